@@ -1,0 +1,335 @@
+//! Wiring: from a validated [`Config`] and the mapping files to running listeners.
+//!
+//! [`start`] loads and cross-checks everything before binding anything, starts one emulator per
+//! emulated upstream, the main listener (canonical API plus mounted vendor surfaces) and any
+//! surface with a listener of its own, and returns their addresses. [`Running::stop`] drains them.
+
+use crate::backend::Backend;
+use crate::backend::store::Store;
+use crate::backend::upstream::{Auth, HeaderSecret, Upstream};
+use crate::config::{Config, ConfigProblem, ConfigReport, UpstreamAuth};
+use crate::http::body::Body;
+use crate::http::client::Client;
+use crate::http::headers;
+use crate::http::server::{self, Handler, Limits};
+use crate::mapping::{self, Dialect, MappingError};
+use crate::problem::Problem;
+use crate::surface::canonical::CanonicalApi;
+use crate::surface::vendor::VendorSurface;
+use http::{Request, Response};
+use hyper::body::Incoming;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+/// Why hookgate could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Config(ConfigReport),
+    #[error("invalid mapping files:\n{}", .0.iter().map(|e| format!("  - {e}")).collect::<Vec<_>>().join("\n"))]
+    Mappings(Vec<MappingError>),
+    #[error("{key}: cannot listen on {addr}: {source}")]
+    Bind {
+        key: String,
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// Everything loaded and cross-checked, nothing bound yet.
+pub struct Plan {
+    pub config: Config,
+    pub dialects: BTreeMap<String, Arc<Dialect>>,
+}
+
+/// Loads the mapping files and checks the config against them.
+pub fn plan(config: Config) -> Result<Plan, StartError> {
+    let dialects: BTreeMap<String, Arc<Dialect>> = mapping::load_dir(&config.mappings_dir)
+        .map_err(StartError::Mappings)?
+        .into_iter()
+        .map(|d| (d.name.clone(), Arc::new(d)))
+        .collect();
+    let known = || dialects.keys().cloned().collect::<Vec<_>>().join(", ");
+    let mut problems = Vec::new();
+    for u in &config.upstreams {
+        if !dialects.contains_key(&u.dialect) {
+            problems.push(ConfigProblem {
+                key: format!("upstreams.{}.dialect", u.name),
+                message: format!(
+                    "`{}` has no mapping file in {}; available: {}",
+                    u.dialect,
+                    config.mappings_dir.display(),
+                    known()
+                ),
+            });
+        }
+    }
+    for s in &config.surfaces {
+        let Some(d) = dialects.get(&s.dialect) else {
+            problems.push(ConfigProblem {
+                key: format!("surfaces.{}.dialect", s.name),
+                message: format!(
+                    "`{}` has no mapping file; available: {}",
+                    s.dialect,
+                    known()
+                ),
+            });
+            continue;
+        };
+        let upstream_has_owner = config
+            .upstreams
+            .iter()
+            .find(|u| u.name == s.upstream)
+            .and_then(|u| dialects.get(&u.dialect))
+            .is_some_and(|ud| ud.has_owner());
+        if !d.has_owner() && upstream_has_owner && s.default_owner.is_none() {
+            problems.push(ConfigProblem {
+                key: format!("surfaces.{}.default_owner", s.name),
+                message: format!("is required: {} paths carry no owner, but upstream {} scopes webhooks by owner", s.dialect, s.upstream),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(StartError::Config(ConfigReport {
+            source: "configuration against mapping files".into(),
+            problems,
+        }));
+    }
+    Ok(Plan { config, dialects })
+}
+
+/// The listeners hookgate runs, and how to stop them.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub emulators: BTreeMap<String, SocketAddr>,
+    pub surfaces: BTreeMap<String, SocketAddr>,
+    stop: watch::Sender<bool>,
+    tasks: JoinSet<()>,
+}
+
+impl Running {
+    /// Stops accepting, drains in-flight requests, and returns when every listener is done.
+    pub async fn stop(mut self) {
+        let _ = self.stop.send(true);
+        while self.tasks.join_next().await.is_some() {}
+    }
+
+    /// Runs until `signal` completes, then stops.
+    pub async fn until(self, signal: impl std::future::Future<Output = ()>) {
+        signal.await;
+        self.stop().await;
+    }
+}
+
+async fn bind(key: &str, addr: SocketAddr) -> Result<TcpListener, StartError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Bind {
+            key: key.to_owned(),
+            addr,
+            source,
+        })
+}
+
+/// Starts every listener of a plan.
+pub async fn start(plan: Plan) -> Result<Running, StartError> {
+    let Plan { config, dialects } = plan;
+    let limits = Limits {
+        header_read_timeout: Duration::from_millis(config.limits.header_read_timeout_ms),
+        max_connections: config.limits.max_connections,
+        drain_timeout: Duration::from_millis(config.limits.drain_timeout_ms),
+        max_header_bytes: config.limits.max_header_bytes,
+        max_body_bytes: config.limits.max_body_bytes,
+    };
+    let max_body = config.limits.max_body_bytes;
+    let (stop, stopped) = watch::channel(false);
+    let shutdown = move || {
+        let mut rx = stopped.clone();
+        async move {
+            let _ = rx.wait_for(|s| *s).await;
+        }
+    };
+    let mut tasks = JoinSet::new();
+    let client = Client::new(
+        Duration::from_millis(config.limits.connect_timeout_ms),
+        config.limits.max_upstream_body_bytes,
+    );
+
+    let mut emulators = BTreeMap::new();
+    let mut upstreams = BTreeMap::new();
+    for u in &config.upstreams {
+        let dialect = dialects[&u.dialect].clone();
+        let base_url = if u.emulate {
+            let listener = bind(
+                &format!("upstreams.{}.emulator_listen", u.name),
+                u.emulator_listen,
+            )
+            .await?;
+            let addr = listener.local_addr().map_err(|source| StartError::Bind {
+                key: u.name.clone(),
+                addr: u.emulator_listen,
+                source,
+            })?;
+            let surface = VendorSurface {
+                dialect: dialect.clone(),
+                backend: Backend::Store(Arc::new(Store::new(dialect.clone()))),
+                default_owner: None,
+                max_body,
+            };
+            tasks.spawn(server::serve(
+                listener,
+                Arc::new(Standalone(surface)),
+                limits.clone(),
+                shutdown(),
+            ));
+            emulators.insert(u.name.clone(), addr);
+            tracing::info!(upstream = %u.name, dialect = %u.dialect, %addr, "emulator listening");
+            format!("http://{addr}")
+        } else {
+            u.base_url.clone().unwrap_or_default()
+        };
+        let auth = match &u.auth {
+            UpstreamAuth::Bearer(secret) => match HeaderSecret::bearer(secret) {
+                Some(h) => Auth::Bearer(h),
+                None => {
+                    return Err(StartError::Config(ConfigReport {
+                        source: "credentials".into(),
+                        problems: vec![ConfigProblem {
+                            key: format!("upstreams.{}.auth", u.name),
+                            message: "the token is not a valid header value".into(),
+                        }],
+                    }));
+                }
+            },
+            UpstreamAuth::Passthrough => Auth::Passthrough,
+            UpstreamAuth::None => Auth::None,
+        };
+        let upstream = Upstream {
+            name: u.name.clone(),
+            dialect,
+            base_url,
+            auth,
+            guard: crate::backend::resilience::Guard::new(u.policy.clone()),
+            emulated: u.emulate,
+            client: client.clone(),
+        };
+        upstreams.insert(u.name.clone(), Arc::new(upstream));
+    }
+
+    let surface_for = |s: &crate::config::SurfaceConfig| VendorSurface {
+        dialect: dialects[&s.dialect].clone(),
+        backend: Backend::Upstream(upstreams[&s.upstream].clone()),
+        default_owner: s.default_owner.clone(),
+        max_body,
+    };
+    let mut surfaces = BTreeMap::new();
+    let mut mounted = Vec::new();
+    for s in &config.surfaces {
+        if let Some(prefix) = &s.prefix {
+            mounted.push((prefix.clone(), surface_for(s)));
+        }
+        if let Some(listen) = s.listen {
+            let listener = bind(&format!("surfaces.{}.listen", s.name), listen).await?;
+            let addr = listener.local_addr().map_err(|source| StartError::Bind {
+                key: s.name.clone(),
+                addr: listen,
+                source,
+            })?;
+            tasks.spawn(server::serve(
+                listener,
+                Arc::new(Standalone(surface_for(s))),
+                limits.clone(),
+                shutdown(),
+            ));
+            surfaces.insert(s.name.clone(), addr);
+            tracing::info!(surface = %s.name, dialect = %s.dialect, upstream = %s.upstream, %addr, "vendor surface listening");
+        }
+    }
+
+    let gateway = Gateway {
+        api: CanonicalApi {
+            inbound: config.inbound.clone(),
+            upstreams,
+            default_upstream: config.default_upstream.clone(),
+            max_body,
+        },
+        mounted,
+    };
+    if matches!(config.inbound, crate::auth::Inbound::Off) {
+        if config.listen.ip().is_loopback() {
+            tracing::warn!(
+                "inbound authentication is off: the canonical API answers anyone on this machine"
+            );
+        } else {
+            tracing::warn!(listen = %config.listen, "inbound authentication is off on a non-loopback address: anyone who can reach it can manage webhooks");
+        }
+    }
+    let listener = bind("listen", config.listen).await?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        key: "listen".into(),
+        addr: config.listen,
+        source,
+    })?;
+    tasks.spawn(server::serve(
+        listener,
+        Arc::new(gateway),
+        limits,
+        shutdown(),
+    ));
+    tracing::info!(%addr, "gateway listening");
+    Ok(Running {
+        addr,
+        emulators,
+        surfaces,
+        stop,
+        tasks,
+    })
+}
+
+/// The main listener: the canonical API under `/v1`, vendor surfaces under their prefixes.
+struct Gateway {
+    api: CanonicalApi,
+    mounted: Vec<(String, VendorSurface)>,
+}
+
+impl Handler for Gateway {
+    async fn handle(self: Arc<Self>, request: Request<Incoming>) -> Response<Body> {
+        let path = request.uri().path().to_owned();
+        if let Some(response) = crate::surface::health(&path) {
+            return response;
+        }
+        let request_id = headers::request_id(request.headers());
+        if path == "/v1" || path.starts_with("/v1/") {
+            return self.api.handle(request, &request_id).await;
+        }
+        for (prefix, surface) in &self.mounted {
+            if let Some(rest) = path
+                .strip_prefix(prefix.as_str())
+                .filter(|r| r.is_empty() || r.starts_with('/'))
+            {
+                let rest = rest.to_owned();
+                return surface.handle(request, &rest, &request_id).await;
+            }
+        }
+        Problem::not_found(format!("no route for {path}")).response(&request_id)
+    }
+}
+
+/// A vendor surface on a listener of its own (an emulator, or a drop-in surface).
+pub struct Standalone(pub VendorSurface);
+
+impl Handler for Standalone {
+    async fn handle(self: Arc<Self>, request: Request<Incoming>) -> Response<Body> {
+        let path = request.uri().path().to_owned();
+        if let Some(response) = crate::surface::health(&path) {
+            return response;
+        }
+        let request_id = headers::request_id(request.headers());
+        self.0.handle(request, &path, &request_id).await
+    }
+}

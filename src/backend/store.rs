@@ -1,0 +1,316 @@
+//! The in-memory webhook store behind an emulated vendor.
+//!
+//! It keeps canonical webhooks per owner and applies what the vendor applies on its side:
+//! defaults for absent fields, minted ids and secrets, timestamps, one-per-owner values and
+//! caps, all as the dialect's mapping file declares them. Request validation happens before,
+//! in the vendor surface, exactly as for a real vendor.
+
+use super::Done;
+use crate::canonical::{self, OpKind, Operation, Outcome};
+use crate::mapping::rules::{ObjectMap, Target};
+use crate::mapping::{Dialect, IdStyle};
+use crate::problem::{Code, FieldError, Problem};
+use base64::Engine;
+use serde_json::{Map, Value};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::SystemTime;
+
+#[derive(Default)]
+struct State {
+    /// (owner, webhook), in creation order.
+    webhooks: Vec<(Option<String>, Map<String, Value>)>,
+    /// Signing secrets by webhook id; kept, never shown again.
+    secrets: Vec<(String, String)>,
+    next_id: u64,
+}
+
+pub struct Store {
+    dialect: Arc<Dialect>,
+    state: Mutex<State>,
+}
+
+impl Store {
+    pub fn new(dialect: Arc<Dialect>) -> Store {
+        Store {
+            dialect,
+            state: Mutex::new(State {
+                next_id: 1,
+                ..State::default()
+            }),
+        }
+    }
+
+    pub fn dialect(&self) -> &Dialect {
+        &self.dialect
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave a half-written webhook behind: every
+        // change is a single push, replace or remove. Recover the data.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn execute(&self, op: Operation) -> Result<Done, Problem> {
+        let mut state = self.lock();
+        let outcome = match op.kind {
+            OpKind::List => self.list(&state, &op),
+            OpKind::Get => Outcome::Webhook(self.find(&state, &op)?.1.clone()),
+            OpKind::Create => self.create(&mut state, &op)?,
+            OpKind::Update => self.update(&mut state, &op, op.body.clone().unwrap_or_default())?,
+            OpKind::Delete => {
+                let index = self.find(&state, &op)?.0;
+                let (_, removed) = state.webhooks.remove(index);
+                let id = removed
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                state.secrets.retain(|(k, _)| *k != id);
+                Outcome::Deleted
+            }
+            OpKind::Toggle => {
+                let (_, webhook) = self.find(&state, &op)?;
+                let enabled = webhook
+                    .get("enabled")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(true);
+                let mut patch = Map::new();
+                patch.insert("enabled".into(), Value::Bool(!enabled));
+                self.update(&mut state, &op, patch)?
+            }
+            OpKind::Test => {
+                self.find(&state, &op)?;
+                Outcome::TestResult(self.test_result())
+            }
+            OpKind::RotateSecret => {
+                let (index, webhook) = self.find(&state, &op)?;
+                let id = webhook
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                let secret = mint_secret();
+                state.secrets.retain(|(k, _)| *k != id);
+                state.secrets.push((id, secret.clone()));
+                let mut shown = state.webhooks[index].1.clone();
+                shown.insert("secret".into(), Value::from(secret));
+                Outcome::Webhook(canonical::ordered(shown, canonical::WEBHOOK_FIELDS))
+            }
+        };
+        Ok(outcome.into())
+    }
+
+    fn list(&self, state: &State, op: &Operation) -> Outcome {
+        let all: Vec<_> = state
+            .webhooks
+            .iter()
+            .filter(|(owner, _)| *owner == op.owner)
+            .map(|(_, w)| w.clone())
+            .collect();
+        let start: usize = op
+            .query
+            .cursor
+            .as_deref()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        let limit = op.query.limit.map(|l| l as usize).unwrap_or(usize::MAX);
+        let end = start.saturating_add(limit).min(all.len());
+        let items = all
+            .get(start.min(all.len())..end)
+            .unwrap_or_default()
+            .to_vec();
+        let next_cursor = (end < all.len()).then(|| end.to_string());
+        Outcome::List { items, next_cursor }
+    }
+
+    fn find<'s>(
+        &self,
+        state: &'s State,
+        op: &Operation,
+    ) -> Result<(usize, &'s Map<String, Value>), Problem> {
+        let id = op.id.as_deref().unwrap_or_default();
+        state
+            .webhooks
+            .iter()
+            .enumerate()
+            .find(|(_, (owner, w))| {
+                *owner == op.owner && w.get("id").and_then(Value::as_str) == Some(id)
+            })
+            .map(|(i, (_, w))| (i, w))
+            .ok_or_else(|| Problem::not_found(format!("no webhook {id}")))
+    }
+
+    fn create(&self, state: &mut State, op: &Operation) -> Result<Outcome, Problem> {
+        let mut webhook = op.body.clone().unwrap_or_default();
+        webhook.retain(|_, v| !v.is_null());
+        apply_defaults(&self.dialect.webhook, &mut webhook);
+        if let Some(max) = self.dialect.emulator.max_webhooks {
+            let count = state
+                .webhooks
+                .iter()
+                .filter(|(o, _)| *o == op.owner)
+                .count();
+            if count >= max {
+                return Err(Problem::new(
+                    Code::Conflict,
+                    format!("at most {max} webhooks are allowed"),
+                ));
+            }
+        }
+        self.check_unique(state, op, &webhook, None)?;
+        let id = match &self.dialect.emulator.ids {
+            IdStyle::Uuid => uuid::Uuid::new_v4().to_string(),
+            IdStyle::Integer => state.next_id.to_string(),
+            IdStyle::Prefixed(prefix) => format!("{prefix}{}", uuid::Uuid::new_v4().simple()),
+        };
+        state.next_id += 1;
+        let now = self.now();
+        let secret = match webhook.shift_remove("secret") {
+            Some(Value::String(s)) => Some((s, false)),
+            _ if self.dialect.emulator.mints_secret => Some((mint_secret(), true)),
+            _ => None,
+        };
+        webhook.insert("id".into(), Value::from(id.clone()));
+        webhook.insert(
+            "owner".into(),
+            op.owner.clone().map(Value::from).unwrap_or(Value::Null),
+        );
+        webhook.insert("created_at".into(), Value::from(now.clone()));
+        webhook.insert("updated_at".into(), Value::from(now));
+        if !self.dialect.emulator.extensions.is_empty() {
+            let ext = webhook
+                .entry("extensions")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(ext) = ext {
+                for (k, v) in &self.dialect.emulator.extensions {
+                    ext.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
+        }
+        webhook.shift_remove("status");
+        canonical::derive_status(&mut webhook);
+        let webhook = canonical::ordered(webhook, canonical::WEBHOOK_FIELDS);
+        state.webhooks.push((op.owner.clone(), webhook.clone()));
+        let mut shown = webhook;
+        if let Some((secret, minted)) = secret {
+            state.secrets.push((id, secret.clone()));
+            if minted {
+                shown.insert("secret".into(), Value::from(secret));
+            }
+        }
+        Ok(Outcome::Created(shown))
+    }
+
+    fn update(
+        &self,
+        state: &mut State,
+        op: &Operation,
+        mut patch: Map<String, Value>,
+    ) -> Result<Outcome, Problem> {
+        let (index, current) = self.find(state, op)?;
+        let current = current.clone();
+        let id = current
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        if let Some(Value::String(secret)) = patch.shift_remove("secret") {
+            state.secrets.retain(|(k, _)| *k != id);
+            state.secrets.push((id.clone(), secret));
+        }
+        let mut merged = canonical::apply_update(&current, &patch, op.replace_objects);
+        self.check_unique(state, op, &merged, Some(&id))?;
+        merged.insert("updated_at".into(), Value::from(self.now()));
+        merged.shift_remove("status");
+        canonical::derive_status(&mut merged);
+        let merged = canonical::ordered(merged, canonical::WEBHOOK_FIELDS);
+        state.webhooks[index].1 = merged.clone();
+        Ok(Outcome::Webhook(merged))
+    }
+
+    /// Values that one webhook per owner may hold (Resemble: one webhook of each type).
+    fn check_unique(
+        &self,
+        state: &State,
+        op: &Operation,
+        webhook: &Map<String, Value>,
+        except: Option<&str>,
+    ) -> Result<(), Problem> {
+        for rule in self
+            .dialect
+            .webhook
+            .rules
+            .iter()
+            .filter(|r| r.unique_per_owner)
+        {
+            let Target::Field(field) = &rule.target else {
+                continue;
+            };
+            let Some(value) = webhook.get(field.name) else {
+                continue;
+            };
+            let taken = state.webhooks.iter().any(|(owner, other)| {
+                *owner == op.owner
+                    && other.get("id").and_then(Value::as_str) != except
+                    && other.get(field.name) == Some(value)
+            });
+            if taken {
+                let message = rule
+                    .message("unique_per_owner")
+                    .unwrap_or("is already taken");
+                return Err(Problem::with_errors(
+                    Code::Conflict,
+                    vec![FieldError::new(field.name, message)],
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// An emulated test delivery: nothing leaves the machine; it reports a prompt 200.
+    fn test_result(&self) -> Map<String, Value> {
+        let mut result = Map::new();
+        result.insert("delivered".into(), Value::Bool(true));
+        result.insert("response_status".into(), Value::from(200));
+        result.insert("response_time_ms".into(), Value::from(0));
+        result.insert(
+            "event_id".into(),
+            Value::from(format!("evt_{}", uuid::Uuid::new_v4().simple())),
+        );
+        apply_defaults(&self.dialect.test_result, &mut result);
+        canonical::ordered(result, canonical::TEST_RESULT_FIELDS)
+    }
+
+    fn now(&self) -> String {
+        let now = SystemTime::now();
+        if self.dialect.emulator.micros {
+            // RFC 3339 with six fractional digits, as Laravel prints it.
+            humantime::format_rfc3339_micros(now).to_string()
+        } else {
+            humantime::format_rfc3339_seconds(now).to_string()
+        }
+    }
+}
+
+/// Fills absent fields with the vendor's declared defaults (dialect values, decoded).
+fn apply_defaults(map: &ObjectMap, object: &mut Map<String, Value>) {
+    for rule in &map.rules {
+        let (Some(default), Target::Field(field)) = (&rule.default, &rule.target) else {
+            continue;
+        };
+        if object.contains_key(field.name) {
+            continue;
+        }
+        if let Ok(value) = rule.codec.decode(default) {
+            object.insert(field.name.to_owned(), value);
+        }
+    }
+}
+
+/// A fresh 32-byte signing secret, base64.
+fn mint_secret() -> String {
+    let mut bytes = [0u8; 32];
+    bytes[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    bytes[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}

@@ -1,0 +1,57 @@
+//! Bodies in and out: size-limited reads and JSON responses.
+
+use bytes::Bytes;
+use http::{HeaderValue, Response, StatusCode, header};
+use http_body_util::{BodyExt, Full, Limited};
+use serde_json::Value;
+
+/// The body type of every response hookgate writes.
+pub type Body = Full<Bytes>;
+
+/// Why a request body could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("the body is larger than {0} bytes")]
+    TooLarge(usize),
+    #[error("the body could not be read: {0}")]
+    Broken(String),
+}
+
+/// Reads a whole body, refusing one larger than `limit` (Content-Length or chunked alike).
+pub async fn read_limited<B>(body: B, limit: usize) -> Result<Bytes, ReadError>
+where
+    B: hyper::body::Body,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e)
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
+            Err(ReadError::TooLarge(limit))
+        }
+        Err(e) => Err(ReadError::Broken(e.to_string())),
+    }
+}
+
+pub static JSON: HeaderValue = HeaderValue::from_static("application/json");
+pub static PROBLEM_JSON: HeaderValue = HeaderValue::from_static("application/problem+json");
+
+/// A response with a JSON body.
+pub fn json(status: u16, value: &Value, content_type: &HeaderValue) -> Response<Body> {
+    let bytes = serde_json::to_vec(value).unwrap_or_default();
+    let mut response = Response::new(Full::new(Bytes::from(bytes)));
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, content_type.clone());
+    response
+}
+
+/// A response with no body.
+pub fn empty(status: u16) -> Response<Body> {
+    let mut response = Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::NO_CONTENT);
+    response
+}

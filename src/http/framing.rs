@@ -1,0 +1,278 @@
+//! Request framing, watched on the raw bytes of a connection.
+//!
+//! hyper resolves two ambiguous framings silently before a handler can see them: with both
+//! `Content-Length` and `Transfer-Encoding` it drops `Content-Length`, and it folds repeated
+//! equal `Content-Length` lines into one. A gateway must refuse both (they are how requests are
+//! smuggled past proxies), so [`Guarded`] reads the bytes hyper reads, follows each request's
+//! framing to find the next head, and raises a per-connection flag when a head is ambiguous.
+//! The flag is set before hyper parses that head, so the handler sees it for that request.
+
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+/// Where the scanner is in the byte stream.
+#[derive(Debug)]
+enum State {
+    /// Accumulating a request head up to its blank line.
+    Head(Vec<u8>),
+    /// Skipping a fixed-length body.
+    Fixed(u64),
+    /// Reading a chunk-size line.
+    ChunkSize(Vec<u8>),
+    /// Skipping chunk data, then its CRLF.
+    ChunkData(u64),
+    /// Reading trailer lines up to the blank one.
+    Trailers(Vec<u8>),
+    /// Framing could not be followed (or was ambiguous): stop watching.
+    Done,
+}
+
+/// Follows HTTP/1.1 request framing over arbitrary byte slices.
+#[derive(Debug)]
+pub struct Scanner {
+    state: State,
+    max_head: usize,
+}
+
+impl Scanner {
+    pub fn new(max_head: usize) -> Scanner {
+        Scanner {
+            state: State::Head(Vec::new()),
+            max_head,
+        }
+    }
+
+    /// Feeds bytes; returns `true` when a request head with ambiguous framing was seen.
+    pub fn feed(&mut self, mut bytes: &[u8]) -> bool {
+        while !bytes.is_empty() {
+            match &mut self.state {
+                State::Done => return false,
+                State::Head(buf) => {
+                    let (line_end, consumed) = take_until_blank_line(buf, bytes);
+                    bytes = &bytes[consumed..];
+                    if !line_end {
+                        if buf.len() > self.max_head {
+                            self.state = State::Done;
+                        }
+                        continue;
+                    }
+                    let head = std::mem::take(buf);
+                    match framing(&head) {
+                        Framing::Ambiguous => {
+                            self.state = State::Done;
+                            return true;
+                        }
+                        Framing::Length(0) => self.state = State::Head(Vec::new()),
+                        Framing::Length(n) => self.state = State::Fixed(n),
+                        Framing::Chunked => self.state = State::ChunkSize(Vec::new()),
+                        Framing::Unknown => self.state = State::Done,
+                    }
+                }
+                State::Fixed(left) => {
+                    let n = (*left).min(bytes.len() as u64);
+                    bytes = &bytes[n as usize..];
+                    *left -= n;
+                    if *left == 0 {
+                        self.state = State::Head(Vec::new());
+                    }
+                }
+                State::ChunkSize(line) => {
+                    let Some(pos) = bytes.iter().position(|b| *b == b'\n') else {
+                        line.extend_from_slice(bytes);
+                        if line.len() > 1024 {
+                            self.state = State::Done;
+                        }
+                        return false;
+                    };
+                    line.extend_from_slice(&bytes[..pos]);
+                    bytes = &bytes[pos + 1..];
+                    let text = String::from_utf8_lossy(line);
+                    let size = text.split(';').next().unwrap_or("").trim();
+                    self.state = match u64::from_str_radix(size, 16) {
+                        Ok(0) => State::Trailers(Vec::new()),
+                        // The data, then its CRLF.
+                        Ok(n) => State::ChunkData(n.saturating_add(2)),
+                        Err(_) => State::Done,
+                    };
+                }
+                State::ChunkData(left) => {
+                    let n = (*left).min(bytes.len() as u64);
+                    bytes = &bytes[n as usize..];
+                    *left -= n;
+                    if *left == 0 {
+                        self.state = State::ChunkSize(Vec::new());
+                    }
+                }
+                State::Trailers(buf) => {
+                    // Trailers end like a head: reuse the blank-line search, seeded so that an
+                    // empty trailer section ("\r\n" alone) also ends it.
+                    if buf.is_empty() {
+                        buf.extend_from_slice(b"\r\n");
+                    }
+                    let (end, consumed) = take_until_blank_line(buf, bytes);
+                    bytes = &bytes[consumed..];
+                    if end {
+                        self.state = State::Head(Vec::new());
+                    } else if buf.len() > self.max_head {
+                        self.state = State::Done;
+                    }
+                }
+            }
+        }
+        false
+    }
+}
+
+/// Appends from `bytes` to `buf` up to and including the first `\r\n\r\n` (or `\n\n`) of the
+/// combined text; returns whether it was found and how many bytes were used.
+fn take_until_blank_line(buf: &mut Vec<u8>, bytes: &[u8]) -> (bool, usize) {
+    for (i, b) in bytes.iter().enumerate() {
+        buf.push(*b);
+        if *b == b'\n' && (buf.ends_with(b"\r\n\r\n") || buf.ends_with(b"\n\n")) {
+            return (true, i + 1);
+        }
+    }
+    (false, bytes.len())
+}
+
+enum Framing {
+    Length(u64),
+    Chunked,
+    Ambiguous,
+    Unknown,
+}
+
+fn framing(head: &[u8]) -> Framing {
+    let text = String::from_utf8_lossy(head);
+    let mut lengths = Vec::new();
+    let mut chunked = None;
+    for line in text.split('\n').skip(1) {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let name = name.trim().to_ascii_lowercase();
+        let value = value.trim();
+        match name.as_str() {
+            "content-length" => lengths.push(value.to_owned()),
+            "transfer-encoding" => {
+                chunked = Some(value.to_ascii_lowercase().trim_end().ends_with("chunked"))
+            }
+            _ => {}
+        }
+    }
+    match (lengths.as_slice(), chunked) {
+        ([_, ..], Some(_)) | ([_, _, ..], None) => Framing::Ambiguous,
+        ([], Some(true)) => Framing::Chunked,
+        ([], Some(false)) => Framing::Unknown,
+        ([one], None) => one.parse().map(Framing::Length).unwrap_or(Framing::Unknown),
+        ([], None) => Framing::Length(0),
+    }
+}
+
+/// A stream whose reads are watched by a [`Scanner`]; `flag` is raised on ambiguous framing.
+pub struct Guarded<S> {
+    inner: S,
+    scanner: Scanner,
+    flag: Arc<AtomicBool>,
+}
+
+impl<S> Guarded<S> {
+    pub fn new(inner: S, max_head: usize) -> (Guarded<S>, Arc<AtomicBool>) {
+        let flag = Arc::new(AtomicBool::new(false));
+        (
+            Guarded {
+                inner,
+                scanner: Scanner::new(max_head),
+                flag: flag.clone(),
+            },
+            flag,
+        )
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Guarded<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let this = &mut *self;
+        let poll = Pin::new(&mut this.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = &poll {
+            if this.scanner.feed(&buf.filled()[before..]) {
+                this.flag.store(true, Ordering::Release);
+            }
+        }
+        poll
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Guarded<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, data)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(chunks: &[&str]) -> bool {
+        let mut s = Scanner::new(64 * 1024);
+        chunks.iter().any(|c| s.feed(c.as_bytes()))
+    }
+
+    #[test]
+    fn flags_ambiguous_heads_however_the_bytes_arrive() {
+        let both = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n";
+        assert!(scan(&[both]));
+        let (a, b) = both.split_at(30);
+        assert!(scan(&[a, b]));
+        assert!(scan(&[
+            "POST / HTTP/1.1\r\nHost: x\r\ncontent-length: 1\r\nContent-Length: 1\r\n\r\na"
+        ]));
+    }
+
+    #[test]
+    fn follows_bodies_to_the_next_head() {
+        let fine = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello";
+        let chunked = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n0\r\nT: 1\r\n\r\n";
+        let bad = "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+        assert!(!scan(&[fine, chunked, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"]));
+        assert!(scan(&[fine, chunked, bad]));
+        // A body that contains what looks like a bad head is only a body.
+        assert!(!scan(&[
+            "POST / HTTP/1.1\r\nContent-Length: 40\r\n\r\n",
+            "Content-Length: 1\r\nContent-Length: 2\r\n\r\n"
+        ]));
+    }
+}

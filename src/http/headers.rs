@@ -1,0 +1,86 @@
+//! Header hygiene: request ids, media types and the `Prefer` header.
+//!
+//! hookgate forwards headers by allow-list only (a fresh request upstream with `Accept`,
+//! `Content-Type`, `X-Request-Id` and the credential; a fresh response with `Retry-After`), so
+//! no hop-by-hop header, nor one named in `Connection`, can cross it in either direction.
+
+use http::{HeaderMap, HeaderName, HeaderValue, header};
+
+pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+pub static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+
+/// Vendor rate-limit headers passed on to the client.
+pub static RATE_LIMIT: [HeaderName; 3] = [
+    HeaderName::from_static("x-ratelimit-limit"),
+    HeaderName::from_static("x-ratelimit-remaining"),
+    HeaderName::from_static("x-ratelimit-reset"),
+];
+pub static PREFERENCE_APPLIED: HeaderName = HeaderName::from_static("preference-applied");
+pub static DROPPED_FIELDS: HeaderName = HeaderName::from_static("hookgate-dropped-fields");
+
+/// The request id to use: the client's, when it is a sane token, else a fresh one.
+pub fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get(&X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 200 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string())
+}
+
+/// Whether the client asked for best-effort translation (`Prefer: handling=lenient`, RFC 7240).
+pub fn prefers_lenient(headers: &HeaderMap) -> bool {
+    headers
+        .get_all("prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split([',', ';']))
+        .any(|p| p.trim().eq_ignore_ascii_case("handling=lenient"))
+}
+
+/// Whether a request body's media type is JSON (`application/json`, `+json`, merge-patch).
+pub fn is_json(headers: &HeaderMap, allow_merge_patch: bool) -> bool {
+    let Some(ct) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (allow_merge_patch && essence == "application/merge-patch+json")
+}
+
+/// A header value from text we produced ourselves; invalid bytes are dropped, not panicked on.
+pub fn value(text: &str) -> Option<HeaderValue> {
+    HeaderValue::from_str(text).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_sane_request_ids_and_replaces_others() {
+        let mut h = HeaderMap::new();
+        h.insert("x-request-id", HeaderValue::from_static("abc-1"));
+        assert_eq!(request_id(&h), "abc-1");
+        h.insert("x-request-id", HeaderValue::from_static("has space"));
+        assert_ne!(request_id(&h), "has space");
+    }
+
+    #[test]
+    fn reads_prefer_lenient() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "prefer",
+            HeaderValue::from_static("respond-async, handling=lenient"),
+        );
+        assert!(prefers_lenient(&h));
+    }
+}

@@ -1,0 +1,117 @@
+//! Strict JSON for request bodies: serde_json, but a repeated object key is an error.
+//!
+//! RFC 8259 leaves duplicate names to implementations and serde_json keeps the last one; two
+//! parsers in a chain that disagree on which one wins is how checks get bypassed, so hookgate
+//! refuses the body instead. Nesting is bounded by serde_json's recursion limit (128), invalid
+//! UTF-8 is refused by the parser, and size is bounded before parsing by the body limit.
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+use std::fmt;
+
+/// Parses a JSON document, refusing repeated keys in any object.
+pub fn from_slice(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = Strict.deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+struct Strict;
+
+impl<'de> DeserializeSeed<'de> for Strict {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Strict {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom("a number out of range"))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element_seed(Strict)? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(de::Error::custom(format!("the key `{key}` is repeated")));
+            }
+            let value = map.next_value_seed(Strict)?;
+            out.insert(key, value);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_repeated_keys_at_any_depth() {
+        assert!(
+            from_slice(br#"{"a": 1, "a": 2}"#)
+                .unwrap_err()
+                .to_string()
+                .contains("`a` is repeated")
+        );
+        assert!(from_slice(br#"{"x": [{"b": 1, "b": 1}]}"#).is_err());
+        assert_eq!(from_slice(br#"{"a": {"a": 1}}"#).unwrap()["a"]["a"], 1);
+    }
+
+    #[test]
+    fn keeps_large_integers_exactly_and_bounds_nesting() {
+        let v =
+            from_slice(b"[9007199254740993, 18446744073709551615, -9223372036854775808]").unwrap();
+        assert_eq!(
+            v.to_string(),
+            "[9007199254740993,18446744073709551615,-9223372036854775808]"
+        );
+        let deep = "[".repeat(200) + &"]".repeat(200);
+        assert!(from_slice(deep.as_bytes()).is_err());
+        assert!(from_slice(b"\"\xff\"").is_err());
+        assert!(from_slice(b"{} trailing").is_err());
+    }
+}

@@ -1,0 +1,10 @@
+//! HTTP plumbing shared by every surface and backend: the server loop, the pooled upstream
+//! client, header hygiene and body helpers. Nothing here knows about webhooks.
+
+pub mod body;
+pub mod client;
+pub mod edge;
+pub mod framing;
+pub mod headers;
+pub mod json;
+pub mod server;

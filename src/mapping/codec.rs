@@ -1,0 +1,212 @@
+//! Value codecs: how one canonical value is spelled in a dialect, invertible by construction.
+//!
+//! Each codec has an `encode` (canonical → dialect) and a `decode` (dialect → canonical); a
+//! value map is checked one-to-one when the mapping file is loaded, unless it names its reverse.
+
+use serde_json::{Map, Value};
+
+/// A codec named in a mapping file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Codec {
+    Identity,
+    /// Dialect integer ⇄ canonical decimal string (Resemble ids).
+    IntString,
+    /// Dialect single value ⇄ canonical one-element array (Resemble `webhook_type`).
+    Single,
+    /// Dialect `[{key, value}]` ⇄ canonical object (Talkover `custom_headers`).
+    Pairs {
+        key: String,
+        value: String,
+    },
+    /// Dialect value ⇄ canonical value by table; `reverse` spells canonical → dialect.
+    Map {
+        forward: Vec<(Value, Value)>,
+        reverse: Vec<(Value, Value)>,
+    },
+    /// Boolean negation (`disabled` ⇄ `enabled`).
+    Negate,
+    /// Dialect = canonical × factor (units: `timeout_ms` ⇄ `timeout_seconds` is 1000).
+    Scale(i64),
+    /// Dialect `""` ⇄ canonical `null` (a label cleared by an empty string).
+    EmptyIsNull,
+}
+
+/// Why a value could not be encoded or decoded; the message names what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct CodecError(pub String);
+
+fn err<T>(msg: impl Into<String>) -> Result<T, CodecError> {
+    Err(CodecError(msg.into()))
+}
+
+impl Codec {
+    /// Canonical → dialect.
+    pub fn encode(&self, value: &Value) -> Result<Value, CodecError> {
+        match self {
+            Codec::Identity => Ok(value.clone()),
+            Codec::IntString => match value {
+                Value::String(s) => match s.parse::<i64>() {
+                    Ok(n) => Ok(Value::from(n)),
+                    Err(_) => err("must be a decimal integer"),
+                },
+                _ => err("must be a string"),
+            },
+            Codec::Single => match value.as_array().map(Vec::as_slice) {
+                Some([one]) => Ok(one.clone()),
+                Some(_) => err("must contain exactly one item"),
+                None => err("must be an array"),
+            },
+            Codec::Pairs { key, value: val } => match value {
+                Value::Object(map) => Ok(Value::Array(
+                    map.iter()
+                        .filter(|(_, v)| !v.is_null())
+                        .map(|(k, v)| {
+                            let mut pair = Map::with_capacity(2);
+                            pair.insert(key.clone(), Value::from(k.as_str()));
+                            pair.insert(val.clone(), v.clone());
+                            Value::Object(pair)
+                        })
+                        .collect(),
+                )),
+                _ => err("must be an object"),
+            },
+            Codec::Map { reverse, .. } => lookup(reverse, value),
+            Codec::Negate => negate(value),
+            Codec::Scale(factor) => match value.as_i64().and_then(|n| n.checked_mul(*factor)) {
+                Some(n) => Ok(Value::from(n)),
+                None => err("must be an integer"),
+            },
+            Codec::EmptyIsNull => Ok(match value {
+                Value::Null => Value::from(""),
+                other => other.clone(),
+            }),
+        }
+    }
+
+    /// Dialect → canonical.
+    pub fn decode(&self, value: &Value) -> Result<Value, CodecError> {
+        match self {
+            Codec::Identity => Ok(value.clone()),
+            Codec::IntString => match value {
+                Value::Number(n) if n.is_i64() || n.is_u64() => Ok(Value::from(n.to_string())),
+                // A vendor that already speaks strings is taken at its word.
+                Value::String(s) => Ok(Value::from(s.as_str())),
+                _ => err("must be an integer"),
+            },
+            Codec::Single => Ok(Value::Array(vec![value.clone()])),
+            Codec::Pairs { key, value: val } => {
+                let Some(items) = value.as_array() else {
+                    return err("must be an array");
+                };
+                let mut map = Map::with_capacity(items.len());
+                for item in items {
+                    match (item.get(key).and_then(Value::as_str), item.get(val)) {
+                        (Some(k), Some(v)) => {
+                            map.insert(k.to_owned(), v.clone());
+                        }
+                        _ => return err(format!("each item must have `{key}` and `{val}`")),
+                    }
+                }
+                Ok(Value::Object(map))
+            }
+            Codec::Map { forward, .. } => lookup(forward, value),
+            Codec::Negate => negate(value),
+            Codec::Scale(factor) => match value.as_i64() {
+                Some(n) if n % factor == 0 => Ok(Value::from(n / factor)),
+                Some(_) => err(format!("must be a multiple of {factor}")),
+                None => err("must be an integer"),
+            },
+            Codec::EmptyIsNull => Ok(match value {
+                Value::String(s) if s.trim().is_empty() => Value::Null,
+                other => other.clone(),
+            }),
+        }
+    }
+
+    /// Builds a value map, refusing one that is not one-to-one without an explicit reverse.
+    pub fn value_map(
+        forward: Vec<(Value, Value)>,
+        reverse: Option<Vec<(Value, Value)>>,
+    ) -> Result<Codec, String> {
+        let reverse = match reverse {
+            Some(reverse) => reverse,
+            None => {
+                let mut reverse: Vec<(Value, Value)> = Vec::with_capacity(forward.len());
+                for (from, to) in &forward {
+                    if let Some((other, _)) = reverse.iter().find(|(t, _)| t == to) {
+                        return Err(format!(
+                            "is not one-to-one: `{other}` and `{from}` both map to `{to}`; add a `reverse` table"
+                        ));
+                    }
+                    reverse.push((to.clone(), from.clone()));
+                }
+                reverse
+            }
+        };
+        Ok(Codec::Map { forward, reverse })
+    }
+}
+
+fn lookup(table: &[(Value, Value)], value: &Value) -> Result<Value, CodecError> {
+    table
+        .iter()
+        .find(|(from, _)| from == value)
+        .map(|(_, to)| to.clone())
+        .ok_or_else(|| {
+            let accepted: Vec<String> = table.iter().map(|(f, _)| f.to_string()).collect();
+            CodecError(format!("must be one of: {}", accepted.join(", ")))
+        })
+}
+
+fn negate(value: &Value) -> Result<Value, CodecError> {
+    match value.as_bool() {
+        Some(b) => Ok(Value::Bool(!b)),
+        None => err("must be a boolean"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_codec_inverts() {
+        let cases = [
+            (Codec::IntString, json!("42"), json!(42)),
+            (Codec::Single, json!(["pre_call"]), json!("pre_call")),
+            (
+                Codec::Pairs {
+                    key: "key".into(),
+                    value: "value".into(),
+                },
+                json!({"A": "1"}),
+                json!([{"key": "A", "value": "1"}]),
+            ),
+            (Codec::Negate, json!(true), json!(false)),
+            (Codec::Scale(1000), json!(3), json!(3000)),
+            (Codec::EmptyIsNull, json!(null), json!("")),
+            (
+                Codec::value_map(vec![(json!("error"), json!("failing"))], None).unwrap(),
+                json!("failing"),
+                json!("error"),
+            ),
+        ];
+        for (codec, canonical, dialect) in cases {
+            assert_eq!(codec.encode(&canonical).unwrap(), dialect, "{codec:?}");
+            assert_eq!(codec.decode(&dialect).unwrap(), canonical, "{codec:?}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_spell() {
+        assert_eq!(
+            Codec::Single.encode(&json!(["a", "b"])).unwrap_err().0,
+            "must contain exactly one item"
+        );
+        assert!(Codec::IntString.encode(&json!("x1")).is_err());
+        let many = vec![(json!("a"), json!(true)), (json!("b"), json!(true))];
+        assert!(Codec::value_map(many, None).is_err());
+    }
+}

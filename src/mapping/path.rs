@@ -1,0 +1,229 @@
+//! Singular JSON paths: where one field lives inside a JSON document.
+//!
+//! Mapping files write paths as RFC 9535 JSONPath (`$.webhook_config.api_schema.url`). They are
+//! parsed once, at load, by `jsonpath-rust` and accepted only when *singular* (names and indexes,
+//! no wildcards, slices, filters or descendants), because a translation rule must be able to
+//! write a value as well as read it. Evaluation is then a walk over pre-split segments.
+
+use jsonpath_rust::parser::model::{Segment, Selector};
+use jsonpath_rust::parser::parse_json_path;
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// One step of a singular path.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// A compiled singular path; the empty path is the document root (`$`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct FieldPath {
+    steps: Vec<Step>,
+}
+
+/// Why a path in a mapping file was refused.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum PathError {
+    #[error("not a JSONPath: {0}")]
+    Syntax(String),
+    #[error("only singular paths (names and indexes) are accepted, found `{0}`")]
+    NotSingular(String),
+}
+
+impl FieldPath {
+    /// Parses a JSONPath (`$.a.b`, `$['a-b'][0]`) or a bare dotted name (`a.b`).
+    pub fn parse(text: &str) -> Result<Self, PathError> {
+        let text = text.trim();
+        let query = if text.starts_with('$') {
+            text.to_owned()
+        } else {
+            format!("$.{text}")
+        };
+        let parsed = parse_json_path(&query).map_err(|e| PathError::Syntax(e.to_string()))?;
+        let mut steps = Vec::with_capacity(parsed.segments.len());
+        for segment in parsed.segments {
+            let step = match segment {
+                Segment::Selector(Selector::Name(name)) => Step::Key(unquote(&name)),
+                Segment::Selector(Selector::Index(i)) if i >= 0 => Step::Index(i as usize),
+                other => return Err(PathError::NotSingular(other.to_string())),
+            };
+            steps.push(step);
+        }
+        Ok(FieldPath { steps })
+    }
+
+    /// A path of plain keys, for names that are known to be simple.
+    pub fn of_keys<'a>(keys: impl IntoIterator<Item = &'a str>) -> Self {
+        FieldPath {
+            steps: keys.into_iter().map(|k| Step::Key(k.to_owned())).collect(),
+        }
+    }
+
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    pub fn is_root(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// The first key, which names the top-level member a rule writes.
+    pub fn head(&self) -> Option<&str> {
+        match self.steps.first() {
+            Some(Step::Key(k)) => Some(k),
+            _ => None,
+        }
+    }
+
+    /// Whether `self` is `other` or lies inside it.
+    pub fn starts_with(&self, other: &FieldPath) -> bool {
+        self.steps.len() >= other.steps.len() && self.steps[..other.steps.len()] == other.steps[..]
+    }
+
+    pub fn get<'v>(&self, root: &'v Value) -> Option<&'v Value> {
+        let mut cur = root;
+        for step in &self.steps {
+            cur = match (step, cur) {
+                (Step::Key(k), Value::Object(m)) => m.get(k)?,
+                (Step::Index(i), Value::Array(a)) => a.get(*i)?,
+                _ => return None,
+            };
+        }
+        Some(cur)
+    }
+
+    /// Writes `value` at this path, creating intermediate objects (and padding arrays with
+    /// nulls) as needed. A scalar in the way is replaced by an object.
+    pub fn set(&self, root: &mut Value, value: Value) {
+        let mut cur = root;
+        for step in &self.steps {
+            cur = match step {
+                Step::Key(k) => {
+                    if !cur.is_object() {
+                        *cur = Value::Object(Map::new());
+                    }
+                    match cur {
+                        Value::Object(m) => m.entry(k.clone()).or_insert(Value::Null),
+                        _ => unreachable!("made an object above"),
+                    }
+                }
+                Step::Index(i) => {
+                    if !cur.is_array() {
+                        *cur = Value::Array(Vec::new());
+                    }
+                    match cur {
+                        Value::Array(a) => {
+                            if a.len() <= *i {
+                                a.resize(*i + 1, Value::Null);
+                            }
+                            &mut a[*i]
+                        }
+                        _ => unreachable!("made an array above"),
+                    }
+                }
+            };
+        }
+        *cur = value;
+    }
+
+    /// Removes and returns the value at this path.
+    pub fn take(&self, root: &mut Value) -> Option<Value> {
+        let (last, parents) = self.steps.split_last()?;
+        let mut cur = root;
+        for step in parents {
+            cur = match (step, cur) {
+                (Step::Key(k), Value::Object(m)) => m.get_mut(k)?,
+                (Step::Index(i), Value::Array(a)) => a.get_mut(*i)?,
+                _ => return None,
+            };
+        }
+        match (last, cur) {
+            (Step::Key(k), Value::Object(m)) => m.shift_remove(k),
+            (Step::Index(i), Value::Array(a)) if *i < a.len() => Some(a.remove(*i)),
+            _ => None,
+        }
+    }
+}
+
+/// jsonpath-rust keeps the quotes of bracketed names (`$['a-b']`); a key never has them.
+fn unquote(name: &str) -> String {
+    let bytes = name.as_bytes();
+    if bytes.len() >= 2
+        && (bytes[0] == b'\'' || bytes[0] == b'"')
+        && bytes[bytes.len() - 1] == bytes[0]
+    {
+        name[1..name.len() - 1].to_owned()
+    } else {
+        name.to_owned()
+    }
+}
+
+impl fmt::Display for FieldPath {
+    /// Dotted form (`webhook_config.api_schema.url`), the name a vendor's field errors use.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (n, step) in self.steps.iter().enumerate() {
+            match step {
+                Step::Key(k) if n == 0 => f.write_str(k)?,
+                Step::Key(k) => write!(f, ".{k}")?,
+                Step::Index(i) => write!(f, "[{i}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl FieldPath {
+    /// This path extended by one step.
+    pub fn child(mut self, step: Step) -> Self {
+        self.steps.push(step);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parses_dotted_bracketed_and_indexed_paths() {
+        let p = FieldPath::parse("$.a['b-c'][1]").unwrap();
+        assert_eq!(
+            p.steps(),
+            &[
+                Step::Key("a".into()),
+                Step::Key("b-c".into()),
+                Step::Index(1)
+            ]
+        );
+        assert_eq!(
+            FieldPath::parse("a.b").unwrap(),
+            FieldPath::of_keys(["a", "b"])
+        );
+        assert!(FieldPath::parse("$").unwrap().is_root());
+    }
+
+    #[test]
+    fn refuses_paths_that_select_many() {
+        for bad in ["$.a[*]", "$..a", "$.a[?@.b == 1]", "$.a[1:2]"] {
+            assert!(
+                matches!(FieldPath::parse(bad), Err(PathError::NotSingular(_))),
+                "{bad}"
+            );
+        }
+        assert!(matches!(FieldPath::parse("$.["), Err(PathError::Syntax(_))));
+    }
+
+    #[test]
+    fn sets_gets_and_takes_nested_values() {
+        let p = FieldPath::parse("$.x.y").unwrap();
+        let mut doc = json!({"x": 1});
+        p.set(&mut doc, json!("v"));
+        assert_eq!(doc, json!({"x": {"y": "v"}}));
+        assert_eq!(p.get(&doc), Some(&json!("v")));
+        assert_eq!(p.take(&mut doc), Some(json!("v")));
+        assert_eq!(doc, json!({"x": {}}));
+    }
+}

@@ -1,0 +1,670 @@
+//! Field rules: one declaration per canonical field, read in four directions.
+//!
+//! | direction | from → to | used by |
+//! |---|---|---|
+//! | [`ObjectMap::write`] | canonical request → dialect request | gateway, outbound |
+//! | [`ObjectMap::read`] | dialect response → canonical | gateway, inbound |
+//! | [`ObjectMap::parse`] | dialect request → canonical request | vendor surfaces |
+//! | [`ObjectMap::render`] | canonical → dialect response | vendor surfaces, emulators |
+//!
+//! Vendor constraints ([`Check`]) are evaluated on dialect values and reported either under the
+//! canonical name (gateway) or under the vendor's own name and message (surfaces).
+
+use super::codec::Codec;
+use super::path::FieldPath;
+use crate::canonical::{Field, OpKind};
+use crate::problem::FieldError;
+use serde_json::{Map, Value};
+
+/// The canonical side of a rule: a named field or a key under `extensions`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    Field(&'static Field),
+    Extension(String),
+}
+
+impl Target {
+    pub fn name(&self) -> String {
+        match self {
+            Target::Field(f) => f.name.to_owned(),
+            Target::Extension(k) => format!("extensions.{k}"),
+        }
+    }
+
+    fn get<'m>(&self, obj: &'m Map<String, Value>) -> Option<&'m Value> {
+        match self {
+            Target::Field(f) => obj.get(f.name),
+            Target::Extension(k) => obj.get("extensions")?.get(k),
+        }
+    }
+
+    fn set(&self, obj: &mut Map<String, Value>, value: Value) {
+        match self {
+            Target::Field(f) => {
+                obj.insert(f.name.to_owned(), value);
+            }
+            Target::Extension(k) => {
+                let ext = obj
+                    .entry("extensions")
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(ext) = ext {
+                    ext.insert(k.clone(), value);
+                }
+            }
+        }
+    }
+
+    /// Position in the canonical field table; extensions come last.
+    fn rank(&self) -> usize {
+        match self {
+            Target::Field(f) => crate::canonical::WEBHOOK_FIELDS
+                .iter()
+                .position(|c| c.name == f.name)
+                .unwrap_or(usize::MAX),
+            Target::Extension(_) => usize::MAX,
+        }
+    }
+
+    fn nullable(&self) -> bool {
+        match self {
+            Target::Field(f) => f.nullable,
+            Target::Extension(_) => true,
+        }
+    }
+
+    fn is_secret(&self) -> bool {
+        matches!(self, Target::Field(f) if f.access == crate::canonical::Access::WriteOnce)
+    }
+}
+
+/// A vendor constraint on one dialect value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Check {
+    Required,
+    Https,
+    Url,
+    MaxLength(usize),
+    Items {
+        min: Option<usize>,
+        max: Option<usize>,
+    },
+    UniqueItems,
+    OneOf(Vec<Value>),
+    Range {
+        min: Option<i64>,
+        max: Option<i64>,
+    },
+}
+
+impl Check {
+    /// The key of this check in a rule's `messages` table.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Check::Required => "required",
+            Check::Https => "https",
+            Check::Url => "url",
+            Check::MaxLength(_) => "max_length",
+            Check::Items { .. } => "items",
+            Check::UniqueItems => "unique_items",
+            Check::OneOf(_) => "one_of",
+            Check::Range { .. } => "range",
+        }
+    }
+
+    /// The canonical message of a failed check, or `None` when `value` passes.
+    fn test(&self, value: &Value, canonical_name: &str) -> Option<String> {
+        match self {
+            Check::Required => None,
+            Check::Https => {
+                let s = value.as_str()?;
+                (!s.get(..8)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("https://")))
+                .then(|| "must use https".to_owned())
+            }
+            Check::Url => {
+                let s = value.as_str()?;
+                (!is_absolute_http_url(s)).then(|| "must be a valid URL".to_owned())
+            }
+            Check::MaxLength(max) => {
+                let len = value.as_str()?.chars().count();
+                (len > *max).then(|| format!("must be at most {max} characters"))
+            }
+            Check::Items { min, max } => {
+                let len = value.as_array()?.len();
+                let low = min.is_some_and(|m| len < m);
+                let high = max.is_some_and(|m| len > m);
+                (low || high).then(|| match (min, max) {
+                    (Some(a), Some(b)) => format!("must contain between {a} and {b} items"),
+                    (Some(a), None) => format!("must contain at least {a} items"),
+                    (None, Some(b)) => format!("must contain at most {b} items"),
+                    (None, None) => unreachable!("a bound failed"),
+                })
+            }
+            Check::UniqueItems => {
+                let items = value.as_array()?;
+                let dup = items
+                    .iter()
+                    .enumerate()
+                    .any(|(i, v)| items[..i].contains(v));
+                dup.then(|| "must not contain duplicates".to_owned())
+            }
+            Check::OneOf(allowed) => {
+                let bad = match value {
+                    Value::Array(items) => items.iter().find(|v| !allowed.contains(v)),
+                    other => (!allowed.contains(other)).then_some(other),
+                }?;
+                let shown = bad
+                    .as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| bad.to_string());
+                Some(if canonical_name == "events" {
+                    format!("unknown event: {shown}")
+                } else {
+                    let list: Vec<String> = allowed
+                        .iter()
+                        .map(|v| {
+                            v.as_str()
+                                .map(str::to_owned)
+                                .unwrap_or_else(|| v.to_string())
+                        })
+                        .collect();
+                    format!("must be one of: {}", list.join(", "))
+                })
+            }
+            Check::Range { min, max } => {
+                let n = value.as_i64()?;
+                let out = min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m);
+                out.then(|| match (min, max) {
+                    (Some(a), Some(b)) => format!("must be between {a} and {b}"),
+                    (Some(a), None) => format!("must be at least {a}"),
+                    (None, Some(b)) => format!("must be at most {b}"),
+                    (None, None) => unreachable!("a bound failed"),
+                })
+            }
+        }
+    }
+}
+
+fn is_absolute_http_url(s: &str) -> bool {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .or_else(|| {
+            s.get(..8)
+                .filter(|p| p.eq_ignore_ascii_case("https://"))
+                .map(|_| &s[8..])
+        })
+        .or_else(|| {
+            s.get(..7)
+                .filter(|p| p.eq_ignore_ascii_case("http://"))
+                .map(|_| &s[7..])
+        });
+    match rest {
+        Some(rest) => {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+            !host.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    }
+}
+
+/// Where a request rule applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ops {
+    pub create: bool,
+    pub update: bool,
+}
+
+/// One compiled field rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub target: Target,
+    /// Absent for an `implied` rule.
+    pub path: Option<FieldPath>,
+    pub codec: Codec,
+    pub request: bool,
+    pub response: bool,
+    pub ops: Ops,
+    /// The vendor's value is always this; writes of it are accepted and not sent.
+    pub implied: Option<Value>,
+    pub fill: Option<(Value, Vec<(FieldPath, Value)>)>,
+    /// What the vendor assumes when the field is absent on create.
+    pub default: Option<Value>,
+    /// The vendor reports `null` for an absent value.
+    pub nullable: bool,
+    pub error_field: String,
+    pub checks: Vec<Check>,
+    pub messages: Vec<(String, String)>,
+    /// One webhook per owner may hold a given value (enforced by emulators).
+    pub unique_per_owner: bool,
+}
+
+impl Rule {
+    fn applies_to(&self, op: OpKind) -> bool {
+        match op {
+            OpKind::Create => self.ops.create,
+            OpKind::Update => self.ops.update,
+            _ => true,
+        }
+    }
+
+    /// How the vendor spells "cleared": `null` where it takes one, `""` for a label cleared by
+    /// an empty string, the empty collection for a map; `None` where it cannot be cleared.
+    fn clear_value(&self) -> Option<Value> {
+        if self.nullable {
+            return Some(Value::Null);
+        }
+        match (&self.codec, &self.target) {
+            (Codec::EmptyIsNull, _) => self.codec.encode(&Value::Null).ok(),
+            (_, Target::Field(f)) if f.kind == crate::canonical::Kind::StringMap => {
+                self.codec.encode(&Value::Object(Map::new())).ok()
+            }
+            (_, Target::Extension(_)) => Some(Value::Null),
+            _ => None,
+        }
+    }
+
+    /// The vendor's message for a failed check, if the mapping file gives one.
+    pub fn message(&self, check: &str) -> Option<&str> {
+        self.messages
+            .iter()
+            .find(|(k, _)| k == check)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+/// A dialect-only value computed from the canonical webhook when rendering.
+#[derive(Debug, Clone)]
+pub enum Derivation {
+    /// The number of items of a canonical array (Talkover `events_count`).
+    Count(String),
+    /// `true` when a canonical field is present (AgentMessage `secret_displayed_once`).
+    Present(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Derived {
+    pub path: FieldPath,
+    pub derivation: Derivation,
+}
+
+/// A constraint a dialect body broke: which rule, which check, and the canonical message.
+#[derive(Debug, Clone)]
+pub struct Violation<'r> {
+    pub rule: &'r Rule,
+    pub check: &'static str,
+    pub message: String,
+}
+
+impl Violation<'_> {
+    pub fn canonical(&self) -> FieldError {
+        FieldError::new(self.rule.target.name(), self.message.clone())
+    }
+
+    /// Under the canonical name, in the vendor's words where the mapping gives them: what a
+    /// vendor surface renders under the vendor's own field name.
+    pub fn in_vendor_words(&self) -> FieldError {
+        let message = self.rule.message(self.check).unwrap_or(&self.message);
+        FieldError::new(self.rule.target.name(), message)
+    }
+}
+
+/// A canonical request body that failed to translate.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WriteError {
+    /// Fields the dialect cannot carry.
+    Unsupported(Vec<String>),
+    /// Values the dialect cannot spell, under canonical names.
+    Invalid(Vec<FieldError>),
+}
+
+/// A translated request body, and what lenient handling dropped from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Written {
+    pub body: Value,
+    pub dropped: Vec<String>,
+}
+
+/// The rules for one object shape (the webhook, or a test result).
+#[derive(Debug, Clone, Default)]
+pub struct ObjectMap {
+    pub rules: Vec<Rule>,
+    pub derived: Vec<Derived>,
+}
+
+impl ObjectMap {
+    fn rule_for(&self, name: &str, op: OpKind) -> Option<&Rule> {
+        self.rules
+            .iter()
+            .find(|r| r.request && r.applies_to(op) && r.target.name() == name)
+    }
+
+    /// Whether `op` requests may carry canonical field `name`.
+    pub fn carries(&self, name: &str, op: OpKind) -> bool {
+        self.rule_for(name, op).is_some_and(|r| r.path.is_some())
+    }
+
+    /// Canonical request → dialect request. `patch` is a merge patch (update) or a full body
+    /// (create). With `lenient`, fields the dialect cannot carry are dropped and listed.
+    pub fn write(
+        &self,
+        op: OpKind,
+        body: &Map<String, Value>,
+        lenient: bool,
+    ) -> Result<Written, WriteError> {
+        let mut out = Value::Object(Map::new());
+        let mut unsupported = Vec::new();
+        let mut invalid = Vec::new();
+        let mut attempt = |name: String, value: &Value| {
+            let Some(rule) = self.rule_for(&name, op) else {
+                unsupported.push(name);
+                return;
+            };
+            let Some(path) = &rule.path else {
+                // An implied value: writing the same value changes nothing at the vendor.
+                if rule.implied.as_ref() != Some(value) {
+                    unsupported.push(name);
+                }
+                return;
+            };
+            if value.is_null() && op == OpKind::Create {
+                return;
+            }
+            if value.is_null() {
+                match rule.clear_value() {
+                    Some(cleared) => path.set(&mut out, cleared),
+                    None => {
+                        invalid.push(FieldError::new(name, "cannot be cleared at this upstream"))
+                    }
+                }
+                return;
+            }
+            match rule.codec.encode(value) {
+                Ok(v) => path.set(&mut out, v),
+                Err(e) => invalid.push(FieldError::new(name, e.0)),
+            }
+        };
+        for (name, value) in body {
+            if name == "extensions" {
+                if let Value::Object(ext) = value {
+                    for (key, v) in ext {
+                        attempt(format!("extensions.{key}"), v);
+                    }
+                }
+            } else {
+                attempt(name.clone(), value);
+            }
+        }
+        if !invalid.is_empty() {
+            return Err(WriteError::Invalid(invalid));
+        }
+        if !unsupported.is_empty() && !lenient {
+            return Err(WriteError::Unsupported(unsupported));
+        }
+        if op == OpKind::Create {
+            self.fill(&mut out);
+        }
+        Ok(Written {
+            body: out,
+            dropped: unsupported,
+        })
+    }
+
+    /// Adds the values the vendor requires but the canonical model leaves out (one-way).
+    fn fill(&self, out: &mut Value) {
+        for rule in &self.rules {
+            let (Some(path), Some((value, when))) = (&rule.path, &rule.fill) else {
+                continue;
+            };
+            let applies = when.iter().all(|(p, v)| p.get(out) == Some(v));
+            if applies && path.get(out).is_none() {
+                path.set(out, value.clone());
+            }
+        }
+    }
+
+    /// Translates a whole canonical webhook (as read back) for a read-merge-write: fields the
+    /// dialect does not write are skipped, and unnamed extensions return to where they came from.
+    pub fn write_all(&self, op: OpKind, webhook: &Map<String, Value>) -> Value {
+        let mut out = Value::Object(Map::new());
+        for rule in self.rules.iter().filter(|r| r.request && r.applies_to(op)) {
+            let (Some(path), Some(value)) = (&rule.path, rule.target.get(webhook)) else {
+                continue;
+            };
+            if let Ok(v) = rule.codec.encode(value) {
+                path.set(&mut out, v);
+            }
+        }
+        if let Some(Value::Object(ext)) = webhook.get("extensions") {
+            for (key, value) in ext {
+                if !self
+                    .rules
+                    .iter()
+                    .any(|r| r.target == Target::Extension(key.clone()))
+                {
+                    if let Ok(path) = FieldPath::parse(key) {
+                        path.set(&mut out, value.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Dialect response → canonical. Vendor fields no rule names are kept under `extensions`.
+    pub fn read(&self, dialect: &Value) -> Map<String, Value> {
+        let mut out = Map::new();
+        for rule in &self.rules {
+            let Some(path) = &rule.path else { continue };
+            let Some(value) = path.get(dialect) else {
+                continue;
+            };
+            if rule.target.is_secret() && !rule.response {
+                continue; // a write-only secret is never read back
+            }
+            if value.is_null() && rule.codec != Codec::EmptyIsNull {
+                if rule.target.nullable() {
+                    rule.target.set(&mut out, Value::Null);
+                }
+                continue;
+            }
+            match rule.codec.decode(value) {
+                Ok(v) => rule.target.set(&mut out, v),
+                // A value the rule cannot decode is kept as the vendor sent it.
+                Err(_) => rule.target.set(&mut out, value.clone()),
+            }
+        }
+        let mut leftovers = Map::new();
+        self.collect_leftovers(dialect, &FieldPath::default(), &mut leftovers);
+        if !leftovers.is_empty() {
+            let ext = out
+                .entry("extensions")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(ext) = ext {
+                for (k, v) in leftovers {
+                    ext.entry(k).or_insert(v);
+                }
+            }
+        }
+        out
+    }
+
+    fn covered(&self) -> impl Iterator<Item = &FieldPath> {
+        self.rules
+            .iter()
+            .filter_map(|r| r.path.as_ref())
+            .chain(self.derived.iter().map(|d| &d.path))
+    }
+
+    fn collect_leftovers(&self, node: &Value, at: &FieldPath, out: &mut Map<String, Value>) {
+        let Value::Object(map) = node else { return };
+        for (key, value) in map {
+            let path = at.clone().child(super::path::Step::Key(key.clone()));
+            if self.covered().any(|c| path.starts_with(c)) {
+                continue;
+            }
+            if self.covered().any(|c| c.starts_with(&path)) && value.is_object() {
+                self.collect_leftovers(value, &path, out);
+            } else {
+                out.insert(path.to_string(), value.clone());
+            }
+        }
+    }
+
+    /// Canonical → dialect response, as the vendor would answer.
+    pub fn render(&self, canonical: &Map<String, Value>) -> Value {
+        let mut out = Value::Object(Map::new());
+        for rule in self.rules.iter().filter(|r| r.response) {
+            let Some(path) = &rule.path else { continue };
+            match rule.target.get(canonical) {
+                Some(Value::Null) | None if rule.nullable => path.set(&mut out, Value::Null),
+                Some(Value::Null) | None => {}
+                // A value the rule cannot encode (another dialect's id, say) is kept as is.
+                Some(value) => {
+                    path.set(&mut out, rule.codec.encode(value).unwrap_or(value.clone()))
+                }
+            }
+        }
+        for derived in &self.derived {
+            let value = match &derived.derivation {
+                Derivation::Count(field) => canonical
+                    .get(field)
+                    .and_then(Value::as_array)
+                    .map(|a| Value::from(a.len())),
+                Derivation::Present(field) => {
+                    canonical.contains_key(field).then_some(Value::Bool(true))
+                }
+            };
+            if let Some(value) = value {
+                derived.path.set(&mut out, value);
+            }
+        }
+        if let Some(Value::Object(ext)) = canonical.get("extensions") {
+            for (key, value) in ext {
+                let named = self
+                    .rules
+                    .iter()
+                    .any(|r| r.target == Target::Extension(key.clone()));
+                if !named {
+                    if let Ok(path) = FieldPath::parse(key) {
+                        path.set(&mut out, value.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Dialect request → canonical request, for a vendor surface. Values the rules cannot
+    /// decode are reported under canonical names (a surface renders them in its own).
+    pub fn parse(
+        &self,
+        op: OpKind,
+        dialect: &Value,
+    ) -> Result<Map<String, Value>, Vec<FieldError>> {
+        let mut out = Map::new();
+        let mut errors = Vec::new();
+        for rule in self.rules.iter().filter(|r| r.request) {
+            let Some(path) = &rule.path else { continue };
+            let Some(value) = path.get(dialect) else {
+                continue;
+            };
+            if !rule.applies_to(op) {
+                // A field the vendor takes on one operation only (an immutable version, say) is
+                // refused on the other, never ignored.
+                let message = match op {
+                    OpKind::Update => "cannot be changed after create",
+                    _ => "can only be set on update",
+                };
+                errors.push(FieldError::new(rule.target.name(), message));
+                continue;
+            }
+            if value.is_null() && rule.codec != Codec::EmptyIsNull {
+                if op == OpKind::Update {
+                    rule.target.set(&mut out, Value::Null);
+                }
+                continue;
+            }
+            match rule.codec.decode(value) {
+                Ok(v) => rule.target.set(&mut out, v),
+                Err(e) => errors.push(FieldError::new(rule.target.name(), e.0)),
+            }
+        }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The vendor's constraints, evaluated on a dialect request body.
+    pub fn check(&self, op: OpKind, dialect: &Value) -> Vec<Violation<'_>> {
+        let mut out = Vec::new();
+        for rule in self.rules.iter().filter(|r| r.request && r.applies_to(op)) {
+            let Some(path) = &rule.path else { continue };
+            let value = path.get(dialect);
+            for check in &rule.checks {
+                let message = match (check, value) {
+                    (Check::Required, None | Some(Value::Null)) if op == OpKind::Create => {
+                        Some("is required".to_owned())
+                    }
+                    (_, Some(v)) if !v.is_null() => check.test(v, &rule.target.name()),
+                    _ => None,
+                };
+                if let Some(message) = message {
+                    out.push(Violation {
+                        rule,
+                        check: check.key(),
+                        message,
+                    });
+                    break;
+                }
+            }
+        }
+        // Reported in the order of the canonical field table, whatever the file's order.
+        out.sort_by_key(|v| v.rule.target.rank());
+        out
+    }
+
+    /// The canonical name of a vendor field named in a vendor error (`webhook_url` → `url`);
+    /// a vendor field no rule names exactly (a container such as `webhook_config`) keeps its
+    /// vendor name under `extensions.`.
+    pub fn canonical_name(&self, vendor_field: &str) -> String {
+        self.rules
+            .iter()
+            .find(|r| {
+                r.path
+                    .as_ref()
+                    .is_some_and(|p| p.to_string() == vendor_field)
+            })
+            .map(|r| r.target.name())
+            .unwrap_or_else(|| format!("extensions.{vendor_field}"))
+    }
+
+    /// The vendor's name of a canonical field, for errors rendered in the vendor's shape.
+    pub fn vendor_name(&self, canonical_field: &str) -> String {
+        self.rules
+            .iter()
+            .find(|r| r.target.name() == canonical_field && r.path.is_some())
+            .map(|r| r.error_field.clone())
+            .unwrap_or_else(|| {
+                canonical_field
+                    .strip_prefix("extensions.")
+                    .unwrap_or(canonical_field)
+                    .to_owned()
+            })
+    }
+
+    /// The top-level dialect members whose value differs between two dialect bodies.
+    pub fn changed_heads(before: &Value, after: &Value) -> Map<String, Value> {
+        let mut out = Map::new();
+        if let Value::Object(after) = after {
+            for (key, value) in after {
+                if before.get(key) != Some(value) {
+                    out.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        out
+    }
+}

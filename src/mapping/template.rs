@@ -1,0 +1,256 @@
+//! Body templates: JSON with `{{placeholders}}`, compiled once at load.
+//!
+//! A template is how a mapping file spells a vendor envelope (`{"success": true, "data":
+//! "{{webhook}}"}`). Rendering fills the placeholders; reading uses the same template backwards:
+//! the path where `{{webhook}}` stands is where the webhook is found in the vendor's answer.
+
+use super::path::{FieldPath, Step};
+use serde_json::{Map, Value};
+
+/// One compiled template node.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Template {
+    Literal(Value),
+    /// `"{{name}}"` or `"{{name|default}}"`, standing alone as a whole JSON value.
+    Slot {
+        name: String,
+        default: Option<Value>,
+    },
+    /// A string with placeholders inside it: `"Failed to {{operation}} webhook"`.
+    Text(Vec<Piece>),
+    /// `{"$switch": "webhook.enabled", "true": …, "false": …}`: picks by a value's JSON text.
+    Switch {
+        on: String,
+        cases: Vec<(String, Template)>,
+    },
+    Object(Vec<(String, Template)>),
+    Array(Vec<Template>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Piece {
+    Text(String),
+    Slot(String),
+}
+
+/// What fills the placeholders of a template while it is rendered.
+pub trait Slots {
+    /// The value of a placeholder, or `None` when it has none (the member is then omitted).
+    fn slot(&self, name: &str) -> Option<Value>;
+}
+
+impl Template {
+    /// Compiles a JSON value; placeholder names are checked by the caller with [`Self::slots`].
+    pub fn compile(value: &Value) -> Result<Template, String> {
+        Ok(match value {
+            Value::String(s) => compile_text(s)?,
+            Value::Array(items) => Template::Array(
+                items
+                    .iter()
+                    .map(Template::compile)
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Object(map) if map.contains_key("$switch") => {
+                let on = map["$switch"]
+                    .as_str()
+                    .ok_or("`$switch` must name a value")?
+                    .to_owned();
+                let cases = map
+                    .iter()
+                    .filter(|(k, _)| *k != "$switch")
+                    .map(|(k, v)| Ok((k.clone(), Template::compile(v)?)))
+                    .collect::<Result<_, String>>()?;
+                Template::Switch { on, cases }
+            }
+            Value::Object(map) => Template::Object(
+                map.iter()
+                    .map(|(k, v)| Ok((k.clone(), Template::compile(v)?)))
+                    .collect::<Result<_, String>>()?,
+            ),
+            other => Template::Literal(other.clone()),
+        })
+    }
+
+    /// Every placeholder name used, for load-time checks.
+    pub fn slots(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.collect_slots(&mut out);
+        out
+    }
+
+    fn collect_slots<'a>(&'a self, out: &mut Vec<&'a str>) {
+        match self {
+            Template::Literal(_) => {}
+            Template::Slot { name, .. } => out.push(name),
+            Template::Text(pieces) => out.extend(pieces.iter().filter_map(|p| match p {
+                Piece::Slot(s) => Some(s.as_str()),
+                Piece::Text(_) => None,
+            })),
+            Template::Switch { on, cases } => {
+                out.push(on);
+                cases.iter().for_each(|(_, t)| t.collect_slots(out));
+            }
+            Template::Object(members) => members.iter().for_each(|(_, t)| t.collect_slots(out)),
+            Template::Array(items) => items.iter().for_each(|t| t.collect_slots(out)),
+        }
+    }
+
+    /// The path at which the whole-value placeholder `name` stands, if it does.
+    pub fn path_of(&self, name: &str) -> Option<FieldPath> {
+        let mut steps = Vec::new();
+        self.find(name, &mut steps).then(|| {
+            let mut path = FieldPath::default();
+            for step in steps {
+                path = path.child(step);
+            }
+            path
+        })
+    }
+
+    fn find(&self, name: &str, steps: &mut Vec<Step>) -> bool {
+        match self {
+            Template::Slot { name: n, .. } => n == name,
+            Template::Object(members) => members.iter().any(|(k, t)| {
+                steps.push(Step::Key(k.clone()));
+                t.find(name, steps) || {
+                    steps.pop();
+                    false
+                }
+            }),
+            Template::Array(items) => items.iter().enumerate().any(|(i, t)| {
+                steps.push(Step::Index(i));
+                t.find(name, steps) || {
+                    steps.pop();
+                    false
+                }
+            }),
+            _ => false,
+        }
+    }
+
+    /// Renders the template; a placeholder without a value drops its member.
+    pub fn render(&self, slots: &dyn Slots) -> Option<Value> {
+        match self {
+            Template::Literal(v) => Some(v.clone()),
+            Template::Slot { name, default } => slots.slot(name).or_else(|| default.clone()),
+            Template::Text(pieces) => {
+                let mut out = String::new();
+                for piece in pieces {
+                    match piece {
+                        Piece::Text(t) => out.push_str(t),
+                        Piece::Slot(s) => match slots.slot(s)? {
+                            Value::String(v) => out.push_str(&v),
+                            other => out.push_str(&other.to_string()),
+                        },
+                    }
+                }
+                Some(Value::String(out))
+            }
+            Template::Switch { on, cases } => {
+                let key = match slots.slot(on)? {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                cases
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .and_then(|(_, t)| t.render(slots))
+            }
+            Template::Object(members) => {
+                let mut map = Map::with_capacity(members.len());
+                for (k, t) in members {
+                    if let Some(v) = t.render(slots) {
+                        map.insert(k.clone(), v);
+                    }
+                }
+                Some(Value::Object(map))
+            }
+            Template::Array(items) => Some(Value::Array(
+                items.iter().filter_map(|t| t.render(slots)).collect(),
+            )),
+        }
+    }
+}
+
+fn compile_text(s: &str) -> Result<Template, String> {
+    let trimmed = s.trim();
+    if let Some(inner) = trimmed
+        .strip_prefix("{{")
+        .and_then(|r| r.strip_suffix("}}"))
+    {
+        if !inner.contains("{{") {
+            let (name, default) =
+                match inner.split_once('|') {
+                    Some((name, default)) => (
+                        name.trim(),
+                        Some(serde_json::from_str(default.trim()).map_err(|e| {
+                            format!("default of `{{{{{inner}}}}}` is not JSON: {e}")
+                        })?),
+                    ),
+                    None => (inner.trim(), None),
+                };
+            return Ok(Template::Slot {
+                name: name.to_owned(),
+                default,
+            });
+        }
+    }
+    if !s.contains("{{") {
+        return Ok(Template::Literal(Value::from(s)));
+    }
+    let mut pieces = Vec::new();
+    let mut rest = s;
+    while let Some(start) = rest.find("{{") {
+        if start > 0 {
+            pieces.push(Piece::Text(rest[..start].to_owned()));
+        }
+        let after = &rest[start + 2..];
+        let end = after
+            .find("}}")
+            .ok_or_else(|| format!("unclosed placeholder in `{s}`"))?;
+        pieces.push(Piece::Slot(after[..end].trim().to_owned()));
+        rest = &after[end + 2..];
+    }
+    if !rest.is_empty() {
+        pieces.push(Piece::Text(rest.to_owned()));
+    }
+    Ok(Template::Text(pieces))
+}
+
+impl<F: Fn(&str) -> Option<Value>> Slots for F {
+    fn slot(&self, name: &str) -> Option<Value> {
+        self(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn renders_and_locates_slots() {
+        let t = Template::compile(&json!({
+            "success": true,
+            "message": {"$switch": "enabled", "true": "Webhook enabled", "false": "Webhook disabled"},
+            "data": "{{webhook}}",
+            "note": "Failed to {{operation}} webhook",
+            "limit": "{{limit|50}}",
+            "gone": "{{missing}}"
+        }))
+        .unwrap();
+        let slots = |name: &str| match name {
+            "webhook" => Some(json!({"id": "1"})),
+            "enabled" => Some(json!(false)),
+            "operation" => Some(json!("create")),
+            _ => None,
+        };
+        assert_eq!(
+            t.render(&slots).unwrap(),
+            json!({"success": true, "message": "Webhook disabled", "data": {"id": "1"},
+                   "note": "Failed to create webhook", "limit": 50})
+        );
+        assert_eq!(t.path_of("webhook").unwrap(), FieldPath::of_keys(["data"]));
+        assert!(t.slots().contains(&"missing"));
+    }
+}

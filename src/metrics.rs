@@ -1,0 +1,130 @@
+//! Prometheus metrics: requests by surface, upstream, operation and status; upstream latency;
+//! vendor answers hookgate could not translate; emulator operations. Served at `/metrics` in
+//! the OpenMetrics text format.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    /// `canonical`, or the dialect of a vendor surface.
+    pub surface: String,
+    pub upstream: String,
+    pub operation: &'static str,
+    pub status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct UpstreamLabels {
+    pub upstream: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct EmulatorLabels {
+    pub dialect: String,
+    pub operation: &'static str,
+}
+
+pub struct Metrics {
+    registry: Registry,
+    pub requests: Family<RequestLabels, Counter>,
+    pub upstream_latency: Family<UpstreamLabels, Histogram>,
+    pub translation_errors: Family<UpstreamLabels, Counter>,
+    pub emulator_operations: Family<EmulatorLabels, Counter>,
+}
+
+fn latency_histogram() -> Histogram {
+    // 0.5 ms to ~16 s.
+    Histogram::new(prometheus_client::metrics::histogram::exponential_buckets(
+        0.0005, 2.0, 16,
+    ))
+}
+
+/// The process's metrics, registered once.
+pub fn get() -> &'static Metrics {
+    static METRICS: OnceLock<Metrics> = OnceLock::new();
+    METRICS.get_or_init(|| {
+        let mut registry = Registry::with_prefix("hookgate");
+        let requests = Family::default();
+        let upstream_latency = Family::new_with_constructor(latency_histogram as fn() -> Histogram);
+        let translation_errors = Family::default();
+        let emulator_operations = Family::default();
+        registry.register(
+            "requests",
+            "Requests answered, by surface, upstream, operation and status",
+            requests.clone(),
+        );
+        registry.register(
+            "upstream_request_duration_seconds",
+            "Duration of each call to an upstream",
+            upstream_latency.clone(),
+        );
+        registry.register(
+            "translation_errors",
+            "Vendor answers that could not be translated",
+            translation_errors.clone(),
+        );
+        registry.register(
+            "emulator_operations",
+            "Operations carried out by emulated vendors",
+            emulator_operations.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            upstream_latency,
+            translation_errors,
+            emulator_operations,
+        }
+    })
+}
+
+impl Metrics {
+    pub fn request(&self, surface: &str, upstream: &str, operation: &'static str, status: u16) {
+        self.requests
+            .get_or_create(&RequestLabels {
+                surface: surface.to_owned(),
+                upstream: upstream.to_owned(),
+                operation,
+                status,
+            })
+            .inc();
+    }
+
+    pub fn upstream_call(&self, upstream: &str, took: Duration) {
+        self.upstream_latency
+            .get_or_create(&UpstreamLabels {
+                upstream: upstream.to_owned(),
+            })
+            .observe(took.as_secs_f64());
+    }
+
+    pub fn translation_error(&self, upstream: &str) {
+        self.translation_errors
+            .get_or_create(&UpstreamLabels {
+                upstream: upstream.to_owned(),
+            })
+            .inc();
+    }
+
+    pub fn emulated(&self, dialect: &str, operation: &'static str) {
+        self.emulator_operations
+            .get_or_create(&EmulatorLabels {
+                dialect: dialect.to_owned(),
+                operation,
+            })
+            .inc();
+    }
+
+    /// The OpenMetrics text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        out
+    }
+}

@@ -1,0 +1,359 @@
+//! RFC 9457 problem details: the one error value of hookgate, whoever caused it.
+//!
+//! Every failure, hookgate's own or a vendor's translated one, becomes a [`Problem`] with a
+//! [`Code`] from the closed set of the contract. Rendering it as `application/problem+json`
+//! happens in one place ([`Problem::response`]); vendor surfaces render the same value in their
+//! vendor's shape through the mapping file instead.
+
+use serde_json::{Map, Value, json};
+use std::fmt;
+
+/// The closed set of problem codes (contract §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Code {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    Conflict,
+    Gone,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+    UnsupportedField,
+    RateLimited,
+    Internal,
+    UnsupportedOperation,
+    UpstreamError,
+    UpstreamUnavailable,
+    UpstreamTimeout,
+}
+
+impl Code {
+    pub const ALL: [Code; 17] = [
+        Code::BadRequest,
+        Code::Unauthorized,
+        Code::Forbidden,
+        Code::NotFound,
+        Code::MethodNotAllowed,
+        Code::Conflict,
+        Code::Gone,
+        Code::PayloadTooLarge,
+        Code::UnsupportedMediaType,
+        Code::ValidationFailed,
+        Code::UnsupportedField,
+        Code::RateLimited,
+        Code::Internal,
+        Code::UnsupportedOperation,
+        Code::UpstreamError,
+        Code::UpstreamUnavailable,
+        Code::UpstreamTimeout,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::BadRequest => "bad_request",
+            Code::Unauthorized => "unauthorized",
+            Code::Forbidden => "forbidden",
+            Code::NotFound => "not_found",
+            Code::MethodNotAllowed => "method_not_allowed",
+            Code::Conflict => "conflict",
+            Code::Gone => "gone",
+            Code::PayloadTooLarge => "payload_too_large",
+            Code::UnsupportedMediaType => "unsupported_media_type",
+            Code::ValidationFailed => "validation_failed",
+            Code::UnsupportedField => "unsupported_field",
+            Code::RateLimited => "rate_limited",
+            Code::Internal => "internal",
+            Code::UnsupportedOperation => "unsupported_operation",
+            Code::UpstreamError => "upstream_error",
+            Code::UpstreamUnavailable => "upstream_unavailable",
+            Code::UpstreamTimeout => "upstream_timeout",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Code> {
+        Code::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
+    pub fn status(self) -> u16 {
+        match self {
+            Code::BadRequest => 400,
+            Code::Unauthorized => 401,
+            Code::Forbidden => 403,
+            Code::NotFound => 404,
+            Code::MethodNotAllowed => 405,
+            Code::Conflict => 409,
+            Code::Gone => 410,
+            Code::PayloadTooLarge => 413,
+            Code::UnsupportedMediaType => 415,
+            Code::ValidationFailed | Code::UnsupportedField => 422,
+            Code::RateLimited => 429,
+            Code::Internal => 500,
+            Code::UnsupportedOperation => 501,
+            Code::UpstreamError => 502,
+            Code::UpstreamUnavailable => 503,
+            Code::UpstreamTimeout => 504,
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Code::BadRequest => "Bad request",
+            Code::Unauthorized => "Unauthorized",
+            Code::Forbidden => "Forbidden",
+            Code::NotFound => "Not found",
+            Code::MethodNotAllowed => "Method not allowed",
+            Code::Conflict => "Conflict",
+            Code::Gone => "Gone",
+            Code::PayloadTooLarge => "Payload too large",
+            Code::UnsupportedMediaType => "Unsupported media type",
+            Code::ValidationFailed => "Validation failed",
+            Code::UnsupportedField => "Unsupported field",
+            Code::RateLimited => "Rate limited",
+            Code::Internal => "Internal error",
+            Code::UnsupportedOperation => "Unsupported operation",
+            Code::UpstreamError => "Upstream error",
+            Code::UpstreamUnavailable => "Upstream unavailable",
+            Code::UpstreamTimeout => "Upstream timeout",
+        }
+    }
+
+    /// The canonical meaning of a vendor's HTTP status, by class where no code says more.
+    pub fn from_upstream_status(status: u16) -> Code {
+        match status {
+            400 => Code::BadRequest,
+            401 => Code::Unauthorized,
+            403 => Code::Forbidden,
+            404 => Code::NotFound,
+            405 => Code::MethodNotAllowed,
+            409 => Code::Conflict,
+            410 => Code::Gone,
+            413 => Code::PayloadTooLarge,
+            415 => Code::UnsupportedMediaType,
+            422 => Code::ValidationFailed,
+            429 => Code::RateLimited,
+            503 => Code::UpstreamUnavailable,
+            504 => Code::UpstreamTimeout,
+            s if (400..500).contains(&s) => Code::BadRequest,
+            _ => Code::UpstreamError,
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One field-level error, under the canonical field name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// What the vendor said, kept verbatim beside the canonical problem.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpstreamInfo {
+    pub name: String,
+    pub dialect: String,
+    pub status: Option<u16>,
+    pub code: Option<String>,
+    pub message: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// A problem, before it is given a request id and rendered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub code: Code,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+    pub upstream: Option<Box<UpstreamInfo>>,
+    /// `Allow` for 405.
+    pub allow: Option<String>,
+    /// `Retry-After` for 429 and 503, when known.
+    pub retry_after: Option<String>,
+}
+
+impl Problem {
+    pub fn new(code: Code, detail: impl Into<String>) -> Self {
+        Problem {
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+            upstream: None,
+            allow: None,
+            retry_after: None,
+        }
+    }
+
+    /// A 422 listing field errors; the detail summarises them.
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        Problem::with_errors(Code::ValidationFailed, errors)
+    }
+
+    pub fn with_errors(code: Code, errors: Vec<FieldError>) -> Self {
+        let mut problem = Problem::new(code, summarise(&errors));
+        problem.errors = errors;
+        problem
+    }
+
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Problem::new(Code::BadRequest, detail)
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Problem::new(Code::NotFound, detail)
+    }
+
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Problem::new(Code::Internal, detail)
+    }
+
+    pub fn method_not_allowed(allow: &[&str]) -> Self {
+        let mut problem = Problem::new(
+            Code::MethodNotAllowed,
+            "method not allowed on this resource",
+        );
+        problem.allow = Some(allow.join(", "));
+        problem
+    }
+
+    pub fn status(&self) -> u16 {
+        self.code.status()
+    }
+
+    /// The `application/problem+json` body.
+    pub fn to_json(&self, request_id: &str) -> Value {
+        let mut body = Map::new();
+        body.insert(
+            "type".into(),
+            Value::from(format!(
+                "https://hookgate.dev/problems/{}",
+                self.code.as_str().replace('_', "-")
+            )),
+        );
+        body.insert("title".into(), Value::from(self.code.title()));
+        body.insert("status".into(), Value::from(self.status()));
+        body.insert("detail".into(), Value::from(self.detail.as_str()));
+        body.insert("code".into(), Value::from(self.code.as_str()));
+        if !self.errors.is_empty() {
+            let errors = self
+                .errors
+                .iter()
+                .map(|e| json!({"field": e.field, "message": e.message}))
+                .collect();
+            body.insert("errors".into(), Value::Array(errors));
+        }
+        body.insert("request_id".into(), Value::from(request_id));
+        if let Some(up) = &self.upstream {
+            let mut block = Map::new();
+            block.insert("name".into(), Value::from(up.name.as_str()));
+            block.insert("dialect".into(), Value::from(up.dialect.as_str()));
+            let optional = [
+                ("status", up.status.map(Value::from)),
+                ("code", up.code.as_deref().map(Value::from)),
+                ("message", up.message.as_deref().map(Value::from)),
+                ("request_id", up.request_id.as_deref().map(Value::from)),
+            ];
+            for (key, value) in optional {
+                if let Some(value) = value {
+                    block.insert(key.into(), value);
+                }
+            }
+            body.insert("upstream".into(), Value::Object(block));
+        }
+        Value::Object(body)
+    }
+}
+
+impl Problem {
+    /// The `application/problem+json` response, with `X-Request-Id`, `Allow` and
+    /// `Retry-After` where they apply. A refused body may be left unread, so a 413 closes the
+    /// connection.
+    pub fn response(&self, request_id: &str) -> http::Response<crate::http::body::Body> {
+        use crate::http::{body, headers};
+        let mut response = body::json(
+            self.status(),
+            &self.to_json(request_id),
+            &body::PROBLEM_JSON,
+        );
+        let h = response.headers_mut();
+        if let Some(v) = headers::value(request_id) {
+            h.insert(headers::X_REQUEST_ID.clone(), v);
+        }
+        if let Some(v) = self.allow.as_deref().and_then(headers::value) {
+            h.insert(http::header::ALLOW, v);
+        }
+        if let Some(v) = self.retry_after.as_deref().and_then(headers::value) {
+            h.insert(http::header::RETRY_AFTER, v);
+        }
+        if self.code == Code::PayloadTooLarge {
+            return crate::http::edge::close(response);
+        }
+        response
+    }
+}
+
+/// `field: message; field: message`, the detail of a problem with field errors.
+pub fn summarise(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}): {}", self.code, self.status(), self.detail)
+    }
+}
+
+impl std::error::Error for Problem {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_the_contract_example() {
+        let mut p = Problem::validation(vec![FieldError::new("url", "must use https")]);
+        p.upstream = Some(Box::new(UpstreamInfo {
+            name: "am".into(),
+            dialect: "agentmessage".into(),
+            status: Some(422),
+            code: Some("VALIDATION_FAILED".into()),
+            message: None,
+            request_id: Some("r1".into()),
+        }));
+        let body = p.to_json("r1");
+        assert_eq!(
+            body["type"],
+            "https://hookgate.dev/problems/validation-failed"
+        );
+        assert_eq!(body["detail"], "url: must use https");
+        assert_eq!(body["upstream"]["code"], "VALIDATION_FAILED");
+        assert!(body["upstream"].get("message").is_none());
+    }
+
+    #[test]
+    fn every_code_round_trips_its_name() {
+        for code in Code::ALL {
+            assert_eq!(Code::parse(code.as_str()), Some(code));
+        }
+    }
+}

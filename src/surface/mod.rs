@@ -1,0 +1,81 @@
+//! Surfaces turn HTTP into canonical operations and outcomes back into HTTP: the canonical API
+//! ([`canonical`]) and any vendor's own API ([`vendor`]), which is the emulator when it fronts
+//! a store and the drop-in mode when it fronts an upstream.
+
+pub mod canonical;
+pub mod vendor;
+
+use crate::http::body::{self, Body};
+use crate::problem::Problem;
+use http::Request;
+use hyper::body::Incoming;
+use percent_encoding::percent_decode_str;
+use serde_json::{Map, Value};
+
+/// Splits a request path into percent-decoded segments; `None` when one is not UTF-8.
+pub fn segments(path: &str) -> Option<Vec<String>> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            percent_decode_str(s)
+                .decode_utf8()
+                .ok()
+                .map(|c| c.into_owned())
+        })
+        .collect()
+}
+
+/// Reads a JSON object body, within `limit` bytes.
+pub async fn read_object(
+    request: Request<Incoming>,
+    limit: usize,
+) -> Result<Option<Map<String, Value>>, Problem> {
+    let bytes = body::read_limited(request.into_body(), limit)
+        .await
+        .map_err(|e| match e {
+            body::ReadError::TooLarge(_) => {
+                Problem::new(crate::problem::Code::PayloadTooLarge, e.to_string())
+            }
+            body::ReadError::Broken(_) => Problem::bad_request(e.to_string()),
+        })?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    match crate::http::json::from_slice(&bytes) {
+        Ok(Value::Object(map)) => Ok(Some(map)),
+        Ok(_) => Err(Problem::bad_request("the body must be a JSON object")),
+        Err(e) => Err(Problem::bad_request(format!(
+            "the body is not valid JSON: {e}"
+        ))),
+    }
+}
+
+/// A parsed query string's `limit` and `cursor`-like parameters, by name.
+pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
+    query
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            let decode = |s: &str| {
+                percent_decode_str(&s.replace('+', " "))
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+/// Responses every listener shares: liveness and readiness.
+pub fn health(path: &str) -> Option<http::Response<Body>> {
+    match path {
+        "/healthz" | "/readyz" => Some(body::json(
+            200,
+            &serde_json::json!({"status": "ok"}),
+            &body::JSON,
+        )),
+        _ => None,
+    }
+}

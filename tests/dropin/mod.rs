@@ -1,0 +1,196 @@
+//! Shared by the drop-in tests: a vendor surface of one dialect in front of an emulated upstream
+//! of another, webhooks planted directly at that upstream, and comparison of response shapes.
+#![allow(dead_code)]
+
+use crate::support::{Answer, send};
+use hookgate::app::Running;
+use serde_json::{Map, Value, json};
+use std::net::SocketAddr;
+
+pub const DIALECTS: [&str; 4] = ["talkover", "resemble", "agentmessage", "chirp"];
+
+/// The owner under which a surface of a dialect without owner scope (AgentMessage) keeps its
+/// webhooks at an upstream that has one.
+pub const DEFAULT_OWNER: &str = "org-0190a1b2";
+
+pub const AUTH: (&str, &str) = ("authorization", "Bearer YOUR_TOKEN");
+
+/// Two event names of an upstream's own vocabulary: the canonical model keeps them as they are,
+/// so a client of any dialect subscribes with the upstream's names.
+pub fn events(upstream: &str) -> [&'static str; 2] {
+    match upstream {
+        "talkover" => ["event_phone_call_started", "event_phone_call_ended"],
+        "resemble" => ["pre_call", "post_call"],
+        "agentmessage" => ["wallet.balance_low", "wallet.balance_zero"],
+        "chirp" => ["MESSAGE_CREATED", "MESSAGE_DELIVERED"],
+        other => panic!("no such dialect {other}"),
+    }
+}
+
+/// The config of one emulated upstream of `upstream`'s dialect, named after it, and one surface
+/// of `client`'s dialect in front of it: mounted under `/surfaces/<client>`, or on a listener of
+/// its own when `own_listener` (then the client's paths are the vendor's, unchanged).
+pub fn config(client: &str, upstream: &str, own_listener: bool) -> String {
+    let place = if own_listener {
+        "listen = \"127.0.0.1:0\"".to_owned()
+    } else {
+        format!("prefix = \"/surfaces/{client}\"")
+    };
+    // The main listener too takes a free port (the test harness adds this only to a config
+    // that names no `listen` at all).
+    format!(
+        "listen = \"127.0.0.1:0\"\n\n[upstreams.{upstream}]\ndialect = \"{upstream}\"\nemulate = true\n\n\
+         [surfaces.{client}]\ndialect = \"{client}\"\nupstream = \"{upstream}\"\n{place}\n\
+         default_owner = \"{DEFAULT_OWNER}\"\n"
+    )
+}
+
+/// Creates a webhook directly at the emulated upstream, through that vendor's own API, as another
+/// application would; returns its id as a string.
+pub async fn plant(running: &Running, upstream: &str, owner: &str, event: &str) -> String {
+    let addr: SocketAddr = running.emulators[upstream];
+    let url = "https://hooks.example.com/planted";
+    let (path, body) = match upstream {
+        "talkover" => (
+            format!("/api/v1/agents/{owner}/webhooks"),
+            json!({"name": "Planted", "webhook_url": url, "events": [event]}),
+        ),
+        "resemble" => (
+            format!("/api/v2/agents/{owner}/webhooks"),
+            json!({"webhook_type": event, "webhook_config": {"api_schema": {"url": url, "method": "POST"}, "assignments": []}}),
+        ),
+        "agentmessage" => (
+            "/v1/webhooks".to_owned(),
+            json!({"url": url, "events": [event], "description": "Planted"}),
+        ),
+        "chirp" => (
+            format!("/v1/organization/apps/{owner}/webhooks"),
+            json!({"url": url, "events": [event]}),
+        ),
+        other => panic!("no such dialect {other}"),
+    };
+    let answer = send(addr, "POST", &path, &[AUTH], Some(&body)).await;
+    assert!(
+        (200..300).contains(&answer.status),
+        "planting at {upstream}: {}",
+        text(&answer)
+    );
+    let body = answer.json();
+    let item = match upstream {
+        "talkover" => &body["data"],
+        "resemble" => &body["item"],
+        _ => &body,
+    };
+    id_text(&item["id"])
+}
+
+/// An id as a client puts it in a path: Resemble's are integers, the others strings.
+pub fn id_text(id: &Value) -> String {
+    match id {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        other => panic!("not an id: {other}"),
+    }
+}
+
+pub fn text(answer: &Answer) -> String {
+    format!(
+        "{} {}",
+        answer.status,
+        String::from_utf8_lossy(&answer.body)
+    )
+}
+
+/// Asserts a status and an exact JSON body.
+pub fn assert_exact(answer: &Answer, status: u16, body: &Value, what: &str) {
+    assert_eq!(
+        (answer.status, &answer.json()),
+        (status, body),
+        "{what}: {}",
+        text(answer)
+    );
+}
+
+/// Where two JSON documents differ in shape: the same object keys at every level (minus the
+/// dotted paths in `absent`, plus those in `extra`), and the same JSON type wherever both hold
+/// a non-null value. Arrays are compared by their first items.
+pub fn shape_differences(
+    documented: &Value,
+    actual: &Value,
+    absent: &[&str],
+    extra: &[&str],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    walk(documented, actual, "", absent, extra, &mut out);
+    out
+}
+
+fn walk(
+    doc: &Value,
+    got: &Value,
+    at: &str,
+    absent: &[&str],
+    extra: &[&str],
+    out: &mut Vec<String>,
+) {
+    let join = |k: &str| {
+        if at.is_empty() {
+            k.to_owned()
+        } else {
+            format!("{at}.{k}")
+        }
+    };
+    match (doc, got) {
+        (Value::Object(d), Value::Object(g)) => {
+            for (k, dv) in d {
+                let path = join(k);
+                match g.get(k) {
+                    None if absent.contains(&path.as_str()) => {}
+                    None => out.push(format!("missing `{path}`")),
+                    Some(_) if absent.contains(&path.as_str()) => {
+                        out.push(format!("`{path}` was expected to be absent"))
+                    }
+                    Some(gv) => walk(dv, gv, &path, absent, extra, out),
+                }
+            }
+            for k in g.keys().filter(|k| !d.contains_key(*k)) {
+                let path = join(k);
+                if !extra.contains(&path.as_str()) {
+                    out.push(format!("undocumented `{path}`"));
+                }
+            }
+        }
+        (Value::Array(d), Value::Array(g)) => {
+            if let (Some(dv), Some(gv)) = (d.first(), g.first()) {
+                walk(dv, gv, &format!("{at}[]"), absent, extra, out);
+            }
+        }
+        (Value::Null, _) | (_, Value::Null) => {}
+        (d, g) if kind(d) != kind(g) => out.push(format!(
+            "`{at}` is a {} where a {} is documented",
+            kind(g),
+            kind(d)
+        )),
+        _ => {}
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// The members of a JSON object, without the ones named (values that differ by nature).
+pub fn without(value: &Value, keys: &[&str]) -> Value {
+    let mut map: Map<String, Value> = value.as_object().cloned().unwrap_or_default();
+    for k in keys {
+        map.shift_remove(*k);
+    }
+    Value::Object(map)
+}

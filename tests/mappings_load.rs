@@ -1,0 +1,45 @@
+//! The shipped mapping files load, and broken ones are reported with file and key.
+
+use hookgate::mapping::{Dialect, load_dir};
+use std::path::Path;
+
+#[test]
+fn shipped_mapping_files_compile() {
+    let dialects = load_dir(Path::new("mappings")).unwrap_or_else(|errors| {
+        panic!(
+            "{}",
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    });
+    let names: Vec<_> = dialects.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names, ["agentmessage", "chirp", "resemble", "talkover"]);
+}
+
+#[test]
+fn a_broken_file_names_file_and_key() {
+    let text = r#"
+[dialect]
+base_path = "/x"
+[fields.colour]
+path = "$.c"
+[fields.url]
+path = "$.u[*]"
+[operations.get]
+method = "GET"
+path = "/w/{id}"
+response = "{{webhook}}"
+[errors]
+[errors.render.default]
+body = { message = "{{mesage}}" }
+"#;
+    let errors = Dialect::compile("broken", Path::new("broken.toml"), text).unwrap_err();
+    let keys: Vec<_> = errors.iter().map(|e| e.key.as_str()).collect();
+    assert!(keys.contains(&"fields.colour"), "{keys:?}");
+    assert!(keys.contains(&"fields.url.path"), "{keys:?}");
+    assert!(keys.contains(&"errors.render.default.body"), "{keys:?}");
+    assert!(errors.iter().all(|e| e.file == Path::new("broken.toml")));
+}

@@ -1,0 +1,297 @@
+//! Test support: real servers on 127.0.0.1:0. A scripted vendor double, the gateway itself
+//! started from a TOML config, and a minimal HTTP client.
+#![allow(dead_code)]
+
+use bytes::Bytes;
+use figment::Figment;
+use figment::providers::{Format, Serialized, Toml};
+use hookgate::app::{self, Running};
+use hookgate::config::{self, RawConfig};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+pub const MAPPINGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/mappings");
+
+/// A request the double received.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    /// Path and query.
+    pub path: String,
+    pub headers: http::HeaderMap,
+    pub body: Bytes,
+}
+
+impl Seen {
+    pub fn json(&self) -> Option<Value> {
+        if self.body.is_empty() {
+            None
+        } else {
+            serde_json::from_slice(&self.body).ok()
+        }
+    }
+}
+
+/// How the double answers one request.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    Json {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Value,
+    },
+    Raw {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: String,
+    },
+    /// Answers after a delay.
+    Slow(Duration, Box<Reply>),
+    /// Closes the connection without answering.
+    Hangup,
+}
+
+impl Reply {
+    pub fn json(status: u16, body: Value) -> Reply {
+        Reply::Json {
+            status,
+            headers: Vec::new(),
+            body,
+        }
+    }
+}
+
+/// A scripted vendor: answers requests in order and records what it saw.
+#[derive(Clone)]
+pub struct Double {
+    pub addr: SocketAddr,
+    script: Arc<Mutex<VecDeque<Reply>>>,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl Double {
+    pub async fn start(script: Vec<Reply>) -> Double {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let double = Double {
+            addr,
+            script: Arc::new(Mutex::new(script.into())),
+            seen: Arc::new(Mutex::new(Vec::new())),
+        };
+        let d = double.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
+                let d = d.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |req: http::Request<Incoming>| {
+                        let d = d.clone();
+                        async move { d.answer(req).await }
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        double
+    }
+
+    async fn answer(
+        &self,
+        req: http::Request<Incoming>,
+    ) -> Result<http::Response<Full<Bytes>>, std::io::Error> {
+        let (parts, body) = req.into_parts();
+        let body = body
+            .collect()
+            .await
+            .map(|c| c.to_bytes())
+            .unwrap_or_default();
+        self.seen.lock().unwrap().push(Seen {
+            method: parts.method.to_string(),
+            path: parts
+                .uri
+                .path_and_query()
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+            headers: parts.headers,
+            body,
+        });
+        let reply = self.script.lock().unwrap().pop_front();
+        let mut reply = reply.unwrap_or(Reply::Raw {
+            status: 599,
+            headers: vec![],
+            body: "unscripted request".into(),
+        });
+        loop {
+            match reply {
+                Reply::Slow(delay, inner) => {
+                    tokio::time::sleep(delay).await;
+                    reply = *inner;
+                }
+                Reply::Hangup => return Err(std::io::Error::other("hang up")),
+                Reply::Json {
+                    status,
+                    headers,
+                    body,
+                } => {
+                    let text = serde_json::to_string(&body).unwrap();
+                    return Ok(build(status, &headers, text, "application/json"));
+                }
+                Reply::Raw {
+                    status,
+                    headers,
+                    body,
+                } => return Ok(build(status, &headers, body, "text/html")),
+            }
+        }
+    }
+
+    pub fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+fn build(
+    status: u16,
+    headers: &[(String, String)],
+    body: String,
+    content_type: &str,
+) -> http::Response<Full<Bytes>> {
+    let mut b = http::Response::builder().status(status);
+    if !body.is_empty() {
+        b = b.header("content-type", content_type);
+    }
+    for (k, v) in headers {
+        b = b.header(k, v);
+    }
+    b.body(Full::new(Bytes::from(body))).unwrap()
+}
+
+/// Starts the gateway from a TOML config (mappings default to the shipped folder).
+pub async fn gateway(toml: &str) -> Running {
+    let toml = if toml.contains("mappings_dir") {
+        toml.to_owned()
+    } else {
+        format!("mappings_dir = {MAPPINGS:?}\n{toml}")
+    };
+    let toml = if toml.contains("listen =") {
+        toml
+    } else {
+        format!("listen = \"127.0.0.1:0\"\n{toml}")
+    };
+    // Tests opt into inbound authentication; the canonical API is open unless they do.
+    let toml = if toml.contains("inbound_auth") {
+        toml
+    } else {
+        format!("{toml}\n[inbound_auth]\nmode = \"off\"\n")
+    };
+    let figment =
+        Figment::from(Serialized::defaults(RawConfig::default())).merge(Toml::string(&toml));
+    let config = config::from_figment(&figment, "test").unwrap_or_else(|e| panic!("{e}"));
+    let plan = app::plan(config).unwrap_or_else(|e| panic!("{e}"));
+    app::start(plan).await.unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// An HTTP answer, read whole.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: http::HeaderMap,
+    pub body: Bytes,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|_| panic!("not JSON: {:?}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// Sends one request over a fresh HTTP/1.1 connection.
+pub async fn send(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&Value>,
+) -> Answer {
+    let text = body
+        .map(|b| serde_json::to_vec(b).unwrap())
+        .unwrap_or_default();
+    let mut all: Vec<(&str, &str)> = headers.to_vec();
+    if body.is_some()
+        && !headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+    {
+        all.push(("content-type", "application/json"));
+    }
+    send_raw(addr, method, path, &all, Bytes::from(text)).await
+}
+
+pub async fn send_raw(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Bytes,
+) -> Answer {
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    let mut req = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", addr.to_string());
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let response = sender
+        .send_request(req.body(Full::new(body)).unwrap())
+        .await
+        .unwrap();
+    let (parts, body) = response.into_parts();
+    let body = body.collect().await.unwrap().to_bytes();
+    Answer {
+        status: parts.status.as_u16(),
+        headers: parts.headers,
+        body,
+    }
+}
+
+/// A config with one upstream per shipped dialect, all emulated.
+pub const ALL_EMULATED: &str = r#"
+[upstreams.talkover]
+dialect = "talkover"
+emulate = true
+[upstreams.resemble]
+dialect = "resemble"
+emulate = true
+[upstreams.agentmessage]
+dialect = "agentmessage"
+emulate = true
+[upstreams.chirp]
+dialect = "chirp"
+emulate = true
+"#;

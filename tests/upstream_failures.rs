@@ -1,0 +1,163 @@
+//! Vendors that misbehave: slow, hanging up, answering HTML, or not listening at all; and the
+//! credentials hookgate sends them.
+
+mod support;
+
+use serde_json::json;
+use std::time::Duration;
+use support::{Double, Reply, gateway, send};
+
+const PATH: &str = "/v1/upstreams/v/owners/a1/webhooks/w1";
+
+async fn gateway_for(double: &Double, extra: &str) -> hookgate::app::Running {
+    gateway(&format!(
+        "[upstreams.v]\ndialect = \"talkover\"\nbase_url = \"{}\"\ntimeout_ms = 300\nretries = 0\n{extra}",
+        double.url()
+    ))
+    .await
+}
+
+fn with_auth(extra: &str) -> String {
+    if extra.contains("auth") {
+        extra.to_owned()
+    } else {
+        format!("{extra}auth = {{ type = \"none\" }}\n")
+    }
+}
+
+#[tokio::test]
+async fn a_slow_vendor_gives_504_within_the_deadline() {
+    let double = Double::start(vec![Reply::Slow(
+        Duration::from_secs(3),
+        Box::new(Reply::json(200, json!({}))),
+    )])
+    .await;
+    let gw = gateway_for(&double, &with_auth("")).await;
+    let started = std::time::Instant::now();
+    let a = send(gw.addr, "GET", PATH, &[], None).await;
+    assert_eq!(a.status, 504);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "answered only after {:?}",
+        started.elapsed()
+    );
+    let p = a.json();
+    assert_eq!(p["code"], "upstream_timeout");
+    assert_eq!(p["upstream"]["name"], "v");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_vendor_that_hangs_up_gives_502() {
+    let double = Double::start(vec![Reply::Hangup]).await;
+    let gw = gateway_for(&double, &with_auth("")).await;
+    let a = send(gw.addr, "GET", PATH, &[], None).await;
+    assert_eq!(a.status, 502);
+    assert_eq!(a.json()["code"], "upstream_error");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn an_html_error_page_is_never_passed_through() {
+    let page = "<html><body><h1>502 Bad Gateway</h1><p>secret internal host db-7</p></body></html>";
+    let double = Double::start(vec![Reply::Raw {
+        status: 502,
+        headers: vec![],
+        body: page.into(),
+    }])
+    .await;
+    let gw = gateway_for(&double, &with_auth("")).await;
+    let a = send(gw.addr, "GET", PATH, &[], None).await;
+    assert_eq!(a.status, 502);
+    assert_eq!(a.header("content-type"), Some("application/problem+json"));
+    let text = String::from_utf8_lossy(&a.body);
+    assert!(!text.contains("html") && !text.contains("db-7"), "{text}");
+    assert_eq!(
+        a.json()["detail"],
+        "the upstream answered 502 with a body that is not JSON"
+    );
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_vendor_that_is_not_listening_gives_502() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let gw = gateway(&format!(
+        "[upstreams.v]\ndialect = \"talkover\"\nbase_url = \"http://127.0.0.1:{port}\"\nauth = {{ type = \"none\" }}\nretries = 0\n"
+    ))
+    .await;
+    let a = send(gw.addr, "GET", PATH, &[], None).await;
+    assert_eq!(a.status, 502);
+    assert!(
+        a.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("could not connect"),
+        "{}",
+        a.json()
+    );
+    gw.stop().await;
+}
+
+fn talkover_webhook() -> serde_json::Value {
+    json!({"success": true, "data": {"id": "w1", "agent_id": "a1", "name": "n", "webhook_url": "https://e.example", "events": ["event_action"], "enabled": true}})
+}
+
+#[tokio::test]
+async fn a_bearer_token_from_a_file_goes_upstream_and_nowhere_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, "talq_s3cr3t_token\n").unwrap();
+    let double = Double::start(vec![Reply::json(
+        404,
+        json!({"success": false, "message": "Webhook not found."}),
+    )])
+    .await;
+    let auth = format!(
+        "auth = {{ type = \"bearer\", token_file = {:?} }}\n",
+        token_file.display().to_string()
+    );
+    let gw = gateway_for(&double, &auth).await;
+    let a = send(
+        gw.addr,
+        "GET",
+        PATH,
+        &[
+            ("authorization", "Bearer client-token"),
+            ("x-request-id", "cred-1"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 404);
+    assert!(!String::from_utf8_lossy(&a.body).contains("s3cr3t"));
+    let seen = double.seen();
+    assert_eq!(seen[0].headers["authorization"], "Bearer talq_s3cr3t_token");
+    assert_eq!(seen[0].headers["x-request-id"], "cred-1");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn passthrough_forwards_the_clients_credential() {
+    let double = Double::start(vec![Reply::json(200, talkover_webhook())]).await;
+    let gw = gateway_for(&double, "auth = { type = \"passthrough\" }\n").await;
+    let a = send(
+        gw.addr,
+        "GET",
+        PATH,
+        &[("authorization", "Bearer client-token")],
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.json());
+    let seen = double.seen();
+    assert_eq!(seen[0].headers["authorization"], "Bearer client-token");
+    let generated = a.header("x-request-id").unwrap();
+    assert_eq!(
+        seen[0].headers["x-request-id"], generated,
+        "a generated request id also goes upstream"
+    );
+    gw.stop().await;
+}
