@@ -303,6 +303,9 @@ impl Handler for Gateway {
         if let Some(response) = crate::surface::health(&path) {
             return response;
         }
+        if path == "/metrics" {
+            return crate::metrics::response();
+        }
         let request_id = headers::request_id(request.headers());
         if path == "/v1" || path.starts_with("/v1/") {
             return self.api.handle(request, &request_id).await;

@@ -128,3 +128,16 @@ impl Metrics {
         out
     }
 }
+
+/// `GET /metrics` on the main listener.
+pub fn response() -> http::Response<crate::http::body::Body> {
+    let text = get().render();
+    let mut response = http::Response::new(crate::http::body::Body::from(text));
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static(
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        ),
+    );
+    response
+}

@@ -40,6 +40,14 @@ fn start(
         );
         seen.push_str(&line);
         if line.contains("gateway listening") {
+            if line.starts_with('{') {
+                let event: serde_json::Value = serde_json::from_str(&line).unwrap();
+                break event["addr"]
+                    .as_str()
+                    .expect("the address is logged")
+                    .parse()
+                    .unwrap();
+            }
             let at = line.find("addr=").expect("the address is logged") + 5;
             break line[at..]
                 .split_whitespace()
@@ -183,4 +191,39 @@ async fn no_secret_reaches_the_logs_even_at_trace() {
     ] {
         assert!(!text.contains(secret), "{secret} leaked into the logs");
     }
+}
+
+#[tokio::test]
+async fn json_logs_carry_one_span_per_request() {
+    let (child, addr, log) = start(
+        "[log]\nformat = \"json\"\n[upstreams.talk]\ndialect = \"talkover\"\nemulate = true\n",
+        "info",
+        &[],
+    );
+    let a = send(
+        addr,
+        "GET",
+        "/v1/upstreams/talk/owners/a/webhooks/missing",
+        &[("x-request-id", "req-span-1")],
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 404);
+    terminate(&child);
+    let text = log.join().unwrap();
+    let events: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let refused = events
+        .iter()
+        .find(|e| e["message"] == "request refused")
+        .unwrap_or_else(|| panic!("no request event in\n{text}"));
+    let span = &refused["span"];
+    assert_eq!(span["name"], "request", "{refused}");
+    assert_eq!(span["request_id"], "req-span-1");
+    assert_eq!(span["upstream"], "talk");
+    assert_eq!(span["dialect"], "talkover");
+    assert_eq!(span["operation"], "get");
+    assert_eq!(refused["code"], "not_found");
 }

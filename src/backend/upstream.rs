@@ -347,6 +347,7 @@ impl Upstream {
     }
 
     fn malformed(&self, what: &str) -> Problem {
+        crate::metrics::get().translation_error(&self.name);
         let mut p = Problem::new(
             Code::UpstreamError,
             format!("upstream {} sent {what}", self.name),
@@ -458,10 +459,12 @@ impl Upstream {
                 .map_err(|e| Problem::internal(format!("could not build the upstream URI: {e}")))?;
             *request.headers_mut() = headers.clone();
             tracing::debug!(%method, uri, attempt, "calling upstream");
+            let started = Instant::now();
             let result = self
                 .client
                 .call(request, policy.attempt_timeout.min(left))
                 .await;
+            crate::metrics::get().upstream_call(&self.name, started.elapsed());
             drop(_permit);
             let (verdict, wait) = match &result {
                 Ok(reply) if reply.status.is_server_error() => (Verdict::Failed, None),

@@ -13,6 +13,7 @@ use hyper::body::Incoming;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use tracing::Instrument;
 
 pub struct CanonicalApi {
     pub inbound: crate::auth::Inbound,
@@ -73,10 +74,16 @@ impl CanonicalApi {
     /// Answers one canonical request; errors are rendered here and nowhere else.
     pub async fn handle(&self, request: Request<Incoming>, request_id: &str) -> Response<Body> {
         let call = Call::new(request_id, request.headers());
-        let mut response = match self.dispatch(request, &call).await {
+        let mut served = None;
+        let mut response = match self.dispatch(request, &call, &mut served).await {
             Ok(response) => response,
             Err(problem) => problem.response(request_id),
         };
+        let (upstream, operation) = match &served {
+            Some((upstream, kind)) => (upstream.name.as_str(), kind.name()),
+            None => ("", "none"),
+        };
+        crate::metrics::get().request("canonical", upstream, operation, response.status().as_u16());
         if let Some(id) = headers::value(request_id) {
             response.headers_mut().insert(X_REQUEST_ID.clone(), id);
         }
@@ -88,6 +95,7 @@ impl CanonicalApi {
         &self,
         request: Request<Incoming>,
         call: &Call,
+        served: &mut Option<(Arc<Upstream>, OpKind)>,
     ) -> Result<Response<Body>, Problem> {
         let request_id = call.request_id.as_str();
         let parts = segments(request.uri().path())
@@ -128,8 +136,8 @@ impl CanonicalApi {
         let upstream = self.upstream(upstream.as_deref())?;
         self.inbound
             .authorize(request.headers(), Scope::of(kind), Some(&upstream.name))?;
+        *served = Some((upstream.clone(), kind));
         let span = tracing::info_span!("request", request_id, upstream = %upstream.name, dialect = %upstream.dialect.name, operation = %kind);
-        let _entered = span.enter();
         let lenient = headers::prefers_lenient(request.headers());
         let mut op = Operation::new(kind);
         op.owner = owner;
@@ -154,8 +162,10 @@ impl CanonicalApi {
             op.body =
                 Some(body.ok_or_else(|| Problem::bad_request("a JSON object body is required"))?);
         }
-        drop(_entered);
-        let done = upstream.execute(op.clone(), call).await;
+        let done = upstream
+            .execute(op.clone(), call)
+            .instrument(span.clone())
+            .await;
         let done = done.inspect_err(|p| {
             if p.status() >= 500 {
                 tracing::warn!(parent: &span, code = %p.code, detail = %p.detail, "request failed");

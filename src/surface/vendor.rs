@@ -18,6 +18,7 @@ use http::{Request, Response, header};
 use hyper::body::Incoming;
 use serde_json::{Map, Value};
 use std::sync::Arc;
+use tracing::Instrument;
 
 pub struct VendorSurface {
     pub dialect: Arc<Dialect>,
@@ -85,6 +86,16 @@ impl VendorSurface {
             Ok(response) => response,
             Err(problem) => self.problem(&problem, request_id, operation),
         };
+        let metrics = crate::metrics::get();
+        match &self.backend {
+            Backend::Upstream(u) => metrics.request(
+                &self.dialect.name,
+                &u.name,
+                operation,
+                response.status().as_u16(),
+            ),
+            Backend::Store(_) => metrics.emulated(&self.dialect.name, operation),
+        }
         let h = response.headers_mut();
         if let Some(id) = headers::value(request_id) {
             h.insert(X_REQUEST_ID.clone(), id);
@@ -172,9 +183,15 @@ impl VendorSurface {
             client_auth,
             ..Call::default()
         };
+        let upstream = match &self.backend {
+            Backend::Upstream(u) => u.name.as_str(),
+            Backend::Store(_) => "(emulated)",
+        };
+        let span = tracing::info_span!("request", request_id, surface = %d.name, upstream, dialect = %self.backend_dialect().name, operation = *operation);
         let done = self
             .backend
             .execute(op.clone(), &call)
+            .instrument(span)
             .await
             .map_err(|p| self.reword_for_client(p))?;
         Ok(self.render(spec, &op, owner.as_deref(), done, request_id))
