@@ -2,6 +2,8 @@
 //! started from a TOML config, and a minimal HTTP client.
 #![allow(dead_code)]
 
+pub mod secrets;
+
 use bytes::Bytes;
 use figment::Figment;
 use figment::providers::{Format, Serialized, Toml};
@@ -184,6 +186,7 @@ fn build(
 
 /// Starts the gateway from a TOML config (mappings default to the shipped folder).
 pub async fn gateway(toml: &str) -> Running {
+    secrets::capture();
     let toml = if toml.contains("mappings_dir") {
         toml.to_owned()
     } else {
@@ -255,6 +258,7 @@ pub async fn send_raw(
     headers: &[(&str, &str)],
     body: Bytes,
 ) -> Answer {
+    secrets::remember_request(headers, &body);
     let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
@@ -273,6 +277,7 @@ pub async fn send_raw(
         .unwrap();
     let (parts, body) = response.into_parts();
     let body = body.collect().await.unwrap().to_bytes();
+    secrets::assert_none_logged();
     Answer {
         status: parts.status.as_u16(),
         headers: parts.headers,
