@@ -1,0 +1,79 @@
+//! Connection-level limits over raw sockets: a client that never finishes its headers is cut
+//! off (slowloris), and connections beyond the cap wait in the backlog until one closes.
+
+mod support;
+
+use std::time::Duration;
+use support::gateway;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Reads until the server closes; `None` if it is still open after `patience`.
+async fn read_to_close(stream: &mut TcpStream, patience: Duration) -> Option<String> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match tokio::time::timeout(patience, stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return Some(String::from_utf8_lossy(&out).into_owned()),
+            Ok(Ok(n)) => out.extend_from_slice(&buf[..n]),
+            Err(_) => return None,
+        }
+    }
+}
+
+/// Sends one keep-alive request and reads its answer's head, leaving the connection open.
+async fn health(stream: &mut TcpStream) -> String {
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = [0u8; 1024];
+    let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf))
+        .await
+        .expect("an answer")
+        .unwrap();
+    String::from_utf8_lossy(&buf[..n]).into_owned()
+}
+
+#[tokio::test]
+async fn headers_that_never_end_are_cut_off() {
+    let gw = gateway("[limits]\nheader_read_timeout_ms = 200\n").await;
+    let mut stream = TcpStream::connect(gw.addr).await.unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n")
+        .await
+        .unwrap();
+    let answer = read_to_close(&mut stream, Duration::from_secs(10)).await;
+    gw.stop().await;
+    let answer = answer.expect("the connection is closed");
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn connections_beyond_the_cap_wait_until_one_closes() {
+    let gw = gateway("[limits]\nmax_connections = 2\n").await;
+    let mut first = TcpStream::connect(gw.addr).await.unwrap();
+    let mut second = TcpStream::connect(gw.addr).await.unwrap();
+    assert!(health(&mut first).await.starts_with("HTTP/1.1 200"));
+    assert!(health(&mut second).await.starts_with("HTTP/1.1 200"));
+
+    let mut third = TcpStream::connect(gw.addr).await.unwrap();
+    third
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = [0u8; 1024];
+    let early = tokio::time::timeout(Duration::from_millis(300), third.read(&mut buf)).await;
+    assert!(early.is_err(), "a third connection was served over the cap");
+
+    drop(first);
+    let answer = read_to_close(&mut third, Duration::from_secs(10))
+        .await
+        .expect("served once a slot is free");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    drop(second);
+    gw.stop().await;
+}
