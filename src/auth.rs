@@ -137,7 +137,7 @@ mod tests {
                 name: "t-writer".into(),
                 sha256: sha("w-key"),
                 scopes: vec![Scope::Read, Scope::Write],
-                upstreams: Some(vec!["talkover".into()]),
+                upstreams: Some(vec!["voice".into()]),
             },
         ])
     }
@@ -167,25 +167,25 @@ mod tests {
         );
         assert_eq!(
             inbound
-                .authorize(&with("r-key"), Scope::Read, Some("chirp"))
+                .authorize(&with("r-key"), Scope::Read, Some("chat"))
                 .unwrap(),
             Some("reader")
         );
         assert_eq!(
             inbound
-                .authorize(&with("r-key"), Scope::Write, Some("chirp"))
+                .authorize(&with("r-key"), Scope::Write, Some("chat"))
                 .unwrap_err()
                 .code,
             Code::Forbidden
         );
         assert!(
             inbound
-                .authorize(&with("w-key"), Scope::Write, Some("talkover"))
+                .authorize(&with("w-key"), Scope::Write, Some("voice"))
                 .is_ok()
         );
         assert_eq!(
             inbound
-                .authorize(&with("w-key"), Scope::Read, Some("chirp"))
+                .authorize(&with("w-key"), Scope::Read, Some("chat"))
                 .unwrap_err()
                 .code,
             Code::Forbidden

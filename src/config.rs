@@ -159,7 +159,7 @@ pub struct RawSurface {
     pub dialect: String,
     /// The upstream its operations go to.
     pub upstream: String,
-    /// Mounted on the main listener under this prefix, e.g. `/surfaces/talkover`.
+    /// Mounted on the main listener under this prefix, e.g. `/surfaces/voice`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
     /// Served on a listener of its own, at the root, e.g. `127.0.0.1:9101`.

@@ -334,7 +334,7 @@ mod tests {
         let mut p = Problem::validation(vec![FieldError::new("url", "must use https")]);
         p.upstream = Some(Box::new(UpstreamInfo {
             name: "am".into(),
-            dialect: "agentmessage".into(),
+            dialect: "vendor".into(),
             status: Some(422),
             code: Some("VALIDATION_FAILED".into()),
             message: None,

@@ -228,7 +228,7 @@ impl Store {
         Ok(Outcome::Webhook(merged))
     }
 
-    /// Values that one webhook per owner may hold (Resemble: one webhook of each type).
+    /// Values that one webhook per owner may hold (one webhook of each type, say).
     fn check_unique(
         &self,
         state: &State,

@@ -9,11 +9,11 @@ use serde_json::{Map, Value};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Codec {
     Identity,
-    /// Dialect integer ⇄ canonical decimal string (Resemble ids).
+    /// Dialect integer ⇄ canonical decimal string (integer ids).
     IntString,
-    /// Dialect single value ⇄ canonical one-element array (Resemble `webhook_type`).
+    /// Dialect single value ⇄ canonical one-element array (a single event type).
     Single,
-    /// Dialect `[{key, value}]` ⇄ canonical object (Talkover `custom_headers`).
+    /// Dialect `[{key, value}]` ⇄ canonical object (header lists).
     Pairs {
         key: String,
         value: String,

@@ -19,7 +19,7 @@ pub enum Form {
     Lists,
     /// `{"field": "message"}`.
     Strings,
-    /// `"field"`: one field named beside the top-level message (Chirp `param`).
+    /// `"field"`: one field named beside the top-level message (a `param` member, say).
     Param,
 }
 

@@ -276,9 +276,9 @@ impl Rule {
 /// A dialect-only value computed from the canonical webhook when rendering.
 #[derive(Debug, Clone)]
 pub enum Derivation {
-    /// The number of items of a canonical array (Talkover `events_count`).
+    /// The number of items of a canonical array (an `events_count`).
     Count(String),
-    /// `true` when a canonical field is present (AgentMessage `secret_displayed_once`).
+    /// `true` when a canonical field is present (a `secret_displayed_once` flag).
     Present(String),
 }
 

@@ -212,7 +212,7 @@ impl VendorSurface {
     }
 
     /// A backend's field errors, worded for this surface's clients. Where this dialect reports a
-    /// field under a containing member (Resemble's `webhook_config`), the message names the
+    /// field under a containing member (a `webhook_config` object), the message names the
     /// member inside it; a field this dialect cannot spell at all is said to be the backend's.
     fn reword_for_client(&self, mut problem: Problem) -> Problem {
         if !self.translating() {
@@ -340,7 +340,7 @@ impl VendorSurface {
     }
 
     /// A backend's webhook as this dialect can show it. Values the backend's dialect implies
-    /// (Resemble and Chirp webhooks are always enabled) are stated, since this dialect may spell
+    /// (webhooks of a dialect without an enabled flag are always enabled) are stated, since this dialect may spell
     /// them; members the backend keeps under `extensions` are its own vendor's fields, which this
     /// dialect does not have, unless this dialect names them too.
     fn as_seen_here(&self, mut webhook: Map<String, Value>) -> Map<String, Value> {
