@@ -134,7 +134,7 @@ impl Codec {
             None => {
                 let mut reverse: Vec<(Value, Value)> = Vec::with_capacity(forward.len());
                 for (from, to) in &forward {
-                    if let Some((other, _)) = reverse.iter().find(|(t, _)| t == to) {
+                    if let Some((_, other)) = reverse.iter().find(|(t, _)| t == to) {
                         return Err(format!(
                             "is not one-to-one: `{other}` and `{from}` both map to `{to}`; add a `reverse` table"
                         ));
