@@ -13,14 +13,18 @@
 //! While a request is being handled or its answer is being written, neither runs. When one
 //! expires, the read side reports the end of the stream (idle) or a timeout error (a head cut
 //! short), and hyper closes the connection.
+//!
+//! hyper does not read again when a connection goes idle if its last read was pending (it
+//! does only when its own header timer is on), so the end of a request and the end of a
+//! blocked write wake the connection: its next read then starts the idle timer.
 
 use super::framing::Guarded;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::{Context, Poll};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::{Instant, Sleep};
@@ -30,6 +34,8 @@ use tokio::time::{Instant, Sleep};
 pub struct Requests {
     in_flight: AtomicUsize,
     started: AtomicUsize,
+    /// The connection's task, as of its last pending read.
+    reader: Mutex<Option<Waker>>,
 }
 
 impl Requests {
@@ -39,6 +45,13 @@ impl Requests {
         self.in_flight.fetch_add(1, Ordering::AcqRel);
         InFlight(self.clone())
     }
+
+    fn park(&self, waker: &Waker) {
+        let mut reader = self.reader.lock().unwrap_or_else(|p| p.into_inner());
+        if !reader.as_ref().is_some_and(|w| w.will_wake(waker)) {
+            *reader = Some(waker.clone());
+        }
+    }
 }
 
 /// A request being handled; dropping it ends it.
@@ -46,7 +59,12 @@ pub struct InFlight(Arc<Requests>);
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
+        if self.0.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
+            let reader = self.0.reader.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(waker) = reader.as_ref() {
+                waker.wake_by_ref();
+            }
+        }
     }
 }
 
@@ -115,11 +133,18 @@ impl<S> Timed<S> {
         }
     }
 
-    fn wrote(&mut self, poll: &Poll<io::Result<usize>>) {
-        self.write_waiting = poll.is_pending();
+    fn wrote(&mut self, cx: &Context<'_>, poll: &Poll<io::Result<usize>>) {
+        self.write_done(cx, poll.is_pending());
         if matches!(poll, Poll::Ready(Ok(n)) if *n > 0) {
             self.last_io = Instant::now();
         }
+    }
+
+    fn write_done(&mut self, cx: &Context<'_>, pending: bool) {
+        if self.write_waiting && !pending {
+            cx.waker().wake_by_ref();
+        }
+        self.write_waiting = pending;
     }
 }
 
@@ -149,6 +174,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for Timed<S> {
             Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
             Poll::Pending => {}
         }
+        this.requests.park(cx.waker());
         let Some((deadline, limit)) = this.deadline() else {
             this.timer = None;
             return Poll::Pending;
@@ -181,13 +207,13 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Timed<S> {
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
         let poll = Pin::new(&mut self.inner).poll_write(cx, data);
-        self.wrote(&poll);
+        self.wrote(cx, &poll);
         poll
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let poll = Pin::new(&mut self.inner).poll_flush(cx);
-        self.write_waiting = poll.is_pending();
+        self.write_done(cx, poll.is_pending());
         poll
     }
 
@@ -201,7 +227,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Timed<S> {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let poll = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
-        self.wrote(&poll);
+        self.wrote(cx, &poll);
         poll
     }
 
