@@ -141,6 +141,7 @@ pub async fn start(plan: Plan) -> Result<Running, StartError> {
     let Plan { config, dialects } = plan;
     let limits = Limits {
         header_read_timeout: Duration::from_millis(config.limits.header_read_timeout_ms),
+        idle_timeout: Duration::from_millis(config.limits.idle_timeout_ms),
         max_connections: config.limits.max_connections,
         drain_timeout: Duration::from_millis(config.limits.drain_timeout_ms),
         max_header_bytes: config.limits.max_header_bytes,
@@ -177,7 +178,14 @@ pub async fn start(plan: Plan) -> Result<Running, StartError> {
             })?;
             let surface = VendorSurface {
                 dialect: dialect.clone(),
-                backend: Backend::Store(Arc::new(Store::new(dialect.clone()))),
+                backend: Backend::Store(Arc::new(
+                    Store::new(dialect.clone()).with_url_policy(
+                        config
+                            .url_policy
+                            .apply_to_emulators
+                            .then(|| config.url_policy.clone()),
+                    ),
+                )),
                 default_owner: None,
                 max_body,
             };
@@ -217,6 +225,7 @@ pub async fn start(plan: Plan) -> Result<Running, StartError> {
             guard: crate::backend::resilience::Guard::new(u.policy.clone()),
             emulated: u.emulate,
             client: client.clone(),
+            url_policy: config.url_policy.clone(),
         };
         upstreams.insert(u.name.clone(), Arc::new(upstream));
     }

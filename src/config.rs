@@ -32,6 +32,39 @@ pub struct RawConfig {
     pub log: RawLog,
     #[serde(default)]
     pub inbound_auth: RawInboundAuth,
+    #[serde(default)]
+    pub url_policy: RawUrlPolicy,
+}
+
+/// Which webhook URLs may be written towards an upstream (see [`crate::url_policy`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawUrlPolicy {
+    pub https_only: bool,
+    /// Loopback, private, shared and link-local addresses, and internal host names.
+    pub allow_private: bool,
+    /// `user:password@` in the URL.
+    pub allow_userinfo: bool,
+    /// Hosts exempt from the address and name rules: names, `*.suffix`, addresses, CIDR blocks.
+    pub allow_hosts: Vec<String>,
+    /// Hosts always refused, in the same forms.
+    pub deny_hosts: Vec<String>,
+    /// Also enforce the policy in emulators' own APIs.
+    pub apply_to_emulators: bool,
+}
+
+impl Default for RawUrlPolicy {
+    fn default() -> Self {
+        let policy = crate::url_policy::UrlPolicy::default();
+        RawUrlPolicy {
+            https_only: policy.https_only,
+            allow_private: policy.allow_private,
+            allow_userinfo: policy.allow_userinfo,
+            allow_hosts: Vec::new(),
+            deny_hosts: Vec::new(),
+            apply_to_emulators: policy.apply_to_emulators,
+        }
+    }
 }
 
 /// Who may call the canonical API. Off only when said so.
@@ -76,6 +109,7 @@ impl Default for RawConfig {
             limits: RawLimits::default(),
             log: RawLog::default(),
             inbound_auth: RawInboundAuth::default(),
+            url_policy: RawUrlPolicy::default(),
         }
     }
 }
@@ -174,7 +208,11 @@ pub struct RawSurface {
 pub struct RawLimits {
     pub max_body_bytes: usize,
     pub max_upstream_body_bytes: usize,
+    /// From a connection's accept to its first request head, and from the first byte of each
+    /// later head to its end.
     pub header_read_timeout_ms: u64,
+    /// How long a keep-alive connection may sit idle between requests before it is closed.
+    pub idle_timeout_ms: u64,
     pub connect_timeout_ms: u64,
     pub max_connections: usize,
     pub drain_timeout_ms: u64,
@@ -188,6 +226,7 @@ impl Default for RawLimits {
             max_body_bytes: 1024 * 1024,
             max_upstream_body_bytes: 8 * 1024 * 1024,
             header_read_timeout_ms: 10_000,
+            idle_timeout_ms: 30_000,
             connect_timeout_ms: 3_000,
             max_connections: 10_000,
             drain_timeout_ms: 30_000,
@@ -286,6 +325,7 @@ pub struct Config {
     pub limits: RawLimits,
     pub log: RawLog,
     pub inbound: crate::auth::Inbound,
+    pub url_policy: std::sync::Arc<crate::url_policy::UrlPolicy>,
 }
 
 /// Which file to read: `--config`, else `HOOKGATE_CONFIG`, else the default if it exists.
@@ -596,6 +636,18 @@ fn validate(raw: RawConfig) -> Result<Config, Vec<ConfigProblem>> {
     if raw.limits.max_connections == 0 {
         problem("limits.max_connections".into(), "must be at least 1".into());
     }
+    for (key, value) in [
+        ("header_read_timeout_ms", raw.limits.header_read_timeout_ms),
+        ("idle_timeout_ms", raw.limits.idle_timeout_ms),
+    ] {
+        if value == 0 || value > 3_600_000 {
+            problem(
+                format!("limits.{key}"),
+                format!("`{value}`: expected 1 to 3600000"),
+            );
+        }
+    }
+    let url_policy = url_policy(&raw.url_policy, &mut problem);
     let inbound = inbound_auth(&raw, &mut problem);
     let (Some(listen), true) = (listen, problems.is_empty()) else {
         return Err(problems);
@@ -609,7 +661,37 @@ fn validate(raw: RawConfig) -> Result<Config, Vec<ConfigProblem>> {
         limits: raw.limits,
         log: raw.log,
         inbound,
+        url_policy: std::sync::Arc::new(url_policy),
     })
+}
+
+/// Compiles `[url_policy]`; every host pattern that does not parse is a problem.
+fn url_policy(
+    raw: &RawUrlPolicy,
+    problem: &mut dyn FnMut(String, String),
+) -> crate::url_policy::UrlPolicy {
+    use crate::url_policy::{HostRule, UrlPolicy};
+    let mut rules = |key: &str, texts: &[String]| -> Vec<HostRule> {
+        texts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, text)| {
+                HostRule::parse(text)
+                    .map_err(|why| problem(format!("url_policy.{key}[{i}]"), why))
+                    .ok()
+            })
+            .collect()
+    };
+    let allow_hosts = rules("allow_hosts", &raw.allow_hosts);
+    let deny_hosts = rules("deny_hosts", &raw.deny_hosts);
+    UrlPolicy {
+        https_only: raw.https_only,
+        allow_private: raw.allow_private,
+        allow_userinfo: raw.allow_userinfo,
+        allow_hosts,
+        deny_hosts,
+        apply_to_emulators: raw.apply_to_emulators,
+    }
 }
 
 fn inbound_auth(raw: &RawConfig, problem: &mut dyn FnMut(String, String)) -> crate::auth::Inbound {

@@ -27,3 +27,4 @@ pub mod metrics;
 pub mod problem;
 pub mod surface;
 pub mod telemetry;
+pub mod url_policy;

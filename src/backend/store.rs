@@ -10,6 +10,7 @@ use crate::canonical::{self, OpKind, Operation, Outcome};
 use crate::mapping::rules::{ObjectMap, Target};
 use crate::mapping::{Dialect, IdStyle};
 use crate::problem::{Code, FieldError, Problem};
+use crate::url_policy::UrlPolicy;
 use base64::Engine;
 use serde_json::{Map, Value};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -27,6 +28,8 @@ struct State {
 pub struct Store {
     dialect: Arc<Dialect>,
     state: Mutex<State>,
+    /// Enforced only when configured: an emulator stands for the vendor, whose rules are its own.
+    url_policy: Option<Arc<UrlPolicy>>,
 }
 
 impl Store {
@@ -37,7 +40,14 @@ impl Store {
                 next_id: 1,
                 ..State::default()
             }),
+            url_policy: None,
         }
+    }
+
+    /// Refuses webhook URLs the policy refuses, as a real vendor's own validation would.
+    pub fn with_url_policy(mut self, policy: Option<Arc<UrlPolicy>>) -> Store {
+        self.url_policy = policy;
+        self
     }
 
     pub fn dialect(&self) -> &Dialect {
@@ -51,6 +61,13 @@ impl Store {
     }
 
     pub fn execute(&self, op: Operation) -> Result<Done, Problem> {
+        if let (Some(policy), Some(body)) = (&self.url_policy, &op.body) {
+            if matches!(op.kind, OpKind::Create | OpKind::Update) {
+                policy
+                    .check_webhook(body)
+                    .map_err(|r| Problem::validation(vec![r.field_error()]))?;
+            }
+        }
         let mut state = self.lock();
         let outcome = match op.kind {
             OpKind::List => self.list(&state, &op),

@@ -14,6 +14,7 @@ use crate::mapping::rules::{WriteError, Written};
 use crate::mapping::template::Slots;
 use crate::mapping::{self, Dialect, Strategy};
 use crate::problem::{Code, FieldError, Problem, UpstreamInfo};
+use crate::url_policy::UrlPolicy;
 use bytes::Bytes;
 use http::{HeaderValue, Request, header};
 use http_body_util::Full;
@@ -80,6 +81,8 @@ pub struct Upstream {
     pub guard: Guard,
     pub emulated: bool,
     pub client: Client,
+    /// Which webhook URLs may be written to this upstream.
+    pub url_policy: Arc<UrlPolicy>,
 }
 
 /// Values for the placeholders of a vendor request.
@@ -191,7 +194,12 @@ impl Upstream {
         let body = op.body.clone().unwrap_or_default();
         canonical::check_body(OpKind::Create, &body)?;
         let written = self.write(OpKind::Create, &body, op.lenient)?;
-        self.precheck(OpKind::Create, &written.body)?;
+        let refusal = self.url_policy.check_webhook(&body).err();
+        self.precheck(
+            OpKind::Create,
+            &written.body,
+            refusal.map(|r| r.field_error()),
+        )?;
         let answer = self.send(spec, op, Some(&written.body), None, call).await?;
         let webhook = self.webhook_from(spec, &answer, op)?;
         Ok(Done {
@@ -204,6 +212,10 @@ impl Upstream {
         let spec = self.spec(OpKind::Update)?;
         let patch = op.body.clone().unwrap_or_default();
         canonical::check_body(OpKind::Update, &patch)?;
+        // Before anything is read: a refused URL never reaches the upstream in any form.
+        if let Err(refusal) = self.url_policy.check_webhook(&patch) {
+            return Err(Problem::validation(vec![refusal.field_error()]));
+        }
         let written = self.write(OpKind::Update, &patch, op.lenient)?;
         // A merge into a map (headers, extensions) needs the current map to merge into.
         let merges_objects = !op.replace_objects && patch.values().any(Value::is_object);
@@ -234,7 +246,7 @@ impl Upstream {
         } else {
             written.body
         };
-        self.precheck(OpKind::Update, &body)?;
+        self.precheck(OpKind::Update, &body, None)?;
         let answer = self.send(spec, op, Some(&body), None, call).await?;
         let webhook = self.webhook_from(spec, &answer, op)?;
         Ok(Done {
@@ -311,15 +323,30 @@ impl Upstream {
             })
     }
 
-    /// The vendor's declared constraints, checked before the call.
-    fn precheck(&self, kind: OpKind, body: &Value) -> Result<(), Problem> {
-        let violations = self.dialect.webhook.check(kind, body);
-        if violations.is_empty() {
+    /// The vendor's declared constraints, and the URL policy's refusal if any, checked before
+    /// the call. Where the vendor's own constraints already refuse the URL, their word is kept.
+    fn precheck(
+        &self,
+        kind: OpKind,
+        body: &Value,
+        url_refusal: Option<FieldError>,
+    ) -> Result<(), Problem> {
+        let mut errors: Vec<FieldError> = self
+            .dialect
+            .webhook
+            .check(kind, body)
+            .iter()
+            .map(|v| v.canonical())
+            .collect();
+        if let Some(refusal) = url_refusal {
+            if !errors.iter().any(|e| e.field == refusal.field) {
+                errors.insert(0, refusal);
+            }
+        }
+        if errors.is_empty() {
             return Ok(());
         }
-        Err(Problem::validation(
-            violations.iter().map(|v| v.canonical()).collect(),
-        ))
+        Err(Problem::validation(errors))
     }
 
     fn webhook_from(

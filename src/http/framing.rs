@@ -61,6 +61,11 @@ impl Scanner {
                         continue;
                     }
                     let head = std::mem::take(buf);
+                    if head.starts_with(b"PRI * HTTP/2.0") {
+                        // HTTP/2 with prior knowledge: frames, not heads, follow.
+                        self.state = State::Done;
+                        return false;
+                    }
                     match framing(&head) {
                         Framing::Ambiguous => {
                             self.state = State::Done;
@@ -124,6 +129,13 @@ impl Scanner {
             }
         }
         false
+    }
+}
+
+impl Scanner {
+    /// Whether part of a request head has been read and its end has not.
+    pub fn reading_head(&self) -> bool {
+        matches!(&self.state, State::Head(buf) if !buf.is_empty())
     }
 }
 
@@ -191,6 +203,13 @@ impl<S> Guarded<S> {
             },
             flag,
         )
+    }
+}
+
+impl<S> Guarded<S> {
+    /// Whether part of a request head has been read and its end has not.
+    pub fn reading_head(&self) -> bool {
+        self.scanner.reading_head()
     }
 }
 
@@ -274,5 +293,18 @@ mod tests {
             "POST / HTTP/1.1\r\nContent-Length: 40\r\n\r\n",
             "Content-Length: 1\r\nContent-Length: 2\r\n\r\n"
         ]));
+    }
+
+    #[test]
+    fn knows_when_a_head_is_half_read() {
+        let mut s = Scanner::new(64 * 1024);
+        assert!(!s.reading_head());
+        s.feed(b"GET / HTTP/1.1\r\nHo");
+        assert!(s.reading_head());
+        s.feed(b"st: x\r\n\r\n");
+        assert!(!s.reading_head());
+        let mut h2 = Scanner::new(64 * 1024);
+        h2.feed(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x12\x04");
+        assert!(!h2.reading_head());
     }
 }

@@ -8,3 +8,4 @@ pub mod framing;
 pub mod headers;
 pub mod json;
 pub mod server;
+pub mod timeouts;

@@ -1,11 +1,12 @@
 //! The server loop: takes a bound listener, serves HTTP/1.1 and HTTP/2 with hyper-util, and
-//! drains in-flight requests on shutdown.
+//! drains in-flight requests on shutdown. Each connection is held to a header read timeout and
+//! an idle keep-alive timeout ([`timeouts`](super::timeouts)) and counts against a cap.
 //!
 //! Binding happens outside (tests bind `127.0.0.1:0`); the handler never fails, so hyper never
 //! aborts a connection instead of answering.
 
 use super::body::Body;
-use super::{edge, framing, headers};
+use super::{edge, framing, headers, timeouts};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -22,6 +23,8 @@ use tokio::sync::Semaphore;
 #[derive(Debug, Clone)]
 pub struct Limits {
     pub header_read_timeout: Duration,
+    /// How long a keep-alive connection may sit idle between requests.
+    pub idle_timeout: Duration,
     pub max_connections: usize,
     pub max_header_bytes: usize,
     pub max_body_bytes: usize,
@@ -32,6 +35,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(30),
             max_connections: 10_000,
             max_header_bytes: 32 * 1024,
             max_body_bytes: 1024 * 1024,
@@ -60,7 +64,9 @@ pub async fn serve<H: Handler>(
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout)
+        // hyper restarts this timer whenever a connection goes idle, which would make it the
+        // idle limit too; `timeouts::Timed` runs both limits instead.
+        .header_read_timeout(None)
         .max_buf_size(limits.max_header_bytes.max(8192))
         .keep_alive(true);
     builder.http2().timer(TokioTimer::new());
@@ -90,10 +96,14 @@ pub async fn serve<H: Handler>(
         let handler = handler.clone();
         let max_body = limits.max_body_bytes;
         let (stream, ambiguous) = framing::Guarded::new(stream, limits.max_header_bytes);
+        let (stream, requests) =
+            timeouts::Timed::new(stream, limits.header_read_timeout, limits.idle_timeout);
         let service = service_fn(move |req| {
             let handler = handler.clone();
             let ambiguous = ambiguous.load(std::sync::atomic::Ordering::Acquire);
+            let in_flight = requests.begin();
             async move {
+                let _in_flight = in_flight;
                 let refused = if ambiguous {
                     Some(crate::problem::Problem::bad_request(
                         "the request's framing is ambiguous (Content-Length with Transfer-Encoding, or repeated)",

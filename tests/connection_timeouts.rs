@@ -1,0 +1,178 @@
+//! Connection timers over raw sockets: an idle keep-alive connection is closed after
+//! `idle_timeout_ms`, a request head cut short after `header_read_timeout_ms`, and neither
+//! cuts a request that is being handled.
+
+mod support;
+
+use serde_json::json;
+use std::net::SocketAddr;
+use std::time::Duration;
+use support::{Double, Reply, gateway};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Long enough that only the timer under test can close a connection within it.
+const SAFETY: Duration = Duration::from_secs(10);
+
+const GET: &[u8] = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+
+/// Reads one response with a `Content-Length` body; `None` if the connection ended first.
+async fn read_response(stream: &mut TcpStream) -> Option<String> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        if let Some(end) = out.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&out[..end]).to_ascii_lowercase();
+            let length: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            if out.len() >= end + 4 + length {
+                return Some(String::from_utf8_lossy(&out).into_owned());
+            }
+        }
+        match tokio::time::timeout(SAFETY, stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) | Err(_) => return None,
+            Ok(Ok(n)) => out.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+/// Reads until the server closes the connection; returns what was read, or `None` if it was
+/// still open after [`SAFETY`].
+async fn read_to_close(stream: &mut TcpStream) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match tokio::time::timeout(SAFETY, stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return Some(out),
+            Ok(Ok(n)) => out.extend_from_slice(&buf[..n]),
+            Err(_) => return None,
+        }
+    }
+}
+
+async fn start(limits: &str) -> (hookgate::app::Running, SocketAddr) {
+    let gw = gateway(&format!(
+        "[limits]\n{limits}\n[upstreams.am]\ndialect = \"agentmessage\"\nemulate = true\n"
+    ))
+    .await;
+    let addr = gw.addr;
+    (gw, addr)
+}
+
+#[tokio::test]
+async fn an_idle_keep_alive_connection_is_closed() {
+    let (gw, addr) = start("idle_timeout_ms = 200\nheader_read_timeout_ms = 60000").await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(GET).await.unwrap();
+    let response = read_response(&mut stream).await.expect("a response");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(
+        !response.to_ascii_lowercase().contains("connection: close"),
+        "the server asked to close instead of keeping the connection alive: {response}"
+    );
+    let rest = read_to_close(&mut stream)
+        .await
+        .expect("the idle connection was not closed");
+    assert!(rest.is_empty(), "{}", String::from_utf8_lossy(&rest));
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn keep_alive_serves_more_requests_and_stays_open_within_the_limits() {
+    let (gw, addr) = start("idle_timeout_ms = 60000\nheader_read_timeout_ms = 60000").await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    for _ in 0..3 {
+        stream.write_all(GET).await.unwrap();
+        let response = read_response(&mut stream).await.expect("a response");
+        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    }
+    let mut buf = [0u8; 16];
+    let still_open = tokio::time::timeout(Duration::from_millis(300), stream.read(&mut buf)).await;
+    assert!(still_open.is_err(), "closed early: {still_open:?}");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_head_cut_short_or_never_sent_is_closed_without_an_answer() {
+    let (gw, addr) = start("idle_timeout_ms = 60000\nheader_read_timeout_ms = 200").await;
+    // A head that stops halfway.
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHo")
+        .await
+        .unwrap();
+    let read = read_to_close(&mut stream)
+        .await
+        .expect("the half-sent head was not cut off");
+    assert!(read.is_empty(), "{}", String::from_utf8_lossy(&read));
+    // A connection that says nothing at all.
+    let mut silent = TcpStream::connect(addr).await.unwrap();
+    let read = read_to_close(&mut silent)
+        .await
+        .expect("the silent connection was not closed");
+    assert!(read.is_empty(), "{}", String::from_utf8_lossy(&read));
+    // After a first request, the next head has its own deadline from its first byte.
+    let mut later = TcpStream::connect(addr).await.unwrap();
+    later.write_all(GET).await.unwrap();
+    read_response(&mut later).await.expect("a response");
+    later.write_all(b"GET /healthz HT").await.unwrap();
+    let read = read_to_close(&mut later)
+        .await
+        .expect("the second half-sent head was not cut off");
+    assert!(read.is_empty(), "{}", String::from_utf8_lossy(&read));
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_request_in_flight_outlives_the_idle_timeout() {
+    let double = Double::start(vec![Reply::Slow(
+        Duration::from_millis(800),
+        Box::new(Reply::json(200, json!({"success": true, "data": []}))),
+    )])
+    .await;
+    let gw = gateway(&format!(
+        "[limits]\nidle_timeout_ms = 100\nheader_read_timeout_ms = 100\n[upstreams.am]\ndialect = \"agentmessage\"\nbase_url = \"{}\"\nauth = {{ type = \"none\" }}\n",
+        double.url()
+    ))
+    .await;
+    let mut stream = TcpStream::connect(gw.addr).await.unwrap();
+    stream
+        .write_all(b"GET /v1/upstreams/am/webhooks HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let response = read_response(&mut stream)
+        .await
+        .expect("the connection was closed while its request was in flight");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert_eq!(double.seen().len(), 1);
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn an_idle_http2_connection_is_closed() {
+    use http_body_util::{BodyExt, Empty};
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    let (gw, addr) = start("idle_timeout_ms = 200\nheader_read_timeout_ms = 60000").await;
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (mut sender, conn) =
+        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
+            .await
+            .unwrap();
+    let conn = tokio::spawn(conn);
+    for _ in 0..2 {
+        let request = http::Request::get(format!("http://{addr}/healthz"))
+            .body(Empty::<bytes::Bytes>::new())
+            .unwrap();
+        let response = sender.send_request(request).await.unwrap();
+        assert_eq!(response.status(), 200);
+        response.into_body().collect().await.unwrap();
+    }
+    // The client keeps its end open; only the server's idle timer can end the connection.
+    let ended = tokio::time::timeout(SAFETY, conn).await;
+    assert!(ended.is_ok(), "the idle HTTP/2 connection was not closed");
+    drop(sender);
+    gw.stop().await;
+}
