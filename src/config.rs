@@ -32,6 +32,17 @@ pub struct RawConfig {
     pub log: RawLog,
     #[serde(default)]
     pub inbound_auth: RawInboundAuth,
+    #[serde(default)]
+    pub debug: RawDebug,
+}
+
+/// Debugging aids, all off unless said so.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDebug {
+    /// Serve `POST /debug/translate` on the main listener (behind inbound authentication).
+    #[serde(default)]
+    pub translate: bool,
 }
 
 /// Who may call the canonical API. Off only when said so.
@@ -76,6 +87,7 @@ impl Default for RawConfig {
             limits: RawLimits::default(),
             log: RawLog::default(),
             inbound_auth: RawInboundAuth::default(),
+            debug: RawDebug::default(),
         }
     }
 }
@@ -169,7 +181,7 @@ pub struct RawSurface {
     pub default_owner: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawLimits {
     pub max_body_bytes: usize,
@@ -196,7 +208,7 @@ impl Default for RawLimits {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawLog {
     /// `pretty` or `json`.
@@ -247,14 +259,14 @@ impl fmt::Display for ConfigReport {
 impl std::error::Error for ConfigReport {}
 
 /// How to authenticate to an upstream, with the secret already read.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UpstreamAuth {
     Bearer(Secret),
     Passthrough,
     None,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpstreamConfig {
     pub name: String,
     pub dialect: String,
@@ -265,7 +277,7 @@ pub struct UpstreamConfig {
     pub policy: crate::backend::resilience::Policy,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SurfaceConfig {
     pub name: String,
     pub dialect: String,
@@ -286,6 +298,7 @@ pub struct Config {
     pub limits: RawLimits,
     pub log: RawLog,
     pub inbound: crate::auth::Inbound,
+    pub debug: RawDebug,
 }
 
 /// Which file to read: `--config`, else `HOOKGATE_CONFIG`, else the default if it exists.
@@ -609,6 +622,7 @@ fn validate(raw: RawConfig) -> Result<Config, Vec<ConfigProblem>> {
         limits: raw.limits,
         log: raw.log,
         inbound,
+        debug: raw.debug,
     })
 }
 
