@@ -180,6 +180,7 @@ pub async fn start(plan: Plan) -> Result<Running, StartError> {
             &routes.load().api.upstreams,
             config.limits.max_body_bytes,
         );
+        live.pin(&s.upstream);
         tasks.spawn(server::serve(
             listener,
             Arc::new(Standalone(surface)),

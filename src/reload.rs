@@ -145,9 +145,16 @@ pub struct Reloaded {
 /// The reloadable state of a running gateway.
 pub struct Live {
     routes: Arc<ArcSwap<Routes>>,
+    /// What listeners started with: a restart is needed until a reload matches it again.
+    startup: Option<Config>,
+    /// The configuration last applied.
     config: Option<Config>,
     dialects: BTreeMap<String, Arc<Dialect>>,
     emulators: BTreeMap<String, Emulator>,
+    /// Upstreams used by surfaces on their own listeners, which keep them until restart.
+    pinned: Vec<String>,
+    /// Emulators no longer configured but still used by such a surface.
+    lingering: Vec<Emulator>,
     client: Client,
     client_settings: (u64, usize),
     /// Listener settings: fixed at startup.
@@ -172,9 +179,12 @@ impl Live {
                 mounted: Vec::new(),
                 translate: false,
             })),
+            startup: None,
             config: None,
             dialects: BTreeMap::new(),
             emulators: BTreeMap::new(),
+            pinned: Vec::new(),
+            lingering: Vec::new(),
             client: Client::new(
                 Duration::from_millis(l.connect_timeout_ms),
                 l.max_upstream_body_bytes,
@@ -202,6 +212,12 @@ impl Live {
             .collect()
     }
 
+    /// Keeps the emulator of `upstream` running even when a reload removes it: a surface on
+    /// its own listener uses it until restart.
+    pub fn pin(&mut self, upstream: &str) {
+        self.pinned.push(upstream.to_owned());
+    }
+
     /// Applies a plan: binds new emulators, builds and swaps in the routes, then starts the new
     /// emulators and stops those no longer configured. On error nothing has changed.
     pub async fn apply(
@@ -211,8 +227,8 @@ impl Live {
     ) -> Result<Reloaded, StartError> {
         let Plan { config, dialects } = plan;
         let mut reloaded = Reloaded::default();
-        if let Some(old) = &self.config {
-            reloaded.needs_restart = restart_notes(old, &config);
+        if let Some(startup) = &self.startup {
+            reloaded.needs_restart = restart_notes(startup, &config);
         }
         let l = &config.limits;
         let client_settings = (l.connect_timeout_ms, l.max_upstream_body_bytes);
@@ -283,6 +299,17 @@ impl Live {
             }
         }
         for (name, e) in retired {
+            if self.pinned.contains(&name) {
+                reloaded.needs_restart.push(ConfigProblem {
+                    key: format!("upstreams.{name}"),
+                    message: format!(
+                        "its emulator on {} keeps running for a surface on its own listener until restart",
+                        e.addr
+                    ),
+                });
+                self.lingering.push(e);
+                continue;
+            }
             let _ = e.stop.send(true);
             tracing::info!(upstream = %name, addr = %e.addr, "emulator stopped");
             reloaded.changes.push(format!("emulator stopped: {name}"));
@@ -309,6 +336,9 @@ impl Live {
                 reloaded.changes.push(format!("emulator started: {name}"));
             }
             self.emulators.insert(name, emulator);
+        }
+        if self.startup.is_none() {
+            self.startup = Some(config.clone());
         }
         self.config = Some(config);
         self.dialects = dialects;
@@ -351,7 +381,11 @@ impl Live {
                 previous => {
                     // A fixed address still held by the emulator this one replaces.
                     if u.emulator_listen.port() != 0
-                        && self.emulators.values().any(|e| e.addr == u.emulator_listen)
+                        && self
+                            .emulators
+                            .values()
+                            .chain(&self.lingering)
+                            .any(|e| e.addr == u.emulator_listen)
                     {
                         return Err(StartError::Config(ConfigReport {
                             source: "reload".into(),
