@@ -343,10 +343,13 @@ fn explain(
         } else {
             "a merge into a map needs the map as it is: hookgate reads the webhook first"
         };
-        requests[i].note = Some(match &spec.note {
-            Some(n) => format!("{why}; the mapping file notes: {n}"),
-            None => why.to_owned(),
-        });
+        requests[i].note = Some(why.to_owned());
+        if let Some(n) = &spec.note {
+            notes.push(format!(
+                "the {} mapping file says of {}: {n}",
+                upstream.dialect.name, spec.kind
+            ));
+        }
         let step = requests[i].step;
         for r in requests.iter_mut().skip(i + 1) {
             r.depends_on = Some(step);
@@ -357,11 +360,10 @@ fn explain(
         Some(Halt::AtRead) => {
             let step = requests.len();
             if let Some(spec) = spec {
-                let mut next = shown(
-                    step + 1,
-                    &upstream.request(spec, op, None, None, call),
-                    false,
-                );
+                // Built with a stand-in body: its headers are those of the real one.
+                let stand_in = Value::Object(Map::new());
+                let request = upstream.request(spec, op, Some(&stand_in), None, call);
+                let mut next = shown(step + 1, &request, false);
                 next.body = Value::Null;
                 next.pending = spec.body.is_some();
                 next.depends_on = Some(step);
@@ -445,8 +447,18 @@ pub async fn endpoint(
         let body = crate::surface::read_object(request, api.max_body)
             .await?
             .ok_or_else(|| Problem::bad_request("a JSON object body is required"))?;
-        let description: Description = serde_json::from_value(Value::Object(body))
+        let mut description: Description = serde_json::from_value(Value::Object(body))
             .map_err(|e| Problem::bad_request(format!("not a translation request: {e}")))?;
+        // Unless the description names one, the vendor requests carry this request's id.
+        if !description
+            .headers
+            .keys()
+            .any(|k| k.eq_ignore_ascii_case("x-request-id"))
+        {
+            description
+                .headers
+                .insert("x-request-id".into(), request_id.to_owned());
+        }
         let prepared =
             prepare(api, description).map_err(|e| Problem::bad_request(e.to_string()))?;
         api.inbound

@@ -456,11 +456,27 @@ async fn the_debug_endpoint_translates_through_the_running_gateway_and_sends_not
         shown["requests"][0]["headers"]["authorization"],
         "[redacted]"
     );
+    assert_eq!(shown["requests"][0]["headers"]["x-request-id"], "dbg-1");
     assert_eq!(shown["result"]["status"], 201);
     assert_eq!(shown["result"]["body"]["id"], "w1");
     assert_eq!(
         shown["result"]["headers"]["location"],
         "/v1/upstreams/talkover/owners/a/webhooks/w1"
+    );
+
+    let mut unnamed = description.clone();
+    unnamed["headers"] = json!({});
+    let answer = send(
+        gw.addr,
+        "POST",
+        "/debug/translate",
+        &[("x-api-key", KEY), ("x-request-id", "outer-7")],
+        Some(&unnamed),
+    )
+    .await;
+    assert_eq!(
+        answer.json()["requests"][0]["headers"]["x-request-id"],
+        "outer-7"
     );
 
     // Nothing reached the emulator.
