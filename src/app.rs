@@ -2,20 +2,18 @@
 //!
 //! [`start`] loads and cross-checks everything before binding anything, starts one emulator per
 //! emulated upstream, the main listener (canonical API plus mounted vendor surfaces) and any
-//! surface with a listener of its own, and returns their addresses. [`Running::stop`] drains them.
+//! surface with a listener of its own, and returns their addresses. [`Running::stop`] drains
+//! them; [`Running::reload`] applies a new plan to them ([`crate::reload`]).
 
-use crate::backend::Backend;
-use crate::backend::store::Store;
-use crate::backend::upstream::{Auth, HeaderSecret, Upstream};
-use crate::config::{Config, ConfigProblem, ConfigReport, UpstreamAuth};
+use crate::config::{Config, ConfigProblem, ConfigReport};
 use crate::http::body::Body;
-use crate::http::client::Client;
 use crate::http::headers;
 use crate::http::server::{self, Handler, Limits};
 use crate::mapping::{self, Dialect, MappingError};
 use crate::problem::Problem;
-use crate::surface::canonical::CanonicalApi;
+use crate::reload::{self, Live, Reloaded, Routes};
 use crate::surface::vendor::VendorSurface;
+use arc_swap::ArcSwap;
 use http::{Request, Response};
 use hyper::body::Incoming;
 use std::collections::BTreeMap;
@@ -103,13 +101,14 @@ pub fn plan(config: Config) -> Result<Plan, StartError> {
     Ok(Plan { config, dialects })
 }
 
-/// The listeners hookgate runs, and how to stop them.
+/// The listeners hookgate runs, and how to stop or reload them.
 pub struct Running {
     pub addr: SocketAddr,
     pub emulators: BTreeMap<String, SocketAddr>,
     pub surfaces: BTreeMap<String, SocketAddr>,
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
+    live: Live,
 }
 
 impl Running {
@@ -124,9 +123,16 @@ impl Running {
         signal.await;
         self.stop().await;
     }
+
+    /// Applies a new plan without a restart ([`crate::reload`]); on error nothing changed.
+    pub async fn reload(&mut self, plan: Plan) -> Result<Reloaded, StartError> {
+        let reloaded = self.live.apply(plan, &mut self.tasks).await?;
+        self.emulators = self.live.emulator_addrs();
+        Ok(reloaded)
+    }
 }
 
-async fn bind(key: &str, addr: SocketAddr) -> Result<TcpListener, StartError> {
+pub(crate) async fn bind(key: &str, addr: SocketAddr) -> Result<TcpListener, StartError> {
     TcpListener::bind(addr)
         .await
         .map_err(|source| StartError::Bind {
@@ -138,7 +144,7 @@ async fn bind(key: &str, addr: SocketAddr) -> Result<TcpListener, StartError> {
 
 /// Starts every listener of a plan.
 pub async fn start(plan: Plan) -> Result<Running, StartError> {
-    let Plan { config, dialects } = plan;
+    let config = plan.config.clone();
     let limits = Limits {
         header_read_timeout: Duration::from_millis(config.limits.header_read_timeout_ms),
         idle_timeout: Duration::from_millis(config.limits.idle_timeout_ms),
@@ -147,7 +153,6 @@ pub async fn start(plan: Plan) -> Result<Running, StartError> {
         max_header_bytes: config.limits.max_header_bytes,
         max_body_bytes: config.limits.max_body_bytes,
     };
-    let max_body = config.limits.max_body_bytes;
     let (stop, stopped) = watch::channel(false);
     let shutdown = move || {
         let mut rx = stopped.clone();
@@ -156,119 +161,37 @@ pub async fn start(plan: Plan) -> Result<Running, StartError> {
         }
     };
     let mut tasks = JoinSet::new();
-    let client = Client::new(
-        Duration::from_millis(config.limits.connect_timeout_ms),
-        config.limits.max_upstream_body_bytes,
-    );
+    // Emulators, upstreams and the routes of the main listener.
+    let mut live = Live::new(&config, limits.clone(), stop.subscribe());
+    live.apply(plan, &mut tasks).await?;
+    let routes = live.routes();
 
-    let mut emulators = BTreeMap::new();
-    let mut upstreams = BTreeMap::new();
-    for u in &config.upstreams {
-        let dialect = dialects[&u.dialect].clone();
-        let base_url = if u.emulate {
-            let listener = bind(
-                &format!("upstreams.{}.emulator_listen", u.name),
-                u.emulator_listen,
-            )
-            .await?;
-            let addr = listener.local_addr().map_err(|source| StartError::Bind {
-                key: u.name.clone(),
-                addr: u.emulator_listen,
-                source,
-            })?;
-            let surface = VendorSurface {
-                dialect: dialect.clone(),
-                backend: Backend::Store(Arc::new(
-                    Store::new(dialect.clone()).with_url_policy(
-                        config
-                            .url_policy
-                            .apply_to_emulators
-                            .then(|| config.url_policy.clone()),
-                    ),
-                )),
-                default_owner: None,
-                max_body,
-            };
-            tasks.spawn(server::serve(
-                listener,
-                Arc::new(Standalone(surface)),
-                limits.clone(),
-                shutdown(),
-            ));
-            emulators.insert(u.name.clone(), addr);
-            tracing::info!(upstream = %u.name, dialect = %u.dialect, %addr, "emulator listening");
-            format!("http://{addr}")
-        } else {
-            u.base_url.clone().unwrap_or_default()
-        };
-        let auth = match &u.auth {
-            UpstreamAuth::Bearer(secret) => match HeaderSecret::bearer(secret) {
-                Some(h) => Auth::Bearer(h),
-                None => {
-                    return Err(StartError::Config(ConfigReport {
-                        source: "credentials".into(),
-                        problems: vec![ConfigProblem {
-                            key: format!("upstreams.{}.auth", u.name),
-                            message: "the token is not a valid header value".into(),
-                        }],
-                    }));
-                }
-            },
-            UpstreamAuth::Passthrough => Auth::Passthrough,
-            UpstreamAuth::None => Auth::None,
-        };
-        let upstream = Upstream {
-            name: u.name.clone(),
-            dialect,
-            base_url,
-            auth,
-            guard: crate::backend::resilience::Guard::new(u.policy.clone()),
-            emulated: u.emulate,
-            client: client.clone(),
-            url_policy: config.url_policy.clone(),
-        };
-        upstreams.insert(u.name.clone(), Arc::new(upstream));
-    }
-
-    let surface_for = |s: &crate::config::SurfaceConfig| VendorSurface {
-        dialect: dialects[&s.dialect].clone(),
-        backend: Backend::Upstream(upstreams[&s.upstream].clone()),
-        default_owner: s.default_owner.clone(),
-        max_body,
-    };
     let mut surfaces = BTreeMap::new();
-    let mut mounted = Vec::new();
     for s in &config.surfaces {
-        if let Some(prefix) = &s.prefix {
-            mounted.push((prefix.clone(), surface_for(s)));
-        }
-        if let Some(listen) = s.listen {
-            let listener = bind(&format!("surfaces.{}.listen", s.name), listen).await?;
-            let addr = listener.local_addr().map_err(|source| StartError::Bind {
-                key: s.name.clone(),
-                addr: listen,
-                source,
-            })?;
-            tasks.spawn(server::serve(
-                listener,
-                Arc::new(Standalone(surface_for(s))),
-                limits.clone(),
-                shutdown(),
-            ));
-            surfaces.insert(s.name.clone(), addr);
-            tracing::info!(surface = %s.name, dialect = %s.dialect, upstream = %s.upstream, %addr, "vendor surface listening");
-        }
+        let Some(listen) = s.listen else { continue };
+        let listener = bind(&format!("surfaces.{}.listen", s.name), listen).await?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            key: s.name.clone(),
+            addr: listen,
+            source,
+        })?;
+        let surface = reload::surface(
+            s,
+            live.dialects(),
+            &routes.load().api.upstreams,
+            config.limits.max_body_bytes,
+        );
+        live.pin(&s.upstream);
+        tasks.spawn(server::serve(
+            listener,
+            Arc::new(Standalone(surface)),
+            limits.clone(),
+            shutdown(),
+        ));
+        surfaces.insert(s.name.clone(), addr);
+        tracing::info!(surface = %s.name, dialect = %s.dialect, upstream = %s.upstream, %addr, "vendor surface listening");
     }
 
-    let gateway = Gateway {
-        api: CanonicalApi {
-            inbound: config.inbound.clone(),
-            upstreams,
-            default_upstream: config.default_upstream.clone(),
-            max_body,
-        },
-        mounted,
-    };
     if matches!(config.inbound, crate::auth::Inbound::Off) {
         if config.listen.ip().is_loopback() {
             tracing::warn!(
@@ -286,24 +209,24 @@ pub async fn start(plan: Plan) -> Result<Running, StartError> {
     })?;
     tasks.spawn(server::serve(
         listener,
-        Arc::new(gateway),
+        Arc::new(Gateway { routes }),
         limits,
         shutdown(),
     ));
     tracing::info!(%addr, "gateway listening");
     Ok(Running {
         addr,
-        emulators,
+        emulators: live.emulator_addrs(),
         surfaces,
         stop,
         tasks,
+        live,
     })
 }
 
 /// The main listener: the canonical API under `/v1`, vendor surfaces under their prefixes.
 struct Gateway {
-    api: CanonicalApi,
-    mounted: Vec<(String, VendorSurface)>,
+    routes: Arc<ArcSwap<Routes>>,
 }
 
 impl Handler for Gateway {
@@ -316,10 +239,15 @@ impl Handler for Gateway {
             return crate::metrics::response();
         }
         let request_id = headers::request_id(request.headers());
+        // The routes of this request: a reload swaps in new ones for the next request only.
+        let routes = self.routes.load_full();
         if path == "/v1" || path.starts_with("/v1/") {
-            return self.api.handle(request, &request_id).await;
+            return routes.api.handle(request, &request_id).await;
         }
-        for (prefix, surface) in &self.mounted {
+        if routes.translate && path == crate::translate::ENDPOINT {
+            return crate::translate::endpoint(&routes.api, request, &request_id).await;
+        }
+        for (prefix, surface) in &routes.mounted {
             if let Some(rest) = path
                 .strip_prefix(prefix.as_str())
                 .filter(|r| r.is_empty() || r.starts_with('/'))

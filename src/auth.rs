@@ -42,7 +42,7 @@ impl Scope {
 }
 
 /// One configured key.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Key {
     pub name: String,
     pub sha256: [u8; 32],
@@ -52,7 +52,7 @@ pub struct Key {
 }
 
 /// The inbound policy: off (explicitly), or these keys.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inbound {
     Off,
     Keys(Vec<Key>),

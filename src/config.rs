@@ -34,6 +34,8 @@ pub struct RawConfig {
     pub inbound_auth: RawInboundAuth,
     #[serde(default)]
     pub url_policy: RawUrlPolicy,
+    #[serde(default)]
+    pub debug: RawDebug,
 }
 
 /// Which webhook URLs may be written towards an upstream (see [`crate::url_policy`]).
@@ -65,6 +67,15 @@ impl Default for RawUrlPolicy {
             apply_to_emulators: policy.apply_to_emulators,
         }
     }
+}
+
+/// Debugging aids, all off unless said so.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDebug {
+    /// Serve `POST /debug/translate` on the main listener (behind inbound authentication).
+    #[serde(default)]
+    pub translate: bool,
 }
 
 /// Who may call the canonical API. Off only when said so.
@@ -110,6 +121,7 @@ impl Default for RawConfig {
             log: RawLog::default(),
             inbound_auth: RawInboundAuth::default(),
             url_policy: RawUrlPolicy::default(),
+            debug: RawDebug::default(),
         }
     }
 }
@@ -203,7 +215,7 @@ pub struct RawSurface {
     pub default_owner: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawLimits {
     pub max_body_bytes: usize,
@@ -235,7 +247,7 @@ impl Default for RawLimits {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawLog {
     /// `pretty` or `json`.
@@ -286,14 +298,14 @@ impl fmt::Display for ConfigReport {
 impl std::error::Error for ConfigReport {}
 
 /// How to authenticate to an upstream, with the secret already read.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UpstreamAuth {
     Bearer(Secret),
     Passthrough,
     None,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpstreamConfig {
     pub name: String,
     pub dialect: String,
@@ -304,7 +316,7 @@ pub struct UpstreamConfig {
     pub policy: crate::backend::resilience::Policy,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SurfaceConfig {
     pub name: String,
     pub dialect: String,
@@ -326,6 +338,7 @@ pub struct Config {
     pub log: RawLog,
     pub inbound: crate::auth::Inbound,
     pub url_policy: std::sync::Arc<crate::url_policy::UrlPolicy>,
+    pub debug: RawDebug,
 }
 
 /// Which file to read: `--config`, else `HOOKGATE_CONFIG`, else the default if it exists.
@@ -662,6 +675,7 @@ fn validate(raw: RawConfig) -> Result<Config, Vec<ConfigProblem>> {
         log: raw.log,
         inbound,
         url_policy: std::sync::Arc::new(url_policy),
+        debug: raw.debug,
     })
 }
 

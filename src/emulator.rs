@@ -7,15 +7,23 @@ use crate::config::{ConfigProblem, ConfigReport};
 use crate::http::server::{self, Limits};
 use crate::mapping;
 use crate::surface::vendor::VendorSurface;
+use crate::url_policy::UrlPolicy;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-/// The surface of an emulated vendor: its own API in front of a fresh store.
-pub fn surface(dialect: Arc<mapping::Dialect>, max_body: usize) -> VendorSurface {
+/// The surface of an emulated vendor: its own API in front of a fresh store, which applies the
+/// webhook URL policy only when one is given.
+pub fn surface(
+    dialect: Arc<mapping::Dialect>,
+    max_body: usize,
+    url_policy: Option<Arc<UrlPolicy>>,
+) -> VendorSurface {
     VendorSurface {
-        backend: Backend::Store(Arc::new(Store::new(dialect.clone()))),
+        backend: Backend::Store(Arc::new(
+            Store::new(dialect.clone()).with_url_policy(url_policy),
+        )),
         dialect,
         default_owner: None,
         max_body,
@@ -53,7 +61,7 @@ pub async fn run(
         })?;
     let addr = listener.local_addr().unwrap_or(listen);
     tracing::info!(dialect, %addr, "emulator listening");
-    let handler = Arc::new(Standalone(surface(Arc::new(found), 1024 * 1024)));
+    let handler = Arc::new(Standalone(surface(Arc::new(found), 1024 * 1024, None)));
     server::serve(listener, handler, Limits::default(), shutdown).await;
     Ok(())
 }

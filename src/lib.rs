@@ -25,6 +25,8 @@ pub mod http;
 pub mod mapping;
 pub mod metrics;
 pub mod problem;
+pub mod reload;
 pub mod surface;
 pub mod telemetry;
+pub mod translate;
 pub mod url_policy;

@@ -1,10 +1,13 @@
-//! The `hookgate` command: `serve` (the default), `check` and `emulate`.
+//! The `hookgate` command: `serve` (the default), `check`, `emulate` and `translate`.
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use hookgate::app::{self, StartError};
 use hookgate::config::{self, ConfigReport};
+use hookgate::translate::{Description, VendorAnswer};
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Read, Write};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// The exit code for a configuration or mapping problem (sysexits EX_USAGE).
@@ -40,6 +43,50 @@ enum Command {
         #[arg(long, default_value = "mappings")]
         mappings: PathBuf,
     },
+    /// Print the vendor request(s) a canonical request becomes, without sending anything, and
+    /// the canonical answer a vendor's answer becomes.
+    Translate(TranslateArgs),
+}
+
+#[derive(Args)]
+struct TranslateArgs {
+    /// The upstream (else the default upstream).
+    #[arg(long)]
+    upstream: Option<String>,
+    /// The owner (agent, app) for dialects that scope webhooks by owner.
+    #[arg(long)]
+    owner: Option<String>,
+    /// The canonical method: GET, POST, PATCH or DELETE.
+    method: String,
+    /// /webhooks, /webhooks/ID, /webhooks/ID/test or /webhooks/ID/rotate-secret, with any
+    /// query; or a whole /v1/... path instead of --upstream and --owner.
+    path: String,
+    /// The canonical JSON body.
+    #[arg(long, conflicts_with = "body_file")]
+    body: Option<String>,
+    /// The canonical JSON body, read from FILE (`-`: standard input).
+    #[arg(long, value_name = "FILE")]
+    body_file: Option<PathBuf>,
+    /// A request header, `Name: value` (Prefer, Idempotency-Key, X-Request-Id, and
+    /// Authorization for passthrough upstreams); repeatable.
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    headers: Vec<String>,
+    /// The vendor's answer (status 200) to a read made first, read from FILE (`-`: standard
+    /// input): read-merge-write updates, and tests that send the current webhook.
+    #[arg(long, value_name = "FILE")]
+    current: Option<PathBuf>,
+    /// The status of the vendor's answer to the request: shows the canonical result.
+    #[arg(long, value_name = "STATUS")]
+    response: Option<u16>,
+    /// The body of that answer, read from FILE (`-`: standard input, the default).
+    #[arg(long, value_name = "FILE", requires = "response")]
+    response_body: Option<PathBuf>,
+    /// A header of that answer, `Name: value` (Retry-After, X-Request-Id); repeatable.
+    #[arg(long = "response-header", value_name = "HEADER", requires = "response")]
+    response_headers: Vec<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 fn main() -> ExitCode {
@@ -62,6 +109,7 @@ fn main() -> ExitCode {
             listen,
             mappings,
         } => runtime.block_on(emulate(dialect, listen, mappings)),
+        Command::Translate(args) => runtime.block_on(translate(cli.config, args)),
     }
 }
 
@@ -103,18 +151,31 @@ fn check(flag: Option<PathBuf>) -> ExitCode {
 }
 
 async fn serve(flag: Option<PathBuf>) -> ExitCode {
-    let config = match load(flag) {
+    let config = match load(flag.clone()) {
         Ok(c) => c,
         Err(report) => return fail(&report),
     };
     hookgate::telemetry::init(&config.log);
+    let mut hangups = hookgate::telemetry::Hangups::new();
     let running = match app::plan(config) {
         Ok(plan) => app::start(plan).await,
         Err(e) => Err(e),
     };
     match running {
-        Ok(running) => {
-            running.until(hookgate::telemetry::shutdown_signal()).await;
+        Ok(mut running) => {
+            let shutdown = hookgate::telemetry::shutdown_signal();
+            tokio::pin!(shutdown);
+            loop {
+                tokio::select! {
+                    () = &mut shutdown => break,
+                    () = hangups.recv() => {
+                        tracing::info!("SIGHUP: reloading the configuration and mapping files");
+                        // The outcome is logged; a refused reload keeps the running configuration.
+                        let _ = hookgate::reload::reload(&mut running, flag.as_deref()).await;
+                    }
+                }
+            }
+            running.stop().await;
             tracing::info!("stopped");
             ExitCode::SUCCESS
         }
@@ -142,5 +203,120 @@ async fn emulate(dialect: String, listen: SocketAddr, mappings: PathBuf) -> Exit
             ExitCode::FAILURE
         }
         Err(e) => fail(&e),
+    }
+}
+
+/// Reads FILE, or standard input for `-`.
+fn read_input(path: &Path) -> Result<String, String> {
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("standard input: {e}"))?;
+        Ok(text)
+    } else {
+        std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+    }
+}
+
+/// `Name: value` pairs.
+fn header_pairs(lines: &[String], flag: &str) -> Result<BTreeMap<String, String>, String> {
+    lines
+        .iter()
+        .map(|line| {
+            let (name, value) = line
+                .split_once(':')
+                .ok_or_else(|| format!("{flag} `{line}`: expected `Name: value`"))?;
+            Ok((name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        })
+        .collect()
+}
+
+fn describe(args: TranslateArgs) -> Result<Description, String> {
+    let stdin_uses = [&args.body_file, &args.current, &args.response_body]
+        .iter()
+        .filter(|p| p.as_deref() == Some(Path::new("-")))
+        .count()
+        + usize::from(args.response.is_some() && args.response_body.is_none());
+    if stdin_uses > 1 {
+        return Err("only one input can come from standard input".into());
+    }
+    let body_text = match (&args.body, &args.body_file) {
+        (Some(text), _) => Some(text.clone()),
+        (None, Some(path)) => Some(read_input(path)?),
+        (None, None) => None,
+    };
+    let body = body_text
+        .map(|t| serde_json::from_str(&t).map_err(|e| format!("the body is not JSON: {e}")))
+        .transpose()?;
+    let current = args
+        .current
+        .as_deref()
+        .map(|path| {
+            Ok::<_, String>(VendorAnswer {
+                status: 200,
+                headers: BTreeMap::new(),
+                body: None,
+                raw: Some(read_input(path)?),
+            })
+        })
+        .transpose()?;
+    let response = match args.response {
+        None => None,
+        Some(status) => {
+            let path = args.response_body.as_deref().unwrap_or(Path::new("-"));
+            if path == Path::new("-") && std::io::stdin().is_terminal() {
+                return Err(
+                    "--response: give the body with --response-body FILE or on standard input"
+                        .into(),
+                );
+            }
+            Some(VendorAnswer {
+                status,
+                headers: header_pairs(&args.response_headers, "--response-header")?,
+                body: None,
+                raw: Some(read_input(path)?),
+            })
+        }
+    };
+    Ok(Description {
+        upstream: args.upstream,
+        owner: args.owner,
+        method: args.method,
+        path: args.path,
+        headers: header_pairs(&args.headers, "--header")?,
+        body,
+        current,
+        response,
+    })
+}
+
+async fn translate(flag: Option<PathBuf>, args: TranslateArgs) -> ExitCode {
+    let json = args.json;
+    let config = match load(flag) {
+        Ok(c) => c,
+        Err(report) => return fail(&report),
+    };
+    let api = match app::plan(config).and_then(|plan| hookgate::translate::offline(&plan)) {
+        Ok(api) => api,
+        Err(e) => return fail(&e),
+    };
+    let description = match describe(args) {
+        Ok(d) => d,
+        Err(e) => return fail(&e),
+    };
+    let prepared = match hookgate::translate::prepare(&api, description) {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
+    };
+    let translation = prepared.run().await;
+    let text = if json {
+        serde_json::to_string_pretty(&translation).unwrap_or_default() + "\n"
+    } else {
+        translation.to_string()
+    };
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::FAILURE,
     }
 }

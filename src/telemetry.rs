@@ -1,4 +1,5 @@
-//! Logs and signals: the tracing subscriber (pretty or JSON) and the shutdown signal.
+//! Logs and signals: the tracing subscriber (pretty or JSON), the shutdown signal and the
+//! reload signal.
 
 use crate::config::RawLog;
 use tracing_subscriber::EnvFilter;
@@ -41,4 +42,37 @@ pub async fn shutdown_signal() {
         () = term => {}
     }
     tracing::info!("shutdown signal received: draining");
+}
+
+/// SIGHUP, the reload signal. Listening starts at creation, so that a SIGHUP arriving early
+/// is not taken for the default action (terminating the process).
+pub struct Hangups {
+    #[cfg(unix)]
+    signal: Option<tokio::signal::unix::Signal>,
+}
+
+impl Hangups {
+    pub fn new() -> Hangups {
+        Hangups {
+            #[cfg(unix)]
+            signal: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok(),
+        }
+    }
+
+    /// Completes at the next SIGHUP; never where there is none.
+    pub async fn recv(&mut self) {
+        #[cfg(unix)]
+        if let Some(signal) = &mut self.signal {
+            if signal.recv().await.is_some() {
+                return;
+            }
+        }
+        std::future::pending::<()>().await
+    }
+}
+
+impl Default for Hangups {
+    fn default() -> Self {
+        Hangups::new()
+    }
 }

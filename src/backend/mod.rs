@@ -2,6 +2,7 @@
 //! vendor's dialect and calling it over HTTP, [`store::Store`] by keeping webhooks in memory
 //! (the heart of an emulator). Surfaces hold one of them and do not care which.
 
+pub mod rehearsal;
 pub mod resilience;
 pub mod store;
 pub mod upstream;
@@ -22,6 +23,8 @@ pub struct Call {
     pub idempotency_key: Option<HeaderValue>,
     /// The vendor's rate-limit headers of the last answer, for the client.
     pub rate_limits: std::sync::Mutex<Vec<(HeaderName, HeaderValue)>>,
+    /// When set, vendor requests are recorded and answered from a script, never sent.
+    pub rehearsal: Option<Arc<rehearsal::Rehearsal>>,
 }
 
 impl Call {
@@ -31,6 +34,7 @@ impl Call {
             client_auth: headers.get(http::header::AUTHORIZATION).cloned(),
             idempotency_key: headers.get(&crate::http::headers::IDEMPOTENCY_KEY).cloned(),
             rate_limits: std::sync::Mutex::default(),
+            rehearsal: None,
         }
     }
 

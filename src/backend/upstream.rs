@@ -71,6 +71,19 @@ impl fmt::Debug for HeaderSecret {
     }
 }
 
+/// One vendor request, built and not yet sent.
+#[derive(Debug, Clone)]
+pub struct VendorRequest {
+    pub method: http::Method,
+    /// The whole URL: base, dialect path, owner and id, query.
+    pub uri: String,
+    /// Credentials are marked sensitive.
+    pub headers: http::HeaderMap,
+    pub body: Option<Value>,
+    /// Whether sending it again cannot do harm, so a failure may be retried.
+    pub repeatable: bool,
+}
+
 pub struct Upstream {
     pub name: String,
     pub dialect: Arc<Dialect>,
@@ -392,6 +405,25 @@ impl Upstream {
         current: Option<&Map<String, Value>>,
         call: &Call,
     ) -> Result<Value, Problem> {
+        let request = self.request(spec, op, body, current, call);
+        let reply = match &call.rehearsal {
+            // A read made on the way to another operation (read-merge-write, read-then-test).
+            Some(rehearsal) => rehearsal.exchange(request, spec.kind != op.kind)?,
+            None => self.call_with_retries(&request).await?,
+        };
+        call.surface_rate_limits(&reply.headers);
+        self.answer(reply)
+    }
+
+    /// The vendor request that carries out `spec` for `op`, exactly as it would be sent.
+    pub fn request(
+        &self,
+        spec: &mapping::Operation,
+        op: &Operation,
+        body: Option<&Value>,
+        current: Option<&Map<String, Value>>,
+        call: &Call,
+    ) -> VendorRequest {
         let slots = RequestSlots {
             webhook: body,
             current,
@@ -419,10 +451,6 @@ impl Upstream {
             uri.extend(percent_encoding::utf8_percent_encode(&text, QUERY));
         }
         let payload = spec.body.as_ref().and_then(|t| t.render(&slots));
-        let bytes = match &payload {
-            Some(v) => Bytes::from(serde_json::to_vec(v).unwrap_or_default()),
-            None => Bytes::new(),
-        };
         let mut headers = http::HeaderMap::with_capacity(6);
         headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
         headers.insert(
@@ -454,25 +482,30 @@ impl Upstream {
         if let Some(key) = &call.idempotency_key {
             headers.insert(IDEMPOTENCY_KEY.clone(), key.clone());
         }
-        // Safe to repeat: an idempotent method (RFC 9110 §9.2.2), or a create the vendor can
-        // recognise by its Idempotency-Key.
-        let repeatable = spec.method.is_idempotent() || call.idempotency_key.is_some();
-        let reply = self
-            .call_with_retries(&spec.method, &uri, &headers, &bytes, repeatable)
-            .await?;
-        call.surface_rate_limits(&reply.headers);
-        self.answer(reply)
+        VendorRequest {
+            method: spec.method.clone(),
+            uri,
+            headers,
+            body: payload,
+            // Safe to repeat: an idempotent method (RFC 9110 §9.2.2), or a create the vendor
+            // can recognise by its Idempotency-Key.
+            repeatable: spec.method.is_idempotent() || call.idempotency_key.is_some(),
+        }
     }
 
     /// Sends one vendor request, retrying where it is safe, within the overall deadline.
-    async fn call_with_retries(
-        &self,
-        method: &http::Method,
-        uri: &str,
-        headers: &http::HeaderMap,
-        body: &Bytes,
-        repeatable: bool,
-    ) -> Result<Reply, Problem> {
+    async fn call_with_retries(&self, vendor: &VendorRequest) -> Result<Reply, Problem> {
+        let VendorRequest {
+            method,
+            uri,
+            headers,
+            repeatable,
+            ..
+        } = vendor;
+        let body = match &vendor.body {
+            Some(v) => Bytes::from(serde_json::to_vec(v).unwrap_or_default()),
+            None => Bytes::new(),
+        };
         let policy = self.guard.policy();
         let deadline = Instant::now() + policy.deadline;
         let mut attempt = 0;
@@ -510,7 +543,7 @@ impl Upstream {
             self.guard.record(verdict);
             let retryable = verdict == Verdict::Failed || wait.is_some();
             attempt += 1;
-            if !(repeatable && retryable) || attempt > policy.retries {
+            if !(*repeatable && retryable) || attempt > policy.retries {
                 return result.map_err(|e| self.call_problem(e));
             }
             let pause = match wait {

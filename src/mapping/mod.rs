@@ -21,6 +21,7 @@ use http::Method;
 use path::FieldPath;
 use rules::{Check, Derivation, Derived, ObjectMap, Ops, Rule, Target};
 use serde_json::Value;
+use sha2::Digest;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -189,6 +190,8 @@ pub struct Dialect {
     pub errors: ErrorMap,
     pub emulator: EmulatorSpec,
     pub examples: Vec<Value>,
+    /// SHA-256 of the file's text: tells a reload whether the file changed.
+    pub source_sha256: [u8; 32],
 }
 
 impl Dialect {
@@ -244,7 +247,8 @@ impl Dialect {
             file,
             errors: Vec::new(),
         };
-        let dialect = cx.dialect(name, raw);
+        let mut dialect = cx.dialect(name, raw);
+        dialect.source_sha256 = sha2::Sha256::digest(text.as_bytes()).into();
         if cx.errors.is_empty() {
             Ok(dialect)
         } else {
@@ -408,6 +412,7 @@ impl Compiler<'_> {
             errors,
             emulator,
             examples,
+            source_sha256: [0; 32],
         }
     }
 

@@ -75,19 +75,13 @@ impl CanonicalApi {
     pub async fn handle(&self, request: Request<Incoming>, request_id: &str) -> Response<Body> {
         let call = Call::new(request_id, request.headers());
         let mut served = None;
-        let mut response = match self.dispatch(request, &call, &mut served).await {
-            Ok(response) => response,
-            Err(problem) => problem.response(request_id),
-        };
+        let answer = self.dispatch(request, &call, &mut served).await;
+        let response = finish(answer, &call);
         let (upstream, operation) = match &served {
             Some((upstream, kind)) => (upstream.name.as_str(), kind.name()),
             None => ("", "none"),
         };
         crate::metrics::get().request("canonical", upstream, operation, response.status().as_u16());
-        if let Some(id) = headers::value(request_id) {
-            response.headers_mut().insert(X_REQUEST_ID.clone(), id);
-        }
-        call.apply_rate_limits(response.headers_mut());
         response
     }
 
@@ -120,29 +114,14 @@ impl CanonicalApi {
                 action,
             } => (upstream, owner, id, action),
         };
-        let kind = match (&id, action, request.method().clone()) {
-            (None, _, Method::GET) => OpKind::List,
-            (None, _, Method::POST) => OpKind::Create,
-            (None, _, _) => return Err(Problem::method_not_allowed(&["GET", "POST"])),
-            (Some(_), Some(action), Method::POST) => action,
-            (Some(_), Some(_), _) => return Err(Problem::method_not_allowed(&["POST"])),
-            (Some(_), None, Method::GET) => OpKind::Get,
-            (Some(_), None, Method::PATCH) => OpKind::Update,
-            (Some(_), None, Method::DELETE) => OpKind::Delete,
-            (Some(_), None, _) => {
-                return Err(Problem::method_not_allowed(&["GET", "PATCH", "DELETE"]));
-            }
-        };
+        let mut op = operation(request.method(), owner, id, action)?;
+        let kind = op.kind;
         let upstream = self.upstream(upstream.as_deref())?;
         self.inbound
             .authorize(request.headers(), Scope::of(kind), Some(&upstream.name))?;
         *served = Some((upstream.clone(), kind));
         let span = tracing::info_span!("request", request_id, upstream = %upstream.name, dialect = %upstream.dialect.name, operation = %kind);
-        let lenient = headers::prefers_lenient(request.headers());
-        let mut op = Operation::new(kind);
-        op.owner = owner;
-        op.id = id;
-        op.lenient = lenient;
+        op.lenient = headers::prefers_lenient(request.headers());
         if kind == OpKind::List {
             op.query = list_query(request.uri().query())?;
         }
@@ -173,10 +152,11 @@ impl CanonicalApi {
                 tracing::info!(parent: &span, code = %p.code, "request refused");
             }
         })?;
-        Ok(self.render(&upstream, &op, done))
+        Ok(render(&upstream, &op, done))
     }
 
-    fn upstream(&self, name: Option<&str>) -> Result<Arc<Upstream>, Problem> {
+    /// The upstream a request names, else the default one.
+    pub fn upstream(&self, name: Option<&str>) -> Result<Arc<Upstream>, Problem> {
         let name = match name.or(self.default_upstream.as_deref()) {
             Some(n) => n,
             None => {
@@ -189,52 +169,6 @@ impl CanonicalApi {
             .get(name)
             .cloned()
             .ok_or_else(|| Problem::not_found(format!("no upstream named {name}")))
-    }
-
-    fn render(&self, upstream: &Upstream, op: &Operation, done: Done) -> Response<Body> {
-        let mut response = match done.outcome {
-            Outcome::Webhook(w) | Outcome::TestResult(w) => {
-                body::json(200, &Value::Object(w), &body::JSON)
-            }
-            Outcome::Created(w) => {
-                let location = self.location(upstream, op, w.get("id").and_then(Value::as_str));
-                let mut response = body::json(201, &Value::Object(w), &body::JSON);
-                if let Some(v) = location.as_deref().and_then(headers::value) {
-                    response.headers_mut().insert(header::LOCATION, v);
-                }
-                response
-            }
-            Outcome::List { items, next_cursor } => {
-                let data: Vec<Value> = items.into_iter().map(Value::Object).collect();
-                body::json(
-                    200,
-                    &json!({"data": data, "next_cursor": next_cursor}),
-                    &body::JSON,
-                )
-            }
-            Outcome::Deleted => body::empty(204),
-        };
-        if op.lenient {
-            let h = response.headers_mut();
-            h.insert(
-                PREFERENCE_APPLIED.clone(),
-                http::HeaderValue::from_static("handling=lenient"),
-            );
-            if let Some(v) = headers::value(&done.dropped.join(", ")) {
-                h.insert(DROPPED_FIELDS.clone(), v);
-            }
-        }
-        response
-    }
-
-    fn location(&self, upstream: &Upstream, op: &Operation, id: Option<&str>) -> Option<String> {
-        let encode = |s: &str| crate::mapping::encode_segment(s).collect::<String>();
-        let mut out = format!("/v1/upstreams/{}", encode(&upstream.name));
-        if let Some(owner) = &op.owner {
-            out.push_str(&format!("/owners/{}", encode(owner)));
-        }
-        out.push_str(&format!("/webhooks/{}", encode(id?)));
-        Some(out)
     }
 
     /// `GET /v1/upstreams`: each upstream, its dialect and what it can do.
@@ -281,6 +215,118 @@ impl CanonicalApi {
             })
             .collect();
         json!({ "data": data })
+    }
+}
+
+/// The response to a canonical request: its answer or its problem, with the request id and
+/// the vendor's rate-limit headers.
+pub fn finish(answer: Result<Response<Body>, Problem>, call: &Call) -> Response<Body> {
+    let mut response = answer.unwrap_or_else(|problem| problem.response(&call.request_id));
+    if let Some(id) = headers::value(&call.request_id) {
+        response.headers_mut().insert(X_REQUEST_ID.clone(), id);
+    }
+    call.apply_rate_limits(response.headers_mut());
+    response
+}
+
+/// The canonical answer to an operation that `upstream` carried out.
+pub fn render(upstream: &Upstream, op: &Operation, done: Done) -> Response<Body> {
+    let mut response = match done.outcome {
+        Outcome::Webhook(w) | Outcome::TestResult(w) => {
+            body::json(200, &Value::Object(w), &body::JSON)
+        }
+        Outcome::Created(w) => {
+            let location = location(upstream, op, w.get("id").and_then(Value::as_str));
+            let mut response = body::json(201, &Value::Object(w), &body::JSON);
+            if let Some(v) = location.as_deref().and_then(headers::value) {
+                response.headers_mut().insert(header::LOCATION, v);
+            }
+            response
+        }
+        Outcome::List { items, next_cursor } => {
+            let data: Vec<Value> = items.into_iter().map(Value::Object).collect();
+            body::json(
+                200,
+                &json!({"data": data, "next_cursor": next_cursor}),
+                &body::JSON,
+            )
+        }
+        Outcome::Deleted => body::empty(204),
+    };
+    if op.lenient {
+        let h = response.headers_mut();
+        h.insert(
+            PREFERENCE_APPLIED.clone(),
+            http::HeaderValue::from_static("handling=lenient"),
+        );
+        if let Some(v) = headers::value(&done.dropped.join(", ")) {
+            h.insert(DROPPED_FIELDS.clone(), v);
+        }
+    }
+    response
+}
+
+fn location(upstream: &Upstream, op: &Operation, id: Option<&str>) -> Option<String> {
+    let encode = |s: &str| crate::mapping::encode_segment(s).collect::<String>();
+    let mut out = format!("/v1/upstreams/{}", encode(&upstream.name));
+    if let Some(owner) = &op.owner {
+        out.push_str(&format!("/owners/{}", encode(owner)));
+    }
+    out.push_str(&format!("/webhooks/{}", encode(id?)));
+    Some(out)
+}
+
+/// The canonical operation a method asks for on a routed webhook path, without its body.
+fn operation(
+    method: &Method,
+    owner: Option<String>,
+    id: Option<String>,
+    action: Option<OpKind>,
+) -> Result<Operation, Problem> {
+    let kind = match (&id, action, method.clone()) {
+        (None, _, Method::GET) => OpKind::List,
+        (None, _, Method::POST) => OpKind::Create,
+        (None, _, _) => return Err(Problem::method_not_allowed(&["GET", "POST"])),
+        (Some(_), Some(action), Method::POST) => action,
+        (Some(_), Some(_), _) => return Err(Problem::method_not_allowed(&["POST"])),
+        (Some(_), None, Method::GET) => OpKind::Get,
+        (Some(_), None, Method::PATCH) => OpKind::Update,
+        (Some(_), None, Method::DELETE) => OpKind::Delete,
+        (Some(_), None, _) => {
+            return Err(Problem::method_not_allowed(&["GET", "PATCH", "DELETE"]));
+        }
+    };
+    let mut op = Operation::new(kind);
+    op.owner = owner;
+    op.id = id;
+    Ok(op)
+}
+
+/// The webhook operation a canonical method and path (with any query) ask for, and the
+/// upstream the path names (`None`: the default). The body is the caller's to add.
+pub fn parse_request(method: &Method, path: &str) -> Result<(Option<String>, Operation), Problem> {
+    let (path, query) = match path.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path, None),
+    };
+    let parts =
+        segments(path).ok_or_else(|| Problem::bad_request("the path is not valid UTF-8"))?;
+    match route(&parts) {
+        Some(Route::Webhooks {
+            upstream,
+            owner,
+            id,
+            action,
+        }) => {
+            let mut op = operation(method, owner, id, action)?;
+            if op.kind == OpKind::List {
+                op.query = list_query(query)?;
+            }
+            Ok((upstream, op))
+        }
+        _ => Err(Problem::not_found(format!(
+            "{path} is not a webhook operation of the canonical API"
+        ))),
     }
 }
 

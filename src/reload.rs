@@ -1,0 +1,741 @@
+//! Reloading without a restart: what the main listener serves is one [`Routes`] value behind
+//! an atomic pointer. A reload builds the next one from a new [`Plan`] (the same loading and
+//! checks as startup), then swaps it in: requests in flight finish on the routes they started
+//! with, new ones see the new. A plan that fails to load, or to apply, changes nothing.
+//!
+//! Reloadable: upstreams (added, removed, changed), surfaces mounted by prefix, mapping files,
+//! inbound keys, the default upstream, the translate endpoint, and the per-request limits
+//! (upstream timeouts and retries, `connect_timeout_ms`, `max_upstream_body_bytes`). Listeners
+//! are not: the main `listen` address, listener limits, the log settings, surfaces on their own
+//! listeners and emulators' addresses keep their startup values, and each such change is
+//! reported as needing a restart. An emulated upstream whose name and dialect stay keeps its
+//! emulator, and so its webhooks; a new one gets a new emulator.
+
+use crate::app::{self, Plan, Running, Standalone, StartError};
+use crate::backend::upstream::{Auth, HeaderSecret, Upstream};
+use crate::config::{self, Config, ConfigProblem, ConfigReport, UpstreamAuth, UpstreamConfig};
+use crate::http::client::Client;
+use crate::http::server::{self, Limits};
+use crate::mapping::Dialect;
+use crate::surface::canonical::CanonicalApi;
+use crate::surface::vendor::VendorSurface;
+use arc_swap::ArcSwap;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+/// What the main listener serves; replaced whole on reload.
+pub struct Routes {
+    pub api: CanonicalApi,
+    /// Vendor surfaces by mount prefix.
+    pub mounted: Vec<(String, VendorSurface)>,
+    /// Whether `POST /debug/translate` is served.
+    pub translate: bool,
+}
+
+/// Builds an upstream of the configuration, reached at `base_url`.
+pub fn upstream(
+    u: &UpstreamConfig,
+    dialect: Arc<Dialect>,
+    base_url: String,
+    client: Client,
+    url_policy: Arc<crate::url_policy::UrlPolicy>,
+) -> Result<Upstream, StartError> {
+    let auth = match &u.auth {
+        UpstreamAuth::Bearer(secret) => {
+            Auth::Bearer(HeaderSecret::bearer(secret).ok_or_else(|| {
+                StartError::Config(ConfigReport {
+                    source: "credentials".into(),
+                    problems: vec![ConfigProblem {
+                        key: format!("upstreams.{}.auth", u.name),
+                        message: "the token is not a valid header value".into(),
+                    }],
+                })
+            })?)
+        }
+        UpstreamAuth::Passthrough => Auth::Passthrough,
+        UpstreamAuth::None => Auth::None,
+    };
+    Ok(Upstream {
+        name: u.name.clone(),
+        dialect,
+        base_url,
+        auth,
+        guard: crate::backend::resilience::Guard::new(u.policy.clone()),
+        emulated: u.emulate,
+        client,
+        url_policy,
+    })
+}
+
+/// A vendor surface of the configuration in front of one of `upstreams`.
+pub fn surface(
+    s: &config::SurfaceConfig,
+    dialects: &BTreeMap<String, Arc<Dialect>>,
+    upstreams: &BTreeMap<String, Arc<Upstream>>,
+    max_body: usize,
+) -> VendorSurface {
+    VendorSurface {
+        dialect: dialects[&s.dialect].clone(),
+        backend: crate::backend::Backend::Upstream(upstreams[&s.upstream].clone()),
+        default_owner: s.default_owner.clone(),
+        max_body,
+    }
+}
+
+/// The routes of `config` over built upstreams.
+pub fn routes(
+    config: &Config,
+    dialects: &BTreeMap<String, Arc<Dialect>>,
+    upstreams: BTreeMap<String, Arc<Upstream>>,
+    max_body: usize,
+) -> Routes {
+    let mounted = config
+        .surfaces
+        .iter()
+        .filter_map(|s| {
+            let prefix = s.prefix.clone()?;
+            Some((prefix, surface(s, dialects, &upstreams, max_body)))
+        })
+        .collect();
+    Routes {
+        api: CanonicalApi {
+            inbound: config.inbound.clone(),
+            upstreams,
+            default_upstream: config.default_upstream.clone(),
+            max_body,
+        },
+        mounted,
+        translate: config.debug.translate,
+    }
+}
+
+/// A running emulator and what it was started from.
+struct Emulator {
+    dialect: String,
+    /// The configured address (port 0: any free port) and the bound one.
+    listen: SocketAddr,
+    addr: SocketAddr,
+    source_sha256: [u8; 32],
+    /// Stops this emulator alone.
+    stop: watch::Sender<bool>,
+}
+
+/// An emulator bound during a reload, started only once the whole reload succeeds.
+struct Pending {
+    name: String,
+    listener: TcpListener,
+    emulator: Emulator,
+    stopped: watch::Receiver<bool>,
+    dialect: Arc<Dialect>,
+}
+
+/// What a successful reload did.
+#[derive(Debug, Default)]
+pub struct Reloaded {
+    /// What changed, for the log (`upstreams added: chirp`).
+    pub changes: Vec<String>,
+    /// Changes that are not applied until a restart, by key.
+    pub needs_restart: Vec<ConfigProblem>,
+}
+
+/// The reloadable state of a running gateway.
+pub struct Live {
+    routes: Arc<ArcSwap<Routes>>,
+    /// What listeners started with: a restart is needed until a reload matches it again.
+    startup: Option<Config>,
+    /// The configuration last applied.
+    config: Option<Config>,
+    dialects: BTreeMap<String, Arc<Dialect>>,
+    emulators: BTreeMap<String, Emulator>,
+    /// Upstreams used by surfaces on their own listeners, which keep them until restart.
+    pinned: Vec<String>,
+    /// Emulators no longer configured but still used by such a surface.
+    lingering: Vec<Emulator>,
+    client: Client,
+    client_settings: (u64, usize),
+    /// Listener settings: fixed at startup.
+    limits: Limits,
+    max_body: usize,
+    stopped: watch::Receiver<bool>,
+}
+
+impl Live {
+    /// Empty routes; [`Live::apply`] fills them. `stopped` stops every emulator.
+    pub fn new(config: &Config, limits: Limits, stopped: watch::Receiver<bool>) -> Live {
+        let l = &config.limits;
+        let max_body = l.max_body_bytes;
+        Live {
+            routes: Arc::new(ArcSwap::from_pointee(Routes {
+                api: CanonicalApi {
+                    inbound: crate::auth::Inbound::Off,
+                    upstreams: BTreeMap::new(),
+                    default_upstream: None,
+                    max_body,
+                },
+                mounted: Vec::new(),
+                translate: false,
+            })),
+            startup: None,
+            config: None,
+            dialects: BTreeMap::new(),
+            emulators: BTreeMap::new(),
+            pinned: Vec::new(),
+            lingering: Vec::new(),
+            client: Client::new(
+                Duration::from_millis(l.connect_timeout_ms),
+                l.max_upstream_body_bytes,
+            ),
+            client_settings: (l.connect_timeout_ms, l.max_upstream_body_bytes),
+            limits,
+            max_body,
+            stopped,
+        }
+    }
+
+    /// The routes handle the main listener reads on every request.
+    pub fn routes(&self) -> Arc<ArcSwap<Routes>> {
+        self.routes.clone()
+    }
+
+    pub fn dialects(&self) -> &BTreeMap<String, Arc<Dialect>> {
+        &self.dialects
+    }
+
+    pub fn emulator_addrs(&self) -> BTreeMap<String, SocketAddr> {
+        self.emulators
+            .iter()
+            .map(|(name, e)| (name.clone(), e.addr))
+            .collect()
+    }
+
+    /// Keeps the emulator of `upstream` running even when a reload removes it: a surface on
+    /// its own listener uses it until restart.
+    pub fn pin(&mut self, upstream: &str) {
+        self.pinned.push(upstream.to_owned());
+    }
+
+    /// Applies a plan: binds new emulators, builds and swaps in the routes, then starts the new
+    /// emulators and stops those no longer configured. On error nothing has changed.
+    pub async fn apply(
+        &mut self,
+        plan: Plan,
+        tasks: &mut JoinSet<()>,
+    ) -> Result<Reloaded, StartError> {
+        let Plan { config, dialects } = plan;
+        let mut reloaded = Reloaded::default();
+        if let Some(startup) = &self.startup {
+            reloaded.needs_restart = restart_notes(startup, &config);
+        }
+        let l = &config.limits;
+        let client_settings = (l.connect_timeout_ms, l.max_upstream_body_bytes);
+        let client = if client_settings == self.client_settings {
+            self.client.clone()
+        } else {
+            reloaded
+                .changes
+                .push("upstream client: new connection pool".into());
+            Client::new(
+                Duration::from_millis(l.connect_timeout_ms),
+                l.max_upstream_body_bytes,
+            )
+        };
+
+        let (kept, pending) = self
+            .bind_emulators(&config, &dialects, &mut reloaded)
+            .await?;
+        let addr_of = |name: &str| {
+            self.emulators
+                .get(name)
+                .filter(|_| kept.iter().any(|k| k == name))
+                .map(|e| e.addr)
+                .or_else(|| {
+                    pending
+                        .iter()
+                        .find(|p| p.name == name)
+                        .map(|p| p.emulator.addr)
+                })
+        };
+        let old_routes = self.routes.load_full();
+        let mut upstreams = BTreeMap::new();
+        for u in &config.upstreams {
+            let dialect = dialects[&u.dialect].clone();
+            let base_url = match (u.emulate, addr_of(&u.name)) {
+                (true, Some(addr)) => format!("http://{addr}"),
+                _ => u.base_url.clone().unwrap_or_default(),
+            };
+            // An unchanged upstream is kept whole, and so are its breaker and concurrency state.
+            let same = self.config.as_ref().and_then(|c| {
+                let before = c.upstreams.iter().find(|o| o.name == u.name)?;
+                let running = old_routes.api.upstreams.get(&u.name)?;
+                (before == u
+                    && running.base_url == base_url
+                    && running.dialect.source_sha256 == dialect.source_sha256
+                    && client_settings == self.client_settings
+                    && running.url_policy == config.url_policy)
+                    .then(|| running.clone())
+            });
+            let built = match same {
+                Some(running) => running,
+                None => Arc::new(upstream(
+                    u,
+                    dialect,
+                    base_url,
+                    client.clone(),
+                    config.url_policy.clone(),
+                )?),
+            };
+            upstreams.insert(u.name.clone(), built);
+        }
+        if let Some(old) = &self.config {
+            reloaded
+                .changes
+                .extend(changes(old, &config, &self.dialects, &dialects));
+        }
+
+        let routes = routes(&config, &dialects, upstreams, self.max_body);
+        self.routes.store(Arc::new(routes));
+
+        let mut retired = std::mem::take(&mut self.emulators);
+        for name in kept {
+            if let Some(e) = retired.remove(&name) {
+                self.emulators.insert(name, e);
+            }
+        }
+        for (name, e) in retired {
+            if self.pinned.contains(&name) {
+                reloaded.needs_restart.push(ConfigProblem {
+                    key: format!("upstreams.{name}"),
+                    message: format!(
+                        "its emulator on {} keeps running for a surface on its own listener until restart",
+                        e.addr
+                    ),
+                });
+                self.lingering.push(e);
+                continue;
+            }
+            let _ = e.stop.send(true);
+            tracing::info!(upstream = %name, addr = %e.addr, "emulator stopped");
+            reloaded.changes.push(format!("emulator stopped: {name}"));
+        }
+        for p in pending {
+            let Pending {
+                name,
+                listener,
+                emulator,
+                stopped,
+                dialect,
+            } = p;
+            tasks.spawn(server::serve(
+                listener,
+                Arc::new(Standalone(crate::emulator::surface(
+                    dialect.clone(),
+                    self.max_body,
+                    config
+                        .url_policy
+                        .apply_to_emulators
+                        .then(|| config.url_policy.clone()),
+                ))),
+                self.limits.clone(),
+                either(self.stopped.clone(), stopped),
+            ));
+            tracing::info!(upstream = %name, dialect = %dialect.name, addr = %emulator.addr, "emulator listening");
+            if self.config.is_some() {
+                reloaded.changes.push(format!("emulator started: {name}"));
+            }
+            self.emulators.insert(name, emulator);
+        }
+        if self.startup.is_none() {
+            self.startup = Some(config.clone());
+        }
+        self.config = Some(config);
+        self.dialects = dialects;
+        self.client = client;
+        self.client_settings = client_settings;
+        Ok(reloaded)
+    }
+
+    /// Decides, for each emulated upstream, whether its emulator is kept or a new one is
+    /// bound; returns the kept names and the newly bound emulators (not yet serving).
+    async fn bind_emulators(
+        &self,
+        config: &Config,
+        dialects: &BTreeMap<String, Arc<Dialect>>,
+        reloaded: &mut Reloaded,
+    ) -> Result<(Vec<String>, Vec<Pending>), StartError> {
+        let mut kept = Vec::new();
+        let mut pending = Vec::new();
+        for u in config.upstreams.iter().filter(|u| u.emulate) {
+            let dialect = dialects[&u.dialect].clone();
+            match self.emulators.get(&u.name) {
+                Some(e) if e.dialect == u.dialect => {
+                    if e.listen != u.emulator_listen {
+                        reloaded.needs_restart.push(ConfigProblem {
+                            key: format!("upstreams.{}.emulator_listen", u.name),
+                            message: format!("the emulator stays on {} until restart", e.addr),
+                        });
+                    }
+                    if e.source_sha256 != dialect.source_sha256 {
+                        reloaded.needs_restart.push(ConfigProblem {
+                            key: format!("upstreams.{}", u.name),
+                            message: format!(
+                                "the emulator keeps the {} mapping it started with, and its webhooks; restart to apply the changed mapping file",
+                                u.dialect
+                            ),
+                        });
+                    }
+                    kept.push(u.name.clone());
+                }
+                previous => {
+                    // A fixed address still held by the emulator this one replaces.
+                    if u.emulator_listen.port() != 0
+                        && self
+                            .emulators
+                            .values()
+                            .chain(&self.lingering)
+                            .any(|e| e.addr == u.emulator_listen)
+                    {
+                        return Err(StartError::Config(ConfigReport {
+                            source: "reload".into(),
+                            problems: vec![ConfigProblem {
+                                key: format!("upstreams.{}.emulator_listen", u.name),
+                                message: format!(
+                                    "{} is held by the running emulator{}; restart to apply",
+                                    u.emulator_listen,
+                                    previous
+                                        .map(|e| format!(" of dialect {}", e.dialect))
+                                        .unwrap_or_default()
+                                ),
+                            }],
+                        }));
+                    }
+                    let listener = app::bind(
+                        &format!("upstreams.{}.emulator_listen", u.name),
+                        u.emulator_listen,
+                    )
+                    .await?;
+                    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+                        key: format!("upstreams.{}.emulator_listen", u.name),
+                        addr: u.emulator_listen,
+                        source,
+                    })?;
+                    let (stop, stopped) = watch::channel(false);
+                    pending.push(Pending {
+                        name: u.name.clone(),
+                        listener,
+                        emulator: Emulator {
+                            dialect: u.dialect.clone(),
+                            listen: u.emulator_listen,
+                            addr,
+                            source_sha256: dialect.source_sha256,
+                            stop,
+                        },
+                        stopped,
+                        dialect,
+                    });
+                }
+            }
+        }
+        Ok((kept, pending))
+    }
+}
+
+/// Completes when either flag turns true, or its sender is gone.
+async fn either(mut a: watch::Receiver<bool>, mut b: watch::Receiver<bool>) {
+    tokio::select! {
+        _ = a.wait_for(|s| *s) => {}
+        _ = b.wait_for(|s| *s) => {}
+    }
+}
+
+/// What changed between two configurations, in words.
+fn changes(
+    old: &Config,
+    new: &Config,
+    old_dialects: &BTreeMap<String, Arc<Dialect>>,
+    new_dialects: &BTreeMap<String, Arc<Dialect>>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut diff = |what: &str, added: Vec<String>, removed: Vec<String>, changed: Vec<String>| {
+        for (verb, names) in [("added", added), ("removed", removed), ("changed", changed)] {
+            if !names.is_empty() {
+                out.push(format!("{what} {verb}: {}", names.join(", ")));
+            }
+        }
+    };
+    let (a, r, c) = by_name(
+        &old.upstreams,
+        &new.upstreams,
+        |u| &u.name,
+        |o, n| {
+            o != n
+                || old_dialects.get(&o.dialect).map(|d| d.source_sha256)
+                    != new_dialects.get(&n.dialect).map(|d| d.source_sha256)
+        },
+    );
+    diff("upstreams", a, r, c);
+    let mounted = |c: &Config| -> Vec<config::SurfaceConfig> {
+        c.surfaces
+            .iter()
+            .filter(|s| s.prefix.is_some())
+            .cloned()
+            .collect()
+    };
+    let (a, r, c) = by_name(&mounted(old), &mounted(new), |s| &s.name, |o, n| o != n);
+    diff("mounted surfaces", a, r, c);
+    let old_files: Vec<(String, [u8; 32])> = old_dialects
+        .iter()
+        .map(|(k, d)| (k.clone(), d.source_sha256))
+        .collect();
+    let new_files: Vec<(String, [u8; 32])> = new_dialects
+        .iter()
+        .map(|(k, d)| (k.clone(), d.source_sha256))
+        .collect();
+    let (a, r, c) = by_name(&old_files, &new_files, |f| &f.0, |o, n| o.1 != n.1);
+    diff("mapping files", a, r, c);
+    if old.inbound != new.inbound {
+        out.push("inbound authentication changed".into());
+    }
+    if old.default_upstream != new.default_upstream {
+        out.push(format!(
+            "default upstream: {}",
+            new.default_upstream.as_deref().unwrap_or("(none)")
+        ));
+    }
+    if old.debug != new.debug {
+        out.push(format!(
+            "debug translate endpoint: {}",
+            if new.debug.translate { "on" } else { "off" }
+        ));
+    }
+    out
+}
+
+/// Names added, removed and changed between two lists keyed by name.
+fn by_name<T>(
+    old: &[T],
+    new: &[T],
+    name: impl Fn(&T) -> &String,
+    differs: impl Fn(&T, &T) -> bool,
+) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let find = |list: &[T], n: &String| list.iter().find(|x| name(x) == n).is_some();
+    let added = new
+        .iter()
+        .filter(|x| !find(old, name(x)))
+        .map(|x| name(x).clone())
+        .collect();
+    let removed = old
+        .iter()
+        .filter(|x| !find(new, name(x)))
+        .map(|x| name(x).clone())
+        .collect();
+    let changed = new
+        .iter()
+        .filter_map(|n| {
+            let o = old.iter().find(|o| name(o) == name(n))?;
+            differs(o, n).then(|| name(n).clone())
+        })
+        .collect();
+    (added, removed, changed)
+}
+
+/// The changes between `old` and `new` that only a restart applies.
+fn restart_notes(old: &Config, new: &Config) -> Vec<ConfigProblem> {
+    let mut notes = Vec::new();
+    let mut note = |key: String, message: String| notes.push(ConfigProblem { key, message });
+    if old.listen != new.listen {
+        note(
+            "listen".into(),
+            format!("the gateway stays on {} until restart", old.listen),
+        );
+    }
+    let (o, n) = (&old.limits, &new.limits);
+    for (key, before, after) in [
+        (
+            "header_read_timeout_ms",
+            o.header_read_timeout_ms,
+            n.header_read_timeout_ms,
+        ),
+        (
+            "max_connections",
+            o.max_connections as u64,
+            n.max_connections as u64,
+        ),
+        ("drain_timeout_ms", o.drain_timeout_ms, n.drain_timeout_ms),
+        (
+            "max_header_bytes",
+            o.max_header_bytes as u64,
+            n.max_header_bytes as u64,
+        ),
+        (
+            "max_body_bytes",
+            o.max_body_bytes as u64,
+            n.max_body_bytes as u64,
+        ),
+    ] {
+        if before != after {
+            note(
+                format!("limits.{key}"),
+                format!("a listener setting: {before} stays in force until restart"),
+            );
+        }
+    }
+    if old.log != new.log {
+        note(
+            "log".into(),
+            "the log format and level stay until restart".into(),
+        );
+    }
+    let own = |c: &Config, name: &str| {
+        c.surfaces
+            .iter()
+            .find(|s| s.name == name && s.listen.is_some())
+            .cloned()
+    };
+    let upstream = |c: &Config, name: &str| c.upstreams.iter().find(|u| u.name == name).cloned();
+    let mut names: Vec<&String> = old
+        .surfaces
+        .iter()
+        .chain(&new.surfaces)
+        .map(|s| &s.name)
+        .collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        let key = format!("surfaces.{name}");
+        match (own(old, name), own(new, name)) {
+            (None, None) => {}
+            (None, Some(s)) => note(
+                format!("{key}.listen"),
+                format!(
+                    "a surface on a listener of its own ({}) starts on restart",
+                    s.listen.map(|a| a.to_string()).unwrap_or_default()
+                ),
+            ),
+            (Some(s), None) => note(
+                format!("{key}.listen"),
+                format!(
+                    "the surface's own listener on {} keeps serving it as it started until restart",
+                    s.listen.map(|a| a.to_string()).unwrap_or_default()
+                ),
+            ),
+            (Some(o), Some(n)) => {
+                let same_upstream = upstream(old, &o.upstream) == upstream(new, &n.upstream);
+                let (mut o, mut n) = (o, n);
+                // The mounted part is reloaded; only the own listener is compared.
+                o.prefix = None;
+                n.prefix = None;
+                if o != n || !same_upstream {
+                    note(
+                        key,
+                        format!(
+                            "the surface's own listener on {} keeps serving it, and its upstream {}, as they started until restart",
+                            o.listen.map(|a| a.to_string()).unwrap_or_default(),
+                            o.upstream
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    notes
+}
+
+/// Re-reads the configuration and mapping files exactly as startup does and applies them.
+/// Logs the outcome either way; a refusal leaves the running configuration in force.
+pub async fn reload(running: &mut Running, flag: Option<&Path>) -> Result<Reloaded, StartError> {
+    let result = match config::choose_file(flag).and_then(|f| config::load(f.as_deref())) {
+        Ok(config) => match app::plan(config) {
+            Ok(plan) => running.reload(plan).await,
+            Err(e) => Err(e),
+        },
+        Err(report) => Err(StartError::Config(report)),
+    };
+    match &result {
+        Ok(r) => {
+            for n in &r.needs_restart {
+                tracing::warn!(key = %n.key, "reload: needs a restart: {}", n.message);
+            }
+            let summary = if r.changes.is_empty() {
+                "no change".to_owned()
+            } else {
+                r.changes.join("; ")
+            };
+            tracing::info!(
+                needs_restart = r.needs_restart.len(),
+                "reload applied: {summary}"
+            );
+        }
+        Err(e) => {
+            tracing::error!("reload refused, the running configuration stays in force: {e}");
+        }
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Figment;
+    use figment::providers::{Format, Serialized, Toml};
+
+    fn config(toml: &str) -> Config {
+        let figment = Figment::from(Serialized::defaults(config::RawConfig::default()))
+            .merge(Toml::string(toml))
+            .merge(Toml::string("[inbound_auth]\nmode = \"off\"\n"));
+        config::from_figment(&figment, "test").unwrap()
+    }
+
+    const BASE: &str = "[upstreams.a]\ndialect = \"talkover\"\nemulate = true\n\
+        [surfaces.s]\ndialect = \"talkover\"\nupstream = \"a\"\nlisten = \"127.0.0.1:9101\"\nprefix = \"/s\"\n";
+
+    #[test]
+    fn listener_settings_need_a_restart() {
+        let old = config(BASE);
+        assert!(restart_notes(&old, &old).is_empty());
+        let new = config(&format!(
+            "listen = \"127.0.0.1:9999\"\n[limits]\nmax_connections = 5\n[log]\nlevel = \"debug\"\nformat = \"pretty\"\n{BASE}"
+        ));
+        let keys: Vec<String> = restart_notes(&old, &new)
+            .into_iter()
+            .map(|n| n.key)
+            .collect();
+        assert_eq!(keys, ["listen", "limits.max_connections", "log"]);
+    }
+
+    #[test]
+    fn surfaces_on_their_own_listener_need_a_restart_but_prefixes_do_not() {
+        let old = config(BASE);
+        let moved_prefix = config(&BASE.replace("prefix = \"/s\"", "prefix = \"/t\""));
+        assert!(restart_notes(&old, &moved_prefix).is_empty());
+        let slower = config(&BASE.replace("emulate = true\n", "emulate = true\ntimeout_ms = 5\n"));
+        let notes = restart_notes(&old, &slower);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert_eq!(notes[0].key, "surfaces.s");
+        let gone = config("[upstreams.a]\ndialect = \"talkover\"\nemulate = true\n");
+        assert_eq!(restart_notes(&old, &gone)[0].key, "surfaces.s.listen");
+    }
+
+    #[test]
+    fn changes_are_named() {
+        let old = config(BASE);
+        let new = config(
+            "default_upstream = \"b\"\n[upstreams.b]\ndialect = \"chirp\"\nemulate = true\n",
+        );
+        let d = BTreeMap::new();
+        assert_eq!(
+            changes(&old, &new, &d, &d),
+            [
+                "upstreams added: b",
+                "upstreams removed: a",
+                "mounted surfaces removed: s",
+                "default upstream: b"
+            ]
+        );
+    }
+}
