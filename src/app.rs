@@ -291,7 +291,8 @@ pub async fn start(plan: Plan) -> Result<Running, StartError> {
     })
 }
 
-/// The main listener: the canonical API under `/v1`, vendor surfaces under their prefixes.
+/// The main listener: probes, `/openapi.json`, the canonical API under `/v1`, vendor surfaces
+/// under their prefixes.
 struct Gateway {
     api: CanonicalApi,
     mounted: Vec<(String, VendorSurface)>,
@@ -300,10 +301,12 @@ struct Gateway {
 impl Handler for Gateway {
     async fn handle(self: Arc<Self>, request: Request<Incoming>) -> Response<Body> {
         let path = request.uri().path().to_owned();
-        if let Some(response) = crate::surface::health(&path) {
+        let request_id = headers::request_id(request.headers());
+        if let Some(response) = crate::surface::health(&request, &request_id)
+            .or_else(|| crate::surface::openapi(&request, &request_id))
+        {
             return response;
         }
-        let request_id = headers::request_id(request.headers());
         if path == "/v1" || path.starts_with("/v1/") {
             return self.api.handle(request, &request_id).await;
         }
@@ -326,10 +329,10 @@ pub struct Standalone(pub VendorSurface);
 impl Handler for Standalone {
     async fn handle(self: Arc<Self>, request: Request<Incoming>) -> Response<Body> {
         let path = request.uri().path().to_owned();
-        if let Some(response) = crate::surface::health(&path) {
+        let request_id = headers::request_id(request.headers());
+        if let Some(response) = crate::surface::health(&request, &request_id) {
             return response;
         }
-        let request_id = headers::request_id(request.headers());
         self.0.handle(request, &path, &request_id).await
     }
 }
