@@ -112,18 +112,19 @@ impl CanonicalApi {
                 action,
             } => (upstream, owner, id, action),
         };
+        let allow: &[&str] = match (&id, action) {
+            (None, _) => &["GET", "POST"],
+            (Some(_), Some(_)) => &["POST"],
+            (Some(_), None) => &["GET", "PATCH", "DELETE"],
+        };
         let kind = match (&id, action, request.method().clone()) {
             (None, _, Method::GET) => OpKind::List,
             (None, _, Method::POST) => OpKind::Create,
-            (None, _, _) => return Err(Problem::method_not_allowed(&["GET", "POST"])),
             (Some(_), Some(action), Method::POST) => action,
-            (Some(_), Some(_), _) => return Err(Problem::method_not_allowed(&["POST"])),
             (Some(_), None, Method::GET) => OpKind::Get,
             (Some(_), None, Method::PATCH) => OpKind::Update,
             (Some(_), None, Method::DELETE) => OpKind::Delete,
-            (Some(_), None, _) => {
-                return Err(Problem::method_not_allowed(&["GET", "PATCH", "DELETE"]));
-            }
+            _ => return Err(Problem::method_not_allowed(allow)),
         };
         let upstream = self.upstream(upstream.as_deref())?;
         self.inbound
@@ -155,7 +156,14 @@ impl CanonicalApi {
                 Some(body.ok_or_else(|| Problem::bad_request("a JSON object body is required"))?);
         }
         drop(_entered);
-        let done = upstream.execute(op.clone(), call).await;
+        let done = upstream.execute(op.clone(), call).await.map_err(|mut p| {
+            // A vendor's 405 is answered with the methods of the canonical route (RFC 9110
+            // requires `Allow`); the vendor's own would name its paths, not ours.
+            if p.code == Code::MethodNotAllowed && p.allow.is_none() {
+                p.allow = Some(allow.join(", "));
+            }
+            p
+        });
         let done = done.inspect_err(|p| {
             if p.status() >= 500 {
                 tracing::warn!(parent: &span, code = %p.code, detail = %p.detail, "request failed");
