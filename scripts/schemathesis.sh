@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 VERSION=4.32.5
 EXAMPLES=${SCHEMATHESIS_EXAMPLES:-25}
 SEED=${SCHEMATHESIS_SEED:-20261123}
-VENV=${SCHEMATHESIS_VENV:-target/schemathesis-venv}
+ROOT=$(pwd)
+VENV=${SCHEMATHESIS_VENV:-$ROOT/target/schemathesis-venv}
 
 if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -qF "$VERSION"; then
   python3 -m venv "$VENV"
@@ -54,7 +55,10 @@ echo "hookgate on $ADDR; schemathesis $VERSION, $EXAMPLES examples per operation
 
 SEED_ARGS=(--seed "$SEED")
 [ "$SEED" = random ] && SEED_ARGS=()
-"$VENV/bin/schemathesis" --config-file scripts/schemathesis.toml run "http://$ADDR/openapi.json" \
+# schemathesis keeps its example database in the working directory: under target/, not the tree.
+mkdir -p target/schemathesis
+cd target/schemathesis
+"$VENV/bin/schemathesis" --config-file "$ROOT/scripts/schemathesis.toml" run "http://$ADDR/openapi.json" \
   --checks all \
   --max-examples "$EXAMPLES" \
   "${SEED_ARGS[@]}" \
