@@ -224,7 +224,8 @@ pub async fn start(plan: Plan) -> Result<Running, StartError> {
     })
 }
 
-/// The main listener: the canonical API under `/v1`, vendor surfaces under their prefixes.
+/// The main listener: probes, `/openapi.json`, the canonical API under `/v1`, vendor surfaces
+/// under their prefixes.
 struct Gateway {
     routes: Arc<ArcSwap<Routes>>,
 }
@@ -232,13 +233,15 @@ struct Gateway {
 impl Handler for Gateway {
     async fn handle(self: Arc<Self>, request: Request<Incoming>) -> Response<Body> {
         let path = request.uri().path().to_owned();
-        if let Some(response) = crate::surface::health(&path) {
+        let request_id = headers::request_id(request.headers());
+        if let Some(response) = crate::surface::health(&request, &request_id)
+            .or_else(|| crate::surface::openapi(&request, &request_id))
+        {
             return response;
         }
         if path == "/metrics" {
             return crate::metrics::response();
         }
-        let request_id = headers::request_id(request.headers());
         // The routes of this request: a reload swaps in new ones for the next request only.
         let routes = self.routes.load_full();
         if path == "/v1" || path.starts_with("/v1/") {
@@ -266,10 +269,10 @@ pub struct Standalone(pub VendorSurface);
 impl Handler for Standalone {
     async fn handle(self: Arc<Self>, request: Request<Incoming>) -> Response<Body> {
         let path = request.uri().path().to_owned();
-        if let Some(response) = crate::surface::health(&path) {
+        let request_id = headers::request_id(request.headers());
+        if let Some(response) = crate::surface::health(&request, &request_id) {
             return response;
         }
-        let request_id = headers::request_id(request.headers());
         self.0.handle(request, &path, &request_id).await
     }
 }

@@ -385,3 +385,70 @@ async fn owners_upstreams_methods_and_media_types_are_checked() {
     assert_eq!(upstreams["data"][3]["default"], true);
     gw.stop().await;
 }
+
+#[tokio::test]
+async fn vendor_constraints_hold_at_the_edges_of_their_types() {
+    let gw = gateway(ALL_EMULATED).await;
+    let talkover = "/v1/upstreams/talkover/owners/agent-1/webhooks";
+    let body = |extra: Value| {
+        let mut b = json!({"description": "Calls", "url": "https://example.com/hook", "events": ["event_phone_call_started"]});
+        b.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        b
+    };
+    // Talkover's name is required the Laravel way: an empty one is refused like a missing one.
+    let empty = send(
+        gw.addr,
+        "POST",
+        talkover,
+        &[],
+        Some(&body(json!({"description": ""}))),
+    )
+    .await;
+    assert_status(&empty, 422, "empty name");
+    assert_eq!(
+        empty.json()["errors"],
+        json!([{"field": "description", "message": "must not be empty"}])
+    );
+    // An integer beyond i64 is still outside Talkover's 5 to 120 seconds.
+    let huge = send(
+        gw.addr,
+        "POST",
+        talkover,
+        &[],
+        Some(&body(json!({"timeout_seconds": u64::MAX}))),
+    )
+    .await;
+    assert_status(&huge, 422, "huge timeout");
+    assert_eq!(
+        huge.json()["errors"],
+        json!([{"field": "timeout_seconds", "message": "must be between 5 and 120"}])
+    );
+    let created = send(gw.addr, "POST", talkover, &[], Some(&body(json!({})))).await;
+    assert_status(&created, 201, "create");
+    let list = send(gw.addr, "GET", talkover, &[], None).await.json();
+    assert_eq!(list["data"].as_array().unwrap().len(), 1);
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn probes_answer_get_and_head_only() {
+    let gw = gateway(ALL_EMULATED).await;
+    for path in ["/healthz", "/readyz", "/openapi.json"] {
+        let get = send(gw.addr, "GET", path, &[("x-request-id", "probe-1")], None).await;
+        assert_status(&get, 200, path);
+        assert_eq!(get.header("x-request-id"), Some("probe-1"));
+        let head = send(gw.addr, "HEAD", path, &[], None).await;
+        assert_status(&head, 200, path);
+        let post = send(gw.addr, "POST", path, &[], None).await;
+        assert_status(&post, 405, path);
+        assert_eq!(post.header("allow"), Some("GET, HEAD"));
+        assert_eq!(post.json()["code"], "method_not_allowed");
+    }
+    for (name, addr) in &gw.emulators {
+        let post = send(*addr, "POST", "/healthz", &[], None).await;
+        assert_status(&post, 405, name);
+    }
+    gw.stop().await;
+}

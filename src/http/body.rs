@@ -40,8 +40,13 @@ pub static PROBLEM_JSON: HeaderValue = HeaderValue::from_static("application/pro
 
 /// A response with a JSON body.
 pub fn json(status: u16, value: &Value, content_type: &HeaderValue) -> Response<Body> {
-    let bytes = serde_json::to_vec(value).unwrap_or_default();
-    let mut response = Response::new(Full::new(Bytes::from(bytes)));
+    let json = serde_json::to_vec(value).unwrap_or_default();
+    bytes(status, Bytes::from(json), content_type)
+}
+
+/// A response with a body already serialised.
+pub fn bytes(status: u16, bytes: Bytes, content_type: &HeaderValue) -> Response<Body> {
+    let mut response = Response::new(Full::new(bytes));
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
     response
         .headers_mut()

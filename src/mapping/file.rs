@@ -80,6 +80,7 @@ pub struct FieldSection {
     pub https: bool,
     #[serde(default)]
     pub url: bool,
+    pub min_length: Option<usize>,
     pub max_length: Option<usize>,
     pub min_items: Option<usize>,
     pub max_items: Option<usize>,

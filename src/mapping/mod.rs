@@ -560,6 +560,9 @@ impl Compiler<'_> {
         if s.https {
             checks.push(Check::Https);
         }
+        if let Some(n) = s.min_length {
+            checks.push(Check::MinLength(n));
+        }
         if let Some(n) = s.max_length {
             checks.push(Check::MaxLength(n));
         }

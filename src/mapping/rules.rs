@@ -83,6 +83,8 @@ pub enum Check {
     Required,
     Https,
     Url,
+    /// At least this many characters: `1` is a vendor's "required" that also refuses `""`.
+    MinLength(usize),
     MaxLength(usize),
     Items {
         min: Option<usize>,
@@ -103,6 +105,7 @@ impl Check {
             Check::Required => "required",
             Check::Https => "https",
             Check::Url => "url",
+            Check::MinLength(_) => "min_length",
             Check::MaxLength(_) => "max_length",
             Check::Items { .. } => "items",
             Check::UniqueItems => "unique_items",
@@ -124,6 +127,13 @@ impl Check {
             Check::Url => {
                 let s = value.as_str()?;
                 (!is_absolute_http_url(s)).then(|| "must be a valid URL".to_owned())
+            }
+            Check::MinLength(min) => {
+                let len = value.as_str()?.chars().count();
+                (len < *min).then(|| match min {
+                    1 => "must not be empty".to_owned(),
+                    _ => format!("must be at least {min} characters"),
+                })
             }
             Check::MaxLength(max) => {
                 let len = value.as_str()?.chars().count();
@@ -172,8 +182,14 @@ impl Check {
                 })
             }
             Check::Range { min, max } => {
-                let n = value.as_i64()?;
-                let out = min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m);
+                // Widened, so that an integer beyond i64 (JSON has no limit) is out of range
+                // rather than unchecked.
+                let n = value
+                    .as_i64()
+                    .map(i128::from)
+                    .or_else(|| value.as_u64().map(i128::from))?;
+                let out = min.is_some_and(|m| n < i128::from(m))
+                    || max.is_some_and(|m| n > i128::from(m));
                 out.then(|| match (min, max) {
                     (Some(a), Some(b)) => format!("must be between {a} and {b}"),
                     (Some(a), None) => format!("must be at least {a}"),
@@ -666,5 +682,45 @@ impl ObjectMap {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn ranges_hold_for_integers_beyond_i64() {
+        let range = Check::Range {
+            min: Some(5),
+            max: Some(120),
+        };
+        assert_eq!(range.test(&json!(30), "timeout_seconds"), None);
+        assert_eq!(
+            range.test(&json!(u64::MAX), "timeout_seconds").as_deref(),
+            Some("must be between 5 and 120")
+        );
+        assert_eq!(
+            range.test(&json!(i64::MIN), "timeout_seconds").as_deref(),
+            Some("must be between 5 and 120")
+        );
+    }
+
+    #[test]
+    fn min_length_counts_characters() {
+        assert_eq!(
+            Check::MinLength(1)
+                .test(&json!(""), "description")
+                .as_deref(),
+            Some("must not be empty")
+        );
+        assert_eq!(Check::MinLength(1).test(&json!("é"), "description"), None);
+        assert_eq!(
+            Check::MinLength(3)
+                .test(&json!("ab"), "description")
+                .as_deref(),
+            Some("must be at least 3 characters")
+        );
     }
 }

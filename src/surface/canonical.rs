@@ -114,6 +114,7 @@ impl CanonicalApi {
                 action,
             } => (upstream, owner, id, action),
         };
+        let allow = allowed_methods(id.is_some(), action.is_some());
         let mut op = operation(request.method(), owner, id, action)?;
         let kind = op.kind;
         let upstream = self.upstream(upstream.as_deref())?;
@@ -144,7 +145,15 @@ impl CanonicalApi {
         let done = upstream
             .execute(op.clone(), call)
             .instrument(span.clone())
-            .await;
+            .await
+            .map_err(|mut p| {
+                // A vendor's 405 is answered with the methods of the canonical route (RFC 9110
+                // requires `Allow`); the vendor's own would name its paths, not ours.
+                if p.code == Code::MethodNotAllowed && p.allow.is_none() {
+                    p.allow = Some(allow.join(", "));
+                }
+                p
+            });
         let done = done.inspect_err(|p| {
             if p.status() >= 500 {
                 tracing::warn!(parent: &span, code = %p.code, detail = %p.detail, "request failed");
@@ -286,20 +295,30 @@ fn operation(
     let kind = match (&id, action, method.clone()) {
         (None, _, Method::GET) => OpKind::List,
         (None, _, Method::POST) => OpKind::Create,
-        (None, _, _) => return Err(Problem::method_not_allowed(&["GET", "POST"])),
         (Some(_), Some(action), Method::POST) => action,
-        (Some(_), Some(_), _) => return Err(Problem::method_not_allowed(&["POST"])),
         (Some(_), None, Method::GET) => OpKind::Get,
         (Some(_), None, Method::PATCH) => OpKind::Update,
         (Some(_), None, Method::DELETE) => OpKind::Delete,
-        (Some(_), None, _) => {
-            return Err(Problem::method_not_allowed(&["GET", "PATCH", "DELETE"]));
+        _ => {
+            return Err(Problem::method_not_allowed(allowed_methods(
+                id.is_some(),
+                action.is_some(),
+            )));
         }
     };
     let mut op = Operation::new(kind);
     op.owner = owner;
     op.id = id;
     Ok(op)
+}
+
+/// The methods a canonical webhook route answers: a collection, an item, or an item's action.
+fn allowed_methods(item: bool, action: bool) -> &'static [&'static str] {
+    match (item, action) {
+        (false, _) => &["GET", "POST"],
+        (true, true) => &["POST"],
+        (true, false) => &["GET", "PATCH", "DELETE"],
+    }
 }
 
 /// The webhook operation a canonical method and path (with any query) ask for, and the

@@ -68,14 +68,47 @@ pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Responses every listener shares: liveness and readiness.
-pub fn health(path: &str) -> Option<http::Response<Body>> {
-    match path {
-        "/healthz" | "/readyz" => Some(body::json(
-            200,
-            &serde_json::json!({"status": "ok"}),
-            &body::JSON,
-        )),
+/// The OpenAPI 3.1 description of the canonical API, served at `/openapi.json`.
+pub const OPENAPI_JSON: &str = include_str!("../../openapi/hookgate.json");
+
+/// Responses every listener shares: liveness and readiness. Like every other resource they
+/// answer `GET` and `HEAD`, refuse other methods with 405, and carry the request id.
+pub fn health(request: &Request<Incoming>, request_id: &str) -> Option<http::Response<Body>> {
+    match request.uri().path() {
+        "/healthz" | "/readyz" => Some(read_only(request, request_id, || {
+            body::json(200, &serde_json::json!({"status": "ok"}), &body::JSON)
+        })),
         _ => None,
     }
+}
+
+/// `GET /openapi.json` on the main listener.
+pub fn openapi(request: &Request<Incoming>, request_id: &str) -> Option<http::Response<Body>> {
+    (request.uri().path() == "/openapi.json").then(|| {
+        read_only(request, request_id, || {
+            body::bytes(
+                200,
+                bytes::Bytes::from_static(OPENAPI_JSON.as_bytes()),
+                &body::JSON,
+            )
+        })
+    })
+}
+
+/// A resource that only answers `GET` and `HEAD`.
+fn read_only(
+    request: &Request<Incoming>,
+    request_id: &str,
+    answer: impl FnOnce() -> http::Response<Body>,
+) -> http::Response<Body> {
+    let mut response = match *request.method() {
+        http::Method::GET | http::Method::HEAD => answer(),
+        _ => return Problem::method_not_allowed(&["GET", "HEAD"]).response(request_id),
+    };
+    if let Some(v) = crate::http::headers::value(request_id) {
+        response
+            .headers_mut()
+            .insert(crate::http::headers::X_REQUEST_ID.clone(), v);
+    }
+    response
 }

@@ -1,0 +1,39 @@
+# hookgate's container image: a release build on Debian stable, copied onto a slim Debian
+# runtime with the mapping files and the default configuration under /etc/hookgate.
+#
+#   podman build -t hookgate .          # or docker build
+#   podman run --rm -p 8080:8080 hookgate
+#
+# Both base images can be replaced (a mirror, a pinned digest, a locally built base):
+#   --build-arg RUST_IMAGE=... --build-arg RUNTIME_IMAGE=...
+ARG RUST_IMAGE=docker.io/library/rust:1-trixie
+ARG RUNTIME_IMAGE=docker.io/library/debian:trixie-slim
+
+FROM ${RUST_IMAGE} AS build
+WORKDIR /src
+COPY Cargo.toml Cargo.lock ./
+COPY src ./src
+COPY benches ./benches
+COPY openapi ./openapi
+RUN cargo build --release --locked --bin hookgate \
+ && strip target/release/hookgate
+
+FROM ${RUNTIME_IMAGE}
+# A fixed, unprivileged id, so that Kubernetes can check runAsNonRoot without a name lookup.
+RUN groupadd --system --gid 10001 hookgate \
+ && useradd --system --uid 10001 --gid hookgate --no-create-home --home-dir /nonexistent \
+      --shell /usr/sbin/nologin hookgate
+COPY --from=build /src/target/release/hookgate /usr/local/bin/hookgate
+COPY config/hookgate.toml /etc/hookgate/hookgate.toml
+COPY mappings /etc/hookgate/mappings
+# The shipped configuration binds loopback and names `mappings` relative to the working
+# directory; in a container the gateway listens on every interface.
+ENV HOOKGATE_CONFIG=/etc/hookgate/hookgate.toml \
+    HOOKGATE__LISTEN=0.0.0.0:8080 \
+    HOOKGATE__MAPPINGS_DIR=/etc/hookgate/mappings \
+    HOOKGATE__LOG__FORMAT=json
+WORKDIR /etc/hookgate
+USER 10001:10001
+EXPOSE 8080
+ENTRYPOINT ["/usr/local/bin/hookgate"]
+CMD ["serve", "--config", "/etc/hookgate/hookgate.toml"]
