@@ -4,7 +4,7 @@
 //!
 //! | direction | input | mapping-driven |
 //! |---|---|---|
-//! | `read` | the mapping file's documented vendor object | [`ObjectMap::read`] |
+//! | `read` | the mapping file's documented vendor object | [`ObjectMap::read_owned`] |
 //! | `render` | that object read into canonical terms | [`ObjectMap::render`] |
 //! | `write` | the canonical object without read-only members, as an update | [`ObjectMap::write`] |
 //!
@@ -12,7 +12,7 @@
 //! vendor's documented fields, a conversion, and serde for parsing and printing. [`cases`]
 //! checks that both sides print the same JSON (member order aside) before anything is timed.
 //!
-//! [`ObjectMap::read`]: hookgate::mapping::rules::ObjectMap::read
+//! [`ObjectMap::read_owned`]: hookgate::mapping::rules::ObjectMap::read_owned
 //! [`ObjectMap::render`]: hookgate::mapping::rules::ObjectMap::render
 //! [`ObjectMap::write`]: hookgate::mapping::rules::ObjectMap::write
 
@@ -66,7 +66,7 @@ impl Case<'_> {
         match self.direction {
             Direction::Read => {
                 let v: Value = serde_json::from_slice(input).unwrap();
-                serde_json::to_vec(&map.read(&v)).unwrap()
+                serde_json::to_vec(&map.read_owned(v)).unwrap()
             }
             Direction::Render => {
                 let m: Map<String, Value> = serde_json::from_slice(input).unwrap();

@@ -139,7 +139,7 @@ impl Upstream {
             OpKind::RotateSecret => {
                 let spec = self.spec(OpKind::RotateSecret)?;
                 let answer = self.send(spec, &op, None, None, call).await?;
-                Ok(Outcome::Webhook(self.webhook_from(spec, &answer, &op)?).into())
+                Ok(Outcome::Webhook(self.webhook_from(spec, answer, &op)?).into())
             }
             OpKind::Toggle => self.toggle(&op, call).await,
         }
@@ -162,18 +162,12 @@ impl Upstream {
     async fn get(&self, op: &Operation, call: &Call) -> Result<Map<String, Value>, Problem> {
         let spec = self.spec(OpKind::Get)?;
         let answer = self.send(spec, op, None, None, call).await?;
-        self.webhook_from(spec, &answer, op)
+        self.webhook_from(spec, answer, op)
     }
 
     async fn list(&self, op: &Operation, call: &Call) -> Result<Outcome, Problem> {
         let spec = self.spec(OpKind::List)?;
         let answer = self.send(spec, op, None, None, call).await?;
-        let items = spec
-            .items_paths
-            .iter()
-            .find_map(|p| p.get(&answer).and_then(Value::as_array))
-            .ok_or_else(|| self.malformed("a list without its items"))?;
-        let items = items.iter().map(|item| self.canonical(item, op)).collect();
         let next_cursor = spec
             .cursor_path
             .as_ref()
@@ -183,6 +177,19 @@ impl Upstream {
                 Value::Number(n) => Some(n.to_string()),
                 _ => None,
             });
+        let items = spec
+            .items_paths
+            .iter()
+            .find(|p| p.get(&answer).is_some_and(Value::is_array))
+            .and_then(|p| p.extract(answer))
+            .ok_or_else(|| self.malformed("a list without its items"))?;
+        let Value::Array(items) = items else {
+            unreachable!("found an array above")
+        };
+        let items = items
+            .into_iter()
+            .map(|item| self.canonical(item, op))
+            .collect();
         Ok(Outcome::List { items, next_cursor })
     }
 
@@ -193,7 +200,7 @@ impl Upstream {
         let written = self.write(OpKind::Create, &body, op.lenient)?;
         self.precheck(OpKind::Create, &written.body)?;
         let answer = self.send(spec, op, Some(&written.body), None, call).await?;
-        let webhook = self.webhook_from(spec, &answer, op)?;
+        let webhook = self.webhook_from(spec, answer, op)?;
         Ok(Done {
             outcome: Outcome::Created(webhook),
             dropped: written.dropped,
@@ -236,7 +243,7 @@ impl Upstream {
         };
         self.precheck(OpKind::Update, &body)?;
         let answer = self.send(spec, op, Some(&body), None, call).await?;
-        let webhook = self.webhook_from(spec, &answer, op)?;
+        let webhook = self.webhook_from(spec, answer, op)?;
         Ok(Done {
             outcome: Outcome::Webhook(webhook),
             dropped: written.dropped,
@@ -254,19 +261,18 @@ impl Upstream {
         let found = spec
             .item_paths
             .iter()
-            .find_map(|p| p.get(&answer))
+            .find(|p| p.get(&answer).is_some())
+            .and_then(|p| p.extract(answer))
             .ok_or_else(|| self.malformed("a test result without its body"))?;
-        let result = canonical::ordered(
-            self.dialect.test_result.read(found),
-            canonical::TEST_RESULT_FIELDS,
-        );
-        Ok(Outcome::TestResult(result))
+        Ok(Outcome::TestResult(
+            self.dialect.test_result.read_owned(found),
+        ))
     }
 
     async fn toggle(&self, op: &Operation, call: &Call) -> Result<Done, Problem> {
         if let Some(spec) = self.dialect.operation(OpKind::Toggle) {
             let answer = self.send(spec, op, None, None, call).await?;
-            return Ok(Outcome::Webhook(self.webhook_from(spec, &answer, op)?).into());
+            return Ok(Outcome::Webhook(self.webhook_from(spec, answer, op)?).into());
         }
         let current = self.get(op, call).await?;
         let Some(enabled) = current.get("enabled").and_then(Value::as_bool) else {
@@ -325,25 +331,28 @@ impl Upstream {
     fn webhook_from(
         &self,
         spec: &mapping::Operation,
-        answer: &Value,
+        answer: Value,
         op: &Operation,
     ) -> Result<Map<String, Value>, Problem> {
         let found = spec
             .item_paths
             .iter()
-            .find_map(|p| p.get(answer).filter(|v| v.is_object()))
+            .find(|p| p.get(&answer).is_some_and(Value::is_object))
+            .and_then(|p| p.extract(answer))
             .ok_or_else(|| self.malformed("an answer without the webhook"))?;
         Ok(self.canonical(found, op))
     }
 
-    fn canonical(&self, dialect: &Value, op: &Operation) -> Map<String, Value> {
-        let mut webhook = self.dialect.webhook.read(dialect);
+    /// A vendor's webhook in canonical terms and order, with the owner it was asked under
+    /// when the vendor does not say.
+    fn canonical(&self, dialect: Value, op: &Operation) -> Map<String, Value> {
+        let mut webhook = self.dialect.webhook.read_owned(dialect);
         if !webhook.contains_key("owner") {
             let owner = op.owner.as_deref().map(Value::from).unwrap_or(Value::Null);
-            webhook.insert("owner".into(), owner);
+            canonical::insert_in_order(&mut webhook, canonical::WEBHOOK_FIELDS, "owner", owner);
         }
         canonical::derive_status(&mut webhook);
-        canonical::ordered(webhook, canonical::WEBHOOK_FIELDS)
+        webhook
     }
 
     fn malformed(&self, what: &str) -> Problem {

@@ -338,13 +338,13 @@ impl Compiler<'_> {
             "fields",
             &raw.fields,
             &raw.derived,
-            canonical::webhook_field,
+            canonical::WEBHOOK_FIELDS,
         );
         let test_result = self.object_map(
             "test_result",
             &raw.test_result,
             &BTreeMap::new(),
-            canonical::test_result_field,
+            canonical::TEST_RESULT_FIELDS,
         );
         let owner = raw.dialect.owner.clone();
         let mut operations = Vec::new();
@@ -416,9 +416,10 @@ impl Compiler<'_> {
         table: &str,
         fields: &BTreeMap<String, FieldSection>,
         derived: &BTreeMap<String, file::DerivedSection>,
-        lookup: fn(&str) -> Option<&'static Field>,
+        table_fields: &'static [Field],
     ) -> ObjectMap {
-        let mut map = ObjectMap::default();
+        let lookup = |name: &str| table_fields.iter().find(|f| f.name == name);
+        let mut rules = Vec::new();
         for (name, section) in fields {
             let key = format!("{table}.{name}");
             let target = match name.strip_prefix("extensions.") {
@@ -432,12 +433,12 @@ impl Compiler<'_> {
                 },
             };
             if let Some(rule) = self.rule(&key, target, section) {
-                map.rules.push(rule);
+                rules.push(rule);
             }
         }
         // Two rules writing one vendor member would make a request ambiguous.
-        for (i, a) in map.rules.iter().enumerate() {
-            for b in &map.rules[..i] {
+        for (i, a) in rules.iter().enumerate() {
+            for b in &rules[..i] {
                 if let (Some(pa), Some(pb)) = (&a.path, &b.path) {
                     let overlap = pa.starts_with(pb) || pb.starts_with(pa);
                     if overlap && a.request && b.request && a.ops.create == b.ops.create {
@@ -453,6 +454,7 @@ impl Compiler<'_> {
                 }
             }
         }
+        let mut derived_values = Vec::new();
         for (name, section) in derived {
             let key = format!("derived.{name}");
             let Some(path) = self.path(&format!("{key}.path"), &section.path) else {
@@ -473,9 +475,9 @@ impl Compiler<'_> {
                     continue;
                 }
             };
-            map.derived.push(Derived { path, derivation });
+            derived_values.push(Derived { path, derivation });
         }
-        map
+        ObjectMap::new(rules, derived_values, table_fields)
     }
 
     fn rule(&mut self, key: &str, target: Target, s: &FieldSection) -> Option<Rule> {

@@ -128,6 +128,19 @@ impl FieldPath {
         *cur = value;
     }
 
+    /// The value at this path, taken out of a document that is no longer needed.
+    pub fn extract(&self, root: Value) -> Option<Value> {
+        let mut cur = root;
+        for step in &self.steps {
+            cur = match (step, cur) {
+                (Step::Key(k), Value::Object(mut m)) => m.swap_remove(k)?,
+                (Step::Index(i), Value::Array(mut a)) if *i < a.len() => a.swap_remove(*i),
+                _ => return None,
+            };
+        }
+        Some(cur)
+    }
+
     /// Removes and returns the value at this path.
     pub fn take(&self, root: &mut Value) -> Option<Value> {
         let (last, parents) = self.steps.split_last()?;
@@ -225,5 +238,12 @@ mod tests {
         assert_eq!(p.get(&doc), Some(&json!("v")));
         assert_eq!(p.take(&mut doc), Some(json!("v")));
         assert_eq!(doc, json!({"x": {}}));
+        let doc = json!({"x": {"y": [1, 2]}, "z": 3});
+        assert_eq!(
+            FieldPath::parse("$.x.y[1]").unwrap().extract(doc.clone()),
+            Some(json!(2))
+        );
+        assert_eq!(FieldPath::default().extract(doc.clone()), Some(doc.clone()));
+        assert_eq!(FieldPath::parse("$.z.y").unwrap().extract(doc), None);
     }
 }

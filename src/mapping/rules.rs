@@ -11,7 +11,7 @@
 //! canonical name (gateway) or under the vendor's own name and message (surfaces).
 
 use super::codec::Codec;
-use super::path::FieldPath;
+use super::path::{FieldPath, Step};
 use crate::canonical::{Field, OpKind};
 use crate::problem::FieldError;
 use serde_json::{Map, Value};
@@ -54,10 +54,10 @@ impl Target {
         }
     }
 
-    /// Position in the canonical field table; extensions come last.
-    fn rank(&self) -> usize {
+    /// Position in a canonical field table; extensions come last.
+    fn rank(&self, fields: &[Field]) -> usize {
         match self {
-            Target::Field(f) => crate::canonical::WEBHOOK_FIELDS
+            Target::Field(f) => fields
                 .iter()
                 .position(|c| c.name == f.name)
                 .unwrap_or(usize::MAX),
@@ -325,14 +325,138 @@ pub struct Written {
     pub dropped: Vec<String>,
 }
 
-/// The rules for one object shape (the webhook, or a test result).
-#[derive(Debug, Clone, Default)]
+/// The rules for one object shape (the webhook, or a test result), with what reading needs
+/// compiled from them once: built by [`ObjectMap::new`].
+#[derive(Debug, Clone)]
 pub struct ObjectMap {
     pub rules: Vec<Rule>,
     pub derived: Vec<Derived>,
+    /// The canonical field table of the shape, whose order canonical objects follow.
+    pub fields: &'static [Field],
+    /// Which dialect member each rule takes, and which members are the vendor's own.
+    plan: ReadPlan,
+    /// Rules whose value [`ObjectMap::read`] copies out before walking the dialect object: a
+    /// path that goes through an array index, or that overlaps another rule's or derived path.
+    copied: Vec<usize>,
+    /// Rules with a path, in the order of the field table (extensions last, in file order).
+    read_order: Vec<usize>,
+}
+
+/// How [`ObjectMap::read`] walks a dialect object: for each member named by a rule or derived
+/// path, whether a rule takes it whole or paths continue inside it. A member not named here is
+/// the vendor's own and is kept under `extensions`.
+#[derive(Debug, Clone, Default)]
+struct ReadPlan {
+    members: Vec<(String, Member)>,
+    /// A path names the object itself: nothing in it is the vendor's own.
+    whole: bool,
+}
+
+#[derive(Debug, Clone)]
+enum Member {
+    /// A path ends at this member; `Some(rule)` when that rule takes the value as it is.
+    Named(Option<usize>),
+    /// Paths continue inside this member.
+    Inside(ReadPlan),
+}
+
+impl ReadPlan {
+    fn insert(&mut self, steps: &[Step], rule: Option<usize>) {
+        let Some((first, rest)) = steps.split_first() else {
+            self.whole = true;
+            return;
+        };
+        // An index names no member of an object: whatever lies there is the vendor's own.
+        let Step::Key(key) = first else { return };
+        let at = match self.members.iter().position(|(k, _)| k == key) {
+            Some(at) => at,
+            None => {
+                let member = Member::Inside(ReadPlan::default());
+                self.members.push((key.clone(), member));
+                self.members.len() - 1
+            }
+        };
+        let member = &mut self.members[at].1;
+        match (rest.is_empty(), member) {
+            (true, member) => *member = Member::Named(rule),
+            (false, Member::Named(_)) => {}
+            (false, Member::Inside(inner)) => inner.insert(rest, rule),
+        }
+    }
+
+    fn member(&self, key: &str) -> Option<&Member> {
+        self.members.iter().find(|(k, _)| k == key).map(|(_, m)| m)
+    }
+
+    /// Moves each named member's value to its rule and the rest to `leftovers`, under their
+    /// dotted paths.
+    fn walk(
+        &self,
+        object: Map<String, Value>,
+        prefix: &str,
+        found: &mut [Option<Value>],
+        leftovers: &mut Vec<(String, Value)>,
+    ) {
+        if self.whole {
+            return;
+        }
+        for (key, value) in object {
+            match (self.member(&key), value) {
+                (Some(Member::Named(Some(rule))), value) => found[*rule] = Some(value),
+                (Some(Member::Named(None)), _) => {}
+                (Some(Member::Inside(inner)), Value::Object(object)) => {
+                    inner.walk(object, &dotted(prefix, key), found, leftovers);
+                }
+                (_, value) => leftovers.push((dotted(prefix, key), value)),
+            }
+        }
+    }
+}
+
+/// `prefix.key`, the name a member inside an object is kept under in `extensions`.
+fn dotted(prefix: &str, key: String) -> String {
+    if prefix.is_empty() {
+        key
+    } else {
+        format!("{prefix}.{key}")
+    }
 }
 
 impl ObjectMap {
+    pub fn new(rules: Vec<Rule>, derived: Vec<Derived>, fields: &'static [Field]) -> ObjectMap {
+        let paths: Vec<(&FieldPath, Option<usize>)> = rules
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| Some((r.path.as_ref()?, Some(i))))
+            .chain(derived.iter().map(|d| (&d.path, None)))
+            .collect();
+        let mut plan = ReadPlan::default();
+        let mut copied = Vec::new();
+        for (n, (path, rule)) in paths.iter().enumerate() {
+            let by_key = !path.is_root() && path.steps().iter().all(|s| matches!(s, Step::Key(_)));
+            let alone = paths.iter().enumerate().all(|(m, (other, _))| {
+                m == n || !(path.starts_with(other) || other.starts_with(path))
+            });
+            let taken = rule.filter(|_| by_key && alone);
+            if let (Some(i), None) = (rule, taken) {
+                copied.push(*i);
+            }
+            plan.insert(path.steps(), taken);
+        }
+        let mut read_order: Vec<usize> = (0..rules.len())
+            .filter(|i| rules[*i].path.is_some())
+            .collect();
+        read_order.sort_by_key(|i| rules[*i].target.rank(fields));
+        ObjectMap {
+            rules,
+            derived,
+            fields,
+            plan,
+            copied,
+            read_order,
+        }
+    }
+
     fn rule_for(&self, name: &str, op: OpKind) -> Option<&Rule> {
         self.rules
             .iter()
@@ -453,62 +577,57 @@ impl ObjectMap {
 
     /// Dialect response → canonical. Vendor fields no rule names are kept under `extensions`.
     pub fn read(&self, dialect: &Value) -> Map<String, Value> {
-        let mut out = Map::new();
-        for rule in &self.rules {
-            let Some(path) = &rule.path else { continue };
-            let Some(value) = path.get(dialect) else {
+        self.read_owned(dialect.clone())
+    }
+
+    /// Dialect response → canonical, in the order of the field table, taking the values out of
+    /// the dialect object instead of copying them.
+    pub fn read_owned(&self, mut dialect: Value) -> Map<String, Value> {
+        let mut found: Vec<Option<Value>> = vec![None; self.rules.len()];
+        for &i in &self.copied {
+            let path = self.rules[i].path.as_ref();
+            found[i] = path.and_then(|p| p.get(&dialect)).cloned();
+        }
+        let mut leftovers = Vec::new();
+        if let Value::Object(object) = dialect.take() {
+            self.plan.walk(object, "", &mut found, &mut leftovers);
+        }
+        let mut out = Map::with_capacity(self.read_order.len() + 1);
+        let mut extensions = Map::new();
+        for &i in &self.read_order {
+            let rule = &self.rules[i];
+            let Some(value) = found[i].take() else {
                 continue;
             };
             if rule.target.is_secret() && !rule.response {
                 continue; // a write-only secret is never read back
             }
-            if value.is_null() && rule.codec != Codec::EmptyIsNull {
-                if rule.target.nullable() {
-                    rule.target.set(&mut out, Value::Null);
+            let value = if value.is_null() && rule.codec != Codec::EmptyIsNull {
+                if !rule.target.nullable() {
+                    continue;
                 }
-                continue;
-            }
-            match rule.codec.decode(value) {
-                Ok(v) => rule.target.set(&mut out, v),
+                Value::Null
+            } else {
                 // A value the rule cannot decode is kept as the vendor sent it.
-                Err(_) => rule.target.set(&mut out, value.clone()),
+                rule.codec.decode_or_keep(value)
+            };
+            match &rule.target {
+                Target::Field(f) => {
+                    out.insert(f.name.to_owned(), value);
+                }
+                Target::Extension(k) => {
+                    extensions.insert(k.clone(), value);
+                }
             }
         }
-        let mut leftovers = Map::new();
-        self.collect_leftovers(dialect, &FieldPath::default(), &mut leftovers);
-        if !leftovers.is_empty() {
-            let ext = out
-                .entry("extensions")
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(ext) = ext {
-                for (k, v) in leftovers {
-                    ext.entry(k).or_insert(v);
-                }
-            }
+        for (key, value) in leftovers {
+            extensions.entry(key).or_insert(value);
+        }
+        if !extensions.is_empty() {
+            // Last in every canonical field table.
+            out.insert("extensions".to_owned(), Value::Object(extensions));
         }
         out
-    }
-
-    fn covered(&self) -> impl Iterator<Item = &FieldPath> {
-        self.rules
-            .iter()
-            .filter_map(|r| r.path.as_ref())
-            .chain(self.derived.iter().map(|d| &d.path))
-    }
-
-    fn collect_leftovers(&self, node: &Value, at: &FieldPath, out: &mut Map<String, Value>) {
-        let Value::Object(map) = node else { return };
-        for (key, value) in map {
-            let path = at.clone().child(super::path::Step::Key(key.clone()));
-            if self.covered().any(|c| path.starts_with(c)) {
-                continue;
-            }
-            if self.covered().any(|c| c.starts_with(&path)) && value.is_object() {
-                self.collect_leftovers(value, &path, out);
-            } else {
-                out.insert(path.to_string(), value.clone());
-            }
-        }
     }
 
     /// Canonical → dialect response, as the vendor would answer.
@@ -622,7 +741,7 @@ impl ObjectMap {
             }
         }
         // Reported in the order of the canonical field table, whatever the file's order.
-        out.sort_by_key(|v| v.rule.target.rank());
+        out.sort_by_key(|v| v.rule.target.rank(self.fields));
         out
     }
 
@@ -666,5 +785,67 @@ impl ObjectMap {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::mapping::Dialect;
+    use serde_json::json;
+    use std::path::Path;
+
+    const FILE: &str = r#"
+[dialect]
+auth = "none"
+
+[fields.id]
+path = "$.id"
+in = ["response"]
+
+[fields.url]
+path = "$.cfg.target.url"
+
+[fields.status]
+path = "$.state"
+in = ["response"]
+codec = { map = { on = "active", off = "disabled" } }
+
+[fields.description]
+path = "$.label"
+
+[fields.events]
+path = "$.kinds[0]"
+codec = "single"
+
+[fields."extensions.tag"]
+path = "$.cfg.tag"
+
+[derived.count]
+path = "$.count"
+count = "events"
+
+[operations.get]
+method = "GET"
+path = "/hooks/{id}"
+response = "{{webhook}}"
+
+[errors.render.default]
+body = { message = "{{message}}" }
+"#;
+
+    #[test]
+    fn reads_in_canonical_order_and_keeps_the_vendors_own_members() {
+        let d = Dialect::compile("t", Path::new("t.toml"), FILE).unwrap();
+        let vendor = json!({
+            "state": "on", "kinds": ["a", "b"], "label": null,
+            "cfg": {"target": {"url": "u", "port": 1}, "tag": "t", "x": 2},
+            "count": 2, "id": "7", "other": true
+        });
+        let read = d.webhook.read(&vendor);
+        assert_eq!(
+            serde_json::to_string(&read).unwrap(),
+            r#"{"id":"7","url":"u","events":["a"],"description":null,"status":"active","extensions":{"tag":"t","kinds":["a","b"],"cfg.target.port":1,"cfg.x":2,"other":true}}"#
+        );
+        assert_eq!(d.webhook.read_owned(vendor), read);
     }
 }
