@@ -195,9 +195,10 @@ impl Upstream {
 
     async fn create(&self, op: &Operation, call: &Call) -> Result<Done, Problem> {
         let spec = self.spec(OpKind::Create)?;
-        let body = op.body.clone().unwrap_or_default();
-        canonical::check_body(OpKind::Create, &body)?;
-        let written = self.write(OpKind::Create, &body, op.lenient)?;
+        let empty = Map::new();
+        let body = op.body.as_ref().unwrap_or(&empty);
+        canonical::check_body(OpKind::Create, body)?;
+        let written = self.write(OpKind::Create, body, op.lenient)?;
         self.precheck(OpKind::Create, &written.body)?;
         let answer = self.send(spec, op, Some(&written.body), None, call).await?;
         let webhook = self.webhook_from(spec, answer, op)?;
@@ -209,14 +210,15 @@ impl Upstream {
 
     async fn update(&self, op: &Operation, call: &Call) -> Result<Done, Problem> {
         let spec = self.spec(OpKind::Update)?;
-        let patch = op.body.clone().unwrap_or_default();
-        canonical::check_body(OpKind::Update, &patch)?;
-        let written = self.write(OpKind::Update, &patch, op.lenient)?;
+        let empty = Map::new();
+        let patch = op.body.as_ref().unwrap_or(&empty);
+        canonical::check_body(OpKind::Update, patch)?;
+        let written = self.write(OpKind::Update, patch, op.lenient)?;
         // A merge into a map (headers, extensions) needs the current map to merge into.
         let merges_objects = !op.replace_objects && patch.values().any(Value::is_object);
         let body = if spec.strategy == Strategy::ReadMergeWrite || merges_objects {
             let current = self.get(op, call).await?;
-            let mut patch = patch;
+            let mut patch = patch.clone();
             for dropped in &written.dropped {
                 patch.shift_remove(dropped.as_str());
             }
@@ -380,7 +382,7 @@ impl Upstream {
             cursor: op.query.cursor.as_deref(),
         };
         let mut uri = spec.path.render(
-            &format!("{}{}", self.base_url, self.dialect.base_path),
+            &[&self.base_url, &self.dialect.base_path],
             op.owner.as_deref(),
             op.id.as_deref(),
         );

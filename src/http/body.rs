@@ -40,7 +40,11 @@ pub static PROBLEM_JSON: HeaderValue = HeaderValue::from_static("application/pro
 
 /// A response with a JSON body.
 pub fn json(status: u16, value: &Value, content_type: &HeaderValue) -> Response<Body> {
-    let bytes = serde_json::to_vec(value).unwrap_or_default();
+    // Room for a webhook or a problem at once, instead of growing from serde_json's 128 bytes.
+    let mut bytes = Vec::with_capacity(512);
+    if serde_json::to_writer(&mut bytes, value).is_err() {
+        bytes.clear();
+    }
     let mut response = Response::new(Full::new(Bytes::from(bytes)));
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
     response

@@ -76,16 +76,18 @@ impl PathTemplate {
         self.segments.contains(seg)
     }
 
-    /// Renders the path with owner and id percent-encoded.
-    pub fn render(&self, base: &str, owner: Option<&str>, id: Option<&str>) -> String {
-        let mut out = String::with_capacity(base.len() + 64);
-        out.push_str(base.trim_end_matches('/'));
+    /// Renders the path after `base` (the concatenation of its parts, without trailing
+    /// slashes), with owner and id percent-encoded.
+    pub fn render(&self, base: &[&str], owner: Option<&str>, id: Option<&str>) -> String {
+        let mut out = String::with_capacity(base.iter().map(|b| b.len()).sum::<usize>() + 128);
+        base.iter().for_each(|b| out.push_str(b));
+        out.truncate(out.trim_end_matches('/').len());
         for seg in &self.segments {
             out.push('/');
             match seg {
                 PathSeg::Literal(s) => out.push_str(s),
-                PathSeg::Owner => out.extend(encode_segment(owner.unwrap_or(""))),
-                PathSeg::Id => out.extend(encode_segment(id.unwrap_or(""))),
+                PathSeg::Owner => push_segment(&mut out, owner.unwrap_or("")),
+                PathSeg::Id => push_segment(&mut out, id.unwrap_or("")),
             }
         }
         out
@@ -113,6 +115,11 @@ impl PathTemplate {
 /// Percent-encodes one path segment (RFC 3986: all but unreserved characters).
 pub fn encode_segment(s: &str) -> impl Iterator<Item = char> + '_ {
     percent_encoding::utf8_percent_encode(s, SEGMENT).flat_map(str::chars)
+}
+
+/// Appends one percent-encoded path segment.
+pub fn push_segment(out: &mut String, s: &str) {
+    percent_encoding::utf8_percent_encode(s, SEGMENT).for_each(|part| out.push_str(part));
 }
 
 /// Everything but RFC 3986 unreserved characters is escaped in a path segment.
