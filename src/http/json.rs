@@ -75,11 +75,16 @@ impl<'de> Visitor<'de> for Strict {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            if out.contains_key(&key) {
-                return Err(de::Error::custom(format!("the key `{key}` is repeated")));
-            }
             let value = map.next_value_seed(Strict)?;
-            out.insert(key, value);
+            match out.entry(key) {
+                serde_json::map::Entry::Vacant(slot) => {
+                    slot.insert(value);
+                }
+                serde_json::map::Entry::Occupied(slot) => {
+                    let key = slot.key();
+                    return Err(de::Error::custom(format!("the key `{key}` is repeated")));
+                }
+            }
         }
         Ok(Value::Object(out))
     }

@@ -54,6 +54,20 @@ impl FieldPath {
         Ok(FieldPath { steps })
     }
 
+    /// A dotted name (`a.b`, as vendor members are kept under `extensions`), parsed as
+    /// [`FieldPath::parse`] would; plain names need no JSONPath parser.
+    pub fn from_dotted(text: &str) -> Result<Self, PathError> {
+        let plain = |key: &str| {
+            key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        };
+        if text.split('.').all(plain) {
+            Ok(FieldPath::of_keys(text.split('.')))
+        } else {
+            FieldPath::parse(text)
+        }
+    }
+
     /// A path of plain keys, for names that are known to be simple.
     pub fn of_keys<'a>(keys: impl IntoIterator<Item = &'a str>) -> Self {
         FieldPath {
@@ -216,6 +230,19 @@ mod tests {
             FieldPath::of_keys(["a", "b"])
         );
         assert!(FieldPath::parse("$").unwrap().is_root());
+    }
+
+    #[test]
+    fn reads_dotted_names_as_the_parser_does() {
+        for text in [
+            "org_id", "a.b_2.c", "_x", "a-b", "a.1", "1a", "a..b", "", "a['b']",
+        ] {
+            assert_eq!(
+                FieldPath::from_dotted(text),
+                FieldPath::parse(text),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

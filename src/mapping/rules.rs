@@ -31,6 +31,15 @@ impl Target {
         }
     }
 
+    /// Whether this is the canonical field `name` (`url`, `extensions.tag`), without building
+    /// the name.
+    pub fn is(&self, name: &str) -> bool {
+        match self {
+            Target::Field(f) => f.name == name,
+            Target::Extension(k) => name.strip_prefix("extensions.") == Some(k.as_str()),
+        }
+    }
+
     fn get<'m>(&self, obj: &'m Map<String, Value>) -> Option<&'m Value> {
         match self {
             Target::Field(f) => obj.get(f.name),
@@ -112,7 +121,7 @@ impl Check {
     }
 
     /// The canonical message of a failed check, or `None` when `value` passes.
-    fn test(&self, value: &Value, canonical_name: &str) -> Option<String> {
+    fn test(&self, value: &Value, target: &Target) -> Option<String> {
         match self {
             Check::Required => None,
             Check::Https => {
@@ -157,7 +166,7 @@ impl Check {
                     .as_str()
                     .map(str::to_owned)
                     .unwrap_or_else(|| bad.to_string());
-                Some(if canonical_name == "events" {
+                Some(if target.is("events") {
                     format!("unknown event: {shown}")
                 } else {
                     let list: Vec<String> = allowed
@@ -460,7 +469,13 @@ impl ObjectMap {
     fn rule_for(&self, name: &str, op: OpKind) -> Option<&Rule> {
         self.rules
             .iter()
-            .find(|r| r.request && r.applies_to(op) && r.target.name() == name)
+            .find(|r| r.request && r.applies_to(op) && r.target.is(name))
+    }
+
+    fn rule_for_extension(&self, key: &str, op: OpKind) -> Option<&Rule> {
+        self.rules.iter().find(|r| {
+            r.request && r.applies_to(op) && matches!(&r.target, Target::Extension(k) if k == key)
+        })
     }
 
     /// Whether `op` requests may carry canonical field `name`.
@@ -476,18 +491,19 @@ impl ObjectMap {
         body: &Map<String, Value>,
         lenient: bool,
     ) -> Result<Written, WriteError> {
-        let mut out = Value::Object(Map::new());
+        let mut out = Value::Object(Map::with_capacity(body.len()));
         let mut unsupported = Vec::new();
         let mut invalid = Vec::new();
-        let mut attempt = |name: String, value: &Value| {
-            let Some(rule) = self.rule_for(&name, op) else {
-                unsupported.push(name);
+        // `name` spells the canonical name, only needed when the member is refused.
+        let mut attempt = |rule: Option<&Rule>, name: &dyn Fn() -> String, value: &Value| {
+            let Some(rule) = rule else {
+                unsupported.push(name());
                 return;
             };
             let Some(path) = &rule.path else {
                 // An implied value: writing the same value changes nothing at the vendor.
                 if rule.implied.as_ref() != Some(value) {
-                    unsupported.push(name);
+                    unsupported.push(name());
                 }
                 return;
             };
@@ -497,26 +513,28 @@ impl ObjectMap {
             if value.is_null() {
                 match rule.clear_value() {
                     Some(cleared) => path.set(&mut out, cleared),
-                    None => {
-                        invalid.push(FieldError::new(name, "cannot be cleared at this upstream"))
-                    }
+                    None => invalid.push(FieldError::new(
+                        name(),
+                        "cannot be cleared at this upstream",
+                    )),
                 }
                 return;
             }
             match rule.codec.encode(value) {
                 Ok(v) => path.set(&mut out, v),
-                Err(e) => invalid.push(FieldError::new(name, e.0)),
+                Err(e) => invalid.push(FieldError::new(name(), e.0)),
             }
         };
         for (name, value) in body {
             if name == "extensions" {
                 if let Value::Object(ext) = value {
                     for (key, v) in ext {
-                        attempt(format!("extensions.{key}"), v);
+                        let rule = self.rule_for_extension(key, op);
+                        attempt(rule, &|| format!("extensions.{key}"), v);
                     }
                 }
             } else {
-                attempt(name.clone(), value);
+                attempt(self.rule_for(name, op), &|| name.clone(), value);
             }
         }
         if !invalid.is_empty() {
@@ -561,18 +579,22 @@ impl ObjectMap {
         }
         if let Some(Value::Object(ext)) = webhook.get("extensions") {
             for (key, value) in ext {
-                if !self
-                    .rules
-                    .iter()
-                    .any(|r| r.target == Target::Extension(key.clone()))
-                {
-                    if let Ok(path) = FieldPath::parse(key) {
+                if !self.names_extension(key) {
+                    if let Ok(path) = FieldPath::from_dotted(key) {
                         path.set(&mut out, value.clone());
                     }
                 }
             }
         }
         out
+    }
+
+    /// Whether a rule names the extension `key`; other extensions are the vendor's own members,
+    /// kept under their dotted paths.
+    pub fn names_extension(&self, key: &str) -> bool {
+        self.rules
+            .iter()
+            .any(|r| matches!(&r.target, Target::Extension(k) if k == key))
     }
 
     /// Dialect response → canonical. Vendor fields no rule names are kept under `extensions`.
@@ -660,12 +682,8 @@ impl ObjectMap {
         }
         if let Some(Value::Object(ext)) = canonical.get("extensions") {
             for (key, value) in ext {
-                let named = self
-                    .rules
-                    .iter()
-                    .any(|r| r.target == Target::Extension(key.clone()));
-                if !named {
-                    if let Ok(path) = FieldPath::parse(key) {
+                if !self.names_extension(key) {
+                    if let Ok(path) = FieldPath::from_dotted(key) {
                         path.set(&mut out, value.clone());
                     }
                 }
@@ -727,7 +745,7 @@ impl ObjectMap {
                     (Check::Required, None | Some(Value::Null)) if op == OpKind::Create => {
                         Some("is required".to_owned())
                     }
-                    (_, Some(v)) if !v.is_null() => check.test(v, &rule.target.name()),
+                    (_, Some(v)) if !v.is_null() => check.test(v, &rule.target),
                     _ => None,
                 };
                 if let Some(message) = message {

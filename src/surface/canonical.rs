@@ -155,7 +155,11 @@ impl CanonicalApi {
                 Some(body.ok_or_else(|| Problem::bad_request("a JSON object body is required"))?);
         }
         drop(_entered);
-        let done = upstream.execute(op.clone(), call).await;
+        // The body goes to the upstream; rendering the answer needs the rest.
+        let body = op.body.take();
+        let done = upstream
+            .execute(Operation { body, ..op.clone() }, call)
+            .await;
         let done = done.inspect_err(|p| {
             if p.status() >= 500 {
                 tracing::warn!(parent: &span, code = %p.code, detail = %p.detail, "request failed");

@@ -172,9 +172,11 @@ impl VendorSurface {
             client_auth,
             ..Call::default()
         };
+        // The body goes to the backend; rendering the answer needs the rest.
+        let body = op.body.take();
         let done = self
             .backend
-            .execute(op.clone(), &call)
+            .execute(Operation { body, ..op.clone() }, &call)
             .await
             .map_err(|p| self.reword_for_client(p))?;
         Ok(self.render(spec, &op, owner.as_deref(), done, request_id))
@@ -337,13 +339,7 @@ impl VendorSurface {
         }
         canonical::derive_status(&mut webhook);
         if let Some(Value::Object(ext)) = webhook.get_mut("extensions") {
-            ext.retain(|key, _| {
-                self.dialect
-                    .webhook
-                    .rules
-                    .iter()
-                    .any(|r| r.target == Target::Extension(key.clone()))
-            });
+            ext.retain(|key, _| self.dialect.webhook.names_extension(key));
             if ext.is_empty() {
                 webhook.shift_remove("extensions");
             }
