@@ -112,7 +112,12 @@ impl FieldPath {
     /// nulls) as needed. A scalar in the way is replaced by an object.
     pub fn set(&self, root: &mut Value, value: Value) {
         let mut cur = root;
-        for step in &self.steps {
+        let (steps, last) = match self.steps.split_last() {
+            // The common last step: a member of an object, set with one lookup.
+            Some((Step::Key(k), parents)) => (parents, Some(k)),
+            _ => (&self.steps[..], None),
+        };
+        for step in steps {
             cur = match step {
                 Step::Key(k) => {
                     if !cur.is_object() {
@@ -139,7 +144,17 @@ impl FieldPath {
                 }
             };
         }
-        *cur = value;
+        match last {
+            Some(key) => {
+                if !cur.is_object() {
+                    *cur = Value::Object(Map::new());
+                }
+                if let Value::Object(m) = cur {
+                    m.insert(key.clone(), value);
+                }
+            }
+            None => *cur = value,
+        }
     }
 
     /// The value at this path, taken out of a document that is no longer needed.

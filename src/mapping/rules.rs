@@ -654,16 +654,39 @@ impl ObjectMap {
 
     /// Canonical → dialect response, as the vendor would answer.
     pub fn render(&self, canonical: &Map<String, Value>) -> Value {
-        let mut out = Value::Object(Map::new());
-        for rule in self.rules.iter().filter(|r| r.response) {
-            let Some(path) = &rule.path else { continue };
-            match rule.target.get(canonical) {
-                Some(Value::Null) | None if rule.nullable => path.set(&mut out, Value::Null),
-                Some(Value::Null) | None => {}
+        let mut out = Value::Object(Map::with_capacity(self.rules.len() + self.derived.len()));
+        let mut put = |rule: &Rule, value: &Value| {
+            let Some(path) = &rule.path else { return };
+            match value {
+                Value::Null if rule.nullable => path.set(&mut out, Value::Null),
+                Value::Null => {}
                 // A value the rule cannot encode (another dialect's id, say) is kept as is.
-                Some(value) => {
-                    path.set(&mut out, rule.codec.encode(value).unwrap_or(value.clone()))
+                value => path.set(
+                    &mut out,
+                    rule.codec.encode(value).unwrap_or_else(|_| value.clone()),
+                ),
+            }
+        };
+        // One pass over the canonical members, each to where its rule puts it.
+        for (name, value) in canonical {
+            if name == "extensions" {
+                for (key, value) in value.as_object().into_iter().flatten() {
+                    let rule =
+                        self.response_rule(|t| matches!(t, Target::Extension(k) if k == key));
+                    if let Some(rule) = rule {
+                        put(rule, value);
+                    }
                 }
+            } else if let Some(rule) =
+                self.response_rule(|t| matches!(t, Target::Field(f) if f.name == name))
+            {
+                put(rule, value);
+            }
+        }
+        // A member the vendor reports as `null` when it has no value.
+        for rule in self.rules.iter().filter(|r| r.response && r.nullable) {
+            if let (Some(path), None) = (&rule.path, rule.target.get(canonical)) {
+                path.set(&mut out, Value::Null);
             }
         }
         for derived in &self.derived {
@@ -690,6 +713,13 @@ impl ObjectMap {
             }
         }
         out
+    }
+
+    /// The rule that renders a canonical member into vendor answers.
+    fn response_rule(&self, is: impl Fn(&Target) -> bool) -> Option<&Rule> {
+        self.rules
+            .iter()
+            .find(|r| r.response && r.path.is_some() && is(&r.target))
     }
 
     /// Dialect request → canonical request, for a vendor surface. Values the rules cannot
