@@ -19,6 +19,7 @@
 #![allow(dead_code)]
 
 use hookgate::canonical::OpKind;
+use hookgate::http::json;
 use hookgate::mapping::Dialect;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -60,23 +61,34 @@ pub struct Case<'d> {
 }
 
 impl Case<'_> {
-    /// The mapping-driven translation, JSON parsing and printing included as on the wire.
+    /// The mapping-driven translation, JSON parsing and printing included as on the wire:
+    /// parsed as the gateway parses a vendor's answer (read, render) or a client's request
+    /// body (write, where a repeated key is refused).
     pub fn mapped(&self, input: &[u8]) -> Vec<u8> {
         let map = &self.dialect.webhook;
-        match self.direction {
-            Direction::Read => {
-                let v: Value = serde_json::from_slice(input).unwrap();
-                serde_json::to_vec(&map.read_owned(v)).unwrap()
+        let object = |strict: bool| {
+            let parsed = if strict {
+                json::from_slice(input)
+            } else {
+                json::from_slice_lenient(input)
+            };
+            match parsed.unwrap() {
+                Value::Object(m) => m,
+                other => panic!("not an object: {other}"),
             }
-            Direction::Render => {
-                let m: Map<String, Value> = serde_json::from_slice(input).unwrap();
-                serde_json::to_vec(&map.render(&m)).unwrap()
-            }
+        };
+        let out = match self.direction {
+            Direction::Read => map.read_owned(json::from_slice_lenient(input).unwrap()),
+            Direction::Render => return print(&map.render(&object(false))),
             Direction::Write => {
-                let m: Map<String, Value> = serde_json::from_slice(input).unwrap();
-                serde_json::to_vec(&map.write(OpKind::Update, &m, false).unwrap().body).unwrap()
+                return print(
+                    &map.write(OpKind::Update, &object(true), false)
+                        .unwrap()
+                        .body,
+                );
             }
-        }
+        };
+        print(&out)
     }
 
     pub fn name(&self) -> String {

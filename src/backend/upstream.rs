@@ -525,7 +525,7 @@ impl Upstream {
         let parsed = if reply.body.is_empty() {
             Some(Value::Null)
         } else {
-            serde_json::from_slice::<Value>(&reply.body).ok()
+            crate::http::json::from_slice_lenient(&reply.body).ok()
         };
         match parsed {
             Some(body) if !self.dialect.errors.is_failure(status, &body) => Ok(body),

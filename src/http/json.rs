@@ -1,9 +1,15 @@
-//! Strict JSON for request bodies: serde_json, but a repeated object key is an error.
+//! JSON documents into `serde_json::Value`: strict for request bodies, as serde_json has it for
+//! vendor answers, and in both cases with each object's map sized once.
 //!
-//! RFC 8259 leaves duplicate names to implementations and serde_json keeps the last one; two
-//! parsers in a chain that disagree on which one wins is how checks get bypassed, so hookgate
-//! refuses the body instead. Nesting is bounded by serde_json's recursion limit (128), invalid
-//! UTF-8 is refused by the parser, and size is bounded before parsing by the body limit.
+//! Strict: a repeated object key is an error. RFC 8259 leaves duplicate names to
+//! implementations and serde_json keeps the last one; two parsers in a chain that disagree on
+//! which one wins is how checks get bypassed, so hookgate refuses such a request body. Nesting is
+//! bounded by serde_json's recursion limit (128), invalid UTF-8 is refused by the parser, and
+//! size is bounded before parsing by the body limit.
+//!
+//! Sizing: serde_json grows each object's map as members arrive (three times for a webhook's
+//! dozen members, each time copying it). Here the members of the objects being read wait on
+//! one stack shared by the whole document, and each object's map is made at its final size.
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
@@ -11,15 +17,40 @@ use std::fmt;
 
 /// Parses a JSON document, refusing repeated keys in any object.
 pub fn from_slice(bytes: &[u8]) -> Result<Value, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = Strict.deserialize(&mut de)?;
-    de.end()?;
-    Ok(value)
+    parse(bytes, true)
 }
 
-struct Strict;
+/// Parses a JSON document as serde_json does: of repeated keys, the last one wins.
+pub fn from_slice_lenient(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+    parse(bytes, false)
+}
 
-impl<'de> DeserializeSeed<'de> for Strict {
+thread_local! {
+    /// The pending-member stack, kept between documents: a thread parses one at a time.
+    static PENDING: std::cell::Cell<Vec<(String, Value)>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+fn parse(bytes: &[u8], strict: bool) -> Result<Value, serde_json::Error> {
+    let mut pending = PENDING.take();
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = Seed {
+        strict,
+        pending: &mut pending,
+    }
+    .deserialize(&mut de)
+    .and_then(|value| de.end().map(|()| value));
+    pending.clear();
+    PENDING.set(pending);
+    value
+}
+
+/// One value of the document; `pending` holds the members of the objects still open.
+struct Seed<'p> {
+    strict: bool,
+    pending: &'p mut Vec<(String, Value)>,
+}
+
+impl<'de> DeserializeSeed<'de> for Seed<'_> {
     type Value = Value;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
@@ -27,7 +58,7 @@ impl<'de> DeserializeSeed<'de> for Strict {
     }
 }
 
-impl<'de> Visitor<'de> for Strict {
+impl<'de> Visitor<'de> for Seed<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -66,23 +97,36 @@ impl<'de> Visitor<'de> for Strict {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut out = Vec::new();
-        while let Some(v) = seq.next_element_seed(Strict)? {
+        while let Some(v) = seq.next_element_seed(Seed {
+            strict: self.strict,
+            pending: &mut *self.pending,
+        })? {
             out.push(v);
         }
         Ok(Value::Array(out))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::new();
+        let start = self.pending.len();
         while let Some(key) = map.next_key::<String>()? {
-            let value = map.next_value_seed(Strict)?;
+            let value = map.next_value_seed(Seed {
+                strict: self.strict,
+                pending: &mut *self.pending,
+            })?;
+            self.pending.push((key, value));
+        }
+        let mut out = Map::with_capacity(self.pending.len() - start);
+        for (key, value) in self.pending.drain(start..) {
             match out.entry(key) {
                 serde_json::map::Entry::Vacant(slot) => {
                     slot.insert(value);
                 }
-                serde_json::map::Entry::Occupied(slot) => {
+                serde_json::map::Entry::Occupied(slot) if self.strict => {
                     let key = slot.key();
                     return Err(de::Error::custom(format!("the key `{key}` is repeated")));
+                }
+                serde_json::map::Entry::Occupied(mut slot) => {
+                    slot.insert(value);
                 }
             }
         }
@@ -104,6 +148,16 @@ mod tests {
         );
         assert!(from_slice(br#"{"x": [{"b": 1, "b": 1}]}"#).is_err());
         assert_eq!(from_slice(br#"{"a": {"a": 1}}"#).unwrap()["a"]["a"], 1);
+    }
+
+    #[test]
+    fn reads_what_serde_json_reads_when_lenient() {
+        let text = br#"{"a": 1, "b": {"c": [true, null, {"d": "e"}], "f": 2.5}, "a": 3, "g": -7}"#;
+        let ours = from_slice_lenient(text).unwrap();
+        let theirs: Value = serde_json::from_slice(text).unwrap();
+        assert_eq!(ours, theirs);
+        assert_eq!(ours.to_string(), theirs.to_string());
+        assert!(from_slice(text).is_err());
     }
 
     #[test]

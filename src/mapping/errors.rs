@@ -82,7 +82,7 @@ impl ErrorMap {
         let mut info = upstream;
         info.status = Some(failure.status);
         info.request_id = failure.header_request_id.map(str::to_owned);
-        let Ok(body) = serde_json::from_slice::<Value>(failure.body) else {
+        let Ok(body) = crate::http::json::from_slice_lenient(failure.body) else {
             let code = match Code::from_upstream_status(failure.status) {
                 c if c.status() < 500 => c,
                 c @ (Code::UpstreamUnavailable | Code::UpstreamTimeout) => c,
