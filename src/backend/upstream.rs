@@ -11,13 +11,14 @@ use crate::http::client::{CallError, Client, Reply};
 use crate::http::headers::{IDEMPOTENCY_KEY, X_REQUEST_ID};
 use crate::mapping::errors::Failure;
 use crate::mapping::rules::{WriteError, Written};
-use crate::mapping::template::Slots;
+use crate::mapping::template::{Slots, Template};
 use crate::mapping::{self, Dialect, Strategy};
 use crate::problem::{Code, FieldError, Problem, UpstreamInfo};
 use bytes::Bytes;
 use http::{HeaderValue, Request, header};
 use http_body_util::Full;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Instant;
@@ -401,7 +402,14 @@ impl Upstream {
             uri.push('=');
             uri.extend(percent_encoding::utf8_percent_encode(&text, QUERY));
         }
-        let payload = spec.body.as_ref().and_then(|t| t.render(&slots));
+        let payload = match (&spec.body, body) {
+            // A body that is the webhook alone is sent as it is, without a copy.
+            (Some(Template::Slot { name, .. }), Some(webhook)) if name == "webhook" => {
+                Some(Cow::Borrowed(webhook))
+            }
+            (Some(template), _) => template.render(&slots).map(Cow::Owned),
+            (None, _) => None,
+        };
         let bytes = match &payload {
             Some(v) => Bytes::from(serde_json::to_vec(v).unwrap_or_default()),
             None => Bytes::new(),
@@ -522,34 +530,35 @@ impl Upstream {
 
     fn answer(&self, reply: Reply) -> Result<Value, Problem> {
         let status = reply.status.as_u16();
-        let parsed = if reply.body.is_empty() {
-            Some(Value::Null)
+        let success = (200..300).contains(&status);
+        let json = if reply.body.is_empty() {
+            None
         } else {
             crate::http::json::from_slice_lenient(&reply.body).ok()
         };
-        match parsed {
-            Some(body) if !self.dialect.errors.is_failure(status, &body) => Ok(body),
-            Some(_) | None if (200..300).contains(&status) && parsed.is_none() => {
+        let json = match json {
+            Some(body) if !self.dialect.errors.is_failure(status, &body) => return Ok(body),
+            None if success && reply.body.is_empty() => return Ok(Value::Null),
+            None if success => {
                 let mut p = self.malformed("a success whose body is not JSON");
                 if let Some(up) = &mut p.upstream {
                     up.status = Some(status);
                 }
-                Err(p)
+                return Err(p);
             }
-            _ => {
-                let header = |name: &str| reply.headers.get(name).and_then(|v| v.to_str().ok());
-                let failure = Failure {
-                    status,
-                    body: &reply.body,
-                    header_request_id: header("x-request-id"),
-                    retry_after: header("retry-after"),
-                };
-                Err(self
-                    .dialect
-                    .errors
-                    .read(&failure, &self.dialect.webhook, self.info()))
-            }
-        }
+            failed => failed,
+        };
+        let header = |name: &str| reply.headers.get(name).and_then(|v| v.to_str().ok());
+        let failure = Failure {
+            status,
+            body: json.as_ref(),
+            header_request_id: header("x-request-id"),
+            retry_after: header("retry-after"),
+        };
+        Err(self
+            .dialect
+            .errors
+            .read(&failure, &self.dialect.webhook, self.info()))
     }
 }
 

@@ -217,6 +217,30 @@ impl fmt::Display for FieldPath {
 }
 
 impl FieldPath {
+    /// Whether `text` is this path's dotted form, compared without writing it out.
+    pub fn is_spelled(&self, text: &str) -> bool {
+        /// Consumes `rest` as long as what is written matches it.
+        struct Compare<'a> {
+            rest: &'a str,
+            same: bool,
+        }
+        impl fmt::Write for Compare<'_> {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                match self.rest.strip_prefix(s) {
+                    Some(rest) if self.same => self.rest = rest,
+                    _ => self.same = false,
+                }
+                Ok(())
+            }
+        }
+        let mut compare = Compare {
+            rest: text,
+            same: true,
+        };
+        let _ = fmt::Write::write_fmt(&mut compare, format_args!("{self}"));
+        compare.same && compare.rest.is_empty()
+    }
+
     /// This path extended by one step.
     pub fn child(mut self, step: Step) -> Self {
         self.steps.push(step);
@@ -245,6 +269,11 @@ mod tests {
             FieldPath::of_keys(["a", "b"])
         );
         assert!(FieldPath::parse("$").unwrap().is_root());
+        let p = FieldPath::parse("$.a['b-c'][1].d").unwrap();
+        assert!(p.is_spelled(&p.to_string()));
+        for other in ["a.b-c[1]", "a.b-c[1].dd", "a.b-c[2].d", "", "a.b-c[1].d."] {
+            assert!(!p.is_spelled(other), "{other}");
+        }
     }
 
     #[test]

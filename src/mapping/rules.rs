@@ -799,11 +799,7 @@ impl ObjectMap {
     pub fn canonical_name(&self, vendor_field: &str) -> String {
         self.rules
             .iter()
-            .find(|r| {
-                r.path
-                    .as_ref()
-                    .is_some_and(|p| p.to_string() == vendor_field)
-            })
+            .find(|r| r.path.as_ref().is_some_and(|p| p.is_spelled(vendor_field)))
             .map(|r| r.target.name())
             .unwrap_or_else(|| format!("extensions.{vendor_field}"))
     }
