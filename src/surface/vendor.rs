@@ -17,6 +17,7 @@ use crate::problem::{Code, FieldError, Problem};
 use http::{Request, Response, header};
 use hyper::body::Incoming;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 pub struct VendorSurface {
@@ -66,6 +67,17 @@ impl Slots for Fill<'_> {
                 .get(other.strip_prefix("webhook.")?)
                 .cloned(),
         }
+    }
+
+    fn slot_ref(&self, name: &str) -> Option<Cow<'_, Value>> {
+        let held = match name {
+            "webhook" => &self.webhook,
+            "items" => &self.items,
+            "result" => &self.result,
+            "errors" => &self.errors,
+            other => return self.slot(other).map(Cow::Owned),
+        };
+        held.as_ref().map(Cow::Borrowed)
     }
 }
 
@@ -318,8 +330,8 @@ impl VendorSurface {
             }
             Outcome::Deleted => {}
         }
-        match spec.response.as_ref().and_then(|t| t.render(&fill)) {
-            Some(value) => body::json(spec.status, &value, &body::JSON),
+        match spec.response.as_ref().and_then(|t| t.written(&fill)) {
+            Some(body) => body::json(spec.status, &body, &body::JSON),
             None => body::empty(spec.status),
         }
     }
@@ -372,9 +384,8 @@ impl VendorSurface {
             field: vendor_errors.first().map(|e| e.field.clone()),
             ..Fill::default()
         };
-        let value = render.body.render(&fill).unwrap_or(Value::Null);
         let status = render.status.unwrap_or_else(|| problem.status());
-        let mut response = body::json(status, &value, &body::JSON);
+        let mut response = body::json(status, &render.body.written(&fill), &body::JSON);
         let h = response.headers_mut();
         if let Some(v) = problem.allow.as_deref().and_then(headers::value) {
             h.insert(header::ALLOW, v);
