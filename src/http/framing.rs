@@ -162,32 +162,31 @@ enum Framing {
 }
 
 fn framing(head: &[u8]) -> Framing {
-    let text = String::from_utf8_lossy(head);
     let mut lengths = 0usize;
-    let mut length = "";
+    let mut length: &[u8] = b"";
     let mut chunked = None;
-    for line in text.split('\n').skip(1) {
-        let Some((name, value)) = line.split_once(':') else {
+    // Header names and the values read here are ASCII; other bytes only fail to match.
+    for line in head.split(|b| *b == b'\n').skip(1) {
+        let Some(colon) = line.iter().position(|b| *b == b':') else {
             continue;
         };
-        let name = name.trim();
-        let value = value.trim();
-        if name.eq_ignore_ascii_case("content-length") {
+        let name = line[..colon].trim_ascii();
+        let value = line[colon + 1..].trim_ascii();
+        if name.eq_ignore_ascii_case(b"content-length") {
             lengths += 1;
             length = value;
-        } else if name.eq_ignore_ascii_case("transfer-encoding") {
-            let coding = value.as_bytes();
-            chunked = Some(
-                coding.len() >= 7 && coding[coding.len() - 7..].eq_ignore_ascii_case(b"chunked"),
-            );
+        } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
+            chunked =
+                Some(value.len() >= 7 && value[value.len() - 7..].eq_ignore_ascii_case(b"chunked"));
         }
     }
     match (lengths, chunked) {
         (1.., Some(_)) | (2.., None) => Framing::Ambiguous,
         (0, Some(true)) => Framing::Chunked,
         (0, Some(false)) => Framing::Unknown,
-        (1, None) => length
-            .parse()
+        (1, None) => std::str::from_utf8(length)
+            .ok()
+            .and_then(|n| n.parse().ok())
             .map(Framing::Length)
             .unwrap_or(Framing::Unknown),
         (0, None) => Framing::Length(0),
