@@ -4,7 +4,7 @@
 //!
 //! | direction | input | mapping-driven |
 //! |---|---|---|
-//! | `read` | the mapping file's documented vendor object | [`ObjectMap::read_owned`] |
+//! | `read` | the mapping file's documented vendor object | [`ObjectMap::reader`] or [`ObjectMap::read_owned`], as the gateway reads a fetched webhook |
 //! | `render` | that object read into canonical terms | [`ObjectMap::render`] |
 //! | `write` | the canonical object without read-only members, as an update | [`ObjectMap::write`] |
 //!
@@ -13,6 +13,7 @@
 //! checks that both sides print the same JSON (member order aside) before anything is timed.
 //!
 //! [`ObjectMap::read_owned`]: hookgate::mapping::rules::ObjectMap::read_owned
+//! [`ObjectMap::reader`]: hookgate::mapping::rules::ObjectMap::reader
 //! [`ObjectMap::render`]: hookgate::mapping::rules::ObjectMap::render
 //! [`ObjectMap::write`]: hookgate::mapping::rules::ObjectMap::write
 
@@ -21,6 +22,7 @@
 use hookgate::canonical::OpKind;
 use hookgate::http::json;
 use hookgate::mapping::Dialect;
+use hookgate::mapping::reader::{Item, Reader};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -78,7 +80,15 @@ impl Case<'_> {
             }
         };
         let out = match self.direction {
-            Direction::Read => map.read_owned(json::from_slice_lenient(input).unwrap()),
+            // Read while parsed where the gateway reads a fetched webhook so (one place in the
+            // answer), else parsed whole first.
+            Direction::Read => match self.read_while_parsing() {
+                Some(reader) => match json::from_slice_lenient_at(input, &[], reader).unwrap() {
+                    (_, Some(Item::Read(m))) => m,
+                    (_, other) => panic!("not read: {other:?}"),
+                },
+                None => map.read_owned(json::from_slice_lenient(input).unwrap()),
+            },
             Direction::Render => return print(&map.render(&object(false))),
             Direction::Write => {
                 return print(
@@ -93,6 +103,12 @@ impl Case<'_> {
 
     pub fn name(&self) -> String {
         format!("{}/{}", self.dialect.name, self.direction.name())
+    }
+
+    /// The reader the gateway uses on this dialect's answer to a `get`, if it uses one.
+    pub fn read_while_parsing(&self) -> Option<Reader<'_>> {
+        let get = self.dialect.operation(OpKind::Get)?;
+        self.dialect.webhook_reader(get).map(|(_, reader)| reader)
     }
 }
 

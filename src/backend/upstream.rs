@@ -9,7 +9,9 @@ use super::{Call, Done};
 use crate::canonical::{self, OpKind, Operation, Outcome};
 use crate::http::client::{CallError, Client, Reply};
 use crate::http::headers::{IDEMPOTENCY_KEY, X_REQUEST_ID};
+use crate::http::json;
 use crate::mapping::errors::Failure;
+use crate::mapping::reader::Item;
 use crate::mapping::rules::{WriteError, Written};
 use crate::mapping::template::{Slots, Template};
 use crate::mapping::{self, Dialect, Strategy};
@@ -168,7 +170,7 @@ impl Upstream {
 
     async fn list(&self, op: &Operation, call: &Call) -> Result<Outcome, Problem> {
         let spec = self.spec(OpKind::List)?;
-        let answer = self.send(spec, op, None, None, call).await?;
+        let answer = self.send(spec, op, None, None, call).await?.body;
         let next_cursor = spec
             .cursor_path
             .as_ref()
@@ -260,7 +262,10 @@ impl Upstream {
         } else {
             None
         };
-        let answer = self.send(spec, op, None, current.as_ref(), call).await?;
+        let answer = self
+            .send(spec, op, None, current.as_ref(), call)
+            .await?
+            .body;
         let found = spec
             .item_paths
             .iter()
@@ -334,22 +339,32 @@ impl Upstream {
     fn webhook_from(
         &self,
         spec: &mapping::Operation,
-        answer: Value,
+        answer: Answer,
         op: &Operation,
     ) -> Result<Map<String, Value>, Problem> {
+        let without = || self.malformed("an answer without the webhook");
+        match answer.item {
+            Some(Item::Read(webhook)) => return Ok(self.completed(webhook, op)),
+            Some(Item::NotAnObject) => return Err(without()),
+            Some(Item::Ambiguous) | None => {}
+        }
+        let answer = answer.body;
         let found = spec
             .item_paths
             .iter()
             .find(|p| p.get(&answer).is_some_and(Value::is_object))
             .and_then(|p| p.extract(answer))
-            .ok_or_else(|| self.malformed("an answer without the webhook"))?;
+            .ok_or_else(without)?;
         Ok(self.canonical(found, op))
     }
 
     /// A vendor's webhook in canonical terms and order, with the owner it was asked under
     /// when the vendor does not say.
     fn canonical(&self, dialect: Value, op: &Operation) -> Map<String, Value> {
-        let mut webhook = self.dialect.webhook.read_owned(dialect);
+        self.completed(self.dialect.webhook.read_owned(dialect), op)
+    }
+
+    fn completed(&self, mut webhook: Map<String, Value>, op: &Operation) -> Map<String, Value> {
         if !webhook.contains_key("owner") {
             let owner = op.owner.as_deref().map(Value::from).unwrap_or(Value::Null);
             canonical::insert_in_order(&mut webhook, canonical::WEBHOOK_FIELDS, "owner", owner);
@@ -375,7 +390,7 @@ impl Upstream {
         body: Option<&Value>,
         current: Option<&Map<String, Value>>,
         call: &Call,
-    ) -> Result<Value, Problem> {
+    ) -> Result<Answer, Problem> {
         let slots = RequestSlots {
             webhook: body,
             current,
@@ -452,7 +467,7 @@ impl Upstream {
             .call_with_retries(&spec.method, &uri, &headers, &bytes, repeatable)
             .await?;
         call.surface_rate_limits(&reply.headers);
-        self.answer(reply)
+        self.answer(reply, spec)
     }
 
     /// Sends one vendor request, retrying where it is safe, within the overall deadline.
@@ -528,17 +543,38 @@ impl Upstream {
         p
     }
 
-    fn answer(&self, reply: Reply) -> Result<Value, Problem> {
+    fn answer(&self, reply: Reply, spec: &mapping::Operation) -> Result<Answer, Problem> {
         let status = reply.status.as_u16();
         let success = (200..300).contains(&status);
-        let json = if reply.body.is_empty() {
+        if let (true, false, Some((keys, reader))) = (
+            success,
+            reply.body.is_empty(),
+            self.dialect.webhook_reader(spec),
+        ) {
+            // The usual success: the webhook is read as the answer is parsed. Anything else
+            // (not JSON, a failure flag, a repeated key) is looked at whole below.
+            if let Ok((body, item)) = json::from_slice_lenient_at(&reply.body, keys, reader) {
+                let settled = !matches!(item, Some(Item::Ambiguous));
+                if settled && !self.dialect.errors.is_failure(status, &body) {
+                    return Ok(Answer { body, item });
+                }
+            }
+        }
+        let parsed = if reply.body.is_empty() {
             None
         } else {
-            crate::http::json::from_slice_lenient(&reply.body).ok()
+            json::from_slice_lenient(&reply.body).ok()
         };
-        let json = match json {
-            Some(body) if !self.dialect.errors.is_failure(status, &body) => return Ok(body),
-            None if success && reply.body.is_empty() => return Ok(Value::Null),
+        let parsed = match parsed {
+            Some(body) if !self.dialect.errors.is_failure(status, &body) => {
+                return Ok(Answer { body, item: None });
+            }
+            None if success && reply.body.is_empty() => {
+                return Ok(Answer {
+                    body: Value::Null,
+                    item: None,
+                });
+            }
             None if success => {
                 let mut p = self.malformed("a success whose body is not JSON");
                 if let Some(up) = &mut p.upstream {
@@ -551,7 +587,7 @@ impl Upstream {
         let header = |name: &str| reply.headers.get(name).and_then(|v| v.to_str().ok());
         let failure = Failure {
             status,
-            body: json.as_ref(),
+            body: parsed.as_ref(),
             header_request_id: header("x-request-id"),
             retry_after: header("retry-after"),
         };
@@ -560,6 +596,13 @@ impl Upstream {
             .errors
             .read(&failure, &self.dialect.webhook, self.info()))
     }
+}
+
+/// A vendor's answer: its body and, when the webhook was read while the body was parsed, what
+/// was found there (the body then holds a `null` in its place).
+struct Answer {
+    body: Value,
+    item: Option<Item>,
 }
 
 /// Query values escape everything but unreserved characters.

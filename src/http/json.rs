@@ -25,32 +25,89 @@ pub fn from_slice_lenient(bytes: &[u8]) -> Result<Value, serde_json::Error> {
     parse(bytes, false)
 }
 
+/// Parses a document as [`from_slice_lenient`] does, except that the value at `path` (object
+/// keys from the root) is handed to `inner`, which may read it without building it; what
+/// `inner` makes of it is returned beside the document, where a `null` stands in its place.
+pub fn from_slice_lenient_at<'de, H>(
+    bytes: &'de [u8],
+    path: &[String],
+    inner: H,
+) -> Result<(Value, Option<H::Value>), serde_json::Error>
+where
+    H: DeserializeSeed<'de> + Clone,
+{
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let mut out = None;
+    let value = if path.is_empty() {
+        out = Some(inner.deserialize(&mut de)?);
+        Value::Null
+    } else {
+        with_pending(|pending| {
+            let hook = Hook {
+                path,
+                inner,
+                out: &mut out,
+            };
+            Seed::new(false, pending, Some(hook)).deserialize(&mut de)
+        })?
+    };
+    de.end()?;
+    Ok((value, out))
+}
+
 thread_local! {
     /// The pending-member stack, kept between documents: a thread parses one at a time.
     static PENDING: std::cell::Cell<Vec<(String, Value)>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
-fn parse(bytes: &[u8], strict: bool) -> Result<Value, serde_json::Error> {
+fn with_pending<T>(f: impl FnOnce(&mut Vec<(String, Value)>) -> T) -> T {
     let mut pending = PENDING.take();
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = Seed {
-        strict,
-        pending: &mut pending,
-    }
-    .deserialize(&mut de)
-    .and_then(|value| de.end().map(|()| value));
+    let result = f(&mut pending);
     pending.clear();
     PENDING.set(pending);
-    value
+    result
 }
 
-/// One value of the document; `pending` holds the members of the objects still open.
-struct Seed<'p> {
+fn parse(bytes: &[u8], strict: bool) -> Result<Value, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = with_pending(|pending| Plain::new(strict, pending, None).deserialize(&mut de))?;
+    de.end()?;
+    Ok(value)
+}
+
+/// A [`Seed`] with nothing handed on.
+type Plain<'p> = Seed<'p, std::marker::PhantomData<de::IgnoredAny>, de::IgnoredAny>;
+
+/// One value of the document; `pending` holds the members of the objects still open, and
+/// `hook` says where below this value one is handed to another seed.
+struct Seed<'p, H, O> {
     strict: bool,
     pending: &'p mut Vec<(String, Value)>,
+    hook: Option<Hook<'p, H, O>>,
 }
 
-impl<'de> DeserializeSeed<'de> for Seed<'_> {
+struct Hook<'p, H, O> {
+    /// The keys still to follow.
+    path: &'p [String],
+    inner: H,
+    out: &'p mut Option<O>,
+}
+
+impl<'p, H, O> Seed<'p, H, O> {
+    fn new(
+        strict: bool,
+        pending: &'p mut Vec<(String, Value)>,
+        hook: Option<Hook<'p, H, O>>,
+    ) -> Self {
+        Seed {
+            strict,
+            pending,
+            hook,
+        }
+    }
+}
+
+impl<'de, H: DeserializeSeed<'de, Value = O> + Clone, O> DeserializeSeed<'de> for Seed<'_, H, O> {
     type Value = Value;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
@@ -58,7 +115,7 @@ impl<'de> DeserializeSeed<'de> for Seed<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for Seed<'_> {
+impl<'de, H: DeserializeSeed<'de, Value = O> + Clone, O> Visitor<'de> for Seed<'_, H, O> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -97,10 +154,9 @@ impl<'de> Visitor<'de> for Seed<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut out = Vec::new();
-        while let Some(v) = seq.next_element_seed(Seed {
-            strict: self.strict,
-            pending: &mut *self.pending,
-        })? {
+        while let Some(v) =
+            seq.next_element_seed(Seed::<H, O>::new(self.strict, &mut *self.pending, None))?
+        {
             out.push(v);
         }
         Ok(Value::Array(out))
@@ -108,11 +164,30 @@ impl<'de> Visitor<'de> for Seed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let start = self.pending.len();
+        let mut hook = self.hook;
         while let Some(key) = map.next_key::<String>()? {
-            let value = map.next_value_seed(Seed {
-                strict: self.strict,
-                pending: &mut *self.pending,
-            })?;
+            let value = match &mut hook {
+                Some(h) if h.path.first() == Some(&key) => {
+                    if h.path.len() == 1 {
+                        *h.out = Some(map.next_value_seed(h.inner.clone())?);
+                        Value::Null
+                    } else {
+                        let below = Hook {
+                            path: &h.path[1..],
+                            inner: h.inner.clone(),
+                            out: &mut *h.out,
+                        };
+                        map.next_value_seed(Seed::new(
+                            self.strict,
+                            &mut *self.pending,
+                            Some(below),
+                        ))?
+                    }
+                }
+                _ => {
+                    map.next_value_seed(Seed::<H, O>::new(self.strict, &mut *self.pending, None))?
+                }
+            };
             self.pending.push((key, value));
         }
         let mut out = Map::with_capacity(self.pending.len() - start);
@@ -158,6 +233,26 @@ mod tests {
         assert_eq!(ours, theirs);
         assert_eq!(ours.to_string(), theirs.to_string());
         assert!(from_slice(text).is_err());
+    }
+
+    #[test]
+    fn hands_the_value_at_a_path_to_another_seed() {
+        let text = br#"{"ok": true, "data": {"item": {"a": 1}, "n": 2}, "data": {"item": [3]}}"#;
+        let path = ["data".to_owned(), "item".to_owned()];
+        let (rest, item) =
+            from_slice_lenient_at(text, &path, std::marker::PhantomData::<Value>).unwrap();
+        assert_eq!(rest.to_string(), r#"{"ok":true,"data":{"item":null}}"#);
+        assert_eq!(item, Some(serde_json::json!([3])));
+        let (rest, item) =
+            from_slice_lenient_at(b"[1]", &path, std::marker::PhantomData::<Value>).unwrap();
+        assert_eq!((rest, item), (serde_json::json!([1]), None));
+        let (rest, item) =
+            from_slice_lenient_at(b"{\"a\": 1}", &[], std::marker::PhantomData::<Value>).unwrap();
+        assert_eq!(
+            (rest, item),
+            (Value::Null, Some(serde_json::json!({"a": 1})))
+        );
+        assert!(from_slice_lenient_at(b"{} x", &path, std::marker::PhantomData::<Value>).is_err());
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod codec;
 pub mod errors;
 mod file;
 pub mod path;
+pub mod reader;
 pub mod rules;
 pub mod template;
 
@@ -19,6 +20,7 @@ use errors::{ErrorMap, Form, Render};
 use file::{FieldSection, MappingFile, OperationSection};
 use http::Method;
 use path::FieldPath;
+use reader::Reader;
 use rules::{Check, Derivation, Derived, ObjectMap, Ops, Rule, Target};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -153,6 +155,9 @@ pub struct Operation {
     pub status: u16,
     /// Where the webhook (or test result) sits in the vendor's answer, first match wins.
     pub item_paths: Vec<FieldPath>,
+    /// The keys that lead to the item when it has exactly one place reachable by keys alone:
+    /// the answer can then be read as it is parsed.
+    pub item_keys: Option<Vec<String>>,
     /// Where a list's items sit.
     pub items_paths: Vec<FieldPath>,
     pub cursor_path: Option<FieldPath>,
@@ -201,6 +206,22 @@ pub struct Dialect {
 impl Dialect {
     pub fn operation(&self, kind: OpKind) -> Option<&Operation> {
         self.operations.iter().find(|op| op.kind == kind)
+    }
+
+    /// Where the webhook in an answer to `op` can be read while the answer is parsed, and the
+    /// reader to do it with: when it has one place, reachable by keys, which the failure flag
+    /// does not lie inside (the flag is read from the rest of the answer).
+    pub fn webhook_reader<'d>(&'d self, op: &'d Operation) -> Option<(&'d [String], Reader<'d>)> {
+        use OpKind::*;
+        if !matches!(op.kind, Get | Create | Update | Toggle | RotateSecret) {
+            return None; // their items are lists or test results
+        }
+        let keys = op.item_keys.as_deref()?;
+        let flag = self.errors.flag.as_ref();
+        if flag.is_some_and(|f| op.item_paths.iter().any(|p| f.starts_with(p))) {
+            return None;
+        }
+        Some((keys, self.webhook.reader()?))
     }
 
     pub fn has_owner(&self) -> bool {
@@ -760,6 +781,10 @@ impl Compiler<'_> {
         let needs_current = body
             .as_ref()
             .is_some_and(|b| b.slots().iter().any(|s| s.starts_with("current.")));
+        let item_keys = match item_paths.as_slice() {
+            [one] => one.keys(),
+            _ => None,
+        };
         Some(Operation {
             kind,
             method,
@@ -770,6 +795,7 @@ impl Compiler<'_> {
             response,
             status: s.status.unwrap_or(200),
             item_paths,
+            item_keys,
             items_paths,
             cursor_path,
             strategy,

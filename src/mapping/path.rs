@@ -79,6 +79,17 @@ impl FieldPath {
         &self.steps
     }
 
+    /// The keys of a path made of keys alone.
+    pub fn keys(&self) -> Option<Vec<String>> {
+        self.steps
+            .iter()
+            .map(|s| match s {
+                Step::Key(k) => Some(k.clone()),
+                Step::Index(_) => None,
+            })
+            .collect()
+    }
+
     pub fn is_root(&self) -> bool {
         self.steps.is_empty()
     }

@@ -12,6 +12,7 @@
 
 use super::codec::Codec;
 use super::path::{FieldPath, Step};
+use super::reader::{Gathered, ReadPlan, Reader};
 use crate::canonical::{Field, OpKind};
 use crate::problem::FieldError;
 use serde_json::{Map, Value};
@@ -351,86 +352,6 @@ pub struct ObjectMap {
     read_order: Vec<usize>,
 }
 
-/// How [`ObjectMap::read`] walks a dialect object: for each member named by a rule or derived
-/// path, whether a rule takes it whole or paths continue inside it. A member not named here is
-/// the vendor's own and is kept under `extensions`.
-#[derive(Debug, Clone, Default)]
-struct ReadPlan {
-    members: Vec<(String, Member)>,
-    /// A path names the object itself: nothing in it is the vendor's own.
-    whole: bool,
-}
-
-#[derive(Debug, Clone)]
-enum Member {
-    /// A path ends at this member; `Some(rule)` when that rule takes the value as it is.
-    Named(Option<usize>),
-    /// Paths continue inside this member.
-    Inside(ReadPlan),
-}
-
-impl ReadPlan {
-    fn insert(&mut self, steps: &[Step], rule: Option<usize>) {
-        let Some((first, rest)) = steps.split_first() else {
-            self.whole = true;
-            return;
-        };
-        // An index names no member of an object: whatever lies there is the vendor's own.
-        let Step::Key(key) = first else { return };
-        let at = match self.members.iter().position(|(k, _)| k == key) {
-            Some(at) => at,
-            None => {
-                let member = Member::Inside(ReadPlan::default());
-                self.members.push((key.clone(), member));
-                self.members.len() - 1
-            }
-        };
-        let member = &mut self.members[at].1;
-        match (rest.is_empty(), member) {
-            (true, member) => *member = Member::Named(rule),
-            (false, Member::Named(_)) => {}
-            (false, Member::Inside(inner)) => inner.insert(rest, rule),
-        }
-    }
-
-    fn member(&self, key: &str) -> Option<&Member> {
-        self.members.iter().find(|(k, _)| k == key).map(|(_, m)| m)
-    }
-
-    /// Moves each named member's value to its rule and the rest to `leftovers`, under their
-    /// dotted paths.
-    fn walk(
-        &self,
-        object: Map<String, Value>,
-        prefix: &str,
-        found: &mut [Option<Value>],
-        leftovers: &mut Vec<(String, Value)>,
-    ) {
-        if self.whole {
-            return;
-        }
-        for (key, value) in object {
-            match (self.member(&key), value) {
-                (Some(Member::Named(Some(rule))), value) => found[*rule] = Some(value),
-                (Some(Member::Named(None)), _) => {}
-                (Some(Member::Inside(inner)), Value::Object(object)) => {
-                    inner.walk(object, &dotted(prefix, key), found, leftovers);
-                }
-                (_, value) => leftovers.push((dotted(prefix, key), value)),
-            }
-        }
-    }
-}
-
-/// `prefix.key`, the name a member inside an object is kept under in `extensions`.
-fn dotted(prefix: &str, key: String) -> String {
-    if prefix.is_empty() {
-        key
-    } else {
-        format!("{prefix}.{key}")
-    }
-}
-
 impl ObjectMap {
     pub fn new(rules: Vec<Rule>, derived: Vec<Derived>, fields: &'static [Field]) -> ObjectMap {
         let paths: Vec<(&FieldPath, Option<usize>)> = rules
@@ -605,20 +526,35 @@ impl ObjectMap {
     /// Dialect response → canonical, in the order of the field table, taking the values out of
     /// the dialect object instead of copying them.
     pub fn read_owned(&self, mut dialect: Value) -> Map<String, Value> {
-        let mut found: Vec<Option<Value>> = vec![None; self.rules.len()];
+        let mut gathered = Gathered::new(self.rules.len());
         for &i in &self.copied {
             let path = self.rules[i].path.as_ref();
-            found[i] = path.and_then(|p| p.get(&dialect)).cloned();
+            gathered.found[i] = path.and_then(|p| p.get(&dialect)).cloned();
         }
-        let mut leftovers = Vec::new();
         if let Value::Object(object) = dialect.take() {
-            self.plan.walk(object, "", &mut found, &mut leftovers);
+            self.plan.walk(object, "", &mut gathered);
         }
+        self.assemble(gathered)
+    }
+
+    /// Reads a dialect object while its JSON text is parsed, as [`ObjectMap::read_owned`]
+    /// reads it once parsed; `None` where a rule needs the object whole (a path through an
+    /// array index, or paths that overlap).
+    pub fn reader(&self) -> Option<Reader<'_>> {
+        (self.copied.is_empty() && !self.plan.whole).then_some(Reader { map: self })
+    }
+
+    pub(super) fn plan(&self) -> &ReadPlan {
+        &self.plan
+    }
+
+    /// The canonical object from what was gathered, in the order of the field table.
+    pub(super) fn assemble(&self, mut gathered: Gathered) -> Map<String, Value> {
         let mut out = Map::with_capacity(self.read_order.len() + 1);
         let mut extensions = Map::new();
         for &i in &self.read_order {
             let rule = &self.rules[i];
-            let Some(value) = found[i].take() else {
+            let Some(value) = gathered.found[i].take() else {
                 continue;
             };
             if rule.target.is_secret() && !rule.response {
@@ -642,7 +578,7 @@ impl ObjectMap {
                 }
             }
         }
-        for (key, value) in leftovers {
+        for (key, value) in gathered.leftovers {
             extensions.entry(key).or_insert(value);
         }
         if !extensions.is_empty() {
@@ -891,5 +827,38 @@ body = { message = "{{message}}" }
             r#"{"id":"7","url":"u","events":["a"],"description":null,"status":"active","extensions":{"tag":"t","kinds":["a","b"],"cfg.target.port":1,"cfg.x":2,"other":true}}"#
         );
         assert_eq!(d.webhook.read_owned(vendor), read);
+    }
+
+    #[test]
+    fn reads_while_parsing_as_it_reads_parsed() {
+        use crate::http::json::from_slice_lenient_at;
+        use crate::mapping::reader::Item;
+        let file = FILE.replace("$.kinds[0]", "$.kinds");
+        let d = Dialect::compile("t", Path::new("t.toml"), &file).unwrap();
+        let reader = d.webhook.reader().expect("no path needs the object whole");
+        let texts: [&str; 6] = [
+            r#"{"state": "off", "kinds": ["a"], "label": null, "cfg": {"target": {"url": "u", "port": 1}, "tag": "t", "x": {"y": [2]}}, "count": 2, "id": "7", "other": true}"#,
+            r#"{"st\u0061te": "on", "other": 1, "other": 2, "id": "1", "id": "2", "cfg": 3}"#,
+            r#"{"cfg": {"tag": "a", "target": {"url": "v"}}, "x.y": 1, "cfg": {"x": 1}}"#,
+            r#"{"cfg": {"target": {"url": "v"}, "target": {"port": 2}}}"#,
+            "[1, {}]",
+            "null",
+        ];
+        for text in texts {
+            let parsed: serde_json::Value = serde_json::from_slice(text.as_bytes()).unwrap();
+            let (_, item) = from_slice_lenient_at(text.as_bytes(), &[], reader).unwrap();
+            match item.unwrap() {
+                Item::Read(read) => assert_eq!(
+                    serde_json::to_string(&read).unwrap(),
+                    serde_json::to_string(&d.webhook.read_owned(parsed)).unwrap(),
+                    "{text}"
+                ),
+                Item::Ambiguous => assert!(
+                    text.contains(r#""cfg": {"x""#) || text.contains(r#""target": {"port""#),
+                    "{text}"
+                ),
+                Item::NotAnObject => assert!(!parsed.is_object(), "{text}"),
+            }
+        }
     }
 }
