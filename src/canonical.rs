@@ -317,8 +317,24 @@ pub fn derive_status(webhook: &mut Map<String, Value>) {
     }
     if let Some(enabled) = webhook.get("enabled").and_then(Value::as_bool) {
         let status = if enabled { "active" } else { "disabled" };
-        webhook.insert("status".into(), Value::from(status));
+        insert_in_order(webhook, WEBHOOK_FIELDS, "status", Value::from(status));
     }
+}
+
+/// Inserts a member where the field table places it, into an object that follows the table.
+pub fn insert_in_order(
+    object: &mut Map<String, Value>,
+    fields: &[Field],
+    name: &str,
+    value: Value,
+) {
+    let rank = |key: &str| fields.iter().position(|f| f.name == key);
+    let at = rank(name).unwrap_or(fields.len());
+    let index = object
+        .keys()
+        .position(|k| rank(k).is_none_or(|r| r > at))
+        .unwrap_or(object.len());
+    object.shift_insert(index, name.to_owned(), value);
 }
 
 /// Puts the members of a canonical object in the order of its field table, so responses read

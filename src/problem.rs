@@ -5,7 +5,8 @@
 //! happens in one place ([`Problem::response`]); vendor surfaces render the same value in their
 //! vendor's shape through the mapping file instead.
 
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::Value;
 use std::fmt;
 
 /// The closed set of problem codes (contract §3).
@@ -149,7 +150,7 @@ impl fmt::Display for Code {
 }
 
 /// One field-level error, under the canonical field name.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -165,14 +166,56 @@ impl FieldError {
 }
 
 /// What the vendor said, kept verbatim beside the canonical problem.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct UpstreamInfo {
     pub name: String,
     pub dialect: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+}
+
+/// The `application/problem+json` body as it is written, members in the contract's order.
+#[derive(Serialize)]
+struct Body<'a> {
+    #[serde(rename = "type")]
+    type_uri: TypeUri,
+    title: &'static str,
+    status: u16,
+    detail: &'a str,
+    code: &'static str,
+    #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
+    errors: &'a [FieldError],
+    request_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    upstream: Option<&'a UpstreamInfo>,
+}
+
+/// `https://hookgate.dev/problems/validation-failed`: the code, dashed, under the problem base.
+struct TypeUri(Code);
+
+impl fmt::Display for TypeUri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("https://hookgate.dev/problems/")?;
+        for (i, part) in self.0.as_str().split('_').enumerate() {
+            if i > 0 {
+                f.write_str("-")?;
+            }
+            f.write_str(part)?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for TypeUri {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// A problem, before it is given a request id and rendered.
@@ -238,45 +281,20 @@ impl Problem {
 
     /// The `application/problem+json` body.
     pub fn to_json(&self, request_id: &str) -> Value {
-        let mut body = Map::new();
-        body.insert(
-            "type".into(),
-            Value::from(format!(
-                "https://hookgate.dev/problems/{}",
-                self.code.as_str().replace('_', "-")
-            )),
-        );
-        body.insert("title".into(), Value::from(self.code.title()));
-        body.insert("status".into(), Value::from(self.status()));
-        body.insert("detail".into(), Value::from(self.detail.as_str()));
-        body.insert("code".into(), Value::from(self.code.as_str()));
-        if !self.errors.is_empty() {
-            let errors = self
-                .errors
-                .iter()
-                .map(|e| json!({"field": e.field, "message": e.message}))
-                .collect();
-            body.insert("errors".into(), Value::Array(errors));
+        serde_json::to_value(self.body(request_id)).unwrap_or(Value::Null)
+    }
+
+    fn body<'a>(&'a self, request_id: &'a str) -> Body<'a> {
+        Body {
+            type_uri: TypeUri(self.code),
+            title: self.code.title(),
+            status: self.status(),
+            detail: &self.detail,
+            code: self.code.as_str(),
+            errors: &self.errors,
+            request_id,
+            upstream: self.upstream.as_deref(),
         }
-        body.insert("request_id".into(), Value::from(request_id));
-        if let Some(up) = &self.upstream {
-            let mut block = Map::new();
-            block.insert("name".into(), Value::from(up.name.as_str()));
-            block.insert("dialect".into(), Value::from(up.dialect.as_str()));
-            let optional = [
-                ("status", up.status.map(Value::from)),
-                ("code", up.code.as_deref().map(Value::from)),
-                ("message", up.message.as_deref().map(Value::from)),
-                ("request_id", up.request_id.as_deref().map(Value::from)),
-            ];
-            for (key, value) in optional {
-                if let Some(value) = value {
-                    block.insert(key.into(), value);
-                }
-            }
-            body.insert("upstream".into(), Value::Object(block));
-        }
-        Value::Object(body)
     }
 }
 
@@ -286,11 +304,8 @@ impl Problem {
     /// connection.
     pub fn response(&self, request_id: &str) -> http::Response<crate::http::body::Body> {
         use crate::http::{body, headers};
-        let mut response = body::json(
-            self.status(),
-            &self.to_json(request_id),
-            &body::PROBLEM_JSON,
-        );
+        // Written straight from the problem, without building a JSON tree first.
+        let mut response = body::json(self.status(), &self.body(request_id), &body::PROBLEM_JSON);
         let h = response.headers_mut();
         if let Some(v) = headers::value(request_id) {
             h.insert(headers::X_REQUEST_ID.clone(), v);
@@ -310,11 +325,16 @@ impl Problem {
 
 /// `field: message; field: message`, the detail of a problem with field errors.
 pub fn summarise(errors: &[FieldError]) -> String {
-    errors
-        .iter()
-        .map(|e| format!("{}: {}", e.field, e.message))
-        .collect::<Vec<_>>()
-        .join("; ")
+    let mut out = String::new();
+    for (i, e) in errors.iter().enumerate() {
+        if i > 0 {
+            out.push_str("; ");
+        }
+        out.push_str(&e.field);
+        out.push_str(": ");
+        out.push_str(&e.message);
+    }
+    out
 }
 
 impl fmt::Display for Problem {
@@ -348,6 +368,34 @@ mod tests {
         assert_eq!(body["detail"], "url: must use https");
         assert_eq!(body["upstream"]["code"], "VALIDATION_FAILED");
         assert!(body["upstream"].get("message").is_none());
+    }
+
+    #[test]
+    fn writes_the_body_it_describes() {
+        let mut p = Problem::with_errors(
+            Code::UnsupportedField,
+            vec![
+                FieldError::new("enabled", "not supported"),
+                FieldError::new("url", "must \"quote\""),
+            ],
+        );
+        p.upstream = Some(Box::new(UpstreamInfo {
+            name: "t".into(),
+            dialect: "talkover".into(),
+            status: Some(422),
+            ..UpstreamInfo::default()
+        }));
+        let written = serde_json::to_string(&p.body("r1")).unwrap();
+        assert_eq!(
+            written,
+            r#"{"type":"https://hookgate.dev/problems/unsupported-field","title":"Unsupported field","status":422,"detail":"enabled: not supported; url: must \"quote\"","code":"unsupported_field","errors":[{"field":"enabled","message":"not supported"},{"field":"url","message":"must \"quote\""}],"request_id":"r1","upstream":{"name":"t","dialect":"talkover","status":422}}"#
+        );
+        assert_eq!(p.to_json("r1").to_string(), written);
+        let plain = Problem::not_found("gone");
+        assert_eq!(
+            plain.to_json("r2").to_string(),
+            r#"{"type":"https://hookgate.dev/problems/not-found","title":"Not found","status":404,"detail":"gone","code":"not_found","request_id":"r2"}"#
+        );
     }
 
     #[test]

@@ -9,7 +9,9 @@ use super::{Call, Done};
 use crate::canonical::{self, OpKind, Operation, Outcome};
 use crate::http::client::{CallError, Client, Reply};
 use crate::http::headers::{IDEMPOTENCY_KEY, X_REQUEST_ID};
+use crate::http::json;
 use crate::mapping::errors::Failure;
+use crate::mapping::reader::Item;
 use crate::mapping::rules::{WriteError, Written};
 use crate::mapping::template::Slots;
 use crate::mapping::{self, Dialect, Strategy};
@@ -155,7 +157,7 @@ impl Upstream {
             OpKind::RotateSecret => {
                 let spec = self.spec(OpKind::RotateSecret)?;
                 let answer = self.send(spec, &op, None, None, call).await?;
-                Ok(Outcome::Webhook(self.webhook_from(spec, &answer, &op)?).into())
+                Ok(Outcome::Webhook(self.webhook_from(spec, answer, &op)?).into())
             }
             OpKind::Toggle => self.toggle(&op, call).await,
         }
@@ -178,18 +180,12 @@ impl Upstream {
     async fn get(&self, op: &Operation, call: &Call) -> Result<Map<String, Value>, Problem> {
         let spec = self.spec(OpKind::Get)?;
         let answer = self.send(spec, op, None, None, call).await?;
-        self.webhook_from(spec, &answer, op)
+        self.webhook_from(spec, answer, op)
     }
 
     async fn list(&self, op: &Operation, call: &Call) -> Result<Outcome, Problem> {
         let spec = self.spec(OpKind::List)?;
-        let answer = self.send(spec, op, None, None, call).await?;
-        let items = spec
-            .items_paths
-            .iter()
-            .find_map(|p| p.get(&answer).and_then(Value::as_array))
-            .ok_or_else(|| self.malformed("a list without its items"))?;
-        let items = items.iter().map(|item| self.canonical(item, op)).collect();
+        let answer = self.send(spec, op, None, None, call).await?.body;
         let next_cursor = spec
             .cursor_path
             .as_ref()
@@ -199,22 +195,36 @@ impl Upstream {
                 Value::Number(n) => Some(n.to_string()),
                 _ => None,
             });
+        let items = spec
+            .items_paths
+            .iter()
+            .find(|p| p.get(&answer).is_some_and(Value::is_array))
+            .and_then(|p| p.extract(answer))
+            .ok_or_else(|| self.malformed("a list without its items"))?;
+        let Value::Array(items) = items else {
+            unreachable!("found an array above")
+        };
+        let items = items
+            .into_iter()
+            .map(|item| self.canonical(item, op))
+            .collect();
         Ok(Outcome::List { items, next_cursor })
     }
 
     async fn create(&self, op: &Operation, call: &Call) -> Result<Done, Problem> {
         let spec = self.spec(OpKind::Create)?;
-        let body = op.body.clone().unwrap_or_default();
-        canonical::check_body(OpKind::Create, &body)?;
-        let written = self.write(OpKind::Create, &body, op.lenient)?;
-        let refusal = self.url_policy.check_webhook(&body).err();
+        let empty = Map::new();
+        let body = op.body.as_ref().unwrap_or(&empty);
+        canonical::check_body(OpKind::Create, body)?;
+        let written = self.write(OpKind::Create, body, op.lenient)?;
+        let refusal = self.url_policy.check_webhook(body).err();
         self.precheck(
             OpKind::Create,
             &written.body,
             refusal.map(|r| r.field_error()),
         )?;
         let answer = self.send(spec, op, Some(&written.body), None, call).await?;
-        let webhook = self.webhook_from(spec, &answer, op)?;
+        let webhook = self.webhook_from(spec, answer, op)?;
         Ok(Done {
             outcome: Outcome::Created(webhook),
             dropped: written.dropped,
@@ -223,18 +233,19 @@ impl Upstream {
 
     async fn update(&self, op: &Operation, call: &Call) -> Result<Done, Problem> {
         let spec = self.spec(OpKind::Update)?;
-        let patch = op.body.clone().unwrap_or_default();
-        canonical::check_body(OpKind::Update, &patch)?;
+        let empty = Map::new();
+        let patch = op.body.as_ref().unwrap_or(&empty);
+        canonical::check_body(OpKind::Update, patch)?;
         // Before anything is read: a refused URL never reaches the upstream in any form.
-        if let Err(refusal) = self.url_policy.check_webhook(&patch) {
+        if let Err(refusal) = self.url_policy.check_webhook(patch) {
             return Err(Problem::validation(vec![refusal.field_error()]));
         }
-        let written = self.write(OpKind::Update, &patch, op.lenient)?;
+        let written = self.write(OpKind::Update, patch, op.lenient)?;
         // A merge into a map (headers, extensions) needs the current map to merge into.
         let merges_objects = !op.replace_objects && patch.values().any(Value::is_object);
         let body = if spec.strategy == Strategy::ReadMergeWrite || merges_objects {
             let current = self.get(op, call).await?;
-            let mut patch = patch;
+            let mut patch = patch.clone();
             for dropped in &written.dropped {
                 patch.shift_remove(dropped.as_str());
             }
@@ -261,7 +272,7 @@ impl Upstream {
         };
         self.precheck(OpKind::Update, &body, None)?;
         let answer = self.send(spec, op, Some(&body), None, call).await?;
-        let webhook = self.webhook_from(spec, &answer, op)?;
+        let webhook = self.webhook_from(spec, answer, op)?;
         Ok(Done {
             outcome: Outcome::Webhook(webhook),
             dropped: written.dropped,
@@ -275,23 +286,25 @@ impl Upstream {
         } else {
             None
         };
-        let answer = self.send(spec, op, None, current.as_ref(), call).await?;
+        let answer = self
+            .send(spec, op, None, current.as_ref(), call)
+            .await?
+            .body;
         let found = spec
             .item_paths
             .iter()
-            .find_map(|p| p.get(&answer))
+            .find(|p| p.get(&answer).is_some())
+            .and_then(|p| p.extract(answer))
             .ok_or_else(|| self.malformed("a test result without its body"))?;
-        let result = canonical::ordered(
-            self.dialect.test_result.read(found),
-            canonical::TEST_RESULT_FIELDS,
-        );
-        Ok(Outcome::TestResult(result))
+        Ok(Outcome::TestResult(
+            self.dialect.test_result.read_owned(found),
+        ))
     }
 
     async fn toggle(&self, op: &Operation, call: &Call) -> Result<Done, Problem> {
         if let Some(spec) = self.dialect.operation(OpKind::Toggle) {
             let answer = self.send(spec, op, None, None, call).await?;
-            return Ok(Outcome::Webhook(self.webhook_from(spec, &answer, op)?).into());
+            return Ok(Outcome::Webhook(self.webhook_from(spec, answer, op)?).into());
         }
         let current = self.get(op, call).await?;
         let Some(enabled) = current.get("enabled").and_then(Value::as_bool) else {
@@ -365,25 +378,38 @@ impl Upstream {
     fn webhook_from(
         &self,
         spec: &mapping::Operation,
-        answer: &Value,
+        answer: Answer,
         op: &Operation,
     ) -> Result<Map<String, Value>, Problem> {
+        let without = || self.malformed("an answer without the webhook");
+        match answer.item {
+            Some(Item::Read(webhook)) => return Ok(self.completed(webhook, op)),
+            Some(Item::NotAnObject) => return Err(without()),
+            Some(Item::Ambiguous) | None => {}
+        }
+        let answer = answer.body;
         let found = spec
             .item_paths
             .iter()
-            .find_map(|p| p.get(answer).filter(|v| v.is_object()))
-            .ok_or_else(|| self.malformed("an answer without the webhook"))?;
+            .find(|p| p.get(&answer).is_some_and(Value::is_object))
+            .and_then(|p| p.extract(answer))
+            .ok_or_else(without)?;
         Ok(self.canonical(found, op))
     }
 
-    fn canonical(&self, dialect: &Value, op: &Operation) -> Map<String, Value> {
-        let mut webhook = self.dialect.webhook.read(dialect);
+    /// A vendor's webhook in canonical terms and order, with the owner it was asked under
+    /// when the vendor does not say.
+    fn canonical(&self, dialect: Value, op: &Operation) -> Map<String, Value> {
+        self.completed(self.dialect.webhook.read_owned(dialect), op)
+    }
+
+    fn completed(&self, mut webhook: Map<String, Value>, op: &Operation) -> Map<String, Value> {
         if !webhook.contains_key("owner") {
             let owner = op.owner.as_deref().map(Value::from).unwrap_or(Value::Null);
-            webhook.insert("owner".into(), owner);
+            canonical::insert_in_order(&mut webhook, canonical::WEBHOOK_FIELDS, "owner", owner);
         }
         canonical::derive_status(&mut webhook);
-        canonical::ordered(webhook, canonical::WEBHOOK_FIELDS)
+        webhook
     }
 
     fn malformed(&self, what: &str) -> Problem {
@@ -404,7 +430,7 @@ impl Upstream {
         body: Option<&Value>,
         current: Option<&Map<String, Value>>,
         call: &Call,
-    ) -> Result<Value, Problem> {
+    ) -> Result<Answer, Problem> {
         let request = self.request(spec, op, body, current, call);
         let reply = match &call.rehearsal {
             // A read made on the way to another operation (read-merge-write, read-then-test).
@@ -412,7 +438,7 @@ impl Upstream {
             None => self.call_with_retries(&request).await?,
         };
         call.surface_rate_limits(&reply.headers);
-        self.answer(reply)
+        self.answer(reply, spec)
     }
 
     /// The vendor request that carries out `spec` for `op`, exactly as it would be sent.
@@ -431,7 +457,7 @@ impl Upstream {
             cursor: op.query.cursor.as_deref(),
         };
         let mut uri = spec.path.render(
-            &format!("{}{}", self.base_url, self.dialect.base_path),
+            &[&self.base_url, &self.dialect.base_path],
             op.owner.as_deref(),
             op.id.as_deref(),
         );
@@ -572,37 +598,66 @@ impl Upstream {
         p
     }
 
-    fn answer(&self, reply: Reply) -> Result<Value, Problem> {
+    fn answer(&self, reply: Reply, spec: &mapping::Operation) -> Result<Answer, Problem> {
         let status = reply.status.as_u16();
+        let success = (200..300).contains(&status);
+        if let (true, false, Some((keys, reader))) = (
+            success,
+            reply.body.is_empty(),
+            self.dialect.webhook_reader(spec),
+        ) {
+            // The usual success: the webhook is read as the answer is parsed. Anything else
+            // (not JSON, a failure flag, a repeated key) is looked at whole below.
+            if let Ok((body, item)) = json::from_slice_lenient_at(&reply.body, keys, reader) {
+                let settled = !matches!(item, Some(Item::Ambiguous));
+                if settled && !self.dialect.errors.is_failure(status, &body) {
+                    return Ok(Answer { body, item });
+                }
+            }
+        }
         let parsed = if reply.body.is_empty() {
-            Some(Value::Null)
+            None
         } else {
-            serde_json::from_slice::<Value>(&reply.body).ok()
+            json::from_slice_lenient(&reply.body).ok()
         };
-        match parsed {
-            Some(body) if !self.dialect.errors.is_failure(status, &body) => Ok(body),
-            Some(_) | None if (200..300).contains(&status) && parsed.is_none() => {
+        let parsed = match parsed {
+            Some(body) if !self.dialect.errors.is_failure(status, &body) => {
+                return Ok(Answer { body, item: None });
+            }
+            None if success && reply.body.is_empty() => {
+                return Ok(Answer {
+                    body: Value::Null,
+                    item: None,
+                });
+            }
+            None if success => {
                 let mut p = self.malformed("a success whose body is not JSON");
                 if let Some(up) = &mut p.upstream {
                     up.status = Some(status);
                 }
-                Err(p)
+                return Err(p);
             }
-            _ => {
-                let header = |name: &str| reply.headers.get(name).and_then(|v| v.to_str().ok());
-                let failure = Failure {
-                    status,
-                    body: &reply.body,
-                    header_request_id: header("x-request-id"),
-                    retry_after: header("retry-after"),
-                };
-                Err(self
-                    .dialect
-                    .errors
-                    .read(&failure, &self.dialect.webhook, self.info()))
-            }
-        }
+            failed => failed,
+        };
+        let header = |name: &str| reply.headers.get(name).and_then(|v| v.to_str().ok());
+        let failure = Failure {
+            status,
+            body: parsed.as_ref(),
+            header_request_id: header("x-request-id"),
+            retry_after: header("retry-after"),
+        };
+        Err(self
+            .dialect
+            .errors
+            .read(&failure, &self.dialect.webhook, self.info()))
     }
+}
+
+/// A vendor's answer: its body and, when the webhook was read while the body was parsed, what
+/// was found there (the body then holds a `null` in its place).
+struct Answer {
+    body: Value,
+    item: Option<Item>,
 }
 
 /// Query values escape everything but unreserved characters.

@@ -51,22 +51,31 @@ impl Scanner {
         while !bytes.is_empty() {
             match &mut self.state {
                 State::Done => return false,
-                State::Head(buf) => {
-                    let (line_end, consumed) = take_until_blank_line(buf, bytes);
-                    bytes = &bytes[consumed..];
-                    if !line_end {
-                        if buf.len() > self.max_head {
+                State::Head(partial) => {
+                    let Some(end) = head_end(partial, bytes) else {
+                        partial.extend_from_slice(bytes);
+                        if partial.len() > self.max_head {
                             self.state = State::Done;
                         }
-                        continue;
-                    }
-                    let head = std::mem::take(buf);
-                    if head.starts_with(b"PRI * HTTP/2.0") {
+                        return false;
+                    };
+                    // A head that arrived in one read is looked at where it lies.
+                    let (found, prior_knowledge) = {
+                        let head: &[u8] = if partial.is_empty() {
+                            &bytes[..end]
+                        } else {
+                            partial.extend_from_slice(&bytes[..end]);
+                            partial
+                        };
+                        (framing(head), head.starts_with(b"PRI * HTTP/2.0"))
+                    };
+                    bytes = &bytes[end..];
+                    if prior_knowledge {
                         // HTTP/2 with prior knowledge: frames, not heads, follow.
                         self.state = State::Done;
                         return false;
                     }
-                    match framing(&head) {
+                    match found {
                         Framing::Ambiguous => {
                             self.state = State::Done;
                             return true;
@@ -112,19 +121,21 @@ impl Scanner {
                         self.state = State::ChunkSize(Vec::new());
                     }
                 }
-                State::Trailers(buf) => {
+                State::Trailers(partial) => {
                     // Trailers end like a head: reuse the blank-line search, seeded so that an
                     // empty trailer section ("\r\n" alone) also ends it.
-                    if buf.is_empty() {
-                        buf.extend_from_slice(b"\r\n");
+                    if partial.is_empty() {
+                        partial.extend_from_slice(b"\r\n");
                     }
-                    let (end, consumed) = take_until_blank_line(buf, bytes);
-                    bytes = &bytes[consumed..];
-                    if end {
-                        self.state = State::Head(Vec::new());
-                    } else if buf.len() > self.max_head {
-                        self.state = State::Done;
-                    }
+                    let Some(end) = head_end(partial, bytes) else {
+                        partial.extend_from_slice(bytes);
+                        if partial.len() > self.max_head {
+                            self.state = State::Done;
+                        }
+                        return false;
+                    };
+                    bytes = &bytes[end..];
+                    self.state = State::Head(Vec::new());
                 }
             }
         }
@@ -139,16 +150,23 @@ impl Scanner {
     }
 }
 
-/// Appends from `bytes` to `buf` up to and including the first `\r\n\r\n` (or `\n\n`) of the
-/// combined text; returns whether it was found and how many bytes were used.
-fn take_until_blank_line(buf: &mut Vec<u8>, bytes: &[u8]) -> (bool, usize) {
-    for (i, b) in bytes.iter().enumerate() {
-        buf.push(*b);
-        if *b == b'\n' && (buf.ends_with(b"\r\n\r\n") || buf.ends_with(b"\n\n")) {
-            return (true, i + 1);
-        }
-    }
-    (false, bytes.len())
+/// How many bytes of `bytes` complete a head that began with `partial`: up to and including
+/// the first `\r\n\r\n` (or `\n\n`) of the combined text, if it is there.
+fn head_end(partial: &[u8], bytes: &[u8]) -> Option<usize> {
+    // The byte `back` places before `bytes[i]`, looking into the partial head where needed.
+    let before = |i: usize, back: usize| match i.checked_sub(back) {
+        Some(j) => Some(bytes[j]),
+        None => partial.len().checked_sub(back - i).map(|j| partial[j]),
+    };
+    let blank = |i: usize| {
+        before(i, 1) == Some(b'\n')
+            || (before(i, 1) == Some(b'\r')
+                && before(i, 2) == Some(b'\n')
+                && before(i, 3) == Some(b'\r'))
+    };
+    (0..bytes.len())
+        .find(|&i| bytes[i] == b'\n' && blank(i))
+        .map(|i| i + 1)
 }
 
 enum Framing {
@@ -159,29 +177,34 @@ enum Framing {
 }
 
 fn framing(head: &[u8]) -> Framing {
-    let text = String::from_utf8_lossy(head);
-    let mut lengths = Vec::new();
+    let mut lengths = 0usize;
+    let mut length: &[u8] = b"";
     let mut chunked = None;
-    for line in text.split('\n').skip(1) {
-        let Some((name, value)) = line.split_once(':') else {
+    // Header names and the values read here are ASCII; other bytes only fail to match.
+    for line in head.split(|b| *b == b'\n').skip(1) {
+        let Some(colon) = line.iter().position(|b| *b == b':') else {
             continue;
         };
-        let name = name.trim().to_ascii_lowercase();
-        let value = value.trim();
-        match name.as_str() {
-            "content-length" => lengths.push(value.to_owned()),
-            "transfer-encoding" => {
-                chunked = Some(value.to_ascii_lowercase().trim_end().ends_with("chunked"))
-            }
-            _ => {}
+        let name = line[..colon].trim_ascii();
+        let value = line[colon + 1..].trim_ascii();
+        if name.eq_ignore_ascii_case(b"content-length") {
+            lengths += 1;
+            length = value;
+        } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
+            chunked =
+                Some(value.len() >= 7 && value[value.len() - 7..].eq_ignore_ascii_case(b"chunked"));
         }
     }
-    match (lengths.as_slice(), chunked) {
-        ([_, ..], Some(_)) | ([_, _, ..], None) => Framing::Ambiguous,
-        ([], Some(true)) => Framing::Chunked,
-        ([], Some(false)) => Framing::Unknown,
-        ([one], None) => one.parse().map(Framing::Length).unwrap_or(Framing::Unknown),
-        ([], None) => Framing::Length(0),
+    match (lengths, chunked) {
+        (1.., Some(_)) | (2.., None) => Framing::Ambiguous,
+        (0, Some(true)) => Framing::Chunked,
+        (0, Some(false)) => Framing::Unknown,
+        (1, None) => std::str::from_utf8(length)
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .map(Framing::Length)
+            .unwrap_or(Framing::Unknown),
+        (0, None) => Framing::Length(0),
     }
 }
 
@@ -279,6 +302,22 @@ mod tests {
         assert!(scan(&[
             "POST / HTTP/1.1\r\nHost: x\r\ncontent-length: 1\r\nContent-Length: 1\r\n\r\na"
         ]));
+    }
+
+    #[test]
+    fn sees_the_same_framing_one_byte_at_a_time() {
+        let streams = [
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "POST / HTTP/1.1\nHost: x\nTransfer-Encoding: chunked\n\n0\r\n\r\nGET / HTTP/1.1\nContent-Length: 1\nContent-Length: 1\n\n",
+            "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\nT: 1\r\n\r\nGET / HTTP/1.1\r\nContent-Length: 0\r\nTransfer-Encoding: CHUNKED\r\n\r\n",
+            "POST / HTTP/1.1\r\nContent-Length: 4\r\n\r\n\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n",
+        ];
+        for (n, text) in streams.iter().enumerate() {
+            let bytes: Vec<String> = text.chars().map(String::from).collect();
+            let bytes: Vec<&str> = bytes.iter().map(String::as_str).collect();
+            assert_eq!(scan(&bytes), n < 3, "{text:?}");
+            assert_eq!(scan(&[text]), n < 3, "{text:?}");
+        }
     }
 
     #[test]

@@ -1,9 +1,15 @@
-//! Strict JSON for request bodies: serde_json, but a repeated object key is an error.
+//! JSON documents into `serde_json::Value`: strict for request bodies, as serde_json has it for
+//! vendor answers, and in both cases with each object's map sized once.
 //!
-//! RFC 8259 leaves duplicate names to implementations and serde_json keeps the last one; two
-//! parsers in a chain that disagree on which one wins is how checks get bypassed, so hookgate
-//! refuses the body instead. Nesting is bounded by serde_json's recursion limit (128), invalid
-//! UTF-8 is refused by the parser, and size is bounded before parsing by the body limit.
+//! Strict: a repeated object key is an error. RFC 8259 leaves duplicate names to
+//! implementations and serde_json keeps the last one; two parsers in a chain that disagree on
+//! which one wins is how checks get bypassed, so hookgate refuses such a request body. Nesting is
+//! bounded by serde_json's recursion limit (128), invalid UTF-8 is refused by the parser, and
+//! size is bounded before parsing by the body limit.
+//!
+//! Sizing: serde_json grows each object's map as members arrive (three times for a webhook's
+//! dozen members, each time copying it). Here the members of the objects being read wait on
+//! one stack shared by the whole document, and each object's map is made at its final size.
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
@@ -11,15 +17,97 @@ use std::fmt;
 
 /// Parses a JSON document, refusing repeated keys in any object.
 pub fn from_slice(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+    parse(bytes, true)
+}
+
+/// Parses a JSON document as serde_json does: of repeated keys, the last one wins.
+pub fn from_slice_lenient(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+    parse(bytes, false)
+}
+
+/// Parses a document as [`from_slice_lenient`] does, except that the value at `path` (object
+/// keys from the root) is handed to `inner`, which may read it without building it; what
+/// `inner` makes of it is returned beside the document, where a `null` stands in its place.
+pub fn from_slice_lenient_at<'de, H>(
+    bytes: &'de [u8],
+    path: &[String],
+    inner: H,
+) -> Result<(Value, Option<H::Value>), serde_json::Error>
+where
+    H: DeserializeSeed<'de> + Clone,
+{
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = Strict.deserialize(&mut de)?;
+    let mut out = None;
+    let value = if path.is_empty() {
+        out = Some(inner.deserialize(&mut de)?);
+        Value::Null
+    } else {
+        with_pending(|pending| {
+            let hook = Hook {
+                path,
+                inner,
+                out: &mut out,
+            };
+            Seed::new(false, pending, Some(hook)).deserialize(&mut de)
+        })?
+    };
+    de.end()?;
+    Ok((value, out))
+}
+
+thread_local! {
+    /// The pending-member stack, kept between documents: a thread parses one at a time.
+    static PENDING: std::cell::Cell<Vec<(String, Value)>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+fn with_pending<T>(f: impl FnOnce(&mut Vec<(String, Value)>) -> T) -> T {
+    let mut pending = PENDING.take();
+    let result = f(&mut pending);
+    pending.clear();
+    PENDING.set(pending);
+    result
+}
+
+fn parse(bytes: &[u8], strict: bool) -> Result<Value, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = with_pending(|pending| Plain::new(strict, pending, None).deserialize(&mut de))?;
     de.end()?;
     Ok(value)
 }
 
-struct Strict;
+/// A [`Seed`] with nothing handed on.
+type Plain<'p> = Seed<'p, std::marker::PhantomData<de::IgnoredAny>, de::IgnoredAny>;
 
-impl<'de> DeserializeSeed<'de> for Strict {
+/// One value of the document; `pending` holds the members of the objects still open, and
+/// `hook` says where below this value one is handed to another seed.
+struct Seed<'p, H, O> {
+    strict: bool,
+    pending: &'p mut Vec<(String, Value)>,
+    hook: Option<Hook<'p, H, O>>,
+}
+
+struct Hook<'p, H, O> {
+    /// The keys still to follow.
+    path: &'p [String],
+    inner: H,
+    out: &'p mut Option<O>,
+}
+
+impl<'p, H, O> Seed<'p, H, O> {
+    fn new(
+        strict: bool,
+        pending: &'p mut Vec<(String, Value)>,
+        hook: Option<Hook<'p, H, O>>,
+    ) -> Self {
+        Seed {
+            strict,
+            pending,
+            hook,
+        }
+    }
+}
+
+impl<'de, H: DeserializeSeed<'de, Value = O> + Clone, O> DeserializeSeed<'de> for Seed<'_, H, O> {
     type Value = Value;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
@@ -27,7 +115,7 @@ impl<'de> DeserializeSeed<'de> for Strict {
     }
 }
 
-impl<'de> Visitor<'de> for Strict {
+impl<'de, H: DeserializeSeed<'de, Value = O> + Clone, O> Visitor<'de> for Seed<'_, H, O> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -66,20 +154,56 @@ impl<'de> Visitor<'de> for Strict {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut out = Vec::new();
-        while let Some(v) = seq.next_element_seed(Strict)? {
+        while let Some(v) =
+            seq.next_element_seed(Seed::<H, O>::new(self.strict, &mut *self.pending, None))?
+        {
             out.push(v);
         }
         Ok(Value::Array(out))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::new();
+        let start = self.pending.len();
+        let mut hook = self.hook;
         while let Some(key) = map.next_key::<String>()? {
-            if out.contains_key(&key) {
-                return Err(de::Error::custom(format!("the key `{key}` is repeated")));
+            let value = match &mut hook {
+                Some(h) if h.path.first() == Some(&key) => {
+                    if h.path.len() == 1 {
+                        *h.out = Some(map.next_value_seed(h.inner.clone())?);
+                        Value::Null
+                    } else {
+                        let below = Hook {
+                            path: &h.path[1..],
+                            inner: h.inner.clone(),
+                            out: &mut *h.out,
+                        };
+                        map.next_value_seed(Seed::new(
+                            self.strict,
+                            &mut *self.pending,
+                            Some(below),
+                        ))?
+                    }
+                }
+                _ => {
+                    map.next_value_seed(Seed::<H, O>::new(self.strict, &mut *self.pending, None))?
+                }
+            };
+            self.pending.push((key, value));
+        }
+        let mut out = Map::with_capacity(self.pending.len() - start);
+        for (key, value) in self.pending.drain(start..) {
+            match out.entry(key) {
+                serde_json::map::Entry::Vacant(slot) => {
+                    slot.insert(value);
+                }
+                serde_json::map::Entry::Occupied(slot) if self.strict => {
+                    let key = slot.key();
+                    return Err(de::Error::custom(format!("the key `{key}` is repeated")));
+                }
+                serde_json::map::Entry::Occupied(mut slot) => {
+                    slot.insert(value);
+                }
             }
-            let value = map.next_value_seed(Strict)?;
-            out.insert(key, value);
         }
         Ok(Value::Object(out))
     }
@@ -99,6 +223,36 @@ mod tests {
         );
         assert!(from_slice(br#"{"x": [{"b": 1, "b": 1}]}"#).is_err());
         assert_eq!(from_slice(br#"{"a": {"a": 1}}"#).unwrap()["a"]["a"], 1);
+    }
+
+    #[test]
+    fn reads_what_serde_json_reads_when_lenient() {
+        let text = br#"{"a": 1, "b": {"c": [true, null, {"d": "e"}], "f": 2.5}, "a": 3, "g": -7}"#;
+        let ours = from_slice_lenient(text).unwrap();
+        let theirs: Value = serde_json::from_slice(text).unwrap();
+        assert_eq!(ours, theirs);
+        assert_eq!(ours.to_string(), theirs.to_string());
+        assert!(from_slice(text).is_err());
+    }
+
+    #[test]
+    fn hands_the_value_at_a_path_to_another_seed() {
+        let text = br#"{"ok": true, "data": {"item": {"a": 1}, "n": 2}, "data": {"item": [3]}}"#;
+        let path = ["data".to_owned(), "item".to_owned()];
+        let (rest, item) =
+            from_slice_lenient_at(text, &path, std::marker::PhantomData::<Value>).unwrap();
+        assert_eq!(rest.to_string(), r#"{"ok":true,"data":{"item":null}}"#);
+        assert_eq!(item, Some(serde_json::json!([3])));
+        let (rest, item) =
+            from_slice_lenient_at(b"[1]", &path, std::marker::PhantomData::<Value>).unwrap();
+        assert_eq!((rest, item), (serde_json::json!([1]), None));
+        let (rest, item) =
+            from_slice_lenient_at(b"{\"a\": 1}", &[], std::marker::PhantomData::<Value>).unwrap();
+        assert_eq!(
+            (rest, item),
+            (Value::Null, Some(serde_json::json!({"a": 1})))
+        );
+        assert!(from_slice_lenient_at(b"{} x", &path, std::marker::PhantomData::<Value>).is_err());
     }
 
     #[test]

@@ -124,6 +124,16 @@ impl Codec {
         }
     }
 
+    /// Dialect → canonical, taking the value; one that cannot be decoded is given back as is.
+    pub fn decode_or_keep(&self, value: Value) -> Value {
+        match (self, value) {
+            (Codec::Identity, value) => value,
+            (Codec::EmptyIsNull, Value::String(s)) if s.trim().is_empty() => Value::Null,
+            (Codec::EmptyIsNull, value) => value,
+            (codec, value) => codec.decode(&value).unwrap_or(value),
+        }
+    }
+
     /// Builds a value map, refusing one that is not one-to-one without an explicit reverse.
     pub fn value_map(
         forward: Vec<(Value, Value)>,

@@ -53,10 +53,11 @@ pub struct ErrorMap {
     pub default_render: Render,
 }
 
-/// The facts of one vendor failure that the reader needs besides the body.
+/// The facts of one vendor failure.
 pub struct Failure<'a> {
     pub status: u16,
-    pub body: &'a [u8],
+    /// The body, when it is JSON (an empty body is not).
+    pub body: Option<&'a Value>,
     pub header_request_id: Option<&'a str>,
     pub retry_after: Option<&'a str>,
 }
@@ -82,7 +83,7 @@ impl ErrorMap {
         let mut info = upstream;
         info.status = Some(failure.status);
         info.request_id = failure.header_request_id.map(str::to_owned);
-        let Ok(body) = serde_json::from_slice::<Value>(failure.body) else {
+        let Some(body) = failure.body else {
             let code = match Code::from_upstream_status(failure.status) {
                 c if c.status() < 500 => c,
                 c @ (Code::UpstreamUnavailable | Code::UpstreamTimeout) => c,
@@ -102,7 +103,7 @@ impl ErrorMap {
         let first_string = |paths: &[FieldPath]| {
             paths
                 .iter()
-                .find_map(|p| p.get(&body).and_then(Value::as_str).map(str::to_owned))
+                .find_map(|p| p.get(body).and_then(Value::as_str).map(str::to_owned))
         };
         info.message = first_string(&self.message);
         info.code = first_string(&self.code);
@@ -112,7 +113,7 @@ impl ErrorMap {
         let mut errors = Vec::new();
         for (path, form) in &self.field_errors {
             collect_field_errors(
-                path.get(&body),
+                path.get(body),
                 *form,
                 info.message.as_deref(),
                 fields,

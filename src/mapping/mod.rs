@@ -9,6 +9,7 @@ pub mod codec;
 pub mod errors;
 mod file;
 pub mod path;
+pub mod reader;
 pub mod rules;
 pub mod template;
 
@@ -19,6 +20,7 @@ use errors::{ErrorMap, Form, Render};
 use file::{FieldSection, MappingFile, OperationSection};
 use http::Method;
 use path::FieldPath;
+use reader::Reader;
 use rules::{Check, Derivation, Derived, ObjectMap, Ops, Rule, Target};
 use serde_json::Value;
 use sha2::Digest;
@@ -77,16 +79,18 @@ impl PathTemplate {
         self.segments.contains(seg)
     }
 
-    /// Renders the path with owner and id percent-encoded.
-    pub fn render(&self, base: &str, owner: Option<&str>, id: Option<&str>) -> String {
-        let mut out = String::with_capacity(base.len() + 64);
-        out.push_str(base.trim_end_matches('/'));
+    /// Renders the path after `base` (the concatenation of its parts, without trailing
+    /// slashes), with owner and id percent-encoded.
+    pub fn render(&self, base: &[&str], owner: Option<&str>, id: Option<&str>) -> String {
+        let mut out = String::with_capacity(base.iter().map(|b| b.len()).sum::<usize>() + 128);
+        base.iter().for_each(|b| out.push_str(b));
+        out.truncate(out.trim_end_matches('/').len());
         for seg in &self.segments {
             out.push('/');
             match seg {
                 PathSeg::Literal(s) => out.push_str(s),
-                PathSeg::Owner => out.extend(encode_segment(owner.unwrap_or(""))),
-                PathSeg::Id => out.extend(encode_segment(id.unwrap_or(""))),
+                PathSeg::Owner => push_segment(&mut out, owner.unwrap_or("")),
+                PathSeg::Id => push_segment(&mut out, id.unwrap_or("")),
             }
         }
         out
@@ -114,6 +118,11 @@ impl PathTemplate {
 /// Percent-encodes one path segment (RFC 3986: all but unreserved characters).
 pub fn encode_segment(s: &str) -> impl Iterator<Item = char> + '_ {
     percent_encoding::utf8_percent_encode(s, SEGMENT).flat_map(str::chars)
+}
+
+/// Appends one percent-encoded path segment.
+pub fn push_segment(out: &mut String, s: &str) {
+    percent_encoding::utf8_percent_encode(s, SEGMENT).for_each(|part| out.push_str(part));
 }
 
 /// Everything but RFC 3986 unreserved characters is escaped in a path segment.
@@ -147,6 +156,9 @@ pub struct Operation {
     pub status: u16,
     /// Where the webhook (or test result) sits in the vendor's answer, first match wins.
     pub item_paths: Vec<FieldPath>,
+    /// The keys that lead to the item when it has exactly one place reachable by keys alone:
+    /// the answer can then be read as it is parsed.
+    pub item_keys: Option<Vec<String>>,
     /// Where a list's items sit.
     pub items_paths: Vec<FieldPath>,
     pub cursor_path: Option<FieldPath>,
@@ -197,6 +209,22 @@ pub struct Dialect {
 impl Dialect {
     pub fn operation(&self, kind: OpKind) -> Option<&Operation> {
         self.operations.iter().find(|op| op.kind == kind)
+    }
+
+    /// Where the webhook in an answer to `op` can be read while the answer is parsed, and the
+    /// reader to do it with: when it has one place, reachable by keys, which the failure flag
+    /// does not lie inside (the flag is read from the rest of the answer).
+    pub fn webhook_reader<'d>(&'d self, op: &'d Operation) -> Option<(&'d [String], Reader<'d>)> {
+        use OpKind::*;
+        if !matches!(op.kind, Get | Create | Update | Toggle | RotateSecret) {
+            return None; // their items are lists or test results
+        }
+        let keys = op.item_keys.as_deref()?;
+        let flag = self.errors.flag.as_ref();
+        if flag.is_some_and(|f| op.item_paths.iter().any(|p| f.starts_with(p))) {
+            return None;
+        }
+        Some((keys, self.webhook.reader()?))
     }
 
     pub fn has_owner(&self) -> bool {
@@ -342,13 +370,13 @@ impl Compiler<'_> {
             "fields",
             &raw.fields,
             &raw.derived,
-            canonical::webhook_field,
+            canonical::WEBHOOK_FIELDS,
         );
         let test_result = self.object_map(
             "test_result",
             &raw.test_result,
             &BTreeMap::new(),
-            canonical::test_result_field,
+            canonical::TEST_RESULT_FIELDS,
         );
         let owner = raw.dialect.owner.clone();
         let mut operations = Vec::new();
@@ -421,9 +449,10 @@ impl Compiler<'_> {
         table: &str,
         fields: &BTreeMap<String, FieldSection>,
         derived: &BTreeMap<String, file::DerivedSection>,
-        lookup: fn(&str) -> Option<&'static Field>,
+        table_fields: &'static [Field],
     ) -> ObjectMap {
-        let mut map = ObjectMap::default();
+        let lookup = |name: &str| table_fields.iter().find(|f| f.name == name);
+        let mut rules = Vec::new();
         for (name, section) in fields {
             let key = format!("{table}.{name}");
             let target = match name.strip_prefix("extensions.") {
@@ -437,12 +466,12 @@ impl Compiler<'_> {
                 },
             };
             if let Some(rule) = self.rule(&key, target, section) {
-                map.rules.push(rule);
+                rules.push(rule);
             }
         }
         // Two rules writing one vendor member would make a request ambiguous.
-        for (i, a) in map.rules.iter().enumerate() {
-            for b in &map.rules[..i] {
+        for (i, a) in rules.iter().enumerate() {
+            for b in &rules[..i] {
                 if let (Some(pa), Some(pb)) = (&a.path, &b.path) {
                     let overlap = pa.starts_with(pb) || pb.starts_with(pa);
                     if overlap && a.request && b.request && a.ops.create == b.ops.create {
@@ -458,6 +487,7 @@ impl Compiler<'_> {
                 }
             }
         }
+        let mut derived_values = Vec::new();
         for (name, section) in derived {
             let key = format!("derived.{name}");
             let Some(path) = self.path(&format!("{key}.path"), &section.path) else {
@@ -478,9 +508,9 @@ impl Compiler<'_> {
                     continue;
                 }
             };
-            map.derived.push(Derived { path, derivation });
+            derived_values.push(Derived { path, derivation });
         }
-        map
+        ObjectMap::new(rules, derived_values, table_fields)
     }
 
     fn rule(&mut self, key: &str, target: Target, s: &FieldSection) -> Option<Rule> {
@@ -759,6 +789,10 @@ impl Compiler<'_> {
         let needs_current = body
             .as_ref()
             .is_some_and(|b| b.slots().iter().any(|s| s.starts_with("current.")));
+        let item_keys = match item_paths.as_slice() {
+            [one] => one.keys(),
+            _ => None,
+        };
         Some(Operation {
             kind,
             method,
@@ -769,6 +803,7 @@ impl Compiler<'_> {
             response,
             status: s.status.unwrap_or(200),
             item_paths,
+            item_keys,
             items_paths,
             cursor_path,
             strategy,

@@ -54,6 +54,20 @@ impl FieldPath {
         Ok(FieldPath { steps })
     }
 
+    /// A dotted name (`a.b`, as vendor members are kept under `extensions`), parsed as
+    /// [`FieldPath::parse`] would; plain names need no JSONPath parser.
+    pub fn from_dotted(text: &str) -> Result<Self, PathError> {
+        let plain = |key: &str| {
+            key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        };
+        if text.split('.').all(plain) {
+            Ok(FieldPath::of_keys(text.split('.')))
+        } else {
+            FieldPath::parse(text)
+        }
+    }
+
     /// A path of plain keys, for names that are known to be simple.
     pub fn of_keys<'a>(keys: impl IntoIterator<Item = &'a str>) -> Self {
         FieldPath {
@@ -63,6 +77,17 @@ impl FieldPath {
 
     pub fn steps(&self) -> &[Step] {
         &self.steps
+    }
+
+    /// The keys of a path made of keys alone.
+    pub fn keys(&self) -> Option<Vec<String>> {
+        self.steps
+            .iter()
+            .map(|s| match s {
+                Step::Key(k) => Some(k.clone()),
+                Step::Index(_) => None,
+            })
+            .collect()
     }
 
     pub fn is_root(&self) -> bool {
@@ -98,7 +123,12 @@ impl FieldPath {
     /// nulls) as needed. A scalar in the way is replaced by an object.
     pub fn set(&self, root: &mut Value, value: Value) {
         let mut cur = root;
-        for step in &self.steps {
+        let (steps, last) = match self.steps.split_last() {
+            // The common last step: a member of an object, set with one lookup.
+            Some((Step::Key(k), parents)) => (parents, Some(k)),
+            _ => (&self.steps[..], None),
+        };
+        for step in steps {
             cur = match step {
                 Step::Key(k) => {
                     if !cur.is_object() {
@@ -125,7 +155,30 @@ impl FieldPath {
                 }
             };
         }
-        *cur = value;
+        match last {
+            Some(key) => {
+                if !cur.is_object() {
+                    *cur = Value::Object(Map::new());
+                }
+                if let Value::Object(m) = cur {
+                    m.insert(key.clone(), value);
+                }
+            }
+            None => *cur = value,
+        }
+    }
+
+    /// The value at this path, taken out of a document that is no longer needed.
+    pub fn extract(&self, root: Value) -> Option<Value> {
+        let mut cur = root;
+        for step in &self.steps {
+            cur = match (step, cur) {
+                (Step::Key(k), Value::Object(mut m)) => m.swap_remove(k)?,
+                (Step::Index(i), Value::Array(mut a)) if *i < a.len() => a.swap_remove(*i),
+                _ => return None,
+            };
+        }
+        Some(cur)
     }
 
     /// Removes and returns the value at this path.
@@ -175,6 +228,30 @@ impl fmt::Display for FieldPath {
 }
 
 impl FieldPath {
+    /// Whether `text` is this path's dotted form, compared without writing it out.
+    pub fn is_spelled(&self, text: &str) -> bool {
+        /// Consumes `rest` as long as what is written matches it.
+        struct Compare<'a> {
+            rest: &'a str,
+            same: bool,
+        }
+        impl fmt::Write for Compare<'_> {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                match self.rest.strip_prefix(s) {
+                    Some(rest) if self.same => self.rest = rest,
+                    _ => self.same = false,
+                }
+                Ok(())
+            }
+        }
+        let mut compare = Compare {
+            rest: text,
+            same: true,
+        };
+        let _ = fmt::Write::write_fmt(&mut compare, format_args!("{self}"));
+        compare.same && compare.rest.is_empty()
+    }
+
     /// This path extended by one step.
     pub fn child(mut self, step: Step) -> Self {
         self.steps.push(step);
@@ -203,6 +280,24 @@ mod tests {
             FieldPath::of_keys(["a", "b"])
         );
         assert!(FieldPath::parse("$").unwrap().is_root());
+        let p = FieldPath::parse("$.a['b-c'][1].d").unwrap();
+        assert!(p.is_spelled(&p.to_string()));
+        for other in ["a.b-c[1]", "a.b-c[1].dd", "a.b-c[2].d", "", "a.b-c[1].d."] {
+            assert!(!p.is_spelled(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn reads_dotted_names_as_the_parser_does() {
+        for text in [
+            "org_id", "a.b_2.c", "_x", "a-b", "a.1", "1a", "a..b", "", "a['b']",
+        ] {
+            assert_eq!(
+                FieldPath::from_dotted(text),
+                FieldPath::parse(text),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
@@ -225,5 +320,12 @@ mod tests {
         assert_eq!(p.get(&doc), Some(&json!("v")));
         assert_eq!(p.take(&mut doc), Some(json!("v")));
         assert_eq!(doc, json!({"x": {}}));
+        let doc = json!({"x": {"y": [1, 2]}, "z": 3});
+        assert_eq!(
+            FieldPath::parse("$.x.y[1]").unwrap().extract(doc.clone()),
+            Some(json!(2))
+        );
+        assert_eq!(FieldPath::default().extract(doc.clone()), Some(doc.clone()));
+        assert_eq!(FieldPath::parse("$.z.y").unwrap().extract(doc), None);
     }
 }

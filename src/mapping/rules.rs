@@ -11,7 +11,8 @@
 //! canonical name (gateway) or under the vendor's own name and message (surfaces).
 
 use super::codec::Codec;
-use super::path::FieldPath;
+use super::path::{FieldPath, Step};
+use super::reader::{Gathered, ReadPlan, Reader};
 use crate::canonical::{Field, OpKind};
 use crate::problem::FieldError;
 use serde_json::{Map, Value};
@@ -28,6 +29,15 @@ impl Target {
         match self {
             Target::Field(f) => f.name.to_owned(),
             Target::Extension(k) => format!("extensions.{k}"),
+        }
+    }
+
+    /// Whether this is the canonical field `name` (`url`, `extensions.tag`), without building
+    /// the name.
+    pub fn is(&self, name: &str) -> bool {
+        match self {
+            Target::Field(f) => f.name == name,
+            Target::Extension(k) => name.strip_prefix("extensions.") == Some(k.as_str()),
         }
     }
 
@@ -54,10 +64,10 @@ impl Target {
         }
     }
 
-    /// Position in the canonical field table; extensions come last.
-    fn rank(&self) -> usize {
+    /// Position in a canonical field table; extensions come last.
+    fn rank(&self, fields: &[Field]) -> usize {
         match self {
-            Target::Field(f) => crate::canonical::WEBHOOK_FIELDS
+            Target::Field(f) => fields
                 .iter()
                 .position(|c| c.name == f.name)
                 .unwrap_or(usize::MAX),
@@ -115,7 +125,7 @@ impl Check {
     }
 
     /// The canonical message of a failed check, or `None` when `value` passes.
-    fn test(&self, value: &Value, canonical_name: &str) -> Option<String> {
+    fn test(&self, value: &Value, target: &Target) -> Option<String> {
         match self {
             Check::Required => None,
             Check::Https => {
@@ -167,7 +177,7 @@ impl Check {
                     .as_str()
                     .map(str::to_owned)
                     .unwrap_or_else(|| bad.to_string());
-                Some(if canonical_name == "events" {
+                Some(if target.is("events") {
                     format!("unknown event: {shown}")
                 } else {
                     let list: Vec<String> = allowed
@@ -341,18 +351,68 @@ pub struct Written {
     pub dropped: Vec<String>,
 }
 
-/// The rules for one object shape (the webhook, or a test result).
-#[derive(Debug, Clone, Default)]
+/// The rules for one object shape (the webhook, or a test result), with what reading needs
+/// compiled from them once: built by [`ObjectMap::new`].
+#[derive(Debug, Clone)]
 pub struct ObjectMap {
     pub rules: Vec<Rule>,
     pub derived: Vec<Derived>,
+    /// The canonical field table of the shape, whose order canonical objects follow.
+    pub fields: &'static [Field],
+    /// Which dialect member each rule takes, and which members are the vendor's own.
+    plan: ReadPlan,
+    /// Rules whose value [`ObjectMap::read`] copies out before walking the dialect object: a
+    /// path that goes through an array index, or that overlaps another rule's or derived path.
+    copied: Vec<usize>,
+    /// Rules with a path, in the order of the field table (extensions last, in file order).
+    read_order: Vec<usize>,
 }
 
 impl ObjectMap {
+    pub fn new(rules: Vec<Rule>, derived: Vec<Derived>, fields: &'static [Field]) -> ObjectMap {
+        let paths: Vec<(&FieldPath, Option<usize>)> = rules
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| Some((r.path.as_ref()?, Some(i))))
+            .chain(derived.iter().map(|d| (&d.path, None)))
+            .collect();
+        let mut plan = ReadPlan::default();
+        let mut copied = Vec::new();
+        for (n, (path, rule)) in paths.iter().enumerate() {
+            let by_key = !path.is_root() && path.steps().iter().all(|s| matches!(s, Step::Key(_)));
+            let alone = paths.iter().enumerate().all(|(m, (other, _))| {
+                m == n || !(path.starts_with(other) || other.starts_with(path))
+            });
+            let taken = rule.filter(|_| by_key && alone);
+            if let (Some(i), None) = (rule, taken) {
+                copied.push(*i);
+            }
+            plan.insert(path.steps(), taken);
+        }
+        let mut read_order: Vec<usize> = (0..rules.len())
+            .filter(|i| rules[*i].path.is_some())
+            .collect();
+        read_order.sort_by_key(|i| rules[*i].target.rank(fields));
+        ObjectMap {
+            rules,
+            derived,
+            fields,
+            plan,
+            copied,
+            read_order,
+        }
+    }
+
     fn rule_for(&self, name: &str, op: OpKind) -> Option<&Rule> {
         self.rules
             .iter()
-            .find(|r| r.request && r.applies_to(op) && r.target.name() == name)
+            .find(|r| r.request && r.applies_to(op) && r.target.is(name))
+    }
+
+    fn rule_for_extension(&self, key: &str, op: OpKind) -> Option<&Rule> {
+        self.rules.iter().find(|r| {
+            r.request && r.applies_to(op) && matches!(&r.target, Target::Extension(k) if k == key)
+        })
     }
 
     /// Whether `op` requests may carry canonical field `name`.
@@ -368,18 +428,19 @@ impl ObjectMap {
         body: &Map<String, Value>,
         lenient: bool,
     ) -> Result<Written, WriteError> {
-        let mut out = Value::Object(Map::new());
+        let mut out = Value::Object(Map::with_capacity(body.len()));
         let mut unsupported = Vec::new();
         let mut invalid = Vec::new();
-        let mut attempt = |name: String, value: &Value| {
-            let Some(rule) = self.rule_for(&name, op) else {
-                unsupported.push(name);
+        // `name` spells the canonical name, only needed when the member is refused.
+        let mut attempt = |rule: Option<&Rule>, name: &dyn Fn() -> String, value: &Value| {
+            let Some(rule) = rule else {
+                unsupported.push(name());
                 return;
             };
             let Some(path) = &rule.path else {
                 // An implied value: writing the same value changes nothing at the vendor.
                 if rule.implied.as_ref() != Some(value) {
-                    unsupported.push(name);
+                    unsupported.push(name());
                 }
                 return;
             };
@@ -389,26 +450,28 @@ impl ObjectMap {
             if value.is_null() {
                 match rule.clear_value() {
                     Some(cleared) => path.set(&mut out, cleared),
-                    None => {
-                        invalid.push(FieldError::new(name, "cannot be cleared at this upstream"))
-                    }
+                    None => invalid.push(FieldError::new(
+                        name(),
+                        "cannot be cleared at this upstream",
+                    )),
                 }
                 return;
             }
             match rule.codec.encode(value) {
                 Ok(v) => path.set(&mut out, v),
-                Err(e) => invalid.push(FieldError::new(name, e.0)),
+                Err(e) => invalid.push(FieldError::new(name(), e.0)),
             }
         };
         for (name, value) in body {
             if name == "extensions" {
                 if let Value::Object(ext) = value {
                     for (key, v) in ext {
-                        attempt(format!("extensions.{key}"), v);
+                        let rule = self.rule_for_extension(key, op);
+                        attempt(rule, &|| format!("extensions.{key}"), v);
                     }
                 }
             } else {
-                attempt(name.clone(), value);
+                attempt(self.rule_for(name, op), &|| name.clone(), value);
             }
         }
         if !invalid.is_empty() {
@@ -453,12 +516,8 @@ impl ObjectMap {
         }
         if let Some(Value::Object(ext)) = webhook.get("extensions") {
             for (key, value) in ext {
-                if !self
-                    .rules
-                    .iter()
-                    .any(|r| r.target == Target::Extension(key.clone()))
-                {
-                    if let Ok(path) = FieldPath::parse(key) {
+                if !self.names_extension(key) {
+                    if let Ok(path) = FieldPath::from_dotted(key) {
                         path.set(&mut out, value.clone());
                     }
                 }
@@ -467,78 +526,119 @@ impl ObjectMap {
         out
     }
 
+    /// Whether a rule names the extension `key`; other extensions are the vendor's own members,
+    /// kept under their dotted paths.
+    pub fn names_extension(&self, key: &str) -> bool {
+        self.rules
+            .iter()
+            .any(|r| matches!(&r.target, Target::Extension(k) if k == key))
+    }
+
     /// Dialect response → canonical. Vendor fields no rule names are kept under `extensions`.
     pub fn read(&self, dialect: &Value) -> Map<String, Value> {
-        let mut out = Map::new();
-        for rule in &self.rules {
-            let Some(path) = &rule.path else { continue };
-            let Some(value) = path.get(dialect) else {
+        self.read_owned(dialect.clone())
+    }
+
+    /// Dialect response → canonical, in the order of the field table, taking the values out of
+    /// the dialect object instead of copying them.
+    pub fn read_owned(&self, mut dialect: Value) -> Map<String, Value> {
+        let mut gathered = Gathered::new(self.rules.len());
+        for &i in &self.copied {
+            let path = self.rules[i].path.as_ref();
+            gathered.found[i] = path.and_then(|p| p.get(&dialect)).cloned();
+        }
+        if let Value::Object(object) = dialect.take() {
+            self.plan.walk(object, "", &mut gathered);
+        }
+        self.assemble(gathered)
+    }
+
+    /// Reads a dialect object while its JSON text is parsed, as [`ObjectMap::read_owned`]
+    /// reads it once parsed; `None` where a rule needs the object whole (a path through an
+    /// array index, or paths that overlap).
+    pub fn reader(&self) -> Option<Reader<'_>> {
+        (self.copied.is_empty() && !self.plan.whole).then_some(Reader { map: self })
+    }
+
+    pub(super) fn plan(&self) -> &ReadPlan {
+        &self.plan
+    }
+
+    /// The canonical object from what was gathered, in the order of the field table.
+    pub(super) fn assemble(&self, mut gathered: Gathered) -> Map<String, Value> {
+        let mut out = Map::with_capacity(self.read_order.len() + 1);
+        let mut extensions = Map::new();
+        for &i in &self.read_order {
+            let rule = &self.rules[i];
+            let Some(value) = gathered.found[i].take() else {
                 continue;
             };
             if rule.target.is_secret() && !rule.response {
                 continue; // a write-only secret is never read back
             }
-            if value.is_null() && rule.codec != Codec::EmptyIsNull {
-                if rule.target.nullable() {
-                    rule.target.set(&mut out, Value::Null);
+            let value = if value.is_null() && rule.codec != Codec::EmptyIsNull {
+                if !rule.target.nullable() {
+                    continue;
                 }
-                continue;
-            }
-            match rule.codec.decode(value) {
-                Ok(v) => rule.target.set(&mut out, v),
+                Value::Null
+            } else {
                 // A value the rule cannot decode is kept as the vendor sent it.
-                Err(_) => rule.target.set(&mut out, value.clone()),
+                rule.codec.decode_or_keep(value)
+            };
+            match &rule.target {
+                Target::Field(f) => {
+                    out.insert(f.name.to_owned(), value);
+                }
+                Target::Extension(k) => {
+                    extensions.insert(k.clone(), value);
+                }
             }
         }
-        let mut leftovers = Map::new();
-        self.collect_leftovers(dialect, &FieldPath::default(), &mut leftovers);
-        if !leftovers.is_empty() {
-            let ext = out
-                .entry("extensions")
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(ext) = ext {
-                for (k, v) in leftovers {
-                    ext.entry(k).or_insert(v);
-                }
-            }
+        for (key, value) in gathered.leftovers {
+            extensions.entry(key).or_insert(value);
+        }
+        if !extensions.is_empty() {
+            // Last in every canonical field table.
+            out.insert("extensions".to_owned(), Value::Object(extensions));
         }
         out
     }
 
-    fn covered(&self) -> impl Iterator<Item = &FieldPath> {
-        self.rules
-            .iter()
-            .filter_map(|r| r.path.as_ref())
-            .chain(self.derived.iter().map(|d| &d.path))
-    }
-
-    fn collect_leftovers(&self, node: &Value, at: &FieldPath, out: &mut Map<String, Value>) {
-        let Value::Object(map) = node else { return };
-        for (key, value) in map {
-            let path = at.clone().child(super::path::Step::Key(key.clone()));
-            if self.covered().any(|c| path.starts_with(c)) {
-                continue;
-            }
-            if self.covered().any(|c| c.starts_with(&path)) && value.is_object() {
-                self.collect_leftovers(value, &path, out);
-            } else {
-                out.insert(path.to_string(), value.clone());
-            }
-        }
-    }
-
     /// Canonical → dialect response, as the vendor would answer.
     pub fn render(&self, canonical: &Map<String, Value>) -> Value {
-        let mut out = Value::Object(Map::new());
-        for rule in self.rules.iter().filter(|r| r.response) {
-            let Some(path) = &rule.path else { continue };
-            match rule.target.get(canonical) {
-                Some(Value::Null) | None if rule.nullable => path.set(&mut out, Value::Null),
-                Some(Value::Null) | None => {}
+        let mut out = Value::Object(Map::with_capacity(self.rules.len() + self.derived.len()));
+        let mut put = |rule: &Rule, value: &Value| {
+            let Some(path) = &rule.path else { return };
+            match value {
+                Value::Null if rule.nullable => path.set(&mut out, Value::Null),
+                Value::Null => {}
                 // A value the rule cannot encode (another dialect's id, say) is kept as is.
-                Some(value) => {
-                    path.set(&mut out, rule.codec.encode(value).unwrap_or(value.clone()))
+                value => path.set(
+                    &mut out,
+                    rule.codec.encode(value).unwrap_or_else(|_| value.clone()),
+                ),
+            }
+        };
+        // One pass over the canonical members, each to where its rule puts it.
+        for (name, value) in canonical {
+            if name == "extensions" {
+                for (key, value) in value.as_object().into_iter().flatten() {
+                    let rule =
+                        self.response_rule(|t| matches!(t, Target::Extension(k) if k == key));
+                    if let Some(rule) = rule {
+                        put(rule, value);
+                    }
                 }
+            } else if let Some(rule) =
+                self.response_rule(|t| matches!(t, Target::Field(f) if f.name == name))
+            {
+                put(rule, value);
+            }
+        }
+        // A member the vendor reports as `null` when it has no value.
+        for rule in self.rules.iter().filter(|r| r.response && r.nullable) {
+            if let (Some(path), None) = (&rule.path, rule.target.get(canonical)) {
+                path.set(&mut out, Value::Null);
             }
         }
         for derived in &self.derived {
@@ -557,18 +657,21 @@ impl ObjectMap {
         }
         if let Some(Value::Object(ext)) = canonical.get("extensions") {
             for (key, value) in ext {
-                let named = self
-                    .rules
-                    .iter()
-                    .any(|r| r.target == Target::Extension(key.clone()));
-                if !named {
-                    if let Ok(path) = FieldPath::parse(key) {
+                if !self.names_extension(key) {
+                    if let Ok(path) = FieldPath::from_dotted(key) {
                         path.set(&mut out, value.clone());
                     }
                 }
             }
         }
         out
+    }
+
+    /// The rule that renders a canonical member into vendor answers.
+    fn response_rule(&self, is: impl Fn(&Target) -> bool) -> Option<&Rule> {
+        self.rules
+            .iter()
+            .find(|r| r.response && r.path.is_some() && is(&r.target))
     }
 
     /// Dialect request → canonical request, for a vendor surface. Values the rules cannot
@@ -624,7 +727,7 @@ impl ObjectMap {
                     (Check::Required, None | Some(Value::Null)) if op == OpKind::Create => {
                         Some("is required".to_owned())
                     }
-                    (_, Some(v)) if !v.is_null() => check.test(v, &rule.target.name()),
+                    (_, Some(v)) if !v.is_null() => check.test(v, &rule.target),
                     _ => None,
                 };
                 if let Some(message) = message {
@@ -638,7 +741,7 @@ impl ObjectMap {
             }
         }
         // Reported in the order of the canonical field table, whatever the file's order.
-        out.sort_by_key(|v| v.rule.target.rank());
+        out.sort_by_key(|v| v.rule.target.rank(self.fields));
         out
     }
 
@@ -648,11 +751,7 @@ impl ObjectMap {
     pub fn canonical_name(&self, vendor_field: &str) -> String {
         self.rules
             .iter()
-            .find(|r| {
-                r.path
-                    .as_ref()
-                    .is_some_and(|p| p.to_string() == vendor_field)
-            })
+            .find(|r| r.path.as_ref().is_some_and(|p| p.is_spelled(vendor_field)))
             .map(|r| r.target.name())
             .unwrap_or_else(|| format!("extensions.{vendor_field}"))
     }
@@ -688,7 +787,13 @@ impl ObjectMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mapping::Dialect;
     use serde_json::json;
+    use std::path::Path;
+
+    fn ext(name: &str) -> Target {
+        Target::Extension(name.to_owned())
+    }
 
     #[test]
     fn ranges_hold_for_integers_beyond_i64() {
@@ -696,13 +801,17 @@ mod tests {
             min: Some(5),
             max: Some(120),
         };
-        assert_eq!(range.test(&json!(30), "timeout_seconds"), None);
+        assert_eq!(range.test(&json!(30), &ext("timeout_seconds")), None);
         assert_eq!(
-            range.test(&json!(u64::MAX), "timeout_seconds").as_deref(),
+            range
+                .test(&json!(u64::MAX), &ext("timeout_seconds"))
+                .as_deref(),
             Some("must be between 5 and 120")
         );
         assert_eq!(
-            range.test(&json!(i64::MIN), "timeout_seconds").as_deref(),
+            range
+                .test(&json!(i64::MIN), &ext("timeout_seconds"))
+                .as_deref(),
             Some("must be between 5 and 120")
         );
     }
@@ -711,16 +820,107 @@ mod tests {
     fn min_length_counts_characters() {
         assert_eq!(
             Check::MinLength(1)
-                .test(&json!(""), "description")
+                .test(&json!(""), &ext("description"))
                 .as_deref(),
             Some("must not be empty")
         );
-        assert_eq!(Check::MinLength(1).test(&json!("é"), "description"), None);
+        assert_eq!(
+            Check::MinLength(1).test(&json!("é"), &ext("description")),
+            None
+        );
         assert_eq!(
             Check::MinLength(3)
-                .test(&json!("ab"), "description")
+                .test(&json!("ab"), &ext("description"))
                 .as_deref(),
             Some("must be at least 3 characters")
         );
+    }
+
+    const FILE: &str = r#"
+[dialect]
+auth = "none"
+
+[fields.id]
+path = "$.id"
+in = ["response"]
+
+[fields.url]
+path = "$.cfg.target.url"
+
+[fields.status]
+path = "$.state"
+in = ["response"]
+codec = { map = { on = "active", off = "disabled" } }
+
+[fields.description]
+path = "$.label"
+
+[fields.events]
+path = "$.kinds[0]"
+codec = "single"
+
+[fields."extensions.tag"]
+path = "$.cfg.tag"
+
+[derived.count]
+path = "$.count"
+count = "events"
+
+[operations.get]
+method = "GET"
+path = "/hooks/{id}"
+response = "{{webhook}}"
+
+[errors.render.default]
+body = { message = "{{message}}" }
+"#;
+
+    #[test]
+    fn reads_in_canonical_order_and_keeps_the_vendors_own_members() {
+        let d = Dialect::compile("t", Path::new("t.toml"), FILE).unwrap();
+        let vendor = json!({
+            "state": "on", "kinds": ["a", "b"], "label": null,
+            "cfg": {"target": {"url": "u", "port": 1}, "tag": "t", "x": 2},
+            "count": 2, "id": "7", "other": true
+        });
+        let read = d.webhook.read(&vendor);
+        assert_eq!(
+            serde_json::to_string(&read).unwrap(),
+            r#"{"id":"7","url":"u","events":["a"],"description":null,"status":"active","extensions":{"tag":"t","kinds":["a","b"],"cfg.target.port":1,"cfg.x":2,"other":true}}"#
+        );
+        assert_eq!(d.webhook.read_owned(vendor), read);
+    }
+
+    #[test]
+    fn reads_while_parsing_as_it_reads_parsed() {
+        use crate::http::json::from_slice_lenient_at;
+        use crate::mapping::reader::Item;
+        let file = FILE.replace("$.kinds[0]", "$.kinds");
+        let d = Dialect::compile("t", Path::new("t.toml"), &file).unwrap();
+        let reader = d.webhook.reader().expect("no path needs the object whole");
+        let texts: [&str; 6] = [
+            r#"{"state": "off", "kinds": ["a"], "label": null, "cfg": {"target": {"url": "u", "port": 1}, "tag": "t", "x": {"y": [2]}}, "count": 2, "id": "7", "other": true}"#,
+            r#"{"st\u0061te": "on", "other": 1, "other": 2, "id": "1", "id": "2", "cfg": 3}"#,
+            r#"{"cfg": {"tag": "a", "target": {"url": "v"}}, "x.y": 1, "cfg": {"x": 1}}"#,
+            r#"{"cfg": {"target": {"url": "v"}, "target": {"port": 2}}}"#,
+            "[1, {}]",
+            "null",
+        ];
+        for text in texts {
+            let parsed: serde_json::Value = serde_json::from_slice(text.as_bytes()).unwrap();
+            let (_, item) = from_slice_lenient_at(text.as_bytes(), &[], reader).unwrap();
+            match item.unwrap() {
+                Item::Read(read) => assert_eq!(
+                    serde_json::to_string(&read).unwrap(),
+                    serde_json::to_string(&d.webhook.read_owned(parsed)).unwrap(),
+                    "{text}"
+                ),
+                Item::Ambiguous => assert!(
+                    text.contains(r#""cfg": {"x""#) || text.contains(r#""target": {"port""#),
+                    "{text}"
+                ),
+                Item::NotAnObject => assert!(!parsed.is_object(), "{text}"),
+            }
+        }
     }
 }

@@ -5,7 +5,9 @@
 //! the path where `{{webhook}}` stands is where the webhook is found in the vendor's answer.
 
 use super::path::{FieldPath, Step};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// One compiled template node.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +39,11 @@ pub enum Piece {
 pub trait Slots {
     /// The value of a placeholder, or `None` when it has none (the member is then omitted).
     fn slot(&self, name: &str) -> Option<Value>;
+
+    /// The same value, borrowed where the slots hold it whole (for [`Template::written`]).
+    fn slot_ref(&self, name: &str) -> Option<Cow<'_, Value>> {
+        self.slot(name).map(Cow::Owned)
+    }
 }
 
 impl Template {
@@ -172,6 +179,82 @@ impl Template {
     }
 }
 
+/// A template with its slots, serialised as [`Template::render`] would build it, without
+/// copying the slot values or building the tree first.
+pub struct Written<'a> {
+    template: &'a Template,
+    slots: &'a dyn Slots,
+}
+
+impl Template {
+    /// The template ready to be serialised, or `None` where [`Template::render`] gives `None`.
+    pub fn written<'a>(&'a self, slots: &'a dyn Slots) -> Option<Written<'a>> {
+        self.present(slots).then_some(Written {
+            template: self,
+            slots,
+        })
+    }
+
+    /// Whether rendering gives a value (else the member is omitted).
+    fn present(&self, slots: &dyn Slots) -> bool {
+        match self {
+            Template::Literal(_) | Template::Object(_) | Template::Array(_) => true,
+            Template::Slot { name, default } => default.is_some() || slots.slot_ref(name).is_some(),
+            Template::Text(pieces) => pieces.iter().all(|p| match p {
+                Piece::Text(_) => true,
+                Piece::Slot(s) => slots.slot_ref(s).is_some(),
+            }),
+            Template::Switch { .. } => self.case(slots).is_some_and(|t| t.present(slots)),
+        }
+    }
+
+    /// The case a `$switch` picks.
+    fn case(&self, slots: &dyn Slots) -> Option<&Template> {
+        let Template::Switch { on, cases } = self else {
+            return None;
+        };
+        let value = slots.slot_ref(on)?;
+        let key = match value.as_ref() {
+            Value::String(s) => Cow::Borrowed(s.as_str()),
+            other => Cow::Owned(other.to_string()),
+        };
+        cases.iter().find(|(k, _)| *k == key).map(|(_, t)| t)
+    }
+}
+
+impl Serialize for Written<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let slots = self.slots;
+        let nested = |template| Written { template, slots };
+        match self.template {
+            Template::Literal(v) => v.serialize(s),
+            Template::Slot { name, default } => match slots.slot_ref(name) {
+                Some(v) => v.serialize(s),
+                None => default.serialize(s),
+            },
+            Template::Text(_) => self.template.render(slots).serialize(s),
+            Template::Switch { .. } => match self.template.case(slots) {
+                Some(case) => nested(case).serialize(s),
+                None => s.serialize_none(),
+            },
+            Template::Object(members) => {
+                let mut map = s.serialize_map(None)?;
+                for (k, t) in members.iter().filter(|(_, t)| t.present(slots)) {
+                    map.serialize_entry(k, &nested(t))?;
+                }
+                map.end()
+            }
+            Template::Array(items) => {
+                let mut seq = s.serialize_seq(None)?;
+                for t in items.iter().filter(|t| t.present(slots)) {
+                    seq.serialize_element(&nested(t))?;
+                }
+                seq.end()
+            }
+        }
+    }
+}
+
 fn compile_text(s: &str) -> Result<Template, String> {
     let trimmed = s.trim();
     if let Some(inner) = trimmed
@@ -250,6 +333,22 @@ mod tests {
             json!({"success": true, "message": "Webhook disabled", "data": {"id": "1"},
                    "note": "Failed to create webhook", "limit": 50})
         );
+        assert_eq!(
+            serde_json::to_string(&t.written(&slots).unwrap()).unwrap(),
+            t.render(&slots).unwrap().to_string()
+        );
+        for switch in [json!(true), json!("x")] {
+            let other = |name: &str| match name {
+                "enabled" => Some(switch.clone()),
+                _ => slots(name),
+            };
+            assert_eq!(
+                serde_json::to_string(&t.written(&other).unwrap()).unwrap(),
+                t.render(&other).unwrap().to_string()
+            );
+        }
+        let alone = Template::compile(&json!("{{missing}}")).unwrap();
+        assert!(alone.written(&slots).is_none() && alone.render(&slots).is_none());
         assert_eq!(t.path_of("webhook").unwrap(), FieldPath::of_keys(["data"]));
         assert!(t.slots().contains(&"missing"));
     }

@@ -142,8 +142,10 @@ impl CanonicalApi {
             op.body =
                 Some(body.ok_or_else(|| Problem::bad_request("a JSON object body is required"))?);
         }
+        // The body goes to the upstream; rendering the answer needs the rest.
+        let body = op.body.take();
         let done = upstream
-            .execute(op.clone(), call)
+            .execute(Operation { body, ..op.clone() }, call)
             .instrument(span.clone())
             .await
             .map_err(|mut p| {

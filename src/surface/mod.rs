@@ -17,6 +17,9 @@ pub fn segments(path: &str) -> Option<Vec<String>> {
     path.split('/')
         .filter(|s| !s.is_empty())
         .map(|s| {
+            if !s.contains('%') {
+                return Some(s.to_owned()); // the common case: nothing to decode
+            }
             percent_decode_str(s)
                 .decode_utf8()
                 .ok()

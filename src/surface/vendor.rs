@@ -17,6 +17,7 @@ use crate::problem::{Code, FieldError, Problem};
 use http::{Request, Response, header};
 use hyper::body::Incoming;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::sync::Arc;
 use tracing::Instrument;
 
@@ -67,6 +68,17 @@ impl Slots for Fill<'_> {
                 .get(other.strip_prefix("webhook.")?)
                 .cloned(),
         }
+    }
+
+    fn slot_ref(&self, name: &str) -> Option<Cow<'_, Value>> {
+        let held = match name {
+            "webhook" => &self.webhook,
+            "items" => &self.items,
+            "result" => &self.result,
+            "errors" => &self.errors,
+            other => return self.slot(other).map(Cow::Owned),
+        };
+        held.as_ref().map(Cow::Borrowed)
     }
 }
 
@@ -188,9 +200,11 @@ impl VendorSurface {
             Backend::Store(_) => "(emulated)",
         };
         let span = tracing::info_span!("request", request_id, surface = %d.name, upstream, dialect = %self.backend_dialect().name, operation = *operation);
+        // The body goes to the backend; rendering the answer needs the rest.
+        let body = op.body.take();
         let done = self
             .backend
-            .execute(op.clone(), &call)
+            .execute(Operation { body, ..op.clone() }, &call)
             .instrument(span)
             .await
             .map_err(|p| self.reword_for_client(p))?;
@@ -333,8 +347,8 @@ impl VendorSurface {
             }
             Outcome::Deleted => {}
         }
-        match spec.response.as_ref().and_then(|t| t.render(&fill)) {
-            Some(value) => body::json(spec.status, &value, &body::JSON),
+        match spec.response.as_ref().and_then(|t| t.written(&fill)) {
+            Some(body) => body::json(spec.status, &body, &body::JSON),
             None => body::empty(spec.status),
         }
     }
@@ -354,13 +368,7 @@ impl VendorSurface {
         }
         canonical::derive_status(&mut webhook);
         if let Some(Value::Object(ext)) = webhook.get_mut("extensions") {
-            ext.retain(|key, _| {
-                self.dialect
-                    .webhook
-                    .rules
-                    .iter()
-                    .any(|r| r.target == Target::Extension(key.clone()))
-            });
+            ext.retain(|key, _| self.dialect.webhook.names_extension(key));
             if ext.is_empty() {
                 webhook.shift_remove("extensions");
             }
@@ -393,9 +401,8 @@ impl VendorSurface {
             field: vendor_errors.first().map(|e| e.field.clone()),
             ..Fill::default()
         };
-        let value = render.body.render(&fill).unwrap_or(Value::Null);
         let status = render.status.unwrap_or_else(|| problem.status());
-        let mut response = body::json(status, &value, &body::JSON);
+        let mut response = body::json(status, &render.body.written(&fill), &body::JSON);
         let h = response.headers_mut();
         if let Some(v) = problem.allow.as_deref().and_then(headers::value) {
             h.insert(header::ALLOW, v);

@@ -1,0 +1,277 @@
+//! Reading a dialect object: which rule takes which member, and which members are the
+//! vendor's own (kept under `extensions`).
+//!
+//! A [`ReadPlan`] is compiled once from the rules' paths. [`ReadPlan::walk`] applies it to an
+//! object already parsed; a [`Reader`] applies it while the JSON text is being parsed, so the
+//! object itself is never built: each member goes straight to its rule, its key compared where
+//! it lies in the text, and only the vendor's own members are kept with their names.
+
+use super::path::Step;
+use super::rules::ObjectMap;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
+use std::fmt;
+
+/// For each member named by a rule or derived path: whether a rule takes it whole or paths
+/// continue inside it. A member not named here is the vendor's own.
+#[derive(Debug, Clone, Default)]
+pub(super) struct ReadPlan {
+    members: Vec<(String, Member)>,
+    /// A path names the object itself: nothing in it is the vendor's own.
+    pub(super) whole: bool,
+}
+
+#[derive(Debug, Clone)]
+enum Member {
+    /// A path ends at this member; `Some(rule)` when that rule takes the value as it is.
+    Named(Option<usize>),
+    /// Paths continue inside this member.
+    Inside(ReadPlan),
+}
+
+/// What reading needs of a dialect object: each rule's value, and the vendor's own members
+/// under their dotted paths.
+pub(super) struct Gathered {
+    pub(super) found: Vec<Option<Value>>,
+    pub(super) leftovers: Map<String, Value>,
+    /// A member that paths continue inside came twice in the text: of repeated keys the last
+    /// one counts, which only reading the object whole can honour.
+    ambiguous: bool,
+}
+
+impl Gathered {
+    pub(super) fn new(rules: usize) -> Gathered {
+        Gathered {
+            found: vec![None; rules],
+            leftovers: Map::new(),
+            ambiguous: false,
+        }
+    }
+}
+
+impl ReadPlan {
+    pub(super) fn insert(&mut self, steps: &[Step], rule: Option<usize>) {
+        let Some((first, rest)) = steps.split_first() else {
+            self.whole = true;
+            return;
+        };
+        // An index names no member of an object: whatever lies there is the vendor's own.
+        let Step::Key(key) = first else { return };
+        let at = match self.members.iter().position(|(k, _)| k == key) {
+            Some(at) => at,
+            None => {
+                let member = Member::Inside(ReadPlan::default());
+                self.members.push((key.clone(), member));
+                self.members.len() - 1
+            }
+        };
+        let member = &mut self.members[at].1;
+        match (rest.is_empty(), member) {
+            (true, member) => *member = Member::Named(rule),
+            (false, Member::Named(_)) => {}
+            (false, Member::Inside(inner)) => inner.insert(rest, rule),
+        }
+    }
+
+    fn member(&self, key: &str) -> Option<(usize, &Member)> {
+        self.members
+            .iter()
+            .enumerate()
+            .find(|(_, (k, _))| k == key)
+            .map(|(i, (_, m))| (i, m))
+    }
+
+    /// Moves each named member's value to its rule and the rest to the leftovers.
+    pub(super) fn walk(&self, object: Map<String, Value>, prefix: &str, into: &mut Gathered) {
+        if self.whole {
+            return;
+        }
+        for (key, value) in object {
+            match (self.member(&key), value) {
+                (Some((_, Member::Named(Some(rule)))), value) => into.found[*rule] = Some(value),
+                (Some((_, Member::Named(None))), _) => {}
+                (Some((_, Member::Inside(inner))), Value::Object(object)) => {
+                    inner.walk(object, &dotted(prefix, key), into);
+                }
+                (_, value) => {
+                    into.leftovers.insert(dotted(prefix, key), value);
+                }
+            }
+        }
+    }
+}
+
+/// `prefix.key`, the name a member inside an object is kept under in `extensions`.
+fn dotted(prefix: &str, key: impl Into<String>) -> String {
+    if prefix.is_empty() {
+        key.into()
+    } else {
+        format!("{prefix}.{}", key.into())
+    }
+}
+
+/// Reads one dialect object while it is parsed, as [`ObjectMap::read_owned`] reads it once
+/// parsed; made by [`ObjectMap::reader`].
+#[derive(Clone, Copy)]
+pub struct Reader<'m> {
+    pub(super) map: &'m ObjectMap,
+}
+
+/// What a [`Reader`] found where it was pointed.
+#[derive(Debug, PartialEq)]
+pub enum Item {
+    /// An object, read into canonical terms.
+    Read(Map<String, Value>),
+    /// A value that is not an object.
+    NotAnObject,
+    /// An object whose text repeats a key that paths continue inside: it must be parsed whole
+    /// and read with [`ObjectMap::read_owned`].
+    Ambiguous,
+}
+
+impl<'de> DeserializeSeed<'de> for Reader<'_> {
+    type Value = Item;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Item, D::Error> {
+        let mut gathered = Gathered::new(self.map.rules.len());
+        let level = Level {
+            plan: self.map.plan(),
+            prefix: "",
+            into: &mut gathered,
+        };
+        Ok(match level.deserialize(d)? {
+            Some(_) => Item::NotAnObject,
+            None if gathered.ambiguous => Item::Ambiguous,
+            None => Item::Read(self.map.assemble(gathered)),
+        })
+    }
+}
+
+/// One object level of a plan: an object is gathered (`None`); any other value is returned.
+struct Level<'a> {
+    plan: &'a ReadPlan,
+    prefix: &'a str,
+    into: &'a mut Gathered,
+}
+
+impl<'de> DeserializeSeed<'de> for Level<'_> {
+    type Value = Option<Value>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Value>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Level<'_> {
+    type Value = Option<Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Option<Value>, E> {
+        Ok(Some(Value::Bool(v)))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Option<Value>, E> {
+        Ok(Some(Value::from(v)))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Option<Value>, E> {
+        Ok(Some(Value::from(v)))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Option<Value>, E> {
+        Ok(Some(Number::from_f64(v).map_or(Value::Null, Value::Number)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Option<Value>, E> {
+        Ok(Some(Value::from(v)))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Option<Value>, E> {
+        Ok(Some(Value::String(v)))
+    }
+
+    fn visit_unit<E>(self) -> Result<Option<Value>, E> {
+        Ok(Some(Value::Null))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Option<Value>, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Value>()? {
+            items.push(item);
+        }
+        Ok(Some(Value::Array(items)))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<Value>, A::Error> {
+        if self.plan.whole {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            return Ok(None);
+        }
+        let mut entered = Vec::new();
+        while let Some(key) = map.next_key_seed(Key)? {
+            match self.plan.member(&key) {
+                Some((_, Member::Named(Some(rule)))) => {
+                    self.into.found[*rule] = Some(map.next_value()?);
+                }
+                Some((_, Member::Named(None))) => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+                Some((i, Member::Inside(inner))) => {
+                    if entered.contains(&i) {
+                        self.into.ambiguous = true;
+                    }
+                    entered.push(i);
+                    let prefix = dotted(self.prefix, key);
+                    let level = Level {
+                        plan: inner,
+                        prefix: &prefix,
+                        into: &mut *self.into,
+                    };
+                    if let Some(value) = map.next_value_seed(level)? {
+                        self.into.leftovers.insert(prefix, value);
+                    }
+                }
+                None => {
+                    let value = map.next_value()?;
+                    self.into.leftovers.insert(dotted(self.prefix, key), value);
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// An object key, borrowed from the text when it holds no escapes.
+struct Key;
+
+impl<'de> DeserializeSeed<'de> for Key {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v))
+    }
+}
