@@ -11,7 +11,7 @@
 //! canonical name (gateway) or under the vendor's own name and message (surfaces).
 
 use super::codec::Codec;
-use super::path::FieldPath;
+use super::path::{FieldPath, Step};
 use crate::canonical::{Field, OpKind};
 use crate::problem::FieldError;
 use serde_json::{Map, Value};
@@ -442,9 +442,7 @@ impl ObjectMap {
                     .iter()
                     .any(|r| r.target == Target::Extension(key.clone()))
                 {
-                    if let Ok(path) = FieldPath::parse(key) {
-                        path.set(&mut out, value.clone());
-                    }
+                    self.leftover_path(key).set(&mut out, value.clone());
                 }
             }
         }
@@ -499,7 +497,7 @@ impl ObjectMap {
     fn collect_leftovers(&self, node: &Value, at: &FieldPath, out: &mut Map<String, Value>) {
         let Value::Object(map) = node else { return };
         for (key, value) in map {
-            let path = at.clone().child(super::path::Step::Key(key.clone()));
+            let path = at.clone().child(Step::Key(key.clone()));
             if self.covered().any(|c| path.starts_with(c)) {
                 continue;
             }
@@ -508,6 +506,40 @@ impl ObjectMap {
             } else {
                 out.insert(path.to_string(), value.clone());
             }
+        }
+    }
+
+    /// Where a vendor member kept under `extensions` by [`ObjectMap::read`] came from: the
+    /// inverse of [`Self::collect_leftovers`], which names a member inside a container that rules
+    /// reach into by the container's dotted path and the member's own key. The longest such
+    /// container prefix is split off and the rest is one key: a vendor's member name (`tags[0]`,
+    /// say) is a name, never a JSONPath to evaluate, so it cannot make up array indexes.
+    fn leftover_path(&self, name: &str) -> FieldPath {
+        let mut best: Option<(usize, FieldPath)> = None;
+        for covered in self.covered() {
+            let steps = covered.steps();
+            for len in 1..steps.len() {
+                let keys: Option<Vec<&str>> = steps[..len]
+                    .iter()
+                    .map(|s| match s {
+                        Step::Key(k) => Some(k.as_str()),
+                        Step::Index(_) => None,
+                    })
+                    .collect();
+                let Some(keys) = keys else { break };
+                let container = FieldPath::of_keys(keys);
+                let shown = container.to_string();
+                let inside = name
+                    .strip_prefix(shown.as_str())
+                    .is_some_and(|rest| rest.len() > 1 && rest.starts_with('.'));
+                if inside && best.as_ref().is_none_or(|(n, _)| shown.len() > *n) {
+                    best = Some((shown.len(), container));
+                }
+            }
+        }
+        match best {
+            Some((n, container)) => container.child(Step::Key(name[n + 1..].to_owned())),
+            None => FieldPath::of_keys([name]),
         }
     }
 
@@ -546,9 +578,7 @@ impl ObjectMap {
                     .iter()
                     .any(|r| r.target == Target::Extension(key.clone()));
                 if !named {
-                    if let Ok(path) = FieldPath::parse(key) {
-                        path.set(&mut out, value.clone());
-                    }
+                    self.leftover_path(key).set(&mut out, value.clone());
                 }
             }
         }
