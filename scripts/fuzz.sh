@@ -5,13 +5,38 @@
 # memory or time); the crashing input is saved under fuzz/artifacts/<target>/.
 #
 #   scripts/fuzz.sh [RUNS] [TARGET...]
+#   scripts/fuzz.sh --replay [TARGET...]
 #
 # Needs only stable Rust: cargo-fuzz is installed when missing, the targets are built without a
 # sanitizer (`-s none`, libFuzzer's coverage instrumentation only), and RUSTC_BOOTSTRAP=1 lets
 # stable rustc take the few unstable flags cargo-fuzz passes. Inputs the fuzzer finds go to
 # fuzz/target/corpus/<target>/ (ignored by git), so a run never changes fuzz/corpus/.
+#
+# --replay is the short form CI runs: no cargo-fuzz and no instrumentation, the targets are
+# built with plain cargo in the root's target/ (reusing the test build's dependencies) and every
+# committed seed is run through its target once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+all_targets() { sed -n 's/^name = "\([a-z_]*\)"$/\1/p' fuzz/Cargo.toml | grep -v '^hookgate-fuzz$'; }
+
+if [[ ${1:-} == --replay ]]; then
+  shift
+  if (($# > 0)); then targets=("$@"); else mapfile -t targets < <(all_targets); fi
+  echo "== building ${targets[*]} (uninstrumented)"
+  CARGO_TARGET_DIR=target cargo build --manifest-path fuzz/Cargo.toml --locked --bins --quiet
+  for target in "${targets[@]}"; do
+    seeds=(fuzz/corpus/"$target"/*)
+    # libFuzzer runs each file named on its command line once and fails on the first crash.
+    if ! target/debug/"$target" "${seeds[@]}" >"target/fuzz-$target.log" 2>&1; then
+      tail -40 "target/fuzz-$target.log" >&2
+      echo "$target: crashed on a seed" >&2
+      exit 1
+    fi
+    echo "$target: ${#seeds[@]} seeds ok"
+  done
+  exit 0
+fi
 
 runs=${1:-1000000}
 shift || true
@@ -33,7 +58,7 @@ flags=(-s none --codegen-units "${FUZZ_CODEGEN_UNITS:-16}")
 if (($# > 0)); then
   targets=("$@")
 else
-  mapfile -t targets < <(cargo fuzz list)
+  mapfile -t targets < <(all_targets)
 fi
 
 echo "== building ${targets[*]}"

@@ -122,11 +122,11 @@ echo "peak $peak req/s; holding $rate req/s ($get_rate GET + $patch_rate PATCH)"
 # Starts the fixed-rate load for $1 seconds in the background, writing oha's JSON summaries to
 # $2-get.json and $2-patch.json; sets get_pid and patch_pid.
 load() {
-  oha -z "$1s" -q "$get_rate" -c "$oha_connections" --no-tui --output-format json \
+  oha -z "$1s" -w -q "$get_rate" -c "$oha_connections" --no-tui --output-format json \
     "$url" >"$2-get.json" 2>"$2-get.err" &
   get_pid=$!
   pids+=("$get_pid")
-  oha -z "$1s" -q "$patch_rate" -c 2 --no-tui --output-format json -m PATCH \
+  oha -z "$1s" -w -q "$patch_rate" -c 2 --no-tui --output-format json -m PATCH \
     -H 'content-type: application/json' -d '{"description":"soak","max_retries":3}' \
     "$url" >"$2-patch.json" 2>"$2-patch.err" &
   patch_pid=$!
@@ -147,6 +147,8 @@ began=$SECONDS
 rss_start=
 rss_max=0
 rss_end=
+fd_min=
+fd_max=0
 while running; do
   sleep "$sample_seconds"
   running || break
@@ -156,6 +158,8 @@ while running; do
   rss_start=${rss_start:-$rss}
   rss_end=$rss
   if ((rss > rss_max)); then rss_max=$rss; fi
+  if ((fds > fd_max)); then fd_max=$fds; fi
+  if [[ -z $fd_min ]] || ((fds < fd_min)); then fd_min=$fds; fi
 done
 wait "$get_pid" "$patch_pid" || true
 sleep 2
@@ -188,7 +192,7 @@ echo "non-2xx:            $non2xx"
 echo "failed requests:    $errors"
 echo "RSS start/end/max:  $((rss_start / 1024)) / $((rss_end / 1024)) / $((rss_max / 1024)) MiB ($rss_start / $rss_end / $rss_max kB)"
 echo "RSS growth:         $growth %"
-echo "fds start/end:      $fd_start / $fd_end (tolerance +$fd_tolerance)"
+echo "fds start/end:      $fd_start / $fd_end idle (tolerance +$fd_tolerance); $fd_min to $fd_max under load"
 echo "samples:            $samples"
 
 status=0
