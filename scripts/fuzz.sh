@@ -51,8 +51,9 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
 fi
 
 export RUSTC_BOOTSTRAP=1
-# The same flags for build and run, so that `run` finds the build up to date. More codegen
-# units than cargo-fuzz's default of 1 build much faster for slightly slower executions.
+# The same flags for build and run, so that `run` finds the build up to date. cargo-fuzz
+# defaults to one codegen unit per crate; 16 let LLVM use every core, for slightly slower
+# executions (FUZZ_CODEGEN_UNITS=1 restores the default).
 flags=(-s none --codegen-units "${FUZZ_CODEGEN_UNITS:-16}")
 
 if (($# > 0)); then
@@ -91,7 +92,7 @@ for target in "${targets[@]}"; do
   if ((status == 0)); then
     result=ok
   else
-    result="CRASH (exit $status, log $logs/$target.log)"
+    result="FAILED (exit $status, log $logs/$target.log)"
     failed+=("$target")
     grep -E -A 12 "panicked at|ERROR: libFuzzer|SUMMARY|Test unit written" "$logs/$target.log" | head -40 || true
   fi
@@ -101,6 +102,6 @@ done
 echo "== summary"
 printf '%s\n' "${summary[@]}"
 if ((${#failed[@]} > 0)); then
-  echo "crashed: ${failed[*]}" >&2
+  echo "failed: ${failed[*]}" >&2
   exit 1
 fi
