@@ -109,3 +109,76 @@ async fn integers_beyond_2_to_the_53_are_kept_exactly() {
     assert!(text.contains("\"sequence\":18446744073709551615"), "{text}");
     gw.stop().await;
 }
+
+#[tokio::test]
+async fn vendor_member_names_that_look_like_paths_go_back_verbatim() {
+    // Members no rule names are kept under `extensions` and written back on a read-merge-write.
+    // Their names are names: `huge[999999999999]` once made the gateway pad an array up to that
+    // index and abort, and `tags[1]` came back as an array.
+    let item = json!({"id": 1, "webhook_type": "pre_call",
+        "webhook_config": {"api_schema": {"url": "https://api.example.com/pre-call", "method": "POST",
+            "tags[1]": "kept", "huge[999999999999]": true}, "response_timeout_secs": 10},
+        "created_at": "2025-01-27T10:00:00Z", "updated_at": "2025-01-27T10:00:00Z",
+        "labels[99999999999]": "top"});
+    let reply = Reply::json(200, json!({"success": true, "item": item}));
+    let double = Double::start(vec![reply.clone(), reply]).await;
+    let gw = gateway(&format!(
+        "[upstreams.r]\ndialect = \"resemble\"\nbase_url = \"{}\"\nauth = {{ type = \"none\" }}\n",
+        double.url()
+    ))
+    .await;
+    let a = send(
+        gw.addr,
+        "PATCH",
+        "/v1/upstreams/r/owners/550e8400-e29b-41d4-a716-446655440000/webhooks/1",
+        &[],
+        Some(&json!({"timeout_seconds": 15})),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+    let seen = double.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[1].method, "PATCH");
+    let sent = seen[1].json().unwrap();
+    let schema = &sent["webhook_config"]["api_schema"];
+    assert_eq!(schema["tags[1]"], "kept", "{sent}");
+    assert_eq!(schema["huge[999999999999]"], true, "{sent}");
+    assert!(
+        schema.get("tags").is_none() && schema.get("huge").is_none(),
+        "{sent}"
+    );
+    // Unchanged top-level members are not sent; the gateway's answer keeps this one verbatim.
+    assert!(sent.get("labels").is_none(), "{sent}");
+    assert_eq!(a.json()["extensions"]["labels[99999999999]"], "top");
+    assert_eq!(
+        sent["webhook_config"]["response_timeout_secs"], 15,
+        "{sent}"
+    );
+    gw.stop().await;
+}
+
+#[test]
+fn vendor_member_names_are_never_evaluated_as_paths() {
+    // What a read-merge-write and a vendor surface do with a webhook read from a vendor: the
+    // members no rule names are written back where they came from, each under its own name.
+    let dialects = hookgate::mapping::load_dir(std::path::Path::new(support::MAPPINGS)).unwrap();
+    for d in &dialects {
+        let example = d
+            .examples
+            .first()
+            .expect("every shipped file has an example");
+        let mut vendor = example.clone();
+        vendor["zz[999999999999]"] = json!(1);
+        vendor["a.b"] = json!(2);
+        let canonical = d.webhook.read(&vendor);
+        for written in [
+            d.webhook
+                .write_all(hookgate::canonical::OpKind::Update, &canonical),
+            d.webhook.render(&canonical),
+        ] {
+            assert_eq!(written["zz[999999999999]"], 1, "{}: {written}", d.name);
+            assert_eq!(written["a.b"], 2, "{}: {written}", d.name);
+            assert!(written.get("zz").is_none() && written.get("a").is_none());
+        }
+    }
+}

@@ -30,7 +30,13 @@ pub enum PathError {
     Syntax(String),
     #[error("only singular paths (names and indexes) are accepted, found `{0}`")]
     NotSingular(String),
+    #[error("the index {0} is above {max}", max = MAX_INDEX)]
+    IndexTooLarge(i64),
 }
+
+/// The largest array index a path may name. Writing a value at an index pads the array up to
+/// it, so an unbounded index in a mapping file would allocate without bound on every request.
+pub const MAX_INDEX: usize = 255;
 
 impl FieldPath {
     /// Parses a JSONPath (`$.a.b`, `$['a-b'][0]`) or a bare dotted name (`a.b`).
@@ -46,6 +52,9 @@ impl FieldPath {
         for segment in parsed.segments {
             let step = match segment {
                 Segment::Selector(Selector::Name(name)) => Step::Key(unquote(&name)),
+                Segment::Selector(Selector::Index(i)) if i > MAX_INDEX as i64 => {
+                    return Err(PathError::IndexTooLarge(i));
+                }
                 Segment::Selector(Selector::Index(i)) if i >= 0 => Step::Index(i as usize),
                 other => return Err(PathError::NotSingular(other.to_string())),
             };
@@ -309,6 +318,20 @@ mod tests {
             );
         }
         assert!(matches!(FieldPath::parse("$.["), Err(PathError::Syntax(_))));
+    }
+
+    #[test]
+    fn refuses_indexes_that_would_pad_arrays_without_bound() {
+        assert_eq!(
+            FieldPath::parse("$.a[255]").unwrap().steps()[1],
+            Step::Index(MAX_INDEX)
+        );
+        for bad in ["$.a[256]", "$.a[999999999999]"] {
+            assert!(
+                matches!(FieldPath::parse(bad), Err(PathError::IndexTooLarge(_))),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -517,9 +517,7 @@ impl ObjectMap {
         if let Some(Value::Object(ext)) = webhook.get("extensions") {
             for (key, value) in ext {
                 if !self.names_extension(key) {
-                    if let Ok(path) = FieldPath::from_dotted(key) {
-                        path.set(&mut out, value.clone());
-                    }
+                    self.leftover_path(key).set(&mut out, value.clone());
                 }
             }
         }
@@ -604,6 +602,47 @@ impl ObjectMap {
         out
     }
 
+    fn covered(&self) -> impl Iterator<Item = &FieldPath> {
+        self.rules
+            .iter()
+            .filter_map(|r| r.path.as_ref())
+            .chain(self.derived.iter().map(|d| &d.path))
+    }
+
+    /// Where a vendor member kept under `extensions` by [`ObjectMap::read`] came from: the
+    /// inverse of [`Self::collect_leftovers`], which names a member inside a container that rules
+    /// reach into by the container's dotted path and the member's own key. The longest such
+    /// container prefix is split off and the rest is one key: a vendor's member name (`tags[0]`,
+    /// say) is a name, never a JSONPath to evaluate, so it cannot make up array indexes.
+    fn leftover_path(&self, name: &str) -> FieldPath {
+        let mut best: Option<(usize, FieldPath)> = None;
+        for covered in self.covered() {
+            let steps = covered.steps();
+            for len in 1..steps.len() {
+                let keys: Option<Vec<&str>> = steps[..len]
+                    .iter()
+                    .map(|s| match s {
+                        Step::Key(k) => Some(k.as_str()),
+                        Step::Index(_) => None,
+                    })
+                    .collect();
+                let Some(keys) = keys else { break };
+                let container = FieldPath::of_keys(keys);
+                let shown = container.to_string();
+                let inside = name
+                    .strip_prefix(shown.as_str())
+                    .is_some_and(|rest| rest.len() > 1 && rest.starts_with('.'));
+                if inside && best.as_ref().is_none_or(|(n, _)| shown.len() > *n) {
+                    best = Some((shown.len(), container));
+                }
+            }
+        }
+        match best {
+            Some((n, container)) => container.child(Step::Key(name[n + 1..].to_owned())),
+            None => FieldPath::of_keys([name]),
+        }
+    }
+
     /// Canonical → dialect response, as the vendor would answer.
     pub fn render(&self, canonical: &Map<String, Value>) -> Value {
         let mut out = Value::Object(Map::with_capacity(self.rules.len() + self.derived.len()));
@@ -658,9 +697,7 @@ impl ObjectMap {
         if let Some(Value::Object(ext)) = canonical.get("extensions") {
             for (key, value) in ext {
                 if !self.names_extension(key) {
-                    if let Ok(path) = FieldPath::from_dotted(key) {
-                        path.set(&mut out, value.clone());
-                    }
+                    self.leftover_path(key).set(&mut out, value.clone());
                 }
             }
         }

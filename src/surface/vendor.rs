@@ -96,7 +96,7 @@ impl VendorSurface {
             .await
         {
             Ok(response) => response,
-            Err(problem) => self.problem(&problem, request_id, operation),
+            Err(problem) => problem_response(&self.dialect, &problem, request_id, operation),
         };
         let metrics = crate::metrics::get();
         match &self.backend {
@@ -376,43 +376,6 @@ impl VendorSurface {
         webhook
     }
 
-    /// A problem in this vendor's error shape, field names and status codes.
-    fn problem(&self, problem: &Problem, request_id: &str, operation: &str) -> Response<Body> {
-        let d = &self.dialect;
-        let vendor_errors: Vec<FieldError> = problem
-            .errors
-            .iter()
-            .map(|e| FieldError::new(d.webhook.vendor_name(&e.field), e.message.clone()))
-            .collect();
-        let render = d.errors.template_for(problem.code);
-        let fill = Fill {
-            request_id,
-            operation,
-            problem: Some(problem),
-            vendor_code: Some(
-                problem
-                    .upstream
-                    .as_ref()
-                    .filter(|u| u.dialect == d.name)
-                    .and_then(|u| u.code.clone())
-                    .unwrap_or_else(|| d.errors.vendor_code(problem.code)),
-            ),
-            errors: d.errors.render_field_errors(&vendor_errors),
-            field: vendor_errors.first().map(|e| e.field.clone()),
-            ..Fill::default()
-        };
-        let status = render.status.unwrap_or_else(|| problem.status());
-        let mut response = body::json(status, &render.body.written(&fill), &body::JSON);
-        let h = response.headers_mut();
-        if let Some(v) = problem.allow.as_deref().and_then(headers::value) {
-            h.insert(header::ALLOW, v);
-        }
-        if let Some(v) = problem.retry_after.as_deref().and_then(headers::value) {
-            h.insert(header::RETRY_AFTER, v);
-        }
-        response
-    }
-
     /// Whether this surface's paths need an owner segment.
     pub fn has_owner_segment(&self) -> bool {
         self.dialect
@@ -420,6 +383,48 @@ impl VendorSurface {
             .iter()
             .any(|o| o.path.has(&PathSeg::Owner))
     }
+}
+
+/// A problem in a dialect's own error shape, field names and status codes: what a vendor surface
+/// answers for every failure, its own or its backend's.
+pub fn problem_response(
+    d: &Dialect,
+    problem: &Problem,
+    request_id: &str,
+    operation: &str,
+) -> Response<Body> {
+    let vendor_errors: Vec<FieldError> = problem
+        .errors
+        .iter()
+        .map(|e| FieldError::new(d.webhook.vendor_name(&e.field), e.message.clone()))
+        .collect();
+    let render = d.errors.template_for(problem.code);
+    let fill = Fill {
+        request_id,
+        operation,
+        problem: Some(problem),
+        vendor_code: Some(
+            problem
+                .upstream
+                .as_ref()
+                .filter(|u| u.dialect == d.name)
+                .and_then(|u| u.code.clone())
+                .unwrap_or_else(|| d.errors.vendor_code(problem.code)),
+        ),
+        errors: d.errors.render_field_errors(&vendor_errors),
+        field: vendor_errors.first().map(|e| e.field.clone()),
+        ..Fill::default()
+    };
+    let status = render.status.unwrap_or_else(|| problem.status());
+    let mut response = body::json(status, &render.body.written(&fill), &body::JSON);
+    let h = response.headers_mut();
+    if let Some(v) = problem.allow.as_deref().and_then(headers::value) {
+        h.insert(header::ALLOW, v);
+    }
+    if let Some(v) = problem.retry_after.as_deref().and_then(headers::value) {
+        h.insert(header::RETRY_AFTER, v);
+    }
+    response
 }
 
 fn has_bearer(value: Option<&http::HeaderValue>) -> bool {
