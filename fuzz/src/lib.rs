@@ -157,7 +157,7 @@ pub fn read_answer(
         _ => {
             let failure = Failure {
                 status,
-                body: bytes,
+                body: parsed.filter(|_| !bytes.is_empty()),
                 header_request_id: Some("req-1"),
                 retry_after: Some("7"),
             };
