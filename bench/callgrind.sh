@@ -141,7 +141,8 @@ EOF
             die "$name failed"
         callgrind_control -d "$HG" >/dev/null 2>&1 || die "callgrind_control -d failed"
         dumps=$((dumps + 1))
-        ir=$(awk '/^(summary|totals):/ { print $2; exit }' "$WORK/cg.out.$dumps")
+        ir=$(awk '/^(summary|totals):/ { print $2; exit }' "$WORK/cg.out.$dumps" 2>/dev/null)
+        [[ $ir =~ ^[0-9]+$ ]] || die "no counts in dump $dumps for $name (is the disk full?)"
         echo "| $name | $(per "$ir" "$REQUESTS") |"
     done <<EOF
 GET, translated|GET|$CPATH/$HOOK||200

@@ -534,15 +534,16 @@ impl Upstream {
         };
         let policy = self.guard.policy();
         let deadline = Instant::now() + policy.deadline;
+        let parsed: http::Uri = uri
+            .parse()
+            .map_err(|e| Problem::internal(format!("could not build the upstream URI: {e}")))?;
         let mut attempt = 0;
         loop {
             let _permit = self.guard.admit(&self.name)?;
             let left = deadline.saturating_duration_since(Instant::now());
             let mut request = Request::new(Full::new(body.clone()));
             *request.method_mut() = method.clone();
-            *request.uri_mut() = uri
-                .parse()
-                .map_err(|e| Problem::internal(format!("could not build the upstream URI: {e}")))?;
+            *request.uri_mut() = parsed.clone();
             *request.headers_mut() = headers.clone();
             tracing::debug!(%method, uri, attempt, "calling upstream");
             let started = Instant::now();
