@@ -381,14 +381,14 @@ mod tests {
         );
         p.upstream = Some(Box::new(UpstreamInfo {
             name: "t".into(),
-            dialect: "talkover".into(),
+            dialect: "voice".into(),
             status: Some(422),
             ..UpstreamInfo::default()
         }));
         let written = serde_json::to_string(&p.body("r1")).unwrap();
         assert_eq!(
             written,
-            r#"{"type":"https://hookgate.dev/problems/unsupported-field","title":"Unsupported field","status":422,"detail":"enabled: not supported; url: must \"quote\"","code":"unsupported_field","errors":[{"field":"enabled","message":"not supported"},{"field":"url","message":"must \"quote\""}],"request_id":"r1","upstream":{"name":"t","dialect":"talkover","status":422}}"#
+            r#"{"type":"https://hookgate.dev/problems/unsupported-field","title":"Unsupported field","status":422,"detail":"enabled: not supported; url: must \"quote\"","code":"unsupported_field","errors":[{"field":"enabled","message":"not supported"},{"field":"url","message":"must \"quote\""}],"request_id":"r1","upstream":{"name":"t","dialect":"voice","status":422}}"#
         );
         assert_eq!(p.to_json("r1").to_string(), written);
         let plain = Problem::not_found("gone");

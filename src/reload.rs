@@ -138,7 +138,7 @@ struct Pending {
 /// What a successful reload did.
 #[derive(Debug, Default)]
 pub struct Reloaded {
-    /// What changed, for the log (`upstreams added: chirp`).
+    /// What changed, for the log (`upstreams added: billing`).
     pub changes: Vec<String>,
     /// Changes that are not applied until a restart, by key.
     pub needs_restart: Vec<ConfigProblem>,
@@ -691,8 +691,8 @@ mod tests {
         config::from_figment(&figment, "test").unwrap()
     }
 
-    const BASE: &str = "[upstreams.a]\ndialect = \"talkover\"\nemulate = true\n\
-        [surfaces.s]\ndialect = \"talkover\"\nupstream = \"a\"\nlisten = \"127.0.0.1:9101\"\nprefix = \"/s\"\n";
+    const BASE: &str = "[upstreams.a]\ndialect = \"voice\"\nemulate = true\n\
+        [surfaces.s]\ndialect = \"voice\"\nupstream = \"a\"\nlisten = \"127.0.0.1:9101\"\nprefix = \"/s\"\n";
 
     #[test]
     fn listener_settings_need_a_restart() {
@@ -717,7 +717,7 @@ mod tests {
         let notes = restart_notes(&old, &slower);
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert_eq!(notes[0].key, "surfaces.s");
-        let gone = config("[upstreams.a]\ndialect = \"talkover\"\nemulate = true\n");
+        let gone = config("[upstreams.a]\ndialect = \"voice\"\nemulate = true\n");
         assert_eq!(restart_notes(&old, &gone)[0].key, "surfaces.s.listen");
     }
 
@@ -725,7 +725,7 @@ mod tests {
     fn changes_are_named() {
         let old = config(BASE);
         let new = config(
-            "default_upstream = \"b\"\n[upstreams.b]\ndialect = \"chirp\"\nemulate = true\n",
+            "default_upstream = \"b\"\n[upstreams.b]\ndialect = \"billing\"\nemulate = true\n",
         );
         let d = BTreeMap::new();
         assert_eq!(
