@@ -19,6 +19,8 @@
 #   BENCH_INSTALL   1 = apt-get install what is missing        (1)
 #   BENCH_OUT       where the table is written                 (bench/results/latest.md)
 #   BENCH_QUIET     seconds to wait for other processes to go quiet before the load (300)
+#   BENCH_WORKERS   hookgate's runtime worker threads (1, as each nginx runs one worker;
+#                   0 = the runtime's default, one per core)
 #   BENCH_KEEP      1 = keep the scratch folder (logs, raw wrk output)
 #   HOOKGATE_BIN    a hookgate binary to measure; unset = `cargo build --release` first
 set -uo pipefail
@@ -32,6 +34,7 @@ PORT_BASE=${BENCH_PORT:-18180}
 INSTALL=${BENCH_INSTALL:-1}
 KEEP=${BENCH_KEEP:-0}
 QUIET_WAIT=${BENCH_QUIET:-300}
+WORKERS=${BENCH_WORKERS:-1}
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
@@ -52,7 +55,7 @@ CPATH_422=/v1/upstreams/talkover/owners/$AGENT/webhooks/wh-invalid
 say() { printf '%s\n' "$*" >&2; }
 die() { say "bench: $*"; exit 1; }
 
-for v in DURATION ROUNDS WARMUP STARTS PORT_BASE QUIET_WAIT; do
+for v in DURATION ROUNDS WARMUP STARTS PORT_BASE QUIET_WAIT WORKERS; do
     [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a whole number, got '${!v}'"
 done
 ((DURATION >= 1 && ROUNDS >= 1 && STARTS >= 1)) || die "BENCH_DURATION, BENCH_ROUNDS and BENCH_STARTS must be at least 1"
@@ -186,7 +189,10 @@ mode = "off"                # nginx checks no credential either
 [log]
 level = "warn"
 EOF
-RUST_LOG=warn "$BIN" --config "$WORK/hookgate.toml" >"$WORK/hookgate.log" 2>&1 &
+# tokio reads TOKIO_WORKER_THREADS when the program sets no worker count; unset, one per core.
+HG_ENV=(RUST_LOG=warn)
+((WORKERS > 0)) && HG_ENV+=(TOKIO_WORKER_THREADS="$WORKERS")
+env "${HG_ENV[@]}" "$BIN" --config "$WORK/hookgate.toml" >"$WORK/hookgate.log" 2>&1 &
 HG_PID=$!
 PIDS+=("$HG_PID")
 wait_port "$HPORT" 5 || die "hookgate did not listen on $HPORT: $(tail -5 "$WORK/hookgate.log")"
@@ -414,7 +420,7 @@ startup_once() {       # config port [VAR=value ...]; sets STARTUP_US, or return
     STARTUP_US=
     now_us
     t0=$NOW
-    env RUST_LOG=warn "$@" "$BIN" --config "$cfg" >>"$WORK/startup.log" 2>&1 &
+    env "${HG_ENV[@]}" "$@" "$BIN" --config "$cfg" >>"$WORK/startup.log" 2>&1 &
     pid=$!
     PIDS+=("$pid")
     while :; do
@@ -468,7 +474,7 @@ REPORT=$WORK/report.md
         "$(nginx -v 2>&1 | sed 's/^nginx version: //'), njs $(dpkg-query -W -f '${Version}' libnginx-mod-http-js 2>/dev/null || echo '?')," \
         "$(wrk -v 2>&1 | awk 'NR == 1 { print $1, $2 }'); hookgate $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')" \
         "release build of $(date -u -r "$SRC_BIN" '+%Y-%m-%d %H:%M UTC')."
-    echo "Loopback, one nginx worker per nginx, nothing pinned; wrk -t1, ${DURATION} s per run," \
+    echo "Loopback, one nginx worker per nginx, hookgate with $( ((WORKERS > 0)) && echo "$WORKERS runtime worker thread(s)" || echo "its default runtime (one worker thread per core)"), nothing pinned; wrk -t1, ${DURATION} s per run," \
         "median of $ROUNDS alternating rounds; latencies in µs; server CPU per request in µs of" \
         "the process that answers the client (the vendor double's worker, the nginx worker" \
         "in front of it, or hookgate; the double's own share is not included). Other processes took" \
