@@ -89,13 +89,13 @@ impl Inbound {
                 format!("the API key lacks the scope {}", scope.name()),
             ));
         }
-        if let (Some(allowed), Some(upstream)) = (&key.upstreams, upstream) {
-            if !allowed.iter().any(|u| u == upstream) {
-                return Err(Problem::new(
-                    Code::Forbidden,
-                    format!("the API key may not use upstream {upstream}"),
-                ));
-            }
+        if let (Some(allowed), Some(upstream)) = (&key.upstreams, upstream)
+            && !allowed.iter().any(|u| u == upstream)
+        {
+            return Err(Problem::new(
+                Code::Forbidden,
+                format!("the API key may not use upstream {upstream}"),
+            ));
         }
         Ok(Some(&key.name))
     }

@@ -561,14 +561,14 @@ fn validate(raw: RawConfig) -> Result<Config, Vec<ConfigProblem>> {
             });
         }
     }
-    if let Some(d) = &raw.default_upstream {
-        if !raw.upstreams.contains_key(d) {
-            let known: Vec<&str> = raw.upstreams.keys().map(String::as_str).collect();
-            problem(
-                "default_upstream".into(),
-                format!("`{d}` names no upstream; configured: {}", known.join(", ")),
-            );
-        }
+    if let Some(d) = &raw.default_upstream
+        && !raw.upstreams.contains_key(d)
+    {
+        let known: Vec<&str> = raw.upstreams.keys().map(String::as_str).collect();
+        problem(
+            "default_upstream".into(),
+            format!("`{d}` names no upstream; configured: {}", known.join(", ")),
+        );
     }
     let mut surfaces = Vec::new();
     let mut prefixes: Vec<String> = Vec::new();

@@ -62,10 +62,10 @@ impl Hangups {
     /// Completes at the next SIGHUP; never where there is none.
     pub async fn recv(&mut self) {
         #[cfg(unix)]
-        if let Some(signal) = &mut self.signal {
-            if signal.recv().await.is_some() {
-                return;
-            }
+        if let Some(signal) = &mut self.signal
+            && signal.recv().await.is_some()
+        {
+            return;
         }
         std::future::pending::<()>().await
     }

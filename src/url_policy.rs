@@ -383,13 +383,13 @@ impl UrlPolicy {
                 if self.allow_hosts.iter().any(|r| r.matches(&target)) {
                     return Ok(url);
                 }
-                if let Some(class) = classify(*literal) {
-                    if !(self.allow_private && class.is_private()) {
-                        return Err(Refusal::Address {
-                            class,
-                            addr: judged,
-                        });
-                    }
+                if let Some(class) = classify(*literal)
+                    && !(self.allow_private && class.is_private())
+                {
+                    return Err(Refusal::Address {
+                        class,
+                        addr: judged,
+                    });
                 }
             }
         }

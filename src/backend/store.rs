@@ -61,12 +61,12 @@ impl Store {
     }
 
     pub fn execute(&self, op: Operation) -> Result<Done, Problem> {
-        if let (Some(policy), Some(body)) = (&self.url_policy, &op.body) {
-            if matches!(op.kind, OpKind::Create | OpKind::Update) {
-                policy
-                    .check_webhook(body)
-                    .map_err(|r| Problem::validation(vec![r.field_error()]))?;
-            }
+        if let (Some(policy), Some(body)) = (&self.url_policy, &op.body)
+            && matches!(op.kind, OpKind::Create | OpKind::Update)
+        {
+            policy
+                .check_webhook(body)
+                .map_err(|r| Problem::validation(vec![r.field_error()]))?;
         }
         let mut state = self.lock();
         let outcome = match op.kind {

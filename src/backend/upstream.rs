@@ -364,10 +364,10 @@ impl Upstream {
             .iter()
             .map(|v| v.canonical())
             .collect();
-        if let Some(refusal) = url_refusal {
-            if !errors.iter().any(|e| e.field == refusal.field) {
-                errors.insert(0, refusal);
-            }
+        if let Some(refusal) = url_refusal
+            && !errors.iter().any(|e| e.field == refusal.field)
+        {
+            errors.insert(0, refusal);
         }
         if errors.is_empty() {
             return Ok(());
@@ -477,13 +477,28 @@ impl Upstream {
             uri.extend(percent_encoding::utf8_percent_encode(&text, QUERY));
         }
         let payload = spec.body.as_ref().and_then(|t| t.render(&slots));
+        let headers = self.headers(call, payload.is_some());
+        VendorRequest {
+            method: spec.method.clone(),
+            uri,
+            headers,
+            body: payload,
+            // Safe to repeat: an idempotent method (RFC 9110 §9.2.2), or a create the vendor
+            // can recognise by its Idempotency-Key.
+            repeatable: spec.method.is_idempotent() || call.idempotency_key.is_some(),
+        }
+    }
+
+    /// The headers of every vendor request: what it accepts and who sends it, the request id,
+    /// the credential (marked sensitive) and the client's `Idempotency-Key`.
+    fn headers(&self, call: &Call, has_body: bool) -> http::HeaderMap {
         let mut headers = http::HeaderMap::with_capacity(6);
         headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
         headers.insert(
             header::USER_AGENT,
             HeaderValue::from_static(concat!("hookgate/", env!("CARGO_PKG_VERSION"))),
         );
-        if payload.is_some() {
+        if has_body {
             headers.insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),
@@ -508,30 +523,72 @@ impl Upstream {
         if let Some(key) = &call.idempotency_key {
             headers.insert(IDEMPOTENCY_KEY.clone(), key.clone());
         }
-        VendorRequest {
-            method: spec.method.clone(),
-            uri,
-            headers,
-            body: payload,
-            // Safe to repeat: an idempotent method (RFC 9110 §9.2.2), or a create the vendor
-            // can recognise by its Idempotency-Key.
-            repeatable: spec.method.is_idempotent() || call.idempotency_key.is_some(),
+        headers
+    }
+
+    /// Sends a request that is already in this upstream's dialect, its body as the client wrote
+    /// it, to the vendor path of `spec` (with the client's query string): the same credentials,
+    /// deadlines, retries and circuit breaker as a translated call, and the answer unread.
+    pub async fn relay(
+        &self,
+        spec: &mapping::Operation,
+        owner: Option<&str>,
+        id: Option<&str>,
+        query: Option<&str>,
+        body: Bytes,
+        call: &Call,
+    ) -> Result<Reply, Problem> {
+        let mut uri = spec
+            .path
+            .render(&[&self.base_url, &self.dialect.base_path], owner, id);
+        if let Some(query) = query {
+            uri.push('?');
+            uri.push_str(query);
+        }
+        let headers = self.headers(call, !body.is_empty());
+        let repeatable = spec.method.is_idempotent() || call.idempotency_key.is_some();
+        let reply = self
+            .exchange(&spec.method, &uri, &headers, body, repeatable)
+            .await?;
+        call.surface_rate_limits(&reply.headers);
+        Ok(reply)
+    }
+
+    /// Why an answer that is not JSON cannot be passed on: the vendor's failure as far as its
+    /// status tells it, or a success hookgate could not read.
+    pub fn unreadable(&self, reply: Reply, spec: &mapping::Operation) -> Problem {
+        match self.answer(reply, spec) {
+            Err(problem) => problem,
+            Ok(_) => self.malformed("an answer that is not JSON"),
         }
     }
 
     /// Sends one vendor request, retrying where it is safe, within the overall deadline.
     async fn call_with_retries(&self, vendor: &VendorRequest) -> Result<Reply, Problem> {
-        let VendorRequest {
-            method,
-            uri,
-            headers,
-            repeatable,
-            ..
-        } = vendor;
         let body = match &vendor.body {
             Some(v) => Bytes::from(serde_json::to_vec(v).unwrap_or_default()),
             None => Bytes::new(),
         };
+        self.exchange(
+            &vendor.method,
+            &vendor.uri,
+            &vendor.headers,
+            body,
+            vendor.repeatable,
+        )
+        .await
+    }
+
+    /// One call and its retries: each attempt within its own timeout and what is left of the
+    /// overall deadline, retried only when `repeatable`, after a failure or a `Retry-After`.
+    async fn exchange(
+        &self,
+        method: &http::Method,
+        uri: &str,
+        headers: &http::HeaderMap,
+        body: Bytes,
+        repeatable: bool,
+    ) -> Result<Reply, Problem> {
         let policy = self.guard.policy();
         let deadline = Instant::now() + policy.deadline;
         let parsed: http::Uri = uri
@@ -570,7 +627,7 @@ impl Upstream {
             self.guard.record(verdict);
             let retryable = verdict == Verdict::Failed || wait.is_some();
             attempt += 1;
-            if !(*repeatable && retryable) || attempt > policy.retries {
+            if !(repeatable && retryable) || attempt > policy.retries {
                 return result.map_err(|e| self.call_problem(e));
             }
             let pause = match wait {

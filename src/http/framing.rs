@@ -245,10 +245,10 @@ impl<S: AsyncRead + Unpin> AsyncRead for Guarded<S> {
         let before = buf.filled().len();
         let this = &mut *self;
         let poll = Pin::new(&mut this.inner).poll_read(cx, buf);
-        if let Poll::Ready(Ok(())) = &poll {
-            if this.scanner.feed(&buf.filled()[before..]) {
-                this.flag.store(true, Ordering::Release);
-            }
+        if let Poll::Ready(Ok(())) = &poll
+            && this.scanner.feed(&buf.filled()[before..])
+        {
+            this.flag.store(true, Ordering::Release);
         }
         poll
     }

@@ -25,6 +25,11 @@ pub fn from_slice_lenient(bytes: &[u8]) -> Result<Value, serde_json::Error> {
     parse(bytes, false)
 }
 
+/// Whether `bytes` are one well-formed JSON document in UTF-8, checked without building it.
+pub fn is_document(bytes: &[u8]) -> bool {
+    std::str::from_utf8(bytes).is_ok() && serde_json::from_slice::<de::IgnoredAny>(bytes).is_ok()
+}
+
 /// Parses a document as [`from_slice_lenient`] does, except that the value at `path` (object
 /// keys from the root) is handed to `inner`, which may read it without building it; what
 /// `inner` makes of it is returned beside the document, where a `null` stands in its place.

@@ -106,13 +106,19 @@ impl PathTemplate {
             match seg {
                 PathSeg::Literal(s) if s == part => {}
                 PathSeg::Literal(_) => return None,
-                PathSeg::Owner if !part.is_empty() => owner = Some(part.clone()),
-                PathSeg::Id if !part.is_empty() => id = Some(part.clone()),
+                PathSeg::Owner if names_something(part) => owner = Some(part.clone()),
+                PathSeg::Id if names_something(part) => id = Some(part.clone()),
                 _ => return None,
             }
         }
         Some((owner, id))
     }
+}
+
+/// Whether a decoded path segment can be an owner or an id: not empty, and not a dot segment,
+/// which a vendor's server would resolve against the path (`/webhooks/..` is not a webhook).
+fn names_something(part: &str) -> bool {
+    !matches!(part, "" | "." | "..")
 }
 
 /// Percent-encodes one path segment (RFC 3986: all but unreserved characters).
@@ -721,13 +727,13 @@ impl Compiler<'_> {
                         format!("{key}.body"),
                         format!("unknown placeholder `{{{{{slot}}}}}`"),
                     );
-                } else if let Some(field) = slot.strip_prefix("current.") {
-                    if canonical::webhook_field(field).is_none() {
-                        self.error(
-                            format!("{key}.body"),
-                            format!("`{{{{{slot}}}}}` names no canonical field"),
-                        );
-                    }
+                } else if let Some(field) = slot.strip_prefix("current.")
+                    && canonical::webhook_field(field).is_none()
+                {
+                    self.error(
+                        format!("{key}.body"),
+                        format!("`{{{{{slot}}}}}` names no canonical field"),
+                    );
                 }
             }
         }

@@ -260,23 +260,22 @@ fn compile_text(s: &str) -> Result<Template, String> {
     if let Some(inner) = trimmed
         .strip_prefix("{{")
         .and_then(|r| r.strip_suffix("}}"))
+        && !inner.contains("{{")
     {
-        if !inner.contains("{{") {
-            let (name, default) =
-                match inner.split_once('|') {
-                    Some((name, default)) => (
-                        name.trim(),
-                        Some(serde_json::from_str(default.trim()).map_err(|e| {
-                            format!("default of `{{{{{inner}}}}}` is not JSON: {e}")
-                        })?),
-                    ),
-                    None => (inner.trim(), None),
-                };
-            return Ok(Template::Slot {
-                name: name.to_owned(),
-                default,
-            });
-        }
+        let (name, default) = match inner.split_once('|') {
+            Some((name, default)) => (
+                name.trim(),
+                Some(
+                    serde_json::from_str(default.trim())
+                        .map_err(|e| format!("default of `{{{{{inner}}}}}` is not JSON: {e}"))?,
+                ),
+            ),
+            None => (inner.trim(), None),
+        };
+        return Ok(Template::Slot {
+            name: name.to_owned(),
+            default,
+        });
     }
     if !s.contains("{{") {
         return Ok(Template::Literal(Value::from(s)));

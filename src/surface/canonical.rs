@@ -41,17 +41,17 @@ fn route(parts: &[String]) -> Option<Route> {
     }
     let mut upstream = None;
     let mut owner = None;
-    if let [first, name, tail @ ..] = rest {
-        if first == "upstreams" {
-            upstream = Some(name.clone());
-            rest = tail;
-        }
+    if let [first, name, tail @ ..] = rest
+        && first == "upstreams"
+    {
+        upstream = Some(name.clone());
+        rest = tail;
     }
-    if let [first, name, tail @ ..] = rest {
-        if first == "owners" {
-            owner = Some(name.clone());
-            rest = tail;
-        }
+    if let [first, name, tail @ ..] = rest
+        && first == "owners"
+    {
+        owner = Some(name.clone());
+        rest = tail;
     }
     let (id, action) = match rest {
         [w] if w == "webhooks" => (None, None),

@@ -3,10 +3,12 @@
 //! a store and the drop-in mode when it fronts an upstream.
 
 pub mod canonical;
+pub mod relay;
 pub mod vendor;
 
 use crate::http::body::{self, Body};
 use crate::problem::Problem;
+use bytes::Bytes;
 use http::Request;
 use hyper::body::Incoming;
 use percent_encoding::percent_decode_str;
@@ -33,18 +35,27 @@ pub async fn read_object(
     request: Request<Incoming>,
     limit: usize,
 ) -> Result<Option<Map<String, Value>>, Problem> {
-    let bytes = body::read_limited(request.into_body(), limit)
+    object(&read_bytes(request, limit).await?)
+}
+
+/// Reads a whole body, within `limit` bytes.
+pub async fn read_bytes(request: Request<Incoming>, limit: usize) -> Result<Bytes, Problem> {
+    body::read_limited(request.into_body(), limit)
         .await
         .map_err(|e| match e {
             body::ReadError::TooLarge(_) => {
                 Problem::new(crate::problem::Code::PayloadTooLarge, e.to_string())
             }
             body::ReadError::Broken(_) => Problem::bad_request(e.to_string()),
-        })?;
+        })
+}
+
+/// A body as a JSON object; `None` when it is empty.
+pub fn object(bytes: &[u8]) -> Result<Option<Map<String, Value>>, Problem> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    match crate::http::json::from_slice(&bytes) {
+    match crate::http::json::from_slice(bytes) {
         Ok(Value::Object(map)) => Ok(Some(map)),
         Ok(_) => Err(Problem::bad_request("the body must be a JSON object")),
         Err(e) => Err(Problem::bad_request(format!(

@@ -5,7 +5,7 @@
 //! front of an [`Upstream`](crate::backend::upstream::Upstream) of any dialect it is the drop-in
 //! mode: a client written for vendor X keeps working while its webhooks live at vendor Y.
 
-use super::{query_pairs, read_object, segments};
+use super::{query_pairs, read_object, relay, segments};
 use crate::backend::{Backend, Call, Done};
 use crate::canonical::{self, ListQuery, OpKind, Operation, Outcome};
 use crate::http::body::{self, Body};
@@ -161,9 +161,22 @@ impl VendorSurface {
             return Err(Problem::method_not_allowed(&allow));
         };
         *operation = spec.kind.name();
-        let client_auth = request.headers().get(header::AUTHORIZATION).cloned();
-        if d.bearer_auth && !has_bearer(client_auth.as_ref()) {
+        if d.bearer_auth && !has_bearer(request.headers().get(header::AUTHORIZATION)) {
             return Err(Problem::new(Code::Unauthorized, "missing bearer token"));
+        }
+        let upstream = match &self.backend {
+            Backend::Upstream(u) => u.name.as_str(),
+            Backend::Store(_) => "(emulated)",
+        };
+        let span = tracing::info_span!("request", request_id, surface = %d.name, upstream, dialect = %self.backend_dialect().name, operation = *operation);
+        let call = Call::new(request_id, request.headers());
+        if let Backend::Upstream(u) = &self.backend
+            && !self.translating()
+        {
+            let matched = (owner.as_deref(), id.as_deref());
+            return relay::forward(self, u, spec, matched, request, &call)
+                .instrument(span)
+                .await;
         }
         let mut op = Operation::new(spec.kind);
         op.replace_objects = true;
@@ -190,16 +203,6 @@ impl VendorSurface {
             };
             op.body = Some(self.parse(spec.kind, item)?);
         }
-        let call = Call {
-            request_id: request_id.to_owned(),
-            client_auth,
-            ..Call::default()
-        };
-        let upstream = match &self.backend {
-            Backend::Upstream(u) => u.name.as_str(),
-            Backend::Store(_) => "(emulated)",
-        };
-        let span = tracing::info_span!("request", request_id, surface = %d.name, upstream, dialect = %self.backend_dialect().name, operation = *operation);
         // The body goes to the backend; rendering the answer needs the rest.
         let body = op.body.take();
         let done = self
@@ -314,10 +317,10 @@ impl VendorSurface {
         let d = &self.dialect;
         let with_owner = |w: Map<String, Value>| {
             let mut w = self.as_seen_here(w);
-            if w.get("owner").is_none_or(Value::is_null) {
-                if let Some(owner) = owner {
-                    w.insert("owner".into(), Value::from(owner));
-                }
+            if w.get("owner").is_none_or(Value::is_null)
+                && let Some(owner) = owner
+            {
+                w.insert("owner".into(), Value::from(owner));
             }
             w
         };
