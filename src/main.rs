@@ -95,12 +95,23 @@ struct TranslateArgs {
     json: bool,
 }
 
+/// The runtime: tokio's multi-threaded scheduler with one worker per core (or
+/// `TOKIO_WORKER_THREADS`), except where that is one worker, which the single-threaded
+/// scheduler runs without the work-stealing machinery (a sidecar limited to one CPU).
+fn runtime_builder() -> tokio::runtime::Builder {
+    let workers = std::env::var("TOKIO_WORKER_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .or_else(|| std::thread::available_parallelism().ok().map(usize::from));
+    match workers {
+        Some(1) => tokio::runtime::Builder::new_current_thread(),
+        _ => tokio::runtime::Builder::new_multi_thread(),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime_builder().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("hookgate: cannot start the runtime: {e}");
