@@ -14,7 +14,8 @@
 # hookgate executes for one request, all threads, HTTP in and out included.
 #
 # Environment: CG_COUNT (2000 translations), CG_REQUESTS (1000 per scenario), CG_PORT (18280),
-# CG_PARTS ("translate request"), CG_BUILD (1 = cargo build --release first).
+# CG_PARTS ("translate request"), CG_BUILD (1 = cargo build --release first), CG_WORKERS (hookgate's
+# runtime worker threads, 1 as in bench/run.sh).
 # Needs valgrind, python3 and, for the per-request part, nginx. Leaves nothing running.
 set -uo pipefail
 
@@ -102,7 +103,7 @@ mode = "off"                # nginx checks no credential either
 [log]
 level = "warn"
 EOF
-    RUST_LOG=warn valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.out" \
+    TOKIO_WORKER_THREADS=${CG_WORKERS:-1} RUST_LOG=warn valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.out" \
         "$BIN" --config "$WORK/hookgate.toml" >"$WORK/hookgate.log" 2>&1 &
     HG=$!
     PIDS+=("$HG")
