@@ -19,6 +19,11 @@
 
 #![allow(dead_code)]
 
+/// The gateway's own allocator (see `src/main.rs`), so that both sides allocate as they would
+/// in the gateway.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use hookgate::canonical::OpKind;
 use hookgate::http::json;
 use hookgate::mapping::Dialect;
