@@ -3,7 +3,8 @@
 //!
 //! In front of a [`Store`](crate::backend::store::Store) it is an emulator of the vendor; in
 //! front of an [`Upstream`](crate::backend::upstream::Upstream) of any dialect it is the drop-in
-//! mode: a client written for vendor X keeps working while its webhooks live at vendor Y.
+//! mode: a client written for vendor X keeps working while its webhooks live at vendor Y. In
+//! front of an upstream of its own dialect it relays ([`relay`]).
 
 use super::{query_pairs, read_object, relay, segments};
 use crate::backend::{Backend, Call, Done};
