@@ -483,9 +483,7 @@ impl Upstream {
             uri,
             headers,
             body: payload,
-            // Safe to repeat: an idempotent method (RFC 9110 §9.2.2), or a create the vendor
-            // can recognise by its Idempotency-Key.
-            repeatable: spec.method.is_idempotent() || call.idempotency_key.is_some(),
+            repeatable: repeatable(&spec.method, call),
         }
     }
 
@@ -546,9 +544,14 @@ impl Upstream {
             uri.push_str(query);
         }
         let headers = self.headers(call, !body.is_empty());
-        let repeatable = spec.method.is_idempotent() || call.idempotency_key.is_some();
         let reply = self
-            .exchange(&spec.method, &uri, &headers, body, repeatable)
+            .exchange(
+                &spec.method,
+                &uri,
+                &headers,
+                body,
+                repeatable(&spec.method, call),
+            )
             .await?;
         call.surface_rate_limits(&reply.headers);
         Ok(reply)
@@ -709,6 +712,12 @@ impl Upstream {
             .errors
             .read(&failure, &self.dialect.webhook, self.info()))
     }
+}
+
+/// Whether a vendor request may be sent again after a failure: an idempotent method (RFC 9110
+/// §9.2.2), or a create the vendor can recognise by the client's Idempotency-Key.
+fn repeatable(method: &http::Method, call: &Call) -> bool {
+    method.is_idempotent() || call.idempotency_key.is_some()
 }
 
 /// A vendor's answer: its body and, when the webhook was read while the body was parsed, what
