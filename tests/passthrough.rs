@@ -13,8 +13,13 @@ const AGENT: &str = "9fbef0b7-8d4e-4a08-9207-66c22155721d";
 
 fn config(double: &Double) -> String {
     let url = double.url();
-    let token_file =
-        std::env::temp_dir().join(format!("hookgate-passthrough-{}", std::process::id()));
+    // One file per test: tests run in parallel, and a shared file could be read while another
+    // test is rewriting it. The double's port is unique for as long as the double lives.
+    let port = url.rsplit(':').next().unwrap_or_default();
+    let token_file = std::env::temp_dir().join(format!(
+        "hookgate-passthrough-{}-{port}",
+        std::process::id()
+    ));
     std::fs::write(&token_file, TOKEN).unwrap();
     format!(
         r#"
