@@ -119,7 +119,12 @@ fn a_broken_mapping_file_names_file_and_key() {
     let broken = std::fs::read_to_string(dir.path().join("chirp.toml"))
         .unwrap()
         .replace("path = \"$.url\"", "path = \"$.url[*]\"")
-        .replace("codec = { map = { active", "codec = { map = { x");
+        .replace("codec = { map = { active", "codec = { map = { x")
+        .replacen(
+            "inferred = true\nresponse = \"{{webhook}}\"",
+            "inferred = true\nresponse = { \"$switch\" = 1 }",
+            1,
+        );
     std::fs::write(
         dir.path().join("chirp.toml"),
         broken + "\n[fields.colour]\npath = \"$.colour\"\n",
@@ -143,6 +148,12 @@ fn a_broken_mapping_file_names_file_and_key() {
         text.contains("chirp.toml: fields.colour: not a canonical field"),
         "{text}"
     );
+    // A response template that does not compile is reported once, as itself.
+    assert!(
+        text.contains("chirp.toml: operations.get.response: `$switch` must name a value"),
+        "{text}"
+    );
+    assert!(!text.contains("needs a `response` template"), "{text}");
 
     std::fs::write(
         dir.path().join("chirp.toml"),

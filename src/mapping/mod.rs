@@ -769,7 +769,8 @@ impl Compiler<'_> {
                 ),
             }
             cursor_path = r.path_of("next_cursor");
-        } else if !matches!(kind, OpKind::Delete) {
+        } else if s.response.is_none() && !matches!(kind, OpKind::Delete) {
+            // A template that is present but failed to compile was reported already.
             self.error(key, "needs a `response` template");
         }
         // Alternatives are tried first: the template's own path may be the root, which
