@@ -360,23 +360,42 @@ pub fn choose_file(flag: Option<&Path>) -> Result<Option<PathBuf>, ConfigReport>
     }
 }
 
+/// Whether a vendor credential named by `token_env` or `token_file` must be readable at load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credentials {
+    /// Serving: an upstream without its credential is a configuration error.
+    Required,
+    /// Previewing (`hookgate translate`): nothing is sent, so a credential that cannot be read
+    /// is replaced by a placeholder, which is redacted like any credential when shown.
+    Deferred,
+}
+
 /// Loads and validates: defaults, then `file`, then the environment.
-pub fn load(file: Option<&Path>) -> Result<Config, ConfigReport> {
+pub fn load(file: Option<&Path>, credentials: Credentials) -> Result<Config, ConfigReport> {
     let mut figment = Figment::from(Serialized::defaults(RawConfig::default()));
     if let Some(file) = file {
         figment = figment.merge(Toml::file_exact(file));
     }
     let figment = figment.merge(Env::prefixed("HOOKGATE__").split("__"));
-    from_figment(
+    extract(
         &figment,
         &file
             .map(|f| f.display().to_string())
             .unwrap_or_else(|| "built-in defaults".into()),
+        credentials,
     )
 }
 
 /// Validates whatever a figment holds; `source` names it in the report.
 pub fn from_figment(figment: &Figment, source: &str) -> Result<Config, ConfigReport> {
+    extract(figment, source, Credentials::Required)
+}
+
+fn extract(
+    figment: &Figment,
+    source: &str,
+    credentials: Credentials,
+) -> Result<Config, ConfigReport> {
     let raw: RawConfig = figment.extract().map_err(|errors| ConfigReport {
         source: source.to_owned(),
         problems: errors
@@ -398,13 +417,13 @@ pub fn from_figment(figment: &Figment, source: &str) -> Result<Config, ConfigRep
             })
             .collect(),
     })?;
-    validate(raw).map_err(|problems| ConfigReport {
+    validate(raw, credentials).map_err(|problems| ConfigReport {
         source: source.to_owned(),
         problems,
     })
 }
 
-fn validate(raw: RawConfig) -> Result<Config, Vec<ConfigProblem>> {
+fn validate(raw: RawConfig, credentials: Credentials) -> Result<Config, Vec<ConfigProblem>> {
     let mut problems = Vec::new();
     let mut problem = |key: String, message: String| problems.push(ConfigProblem { key, message });
     let addr = |text: &str, key: &str, problem: &mut dyn FnMut(String, String)| match text
@@ -496,46 +515,52 @@ fn validate(raw: RawConfig) -> Result<Config, Vec<ConfigProblem>> {
                     token_file,
                 }),
                 _,
-            ) => match (token_env, token_file) {
-                (Some(var), None) => match std::env::var(var) {
-                    Ok(token) if !token.trim().is_empty() => {
-                        Some(UpstreamAuth::Bearer(Secret::new(token.trim())))
-                    }
-                    _ => {
-                        problem(
-                            format!("{key}.auth.token_env"),
-                            format!("environment variable {var} is not set"),
-                        );
-                        None
-                    }
-                },
-                (None, Some(path)) => match std::fs::read_to_string(path) {
-                    Ok(token) if !token.trim().is_empty() => {
-                        Some(UpstreamAuth::Bearer(Secret::new(token.trim())))
-                    }
-                    Ok(_) => {
-                        problem(
+            ) => {
+                // `None`: the declaration itself is wrong, and reported here.
+                let token = match (token_env, token_file) {
+                    (Some(var), None) => Some(
+                        std::env::var(var)
+                            .ok()
+                            .filter(|t| !t.trim().is_empty())
+                            .ok_or_else(|| {
+                                (
+                                    format!("{key}.auth.token_env"),
+                                    format!("environment variable {var} is not set"),
+                                )
+                            }),
+                    ),
+                    (None, Some(path)) => Some(match std::fs::read_to_string(path) {
+                        Ok(token) if !token.trim().is_empty() => Ok(token),
+                        Ok(_) => Err((
                             format!("{key}.auth.token_file"),
                             format!("{} is empty", path.display()),
-                        );
-                        None
-                    }
-                    Err(e) => {
-                        problem(
+                        )),
+                        Err(e) => Err((
                             format!("{key}.auth.token_file"),
                             format!("{}: {e}", path.display()),
+                        )),
+                    }),
+                    _ => {
+                        problem(
+                            format!("{key}.auth"),
+                            "a bearer credential needs exactly one of token_env or token_file"
+                                .into(),
                         );
                         None
                     }
-                },
-                _ => {
-                    problem(
-                        format!("{key}.auth"),
-                        "a bearer credential needs exactly one of token_env or token_file".into(),
-                    );
-                    None
+                };
+                match token {
+                    None => None,
+                    Some(Ok(token)) => Some(UpstreamAuth::Bearer(Secret::new(token.trim()))),
+                    Some(Err(_)) if credentials == Credentials::Deferred => {
+                        Some(UpstreamAuth::Bearer(Secret::new("unread")))
+                    }
+                    Some(Err((key, message))) => {
+                        problem(key, message);
+                        None
+                    }
                 }
-            },
+            }
         };
         if let (Some(emulator_listen), Some(auth)) = (emulator_listen, auth) {
             upstreams.push(UpstreamConfig {

@@ -133,9 +133,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn load(flag: Option<PathBuf>) -> Result<config::Config, ConfigReport> {
+fn load(
+    flag: Option<PathBuf>,
+    credentials: config::Credentials,
+) -> Result<config::Config, ConfigReport> {
     let file = config::choose_file(flag.as_deref())?;
-    config::load(file.as_deref())
+    config::load(file.as_deref(), credentials)
 }
 
 fn fail(e: &dyn std::fmt::Display) -> ExitCode {
@@ -144,7 +147,7 @@ fn fail(e: &dyn std::fmt::Display) -> ExitCode {
 }
 
 fn check(flag: Option<PathBuf>) -> ExitCode {
-    let config = match load(flag) {
+    let config = match load(flag, config::Credentials::Required) {
         Ok(c) => c,
         Err(report) => return fail(&report),
     };
@@ -171,7 +174,7 @@ fn check(flag: Option<PathBuf>) -> ExitCode {
 }
 
 async fn serve(flag: Option<PathBuf>) -> ExitCode {
-    let config = match load(flag.clone()) {
+    let config = match load(flag.clone(), config::Credentials::Required) {
         Ok(c) => c,
         Err(report) => return fail(&report),
     };
@@ -313,7 +316,7 @@ fn describe(args: TranslateArgs) -> Result<Description, String> {
 
 async fn translate(flag: Option<PathBuf>, args: TranslateArgs) -> ExitCode {
     let json = args.json;
-    let config = match load(flag) {
+    let config = match load(flag, config::Credentials::Deferred) {
         Ok(c) => c,
         Err(report) => return fail(&report),
     };

@@ -649,7 +649,9 @@ fn restart_notes(old: &Config, new: &Config) -> Vec<ConfigProblem> {
 /// Re-reads the configuration and mapping files exactly as startup does and applies them.
 /// Logs the outcome either way; a refusal leaves the running configuration in force.
 pub async fn reload(running: &mut Running, flag: Option<&Path>) -> Result<Reloaded, StartError> {
-    let result = match config::choose_file(flag).and_then(|f| config::load(f.as_deref())) {
+    let result = match config::choose_file(flag)
+        .and_then(|f| config::load(f.as_deref(), config::Credentials::Required))
+    {
         Ok(config) => match app::plan(config) {
             Ok(plan) => running.reload(plan).await,
             Err(e) => Err(e),

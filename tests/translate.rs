@@ -397,6 +397,59 @@ fn credentials_are_redacted_in_the_printed_headers() {
     }
 }
 
+#[test]
+fn a_preview_needs_no_vendor_credential_where_serving_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("hookgate.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "mappings_dir = {:?}\n[inbound_auth]\nmode = \"off\"\n\
+             [upstreams.live]\ndialect = \"talkover\"\nbase_url = \"https://t.vendor.test\"\nauth = {{ type = \"bearer\", token_env = \"HOOKGATE_TEST_UNSET_VENDOR_TOKEN\" }}\n",
+            support::MAPPINGS
+        ),
+    )
+    .unwrap();
+    let args = [
+        "--upstream",
+        "live",
+        "--owner",
+        "a",
+        "GET",
+        "/webhooks/w",
+        "--json",
+    ]
+    .map(String::from)
+    .to_vec();
+    let out = translate(&config, &args, None, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["requests"][0]["method"], "GET");
+    assert_eq!(
+        shown["requests"][0]["headers"]["authorization"],
+        "[redacted]"
+    );
+
+    let check = Command::new(BIN)
+        .args(["check", "--config"])
+        .arg(&config)
+        .env_remove("HOOKGATE_CONFIG")
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(64));
+    assert!(
+        String::from_utf8_lossy(&check.stderr)
+            .contains("upstreams.live.auth.token_env: environment variable HOOKGATE_TEST_UNSET_VENDOR_TOKEN is not set"),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
+
 fn sha256_hex(text: &str) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(text.as_bytes())
