@@ -179,7 +179,7 @@ pub async fn start(plan: Plan) -> Result<Running, StartError> {
             s,
             live.dialects(),
             &routes.load().api.upstreams,
-            config.limits.max_body_bytes,
+            config.limits.body(),
         );
         live.pin(&s.upstream);
         tasks.spawn(server::serve(

@@ -219,6 +219,8 @@ pub struct RawSurface {
 #[serde(deny_unknown_fields)]
 pub struct RawLimits {
     pub max_body_bytes: usize,
+    /// From the end of a request head to the end of its body.
+    pub body_read_timeout_ms: u64,
     pub max_upstream_body_bytes: usize,
     /// From a connection's accept to its first request head, and from the first byte of each
     /// later head to its end.
@@ -232,10 +234,21 @@ pub struct RawLimits {
     pub max_header_bytes: usize,
 }
 
+impl RawLimits {
+    /// How much of a request body is read, and for how long.
+    pub fn body(&self) -> crate::http::body::BodyLimit {
+        crate::http::body::BodyLimit {
+            bytes: self.max_body_bytes,
+            time: std::time::Duration::from_millis(self.body_read_timeout_ms),
+        }
+    }
+}
+
 impl Default for RawLimits {
     fn default() -> Self {
         RawLimits {
             max_body_bytes: 1024 * 1024,
+            body_read_timeout_ms: 30_000,
             max_upstream_body_bytes: 8 * 1024 * 1024,
             header_read_timeout_ms: 10_000,
             idle_timeout_ms: 30_000,
@@ -677,6 +690,7 @@ fn validate(raw: RawConfig, credentials: Credentials) -> Result<Config, Vec<Conf
     for (key, value) in [
         ("header_read_timeout_ms", raw.limits.header_read_timeout_ms),
         ("idle_timeout_ms", raw.limits.idle_timeout_ms),
+        ("body_read_timeout_ms", raw.limits.body_read_timeout_ms),
     ] {
         if value == 0 || value > 3_600_000 {
             problem(

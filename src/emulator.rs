@@ -4,6 +4,7 @@ use crate::app::{Standalone, StartError};
 use crate::backend::Backend;
 use crate::backend::store::Store;
 use crate::config::{ConfigProblem, ConfigReport};
+use crate::http::body::BodyLimit;
 use crate::http::server::{self, Limits};
 use crate::mapping;
 use crate::surface::vendor::VendorSurface;
@@ -17,7 +18,7 @@ use std::sync::Arc;
 /// webhook URL policy only when one is given.
 pub fn surface(
     dialect: Arc<mapping::Dialect>,
-    max_body: usize,
+    body_limit: BodyLimit,
     url_policy: Option<Arc<UrlPolicy>>,
 ) -> VendorSurface {
     VendorSurface {
@@ -26,7 +27,7 @@ pub fn surface(
         )),
         dialect,
         default_owner: None,
-        max_body,
+        body_limit,
     }
 }
 
@@ -61,7 +62,11 @@ pub async fn run(
         })?;
     let addr = listener.local_addr().unwrap_or(listen);
     tracing::info!(dialect, %addr, "emulator listening");
-    let handler = Arc::new(Standalone(surface(Arc::new(found), 1024 * 1024, None)));
+    let handler = Arc::new(Standalone(surface(
+        Arc::new(found),
+        crate::config::RawLimits::default().body(),
+        None,
+    )));
     server::serve(listener, handler, Limits::default(), shutdown).await;
     Ok(())
 }

@@ -14,6 +14,7 @@
 use crate::app::{self, Plan, Running, Standalone, StartError};
 use crate::backend::upstream::{Auth, HeaderSecret, Upstream};
 use crate::config::{self, Config, ConfigProblem, ConfigReport, UpstreamAuth, UpstreamConfig};
+use crate::http::body::BodyLimit;
 use crate::http::client::Client;
 use crate::http::server::{self, Limits};
 use crate::mapping::Dialect;
@@ -78,13 +79,13 @@ pub fn surface(
     s: &config::SurfaceConfig,
     dialects: &BTreeMap<String, Arc<Dialect>>,
     upstreams: &BTreeMap<String, Arc<Upstream>>,
-    max_body: usize,
+    body_limit: BodyLimit,
 ) -> VendorSurface {
     VendorSurface {
         dialect: dialects[&s.dialect].clone(),
         backend: crate::backend::Backend::Upstream(upstreams[&s.upstream].clone()),
         default_owner: s.default_owner.clone(),
-        max_body,
+        body_limit,
     }
 }
 
@@ -93,14 +94,14 @@ pub fn routes(
     config: &Config,
     dialects: &BTreeMap<String, Arc<Dialect>>,
     upstreams: BTreeMap<String, Arc<Upstream>>,
-    max_body: usize,
+    body_limit: BodyLimit,
 ) -> Routes {
     let mounted = config
         .surfaces
         .iter()
         .filter_map(|s| {
             let prefix = s.prefix.clone()?;
-            Some((prefix, surface(s, dialects, &upstreams, max_body)))
+            Some((prefix, surface(s, dialects, &upstreams, body_limit)))
         })
         .collect();
     Routes {
@@ -108,7 +109,7 @@ pub fn routes(
             inbound: config.inbound.clone(),
             upstreams,
             default_upstream: config.default_upstream.clone(),
-            max_body,
+            body_limit,
         },
         mounted,
         translate: config.debug.translate,
@@ -161,7 +162,7 @@ pub struct Live {
     client_settings: (u64, usize),
     /// Listener settings: fixed at startup.
     limits: Limits,
-    max_body: usize,
+    body_limit: BodyLimit,
     stopped: watch::Receiver<bool>,
 }
 
@@ -169,14 +170,14 @@ impl Live {
     /// Empty routes; [`Live::apply`] fills them. `stopped` stops every emulator.
     pub fn new(config: &Config, limits: Limits, stopped: watch::Receiver<bool>) -> Live {
         let l = &config.limits;
-        let max_body = l.max_body_bytes;
+        let body_limit = l.body();
         Live {
             routes: Arc::new(ArcSwap::from_pointee(Routes {
                 api: CanonicalApi {
                     inbound: crate::auth::Inbound::Off,
                     upstreams: BTreeMap::new(),
                     default_upstream: None,
-                    max_body,
+                    body_limit,
                 },
                 mounted: Vec::new(),
                 translate: false,
@@ -193,7 +194,7 @@ impl Live {
             ),
             client_settings: (l.connect_timeout_ms, l.max_upstream_body_bytes),
             limits,
-            max_body,
+            body_limit,
             stopped,
         }
     }
@@ -298,7 +299,7 @@ impl Live {
                 .extend(changes(old, &config, &self.dialects, &dialects));
         }
 
-        let routes = routes(&config, &dialects, upstreams, self.max_body);
+        let routes = routes(&config, &dialects, upstreams, self.body_limit);
         self.routes.store(Arc::new(routes));
 
         let mut retired = std::mem::take(&mut self.emulators);
@@ -335,7 +336,7 @@ impl Live {
                 listener,
                 Arc::new(Standalone(crate::emulator::surface(
                     dialect.clone(),
-                    self.max_body,
+                    self.body_limit,
                     config
                         .url_policy
                         .apply_to_emulators
@@ -576,6 +577,11 @@ fn restart_notes(old: &Config, new: &Config) -> Vec<ConfigProblem> {
             "max_body_bytes",
             o.max_body_bytes as u64,
             n.max_body_bytes as u64,
+        ),
+        (
+            "body_read_timeout_ms",
+            o.body_read_timeout_ms,
+            n.body_read_timeout_ms,
         ),
     ] {
         if before != after {

@@ -428,7 +428,7 @@ pub fn offline(plan: &Plan) -> Result<CanonicalApi, StartError> {
         )?;
         upstreams.insert(u.name.clone(), Arc::new(built));
     }
-    Ok(crate::reload::routes(&plan.config, &plan.dialects, upstreams, l.max_body_bytes).api)
+    Ok(crate::reload::routes(&plan.config, &plan.dialects, upstreams, l.body()).api)
 }
 
 /// `POST /debug/translate`: a [`Description`] in, a [`Translation`] out. Needs the read scope
@@ -445,7 +445,7 @@ pub async fn endpoint(
         let caller = request.headers().clone();
         // The caller's key first: nothing about the body is said to a stranger.
         api.inbound.authorize(&caller, Scope::Read, None)?;
-        let body = crate::surface::read_object(request, api.max_body)
+        let body = crate::surface::read_object(request, api.body_limit)
             .await?
             .ok_or_else(|| Problem::bad_request("a JSON object body is required"))?;
         let mut description: Description = serde_json::from_value(Value::Object(body))

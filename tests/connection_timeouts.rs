@@ -1,6 +1,7 @@
 //! Connection timers over raw sockets: an idle keep-alive connection is closed after
-//! `idle_timeout_ms`, a request head cut short after `header_read_timeout_ms`, and neither
-//! cuts a request that is being handled.
+//! `idle_timeout_ms`, a request head cut short after `header_read_timeout_ms`, a body not
+//! received whole within `body_read_timeout_ms` is refused, and no timer cuts a request that
+//! is being handled.
 
 mod support;
 
@@ -148,6 +149,48 @@ async fn a_request_in_flight_outlives_the_idle_timeout() {
         .expect("the connection was closed while its request was in flight");
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert_eq!(double.seen().len(), 1);
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_body_that_trickles_is_refused_and_its_connection_closed() {
+    let double = Double::start(vec![]).await;
+    let gw = gateway(&format!(
+        "[limits]\nbody_read_timeout_ms = 300\nidle_timeout_ms = 60000\nheader_read_timeout_ms = 60000\n\
+         [upstreams.am]\ndialect = \"agentmessage\"\nbase_url = \"{}\"\nauth = {{ type = \"none\" }}\n\
+         [surfaces.agentmessage]\ndialect = \"agentmessage\"\nupstream = \"am\"\nprefix = \"/surfaces/agentmessage\"\n",
+        double.url()
+    ))
+    .await;
+    let whole = br#"{"url":"https://example.com/h","events":["message.received"]}"#;
+    for (path, shape) in [
+        ("/v1/upstreams/am/webhooks", "\"code\":\"bad_request\""),
+        ("/surfaces/agentmessage/v1/webhooks", "\"success\":false"),
+    ] {
+        let mut stream = TcpStream::connect(gw.addr).await.unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            whole.len()
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        // Half the body, then nothing: each byte on time would not help, the limit is the
+        // whole body's.
+        stream.write_all(&whole[..10]).await.unwrap();
+        let read = read_to_close(&mut stream)
+            .await
+            .expect("the connection of a stalled body was not closed");
+        let text = String::from_utf8_lossy(&read);
+        assert!(text.starts_with("HTTP/1.1 400"), "{text}");
+        assert!(
+            text.contains("the body was not received within 300 ms"),
+            "{text}"
+        );
+        assert!(text.contains(shape), "{text}");
+    }
+    assert!(
+        double.seen().is_empty(),
+        "a stalled body reached the vendor"
+    );
     gw.stop().await;
 }
 

@@ -4,34 +4,50 @@ use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode, header};
 use http_body_util::{BodyExt, Full, Limited};
 use serde::Serialize;
+use std::time::Duration;
 
 /// The body type of every response hookgate writes.
 pub type Body = Full<Bytes>;
+
+/// How much of a request body hookgate reads, and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyLimit {
+    pub bytes: usize,
+    /// From the end of the request head to the last byte of its body: a client that trickles
+    /// a body would otherwise hold its connection, and a place under the connection cap, for
+    /// as long as it likes.
+    pub time: Duration,
+}
 
 /// Why a request body could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     #[error("the body is larger than {0} bytes")]
     TooLarge(usize),
+    #[error("the body was not received within {} ms", .0.as_millis())]
+    TooSlow(Duration),
     #[error("the body could not be read: {0}")]
     Broken(String),
 }
 
-/// Reads a whole body, refusing one larger than `limit` (Content-Length or chunked alike).
-pub async fn read_limited<B>(body: B, limit: usize) -> Result<Bytes, ReadError>
+/// Reads a whole body, refusing one larger than `limit.bytes` (Content-Length or chunked
+/// alike) or slower than `limit.time`.
+pub async fn read_limited<B>(body: B, limit: BodyLimit) -> Result<Bytes, ReadError>
 where
     B: hyper::body::Body,
     B::Error: std::error::Error + Send + Sync + 'static,
 {
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e)
+    let read = Limited::new(body, limit.bytes).collect();
+    match tokio::time::timeout(limit.time, read).await {
+        Err(_) => Err(ReadError::TooSlow(limit.time)),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e))
             if e.downcast_ref::<http_body_util::LengthLimitError>()
                 .is_some() =>
         {
-            Err(ReadError::TooLarge(limit))
+            Err(ReadError::TooLarge(limit.bytes))
         }
-        Err(e) => Err(ReadError::Broken(e.to_string())),
+        Ok(Err(e)) => Err(ReadError::Broken(e.to_string())),
     }
 }
 

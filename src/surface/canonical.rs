@@ -5,7 +5,7 @@ use crate::auth::Scope;
 use crate::backend::upstream::Upstream;
 use crate::backend::{Call, Done};
 use crate::canonical::{ListQuery, OpKind, Operation, Outcome};
-use crate::http::body::{self, Body};
+use crate::http::body::{self, Body, BodyLimit};
 use crate::http::headers::{self, DROPPED_FIELDS, PREFERENCE_APPLIED, X_REQUEST_ID};
 use crate::problem::{Code, Problem};
 use http::{Method, Request, Response, header};
@@ -19,7 +19,7 @@ pub struct CanonicalApi {
     pub inbound: crate::auth::Inbound,
     pub upstreams: BTreeMap<String, Arc<Upstream>>,
     pub default_upstream: Option<String>,
-    pub max_body: usize,
+    pub body_limit: BodyLimit,
 }
 
 /// Where a canonical request is going.
@@ -138,7 +138,7 @@ impl CanonicalApi {
                     format!("the body must be {accepted}"),
                 ));
             }
-            let body = read_object(request, self.max_body).await?;
+            let body = read_object(request, self.body_limit).await?;
             op.body =
                 Some(body.ok_or_else(|| Problem::bad_request("a JSON object body is required"))?);
         }

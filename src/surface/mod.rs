@@ -6,7 +6,7 @@ pub mod canonical;
 pub mod relay;
 pub mod vendor;
 
-use crate::http::body::{self, Body};
+use crate::http::body::{self, Body, BodyLimit};
 use crate::problem::Problem;
 use bytes::Bytes;
 use http::Request;
@@ -30,23 +30,26 @@ pub fn segments(path: &str) -> Option<Vec<String>> {
         .collect()
 }
 
-/// Reads a JSON object body, within `limit` bytes.
+/// Reads a JSON object body, within `limit`.
 pub async fn read_object(
     request: Request<Incoming>,
-    limit: usize,
+    limit: BodyLimit,
 ) -> Result<Option<Map<String, Value>>, Problem> {
     object(&read_bytes(request, limit).await?)
 }
 
-/// Reads a whole body, within `limit` bytes.
-pub async fn read_bytes(request: Request<Incoming>, limit: usize) -> Result<Bytes, Problem> {
+/// Reads a whole body, within `limit`. A body cut short by its time limit is answered with
+/// 400; hyper then closes the connection, since the rest of the body was never read.
+pub async fn read_bytes(request: Request<Incoming>, limit: BodyLimit) -> Result<Bytes, Problem> {
     body::read_limited(request.into_body(), limit)
         .await
         .map_err(|e| match e {
             body::ReadError::TooLarge(_) => {
                 Problem::new(crate::problem::Code::PayloadTooLarge, e.to_string())
             }
-            body::ReadError::Broken(_) => Problem::bad_request(e.to_string()),
+            body::ReadError::TooSlow(_) | body::ReadError::Broken(_) => {
+                Problem::bad_request(e.to_string())
+            }
         })
 }
 

@@ -31,7 +31,7 @@ pub async fn forward(
     call: &Call,
 ) -> Result<Response<Body>, Problem> {
     let query = request.uri().query().map(str::to_owned);
-    let body = read_bytes(request, surface.max_body).await?;
+    let body = read_bytes(request, surface.body_limit).await?;
     if matches!(spec.kind, OpKind::Create | OpKind::Update) {
         check_write(surface, upstream, spec, &body)?;
     }

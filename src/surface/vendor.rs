@@ -9,7 +9,7 @@
 use super::{query_pairs, read_object, relay, segments};
 use crate::backend::{Backend, Call, Done};
 use crate::canonical::{self, ListQuery, OpKind, Operation, Outcome};
-use crate::http::body::{self, Body};
+use crate::http::body::{self, Body, BodyLimit};
 use crate::http::headers::{self, X_REQUEST_ID};
 use crate::mapping::rules::Target;
 use crate::mapping::template::{Slots, Template};
@@ -27,7 +27,7 @@ pub struct VendorSurface {
     pub backend: Backend,
     /// The owner used when the client's dialect has no owner scope but the backend needs one.
     pub default_owner: Option<String>,
-    pub max_body: usize,
+    pub body_limit: BodyLimit,
 }
 
 /// Placeholder values while rendering a vendor answer.
@@ -191,7 +191,7 @@ impl VendorSurface {
             op.query = self.list_query(spec, request.uri().query());
         }
         if matches!(spec.kind, OpKind::Create | OpKind::Update) {
-            let body = read_object(request, self.max_body)
+            let body = read_object(request, self.body_limit)
                 .await?
                 .unwrap_or_default();
             let body = Value::Object(body);
