@@ -250,8 +250,9 @@ fn none<E>() -> Option<E> {
 #[serde(deny_unknown_fields)]
 struct NoExtensions {}
 
+/// Parsed as the gateway parses: the whole document checked as UTF-8 once, then read as `str`.
 fn parse<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> T {
-    serde_json::from_slice(bytes).unwrap()
+    serde_json::from_str(std::str::from_utf8(bytes).unwrap()).unwrap()
 }
 
 fn print<T: Serialize>(value: &T) -> Vec<u8> {

@@ -41,7 +41,21 @@ pub fn from_slice_lenient_at<'de, H>(
 where
     H: DeserializeSeed<'de> + Clone,
 {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => at(serde_json::Deserializer::from_str(text), path, inner),
+        Err(_) => at(serde_json::Deserializer::from_slice(bytes), path, inner),
+    }
+}
+
+fn at<'de, R, H>(
+    mut de: serde_json::Deserializer<R>,
+    path: &[String],
+    inner: H,
+) -> Result<(Value, Option<H::Value>), serde_json::Error>
+where
+    R: serde_json::de::Read<'de>,
+    H: DeserializeSeed<'de> + Clone,
+{
     let mut out = None;
     let value = if path.is_empty() {
         out = Some(inner.deserialize(&mut de)?);
@@ -73,8 +87,20 @@ fn with_pending<T>(f: impl FnOnce(&mut Vec<(String, Value)>) -> T) -> T {
     result
 }
 
+/// Text already known to be UTF-8 is parsed as `str`, which spares serde_json checking each
+/// string on its own (a call per string, where one pass over the whole document is a few
+/// hundred instructions); anything else is parsed as bytes, for serde_json's own error.
 fn parse(bytes: &[u8], strict: bool) -> Result<Value, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => plain(serde_json::Deserializer::from_str(text), strict),
+        Err(_) => plain(serde_json::Deserializer::from_slice(bytes), strict),
+    }
+}
+
+fn plain<'de, R: serde_json::de::Read<'de>>(
+    mut de: serde_json::Deserializer<R>,
+    strict: bool,
+) -> Result<Value, serde_json::Error> {
     let value = with_pending(|pending| Plain::new(strict, pending, None).deserialize(&mut de))?;
     de.end()?;
     Ok(value)
