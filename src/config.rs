@@ -436,6 +436,47 @@ fn extract(
     })
 }
 
+/// Why a bearer credential was not read: its declaration is wrong, or the token it names
+/// cannot be read (which a preview may pass over). Each carries the key and the message.
+enum Unread {
+    Declaration(String, String),
+    Token(String, String),
+}
+
+/// Reads the bearer credential of the upstream at `key`.
+fn bearer_token(
+    key: &str,
+    token_env: Option<&str>,
+    token_file: Option<&Path>,
+) -> Result<Secret, Unread> {
+    let (field, token) = match (token_env, token_file) {
+        (Some(var), None) => (
+            "token_env",
+            std::env::var(var)
+                .ok()
+                .filter(|t| !t.trim().is_empty())
+                .ok_or_else(|| format!("environment variable {var} is not set")),
+        ),
+        (None, Some(path)) => (
+            "token_file",
+            match std::fs::read_to_string(path) {
+                Ok(t) if !t.trim().is_empty() => Ok(t),
+                Ok(_) => Err(format!("{} is empty", path.display())),
+                Err(e) => Err(format!("{}: {e}", path.display())),
+            },
+        ),
+        _ => {
+            return Err(Unread::Declaration(
+                format!("{key}.auth"),
+                "a bearer credential needs exactly one of token_env or token_file".into(),
+            ));
+        }
+    };
+    token
+        .map(|t| Secret::new(t.trim()))
+        .map_err(|message| Unread::Token(format!("{key}.auth.{field}"), message))
+}
+
 fn validate(raw: RawConfig, credentials: Credentials) -> Result<Config, Vec<ConfigProblem>> {
     let mut problems = Vec::new();
     let mut problem = |key: String, message: String| problems.push(ConfigProblem { key, message });
@@ -528,52 +569,16 @@ fn validate(raw: RawConfig, credentials: Credentials) -> Result<Config, Vec<Conf
                     token_file,
                 }),
                 _,
-            ) => {
-                // `None`: the declaration itself is wrong, and reported here.
-                let token = match (token_env, token_file) {
-                    (Some(var), None) => Some(
-                        std::env::var(var)
-                            .ok()
-                            .filter(|t| !t.trim().is_empty())
-                            .ok_or_else(|| {
-                                (
-                                    format!("{key}.auth.token_env"),
-                                    format!("environment variable {var} is not set"),
-                                )
-                            }),
-                    ),
-                    (None, Some(path)) => Some(match std::fs::read_to_string(path) {
-                        Ok(token) if !token.trim().is_empty() => Ok(token),
-                        Ok(_) => Err((
-                            format!("{key}.auth.token_file"),
-                            format!("{} is empty", path.display()),
-                        )),
-                        Err(e) => Err((
-                            format!("{key}.auth.token_file"),
-                            format!("{}: {e}", path.display()),
-                        )),
-                    }),
-                    _ => {
-                        problem(
-                            format!("{key}.auth"),
-                            "a bearer credential needs exactly one of token_env or token_file"
-                                .into(),
-                        );
-                        None
-                    }
-                };
-                match token {
-                    None => None,
-                    Some(Ok(token)) => Some(UpstreamAuth::Bearer(Secret::new(token.trim()))),
-                    Some(Err(_)) if credentials == Credentials::Deferred => {
-                        Some(UpstreamAuth::Bearer(Secret::new("unread")))
-                    }
-                    Some(Err((key, message))) => {
-                        problem(key, message);
-                        None
-                    }
+            ) => match bearer_token(&key, token_env.as_deref(), token_file.as_deref()) {
+                Ok(token) => Some(UpstreamAuth::Bearer(token)),
+                Err(Unread::Token(..)) if credentials == Credentials::Deferred => {
+                    Some(UpstreamAuth::Bearer(Secret::new("unread")))
                 }
-            }
+                Err(Unread::Declaration(k, message) | Unread::Token(k, message)) => {
+                    problem(k, message);
+                    None
+                }
+            },
         };
         if let (Some(emulator_listen), Some(auth)) = (emulator_listen, auth) {
             upstreams.push(UpstreamConfig {

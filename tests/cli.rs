@@ -44,9 +44,23 @@ colour = "blue"
 dialect = "talkover"
 base_url = "ftp://example.com"
 auth = { type = "bearer", token_env = "HOOKGATE_TEST_UNSET_TOKEN" }
-"#,
+[upstreams.empty]
+dialect = "talkover"
+base_url = "https://example.com"
+auth = { type = "bearer", token_file = "EMPTY" }
+[upstreams.absent]
+dialect = "talkover"
+base_url = "https://example.com"
+auth = { type = "bearer", token_file = "/nonexistent/token" }
+[upstreams.both]
+dialect = "talkover"
+base_url = "https://example.com"
+auth = { type = "bearer", token_env = "HOME", token_file = "/nonexistent/token" }
+"#
+        .replace("EMPTY", dir.path().join("empty").to_str().unwrap()),
     )
     .unwrap();
+    std::fs::write(dir.path().join("empty"), " \n").unwrap();
     let out = hookgate(&["check", "--config", file.to_str().unwrap()], &[]);
     assert_eq!(out.status.code(), Some(64));
     let text = stderr(&out);
@@ -61,9 +75,23 @@ default_upstream = "ghost"
 dialect = "talkover"
 base_url = "ftp://example.com"
 auth = { type = "bearer", token_env = "HOOKGATE_TEST_UNSET_TOKEN" }
-"#,
+[upstreams.empty]
+dialect = "talkover"
+base_url = "https://example.com"
+auth = { type = "bearer", token_file = "EMPTY" }
+[upstreams.absent]
+dialect = "talkover"
+base_url = "https://example.com"
+auth = { type = "bearer", token_file = "/nonexistent/token" }
+[upstreams.both]
+dialect = "talkover"
+base_url = "https://example.com"
+auth = { type = "bearer", token_env = "HOME", token_file = "/nonexistent/token" }
+"#
+        .replace("EMPTY", dir.path().join("empty").to_str().unwrap()),
     )
     .unwrap();
+    std::fs::write(dir.path().join("empty"), " \n").unwrap();
     let out = hookgate(&["check", "--config", file.to_str().unwrap()], &[]);
     assert_eq!(out.status.code(), Some(64));
     let text = stderr(&out);
@@ -72,6 +100,10 @@ auth = { type = "bearer", token_env = "HOOKGATE_TEST_UNSET_TOKEN" }
         "default_upstream: `ghost` names no upstream",
         "upstreams.live.base_url: `ftp://example.com` is not an http:// or https:// URL",
         "upstreams.live.auth.token_env: environment variable HOOKGATE_TEST_UNSET_TOKEN is not set",
+        "upstreams.empty.auth.token_file: ",
+        "/empty is empty",
+        "upstreams.absent.auth.token_file: /nonexistent/token: No such file",
+        "upstreams.both.auth: a bearer credential needs exactly one of token_env or token_file",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
