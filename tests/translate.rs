@@ -20,21 +20,30 @@ fn base_url(dialect: &str) -> String {
     format!("https://{dialect}.vendor.test")
 }
 
-/// A configuration with one live upstream per dialect, named after it, as in the golden cases.
-fn golden_config(dir: &Path) -> PathBuf {
-    let mut text = format!(
-        "mappings_dir = {:?}\n[inbound_auth]\nmode = \"off\"\n",
+/// A configuration file in `dir`: the shipped mapping files, inbound authentication off, and
+/// `upstreams`.
+fn config_with(dir: &Path, upstreams: &str) -> PathBuf {
+    let file = dir.join("hookgate.toml");
+    let text = format!(
+        "mappings_dir = {:?}\n[inbound_auth]\nmode = \"off\"\n{upstreams}",
         support::MAPPINGS
     );
-    for d in DIALECTS {
-        text.push_str(&format!(
-            "[upstreams.{d}]\ndialect = \"{d}\"\nbase_url = \"{}\"\nauth = {{ type = \"passthrough\" }}\nretries = 0\n",
-            base_url(d)
-        ));
-    }
-    let file = dir.join("hookgate.toml");
     std::fs::write(&file, text).unwrap();
     file
+}
+
+/// A configuration with one live upstream per dialect, named after it, as in the golden cases.
+fn golden_config(dir: &Path) -> PathBuf {
+    let upstreams: String = DIALECTS
+        .iter()
+        .map(|d| {
+            format!(
+                "[upstreams.{d}]\ndialect = \"{d}\"\nbase_url = \"{}\"\nauth = {{ type = \"passthrough\" }}\nretries = 0\n",
+                base_url(d)
+            )
+        })
+        .collect();
+    config_with(dir, &upstreams)
 }
 
 fn translate(config: &Path, args: &[String], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
@@ -333,17 +342,11 @@ fn credentials_are_redacted_in_the_printed_headers() {
     const CLIENT_TOKEN: &str = "am_live_CLIENT_TOKEN_77ab";
     const WEBHOOK_SECRET: &str = "whsec_WEBHOOK_SECRET_c0de";
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("hookgate.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "mappings_dir = {:?}\n[inbound_auth]\nmode = \"off\"\n\
-             [upstreams.live]\ndialect = \"talkover\"\nbase_url = \"https://t.vendor.test\"\nauth = {{ type = \"bearer\", token_env = \"HOOKGATE_TEST_VENDOR_TOKEN\" }}\n\
-             [upstreams.pass]\ndialect = \"agentmessage\"\nbase_url = \"https://a.vendor.test\"\nauth = {{ type = \"passthrough\" }}\n",
-            support::MAPPINGS
-        ),
-    )
-    .unwrap();
+    let config = config_with(
+        dir.path(),
+        "[upstreams.live]\ndialect = \"talkover\"\nbase_url = \"https://t.vendor.test\"\nauth = { type = \"bearer\", token_env = \"HOOKGATE_TEST_VENDOR_TOKEN\" }\n\
+         [upstreams.pass]\ndialect = \"agentmessage\"\nbase_url = \"https://a.vendor.test\"\nauth = { type = \"passthrough\" }\n",
+    );
     let env = [("HOOKGATE_TEST_VENDOR_TOKEN", VENDOR_TOKEN)];
     let body = json!({"description": "d", "url": "https://e.example/h", "events": ["event_phone_call_started"], "secret": WEBHOOK_SECRET}).to_string();
     let live = [
@@ -400,16 +403,10 @@ fn credentials_are_redacted_in_the_printed_headers() {
 #[test]
 fn a_preview_needs_no_vendor_credential_where_serving_does() {
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("hookgate.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "mappings_dir = {:?}\n[inbound_auth]\nmode = \"off\"\n\
-             [upstreams.live]\ndialect = \"talkover\"\nbase_url = \"https://t.vendor.test\"\nauth = {{ type = \"bearer\", token_env = \"HOOKGATE_TEST_UNSET_VENDOR_TOKEN\" }}\n",
-            support::MAPPINGS
-        ),
-    )
-    .unwrap();
+    let config = config_with(
+        dir.path(),
+        "[upstreams.live]\ndialect = \"talkover\"\nbase_url = \"https://t.vendor.test\"\nauth = { type = \"bearer\", token_env = \"HOOKGATE_TEST_UNSET_VENDOR_TOKEN\" }\n",
+    );
     let args = [
         "--upstream",
         "live",
