@@ -1,105 +1,20 @@
-//! Wiring: from a validated [`Config`] and the mapping files to running listeners.
-//!
-//! [`start`] loads and cross-checks everything before binding anything, starts one emulator per
-//! emulated upstream, the main listener (canonical API plus mounted vendor surfaces) and any
-//! surface with a listener of its own, and returns their addresses. [`Running::stop`] drains
-//! them; [`Running::reload`] applies a new plan to them ([`crate::reload`]).
+//! Running hookgate: from a [`Setup`] to listening sockets. [`start`] binds and starts
+//! every listener (the emulators of emulated upstreams, the main listener, and surfaces on
+//! listeners of their own) and returns their addresses; [`Running::stop`] drains them;
+//! [`Running::reload`] applies a new setup to them ([`crate::reload`]).
 
-use crate::config::{Config, ConfigProblem, ConfigReport};
-use crate::http::body::Body;
-use crate::http::headers;
-use crate::http::server::{self, Handler, Limits};
-use crate::mapping::{self, Dialect, MappingError};
-use crate::problem::Problem;
-use crate::reload::{self, Live, Reloaded, Routes};
-use crate::surface::vendor::VendorSurface;
-use arc_swap::ArcSwap;
-use http::{Request, Response};
-use hyper::body::Incoming;
+use crate::config;
+use crate::gateway::{MainListener, Standalone};
+use crate::http::server::{self, Limits};
+use crate::reload::{Live, Reloaded};
+use crate::setup::{self, Setup, StartError};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
-
-/// Why hookgate could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    #[error("{0}")]
-    Config(ConfigReport),
-    #[error("invalid mapping files:\n{}", .0.iter().map(|e| format!("  - {e}")).collect::<Vec<_>>().join("\n"))]
-    Mappings(Vec<MappingError>),
-    #[error("{key}: cannot listen on {addr}: {source}")]
-    Bind {
-        key: String,
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
-}
-
-/// Everything loaded and cross-checked, nothing bound yet.
-pub struct Plan {
-    pub config: Config,
-    pub dialects: BTreeMap<String, Arc<Dialect>>,
-}
-
-/// Loads the mapping files and checks the config against them.
-pub fn plan(config: Config) -> Result<Plan, StartError> {
-    let dialects: BTreeMap<String, Arc<Dialect>> = mapping::load_dir(&config.mappings_dir)
-        .map_err(StartError::Mappings)?
-        .into_iter()
-        .map(|d| (d.name.clone(), Arc::new(d)))
-        .collect();
-    let known = || dialects.keys().cloned().collect::<Vec<_>>().join(", ");
-    let mut problems = Vec::new();
-    for u in &config.upstreams {
-        if !dialects.contains_key(&u.dialect) {
-            problems.push(ConfigProblem {
-                key: format!("upstreams.{}.dialect", u.name),
-                message: format!(
-                    "`{}` has no mapping file in {}; available: {}",
-                    u.dialect,
-                    config.mappings_dir.display(),
-                    known()
-                ),
-            });
-        }
-    }
-    for s in &config.surfaces {
-        let Some(d) = dialects.get(&s.dialect) else {
-            problems.push(ConfigProblem {
-                key: format!("surfaces.{}.dialect", s.name),
-                message: format!(
-                    "`{}` has no mapping file; available: {}",
-                    s.dialect,
-                    known()
-                ),
-            });
-            continue;
-        };
-        let upstream_has_owner = config
-            .upstreams
-            .iter()
-            .find(|u| u.name == s.upstream)
-            .and_then(|u| dialects.get(&u.dialect))
-            .is_some_and(|ud| ud.has_owner());
-        if !d.has_owner() && upstream_has_owner && s.default_owner.is_none() {
-            problems.push(ConfigProblem {
-                key: format!("surfaces.{}.default_owner", s.name),
-                message: format!("is required: {} paths carry no owner, but upstream {} scopes webhooks by owner", s.dialect, s.upstream),
-            });
-        }
-    }
-    if !problems.is_empty() {
-        return Err(StartError::Config(ConfigReport {
-            source: "configuration against mapping files".into(),
-            problems,
-        }));
-    }
-    Ok(Plan { config, dialects })
-}
 
 /// The listeners hookgate runs, and how to stop or reload them.
 pub struct Running {
@@ -124,27 +39,17 @@ impl Running {
         self.stop().await;
     }
 
-    /// Applies a new plan without a restart ([`crate::reload`]); on error nothing changed.
-    pub async fn reload(&mut self, plan: Plan) -> Result<Reloaded, StartError> {
-        let reloaded = self.live.apply(plan, &mut self.tasks).await?;
+    /// Applies a new setup without a restart ([`crate::reload`]); on error nothing changed.
+    pub async fn reload(&mut self, setup: Setup) -> Result<Reloaded, StartError> {
+        let reloaded = self.live.apply(setup, &mut self.tasks).await?;
         self.emulators = self.live.emulator_addrs();
         Ok(reloaded)
     }
 }
 
-pub(crate) async fn bind(key: &str, addr: SocketAddr) -> Result<TcpListener, StartError> {
-    TcpListener::bind(addr)
-        .await
-        .map_err(|source| StartError::Bind {
-            key: key.to_owned(),
-            addr,
-            source,
-        })
-}
-
-/// Starts every listener of a plan.
-pub async fn start(plan: Plan) -> Result<Running, StartError> {
-    let config = plan.config.clone();
+/// Starts every listener of a setup.
+pub async fn start(setup: Setup) -> Result<Running, StartError> {
+    let config = setup.config.clone();
     let limits = Limits {
         header_read_timeout: Duration::from_millis(config.limits.header_read_timeout_ms),
         idle_timeout: Duration::from_millis(config.limits.idle_timeout_ms),
@@ -163,28 +68,27 @@ pub async fn start(plan: Plan) -> Result<Running, StartError> {
     let mut tasks = JoinSet::new();
     // Emulators, upstreams and the routes of the main listener.
     let mut live = Live::new(&config, limits.clone(), stop.subscribe());
-    live.apply(plan, &mut tasks).await?;
+    live.apply(setup, &mut tasks).await?;
     let routes = live.routes();
 
     let mut surfaces = BTreeMap::new();
     for s in &config.surfaces {
         let Some(listen) = s.listen else { continue };
-        let listener = bind(&format!("surfaces.{}.listen", s.name), listen).await?;
+        let listener = setup::bind(&format!("surfaces.{}.listen", s.name), listen).await?;
         let addr = listener.local_addr().map_err(|source| StartError::Bind {
             key: s.name.clone(),
             addr: listen,
             source,
         })?;
-        let surface = reload::surface(
-            s,
-            live.dialects(),
-            &routes.load().api.upstreams,
-            config.limits.body(),
-        );
+        let api = crate::wiring::surface(s, live.dialects(), &routes.load().canonical.upstreams);
+        crate::wiring::announce(&[(s.name.clone(), &api)]);
         live.pin(&s.upstream);
         tasks.spawn(server::serve(
             listener,
-            Arc::new(Standalone(surface)),
+            Arc::new(Standalone {
+                api,
+                admission: live.surface_admission(),
+            }),
             limits.clone(),
             shutdown(),
         ));
@@ -201,7 +105,18 @@ pub async fn start(plan: Plan) -> Result<Running, StartError> {
             tracing::warn!(listen = %config.listen, "inbound authentication is off on a non-loopback address: anyone who can reach it can manage webhooks");
         }
     }
-    let listener = bind("listen", config.listen).await?;
+    let mounted: Vec<_> = routes
+        .load()
+        .mounted
+        .iter()
+        .map(|(prefix, api)| (prefix.clone(), api.passes_credential()))
+        .collect();
+    for (prefix, passes) in mounted {
+        if passes {
+            tracing::info!(surface = %prefix, "the surface passes its clients' credentials to the vendor, which authenticates them; inbound keys do not apply to it");
+        }
+    }
+    let listener = setup::bind("listen", config.listen).await?;
     let addr = listener.local_addr().map_err(|source| StartError::Bind {
         key: "listen".into(),
         addr: config.listen,
@@ -209,7 +124,7 @@ pub async fn start(plan: Plan) -> Result<Running, StartError> {
     })?;
     tasks.spawn(server::serve(
         listener,
-        Arc::new(Gateway { routes }),
+        Arc::new(MainListener { routes }),
         limits,
         shutdown(),
     ));
@@ -224,55 +139,36 @@ pub async fn start(plan: Plan) -> Result<Running, StartError> {
     })
 }
 
-/// The main listener: probes, `/openapi.json`, the canonical API under `/v1`, vendor surfaces
-/// under their prefixes.
-struct Gateway {
-    routes: Arc<ArcSwap<Routes>>,
-}
-
-impl Handler for Gateway {
-    async fn handle(self: Arc<Self>, request: Request<Incoming>) -> Response<Body> {
-        let path = request.uri().path().to_owned();
-        let request_id = headers::request_id(request.headers());
-        if let Some(response) = crate::surface::health(&request, &request_id)
-            .or_else(|| crate::surface::openapi(&request, &request_id))
-        {
-            return response;
-        }
-        if path == "/metrics" {
-            return crate::metrics::response();
-        }
-        // The routes of this request: a reload swaps in new ones for the next request only.
-        let routes = self.routes.load_full();
-        if path == "/v1" || path.starts_with("/v1/") {
-            return routes.api.handle(request, &request_id).await;
-        }
-        if routes.translate && path == crate::translate::ENDPOINT {
-            return crate::translate::endpoint(&routes.api, request, &request_id).await;
-        }
-        for (prefix, surface) in &routes.mounted {
-            if let Some(rest) = path
-                .strip_prefix(prefix.as_str())
-                .filter(|r| r.is_empty() || r.starts_with('/'))
-            {
-                let rest = rest.to_owned();
-                return surface.handle(request, &rest, &request_id).await;
+/// Re-reads the configuration and mapping files exactly as startup does and applies them.
+/// Logs the outcome either way; a refusal leaves the running configuration in force.
+pub async fn reload(running: &mut Running, flag: Option<&Path>) -> Result<Reloaded, StartError> {
+    let result = match config::choose_file(flag)
+        .and_then(|f| config::load(f.as_deref(), config::Credentials::Required))
+    {
+        Ok(config) => match setup::load(config) {
+            Ok(setup) => running.reload(setup).await,
+            Err(e) => Err(e),
+        },
+        Err(report) => Err(StartError::Config(report)),
+    };
+    match &result {
+        Ok(r) => {
+            for n in &r.needs_restart {
+                tracing::warn!(key = %n.key, "reload: needs a restart: {}", n.message);
             }
+            let summary = if r.changes.is_empty() {
+                "no change".to_owned()
+            } else {
+                r.changes.join("; ")
+            };
+            tracing::info!(
+                needs_restart = r.needs_restart.len(),
+                "reload applied: {summary}"
+            );
         }
-        Problem::not_found(format!("no route for {path}")).response(&request_id)
-    }
-}
-
-/// A vendor surface on a listener of its own (an emulator, or a drop-in surface).
-pub struct Standalone(pub VendorSurface);
-
-impl Handler for Standalone {
-    async fn handle(self: Arc<Self>, request: Request<Incoming>) -> Response<Body> {
-        let path = request.uri().path().to_owned();
-        let request_id = headers::request_id(request.headers());
-        if let Some(response) = crate::surface::health(&request, &request_id) {
-            return response;
+        Err(e) => {
+            tracing::error!("reload refused, the running configuration stays in force: {e}");
         }
-        self.0.handle(request, &path, &request_id).await
     }
+    result
 }

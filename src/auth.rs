@@ -1,14 +1,14 @@
-//! Inbound authentication of the canonical API: API keys, known only by their SHA-256 hash,
-//! each with scopes (`webhooks:read`, `webhooks:write`) and the upstreams it may use.
-//!
-//! Keys are presented in `X-Api-Key`, so that `Authorization` stays the vendor's credential
-//! for upstreams that pass it through. Vendor surfaces keep their vendors' token semantics and
-//! do not use these keys.
+//! Inbound authentication: API keys, known only by their SHA-256 hash, each with scopes
+//! (`webhooks:read`, `webhooks:write`) and the upstreams it may use. They cover every route
+//! that reaches a vendor: the canonical API takes a key in `X-Api-Key`; a vendor surface takes
+//! it the vendor's way (as its bearer token) or in `X-Api-Key`. Frontends find the key; this
+//! module only says whether it opens the door.
 
-use crate::canonical::OpKind;
+use crate::model::Action;
 use crate::problem::{Code, Problem};
 use http::{HeaderMap, HeaderName};
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 pub static X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
 
@@ -20,10 +20,12 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub fn of(kind: OpKind) -> Scope {
-        match kind {
-            OpKind::List | OpKind::Get => Scope::Read,
-            _ => Scope::Write,
+    /// What an action needs.
+    pub fn of(action: Action) -> Scope {
+        if action.reads_only() {
+            Scope::Read
+        } else {
+            Scope::Write
         }
     }
 
@@ -59,29 +61,51 @@ pub enum Inbound {
 }
 
 impl Inbound {
-    /// Checks the request's key for `scope` on `upstream` (`None` for upstream-neutral routes).
-    /// Returns the key's name for logs.
+    /// Whether keys are required at all.
+    pub fn is_on(&self) -> bool {
+        matches!(self, Inbound::Keys(_))
+    }
+
+    /// Checks the canonical API's key (`X-Api-Key`) for `scope` on `upstream` (`None` for
+    /// upstream-neutral routes). Returns the key's name for logs.
     pub fn authorize(
         &self,
         headers: &HeaderMap,
         scope: Scope,
         upstream: Option<&str>,
     ) -> Result<Option<&str>, Problem> {
+        self.authorize_key(api_key(headers), "X-Api-Key", scope, upstream)
+    }
+
+    /// Checks a presented key for `scope` on `upstream`; `asked` says where the client should
+    /// have put it. Returns the key's name for logs.
+    pub fn authorize_key(
+        &self,
+        presented: Option<&str>,
+        asked: &str,
+        scope: Scope,
+        upstream: Option<&str>,
+    ) -> Result<Option<&str>, Problem> {
         let Inbound::Keys(keys) = self else {
             return Ok(None);
         };
-        let presented = headers
-            .get(&X_API_KEY)
-            .and_then(|v| v.to_str().ok())
+        let presented = presented
             .map(str::trim)
             .filter(|v| !v.is_empty())
             .ok_or_else(|| {
-                Problem::new(Code::Unauthorized, "an API key is required in X-Api-Key")
+                Problem::new(
+                    Code::Unauthorized,
+                    format!("an API key is required in {asked}"),
+                )
             })?;
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+        // Every key is compared, in constant time, so timing says nothing about a near miss.
         let key = keys
             .iter()
-            .find(|k| constant_time_eq(&k.sha256, &digest))
+            .fold(None, |found, k| {
+                let same: bool = k.sha256.ct_eq(&digest).into();
+                if same { Some(k) } else { found }
+            })
             .ok_or_else(|| Problem::new(Code::Unauthorized, "the API key is not valid"))?;
         if !key.scopes.contains(&scope) {
             return Err(Problem::new(
@@ -101,9 +125,18 @@ impl Inbound {
     }
 }
 
-/// Compares two digests without an early exit, so timing says nothing about a near miss.
-fn constant_time_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// The key of `X-Api-Key`.
+pub fn api_key(headers: &HeaderMap) -> Option<&str> {
+    headers.get(&X_API_KEY).and_then(|v| v.to_str().ok())
+}
+
+/// The token of `Authorization: Bearer <token>` (scheme case-insensitive).
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let v = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
+    v.get(..7)
+        .filter(|p| p.eq_ignore_ascii_case("bearer "))
+        .map(|_| v[7..].trim())
+        .filter(|t| !t.is_empty())
 }
 
 /// Parses 64 hex digits.

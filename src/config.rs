@@ -2,7 +2,7 @@
 //! environment variables), read raw, then validated into [`Config`] with every problem
 //! reported at once.
 
-use crate::backend::upstream::Secret;
+use crate::upstream::Secret;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -19,7 +19,9 @@ pub const DEFAULT_FILE: &str = "config/hookgate.toml";
 #[serde(deny_unknown_fields)]
 pub struct RawConfig {
     pub listen: String,
-    pub mappings_dir: PathBuf,
+    /// A folder of mapping files that add dialects or replace shipped ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mappings_dir: Option<PathBuf>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_upstream: Option<String>,
     #[serde(default)]
@@ -113,7 +115,7 @@ impl Default for RawConfig {
     fn default() -> Self {
         RawConfig {
             listen: "127.0.0.1:8080".into(),
-            mappings_dir: PathBuf::from("mappings"),
+            mappings_dir: None,
             default_upstream: None,
             upstreams: BTreeMap::new(),
             surfaces: BTreeMap::new(),
@@ -211,8 +213,10 @@ pub struct RawSurface {
     /// Served on a listener of its own, at the root, e.g. `127.0.0.1:9101`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub listen: Option<String>,
+    /// The one owner the surface bridges when only one of its dialect and its upstream's
+    /// has an owner scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_owner: Option<String>,
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -326,7 +330,7 @@ pub struct UpstreamConfig {
     pub emulate: bool,
     pub emulator_listen: SocketAddr,
     pub auth: UpstreamAuth,
-    pub policy: crate::backend::resilience::Policy,
+    pub policy: crate::upstream::resilience::Policy,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -336,14 +340,14 @@ pub struct SurfaceConfig {
     pub upstream: String,
     pub prefix: Option<String>,
     pub listen: Option<SocketAddr>,
-    pub default_owner: Option<String>,
+    pub owner: Option<String>,
 }
 
 /// The validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: SocketAddr,
-    pub mappings_dir: PathBuf,
+    pub mappings_dir: Option<PathBuf>,
     pub default_upstream: Option<String>,
     pub upstreams: Vec<UpstreamConfig>,
     pub surfaces: Vec<SurfaceConfig>,
@@ -591,7 +595,7 @@ fn validate(raw: RawConfig, credentials: Credentials) -> Result<Config, Vec<Conf
                 emulate: u.emulate,
                 emulator_listen,
                 auth,
-                policy: crate::backend::resilience::Policy {
+                policy: crate::upstream::resilience::Policy {
                     attempt_timeout: Duration::from_millis(u.timeout_ms),
                     deadline: Duration::from_millis(u.deadline_ms.unwrap_or(2 * u.timeout_ms)),
                     retries: u.retries,
@@ -671,7 +675,7 @@ fn validate(raw: RawConfig, credentials: Credentials) -> Result<Config, Vec<Conf
                 .as_ref()
                 .map(|p| format!("/{}", p.trim_matches('/'))),
             listen,
-            default_owner: s.default_owner.clone(),
+            owner: s.owner.clone(),
         });
     }
     if !matches!(raw.log.format.as_str(), "pretty" | "json") {

@@ -11,13 +11,19 @@ pub fn round_trip_all<'a>(dialects: impl Iterator<Item = &'a Dialect>) -> Vec<St
         for (i, example) in dialect.examples.iter().enumerate() {
             let canonical = dialect.webhook.read(example);
             let back = dialect.webhook.render(&canonical);
-            if &back != example {
-                problems.push(format!(
+            match back {
+                Ok(back) if &back == example => {}
+                Ok(back) => problems.push(format!(
                     "  - {}: examples[{i}]: became {} after a round trip through {}",
                     dialect.name,
                     back,
                     Value::Object(canonical)
-                ));
+                )),
+                Err(refused) => problems.push(format!(
+                    "  - {}: examples[{i}]: cannot be rendered back: {}",
+                    dialect.name,
+                    crate::problem::summarise(&refused)
+                )),
             }
         }
     }

@@ -1,32 +1,52 @@
 //! hookgate: one canonical webhook-management API over many vendor dialects.
 //!
-//! A request's way through:
+//! One request's road, in one file ([`gateway`]):
 //!
 //! ```text
-//! client ─► server ─► surface (canonical API, or a vendor's own API)   surface/
-//!                       │  HTTP → canonical Operation                   canonical.rs
-//!                       ▼
-//!                     backend: an upstream over HTTP, or an emulator's store   backend/
-//!                       │  canonical → dialect request → vendor → canonical     mapping/
-//!                       ▼
-//!                     surface renders the Outcome or Problem in its own shape   problem.rs
+//! listener (http::server) ─► gateway::serve: route → authenticate → read body → plan → call → render → record
+//!                                 │ frontend::canonical (the canonical API) or frontend::vendor (a vendor's API)
+//!                                 ▼
+//!                            backend: upstream (the plan's vendor calls over HTTP) or store (an emulator's memory)
+//!                                 │ plan: canonical operation → vendor requests → canonical result, pure
+//!                                 ▼ mapping: the dialect's rules, templates and error envelopes
 //! ```
 //!
-//! Dialect knowledge lives only in mapping files (`mappings/*.toml`), compiled by [`mapping`].
+//! The crate, from the bottom up (each layer imports only those below it):
+//!
+//! | layer | modules |
+//! |---|---|
+//! | values | [`model`] (the canonical webhook), [`problem`] (the one error value), [`exchange`] (a vendor request and reply), [`json`] |
+//! | the mapping language | [`mapping`] (one file per dialect, compiled) |
+//! | policies | [`url_policy`], [`auth`], [`metrics`], [`config`] |
+//! | HTTP plumbing | [`http`] (server loop, client, edge, bodies) |
+//! | planning and calling | [`plan`] (pure), [`upstream`] (runs a plan over HTTP), [`store`] (an emulator's memory) |
+//! | frontends | [`frontend`] (canonical API, vendor APIs) |
+//! | assembly | [`setup`] (load and check) → [`wiring`] (build) → [`preview`] → [`gateway`] (the road, the listeners) → [`emulator`] → [`reload`] (diff and swap) → [`app`] (start and stop) |
+//! | around | [`telemetry`] (logs, signals), [`examples`] (mapping examples' round trip) |
+//!
+//! Dialect knowledge lives only in mapping files (`mappings/*.toml`); no Rust code knows a
+//! vendor.
 
 pub mod app;
 pub mod auth;
-pub mod backend;
-pub mod canonical;
 pub mod config;
 pub mod emulator;
 pub mod examples;
+pub mod exchange;
+pub mod frontend;
+pub mod gateway;
 pub mod http;
+pub mod json;
 pub mod mapping;
 pub mod metrics;
+pub mod model;
+pub mod plan;
+pub mod preview;
 pub mod problem;
 pub mod reload;
-pub mod surface;
+pub mod setup;
+pub mod store;
 pub mod telemetry;
-pub mod translate;
+pub mod upstream;
 pub mod url_policy;
+pub mod wiring;

@@ -1,9 +1,10 @@
 //! The `hookgate` command: `serve` (the default), `check`, `emulate` and `translate`.
 
 use clap::{Args, Parser, Subcommand};
-use hookgate::app::{self, StartError};
+use hookgate::app;
 use hookgate::config::{self, ConfigReport};
-use hookgate::translate::{Description, VendorAnswer};
+use hookgate::preview::{Description, ScriptedReply};
+use hookgate::setup::{self, StartError};
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
 use std::net::SocketAddr;
@@ -48,9 +49,9 @@ enum Command {
         dialect: String,
         #[arg(long, default_value = "127.0.0.1:9000")]
         listen: SocketAddr,
-        /// The mappings folder.
-        #[arg(long, default_value = "mappings")]
-        mappings: PathBuf,
+        /// A folder of mapping files that add dialects or replace the shipped ones.
+        #[arg(long)]
+        mappings: Option<PathBuf>,
     },
     /// Print the vendor request(s) a canonical request becomes, without sending anything, and
     /// the canonical answer a vendor's answer becomes.
@@ -152,7 +153,7 @@ fn check(flag: Option<PathBuf>) -> ExitCode {
         Err(report) => return fail(&report),
     };
     let (upstreams, surfaces) = (config.upstreams.len(), config.surfaces.len());
-    match app::plan(config) {
+    match setup::load(config) {
         Ok(plan) => {
             let problems =
                 hookgate::examples::round_trip_all(plan.dialects.values().map(|d| d.as_ref()));
@@ -180,8 +181,8 @@ async fn serve(flag: Option<PathBuf>) -> ExitCode {
     };
     hookgate::telemetry::init(&config.log);
     let mut hangups = hookgate::telemetry::Hangups::new();
-    let running = match app::plan(config) {
-        Ok(plan) => app::start(plan).await,
+    let running = match setup::load(config) {
+        Ok(setup) => app::start(setup).await,
         Err(e) => Err(e),
     };
     match running {
@@ -194,7 +195,7 @@ async fn serve(flag: Option<PathBuf>) -> ExitCode {
                     () = hangups.recv() => {
                         tracing::info!("SIGHUP: reloading the configuration and mapping files");
                         // The outcome is logged; a refused reload keeps the running configuration.
-                        let _ = hookgate::reload::reload(&mut running, flag.as_deref()).await;
+                        let _ = hookgate::app::reload(&mut running, flag.as_deref()).await;
                     }
                 }
             }
@@ -210,12 +211,12 @@ async fn serve(flag: Option<PathBuf>) -> ExitCode {
     }
 }
 
-async fn emulate(dialect: String, listen: SocketAddr, mappings: PathBuf) -> ExitCode {
+async fn emulate(dialect: String, listen: SocketAddr, mappings: Option<PathBuf>) -> ExitCode {
     hookgate::telemetry::init(&config::RawLog::default());
     match hookgate::emulator::run(
         &dialect,
         listen,
-        &mappings,
+        mappings.as_deref(),
         hookgate::telemetry::shutdown_signal(),
     )
     .await
@@ -276,7 +277,7 @@ fn describe(args: TranslateArgs) -> Result<Description, String> {
         .current
         .as_deref()
         .map(|path| {
-            Ok::<_, String>(VendorAnswer {
+            Ok::<_, String>(ScriptedReply {
                 status: 200,
                 headers: BTreeMap::new(),
                 body: None,
@@ -294,7 +295,7 @@ fn describe(args: TranslateArgs) -> Result<Description, String> {
                         .into(),
                 );
             }
-            Some(VendorAnswer {
+            Some(ScriptedReply {
                 status,
                 headers: header_pairs(&args.response_headers, "--response-header")?,
                 body: None,
@@ -320,7 +321,7 @@ async fn translate(flag: Option<PathBuf>, args: TranslateArgs) -> ExitCode {
         Ok(c) => c,
         Err(report) => return fail(&report),
     };
-    let api = match app::plan(config).and_then(|plan| hookgate::translate::offline(&plan)) {
+    let api = match setup::load(config).and_then(|setup| hookgate::preview::offline(&setup)) {
         Ok(api) => api,
         Err(e) => return fail(&e),
     };
@@ -328,11 +329,11 @@ async fn translate(flag: Option<PathBuf>, args: TranslateArgs) -> ExitCode {
         Ok(d) => d,
         Err(e) => return fail(&e),
     };
-    let prepared = match hookgate::translate::prepare(&api, description) {
+    let prepared = match hookgate::preview::prepare(&api, description) {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };
-    let translation = prepared.run().await;
+    let translation = prepared.run();
     let text = if json {
         serde_json::to_string_pretty(&translation).unwrap_or_default() + "\n"
     } else {

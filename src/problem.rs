@@ -1,9 +1,9 @@
 //! RFC 9457 problem details: the one error value of hookgate, whoever caused it.
 //!
 //! Every failure, hookgate's own or a vendor's translated one, becomes a [`Problem`] with a
-//! [`Code`] from the closed set of the contract. Rendering it as `application/problem+json`
-//! happens in one place ([`Problem::response`]); vendor surfaces render the same value in their
-//! vendor's shape through the mapping file instead.
+//! [`Code`] from the closed set of the canonical API. The value is pure: the gateway turns it
+//! into an `application/problem+json` response, or a vendor surface into its vendor's shape,
+//! each in one place.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -229,6 +229,8 @@ pub struct Problem {
     pub allow: Option<String>,
     /// `Retry-After` for 429 and 503, when known.
     pub retry_after: Option<String>,
+    /// The upstream answered something hookgate could not translate (counted in metrics).
+    pub untranslatable: bool,
 }
 
 impl Problem {
@@ -240,6 +242,7 @@ impl Problem {
             upstream: None,
             allow: None,
             retry_after: None,
+            untranslatable: false,
         }
     }
 
@@ -275,8 +278,28 @@ impl Problem {
         problem
     }
 
+    /// The HTTP status of the problem's code.
     pub fn status(&self) -> u16 {
         self.code.status()
+    }
+
+    /// The problem with every occurrence of `secrets` in its texts (detail, field messages,
+    /// the vendor's message) replaced by `[redacted]`: a vendor whose error echoes the request
+    /// must not carry its secrets into logs or answers.
+    pub fn redacted(mut self, secrets: &[String]) -> Problem {
+        let scrub = |text: &mut String| {
+            for s in secrets {
+                if text.contains(s.as_str()) {
+                    *text = text.replace(s.as_str(), "[redacted]");
+                }
+            }
+        };
+        scrub(&mut self.detail);
+        self.errors.iter_mut().for_each(|e| scrub(&mut e.message));
+        if let Some(m) = self.upstream.as_mut().and_then(|u| u.message.as_mut()) {
+            scrub(m);
+        }
+        self
     }
 
     /// The `application/problem+json` body.
@@ -284,7 +307,12 @@ impl Problem {
         serde_json::to_value(self.body(request_id)).unwrap_or(Value::Null)
     }
 
-    fn body<'a>(&'a self, request_id: &'a str) -> Body<'a> {
+    /// The `application/problem+json` body, ready to be serialised.
+    pub fn body<'a>(&'a self, request_id: &'a str) -> impl Serialize + 'a {
+        self.body_of(request_id)
+    }
+
+    fn body_of<'a>(&'a self, request_id: &'a str) -> Body<'a> {
         Body {
             type_uri: TypeUri(self.code),
             title: self.code.title(),
@@ -295,31 +323,6 @@ impl Problem {
             request_id,
             upstream: self.upstream.as_deref(),
         }
-    }
-}
-
-impl Problem {
-    /// The `application/problem+json` response, with `X-Request-Id`, `Allow` and
-    /// `Retry-After` where they apply. A refused body may be left unread, so a 413 closes the
-    /// connection.
-    pub fn response(&self, request_id: &str) -> http::Response<crate::http::body::Body> {
-        use crate::http::{body, headers};
-        // Written straight from the problem, without building a JSON tree first.
-        let mut response = body::json(self.status(), &self.body(request_id), &body::PROBLEM_JSON);
-        let h = response.headers_mut();
-        if let Some(v) = headers::value(request_id) {
-            h.insert(headers::X_REQUEST_ID.clone(), v);
-        }
-        if let Some(v) = self.allow.as_deref().and_then(headers::value) {
-            h.insert(http::header::ALLOW, v);
-        }
-        if let Some(v) = self.retry_after.as_deref().and_then(headers::value) {
-            h.insert(http::header::RETRY_AFTER, v);
-        }
-        if self.code == Code::PayloadTooLarge {
-            return crate::http::edge::close(response);
-        }
-        response
     }
 }
 
@@ -385,7 +388,7 @@ mod tests {
             status: Some(422),
             ..UpstreamInfo::default()
         }));
-        let written = serde_json::to_string(&p.body("r1")).unwrap();
+        let written = serde_json::to_string(&p.body_of("r1")).unwrap();
         assert_eq!(
             written,
             r#"{"type":"https://hookgate.dev/problems/unsupported-field","title":"Unsupported field","status":422,"detail":"enabled: not supported; url: must \"quote\"","code":"unsupported_field","errors":[{"field":"enabled","message":"not supported"},{"field":"url","message":"must \"quote\""}],"request_id":"r1","upstream":{"name":"t","dialect":"voice","status":422}}"#

@@ -1,7 +1,8 @@
 //! Reloading without a restart: what the main listener serves is one [`Routes`] value behind
-//! an atomic pointer. A reload builds the next one from a new [`Plan`] (the same loading and
-//! checks as startup), then swaps it in: requests in flight finish on the routes they started
-//! with, new ones see the new. A plan that fails to load, or to apply, changes nothing.
+//! an atomic pointer. A reload builds the next one from a new [`Setup`] (the same loading and
+//! checks as startup, the same [`wiring`]), then swaps it in: requests in flight finish on the
+//! routes they started with, new ones see the new. A setup that fails to load, or to apply,
+//! changes nothing. This module only compares and swaps.
 //!
 //! Reloadable: upstreams (added, removed, changed), surfaces mounted by prefix, mapping files,
 //! inbound keys, the default upstream, the translate endpoint, and the per-request limits
@@ -11,110 +12,22 @@
 //! reported as needing a restart. An emulated upstream whose name and dialect stay keeps its
 //! emulator, and so its webhooks; a new one gets a new emulator.
 
-use crate::app::{self, Plan, Running, Standalone, StartError};
-use crate::backend::upstream::{Auth, HeaderSecret, Upstream};
-use crate::config::{self, Config, ConfigProblem, ConfigReport, UpstreamAuth, UpstreamConfig};
+use crate::config::{self, Config, ConfigProblem, ConfigReport};
+use crate::frontend::{Admission, SharedAdmission};
 use crate::http::body::BodyLimit;
 use crate::http::client::Client;
-use crate::http::server::{self, Limits};
+use crate::http::server::Limits;
 use crate::mapping::Dialect;
-use crate::surface::canonical::CanonicalApi;
-use crate::surface::vendor::VendorSurface;
+use crate::setup::{self, Setup, StartError};
+use crate::wiring::{self, InternalKey, Routes};
 use arc_swap::ArcSwap;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
-
-/// What the main listener serves; replaced whole on reload.
-pub struct Routes {
-    pub api: CanonicalApi,
-    /// Vendor surfaces by mount prefix.
-    pub mounted: Vec<(String, VendorSurface)>,
-    /// Whether `POST /debug/translate` is served.
-    pub translate: bool,
-}
-
-/// Builds an upstream of the configuration, reached at `base_url`.
-pub fn upstream(
-    u: &UpstreamConfig,
-    dialect: Arc<Dialect>,
-    base_url: String,
-    client: Client,
-    url_policy: Arc<crate::url_policy::UrlPolicy>,
-) -> Result<Upstream, StartError> {
-    let auth = match &u.auth {
-        UpstreamAuth::Bearer(secret) => {
-            Auth::Bearer(HeaderSecret::bearer(secret).ok_or_else(|| {
-                StartError::Config(ConfigReport {
-                    source: "credentials".into(),
-                    problems: vec![ConfigProblem {
-                        key: format!("upstreams.{}.auth", u.name),
-                        message: "the token is not a valid header value".into(),
-                    }],
-                })
-            })?)
-        }
-        UpstreamAuth::Passthrough => Auth::Passthrough,
-        UpstreamAuth::None => Auth::None,
-    };
-    Ok(Upstream {
-        name: u.name.clone(),
-        dialect,
-        base_url,
-        auth,
-        guard: crate::backend::resilience::Guard::new(u.policy.clone()),
-        emulated: u.emulate,
-        client,
-        url_policy,
-    })
-}
-
-/// A vendor surface of the configuration in front of one of `upstreams`.
-pub fn surface(
-    s: &config::SurfaceConfig,
-    dialects: &BTreeMap<String, Arc<Dialect>>,
-    upstreams: &BTreeMap<String, Arc<Upstream>>,
-    body_limit: BodyLimit,
-) -> VendorSurface {
-    VendorSurface {
-        dialect: dialects[&s.dialect].clone(),
-        backend: crate::backend::Backend::Upstream(upstreams[&s.upstream].clone()),
-        default_owner: s.default_owner.clone(),
-        body_limit,
-    }
-}
-
-/// The routes of `config` over built upstreams.
-pub fn routes(
-    config: &Config,
-    dialects: &BTreeMap<String, Arc<Dialect>>,
-    upstreams: BTreeMap<String, Arc<Upstream>>,
-    body_limit: BodyLimit,
-) -> Routes {
-    let mounted = config
-        .surfaces
-        .iter()
-        .filter_map(|s| {
-            let prefix = s.prefix.clone()?;
-            Some((prefix, surface(s, dialects, &upstreams, body_limit)))
-        })
-        .collect();
-    Routes {
-        api: CanonicalApi {
-            inbound: config.inbound.clone(),
-            upstreams,
-            default_upstream: config.default_upstream.clone(),
-            body_limit,
-        },
-        mounted,
-        translate: config.debug.translate,
-    }
-}
 
 /// A running emulator and what it was started from.
 struct Emulator {
@@ -148,6 +61,12 @@ pub struct Reloaded {
 /// The reloadable state of a running gateway.
 pub struct Live {
     routes: Arc<ArcSwap<Routes>>,
+    /// What emulators' requests are held to: the inbound keys and the gateway's own.
+    emulator_admission: SharedAdmission,
+    /// What requests to surfaces on listeners of their own are held to.
+    surface_admission: SharedAdmission,
+    /// The key the gateway presents to its emulators.
+    internal: InternalKey,
     /// What listeners started with: a restart is needed until a reload matches it again.
     startup: Option<Config>,
     /// The configuration last applied.
@@ -171,17 +90,26 @@ impl Live {
     pub fn new(config: &Config, limits: Limits, stopped: watch::Receiver<bool>) -> Live {
         let l = &config.limits;
         let body_limit = l.body();
+        let internal = InternalKey::mint();
+        let admission = Admission {
+            inbound: internal.admitted_by(&config.inbound),
+            body_limit,
+        };
         Live {
-            routes: Arc::new(ArcSwap::from_pointee(Routes {
-                api: CanonicalApi {
-                    inbound: crate::auth::Inbound::Off,
-                    upstreams: BTreeMap::new(),
-                    default_upstream: None,
-                    body_limit,
+            routes: Arc::new(ArcSwap::from_pointee(wiring::routes(
+                &Config {
+                    surfaces: Vec::new(),
+                    ..config.clone()
                 },
-                mounted: Vec::new(),
-                translate: false,
+                &BTreeMap::new(),
+                BTreeMap::new(),
+            ))),
+            emulator_admission: Arc::new(ArcSwap::from_pointee(admission)),
+            surface_admission: Arc::new(ArcSwap::from_pointee(Admission {
+                inbound: config.inbound.clone(),
+                body_limit,
             })),
+            internal,
             startup: None,
             config: None,
             dialects: BTreeMap::new(),
@@ -208,6 +136,11 @@ impl Live {
         &self.dialects
     }
 
+    /// What requests to surfaces on listeners of their own are held to.
+    pub fn surface_admission(&self) -> SharedAdmission {
+        self.surface_admission.clone()
+    }
+
     pub fn emulator_addrs(&self) -> BTreeMap<String, SocketAddr> {
         self.emulators
             .iter()
@@ -225,10 +158,10 @@ impl Live {
     /// emulators and stops those no longer configured. On error nothing has changed.
     pub async fn apply(
         &mut self,
-        plan: Plan,
+        setup: Setup,
         tasks: &mut JoinSet<()>,
     ) -> Result<Reloaded, StartError> {
-        let Plan { config, dialects } = plan;
+        let Setup { config, dialects } = setup;
         let mut reloaded = Reloaded::default();
         if let Some(startup) = &self.startup {
             reloaded.needs_restart = restart_notes(startup, &config);
@@ -273,7 +206,7 @@ impl Live {
             // An unchanged upstream is kept whole, and so are its breaker and concurrency state.
             let same = self.config.as_ref().and_then(|c| {
                 let before = c.upstreams.iter().find(|o| o.name == u.name)?;
-                let running = old_routes.api.upstreams.get(&u.name)?;
+                let running = old_routes.canonical.upstreams.get(&u.name)?;
                 (before == u
                     && running.base_url == base_url
                     && running.dialect.source_sha256 == dialect.source_sha256
@@ -283,12 +216,13 @@ impl Live {
             });
             let built = match same {
                 Some(running) => running,
-                None => Arc::new(upstream(
+                None => Arc::new(wiring::upstream(
                     u,
                     dialect,
                     base_url,
                     client.clone(),
                     config.url_policy.clone(),
+                    &self.internal,
                 )?),
             };
             upstreams.insert(u.name.clone(), built);
@@ -299,8 +233,16 @@ impl Live {
                 .extend(changes(old, &config, &self.dialects, &dialects));
         }
 
-        let routes = routes(&config, &dialects, upstreams, self.body_limit);
+        let routes = wiring::routes(&config, &dialects, upstreams);
         self.routes.store(Arc::new(routes));
+        self.emulator_admission.store(Arc::new(Admission {
+            inbound: self.internal.admitted_by(&config.inbound),
+            body_limit: self.body_limit,
+        }));
+        self.surface_admission.store(Arc::new(Admission {
+            inbound: config.inbound.clone(),
+            body_limit: self.body_limit,
+        }));
 
         let mut retired = std::mem::take(&mut self.emulators);
         for name in kept {
@@ -332,16 +274,17 @@ impl Live {
                 stopped,
                 dialect,
             } = p;
-            tasks.spawn(server::serve(
+            let api = crate::emulator::api(
+                dialect.clone(),
+                config
+                    .url_policy
+                    .apply_to_emulators
+                    .then(|| config.url_policy.clone()),
+            );
+            tasks.spawn(crate::emulator::serve(
                 listener,
-                Arc::new(Standalone(crate::emulator::surface(
-                    dialect.clone(),
-                    self.body_limit,
-                    config
-                        .url_policy
-                        .apply_to_emulators
-                        .then(|| config.url_policy.clone()),
-                ))),
+                api,
+                self.emulator_admission.clone(),
                 self.limits.clone(),
                 either(self.stopped.clone(), stopped),
             ));
@@ -415,7 +358,7 @@ impl Live {
                             }],
                         }));
                     }
-                    let listener = app::bind(
+                    let listener = setup::bind(
                         &format!("upstreams.{}.emulator_listen", u.name),
                         u.emulator_listen,
                     )
@@ -650,40 +593,6 @@ fn restart_notes(old: &Config, new: &Config) -> Vec<ConfigProblem> {
         }
     }
     notes
-}
-
-/// Re-reads the configuration and mapping files exactly as startup does and applies them.
-/// Logs the outcome either way; a refusal leaves the running configuration in force.
-pub async fn reload(running: &mut Running, flag: Option<&Path>) -> Result<Reloaded, StartError> {
-    let result = match config::choose_file(flag)
-        .and_then(|f| config::load(f.as_deref(), config::Credentials::Required))
-    {
-        Ok(config) => match app::plan(config) {
-            Ok(plan) => running.reload(plan).await,
-            Err(e) => Err(e),
-        },
-        Err(report) => Err(StartError::Config(report)),
-    };
-    match &result {
-        Ok(r) => {
-            for n in &r.needs_restart {
-                tracing::warn!(key = %n.key, "reload: needs a restart: {}", n.message);
-            }
-            let summary = if r.changes.is_empty() {
-                "no change".to_owned()
-            } else {
-                r.changes.join("; ")
-            };
-            tracing::info!(
-                needs_restart = r.needs_restart.len(),
-                "reload applied: {summary}"
-            );
-        }
-        Err(e) => {
-            tracing::error!("reload refused, the running configuration stays in force: {e}");
-        }
-    }
-    result
 }
 
 #[cfg(test)]

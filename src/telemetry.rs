@@ -7,9 +7,12 @@ use tracing_subscriber::EnvFilter;
 /// Installs the global subscriber; `RUST_LOG` wins over the configured level.
 pub fn init(log: &RawLog) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&log.level));
+    // A log line that cannot be written (stderr closed by whoever started hookgate) is lost
+    // quietly: the subscriber's own report of it would write to stderr too, and panic.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .log_internal_errors(false);
     let _ = if log.format == "json" {
         builder
             .json()

@@ -396,12 +396,12 @@ fn can_disable(upstream: &str) -> bool {
 }
 
 async fn lifecycle(client: &'static str, upstream: &'static str) {
-    let running = gateway(&dropin::config(client, upstream, false)).await;
     let owner = match client {
         "talkover" | "resemble" => "550e8400-e29b-41d4-a716-446655440000",
         "chirp" => "app_2a0eebc99c0b4ef8",
         _ => DEFAULT_OWNER,
     };
+    let running = gateway(&dropin::config(client, upstream, false, owner)).await;
     let x = Client {
         dialect: client,
         upstream,

@@ -427,11 +427,11 @@ struct Case {
 
 async fn run(seed: &Seed, upstream: &str, case: Case) {
     let what = format!("{} example against a {upstream} upstream", seed.dialect);
-    let running = gateway(&dropin::config(seed.dialect, upstream, true)).await;
-    let surface = running.surfaces[seed.dialect];
     let curl = Curl::parse(seed.curl);
     let (collection, owner) = collection(&curl.path());
     let owner = owner.unwrap_or_else(|| DEFAULT_OWNER.to_owned());
+    let running = gateway(&dropin::config(seed.dialect, upstream, true, &owner)).await;
+    let surface = running.surfaces[seed.dialect];
 
     // The webhook the example names, created as the vendor's docs create it.
     let mut headers: Vec<(&str, &str)> = curl

@@ -173,8 +173,8 @@ fn vendor_member_names_are_never_evaluated_as_paths() {
         let canonical = d.webhook.read(&vendor);
         for written in [
             d.webhook
-                .write_all(hookgate::canonical::OpKind::Update, &canonical),
-            d.webhook.render(&canonical),
+                .write_all(hookgate::model::Action::Update, &canonical),
+            d.webhook.render(&canonical).unwrap(),
         ] {
             assert_eq!(written["zz[999999999999]"], 1, "{}: {written}", d.name);
             assert_eq!(written["a.b"], 2, "{}: {written}", d.name);

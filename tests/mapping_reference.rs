@@ -11,8 +11,8 @@
 
 mod support;
 
-use hookgate::canonical::{OpKind, TEST_RESULT_FIELDS, WEBHOOK_FIELDS};
 use hookgate::mapping::load_dir;
+use hookgate::model::{Action, TEST_RESULT_FIELDS, WEBHOOK_FIELDS};
 use hookgate::problem::Code;
 use serde_json::Value;
 use std::path::Path;
@@ -149,8 +149,9 @@ fn complete_files_load_with_the_gateway_loader() {
     );
 }
 
-/// The keys serde accepts in a mapping file: the field names of the raw schema's structs,
-/// renamed where an attribute says so, plus any aliases.
+/// The keys and words serde accepts in a mapping file: the field names of the raw schema's
+/// structs, renamed where an attribute says so, plus any aliases; and the variants of its
+/// enums of words (`rename_all = "snake_case"`), spelt as serde reads them.
 fn schema_keys(source: &str) -> Vec<String> {
     let quoted_after = |text: &str, marker: &str| -> Vec<String> {
         text.split(marker)
@@ -158,17 +159,64 @@ fn schema_keys(source: &str) -> Vec<String> {
             .filter_map(|rest| rest.split('"').next().map(str::to_owned))
             .collect()
     };
+    let snake = |name: &str| {
+        let mut out = String::new();
+        for (i, c) in name.chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        }
+        out
+    };
     let mut keys = Vec::new();
     let mut rename: Option<String> = None;
+    let mut snake_case_next = false;
+    let mut in_words = false;
     for line in source.lines().map(str::trim) {
         if line.starts_with("#[serde(") {
-            assert!(
-                !line.contains("rename_all") && !line.contains("flatten"),
-                "teach this test about `{line}`"
-            );
+            assert!(!line.contains("flatten"), "teach this test about `{line}`");
+            if line.contains("rename_all = \"snake_case\"") {
+                snake_case_next = true;
+            }
             rename = quoted_after(line, "rename = \"").pop().or(rename);
             keys.extend(quoted_after(line, "alias = \""));
             continue;
+        }
+        if line.starts_with("pub enum") {
+            in_words = std::mem::take(&mut snake_case_next);
+            continue;
+        }
+        if line.starts_with("pub struct") {
+            snake_case_next = false;
+            in_words = false;
+            continue;
+        }
+        if line == "}" {
+            in_words = false;
+            continue;
+        }
+        if in_words {
+            let variant: String = line
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            if !variant.is_empty()
+                && variant
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_uppercase())
+            {
+                keys.push(rename.take().unwrap_or_else(|| snake(&variant)));
+            }
+            continue;
+        }
+        // A struct variant's members are keys too (`Pattern { pattern: String }`).
+        if let Some(inner) = line.split_once('{').map(|(_, r)| r)
+            && let Some((name, _)) = inner.trim().split_once(':')
+            && !line.starts_with("pub ")
+        {
+            keys.push(name.trim().to_owned());
         }
         let Some((name, _)) = line.strip_prefix("pub ").and_then(|r| r.split_once(':')) else {
             continue;
@@ -196,7 +244,7 @@ fn every_key_and_name_the_compiler_accepts_is_described() {
     names.extend(WEBHOOK_FIELDS.iter().map(|f| f.name.to_owned()));
     names.extend(TEST_RESULT_FIELDS.iter().map(|f| f.name.to_owned()));
     names.extend(Code::ALL.iter().map(|c| c.as_str().to_owned()));
-    names.extend(OpKind::ALL.iter().map(|o| o.name().replace('-', "_")));
+    names.extend(Action::ALL.iter().map(|o| o.name().replace('-', "_")));
     let missing: Vec<_> = names
         .iter()
         .filter(|n| !REFERENCE.contains(&format!("`{n}`")))

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use support::{Double, Reply, gateway, send};
 
 const GET: &str = "/v1/upstreams/v/owners/a1/webhooks/w1";
-const LIST_AM: &str = "/v1/upstreams/am/webhooks";
 
 fn webhook() -> serde_json::Value {
     json!({"success": true, "data": {"id": "w1", "agent_id": "a1", "name": "n", "webhook_url": "https://e.example", "events": ["event_action"], "enabled": true}})
@@ -50,39 +49,86 @@ async fn the_retry_budget_is_bounded() {
     gw.stop().await;
 }
 
+/// Every shipped dialect, in a folder, each copy saying (or not) that its vendor honours an
+/// idempotency key; returns the folder and the names of the dialects with a create.
+fn dialects_with_keys(honoured: bool) -> (tempfile::TempDir, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(support::MAPPINGS).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|x| x != "toml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = text.replace("\nidempotency_key = ", "\n# idempotency_key = ");
+        let text = if honoured {
+            text.replacen(
+                "[dialect]\n",
+                "[dialect]\nidempotency_key = \"X-Once\"\n",
+                1,
+            )
+        } else {
+            text
+        };
+        if text.contains("[operations.create]") {
+            names.push(path.file_stem().unwrap().to_str().unwrap().to_owned());
+        }
+        std::fs::write(dir.path().join(path.file_name().unwrap()), text).unwrap();
+    }
+    (dir, names)
+}
+
 #[tokio::test]
-async fn unsafe_calls_are_not_retried_and_keyed_creates_are() {
-    let double = Double::start(vec![failing(), failing(), Reply::json(201, json!({"id": "x", "url": "https://h.example.com/a", "events": ["lookup.completed"], "active": true}))]).await;
-    let gw = gateway(&format!(
-        "[upstreams.am]\ndialect = \"agentmessage\"\nbase_url = \"{}\"\nauth = {{ type = \"none\" }}\nbackoff_ms = 5\nretries = 2\n",
-        double.url()
-    ))
-    .await;
-    let body = json!({"url": "https://h.example.com/a", "events": ["lookup.completed"]});
-    let plain = send(gw.addr, "POST", LIST_AM, &[], Some(&body)).await;
-    assert_eq!(plain.status, 503);
-    assert_eq!(
-        double.seen().len(),
-        1,
-        "a create without Idempotency-Key is sent once"
-    );
-    let keyed = send(
-        gw.addr,
-        "POST",
-        LIST_AM,
-        &[("idempotency-key", "create-42")],
-        Some(&body),
-    )
-    .await;
-    assert_eq!(keyed.status, 201, "{}", keyed.json());
-    let seen = double.seen();
-    assert_eq!(seen.len(), 3);
-    assert!(
-        seen[1..]
-            .iter()
-            .all(|s| s.headers["idempotency-key"] == "create-42")
-    );
-    gw.stop().await;
+async fn a_create_is_repeated_only_where_the_vendor_honours_its_key() {
+    for honoured in [false, true] {
+        let (dir, names) = dialects_with_keys(honoured);
+        for name in names {
+            let double = Double::start(vec![failing(), failing(), failing()]).await;
+            let gw = gateway(&format!(
+                "mappings_dir = {:?}\n[upstreams.u]\ndialect = \"{name}\"\nbase_url = \"{}\"\nauth = {{ type = \"none\" }}\nbackoff_ms = 5\nretries = 2\n",
+                dir.path(),
+                double.url()
+            ))
+            .await;
+            let d = hookgate::mapping::load_dir(dir.path())
+                .unwrap()
+                .into_iter()
+                .find(|d| d.name == name)
+                .unwrap();
+            let owner = if d.has_owner() {
+                "/owners/9fbef0b7-8d4e-4a08-9207-66c22155721d"
+            } else {
+                ""
+            };
+            let path = format!("/v1/upstreams/u{owner}/webhooks");
+            // Any body the gateway lets through: the double fails it whatever it is.
+            let example = d.webhook.read(&d.examples[0]);
+            let body: serde_json::Map<String, serde_json::Value> = example
+                .into_iter()
+                .filter(|(k, _)| d.webhook.carries(k, hookgate::model::Action::Create))
+                .collect();
+            let answer = send(
+                gw.addr,
+                "POST",
+                &path,
+                &[("idempotency-key", "create-42")],
+                Some(&serde_json::Value::Object(body)),
+            )
+            .await;
+            assert_eq!(answer.status, 503, "{name}: {}", answer.json());
+            let seen = double.seen();
+            let expected = if honoured { 3 } else { 1 };
+            assert_eq!(seen.len(), expected, "{name}, key honoured: {honoured}");
+            for s in &seen {
+                assert_eq!(
+                    s.headers.get("x-once").map(|v| v.to_str().unwrap()),
+                    honoured.then_some("create-42"),
+                    "{name}: the key goes, under the vendor's name, only where it is honoured"
+                );
+            }
+            gw.stop().await;
+        }
+    }
 }
 
 #[tokio::test]

@@ -2,10 +2,10 @@
 //! request bodies (write, then parse as the vendor surface does) and for responses (render as
 //! the emulator does, then read as the gateway does). Generators follow each file's own rules.
 
-use hookgate::canonical::{Kind, OpKind};
 use hookgate::mapping::codec::Codec;
 use hookgate::mapping::rules::{Rule, Target};
 use hookgate::mapping::{Dialect, load_dir};
+use hookgate::model::{Action, Kind};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Map, Value};
@@ -103,11 +103,11 @@ fn requests_round_trip_through_every_dialect() {
             .run(&object(rules), |canonical| {
                 let written = d
                     .webhook
-                    .write(OpKind::Create, &canonical, false)
+                    .write(Action::Create, &canonical, false)
                     .expect("every generated field is carried");
                 let mut parsed = d
                     .webhook
-                    .parse(OpKind::Create, &written.body)
+                    .parse(Action::Create, &written.body)
                     .expect("what was written parses");
                 // One-way fills (vendor requirements) come back as the fields they fill.
                 for rule in d.webhook.rules.iter().filter(|r| r.fill.is_some()) {
@@ -134,7 +134,10 @@ fn responses_round_trip_through_every_dialect() {
             .collect();
         runner()
             .run(&object(rules), |canonical| {
-                let rendered = d.webhook.render(&canonical);
+                let rendered = d
+                    .webhook
+                    .render(&canonical)
+                    .expect("a generated webhook renders");
                 let read = d.webhook.read(&rendered);
                 // A field the vendor reports as null when absent reads back as absent.
                 let read: Map<String, Value> = read

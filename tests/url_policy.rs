@@ -149,10 +149,12 @@ prefix = "/surfaces/talkover"
 dialect = "talkover"
 upstream = "am"
 prefix = "/surfaces/tam"
+owner = "9fbef0b7-8d4e-4a08-9207-66c22155721d"
 [surfaces.chirp]
 dialect = "chirp"
 upstream = "am"
 prefix = "/surfaces/chirp"
+owner = "app_1"
 [upstreams.rs]
 dialect = "resemble"
 base_url = "{url}"

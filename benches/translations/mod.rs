@@ -24,10 +24,10 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use hookgate::canonical::OpKind;
-use hookgate::http::json;
+use hookgate::json;
 use hookgate::mapping::Dialect;
-use hookgate::mapping::reader::{Item, Reader};
+use hookgate::mapping::rules::{Item, Reader};
+use hookgate::model::Action;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -94,10 +94,10 @@ impl Case<'_> {
                 },
                 None => map.read_owned(json::from_slice_lenient(input).unwrap()),
             },
-            Direction::Render => return print(&map.render(&object(false))),
+            Direction::Render => return print(&map.render(&object(false)).unwrap()),
             Direction::Write => {
                 return print(
-                    &map.write(OpKind::Update, &object(true), false)
+                    &map.write(Action::Update, &object(true), false)
                         .unwrap()
                         .body,
                 );
@@ -112,7 +112,7 @@ impl Case<'_> {
 
     /// The reader the gateway uses on this dialect's answer to a `get`, if it uses one.
     pub fn read_while_parsing(&self) -> Option<Reader<'_>> {
-        let get = self.dialect.operation(OpKind::Get)?;
+        let get = self.dialect.operation(Action::Get)?;
         self.dialect.webhook_reader(get).map(|(_, reader)| reader)
     }
 }
@@ -176,7 +176,7 @@ fn update_request(dialect: &Dialect, canonical: &Map<String, Value>) -> Map<Stri
         ext.retain(|k, _| {
             dialect
                 .webhook
-                .carries(&format!("extensions.{k}"), OpKind::Update)
+                .carries(&format!("extensions.{k}"), Action::Update)
         });
         if ext.is_empty() {
             request.shift_remove("extensions");

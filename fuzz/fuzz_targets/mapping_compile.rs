@@ -5,10 +5,10 @@
 
 #![no_main]
 
-use hookgate::canonical::OpKind;
+use hookgate::frontend::vendor::problem_response;
 use hookgate::mapping::Dialect;
+use hookgate::model::Action;
 use hookgate::problem::{Code, FieldError, Problem};
-use hookgate::surface::vendor::problem_response;
 use hookgate_fuzz::body_bytes;
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
         let canonical = dialect.webhook.read(example);
         let _ = dialect.webhook.render(&canonical);
         let _ = dialect.test_result.read(example);
-        for kind in [OpKind::Create, OpKind::Update] {
+        for kind in [Action::Create, Action::Update] {
             let _ = dialect.webhook.check(kind, example);
             if let Ok(parsed) = dialect.webhook.parse(kind, example)
                 && let Ok(written) = dialect.webhook.write(kind, &parsed, true)

@@ -6,8 +6,8 @@
 
 #![no_main]
 
+use hookgate::frontend::vendor::problem_response;
 use hookgate::problem::{Code, FieldError, Problem, UpstreamInfo};
-use hookgate::surface::vendor::problem_response;
 use hookgate_fuzz::{body_bytes, dialects};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value};
@@ -65,7 +65,7 @@ fuzz_target!(|data: &[u8]| {
     let request_id = text(&map, "request_id").unwrap_or_default();
     let operation = text(&map, "operation").unwrap_or_else(|| "process".into());
 
-    let response = problem.response(&request_id);
+    let response = hookgate::http::respond::problem(&problem, &request_id);
     let status = response.status().as_u16();
     assert_eq!(status, problem.status());
     let echoed = response.headers().get("x-request-id").cloned();

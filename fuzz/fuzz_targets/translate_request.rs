@@ -1,12 +1,14 @@
-//! Arbitrary JSON as a canonical request body, translated to each shipped dialect's request for
-//! create and update (merge and replace, strict and lenient), as the gateway does before calling
-//! the vendor; and as a canonical webhook rendered in each dialect's shape, as a vendor surface
-//! answers. Refusals are fine; a panic, or a body that does not serialise, is not.
+//! Arbitrary JSON as a canonical request body, carried out by the gateway's own plan at each
+//! shipped dialect for create and update (a merge patch, a vendor's partial update and its full
+//! replacement, strict and lenient), the vendor answering with its documented webhook; and as a
+//! canonical webhook rendered in each dialect's shape, as a vendor surface answers. Refusals are
+//! fine; a panic, or a vendor body that does not serialise, is not.
 
 #![no_main]
 
-use hookgate::http::json;
-use hookgate_fuzz::{create_request, current_webhook, dialects, update_request};
+use hookgate::json;
+use hookgate::model::{Action, UpdateMode};
+use hookgate_fuzz::{dialects, example_reply, operation, run, scripted};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
@@ -16,19 +18,24 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for d in dialects() {
-        let current = current_webhook(d);
         for lenient in [false, true] {
-            if let Some(sent) = create_request(d, &body, lenient) {
-                serde_json::to_vec(&sent).expect("a create body serialises");
+            let mut ops = vec![operation(d, Action::Create, Some(body.clone()))];
+            for mode in [UpdateMode::Merge, UpdateMode::Members, UpdateMode::Replace] {
+                let mut op = operation(d, Action::Update, Some(body.clone()));
+                op.mode = mode;
+                ops.push(op);
             }
-            for replace_objects in [false, true] {
-                if let Some(sent) = update_request(d, &current, &body, lenient, replace_objects) {
-                    serde_json::to_vec(&sent).expect("an update body serialises");
+            for mut op in ops {
+                op.lenient = lenient;
+                let (sent, _) = run(d, op, scripted(d, example_reply(d)));
+                for request in sent {
+                    serde_json::to_vec(&request.body).expect("a vendor body serialises");
                 }
             }
         }
-        let rendered = d.webhook.render(&body);
-        serde_json::to_vec(&rendered).expect("a rendered webhook serialises");
+        if let Ok(rendered) = d.webhook.render(&body) {
+            serde_json::to_vec(&rendered).expect("a rendered webhook serialises");
+        }
         let _ = d.test_result.render(&body);
     }
 });

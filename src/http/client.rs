@@ -1,22 +1,15 @@
 //! The one pooled upstream client: hyper-util's legacy client over rustls, with a deadline
 //! around every call and failures classified by cause.
 
+use crate::exchange::Reply;
 use bytes::Bytes;
-use http::{HeaderMap, Request, StatusCode};
+use http::Request;
 use http_body_util::{BodyExt, Full};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use std::time::Duration;
-
-/// A vendor's answer, read whole.
-#[derive(Debug, Clone)]
-pub struct Reply {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Bytes,
-}
 
 /// Why a call did not produce an answer.
 #[derive(Debug, thiserror::Error)]

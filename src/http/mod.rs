@@ -6,6 +6,6 @@ pub mod client;
 pub mod edge;
 pub mod framing;
 pub mod headers;
-pub mod json;
+pub mod respond;
 pub mod server;
 pub mod timeouts;

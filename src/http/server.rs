@@ -113,7 +113,10 @@ pub async fn serve<H: Handler>(
                 };
                 if let Some(problem) = refused {
                     let request_id = headers::request_id(req.headers());
-                    return Ok::<_, Infallible>(edge::close(problem.response(&request_id)));
+                    return Ok::<_, Infallible>(edge::close(super::respond::problem(
+                        &problem,
+                        &request_id,
+                    )));
                 }
                 Ok(handler.handle(req).await)
             }

@@ -6,14 +6,14 @@
 //! ones, and the vendor's code or status picks the canonical code. Rendering: the mapping file's
 //! template for the canonical code (or its `default`) is filled from the problem.
 
-use super::path::FieldPath;
+use super::json_path::FieldPath;
 use super::rules::ObjectMap;
 use super::template::Template;
 use crate::problem::{Code, FieldError, Problem, UpstreamInfo};
 use serde_json::{Map, Value};
 
 /// How a vendor lists field errors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Form {
     /// `{"field": ["message", …]}` (Laravel, Rails); a lone string is taken as one message.
     Lists,
@@ -21,44 +21,65 @@ pub enum Form {
     Strings,
     /// `"field"`: one field named beside the top-level message (a `param` member, say).
     Param,
+    /// `[{"loc": ["body", "url"], "msg": "…"}, …]`: one item per field error.
+    Items(ItemForm),
 }
 
-impl Form {
-    pub fn parse(name: &str) -> Option<Form> {
-        match name {
-            "lists" => Some(Form::Lists),
-            "strings" => Some(Form::Strings),
-            "param" => Some(Form::Param),
-            _ => None,
-        }
-    }
+/// Where an item of a list of field errors names its field and message, and how one is
+/// written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemForm {
+    /// The item's field: a string, or an array of segments joined with `.`.
+    pub field: FieldPath,
+    /// The item's message.
+    pub message: FieldPath,
+    /// Leading segments that name no field (`"body"`).
+    pub skip: Vec<Value>,
+    /// One item, with `{{field}}` and `{{message}}`.
+    pub item: Template,
 }
 
 /// A vendor's error template for one canonical code.
 #[derive(Debug, Clone)]
 pub struct Render {
+    /// The status, where it is not the canonical one.
     pub status: Option<u16>,
+    /// The body.
     pub body: Template,
 }
 
+/// How a dialect spells failure, both ways.
 #[derive(Debug, Clone)]
 pub struct ErrorMap {
+    /// A 2xx whose value here is `false` is a failure.
     pub flag: Option<FieldPath>,
+    /// Where the message is; the first string found wins.
     pub message: Vec<FieldPath>,
+    /// Where the vendor's code is.
     pub code: Vec<FieldPath>,
+    /// Where the vendor's request id is.
     pub request_id: Vec<FieldPath>,
+    /// Where field errors are, and in which form.
     pub field_errors: Vec<(FieldPath, Form)>,
+    /// Vendor code → canonical code.
     pub codes: Vec<(String, Code)>,
+    /// How surfaces spell each canonical code.
     pub render: Vec<(Code, Render)>,
+    /// How surfaces spell the rest.
     pub default_render: Render,
+    /// The media type of rendered error bodies.
+    pub content_type: http::HeaderValue,
 }
 
 /// The facts of one vendor failure.
 pub struct Failure<'a> {
+    /// The vendor's status.
     pub status: u16,
     /// The body, when it is JSON (an empty body is not).
     pub body: Option<&'a Value>,
+    /// The vendor's `X-Request-Id`.
     pub header_request_id: Option<&'a str>,
+    /// The vendor's `Retry-After`.
     pub retry_after: Option<&'a str>,
 }
 
@@ -114,7 +135,7 @@ impl ErrorMap {
         for (path, form) in &self.field_errors {
             collect_field_errors(
                 path.get(body),
-                *form,
+                form,
                 info.message.as_deref(),
                 fields,
                 &mut errors,
@@ -132,10 +153,18 @@ impl ErrorMap {
                 .find(|(v, _)| v == c)
                 .map(|(_, code)| *code)
         });
-        let code = mapped.unwrap_or_else(|| match Code::from_upstream_status(status) {
+        let by_status = match Code::from_upstream_status(status) {
             Code::BadRequest if !errors.is_empty() => Code::ValidationFailed,
             other => other,
-        });
+        };
+        // A vendor's code refines a status that says little (400, 422, another 4xx, a flagged
+        // 2xx); a status with a meaning of its own (401, 403, 404, 429, 5xx …) decides, so a
+        // code a vendor uses for several statuses cannot turn a 403 into a 401.
+        let generic = matches!(by_status, Code::BadRequest | Code::ValidationFailed);
+        let code = match mapped {
+            Some(code) if generic => code,
+            _ => by_status,
+        };
         let detail = if errors.is_empty() {
             info.message
                 .clone()
@@ -168,19 +197,33 @@ impl ErrorMap {
     }
 
     /// The form in which this vendor lists field errors, for rendering them.
-    pub fn form(&self) -> Form {
+    pub fn form(&self) -> &Form {
         self.field_errors
             .first()
-            .map(|(_, f)| *f)
-            .unwrap_or(Form::Strings)
+            .map(|(_, f)| f)
+            .unwrap_or(&Form::Strings)
     }
 
-    /// Field errors spelled in this vendor's form (for `{{errors}}`).
+    /// Field errors spelled in this vendor's form (for `{{errors}}`), under vendor names, each
+    /// message as it is: the field is named by the form, never prefixed to the message.
     pub fn render_field_errors(&self, errors: &[FieldError]) -> Option<Value> {
         if errors.is_empty() {
             return None;
         }
         Some(match self.form() {
+            Form::Items(form) => Value::Array(
+                errors
+                    .iter()
+                    .filter_map(|e| {
+                        let slots = |name: &str| match name {
+                            "field" => Some(Value::from(e.field.as_str())),
+                            "message" => Some(Value::from(e.message.as_str())),
+                            _ => None,
+                        };
+                        form.item.render(&slots)
+                    })
+                    .collect(),
+            ),
             Form::Lists => {
                 let mut map = Map::new();
                 for e in errors {
@@ -208,33 +251,64 @@ impl ErrorMap {
 
 fn collect_field_errors(
     found: Option<&Value>,
-    form: Form,
+    form: &Form,
     message: Option<&str>,
     fields: &ObjectMap,
     out: &mut Vec<FieldError>,
 ) {
+    let text = |m: &Value| {
+        m.as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| m.to_string())
+    };
     match (form, found) {
         (Form::Lists | Form::Strings, Some(Value::Object(map))) => {
             for (field, messages) in map {
-                let name = fields.canonical_name(field);
                 match messages {
-                    Value::Array(list) => out.extend(list.iter().map(|m| {
-                        FieldError::new(
-                            name.clone(),
-                            m.as_str()
-                                .map(str::to_owned)
-                                .unwrap_or_else(|| m.to_string()),
-                        )
-                    })),
-                    Value::String(m) => out.push(FieldError::new(name, m.clone())),
-                    other => out.push(FieldError::new(name, other.to_string())),
+                    Value::Array(list) => {
+                        out.extend(list.iter().map(|m| fields.field_error(field, &text(m))))
+                    }
+                    other => out.push(fields.field_error(field, &text(other))),
                 }
             }
         }
-        (Form::Param, Some(Value::String(field))) => out.push(FieldError::new(
-            fields.canonical_name(field),
-            message.unwrap_or("is invalid"),
-        )),
+        (Form::Param, Some(Value::String(field))) => {
+            out.push(fields.field_error(field, message.unwrap_or("is invalid")))
+        }
+        (Form::Items(form), Some(Value::Array(items))) => {
+            for item in items {
+                let Some(field) = form.field.get(item).and_then(|f| item_field(f, &form.skip))
+                else {
+                    continue;
+                };
+                let message = form.message.get(item).map(text);
+                out.push(fields.field_error(&field, message.as_deref().unwrap_or("is invalid")));
+            }
+        }
         _ => {}
+    }
+}
+
+/// An item's field as a dotted name: a string as it is, or the segments of an array after the
+/// leading ones that name no field, joined with `.`.
+fn item_field(found: &Value, skip: &[Value]) -> Option<String> {
+    match found {
+        Value::String(s) => Some(s.clone()),
+        Value::Array(segments) => {
+            let leading = segments
+                .iter()
+                .zip(skip)
+                .take_while(|(seg, skipped)| seg == skipped)
+                .count();
+            let parts: Vec<String> = segments[leading..]
+                .iter()
+                .map(|seg| match seg {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect();
+            (!parts.is_empty()).then(|| parts.join("."))
+        }
+        _ => None,
     }
 }

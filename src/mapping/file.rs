@@ -1,12 +1,14 @@
 //! The mapping file as written: serde structures of the TOML, before validation.
 //!
 //! Unknown keys are refused here (`deny_unknown_fields`) so that a typo in a mapping file is
-//! reported with its key instead of being silently ignored.
+//! reported with its key instead of being silently ignored, and every closed set of words is a
+//! serde enum, so an unknown one is reported with the words accepted.
 
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+/// A whole mapping file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MappingFile {
@@ -20,11 +22,40 @@ pub struct MappingFile {
     #[serde(default)]
     pub test_result: BTreeMap<String, FieldSection>,
     #[serde(default)]
-    pub operations: BTreeMap<String, OperationSection>,
+    pub operations: BTreeMap<OperationName, OperationSection>,
+    #[serde(default)]
+    pub resources: BTreeMap<String, ResourceSection>,
     pub errors: ErrorsSection,
     /// Example bodies round-tripped by `hookgate check`.
     #[serde(default)]
     pub examples: Vec<Value>,
+}
+
+/// How a dialect's surfaces want their clients to authenticate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthScheme {
+    /// `Authorization: Bearer <token>`.
+    #[default]
+    Bearer,
+    /// No credential.
+    None,
+}
+
+/// The shape an owner or id must have to be one of the vendor's.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum FormatSection {
+    Named(FormatName),
+    Pattern { pattern: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormatName {
+    Uuid,
+    Integer,
+    Token,
 }
 
 #[derive(Debug, Deserialize)]
@@ -36,36 +67,74 @@ pub struct DialectSection {
     pub base_path: String,
     /// The vendor's name for the owner scope (`agent_id`); absent when it has none.
     pub owner: Option<String>,
-    #[serde(default = "default_auth")]
-    pub auth: String,
+    pub owner_format: Option<FormatSection>,
+    pub id_format: Option<FormatSection>,
+    #[serde(default)]
+    pub auth: AuthScheme,
+    /// The request header by which the vendor recognises a repeated create.
+    pub idempotency_key: Option<String>,
     /// Headers added to every response of this dialect's surface.
     #[serde(default)]
     pub response_headers: BTreeMap<String, String>,
 }
 
-fn default_auth() -> String {
-    "bearer".into()
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Timestamps {
+    Seconds,
+    Micros,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretStyle {
+    Base64,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EmulatorSection {
     pub id: Option<String>,
-    pub timestamps: Option<String>,
-    pub secret: Option<String>,
+    pub timestamps: Option<Timestamps>,
+    pub secret: Option<SecretStyle>,
+    /// Text before a minted secret (`whsec_`).
+    #[serde(default)]
+    pub secret_prefix: String,
+    /// Random bytes in a minted secret.
+    pub secret_bytes: Option<usize>,
     #[serde(default)]
     pub extensions: serde_json::Map<String, Value>,
     pub max_webhooks: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Request,
+    Response,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnAction {
+    Create,
+    Update,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FieldSection {
     pub path: Option<String>,
+    /// Other places a vendor answer (or a client's request) may hold the value.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Renders write the value at the aliases too.
+    #[serde(default)]
+    pub render_aliases: bool,
     pub codec: Option<Value>,
     #[serde(rename = "in")]
-    pub in_: Option<Vec<String>>,
-    pub on: Option<Vec<String>>,
+    pub in_: Option<Vec<Direction>>,
+    pub on: Option<Vec<OnAction>>,
     pub implied: Option<Value>,
     #[serde(default)]
     pub required: bool,
@@ -73,6 +142,8 @@ pub struct FieldSection {
     #[serde(default)]
     pub fill_when: BTreeMap<String, Value>,
     pub default: Option<Value>,
+    /// What a render writes when the canonical webhook has no value.
+    pub render_default: Option<Value>,
     #[serde(default)]
     pub nullable: bool,
     pub error_field: Option<String>,
@@ -109,6 +180,29 @@ pub struct DerivedSection {
     pub note: Option<String>,
 }
 
+/// The operations a mapping file may declare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OperationName {
+    List,
+    Create,
+    Get,
+    Update,
+    Replace,
+    Delete,
+    Test,
+    #[serde(alias = "rotate-secret")]
+    RotateSecret,
+    Toggle,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StrategyName {
+    Merge,
+    ReadMergeWrite,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OperationSection {
@@ -121,10 +215,44 @@ pub struct OperationSection {
     pub status: Option<u16>,
     #[serde(default)]
     pub accept: Vec<String>,
-    pub strategy: Option<String>,
+    pub strategy: Option<StrategyName>,
+    /// Reads made after this call, whose answers complete the canonical result: `get` (the
+    /// webhook) or the name of a resource.
+    #[serde(default)]
+    pub then: Vec<String>,
+    /// An update of an unknown id creates the webhook with that id.
+    #[serde(default)]
+    pub upsert: bool,
     #[serde(default)]
     pub inferred: bool,
     pub note: Option<String>,
+}
+
+/// A sub-resource: canonical fields the vendor keeps at a path of their own.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceSection {
+    pub get: Option<ResourceCallSection>,
+    pub replace: Option<ResourceCallSection>,
+    pub update: Option<ResourceCallSection>,
+    /// The canonical `get` reads this resource too, so its fields are part of the webhook.
+    #[serde(default)]
+    pub read_with_webhook: bool,
+    #[serde(default)]
+    pub fields: BTreeMap<String, FieldSection>,
+    /// Free text for readers of the file.
+    #[allow(dead_code)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceCallSection {
+    pub method: String,
+    pub path: String,
+    pub body: Option<Value>,
+    pub response: Option<Value>,
+    pub status: Option<u16>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -141,15 +269,35 @@ pub struct ErrorsSection {
     pub field_errors: Vec<FieldErrorsSection>,
     #[serde(default)]
     pub codes: BTreeMap<String, String>,
+    /// The media type of the error bodies this dialect's surfaces write.
+    pub content_type: Option<String>,
     #[serde(default)]
     pub render: BTreeMap<String, RenderSection>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormName {
+    Lists,
+    Strings,
+    Param,
+    Items,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FieldErrorsSection {
     pub path: String,
-    pub form: String,
+    pub form: FormName,
+    /// `items`: where an item names its field (a string, or an array of segments).
+    pub field: Option<String>,
+    /// `items`: where an item holds its message.
+    pub message: Option<String>,
+    /// `items`: leading segments of an item's field that name no field (`["body"]`).
+    #[serde(default)]
+    pub skip: Vec<Value>,
+    /// `items`: how one field error is written, with `{{field}}` and `{{message}}`.
+    pub item: Option<Value>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -2,12 +2,12 @@
 //! vendor's own (kept under `extensions`).
 //!
 //! A [`ReadPlan`] is compiled once from the rules' paths. [`ReadPlan::walk`] applies it to an
-//! object already parsed; a [`Reader`] applies it while the JSON text is being parsed, so the
+//! object already parsed; [`Gather`] applies it while the JSON text is being parsed, so the
 //! object itself is never built: each member goes straight to its rule, its key compared where
-//! it lies in the text, and only the vendor's own members are kept with their names.
+//! it lies in the text, and only the vendor's own members are kept with their names. What was
+//! gathered is assembled into a canonical object by the rules (`rules.rs`).
 
-use super::path::Step;
-use super::rules::ObjectMap;
+use super::json_path::Step;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
@@ -26,6 +26,9 @@ pub(super) struct ReadPlan {
 enum Member {
     /// A path ends at this member; `Some(rule)` when that rule takes the value as it is.
     Named(Option<usize>),
+    /// An alias of a rule ends at this member: its value counts when the rule's own path has
+    /// none.
+    Alias(usize),
     /// Paths continue inside this member.
     Inside(ReadPlan),
 }
@@ -34,24 +37,43 @@ enum Member {
 /// under their dotted paths.
 pub(super) struct Gathered {
     pub(super) found: Vec<Option<Value>>,
+    /// Values found at a rule's aliases.
+    pub(super) aliased: Vec<Option<Value>>,
     pub(super) leftovers: Map<String, Value>,
     /// A member that paths continue inside came twice in the text: of repeated keys the last
     /// one counts, which only reading the object whole can honour.
-    ambiguous: bool,
+    pub(super) ambiguous: bool,
 }
 
 impl Gathered {
     pub(super) fn new(rules: usize) -> Gathered {
         Gathered {
             found: vec![None; rules],
+            aliased: vec![None; rules],
             leftovers: Map::new(),
             ambiguous: false,
         }
     }
+
+    /// The value of rule `i`: at its own path, else at an alias.
+    pub(super) fn take(&mut self, i: usize) -> Option<Value> {
+        self.found[i].take().or_else(|| self.aliased[i].take())
+    }
 }
 
 impl ReadPlan {
+    /// Notes that a path ends at `steps`: `rule` takes the value there (`None`: it is covered,
+    /// and no rule takes it as it is).
     pub(super) fn insert(&mut self, steps: &[Step], rule: Option<usize>) {
+        self.insert_member(steps, Member::Named(rule));
+    }
+
+    /// Notes that rule `rule` may also find its value at `steps`.
+    pub(super) fn insert_alias(&mut self, steps: &[Step], rule: usize) {
+        self.insert_member(steps, Member::Alias(rule));
+    }
+
+    fn insert_member(&mut self, steps: &[Step], end: Member) {
         let Some((first, rest)) = steps.split_first() else {
             self.whole = true;
             return;
@@ -68,9 +90,9 @@ impl ReadPlan {
         };
         let member = &mut self.members[at].1;
         match (rest.is_empty(), member) {
-            (true, member) => *member = Member::Named(rule),
-            (false, Member::Named(_)) => {}
-            (false, Member::Inside(inner)) => inner.insert(rest, rule),
+            (true, member) => *member = end,
+            (false, Member::Named(_) | Member::Alias(_)) => {}
+            (false, Member::Inside(inner)) => inner.insert_member(rest, end),
         }
     }
 
@@ -90,6 +112,7 @@ impl ReadPlan {
         for (key, value) in object {
             match (self.member(&key), value) {
                 (Some((_, Member::Named(Some(rule)))), value) => into.found[*rule] = Some(value),
+                (Some((_, Member::Alias(rule))), value) => into.aliased[*rule] = Some(value),
                 (Some((_, Member::Named(None))), _) => {}
                 (Some((_, Member::Inside(inner))), Value::Object(object)) => {
                     inner.walk(object, &dotted(prefix, key), into);
@@ -111,39 +134,26 @@ fn dotted(prefix: &str, key: impl Into<String>) -> String {
     }
 }
 
-/// Reads one dialect object while it is parsed, as [`ObjectMap::read_owned`] reads it once
-/// parsed; made by [`ObjectMap::reader`].
-#[derive(Clone, Copy)]
-pub struct Reader<'m> {
-    pub(super) map: &'m ObjectMap,
+/// Gathers one dialect object while it is parsed, as [`ReadPlan::walk`] gathers it once
+/// parsed; `None` when the value is not an object.
+pub(super) struct Gather<'p> {
+    pub(super) plan: &'p ReadPlan,
+    pub(super) rules: usize,
 }
 
-/// What a [`Reader`] found where it was pointed.
-#[derive(Debug, PartialEq)]
-pub enum Item {
-    /// An object, read into canonical terms.
-    Read(Map<String, Value>),
-    /// A value that is not an object.
-    NotAnObject,
-    /// An object whose text repeats a key that paths continue inside: it must be parsed whole
-    /// and read with [`ObjectMap::read_owned`].
-    Ambiguous,
-}
+impl<'de> DeserializeSeed<'de> for Gather<'_> {
+    type Value = Option<Gathered>;
 
-impl<'de> DeserializeSeed<'de> for Reader<'_> {
-    type Value = Item;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Item, D::Error> {
-        let mut gathered = Gathered::new(self.map.rules.len());
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Gathered>, D::Error> {
+        let mut gathered = Gathered::new(self.rules);
         let level = Level {
-            plan: self.map.plan(),
+            plan: self.plan,
             prefix: "",
             into: &mut gathered,
         };
         Ok(match level.deserialize(d)? {
-            Some(_) => Item::NotAnObject,
-            None if gathered.ambiguous => Item::Ambiguous,
-            None => Item::Read(self.map.assemble(gathered)),
+            Some(_) => None,
+            None => Some(gathered),
         })
     }
 }
@@ -216,6 +226,9 @@ impl<'de> Visitor<'de> for Level<'_> {
             match self.plan.member(&key) {
                 Some((_, Member::Named(Some(rule)))) => {
                     self.into.found[*rule] = Some(map.next_value()?);
+                }
+                Some((_, Member::Alias(rule))) => {
+                    self.into.aliased[*rule] = Some(map.next_value()?);
                 }
                 Some((_, Member::Named(None))) => {
                     map.next_value::<IgnoredAny>()?;

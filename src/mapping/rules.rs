@@ -2,29 +2,34 @@
 //!
 //! | direction | from → to | used by |
 //! |---|---|---|
-//! | [`ObjectMap::write`] | canonical request → dialect request | gateway, outbound |
-//! | [`ObjectMap::read`] | dialect response → canonical | gateway, inbound |
+//! | [`ObjectMap::write`] | canonical request → dialect request | the planner, outbound |
+//! | [`ObjectMap::read`] | dialect response → canonical | the planner, inbound |
 //! | [`ObjectMap::parse`] | dialect request → canonical request | vendor surfaces |
 //! | [`ObjectMap::render`] | canonical → dialect response | vendor surfaces, emulators |
 //!
 //! Vendor constraints ([`Check`]) are evaluated on dialect values and reported either under the
 //! canonical name (gateway) or under the vendor's own name and message (surfaces).
 
+use super::checks::Check;
 use super::codec::Codec;
-use super::path::{FieldPath, Step};
-use super::reader::{Gathered, ReadPlan, Reader};
-use crate::canonical::{Field, OpKind};
+use super::json_path::{FieldPath, Step};
+use super::reader::{Gather, Gathered, ReadPlan};
+use crate::model::{Access, Action, Field, Kind};
 use crate::problem::FieldError;
+use serde::de::{DeserializeSeed, Deserializer};
 use serde_json::{Map, Value};
 
 /// The canonical side of a rule: a named field or a key under `extensions`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Target {
+    /// A field of the canonical table.
     Field(&'static Field),
+    /// `extensions.NAME`.
     Extension(String),
 }
 
 impl Target {
+    /// The canonical name (`url`, `extensions.tag`).
     pub fn name(&self) -> String {
         match self {
             Target::Field(f) => f.name.to_owned(),
@@ -41,14 +46,16 @@ impl Target {
         }
     }
 
-    fn get<'m>(&self, obj: &'m Map<String, Value>) -> Option<&'m Value> {
+    /// The value of this target in a canonical object.
+    pub fn get<'m>(&self, obj: &'m Map<String, Value>) -> Option<&'m Value> {
         match self {
             Target::Field(f) => obj.get(f.name),
             Target::Extension(k) => obj.get("extensions")?.get(k),
         }
     }
 
-    fn set(&self, obj: &mut Map<String, Value>, value: Value) {
+    /// Sets this target in a canonical object.
+    pub fn set(&self, obj: &mut Map<String, Value>, value: Value) {
         match self {
             Target::Field(f) => {
                 obj.insert(f.name.to_owned(), value);
@@ -75,6 +82,7 @@ impl Target {
         }
     }
 
+    /// Whether a vendor's `null` is a canonical value (`description`, extensions).
     fn nullable(&self) -> bool {
         match self {
             Target::Field(f) => f.nullable,
@@ -82,194 +90,77 @@ impl Target {
         }
     }
 
-    fn is_secret(&self) -> bool {
-        matches!(self, Target::Field(f) if f.access == crate::canonical::Access::WriteOnce)
-    }
-}
-
-/// A vendor constraint on one dialect value.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Check {
-    Required,
-    Https,
-    Url,
-    /// At least this many characters: `1` is a vendor's "required" that also refuses `""`.
-    MinLength(usize),
-    MaxLength(usize),
-    Items {
-        min: Option<usize>,
-        max: Option<usize>,
-    },
-    UniqueItems,
-    OneOf(Vec<Value>),
-    Range {
-        min: Option<i64>,
-        max: Option<i64>,
-    },
-}
-
-impl Check {
-    /// The key of this check in a rule's `messages` table.
-    pub fn key(&self) -> &'static str {
-        match self {
-            Check::Required => "required",
-            Check::Https => "https",
-            Check::Url => "url",
-            Check::MinLength(_) => "min_length",
-            Check::MaxLength(_) => "max_length",
-            Check::Items { .. } => "items",
-            Check::UniqueItems => "unique_items",
-            Check::OneOf(_) => "one_of",
-            Check::Range { .. } => "range",
-        }
+    /// Whether this is the signing secret.
+    pub fn is_secret(&self) -> bool {
+        matches!(self, Target::Field(f) if f.access == Access::WriteOnce)
     }
 
-    /// The canonical message of a failed check, or `None` when `value` passes.
-    fn test(&self, value: &Value, target: &Target) -> Option<String> {
-        match self {
-            Check::Required => None,
-            Check::Https => {
-                let s = value.as_str()?;
-                (!s.get(..8)
-                    .is_some_and(|p| p.eq_ignore_ascii_case("https://")))
-                .then(|| "must use https".to_owned())
-            }
-            Check::Url => {
-                let s = value.as_str()?;
-                (!is_absolute_http_url(s)).then(|| "must be a valid URL".to_owned())
-            }
-            Check::MinLength(min) => {
-                let len = value.as_str()?.chars().count();
-                (len < *min).then(|| match min {
-                    1 => "must not be empty".to_owned(),
-                    _ => format!("must be at least {min} characters"),
-                })
-            }
-            Check::MaxLength(max) => {
-                let len = value.as_str()?.chars().count();
-                (len > *max).then(|| format!("must be at most {max} characters"))
-            }
-            Check::Items { min, max } => {
-                let len = value.as_array()?.len();
-                let low = min.is_some_and(|m| len < m);
-                let high = max.is_some_and(|m| len > m);
-                (low || high).then(|| match (min, max) {
-                    (Some(a), Some(b)) => format!("must contain between {a} and {b} items"),
-                    (Some(a), None) => format!("must contain at least {a} items"),
-                    (None, Some(b)) => format!("must contain at most {b} items"),
-                    (None, None) => unreachable!("a bound failed"),
-                })
-            }
-            Check::UniqueItems => {
-                let items = value.as_array()?;
-                let dup = items
-                    .iter()
-                    .enumerate()
-                    .any(|(i, v)| items[..i].contains(v));
-                dup.then(|| "must not contain duplicates".to_owned())
-            }
-            Check::OneOf(allowed) => {
-                let bad = match value {
-                    Value::Array(items) => items.iter().find(|v| !allowed.contains(v)),
-                    other => (!allowed.contains(other)).then_some(other),
-                }?;
-                let shown = bad
-                    .as_str()
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| bad.to_string());
-                Some(if target.is("events") {
-                    format!("unknown event: {shown}")
-                } else {
-                    let list: Vec<String> = allowed
-                        .iter()
-                        .map(|v| {
-                            v.as_str()
-                                .map(str::to_owned)
-                                .unwrap_or_else(|| v.to_string())
-                        })
-                        .collect();
-                    format!("must be one of: {}", list.join(", "))
-                })
-            }
-            Check::Range { min, max } => {
-                // Widened, so that an integer beyond i64 (JSON has no limit) is out of range
-                // rather than unchecked.
-                let n = value
-                    .as_i64()
-                    .map(i128::from)
-                    .or_else(|| value.as_u64().map(i128::from))?;
-                let out = min.is_some_and(|m| n < i128::from(m))
-                    || max.is_some_and(|m| n > i128::from(m));
-                out.then(|| match (min, max) {
-                    (Some(a), Some(b)) => format!("must be between {a} and {b}"),
-                    (Some(a), None) => format!("must be at least {a}"),
-                    (None, Some(b)) => format!("must be at most {b}"),
-                    (None, None) => unreachable!("a bound failed"),
-                })
-            }
-        }
+    /// Whether an unencodable value is still shown as it is: an id or owner of another dialect
+    /// is still that webhook's id or owner.
+    fn shown_as_is(&self) -> bool {
+        matches!(self, Target::Field(f) if matches!(f.name, "id" | "owner"))
     }
-}
 
-fn is_absolute_http_url(s: &str) -> bool {
-    let rest = s
-        .strip_prefix("https://")
-        .or_else(|| s.strip_prefix("http://"))
-        .or_else(|| {
-            s.get(..8)
-                .filter(|p| p.eq_ignore_ascii_case("https://"))
-                .map(|_| &s[8..])
-        })
-        .or_else(|| {
-            s.get(..7)
-                .filter(|p| p.eq_ignore_ascii_case("http://"))
-                .map(|_| &s[7..])
-        });
-    match rest {
-        Some(rest) => {
-            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-            !host.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control())
-        }
-        None => false,
+    /// Whether values of this target are JSON objects a merge patch merges into.
+    pub fn is_map(&self) -> bool {
+        matches!(self, Target::Field(f) if matches!(f.kind, Kind::StringMap | Kind::Object))
     }
 }
 
 /// Where a request rule applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ops {
+    /// On create.
     pub create: bool,
+    /// On update.
     pub update: bool,
 }
 
 /// One compiled field rule.
 #[derive(Debug, Clone)]
 pub struct Rule {
+    /// The canonical side.
     pub target: Target,
-    /// Absent for an `implied` rule.
+    /// Where the value sits; absent for an `implied` rule.
     pub path: Option<FieldPath>,
+    /// Other places an answer or a client's request may hold the value.
+    pub aliases: Vec<FieldPath>,
+    /// Renders write the aliases too.
+    pub render_aliases: bool,
+    /// How the value is spelt.
     pub codec: Codec,
+    /// Requests carry it.
     pub request: bool,
+    /// Answers carry it.
     pub response: bool,
+    /// Which requests carry it.
     pub ops: Ops,
     /// The vendor's value is always this; writes of it are accepted and not sent.
     pub implied: Option<Value>,
+    /// A value the vendor requires that the canonical model leaves out, and when.
     pub fill: Option<(Value, Vec<(FieldPath, Value)>)>,
     /// What the vendor assumes when the field is absent on create.
     pub default: Option<Value>,
+    /// What renders write when the canonical value is absent.
+    pub render_default: Option<Value>,
     /// The vendor reports `null` for an absent value.
     pub nullable: bool,
+    /// The vendor's name for the field in its error bodies.
     pub error_field: String,
+    /// The vendor's constraints.
     pub checks: Vec<Check>,
+    /// The vendor's words for failed checks.
     pub messages: Vec<(String, String)>,
     /// One webhook per owner may hold a given value (enforced by emulators).
     pub unique_per_owner: bool,
 }
 
 impl Rule {
-    fn applies_to(&self, op: OpKind) -> bool {
-        match op {
-            OpKind::Create => self.ops.create,
-            OpKind::Update => self.ops.update,
+    /// Whether the rule applies to requests of `action`.
+    pub fn applies_to(&self, action: Action) -> bool {
+        match action {
+            Action::Create => self.ops.create,
+            Action::Update => self.ops.update,
             _ => true,
         }
     }
@@ -282,7 +173,7 @@ impl Rule {
         }
         match (&self.codec, &self.target) {
             (Codec::EmptyIsNull, _) => self.codec.encode(&Value::Null).ok(),
-            (_, Target::Field(f)) if f.kind == crate::canonical::Kind::StringMap => {
+            (_, Target::Field(f)) if f.kind == Kind::StringMap => {
                 self.codec.encode(&Value::Object(Map::new())).ok()
             }
             (_, Target::Extension(_)) => Some(Value::Null),
@@ -297,6 +188,13 @@ impl Rule {
             .find(|(k, _)| k == check)
             .map(|(_, m)| m.as_str())
     }
+
+    /// Where a client's request holds the value: the rule's path, else an alias.
+    fn find<'v>(&self, body: &'v Value) -> Option<&'v Value> {
+        let path = self.path.as_ref()?;
+        path.get(body)
+            .or_else(|| self.aliases.iter().find_map(|a| a.get(body)))
+    }
 }
 
 /// A dialect-only value computed from the canonical webhook when rendering.
@@ -308,21 +206,28 @@ pub enum Derivation {
     Present(String),
 }
 
+/// A derived value and where it goes.
 #[derive(Debug, Clone)]
 pub struct Derived {
+    /// Where in the vendor's object.
     pub path: FieldPath,
+    /// What it is computed from.
     pub derivation: Derivation,
 }
 
 /// A constraint a dialect body broke: which rule, which check, and the canonical message.
 #[derive(Debug, Clone)]
 pub struct Violation<'r> {
+    /// The rule whose check failed.
     pub rule: &'r Rule,
+    /// The check's key.
     pub check: &'static str,
+    /// The canonical message.
     pub message: String,
 }
 
 impl Violation<'_> {
+    /// Under the canonical name, in canonical words.
     pub fn canonical(&self) -> FieldError {
         FieldError::new(self.rule.target.name(), self.message.clone())
     }
@@ -346,16 +251,55 @@ pub enum WriteError {
 
 /// A translated request body, and what lenient handling dropped from it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Written {
+pub struct Translated {
+    /// The vendor's body.
     pub body: Value,
+    /// Canonical fields left out.
     pub dropped: Vec<String>,
 }
 
-/// The rules for one object shape (the webhook, or a test result), with what reading needs
-/// compiled from them once: built by [`ObjectMap::new`].
+/// What reading an object while it is parsed found.
+#[derive(Debug, PartialEq)]
+pub enum Item {
+    /// An object, read into canonical terms.
+    Read(Map<String, Value>),
+    /// A value that is not an object.
+    NotAnObject,
+    /// An object whose text repeats a key that paths continue inside: it must be parsed whole
+    /// and read with [`ObjectMap::read_owned`].
+    Ambiguous,
+}
+
+/// Reads one dialect object while it is parsed, as [`ObjectMap::read_owned`] reads it once
+/// parsed; made by [`ObjectMap::reader`].
+#[derive(Clone, Copy)]
+pub struct Reader<'m> {
+    map: &'m ObjectMap,
+}
+
+impl<'de> DeserializeSeed<'de> for Reader<'_> {
+    type Value = Item;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Item, D::Error> {
+        let gather = Gather {
+            plan: &self.map.plan,
+            rules: self.map.rules.len(),
+        };
+        Ok(match gather.deserialize(d)? {
+            None => Item::NotAnObject,
+            Some(g) if g.ambiguous => Item::Ambiguous,
+            Some(g) => Item::Read(self.map.assemble(g)),
+        })
+    }
+}
+
+/// The rules for one object shape (the webhook, a resource, or a test result), with what
+/// reading needs compiled from them once: built by [`ObjectMap::new`].
 #[derive(Debug, Clone)]
 pub struct ObjectMap {
+    /// The rules, in file order.
     pub rules: Vec<Rule>,
+    /// Derived values.
     pub derived: Vec<Derived>,
     /// The canonical field table of the shape, whose order canonical objects follow.
     pub fields: &'static [Field],
@@ -369,6 +313,7 @@ pub struct ObjectMap {
 }
 
 impl ObjectMap {
+    /// Compiles what reading needs.
     pub fn new(rules: Vec<Rule>, derived: Vec<Derived>, fields: &'static [Field]) -> ObjectMap {
         let paths: Vec<(&FieldPath, Option<usize>)> = rules
             .iter()
@@ -376,19 +321,44 @@ impl ObjectMap {
             .filter_map(|(i, r)| Some((r.path.as_ref()?, Some(i))))
             .chain(derived.iter().map(|d| (&d.path, None)))
             .collect();
+        let aliases: Vec<(&FieldPath, usize)> = rules
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| r.aliases.iter().map(move |a| (a, i)))
+            .collect();
+        let all: Vec<&FieldPath> = paths
+            .iter()
+            .map(|(p, _)| *p)
+            .chain(aliases.iter().map(|(p, _)| *p))
+            .collect();
+        let alone = |path: &FieldPath| {
+            all.iter()
+                .filter(|other| !(path.starts_with(other) || other.starts_with(path)))
+                .count()
+                == all.len() - 1
+        };
+        let by_key = |path: &FieldPath| {
+            !path.is_root() && path.steps().iter().all(|s| matches!(s, Step::Key(_)))
+        };
         let mut plan = ReadPlan::default();
         let mut copied = Vec::new();
-        for (n, (path, rule)) in paths.iter().enumerate() {
-            let by_key = !path.is_root() && path.steps().iter().all(|s| matches!(s, Step::Key(_)));
-            let alone = paths.iter().enumerate().all(|(m, (other, _))| {
-                m == n || !(path.starts_with(other) || other.starts_with(path))
-            });
-            let taken = rule.filter(|_| by_key && alone);
+        for (path, rule) in &paths {
+            let taken = rule.filter(|_| by_key(path) && alone(path));
             if let (Some(i), None) = (rule, taken) {
                 copied.push(*i);
             }
             plan.insert(path.steps(), taken);
         }
+        for (path, rule) in &aliases {
+            if by_key(path) && alone(path) {
+                plan.insert_alias(path.steps(), *rule);
+            } else {
+                copied.push(*rule);
+                plan.insert(path.steps(), None);
+            }
+        }
+        copied.sort_unstable();
+        copied.dedup();
         let mut read_order: Vec<usize> = (0..rules.len())
             .filter(|i| rules[*i].path.is_some())
             .collect();
@@ -403,31 +373,41 @@ impl ObjectMap {
         }
     }
 
-    fn rule_for(&self, name: &str, op: OpKind) -> Option<&Rule> {
+    fn rule_for(&self, name: &str, action: Action) -> Option<&Rule> {
         self.rules
             .iter()
-            .find(|r| r.request && r.applies_to(op) && r.target.is(name))
+            .find(|r| r.request && r.applies_to(action) && r.target.is(name))
     }
 
-    fn rule_for_extension(&self, key: &str, op: OpKind) -> Option<&Rule> {
+    fn rule_for_extension(&self, key: &str, action: Action) -> Option<&Rule> {
         self.rules.iter().find(|r| {
-            r.request && r.applies_to(op) && matches!(&r.target, Target::Extension(k) if k == key)
+            r.request
+                && r.applies_to(action)
+                && matches!(&r.target, Target::Extension(k) if k == key)
         })
     }
 
-    /// Whether `op` requests may carry canonical field `name`.
-    pub fn carries(&self, name: &str, op: OpKind) -> bool {
-        self.rule_for(name, op).is_some_and(|r| r.path.is_some())
+    /// The rule that reads canonical field `name` from answers, if any.
+    pub fn reading(&self, name: &str) -> Option<&Rule> {
+        self.rules
+            .iter()
+            .find(|r| r.path.is_some() && r.target.is(name))
     }
 
-    /// Canonical request → dialect request. `patch` is a merge patch (update) or a full body
-    /// (create). With `lenient`, fields the dialect cannot carry are dropped and listed.
+    /// Whether `action` requests may carry canonical field `name`.
+    pub fn carries(&self, name: &str, action: Action) -> bool {
+        self.rule_for(name, action)
+            .is_some_and(|r| r.path.is_some())
+    }
+
+    /// Canonical request → dialect request. `body` is an update (as its mode says) or a full
+    /// body (create). With `lenient`, fields the dialect cannot carry are dropped and listed.
     pub fn write(
         &self,
-        op: OpKind,
+        action: Action,
         body: &Map<String, Value>,
         lenient: bool,
-    ) -> Result<Written, WriteError> {
+    ) -> Result<Translated, WriteError> {
         let mut out = Value::Object(Map::with_capacity(body.len()));
         let mut unsupported = Vec::new();
         let mut invalid = Vec::new();
@@ -444,7 +424,7 @@ impl ObjectMap {
                 }
                 return;
             };
-            if value.is_null() && op == OpKind::Create {
+            if value.is_null() && action == Action::Create {
                 return;
             }
             if value.is_null() {
@@ -466,12 +446,12 @@ impl ObjectMap {
             if name == "extensions" {
                 if let Value::Object(ext) = value {
                     for (key, v) in ext {
-                        let rule = self.rule_for_extension(key, op);
+                        let rule = self.rule_for_extension(key, action);
                         attempt(rule, &|| format!("extensions.{key}"), v);
                     }
                 }
             } else {
-                attempt(self.rule_for(name, op), &|| name.clone(), value);
+                attempt(self.rule_for(name, action), &|| name.clone(), value);
             }
         }
         if !invalid.is_empty() {
@@ -480,10 +460,10 @@ impl ObjectMap {
         if !unsupported.is_empty() && !lenient {
             return Err(WriteError::Unsupported(unsupported));
         }
-        if op == OpKind::Create {
+        if action == Action::Create {
             self.fill(&mut out);
         }
-        Ok(Written {
+        Ok(Translated {
             body: out,
             dropped: unsupported,
         })
@@ -504,9 +484,13 @@ impl ObjectMap {
 
     /// Translates a whole canonical webhook (as read back) for a read-merge-write: fields the
     /// dialect does not write are skipped, and unnamed extensions return to where they came from.
-    pub fn write_all(&self, op: OpKind, webhook: &Map<String, Value>) -> Value {
+    pub fn write_all(&self, action: Action, webhook: &Map<String, Value>) -> Value {
         let mut out = Value::Object(Map::new());
-        for rule in self.rules.iter().filter(|r| r.request && r.applies_to(op)) {
+        for rule in self
+            .rules
+            .iter()
+            .filter(|r| r.request && r.applies_to(action))
+        {
             let (Some(path), Some(value)) = (&rule.path, rule.target.get(webhook)) else {
                 continue;
             };
@@ -542,8 +526,12 @@ impl ObjectMap {
     pub fn read_owned(&self, mut dialect: Value) -> Map<String, Value> {
         let mut gathered = Gathered::new(self.rules.len());
         for &i in &self.copied {
-            let path = self.rules[i].path.as_ref();
-            gathered.found[i] = path.and_then(|p| p.get(&dialect)).cloned();
+            let rule = &self.rules[i];
+            let found = rule.path.as_ref().and_then(|p| p.get(&dialect));
+            gathered.found[i] = found.cloned();
+            if found.is_none() {
+                gathered.aliased[i] = rule.aliases.iter().find_map(|a| a.get(&dialect)).cloned();
+            }
         }
         if let Value::Object(object) = dialect.take() {
             self.plan.walk(object, "", &mut gathered);
@@ -558,17 +546,13 @@ impl ObjectMap {
         (self.copied.is_empty() && !self.plan.whole).then_some(Reader { map: self })
     }
 
-    pub(super) fn plan(&self) -> &ReadPlan {
-        &self.plan
-    }
-
     /// The canonical object from what was gathered, in the order of the field table.
-    pub(super) fn assemble(&self, mut gathered: Gathered) -> Map<String, Value> {
+    fn assemble(&self, mut gathered: Gathered) -> Map<String, Value> {
         let mut out = Map::with_capacity(self.read_order.len() + 1);
         let mut extensions = Map::new();
         for &i in &self.read_order {
             let rule = &self.rules[i];
-            let Some(value) = gathered.found[i].take() else {
+            let Some(value) = gathered.take(i) else {
                 continue;
             };
             if rule.target.is_secret() && !rule.response {
@@ -606,14 +590,15 @@ impl ObjectMap {
         self.rules
             .iter()
             .filter_map(|r| r.path.as_ref())
+            .chain(self.rules.iter().flat_map(|r| &r.aliases))
             .chain(self.derived.iter().map(|d| &d.path))
     }
 
-    /// Where a vendor member kept under `extensions` by [`ObjectMap::read`] came from: the
-    /// inverse of [`Self::collect_leftovers`], which names a member inside a container that rules
-    /// reach into by the container's dotted path and the member's own key. The longest such
-    /// container prefix is split off and the rest is one key: a vendor's member name (`tags[0]`,
-    /// say) is a name, never a JSONPath to evaluate, so it cannot make up array indexes.
+    /// Where a vendor member kept under `extensions` by [`ObjectMap::read`] came from: a member
+    /// inside a container that rules reach into is named by the container's dotted path and the
+    /// member's own key. The longest such container prefix is split off and the rest is one
+    /// key: a vendor's member name (`tags[0]`, say) is a name, never a JSONPath to evaluate, so
+    /// it cannot make up array indexes.
     fn leftover_path(&self, name: &str) -> FieldPath {
         let mut best: Option<(usize, FieldPath)> = None;
         for covered in self.covered() {
@@ -643,41 +628,53 @@ impl ObjectMap {
         }
     }
 
-    /// Canonical → dialect response, as the vendor would answer.
-    pub fn render(&self, canonical: &Map<String, Value>) -> Value {
+    /// Canonical → dialect response, as the vendor would answer. A value this dialect cannot
+    /// spell (two events where it holds one, say) is refused under its canonical name: a client
+    /// never gets a value of a type its vendor does not document. An id or owner of another
+    /// dialect is shown as it is.
+    pub fn render(&self, canonical: &Map<String, Value>) -> Result<Value, Vec<FieldError>> {
         let mut out = Value::Object(Map::with_capacity(self.rules.len() + self.derived.len()));
-        let mut put = |rule: &Rule, value: &Value| {
+        let mut refused = Vec::new();
+        let mut put = |rule: &Rule, value: Option<&Value>| {
             let Some(path) = &rule.path else { return };
-            match value {
-                Value::Null if rule.nullable => path.set(&mut out, Value::Null),
-                Value::Null => {}
-                // A value the rule cannot encode (another dialect's id, say) is kept as is.
-                value => path.set(
-                    &mut out,
-                    rule.codec.encode(value).unwrap_or_else(|_| value.clone()),
-                ),
-            }
-        };
-        // One pass over the canonical members, each to where its rule puts it.
-        for (name, value) in canonical {
-            if name == "extensions" {
-                for (key, value) in value.as_object().into_iter().flatten() {
-                    let rule =
-                        self.response_rule(|t| matches!(t, Target::Extension(k) if k == key));
-                    if let Some(rule) = rule {
-                        put(rule, value);
+            let encoded = match value {
+                Some(Value::Null) if rule.nullable => Some(Value::Null),
+                Some(Value::Null) if rule.codec == Codec::EmptyIsNull => {
+                    rule.codec.encode(&Value::Null).ok()
+                }
+                None | Some(Value::Null) if rule.render_default.is_some() => {
+                    rule.render_default.clone()
+                }
+                None if rule.nullable => Some(Value::Null),
+                None | Some(Value::Null) => None,
+                Some(value) => match rule.codec.encode(value) {
+                    Ok(v) => Some(v),
+                    Err(_) if rule.target.shown_as_is() => Some(value.clone()),
+                    Err(e) => {
+                        refused.push(FieldError::new(rule.target.name(), e.0));
+                        None
+                    }
+                },
+            };
+            if let Some(v) = encoded {
+                if rule.render_aliases {
+                    for alias in &rule.aliases {
+                        alias.set(&mut out, v.clone());
                     }
                 }
-            } else if let Some(rule) =
-                self.response_rule(|t| matches!(t, Target::Field(f) if f.name == name))
-            {
-                put(rule, value);
+                path.set(&mut out, v);
             }
-        }
-        // A member the vendor reports as `null` when it has no value.
-        for rule in self.rules.iter().filter(|r| r.response && r.nullable) {
-            if let (Some(path), None) = (&rule.path, rule.target.get(canonical)) {
-                path.set(&mut out, Value::Null);
+        };
+        // In the order of the canonical field table, whatever order the canonical object has.
+        for rule in self
+            .read_order
+            .iter()
+            .map(|i| &self.rules[*i])
+            .filter(|r| r.response)
+        {
+            let value = rule.target.get(canonical);
+            if value.is_some() || rule.nullable || rule.render_default.is_some() {
+                put(rule, value);
             }
         }
         for derived in &self.derived {
@@ -701,42 +698,38 @@ impl ObjectMap {
                 }
             }
         }
-        out
-    }
-
-    /// The rule that renders a canonical member into vendor answers.
-    fn response_rule(&self, is: impl Fn(&Target) -> bool) -> Option<&Rule> {
-        self.rules
-            .iter()
-            .find(|r| r.response && r.path.is_some() && is(&r.target))
+        if refused.is_empty() {
+            Ok(out)
+        } else {
+            Err(refused)
+        }
     }
 
     /// Dialect request → canonical request, for a vendor surface. Values the rules cannot
     /// decode are reported under canonical names (a surface renders them in its own).
     pub fn parse(
         &self,
-        op: OpKind,
+        action: Action,
         dialect: &Value,
     ) -> Result<Map<String, Value>, Vec<FieldError>> {
         let mut out = Map::new();
         let mut errors = Vec::new();
         for rule in self.rules.iter().filter(|r| r.request) {
-            let Some(path) = &rule.path else { continue };
-            let Some(value) = path.get(dialect) else {
+            let Some(value) = rule.find(dialect) else {
                 continue;
             };
-            if !rule.applies_to(op) {
+            if !rule.applies_to(action) {
                 // A field the vendor takes on one operation only (an immutable version, say) is
                 // refused on the other, never ignored.
-                let message = match op {
-                    OpKind::Update => "cannot be changed after create",
+                let message = match action {
+                    Action::Update => "cannot be changed after create",
                     _ => "can only be set on update",
                 };
                 errors.push(FieldError::new(rule.target.name(), message));
                 continue;
             }
             if value.is_null() && rule.codec != Codec::EmptyIsNull {
-                if op == OpKind::Update {
+                if action == Action::Update {
                     rule.target.set(&mut out, Value::Null);
                 }
                 continue;
@@ -753,18 +746,52 @@ impl ObjectMap {
         }
     }
 
+    /// What a client of this dialect means by the members it left out of a full replacement:
+    /// each writable rule's default (decoded), or `null` (no value). Rules whose value `body`
+    /// has are left alone.
+    pub fn replacement_defaults(&self, body: &mut Map<String, Value>) {
+        for rule in self
+            .rules
+            .iter()
+            .filter(|r| r.request && r.ops.update && r.path.is_some())
+        {
+            if rule.target.get(body).is_some() || rule.target.is_secret() {
+                continue;
+            }
+            let value = match &rule.default {
+                Some(d) => rule.codec.decode(d).unwrap_or(Value::Null),
+                None => Value::Null,
+            };
+            rule.target.set(body, value);
+        }
+    }
+
     /// The vendor's constraints, evaluated on a dialect request body.
-    pub fn check(&self, op: OpKind, dialect: &Value) -> Vec<Violation<'_>> {
+    pub fn check(&self, action: Action, dialect: &Value) -> Vec<Violation<'_>> {
         let mut out = Vec::new();
-        for rule in self.rules.iter().filter(|r| r.request && r.applies_to(op)) {
-            let Some(path) = &rule.path else { continue };
-            let value = path.get(dialect);
+        for rule in self
+            .rules
+            .iter()
+            .filter(|r| r.request && r.applies_to(action))
+        {
+            if rule.path.is_none() {
+                continue;
+            }
+            let value = rule.find(dialect);
             for check in &rule.checks {
                 let message = match (check, value) {
-                    (Check::Required, None | Some(Value::Null)) if op == OpKind::Create => {
+                    // A required member is refused absent on create, and `null` always: a
+                    // vendor that refuses `""` for it does not take "no value" either.
+                    (Check::Required, None) if action == Action::Create => {
                         Some("is required".to_owned())
                     }
-                    (_, Some(v)) if !v.is_null() => check.test(v, &rule.target),
+                    (Check::Required, Some(Value::Null)) => Some("is required".to_owned()),
+                    (Check::MinLength(_), Some(Value::Null))
+                        if rule.codec == Codec::EmptyIsNull =>
+                    {
+                        check.test(&Value::from(""), false)
+                    }
+                    (_, Some(v)) if !v.is_null() => check.test(v, rule.target.is("events")),
                     _ => None,
                 };
                 if let Some(message) = message {
@@ -782,22 +809,42 @@ impl ObjectMap {
         out
     }
 
-    /// The canonical name of a vendor field named in a vendor error (`webhook_url` → `url`);
-    /// a vendor field no rule names exactly (a container such as `webhook_config`) keeps its
-    /// vendor name under `extensions.`.
-    pub fn canonical_name(&self, vendor_field: &str) -> String {
-        self.rules
+    /// A vendor's field error under canonical names: a vendor field that a rule's path (or
+    /// alias) spells becomes that rule's field (`webhook_url` → `url`); an item of it
+    /// (`events.1`, `events[1]`) becomes the field with the item named in the message; any other
+    /// vendor field keeps its vendor name under `extensions.`.
+    pub fn field_error(&self, vendor_field: &str, message: &str) -> FieldError {
+        let spelled = |p: &FieldPath| p.is_spelled(vendor_field);
+        if let Some(rule) = self
+            .rules
             .iter()
-            .find(|r| r.path.as_ref().is_some_and(|p| p.is_spelled(vendor_field)))
-            .map(|r| r.target.name())
-            .unwrap_or_else(|| format!("extensions.{vendor_field}"))
+            .find(|r| r.path.iter().chain(&r.aliases).any(spelled))
+        {
+            return FieldError::new(rule.target.name(), message);
+        }
+        for rule in &self.rules {
+            for path in rule.path.iter().chain(&rule.aliases) {
+                let shown = path.to_string();
+                let item = vendor_field
+                    .strip_prefix(shown.as_str())
+                    .and_then(|rest| {
+                        rest.strip_prefix('.')
+                            .or_else(|| rest.strip_prefix('[')?.strip_suffix(']'))
+                    })
+                    .filter(|i| !i.is_empty() && i.bytes().all(|b| b.is_ascii_digit()));
+                if let Some(index) = item {
+                    return FieldError::new(rule.target.name(), format!("item {index}: {message}"));
+                }
+            }
+        }
+        FieldError::new(format!("extensions.{vendor_field}"), message)
     }
 
     /// The vendor's name of a canonical field, for errors rendered in the vendor's shape.
     pub fn vendor_name(&self, canonical_field: &str) -> String {
         self.rules
             .iter()
-            .find(|r| r.target.name() == canonical_field && r.path.is_some())
+            .find(|r| r.target.is(canonical_field) && r.path.is_some())
             .map(|r| r.error_field.clone())
             .unwrap_or_else(|| {
                 canonical_field
@@ -819,6 +866,14 @@ impl ObjectMap {
         }
         out
     }
+
+    /// Rules of request fields the vendor never reports back (write-only), whose path lies
+    /// under the top-level member `head`.
+    pub fn write_only_under<'a>(&'a self, head: &'a str) -> impl Iterator<Item = &'a Rule> + 'a {
+        self.rules.iter().filter(move |r| {
+            r.request && !r.response && r.path.as_ref().and_then(|p| p.head()) == Some(head)
+        })
+    }
 }
 
 #[cfg(test)]
@@ -827,51 +882,6 @@ mod tests {
     use crate::mapping::Dialect;
     use serde_json::json;
     use std::path::Path;
-
-    fn ext(name: &str) -> Target {
-        Target::Extension(name.to_owned())
-    }
-
-    #[test]
-    fn ranges_hold_for_integers_beyond_i64() {
-        let range = Check::Range {
-            min: Some(5),
-            max: Some(120),
-        };
-        assert_eq!(range.test(&json!(30), &ext("timeout_seconds")), None);
-        assert_eq!(
-            range
-                .test(&json!(u64::MAX), &ext("timeout_seconds"))
-                .as_deref(),
-            Some("must be between 5 and 120")
-        );
-        assert_eq!(
-            range
-                .test(&json!(i64::MIN), &ext("timeout_seconds"))
-                .as_deref(),
-            Some("must be between 5 and 120")
-        );
-    }
-
-    #[test]
-    fn min_length_counts_characters() {
-        assert_eq!(
-            Check::MinLength(1)
-                .test(&json!(""), &ext("description"))
-                .as_deref(),
-            Some("must not be empty")
-        );
-        assert_eq!(
-            Check::MinLength(1).test(&json!("é"), &ext("description")),
-            None
-        );
-        assert_eq!(
-            Check::MinLength(3)
-                .test(&json!("ab"), &ext("description"))
-                .as_deref(),
-            Some("must be at least 3 characters")
-        );
-    }
 
     const FILE: &str = r#"
 [dialect]
@@ -930,8 +940,7 @@ body = { message = "{{message}}" }
 
     #[test]
     fn reads_while_parsing_as_it_reads_parsed() {
-        use crate::http::json::from_slice_lenient_at;
-        use crate::mapping::reader::Item;
+        use crate::json::from_slice_lenient_at;
         let file = FILE.replace("$.kinds[0]", "$.kinds");
         let d = Dialect::compile("t", Path::new("t.toml"), &file).unwrap();
         let reader = d.webhook.reader().expect("no path needs the object whole");
@@ -958,6 +967,72 @@ body = { message = "{{message}}" }
                 ),
                 Item::NotAnObject => assert!(!parsed.is_object(), "{text}"),
             }
+        }
+    }
+
+    #[test]
+    fn aliases_are_read_after_the_path_and_rendered_when_asked() {
+        let file = r#"
+[dialect]
+[fields.events]
+path = "$.eventTypes"
+aliases = ["$.filterTypes"]
+render_aliases = true
+[fields.description]
+path = "$.description"
+codec = "empty_is_null"
+render_default = ""
+[operations.get]
+method = "GET"
+path = "/e/{id}"
+response = "{{webhook}}"
+[errors.render.default]
+body = {}
+"#;
+        let d = Dialect::compile("a", Path::new("a.toml"), file).unwrap();
+        let read = d.webhook.read(&json!({"filterTypes": ["x"]}));
+        assert_eq!(Value::Object(read.clone()), json!({"events": ["x"]}));
+        let both = d
+            .webhook
+            .read(&json!({"filterTypes": ["old"], "eventTypes": ["new"]}));
+        assert_eq!(both["events"], json!(["new"]));
+        assert_eq!(
+            d.webhook.render(&read).unwrap(),
+            json!({"eventTypes": ["x"], "filterTypes": ["x"], "description": ""})
+        );
+        let cleared = json!({"description": null}).as_object().cloned().unwrap();
+        assert_eq!(d.webhook.render(&cleared).unwrap()["description"], "");
+    }
+
+    #[test]
+    fn a_value_the_dialect_cannot_hold_is_refused_not_bent() {
+        let d = Dialect::compile("t", Path::new("t.toml"), FILE).unwrap();
+        let two = json!({"id": "x", "events": ["a", "b"]});
+        let refused = d.webhook.render(two.as_object().unwrap()).unwrap_err();
+        assert_eq!(refused[0].field, "events");
+    }
+
+    #[test]
+    fn field_errors_on_items_name_the_field() {
+        let d = Dialect::compile(
+            "t",
+            Path::new("t.toml"),
+            FILE.replace("$.kinds[0]", "$.kinds").as_str(),
+        )
+        .unwrap();
+        for (vendor, canonical, message) in [
+            ("kinds.1", "events", "item 1: bad"),
+            ("kinds[0]", "events", "item 0: bad"),
+            ("cfg.target.url", "url", "bad"),
+            ("cfg", "extensions.cfg", "bad"),
+            ("kindsx", "extensions.kindsx", "bad"),
+        ] {
+            let e = d.webhook.field_error(vendor, "bad");
+            assert_eq!(
+                (e.field.as_str(), e.message.as_str()),
+                (canonical, message),
+                "{vendor}"
+            );
         }
     }
 }

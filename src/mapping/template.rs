@@ -4,7 +4,7 @@
 //! "{{webhook}}"}`). Rendering fills the placeholders; reading uses the same template backwards:
 //! the path where `{{webhook}}` stands is where the webhook is found in the vendor's answer.
 
-use super::path::{FieldPath, Step};
+use super::json_path::{FieldPath, Step};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -13,26 +13,33 @@ use std::borrow::Cow;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Template {
     Literal(Value),
-    /// `"{{name}}"` or `"{{name|default}}"`, standing alone as a whole JSON value.
+    /// `"{{name}}"` or `"{{name|default}}"`, standing alone as a whole JSON value; `index`
+    /// picks items of an array value (`{{current.events[0]}}`).
     Slot {
         name: String,
+        index: Vec<usize>,
         default: Option<Value>,
     },
     /// A string with placeholders inside it: `"Failed to {{operation}} webhook"`.
     Text(Vec<Piece>),
-    /// `{"$switch": "webhook.enabled", "true": …, "false": …}`: picks by a value's JSON text.
+    /// `{"$switch": "webhook.enabled", "true": …, "false": …, "$default": …}`: picks by a
+    /// value's JSON text, else the default.
     Switch {
         on: String,
         cases: Vec<(String, Template)>,
+        default: Option<Box<Template>>,
     },
     Object(Vec<(String, Template)>),
     Array(Vec<Template>),
 }
 
+/// A piece of text with placeholders.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Piece {
+    /// Text as it is.
     Text(String),
-    Slot(String),
+    /// A placeholder's value, as text.
+    Slot(String, Vec<usize>),
 }
 
 /// What fills the placeholders of a template while it is rendered.
@@ -64,10 +71,14 @@ impl Template {
                     .to_owned();
                 let cases = map
                     .iter()
-                    .filter(|(k, _)| *k != "$switch")
+                    .filter(|(k, _)| *k != "$switch" && *k != "$default")
                     .map(|(k, v)| Ok((k.clone(), Template::compile(v)?)))
                     .collect::<Result<_, String>>()?;
-                Template::Switch { on, cases }
+                let default = match map.get("$default") {
+                    Some(v) => Some(Box::new(Template::compile(v)?)),
+                    None => None,
+                };
+                Template::Switch { on, cases, default }
             }
             Value::Object(map) => Template::Object(
                 map.iter()
@@ -90,12 +101,13 @@ impl Template {
             Template::Literal(_) => {}
             Template::Slot { name, .. } => out.push(name),
             Template::Text(pieces) => out.extend(pieces.iter().filter_map(|p| match p {
-                Piece::Slot(s) => Some(s.as_str()),
+                Piece::Slot(s, _) => Some(s.as_str()),
                 Piece::Text(_) => None,
             })),
-            Template::Switch { on, cases } => {
+            Template::Switch { on, cases, default } => {
                 out.push(on);
                 cases.iter().for_each(|(_, t)| t.collect_slots(out));
+                default.iter().for_each(|t| t.collect_slots(out));
             }
             Template::Object(members) => members.iter().for_each(|(_, t)| t.collect_slots(out)),
             Template::Array(items) => items.iter().for_each(|t| t.collect_slots(out)),
@@ -116,7 +128,7 @@ impl Template {
 
     fn find(&self, name: &str, steps: &mut Vec<Step>) -> bool {
         match self {
-            Template::Slot { name: n, .. } => n == name,
+            Template::Slot { name: n, index, .. } => n == name && index.is_empty(),
             Template::Object(members) => members.iter().any(|(k, t)| {
                 steps.push(Step::Key(k.clone()));
                 t.find(name, steps) || {
@@ -139,13 +151,17 @@ impl Template {
     pub fn render(&self, slots: &dyn Slots) -> Option<Value> {
         match self {
             Template::Literal(v) => Some(v.clone()),
-            Template::Slot { name, default } => slots.slot(name).or_else(|| default.clone()),
+            Template::Slot {
+                name,
+                index,
+                default,
+            } => indexed(slots.slot(name), index).or_else(|| default.clone()),
             Template::Text(pieces) => {
                 let mut out = String::new();
                 for piece in pieces {
                     match piece {
                         Piece::Text(t) => out.push_str(t),
-                        Piece::Slot(s) => match slots.slot(s)? {
+                        Piece::Slot(s, index) => match indexed(slots.slot(s), index)? {
                             Value::String(v) => out.push_str(&v),
                             other => out.push_str(&other.to_string()),
                         },
@@ -153,16 +169,7 @@ impl Template {
                 }
                 Some(Value::String(out))
             }
-            Template::Switch { on, cases } => {
-                let key = match slots.slot(on)? {
-                    Value::String(s) => s,
-                    other => other.to_string(),
-                };
-                cases
-                    .iter()
-                    .find(|(k, _)| *k == key)
-                    .and_then(|(_, t)| t.render(slots))
-            }
+            Template::Switch { .. } => self.case(slots).and_then(|t| t.render(slots)),
             Template::Object(members) => {
                 let mut map = Map::with_capacity(members.len());
                 for (k, t) in members {
@@ -199,26 +206,32 @@ impl Template {
     fn present(&self, slots: &dyn Slots) -> bool {
         match self {
             Template::Literal(_) | Template::Object(_) | Template::Array(_) => true,
-            Template::Slot { name, default } => default.is_some() || slots.slot_ref(name).is_some(),
+            Template::Slot {
+                name,
+                index,
+                default,
+            } => default.is_some() || indexed_ref(slots.slot_ref(name), index).is_some(),
             Template::Text(pieces) => pieces.iter().all(|p| match p {
                 Piece::Text(_) => true,
-                Piece::Slot(s) => slots.slot_ref(s).is_some(),
+                Piece::Slot(s, index) => indexed_ref(slots.slot_ref(s), index).is_some(),
             }),
             Template::Switch { .. } => self.case(slots).is_some_and(|t| t.present(slots)),
         }
     }
 
-    /// The case a `$switch` picks.
+    /// The case a `$switch` picks: the one named by the value's text, else the default.
     fn case(&self, slots: &dyn Slots) -> Option<&Template> {
-        let Template::Switch { on, cases } = self else {
+        let Template::Switch { on, cases, default } = self else {
             return None;
         };
-        let value = slots.slot_ref(on)?;
-        let key = match value.as_ref() {
-            Value::String(s) => Cow::Borrowed(s.as_str()),
-            other => Cow::Owned(other.to_string()),
-        };
-        cases.iter().find(|(k, _)| *k == key).map(|(_, t)| t)
+        let found = slots.slot_ref(on).and_then(|value| {
+            let key = match value.as_ref() {
+                Value::String(s) => Cow::Borrowed(s.as_str()),
+                other => Cow::Owned(other.to_string()),
+            };
+            cases.iter().find(|(k, _)| *k == key).map(|(_, t)| t)
+        });
+        found.or(default.as_deref())
     }
 }
 
@@ -228,7 +241,11 @@ impl Serialize for Written<'_> {
         let nested = |template| Written { template, slots };
         match self.template {
             Template::Literal(v) => v.serialize(s),
-            Template::Slot { name, default } => match slots.slot_ref(name) {
+            Template::Slot {
+                name,
+                index,
+                default,
+            } => match indexed_ref(slots.slot_ref(name), index) {
                 Some(v) => v.serialize(s),
                 None => default.serialize(s),
             },
@@ -272,8 +289,10 @@ fn compile_text(s: &str) -> Result<Template, String> {
             ),
             None => (inner.trim(), None),
         };
+        let (name, index) = split_index(name)?;
         return Ok(Template::Slot {
-            name: name.to_owned(),
+            name,
+            index,
             default,
         });
     }
@@ -290,13 +309,67 @@ fn compile_text(s: &str) -> Result<Template, String> {
         let end = after
             .find("}}")
             .ok_or_else(|| format!("unclosed placeholder in `{s}`"))?;
-        pieces.push(Piece::Slot(after[..end].trim().to_owned()));
+        let (name, index) = split_index(after[..end].trim())?;
+        pieces.push(Piece::Slot(name, index));
         rest = &after[end + 2..];
     }
     if !rest.is_empty() {
         pieces.push(Piece::Text(rest.to_owned()));
     }
     Ok(Template::Text(pieces))
+}
+
+/// `current.events[0]` → (`current.events`, [0]): a placeholder's name and the array items it
+/// picks.
+fn split_index(text: &str) -> Result<(String, Vec<usize>), String> {
+    let Some(open) = text.find('[') else {
+        return Ok((text.to_owned(), Vec::new()));
+    };
+    let mut index = Vec::new();
+    let mut rest = &text[open..];
+    while let Some(inner) = rest.strip_prefix('[') {
+        let close = inner
+            .find(']')
+            .ok_or_else(|| format!("unclosed `[` in `{{{{{text}}}}}`"))?;
+        let n: usize = inner[..close]
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{{{{{text}}}}}`: an index is a non-negative integer"))?;
+        index.push(n);
+        rest = &inner[close + 1..];
+    }
+    if !rest.is_empty() {
+        return Err(format!("`{{{{{text}}}}}`: only indexes may follow `[`…`]`"));
+    }
+    Ok((text[..open].to_owned(), index))
+}
+
+/// The items an index picks out of a placeholder's value.
+fn indexed(value: Option<Value>, index: &[usize]) -> Option<Value> {
+    let mut value = value?;
+    for i in index {
+        value = match value {
+            Value::Array(mut items) if *i < items.len() => items.swap_remove(*i),
+            _ => return None,
+        };
+    }
+    Some(value)
+}
+
+fn indexed_ref<'v>(value: Option<Cow<'v, Value>>, index: &[usize]) -> Option<Cow<'v, Value>> {
+    if index.is_empty() {
+        return value;
+    }
+    match value? {
+        Cow::Borrowed(v) => {
+            let mut cur = v;
+            for i in index {
+                cur = cur.as_array()?.get(*i)?;
+            }
+            Some(Cow::Borrowed(cur))
+        }
+        Cow::Owned(v) => indexed(Some(v), index).map(Cow::Owned),
+    }
 }
 
 impl<F: Fn(&str) -> Option<Value>> Slots for F {
@@ -346,6 +419,23 @@ mod tests {
                 t.render(&other).unwrap().to_string()
             );
         }
+        let indexed = Template::compile(&json!({"one": "{{list[1]}}", "t": "first {{list[0]}}",
+            "s": {"$switch": "x", "a": 1, "$default": 2}}))
+        .unwrap();
+        let list = |name: &str| match name {
+            "list" => Some(json!(["a", "b"])),
+            "x" => Some(json!("z")),
+            _ => None,
+        };
+        assert_eq!(
+            indexed.render(&list).unwrap(),
+            json!({"one": "b", "t": "first a", "s": 2})
+        );
+        assert_eq!(
+            serde_json::to_string(&indexed.written(&list).unwrap()).unwrap(),
+            r#"{"one":"b","t":"first a","s":2}"#
+        );
+        assert_eq!(indexed.slots(), ["list", "list", "x"]);
         let alone = Template::compile(&json!("{{missing}}")).unwrap();
         assert!(alone.written(&slots).is_none() && alone.render(&slots).is_none());
         assert_eq!(t.path_of("webhook").unwrap(), FieldPath::of_keys(["data"]));

@@ -11,7 +11,7 @@ pub const DIALECTS: [&str; 4] = ["talkover", "resemble", "agentmessage", "chirp"
 
 /// The owner under which a surface of a dialect without owner scope (AgentMessage) keeps its
 /// webhooks at an upstream that has one.
-pub const DEFAULT_OWNER: &str = "org-0190a1b2";
+pub const DEFAULT_OWNER: &str = "6c0f1b52-3d0a-4f7e-9d5b-2f1c8e7a9b10";
 
 pub const AUTH: (&str, &str) = ("authorization", "Bearer YOUR_TOKEN");
 
@@ -27,21 +27,38 @@ pub fn events(upstream: &str) -> [&'static str; 2] {
     }
 }
 
+/// Whether a shipped dialect scopes webhooks by owner, as its mapping file says.
+pub fn has_owner(dialect: &str) -> bool {
+    let dir = std::path::Path::new(crate::support::MAPPINGS);
+    hookgate::mapping::load_dir(dir)
+        .expect("the shipped mapping files compile")
+        .iter()
+        .find(|d| d.name == dialect)
+        .unwrap_or_else(|| panic!("no dialect {dialect}"))
+        .has_owner()
+}
+
 /// The config of one emulated upstream of `upstream`'s dialect, named after it, and one surface
 /// of `client`'s dialect in front of it: mounted under `/surfaces/<client>`, or on a listener of
-/// its own when `own_listener` (then the client's paths are the vendor's, unchanged).
-pub fn config(client: &str, upstream: &str, own_listener: bool) -> String {
+/// its own when `own_listener` (then the client's paths are the vendor's, unchanged). Where only
+/// one side has an owner scope, the surface bridges one owner: `client_owner` (the one the
+/// client's paths name) or [`DEFAULT_OWNER`] at the upstream.
+pub fn config(client: &str, upstream: &str, own_listener: bool, client_owner: &str) -> String {
     let place = if own_listener {
         "listen = \"127.0.0.1:0\"".to_owned()
     } else {
         format!("prefix = \"/surfaces/{client}\"")
     };
+    let owner = match (has_owner(client), has_owner(upstream)) {
+        (true, false) => format!("owner = \"{client_owner}\"\n"),
+        (false, true) => format!("owner = \"{DEFAULT_OWNER}\"\n"),
+        _ => String::new(),
+    };
     // The main listener too takes a free port (the test harness adds this only to a config
     // that names no `listen` at all).
     format!(
         "listen = \"127.0.0.1:0\"\n\n[upstreams.{upstream}]\ndialect = \"{upstream}\"\nemulate = true\n\n\
-         [surfaces.{client}]\ndialect = \"{client}\"\nupstream = \"{upstream}\"\n{place}\n\
-         default_owner = \"{DEFAULT_OWNER}\"\n"
+         [surfaces.{client}]\ndialect = \"{client}\"\nupstream = \"{upstream}\"\n{place}\n{owner}"
     )
 }
 

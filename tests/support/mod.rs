@@ -206,8 +206,8 @@ pub async fn gateway(toml: &str) -> Running {
     let figment =
         Figment::from(Serialized::defaults(RawConfig::default())).merge(Toml::string(&toml));
     let config = config::from_figment(&figment, "test").unwrap_or_else(|e| panic!("{e}"));
-    let plan = app::plan(config).unwrap_or_else(|e| panic!("{e}"));
-    app::start(plan).await.unwrap_or_else(|e| panic!("{e}"))
+    let setup = hookgate::setup::load(config).unwrap_or_else(|e| panic!("{e}"));
+    app::start(setup).await.unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// An HTTP answer, read whole.

@@ -5,10 +5,10 @@
 //! caps, all as the dialect's mapping file declares them. Request validation happens before,
 //! in the vendor surface, exactly as for a real vendor.
 
-use super::Done;
-use crate::canonical::{self, OpKind, Operation, Outcome};
+use crate::mapping::Dialect;
+use crate::mapping::model::{IdStyle, SecretMint};
 use crate::mapping::rules::{ObjectMap, Target};
-use crate::mapping::{Dialect, IdStyle};
+use crate::model::{self as canonical, Action, Done, Operation, Outcome, UpdateMode};
 use crate::problem::{Code, FieldError, Problem};
 use crate::url_policy::UrlPolicy;
 use base64::Engine;
@@ -25,6 +25,7 @@ struct State {
     next_id: u64,
 }
 
+/// The webhooks of one emulated vendor.
 pub struct Store {
     dialect: Arc<Dialect>,
     state: Mutex<State>,
@@ -33,6 +34,7 @@ pub struct Store {
 }
 
 impl Store {
+    /// An empty store.
     pub fn new(dialect: Arc<Dialect>) -> Store {
         Store {
             dialect,
@@ -50,6 +52,7 @@ impl Store {
         self
     }
 
+    /// The dialect whose vendor this store stands for.
     pub fn dialect(&self) -> &Dialect {
         &self.dialect
     }
@@ -60,21 +63,44 @@ impl Store {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Carries out one canonical operation on the stored webhooks.
     pub fn execute(&self, op: Operation) -> Result<Done, Problem> {
         if let (Some(policy), Some(body)) = (&self.url_policy, &op.body)
-            && matches!(op.kind, OpKind::Create | OpKind::Update)
+            && matches!(op.action, Action::Create | Action::Update)
         {
             policy
                 .check_webhook(body)
                 .map_err(|r| Problem::validation(vec![r.field_error()]))?;
         }
         let mut state = self.lock();
-        let outcome = match op.kind {
-            OpKind::List => self.list(&state, &op),
-            OpKind::Get => Outcome::Webhook(self.find(&state, &op)?.1.clone()),
-            OpKind::Create => self.create(&mut state, &op)?,
-            OpKind::Update => self.update(&mut state, &op, op.body.clone().unwrap_or_default())?,
-            OpKind::Delete => {
+        let outcome = match op.action {
+            Action::List => self.list(&state, &op),
+            Action::Get => {
+                let mut webhook = self.find(&state, &op)?.1.clone();
+                if op.reveal_secret {
+                    let id = op.id.as_deref().unwrap_or_default();
+                    let secret = state.secrets.iter().find(|(k, _)| k == id).map(|(_, s)| s);
+                    match secret {
+                        Some(s) => {
+                            webhook.insert("secret".into(), Value::from(s.as_str()));
+                        }
+                        None => {
+                            return Err(Problem::not_found(format!("webhook {id} has no secret")));
+                        }
+                    }
+                }
+                Outcome::Webhook(webhook)
+            }
+            Action::Create => self.create(&mut state, &op, None)?,
+            Action::Update if op.upsert && self.find(&state, &op).is_err() => {
+                let id = op.id.clone();
+                match self.create(&mut state, &op, id)? {
+                    Outcome::Created(w) => Outcome::Created(w),
+                    other => other,
+                }
+            }
+            Action::Update => self.update(&mut state, &op, op.body.clone().unwrap_or_default())?,
+            Action::Delete => {
                 let index = self.find(&state, &op)?.0;
                 let (_, removed) = state.webhooks.remove(index);
                 let id = removed
@@ -85,7 +111,7 @@ impl Store {
                 state.secrets.retain(|(k, _)| *k != id);
                 Outcome::Deleted
             }
-            OpKind::Toggle => {
+            Action::Toggle => {
                 let (_, webhook) = self.find(&state, &op)?;
                 let enabled = webhook
                     .get("enabled")
@@ -93,20 +119,24 @@ impl Store {
                     .unwrap_or(true);
                 let mut patch = Map::new();
                 patch.insert("enabled".into(), Value::Bool(!enabled));
-                self.update(&mut state, &op, patch)?
+                let toggle = Operation {
+                    mode: UpdateMode::Merge,
+                    ..op.clone()
+                };
+                self.update(&mut state, &toggle, patch)?
             }
-            OpKind::Test => {
+            Action::Test => {
                 self.find(&state, &op)?;
                 Outcome::TestResult(self.test_result())
             }
-            OpKind::RotateSecret => {
+            Action::RotateSecret => {
                 let (index, webhook) = self.find(&state, &op)?;
                 let id = webhook
                     .get("id")
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .to_owned();
-                let secret = mint_secret();
+                let secret = mint_secret(self.dialect.emulator.mints_secret.as_ref());
                 state.secrets.retain(|(k, _)| *k != id);
                 state.secrets.push((id, secret.clone()));
                 let mut shown = state.webhooks[index].1.clone();
@@ -157,10 +187,19 @@ impl Store {
             .ok_or_else(|| Problem::not_found(format!("no webhook {id}")))
     }
 
-    fn create(&self, state: &mut State, op: &Operation) -> Result<Outcome, Problem> {
+    /// Creates a webhook; `given_id` is the id a client's PUT named (an upsert).
+    fn create(
+        &self,
+        state: &mut State,
+        op: &Operation,
+        given_id: Option<String>,
+    ) -> Result<Outcome, Problem> {
         let mut webhook = op.body.clone().unwrap_or_default();
         webhook.retain(|_, v| !v.is_null());
         apply_defaults(&self.dialect.webhook, &mut webhook);
+        for resource in &self.dialect.resources {
+            apply_defaults(&resource.fields, &mut webhook);
+        }
         if let Some(max) = self.dialect.emulator.max_webhooks {
             let count = state
                 .webhooks
@@ -175,16 +214,22 @@ impl Store {
             }
         }
         self.check_unique(state, op, &webhook, None)?;
-        let id = match &self.dialect.emulator.ids {
-            IdStyle::Uuid => uuid::Uuid::new_v4().to_string(),
-            IdStyle::Integer => state.next_id.to_string(),
-            IdStyle::Prefixed(prefix) => format!("{prefix}{}", uuid::Uuid::new_v4().simple()),
+        let id = match (given_id, &self.dialect.emulator.ids) {
+            (Some(id), _) => id,
+            (None, IdStyle::Uuid) => uuid::Uuid::new_v4().to_string(),
+            (None, IdStyle::Integer) => state.next_id.to_string(),
+            (None, IdStyle::Prefixed(prefix)) => {
+                format!("{prefix}{}", uuid::Uuid::new_v4().simple())
+            }
         };
         state.next_id += 1;
         let now = self.now();
-        let secret = match webhook.shift_remove("secret") {
-            Some(Value::String(s)) => Some((s, false)),
-            _ if self.dialect.emulator.mints_secret => Some((mint_secret(), true)),
+        let secret = match (
+            webhook.shift_remove("secret"),
+            &self.dialect.emulator.mints_secret,
+        ) {
+            (Some(Value::String(s)), _) => Some((s, false)),
+            (_, Some(mint)) => Some((mint_secret(Some(mint)), true)),
             _ => None,
         };
         webhook.insert("id".into(), Value::from(id.clone()));
@@ -235,7 +280,7 @@ impl Store {
             state.secrets.retain(|(k, _)| *k != id);
             state.secrets.push((id.clone(), secret));
         }
-        let mut merged = canonical::apply_update(&current, &patch, op.replace_objects);
+        let mut merged = canonical::apply_update(&current, &patch, op.mode);
         self.check_unique(state, op, &merged, Some(&id))?;
         merged.insert("updated_at".into(), Value::from(self.now()));
         merged.shift_remove("status");
@@ -309,25 +354,30 @@ impl Store {
     }
 }
 
-/// Fills absent fields with the vendor's declared defaults (dialect values, decoded).
+/// Fills absent fields and extensions with the vendor's declared defaults (dialect values,
+/// decoded).
 fn apply_defaults(map: &ObjectMap, object: &mut Map<String, Value>) {
     for rule in &map.rules {
-        let (Some(default), Target::Field(field)) = (&rule.default, &rule.target) else {
+        let Some(default) = &rule.default else {
             continue;
         };
-        if object.contains_key(field.name) {
+        if rule.target.get(object).is_some()
+            || matches!(rule.target, Target::Field(f) if f.name == "secret")
+        {
             continue;
         }
         if let Ok(value) = rule.codec.decode(default) {
-            object.insert(field.name.to_owned(), value);
+            rule.target.set(object, value);
         }
     }
 }
 
-/// A fresh 32-byte signing secret, base64.
-fn mint_secret() -> String {
-    let mut bytes = [0u8; 32];
-    bytes[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
-    bytes[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
-    base64::engine::general_purpose::STANDARD.encode(bytes)
+/// A fresh signing secret: random bytes, base64, after the vendor's prefix.
+fn mint_secret(mint: Option<&SecretMint>) -> String {
+    let (prefix, len) = mint.map_or(("", 32), |m| (m.prefix.as_str(), m.bytes));
+    let bytes: Vec<u8> = (0..len).map(|_| fastrand::u8(..)).collect();
+    format!(
+        "{prefix}{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
 }

@@ -1,5 +1,6 @@
-//! The canonical webhook model: its fields, its operations, and the checks every canonical
-//! request body passes before any dialect sees it (unknown, read-only and ill-typed fields).
+//! The canonical webhook model: its fields, the actions of the canonical API, one canonical
+//! operation and what it produced, and the checks every canonical request body passes before
+//! any dialect sees it (unknown, read-only and ill-typed fields).
 
 use crate::problem::{FieldError, Problem};
 use serde_json::{Map, Value};
@@ -8,18 +9,26 @@ use std::fmt;
 /// What a canonical field holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// A JSON string.
     String,
+    /// A JSON boolean.
     Bool,
+    /// A JSON integer.
     Integer,
+    /// An array of strings.
     StringList,
+    /// An object whose members are strings.
     StringMap,
+    /// Any JSON object.
     Object,
 }
 
 /// Who may write a field, and when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
+    /// Reported by the upstream, never written.
     Read,
+    /// Written and read.
     ReadWrite,
     /// Written on create only; read-only afterwards.
     CreateOnly,
@@ -30,10 +39,13 @@ pub enum Access {
 /// One field of the canonical webhook object.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Field {
+    /// The canonical name.
     pub name: &'static str,
+    /// What it holds.
     pub kind: Kind,
+    /// Who may write it.
     pub access: Access,
-    /// `null` is meaningful on write (it clears the field).
+    /// `null` means "no value" for every upstream (it clears the field in a merge patch).
     pub nullable: bool,
 }
 
@@ -46,7 +58,7 @@ const fn field(name: &'static str, kind: Kind, access: Access, nullable: bool) -
     }
 }
 
-/// The canonical webhook object (contract §2.2).
+/// The canonical webhook object (the canonical API's webhook, `docs/canonical-api.md`).
 pub static WEBHOOK_FIELDS: &[Field] = &[
     field("id", Kind::String, Access::Read, false),
     field("owner", Kind::String, Access::Read, true),
@@ -79,70 +91,77 @@ pub static TEST_RESULT_FIELDS: &[Field] = &[
 /// The canonical status values, derived from `enabled` when a vendor reports no status.
 pub const STATUSES: &[&str] = &["active", "disabled", "failing"];
 
+/// The canonical webhook field called `name`.
 pub fn webhook_field(name: &str) -> Option<&'static Field> {
     WEBHOOK_FIELDS.iter().find(|f| f.name == name)
 }
 
+/// The canonical test-result field called `name`.
 pub fn test_result_field(name: &str) -> Option<&'static Field> {
     TEST_RESULT_FIELDS.iter().find(|f| f.name == name)
 }
 
-/// The operations of the canonical API, plus `Toggle`, which only vendor surfaces expose.
+/// What a canonical operation does: the actions of the canonical API, plus `Toggle`, which
+/// only vendor surfaces expose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum OpKind {
+pub enum Action {
+    /// A page of webhooks.
     List,
+    /// A new webhook.
     Create,
+    /// One webhook.
     Get,
+    /// A change to one webhook.
     Update,
+    /// One webhook removed.
     Delete,
+    /// A test delivery.
     Test,
+    /// A new signing secret, shown once.
     RotateSecret,
+    /// `enabled` flipped (a vendor's toggle endpoint).
     Toggle,
 }
 
-impl OpKind {
-    pub const ALL: [OpKind; 8] = [
-        OpKind::List,
-        OpKind::Create,
-        OpKind::Get,
-        OpKind::Update,
-        OpKind::Delete,
-        OpKind::Test,
-        OpKind::RotateSecret,
-        OpKind::Toggle,
+impl Action {
+    /// Every action, in the order of the canonical API's table.
+    pub const ALL: [Action; 8] = [
+        Action::List,
+        Action::Create,
+        Action::Get,
+        Action::Update,
+        Action::Delete,
+        Action::Test,
+        Action::RotateSecret,
+        Action::Toggle,
     ];
 
+    /// The action's name in metrics, logs and `GET /v1/upstreams`.
     pub fn name(self) -> &'static str {
         match self {
-            OpKind::List => "list",
-            OpKind::Create => "create",
-            OpKind::Get => "get",
-            OpKind::Update => "update",
-            OpKind::Delete => "delete",
-            OpKind::Test => "test",
-            OpKind::RotateSecret => "rotate-secret",
-            OpKind::Toggle => "toggle",
+            Action::List => "list",
+            Action::Create => "create",
+            Action::Get => "get",
+            Action::Update => "update",
+            Action::Delete => "delete",
+            Action::Test => "test",
+            Action::RotateSecret => "rotate-secret",
+            Action::Toggle => "toggle",
         }
     }
 
-    pub fn parse(name: &str) -> Option<OpKind> {
-        OpKind::ALL
-            .into_iter()
-            .find(|op| op.name() == name || op.name().replace('-', "_") == name)
-    }
-
-    /// Whether the operation addresses one webhook by id.
+    /// Whether the action addresses one webhook by id.
     pub fn has_id(self) -> bool {
-        !matches!(self, OpKind::List | OpKind::Create)
+        !matches!(self, Action::List | Action::Create)
     }
 
-    /// Whether retrying the operation cannot change the outcome.
-    pub fn is_idempotent(self) -> bool {
-        matches!(self, OpKind::List | OpKind::Get | OpKind::Delete)
+    /// Whether the action only reads.
+    pub fn reads_only(self) -> bool {
+        matches!(self, Action::List | Action::Get)
     }
 }
 
-impl fmt::Display for OpKind {
+impl fmt::Display for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
@@ -151,36 +170,62 @@ impl fmt::Display for OpKind {
 /// `?limit=` and `?cursor=` of a list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListQuery {
+    /// The most items the client wants on one page.
     pub limit: Option<u64>,
+    /// Where the page starts: the vendor's own cursor, passed through.
     pub cursor: Option<String>,
 }
 
-/// One canonical operation, whatever surface it came from.
+/// How an update's body is applied to the webhook.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UpdateMode {
+    /// A JSON Merge Patch (RFC 7396): the canonical API's PATCH.
+    #[default]
+    Merge,
+    /// Each member named replaces the stored one whole (objects are not merged into): what a
+    /// vendor's own partial PATCH or PUT means.
+    Members,
+    /// The whole state the client's dialect can express, absent members at their defaults:
+    /// what a vendor's own full-replacement PUT means.
+    Replace,
+}
+
+/// One canonical operation, whatever frontend it came from.
 #[derive(Debug, Clone)]
 pub struct Operation {
-    pub kind: OpKind,
+    /// What it does.
+    pub action: Action,
+    /// The owner scope, for upstreams that have one.
     pub owner: Option<String>,
+    /// The webhook addressed.
     pub id: Option<String>,
-    /// Create: the new webhook. Update: a JSON Merge Patch.
+    /// Create: the new webhook. Update: the change, read as [`UpdateMode`] says.
     pub body: Option<Map<String, Value>>,
+    /// A list's page.
     pub query: ListQuery,
     /// `Prefer: handling=lenient`: drop what the upstream cannot carry instead of refusing.
     pub lenient: bool,
-    /// In an update, an object value replaces the stored object instead of merging into it:
-    /// what a vendor's own PUT or PATCH means, unlike a canonical JSON Merge Patch.
-    pub replace_objects: bool,
+    /// How an update's body applies.
+    pub mode: UpdateMode,
+    /// An update of a webhook that does not exist creates it with this id (a vendor's PUT).
+    pub upsert: bool,
+    /// The client reads the webhook's signing secret, which a backend reports if it can.
+    pub reveal_secret: bool,
 }
 
 impl Operation {
-    pub fn new(kind: OpKind) -> Self {
+    /// An operation of `action` with nothing else said.
+    pub fn new(action: Action) -> Self {
         Operation {
-            kind,
+            action,
             owner: None,
             id: None,
             body: None,
             query: ListQuery::default(),
             lenient: false,
-            replace_objects: false,
+            mode: UpdateMode::Merge,
+            upsert: false,
+            reveal_secret: false,
         }
     }
 }
@@ -188,19 +233,47 @@ impl Operation {
 /// What an operation produced, in canonical terms.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
+    /// A webhook as it now is.
     Webhook(Map<String, Value>),
+    /// A webhook just made.
     Created(Map<String, Value>),
+    /// A page of webhooks, and where the next page starts (`None`: this is the last one).
     List {
+        /// The webhooks of this page.
         items: Vec<Map<String, Value>>,
+        /// The cursor of the next page.
         next_cursor: Option<String>,
     },
+    /// The webhook is gone.
     Deleted,
+    /// A test delivery's result.
     TestResult(Map<String, Value>),
 }
 
-/// Checks a canonical create body or merge patch: every member must be a known, writable field
-/// of the right type. All problems are reported at once.
-pub fn check_body(kind: OpKind, body: &Map<String, Value>) -> Result<(), Problem> {
+/// An operation carried out: its outcome, and the canonical fields lenient handling dropped on
+/// the way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Done {
+    /// What the operation produced.
+    pub outcome: Outcome,
+    /// Fields the upstream could not carry, left out at the client's request.
+    pub dropped: Vec<String>,
+}
+
+impl From<Outcome> for Done {
+    fn from(outcome: Outcome) -> Self {
+        Done {
+            outcome,
+            dropped: Vec::new(),
+        }
+    }
+}
+
+/// Checks a canonical create body or update: every member must be a known, writable field of
+/// the right type. All problems are reported at once. Whether `null` may clear a field is the
+/// upstream's to say (a dialect that spells "no value" takes it), except for fields that can
+/// never be cleared.
+pub fn check_body(action: Action, body: &Map<String, Value>) -> Result<(), Problem> {
     let mut unknown = Vec::new();
     let mut errors = Vec::new();
     for (name, value) in body {
@@ -210,7 +283,7 @@ pub fn check_body(kind: OpKind, body: &Map<String, Value>) -> Result<(), Problem
         };
         let writable = match field.access {
             Access::Read => false,
-            Access::CreateOnly => kind == OpKind::Create,
+            Access::CreateOnly => action == Action::Create,
             Access::ReadWrite | Access::WriteOnce => true,
         };
         if !writable {
@@ -223,13 +296,16 @@ pub fn check_body(kind: OpKind, body: &Map<String, Value>) -> Result<(), Problem
             continue;
         }
         if value.is_null() {
-            // In a merge patch `null` clears; on create it means "not given".
-            if kind == OpKind::Update && !field.nullable && field.kind != Kind::StringMap {
+            // In an update `null` clears; on create it means "not given". A secret or a switch
+            // has no "no value".
+            let no_value = matches!(field.kind, Kind::Bool | Kind::Integer)
+                || field.access == Access::WriteOnce;
+            if action == Action::Update && no_value {
                 errors.push(FieldError::new(name, "cannot be cleared"));
             }
             continue;
         }
-        if let Some(why) = type_error(field.kind, value, kind == OpKind::Update) {
+        if let Some(why) = type_error(field.kind, value, action == Action::Update) {
             errors.push(FieldError::new(name, why));
         }
     }
@@ -242,7 +318,7 @@ pub fn check_body(kind: OpKind, body: &Map<String, Value>) -> Result<(), Problem
     Ok(())
 }
 
-/// Why `value` is not of `kind`, if it is not. In a merge patch a map member may be `null`.
+/// Why `value` is not of `kind`, if it is not. In an update a map member may be `null`.
 pub fn type_error(kind: Kind, value: &Value, patch: bool) -> Option<&'static str> {
     let ok = match kind {
         Kind::String => value.is_string(),
@@ -266,25 +342,59 @@ pub fn type_error(kind: Kind, value: &Value, patch: bool) -> Option<&'static str
     })
 }
 
-/// Applies an update to a webhook: a merge patch, where `replace_objects` makes each object
-/// value replace the stored one whole.
+/// Applies an update to a webhook. A merge patch merges objects into the stored ones; the other
+/// modes replace each named member whole, where each member of `extensions` counts as a member
+/// of its own (so naming one extension never drops another).
 pub fn apply_update(
     current: &Map<String, Value>,
     patch: &Map<String, Value>,
-    replace_objects: bool,
+    mode: UpdateMode,
 ) -> Map<String, Value> {
-    let mut merged = current.clone();
-    if replace_objects {
+    let mut merged = Value::Object(current.clone());
+    if mode == UpdateMode::Merge {
+        merge_patch(&mut merged, &Value::Object(patch.clone()));
+    } else {
+        let Value::Object(map) = &mut merged else {
+            unreachable!("a webhook is an object")
+        };
         for (key, value) in patch {
-            if value.is_object() {
-                merged.shift_remove(key);
+            match (key.as_str(), value) {
+                ("extensions", Value::Object(ext)) => {
+                    let stored = map
+                        .entry("extensions")
+                        .or_insert_with(|| Value::Object(Map::new()));
+                    if !stored.is_object() {
+                        *stored = Value::Object(Map::new());
+                    }
+                    if let Value::Object(stored) = stored {
+                        for (k, v) in ext {
+                            if v.is_null() {
+                                stored.shift_remove(k);
+                            } else {
+                                stored.insert(k.clone(), v.clone());
+                            }
+                        }
+                    }
+                }
+                (_, Value::Null) => {
+                    map.shift_remove(key);
+                }
+                (_, value) => {
+                    map.insert(key.clone(), value.clone());
+                }
             }
         }
     }
-    let mut merged = Value::Object(merged);
-    merge_patch(&mut merged, &Value::Object(patch.clone()));
     match merged {
-        Value::Object(m) => m,
+        Value::Object(mut m) => {
+            if m.get("extensions")
+                .and_then(Value::as_object)
+                .is_some_and(Map::is_empty)
+            {
+                m.shift_remove("extensions");
+            }
+            m
+        }
         _ => unreachable!("a patch object merged into an object"),
     }
 }
@@ -362,25 +472,29 @@ mod tests {
     #[test]
     fn refuses_unknown_and_read_only_fields_by_name() {
         let err =
-            check_body(OpKind::Create, &obj(json!({"id": "1", "colour": "red"}))).unwrap_err();
+            check_body(Action::Create, &obj(json!({"id": "1", "colour": "red"}))).unwrap_err();
         let fields: Vec<_> = err.errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["id", "colour"]);
-        let err = check_body(OpKind::Update, &obj(json!({"api_version": "x"}))).unwrap_err();
+        let err = check_body(Action::Update, &obj(json!({"api_version": "x"}))).unwrap_err();
         assert_eq!(err.errors[0].message, "is read-only after create");
-        assert!(check_body(OpKind::Create, &obj(json!({"api_version": "x"}))).is_ok());
+        assert!(check_body(Action::Create, &obj(json!({"api_version": "x"}))).is_ok());
     }
 
     #[test]
     fn checks_types_and_clearing() {
-        let err =
-            check_body(OpKind::Update, &obj(json!({"enabled": "yes", "url": null}))).unwrap_err();
-        assert_eq!(err.errors.len(), 2);
+        let err = check_body(
+            Action::Update,
+            &obj(json!({"enabled": "yes", "timeout_seconds": null, "secret": null})),
+        )
+        .unwrap_err();
+        assert_eq!(err.errors.len(), 3);
         assert!(
             check_body(
-                OpKind::Update,
-                &obj(json!({"description": null, "headers": {"a": null}}))
+                Action::Update,
+                &obj(json!({"description": null, "headers": {"a": null}, "url": null}))
             )
-            .is_ok()
+            .is_ok(),
+            "whether a string can be cleared is the upstream's to say"
         );
     }
 
@@ -389,5 +503,20 @@ mod tests {
         let mut doc = json!({"a": "b", "c": {"d": "e", "f": "g"}});
         merge_patch(&mut doc, &json!({"a": "z", "c": {"f": null}, "n": [1]}));
         assert_eq!(doc, json!({"a": "z", "c": {"d": "e"}, "n": [1]}));
+    }
+
+    #[test]
+    fn a_member_update_never_drops_an_extension_it_does_not_name() {
+        let current = obj(json!({"url": "u", "headers": {"a": "1", "b": "2"},
+            "extensions": {"assignments": [1], "request_body": {"x": 1}}}));
+        let patch = obj(json!({"headers": {"c": "3"}, "extensions": {"assignments": []}}));
+        let merged = apply_update(&current, &patch, UpdateMode::Members);
+        assert_eq!(
+            Value::Object(merged),
+            json!({"url": "u", "headers": {"c": "3"},
+                   "extensions": {"assignments": [], "request_body": {"x": 1}}})
+        );
+        let merged = apply_update(&current, &patch, UpdateMode::Merge);
+        assert_eq!(merged["headers"], json!({"a": "1", "b": "2", "c": "3"}));
     }
 }

@@ -1,28 +1,28 @@
 //! Seeing before sending: the vendor requests a canonical request becomes, and the canonical
 //! answer a vendor's answer becomes, without calling the vendor.
 //!
-//! The upstream carries the operation out on its usual code path under a
-//! [`Rehearsal`]: each vendor request is recorded instead of sent, and answered only from the
-//! answers given (`current` for a read made first, `response` for the operation's own request).
-//! Served by `hookgate translate` and, when `[debug] translate = true`, by
-//! `POST /debug/translate` on the main listener.
+//! The upstream's [`Plan`](crate::plan::Plan) runs on the answers given instead of a network:
+//! `current` answers a read made first, `response` the operation's own request; where an answer
+//! the plan needs was not given, it stops there and says what it would send next. Served by
+//! `hookgate translate` and, when `[debug] translate = true`, by `POST /debug/translate` on the
+//! main listener.
 
-use crate::app::{Plan, StartError};
-use crate::auth::Scope;
-use crate::backend::Call;
-use crate::backend::rehearsal::{Halt, Rehearsal};
-use crate::backend::upstream::{Upstream, VendorRequest};
-use crate::canonical::{OpKind, Operation};
+use crate::auth::{Inbound, Scope};
+use crate::exchange::{Purpose, Reply, VendorRequest};
+use crate::frontend::canonical::{self, CanonicalApi};
+use crate::frontend::{Frontend, Head, Job, Outcome, Routed};
 use crate::http::body::{self, Body};
-use crate::http::client::{Client, Reply};
-use crate::http::headers;
+use crate::http::client::Client;
+use crate::http::{headers, respond};
 use crate::mapping::Strategy;
+use crate::model::{Action, Operation};
+use crate::plan::Next;
 use crate::problem::Problem;
-use crate::surface::canonical::{self, CanonicalApi};
+use crate::setup::{Setup, StartError};
+use crate::upstream::{Call, Upstream};
+use crate::wiring::{self, InternalKey};
 use bytes::Bytes;
-use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode};
-use http_body_util::BodyExt;
-use hyper::body::Incoming;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -55,16 +55,16 @@ pub struct Description {
     pub body: Option<Value>,
     /// The vendor's answer to a read made first (read-merge-write, read-then-test).
     #[serde(default)]
-    pub current: Option<VendorAnswer>,
+    pub current: Option<ScriptedReply>,
     /// The vendor's answer to the operation's own request.
     #[serde(default)]
-    pub response: Option<VendorAnswer>,
+    pub response: Option<ScriptedReply>,
 }
 
 /// A vendor's answer, as given.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct VendorAnswer {
+pub struct ScriptedReply {
     #[serde(default = "ok")]
     pub status: u16,
     #[serde(default)]
@@ -96,7 +96,7 @@ pub enum InputError {
     Status(&'static str, u16),
 }
 
-impl VendorAnswer {
+impl ScriptedReply {
     fn reply(self, what: &'static str) -> Result<Reply, InputError> {
         let status =
             StatusCode::from_u16(self.status).map_err(|_| InputError::Status(what, self.status))?;
@@ -190,13 +190,13 @@ fn shown_headers(h: &HeaderMap) -> Map<String, Value> {
         .collect()
 }
 
-fn shown(step: usize, request: &VendorRequest, read: bool) -> ShownRequest {
+fn shown(step: usize, request: &VendorRequest, url: String, headers: &HeaderMap) -> ShownRequest {
     ShownRequest {
         step,
-        role: if read { "read" } else { "request" },
+        role: request.purpose.name(),
         method: request.method.to_string(),
-        url: request.uri.clone(),
-        headers: shown_headers(&request.headers),
+        url,
+        headers: shown_headers(headers),
         body: request.body.clone().unwrap_or(Value::Null),
         pending: false,
         depends_on: None,
@@ -208,7 +208,8 @@ fn shown(step: usize, request: &VendorRequest, read: bool) -> ShownRequest {
 pub struct Prepared {
     target: Result<(Arc<Upstream>, Operation), Problem>,
     call: Call,
-    rehearsal: Arc<Rehearsal>,
+    current: Option<Reply>,
+    response: Option<Reply>,
 }
 
 /// Resolves a description against the canonical API. What the canonical API would refuse
@@ -222,7 +223,7 @@ pub fn prepare(api: &CanonicalApi, d: Description) -> Result<Prepared, InputErro
         }
         d.path.clone()
     } else {
-        let encode = |s: &str| crate::mapping::encode_segment(s).collect::<String>();
+        let encode = |s: &str| crate::mapping::url::encode_segment(s).collect::<String>();
         let mut p = "/v1".to_owned();
         if let Some(u) = &d.upstream {
             p.push_str(&format!("/upstreams/{}", encode(u)));
@@ -237,16 +238,17 @@ pub fn prepare(api: &CanonicalApi, d: Description) -> Result<Prepared, InputErro
         p
     };
     let headers = header_map(&d.headers)?;
-    let read_answer = d.current.map(|a| a.reply("current")).transpose()?;
-    let answer = d.response.map(|a| a.reply("response")).transpose()?;
-    let rehearsal = Arc::new(Rehearsal::new(read_answer, answer));
-    let mut call = Call::new(&headers::request_id(&headers), &headers);
-    call.rehearsal = Some(rehearsal.clone());
+    let current = d.current.map(|a| a.reply("current")).transpose()?;
+    let response = d.response.map(|a| a.reply("response")).transpose()?;
+    let call = Call::new(
+        &headers::request_id(&headers),
+        headers.get(http::header::AUTHORIZATION).cloned(),
+        crate::frontend::idempotency_key(&headers, None),
+    );
     let target = (|| {
-        let (name, mut op) = canonical::parse_request(&method, &path)?;
-        let upstream = api.upstream(name.as_deref())?;
+        let (upstream, mut op) = api.operation_of(&method, &path)?;
         op.lenient = headers::prefers_lenient(&headers);
-        if matches!(op.kind, OpKind::Create | OpKind::Update) {
+        if matches!(op.action, Action::Create | Action::Update) {
             match d.body {
                 Some(Value::Object(map)) => op.body = Some(map),
                 Some(_) => return Err(Problem::bad_request("the body must be a JSON object")),
@@ -258,7 +260,8 @@ pub fn prepare(api: &CanonicalApi, d: Description) -> Result<Prepared, InputErro
     Ok(Prepared {
         target,
         call,
-        rehearsal,
+        current,
+        response,
     })
 }
 
@@ -268,55 +271,135 @@ impl Prepared {
         self.target.as_ref().ok().map(|(u, _)| u.name.as_str())
     }
 
-    /// Carries the operation out under the rehearsal and shows what happened.
-    pub async fn run(self) -> Translation {
+    /// Runs the plan on the answers given and shows what happened.
+    pub fn run(self) -> Translation {
         let Prepared {
             target,
             call,
-            rehearsal,
+            mut current,
+            mut response,
         } = self;
         let mut notes = Vec::new();
-        let (answer, upstream, op) = match target {
-            Ok((upstream, op)) => {
-                let done = upstream.execute(op.clone(), &call).await;
-                let answer = done.map(|done| canonical::render(&upstream, &op, done));
-                (answer, Some(upstream), Some(op))
-            }
-            Err(problem) => (Err(problem), None, None),
-        };
-        let mut requests: Vec<ShownRequest> = rehearsal
-            .steps()
-            .iter()
-            .enumerate()
-            .map(|(i, s)| shown(i + 1, &s.request, s.read))
-            .collect();
-        if let (Some(upstream), Some(op)) = (&upstream, &op) {
-            explain(upstream, op, &call, &rehearsal, &mut requests, &mut notes);
-            if upstream.emulated {
-                let at = if upstream.base_url.ends_with(":0") {
-                    ", on a free loopback port chosen at start"
-                } else {
-                    ""
+        let (upstream, op) = match target {
+            Ok(t) => t,
+            Err(problem) => {
+                return Translation {
+                    upstream: None,
+                    dialect: None,
+                    operation: None,
+                    requests: Vec::new(),
+                    result: Some(shown_result(respond::problem(&problem, &call.request_id))),
+                    notes,
                 };
-                notes.push(format!(
-                    "{} is emulated: hookgate serves it itself{at}",
-                    upstream.name
-                ));
             }
+        };
+        let mut plan = upstream.plan(op.clone(), &call);
+        let mut requests: Vec<ShownRequest> = Vec::new();
+        let mut reply = None;
+        let mut halted = false;
+        let answer = loop {
+            match plan.next(reply.take()) {
+                Next::Send(request) => {
+                    let headers = upstream.headers(&call, request.body.is_some());
+                    let mut entry = shown(
+                        requests.len() + 1,
+                        &request,
+                        upstream.url(&request),
+                        &headers,
+                    );
+                    if let Some(read) = requests.iter().rev().find(|r| r.role == "read") {
+                        entry.depends_on = Some(read.step);
+                        entry.note =
+                            Some(format!("depends on the answer to request {}", read.step));
+                    }
+                    if request.purpose == Purpose::Read {
+                        entry.note = Some(read_note(&upstream, &op).to_owned());
+                        if let Some(n) = upstream
+                            .dialect
+                            .operation(op.action)
+                            .and_then(|o| o.note.as_ref())
+                        {
+                            notes.push(format!(
+                                "the {} mapping file says of {}: {n}",
+                                upstream.dialect.name, op.action
+                            ));
+                        }
+                    }
+                    requests.push(entry);
+                    let given = match request.purpose {
+                        Purpose::Read => current.take(),
+                        Purpose::Write => response.take(),
+                        Purpose::FollowUp => None,
+                    };
+                    match given {
+                        Some(r) => reply = Some(r),
+                        None => {
+                            halted = true;
+                            let step = requests.len();
+                            match request.purpose {
+                                Purpose::Read => {
+                                    if let Some(next) = plan.pending_own() {
+                                        let headers = upstream.headers(&call, next.body.is_some());
+                                        let mut pending = shown(step + 1, &next, upstream.url(&next), &headers);
+                                        pending.body = Value::Null;
+                                        pending.pending = next.body.is_some();
+                                        pending.depends_on = Some(step);
+                                        pending.note = Some(format!(
+                                            "depends on the answer to request {step}: give it (`current`, --current FILE) to see the exact body"
+                                        ));
+                                        requests.push(pending);
+                                    }
+                                    if response.is_some() {
+                                        notes.push("the response was not used: the plan stops at the read, whose answer was not given".into());
+                                    }
+                                }
+                                Purpose::Write => notes.push(
+                                    "give the vendor's answer (`response`, --response STATUS) to see the canonical result".into(),
+                                ),
+                                Purpose::FollowUp => notes.push(format!(
+                                    "request {step} reads what the answer to the operation did not hold; a preview stops before it"
+                                )),
+                            }
+                            break None;
+                        }
+                    }
+                }
+                Next::Done(result) => break Some(result),
+            }
+        };
+        if upstream.emulated {
+            let at = if upstream.base_url.ends_with(":0") {
+                ", on a free loopback port chosen at start"
+            } else {
+                ""
+            };
+            notes.push(format!(
+                "{} is emulated: hookgate serves it itself{at}",
+                upstream.name
+            ));
         }
-        let result = match rehearsal.halt() {
-            Some(_) => None,
-            None => {
+        let result = match answer {
+            Some(done) if !halted => {
                 if requests.is_empty() {
                     notes.push("hookgate answers without calling the vendor".into());
                 }
-                Some(shown_result(canonical::finish(answer, &call)).await)
+                let mut response = match done {
+                    Ok(done) => canonical::render(&upstream, &op, done),
+                    Err(problem) => respond::problem(&problem, &call.request_id),
+                };
+                if let Some(id) = headers::value(&call.request_id) {
+                    response
+                        .headers_mut()
+                        .insert(headers::X_REQUEST_ID.clone(), id);
+                }
+                Some(shown_result(response))
             }
+            _ => None,
         };
         Translation {
-            upstream: upstream.as_ref().map(|u| u.name.clone()),
-            dialect: upstream.as_ref().map(|u| u.dialect.name.clone()),
-            operation: op.as_ref().map(|o| o.kind.name()),
+            upstream: Some(upstream.name.clone()),
+            dialect: Some(upstream.dialect.name.clone()),
+            operation: Some(op.action.name()),
             requests,
             result,
             notes,
@@ -324,75 +407,21 @@ impl Prepared {
     }
 }
 
-/// Notes on reads made first, the request that depends on them, and what is missing.
-fn explain(
-    upstream: &Upstream,
-    op: &Operation,
-    call: &Call,
-    rehearsal: &Rehearsal,
-    requests: &mut Vec<ShownRequest>,
-    notes: &mut Vec<String>,
-) {
-    let spec = upstream.dialect.operation(op.kind);
-    let read = requests.iter().position(|r| r.role == "read");
-    if let (Some(i), Some(spec)) = (read, spec) {
-        let why = if spec.strategy == Strategy::ReadMergeWrite {
-            "the vendor replaces what it is sent: hookgate reads the webhook, merges the change into it and sends each changed member whole"
-        } else if spec.needs_current {
-            "the request carries values of the webhook as it is: hookgate reads it first"
-        } else {
-            "a merge into a map needs the map as it is: hookgate reads the webhook first"
-        };
-        requests[i].note = Some(why.to_owned());
-        if let Some(n) = &spec.note {
-            notes.push(format!(
-                "the {} mapping file says of {}: {n}",
-                upstream.dialect.name, spec.kind
-            ));
-        }
-        let step = requests[i].step;
-        for r in requests.iter_mut().skip(i + 1) {
-            r.depends_on = Some(step);
-            r.note = Some(format!("depends on the answer to request {step}"));
-        }
-    }
-    match rehearsal.halt() {
-        Some(Halt::AtRead) => {
-            let step = requests.len();
-            if let Some(spec) = spec {
-                // Built with a stand-in body: its headers are those of the real one.
-                let stand_in = Value::Object(Map::new());
-                let request = upstream.request(spec, op, Some(&stand_in), None, call);
-                let mut next = shown(step + 1, &request, false);
-                next.body = Value::Null;
-                next.pending = spec.body.is_some();
-                next.depends_on = Some(step);
-                next.note = Some(format!(
-                    "depends on the answer to request {step}: give it (`current`, --current FILE) to see the exact body"
-                ));
-                requests.push(next);
-            }
-            if rehearsal.answer_unused() {
-                notes.push(
-                    "the response was not used: the plan stops at the read, whose answer was not given".into(),
-                );
-            }
-        }
-        Some(Halt::AtRequest) => notes.push(
-            "give the vendor's answer (`response`, --response STATUS) to see the canonical result"
-                .into(),
-        ),
-        None => {}
+/// Why a read is made first.
+fn read_note(upstream: &Upstream, op: &Operation) -> &'static str {
+    let endpoint = upstream.dialect.operation(op.action);
+    if endpoint.is_some_and(|e| e.strategy == Strategy::ReadMergeWrite) {
+        "the vendor replaces what it is sent: hookgate reads the webhook, merges the change into it and sends each changed member whole"
+    } else if endpoint.is_some_and(|e| e.needs_current) {
+        "the request carries values of the webhook as it is: hookgate reads it first"
+    } else {
+        "a merge into a map needs the map as it is: hookgate reads the webhook first"
     }
 }
 
-async fn shown_result(response: Response<Body>) -> ShownResult {
+fn shown_result(response: Response<Body>) -> ShownResult {
     let (parts, body) = response.into_parts();
-    let bytes = body
-        .collect()
-        .await
-        .map(|c| c.to_bytes())
-        .unwrap_or_default();
+    let bytes = whole(body);
     ShownResult {
         status: parts.status.as_u16(),
         headers: shown_headers(&parts.headers),
@@ -405,48 +434,89 @@ async fn shown_result(response: Response<Body>) -> ShownResult {
     }
 }
 
-/// The canonical API of a plan without starting anything: emulated upstreams are shown at
+/// The bytes of a response body held in memory, which gives them at once, frame by frame.
+fn whole(body: Body) -> Bytes {
+    use hyper::body::Body as _;
+    let mut body = std::pin::pin!(body);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let mut out = Vec::new();
+    while let std::task::Poll::Ready(Some(Ok(frame))) = body.as_mut().poll_frame(&mut cx) {
+        if let Ok(data) = frame.into_data() {
+            out.extend_from_slice(&data);
+        }
+    }
+    Bytes::from(out)
+}
+
+/// The canonical API of a setup without starting anything: emulated upstreams are shown at
 /// their configured `emulator_listen` address.
-pub fn offline(plan: &Plan) -> Result<CanonicalApi, StartError> {
-    let l = &plan.config.limits;
+pub fn offline(setup: &Setup) -> Result<CanonicalApi, StartError> {
+    let l = &setup.config.limits;
     let client = Client::new(
         Duration::from_millis(l.connect_timeout_ms),
         l.max_upstream_body_bytes,
     );
+    let internal = InternalKey::mint();
     let mut upstreams = BTreeMap::new();
-    for u in &plan.config.upstreams {
+    for u in &setup.config.upstreams {
         let base_url = match &u.base_url {
             Some(url) if !u.emulate => url.clone(),
             _ => format!("http://{}", u.emulator_listen),
         };
-        let built = crate::reload::upstream(
+        let built = wiring::upstream(
             u,
-            plan.dialects[&u.dialect].clone(),
+            setup.dialects[&u.dialect].clone(),
             base_url,
             client.clone(),
-            plan.config.url_policy.clone(),
+            setup.config.url_policy.clone(),
+            &internal,
         )?;
         upstreams.insert(u.name.clone(), Arc::new(built));
     }
-    Ok(crate::reload::routes(&plan.config, &plan.dialects, upstreams, l.body()).api)
+    Ok(wiring::routes(&setup.config, &setup.dialects, upstreams).canonical)
 }
 
 /// `POST /debug/translate`: a [`Description`] in, a [`Translation`] out. Needs the read scope
 /// on the upstream translated for, when inbound authentication is on.
-pub async fn endpoint(
-    api: &CanonicalApi,
-    request: Request<Incoming>,
-    request_id: &str,
-) -> Response<Body> {
-    let answer = async {
-        if request.method() != Method::POST {
+pub struct PreviewApi<'a> {
+    /// The canonical API translated for.
+    pub canonical: &'a CanonicalApi,
+    /// The inbound keys, checked again once the upstream is known.
+    pub inbound: &'a Inbound,
+}
+
+impl Frontend for PreviewApi<'_> {
+    type Route = ();
+
+    fn label(&self) -> &str {
+        "preview"
+    }
+
+    fn route(&self, head: &Head<'_>) -> Result<Routed<()>, Problem> {
+        if head.method != Method::POST {
             return Err(Problem::method_not_allowed(&["POST"]));
         }
-        let caller = request.headers().clone();
+        Ok(Routed {
+            action: None,
+            backend: None,
+            scope: Some(Scope::Read),
+            reads_body: true,
+            route: (),
+        })
+    }
+
+    fn authenticate(
+        &self,
+        _: &Routed<()>,
+        headers: &HeaderMap,
+        inbound: &Inbound,
+    ) -> Result<(), Problem> {
         // The caller's key first: nothing about the body is said to a stranger.
-        api.inbound.authorize(&caller, Scope::Read, None)?;
-        let body = crate::surface::read_object(request, api.body_limit)
-            .await?
+        inbound.authorize(headers, Scope::Read, None).map(|_| ())
+    }
+
+    fn parse(&self, _: &Routed<()>, headers: &HeaderMap, bytes: Bytes) -> Result<Job, Problem> {
+        let body = crate::frontend::object(&bytes)?
             .ok_or_else(|| Problem::bad_request("a JSON object body is required"))?;
         let mut description: Description = serde_json::from_value(Value::Object(body))
             .map_err(|e| Problem::bad_request(format!("not a translation request: {e}")))?;
@@ -458,27 +528,36 @@ pub async fn endpoint(
         {
             description
                 .headers
-                .insert("x-request-id".into(), request_id.to_owned());
+                .insert("x-request-id".into(), headers::request_id(headers));
         }
-        let prepared =
-            prepare(api, description).map_err(|e| Problem::bad_request(e.to_string()))?;
-        api.inbound
-            .authorize(&caller, Scope::Read, prepared.upstream())?;
-        let translation = prepared.run().await;
-        Ok(body::json(
+        let prepared = prepare(self.canonical, description)
+            .map_err(|e| Problem::bad_request(e.to_string()))?;
+        self.inbound
+            .authorize(headers, Scope::Read, prepared.upstream())?;
+        // The plan is pure and the answers are given: it runs to its end at once.
+        let translation = prepared.run();
+        Ok(Job::Answer(body::json(
             200,
             &serde_json::to_value(&translation).unwrap_or(Value::Null),
             &body::JSON,
-        ))
+        )))
     }
-    .await;
-    let mut response = answer.unwrap_or_else(|p| p.response(request_id));
-    if let Some(id) = headers::value(request_id) {
-        response
-            .headers_mut()
-            .insert(headers::X_REQUEST_ID.clone(), id);
+
+    fn render(&self, _: &Routed<()>, outcome: Outcome) -> Result<Response<Body>, Problem> {
+        match outcome {
+            Outcome::Answer(response) => Ok(response),
+            _ => Err(Problem::internal("a preview answers itself")),
+        }
     }
-    response
+
+    fn refuse(
+        &self,
+        _: Option<&Routed<()>>,
+        problem: &Problem,
+        request_id: &str,
+    ) -> Response<Body> {
+        respond::problem(problem, request_id)
+    }
 }
 
 fn pretty(value: &Value) -> String {

@@ -4,8 +4,9 @@
 
 use crate::problem::{Code, Problem};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime};
 use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::time::Instant;
 
 /// The retry and protection settings of an upstream.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,9 +142,15 @@ fn unavailable(detail: String, retry_after_secs: u64) -> Problem {
     p
 }
 
-/// Seconds from a `Retry-After` header (delta-seconds form; an HTTP date is not waited for).
-pub fn retry_after(value: Option<&str>) -> Option<Duration> {
-    value?.trim().parse::<u64>().ok().map(Duration::from_secs)
+/// How long a `Retry-After` header asks to wait (RFC 9110 §10.2.3): delta-seconds, or an
+/// HTTP date, measured against `now`; a date already past asks for no wait.
+pub fn retry_after(value: Option<&str>, now: SystemTime) -> Option<Duration> {
+    let value = value?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]
@@ -198,8 +205,21 @@ mod tests {
     }
 
     #[test]
-    fn reads_retry_after_seconds() {
-        assert_eq!(retry_after(Some(" 30")), Some(Duration::from_secs(30)));
-        assert_eq!(retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")), None);
+    fn reads_retry_after_in_both_forms() {
+        let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
+        assert_eq!(retry_after(Some(" 30"), now), Some(Duration::from_secs(30)));
+        for (date, wait) in [
+            ("Wed, 21 Oct 2015 07:28:30 GMT", 30),
+            ("Wednesday, 21-Oct-15 07:29:00 GMT", 60),
+            ("Wed Oct 21 07:28:05 2015", 5),
+            ("Wed, 21 Oct 2015 07:00:00 GMT", 0),
+        ] {
+            assert_eq!(
+                retry_after(Some(date), now),
+                Some(Duration::from_secs(wait)),
+                "{date}"
+            );
+        }
+        assert_eq!(retry_after(Some("soon"), now), None);
     }
 }

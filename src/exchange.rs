@@ -1,0 +1,59 @@
+//! What crosses between hookgate and a vendor: one request as the planner lays it out, and one
+//! reply as the vendor gave it. Plain values, so that planning is pure and any transport (the
+//! HTTP client, a preview's script, a test) can carry them.
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, StatusCode};
+use serde_json::Value;
+
+/// Why a request is made, for previews and notes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// A read made first, whose answer the next request depends on.
+    Read,
+    /// The operation's own request.
+    Write,
+    /// A call made after the operation's own, to complete what it answers.
+    FollowUp,
+}
+
+impl Purpose {
+    /// The purpose's name in previews.
+    pub fn name(self) -> &'static str {
+        match self {
+            Purpose::Read => "read",
+            Purpose::Write => "request",
+            Purpose::FollowUp => "then",
+        }
+    }
+}
+
+/// One vendor request, laid out and not yet sent.
+#[derive(Debug, Clone)]
+pub struct VendorRequest {
+    /// The HTTP method.
+    pub method: Method,
+    /// The dialect's base path, the operation's path with owner and id, and the query: the
+    /// transport puts the upstream's base URL before it.
+    pub path: String,
+    /// The JSON body, if any.
+    pub body: Option<Value>,
+    /// Why it is made.
+    pub purpose: Purpose,
+    /// Whether sending it again after a failure cannot do harm: an idempotent method, or a
+    /// create the vendor recognises by its idempotency key.
+    pub repeatable: bool,
+    /// What the request is, in words (`get`, `resource headers: replace`).
+    pub label: String,
+}
+
+/// A vendor's answer, read whole.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// The status.
+    pub status: StatusCode,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: Bytes,
+}

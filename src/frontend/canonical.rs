@@ -1,0 +1,456 @@
+//! The canonical API: its routes (`/v1[/upstreams/{u}][/owners/{o}]/webhooks[/{id}[/test |
+//! /rotate-secret]]`, `/v1/upstreams`), its keys in `X-Api-Key`, its JSON bodies, and its
+//! answers and RFC 9457 problems.
+
+use super::{Backend, Frontend, Head, Job, Outcome, Routed, query_pairs, segments};
+use crate::auth::{Inbound, Scope};
+use crate::http::body::{self, Body};
+use crate::http::headers::{self, DROPPED_FIELDS, PREFERENCE_APPLIED};
+use crate::http::respond;
+use crate::mapping::Strategy;
+use crate::model::{Action, Done, ListQuery, Operation};
+use crate::problem::{Code, FieldError, Problem};
+use crate::upstream::Upstream;
+use bytes::Bytes;
+use http::{HeaderMap, Method, Response, header};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The canonical API over the configured upstreams.
+pub struct CanonicalApi {
+    /// The upstreams, by name.
+    pub upstreams: BTreeMap<String, Arc<Upstream>>,
+    /// The upstream of paths that name none.
+    pub default_upstream: Option<String>,
+}
+
+/// A canonical route.
+pub enum Route {
+    /// `/v1/upstreams`.
+    Upstreams,
+    /// A webhook operation.
+    Webhooks {
+        /// The upstream.
+        upstream: Arc<Upstream>,
+        /// The operation, without its body.
+        op: Operation,
+        /// The methods the path answers (for `Allow`).
+        allow: &'static [&'static str],
+    },
+}
+
+/// Where a canonical path leads, before the method is looked at.
+#[derive(Debug, PartialEq)]
+enum Path {
+    Upstreams,
+    Webhooks {
+        upstream: Option<String>,
+        owner: Option<String>,
+        id: Option<String>,
+        action: Option<Action>,
+    },
+}
+
+fn path(parts: &[String]) -> Option<Path> {
+    let mut rest = parts.strip_prefix(&["v1".to_owned()])?;
+    if rest == ["upstreams"] {
+        return Some(Path::Upstreams);
+    }
+    let mut upstream = None;
+    let mut owner = None;
+    if let [first, name, tail @ ..] = rest
+        && first == "upstreams"
+    {
+        upstream = Some(name.clone());
+        rest = tail;
+    }
+    if let [first, name, tail @ ..] = rest
+        && first == "owners"
+    {
+        owner = Some(name.clone());
+        rest = tail;
+    }
+    let (id, action) = match rest {
+        [w] if w == "webhooks" => (None, None),
+        [w, id] if w == "webhooks" => (Some(id.clone()), None),
+        [w, id, a] if w == "webhooks" && a == "test" => (Some(id.clone()), Some(Action::Test)),
+        [w, id, a] if w == "webhooks" && a == "rotate-secret" => {
+            (Some(id.clone()), Some(Action::RotateSecret))
+        }
+        _ => return None,
+    };
+    Some(Path::Webhooks {
+        upstream,
+        owner,
+        id,
+        action,
+    })
+}
+
+impl CanonicalApi {
+    /// The upstream a request names, else the default one.
+    pub fn upstream(&self, name: Option<&str>) -> Result<Arc<Upstream>, Problem> {
+        let configured = || {
+            self.upstreams
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let name = match name.or(self.default_upstream.as_deref()) {
+            Some(n) => n,
+            None => {
+                return Err(Problem::not_found(format!(
+                    "no default upstream is configured: use /v1/upstreams/{{upstream}}/...; configured: {}",
+                    configured()
+                )));
+            }
+        };
+        self.upstreams.get(name).cloned().ok_or_else(|| {
+            Problem::not_found(format!(
+                "no upstream named {name}; configured: {}",
+                configured()
+            ))
+        })
+    }
+
+    /// The webhook operation a canonical method and path (with any query) ask for, and the
+    /// upstream it goes to. The body is the caller's to add.
+    pub fn operation_of(
+        &self,
+        method: &Method,
+        path_and_query: &str,
+    ) -> Result<(Arc<Upstream>, Operation), Problem> {
+        let (p, query) = match path_and_query.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (path_and_query, None),
+        };
+        let head = Head {
+            method,
+            path: p,
+            query,
+            headers: &HeaderMap::new(),
+        };
+        match self.route(&head)?.route {
+            Route::Webhooks { upstream, op, .. } => Ok((upstream, op)),
+            Route::Upstreams => Err(Problem::not_found(format!(
+                "{p} is not a webhook operation of the canonical API"
+            ))),
+        }
+    }
+
+    /// `GET /v1/upstreams`: each upstream, its dialect and what it can do.
+    fn describe(&self) -> Value {
+        let data: Vec<Value> = self
+            .upstreams
+            .values()
+            .map(|u| {
+                let d = &u.dialect;
+                let operations: Vec<&str> = Action::ALL
+                    .iter()
+                    .filter(|a| **a != Action::Toggle && d.operation(**a).is_some())
+                    .map(|a| a.name())
+                    .collect();
+                let composed: Map<String, Value> = d
+                    .operations
+                    .iter()
+                    .filter(|o| {
+                        o.strategy == Strategy::ReadMergeWrite
+                            || o.needs_current
+                            || !o.then.is_empty()
+                    })
+                    .map(|o| {
+                        let note = o.note.clone().unwrap_or_else(|| {
+                            if o.then.is_empty() {
+                                "reads the webhook first".into()
+                            } else {
+                                "reads the webhook after".into()
+                            }
+                        });
+                        (o.name().to_owned(), Value::from(note))
+                    })
+                    .collect();
+                json!({
+                    "name": u.name,
+                    "dialect": d.name,
+                    "title": d.title,
+                    "emulated": u.emulated,
+                    "default": self.default_upstream.as_deref() == Some(u.name.as_str()),
+                    "owner_scope": d.owner,
+                    "operations": operations,
+                    "writable_fields": d.writable_fields(),
+                    "composed": composed,
+                    "docs": d.docs,
+                })
+            })
+            .collect();
+        json!({ "data": data })
+    }
+}
+
+impl Frontend for CanonicalApi {
+    type Route = Route;
+
+    fn label(&self) -> &str {
+        "canonical"
+    }
+
+    fn route(&self, head: &Head<'_>) -> Result<Routed<Route>, Problem> {
+        let (method, p, query) = (head.method, head.path, head.query);
+        let parts = segments(p)?;
+        let found = path(&parts).ok_or_else(|| Problem::not_found(format!("no route for {p}")))?;
+        let (upstream, owner, id, action) = match found {
+            Path::Upstreams => {
+                return match *method {
+                    Method::GET | Method::HEAD => Ok(Routed {
+                        action: None,
+                        backend: None,
+                        scope: Some(Scope::Read),
+                        reads_body: false,
+                        route: Route::Upstreams,
+                    }),
+                    _ => Err(Problem::method_not_allowed(&["GET", "HEAD"])),
+                };
+            }
+            Path::Webhooks {
+                upstream,
+                owner,
+                id,
+                action,
+            } => (upstream, owner, id, action),
+        };
+        let allow = allowed_methods(id.is_some(), action.is_some());
+        let action = match (&id, action, method.clone()) {
+            (None, _, Method::GET) => Action::List,
+            (None, _, Method::POST) => Action::Create,
+            (Some(_), Some(action), Method::POST) => action,
+            (Some(_), None, Method::GET) => Action::Get,
+            (Some(_), None, Method::PATCH) => Action::Update,
+            (Some(_), None, Method::DELETE) => Action::Delete,
+            _ => return Err(Problem::method_not_allowed(allow)),
+        };
+        let upstream = self.upstream(upstream.as_deref())?;
+        let mut op = Operation::new(action);
+        op.owner = owner;
+        op.id = id;
+        op.lenient = headers::prefers_lenient(head.headers);
+        if action == Action::List {
+            op.query = list_query(query)?;
+        }
+        Ok(Routed {
+            action: Some(action),
+            backend: Some(Backend::Upstream(upstream.clone())),
+            scope: Some(Scope::of(action)),
+            reads_body: matches!(action, Action::Create | Action::Update),
+            route: Route::Webhooks {
+                upstream,
+                op,
+                allow,
+            },
+        })
+    }
+
+    fn authenticate(
+        &self,
+        routed: &Routed<Route>,
+        headers: &HeaderMap,
+        inbound: &Inbound,
+    ) -> Result<(), Problem> {
+        let scope = routed.scope.unwrap_or(Scope::Read);
+        inbound
+            .authorize(headers, scope, routed.upstream())
+            .map(|_| ())
+    }
+
+    fn parse(
+        &self,
+        routed: &Routed<Route>,
+        headers: &HeaderMap,
+        bytes: Bytes,
+    ) -> Result<Job, Problem> {
+        let (upstream, op) = match &routed.route {
+            Route::Upstreams => {
+                return Ok(Job::Answer(body::json(200, &self.describe(), &body::JSON)));
+            }
+            Route::Webhooks { upstream, op, .. } => (upstream, op),
+        };
+        let mut op = op.clone();
+        if matches!(op.action, Action::Create | Action::Update) {
+            let update = op.action == Action::Update;
+            if !headers::is_json(headers, update) {
+                let accepted = if update {
+                    "application/json or application/merge-patch+json"
+                } else {
+                    "application/json"
+                };
+                return Err(Problem::new(
+                    Code::UnsupportedMediaType,
+                    format!("the body must be {accepted}"),
+                ));
+            }
+            let body = super::object(&bytes)?;
+            op.body =
+                Some(body.ok_or_else(|| Problem::bad_request("a JSON object body is required"))?);
+        }
+        let _ = upstream;
+        Ok(Job::Operation(op))
+    }
+
+    fn render(&self, routed: &Routed<Route>, outcome: Outcome) -> Result<Response<Body>, Problem> {
+        match (outcome, &routed.route) {
+            (Outcome::Answer(response), _) => Ok(response),
+            (Outcome::Done(done), Route::Webhooks { upstream, op, .. }) => {
+                Ok(render(upstream, op, done))
+            }
+            _ => Err(Problem::internal("an answer this API cannot give")),
+        }
+    }
+
+    fn refuse(
+        &self,
+        routed: Option<&Routed<Route>>,
+        problem: &Problem,
+        request_id: &str,
+    ) -> Response<Body> {
+        // A vendor's 405 is answered with the methods of the canonical route (RFC 9110
+        // requires `Allow`); the vendor's own would name its paths, not ours.
+        if problem.code == Code::MethodNotAllowed
+            && problem.allow.is_none()
+            && let Some(Routed {
+                route: Route::Webhooks { allow, .. },
+                ..
+            }) = routed
+        {
+            let mut p = problem.clone();
+            p.allow = Some(allow.join(", "));
+            return respond::problem(&p, request_id);
+        }
+        respond::problem(problem, request_id)
+    }
+}
+
+/// The canonical answer to an operation that `upstream` carried out.
+pub fn render(upstream: &Upstream, op: &Operation, done: Done) -> Response<Body> {
+    use crate::model::Outcome;
+    let mut response = match done.outcome {
+        Outcome::Webhook(w) | Outcome::TestResult(w) => {
+            body::json(200, &Value::Object(w), &body::JSON)
+        }
+        Outcome::Created(w) => {
+            let location = location(upstream, op, w.get("id").and_then(Value::as_str));
+            let mut response = body::json(201, &Value::Object(w), &body::JSON);
+            if let Some(v) = location.as_deref().and_then(headers::value) {
+                response.headers_mut().insert(header::LOCATION, v);
+            }
+            response
+        }
+        Outcome::List { items, next_cursor } => {
+            let data: Vec<Value> = items.into_iter().map(Value::Object).collect();
+            body::json(
+                200,
+                &json!({"data": data, "next_cursor": next_cursor}),
+                &body::JSON,
+            )
+        }
+        Outcome::Deleted => body::empty(204),
+    };
+    if op.lenient {
+        let h = response.headers_mut();
+        h.insert(
+            PREFERENCE_APPLIED.clone(),
+            http::HeaderValue::from_static("handling=lenient"),
+        );
+        if let Some(v) = headers::value(&done.dropped.join(", ")) {
+            h.insert(DROPPED_FIELDS.clone(), v);
+        }
+    }
+    response
+}
+
+fn location(upstream: &Upstream, op: &Operation, id: Option<&str>) -> Option<String> {
+    let encode = |s: &str| crate::mapping::url::encode_segment(s).collect::<String>();
+    let mut out = format!("/v1/upstreams/{}", encode(&upstream.name));
+    if let Some(owner) = &op.owner {
+        out.push_str(&format!("/owners/{}", encode(owner)));
+    }
+    out.push_str(&format!("/webhooks/{}", encode(id?)));
+    Some(out)
+}
+
+/// The methods a canonical webhook route answers: a collection, an item, or an item's action.
+fn allowed_methods(item: bool, action: bool) -> &'static [&'static str] {
+    match (item, action) {
+        (false, _) => &["GET", "POST"],
+        (true, true) => &["POST"],
+        (true, false) => &["GET", "PATCH", "DELETE"],
+    }
+}
+
+fn list_query(query: Option<&str>) -> Result<ListQuery, Problem> {
+    let mut out = ListQuery::default();
+    for (key, value) in query_pairs(query) {
+        match key.as_str() {
+            "limit" => {
+                out.limit = Some(value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    Problem::validation(vec![FieldError::new(
+                        "limit",
+                        "must be a positive integer",
+                    )])
+                })?)
+            }
+            "cursor" => out.cursor = Some(value),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(p: &str) -> Vec<String> {
+        segments(p).unwrap()
+    }
+
+    #[test]
+    fn routes_every_canonical_shape() {
+        assert_eq!(path(&parts("/v1/upstreams")), Some(Path::Upstreams));
+        assert_eq!(
+            path(&parts("/v1/upstreams/t/owners/a%40b/webhooks/9/test")),
+            Some(Path::Webhooks {
+                upstream: Some("t".into()),
+                owner: Some("a@b".into()),
+                id: Some("9".into()),
+                action: Some(Action::Test)
+            })
+        );
+        assert_eq!(
+            path(&parts("/v1/webhooks")),
+            Some(Path::Webhooks {
+                upstream: None,
+                owner: None,
+                id: None,
+                action: None
+            })
+        );
+        assert_eq!(path(&parts("/v1/webhooks/1/explode")), None);
+        assert_eq!(path(&parts("/v2/webhooks")), None);
+    }
+
+    #[test]
+    fn dot_segments_are_refused_however_spelt() {
+        for p in [
+            "/v1/webhooks/..",
+            "/v1/webhooks/.",
+            "/v1/webhooks/%2e%2e",
+            "/v1/webhooks/%2E",
+            "/v1/owners/%2e/webhooks",
+            "/v1/webhooks/a%2Fb",
+            "/v1/webhooks/%2E%2e/test",
+        ] {
+            assert_eq!(segments(p).unwrap_err().code, Code::BadRequest, "{p}");
+        }
+    }
+}

@@ -1,0 +1,741 @@
+//! A vendor's own API, served by hookgate: the same paths, verbs, bodies, envelopes and status
+//! codes as the vendor's documentation, read and written through that vendor's mapping file.
+//!
+//! In front of a [`Store`](crate::store::Store) it is an emulator of the vendor; in front of an
+//! upstream of another dialect it is the drop-in mode, where a client written for vendor X keeps
+//! working while its webhooks live at vendor Y; in front of an upstream of its own dialect it
+//! relays the client's requests as they are, after the same checks.
+
+use super::{Backend, Frontend, Head, Job, Outcome, Relay, Routed, query_pairs, segments};
+use crate::auth::{self, Inbound, Scope};
+use crate::http::body::{self, Body};
+use crate::http::headers::{self, X_REQUEST_ID};
+use crate::mapping::Dialect;
+use crate::mapping::model::{ClientAuth, ResourceVerb, Role};
+use crate::mapping::rules::{ObjectMap, Target};
+use crate::mapping::template::{Slots, Template};
+use crate::mapping::url::PathTemplate;
+use crate::model::{self, Action, Done, ListQuery, Operation, UpdateMode};
+use crate::problem::{Code, FieldError, Problem};
+use crate::upstream::Auth;
+use bytes::Bytes;
+use http::{HeaderMap, Method, Response, header};
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::sync::Arc;
+
+/// A vendor's API in front of a backend.
+pub struct VendorApi {
+    /// The dialect served.
+    pub dialect: Arc<Dialect>,
+    /// Where its operations go.
+    pub backend: Backend,
+    /// The one owner this API bridges when only one of its dialect and the backend's has an
+    /// owner scope: the owner used at the backend (client without owners), or the only owner
+    /// served (backend without owners).
+    pub owner: Option<String>,
+    /// The routes, matched in order.
+    routes: Vec<SurfaceRoute>,
+}
+
+/// One route of the vendor's API.
+#[derive(Debug, Clone)]
+struct SurfaceRoute {
+    method: Method,
+    path: PathTemplate,
+    kind: Kind,
+}
+
+/// What a route is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A declared operation.
+    Operation(Role),
+    /// A resource's verb.
+    Resource(usize, ResourceVerb),
+}
+
+/// A routed request of the vendor's API.
+pub struct Route {
+    kind: Kind,
+    /// The owner and id the path names.
+    owner: Option<String>,
+    id: Option<String>,
+    /// The client's query string.
+    query: Option<String>,
+}
+
+impl VendorApi {
+    /// The API of `dialect` in front of `backend`.
+    pub fn new(dialect: Arc<Dialect>, backend: Backend, owner: Option<String>) -> VendorApi {
+        let mut routes: Vec<SurfaceRoute> = dialect
+            .operations
+            .iter()
+            .map(|op| SurfaceRoute {
+                method: op.method.clone(),
+                path: op.path.clone(),
+                kind: Kind::Operation(op.role),
+            })
+            .collect();
+        for (i, r) in dialect.resources.iter().enumerate() {
+            for verb in [
+                ResourceVerb::Get,
+                ResourceVerb::Replace,
+                ResourceVerb::Update,
+            ] {
+                if let Some(e) = r.endpoint(verb) {
+                    routes.push(SurfaceRoute {
+                        method: e.method.clone(),
+                        path: e.path.clone(),
+                        kind: Kind::Resource(i, verb),
+                    });
+                }
+            }
+        }
+        VendorApi {
+            dialect,
+            backend,
+            owner,
+            routes,
+        }
+    }
+
+    /// Whether the webhooks behind this API live in another dialect.
+    fn translating(&self) -> bool {
+        self.backend.dialect().name != self.dialect.name
+    }
+
+    /// Whether requests are relayed as they are: an upstream of this very dialect.
+    fn relays(&self) -> bool {
+        matches!(self.backend, Backend::Upstream(_)) && !self.translating()
+    }
+
+    /// Whether the client's credential goes to the vendor, which checks it.
+    pub fn passes_credential(&self) -> bool {
+        matches!(&self.backend, Backend::Upstream(u) if matches!(u.auth, Auth::Passthrough))
+    }
+
+    /// The action a route carries out.
+    fn action(&self, kind: Kind) -> Action {
+        match kind {
+            Kind::Operation(role) => role.action(),
+            Kind::Resource(_, ResourceVerb::Get) => Action::Get,
+            Kind::Resource(..) => Action::Update,
+        }
+    }
+
+    /// The owner a request asks for at the backend: the path's, the bridged one, or none.
+    fn backend_owner(&self, owner: Option<&str>) -> Result<Option<String>, Problem> {
+        match (owner, self.backend.dialect().has_owner()) {
+            (Some(o), true) => Ok(Some(o.to_owned())),
+            (None, true) => Ok(self.owner.clone()),
+            (Some(o), false) => match &self.owner {
+                // The backend keeps no owners: only the one this API bridges is real.
+                Some(bridged) if bridged == o => Ok(None),
+                _ => Err(Problem::not_found(format!("no owner {o}"))),
+            },
+            (None, false) => Ok(None),
+        }
+    }
+
+    /// A backend's field errors, worded for this API's clients. Where this dialect reports a
+    /// field under a containing member (a `webhook_config` object), the message names the
+    /// member inside it; a field this dialect cannot spell at all is said to be the backend's.
+    fn reword_for_client(&self, mut problem: Problem) -> Problem {
+        if !self.translating() {
+            return problem;
+        }
+        let backend = match &self.backend {
+            Backend::Upstream(u) => u.name.clone(),
+            Backend::Store(s) => s.dialect().name.clone(),
+        };
+        for error in &mut problem.errors {
+            let rule = self
+                .dialect
+                .webhook
+                .rules
+                .iter()
+                .find(|r| r.path.is_some() && r.request && r.target.is(&error.field));
+            match rule.and_then(|r| Some((r.path.as_ref()?.to_string(), &r.error_field))) {
+                Some((path, container)) => {
+                    if let Some(inner) = path
+                        .strip_prefix(container.as_str())
+                        .and_then(|p| p.strip_prefix('.'))
+                    {
+                        error.message = format!("{inner} {}", error.message);
+                    }
+                }
+                None => {
+                    error.message = format!(
+                        "{} (`{}` of upstream {backend}, which this API has no field for)",
+                        error.message, error.field
+                    );
+                }
+            }
+        }
+        if !problem.errors.is_empty() {
+            problem.detail = crate::problem::summarise(&problem.errors);
+        }
+        problem
+    }
+
+    /// The rules of the object a route's body holds: the webhook, or a resource.
+    fn object(&self, kind: Kind) -> &ObjectMap {
+        match kind {
+            Kind::Resource(i, _) => &self.dialect.resources[i].fields,
+            Kind::Operation(_) => &self.dialect.webhook,
+        }
+    }
+
+    /// The item in a request body: where `{{webhook}}` (or `{{resource}}`) stands.
+    fn item(&self, kind: Kind, body: Value) -> Value {
+        let at = match kind {
+            Kind::Operation(role) => self
+                .dialect
+                .endpoint(role)
+                .and_then(|e| e.body_item_path.clone()),
+            Kind::Resource(i, verb) => self.dialect.resources[i]
+                .endpoint(verb)
+                .and_then(|e| e.body_item_path.clone()),
+        };
+        match at {
+            Some(path) => path.extract(body).unwrap_or(Value::Object(Map::new())),
+            None => body,
+        }
+    }
+
+    /// The vendor's own validation of a body, then the body in canonical terms.
+    fn parse_item(
+        &self,
+        kind: Kind,
+        action: Action,
+        item: &Value,
+    ) -> Result<Map<String, Value>, Problem> {
+        let map = self.object(kind);
+        let mut violations = map.check(action, item);
+        if self.translating() {
+            // Event names are the backend's own (the canonical model keeps each upstream's
+            // vocabulary): the backend checks them, and its refusal is rendered here.
+            violations.retain(|v| !(v.check == "one_of" && v.rule.target.is("events")));
+        }
+        if !violations.is_empty() {
+            return Err(Problem::validation(
+                violations.iter().map(|v| v.in_vendor_words()).collect(),
+            ));
+        }
+        let parsed = map.parse(action, item).map_err(Problem::validation)?;
+        model::check_body(action, &parsed)?;
+        Ok(parsed)
+    }
+
+    fn list_query(&self, role: Role, query: Option<&str>) -> ListQuery {
+        let mut out = ListQuery::default();
+        let Some(endpoint) = self.dialect.endpoint(role) else {
+            return out;
+        };
+        for (key, value) in query_pairs(query) {
+            let Some((_, template)) = endpoint.query.iter().find(|(param, _)| *param == key) else {
+                continue;
+            };
+            match template {
+                Template::Slot { name, .. } if name == "limit" => out.limit = value.parse().ok(),
+                Template::Slot { name, .. } if name == "cursor" && !value.is_empty() => {
+                    out.cursor = Some(value)
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// A backend's webhook as this dialect can show it. Values the backend's dialect implies
+    /// (webhooks of a dialect without an enabled flag are always enabled) are stated, since
+    /// this dialect may spell them; members the backend keeps under `extensions` are its own
+    /// vendor's fields, which this dialect does not have, unless this dialect names them too.
+    /// The owner is the one the client asked under.
+    fn as_seen_here(
+        &self,
+        mut webhook: Map<String, Value>,
+        owner: Option<&str>,
+    ) -> Map<String, Value> {
+        if self.translating() {
+            for rule in &self.backend.dialect().webhook.rules {
+                if let (Some(value), Target::Field(field)) = (&rule.implied, &rule.target) {
+                    webhook.entry(field.name).or_insert_with(|| value.clone());
+                }
+            }
+            model::derive_status(&mut webhook);
+            if let Some(Value::Object(ext)) = webhook.get_mut("extensions") {
+                ext.retain(|key, _| {
+                    self.dialect.webhook.names_extension(key)
+                        || self
+                            .dialect
+                            .resources
+                            .iter()
+                            .any(|r| r.fields.names_extension(key))
+                });
+                if ext.is_empty() {
+                    webhook.shift_remove("extensions");
+                }
+            }
+        }
+        if let Some(owner) = owner
+            && (self.translating() || webhook.get("owner").is_none_or(Value::is_null))
+        {
+            webhook.insert("owner".into(), Value::from(owner));
+        }
+        webhook
+    }
+
+    /// A webhook in this dialect's shape; one it cannot show (two events where it holds one)
+    /// is refused, never bent.
+    fn shown(&self, map: &ObjectMap, webhook: &Map<String, Value>) -> Result<Value, Problem> {
+        map.render(webhook).map_err(|refused| {
+            let id = webhook.get("id").and_then(Value::as_str).unwrap_or("?");
+            let mut p = Problem::with_errors(
+                Code::UpstreamError,
+                refused
+                    .into_iter()
+                    .map(|e| {
+                        FieldError::new(
+                            e.field,
+                            format!("cannot be shown in this API ({})", e.message),
+                        )
+                    })
+                    .collect(),
+            );
+            p.detail = format!("webhook {id} cannot be shown in this API: {}", p.detail);
+            p
+        })
+    }
+
+    fn render_done(&self, routed: &Routed<Route>, done: Done) -> Result<Response<Body>, Problem> {
+        use crate::model::Outcome as O;
+        let d = &self.dialect;
+        let route = &routed.route;
+        let owner = route.owner.as_deref();
+        let op_name = self.action(route.kind).name();
+        let mut fill = Fill {
+            request_id: "",
+            operation: op_name,
+            ..Fill::default()
+        };
+        match route.kind {
+            Kind::Resource(i, verb) => {
+                let r = &d.resources[i];
+                let endpoint = r.endpoint(verb).expect("a routed verb exists");
+                let webhook = match done.outcome {
+                    O::Webhook(w) | O::Created(w) => w,
+                    _ => return Err(Problem::internal("a resource answered without its webhook")),
+                };
+                let Some(template) = &endpoint.response else {
+                    return Ok(body::empty(endpoint.status));
+                };
+                let object = self.shown(&r.fields, &self.as_seen_here(webhook, owner))?;
+                let slots = |name: &str| (name == "resource").then(|| object.clone());
+                Ok(match template.render(&slots) {
+                    Some(v) => body::json(endpoint.status, &v, &body::JSON),
+                    None => body::empty(endpoint.status),
+                })
+            }
+            Kind::Operation(role) => {
+                let endpoint = d.endpoint(role).expect("a routed operation exists");
+                let mut status = endpoint.status;
+                let canonical_webhook;
+                match done.outcome {
+                    O::Created(w)
+                        if role == Role::Replace || role == Role::Action(Action::Update) =>
+                    {
+                        // An update that created the webhook (a PUT of an unknown id).
+                        status = 201;
+                        canonical_webhook = self.as_seen_here(w, owner);
+                        fill.webhook = Some(self.shown(&d.webhook, &canonical_webhook)?);
+                        fill.canonical = Some(&canonical_webhook);
+                    }
+                    O::Webhook(w) | O::Created(w) => {
+                        canonical_webhook = self.as_seen_here(w, owner);
+                        fill.webhook = Some(self.shown(&d.webhook, &canonical_webhook)?);
+                        fill.canonical = Some(&canonical_webhook);
+                    }
+                    O::TestResult(r) => {
+                        fill.result = Some(d.test_result.render(&r).map_err(Problem::validation)?)
+                    }
+                    O::List { items, next_cursor } => {
+                        fill.count = Some(items.len());
+                        let shown: Result<Vec<Value>, Problem> = items
+                            .into_iter()
+                            .map(|w| self.shown(&d.webhook, &self.as_seen_here(w, owner)))
+                            .collect();
+                        fill.items = Some(Value::Array(shown?));
+                        fill.done = Some(next_cursor.is_none());
+                        fill.next_cursor = next_cursor;
+                        fill.limit = self.list_query(role, route.query.as_deref()).limit;
+                    }
+                    O::Deleted => {}
+                }
+                Ok(
+                    match endpoint.response.as_ref().and_then(|t| t.written(&fill)) {
+                        Some(body) => body::json(status, &body, &body::JSON),
+                        None => body::empty(status),
+                    },
+                )
+            }
+        }
+    }
+
+    /// A relayed reply, passed on as it is: a JSON body byte for byte, an empty one as such; a
+    /// body that is not JSON never, but the vendor's failure in its own shape.
+    fn render_relayed(&self, reply: crate::exchange::Reply) -> Result<Response<Body>, Problem> {
+        let Backend::Upstream(upstream) = &self.backend else {
+            return Err(Problem::internal("a relay without an upstream"));
+        };
+        let status = reply.status.as_u16();
+        if reply.body.is_empty() {
+            return Ok(body::empty(status));
+        }
+        if !crate::json::is_document(&reply.body) {
+            return Err(upstream.unreadable(&reply));
+        }
+        let retry_after = reply.headers.get(header::RETRY_AFTER).cloned();
+        let content_type = reply
+            .headers
+            .get(header::CONTENT_TYPE)
+            .filter(|v| v.as_bytes().ends_with(b"json"))
+            .cloned()
+            .unwrap_or(body::JSON.clone());
+        let mut response = body::bytes(status, reply.body, &content_type);
+        if let Some(value) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        Ok(response)
+    }
+}
+
+impl Frontend for VendorApi {
+    type Route = Route;
+
+    fn label(&self) -> &str {
+        &self.dialect.name
+    }
+
+    fn idempotency_header(&self) -> Option<&http::HeaderName> {
+        self.dialect.idempotency_key.as_ref()
+    }
+
+    fn route(&self, head: &Head<'_>) -> Result<Routed<Route>, Problem> {
+        let (method, path, query) = (head.method, head.path, head.query);
+        let d = &self.dialect;
+        let parts = segments(path)?;
+        let base = segments(&d.base_path).unwrap_or_default();
+        let rest = parts
+            .strip_prefix(base.as_slice())
+            .ok_or_else(|| Problem::not_found(format!("no route for {path}")))?;
+        let matching: Vec<_> = self
+            .routes
+            .iter()
+            .filter_map(|r| Some((r, r.path.matches(rest)?)))
+            .collect();
+        if matching.is_empty() {
+            return Err(Problem::not_found(format!("no route for {path}")));
+        }
+        let Some((route, (owner, id))) = matching.iter().find(|(r, _)| r.method == method).cloned()
+        else {
+            let mut allow: Vec<&str> = matching.iter().map(|(r, _)| r.method.as_str()).collect();
+            allow.dedup();
+            return Err(Problem::method_not_allowed(&allow));
+        };
+        for (what, value, format) in [
+            ("owner", owner.as_deref(), d.owner_format.as_ref()),
+            ("webhook", id.as_deref(), d.id_format.as_ref()),
+        ] {
+            if let (Some(v), Some(f)) = (value, format)
+                && !f.admits(v)
+            {
+                return Err(Problem::not_found(format!("no {what} {v}")));
+            }
+        }
+        let action = self.action(route.kind);
+        Ok(Routed {
+            action: Some(action),
+            backend: Some(self.backend.clone()),
+            scope: Some(Scope::of(action)),
+            reads_body: true,
+            route: Route {
+                kind: route.kind,
+                owner,
+                id,
+                query: query.map(str::to_owned),
+            },
+        })
+    }
+
+    fn authenticate(
+        &self,
+        routed: &Routed<Route>,
+        headers: &HeaderMap,
+        inbound: &Inbound,
+    ) -> Result<(), Problem> {
+        let bearer = auth::bearer(headers);
+        if inbound.is_on() && !self.passes_credential() {
+            // The client's key, the vendor's way (its bearer token) or in `X-Api-Key`.
+            let (presented, asked) = match (auth::api_key(headers), self.dialect.client_auth) {
+                (Some(key), _) => (Some(key), "X-Api-Key"),
+                (None, ClientAuth::Bearer) => (bearer, "Authorization: Bearer or X-Api-Key"),
+                (None, ClientAuth::None) => (None, "X-Api-Key"),
+            };
+            let scope = routed.scope.unwrap_or(Scope::Write);
+            return inbound
+                .authorize_key(presented, asked, scope, routed.upstream())
+                .map(|_| ());
+        }
+        // Keys are off, or the vendor checks the client's own credential: what the vendor
+        // requires of it is only that it is there.
+        if self.dialect.client_auth == ClientAuth::Bearer && bearer.is_none() {
+            return Err(Problem::new(Code::Unauthorized, "missing bearer token"));
+        }
+        Ok(())
+    }
+
+    fn parse(
+        &self,
+        routed: &Routed<Route>,
+        headers: &HeaderMap,
+        bytes: Bytes,
+    ) -> Result<Job, Problem> {
+        let route = &routed.route;
+        let action = self.action(route.kind);
+        let writes = matches!(
+            route.kind,
+            Kind::Resource(_, ResourceVerb::Replace | ResourceVerb::Update)
+        ) || matches!(action, Action::Create | Action::Update);
+        let item = if writes {
+            let body = Value::Object(super::object(&bytes)?.unwrap_or_default());
+            Some(self.item(route.kind, body))
+        } else {
+            None
+        };
+        if self.relays() {
+            // Same checks as a translated write, then the client's bytes go on as they are.
+            if let Some(item) = &item {
+                let parsed = self.parse_item(route.kind, action, item)?;
+                if let Backend::Upstream(u) = &self.backend {
+                    u.url_policy
+                        .check_webhook(&parsed)
+                        .map_err(|r| Problem::validation(vec![r.field_error()]))?;
+                }
+            }
+            let template = self
+                .routes
+                .iter()
+                .find(|r| r.kind == route.kind)
+                .map(|r| &r.path)
+                .expect("a routed kind has its route");
+            let path = template.render(
+                &[&self.dialect.base_path],
+                route.owner.as_deref(),
+                route.id.as_deref(),
+            );
+            let method = self
+                .routes
+                .iter()
+                .find(|r| r.kind == route.kind)
+                .map(|r| r.method.clone())
+                .unwrap_or(Method::GET);
+            return Ok(Job::Relay(Relay {
+                method,
+                path,
+                query: route.query.clone(),
+                body: bytes,
+            }));
+        }
+        let mut op = Operation::new(action);
+        op.id = route.id.clone();
+        op.owner = self.backend_owner(route.owner.as_deref())?;
+        op.lenient = false;
+        match route.kind {
+            Kind::Operation(Role::Action(Action::List)) => {
+                op.query = self.list_query(Role::Action(Action::List), route.query.as_deref());
+            }
+            Kind::Operation(role) if matches!(action, Action::Create | Action::Update) => {
+                let item = item.unwrap_or_default();
+                let mut body = self.parse_item(route.kind, action, &item)?;
+                if role == Role::Replace {
+                    self.dialect.webhook.replacement_defaults(&mut body);
+                    op.mode = UpdateMode::Replace;
+                    op.upsert = self.dialect.endpoint(role).is_some_and(|e| e.upsert);
+                } else if action == Action::Update {
+                    op.mode = UpdateMode::Members;
+                    op.upsert = self.dialect.endpoint(role).is_some_and(|e| e.upsert);
+                }
+                op.body = Some(body);
+            }
+            Kind::Resource(i, verb) => {
+                let r = &self.dialect.resources[i];
+                op.reveal_secret = r.fields.reading("secret").is_some();
+                if verb != ResourceVerb::Get {
+                    let item = item.unwrap_or_default();
+                    op.body = Some(self.parse_item(route.kind, Action::Update, &item)?);
+                    op.mode = match verb {
+                        ResourceVerb::Update => UpdateMode::Merge,
+                        _ => UpdateMode::Members,
+                    };
+                    op.reveal_secret = false;
+                }
+            }
+            _ => {}
+        }
+        let _ = headers;
+        Ok(Job::Operation(op))
+    }
+
+    fn render(&self, routed: &Routed<Route>, outcome: Outcome) -> Result<Response<Body>, Problem> {
+        match outcome {
+            Outcome::Done(done) => self.render_done(routed, done),
+            Outcome::Relayed(reply) => self.render_relayed(reply),
+            Outcome::Answer(response) => Ok(response),
+        }
+    }
+
+    fn backend_problem(&self, problem: Problem) -> Problem {
+        self.reword_for_client(problem)
+    }
+
+    fn refuse(
+        &self,
+        routed: Option<&Routed<Route>>,
+        problem: &Problem,
+        request_id: &str,
+    ) -> Response<Body> {
+        let operation = routed.map_or("process", |r| r.operation());
+        problem_response(&self.dialect, problem, request_id, operation)
+    }
+
+    fn decorate(
+        &self,
+        routed: Option<&Routed<Route>>,
+        response: &mut Response<Body>,
+        request_id: &str,
+    ) {
+        let h = response.headers_mut();
+        if let Some(id) = headers::value(request_id) {
+            h.insert(X_REQUEST_ID.clone(), id);
+        }
+        let fill = Fill {
+            request_id,
+            operation: routed.map_or("process", |r| r.operation()),
+            ..Fill::default()
+        };
+        for (name, template) in &self.dialect.response_headers {
+            if let Some(v) = template
+                .render(&fill)
+                .as_ref()
+                .and_then(Value::as_str)
+                .and_then(headers::value)
+            {
+                h.insert(name.clone(), v);
+            }
+        }
+    }
+}
+
+/// Placeholder values while rendering a vendor answer.
+#[derive(Default)]
+struct Fill<'a> {
+    webhook: Option<Value>,
+    canonical: Option<&'a Map<String, Value>>,
+    items: Option<Value>,
+    result: Option<Value>,
+    count: Option<usize>,
+    limit: Option<u64>,
+    next_cursor: Option<String>,
+    done: Option<bool>,
+    request_id: &'a str,
+    operation: &'a str,
+    problem: Option<&'a Problem>,
+    vendor_code: Option<String>,
+    errors: Option<Value>,
+    field: Option<String>,
+}
+
+impl Slots for Fill<'_> {
+    fn slot(&self, name: &str) -> Option<Value> {
+        match name {
+            "webhook" => self.webhook.clone(),
+            "items" => self.items.clone(),
+            "result" => self.result.clone(),
+            "count" => self.count.map(Value::from),
+            "limit" => self.limit.map(Value::from),
+            "next_cursor" => self.next_cursor.clone().map(Value::from),
+            "done" => self.done.map(Value::Bool),
+            "has_more" => self.done.map(|d| Value::Bool(!d)),
+            "request_id" => Some(Value::from(self.request_id)),
+            "operation" => Some(Value::from(self.operation)),
+            "message" => self.problem.map(|p| Value::from(p.detail.as_str())),
+            "status" => self.problem.map(|p| Value::from(p.status())),
+            "code" => self.vendor_code.clone().map(Value::from),
+            "errors" => self.errors.clone(),
+            "field" => self.field.clone().map(Value::from),
+            other => self
+                .canonical?
+                .get(other.strip_prefix("webhook.")?)
+                .cloned(),
+        }
+    }
+
+    fn slot_ref(&self, name: &str) -> Option<Cow<'_, Value>> {
+        let held = match name {
+            "webhook" => &self.webhook,
+            "items" => &self.items,
+            "result" => &self.result,
+            "errors" => &self.errors,
+            other => return self.slot(other).map(Cow::Owned),
+        };
+        held.as_ref().map(Cow::Borrowed)
+    }
+}
+
+/// A problem in a dialect's own error shape, field names, status codes and media type: what a
+/// vendor API answers for every failure, its own or its backend's.
+pub fn problem_response(
+    d: &Dialect,
+    problem: &Problem,
+    request_id: &str,
+    operation: &str,
+) -> Response<Body> {
+    let vendor_errors: Vec<FieldError> = problem
+        .errors
+        .iter()
+        .map(|e| FieldError::new(d.webhook.vendor_name(&e.field), e.message.clone()))
+        .collect();
+    let render = d.errors.template_for(problem.code);
+    // With field errors, the message says what failed without repeating canonical names.
+    let fill = Fill {
+        request_id,
+        operation,
+        problem: Some(problem),
+        vendor_code: Some(
+            problem
+                .upstream
+                .as_ref()
+                .filter(|u| u.dialect == d.name)
+                .and_then(|u| u.code.clone())
+                .unwrap_or_else(|| d.errors.vendor_code(problem.code)),
+        ),
+        errors: d.errors.render_field_errors(&vendor_errors),
+        field: vendor_errors.first().map(|e| e.field.clone()),
+        ..Fill::default()
+    };
+    let status = render.status.unwrap_or_else(|| problem.status());
+    let mut response = body::json(status, &render.body.written(&fill), &d.errors.content_type);
+    let h = response.headers_mut();
+    if let Some(v) = problem.allow.as_deref().and_then(headers::value) {
+        h.insert(header::ALLOW, v);
+    }
+    if let Some(v) = problem.retry_after.as_deref().and_then(headers::value) {
+        h.insert(header::RETRY_AFTER, v);
+    }
+    if problem.code == Code::PayloadTooLarge {
+        return crate::http::edge::close(response);
+    }
+    response
+}

@@ -1,0 +1,372 @@
+//! One road through the gateway. Every request a listener takes, on the canonical API or on a
+//! vendor's own API, goes through [`serve`] and its named phases:
+//!
+//! ```text
+//! route → authenticate → read body → plan → call → render → record
+//! ```
+//!
+//! The frontend ([`Frontend`]) gives each phase its API's specifics (paths, where the key is,
+//! the body's shape, the answer's shape); this file owns everything else: the span, the
+//! request id, the body's limits, the call to the backend, turning a problem into a response
+//! (through the frontend, in one place), redacting the request's secrets, logging each failure
+//! once, the access log and the metrics.
+
+use crate::exchange::Reply;
+use crate::frontend::{self, Admission, Backend, Frontend, Job, Outcome, Relay, Routed};
+use crate::http::body::{self, Body, BodyLimit};
+use crate::http::headers::{self, X_REQUEST_ID};
+use crate::model::Operation;
+use crate::problem::Problem;
+use crate::upstream::{Call, RelayTarget};
+use bytes::Bytes;
+use http::{HeaderMap, Request, Response};
+use hyper::body::Incoming;
+use serde_json::Value;
+use tokio::time::Instant;
+use tracing::Instrument;
+
+/// Serves one request through `front`: `path` is the request's path after any mount prefix.
+pub async fn serve<F: Frontend>(
+    front: &F,
+    admission: &Admission,
+    request: Request<Incoming>,
+    path: &str,
+    request_id: &str,
+) -> Response<Body> {
+    let started = Instant::now();
+    let (parts, body) = request.into_parts();
+    // Every line a request causes, the record's included, is in its span.
+    let span = tracing::info_span!(
+        "request",
+        request_id,
+        surface = front.label(),
+        upstream = tracing::field::Empty,
+        dialect = tracing::field::Empty,
+        operation = tracing::field::Empty,
+    );
+    let routed = span.in_scope(|| {
+        front.route(&frontend::Head {
+            method: &parts.method,
+            path,
+            query: parts.uri.query(),
+            headers: &parts.headers,
+        })
+    });
+    let (mut response, routed, problem) = match routed {
+        Err(problem) => (
+            front.refuse(None, &problem, request_id),
+            None,
+            Some(problem),
+        ),
+        Ok(routed) => {
+            span.record("upstream", routed.upstream().unwrap_or(""));
+            span.record(
+                "dialect",
+                routed
+                    .backend
+                    .as_ref()
+                    .map_or("", |b| b.dialect().name.as_str()),
+            );
+            span.record("operation", routed.operation());
+            let call = Call::new(
+                request_id,
+                parts.headers.get(http::header::AUTHORIZATION).cloned(),
+                frontend::idempotency_key(&parts.headers, front.idempotency_header()),
+            );
+            let answered = phases(front, admission, &routed, &parts.headers, body, &call)
+                .instrument(span.clone())
+                .await;
+            let (mut response, problem) = match answered {
+                Ok(response) => (response, None),
+                Err(problem) => (
+                    front.refuse(Some(&routed), &problem, request_id),
+                    Some(problem),
+                ),
+            };
+            call.apply_rate_limits(response.headers_mut());
+            (response, Some(routed), problem)
+        }
+    };
+    front.decorate(routed.as_ref(), &mut response, request_id);
+    if let Some(id) = headers::value(request_id) {
+        response.headers_mut().insert(X_REQUEST_ID.clone(), id);
+    }
+    span.in_scope(|| {
+        record(
+            front,
+            routed.as_ref(),
+            &parts,
+            path,
+            &response,
+            problem.as_ref(),
+            started,
+        )
+    });
+    response
+}
+
+/// Authenticate, read the body, plan, call and render; the first problem ends the road.
+async fn phases<F: Frontend>(
+    front: &F,
+    admission: &Admission,
+    routed: &Routed<F::Route>,
+    headers: &HeaderMap,
+    body: Incoming,
+    call: &Call,
+) -> Result<Response<Body>, Problem> {
+    front.authenticate(routed, headers, &admission.inbound)?;
+    let bytes = read_body(body, routed.reads_body, admission.body_limit).await?;
+    let job = front.parse(routed, headers, bytes)?;
+    let secrets = secrets_of(&job, headers);
+    let outcome = execute(routed.backend.as_ref(), job, call)
+        .await
+        .map_err(|p| front.backend_problem(p.redacted(&secrets)))?;
+    front.render(routed, outcome)
+}
+
+/// Reads a whole body within its limits; a route that takes none reads nothing. A body cut
+/// short by its time limit is answered with 400; hyper then closes the connection, since the
+/// rest of the body was never read.
+async fn read_body(body: Incoming, reads: bool, limit: BodyLimit) -> Result<Bytes, Problem> {
+    if !reads {
+        return Ok(Bytes::new());
+    }
+    body::read_limited(body, limit).await.map_err(|e| match e {
+        body::ReadError::TooLarge(_) => {
+            Problem::new(crate::problem::Code::PayloadTooLarge, e.to_string())
+        }
+        body::ReadError::TooSlow(_) | body::ReadError::Broken(_) => {
+            Problem::bad_request(e.to_string())
+        }
+    })
+}
+
+/// Carries out a job at its backend.
+async fn execute(backend: Option<&Backend>, job: Job, call: &Call) -> Result<Outcome, Problem> {
+    match (job, backend) {
+        (Job::Answer(response), _) => Ok(Outcome::Answer(response)),
+        (Job::Operation(op), Some(Backend::Upstream(u))) => {
+            u.execute(op, call).await.map(Outcome::Done)
+        }
+        (Job::Operation(op), Some(Backend::Store(s))) => s.execute(op).map(Outcome::Done),
+        (Job::Relay(relay), Some(Backend::Upstream(u))) => relay_to(u, relay, call).await,
+        _ => Err(Problem::internal("a job without a backend to carry it out")),
+    }
+}
+
+async fn relay_to(
+    upstream: &crate::upstream::Upstream,
+    relay: Relay,
+    call: &Call,
+) -> Result<Outcome, Problem> {
+    let target = RelayTarget {
+        method: &relay.method,
+        path: relay.path,
+        query: relay.query.as_deref(),
+    };
+    let reply: Reply = upstream.relay(&target, relay.body, call).await?;
+    Ok(Outcome::Relayed(reply))
+}
+
+/// The request's secrets, which a vendor's message may echo: the webhook's signing secret, its
+/// custom header values, and the client's credentials. Values too short to be secrets are left.
+fn secrets_of(job: &Job, headers: &HeaderMap) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut keep = |s: &str| {
+        if s.len() >= 6 && !out.iter().any(|o| o == s) {
+            out.push(s.to_owned());
+        }
+    };
+    for name in [http::header::AUTHORIZATION, crate::auth::X_API_KEY.clone()] {
+        if let Some(v) = headers.get(&name).and_then(|v| v.to_str().ok()) {
+            keep(v);
+            if let Some((_, token)) = v.split_once(' ') {
+                keep(token.trim());
+            }
+        }
+    }
+    let body: Option<Value> = match job {
+        Job::Operation(Operation { body: Some(b), .. }) => Some(Value::Object(b.clone())),
+        Job::Relay(r) => crate::json::from_slice_lenient(&r.body).ok(),
+        _ => None,
+    };
+    if let Some(body) = body {
+        collect_strings(&body, &mut keep);
+    }
+    out
+}
+
+/// Every string in a body whose member's name says it holds a credential, and every custom
+/// header value.
+fn collect_strings(value: &Value, keep: &mut impl FnMut(&str)) {
+    fn sensitive(name: &str) -> bool {
+        let n = name.to_ascii_lowercase();
+        [
+            "secret",
+            "token",
+            "password",
+            "authorization",
+            "key",
+            "headers",
+            "credential",
+        ]
+        .iter()
+        .any(|s| n.contains(s))
+    }
+    fn all(value: &Value, keep: &mut impl FnMut(&str)) {
+        match value {
+            Value::String(s) => keep(s),
+            Value::Array(items) => items.iter().for_each(|v| all(v, keep)),
+            Value::Object(map) => map.values().for_each(|v| all(v, keep)),
+            _ => {}
+        }
+    }
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if sensitive(k) {
+                    all(v, keep);
+                } else {
+                    collect_strings(v, keep);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_strings(v, keep)),
+        _ => {}
+    }
+}
+
+/// Record: the metrics, one access-log event, and a failure's one log line.
+fn record<F: Frontend>(
+    front: &F,
+    routed: Option<&Routed<F::Route>>,
+    parts: &http::request::Parts,
+    path: &str,
+    response: &Response<Body>,
+    problem: Option<&Problem>,
+    started: Instant,
+) {
+    let status = response.status().as_u16();
+    let operation = routed.map_or("none", Routed::operation);
+    let upstream = routed.and_then(Routed::upstream).unwrap_or("");
+    let metrics = crate::metrics::get();
+    match routed.and_then(|r| r.backend.as_ref()) {
+        Some(Backend::Store(store)) => metrics.emulated(&store.dialect().name, operation),
+        _ => metrics.request(front.label(), upstream, operation, status),
+    }
+    if let Some(p) = problem {
+        if p.untranslatable {
+            metrics.translation_error(upstream);
+        }
+        if p.status() >= 500 {
+            tracing::warn!(code = %p.code, detail = %p.detail, "request failed");
+        } else {
+            tracing::info!(code = %p.code, "request refused");
+        }
+    }
+    tracing::info!(
+        target: "hookgate::access",
+        method = %parts.method,
+        path,
+        status,
+        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+}
+
+/// The main listener: probes, `/openapi.json`, `/metrics`, the canonical API under `/v1`, the
+/// preview endpoint when on, and vendor surfaces under their prefixes. The routes are read once
+/// per request: a reload swaps in new ones for the next request only.
+pub struct MainListener {
+    /// What is served.
+    pub routes: std::sync::Arc<arc_swap::ArcSwap<crate::wiring::Routes>>,
+}
+
+impl crate::http::server::Handler for MainListener {
+    async fn handle(self: std::sync::Arc<Self>, request: Request<Incoming>) -> Response<Body> {
+        let request_id = headers::request_id(request.headers());
+        if let Some(response) = probes(&request, &request_id, true) {
+            return response;
+        }
+        let path = request.uri().path().to_owned();
+        let routes = self.routes.load_full();
+        let admission = &routes.admission;
+        if path == "/v1" || path.starts_with("/v1/") {
+            return serve(&routes.canonical, admission, request, &path, &request_id).await;
+        }
+        if routes.preview && path == crate::preview::ENDPOINT {
+            let preview = crate::preview::PreviewApi {
+                canonical: &routes.canonical,
+                inbound: &admission.inbound,
+            };
+            return serve(&preview, admission, request, &path, &request_id).await;
+        }
+        for (prefix, surface) in &routes.mounted {
+            if let Some(rest) = path
+                .strip_prefix(prefix.as_str())
+                .filter(|r| r.is_empty() || r.starts_with('/'))
+            {
+                let rest = rest.to_owned();
+                return serve(surface, admission, request, &rest, &request_id).await;
+            }
+        }
+        crate::http::respond::problem(
+            &Problem::not_found(format!("no route for {path}")),
+            &request_id,
+        )
+    }
+}
+
+/// A vendor's API on a listener of its own (an emulator, or a drop-in surface), at the root.
+pub struct Standalone {
+    /// The API.
+    pub api: crate::frontend::vendor::VendorApi,
+    /// What its requests are held to.
+    pub admission: crate::frontend::SharedAdmission,
+}
+
+impl crate::http::server::Handler for Standalone {
+    async fn handle(self: std::sync::Arc<Self>, request: Request<Incoming>) -> Response<Body> {
+        let request_id = headers::request_id(request.headers());
+        if let Some(response) = probes(&request, &request_id, false) {
+            return response;
+        }
+        let path = request.uri().path().to_owned();
+        let admission = self.admission.load_full();
+        serve(&self.api, &admission, request, &path, &request_id).await
+    }
+}
+
+/// The OpenAPI 3.1 description of the canonical API, served at `/openapi.json`.
+pub const OPENAPI_JSON: &str = include_str!("../openapi/hookgate.json");
+
+/// What every listener answers without reaching a vendor: liveness and readiness, and on the
+/// main listener the OpenAPI description and the metrics. Like every other resource they
+/// answer `GET` and `HEAD`, refuse other methods with 405, and carry the request id.
+fn probes(request: &Request<Incoming>, request_id: &str, main: bool) -> Option<Response<Body>> {
+    let answer: fn() -> Response<Body> = match request.uri().path() {
+        "/healthz" | "/readyz" => {
+            || body::json(200, &serde_json::json!({"status": "ok"}), &body::JSON)
+        }
+        "/openapi.json" if main => || {
+            body::bytes(
+                200,
+                Bytes::from_static(OPENAPI_JSON.as_bytes()),
+                &body::JSON,
+            )
+        },
+        "/metrics" if main => crate::metrics::response,
+        _ => return None,
+    };
+    let mut response = match *request.method() {
+        http::Method::GET | http::Method::HEAD => answer(),
+        _ => crate::http::respond::problem(
+            &Problem::method_not_allowed(&["GET", "HEAD"]),
+            request_id,
+        ),
+    };
+    if let Some(v) = headers::value(request_id) {
+        response.headers_mut().insert(X_REQUEST_ID.clone(), v);
+    }
+    Some(response)
+}

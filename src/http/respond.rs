@@ -1,0 +1,32 @@
+//! A problem as an `application/problem+json` response: the one place where hookgate's own
+//! error shape is written (vendor surfaces write theirs through their mapping files).
+
+use super::body::{self, Body};
+use super::{edge, headers};
+use crate::problem::{Code, Problem};
+use http::Response;
+
+/// The problem's response, with `X-Request-Id`, `Allow` and `Retry-After` where they apply. A
+/// refused body may be left unread, so a 413 closes the connection.
+pub fn problem(problem: &Problem, request_id: &str) -> Response<Body> {
+    // Written straight from the problem, without building a JSON tree first.
+    let mut response = body::json(
+        problem.status(),
+        &problem.body(request_id),
+        &body::PROBLEM_JSON,
+    );
+    let h = response.headers_mut();
+    if let Some(v) = headers::value(request_id) {
+        h.insert(headers::X_REQUEST_ID.clone(), v);
+    }
+    if let Some(v) = problem.allow.as_deref().and_then(headers::value) {
+        h.insert(http::header::ALLOW, v);
+    }
+    if let Some(v) = problem.retry_after.as_deref().and_then(headers::value) {
+        h.insert(http::header::RETRY_AFTER, v);
+    }
+    if problem.code == Code::PayloadTooLarge {
+        return edge::close(response);
+    }
+    response
+}

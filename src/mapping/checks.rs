@@ -1,0 +1,198 @@
+//! Vendor constraints on one dialect value (`required`, `https`, `max_length`, `one_of`, …),
+//! declared on field rules and evaluated before a call leaves (gateway) or as the vendor would
+//! (its surfaces and emulators). Each failure carries the canonical message; the rule may
+//! carry the vendor's own words for it.
+
+use serde_json::Value;
+
+/// A vendor constraint on one dialect value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Check {
+    /// Present on create, and never `null`.
+    Required,
+    /// An `https://` URL.
+    Https,
+    /// An absolute `http(s)://` URL with a host.
+    Url,
+    /// At least this many characters: `1` is a vendor's "required" that also refuses `""`.
+    MinLength(usize),
+    /// At most this many characters.
+    MaxLength(usize),
+    /// Between these many array items.
+    Items {
+        /// The fewest.
+        min: Option<usize>,
+        /// The most.
+        max: Option<usize>,
+    },
+    /// No array item twice.
+    UniqueItems,
+    /// The value, or each array item, is one of these.
+    OneOf(Vec<Value>),
+    /// An integer between these bounds.
+    Range {
+        /// The lowest.
+        min: Option<i64>,
+        /// The highest.
+        max: Option<i64>,
+    },
+}
+
+impl Check {
+    /// The key of this check in a rule's `messages` table.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Check::Required => "required",
+            Check::Https => "https",
+            Check::Url => "url",
+            Check::MinLength(_) => "min_length",
+            Check::MaxLength(_) => "max_length",
+            Check::Items { .. } => "items",
+            Check::UniqueItems => "unique_items",
+            Check::OneOf(_) => "one_of",
+            Check::Range { .. } => "range",
+        }
+    }
+
+    /// The canonical message of a failed check on a present, non-null value, or `None` when
+    /// `value` passes. `events` names the field whose `one_of` speaks of events.
+    pub fn test(&self, value: &Value, events: bool) -> Option<String> {
+        match self {
+            Check::Required => None,
+            Check::Https => {
+                let s = value.as_str()?;
+                (!s.get(..8)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("https://")))
+                .then(|| "must use https".to_owned())
+            }
+            Check::Url => {
+                let s = value.as_str()?;
+                (!is_absolute_http_url(s)).then(|| "must be a valid URL".to_owned())
+            }
+            Check::MinLength(min) => {
+                let len = value.as_str()?.chars().count();
+                (len < *min).then(|| match min {
+                    1 => "must not be empty".to_owned(),
+                    _ => format!("must be at least {min} characters"),
+                })
+            }
+            Check::MaxLength(max) => {
+                let len = value.as_str()?.chars().count();
+                (len > *max).then(|| format!("must be at most {max} characters"))
+            }
+            Check::Items { min, max } => {
+                let len = value.as_array()?.len();
+                let low = min.is_some_and(|m| len < m);
+                let high = max.is_some_and(|m| len > m);
+                (low || high).then(|| bounds("must contain", *min, *max, " items"))
+            }
+            Check::UniqueItems => {
+                let items = value.as_array()?;
+                let dup = items
+                    .iter()
+                    .enumerate()
+                    .any(|(i, v)| items[..i].contains(v));
+                dup.then(|| "must not contain duplicates".to_owned())
+            }
+            Check::OneOf(allowed) => {
+                let bad = match value {
+                    Value::Array(items) => items.iter().find(|v| !allowed.contains(v)),
+                    other => (!allowed.contains(other)).then_some(other),
+                }?;
+                Some(if events {
+                    format!("unknown event: {}", text(bad))
+                } else {
+                    let list: Vec<String> = allowed.iter().map(text).collect();
+                    format!("must be one of: {}", list.join(", "))
+                })
+            }
+            Check::Range { min, max } => {
+                // Widened, so that an integer beyond i64 (JSON has no limit) is out of range
+                // rather than unchecked.
+                let n = value
+                    .as_i64()
+                    .map(i128::from)
+                    .or_else(|| value.as_u64().map(i128::from))?;
+                let out = min.is_some_and(|m| n < i128::from(m))
+                    || max.is_some_and(|m| n > i128::from(m));
+                out.then(|| bounds("must be", *min, *max, ""))
+            }
+        }
+    }
+}
+
+/// `must be between A and B`, `must be at least A`, `must be at most B`.
+fn bounds<T: std::fmt::Display>(lead: &str, min: Option<T>, max: Option<T>, unit: &str) -> String {
+    match (min, max) {
+        (Some(a), Some(b)) => format!("{lead} between {a} and {b}{unit}"),
+        (Some(a), None) => format!("{lead} at least {a}{unit}"),
+        (None, Some(b)) => format!("{lead} at most {b}{unit}"),
+        (None, None) => format!("{lead} in range"),
+    }
+}
+
+/// A value as a message shows it: a string's own text, anything else as JSON.
+fn text(v: &Value) -> String {
+    v.as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| v.to_string())
+}
+
+fn is_absolute_http_url(s: &str) -> bool {
+    let rest = ["https://", "http://"].iter().find_map(|scheme| {
+        s.get(..scheme.len())
+            .filter(|p| p.eq_ignore_ascii_case(scheme))
+            .map(|_| &s[scheme.len()..])
+    });
+    match rest {
+        Some(rest) => {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+            !host.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn ranges_hold_for_integers_beyond_i64() {
+        let range = Check::Range {
+            min: Some(5),
+            max: Some(120),
+        };
+        assert_eq!(range.test(&json!(30), false), None);
+        for far in [json!(u64::MAX), json!(i64::MIN)] {
+            assert_eq!(
+                range.test(&far, false).as_deref(),
+                Some("must be between 5 and 120")
+            );
+        }
+    }
+
+    #[test]
+    fn min_length_counts_characters() {
+        assert_eq!(
+            Check::MinLength(1).test(&json!(""), false).as_deref(),
+            Some("must not be empty")
+        );
+        assert_eq!(Check::MinLength(1).test(&json!("é"), false), None);
+        assert_eq!(
+            Check::MinLength(3).test(&json!("ab"), false).as_deref(),
+            Some("must be at least 3 characters")
+        );
+    }
+
+    #[test]
+    fn urls_need_a_scheme_and_a_host() {
+        for good in ["https://a", "HTTP://a/b?c", "https://a:1#x"] {
+            assert_eq!(Check::Url.test(&json!(good), false), None, "{good}");
+        }
+        for bad in ["ftp://a", "https://", "https:///x", "https://a b", "a"] {
+            assert!(Check::Url.test(&json!(bad), false).is_some(), "{bad}");
+        }
+    }
+}

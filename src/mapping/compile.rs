@@ -1,0 +1,993 @@
+//! The compiler: a mapping file's text into a [`Dialect`], with every problem found reported
+//! with its file and key, all at once (TOML syntax and schema errors stop at the first one in a
+//! file, since nothing after them can be read reliably).
+
+use super::MappingError;
+use super::checks::Check;
+use super::codec::Codec;
+use super::errors::{ErrorMap, Form, ItemForm, Render};
+use super::file::{self, FieldSection, MappingFile, OperationName, OperationSection};
+use super::json_path::FieldPath;
+use super::model::{
+    ClientAuth, Dialect, EmulatorSpec, Endpoint, FollowUp, IdStyle, Resource, ResourceEndpoint,
+    Role, SecretMint, Strategy,
+};
+use super::rules::{Derivation, Derived, ObjectMap, Ops, Rule, Target};
+use super::template::Template;
+use super::url::{Format, PathSeg, PathTemplate};
+use crate::model::{self, Action, Field};
+use crate::problem::Code;
+use http::Method;
+use serde_json::Value;
+use sha2::Digest;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Compiles mapping text; `file` only names the source in errors.
+pub fn compile(name: &str, file: &Path, text: &str) -> Result<Dialect, Vec<MappingError>> {
+    let raw: MappingFile = toml::from_str(text).map_err(|e| {
+        vec![MappingError {
+            file: file.to_owned(),
+            key: toml_position(text, &e),
+            message: e.message().to_owned(),
+        }]
+    })?;
+    let mut cx = Compiler {
+        file,
+        errors: Vec::new(),
+    };
+    let mut dialect = cx.dialect(name, raw);
+    dialect.source_sha256 = sha2::Sha256::digest(text.as_bytes()).into();
+    if cx.errors.is_empty() {
+        Ok(dialect)
+    } else {
+        Err(cx.errors)
+    }
+}
+
+/// `line L, column C` of a TOML error, the key a syntax or schema error can be given.
+fn toml_position(text: &str, e: &toml::de::Error) -> String {
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            format!("line {line}, column {column}")
+        }
+        None => "(file)".into(),
+    }
+}
+
+/// Placeholders an error template may use.
+const ERROR_SLOTS: &[&str] = &[
+    "message",
+    "code",
+    "status",
+    "request_id",
+    "errors",
+    "field",
+    "operation",
+];
+
+/// Placeholders a success envelope may use (and `webhook.FIELD`).
+const RESPONSE_SLOTS: &[&str] = &[
+    "webhook",
+    "items",
+    "result",
+    "count",
+    "limit",
+    "next_cursor",
+    "done",
+    "has_more",
+    "request_id",
+    "operation",
+];
+
+struct Compiler<'a> {
+    file: &'a Path,
+    errors: Vec<MappingError>,
+}
+
+impl Compiler<'_> {
+    fn error(&mut self, key: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(MappingError {
+            file: self.file.to_owned(),
+            key: key.into(),
+            message: message.into(),
+        });
+    }
+
+    fn path(&mut self, key: &str, text: &str) -> Option<FieldPath> {
+        match FieldPath::parse(text) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                self.error(key, format!("`{text}`: {e}"));
+                None
+            }
+        }
+    }
+
+    fn paths(&mut self, key: &str, texts: &[String]) -> Vec<FieldPath> {
+        texts.iter().filter_map(|t| self.path(key, t)).collect()
+    }
+
+    fn template(&mut self, key: &str, value: &Value) -> Option<Template> {
+        match Template::compile(value) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                self.error(key, e);
+                None
+            }
+        }
+    }
+
+    fn format(&mut self, key: &str, f: &Option<file::FormatSection>) -> Option<Format> {
+        Some(match f.as_ref()? {
+            file::FormatSection::Named(file::FormatName::Uuid) => Format::Uuid,
+            file::FormatSection::Named(file::FormatName::Integer) => Format::Integer,
+            file::FormatSection::Named(file::FormatName::Token) => Format::Token,
+            file::FormatSection::Pattern { pattern } => match Format::pattern(pattern) {
+                Ok(f) => f,
+                Err(e) => {
+                    self.error(key, e);
+                    return None;
+                }
+            },
+        })
+    }
+
+    fn method(&mut self, key: &str, text: &str) -> Option<Method> {
+        match Method::from_bytes(text.to_ascii_uppercase().as_bytes()) {
+            Ok(m) => Some(m),
+            Err(_) => {
+                self.error(key, format!("`{text}` is not an HTTP method"));
+                None
+            }
+        }
+    }
+
+    /// A path template, checked against the placeholders it must and must not have.
+    fn path_template(
+        &mut self,
+        key: &str,
+        text: &str,
+        with_id: bool,
+        has_owner: bool,
+    ) -> Option<PathTemplate> {
+        let path = match PathTemplate::parse(text) {
+            Ok(p) => p,
+            Err(e) => {
+                self.error(key, e);
+                return None;
+            }
+        };
+        if with_id != path.has(&PathSeg::Id) {
+            let want = if with_id {
+                "must contain {id}"
+            } else {
+                "must not contain {id}"
+            };
+            self.error(key, format!("`{text}` {want}"));
+        }
+        if has_owner != path.has(&PathSeg::Owner) {
+            let want = if has_owner {
+                "must contain {owner}: the dialect declares an owner scope"
+            } else {
+                "must not contain {owner}: the dialect declares no owner scope (dialect.owner)"
+            };
+            self.error(key, format!("`{text}` {want}"));
+        }
+        Some(path)
+    }
+
+    fn dialect(&mut self, name: &str, raw: MappingFile) -> Dialect {
+        let d = &raw.dialect;
+        let client_auth = match d.auth {
+            file::AuthScheme::Bearer => ClientAuth::Bearer,
+            file::AuthScheme::None => ClientAuth::None,
+        };
+        let idempotency_key = d.idempotency_key.as_ref().and_then(|h| {
+            http::HeaderName::try_from(h.as_str())
+                .map_err(|_| self.error("dialect.idempotency_key", "not a valid header name"))
+                .ok()
+        });
+        let response_headers = d
+            .response_headers
+            .iter()
+            .filter_map(|(k, v)| {
+                let key = format!("dialect.response_headers.{k}");
+                let Ok(name) = http::HeaderName::try_from(k.as_str()) else {
+                    self.error(&key, "not a valid header name");
+                    return None;
+                };
+                let t = self.template(&key, &Value::from(v.as_str()))?;
+                self.check_slots(&key, &t, ERROR_SLOTS);
+                Some((name, t))
+            })
+            .collect();
+        let owner_format = self.format("dialect.owner_format", &d.owner_format);
+        let id_format = self.format("dialect.id_format", &d.id_format);
+        if owner_format.is_some() && d.owner.is_none() {
+            self.error(
+                "dialect.owner_format",
+                "the dialect declares no owner scope (dialect.owner)",
+            );
+        }
+        let webhook = self.object_map("fields", &raw.fields, &raw.derived, model::WEBHOOK_FIELDS);
+        let test_result = self.object_map(
+            "test_result",
+            &raw.test_result,
+            &BTreeMap::new(),
+            model::TEST_RESULT_FIELDS,
+        );
+        let has_owner = d.owner.is_some();
+        let resources: Vec<Resource> = raw
+            .resources
+            .iter()
+            .filter_map(|(rname, section)| self.resource(rname, section, has_owner))
+            .collect();
+        let mut operations = Vec::new();
+        for (op_name, section) in &raw.operations {
+            let key = format!("operations.{}", role_of(*op_name).name());
+            if let Some(op) =
+                self.operation(&key, role_of(*op_name), section, has_owner, &resources)
+            {
+                operations.push(op);
+            }
+        }
+        if !operations
+            .iter()
+            .any(|o| o.role == Role::Action(Action::Get))
+        {
+            self.error(
+                "operations",
+                "`get` is required: updates and tests read the webhook",
+            );
+        }
+        let errors = self.errors_map(&raw.errors);
+        let emulator = self.emulator(&raw.emulator);
+        // An example may be written as JSON text, for bodies TOML cannot spell (`null`).
+        let examples = raw
+            .examples
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| match e {
+                Value::String(text) => match serde_json::from_str(text) {
+                    Ok(v) => Some(v),
+                    Err(err) => {
+                        self.error(format!("examples[{i}]"), format!("not JSON: {err}"));
+                        None
+                    }
+                },
+                other => Some(other.clone()),
+            })
+            .collect();
+        Dialect {
+            name: name.to_owned(),
+            title: raw.dialect.title.unwrap_or_else(|| name.to_owned()),
+            docs: raw.dialect.docs,
+            base_path: raw.dialect.base_path.trim_end_matches('/').to_owned(),
+            owner: raw.dialect.owner,
+            owner_format,
+            id_format,
+            client_auth,
+            idempotency_key,
+            response_headers,
+            webhook,
+            test_result,
+            operations,
+            resources,
+            errors,
+            emulator,
+            examples,
+            source_sha256: [0; 32],
+        }
+    }
+
+    fn object_map(
+        &mut self,
+        table: &str,
+        fields: &BTreeMap<String, FieldSection>,
+        derived: &BTreeMap<String, file::DerivedSection>,
+        table_fields: &'static [Field],
+    ) -> ObjectMap {
+        let lookup = |name: &str| table_fields.iter().find(|f| f.name == name);
+        let mut rules = Vec::new();
+        for (name, section) in fields {
+            let key = format!("{table}.{name}");
+            let target = match name.strip_prefix("extensions.") {
+                Some(ext) if !ext.is_empty() => Target::Extension(ext.to_owned()),
+                _ => match lookup(name) {
+                    Some(field) if field.name != "extensions" => Target::Field(field),
+                    _ => {
+                        self.error(&key, "not a canonical field (see the canonical model in mappings/README.md); vendor-only fields go under `extensions.NAME`");
+                        continue;
+                    }
+                },
+            };
+            if let Some(rule) = self.rule(&key, target, section) {
+                rules.push(rule);
+            }
+        }
+        // Two rules writing one vendor member would make a request ambiguous.
+        for (i, a) in rules.iter().enumerate() {
+            for b in &rules[..i] {
+                if let (Some(pa), Some(pb)) = (&a.path, &b.path) {
+                    let overlap = pa.starts_with(pb) || pb.starts_with(pa);
+                    if overlap && a.request && b.request && a.ops.create == b.ops.create {
+                        self.errors.push(MappingError {
+                            file: self.file.to_owned(),
+                            key: format!("{table}.{}", a.target.name()),
+                            message: format!(
+                                "writes `{pa}`, which `{table}.{}` also writes",
+                                b.target.name()
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+        let mut derived_values = Vec::new();
+        for (name, section) in derived {
+            let key = format!("derived.{name}");
+            let Some(path) = self.path(&format!("{key}.path"), &section.path) else {
+                continue;
+            };
+            let derivation = match (&section.count, &section.present) {
+                (Some(f), None) if model::webhook_field(f).is_some() => {
+                    Derivation::Count(f.clone())
+                }
+                (None, Some(f)) if model::webhook_field(f).is_some() => {
+                    Derivation::Present(f.clone())
+                }
+                _ => {
+                    self.error(
+                        &key,
+                        "needs exactly one of `count` or `present`, naming a canonical field",
+                    );
+                    continue;
+                }
+            };
+            derived_values.push(Derived { path, derivation });
+        }
+        ObjectMap::new(rules, derived_values, table_fields)
+    }
+
+    fn rule(&mut self, key: &str, target: Target, s: &FieldSection) -> Option<Rule> {
+        let path = match (&s.path, &s.implied) {
+            (Some(p), None) => Some(self.path(&format!("{key}.path"), p)?),
+            (None, Some(_)) => None,
+            _ => {
+                self.error(key, "needs exactly one of `path` or `implied`");
+                return None;
+            }
+        };
+        let aliases = self.paths(&format!("{key}.aliases"), &s.aliases);
+        if s.render_aliases && aliases.is_empty() {
+            self.error(format!("{key}.render_aliases"), "the rule has no `aliases`");
+        }
+        let codec = match &s.codec {
+            None => Codec::Identity,
+            Some(v) => match compile_codec(v) {
+                Ok(c) => c,
+                Err(e) => {
+                    self.error(format!("{key}.codec"), e);
+                    return None;
+                }
+            },
+        };
+        let (request, response) = match &s.in_ {
+            None => (true, true),
+            Some(list) => (
+                list.contains(&file::Direction::Request),
+                list.contains(&file::Direction::Response),
+            ),
+        };
+        let ops = match &s.on {
+            None => Ops {
+                create: true,
+                update: true,
+            },
+            Some(list) => Ops {
+                create: list.contains(&file::OnAction::Create),
+                update: list.contains(&file::OnAction::Update),
+            },
+        };
+        let fill = match &s.fill {
+            Some(value) => {
+                let when = s
+                    .fill_when
+                    .iter()
+                    .filter_map(|(p, v)| {
+                        Some((self.path(&format!("{key}.fill_when"), p)?, v.clone()))
+                    })
+                    .collect();
+                Some((value.clone(), when))
+            }
+            None => None,
+        };
+        let checks = checks_of(s);
+        let known: Vec<&str> = checks.iter().map(Check::key).collect();
+        for message_key in s.messages.keys() {
+            if !known.contains(&message_key.as_str()) && message_key != "unique_per_owner" {
+                self.error(
+                    format!("{key}.messages.{message_key}"),
+                    format!("no such check on this field; it has: {}", known.join(", ")),
+                );
+            }
+        }
+        // Vendor values the file writes must be ones the codec reads back as they are.
+        let vendor_values = [
+            ("default", &s.default),
+            ("render_default", &s.render_default),
+        ];
+        for (what, value) in vendor_values {
+            if let Some(v) = value
+                && codec.decode(v).and_then(|c| codec.encode(&c)).as_ref() != Ok(v)
+            {
+                self.error(
+                    format!("{key}.{what}"),
+                    format!("`{v}` does not survive the codec both ways"),
+                );
+            }
+        }
+        if let (Some(v), Some(_)) = (&s.implied, &path) {
+            self.error(
+                format!("{key}.implied"),
+                format!("`{v}`: a rule with a path implies nothing"),
+            );
+        }
+        let error_field = s
+            .error_field
+            .clone()
+            .or_else(|| path.as_ref().map(ToString::to_string))
+            .unwrap_or_else(|| target.name());
+        Some(Rule {
+            target,
+            path,
+            aliases,
+            render_aliases: s.render_aliases,
+            codec,
+            request,
+            response,
+            ops,
+            implied: s.implied.clone(),
+            fill,
+            default: s.default.clone(),
+            render_default: s.render_default.clone(),
+            nullable: s.nullable,
+            error_field,
+            checks,
+            messages: s.messages.clone().into_iter().collect(),
+            unique_per_owner: s.unique_per_owner,
+        })
+    }
+
+    fn resource(
+        &mut self,
+        name: &str,
+        s: &file::ResourceSection,
+        has_owner: bool,
+    ) -> Option<Resource> {
+        let key = format!("resources.{name}");
+        let fields = self.object_map(
+            &format!("{key}.fields"),
+            &s.fields,
+            &BTreeMap::new(),
+            model::WEBHOOK_FIELDS,
+        );
+        if fields.rules.is_empty() {
+            self.error(
+                &key,
+                "holds no field: add `[resources.NAME.fields.FIELD]` rules",
+            );
+        }
+        let mut verb = |verb: &str, call: &Option<file::ResourceCallSection>, reads: bool| {
+            let call = call.as_ref()?;
+            let vkey = format!("{key}.{verb}");
+            let method = self.method(&format!("{vkey}.method"), &call.method)?;
+            let path = self.path_template(&format!("{vkey}.path"), &call.path, true, has_owner)?;
+            let default_body = Value::from("{{resource}}");
+            let body = if reads {
+                Template::Literal(Value::Null)
+            } else {
+                self.template(
+                    &format!("{vkey}.body"),
+                    call.body.as_ref().unwrap_or(&default_body),
+                )?
+            };
+            let response = match (&call.response, reads) {
+                (Some(r), _) => Some(self.template(&format!("{vkey}.response"), r)?),
+                (None, true) => Some(Template::compile(&default_body).ok()?),
+                (None, false) => None,
+            };
+            for (what, t) in [("body", Some(&body)), ("response", response.as_ref())] {
+                if let Some(t) = t {
+                    self.check_slots(&format!("{vkey}.{what}"), t, &["resource", "request_id"]);
+                }
+            }
+            let item_path = response.as_ref().and_then(|r| r.path_of("resource"));
+            if reads && item_path.is_none() {
+                self.error(format!("{vkey}.response"), "must place `{{resource}}`");
+            }
+            Some(ResourceEndpoint {
+                method,
+                path,
+                body_item_path: body.path_of("resource"),
+                body,
+                response,
+                item_path,
+                status: call.status.unwrap_or(if reads { 200 } else { 204 }),
+            })
+        };
+        let get = verb("get", &s.get, true);
+        let replace = verb("replace", &s.replace, false);
+        let update = verb("update", &s.update, false);
+        if s.get.is_none() && s.replace.is_none() && s.update.is_none() {
+            self.error(&key, "needs at least one of `get`, `replace` or `update`");
+        }
+        if s.read_with_webhook && s.get.is_none() {
+            self.error(
+                format!("{key}.read_with_webhook"),
+                "the resource has no `get`",
+            );
+        }
+        Some(Resource {
+            name: name.to_owned(),
+            fields,
+            get,
+            replace,
+            update,
+            read_with_webhook: s.read_with_webhook,
+        })
+    }
+
+    fn operation(
+        &mut self,
+        key: &str,
+        role: Role,
+        s: &OperationSection,
+        has_owner: bool,
+        resources: &[Resource],
+    ) -> Option<Endpoint> {
+        let action = role.action();
+        let method = self.method(&format!("{key}.method"), &s.method)?;
+        let path =
+            self.path_template(&format!("{key}.path"), &s.path, action.has_id(), has_owner)?;
+        let query = s
+            .query
+            .iter()
+            .filter_map(|(param, text)| {
+                let qkey = format!("{key}.query.{param}");
+                let t = self.template(&qkey, &Value::from(text.as_str()))?;
+                self.check_slots(&qkey, &t, &["limit", "cursor"]);
+                Some((param.clone(), t))
+            })
+            .collect();
+        let body = s
+            .body
+            .as_ref()
+            .and_then(|b| self.template(&format!("{key}.body"), b));
+        let response = s
+            .response
+            .as_ref()
+            .and_then(|b| self.template(&format!("{key}.response"), b));
+        if let Some(b) = &body {
+            let writes = matches!(action, Action::Create | Action::Update);
+            for slot in b.slots() {
+                let current = slot.strip_prefix("current.");
+                if !(writes && slot == "webhook") && current.is_none() {
+                    self.error(
+                        format!("{key}.body"),
+                        format!("unknown placeholder `{{{{{slot}}}}}`"),
+                    );
+                } else if let Some(field) = current
+                    && model::webhook_field(field).is_none()
+                {
+                    self.error(
+                        format!("{key}.body"),
+                        format!("`{{{{{slot}}}}}` names no canonical field"),
+                    );
+                }
+            }
+        }
+        let mut then = Vec::new();
+        for item in &s.then {
+            match item.as_str() {
+                "get" if action != Action::Get => then.push(FollowUp::Webhook),
+                other => match resources.iter().position(|r| r.name == other) {
+                    Some(i) if resources[i].get.is_some() => then.push(FollowUp::Resource(i)),
+                    Some(_) => self.error(
+                        format!("{key}.then"),
+                        format!("resource `{other}` has no `get` to read it with"),
+                    ),
+                    None => self.error(
+                        format!("{key}.then"),
+                        format!("`{other}`: expected `get` or the name of a resource"),
+                    ),
+                },
+            }
+        }
+        let reread = then.contains(&FollowUp::Webhook);
+        let item_slot = match action {
+            Action::List => "items",
+            Action::Test => "result",
+            _ => "webhook",
+        };
+        let mut item_paths = Vec::new();
+        let mut items_paths = Vec::new();
+        let (mut cursor_path, mut done_path, mut more_path) = (None, None, None);
+        match &response {
+            Some(r) => {
+                for slot in r.slots() {
+                    if !RESPONSE_SLOTS.contains(&slot) && !slot.starts_with("webhook.") {
+                        self.error(
+                            format!("{key}.response"),
+                            format!("unknown placeholder `{{{{{slot}}}}}`"),
+                        );
+                    }
+                }
+                match r.path_of(item_slot) {
+                    Some(p) if action == Action::List => items_paths.push(p),
+                    Some(p) => item_paths.push(p),
+                    None if action == Action::Delete || reread => {}
+                    None => self.error(
+                        format!("{key}.response"),
+                        format!("must place `{{{{{item_slot}}}}}` (or read it after: `then = [\"get\"]`)"),
+                    ),
+                }
+                cursor_path = r.path_of("next_cursor");
+                done_path = r.path_of("done");
+                more_path = r.path_of("has_more");
+            }
+            // A template that is present but failed to compile was reported already.
+            None if s.response.is_some() => {}
+            None if action == Action::Delete || reread => {}
+            None => self.error(
+                key,
+                "needs a `response` template (or, for an answer without the webhook, `then = [\"get\"]`)",
+            ),
+        }
+        // Alternatives are tried first: the template's own path may be the root, which
+        // every answer has.
+        let accepted = self.paths(&format!("{key}.accept"), &s.accept);
+        let paths = if action == Action::List {
+            &mut items_paths
+        } else {
+            &mut item_paths
+        };
+        paths.splice(0..0, accepted);
+        let strategy = match s.strategy {
+            None | Some(file::StrategyName::Merge) => Strategy::Merge,
+            Some(file::StrategyName::ReadMergeWrite) => Strategy::ReadMergeWrite,
+        };
+        if s.upsert && action != Action::Update {
+            self.error(
+                format!("{key}.upsert"),
+                "only `update` and `replace` can create",
+            );
+        }
+        let needs_current = body
+            .as_ref()
+            .is_some_and(|b| b.slots().iter().any(|s| s.starts_with("current.")));
+        let item_keys = match item_paths.as_slice() {
+            [one] => one.keys(),
+            _ => None,
+        };
+        Some(Endpoint {
+            role,
+            method,
+            path,
+            query,
+            body_item_path: body.as_ref().and_then(|b| b.path_of("webhook")),
+            body,
+            response,
+            status: s.status.unwrap_or(200),
+            item_paths,
+            item_keys,
+            items_paths,
+            cursor_path,
+            done_path,
+            more_path,
+            strategy,
+            then,
+            upsert: s.upsert,
+            needs_current,
+            inferred: s.inferred,
+            note: s.note.clone(),
+        })
+    }
+
+    fn check_slots(&mut self, key: &str, t: &Template, allowed: &[&str]) {
+        for slot in t.slots() {
+            if !allowed.contains(&slot) {
+                self.error(
+                    key,
+                    format!(
+                        "unknown placeholder `{{{{{slot}}}}}`; expected one of: {}",
+                        allowed.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+
+    fn errors_map(&mut self, s: &file::ErrorsSection) -> ErrorMap {
+        let flag = s.flag.as_ref().and_then(|f| self.path("errors.flag", f));
+        let message = self.paths("errors.message", &s.message);
+        let code = self.paths("errors.code", &s.code);
+        let request_id = self.paths("errors.request_id", &s.request_id);
+        let mut field_errors = Vec::new();
+        for (i, fe) in s.field_errors.iter().enumerate() {
+            let key = format!("errors.field_errors[{i}]");
+            let path = self.path(&format!("{key}.path"), &fe.path);
+            let form = match fe.form {
+                file::FormName::Lists => Some(Form::Lists),
+                file::FormName::Strings => Some(Form::Strings),
+                file::FormName::Param => Some(Form::Param),
+                file::FormName::Items => self.item_form(&key, fe).map(Form::Items),
+            };
+            let items_only = [
+                ("field", fe.field.is_some()),
+                ("message", fe.message.is_some()),
+                ("item", fe.item.is_some()),
+                ("skip", !fe.skip.is_empty()),
+            ];
+            if fe.form != file::FormName::Items {
+                for (what, given) in items_only {
+                    if given {
+                        self.error(format!("{key}.{what}"), "only the `items` form takes it");
+                    }
+                }
+            }
+            if let (Some(p), Some(f)) = (path, form) {
+                field_errors.push((p, f));
+            }
+        }
+        let mut codes = Vec::new();
+        for (vendor, canonical) in &s.codes {
+            match Code::parse(canonical) {
+                Some(c) => codes.push((vendor.clone(), c)),
+                None => self.error(
+                    format!("errors.codes.{vendor}"),
+                    format!("`{canonical}` is not a canonical problem code"),
+                ),
+            }
+        }
+        let mut render = Vec::new();
+        let mut default_render = None;
+        for (name, section) in &s.render {
+            let key = format!("errors.render.{name}");
+            let Some(body) = self.template(&format!("{key}.body"), &section.body) else {
+                continue;
+            };
+            self.check_slots(&format!("{key}.body"), &body, ERROR_SLOTS);
+            let r = Render {
+                status: section.status,
+                body,
+            };
+            if name == "default" {
+                default_render = Some(r);
+            } else {
+                match Code::parse(name) {
+                    Some(c) => render.push((c, r)),
+                    None => self.error(&key, "not a canonical problem code (or `default`)"),
+                }
+            }
+        }
+        let default_render = default_render.unwrap_or_else(|| {
+            self.error(
+                "errors.render.default",
+                "is required: how this vendor spells an error it has no template for",
+            );
+            Render {
+                status: None,
+                body: Template::Literal(Value::Null),
+            }
+        });
+        let content_type = match &s.content_type {
+            None => http::HeaderValue::from_static("application/json"),
+            Some(text) => match text.parse::<http::HeaderValue>() {
+                Ok(v) if text.contains('/') => v,
+                _ => {
+                    self.error(
+                        "errors.content_type",
+                        format!("`{text}` is not a media type"),
+                    );
+                    http::HeaderValue::from_static("application/json")
+                }
+            },
+        };
+        ErrorMap {
+            flag,
+            message,
+            code,
+            request_id,
+            field_errors,
+            codes,
+            render,
+            default_render,
+            content_type,
+        }
+    }
+
+    fn item_form(&mut self, key: &str, fe: &file::FieldErrorsSection) -> Option<ItemForm> {
+        let field = fe
+            .field
+            .as_ref()
+            .and_then(|f| self.path(&format!("{key}.field"), f));
+        let message = fe
+            .message
+            .as_ref()
+            .and_then(|m| self.path(&format!("{key}.message"), m));
+        let item = fe
+            .item
+            .as_ref()
+            .and_then(|t| self.template(&format!("{key}.item"), t));
+        if let Some(item) = &item {
+            self.check_slots(&format!("{key}.item"), item, &["field", "message"]);
+        }
+        for (what, found) in [
+            ("field", field.is_some() || fe.field.is_some()),
+            ("message", message.is_some() || fe.message.is_some()),
+            ("item", item.is_some() || fe.item.is_some()),
+        ] {
+            if !found {
+                self.error(format!("{key}.{what}"), "is required by the `items` form");
+            }
+        }
+        Some(ItemForm {
+            field: field?,
+            message: message?,
+            skip: fe.skip.clone(),
+            item: item?,
+        })
+    }
+
+    fn emulator(&mut self, s: &file::EmulatorSection) -> EmulatorSpec {
+        let ids = match s.id.as_deref() {
+            None | Some("uuid") => IdStyle::Uuid,
+            Some("integer") => IdStyle::Integer,
+            Some(p) if p.starts_with("prefix:") => {
+                IdStyle::Prefixed(p["prefix:".len()..].to_owned())
+            }
+            Some(other) => {
+                self.error(
+                    "emulator.id",
+                    format!("`{other}`: expected `uuid`, `integer` or `prefix:TEXT`"),
+                );
+                IdStyle::Uuid
+            }
+        };
+        let bytes = s.secret_bytes.unwrap_or(32);
+        if !(16..=64).contains(&bytes) {
+            self.error(
+                "emulator.secret_bytes",
+                format!("`{bytes}`: expected 16 to 64"),
+            );
+        }
+        let mints_secret = s.secret.map(|_| SecretMint {
+            prefix: s.secret_prefix.clone(),
+            bytes,
+        });
+        EmulatorSpec {
+            ids,
+            micros: s.timestamps == Some(file::Timestamps::Micros),
+            mints_secret,
+            extensions: s.extensions.clone(),
+            max_webhooks: s.max_webhooks,
+        }
+    }
+}
+
+/// The role of a declared operation.
+fn role_of(name: OperationName) -> Role {
+    match name {
+        OperationName::List => Role::Action(Action::List),
+        OperationName::Create => Role::Action(Action::Create),
+        OperationName::Get => Role::Action(Action::Get),
+        OperationName::Update => Role::Action(Action::Update),
+        OperationName::Replace => Role::Replace,
+        OperationName::Delete => Role::Action(Action::Delete),
+        OperationName::Test => Role::Action(Action::Test),
+        OperationName::RotateSecret => Role::Action(Action::RotateSecret),
+        OperationName::Toggle => Role::Action(Action::Toggle),
+    }
+}
+
+/// The checks a field section declares, in the order they run.
+fn checks_of(s: &FieldSection) -> Vec<Check> {
+    let mut checks = Vec::new();
+    if s.required {
+        checks.push(Check::Required);
+    }
+    if s.url {
+        checks.push(Check::Url);
+    }
+    if s.https {
+        checks.push(Check::Https);
+    }
+    if let Some(n) = s.min_length {
+        checks.push(Check::MinLength(n));
+    }
+    if let Some(n) = s.max_length {
+        checks.push(Check::MaxLength(n));
+    }
+    if s.min_items.is_some() || s.max_items.is_some() {
+        checks.push(Check::Items {
+            min: s.min_items,
+            max: s.max_items,
+        });
+    }
+    if s.unique_items {
+        checks.push(Check::UniqueItems);
+    }
+    if let Some(list) = &s.one_of {
+        checks.push(Check::OneOf(list.clone()));
+    }
+    if s.min.is_some() || s.max.is_some() {
+        checks.push(Check::Range {
+            min: s.min,
+            max: s.max,
+        });
+    }
+    checks
+}
+
+fn compile_codec(v: &Value) -> Result<Codec, String> {
+    match v {
+        Value::String(name) => match name.as_str() {
+            "identity" => Ok(Codec::Identity),
+            "int_string" => Ok(Codec::IntString),
+            "single" => Ok(Codec::Single),
+            "negate" => Ok(Codec::Negate),
+            "empty_is_null" => Ok(Codec::EmptyIsNull),
+            other => Err(format!(
+                "`{other}`: expected identity, int_string, single, negate, empty_is_null, {{pairs}}, {{map}} or {{scale}}"
+            )),
+        },
+        Value::Object(table) => {
+            if let Some(pairs) = table.get("pairs") {
+                let key = pairs
+                    .get("key")
+                    .and_then(Value::as_str)
+                    .ok_or("`pairs` needs `key`")?;
+                let value = pairs
+                    .get("value")
+                    .and_then(Value::as_str)
+                    .ok_or("`pairs` needs `value`")?;
+                return Ok(Codec::Pairs {
+                    key: key.into(),
+                    value: value.into(),
+                });
+            }
+            if let Some(factor) = table.get("scale") {
+                return match factor.as_i64() {
+                    Some(f) if f != 0 => Ok(Codec::Scale(f)),
+                    _ => Err("`scale` must be a non-zero integer".into()),
+                };
+            }
+            if let Some(Value::Object(map)) = table.get("map") {
+                let forward = map
+                    .iter()
+                    .map(|(k, v)| (Value::from(k.as_str()), v.clone()))
+                    .collect();
+                let reverse = match table.get("reverse") {
+                    Some(Value::Object(rev)) => {
+                        Some(rev.iter().map(|(k, v)| (parse_key(k), v.clone())).collect())
+                    }
+                    Some(_) => return Err("`reverse` must be a table".into()),
+                    None => None,
+                };
+                return Codec::value_map(forward, reverse);
+            }
+            Err("a codec table needs `pairs`, `map` or `scale`".into())
+        }
+        _ => Err("a codec is a name or a table".into()),
+    }
+}
+
+/// A `reverse` table's keys are canonical values written as TOML keys: `"true"` is `true`.
+fn parse_key(k: &str) -> Value {
+    serde_json::from_str(k).unwrap_or_else(|_| Value::from(k))
+}

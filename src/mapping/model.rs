@@ -1,0 +1,335 @@
+//! The compiled mapping: what one dialect is, once its file has been checked. Built by
+//! `compile.rs`; read by the planner, the frontends and the emulators.
+
+use super::errors::ErrorMap;
+use super::json_path::FieldPath;
+use super::rules::ObjectMap;
+use super::template::Template;
+use super::url::{Format, PathTemplate};
+use crate::model::Action;
+use http::Method;
+use serde_json::Value;
+
+/// How an update reaches the vendor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// The vendor applies partial updates: send the changed fields.
+    Merge,
+    /// The vendor replaces what it is sent: read, merge, send changed top-level members whole.
+    ReadMergeWrite,
+}
+
+/// Which declared operation an endpoint is: the canonical action it carries out, and for
+/// updates, whether the vendor's verb replaces the whole webhook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// `[operations.NAME]` of a canonical action (`update` is the vendor's partial update).
+    Action(Action),
+    /// `[operations.replace]`: the vendor's full replacement (a PUT of the whole webhook).
+    Replace,
+}
+
+impl Role {
+    /// The canonical action the endpoint carries out.
+    pub fn action(self) -> Action {
+        match self {
+            Role::Action(a) => a,
+            Role::Replace => Action::Update,
+        }
+    }
+
+    /// The operation's name in a mapping file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Action(Action::RotateSecret) => "rotate_secret",
+            Role::Action(a) => a.name(),
+            Role::Replace => "replace",
+        }
+    }
+}
+
+/// A read made after an operation's own call, to complete what it answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FollowUp {
+    /// The webhook, through `get`.
+    Webhook,
+    /// A resource, by its index in [`Dialect::resources`].
+    Resource(usize),
+}
+
+/// One endpoint of the vendor's API: an operation (`[operations.NAME]`), or a resource's verb.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// Which operation it is.
+    pub role: Role,
+    /// The HTTP method.
+    pub method: Method,
+    /// The path after the dialect's base path.
+    pub path: PathTemplate,
+    /// Vendor query parameter → template (`{{limit}}`, `{{cursor}}`).
+    pub query: Vec<(String, Template)>,
+    /// The request body.
+    pub body: Option<Template>,
+    /// Where the webhook sits in the request body (`{{webhook}}` in `body`).
+    pub body_item_path: Option<FieldPath>,
+    /// The success envelope; `None` when the vendor answers without a body.
+    pub response: Option<Template>,
+    /// The status of the success answer that surfaces give.
+    pub status: u16,
+    /// Where the webhook (or test result) sits in the vendor's answer, first match wins.
+    pub item_paths: Vec<FieldPath>,
+    /// The keys that lead to the item when it has exactly one place reachable by keys alone:
+    /// the answer can then be read as it is parsed.
+    pub item_keys: Option<Vec<String>>,
+    /// Where a list's items sit.
+    pub items_paths: Vec<FieldPath>,
+    /// Where a list's next cursor sits.
+    pub cursor_path: Option<FieldPath>,
+    /// Where a list says it is the last page (`true`), and where it says there are more.
+    pub done_path: Option<FieldPath>,
+    /// Where a list says there are more pages (`true`).
+    pub more_path: Option<FieldPath>,
+    /// How an update reaches the vendor.
+    pub strategy: Strategy,
+    /// Reads made after this call.
+    pub then: Vec<FollowUp>,
+    /// An update of an unknown id creates the webhook with that id.
+    pub upsert: bool,
+    /// The request body uses `{{current.*}}`: the webhook is read first.
+    pub needs_current: bool,
+    /// The vendor's documentation does not show this operation.
+    pub inferred: bool,
+    /// Free text, shown under `composed` by `GET /v1/upstreams`.
+    pub note: Option<String>,
+}
+
+impl Endpoint {
+    /// Whether the vendor's answer carries the item this endpoint is read for.
+    pub fn answers_item(&self) -> bool {
+        !self.item_paths.is_empty() || !self.items_paths.is_empty()
+    }
+
+    /// The endpoint's name in a mapping file.
+    pub fn name(&self) -> &'static str {
+        self.role.name()
+    }
+}
+
+/// What a verb of a resource does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceVerb {
+    /// Reads the resource.
+    Get,
+    /// Writes the whole resource.
+    Replace,
+    /// Applies a merge patch to the resource (`null` removes).
+    Update,
+}
+
+/// A sub-resource: canonical fields the vendor keeps at a path of their own (`…/headers`).
+#[derive(Debug, Clone)]
+pub struct Resource {
+    /// Its name in the mapping file.
+    pub name: String,
+    /// Its fields, with paths inside the resource's own body.
+    pub fields: ObjectMap,
+    /// The verbs the vendor offers, as endpoints (`{{resource}}` marks the body).
+    pub get: Option<ResourceEndpoint>,
+    pub replace: Option<ResourceEndpoint>,
+    pub update: Option<ResourceEndpoint>,
+    /// The canonical `get` reads this resource too.
+    pub read_with_webhook: bool,
+}
+
+impl Resource {
+    /// Whether this resource holds canonical field `name` (`headers`, `extensions.x`).
+    pub fn holds(&self, name: &str) -> bool {
+        self.fields.rules.iter().any(|r| r.target.is(name))
+    }
+
+    /// The endpoint of a verb, if the vendor offers it.
+    pub fn endpoint(&self, verb: ResourceVerb) -> Option<&ResourceEndpoint> {
+        match verb {
+            ResourceVerb::Get => self.get.as_ref(),
+            ResourceVerb::Replace => self.replace.as_ref(),
+            ResourceVerb::Update => self.update.as_ref(),
+        }
+    }
+}
+
+/// One verb of a resource.
+#[derive(Debug, Clone)]
+pub struct ResourceEndpoint {
+    /// The HTTP method.
+    pub method: Method,
+    /// The path after the dialect's base path; it names `{id}`.
+    pub path: PathTemplate,
+    /// The request body; `{{resource}}` is the resource's object.
+    pub body: Template,
+    /// The success answer; `None` when the vendor answers without a body.
+    pub response: Option<Template>,
+    /// Where the resource's object sits in the answer.
+    pub item_path: Option<FieldPath>,
+    /// Where the resource's object sits in a request body.
+    pub body_item_path: Option<FieldPath>,
+    /// The status surfaces answer with.
+    pub status: u16,
+}
+
+/// How an emulator of this dialect mints ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdStyle {
+    /// A version 4 UUID.
+    Uuid,
+    /// 1, 2, 3 …
+    Integer,
+    /// This text, then 32 hex digits.
+    Prefixed(String),
+}
+
+/// How an emulator mints a signing secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretMint {
+    /// Text before the base64 (`whsec_`).
+    pub prefix: String,
+    /// Random bytes, base64-encoded.
+    pub bytes: usize,
+}
+
+/// What an emulator of this dialect does on the vendor's own side.
+#[derive(Debug, Clone)]
+pub struct EmulatorSpec {
+    /// How ids are minted.
+    pub ids: IdStyle,
+    /// Timestamps with microseconds.
+    pub micros: bool,
+    /// The vendor mints a secret on create when the client gives none.
+    pub mints_secret: Option<SecretMint>,
+    /// Extensions every created webhook gets.
+    pub extensions: serde_json::Map<String, Value>,
+    /// The most webhooks one owner may have.
+    pub max_webhooks: Option<usize>,
+}
+
+/// Whether a dialect's surfaces want a bearer token of their clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// None.
+    None,
+}
+
+/// One compiled dialect.
+#[derive(Debug, Clone)]
+pub struct Dialect {
+    /// The file stem.
+    pub name: String,
+    /// A human name.
+    pub title: String,
+    /// A link to the vendor's documentation.
+    pub docs: Option<String>,
+    /// The prefix of every operation path.
+    pub base_path: String,
+    /// The vendor's name for the owner scope, if it has one.
+    pub owner: Option<String>,
+    /// The shape of an owner, where the vendor documents one.
+    pub owner_format: Option<Format>,
+    /// The shape of a webhook id, where the vendor documents one.
+    pub id_format: Option<Format>,
+    /// What the dialect's surfaces want of their clients.
+    pub client_auth: ClientAuth,
+    /// The header by which the vendor recognises a repeated create.
+    pub idempotency_key: Option<http::HeaderName>,
+    /// Headers added to every response of this dialect's surfaces.
+    pub response_headers: Vec<(http::HeaderName, Template)>,
+    /// The webhook object.
+    pub webhook: ObjectMap,
+    /// A test delivery's result.
+    pub test_result: ObjectMap,
+    /// The declared operations.
+    pub operations: Vec<Endpoint>,
+    /// The sub-resources.
+    pub resources: Vec<Resource>,
+    /// How failure is spelt.
+    pub errors: ErrorMap,
+    /// What an emulator does.
+    pub emulator: EmulatorSpec,
+    /// Documented webhooks that must survive a round trip.
+    pub examples: Vec<Value>,
+    /// SHA-256 of the file's text: tells a reload whether the file changed.
+    pub source_sha256: [u8; 32],
+}
+
+impl Dialect {
+    /// The declared endpoint of a role.
+    pub fn endpoint(&self, role: Role) -> Option<&Endpoint> {
+        self.operations.iter().find(|op| op.role == role)
+    }
+
+    /// The endpoint that carries out a canonical action (for updates, the vendor's partial
+    /// update where it has one, else its full replacement).
+    pub fn operation(&self, action: Action) -> Option<&Endpoint> {
+        self.endpoint(Role::Action(action))
+            .or_else(|| match action {
+                Action::Update => self.endpoint(Role::Replace),
+                _ => None,
+            })
+    }
+
+    /// Where the webhook in an answer to `endpoint` can be read while the answer is parsed,
+    /// and the reader to do it with: when it has one place, reachable by keys, which the failure
+    /// flag does not lie inside (the flag is read from the rest of the answer).
+    pub fn webhook_reader<'d>(
+        &'d self,
+        endpoint: &'d Endpoint,
+    ) -> Option<(&'d [String], super::rules::Reader<'d>)> {
+        if matches!(endpoint.role.action(), Action::List | Action::Test) {
+            return None; // their items are lists or test results
+        }
+        let keys = endpoint.item_keys.as_deref()?;
+        let flag = self.errors.flag.as_ref();
+        if flag.is_some_and(|f| endpoint.item_paths.iter().any(|p| f.starts_with(p))) {
+            return None;
+        }
+        Some((keys, self.webhook.reader()?))
+    }
+
+    /// Whether the dialect scopes webhooks by owner.
+    pub fn has_owner(&self) -> bool {
+        self.owner.is_some()
+    }
+
+    /// The resource that holds canonical field `name`.
+    pub fn resource_of(&self, name: &str) -> Option<(usize, &Resource)> {
+        self.resources
+            .iter()
+            .enumerate()
+            .find(|(_, r)| r.holds(name))
+    }
+
+    /// Canonical webhook fields that requests to this dialect can carry.
+    pub fn writable_fields(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .webhook
+            .rules
+            .iter()
+            .chain(
+                self.resources
+                    .iter()
+                    .filter(|r| r.replace.is_some() || r.update.is_some())
+                    .flat_map(|r| &r.fields.rules),
+            )
+            .filter(|r| r.request && r.path.is_some())
+            .map(|r| r.target.name())
+            .collect();
+        out.sort_by_key(|name| {
+            crate::model::WEBHOOK_FIELDS
+                .iter()
+                .position(|f| f.name == name)
+                .unwrap_or(usize::MAX)
+        });
+        out.dedup();
+        out
+    }
+}

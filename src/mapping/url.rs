@@ -1,0 +1,260 @@
+//! URL paths of a vendor's API: templates such as `/agents/{owner}/webhooks/{id}`, split once at
+//! load, matched against request paths and rendered with owner and id percent-encoded; and the
+//! shapes an owner or id must have to be one of the vendor's.
+
+use std::fmt;
+
+/// One segment of an operation's path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathSeg {
+    /// Text that must be there as it is.
+    Literal(String),
+    /// The owner scope.
+    Owner,
+    /// The webhook's id.
+    Id,
+}
+
+/// `/agents/{owner}/webhooks/{id}`, split once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathTemplate {
+    /// The segments, in order.
+    pub segments: Vec<PathSeg>,
+}
+
+impl PathTemplate {
+    /// Splits a template; a placeholder other than `{owner}` or `{id}` is refused.
+    pub fn parse(text: &str) -> Result<PathTemplate, String> {
+        let mut segments = Vec::new();
+        for part in text.split('/').filter(|s| !s.is_empty()) {
+            segments.push(match part {
+                "{owner}" => PathSeg::Owner,
+                "{id}" => PathSeg::Id,
+                p if p.contains('{') || p.contains('}') => {
+                    return Err(format!(
+                        "unknown placeholder in `{p}`: only {{owner}} and {{id}} exist"
+                    ));
+                }
+                "." | ".." => return Err(format!("`{part}` is a dot segment")),
+                p => PathSeg::Literal(p.to_owned()),
+            });
+        }
+        Ok(PathTemplate { segments })
+    }
+
+    /// Whether the template has this segment.
+    pub fn has(&self, seg: &PathSeg) -> bool {
+        self.segments.contains(seg)
+    }
+
+    /// Renders the path after `base` (the concatenation of its parts, without trailing
+    /// slashes), with owner and id percent-encoded.
+    pub fn render(&self, base: &[&str], owner: Option<&str>, id: Option<&str>) -> String {
+        let mut out = String::with_capacity(base.iter().map(|b| b.len()).sum::<usize>() + 128);
+        base.iter().for_each(|b| out.push_str(b));
+        out.truncate(out.trim_end_matches('/').len());
+        for seg in &self.segments {
+            out.push('/');
+            match seg {
+                PathSeg::Literal(s) => out.push_str(s),
+                PathSeg::Owner => push_segment(&mut out, owner.unwrap_or("")),
+                PathSeg::Id => push_segment(&mut out, id.unwrap_or("")),
+            }
+        }
+        out
+    }
+
+    /// Matches already-split, decoded request segments; returns (owner, id).
+    pub fn matches(&self, parts: &[String]) -> Option<(Option<String>, Option<String>)> {
+        if parts.len() != self.segments.len() {
+            return None;
+        }
+        let (mut owner, mut id) = (None, None);
+        for (seg, part) in self.segments.iter().zip(parts) {
+            match seg {
+                PathSeg::Literal(s) if s == part => {}
+                PathSeg::Literal(_) => return None,
+                PathSeg::Owner => owner = Some(part.clone()),
+                PathSeg::Id => id = Some(part.clone()),
+            }
+        }
+        Some((owner, id))
+    }
+}
+
+impl fmt::Display for PathTemplate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for seg in &self.segments {
+            match seg {
+                PathSeg::Literal(s) => write!(f, "/{s}")?,
+                PathSeg::Owner => f.write_str("/{owner}")?,
+                PathSeg::Id => f.write_str("/{id}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether a decoded path segment can name an owner or a webhook at all: not empty, and not a
+/// dot segment, which any server would resolve against the path (`/webhooks/..` is not a
+/// webhook), and without a character that a vendor's router could read as a separator.
+pub fn names_something(part: &str) -> bool {
+    !matches!(part, "" | "." | "..") && !part.contains(['/', '\\', '\0'])
+}
+
+/// Percent-encodes one path segment (RFC 3986: all but unreserved characters).
+pub fn encode_segment(s: &str) -> impl Iterator<Item = char> + '_ {
+    percent_encoding::utf8_percent_encode(s, SEGMENT).flat_map(str::chars)
+}
+
+/// Appends one percent-encoded path segment.
+pub fn push_segment(out: &mut String, s: &str) {
+    percent_encoding::utf8_percent_encode(s, SEGMENT).for_each(|part| out.push_str(part));
+}
+
+/// Everything but RFC 3986 unreserved characters is escaped in a path segment.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The shape an owner or a webhook id must have to be one of the vendor's, as its documentation
+/// gives it. A value of another shape never reaches the vendor.
+#[derive(Debug, Clone)]
+pub enum Format {
+    /// A UUID in its hyphenated text form.
+    Uuid,
+    /// A decimal integer without sign or leading zeros.
+    Integer,
+    /// RFC 3986 unreserved characters only (letters, digits, `-`, `.`, `_`, `~`).
+    Token,
+    /// A regular expression the whole value must match.
+    Pattern(regex::Regex),
+}
+
+impl PartialEq for Format {
+    fn eq(&self, other: &Format) -> bool {
+        match (self, other) {
+            (Format::Pattern(a), Format::Pattern(b)) => a.as_str() == b.as_str(),
+            (a, b) => std::mem::discriminant(a) == std::mem::discriminant(b),
+        }
+    }
+}
+
+impl Format {
+    /// Compiles `{ pattern = "…" }`, anchored at both ends.
+    pub fn pattern(text: &str) -> Result<Format, String> {
+        regex::Regex::new(&format!("^(?:{text})$"))
+            .map(Format::Pattern)
+            .map_err(|e| format!("`{text}` is not a regular expression: {e}"))
+    }
+
+    /// Whether `value` has this shape.
+    pub fn admits(&self, value: &str) -> bool {
+        match self {
+            Format::Uuid => value.len() == 36 && uuid::Uuid::try_parse(value).is_ok(),
+            Format::Integer => {
+                !value.is_empty()
+                    && value.len() <= 19
+                    && value.bytes().all(|b| b.is_ascii_digit())
+                    && (value == "0" || !value.starts_with('0'))
+            }
+            Format::Token => {
+                !value.is_empty()
+                    && value
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+            }
+            Format::Pattern(re) => re.is_match(value),
+        }
+    }
+
+    /// What the shape is, in words, for a refusal.
+    pub fn describe(&self) -> String {
+        match self {
+            Format::Uuid => "a UUID".into(),
+            Format::Integer => "a decimal integer".into(),
+            Format::Token => "letters, digits, `-`, `.`, `_` and `~`".into(),
+            Format::Pattern(re) => format!("text matching `{}`", re.as_str()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_admit_only_their_shape() {
+        let cases: [(Format, &[&str], &[&str]); 3] = [
+            (
+                Format::Integer,
+                &["1", "42", "0"],
+                &[
+                    "1.5",
+                    "abc",
+                    "1e3",
+                    "1/2",
+                    "-1",
+                    "01",
+                    "",
+                    "..",
+                    "99999999999999999999",
+                ],
+            ),
+            (
+                Format::Uuid,
+                &["9fbef0b7-8d4e-4a08-9207-66c22155721d"],
+                &[
+                    "9fbef0b78d4e4a08920766c22155721d",
+                    "..",
+                    "x",
+                    "9fbef0b7-8d4e-4a08-9207-66c22155721",
+                ],
+            ),
+            (
+                Format::Token,
+                &["ep_1", "a.b-c~d"],
+                &["a/b", "a b", "", "é"],
+            ),
+        ];
+        for (format, good, bad) in cases {
+            for g in good {
+                assert!(format.admits(g), "{format:?} {g}");
+            }
+            for b in bad {
+                assert!(!format.admits(b), "{format:?} {b}");
+            }
+        }
+        let p = Format::pattern("ep_[a-z0-9]+|[a-z]+").unwrap();
+        assert!(p.admits("ep_1") && p.admits("abc") && !p.admits("ep_1/x"));
+    }
+
+    #[test]
+    fn dot_segments_name_nothing() {
+        for bad in ["", ".", "..", "a/b", "a\\b"] {
+            assert!(!names_something(bad), "{bad:?}");
+        }
+        assert!(names_something("..."));
+    }
+
+    #[test]
+    fn renders_and_matches() {
+        let t = PathTemplate::parse("/agents/{owner}/webhooks/{id}").unwrap();
+        assert_eq!(
+            t.render(&["http://h", "/api"], Some("a b"), Some("7")),
+            "http://h/api/agents/a%20b/webhooks/7"
+        );
+        let parts: Vec<String> = ["agents", "a", "webhooks", "7"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            t.matches(&parts),
+            Some((Some("a".into()), Some("7".into())))
+        );
+        assert_eq!(t.to_string(), "/agents/{owner}/webhooks/{id}");
+        assert!(PathTemplate::parse("/a/../b").is_err());
+    }
+}

@@ -1,0 +1,251 @@
+//! Reading a vendor's reply: whether it is a success, and what it holds in canonical terms (a
+//! webhook, a page, a test result, a resource's fields); a failure becomes the vendor's
+//! problem in canonical terms, and an answer hookgate cannot read a 502 that says so.
+
+use super::Context;
+use crate::exchange::Reply;
+use crate::json;
+use crate::mapping::errors::Failure;
+use crate::mapping::model::{Endpoint, Resource, ResourceEndpoint};
+use crate::mapping::rules::Item;
+use crate::model::{self, Action};
+use crate::problem::{Code, Problem, UpstreamInfo};
+use serde_json::{Map, Value};
+
+/// A successful answer: its body and, when the webhook was read while the body was parsed, what
+/// was found there (the body then holds a `null` in its place).
+pub(super) struct Parsed {
+    body: Value,
+    item: Option<Item>,
+}
+
+impl Context<'_> {
+    /// Who answered, for problems.
+    pub(super) fn info(&self) -> UpstreamInfo {
+        UpstreamInfo {
+            name: self.upstream.to_owned(),
+            dialect: self.dialect.name.clone(),
+            ..UpstreamInfo::default()
+        }
+    }
+
+    /// A 502 for an answer hookgate cannot read; counted as a translation error.
+    pub(super) fn malformed(&self, what: &str, status: Option<u16>) -> Problem {
+        let mut p = Problem::new(
+            Code::UpstreamError,
+            format!("upstream {} sent {what}", self.upstream),
+        );
+        let mut info = self.info();
+        info.status = status;
+        p.upstream = Some(Box::new(info));
+        p.untranslatable = true;
+        p
+    }
+
+    /// Reads a reply to `endpoint`: a success as parsed, a failure as its problem.
+    pub(super) fn read(&self, endpoint: &Endpoint, reply: &Reply) -> Result<Parsed, Problem> {
+        let status = reply.status.as_u16();
+        let success = reply.status.is_success();
+        let flag_is_result =
+            endpoint.role.action() == Action::Test && self.test_reads_flag(endpoint);
+        if let (true, false, Some((keys, reader))) = (
+            success,
+            reply.body.is_empty(),
+            self.dialect.webhook_reader(endpoint),
+        ) {
+            // The usual success: the webhook is read as the answer is parsed. Anything else
+            // (not JSON, a failure flag, a repeated key) is looked at whole below.
+            if let Ok((body, item)) = json::from_slice_lenient_at(&reply.body, keys, reader) {
+                let settled = !matches!(item, Some(Item::Ambiguous));
+                if settled && !self.dialect.errors.is_failure(status, &body) {
+                    return Ok(Parsed { body, item });
+                }
+            }
+        }
+        self.read_whole(reply, flag_is_result)
+    }
+
+    /// The problem of a reply that cannot be passed on as it is: the vendor's failure as far as
+    /// its status and body tell it, or a success hookgate could not read.
+    pub fn problem_of(&self, reply: &Reply) -> Problem {
+        match self.read_whole(reply, false) {
+            Err(problem) => problem,
+            Ok(_) => self.malformed("an answer that is not JSON", Some(reply.status.as_u16())),
+        }
+    }
+
+    /// Reads a reply to a resource's verb.
+    pub(super) fn read_plain(&self, reply: &Reply) -> Result<Value, Problem> {
+        self.read_whole(reply, false).map(|p| p.body)
+    }
+
+    fn read_whole(&self, reply: &Reply, flag_is_result: bool) -> Result<Parsed, Problem> {
+        let status = reply.status.as_u16();
+        let success = reply.status.is_success();
+        let parsed = if reply.body.is_empty() {
+            None
+        } else {
+            json::from_slice_lenient(&reply.body).ok()
+        };
+        let parsed = match parsed {
+            Some(body)
+                if !self.dialect.errors.is_failure(status, &body)
+                    || (success && flag_is_result) =>
+            {
+                return Ok(Parsed { body, item: None });
+            }
+            None if success && reply.body.is_empty() => {
+                return Ok(Parsed {
+                    body: Value::Null,
+                    item: None,
+                });
+            }
+            None if success => {
+                return Err(self.malformed("a success whose body is not JSON", Some(status)));
+            }
+            failed => failed,
+        };
+        let header = |name: &str| reply.headers.get(name).and_then(|v| v.to_str().ok());
+        let failure = Failure {
+            status,
+            body: parsed.as_ref(),
+            header_request_id: header("x-request-id"),
+            retry_after: header("retry-after"),
+        };
+        Err(self
+            .dialect
+            .errors
+            .read(&failure, &self.dialect.webhook, self.info()))
+    }
+
+    /// Whether a test's result reads the vendor's failure flag as its own member (a test whose
+    /// delivery failed answers `success: false`): such an answer is a result, not a failure.
+    fn test_reads_flag(&self, endpoint: &Endpoint) -> bool {
+        let Some(flag) = &self.dialect.errors.flag else {
+            return false;
+        };
+        endpoint.item_paths.iter().any(|at| {
+            self.dialect.test_result.rules.iter().any(|r| {
+                r.path.as_ref().is_some_and(|p| {
+                    let mut whole = at.clone();
+                    for step in p.steps() {
+                        whole = whole.child(step.clone());
+                    }
+                    &whole == flag
+                })
+            })
+        })
+    }
+
+    /// The webhook an answer to `endpoint` holds, in canonical terms and order.
+    pub(super) fn webhook(
+        &self,
+        endpoint: &Endpoint,
+        parsed: Parsed,
+    ) -> Result<Map<String, Value>, Problem> {
+        let without = || self.malformed("an answer without the webhook", None);
+        match parsed.item {
+            Some(Item::Read(webhook)) => return Ok(self.completed(webhook)),
+            Some(Item::NotAnObject) => return Err(without()),
+            Some(Item::Ambiguous) | None => {}
+        }
+        let answer = parsed.body;
+        let found = endpoint
+            .item_paths
+            .iter()
+            .find(|p| p.get(&answer).is_some_and(Value::is_object))
+            .and_then(|p| p.extract(answer))
+            .ok_or_else(without)?;
+        Ok(self.canonical(found))
+    }
+
+    /// A list's page: its webhooks and the next page's cursor, unless the vendor says this page
+    /// is the last (a `done` flag set, or a `has_more` flag cleared).
+    pub(super) fn page(&self, endpoint: &Endpoint, parsed: Parsed) -> Result<super::Page, Problem> {
+        let answer = parsed.body;
+        let flag = |path: &Option<crate::mapping::json_path::FieldPath>| {
+            path.as_ref()
+                .and_then(|p| p.get(&answer))
+                .and_then(Value::as_bool)
+        };
+        let last =
+            flag(&endpoint.done_path) == Some(true) || flag(&endpoint.more_path) == Some(false);
+        let next_cursor = endpoint
+            .cursor_path
+            .as_ref()
+            .and_then(|p| p.get(&answer))
+            .and_then(|v| match v {
+                Value::String(s) if !s.is_empty() => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .filter(|_| !last);
+        let items = endpoint
+            .items_paths
+            .iter()
+            .find(|p| p.get(&answer).is_some_and(Value::is_array))
+            .and_then(|p| p.extract(answer))
+            .ok_or_else(|| self.malformed("a list without its items", None))?;
+        let Value::Array(items) = items else {
+            unreachable!("found an array above")
+        };
+        let items = items
+            .into_iter()
+            .filter(Value::is_object)
+            .map(|item| self.canonical(item))
+            .collect();
+        Ok((items, next_cursor))
+    }
+
+    /// A test's result.
+    pub(super) fn test_result(
+        &self,
+        endpoint: &Endpoint,
+        parsed: Parsed,
+    ) -> Result<Map<String, Value>, Problem> {
+        let answer = parsed.body;
+        let found = endpoint
+            .item_paths
+            .iter()
+            .find(|p| p.get(&answer).is_some())
+            .and_then(|p| p.extract(answer))
+            .ok_or_else(|| self.malformed("a test result without its body", None))?;
+        Ok(self.dialect.test_result.read_owned(found))
+    }
+
+    /// The canonical fields a resource's answer holds.
+    pub(super) fn resource_fields(
+        &self,
+        resource: &Resource,
+        endpoint: &ResourceEndpoint,
+        body: Value,
+    ) -> Result<Map<String, Value>, Problem> {
+        let found = endpoint
+            .item_path
+            .as_ref()
+            .and_then(|p| p.extract(body))
+            .filter(Value::is_object)
+            .ok_or_else(|| {
+                self.malformed(&format!("an answer without its {}", resource.name), None)
+            })?;
+        let mut fields = resource.fields.read_owned(found);
+        // A resource's own members that no rule names are not the webhook's extensions.
+        fields.shift_remove("extensions");
+        Ok(fields)
+    }
+
+    /// A vendor's webhook in canonical terms and order, with the owner it was asked under
+    /// when the vendor does not say.
+    fn canonical(&self, dialect: Value) -> Map<String, Value> {
+        self.completed(self.dialect.webhook.read_owned(dialect))
+    }
+
+    fn completed(&self, mut webhook: Map<String, Value>) -> Map<String, Value> {
+        if !webhook.contains_key("owner") {
+            let owner = self.owner.clone().map(Value::from).unwrap_or(Value::Null);
+            model::insert_in_order(&mut webhook, model::WEBHOOK_FIELDS, "owner", owner);
+        }
+        model::derive_status(&mut webhook);
+        webhook
+    }
+}

@@ -1,0 +1,269 @@
+//! A canonical create or update body, made ready before any call: split by where the vendor
+//! keeps each member (the webhook itself, or a resource of its own), refused where the vendor
+//! cannot carry or merge it, translated through the rules and checked against the vendor's
+//! constraints and the webhook URL policy.
+
+use super::Context;
+use crate::mapping::rules::{ObjectMap, Translated, WriteError};
+use crate::model::{self, Action, UpdateMode};
+use crate::problem::{Code, FieldError, Problem};
+use serde_json::{Map, Value};
+
+/// A body split by where its members live.
+#[derive(Debug, Default)]
+pub(super) struct Split {
+    /// Members the webhook itself holds (and those no one can hold, for the rules to refuse).
+    pub main: Map<String, Value>,
+    /// Members held by a writable resource, by the resource's index.
+    pub resources: Vec<(usize, Map<String, Value>)>,
+}
+
+impl Context<'_> {
+    /// Splits a canonical body: a member goes to the webhook when its rules carry it on this
+    /// action, else to the resource that holds it (and can be written), else to the webhook,
+    /// whose rules refuse it.
+    pub(super) fn split(&self, action: Action, body: &Map<String, Value>) -> Split {
+        let mut split = Split::default();
+        let put = |name: &str, key: &str, value: &Value, split: &mut Split| {
+            let held = (!self.dialect.webhook.carries(name, action))
+                .then(|| {
+                    self.dialect
+                        .resources
+                        .iter()
+                        .position(|r| r.holds(name) && (r.replace.is_some() || r.update.is_some()))
+                })
+                .flatten();
+            let target = match held {
+                Some(i) => {
+                    let at = match split.resources.iter().position(|(r, _)| *r == i) {
+                        Some(at) => at,
+                        None => {
+                            split.resources.push((i, Map::new()));
+                            split.resources.len() - 1
+                        }
+                    };
+                    &mut split.resources[at].1
+                }
+                None => &mut split.main,
+            };
+            match name.strip_prefix("extensions.") {
+                Some(ext) => {
+                    let bag = target
+                        .entry("extensions")
+                        .or_insert_with(|| Value::Object(Map::new()));
+                    if let Value::Object(bag) = bag {
+                        bag.insert(ext.to_owned(), value.clone());
+                    }
+                }
+                None => {
+                    target.insert(key.to_owned(), value.clone());
+                }
+            }
+        };
+        for (key, value) in body {
+            if key == "extensions"
+                && let Value::Object(ext) = value
+            {
+                for (k, v) in ext {
+                    put(&format!("extensions.{k}"), k, v, &mut split);
+                }
+            } else {
+                put(key, key, value, &mut split);
+            }
+        }
+        split
+    }
+
+    /// Translates the webhook's part of a body, refusing what the vendor cannot carry (unless
+    /// lenient) or spell.
+    pub(super) fn write(
+        &self,
+        map: &ObjectMap,
+        action: Action,
+        body: &Map<String, Value>,
+        lenient: bool,
+    ) -> Result<Translated, Problem> {
+        map.write(action, body, lenient).map_err(|e| match e {
+            WriteError::Unsupported(fields) => Problem::with_errors(
+                Code::UnsupportedField,
+                fields
+                    .into_iter()
+                    .map(|f| {
+                        FieldError::new(f, format!("not supported by upstream {}", self.upstream))
+                    })
+                    .collect(),
+            ),
+            WriteError::Invalid(errors) => Problem::validation(errors),
+        })
+    }
+
+    /// The vendor's declared constraints on a dialect body, and the URL policy's refusal if any,
+    /// checked before the call. Where the vendor's own constraints already refuse the URL,
+    /// their word is kept.
+    pub(super) fn precheck(
+        &self,
+        map: &ObjectMap,
+        action: Action,
+        body: &Value,
+        url_refusal: Option<FieldError>,
+    ) -> Result<(), Problem> {
+        let mut errors: Vec<FieldError> = map
+            .check(action, body)
+            .iter()
+            .map(|v| v.canonical())
+            .collect();
+        if let Some(refusal) = url_refusal
+            && !errors.iter().any(|e| e.field == refusal.field)
+        {
+            errors.insert(0, refusal);
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Problem::validation(errors))
+        }
+    }
+
+    /// Members of a merge patch that would merge into an object the vendor never reports back
+    /// (a write-only header list, say): the result cannot be known, so the change cannot be
+    /// made. Refused, or with `lenient`, dropped from the patch and listed.
+    pub(super) fn unmergeable(
+        &self,
+        patch: &mut Map<String, Value>,
+        mode: UpdateMode,
+        lenient: bool,
+        dropped: &mut Vec<String>,
+    ) -> Result<(), Problem> {
+        if mode != UpdateMode::Merge {
+            return Ok(()); // every member named is replaced whole
+        }
+        let map = &self.dialect.webhook;
+        let blind = |name: &str| {
+            map.rules
+                .iter()
+                .any(|r| r.target.is(name) && r.request && r.path.is_some())
+                && !map.rules.iter().any(|r| r.target.is(name) && r.response)
+        };
+        let mut refused = Vec::new();
+        for (key, value) in patch.iter() {
+            if key == "extensions" {
+                for (k, v) in value.as_object().into_iter().flatten() {
+                    let name = format!("extensions.{k}");
+                    if v.is_object() && blind(&name) {
+                        refused.push(name);
+                    }
+                }
+            } else if value.is_object() && blind(key) {
+                refused.push(key.clone());
+            }
+        }
+        if refused.is_empty() {
+            return Ok(());
+        }
+        if !lenient {
+            return Err(Problem::validation(
+                refused
+                    .into_iter()
+                    .map(|name| {
+                        FieldError::new(
+                            name,
+                            format!(
+                                "upstream {} never reports its current value, so a change cannot be merged into it: set it whole on create, clear it with null, or send Prefer: handling=lenient to leave it as it is",
+                                self.upstream
+                            ),
+                        )
+                    })
+                    .collect(),
+            ));
+        }
+        for name in refused {
+            match name.strip_prefix("extensions.") {
+                Some(k) => {
+                    if let Some(Value::Object(ext)) = patch.get_mut("extensions") {
+                        ext.shift_remove(k);
+                    }
+                }
+                None => {
+                    patch.shift_remove(&name);
+                }
+            }
+            dropped.push(name);
+        }
+        if patch
+            .get("extensions")
+            .and_then(Value::as_object)
+            .is_some_and(Map::is_empty)
+        {
+            patch.shift_remove("extensions");
+        }
+        Ok(())
+    }
+
+    /// Whether an update of the webhook's part needs the webhook as it is: the vendor replaces
+    /// what it is sent, or a member merges into an object.
+    pub(super) fn needs_current(
+        &self,
+        patch: &Map<String, Value>,
+        mode: UpdateMode,
+        whole: bool,
+    ) -> bool {
+        if whole {
+            return true;
+        }
+        mode == UpdateMode::Merge
+            && patch.iter().any(|(k, v)| match (k.as_str(), v) {
+                ("extensions", Value::Object(ext)) => ext.values().any(Value::is_object),
+                (_, v) => v.is_object(),
+            })
+    }
+
+    /// The vendor body of an update computed from the webhook as it is: the update applied
+    /// canonically, both versions written through the rules, and each top-level vendor member
+    /// that changed sent whole (with any member the change clears) — or, for a vendor that
+    /// takes the whole webhook, all of it. `None` when nothing changes.
+    pub(super) fn merged_body(
+        &self,
+        current: &Map<String, Value>,
+        patch: &Map<String, Value>,
+        mode: UpdateMode,
+        written: &Value,
+        whole: bool,
+    ) -> Result<Option<Value>, Problem> {
+        let map = &self.dialect.webhook;
+        let merged = model::apply_update(current, patch, mode);
+        let before = map.write_all(Action::Update, current);
+        let after = map.write_all(Action::Update, &merged);
+        if whole {
+            // Members the change clears are absent from `after`; the vendor resets them.
+            return Ok((before != after || !patch.is_empty()).then_some(after));
+        }
+        let mut changed = ObjectMap::changed_heads(&before, &after);
+        if let Value::Object(cleared) = written {
+            for (key, value) in cleared {
+                if after.get(key).is_none() {
+                    changed.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        // A member sent whole resets what it holds that the vendor never reports back, unless
+        // the change names it: refuse rather than lose it.
+        let mut lost = Vec::new();
+        for head in changed.keys() {
+            for rule in map.write_only_under(head) {
+                if rule.target.get(patch).is_none() {
+                    lost.push(FieldError::new(
+                        rule.target.name(),
+                        format!(
+                            "would be reset: upstream {} never reports it, and `{head}` is sent whole; include it in the change",
+                            self.upstream
+                        ),
+                    ));
+                }
+            }
+        }
+        if !lost.is_empty() {
+            return Err(Problem::validation(lost));
+        }
+        Ok((!changed.is_empty()).then_some(Value::Object(changed)))
+    }
+}

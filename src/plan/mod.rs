@@ -1,0 +1,963 @@
+//! The request plan: which vendor calls carry out one canonical operation, as a pure step
+//! machine.
+//!
+//! Given the dialect, the canonical operation and what the vendor has answered so far,
+//! [`Plan::next`] says what to do next: send this vendor request ([`Next::Send`]), or stop with
+//! this result ([`Next::Done`]). It makes no call, reads no clock and keeps no connection, so
+//! the gateway's upstream runs it over HTTP, a preview (`hookgate translate`) over scripted
+//! answers, and tests and fuzz targets over whatever they like, all on this one code path.
+//!
+//! An operation is a short list of stages, laid out when the plan is made, each skipped when
+//! what came before makes it needless:
+//!
+//! | stage | request | when |
+//! |---|---|---|
+//! | `Current` | `get` | an update merged here (read-merge-write, a merge into an object, a vendor that takes the whole webhook), a body with `{{current.*}}`, a toggle without an endpoint of its own |
+//! | `CurrentResource` | a resource's `get` | a resource change that must be merged here |
+//! | `Own` | the operation's own endpoint | unless an update changes nothing at the webhook itself |
+//! | `ResourceWrite` | a resource's `replace` or `update` | a create or update that names a member a resource holds |
+//! | `Webhook` | `get` | `then = ["get"]`, or an answer that does not hold the webhook |
+//! | `Resource` | a resource's `get` | `then`, `read_with_webhook`, a secret minted or asked for, a merged resource |
+
+mod answer;
+mod body;
+
+use crate::exchange::{Purpose, Reply, VendorRequest};
+use crate::mapping::model::{
+    Dialect, Endpoint, FollowUp, ResourceEndpoint, ResourceVerb, Role, Strategy,
+};
+use crate::mapping::rules::Translated;
+use crate::mapping::template::Slots;
+use crate::mapping::url;
+use crate::model::{self, Action, Done, Operation, Outcome, UpdateMode};
+use crate::problem::{Code, FieldError, Problem};
+use crate::url_policy::UrlPolicy;
+use serde_json::{Map, Value};
+use std::collections::VecDeque;
+
+/// What a plan works with besides the operation.
+pub struct Context<'a> {
+    /// The upstream's dialect.
+    pub dialect: &'a Dialect,
+    /// The upstream's name, for problems.
+    pub upstream: &'a str,
+    /// Which webhook URLs may be written to it.
+    pub url_policy: &'a UrlPolicy,
+    /// The client gave an idempotency key and the vendor honours one: a create may be repeated.
+    pub keyed: bool,
+    /// The owner the operation is asked under.
+    owner: Option<String>,
+}
+
+impl<'a> Context<'a> {
+    /// A context; the owner comes from the operation.
+    pub fn new(
+        dialect: &'a Dialect,
+        upstream: &'a str,
+        url_policy: &'a UrlPolicy,
+        keyed: bool,
+    ) -> Self {
+        Context {
+            dialect,
+            upstream,
+            url_policy,
+            keyed,
+            owner: None,
+        }
+    }
+}
+
+/// What to do next.
+#[derive(Debug)]
+pub enum Next {
+    /// Send this request and give its reply to [`Plan::next`].
+    Send(VendorRequest),
+    /// The operation is over.
+    Done(Result<Done, Problem>),
+}
+
+/// A page of canonical webhooks and the next page's cursor.
+type Page = (Vec<Map<String, Value>>, Option<String>);
+
+/// One stage of a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Current,
+    CurrentResource(usize),
+    Own,
+    ResourceWrite(usize),
+    Webhook,
+    Resource(usize),
+}
+
+/// How a resource's part of a change reaches it.
+#[derive(Debug)]
+struct ResourceChange {
+    resource: usize,
+    verb: ResourceVerb,
+    /// How the part applies.
+    mode: UpdateMode,
+    /// The canonical part, as the operation's mode reads it.
+    part: Map<String, Value>,
+    /// The resource's fields as they are, once read.
+    current: Option<Map<String, Value>>,
+}
+
+/// An update's change to the webhook itself, ready before anything is read.
+#[derive(Debug)]
+struct UpdateParts {
+    /// The canonical change.
+    main: Map<String, Value>,
+    /// Its translation (what a clear is sent as).
+    written: Translated,
+    /// The vendor takes the whole webhook.
+    whole: bool,
+}
+
+/// One canonical operation being carried out.
+pub struct Plan<'a> {
+    cx: Context<'a>,
+    op: Operation,
+    stages: VecDeque<Stage>,
+    /// The stage whose request is out.
+    out: Option<Stage>,
+    /// A problem found before any call.
+    refused: Option<Problem>,
+    /// The endpoint of the operation's own call.
+    own: Option<&'a Endpoint>,
+    /// The body of the own call, once known (`None` for a call without one).
+    own_body: Option<Value>,
+    update: Option<UpdateParts>,
+    changes: Vec<ResourceChange>,
+    current: Option<Map<String, Value>>,
+    result: Option<Map<String, Value>>,
+    page: Option<Page>,
+    tested: Option<Map<String, Value>>,
+    dropped: Vec<String>,
+    created: bool,
+    /// A call that changes the webhook has succeeded.
+    wrote: bool,
+}
+
+impl<'a> Plan<'a> {
+    /// Lays out the plan of `op`. What the gateway can refuse without a call (a bad owner or
+    /// id, a field the vendor cannot carry, a refused URL) is the first [`Next::Done`].
+    pub fn new(mut cx: Context<'a>, op: Operation) -> Plan<'a> {
+        cx.owner = op.owner.clone();
+        let mut plan = Plan {
+            cx,
+            op,
+            stages: VecDeque::new(),
+            out: None,
+            refused: None,
+            own: None,
+            own_body: None,
+            update: None,
+            changes: Vec::new(),
+            current: None,
+            result: None,
+            page: None,
+            tested: None,
+            dropped: Vec::new(),
+            created: false,
+            wrote: false,
+        };
+        if let Err(p) = plan.lay_out() {
+            plan.stages.clear();
+            plan.refused = Some(p);
+        }
+        plan
+    }
+
+    /// The canonical operation.
+    pub fn operation(&self) -> &Operation {
+        &self.op
+    }
+
+    /// What to do next, given the reply to the request last sent (`None` at the start).
+    pub fn next(&mut self, reply: Option<Reply>) -> Next {
+        if let Some(p) = self.refused.take() {
+            return Next::Done(Err(p));
+        }
+        if let (Some(stage), Some(reply)) = (self.out.take(), reply)
+            && let Err(p) = self.absorb(stage, &reply)
+        {
+            self.stages.clear();
+            return Next::Done(Err(self.annotated(p)));
+        }
+        while let Some(stage) = self.stages.pop_front() {
+            match self.request(stage) {
+                Ok(Some(request)) => {
+                    self.out = Some(stage);
+                    return Next::Send(request);
+                }
+                Ok(None) => {}
+                Err(p) => {
+                    self.stages.clear();
+                    return Next::Done(Err(p));
+                }
+            }
+        }
+        Next::Done(self.finish())
+    }
+
+    /// The operation's own request as it would go before what it depends on is known (its body
+    /// left out), for a preview that stops at a read.
+    pub fn pending_own(&self) -> Option<VendorRequest> {
+        let own = self
+            .own
+            .or_else(|| self.cx.dialect.operation(Action::Update))?;
+        let placeholder = own.body.as_ref().map(|_| Value::Object(Map::new()));
+        Some(self.call(own, placeholder, Purpose::Write))
+    }
+
+    /// A failure of the transport (no answer at all) while a request was out.
+    pub fn interrupted(&mut self, problem: Problem) -> Problem {
+        self.stages.clear();
+        self.out = None;
+        self.annotated(problem)
+    }
+
+    /// A failure after the change was made says so: a client that retries would change twice.
+    fn annotated(&self, mut problem: Problem) -> Problem {
+        if self.wrote {
+            problem.detail = format!(
+                "{} (the change was made at upstream {}; reading it back failed)",
+                problem.detail, self.cx.upstream
+            );
+        }
+        problem
+    }
+
+    fn endpoint(&self, action: Action) -> Result<&'a Endpoint, Problem> {
+        self.cx.dialect.operation(action).ok_or_else(|| {
+            Problem::new(
+                Code::UnsupportedOperation,
+                format!("upstream {} does not support {action}", self.cx.upstream),
+            )
+        })
+    }
+
+    // ------------------------------------------------------------------ laying out
+
+    fn lay_out(&mut self) -> Result<(), Problem> {
+        self.check_scope()?;
+        let d = self.cx.dialect;
+        match self.op.action {
+            Action::List | Action::Delete => {
+                self.own = Some(self.endpoint(self.op.action)?);
+                self.stages.push_back(Stage::Own);
+            }
+            Action::Get => {
+                self.own = Some(self.endpoint(Action::Get)?);
+                self.stages.push_back(Stage::Own);
+                for (i, r) in d.resources.iter().enumerate() {
+                    if r.read_with_webhook {
+                        self.stages.push_back(Stage::Resource(i));
+                    }
+                }
+                if self.op.reveal_secret {
+                    let shown = self.secret_resource().ok_or_else(|| {
+                        Problem::new(
+                            Code::UnsupportedOperation,
+                            format!(
+                                "upstream {} never shows a webhook's secret again",
+                                self.cx.upstream
+                            ),
+                        )
+                    })?;
+                    if !self.stages.contains(&Stage::Resource(shown)) {
+                        self.stages.push_back(Stage::Resource(shown));
+                    }
+                }
+            }
+            Action::Test => {
+                let own = self.endpoint(Action::Test)?;
+                self.own = Some(own);
+                if own.needs_current {
+                    self.stages.push_back(Stage::Current);
+                }
+                self.stages.push_back(Stage::Own);
+            }
+            Action::RotateSecret => {
+                let own = self.endpoint(Action::RotateSecret)?;
+                self.own = Some(own);
+                self.stages.push_back(Stage::Own);
+                self.follow_ups(own);
+            }
+            Action::Toggle => match d.operation(Action::Toggle) {
+                Some(own) => {
+                    self.own = Some(own);
+                    self.stages.push_back(Stage::Own);
+                    self.follow_ups(own);
+                }
+                // Flipped through `update` once the webhook is read.
+                None => self.stages.push_back(Stage::Current),
+            },
+            Action::Create => self.lay_out_create()?,
+            Action::Update => self.lay_out_update()?,
+        }
+        Ok(())
+    }
+
+    /// Refuses an owner or id this upstream cannot have: a dot segment, or a shape its vendor
+    /// does not use. None of them ever reaches the vendor.
+    fn check_scope(&self) -> Result<(), Problem> {
+        let d = self.cx.dialect;
+        let name = self.cx.upstream;
+        match (&d.owner, &self.op.owner) {
+            (Some(scope), None) => {
+                return Err(Problem::not_found(format!(
+                    "upstream {name} scopes webhooks by owner ({scope}): use /v1/upstreams/{name}/owners/{{owner}}/webhooks"
+                )));
+            }
+            (None, Some(_)) => {
+                return Err(Problem::not_found(format!(
+                    "upstream {name} has no owner scope: leave /owners/{{owner}} out of the path"
+                )));
+            }
+            _ => {}
+        }
+        let checks = [
+            ("owner", self.op.owner.as_deref(), d.owner_format.as_ref()),
+            ("webhook id", self.op.id.as_deref(), d.id_format.as_ref()),
+        ];
+        for (what, value, format) in checks {
+            let Some(value) = value else { continue };
+            if !url::names_something(value) {
+                return Err(Problem::bad_request(format!(
+                    "`{value}` cannot be a {what}: it is empty, a dot segment or holds a path separator"
+                )));
+            }
+            if let Some(format) = format
+                && !format.admits(value)
+            {
+                return Err(Problem::not_found(format!(
+                    "no {what} `{value}` at upstream {name}: its {what}s are {}",
+                    format.describe()
+                )));
+            }
+        }
+        if self.op.action.has_id() && self.op.id.is_none() {
+            return Err(Problem::bad_request("the operation names no webhook"));
+        }
+        Ok(())
+    }
+
+    /// The reads an endpoint's `then` declares.
+    fn follow_ups(&mut self, own: &Endpoint) {
+        for f in &own.then {
+            self.stages.push_back(match f {
+                FollowUp::Webhook => Stage::Webhook,
+                FollowUp::Resource(i) => Stage::Resource(*i),
+            });
+        }
+    }
+
+    /// The resource that shows the signing secret, if the vendor has one.
+    fn secret_resource(&self) -> Option<usize> {
+        self.cx
+            .dialect
+            .resources
+            .iter()
+            .position(|r| r.get.is_some() && r.fields.reading("secret").is_some())
+    }
+
+    fn lay_out_create(&mut self) -> Result<(), Problem> {
+        let own = self.endpoint(Action::Create)?;
+        self.own = Some(own);
+        let body = self.op.body.clone().unwrap_or_default();
+        model::check_body(Action::Create, &body)?;
+        let refusal = self.cx.url_policy.check_webhook(&body).err();
+        let split = self.cx.split(Action::Create, &body);
+        let written = self.cx.write(
+            &self.cx.dialect.webhook,
+            Action::Create,
+            &split.main,
+            self.op.lenient,
+        )?;
+        self.cx.precheck(
+            &self.cx.dialect.webhook,
+            Action::Create,
+            &written.body,
+            refusal.map(|r| r.field_error()),
+        )?;
+        self.dropped = written.dropped;
+        self.own_body = Some(written.body);
+        self.stages.push_back(Stage::Own);
+        self.follow_ups(own);
+        self.plan_resource_changes(split.resources, UpdateMode::Replace)?;
+        // A secret the vendor minted is shown once, where it can be read.
+        if !body.contains_key("secret")
+            && let Some(i) = self.secret_resource()
+            && !self.stages.contains(&Stage::Resource(i))
+        {
+            self.stages.push_back(Stage::Resource(i));
+        }
+        Ok(())
+    }
+
+    fn lay_out_update(&mut self) -> Result<(), Problem> {
+        let mut patch = self.op.body.clone().unwrap_or_default();
+        model::check_body(Action::Update, &patch)?;
+        // Before anything is read: a refused URL never reaches the upstream in any form.
+        if let Err(refusal) = self.cx.url_policy.check_webhook(&patch) {
+            return Err(Problem::validation(vec![refusal.field_error()]));
+        }
+        let mode = self.op.mode;
+        let mut dropped = Vec::new();
+        self.cx
+            .unmergeable(&mut patch, mode, self.op.lenient, &mut dropped)?;
+        let split = self.cx.split(Action::Update, &patch);
+        let d = self.cx.dialect;
+        let own = match (mode, d.endpoint(Role::Replace)) {
+            (UpdateMode::Replace, Some(replace)) => replace,
+            _ => self.endpoint(Action::Update)?,
+        };
+        self.own = Some(own);
+        let written = self
+            .cx
+            .write(&d.webhook, Action::Update, &split.main, self.op.lenient)?;
+        dropped.extend(written.dropped.iter().cloned());
+        self.dropped = dropped;
+        let mut main = split.main;
+        for gone in &written.dropped {
+            match gone.strip_prefix("extensions.") {
+                Some(k) => {
+                    if let Some(Value::Object(ext)) = main.get_mut("extensions") {
+                        ext.shift_remove(k);
+                    }
+                }
+                None => {
+                    main.shift_remove(gone.as_str());
+                }
+            }
+        }
+        let whole = own.role == Role::Replace;
+        let reads_first = own.strategy == Strategy::ReadMergeWrite
+            || own.needs_current
+            || self.cx.needs_current(&main, mode, whole);
+        if !main.is_empty() && !reads_first {
+            self.cx
+                .precheck(&d.webhook, Action::Update, &written.body, None)?;
+            self.own_body = Some(written.body.clone());
+        }
+        let touches_main = !main.is_empty();
+        self.update = Some(UpdateParts {
+            main,
+            written,
+            whole,
+        });
+        if touches_main && reads_first {
+            self.stages.push_back(Stage::Current);
+        }
+        if touches_main {
+            self.stages.push_back(Stage::Own);
+            self.follow_ups(own);
+        }
+        let touches_resources = !split.resources.is_empty();
+        self.plan_resource_changes(split.resources, mode)?;
+        if !touches_main && !touches_resources {
+            // Nothing to change: the webhook as it is is the answer.
+            self.stages.push_back(Stage::Webhook);
+        }
+        Ok(())
+    }
+
+    /// The stages that write a change's resource parts, and what they read first.
+    fn plan_resource_changes(
+        &mut self,
+        parts: Vec<(usize, Map<String, Value>)>,
+        mode: UpdateMode,
+    ) -> Result<(), Problem> {
+        for (i, part) in parts {
+            let r = &self.cx.dialect.resources[i];
+            // The vendor's verbs: a merge patch merges where the vendor merges, and is merged
+            // here otherwise; a whole value replaces where the vendor replaces, and is turned
+            // into a merge patch (with the members to remove) otherwise.
+            let (verb, needs_current) = match (mode, r.update.is_some(), r.replace.is_some()) {
+                (UpdateMode::Merge, true, _) => (ResourceVerb::Update, false),
+                (UpdateMode::Merge, false, true) => (ResourceVerb::Replace, true),
+                (_, _, true) => (ResourceVerb::Replace, false),
+                (_, true, false) => (ResourceVerb::Update, true),
+                (_, false, false) => unreachable!("only writable resources hold a change"),
+            };
+            if needs_current && r.get.is_none() {
+                let names: Vec<FieldError> = part
+                    .keys()
+                    .map(|k| {
+                        FieldError::new(
+                            k.clone(),
+                            format!(
+                                "upstream {} cannot read it back to merge into",
+                                self.cx.upstream
+                            ),
+                        )
+                    })
+                    .collect();
+                return Err(Problem::validation(names));
+            }
+            if needs_current {
+                self.stages.push_back(Stage::CurrentResource(i));
+            }
+            self.stages.push_back(Stage::ResourceWrite(i));
+            self.changes.push(ResourceChange {
+                resource: i,
+                verb,
+                mode,
+                part,
+                current: None,
+            });
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    /// The request of a stage; `None` when the stage turns out to be needless.
+    fn request(&mut self, stage: Stage) -> Result<Option<VendorRequest>, Problem> {
+        let d = self.cx.dialect;
+        match stage {
+            Stage::Current => Ok(Some(self.call(
+                self.endpoint(Action::Get)?,
+                None,
+                Purpose::Read,
+            ))),
+            Stage::Webhook => {
+                // The operation's own answer held the webhook already.
+                let held = self.result.as_ref().is_some_and(|w| w.contains_key("id"));
+                if held && self.own_answered() {
+                    return Ok(None);
+                }
+                Ok(Some(self.call(
+                    self.endpoint(Action::Get)?,
+                    None,
+                    Purpose::FollowUp,
+                )))
+            }
+            Stage::Own => {
+                let own = self.own.expect("an own stage has its endpoint");
+                if self.op.action == Action::Update && self.own_body.is_none() {
+                    return Ok(None); // nothing changed at the webhook itself
+                }
+                let purpose = Purpose::Write;
+                let body = self.own_body.clone();
+                Ok(Some(self.call(own, body, purpose)))
+            }
+            Stage::CurrentResource(i) | Stage::Resource(i) => {
+                let r = &d.resources[i];
+                let Some(get) = &r.get else { return Ok(None) };
+                let purpose = if stage == Stage::Resource(i) {
+                    Purpose::FollowUp
+                } else {
+                    Purpose::Read
+                };
+                Ok(Some(self.resource_call(
+                    get,
+                    None,
+                    purpose,
+                    &format!("{}: get", r.name),
+                )))
+            }
+            Stage::ResourceWrite(i) => {
+                let change = self
+                    .changes
+                    .iter()
+                    .find(|c| c.resource == i)
+                    .expect("a write stage has its change");
+                let r = &d.resources[i];
+                let part = resource_part(change);
+                let body = match self.cx.write(&r.fields, Action::Update, &part, false) {
+                    Ok(t) => t.body,
+                    Err(p) => return Err(p),
+                };
+                self.cx.precheck(&r.fields, Action::Update, &body, None)?;
+                let endpoint = r.endpoint(change.verb).expect("a planned verb exists");
+                let verb = match change.verb {
+                    ResourceVerb::Replace => "replace",
+                    _ => "update",
+                };
+                Ok(Some(self.resource_call(
+                    endpoint,
+                    Some(body),
+                    Purpose::Write,
+                    &format!("{}: {verb}", r.name),
+                )))
+            }
+        }
+    }
+
+    /// Whether the own call's answer held the webhook.
+    fn own_answered(&self) -> bool {
+        self.own.is_some_and(|o| !o.item_paths.is_empty())
+    }
+
+    /// The id of the webhook the operation is about: the one asked for, else the one created.
+    fn id(&self) -> Option<String> {
+        self.op.id.clone().or_else(|| {
+            self.result
+                .as_ref()
+                .and_then(|w| w.get("id"))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+    }
+
+    fn call(&self, endpoint: &Endpoint, body: Option<Value>, purpose: Purpose) -> VendorRequest {
+        let d = self.cx.dialect;
+        let id = self.id();
+        let slots = RequestSlots {
+            webhook: body.as_ref(),
+            current: self.current.as_ref(),
+            limit: self.op.query.limit,
+            cursor: self.op.query.cursor.as_deref(),
+        };
+        let mut path =
+            endpoint
+                .path
+                .render(&[&d.base_path], self.op.owner.as_deref(), id.as_deref());
+        let mut first = true;
+        for (param, template) in &endpoint.query {
+            let Some(value) = template.render(&slots) else {
+                continue;
+            };
+            let text = match value {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            path.push(if first { '?' } else { '&' });
+            first = false;
+            path.extend(percent_encoding::utf8_percent_encode(param, QUERY));
+            path.push('=');
+            path.extend(percent_encoding::utf8_percent_encode(&text, QUERY));
+        }
+        let payload = endpoint.body.as_ref().and_then(|t| t.render(&slots));
+        VendorRequest {
+            repeatable: endpoint.method.is_idempotent()
+                || (endpoint.role == Role::Action(Action::Create) && self.cx.keyed),
+            method: endpoint.method.clone(),
+            path,
+            body: payload,
+            purpose,
+            label: endpoint.name().to_owned(),
+        }
+    }
+
+    fn resource_call(
+        &self,
+        endpoint: &ResourceEndpoint,
+        body: Option<Value>,
+        purpose: Purpose,
+        label: &str,
+    ) -> VendorRequest {
+        let d = self.cx.dialect;
+        let id = self.id();
+        let path = endpoint
+            .path
+            .render(&[&d.base_path], self.op.owner.as_deref(), id.as_deref());
+        let payload = body.and_then(|resource| {
+            let slots = |name: &str| (name == "resource").then(|| resource.clone());
+            endpoint.body.render(&slots)
+        });
+        VendorRequest {
+            repeatable: endpoint.method.is_idempotent(),
+            method: endpoint.method.clone(),
+            path,
+            body: payload,
+            purpose,
+            label: label.to_owned(),
+        }
+    }
+
+    // ------------------------------------------------------------------ answers
+
+    fn absorb(&mut self, stage: Stage, reply: &Reply) -> Result<(), Problem> {
+        let d = self.cx.dialect;
+        match stage {
+            Stage::Current => {
+                let get = self.endpoint(Action::Get)?;
+                match self.cx.read(get, reply) {
+                    Ok(parsed) => self.current = Some(self.cx.webhook(get, parsed)?),
+                    Err(p) if p.code == Code::NotFound && self.upserts() => {
+                        self.current = Some(Map::new());
+                        self.created = true;
+                    }
+                    Err(p) => return Err(p),
+                }
+                self.after_current()
+            }
+            Stage::Webhook => {
+                let get = self.endpoint(Action::Get)?;
+                let parsed = self.cx.read(get, reply)?;
+                let mut webhook = self.cx.webhook(get, parsed)?;
+                // What only earlier answers showed (a secret minted once, a resource's fields)
+                // is kept.
+                for (k, v) in self.result.take().into_iter().flatten() {
+                    webhook.entry(k).or_insert(v);
+                }
+                self.result = Some(webhook);
+                Ok(())
+            }
+            Stage::Own => {
+                let own = self.own.expect("an own stage has its endpoint");
+                let parsed = self.cx.read(own, reply)?;
+                if !self.op.action.reads_only() && self.op.action != Action::Test {
+                    self.wrote = true;
+                }
+                match self.op.action {
+                    Action::List => self.page = Some(self.cx.page(own, parsed)?),
+                    Action::Test => self.tested = Some(self.cx.test_result(own, parsed)?),
+                    Action::Delete => {}
+                    _ if own.item_paths.is_empty() => {}
+                    _ => {
+                        let webhook = self.cx.webhook(own, parsed)?;
+                        if self.op.upsert && reply.status == http::StatusCode::CREATED {
+                            self.created = true;
+                        }
+                        self.result = Some(webhook);
+                    }
+                }
+                Ok(())
+            }
+            Stage::CurrentResource(i) | Stage::Resource(i) => {
+                let r = &d.resources[i];
+                let get = r.get.as_ref().expect("a resource read has its get");
+                let body = self.cx.read_plain(reply)?;
+                let fields = self.cx.resource_fields(r, get, body)?;
+                if let Stage::CurrentResource(_) = stage {
+                    if let Some(change) = self.changes.iter_mut().find(|c| c.resource == i) {
+                        change.current = Some(fields);
+                    }
+                } else {
+                    self.merge_into_result(fields);
+                }
+                Ok(())
+            }
+            Stage::ResourceWrite(i) => {
+                self.cx.read_plain(reply)?;
+                self.wrote = true;
+                let change = self
+                    .changes
+                    .iter()
+                    .find(|c| c.resource == i)
+                    .expect("a write stage has its change");
+                let r = &d.resources[i];
+                // The resource's fields after the change, where they are known; else read back.
+                match resource_after(change) {
+                    Some(after) => self.merge_into_result(after),
+                    None if r.get.is_some() => self.stages.push_front(Stage::Resource(i)),
+                    None => {}
+                }
+                if self.result.is_none() && !self.stages.contains(&Stage::Webhook) {
+                    self.stages.push_back(Stage::Webhook);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Whether an update of an unknown webhook creates it.
+    fn upserts(&self) -> bool {
+        self.op.upsert && self.own.is_some_and(|o| o.upsert)
+    }
+
+    /// Fields of a resource, into the webhook answered (once it is known; kept until then).
+    fn merge_into_result(&mut self, fields: Map<String, Value>) {
+        let result = self.result.get_or_insert_with(Map::new);
+        for (k, v) in fields {
+            result.insert(k, v);
+        }
+    }
+
+    /// After the webhook was read first: a toggle becomes its update, and an update's body is
+    /// computed.
+    fn after_current(&mut self) -> Result<(), Problem> {
+        let current = self.current.clone().unwrap_or_default();
+        if self.op.action == Action::Toggle {
+            let Some(enabled) = current.get("enabled").and_then(Value::as_bool) else {
+                return Err(Problem::with_errors(
+                    Code::UnsupportedField,
+                    vec![FieldError::new(
+                        "enabled",
+                        format!("not supported by upstream {}", self.cx.upstream),
+                    )],
+                ));
+            };
+            let mut patch = Map::new();
+            patch.insert("enabled".into(), Value::Bool(!enabled));
+            self.op.action = Action::Update;
+            self.op.body = Some(patch);
+            self.op.mode = UpdateMode::Merge;
+            let rest: Vec<Stage> = self.stages.drain(..).collect();
+            self.lay_out_update()?;
+            // The webhook was read already: the update's own read is this one.
+            if self.stages.front() == Some(&Stage::Current) {
+                self.stages.pop_front();
+                self.stages.extend(rest);
+                return self.after_current();
+            }
+            self.stages.extend(rest);
+            return Ok(());
+        }
+        if self.op.action == Action::Test {
+            return Ok(()); // the current webhook fills `{{current.*}}`
+        }
+        let Some(parts) = &self.update else {
+            return Ok(());
+        };
+        let d = self.cx.dialect;
+        let own = self.own.expect("an update has its endpoint");
+        let body = if own.strategy == Strategy::ReadMergeWrite
+            || parts.whole
+            || self.cx.needs_current(&parts.main, self.op.mode, false)
+        {
+            self.cx.merged_body(
+                &current,
+                &parts.main,
+                self.op.mode,
+                &parts.written.body,
+                parts.whole,
+            )?
+        } else {
+            Some(parts.written.body.clone())
+        };
+        if let Some(body) = &body {
+            self.cx.precheck(&d.webhook, Action::Update, body, None)?;
+        }
+        match body {
+            Some(body) => self.own_body = Some(body),
+            None => {
+                // Nothing changes at the webhook itself: as it is, it is the answer.
+                self.result = Some(current);
+            }
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------ the result
+
+    fn finish(&mut self) -> Result<Done, Problem> {
+        let dropped = std::mem::take(&mut self.dropped);
+        let outcome = match self.op.action {
+            Action::List => {
+                let (items, next_cursor) = self.page.take().unwrap_or_default();
+                Outcome::List { items, next_cursor }
+            }
+            Action::Delete => Outcome::Deleted,
+            Action::Test => Outcome::TestResult(self.tested.take().unwrap_or_default()),
+            action => {
+                let mut webhook = self
+                    .result
+                    .take()
+                    .or_else(|| self.current.take())
+                    .ok_or_else(|| self.cx.malformed("no answer holding the webhook", None))?;
+                if !(self.op.reveal_secret
+                    || matches!(action, Action::Create | Action::RotateSecret))
+                {
+                    webhook.shift_remove("secret");
+                }
+                let webhook = model::ordered(webhook, model::WEBHOOK_FIELDS);
+                if action == Action::Create || self.created {
+                    Outcome::Created(webhook)
+                } else {
+                    Outcome::Webhook(webhook)
+                }
+            }
+        };
+        Ok(Done { outcome, dropped })
+    }
+}
+
+/// A resource change's part as the vendor's verb takes it: a merge patch for `update`, the
+/// whole value for `replace`, computed from the resource as it is where the verb and the
+/// change's mode differ.
+fn resource_part(change: &ResourceChange) -> Map<String, Value> {
+    let mode = change.mode;
+    match (change.verb, &change.current) {
+        (ResourceVerb::Replace, Some(current)) if mode == UpdateMode::Merge => {
+            model::apply_update(current, &change.part, UpdateMode::Merge)
+        }
+        (ResourceVerb::Update, Some(current)) if mode != UpdateMode::Merge => {
+            // The whole new value, as a merge patch: members that are gone become `null`.
+            let mut patch = change.part.clone();
+            for (key, was) in current {
+                if let (Some(Value::Object(now)), Value::Object(was)) = (patch.get_mut(key), was) {
+                    for k in was.keys() {
+                        now.entry(k.clone()).or_insert(Value::Null);
+                    }
+                }
+            }
+            patch
+        }
+        _ => change.part.clone(),
+    }
+}
+
+/// The resource's fields after a change, where the change says them whole.
+fn resource_after(change: &ResourceChange) -> Option<Map<String, Value>> {
+    match (change.verb, change.mode, &change.current) {
+        (ResourceVerb::Replace, UpdateMode::Merge, Some(current)) => Some(model::apply_update(
+            current,
+            &change.part,
+            UpdateMode::Merge,
+        )),
+        (_, UpdateMode::Members | UpdateMode::Replace, _) | (ResourceVerb::Replace, _, None) => {
+            let mut after = change.part.clone();
+            after.retain(|_, v| !v.is_null());
+            Some(after)
+        }
+        (ResourceVerb::Update, UpdateMode::Merge, Some(current)) => Some(model::apply_update(
+            current,
+            &change.part,
+            UpdateMode::Merge,
+        )),
+        _ => None,
+    }
+}
+
+/// Values for the placeholders of a vendor request.
+struct RequestSlots<'a> {
+    webhook: Option<&'a Value>,
+    current: Option<&'a Map<String, Value>>,
+    limit: Option<u64>,
+    cursor: Option<&'a str>,
+}
+
+impl Slots for RequestSlots<'_> {
+    fn slot(&self, name: &str) -> Option<Value> {
+        match name {
+            "webhook" => self.webhook.cloned(),
+            "limit" => self.limit.map(Value::from),
+            "cursor" => self.cursor.map(Value::from),
+            other => {
+                let field = other.strip_prefix("current.")?;
+                self.current?.get(field).cloned()
+            }
+        }
+    }
+}
+
+/// Query values escape everything but unreserved characters.
+const QUERY: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Runs a plan to its end over `exchange`, which sends one request and returns its reply (or
+/// the problem of a transport that gave none).
+pub fn run_with(
+    mut plan: Plan<'_>,
+    mut exchange: impl FnMut(VendorRequest) -> Result<Reply, Problem>,
+) -> Result<Done, Problem> {
+    let mut reply = None;
+    loop {
+        match plan.next(reply.take()) {
+            Next::Send(request) => match exchange(request) {
+                Ok(r) => reply = Some(r),
+                Err(p) => return Err(plan.interrupted(p)),
+            },
+            Next::Done(result) => return result,
+        }
+    }
+}

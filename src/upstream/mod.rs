@@ -1,0 +1,368 @@
+//! An upstream: one configured vendor endpoint, reached through its dialect's mapping.
+//!
+//! [`Upstream::execute`] is a short loop: it asks the operation's [`Plan`] what to send next,
+//! sends it, and gives the plan the reply, until the plan is done. Sending adds what every
+//! call carries (the base URL, the credential, the request id, an idempotency key the vendor
+//! honours) and what protects both sides (deadlines, retries where a repeat is harmless, the
+//! circuit breaker and the concurrency cap of [`resilience`]). [`Upstream::relay`] sends a
+//! request already in the vendor's dialect the same way.
+
+pub mod resilience;
+
+use crate::exchange::{Reply, VendorRequest};
+use crate::http::client::{CallError, Client};
+use crate::http::headers::{RATE_LIMIT, X_REQUEST_ID};
+use crate::mapping::Dialect;
+use crate::model::{Done, Operation};
+use crate::plan::{Context, Next, Plan};
+use crate::problem::{Code, Problem, UpstreamInfo};
+use crate::url_policy::UrlPolicy;
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Request, header};
+use http_body_util::Full;
+use resilience::{Guard, Verdict};
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use tokio::time::Instant;
+
+/// A credential that prints as `[redacted]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a credential.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The credential itself, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// How hookgate authenticates to an upstream.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    /// `Authorization: Bearer <token>`; the header value is built once.
+    Bearer(HeaderSecret),
+    /// The client's own `Authorization` header is forwarded.
+    Passthrough,
+    /// No credential.
+    None,
+}
+
+/// A sensitive header value, marked so that hyper's debug output and ours never show it.
+#[derive(Clone)]
+pub struct HeaderSecret(HeaderValue);
+
+impl HeaderSecret {
+    /// `Bearer <token>`, marked sensitive; `None` when the token is not a header value.
+    pub fn bearer(token: &Secret) -> Option<HeaderSecret> {
+        let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose())).ok()?;
+        value.set_sensitive(true);
+        Some(HeaderSecret(value))
+    }
+}
+
+impl fmt::Debug for HeaderSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// What a call is told about the request besides the operation, and what it hands back
+/// besides the outcome.
+#[derive(Debug, Default)]
+pub struct Call {
+    /// The request id, sent as `X-Request-Id`.
+    pub request_id: String,
+    /// The client's `Authorization`, for upstreams that pass it through.
+    pub client_auth: Option<HeaderValue>,
+    /// The client's idempotency key: sent where the vendor honours one, and what makes a
+    /// create safe to repeat there.
+    pub idempotency_key: Option<HeaderValue>,
+    /// The vendor's rate-limit headers of the last answer, for the client.
+    pub rate_limits: Mutex<Vec<(HeaderName, HeaderValue)>>,
+}
+
+impl Call {
+    /// A call for one request.
+    pub fn new(
+        request_id: &str,
+        client_auth: Option<HeaderValue>,
+        idempotency_key: Option<HeaderValue>,
+    ) -> Call {
+        Call {
+            request_id: request_id.to_owned(),
+            client_auth,
+            idempotency_key,
+            rate_limits: Mutex::default(),
+        }
+    }
+
+    /// Keeps the vendor's rate-limit headers of an answer.
+    pub fn surface_rate_limits(&self, headers: &HeaderMap) {
+        let found: Vec<_> = RATE_LIMIT
+            .iter()
+            .filter_map(|name| Some((name.clone(), headers.get(name)?.clone())))
+            .collect();
+        if !found.is_empty() {
+            *self.rate_limits.lock().unwrap_or_else(|p| p.into_inner()) = found;
+        }
+    }
+
+    /// Adds the kept rate-limit headers to a response.
+    pub fn apply_rate_limits(&self, headers: &mut HeaderMap) {
+        for (name, value) in self
+            .rate_limits
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+        {
+            headers.insert(name.clone(), value.clone());
+        }
+    }
+}
+
+/// One configured vendor endpoint.
+pub struct Upstream {
+    /// The configured name.
+    pub name: String,
+    /// Its dialect.
+    pub dialect: Arc<Dialect>,
+    /// Scheme, authority and any path prefix, without a trailing slash.
+    pub base_url: String,
+    /// How hookgate authenticates to it.
+    pub auth: Auth,
+    /// Retries, deadlines, circuit breaker and concurrency cap.
+    pub guard: Guard,
+    /// Served by hookgate itself.
+    pub emulated: bool,
+    /// The pooled client.
+    pub client: Client,
+    /// Which webhook URLs may be written to it.
+    pub url_policy: Arc<UrlPolicy>,
+}
+
+impl Upstream {
+    fn info(&self) -> UpstreamInfo {
+        UpstreamInfo {
+            name: self.name.clone(),
+            dialect: self.dialect.name.clone(),
+            ..UpstreamInfo::default()
+        }
+    }
+
+    /// The plan of one canonical operation at this upstream.
+    pub fn plan(&self, op: Operation, call: &Call) -> Plan<'_> {
+        let keyed = call.idempotency_key.is_some() && self.dialect.idempotency_key.is_some();
+        Plan::new(
+            Context::new(&self.dialect, &self.name, &self.url_policy, keyed),
+            op,
+        )
+    }
+
+    /// Carries out one canonical operation: the plan's requests, one after the other.
+    pub async fn execute(&self, op: Operation, call: &Call) -> Result<Done, Problem> {
+        let mut plan = self.plan(op, call);
+        let mut reply = None;
+        loop {
+            match plan.next(reply.take()) {
+                Next::Send(request) => match self.send(&request, call).await {
+                    Ok(r) => {
+                        call.surface_rate_limits(&r.headers);
+                        reply = Some(r);
+                    }
+                    Err(p) => return Err(plan.interrupted(p)),
+                },
+                Next::Done(result) => return result,
+            }
+        }
+    }
+
+    /// The whole URL of a planned request.
+    pub fn url(&self, request: &VendorRequest) -> String {
+        format!("{}{}", self.base_url, request.path)
+    }
+
+    /// Sends one planned request.
+    async fn send(&self, request: &VendorRequest, call: &Call) -> Result<Reply, Problem> {
+        let body = match &request.body {
+            Some(v) => Bytes::from(serde_json::to_vec(v).unwrap_or_default()),
+            None => Bytes::new(),
+        };
+        let headers = self.headers(call, request.body.is_some());
+        self.exchange(
+            &request.method,
+            &self.url(request),
+            &headers,
+            body,
+            request.repeatable,
+        )
+        .await
+    }
+
+    /// The headers of every vendor request: what it accepts and who sends it, the request id,
+    /// the credential (marked sensitive) and an idempotency key the vendor honours.
+    pub fn headers(&self, call: &Call, has_body: bool) -> HeaderMap {
+        let mut headers = HeaderMap::with_capacity(6);
+        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(
+            header::USER_AGENT,
+            HeaderValue::from_static(concat!("hookgate/", env!("CARGO_PKG_VERSION"))),
+        );
+        if has_body {
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+        }
+        if let Some(id) = crate::http::headers::value(&call.request_id) {
+            headers.insert(X_REQUEST_ID.clone(), id);
+        }
+        match &self.auth {
+            Auth::Bearer(HeaderSecret(value)) => {
+                headers.insert(header::AUTHORIZATION, value.clone());
+            }
+            Auth::Passthrough => {
+                if let Some(value) = &call.client_auth {
+                    let mut value = value.clone();
+                    value.set_sensitive(true);
+                    headers.insert(header::AUTHORIZATION, value);
+                }
+            }
+            Auth::None => {}
+        }
+        if let (Some(name), Some(key)) = (&self.dialect.idempotency_key, &call.idempotency_key) {
+            headers.insert(name.clone(), key.clone());
+        }
+        headers
+    }
+
+    /// Sends a request already in this upstream's dialect, its body as the client wrote it, to
+    /// the vendor path of `endpoint` (with the client's query string): the same credentials,
+    /// deadlines, retries and circuit breaker as a translated call, and the answer unread.
+    pub async fn relay(
+        &self,
+        endpoint: &RelayTarget<'_>,
+        body: Bytes,
+        call: &Call,
+    ) -> Result<Reply, Problem> {
+        let mut url = format!("{}{}", self.base_url, endpoint.path);
+        if let Some(query) = endpoint.query {
+            url.push('?');
+            url.push_str(query);
+        }
+        let headers = self.headers(call, !body.is_empty());
+        let repeatable = endpoint.method.is_idempotent()
+            || (endpoint.method == http::Method::POST
+                && call.idempotency_key.is_some()
+                && self.dialect.idempotency_key.is_some());
+        let reply = self
+            .exchange(endpoint.method, &url, &headers, body, repeatable)
+            .await?;
+        call.surface_rate_limits(&reply.headers);
+        Ok(reply)
+    }
+
+    /// One call and its retries: each attempt within its own timeout and what is left of the
+    /// overall deadline, retried only when `repeatable`, after a failure or a `Retry-After`.
+    async fn exchange(
+        &self,
+        method: &http::Method,
+        uri: &str,
+        headers: &HeaderMap,
+        body: Bytes,
+        repeatable: bool,
+    ) -> Result<Reply, Problem> {
+        let policy = self.guard.policy();
+        let deadline = Instant::now() + policy.deadline;
+        let parsed: http::Uri = uri
+            .parse()
+            .map_err(|e| Problem::internal(format!("could not build the upstream URI: {e}")))?;
+        let mut attempt = 0;
+        loop {
+            let _permit = self.guard.admit(&self.name)?;
+            let left = deadline.saturating_duration_since(Instant::now());
+            let mut request = Request::new(Full::new(body.clone()));
+            *request.method_mut() = method.clone();
+            *request.uri_mut() = parsed.clone();
+            *request.headers_mut() = headers.clone();
+            tracing::debug!(%method, uri, attempt, "calling upstream");
+            let started = Instant::now();
+            let result = self
+                .client
+                .call(request, policy.attempt_timeout.min(left))
+                .await;
+            crate::metrics::get().upstream_call(&self.name, started.elapsed());
+            drop(_permit);
+            let (verdict, wait) = match &result {
+                Ok(reply) if reply.status.is_server_error() => (Verdict::Failed, None),
+                Ok(reply) if reply.status == http::StatusCode::TOO_MANY_REQUESTS => (
+                    Verdict::Healthy,
+                    Some(resilience::retry_after(
+                        reply
+                            .headers
+                            .get(header::RETRY_AFTER)
+                            .and_then(|v| v.to_str().ok()),
+                        std::time::SystemTime::now(),
+                    )),
+                ),
+                Ok(_) => (Verdict::Healthy, None),
+                Err(_) => (Verdict::Failed, None),
+            };
+            self.guard.record(verdict);
+            let retryable = verdict == Verdict::Failed || wait.is_some();
+            attempt += 1;
+            if !(repeatable && retryable) || attempt > policy.retries {
+                return result.map_err(|e| self.call_problem(e));
+            }
+            let pause = match wait {
+                Some(Some(after)) => after,
+                _ => policy.backoff(attempt),
+            };
+            if Instant::now() + pause >= deadline {
+                // Waiting would outlive the deadline: answer with what the vendor said.
+                return result.map_err(|e| self.call_problem(e));
+            }
+            tracing::debug!(upstream = %self.name, attempt, ?pause, "retrying");
+            tokio::time::sleep(pause).await;
+        }
+    }
+
+    fn call_problem(&self, e: CallError) -> Problem {
+        let code = match e {
+            CallError::Timeout(_) => Code::UpstreamTimeout,
+            CallError::Connect(_) | CallError::Transport(_) | CallError::TooLarge(_) => {
+                Code::UpstreamError
+            }
+        };
+        let mut p = Problem::new(code, format!("upstream {}: {e}", self.name));
+        p.upstream = Some(Box::new(self.info()));
+        p
+    }
+
+    /// Why an answer that is not JSON cannot be passed on: the vendor's failure as far as its
+    /// status tells it, or a success hookgate could not read.
+    pub fn unreadable(&self, reply: &Reply) -> Problem {
+        let cx = Context::new(&self.dialect, &self.name, &self.url_policy, false);
+        cx.problem_of(reply)
+    }
+}
+
+/// Where a relayed request goes: the vendor path rebuilt from the dialect's own template.
+pub struct RelayTarget<'a> {
+    /// The method.
+    pub method: &'a http::Method,
+    /// The dialect's base path and the endpoint's path, owner and id filled in.
+    pub path: String,
+    /// The client's query string, as it was.
+    pub query: Option<&'a str>,
+}

@@ -1,0 +1,160 @@
+//! Wiring: upstreams, vendor surfaces and the main listener's routes, built from a [`Setup`].
+//! Pure construction: nothing is bound or started here (`app.rs` and `reload.rs` do
+//! that).
+
+use crate::auth::{Inbound, Key, Scope};
+use crate::config::{self, Config, ConfigProblem, ConfigReport, UpstreamAuth, UpstreamConfig};
+use crate::frontend::canonical::CanonicalApi;
+use crate::frontend::vendor::VendorApi;
+use crate::frontend::{Admission, Backend};
+use crate::http::client::Client;
+use crate::mapping::Dialect;
+use crate::setup::StartError;
+use crate::upstream::resilience::Guard;
+use crate::upstream::{Auth, HeaderSecret, Secret, Upstream};
+use crate::url_policy::UrlPolicy;
+use sha2::Digest;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// What the main listener serves; replaced whole on reload.
+pub struct Routes {
+    /// The canonical API.
+    pub canonical: CanonicalApi,
+    /// Vendor surfaces by mount prefix.
+    pub mounted: Vec<(String, VendorApi)>,
+    /// Whether `POST /debug/translate` is served.
+    pub preview: bool,
+    /// What every request is held to.
+    pub admission: Admission,
+}
+
+/// The credential the gateway presents to the emulators it runs: minted at startup, never
+/// configured or shown, so that an emulator behind inbound keys still answers its gateway.
+#[derive(Clone)]
+pub struct InternalKey(Secret);
+
+impl InternalKey {
+    /// A fresh random key.
+    pub fn mint() -> InternalKey {
+        InternalKey(Secret::new(format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        )))
+    }
+
+    /// The inbound keys of an emulator: the configured ones and this one (all scopes). With
+    /// inbound authentication off, the emulator is open as its vendor is (any bearer token).
+    pub fn admitted_by(&self, inbound: &Inbound) -> Inbound {
+        match inbound {
+            Inbound::Off => Inbound::Off,
+            Inbound::Keys(keys) => {
+                let mut keys = keys.clone();
+                keys.push(Key {
+                    name: "(gateway)".into(),
+                    sha256: sha2::Sha256::digest(self.0.expose().as_bytes()).into(),
+                    scopes: vec![Scope::Read, Scope::Write],
+                    upstreams: None,
+                });
+                Inbound::Keys(keys)
+            }
+        }
+    }
+
+    /// The key as the gateway sends it to its emulators.
+    pub fn secret(&self) -> &Secret {
+        &self.0
+    }
+}
+
+/// Builds an upstream of the configuration, reached at `base_url`; an emulated one is called
+/// with the gateway's internal key.
+pub fn upstream(
+    u: &UpstreamConfig,
+    dialect: Arc<Dialect>,
+    base_url: String,
+    client: Client,
+    url_policy: Arc<UrlPolicy>,
+    internal: &InternalKey,
+) -> Result<Upstream, StartError> {
+    let bearer = |secret: &Secret| {
+        HeaderSecret::bearer(secret)
+            .map(Auth::Bearer)
+            .ok_or_else(|| {
+                StartError::Config(ConfigReport {
+                    source: "credentials".into(),
+                    problems: vec![ConfigProblem {
+                        key: format!("upstreams.{}.auth", u.name),
+                        message: "the token is not a valid header value".into(),
+                    }],
+                })
+            })
+    };
+    let auth = match (&u.auth, u.emulate) {
+        (_, true) => bearer(internal.secret())?,
+        (UpstreamAuth::Bearer(secret), false) => bearer(secret)?,
+        (UpstreamAuth::Passthrough, false) => Auth::Passthrough,
+        (UpstreamAuth::None, false) => Auth::None,
+    };
+    Ok(Upstream {
+        name: u.name.clone(),
+        dialect,
+        base_url,
+        auth,
+        guard: Guard::new(u.policy.clone()),
+        emulated: u.emulate,
+        client,
+        url_policy,
+    })
+}
+
+/// A vendor surface of the configuration in front of one of `upstreams`.
+pub fn surface(
+    s: &config::SurfaceConfig,
+    dialects: &BTreeMap<String, Arc<Dialect>>,
+    upstreams: &BTreeMap<String, Arc<Upstream>>,
+) -> VendorApi {
+    VendorApi::new(
+        dialects[&s.dialect].clone(),
+        Backend::Upstream(upstreams[&s.upstream].clone()),
+        s.owner.clone(),
+    )
+}
+
+/// The routes of `config` over built upstreams.
+pub fn routes(
+    config: &Config,
+    dialects: &BTreeMap<String, Arc<Dialect>>,
+    upstreams: BTreeMap<String, Arc<Upstream>>,
+) -> Routes {
+    let mounted = config
+        .surfaces
+        .iter()
+        .filter_map(|s| {
+            let prefix = s.prefix.clone()?;
+            Some((prefix, surface(s, dialects, &upstreams)))
+        })
+        .collect();
+    Routes {
+        canonical: CanonicalApi {
+            upstreams,
+            default_upstream: config.default_upstream.clone(),
+        },
+        mounted,
+        preview: config.debug.translate,
+        admission: Admission {
+            inbound: config.inbound.clone(),
+            body_limit: config.limits.body(),
+        },
+    }
+}
+
+/// Says at startup which surfaces leave authentication to their vendor.
+pub fn announce(surfaces: &[(String, &VendorApi)]) {
+    for (name, api) in surfaces {
+        if api.passes_credential() {
+            tracing::info!(surface = %name, "the surface passes its clients' credentials to the vendor, which authenticates them; inbound keys do not apply to it");
+        }
+    }
+}
