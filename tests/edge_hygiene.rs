@@ -113,3 +113,212 @@ async fn malformed_requests_are_refused_and_never_forwarded() {
         double.seen()
     );
 }
+
+/// Whether an answer is the edge's refusal: a 400 problem that closes the connection.
+fn is_refusal(answer: &str) -> bool {
+    let lower = answer.to_ascii_lowercase();
+    (answer.starts_with("HTTP/1.1 400") || answer.starts_with("HTTP/1.0 400"))
+        && lower.contains("content-type: application/problem+json")
+        && lower.contains("connection: close")
+        && answer.contains("\"code\":\"bad_request\"")
+}
+
+#[tokio::test]
+async fn a_repeated_or_invalid_host_is_refused_and_the_connection_closed() {
+    let double = Double::start(vec![]).await;
+    let gw = gateway(&format!(
+        "[upstreams.am]\ndialect = \"agentmessage\"\nbase_url = \"{}\"\nauth = {{ type = \"none\" }}\n",
+        double.url()
+    ))
+    .await;
+    let path = "/v1/upstreams/am/webhooks";
+    let len = BODY.len();
+    // Each host section is sent as is, between the request line and the body's headers.
+    let hosts: &[(&str, &[u8])] = &[
+        ("the same Host twice", b"Host: x\r\nHost: x\r\n"),
+        ("two different Hosts", b"Host: x\r\nHost: y\r\n"),
+        ("two Hosts in different case", b"host: x\r\nHOST: x\r\n"),
+        ("two Hosts apart", b"Host: x\r\nAccept: */*\r\nHost: y\r\n"),
+        ("two Hosts joined by a comma", b"Host: x,y\r\n"),
+        ("a space", b"Host: a b\r\n"),
+        ("a tab", b"Host: a\tb\r\n"),
+        ("path and userinfo", b"Host: a/b@c\r\n"),
+        ("userinfo", b"Host: user:pw@x\r\n"),
+        ("a query", b"Host: x?y\r\n"),
+        ("a fragment", b"Host: x#y\r\n"),
+        ("a backslash", b"Host: x\\y\r\n"),
+        ("quotes", b"Host: \"x\"\r\n"),
+        ("a control byte", b"Host: a\x01b\r\n"),
+        ("a byte that is not ASCII", b"Host: caf\xc3\xa9\r\n"),
+        ("a percent escape", b"Host: x%00\r\n"),
+        ("an empty Host", b"Host:\r\n"),
+        ("only a port", b"Host: :80\r\n"),
+        ("a port out of range", b"Host: x:99999\r\n"),
+        ("a port that is not a number", b"Host: x:abc\r\n"),
+        ("a signed port", b"Host: x:+80\r\n"),
+        ("two ports", b"Host: x:1:2\r\n"),
+        ("an unclosed IPv6 literal", b"Host: [::1\r\n"),
+        ("an IPv6 literal that is not one", b"Host: [zz]:80\r\n"),
+    ];
+    let mut failures = Vec::new();
+    for (name, host) in hosts {
+        for version in ["HTTP/1.1", "HTTP/1.0"] {
+            let mut request = format!("POST {path} {version}\r\n").into_bytes();
+            request.extend_from_slice(host);
+            request.extend_from_slice(
+                format!("Content-Type: application/json\r\nContent-Length: {len}\r\n\r\n{BODY}")
+                    .as_bytes(),
+            );
+            let (answer, closed) = raw(gw.addr, &request).await;
+            // hyper refuses control bytes itself, before a handler sees them: a 400 and a close,
+            // without the problem body.
+            let hypers_own = *name == "a control byte" && answer.contains(" 400 ");
+            if !(is_refusal(&answer) || hypers_own) || !closed {
+                failures.push(format!("{name} ({version}): closed={closed}:\n{answer}"));
+            }
+        }
+    }
+    // The absolute form names the host too; a userinfo there is as bad as in Host.
+    let (answer, closed) = raw(
+        gw.addr,
+        format!("GET http://user@x{path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes(),
+    )
+    .await;
+    if !is_refusal(&answer) || !closed {
+        failures.push(format!(
+            "userinfo in the target: closed={closed}:\n{answer}"
+        ));
+    }
+    // A request smuggled behind a refused one on the same connection is never read.
+    let (answer, closed) = raw(
+        gw.addr,
+        format!("GET {path} HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\nGET {path} HTTP/1.1\r\nHost: x\r\n\r\n")
+            .as_bytes(),
+    )
+    .await;
+    if !is_refusal(&answer) || !closed || answer.matches("HTTP/1.1").count() != 1 {
+        failures.push(format!(
+            "pipelined after a repeated Host: closed={closed}:\n{answer}"
+        ));
+    }
+    gw.stop().await;
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(
+        double.seen().is_empty(),
+        "a request with a bad Host reached the vendor: {:?}",
+        double.seen()
+    );
+}
+
+#[tokio::test]
+async fn every_spelling_of_a_valid_host_is_served() {
+    let gw = gateway("").await;
+    for host in [
+        "x",
+        "example.com",
+        "Example.COM:8080",
+        "127.0.0.1:1",
+        "[::1]",
+        "[::1]:8080",
+        "a-b_c~d.e",
+        "x:",
+    ] {
+        let (answer, _) = raw(
+            gw.addr,
+            format!("GET /healthz HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{host:?}: {answer}");
+    }
+    // HTTP/1.0 may leave Host out.
+    let (answer, _) = raw(gw.addr, b"GET /healthz HTTP/1.0\r\n\r\n").await;
+    assert!(answer.starts_with("HTTP/1.0 200"), "{answer}");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn an_http2_host_that_differs_from_its_authority_or_repeats_is_refused() {
+    use http_body_util::{BodyExt, Empty};
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    let double = Double::start(vec![]).await;
+    let gw = gateway(&format!(
+        "[upstreams.am]\ndialect = \"agentmessage\"\nbase_url = \"{}\"\nauth = {{ type = \"none\" }}\n",
+        double.url()
+    ))
+    .await;
+    let addr = gw.addr;
+    let path = "/v1/upstreams/am/webhooks";
+    let cases: Vec<(&str, String, Vec<&str>)> = vec![
+        (
+            "a Host naming another host",
+            format!("http://{addr}{path}"),
+            vec!["elsewhere.example"],
+        ),
+        (
+            "a Host with another port",
+            format!("http://{addr}{path}"),
+            vec!["127.0.0.1:1"],
+        ),
+        (
+            "a repeated Host",
+            format!("http://{addr}{path}"),
+            vec!["x", "x"],
+        ),
+        (
+            "an invalid Host",
+            format!("http://{addr}{path}"),
+            vec!["a b"],
+        ),
+        (
+            "userinfo in :authority",
+            format!("http://user@{addr}{path}"),
+            vec![],
+        ),
+    ];
+    for (name, uri, hosts) in cases {
+        let stream = TcpStream::connect(addr).await.unwrap();
+        let (mut sender, conn) =
+            hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
+                .await
+                .unwrap();
+        tokio::spawn(conn);
+        let mut request = http::Request::get(&uri);
+        for host in hosts {
+            request = request.header("host", host);
+        }
+        let response = sender
+            .send_request(request.body(Empty::<bytes::Bytes>::new()).unwrap())
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let status = response.status();
+        let content_type = response.headers().get("content-type").cloned();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        let body = String::from_utf8_lossy(&body);
+        assert_eq!(status, 400, "{name}: {body}");
+        assert_eq!(
+            content_type.as_ref().and_then(|v| v.to_str().ok()),
+            Some("application/problem+json"),
+            "{name}"
+        );
+        assert!(body.contains("\"code\":\"bad_request\""), "{name}: {body}");
+    }
+    // The same Host as :authority is fine.
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (mut sender, conn) =
+        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    let request = http::Request::get(format!("http://{addr}/healthz"))
+        .header("host", addr.to_string())
+        .body(Empty::<bytes::Bytes>::new())
+        .unwrap();
+    assert_eq!(sender.send_request(request).await.unwrap().status(), 200);
+    gw.stop().await;
+    assert!(
+        double.seen().is_empty(),
+        "an HTTP/2 request with a bad host reached the vendor: {:?}",
+        double.seen()
+    );
+}
