@@ -219,3 +219,64 @@ async fn an_idle_http2_connection_is_closed() {
     drop(sender);
     gw.stop().await;
 }
+
+#[tokio::test]
+async fn a_head_after_a_long_chunk_extension_is_still_held_to_the_header_timeout() {
+    let (gw, addr) = start("idle_timeout_ms = 60000\nheader_read_timeout_ms = 300").await;
+    let body = br#"{"url":"https://example.com/h","events":["message.received"]}"#;
+    for ext in [1100, 3000, 6000] {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        let request = format!(
+            "POST /v1/upstreams/am/webhooks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{:x};k={}",
+            body.len(),
+            "v".repeat(ext)
+        );
+        // The chunk line in two reads, the first without its end.
+        stream.write_all(request.as_bytes()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let mut rest = b"\r\n".to_vec();
+        rest.extend_from_slice(body);
+        rest.extend_from_slice(b"\r\n0\r\n\r\n");
+        let _ = stream.write_all(&rest).await;
+        if ext > 4096 {
+            // Past the bound: closed at once, nothing answered.
+            let read = read_to_close(&mut stream)
+                .await
+                .expect("a connection past the chunk-line bound stayed open");
+            assert!(read.is_empty(), "{}", String::from_utf8_lossy(&read));
+            continue;
+        }
+        let response = read_response(&mut stream).await.expect("an answer");
+        assert!(!response.starts_with("HTTP/1.1 5"), "{response}");
+        // Then a head that trickles in, a byte at a time, each well within any idle limit.
+        let (mut reader, mut writer) = stream.into_split();
+        let trickle = tokio::spawn(async move {
+            let head = format!(
+                "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: {}",
+                "a".repeat(400)
+            );
+            for b in head.bytes() {
+                if writer.write_all(&[b]).await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(40)).await;
+            }
+        });
+        let mut read = Vec::new();
+        let mut buf = [0u8; 1024];
+        let closed = loop {
+            match tokio::time::timeout(SAFETY, reader.read(&mut buf)).await {
+                Ok(Ok(0)) | Ok(Err(_)) => break true,
+                Ok(Ok(n)) => read.extend_from_slice(&buf[..n]),
+                Err(_) => break false,
+            }
+        };
+        trickle.abort();
+        assert!(
+            closed,
+            "extension of {ext}: a trickled head outlived the header timeout"
+        );
+        assert!(read.is_empty(), "{}", String::from_utf8_lossy(&read));
+    }
+    gw.stop().await;
+}

@@ -4,7 +4,7 @@
 mod support;
 
 use std::time::Duration;
-use support::{Double, gateway};
+use support::{Double, Reply, gateway};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -321,4 +321,113 @@ async fn an_http2_host_that_differs_from_its_authority_or_repeats_is_refused() {
         "an HTTP/2 request with a bad host reached the vendor: {:?}",
         double.seen()
     );
+}
+
+/// A chunked POST of [`BODY`] whose one chunk carries an extension of `ext` bytes.
+fn long_extension_request(path: &str, ext: usize) -> Vec<u8> {
+    let extension = format!(";k={}", "v".repeat(ext - 3));
+    format!(
+        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{:x}{extension}\r\n{BODY}\r\n0\r\n\r\n",
+        BODY.len()
+    )
+    .into_bytes()
+}
+
+/// Writes `bytes` in two parts, cut at the end of the chunk extension (before its CRLF), with
+/// a pause so that the server reads them apart.
+async fn write_in_two(stream: &mut TcpStream, bytes: &[u8]) {
+    let ext = bytes.windows(3).position(|w| w == b";k=").unwrap();
+    let cut = ext + bytes[ext..].iter().position(|b| *b == b'\r').unwrap();
+    stream.write_all(&bytes[..cut]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The server may have closed on the first part; what it answered is read afterwards.
+    let _ = stream.write_all(&bytes[cut..]).await;
+}
+
+/// Reads until the server closes (or 5 s pass); returns what was read and whether it closed.
+async fn read_all(stream: &mut TcpStream) -> (String, bool) {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    let closed = loop {
+        match tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => break true,
+            Ok(Ok(n)) => out.extend_from_slice(&buf[..n]),
+            Err(_) => break false,
+        }
+    };
+    (String::from_utf8_lossy(&out).into_owned(), closed)
+}
+
+#[tokio::test]
+async fn a_long_chunk_extension_does_not_blind_the_edge_to_the_next_request() {
+    let path = "/v1/upstreams/am/webhooks";
+    let len = BODY.len();
+    let smuggled = format!(
+        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {len}\r\nTransfer-Encoding: chunked\r\n\r\n{len:x}\r\n{BODY}\r\n0\r\n\r\n"
+    );
+    // Extensions hyper reads and the edge follows, split across reads: the request after them
+    // is still watched, and refused.
+    for ext in [1025, 2000, 4000] {
+        let double = Double::start(vec![Reply::json(201, serde_json::json!({}))]).await;
+        let gw = gateway(&format!(
+            "[upstreams.am]\ndialect = \"agentmessage\"\nbase_url = \"{}\"\nauth = {{ type = \"none\" }}\n",
+            double.url()
+        ))
+        .await;
+        let mut stream = TcpStream::connect(gw.addr).await.unwrap();
+        write_in_two(&mut stream, &long_extension_request(path, ext)).await;
+        stream.write_all(smuggled.as_bytes()).await.unwrap();
+        let (answer, closed) = read_all(&mut stream).await;
+        assert!(
+            closed,
+            "extension of {ext}: the connection stayed open:\n{answer}"
+        );
+        let second = answer
+            .match_indices("HTTP/1.1 ")
+            .nth(1)
+            .map(|(i, _)| &answer[i..])
+            .unwrap_or_else(|| panic!("extension of {ext}: no second answer:\n{answer}"));
+        assert!(is_refusal(second), "extension of {ext}:\n{answer}");
+        assert!(second.contains("framing"), "extension of {ext}:\n{answer}");
+        assert!(
+            double.seen().len() <= 1,
+            "extension of {ext}: the smuggled request reached the vendor: {:?}",
+            double.seen()
+        );
+        gw.stop().await;
+    }
+    // Past the bound the edge cannot follow the body: the connection closes without reading
+    // on, whether the line arrives whole or in parts.
+    for (ext, split) in [(4097, true), (6000, true), (20_000, true), (6000, false)] {
+        let double = Double::start(vec![]).await;
+        let gw = gateway(&format!(
+            "[upstreams.am]\ndialect = \"agentmessage\"\nbase_url = \"{}\"\nauth = {{ type = \"none\" }}\n",
+            double.url()
+        ))
+        .await;
+        let mut stream = TcpStream::connect(gw.addr).await.unwrap();
+        let request = long_extension_request(path, ext);
+        if split {
+            write_in_two(&mut stream, &request).await;
+        } else {
+            stream.write_all(&request).await.unwrap();
+        }
+        let _ = stream.write_all(smuggled.as_bytes()).await;
+        let (answer, closed) = read_all(&mut stream).await;
+        assert!(
+            closed,
+            "extension of {ext}: the connection stayed open:\n{answer}"
+        );
+        assert!(
+            answer.is_empty()
+                || (answer.starts_with("HTTP/1.1 400") && answer.matches("HTTP/1.1 ").count() == 1),
+            "extension of {ext}:\n{answer}"
+        );
+        assert!(
+            double.seen().is_empty(),
+            "extension of {ext}: a request reached the vendor: {:?}",
+            double.seen()
+        );
+        gw.stop().await;
+    }
 }

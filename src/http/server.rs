@@ -106,7 +106,7 @@ pub async fn serve<H: Handler>(
                 let _in_flight = in_flight;
                 let refused = if ambiguous {
                     Some(crate::problem::Problem::bad_request(
-                        "the request's framing is ambiguous (Content-Length with Transfer-Encoding, or repeated)",
+                        "the request's framing is ambiguous (Content-Length with Transfer-Encoding, or repeated) or cannot be followed",
                     ))
                 } else {
                     edge::refuse(&req, max_body)
