@@ -1,5 +1,6 @@
-//! Connection timers: how long a client may take to send a request head, and how long a
-//! keep-alive connection may sit idle between requests.
+//! Connection timers: how long a client may take to send a request head, how long a
+//! keep-alive connection may sit idle between requests, and how long a write may wait on a
+//! client that does not read its answers.
 //!
 //! hyper's own `header_read_timeout` starts counting again as soon as a connection goes idle,
 //! so with it alone the idle limit and the header limit are one number. [`Timed`] keeps them
@@ -8,11 +9,14 @@
 //! - from accept to the end of the first request head: `header_read_timeout`;
 //! - from the first byte of a later head to its end: `header_read_timeout`;
 //! - with no request in flight, no head begun and no write waiting on the client, from the last
-//!   byte read or written: `idle_timeout`.
+//!   byte read or written: `idle_timeout`;
+//! - while a write waits on the client, from when it stopped making progress:
+//!   `send_timeout`, whatever else is going on, a request in flight included.
 //!
-//! While a request is being handled or its answer is being written, neither runs. When one
-//! expires, the read side reports the end of the stream (idle) or a timeout error (a head cut
-//! short), and hyper closes the connection.
+//! While a request is being handled or its answer is being written, neither the idle nor the
+//! header timer runs. When one expires, the read side reports the end of the stream (idle) or
+//! a timeout error (a head cut short), and hyper closes the connection; when the send timer
+//! expires, the write fails with a timeout error, and hyper drops the connection.
 //!
 //! hyper does not read again when a connection goes idle if its last read was pending (it
 //! does only when its own header timer is on), so the end of a request and the end of a
@@ -75,44 +79,53 @@ enum Limit {
     Head,
 }
 
-/// A connection under the two timers.
+/// A connection under the timers.
 pub struct Timed<S> {
     inner: Guarded<S>,
     requests: Arc<Requests>,
     header_read_timeout: Duration,
     idle_timeout: Duration,
+    send_timeout: Duration,
     accepted: Instant,
     last_io: Instant,
     head_started: Option<Instant>,
     write_waiting: bool,
     timer: Option<Pin<Box<Sleep>>>,
+    /// Runs from the first pending write until a write makes progress.
+    stall: Option<Pin<Box<Sleep>>>,
+}
+
+/// The connection's limits, as [`Timed`] needs them.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub header_read: Duration,
+    pub idle: Duration,
+    pub send: Duration,
 }
 
 impl<S> Timed<S> {
-    pub fn new(
-        inner: Guarded<S>,
-        header_read_timeout: Duration,
-        idle_timeout: Duration,
-    ) -> (Timed<S>, Arc<Requests>) {
+    pub fn new(inner: Guarded<S>, timeouts: Timeouts) -> (Timed<S>, Arc<Requests>) {
         let requests = Arc::new(Requests::default());
         let now = Instant::now();
         (
             Timed {
                 inner,
                 requests: requests.clone(),
-                header_read_timeout,
-                idle_timeout,
+                header_read_timeout: timeouts.header_read,
+                idle_timeout: timeouts.idle,
+                send_timeout: timeouts.send,
                 accepted: now,
                 last_io: now,
                 head_started: None,
                 write_waiting: false,
                 timer: None,
+                stall: None,
             },
             requests,
         )
     }
 
-    /// The deadline that applies now, if any.
+    /// The read-side deadline that applies now, if any.
     fn deadline(&self) -> Option<(Instant, Limit)> {
         if self.requests.in_flight.load(Ordering::Acquire) > 0 || self.write_waiting {
             return None;
@@ -145,6 +158,30 @@ impl<S> Timed<S> {
             cx.waker().wake_by_ref();
         }
         self.write_waiting = pending;
+    }
+
+    /// Holds a pending write to the send timeout: pending until it expires, then a timeout
+    /// error, which makes hyper drop the connection. Any progress stops the timer.
+    fn stalled<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        poll: Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
+        if poll.is_ready() {
+            self.stall = None;
+            return poll;
+        }
+        let timeout = self.send_timeout;
+        let stall = self
+            .stall
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+        match stall.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the client did not read its answer in time",
+            ))),
+        }
     }
 }
 
@@ -208,17 +245,18 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Timed<S> {
     ) -> Poll<io::Result<usize>> {
         let poll = Pin::new(&mut self.inner).poll_write(cx, data);
         self.wrote(cx, &poll);
-        poll
+        self.stalled(cx, poll)
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let poll = Pin::new(&mut self.inner).poll_flush(cx);
         self.write_done(cx, poll.is_pending());
-        poll
+        self.stalled(cx, poll)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
+        let poll = Pin::new(&mut self.inner).poll_shutdown(cx);
+        self.stalled(cx, poll)
     }
 
     fn poll_write_vectored(
@@ -228,7 +266,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Timed<S> {
     ) -> Poll<io::Result<usize>> {
         let poll = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
         self.wrote(cx, &poll);
-        poll
+        self.stalled(cx, poll)
     }
 
     fn is_write_vectored(&self) -> bool {
