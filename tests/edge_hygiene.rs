@@ -1,5 +1,8 @@
 //! Malformed HTTP at the edge, over raw sockets: each gets its exact answer, the connection
-//! closes, and nothing reaches the vendor.
+//! closes, and nothing reaches the vendor. Among them: every spelling of a repeated or invalid
+//! `Host` (and HTTP/2's `:authority`), and requests behind chunk extensions long enough to
+//! blind a careless framing scanner. (The scanner under arbitrary read splits:
+//! `framing_sync.rs`.)
 
 mod support;
 

@@ -10,6 +10,10 @@
 //! - from the first byte of a later head to its end: `header_read_timeout`;
 //! - with no request in flight, no head begun and no write waiting on the client, from the last
 //!   byte read or written: `idle_timeout`;
+//! - on HTTP/2, with no request in flight, from the last request activity: a request begun or
+//!   finished, or an answer's HEADERS or DATA frame written: `idle_timeout`. PINGs, SETTINGS
+//!   and WINDOW_UPDATEs are bytes, not activity, so a client cannot hold a connection (and a
+//!   place under the cap) with them alone;
 //! - while a write waits on the client, from when it stopped making progress:
 //!   `send_timeout`, whatever else is going on, a request in flight included.
 //!
@@ -38,6 +42,8 @@ use tokio::time::{Instant, Sleep};
 pub struct Requests {
     in_flight: AtomicUsize,
     started: AtomicUsize,
+    /// When a request last began or ended.
+    changed: Mutex<Option<Instant>>,
     /// The connection's task, as of its last pending read.
     reader: Mutex<Option<Waker>>,
 }
@@ -47,7 +53,16 @@ impl Requests {
     pub fn begin(self: &Arc<Self>) -> InFlight {
         self.started.fetch_add(1, Ordering::AcqRel);
         self.in_flight.fetch_add(1, Ordering::AcqRel);
+        self.touch();
         InFlight(self.clone())
+    }
+
+    fn touch(&self) {
+        *self.changed.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+    }
+
+    fn changed(&self) -> Option<Instant> {
+        *self.changed.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn park(&self, waker: &Waker) {
@@ -63,6 +78,7 @@ pub struct InFlight(Arc<Requests>);
 
 impl Drop for InFlight {
     fn drop(&mut self) {
+        self.0.touch();
         if self.0.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
             let reader = self.0.reader.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(waker) = reader.as_ref() {
@@ -79,6 +95,55 @@ enum Limit {
     Head,
 }
 
+/// What the connection's writes are, decided at its first write: by then an HTTP/2 client has
+/// sent its whole preface (hyper-util reads it before choosing the protocol), and the server's
+/// first frame starts the written bytes. (Behind TLS the preface is not seen here: ALPN will
+/// have to say.)
+#[derive(Debug)]
+enum Outbound {
+    Undecided,
+    Http1,
+    Http2(Frames),
+}
+
+/// Follows HTTP/2 frame boundaries (RFC 9113 §4.1: a 24-bit length, a type, flags, a stream)
+/// in the bytes written, to tell answers from connection upkeep.
+#[derive(Debug, Default)]
+struct Frames {
+    header: [u8; 9],
+    have: usize,
+    /// Payload bytes of the current frame still to come.
+    skip: usize,
+}
+
+impl Frames {
+    /// Follows `bytes`; whether a frame that carries an answer (HEADERS, CONTINUATION, DATA)
+    /// began in them.
+    fn feed(&mut self, mut bytes: &[u8]) -> bool {
+        let mut answer = false;
+        while !bytes.is_empty() {
+            if self.skip > 0 {
+                let n = self.skip.min(bytes.len());
+                self.skip -= n;
+                bytes = &bytes[n..];
+                continue;
+            }
+            let n = (self.header.len() - self.have).min(bytes.len());
+            self.header[self.have..self.have + n].copy_from_slice(&bytes[..n]);
+            self.have += n;
+            bytes = &bytes[n..];
+            if self.have == self.header.len() {
+                let [a, b, c, kind, ..] = self.header;
+                self.skip = u32::from_be_bytes([0, a, b, c]) as usize;
+                self.have = 0;
+                // DATA, HEADERS, CONTINUATION.
+                answer |= matches!(kind, 0x0 | 0x1 | 0x9);
+            }
+        }
+        answer
+    }
+}
+
 /// A connection under the timers.
 pub struct Timed<S> {
     inner: Guarded<S>,
@@ -93,6 +158,9 @@ pub struct Timed<S> {
     timer: Option<Pin<Box<Sleep>>>,
     /// Runs from the first pending write until a write makes progress.
     stall: Option<Pin<Box<Sleep>>>,
+    outbound: Outbound,
+    /// When an HTTP/2 answer frame was last written.
+    answered: Option<Instant>,
 }
 
 /// The connection's limits, as [`Timed`] needs them.
@@ -120,6 +188,8 @@ impl<S> Timed<S> {
                 write_waiting: false,
                 timer: None,
                 stall: None,
+                outbound: Outbound::Undecided,
+                answered: None,
             },
             requests,
         )
@@ -138,6 +208,11 @@ impl<S> Timed<S> {
             };
             return Some((self.accepted + self.header_read_timeout, limit));
         }
+        if self.inner.http2() {
+            let last = self.requests.changed().max(self.answered);
+            let last = last.unwrap_or(self.accepted);
+            return Some((last + self.idle_timeout, Limit::Idle));
+        }
         match self.head_started {
             Some(start) if self.inner.reading_head() => {
                 Some((start + self.header_read_timeout, Limit::Head))
@@ -146,10 +221,41 @@ impl<S> Timed<S> {
         }
     }
 
-    fn wrote(&mut self, cx: &Context<'_>, poll: &Poll<io::Result<usize>>) {
+    /// Notes what a write accepted: progress for the timers, answers for HTTP/2's idle timer.
+    fn wrote<'a>(
+        &mut self,
+        cx: &Context<'_>,
+        poll: &Poll<io::Result<usize>>,
+        bufs: impl Iterator<Item = &'a [u8]>,
+    ) {
         self.write_done(cx, poll.is_pending());
-        if matches!(poll, Poll::Ready(Ok(n)) if *n > 0) {
-            self.last_io = Instant::now();
+        let Poll::Ready(Ok(n)) = *poll else { return };
+        if n == 0 {
+            return;
+        }
+        let now = Instant::now();
+        self.last_io = now;
+        if matches!(self.outbound, Outbound::Undecided) {
+            self.outbound = if self.inner.http2() {
+                Outbound::Http2(Frames::default())
+            } else {
+                Outbound::Http1
+            };
+        }
+        if let Outbound::Http2(frames) = &mut self.outbound {
+            let mut left = n;
+            let mut answer = false;
+            for buf in bufs {
+                let take = left.min(buf.len());
+                answer |= frames.feed(&buf[..take]);
+                left -= take;
+                if left == 0 {
+                    break;
+                }
+            }
+            if answer {
+                self.answered = Some(now);
+            }
         }
     }
 
@@ -244,7 +350,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Timed<S> {
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
         let poll = Pin::new(&mut self.inner).poll_write(cx, data);
-        self.wrote(cx, &poll);
+        self.wrote(cx, &poll, std::iter::once(data));
         self.stalled(cx, poll)
     }
 
@@ -265,11 +371,55 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Timed<S> {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let poll = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
-        self.wrote(cx, &poll);
+        self.wrote(cx, &poll, bufs.iter().map(|b| &**b));
         self.stalled(cx, poll)
     }
 
     fn is_write_vectored(&self) -> bool {
         self.inner.is_write_vectored()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Frames;
+
+    #[test]
+    fn tells_answers_from_upkeep_however_the_frames_are_written() {
+        let frame = |kind: u8, len: usize| {
+            let mut f = vec![
+                (len >> 16) as u8,
+                (len >> 8) as u8,
+                len as u8,
+                kind,
+                0,
+                0,
+                0,
+                0,
+                1,
+            ];
+            f.extend(std::iter::repeat_n(kind, len));
+            f
+        };
+        // SETTINGS, a PING ack, a WINDOW_UPDATE: upkeep. Payloads that look like frames are
+        // skipped.
+        let upkeep = [frame(0x4, 6), frame(0x6, 8), frame(0x8, 4), frame(0x4, 0)].concat();
+        let answer = [frame(0x1, 30), frame(0x0, 300)].concat();
+        for size in [1, 2, 5, 9, 10, 64, 10_000] {
+            let mut f = Frames::default();
+            assert!(
+                !upkeep.chunks(size).any(|c| f.feed(c)),
+                "read {size} at a time"
+            );
+            let mut seen = false;
+            for c in answer.chunks(size) {
+                seen |= f.feed(c);
+            }
+            assert!(seen, "read {size} at a time");
+            assert!(
+                !upkeep.chunks(size).any(|c| f.feed(c)),
+                "read {size} at a time"
+            );
+        }
     }
 }
