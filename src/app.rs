@@ -53,6 +53,7 @@ pub async fn start(setup: Setup) -> Result<Running, StartError> {
     let limits = Limits {
         header_read_timeout: Duration::from_millis(config.limits.header_read_timeout_ms),
         idle_timeout: Duration::from_millis(config.limits.idle_timeout_ms),
+        send_timeout: Duration::from_millis(config.limits.send_timeout_ms),
         max_connections: config.limits.max_connections,
         drain_timeout: Duration::from_millis(config.limits.drain_timeout_ms),
         max_header_bytes: config.limits.max_header_bytes,

@@ -231,6 +231,9 @@ pub struct RawLimits {
     pub header_read_timeout_ms: u64,
     /// How long a keep-alive connection may sit idle between requests before it is closed.
     pub idle_timeout_ms: u64,
+    /// How long a write to a client may wait without progress (a client that does not read
+    /// its answers) before its connection is closed.
+    pub send_timeout_ms: u64,
     pub connect_timeout_ms: u64,
     pub max_connections: usize,
     pub drain_timeout_ms: u64,
@@ -256,6 +259,7 @@ impl Default for RawLimits {
             max_upstream_body_bytes: 8 * 1024 * 1024,
             header_read_timeout_ms: 10_000,
             idle_timeout_ms: 30_000,
+            send_timeout_ms: 30_000,
             connect_timeout_ms: 3_000,
             max_connections: 10_000,
             drain_timeout_ms: 30_000,
@@ -699,6 +703,7 @@ fn validate(raw: RawConfig, credentials: Credentials) -> Result<Config, Vec<Conf
     for (key, value) in [
         ("header_read_timeout_ms", raw.limits.header_read_timeout_ms),
         ("idle_timeout_ms", raw.limits.idle_timeout_ms),
+        ("send_timeout_ms", raw.limits.send_timeout_ms),
         ("body_read_timeout_ms", raw.limits.body_read_timeout_ms),
     ] {
         if value == 0 || value > 3_600_000 {

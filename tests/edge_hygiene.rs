@@ -1,10 +1,13 @@
 //! Malformed HTTP at the edge, over raw sockets: each gets its exact answer, the connection
-//! closes, and nothing reaches the vendor.
+//! closes, and nothing reaches the vendor. Among them: every spelling of a repeated or invalid
+//! `Host` (and HTTP/2's `:authority`), and requests behind chunk extensions long enough to
+//! blind a careless framing scanner. (The scanner under arbitrary read splits:
+//! `framing_sync.rs`.)
 
 mod support;
 
 use std::time::Duration;
-use support::{Double, gateway};
+use support::{Double, Reply, gateway};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -112,4 +115,322 @@ async fn malformed_requests_are_refused_and_never_forwarded() {
         "a malformed request reached the vendor: {:?}",
         double.seen()
     );
+}
+
+/// Whether an answer is the edge's refusal: a 400 problem that closes the connection.
+fn is_refusal(answer: &str) -> bool {
+    let lower = answer.to_ascii_lowercase();
+    (answer.starts_with("HTTP/1.1 400") || answer.starts_with("HTTP/1.0 400"))
+        && lower.contains("content-type: application/problem+json")
+        && lower.contains("connection: close")
+        && answer.contains("\"code\":\"bad_request\"")
+}
+
+#[tokio::test]
+async fn a_repeated_or_invalid_host_is_refused_and_the_connection_closed() {
+    let double = Double::start(vec![]).await;
+    let gw = gateway(&format!(
+        "[upstreams.am]\ndialect = \"agentmessage\"\nbase_url = \"{}\"\nauth = {{ type = \"none\" }}\n",
+        double.url()
+    ))
+    .await;
+    let path = "/v1/upstreams/am/webhooks";
+    let len = BODY.len();
+    // Each host section is sent as is, between the request line and the body's headers.
+    let hosts: &[(&str, &[u8])] = &[
+        ("the same Host twice", b"Host: x\r\nHost: x\r\n"),
+        ("two different Hosts", b"Host: x\r\nHost: y\r\n"),
+        ("two Hosts in different case", b"host: x\r\nHOST: x\r\n"),
+        ("two Hosts apart", b"Host: x\r\nAccept: */*\r\nHost: y\r\n"),
+        ("two Hosts joined by a comma", b"Host: x,y\r\n"),
+        ("a space", b"Host: a b\r\n"),
+        ("a tab", b"Host: a\tb\r\n"),
+        ("path and userinfo", b"Host: a/b@c\r\n"),
+        ("userinfo", b"Host: user:pw@x\r\n"),
+        ("a query", b"Host: x?y\r\n"),
+        ("a fragment", b"Host: x#y\r\n"),
+        ("a backslash", b"Host: x\\y\r\n"),
+        ("quotes", b"Host: \"x\"\r\n"),
+        ("a control byte", b"Host: a\x01b\r\n"),
+        ("a byte that is not ASCII", b"Host: caf\xc3\xa9\r\n"),
+        ("a percent escape", b"Host: x%00\r\n"),
+        ("an empty Host", b"Host:\r\n"),
+        ("only a port", b"Host: :80\r\n"),
+        ("a port out of range", b"Host: x:99999\r\n"),
+        ("a port that is not a number", b"Host: x:abc\r\n"),
+        ("a signed port", b"Host: x:+80\r\n"),
+        ("two ports", b"Host: x:1:2\r\n"),
+        ("an unclosed IPv6 literal", b"Host: [::1\r\n"),
+        ("an IPv6 literal that is not one", b"Host: [zz]:80\r\n"),
+    ];
+    let mut failures = Vec::new();
+    for (name, host) in hosts {
+        for version in ["HTTP/1.1", "HTTP/1.0"] {
+            let mut request = format!("POST {path} {version}\r\n").into_bytes();
+            request.extend_from_slice(host);
+            request.extend_from_slice(
+                format!("Content-Type: application/json\r\nContent-Length: {len}\r\n\r\n{BODY}")
+                    .as_bytes(),
+            );
+            let (answer, closed) = raw(gw.addr, &request).await;
+            // hyper refuses control bytes itself, before a handler sees them: a 400 and a close,
+            // without the problem body.
+            let hypers_own = *name == "a control byte" && answer.contains(" 400 ");
+            if !(is_refusal(&answer) || hypers_own) || !closed {
+                failures.push(format!("{name} ({version}): closed={closed}:\n{answer}"));
+            }
+        }
+    }
+    // The absolute form names the host too; a userinfo there is as bad as in Host.
+    let (answer, closed) = raw(
+        gw.addr,
+        format!("GET http://user@x{path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes(),
+    )
+    .await;
+    if !is_refusal(&answer) || !closed {
+        failures.push(format!(
+            "userinfo in the target: closed={closed}:\n{answer}"
+        ));
+    }
+    // A request smuggled behind a refused one on the same connection is never read.
+    let (answer, closed) = raw(
+        gw.addr,
+        format!("GET {path} HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\nGET {path} HTTP/1.1\r\nHost: x\r\n\r\n")
+            .as_bytes(),
+    )
+    .await;
+    if !is_refusal(&answer) || !closed || answer.matches("HTTP/1.1").count() != 1 {
+        failures.push(format!(
+            "pipelined after a repeated Host: closed={closed}:\n{answer}"
+        ));
+    }
+    gw.stop().await;
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(
+        double.seen().is_empty(),
+        "a request with a bad Host reached the vendor: {:?}",
+        double.seen()
+    );
+}
+
+#[tokio::test]
+async fn every_spelling_of_a_valid_host_is_served() {
+    let gw = gateway("").await;
+    for host in [
+        "x",
+        "example.com",
+        "Example.COM:8080",
+        "127.0.0.1:1",
+        "[::1]",
+        "[::1]:8080",
+        "a-b_c~d.e",
+        "x:",
+    ] {
+        let (answer, _) = raw(
+            gw.addr,
+            format!("GET /healthz HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{host:?}: {answer}");
+    }
+    // HTTP/1.0 may leave Host out.
+    let (answer, _) = raw(gw.addr, b"GET /healthz HTTP/1.0\r\n\r\n").await;
+    assert!(answer.starts_with("HTTP/1.0 200"), "{answer}");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn an_http2_host_that_differs_from_its_authority_or_repeats_is_refused() {
+    use http_body_util::{BodyExt, Empty};
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    let double = Double::start(vec![]).await;
+    let gw = gateway(&format!(
+        "[upstreams.am]\ndialect = \"agentmessage\"\nbase_url = \"{}\"\nauth = {{ type = \"none\" }}\n",
+        double.url()
+    ))
+    .await;
+    let addr = gw.addr;
+    let path = "/v1/upstreams/am/webhooks";
+    let cases: Vec<(&str, String, Vec<&str>)> = vec![
+        (
+            "a Host naming another host",
+            format!("http://{addr}{path}"),
+            vec!["elsewhere.example"],
+        ),
+        (
+            "a Host with another port",
+            format!("http://{addr}{path}"),
+            vec!["127.0.0.1:1"],
+        ),
+        (
+            "a repeated Host",
+            format!("http://{addr}{path}"),
+            vec!["x", "x"],
+        ),
+        (
+            "an invalid Host",
+            format!("http://{addr}{path}"),
+            vec!["a b"],
+        ),
+        (
+            "userinfo in :authority",
+            format!("http://user@{addr}{path}"),
+            vec![],
+        ),
+    ];
+    for (name, uri, hosts) in cases {
+        let stream = TcpStream::connect(addr).await.unwrap();
+        let (mut sender, conn) =
+            hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
+                .await
+                .unwrap();
+        tokio::spawn(conn);
+        let mut request = http::Request::get(&uri);
+        for host in hosts {
+            request = request.header("host", host);
+        }
+        let response = sender
+            .send_request(request.body(Empty::<bytes::Bytes>::new()).unwrap())
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let status = response.status();
+        let content_type = response.headers().get("content-type").cloned();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        let body = String::from_utf8_lossy(&body);
+        assert_eq!(status, 400, "{name}: {body}");
+        assert_eq!(
+            content_type.as_ref().and_then(|v| v.to_str().ok()),
+            Some("application/problem+json"),
+            "{name}"
+        );
+        assert!(body.contains("\"code\":\"bad_request\""), "{name}: {body}");
+    }
+    // The same Host as :authority is fine.
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (mut sender, conn) =
+        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    let request = http::Request::get(format!("http://{addr}/healthz"))
+        .header("host", addr.to_string())
+        .body(Empty::<bytes::Bytes>::new())
+        .unwrap();
+    assert_eq!(sender.send_request(request).await.unwrap().status(), 200);
+    gw.stop().await;
+    assert!(
+        double.seen().is_empty(),
+        "an HTTP/2 request with a bad host reached the vendor: {:?}",
+        double.seen()
+    );
+}
+
+/// A chunked POST of [`BODY`] whose one chunk carries an extension of `ext` bytes.
+fn long_extension_request(path: &str, ext: usize) -> Vec<u8> {
+    let extension = format!(";k={}", "v".repeat(ext - 3));
+    format!(
+        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{:x}{extension}\r\n{BODY}\r\n0\r\n\r\n",
+        BODY.len()
+    )
+    .into_bytes()
+}
+
+/// Writes `bytes` in two parts, cut at the end of the chunk extension (before its CRLF), with
+/// a pause so that the server reads them apart.
+async fn write_in_two(stream: &mut TcpStream, bytes: &[u8]) {
+    let ext = bytes.windows(3).position(|w| w == b";k=").unwrap();
+    let cut = ext + bytes[ext..].iter().position(|b| *b == b'\r').unwrap();
+    stream.write_all(&bytes[..cut]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The server may have closed on the first part; what it answered is read afterwards.
+    let _ = stream.write_all(&bytes[cut..]).await;
+}
+
+/// Reads until the server closes (or 5 s pass); returns what was read and whether it closed.
+async fn read_all(stream: &mut TcpStream) -> (String, bool) {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    let closed = loop {
+        match tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => break true,
+            Ok(Ok(n)) => out.extend_from_slice(&buf[..n]),
+            Err(_) => break false,
+        }
+    };
+    (String::from_utf8_lossy(&out).into_owned(), closed)
+}
+
+#[tokio::test]
+async fn a_long_chunk_extension_does_not_blind_the_edge_to_the_next_request() {
+    let path = "/v1/upstreams/am/webhooks";
+    let len = BODY.len();
+    let smuggled = format!(
+        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {len}\r\nTransfer-Encoding: chunked\r\n\r\n{len:x}\r\n{BODY}\r\n0\r\n\r\n"
+    );
+    // Extensions hyper reads and the edge follows, split across reads: the request after them
+    // is still watched, and refused.
+    for ext in [1025, 2000, 4000] {
+        let double = Double::start(vec![Reply::json(201, serde_json::json!({}))]).await;
+        let gw = gateway(&format!(
+            "[upstreams.am]\ndialect = \"agentmessage\"\nbase_url = \"{}\"\nauth = {{ type = \"none\" }}\n",
+            double.url()
+        ))
+        .await;
+        let mut stream = TcpStream::connect(gw.addr).await.unwrap();
+        write_in_two(&mut stream, &long_extension_request(path, ext)).await;
+        stream.write_all(smuggled.as_bytes()).await.unwrap();
+        let (answer, closed) = read_all(&mut stream).await;
+        assert!(
+            closed,
+            "extension of {ext}: the connection stayed open:\n{answer}"
+        );
+        let second = answer
+            .match_indices("HTTP/1.1 ")
+            .nth(1)
+            .map(|(i, _)| &answer[i..])
+            .unwrap_or_else(|| panic!("extension of {ext}: no second answer:\n{answer}"));
+        assert!(is_refusal(second), "extension of {ext}:\n{answer}");
+        assert!(second.contains("framing"), "extension of {ext}:\n{answer}");
+        assert!(
+            double.seen().len() <= 1,
+            "extension of {ext}: the smuggled request reached the vendor: {:?}",
+            double.seen()
+        );
+        gw.stop().await;
+    }
+    // Past the bound the edge cannot follow the body: the connection closes without reading
+    // on, whether the line arrives whole or in parts.
+    for (ext, split) in [(4097, true), (6000, true), (20_000, true), (6000, false)] {
+        let double = Double::start(vec![]).await;
+        let gw = gateway(&format!(
+            "[upstreams.am]\ndialect = \"agentmessage\"\nbase_url = \"{}\"\nauth = {{ type = \"none\" }}\n",
+            double.url()
+        ))
+        .await;
+        let mut stream = TcpStream::connect(gw.addr).await.unwrap();
+        let request = long_extension_request(path, ext);
+        if split {
+            write_in_two(&mut stream, &request).await;
+        } else {
+            stream.write_all(&request).await.unwrap();
+        }
+        let _ = stream.write_all(smuggled.as_bytes()).await;
+        let (answer, closed) = read_all(&mut stream).await;
+        assert!(
+            closed,
+            "extension of {ext}: the connection stayed open:\n{answer}"
+        );
+        assert!(
+            answer.is_empty()
+                || (answer.starts_with("HTTP/1.1 400") && answer.matches("HTTP/1.1 ").count() == 1),
+            "extension of {ext}:\n{answer}"
+        );
+        assert!(
+            double.seen().is_empty(),
+            "extension of {ext}: a request reached the vendor: {:?}",
+            double.seen()
+        );
+        gw.stop().await;
+    }
 }

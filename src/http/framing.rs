@@ -6,6 +6,13 @@
 //! smuggled past proxies), so [`Guarded`] reads the bytes hyper reads, follows each request's
 //! framing to find the next head, and raises a per-connection flag when a head is ambiguous.
 //! The flag is set before hyper parses that head, so the handler sees it for that request.
+//!
+//! The scanner never stops watching a connection that can still carry requests: what it
+//! cannot follow (a head, chunk-size line or trailer section over its bound, a length it
+//! cannot read, an unknown transfer coding, a chunk line hyper would not accept) is refused,
+//! never skipped ([`Refusal`]). It sees the same verdicts however the bytes are split into
+//! reads. The one stream it stops following is HTTP/2 with prior knowledge, where frames, not
+//! heads, follow; [`Guarded::http2`] tells the timers so.
 
 use std::io;
 use std::pin::Pin;
@@ -14,21 +21,62 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+/// The longest chunk-size line followed (hex size, extensions, CRLF excluded). hyper reads up
+/// to 16 KiB of chunk extensions per body and nginx refuses a chunk line longer than its
+/// buffer; no client has a reason to send more than a size and a short extension, so 4 KiB is
+/// generous while keeping what is held per connection small. Longer is refused, not skipped:
+/// skipping is how a scanner falls out of step with the parser it watches.
+pub const MAX_CHUNK_LINE: usize = 4096;
+
+/// The HTTP/2 connection preface (RFC 9113 §3.4): a head `PRI * HTTP/2.0`, then `SM`.
+const PREFACE_HEAD: &[u8] = b"PRI * HTTP/2.0\r\n\r\n";
+const PREFACE_TAIL: &[u8] = b"SM\r\n\r\n";
+
+/// Why the scanner stopped following a connection's framing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// A head with ambiguous or unreadable framing, or too long: hyper either refuses it
+    /// itself or parses it, and every request it parses from here on must be answered 400 and
+    /// its connection closed.
+    Answer,
+    /// Bytes inside a body that cannot be followed: where the next head starts is unknown, so
+    /// the connection must close without reading on.
+    Close,
+}
+
 /// Where the scanner is in the byte stream.
 #[derive(Debug)]
 enum State {
     /// Accumulating a request head up to its blank line.
     Head(Vec<u8>),
+    /// Checking the rest of the HTTP/2 preface: how much of [`PREFACE_TAIL`] matched.
+    Preface(usize),
     /// Skipping a fixed-length body.
     Fixed(u64),
-    /// Reading a chunk-size line.
+    /// Reading a chunk-size line, up to its LF.
     ChunkSize(Vec<u8>),
-    /// Skipping chunk data, then its CRLF.
+    /// Skipping chunk data.
     ChunkData(u64),
-    /// Reading trailer lines up to the blank one.
-    Trailers(Vec<u8>),
-    /// Framing could not be followed (or was ambiguous): stop watching.
-    Done,
+    /// Checking the CRLF after chunk data; `true` once its CR was seen.
+    ChunkEnd(bool),
+    /// Reading trailer lines up to the empty one.
+    Trailers(Trailers),
+    /// HTTP/2 with prior knowledge: frames follow, not heads.
+    Http2,
+    /// Framing was refused; nothing more is followed.
+    Refused(Refusal),
+}
+
+/// Progress through a trailer section: lines ending in CRLF, then an empty one (hyper's
+/// grammar, RFC 9112 §7.1.2).
+#[derive(Debug, Default)]
+struct Trailers {
+    /// Bytes of the section so far.
+    total: usize,
+    /// Bytes of the current line before its CR.
+    line: usize,
+    /// The current line's CR was seen; its LF must follow.
+    cr: bool,
 }
 
 /// Follows HTTP/1.1 request framing over arbitrary byte slices.
@@ -36,122 +84,174 @@ enum State {
 pub struct Scanner {
     state: State,
     max_head: usize,
+    /// Whether a head was completed: HTTP/2's preface counts only as the very first bytes.
+    past_first_head: bool,
 }
 
 impl Scanner {
+    /// A scanner for a new connection; heads and trailer sections over `max_head` bytes are
+    /// refused.
     pub fn new(max_head: usize) -> Scanner {
         Scanner {
             state: State::Head(Vec::new()),
             max_head,
+            past_first_head: false,
         }
     }
 
-    /// Feeds bytes; returns `true` when a request head with ambiguous framing was seen.
-    pub fn feed(&mut self, mut bytes: &[u8]) -> bool {
+    /// Feeds the next bytes read; returns the refusal in force once they are followed, if any.
+    pub fn feed(&mut self, mut bytes: &[u8]) -> Option<Refusal> {
         while !bytes.is_empty() {
-            match &mut self.state {
-                State::Done => return false,
-                State::Head(partial) => {
-                    let Some(end) = head_end(partial, bytes) else {
-                        partial.extend_from_slice(bytes);
-                        if partial.len() > self.max_head {
-                            self.state = State::Done;
-                        }
-                        return false;
-                    };
-                    // A head that arrived in one read is looked at where it lies.
-                    let (found, prior_knowledge) = {
-                        let head: &[u8] = if partial.is_empty() {
-                            &bytes[..end]
-                        } else {
-                            partial.extend_from_slice(&bytes[..end]);
-                            partial
-                        };
-                        (framing(head), head.starts_with(b"PRI * HTTP/2.0"))
-                    };
-                    bytes = &bytes[end..];
-                    if prior_knowledge {
-                        // HTTP/2 with prior knowledge: frames, not heads, follow.
-                        self.state = State::Done;
-                        return false;
-                    }
-                    match found {
-                        Framing::Ambiguous => {
-                            self.state = State::Done;
-                            return true;
-                        }
-                        Framing::Length(0) => self.state = State::Head(Vec::new()),
-                        Framing::Length(n) => self.state = State::Fixed(n),
-                        Framing::Chunked => self.state = State::ChunkSize(Vec::new()),
-                        Framing::Unknown => self.state = State::Done,
-                    }
-                }
-                State::Fixed(left) => {
-                    let n = (*left).min(bytes.len() as u64);
-                    bytes = &bytes[n as usize..];
-                    *left -= n;
-                    if *left == 0 {
-                        self.state = State::Head(Vec::new());
-                    }
-                }
-                State::ChunkSize(line) => {
-                    let Some(pos) = bytes.iter().position(|b| *b == b'\n') else {
-                        line.extend_from_slice(bytes);
-                        if line.len() > 1024 {
-                            self.state = State::Done;
-                        }
-                        return false;
-                    };
-                    line.extend_from_slice(&bytes[..pos]);
-                    bytes = &bytes[pos + 1..];
-                    let text = String::from_utf8_lossy(line);
-                    let size = text.split(';').next().unwrap_or("").trim();
-                    self.state = match u64::from_str_radix(size, 16) {
-                        Ok(0) => State::Trailers(Vec::new()),
-                        // The data, then its CRLF.
-                        Ok(n) => State::ChunkData(n.saturating_add(2)),
-                        Err(_) => State::Done,
-                    };
-                }
-                State::ChunkData(left) => {
-                    let n = (*left).min(bytes.len() as u64);
-                    bytes = &bytes[n as usize..];
-                    *left -= n;
-                    if *left == 0 {
-                        self.state = State::ChunkSize(Vec::new());
-                    }
-                }
-                State::Trailers(partial) => {
-                    // Trailers end like a head: reuse the blank-line search, seeded so that an
-                    // empty trailer section ("\r\n" alone) also ends it.
-                    if partial.is_empty() {
-                        partial.extend_from_slice(b"\r\n");
-                    }
-                    let Some(end) = head_end(partial, bytes) else {
-                        partial.extend_from_slice(bytes);
-                        if partial.len() > self.max_head {
-                            self.state = State::Done;
-                        }
-                        return false;
-                    };
-                    bytes = &bytes[end..];
-                    self.state = State::Head(Vec::new());
-                }
+            let (used, next) = self.step(bytes);
+            bytes = &bytes[used..];
+            if let Some(next) = next {
+                self.state = next;
             }
         }
-        false
+        self.refusal()
     }
-}
 
-impl Scanner {
-    /// Whether part of a request head has been read and its end has not.
+    /// Follows a prefix of `bytes` (at least one byte, unless the state is final): how many
+    /// bytes were used, and the state that follows them if it changes.
+    fn step(&mut self, bytes: &[u8]) -> (usize, Option<State>) {
+        let max_head = self.max_head;
+        match &mut self.state {
+            State::Http2 | State::Refused(_) => (bytes.len(), None),
+            State::Head(partial) => {
+                let Some(end) = head_end(partial, bytes) else {
+                    if partial.len() + bytes.len() > max_head {
+                        return (bytes.len(), Some(State::Refused(Refusal::Answer)));
+                    }
+                    partial.extend_from_slice(bytes);
+                    return (bytes.len(), None);
+                };
+                if partial.len() + end > max_head {
+                    return (end, Some(State::Refused(Refusal::Answer)));
+                }
+                // A head that arrived in one read is looked at where it lies.
+                let head: &[u8] = if partial.is_empty() {
+                    &bytes[..end]
+                } else {
+                    partial.extend_from_slice(&bytes[..end]);
+                    partial
+                };
+                let first = !std::mem::replace(&mut self.past_first_head, true);
+                let next = if head.starts_with(&PREFACE_HEAD[..PREFACE_HEAD.len() - 4]) {
+                    // hyper-util takes HTTP/2 only from the exact preface as the first bytes of
+                    // a connection; anywhere else hyper's HTTP/1 parser refuses `HTTP/2.0`.
+                    if first && head == PREFACE_HEAD {
+                        State::Preface(0)
+                    } else {
+                        State::Refused(Refusal::Answer)
+                    }
+                } else {
+                    match framing(head) {
+                        Framing::Length(0) => State::Head(Vec::new()),
+                        Framing::Length(n) => State::Fixed(n),
+                        Framing::Chunked => State::ChunkSize(Vec::new()),
+                        Framing::Ambiguous | Framing::Unknown => State::Refused(Refusal::Answer),
+                    }
+                };
+                (end, Some(next))
+            }
+            State::Preface(matched) => {
+                let want = &PREFACE_TAIL[*matched..];
+                let n = want.len().min(bytes.len());
+                if bytes[..n] != want[..n] {
+                    return (bytes.len(), Some(State::Refused(Refusal::Answer)));
+                }
+                *matched += n;
+                (n, (*matched == PREFACE_TAIL.len()).then_some(State::Http2))
+            }
+            State::Fixed(left) | State::ChunkData(left) => {
+                let n = (*left).min(bytes.len() as u64);
+                *left -= n;
+                let next = match (*left, &self.state) {
+                    (0, State::Fixed(_)) => Some(State::Head(Vec::new())),
+                    (0, _) => Some(State::ChunkEnd(false)),
+                    _ => None,
+                };
+                (n as usize, next)
+            }
+            State::ChunkEnd(cr) => match (*cr, bytes[0]) {
+                (false, b'\r') => (1, Some(State::ChunkEnd(true))),
+                (true, b'\n') => (1, Some(State::ChunkSize(Vec::new()))),
+                _ => (bytes.len(), Some(State::Refused(Refusal::Close))),
+            },
+            State::ChunkSize(line) => {
+                let Some(lf) = bytes.iter().position(|b| *b == b'\n') else {
+                    if line.len() + bytes.len() > MAX_CHUNK_LINE {
+                        return (bytes.len(), Some(State::Refused(Refusal::Close)));
+                    }
+                    line.extend_from_slice(bytes);
+                    return (bytes.len(), None);
+                };
+                if line.len() + lf > MAX_CHUNK_LINE {
+                    return (bytes.len(), Some(State::Refused(Refusal::Close)));
+                }
+                line.extend_from_slice(&bytes[..lf]);
+                let next = match chunk_size(line) {
+                    Some(0) => State::Trailers(Trailers::default()),
+                    Some(n) => State::ChunkData(n),
+                    None => State::Refused(Refusal::Close),
+                };
+                (lf + 1, Some(next))
+            }
+            State::Trailers(t) => {
+                for (i, &b) in bytes.iter().enumerate() {
+                    t.total += 1;
+                    if t.total > max_head {
+                        return (bytes.len(), Some(State::Refused(Refusal::Close)));
+                    }
+                    match (t.cr, b) {
+                        (true, b'\n') if t.line == 0 => {
+                            return (i + 1, Some(State::Head(Vec::new())));
+                        }
+                        (true, b'\n') => {
+                            t.line = 0;
+                            t.cr = false;
+                        }
+                        (false, b'\r') => t.cr = true,
+                        // A bare LF, or a CR without its LF: hyper would read such a line
+                        // differently, if at all.
+                        (true, _) | (false, b'\n') => {
+                            return (bytes.len(), Some(State::Refused(Refusal::Close)));
+                        }
+                        (false, _) => t.line += 1,
+                    }
+                }
+                (bytes.len(), None)
+            }
+        }
+    }
+
+    /// Whether part of a request head has been read and its end has not. A refused connection
+    /// counts as one whose head never ends, so the header timer keeps running on it.
     pub fn reading_head(&self) -> bool {
-        matches!(&self.state, State::Head(buf) if !buf.is_empty())
+        match &self.state {
+            State::Head(buf) => !buf.is_empty(),
+            State::Preface(_) | State::Refused(_) => true,
+            _ => false,
+        }
+    }
+
+    /// Whether the connection opened with the HTTP/2 preface.
+    pub fn http2(&self) -> bool {
+        matches!(self.state, State::Http2)
+    }
+
+    /// The refusal in force, if framing was refused.
+    pub fn refusal(&self) -> Option<Refusal> {
+        match self.state {
+            State::Refused(r) => Some(r),
+            _ => None,
+        }
     }
 }
 
 /// How many bytes of `bytes` complete a head that began with `partial`: up to and including
-/// the first `\r\n\r\n` (or `\n\n`) of the combined text, if it is there.
+/// the LF of its first empty line (CRLF or a bare LF, as hyper's parser accepts), if it is
+/// there.
 fn head_end(partial: &[u8], bytes: &[u8]) -> Option<usize> {
     // The byte `back` places before `bytes[i]`, looking into the partial head where needed.
     let before = |i: usize, back: usize| match i.checked_sub(back) {
@@ -159,14 +259,28 @@ fn head_end(partial: &[u8], bytes: &[u8]) -> Option<usize> {
         None => partial.len().checked_sub(back - i).map(|j| partial[j]),
     };
     let blank = |i: usize| {
-        before(i, 1) == Some(b'\n')
-            || (before(i, 1) == Some(b'\r')
-                && before(i, 2) == Some(b'\n')
-                && before(i, 3) == Some(b'\r'))
+        before(i, 1) == Some(b'\n') || (before(i, 1) == Some(b'\r') && before(i, 2) == Some(b'\n'))
     };
     (0..bytes.len())
         .find(|&i| bytes[i] == b'\n' && blank(i))
         .map(|i| i + 1)
+}
+
+/// The size a chunk-size line declares (`1*HEXDIG *(SP / HTAB) [";" extensions] CR`, the LF
+/// already cut), as hyper reads it; `None` if hyper would refuse the line.
+fn chunk_size(line: &[u8]) -> Option<u64> {
+    let line = line.strip_suffix(b"\r")?;
+    let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+    let rest = &line[digits..];
+    let rest = &rest[rest
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count()..];
+    if digits == 0 || !(rest.is_empty() || rest[0] == b';') || rest.contains(&b'\r') {
+        return None;
+    }
+    // Hex digits are ASCII; a size over u64 is refused by hyper too.
+    u64::from_str_radix(std::str::from_utf8(&line[..digits]).ok()?, 16).ok()
 }
 
 enum Framing {
@@ -180,8 +294,13 @@ fn framing(head: &[u8]) -> Framing {
     let mut lengths = 0usize;
     let mut length: &[u8] = b"";
     let mut chunked = None;
+    // hyper's parser skips empty lines before the request line.
+    let start = head
+        .iter()
+        .position(|b| !matches!(b, b'\r' | b'\n'))
+        .unwrap_or(head.len());
     // Header names and the values read here are ASCII; other bytes only fail to match.
-    for line in head.split(|b| *b == b'\n').skip(1) {
+    for line in head[start..].split(|b| *b == b'\n').skip(1) {
         let Some(colon) = line.iter().position(|b| *b == b':') else {
             continue;
         };
@@ -191,24 +310,30 @@ fn framing(head: &[u8]) -> Framing {
             lengths += 1;
             length = value;
         } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
-            chunked =
-                Some(value.len() >= 7 && value[value.len() - 7..].eq_ignore_ascii_case(b"chunked"));
+            // As hyper decides: the last line's last coding, and only `chunked` frames a body.
+            let last = value.rsplit(|b| *b == b',').next().unwrap_or(b"");
+            chunked = Some(last.trim_ascii().eq_ignore_ascii_case(b"chunked"));
         }
     }
     match (lengths, chunked) {
         (1.., Some(_)) | (2.., None) => Framing::Ambiguous,
         (0, Some(true)) => Framing::Chunked,
         (0, Some(false)) => Framing::Unknown,
-        (1, None) => std::str::from_utf8(length)
-            .ok()
-            .and_then(|n| n.parse().ok())
-            .map(Framing::Length)
-            .unwrap_or(Framing::Unknown),
+        // Digits only, as hyper reads it: `u64::from_str` would also take a sign.
+        (1, None) if !length.is_empty() && length.iter().all(u8::is_ascii_digit) => {
+            std::str::from_utf8(length)
+                .ok()
+                .and_then(|n| n.parse().ok())
+                .map(Framing::Length)
+                .unwrap_or(Framing::Unknown)
+        }
+        (1, None) => Framing::Unknown,
         (0, None) => Framing::Length(0),
     }
 }
 
-/// A stream whose reads are watched by a [`Scanner`]; `flag` is raised on ambiguous framing.
+/// A stream whose reads are watched by a [`Scanner`]: `flag` is raised on any refusal, and a
+/// read that brings a [`Refusal::Close`] fails instead of reaching hyper.
 pub struct Guarded<S> {
     inner: S,
     scanner: Scanner,
@@ -227,12 +352,15 @@ impl<S> Guarded<S> {
             flag,
         )
     }
-}
 
-impl<S> Guarded<S> {
     /// Whether part of a request head has been read and its end has not.
     pub fn reading_head(&self) -> bool {
         self.scanner.reading_head()
+    }
+
+    /// Whether the connection speaks HTTP/2 (prior knowledge).
+    pub fn http2(&self) -> bool {
+        self.scanner.http2()
     }
 }
 
@@ -246,9 +374,17 @@ impl<S: AsyncRead + Unpin> AsyncRead for Guarded<S> {
         let this = &mut *self;
         let poll = Pin::new(&mut this.inner).poll_read(cx, buf);
         if let Poll::Ready(Ok(())) = &poll
-            && this.scanner.feed(&buf.filled()[before..])
+            && let Some(refusal) = this.scanner.feed(&buf.filled()[before..])
         {
             this.flag.store(true, Ordering::Release);
+            if refusal == Refusal::Close {
+                // hyper must not read on from bytes whose framing nobody is following.
+                buf.set_filled(before);
+                return Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "the request's framing could not be followed",
+                )));
+            }
         }
         poll
     }
@@ -290,7 +426,7 @@ mod tests {
 
     fn scan(chunks: &[&str]) -> bool {
         let mut s = Scanner::new(64 * 1024);
-        chunks.iter().any(|c| s.feed(c.as_bytes()))
+        chunks.iter().any(|c| s.feed(c.as_bytes()).is_some())
     }
 
     #[test]

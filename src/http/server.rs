@@ -1,6 +1,7 @@
 //! The server loop: takes a bound listener, serves HTTP/1.1 and HTTP/2 with hyper-util, and
-//! drains in-flight requests on shutdown. Each connection is held to a header read timeout and
-//! an idle keep-alive timeout ([`timeouts`](super::timeouts)) and counts against a cap.
+//! drains in-flight requests on shutdown. Each connection is held to a header read timeout, an
+//! idle keep-alive timeout and a send timeout ([`timeouts`](super::timeouts)), its framing is
+//! watched ([`framing`](super::framing)), and it counts against a cap.
 //!
 //! Binding happens outside (tests bind `127.0.0.1:0`); the handler never fails, so hyper never
 //! aborts a connection instead of answering.
@@ -25,6 +26,8 @@ pub struct Limits {
     pub header_read_timeout: Duration,
     /// How long a keep-alive connection may sit idle between requests.
     pub idle_timeout: Duration,
+    /// How long a write may wait on a client that does not read before its connection closes.
+    pub send_timeout: Duration,
     pub max_connections: usize,
     pub max_header_bytes: usize,
     pub max_body_bytes: usize,
@@ -36,6 +39,7 @@ impl Default for Limits {
         Limits {
             header_read_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(30),
+            send_timeout: Duration::from_secs(30),
             max_connections: 10_000,
             max_header_bytes: 32 * 1024,
             max_body_bytes: 1024 * 1024,
@@ -96,8 +100,14 @@ pub async fn serve<H: Handler>(
         let handler = handler.clone();
         let max_body = limits.max_body_bytes;
         let (stream, ambiguous) = framing::Guarded::new(stream, limits.max_header_bytes);
-        let (stream, requests) =
-            timeouts::Timed::new(stream, limits.header_read_timeout, limits.idle_timeout);
+        let (stream, requests) = timeouts::Timed::new(
+            stream,
+            timeouts::Timeouts {
+                header_read: limits.header_read_timeout,
+                idle: limits.idle_timeout,
+                send: limits.send_timeout,
+            },
+        );
         let service = service_fn(move |req| {
             let handler = handler.clone();
             let ambiguous = ambiguous.load(std::sync::atomic::Ordering::Acquire);
@@ -106,7 +116,7 @@ pub async fn serve<H: Handler>(
                 let _in_flight = in_flight;
                 let refused = if ambiguous {
                     Some(crate::problem::Problem::bad_request(
-                        "the request's framing is ambiguous (Content-Length with Transfer-Encoding, or repeated)",
+                        "the request's framing is ambiguous (Content-Length with Transfer-Encoding, or repeated) or cannot be followed",
                     ))
                 } else {
                     edge::refuse(&req, max_body)

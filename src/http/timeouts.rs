@@ -1,5 +1,6 @@
-//! Connection timers: how long a client may take to send a request head, and how long a
-//! keep-alive connection may sit idle between requests.
+//! Connection timers: how long a client may take to send a request head, how long a
+//! keep-alive connection may sit idle between requests, and how long a write may wait on a
+//! client that does not read its answers.
 //!
 //! hyper's own `header_read_timeout` starts counting again as soon as a connection goes idle,
 //! so with it alone the idle limit and the header limit are one number. [`Timed`] keeps them
@@ -8,11 +9,18 @@
 //! - from accept to the end of the first request head: `header_read_timeout`;
 //! - from the first byte of a later head to its end: `header_read_timeout`;
 //! - with no request in flight, no head begun and no write waiting on the client, from the last
-//!   byte read or written: `idle_timeout`.
+//!   byte read or written: `idle_timeout`;
+//! - on HTTP/2, with no request in flight, from the last request activity: a request begun or
+//!   finished, or an answer's HEADERS or DATA frame written: `idle_timeout`. PINGs, SETTINGS
+//!   and WINDOW_UPDATEs are bytes, not activity, so a client cannot hold a connection (and a
+//!   place under the cap) with them alone;
+//! - while a write waits on the client, from when it stopped making progress:
+//!   `send_timeout`, whatever else is going on, a request in flight included.
 //!
-//! While a request is being handled or its answer is being written, neither runs. When one
-//! expires, the read side reports the end of the stream (idle) or a timeout error (a head cut
-//! short), and hyper closes the connection.
+//! While a request is being handled or its answer is being written, neither the idle nor the
+//! header timer runs. When one expires, the read side reports the end of the stream (idle) or
+//! a timeout error (a head cut short), and hyper closes the connection; when the send timer
+//! expires, the write fails with a timeout error, and hyper drops the connection.
 //!
 //! hyper does not read again when a connection goes idle if its last read was pending (it
 //! does only when its own header timer is on), so the end of a request and the end of a
@@ -34,6 +42,8 @@ use tokio::time::{Instant, Sleep};
 pub struct Requests {
     in_flight: AtomicUsize,
     started: AtomicUsize,
+    /// When a request last began or ended.
+    changed: Mutex<Option<Instant>>,
     /// The connection's task, as of its last pending read.
     reader: Mutex<Option<Waker>>,
 }
@@ -43,7 +53,16 @@ impl Requests {
     pub fn begin(self: &Arc<Self>) -> InFlight {
         self.started.fetch_add(1, Ordering::AcqRel);
         self.in_flight.fetch_add(1, Ordering::AcqRel);
+        self.touch();
         InFlight(self.clone())
+    }
+
+    fn touch(&self) {
+        *self.changed.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+    }
+
+    fn changed(&self) -> Option<Instant> {
+        *self.changed.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn park(&self, waker: &Waker) {
@@ -59,6 +78,7 @@ pub struct InFlight(Arc<Requests>);
 
 impl Drop for InFlight {
     fn drop(&mut self) {
+        self.0.touch();
         if self.0.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
             let reader = self.0.reader.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(waker) = reader.as_ref() {
@@ -75,44 +95,107 @@ enum Limit {
     Head,
 }
 
-/// A connection under the two timers.
+/// What the connection's writes are, decided at its first write: by then an HTTP/2 client has
+/// sent its whole preface (hyper-util reads it before choosing the protocol), and the server's
+/// first frame starts the written bytes. (Behind TLS the preface is not seen here: ALPN will
+/// have to say.)
+#[derive(Debug)]
+enum Outbound {
+    Undecided,
+    Http1,
+    Http2(Frames),
+}
+
+/// Follows HTTP/2 frame boundaries (RFC 9113 §4.1: a 24-bit length, a type, flags, a stream)
+/// in the bytes written, to tell answers from connection upkeep.
+#[derive(Debug, Default)]
+struct Frames {
+    header: [u8; 9],
+    have: usize,
+    /// Payload bytes of the current frame still to come.
+    skip: usize,
+}
+
+impl Frames {
+    /// Follows `bytes`; whether a frame that carries an answer (HEADERS, CONTINUATION, DATA)
+    /// began in them.
+    fn feed(&mut self, mut bytes: &[u8]) -> bool {
+        let mut answer = false;
+        while !bytes.is_empty() {
+            if self.skip > 0 {
+                let n = self.skip.min(bytes.len());
+                self.skip -= n;
+                bytes = &bytes[n..];
+                continue;
+            }
+            let n = (self.header.len() - self.have).min(bytes.len());
+            self.header[self.have..self.have + n].copy_from_slice(&bytes[..n]);
+            self.have += n;
+            bytes = &bytes[n..];
+            if self.have == self.header.len() {
+                let [a, b, c, kind, ..] = self.header;
+                self.skip = u32::from_be_bytes([0, a, b, c]) as usize;
+                self.have = 0;
+                // DATA, HEADERS, CONTINUATION.
+                answer |= matches!(kind, 0x0 | 0x1 | 0x9);
+            }
+        }
+        answer
+    }
+}
+
+/// A connection under the timers.
 pub struct Timed<S> {
     inner: Guarded<S>,
     requests: Arc<Requests>,
     header_read_timeout: Duration,
     idle_timeout: Duration,
+    send_timeout: Duration,
     accepted: Instant,
     last_io: Instant,
     head_started: Option<Instant>,
     write_waiting: bool,
     timer: Option<Pin<Box<Sleep>>>,
+    /// Runs from the first pending write until a write makes progress.
+    stall: Option<Pin<Box<Sleep>>>,
+    outbound: Outbound,
+    /// When an HTTP/2 answer frame was last written.
+    answered: Option<Instant>,
+}
+
+/// The connection's limits, as [`Timed`] needs them.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub header_read: Duration,
+    pub idle: Duration,
+    pub send: Duration,
 }
 
 impl<S> Timed<S> {
-    pub fn new(
-        inner: Guarded<S>,
-        header_read_timeout: Duration,
-        idle_timeout: Duration,
-    ) -> (Timed<S>, Arc<Requests>) {
+    pub fn new(inner: Guarded<S>, timeouts: Timeouts) -> (Timed<S>, Arc<Requests>) {
         let requests = Arc::new(Requests::default());
         let now = Instant::now();
         (
             Timed {
                 inner,
                 requests: requests.clone(),
-                header_read_timeout,
-                idle_timeout,
+                header_read_timeout: timeouts.header_read,
+                idle_timeout: timeouts.idle,
+                send_timeout: timeouts.send,
                 accepted: now,
                 last_io: now,
                 head_started: None,
                 write_waiting: false,
                 timer: None,
+                stall: None,
+                outbound: Outbound::Undecided,
+                answered: None,
             },
             requests,
         )
     }
 
-    /// The deadline that applies now, if any.
+    /// The read-side deadline that applies now, if any.
     fn deadline(&self) -> Option<(Instant, Limit)> {
         if self.requests.in_flight.load(Ordering::Acquire) > 0 || self.write_waiting {
             return None;
@@ -125,6 +208,11 @@ impl<S> Timed<S> {
             };
             return Some((self.accepted + self.header_read_timeout, limit));
         }
+        if self.inner.http2() {
+            let last = self.requests.changed().max(self.answered);
+            let last = last.unwrap_or(self.accepted);
+            return Some((last + self.idle_timeout, Limit::Idle));
+        }
         match self.head_started {
             Some(start) if self.inner.reading_head() => {
                 Some((start + self.header_read_timeout, Limit::Head))
@@ -133,10 +221,41 @@ impl<S> Timed<S> {
         }
     }
 
-    fn wrote(&mut self, cx: &Context<'_>, poll: &Poll<io::Result<usize>>) {
+    /// Notes what a write accepted: progress for the timers, answers for HTTP/2's idle timer.
+    fn wrote<'a>(
+        &mut self,
+        cx: &Context<'_>,
+        poll: &Poll<io::Result<usize>>,
+        bufs: impl Iterator<Item = &'a [u8]>,
+    ) {
         self.write_done(cx, poll.is_pending());
-        if matches!(poll, Poll::Ready(Ok(n)) if *n > 0) {
-            self.last_io = Instant::now();
+        let Poll::Ready(Ok(n)) = *poll else { return };
+        if n == 0 {
+            return;
+        }
+        let now = Instant::now();
+        self.last_io = now;
+        if matches!(self.outbound, Outbound::Undecided) {
+            self.outbound = if self.inner.http2() {
+                Outbound::Http2(Frames::default())
+            } else {
+                Outbound::Http1
+            };
+        }
+        if let Outbound::Http2(frames) = &mut self.outbound {
+            let mut left = n;
+            let mut answer = false;
+            for buf in bufs {
+                let take = left.min(buf.len());
+                answer |= frames.feed(&buf[..take]);
+                left -= take;
+                if left == 0 {
+                    break;
+                }
+            }
+            if answer {
+                self.answered = Some(now);
+            }
         }
     }
 
@@ -145,6 +264,30 @@ impl<S> Timed<S> {
             cx.waker().wake_by_ref();
         }
         self.write_waiting = pending;
+    }
+
+    /// Holds a pending write to the send timeout: pending until it expires, then a timeout
+    /// error, which makes hyper drop the connection. Any progress stops the timer.
+    fn stalled<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        poll: Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
+        if poll.is_ready() {
+            self.stall = None;
+            return poll;
+        }
+        let timeout = self.send_timeout;
+        let stall = self
+            .stall
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+        match stall.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the client did not read its answer in time",
+            ))),
+        }
     }
 }
 
@@ -207,18 +350,19 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Timed<S> {
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
         let poll = Pin::new(&mut self.inner).poll_write(cx, data);
-        self.wrote(cx, &poll);
-        poll
+        self.wrote(cx, &poll, std::iter::once(data));
+        self.stalled(cx, poll)
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let poll = Pin::new(&mut self.inner).poll_flush(cx);
         self.write_done(cx, poll.is_pending());
-        poll
+        self.stalled(cx, poll)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
+        let poll = Pin::new(&mut self.inner).poll_shutdown(cx);
+        self.stalled(cx, poll)
     }
 
     fn poll_write_vectored(
@@ -227,11 +371,55 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Timed<S> {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let poll = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
-        self.wrote(cx, &poll);
-        poll
+        self.wrote(cx, &poll, bufs.iter().map(|b| &**b));
+        self.stalled(cx, poll)
     }
 
     fn is_write_vectored(&self) -> bool {
         self.inner.is_write_vectored()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Frames;
+
+    #[test]
+    fn tells_answers_from_upkeep_however_the_frames_are_written() {
+        let frame = |kind: u8, len: usize| {
+            let mut f = vec![
+                (len >> 16) as u8,
+                (len >> 8) as u8,
+                len as u8,
+                kind,
+                0,
+                0,
+                0,
+                0,
+                1,
+            ];
+            f.extend(std::iter::repeat_n(kind, len));
+            f
+        };
+        // SETTINGS, a PING ack, a WINDOW_UPDATE: upkeep. Payloads that look like frames are
+        // skipped.
+        let upkeep = [frame(0x4, 6), frame(0x6, 8), frame(0x8, 4), frame(0x4, 0)].concat();
+        let answer = [frame(0x1, 30), frame(0x0, 300)].concat();
+        for size in [1, 2, 5, 9, 10, 64, 10_000] {
+            let mut f = Frames::default();
+            assert!(
+                !upkeep.chunks(size).any(|c| f.feed(c)),
+                "read {size} at a time"
+            );
+            let mut seen = false;
+            for c in answer.chunks(size) {
+                seen |= f.feed(c);
+            }
+            assert!(seen, "read {size} at a time");
+            assert!(
+                !upkeep.chunks(size).any(|c| f.feed(c)),
+                "read {size} at a time"
+            );
+        }
     }
 }
