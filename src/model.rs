@@ -84,6 +84,8 @@ pub static TEST_RESULT_FIELDS: &[Field] = &[
     field("response_status", Kind::Integer, Access::Read, false),
     field("response_time_ms", Kind::Integer, Access::Read, false),
     field("event_id", Kind::String, Access::Read, false),
+    field("event_type", Kind::String, Access::Read, false),
+    field("sent_at", Kind::String, Access::Read, false),
     field("message", Kind::String, Access::Read, false),
     field("extensions", Kind::Object, Access::Read, false),
 ];

@@ -126,8 +126,8 @@ impl Store {
                 self.update(&mut state, &toggle, patch)?
             }
             Action::Test => {
-                self.find(&state, &op)?;
-                Outcome::TestResult(self.test_result())
+                let (_, webhook) = self.find(&state, &op)?;
+                Outcome::TestResult(self.test_result(webhook))
             }
             Action::RotateSecret => {
                 let (index, webhook) = self.find(&state, &op)?;
@@ -176,13 +176,22 @@ impl Store {
         op: &Operation,
     ) -> Result<(usize, &'s Map<String, Value>), Problem> {
         let id = op.id.as_deref().unwrap_or_default();
+        // By its id, else by a field the vendor also takes in its place (a client's `uid`).
+        let named = |w: &Map<String, Value>| {
+            w.get("id").and_then(Value::as_str) == Some(id)
+                || self.dialect.emulator.also_found_by.iter().any(|field| {
+                    let value = match field.strip_prefix("extensions.") {
+                        Some(ext) => w.get("extensions").and_then(|e| e.get(ext)),
+                        None => w.get(field.as_str()),
+                    };
+                    value.and_then(Value::as_str) == Some(id)
+                })
+        };
         state
             .webhooks
             .iter()
             .enumerate()
-            .find(|(_, (owner, w))| {
-                *owner == op.owner && w.get("id").and_then(Value::as_str) == Some(id)
-            })
+            .find(|(_, (owner, w))| *owner == op.owner && named(w))
             .map(|(i, (_, w))| (i, w))
             .ok_or_else(|| Problem::not_found(format!("no webhook {id}")))
     }
@@ -305,16 +314,13 @@ impl Store {
             .iter()
             .filter(|r| r.unique_per_owner)
         {
-            let Target::Field(field) = &rule.target else {
-                continue;
-            };
-            let Some(value) = webhook.get(field.name) else {
+            let Some(value) = rule.target.get(webhook).filter(|v| !v.is_null()) else {
                 continue;
             };
             let taken = state.webhooks.iter().any(|(owner, other)| {
                 *owner == op.owner
                     && other.get("id").and_then(Value::as_str) != except
-                    && other.get(field.name) == Some(value)
+                    && rule.target.get(other) == Some(value)
             });
             if taken {
                 let message = rule
@@ -322,7 +328,7 @@ impl Store {
                     .unwrap_or("is already taken");
                 return Err(Problem::with_errors(
                     Code::Conflict,
-                    vec![FieldError::new(field.name, message)],
+                    vec![FieldError::new(rule.target.name(), message)],
                 ));
             }
         }
@@ -330,8 +336,17 @@ impl Store {
     }
 
     /// An emulated test delivery: nothing leaves the machine; it reports a prompt 200.
-    fn test_result(&self) -> Map<String, Value> {
+    fn test_result(&self, webhook: &Map<String, Value>) -> Map<String, Value> {
         let mut result = Map::new();
+        // The test event is of the webhook's first event type, sent now.
+        if let Some(event) = webhook
+            .get("events")
+            .and_then(Value::as_array)
+            .and_then(|e| e.first())
+        {
+            result.insert("event_type".into(), event.clone());
+        }
+        result.insert("sent_at".into(), Value::from(self.now()));
         result.insert("delivered".into(), Value::Bool(true));
         result.insert("response_status".into(), Value::from(200));
         result.insert("response_time_ms".into(), Value::from(0));

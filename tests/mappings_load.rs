@@ -15,8 +15,16 @@ fn shipped_mapping_files_compile() {
                 .join("\n")
         )
     });
-    let names: Vec<_> = dialects.iter().map(|d| d.name.as_str()).collect();
-    assert_eq!(names, ["agentmessage", "chirp", "resemble", "talkover"]);
+    let names: Vec<_> = dialects.iter().map(|d| d.name.clone()).collect();
+    let mut files: Vec<String> = std::fs::read_dir("mappings")
+        .unwrap()
+        .filter_map(|e| {
+            let path = e.unwrap().path();
+            (path.extension()? == "toml").then(|| path.file_stem()?.to_str().map(str::to_owned))?
+        })
+        .collect();
+    files.sort();
+    assert_eq!(names, files, "one dialect per mapping file, in name order");
 }
 
 #[test]

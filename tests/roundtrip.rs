@@ -54,7 +54,13 @@ fn object(rules: Vec<&Rule>) -> BoxedStrategy<Map<String, Value>> {
         .into_iter()
         .map(|r| {
             let target = r.target.clone();
-            proptest::option::of(value_for(r).prop_map(move |v| (target.clone(), v))).boxed()
+            let value = value_for(r).prop_map(move |v| (target.clone(), v));
+            // A member the vendor always answers is always there.
+            if r.render_required {
+                value.prop_map(Some).boxed()
+            } else {
+                proptest::option::of(value).boxed()
+            }
         })
         .collect();
     parts
@@ -139,6 +145,18 @@ fn responses_round_trip_through_every_dialect() {
                     .render(&canonical)
                     .expect("a generated webhook renders");
                 let read = d.webhook.read(&rendered);
+                // A member the vendor always answers reads back as its render default.
+                let mut canonical = canonical;
+                for rule in d.webhook.rules.iter().filter(|r| r.response) {
+                    if let (Some(default), false) = (
+                        &rule.render_default,
+                        canonical_has(&canonical, &rule.target),
+                    ) && let Ok(value) = rule.codec.decode(default)
+                        && !value.is_null()
+                    {
+                        rule.target.set(&mut canonical, value);
+                    }
+                }
                 // A field the vendor reports as null when absent reads back as absent.
                 let read: Map<String, Value> = read
                     .into_iter()

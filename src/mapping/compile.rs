@@ -455,6 +455,7 @@ impl Compiler<'_> {
             fill,
             default: s.default.clone(),
             render_default: s.render_default.clone(),
+            render_required: s.render_required,
             nullable: s.nullable,
             error_field,
             checks,
@@ -870,12 +871,25 @@ impl Compiler<'_> {
             prefix: s.secret_prefix.clone(),
             bytes,
         });
+        for (i, name) in s.also_found_by.iter().enumerate() {
+            let known = match name.strip_prefix("extensions.") {
+                Some(ext) => !ext.is_empty(),
+                None => model::webhook_field(name).is_some_and(|f| f.kind == model::Kind::String),
+            };
+            if !known {
+                self.error(
+                    format!("emulator.also_found_by[{i}]"),
+                    format!("`{name}`: expected a canonical string field or `extensions.NAME`"),
+                );
+            }
+        }
         EmulatorSpec {
             ids,
             micros: s.timestamps == Some(file::Timestamps::Micros),
             mints_secret,
             extensions: s.extensions.clone(),
             max_webhooks: s.max_webhooks,
+            also_found_by: s.also_found_by.clone(),
         }
     }
 }

@@ -105,6 +105,9 @@ pub struct EmulatorSection {
     #[serde(default)]
     pub extensions: serde_json::Map<String, Value>,
     pub max_webhooks: Option<usize>,
+    /// Canonical fields by which a webhook may be named in a path, besides its id.
+    #[serde(default)]
+    pub also_found_by: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -144,6 +147,9 @@ pub struct FieldSection {
     pub default: Option<Value>,
     /// What a render writes when the canonical webhook has no value.
     pub render_default: Option<Value>,
+    /// A render refuses an object without a value here.
+    #[serde(default)]
+    pub render_required: bool,
     #[serde(default)]
     pub nullable: bool,
     pub error_field: Option<String>,

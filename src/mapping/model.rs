@@ -209,6 +209,9 @@ pub struct EmulatorSpec {
     pub extensions: serde_json::Map<String, Value>,
     /// The most webhooks one owner may have.
     pub max_webhooks: Option<usize>,
+    /// Canonical fields by which a webhook may be named in a path, besides its id (a
+    /// client-chosen `uid`, say).
+    pub also_found_by: Vec<String>,
 }
 
 /// Whether a dialect's surfaces want a bearer token of their clients.

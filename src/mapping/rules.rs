@@ -143,6 +143,8 @@ pub struct Rule {
     pub default: Option<Value>,
     /// What renders write when the canonical value is absent.
     pub render_default: Option<Value>,
+    /// A render refuses an object without a value here.
+    pub render_required: bool,
     /// The vendor reports `null` for an absent value.
     pub nullable: bool,
     /// The vendor's name for the field in its error bodies.
@@ -646,6 +648,13 @@ impl ObjectMap {
                     rule.render_default.clone()
                 }
                 None if rule.nullable => Some(Value::Null),
+                None | Some(Value::Null) if rule.render_required => {
+                    refused.push(FieldError::new(
+                        rule.target.name(),
+                        "has no value, and this API always answers one",
+                    ));
+                    None
+                }
                 None | Some(Value::Null) => None,
                 Some(value) => match rule.codec.encode(value) {
                     Ok(v) => Some(v),
@@ -673,7 +682,11 @@ impl ObjectMap {
             .filter(|r| r.response)
         {
             let value = rule.target.get(canonical);
-            if value.is_some() || rule.nullable || rule.render_default.is_some() {
+            if value.is_some()
+                || rule.nullable
+                || rule.render_default.is_some()
+                || rule.render_required
+            {
                 put(rule, value);
             }
         }
