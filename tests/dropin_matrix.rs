@@ -330,9 +330,8 @@ fn refused_create(client: &str, upstream: &str) -> Option<(u16, Value)> {
             "Failed to create webhook",
         ),
         ("chirp", "talkover") => validation(client, "description", &no_field("description")),
-        // Resemble requires the delivery method, which AgentMessage and Chirp clients cannot
-        // give (their deliveries are always POSTs).
-        ("agentmessage" | "chirp", "resemble") => validation(client, "method", &no_field("method")),
+        // Resemble requires the delivery method, which AgentMessage and Chirp clients do not
+        // give: their deliveries are always POSTs, and so that is what is sent.
         _ => return None,
     })
 }

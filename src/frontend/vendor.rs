@@ -155,6 +155,7 @@ impl VendorApi {
                 .webhook
                 .rules
                 .iter()
+                .chain(self.dialect.resources.iter().flat_map(|r| &r.fields.rules))
                 .find(|r| r.path.is_some() && r.request && r.target.is(&error.field));
             match rule.and_then(|r| Some((r.path.as_ref()?.to_string(), &r.error_field))) {
                 Some((path, container)) => {
@@ -177,6 +178,23 @@ impl VendorApi {
             problem.detail = crate::problem::summarise(&problem.errors);
         }
         problem
+    }
+
+    /// Values this dialect implies (deliveries are always POSTs, say), stated in a create for a
+    /// backend that keeps them: what the client's vendor would do is what it asked for.
+    fn state_implied(&self, body: &mut Map<String, Value>) {
+        if !self.translating() {
+            return;
+        }
+        let behind = self.backend.dialect();
+        for rule in &self.dialect.webhook.rules {
+            if let (Some(value), Target::Field(field)) = (&rule.implied, &rule.target)
+                && !body.contains_key(field.name)
+                && behind.webhook.carries(field.name, Action::Create)
+            {
+                body.insert(field.name.to_owned(), value.clone());
+            }
+        }
     }
 
     /// The rules of the object a route's body holds: the webhook, or a resource.
@@ -357,9 +375,7 @@ impl VendorApi {
                         fill.webhook = Some(self.shown(&d.webhook, &canonical_webhook)?);
                         fill.canonical = Some(&canonical_webhook);
                     }
-                    O::TestResult(r) => {
-                        fill.result = Some(d.test_result.render(&r).map_err(Problem::validation)?)
-                    }
+                    O::TestResult(r) => fill.result = Some(self.shown(&d.test_result, &r)?),
                     O::List { items, next_cursor } => {
                         fill.count = Some(items.len());
                         let shown: Result<Vec<Value>, Problem> = items
@@ -559,8 +575,16 @@ impl Frontend for VendorApi {
             Kind::Operation(role) if matches!(action, Action::Create | Action::Update) => {
                 let item = item.unwrap_or_default();
                 let mut body = self.parse_item(route.kind, action, &item)?;
+                if action == Action::Create {
+                    self.state_implied(&mut body);
+                }
                 if role == Role::Replace {
-                    self.dialect.webhook.replacement_defaults(&mut body);
+                    let behind = self.backend.dialect();
+                    let kept = |name: &str| {
+                        behind.webhook.carries(name, Action::Update)
+                            || behind.resource_of(name).is_some()
+                    };
+                    self.dialect.webhook.replacement_defaults(&mut body, kept);
                     op.mode = UpdateMode::Replace;
                     op.upsert = self.dialect.endpoint(role).is_some_and(|e| e.upsert);
                 } else if action == Action::Update {
@@ -572,6 +596,34 @@ impl Frontend for VendorApi {
             Kind::Resource(i, verb) => {
                 let r = &self.dialect.resources[i];
                 op.reveal_secret = r.fields.reading("secret").is_some();
+                // A resource the webhooks behind never report cannot be shown: an empty one
+                // would be made up.
+                let behind = self.backend.dialect();
+                let unread: Vec<String> = r
+                    .fields
+                    .rules
+                    .iter()
+                    .filter(|rule| rule.response && !rule.target.is_secret())
+                    .map(|rule| rule.target.name())
+                    .filter(|name| {
+                        behind
+                            .webhook
+                            .reading(name)
+                            .is_none_or(|rule| !rule.response)
+                            && behind.resource_of(name).is_none()
+                    })
+                    .filter(|name| !name.starts_with("extensions."))
+                    .collect();
+                if verb == ResourceVerb::Get && self.translating() && !unread.is_empty() {
+                    return Err(Problem::new(
+                        Code::UnsupportedOperation,
+                        format!(
+                            "upstream {} never reports a webhook's {}",
+                            routed.upstream().unwrap_or(&behind.name),
+                            unread.join(", ")
+                        ),
+                    ));
+                }
                 if verb != ResourceVerb::Get {
                     let item = item.unwrap_or_default();
                     op.body = Some(self.parse_item(route.kind, Action::Update, &item)?);
@@ -708,11 +760,15 @@ pub fn problem_response(
         .map(|e| FieldError::new(d.webhook.vendor_name(&e.field), e.message.clone()))
         .collect();
     let render = d.errors.template_for(problem.code);
-    // With field errors, the message says what failed without repeating canonical names.
+    // With field errors, the message names the fields as this API does.
+    let mut shown = problem.clone();
+    if !vendor_errors.is_empty() {
+        shown.detail = crate::problem::summarise(&vendor_errors);
+    }
     let fill = Fill {
         request_id,
         operation,
-        problem: Some(problem),
+        problem: Some(&shown),
         vendor_code: Some(
             problem
                 .upstream

@@ -761,14 +761,18 @@ impl ObjectMap {
 
     /// What a client of this dialect means by the members it left out of a full replacement:
     /// each writable rule's default (decoded), or `null` (no value). Rules whose value `body`
-    /// has are left alone.
-    pub fn replacement_defaults(&self, body: &mut Map<String, Value>) {
+    /// has are left alone, and so are the fields `kept` says the webhooks behind do not keep
+    /// (resetting what is not there changes nothing).
+    pub fn replacement_defaults(&self, body: &mut Map<String, Value>, kept: impl Fn(&str) -> bool) {
         for rule in self
             .rules
             .iter()
             .filter(|r| r.request && r.ops.update && r.path.is_some())
         {
             if rule.target.get(body).is_some() || rule.target.is_secret() {
+                continue;
+            }
+            if !kept(&rule.target.name()) {
                 continue;
             }
             let value = match &rule.default {

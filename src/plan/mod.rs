@@ -695,6 +695,17 @@ impl<'a> Plan<'a> {
                 for (k, v) in self.result.take().into_iter().flatten() {
                     webhook.entry(k).or_insert(v);
                 }
+                // A webhook read is a whole one: the resources read with it are read too.
+                for (i, r) in d.resources.iter().enumerate().rev() {
+                    let known = r
+                        .fields
+                        .rules
+                        .iter()
+                        .all(|rule| rule.target.get(&webhook).is_some());
+                    if r.read_with_webhook && !known && !self.stages.contains(&Stage::Resource(i)) {
+                        self.stages.push_front(Stage::Resource(i));
+                    }
+                }
                 self.result = Some(webhook);
                 Ok(())
             }
