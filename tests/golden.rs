@@ -144,7 +144,12 @@ async fn run_case(dialect: &str, file: &Path) -> Result<(), String> {
     }
 }
 
-async fn run_dialect(dialect: &str) {
+/// Every case of one dialect's folder, through `run`.
+async fn run_dialect<F, Fut>(dialect: &str, run: F)
+where
+    F: Fn(String, std::path::PathBuf) -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
         .join(dialect);
@@ -155,36 +160,193 @@ async fn run_dialect(dialect: &str) {
     files.sort();
     assert!(!files.is_empty(), "no golden cases for {dialect}");
     let mut failures = Vec::new();
-    for file in &files {
-        if let Err(e) = run_case(dialect, file).await {
+    for file in files {
+        if let Err(e) = run(dialect.to_owned(), file.clone()).await {
             failures.push(e);
         }
     }
     assert!(
         failures.is_empty(),
-        "{} of {} cases failed:\n{}",
+        "{dialect}: {} cases failed:\n{}",
         failures.len(),
-        files.len(),
         failures.join("\n\n")
     );
 }
 
-#[tokio::test]
-async fn resemble() {
-    run_dialect("resemble").await;
+/// The dialects with golden cases: every folder under `tests/golden`.
+fn dialects_with_cases() -> Vec<String> {
+    let mut out: Vec<String> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden"))
+            .unwrap()
+            .filter_map(|e| {
+                let p = e.unwrap().path();
+                p.is_dir()
+                    .then(|| p.file_name().unwrap().to_str().unwrap().to_owned())
+            })
+            .collect();
+    out.sort();
+    out
 }
 
 #[tokio::test]
-async fn talkover() {
-    run_dialect("talkover").await;
+async fn every_case_through_the_gateway() {
+    for dialect in dialects_with_cases() {
+        run_dialect(&dialect, |d, f| async move { run_case(&d, &f).await }).await;
+    }
 }
 
 #[tokio::test]
-async fn agentmessage() {
-    run_dialect("agentmessage").await;
+async fn every_case_through_the_pure_plan() {
+    for dialect in dialects_with_cases() {
+        run_dialect(&dialect, |d, f| async move { plan_case(&d, &f) }).await;
+    }
 }
 
-#[tokio::test]
-async fn chirp() {
-    run_dialect("chirp").await;
+/// A case through the request plan alone: no socket, the vendor's replies given as the case
+/// scripts them, the answer rendered as the canonical API renders it.
+fn plan_case(dialect: &str, file: &Path) -> Result<(), String> {
+    use hookgate::frontend::canonical;
+    use hookgate::http::respond;
+    use hookgate::upstream::Call;
+    let case: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let setup = support::setup(&format!(
+        "[upstreams.{dialect}]\ndialect = \"{dialect}\"\nbase_url = \"http://vendor.invalid\"\nauth = {{ type = \"passthrough\" }}\nretries = 0\n"
+    ));
+    let api = hookgate::preview::offline(&setup).map_err(|e| e.to_string())?;
+    let req = &case["request"];
+    let header = |name: &str| {
+        req["headers"]
+            .as_object()
+            .and_then(|h| h.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)))
+            .and_then(|(_, v)| v.as_str())
+    };
+    let request_id = header("x-request-id").unwrap_or("req").to_owned();
+    let method: http::Method = req["method"].as_str().unwrap().parse().unwrap();
+    let (response, seen) = match api.operation_of(&method, req["path"].as_str().unwrap()) {
+        Err(problem) => (respond::problem(&problem, &request_id), Vec::new()),
+        Ok((upstream, mut op)) => {
+            op.lenient = header("prefer").is_some_and(|p| p.contains("handling=lenient"));
+            if let Some(Value::Object(body)) = req.get("body") {
+                op.body = Some(body.clone());
+            } else if matches!(
+                op.action,
+                hookgate::model::Action::Create | hookgate::model::Action::Update
+            ) {
+                return Ok(()); // a body refused before parsing: only the gateway sees it
+            }
+            let call = Call::new(
+                &request_id,
+                None,
+                header("idempotency-key").and_then(|v| v.parse().ok()),
+            );
+            let plan = upstream.plan(op.clone(), &call);
+            let exchanges = case["exchanges"].as_array().cloned().unwrap_or_default();
+            let mut seen = Vec::new();
+            let done = hookgate::plan::run_with(plan, |request| {
+                let reply = exchanges
+                    .get(seen.len())
+                    .map(|x| scripted_reply(&x["reply"]))
+                    .unwrap_or_else(|| {
+                        scripted_reply(
+                            &serde_json::json!({"status": 599, "body": "unscripted", "raw": true}),
+                        )
+                    });
+                seen.push(request);
+                Ok(reply)
+            });
+            let mut response = match done {
+                Ok(done) => canonical::render(&upstream, &op, done),
+                Err(problem) => respond::problem(&problem, &request_id),
+            };
+            if let Some(v) = hookgate::http::headers::value(&request_id) {
+                response.headers_mut().insert("x-request-id", v);
+            }
+            (response, seen)
+        }
+    };
+    let mut errors = Vec::new();
+    let exchanges = case["exchanges"].as_array().cloned().unwrap_or_default();
+    if seen.len() != exchanges.len() {
+        errors.push(format!(
+            "expected {} vendor requests, planned {}",
+            exchanges.len(),
+            seen.len()
+        ));
+    }
+    for (i, (x, s)) in exchanges.iter().zip(&seen).enumerate() {
+        let expect = &x["expect"];
+        if expect["method"] != s.method.as_str() || expect["path"] != s.path.as_str() {
+            errors.push(format!(
+                "request {i}: expected {} {}, planned {} {}",
+                expect["method"], expect["path"], s.method, s.path
+            ));
+        }
+        let body = s.body.clone().unwrap_or(Value::Null);
+        if expect["body"] != body {
+            errors.push(format!(
+                "request {i}: body\n   expected {}\n   planned  {body}",
+                expect["body"]
+            ));
+        }
+    }
+    let (parts, body) = response.into_parts();
+    let bytes = support::body_bytes(body);
+    let want = &case["response"];
+    if want["status"] != parts.status.as_u16() {
+        errors.push(format!(
+            "status: expected {}, got {}",
+            want["status"], parts.status
+        ));
+    }
+    for (k, v) in want["headers"].as_object().into_iter().flatten() {
+        let got = parts.headers.get(k.as_str()).and_then(|h| h.to_str().ok());
+        if got != v.as_str() {
+            errors.push(format!("header {k}: expected {v}, got {got:?}"));
+        }
+    }
+    let got: Value = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap()
+    };
+    if want["body"] != got {
+        errors.push(format!(
+            "body\n   expected {}\n   got      {got}",
+            want["body"]
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} ({}), planned alone:\n  {}",
+            file.display(),
+            case["name"],
+            errors.join("\n  ")
+        ))
+    }
+}
+
+/// A case's scripted vendor reply, as the transport would hand it to the plan.
+fn scripted_reply(reply: &Value) -> hookgate::exchange::Reply {
+    let mut headers = http::HeaderMap::new();
+    for (k, v) in reply["headers"].as_object().into_iter().flatten() {
+        headers.insert(
+            http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+            v.as_str().unwrap().parse().unwrap(),
+        );
+    }
+    let body = if reply["raw"] == Value::Bool(true) {
+        reply["body"].as_str().unwrap().as_bytes().to_vec()
+    } else {
+        serde_json::to_vec(&reply["body"]).unwrap()
+    };
+    if !body.is_empty() && reply["raw"] != Value::Bool(true) {
+        headers.insert("content-type", "application/json".parse().unwrap());
+    }
+    hookgate::exchange::Reply {
+        status: http::StatusCode::from_u16(reply["status"].as_u64().unwrap() as u16).unwrap(),
+        headers,
+        body: body.into(),
+    }
 }

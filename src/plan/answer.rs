@@ -230,7 +230,12 @@ impl Context<'_> {
             })?;
         let mut fields = resource.fields.read_owned(found);
         // A resource's own members that no rule names are not the webhook's extensions.
-        fields.shift_remove("extensions");
+        if let Some(Value::Object(ext)) = fields.get_mut("extensions") {
+            ext.retain(|key, _| resource.fields.names_extension(key));
+            if ext.is_empty() {
+                fields.shift_remove("extensions");
+            }
+        }
         Ok(fields)
     }
 

@@ -693,7 +693,17 @@ impl<'a> Plan<'a> {
                 // What only earlier answers showed (a secret minted once, a resource's fields)
                 // is kept.
                 for (k, v) in self.result.take().into_iter().flatten() {
-                    webhook.entry(k).or_insert(v);
+                    match (webhook.get_mut(&k), v) {
+                        (Some(Value::Object(ext)), Value::Object(earlier)) if k == "extensions" => {
+                            for (name, value) in earlier {
+                                ext.entry(name).or_insert(value);
+                            }
+                        }
+                        (None, v) => {
+                            webhook.insert(k, v);
+                        }
+                        _ => {}
+                    }
                 }
                 // A webhook read is a whole one: the resources read with it are read too.
                 for (i, r) in d.resources.iter().enumerate().rev() {
@@ -776,7 +786,14 @@ impl<'a> Plan<'a> {
     fn merge_into_result(&mut self, fields: Map<String, Value>) {
         let result = self.result.get_or_insert_with(Map::new);
         for (k, v) in fields {
-            result.insert(k, v);
+            match (result.get_mut(&k), v) {
+                (Some(Value::Object(ext)), Value::Object(more)) if k == "extensions" => {
+                    ext.extend(more);
+                }
+                (_, v) => {
+                    result.insert(k, v);
+                }
+            }
         }
     }
 

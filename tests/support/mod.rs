@@ -184,6 +184,38 @@ fn build(
     b.body(Full::new(Bytes::from(body))).unwrap()
 }
 
+/// A setup from a TOML config, as [`gateway`] completes it, without starting anything.
+pub fn setup(toml: &str) -> hookgate::setup::Setup {
+    let toml = if toml.contains("mappings_dir") {
+        toml.to_owned()
+    } else {
+        format!("mappings_dir = {MAPPINGS:?}\n{toml}")
+    };
+    let toml = if toml.contains("inbound_auth") {
+        toml
+    } else {
+        format!("{toml}\n[inbound_auth]\nmode = \"off\"\n")
+    };
+    let figment =
+        Figment::from(Serialized::defaults(RawConfig::default())).merge(Toml::string(&toml));
+    let config = config::from_figment(&figment, "test").unwrap_or_else(|e| panic!("{e}"));
+    hookgate::setup::load(config).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The bytes of a response body held in memory.
+pub fn body_bytes(body: hookgate::http::body::Body) -> Vec<u8> {
+    use hyper::body::Body as _;
+    let mut body = std::pin::pin!(body);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let mut out = Vec::new();
+    while let std::task::Poll::Ready(Some(Ok(frame))) = body.as_mut().poll_frame(&mut cx) {
+        if let Ok(data) = frame.into_data() {
+            out.extend_from_slice(&data);
+        }
+    }
+    out
+}
+
 /// Starts the gateway from a TOML config (mappings default to the shipped folder).
 pub async fn gateway(toml: &str) -> Running {
     secrets::capture();
