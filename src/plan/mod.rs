@@ -385,8 +385,8 @@ impl<'a> Plan<'a> {
         self.dropped = written.dropped;
         self.own_body = Some(written.body);
         self.stages.push_back(Stage::Own);
-        self.follow_ups(own);
         self.plan_resource_changes(split.resources, UpdateMode::Replace)?;
+        self.follow_ups(own);
         // A secret the vendor minted is shown once, where it can be read.
         if !body.contains_key("secret")
             && let Some(i) = self.secret_resource()
@@ -453,10 +453,13 @@ impl<'a> Plan<'a> {
         }
         if touches_main {
             self.stages.push_back(Stage::Own);
-            self.follow_ups(own);
         }
         let touches_resources = !split.resources.is_empty();
         self.plan_resource_changes(split.resources, mode)?;
+        // Reads after the calls come last, so that they see every change made.
+        if touches_main {
+            self.follow_ups(own);
+        }
         if !touches_main && !touches_resources {
             // Nothing to change: the webhook as it is is the answer.
             self.stages.push_back(Stage::Webhook);
