@@ -94,6 +94,11 @@ struct TranslateArgs {
     /// A header of that answer, `Name: value` (Retry-After, X-Request-Id); repeatable.
     #[arg(long = "response-header", value_name = "HEADER", requires = "response")]
     response_headers: Vec<String>,
+    /// Every answer of the vendor, in the order of the requests, read from FILE (`-`:
+    /// standard input): a JSON array of `{"status", "headers", "body"}` (or `"raw"` for a body
+    /// that is not JSON). Replaces --current and --response.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["current", "response"])]
+    replies: Option<PathBuf>,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -257,7 +262,12 @@ fn header_pairs(lines: &[String], flag: &str) -> Result<BTreeMap<String, String>
 }
 
 fn describe(args: TranslateArgs) -> Result<Description, String> {
-    let stdin_uses = [&args.body_file, &args.current, &args.response_body]
+    let stdin_uses = [
+        &args.body_file,
+        &args.current,
+        &args.response_body,
+        &args.replies,
+    ]
         .iter()
         .filter(|p| p.as_deref() == Some(Path::new("-")))
         .count()
@@ -303,6 +313,11 @@ fn describe(args: TranslateArgs) -> Result<Description, String> {
             })
         }
     };
+    let replies = match &args.replies {
+        None => Vec::new(),
+        Some(path) => serde_json::from_str(&read_input(path)?)
+            .map_err(|e| format!("--replies: not a JSON array of replies: {e}"))?,
+    };
     Ok(Description {
         upstream: args.upstream,
         owner: args.owner,
@@ -312,6 +327,7 @@ fn describe(args: TranslateArgs) -> Result<Description, String> {
         body,
         current,
         response,
+        replies,
     })
 }
 

@@ -59,6 +59,10 @@ pub struct Description {
     /// The vendor's answer to the operation's own request.
     #[serde(default)]
     pub response: Option<ScriptedReply>,
+    /// Instead of `current` and `response`: the vendor's answers to every request the plan
+    /// makes, in the order it makes them (reads first, follow-up reads after the write).
+    #[serde(default)]
+    pub replies: Vec<ScriptedReply>,
 }
 
 /// A vendor's answer, as given.
@@ -94,6 +98,8 @@ pub enum InputError {
     TwoBodies(&'static str),
     #[error("{0}: `{1}` is not an HTTP status")]
     Status(&'static str, u16),
+    #[error("replies answer every request in order: give them instead of current and response")]
+    RepliesAndAnswers,
 }
 
 impl ScriptedReply {
@@ -210,6 +216,7 @@ pub struct Prepared {
     call: Call,
     current: Option<Reply>,
     response: Option<Reply>,
+    replies: Option<std::collections::VecDeque<Reply>>,
 }
 
 /// Resolves a description against the canonical API. What the canonical API would refuse
@@ -240,6 +247,18 @@ pub fn prepare(api: &CanonicalApi, d: Description) -> Result<Prepared, InputErro
     let headers = header_map(&d.headers)?;
     let current = d.current.map(|a| a.reply("current")).transpose()?;
     let response = d.response.map(|a| a.reply("response")).transpose()?;
+    let replies = if d.replies.is_empty() {
+        None
+    } else if current.is_some() || response.is_some() {
+        return Err(InputError::RepliesAndAnswers);
+    } else {
+        Some(
+            d.replies
+                .into_iter()
+                .map(|a| a.reply("replies"))
+                .collect::<Result<_, _>>()?,
+        )
+    };
     let call = Call::new(
         &headers::request_id(&headers),
         headers.get(http::header::AUTHORIZATION).cloned(),
@@ -262,6 +281,7 @@ pub fn prepare(api: &CanonicalApi, d: Description) -> Result<Prepared, InputErro
         call,
         current,
         response,
+        replies,
     })
 }
 
@@ -278,6 +298,7 @@ impl Prepared {
             call,
             mut current,
             mut response,
+            mut replies,
         } = self;
         let mut notes = Vec::new();
         let (upstream, op) = match target {
@@ -326,10 +347,11 @@ impl Prepared {
                         }
                     }
                     requests.push(entry);
-                    let given = match request.purpose {
-                        Purpose::Read => current.take(),
-                        Purpose::Write => response.take(),
-                        Purpose::FollowUp => None,
+                    let given = match (&mut replies, request.purpose) {
+                        (Some(all), _) => all.pop_front(),
+                        (None, Purpose::Read) => current.take(),
+                        (None, Purpose::Write) => response.take(),
+                        (None, Purpose::FollowUp) => None,
                     };
                     match given {
                         Some(r) => reply = Some(r),
@@ -357,7 +379,7 @@ impl Prepared {
                                     "give the vendor's answer (`response`, --response STATUS) to see the canonical result".into(),
                                 ),
                                 Purpose::FollowUp => notes.push(format!(
-                                    "request {step} reads what the answer to the operation did not hold; a preview stops before it"
+                                    "request {step} reads what the answer to the operation did not hold: give every answer in order (`replies`, --replies FILE) to see the canonical result"
                                 )),
                             }
                             break None;
@@ -367,6 +389,12 @@ impl Prepared {
                 Next::Done(result) => break Some(result),
             }
         };
+        if let Some(left) = replies.filter(|r| !r.is_empty()) {
+            notes.push(format!(
+                "{} of the replies given answered no request: the plan made fewer",
+                left.len()
+            ));
+        }
         if upstream.emulated {
             let at = if upstream.base_url.ends_with(":0") {
                 ", on a free loopback port chosen at start"

@@ -173,31 +173,16 @@ where
     );
 }
 
-/// The dialects with golden cases: every folder under `tests/golden`.
-fn dialects_with_cases() -> Vec<String> {
-    let mut out: Vec<String> =
-        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden"))
-            .unwrap()
-            .filter_map(|e| {
-                let p = e.unwrap().path();
-                p.is_dir()
-                    .then(|| p.file_name().unwrap().to_str().unwrap().to_owned())
-            })
-            .collect();
-    out.sort();
-    out
-}
-
 #[tokio::test]
 async fn every_case_through_the_gateway() {
-    for dialect in dialects_with_cases() {
+    for dialect in support::golden_dialects() {
         run_dialect(&dialect, |d, f| async move { run_case(&d, &f).await }).await;
     }
 }
 
 #[tokio::test]
 async fn every_case_through_the_pure_plan() {
-    for dialect in dialects_with_cases() {
+    for dialect in support::golden_dialects() {
         run_dialect(&dialect, |d, f| async move { plan_case(&d, &f) }).await;
     }
 }

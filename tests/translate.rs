@@ -14,7 +14,6 @@ use std::process::{Command, Output, Stdio};
 use support::{ALL_EMULATED, gateway, send};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hookgate");
-const DIALECTS: [&str; 4] = ["agentmessage", "chirp", "resemble", "talkover"];
 
 fn base_url(dialect: &str) -> String {
     format!("https://{dialect}.vendor.test")
@@ -34,7 +33,7 @@ fn config_with(dir: &Path, upstreams: &str) -> PathBuf {
 
 /// A configuration with one live upstream per dialect, named after it, as in the golden cases.
 fn golden_config(dir: &Path) -> PathBuf {
-    let upstreams: String = DIALECTS
+    let upstreams: String = support::golden_dialects()
         .iter()
         .map(|d| {
             format!(
@@ -112,23 +111,23 @@ fn run_case(config: &Path, scratch: &Path, dialect: &str, file: &Path) -> Vec<St
         args.extend(["--body".to_owned(), body.to_string()]);
     }
     let exchanges = case["exchanges"].as_array().unwrap();
-    for (i, x) in exchanges.iter().enumerate() {
-        let answer = scratch.join(format!("answer-{i}"));
-        std::fs::write(&answer, reply_text(&x["reply"])).unwrap();
-        let answer = answer.to_str().unwrap().to_owned();
-        // A GET on the way to another method is the read of read-merge-write or read-then-test.
-        if x["expect"]["method"] == "GET" && method != "GET" {
-            args.extend(["--current".to_owned(), answer]);
-        } else {
-            args.extend([
-                "--response".to_owned(),
-                x["reply"]["status"].to_string(),
-                "--response-body".to_owned(),
-                answer,
-            ]);
-            args.extend(headers_args("--response-header", &x["reply"]["headers"]));
-        }
-    }
+    let replies: Vec<Value> = exchanges
+        .iter()
+        .map(|x| {
+            let reply = &x["reply"];
+            let mut shown = json!({"status": reply["status"], "raw": reply_text(reply)});
+            if let Some(h) = reply.get("headers") {
+                shown["headers"] = h.clone();
+            }
+            shown
+        })
+        .collect();
+    let file_of_replies = scratch.join("replies.json");
+    std::fs::write(&file_of_replies, Value::from(replies).to_string()).unwrap();
+    args.extend([
+        "--replies".to_owned(),
+        file_of_replies.to_str().unwrap().to_owned(),
+    ]);
     let shown = json_out(&translate(config, &args, None, &[]));
     let mut errors = Vec::new();
     let requests = shown["requests"].as_array().unwrap();
@@ -189,7 +188,8 @@ fn every_golden_case_prints_the_vendor_requests_and_the_canonical_result() {
     let config = golden_config(dir.path());
     let mut failures = Vec::new();
     let mut count = 0;
-    for dialect in DIALECTS {
+    for dialect in support::golden_dialects() {
+        let dialect = dialect.as_str();
         let folder = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/golden")
             .join(dialect);

@@ -22,6 +22,22 @@ use tokio::net::TcpListener;
 
 pub const MAPPINGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/mappings");
 
+/// The dialects with golden cases: every folder under `tests/golden`, sorted.
+#[allow(dead_code)]
+pub fn golden_dialects() -> Vec<String> {
+    let mut out: Vec<String> =
+        std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden"))
+            .unwrap()
+            .filter_map(|e| {
+                let p = e.unwrap().path();
+                p.is_dir()
+                    .then(|| p.file_name().unwrap().to_str().unwrap().to_owned())
+            })
+            .collect();
+    out.sort();
+    out
+}
+
 /// A request the double received.
 #[derive(Debug, Clone)]
 pub struct Seen {
