@@ -268,9 +268,9 @@ fn describe(args: TranslateArgs) -> Result<Description, String> {
         &args.response_body,
         &args.replies,
     ]
-        .iter()
-        .filter(|p| p.as_deref() == Some(Path::new("-")))
-        .count()
+    .iter()
+    .filter(|p| p.as_deref() == Some(Path::new("-")))
+    .count()
         + usize::from(args.response.is_some() && args.response_body.is_none());
     if stdin_uses > 1 {
         return Err("only one input can come from standard input".into());

@@ -319,7 +319,7 @@ fn refused_create(client: &str, upstream: &str) -> Option<(u16, Value)> {
     };
     Some(match (client, upstream) {
         // Talkover names every webhook; Resemble and Chirp have no name to keep it in.
-        ("talkover", "resemble" | "chirp") => validation(
+        ("talkover", y) if !keeps_description(y) => validation(
             client,
             "name",
             &format!("not supported by upstream {upstream}"),
@@ -340,7 +340,7 @@ fn refused_create(client: &str, upstream: &str) -> Option<(u16, Value)> {
 fn uncarried(client: &str, upstream: &str) -> Option<(&'static str, Value, (u16, Value))> {
     let not = format!("not supported by upstream {upstream}");
     Some(match (client, upstream) {
-        ("talkover", "agentmessage" | "chirp") => (
+        ("talkover", y) if y != "talkover" && y != "resemble" => (
             "PUT",
             json!({"webhook_url": URL3, "timeout": 45}),
             validation(client, "timeout", &not),
@@ -359,7 +359,7 @@ fn uncarried(client: &str, upstream: &str) -> Option<(&'static str, Value, (u16,
                 &format!("api_schema.request_body {not}"),
             ),
         ),
-        ("resemble", "agentmessage" | "chirp") => (
+        ("resemble", y) if y != "resemble" => (
             "PATCH",
             json!({"webhook_config": {"api_schema": {"url": URL3, "method": "POST"}, "response_timeout_secs": 20}}),
             validation(
@@ -375,7 +375,7 @@ fn uncarried(client: &str, upstream: &str) -> Option<(&'static str, Value, (u16,
             // whatever the upstream, and the create below is refused because Y has no version.
             validation(client, "api_version", "cannot be changed after create"),
         ),
-        ("agentmessage", "resemble" | "chirp") => (
+        ("agentmessage", y) if !keeps_description(y) => (
             "PATCH",
             json!({"url": URL3, "description": "Ops"}),
             validation(client, "description", &not),
@@ -387,6 +387,11 @@ fn uncarried(client: &str, upstream: &str) -> Option<(&'static str, Value, (u16,
         ),
         _ => return None,
     })
+}
+
+/// Whether Y keeps a webhook's free-text description (Talkover's name).
+fn keeps_description(upstream: &str) -> bool {
+    matches!(upstream, "talkover" | "agentmessage")
 }
 
 /// Whether Y can turn delivery off without deleting the webhook.

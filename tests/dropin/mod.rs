@@ -7,8 +7,6 @@ use hookgate::app::Running;
 use serde_json::{Map, Value, json};
 use std::net::SocketAddr;
 
-pub const DIALECTS: [&str; 4] = ["talkover", "resemble", "agentmessage", "chirp"];
-
 /// The owner under which a surface of a dialect without owner scope (AgentMessage) keeps its
 /// webhooks at an upstream that has one.
 pub const DEFAULT_OWNER: &str = "6c0f1b52-3d0a-4f7e-9d5b-2f1c8e7a9b10";
