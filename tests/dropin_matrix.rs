@@ -400,10 +400,11 @@ fn can_disable(upstream: &str) -> bool {
 }
 
 async fn lifecycle(client: &'static str, upstream: &'static str) {
+    // Chirp's own app ids where the upstream's owners are opaque; a UUID where they are UUIDs.
     let owner = match client {
-        "talkover" | "resemble" => "550e8400-e29b-41d4-a716-446655440000",
-        "chirp" => "app_2a0eebc99c0b4ef8",
-        _ => DEFAULT_OWNER,
+        "chirp" if !dropin::has_uuid_owners(upstream) => "app_2a0eebc99c0b4ef8",
+        "agentmessage" => DEFAULT_OWNER,
+        _ => "550e8400-e29b-41d4-a716-446655440000",
     };
     let running = gateway(&dropin::config(client, upstream, false, owner)).await;
     let x = Client {

@@ -428,7 +428,21 @@ struct Case {
 async fn run(seed: &Seed, upstream: &str, case: Case) {
     let what = format!("{} example against a {upstream} upstream", seed.dialect);
     let curl = Curl::parse(seed.curl);
-    let (collection, owner) = collection(&curl.path());
+    // A placeholder in the documented path (`{appId}`) is filled in, as a reader of the docs
+    // fills it in, with an owner any upstream can have.
+    let curl_path = curl
+        .path()
+        .split('/')
+        .map(|s| {
+            if s.starts_with('{') && s.ends_with('}') {
+                DEFAULT_OWNER
+            } else {
+                s
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    let (collection, owner) = collection(&curl_path);
     let owner = owner.unwrap_or_else(|| DEFAULT_OWNER.to_owned());
     let running = gateway(&dropin::config(seed.dialect, upstream, true, &owner)).await;
     let surface = running.surfaces[seed.dialect];
@@ -472,7 +486,7 @@ async fn run(seed: &Seed, upstream: &str, case: Case) {
     };
 
     // The example, verbatim but for the host and the id.
-    let path = with_id(&curl.path(), &id);
+    let path = with_id(&curl_path, &id);
     let headers: Vec<(&str, &str)> = curl
         .headers
         .iter()

@@ -32,7 +32,7 @@ async fn hop_by_hop_and_unlisted_headers_stay_on_their_hop() {
     let answer = send(
         gw.addr,
         "GET",
-        "/v1/upstreams/v/owners/a/webhooks/w",
+        "/v1/upstreams/v/owners/550e8400-e29b-41d4-a716-446655440000/webhooks/0199a1b2-0000-7000-8000-000000000001",
         &[
             ("connection", "keep-alive, x-client-hop"),
             ("x-client-hop", "1"),

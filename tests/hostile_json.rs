@@ -99,7 +99,7 @@ async fn integers_beyond_2_to_the_53_are_kept_exactly() {
     let a = send(
         gw.addr,
         "GET",
-        "/v1/upstreams/v/owners/a/webhooks/w",
+        "/v1/upstreams/v/owners/550e8400-e29b-41d4-a716-446655440000/webhooks/0199a1b2-0000-7000-8000-000000000001",
         &[],
         None,
     )

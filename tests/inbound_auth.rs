@@ -61,7 +61,7 @@ async fn keys_are_checked_by_hash_scope_and_upstream() {
     let elsewhere = send(
         gw.addr,
         "GET",
-        "/v1/upstreams/talkover/owners/a/webhooks",
+        "/v1/upstreams/talkover/owners/550e8400-e29b-41d4-a716-446655440000/webhooks",
         &[("x-api-key", WRITER)],
         None,
     )

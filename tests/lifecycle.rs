@@ -395,7 +395,7 @@ async fn owners_upstreams_methods_and_media_types_are_checked() {
 #[tokio::test]
 async fn vendor_constraints_hold_at_the_edges_of_their_types() {
     let gw = gateway(ALL_EMULATED).await;
-    let talkover = "/v1/upstreams/talkover/owners/agent-1/webhooks";
+    let talkover = "/v1/upstreams/talkover/owners/550e8400-e29b-41d4-a716-446655440000/webhooks";
     let body = |extra: Value| {
         let mut b = json!({"description": "Calls", "url": "https://example.com/hook", "events": ["event_phone_call_started"]});
         b.as_object_mut()

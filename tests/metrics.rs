@@ -42,9 +42,15 @@ prefix = \"/surfaces/talkover\"
         201
     );
     assert_eq!(
-        send(gw.addr, "GET", &format!("{hooks}/nope"), &[], None)
-            .await
-            .status,
+        send(
+            gw.addr,
+            "GET",
+            &format!("{hooks}/0199a1b2-0000-7000-8000-00000000dead"),
+            &[],
+            None
+        )
+        .await
+        .status,
         404
     );
     let surface = format!("/surfaces/talkover/api/v1/agents/{AGENT}/webhooks");
@@ -60,7 +66,7 @@ prefix = \"/surfaces/talkover\"
     let odd = send(
         gw.addr,
         "GET",
-        "/v1/upstreams/odd/owners/a/webhooks/w",
+        "/v1/upstreams/odd/owners/550e8400-e29b-41d4-a716-446655440000/webhooks/0199a1b2-0000-7000-8000-000000000001",
         &[],
         None,
     )

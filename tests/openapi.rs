@@ -673,7 +673,7 @@ async fn a_live_run_through_the_gateway_conforms_to_the_document() {
         double.url()
     ))
     .await;
-    let path = "/v1/upstreams/v/owners/a1/webhooks/w1";
+    let path = "/v1/upstreams/v/owners/550e8400-e29b-41d4-a716-446655440000/webhooks/0199a1b2-0000-7000-8000-000000000001";
     for status in expected {
         let a = call(spec, failing.addr, "GET", path, &[], None).await;
         assert_eq!(a.status, status, "{}", String::from_utf8_lossy(&a.body));

@@ -176,7 +176,7 @@ async fn constraints_and_the_url_policy_are_checked_before_a_write_leaves() {
     let answer = send_raw(
         gw.addr,
         "PUT",
-        &format!("{path}/w1"),
+        &format!("{path}/0199a1b2-0000-7000-8000-000000000001"),
         &auth,
         Bytes::from("{\"name\": "),
     )
@@ -224,7 +224,7 @@ async fn vendor_errors_pass_as_they_are_and_pages_that_are_not_json_never_do() {
     let answer = send(
         gw.addr,
         "GET",
-        "/surfaces/agentmessage/v1/webhooks/w404",
+        "/surfaces/agentmessage/v1/webhooks/0199a1b2-0000-7000-8000-000000000404",
         &auth,
         None,
     )
@@ -242,7 +242,7 @@ async fn vendor_errors_pass_as_they_are_and_pages_that_are_not_json_never_do() {
         let answer = send(
             gw.addr,
             "GET",
-            "/surfaces/agentmessage/v1/webhooks/w1",
+            "/surfaces/agentmessage/v1/webhooks/0199a1b2-0000-7000-8000-000000000001",
             &auth,
             None,
         )
@@ -261,7 +261,7 @@ async fn vendor_errors_pass_as_they_are_and_pages_that_are_not_json_never_do() {
     let answer = send(
         gw.addr,
         "DELETE",
-        "/surfaces/agentmessage/v1/webhooks/w1",
+        "/surfaces/agentmessage/v1/webhooks/0199a1b2-0000-7000-8000-000000000001",
         &auth,
         None,
     )

@@ -95,7 +95,7 @@ async fn sigterm_drains_in_flight_requests_then_exits_zero() {
                 send(
                     addr,
                     "GET",
-                    "/v1/upstreams/v/owners/a/webhooks/w",
+                    "/v1/upstreams/v/owners/550e8400-e29b-41d4-a716-446655440000/webhooks/0199a1b2-0000-7000-8000-000000000001",
                     &[],
                     None,
                 )
@@ -152,7 +152,7 @@ async fn no_secret_reaches_the_logs_even_at_trace() {
     let a = send(
         addr,
         "PATCH",
-        "/v1/upstreams/live/owners/a/webhooks/w",
+        "/v1/upstreams/live/owners/550e8400-e29b-41d4-a716-446655440000/webhooks/0199a1b2-0000-7000-8000-000000000001",
         &[],
         Some(&json!({"secret": WEBHOOK_SECRET})),
     )
@@ -167,7 +167,7 @@ async fn no_secret_reaches_the_logs_even_at_trace() {
     )
     .await;
     let minted = created.json()["secret"].as_str().unwrap().to_owned();
-    let t = "/v1/upstreams/talk/owners/a/webhooks";
+    let t = "/v1/upstreams/talk/owners/550e8400-e29b-41d4-a716-446655440000/webhooks";
     let body = json!({"description": "d", "url": "https://e.example", "events": ["event_action"], "secret": WEBHOOK_SECRET, "headers": {"Authorization": "Bearer receiver-secret-91"}});
     assert_eq!(send(addr, "POST", t, &[], Some(&body)).await.status, 201);
     assert_eq!(
@@ -203,7 +203,7 @@ async fn json_logs_carry_one_span_per_request() {
     let a = send(
         addr,
         "GET",
-        "/v1/upstreams/talk/owners/a/webhooks/missing",
+        "/v1/upstreams/talk/owners/550e8400-e29b-41d4-a716-446655440000/webhooks/0199a1b2-0000-7000-8000-00000000dead",
         &[("x-request-id", "req-span-1")],
         None,
     )

@@ -195,7 +195,7 @@ async fn sighup_applies_upstreams_surfaces_and_mappings_and_keeps_emulated_webho
     ));
     let gw = Gateway::start(&before);
     let addr = gw.addr;
-    let hooks = "/v1/upstreams/talkover/owners/agent-1/webhooks";
+    let hooks = "/v1/upstreams/talkover/owners/550e8400-e29b-41d4-a716-446655440000/webhooks";
     let created = send(
         addr,
         "POST",
@@ -291,7 +291,7 @@ async fn an_invalid_change_is_refused_named_and_the_running_configuration_keeps_
     let good = config(TALKOVER);
     let gw = Gateway::start(&good);
     let addr = gw.addr;
-    let hooks = "/v1/upstreams/talkover/owners/a/webhooks";
+    let hooks = "/v1/upstreams/talkover/owners/550e8400-e29b-41d4-a716-446655440000/webhooks";
     assert_eq!(send(addr, "GET", hooks, &[], None).await.status, 200);
 
     gw.write(
@@ -357,7 +357,7 @@ async fn listener_changes_are_reported_as_needing_a_restart() {
         .parse()
         .unwrap();
     let bearer = [("authorization", "Bearer t")];
-    let hooks = "/api/v1/agents/a/webhooks";
+    let hooks = "/api/v1/agents/550e8400-e29b-41d4-a716-446655440000/webhooks";
     let body = json!({"name": "n", "webhook_url": "https://example.com/h", "events": ["event_phone_call_started"]});
     assert_eq!(
         send(surface, "POST", hooks, &bearer, Some(&body))
@@ -449,7 +449,7 @@ async fn reloads_under_load_fail_no_request() {
     let created = send(
         addr,
         "POST",
-        "/v1/upstreams/talkover/owners/a/webhooks",
+        "/v1/upstreams/talkover/owners/550e8400-e29b-41d4-a716-446655440000/webhooks",
         &[],
         Some(&json!({"description": "d", "url": "https://example.com/h", "events": ["event_phone_call_started"]})),
     )
@@ -470,10 +470,10 @@ async fn reloads_under_load_fail_no_request() {
                     break;
                 }
                 let (path, auth) = if (i + n) % 2 == 0 {
-                    ("/v1/upstreams/talkover/owners/a/webhooks", None)
+                    ("/v1/upstreams/talkover/owners/550e8400-e29b-41d4-a716-446655440000/webhooks", None)
                 } else {
                     (
-                        "/surfaces/talkover/api/v1/agents/a/webhooks",
+                        "/surfaces/talkover/api/v1/agents/550e8400-e29b-41d4-a716-446655440000/webhooks",
                         Some("Bearer t"),
                     )
                 };

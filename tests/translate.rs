@@ -229,7 +229,7 @@ fn read_merge_write_without_the_read_shows_the_write_depending_on_it() {
         "--upstream",
         "resemble",
         "--owner",
-        "agent 1",
+        "550e8400-e29b-41d4-a716-446655440000",
         "PATCH",
         "/webhooks/1",
         "--body",
@@ -239,7 +239,7 @@ fn read_merge_write_without_the_read_shows_the_write_depending_on_it() {
     .map(String::from)
     .to_vec();
     let shown = json_out(&translate(&config, &args, None, &[]));
-    let base = "https://resemble.vendor.test/api/v2/agents/agent%201/webhooks/1";
+    let base = "https://resemble.vendor.test/api/v2/agents/550e8400-e29b-41d4-a716-446655440000/webhooks/1";
     assert_eq!(shown["operation"], "update");
     let requests = shown["requests"].as_array().unwrap();
     assert_eq!(requests.len(), 2, "{shown}");
@@ -285,11 +285,11 @@ fn a_vendor_error_body_from_standard_input_becomes_the_canonical_problem() {
         "--upstream",
         "talkover",
         "--owner",
-        "a",
+        "550e8400-e29b-41d4-a716-446655440000",
         "-H",
         "x-request-id: r-1",
         "GET",
-        "/webhooks/w",
+        "/webhooks/0199a1b2-0000-7000-8000-000000000001",
         "--response",
         "404",
         "--json",
@@ -320,7 +320,7 @@ fn a_vendor_error_body_from_standard_input_becomes_the_canonical_problem() {
             "--upstream",
             "resemble",
             "--owner",
-            "a",
+            "550e8400-e29b-41d4-a716-446655440000",
             "PATCH",
             "/webhooks/1",
             "--body",
@@ -353,7 +353,7 @@ fn credentials_are_redacted_in_the_printed_headers() {
         "--upstream",
         "live",
         "--owner",
-        "a",
+        "550e8400-e29b-41d4-a716-446655440000",
         "POST",
         "/webhooks",
         "--body",
@@ -368,7 +368,7 @@ fn credentials_are_redacted_in_the_printed_headers() {
         "-H",
         &auth,
         "POST",
-        "/webhooks/w/rotate-secret",
+        "/webhooks/0199a1b2-0000-7000-8000-000000000001/rotate-secret",
     ]
     .map(String::from)
     .to_vec();
@@ -411,9 +411,9 @@ fn a_preview_needs_no_vendor_credential_where_serving_does() {
         "--upstream",
         "live",
         "--owner",
-        "a",
+        "550e8400-e29b-41d4-a716-446655440000",
         "GET",
-        "/webhooks/w",
+        "/webhooks/0199a1b2-0000-7000-8000-000000000001",
         "--json",
     ]
     .map(String::from)
@@ -467,12 +467,12 @@ async fn the_debug_endpoint_translates_through_the_running_gateway_and_sends_not
     let key = [("x-api-key", KEY)];
     let description = json!({
         "upstream": "talkover",
-        "owner": "a",
+        "owner": "550e8400-e29b-41d4-a716-446655440000",
         "method": "POST",
         "path": "/webhooks",
         "headers": {"x-request-id": "dbg-1"},
         "body": {"description": "d", "url": "https://e.example/h", "events": ["event_phone_call_started"]},
-        "response": {"status": 200, "body": {"success": true, "data": {"id": "w1", "agent_id": "a", "name": "d", "webhook_url": "https://e.example/h", "events": ["event_phone_call_started"], "enabled": true}}}
+        "response": {"status": 200, "body": {"success": true, "data": {"id": "w1", "agent_id": "550e8400-e29b-41d4-a716-446655440000", "name": "d", "webhook_url": "https://e.example/h", "events": ["event_phone_call_started"], "enabled": true}}}
     });
 
     let anonymous = send(gw.addr, "POST", "/debug/translate", &[], Some(&description)).await;
@@ -496,7 +496,7 @@ async fn the_debug_endpoint_translates_through_the_running_gateway_and_sends_not
     assert_eq!(shown["requests"][0]["method"], "POST");
     assert_eq!(
         shown["requests"][0]["url"],
-        format!("http://{emulator}/api/v1/agents/a/webhooks")
+        format!("http://{emulator}/api/v1/agents/550e8400-e29b-41d4-a716-446655440000/webhooks")
     );
     assert_eq!(
         shown["requests"][0]["body"],
@@ -511,7 +511,7 @@ async fn the_debug_endpoint_translates_through_the_running_gateway_and_sends_not
     assert_eq!(shown["result"]["body"]["id"], "w1");
     assert_eq!(
         shown["result"]["headers"]["location"],
-        "/v1/upstreams/talkover/owners/a/webhooks/w1"
+        "/v1/upstreams/talkover/owners/550e8400-e29b-41d4-a716-446655440000/webhooks/w1"
     );
 
     let mut unnamed = description.clone();
@@ -533,7 +533,7 @@ async fn the_debug_endpoint_translates_through_the_running_gateway_and_sends_not
     let listed = send(
         gw.addr,
         "GET",
-        "/v1/upstreams/talkover/owners/a/webhooks",
+        "/v1/upstreams/talkover/owners/550e8400-e29b-41d4-a716-446655440000/webhooks",
         &key,
         None,
     )

@@ -66,6 +66,27 @@ pub struct Route {
 }
 
 impl VendorApi {
+    /// Refuses an owner or id of a shape the vendor never gives (after authentication, so that
+    /// a client without a key learns nothing but the 401). Owners and ids are the backend's:
+    /// where a surface speaks for another dialect, its clients hold the other vendor's ids, of
+    /// the other vendor's shape. A bridged owner (the backend has none) is the surface's own,
+    /// held to its configured owner instead.
+    fn check_shapes(&self, route: &Route) -> Result<(), Problem> {
+        let held = self.backend.dialect();
+        let owner_format = held.owner.as_ref().and(held.owner_format.as_ref());
+        for (what, value, format) in [
+            ("owner", route.owner.as_deref(), owner_format),
+            ("webhook", route.id.as_deref(), held.id_format.as_ref()),
+        ] {
+            if let (Some(v), Some(f)) = (value, format)
+                && !f.admits(v)
+            {
+                return Err(Problem::not_found(format!("no {what} {v}")));
+            }
+        }
+        Ok(())
+    }
+
     /// The API of `dialect` in front of `backend`.
     pub fn new(dialect: Arc<Dialect>, backend: Backend, owner: Option<String>) -> VendorApi {
         let mut routes: Vec<SurfaceRoute> = dialect
@@ -460,16 +481,6 @@ impl Frontend for VendorApi {
             allow.dedup();
             return Err(Problem::method_not_allowed(&allow));
         };
-        for (what, value, format) in [
-            ("owner", owner.as_deref(), d.owner_format.as_ref()),
-            ("webhook", id.as_deref(), d.id_format.as_ref()),
-        ] {
-            if let (Some(v), Some(f)) = (value, format)
-                && !f.admits(v)
-            {
-                return Err(Problem::not_found(format!("no {what} {v}")));
-            }
-        }
         let action = self.action(route.kind);
         Ok(Routed {
             action: Some(action),
@@ -519,6 +530,7 @@ impl Frontend for VendorApi {
         bytes: Bytes,
     ) -> Result<Job, Problem> {
         let route = &routed.route;
+        self.check_shapes(route)?;
         let action = self.action(route.kind);
         let writes = matches!(
             route.kind,

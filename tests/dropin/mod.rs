@@ -25,15 +25,26 @@ pub fn events(upstream: &str) -> [&'static str; 2] {
     }
 }
 
-/// Whether a shipped dialect scopes webhooks by owner, as its mapping file says.
-pub fn has_owner(dialect: &str) -> bool {
+fn shipped(dialect: &str) -> hookgate::mapping::Dialect {
     let dir = std::path::Path::new(crate::support::MAPPINGS);
     hookgate::mapping::load_dir(dir)
         .expect("the shipped mapping files compile")
-        .iter()
+        .into_iter()
         .find(|d| d.name == dialect)
         .unwrap_or_else(|| panic!("no dialect {dialect}"))
-        .has_owner()
+}
+
+/// Whether a shipped dialect scopes webhooks by owner, as its mapping file says.
+pub fn has_owner(dialect: &str) -> bool {
+    shipped(dialect).has_owner()
+}
+
+/// Whether a shipped dialect's owners are UUIDs, as its mapping file says.
+#[allow(dead_code)]
+pub fn has_uuid_owners(dialect: &str) -> bool {
+    shipped(dialect)
+        .owner_format
+        .is_some_and(|f| f == hookgate::mapping::url::Format::Uuid)
 }
 
 /// The config of one emulated upstream of `upstream`'s dialect, named after it, and one surface

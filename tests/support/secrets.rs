@@ -84,6 +84,12 @@ fn remember_in(value: &Value) {
     }
 }
 
+/// Everything logged so far in this process.
+#[allow(dead_code)]
+pub fn logged() -> String {
+    String::from_utf8_lossy(&LOG.lock().unwrap()).into_owned()
+}
+
 /// Fails if anything logged so far shows a remembered secret.
 pub fn assert_none_logged() {
     let log = LOG.lock().unwrap();
