@@ -2,8 +2,9 @@
 # Instructions (callgrind Ir) per translation and per request: the figures to compare before
 # and after a change on a machine whose wall clock is shared with other work.
 #
-#   bench/callgrind.sh                 # both tables
+#   bench/callgrind.sh                 # all three tables
 #   CG_PARTS=translate bench/callgrind.sh
+#   CG_PARTS=list CG_KEEP=1 bench/callgrind.sh   # then callgrind_annotate the kept dumps
 #
 # Per translation: examples/translate_ir runs each case of benches/translate.rs COUNT times
 # under callgrind, counting only its loop; the figure is Ir / COUNT, mapping-driven and
@@ -12,18 +13,27 @@
 # are zeroed (callgrind_control -z), REQUESTS requests of one scenario are sent one after
 # another on one keep-alive connection, and the counters are dumped: Ir / REQUESTS is what
 # hookgate executes for one request, all threads, HTTP in and out included.
+# Per listed item: the same, for the canonical list of N webhooks (N from CG_LISTS, the vendor
+# double's lists of bench/lists.sh); the slope of a least-squares line through Ir per request
+# against N is what one more listed item costs, the intercept what the list request costs
+# without items.
 #
 # Environment: CG_COUNT (2000 translations), CG_REQUESTS (1000 per scenario), CG_PORT (18280),
-# CG_PARTS ("translate request"), CG_BUILD (1 = cargo build --release first), CG_WORKERS (hookgate's
-# runtime worker threads, 1 as in bench/run.sh).
+# CG_PARTS ("translate request list"), CG_BUILD (1 = cargo build --release first), CG_WORKERS
+# (hookgate's runtime worker threads, 1 as in bench/run.sh), CG_LISTS ("1 10 100 1000"),
+# CG_LIST_REQUESTS (40 per list size), CG_KEEP (1 = keep the scratch folder and its dumps,
+# cg.out.N, one per scenario in table order).
 # Needs valgrind, python3 and, for the per-request part, nginx. Leaves nothing running.
 set -uo pipefail
 
 COUNT=${CG_COUNT:-2000}
 REQUESTS=${CG_REQUESTS:-1000}
 PORT=${CG_PORT:-18280}
-PARTS=${CG_PARTS:-"translate request"}
+PARTS=${CG_PARTS:-"translate request list"}
 BUILD=${CG_BUILD:-1}
+LISTS=${CG_LISTS:-"1 10 100 1000"}
+LIST_REQUESTS=${CG_LIST_REQUESTS:-40}
+KEEP=${CG_KEEP:-0}
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
@@ -35,7 +45,7 @@ cleanup() {
         kill -TERM "$pid" 2>/dev/null
         wait "$pid" 2>/dev/null
     done
-    rm -rf "$WORK"
+    if [[ $KEEP == 1 ]]; then printf 'callgrind: scratch folder kept: %s\n' "$WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -74,11 +84,13 @@ if [[ " $PARTS " == *" translate "* ]]; then
     echo
 fi
 
-if [[ " $PARTS " == *" request "* ]]; then
+if [[ " $PARTS " == *" request "* || " $PARTS " == *" list "* ]]; then
     command -v nginx >/dev/null || die "nginx is missing (apt-get install nginx-light)"
     VPORT=$PORT HPORT=$((PORT + 1))
     NGX=$WORK/nginx
     mkdir -p "$NGX/conf" "$NGX/logs" "$NGX/tmp"
+    "$HERE/lists.sh" "$NGX/lists" $LISTS >"$NGX/lists.txt" || die "cannot write the lists"
+    chmod a+rX "$WORK" "$NGX" "$NGX/lists" "$NGX"/lists/*    # nginx's workers read them as nobody
     sed -e "s#@PREFIX@#$NGX#g" -e "s#@VENDOR_PORT@#$VPORT#g" "$HERE/nginx/up.conf" >"$NGX/conf/up.conf"
     nginx -p "$NGX" -e "$NGX/logs/up.err" -c "$NGX/conf/up.conf" >"$NGX/logs/up.out" 2>&1 &
     PIDS+=($!)
@@ -104,6 +116,7 @@ mode = "off"                # nginx checks no credential either
 level = "warn"
 EOF
     TOKIO_WORKER_THREADS=${CG_WORKERS:-1} RUST_LOG=warn valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.out" \
+        --compress-strings=no \
         "$BIN" --config "$WORK/hookgate.toml" >"$WORK/hookgate.log" 2>&1 &
     HG=$!
     PIDS+=("$HG")
@@ -131,24 +144,49 @@ EOF
     PATCH=$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" "$HERE/wrk/patch.lua")
     CPATH=/v1/upstreams/talkover/owners/$AGENT/webhooks
     SPATH=/surfaces/talkover/api/v1/agents/$AGENT/webhooks
-    echo "| scenario | Ir per request |"
-    echo "|---|---:|"
     dumps=0
-    while IFS='|' read -r name method path body status; do
-        python3 "$WORK/client.py" "$HPORT" "$method" "$path" "$body" "$status" 100 ||
-            die "warm-up of $name failed: $(tail -3 "$WORK/hookgate.log")"
+    measure() {        # name method path body status requests warm-up -> IR (per request)
+        python3 "$WORK/client.py" "$HPORT" "$2" "$3" "$4" "$5" "$7" ||
+            die "warm-up of $1 failed: $(tail -3 "$WORK/hookgate.log")"
         callgrind_control -z "$HG" >/dev/null 2>&1 || die "callgrind_control -z failed"
-        python3 "$WORK/client.py" "$HPORT" "$method" "$path" "$body" "$status" "$REQUESTS" ||
-            die "$name failed"
+        python3 "$WORK/client.py" "$HPORT" "$2" "$3" "$4" "$5" "$6" || die "$1 failed"
         callgrind_control -d "$HG" >/dev/null 2>&1 || die "callgrind_control -d failed"
         dumps=$((dumps + 1))
+        local ir
         ir=$(awk '/^(summary|totals):/ { print $2; exit }' "$WORK/cg.out.$dumps" 2>/dev/null)
-        [[ $ir =~ ^[0-9]+$ ]] || die "no counts in dump $dumps for $name (is the disk full?)"
-        echo "| $name | $(per "$ir" "$REQUESTS") |"
-    done <<EOF
+        [[ $ir =~ ^[0-9]+$ ]] || die "no counts in dump $dumps for $1 (is the disk full?)"
+        IR=$(per "$ir" "$6")
+    }
+    if [[ " $PARTS " == *" request "* ]]; then
+        echo "| scenario | Ir per request |"
+        echo "|---|---:|"
+        while IFS='|' read -r name method path body status; do
+            measure "$name" "$method" "$path" "$body" "$status" "$REQUESTS" 100
+            echo "| $name | $IR |"
+        done <<EOF
 GET, translated|GET|$CPATH/$HOOK||200
 PATCH → PUT, translated|PATCH|$CPATH/$HOOK|$PATCH|200
 vendor 422 → problem|PATCH|$CPATH/wh-invalid|$PATCH|422
 GET, surface (pass-through)|GET|$SPATH/$HOOK||200
 EOF
+        echo
+    fi
+    if [[ " $PARTS " == *" list "* ]]; then
+        echo "| canonical list of N webhooks | Ir per request |"
+        echo "|---|---:|"
+        points=()
+        while read -r n agent; do
+            measure "list of $n" GET "/v1/upstreams/talkover/owners/$agent/webhooks" "" 200 "$LIST_REQUESTS" 5
+            echo "| $n | $IR |"
+            points+=("$n $IR")
+        done <"$NGX/lists.txt"
+        printf '%s\n' "${points[@]}" | awk '
+            { k++; sx += $1; sy += $2; sxx += $1 * $1; sxy += $1 * $2 }
+            END {
+                d = k * sxx - sx * sx
+                if (k < 2 || d == 0) exit
+                b = (k * sxy - sx * sy) / d
+                printf "| per listed item (slope) | %.0f |\n| the list request without items (intercept) | %.0f |\n", b, (sy - b * sx) / k
+            }'
+    fi
 fi
