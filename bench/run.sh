@@ -602,7 +602,7 @@ fit() {                # key-prefix conns
 
 CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 ver() { dpkg-query -W -f '${Version}' "$1" 2>/dev/null || echo '?'; }
-LUAJIT_PKG=$(dpkg-query -W -f '${Package}\n' 'libluajit*-5.1-2' 2>/dev/null | head -1)
+LUAJIT_PKG=$(dpkg-query -W -f '${db:Status-Abbrev} ${Package}\n' 'libluajit*-5.1-2' 2>/dev/null | awk '$1 == "ii" { print $2; exit }')
 REPORT=$WORK/report.md
 {
     echo "# hookgate benchmark"
