@@ -280,6 +280,14 @@ impl Store {
     pub fn seed(&self, items: Vec<Owned>) -> Vec<Map<String, Value>> {
         let mut state = self.lock();
         let mut out = Vec::with_capacity(items.len());
+        // Where each stored (owner, id) is, so that a large seed stays linear.
+        let mut at: std::collections::HashMap<(Option<String>, String), usize> = state
+            .webhooks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (o, w))| Some(((o.clone(), w.get("id")?.as_str()?.to_owned()), i)))
+            .collect();
+        let mut replaced = Vec::new();
         for Owned { owner, mut webhook } in items {
             webhook.retain(|_, v| !v.is_null());
             let given_id = match webhook.shift_remove("id") {
@@ -336,20 +344,48 @@ impl Store {
             }
             canonical::derive_status(&mut webhook);
             let webhook = canonical::ordered(webhook, canonical::WEBHOOK_FIELDS);
-            let same = |(o, w): &(Option<String>, Map<String, Value>)| {
-                *o == owner && w.get("id").and_then(Value::as_str) == Some(id.as_str())
-            };
-            match state.webhooks.iter().position(same) {
-                Some(i) => state.webhooks[i] = (owner, webhook.clone()),
-                None => state.webhooks.push((owner, webhook.clone())),
+            match at.get(&(owner.clone(), id.clone())) {
+                Some(&i) => {
+                    state.webhooks[i] = (owner, webhook.clone());
+                    replaced.push((id.clone(), secret.is_none()));
+                }
+                None => {
+                    at.insert((owner.clone(), id.clone()), state.webhooks.len());
+                    state.webhooks.push((owner, webhook.clone()));
+                }
             }
-            state.secrets.retain(|(k, _)| *k != id);
             if let Some(secret) = secret {
                 state.secrets.push((id, secret));
             }
             out.push(webhook);
         }
+        // A replaced webhook keeps only its newest secret, and none if its fixture has none.
+        if !replaced.is_empty() {
+            let mut seen: std::collections::HashSet<String> = replaced
+                .iter()
+                .filter(|(_, without)| *without)
+                .map(|(id, _)| id.clone())
+                .collect();
+            let secrets = std::mem::take(&mut state.secrets);
+            let mut kept: Vec<(String, String)> = secrets
+                .into_iter()
+                .rev()
+                .filter(|(id, _)| seen.insert(id.clone()))
+                .collect();
+            kept.reverse();
+            state.secrets = kept;
+        }
         out
+    }
+
+    /// How many webhooks are stored.
+    pub fn len(&self) -> usize {
+        self.lock().webhooks.len()
+    }
+
+    /// Whether no webhook is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     fn list(&self, state: &State, op: &Operation) -> Outcome {

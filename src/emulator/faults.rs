@@ -22,7 +22,11 @@ pub const MAX_STEPS: usize = 1_000;
 #[serde(deny_unknown_fields)]
 pub struct Faults {
     /// Added before every answer of the vendor's API.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub latency_ms: Option<Latency>,
     /// Failures at a rate: the first rule that matches a request's operation and draws a
     /// failure decides it.
@@ -61,15 +65,27 @@ impl Latency {
 #[serde(deny_unknown_fields)]
 pub struct Random {
     /// The operations it applies to; every request of the vendor's API when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub operations: Option<Vec<String>>,
     /// The share of matching requests that fail, 0 to 1.
     pub rate: f64,
     /// The status of the failure (503 when absent and not dropping).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<u16>,
     /// `Retry-After` in seconds (1 for a 429 when absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub retry_after: Option<u64>,
     /// Close the connection instead of answering.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -81,19 +97,35 @@ pub struct Random {
 #[serde(deny_unknown_fields)]
 pub struct Step {
     /// The operations whose calls may take this step; any when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub operations: Option<Vec<String>>,
     /// Fail with this status; without it (and without `drop`) the call is answered normally.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<u16>,
     /// `Retry-After` in seconds (1 for a 429 when absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub retry_after: Option<u64>,
     /// Close the connection instead of answering.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub drop: bool,
     /// Latency of this call, added to the emulator's own.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub latency_ms: Option<Latency>,
 }
 
@@ -182,6 +214,16 @@ impl Faults {
         }
         errors
     }
+}
+
+/// An optional member that, when written, holds a value: `null` is refused rather than taken
+/// for absent, as the description says.
+pub(super) fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
 }
 
 /// Whether a rule's operations take a request of `operation`.

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use std::path::Path;
 
 /// The most webhooks one fixtures document may seed.
-pub const MAX_WEBHOOKS: usize = 10_000;
+pub const MAX_WEBHOOKS: usize = 1_000;
 
 /// A fixtures document.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -28,7 +28,11 @@ pub struct Fixtures {
     #[serde(default)]
     pub webhooks: Vec<Value>,
     /// Faults put in force, instead of the configured ones.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::faults::present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub faults: Option<Faults>,
 }
 
@@ -59,10 +63,7 @@ impl Fixtures {
     pub fn webhooks(&self, dialect: &Dialect) -> Result<Vec<Owned>, Vec<FieldError>> {
         let mut errors = Vec::new();
         if self.webhooks.len() > MAX_WEBHOOKS {
-            errors.push(FieldError::new(
-                "webhooks",
-                "at most 10000 webhooks at once",
-            ));
+            errors.push(FieldError::new("webhooks", "at most 1000 webhooks at once"));
             return Err(errors);
         }
         let mut out = Vec::with_capacity(self.webhooks.len());

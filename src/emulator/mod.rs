@@ -286,7 +286,7 @@ impl Emulator {
 
     /// How many webhooks it holds.
     pub fn webhook_count(&self) -> usize {
-        self.store.webhooks().len()
+        self.store.len()
     }
 
     /// Where its webhooks are kept across restarts, if anywhere.
