@@ -63,13 +63,15 @@ SEED_ARGS=(--seed "$SEED")
 # schemathesis keeps its example database in the working directory: under target/, not the tree.
 mkdir -p target/schemathesis
 cd target/schemathesis
+# The second run goes ahead whatever the first finds; the script fails if either does.
+FAILED=0
 "$VENV/bin/schemathesis" --config-file "$ROOT/scripts/schemathesis.toml" run "http://$ADDR/openapi.json" \
   --checks all \
   --max-examples "$EXAMPLES" \
   "${SEED_ARGS[@]}" \
   --workers 1 \
   --header "X-Api-Key: $KEY" \
-  --no-color
+  --no-color || FAILED=1
 
 # The admin API of the first emulator the gateway runs (whichever dialect that is).
 NAME=$(curl -sf -H "X-Api-Key: $KEY" "http://$ADDR/__hookgate/emulators" |
@@ -82,4 +84,5 @@ echo "emulator admin API of upstream $NAME; $ADMIN_EXAMPLES examples per operati
   "${SEED_ARGS[@]}" \
   --workers 1 \
   --header "X-Api-Key: $KEY" \
-  --no-color
+  --no-color || FAILED=1
+exit $FAILED
