@@ -591,3 +591,82 @@ async fn a_state_file_keeps_webhooks_across_restarts_and_a_corrupt_one_is_refuse
         Ok(_) => panic!("a corrupt state file was accepted"),
     }
 }
+
+/// A setup from a TOML configuration, as `support::gateway` makes one.
+fn setup(toml: &str) -> hookgate::setup::Setup {
+    let toml = format!(
+        "listen = \"127.0.0.1:0\"\nmappings_dir = {:?}\n[inbound_auth]\nmode = \"off\"\n{toml}",
+        support::MAPPINGS
+    );
+    let figment = figment::Figment::from(figment::providers::Serialized::defaults(
+        hookgate::config::RawConfig::default(),
+    ))
+    .merge(<figment::providers::Toml as figment::providers::Format>::string(&toml));
+    hookgate::setup::load(hookgate::config::from_figment(&figment, "test").unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn a_reload_reconfigures_faults_keeps_webhooks_and_a_state_file_outlives_a_rename() {
+    let d = dialects().remove(0);
+    let dir = tempfile::tempdir().unwrap();
+    let upstream = |name: &str, extra: &str| {
+        format!(
+            "[upstreams.{name}]\ndialect = \"{}\"\nemulate = true\n[upstreams.{name}.emulator]\nstate = \"{}/kept.json\"\n{extra}",
+            d.name,
+            dir.path().display()
+        )
+    };
+    let mut gw = gateway(&upstream("u", "")).await;
+    let created = send(
+        gw.addr,
+        "POST",
+        &canonical_base(&d, "u"),
+        &[],
+        Some(&create_body(&d)),
+    )
+    .await;
+    ok(&created, 201, &d.name);
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+
+    let slower = upstream(
+        "u",
+        "seed = 3\n[upstreams.u.emulator.faults]\nlatency_ms = 1\n",
+    );
+    let reloaded = gw.reload(setup(&slower)).await.unwrap();
+    assert!(
+        reloaded
+            .changes
+            .contains(&"emulator reconfigured: u".to_owned()),
+        "{:?}",
+        reloaded.changes
+    );
+    let keys: Vec<&str> = reloaded
+        .needs_restart
+        .iter()
+        .map(|n| n.key.as_str())
+        .collect();
+    assert_eq!(keys, ["upstreams.u.emulator.seed"]);
+    let emu = gw.emulators["u"];
+    let faults = send(emu, "GET", "/__hookgate/faults", &[], None).await;
+    assert_eq!(faults.json(), json!({"latency_ms": 1}));
+    let info = send(emu, "GET", "/__hookgate/emulator", &[], None).await;
+    assert_eq!(info.json()["webhooks"], 1, "kept across the reload");
+
+    // Renamed: a new emulator, which reads the webhooks the old one left in the state file.
+    let reloaded = gw.reload(setup(&upstream("v", ""))).await.unwrap();
+    assert!(
+        reloaded.changes.contains(&"emulator stopped: u".to_owned()),
+        "{:?}",
+        reloaded.changes
+    );
+    let found = send(
+        gw.addr,
+        "GET",
+        &format!("{}/{id}", canonical_base(&d, "v")),
+        &[],
+        None,
+    )
+    .await;
+    ok(&found, 200, &d.name);
+    gw.stop().await;
+}

@@ -632,6 +632,19 @@ pub async fn run(
             ..options.settings.clone()
         };
         let settings = Settings::from_raw(&raw, "emulator").map_err(|problems| {
+            // Named as the flags that set them: `emulator.clock_step_ms` is `--clock-step-ms`.
+            let problems = problems
+                .into_iter()
+                .map(|p| ConfigProblem {
+                    key: match p.key.strip_prefix("emulator.") {
+                        Some(rest) if !rest.starts_with("faults") => {
+                            format!("--{}", rest.replace('_', "-"))
+                        }
+                        _ => p.key,
+                    },
+                    message: p.message,
+                })
+                .collect();
             StartError::Config(ConfigReport {
                 source: "command line".into(),
                 problems,
