@@ -4,6 +4,11 @@
 #   podman build -t hookgate .          # or docker build
 #   podman run --rm -p 8080:8080 hookgate
 #
+# The entrypoint is the hookgate binary, so the same image runs vendor emulators for other
+# projects' test suites (docs/emulators.md); inside a container they listen on every interface:
+#   docker run --rm -p 9000:9000 hookgate emulate talkover --listen 0.0.0.0:9000
+#   docker run --rm -p 9000-9001:9000-9001 hookgate emulate talkover chirp --listen 0.0.0.0:9000
+#
 # Both base images can be replaced (a mirror, a pinned digest, a locally built base):
 #   --build-arg RUST_IMAGE=... --build-arg RUNTIME_IMAGE=...
 ARG RUST_IMAGE=docker.io/library/rust:1-trixie
@@ -11,8 +16,10 @@ ARG RUNTIME_IMAGE=docker.io/library/debian:trixie-slim
 
 FROM ${RUST_IMAGE} AS build
 WORKDIR /src
-COPY Cargo.toml Cargo.lock ./
+COPY Cargo.toml Cargo.lock build.rs ./
 COPY src ./src
+# build.rs embeds the shipped mapping files; openapi/ holds the descriptions the binary serves.
+COPY mappings ./mappings
 COPY benches ./benches
 COPY openapi ./openapi
 RUN cargo build --release --locked --bin hookgate \
@@ -34,6 +41,7 @@ ENV HOOKGATE_CONFIG=/etc/hookgate/hookgate.toml \
     HOOKGATE__LOG__FORMAT=json
 WORKDIR /etc/hookgate
 USER 10001:10001
-EXPOSE 8080
+# 8080: the gateway; 9000 and up: `hookgate emulate --listen 0.0.0.0:9000`.
+EXPOSE 8080 9000
 ENTRYPOINT ["/usr/local/bin/hookgate"]
 CMD ["serve", "--config", "/etc/hookgate/hookgate.toml"]

@@ -2,15 +2,17 @@
 # Fuzzes the canonical API against its own OpenAPI description with schemathesis: builds
 # hookgate, starts it on the embedded default configuration (four emulated vendors) on a free
 # loopback port, with one inbound API key so that authentication is exercised too, and runs
-# every check. Exits non-zero on any failure.
+# every check. Then the same for the emulators' admin API (openapi/emulator-admin.json), as the
+# main listener serves it for the first emulated upstream. Exits non-zero on any failure.
 #
 #   scripts/schemathesis.sh                      # about a minute on 2 cores once built
-#   SCHEMATHESIS_EXAMPLES=200 SCHEMATHESIS_SEED=random scripts/schemathesis.sh
+#   SCHEMATHESIS_EXAMPLES=200 SCHEMATHESIS_ADMIN_EXAMPLES=100 SCHEMATHESIS_SEED=random scripts/schemathesis.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VERSION=4.32.5
 EXAMPLES=${SCHEMATHESIS_EXAMPLES:-25}
+ADMIN_EXAMPLES=${SCHEMATHESIS_ADMIN_EXAMPLES:-20}
 SEED=${SCHEMATHESIS_SEED:-20261123}
 ROOT=$(pwd)
 VENV=${SCHEMATHESIS_VENV:-$ROOT/target/schemathesis-venv}
@@ -61,10 +63,26 @@ SEED_ARGS=(--seed "$SEED")
 # schemathesis keeps its example database in the working directory: under target/, not the tree.
 mkdir -p target/schemathesis
 cd target/schemathesis
+# The second run goes ahead whatever the first finds; the script fails if either does.
+FAILED=0
 "$VENV/bin/schemathesis" --config-file "$ROOT/scripts/schemathesis.toml" run "http://$ADDR/openapi.json" \
   --checks all \
   --max-examples "$EXAMPLES" \
   "${SEED_ARGS[@]}" \
   --workers 1 \
   --header "X-Api-Key: $KEY" \
-  --no-color
+  --no-color || FAILED=1
+
+# The admin API of the first emulator the gateway runs (whichever dialect that is).
+NAME=$(curl -sf -H "X-Api-Key: $KEY" "http://$ADDR/__hookgate/emulators" |
+  "$VENV/bin/python" -c 'import json, sys; print(json.load(sys.stdin)["emulators"][0]["upstream"])')
+echo "emulator admin API of upstream $NAME; $ADMIN_EXAMPLES examples per operation"
+"$VENV/bin/schemathesis" --config-file "$ROOT/scripts/schemathesis-admin.toml" run \
+  "http://$ADDR/__hookgate/emulators/$NAME/openapi.json" \
+  --checks all \
+  --max-examples "$ADMIN_EXAMPLES" \
+  "${SEED_ARGS[@]}" \
+  --workers 1 \
+  --header "X-Api-Key: $KEY" \
+  --no-color || FAILED=1
+exit $FAILED

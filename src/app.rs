@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
@@ -50,15 +49,7 @@ impl Running {
 /// Starts every listener of a setup.
 pub async fn start(setup: Setup) -> Result<Running, StartError> {
     let config = setup.config.clone();
-    let limits = Limits {
-        header_read_timeout: Duration::from_millis(config.limits.header_read_timeout_ms),
-        idle_timeout: Duration::from_millis(config.limits.idle_timeout_ms),
-        send_timeout: Duration::from_millis(config.limits.send_timeout_ms),
-        max_connections: config.limits.max_connections,
-        drain_timeout: Duration::from_millis(config.limits.drain_timeout_ms),
-        max_header_bytes: config.limits.max_header_bytes,
-        max_body_bytes: config.limits.max_body_bytes,
-    };
+    let limits = Limits::from(&config.limits);
     let (stop, stopped) = watch::channel(false);
     let shutdown = move || {
         let mut rx = stopped.clone();

@@ -161,6 +161,37 @@ pub struct RawUpstream {
     /// Calls in flight at once; more are refused with 503.
     #[serde(default = "default_max_concurrency")]
     pub max_concurrency: usize,
+    /// An emulated upstream's emulator: fixtures, faults, determinism, state file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emulator: Option<RawEmulator>,
+}
+
+/// `[upstreams.NAME.emulator]`: what a test suite sets of an emulator (and, from flags, of
+/// `hookgate emulate`'s).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEmulator {
+    /// Seeds the ids, secrets and fault draws the emulator makes up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// A fixed clock: the RFC 3339 time stamped on webhooks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<String>,
+    /// With `clock`: how far the clock moves on after each reading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_step_ms: Option<u64>,
+    /// A file that keeps the webhooks across restarts and reloads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<PathBuf>,
+    /// A fixtures file: webhooks (and faults) at start and after each reset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixtures: Option<PathBuf>,
+    /// How many requests the journal keeps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal_limit: Option<usize>,
+    /// Faults injected in the vendor's API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faults: Option<crate::emulator::faults::Faults>,
 }
 
 fn default_retries() -> u32 {
@@ -335,6 +366,8 @@ pub struct UpstreamConfig {
     pub emulator_listen: SocketAddr,
     pub auth: UpstreamAuth,
     pub policy: crate::upstream::resilience::Policy,
+    /// The emulator's settings (defaults unless emulated and configured).
+    pub emulator: crate::emulator::Settings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -559,6 +592,38 @@ fn validate(raw: RawConfig, credentials: Credentials) -> Result<Config, Vec<Conf
                 format!("`{}`: expected 1 to 300000", u.timeout_ms),
             );
         }
+        if u.emulator.is_some() && !u.emulate {
+            problem(
+                format!("{key}.emulator"),
+                "configures an emulator: only for an upstream with `emulate = true`".into(),
+            );
+        }
+        let emulator = match crate::emulator::Settings::from_raw(
+            u.emulator.as_ref().unwrap_or(&RawEmulator::default()),
+            &format!("{key}.emulator"),
+        ) {
+            Ok(settings) => settings,
+            Err(found) => {
+                for p in found {
+                    problem(p.key, p.message);
+                }
+                crate::emulator::Settings::default()
+            }
+        };
+        if let Some(state) = &emulator.state
+            && let Some(other) = raw.upstreams.iter().find(|(other, o)| {
+                *other < name && o.emulator.as_ref().and_then(|e| e.state.as_ref()) == Some(state)
+            })
+        {
+            problem(
+                format!("{key}.emulator.state"),
+                format!(
+                    "`{}` is the state file of upstream {} too: each emulator needs its own",
+                    state.display(),
+                    other.0
+                ),
+            );
+        }
         let emulator_listen = match &u.emulator_listen {
             Some(text) => addr(text, &format!("{key}.emulator_listen"), &mut problem),
             None => Some(SocketAddr::from(([127, 0, 0, 1], 0))),
@@ -609,6 +674,7 @@ fn validate(raw: RawConfig, credentials: Credentials) -> Result<Config, Vec<Conf
                     breaker_cooldown: Duration::from_millis(u.breaker_cooldown_ms),
                     max_concurrency: u.max_concurrency.max(1),
                 },
+                emulator,
             });
         }
     }

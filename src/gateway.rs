@@ -26,13 +26,19 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 /// Serves one request through `front`: `path` is the request's path after any mount prefix.
-pub async fn serve<F: Frontend>(
+/// The body is a connection's, or one already read (an emulator reads it first, for its
+/// journal).
+pub async fn serve<F: Frontend, B>(
     front: &F,
     admission: &Admission,
-    request: Request<Incoming>,
+    request: Request<B>,
     path: &str,
     request_id: &str,
-) -> Response<Body> {
+) -> Response<Body>
+where
+    B: hyper::body::Body<Data = Bytes>,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
     let started = Instant::now();
     let (parts, body) = request.into_parts();
     // Every line a request causes, the record's included, is in its span.
@@ -106,14 +112,18 @@ pub async fn serve<F: Frontend>(
 }
 
 /// Authenticate, read the body, plan, call and render; the first problem ends the road.
-async fn phases<F: Frontend>(
+async fn phases<F: Frontend, B>(
     front: &F,
     admission: &Admission,
     routed: &Routed<F::Route>,
     headers: &HeaderMap,
-    body: Incoming,
+    body: B,
     call: &Call,
-) -> Result<Response<Body>, Problem> {
+) -> Result<Response<Body>, Problem>
+where
+    B: hyper::body::Body<Data = Bytes>,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
     front.authenticate(routed, headers, &admission.inbound)?;
     let bytes = read_body(body, routed.reads_body, admission.body_limit).await?;
     let job = front.parse(routed, headers, bytes)?;
@@ -127,18 +137,27 @@ async fn phases<F: Frontend>(
 /// Reads a whole body within its limits; a route that takes none reads nothing. A body cut
 /// short by its time limit is answered with 400; hyper then closes the connection, since the
 /// rest of the body was never read.
-async fn read_body(body: Incoming, reads: bool, limit: BodyLimit) -> Result<Bytes, Problem> {
+async fn read_body<B>(body: B, reads: bool, limit: BodyLimit) -> Result<Bytes, Problem>
+where
+    B: hyper::body::Body<Data = Bytes>,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
     if !reads {
         return Ok(Bytes::new());
     }
-    body::read_limited(body, limit).await.map_err(|e| match e {
+    body::read_limited(body, limit).await.map_err(body_problem)
+}
+
+/// Why a body could not be read, as a problem: too large is 413, the rest 400.
+pub fn body_problem(e: body::ReadError) -> Problem {
+    match e {
         body::ReadError::TooLarge(_) => {
             Problem::new(crate::problem::Code::PayloadTooLarge, e.to_string())
         }
         body::ReadError::TooSlow(_) | body::ReadError::Broken(_) => {
             Problem::bad_request(e.to_string())
         }
-    })
+    }
 }
 
 /// Carries out a job at its backend.
@@ -275,7 +294,8 @@ fn record<F: Frontend>(
 }
 
 /// The main listener: probes, `/openapi.json`, `/metrics`, the canonical API under `/v1`, the
-/// preview endpoint when on, and vendor surfaces under their prefixes. The routes are read once
+/// preview endpoint when on, the emulators' admin APIs under `/__hookgate/emulators/`, and
+/// vendor surfaces under their prefixes. The routes are read once
 /// per request: a reload swaps in new ones for the next request only.
 pub struct MainListener {
     /// What is served.
@@ -300,6 +320,16 @@ impl crate::http::server::Handler for MainListener {
                 inbound: &admission.inbound,
             };
             return serve(&preview, admission, request, &path, &request_id).await;
+        }
+        if crate::emulator::admin::under_prefix(&path).is_some() {
+            return crate::emulator::admin::main_listener(
+                &routes.emulators,
+                admission,
+                request,
+                &path,
+                &request_id,
+            )
+            .await;
         }
         for (prefix, surface) in &routes.mounted {
             if let Some(rest) = path
@@ -343,7 +373,7 @@ pub const OPENAPI_JSON: &str = include_str!("../openapi/hookgate.json");
 /// What every listener answers without reaching a vendor: liveness and readiness, and on the
 /// main listener the OpenAPI description and the metrics. Like every other resource they
 /// answer `GET` and `HEAD`, refuse other methods with 405, and carry the request id.
-fn probes(request: &Request<Incoming>, request_id: &str, main: bool) -> Option<Response<Body>> {
+pub fn probes(request: &Request<Incoming>, request_id: &str, main: bool) -> Option<Response<Body>> {
     let answer: fn() -> Response<Body> = match request.uri().path() {
         "/healthz" | "/readyz" => {
             || body::json(200, &serde_json::json!({"status": "ok"}), &body::JSON)

@@ -43,19 +43,50 @@ enum Command {
     Serve,
     /// Load the configuration and every mapping file, report all problems, exit 0 or 64.
     Check,
-    /// Run one vendor emulator alone, for other projects' test suites.
-    Emulate {
-        /// The dialect to emulate (a file stem in the mappings folder).
-        dialect: String,
-        #[arg(long, default_value = "127.0.0.1:9000")]
-        listen: SocketAddr,
-        /// A folder of mapping files that add dialects or replace the shipped ones.
-        #[arg(long)]
-        mappings: Option<PathBuf>,
-    },
+    /// Run vendor emulators alone, for other projects' test suites. Prints one line per
+    /// dialect on standard output once it listens: `listening http://ADDR[/DIALECT] DIALECT`.
+    /// With --config, that file's inbound keys, limits, URL policy, log settings and mappings
+    /// folder apply (else none is read).
+    Emulate(EmulateArgs),
     /// Print the vendor request(s) a canonical request becomes, without sending anything, and
     /// the canonical answer a vendor's answer becomes.
     Translate(TranslateArgs),
+}
+
+#[derive(Args)]
+struct EmulateArgs {
+    /// The dialects to emulate (file stems in the mappings folder), one emulator each.
+    #[arg(required = true, value_name = "DIALECT")]
+    dialects: Vec<String>,
+    /// Where to listen: one address per dialect, or one for all (port 0: a free port each;
+    /// another port: that port and the next ones). Default 127.0.0.1:9000.
+    #[arg(long, value_name = "ADDR")]
+    listen: Vec<SocketAddr>,
+    /// Serve every dialect on one listener, each under /DIALECT.
+    #[arg(long)]
+    one_listener: bool,
+    /// A folder of mapping files that add dialects or replace the shipped ones.
+    #[arg(long)]
+    mappings: Option<PathBuf>,
+    /// Webhooks (and faults) set up at start and on every reset: a JSON or TOML fixtures
+    /// file, for every dialect or (DIALECT=FILE) for one; repeatable.
+    #[arg(long, value_name = "[DIALECT=]FILE")]
+    fixtures: Vec<String>,
+    /// Keep the webhooks in this file across restarts ([DIALECT=]FILE; repeatable).
+    #[arg(long, value_name = "[DIALECT=]FILE")]
+    state: Vec<String>,
+    /// Seed the ids, secrets and fault draws the emulators make up.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// A fixed clock: the RFC 3339 time stamped on webhooks (2025-01-01T00:00:00Z).
+    #[arg(long, value_name = "TIME")]
+    clock: Option<String>,
+    /// With --clock: how far the clock moves on after each reading.
+    #[arg(long, value_name = "MS")]
+    clock_step_ms: Option<u64>,
+    /// How many requests each journal keeps (default 1000).
+    #[arg(long, value_name = "N")]
+    journal_limit: Option<usize>,
 }
 
 #[derive(Args)]
@@ -130,11 +161,7 @@ fn main() -> ExitCode {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => runtime.block_on(serve(cli.config)),
         Command::Check => check(cli.config),
-        Command::Emulate {
-            dialect,
-            listen,
-            mappings,
-        } => runtime.block_on(emulate(dialect, listen, mappings)),
+        Command::Emulate(args) => runtime.block_on(emulate(cli.config, args)),
         Command::Translate(args) => runtime.block_on(translate(cli.config, args)),
     }
 }
@@ -216,16 +243,44 @@ async fn serve(flag: Option<PathBuf>) -> ExitCode {
     }
 }
 
-async fn emulate(dialect: String, listen: SocketAddr, mappings: Option<PathBuf>) -> ExitCode {
-    hookgate::telemetry::init(&config::RawLog::default());
-    match hookgate::emulator::run(
-        &dialect,
-        listen,
-        mappings.as_deref(),
-        hookgate::telemetry::shutdown_signal(),
-    )
-    .await
-    {
+async fn emulate(flag: Option<PathBuf>, args: EmulateArgs) -> ExitCode {
+    // Only a configuration named on the command line: an emulator stands for a vendor, and
+    // the gateway's own file (HOOKGATE_CONFIG, config/hookgate.toml) is not its.
+    let config = match flag {
+        Some(file) => match config::load(Some(&file), config::Credentials::Deferred) {
+            Ok(c) => Some(c),
+            Err(report) => return fail(&report),
+        },
+        None => None,
+    };
+    hookgate::telemetry::init(
+        config
+            .as_ref()
+            .map_or(&config::RawLog::default(), |c| &c.log),
+    );
+    let options = hookgate::emulator::Options {
+        dialects: args.dialects,
+        listen: args.listen,
+        one_listener: args.one_listener,
+        mappings: args.mappings,
+        config,
+        fixtures: args.fixtures,
+        state: args.state,
+        settings: config::RawEmulator {
+            seed: args.seed,
+            clock: args.clock,
+            clock_step_ms: args.clock_step_ms,
+            journal_limit: args.journal_limit,
+            ..config::RawEmulator::default()
+        },
+    };
+    // One line per listener, flushed at once: test runners wait for it to learn the port.
+    let announce = |listening: &hookgate::emulator::Listening| {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{listening}");
+        let _ = out.flush();
+    };
+    match hookgate::emulator::run(options, announce, hookgate::telemetry::shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e @ StartError::Bind { .. }) => {
             eprintln!("hookgate: {e}");

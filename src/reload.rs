@@ -38,6 +38,8 @@ struct Emulator {
     source_sha256: [u8; 32],
     /// Stops this emulator alone.
     stop: watch::Sender<bool>,
+    /// What it serves: its store, journal and faults.
+    core: Arc<crate::emulator::Emulator>,
 }
 
 /// An emulator bound during a reload, started only once the whole reload succeeds.
@@ -46,7 +48,6 @@ struct Pending {
     listener: TcpListener,
     emulator: Emulator,
     stopped: watch::Receiver<bool>,
-    dialect: Arc<Dialect>,
 }
 
 /// What a successful reload did.
@@ -233,7 +234,19 @@ impl Live {
                 .extend(changes(old, &config, &self.dialects, &dialects));
         }
 
-        let routes = wiring::routes(&config, &dialects, upstreams);
+        let mut routes = wiring::routes(&config, &dialects, upstreams);
+        for name in &kept {
+            if let Some(e) = self.emulators.get(name) {
+                routes
+                    .emulators
+                    .insert(name.clone(), (e.addr, e.core.clone()));
+            }
+        }
+        for p in &pending {
+            routes
+                .emulators
+                .insert(p.name.clone(), (p.emulator.addr, p.emulator.core.clone()));
+        }
         self.routes.store(Arc::new(routes));
         self.emulator_admission.store(Arc::new(Admission {
             inbound: self.internal.admitted_by(&config.inbound),
@@ -244,6 +257,16 @@ impl Live {
             body_limit: self.body_limit,
         }));
 
+        for u in config.upstreams.iter().filter(|u| kept.contains(&u.name)) {
+            if let Some(e) = self.emulators.get(&u.name)
+                && e.core
+                    .reconfigure(&u.emulator.faults, u.emulator.journal_limit)
+            {
+                reloaded
+                    .changes
+                    .push(format!("emulator reconfigured: {}", u.name));
+            }
+        }
         let mut retired = std::mem::take(&mut self.emulators);
         for name in kept {
             if let Some(e) = retired.remove(&name) {
@@ -263,7 +286,16 @@ impl Live {
                 continue;
             }
             let _ = e.stop.send(true);
-            tracing::info!(upstream = %name, addr = %e.addr, "emulator stopped");
+            let held = e.core.webhook_count();
+            match e.core.state_file() {
+                Some(file) => {
+                    tracing::info!(upstream = %name, addr = %e.addr, file = %file.display(), "emulator stopped; its webhooks are kept in its state file")
+                }
+                None if held > 0 => {
+                    tracing::warn!(upstream = %name, addr = %e.addr, webhooks = held, "emulator stopped: its webhooks were discarded (it has no state file)")
+                }
+                None => tracing::info!(upstream = %name, addr = %e.addr, "emulator stopped"),
+            }
             reloaded.changes.push(format!("emulator stopped: {name}"));
         }
         for p in pending {
@@ -272,18 +304,11 @@ impl Live {
                 listener,
                 emulator,
                 stopped,
-                dialect,
             } = p;
-            let api = crate::emulator::api(
-                dialect.clone(),
-                config
-                    .url_policy
-                    .apply_to_emulators
-                    .then(|| config.url_policy.clone()),
-            );
+            let dialect = emulator.core.dialect().clone();
             tasks.spawn(crate::emulator::serve(
                 listener,
-                api,
+                vec![(String::new(), emulator.core.clone())],
                 self.emulator_admission.clone(),
                 self.limits.clone(),
                 either(self.stopped.clone(), stopped),
@@ -318,6 +343,26 @@ impl Live {
             let dialect = dialects[&u.dialect].clone();
             match self.emulators.get(&u.name) {
                 Some(e) if e.dialect == u.dialect => {
+                    let before = e.core.settings();
+                    for (key, same) in [
+                        (
+                            "seed",
+                            before.determinism.seed == u.emulator.determinism.seed,
+                        ),
+                        (
+                            "clock",
+                            before.determinism.clock == u.emulator.determinism.clock,
+                        ),
+                        ("state", before.state == u.emulator.state),
+                        ("fixtures", before.fixtures == u.emulator.fixtures),
+                    ] {
+                        if !same {
+                            reloaded.needs_restart.push(ConfigProblem {
+                                key: format!("upstreams.{}.emulator.{key}", u.name),
+                                message: "the running emulator keeps the setting it started with until restart".into(),
+                            });
+                        }
+                    }
                     if e.listen != u.emulator_listen {
                         reloaded.needs_restart.push(ConfigProblem {
                             key: format!("upstreams.{}.emulator_listen", u.name),
@@ -368,6 +413,17 @@ impl Live {
                         addr: u.emulator_listen,
                         source,
                     })?;
+                    let core = crate::emulator::Emulator::new(
+                        &u.name,
+                        Some(&u.name),
+                        dialect.clone(),
+                        config
+                            .url_policy
+                            .apply_to_emulators
+                            .then(|| config.url_policy.clone()),
+                        u.emulator.clone(),
+                        &format!("upstreams.{}.emulator", u.name),
+                    )?;
                     let (stop, stopped) = watch::channel(false);
                     pending.push(Pending {
                         name: u.name.clone(),
@@ -378,9 +434,9 @@ impl Live {
                             addr,
                             source_sha256: dialect.source_sha256,
                             stop,
+                            core: Arc::new(core),
                         },
                         stopped,
-                        dialect,
                     });
                 }
             }

@@ -4,6 +4,10 @@
 //! defaults for absent fields, minted ids and secrets, timestamps, one-per-owner values and
 //! caps, all as the dialect's mapping file declares them. Request validation happens before,
 //! in the vendor surface, exactly as for a real vendor.
+//!
+//! What it makes up (ids, secrets, test event ids, timestamps) comes from a [`Determinism`]:
+//! random and the system clock by default, or a seed and a fixed or stepping clock, so that a
+//! test suite's snapshots of answers are the same on every run.
 
 use crate::mapping::Dialect;
 use crate::mapping::model::{IdStyle, SecretMint};
@@ -12,17 +16,78 @@ use crate::model::{self as canonical, Action, Done, Operation, Outcome, UpdateMo
 use crate::problem::{Code, FieldError, Problem};
 use crate::url_policy::UrlPolicy;
 use base64::Engine;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
-#[derive(Default)]
+/// Where the values a store makes up come from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Determinism {
+    /// Seeds the generator of ids, secrets and test event ids; random when absent.
+    pub seed: Option<u64>,
+    /// The time stamped on webhooks.
+    pub clock: Clock,
+}
+
+/// The clock of a store.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Clock {
+    /// The system's.
+    #[default]
+    System,
+    /// `start` at the first reading, then `step` later at each next one (a zero step: fixed).
+    Stepping { start: SystemTime, step: Duration },
+}
+
+/// What a store holds, as a state file keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    /// The webhooks, in creation order, each with its owner.
+    pub webhooks: Vec<Owned>,
+    /// Signing secrets by webhook id.
+    pub secrets: Vec<(String, String)>,
+    /// The next integer id.
+    pub next_id: u64,
+}
+
+/// A stored webhook and its owner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Owned {
+    /// The owner scope (`None` for dialects without one).
+    pub owner: Option<String>,
+    /// The canonical webhook, without its secret.
+    pub webhook: Map<String, Value>,
+}
+
 struct State {
     /// (owner, webhook), in creation order.
     webhooks: Vec<(Option<String>, Map<String, Value>)>,
     /// Signing secrets by webhook id; kept, never shown again.
     secrets: Vec<(String, String)>,
     next_id: u64,
+    rng: fastrand::Rng,
+    /// The next reading of a stepping clock.
+    clock: Option<SystemTime>,
+}
+
+impl State {
+    fn fresh(determinism: &Determinism) -> State {
+        State {
+            webhooks: Vec::new(),
+            secrets: Vec::new(),
+            next_id: 1,
+            rng: determinism
+                .seed
+                .map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed),
+            clock: match determinism.clock {
+                Clock::System => None,
+                Clock::Stepping { start, .. } => Some(start),
+            },
+        }
+    }
 }
 
 /// The webhooks of one emulated vendor.
@@ -31,18 +96,22 @@ pub struct Store {
     state: Mutex<State>,
     /// Enforced only when configured: an emulator stands for the vendor, whose rules are its own.
     url_policy: Option<Arc<UrlPolicy>>,
+    determinism: Determinism,
 }
 
 impl Store {
-    /// An empty store.
+    /// An empty store, making up values at random and stamping the system's time.
     pub fn new(dialect: Arc<Dialect>) -> Store {
+        Store::with_determinism(dialect, Determinism::default())
+    }
+
+    /// An empty store whose made-up values and time come from `determinism`.
+    pub fn with_determinism(dialect: Arc<Dialect>, determinism: Determinism) -> Store {
         Store {
             dialect,
-            state: Mutex::new(State {
-                next_id: 1,
-                ..State::default()
-            }),
+            state: Mutex::new(State::fresh(&determinism)),
             url_policy: None,
+            determinism,
         }
     }
 
@@ -127,7 +196,12 @@ impl Store {
             }
             Action::Test => {
                 let (_, webhook) = self.find(&state, &op)?;
-                Outcome::TestResult(self.test_result(webhook))
+                let event = webhook
+                    .get("events")
+                    .and_then(Value::as_array)
+                    .and_then(|e| e.first())
+                    .cloned();
+                Outcome::TestResult(self.test_result(event, &mut state))
             }
             Action::RotateSecret => {
                 let (index, webhook) = self.find(&state, &op)?;
@@ -136,7 +210,8 @@ impl Store {
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .to_owned();
-                let secret = mint_secret(self.dialect.emulator.mints_secret.as_ref());
+                let secret =
+                    mint_secret(&mut state.rng, self.dialect.emulator.mints_secret.as_ref());
                 state.secrets.retain(|(k, _)| *k != id);
                 state.secrets.push((id, secret.clone()));
                 let mut shown = state.webhooks[index].1.clone();
@@ -145,6 +220,177 @@ impl Store {
             }
         };
         Ok(outcome.into())
+    }
+
+    /// Back to empty: no webhooks or secrets, ids from 1, the generator and the clock where
+    /// they started.
+    pub fn reset(&self) {
+        *self.lock() = State::fresh(&self.determinism);
+    }
+
+    /// Removes every webhook and secret; ids, the generator and the clock go on.
+    pub fn clear(&self) {
+        let mut state = self.lock();
+        state.webhooks.clear();
+        state.secrets.clear();
+    }
+
+    /// The stored webhooks, in creation order, without their secrets.
+    pub fn webhooks(&self) -> Vec<Owned> {
+        self.lock()
+            .webhooks
+            .iter()
+            .map(|(owner, webhook)| Owned {
+                owner: owner.clone(),
+                webhook: webhook.clone(),
+            })
+            .collect()
+    }
+
+    /// Everything the store holds, secrets included, for a state file.
+    pub fn snapshot(&self) -> Snapshot {
+        let state = self.lock();
+        Snapshot {
+            webhooks: state
+                .webhooks
+                .iter()
+                .map(|(owner, webhook)| Owned {
+                    owner: owner.clone(),
+                    webhook: webhook.clone(),
+                })
+                .collect(),
+            secrets: state.secrets.clone(),
+            next_id: state.next_id,
+        }
+    }
+
+    /// Replaces what the store holds with a snapshot's webhooks and secrets.
+    pub fn restore(&self, snapshot: Snapshot) {
+        let mut state = self.lock();
+        state.webhooks = snapshot
+            .webhooks
+            .into_iter()
+            .map(|o| (o.owner, o.webhook))
+            .collect();
+        state.secrets = snapshot.secrets;
+        state.next_id = snapshot.next_id.max(1);
+    }
+
+    /// Stores webhooks as a test's fixtures give them, in canonical terms: the vendor's
+    /// defaults fill what is absent, and an absent id, secret (where the vendor mints one) or
+    /// timestamp is made up as on create. The vendor's request rules, caps and one-per-owner
+    /// values are not applied: a fixture may set up any state the vendor can be in. A webhook
+    /// whose owner and id are already stored replaces it. Returns the stored webhooks, without
+    /// their secrets.
+    pub fn seed(&self, items: Vec<Owned>) -> Vec<Map<String, Value>> {
+        let mut state = self.lock();
+        let mut out = Vec::with_capacity(items.len());
+        // Where each stored (owner, id) is, so that a large seed stays linear.
+        let mut at: std::collections::HashMap<(Option<String>, String), usize> = state
+            .webhooks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (o, w))| Some(((o.clone(), w.get("id")?.as_str()?.to_owned()), i)))
+            .collect();
+        let mut replaced = Vec::new();
+        for Owned { owner, mut webhook } in items {
+            webhook.retain(|_, v| !v.is_null());
+            let given_id = match webhook.shift_remove("id") {
+                Some(Value::String(id)) if !id.is_empty() => Some(id),
+                Some(Value::Number(n)) => Some(n.to_string()),
+                _ => None,
+            };
+            if let Some(n) = given_id.as_deref().and_then(|id| id.parse::<u64>().ok()) {
+                // Later creates of an integer-id vendor must not reuse a seeded id.
+                state.next_id = state.next_id.max(n.saturating_add(1));
+            }
+            let id = match given_id {
+                Some(id) => id,
+                None => {
+                    let id = self.mint_id(&mut state);
+                    state.next_id += 1;
+                    id
+                }
+            };
+            apply_defaults(&self.dialect.webhook, &mut webhook);
+            for resource in &self.dialect.resources {
+                apply_defaults(&resource.fields, &mut webhook);
+            }
+            let secret = match webhook.shift_remove("secret") {
+                Some(Value::String(s)) => Some(s),
+                _ => self
+                    .dialect
+                    .emulator
+                    .mints_secret
+                    .as_ref()
+                    .map(|mint| mint_secret(&mut state.rng, Some(mint))),
+            };
+            let needs_time =
+                !webhook.contains_key("created_at") || !webhook.contains_key("updated_at");
+            if needs_time {
+                let now = Value::from(self.now(&mut state));
+                webhook.entry("created_at").or_insert_with(|| now.clone());
+                webhook.entry("updated_at").or_insert(now);
+            }
+            webhook.insert("id".into(), Value::from(id.clone()));
+            webhook.insert(
+                "owner".into(),
+                owner.clone().map(Value::from).unwrap_or(Value::Null),
+            );
+            if !self.dialect.emulator.extensions.is_empty() {
+                let ext = webhook
+                    .entry("extensions")
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(ext) = ext {
+                    for (k, v) in &self.dialect.emulator.extensions {
+                        ext.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
+                }
+            }
+            canonical::derive_status(&mut webhook);
+            let webhook = canonical::ordered(webhook, canonical::WEBHOOK_FIELDS);
+            match at.get(&(owner.clone(), id.clone())) {
+                Some(&i) => {
+                    state.webhooks[i] = (owner, webhook.clone());
+                    replaced.push((id.clone(), secret.is_none()));
+                }
+                None => {
+                    at.insert((owner.clone(), id.clone()), state.webhooks.len());
+                    state.webhooks.push((owner, webhook.clone()));
+                }
+            }
+            if let Some(secret) = secret {
+                state.secrets.push((id, secret));
+            }
+            out.push(webhook);
+        }
+        // A replaced webhook keeps only its newest secret, and none if its fixture has none.
+        if !replaced.is_empty() {
+            let mut seen: std::collections::HashSet<String> = replaced
+                .iter()
+                .filter(|(_, without)| *without)
+                .map(|(id, _)| id.clone())
+                .collect();
+            let secrets = std::mem::take(&mut state.secrets);
+            let mut kept: Vec<(String, String)> = secrets
+                .into_iter()
+                .rev()
+                .filter(|(id, _)| seen.insert(id.clone()))
+                .collect();
+            kept.reverse();
+            state.secrets = kept;
+        }
+        out
+    }
+
+    /// How many webhooks are stored.
+    pub fn len(&self) -> usize {
+        self.lock().webhooks.len()
+    }
+
+    /// Whether no webhook is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     fn list(&self, state: &State, op: &Operation) -> Outcome {
@@ -223,22 +469,18 @@ impl Store {
             }
         }
         self.check_unique(state, op, &webhook, None)?;
-        let id = match (given_id, &self.dialect.emulator.ids) {
-            (Some(id), _) => id,
-            (None, IdStyle::Uuid) => uuid::Uuid::new_v4().to_string(),
-            (None, IdStyle::Integer) => state.next_id.to_string(),
-            (None, IdStyle::Prefixed(prefix)) => {
-                format!("{prefix}{}", uuid::Uuid::new_v4().simple())
-            }
+        let id = match given_id {
+            Some(id) => id,
+            None => self.mint_id(state),
         };
         state.next_id += 1;
-        let now = self.now();
+        let now = self.now(state);
         let secret = match (
             webhook.shift_remove("secret"),
             &self.dialect.emulator.mints_secret,
         ) {
             (Some(Value::String(s)), _) => Some((s, false)),
-            (_, Some(mint)) => Some((mint_secret(Some(mint)), true)),
+            (_, Some(mint)) => Some((mint_secret(&mut state.rng, Some(mint)), true)),
             _ => None,
         };
         webhook.insert("id".into(), Value::from(id.clone()));
@@ -291,7 +533,7 @@ impl Store {
         }
         let mut merged = canonical::apply_update(&current, &patch, op.mode);
         self.check_unique(state, op, &merged, Some(&id))?;
-        merged.insert("updated_at".into(), Value::from(self.now()));
+        merged.insert("updated_at".into(), Value::from(self.now(state)));
         merged.shift_remove("status");
         canonical::derive_status(&mut merged);
         let merged = canonical::ordered(merged, canonical::WEBHOOK_FIELDS);
@@ -336,30 +578,43 @@ impl Store {
     }
 
     /// An emulated test delivery: nothing leaves the machine; it reports a prompt 200.
-    fn test_result(&self, webhook: &Map<String, Value>) -> Map<String, Value> {
+    /// The test event is of the webhook's first event type (`event`), sent now.
+    fn test_result(&self, event: Option<Value>, state: &mut State) -> Map<String, Value> {
         let mut result = Map::new();
-        // The test event is of the webhook's first event type, sent now.
-        if let Some(event) = webhook
-            .get("events")
-            .and_then(Value::as_array)
-            .and_then(|e| e.first())
-        {
-            result.insert("event_type".into(), event.clone());
+        if let Some(event) = event {
+            result.insert("event_type".into(), event);
         }
-        result.insert("sent_at".into(), Value::from(self.now()));
+        result.insert("sent_at".into(), Value::from(self.now(state)));
         result.insert("delivered".into(), Value::Bool(true));
         result.insert("response_status".into(), Value::from(200));
         result.insert("response_time_ms".into(), Value::from(0));
         result.insert(
             "event_id".into(),
-            Value::from(format!("evt_{}", uuid::Uuid::new_v4().simple())),
+            Value::from(format!("evt_{}", uuid_from(&mut state.rng).simple())),
         );
         apply_defaults(&self.dialect.test_result, &mut result);
         canonical::ordered(result, canonical::TEST_RESULT_FIELDS)
     }
 
-    fn now(&self) -> String {
-        let now = SystemTime::now();
+    /// A new id in the vendor's style.
+    fn mint_id(&self, state: &mut State) -> String {
+        match &self.dialect.emulator.ids {
+            IdStyle::Uuid => uuid_from(&mut state.rng).to_string(),
+            IdStyle::Integer => state.next_id.to_string(),
+            IdStyle::Prefixed(prefix) => format!("{prefix}{}", uuid_from(&mut state.rng).simple()),
+        }
+    }
+
+    /// The time to stamp, as the vendor prints it; a stepping clock moves on.
+    fn now(&self, state: &mut State) -> String {
+        let now = match (&mut state.clock, self.determinism.clock) {
+            (Some(next), Clock::Stepping { step, .. }) => {
+                let now = *next;
+                *next = now.checked_add(step).unwrap_or(now);
+                now
+            }
+            _ => SystemTime::now(),
+        };
         if self.dialect.emulator.micros {
             // RFC 3339 with six fractional digits, as Laravel prints it.
             humantime::format_rfc3339_micros(now).to_string()
@@ -387,10 +642,15 @@ fn apply_defaults(map: &ObjectMap, object: &mut Map<String, Value>) {
     }
 }
 
+/// A version 4 UUID from the store's generator.
+fn uuid_from(rng: &mut fastrand::Rng) -> uuid::Uuid {
+    uuid::Builder::from_random_bytes(rng.u128(..).to_le_bytes()).into_uuid()
+}
+
 /// A fresh signing secret: random bytes, base64, after the vendor's prefix.
-fn mint_secret(mint: Option<&SecretMint>) -> String {
+fn mint_secret(rng: &mut fastrand::Rng, mint: Option<&SecretMint>) -> String {
     let (prefix, len) = mint.map_or(("", 32), |m| (m.prefix.as_str(), m.bytes));
-    let bytes: Vec<u8> = (0..len).map(|_| fastrand::u8(..)).collect();
+    let bytes: Vec<u8> = (0..len).map(|_| rng.u8(..)).collect();
     format!(
         "{prefix}{}",
         base64::engine::general_purpose::STANDARD.encode(bytes)

@@ -27,6 +27,8 @@ pub struct Routes {
     pub preview: bool,
     /// What every request is held to.
     pub admission: Admission,
+    /// The emulators of emulated upstreams, whose admin APIs the main listener serves too.
+    pub emulators: crate::emulator::admin::Running,
 }
 
 /// The credential the gateway presents to the emulators it runs: minted at startup, never
@@ -147,6 +149,7 @@ pub fn routes(
             inbound: config.inbound.clone(),
             body_limit: config.limits.body(),
         },
+        emulators: BTreeMap::new(),
     }
 }
 

@@ -60,3 +60,171 @@ async fn emulate_serves_the_vendors_own_api() {
         (401, json!({"message": "Missing Bearer Token"}))
     );
 }
+
+/// Starts `hookgate emulate ARGS…` and returns it with the lines it printed on standard output
+/// once `lines` of them are there.
+fn spawn(args: &[&str], lines: usize) -> (std::process::Child, Vec<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hookgate"))
+        .arg("emulate")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let printed: Option<Vec<String>> = (0..lines)
+        .map(|_| rx.recv_timeout(std::time::Duration::from_secs(30)).ok())
+        .collect();
+    match printed {
+        Some(printed) => (child, printed),
+        None => {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "no address line from {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}
+
+fn stop(mut child: std::process::Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn loaded() -> Vec<hookgate::mapping::Dialect> {
+    hookgate::mapping::load_dir(std::path::Path::new(support::MAPPINGS)).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_dialects_print_one_address_line_each_on_a_listener_each_or_by_prefix() {
+    let dialects = loaded();
+    let names: Vec<&str> = dialects.iter().map(|d| d.name.as_str()).collect();
+    for one_listener in [false, true] {
+        let mut args = names.clone();
+        args.extend(["--listen", "127.0.0.1:0"]);
+        if one_listener {
+            args.push("--one-listener");
+        }
+        let (child, lines) = spawn(&args, names.len());
+        let mut ports = std::collections::BTreeSet::new();
+        for (line, name) in lines.iter().zip(&names) {
+            let words: Vec<&str> = line.split(' ').collect();
+            assert_eq!(
+                (words.len(), words[0], words[2]),
+                (3, "listening", *name),
+                "{line}"
+            );
+            let url = words[1].strip_prefix("http://127.0.0.1:").unwrap();
+            let (port, prefix) = url
+                .split_once('/')
+                .map_or((url, String::new()), |(p, rest)| (p, format!("/{rest}")));
+            assert_eq!(prefix.is_empty(), !one_listener, "{line}");
+            ports.insert(port.to_owned());
+            let addr = format!("127.0.0.1:{port}").parse().unwrap();
+            let info = support::send(
+                addr,
+                "GET",
+                &format!("{prefix}/__hookgate/emulator"),
+                &[],
+                None,
+            )
+            .await;
+            assert_eq!(info.json()["dialect"], *name, "{line}");
+        }
+        assert_eq!(ports.len(), if one_listener { 1 } else { names.len() });
+        stop(child);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fixtures_state_and_configuration_apply_and_a_corrupt_state_file_exits_64() {
+    use sha2::Digest;
+    let d = loaded().remove(0);
+    let dir = tempfile::tempdir().unwrap();
+    let owner = d
+        .webhook
+        .read(&d.examples[0])
+        .get("owner")
+        .and_then(|o| o.as_str())
+        .map(str::to_owned)
+        .or_else(|| d.owner.as_ref().map(|_| "1".to_owned()));
+    let fixtures = dir.path().join("fixtures.json");
+    std::fs::write(
+        &fixtures,
+        json!({"owner": owner, "webhooks": d.examples, "faults": {"script": [{"status": 503}]}})
+            .to_string(),
+    )
+    .unwrap();
+    let state = dir.path().join("state.json");
+    let key = "cli-admin-key-1";
+    let config = dir.path().join("hookgate.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[inbound_auth]\nmode = \"api_keys\"\n[[inbound_auth.keys]]\nname = \"ci\"\nsha256 = \"{:x}\"\nscopes = [\"webhooks:read\", \"webhooks:write\"]\n",
+            sha2::Sha256::digest(key.as_bytes())
+        ),
+    )
+    .unwrap();
+    let fixtures_arg = format!("{}={}", d.name, fixtures.display());
+    let args = [
+        "--config",
+        config.to_str().unwrap(),
+        d.name.as_str(),
+        "--listen",
+        "127.0.0.1:0",
+        "--fixtures",
+        &fixtures_arg,
+        "--state",
+        state.to_str().unwrap(),
+    ];
+    let (child, lines) = spawn(&args, 1);
+    let addr = lines[0].split(' ').nth(1).unwrap()["http://".len()..]
+        .parse()
+        .unwrap();
+    let keyed = [("x-api-key", key)];
+    let refused = support::send(addr, "GET", "/__hookgate/webhooks", &[], None).await;
+    assert_eq!(refused.status, 401, "the configuration's keys apply");
+    let listed = support::send(addr, "GET", "/__hookgate/webhooks", &keyed, None).await;
+    assert_eq!(listed.json()["webhooks"], json!(d.examples));
+    let list = d
+        .operation(hookgate::model::Action::List)
+        .unwrap()
+        .path
+        .render(&[&d.base_path], owner.as_deref(), None);
+    let failed = support::send(addr, "GET", &list, &keyed, None).await;
+    assert_eq!(failed.status, 503, "the fixtures' scripted fault");
+    stop(child);
+    let kept = std::fs::read_to_string(&state).unwrap();
+    assert!(kept.contains("hookgate_emulator_state"), "{kept}");
+
+    std::fs::write(&state, "{\"hookgate_emulator_state\": 1, ").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hookgate"))
+        .args([
+            "emulate",
+            d.name.as_str(),
+            "--listen",
+            "127.0.0.1:0",
+            "--state",
+        ])
+        .arg(&state)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(64));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not an emulator state file"), "{stderr}");
+    let unknown = Command::new(env!("CARGO_BIN_EXE_hookgate"))
+        .args(["emulate", "no-such-dialect"])
+        .output()
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(64));
+}

@@ -4,7 +4,8 @@
 //! watched ([`framing`](super::framing)), and it counts against a cap.
 //!
 //! Binding happens outside (tests bind `127.0.0.1:0`); the handler never fails, so hyper never
-//! aborts a connection instead of answering.
+//! aborts a connection instead of answering, unless the handler marks its answer with
+//! [`Hangup`] (an emulator told to drop connections).
 
 use super::body::Body;
 use super::{edge, framing, headers, timeouts};
@@ -13,7 +14,6 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
-use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -47,6 +47,26 @@ impl Default for Limits {
         }
     }
 }
+
+impl From<&crate::config::RawLimits> for Limits {
+    fn from(l: &crate::config::RawLimits) -> Limits {
+        Limits {
+            header_read_timeout: Duration::from_millis(l.header_read_timeout_ms),
+            idle_timeout: Duration::from_millis(l.idle_timeout_ms),
+            send_timeout: Duration::from_millis(l.send_timeout_ms),
+            max_connections: l.max_connections,
+            drain_timeout: Duration::from_millis(l.drain_timeout_ms),
+            max_header_bytes: l.max_header_bytes,
+            max_body_bytes: l.max_body_bytes,
+        }
+    }
+}
+
+/// A mark on a response: instead of answering, close the connection (an HTTP/2 stream is
+/// reset). Only an emulator's injected fault asks for it.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("the connection was dropped on purpose")]
+pub struct Hangup;
 
 /// A request handler: one async function from request to response.
 pub trait Handler: Send + Sync + 'static {
@@ -123,12 +143,16 @@ pub async fn serve<H: Handler>(
                 };
                 if let Some(problem) = refused {
                     let request_id = headers::request_id(req.headers());
-                    return Ok::<_, Infallible>(edge::close(super::respond::problem(
+                    return Ok::<_, Hangup>(edge::close(super::respond::problem(
                         &problem,
                         &request_id,
                     )));
                 }
-                Ok(handler.handle(req).await)
+                let response = handler.handle(req).await;
+                if response.extensions().get::<Hangup>().is_some() {
+                    return Err(Hangup);
+                }
+                Ok(response)
             }
         });
         let conn = builder

@@ -1,0 +1,480 @@
+//! The admin API of an emulator: hookgate's own API beside the vendor's, under a reserved
+//! prefix (`/__hookgate/` on the emulator's listener, `/__hookgate/emulators/{upstream}/` on
+//! the gateway's main listener), behind inbound authentication when it is on, answering
+//! failures as `application/problem+json`. Described by `openapi/emulator-admin.json`.
+//!
+//! | path | what |
+//! |---|---|
+//! | `GET /emulator` | what it emulates, how many webhooks and journal entries it holds, its settings |
+//! | `POST /reset` | back to the start state |
+//! | `GET, POST, DELETE /webhooks` | the stored webhooks: list, seed, remove all |
+//! | `GET, DELETE /journal` | the requests received, filtered; forget them |
+//! | `GET, PUT, DELETE /faults` | the faults in force |
+//! | `GET /openapi.json` | the description, its server this emulator's admin base |
+
+use super::Emulator;
+use super::faults::Faults;
+use super::fixtures::{Fixtures, Shape};
+use super::journal::Filter;
+use crate::auth::{self, Inbound, Scope};
+use crate::frontend::{Frontend, Head, Job, Outcome, Routed, query_pairs};
+use crate::http::body::{self, Body};
+use crate::http::respond;
+use crate::problem::{Code, FieldError, Problem};
+use crate::store::Clock;
+use bytes::Bytes;
+use http::{HeaderMap, Method, Response};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+
+/// The reserved prefix of hookgate's own paths on a vendor's listener.
+pub const PREFIX: &str = "/__hookgate";
+
+/// The description of the admin API, relative to its base (`servers`).
+pub const OPENAPI_JSON: &str = include_str!("../../openapi/emulator-admin.json");
+
+/// The part of `path` under the admin prefix (`/__hookgate/reset` → `/reset`), if it is
+/// under it.
+pub fn under_prefix(path: &str) -> Option<&str> {
+    path.strip_prefix(PREFIX)
+        .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// What an admin request is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Resource {
+    Emulator,
+    Reset,
+    Webhooks,
+    Journal,
+    Faults,
+    OpenApi,
+}
+
+impl Resource {
+    fn methods(self) -> &'static [&'static str] {
+        match self {
+            Resource::Emulator | Resource::OpenApi => &["GET", "HEAD"],
+            Resource::Reset => &["POST"],
+            Resource::Webhooks => &["GET", "HEAD", "POST", "DELETE"],
+            Resource::Journal => &["GET", "HEAD", "DELETE"],
+            Resource::Faults => &["GET", "HEAD", "PUT", "DELETE"],
+        }
+    }
+}
+
+/// A routed admin request.
+pub struct Route {
+    resource: Resource,
+    method: Method,
+    query: Option<String>,
+}
+
+/// The admin API of one emulator, its paths relative to `base`.
+pub struct AdminApi<'a> {
+    pub emulator: &'a Emulator,
+    /// Where the admin API is, as its description's server says.
+    pub base: String,
+}
+
+/// The key of an admin request: `X-Api-Key`, or a bearer token.
+fn presented(headers: &HeaderMap) -> Option<&str> {
+    auth::api_key(headers).or_else(|| auth::bearer(headers))
+}
+
+const ASKED: &str = "X-Api-Key or Authorization: Bearer";
+
+impl Frontend for AdminApi<'_> {
+    type Route = Route;
+
+    fn label(&self) -> &str {
+        "emulator-admin"
+    }
+
+    fn route(&self, head: &Head<'_>) -> Result<Routed<Route>, Problem> {
+        let resource = match head.path.trim_end_matches('/') {
+            "/emulator" => Resource::Emulator,
+            "/reset" => Resource::Reset,
+            "/webhooks" => Resource::Webhooks,
+            "/journal" => Resource::Journal,
+            "/faults" => Resource::Faults,
+            "/openapi.json" => Resource::OpenApi,
+            _ => {
+                return Err(Problem::not_found(format!(
+                    "no admin route for {}{}",
+                    self.base, head.path
+                )));
+            }
+        };
+        let allowed = resource.methods();
+        if !allowed.contains(&head.method.as_str()) {
+            return Err(Problem::method_not_allowed(allowed));
+        }
+        let reads = matches!(*head.method, Method::GET | Method::HEAD);
+        Ok(Routed {
+            action: None,
+            backend: None,
+            scope: (resource != Resource::OpenApi).then_some(if reads {
+                Scope::Read
+            } else {
+                Scope::Write
+            }),
+            reads_body: matches!(*head.method, Method::POST | Method::PUT),
+            route: Route {
+                resource,
+                method: head.method.clone(),
+                query: head.query.map(str::to_owned),
+            },
+        })
+    }
+
+    fn authenticate(
+        &self,
+        routed: &Routed<Route>,
+        headers: &HeaderMap,
+        inbound: &Inbound,
+    ) -> Result<(), Problem> {
+        let Some(scope) = routed.scope else {
+            return Ok(()); // the description, public as the main listener's
+        };
+        inbound
+            .authorize_key(
+                presented(headers),
+                ASKED,
+                scope,
+                self.emulator.upstream.as_deref(),
+            )
+            .map(|_| ())
+    }
+
+    fn parse(&self, routed: &Routed<Route>, _: &HeaderMap, bytes: Bytes) -> Result<Job, Problem> {
+        let route = &routed.route;
+        let e = self.emulator;
+        let query = query_pairs(route.query.as_deref());
+        let reading = matches!(route.method, Method::GET | Method::HEAD);
+        let response = match (route.resource, reading, &route.method) {
+            (Resource::OpenApi, _, _) => {
+                no_query(&query)?;
+                body::json(200, &openapi(&self.base), &body::JSON)
+            }
+            (Resource::Emulator, _, _) => {
+                no_query(&query)?;
+                body::json(200, &self.describe(), &body::JSON)
+            }
+            (Resource::Reset, _, _) => {
+                no_query(&query)?;
+                e.reset();
+                body::json(200, &self.describe(), &body::JSON)
+            }
+            (Resource::Webhooks, true, _) => {
+                let (shape, owner) = list_query(&query)?;
+                let items = self.webhooks(shape, owner.as_deref())?;
+                body::json(200, &json!({ "webhooks": items }), &body::JSON)
+            }
+            (Resource::Webhooks, false, &Method::POST) => {
+                no_query(&query)?;
+                let fixtures: Fixtures = document(&bytes, "a fixtures document")?;
+                let owned = fixtures.webhooks(&e.dialect).map_err(Problem::validation)?;
+                if let Some(faults) = &fixtures.faults {
+                    check_faults(faults)?;
+                }
+                let seeded = e.store.seed(owned);
+                if let Some(faults) = fixtures.faults {
+                    e.injector().set(faults);
+                }
+                e.persist();
+                let items = seeded
+                    .iter()
+                    .map(|w| self.shown(fixtures.shape, w))
+                    .collect::<Result<Vec<_>, _>>()?;
+                body::json(201, &json!({ "webhooks": items }), &body::JSON)
+            }
+            (Resource::Webhooks, false, _) => {
+                no_query(&query)?;
+                e.store.clear();
+                e.persist();
+                body::empty(204)
+            }
+            (Resource::Journal, true, _) => {
+                let filter = Filter::parse(&query)
+                    .map_err(|error| Problem::with_errors(Code::BadRequest, vec![error]))?;
+                let entries = e.journal.entries(&filter);
+                body::json(200, &json!({ "entries": entries }), &body::JSON)
+            }
+            (Resource::Journal, false, _) => {
+                no_query(&query)?;
+                e.journal.clear();
+                body::empty(204)
+            }
+            (Resource::Faults, true, _) => {
+                no_query(&query)?;
+                body::json(200, e.injector().faults(), &body::JSON)
+            }
+            (Resource::Faults, false, &Method::PUT) => {
+                no_query(&query)?;
+                let faults: Faults = document(&bytes, "faults")?;
+                check_faults(&faults)?;
+                e.injector().set(faults.clone());
+                body::json(200, &faults, &body::JSON)
+            }
+            (Resource::Faults, false, _) => {
+                no_query(&query)?;
+                e.injector().set(Faults::default());
+                body::empty(204)
+            }
+        };
+        Ok(Job::Answer(response))
+    }
+
+    fn render(&self, _: &Routed<Route>, outcome: Outcome) -> Result<Response<Body>, Problem> {
+        match outcome {
+            Outcome::Answer(response) => Ok(response),
+            _ => Err(Problem::internal("the admin API answers itself")),
+        }
+    }
+
+    fn refuse(&self, _: Option<&Routed<Route>>, problem: &Problem, id: &str) -> Response<Body> {
+        respond::problem(problem, id)
+    }
+}
+
+impl AdminApi<'_> {
+    /// `GET /emulator`: what it is and holds.
+    fn describe(&self) -> Value {
+        let e = self.emulator;
+        let s = &e.settings;
+        let clock = match s.determinism.clock {
+            Clock::System => Value::Null,
+            Clock::Stepping { start, step } => json!({
+                "start": humantime::format_rfc3339(start).to_string(),
+                "step_ms": step.as_millis() as u64,
+            }),
+        };
+        json!({
+            "name": e.name,
+            "dialect": e.dialect.name,
+            "title": e.dialect.title,
+            "base_path": e.dialect.base_path,
+            "owner": e.dialect.owner,
+            "webhooks": e.webhook_count(),
+            "journal": e.journal.len(),
+            "faults": e.injector().faults(),
+            "seed": s.determinism.seed,
+            "clock": clock,
+            "state": s.state.as_ref().map(|p| p.display().to_string()),
+            "fixtures": s.fixtures.as_ref().map(|p| p.display().to_string()),
+        })
+    }
+
+    /// The stored webhooks in `shape`, of `owner` only when given.
+    fn webhooks(&self, shape: Shape, owner: Option<&str>) -> Result<Vec<Value>, Problem> {
+        self.emulator
+            .store
+            .webhooks()
+            .into_iter()
+            .filter(|o| owner.is_none_or(|wanted| o.owner.as_deref() == Some(wanted)))
+            .map(|o| self.shown(shape, &o.webhook))
+            .collect()
+    }
+
+    /// A stored webhook as the vendor's API shows it, or in canonical terms.
+    fn shown(&self, shape: Shape, webhook: &Map<String, Value>) -> Result<Value, Problem> {
+        match shape {
+            Shape::Canonical => Ok(Value::Object(webhook.clone())),
+            Shape::Vendor => self
+                .emulator
+                .dialect
+                .webhook
+                .render(webhook)
+                .map_err(|errors| {
+                    let mut p = Problem::with_errors(Code::Internal, errors);
+                    p.detail = format!(
+                        "a stored webhook cannot be shown in the vendor's shape: {}",
+                        p.detail
+                    );
+                    p
+                }),
+        }
+    }
+}
+
+/// Refuses query parameters where a route takes none.
+fn no_query(pairs: &[(String, String)]) -> Result<(), Problem> {
+    match pairs.first() {
+        None => Ok(()),
+        Some((key, _)) => Err(Problem::with_errors(
+            Code::BadRequest,
+            vec![FieldError::new(key.clone(), "unknown query parameter")],
+        )),
+    }
+}
+
+/// `?shape=vendor|canonical&owner=…` of `GET /webhooks`.
+fn list_query(pairs: &[(String, String)]) -> Result<(Shape, Option<String>), Problem> {
+    let mut shape = Shape::Vendor;
+    let mut owner = None;
+    for (key, value) in pairs {
+        match key.as_str() {
+            "shape" => {
+                shape = match value.as_str() {
+                    "vendor" => Shape::Vendor,
+                    "canonical" => Shape::Canonical,
+                    _ => {
+                        return Err(Problem::with_errors(
+                            Code::BadRequest,
+                            vec![FieldError::new("shape", "expected vendor or canonical")],
+                        ));
+                    }
+                }
+            }
+            "owner" => owner = Some(value.clone()),
+            other => return no_query(&[(other.to_owned(), String::new())]).map(|_| (shape, None)),
+        }
+    }
+    Ok((shape, owner))
+}
+
+/// A JSON body as `T`; `what` names it in the refusal.
+fn document<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, Problem> {
+    let object = crate::frontend::object(bytes)?
+        .ok_or_else(|| Problem::bad_request(format!("the body must be {what}")))?;
+    serde_json::from_value(Value::Object(object)).map_err(|e| {
+        Problem::with_errors(
+            Code::ValidationFailed,
+            vec![FieldError::new("(body)", format!("is not {what}: {e}"))],
+        )
+    })
+}
+
+fn check_faults(faults: &Faults) -> Result<(), Problem> {
+    let errors = faults.check("faults");
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Problem::validation(errors))
+    }
+}
+
+/// The description with its server set to `base`.
+fn openapi(base: &str) -> Value {
+    static DOC: OnceLock<Value> = OnceLock::new();
+    let mut doc = DOC
+        .get_or_init(|| serde_json::from_str(OPENAPI_JSON).unwrap_or(Value::Null))
+        .clone();
+    if let Value::Object(map) = &mut doc {
+        map.insert("servers".into(), json!([{ "url": base }]));
+    }
+    doc
+}
+
+/// The emulators the gateway runs, for its main listener: by upstream name, with their
+/// addresses.
+pub type Running = BTreeMap<String, (SocketAddr, Arc<Emulator>)>;
+
+/// `GET /__hookgate/emulators` on the main listener.
+pub struct Index<'a> {
+    pub emulators: &'a Running,
+}
+
+impl Frontend for Index<'_> {
+    type Route = ();
+
+    fn label(&self) -> &str {
+        "emulator-admin"
+    }
+
+    fn route(&self, head: &Head<'_>) -> Result<Routed<()>, Problem> {
+        if !matches!(*head.method, Method::GET | Method::HEAD) {
+            return Err(Problem::method_not_allowed(&["GET", "HEAD"]));
+        }
+        Ok(Routed {
+            action: None,
+            backend: None,
+            scope: Some(Scope::Read),
+            reads_body: false,
+            route: (),
+        })
+    }
+
+    fn authenticate(
+        &self,
+        _: &Routed<()>,
+        headers: &HeaderMap,
+        inbound: &Inbound,
+    ) -> Result<(), Problem> {
+        inbound
+            .authorize_key(presented(headers), ASKED, Scope::Read, None)
+            .map(|_| ())
+    }
+
+    fn parse(&self, _: &Routed<()>, _: &HeaderMap, _: Bytes) -> Result<Job, Problem> {
+        let list: Vec<Value> = self
+            .emulators
+            .iter()
+            .map(|(name, (addr, e))| {
+                json!({
+                    "upstream": name,
+                    "dialect": e.dialect.name,
+                    "url": format!("http://{addr}"),
+                    "admin": format!("{PREFIX}/emulators/{name}"),
+                })
+            })
+            .collect();
+        Ok(Job::Answer(body::json(
+            200,
+            &json!({ "emulators": list }),
+            &body::JSON,
+        )))
+    }
+
+    fn render(&self, _: &Routed<()>, outcome: Outcome) -> Result<Response<Body>, Problem> {
+        match outcome {
+            Outcome::Answer(response) => Ok(response),
+            _ => Err(Problem::internal("the index answers itself")),
+        }
+    }
+
+    fn refuse(&self, _: Option<&Routed<()>>, problem: &Problem, id: &str) -> Response<Body> {
+        respond::problem(problem, id)
+    }
+}
+
+/// Serves `/__hookgate/…` on the gateway's main listener: the index of its emulators, and each
+/// one's admin API under `/__hookgate/emulators/{upstream}`.
+pub async fn main_listener(
+    emulators: &Running,
+    admission: &crate::frontend::Admission,
+    request: http::Request<hyper::body::Incoming>,
+    path: &str,
+    request_id: &str,
+) -> Response<Body> {
+    let rest = under_prefix(path).unwrap_or(path);
+    let Some(under) = rest.strip_prefix("/emulators") else {
+        return respond::problem(
+            &Problem::not_found(format!("no route for {path}")),
+            request_id,
+        );
+    };
+    if under.is_empty() || under == "/" {
+        let index = Index { emulators };
+        return crate::gateway::serve(&index, admission, request, path, request_id).await;
+    }
+    let under = under.trim_start_matches('/');
+    let (name, admin_path) = match under.split_once('/') {
+        Some((name, rest)) => (name, format!("/{rest}")),
+        None => (under, String::new()),
+    };
+    let Some((_, emulator)) = emulators.get(name) else {
+        return respond::problem(
+            &Problem::not_found(format!("no emulated upstream {name}")),
+            request_id,
+        );
+    };
+    let api = AdminApi {
+        emulator,
+        base: format!("{PREFIX}/emulators/{name}"),
+    };
+    crate::gateway::serve(&api, admission, request, &admin_path, request_id).await
+}

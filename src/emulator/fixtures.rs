@@ -1,0 +1,158 @@
+//! Fixtures: webhooks (and faults) a test sets up in an emulator, from a file at start
+//! (`--fixtures`, `fixtures = "…"`) or in a request body (`POST /__hookgate/webhooks`). Webhooks
+//! are written in the vendor's own shape, as its API shows them, or in canonical terms.
+
+use super::faults::Faults;
+use crate::mapping::Dialect;
+use crate::model::{self, Action};
+use crate::problem::FieldError;
+use crate::store::Owned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::path::Path;
+
+/// The most webhooks one fixtures document may seed.
+pub const MAX_WEBHOOKS: usize = 1_000;
+
+/// A fixtures document.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixtures {
+    /// How `webhooks` are written.
+    #[serde(default)]
+    pub shape: Shape,
+    /// The owner of webhooks that name none (their vendor object may not carry it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// The webhooks, each a JSON object.
+    #[serde(default)]
+    pub webhooks: Vec<Value>,
+    /// Faults put in force, instead of the configured ones.
+    #[serde(
+        default,
+        deserialize_with = "super::faults::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub faults: Option<Faults>,
+}
+
+/// How fixtures' webhooks are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Shape {
+    /// As the vendor's API shows a webhook (its documented `examples` are such objects).
+    #[default]
+    Vendor,
+    /// The canonical webhook of hookgate's own API, `owner` included.
+    Canonical,
+}
+
+impl Fixtures {
+    /// Reads a fixtures file: TOML when its name ends in `.toml`, JSON otherwise.
+    pub fn read(path: &Path) -> Result<Fixtures, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot be read: {e}"))?;
+        if path.extension().is_some_and(|x| x == "toml") {
+            toml::from_str(&text).map_err(|e| format!("is not a fixtures file: {e}"))
+        } else {
+            serde_json::from_str(&text).map_err(|e| format!("is not a fixtures file: {e}"))
+        }
+    }
+
+    /// The webhooks in canonical terms, each with its owner; every problem is named under
+    /// `webhooks[i]`.
+    pub fn webhooks(&self, dialect: &Dialect) -> Result<Vec<Owned>, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if self.webhooks.len() > MAX_WEBHOOKS {
+            errors.push(FieldError::new("webhooks", "at most 1000 webhooks at once"));
+            return Err(errors);
+        }
+        let mut out = Vec::with_capacity(self.webhooks.len());
+        for (i, item) in self.webhooks.iter().enumerate() {
+            let at = format!("webhooks[{i}]");
+            let Value::Object(object) = item else {
+                errors.push(FieldError::new(at, "expected an object"));
+                continue;
+            };
+            let mut webhook = match self.shape {
+                Shape::Canonical => object.clone(),
+                Shape::Vendor => from_vendor(dialect, item),
+            };
+            let owner = match webhook.shift_remove("owner") {
+                Some(Value::String(o)) => Some(o),
+                Some(Value::Null) | None => self.owner.clone(),
+                Some(_) => {
+                    errors.push(FieldError::new(format!("{at}.owner"), "must be a string"));
+                    continue;
+                }
+            };
+            match (&owner, &dialect.owner) {
+                (None, Some(name)) => errors.push(FieldError::new(
+                    format!("{at}.owner"),
+                    format!(
+                        "is required: the vendor keeps webhooks per owner ({name}); give `owner`"
+                    ),
+                )),
+                (Some(_), None) => errors.push(FieldError::new(
+                    format!("{at}.owner"),
+                    "the vendor keeps no owners: leave it out",
+                )),
+                (Some(o), Some(_)) => {
+                    if let Some(f) = &dialect.owner_format
+                        && !f.admits(o)
+                    {
+                        errors.push(FieldError::new(
+                            format!("{at}.owner"),
+                            format!(
+                                "is not an owner of this vendor: owners are {}",
+                                f.describe()
+                            ),
+                        ));
+                    }
+                }
+                (None, None) => {}
+            }
+            for (name, value) in &webhook {
+                match model::webhook_field(name) {
+                    None => errors.push(FieldError::new(
+                        format!("{at}.{name}"),
+                        "is not a field of the canonical webhook",
+                    )),
+                    Some(field) => {
+                        if !value.is_null()
+                            && let Some(why) = model::type_error(field.kind, value, false)
+                        {
+                            errors.push(FieldError::new(format!("{at}.{name}"), why));
+                        }
+                    }
+                }
+            }
+            // What the vendor's API could never show is refused now, not when it is read.
+            if let Err(refused) = dialect.webhook.render(&webhook) {
+                errors.extend(refused.into_iter().map(|e| {
+                    FieldError::new(
+                        format!("{at}.{}", e.field),
+                        format!("cannot be shown by this vendor: {}", e.message),
+                    )
+                }));
+            }
+            out.push(Owned { owner, webhook });
+        }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// A vendor object in canonical terms: what the vendor's answers show of it, and what its
+/// requests may carry besides (a write-only secret, fields its answers leave out).
+fn from_vendor(dialect: &Dialect, item: &Value) -> Map<String, Value> {
+    let mut webhook = dialect.webhook.read(item);
+    if let Ok(written) = dialect.webhook.parse(Action::Create, item) {
+        for (k, v) in written {
+            webhook.entry(k).or_insert(v);
+        }
+    }
+    webhook
+}

@@ -1,0 +1,745 @@
+//! Emulated vendors: a vendor's own API over an in-memory store, on a listener of its own,
+//! with what a test suite needs around it. The gateway runs one for each `emulate = true`
+//! upstream; `hookgate emulate` runs one or more alone, for other projects' test suites.
+//!
+//! | module | its one job |
+//! |---|---|
+//! | this file | an [`Emulator`] (store, journal, faults, state file) and its listener |
+//! | [`admin`] | the admin API under `/__hookgate/`: reset, seed, webhooks, journal, faults |
+//! | [`faults`] | injected latency, failures, dropped connections and scripts |
+//! | [`journal`] | the requests received, redacted, with filters |
+//! | [`fixtures`] | webhooks (and faults) a test sets up, in the vendor's shape or canonical |
+//! | [`state`] | the optional state file, written atomically |
+
+pub mod admin;
+pub mod faults;
+pub mod fixtures;
+pub mod journal;
+pub mod state;
+
+use crate::auth::Inbound;
+use crate::config::{self, ConfigProblem, ConfigReport, RawEmulator};
+use crate::frontend::vendor::VendorApi;
+use crate::frontend::{Admission, Backend, Frontend, Head, SharedAdmission};
+use crate::http::body::{self, Body};
+use crate::http::headers::{self, X_REQUEST_ID};
+use crate::http::server::{self, Hangup, Limits};
+use crate::mapping::{self, Dialect};
+use crate::problem::Problem;
+use crate::setup::StartError;
+use crate::store::{Clock, Determinism, Owned, Store};
+use crate::url_policy::UrlPolicy;
+use bytes::Bytes;
+use faults::{Effect, Faults, Injector};
+use fixtures::Fixtures;
+use http::{Request, Response};
+use http_body_util::Full;
+use hyper::body::Incoming;
+use journal::Journal;
+use state::StateFile;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// An emulator's settings: `[upstreams.NAME.emulator]`, or `hookgate emulate`'s flags.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Where made-up values and time come from.
+    pub determinism: Determinism,
+    /// The state file, when webhooks outlive the process.
+    pub state: Option<PathBuf>,
+    /// Webhooks (and faults) set up at start and on every reset.
+    pub fixtures: Option<PathBuf>,
+    /// How many requests the journal keeps.
+    pub journal_limit: usize,
+    /// The faults in force at start and after a reset (a fixtures file's replace them).
+    pub faults: Faults,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            determinism: Determinism::default(),
+            state: None,
+            fixtures: None,
+            journal_limit: journal::DEFAULT_LIMIT,
+            faults: Faults::default(),
+        }
+    }
+}
+
+/// The most requests a journal may be asked to keep.
+pub const MAX_JOURNAL: usize = 100_000;
+
+impl Settings {
+    /// Checks the raw settings; every problem is named under `key` (`upstreams.x.emulator`).
+    pub fn from_raw(raw: &RawEmulator, key: &str) -> Result<Settings, Vec<ConfigProblem>> {
+        let mut problems = Vec::new();
+        let clock = match (&raw.clock, raw.clock_step_ms) {
+            (None, None) => Clock::System,
+            (None, Some(_)) => {
+                problems.push(ConfigProblem {
+                    key: format!("{key}.clock_step_ms"),
+                    message: "needs `clock`, the time the clock starts from".into(),
+                });
+                Clock::System
+            }
+            (Some(text), step) => match humantime::parse_rfc3339_weak(text) {
+                Ok(start) => Clock::Stepping {
+                    start,
+                    step: Duration::from_millis(step.unwrap_or(0)),
+                },
+                Err(_) => {
+                    problems.push(ConfigProblem {
+                        key: format!("{key}.clock"),
+                        message: format!(
+                            "`{text}`: expected an RFC 3339 time such as 2025-01-01T00:00:00Z"
+                        ),
+                    });
+                    Clock::System
+                }
+            },
+        };
+        let journal_limit = raw.journal_limit.unwrap_or(journal::DEFAULT_LIMIT);
+        if journal_limit == 0 || journal_limit > MAX_JOURNAL {
+            problems.push(ConfigProblem {
+                key: format!("{key}.journal_limit"),
+                message: format!("`{journal_limit}`: expected 1 to {MAX_JOURNAL}"),
+            });
+        }
+        let faults = raw.faults.clone().unwrap_or_default();
+        problems.extend(faults.check(&format!("{key}.faults")).into_iter().map(|e| {
+            ConfigProblem {
+                key: e.field,
+                message: e.message,
+            }
+        }));
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Settings {
+            determinism: Determinism {
+                seed: raw.seed,
+                clock,
+            },
+            state: raw.state.clone(),
+            fixtures: raw.fixtures.clone(),
+            journal_limit,
+            faults,
+        })
+    }
+}
+
+/// What a reset goes back to.
+struct Start {
+    webhooks: Vec<Owned>,
+    faults: Faults,
+    /// The journal's size as last configured.
+    journal_limit: usize,
+    /// The faults are the fixtures file's, which a reload leaves alone.
+    faults_from_fixtures: bool,
+}
+
+/// One emulated vendor: its API in front of a store, the journal of what it was sent, the
+/// faults it injects, and its state file.
+pub struct Emulator {
+    /// The upstream it stands for, or its dialect when run alone.
+    name: String,
+    /// The upstream, when the gateway runs it: keys restricted to other upstreams may not
+    /// use its admin API.
+    upstream: Option<String>,
+    dialect: Arc<Dialect>,
+    api: VendorApi,
+    store: Arc<Store>,
+    journal: Journal,
+    injector: Mutex<Injector>,
+    start: Mutex<Start>,
+    state: Option<StateFile>,
+    settings: Settings,
+}
+
+impl Emulator {
+    /// An emulator of `dialect` as `settings` say: its fixtures read and checked, its state
+    /// file read (whose webhooks win over the fixtures'). A fixtures or state file that cannot
+    /// be used is a configuration problem under `key`.
+    pub fn new(
+        name: &str,
+        upstream: Option<&str>,
+        dialect: Arc<Dialect>,
+        url_policy: Option<Arc<UrlPolicy>>,
+        settings: Settings,
+        key: &str,
+    ) -> Result<Emulator, StartError> {
+        let refuse = |source: &std::path::Path, problems: Vec<ConfigProblem>| {
+            StartError::Config(ConfigReport {
+                source: source.display().to_string(),
+                problems,
+            })
+        };
+        let mut start = Start {
+            webhooks: Vec::new(),
+            faults: settings.faults.clone(),
+            journal_limit: settings.journal_limit,
+            faults_from_fixtures: false,
+        };
+        if let Some(path) = &settings.fixtures {
+            let fixtures = Fixtures::read(path).map_err(|message| {
+                refuse(
+                    path,
+                    vec![ConfigProblem {
+                        key: format!("{key}.fixtures"),
+                        message: format!("{}: {message}", path.display()),
+                    }],
+                )
+            })?;
+            let mut errors = match fixtures.webhooks(&dialect) {
+                Ok(webhooks) => {
+                    start.webhooks = webhooks;
+                    Vec::new()
+                }
+                Err(errors) => errors,
+            };
+            if let Some(faults) = fixtures.faults {
+                errors.extend(faults.check("faults"));
+                start.faults = faults;
+                start.faults_from_fixtures = true;
+            }
+            if !errors.is_empty() {
+                return Err(refuse(
+                    path,
+                    errors
+                        .into_iter()
+                        .map(|e| ConfigProblem {
+                            key: e.field,
+                            message: e.message,
+                        })
+                        .collect(),
+                ));
+            }
+        }
+        let store = Arc::new(
+            Store::with_determinism(dialect.clone(), settings.determinism)
+                .with_url_policy(url_policy),
+        );
+        let mut fresh = true;
+        let state = match &settings.state {
+            None => None,
+            Some(path) => {
+                let (file, held) = StateFile::open(path, &dialect.name).map_err(|message| {
+                    refuse(
+                        path,
+                        vec![ConfigProblem {
+                            key: format!("{key}.state"),
+                            message: format!("{}: {message}", path.display()),
+                        }],
+                    )
+                })?;
+                if let Some(snapshot) = held {
+                    tracing::info!(emulator = name, file = %path.display(), webhooks = snapshot.webhooks.len(), "emulator state read");
+                    store.restore(snapshot);
+                    fresh = false;
+                }
+                Some(file)
+            }
+        };
+        if fresh {
+            store.seed(start.webhooks.clone());
+        }
+        let emulator = Emulator {
+            name: name.to_owned(),
+            upstream: upstream.map(str::to_owned),
+            api: VendorApi::new(dialect.clone(), Backend::Store(store.clone()), None),
+            dialect: dialect.clone(),
+            store,
+            journal: Journal::new(&dialect, settings.journal_limit),
+            injector: Mutex::new(Injector::new(
+                start.faults.clone(),
+                settings.determinism.seed,
+            )),
+            start: Mutex::new(start),
+            state,
+            settings,
+        };
+        if fresh {
+            emulator.persist();
+        }
+        Ok(emulator)
+    }
+
+    /// The upstream it stands for, or its dialect.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The dialect it emulates.
+    pub fn dialect(&self) -> &Arc<Dialect> {
+        &self.dialect
+    }
+
+    /// The settings it was started with.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// How many webhooks it holds.
+    pub fn webhook_count(&self) -> usize {
+        self.store.len()
+    }
+
+    /// Where its webhooks are kept across restarts, if anywhere.
+    pub fn state_file(&self) -> Option<&std::path::Path> {
+        self.state.as_ref().map(StateFile::path)
+    }
+
+    fn injector(&self) -> MutexGuard<'_, Injector> {
+        // A decision is taken whole under the lock: nothing is left half-done by a panic.
+        self.injector.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn start(&self) -> MutexGuard<'_, Start> {
+        self.start.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Back to the start state: the fixtures' webhooks (or none), ids, generator and clock
+    /// from their start, the configured faults, an empty journal numbered from 1.
+    pub fn reset(&self) {
+        let (webhooks, faults) = {
+            let start = self.start();
+            (start.webhooks.clone(), start.faults.clone())
+        };
+        self.store.reset();
+        self.store.seed(webhooks);
+        self.injector().set(faults);
+        self.journal.reset();
+        self.persist();
+    }
+
+    /// Faults and a journal size configured anew by a reload: in force now, and the faults
+    /// after every reset too. A fixtures file's faults stay: the file is read at start only.
+    /// Says whether anything changed.
+    pub fn reconfigure(&self, faults: &Faults, journal_limit: usize) -> bool {
+        let mut start = self.start();
+        let mut changed = false;
+        if !start.faults_from_fixtures && start.faults != *faults {
+            start.faults = faults.clone();
+            self.injector().set(faults.clone());
+            changed = true;
+        }
+        if start.journal_limit != journal_limit {
+            start.journal_limit = journal_limit;
+            self.journal.set_limit(journal_limit);
+            changed = true;
+        }
+        changed
+    }
+
+    /// Writes the state file, if there is one. A failure is logged: the emulator goes on
+    /// serving from memory.
+    fn persist(&self) {
+        if let Some(file) = &self.state
+            && let Err(e) = file.save(self.store.snapshot())
+        {
+            tracing::error!(emulator = %self.name, file = %file.path().display(), error = %e, "the emulator's state file could not be written");
+        }
+    }
+
+    /// Serves one request of the vendor's API: the faults decide its fate, the journal records
+    /// it, and a change is written to the state file.
+    pub async fn vendor(
+        &self,
+        request: Request<Incoming>,
+        path: &str,
+        admission: &Admission,
+        request_id: &str,
+    ) -> Response<Body> {
+        let (parts, incoming) = request.into_parts();
+        let routed = self.api.route(&Head {
+            method: &parts.method,
+            path,
+            query: parts.uri.query(),
+            headers: &parts.headers,
+        });
+        let routed = routed.ok();
+        let operation = routed.as_ref().map_or("none", |r| r.operation());
+        let decision = self.injector().decide(operation);
+        // The whole body is read first, whatever happens next, so that the journal shows what
+        // was sent even when the answer is a refusal or a fault.
+        let read = body::read_limited(incoming, admission.body_limit).await;
+        if !decision.latency.is_zero() {
+            tokio::time::sleep(decision.latency).await;
+        }
+        let (method, uri, request_headers) = (
+            parts.method.clone(),
+            parts.uri.clone(),
+            parts.headers.clone(),
+        );
+        let refusal = |problem: &Problem| {
+            let mut response = self.api.refuse(routed.as_ref(), problem, request_id);
+            self.api
+                .decorate(routed.as_ref(), &mut response, request_id);
+            if let Some(id) = headers::value(request_id) {
+                response.headers_mut().insert(X_REQUEST_ID.clone(), id);
+            }
+            response
+        };
+        let (bytes, response) = match (read, decision.effect) {
+            (Err(e), _) => (Bytes::new(), refusal(&crate::gateway::body_problem(e))),
+            (Ok(bytes), Effect::Drop) => {
+                let mut response = body::empty(500);
+                response.extensions_mut().insert(Hangup);
+                (bytes, response)
+            }
+            (
+                Ok(bytes),
+                Effect::Fail {
+                    status,
+                    retry_after,
+                },
+            ) => {
+                let mut response = refusal(&faults::problem(status, retry_after));
+                if let Ok(s) = http::StatusCode::from_u16(status) {
+                    *response.status_mut() = s;
+                }
+                (bytes, response)
+            }
+            (Ok(bytes), Effect::Pass) => {
+                let request = Request::from_parts(parts, Full::new(bytes.clone()));
+                let response =
+                    crate::gateway::serve(&self.api, admission, request, path, request_id).await;
+                (bytes, response)
+            }
+        };
+        let dropped = response.extensions().get::<Hangup>().is_some();
+        let status = (!dropped).then(|| response.status().as_u16());
+        if let Some(by) = decision.by {
+            tracing::info!(emulator = %self.name, operation, fault = by, status, "fault injected");
+        }
+        self.journal.record(journal::Request {
+            method: &method,
+            uri: &uri,
+            headers: &request_headers,
+            body: &bytes,
+            operation,
+            status,
+            fault: decision.by,
+            latency_ms: decision.latency.as_millis() as u64,
+        });
+        let changes = !matches!(operation, "none" | "list" | "get" | "test");
+        if changes && status.is_some_and(|s| (200..300).contains(&s)) {
+            self.persist();
+        }
+        response
+    }
+}
+
+/// Emulators on one listener, by prefix (empty: the root).
+pub type Mounts = Vec<(String, Arc<Emulator>)>;
+
+/// An emulator's listener: the probes, then each mounted emulator's vendor API at its prefix
+/// (empty: the root), with its admin API under `{prefix}/__hookgate/`.
+pub struct Listener {
+    /// (prefix, emulator).
+    pub mounts: Vec<(String, Arc<Emulator>)>,
+    /// What requests are held to, swapped on reload.
+    pub admission: SharedAdmission,
+}
+
+impl server::Handler for Listener {
+    async fn handle(self: Arc<Self>, request: Request<Incoming>) -> Response<Body> {
+        let request_id = headers::request_id(request.headers());
+        if let Some(response) = crate::gateway::probes(&request, &request_id, false) {
+            return response;
+        }
+        let path = request.uri().path().to_owned();
+        let mounted = self.mounts.iter().find_map(|(prefix, e)| {
+            let rest = path.strip_prefix(prefix.as_str())?;
+            (rest.is_empty() || rest.starts_with('/')).then_some((prefix, e, rest))
+        });
+        let Some((prefix, emulator, rest)) = mounted else {
+            return crate::http::respond::problem(
+                &Problem::not_found(format!("no route for {path}")),
+                &request_id,
+            );
+        };
+        let admission = self.admission.load_full();
+        if let Some(admin_path) = admin::under_prefix(rest) {
+            let api = admin::AdminApi {
+                emulator,
+                base: format!("{prefix}{}", admin::PREFIX),
+            };
+            let admin_path = admin_path.to_owned();
+            return crate::gateway::serve(&api, &admission, request, &admin_path, &request_id)
+                .await;
+        }
+        let rest = rest.to_owned();
+        emulator
+            .vendor(request, &rest, &admission, &request_id)
+            .await
+    }
+}
+
+/// Serves emulators on a bound listener until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    mounts: Vec<(String, Arc<Emulator>)>,
+    admission: SharedAdmission,
+    limits: Limits,
+    shutdown: impl Future<Output = ()>,
+) {
+    let handler = Arc::new(Listener { mounts, admission });
+    server::serve(listener, handler, limits, shutdown).await;
+}
+
+/// What `hookgate emulate` was asked for.
+#[derive(Debug, Default)]
+pub struct Options {
+    /// The dialects, one emulator each.
+    pub dialects: Vec<String>,
+    /// Where they listen: one address per dialect, or one for all (port 0: a free port each;
+    /// another port: that port and the next ones).
+    pub listen: Vec<SocketAddr>,
+    /// One listener for all, each dialect under `/DIALECT`.
+    pub one_listener: bool,
+    /// A folder of mapping files that add dialects or replace shipped ones.
+    pub mappings: Option<PathBuf>,
+    /// The configuration given with `--config`: its inbound keys, limits, URL policy and
+    /// mappings folder apply.
+    pub config: Option<config::Config>,
+    /// `[DIALECT=]FILE`: fixtures of one dialect, or of every one.
+    pub fixtures: Vec<String>,
+    /// `[DIALECT=]FILE`: the state file of one dialect (of the only one without `DIALECT=`).
+    pub state: Vec<String>,
+    /// The seed, the clock and the journal's size, for every emulator.
+    pub settings: RawEmulator,
+}
+
+/// One listener's address, as `hookgate emulate` announces it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listening {
+    /// The base URL of the dialect's API (its own base path not included).
+    pub url: String,
+    /// The dialect.
+    pub dialect: String,
+}
+
+impl std::fmt::Display for Listening {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "listening {} {}", self.url, self.dialect)
+    }
+}
+
+fn usage(key: &str, message: String) -> StartError {
+    StartError::Config(ConfigReport {
+        source: "command line".into(),
+        problems: vec![ConfigProblem {
+            key: key.into(),
+            message,
+        }],
+    })
+}
+
+/// Which file of `[DIALECT=]FILE` assignments belongs to `dialect`.
+fn assigned(
+    flag: &str,
+    values: &[String],
+    dialects: &[String],
+) -> Result<Vec<(Option<String>, PathBuf)>, StartError> {
+    let mut out: Vec<(Option<String>, PathBuf)> = Vec::new();
+    for value in values {
+        let (whose, file) = match value.split_once('=') {
+            Some((d, file)) if dialects.iter().any(|x| x == d) => (Some(d.to_owned()), file),
+            _ => (None, value.as_str()),
+        };
+        if out.iter().any(|(w, _)| *w == whose) {
+            return Err(usage(
+                flag,
+                format!(
+                    "given twice for {}",
+                    whose.as_deref().unwrap_or("every dialect")
+                ),
+            ));
+        }
+        out.push((whose, PathBuf::from(file)));
+    }
+    Ok(out)
+}
+
+/// `hookgate emulate`: serves an emulator of each dialect asked for until `shutdown`
+/// completes; `announce` is told each listener's address once it is bound.
+pub async fn run(
+    options: Options,
+    mut announce: impl FnMut(&Listening),
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), StartError> {
+    let mut sources = mapping::load::shipped();
+    if let Some(dir) = options
+        .config
+        .as_ref()
+        .and_then(|c| c.mappings_dir.as_ref())
+    {
+        sources.extend(mapping::load::folder(dir).map_err(StartError::Mappings)?);
+    }
+    if let Some(dir) = &options.mappings {
+        sources.extend(mapping::load::folder(dir).map_err(StartError::Mappings)?);
+    }
+    let dialects = mapping::load_sources(sources).map_err(StartError::Mappings)?;
+    let names: Vec<String> = dialects.iter().map(|d| d.name.clone()).collect();
+    let mut chosen = Vec::new();
+    for wanted in &options.dialects {
+        let Some(found) = dialects.iter().find(|d| &d.name == wanted) else {
+            return Err(usage(
+                "dialect",
+                format!(
+                    "`{wanted}` has no mapping file; available: {}",
+                    names.join(", ")
+                ),
+            ));
+        };
+        if chosen.iter().any(|d: &Arc<Dialect>| d.name == found.name) {
+            return Err(usage("dialect", format!("`{wanted}` is given twice")));
+        }
+        chosen.push(Arc::new(found.clone()));
+    }
+    if chosen.is_empty() {
+        return Err(usage("dialect", "name at least one dialect".into()));
+    }
+    let fixtures = assigned("--fixtures", &options.fixtures, &options.dialects)?;
+    let state = assigned("--state", &options.state, &options.dialects)?;
+    if chosen.len() > 1 && state.iter().any(|(w, _)| w.is_none()) {
+        return Err(usage(
+            "--state",
+            "with several dialects, say whose each file is: --state DIALECT=FILE".into(),
+        ));
+    }
+    let config = options.config.as_ref();
+    let url_policy = config
+        .map(|c| c.url_policy.clone())
+        .filter(|p| p.apply_to_emulators);
+    let mut emulators = Vec::new();
+    for dialect in &chosen {
+        let pick = |list: &[(Option<String>, PathBuf)]| {
+            list.iter()
+                .find(|(w, _)| w.as_deref() == Some(dialect.name.as_str()))
+                .or_else(|| list.iter().find(|(w, _)| w.is_none()))
+                .map(|(_, f)| f.clone())
+        };
+        let raw = RawEmulator {
+            fixtures: pick(&fixtures),
+            state: pick(&state),
+            ..options.settings.clone()
+        };
+        let settings = Settings::from_raw(&raw, "emulator").map_err(|problems| {
+            // Named as the flags that set them: `emulator.clock_step_ms` is `--clock-step-ms`.
+            let problems = problems
+                .into_iter()
+                .map(|p| ConfigProblem {
+                    key: match p.key.strip_prefix("emulator.") {
+                        Some(rest) if !rest.starts_with("faults") => {
+                            format!("--{}", rest.replace('_', "-"))
+                        }
+                        _ => p.key,
+                    },
+                    message: p.message,
+                })
+                .collect();
+            StartError::Config(ConfigReport {
+                source: "command line".into(),
+                problems,
+            })
+        })?;
+        emulators.push(Arc::new(Emulator::new(
+            &dialect.name,
+            None,
+            dialect.clone(),
+            url_policy.clone(),
+            settings,
+            "emulator",
+        )?));
+    }
+
+    let listen = if options.listen.is_empty() {
+        vec![SocketAddr::from(([127, 0, 0, 1], 9000))]
+    } else {
+        options.listen.clone()
+    };
+    let wanted = if options.one_listener {
+        1
+    } else {
+        chosen.len()
+    };
+    let addrs: Vec<SocketAddr> = match listen.len() {
+        n if n == wanted => listen,
+        1 => {
+            let first = listen[0];
+            (0..wanted)
+                .map(|i| {
+                    let mut a = first;
+                    if first.port() != 0 {
+                        a.set_port(first.port().saturating_add(i as u16));
+                    }
+                    a
+                })
+                .collect()
+        }
+        n => {
+            return Err(usage(
+                "--listen",
+                format!(
+                    "{n} addresses for {wanted} listeners: give one per dialect, or one for all"
+                ),
+            ));
+        }
+    };
+    let limits = config.map_or_else(Limits::default, |c| Limits::from(&c.limits));
+    let admission = Admission {
+        inbound: config.map_or(Inbound::Off, |c| c.inbound.clone()),
+        body_limit: config.map_or_else(|| config::RawLimits::default().body(), |c| c.limits.body()),
+    };
+    let admission: SharedAdmission = Arc::new(arc_swap::ArcSwap::from_pointee(admission));
+    let mut groups: Vec<(SocketAddr, Mounts)> = Vec::new();
+    if options.one_listener {
+        let mounts = emulators
+            .iter()
+            .map(|e| (format!("/{}", e.dialect.name), e.clone()))
+            .collect();
+        groups.push((addrs[0], mounts));
+    } else {
+        for (addr, e) in addrs.iter().zip(&emulators) {
+            groups.push((*addr, vec![(String::new(), e.clone())]));
+        }
+    }
+    let mut bound = Vec::new();
+    for (addr, mounts) in groups {
+        let listener = crate::setup::bind("--listen", addr).await?;
+        let at = listener.local_addr().unwrap_or(addr);
+        for (prefix, e) in &mounts {
+            tracing::info!(dialect = %e.dialect.name, addr = %at, prefix = %prefix, "emulator listening");
+            announce(&Listening {
+                url: format!("http://{at}{prefix}"),
+                dialect: e.dialect.name.clone(),
+            });
+        }
+        bound.push((listener, mounts));
+    }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut tasks = tokio::task::JoinSet::new();
+    for (listener, mounts) in bound {
+        let mut rx = stopped.clone();
+        tasks.spawn(serve(
+            listener,
+            mounts,
+            admission.clone(),
+            limits.clone(),
+            async move {
+                let _ = rx.wait_for(|s| *s).await;
+            },
+        ));
+    }
+    shutdown.await;
+    let _ = stop.send(true);
+    while tasks.join_next().await.is_some() {}
+    Ok(())
+}

@@ -1,0 +1,110 @@
+//! An emulator's state file: its webhooks kept across restarts and reloads. Written whole
+//! after every change, atomically (a temporary file beside it, then a rename), so a crash
+//! leaves the old state or the new one, never half of one. A file that cannot be read as a
+//! state file is refused at start, never overwritten.
+
+use crate::store::Snapshot;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The format's version.
+const VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    /// Which format.
+    hookgate_emulator_state: u32,
+    /// Whose webhooks: they are in this dialect's terms.
+    dialect: String,
+    store: Snapshot,
+}
+
+/// A state file, written by one emulator.
+pub struct StateFile {
+    path: PathBuf,
+    dialect: String,
+    /// One writer at a time, so the last snapshot taken is the last written.
+    writing: Mutex<()>,
+}
+
+impl StateFile {
+    /// The state file at `path` of an emulator of `dialect`, and what it holds (`None`: it does
+    /// not exist yet). A file that is not a state file of this dialect is refused.
+    pub fn open(path: &Path, dialect: &str) -> Result<(StateFile, Option<Snapshot>), String> {
+        let held = match std::fs::read(path) {
+            Ok(bytes) => {
+                let file: File = serde_json::from_slice(&bytes).map_err(|e| {
+                    format!("is not an emulator state file ({e}); move it away or fix it")
+                })?;
+                if file.hookgate_emulator_state != VERSION {
+                    return Err(format!(
+                        "is a state file of version {}; this hookgate reads version {VERSION}",
+                        file.hookgate_emulator_state
+                    ));
+                }
+                if file.dialect != dialect {
+                    return Err(format!(
+                        "holds webhooks of dialect {}, not {dialect}",
+                        file.dialect
+                    ));
+                }
+                Some(file.store)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(format!("cannot be read: {e}")),
+        };
+        Ok((
+            StateFile {
+                path: path.to_owned(),
+                dialect: dialect.to_owned(),
+                writing: Mutex::new(()),
+            },
+            held,
+        ))
+    }
+
+    /// Where it is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes `snapshot` in place of what the file held.
+    pub fn save(&self, snapshot: Snapshot) -> std::io::Result<()> {
+        let _one = self.writing.lock().unwrap_or_else(|p| p.into_inner());
+        let file = File {
+            hookgate_emulator_state: VERSION,
+            dialect: self.dialect.clone(),
+            store: snapshot,
+        };
+        let text = serde_json::to_vec_pretty(&file).map_err(std::io::Error::other)?;
+        let name = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "state".into());
+        let temporary = self
+            .path
+            .with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        let written = (|| {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            {
+                // Webhook secrets are in it: readable by its owner only.
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            let mut out = options.open(&temporary)?;
+            out.write_all(&text)?;
+            out.sync_all()?;
+            std::fs::rename(&temporary, &self.path)
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temporary);
+        }
+        written
+    }
+}

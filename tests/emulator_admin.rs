@@ -1,0 +1,672 @@
+//! The emulators' admin API, driven over loopback for every dialect that is loaded (never a
+//! list of names): reset, seed (vendor shape and canonical), the stored webhooks, the request
+//! journal and its filters, faults answered in each vendor's own error envelope, dropped
+//! connections, determinism, inbound authentication, and the gateway retrying against an
+//! emulator scripted to fail.
+
+mod support;
+
+use bytes::Bytes;
+use hookgate::mapping::Dialect;
+use hookgate::model::Action;
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::TokioIo;
+use serde_json::{Map, Value, json};
+use std::net::SocketAddr;
+use std::path::Path;
+use support::{Answer, gateway, send};
+
+fn dialects() -> Vec<Dialect> {
+    hookgate::mapping::load_dir(Path::new(support::MAPPINGS)).unwrap()
+}
+
+/// One emulated upstream per loaded dialect, named after it, each with `extra` settings.
+fn all_emulated(extra: &str) -> String {
+    dialects()
+        .iter()
+        .map(|d| {
+            format!(
+                "[upstreams.{0}]\ndialect = \"{0}\"\nemulate = true\n{1}\n",
+                d.name,
+                extra.replace("NAME", &d.name)
+            )
+        })
+        .collect()
+}
+
+/// An owner the vendor admits: the one its documented example names, else a UUID, else a
+/// number. `None` for vendors without owners.
+fn owner(d: &Dialect) -> Option<String> {
+    d.owner.as_ref()?;
+    let from_example = d
+        .examples
+        .iter()
+        .find_map(|e| d.webhook.read(e).get("owner")?.as_str().map(str::to_owned));
+    from_example
+        .into_iter()
+        .chain([
+            "9fbef0b7-8d4e-4a08-9207-66c22155721d".to_owned(),
+            "1".into(),
+        ])
+        .find(|o| d.owner_format.as_ref().is_none_or(|f| f.admits(o)))
+}
+
+/// The canonical API's webhooks of upstream `name`.
+fn canonical_base(d: &Dialect, name: &str) -> String {
+    match owner(d) {
+        Some(o) => format!("/v1/upstreams/{name}/owners/{o}/webhooks"),
+        None => format!("/v1/upstreams/{name}/webhooks"),
+    }
+}
+
+/// A canonical create body from the vendor's documented example, with a secret where the
+/// vendor takes one.
+fn create_body(d: &Dialect) -> Value {
+    let example = d.webhook.read(&d.examples[0]);
+    let mut body: Map<String, Value> = example
+        .into_iter()
+        .filter(|(k, _)| d.webhook.carries(k, Action::Create))
+        .collect();
+    if d.webhook.carries("secret", Action::Create) {
+        body.insert("secret".into(), json!("fixture-secret-value-1"));
+    }
+    Value::Object(body)
+}
+
+/// The vendor's own list path, with the owner.
+fn vendor_list(d: &Dialect) -> String {
+    d.operation(Action::List)
+        .expect("every dialect lists")
+        .path
+        .render(&[&d.base_path], owner(d).as_deref(), None)
+}
+
+const BEARER: (&str, &str) = ("authorization", "Bearer any-token-at-all");
+
+fn ok(a: &Answer, status: u16, what: &str) {
+    assert_eq!(
+        a.status,
+        status,
+        "{what}: {}",
+        String::from_utf8_lossy(&a.body)
+    );
+}
+
+/// One request that may be answered by a dropped connection (`Err`).
+async fn try_send(addr: SocketAddr, method: &str, path: &str) -> Result<u16, String> {
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    let req = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", addr.to_string())
+        .header(BEARER.0, BEARER.1)
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    match sender.send_request(req).await {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            let _ = response.into_body().collect().await;
+            Ok(status)
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+#[tokio::test]
+async fn every_admin_action_works_for_every_dialect() {
+    let gw = gateway(&all_emulated("")).await;
+    let index = send(gw.addr, "GET", "/__hookgate/emulators", &[], None).await;
+    ok(&index, 200, "index");
+    assert_eq!(
+        index.json()["emulators"].as_array().unwrap().len(),
+        dialects().len()
+    );
+    for d in dialects() {
+        let name = d.name.as_str();
+        let emu = gw.emulators[name];
+        let info = send(emu, "GET", "/__hookgate/emulator", &[], None).await;
+        ok(&info, 200, name);
+        assert_eq!(info.json()["dialect"], name);
+        assert_eq!(info.json()["webhooks"], 0);
+
+        // What the gateway sends its emulator is in the journal, its credential redacted.
+        let body = create_body(&d);
+        let created = send(gw.addr, "POST", &canonical_base(&d, name), &[], Some(&body)).await;
+        ok(&created, 201, name);
+        let id = created.json()["id"].as_str().unwrap().to_owned();
+        let journal = send(emu, "GET", "/__hookgate/journal", &[], None).await;
+        ok(&journal, 200, name);
+        let text = String::from_utf8_lossy(&journal.body).into_owned();
+        assert!(
+            !text.contains("fixture-secret-value-1"),
+            "{name}: a webhook secret reached the journal: {text}"
+        );
+        let entries = journal.json()["entries"].as_array().unwrap().clone();
+        let create = entries
+            .iter()
+            .find(|e| e["operation"] == "create")
+            .unwrap_or_else(|| panic!("{name}: no create in {text}"));
+        assert_eq!(create["method"], "POST", "{name}");
+        assert!(create["status"].as_u64().unwrap() < 300, "{name}");
+        assert_eq!(create["headers"]["authorization"], "Bearer [redacted]");
+        assert!(create["body"].is_object(), "{name}: the body as sent");
+        let last = entries.last().unwrap()["seq"].as_u64().unwrap();
+        for (query, expected) in [
+            ("?operation=create".to_owned(), 1),
+            ("?method=post&status=2xx".to_owned(), 1),
+            (format!("?path={}", d.base_path), entries.len()),
+            ("?status=503".to_owned(), 0),
+            (format!("?since={last}"), 0),
+        ] {
+            let filtered = send(
+                emu,
+                "GET",
+                &format!("/__hookgate/journal{query}"),
+                &[],
+                None,
+            )
+            .await;
+            ok(&filtered, 200, &query);
+            let n = filtered.json()["entries"].as_array().unwrap().len();
+            assert_eq!(n, expected, "{name}: journal{query}");
+        }
+        let bad = send(emu, "GET", "/__hookgate/journal?colour=red", &[], None).await;
+        ok(&bad, 400, name);
+        assert_eq!(bad.header("content-type"), Some("application/problem+json"));
+        ok(
+            &send(emu, "DELETE", "/__hookgate/journal", &[], None).await,
+            204,
+            name,
+        );
+        let empty = send(emu, "GET", "/__hookgate/journal", &[], None).await;
+        assert_eq!(empty.json()["entries"], json!([]), "{name}");
+
+        // The stored webhooks, both shapes.
+        let stored = send(
+            emu,
+            "GET",
+            "/__hookgate/webhooks?shape=canonical",
+            &[],
+            None,
+        )
+        .await;
+        ok(&stored, 200, name);
+        assert_eq!(stored.json()["webhooks"][0]["id"], id.as_str(), "{name}");
+        assert!(stored.json()["webhooks"][0].get("secret").is_none());
+        let vendor = send(emu, "GET", "/__hookgate/webhooks", &[], None).await;
+        assert_eq!(
+            d.webhook.read(&vendor.json()["webhooks"][0])["id"],
+            id.as_str(),
+            "{name}: the vendor's shape"
+        );
+        ok(
+            &send(emu, "DELETE", "/__hookgate/webhooks", &[], None).await,
+            204,
+            name,
+        );
+        let gone = send(
+            gw.addr,
+            "GET",
+            &format!("{}/{id}", canonical_base(&d, name)),
+            &[],
+            None,
+        )
+        .await;
+        ok(&gone, 404, name);
+
+        // Seeded from the vendor's documented examples: the vendor's API shows them as
+        // documented, and the canonical API finds them.
+        let seed = json!({"owner": owner(&d), "webhooks": d.examples});
+        let seeded = send(emu, "POST", "/__hookgate/webhooks", &[], Some(&seed)).await;
+        ok(&seeded, 201, name);
+        assert_eq!(seeded.json()["webhooks"], json!(d.examples), "{name}");
+        let listed = send(emu, "GET", "/__hookgate/webhooks", &[], None).await;
+        assert_eq!(listed.json()["webhooks"], json!(d.examples), "{name}");
+        let seeded_id = d.webhook.read(&d.examples[0])["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let found = send(
+            gw.addr,
+            "GET",
+            &format!("{}/{seeded_id}", canonical_base(&d, name)),
+            &[],
+            None,
+        )
+        .await;
+        ok(&found, 200, name);
+        // Canonical fixtures, via the main listener's path to the same emulator.
+        let admin = format!("/__hookgate/emulators/{name}");
+        let canonical =
+            json!({"shape": "canonical", "owner": owner(&d), "webhooks": [create_body(&d)]});
+        let seeded = send(
+            gw.addr,
+            "POST",
+            &format!("{admin}/webhooks"),
+            &[],
+            Some(&canonical),
+        )
+        .await;
+        ok(&seeded, 201, name);
+        assert!(seeded.json()["webhooks"][0]["id"].is_string());
+        let text = String::from_utf8_lossy(&seeded.body).into_owned();
+        assert!(!text.contains("fixture-secret-value-1"), "{name}: {text}");
+        let wrong = json!({"shape": "canonical", "webhooks": [{"colour": "red"}, 5]});
+        let refused = send(emu, "POST", "/__hookgate/webhooks", &[], Some(&wrong)).await;
+        ok(&refused, 422, name);
+        let fields: Vec<String> = refused.json()["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(
+            fields.iter().any(|f| f == "webhooks[1]"),
+            "{name}: {fields:?}"
+        );
+        let info = send(gw.addr, "GET", &format!("{admin}/emulator"), &[], None).await;
+        assert_eq!(info.json()["webhooks"], d.examples.len() + 1, "{name}");
+
+        // Faults answer in the vendor's own envelope, as its mapping file renders each status.
+        let faults = json!({"script": [
+            {"status": 503}, {"status": 429}, {"status": 500, "retry_after": 7}, {"drop": true}
+        ]});
+        let set = send(
+            gw.addr,
+            "PUT",
+            &format!("{admin}/faults"),
+            &[],
+            Some(&faults),
+        )
+        .await;
+        ok(&set, 200, name);
+        assert_eq!(set.json(), faults);
+        let list = vendor_list(&d);
+        let rid = ("x-request-id", "fault-1");
+        for (status, retry_after) in [(503, None), (429, Some("1")), (500, Some("7"))] {
+            let a = send(emu, "GET", &list, &[BEARER, rid], None).await;
+            ok(&a, status, name);
+            assert_eq!(a.header("retry-after"), retry_after, "{name} {status}");
+            let expected = hookgate::frontend::vendor::problem_response(
+                &d,
+                &hookgate::emulator::faults::problem(
+                    status,
+                    retry_after.map(|r| r.parse().unwrap()),
+                ),
+                "fault-1",
+                "list",
+            );
+            let expected = expected.into_body().collect().await.unwrap().to_bytes();
+            assert_eq!(
+                a.body, expected,
+                "{name} {status}: the dialect's own error envelope"
+            );
+        }
+        assert!(
+            try_send(emu, "GET", &list).await.is_err(),
+            "{name}: the connection is dropped"
+        );
+        assert_eq!(
+            try_send(emu, "GET", &list).await,
+            Ok(200),
+            "{name}: then answered"
+        );
+        let journal = send(emu, "GET", "/__hookgate/journal?operation=list", &[], None).await;
+        let statuses: Vec<Value> = journal.json()["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["status"].clone())
+            .collect();
+        assert_eq!(
+            statuses,
+            [json!(503), json!(429), json!(500), Value::Null, json!(200)]
+        );
+
+        // Random failures at a rate of 1, for one operation only.
+        let faults = json!({"random": [{"operations": ["list"], "rate": 1.0, "status": 502}], "latency_ms": [1, 3]});
+        ok(
+            &send(emu, "PUT", "/__hookgate/faults", &[], Some(&faults)).await,
+            200,
+            name,
+        );
+        ok(&send(emu, "GET", &list, &[BEARER], None).await, 502, name);
+        let bad = json!({"random": [{"rate": 2, "operations": ["explode"]}]});
+        let refused = send(emu, "PUT", "/__hookgate/faults", &[], Some(&bad)).await;
+        ok(&refused, 422, name);
+        ok(
+            &send(emu, "DELETE", "/__hookgate/faults", &[], None).await,
+            204,
+            name,
+        );
+        ok(&send(emu, "GET", &list, &[BEARER], None).await, 200, name);
+
+        // A reset goes back to the start: nothing stored, no faults, an empty journal.
+        ok(
+            &send(emu, "PUT", "/__hookgate/faults", &[], Some(&faults)).await,
+            200,
+            name,
+        );
+        let reset = send(emu, "POST", "/__hookgate/reset", &[], None).await;
+        ok(&reset, 200, name);
+        let r = reset.json();
+        assert_eq!(
+            (
+                r["webhooks"].clone(),
+                r["journal"].clone(),
+                r["faults"].clone()
+            ),
+            (json!(0), json!(0), json!({})),
+            "{name}"
+        );
+        let doc = send(emu, "GET", "/__hookgate/openapi.json", &[], None).await;
+        assert_eq!(doc.json()["servers"][0]["url"], "/__hookgate");
+        let doc = send(gw.addr, "GET", &format!("{admin}/openapi.json"), &[], None).await;
+        assert_eq!(doc.json()["servers"][0]["url"], admin.as_str());
+    }
+    let unknown = send(
+        gw.addr,
+        "GET",
+        "/__hookgate/emulators/nobody/emulator",
+        &[],
+        None,
+    )
+    .await;
+    ok(&unknown, 404, "unknown emulator");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_seed_and_a_clock_make_every_answer_the_same_on_every_run() {
+    let settings = "[upstreams.NAME.emulator]\nseed = 42\nclock = \"2025-01-01T00:00:00Z\"\nclock_step_ms = 1000\n";
+    let mut runs = Vec::new();
+    for _ in 0..2 {
+        let gw = gateway(&all_emulated(settings)).await;
+        let mut answers = Vec::new();
+        for d in dialects() {
+            for _ in 0..2 {
+                let emu = gw.emulators[&d.name];
+                let a = send(
+                    gw.addr,
+                    "POST",
+                    &canonical_base(&d, &d.name),
+                    &[],
+                    Some(&create_body(&d)),
+                )
+                .await;
+                ok(&a, 201, &d.name);
+                answers.push(a.json());
+                // A reset starts the ids, secrets and clock over: the same answer again.
+                ok(
+                    &send(emu, "POST", "/__hookgate/reset", &[], None).await,
+                    200,
+                    &d.name,
+                );
+            }
+            let stored = send(
+                gw.emulators[&d.name],
+                "GET",
+                "/__hookgate/webhooks",
+                &[],
+                None,
+            )
+            .await;
+            answers.push(stored.json());
+        }
+        runs.push(answers);
+        gw.stop().await;
+    }
+    assert_eq!(runs[0], runs[1]);
+    for pair in runs[0].chunks(3) {
+        assert_eq!(pair[0], pair[1], "the same after a reset");
+        assert!(
+            pair[0]["created_at"]
+                .as_str()
+                .unwrap()
+                .starts_with("2025-01-01T00:00:00")
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_gateway_retries_an_emulator_scripted_to_fail_twice() {
+    let scripted = "retries = 2\nbackoff_ms = 5\n[upstreams.NAME.emulator.faults]\nscript = [{ status = 503 }, { drop = true }]\n";
+    let gw = gateway(&all_emulated(scripted)).await;
+    for d in dialects() {
+        let listed = send(gw.addr, "GET", &canonical_base(&d, &d.name), &[], None).await;
+        ok(&listed, 200, &d.name);
+        let journal = send(
+            gw.emulators[&d.name],
+            "GET",
+            "/__hookgate/journal",
+            &[],
+            None,
+        )
+        .await;
+        let seen: Vec<(Value, Value)> = journal.json()["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["status"].clone(), e["fault"].clone()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (json!(503), json!("script")),
+                (Value::Null, json!("script")),
+                (json!(200), Value::Null)
+            ],
+            "{}: two failures, then the answer",
+            d.name
+        );
+    }
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn the_admin_api_is_behind_inbound_keys() {
+    use sha2::Digest;
+    let hex = |key: &str| format!("{:x}", sha2::Sha256::digest(key.as_bytes()));
+    let d = dialects().remove(0);
+    let toml = format!(
+        "[upstreams.first]\ndialect = \"{}\"\nemulate = true\n[upstreams.other]\ndialect = \"{}\"\nemulate = true\n\
+         [inbound_auth]\nmode = \"api_keys\"\n\
+         [[inbound_auth.keys]]\nname = \"reader\"\nsha256 = \"{}\"\nscopes = [\"webhooks:read\"]\n\
+         [[inbound_auth.keys]]\nname = \"writer\"\nsha256 = \"{}\"\nscopes = [\"webhooks:read\", \"webhooks:write\"]\n\
+         [[inbound_auth.keys]]\nname = \"elsewhere\"\nsha256 = \"{}\"\nscopes = [\"webhooks:read\", \"webhooks:write\"]\nupstreams = [\"other\"]\n",
+        d.name,
+        d.name,
+        hex("reader-key-1"),
+        hex("writer-key-1"),
+        hex("elsewhere-key-1")
+    );
+    let gw = gateway(&toml).await;
+    let emu = gw.emulators["first"];
+    for (addr, base) in [
+        (emu, "/__hookgate".to_owned()),
+        (gw.addr, "/__hookgate/emulators/first".to_owned()),
+    ] {
+        let faults = json!({"latency_ms": 1});
+        let put = |key: &'static str| {
+            let path = format!("{base}/faults");
+            let faults = faults.clone();
+            async move { send(addr, "PUT", &path, &[("x-api-key", key)], Some(&faults)).await }
+        };
+        let none = send(addr, "GET", &format!("{base}/emulator"), &[], None).await;
+        ok(&none, 401, "no key");
+        assert_eq!(
+            none.header("content-type"),
+            Some("application/problem+json")
+        );
+        let read = send(
+            addr,
+            "GET",
+            &format!("{base}/emulator"),
+            &[("authorization", "Bearer reader-key-1")],
+            None,
+        )
+        .await;
+        ok(&read, 200, "a read key reads");
+        ok(&put("reader-key-1").await, 403, "a read key does not write");
+        ok(&put("writer-key-1").await, 200, "a write key writes");
+        ok(
+            &put("elsewhere-key-1").await,
+            403,
+            "a key of another upstream",
+        );
+        let doc = send(addr, "GET", &format!("{base}/openapi.json"), &[], None).await;
+        ok(&doc, 200, "the description is public");
+    }
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_state_file_keeps_webhooks_across_restarts_and_a_corrupt_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = format!(
+        "[upstreams.NAME.emulator]\nstate = \"{}/NAME.json\"\n",
+        dir.path().display()
+    );
+    let mut ids = Vec::new();
+    let gw = gateway(&all_emulated(&settings)).await;
+    for d in dialects() {
+        let a = send(
+            gw.addr,
+            "POST",
+            &canonical_base(&d, &d.name),
+            &[],
+            Some(&create_body(&d)),
+        )
+        .await;
+        ok(&a, 201, &d.name);
+        ids.push(a.json()["id"].as_str().unwrap().to_owned());
+    }
+    gw.stop().await;
+    let gw = gateway(&all_emulated(&settings)).await;
+    for (d, id) in dialects().iter().zip(&ids) {
+        let a = send(
+            gw.addr,
+            "GET",
+            &format!("{}/{id}", canonical_base(d, &d.name)),
+            &[],
+            None,
+        )
+        .await;
+        ok(&a, 200, &d.name);
+        let file = dir.path().join(format!("{}.json", d.name));
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.contains(id.as_str()), "{}", d.name);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "{}: secrets are in it", d.name);
+        }
+    }
+    gw.stop().await;
+    let d = dialects().remove(0);
+    std::fs::write(dir.path().join(format!("{}.json", d.name)), "{not json").unwrap();
+    let toml = format!(
+        "listen = \"127.0.0.1:0\"\nmappings_dir = {:?}\n[inbound_auth]\nmode = \"off\"\n{}",
+        support::MAPPINGS,
+        all_emulated(&settings)
+    );
+    let figment = figment::Figment::from(figment::providers::Serialized::defaults(
+        hookgate::config::RawConfig::default(),
+    ))
+    .merge(<figment::providers::Toml as figment::providers::Format>::string(&toml));
+    let config = hookgate::config::from_figment(&figment, "test").unwrap();
+    let setup = hookgate::setup::load(config).unwrap();
+    match hookgate::app::start(setup).await {
+        Err(hookgate::setup::StartError::Config(report)) => {
+            let text = report.to_string();
+            assert!(text.contains("emulator.state"), "{text}");
+            assert!(text.contains("not an emulator state file"), "{text}");
+        }
+        Err(e) => panic!("refused for another reason: {e}"),
+        Ok(_) => panic!("a corrupt state file was accepted"),
+    }
+}
+
+/// A setup from a TOML configuration, as `support::gateway` makes one.
+fn setup(toml: &str) -> hookgate::setup::Setup {
+    let toml = format!(
+        "listen = \"127.0.0.1:0\"\nmappings_dir = {:?}\n[inbound_auth]\nmode = \"off\"\n{toml}",
+        support::MAPPINGS
+    );
+    let figment = figment::Figment::from(figment::providers::Serialized::defaults(
+        hookgate::config::RawConfig::default(),
+    ))
+    .merge(<figment::providers::Toml as figment::providers::Format>::string(&toml));
+    hookgate::setup::load(hookgate::config::from_figment(&figment, "test").unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn a_reload_reconfigures_faults_keeps_webhooks_and_a_state_file_outlives_a_rename() {
+    let d = dialects().remove(0);
+    let dir = tempfile::tempdir().unwrap();
+    let upstream = |name: &str, extra: &str| {
+        format!(
+            "[upstreams.{name}]\ndialect = \"{}\"\nemulate = true\n[upstreams.{name}.emulator]\nstate = \"{}/kept.json\"\n{extra}",
+            d.name,
+            dir.path().display()
+        )
+    };
+    let mut gw = gateway(&upstream("u", "")).await;
+    let created = send(
+        gw.addr,
+        "POST",
+        &canonical_base(&d, "u"),
+        &[],
+        Some(&create_body(&d)),
+    )
+    .await;
+    ok(&created, 201, &d.name);
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+
+    let slower = upstream(
+        "u",
+        "seed = 3\n[upstreams.u.emulator.faults]\nlatency_ms = 1\n",
+    );
+    let reloaded = gw.reload(setup(&slower)).await.unwrap();
+    assert!(
+        reloaded
+            .changes
+            .contains(&"emulator reconfigured: u".to_owned()),
+        "{:?}",
+        reloaded.changes
+    );
+    let keys: Vec<&str> = reloaded
+        .needs_restart
+        .iter()
+        .map(|n| n.key.as_str())
+        .collect();
+    assert_eq!(keys, ["upstreams.u.emulator.seed"]);
+    let emu = gw.emulators["u"];
+    let faults = send(emu, "GET", "/__hookgate/faults", &[], None).await;
+    assert_eq!(faults.json(), json!({"latency_ms": 1}));
+    let info = send(emu, "GET", "/__hookgate/emulator", &[], None).await;
+    assert_eq!(info.json()["webhooks"], 1, "kept across the reload");
+
+    // Renamed: a new emulator, which reads the webhooks the old one left in the state file.
+    let reloaded = gw.reload(setup(&upstream("v", ""))).await.unwrap();
+    assert!(
+        reloaded.changes.contains(&"emulator stopped: u".to_owned()),
+        "{:?}",
+        reloaded.changes
+    );
+    let found = send(
+        gw.addr,
+        "GET",
+        &format!("{}/{id}", canonical_base(&d, "v")),
+        &[],
+        None,
+    )
+    .await;
+    ok(&found, 200, &d.name);
+    gw.stop().await;
+}
