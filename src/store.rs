@@ -624,6 +624,26 @@ impl Store {
     }
 }
 
+/// `webhook` as a seed would store it, for checking before anything is stored: defaults
+/// applied, and a stand-in for the id and timestamps the store mints when they are absent.
+pub fn as_seeded(dialect: &Dialect, webhook: &Map<String, Value>) -> Map<String, Value> {
+    let mut filled = webhook.clone();
+    filled.retain(|_, v| !v.is_null());
+    apply_defaults(&dialect.webhook, &mut filled);
+    let id = match dialect.emulator.ids {
+        IdStyle::Integer => "1".to_owned(),
+        IdStyle::Uuid => uuid::Uuid::nil().to_string(),
+        IdStyle::Prefixed(ref prefix) => format!("{prefix}{}", uuid::Uuid::nil().simple()),
+    };
+    filled.entry("id").or_insert(Value::from(id));
+    for at in ["created_at", "updated_at"] {
+        filled
+            .entry(at)
+            .or_insert(Value::from("2026-01-01T00:00:00Z"));
+    }
+    filled
+}
+
 /// Fills absent fields and extensions with the vendor's declared defaults (dialect values,
 /// decoded).
 fn apply_defaults(map: &ObjectMap, object: &mut Map<String, Value>) {

@@ -91,7 +91,11 @@ async fn a_test_suite_drives_every_emulator_through_its_admin_api() {
             .get("owner")
             .and_then(|o| o.as_str())
             .map(str::to_owned)
-            .or_else(|| d.owner.as_ref().map(|_| "1".to_owned()));
+            .or_else(|| {
+                d.owner
+                    .as_ref()
+                    .map(|_| "9fbef0b7-8d4e-4a08-9207-66c22155721d".to_owned())
+            });
         let seed = json!({"owner": owner, "webhooks": d.examples});
         let seeded = support::send(at, "POST", "/__hookgate/webhooks", &[], Some(&seed)).await;
         assert_eq!(seeded.status, 201, "{}", seeded.json());

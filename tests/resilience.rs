@@ -8,10 +8,10 @@ use serde_json::json;
 use std::time::{Duration, Instant};
 use support::{Double, Reply, gateway, send};
 
-const GET: &str = "/v1/upstreams/v/owners/a1/webhooks/w1";
+const GET: &str = "/v1/upstreams/v/owners/550e8400-e29b-41d4-a716-446655440000/webhooks/0199a1b2-0000-7000-8000-000000000001";
 
 fn webhook() -> serde_json::Value {
-    json!({"success": true, "data": {"id": "w1", "agent_id": "a1", "name": "n", "webhook_url": "https://e.example", "events": ["event_action"], "enabled": true}})
+    json!({"success": true, "data": {"id": "0199a1b2-0000-7000-8000-000000000001", "agent_id": "550e8400-e29b-41d4-a716-446655440000", "name": "n", "webhook_url": "https://e.example", "events": ["event_action"], "enabled": true}})
 }
 
 fn failing() -> Reply {

@@ -183,7 +183,7 @@ async fn refused_urls_are_422_on_url_and_never_reach_the_vendor() {
     let double = Double::start(vec![]).await;
     let gw = gateway(&double_config(&double, "")).await;
     let collection = format!("/v1/upstreams/to/owners/{AGENT}/webhooks");
-    let item = format!("{collection}/wh_1");
+    let item = format!("{collection}/0199a1b2-0000-7000-8000-000000000001");
     let mut failures = Vec::new();
     for url in REFUSED {
         let created = send(
@@ -252,7 +252,9 @@ async fn vendor_surfaces_refuse_in_their_own_shape_on_their_own_field() {
                     created.status
                 ));
             }
-            let path = format!("{prefix}/api/v1/agents/{AGENT}/webhooks/wh_1");
+            let path = format!(
+                "{prefix}/api/v1/agents/{AGENT}/webhooks/0199a1b2-0000-7000-8000-000000000001"
+            );
             let updated = send(
                 gw.addr,
                 "PUT",

@@ -6,7 +6,7 @@ use super::faults::Faults;
 use crate::mapping::Dialect;
 use crate::model::{self, Action};
 use crate::problem::FieldError;
-use crate::store::Owned;
+use crate::store::{self, Owned};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::path::Path;
@@ -127,7 +127,7 @@ impl Fixtures {
                 }
             }
             // What the vendor's API could never show is refused now, not when it is read.
-            if let Err(refused) = dialect.webhook.render(&webhook) {
+            if let Err(refused) = dialect.webhook.render(&store::as_seeded(dialect, &webhook)) {
                 errors.extend(refused.into_iter().map(|e| {
                     FieldError::new(
                         format!("{at}.{}", e.field),

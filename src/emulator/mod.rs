@@ -251,7 +251,8 @@ impl Emulator {
         let emulator = Emulator {
             name: name.to_owned(),
             upstream: upstream.map(str::to_owned),
-            api: VendorApi::new(dialect.clone(), Backend::Store(store.clone()), None),
+            api: VendorApi::new(dialect.clone(), Backend::Store(store.clone()), None)
+                .standing_for(upstream),
             dialect: dialect.clone(),
             store,
             journal: Journal::new(&dialect, settings.journal_limit),

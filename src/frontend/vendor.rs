@@ -34,6 +34,9 @@ pub struct VendorApi {
     /// owner scope: the owner used at the backend (client without owners), or the only owner
     /// served (backend without owners).
     pub owner: Option<String>,
+    /// For an emulator that stands for a configured upstream: that upstream's name, so that a
+    /// key restricted to other upstreams may not use it either.
+    stands_for: Option<String>,
     /// The routes, matched in order.
     routes: Vec<SurfaceRoute>,
 }
@@ -117,8 +120,15 @@ impl VendorApi {
             dialect,
             backend,
             owner,
+            stands_for: None,
             routes,
         }
+    }
+
+    /// The same API, for an emulator standing for `upstream` (see `stands_for`).
+    pub fn standing_for(mut self, upstream: Option<&str>) -> VendorApi {
+        self.stands_for = upstream.map(str::to_owned);
+        self
     }
 
     /// Whether the webhooks behind this API live in another dialect.
@@ -511,8 +521,9 @@ impl Frontend for VendorApi {
                 (None, ClientAuth::None) => (None, "X-Api-Key"),
             };
             let scope = routed.scope.unwrap_or(Scope::Write);
+            let upstream = routed.upstream().or(self.stands_for.as_deref());
             return inbound
-                .authorize_key(presented, asked, scope, routed.upstream())
+                .authorize_key(presented, asked, scope, upstream)
                 .map(|_| ());
         }
         // Keys are off, or the vendor checks the client's own credential: what the vendor

@@ -1,0 +1,280 @@
+//! Inbound authentication on every route that reaches a vendor, for every loaded dialect. A
+//! vendor surface that spends the upstream's own credential, an emulator on its own listener
+//! and `/debug/translate` take only configured keys (presented the vendor's way, as the bearer
+//! token, or in `X-Api-Key`), hold them to their scopes and upstreams, and refuse in the
+//! surface's own 401 and 403; nothing reaches the vendor before that. A surface that passes its
+//! client's credential through leaves authentication to the vendor and says so at start.
+
+mod support;
+
+use hookgate::mapping::Dialect;
+use hookgate::model::Action;
+use serde_json::json;
+use std::net::SocketAddr;
+use support::{Answer, gateway, send};
+
+const READER: &str = "reader-key-0001";
+const WRITER: &str = "writer-key-0002";
+
+fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn dialects() -> Vec<Dialect> {
+    hookgate::mapping::load::load_sources(hookgate::mapping::load::shipped()).unwrap()
+}
+
+/// A value of the shape a dialect declares (an owner or an id), or a uuid where it declares none.
+fn value_for(format: Option<&hookgate::mapping::url::Format>) -> &'static str {
+    let candidates = ["0190a1b2-0000-4000-8000-000000000000", "12345", "app_1"];
+    format.map_or(candidates[0], |f| {
+        candidates
+            .into_iter()
+            .find(|c| f.admits(c))
+            .expect("a sample value of the declared format")
+    })
+}
+
+/// The path of an operation of `d`, under `prefix`, for a sample owner and id.
+fn path(d: &Dialect, action: Action, prefix: &str) -> Option<(String, String)> {
+    let endpoint = d.operation(action)?;
+    let owner = d.owner.as_ref().map(|_| value_for(d.owner_format.as_ref()));
+    let id = value_for(d.id_format.as_ref());
+    let path = endpoint
+        .path
+        .render(&[prefix, &d.base_path], owner, Some(id));
+    Some((endpoint.method.to_string(), path))
+}
+
+fn keys() -> String {
+    format!(
+        "[inbound_auth]\nmode = \"api_keys\"\n\
+         [[inbound_auth.keys]]\nname = \"reader\"\nsha256 = \"{}\"\nscopes = [\"webhooks:read\"]\n\
+         [[inbound_auth.keys]]\nname = \"writer\"\nsha256 = \"{}\"\nscopes = [\"webhooks:read\", \"webhooks:write\"]\nupstreams = [\"vendor\"]\n",
+        sha256_hex(READER),
+        sha256_hex(WRITER)
+    )
+}
+
+fn config(d: &Dialect) -> String {
+    let name = &d.name;
+    format!(
+        "[debug]\ntranslate = true\n\
+         [upstreams.vendor]\ndialect = \"{name}\"\nemulate = true\n\
+         [upstreams.other]\ndialect = \"{name}\"\nemulate = true\n\
+         [surfaces.mounted]\ndialect = \"{name}\"\nupstream = \"vendor\"\nprefix = \"/s\"\n\
+         [surfaces.own]\ndialect = \"{name}\"\nupstream = \"vendor\"\nlisten = \"127.0.0.1:0\"\n\
+         [surfaces.elsewhere]\ndialect = \"{name}\"\nupstream = \"other\"\nprefix = \"/e\"\n{}",
+        keys()
+    )
+}
+
+/// A refusal in the dialect's own shape: the status, and not the canonical problem document.
+fn refused_the_vendor_way(answer: &Answer, status: u16, what: &str) {
+    assert_eq!(
+        answer.status,
+        status,
+        "{what}: {}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    let body: serde_json::Value =
+        serde_json::from_slice(&answer.body).unwrap_or_else(|e| panic!("{what}: not JSON ({e})"));
+    assert!(
+        body.get("type")
+            .is_none_or(|t| !t.as_str().is_some_and(|t| t.contains("hookgate")))
+            && body.get("code")
+                != Some(&json!(if status == 401 {
+                    "unauthorized"
+                } else {
+                    "forbidden"
+                })),
+        "{what}: the canonical problem instead of the vendor's shape: {body}"
+    );
+}
+
+async fn call(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)]) -> Answer {
+    send(addr, method, path, headers, None).await
+}
+
+/// Every way a surface can be asked without a valid key, and with each key.
+async fn surface_holds_keys(addr: SocketAddr, d: &Dialect, prefix: &str, what: &str) {
+    let (list_method, list) = path(d, Action::List, prefix).unwrap();
+    let what = |step: &str| format!("{} {what}: {step}", d.name);
+    let bearer = |key: &str| format!("Bearer {key}");
+    let guess = bearer("not-a-configured-key");
+    for (headers, step) in [
+        (vec![], "no credential"),
+        (
+            vec![("authorization", guess.as_str())],
+            "an unknown bearer token",
+        ),
+        (
+            vec![("x-api-key", "not-a-configured-key")],
+            "an unknown X-Api-Key",
+        ),
+        (
+            vec![("authorization", "Basic cmVhZGVyOmtleQ==")],
+            "another scheme",
+        ),
+    ] {
+        let answer = call(addr, &list_method, &list, &headers).await;
+        refused_the_vendor_way(&answer, 401, &what(step));
+    }
+    let reader = bearer(READER);
+    for (headers, step) in [
+        (
+            vec![("authorization", reader.as_str())],
+            "the key as bearer token",
+        ),
+        (vec![("x-api-key", READER)], "the key in X-Api-Key"),
+    ] {
+        let answer = call(addr, &list_method, &list, &headers).await;
+        assert_eq!(
+            answer.status,
+            200,
+            "{}: {}",
+            what(step),
+            String::from_utf8_lossy(&answer.body)
+        );
+    }
+    // A read-only key cannot write, whatever the write.
+    for action in [Action::Create, Action::Update, Action::Delete] {
+        let Some((method, p)) = path(d, action, prefix) else {
+            continue;
+        };
+        let answer = call(addr, &method, &p, &[("authorization", reader.as_str())]).await;
+        refused_the_vendor_way(
+            &answer,
+            403,
+            &what(&format!("{action} with a read-only key")),
+        );
+    }
+    // The writer reaches the vendor: an unknown webhook is the vendor's 404, not a refusal.
+    let (method, p) = path(d, Action::Delete, prefix).unwrap();
+    let writer = bearer(WRITER);
+    let answer = call(addr, &method, &p, &[("authorization", writer.as_str())]).await;
+    assert_eq!(
+        answer.status,
+        404,
+        "{}",
+        what("delete of an unknown webhook with the writer's key")
+    );
+}
+
+#[tokio::test]
+async fn every_route_to_a_vendor_takes_only_configured_keys() {
+    for d in dialects() {
+        let gw = gateway(&config(&d)).await;
+        surface_holds_keys(gw.addr, &d, "/s", "mounted surface").await;
+        surface_holds_keys(gw.surfaces["own"], &d, "", "surface on its own listener").await;
+        surface_holds_keys(gw.emulators["vendor"], &d, "", "emulator").await;
+
+        // A key limited to other upstreams: the vendor's 403, for reads and writes alike.
+        let writer = format!("Bearer {WRITER}");
+        for action in [Action::List, Action::Delete] {
+            let (method, p) = path(&d, action, "/e").unwrap();
+            let answer = call(gw.addr, &method, &p, &[("authorization", writer.as_str())]).await;
+            refused_the_vendor_way(
+                &answer,
+                403,
+                &format!("{}: {action} at an upstream the key may not use", d.name),
+            );
+        }
+        let (method, p) = path(&d, Action::List, "").unwrap();
+        let answer = call(
+            gw.emulators["other"],
+            &method,
+            &p,
+            &[("authorization", writer.as_str())],
+        )
+        .await;
+        refused_the_vendor_way(
+            &answer,
+            403,
+            &format!(
+                "{}: the emulator of an upstream the key may not use",
+                d.name
+            ),
+        );
+
+        // The debug endpoint: the canonical problem, read scope.
+        let description = json!({"upstream": "vendor", "method": "GET", "path": "/webhooks",
+            "owner": d.owner.as_ref().map(|_| value_for(d.owner_format.as_ref()))});
+        let none = send(gw.addr, "POST", "/debug/translate", &[], Some(&description)).await;
+        assert_eq!(
+            (none.status, none.json()["code"].clone()),
+            (401, json!("unauthorized"))
+        );
+        let wrong = send(
+            gw.addr,
+            "POST",
+            "/debug/translate",
+            &[("x-api-key", "guess-guess")],
+            Some(&description),
+        )
+        .await;
+        assert_eq!(wrong.status, 401);
+        let read = send(
+            gw.addr,
+            "POST",
+            "/debug/translate",
+            &[("x-api-key", READER)],
+            Some(&description),
+        )
+        .await;
+        assert_eq!(read.status, 200, "{}", String::from_utf8_lossy(&read.body));
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_surface_that_passes_the_clients_credential_leaves_it_to_the_vendor() {
+    for d in dialects() {
+        let name = &d.name;
+        // The vendor is an emulator on a port of its own, reached as a real vendor is.
+        let vendor = gateway(&format!(
+            "[upstreams.vendor]\ndialect = \"{name}\"\nemulate = true\n[inbound_auth]\nmode = \"off\"\n"
+        ))
+        .await;
+        let gw = gateway(&format!(
+            "[upstreams.vendor]\ndialect = \"{name}\"\nbase_url = \"http://{}\"\nauth = {{ type = \"passthrough\" }}\n\
+             [surfaces.through]\ndialect = \"{name}\"\nupstream = \"vendor\"\nprefix = \"/p\"\n{}",
+            vendor.emulators["vendor"],
+            keys()
+        ))
+        .await;
+        let (method, p) = path(&d, Action::List, "/p").unwrap();
+        // No inbound key: the client's own credential goes to the vendor, which takes it.
+        let answer = call(
+            gw.addr,
+            &method,
+            &p,
+            &[("authorization", "Bearer the-clients-own-token")],
+        )
+        .await;
+        assert_eq!(
+            answer.status,
+            200,
+            "{name}: {}",
+            String::from_utf8_lossy(&answer.body)
+        );
+        // Without one, the vendor's own 401.
+        let answer = call(gw.addr, &method, &p, &[]).await;
+        refused_the_vendor_way(
+            &answer,
+            401,
+            &format!("{name}: passthrough without a credential"),
+        );
+        assert!(
+            support::secrets::logged()
+                .contains("the surface passes its clients' credentials to the vendor"),
+            "{name}: the start does not say who authenticates the surface's clients"
+        );
+        gw.stop().await;
+        vendor.stop().await;
+    }
+}
