@@ -1,10 +1,16 @@
 //! Prometheus metrics: requests by surface, upstream, operation and status; upstream latency;
-//! vendor answers hookgate could not translate; emulator operations. Served at `/metrics` in
-//! the OpenMetrics text format.
+//! vendor answers hookgate could not translate; emulator operations; the build. Served at
+//! `/metrics` in the OpenMetrics text format.
+//!
+//! Every series is there from the first scrape: the families are described at registration,
+//! the build info is set once, and each configured upstream's counters and histogram are
+//! created at zero when the gateway starts or reloads ([`Metrics::upstreams`]), so that a
+//! dashboard or an alert on a rate sees 0, not "no data", before the first request.
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use std::sync::OnceLock;
@@ -23,6 +29,17 @@ pub struct RequestLabels {
 pub struct UpstreamLabels {
     pub upstream: String,
 }
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct BuildLabels {
+    pub version: &'static str,
+    /// The git commit built, or `unknown`.
+    pub commit: &'static str,
+}
+
+/// The version and git commit of this build (`build.rs` captures the commit).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub const COMMIT: &str = env!("HOOKGATE_COMMIT");
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct EmulatorLabels {
@@ -54,6 +71,18 @@ pub fn get() -> &'static Metrics {
         let upstream_latency = Family::new_with_constructor(latency_histogram as fn() -> Histogram);
         let translation_errors = Family::default();
         let emulator_operations = Family::default();
+        let build_info = Family::<BuildLabels, Gauge>::default();
+        build_info
+            .get_or_create(&BuildLabels {
+                version: VERSION,
+                commit: COMMIT,
+            })
+            .set(1);
+        registry.register(
+            "build_info",
+            "The running build: its version and git commit (value 1)",
+            build_info,
+        );
         registry.register(
             "requests",
             "Requests answered, by surface, upstream, operation and status",
@@ -85,6 +114,18 @@ pub fn get() -> &'static Metrics {
 }
 
 impl Metrics {
+    /// Creates each upstream's series at zero: its latency histogram and its translation
+    /// errors. Series of upstreams no longer configured stay until restart, as counters must.
+    pub fn upstreams<'a>(&self, names: impl Iterator<Item = &'a str>) {
+        for name in names {
+            let labels = UpstreamLabels {
+                upstream: name.to_owned(),
+            };
+            let _ = self.upstream_latency.get_or_create(&labels);
+            let _ = self.translation_errors.get_or_create(&labels);
+        }
+    }
+
     pub fn request(&self, surface: &str, upstream: &str, operation: &'static str, status: u16) {
         self.requests
             .get_or_create(&RequestLabels {
