@@ -3,7 +3,7 @@
 //! folder, and so that a new file in `mappings/` ships without a change to any Rust code.
 //!
 //! Also says what was built, for `hookgate --version` and the `hookgate_build_info` series:
-//! the git commit (`HOOKGATE_COMMIT`, `unknown` outside a git checkout or without git) and each
+//! the git commit (`BUILD_GIT_COMMIT`, `unknown` outside a git checkout or without git) and each
 //! shipped mapping file with a short SHA-256 of its text (`$OUT_DIR/mapping_versions.txt`).
 
 use sha2::{Digest, Sha256};
@@ -43,7 +43,7 @@ fn main() {
     std::fs::write(target, out).expect("OUT_DIR is writable");
     std::fs::write(Path::new(&out_dir).join("mapping_versions.txt"), versions)
         .expect("OUT_DIR is writable");
-    println!("cargo:rustc-env=HOOKGATE_COMMIT={}", commit());
+    println!("cargo:rustc-env=BUILD_GIT_COMMIT={}", commit());
 }
 
 /// The commit checked out, short; `unknown` without git. The build script runs again when

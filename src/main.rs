@@ -32,13 +32,13 @@ const EXIT_ERROR: u8 = 1;
 const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (commit ",
-    env!("HOOKGATE_COMMIT"),
+    env!("BUILD_GIT_COMMIT"),
     ")"
 );
 const LONG_VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (commit ",
-    env!("HOOKGATE_COMMIT"),
+    env!("BUILD_GIT_COMMIT"),
     ")\nshipped mapping files:\n",
     include_str!(concat!(env!("OUT_DIR"), "/mapping_versions.txt"))
 );

@@ -39,7 +39,7 @@ pub struct BuildLabels {
 
 /// The version and git commit of this build (`build.rs` captures the commit).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-pub const COMMIT: &str = env!("HOOKGATE_COMMIT");
+pub const COMMIT: &str = env!("BUILD_GIT_COMMIT");
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct EmulatorLabels {

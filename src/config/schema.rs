@@ -156,7 +156,11 @@ impl Walk<'_> {
             (Value::Bool(tag, b), Value::String(..)) if from_env => {
                 Some(Value::String(*tag, b.to_string()))
             }
-            (Value::Num(_, n), Value::Num(..)) if n.to_u128().is_some() => Some(value.clone()),
+            (Value::Num(_, n), Value::Num(..))
+                if n.to_u128().is_some() || n.to_i128().is_some_and(|i| i >= 0) =>
+            {
+                Some(value.clone())
+            }
             (Value::Bool(..), Value::Bool(..)) => Some(value.clone()),
             _ => None,
         };
