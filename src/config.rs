@@ -849,7 +849,9 @@ impl Problems {
         if parsed.is_none() {
             self.add(
                 key,
-                format!("`{text}` is not a socket address; expected HOST:PORT such as 127.0.0.1:8080"),
+                format!(
+                    "`{text}` is not a socket address; expected HOST:PORT such as 127.0.0.1:8080"
+                ),
             );
         }
         parsed

@@ -19,9 +19,10 @@ pub fn check_filter(level: &str) -> Result<(), String> {
     let filter = EnvFilter::try_new(level).map_err(|e| e.to_string())?;
     use tracing_subscriber::layer::SubscriberExt;
     let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(filter));
-    let shown = tracing::dispatcher::with_default(&dispatch, || {
-        tracing::enabled!(target: "hookgate", tracing::Level::ERROR)
-    });
+    let shown = tracing::dispatcher::with_default(
+        &dispatch,
+        || tracing::enabled!(target: "hookgate", tracing::Level::ERROR),
+    );
     if shown {
         Ok(())
     } else {
@@ -38,7 +39,9 @@ pub fn colour() -> bool {
 /// Installs the global subscriber; `RUST_LOG` wins over the configured level. A `RUST_LOG`
 /// that does not parse is said, and the configured level used.
 pub fn init(log: &LogConfig) {
-    let from_env = std::env::var("RUST_LOG").ok().filter(|v| !v.trim().is_empty());
+    let from_env = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|v| !v.trim().is_empty());
     let rejected = from_env.as_ref().and_then(|v| check_filter(v.trim()).err());
     let level = match (&from_env, &rejected) {
         (Some(v), None) => v.trim(),

@@ -73,7 +73,9 @@ fn translate(config: &Path, args: &[String], stdin: Option<&str>, env: &[(&str, 
 fn json_out(out: &Output) -> Value {
     let printed: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
-    let failed = printed["result"]["status"].as_u64().is_some_and(|s| s >= 400);
+    let failed = printed["result"]["status"]
+        .as_u64()
+        .is_some_and(|s| s >= 400);
     assert_eq!(
         out.status.code(),
         Some(if failed { 1 } else { 0 }),

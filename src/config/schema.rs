@@ -23,7 +23,10 @@ pub const NAME: &str = "<name>";
 /// Values some string keys are limited to, checked here so that a wrong one is reported
 /// alongside every other problem (serde would stop at a wrong enum tag).
 const CHOICES: &[(&str, &[&str])] = &[
-    ("upstreams.<name>.auth.type", &["bearer", "passthrough", "none"]),
+    (
+        "upstreams.<name>.auth.type",
+        &["bearer", "passthrough", "none"],
+    ),
     ("log.format", &["pretty", "json"]),
     ("inbound_auth.mode", &["api_keys", "off"]),
 ];
@@ -112,7 +115,12 @@ impl Walk<'_> {
                     .iter()
                     .enumerate()
                     .filter_map(|(i, item)| {
-                        self.value(&format!("{key}[{i}]"), &format!("{pattern}[]"), item, element)
+                        self.value(
+                            &format!("{key}[{i}]"),
+                            &format!("{pattern}[]"),
+                            item,
+                            element,
+                        )
                     })
                     .collect();
                 Some(Value::Array(*tag, items))
@@ -180,7 +188,9 @@ impl Walk<'_> {
             return None;
         }
         let base = pattern.trim_end_matches("[]");
-        let names_path = ["_file", "_files", "_dir"].iter().any(|s| base.ends_with(s));
+        let names_path = ["_file", "_files", "_dir"]
+            .iter()
+            .any(|s| base.ends_with(s));
         if names_path && let Value::String(tag, text) = &ok {
             ok = Value::String(*tag, self.resolve(text, *tag));
         }
@@ -218,15 +228,13 @@ impl Walk<'_> {
     fn unknown(&mut self, key: &str, name: &str, tag: Tag, fields: &Dict) {
         let full = join(key, name);
         let siblings = fields.keys().map(String::as_str);
-        let suggestion = closest(name, siblings)
-            .map(|s| join(key, s))
-            .or_else(|| {
-                // The right key in the wrong section: `max_body_bytes` at the top.
-                self.leaves
-                    .iter()
-                    .find(|l| l.rsplit('.').next() == Some(name))
-                    .cloned()
-            });
+        let suggestion = closest(name, siblings).map(|s| join(key, s)).or_else(|| {
+            // The right key in the wrong section: `max_body_bytes` at the top.
+            self.leaves
+                .iter()
+                .find(|l| l.rsplit('.').next() == Some(name))
+                .cloned()
+        });
         let message = match suggestion {
             Some(s) => format!("unknown key; did you mean `{s}`?"),
             None => format!(
@@ -258,7 +266,11 @@ impl Walk<'_> {
             message
         };
         self.problems.push(ConfigProblem {
-            key: if key.is_empty() { "(root)".into() } else { key.into() },
+            key: if key.is_empty() {
+                "(root)".into()
+            } else {
+                key.into()
+            },
             message,
         });
     }
@@ -277,10 +289,12 @@ pub fn remove(value: &mut Value, path: &[String]) -> bool {
                 Some(v) => v,
                 None => return false,
             },
-            Value::Array(_, items) => match key.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
-                Some(v) => v,
-                None => return false,
-            },
+            Value::Array(_, items) => {
+                match key.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                    Some(v) => v,
+                    None => return false,
+                }
+            }
             _ => return false,
         };
     }
@@ -350,7 +364,9 @@ pub fn stray_env(token_envs: &[String]) -> Vec<ConfigProblem> {
         let Some(rest) = name.strip_prefix("HOOKGATE_") else {
             continue;
         };
-        if rest.starts_with('_') || name == "HOOKGATE_CONFIG" || token_envs.iter().any(|t| t == name)
+        if rest.starts_with('_')
+            || name == "HOOKGATE_CONFIG"
+            || token_envs.iter().any(|t| t == name)
         {
             continue;
         }

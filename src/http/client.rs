@@ -168,7 +168,10 @@ impl Service<http::Uri> for Connector {
         Box::pin(async move {
             let Some(proxy) = intercept else {
                 let io = direct.call(dst).await?;
-                return Ok(Proxied { io, forwarded: false });
+                return Ok(Proxied {
+                    io,
+                    forwarded: false,
+                });
             };
             if proxy.uri().scheme_str() != Some("http") {
                 return Err(format!(
@@ -183,10 +186,16 @@ impl Service<http::Uri> for Connector {
                     tunnel = tunnel.with_auth(auth.clone());
                 }
                 let io = tunnel.call(dst).await?;
-                Ok(Proxied { io, forwarded: false })
+                Ok(Proxied {
+                    io,
+                    forwarded: false,
+                })
             } else {
                 let io = direct.call(proxy.uri().clone()).await?;
-                Ok(Proxied { io, forwarded: true })
+                Ok(Proxied {
+                    io,
+                    forwarded: true,
+                })
             }
         })
     }
@@ -228,10 +237,7 @@ impl hyper::rt::Write for Proxied {
         Pin::new(&mut self.io).poll_flush(cx)
     }
 
-    fn poll_shutdown(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<std::io::Result<()>> {
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.io).poll_shutdown(cx)
     }
 
