@@ -7,7 +7,8 @@
 //! created at zero when the gateway starts or reloads ([`Metrics::upstreams`]), so that a
 //! dashboard or an alert on a rate sees 0, not "no data", before the first request.
 
-use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::{EncodeLabelSet, EncodeMetric, MetricEncoder};
+use prometheus_client::metrics::MetricType;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -55,6 +56,26 @@ pub struct Metrics {
     pub emulator_operations: Family<EmulatorLabels, Counter>,
 }
 
+/// A family described from the first scrape: prometheus-client leaves a family out of the
+/// exposition until it has a series, and a family whose labels are only known from traffic
+/// (a status, an operation) cannot be created at zero ahead of it.
+#[derive(Debug)]
+struct Described<M>(M);
+
+impl<M: EncodeMetric> EncodeMetric for Described<M> {
+    fn encode(&self, encoder: MetricEncoder) -> Result<(), std::fmt::Error> {
+        self.0.encode(encoder)
+    }
+
+    fn metric_type(&self) -> MetricType {
+        self.0.metric_type()
+    }
+
+    fn is_empty(&self) -> bool {
+        false
+    }
+}
+
 fn latency_histogram() -> Histogram {
     // 0.5 ms to ~16 s.
     Histogram::new(prometheus_client::metrics::histogram::exponential_buckets(
@@ -86,22 +107,22 @@ pub fn get() -> &'static Metrics {
         registry.register(
             "requests",
             "Requests answered, by surface, upstream, operation and status",
-            requests.clone(),
+            Described(requests.clone()),
         );
         registry.register(
             "upstream_request_duration_seconds",
             "Duration of each call to an upstream",
-            upstream_latency.clone(),
+            Described(upstream_latency.clone()),
         );
         registry.register(
             "translation_errors",
             "Vendor answers that could not be translated",
-            translation_errors.clone(),
+            Described(translation_errors.clone()),
         );
         registry.register(
             "emulator_operations",
             "Operations carried out by emulated vendors",
-            emulator_operations.clone(),
+            Described(emulator_operations.clone()),
         );
         Metrics {
             registry,
