@@ -153,7 +153,7 @@ impl Walk<'_> {
     }
 
     fn scalar(&mut self, key: &str, pattern: &str, value: &Value, shape: &Value) -> Option<Value> {
-        let from_env = self.from_env(value.tag());
+        let from_env = self.set_by_env(value.tag());
         let ok = match (value, shape) {
             (Value::String(..), Value::String(..)) => Some(value.clone()),
             // The environment's values are parsed (`5000` is a number): a string key takes
@@ -219,7 +219,7 @@ impl Walk<'_> {
             .to_string()
     }
 
-    fn from_env(&self, tag: Tag) -> bool {
+    fn set_by_env(&self, tag: Tag) -> bool {
         self.figment
             .get_metadata(tag)
             .is_some_and(|m| m.name.contains("environment variable"))
@@ -260,7 +260,7 @@ impl Walk<'_> {
     }
 
     fn problem(&mut self, key: &str, message: String, tag: Tag) {
-        let message = if self.from_env(tag) {
+        let message = if self.set_by_env(tag) {
             format!("{message} (from environment variable {})", env_name(key))
         } else {
             message

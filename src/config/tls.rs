@@ -96,13 +96,16 @@ fn key_mismatch(e: &rustls::Error) -> String {
     }
 }
 
+/// Problems by configuration key: `(key, message)`.
+pub type Problems = Vec<(String, String)>;
+
 /// The client's trust anchors: the bundled web PKI roots, the system store when asked, and
 /// every certificate of `ca_files`. Also returns a fingerprint of what was added, so that a
 /// reload can tell a changed CA file. Errors are `(key, message)` pairs.
 pub fn client_roots(
     system_roots: bool,
     ca_files: &[std::path::PathBuf],
-) -> Result<(RootCertStore, [u8; 32]), Vec<(String, String)>> {
+) -> Result<(RootCertStore, [u8; 32]), Problems> {
     let mut roots = RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
