@@ -11,8 +11,11 @@ ARG RUNTIME_IMAGE=docker.io/library/debian:trixie-slim
 
 FROM ${RUST_IMAGE} AS build
 WORKDIR /src
-COPY Cargo.toml Cargo.lock ./
+COPY Cargo.toml Cargo.lock build.rs ./
 COPY src ./src
+# Compiled in: the shipped mapping files and the built-in default configuration.
+COPY mappings ./mappings
+COPY config ./config
 COPY benches ./benches
 COPY openapi ./openapi
 RUN cargo build --release --locked --bin hookgate \
@@ -35,5 +38,7 @@ ENV HOOKGATE_CONFIG=/etc/hookgate/hookgate.toml \
 WORKDIR /etc/hookgate
 USER 10001:10001
 EXPOSE 8080
+# An exec probe: GET /healthz on the configured listener, exit 0 or 1 (no curl needed).
+HEALTHCHECK --interval=30s --timeout=5s CMD ["/usr/local/bin/hookgate", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/hookgate"]
 CMD ["serve", "--config", "/etc/hookgate/hookgate.toml"]

@@ -675,13 +675,22 @@ mod tests {
         let old = config(BASE);
         assert!(restart_notes(&old, &old).is_empty());
         let new = config(&format!(
-            "listen = \"127.0.0.1:9999\"\n[limits]\nmax_connections = 5\n[log]\nlevel = \"debug\"\nformat = \"pretty\"\n{BASE}"
+            "listen = \"127.0.0.1:9999\"\n[limits]\nmax_connections = 5\nidle_timeout_ms = 5\nsend_timeout_ms = 5\n[log]\nlevel = \"debug\"\nformat = \"pretty\"\n{BASE}"
         ));
         let keys: Vec<String> = restart_notes(&old, &new)
             .into_iter()
             .map(|n| n.key)
             .collect();
-        assert_eq!(keys, ["listen", "limits.max_connections", "log"]);
+        assert_eq!(
+            keys,
+            [
+                "listen",
+                "limits.idle_timeout_ms",
+                "limits.send_timeout_ms",
+                "limits.max_connections",
+                "log"
+            ]
+        );
     }
 
     #[test]
