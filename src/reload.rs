@@ -131,6 +131,18 @@ impl Live {
         }
     }
 
+    /// Swaps in the TLS configuration a reload read: its files were read again by the load, so
+    /// a renewed certificate takes effect for the next handshake; connections already open
+    /// keep theirs. Turning TLS on or off is a restart note ([`restart_notes`]).
+    fn renew_tls(&self, config: &Config, reloaded: &mut Reloaded) {
+        if let (Some(handle), Some(tls), Some(_)) = (&self.tls, &config.tls, &self.config) {
+            handle.store(tls.server.clone());
+            reloaded
+                .changes
+                .push("tls: certificate and key read again".into());
+        }
+    }
+
     /// The listeners' TLS configuration, which a reload replaces with the files read again;
     /// `None` when the gateway serves plain HTTP.
     pub fn tls(&self) -> Option<TlsHandle> {
@@ -301,14 +313,7 @@ impl Live {
             }
             self.emulators.insert(name, emulator);
         }
-        if let (Some(handle), Some(tls), Some(_)) = (&self.tls, &config.tls, &self.config) {
-            // The files were read again by this load: a renewed certificate takes effect for
-            // the next handshake; connections already open keep theirs.
-            handle.store(tls.server.clone());
-            reloaded
-                .changes
-                .push("tls: certificate and key read again".into());
-        }
+        self.renew_tls(&config, &mut reloaded);
         if self.startup.is_none() {
             self.startup = Some(config.clone());
         }
@@ -504,7 +509,7 @@ fn by_name<T>(
 }
 
 /// A listener's TLS configuration, shared with its accept loop and replaced by a reload.
-pub type TlsHandle = Arc<ArcSwap<rustls::ServerConfig>>;
+pub type TlsHandle = crate::http::server::Tls;
 
 /// What the upstream client is built from: a change means a new client and connection pool.
 #[derive(Debug, Clone, PartialEq)]
