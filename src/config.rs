@@ -1370,3 +1370,69 @@ fn is_name(name: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin() -> Origin {
+        Origin::default()
+    }
+
+    #[test]
+    fn the_file_is_the_flag_then_the_variable_then_the_folder_s_then_the_built_in_one() {
+        figment::Jail::expect_with(|jail| {
+            let here = std::path::absolute(jail.directory()).unwrap();
+            assert_eq!(origin().source().unwrap(), Source::BuiltIn);
+            assert!(origin().load(Credentials::Required).is_ok());
+            jail.create_dir("config")?;
+            jail.create_file(DEFAULT_FILE, BUILT_IN)?;
+            assert_eq!(
+                origin().source().unwrap(),
+                Source::File(here.join(DEFAULT_FILE))
+            );
+            jail.create_file("other.toml", "[inbound_auth]\nmode = \"off\"\n")?;
+            jail.set_env("HOOKGATE_CONFIG", "other.toml");
+            assert_eq!(
+                origin().source().unwrap(),
+                Source::File(here.join("other.toml"))
+            );
+            let flagged = Origin {
+                file: Some("missing.toml".into()),
+                listen: None,
+            };
+            let report = flagged.source().unwrap_err();
+            assert!(
+                report
+                    .to_string()
+                    .contains(&here.join("missing.toml").display().to_string())
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn paths_are_taken_from_the_file_s_folder_or_from_the_working_directory() {
+        figment::Jail::expect_with(|jail| {
+            let here = std::path::absolute(jail.directory()).unwrap();
+            jail.create_dir("conf")?;
+            jail.create_dir("conf/maps")?;
+            jail.create_dir("env-maps")?;
+            jail.create_file(
+                "conf/hookgate.toml",
+                "mappings_dir = \"maps\"\n[inbound_auth]\nmode = \"off\"\n",
+            )?;
+            let from_file = Origin {
+                file: Some("conf/hookgate.toml".into()),
+                listen: Some("127.0.0.1:1".parse().unwrap()),
+            };
+            let config = from_file.load(Credentials::Required).unwrap();
+            assert_eq!(config.mappings_dir, Some(here.join("conf/maps")));
+            assert_eq!(config.listen.port(), 1, "--listen wins");
+            jail.set_env("HOOKGATE__MAPPINGS_DIR", "env-maps");
+            let config = from_file.load(Credentials::Required).unwrap();
+            assert_eq!(config.mappings_dir, Some(here.join("env-maps")));
+            Ok(())
+        });
+    }
+}
