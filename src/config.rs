@@ -1372,6 +1372,8 @@ fn is_name(name: &str) -> bool {
 }
 
 #[cfg(test)]
+// `Jail::expect_with` takes closures returning figment's own (large) error type.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
 
