@@ -18,8 +18,9 @@ FROM ${RUST_IMAGE} AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock build.rs ./
 COPY src ./src
-# build.rs embeds the shipped mapping files; openapi/ holds the descriptions the binary serves.
+# Compiled in: the shipped mapping files and the built-in default configuration.
 COPY mappings ./mappings
+COPY config ./config
 COPY benches ./benches
 COPY openapi ./openapi
 RUN cargo build --release --locked --bin hookgate \
@@ -43,5 +44,7 @@ WORKDIR /etc/hookgate
 USER 10001:10001
 # 8080: the gateway; 9000 and up: `hookgate emulate --listen 0.0.0.0:9000`.
 EXPOSE 8080 9000
+# An exec probe: GET /healthz on the configured listener, exit 0 or 1 (no curl needed).
+HEALTHCHECK --interval=30s --timeout=5s CMD ["/usr/local/bin/hookgate", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/hookgate"]
 CMD ["serve", "--config", "/etc/hookgate/hookgate.toml"]

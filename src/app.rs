@@ -3,14 +3,13 @@
 //! listeners of their own) and returns their addresses; [`Running::stop`] drains them;
 //! [`Running::reload`] applies a new setup to them ([`crate::reload`]).
 
-use crate::config;
+use crate::config::{self, Origin};
 use crate::gateway::{MainListener, Standalone};
-use crate::http::server::{self, Limits};
+use crate::http::server;
 use crate::reload::{Live, Reloaded};
 use crate::setup::{self, Setup, StartError};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -49,7 +48,7 @@ impl Running {
 /// Starts every listener of a setup.
 pub async fn start(setup: Setup) -> Result<Running, StartError> {
     let config = setup.config.clone();
-    let limits = Limits::from(&config.limits);
+    let limits = config.limits.listener();
     let (stop, stopped) = watch::channel(false);
     let shutdown = move || {
         let mut rx = stopped.clone();
@@ -62,6 +61,7 @@ pub async fn start(setup: Setup) -> Result<Running, StartError> {
     let mut live = Live::new(&config, limits.clone(), stop.subscribe());
     live.apply(setup, &mut tasks).await?;
     let routes = live.routes();
+    let tls = live.tls();
 
     let mut surfaces = BTreeMap::new();
     for s in &config.surfaces {
@@ -75,13 +75,14 @@ pub async fn start(setup: Setup) -> Result<Running, StartError> {
         let api = crate::wiring::surface(s, live.dialects(), &routes.load().canonical.upstreams);
         crate::wiring::announce(&[(s.name.clone(), &api)]);
         live.pin(&s.upstream);
-        tasks.spawn(server::serve(
+        tasks.spawn(server::serve_tls(
             listener,
             Arc::new(Standalone {
                 api,
                 admission: live.surface_admission(),
             }),
             limits.clone(),
+            tls.clone(),
             shutdown(),
         ));
         surfaces.insert(s.name.clone(), addr);
@@ -114,13 +115,15 @@ pub async fn start(setup: Setup) -> Result<Running, StartError> {
         addr: config.listen,
         source,
     })?;
-    tasks.spawn(server::serve(
+    tasks.spawn(server::serve_tls(
         listener,
         Arc::new(MainListener { routes }),
         limits,
+        tls.clone(),
         shutdown(),
     ));
-    tracing::info!(%addr, "gateway listening");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    tracing::info!(%addr, scheme, source = %config.source, "gateway listening");
     Ok(Running {
         addr,
         emulators: live.emulator_addrs(),
@@ -133,10 +136,8 @@ pub async fn start(setup: Setup) -> Result<Running, StartError> {
 
 /// Re-reads the configuration and mapping files exactly as startup does and applies them.
 /// Logs the outcome either way; a refusal leaves the running configuration in force.
-pub async fn reload(running: &mut Running, flag: Option<&Path>) -> Result<Reloaded, StartError> {
-    let result = match config::choose_file(flag)
-        .and_then(|f| config::load(f.as_deref(), config::Credentials::Required))
-    {
+pub async fn reload(running: &mut Running, origin: &Origin) -> Result<Reloaded, StartError> {
+    let result = match origin.load(config::Credentials::Required) {
         Ok(config) => match setup::load(config) {
             Ok(setup) => running.reload(setup).await,
             Err(e) => Err(e),

@@ -1,8 +1,21 @@
 //! Configuration: figment layers (built-in defaults, then the TOML file, then `HOOKGATE__`
-//! environment variables), read raw, then validated into [`Config`] with every problem
-//! reported at once.
+//! environment variables, then the command line's `--listen`), read raw, then validated into
+//! a fully typed [`Config`] with every problem reported at once.
+//!
+//! Three steps, each reporting all it finds: the merged tree is checked against the
+//! configuration's shape ([`schema`]: unknown keys with a "did you mean", wrongly typed values,
+//! relative paths resolved against their file's folder); serde reads what is left into
+//! [`RawConfig`]; and one validator per section turns each raw section into its typed form.
+//! Defaults live once, in the typed forms' `Default` (and [`Policy::default`] for upstreams);
+//! the raw forms are made from them.
+
+mod schema;
+pub mod tls;
+
+pub use schema::{env_name, keys};
 
 use crate::upstream::Secret;
+use crate::upstream::resilience::Policy;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -10,13 +23,21 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
-/// The file read when neither `--config` nor `HOOKGATE_CONFIG` names one.
+/// The file read, relative to the working directory, when neither `--config` nor
+/// `HOOKGATE_CONFIG` names one; without it the built-in default ([`BUILT_IN`]) is used.
 pub const DEFAULT_FILE: &str = "config/hookgate.toml";
 
+/// The built-in default configuration: `config/hookgate.toml`, compiled in, so that an
+/// installed binary runs from any folder with no file at all.
+pub const BUILT_IN: &str = include_str!("../config/hookgate.toml");
+
+// `default` on every section: a value [`schema`] leaves out for being wrong falls back to its
+// default, so that validation still runs and reports the rest.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct RawConfig {
     pub listen: String,
     /// A folder of mapping files that add dialects or replace shipped ones.
@@ -38,6 +59,11 @@ pub struct RawConfig {
     pub url_policy: RawUrlPolicy,
     #[serde(default)]
     pub debug: RawDebug,
+    /// HTTPS on the gateway's listeners; plain HTTP when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<RawTls>,
+    #[serde(default)]
+    pub client: RawClient,
 }
 
 /// Which webhook URLs may be written towards an upstream (see [`crate::url_policy`]).
@@ -73,7 +99,7 @@ impl Default for RawUrlPolicy {
 
 /// Debugging aids, all off unless said so.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct RawDebug {
     /// Serve `POST /debug/translate` on the main listener (behind inbound authentication).
     #[serde(default)]
@@ -82,7 +108,7 @@ pub struct RawDebug {
 
 /// Who may call the canonical API. Off only when said so.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct RawInboundAuth {
     /// `api_keys` (the default) or `off`.
     pub mode: String,
@@ -111,6 +137,24 @@ pub struct RawKey {
     pub upstreams: Option<Vec<String>>,
 }
 
+/// `[tls]`: the listener's certificate chain and key, PEM files re-read on SIGHUP.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTls {
+    pub cert_file: PathBuf,
+    pub key_file: PathBuf,
+}
+
+/// `[client]`: what the upstream client trusts besides the bundled web PKI roots.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawClient {
+    /// Also trust the operating system's certificate store.
+    pub system_roots: bool,
+    /// PEM files of further certificate authorities (a private CA, a corporate proxy's).
+    pub ca_files: Vec<PathBuf>,
+}
+
 impl Default for RawConfig {
     fn default() -> Self {
         RawConfig {
@@ -124,6 +168,71 @@ impl Default for RawConfig {
             inbound_auth: RawInboundAuth::default(),
             url_policy: RawUrlPolicy::default(),
             debug: RawDebug::default(),
+            tls: None,
+            client: RawClient::default(),
+        }
+    }
+}
+
+impl RawConfig {
+    /// A configuration with every optional key set and one entry (named [`schema::NAME`]) in
+    /// each table of named entries and each list: the shape [`schema`] checks files against.
+    pub fn sample() -> RawConfig {
+        let name = schema::NAME.to_owned();
+        let upstream = RawUpstream {
+            base_url: Some(String::new()),
+            emulator_listen: Some(String::new()),
+            auth: Some(RawAuth::Bearer {
+                token_env: Some(String::new()),
+                token_file: Some(PathBuf::new()),
+            }),
+            deadline_ms: Some(0),
+            emulator: Some(RawEmulator {
+                seed: Some(0),
+                clock: Some(String::new()),
+                clock_step_ms: Some(0),
+                state: Some(PathBuf::new()),
+                fixtures: Some(PathBuf::new()),
+                journal_limit: Some(0),
+                faults: Some(crate::emulator::faults::Faults::default()),
+            }),
+            ..RawUpstream::new(String::new())
+        };
+        let surface = RawSurface {
+            dialect: String::new(),
+            upstream: String::new(),
+            prefix: Some(String::new()),
+            listen: Some(String::new()),
+            owner: Some(String::new()),
+        };
+        RawConfig {
+            mappings_dir: Some(PathBuf::new()),
+            default_upstream: Some(String::new()),
+            upstreams: BTreeMap::from([(name.clone(), upstream)]),
+            surfaces: BTreeMap::from([(name, surface)]),
+            inbound_auth: RawInboundAuth {
+                mode: String::new(),
+                keys: vec![RawKey {
+                    name: String::new(),
+                    sha256: String::new(),
+                    scopes: vec![String::new()],
+                    upstreams: Some(vec![String::new()]),
+                }],
+            },
+            url_policy: RawUrlPolicy {
+                allow_hosts: vec![String::new()],
+                deny_hosts: vec![String::new()],
+                ..RawUrlPolicy::default()
+            },
+            tls: Some(RawTls {
+                cert_file: PathBuf::new(),
+                key_file: PathBuf::new(),
+            }),
+            client: RawClient {
+                system_roots: false,
+                ca_files: vec![PathBuf::new()],
+            },
+            ..RawConfig::default()
         }
     }
 }
@@ -142,24 +251,25 @@ pub struct RawUpstream {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<RawAuth>,
     /// Deadline of one attempt.
-    #[serde(default = "default_timeout_ms")]
+    #[serde(default = "defaults::timeout_ms")]
     pub timeout_ms: u64,
-    /// Deadline of a whole call, retries included; twice `timeout_ms` when absent.
+    /// Deadline of a whole call, retries included; [`Policy::DEADLINE_FACTOR`] times
+    /// `timeout_ms` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline_ms: Option<u64>,
     /// Further attempts for calls that are safe to repeat.
-    #[serde(default = "default_retries")]
+    #[serde(default = "defaults::retries")]
     pub retries: u32,
     /// Full-jitter backoff base.
-    #[serde(default = "default_backoff_ms")]
+    #[serde(default = "defaults::backoff_ms")]
     pub backoff_ms: u64,
     /// Consecutive failures that open the circuit breaker.
-    #[serde(default = "default_breaker_failures")]
+    #[serde(default = "defaults::breaker_failures")]
     pub breaker_failures: u32,
-    #[serde(default = "default_breaker_cooldown_ms")]
+    #[serde(default = "defaults::breaker_cooldown_ms")]
     pub breaker_cooldown_ms: u64,
     /// Calls in flight at once; more are refused with 503.
-    #[serde(default = "default_max_concurrency")]
+    #[serde(default = "defaults::max_concurrency")]
     pub max_concurrency: usize,
     /// An emulated upstream's emulator: fixtures, faults, determinism, state file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -194,28 +304,58 @@ pub struct RawEmulator {
     pub faults: Option<crate::emulator::faults::Faults>,
 }
 
-fn default_retries() -> u32 {
-    2
+impl RawUpstream {
+    /// An upstream of `dialect` with every default.
+    pub fn new(dialect: String) -> RawUpstream {
+        RawUpstream {
+            dialect,
+            base_url: None,
+            emulate: false,
+            emulator_listen: None,
+            auth: None,
+            timeout_ms: defaults::timeout_ms(),
+            deadline_ms: None,
+            retries: defaults::retries(),
+            backoff_ms: defaults::backoff_ms(),
+            breaker_failures: defaults::breaker_failures(),
+            breaker_cooldown_ms: defaults::breaker_cooldown_ms(),
+            max_concurrency: defaults::max_concurrency(),
+            emulator: None,
+        }
+    }
 }
 
-fn default_backoff_ms() -> u64 {
-    100
-}
+/// An upstream's defaults, read from [`Policy::default`], the one place they are written.
+mod defaults {
+    use super::Policy;
 
-fn default_breaker_failures() -> u32 {
-    5
-}
+    fn ms(d: std::time::Duration) -> u64 {
+        u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+    }
 
-fn default_breaker_cooldown_ms() -> u64 {
-    10_000
-}
+    pub fn timeout_ms() -> u64 {
+        ms(Policy::default().attempt_timeout)
+    }
 
-fn default_max_concurrency() -> usize {
-    256
-}
+    pub fn retries() -> u32 {
+        Policy::default().retries
+    }
 
-fn default_timeout_ms() -> u64 {
-    10_000
+    pub fn backoff_ms() -> u64 {
+        ms(Policy::default().backoff_base)
+    }
+
+    pub fn breaker_failures() -> u32 {
+        Policy::default().breaker_failures
+    }
+
+    pub fn breaker_cooldown_ms() -> u64 {
+        ms(Policy::default().breaker_cooldown)
+    }
+
+    pub fn max_concurrency() -> usize {
+        Policy::default().max_concurrency
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -250,8 +390,9 @@ pub struct RawSurface {
     pub owner: Option<String>,
 }
 
+/// `[limits]` as written: milliseconds and bytes. Its defaults are [`Limits::default`]'s.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct RawLimits {
     pub max_body_bytes: usize,
     /// From the end of a request head to the end of its body.
@@ -277,30 +418,33 @@ impl RawLimits {
     pub fn body(&self) -> crate::http::body::BodyLimit {
         crate::http::body::BodyLimit {
             bytes: self.max_body_bytes,
-            time: std::time::Duration::from_millis(self.body_read_timeout_ms),
+            time: Duration::from_millis(self.body_read_timeout_ms),
         }
     }
 }
 
 impl Default for RawLimits {
     fn default() -> Self {
+        let l = Limits::default();
+        let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
         RawLimits {
-            max_body_bytes: 1024 * 1024,
-            body_read_timeout_ms: 30_000,
-            max_upstream_body_bytes: 8 * 1024 * 1024,
-            header_read_timeout_ms: 10_000,
-            idle_timeout_ms: 30_000,
-            send_timeout_ms: 30_000,
-            connect_timeout_ms: 3_000,
-            max_connections: 10_000,
-            drain_timeout_ms: 30_000,
-            max_header_bytes: 32 * 1024,
+            max_body_bytes: l.max_body_bytes,
+            body_read_timeout_ms: ms(l.body_read_timeout),
+            max_upstream_body_bytes: l.max_upstream_body_bytes,
+            header_read_timeout_ms: ms(l.header_read_timeout),
+            idle_timeout_ms: ms(l.idle_timeout),
+            send_timeout_ms: ms(l.send_timeout),
+            connect_timeout_ms: ms(l.connect_timeout),
+            max_connections: l.max_connections,
+            drain_timeout_ms: ms(l.drain_timeout),
+            max_header_bytes: l.max_header_bytes,
         }
     }
 }
 
+/// `[log]` as written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct RawLog {
     /// `pretty` or `json`.
     pub format: String,
@@ -310,9 +454,158 @@ pub struct RawLog {
 
 impl Default for RawLog {
     fn default() -> Self {
+        let log = LogConfig::default();
         RawLog {
-            format: "pretty".into(),
+            format: log.format.name().into(),
+            level: log.level,
+        }
+    }
+}
+
+/// The limits, typed: every connection, request and upstream call is held to them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    pub max_body_bytes: usize,
+    /// From the end of a request head to the end of its body.
+    pub body_read_timeout: Duration,
+    pub max_upstream_body_bytes: usize,
+    pub header_read_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub send_timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_connections: usize,
+    pub drain_timeout: Duration,
+    pub max_header_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 1024 * 1024,
+            body_read_timeout: Duration::from_secs(30),
+            max_upstream_body_bytes: 8 * 1024 * 1024,
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(30),
+            send_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(3),
+            max_connections: 10_000,
+            drain_timeout: Duration::from_secs(30),
+            max_header_bytes: 32 * 1024,
+        }
+    }
+}
+
+impl Limits {
+    /// How much of a request body is read, and for how long.
+    pub fn body(&self) -> crate::http::body::BodyLimit {
+        crate::http::body::BodyLimit {
+            bytes: self.max_body_bytes,
+            time: self.body_read_timeout,
+        }
+    }
+
+    /// What each listener holds its connections to.
+    pub fn listener(&self) -> crate::http::server::Limits {
+        crate::http::server::Limits {
+            header_read_timeout: self.header_read_timeout,
+            idle_timeout: self.idle_timeout,
+            send_timeout: self.send_timeout,
+            max_connections: self.max_connections,
+            max_header_bytes: self.max_header_bytes,
+            max_body_bytes: self.max_body_bytes,
+            drain_timeout: self.drain_timeout,
+        }
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One human-readable line per event, coloured on a terminal.
+    #[default]
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+impl LogFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            LogFormat::Pretty => "pretty",
+            LogFormat::Json => "json",
+        }
+    }
+}
+
+/// `[log]`, typed: the level is a filter tracing-subscriber parsed at validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    /// An `EnvFilter` directive list, known to parse and to show hookgate's errors.
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            format: LogFormat::Pretty,
             level: "info".into(),
+        }
+    }
+}
+
+/// `[debug]`, typed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DebugConfig {
+    /// Serve `POST /debug/translate` on the main listener.
+    pub translate: bool,
+}
+
+/// `[tls]`, loaded: the files and the rustls configuration built from them.
+#[derive(Clone)]
+pub struct TlsConfig {
+    pub cert_file: PathBuf,
+    pub key_file: PathBuf,
+    pub server: Arc<rustls::ServerConfig>,
+}
+
+impl fmt::Debug for TlsConfig {
+    // Only the paths: the rustls configuration holds the private key.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsConfig")
+            .field("cert_file", &self.cert_file)
+            .field("key_file", &self.key_file)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `[client]`, loaded: the trust anchors of every upstream call.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub system_roots: bool,
+    pub ca_files: Vec<PathBuf>,
+    pub roots: Arc<rustls::RootCertStore>,
+    /// SHA-256 over what `system_roots` and `ca_files` added: a changed CA file is a change.
+    pub fingerprint: [u8; 32],
+}
+
+impl PartialEq for ClientConfig {
+    fn eq(&self, other: &Self) -> bool {
+        self.system_roots == other.system_roots
+            && self.ca_files == other.ca_files
+            && self.fingerprint == other.fingerprint
+    }
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        let (roots, fingerprint) =
+            tls::client_roots(false, &[]).expect("the bundled roots need no file");
+        ClientConfig {
+            system_roots: false,
+            ca_files: Vec::new(),
+            roots: Arc::new(roots),
+            fingerprint,
         }
     }
 }
@@ -365,7 +658,7 @@ pub struct UpstreamConfig {
     pub emulate: bool,
     pub emulator_listen: SocketAddr,
     pub auth: UpstreamAuth,
-    pub policy: crate::upstream::resilience::Policy,
+    pub policy: Policy,
     /// The emulator's settings (defaults unless emulated and configured).
     pub emulator: crate::emulator::Settings,
 }
@@ -380,37 +673,52 @@ pub struct SurfaceConfig {
     pub owner: Option<String>,
 }
 
-/// The validated configuration.
+/// Where a configuration came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A file, by its absolute path.
+    File(PathBuf),
+    /// The built-in default ([`BUILT_IN`]): no file was named and none was found.
+    BuiltIn,
+    /// Something else, named (a test's figment).
+    Named(String),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::File(p) => write!(f, "{}", p.display()),
+            Source::BuiltIn => f.write_str("the built-in default configuration"),
+            Source::Named(n) => f.write_str(n),
+        }
+    }
+}
+
+/// The validated configuration: every value typed, every file it names read.
 #[derive(Debug, Clone)]
 pub struct Config {
+    pub source: Source,
     pub listen: SocketAddr,
     pub mappings_dir: Option<PathBuf>,
     pub default_upstream: Option<String>,
     pub upstreams: Vec<UpstreamConfig>,
     pub surfaces: Vec<SurfaceConfig>,
-    pub limits: RawLimits,
-    pub log: RawLog,
+    pub limits: Limits,
+    pub log: LogConfig,
     pub inbound: crate::auth::Inbound,
-    pub url_policy: std::sync::Arc<crate::url_policy::UrlPolicy>,
-    pub debug: RawDebug,
+    pub url_policy: Arc<crate::url_policy::UrlPolicy>,
+    pub debug: DebugConfig,
+    pub tls: Option<TlsConfig>,
+    pub client: ClientConfig,
+    /// The variables `token_env` names: hookgate's, whatever they are called.
+    pub token_envs: Vec<String>,
 }
 
-/// Which file to read: `--config`, else `HOOKGATE_CONFIG`, else the default if it exists.
-/// A named file that is missing is an error.
-pub fn choose_file(flag: Option<&Path>) -> Result<Option<PathBuf>, ConfigReport> {
-    let named = flag
-        .map(Path::to_path_buf)
-        .or_else(|| std::env::var_os("HOOKGATE_CONFIG").map(PathBuf::from));
-    match named {
-        Some(p) if p.is_file() => Ok(Some(p)),
-        Some(p) => Err(ConfigReport {
-            source: p.display().to_string(),
-            problems: vec![ConfigProblem {
-                key: "(file)".into(),
-                message: format!("{} does not exist", p.display()),
-            }],
-        }),
-        None => Ok(Some(PathBuf::from(DEFAULT_FILE)).filter(|p| p.is_file())),
+impl Config {
+    /// `HOOKGATE_*` variables that are not read ([`schema::stray_env`]), each with the
+    /// spelling that would be.
+    pub fn stray_env(&self) -> Vec<ConfigProblem> {
+        schema::stray_env(&self.token_envs)
     }
 }
 
@@ -424,57 +732,580 @@ pub enum Credentials {
     Deferred,
 }
 
-/// Loads and validates: defaults, then `file`, then the environment.
-pub fn load(file: Option<&Path>, credentials: Credentials) -> Result<Config, ConfigReport> {
-    let mut figment = Figment::from(Serialized::defaults(RawConfig::default()));
-    if let Some(file) = file {
-        figment = figment.merge(Toml::file_exact(file));
+/// What the command line says about the configuration: the file (`--config`) and the listen
+/// address (`serve --listen`), which wins over the file and the environment. A reload reads
+/// the configuration again from the same origin.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub file: Option<PathBuf>,
+    pub listen: Option<SocketAddr>,
+}
+
+impl Origin {
+    /// Which file to read: `--config`, else `HOOKGATE_CONFIG`, else [`DEFAULT_FILE`] if it
+    /// exists, else the built-in default. A named file that is missing is an error.
+    pub fn source(&self) -> Result<Source, ConfigReport> {
+        let named = self
+            .file
+            .clone()
+            .or_else(|| std::env::var_os("HOOKGATE_CONFIG").map(PathBuf::from));
+        let absolute = |p: PathBuf| std::path::absolute(&p).unwrap_or(p);
+        match named.map(absolute) {
+            Some(p) if p.is_file() => Ok(Source::File(p)),
+            Some(p) => Err(ConfigReport {
+                source: p.display().to_string(),
+                problems: vec![ConfigProblem {
+                    key: "(file)".into(),
+                    message: format!("{} does not exist", p.display()),
+                }],
+            }),
+            None => Ok(Some(absolute(PathBuf::from(DEFAULT_FILE)))
+                .filter(|p| p.is_file())
+                .map_or(Source::BuiltIn, Source::File)),
+        }
     }
-    let figment = figment.merge(Env::prefixed("HOOKGATE__").split("__"));
-    extract(
-        &figment,
-        &file
-            .map(|f| f.display().to_string())
-            .unwrap_or_else(|| "built-in defaults".into()),
-        credentials,
-    )
+
+    /// Loads and validates: defaults, then the file, then the environment, then `--listen`.
+    pub fn load(&self, credentials: Credentials) -> Result<Config, ConfigReport> {
+        let source = self.source()?;
+        let mut figment = Figment::from(Serialized::defaults(RawConfig::default()));
+        figment = match &source {
+            Source::File(file) => figment.merge(Toml::file_exact(file)),
+            _ => figment.merge(Toml::string(BUILT_IN)),
+        };
+        figment = figment.merge(Env::prefixed("HOOKGATE__").split("__"));
+        if let Some(listen) = self.listen {
+            figment = figment.merge(Serialized::global("listen", listen.to_string()));
+        }
+        extract(&figment, source, credentials)
+    }
 }
 
 /// Validates whatever a figment holds; `source` names it in the report.
 pub fn from_figment(figment: &Figment, source: &str) -> Result<Config, ConfigReport> {
-    extract(figment, source, Credentials::Required)
+    extract(
+        figment,
+        Source::Named(source.to_owned()),
+        Credentials::Required,
+    )
 }
 
 fn extract(
     figment: &Figment,
-    source: &str,
+    source: Source,
     credentials: Credentials,
 ) -> Result<Config, ConfigReport> {
-    let raw: RawConfig = figment.extract().map_err(|errors| ConfigReport {
-        source: source.to_owned(),
-        problems: errors
-            .into_iter()
-            .map(|e| ConfigProblem {
-                key: if e.path.is_empty() {
-                    "(root)".into()
-                } else {
-                    e.path.join(".")
-                },
-                message: format!(
-                    "{}{}",
-                    e.kind,
-                    e.metadata
-                        .as_ref()
-                        .map(|m| format!(" (from {})", m.name))
-                        .unwrap_or_default()
-                ),
-            })
-            .collect(),
-    })?;
-    validate(raw, credentials).map_err(|problems| ConfigReport {
-        source: source.to_owned(),
+    let report = |problems| ConfigReport {
+        source: source.to_string(),
         problems,
+    };
+    let merged = figment
+        .find_value("")
+        .map_err(|e| report(figment_problems(e)))?;
+    let (mut cleaned, mut problems) = schema::check(figment, &merged);
+    // serde reports one problem at a time: each is reported, the value it is about left out
+    // (its section's default takes its place), and the rest read again.
+    let mut left_out: Vec<String> = problems.iter().map(|p| p.key.clone()).collect();
+    let raw = loop {
+        match cleaned.deserialize::<RawConfig>() {
+            Ok(raw) => break raw,
+            Err(e) => {
+                let path = e.path.clone();
+                left_out.push(path.join("."));
+                for p in figment_problems(e) {
+                    if !problems.iter().any(|q| related(&q.key, &p.key)) {
+                        problems.push(p);
+                    }
+                }
+                if !schema::remove(&mut cleaned, &path) {
+                    return Err(report(problems));
+                }
+            }
+        }
+    };
+    match validate(raw, source.clone(), credentials) {
+        Ok(config) if problems.is_empty() => return Ok(config),
+        Ok(_) => {}
+        // A value already reported as wrong was left out: what its absence causes is not
+        // reported again.
+        Err(more) => {
+            let fresh: Vec<ConfigProblem> = more
+                .into_iter()
+                .filter(|m| !left_out.iter().any(|q| under(&m.key, q)))
+                .collect();
+            problems.extend(fresh);
+        }
+    }
+    Err(report(problems))
+}
+
+/// Whether `key` is `parent` or a key inside it.
+fn under(key: &str, parent: &str) -> bool {
+    key == parent
+        || key
+            .strip_prefix(parent)
+            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+}
+
+/// Whether two keys are one inside the other.
+fn related(a: &str, b: &str) -> bool {
+    under(a, b) || under(b, a)
+}
+
+/// figment's errors (a file that does not parse, a missing key), one problem each.
+fn figment_problems(errors: figment::Error) -> Vec<ConfigProblem> {
+    errors
+        .into_iter()
+        .map(|e| ConfigProblem {
+            key: if e.path.is_empty() {
+                "(root)".into()
+            } else {
+                e.path.join(".")
+            },
+            message: format!(
+                "{}{}",
+                e.kind,
+                e.metadata
+                    .as_ref()
+                    .map(|m| format!(" (from {})", m.name))
+                    .unwrap_or_default()
+            ),
+        })
+        .collect()
+}
+
+/// Gathers problems; validators add to it and go on.
+#[derive(Debug, Default)]
+struct Problems(Vec<ConfigProblem>);
+
+impl Problems {
+    fn add(&mut self, key: impl Into<String>, message: impl Into<String>) {
+        self.0.push(ConfigProblem {
+            key: key.into(),
+            message: message.into(),
+        });
+    }
+
+    /// A socket address, or a problem at `key`.
+    fn addr(&mut self, key: &str, text: &str) -> Option<SocketAddr> {
+        let parsed = text.parse::<SocketAddr>().ok();
+        if parsed.is_none() {
+            self.add(
+                key,
+                format!(
+                    "`{text}` is not a socket address; expected HOST:PORT such as 127.0.0.1:8080"
+                ),
+            );
+        }
+        parsed
+    }
+}
+
+/// The configured upstreams, for messages about a name that is not one.
+fn configured(raw: &RawConfig) -> String {
+    if raw.upstreams.is_empty() {
+        "no upstream is configured".into()
+    } else {
+        let names: Vec<&str> = raw.upstreams.keys().map(String::as_str).collect();
+        format!("configured: {}", names.join(", "))
+    }
+}
+
+fn validate(
+    raw: RawConfig,
+    source: Source,
+    credentials: Credentials,
+) -> Result<Config, Vec<ConfigProblem>> {
+    let mut p = Problems::default();
+    let listen = p.addr("listen", &raw.listen);
+    let upstreams = raw
+        .upstreams
+        .iter()
+        .filter_map(|(name, u)| upstream(name, u, credentials, &mut p))
+        .collect();
+    if let Some(d) = &raw.default_upstream
+        && !raw.upstreams.contains_key(d)
+    {
+        p.add(
+            "default_upstream",
+            format!("`{d}` names no upstream; {}", configured(&raw)),
+        );
+    }
+    shared_state_files(&raw, &mut p);
+    let surfaces = surfaces(&raw, &mut p);
+    let limits = limits(&raw.limits, &mut p);
+    let log = log(&raw.log, &mut p);
+    let url_policy = url_policy(&raw.url_policy, &mut |k, m| p.add(k, m));
+    let inbound = inbound_auth(&raw, &mut |k, m| p.add(k, m));
+    let tls = raw.tls.as_ref().and_then(|t| tls_config(t, &mut p));
+    let client = client(&raw.client, &mut p);
+    let token_envs = raw
+        .upstreams
+        .values()
+        .filter_map(|u| match &u.auth {
+            Some(RawAuth::Bearer {
+                token_env: Some(var),
+                ..
+            }) => Some(var.clone()),
+            _ => None,
+        })
+        .collect();
+    let (Some(listen), Some(client), true) = (listen, client, p.0.is_empty()) else {
+        return Err(p.0);
+    };
+    Ok(Config {
+        source,
+        listen,
+        mappings_dir: raw.mappings_dir,
+        default_upstream: raw.default_upstream,
+        upstreams,
+        surfaces,
+        limits,
+        log,
+        inbound,
+        url_policy: Arc::new(url_policy),
+        debug: DebugConfig {
+            translate: raw.debug.translate,
+        },
+        tls,
+        client,
+        token_envs,
     })
+}
+
+/// `[upstreams.NAME]`: its address, credential and resilience policy.
+fn upstream(
+    name: &str,
+    u: &RawUpstream,
+    credentials: Credentials,
+    p: &mut Problems,
+) -> Option<UpstreamConfig> {
+    let key = format!("upstreams.{name}");
+    if !is_name(name) {
+        p.add(&key, "an upstream name uses letters, digits, `-` and `_`");
+    }
+    if u.emulate && u.base_url.is_some() {
+        p.add(
+            format!("{key}.base_url"),
+            "an emulated upstream is served by hookgate itself; remove base_url or emulate",
+        );
+    }
+    match (&u.base_url, u.emulate) {
+        (None, false) => p.add(
+            format!("{key}.base_url"),
+            "is required unless `emulate = true`",
+        ),
+        (Some(url), false)
+            if !(url.starts_with("http://") || url.starts_with("https://"))
+                || url.parse::<http::Uri>().is_err() =>
+        {
+            p.add(
+                format!("{key}.base_url"),
+                format!("`{url}` is not an http:// or https:// URL"),
+            )
+        }
+        _ => {}
+    }
+    let policy = policy(&key, u, p);
+    let emulator_listen = match &u.emulator_listen {
+        Some(text) => p.addr(&format!("{key}.emulator_listen"), text),
+        None => Some(SocketAddr::from(([127, 0, 0, 1], 0))),
+    };
+    let auth = upstream_auth(&key, u, credentials, p);
+    let emulator = emulator(&key, u, p);
+    Some(UpstreamConfig {
+        name: name.to_owned(),
+        dialect: u.dialect.clone(),
+        base_url: u
+            .base_url
+            .as_ref()
+            .map(|b| b.trim_end_matches('/').to_owned()),
+        emulate: u.emulate,
+        emulator_listen: emulator_listen?,
+        auth: auth?,
+        policy,
+        emulator,
+    })
+}
+
+/// `[upstreams.NAME.emulator]`, for an emulated upstream only.
+fn emulator(key: &str, u: &RawUpstream, p: &mut Problems) -> crate::emulator::Settings {
+    if u.emulator.is_some() && !u.emulate {
+        p.add(
+            format!("{key}.emulator"),
+            "configures an emulator: only for an upstream with `emulate = true`",
+        );
+    }
+    let raw = u.emulator.clone().unwrap_or_default();
+    crate::emulator::Settings::from_raw(&raw, &format!("{key}.emulator")).unwrap_or_else(|found| {
+        for problem in found {
+            p.add(problem.key, problem.message);
+        }
+        crate::emulator::Settings::default()
+    })
+}
+
+/// Two emulators never share a state file: each would overwrite what the other keeps.
+fn shared_state_files(raw: &RawConfig, p: &mut Problems) {
+    let mut seen: BTreeMap<&Path, &str> = BTreeMap::new();
+    for (name, u) in &raw.upstreams {
+        let Some(state) = u.emulator.as_ref().and_then(|e| e.state.as_deref()) else {
+            continue;
+        };
+        if let Some(other) = seen.insert(state, name) {
+            p.add(
+                format!("upstreams.{name}.emulator.state"),
+                format!(
+                    "`{}` is the state file of upstream {other} too: each emulator needs its own",
+                    state.display()
+                ),
+            );
+        }
+    }
+}
+
+/// An upstream's resilience settings, checked, as a [`Policy`].
+fn policy(key: &str, u: &RawUpstream, p: &mut Problems) -> Policy {
+    if u.deadline_ms.is_some_and(|d| d < u.timeout_ms) {
+        p.add(
+            format!("{key}.deadline_ms"),
+            format!(
+                "`{}`: must be at least timeout_ms ({})",
+                u.deadline_ms.unwrap_or(0),
+                u.timeout_ms
+            ),
+        );
+    }
+    if u.retries > 10 {
+        p.add(
+            format!("{key}.retries"),
+            format!("`{}`: expected 0 to 10", u.retries),
+        );
+    }
+    if u.timeout_ms == 0 || u.timeout_ms > 300_000 {
+        p.add(
+            format!("{key}.timeout_ms"),
+            format!("`{}`: expected 1 to 300000", u.timeout_ms),
+        );
+    }
+    Policy::from_settings(
+        Duration::from_millis(u.timeout_ms),
+        u.deadline_ms.map(Duration::from_millis),
+        u.retries,
+        Duration::from_millis(u.backoff_ms),
+        u.breaker_failures,
+        Duration::from_millis(u.breaker_cooldown_ms),
+        u.max_concurrency,
+    )
+}
+
+/// How hookgate authenticates to an upstream; an emulated one needs nothing said.
+fn upstream_auth(
+    key: &str,
+    u: &RawUpstream,
+    credentials: Credentials,
+    p: &mut Problems,
+) -> Option<UpstreamAuth> {
+    match (&u.auth, u.emulate) {
+        (None, true) => Some(UpstreamAuth::Bearer(Secret::new("emulated"))),
+        (None, false) => {
+            p.add(format!("{key}.auth"), "is required: { type = \"bearer\", token_env = \"VAR\" }, { type = \"passthrough\" } or { type = \"none\" }");
+            None
+        }
+        (Some(RawAuth::Passthrough), _) => Some(UpstreamAuth::Passthrough),
+        (Some(RawAuth::None), _) => Some(UpstreamAuth::None),
+        (
+            Some(RawAuth::Bearer {
+                token_env,
+                token_file,
+            }),
+            _,
+        ) => match bearer_token(key, token_env.as_deref(), token_file.as_deref()) {
+            Ok(token) => Some(UpstreamAuth::Bearer(token)),
+            Err(Unread::Token(..)) if credentials == Credentials::Deferred => {
+                Some(UpstreamAuth::Bearer(Secret::new("unread")))
+            }
+            Err(Unread::Declaration(k, message) | Unread::Token(k, message)) => {
+                p.add(k, message);
+                None
+            }
+        },
+    }
+}
+
+/// `[surfaces.NAME]`: each vendor API served, where, and in front of which upstream.
+fn surfaces(raw: &RawConfig, p: &mut Problems) -> Vec<SurfaceConfig> {
+    let mut surfaces = Vec::new();
+    let mut prefixes: Vec<String> = Vec::new();
+    for (name, s) in &raw.surfaces {
+        let key = format!("surfaces.{name}");
+        if !raw.upstreams.contains_key(&s.upstream) {
+            p.add(
+                format!("{key}.upstream"),
+                format!("`{}` names no upstream; {}", s.upstream, configured(raw)),
+            );
+        }
+        if s.prefix.is_none() && s.listen.is_none() {
+            p.add(
+                &key,
+                "needs a `prefix` on the main listener, a `listen` address of its own, or both",
+            );
+        }
+        let prefix = s
+            .prefix
+            .as_ref()
+            .and_then(|prefix| surface_prefix(&key, prefix, &mut prefixes, p));
+        let listen = s
+            .listen
+            .as_ref()
+            .and_then(|l| p.addr(&format!("{key}.listen"), l));
+        surfaces.push(SurfaceConfig {
+            name: name.clone(),
+            dialect: s.dialect.clone(),
+            upstream: s.upstream.clone(),
+            prefix,
+            listen,
+            owner: s.owner.clone(),
+        });
+    }
+    surfaces
+}
+
+/// A surface's mount prefix, normalised, unless it is reserved or overlaps another's.
+fn surface_prefix(
+    key: &str,
+    prefix: &str,
+    taken: &mut Vec<String>,
+    p: &mut Problems,
+) -> Option<String> {
+    let clean = format!("/{}", prefix.trim_matches('/'));
+    if !prefix.starts_with('/')
+        || clean == "/"
+        || clean == "/v1"
+        || clean.starts_with("/v1/")
+        || clean == "/healthz"
+        || clean == "/readyz"
+    {
+        p.add(
+            format!("{key}.prefix"),
+            format!(
+                "`{prefix}` must start with `/` and must not be `/`, `/v1` (the canonical API) or a health path"
+            ),
+        );
+    } else if let Some(other) = taken.iter().find(|t| {
+        clean.starts_with(&format!("{t}/")) || t.starts_with(&format!("{clean}/")) || **t == clean
+    }) {
+        p.add(
+            format!("{key}.prefix"),
+            format!("`{clean}` overlaps the prefix `{other}` of another surface"),
+        );
+    } else {
+        taken.push(clean.clone());
+    }
+    Some(clean)
+}
+
+/// `[limits]`, checked and typed.
+fn limits(raw: &RawLimits, p: &mut Problems) -> Limits {
+    if raw.max_body_bytes == 0 {
+        p.add("limits.max_body_bytes", "must be at least 1");
+    }
+    if raw.max_header_bytes < 8192 {
+        p.add(
+            "limits.max_header_bytes",
+            format!("`{}`: must be at least 8192", raw.max_header_bytes),
+        );
+    }
+    if raw.max_connections == 0 {
+        p.add("limits.max_connections", "must be at least 1");
+    }
+    for (key, value) in [
+        ("header_read_timeout_ms", raw.header_read_timeout_ms),
+        ("idle_timeout_ms", raw.idle_timeout_ms),
+        ("send_timeout_ms", raw.send_timeout_ms),
+        ("body_read_timeout_ms", raw.body_read_timeout_ms),
+    ] {
+        if value == 0 || value > 3_600_000 {
+            p.add(
+                format!("limits.{key}"),
+                format!("`{value}`: expected 1 to 3600000"),
+            );
+        }
+    }
+    let ms = Duration::from_millis;
+    Limits {
+        max_body_bytes: raw.max_body_bytes,
+        body_read_timeout: ms(raw.body_read_timeout_ms),
+        max_upstream_body_bytes: raw.max_upstream_body_bytes,
+        header_read_timeout: ms(raw.header_read_timeout_ms),
+        idle_timeout: ms(raw.idle_timeout_ms),
+        send_timeout: ms(raw.send_timeout_ms),
+        connect_timeout: ms(raw.connect_timeout_ms),
+        max_connections: raw.max_connections,
+        drain_timeout: ms(raw.drain_timeout_ms),
+        max_header_bytes: raw.max_header_bytes,
+    }
+}
+
+/// `[log]`: the format as an enum; the level parsed as tracing-subscriber will parse it, and
+/// refused when it would hide hookgate's own errors (a bare word is a target name to
+/// `EnvFilter`: `level = "verbose"` would silence the gateway).
+fn log(raw: &RawLog, p: &mut Problems) -> LogConfig {
+    let format = match raw.format.as_str() {
+        "json" => LogFormat::Json,
+        "pretty" => LogFormat::Pretty,
+        other => {
+            p.add(
+                "log.format",
+                format!("`{other}`: expected `pretty` or `json`"),
+            );
+            LogFormat::Pretty
+        }
+    };
+    let level = raw.level.trim();
+    match crate::telemetry::check_filter(level) {
+        Ok(()) => {}
+        Err(why) => p.add("log.level", format!("`{level}`: {why}")),
+    }
+    LogConfig {
+        format,
+        level: level.to_owned(),
+    }
+}
+
+/// `[tls]`: the certificate chain and key, read and paired now so that `check` reports them.
+fn tls_config(raw: &RawTls, p: &mut Problems) -> Option<TlsConfig> {
+    match tls::server_config(&raw.cert_file, &raw.key_file) {
+        Ok(server) => Some(TlsConfig {
+            cert_file: raw.cert_file.clone(),
+            key_file: raw.key_file.clone(),
+            server: Arc::new(server),
+        }),
+        Err(problems) => {
+            for (key, message) in problems {
+                p.add(key, message);
+            }
+            None
+        }
+    }
+}
+
+/// `[client]`: the trust anchors, with every CA file read now.
+fn client(raw: &RawClient, p: &mut Problems) -> Option<ClientConfig> {
+    match tls::client_roots(raw.system_roots, &raw.ca_files) {
+        Ok((roots, fingerprint)) => Some(ClientConfig {
+            system_roots: raw.system_roots,
+            ca_files: raw.ca_files.clone(),
+            roots: Arc::new(roots),
+            fingerprint,
+        }),
+        Err(problems) => {
+            for (key, message) in problems {
+                p.add(key, message);
+            }
+            None
+        }
+    }
 }
 
 /// Why a bearer credential was not read: its declaration is wrong, or the token it names
@@ -516,286 +1347,6 @@ fn bearer_token(
     token
         .map(|t| Secret::new(t.trim()))
         .map_err(|message| Unread::Token(format!("{key}.auth.{field}"), message))
-}
-
-fn validate(raw: RawConfig, credentials: Credentials) -> Result<Config, Vec<ConfigProblem>> {
-    let mut problems = Vec::new();
-    let mut problem = |key: String, message: String| problems.push(ConfigProblem { key, message });
-    let addr = |text: &str, key: &str, problem: &mut dyn FnMut(String, String)| match text
-        .parse::<SocketAddr>()
-    {
-        Ok(a) => Some(a),
-        Err(_) => {
-            problem(
-                key.into(),
-                format!(
-                    "`{text}` is not a socket address; expected HOST:PORT such as 127.0.0.1:8080"
-                ),
-            );
-            None
-        }
-    };
-    let listen = addr(&raw.listen, "listen", &mut problem);
-    let mut upstreams = Vec::new();
-    for (name, u) in &raw.upstreams {
-        let key = format!("upstreams.{name}");
-        if !is_name(name) {
-            problem(
-                key.clone(),
-                "an upstream name uses letters, digits, `-` and `_`".into(),
-            );
-        }
-        if u.emulate && u.base_url.is_some() {
-            problem(
-                format!("{key}.base_url"),
-                "an emulated upstream is served by hookgate itself; remove base_url or emulate"
-                    .into(),
-            );
-        }
-        if !u.emulate {
-            match &u.base_url {
-                None => problem(
-                    format!("{key}.base_url"),
-                    "is required unless `emulate = true`".into(),
-                ),
-                Some(url)
-                    if !(url.starts_with("http://") || url.starts_with("https://"))
-                        || url.parse::<http::Uri>().is_err() =>
-                {
-                    problem(
-                        format!("{key}.base_url"),
-                        format!("`{url}` is not an http:// or https:// URL"),
-                    )
-                }
-                Some(_) => {}
-            }
-        }
-        if u.deadline_ms.is_some_and(|d| d < u.timeout_ms) {
-            problem(
-                format!("{key}.deadline_ms"),
-                format!(
-                    "`{}`: must be at least timeout_ms ({})",
-                    u.deadline_ms.unwrap_or(0),
-                    u.timeout_ms
-                ),
-            );
-        }
-        if u.retries > 10 {
-            problem(
-                format!("{key}.retries"),
-                format!("`{}`: expected 0 to 10", u.retries),
-            );
-        }
-        if u.timeout_ms == 0 || u.timeout_ms > 300_000 {
-            problem(
-                format!("{key}.timeout_ms"),
-                format!("`{}`: expected 1 to 300000", u.timeout_ms),
-            );
-        }
-        if u.emulator.is_some() && !u.emulate {
-            problem(
-                format!("{key}.emulator"),
-                "configures an emulator: only for an upstream with `emulate = true`".into(),
-            );
-        }
-        let emulator = match crate::emulator::Settings::from_raw(
-            u.emulator.as_ref().unwrap_or(&RawEmulator::default()),
-            &format!("{key}.emulator"),
-        ) {
-            Ok(settings) => settings,
-            Err(found) => {
-                for p in found {
-                    problem(p.key, p.message);
-                }
-                crate::emulator::Settings::default()
-            }
-        };
-        if let Some(state) = &emulator.state
-            && let Some(other) = raw.upstreams.iter().find(|(other, o)| {
-                *other < name && o.emulator.as_ref().and_then(|e| e.state.as_ref()) == Some(state)
-            })
-        {
-            problem(
-                format!("{key}.emulator.state"),
-                format!(
-                    "`{}` is the state file of upstream {} too: each emulator needs its own",
-                    state.display(),
-                    other.0
-                ),
-            );
-        }
-        let emulator_listen = match &u.emulator_listen {
-            Some(text) => addr(text, &format!("{key}.emulator_listen"), &mut problem),
-            None => Some(SocketAddr::from(([127, 0, 0, 1], 0))),
-        };
-        let auth = match (&u.auth, u.emulate) {
-            (None, true) => Some(UpstreamAuth::Bearer(Secret::new("emulated"))),
-            (None, false) => {
-                problem(format!("{key}.auth"), "is required: { type = \"bearer\", token_env = \"VAR\" }, { type = \"passthrough\" } or { type = \"none\" }".into());
-                None
-            }
-            (Some(RawAuth::Passthrough), _) => Some(UpstreamAuth::Passthrough),
-            (Some(RawAuth::None), _) => Some(UpstreamAuth::None),
-            (
-                Some(RawAuth::Bearer {
-                    token_env,
-                    token_file,
-                }),
-                _,
-            ) => match bearer_token(&key, token_env.as_deref(), token_file.as_deref()) {
-                Ok(token) => Some(UpstreamAuth::Bearer(token)),
-                Err(Unread::Token(..)) if credentials == Credentials::Deferred => {
-                    Some(UpstreamAuth::Bearer(Secret::new("unread")))
-                }
-                Err(Unread::Declaration(k, message) | Unread::Token(k, message)) => {
-                    problem(k, message);
-                    None
-                }
-            },
-        };
-        if let (Some(emulator_listen), Some(auth)) = (emulator_listen, auth) {
-            upstreams.push(UpstreamConfig {
-                name: name.clone(),
-                dialect: u.dialect.clone(),
-                base_url: u
-                    .base_url
-                    .as_ref()
-                    .map(|b| b.trim_end_matches('/').to_owned()),
-                emulate: u.emulate,
-                emulator_listen,
-                auth,
-                policy: crate::upstream::resilience::Policy {
-                    attempt_timeout: Duration::from_millis(u.timeout_ms),
-                    deadline: Duration::from_millis(u.deadline_ms.unwrap_or(2 * u.timeout_ms)),
-                    retries: u.retries,
-                    backoff_base: Duration::from_millis(u.backoff_ms),
-                    backoff_cap: Duration::from_millis(u.backoff_ms.saturating_mul(20)),
-                    breaker_failures: u.breaker_failures.max(1),
-                    breaker_cooldown: Duration::from_millis(u.breaker_cooldown_ms),
-                    max_concurrency: u.max_concurrency.max(1),
-                },
-                emulator,
-            });
-        }
-    }
-    if let Some(d) = &raw.default_upstream
-        && !raw.upstreams.contains_key(d)
-    {
-        let known: Vec<&str> = raw.upstreams.keys().map(String::as_str).collect();
-        problem(
-            "default_upstream".into(),
-            format!("`{d}` names no upstream; configured: {}", known.join(", ")),
-        );
-    }
-    let mut surfaces = Vec::new();
-    let mut prefixes: Vec<String> = Vec::new();
-    for (name, s) in &raw.surfaces {
-        let key = format!("surfaces.{name}");
-        if !raw.upstreams.contains_key(&s.upstream) {
-            problem(
-                format!("{key}.upstream"),
-                format!("`{}` names no upstream", s.upstream),
-            );
-        }
-        if s.prefix.is_none() && s.listen.is_none() {
-            problem(
-                key.clone(),
-                "needs a `prefix` on the main listener, a `listen` address of its own, or both"
-                    .into(),
-            );
-        }
-        if let Some(prefix) = &s.prefix {
-            let clean = format!("/{}", prefix.trim_matches('/'));
-            if !prefix.starts_with('/')
-                || clean == "/"
-                || clean == "/v1"
-                || clean.starts_with("/v1/")
-                || clean == "/healthz"
-                || clean == "/readyz"
-            {
-                problem(
-                    format!("{key}.prefix"),
-                    format!(
-                        "`{prefix}` must start with `/` and must not be `/`, `/v1` (the canonical API) or a health path"
-                    ),
-                );
-            } else if let Some(other) = prefixes.iter().find(|p| {
-                clean.starts_with(&format!("{p}/"))
-                    || p.starts_with(&format!("{clean}/"))
-                    || **p == clean
-            }) {
-                problem(
-                    format!("{key}.prefix"),
-                    format!("`{clean}` overlaps the prefix `{other}` of another surface"),
-                );
-            } else {
-                prefixes.push(clean);
-            }
-        }
-        let listen = s
-            .listen
-            .as_ref()
-            .and_then(|l| addr(l, &format!("{key}.listen"), &mut problem));
-        surfaces.push(SurfaceConfig {
-            name: name.clone(),
-            dialect: s.dialect.clone(),
-            upstream: s.upstream.clone(),
-            prefix: s
-                .prefix
-                .as_ref()
-                .map(|p| format!("/{}", p.trim_matches('/'))),
-            listen,
-            owner: s.owner.clone(),
-        });
-    }
-    if !matches!(raw.log.format.as_str(), "pretty" | "json") {
-        problem(
-            "log.format".into(),
-            format!("`{}`: expected `pretty` or `json`", raw.log.format),
-        );
-    }
-    if raw.limits.max_body_bytes == 0 {
-        problem("limits.max_body_bytes".into(), "must be at least 1".into());
-    }
-    if raw.limits.max_header_bytes < 8192 {
-        problem(
-            "limits.max_header_bytes".into(),
-            format!("`{}`: must be at least 8192", raw.limits.max_header_bytes),
-        );
-    }
-    if raw.limits.max_connections == 0 {
-        problem("limits.max_connections".into(), "must be at least 1".into());
-    }
-    for (key, value) in [
-        ("header_read_timeout_ms", raw.limits.header_read_timeout_ms),
-        ("idle_timeout_ms", raw.limits.idle_timeout_ms),
-        ("send_timeout_ms", raw.limits.send_timeout_ms),
-        ("body_read_timeout_ms", raw.limits.body_read_timeout_ms),
-    ] {
-        if value == 0 || value > 3_600_000 {
-            problem(
-                format!("limits.{key}"),
-                format!("`{value}`: expected 1 to 3600000"),
-            );
-        }
-    }
-    let url_policy = url_policy(&raw.url_policy, &mut problem);
-    let inbound = inbound_auth(&raw, &mut problem);
-    let (Some(listen), true) = (listen, problems.is_empty()) else {
-        return Err(problems);
-    };
-    Ok(Config {
-        listen,
-        mappings_dir: raw.mappings_dir,
-        default_upstream: raw.default_upstream,
-        upstreams,
-        surfaces,
-        limits: raw.limits,
-        log: raw.log,
-        inbound,
-        url_policy: std::sync::Arc::new(url_policy),
-        debug: raw.debug,
-    })
 }
 
 /// Compiles `[url_policy]`; every host pattern that does not parse is a problem.
@@ -879,7 +1430,7 @@ fn inbound_auth(raw: &RawConfig, problem: &mut dyn FnMut(String, String)) -> cra
             if !raw.upstreams.contains_key(u) {
                 problem(
                     format!("{key}.upstreams"),
-                    format!("`{u}` names no upstream"),
+                    format!("`{u}` names no upstream; {}", configured(raw)),
                 );
             }
         }
@@ -900,4 +1451,72 @@ fn is_name(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+// `Jail::expect_with` takes closures returning figment's own (large) error type.
+#[allow(clippy::result_large_err)]
+mod tests {
+    use super::*;
+
+    fn origin() -> Origin {
+        Origin::default()
+    }
+
+    #[test]
+    fn the_file_is_the_flag_then_the_variable_then_the_folder_s_then_the_built_in_one() {
+        figment::Jail::expect_with(|jail| {
+            let here = std::path::absolute(jail.directory()).unwrap();
+            assert_eq!(origin().source().unwrap(), Source::BuiltIn);
+            assert!(origin().load(Credentials::Required).is_ok());
+            jail.create_dir("config")?;
+            jail.create_file(DEFAULT_FILE, BUILT_IN)?;
+            assert_eq!(
+                origin().source().unwrap(),
+                Source::File(here.join(DEFAULT_FILE))
+            );
+            jail.create_file("other.toml", "[inbound_auth]\nmode = \"off\"\n")?;
+            jail.set_env("HOOKGATE_CONFIG", "other.toml");
+            assert_eq!(
+                origin().source().unwrap(),
+                Source::File(here.join("other.toml"))
+            );
+            let flagged = Origin {
+                file: Some("missing.toml".into()),
+                listen: None,
+            };
+            let report = flagged.source().unwrap_err();
+            assert!(
+                report
+                    .to_string()
+                    .contains(&here.join("missing.toml").display().to_string())
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn paths_are_taken_from_the_file_s_folder_or_from_the_working_directory() {
+        figment::Jail::expect_with(|jail| {
+            let here = std::path::absolute(jail.directory()).unwrap();
+            jail.create_dir("conf")?;
+            jail.create_dir("conf/maps")?;
+            jail.create_dir("env-maps")?;
+            jail.create_file(
+                "conf/hookgate.toml",
+                "mappings_dir = \"maps\"\n[inbound_auth]\nmode = \"off\"\n",
+            )?;
+            let from_file = Origin {
+                file: Some("conf/hookgate.toml".into()),
+                listen: Some("127.0.0.1:1".parse().unwrap()),
+            };
+            let config = from_file.load(Credentials::Required).unwrap();
+            assert_eq!(config.mappings_dir, Some(here.join("conf/maps")));
+            assert_eq!(config.listen.port(), 1, "--listen wins");
+            jail.set_env("HOOKGATE__MAPPINGS_DIR", "env-maps");
+            let config = from_file.load(Credentials::Required).unwrap();
+            assert_eq!(config.mappings_dir, Some(here.join("env-maps")));
+            Ok(())
+        });
+    }
 }

@@ -283,12 +283,23 @@ fn record<F: Frontend>(
             tracing::info!(code = %p.code, "request refused");
         }
     }
+    // The access record names the route (surface, operation, path without its query, which
+    // may carry tokens), never a body or a header value; the request id comes from the answer.
+    let request_id = response
+        .headers()
+        .get(&X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     tracing::info!(
         target: "hookgate::access",
         method = %parts.method,
         path,
+        surface = front.label(),
+        operation,
+        upstream,
         status,
         duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        request_id,
         "request"
     );
 }

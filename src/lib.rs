@@ -22,7 +22,7 @@
 //! | planning and calling | [`plan`] (pure), [`upstream`] (runs a plan over HTTP), [`store`] (an emulator's memory) |
 //! | frontends | [`frontend`] (canonical API, vendor APIs) |
 //! | assembly | [`setup`] (load and check) → [`wiring`] (build) → [`preview`] → [`gateway`] (the road, the listeners) ⇄ [`emulator`] (an emulated vendor, its admin API, journal and faults; the main listener mounts its admin API) → [`reload`] (diff and swap) → [`app`] (start and stop) |
-//! | around | [`telemetry`] (logs, signals), [`examples`] (mapping examples' round trip) |
+//! | around | [`telemetry`] (logs, signals), [`examples`] (mapping examples' round trip), [`healthcheck`] (the exec probe) |
 //!
 //! Dialect knowledge lives only in mapping files (`mappings/*.toml`); no Rust code knows a
 //! vendor.
@@ -35,6 +35,7 @@ pub mod examples;
 pub mod exchange;
 pub mod frontend;
 pub mod gateway;
+pub mod healthcheck;
 pub mod http;
 pub mod json;
 pub mod mapping;

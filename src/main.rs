@@ -1,4 +1,7 @@
-//! The `hookgate` command: `serve` (the default), `check`, `emulate` and `translate`.
+//! The `hookgate` command: `serve` (the default), `check`, `emulate`, `translate` and
+//! `healthcheck`. Exit codes: 0 success; 1 an error result (a translation whose canonical
+//! result is an error, a failed health check, a listener that cannot bind); 64 a usage or
+//! configuration problem (sysexits EX_USAGE).
 
 use clap::{Args, Parser, Subcommand};
 use hookgate::app;
@@ -20,19 +23,40 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// The exit code for a configuration or mapping problem (sysexits EX_USAGE).
+/// The exit code for a usage, configuration or mapping problem (sysexits EX_USAGE).
 const EXIT_CONFIG: u8 = 64;
+/// The exit code for an error result: a translation to an error, a failed health check.
+const EXIT_ERROR: u8 = 1;
+
+/// `--version`: the version and commit; `--version` also lists the shipped mapping files.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("BUILD_GIT_COMMIT"),
+    ")"
+);
+const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("BUILD_GIT_COMMIT"),
+    ")\nshipped mapping files:\n",
+    include_str!(concat!(env!("OUT_DIR"), "/mapping_versions.txt"))
+);
 
 #[derive(Parser)]
 #[command(
     name = "hookgate",
-    version,
-    about = "One canonical webhook API over every vendor's dialect"
+    version = VERSION,
+    long_version = LONG_VERSION,
+    about = "One canonical webhook API over every vendor's dialect",
+    after_help = "Exit codes: 0 success; 1 an error result (translate), a failed health check, \
+                  or a listener that cannot bind; 64 a usage, configuration or mapping problem."
 )]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
-    /// Configuration file (else HOOKGATE_CONFIG, else config/hookgate.toml).
+    /// Configuration file (else HOOKGATE_CONFIG, else ./config/hookgate.toml if present, else
+    /// the built-in default).
     #[arg(long, global = true)]
     config: Option<PathBuf>,
 }
@@ -40,7 +64,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the gateway (the default command).
-    Serve,
+    Serve {
+        /// Listen on ADDR instead of the configuration's `listen`.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+    },
     /// Load the configuration and every mapping file, report all problems, exit 0 or 64.
     Check,
     /// Run vendor emulators alone, for other projects' test suites. Prints one line per
@@ -48,6 +76,13 @@ enum Command {
     /// With --config, that file's inbound keys, limits, URL policy, log settings and mappings
     /// folder apply (else none is read).
     Emulate(EmulateArgs),
+    /// GET /healthz on the configured listener: exit 0 when it answers 200, else 1 (an exec
+    /// probe for images without a shell or curl).
+    Healthcheck {
+        /// Give up after this many milliseconds.
+        #[arg(long, value_name = "MS", default_value_t = 5000)]
+        timeout_ms: u64,
+    },
     /// Print the vendor request(s) a canonical request becomes, without sending anything, and
     /// the canonical answer a vendor's answer becomes.
     Translate(TranslateArgs),
@@ -150,7 +185,17 @@ fn runtime_builder() -> tokio::runtime::Builder {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            let _ = e.print();
+            return match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                _ => ExitCode::from(EXIT_CONFIG),
+            };
+        }
+    };
     let runtime = match runtime_builder().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -158,20 +203,19 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => runtime.block_on(serve(cli.config)),
-        Command::Check => check(cli.config),
+    let origin = |listen| config::Origin {
+        file: cli.config.clone(),
+        listen,
+    };
+    match cli.command.unwrap_or(Command::Serve { listen: None }) {
+        Command::Serve { listen } => runtime.block_on(serve(origin(listen))),
+        Command::Check => check(origin(None)),
+        Command::Healthcheck { timeout_ms } => {
+            runtime.block_on(healthcheck(origin(None), timeout_ms))
+        }
         Command::Emulate(args) => runtime.block_on(emulate(cli.config, args)),
-        Command::Translate(args) => runtime.block_on(translate(cli.config, args)),
+        Command::Translate(args) => runtime.block_on(translate(origin(None), args)),
     }
-}
-
-fn load(
-    flag: Option<PathBuf>,
-    credentials: config::Credentials,
-) -> Result<config::Config, ConfigReport> {
-    let file = config::choose_file(flag.as_deref())?;
-    config::load(file.as_deref(), credentials)
 }
 
 fn fail(e: &dyn std::fmt::Display) -> ExitCode {
@@ -179,11 +223,22 @@ fn fail(e: &dyn std::fmt::Display) -> ExitCode {
     ExitCode::from(EXIT_CONFIG)
 }
 
-fn check(flag: Option<PathBuf>) -> ExitCode {
-    let config = match load(flag, config::Credentials::Required) {
+fn check(origin: config::Origin) -> ExitCode {
+    let config = match origin.load(config::Credentials::Required) {
         Ok(c) => c,
         Err(report) => return fail(&report),
     };
+    let source = config.source.clone();
+    eprintln!("hookgate: configuration: {source}");
+    // A variable meant for hookgate that it does not read is a problem here, where nothing
+    // is running yet; serving only warns of it.
+    let stray = config.stray_env();
+    if !stray.is_empty() {
+        return fail(&ConfigReport {
+            source: "environment".into(),
+            problems: stray,
+        });
+    }
     let (upstreams, surfaces) = (config.upstreams.len(), config.surfaces.len());
     match setup::load(config) {
         Ok(plan) => {
@@ -206,12 +261,15 @@ fn check(flag: Option<PathBuf>) -> ExitCode {
     }
 }
 
-async fn serve(flag: Option<PathBuf>) -> ExitCode {
-    let config = match load(flag.clone(), config::Credentials::Required) {
+async fn serve(origin: config::Origin) -> ExitCode {
+    let config = match origin.load(config::Credentials::Required) {
         Ok(c) => c,
         Err(report) => return fail(&report),
     };
     hookgate::telemetry::init(&config.log);
+    for p in config.stray_env() {
+        tracing::warn!(variable = %p.key, "{}", p.message);
+    }
     let mut hangups = hookgate::telemetry::Hangups::new();
     let running = match setup::load(config) {
         Ok(setup) => app::start(setup).await,
@@ -227,7 +285,7 @@ async fn serve(flag: Option<PathBuf>) -> ExitCode {
                     () = hangups.recv() => {
                         tracing::info!("SIGHUP: reloading the configuration and mapping files");
                         // The outcome is logged; a refused reload keeps the running configuration.
-                        let _ = hookgate::app::reload(&mut running, flag.as_deref()).await;
+                        let _ = hookgate::app::reload(&mut running, &origin).await;
                     }
                 }
             }
@@ -243,21 +301,40 @@ async fn serve(flag: Option<PathBuf>) -> ExitCode {
     }
 }
 
+/// `hookgate healthcheck`: quiet on success, one line on stderr otherwise.
+async fn healthcheck(origin: config::Origin, timeout_ms: u64) -> ExitCode {
+    // The probe needs the listener's address and TLS only: no vendor credential is read.
+    let config = match origin.load(config::Credentials::Deferred) {
+        Ok(c) => c,
+        Err(report) => return fail(&report),
+    };
+    let timeout = std::time::Duration::from_millis(timeout_ms);
+    match hookgate::healthcheck::probe(&config, timeout).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("hookgate: healthcheck: {e}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
 async fn emulate(flag: Option<PathBuf>, args: EmulateArgs) -> ExitCode {
     // Only a configuration named on the command line: an emulator stands for a vendor, and
     // the gateway's own file (HOOKGATE_CONFIG, config/hookgate.toml) is not its.
     let config = match flag {
-        Some(file) => match config::load(Some(&file), config::Credentials::Deferred) {
+        Some(file) => match (config::Origin {
+            file: Some(file),
+            listen: None,
+        })
+        .load(config::Credentials::Deferred)
+        {
             Ok(c) => Some(c),
             Err(report) => return fail(&report),
         },
         None => None,
     };
-    hookgate::telemetry::init(
-        config
-            .as_ref()
-            .map_or(&config::RawLog::default(), |c| &c.log),
-    );
+    let quiet = config::LogConfig::default();
+    hookgate::telemetry::init(config.as_ref().map_or(&quiet, |c| &c.log));
     let options = hookgate::emulator::Options {
         dialects: args.dialects,
         listen: args.listen,
@@ -386,9 +463,9 @@ fn describe(args: TranslateArgs) -> Result<Description, String> {
     })
 }
 
-async fn translate(flag: Option<PathBuf>, args: TranslateArgs) -> ExitCode {
+async fn translate(origin: config::Origin, args: TranslateArgs) -> ExitCode {
     let json = args.json;
-    let config = match load(flag, config::Credentials::Deferred) {
+    let config = match origin.load(config::Credentials::Deferred) {
         Ok(c) => c,
         Err(report) => return fail(&report),
     };
@@ -410,7 +487,11 @@ async fn translate(flag: Option<PathBuf>, args: TranslateArgs) -> ExitCode {
     } else {
         translation.to_string()
     };
+    // A canonical result that is an error (4xx, 5xx) is a result, printed in full, and said
+    // by the exit code too, so that scripts need not parse it.
+    let failed = translation.result.as_ref().is_some_and(|r| r.status >= 400);
     match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Ok(()) if failed => ExitCode::from(EXIT_ERROR),
         Ok(()) => ExitCode::SUCCESS,
         Err(_) => ExitCode::FAILURE,
     }

@@ -1,10 +1,17 @@
 //! Prometheus metrics: requests by surface, upstream, operation and status; upstream latency;
-//! vendor answers hookgate could not translate; emulator operations. Served at `/metrics` in
-//! the OpenMetrics text format.
+//! vendor answers hookgate could not translate; emulator operations; the build. Served at
+//! `/metrics` in the OpenMetrics text format.
+//!
+//! Every series is there from the first scrape: the families are described at registration,
+//! the build info is set once, and each configured upstream's counters and histogram are
+//! created at zero when the gateway starts or reloads ([`Metrics::upstreams`]), so that a
+//! dashboard or an alert on a rate sees 0, not "no data", before the first request.
 
-use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::{EncodeLabelSet, EncodeMetric, MetricEncoder};
+use prometheus_client::metrics::MetricType;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use std::sync::OnceLock;
@@ -25,6 +32,17 @@ pub struct UpstreamLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct BuildLabels {
+    pub version: &'static str,
+    /// The git commit built, or `unknown`.
+    pub commit: &'static str,
+}
+
+/// The version and git commit of this build (`build.rs` captures the commit).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub const COMMIT: &str = env!("BUILD_GIT_COMMIT");
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct EmulatorLabels {
     pub dialect: String,
     pub operation: &'static str,
@@ -36,6 +54,26 @@ pub struct Metrics {
     pub upstream_latency: Family<UpstreamLabels, Histogram>,
     pub translation_errors: Family<UpstreamLabels, Counter>,
     pub emulator_operations: Family<EmulatorLabels, Counter>,
+}
+
+/// A family described from the first scrape: prometheus-client leaves a family out of the
+/// exposition until it has a series, and a family whose labels are only known from traffic
+/// (a status, an operation) cannot be created at zero ahead of it.
+#[derive(Debug)]
+struct Described<M>(M);
+
+impl<M: EncodeMetric> EncodeMetric for Described<M> {
+    fn encode(&self, encoder: MetricEncoder) -> Result<(), std::fmt::Error> {
+        self.0.encode(encoder)
+    }
+
+    fn metric_type(&self) -> MetricType {
+        self.0.metric_type()
+    }
+
+    fn is_empty(&self) -> bool {
+        false
+    }
 }
 
 fn latency_histogram() -> Histogram {
@@ -54,25 +92,37 @@ pub fn get() -> &'static Metrics {
         let upstream_latency = Family::new_with_constructor(latency_histogram as fn() -> Histogram);
         let translation_errors = Family::default();
         let emulator_operations = Family::default();
+        let build_info = Family::<BuildLabels, Gauge>::default();
+        build_info
+            .get_or_create(&BuildLabels {
+                version: VERSION,
+                commit: COMMIT,
+            })
+            .set(1);
+        registry.register(
+            "build_info",
+            "The running build: its version and git commit (value 1)",
+            build_info,
+        );
         registry.register(
             "requests",
             "Requests answered, by surface, upstream, operation and status",
-            requests.clone(),
+            Described(requests.clone()),
         );
         registry.register(
             "upstream_request_duration_seconds",
             "Duration of each call to an upstream",
-            upstream_latency.clone(),
+            Described(upstream_latency.clone()),
         );
         registry.register(
             "translation_errors",
             "Vendor answers that could not be translated",
-            translation_errors.clone(),
+            Described(translation_errors.clone()),
         );
         registry.register(
             "emulator_operations",
             "Operations carried out by emulated vendors",
-            emulator_operations.clone(),
+            Described(emulator_operations.clone()),
         );
         Metrics {
             registry,
@@ -85,6 +135,18 @@ pub fn get() -> &'static Metrics {
 }
 
 impl Metrics {
+    /// Creates each upstream's series at zero: its latency histogram and its translation
+    /// errors. Series of upstreams no longer configured stay until restart, as counters must.
+    pub fn upstreams<'a>(&self, names: impl Iterator<Item = &'a str>) {
+        for name in names {
+            let labels = UpstreamLabels {
+                upstream: name.to_owned(),
+            };
+            let _ = self.upstream_latency.get_or_create(&labels);
+            let _ = self.translation_errors.get_or_create(&labels);
+        }
+    }
+
     pub fn request(&self, surface: &str, upstream: &str, operation: &'static str, status: u16) {
         self.requests
             .get_or_create(&RequestLabels {

@@ -28,7 +28,6 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// The path of the debug endpoint on the main listener.
 pub const ENDPOINT: &str = "/debug/translate";
@@ -479,10 +478,11 @@ fn whole(body: Body) -> Bytes {
 /// The canonical API of a setup without starting anything: emulated upstreams are shown at
 /// their configured `emulator_listen` address.
 pub fn offline(setup: &Setup) -> Result<CanonicalApi, StartError> {
-    let l = &setup.config.limits;
+    let c = &setup.config;
     let client = Client::new(
-        Duration::from_millis(l.connect_timeout_ms),
-        l.max_upstream_body_bytes,
+        c.limits.connect_timeout,
+        c.limits.max_upstream_body_bytes,
+        c.client.roots.clone(),
     );
     let internal = InternalKey::mint();
     let mut upstreams = BTreeMap::new();

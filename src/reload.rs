@@ -5,11 +5,13 @@
 //! changes nothing. This module only compares and swaps.
 //!
 //! Reloadable: upstreams (added, removed, changed), surfaces mounted by prefix, mapping files,
-//! inbound keys, the default upstream, the translate endpoint, and the per-request limits
-//! (upstream timeouts and retries, `connect_timeout_ms`, `max_upstream_body_bytes`). Listeners
-//! are not: the main `listen` address, listener limits, the log settings, surfaces on their own
-//! listeners and emulators' addresses keep their startup values, and each such change is
-//! reported as needing a restart. An emulated upstream whose name and dialect stay keeps its
+//! inbound keys, the default upstream, the translate endpoint, the per-request limits
+//! (upstream timeouts and retries, `connect_timeout_ms`, `max_upstream_body_bytes`), the
+//! client's trust (`[client]`), and the TLS certificate and key (their files are read again).
+//! Listeners are not: the main `listen` address, listener limits (idle and send timeouts
+//! included), turning TLS on or off, the log settings, surfaces on their own listeners and
+//! emulators' addresses keep their startup values, and each such change is reported as needing
+//! a restart. An emulated upstream whose name and dialect stay keeps its
 //! emulator, and so its webhooks; a new one gets a new emulator.
 
 use crate::config::{self, Config, ConfigProblem, ConfigReport};
@@ -79,7 +81,9 @@ pub struct Live {
     /// Emulators no longer configured but still used by such a surface.
     lingering: Vec<Emulator>,
     client: Client,
-    client_settings: (u64, usize),
+    client_settings: ClientSettings,
+    /// The listeners' TLS configuration, swapped by a reload.
+    tls: Option<TlsHandle>,
     /// Listener settings: fixed at startup.
     limits: Limits,
     body_limit: BodyLimit,
@@ -89,8 +93,7 @@ pub struct Live {
 impl Live {
     /// Empty routes; [`Live::apply`] fills them. `stopped` stops every emulator.
     pub fn new(config: &Config, limits: Limits, stopped: watch::Receiver<bool>) -> Live {
-        let l = &config.limits;
-        let body_limit = l.body();
+        let body_limit = config.limits.body();
         let internal = InternalKey::mint();
         let admission = Admission {
             inbound: internal.admitted_by(&config.inbound),
@@ -117,15 +120,34 @@ impl Live {
             emulators: BTreeMap::new(),
             pinned: Vec::new(),
             lingering: Vec::new(),
-            client: Client::new(
-                Duration::from_millis(l.connect_timeout_ms),
-                l.max_upstream_body_bytes,
-            ),
-            client_settings: (l.connect_timeout_ms, l.max_upstream_body_bytes),
+            client: client(config),
+            client_settings: ClientSettings::of(config),
+            tls: config
+                .tls
+                .as_ref()
+                .map(|t| Arc::new(ArcSwap::new(t.server.clone()))),
             limits,
             body_limit,
             stopped,
         }
+    }
+
+    /// Swaps in the TLS configuration a reload read: its files were read again by the load, so
+    /// a renewed certificate takes effect for the next handshake; connections already open
+    /// keep theirs. Turning TLS on or off is a restart note ([`restart_notes`]).
+    fn renew_tls(&self, config: &Config, reloaded: &mut Reloaded) {
+        if let (Some(handle), Some(tls), Some(_)) = (&self.tls, &config.tls, &self.config) {
+            handle.store(tls.server.clone());
+            reloaded
+                .changes
+                .push("tls: certificate and key read again".into());
+        }
+    }
+
+    /// The listeners' TLS configuration, which a reload replaces with the files read again;
+    /// `None` when the gateway serves plain HTTP.
+    pub fn tls(&self) -> Option<TlsHandle> {
+        self.tls.clone()
     }
 
     /// The routes handle the main listener reads on every request.
@@ -167,18 +189,14 @@ impl Live {
         if let Some(startup) = &self.startup {
             reloaded.needs_restart = restart_notes(startup, &config);
         }
-        let l = &config.limits;
-        let client_settings = (l.connect_timeout_ms, l.max_upstream_body_bytes);
+        let client_settings = ClientSettings::of(&config);
         let client = if client_settings == self.client_settings {
             self.client.clone()
         } else {
             reloaded
                 .changes
                 .push("upstream client: new connection pool".into());
-            Client::new(
-                Duration::from_millis(l.connect_timeout_ms),
-                l.max_upstream_body_bytes,
-            )
+            client(&config)
         };
 
         let (kept, pending) = self
@@ -248,6 +266,7 @@ impl Live {
                 .insert(p.name.clone(), (p.emulator.addr, p.emulator.core.clone()));
         }
         self.routes.store(Arc::new(routes));
+        crate::metrics::get().upstreams(config.upstreams.iter().map(|u| u.name.as_str()));
         self.emulator_admission.store(Arc::new(Admission {
             inbound: self.internal.admitted_by(&config.inbound),
             body_limit: self.body_limit,
@@ -319,6 +338,7 @@ impl Live {
             }
             self.emulators.insert(name, emulator);
         }
+        self.renew_tls(&config, &mut reloaded);
         if self.startup.is_none() {
             self.startup = Some(config.clone());
         }
@@ -544,6 +564,36 @@ fn by_name<T>(
     (added, removed, changed)
 }
 
+/// A listener's TLS configuration, shared with its accept loop and replaced by a reload.
+pub type TlsHandle = crate::http::server::Tls;
+
+/// What the upstream client is built from: a change means a new client and connection pool.
+#[derive(Debug, Clone, PartialEq)]
+struct ClientSettings {
+    connect_timeout: Duration,
+    max_body: usize,
+    trust: config::ClientConfig,
+}
+
+impl ClientSettings {
+    fn of(config: &Config) -> ClientSettings {
+        ClientSettings {
+            connect_timeout: config.limits.connect_timeout,
+            max_body: config.limits.max_upstream_body_bytes,
+            trust: config.client.clone(),
+        }
+    }
+}
+
+/// The upstream client of a configuration.
+fn client(config: &Config) -> Client {
+    Client::new(
+        config.limits.connect_timeout,
+        config.limits.max_upstream_body_bytes,
+        config.client.roots.clone(),
+    )
+}
+
 /// The changes between `old` and `new` that only a restart applies.
 fn restart_notes(old: &Config, new: &Config) -> Vec<ConfigProblem> {
     let mut notes = Vec::new();
@@ -555,18 +605,21 @@ fn restart_notes(old: &Config, new: &Config) -> Vec<ConfigProblem> {
         );
     }
     let (o, n) = (&old.limits, &new.limits);
+    let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
     for (key, before, after) in [
         (
             "header_read_timeout_ms",
-            o.header_read_timeout_ms,
-            n.header_read_timeout_ms,
+            ms(o.header_read_timeout),
+            ms(n.header_read_timeout),
         ),
+        ("idle_timeout_ms", ms(o.idle_timeout), ms(n.idle_timeout)),
+        ("send_timeout_ms", ms(o.send_timeout), ms(n.send_timeout)),
         (
             "max_connections",
             o.max_connections as u64,
             n.max_connections as u64,
         ),
-        ("drain_timeout_ms", o.drain_timeout_ms, n.drain_timeout_ms),
+        ("drain_timeout_ms", ms(o.drain_timeout), ms(n.drain_timeout)),
         (
             "max_header_bytes",
             o.max_header_bytes as u64,
@@ -579,8 +632,8 @@ fn restart_notes(old: &Config, new: &Config) -> Vec<ConfigProblem> {
         ),
         (
             "body_read_timeout_ms",
-            o.body_read_timeout_ms,
-            n.body_read_timeout_ms,
+            ms(o.body_read_timeout),
+            ms(n.body_read_timeout),
         ),
     ] {
         if before != after {
@@ -589,6 +642,17 @@ fn restart_notes(old: &Config, new: &Config) -> Vec<ConfigProblem> {
                 format!("a listener setting: {before} stays in force until restart"),
             );
         }
+    }
+    match (&old.tls, &new.tls) {
+        (None, Some(_)) => note(
+            "tls".into(),
+            "the listeners serve plain HTTP until restart".into(),
+        ),
+        (Some(_), None) => note(
+            "tls".into(),
+            "the listeners serve HTTPS, with the certificate they have, until restart".into(),
+        ),
+        _ => {}
     }
     if old.log != new.log {
         note(
@@ -672,13 +736,22 @@ mod tests {
         let old = config(BASE);
         assert!(restart_notes(&old, &old).is_empty());
         let new = config(&format!(
-            "listen = \"127.0.0.1:9999\"\n[limits]\nmax_connections = 5\n[log]\nlevel = \"debug\"\nformat = \"pretty\"\n{BASE}"
+            "listen = \"127.0.0.1:9999\"\n[limits]\nmax_connections = 5\nidle_timeout_ms = 5\nsend_timeout_ms = 5\n[log]\nlevel = \"debug\"\nformat = \"pretty\"\n{BASE}"
         ));
         let keys: Vec<String> = restart_notes(&old, &new)
             .into_iter()
             .map(|n| n.key)
             .collect();
-        assert_eq!(keys, ["listen", "limits.max_connections", "log"]);
+        assert_eq!(
+            keys,
+            [
+                "listen",
+                "limits.idle_timeout_ms",
+                "limits.send_timeout_ms",
+                "limits.max_connections",
+                "log"
+            ]
+        );
     }
 
     #[test]

@@ -1,19 +1,61 @@
 //! Logs and signals: the tracing subscriber (pretty or JSON), the shutdown signal and the
 //! reload signal.
 
-use crate::config::RawLog;
+use crate::config::{LogConfig, LogFormat};
+use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
-/// Installs the global subscriber; `RUST_LOG` wins over the configured level.
-pub fn init(log: &RawLog) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&log.level));
+/// Whether `level` is a filter that shows hookgate's errors: it must parse as an `EnvFilter`
+/// (which would otherwise drop the directives it cannot read) and must not leave hookgate
+/// silent (a bare word is a target name to `EnvFilter`, so `verbose` parses and shows nothing
+/// of hookgate's). `off` is taken as meant.
+pub fn check_filter(level: &str) -> Result<(), String> {
+    if level == "off" {
+        return Ok(());
+    }
+    if level.is_empty() {
+        return Err("expected a level (error, warn, info, debug, trace) or directives such as `info,hookgate=debug`".into());
+    }
+    let filter = EnvFilter::try_new(level).map_err(|e| e.to_string())?;
+    use tracing_subscriber::layer::SubscriberExt;
+    let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(filter));
+    let shown = tracing::dispatcher::with_default(
+        &dispatch,
+        || tracing::enabled!(target: "hookgate", tracing::Level::ERROR),
+    );
+    if shown {
+        Ok(())
+    } else {
+        Err("would show none of hookgate's logs, not even errors; expected a level (error, warn, info, debug, trace) or directives such as `info,hookgate=debug`".into())
+    }
+}
+
+/// Whether stderr takes colour: a terminal, and no `NO_COLOR` (no-color.org). Files and pipes
+/// never get escape sequences.
+pub fn colour() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Installs the global subscriber; `RUST_LOG` wins over the configured level. A `RUST_LOG`
+/// that does not parse is said, and the configured level used.
+pub fn init(log: &LogConfig) {
+    let from_env = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|v| !v.trim().is_empty());
+    let rejected = from_env.as_ref().and_then(|v| check_filter(v.trim()).err());
+    let level = match (&from_env, &rejected) {
+        (Some(v), None) => v.trim(),
+        _ => log.level.as_str(),
+    };
+    let filter = EnvFilter::try_new(level).unwrap_or_else(|_| EnvFilter::new("info"));
     // A log line that cannot be written (stderr closed by whoever started hookgate) is lost
     // quietly: the subscriber's own report of it would write to stderr too, and panic.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colour())
         .log_internal_errors(false);
-    let _ = if log.format == "json" {
+    let _ = if log.format == LogFormat::Json {
         builder
             .json()
             .flatten_event(true)
@@ -22,6 +64,12 @@ pub fn init(log: &RawLog) {
     } else {
         builder.try_init()
     };
+    if let Some(why) = rejected {
+        tracing::warn!(
+            "RUST_LOG is not used ({why}); logging at the configured level `{}`",
+            log.level
+        );
+    }
 }
 
 /// Completes on SIGTERM or Ctrl-C.

@@ -214,3 +214,317 @@ fn emulate_refuses_an_unknown_dialect() {
         stderr(&out)
     );
 }
+
+/// `hookgate` in a folder that holds nothing, as after `cargo install`.
+fn in_empty_folder(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(dir)
+        .args(args)
+        .env_remove("HOOKGATE_CONFIG")
+        .env_remove("RUST_LOG");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn from_an_empty_folder_the_built_in_default_is_used_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = in_empty_folder(dir.path(), &["check"], &[]);
+    let text = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("configuration: the built-in default configuration"),
+        "{text}"
+    );
+    assert!(!text.contains("no API key"), "{text}");
+    // The shipped dialects are compiled in: every one is loaded.
+    for (name, _) in hookgate::mapping::load::SHIPPED {
+        assert!(text.contains(name), "{name} not loaded: {text}");
+    }
+}
+
+#[test]
+fn every_problem_of_a_file_is_reported_at_once_with_suggestions() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    std::fs::write(
+        &file,
+        r#"
+listen = 8080
+max_body_bytes = 5
+[upstream.x]
+dialect = "t"
+[upstreams.live]
+dialect = "talkover"
+base_url = "https://example.com"
+timeout = 5
+retries = "three"
+auth = { type = "bearr" }
+[limits]
+idle_timeout_ms = -1
+[log]
+level = "verbose"
+format = "xml"
+[inbound_auth]
+mode = "off"
+[surfaces.s]
+dialect = "talkover"
+upstream = "ghost"
+prefix = "/s"
+"#,
+    )
+    .unwrap();
+    let out = hookgate(
+        &["check", "--config", file.to_str().unwrap()],
+        &[("HOOKGATE__LIMITS__MAX_CONECTIONS", "5")],
+    );
+    assert_eq!(out.status.code(), Some(64));
+    let text = stderr(&out);
+    for expected in [
+        "listen: `8080`: expected a string",
+        "max_body_bytes: unknown key; did you mean `limits.max_body_bytes`?",
+        "upstream: unknown key; did you mean `upstreams`?",
+        "upstreams.live.timeout: unknown key; did you mean `upstreams.live.timeout_ms`?",
+        "upstreams.live.retries: `\"three\"`: expected a whole number",
+        "upstreams.live.auth.type: `bearr`: expected `bearer`, `passthrough` or `none`",
+        "limits.idle_timeout_ms: `-1`: expected a whole number",
+        "limits.max_conections: unknown key; did you mean `limits.max_connections`? (from environment variable HOOKGATE__LIMITS__MAX_CONECTIONS)",
+        "log.level: `verbose`: would show none of hookgate's logs",
+        "log.format: `xml`: expected `pretty` or `json`",
+        "surfaces.s.upstream: `ghost` names no upstream; configured: live",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    // A value left out for being wrong is not reported again for being absent.
+    assert!(!text.contains("upstreams.live.auth: is required"), "{text}");
+    assert!(!text.contains("missing field"), "{text}");
+}
+
+#[test]
+fn relative_paths_are_taken_from_the_file_s_folder_and_errors_name_them_absolutely() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("conf");
+    std::fs::create_dir_all(conf.join("maps")).unwrap();
+    std::fs::write(conf.join("token"), "t0ken\n").unwrap();
+    let file = conf.join("hookgate.toml");
+    std::fs::write(
+        &file,
+        "mappings_dir = \"maps\"\n[inbound_auth]\nmode = \"off\"\n\
+         [upstreams.live]\ndialect = \"talkover\"\nbase_url = \"https://example.com\"\n\
+         auth = { type = \"bearer\", token_file = \"token\" }\n\
+         [upstreams.other]\ndialect = \"talkover\"\nbase_url = \"https://example.com\"\n\
+         auth = { type = \"bearer\", token_file = \"missing-token\" }\n",
+    )
+    .unwrap();
+    // Run from elsewhere, naming the file relatively.
+    let out = in_empty_folder(
+        dir.path(),
+        &["check", "--config", "conf/hookgate.toml"],
+        &[],
+    );
+    let text = stderr(&out);
+    assert_eq!(out.status.code(), Some(64), "{text}");
+    let missing = std::path::absolute(conf.join("missing-token")).unwrap();
+    assert!(
+        text.contains(&format!(
+            "upstreams.other.auth.token_file: {}: No such file",
+            missing.display()
+        )),
+        "{text}"
+    );
+    assert!(
+        !text.contains("upstreams.live"),
+        "the token beside the file is read: {text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "({})",
+            std::path::absolute(&file).unwrap().display()
+        )),
+        "the report names the file absolutely: {text}"
+    );
+}
+
+#[test]
+fn a_stray_toml_in_mappings_dir_is_named_and_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.toml"), "title = \"notes\"\n").unwrap();
+    let file = dir.path().join("c.toml");
+    std::fs::write(
+        &file,
+        "mappings_dir = \".\"\n[inbound_auth]\nmode = \"off\"\n",
+    )
+    .unwrap();
+    let out = hookgate(&["check", "--config", file.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(64));
+    let notes = std::path::absolute(dir.path().join("notes.toml")).unwrap();
+    assert!(
+        stderr(&out).contains(&format!(
+            "{}: (file): not a mapping file: it has no [dialect] table",
+            notes.display()
+        )),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_hookgate_variable_with_one_underscore_is_refused_by_check_with_the_right_spelling() {
+    let out = hookgate(
+        &["check"],
+        &[
+            ("HOOKGATE_LISTEN", "0.0.0.0:9999"),
+            ("HOOKGATE_LIMITS_MAX_BODY_BYTES", "1"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(64));
+    let text = stderr(&out);
+    assert!(
+        text.contains("HOOKGATE_LISTEN: is not read")
+            && text.contains("did you mean HOOKGATE__LISTEN?"),
+        "{text}"
+    );
+    assert!(
+        text.contains("did you mean HOOKGATE__LIMITS__MAX_BODY_BYTES?"),
+        "{text}"
+    );
+}
+
+#[test]
+fn version_names_the_commit_and_each_shipped_mapping_file() {
+    let out = hookgate(&["--version"], &[]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.starts_with(&format!("hookgate {} (commit ", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+    for (name, _) in hookgate::mapping::load::SHIPPED {
+        assert!(
+            text.lines()
+                .any(|l| l.trim().starts_with(&format!("{name} sha256:"))),
+            "{name} missing: {text}"
+        );
+    }
+}
+
+#[test]
+fn usage_errors_exit_64() {
+    let out = hookgate(&["translate"], &[]);
+    assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
+    let out = hookgate(&["serve", "--listen", "nowhere"], &[]);
+    assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
+    let out = hookgate(&["--help"], &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Exit codes"));
+}
+
+#[test]
+fn an_installed_gateway_serves_its_built_in_default_scrapes_every_series_and_passes_its_healthcheck()
+ {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let env = [
+        ("HOOKGATE__LISTEN", listen.as_str()),
+        ("HOOKGATE_LISTEN", "typo"),
+    ];
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(dir.path())
+        .env_remove("HOOKGATE_CONFIG")
+        .env_remove("RUST_LOG")
+        .env_remove("NO_COLOR")
+        .envs(env)
+        .stderr(std::process::Stdio::piped());
+    /// Ends the gateway however the test ends.
+    struct Running(std::process::Child);
+    impl Drop for Running {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = Running(cmd.spawn().unwrap());
+    let mut reader = BufReader::new(child.0.stderr.take().unwrap());
+    let mut log = String::new();
+    while !log.contains("gateway listening") {
+        assert!(
+            reader.read_line(&mut log).unwrap() > 0,
+            "exited early:\n{log}"
+        );
+    }
+    assert!(
+        log.contains("source=the built-in default configuration"),
+        "{log}"
+    );
+    assert!(
+        log.contains("HOOKGATE_LISTEN") && log.contains("did you mean HOOKGATE__LISTEN?"),
+        "a stray variable is warned about at startup:\n{log}"
+    );
+    assert!(!log.contains('\x1b'), "no colour into a pipe:\n{log}");
+
+    let get = |path: &str| {
+        let mut s = std::net::TcpStream::connect(&listen).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut text = String::new();
+        s.read_to_string(&mut text).unwrap();
+        text
+    };
+    let metrics = get("/metrics");
+    assert!(
+        metrics.contains(&format!(
+            "hookgate_build_info{{version=\"{}\",commit=\"",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{metrics}"
+    );
+    for family in [
+        "hookgate_requests",
+        "hookgate_upstream_request_duration_seconds",
+        "hookgate_translation_errors",
+        "hookgate_emulator_operations",
+    ] {
+        assert!(
+            metrics.contains(&format!("# TYPE {family} ")),
+            "{family}: {metrics}"
+        );
+    }
+    let upstreams = get("/v1/upstreams");
+    let body = &upstreams[upstreams.find("\r\n\r\n").unwrap() + 4..];
+    let body = body.get(body.find('{').unwrap_or(0)..).unwrap_or(body);
+    let body = &body[..body.rfind('}').map_or(body.len(), |i| i + 1)];
+    let listed: serde_json::Value = serde_json::from_str(body).unwrap();
+    let names: Vec<&str> = listed["data"]
+        .as_array()
+        .or(listed.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|u| u["name"].as_str())
+        .collect();
+    assert!(!names.is_empty(), "{upstreams}");
+    for name in names {
+        assert!(
+            metrics.contains(&format!(
+                "hookgate_translation_errors_total{{upstream=\"{name}\"}} 0"
+            )),
+            "{name} has no series before traffic: {metrics}"
+        );
+    }
+
+    let probe = in_empty_folder(dir.path(), &["healthcheck"], &env);
+    assert_eq!(probe.status.code(), Some(0), "{}", stderr(&probe));
+    drop(child);
+    let probe = in_empty_folder(dir.path(), &["healthcheck", "--timeout-ms", "2000"], &env);
+    assert_eq!(probe.status.code(), Some(1));
+}

@@ -227,4 +227,20 @@ async fn json_logs_carry_one_span_per_request() {
     assert_eq!(span["dialect"], "talkover");
     assert_eq!(span["operation"], "get");
     assert_eq!(refused["code"], "not_found");
+    // One access record per request, with its route, outcome and request id, and nothing of
+    // the request's body or headers.
+    let access = events
+        .iter()
+        .find(|e| e["target"] == "hookgate::access" && e["surface"] == "canonical")
+        .unwrap_or_else(|| panic!("no access event in\n{text}"));
+    assert_eq!(access["method"], "GET", "{access}");
+    assert_eq!(
+        access["path"],
+        "/v1/upstreams/talk/owners/550e8400-e29b-41d4-a716-446655440000/webhooks/0199a1b2-0000-7000-8000-00000000dead"
+    );
+    assert_eq!(access["operation"], "get");
+    assert_eq!(access["upstream"], "talk");
+    assert_eq!(access["status"], 404);
+    assert_eq!(access["request_id"], "req-span-1");
+    assert!(access["duration_ms"].as_f64().is_some(), "{access}");
 }

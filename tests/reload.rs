@@ -305,8 +305,13 @@ async fn an_invalid_change_is_refused_named_and_the_running_configuration_keeps_
     assert!(outcome.contains("reload refused"), "{outcome}");
     gw.wait_for_log("upstreams.talkover.timeout_ms: `0`: expected 1 to 300000");
     gw.wait_for_log("default_upstream: `ghost` names no upstream");
-    // The file as it was named on the command line.
-    gw.wait_for_log("invalid configuration (hookgate.toml):");
+    // The file named on the command line, by the absolute path read.
+    gw.wait_for_log(&format!(
+        "invalid configuration ({}):",
+        std::path::absolute(gw.dir.join("hookgate.toml"))
+            .unwrap()
+            .display()
+    ));
     assert_eq!(send(addr, "GET", hooks, &[], None).await.status, 200);
     let listed = upstreams(&send(addr, "GET", "/v1/upstreams", &[], None).await);
     assert_eq!(listed.len(), 1, "nothing of the refused change applies");

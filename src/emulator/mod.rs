@@ -694,10 +694,10 @@ pub async fn run(
             ));
         }
     };
-    let limits = config.map_or_else(Limits::default, |c| Limits::from(&c.limits));
+    let limits = config.map_or_else(Limits::default, |c| c.limits.listener());
     let admission = Admission {
         inbound: config.map_or(Inbound::Off, |c| c.inbound.clone()),
-        body_limit: config.map_or_else(|| config::RawLimits::default().body(), |c| c.limits.body()),
+        body_limit: config.map_or_else(|| config::Limits::default().body(), |c| c.limits.body()),
     };
     let admission: SharedAdmission = Arc::new(arc_swap::ArcSwap::from_pointee(admission));
     let mut groups: Vec<(SocketAddr, Mounts)> = Vec::new();

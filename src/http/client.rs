@@ -1,5 +1,13 @@
 //! The one pooled upstream client: hyper-util's legacy client over rustls, with a deadline
 //! around every call and failures classified by cause.
+//!
+//! It trusts the roots the configuration gives (the bundled web PKI roots, and the system
+//! store and extra CA files when configured), and goes through the proxy the environment
+//! names (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`, as curl reads them: hyper-util's
+//! own matcher). hyper-util's `Tunnel` makes the CONNECT tunnel for `https://` upstreams;
+//! `http://` ones are forwarded in absolute form. Loopback destinations (`localhost`,
+//! `127.0.0.0/8`, `::1`) never go through a proxy, as in Go's `net/http`: they are the
+//! gateway's own emulators, which a proxy elsewhere could not reach.
 
 use crate::exchange::Reply;
 use bytes::Bytes;
@@ -7,9 +15,17 @@ use http::Request;
 use http_body_util::{BodyExt, Full};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as HyperClient;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
+use hyper_util::client::legacy::connect::proxy::Tunnel;
+use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
+use hyper_util::client::proxy::matcher::Matcher;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
+use tokio::net::TcpStream;
+use tower_service::Service;
 
 /// Why a call did not produce an answer.
 #[derive(Debug, thiserror::Error)]
@@ -27,26 +43,38 @@ pub enum CallError {
 /// Cheap to clone; every clone shares one connection pool.
 #[derive(Clone)]
 pub struct Client {
-    inner: HyperClient<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    inner: HyperClient<HttpsConnector<Connector>, Full<Bytes>>,
     max_body: usize,
 }
 
 impl Client {
-    pub fn new(connect_timeout: Duration, max_body: usize) -> Client {
+    /// A client trusting `roots`, with the proxies of the environment as it is now.
+    pub fn new(
+        connect_timeout: Duration,
+        max_body: usize,
+        roots: Arc<rustls::RootCertStore>,
+    ) -> Client {
+        // Others in the process (tests, tools) may build rustls configurations the default way.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
         http.set_connect_timeout(Some(connect_timeout));
-        let tls = rustls::ClientConfig::builder()
-            .with_root_certificates(webpki_roots())
+        let tls = rustls::ClientConfig::builder_with_provider(crate::config::tls::provider())
+            .with_safe_default_protocol_versions()
+            .expect("ring supports the default protocol versions")
+            .with_root_certificates(roots)
             .with_no_client_auth();
+        let connector = Connector {
+            direct: http,
+            proxies: Arc::new(Matcher::from_env()),
+        };
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()
             .enable_http1()
             .enable_http2()
-            .wrap_connector(http);
+            .wrap_connector(connector);
         let inner = HyperClient::builder(TokioExecutor::new())
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(Duration::from_secs(60))
@@ -103,8 +131,125 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     cur.to_string()
 }
 
-fn webpki_roots() -> rustls::RootCertStore {
-    rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Connects to an upstream directly, or through the environment's proxy.
+#[derive(Clone)]
+pub struct Connector {
+    direct: HttpConnector,
+    proxies: Arc<Matcher>,
+}
+
+/// Whether a destination is this machine, which no proxy is asked to reach.
+fn loopback(dst: &http::Uri) -> bool {
+    let host = dst.host().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+impl Service<http::Uri> for Connector {
+    type Response = Proxied;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Proxied, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        // An HttpConnector is always ready.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, dst: http::Uri) -> Self::Future {
+        let intercept = (!loopback(&dst))
+            .then(|| self.proxies.intercept(&dst))
+            .flatten();
+        let mut direct = self.direct.clone();
+        Box::pin(async move {
+            let Some(proxy) = intercept else {
+                let io = direct.call(dst).await?;
+                return Ok(Proxied {
+                    io,
+                    forwarded: false,
+                });
+            };
+            if proxy.uri().scheme_str() != Some("http") {
+                return Err(format!(
+                    "the proxy for {} is not an http:// proxy",
+                    dst.scheme_str().unwrap_or("this scheme")
+                )
+                .into());
+            }
+            if dst.scheme_str() == Some("https") {
+                let mut tunnel = Tunnel::new(proxy.uri().clone(), direct);
+                if let Some(auth) = proxy.basic_auth() {
+                    tunnel = tunnel.with_auth(auth.clone());
+                }
+                let io = tunnel.call(dst).await?;
+                Ok(Proxied {
+                    io,
+                    forwarded: false,
+                })
+            } else {
+                let io = direct.call(proxy.uri().clone()).await?;
+                Ok(Proxied {
+                    io,
+                    forwarded: true,
+                })
+            }
+        })
+    }
+}
+
+/// A connection to an upstream, or to the proxy that forwards to it: then hyper writes
+/// requests in absolute form.
+pub struct Proxied {
+    io: TokioIo<TcpStream>,
+    forwarded: bool,
+}
+
+impl Connection for Proxied {
+    fn connected(&self) -> Connected {
+        self.io.connected().proxy(self.forwarded)
+    }
+}
+
+impl hyper::rt::Read for Proxied {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl hyper::rt::Write for Proxied {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(cx)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
     }
 }

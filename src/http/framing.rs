@@ -338,6 +338,8 @@ pub struct Guarded<S> {
     inner: S,
     scanner: Scanner,
     flag: Arc<AtomicBool>,
+    /// TLS's ALPN chose HTTP/2 before the first byte was read.
+    alpn_http2: bool,
 }
 
 impl<S> Guarded<S> {
@@ -348,6 +350,7 @@ impl<S> Guarded<S> {
                 inner,
                 scanner: Scanner::new(max_head),
                 flag: flag.clone(),
+                alpn_http2: false,
             },
             flag,
         )
@@ -358,9 +361,15 @@ impl<S> Guarded<S> {
         self.scanner.reading_head()
     }
 
-    /// Whether the connection speaks HTTP/2 (prior knowledge).
+    /// Marks the connection as HTTP/2 from its start: behind TLS, ALPN says so before any
+    /// byte is read (the scanner still checks the preface the client then sends).
+    pub fn negotiated_http2(&mut self) {
+        self.alpn_http2 = true;
+    }
+
+    /// Whether the connection speaks HTTP/2: by ALPN, or by prior knowledge (its preface).
     pub fn http2(&self) -> bool {
-        self.scanner.http2()
+        self.alpn_http2 || self.scanner.http2()
     }
 }
 

@@ -6,6 +6,12 @@
 //! Binding happens outside (tests bind `127.0.0.1:0`); the handler never fails, so hyper never
 //! aborts a connection instead of answering, unless the handler marks its answer with
 //! [`Hangup`] (an emulator told to drop connections).
+//!
+//! With a TLS configuration the listener serves HTTPS (tokio-rustls): the handshake runs in
+//! the connection's own task, under the header read timeout, and ALPN chooses HTTP/2 or
+//! HTTP/1.1. The framing guard and the timers then watch the decrypted bytes, and ALPN's
+//! choice tells the timers the connection is HTTP/2 from its start. The configuration is read
+//! for each handshake, so a reload that replaces it reaches the next connection.
 
 use super::body::Body;
 use super::{edge, framing, headers, timeouts};
@@ -17,8 +23,12 @@ use hyper_util::server::graceful::GracefulShutdown;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// A listener's TLS configuration, replaceable while it serves.
+pub type Tls = Arc<arc_swap::ArcSwap<rustls::ServerConfig>>;
 
 /// Connection-level limits.
 #[derive(Debug, Clone)]
@@ -35,16 +45,9 @@ pub struct Limits {
 }
 
 impl Default for Limits {
+    /// The configuration's defaults ([`crate::config::Limits`]), where they are written.
     fn default() -> Self {
-        Limits {
-            header_read_timeout: Duration::from_secs(10),
-            idle_timeout: Duration::from_secs(30),
-            send_timeout: Duration::from_secs(30),
-            max_connections: 10_000,
-            max_header_bytes: 32 * 1024,
-            max_body_bytes: 1024 * 1024,
-            drain_timeout: Duration::from_secs(30),
-        }
+        crate::config::Limits::default().listener()
     }
 }
 
@@ -76,12 +79,24 @@ pub trait Handler: Send + Sync + 'static {
     ) -> impl Future<Output = http::Response<Body>> + Send;
 }
 
-/// Serves `handler` on `listener` until `shutdown` completes, then drains open connections
-/// for at most `limits.drain_timeout`.
+/// Serves `handler` on `listener` over plain HTTP until `shutdown` completes, then drains
+/// open connections for at most `limits.drain_timeout`.
 pub async fn serve<H: Handler>(
     listener: TcpListener,
     handler: Arc<H>,
     limits: Limits,
+    shutdown: impl Future<Output = ()>,
+) {
+    serve_tls(listener, handler, limits, None, shutdown).await
+}
+
+/// Serves `handler` on `listener`, over TLS when `tls` is given, until `shutdown` completes,
+/// then drains open connections for at most `limits.drain_timeout`.
+pub async fn serve_tls<H: Handler>(
+    listener: TcpListener,
+    handler: Arc<H>,
+    limits: Limits,
+    tls: Option<Tls>,
     shutdown: impl Future<Output = ()>,
 ) {
     let mut builder = Builder::new(TokioExecutor::new());
@@ -94,6 +109,7 @@ pub async fn serve<H: Handler>(
         .max_buf_size(limits.max_header_bytes.max(8192))
         .keep_alive(true);
     builder.http2().timer(TokioTimer::new());
+    let builder = Arc::new(builder);
     let graceful = GracefulShutdown::new();
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     tokio::pin!(shutdown);
@@ -117,9 +133,69 @@ pub async fn serve<H: Handler>(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let handler = handler.clone();
+        let connection = Connection {
+            handler: handler.clone(),
+            limits: limits.clone(),
+            builder: builder.clone(),
+            watcher: graceful.watcher(),
+            permit,
+        };
+        match &tls {
+            None => connection.spawn(stream, false),
+            Some(tls) => {
+                let acceptor = tokio_rustls::TlsAcceptor::from(tls.load_full());
+                let deadline = limits.header_read_timeout;
+                tokio::spawn(async move {
+                    // A client that does not finish its handshake is held to the head's limit.
+                    match tokio::time::timeout(deadline, acceptor.accept(stream)).await {
+                        Ok(Ok(stream)) => {
+                            let http2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
+                            connection.spawn(stream, http2);
+                        }
+                        Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
+                        Err(_) => tracing::debug!("TLS handshake timed out"),
+                    }
+                });
+            }
+        }
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(limits.drain_timeout) => {
+            tracing::warn!("drain deadline reached with connections still open");
+        }
+    }
+}
+
+/// One accepted connection, about to be served.
+struct Connection<H> {
+    handler: Arc<H>,
+    limits: Limits,
+    builder: Arc<Builder<TokioExecutor>>,
+    watcher: hyper_util::server::graceful::Watcher,
+    /// Its place under `max_connections`, held until it ends.
+    permit: OwnedSemaphorePermit,
+}
+
+impl<H: Handler> Connection<H> {
+    /// Serves `stream` in a task of its own; `http2` when ALPN chose HTTP/2.
+    fn spawn<S>(self, stream: S, http2: bool)
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let Connection {
+            handler,
+            limits,
+            builder,
+            watcher,
+            permit,
+        } = self;
         let max_body = limits.max_body_bytes;
-        let (stream, ambiguous) = framing::Guarded::new(stream, limits.max_header_bytes);
+        let (mut stream, ambiguous) = framing::Guarded::new(stream, limits.max_header_bytes);
+        if http2 {
+            stream.negotiated_http2();
+        }
         let (stream, requests) = timeouts::Timed::new(
             stream,
             timeouts::Timeouts {
@@ -158,19 +234,12 @@ pub async fn serve<H: Handler>(
         let conn = builder
             .serve_connection(TokioIo::new(stream), service)
             .into_owned();
-        let conn = graceful.watch(conn);
+        let conn = watcher.watch(conn);
         tokio::spawn(async move {
             let _permit = permit;
             if let Err(e) = conn.await {
                 tracing::debug!(error = %e, "connection ended with an error");
             }
         });
-    }
-    drop(listener);
-    tokio::select! {
-        () = graceful.shutdown() => {}
-        () = tokio::time::sleep(limits.drain_timeout) => {
-            tracing::warn!("drain deadline reached with connections still open");
-        }
     }
 }

@@ -97,8 +97,8 @@ enum Limit {
 
 /// What the connection's writes are, decided at its first write: by then an HTTP/2 client has
 /// sent its whole preface (hyper-util reads it before choosing the protocol), and the server's
-/// first frame starts the written bytes. (Behind TLS the preface is not seen here: ALPN will
-/// have to say.)
+/// first frame starts the written bytes. Behind TLS, ALPN's choice says so from the start
+/// ([`Guarded::negotiated_http2`]).
 #[derive(Debug)]
 enum Outbound {
     Undecided,

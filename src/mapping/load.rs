@@ -31,8 +31,10 @@ pub fn shipped() -> Vec<Source> {
         .collect()
 }
 
-/// Every `*.toml` in `dir`, sorted by name. A folder that cannot be read, or a file in it that
-/// cannot, is reported with its absolute path.
+/// Every `*.toml` in `dir`, sorted by name. A folder that cannot be read, a file in it that
+/// cannot, and a file that is not a mapping file (no `[dialect]` table: a stray `.toml`) are
+/// reported with their absolute paths: startup refuses them rather than guess that a file was
+/// meant to be skipped.
 pub fn folder(dir: &Path) -> Result<Vec<Source>, Vec<MappingError>> {
     let shown = std::path::absolute(dir).unwrap_or_else(|_| dir.to_owned());
     let entries = std::fs::read_dir(dir).map_err(|e| {
@@ -57,6 +59,14 @@ pub fn folder(dir: &Path) -> Result<Vec<Source>, Vec<MappingError>> {
             .unwrap_or_default()
             .to_owned();
         match std::fs::read_to_string(&file) {
+            Ok(text) if !is_mapping(&text) => errors.push(MappingError {
+                file: std::path::absolute(&file).unwrap_or(file),
+                key: "(file)".into(),
+                message: "not a mapping file: it has no [dialect] table. Every *.toml file in \
+                          mappings_dir is read as a mapping file: move this one out of the \
+                          folder or rename it"
+                    .into(),
+            }),
             Ok(text) => sources.push(Source { name, file, text }),
             Err(e) => errors.push(MappingError {
                 file: std::path::absolute(&file).unwrap_or(file),
@@ -70,6 +80,13 @@ pub fn folder(dir: &Path) -> Result<Vec<Source>, Vec<MappingError>> {
     } else {
         Err(errors)
     }
+}
+
+/// Whether a file that parses as TOML has a `[dialect]` table; one that does not parse is
+/// left to the compiler, which says where.
+fn is_mapping(text: &str) -> bool {
+    text.parse::<toml::Table>()
+        .map_or(true, |t| t.contains_key("dialect"))
 }
 
 /// Compiles sources, gathering every problem of every one; a later source replaces an earlier

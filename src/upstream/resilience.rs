@@ -28,21 +28,50 @@ pub struct Policy {
 }
 
 impl Default for Policy {
+    /// The defaults of every upstream: `[upstreams.NAME]` keys left out take these.
     fn default() -> Self {
-        Policy {
-            attempt_timeout: Duration::from_secs(10),
-            deadline: Duration::from_secs(20),
-            retries: 2,
-            backoff_base: Duration::from_millis(100),
-            backoff_cap: Duration::from_secs(2),
-            breaker_failures: 5,
-            breaker_cooldown: Duration::from_secs(10),
-            max_concurrency: 256,
-        }
+        Policy::from_settings(
+            Duration::from_secs(10),
+            None,
+            2,
+            Duration::from_millis(100),
+            5,
+            Duration::from_secs(10),
+            256,
+        )
     }
 }
 
 impl Policy {
+    /// A whole call's deadline, when none is set, in attempt timeouts.
+    pub const DEADLINE_FACTOR: u32 = 2;
+    /// The longest backoff wait, in backoff bases.
+    pub const BACKOFF_CAP_FACTOR: u32 = 20;
+
+    /// A policy from the settings an upstream's configuration gives: the deadline defaults to
+    /// [`Self::DEADLINE_FACTOR`] attempts, the backoff cap follows the base, and a breaker or a
+    /// cap of 0 is taken as 1.
+    pub fn from_settings(
+        attempt_timeout: Duration,
+        deadline: Option<Duration>,
+        retries: u32,
+        backoff_base: Duration,
+        breaker_failures: u32,
+        breaker_cooldown: Duration,
+        max_concurrency: usize,
+    ) -> Policy {
+        Policy {
+            attempt_timeout,
+            deadline: deadline.unwrap_or(attempt_timeout.saturating_mul(Self::DEADLINE_FACTOR)),
+            retries,
+            backoff_base,
+            backoff_cap: backoff_base.saturating_mul(Self::BACKOFF_CAP_FACTOR),
+            breaker_failures: breaker_failures.max(1),
+            breaker_cooldown,
+            max_concurrency: max_concurrency.max(1),
+        }
+    }
+
     /// The full-jitter wait before retry number `attempt` (1-based).
     pub fn backoff(&self, attempt: u32) -> Duration {
         let ceiling = self

@@ -1,0 +1,451 @@
+//! The shape of a configuration, checked before serde sees it, so that every unknown key and
+//! every value of the wrong type is reported at once (serde stops at the first).
+//!
+//! The shape is not written down a second time: it is [`RawConfig::sample`] (every optional
+//! key filled, one entry in each table of named entries) serialised to a value tree. Tables
+//! whose only sample key is [`NAME`] hold entries of any name; a list's first sample element is
+//! the shape of every element. The same tree lists the keys ([`keys`]) for the configuration
+//! reference and its test.
+//!
+//! The walk also resolves paths: a key whose name ends in `_file`, `_files` or `_dir` names a
+//! file or folder, and a relative one is taken from the folder of the file that set it (the
+//! working directory for the environment and the built-in default), made absolute so that
+//! every error names the path actually tried.
+
+use super::{ConfigProblem, RawConfig};
+use figment::Figment;
+use figment::value::{Dict, Num, Tag, Value};
+use std::path::{Path, PathBuf};
+
+/// The sample key standing for any entry name in a table of named entries.
+pub const NAME: &str = "<name>";
+
+/// Values some string keys are limited to, checked here so that a wrong one is reported
+/// alongside every other problem (serde would stop at a wrong enum tag).
+const CHOICES: &[(&str, &[&str])] = &[
+    (
+        "upstreams.<name>.auth.type",
+        &["bearer", "passthrough", "none"],
+    ),
+    ("log.format", &["pretty", "json"]),
+    ("inbound_auth.mode", &["api_keys", "off"]),
+];
+
+/// Keys whose values are paths besides those named `…_file`, `…_files` and `…_dir`.
+const PATHS: &[&str] = &[
+    "upstreams.<name>.emulator.state",
+    "upstreams.<name>.emulator.fixtures",
+];
+
+/// Keys whose values have a shape of their own, checked by their reader (an emulator's
+/// faults: numbers or ranges, lists of rules).
+const OPAQUE: &[&str] = &["upstreams.<name>.emulator.faults"];
+
+/// The shape: the sample configuration as a value tree.
+pub fn shape() -> Value {
+    Value::serialize(RawConfig::sample()).expect("the sample configuration serialises")
+}
+
+/// Every key a configuration may set, dotted; `<name>` for an entry name, `[]` for the
+/// elements of a list of tables. Lists of values are one key.
+pub fn keys() -> Vec<String> {
+    fn walk(prefix: &str, value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Dict(..) if OPAQUE.contains(&prefix) => out.push(prefix.to_owned()),
+            Value::Dict(_, dict) => {
+                for (k, v) in dict {
+                    walk(&join(prefix, k), v, out);
+                }
+            }
+            Value::Array(_, items) if matches!(items.first(), Some(Value::Dict(..))) => {
+                walk(&format!("{prefix}[]"), &items[0], out);
+            }
+            _ => out.push(prefix.to_owned()),
+        }
+    }
+    let mut out = Vec::new();
+    walk("", &shape(), &mut out);
+    out
+}
+
+fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+/// Walks a merged configuration against the shape: returns the tree with unknown keys and
+/// wrongly typed values left out (so that serde can still read the rest) and paths resolved,
+/// and a problem for each left out.
+pub fn check(figment: &Figment, merged: &Value) -> (Value, Vec<ConfigProblem>) {
+    let shape = shape();
+    let mut walk = Walk {
+        figment,
+        problems: Vec::new(),
+        leaves: Vec::new(),
+    };
+    collect_leaves("", &shape, &mut walk.leaves);
+    let cleaned = walk
+        .value("", "", merged, &shape)
+        .unwrap_or_else(|| Value::from(Dict::new()));
+    (cleaned, walk.problems)
+}
+
+fn collect_leaves(prefix: &str, value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Dict(_, dict) => dict
+            .iter()
+            .for_each(|(k, v)| collect_leaves(&join(prefix, k), v, out)),
+        Value::Array(_, items) if matches!(items.first(), Some(Value::Dict(..))) => {
+            collect_leaves(&format!("{prefix}[]"), &items[0], out)
+        }
+        _ => out.push(prefix.to_owned()),
+    }
+}
+
+struct Walk<'a> {
+    figment: &'a Figment,
+    problems: Vec<ConfigProblem>,
+    /// Every leaf key of the shape, for suggestions across sections.
+    leaves: Vec<String>,
+}
+
+impl Walk<'_> {
+    /// `key` is the path as reported (`upstreams.talkover.timeout_ms`, `keys[0]`), `pattern`
+    /// the same in the shape (`upstreams.<name>.timeout_ms`, `keys[]`).
+    fn value(&mut self, key: &str, pattern: &str, value: &Value, shape: &Value) -> Option<Value> {
+        if OPAQUE.contains(&pattern) {
+            return Some(value.clone());
+        }
+        match (value, shape) {
+            (Value::Dict(tag, dict), Value::Dict(_, fields)) => {
+                Some(Value::Dict(*tag, self.table(key, pattern, dict, fields)))
+            }
+            (Value::Array(tag, items), Value::Array(_, sample)) => {
+                let element = sample.first()?;
+                let items = items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, item)| {
+                        self.value(
+                            &format!("{key}[{i}]"),
+                            &format!("{pattern}[]"),
+                            item,
+                            element,
+                        )
+                    })
+                    .collect();
+                Some(Value::Array(*tag, items))
+            }
+            (_, Value::Dict(..) | Value::Array(..)) => {
+                self.wrong(key, value, kind(shape));
+                None
+            }
+            _ => self.scalar(key, pattern, value, shape),
+        }
+    }
+
+    fn table(&mut self, key: &str, pattern: &str, dict: &Dict, fields: &Dict) -> Dict {
+        let named = fields.len() == 1 && fields.contains_key(NAME);
+        let mut out = Dict::new();
+        for (k, v) in dict {
+            let (field, shape) = match fields.get(k) {
+                Some(shape) => (k.as_str(), shape),
+                None if named => (NAME, &fields[NAME]),
+                None => {
+                    self.unknown(key, k, v.tag(), fields);
+                    continue;
+                }
+            };
+            if let Some(v) = self.value(&join(key, k), &join(pattern, field), v, shape) {
+                out.insert(k.clone(), v);
+            }
+        }
+        out
+    }
+
+    fn scalar(&mut self, key: &str, pattern: &str, value: &Value, shape: &Value) -> Option<Value> {
+        let from_env = self.set_by_env(value.tag());
+        let ok = match (value, shape) {
+            (Value::String(..), Value::String(..)) => Some(value.clone()),
+            // The environment's values are parsed (`5000` is a number): a string key takes
+            // them as written.
+            (Value::Num(tag, n), Value::String(..)) if from_env => {
+                Some(Value::String(*tag, num_text(n)))
+            }
+            (Value::Bool(tag, b), Value::String(..)) if from_env => {
+                Some(Value::String(*tag, b.to_string()))
+            }
+            (Value::Num(_, n), Value::Num(..))
+                if n.to_u128().is_some() || n.to_i128().is_some_and(|i| i >= 0) =>
+            {
+                Some(value.clone())
+            }
+            (Value::Bool(..), Value::Bool(..)) => Some(value.clone()),
+            _ => None,
+        };
+        let Some(mut ok) = ok else {
+            self.wrong(key, value, kind(shape));
+            return None;
+        };
+        if let Some((_, choices)) = CHOICES.iter().find(|(p, _)| *p == pattern)
+            && let Some(text) = ok.as_str()
+            && !choices.contains(&text)
+        {
+            self.problem(
+                key,
+                format!("`{text}`: expected {}", list(choices)),
+                value.tag(),
+            );
+            return None;
+        }
+        let base = pattern.trim_end_matches("[]");
+        let names_path = ["_file", "_files", "_dir"]
+            .iter()
+            .any(|s| base.ends_with(s))
+            || PATHS.contains(&base);
+        if names_path && let Value::String(tag, text) = &ok {
+            ok = Value::String(*tag, self.resolve(text, *tag));
+        }
+        Some(ok)
+    }
+
+    /// A path as written, made absolute against the folder of the file that set it.
+    fn resolve(&self, text: &str, tag: Tag) -> String {
+        if text.is_empty() || Path::new(text).is_absolute() {
+            return text.to_owned();
+        }
+        let base: Option<PathBuf> = self
+            .figment
+            .get_metadata(tag)
+            .and_then(|m| m.source.as_ref())
+            .and_then(|s| s.file_path())
+            .and_then(Path::parent)
+            .map(Path::to_path_buf);
+        let joined = match base {
+            Some(dir) => dir.join(text),
+            None => PathBuf::from(text),
+        };
+        std::path::absolute(&joined)
+            .unwrap_or(joined)
+            .display()
+            .to_string()
+    }
+
+    fn set_by_env(&self, tag: Tag) -> bool {
+        self.figment
+            .get_metadata(tag)
+            .is_some_and(|m| m.name.contains("environment variable"))
+    }
+
+    fn unknown(&mut self, key: &str, name: &str, tag: Tag, fields: &Dict) {
+        let full = join(key, name);
+        let siblings = fields.keys().map(String::as_str);
+        let suggestion = closest(name, siblings).map(|s| join(key, s)).or_else(|| {
+            // The right key in the wrong section: `max_body_bytes` at the top.
+            self.leaves
+                .iter()
+                .find(|l| l.rsplit('.').next() == Some(name))
+                .cloned()
+        });
+        let message = match suggestion {
+            Some(s) => format!("unknown key; did you mean `{s}`?"),
+            None => format!(
+                "unknown key; {} takes {}",
+                if key.is_empty() { "the top level" } else { key },
+                list(&fields.keys().map(String::as_str).collect::<Vec<_>>())
+            ),
+        };
+        self.problem(&full, message, tag);
+    }
+
+    fn wrong(&mut self, key: &str, value: &Value, expected: &str) {
+        let found = match value {
+            Value::String(_, s) => format!("`{s:?}`"),
+            Value::Num(_, n) => format!("`{}`", num_text(n)),
+            Value::Bool(_, b) => format!("`{b}`"),
+            Value::Dict(..) => "a table".into(),
+            Value::Array(..) => "a list".into(),
+            Value::Char(_, c) => format!("`{c}`"),
+            Value::Empty(..) => "nothing".into(),
+        };
+        self.problem(key, format!("{found}: expected {expected}"), value.tag());
+    }
+
+    fn problem(&mut self, key: &str, message: String, tag: Tag) {
+        let message = if self.set_by_env(tag) {
+            format!("{message} (from environment variable {})", env_name(key))
+        } else {
+            message
+        };
+        self.problems.push(ConfigProblem {
+            key: if key.is_empty() {
+                "(root)".into()
+            } else {
+                key.into()
+            },
+            message,
+        });
+    }
+}
+
+/// Leaves out the value at `path` (keys of tables, indexes of lists); false when there is
+/// none to leave out.
+pub fn remove(value: &mut Value, path: &[String]) -> bool {
+    let Some((last, parents)) = path.split_last() else {
+        return false;
+    };
+    let mut at = value;
+    for key in parents {
+        at = match at {
+            Value::Dict(_, dict) => match dict.get_mut(key) {
+                Some(v) => v,
+                None => return false,
+            },
+            Value::Array(_, items) => {
+                match key.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                    Some(v) => v,
+                    None => return false,
+                }
+            }
+            _ => return false,
+        };
+    }
+    match at {
+        Value::Dict(_, dict) => dict.remove(last).is_some(),
+        Value::Array(_, items) => match last.parse::<usize>() {
+            Ok(i) if i < items.len() => {
+                items.remove(i);
+                true
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// The environment variable that sets `key`.
+pub fn env_name(key: &str) -> String {
+    format!("HOOKGATE__{}", key.replace('.', "__").to_ascii_uppercase())
+}
+
+fn kind(shape: &Value) -> &'static str {
+    match shape {
+        Value::String(..) => "a string",
+        Value::Num(..) => "a whole number (0 or more)",
+        Value::Bool(..) => "true or false",
+        Value::Dict(..) => "a table",
+        Value::Array(..) => "a list",
+        _ => "a value",
+    }
+}
+
+fn num_text(n: &Num) -> String {
+    n.to_u128()
+        .map(|u| u.to_string())
+        .or_else(|| n.to_i128().map(|i| i.to_string()))
+        .or_else(|| n.to_f64().map(|f| f.to_string()))
+        .unwrap_or_default()
+}
+
+fn list(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => quoted.concat(),
+    }
+}
+
+/// The known name closest to `unknown`, if close enough to be a likely typo.
+pub fn closest<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    known
+        .filter(|k| *k != NAME)
+        .map(|k| (strsim::jaro_winkler(unknown, k), k))
+        .filter(|(score, _)| *score >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}
+
+/// `HOOKGATE_*` variables hookgate does not read: one underscore where two are meant
+/// (`HOOKGATE_LISTEN` for `HOOKGATE__LISTEN`), or a setting that does not exist. Variables a
+/// `token_env` names, and `HOOKGATE_CONFIG`, are hookgate's. Each comes with its likely meaning.
+pub fn stray_env(token_envs: &[String]) -> Vec<ConfigProblem> {
+    let keys = keys();
+    let mut out = Vec::new();
+    for (name, _) in std::env::vars_os() {
+        let Some(name) = name.to_str() else { continue };
+        let Some(rest) = name.strip_prefix("HOOKGATE_") else {
+            continue;
+        };
+        if rest.starts_with('_')
+            || name == "HOOKGATE_CONFIG"
+            || token_envs.iter().any(|t| t == name)
+        {
+            continue;
+        }
+        let wanted = squash(rest);
+        let meant = keys.iter().find_map(|k| {
+            let (head, tail) = k.split_once(NAME).unwrap_or((k, ""));
+            let (head, tail) = (squash(head), squash(tail));
+            let hit = if k.contains(NAME) {
+                wanted.len() > head.len() + tail.len()
+                    && wanted.starts_with(&head)
+                    && wanted.ends_with(&tail)
+            } else {
+                wanted == head
+            };
+            hit.then(|| env_name(&k.replace(NAME, "NAME")))
+        });
+        let message = match meant {
+            Some(var) => format!(
+                "is not read: settings take two underscores after HOOKGATE and between levels; did you mean {var}?"
+            ),
+            None => "is not read: hookgate reads HOOKGATE_CONFIG (the file) and HOOKGATE__SECTION__KEY settings".into(),
+        };
+        out.push(ConfigProblem {
+            key: name.to_owned(),
+            message,
+        });
+    }
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    out
+}
+
+/// A key or variable name without separators, lower case: `limits.max_body_bytes` and
+/// `LIMITS_MAX_BODY_BYTES` are both `limitsmaxbodybytes`.
+fn squash(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        let known = ["timeout_ms", "retries", "backoff_ms"];
+        assert_eq!(closest("timeout", known.into_iter()), Some("timeout_ms"));
+        assert_eq!(closest("retry", known.into_iter()), Some("retries"));
+        assert_eq!(closest("colour", known.into_iter()), None);
+    }
+
+    #[test]
+    fn keys_cover_named_entries_and_lists_of_tables() {
+        let keys = keys();
+        for k in [
+            "listen",
+            "upstreams.<name>.auth.token_file",
+            "inbound_auth.keys[].sha256",
+            "limits.idle_timeout_ms",
+            "tls.cert_file",
+            "client.ca_files",
+        ] {
+            assert!(keys.iter().any(|x| x == k), "{k} missing from {keys:?}");
+        }
+    }
+}
