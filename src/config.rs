@@ -187,7 +187,7 @@ impl RawConfig {
                 token_file: Some(PathBuf::new()),
             }),
             deadline_ms: Some(0),
-            emulator: Some(RawEmulator {
+            emulator: Some(crate::emulator::settings::RawEmulator {
                 seed: Some(0),
                 clock: Some(String::new()),
                 clock_step_ms: Some(0),
@@ -273,35 +273,7 @@ pub struct RawUpstream {
     pub max_concurrency: usize,
     /// An emulated upstream's emulator: fixtures, faults, determinism, state file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub emulator: Option<RawEmulator>,
-}
-
-/// `[upstreams.NAME.emulator]`: what a test suite sets of an emulator (and, from flags, of
-/// `hookgate emulate`'s).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawEmulator {
-    /// Seeds the ids, secrets and fault draws the emulator makes up.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seed: Option<u64>,
-    /// A fixed clock: the RFC 3339 time stamped on webhooks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub clock: Option<String>,
-    /// With `clock`: how far the clock moves on after each reading.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub clock_step_ms: Option<u64>,
-    /// A file that keeps the webhooks across restarts and reloads.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<PathBuf>,
-    /// A fixtures file: webhooks (and faults) at start and after each reset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fixtures: Option<PathBuf>,
-    /// How many requests the journal keeps.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub journal_limit: Option<usize>,
-    /// Faults injected in the vendor's API.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub faults: Option<crate::emulator::faults::Faults>,
+    pub emulator: Option<crate::emulator::settings::RawEmulator>,
 }
 
 impl RawUpstream {
@@ -660,7 +632,7 @@ pub struct UpstreamConfig {
     pub auth: UpstreamAuth,
     pub policy: Policy,
     /// The emulator's settings (defaults unless emulated and configured).
-    pub emulator: crate::emulator::Settings,
+    pub emulator: crate::emulator::settings::Settings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1029,7 +1001,7 @@ fn upstream(
 }
 
 /// `[upstreams.NAME.emulator]`, for an emulated upstream only.
-fn emulator(key: &str, u: &RawUpstream, p: &mut Problems) -> crate::emulator::Settings {
+fn emulator(key: &str, u: &RawUpstream, p: &mut Problems) -> crate::emulator::settings::Settings {
     if u.emulator.is_some() && !u.emulate {
         p.add(
             format!("{key}.emulator"),
@@ -1037,12 +1009,14 @@ fn emulator(key: &str, u: &RawUpstream, p: &mut Problems) -> crate::emulator::Se
         );
     }
     let raw = u.emulator.clone().unwrap_or_default();
-    crate::emulator::Settings::from_raw(&raw, &format!("{key}.emulator")).unwrap_or_else(|found| {
-        for problem in found {
-            p.add(problem.key, problem.message);
-        }
-        crate::emulator::Settings::default()
-    })
+    crate::emulator::settings::Settings::from_raw(&raw, &format!("{key}.emulator")).unwrap_or_else(
+        |found| {
+            for problem in found {
+                p.add(problem.field, problem.message);
+            }
+            crate::emulator::settings::Settings::default()
+        },
+    )
 }
 
 /// Two emulators never share a state file: each would overwrite what the other keeps.
@@ -1263,7 +1237,7 @@ fn log(raw: &RawLog, p: &mut Problems) -> LogConfig {
         }
     };
     let level = raw.level.trim();
-    match crate::telemetry::check_filter(level) {
+    match check_filter(level) {
         Ok(()) => {}
         Err(why) => p.add("log.level", format!("`{level}`: {why}")),
     }
@@ -1347,6 +1321,31 @@ fn bearer_token(
     token
         .map(|t| Secret::new(t.trim()))
         .map_err(|message| Unread::Token(format!("{key}.auth.{field}"), message))
+}
+
+/// Whether `level` is a filter that shows hookgate's errors: it must parse as an `EnvFilter`
+/// (which would otherwise drop the directives it cannot read) and must not leave hookgate
+/// silent (a bare word is a target name to `EnvFilter`, so `verbose` parses and shows nothing
+/// of hookgate's). `off` is taken as meant.
+pub fn check_filter(level: &str) -> Result<(), String> {
+    if level == "off" {
+        return Ok(());
+    }
+    if level.is_empty() {
+        return Err("expected a level (error, warn, info, debug, trace) or directives such as `info,hookgate=debug`".into());
+    }
+    let filter = tracing_subscriber::EnvFilter::try_new(level).map_err(|e| e.to_string())?;
+    use tracing_subscriber::layer::SubscriberExt;
+    let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(filter));
+    let shown = tracing::dispatcher::with_default(
+        &dispatch,
+        || tracing::enabled!(target: "hookgate", tracing::Level::ERROR),
+    );
+    if shown {
+        Ok(())
+    } else {
+        Err("would show none of hookgate's logs, not even errors; expected a level (error, warn, info, debug, trace) or directives such as `info,hookgate=debug`".into())
+    }
 }
 
 /// Compiles `[url_policy]`; every host pattern that does not parse is a problem.

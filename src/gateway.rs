@@ -332,21 +332,13 @@ impl crate::http::server::Handler for MainListener {
             };
             return serve(&preview, admission, request, &path, &request_id).await;
         }
-        if crate::emulator::admin::under_prefix(&path).is_some() {
-            return crate::emulator::admin::main_listener(
-                &routes.emulators,
-                admission,
-                request,
-                &path,
-                &request_id,
-            )
-            .await;
+        if let Some(admin) = &routes.admin
+            && under(&path, admin.prefix()).is_some()
+        {
+            return admin.serve(admission, request, &path, &request_id).await;
         }
         for (prefix, surface) in &routes.mounted {
-            if let Some(rest) = path
-                .strip_prefix(prefix.as_str())
-                .filter(|r| r.is_empty() || r.starts_with('/'))
-            {
+            if let Some(rest) = under(&path, prefix) {
                 let rest = rest.to_owned();
                 return serve(surface, admission, request, &rest, &request_id).await;
             }
@@ -356,6 +348,12 @@ impl crate::http::server::Handler for MainListener {
             &request_id,
         )
     }
+}
+
+/// What follows `prefix` in `path`, when `path` is `prefix` or below it.
+pub fn under<'p>(path: &'p str, prefix: &str) -> Option<&'p str> {
+    path.strip_prefix(prefix)
+        .filter(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// A vendor's API on a listener of its own (an emulator, or a drop-in surface), at the root.

@@ -21,7 +21,7 @@
 //! | HTTP plumbing | [`http`] (server loop, client, edge, bodies) |
 //! | planning and calling | [`plan`] (pure), [`upstream`] (runs a plan over HTTP), [`store`] (an emulator's memory) |
 //! | frontends | [`frontend`] (canonical API, vendor APIs) |
-//! | assembly | [`setup`] (load and check) → [`wiring`] (build) → [`preview`] → [`gateway`] (the road, the listeners) ⇄ [`emulator`] (an emulated vendor, its admin API, journal and faults; the main listener mounts its admin API) → [`reload`] (diff and swap) → [`app`] (start and stop) |
+//! | assembly | [`setup`] (load and check) → [`wiring`] (build) → [`preview`] → [`gateway`] (the road, the listeners) → [`emulator`] (an emulated vendor, its admin API, journal and faults; mounted on the main listener through [`wiring::Mount`]) → [`reload`] (diff and swap) → [`app`] (start and stop) |
 //! | around | [`telemetry`] (logs, signals), [`examples`] (mapping examples' round trip), [`healthcheck`] (the exec probe) |
 //!
 //! Dialect knowledge lives only in mapping files (`mappings/*.toml`); no Rust code knows a

@@ -343,12 +343,12 @@ async fn emulate(flag: Option<PathBuf>, args: EmulateArgs) -> ExitCode {
         config,
         fixtures: args.fixtures,
         state: args.state,
-        settings: config::RawEmulator {
+        settings: hookgate::emulator::RawEmulator {
             seed: args.seed,
             clock: args.clock,
             clock_step_ms: args.clock_step_ms,
             journal_limit: args.journal_limit,
-            ..config::RawEmulator::default()
+            ..hookgate::emulator::RawEmulator::default()
         },
     };
     // One line per listener, flushed at once: test runners wait for it to learn the port.

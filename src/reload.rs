@@ -253,18 +253,16 @@ impl Live {
         }
 
         let mut routes = wiring::routes(&config, &dialects, upstreams);
+        let mut emulators = crate::emulator::admin::Running::new();
         for name in &kept {
             if let Some(e) = self.emulators.get(name) {
-                routes
-                    .emulators
-                    .insert(name.clone(), (e.addr, e.core.clone()));
+                emulators.insert(name.clone(), (e.addr, e.core.clone()));
             }
         }
         for p in &pending {
-            routes
-                .emulators
-                .insert(p.name.clone(), (p.emulator.addr, p.emulator.core.clone()));
+            emulators.insert(p.name.clone(), (p.emulator.addr, p.emulator.core.clone()));
         }
+        routes.admin = Some(Arc::new(crate::emulator::admin::MainMount { emulators }));
         self.routes.store(Arc::new(routes));
         crate::metrics::get().upstreams(config.upstreams.iter().map(|u| u.name.as_str()));
         self.emulator_admission.store(Arc::new(Admission {

@@ -5,31 +5,6 @@ use crate::config::{LogConfig, LogFormat};
 use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
-/// Whether `level` is a filter that shows hookgate's errors: it must parse as an `EnvFilter`
-/// (which would otherwise drop the directives it cannot read) and must not leave hookgate
-/// silent (a bare word is a target name to `EnvFilter`, so `verbose` parses and shows nothing
-/// of hookgate's). `off` is taken as meant.
-pub fn check_filter(level: &str) -> Result<(), String> {
-    if level == "off" {
-        return Ok(());
-    }
-    if level.is_empty() {
-        return Err("expected a level (error, warn, info, debug, trace) or directives such as `info,hookgate=debug`".into());
-    }
-    let filter = EnvFilter::try_new(level).map_err(|e| e.to_string())?;
-    use tracing_subscriber::layer::SubscriberExt;
-    let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(filter));
-    let shown = tracing::dispatcher::with_default(
-        &dispatch,
-        || tracing::enabled!(target: "hookgate", tracing::Level::ERROR),
-    );
-    if shown {
-        Ok(())
-    } else {
-        Err("would show none of hookgate's logs, not even errors; expected a level (error, warn, info, debug, trace) or directives such as `info,hookgate=debug`".into())
-    }
-}
-
 /// Whether stderr takes colour: a terminal, and no `NO_COLOR` (no-color.org). Files and pipes
 /// never get escape sequences.
 pub fn colour() -> bool {
@@ -42,7 +17,9 @@ pub fn init(log: &LogConfig) {
     let from_env = std::env::var("RUST_LOG")
         .ok()
         .filter(|v| !v.trim().is_empty());
-    let rejected = from_env.as_ref().and_then(|v| check_filter(v.trim()).err());
+    let rejected = from_env
+        .as_ref()
+        .and_then(|v| crate::config::check_filter(v.trim()).err());
     let level = match (&from_env, &rejected) {
         (Some(v), None) => v.trim(),
         _ => log.level.as_str(),

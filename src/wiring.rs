@@ -7,14 +7,19 @@ use crate::config::{self, Config, ConfigProblem, ConfigReport, UpstreamAuth, Ups
 use crate::frontend::canonical::CanonicalApi;
 use crate::frontend::vendor::VendorApi;
 use crate::frontend::{Admission, Backend};
+use crate::http::body::Body;
 use crate::http::client::Client;
 use crate::mapping::Dialect;
 use crate::setup::StartError;
 use crate::upstream::resilience::Guard;
 use crate::upstream::{Auth, HeaderSecret, Secret, Upstream};
 use crate::url_policy::UrlPolicy;
+use http::{Request, Response};
+use hyper::body::Incoming;
 use sha2::Digest;
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 /// What the main listener serves; replaced whole on reload.
@@ -27,8 +32,28 @@ pub struct Routes {
     pub preview: bool,
     /// What every request is held to.
     pub admission: Admission,
-    /// The emulators of emulated upstreams, whose admin APIs the main listener serves too.
-    pub emulators: crate::emulator::admin::Running,
+    /// What is served under a prefix of its own and built above the gateway: the emulators'
+    /// admin APIs. Set by whoever runs the emulators; none in a dry run.
+    pub admin: Option<Arc<dyn Mount>>,
+}
+
+/// A request being served by a [`Mount`].
+pub type Serving<'a> = Pin<Box<dyn Future<Output = Response<Body>> + Send + 'a>>;
+
+/// A handler the main listener serves under a path prefix, defined by a layer above the
+/// gateway (which then needs no import of it).
+pub trait Mount: Send + Sync {
+    /// The path prefix, without a trailing slash.
+    fn prefix(&self) -> &str;
+
+    /// Serves one request whose path is under [`Mount::prefix`].
+    fn serve<'a>(
+        &'a self,
+        admission: &'a Admission,
+        request: Request<Incoming>,
+        path: &'a str,
+        request_id: &'a str,
+    ) -> Serving<'a>;
 }
 
 /// The credential the gateway presents to the emulators it runs: minted at startup, never
@@ -149,7 +174,7 @@ pub fn routes(
             inbound: config.inbound.clone(),
             body_limit: config.limits.body(),
         },
-        emulators: BTreeMap::new(),
+        admin: None,
     }
 }
 

@@ -113,7 +113,7 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
-    /// `key` is the path as reported (`upstreams.talkover.timeout_ms`, `keys[0]`), `pattern`
+    /// `key` is the path as reported (`upstreams.main.timeout_ms`, `keys[0]`), `pattern`
     /// the same in the shape (`upstreams.<name>.timeout_ms`, `keys[]`).
     fn value(&mut self, key: &str, pattern: &str, value: &Value, shape: &Value) -> Option<Value> {
         if OPAQUE.contains(&pattern) {

@@ -38,8 +38,7 @@ pub const OPENAPI_JSON: &str = include_str!("../../openapi/emulator-admin.json")
 /// The part of `path` under the admin prefix (`/__hookgate/reset` → `/reset`), if it is
 /// under it.
 pub fn under_prefix(path: &str) -> Option<&str> {
-    path.strip_prefix(PREFIX)
-        .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+    crate::gateway::under(path, PREFIX)
 }
 
 /// What an admin request is about.
@@ -438,6 +437,33 @@ impl Frontend for Index<'_> {
 
     fn refuse(&self, _: Option<&Routed<()>>, problem: &Problem, id: &str) -> Response<Body> {
         respond::problem(problem, id)
+    }
+}
+
+/// The emulators' admin APIs as the main listener mounts them.
+pub struct MainMount {
+    pub emulators: Running,
+}
+
+impl crate::wiring::Mount for MainMount {
+    fn prefix(&self) -> &str {
+        PREFIX
+    }
+
+    fn serve<'a>(
+        &'a self,
+        admission: &'a crate::frontend::Admission,
+        request: http::Request<hyper::body::Incoming>,
+        path: &'a str,
+        request_id: &'a str,
+    ) -> crate::wiring::Serving<'a> {
+        Box::pin(main_listener(
+            &self.emulators,
+            admission,
+            request,
+            path,
+            request_id,
+        ))
     }
 }
 

@@ -9,16 +9,18 @@
 //! | [`faults`] | injected latency, failures, dropped connections and scripts |
 //! | [`journal`] | the requests received, redacted, with filters |
 //! | [`fixtures`] | webhooks (and faults) a test sets up, in the vendor's shape or canonical |
+//! | [`settings`] | an emulator's settings, raw and checked |
 //! | [`state`] | the optional state file, written atomically |
 
 pub mod admin;
 pub mod faults;
 pub mod fixtures;
 pub mod journal;
+pub mod settings;
 pub mod state;
 
 use crate::auth::Inbound;
-use crate::config::{self, ConfigProblem, ConfigReport, RawEmulator};
+use crate::config::{self, ConfigProblem, ConfigReport};
 use crate::frontend::vendor::VendorApi;
 use crate::frontend::{Admission, Backend, Frontend, Head, SharedAdmission};
 use crate::http::body::{self, Body};
@@ -27,7 +29,7 @@ use crate::http::server::{self, Hangup, Limits};
 use crate::mapping::{self, Dialect};
 use crate::problem::Problem;
 use crate::setup::StartError;
-use crate::store::{Clock, Determinism, Owned, Store};
+use crate::store::{Owned, Store};
 use crate::url_policy::UrlPolicy;
 use bytes::Bytes;
 use faults::{Effect, Faults, Injector};
@@ -36,102 +38,13 @@ use http::{Request, Response};
 use http_body_util::Full;
 use hyper::body::Incoming;
 use journal::Journal;
+pub use settings::{RawEmulator, Settings};
 use state::StateFile;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 use tokio::net::TcpListener;
-
-/// An emulator's settings: `[upstreams.NAME.emulator]`, or `hookgate emulate`'s flags.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Settings {
-    /// Where made-up values and time come from.
-    pub determinism: Determinism,
-    /// The state file, when webhooks outlive the process.
-    pub state: Option<PathBuf>,
-    /// Webhooks (and faults) set up at start and on every reset.
-    pub fixtures: Option<PathBuf>,
-    /// How many requests the journal keeps.
-    pub journal_limit: usize,
-    /// The faults in force at start and after a reset (a fixtures file's replace them).
-    pub faults: Faults,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            determinism: Determinism::default(),
-            state: None,
-            fixtures: None,
-            journal_limit: journal::DEFAULT_LIMIT,
-            faults: Faults::default(),
-        }
-    }
-}
-
-/// The most requests a journal may be asked to keep.
-pub const MAX_JOURNAL: usize = 100_000;
-
-impl Settings {
-    /// Checks the raw settings; every problem is named under `key` (`upstreams.x.emulator`).
-    pub fn from_raw(raw: &RawEmulator, key: &str) -> Result<Settings, Vec<ConfigProblem>> {
-        let mut problems = Vec::new();
-        let clock = match (&raw.clock, raw.clock_step_ms) {
-            (None, None) => Clock::System,
-            (None, Some(_)) => {
-                problems.push(ConfigProblem {
-                    key: format!("{key}.clock_step_ms"),
-                    message: "needs `clock`, the time the clock starts from".into(),
-                });
-                Clock::System
-            }
-            (Some(text), step) => match humantime::parse_rfc3339_weak(text) {
-                Ok(start) => Clock::Stepping {
-                    start,
-                    step: Duration::from_millis(step.unwrap_or(0)),
-                },
-                Err(_) => {
-                    problems.push(ConfigProblem {
-                        key: format!("{key}.clock"),
-                        message: format!(
-                            "`{text}`: expected an RFC 3339 time such as 2025-01-01T00:00:00Z"
-                        ),
-                    });
-                    Clock::System
-                }
-            },
-        };
-        let journal_limit = raw.journal_limit.unwrap_or(journal::DEFAULT_LIMIT);
-        if journal_limit == 0 || journal_limit > MAX_JOURNAL {
-            problems.push(ConfigProblem {
-                key: format!("{key}.journal_limit"),
-                message: format!("`{journal_limit}`: expected 1 to {MAX_JOURNAL}"),
-            });
-        }
-        let faults = raw.faults.clone().unwrap_or_default();
-        problems.extend(faults.check(&format!("{key}.faults")).into_iter().map(|e| {
-            ConfigProblem {
-                key: e.field,
-                message: e.message,
-            }
-        }));
-        if !problems.is_empty() {
-            return Err(problems);
-        }
-        Ok(Settings {
-            determinism: Determinism {
-                seed: raw.seed,
-                clock,
-            },
-            state: raw.state.clone(),
-            fixtures: raw.fixtures.clone(),
-            journal_limit,
-            faults,
-        })
-    }
-}
 
 /// What a reset goes back to.
 struct Start {
@@ -637,11 +550,11 @@ pub async fn run(
             let problems = problems
                 .into_iter()
                 .map(|p| ConfigProblem {
-                    key: match p.key.strip_prefix("emulator.") {
+                    key: match p.field.strip_prefix("emulator.") {
                         Some(rest) if !rest.starts_with("faults") => {
                             format!("--{}", rest.replace('_', "-"))
                         }
-                        _ => p.key,
+                        _ => p.field,
                     },
                     message: p.message,
                 })
@@ -694,7 +607,10 @@ pub async fn run(
             ));
         }
     };
-    let limits = config.map_or_else(Limits::default, |c| c.limits.listener());
+    let limits = config.map_or_else(
+        || config::Limits::default().listener(),
+        |c| c.limits.listener(),
+    );
     let admission = Admission {
         inbound: config.map_or(Inbound::Off, |c| c.inbound.clone()),
         body_limit: config.map_or_else(|| config::Limits::default().body(), |c| c.limits.body()),

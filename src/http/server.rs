@@ -44,27 +44,6 @@ pub struct Limits {
     pub drain_timeout: Duration,
 }
 
-impl Default for Limits {
-    /// The configuration's defaults ([`crate::config::Limits`]), where they are written.
-    fn default() -> Self {
-        crate::config::Limits::default().listener()
-    }
-}
-
-impl From<&crate::config::RawLimits> for Limits {
-    fn from(l: &crate::config::RawLimits) -> Limits {
-        Limits {
-            header_read_timeout: Duration::from_millis(l.header_read_timeout_ms),
-            idle_timeout: Duration::from_millis(l.idle_timeout_ms),
-            send_timeout: Duration::from_millis(l.send_timeout_ms),
-            max_connections: l.max_connections,
-            drain_timeout: Duration::from_millis(l.drain_timeout_ms),
-            max_header_bytes: l.max_header_bytes,
-            max_body_bytes: l.max_body_bytes,
-        }
-    }
-}
-
 /// A mark on a response: instead of answering, close the connection (an HTTP/2 stream is
 /// reset). Only an emulator's injected fault asks for it.
 #[derive(Debug, Clone, Copy, thiserror::Error)]
