@@ -316,73 +316,28 @@ impl Prepared {
         let mut plan = upstream.plan(op.clone(), &call);
         let mut requests: Vec<ShownRequest> = Vec::new();
         let mut reply = None;
-        let mut halted = false;
-        let answer = loop {
+        // `None` when the plan halts at a request whose answer was not given.
+        let done = loop {
             match plan.next(reply.take()) {
                 Next::Send(request) => {
-                    let headers = upstream.headers(&call, request.body.is_some());
-                    let mut entry = shown(
-                        requests.len() + 1,
-                        &request,
-                        upstream.url(&request),
-                        &headers,
-                    );
-                    if let Some(read) = requests.iter().rev().find(|r| r.role == "read") {
-                        entry.depends_on = Some(read.step);
-                        entry.note =
-                            Some(format!("depends on the answer to request {}", read.step));
-                    }
-                    if request.purpose == Purpose::Read {
-                        entry.note = Some(read_note(&upstream, &op).to_owned());
-                        if let Some(n) = upstream
-                            .dialect
-                            .operation(op.action)
-                            .and_then(|o| o.note.as_ref())
-                        {
-                            notes.push(format!(
-                                "the {} mapping file says of {}: {n}",
-                                upstream.dialect.name, op.action
-                            ));
-                        }
-                    }
+                    let entry = describe(&upstream, &op, &call, &request, &requests, &mut notes);
                     requests.push(entry);
-                    let given = match (&mut replies, request.purpose) {
+                    reply = match (&mut replies, request.purpose) {
                         (Some(all), _) => all.pop_front(),
                         (None, Purpose::Read) => current.take(),
                         (None, Purpose::Write) => response.take(),
                         (None, Purpose::FollowUp) => None,
                     };
-                    match given {
-                        Some(r) => reply = Some(r),
-                        None => {
-                            halted = true;
-                            let step = requests.len();
-                            match request.purpose {
-                                Purpose::Read => {
-                                    if let Some(next) = plan.pending_own() {
-                                        let headers = upstream.headers(&call, next.body.is_some());
-                                        let mut pending = shown(step + 1, &next, upstream.url(&next), &headers);
-                                        pending.body = Value::Null;
-                                        pending.pending = next.body.is_some();
-                                        pending.depends_on = Some(step);
-                                        pending.note = Some(format!(
-                                            "depends on the answer to request {step}: give it (`current`, --current FILE) to see the exact body"
-                                        ));
-                                        requests.push(pending);
-                                    }
-                                    if response.is_some() {
-                                        notes.push("the response was not used: the plan stops at the read, whose answer was not given".into());
-                                    }
-                                }
-                                Purpose::Write => notes.push(
-                                    "give the vendor's answer (`response`, --response STATUS) to see the canonical result".into(),
-                                ),
-                                Purpose::FollowUp => notes.push(format!(
-                                    "request {step} reads what the answer to the operation did not hold: give every answer in order (`replies`, --replies FILE) to see the canonical result"
-                                )),
-                            }
-                            break None;
-                        }
+                    if reply.is_none() {
+                        let halt = Halt {
+                            upstream: &upstream,
+                            call: &call,
+                            plan: &plan,
+                            request: &request,
+                            response_unused: response.is_some(),
+                        };
+                        halt.explain(&mut requests, &mut notes);
+                        break None;
                     }
                 }
                 Next::Done(result) => break Some(result),
@@ -405,24 +360,21 @@ impl Prepared {
                 upstream.name
             ));
         }
-        let result = match answer {
-            Some(done) if !halted => {
-                if requests.is_empty() {
-                    notes.push("hookgate answers without calling the vendor".into());
-                }
-                let mut response = match done {
-                    Ok(done) => canonical::render(&upstream, &op, done),
-                    Err(problem) => respond::problem(&problem, &call.request_id),
-                };
-                if let Some(id) = headers::value(&call.request_id) {
-                    response
-                        .headers_mut()
-                        .insert(headers::X_REQUEST_ID.clone(), id);
-                }
-                Some(shown_result(response))
+        if done.is_some() && requests.is_empty() {
+            notes.push("hookgate answers without calling the vendor".into());
+        }
+        let result = done.map(|done| {
+            let mut response = match done {
+                Ok(done) => canonical::render(&upstream, &op, done),
+                Err(problem) => respond::problem(&problem, &call.request_id),
+            };
+            if let Some(id) = headers::value(&call.request_id) {
+                response
+                    .headers_mut()
+                    .insert(headers::X_REQUEST_ID.clone(), id);
             }
-            _ => None,
-        };
+            shown_result(response)
+        });
         Translation {
             upstream: Some(upstream.name.clone()),
             dialect: Some(upstream.dialect.name.clone()),
@@ -430,6 +382,78 @@ impl Prepared {
             requests,
             result,
             notes,
+        }
+    }
+}
+
+/// One vendor request as shown, with what it depends on and why it is made.
+fn describe(
+    upstream: &Upstream,
+    op: &Operation,
+    call: &Call,
+    request: &VendorRequest,
+    earlier: &[ShownRequest],
+    notes: &mut Vec<String>,
+) -> ShownRequest {
+    let headers = upstream.headers(call, request.body.is_some());
+    let mut entry = shown(earlier.len() + 1, request, upstream.url(request), &headers);
+    if let Some(read) = earlier.iter().rev().find(|r| r.role == "read") {
+        entry.depends_on = Some(read.step);
+        entry.note = Some(format!("depends on the answer to request {}", read.step));
+    }
+    if request.purpose == Purpose::Read {
+        entry.note = Some(read_note(upstream, op).to_owned());
+        if let Some(n) = upstream
+            .dialect
+            .operation(op.action)
+            .and_then(|o| o.note.as_ref())
+        {
+            notes.push(format!(
+                "the {} mapping file says of {}: {n}",
+                upstream.dialect.name, op.action
+            ));
+        }
+    }
+    entry
+}
+
+/// A plan halted at a request whose answer was not given.
+struct Halt<'a> {
+    upstream: &'a Upstream,
+    call: &'a Call,
+    plan: &'a crate::plan::Plan<'a>,
+    request: &'a VendorRequest,
+    /// A vendor response was given but the plan never reached the write it answers.
+    response_unused: bool,
+}
+
+impl Halt<'_> {
+    /// Says which answer to give to see more, and shows the write a read would lead to.
+    fn explain(&self, requests: &mut Vec<ShownRequest>, notes: &mut Vec<String>) {
+        let step = requests.len();
+        match self.request.purpose {
+            Purpose::Read => {
+                if let Some(next) = self.plan.pending_own() {
+                    let headers = self.upstream.headers(self.call, next.body.is_some());
+                    let mut pending = shown(step + 1, &next, self.upstream.url(&next), &headers);
+                    pending.body = Value::Null;
+                    pending.pending = next.body.is_some();
+                    pending.depends_on = Some(step);
+                    pending.note = Some(format!(
+                        "depends on the answer to request {step}: give it (`current`, --current FILE) to see the exact body"
+                    ));
+                    requests.push(pending);
+                }
+                if self.response_unused {
+                    notes.push("the response was not used: the plan stops at the read, whose answer was not given".into());
+                }
+            }
+            Purpose::Write => notes.push(
+                "give the vendor's answer (`response`, --response STATUS) to see the canonical result".into(),
+            ),
+            Purpose::FollowUp => notes.push(format!(
+                "request {step} reads what the answer to the operation did not hold: give every answer in order (`replies`, --replies FILE) to see the canonical result"
+            )),
         }
     }
 }

@@ -14,13 +14,14 @@
 //! a restart. An emulated upstream whose name and dialect stay keeps its
 //! emulator, and so its webhooks; a new one gets a new emulator.
 
-use crate::config::{self, Config, ConfigProblem, ConfigReport};
+use crate::config::{self, Config, ConfigProblem, ConfigReport, UpstreamConfig};
 use crate::frontend::{Admission, SharedAdmission};
 use crate::http::body::BodyLimit;
 use crate::http::client::Client;
 use crate::http::server::Limits;
 use crate::mapping::Dialect;
 use crate::setup::{self, Setup, StartError};
+use crate::upstream::Upstream;
 use crate::wiring::{self, InternalKey, Routes};
 use arc_swap::ArcSwap;
 use std::collections::BTreeMap;
@@ -30,6 +31,9 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+
+/// The loaded dialects, by name.
+type Dialects = BTreeMap<String, Arc<Dialect>>;
 
 /// A running emulator and what it was started from.
 struct Emulator {
@@ -198,10 +202,48 @@ impl Live {
                 .push("upstream client: new connection pool".into());
             client(&config)
         };
-
         let (kept, pending) = self
             .bind_emulators(&config, &dialects, &mut reloaded)
             .await?;
+        let upstreams = self.upstreams(
+            &config,
+            &dialects,
+            &client,
+            &client_settings,
+            &kept,
+            &pending,
+        )?;
+        if let Some(old) = &self.config {
+            reloaded
+                .changes
+                .extend(changes(old, &config, &self.dialects, &dialects));
+        }
+        // Nothing below fails: from here on the reload takes effect.
+        self.swap_routes(&config, &dialects, upstreams, &kept, &pending);
+        self.retire_emulators(&config, kept, &mut reloaded);
+        self.start_emulators(pending, tasks, &mut reloaded);
+        self.renew_tls(&config, &mut reloaded);
+        if self.startup.is_none() {
+            self.startup = Some(config.clone());
+        }
+        self.config = Some(config);
+        self.dialects = dialects;
+        self.client = client;
+        self.client_settings = client_settings;
+        Ok(reloaded)
+    }
+
+    /// Every configured upstream, built; an unchanged one is kept whole, and so are its
+    /// breaker and concurrency state.
+    fn upstreams(
+        &self,
+        config: &Config,
+        dialects: &Dialects,
+        client: &Client,
+        client_settings: &ClientSettings,
+        kept: &[String],
+        pending: &[Pending],
+    ) -> Result<BTreeMap<String, Arc<Upstream>>, StartError> {
         let addr_of = |name: &str| {
             self.emulators
                 .get(name)
@@ -222,14 +264,13 @@ impl Live {
                 (true, Some(addr)) => format!("http://{addr}"),
                 _ => u.base_url.clone().unwrap_or_default(),
             };
-            // An unchanged upstream is kept whole, and so are its breaker and concurrency state.
             let same = self.config.as_ref().and_then(|c| {
                 let before = c.upstreams.iter().find(|o| o.name == u.name)?;
                 let running = old_routes.canonical.upstreams.get(&u.name)?;
                 (before == u
                     && running.base_url == base_url
                     && running.dialect.source_sha256 == dialect.source_sha256
-                    && client_settings == self.client_settings
+                    && *client_settings == self.client_settings
                     && running.url_policy == config.url_policy)
                     .then(|| running.clone())
             });
@@ -246,20 +287,27 @@ impl Live {
             };
             upstreams.insert(u.name.clone(), built);
         }
-        if let Some(old) = &self.config {
-            reloaded
-                .changes
-                .extend(changes(old, &config, &self.dialects, &dialects));
-        }
+        Ok(upstreams)
+    }
 
-        let mut routes = wiring::routes(&config, &dialects, upstreams);
+    /// Swaps in the new routes (with the emulators' admin APIs) and admissions: the next
+    /// request sees them.
+    fn swap_routes(
+        &self,
+        config: &Config,
+        dialects: &Dialects,
+        upstreams: BTreeMap<String, Arc<Upstream>>,
+        kept: &[String],
+        pending: &[Pending],
+    ) {
+        let mut routes = wiring::routes(config, dialects, upstreams);
         let mut emulators = crate::emulator::admin::Running::new();
-        for name in &kept {
+        for name in kept {
             if let Some(e) = self.emulators.get(name) {
                 emulators.insert(name.clone(), (e.addr, e.core.clone()));
             }
         }
-        for p in &pending {
+        for p in pending {
             emulators.insert(p.name.clone(), (p.emulator.addr, p.emulator.core.clone()));
         }
         routes.admin = Some(Arc::new(crate::emulator::admin::MainMount { emulators }));
@@ -273,7 +321,11 @@ impl Live {
             inbound: config.inbound.clone(),
             body_limit: self.body_limit,
         }));
+    }
 
+    /// Reconfigures the kept emulators and stops the others (a pinned one lingers until
+    /// restart), saying what became of their webhooks.
+    fn retire_emulators(&mut self, config: &Config, kept: Vec<String>, reloaded: &mut Reloaded) {
         for u in config.upstreams.iter().filter(|u| kept.contains(&u.name)) {
             if let Some(e) = self.emulators.get(&u.name)
                 && e.core
@@ -315,6 +367,15 @@ impl Live {
             }
             reloaded.changes.push(format!("emulator stopped: {name}"));
         }
+    }
+
+    /// Starts serving the newly bound emulators.
+    fn start_emulators(
+        &mut self,
+        pending: Vec<Pending>,
+        tasks: &mut JoinSet<()>,
+        reloaded: &mut Reloaded,
+    ) {
         for p in pending {
             let Pending {
                 name,
@@ -336,15 +397,6 @@ impl Live {
             }
             self.emulators.insert(name, emulator);
         }
-        self.renew_tls(&config, &mut reloaded);
-        if self.startup.is_none() {
-            self.startup = Some(config.clone());
-        }
-        self.config = Some(config);
-        self.dialects = dialects;
-        self.client = client;
-        self.client_settings = client_settings;
-        Ok(reloaded)
     }
 
     /// Decides, for each emulated upstream, whether its emulator is kept or a new one is
@@ -352,7 +404,7 @@ impl Live {
     async fn bind_emulators(
         &self,
         config: &Config,
-        dialects: &BTreeMap<String, Arc<Dialect>>,
+        dialects: &Dialects,
         reloaded: &mut Reloaded,
     ) -> Result<(Vec<String>, Vec<Pending>), StartError> {
         let mut kept = Vec::new();
@@ -361,106 +413,120 @@ impl Live {
             let dialect = dialects[&u.dialect].clone();
             match self.emulators.get(&u.name) {
                 Some(e) if e.dialect == u.dialect => {
-                    let before = e.core.settings();
-                    for (key, same) in [
-                        (
-                            "seed",
-                            before.determinism.seed == u.emulator.determinism.seed,
-                        ),
-                        (
-                            "clock",
-                            before.determinism.clock == u.emulator.determinism.clock,
-                        ),
-                        ("state", before.state == u.emulator.state),
-                        ("fixtures", before.fixtures == u.emulator.fixtures),
-                    ] {
-                        if !same {
-                            reloaded.needs_restart.push(ConfigProblem {
-                                key: format!("upstreams.{}.emulator.{key}", u.name),
-                                message: "the running emulator keeps the setting it started with until restart".into(),
-                            });
-                        }
-                    }
-                    if e.listen != u.emulator_listen {
-                        reloaded.needs_restart.push(ConfigProblem {
-                            key: format!("upstreams.{}.emulator_listen", u.name),
-                            message: format!("the emulator stays on {} until restart", e.addr),
-                        });
-                    }
-                    if e.source_sha256 != dialect.source_sha256 {
-                        reloaded.needs_restart.push(ConfigProblem {
-                            key: format!("upstreams.{}", u.name),
-                            message: format!(
-                                "the emulator keeps the {} mapping it started with, and its webhooks; restart to apply the changed mapping file",
-                                u.dialect
-                            ),
-                        });
-                    }
+                    reloaded.needs_restart.extend(kept_notes(e, u, &dialect));
                     kept.push(u.name.clone());
                 }
-                previous => {
-                    // A fixed address still held by the emulator this one replaces.
-                    if u.emulator_listen.port() != 0
-                        && self
-                            .emulators
-                            .values()
-                            .chain(&self.lingering)
-                            .any(|e| e.addr == u.emulator_listen)
-                    {
-                        return Err(StartError::Config(ConfigReport {
-                            source: "reload".into(),
-                            problems: vec![ConfigProblem {
-                                key: format!("upstreams.{}.emulator_listen", u.name),
-                                message: format!(
-                                    "{} is held by the running emulator{}; restart to apply",
-                                    u.emulator_listen,
-                                    previous
-                                        .map(|e| format!(" of dialect {}", e.dialect))
-                                        .unwrap_or_default()
-                                ),
-                            }],
-                        }));
-                    }
-                    let listener = setup::bind(
-                        &format!("upstreams.{}.emulator_listen", u.name),
-                        u.emulator_listen,
-                    )
-                    .await?;
-                    let addr = listener.local_addr().map_err(|source| StartError::Bind {
-                        key: format!("upstreams.{}.emulator_listen", u.name),
-                        addr: u.emulator_listen,
-                        source,
-                    })?;
-                    let core = crate::emulator::Emulator::new(
-                        &u.name,
-                        Some(&u.name),
-                        dialect.clone(),
-                        config
-                            .url_policy
-                            .apply_to_emulators
-                            .then(|| config.url_policy.clone()),
-                        u.emulator.clone(),
-                        &format!("upstreams.{}.emulator", u.name),
-                    )?;
-                    let (stop, stopped) = watch::channel(false);
-                    pending.push(Pending {
-                        name: u.name.clone(),
-                        listener,
-                        emulator: Emulator {
-                            dialect: u.dialect.clone(),
-                            listen: u.emulator_listen,
-                            addr,
-                            source_sha256: dialect.source_sha256,
-                            stop,
-                            core: Arc::new(core),
-                        },
-                        stopped,
-                    });
-                }
+                previous => pending.push(self.bind_emulator(config, u, dialect, previous).await?),
             }
         }
         Ok((kept, pending))
     }
+
+    /// Binds a new emulator for `u` (not yet serving); `previous` is the one it replaces.
+    async fn bind_emulator(
+        &self,
+        config: &Config,
+        u: &UpstreamConfig,
+        dialect: Arc<Dialect>,
+        previous: Option<&Emulator>,
+    ) -> Result<Pending, StartError> {
+        let key = format!("upstreams.{}.emulator_listen", u.name);
+        // A fixed address still held by the emulator this one replaces.
+        if u.emulator_listen.port() != 0
+            && self
+                .emulators
+                .values()
+                .chain(&self.lingering)
+                .any(|e| e.addr == u.emulator_listen)
+        {
+            return Err(StartError::Config(ConfigReport {
+                source: "reload".into(),
+                problems: vec![ConfigProblem {
+                    key,
+                    message: format!(
+                        "{} is held by the running emulator{}; restart to apply",
+                        u.emulator_listen,
+                        previous
+                            .map(|e| format!(" of dialect {}", e.dialect))
+                            .unwrap_or_default()
+                    ),
+                }],
+            }));
+        }
+        let listener = setup::bind(&key, u.emulator_listen).await?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            key,
+            addr: u.emulator_listen,
+            source,
+        })?;
+        let core = crate::emulator::Emulator::new(
+            &u.name,
+            Some(&u.name),
+            dialect.clone(),
+            config
+                .url_policy
+                .apply_to_emulators
+                .then(|| config.url_policy.clone()),
+            u.emulator.clone(),
+            &format!("upstreams.{}.emulator", u.name),
+        )?;
+        let (stop, stopped) = watch::channel(false);
+        Ok(Pending {
+            name: u.name.clone(),
+            listener,
+            emulator: Emulator {
+                dialect: u.dialect.clone(),
+                listen: u.emulator_listen,
+                addr,
+                source_sha256: dialect.source_sha256,
+                stop,
+                core: Arc::new(core),
+            },
+            stopped,
+        })
+    }
+}
+
+/// What a kept emulator keeps as it started, though the configuration changed it.
+fn kept_notes(e: &Emulator, u: &UpstreamConfig, dialect: &Dialect) -> Vec<ConfigProblem> {
+    let mut notes = Vec::new();
+    let before = e.core.settings();
+    for (key, same) in [
+        (
+            "seed",
+            before.determinism.seed == u.emulator.determinism.seed,
+        ),
+        (
+            "clock",
+            before.determinism.clock == u.emulator.determinism.clock,
+        ),
+        ("state", before.state == u.emulator.state),
+        ("fixtures", before.fixtures == u.emulator.fixtures),
+    ] {
+        if !same {
+            notes.push(ConfigProblem {
+                key: format!("upstreams.{}.emulator.{key}", u.name),
+                message: "the running emulator keeps the setting it started with until restart"
+                    .into(),
+            });
+        }
+    }
+    if e.listen != u.emulator_listen {
+        notes.push(ConfigProblem {
+            key: format!("upstreams.{}.emulator_listen", u.name),
+            message: format!("the emulator stays on {} until restart", e.addr),
+        });
+    }
+    if e.source_sha256 != dialect.source_sha256 {
+        notes.push(ConfigProblem {
+            key: format!("upstreams.{}", u.name),
+            message: format!(
+                "the emulator keeps the {} mapping it started with, and its webhooks; restart to apply the changed mapping file",
+                u.dialect
+            ),
+        });
+    }
+    notes
 }
 
 /// Completes when either flag turns true, or its sender is gone.
@@ -596,6 +662,13 @@ fn client(config: &Config) -> Client {
 fn restart_notes(old: &Config, new: &Config) -> Vec<ConfigProblem> {
     let mut notes = Vec::new();
     let mut note = |key: String, message: String| notes.push(ConfigProblem { key, message });
+    listener_notes(old, new, &mut note);
+    own_listener_notes(old, new, &mut note);
+    notes
+}
+
+/// The gateway's own listener, limits, TLS and log: kept as started.
+fn listener_notes(old: &Config, new: &Config, note: &mut dyn FnMut(String, String)) {
     if old.listen != new.listen {
         note(
             "listen".into(),
@@ -658,6 +731,10 @@ fn restart_notes(old: &Config, new: &Config) -> Vec<ConfigProblem> {
             "the log format and level stay until restart".into(),
         );
     }
+}
+
+/// Surfaces on listeners of their own: started, and served as started, until restart.
+fn own_listener_notes(old: &Config, new: &Config, note: &mut dyn FnMut(String, String)) {
     let own = |c: &Config, name: &str| {
         c.surfaces
             .iter()
@@ -710,7 +787,6 @@ fn restart_notes(old: &Config, new: &Config) -> Vec<ConfigProblem> {
             }
         }
     }
-    notes
 }
 
 #[cfg(test)]

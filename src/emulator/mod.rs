@@ -27,7 +27,7 @@ use crate::http::body::{self, Body};
 use crate::http::headers::{self, X_REQUEST_ID};
 use crate::http::server::{self, Hangup, Limits};
 use crate::mapping::{self, Dialect};
-use crate::problem::Problem;
+use crate::problem::{FieldError, Problem};
 use crate::setup::StartError;
 use crate::store::{Owned, Store};
 use crate::url_policy::UrlPolicy;
@@ -488,6 +488,67 @@ pub async fn run(
     mut announce: impl FnMut(&Listening),
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), StartError> {
+    let chosen = chosen_dialects(&options)?;
+    let emulators = build(&options, &chosen)?;
+    let addrs = addresses(&options, chosen.len())?;
+    let config = options.config.as_ref();
+    let limits = config.map_or_else(
+        || config::Limits::default().listener(),
+        |c| c.limits.listener(),
+    );
+    let admission = Admission {
+        inbound: config.map_or(Inbound::Off, |c| c.inbound.clone()),
+        body_limit: config.map_or_else(|| config::Limits::default().body(), |c| c.limits.body()),
+    };
+    let admission: SharedAdmission = Arc::new(arc_swap::ArcSwap::from_pointee(admission));
+    let mut groups: Vec<(SocketAddr, Mounts)> = Vec::new();
+    if options.one_listener {
+        let mounts = emulators
+            .iter()
+            .map(|e| (format!("/{}", e.dialect.name), e.clone()))
+            .collect();
+        groups.push((addrs[0], mounts));
+    } else {
+        for (addr, e) in addrs.iter().zip(&emulators) {
+            groups.push((*addr, vec![(String::new(), e.clone())]));
+        }
+    }
+    // Every listener is bound before any serves: a clash fails the run with nothing served.
+    let mut bound = Vec::new();
+    for (addr, mounts) in groups {
+        let listener = crate::setup::bind("--listen", addr).await?;
+        let at = listener.local_addr().unwrap_or(addr);
+        for (prefix, e) in &mounts {
+            tracing::info!(dialect = %e.dialect.name, addr = %at, prefix = %prefix, "emulator listening");
+            announce(&Listening {
+                url: format!("http://{at}{prefix}"),
+                dialect: e.dialect.name.clone(),
+            });
+        }
+        bound.push((listener, mounts));
+    }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut tasks = tokio::task::JoinSet::new();
+    for (listener, mounts) in bound {
+        let mut rx = stopped.clone();
+        tasks.spawn(serve(
+            listener,
+            mounts,
+            admission.clone(),
+            limits.clone(),
+            async move {
+                let _ = rx.wait_for(|s| *s).await;
+            },
+        ));
+    }
+    shutdown.await;
+    let _ = stop.send(true);
+    while tasks.join_next().await.is_some() {}
+    Ok(())
+}
+
+/// The dialects asked for, each once, from the shipped mapping files and the folders given.
+fn chosen_dialects(options: &Options) -> Result<Vec<Arc<Dialect>>, StartError> {
     let mut sources = mapping::load::shipped();
     if let Some(dir) = options
         .config
@@ -520,6 +581,11 @@ pub async fn run(
     if chosen.is_empty() {
         return Err(usage("dialect", "name at least one dialect".into()));
     }
+    Ok(chosen)
+}
+
+/// One emulator per chosen dialect, with its fixtures, state file and settings.
+fn build(options: &Options, chosen: &[Arc<Dialect>]) -> Result<Vec<Arc<Emulator>>, StartError> {
     let fixtures = assigned("--fixtures", &options.fixtures, &options.dialects)?;
     let state = assigned("--state", &options.state, &options.dialects)?;
     if chosen.len() > 1 && state.iter().any(|(w, _)| w.is_none()) {
@@ -528,12 +594,13 @@ pub async fn run(
             "with several dialects, say whose each file is: --state DIALECT=FILE".into(),
         ));
     }
-    let config = options.config.as_ref();
-    let url_policy = config
+    let url_policy = options
+        .config
+        .as_ref()
         .map(|c| c.url_policy.clone())
         .filter(|p| p.apply_to_emulators);
     let mut emulators = Vec::new();
-    for dialect in &chosen {
+    for dialect in chosen {
         let pick = |list: &[(Option<String>, PathBuf)]| {
             list.iter()
                 .find(|(w, _)| w.as_deref() == Some(dialect.name.as_str()))
@@ -545,25 +612,7 @@ pub async fn run(
             state: pick(&state),
             ..options.settings.clone()
         };
-        let settings = Settings::from_raw(&raw, "emulator").map_err(|problems| {
-            // Named as the flags that set them: `emulator.clock_step_ms` is `--clock-step-ms`.
-            let problems = problems
-                .into_iter()
-                .map(|p| ConfigProblem {
-                    key: match p.field.strip_prefix("emulator.") {
-                        Some(rest) if !rest.starts_with("faults") => {
-                            format!("--{}", rest.replace('_', "-"))
-                        }
-                        _ => p.field,
-                    },
-                    message: p.message,
-                })
-                .collect();
-            StartError::Config(ConfigReport {
-                source: "command line".into(),
-                problems,
-            })
-        })?;
+        let settings = Settings::from_raw(&raw, "emulator").map_err(flag_problems)?;
         emulators.push(Arc::new(Emulator::new(
             &dialect.name,
             None,
@@ -573,22 +622,44 @@ pub async fn run(
             "emulator",
         )?));
     }
+    Ok(emulators)
+}
 
+/// Settings problems named as the flags that set them: `emulator.clock_step_ms` is
+/// `--clock-step-ms`.
+fn flag_problems(problems: Vec<FieldError>) -> StartError {
+    let problems = problems
+        .into_iter()
+        .map(|p| ConfigProblem {
+            key: match p.field.strip_prefix("emulator.") {
+                Some(rest) if !rest.starts_with("faults") => {
+                    format!("--{}", rest.replace('_', "-"))
+                }
+                _ => p.field,
+            },
+            message: p.message,
+        })
+        .collect();
+    StartError::Config(ConfigReport {
+        source: "command line".into(),
+        problems,
+    })
+}
+
+/// The listeners' addresses: one per dialect (or one for all with a prefix each); a single
+/// `--listen` with a fixed port counts up from it.
+fn addresses(options: &Options, dialects: usize) -> Result<Vec<SocketAddr>, StartError> {
     let listen = if options.listen.is_empty() {
         vec![SocketAddr::from(([127, 0, 0, 1], 9000))]
     } else {
         options.listen.clone()
     };
-    let wanted = if options.one_listener {
-        1
-    } else {
-        chosen.len()
-    };
-    let addrs: Vec<SocketAddr> = match listen.len() {
-        n if n == wanted => listen,
+    let wanted = if options.one_listener { 1 } else { dialects };
+    match listen.len() {
+        n if n == wanted => Ok(listen),
         1 => {
             let first = listen[0];
-            (0..wanted)
+            Ok((0..wanted)
                 .map(|i| {
                     let mut a = first;
                     if first.port() != 0 {
@@ -596,67 +667,11 @@ pub async fn run(
                     }
                     a
                 })
-                .collect()
+                .collect())
         }
-        n => {
-            return Err(usage(
-                "--listen",
-                format!(
-                    "{n} addresses for {wanted} listeners: give one per dialect, or one for all"
-                ),
-            ));
-        }
-    };
-    let limits = config.map_or_else(
-        || config::Limits::default().listener(),
-        |c| c.limits.listener(),
-    );
-    let admission = Admission {
-        inbound: config.map_or(Inbound::Off, |c| c.inbound.clone()),
-        body_limit: config.map_or_else(|| config::Limits::default().body(), |c| c.limits.body()),
-    };
-    let admission: SharedAdmission = Arc::new(arc_swap::ArcSwap::from_pointee(admission));
-    let mut groups: Vec<(SocketAddr, Mounts)> = Vec::new();
-    if options.one_listener {
-        let mounts = emulators
-            .iter()
-            .map(|e| (format!("/{}", e.dialect.name), e.clone()))
-            .collect();
-        groups.push((addrs[0], mounts));
-    } else {
-        for (addr, e) in addrs.iter().zip(&emulators) {
-            groups.push((*addr, vec![(String::new(), e.clone())]));
-        }
+        n => Err(usage(
+            "--listen",
+            format!("{n} addresses for {wanted} listeners: give one per dialect, or one for all"),
+        )),
     }
-    let mut bound = Vec::new();
-    for (addr, mounts) in groups {
-        let listener = crate::setup::bind("--listen", addr).await?;
-        let at = listener.local_addr().unwrap_or(addr);
-        for (prefix, e) in &mounts {
-            tracing::info!(dialect = %e.dialect.name, addr = %at, prefix = %prefix, "emulator listening");
-            announce(&Listening {
-                url: format!("http://{at}{prefix}"),
-                dialect: e.dialect.name.clone(),
-            });
-        }
-        bound.push((listener, mounts));
-    }
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let mut tasks = tokio::task::JoinSet::new();
-    for (listener, mounts) in bound {
-        let mut rx = stopped.clone();
-        tasks.spawn(serve(
-            listener,
-            mounts,
-            admission.clone(),
-            limits.clone(),
-            async move {
-                let _ = rx.wait_for(|s| *s).await;
-            },
-        ));
-    }
-    shutdown.await;
-    let _ = stop.send(true);
-    while tasks.join_next().await.is_some() {}
-    Ok(())
 }
