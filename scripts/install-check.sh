@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The binary as a user gets it: `cargo install` into a temporary root, then, from an empty
 # folder (no config/, no mappings/), `hookgate check`, `hookgate` on its built-in default with
-# the README tour run against it, `hookgate healthcheck`, and one emulator.
+# the tours of README.md and docs/canonical-api.md run against it, `hookgate healthcheck`, and
+# one emulator.
 #
 # The install uses the debug profile and the repository's target/ (CARGO_TARGET_DIR), so after
 # `cargo test` it reuses the build instead of making a release build.
