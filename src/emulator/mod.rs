@@ -56,6 +56,64 @@ struct Start {
     faults_from_fixtures: bool,
 }
 
+impl Start {
+    /// The start state `settings` give: their faults, and the fixtures file's webhooks (and
+    /// faults) when there is one, all checked before anything is stored.
+    fn from_settings(
+        settings: &Settings,
+        dialect: &Dialect,
+        key: &str,
+    ) -> Result<Start, StartError> {
+        let mut start = Start {
+            webhooks: Vec::new(),
+            faults: settings.faults.clone(),
+            journal_limit: settings.journal_limit,
+            faults_from_fixtures: false,
+        };
+        let Some(path) = &settings.fixtures else {
+            return Ok(start);
+        };
+        let fixtures = Fixtures::read(path)
+            .map_err(|message| unreadable(path, &format!("{key}.fixtures"), &message))?;
+        let mut errors = match fixtures.webhooks(dialect) {
+            Ok(webhooks) => {
+                start.webhooks = webhooks;
+                Vec::new()
+            }
+            Err(errors) => errors,
+        };
+        if let Some(faults) = fixtures.faults {
+            errors.extend(faults.check("faults"));
+            start.faults = faults;
+            start.faults_from_fixtures = true;
+        }
+        if errors.is_empty() {
+            return Ok(start);
+        }
+        Err(StartError::Config(ConfigReport {
+            source: path.display().to_string(),
+            problems: errors
+                .into_iter()
+                .map(|e| ConfigProblem {
+                    key: e.field,
+                    message: e.message,
+                })
+                .collect(),
+        }))
+    }
+}
+
+/// A file named under `key` that cannot be read or is not what it should be.
+fn unreadable(path: &std::path::Path, key: &str, message: &str) -> StartError {
+    StartError::Config(ConfigReport {
+        source: path.display().to_string(),
+        problems: vec![ConfigProblem {
+            key: key.to_owned(),
+            message: format!("{}: {message}", path.display()),
+        }],
+    })
+}
+
 /// One emulated vendor: its API in front of a store, the journal of what it was sent, the
 /// faults it injects, and its state file.
 pub struct Emulator {
@@ -86,53 +144,7 @@ impl Emulator {
         settings: Settings,
         key: &str,
     ) -> Result<Emulator, StartError> {
-        let refuse = |source: &std::path::Path, problems: Vec<ConfigProblem>| {
-            StartError::Config(ConfigReport {
-                source: source.display().to_string(),
-                problems,
-            })
-        };
-        let mut start = Start {
-            webhooks: Vec::new(),
-            faults: settings.faults.clone(),
-            journal_limit: settings.journal_limit,
-            faults_from_fixtures: false,
-        };
-        if let Some(path) = &settings.fixtures {
-            let fixtures = Fixtures::read(path).map_err(|message| {
-                refuse(
-                    path,
-                    vec![ConfigProblem {
-                        key: format!("{key}.fixtures"),
-                        message: format!("{}: {message}", path.display()),
-                    }],
-                )
-            })?;
-            let mut errors = match fixtures.webhooks(&dialect) {
-                Ok(webhooks) => {
-                    start.webhooks = webhooks;
-                    Vec::new()
-                }
-                Err(errors) => errors,
-            };
-            if let Some(faults) = fixtures.faults {
-                errors.extend(faults.check("faults"));
-                start.faults = faults;
-                start.faults_from_fixtures = true;
-            }
-            if !errors.is_empty() {
-                return Err(refuse(
-                    path,
-                    errors
-                        .into_iter()
-                        .map(|e| ConfigProblem {
-                            key: e.field,
-                            message: e.message,
-                        })
-                        .collect(),
-                ));
-            }
-        }
+        let start = Start::from_settings(&settings, &dialect, key)?;
         let store = Arc::new(
             Store::with_determinism(dialect.clone(), settings.determinism)
                 .with_url_policy(url_policy),
@@ -141,15 +153,8 @@ impl Emulator {
         let state = match &settings.state {
             None => None,
             Some(path) => {
-                let (file, held) = StateFile::open(path, &dialect.name).map_err(|message| {
-                    refuse(
-                        path,
-                        vec![ConfigProblem {
-                            key: format!("{key}.state"),
-                            message: format!("{}: {message}", path.display()),
-                        }],
-                    )
-                })?;
+                let (file, held) = StateFile::open(path, &dialect.name)
+                    .map_err(|message| unreadable(path, &format!("{key}.state"), &message))?;
                 if let Some(snapshot) = held {
                     tracing::info!(emulator = name, file = %path.display(), webhooks = snapshot.webhooks.len(), "emulator state read");
                     store.restore(snapshot);
