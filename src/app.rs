@@ -16,8 +16,11 @@ use tokio::task::JoinSet;
 
 /// The listeners hookgate runs, and how to stop or reload them.
 pub struct Running {
+    /// The main listener's bound address.
     pub addr: SocketAddr,
+    /// Each emulated upstream's listener address, by upstream name.
     pub emulators: BTreeMap<String, SocketAddr>,
+    /// Each surface's own listener address, by surface name (surfaces that have one).
     pub surfaces: BTreeMap<String, SocketAddr>,
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,

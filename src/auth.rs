@@ -10,12 +10,15 @@ use http::{HeaderMap, HeaderName};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+/// The header the canonical API takes an API key in.
 pub static X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
 
 /// What an operation needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
+    /// `webhooks:read`: list and get.
     Read,
+    /// `webhooks:write`: every change (create, update, delete, test, rotate).
     Write,
 }
 
@@ -29,6 +32,7 @@ impl Scope {
         }
     }
 
+    /// The scope as written in configuration, e.g. `webhooks:read`.
     pub fn name(self) -> &'static str {
         match self {
             Scope::Read => "webhooks:read",
@@ -36,6 +40,7 @@ impl Scope {
         }
     }
 
+    /// The scope written as `name`, if any.
     pub fn parse(name: &str) -> Option<Scope> {
         [Scope::Read, Scope::Write]
             .into_iter()
@@ -46,8 +51,11 @@ impl Scope {
 /// One configured key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Key {
+    /// A name for logs.
     pub name: String,
+    /// The SHA-256 of the key; the key itself is never stored.
     pub sha256: [u8; 32],
+    /// What the key may do.
     pub scopes: Vec<Scope>,
     /// `None`: every upstream.
     pub upstreams: Option<Vec<String>>,
@@ -56,7 +64,9 @@ pub struct Key {
 /// The inbound policy: off (explicitly), or these keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inbound {
+    /// No key is asked for (`mode = "off"`).
     Off,
+    /// Every route that reaches a vendor needs one of these keys.
     Keys(Vec<Key>),
 }
 

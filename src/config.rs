@@ -36,32 +36,44 @@ pub const BUILT_IN: &str = include_str!("../config/hookgate.toml");
 
 // `default` on every section: a value [`schema`] leaves out for being wrong falls back to its
 // default, so that validation still runs and reports the rest.
+/// The whole configuration as written (file, environment, `--listen`), before validation turns it
+/// into a [`Config`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawConfig {
+    /// The main listener's `HOST:PORT`; `127.0.0.1:8080` by default.
     pub listen: String,
     /// A folder of mapping files that add dialects or replace shipped ones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mappings_dir: Option<PathBuf>,
+    /// The upstream of canonical requests that name none (`/v1/webhooks`); none by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_upstream: Option<String>,
+    /// `[upstreams.NAME]`: the vendor accounts and emulated vendors, by name.
     #[serde(default)]
     pub upstreams: BTreeMap<String, RawUpstream>,
+    /// `[surfaces.NAME]`: the vendor APIs served in front of an upstream, by name.
     #[serde(default)]
     pub surfaces: BTreeMap<String, RawSurface>,
+    /// `[limits]`: sizes and timeouts of connections, requests and upstream answers.
     #[serde(default)]
     pub limits: RawLimits,
+    /// `[log]`: the log format and filter.
     #[serde(default)]
     pub log: RawLog,
+    /// `[inbound_auth]`: who may call the gateway.
     #[serde(default)]
     pub inbound_auth: RawInboundAuth,
+    /// `[url_policy]`: which webhook URLs may be written towards an upstream.
     #[serde(default)]
     pub url_policy: RawUrlPolicy,
+    /// `[debug]`: debugging aids, all off by default.
     #[serde(default)]
     pub debug: RawDebug,
     /// HTTPS on the gateway's listeners; plain HTTP when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls: Option<RawTls>,
+    /// `[client]`: the certificate authorities upstream calls trust.
     #[serde(default)]
     pub client: RawClient,
 }
@@ -70,6 +82,7 @@ pub struct RawConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawUrlPolicy {
+    /// Refuse `http://` webhook URLs (on by default).
     pub https_only: bool,
     /// Loopback, private, shared and link-local addresses, and internal host names.
     pub allow_private: bool,
@@ -112,6 +125,7 @@ pub struct RawDebug {
 pub struct RawInboundAuth {
     /// `api_keys` (the default) or `off`.
     pub mode: String,
+    /// The accepted API keys, by their hashes; at least one when `mode` is `api_keys`.
     #[serde(default)]
     pub keys: Vec<RawKey>,
 }
@@ -125,12 +139,15 @@ impl Default for RawInboundAuth {
     }
 }
 
+/// One `[[inbound_auth.keys]]` entry: an API key's hash, what it may do and where.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawKey {
+    /// A name for logs.
     pub name: String,
     /// Hex SHA-256 of the key (`printf %s "$KEY" | sha256sum`); the key itself is never stored.
     pub sha256: String,
+    /// What the key may do: `webhooks:read`, `webhooks:write`.
     pub scopes: Vec<String>,
     /// Upstreams the key may use; absent for all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -141,7 +158,9 @@ pub struct RawKey {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTls {
+    /// The PEM certificate chain, leaf first.
     pub cert_file: PathBuf,
+    /// The leaf's PEM private key (PKCS#8, PKCS#1 or SEC1).
     pub key_file: PathBuf,
 }
 
@@ -237,17 +256,23 @@ impl RawConfig {
     }
 }
 
+/// One `[upstreams.NAME]` as written: a vendor account hookgate calls, or an emulated vendor it
+/// serves itself.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawUpstream {
+    /// The dialect: a shipped mapping file's stem, or one in `mappings_dir`.
     pub dialect: String,
+    /// The vendor's API root, `http://` or `https://`; required unless `emulate`, refused with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
+    /// Serve this vendor from an in-memory emulator instead of calling it.
     #[serde(default)]
     pub emulate: bool,
     /// Where an emulated upstream listens; a free loopback port when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emulator_listen: Option<String>,
+    /// How hookgate authenticates to the vendor; required unless `emulate`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<RawAuth>,
     /// Deadline of one attempt.
@@ -266,6 +291,7 @@ pub struct RawUpstream {
     /// Consecutive failures that open the circuit breaker.
     #[serde(default = "defaults::breaker_failures")]
     pub breaker_failures: u32,
+    /// How long an open breaker refuses calls before one probe, in milliseconds.
     #[serde(default = "defaults::breaker_cooldown_ms")]
     pub breaker_cooldown_ms: u64,
     /// Calls in flight at once; more are refused with 503.
@@ -330,19 +356,26 @@ mod defaults {
     }
 }
 
+/// An upstream's `auth` as written, tagged by `type`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
 pub enum RawAuth {
+    /// hookgate's own bearer token, read from exactly one of `token_env` and `token_file`.
     Bearer {
+        /// The environment variable holding the token.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         token_env: Option<String>,
+        /// A file holding the token (surrounding whitespace ignored).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         token_file: Option<PathBuf>,
     },
+    /// The client's own `Authorization` header is forwarded to the vendor, which authenticates it.
     Passthrough,
+    /// No credential is sent.
     None,
 }
 
+/// One `[surfaces.NAME]` as written: a vendor's own API served in front of an upstream.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSurface {
@@ -366,9 +399,11 @@ pub struct RawSurface {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawLimits {
+    /// Largest request body in bytes (413 beyond).
     pub max_body_bytes: usize,
     /// From the end of a request head to the end of its body.
     pub body_read_timeout_ms: u64,
+    /// Largest vendor answer read, in bytes.
     pub max_upstream_body_bytes: usize,
     /// From a connection's accept to its first request head, and from the first byte of each
     /// later head to its end.
@@ -378,8 +413,11 @@ pub struct RawLimits {
     /// How long a write to a client may wait without progress (a client that does not read
     /// its answers) before its connection is closed.
     pub send_timeout_ms: u64,
+    /// How long connecting to a vendor (or to the proxy) may take, in milliseconds.
     pub connect_timeout_ms: u64,
+    /// Open client connections per listener; more wait to be accepted.
     pub max_connections: usize,
+    /// On shutdown, how long in-flight requests may take to finish, in milliseconds.
     pub drain_timeout_ms: u64,
     /// The most header bytes a request may send (431 beyond).
     pub max_header_bytes: usize,
@@ -437,16 +475,26 @@ impl Default for RawLog {
 /// The limits, typed: every connection, request and upstream call is held to them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
+    /// Largest request body in bytes (413 beyond).
     pub max_body_bytes: usize,
     /// From the end of a request head to the end of its body.
     pub body_read_timeout: Duration,
+    /// Largest vendor answer read, in bytes.
     pub max_upstream_body_bytes: usize,
+    /// From a connection's accept to its first request head, and from the first byte of each later
+    /// head to its end.
     pub header_read_timeout: Duration,
+    /// How long a keep-alive connection may sit idle between requests before it is closed.
     pub idle_timeout: Duration,
+    /// How long a write to a client may wait without progress before its connection is closed.
     pub send_timeout: Duration,
+    /// How long connecting to a vendor (or to the proxy) may take.
     pub connect_timeout: Duration,
+    /// Open client connections per listener; more wait to be accepted.
     pub max_connections: usize,
+    /// On shutdown, how long in-flight requests may take to finish.
     pub drain_timeout: Duration,
+    /// The most header bytes a request may send (431 beyond).
     pub max_header_bytes: usize,
 }
 
@@ -501,6 +549,7 @@ pub enum LogFormat {
 }
 
 impl LogFormat {
+    /// The format's name as written in `[log] format`: `pretty` or `json`.
     pub fn name(self) -> &'static str {
         match self {
             LogFormat::Pretty => "pretty",
@@ -512,6 +561,7 @@ impl LogFormat {
 /// `[log]`, typed: the level is a filter tracing-subscriber parsed at validation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogConfig {
+    /// One human-readable line or one JSON object per event.
     pub format: LogFormat,
     /// An `EnvFilter` directive list, known to parse and to show hookgate's errors.
     pub level: String,
@@ -536,8 +586,11 @@ pub struct DebugConfig {
 /// `[tls]`, loaded: the files and the rustls configuration built from them.
 #[derive(Clone)]
 pub struct TlsConfig {
+    /// The certificate chain's file, re-read on SIGHUP.
     pub cert_file: PathBuf,
+    /// The private key's file, re-read on SIGHUP.
     pub key_file: PathBuf,
+    /// The listeners' rustls configuration, built from both files.
     pub server: Arc<rustls::ServerConfig>,
 }
 
@@ -554,8 +607,11 @@ impl fmt::Debug for TlsConfig {
 /// `[client]`, loaded: the trust anchors of every upstream call.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
+    /// Whether the operating system's certificate store is trusted too.
     pub system_roots: bool,
+    /// PEM files of further certificate authorities that are trusted.
     pub ca_files: Vec<PathBuf>,
+    /// Every trusted root: the bundled web PKI roots and what the two settings above add.
     pub roots: Arc<rustls::RootCertStore>,
     /// SHA-256 over what `system_roots` and `ca_files` added: a changed CA file is a change.
     pub fingerprint: [u8; 32],
@@ -585,7 +641,9 @@ impl Default for ClientConfig {
 /// One configuration problem: where, what was found, what is accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigProblem {
+    /// The key the problem is about, dotted as in the file (`upstreams.NAME.base_url`).
     pub key: String,
+    /// What was found and what is accepted.
     pub message: String,
 }
 
@@ -598,7 +656,9 @@ impl fmt::Display for ConfigProblem {
 /// Every problem found while loading, in one report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigReport {
+    /// Where the configuration came from (a file's path, or the built-in default).
     pub source: String,
+    /// Every problem found, in the order found.
     pub problems: Vec<ConfigProblem>,
 }
 
@@ -617,31 +677,51 @@ impl std::error::Error for ConfigReport {}
 /// How to authenticate to an upstream, with the secret already read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UpstreamAuth {
+    /// hookgate's own bearer token.
     Bearer(Secret),
+    /// The client's own `Authorization` header, forwarded.
     Passthrough,
+    /// No credential is sent.
     None,
 }
 
+/// One upstream, validated: a vendor account hookgate calls, or an emulated vendor.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpstreamConfig {
+    /// The upstream's name, as written in `[upstreams.NAME]`.
     pub name: String,
+    /// The name of the dialect it speaks (a mapping file's stem).
     pub dialect: String,
+    /// The vendor's API root without a trailing `/`; absent when emulated.
     pub base_url: Option<String>,
+    /// Whether hookgate serves this vendor from an in-memory emulator.
     pub emulate: bool,
+    /// Where the emulator listens; port 0 on loopback (a free port) when not configured.
     pub emulator_listen: SocketAddr,
+    /// How hookgate authenticates to the vendor.
     pub auth: UpstreamAuth,
+    /// Timeouts, retries, circuit breaker and concurrency of its calls.
     pub policy: Policy,
     /// The emulator's settings (defaults unless emulated and configured).
     pub emulator: crate::emulator::settings::Settings,
 }
 
+/// One surface, validated: a vendor's own API served in front of an upstream.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SurfaceConfig {
+    /// The surface's name, as written in `[surfaces.NAME]`.
     pub name: String,
+    /// The dialect whose API is served.
     pub dialect: String,
+    /// The name of the upstream its operations go to.
     pub upstream: String,
+    /// Where it is mounted on the main listener, normalised to `/segment` form; absent when not
+    /// mounted.
     pub prefix: Option<String>,
+    /// The listener of its own, serving it at the root; absent when it has none.
     pub listen: Option<SocketAddr>,
+    /// The one owner bridged when only one of its dialect and its upstream's scopes webhooks by
+    /// owner.
     pub owner: Option<String>,
 }
 
@@ -669,18 +749,32 @@ impl fmt::Display for Source {
 /// The validated configuration: every value typed, every file it names read.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// Where the configuration came from.
     pub source: Source,
+    /// The main listener's address.
     pub listen: SocketAddr,
+    /// A folder of mapping files that add dialects or replace shipped ones; absent for the shipped
+    /// ones alone.
     pub mappings_dir: Option<PathBuf>,
+    /// The upstream of canonical requests that name none; absent when every request must name one.
     pub default_upstream: Option<String>,
+    /// The upstreams, in name order.
     pub upstreams: Vec<UpstreamConfig>,
+    /// The surfaces, in name order.
     pub surfaces: Vec<SurfaceConfig>,
+    /// Sizes and timeouts of connections, requests and upstream answers.
     pub limits: Limits,
+    /// The log format and filter.
     pub log: LogConfig,
+    /// Who may call the gateway: the API keys, or no authentication.
     pub inbound: crate::auth::Inbound,
+    /// Which webhook URLs may be written towards an upstream.
     pub url_policy: Arc<crate::url_policy::UrlPolicy>,
+    /// Debugging aids.
     pub debug: DebugConfig,
+    /// HTTPS on the gateway's listeners; plain HTTP when absent.
     pub tls: Option<TlsConfig>,
+    /// The trust anchors of every upstream call.
     pub client: ClientConfig,
     /// The variables `token_env` names: hookgate's, whatever they are called.
     pub token_envs: Vec<String>,
@@ -709,7 +803,9 @@ pub enum Credentials {
 /// the configuration again from the same origin.
 #[derive(Debug, Clone, Default)]
 pub struct Origin {
+    /// The file named by `--config`; absent to use `HOOKGATE_CONFIG` or the defaults.
     pub file: Option<PathBuf>,
+    /// The address named by `serve --listen`, which wins over the file and the environment.
     pub listen: Option<SocketAddr>,
 }
 

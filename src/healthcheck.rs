@@ -22,14 +22,19 @@ use tokio::net::TcpStream;
 /// Why the probe failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ProbeError {
+    /// The address gave no answer within the probe's timeout.
     #[error("no answer from {0} within {1:?}")]
     Timeout(SocketAddr, Duration),
+    /// The address refused or failed the TCP connection.
     #[error("cannot connect to {0}: {1}")]
     Connect(SocketAddr, std::io::Error),
+    /// The TLS handshake with the address failed, for the reason given.
     #[error("{0}: {1}")]
     Tls(SocketAddr, String),
+    /// The HTTP exchange with the address failed, for the reason given.
     #[error("{0}: {1}")]
     Http(SocketAddr, String),
+    /// The address answered `/healthz` with a status other than 200.
     #[error("{0} answered /healthz with {1}")]
     Status(SocketAddr, http::StatusCode),
 }

@@ -27,6 +27,8 @@
 //! Dialect knowledge lives only in mapping files (`mappings/*.toml`); no Rust code knows a
 //! vendor.
 
+#![warn(missing_docs)]
+
 pub mod app;
 pub mod auth;
 pub mod config;

@@ -17,22 +17,30 @@ use prometheus_client::registry::Registry;
 use std::sync::OnceLock;
 use std::time::Duration;
 
+/// The labels of `hookgate_requests_total`: one series per surface, upstream, operation and status.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
     /// `canonical`, or the dialect of a vendor surface.
     pub surface: String,
+    /// The upstream's configured name; empty when the request reached none.
     pub upstream: String,
+    /// The canonical operation, or `none` when the request was not routed to one.
     pub operation: &'static str,
+    /// The HTTP status answered.
     pub status: u16,
 }
 
+/// The labels of the per-upstream series: latency and translation errors.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct UpstreamLabels {
+    /// The upstream's configured name.
     pub upstream: String,
 }
 
+/// The labels of `hookgate_build_info`.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct BuildLabels {
+    /// The crate's version ([`VERSION`]).
     pub version: &'static str,
     /// The git commit built, or `unknown`.
     pub commit: &'static str,
@@ -40,19 +48,31 @@ pub struct BuildLabels {
 
 /// The version and git commit of this build (`build.rs` captures the commit).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The git commit built, or `unknown` when it could not be read.
 pub const COMMIT: &str = env!("BUILD_GIT_COMMIT");
 
+/// The labels of `hookgate_emulator_operations_total`.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct EmulatorLabels {
+    /// The emulated vendor's dialect.
     pub dialect: String,
+    /// The canonical operation the emulator carried out.
     pub operation: &'static str,
 }
 
+/// The process's metric families and the registry that serves them at `/metrics`.
 pub struct Metrics {
     registry: Registry,
+    /// `hookgate_requests_total`: requests answered, except operations an emulator served (counted
+    /// in `emulator_operations`).
     pub requests: Family<RequestLabels, Counter>,
+    /// `hookgate_upstream_request_duration_seconds`: each attempt sent to a vendor, 0.5 ms to about
+    /// 16 s.
     pub upstream_latency: Family<UpstreamLabels, Histogram>,
+    /// `hookgate_translation_errors_total`: vendor answers hookgate could not translate (answered
+    /// 502).
     pub translation_errors: Family<UpstreamLabels, Counter>,
+    /// `hookgate_emulator_operations_total`: operations served by emulated vendors.
     pub emulator_operations: Family<EmulatorLabels, Counter>,
 }
 
@@ -147,6 +167,7 @@ impl Metrics {
         }
     }
 
+    /// Counts one answered request.
     pub fn request(&self, surface: &str, upstream: &str, operation: &'static str, status: u16) {
         self.requests
             .get_or_create(&RequestLabels {
@@ -158,6 +179,7 @@ impl Metrics {
             .inc();
     }
 
+    /// Records how long one attempt at an upstream took.
     pub fn upstream_call(&self, upstream: &str, took: Duration) {
         self.upstream_latency
             .get_or_create(&UpstreamLabels {
@@ -166,6 +188,7 @@ impl Metrics {
             .observe(took.as_secs_f64());
     }
 
+    /// Counts one vendor answer that could not be translated.
     pub fn translation_error(&self, upstream: &str) {
         self.translation_errors
             .get_or_create(&UpstreamLabels {
@@ -174,6 +197,7 @@ impl Metrics {
             .inc();
     }
 
+    /// Counts one operation an emulated vendor carried out.
     pub fn emulated(&self, dialect: &str, operation: &'static str) {
         self.emulator_operations
             .get_or_create(&EmulatorLabels {

@@ -42,6 +42,7 @@ pub struct Description {
     /// The owner scope, for dialects that have one.
     #[serde(default)]
     pub owner: Option<String>,
+    /// The canonical request's HTTP method, e.g. `POST`.
     pub method: String,
     /// `/webhooks[/ID[/test|/rotate-secret]]` with any query, or a whole `/v1/...` path.
     pub path: String,
@@ -68,8 +69,10 @@ pub struct Description {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScriptedReply {
+    /// The HTTP status; 200 when absent.
     #[serde(default = "ok")]
     pub status: u16,
+    /// The answer's headers, by name.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
     /// A JSON body.
@@ -87,16 +90,22 @@ fn ok() -> u16 {
 /// Why a description cannot be translated at all.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
+    /// The method is not an HTTP method.
     #[error("`{0}` is not an HTTP method")]
     Method(String),
+    /// A whole `/v1/...` path was given together with `upstream` or `owner`.
     #[error("a whole /v1/... path names its own upstream and owner: drop upstream and owner")]
     PathAndScope,
+    /// A header's name or value is not valid.
     #[error("header `{0}`: not a valid name and value")]
     Header(String),
+    /// An answer (named) gives both a JSON body and a raw one.
     #[error("{0}: give either a JSON body or a raw one, not both")]
     TwoBodies(&'static str),
+    /// An answer (named) has a status outside 100 to 999.
     #[error("{0}: `{1}` is not an HTTP status")]
     Status(&'static str, u16),
+    /// `replies` was given together with `current` or `response`.
     #[error("replies answer every request in order: give them instead of current and response")]
     RepliesAndAnswers,
 }
@@ -134,10 +143,13 @@ fn header_map(pairs: &BTreeMap<String, String>) -> Result<HeaderMap, InputError>
 /// One vendor request as shown.
 #[derive(Debug, Clone, Serialize)]
 pub struct ShownRequest {
+    /// The request's place in the order sent, from 1.
     pub step: usize,
     /// `read` (made first, for what follows) or `request` (the operation's own).
     pub role: &'static str,
+    /// The HTTP method sent.
     pub method: String,
+    /// The whole URL sent, the upstream's base URL included.
     pub url: String,
     /// As sent, credentials redacted.
     pub headers: Map<String, Value>,
@@ -149,6 +161,7 @@ pub struct ShownRequest {
     /// The step whose answer this request depends on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub depends_on: Option<usize>,
+    /// Why the request is made, or what it waits for; absent when there is nothing to say.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -156,7 +169,9 @@ pub struct ShownRequest {
 /// The canonical answer, as the canonical API would give it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ShownResult {
+    /// The HTTP status.
     pub status: u16,
+    /// The headers, by name.
     pub headers: Map<String, Value>,
     /// `null` when empty.
     pub body: Value,
@@ -165,12 +180,17 @@ pub struct ShownResult {
 /// A whole translation.
 #[derive(Debug, Clone, Serialize)]
 pub struct Translation {
+    /// The upstream's configured name; absent when the request was refused before reaching one.
     pub upstream: Option<String>,
+    /// The upstream's dialect; absent when the request was refused before reaching one.
     pub dialect: Option<String>,
+    /// The canonical operation's name; absent when the request was refused before reaching one.
     pub operation: Option<&'static str>,
+    /// The vendor requests, in the order they would be sent.
     pub requests: Vec<ShownRequest>,
     /// Absent until every request made is answered.
     pub result: Option<ShownResult>,
+    /// What the mapping file and the plan say about the translation, in order.
     pub notes: Vec<String>,
 }
 

@@ -12,26 +12,45 @@ use std::fmt;
 /// The closed set of problem codes (contract §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Code {
+    /// 400: the request is malformed (bad JSON, a bad path segment or query).
     BadRequest,
+    /// 401: no valid API key, or the vendor refused hookgate's credential.
     Unauthorized,
+    /// 403: the key lacks the scope or the upstream, or the vendor forbids the call.
     Forbidden,
+    /// 404: no such route, upstream or webhook.
     NotFound,
+    /// 405: the resource does not take this method (with `Allow`).
     MethodNotAllowed,
+    /// 409: the write conflicts with the webhook's state.
     Conflict,
+    /// 410: the vendor reports the webhook as gone.
     Gone,
+    /// 413: the request body is larger than `limits.max_body_bytes`.
     PayloadTooLarge,
+    /// 415: the request body is not declared as JSON.
     UnsupportedMediaType,
+    /// 422: unknown, read-only or ill-typed fields, or a constraint the mapping or the vendor
+    /// declares.
     ValidationFailed,
+    /// 422: a field the upstream cannot carry (dropped instead under `Prefer: handling=lenient`).
     UnsupportedField,
+    /// 429: the vendor says there are too many requests.
     RateLimited,
+    /// 500: hookgate failed on its own.
     Internal,
+    /// 501: the upstream's dialect has no such operation.
     UnsupportedOperation,
+    /// 502: the vendor failed or answered something hookgate could not translate.
     UpstreamError,
+    /// 503: the vendor is unreachable, its breaker is open, or too many calls are in flight.
     UpstreamUnavailable,
+    /// 504: the vendor did not answer within the deadline.
     UpstreamTimeout,
 }
 
 impl Code {
+    /// Every code, in the contract's order.
     pub const ALL: [Code; 17] = [
         Code::BadRequest,
         Code::Unauthorized,
@@ -52,6 +71,7 @@ impl Code {
         Code::UpstreamTimeout,
     ];
 
+    /// The code as written in a problem's `code` member, e.g. `validation_failed`.
     pub fn as_str(self) -> &'static str {
         match self {
             Code::BadRequest => "bad_request",
@@ -74,10 +94,12 @@ impl Code {
         }
     }
 
+    /// The code written as `name` ([`Code::as_str`]), if any.
     pub fn parse(name: &str) -> Option<Code> {
         Code::ALL.into_iter().find(|c| c.as_str() == name)
     }
 
+    /// The HTTP status the code is answered with.
     pub fn status(self) -> u16 {
         match self {
             Code::BadRequest => 400,
@@ -99,6 +121,7 @@ impl Code {
         }
     }
 
+    /// The problem's `title`: a short human-readable summary of the code.
     pub fn title(self) -> &'static str {
         match self {
             Code::BadRequest => "Bad request",
@@ -152,11 +175,14 @@ impl fmt::Display for Code {
 /// One field-level error, under the canonical field name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
+    /// The canonical field's name, e.g. `url` or `events`.
     pub field: String,
+    /// What is wrong with it.
     pub message: String,
 }
 
 impl FieldError {
+    /// A field error of `field` saying `message`.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         FieldError {
             field: field.into(),
@@ -168,14 +194,20 @@ impl FieldError {
 /// What the vendor said, kept verbatim beside the canonical problem.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct UpstreamInfo {
+    /// The upstream's configured name.
     pub name: String,
+    /// The dialect the upstream speaks.
     pub dialect: String,
+    /// The vendor's HTTP status; absent when it gave no answer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
+    /// The vendor's own error code, when its error envelope has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// The vendor's own error message, when its error envelope has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The vendor's request id, when it sent one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }
@@ -221,9 +253,13 @@ impl Serialize for TypeUri {
 /// A problem, before it is given a request id and rendered.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
+    /// What went wrong, in the canonical API's closed set.
     pub code: Code,
+    /// A human-readable explanation of this occurrence.
     pub detail: String,
+    /// Field-level errors, under canonical field names; empty when none.
     pub errors: Vec<FieldError>,
+    /// What the vendor said, when the problem came from an upstream.
     pub upstream: Option<Box<UpstreamInfo>>,
     /// `Allow` for 405.
     pub allow: Option<String>,
@@ -234,6 +270,7 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// A problem of `code` with `detail` and nothing more.
     pub fn new(code: Code, detail: impl Into<String>) -> Self {
         Problem {
             code,
@@ -251,24 +288,29 @@ impl Problem {
         Problem::with_errors(Code::ValidationFailed, errors)
     }
 
+    /// A problem of `code` listing field errors; the detail summarises them.
     pub fn with_errors(code: Code, errors: Vec<FieldError>) -> Self {
         let mut problem = Problem::new(code, summarise(&errors));
         problem.errors = errors;
         problem
     }
 
+    /// A 400 with `detail`.
     pub fn bad_request(detail: impl Into<String>) -> Self {
         Problem::new(Code::BadRequest, detail)
     }
 
+    /// A 404 with `detail`.
     pub fn not_found(detail: impl Into<String>) -> Self {
         Problem::new(Code::NotFound, detail)
     }
 
+    /// A 500 with `detail`.
     pub fn internal(detail: impl Into<String>) -> Self {
         Problem::new(Code::Internal, detail)
     }
 
+    /// A 405 whose `Allow` header lists `allow`.
     pub fn method_not_allowed(allow: &[&str]) -> Self {
         let mut problem = Problem::new(
             Code::MethodNotAllowed,

@@ -159,6 +159,7 @@ impl Live {
         self.routes.clone()
     }
 
+    /// The dialects in force, by name: shipped ones and those of `mappings_dir`.
     pub fn dialects(&self) -> &BTreeMap<String, Arc<Dialect>> {
         &self.dialects
     }
@@ -168,6 +169,7 @@ impl Live {
         self.surface_admission.clone()
     }
 
+    /// Each running emulator's listener address, by upstream name.
     pub fn emulator_addrs(&self) -> BTreeMap<String, SocketAddr> {
         self.emulators
             .iter()

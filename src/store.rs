@@ -37,7 +37,12 @@ pub enum Clock {
     #[default]
     System,
     /// `start` at the first reading, then `step` later at each next one (a zero step: fixed).
-    Stepping { start: SystemTime, step: Duration },
+    Stepping {
+        /// The first reading.
+        start: SystemTime,
+        /// How far each later reading moves on from the one before.
+        step: Duration,
+    },
 }
 
 /// What a store holds, as a state file keeps it.

@@ -80,6 +80,7 @@ pub struct Hangups {
 }
 
 impl Hangups {
+    /// Starts listening for SIGHUP (nothing to listen for where there is no such signal).
     pub fn new() -> Hangups {
         Hangups {
             #[cfg(unix)]

@@ -21,15 +21,22 @@ use url::{Host, Url};
 /// Why a class of address is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AddressClass {
+    /// Loopback: `127.0.0.0/8`, `::1`.
     Loopback,
     /// RFC 1918, unique local (fc00::/7), deprecated site-local (fec0::/10), local NAT64.
     Private,
     /// Carrier-grade NAT (100.64.0.0/10).
     Shared,
+    /// Link-local: `169.254.0.0/16`, `fe80::/10`.
     LinkLocal,
+    /// "This network" and the unspecified address: `0.0.0.0/8`, `::`.
     Unspecified,
+    /// The limited broadcast address `255.255.255.255`.
     Broadcast,
+    /// Multicast: `224.0.0.0/4`, `ff00::/8`.
     Multicast,
+    /// Documentation ranges: `192.0.2.0/24`, `198.51.100.0/24`, `203.0.113.0/24`, `2001:db8::/32`,
+    /// `3fff::/20`.
     Documentation,
     /// Benchmarking, IETF protocol assignments, future use, deprecated or tunnelled forms.
     Reserved,
@@ -89,24 +96,44 @@ impl fmt::Display for NameClass {
 /// Why a webhook URL is refused; the text is the field error's message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
+    /// The text does not parse as a URL.
     #[error("must be a valid URL")]
     Invalid,
+    /// The text holds whitespace, control characters or backslashes, which parsers read
+    /// differently.
     #[error("must not contain whitespace, control characters or backslashes")]
     Ambiguous,
+    /// The scheme is neither `http` nor `https`.
     #[error("must be an http or https URL")]
     Scheme,
+    /// An `http://` URL while `https_only` is on.
     #[error("must use https")]
     NotHttps,
+    /// The URL carries `user@` or `user:password@` while `allow_userinfo` is off.
     #[error("must not contain credentials (user@ or user:password@)")]
     Userinfo,
+    /// The host is in `deny_hosts` (named as written in the URL).
     #[error("must not point to a denied host ({0})")]
     Denied(String),
+    /// The host is a cloud metadata service (named as written in the URL).
     #[error("must not point to a cloud metadata service ({0})")]
     Metadata(String),
+    /// The host is an address of a refused class.
     #[error("must not point to {class} address ({addr})")]
-    Address { class: AddressClass, addr: IpAddr },
+    Address {
+        /// Why the address's class is refused.
+        class: AddressClass,
+        /// The address, as the URL's host gives it.
+        addr: IpAddr,
+    },
+    /// The host is a name of a refused class.
     #[error("must not point to {class} ({name})")]
-    Name { class: NameClass, name: String },
+    Name {
+        /// Why the name's class is refused.
+        class: NameClass,
+        /// The host name, as the URL gives it.
+        name: String,
+    },
 }
 
 impl Refusal {

@@ -449,7 +449,7 @@ async fn an_http2_connection_with_requests_in_flight_or_recent_is_not_cut() {
     // Recent: requests every 100 ms for longer than twice the idle limit, each one in time.
     let (gw, addr) = start("idle_timeout_ms = 1500\nheader_read_timeout_ms = 60000").await;
     let (mut sender, conn) = pinging_http2(addr, 65_535).await;
-    let started = std::time::Instant::now();
+    let started = tokio::time::Instant::now();
     while started.elapsed() < Duration::from_secs(3) {
         let response = get_h2(&mut sender, addr, "/healthz").await;
         assert_eq!(response.status(), 200);
@@ -467,7 +467,7 @@ async fn an_http2_connection_with_requests_in_flight_or_recent_is_not_cut() {
     assert_eq!(response.status(), 200);
     let mut body = response.into_body();
     let mut got = 0;
-    let begun = std::time::Instant::now();
+    let begun = tokio::time::Instant::now();
     while let Some(frame) = body.frame().await {
         let frame = frame.expect("the answer was cut while it was being read");
         got += frame.data_ref().map_or(0, |d| d.len());

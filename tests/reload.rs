@@ -16,8 +16,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::send;
+use tokio::time::Instant;
 
 const BIN: &str = env!("CARGO_BIN_EXE_hookgate");
 

@@ -5,8 +5,9 @@
 mod support;
 
 use serde_json::json;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::{Double, Reply, gateway, send};
+use tokio::time::Instant;
 
 const GET: &str = "/v1/upstreams/v/owners/550e8400-e29b-41d4-a716-446655440000/webhooks/0199a1b2-0000-7000-8000-000000000001";
 

@@ -7,10 +7,11 @@ mod support;
 
 use serde_json::json;
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::{Double, Reply, gateway};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
+use tokio::time::Instant;
 
 /// Long enough that only the timer under test can explain what happens within it.
 const SAFETY: Duration = Duration::from_secs(10);

@@ -13,10 +13,11 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tls_support::{Ca, TlsDouble};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
+use tokio::time::Instant;
 
 const BIN: &str = env!("CARGO_BIN_EXE_hookgate");
 const PATIENCE: Duration = Duration::from_secs(20);

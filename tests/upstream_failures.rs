@@ -33,7 +33,7 @@ async fn a_slow_vendor_gives_504_within_the_deadline() {
     )])
     .await;
     let gw = gateway_for(&double, &with_auth("")).await;
-    let started = std::time::Instant::now();
+    let started = tokio::time::Instant::now();
     let a = send(gw.addr, "GET", PATH, &[], None).await;
     assert_eq!(a.status, 504);
     assert!(

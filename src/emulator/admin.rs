@@ -73,6 +73,7 @@ pub struct Route {
 
 /// The admin API of one emulator, its paths relative to `base`.
 pub struct AdminApi<'a> {
+    /// The emulator whose admin API this is.
     pub emulator: &'a Emulator,
     /// Where the admin API is, as its description's server says.
     pub base: String,
@@ -374,6 +375,7 @@ pub type Running = BTreeMap<String, (SocketAddr, Arc<Emulator>)>;
 
 /// `GET /__hookgate/emulators` on the main listener.
 pub struct Index<'a> {
+    /// The running emulators to list.
     pub emulators: &'a Running,
 }
 
@@ -442,6 +444,7 @@ impl Frontend for Index<'_> {
 
 /// The emulators' admin APIs as the main listener mounts them.
 pub struct MainMount {
+    /// The running emulators whose admin APIs are mounted.
     pub emulators: Running,
 }
 

@@ -15,6 +15,7 @@ pub const MAX_LATENCY_MS: u64 = 300_000;
 pub const MAX_RETRY_AFTER: u64 = 86_400;
 /// The most random rules, and the most scripted steps.
 pub const MAX_RANDOM: usize = 100;
+/// The most scripted steps.
 pub const MAX_STEPS: usize = 1_000;
 
 /// The faults of one emulator.
@@ -42,7 +43,9 @@ pub struct Faults {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Latency {
+    /// Always this many milliseconds.
     Fixed(u64),
+    /// A number of milliseconds drawn uniformly between the two ends.
     Range([u64; 2]),
 }
 
@@ -240,7 +243,9 @@ pub enum Effect {
     Pass,
     /// Answered with the vendor's error envelope for this status.
     Fail {
+        /// The HTTP status answered.
         status: u16,
+        /// The `Retry-After` sent, in seconds; none when absent.
         retry_after: Option<u64>,
     },
     /// The connection is closed without an answer.

@@ -23,6 +23,7 @@ pub struct Entry {
     pub seq: u64,
     /// When it was received, by the system clock (RFC 3339).
     pub at: String,
+    /// The HTTP method.
     pub method: String,
     /// The path as sent, without the query.
     pub path: String,
@@ -48,13 +49,21 @@ pub struct Entry {
 
 /// A request about to be recorded, before redaction.
 pub struct Request<'a> {
+    /// The HTTP method.
     pub method: &'a http::Method,
+    /// The URI as sent, path and query.
     pub uri: &'a http::Uri,
+    /// The headers as sent.
     pub headers: &'a http::HeaderMap,
+    /// The body as sent.
     pub body: &'a [u8],
+    /// The canonical operation its route carries out (`none`: no route of the vendor's).
     pub operation: &'static str,
+    /// The status answered; `None` when the connection was dropped.
     pub status: Option<u16>,
+    /// The injected fault that decided the answer: `script` or `random`.
     pub fault: Option<&'static str>,
+    /// Injected latency in milliseconds; 0 for none.
     pub latency_ms: u64,
 }
 

@@ -12,6 +12,7 @@ pub type Body = Full<Bytes>;
 /// How much of a request body hookgate reads, and for how long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BodyLimit {
+    /// The most body bytes read.
     pub bytes: usize,
     /// From the end of the request head to the last byte of its body: a client that trickles
     /// a body would otherwise hold its connection, and a place under the connection cap, for
@@ -22,10 +23,13 @@ pub struct BodyLimit {
 /// Why a request body could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
+    /// The body is larger than this many bytes.
     #[error("the body is larger than {0} bytes")]
     TooLarge(usize),
+    /// The body was not received whole within this time.
     #[error("the body was not received within {} ms", .0.as_millis())]
     TooSlow(Duration),
+    /// The connection failed while the body was read, for the reason given.
     #[error("the body could not be read: {0}")]
     Broken(String),
 }
@@ -54,7 +58,9 @@ where
     }
 }
 
+/// `application/json`, the media type of hookgate's JSON answers.
 pub static JSON: HeaderValue = HeaderValue::from_static("application/json");
+/// `application/problem+json`, the media type of problem answers.
 pub static PROBLEM_JSON: HeaderValue = HeaderValue::from_static("application/problem+json");
 
 /// A response with a JSON body.

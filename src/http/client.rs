@@ -30,12 +30,16 @@ use tower_service::Service;
 /// Why a call did not produce an answer.
 #[derive(Debug, thiserror::Error)]
 pub enum CallError {
+    /// No answer within this time.
     #[error("no answer within {0:?}")]
     Timeout(Duration),
+    /// The connection could not be made, for the reason given.
     #[error("could not connect: {0}")]
     Connect(String),
+    /// The connection failed during the exchange, for the reason given.
     #[error("the connection failed: {0}")]
     Transport(String),
+    /// The answer is larger than this many bytes.
     #[error("the answer is larger than {0} bytes")]
     TooLarge(usize),
 }

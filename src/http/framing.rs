@@ -343,6 +343,8 @@ pub struct Guarded<S> {
 }
 
 impl<S> Guarded<S> {
+    /// Watches `inner`, refusing request heads longer than `max_head` bytes; the flag returned is
+    /// raised on any refusal.
     pub fn new(inner: S, max_head: usize) -> (Guarded<S>, Arc<AtomicBool>) {
         let flag = Arc::new(AtomicBool::new(false));
         (

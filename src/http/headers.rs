@@ -6,7 +6,10 @@
 
 use http::{HeaderMap, HeaderName, HeaderValue, header};
 
+/// `X-Request-Id`: the request's id, taken from the client when valid, else made up, and passed to
+/// vendors.
 pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// `Idempotency-Key`: the client's idempotency key, passed on to vendors whose dialect takes one.
 pub static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 
 /// Vendor rate-limit headers passed on to the client.
@@ -15,7 +18,9 @@ pub static RATE_LIMIT: [HeaderName; 3] = [
     HeaderName::from_static("x-ratelimit-remaining"),
     HeaderName::from_static("x-ratelimit-reset"),
 ];
+/// `Preference-Applied`: `handling=lenient` when the answer honoured that preference.
 pub static PREFERENCE_APPLIED: HeaderName = HeaderName::from_static("preference-applied");
+/// `Hookgate-Dropped-Fields`: the fields dropped under `Prefer: handling=lenient`, comma-separated.
 pub static DROPPED_FIELDS: HeaderName = HeaderName::from_static("hookgate-dropped-fields");
 
 /// The request id to use: the client's, when it is a sane token, else a fresh one.

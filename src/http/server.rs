@@ -33,14 +33,20 @@ pub type Tls = Arc<arc_swap::ArcSwap<rustls::ServerConfig>>;
 /// Connection-level limits.
 #[derive(Debug, Clone)]
 pub struct Limits {
+    /// From a connection's accept to its first request head, and from the first byte of each later
+    /// head to its end.
     pub header_read_timeout: Duration,
     /// How long a keep-alive connection may sit idle between requests.
     pub idle_timeout: Duration,
     /// How long a write may wait on a client that does not read before its connection closes.
     pub send_timeout: Duration,
+    /// Open connections at once; more wait to be accepted.
     pub max_connections: usize,
+    /// The most header bytes a request may send (431 beyond).
     pub max_header_bytes: usize,
+    /// Largest request body in bytes (413 beyond).
     pub max_body_bytes: usize,
+    /// On shutdown, how long open connections may take to finish.
     pub drain_timeout: Duration,
 }
 
@@ -52,6 +58,7 @@ pub struct Hangup;
 
 /// A request handler: one async function from request to response.
 pub trait Handler: Send + Sync + 'static {
+    /// Answers one request.
     fn handle(
         self: Arc<Self>,
         request: http::Request<Incoming>,

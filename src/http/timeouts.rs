@@ -166,12 +166,17 @@ pub struct Timed<S> {
 /// The connection's limits, as [`Timed`] needs them.
 #[derive(Debug, Clone, Copy)]
 pub struct Timeouts {
+    /// From accept to the first request head, and from a later head's first byte to its end.
     pub header_read: Duration,
+    /// How long a keep-alive connection may sit idle between requests.
     pub idle: Duration,
+    /// How long a write may wait on a client that does not read.
     pub send: Duration,
 }
 
 impl<S> Timed<S> {
+    /// Puts `inner` under the timers; the requests handle returned tells it when requests start and
+    /// end.
     pub fn new(inner: Guarded<S>, timeouts: Timeouts) -> (Timed<S>, Arc<Requests>) {
         let requests = Arc::new(Requests::default());
         let now = Instant::now();

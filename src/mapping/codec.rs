@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 /// A codec named in a mapping file.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Codec {
+    /// The value as it is.
     Identity,
     /// Dialect integer ⇄ canonical decimal string (integer ids).
     IntString,
@@ -15,12 +16,16 @@ pub enum Codec {
     Single,
     /// Dialect `[{key, value}]` ⇄ canonical object (header lists).
     Pairs {
+        /// The member naming each header.
         key: String,
+        /// The member holding each header's value.
         value: String,
     },
     /// Dialect value ⇄ canonical value by table; `reverse` spells canonical → dialect.
     Map {
+        /// Dialect value → canonical value pairs, for decoding.
         forward: Vec<(Value, Value)>,
+        /// Canonical value → dialect value pairs, for encoding.
         reverse: Vec<(Value, Value)>,
     },
     /// Boolean negation (`disabled` ⇄ `enabled`).

@@ -188,6 +188,7 @@ impl ErrorMap {
             .unwrap_or_else(|| code.as_str().to_uppercase())
     }
 
+    /// The vendor's error template for `code`, or the default one.
     pub fn template_for(&self, code: Code) -> &Render {
         self.render
             .iter()

@@ -13,7 +13,9 @@ use std::fmt;
 /// One step of a singular path.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Step {
+    /// An object member, by name.
     Key(String),
+    /// An array item, by index from 0.
     Index(usize),
 }
 
@@ -26,10 +28,14 @@ pub struct FieldPath {
 /// Why a path in a mapping file was refused.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum PathError {
+    /// The text does not parse as JSONPath.
     #[error("not a JSONPath: {0}")]
     Syntax(String),
+    /// A segment that is not a name or a non-negative index (wildcards, slices, filters,
+    /// descendants).
     #[error("only singular paths (names and indexes) are accepted, found `{0}`")]
     NotSingular(String),
+    /// An index above [`MAX_INDEX`].
     #[error("the index {0} is above {max}", max = MAX_INDEX)]
     IndexTooLarge(i64),
 }
@@ -84,6 +90,7 @@ impl FieldPath {
         }
     }
 
+    /// The path's steps, from the root.
     pub fn steps(&self) -> &[Step] {
         &self.steps
     }
@@ -99,6 +106,7 @@ impl FieldPath {
             .collect()
     }
 
+    /// Whether the path is the document root (`$`).
     pub fn is_root(&self) -> bool {
         self.steps.is_empty()
     }
@@ -116,6 +124,7 @@ impl FieldPath {
         self.steps.len() >= other.steps.len() && self.steps[..other.steps.len()] == other.steps[..]
     }
 
+    /// The value at this path in `root`, if there is one.
     pub fn get<'v>(&self, root: &'v Value) -> Option<&'v Value> {
         let mut cur = root;
         for step in &self.steps {

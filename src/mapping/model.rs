@@ -135,7 +135,9 @@ pub struct Resource {
     pub fields: ObjectMap,
     /// The verbs the vendor offers, as endpoints (`{{resource}}` marks the body).
     pub get: Option<ResourceEndpoint>,
+    /// The endpoint that replaces the resource whole.
     pub replace: Option<ResourceEndpoint>,
+    /// The endpoint that applies a merge patch to the resource.
     pub update: Option<ResourceEndpoint>,
     /// The canonical `get` reads this resource too.
     pub read_with_webhook: bool,

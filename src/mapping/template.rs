@@ -12,12 +12,16 @@ use std::borrow::Cow;
 /// One compiled template node.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Template {
+    /// A JSON value written as it is.
     Literal(Value),
     /// `"{{name}}"` or `"{{name|default}}"`, standing alone as a whole JSON value; `index`
     /// picks items of an array value (`{{current.events[0]}}`).
     Slot {
+        /// The placeholder's name, e.g. `webhook` or `current.events`.
         name: String,
+        /// Indexes into an array value, outermost first; empty for the whole value.
         index: Vec<usize>,
+        /// The value used when the placeholder has none.
         default: Option<Value>,
     },
     /// A string with placeholders inside it: `"Failed to {{operation}} webhook"`.
@@ -25,11 +29,16 @@ pub enum Template {
     /// `{"$switch": "webhook.enabled", "true": …, "false": …, "$default": …}`: picks by a
     /// value's JSON text, else the default.
     Switch {
+        /// The placeholder whose value's JSON text picks the case.
         on: String,
+        /// Each case: a value's JSON text and the template it picks.
         cases: Vec<(String, Template)>,
+        /// The `$default` case, when given.
         default: Option<Box<Template>>,
     },
+    /// An object whose members are templates, in order.
     Object(Vec<(String, Template)>),
+    /// An array whose items are templates.
     Array(Vec<Template>),
 }
 

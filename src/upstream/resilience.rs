@@ -19,11 +19,13 @@ pub struct Policy {
     pub retries: u32,
     /// Backoff base; attempt n waits a random time in [0, base * 2^n) (full jitter).
     pub backoff_base: Duration,
+    /// The longest backoff wait ([`Policy::BACKOFF_CAP_FACTOR`] times the base).
     pub backoff_cap: Duration,
     /// Consecutive failures that open the breaker.
     pub breaker_failures: u32,
     /// How long an open breaker refuses calls before letting one probe through.
     pub breaker_cooldown: Duration,
+    /// Calls in flight at once; more are refused with 503 (at least 1).
     pub max_concurrency: usize,
 }
 
@@ -101,11 +103,14 @@ pub struct Guard {
 /// Whether an answer counts against the breaker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
+    /// The vendor answered: the failure count starts again.
     Healthy,
+    /// The call failed or the vendor answered a 5xx: one more consecutive failure.
     Failed,
 }
 
 impl Guard {
+    /// A guard with a closed breaker and `policy`'s concurrency cap.
     pub fn new(policy: Policy) -> Guard {
         Guard {
             slots: Semaphore::new(policy.max_concurrency.max(1)),
@@ -114,6 +119,7 @@ impl Guard {
         }
     }
 
+    /// The policy this guard holds calls to.
     pub fn policy(&self) -> &Policy {
         &self.policy
     }
