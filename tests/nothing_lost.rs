@@ -1008,3 +1008,75 @@ async fn a_required_member_refuses_null_empty_and_blank_alike_on_surfaces() {
     }
     assert!(checked > 0);
 }
+
+// ------------------------------------------------------------------ 7. against the vendor's own bodies
+
+/// The dialect's answer to `action`, around a webhook object (its documented example).
+fn envelope(d: &Dialect, action: Action, webhook: &Value) -> Value {
+    let template = d.operation(action).and_then(|e| e.response.as_ref());
+    let slot = |name: &str| (name == "webhook").then(|| webhook.clone());
+    template
+        .and_then(|t| t.render(&slot))
+        .unwrap_or_else(|| webhook.clone())
+}
+
+/// Where a read-merge-write vendor keeps several members inside one: clearing one of them
+/// sends the containing member whole, the cleared one as the vendor spells "cleared", and every
+/// sibling as the vendor's documented object holds it.
+#[tokio::test]
+async fn a_read_merge_write_clears_one_nested_member_and_keeps_its_siblings() {
+    let mut checked = 0;
+    for d in dialects() {
+        let Some(update) = d.operation(Action::Update) else {
+            continue;
+        };
+        let Some(example) = d.examples.first() else {
+            continue;
+        };
+        if update.strategy != hookgate::mapping::Strategy::ReadMergeWrite {
+            continue;
+        }
+        let current = d.webhook.read(example);
+        let owner = owner_of(&d, 1);
+        let id = current["id"].as_str().unwrap().to_owned();
+        // Members nested inside another, present in the example, that a change may clear.
+        let nested = writable(&d, Action::Update).into_iter().filter(|r| {
+            let deep = r.path.as_ref().is_some_and(|p| p.to_string().contains('.'));
+            let clearable = matches!(r.target, Target::Extension(_)) || r.nullable;
+            deep && clearable && r.target.get(&current).is_some()
+        });
+        for rule in nested {
+            let path = rule.path.as_ref().unwrap();
+            let head = path.head().unwrap().to_owned();
+            let double = support::Double::start(vec![
+                support::Reply::json(200, envelope(&d, Action::Get, example)),
+                support::Reply::json(200, envelope(&d, Action::Update, example)),
+            ])
+            .await;
+            let gw = gateway(&format!(
+                "[upstreams.{0}]\ndialect = \"{0}\"\nbase_url = \"{1}\"\nauth = {{ type = \"passthrough\" }}\nretries = 0\n",
+                d.name,
+                double.url()
+            ))
+            .await;
+            let mut patch = Map::new();
+            rule.target.set(&mut patch, Value::Null);
+            let at = format!("{}/{id}", base(&d, owner.as_deref()));
+            let a = send(gw.addr, "PATCH", &at, &[AUTH], Some(&Value::Object(patch))).await;
+            assert_eq!(a.status, 200, "{}: {}", d.name, text(&a));
+            let seen = double.seen();
+            let write = seen.last().unwrap().json().unwrap();
+            let what = format!("{}: clearing {} sent {write}", d.name, rule.target.name());
+            assert!(path.get(&write).is_some(), "{what}: the clear is sent");
+            // Every sibling inside the member sent whole is as the vendor holds it.
+            for other in d.webhook.rules.iter().filter(|o| o.request && o.target != rule.target) {
+                let Some(p) = &other.path else { continue };
+                if p.head() == Some(head.as_str()) && p.get(example).is_some() {
+                    assert_eq!(p.get(&write), p.get(example), "{what}: {p} kept");
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "some read-merge-write dialect nests clearable members");
+}
