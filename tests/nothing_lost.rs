@@ -21,7 +21,7 @@ use hookgate::mapping::url::Format;
 use hookgate::mapping::{Dialect, Role, load_dir};
 use hookgate::model::{Action, Kind, UpdateMode, apply_update};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::{Map, Value, json};
 use std::net::SocketAddr;
 use std::path::Path;
@@ -244,55 +244,16 @@ async fn a_merge_into_a_member_never_read_back_is_refused_or_left_alone() {
             let mut addition = Map::new();
             addition.insert("X-Added".into(), json!("new"));
             for partial in [removal, addition] {
-                let mut patch = Map::new();
-                rule.target.set(&mut patch, Value::Object(partial.clone()));
-                let patch = Value::Object(patch);
-                let at = format!("{path}/{id}");
-                let a = send(gw.addr, "PATCH", &at, &[], Some(&patch)).await;
-                assert_eq!(a.status, 422, "{}: {patch}: {}", d.name, text(&a));
-                assert_eq!(error_fields(&a), [name.clone()], "{}: {}", d.name, text(&a));
-                let message = a.json()["errors"][0]["message"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned();
-                assert!(
-                    message.contains("whole"),
-                    "{}: the refusal says to send the whole value: {message}",
-                    d.name
-                );
-                assert_eq!(settled(stored_one(emu, &id).await), before, "{}", d.name);
-
-                // Lenient: the rest of the change is made, that member is left as it is.
-                let mut both = patch.as_object().unwrap().clone();
-                let label = writable(d, Action::Update)
-                    .into_iter()
-                    .find(|r| r.target.is("url"))
-                    .expect("every dialect writes url");
-                label.target.set(&mut both, value(label, 1));
-                let a = send(
+                refused_then_skipped(
                     gw.addr,
-                    "PATCH",
-                    &at,
-                    &[LENIENT],
-                    Some(&Value::Object(both)),
+                    emu,
+                    d,
+                    (&format!("{path}/{id}"), &id),
+                    rule,
+                    partial,
+                    &before,
                 )
                 .await;
-                assert_eq!(a.status, 200, "{}: {}", d.name, text(&a));
-
-                let dropped = a.header("hookgate-dropped-fields").unwrap_or_default();
-                assert!(dropped.contains(&name), "{}: dropped {dropped:?}", d.name);
-                let after = settled(stored_one(emu, &id).await);
-                assert_eq!(
-                    rule.target.get(&after),
-                    rule.target.get(&before),
-                    "{}: {name} kept",
-                    d.name
-                );
-                assert_eq!(after.get("url"), Some(&value(label, 1)), "{}", d.name);
-                // Back as it was.
-                let undo = json!({"url": before["url"]});
-                let a = send(gw.addr, "PATCH", &at, &[], Some(&undo)).await;
-                assert_eq!(a.status, 200, "{}: {}", d.name, text(&a));
             }
             // Clearing is a whole value: it goes through, and clears.
             let mut clear = Map::new();
@@ -317,6 +278,61 @@ async fn a_merge_into_a_member_never_read_back_is_refused_or_left_alone() {
         checked > 0,
         "some loaded dialect has a member it never reports back"
     );
+}
+
+/// A partial change to a member the vendor never reports back: refused naming it, nothing
+/// changed; with lenient handling, the rest of the change made and that member left alone.
+async fn refused_then_skipped(
+    gw: SocketAddr,
+    emu: SocketAddr,
+    d: &Dialect,
+    (at, id): (&str, &str),
+    rule: &Rule,
+    partial: Map<String, Value>,
+    before: &Map<String, Value>,
+) {
+    let name = rule.target.name();
+    let mut patch = Map::new();
+    rule.target.set(&mut patch, Value::Object(partial.clone()));
+    let patch = Value::Object(patch);
+    let a = send(gw, "PATCH", at, &[], Some(&patch)).await;
+    assert_eq!(a.status, 422, "{}: {patch}: {}", d.name, text(&a));
+    assert_eq!(error_fields(&a), [name.clone()], "{}: {}", d.name, text(&a));
+    let message = a.json()["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains("whole"),
+        "{}: the refusal says to send the whole value: {message}",
+        d.name
+    );
+    assert_eq!(settled(stored_one(emu, id).await), *before, "{}", d.name);
+
+    // Lenient: the rest of the change is made, that member is left as it is.
+    let mut both = patch.as_object().unwrap().clone();
+    let label = writable(d, Action::Update)
+        .into_iter()
+        .find(|r| r.target.is("url"))
+        .expect("every dialect writes url");
+    label.target.set(&mut both, value(label, 1));
+    let a = send(gw, "PATCH", at, &[LENIENT], Some(&Value::Object(both))).await;
+    assert_eq!(a.status, 200, "{}: {}", d.name, text(&a));
+
+    let dropped = a.header("hookgate-dropped-fields").unwrap_or_default();
+    assert!(dropped.contains(&name), "{}: dropped {dropped:?}", d.name);
+    let after = settled(stored_one(emu, id).await);
+    assert_eq!(
+        rule.target.get(&after),
+        rule.target.get(before),
+        "{}: {name} kept",
+        d.name
+    );
+    assert_eq!(after.get("url"), Some(&value(label, 1)), "{}", d.name);
+    // Back as it was.
+    let undo = json!({"url": before["url"]});
+    let a = send(gw, "PATCH", at, &[], Some(&undo)).await;
+    assert_eq!(a.status, 200, "{}: {}", d.name, text(&a));
 }
 
 // ------------------------------------------------------------------ 7. the property
@@ -350,20 +366,6 @@ fn patch_strategy(d: &Dialect) -> BoxedStrategy<Map<String, Value>> {
         .boxed()
 }
 
-/// The members a patch names, `extensions.NAME` for each extension.
-fn named(patch: &Map<String, Value>) -> Vec<String> {
-    let mut out = Vec::new();
-    for (k, v) in patch {
-        match (k.as_str(), v) {
-            ("extensions", Value::Object(ext)) => {
-                out.extend(ext.keys().map(|e| format!("extensions.{e}")))
-            }
-            _ => out.push(k.clone()),
-        }
-    }
-    out
-}
-
 /// A member's value. `null` and an empty map are no value, as in a merge patch (a vendor's
 /// cleared header list reads back empty, a cleared nullable member as `null`).
 fn member<'a>(w: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
@@ -392,6 +394,75 @@ fn members(a: &Map<String, Value>, b: &Map<String, Value>) -> Vec<String> {
     out
 }
 
+/// What one random patch did: its status and answer, the stored webhook before and after, and
+/// what a read showed before and after.
+type Outcome = (
+    u16,
+    String,
+    Map<String, Value>,
+    Map<String, Value>,
+    Value,
+    Value,
+);
+
+/// Whether the patch was merged; an error where it changed what it did not name, or changed
+/// anything though refused.
+fn judge(
+    d: &Dialect,
+    patch: &Map<String, Value>,
+    (status, answer, before, after, read_before, read_after): Outcome,
+) -> Result<bool, TestCaseError> {
+    match status {
+        200 => {
+            let expected = apply_update(&before, patch, UpdateMode::Merge);
+            for m in members(&expected, &after) {
+                prop_assert_eq!(
+                    member(&after, &m),
+                    member(&expected, &m),
+                    "{}: `{}` after {:?}: {}",
+                    &d.name,
+                    &m,
+                    patch,
+                    &answer
+                );
+            }
+            // What a read shows is the merge of what it showed before and the patch, for every
+            // member it shows.
+            let shown_before: Map<String, Value> = serde_json::from_value(read_before).unwrap();
+            let shown_after: Map<String, Value> = serde_json::from_value(read_after).unwrap();
+            let shown_expected = apply_update(&shown_before, patch, UpdateMode::Merge);
+            for m in members(&shown_before, &shown_after) {
+                if matches!(m.as_str(), "updated_at" | "status" | "events_count") {
+                    continue;
+                }
+                prop_assert_eq!(
+                    member(&shown_after, &m),
+                    member(&shown_expected, &m),
+                    "{}: read `{}` after {:?}",
+                    &d.name,
+                    &m,
+                    patch
+                );
+            }
+            Ok(true)
+        }
+        400 | 409 | 422 => {
+            prop_assert_eq!(
+                &after,
+                &before,
+                "{}: refused, yet changed: {}",
+                &d.name,
+                &answer
+            );
+            Ok(false)
+        }
+        other => Err(TestCaseError::fail(format!(
+            "{}: {other} for {patch:?}: {answer}",
+            d.name
+        ))),
+    }
+}
+
 #[test]
 fn a_random_merge_patch_changes_what_it_names_and_nothing_else() {
     let all = dialects();
@@ -414,7 +485,7 @@ fn a_random_merge_patch_changes_what_it_names_and_nothing_else() {
             n.set(n.get() + 1);
             let owner = owner_of(d, n.get());
             let path = base(d, owner.as_deref());
-            let outcome = runtime.block_on(async {
+            let outcome: Outcome = runtime.block_on(async {
                 let id = create(gw.addr, &path, &full_body(d, 0)).await;
                 let at = format!("{path}/{id}");
                 let before = settled(stored_one(emu, &id).await);
@@ -426,56 +497,8 @@ fn a_random_merge_patch_changes_what_it_names_and_nothing_else() {
                 send(gw.addr, "DELETE", &at, &[], None).await;
                 (a.status, text(&a), before, after, read_before, read_after)
             });
-            let (status, answer, before, after, read_before, read_after) = outcome;
-            let names = named(&patch);
-            match status {
-                200 => {
-                    merged.set(merged.get() + 1);
-                    let expected = apply_update(&before, &patch, UpdateMode::Merge);
-                    for m in members(&expected, &after) {
-                        prop_assert_eq!(
-                            member(&after, &m),
-                            member(&expected, &m),
-                            "{}: `{}` after {:?}: {}",
-                            &d.name,
-                            &m,
-                            &patch,
-                            &answer
-                        );
-                    }
-                    // What a read shows is the merge of what it showed before and the patch,
-                    // for every member it shows.
-                    let shown_before: Map<String, Value> =
-                        serde_json::from_value(read_before).unwrap();
-                    let shown_after: Map<String, Value> =
-                        serde_json::from_value(read_after).unwrap();
-                    let shown_expected = apply_update(&shown_before, &patch, UpdateMode::Merge);
-                    for m in members(&shown_before, &shown_after) {
-                        if matches!(m.as_str(), "updated_at" | "status" | "events_count") {
-                            continue;
-                        }
-                        prop_assert_eq!(
-                            member(&shown_after, &m),
-                            member(&shown_expected, &m),
-                            "{}: read `{}` after {:?}",
-                            &d.name,
-                            &m,
-                            &patch
-                        );
-                    }
-                }
-                400 | 409 | 422 => {
-                    prop_assert_eq!(
-                        &after,
-                        &before,
-                        "{}: refused, yet changed: {}",
-                        &d.name,
-                        &answer
-                    );
-                }
-                other => prop_assert!(false, "{}: {other} for {:?}: {answer}", &d.name, &patch),
-            }
-            let _ = names;
+            let merges = judge(d, &patch, outcome)?;
+            merged.set(merged.get() + u32::from(merges));
             Ok(())
         });
         if let Err(e) = result {
@@ -685,32 +708,61 @@ fn shape(v: &Value) -> Value {
     }
 }
 
+/// Without an owner said, a surface and an upstream that differ in owner scope do not start.
+fn refused_without_owner(s: &Dialect, u: &Dialect) {
+    let toml = format!(
+        "mappings_dir = {:?}\n{}\n[inbound_auth]\nmode = \"off\"\n",
+        support::MAPPINGS,
+        surfaces_config(std::slice::from_ref(s), u, false)
+    );
+    let figment = figment::Figment::from(figment::providers::Serialized::defaults(
+        hookgate::config::RawConfig::default(),
+    ))
+    .merge(<figment::providers::Toml as figment::providers::Format>::string(&toml));
+    let config = hookgate::config::from_figment(&figment, "test").unwrap();
+    let refused = hookgate::setup::load(config).err().map(|e| e.to_string());
+    assert!(
+        refused
+            .as_deref()
+            .is_some_and(|e| e.contains(&format!("surfaces.{}.owner", s.name))),
+        "{} over {} without an owner: {refused:?}",
+        s.name,
+        u.name
+    );
+}
+
+/// Every operation on webhook `id` but list and create, asked under [`OTHER`].
+async fn as_another_owner(
+    gw: SocketAddr,
+    s: &Dialect,
+    u: &Dialect,
+    id: &str,
+) -> Vec<(String, Answer)> {
+    let change = s
+        .webhook
+        .write(Action::Update, &full_body(u, 1), true)
+        .map(|t| t.body)
+        .unwrap_or(json!({}));
+    let mut answers = Vec::new();
+    for role in s.operations.iter().map(|o| o.role) {
+        if matches!(role, Role::Action(Action::List | Action::Create)) {
+            continue;
+        }
+        let (m, p, b) = surface_request(s, role, id, Some(OTHER), change.clone()).unwrap();
+        let body = (!b.is_null()).then_some(b);
+        let a = send(gw, &m, &p, &[AUTH], body.as_ref()).await;
+        answers.push((format!("{m} {p}"), a));
+    }
+    answers
+}
+
 #[tokio::test]
 async fn a_surface_over_an_upstream_without_owners_serves_its_one_owner_only() {
     let all = dialects();
     let mut pairs = 0;
     for u in all.iter().filter(|u| !u.has_owner()) {
-        // Without an owner said, such a pairing does not start.
         for s in all.iter().filter(|s| s.has_owner()) {
-            let toml = format!(
-                "mappings_dir = {:?}\n{}\n[inbound_auth]\nmode = \"off\"\n",
-                support::MAPPINGS,
-                surfaces_config(std::slice::from_ref(s), u, false)
-            );
-            let figment = figment::Figment::from(figment::providers::Serialized::defaults(
-                hookgate::config::RawConfig::default(),
-            ))
-            .merge(<figment::providers::Toml as figment::providers::Format>::string(&toml));
-            let config = hookgate::config::from_figment(&figment, "test").unwrap();
-            let refused = hookgate::setup::load(config).err().map(|e| e.to_string());
-            assert!(
-                refused
-                    .as_deref()
-                    .is_some_and(|e| e.contains(&format!("surfaces.{}.owner", s.name))),
-                "{} over {} without an owner: {refused:?}",
-                s.name,
-                u.name
-            );
+            refused_without_owner(s, u);
         }
         let gw = surfaces_over(&all, u).await;
         let emu = gw.emulators[&u.name];
@@ -754,20 +806,7 @@ async fn a_surface_over_an_upstream_without_owners_serves_its_one_owner_only() {
             // Any other owner names nothing: listing, reading, changing or deleting.
             let theirs = send(gw.addr, "GET", &list(OTHER), &[AUTH], None).await;
             let mut answers = vec![("list".to_owned(), theirs)];
-            let change = s
-                .webhook
-                .write(Action::Update, &full_body(u, 1), true)
-                .map(|t| t.body)
-                .unwrap_or(json!({}));
-            for role in s.operations.iter().map(|o| o.role) {
-                if matches!(role, Role::Action(Action::List | Action::Create)) {
-                    continue;
-                }
-                let (m, p, b) = surface_request(s, role, &id, Some(OTHER), change.clone()).unwrap();
-                let body = (!b.is_null()).then_some(b);
-                let a = send(gw.addr, &m, &p, &[AUTH], body.as_ref()).await;
-                answers.push((format!("{m} {p}"), a));
-            }
+            answers.extend(as_another_owner(gw.addr, s, u, &id).await);
             for (what, a) in &answers {
                 assert_eq!(
                     a.status,
@@ -1069,7 +1108,12 @@ async fn a_read_merge_write_clears_one_nested_member_and_keeps_its_siblings() {
             let what = format!("{}: clearing {} sent {write}", d.name, rule.target.name());
             assert!(path.get(&write).is_some(), "{what}: the clear is sent");
             // Every sibling inside the member sent whole is as the vendor holds it.
-            for other in d.webhook.rules.iter().filter(|o| o.request && o.target != rule.target) {
+            for other in d
+                .webhook
+                .rules
+                .iter()
+                .filter(|o| o.request && o.target != rule.target)
+            {
                 let Some(p) = &other.path else { continue };
                 if p.head() == Some(head.as_str()) && p.get(example).is_some() {
                     assert_eq!(p.get(&write), p.get(example), "{what}: {p} kept");
@@ -1078,5 +1122,8 @@ async fn a_read_merge_write_clears_one_nested_member_and_keeps_its_siblings() {
             checked += 1;
         }
     }
-    assert!(checked > 0, "some read-merge-write dialect nests clearable members");
+    assert!(
+        checked > 0,
+        "some read-merge-write dialect nests clearable members"
+    );
 }
