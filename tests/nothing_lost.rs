@@ -110,7 +110,7 @@ fn value(rule: &Rule, alt: usize) -> Value {
         Check::Range { min, max } => Some((*min, *max)),
         _ => None,
     }) {
-        let v = if alt % 2 == 0 {
+        let v = if alt.is_multiple_of(2) {
             min.or(max)
         } else {
             max.or(min)
@@ -123,7 +123,7 @@ fn value(rule: &Rule, alt: usize) -> Value {
             Kind::String if name == "url" => json!(format!("https://hooks.example.com/{alt}")),
             Kind::String if name == "method" => json!(["POST", "PUT"][alt % 2]),
             Kind::String => json!(format!("Label {alt}")),
-            Kind::Bool => json!(alt % 2 == 0),
+            Kind::Bool => json!(alt.is_multiple_of(2)),
             Kind::Integer => json!(10 + alt),
             Kind::StringList => json!([format!("order.created{alt}")]),
             Kind::StringMap => json!({"X-Keep": "kept", "X-Alt": format!("v{alt}")}),
@@ -297,7 +297,13 @@ async fn refused_then_skipped(
     let patch = Value::Object(patch);
     let a = send(gw, "PATCH", at, &[], Some(&patch)).await;
     assert_eq!(a.status, 422, "{}: {patch}: {}", d.name, text(&a));
-    assert_eq!(error_fields(&a), [name.clone()], "{}: {}", d.name, text(&a));
+    assert_eq!(
+        error_fields(&a),
+        std::slice::from_ref(&name),
+        "{}: {}",
+        d.name,
+        text(&a)
+    );
     let message = a.json()["errors"][0]["message"]
         .as_str()
         .unwrap()
@@ -943,7 +949,13 @@ async fn a_required_member_refuses_null_empty_and_blank_alike_on_the_canonical_a
                 )
                 .await;
                 assert_eq!(a.status, 422, "{}: {name} = {blank}: {}", d.name, text(&a));
-                assert_eq!(error_fields(&a), [name.clone()], "{}: {}", d.name, text(&a));
+                assert_eq!(
+                    error_fields(&a),
+                    std::slice::from_ref(&name),
+                    "{}: {}",
+                    d.name,
+                    text(&a)
+                );
                 answers.push(a.json()["errors"].clone());
                 assert_eq!(settled(stored_one(emu, &id).await), before, "{}", d.name);
             }
@@ -963,7 +975,13 @@ async fn a_required_member_refuses_null_empty_and_blank_alike_on_the_canonical_a
                     .set(&mut body, serde_json::from_str(blank).unwrap());
                 let a = send(gw.addr, "POST", &path, &[], Some(&Value::Object(body))).await;
                 assert_eq!(a.status, 422, "{}: {name} = {blank}: {}", d.name, text(&a));
-                assert_eq!(error_fields(&a), [name.clone()], "{}: {}", d.name, text(&a));
+                assert_eq!(
+                    error_fields(&a),
+                    std::slice::from_ref(&name),
+                    "{}: {}",
+                    d.name,
+                    text(&a)
+                );
                 answers.push(a.json()["errors"].clone());
             }
             assert!(
