@@ -415,7 +415,7 @@ async fn vendor_constraints_hold_at_the_edges_of_their_types() {
     assert_status(&empty, 422, "empty name");
     assert_eq!(
         empty.json()["errors"],
-        json!([{"field": "description", "message": "must not be empty"}])
+        json!([{"field": "description", "message": "is required"}])
     );
     // An integer beyond i64 is still outside Talkover's 5 to 120 seconds.
     let huge = send(

@@ -431,6 +431,10 @@ impl ObjectMap {
             }
             if value.is_null() {
                 match rule.clear_value() {
+                    // A required member is refused as a blank one is, whatever clearing is.
+                    _ if rule.checks.contains(&Check::Required) => {
+                        invalid.push(FieldError::new(name(), "is required"))
+                    }
                     Some(cleared) => path.set(&mut out, cleared),
                     None => invalid.push(FieldError::new(
                         name(),
@@ -803,6 +807,10 @@ impl ObjectMap {
                         Some("is required".to_owned())
                     }
                     (Check::Required, Some(Value::Null)) => Some("is required".to_owned()),
+                    // Blank is no value either: `""` and whitespace are refused as `null` is.
+                    (Check::Required, Some(Value::String(s))) if s.trim().is_empty() => {
+                        Some("is required".to_owned())
+                    }
                     (Check::MinLength(_), Some(Value::Null))
                         if rule.codec == Codec::EmptyIsNull =>
                     {

@@ -245,6 +245,23 @@ impl Context<'_> {
                 }
             }
         }
+        // A member the change clears inside a member sent whole is sent cleared, as `written`
+        // spells it: left out, a vendor that merges into the containing member would keep it.
+        let mut sent = Value::Object(changed);
+        for path in map
+            .rules
+            .iter()
+            .filter(|r| r.request)
+            .filter_map(|r| r.path.as_ref())
+        {
+            let sent_whole = path.head().is_some_and(|h| sent.get(h).is_some());
+            if let (true, Some(cleared), None) = (sent_whole, path.get(written), path.get(&after)) {
+                path.set(&mut sent, cleared.clone());
+            }
+        }
+        let Value::Object(changed) = sent else {
+            unreachable!("built from an object")
+        };
         // A member sent whole resets what it holds that the vendor never reports back, unless
         // the change names it: refuse rather than lose it.
         let mut lost = Vec::new();

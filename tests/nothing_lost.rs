@@ -1,0 +1,1214 @@
+//! Nothing lost, nothing invented, over loopback: the gateway in front of an emulator of every
+//! loaded dialect, and vendor surfaces of every dialect in front of them.
+//!
+//! - A canonical merge patch changes only what it names: a merge into a member the vendor never
+//!   reports back is refused (or, with `Prefer: handling=lenient`, skipped), and a random patch
+//!   followed by a read gives the merge of the old webhook and the patch, or a refusal that
+//!   changed nothing.
+//! - A surface client's update keeps every member it did not send, nested ones included.
+//! - An owner scope is never made up: a surface whose upstream keeps no owners serves only its
+//!   configured owner.
+//! - A required member refuses `null`, `""` and whitespace alike, on the canonical API and on
+//!   surfaces.
+//!
+//! Dialects are chosen by what their mapping files declare, never by name.
+
+mod support;
+
+use hookgate::mapping::checks::Check;
+use hookgate::mapping::rules::{Rule, Target};
+use hookgate::mapping::url::Format;
+use hookgate::mapping::{Dialect, Role, load_dir};
+use hookgate::model::{Action, Kind, UpdateMode, apply_update};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use serde_json::{Map, Value, json};
+use std::net::SocketAddr;
+use std::path::Path;
+use support::{Answer, gateway, send};
+
+/// The owner used wherever a dialect scopes webhooks by one (a UUID suits every owner format
+/// but integers, which no shipped owner uses).
+const OWNER: &str = "550e8400-e29b-41d4-a716-446655440000";
+/// Another owner, in the same format.
+const OTHER: &str = "550e8400-e29b-41d4-a716-446655440099";
+const AUTH: (&str, &str) = ("authorization", "Bearer YOUR_TOKEN");
+const LENIENT: (&str, &str) = ("prefer", "handling=lenient");
+
+fn dialects() -> Vec<Dialect> {
+    load_dir(Path::new(support::MAPPINGS)).expect("the shipped mapping files compile")
+}
+
+/// One emulated upstream per loaded dialect, named after it.
+fn all_emulated(dialects: &[Dialect]) -> String {
+    dialects
+        .iter()
+        .map(|d| {
+            format!(
+                "[upstreams.{0}]\ndialect = \"{0}\"\nemulate = true\n",
+                d.name
+            )
+        })
+        .collect()
+}
+
+/// An owner of the dialect's format, numbered.
+fn owner_of(d: &Dialect, n: u32) -> Option<String> {
+    d.owner.as_ref()?;
+    Some(match d.owner_format {
+        Some(Format::Integer) => (n + 1).to_string(),
+        _ => format!("550e8400-e29b-41d4-a716-{:012}", n),
+    })
+}
+
+/// The canonical collection path of an upstream.
+fn base(d: &Dialect, owner: Option<&str>) -> String {
+    match owner {
+        Some(o) => format!("/v1/upstreams/{}/owners/{o}/webhooks", d.name),
+        None => format!("/v1/upstreams/{}/webhooks", d.name),
+    }
+}
+
+/// The rules a request to the dialect's webhook carries on `action`, one per canonical member.
+fn writable(d: &Dialect, action: Action) -> Vec<&Rule> {
+    let mut out: Vec<&Rule> = Vec::new();
+    for r in &d.webhook.rules {
+        if r.request
+            && r.path.is_some()
+            && r.applies_to(action)
+            && !r.target.is_secret()
+            && !out.iter().any(|o| o.target == r.target)
+        {
+            out.push(r);
+        }
+    }
+    out
+}
+
+fn one_of(rule: &Rule) -> Option<&Vec<Value>> {
+    rule.checks.iter().find_map(|c| match c {
+        Check::OneOf(v) => Some(v),
+        _ => None,
+    })
+}
+
+fn has_check(rule: &Rule, f: impl Fn(&Check) -> bool) -> bool {
+    rule.checks.iter().any(f)
+}
+
+/// A canonical value the rule takes, `alt` choosing among a few.
+fn value(rule: &Rule, alt: usize) -> Value {
+    let decode = |v: &Value| rule.codec.decode(v).unwrap_or_else(|_| v.clone());
+    if let Some(choices) = one_of(rule) {
+        let v = &choices[alt % choices.len()];
+        return match &rule.target {
+            Target::Field(f) if f.kind == Kind::StringList => json!([v]),
+            _ => decode(v),
+        };
+    }
+    if let Some((min, max)) = rule.checks.iter().find_map(|c| match c {
+        Check::Range { min, max } => Some((*min, *max)),
+        _ => None,
+    }) {
+        let v = if alt.is_multiple_of(2) {
+            min.or(max)
+        } else {
+            max.or(min)
+        };
+        return decode(&Value::from(v.unwrap_or(alt as i64)));
+    }
+    let name = rule.target.name();
+    match &rule.target {
+        Target::Field(f) => match f.kind {
+            Kind::String if name == "url" => json!(format!("https://hooks.example.com/{alt}")),
+            Kind::String if name == "method" => json!(["POST", "PUT"][alt % 2]),
+            Kind::String => json!(format!("Label {alt}")),
+            Kind::Bool => json!(alt.is_multiple_of(2)),
+            Kind::Integer => json!(10 + alt),
+            Kind::StringList => json!([format!("order.created{alt}")]),
+            Kind::StringMap => json!({"X-Keep": "kept", "X-Alt": format!("v{alt}")}),
+            Kind::Object => json!({"keep": "kept", "alt": alt}),
+        },
+        Target::Extension(_) => {
+            if has_check(rule, |c| matches!(c, Check::Items { .. })) {
+                json!([format!("c{alt}")])
+            } else if rule.unique_per_owner || has_check(rule, |c| matches!(c, Check::MinLength(_)))
+            {
+                json!(format!("x{alt}"))
+            } else {
+                json!({"keep": "kept", "alt": format!("v{alt}")})
+            }
+        }
+    }
+}
+
+/// A whole canonical webhook the dialect takes on create: every member it carries.
+fn full_body(d: &Dialect, alt: usize) -> Map<String, Value> {
+    let mut body = Map::new();
+    for rule in writable(d, Action::Create) {
+        rule.target.set(&mut body, value(rule, alt));
+    }
+    body
+}
+
+/// Canonical members the dialect never reports back and whose values merge (maps, extension
+/// objects): a partial change to them cannot be computed.
+fn unreadable_maps(d: &Dialect) -> Vec<&Rule> {
+    writable(d, Action::Update)
+        .into_iter()
+        .filter(|r| {
+            let name = r.target.name();
+            !d.webhook
+                .rules
+                .iter()
+                .any(|o| o.target.is(&name) && o.response)
+                && d.resource_of(&name).is_none()
+                && value(r, 0).is_object()
+        })
+        .collect()
+}
+
+fn text(a: &Answer) -> String {
+    format!("{} {}", a.status, String::from_utf8_lossy(&a.body))
+}
+
+/// The webhooks an emulator stores, canonical (write-only members included, secrets not).
+async fn stored(emulator: SocketAddr) -> Vec<Map<String, Value>> {
+    let a = send(
+        emulator,
+        "GET",
+        "/__hookgate/webhooks?shape=canonical",
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", text(&a));
+    serde_json::from_value(a.json()["webhooks"].clone()).unwrap()
+}
+
+async fn stored_one(emulator: SocketAddr, id: &str) -> Map<String, Value> {
+    stored(emulator)
+        .await
+        .into_iter()
+        .find(|w| w.get("id").and_then(Value::as_str) == Some(id))
+        .unwrap_or_else(|| panic!("no stored webhook {id}"))
+}
+
+/// A webhook without what every change moves (its update time and the status derived from it).
+fn settled(mut w: Map<String, Value>) -> Map<String, Value> {
+    w.shift_remove("updated_at");
+    w.shift_remove("status");
+    w.shift_remove("events_count");
+    w
+}
+
+async fn create(addr: SocketAddr, path: &str, body: &Map<String, Value>) -> String {
+    let a = send(addr, "POST", path, &[], Some(&Value::Object(body.clone()))).await;
+    assert_eq!(a.status, 201, "create at {path}: {}", text(&a));
+    a.json()["id"].as_str().unwrap().to_owned()
+}
+
+/// The field errors of a canonical problem, by field.
+fn error_fields(a: &Answer) -> Vec<String> {
+    a.json()["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["field"].as_str().map(str::to_owned))
+        .collect()
+}
+
+// ------------------------------------------------------------------ 7. merges into unread members
+
+#[tokio::test]
+async fn a_merge_into_a_member_never_read_back_is_refused_or_left_alone() {
+    let all = dialects();
+    let gw = gateway(&all_emulated(&all)).await;
+    let mut checked = 0;
+    for d in &all {
+        let blind = unreadable_maps(d);
+        if blind.is_empty() {
+            continue;
+        }
+        let owner = owner_of(d, 7);
+        let path = base(d, owner.as_deref());
+        let emu = gw.emulators[&d.name];
+        let id = create(gw.addr, &path, &full_body(d, 0)).await;
+        let mut before = settled(stored_one(emu, &id).await);
+        for rule in &blind {
+            let name = rule.target.name();
+            let whole = value(rule, 0);
+            let first = whole.as_object().unwrap().keys().next().unwrap().clone();
+            let mut removal = Map::new();
+            removal.insert(first.clone(), Value::Null);
+            let mut addition = Map::new();
+            addition.insert("X-Added".into(), json!("new"));
+            for partial in [removal, addition] {
+                refused_then_skipped(
+                    gw.addr,
+                    emu,
+                    d,
+                    (&format!("{path}/{id}"), &id),
+                    rule,
+                    partial,
+                    &before,
+                )
+                .await;
+            }
+            // Clearing is a whole value: it goes through, and clears.
+            let mut clear = Map::new();
+            rule.target.set(&mut clear, Value::Null);
+            let at = format!("{path}/{id}");
+            let a = send(gw.addr, "PATCH", &at, &[], Some(&Value::Object(clear))).await;
+            assert_eq!(a.status, 200, "{}: {}", d.name, text(&a));
+            let after = stored_one(emu, &id).await;
+
+            assert!(
+                rule.target
+                    .get(&after)
+                    .is_none_or(|v| v.as_object().is_some_and(Map::is_empty)),
+                "{}: {name} cleared: {after:?}",
+                d.name
+            );
+            before = settled(after);
+            checked += 1;
+        }
+    }
+    assert!(
+        checked > 0,
+        "some loaded dialect has a member it never reports back"
+    );
+}
+
+/// A partial change to a member the vendor never reports back: refused naming it, nothing
+/// changed; with lenient handling, the rest of the change made and that member left alone.
+async fn refused_then_skipped(
+    gw: SocketAddr,
+    emu: SocketAddr,
+    d: &Dialect,
+    (at, id): (&str, &str),
+    rule: &Rule,
+    partial: Map<String, Value>,
+    before: &Map<String, Value>,
+) {
+    let name = rule.target.name();
+    let mut patch = Map::new();
+    rule.target.set(&mut patch, Value::Object(partial.clone()));
+    let patch = Value::Object(patch);
+    let a = send(gw, "PATCH", at, &[], Some(&patch)).await;
+    assert_eq!(a.status, 422, "{}: {patch}: {}", d.name, text(&a));
+    assert_eq!(
+        error_fields(&a),
+        std::slice::from_ref(&name),
+        "{}: {}",
+        d.name,
+        text(&a)
+    );
+    let message = a.json()["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains("whole"),
+        "{}: the refusal says to send the whole value: {message}",
+        d.name
+    );
+    assert_eq!(settled(stored_one(emu, id).await), *before, "{}", d.name);
+
+    // Lenient: the rest of the change is made, that member is left as it is.
+    let mut both = patch.as_object().unwrap().clone();
+    let label = writable(d, Action::Update)
+        .into_iter()
+        .find(|r| r.target.is("url"))
+        .expect("every dialect writes url");
+    label.target.set(&mut both, value(label, 1));
+    let a = send(gw, "PATCH", at, &[LENIENT], Some(&Value::Object(both))).await;
+    assert_eq!(a.status, 200, "{}: {}", d.name, text(&a));
+
+    let dropped = a.header("hookgate-dropped-fields").unwrap_or_default();
+    assert!(dropped.contains(&name), "{}: dropped {dropped:?}", d.name);
+    let after = settled(stored_one(emu, id).await);
+    assert_eq!(
+        rule.target.get(&after),
+        rule.target.get(before),
+        "{}: {name} kept",
+        d.name
+    );
+    assert_eq!(after.get("url"), Some(&value(label, 1)), "{}", d.name);
+    // Back as it was.
+    let undo = json!({"url": before["url"]});
+    let a = send(gw, "PATCH", at, &[], Some(&undo)).await;
+    assert_eq!(a.status, 200, "{}: {}", d.name, text(&a));
+}
+
+// ------------------------------------------------------------------ 7. the property
+
+/// A random merge patch of the dialect's update members: each absent, a new value, `null`,
+/// or (for an object) a partial change.
+fn patch_strategy(d: &Dialect) -> BoxedStrategy<Map<String, Value>> {
+    let parts: Vec<BoxedStrategy<Option<(Target, Value)>>> = writable(d, Action::Update)
+        .into_iter()
+        .map(|rule| {
+            let target = rule.target.clone();
+            let mut choices = vec![value(rule, 1), value(rule, 2), Value::Null];
+            if let Value::Object(whole) = value(rule, 0) {
+                let first = whole.keys().next().unwrap().clone();
+                choices.push(json!({ first: null }));
+                choices.push(json!({"X-Added": "new"}));
+            }
+            proptest::option::weighted(0.35, proptest::sample::select(choices))
+                .prop_map(move |v| v.map(|v| (target.clone(), v)))
+                .boxed()
+        })
+        .collect();
+    parts
+        .prop_map(|chosen| {
+            let mut patch = Map::new();
+            for (target, value) in chosen.into_iter().flatten() {
+                target.set(&mut patch, value);
+            }
+            patch
+        })
+        .boxed()
+}
+
+/// A member's value. `null` and an empty map are no value, as in a merge patch (a vendor's
+/// cleared header list reads back empty, a cleared nullable member as `null`).
+fn member<'a>(w: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    match name.strip_prefix("extensions.") {
+        Some(e) => w.get("extensions").and_then(|x| x.get(e)),
+        None => w.get(name),
+    }
+    .filter(|v| !v.is_null() && !v.as_object().is_some_and(Map::is_empty))
+}
+
+/// Every member of either webhook.
+fn members(a: &Map<String, Value>, b: &Map<String, Value>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for w in [a, b] {
+        for (k, v) in w {
+            match (k.as_str(), v) {
+                ("extensions", Value::Object(ext)) => {
+                    out.extend(ext.keys().map(|e| format!("extensions.{e}")))
+                }
+                _ => out.push(k.clone()),
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// What one random patch did: its status and answer, the stored webhook before and after, and
+/// what a read showed before and after.
+type Outcome = (
+    u16,
+    String,
+    Map<String, Value>,
+    Map<String, Value>,
+    Value,
+    Value,
+);
+
+/// Whether the patch was merged; an error where it changed what it did not name, or changed
+/// anything though refused.
+fn judge(
+    d: &Dialect,
+    patch: &Map<String, Value>,
+    (status, answer, before, after, read_before, read_after): Outcome,
+) -> Result<bool, TestCaseError> {
+    match status {
+        200 => {
+            let expected = apply_update(&before, patch, UpdateMode::Merge);
+            for m in members(&expected, &after) {
+                prop_assert_eq!(
+                    member(&after, &m),
+                    member(&expected, &m),
+                    "{}: `{}` after {:?}: {}",
+                    &d.name,
+                    &m,
+                    patch,
+                    &answer
+                );
+            }
+            // What a read shows is the merge of what it showed before and the patch, for every
+            // member it shows.
+            let shown_before: Map<String, Value> = serde_json::from_value(read_before).unwrap();
+            let shown_after: Map<String, Value> = serde_json::from_value(read_after).unwrap();
+            let shown_expected = apply_update(&shown_before, patch, UpdateMode::Merge);
+            for m in members(&shown_before, &shown_after) {
+                if matches!(m.as_str(), "updated_at" | "status" | "events_count") {
+                    continue;
+                }
+                prop_assert_eq!(
+                    member(&shown_after, &m),
+                    member(&shown_expected, &m),
+                    "{}: read `{}` after {:?}",
+                    &d.name,
+                    &m,
+                    patch
+                );
+            }
+            Ok(true)
+        }
+        400 | 409 | 422 => {
+            prop_assert_eq!(
+                &after,
+                &before,
+                "{}: refused, yet changed: {}",
+                &d.name,
+                &answer
+            );
+            Ok(false)
+        }
+        other => Err(TestCaseError::fail(format!(
+            "{}: {other} for {patch:?}: {answer}",
+            d.name
+        ))),
+    }
+}
+
+#[test]
+fn a_random_merge_patch_changes_what_it_names_and_nothing_else() {
+    let all = dialects();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let gw = runtime.block_on(gateway(&all_emulated(&all)));
+    for d in &all {
+        let emu = gw.emulators[&d.name];
+        let merged = std::cell::Cell::new(0u32);
+        let n = std::cell::Cell::new(100u32);
+        let mut runner = TestRunner::new(Config {
+            cases: 48,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        let result = runner.run(&patch_strategy(d), |patch| {
+            n.set(n.get() + 1);
+            let owner = owner_of(d, n.get());
+            let path = base(d, owner.as_deref());
+            let outcome: Outcome = runtime.block_on(async {
+                let id = create(gw.addr, &path, &full_body(d, 0)).await;
+                let at = format!("{path}/{id}");
+                let before = settled(stored_one(emu, &id).await);
+                let read_before = send(gw.addr, "GET", &at, &[], None).await.json();
+                let body = Value::Object(patch.clone());
+                let a = send(gw.addr, "PATCH", &at, &[], Some(&body)).await;
+                let after = settled(stored_one(emu, &id).await);
+                let read_after = send(gw.addr, "GET", &at, &[], None).await.json();
+                send(gw.addr, "DELETE", &at, &[], None).await;
+                (a.status, text(&a), before, after, read_before, read_after)
+            });
+            let merges = judge(d, &patch, outcome)?;
+            merged.set(merged.get() + u32::from(merges));
+            Ok(())
+        });
+        if let Err(e) = result {
+            panic!("{e}");
+        }
+        assert!(merged.get() > 0, "{}: some random patch was merged", d.name);
+    }
+}
+
+// ------------------------------------------------------------------ surfaces
+
+/// A gateway with one emulated upstream of `upstream`'s dialect and a surface of every loaded
+/// dialect in front of it, each under `/surfaces/<dialect>`; where only one side has an owner
+/// scope, the surface bridges [`OWNER`].
+async fn surfaces_over(all: &[Dialect], upstream: &Dialect) -> hookgate::app::Running {
+    gateway(&surfaces_config(all, upstream, true)).await
+}
+
+fn surfaces_config(all: &[Dialect], upstream: &Dialect, with_owner: bool) -> String {
+    let mut toml = format!(
+        "listen = \"127.0.0.1:0\"\n[upstreams.{0}]\ndialect = \"{0}\"\nemulate = true\n",
+        upstream.name
+    );
+    for s in all {
+        toml.push_str(&format!(
+            "[surfaces.{0}]\ndialect = \"{0}\"\nupstream = \"{1}\"\nprefix = \"/surfaces/{0}\"\n",
+            s.name, upstream.name
+        ));
+        if with_owner && s.has_owner() != upstream.has_owner() {
+            toml.push_str(&format!("owner = \"{OWNER}\"\n"));
+        }
+    }
+    toml
+}
+
+/// Plants a canonical webhook at an emulator, as stored; returns it.
+async fn seed(
+    emu: SocketAddr,
+    owner: Option<&str>,
+    webhook: &Map<String, Value>,
+) -> Map<String, Value> {
+    let mut doc = json!({"shape": "canonical", "webhooks": [webhook]});
+    if let Some(o) = owner {
+        doc["owner"] = json!(o);
+        doc["webhooks"][0]["owner"] = json!(o);
+    }
+    let a = send(emu, "POST", "/__hookgate/webhooks", &[], Some(&doc)).await;
+    assert_eq!(a.status, 201, "seed: {}", text(&a));
+    serde_json::from_value(a.json()["webhooks"][0].clone()).unwrap()
+}
+
+async fn clear(emu: SocketAddr) {
+    let a = send(emu, "DELETE", "/__hookgate/webhooks", &[], None).await;
+    assert_eq!(a.status, 204, "{}", text(&a));
+}
+
+/// The rule by which `d` writes canonical member `name`, in the webhook or a resource.
+fn rule_of<'d>(d: &'d Dialect, name: &str) -> Option<&'d Rule> {
+    let carried = |r: &&Rule| r.target.is(name) && r.request && r.path.is_some();
+    d.webhook.rules.iter().find(carried).or_else(|| {
+        d.resources
+            .iter()
+            .filter(|r| r.replace.is_some() || r.update.is_some())
+            .find_map(|r| r.fields.rules.iter().find(carried))
+    })
+}
+
+/// A surface client's request of `role` for webhook `id`: method, path and vendor body.
+fn surface_request(
+    s: &Dialect,
+    role: Role,
+    id: &str,
+    owner: Option<&str>,
+    body: Value,
+) -> Option<(String, String, Value)> {
+    let endpoint = s.endpoint(role)?;
+    let path = endpoint.path.render(&[&s.base_path], owner, Some(id));
+    let slot = move |name: &str| (name == "webhook").then(|| body.clone());
+    let body = endpoint
+        .body
+        .as_ref()
+        .and_then(|t| t.render(&slot))
+        .unwrap_or(Value::Null);
+    Some((
+        endpoint.method.to_string(),
+        format!("/surfaces/{}{path}", s.name),
+        body,
+    ))
+}
+
+/// Canonical members a surface client of `s` can change on update that `u` keeps.
+fn shared_members(s: &Dialect, u: &Dialect) -> Vec<String> {
+    writable(s, Action::Update)
+        .into_iter()
+        .map(|r| r.target.name())
+        .filter(|name| {
+            u.webhook.carries(name, Action::Update)
+                && u.webhook
+                    .rules
+                    .iter()
+                    .any(|r| r.target.is(name) && r.path.is_some())
+                || u.resource_of(name).is_some()
+        })
+        .collect()
+}
+
+/// The sets of members a surface test sends: each member alone, and each group of members
+/// that share a top-level vendor member, less one.
+fn member_sets(s: &Dialect, members: &[String]) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = members.iter().map(|m| vec![m.clone()]).collect();
+    let head = |m: &String| {
+        rule_of(s, m)
+            .and_then(|r| r.path.as_ref())
+            .and_then(|p| p.head().map(str::to_owned))
+    };
+    for m in members {
+        let group: Vec<String> = members
+            .iter()
+            .filter(|o| head(o) == head(m) && *o != m)
+            .cloned()
+            .collect();
+        if !group.is_empty() {
+            out.push(group);
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_surface_update_keeps_every_member_it_does_not_send() {
+    let all = dialects();
+    let mut nested = 0;
+    let mut checked = 0;
+    for u in &all {
+        let gw = surfaces_over(&all, u).await;
+        let emu = gw.emulators[&u.name];
+        let u_owner = u.has_owner().then_some(OWNER);
+        for s in all
+            .iter()
+            .filter(|s| s.endpoint(Role::Action(Action::Update)).is_some())
+        {
+            let s_owner = s.has_owner().then_some(OWNER);
+            let shared = shared_members(s, u);
+            for sent in member_sets(s, &shared) {
+                let mut change = Map::new();
+                for m in &sent {
+                    let rule = rule_of(u, m).or_else(|| rule_of(s, m)).unwrap();
+                    rule.target.set(&mut change, value(rule, 1));
+                }
+                let Ok(written) = s.webhook.write(Action::Update, &change, false) else {
+                    continue; // a value the client's dialect cannot spell
+                };
+                clear(emu).await;
+                let before = settled(seed(emu, u_owner, &full_body(u, 0)).await);
+                let id = before["id"].as_str().unwrap().to_owned();
+                let (method, path, body) =
+                    surface_request(s, Role::Action(Action::Update), &id, s_owner, written.body)
+                        .unwrap();
+                let a = send(gw.addr, &method, &path, &[AUTH], Some(&body)).await;
+                let what = format!("{} over {}: {method} {path} {body}", s.name, u.name);
+                assert!((200..300).contains(&a.status), "{what}: {}", text(&a));
+                let after = settled(stored_one(emu, &id).await);
+                let expected = apply_update(&before, &change, UpdateMode::Members);
+                for m in members(&expected, &after) {
+                    assert_eq!(
+                        member(&after, &m),
+                        member(&expected, &m),
+                        "{what}: `{m}` (sent {sent:?})"
+                    );
+                }
+                checked += 1;
+                if sent.len() > 1 {
+                    nested += 1;
+                }
+            }
+        }
+        clear(emu).await;
+    }
+    assert!(
+        checked > 0 && nested > 0,
+        "{checked} updates, {nested} of nested members"
+    );
+}
+
+// ------------------------------------------------------------------ 9. owner scope
+
+/// An id of the dialect's format that names no webhook.
+fn missing_id(d: &Dialect) -> String {
+    match d.id_format {
+        Some(Format::Integer) => "987654".into(),
+        Some(Format::Uuid) => "0199a1b2-0000-7000-8000-000000000999".into(),
+        _ => "missing-webhook".into(),
+    }
+}
+
+/// A JSON document's shape: its object keys at every level, request ids aside.
+fn shape(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| !k.to_ascii_lowercase().contains("request_id"))
+                .map(|(k, v)| (k.clone(), shape(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().take(1).map(shape).collect()),
+        _ => Value::Null,
+    }
+}
+
+/// Without an owner said, a surface and an upstream that differ in owner scope do not start.
+fn refused_without_owner(s: &Dialect, u: &Dialect) {
+    let toml = format!(
+        "mappings_dir = {:?}\n{}\n[inbound_auth]\nmode = \"off\"\n",
+        support::MAPPINGS,
+        surfaces_config(std::slice::from_ref(s), u, false)
+    );
+    let figment = figment::Figment::from(figment::providers::Serialized::defaults(
+        hookgate::config::RawConfig::default(),
+    ))
+    .merge(<figment::providers::Toml as figment::providers::Format>::string(&toml));
+    let config = hookgate::config::from_figment(&figment, "test").unwrap();
+    let refused = hookgate::setup::load(config).err().map(|e| e.to_string());
+    assert!(
+        refused
+            .as_deref()
+            .is_some_and(|e| e.contains(&format!("surfaces.{}.owner", s.name))),
+        "{} over {} without an owner: {refused:?}",
+        s.name,
+        u.name
+    );
+}
+
+/// Every operation on webhook `id` but list and create, asked under [`OTHER`].
+async fn as_another_owner(
+    gw: SocketAddr,
+    s: &Dialect,
+    u: &Dialect,
+    id: &str,
+) -> Vec<(String, Answer)> {
+    let change = s
+        .webhook
+        .write(Action::Update, &full_body(u, 1), true)
+        .map(|t| t.body)
+        .unwrap_or(json!({}));
+    let mut answers = Vec::new();
+    for role in s.operations.iter().map(|o| o.role) {
+        if matches!(role, Role::Action(Action::List | Action::Create)) {
+            continue;
+        }
+        let (m, p, b) = surface_request(s, role, id, Some(OTHER), change.clone()).unwrap();
+        let body = (!b.is_null()).then_some(b);
+        let a = send(gw, &m, &p, &[AUTH], body.as_ref()).await;
+        answers.push((format!("{m} {p}"), a));
+    }
+    answers
+}
+
+#[tokio::test]
+async fn a_surface_over_an_upstream_without_owners_serves_its_one_owner_only() {
+    let all = dialects();
+    let mut pairs = 0;
+    for u in all.iter().filter(|u| !u.has_owner()) {
+        for s in all.iter().filter(|s| s.has_owner()) {
+            refused_without_owner(s, u);
+        }
+        let gw = surfaces_over(&all, u).await;
+        let emu = gw.emulators[&u.name];
+        for s in all.iter().filter(|s| s.has_owner()) {
+            clear(emu).await;
+            let planted = seed(emu, None, &full_body(u, 0)).await;
+            let id = planted["id"].as_str().unwrap().to_owned();
+            let stored_before = stored(emu).await;
+            let list = |owner: &str| {
+                let e = s.endpoint(Role::Action(Action::List)).unwrap();
+                format!(
+                    "/surfaces/{}{}",
+                    s.name,
+                    e.path.render(&[&s.base_path], Some(owner), None)
+                )
+            };
+            // The configured owner sees the webhook.
+            let mine = send(gw.addr, "GET", &list(OWNER), &[AUTH], None).await;
+            assert_eq!(mine.status, 200, "{}: {}", s.name, text(&mine));
+            assert!(
+                String::from_utf8_lossy(&mine.body).contains(&id),
+                "{}",
+                s.name
+            );
+            let (m, p, _) =
+                surface_request(s, Role::Action(Action::Get), &id, Some(OWNER), Value::Null)
+                    .unwrap();
+            let got = send(gw.addr, &m, &p, &[AUTH], None).await;
+            assert_eq!(got.status, 200, "{}: {}", s.name, text(&got));
+            // Not found in the surface's own shape, as an unknown webhook is.
+            let (m, p, _) = surface_request(
+                s,
+                Role::Action(Action::Get),
+                &missing_id(u),
+                Some(OWNER),
+                Value::Null,
+            )
+            .unwrap();
+            let unknown = send(gw.addr, &m, &p, &[AUTH], None).await;
+            assert_eq!(unknown.status, 404, "{}: {}", s.name, text(&unknown));
+            // Any other owner names nothing: listing, reading, changing or deleting.
+            let theirs = send(gw.addr, "GET", &list(OTHER), &[AUTH], None).await;
+            let mut answers = vec![("list".to_owned(), theirs)];
+            answers.extend(as_another_owner(gw.addr, s, u, &id).await);
+            for (what, a) in &answers {
+                assert_eq!(
+                    a.status,
+                    404,
+                    "{} over {}: {what}: {}",
+                    s.name,
+                    u.name,
+                    text(a)
+                );
+                assert_eq!(
+                    shape(&a.json()),
+                    shape(&unknown.json()),
+                    "{} over {}: {what}: in the surface's shape",
+                    s.name,
+                    u.name
+                );
+                assert!(!String::from_utf8_lossy(&a.body).contains(&id), "{what}");
+            }
+            assert_eq!(
+                stored(emu).await,
+                stored_before,
+                "{} over {}",
+                s.name,
+                u.name
+            );
+            pairs += 1;
+        }
+        clear(emu).await;
+    }
+    assert!(
+        pairs > 0,
+        "some owner-scoped dialect over some dialect without owners"
+    );
+}
+
+#[tokio::test]
+async fn a_surface_without_owners_over_an_owner_scoped_upstream_sees_its_owner_only() {
+    let all = dialects();
+    let mut pairs = 0;
+    for u in all.iter().filter(|u| u.has_owner()) {
+        let gw = surfaces_over(&all, u).await;
+        let emu = gw.emulators[&u.name];
+        for s in all.iter().filter(|s| !s.has_owner()) {
+            clear(emu).await;
+            let mine = seed(emu, Some(OWNER), &full_body(u, 0)).await;
+            let theirs = seed(emu, Some(OTHER), &full_body(u, 0)).await;
+            let e = s.endpoint(Role::Action(Action::List)).unwrap();
+            let path = format!(
+                "/surfaces/{}{}",
+                s.name,
+                e.path.render(&[&s.base_path], None, None)
+            );
+            let a = send(gw.addr, "GET", &path, &[AUTH], None).await;
+            assert_eq!(a.status, 200, "{}: {}", s.name, text(&a));
+            let listed = String::from_utf8_lossy(&a.body).to_string();
+            let id = |w: &Map<String, Value>| w["id"].as_str().unwrap().to_owned();
+            assert!(
+                listed.contains(&format!("\"{}\"", id(&mine)))
+                    || listed.contains(&format!(":{}", id(&mine))),
+                "{}: {listed}",
+                s.name
+            );
+            assert!(
+                !listed.contains(&format!("\"{}\"", id(&theirs))),
+                "{}: {listed}",
+                s.name
+            );
+            let (m, p, _) = surface_request(
+                s,
+                Role::Action(Action::Get),
+                &id(&theirs),
+                None,
+                Value::Null,
+            )
+            .unwrap();
+            let a = send(gw.addr, &m, &p, &[AUTH], None).await;
+            assert_eq!(a.status, 404, "{} over {}: {}", s.name, u.name, text(&a));
+            pairs += 1;
+        }
+        clear(emu).await;
+    }
+    assert!(pairs > 0);
+}
+
+// ------------------------------------------------------------------ 10. required members
+
+/// Required string members a request of `action` carries, with the rule.
+fn required_strings(d: &Dialect, action: Action) -> Vec<&Rule> {
+    writable(d, action)
+        .into_iter()
+        .filter(|r| has_check(r, |c| matches!(c, Check::Required)) && value(r, 0).is_string())
+        .collect()
+}
+
+/// A body with request ids taken out, to compare answers.
+fn without_ids(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| !k.to_ascii_lowercase().contains("request_id"))
+                .map(|(k, v)| (k.clone(), without_ids(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+const BLANKS: [&str; 3] = ["null", "\"\"", "\"  \\t \""];
+
+#[tokio::test]
+async fn a_required_member_refuses_null_empty_and_blank_alike_on_the_canonical_api() {
+    let all = dialects();
+    let gw = gateway(&all_emulated(&all)).await;
+    let mut checked = 0;
+    for d in &all {
+        let owner = owner_of(d, 3);
+        let path = base(d, owner.as_deref());
+        let emu = gw.emulators[&d.name];
+        let id = create(gw.addr, &path, &full_body(d, 0)).await;
+        let before = settled(stored_one(emu, &id).await);
+        for rule in required_strings(d, Action::Update) {
+            let name = rule.target.name();
+            let mut answers = Vec::new();
+            for blank in BLANKS {
+                let mut patch = Map::new();
+                rule.target
+                    .set(&mut patch, serde_json::from_str(blank).unwrap());
+                let a = send(
+                    gw.addr,
+                    "PATCH",
+                    &format!("{path}/{id}"),
+                    &[],
+                    Some(&Value::Object(patch)),
+                )
+                .await;
+                assert_eq!(a.status, 422, "{}: {name} = {blank}: {}", d.name, text(&a));
+                assert_eq!(
+                    error_fields(&a),
+                    std::slice::from_ref(&name),
+                    "{}: {}",
+                    d.name,
+                    text(&a)
+                );
+                answers.push(a.json()["errors"].clone());
+                assert_eq!(settled(stored_one(emu, &id).await), before, "{}", d.name);
+            }
+            assert!(
+                answers.windows(2).all(|w| w[0] == w[1]),
+                "{}: {name}: {answers:?}",
+                d.name
+            );
+            checked += 1;
+        }
+        for rule in required_strings(d, Action::Create) {
+            let name = rule.target.name();
+            let mut answers = Vec::new();
+            for blank in BLANKS {
+                let mut body = full_body(d, 1);
+                rule.target
+                    .set(&mut body, serde_json::from_str(blank).unwrap());
+                let a = send(gw.addr, "POST", &path, &[], Some(&Value::Object(body))).await;
+                assert_eq!(a.status, 422, "{}: {name} = {blank}: {}", d.name, text(&a));
+                assert_eq!(
+                    error_fields(&a),
+                    std::slice::from_ref(&name),
+                    "{}: {}",
+                    d.name,
+                    text(&a)
+                );
+                answers.push(a.json()["errors"].clone());
+            }
+            assert!(
+                answers.windows(2).all(|w| w[0] == w[1]),
+                "{}: {name}: {answers:?}",
+                d.name
+            );
+        }
+    }
+    assert!(checked > 1, "required string members exist");
+}
+
+#[tokio::test]
+async fn a_required_member_refuses_null_empty_and_blank_alike_on_surfaces() {
+    let all = dialects();
+    let mut checked = 0;
+    for u in &all {
+        let gw = surfaces_over(&all, u).await;
+        let emu = gw.emulators[&u.name];
+        let u_owner = u.has_owner().then_some(OWNER);
+        clear(emu).await;
+        let planted = seed(emu, u_owner, &full_body(u, 0)).await;
+        let id = planted["id"].as_str().unwrap().to_owned();
+        let before = stored(emu).await;
+        for s in &all {
+            let s_owner = s.has_owner().then_some(OWNER);
+            for (role, action) in [
+                (Role::Action(Action::Update), Action::Update),
+                (Role::Replace, Action::Update),
+                (Role::Action(Action::Create), Action::Create),
+            ] {
+                if s.endpoint(role).is_none() {
+                    continue;
+                }
+                for rule in required_strings(s, action) {
+                    let mut canonical = full_body(s, 0);
+                    if let Some(events) = rule_of(u, "events") {
+                        events.target.set(&mut canonical, value(events, 0));
+                    }
+                    let Ok(written) = s.webhook.write(action, &canonical, true) else {
+                        continue;
+                    };
+                    let mut answers = Vec::new();
+                    for blank in BLANKS {
+                        let mut body = written.body.clone();
+                        rule.path
+                            .as_ref()
+                            .unwrap()
+                            .set(&mut body, serde_json::from_str(blank).unwrap());
+                        let (m, p, b) = surface_request(s, role, &id, s_owner, body).unwrap();
+                        let a = send(gw.addr, &m, &p, &[AUTH], Some(&b)).await;
+                        let what = format!("{} over {}: {m} {p} {b}", s.name, u.name);
+                        assert!(matches!(a.status, 400 | 422), "{what}: {}", text(&a));
+                        let said = String::from_utf8_lossy(&a.body).to_string();
+                        assert!(
+                            said.contains(&rule.error_field)
+                                || rule.message("required").is_some_and(|m| said.contains(m)),
+                            "{what}: names `{}`: {said}",
+                            rule.error_field
+                        );
+                        answers.push((a.status, without_ids(&a.json())));
+                    }
+                    assert!(
+                        answers.windows(2).all(|w| w[0] == w[1]),
+                        "{} over {}: {:?}: {answers:?}",
+                        s.name,
+                        u.name,
+                        rule.target.name()
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(
+            stored(emu).await,
+            before,
+            "over {}: nothing changed",
+            u.name
+        );
+        clear(emu).await;
+    }
+    assert!(checked > 0);
+}
+
+// ------------------------------------------------------------------ 7. against the vendor's own bodies
+
+/// The dialect's answer to `action`, around a webhook object (its documented example).
+fn envelope(d: &Dialect, action: Action, webhook: &Value) -> Value {
+    let template = d.operation(action).and_then(|e| e.response.as_ref());
+    let slot = |name: &str| (name == "webhook").then(|| webhook.clone());
+    template
+        .and_then(|t| t.render(&slot))
+        .unwrap_or_else(|| webhook.clone())
+}
+
+/// Where a read-merge-write vendor keeps several members inside one: clearing one of them
+/// sends the containing member whole, the cleared one as the vendor spells "cleared", and every
+/// sibling as the vendor's documented object holds it.
+#[tokio::test]
+async fn a_read_merge_write_clears_one_nested_member_and_keeps_its_siblings() {
+    let mut checked = 0;
+    for d in dialects() {
+        let Some(update) = d.operation(Action::Update) else {
+            continue;
+        };
+        let Some(example) = d.examples.first() else {
+            continue;
+        };
+        if update.strategy != hookgate::mapping::Strategy::ReadMergeWrite {
+            continue;
+        }
+        let current = d.webhook.read(example);
+        let owner = owner_of(&d, 1);
+        let id = current["id"].as_str().unwrap().to_owned();
+        // Members nested inside another, present in the example, that a change may clear.
+        let nested = writable(&d, Action::Update).into_iter().filter(|r| {
+            let deep = r.path.as_ref().is_some_and(|p| p.to_string().contains('.'));
+            let clearable = matches!(r.target, Target::Extension(_)) || r.nullable;
+            deep && clearable && r.target.get(&current).is_some()
+        });
+        for rule in nested {
+            let path = rule.path.as_ref().unwrap();
+            let head = path.head().unwrap().to_owned();
+            let double = support::Double::start(vec![
+                support::Reply::json(200, envelope(&d, Action::Get, example)),
+                support::Reply::json(200, envelope(&d, Action::Update, example)),
+            ])
+            .await;
+            let gw = gateway(&format!(
+                "[upstreams.{0}]\ndialect = \"{0}\"\nbase_url = \"{1}\"\nauth = {{ type = \"passthrough\" }}\nretries = 0\n",
+                d.name,
+                double.url()
+            ))
+            .await;
+            let mut patch = Map::new();
+            rule.target.set(&mut patch, Value::Null);
+            let at = format!("{}/{id}", base(&d, owner.as_deref()));
+            let a = send(gw.addr, "PATCH", &at, &[AUTH], Some(&Value::Object(patch))).await;
+            assert_eq!(a.status, 200, "{}: {}", d.name, text(&a));
+            let seen = double.seen();
+            let write = seen.last().unwrap().json().unwrap();
+            let what = format!("{}: clearing {} sent {write}", d.name, rule.target.name());
+            assert!(path.get(&write).is_some(), "{what}: the clear is sent");
+            // Every sibling inside the member sent whole is as the vendor holds it.
+            for other in d
+                .webhook
+                .rules
+                .iter()
+                .filter(|o| o.request && o.target != rule.target)
+            {
+                let Some(p) = &other.path else { continue };
+                if p.head() == Some(head.as_str()) && p.get(example).is_some() {
+                    assert_eq!(p.get(&write), p.get(example), "{what}: {p} kept");
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(
+        checked > 0,
+        "some read-merge-write dialect nests clearable members"
+    );
+}
+
+/// Against a double that answers with the vendor's documented object (which never holds the
+/// member): a partial change to a member never reported back reaches the vendor in no form,
+/// and with lenient handling the rest of the change goes without it.
+#[tokio::test]
+async fn a_merge_into_a_member_never_read_back_never_reaches_the_vendor() {
+    let mut checked = 0;
+    for d in dialects() {
+        let Some(example) = d.examples.first() else {
+            continue;
+        };
+        let current = d.webhook.read(example);
+        let id = current["id"].as_str().unwrap().to_owned();
+        let at = format!("{}/{id}", base(&d, owner_of(&d, 1).as_deref()));
+        for rule in unreadable_maps(&d) {
+            let double = support::Double::start(vec![
+                support::Reply::json(200, envelope(&d, Action::Get, example)),
+                support::Reply::json(200, envelope(&d, Action::Update, example)),
+            ])
+            .await;
+            let gw = gateway(&format!(
+                "[upstreams.{0}]\ndialect = \"{0}\"\nbase_url = \"{1}\"\nauth = {{ type = \"passthrough\" }}\nretries = 0\n",
+                d.name,
+                double.url()
+            ))
+            .await;
+            let mut patch = Map::new();
+            rule.target.set(&mut patch, json!({"X-Remove-Me": null}));
+            let a = send(
+                gw.addr,
+                "PATCH",
+                &at,
+                &[AUTH],
+                Some(&Value::Object(patch.clone())),
+            )
+            .await;
+            assert_eq!(a.status, 422, "{}: {}", d.name, text(&a));
+            assert!(double.seen().is_empty(), "{}: nothing is sent", d.name);
+            let url = writable(&d, Action::Update)
+                .into_iter()
+                .find(|r| r.target.is("url"))
+                .unwrap();
+            url.target.set(&mut patch, value(url, 1));
+            let a = send(
+                gw.addr,
+                "PATCH",
+                &at,
+                &[AUTH, LENIENT],
+                Some(&Value::Object(patch)),
+            )
+            .await;
+            assert_eq!(a.status, 200, "{}: {}", d.name, text(&a));
+            let seen = double.seen();
+            let write = seen.last().unwrap().json().unwrap();
+            let path = rule.path.as_ref().unwrap();
+            assert!(path.get(&write).is_none(), "{}: {write}", d.name);
+            assert_eq!(
+                url.path.as_ref().unwrap().get(&write),
+                Some(&value(url, 1)),
+                "{}",
+                d.name
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0);
+}
