@@ -3,7 +3,7 @@
 //! a fully typed [`Config`] with every problem reported at once.
 //!
 //! Three steps, each reporting all it finds: the merged tree is checked against the
-//! configuration's shape ([`schema`]: unknown keys with a "did you mean", wrongly typed values,
+//! configuration's shape (`schema`: unknown keys with a "did you mean", wrongly typed values,
 //! relative paths resolved against their file's folder); serde reads what is left into
 //! [`RawConfig`]; and one validator per section turns each raw section into its typed form.
 //! Defaults live once, in the typed forms' `Default` (and [`Policy::default`] for upstreams);
@@ -194,8 +194,8 @@ impl Default for RawConfig {
 }
 
 impl RawConfig {
-    /// A configuration with every optional key set and one entry (named [`schema::NAME`]) in
-    /// each table of named entries and each list: the shape [`schema`] checks files against.
+    /// A configuration with every optional key set and one entry (named `<name>`) in
+    /// each table of named entries and each list: the shape the `schema` step checks files against.
     pub fn sample() -> RawConfig {
         let name = schema::NAME.to_owned();
         let upstream = RawUpstream {
@@ -781,7 +781,7 @@ pub struct Config {
 }
 
 impl Config {
-    /// `HOOKGATE_*` variables that are not read ([`schema::stray_env`]), each with the
+    /// `HOOKGATE_*` variables that are not read (read from the environment), each with the
     /// spelling that would be.
     pub fn stray_env(&self) -> Vec<ConfigProblem> {
         schema::stray_env(&self.token_envs)

@@ -1,4 +1,4 @@
-//! Wiring: upstreams, vendor surfaces and the main listener's routes, built from a [`Setup`].
+//! Wiring: upstreams, vendor surfaces and the main listener's routes, built from a [`Setup`](crate::setup::Setup).
 //! Pure construction: nothing is bound or started here (`app.rs` and `reload.rs` do
 //! that).
 

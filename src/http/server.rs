@@ -1,7 +1,7 @@
 //! The server loop: takes a bound listener, serves HTTP/1.1 and HTTP/2 with hyper-util, and
 //! drains in-flight requests on shutdown. Each connection is held to a header read timeout, an
-//! idle keep-alive timeout and a send timeout ([`timeouts`](super::timeouts)), its framing is
-//! watched ([`framing`](super::framing)), and it counts against a cap.
+//! idle keep-alive timeout and a send timeout ([`timeouts`]), its framing is
+//! watched ([`framing`]), and it counts against a cap.
 //!
 //! Binding happens outside (tests bind `127.0.0.1:0`); the handler never fails, so hyper never
 //! aborts a connection instead of answering, unless the handler marks its answer with

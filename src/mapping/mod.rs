@@ -11,7 +11,7 @@
 //! | [`codec`] | how one canonical value is spelt in a dialect, both ways |
 //! | [`checks`] | a vendor's constraints on one value |
 //! | [`rules`] | field rules: read, write, parse, render |
-//! | [`reader`] | reading a vendor object while its text is parsed |
+//! | `reader` | reading a vendor object while its text is parsed |
 //! | [`template`] | envelopes with `{{placeholders}}` |
 //! | [`errors`] | error envelopes, read and rendered |
 //!
