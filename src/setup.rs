@@ -2,7 +2,7 @@
 //! and the dialects it uses ([`Setup`]), why hookgate could not start ([`StartError`]), and
 //! binding a listener. Nothing here serves a request.
 
-use crate::config::{Config, ConfigProblem, ConfigReport};
+use crate::config::{Config, ConfigProblem, ConfigReport, SurfaceConfig};
 use crate::mapping::{self, Dialect, MappingError};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -80,54 +80,13 @@ pub fn load(config: Config) -> Result<Setup, StartError> {
             });
             continue;
         };
-        let Some(upstream) = config
+        let upstream = config
             .upstreams
             .iter()
             .find(|u| u.name == s.upstream)
-            .and_then(|u| dialects.get(&u.dialect))
-        else {
-            continue;
-        };
-        // An owner scope is never made up: where only one side has one, the one owner the
-        // surface bridges must be said.
-        let message = match (d.has_owner(), upstream.has_owner(), &s.owner) {
-            (false, true, None) => Some(format!(
-                "is required: {} paths carry no owner, but upstream {} scopes webhooks by owner; say which owner this surface uses",
-                s.dialect, s.upstream
-            )),
-            (true, false, None) => Some(format!(
-                "is required: {} scopes webhooks by owner, but upstream {} keeps no owners; say the one owner this surface serves (others are answered 404)",
-                s.dialect, s.upstream
-            )),
-            (true, true, Some(_)) | (false, false, Some(_)) => Some(format!(
-                "is only for a surface whose dialect and upstream differ in owner scope; {} and upstream {} agree",
-                s.dialect, s.upstream
-            )),
-            _ => None,
-        };
-        if let Some(message) = message {
-            problems.push(ConfigProblem {
-                key: format!("surfaces.{}.owner", s.name),
-                message,
-            });
-        }
-        if let Some(owner) = &s.owner {
-            let format = if d.has_owner() {
-                d.owner_format.as_ref()
-            } else {
-                upstream.owner_format.as_ref()
-            };
-            if let Some(f) = format
-                && !f.admits(owner)
-            {
-                problems.push(ConfigProblem {
-                    key: format!("surfaces.{}.owner", s.name),
-                    message: format!(
-                        "`{owner}` is not an owner of this dialect: owners are {}",
-                        f.describe()
-                    ),
-                });
-            }
+            .and_then(|u| dialects.get(&u.dialect));
+        if let Some(upstream) = upstream {
+            problems.extend(owner_problems(s, d, upstream));
         }
     }
     if !problems.is_empty() {
@@ -137,6 +96,53 @@ pub fn load(config: Config) -> Result<Setup, StartError> {
         }));
     }
     Ok(Setup { config, dialects })
+}
+
+/// An owner scope is never made up: where only one side of a surface has one, the one owner
+/// the surface bridges must be said, in the format the side with owners declares.
+fn owner_problems(s: &SurfaceConfig, d: &Dialect, upstream: &Dialect) -> Vec<ConfigProblem> {
+    let key = format!("surfaces.{}.owner", s.name);
+    let mut problems = Vec::new();
+    let message = match (d.has_owner(), upstream.has_owner(), &s.owner) {
+        (false, true, None) => Some(format!(
+            "is required: {} paths carry no owner, but upstream {} scopes webhooks by owner; say which owner this surface uses",
+            s.dialect, s.upstream
+        )),
+        (true, false, None) => Some(format!(
+            "is required: {} scopes webhooks by owner, but upstream {} keeps no owners; say the one owner this surface serves (others are answered 404)",
+            s.dialect, s.upstream
+        )),
+        (true, true, Some(_)) | (false, false, Some(_)) => Some(format!(
+            "is only for a surface whose dialect and upstream differ in owner scope; {} and upstream {} agree",
+            s.dialect, s.upstream
+        )),
+        _ => None,
+    };
+    if let Some(message) = message {
+        problems.push(ConfigProblem {
+            key: key.clone(),
+            message,
+        });
+    }
+    if let Some(owner) = &s.owner {
+        let format = if d.has_owner() {
+            d.owner_format.as_ref()
+        } else {
+            upstream.owner_format.as_ref()
+        };
+        if let Some(f) = format
+            && !f.admits(owner)
+        {
+            problems.push(ConfigProblem {
+                key,
+                message: format!(
+                    "`{owner}` is not an owner of this dialect: owners are {}",
+                    f.describe()
+                ),
+            });
+        }
+    }
+    problems
 }
 
 /// Binds a listener; `key` names its address in the configuration.
