@@ -330,7 +330,11 @@ async fn retry_after_as_a_date_beyond_the_deadline_is_passed_on() {
                 body: json!({"success": false, "message": "Come back later."}),
             };
             let double = Double::start(vec![refusal, Reply::json(200, webhook())]).await;
-            let gw = talkover(&double, "retries = 2\ndeadline_ms = 3000\n").await;
+            let gw = talkover(
+                &double,
+                "retries = 2\ntimeout_ms = 2000\ndeadline_ms = 3000\n",
+            )
+            .await;
             let a = send(gw.addr, "GET", GET, &[], None).await;
             assert_eq!(
                 (a.status, a.header("retry-after")),
@@ -353,7 +357,11 @@ async fn a_503_that_asks_for_a_short_wait_is_retried_after_it() {
             body: json!({"success": false, "message": "Maintenance."}),
         };
         let double = Double::start(vec![unavailable, Reply::json(200, webhook())]).await;
-        let gw = talkover(&double, "retries = 1\ndeadline_ms = 6000\n").await;
+        let gw = talkover(
+            &double,
+            "retries = 1\ntimeout_ms = 2000\ndeadline_ms = 6000\n",
+        )
+        .await;
         let a = send(gw.addr, "GET", GET, &[], None).await;
         assert_eq!(a.status, 200, "{after}: {}", a.json());
         assert_eq!(double.seen().len(), 2, "{after}");
