@@ -604,29 +604,6 @@ fn wrong_types(value: &Value) -> Vec<Value> {
 async fn a_pass_through_surface_never_sends_a_body_of_the_wrong_types() {
     let mut tried = 0;
     for d in dialects() {
-        let Some(create) = d.operation(Action::Create) else {
-            continue;
-        };
-        let example = d.examples[0].clone();
-        // Every member a client writes on create, from the example, each given other types.
-        let members: Vec<_> = d
-            .webhook
-            .rules
-            .iter()
-            .filter(|r| r.request && r.target.name() != "secret")
-            .filter(|r| !r.target.name().starts_with("extensions."))
-            .filter(|r| d.webhook.carries(&r.target.name(), Action::Create))
-            .filter_map(|r| {
-                let path = r.path.clone()?;
-                let value = path.get(&example)?.clone();
-                Some((r.target.name(), r.error_field.clone(), path, value))
-            })
-            .collect();
-        assert!(
-            members.iter().any(|(name, ..)| name == "url"),
-            "{}: the example has a url",
-            d.name
-        );
         let double = Double::start(Vec::new()).await;
         let config = format!(
             "[upstreams.u]\ndialect = \"{0}\"\nbase_url = \"{1}\"\nauth = {{ type = \"passthrough\" }}\n\
@@ -635,19 +612,27 @@ async fn a_pass_through_surface_never_sends_a_body_of_the_wrong_types() {
             double.url()
         );
         let gw = gateway(&config).await;
-        let path = create
-            .path
-            .render(&["/s", &d.base_path], owner_of(&d), None);
         let status = d
             .errors
             .template_for(Code::ValidationFailed)
             .status
             .unwrap_or(422);
-        for (name, error_field, at, value) in &members {
-            for wrong in wrong_types(value) {
-                let mut item = example.clone();
+        for action in [Action::Create, Action::Update] {
+            let Some(endpoint) = d.operation(action) else {
+                continue;
+            };
+            let id = (action == Action::Update).then(|| value_for(d.id_format.as_ref()));
+            let path = endpoint
+                .path
+                .render(&["/s", &d.base_path], owner_of(&d), id);
+            for (name, error_field, at, wrong) in wrongly_typed(&d, action) {
+                // A create sends the whole example; an update the one member.
+                let mut item = match action {
+                    Action::Create => d.examples[0].clone(),
+                    _ => json!({}),
+                };
                 at.set(&mut item, wrong.clone());
-                let body = match &create.body {
+                let body = match &endpoint.body {
                     Some(t) => t
                         .render(&|n: &str| (n == "webhook").then(|| item.clone()))
                         .unwrap(),
@@ -655,13 +640,13 @@ async fn a_pass_through_surface_never_sends_a_body_of_the_wrong_types() {
                 };
                 let a = send(
                     gw.addr,
-                    &create.method.to_string(),
+                    &endpoint.method.to_string(),
                     &path,
                     &[("authorization", "Bearer client-token-0001")],
                     Some(&body),
                 )
                 .await;
-                let what = format!("{}: {name} = {wrong}", d.name);
+                let what = format!("{} {}: {name} = {wrong}", d.name, action.name());
                 let text = String::from_utf8_lossy(&a.body).into_owned();
                 assert_eq!(a.status, status, "{what}: {text}");
                 assert_ne!(
@@ -683,7 +668,48 @@ async fn a_pass_through_surface_never_sends_a_body_of_the_wrong_types() {
         );
         gw.stop().await;
     }
-    assert!(tried >= 20, "bodies tried: {tried}");
+    assert!(tried >= 40, "bodies tried: {tried}");
+}
+
+/// Every member a client of `d` writes in `action` that its first example holds (the url
+/// among them), each with values of other JSON types: its name, its name in errors, where it
+/// is, and the wrong value.
+fn wrongly_typed(
+    d: &Dialect,
+    action: Action,
+) -> Vec<(
+    String,
+    String,
+    hookgate::mapping::json_path::FieldPath,
+    Value,
+)> {
+    let example = &d.examples[0];
+    let members: Vec<_> = d
+        .webhook
+        .rules
+        .iter()
+        .filter(|r| r.request && r.target.name() != "secret")
+        .filter(|r| !r.target.name().starts_with("extensions."))
+        .filter(|r| d.webhook.carries(&r.target.name(), action))
+        .filter_map(|r| {
+            let path = r.path.clone()?;
+            let value = path.get(example)?.clone();
+            Some((r.target.name(), r.error_field.clone(), path, value))
+        })
+        .collect();
+    assert!(
+        members.iter().any(|(name, ..)| name == "url"),
+        "{}: the example has a url",
+        d.name
+    );
+    members
+        .into_iter()
+        .flat_map(|(name, field, path, value)| {
+            wrong_types(&value)
+                .into_iter()
+                .map(move |w| (name.clone(), field.clone(), path.clone(), w))
+        })
+        .collect()
 }
 
 /// Secrets a request carries, which the vendors below echo.
