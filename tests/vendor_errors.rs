@@ -362,8 +362,16 @@ async fn a_failed_test_delivery_is_a_result_on_the_canonical_api() {
             let result = a.json();
             assert_eq!(a.status, 200, "{} with {answer}: {result}", d.name);
             assert_eq!(result["delivered"], false, "{}: {result}", d.name);
+            // The vendor's reason: the message where the dialect maps one, kept either way.
             if let Some(message) = message {
-                assert_eq!(result["message"], message.as_str(), "{}", d.name);
+                if d.test_result.reading("message").is_some() {
+                    assert_eq!(result["message"], message.as_str(), "{}", d.name);
+                }
+                assert!(
+                    result.to_string().contains(&message),
+                    "{}: {result}",
+                    d.name
+                );
             }
             tried += 1;
             gw.stop().await;
