@@ -648,7 +648,7 @@ async fn a_pass_through_surface_never_sends_a_body_of_the_wrong_types() {
                 };
                 let a = send(
                     gw.addr,
-                    &endpoint.method.to_string(),
+                    endpoint.method.as_str(),
                     &path,
                     &[("authorization", "Bearer client-token-0001")],
                     Some(&body),
