@@ -3,8 +3,9 @@
 //! HTTP client, a preview's script, a test) can carry them.
 
 use bytes::Bytes;
-use http::{HeaderMap, Method, StatusCode};
+use http::{HeaderMap, Method, StatusCode, header};
 use serde_json::Value;
+use std::time::{Duration, SystemTime};
 
 /// Why a request is made, for previews and notes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,4 +57,28 @@ pub struct Reply {
     pub headers: HeaderMap,
     /// The body.
     pub body: Bytes,
+}
+
+impl Reply {
+    /// The vendor's `Retry-After`, when it has one of its two forms: only such a value asks
+    /// for a wait, and only such a value is passed on to the client.
+    pub fn retry_after(&self) -> Option<&str> {
+        self.headers
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| retry_after(Some(v), SystemTime::UNIX_EPOCH).is_some())
+    }
+}
+
+/// How long a `Retry-After` value asks to wait (RFC 9110 §10.2.3): delta-seconds, or an HTTP
+/// date in any of its three forms, measured against `now`; a date already past asks for no
+/// wait. A value of neither form is `None`.
+pub fn retry_after(value: Option<&str>, now: SystemTime) -> Option<Duration> {
+    let value = value?.trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Delta-seconds beyond u64 still mean "longer than any deadline".
+        return Some(Duration::from_secs(value.parse().unwrap_or(u64::MAX)));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }

@@ -127,7 +127,12 @@ where
     front.authenticate(routed, headers, &admission.inbound)?;
     let bytes = read_body(body, routed.reads_body, admission.body_limit).await?;
     let job = front.parse(routed, headers, bytes)?;
-    let secrets = secrets_of(&job, headers);
+    let mut secrets = secrets_of(&job, headers);
+    if let Some(Backend::Upstream(u)) = routed.backend.as_ref()
+        && let Some(token) = u.own_token().filter(|t| t.len() >= 6)
+    {
+        secrets.push(token.to_owned());
+    }
     let outcome = execute(routed.backend.as_ref(), job, call)
         .await
         .map_err(|p| front.backend_problem(p.redacted(&secrets)))?;
@@ -188,7 +193,8 @@ async fn relay_to(
 }
 
 /// The request's secrets, which a vendor's message may echo: the webhook's signing secret, its
-/// custom header values, and the client's credentials. Values too short to be secrets are left.
+/// custom header values, and the client's credentials (hookgate's own token at the vendor is
+/// added by the caller). Values too short to be secrets are left.
 fn secrets_of(job: &Job, headers: &HeaderMap) -> Vec<String> {
     let mut out = Vec::new();
     let mut keep = |s: &str| {

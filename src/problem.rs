@@ -368,15 +368,23 @@ impl Problem {
     }
 }
 
-/// `field: message; field: message`, the detail of a problem with field errors.
+/// `field: message; field: message`, the detail of a problem with field errors (a message
+/// about one item, `events[1]: …`, stands as it is).
 pub fn summarise(errors: &[FieldError]) -> String {
     let mut out = String::new();
     for (i, e) in errors.iter().enumerate() {
         if i > 0 {
             out.push_str("; ");
         }
-        out.push_str(&e.field);
-        out.push_str(": ");
+        // A message about one item (`events[1]: …`) names the field already.
+        let names_item = e
+            .message
+            .strip_prefix(e.field.as_str())
+            .is_some_and(|rest| rest.starts_with('['));
+        if !names_item {
+            out.push_str(&e.field);
+            out.push_str(": ");
+        }
         out.push_str(&e.message);
     }
     out

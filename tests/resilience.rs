@@ -258,3 +258,137 @@ async fn the_concurrency_cap_fails_fast() {
     assert_eq!(first.await.unwrap().status, 200);
     gw.stop().await;
 }
+
+/// `Retry-After` as an HTTP date `secs` from now, in each of the three forms RFC 9110 accepts:
+/// IMF-fixdate, the obsolete RFC 850 form and asctime.
+fn dates_from_now(secs: i64) -> [String; 3] {
+    let now = std::time::SystemTime::now();
+    let at = if secs >= 0 {
+        now + Duration::from_secs(secs as u64)
+    } else {
+        now - Duration::from_secs(secs.unsigned_abs())
+    };
+    let imf = httpdate::fmt_http_date(at);
+    // "Wed, 21 Oct 2026 07:28:00 GMT"
+    let parts: Vec<&str> = imf.split([' ', ',']).filter(|p| !p.is_empty()).collect();
+    let (wday, day, month, year, time) = (parts[0], parts[1], parts[2], parts[3], parts[4]);
+    let long_day = [
+        ("Mon", "Monday"),
+        ("Tue", "Tuesday"),
+        ("Wed", "Wednesday"),
+        ("Thu", "Thursday"),
+        ("Fri", "Friday"),
+        ("Sat", "Saturday"),
+        ("Sun", "Sunday"),
+    ]
+    .iter()
+    .find(|(short, _)| *short == wday)
+    .unwrap()
+    .1;
+    let rfc850 = format!("{long_day}, {day}-{month}-{} {time} GMT", &year[2..]);
+    let asctime = format!(
+        "{wday} {month} {:>2} {time} {year}",
+        day.trim_start_matches('0')
+    );
+    [imf, rfc850, asctime]
+}
+
+fn limited_until(after: &str) -> Reply {
+    Reply::Json {
+        status: 429,
+        headers: vec![("retry-after".into(), after.into())],
+        body: json!({"success": false, "message": "Too many requests. Please try again later."}),
+    }
+}
+
+#[tokio::test]
+async fn retry_after_as_a_date_is_waited_for_within_the_deadline() {
+    // A date a second or two ahead, in each spelling, and one already past: each is retried
+    // once and the retry succeeds.
+    let mut cases: Vec<String> = dates_from_now(2).into();
+    cases.extend(dates_from_now(-3600));
+    for date in cases {
+        let double = Double::start(vec![limited_until(&date), Reply::json(200, webhook())]).await;
+        let gw = talkover(
+            &double,
+            "retries = 2\ntimeout_ms = 2000\ndeadline_ms = 6000\n",
+        )
+        .await;
+        let a = send(gw.addr, "GET", GET, &[], None).await;
+        assert_eq!(a.status, 200, "{date}: {}", a.json());
+        assert_eq!(double.seen().len(), 2, "{date}: retried once");
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn retry_after_as_a_date_beyond_the_deadline_is_passed_on() {
+    for status in [429, 503] {
+        for date in dates_from_now(3600) {
+            let refusal = Reply::Json {
+                status,
+                headers: vec![("retry-after".into(), date.clone())],
+                body: json!({"success": false, "message": "Come back later."}),
+            };
+            let double = Double::start(vec![refusal, Reply::json(200, webhook())]).await;
+            let gw = talkover(
+                &double,
+                "retries = 2\ntimeout_ms = 2000\ndeadline_ms = 3000\n",
+            )
+            .await;
+            let a = send(gw.addr, "GET", GET, &[], None).await;
+            assert_eq!(
+                (a.status, a.header("retry-after")),
+                (status, Some(date.as_str())),
+                "{status} {date}: {}",
+                a.json()
+            );
+            assert_eq!(double.seen().len(), 1, "{status} {date}: not retried");
+            gw.stop().await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_503_that_asks_for_a_short_wait_is_retried_after_it() {
+    for after in [String::from("1"), dates_from_now(1)[0].clone()] {
+        let unavailable = Reply::Json {
+            status: 503,
+            headers: vec![("retry-after".into(), after.clone())],
+            body: json!({"success": false, "message": "Maintenance."}),
+        };
+        let double = Double::start(vec![unavailable, Reply::json(200, webhook())]).await;
+        let gw = talkover(
+            &double,
+            "retries = 1\ntimeout_ms = 2000\ndeadline_ms = 6000\n",
+        )
+        .await;
+        let a = send(gw.addr, "GET", GET, &[], None).await;
+        assert_eq!(a.status, 200, "{after}: {}", a.json());
+        assert_eq!(double.seen().len(), 2, "{after}");
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_retry_after_of_neither_form_asks_for_nothing_and_is_not_passed_on() {
+    for garbage in ["soon", "-5", "1.5", "Wed, 32 Oct 2026 07:28:00 GMT"] {
+        // Retried after the usual backoff, while retries are left.
+        let double = Double::start(vec![limited_until(garbage), Reply::json(200, webhook())]).await;
+        let gw = talkover(&double, "retries = 1\n").await;
+        let a = send(gw.addr, "GET", GET, &[], None).await;
+        assert_eq!(a.status, 200, "{garbage}: {}", a.json());
+        assert_eq!(double.seen().len(), 2, "{garbage}");
+        gw.stop().await;
+        // When none are left, the vendor's 429 is answered without the value.
+        let double = Double::start(vec![limited_until(garbage)]).await;
+        let gw = talkover(&double, "retries = 0\n").await;
+        let a = send(gw.addr, "GET", GET, &[], None).await;
+        assert_eq!(
+            (a.status, a.header("retry-after")),
+            (429, None),
+            "{garbage}"
+        );
+        gw.stop().await;
+    }
+}

@@ -190,6 +190,15 @@ impl VendorApi {
                 .find(|r| r.path.is_some() && r.request && r.target.is(&error.field));
             match rule.and_then(|r| Some((r.path.as_ref()?.to_string(), &r.error_field))) {
                 Some((path, container)) => {
+                    // An item of an array field (`events[1]: …`) is named as this API names
+                    // the array.
+                    if let Some(rest) = error
+                        .message
+                        .strip_prefix(error.field.as_str())
+                        .filter(|rest| rest.starts_with('['))
+                    {
+                        error.message = format!("{path}{rest}");
+                    }
                     if let Some(inner) = path
                         .strip_prefix(container.as_str())
                         .and_then(|p| p.strip_prefix('.'))
@@ -443,7 +452,7 @@ impl VendorApi {
         if !crate::json::is_document(&reply.body) {
             return Err(upstream.unreadable(&reply));
         }
-        let retry_after = reply.headers.get(header::RETRY_AFTER).cloned();
+        let retry_after = reply.retry_after().and_then(headers::value);
         let content_type = reply
             .headers
             .get(header::CONTENT_TYPE)

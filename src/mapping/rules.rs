@@ -858,7 +858,9 @@ impl ObjectMap {
                     })
                     .filter(|i| !i.is_empty() && i.bytes().all(|b| b.is_ascii_digit()));
                 if let Some(index) = item {
-                    return FieldError::new(rule.target.name(), format!("item {index}: {message}"));
+                    let field = rule.target.name();
+                    let message = format!("{field}[{index}]: {message}");
+                    return FieldError::new(field, message);
                 }
             }
         }
@@ -1046,8 +1048,8 @@ body = {}
         )
         .unwrap();
         for (vendor, canonical, message) in [
-            ("kinds.1", "events", "item 1: bad"),
-            ("kinds[0]", "events", "item 0: bad"),
+            ("kinds.1", "events", "events[1]: bad"),
+            ("kinds[0]", "events", "events[0]: bad"),
             ("cfg.target.url", "url", "bad"),
             ("cfg", "extensions.cfg", "bad"),
             ("kindsx", "extensions.kindsx", "bad"),

@@ -110,7 +110,7 @@ impl Context<'_> {
             status,
             body: parsed.as_ref(),
             header_request_id: header("x-request-id"),
-            retry_after: header("retry-after"),
+            retry_after: reply.retry_after(),
         };
         Err(self
             .dialect

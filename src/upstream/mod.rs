@@ -160,6 +160,15 @@ impl Upstream {
         }
     }
 
+    /// hookgate's own token at this vendor, for redaction only: a vendor's message may echo
+    /// the credential it was sent.
+    pub fn own_token(&self) -> Option<&str> {
+        match &self.auth {
+            Auth::Bearer(HeaderSecret(value)) => value.to_str().ok()?.strip_prefix("Bearer "),
+            _ => None,
+        }
+    }
+
     /// The plan of one canonical operation at this upstream.
     pub fn plan(&self, op: Operation, call: &Call) -> Plan<'_> {
         let keyed = call.idempotency_key.is_some() && self.dialect.idempotency_key.is_some();
@@ -303,18 +312,19 @@ impl Upstream {
                 .await;
             crate::metrics::get().upstream_call(&self.name, started.elapsed());
             drop(_permit);
+            // A 429 or 503 may say when to come back (in seconds or as a date): that wait
+            // replaces the backoff, and one beyond the deadline is not waited for.
+            let asked = |reply: &Reply| {
+                resilience::retry_after(reply.retry_after(), std::time::SystemTime::now())
+            };
             let (verdict, wait) = match &result {
+                Ok(reply) if reply.status == http::StatusCode::SERVICE_UNAVAILABLE => {
+                    (Verdict::Failed, asked(reply).map(Some))
+                }
                 Ok(reply) if reply.status.is_server_error() => (Verdict::Failed, None),
-                Ok(reply) if reply.status == http::StatusCode::TOO_MANY_REQUESTS => (
-                    Verdict::Healthy,
-                    Some(resilience::retry_after(
-                        reply
-                            .headers
-                            .get(header::RETRY_AFTER)
-                            .and_then(|v| v.to_str().ok()),
-                        std::time::SystemTime::now(),
-                    )),
-                ),
+                Ok(reply) if reply.status == http::StatusCode::TOO_MANY_REQUESTS => {
+                    (Verdict::Healthy, Some(asked(reply)))
+                }
                 Ok(_) => (Verdict::Healthy, None),
                 Err(_) => (Verdict::Failed, None),
             };
@@ -328,7 +338,10 @@ impl Upstream {
                 Some(Some(after)) => after,
                 _ => policy.backoff(attempt),
             };
-            if Instant::now() + pause >= deadline {
+            if Instant::now()
+                .checked_add(pause)
+                .is_none_or(|at| at >= deadline)
+            {
                 // Waiting would outlive the deadline: answer with what the vendor said.
                 return result.map_err(|e| self.call_problem(e));
             }

@@ -4,7 +4,7 @@
 
 use crate::problem::{Code, Problem};
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio::time::Instant;
 
@@ -177,16 +177,8 @@ fn unavailable(detail: String, retry_after_secs: u64) -> Problem {
     p
 }
 
-/// How long a `Retry-After` header asks to wait (RFC 9110 §10.2.3): delta-seconds, or an
-/// HTTP date, measured against `now`; a date already past asks for no wait.
-pub fn retry_after(value: Option<&str>, now: SystemTime) -> Option<Duration> {
-    let value = value?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
-}
+/// How long a `Retry-After` header asks to wait: delta-seconds or an HTTP date.
+pub use crate::exchange::retry_after;
 
 #[cfg(test)]
 mod tests {
@@ -255,6 +247,8 @@ mod tests {
                 "{date}"
             );
         }
-        assert_eq!(retry_after(Some("soon"), now), None);
+        for garbage in ["soon", "", "-1", "1.5", "Wed, 32 Oct 2015 07:28:00 GMT"] {
+            assert_eq!(retry_after(Some(garbage), now), None, "{garbage:?}");
+        }
     }
 }
