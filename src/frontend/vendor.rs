@@ -261,7 +261,14 @@ impl VendorApi {
         item: &Value,
     ) -> Result<Map<String, Value>, Problem> {
         let map = self.object(kind);
-        let mut violations = map.check(action, item);
+        // A replacement and a resource's write carry the whole object, as a create does: a
+        // required member left out is refused, not kept from before.
+        let whole = matches!(kind, Kind::Operation(Role::Replace) | Kind::Resource(..));
+        let mut violations = if whole {
+            map.check_whole(action, item)
+        } else {
+            map.check(action, item)
+        };
         if self.translating() {
             // Event names are the backend's own (the canonical model keeps each upstream's
             // vocabulary): the backend checks them, and its refusal is rendered here.
