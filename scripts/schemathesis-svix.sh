@@ -72,7 +72,8 @@ cd target/schemathesis-svix
 FAILED=0
 run() {
   echo "== $3: $1; schemathesis $VERSION, $EXAMPLES examples per operation, seed $SEED"
-  "$VENV/bin/schemathesis" --config-file "$2" run "$SPEC" \
+  PYTHONPATH="$ROOT/scripts" SCHEMATHESIS_HOOKS=schemathesis_svix_hooks \
+    "$VENV/bin/schemathesis" --config-file "$2" run "$SPEC" \
     --url "$1" \
     --include-path-regex "$OPERATIONS" \
     --checks all \
