@@ -219,7 +219,14 @@ mod tests {
             max: Some(65535),
         };
         let huge: Value = serde_json::from_str("1786128700014997274624").unwrap();
-        for bad in [json!(1.5), json!(2.0), huge, json!("7"), json!(true), json!([3])] {
+        for bad in [
+            json!(1.5),
+            json!(2.0),
+            huge,
+            json!("7"),
+            json!(true),
+            json!([3]),
+        ] {
             assert_eq!(
                 range.test(&bad, false).as_deref(),
                 Some("must be between 1 and 65535"),
@@ -234,7 +241,13 @@ mod tests {
         let p = Check::Pattern(Pattern::new("[a-z0-9._-]{1,8}").unwrap());
         assert_eq!(p.test(&json!("ab.c-1"), false), None);
         assert_eq!(p.test(&json!(["a", "b_2"]), false), None);
-        for bad in [json!("a b"), json!("abcdefghi"), json!(["a", 3]), json!(["a", "é"]), json!(7)] {
+        for bad in [
+            json!("a b"),
+            json!("abcdefghi"),
+            json!(["a", 3]),
+            json!(["a", "é"]),
+            json!(7),
+        ] {
             assert_eq!(
                 p.test(&bad, false).as_deref(),
                 Some("must match [a-z0-9._-]{1,8}"),

@@ -810,9 +810,7 @@ impl ObjectMap {
                 let message = match (check, value) {
                     // A required member is refused absent from a whole object, and `null`
                     // always: a vendor that refuses `""` for it does not take "no value" either.
-                    (Check::Required, None) if whole => {
-                        Some("is required".to_owned())
-                    }
+                    (Check::Required, None) if whole => Some("is required".to_owned()),
                     (Check::Required, Some(Value::Null)) => Some("is required".to_owned()),
                     (Check::MinLength(_), Some(Value::Null))
                         if rule.codec == Codec::EmptyIsNull =>
