@@ -201,10 +201,12 @@ impl Store {
             }
             Action::Test => {
                 let (_, webhook) = self.find(&state, &op)?;
-                let event = webhook
-                    .get("events")
-                    .and_then(Value::as_array)
-                    .and_then(|e| e.first())
+                // The event the client named (`events` of the operation), else the webhook's
+                // first.
+                let event = [op.body.as_ref(), Some(webhook)]
+                    .into_iter()
+                    .flatten()
+                    .find_map(|m| m.get("events").and_then(Value::as_array)?.first())
                     .cloned();
                 Outcome::TestResult(self.test_result(event, &mut state))
             }
@@ -583,7 +585,7 @@ impl Store {
     }
 
     /// An emulated test delivery: nothing leaves the machine; it reports a prompt 200.
-    /// The test event is of the webhook's first event type (`event`), sent now.
+    /// The test event is of the type asked for or else the webhook's first (`event`), sent now.
     fn test_result(&self, event: Option<Value>, state: &mut State) -> Map<String, Value> {
         let mut result = Map::new();
         if let Some(event) = event {

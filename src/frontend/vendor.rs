@@ -270,7 +270,14 @@ impl VendorApi {
         item: &Value,
     ) -> Result<Map<String, Value>, Problem> {
         let map = self.object(kind);
-        let mut violations = map.check(action, item);
+        // A replacement and a resource's write carry the whole object, as a create does: a
+        // required member left out is refused, not kept from before.
+        let whole = matches!(kind, Kind::Operation(Role::Replace) | Kind::Resource(..));
+        let mut violations = if whole {
+            map.check_whole(action, item)
+        } else {
+            map.check(action, item)
+        };
         if self.translating() {
             // Event names are the backend's own (the canonical model keeps each upstream's
             // vocabulary): the backend checks them, and its refusal is rendered here.
@@ -286,24 +293,50 @@ impl VendorApi {
         Ok(parsed)
     }
 
-    fn list_query(&self, role: Role, query: Option<&str>) -> ListQuery {
+    /// The event type a client asks a test to send, where the dialect's test body names one
+    /// (`{{current.events[0]}}` stands in it): the operation's `events`, that one alone.
+    fn test_event(&self, bytes: &[u8]) -> Result<Option<Map<String, Value>>, Problem> {
+        let path = self
+            .dialect
+            .endpoint(Role::Action(Action::Test))
+            .and_then(|e| e.body.as_ref())
+            .and_then(|b| b.path_of_item("current.events", &[0]));
+        let Some(path) = path else {
+            return Ok(None);
+        };
+        let body = Value::Object(super::object(bytes)?.unwrap_or_default());
+        Ok(path.extract(body).filter(Value::is_string).map(|event| {
+            let mut asked = Map::new();
+            asked.insert("events".into(), Value::Array(vec![event]));
+            asked
+        }))
+    }
+
+    /// A list's page as the client asks for it; a limit that is no count is refused, as the
+    /// vendor's own query parsing does, rather than ignored.
+    fn list_query(&self, role: Role, query: Option<&str>) -> Result<ListQuery, Problem> {
         let mut out = ListQuery::default();
         let Some(endpoint) = self.dialect.endpoint(role) else {
-            return out;
+            return Ok(out);
         };
         for (key, value) in query_pairs(query) {
             let Some((_, template)) = endpoint.query.iter().find(|(param, _)| *param == key) else {
                 continue;
             };
             match template {
-                Template::Slot { name, .. } if name == "limit" => out.limit = value.parse().ok(),
+                Template::Slot { name, .. } if name == "limit" => {
+                    let limit = value.parse().map_err(|_| {
+                        Problem::bad_request(format!("{key}: `{value}` is not a count of items"))
+                    })?;
+                    out.limit = Some(limit);
+                }
                 Template::Slot { name, .. } if name == "cursor" && !value.is_empty() => {
                     out.cursor = Some(value)
                 }
                 _ => {}
             }
         }
-        out
+        Ok(out)
     }
 
     /// A backend's webhook as this dialect can show it. Values the backend's dialect implies
@@ -425,7 +458,7 @@ impl VendorApi {
                         fill.items = Some(Value::Array(shown?));
                         fill.done = Some(next_cursor.is_none());
                         fill.next_cursor = next_cursor;
-                        fill.limit = self.list_query(role, route.query.as_deref()).limit;
+                        fill.limit = self.list_query(role, route.query.as_deref())?.limit;
                     }
                     O::Deleted => {}
                 }
@@ -602,7 +635,7 @@ impl Frontend for VendorApi {
         op.lenient = false;
         match route.kind {
             Kind::Operation(Role::Action(Action::List)) => {
-                op.query = self.list_query(Role::Action(Action::List), route.query.as_deref());
+                op.query = self.list_query(Role::Action(Action::List), route.query.as_deref())?;
             }
             Kind::Operation(role) if matches!(action, Action::Create | Action::Update) => {
                 let item = item.unwrap_or_default();
@@ -666,6 +699,7 @@ impl Frontend for VendorApi {
                     op.reveal_secret = false;
                 }
             }
+            Kind::Operation(Role::Action(Action::Test)) => op.body = self.test_event(&bytes)?,
             _ => {}
         }
         let _ = headers;

@@ -29,6 +29,9 @@ pub enum Check {
     UniqueItems,
     /// The value, or each array item, is one of these.
     OneOf(Vec<Value>),
+    /// A string, or each item of an array, matches this regular expression in full: a
+    /// vendor's pattern for names and tags (an item that is no string fails).
+    Pattern(Pattern),
     /// An integer between these bounds.
     Range {
         /// The lowest.
@@ -50,6 +53,7 @@ impl Check {
             Check::Items { .. } => "items",
             Check::UniqueItems => "unique_items",
             Check::OneOf(_) => "one_of",
+            Check::Pattern(_) => "pattern",
             Check::Range { .. } => "range",
         }
     }
@@ -106,18 +110,53 @@ impl Check {
                     format!("must be one of: {}", list.join(", "))
                 })
             }
+            Check::Pattern(pattern) => {
+                let fits = |v: &Value| v.as_str().is_some_and(|s| pattern.0.is_match(s));
+                let fails = match value {
+                    Value::Array(items) => !items.iter().all(fits),
+                    other => !fits(other),
+                };
+                fails.then(|| format!("must match {}", pattern.source()))
+            }
             Check::Range { min, max } => {
                 // Widened, so that an integer beyond i64 (JSON has no limit) is out of range
-                // rather than unchecked.
+                // rather than unchecked; anything else (a fraction, a number too large for
+                // u64 that JSON parsers keep as a float, a string) is no integer in range.
                 let n = value
                     .as_i64()
                     .map(i128::from)
-                    .or_else(|| value.as_u64().map(i128::from))?;
-                let out = min.is_some_and(|m| n < i128::from(m))
-                    || max.is_some_and(|m| n > i128::from(m));
+                    .or_else(|| value.as_u64().map(i128::from));
+                let out = n.is_none_or(|n| {
+                    min.is_some_and(|m| n < i128::from(m)) || max.is_some_and(|m| n > i128::from(m))
+                });
                 out.then(|| bounds("must be", *min, *max, ""))
             }
         }
+    }
+}
+
+/// A compiled `pattern`, anchored at both ends; equal when written the same.
+#[derive(Debug, Clone)]
+pub struct Pattern(regex::Regex);
+
+impl Pattern {
+    /// Compiles `source`, which must match a whole value (`^` and `$` are implied).
+    pub fn new(source: &str) -> Result<Pattern, String> {
+        regex::Regex::new(&format!("^(?:{source})$"))
+            .map(Pattern)
+            .map_err(|e| format!("`{source}` is no regular expression: {e}"))
+    }
+
+    /// The expression as the mapping file writes it.
+    pub fn source(&self) -> &str {
+        let s = self.0.as_str();
+        &s[4..s.len() - 2]
+    }
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Pattern) -> bool {
+        self.0.as_str() == other.0.as_str()
     }
 }
 
@@ -171,6 +210,51 @@ mod tests {
                 Some("must be between 5 and 120")
             );
         }
+    }
+
+    #[test]
+    fn ranges_refuse_what_is_no_integer() {
+        let range = Check::Range {
+            min: Some(1),
+            max: Some(65535),
+        };
+        let huge: Value = serde_json::from_str("1786128700014997274624").unwrap();
+        for bad in [
+            json!(1.5),
+            json!(2.0),
+            huge,
+            json!("7"),
+            json!(true),
+            json!([3]),
+        ] {
+            assert_eq!(
+                range.test(&bad, false).as_deref(),
+                Some("must be between 1 and 65535"),
+                "{bad}"
+            );
+        }
+        assert_eq!(range.test(&json!(65535), false), None);
+    }
+
+    #[test]
+    fn patterns_match_whole_strings_and_every_item() {
+        let p = Check::Pattern(Pattern::new("[a-z0-9._-]{1,8}").unwrap());
+        assert_eq!(p.test(&json!("ab.c-1"), false), None);
+        assert_eq!(p.test(&json!(["a", "b_2"]), false), None);
+        for bad in [
+            json!("a b"),
+            json!("abcdefghi"),
+            json!(["a", 3]),
+            json!(["a", "é"]),
+            json!(7),
+        ] {
+            assert_eq!(
+                p.test(&bad, false).as_deref(),
+                Some("must match [a-z0-9._-]{1,8}"),
+                "{bad}"
+            );
+        }
+        assert!(Pattern::new("(").is_err());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! file, since nothing after them can be read reliably).
 
 use super::MappingError;
-use super::checks::Check;
+use super::checks::{Check, Pattern};
 use super::codec::Codec;
 use super::errors::{ErrorMap, Form, ItemForm, Render};
 use super::file::{self, FieldSection, MappingFile, OperationName, OperationSection};
@@ -406,7 +406,18 @@ impl Compiler<'_> {
             }
             None => None,
         };
-        let checks = checks_of(s);
+        let mut checks = checks_of(s);
+        if let Some(source) = &s.pattern {
+            // In the order of the checks table: after `one_of`, before the range.
+            let at = checks
+                .iter()
+                .position(|c| matches!(c, Check::Range { .. }))
+                .unwrap_or(checks.len());
+            match Pattern::new(source) {
+                Ok(p) => checks.insert(at, Check::Pattern(p)),
+                Err(e) => self.error(format!("{key}.pattern"), e),
+            }
+        }
         let known: Vec<&str> = checks.iter().map(Check::key).collect();
         for message_key in s.messages.keys() {
             if !known.contains(&message_key.as_str()) && message_key != "unique_per_owner" {

@@ -164,6 +164,7 @@ pub struct FieldSection {
     #[serde(default)]
     pub unique_items: bool,
     pub one_of: Option<Vec<Value>>,
+    pub pattern: Option<String>,
     pub min: Option<i64>,
     pub max: Option<i64>,
     #[serde(default)]

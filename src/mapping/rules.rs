@@ -789,6 +789,17 @@ impl ObjectMap {
 
     /// The vendor's constraints, evaluated on a dialect request body.
     pub fn check(&self, action: Action, dialect: &Value) -> Vec<Violation<'_>> {
+        self.check_members(action, action == Action::Create, dialect)
+    }
+
+    /// The vendor's constraints on a body that is the whole object, as a create's is: a full
+    /// replacement (PUT) or a resource's write body, where a required member left out is
+    /// refused, not kept from before.
+    pub fn check_whole(&self, action: Action, dialect: &Value) -> Vec<Violation<'_>> {
+        self.check_members(action, true, dialect)
+    }
+
+    fn check_members(&self, action: Action, whole: bool, dialect: &Value) -> Vec<Violation<'_>> {
         let mut out = Vec::new();
         for rule in self
             .rules
@@ -801,11 +812,9 @@ impl ObjectMap {
             let value = rule.find(dialect);
             for check in &rule.checks {
                 let message = match (check, value) {
-                    // A required member is refused absent on create, and `null` always: a
-                    // vendor that refuses `""` for it does not take "no value" either.
-                    (Check::Required, None) if action == Action::Create => {
-                        Some("is required".to_owned())
-                    }
+                    // A required member is refused absent from a whole object, and `null`
+                    // always: a vendor that refuses `""` for it does not take "no value" either.
+                    (Check::Required, None) if whole => Some("is required".to_owned()),
                     (Check::Required, Some(Value::Null)) => Some("is required".to_owned()),
                     // Blank is no value either: `""` and whitespace are refused as `null` is.
                     (Check::Required, Some(Value::String(s))) if s.trim().is_empty() => {

@@ -125,8 +125,14 @@ impl Template {
 
     /// The path at which the whole-value placeholder `name` stands, if it does.
     pub fn path_of(&self, name: &str) -> Option<FieldPath> {
+        self.path_of_item(name, &[])
+    }
+
+    /// Where the slot `{{name[i]…}}` with exactly these indexes stands in this template, as
+    /// [`Template::path_of`] (`{{current.events[0]}}` in a test's body: the event sent).
+    pub fn path_of_item(&self, name: &str, index: &[usize]) -> Option<FieldPath> {
         let mut steps = Vec::new();
-        self.find(name, &mut steps).then(|| {
+        self.find(name, index, &mut steps).then(|| {
             let mut path = FieldPath::default();
             for step in steps {
                 path = path.child(step);
@@ -135,19 +141,19 @@ impl Template {
         })
     }
 
-    fn find(&self, name: &str, steps: &mut Vec<Step>) -> bool {
+    fn find(&self, name: &str, at: &[usize], steps: &mut Vec<Step>) -> bool {
         match self {
-            Template::Slot { name: n, index, .. } => n == name && index.is_empty(),
+            Template::Slot { name: n, index, .. } => n == name && index == at,
             Template::Object(members) => members.iter().any(|(k, t)| {
                 steps.push(Step::Key(k.clone()));
-                t.find(name, steps) || {
+                t.find(name, at, steps) || {
                     steps.pop();
                     false
                 }
             }),
             Template::Array(items) => items.iter().enumerate().any(|(i, t)| {
                 steps.push(Step::Index(i));
-                t.find(name, steps) || {
+                t.find(name, at, steps) || {
                     steps.pop();
                     false
                 }

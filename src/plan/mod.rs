@@ -609,9 +609,24 @@ impl<'a> Plan<'a> {
     fn call(&self, endpoint: &Endpoint, body: Option<Value>, purpose: Purpose) -> VendorRequest {
         let d = self.cx.dialect;
         let id = self.id();
+        // A test of the event a client named (a vendor surface's client may) sends that one.
+        let asked = self
+            .op
+            .body
+            .as_ref()
+            .filter(|_| self.op.action == Action::Test)
+            .and_then(|b| b.get("events"));
+        let current = match asked {
+            Some(events) => {
+                let mut current = self.current.clone().unwrap_or_default();
+                current.insert("events".into(), events.clone());
+                Some(current)
+            }
+            None => self.current.clone(),
+        };
         let slots = RequestSlots {
             webhook: body.as_ref(),
-            current: self.current.as_ref(),
+            current: current.as_ref(),
             limit: self.op.query.limit,
             cursor: self.op.query.cursor.as_deref(),
         };
