@@ -26,7 +26,7 @@
 # Environment: CG_COUNT (2000 translations), CG_REQUESTS (1000 per scenario), CG_PORT (18280),
 # CG_PARTS ("translate request list"; add "lua" for nginx + Lua), CG_BUILD (1 = cargo build --release first), CG_WORKERS
 # (hookgate's runtime worker threads, 1 as in bench/run.sh), CG_LISTS ("1 10 100 1000"),
-# CG_LIST_REQUESTS (40 per list size), CG_KEEP (1 = keep the scratch folder and its dumps,
+# CG_LIST_REQUESTS (40 per list size), CG_BIN (the binary; target/release/hookgate, built unless CG_BUILD=0), CG_KEEP (1 = keep the scratch folder and its dumps,
 # cg.out.N, one per scenario in table order).
 # Needs valgrind, python3 and, for the per-request part, nginx. Leaves nothing running.
 set -uo pipefail
@@ -62,7 +62,7 @@ if ((BUILD)); then
     (cd "$ROOT" && cargo build --release --locked --bin hookgate --example translate_ir) >"$WORK/build.log" 2>&1 ||
         die "build failed: $(tail -5 "$WORK/build.log")"
 fi
-BIN=$ROOT/target/release/hookgate
+BIN=${CG_BIN:-$ROOT/target/release/hookgate}
 DRIVER=$ROOT/target/release/examples/translate_ir
 
 # Ir from a callgrind run's own summary line (stderr: "Collected : N").
@@ -217,7 +217,7 @@ EOF
         done <<EOF
 GET, translated|GET|$CPATH/$HOOK||200|1
 PATCH → PUT, translated|PATCH|$CPATH/$HOOK|$PATCH|200|1
-vendor 422 → problem|PATCH|$CPATH/wh-invalid|$PATCH|422|1
+vendor 422 → problem|PATCH|$CPATH/9fcafbf2-0000-4000-8000-000000000422|$PATCH|422|1
 GET, surface (pass-through)|GET|$SPATH/$HOOK||200|0
 EOF
         echo

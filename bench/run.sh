@@ -61,9 +61,9 @@ SPORT=$((PORT_BASE + 10))   # hookgate startups, one port each
 AGENT=9fbef0b7-8d4e-4a08-9207-66c22155721d
 HOOK=9fcafbf2-7593-44d6-8cd7-1b221beba62a
 VPATH=/api/v1/agents/$AGENT/webhooks/$HOOK
-VPATH_422=/api/v1/agents/$AGENT/webhooks/wh-invalid
+VPATH_422=/api/v1/agents/$AGENT/webhooks/9fcafbf2-0000-4000-8000-000000000422
 CPATH=/v1/upstreams/talkover/owners/$AGENT/webhooks/$HOOK
-CPATH_422=/v1/upstreams/talkover/owners/$AGENT/webhooks/wh-invalid
+CPATH_422=/v1/upstreams/talkover/owners/$AGENT/webhooks/9fcafbf2-0000-4000-8000-000000000422
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "bench: $*"; exit 1; }

@@ -21,7 +21,7 @@ use crate::upstream::{Call, RelayTarget};
 use bytes::Bytes;
 use http::{HeaderMap, Request, Response};
 use hyper::body::Incoming;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use tokio::time::Instant;
 use tracing::Instrument;
 
@@ -210,13 +210,16 @@ fn secrets_of(job: &Job, headers: &HeaderMap) -> Vec<String> {
             }
         }
     }
-    let body: Option<Value> = match job {
-        Job::Operation(Operation { body: Some(b), .. }) => Some(Value::Object(b.clone())),
-        Job::Relay(r) => crate::json::from_slice_lenient(&r.body).ok(),
-        _ => None,
-    };
-    if let Some(body) = body {
-        collect_strings(&body, &mut keep);
+    match job {
+        // Looked at where it lies: the body is the request's own, and copying it to look is
+        // the larger part of the cost.
+        Job::Operation(Operation { body: Some(b), .. }) => collect_members(b, &mut keep),
+        Job::Relay(r) => {
+            if let Ok(body) = crate::json::from_slice_lenient(&r.body) {
+                collect_strings(&body, &mut keep);
+            }
+        }
+        _ => {}
     }
     out
 }
@@ -224,20 +227,15 @@ fn secrets_of(job: &Job, headers: &HeaderMap) -> Vec<String> {
 /// Every string in a body whose member's name says it holds a credential, and every custom
 /// header value.
 fn collect_strings(value: &Value, keep: &mut impl FnMut(&str)) {
-    fn sensitive(name: &str) -> bool {
-        let n = name.to_ascii_lowercase();
-        [
-            "secret",
-            "token",
-            "password",
-            "authorization",
-            "key",
-            "headers",
-            "credential",
-        ]
-        .iter()
-        .any(|s| n.contains(s))
+    match value {
+        Value::Object(map) => collect_members(map, keep),
+        Value::Array(items) => items.iter().for_each(|v| collect_strings(v, keep)),
+        _ => {}
     }
+}
+
+/// [`collect_strings`] for the members of one object.
+fn collect_members(map: &Map<String, Value>, keep: &mut impl FnMut(&str)) {
     fn all(value: &Value, keep: &mut impl FnMut(&str)) {
         match value {
             Value::String(s) => keep(s),
@@ -246,19 +244,32 @@ fn collect_strings(value: &Value, keep: &mut impl FnMut(&str)) {
             _ => {}
         }
     }
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map {
-                if sensitive(k) {
-                    all(v, keep);
-                } else {
-                    collect_strings(v, keep);
-                }
-            }
+    for (k, v) in map {
+        if sensitive(k) {
+            all(v, keep);
+        } else {
+            collect_strings(v, keep);
         }
-        Value::Array(items) => items.iter().for_each(|v| collect_strings(v, keep)),
-        _ => {}
     }
+}
+
+/// Whether a member's name says it holds a credential (any letter case), compared without
+/// making a lowercase copy of every name.
+fn sensitive(name: &str) -> bool {
+    const WORDS: [&[u8]; 7] = [
+        b"secret",
+        b"token",
+        b"password",
+        b"authorization",
+        b"key",
+        b"headers",
+        b"credential",
+    ];
+    let name = name.as_bytes();
+    WORDS.iter().any(|word| {
+        name.windows(word.len())
+            .any(|window| window.eq_ignore_ascii_case(word))
+    })
 }
 
 /// Record: the metrics, one access-log event, and a failure's one log line.

@@ -450,16 +450,43 @@ pub fn insert_in_order(
 }
 
 /// Puts the members of a canonical object in the order of its field table, so responses read
-/// the same whatever order the vendor used.
-pub fn ordered(mut object: Map<String, Value>, fields: &[Field]) -> Map<String, Value> {
-    let mut out = Map::with_capacity(object.len());
-    for field in fields {
-        if let Some(v) = object.shift_remove(field.name) {
-            out.insert(field.name.to_owned(), v);
-        }
+/// the same whatever order the vendor used: the table's fields first, then any others as they
+/// came.
+pub fn ordered(object: Map<String, Value>, fields: &[Field]) -> Map<String, Value> {
+    // Objects read by a mapping are assembled in table order already: checking costs a few
+    // comparisons of keys, rebuilding would hash and move every member again.
+    if in_order(&object, fields) {
+        return object;
     }
-    out.extend(object);
-    out
+    let rank = |key: &str| {
+        fields
+            .iter()
+            .position(|f| f.name == key)
+            .unwrap_or(fields.len())
+    };
+    let mut members: Vec<(usize, String, Value)> =
+        object.into_iter().map(|(k, v)| (rank(&k), k, v)).collect();
+    // Stable: members outside the table keep the order they came in.
+    members.sort_by_key(|m| m.0);
+    members.into_iter().map(|(_, k, v)| (k, v)).collect()
+}
+
+/// Whether `object` lists the table's fields in table order, before any member outside it.
+fn in_order(object: &Map<String, Value>, fields: &[Field]) -> bool {
+    let mut next = 0;
+    let mut past_table = false;
+    for key in object.keys().map(String::as_str) {
+        // Usually the key is the next field of the table, or one soon after it.
+        if !past_table && let Some(r) = fields[next..].iter().position(|f| f.name == key) {
+            next += r + 1;
+            continue;
+        }
+        if fields.iter().any(|f| f.name == key) {
+            return false;
+        }
+        past_table = true;
+    }
+    true
 }
 
 #[cfg(test)]
@@ -520,5 +547,32 @@ mod tests {
         );
         let merged = apply_update(&current, &patch, UpdateMode::Merge);
         assert_eq!(merged["headers"], json!({"a": "1", "b": "2", "c": "3"}));
+    }
+
+    #[test]
+    fn orders_members_as_the_table_lists_them_with_others_last() {
+        let keys = |m: &Map<String, Value>| m.keys().cloned().collect::<Vec<_>>();
+        let table: Vec<&str> = WEBHOOK_FIELDS.iter().map(|f| f.name).collect();
+        let (a, b, c) = (table[0], table[1], table[2]);
+        let cases: [(&[&str], Vec<&str>); 6] = [
+            (&[a, b, c], vec![a, b, c]),
+            (&[a, c], vec![a, c]),
+            (&[c, a, b], vec![a, b, c]),
+            (&[a, "zz", b, "yy"], vec![a, b, "zz", "yy"]),
+            (&["zz", a, "yy"], vec![a, "zz", "yy"]),
+            (&[b, c, "zz", a], vec![a, b, c, "zz"]),
+        ];
+        for (given, expected) in cases {
+            let object: Map<String, Value> = given
+                .iter()
+                .map(|k| (k.to_string(), Value::from(*k)))
+                .collect();
+            let out = ordered(object, WEBHOOK_FIELDS);
+            assert_eq!(keys(&out), expected, "from {given:?}");
+            assert!(
+                out.iter().all(|(k, v)| v == k),
+                "values stay with their keys"
+            );
+        }
     }
 }

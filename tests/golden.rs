@@ -187,6 +187,103 @@ async fn every_case_through_the_pure_plan() {
     }
 }
 
+/// Every list case whose vendor answer holds its items in an array of objects, answered with
+/// the same items written two other ways that mean the same: values that are not objects
+/// between the items (a list reads objects only), and the member holding the items repeated
+/// in front with nothing in it (of repeated keys the last one counts). The canonical answer
+/// must not change, however the answer is parsed.
+#[tokio::test]
+async fn list_answers_written_differently_read_the_same() {
+    let scratch = std::env::temp_dir().join(format!("golden-variants-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let mut varied = 0;
+    for dialect in support::golden_dialects() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/golden")
+            .join(&dialect);
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for file in files {
+            let case: Value =
+                serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+            for (i, variant) in list_variants(&case).into_iter().enumerate() {
+                let name = format!(
+                    "{dialect}-{}-{i}.json",
+                    file.file_stem().unwrap().to_string_lossy()
+                );
+                let path = scratch.join(name);
+                std::fs::write(&path, variant.to_string()).unwrap();
+                plan_case(&dialect, &path).unwrap();
+                run_case(&dialect, &path).await.unwrap();
+                varied += 1;
+            }
+        }
+    }
+    std::fs::remove_dir_all(&scratch).ok();
+    assert!(varied > 0, "no list case to vary");
+}
+
+/// The two variants of a successful list case with one vendor exchange whose answer has an
+/// array of objects one level down (`{"k": [...]}`) or two (`{"k": {"m": [...]}}`).
+fn list_variants(case: &Value) -> Vec<Value> {
+    let answered_list = case["response"]["status"] == 200
+        && case["response"]["body"]["data"].is_array()
+        && case["exchanges"].as_array().is_some_and(|x| x.len() == 1);
+    let reply = &case["exchanges"][0]["reply"];
+    if !answered_list || reply["raw"] == Value::Bool(true) || !reply["body"].is_object() {
+        return Vec::new();
+    }
+    let objects = |v: &Value| {
+        v.as_array()
+            .is_some_and(|a| !a.is_empty() && a.iter().all(Value::is_object))
+    };
+    let body = reply["body"].as_object().unwrap();
+    let found = body.iter().find_map(|(k, v)| {
+        if objects(v) {
+            return Some((k.clone(), None));
+        }
+        let inner = v.as_object()?;
+        inner
+            .iter()
+            .find(|(_, w)| objects(w))
+            .map(|(m, _)| (k.clone(), Some(m.clone())))
+    });
+    let Some((k, m)) = found else {
+        return Vec::new();
+    };
+    let items = match &m {
+        None => &body[&k],
+        Some(m) => &body[&k][m],
+    };
+    let mut mixed = Vec::new();
+    for item in items.as_array().unwrap() {
+        mixed.extend([Value::from(1), Value::from("x"), Value::Null, item.clone()]);
+    }
+    mixed.push(serde_json::json!([]));
+    let mut interleaved = case.clone();
+    let slot = &mut interleaved["exchanges"][0]["reply"]["body"][&k];
+    match &m {
+        None => *slot = Value::Array(mixed),
+        Some(m) => slot[m] = Value::Array(mixed),
+    }
+    // The member repeated in front, as raw text: a JSON value cannot hold a repeated key.
+    let text = serde_json::to_string(&reply["body"]).unwrap();
+    let empty = match &m {
+        None => serde_json::json!([]),
+        Some(m) => serde_json::json!({ m.as_str(): [] }),
+    };
+    let repeated_text = format!("{{{}:{},{}", Value::from(k.as_str()), empty, &text[1..]);
+    let mut repeated = case.clone();
+    let raw = &mut repeated["exchanges"][0]["reply"];
+    raw["raw"] = Value::Bool(true);
+    raw["body"] = Value::from(repeated_text);
+    raw["headers"]["content-type"] = Value::from("application/json");
+    vec![interleaved, repeated]
+}
+
 /// A case through the request plan alone: no socket, the vendor's replies given as the case
 /// scripts them, the answer rendered as the canonical API renders it.
 fn plan_case(dialect: &str, file: &Path) -> Result<(), String> {

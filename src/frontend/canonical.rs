@@ -345,14 +345,14 @@ pub fn render(upstream: &Upstream, op: &Operation, done: Done) -> Response<Body>
             }
             response
         }
-        Outcome::List { items, next_cursor } => {
-            let data: Vec<Value> = items.into_iter().map(Value::Object).collect();
-            body::json(
-                200,
-                &json!({"data": data, "next_cursor": next_cursor}),
-                &body::JSON,
-            )
-        }
+        Outcome::List { items, next_cursor } => body::json(
+            200,
+            &Page {
+                data: &items,
+                next_cursor: next_cursor.as_deref(),
+            },
+            &body::JSON,
+        ),
         Outcome::Deleted => body::empty(204),
     };
     if op.lenient {
@@ -366,6 +366,14 @@ pub fn render(upstream: &Upstream, op: &Operation, done: Done) -> Response<Body>
         }
     }
     response
+}
+
+/// A canonical page as it is written: the webhooks are serialised where they lie, never
+/// copied into a document of their own first.
+#[derive(serde::Serialize)]
+struct Page<'a> {
+    data: &'a [Map<String, Value>],
+    next_cursor: Option<&'a str>,
 }
 
 fn location(upstream: &Upstream, op: &Operation, id: Option<&str>) -> Option<String> {

@@ -682,7 +682,12 @@ impl Compiler<'_> {
         let needs_current = body
             .as_ref()
             .is_some_and(|b| b.slots().iter().any(|s| s.starts_with("current.")));
-        let item_keys = match item_paths.as_slice() {
+        let read_at = if action == Action::List {
+            &items_paths
+        } else {
+            &item_paths
+        };
+        let item_keys = match read_at.as_slice() {
             [one] => one.keys(),
             _ => None,
         };

@@ -78,8 +78,8 @@ pub struct Endpoint {
     pub status: u16,
     /// Where the webhook (or test result) sits in the vendor's answer, first match wins.
     pub item_paths: Vec<FieldPath>,
-    /// The keys that lead to the item when it has exactly one place reachable by keys alone:
-    /// the answer can then be read as it is parsed.
+    /// The keys that lead to the item (a list's items) when it has exactly one place reachable
+    /// by keys alone: the answer can then be read as it is parsed.
     pub item_keys: Option<Vec<String>>,
     /// Where a list's items sit.
     pub items_paths: Vec<FieldPath>,
@@ -298,6 +298,35 @@ impl Dialect {
             return None;
         }
         Some((keys, self.webhook.reader()?))
+    }
+
+    /// How a list's webhooks can be read while its answer is parsed: the keys leading to the
+    /// items and the reader of each. `None` when the answer must be looked at whole (the
+    /// items have several possible places, or a flag or cursor lies among them).
+    pub fn list_reader<'d>(
+        &'d self,
+        endpoint: &'d Endpoint,
+    ) -> Option<(&'d [String], super::rules::ListReader<'d>)> {
+        if endpoint.role.action() != Action::List {
+            return None;
+        }
+        let keys = endpoint.item_keys.as_deref()?;
+        let [items] = endpoint.items_paths.as_slice() else {
+            return None;
+        };
+        let among_items = [
+            self.errors.flag.as_ref(),
+            endpoint.cursor_path.as_ref(),
+            endpoint.done_path.as_ref(),
+            endpoint.more_path.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|p| p.starts_with(items));
+        if among_items {
+            return None;
+        }
+        Some((keys, self.webhook.list_reader()?))
     }
 
     /// Whether the dialect scopes webhooks by owner.

@@ -16,8 +16,9 @@ use super::json_path::{FieldPath, Step};
 use super::reader::{Gather, Gathered, ReadPlan};
 use crate::model::{Access, Action, Field, Kind};
 use crate::problem::FieldError;
-use serde::de::{DeserializeSeed, Deserializer};
+use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde_json::{Map, Value};
+use std::fmt;
 
 /// The canonical side of a rule: a named field or a key under `extensions`.
 #[derive(Debug, Clone, PartialEq)]
@@ -295,6 +296,42 @@ impl<'de> DeserializeSeed<'de> for Reader<'_> {
     }
 }
 
+/// Reads a list's items while they are parsed: each object with [`Reader`], anything else in
+/// the array skipped. A value that is not an array, or an item that must be read whole
+/// ([`Item::Ambiguous`]), is an error: the answer is then parsed again and read whole.
+#[derive(Clone, Copy)]
+pub struct ListReader<'m> {
+    item: Reader<'m>,
+}
+
+impl<'de> DeserializeSeed<'de> for ListReader<'_> {
+    type Value = Vec<Map<String, Value>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ListReader<'_> {
+    type Value = Vec<Map<String, Value>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of objects")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element_seed(self.item)? {
+            match item {
+                Item::Read(webhook) => items.push(webhook),
+                Item::NotAnObject => {}
+                Item::Ambiguous => return Err(de::Error::custom("an item to be read whole")),
+            }
+        }
+        Ok(items)
+    }
+}
+
 /// The rules for one object shape (the webhook, a resource, or a test result), with what
 /// reading needs compiled from them once: built by [`ObjectMap::new`].
 #[derive(Debug, Clone)]
@@ -550,6 +587,14 @@ impl ObjectMap {
     /// array index, or paths that overlap).
     pub fn reader(&self) -> Option<Reader<'_>> {
         (self.copied.is_empty() && !self.plan.whole).then_some(Reader { map: self })
+    }
+
+    /// Reads a list of dialect objects while it is parsed; `None` where [`ObjectMap::reader`]
+    /// is.
+    pub fn list_reader(&self) -> Option<ListReader<'_>> {
+        Some(ListReader {
+            item: self.reader()?,
+        })
     }
 
     /// The canonical object from what was gathered, in the order of the field table.

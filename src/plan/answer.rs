@@ -12,11 +12,22 @@ use crate::model::{self, Action};
 use crate::problem::{Code, Problem, UpstreamInfo};
 use serde_json::{Map, Value};
 
-/// A successful answer: its body and, when the webhook was read while the body was parsed, what
-/// was found there (the body then holds a `null` in its place).
+/// A successful answer: its body and, when the webhook (or a list's items) was read while the
+/// body was parsed, what was found there (the body then holds a `null` in its place).
 pub(super) struct Parsed {
     body: Value,
     item: Option<Item>,
+    items: Option<Vec<Map<String, Value>>>,
+}
+
+impl Parsed {
+    fn whole(body: Value) -> Parsed {
+        Parsed {
+            body,
+            item: None,
+            items: None,
+        }
+    }
 }
 
 impl Context<'_> {
@@ -58,8 +69,28 @@ impl Context<'_> {
             if let Ok((body, item)) = json::from_slice_lenient_at(&reply.body, keys, reader) {
                 let settled = !matches!(item, Some(Item::Ambiguous));
                 if settled && !self.dialect.errors.is_failure(status, &body) {
-                    return Ok(Parsed { body, item });
+                    return Ok(Parsed {
+                        body,
+                        item,
+                        items: None,
+                    });
                 }
+            }
+        } else if let (true, false, Some((keys, reader))) = (
+            success,
+            reply.body.is_empty(),
+            self.dialect.list_reader(endpoint),
+        ) {
+            // A list's items, likewise read as they are parsed: no tree of the vendor's
+            // objects is built only to be taken apart.
+            if let Ok((body, items)) = json::from_slice_lenient_at(&reply.body, keys, reader)
+                && !self.dialect.errors.is_failure(status, &body)
+            {
+                return Ok(Parsed {
+                    body,
+                    item: None,
+                    items,
+                });
             }
         }
         self.read_whole(reply, flag_is_result)
@@ -92,13 +123,10 @@ impl Context<'_> {
                 if !self.dialect.errors.is_failure(status, &body)
                     || (success && flag_is_result) =>
             {
-                return Ok(Parsed { body, item: None });
+                return Ok(Parsed::whole(body));
             }
             None if success && reply.body.is_empty() => {
-                return Ok(Parsed {
-                    body: Value::Null,
-                    item: None,
-                });
+                return Ok(Parsed::whole(Value::Null));
             }
             None if success => {
                 return Err(self.malformed("a success whose body is not JSON", Some(status)));
@@ -180,6 +208,15 @@ impl Context<'_> {
                 _ => None,
             })
             .filter(|_| !last);
+        // Items read while parsing count where their place still holds the `null` left for
+        // them: a repeated key after them may have put something else there, and of repeated
+        // keys the last one counts.
+        if let (Some(items), [at]) = (parsed.items, endpoint.items_paths.as_slice())
+            && at.get(&answer) == Some(&Value::Null)
+        {
+            let items = items.into_iter().map(|w| self.completed(w)).collect();
+            return Ok((items, next_cursor));
+        }
         let items = endpoint
             .items_paths
             .iter()
