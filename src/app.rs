@@ -66,31 +66,7 @@ pub async fn start(setup: Setup) -> Result<Running, StartError> {
     let routes = live.routes();
     let tls = live.tls();
 
-    let mut surfaces = BTreeMap::new();
-    for s in &config.surfaces {
-        let Some(listen) = s.listen else { continue };
-        let listener = setup::bind(&format!("surfaces.{}.listen", s.name), listen).await?;
-        let addr = listener.local_addr().map_err(|source| StartError::Bind {
-            key: s.name.clone(),
-            addr: listen,
-            source,
-        })?;
-        let api = crate::wiring::surface(s, live.dialects(), &routes.load().canonical.upstreams);
-        crate::wiring::announce(&[(s.name.clone(), &api)]);
-        live.pin(&s.upstream);
-        tasks.spawn(server::serve_tls(
-            listener,
-            Arc::new(Standalone {
-                api,
-                admission: live.surface_admission(),
-            }),
-            limits.clone(),
-            tls.clone(),
-            shutdown(),
-        ));
-        surfaces.insert(s.name.clone(), addr);
-        tracing::info!(surface = %s.name, dialect = %s.dialect, upstream = %s.upstream, %addr, "vendor surface listening");
-    }
+    let surfaces = own_listeners(&config, &mut live, &limits, &tls, &mut tasks, &shutdown).await?;
 
     if matches!(config.inbound, crate::auth::Inbound::Off) {
         if config.listen.ip().is_loopback() {
@@ -167,4 +143,42 @@ pub async fn reload(running: &mut Running, origin: &Origin) -> Result<Reloaded, 
         }
     }
     result
+}
+
+/// Starts the surfaces that have listeners of their own; returns their addresses by name.
+async fn own_listeners<S: std::future::Future<Output = ()> + Send + 'static>(
+    config: &config::Config,
+    live: &mut Live,
+    limits: &server::Limits,
+    tls: &Option<server::Tls>,
+    tasks: &mut JoinSet<()>,
+    shutdown: &impl Fn() -> S,
+) -> Result<BTreeMap<String, SocketAddr>, StartError> {
+    let routes = live.routes();
+    let mut surfaces = BTreeMap::new();
+    for s in &config.surfaces {
+        let Some(listen) = s.listen else { continue };
+        let listener = setup::bind(&format!("surfaces.{}.listen", s.name), listen).await?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            key: s.name.clone(),
+            addr: listen,
+            source,
+        })?;
+        let api = crate::wiring::surface(s, live.dialects(), &routes.load().canonical.upstreams);
+        crate::wiring::announce(&[(s.name.clone(), &api)]);
+        live.pin(&s.upstream);
+        tasks.spawn(server::serve_tls(
+            listener,
+            Arc::new(Standalone {
+                api,
+                admission: live.surface_admission(),
+            }),
+            limits.clone(),
+            tls.clone(),
+            shutdown(),
+        ));
+        surfaces.insert(s.name.clone(), addr);
+        tracing::info!(surface = %s.name, dialect = %s.dialect, upstream = %s.upstream, %addr, "vendor surface listening");
+    }
+    Ok(surfaces)
 }

@@ -27,7 +27,8 @@ use tracing::Instrument;
 
 /// Serves one request through `front`: `path` is the request's path after any mount prefix.
 /// The body is a connection's, or one already read (an emulator reads it first, for its
-/// journal).
+/// journal). Long by design: the one road, its phases (route, authenticate, read the body,
+/// plan and call, render, record) in order in one place.
 pub async fn serve<F: Frontend, B>(
     front: &F,
     admission: &Admission,

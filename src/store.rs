@@ -138,6 +138,8 @@ impl Store {
     }
 
     /// Carries out one canonical operation on the stored webhooks.
+    ///
+    /// Long by design: one arm per canonical action, as a vendor's documentation lists them.
     pub fn execute(&self, op: Operation) -> Result<Done, Problem> {
         if let (Some(policy), Some(body)) = (&self.url_policy, &op.body)
             && matches!(op.action, Action::Create | Action::Update)

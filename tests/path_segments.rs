@@ -142,7 +142,14 @@ async fn no_dot_segment_or_foreign_shape_reaches_a_vendor() {
         let body = serde_json::json!({});
         for (method, path) in &cases {
             let with_body = matches!(method.as_str(), "PATCH" | "PUT" | "POST");
-            let a = send(gw.addr, method, path, CREDENTIAL, with_body.then_some(&body)).await;
+            let a = send(
+                gw.addr,
+                method,
+                path,
+                CREDENTIAL,
+                with_body.then_some(&body),
+            )
+            .await;
             refused(a.status, &format!("{} {method} {path}", d.name), &a.body);
         }
         assert!(

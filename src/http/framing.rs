@@ -112,7 +112,8 @@ impl Scanner {
     }
 
     /// Follows a prefix of `bytes` (at least one byte, unless the state is final): how many
-    /// bytes were used, and the state that follows them if it changes.
+    /// bytes were used, and the state that follows them if it changes. Long by design: one
+    /// state machine, every state's transitions beside the others (as in RFC 9112's grammar).
     fn step(&mut self, bytes: &[u8]) -> (usize, Option<State>) {
         let max_head = self.max_head;
         match &mut self.state {

@@ -180,6 +180,8 @@ impl Compiler<'_> {
         Some(path)
     }
 
+    /// Long by design: the file's sections in the order `mappings/README.md` documents them,
+    /// each compiled by a function of its own.
     fn dialect(&mut self, name: &str, raw: MappingFile) -> Dialect {
         let d = &raw.dialect;
         let client_auth = match d.auth {
@@ -353,6 +355,8 @@ impl Compiler<'_> {
         ObjectMap::new(rules, derived_values, table_fields)
     }
 
+    /// Long by design: one block per key of a field rule, in the order `mappings/README.md`
+    /// documents them, so the two can be read side by side.
     fn rule(&mut self, key: &str, target: Target, s: &FieldSection) -> Option<Rule> {
         let path = match (&s.path, &s.implied) {
             (Some(p), None) => Some(self.path(&format!("{key}.path"), p)?),
@@ -554,6 +558,8 @@ impl Compiler<'_> {
         })
     }
 
+    /// Long by design: one block per key of an `[operations.NAME]` section, in the order
+    /// `mappings/README.md` documents them, so the two can be read side by side.
     fn operation(
         &mut self,
         key: &str,
@@ -729,6 +735,8 @@ impl Compiler<'_> {
         }
     }
 
+    /// Long by design: one block per key of an `[errors]` section, in the order
+    /// `mappings/README.md` documents them, so the two can be read side by side.
     fn errors_map(&mut self, s: &file::ErrorsSection) -> ErrorMap {
         let flag = s.flag.as_ref().and_then(|f| self.path("errors.flag", f));
         let message = self.paths("errors.message", &s.message);

@@ -689,6 +689,8 @@ impl<'a> Plan<'a> {
 
     // ------------------------------------------------------------------ answers
 
+    /// Long by design: one arm per stage of a plan, so that what each answer changes is seen
+    /// beside the others.
     fn absorb(&mut self, stage: Stage, reply: &Reply) -> Result<(), Problem> {
         let d = self.cx.dialect;
         match stage {
