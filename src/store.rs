@@ -346,16 +346,7 @@ impl Store {
                 "owner".into(),
                 owner.clone().map(Value::from).unwrap_or(Value::Null),
             );
-            if !self.dialect.emulator.extensions.is_empty() {
-                let ext = webhook
-                    .entry("extensions")
-                    .or_insert_with(|| Value::Object(Map::new()));
-                if let Value::Object(ext) = ext {
-                    for (k, v) in &self.dialect.emulator.extensions {
-                        ext.entry(k.clone()).or_insert_with(|| v.clone());
-                    }
-                }
-            }
+            self.vendor_extensions(&mut webhook);
             canonical::derive_status(&mut webhook);
             let webhook = canonical::ordered(webhook, canonical::WEBHOOK_FIELDS);
             match at.get(&(owner.clone(), id.clone())) {
@@ -499,16 +490,7 @@ impl Store {
         );
         webhook.insert("created_at".into(), Value::from(now.clone()));
         webhook.insert("updated_at".into(), Value::from(now));
-        if !self.dialect.emulator.extensions.is_empty() {
-            let ext = webhook
-                .entry("extensions")
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(ext) = ext {
-                for (k, v) in &self.dialect.emulator.extensions {
-                    ext.entry(k.clone()).or_insert_with(|| v.clone());
-                }
-            }
-        }
+        self.vendor_extensions(&mut webhook);
         webhook.shift_remove("status");
         canonical::derive_status(&mut webhook);
         let webhook = canonical::ordered(webhook, canonical::WEBHOOK_FIELDS);
@@ -603,6 +585,21 @@ impl Store {
         );
         apply_defaults(&self.dialect.test_result, &mut result);
         canonical::ordered(result, canonical::TEST_RESULT_FIELDS)
+    }
+
+    /// Fills the extensions the vendor always shows (its declared emulator values) where absent.
+    fn vendor_extensions(&self, webhook: &mut Map<String, Value>) {
+        if self.dialect.emulator.extensions.is_empty() {
+            return;
+        }
+        let ext = webhook
+            .entry("extensions")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(ext) = ext {
+            for (k, v) in &self.dialect.emulator.extensions {
+                ext.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
     }
 
     /// A new id in the vendor's style.

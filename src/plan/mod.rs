@@ -563,11 +563,7 @@ impl<'a> Plan<'a> {
                 )))
             }
             Stage::ResourceWrite(i) => {
-                let change = self
-                    .changes
-                    .iter()
-                    .find(|c| c.resource == i)
-                    .expect("a write stage has its change");
+                let change = self.change_of(i);
                 let r = &d.resources[i];
                 let part = resource_part(change);
                 let body = match self.cx.write(&r.fields, Action::Update, &part, false) {
@@ -687,6 +683,14 @@ impl<'a> Plan<'a> {
         }
     }
 
+    /// The change to resource `i`, which a write stage for it always has.
+    fn change_of(&self, i: usize) -> &ResourceChange {
+        self.changes
+            .iter()
+            .find(|c| c.resource == i)
+            .expect("a write stage has its change")
+    }
+
     // ------------------------------------------------------------------ answers
 
     /// Long by design: one arm per stage of a plan, so that what each answer changes is seen
@@ -777,11 +781,7 @@ impl<'a> Plan<'a> {
             Stage::ResourceWrite(i) => {
                 self.cx.read_plain(reply)?;
                 self.wrote = true;
-                let change = self
-                    .changes
-                    .iter()
-                    .find(|c| c.resource == i)
-                    .expect("a write stage has its change");
+                let change = self.change_of(i);
                 let r = &d.resources[i];
                 // The resource's fields after the change, where they are known; else read back.
                 match resource_after(change) {
