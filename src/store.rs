@@ -304,23 +304,7 @@ impl Store {
         let mut replaced = Vec::new();
         for Owned { owner, mut webhook } in items {
             webhook.retain(|_, v| !v.is_null());
-            let given_id = match webhook.shift_remove("id") {
-                Some(Value::String(id)) if !id.is_empty() => Some(id),
-                Some(Value::Number(n)) => Some(n.to_string()),
-                _ => None,
-            };
-            if let Some(n) = given_id.as_deref().and_then(|id| id.parse::<u64>().ok()) {
-                // Later creates of an integer-id vendor must not reuse a seeded id.
-                state.next_id = state.next_id.max(n.saturating_add(1));
-            }
-            let id = match given_id {
-                Some(id) => id,
-                None => {
-                    let id = self.mint_id(&mut state);
-                    state.next_id += 1;
-                    id
-                }
-            };
+            let id = self.seeded_id(&mut state, webhook.shift_remove("id"));
             apply_defaults(&self.dialect.webhook, &mut webhook);
             for resource in &self.dialect.resources {
                 apply_defaults(&resource.fields, &mut webhook);
@@ -364,23 +348,28 @@ impl Store {
             }
             out.push(webhook);
         }
-        // A replaced webhook keeps only its newest secret, and none if its fixture has none.
         if !replaced.is_empty() {
-            let mut seen: std::collections::HashSet<String> = replaced
-                .iter()
-                .filter(|(_, without)| *without)
-                .map(|(id, _)| id.clone())
-                .collect();
-            let secrets = std::mem::take(&mut state.secrets);
-            let mut kept: Vec<(String, String)> = secrets
-                .into_iter()
-                .rev()
-                .filter(|(id, _)| seen.insert(id.clone()))
-                .collect();
-            kept.reverse();
-            state.secrets = kept;
+            keep_newest_secrets(&mut state, &replaced);
         }
         out
+    }
+
+    /// The id a seeded webhook is stored under: the one given, or one minted. A given integer
+    /// id moves the counter past it, so that later creates never reuse it.
+    fn seeded_id(&self, state: &mut State, given: Option<Value>) -> String {
+        let given = match given {
+            Some(Value::String(id)) if !id.is_empty() => Some(id),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        if let Some(n) = given.as_deref().and_then(|id| id.parse::<u64>().ok()) {
+            state.next_id = state.next_id.max(n.saturating_add(1));
+        }
+        given.unwrap_or_else(|| {
+            let id = self.mint_id(state);
+            state.next_id += 1;
+            id
+        })
     }
 
     /// How many webhooks are stored.
@@ -648,6 +637,24 @@ pub fn as_seeded(dialect: &Dialect, webhook: &Map<String, Value>) -> Map<String,
             .or_insert(Value::from("2026-01-01T00:00:00Z"));
     }
     filled
+}
+
+/// A replaced webhook keeps only its newest secret, and none if its fixture has none
+/// (`replaced`: each replaced id, and whether its fixture came without a secret).
+fn keep_newest_secrets(state: &mut State, replaced: &[(String, bool)]) {
+    let mut seen: std::collections::HashSet<String> = replaced
+        .iter()
+        .filter(|(_, without)| *without)
+        .map(|(id, _)| id.clone())
+        .collect();
+    let secrets = std::mem::take(&mut state.secrets);
+    let mut kept: Vec<(String, String)> = secrets
+        .into_iter()
+        .rev()
+        .filter(|(id, _)| seen.insert(id.clone()))
+        .collect();
+    kept.reverse();
+    state.secrets = kept;
 }
 
 /// Fills absent fields and extensions with the vendor's declared defaults (dialect values,

@@ -136,86 +136,107 @@ impl Faults {
     /// Every problem of the faults, under `prefix` (`faults`, `upstreams.x.emulator.faults`).
     pub fn check(&self, prefix: &str) -> Vec<FieldError> {
         let mut errors = Vec::new();
-        let mut error = |field: String, message: &str| errors.push(FieldError::new(field, message));
-        let latency = |key: String, l: &Option<Latency>, error: &mut dyn FnMut(String, &str)| {
-            if let Some(l) = l
-                && l.bounds().1 > MAX_LATENCY_MS
-            {
-                error(key, "must be at most 300000 (five minutes)");
-            }
-        };
-        latency(format!("{prefix}.latency_ms"), &self.latency_ms, &mut error);
+        check_latency(
+            &format!("{prefix}.latency_ms"),
+            self.latency_ms,
+            &mut errors,
+        );
         if self.random.len() > MAX_RANDOM {
-            error(format!("{prefix}.random"), "at most 100 rules");
+            errors.push(FieldError::new(
+                format!("{prefix}.random"),
+                "at most 100 rules",
+            ));
         }
         if self.script.len() > MAX_STEPS {
-            error(format!("{prefix}.script"), "at most 1000 steps");
+            errors.push(FieldError::new(
+                format!("{prefix}.script"),
+                "at most 1000 steps",
+            ));
         }
-        let effect = |key: &str,
-                      operations: &Option<Vec<String>>,
-                      status: Option<u16>,
-                      retry_after: Option<u64>,
-                      drop: bool,
-                      error: &mut dyn FnMut(String, &str)| {
-            if let Some(ops) = operations {
-                if ops.is_empty() {
-                    error(
-                        format!("{key}.operations"),
-                        "names no operation: leave it out for every operation",
-                    );
-                }
-                for (j, op) in ops.iter().enumerate() {
-                    if !Action::ALL.iter().any(|a| a.name() == op) {
-                        error(
-                            format!("{key}.operations[{j}]"),
-                            "expected list, create, get, update, delete, test, rotate-secret or toggle",
-                        );
-                    }
-                }
-            }
-            if status.is_some_and(|s| !(400..=599).contains(&s)) {
-                error(format!("{key}.status"), "expected a status from 400 to 599");
-            }
-            if status.is_some() && drop {
-                error(
-                    format!("{key}.drop"),
-                    "a dropped connection has no status: give one of status and drop",
-                );
-            }
-            if retry_after.is_some_and(|r| r > MAX_RETRY_AFTER) {
-                error(
-                    format!("{key}.retry_after"),
-                    "must be at most 86400 (a day)",
-                );
-            }
-        };
         for (i, r) in self.random.iter().enumerate() {
             let key = format!("{prefix}.random[{i}]");
             if !(0.0..=1.0).contains(&r.rate) {
-                error(format!("{key}.rate"), "expected a share from 0 to 1");
+                errors.push(FieldError::new(
+                    format!("{key}.rate"),
+                    "expected a share from 0 to 1",
+                ));
             }
-            effect(
-                &key,
-                &r.operations,
-                r.status,
-                r.retry_after,
-                r.drop,
-                &mut error,
-            );
+            let effect = Failure {
+                operations: &r.operations,
+                status: r.status,
+                retry_after: r.retry_after,
+                drop: r.drop,
+            };
+            effect.check(&key, &mut errors);
         }
         for (i, s) in self.script.iter().enumerate() {
             let key = format!("{prefix}.script[{i}]");
-            effect(
-                &key,
-                &s.operations,
-                s.status,
-                s.retry_after,
-                s.drop,
-                &mut error,
-            );
-            latency(format!("{key}.latency_ms"), &s.latency_ms, &mut error);
+            let effect = Failure {
+                operations: &s.operations,
+                status: s.status,
+                retry_after: s.retry_after,
+                drop: s.drop,
+            };
+            effect.check(&key, &mut errors);
+            check_latency(&format!("{key}.latency_ms"), s.latency_ms, &mut errors);
         }
         errors
+    }
+}
+
+/// A latency within five minutes.
+fn check_latency(key: &str, latency: Option<Latency>, errors: &mut Vec<FieldError>) {
+    if latency.is_some_and(|l| l.bounds().1 > MAX_LATENCY_MS) {
+        errors.push(FieldError::new(
+            key,
+            "must be at most 300000 (five minutes)",
+        ));
+    }
+}
+
+/// What a random rule and a scripted step have in common: which calls they apply to and how
+/// those fail.
+struct Failure<'a> {
+    operations: &'a Option<Vec<String>>,
+    status: Option<u16>,
+    retry_after: Option<u64>,
+    drop: bool,
+}
+
+impl Failure<'_> {
+    fn check(&self, key: &str, errors: &mut Vec<FieldError>) {
+        let mut error = |field: String, message: &str| errors.push(FieldError::new(field, message));
+        if let Some(ops) = self.operations {
+            if ops.is_empty() {
+                error(
+                    format!("{key}.operations"),
+                    "names no operation: leave it out for every operation",
+                );
+            }
+            for (j, op) in ops.iter().enumerate() {
+                if !Action::ALL.iter().any(|a| a.name() == op) {
+                    error(
+                        format!("{key}.operations[{j}]"),
+                        "expected list, create, get, update, delete, test, rotate-secret or toggle",
+                    );
+                }
+            }
+        }
+        if self.status.is_some_and(|s| !(400..=599).contains(&s)) {
+            error(format!("{key}.status"), "expected a status from 400 to 599");
+        }
+        if self.status.is_some() && self.drop {
+            error(
+                format!("{key}.drop"),
+                "a dropped connection has no status: give one of status and drop",
+            );
+        }
+        if self.retry_after.is_some_and(|r| r > MAX_RETRY_AFTER) {
+            error(
+                format!("{key}.retry_after"),
+                "must be at most 86400 (a day)",
+            );
+        }
     }
 }
 

@@ -85,32 +85,7 @@ impl Fixtures {
                     continue;
                 }
             };
-            match (&owner, &dialect.owner) {
-                (None, Some(name)) => errors.push(FieldError::new(
-                    format!("{at}.owner"),
-                    format!(
-                        "is required: the vendor keeps webhooks per owner ({name}); give `owner`"
-                    ),
-                )),
-                (Some(_), None) => errors.push(FieldError::new(
-                    format!("{at}.owner"),
-                    "the vendor keeps no owners: leave it out",
-                )),
-                (Some(o), Some(_)) => {
-                    if let Some(f) = &dialect.owner_format
-                        && !f.admits(o)
-                    {
-                        errors.push(FieldError::new(
-                            format!("{at}.owner"),
-                            format!(
-                                "is not an owner of this vendor: owners are {}",
-                                f.describe()
-                            ),
-                        ));
-                    }
-                }
-                (None, None) => {}
-            }
+            owner_errors(&at, owner.as_deref(), dialect, &mut errors);
             for (name, value) in &webhook {
                 match model::webhook_field(name) {
                     None => errors.push(FieldError::new(
@@ -142,6 +117,35 @@ impl Fixtures {
         } else {
             Err(errors)
         }
+    }
+}
+
+/// Whether a fixture's owner is one the vendor can hold: present where it keeps webhooks per
+/// owner, in its declared format, and absent where it keeps none.
+fn owner_errors(at: &str, owner: Option<&str>, dialect: &Dialect, errors: &mut Vec<FieldError>) {
+    match (owner, &dialect.owner) {
+        (None, Some(name)) => errors.push(FieldError::new(
+            format!("{at}.owner"),
+            format!("is required: the vendor keeps webhooks per owner ({name}); give `owner`"),
+        )),
+        (Some(_), None) => errors.push(FieldError::new(
+            format!("{at}.owner"),
+            "the vendor keeps no owners: leave it out",
+        )),
+        (Some(o), Some(_)) => {
+            if let Some(f) = &dialect.owner_format
+                && !f.admits(o)
+            {
+                errors.push(FieldError::new(
+                    format!("{at}.owner"),
+                    format!(
+                        "is not an owner of this vendor: owners are {}",
+                        f.describe()
+                    ),
+                ));
+            }
+        }
+        (None, None) => {}
     }
 }
 
