@@ -333,10 +333,7 @@ impl Emulator {
         };
         let dropped = response.extensions().get::<Hangup>().is_some();
         let status = (!dropped).then(|| response.status().as_u16());
-        if let Some(by) = decision.by {
-            tracing::info!(emulator = %self.name, operation, fault = by, status, "fault injected");
-        }
-        self.journal.record(journal::Request {
+        self.after(journal::Request {
             method: &method,
             uri: &uri,
             headers: &request_headers,
@@ -346,11 +343,21 @@ impl Emulator {
             fault: decision.by,
             latency_ms: decision.latency.as_millis() as u64,
         });
+        response
+    }
+
+    /// After an answer: the fault logged, the request journaled, and a change kept in the
+    /// state file.
+    fn after(&self, request: journal::Request<'_>) {
+        let (operation, status) = (request.operation, request.status);
+        if let Some(by) = request.fault {
+            tracing::info!(emulator = %self.name, operation, fault = by, status, "fault injected");
+        }
+        self.journal.record(request);
         let changes = !matches!(operation, "none" | "list" | "get" | "test");
         if changes && status.is_some_and(|s| (200..300).contains(&s)) {
             self.persist();
         }
-        response
     }
 }
 
