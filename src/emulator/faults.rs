@@ -161,23 +161,11 @@ impl Faults {
                     "expected a share from 0 to 1",
                 ));
             }
-            let effect = Failure {
-                operations: &r.operations,
-                status: r.status,
-                retry_after: r.retry_after,
-                drop: r.drop,
-            };
-            effect.check(&key, &mut errors);
+            Failure::of(&r.operations, r.status, r.retry_after, r.drop).check(&key, &mut errors);
         }
         for (i, s) in self.script.iter().enumerate() {
             let key = format!("{prefix}.script[{i}]");
-            let effect = Failure {
-                operations: &s.operations,
-                status: s.status,
-                retry_after: s.retry_after,
-                drop: s.drop,
-            };
-            effect.check(&key, &mut errors);
+            Failure::of(&s.operations, s.status, s.retry_after, s.drop).check(&key, &mut errors);
             check_latency(&format!("{key}.latency_ms"), s.latency_ms, &mut errors);
         }
         errors
@@ -203,7 +191,21 @@ struct Failure<'a> {
     drop: bool,
 }
 
-impl Failure<'_> {
+impl<'a> Failure<'a> {
+    fn of(
+        operations: &'a Option<Vec<String>>,
+        status: Option<u16>,
+        retry_after: Option<u64>,
+        drop: bool,
+    ) -> Failure<'a> {
+        Failure {
+            operations,
+            status,
+            retry_after,
+            drop,
+        }
+    }
+
     fn check(&self, key: &str, errors: &mut Vec<FieldError>) {
         let mut error = |field: String, message: &str| errors.push(FieldError::new(field, message));
         if let Some(ops) = self.operations {
