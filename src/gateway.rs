@@ -27,8 +27,8 @@ use tracing::Instrument;
 
 /// Serves one request through `front`: `path` is the request's path after any mount prefix.
 /// The body is a connection's, or one already read (an emulator reads it first, for its
-/// journal). Long by design: the one road, its phases (route, authenticate, read the body,
-/// plan and call, render, record) in order in one place.
+/// journal). The phases stand in order: route here, then [`answer`] (authenticate, read the
+/// body, plan and call, render), then the headers every answer carries and [`record`].
 pub async fn serve<F: Frontend, B>(
     front: &F,
     admission: &Admission,
@@ -66,31 +66,11 @@ where
             Some(problem),
         ),
         Ok(routed) => {
-            span.record("upstream", routed.upstream().unwrap_or(""));
-            span.record(
-                "dialect",
-                routed
-                    .backend
-                    .as_ref()
-                    .map_or("", |b| b.dialect().name.as_str()),
-            );
-            span.record("operation", routed.operation());
-            let call = Call::new(
-                request_id,
-                parts.headers.get(http::header::AUTHORIZATION).cloned(),
-                frontend::idempotency_key(&parts.headers, front.idempotency_header()),
-            );
-            let answered = phases(front, admission, &routed, &parts.headers, body, &call)
-                .instrument(span.clone())
-                .await;
-            let (mut response, problem) = match answered {
-                Ok(response) => (response, None),
-                Err(problem) => (
-                    front.refuse(Some(&routed), &problem, request_id),
-                    Some(problem),
-                ),
-            };
-            call.apply_rate_limits(response.headers_mut());
+            name_in_span(&span, &routed);
+            let (response, problem) =
+                answer(front, admission, &routed, &parts.headers, body, request_id)
+                    .instrument(span.clone())
+                    .await;
             (response, Some(routed), problem)
         }
     };
@@ -110,6 +90,46 @@ where
         )
     });
     response
+}
+
+/// Names what a routed request reaches in its span, once routing knows it.
+fn name_in_span<R>(span: &tracing::Span, routed: &Routed<R>) {
+    span.record("upstream", routed.upstream().unwrap_or(""));
+    let dialect = routed.backend.as_ref().map(|b| b.dialect().name.as_str());
+    span.record("dialect", dialect.unwrap_or(""));
+    span.record("operation", routed.operation());
+}
+
+/// The answer to a routed request, and the problem that made it a refusal if one did: the
+/// [`phases`] after routing, a problem turned into the frontend's refusal (the one place a
+/// problem becomes a response), and the vendor's rate limits passed on to the client.
+async fn answer<F: Frontend, B>(
+    front: &F,
+    admission: &Admission,
+    routed: &Routed<F::Route>,
+    headers: &HeaderMap,
+    body: B,
+    request_id: &str,
+) -> (Response<Body>, Option<Problem>)
+where
+    B: hyper::body::Body<Data = Bytes>,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let call = Call::new(
+        request_id,
+        headers.get(http::header::AUTHORIZATION).cloned(),
+        frontend::idempotency_key(headers, front.idempotency_header()),
+    );
+    let (mut response, problem) = match phases(front, admission, routed, headers, body, &call).await
+    {
+        Ok(response) => (response, None),
+        Err(problem) => (
+            front.refuse(Some(routed), &problem, request_id),
+            Some(problem),
+        ),
+    };
+    call.apply_rate_limits(response.headers_mut());
+    (response, problem)
 }
 
 /// Authenticate, read the body, plan, call and render; the first problem ends the road.
@@ -333,11 +353,10 @@ pub struct MainListener {
 
 impl crate::http::server::Handler for MainListener {
     async fn handle(self: std::sync::Arc<Self>, request: Request<Incoming>) -> Response<Body> {
-        let request_id = headers::request_id(request.headers());
-        if let Some(response) = probes(&request, &request_id, true) {
-            return response;
-        }
-        let path = request.uri().path().to_owned();
+        let (request_id, path) = match opening(&request, true) {
+            Ok(opened) => opened,
+            Err(probed) => return *probed,
+        };
         let routes = self.routes.load_full();
         let admission = &routes.admission;
         if path == "/v1" || path.starts_with("/v1/") {
@@ -368,6 +387,19 @@ impl crate::http::server::Handler for MainListener {
     }
 }
 
+/// What every listener does first: the request's id (the client's, or a new one) and its
+/// path, or, for a probe, the probe's answer, which no frontend sees.
+fn opening(
+    request: &Request<Incoming>,
+    main: bool,
+) -> Result<(String, String), Box<Response<Body>>> {
+    let request_id = headers::request_id(request.headers());
+    match probes(request, &request_id, main) {
+        Some(response) => Err(Box::new(response)),
+        None => Ok((request_id, request.uri().path().to_owned())),
+    }
+}
+
 /// What follows `prefix` in `path`, when `path` is `prefix` or below it.
 pub fn under<'p>(path: &'p str, prefix: &str) -> Option<&'p str> {
     path.strip_prefix(prefix)
@@ -384,11 +416,10 @@ pub struct Standalone {
 
 impl crate::http::server::Handler for Standalone {
     async fn handle(self: std::sync::Arc<Self>, request: Request<Incoming>) -> Response<Body> {
-        let request_id = headers::request_id(request.headers());
-        if let Some(response) = probes(&request, &request_id, false) {
-            return response;
-        }
-        let path = request.uri().path().to_owned();
+        let (request_id, path) = match opening(&request, false) {
+            Ok(opened) => opened,
+            Err(probed) => return *probed,
+        };
         let admission = self.admission.load_full();
         serve(&self.api, &admission, request, &path, &request_id).await
     }
