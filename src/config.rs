@@ -627,8 +627,9 @@ impl PartialEq for ClientConfig {
 
 impl Default for ClientConfig {
     fn default() -> Self {
-        let (roots, fingerprint) =
-            tls::client_roots(false, &[]).expect("the bundled roots need no file");
+        let (roots, fingerprint) = tls::client_roots(false, &[]).expect(
+            "without system roots or CA files only the bundled roots are read, which cannot fail",
+        );
         ClientConfig {
             system_roots: false,
             ca_files: Vec::new(),

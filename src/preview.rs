@@ -591,7 +591,9 @@ pub fn offline(setup: &Setup) -> Result<CanonicalApi, StartError> {
         };
         let built = wiring::upstream(
             u,
-            setup.dialects[&u.dialect].clone(),
+            wiring::resolve(&setup.dialects, &u.dialect, || {
+                format!("upstreams.{}.dialect", u.name)
+            })?,
             base_url,
             client.clone(),
             setup.config.url_policy.clone(),
@@ -599,7 +601,8 @@ pub fn offline(setup: &Setup) -> Result<CanonicalApi, StartError> {
         )?;
         upstreams.insert(u.name.clone(), Arc::new(built));
     }
-    Ok(wiring::routes(&setup.config, &setup.dialects, upstreams).canonical)
+    // Surfaces are left out: only the canonical API is translated for.
+    Ok(wiring::routes(&setup.config, upstreams, Vec::new()).canonical)
 }
 
 /// `POST /debug/translate`: a [`Description`] in, a [`Translation`] out. Needs the read scope

@@ -547,7 +547,9 @@ impl VendorApi {
         match route.kind {
             Kind::Resource(i, verb) => {
                 let r = &d.resources[i];
-                let endpoint = r.endpoint(verb).expect("a routed verb exists");
+                let endpoint = r
+                    .endpoint(verb)
+                    .expect("routes are made from the endpoints a resource has");
                 let webhook = match done.outcome {
                     O::Webhook(w) | O::Created(w) => w,
                     _ => return Err(Problem::internal("a resource answered without its webhook")),
@@ -563,7 +565,9 @@ impl VendorApi {
                 })
             }
             Kind::Operation(role) => {
-                let endpoint = d.endpoint(role).expect("a routed operation exists");
+                let endpoint = d
+                    .endpoint(role)
+                    .expect("routes are made from the operations the dialect has");
                 let mut status = endpoint.status;
                 let canonical_webhook;
                 match done.outcome {

@@ -539,7 +539,9 @@ impl<'a> Plan<'a> {
                 )))
             }
             Stage::Own => {
-                let own = self.own.expect("an own stage has its endpoint");
+                let own = self
+                    .own
+                    .expect("the own stage is queued only where `own` was set just before");
                 if self.op.action == Action::Update && self.own_body.is_none() {
                     return Ok(None); // nothing changed at the webhook itself
                 }
@@ -571,7 +573,9 @@ impl<'a> Plan<'a> {
                     Err(p) => return Err(p),
                 };
                 self.cx.precheck(&r.fields, Action::Update, &body, None)?;
-                let endpoint = r.endpoint(change.verb).expect("a planned verb exists");
+                let endpoint = r
+                    .endpoint(change.verb)
+                    .expect("a change's verb is chosen among the endpoints its resource has");
                 let verb = match change.verb {
                     ResourceVerb::Replace => "replace",
                     _ => "update",
@@ -688,7 +692,7 @@ impl<'a> Plan<'a> {
         self.changes
             .iter()
             .find(|c| c.resource == i)
-            .expect("a write stage has its change")
+            .expect("a resource write is queued together with its change")
     }
 
     // ------------------------------------------------------------------ answers
@@ -744,7 +748,9 @@ impl<'a> Plan<'a> {
                 Ok(())
             }
             Stage::Own => {
-                let own = self.own.expect("an own stage has its endpoint");
+                let own = self
+                    .own
+                    .expect("the own stage is queued only where `own` was set just before");
                 let parsed = self.cx.read(own, reply)?;
                 if !self.op.action.reads_only() && self.op.action != Action::Test {
                     self.wrote = true;
@@ -766,7 +772,10 @@ impl<'a> Plan<'a> {
             }
             Stage::CurrentResource(i) | Stage::Resource(i) => {
                 let r = &d.resources[i];
-                let get = r.get.as_ref().expect("a resource read has its get");
+                let get = r
+                    .get
+                    .as_ref()
+                    .expect("a resource read is answered only where its `get` made the request");
                 let body = self.cx.read_plain(reply)?;
                 let fields = self.cx.resource_fields(r, get, body)?;
                 if let Stage::CurrentResource(_) = stage {
@@ -854,7 +863,9 @@ impl<'a> Plan<'a> {
             return Ok(());
         };
         let d = self.cx.dialect;
-        let own = self.own.expect("an update has its endpoint");
+        let own = self
+            .own
+            .expect("an update's parts are laid out after its endpoint was set as `own`");
         let body = if own.strategy == Strategy::ReadMergeWrite
             || parts.whole
             || self.cx.needs_current(&parts.main, self.op.mode, false)
