@@ -14,7 +14,6 @@ pub mod tls;
 
 pub use schema::{env_name, keys};
 
-use crate::upstream::Secret;
 use crate::upstream::resilience::Policy;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -636,6 +635,28 @@ impl Default for ClientConfig {
             roots: Arc::new(roots),
             fingerprint,
         }
+    }
+}
+
+/// A credential that prints as `[redacted]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a credential.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The credential itself, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
     }
 }
 

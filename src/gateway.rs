@@ -10,6 +10,56 @@
 //! request id, the body's limits, the call to the backend, turning a problem into a response
 //! (through the frontend, in one place), redacting the request's secrets, logging each failure
 //! once, the access log and the metrics.
+//!
+//! # A canonical PATCH, phase by phase
+//!
+//! `PATCH /v1/upstreams/chat/webhooks/{id}` with a JSON merge patch, on the main listener:
+//!
+//! 1. **Listener.** [`MainListener`] answers probes itself, reads the routes in force (a reload
+//!    swaps them between requests) and hands a `/v1` path to [`serve`] with the
+//!    [`CanonicalApi`](crate::frontend::canonical::CanonicalApi).
+//! 2. **Route.** `CanonicalApi::route` parses the path: upstream `chat`, the id, and from the
+//!    method the canonical action `update`, which needs the write scope and reads a body. The
+//!    span now names the upstream, its dialect and the operation.
+//! 3. **Authenticate.** The client's `X-Api-Key` must allow writing to `chat`
+//!    ([`auth::Inbound`](crate::auth::Inbound)).
+//! 4. **Read body.** At most the configured size, within its deadline (413 or 400 otherwise).
+//! 5. **Plan** (`Frontend::parse`, then the backend). The canonical frontend checks the media type
+//!    and makes the patch the [`Operation`]'s body; `execute` gives it to the
+//!    [`Upstream`](crate::upstream::Upstream), whose [`Plan`](crate::plan::Plan) lays out the
+//!    vendor requests from `chat`'s mapping file: a read first where the vendor replaces what it
+//!    is sent (read-merge-write), the vendor's own update, and any follow-up reads.
+//! 6. **Call.** The upstream sends each planned request with its retries, deadline and circuit
+//!    breaker, and gives each reply back to the plan, which reads it into the canonical webhook.
+//! 7. **Render.** `canonical::render` answers 200 with the canonical webhook (plus
+//!    `Hookgate-Dropped-Fields` where a lenient request dropped fields). A problem at any
+//!    phase ends the road here instead: `CanonicalApi::refuse` writes it as
+//!    `application/problem+json`, with the request's secrets redacted from a vendor's message.
+//! 8. **Record.** `record`: the request's metrics, one access-log line, and a failure's one
+//!    log line; the answer carries `X-Request-Id`.
+//!
+//! # A surface request, phase by phase
+//!
+//! A client of vendor X's own API, mounted under `/x` in front of an upstream of dialect Y,
+//! sends X's "update webhook" request:
+//!
+//! 1. **Listener.** [`MainListener`] finds the mount prefix and serves the rest of the path
+//!    through the surface's [`VendorApi`](crate::frontend::vendor::VendorApi) (a surface on a
+//!    listener of its own, or an emulator, comes through [`Standalone`] the same way).
+//! 2. **Route.** X's mapping file gives the paths and verbs: the route is X's update, whose
+//!    canonical action is `update`; an owner or id of a shape Y never gives is a 404.
+//! 3. **Authenticate.** The key is taken the way X's clients send it (X's bearer token, or
+//!    `X-Api-Key`); where the upstream passes the client's credential on, the vendor checks it.
+//! 4. **Read body**, as above.
+//! 5. **Plan.** `VendorApi::parse` checks the body as X would (X's own messages) and reads it
+//!    through X's rules into a canonical [`Operation`]; the upstream plans it in Y's dialect,
+//!    exactly as for a canonical request. Were the upstream of X's own dialect, the request
+//!    would be relayed as it is after the same checks ([`Job::Relay`]).
+//! 6. **Call**, as above (an emulator's [`Store`](crate::store::Store) answers in memory instead).
+//! 7. **Render.** The canonical webhook is shown through X's rules and X's response template;
+//!    a problem becomes X's error envelope (`VendorApi::refuse`), its field errors named the
+//!    way X names them.
+//! 8. **Record**, as above, under the surface's label.
 
 use crate::exchange::Reply;
 use crate::frontend::{self, Admission, Backend, Frontend, Job, Outcome, Relay, Routed};
@@ -27,8 +77,8 @@ use tracing::Instrument;
 
 /// Serves one request through `front`: `path` is the request's path after any mount prefix.
 /// The body is a connection's, or one already read (an emulator reads it first, for its
-/// journal). The phases stand in order: route here, then [`answer`] (authenticate, read the
-/// body, plan and call, render), then the headers every answer carries and [`record`].
+/// journal). The phases stand in order: route here, then `answer` (authenticate, read the
+/// body, plan and call, render), then the headers every answer carries and `record`.
 pub async fn serve<F: Frontend, B>(
     front: &F,
     admission: &Admission,
@@ -101,7 +151,7 @@ fn name_in_span<R>(span: &tracing::Span, routed: &Routed<R>) {
 }
 
 /// The answer to a routed request, and the problem that made it a refusal if one did: the
-/// [`phases`] after routing, a problem turned into the frontend's refusal (the one place a
+/// `phases` after routing, a problem turned into the frontend's refusal (the one place a
 /// problem becomes a response), and the vendor's rate limits passed on to the client.
 async fn answer<F: Frontend, B>(
     front: &F,
