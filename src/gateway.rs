@@ -63,7 +63,7 @@
 
 use crate::exchange::Reply;
 use crate::frontend::{self, Admission, Backend, Frontend, Job, Outcome, Relay, Routed};
-use crate::http::body::{self, Body, BodyLimit};
+use crate::http::body::{self, Body, BodyLimit, RequestBody};
 use crate::http::headers::{self, X_REQUEST_ID};
 use crate::model::Operation;
 use crate::problem::Problem;
@@ -79,17 +79,13 @@ use tracing::Instrument;
 /// The body is a connection's, or one already read (an emulator reads it first, for its
 /// journal). The phases stand in order: route here, then `answer` (authenticate, read the
 /// body, plan and call, render), then the headers every answer carries and `record`.
-pub async fn serve<F: Frontend, B>(
+pub async fn serve<F: Frontend, B: RequestBody>(
     front: &F,
     admission: &Admission,
     request: Request<B>,
     path: &str,
     request_id: &str,
-) -> Response<Body>
-where
-    B: hyper::body::Body<Data = Bytes>,
-    B::Error: std::error::Error + Send + Sync + 'static,
-{
+) -> Response<Body> {
     let started = Instant::now();
     let (parts, body) = request.into_parts();
     // Every line a request causes, the record's included, is in its span.
@@ -151,27 +147,38 @@ fn name_in_span<R>(span: &tracing::Span, routed: &Routed<R>) {
 }
 
 /// The answer to a routed request, and the problem that made it a refusal if one did: the
-/// `phases` after routing, a problem turned into the frontend's refusal (the one place a
-/// problem becomes a response), and the vendor's rate limits passed on to the client.
-async fn answer<F: Frontend, B>(
+/// phases after routing (authenticate, read the body, plan and call, render), the first
+/// problem ending the road; a problem turned into the frontend's refusal (the one place a
+/// problem becomes a response); and the vendor's rate limits passed on to the client.
+async fn answer<F: Frontend, B: RequestBody>(
     front: &F,
     admission: &Admission,
     routed: &Routed<F::Route>,
     headers: &HeaderMap,
     body: B,
     request_id: &str,
-) -> (Response<Body>, Option<Problem>)
-where
-    B: hyper::body::Body<Data = Bytes>,
-    B::Error: std::error::Error + Send + Sync + 'static,
-{
+) -> (Response<Body>, Option<Problem>) {
     let call = Call::new(
         request_id,
         headers.get(http::header::AUTHORIZATION).cloned(),
         frontend::idempotency_key(headers, front.idempotency_header()),
     );
-    let (mut response, problem) = match phases(front, admission, routed, headers, body, &call).await
-    {
+    let phases = async {
+        front.authenticate(routed, headers, &admission.inbound)?;
+        let bytes = read_body(body, routed.reads_body, admission.body_limit).await?;
+        let job = front.parse(routed, headers, bytes)?;
+        let mut secrets = secrets_of(&job, headers);
+        if let Some(Backend::Upstream(u)) = routed.backend.as_ref()
+            && let Some(token) = u.own_token().filter(|t| t.len() >= 6)
+        {
+            secrets.push(token.to_owned());
+        }
+        let outcome = execute(routed.backend.as_ref(), job, &call)
+            .await
+            .map_err(|p| front.backend_problem(p.redacted(&secrets)))?;
+        front.render(routed, outcome)
+    };
+    let (mut response, problem) = match phases.await {
         Ok(response) => (response, None),
         Err(problem) => (
             front.refuse(Some(routed), &problem, request_id),
@@ -182,42 +189,14 @@ where
     (response, problem)
 }
 
-/// Authenticate, read the body, plan, call and render; the first problem ends the road.
-async fn phases<F: Frontend, B>(
-    front: &F,
-    admission: &Admission,
-    routed: &Routed<F::Route>,
-    headers: &HeaderMap,
-    body: B,
-    call: &Call,
-) -> Result<Response<Body>, Problem>
-where
-    B: hyper::body::Body<Data = Bytes>,
-    B::Error: std::error::Error + Send + Sync + 'static,
-{
-    front.authenticate(routed, headers, &admission.inbound)?;
-    let bytes = read_body(body, routed.reads_body, admission.body_limit).await?;
-    let job = front.parse(routed, headers, bytes)?;
-    let mut secrets = secrets_of(&job, headers);
-    if let Some(Backend::Upstream(u)) = routed.backend.as_ref()
-        && let Some(token) = u.own_token().filter(|t| t.len() >= 6)
-    {
-        secrets.push(token.to_owned());
-    }
-    let outcome = execute(routed.backend.as_ref(), job, call)
-        .await
-        .map_err(|p| front.backend_problem(p.redacted(&secrets)))?;
-    front.render(routed, outcome)
-}
-
 /// Reads a whole body within its limits; a route that takes none reads nothing. A body cut
 /// short by its time limit is answered with 400; hyper then closes the connection, since the
 /// rest of the body was never read.
-async fn read_body<B>(body: B, reads: bool, limit: BodyLimit) -> Result<Bytes, Problem>
-where
-    B: hyper::body::Body<Data = Bytes>,
-    B::Error: std::error::Error + Send + Sync + 'static,
-{
+async fn read_body<B: RequestBody>(
+    body: B,
+    reads: bool,
+    limit: BodyLimit,
+) -> Result<Bytes, Problem> {
     if !reads {
         return Ok(Bytes::new());
     }

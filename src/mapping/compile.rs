@@ -185,21 +185,26 @@ impl Compiler<'_> {
                 return None;
             }
         };
-        if with_id != path.has(&PathSeg::Id) {
-            let want = if with_id {
-                "must contain {id}"
-            } else {
-                "must not contain {id}"
-            };
-            self.error(key, format!("`{text}` {want}"));
-        }
-        if has_owner != path.has(&PathSeg::Owner) {
-            let want = if has_owner {
-                "must contain {owner}: the dialect declares an owner scope"
-            } else {
-                "must not contain {owner}: the dialect declares no owner scope (dialect.owner)"
-            };
-            self.error(key, format!("`{text}` {want}"));
+        // Each placeholder, where it must stand and where it must not.
+        let placeholders = [
+            (
+                PathSeg::Id,
+                with_id,
+                "must contain {id}",
+                "must not contain {id}",
+            ),
+            (
+                PathSeg::Owner,
+                has_owner,
+                "must contain {owner}: the dialect declares an owner scope",
+                "must not contain {owner}: the dialect declares no owner scope (dialect.owner)",
+            ),
+        ];
+        for (seg, wanted, missing, extra) in placeholders {
+            if wanted != path.has(&seg) {
+                let want = if wanted { missing } else { extra };
+                self.error(key, format!("`{text}` {want}"));
+            }
         }
         Some(path)
     }
