@@ -697,8 +697,8 @@ impl<'a> Plan<'a> {
 
     // ------------------------------------------------------------------ answers
 
-    /// Long by design: one arm per stage of a plan, so that what each answer changes is seen
-    /// beside the others.
+    /// What an answer changes, by the stage it answers: one arm per stage of a plan, so that
+    /// each is seen beside the others (the webhook read whole has a step of its own).
     fn absorb(&mut self, stage: Stage, reply: &Reply) -> Result<(), Problem> {
         let d = self.cx.dialect;
         match stage {
@@ -714,39 +714,7 @@ impl<'a> Plan<'a> {
                 }
                 self.after_current()
             }
-            Stage::Webhook => {
-                let get = self.endpoint(Action::Get)?;
-                let parsed = self.cx.read(get, reply)?;
-                let mut webhook = self.cx.webhook(get, parsed)?;
-                // What only earlier answers showed (a secret minted once, a resource's fields)
-                // is kept.
-                for (k, v) in self.result.take().into_iter().flatten() {
-                    match (webhook.get_mut(&k), v) {
-                        (Some(Value::Object(ext)), Value::Object(earlier)) if k == "extensions" => {
-                            for (name, value) in earlier {
-                                ext.entry(name).or_insert(value);
-                            }
-                        }
-                        (None, v) => {
-                            webhook.insert(k, v);
-                        }
-                        _ => {}
-                    }
-                }
-                // A webhook read is a whole one: the resources read with it are read too.
-                for (i, r) in d.resources.iter().enumerate().rev() {
-                    let known = r
-                        .fields
-                        .rules
-                        .iter()
-                        .all(|rule| rule.target.get(&webhook).is_some());
-                    if r.read_with_webhook && !known && !self.stages.contains(&Stage::Resource(i)) {
-                        self.stages.push_front(Stage::Resource(i));
-                    }
-                }
-                self.result = Some(webhook);
-                Ok(())
-            }
+            Stage::Webhook => self.absorb_webhook(reply),
             Stage::Own => {
                 let own = self
                     .own
@@ -804,6 +772,42 @@ impl<'a> Plan<'a> {
                 Ok(())
             }
         }
+    }
+
+    /// The webhook read whole: what only earlier answers showed is kept, and the resources
+    /// read with a webhook are read too.
+    fn absorb_webhook(&mut self, reply: &Reply) -> Result<(), Problem> {
+        let get = self.endpoint(Action::Get)?;
+        let parsed = self.cx.read(get, reply)?;
+        let mut webhook = self.cx.webhook(get, parsed)?;
+        // What only earlier answers showed (a secret minted once, a resource's fields)
+        // is kept.
+        for (k, v) in self.result.take().into_iter().flatten() {
+            match (webhook.get_mut(&k), v) {
+                (Some(Value::Object(ext)), Value::Object(earlier)) if k == "extensions" => {
+                    for (name, value) in earlier {
+                        ext.entry(name).or_insert(value);
+                    }
+                }
+                (None, v) => {
+                    webhook.insert(k, v);
+                }
+                _ => {}
+            }
+        }
+        // A webhook read is a whole one: the resources read with it are read too.
+        for (i, r) in self.cx.dialect.resources.iter().enumerate().rev() {
+            let known = r
+                .fields
+                .rules
+                .iter()
+                .all(|rule| rule.target.get(&webhook).is_some());
+            if r.read_with_webhook && !known && !self.stages.contains(&Stage::Resource(i)) {
+                self.stages.push_front(Stage::Resource(i));
+            }
+        }
+        self.result = Some(webhook);
+        Ok(())
     }
 
     /// Whether an update of an unknown webhook creates it.
