@@ -47,14 +47,16 @@
 //!    through the surface's [`VendorApi`](crate::frontend::vendor::VendorApi) (a surface on a
 //!    listener of its own, or an emulator, comes through [`Standalone`] the same way).
 //! 2. **Route.** X's mapping file gives the paths and verbs: the route is X's update, whose
-//!    canonical action is `update`; an owner or id of a shape Y never gives is a 404.
+//!    canonical action is `update`.
 //! 3. **Authenticate.** The key is taken the way X's clients send it (X's bearer token, or
 //!    `X-Api-Key`); where the upstream passes the client's credential on, the vendor checks it.
 //! 4. **Read body**, as above.
-//! 5. **Plan.** `VendorApi::parse` checks the body as X would (X's own messages) and reads it
-//!    through X's rules into a canonical [`Operation`]; the upstream plans it in Y's dialect,
-//!    exactly as for a canonical request. Were the upstream of X's own dialect, the request
-//!    would be relayed as it is after the same checks ([`Job::Relay`]).
+//! 5. **Plan.** `VendorApi::parse` refuses an owner or id of a shape Y never gives (a 404, only
+//!    now, so that a client without a key learns nothing but the 401), checks the body as X
+//!    would (X's own messages) and reads it through X's rules into a canonical [`Operation`];
+//!    the upstream plans it in Y's dialect, exactly as for a canonical request. Were the
+//!    upstream of X's own dialect, the request would be relayed as it is after the same checks
+//!    ([`Job::Relay`]).
 //! 6. **Call**, as above (an emulator's [`Store`](crate::store::Store) answers in memory instead).
 //! 7. **Render.** The canonical webhook is shown through X's rules and X's response template;
 //!    a problem becomes X's error envelope (`VendorApi::refuse`), its field errors named the
