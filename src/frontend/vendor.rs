@@ -61,9 +61,9 @@ enum Kind {
 /// A routed request of the vendor's API.
 pub struct Route {
     kind: Kind,
-    /// The matched route's method and path template: a relayed request is rebuilt from them.
-    method: Method,
-    template: PathTemplate,
+    /// Which of the API's routes matched: a relayed request is rebuilt from its method and path
+    /// template.
+    at: usize,
     /// The owner and id the path names.
     owner: Option<String>,
     id: Option<String>,
@@ -439,13 +439,18 @@ impl VendorApi {
                     .map_err(|r| Problem::validation(vec![r.field_error()]))?;
             }
         }
-        let path = route.template.render(
+        let Some(matched) = self.routes.get(route.at) else {
+            return Err(Problem::internal(
+                "a relay of a route this API does not have",
+            ));
+        };
+        let path = matched.path.render(
             &[&self.dialect.base_path],
             route.owner.as_deref(),
             route.id.as_deref(),
         );
         Ok(Job::Relay(Relay {
-            method: route.method.clone(),
+            method: matched.method.clone(),
             path,
             query: route.query.clone(),
             body: bytes,
@@ -659,14 +664,21 @@ impl Frontend for VendorApi {
         let matching: Vec<_> = self
             .routes
             .iter()
-            .filter_map(|r| Some((r, r.path.matches(rest)?)))
+            .enumerate()
+            .filter_map(|(at, r)| Some(((at, r), r.path.matches(rest)?)))
             .collect();
         if matching.is_empty() {
             return Err(Problem::not_found(format!("no route for {path}")));
         }
-        let Some((route, (owner, id))) = matching.iter().find(|(r, _)| r.method == method).cloned()
+        let Some(((at, route), (owner, id))) = matching
+            .iter()
+            .find(|((_, r), _)| r.method == method)
+            .cloned()
         else {
-            let mut allow: Vec<&str> = matching.iter().map(|(r, _)| r.method.as_str()).collect();
+            let mut allow: Vec<&str> = matching
+                .iter()
+                .map(|((_, r), _)| r.method.as_str())
+                .collect();
             allow.dedup();
             return Err(Problem::method_not_allowed(&allow));
         };
@@ -678,8 +690,7 @@ impl Frontend for VendorApi {
             reads_body: true,
             route: Route {
                 kind: route.kind,
-                method: route.method.clone(),
-                template: route.path.clone(),
+                at,
                 owner,
                 id,
                 query: query.map(str::to_owned),
