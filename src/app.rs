@@ -164,7 +164,7 @@ async fn own_listeners<S: std::future::Future<Output = ()> + Send + 'static>(
             addr: listen,
             source,
         })?;
-        let api = crate::wiring::surface(s, live.dialects(), &routes.load().canonical.upstreams);
+        let api = crate::wiring::surface(s, live.dialects(), &routes.load().canonical.upstreams)?;
         crate::wiring::announce(&[(s.name.clone(), &api)]);
         live.pin(&s.upstream);
         tasks.spawn(server::serve_tls(

@@ -14,7 +14,6 @@ pub mod tls;
 
 pub use schema::{env_name, keys};
 
-use crate::upstream::Secret;
 use crate::upstream::resilience::Policy;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -627,14 +626,37 @@ impl PartialEq for ClientConfig {
 
 impl Default for ClientConfig {
     fn default() -> Self {
-        let (roots, fingerprint) =
-            tls::client_roots(false, &[]).expect("the bundled roots need no file");
+        let (roots, fingerprint) = tls::client_roots(false, &[]).expect(
+            "without system roots or CA files only the bundled roots are read, which cannot fail",
+        );
         ClientConfig {
             system_roots: false,
             ca_files: Vec::new(),
             roots: Arc::new(roots),
             fingerprint,
         }
+    }
+}
+
+/// A credential that prints as `[redacted]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a credential.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The credential itself, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
     }
 }
 

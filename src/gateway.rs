@@ -10,10 +10,62 @@
 //! request id, the body's limits, the call to the backend, turning a problem into a response
 //! (through the frontend, in one place), redacting the request's secrets, logging each failure
 //! once, the access log and the metrics.
+//!
+//! # A canonical PATCH, phase by phase
+//!
+//! `PATCH /v1/upstreams/chat/webhooks/{id}` with a JSON merge patch, on the main listener:
+//!
+//! 1. **Listener.** [`MainListener`] answers probes itself, reads the routes in force (a reload
+//!    swaps them between requests) and hands a `/v1` path to [`serve`] with the
+//!    [`CanonicalApi`](crate::frontend::canonical::CanonicalApi).
+//! 2. **Route.** `CanonicalApi::route` parses the path: upstream `chat`, the id, and from the
+//!    method the canonical action `update`, which needs the write scope and reads a body. The
+//!    span now names the upstream, its dialect and the operation.
+//! 3. **Authenticate.** The client's `X-Api-Key` must allow writing to `chat`
+//!    ([`auth::Inbound`](crate::auth::Inbound)).
+//! 4. **Read body.** At most the configured size, within its deadline (413 or 400 otherwise).
+//! 5. **Plan** (`Frontend::parse`, then the backend). The canonical frontend checks the media type
+//!    and makes the patch the [`Operation`]'s body; `execute` gives it to the
+//!    [`Upstream`](crate::upstream::Upstream), whose [`Plan`](crate::plan::Plan) lays out the
+//!    vendor requests from `chat`'s mapping file: a read first where the vendor replaces what it
+//!    is sent (read-merge-write), the vendor's own update, and any follow-up reads.
+//! 6. **Call.** The upstream sends each planned request with its retries, deadline and circuit
+//!    breaker, and gives each reply back to the plan, which reads it into the canonical webhook.
+//! 7. **Render.** `canonical::render` answers 200 with the canonical webhook (plus
+//!    `Hookgate-Dropped-Fields` where a lenient request dropped fields). A problem at any
+//!    phase ends the road here instead: `CanonicalApi::refuse` writes it as
+//!    `application/problem+json`, with the request's secrets redacted from a vendor's message.
+//! 8. **Record.** `record`: the request's metrics, one access-log line, and a failure's one
+//!    log line; the answer carries `X-Request-Id`.
+//!
+//! # A surface request, phase by phase
+//!
+//! A client of vendor X's own API, mounted under `/x` in front of an upstream of dialect Y,
+//! sends X's "update webhook" request:
+//!
+//! 1. **Listener.** [`MainListener`] finds the mount prefix and serves the rest of the path
+//!    through the surface's [`VendorApi`](crate::frontend::vendor::VendorApi) (a surface on a
+//!    listener of its own, or an emulator, comes through [`Standalone`] the same way).
+//! 2. **Route.** X's mapping file gives the paths and verbs: the route is X's update, whose
+//!    canonical action is `update`.
+//! 3. **Authenticate.** The key is taken the way X's clients send it (X's bearer token, or
+//!    `X-Api-Key`); where the upstream passes the client's credential on, the vendor checks it.
+//! 4. **Read body**, as above.
+//! 5. **Plan.** `VendorApi::parse` refuses an owner or id of a shape Y never gives (a 404, only
+//!    now, so that a client without a key learns nothing but the 401), checks the body as X
+//!    would (X's own messages) and reads it through X's rules into a canonical [`Operation`];
+//!    the upstream plans it in Y's dialect, exactly as for a canonical request. Were the
+//!    upstream of X's own dialect, the request would be relayed as it is after the same checks
+//!    ([`Job::Relay`]).
+//! 6. **Call**, as above (an emulator's [`Store`](crate::store::Store) answers in memory instead).
+//! 7. **Render.** The canonical webhook is shown through X's rules and X's response template;
+//!    a problem becomes X's error envelope (`VendorApi::refuse`), its field errors named the
+//!    way X names them.
+//! 8. **Record**, as above, under the surface's label.
 
 use crate::exchange::Reply;
 use crate::frontend::{self, Admission, Backend, Frontend, Job, Outcome, Relay, Routed};
-use crate::http::body::{self, Body, BodyLimit};
+use crate::http::body::{self, Body, BodyLimit, RequestBody};
 use crate::http::headers::{self, X_REQUEST_ID};
 use crate::model::Operation;
 use crate::problem::Problem;
@@ -27,19 +79,15 @@ use tracing::Instrument;
 
 /// Serves one request through `front`: `path` is the request's path after any mount prefix.
 /// The body is a connection's, or one already read (an emulator reads it first, for its
-/// journal). Long by design: the one road, its phases (route, authenticate, read the body,
-/// plan and call, render, record) in order in one place.
-pub async fn serve<F: Frontend, B>(
+/// journal). The phases stand in order: route here, then `answer` (authenticate, read the
+/// body, plan and call, render), then the headers every answer carries and `record`.
+pub async fn serve<F: Frontend, B: RequestBody>(
     front: &F,
     admission: &Admission,
     request: Request<B>,
     path: &str,
     request_id: &str,
-) -> Response<Body>
-where
-    B: hyper::body::Body<Data = Bytes>,
-    B::Error: std::error::Error + Send + Sync + 'static,
-{
+) -> Response<Body> {
     let started = Instant::now();
     let (parts, body) = request.into_parts();
     // Every line a request causes, the record's included, is in its span.
@@ -66,31 +114,11 @@ where
             Some(problem),
         ),
         Ok(routed) => {
-            span.record("upstream", routed.upstream().unwrap_or(""));
-            span.record(
-                "dialect",
-                routed
-                    .backend
-                    .as_ref()
-                    .map_or("", |b| b.dialect().name.as_str()),
-            );
-            span.record("operation", routed.operation());
-            let call = Call::new(
-                request_id,
-                parts.headers.get(http::header::AUTHORIZATION).cloned(),
-                frontend::idempotency_key(&parts.headers, front.idempotency_header()),
-            );
-            let answered = phases(front, admission, &routed, &parts.headers, body, &call)
-                .instrument(span.clone())
-                .await;
-            let (mut response, problem) = match answered {
-                Ok(response) => (response, None),
-                Err(problem) => (
-                    front.refuse(Some(&routed), &problem, request_id),
-                    Some(problem),
-                ),
-            };
-            call.apply_rate_limits(response.headers_mut());
+            name_in_span(&span, &routed);
+            let (response, problem) =
+                answer(front, admission, &routed, &parts.headers, body, request_id)
+                    .instrument(span.clone())
+                    .await;
             (response, Some(routed), problem)
         }
     };
@@ -112,42 +140,65 @@ where
     response
 }
 
-/// Authenticate, read the body, plan, call and render; the first problem ends the road.
-async fn phases<F: Frontend, B>(
+/// Names what a routed request reaches in its span, once routing knows it.
+fn name_in_span<R>(span: &tracing::Span, routed: &Routed<R>) {
+    span.record("upstream", routed.upstream().unwrap_or(""));
+    let dialect = routed.backend.as_ref().map(|b| b.dialect().name.as_str());
+    span.record("dialect", dialect.unwrap_or(""));
+    span.record("operation", routed.operation());
+}
+
+/// The answer to a routed request, and the problem that made it a refusal if one did: the
+/// phases after routing (authenticate, read the body, plan and call, render), the first
+/// problem ending the road; a problem turned into the frontend's refusal (the one place a
+/// problem becomes a response); and the vendor's rate limits passed on to the client.
+async fn answer<F: Frontend, B: RequestBody>(
     front: &F,
     admission: &Admission,
     routed: &Routed<F::Route>,
     headers: &HeaderMap,
     body: B,
-    call: &Call,
-) -> Result<Response<Body>, Problem>
-where
-    B: hyper::body::Body<Data = Bytes>,
-    B::Error: std::error::Error + Send + Sync + 'static,
-{
-    front.authenticate(routed, headers, &admission.inbound)?;
-    let bytes = read_body(body, routed.reads_body, admission.body_limit).await?;
-    let job = front.parse(routed, headers, bytes)?;
-    let mut secrets = secrets_of(&job, headers);
-    if let Some(Backend::Upstream(u)) = routed.backend.as_ref()
-        && let Some(token) = u.own_token().filter(|t| t.len() >= 6)
-    {
-        secrets.push(token.to_owned());
-    }
-    let outcome = execute(routed.backend.as_ref(), job, call)
-        .await
-        .map_err(|p| front.backend_problem(p.redacted(&secrets)))?;
-    front.render(routed, outcome)
+    request_id: &str,
+) -> (Response<Body>, Option<Problem>) {
+    let call = Call::new(
+        request_id,
+        headers.get(http::header::AUTHORIZATION).cloned(),
+        frontend::idempotency_key(headers, front.idempotency_header()),
+    );
+    let phases = async {
+        front.authenticate(routed, headers, &admission.inbound)?;
+        let bytes = read_body(body, routed.reads_body, admission.body_limit).await?;
+        let job = front.parse(routed, headers, bytes)?;
+        let mut secrets = secrets_of(&job, headers);
+        if let Some(Backend::Upstream(u)) = routed.backend.as_ref()
+            && let Some(token) = u.own_token().filter(|t| t.len() >= 6)
+        {
+            secrets.push(token.to_owned());
+        }
+        let outcome = execute(routed.backend.as_ref(), job, &call)
+            .await
+            .map_err(|p| front.backend_problem(p.redacted(&secrets)))?;
+        front.render(routed, outcome)
+    };
+    let (mut response, problem) = match phases.await {
+        Ok(response) => (response, None),
+        Err(problem) => (
+            front.refuse(Some(routed), &problem, request_id),
+            Some(problem),
+        ),
+    };
+    call.apply_rate_limits(response.headers_mut());
+    (response, problem)
 }
 
 /// Reads a whole body within its limits; a route that takes none reads nothing. A body cut
 /// short by its time limit is answered with 400; hyper then closes the connection, since the
 /// rest of the body was never read.
-async fn read_body<B>(body: B, reads: bool, limit: BodyLimit) -> Result<Bytes, Problem>
-where
-    B: hyper::body::Body<Data = Bytes>,
-    B::Error: std::error::Error + Send + Sync + 'static,
-{
+async fn read_body<B: RequestBody>(
+    body: B,
+    reads: bool,
+    limit: BodyLimit,
+) -> Result<Bytes, Problem> {
     if !reads {
         return Ok(Bytes::new());
     }
@@ -333,11 +384,10 @@ pub struct MainListener {
 
 impl crate::http::server::Handler for MainListener {
     async fn handle(self: std::sync::Arc<Self>, request: Request<Incoming>) -> Response<Body> {
-        let request_id = headers::request_id(request.headers());
-        if let Some(response) = probes(&request, &request_id, true) {
-            return response;
-        }
-        let path = request.uri().path().to_owned();
+        let (request_id, path) = match opening(&request, true) {
+            Ok(opened) => opened,
+            Err(probed) => return *probed,
+        };
         let routes = self.routes.load_full();
         let admission = &routes.admission;
         if path == "/v1" || path.starts_with("/v1/") {
@@ -368,6 +418,19 @@ impl crate::http::server::Handler for MainListener {
     }
 }
 
+/// What every listener does first: the request's id (the client's, or a new one) and its
+/// path, or, for a probe, the probe's answer, which no frontend sees.
+fn opening(
+    request: &Request<Incoming>,
+    main: bool,
+) -> Result<(String, String), Box<Response<Body>>> {
+    let request_id = headers::request_id(request.headers());
+    match probes(request, &request_id, main) {
+        Some(response) => Err(Box::new(response)),
+        None => Ok((request_id, request.uri().path().to_owned())),
+    }
+}
+
 /// What follows `prefix` in `path`, when `path` is `prefix` or below it.
 pub fn under<'p>(path: &'p str, prefix: &str) -> Option<&'p str> {
     path.strip_prefix(prefix)
@@ -384,11 +447,10 @@ pub struct Standalone {
 
 impl crate::http::server::Handler for Standalone {
     async fn handle(self: std::sync::Arc<Self>, request: Request<Incoming>) -> Response<Body> {
-        let request_id = headers::request_id(request.headers());
-        if let Some(response) = probes(&request, &request_id, false) {
-            return response;
-        }
-        let path = request.uri().path().to_owned();
+        let (request_id, path) = match opening(&request, false) {
+            Ok(opened) => opened,
+            Err(probed) => return *probed,
+        };
         let admission = self.admission.load_full();
         serve(&self.api, &admission, request, &path, &request_id).await
     }

@@ -11,7 +11,10 @@
 //!                                 ▼ mapping: the dialect's rules, templates and error envelopes
 //! ```
 //!
-//! The crate, from the bottom up (each layer imports only those below it):
+//! The crate, from the bottom up. Imports point one way: each row imports only the rows
+//! before it, and within assembly each module only those before it in the row
+//! (`tests/layering.rs` fails on any two files that import each other, directly or through
+//! others):
 //!
 //! | layer | modules |
 //! |---|---|
@@ -23,6 +26,84 @@
 //! | frontends | [`frontend`] (canonical API, vendor APIs) |
 //! | assembly | [`setup`] (load and check) → [`wiring`] (build) → [`preview`] → [`gateway`] (the road, the listeners) → [`emulator`] (an emulated vendor, its admin API, journal and faults; mounted on the main listener through [`wiring::Mount`]) → [`reload`] (diff and swap) → [`app`] (start and stop) |
 //! | around | [`telemetry`] (logs, signals), [`examples`] (mapping examples' round trip), [`healthcheck`] (the exec probe) |
+//!
+//! Where a lower file names a higher one, that file names nothing that leads back:
+//! [`config`] builds the listener's and bodies' limits (`http/server.rs`, `http/body.rs`), the
+//! retry policy (`upstream/resilience.rs`) and an emulator's settings (`emulator/settings.rs`,
+//! `emulator/faults.rs`), and [`metrics`] answers `/metrics` with an `http/body.rs` body.
+//!
+//! Every file, with its one job:
+//!
+//! ```text
+//! src/
+//!   main.rs             the command line: serve (the default), check, emulate, translate, healthcheck
+//!   lib.rs              the crate map
+//!   -- values
+//!   model.rs            the canonical webhook: its fields, the canonical actions, merge patch
+//!   problem.rs          RFC 9457 problems: the one error value, its closed set of codes
+//!   exchange.rs         what crosses to a vendor: one planned request, one reply
+//!   json.rs             JSON documents in: strict for request bodies
+//!   -- the mapping language
+//!   mapping/mod.rs      the language's map; the loader and the compiled Dialect, re-exported
+//!     file.rs             the TOML as written (serde structures)
+//!     compile.rs          a file into a Dialect, every problem reported
+//!     model.rs            the compiled dialect
+//!     load.rs             shipped files (compiled in) and a mappings_dir
+//!     json_path.rs        singular JSON paths
+//!     rules.rs            field rules, read in four directions
+//!     reader.rs           reading a vendor object in one walk
+//!     codec.rs            invertible value codecs (int_string, negate, pairs, ...)
+//!     template.rs         body templates with {{placeholders}}
+//!     url.rs              vendor URL path templates
+//!     checks.rs           declared vendor constraints, checked before a call
+//!     errors.rs           error envelopes, read into problems and rendered back
+//!   -- policies
+//!   url_policy.rs       which webhook URLs may be written to a vendor
+//!   auth.rs             inbound API keys (SHA-256), scopes, upstreams
+//!   metrics.rs          Prometheus series and /metrics
+//!   config.rs           figment layers, validation, one report of every problem; credentials (Secret)
+//!   config/schema.rs    the configuration's shape, checked before serde sees it
+//!   config/tls.rs       certificate and key files, read and paired at load
+//!   -- HTTP plumbing
+//!   http/mod.rs         the plumbing's map; nothing in it knows about webhooks
+//!     server.rs           the server loop (HTTP/1.1 and HTTP/2, TLS)
+//!     edge.rs             what every request must satisfy before a handler reads it
+//!     framing.rs          request framing on the raw bytes (smuggling shapes)
+//!     timeouts.rs         header, body, idle and send timers
+//!     headers.rs          request ids, media types, Prefer, hop-by-hop hygiene
+//!     body.rs             size-limited bodies, JSON answers
+//!     respond.rs          a problem as application/problem+json: hookgate's own error shape
+//!     client.rs           the pooled upstream client (rustls, CAs, proxies)
+//!   -- planning and calling
+//!   plan/mod.rs         the pure planner: canonical operation -> vendor requests -> canonical result
+//!     body.rs             a create or update body made ready before any call
+//!     answer.rs           reading a vendor's reply
+//!   upstream/mod.rs     one configured vendor endpoint: runs a plan over HTTP, or relays
+//!     resilience.rs       retries, backoff, Retry-After, circuit breaker, concurrency cap
+//!   store.rs            the in-memory store behind an emulated vendor
+//!   -- frontends
+//!   frontend/mod.rs     the Frontend trait (one hook per phase of the road), Routed, Job, Outcome
+//!     canonical.rs        /v1/... routes, bodies and answers
+//!     vendor.rs           a vendor's own API (drop-in surfaces, relays and emulators)
+//!   -- assembly, each importing those before it
+//!   setup.rs            everything loaded and cross-checked before anything is bound
+//!   wiring.rs           upstreams, surfaces and the main listener's routes, built from a Setup
+//!   preview.rs          `hookgate translate` and POST /debug/translate: plans, not sent
+//!   gateway.rs          the one road (a canonical PATCH and a surface request walked through it), the listeners
+//!   emulator/mod.rs     an emulator: a vendor's API over a store, on its own listener
+//!     admin.rs            the admin API under /__hookgate/
+//!     fixtures.rs         webhooks and faults set up at start and on reset
+//!     journal.rs          what the code under test sent
+//!     faults.rs           latency, failure rates, scripts, dropped connections
+//!     settings.rs         [upstreams.NAME.emulator] as written and as checked
+//!     state.rs            the state file
+//!   reload.rs           SIGHUP: what the main listener serves, rebuilt, diffed and swapped
+//!   app.rs              from a Setup to listening sockets; start and stop
+//!   -- around
+//!   telemetry.rs        logs (pretty or JSON), signals
+//!   examples.rs         round trip of the example bodies a mapping file ships
+//!   healthcheck.rs      `hookgate healthcheck`
+//! ```
 //!
 //! Dialect knowledge lives only in mapping files (`mappings/*.toml`); no Rust code knows a
 //! vendor.

@@ -352,17 +352,14 @@ pub fn apply_update(
     patch: &Map<String, Value>,
     mode: UpdateMode,
 ) -> Map<String, Value> {
-    let mut merged = Value::Object(current.clone());
+    let mut merged = current.clone();
     if mode == UpdateMode::Merge {
-        merge_patch(&mut merged, &Value::Object(patch.clone()));
+        merge_members(&mut merged, patch);
     } else {
-        let Value::Object(map) = &mut merged else {
-            unreachable!("a webhook is an object")
-        };
         for (key, value) in patch {
             match (key.as_str(), value) {
                 ("extensions", Value::Object(ext)) => {
-                    let stored = map
+                    let stored = merged
                         .entry("extensions")
                         .or_insert_with(|| Value::Object(Map::new()));
                     if !stored.is_object() {
@@ -379,26 +376,22 @@ pub fn apply_update(
                     }
                 }
                 (_, Value::Null) => {
-                    map.shift_remove(key);
+                    merged.shift_remove(key);
                 }
                 (_, value) => {
-                    map.insert(key.clone(), value.clone());
+                    merged.insert(key.clone(), value.clone());
                 }
             }
         }
     }
-    match merged {
-        Value::Object(mut m) => {
-            if m.get("extensions")
-                .and_then(Value::as_object)
-                .is_some_and(Map::is_empty)
-            {
-                m.shift_remove("extensions");
-            }
-            m
-        }
-        _ => unreachable!("a patch object merged into an object"),
+    if merged
+        .get("extensions")
+        .and_then(Value::as_object)
+        .is_some_and(Map::is_empty)
+    {
+        merged.shift_remove("extensions");
     }
+    merged
 }
 
 /// Applies a JSON Merge Patch (RFC 7396) to `target`.
@@ -407,12 +400,20 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
         *target = patch.clone();
         return;
     };
-    if !target.is_object() {
-        *target = Value::Object(Map::new());
+    match target {
+        Value::Object(map) => merge_members(map, patch),
+        // A patch object replaces anything but an object: it is merged into an empty one.
+        other => {
+            let mut map = Map::new();
+            merge_members(&mut map, patch);
+            *other = Value::Object(map);
+        }
     }
-    let Value::Object(map) = target else {
-        unreachable!("made an object above")
-    };
+}
+
+/// [`merge_patch`] of an object's members: a `null` removes a member, anything else is merged
+/// into it.
+fn merge_members(map: &mut Map<String, Value>, patch: &Map<String, Value>) {
     for (key, value) in patch {
         if value.is_null() {
             map.shift_remove(key);

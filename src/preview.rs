@@ -15,7 +15,7 @@ use crate::http::body::{self, Body};
 use crate::http::client::Client;
 use crate::http::{headers, respond};
 use crate::mapping::Strategy;
-use crate::model::{Action, Operation};
+use crate::model::{Action, Done, Operation};
 use crate::plan::Next;
 use crate::problem::Problem;
 use crate::setup::{Setup, StartError};
@@ -25,7 +25,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 
@@ -235,7 +235,7 @@ pub struct Prepared {
     call: Call,
     current: Option<Reply>,
     response: Option<Reply>,
-    replies: Option<std::collections::VecDeque<Reply>>,
+    replies: Option<VecDeque<Reply>>,
 }
 
 /// Resolves a description against the canonical API. What the canonical API would refuse
@@ -315,86 +315,29 @@ impl Prepared {
         let Prepared {
             target,
             call,
-            mut current,
-            mut response,
-            mut replies,
+            current,
+            response,
+            replies,
         } = self;
-        let mut notes = Vec::new();
         let (upstream, op) = match target {
             Ok(t) => t,
-            Err(problem) => {
-                return Translation {
-                    upstream: None,
-                    dialect: None,
-                    operation: None,
-                    requests: Vec::new(),
-                    result: Some(shown_result(respond::problem(&problem, &call.request_id))),
-                    notes,
-                };
-            }
+            Err(problem) => return Translation::refused(&problem, &call),
         };
-        let mut plan = upstream.plan(op.clone(), &call);
-        let mut requests: Vec<ShownRequest> = Vec::new();
-        let mut reply = None;
-        // `None` when the plan halts at a request whose answer was not given.
-        let done = loop {
-            match plan.next(reply.take()) {
-                Next::Send(request) => {
-                    let entry = describe(&upstream, &op, &call, &request, &requests, &mut notes);
-                    requests.push(entry);
-                    reply = match (&mut replies, request.purpose) {
-                        (Some(all), _) => all.pop_front(),
-                        (None, Purpose::Read) => current.take(),
-                        (None, Purpose::Write) => response.take(),
-                        (None, Purpose::FollowUp) => None,
-                    };
-                    if reply.is_none() {
-                        let halt = Halt {
-                            upstream: &upstream,
-                            call: &call,
-                            plan: &plan,
-                            request: &request,
-                            response_unused: response.is_some(),
-                        };
-                        halt.explain(&mut requests, &mut notes);
-                        break None;
-                    }
-                }
-                Next::Done(result) => break Some(result),
-            }
+        let mut answers = Answers {
+            current,
+            response,
+            replies,
         };
-        if let Some(left) = replies.filter(|r| !r.is_empty()) {
-            notes.push(format!(
-                "{} of the replies given answered no request: the plan made fewer",
-                left.len()
-            ));
-        }
+        let mut notes = Vec::new();
+        let (requests, done) = walk(&upstream, &op, &call, &mut answers, &mut notes);
+        notes.extend(answers.left_over());
         if upstream.emulated {
-            let at = if upstream.base_url.ends_with(":0") {
-                ", on a free loopback port chosen at start"
-            } else {
-                ""
-            };
-            notes.push(format!(
-                "{} is emulated: hookgate serves it itself{at}",
-                upstream.name
-            ));
+            notes.push(emulated_note(&upstream));
         }
         if done.is_some() && requests.is_empty() {
             notes.push("hookgate answers without calling the vendor".into());
         }
-        let result = done.map(|done| {
-            let mut response = match done {
-                Ok(done) => canonical::render(&upstream, &op, done),
-                Err(problem) => respond::problem(&problem, &call.request_id),
-            };
-            if let Some(id) = headers::value(&call.request_id) {
-                response
-                    .headers_mut()
-                    .insert(headers::X_REQUEST_ID.clone(), id);
-            }
-            shown_result(response)
-        });
+        let result = done.map(|done| canonical_result(&upstream, &op, &call, done));
         Translation {
             upstream: Some(upstream.name.clone()),
             dialect: Some(upstream.dialect.name.clone()),
@@ -404,6 +347,117 @@ impl Prepared {
             notes,
         }
     }
+}
+
+impl Translation {
+    /// A request the canonical API refuses before it reaches an upstream: its refusal is the
+    /// result, and no vendor request is made.
+    fn refused(problem: &Problem, call: &Call) -> Translation {
+        Translation {
+            upstream: None,
+            dialect: None,
+            operation: None,
+            requests: Vec::new(),
+            result: Some(shown_result(respond::problem(problem, &call.request_id))),
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// The vendor's answers given, handed to the plan's requests as it makes them.
+struct Answers {
+    current: Option<Reply>,
+    response: Option<Reply>,
+    replies: Option<VecDeque<Reply>>,
+}
+
+impl Answers {
+    /// The answer to the next request: the next of `replies` where they were given, else the
+    /// one given for what the request is for (a follow-up read has none of its own).
+    fn next(&mut self, purpose: Purpose) -> Option<Reply> {
+        match (&mut self.replies, purpose) {
+            (Some(all), _) => all.pop_front(),
+            (None, Purpose::Read) => self.current.take(),
+            (None, Purpose::Write) => self.response.take(),
+            (None, Purpose::FollowUp) => None,
+        }
+    }
+
+    /// A note on replies given that no request took: the plan made fewer than the caller thought.
+    fn left_over(&self) -> Option<String> {
+        let left = self.replies.as_ref().filter(|r| !r.is_empty())?;
+        Some(format!(
+            "{} of the replies given answered no request: the plan made fewer",
+            left.len()
+        ))
+    }
+}
+
+/// Runs the plan, answering each request it makes from `answers`: the requests shown, and the
+/// plan's end, or `None` where it halts at a request whose answer was not given.
+fn walk(
+    upstream: &Upstream,
+    op: &Operation,
+    call: &Call,
+    answers: &mut Answers,
+    notes: &mut Vec<String>,
+) -> (Vec<ShownRequest>, Option<Result<Done, Problem>>) {
+    let mut plan = upstream.plan(op.clone(), call);
+    let mut requests: Vec<ShownRequest> = Vec::new();
+    let mut reply = None;
+    loop {
+        let request = match plan.next(reply.take()) {
+            Next::Send(request) => request,
+            Next::Done(result) => return (requests, Some(result)),
+        };
+        let shown = describe(upstream, op, call, &request, &requests, notes);
+        requests.push(shown);
+        reply = answers.next(request.purpose);
+        if reply.is_none() {
+            let halt = Halt {
+                upstream,
+                call,
+                plan: &plan,
+                request: &request,
+                response_unused: answers.response.is_some(),
+            };
+            halt.explain(&mut requests, notes);
+            return (requests, None);
+        }
+    }
+}
+
+/// Says that an emulated upstream is served by hookgate itself, and where.
+fn emulated_note(upstream: &Upstream) -> String {
+    let at = if upstream.base_url.ends_with(":0") {
+        ", on a free loopback port chosen at start"
+    } else {
+        ""
+    };
+    format!(
+        "{} is emulated: hookgate serves it itself{at}",
+        upstream.name
+    )
+}
+
+/// The canonical answer the plan's end becomes, as the canonical API would render it (with
+/// the request id it would echo).
+fn canonical_result(
+    upstream: &Upstream,
+    op: &Operation,
+    call: &Call,
+    done: Result<Done, Problem>,
+) -> ShownResult {
+    let mut response = match done {
+        Ok(done) => canonical::render(upstream, op, done),
+        Err(problem) => respond::problem(&problem, &call.request_id),
+    };
+    if let Some(id) = headers::value(&call.request_id) {
+        response
+            .headers_mut()
+            .insert(headers::X_REQUEST_ID.clone(), id);
+    }
+    shown_result(response)
 }
 
 /// One vendor request as shown, with what it depends on and why it is made.
@@ -537,7 +591,9 @@ pub fn offline(setup: &Setup) -> Result<CanonicalApi, StartError> {
         };
         let built = wiring::upstream(
             u,
-            setup.dialects[&u.dialect].clone(),
+            wiring::resolve(&setup.dialects, &u.dialect, || {
+                format!("upstreams.{}.dialect", u.name)
+            })?,
             base_url,
             client.clone(),
             setup.config.url_policy.clone(),
@@ -545,7 +601,8 @@ pub fn offline(setup: &Setup) -> Result<CanonicalApi, StartError> {
         )?;
         upstreams.insert(u.name.clone(), Arc::new(built));
     }
-    Ok(wiring::routes(&setup.config, &setup.dialects, upstreams).canonical)
+    // Surfaces are left out: only the canonical API is translated for.
+    Ok(wiring::routes(&setup.config, upstreams, Vec::new()).canonical)
 }
 
 /// `POST /debug/translate`: a [`Description`] in, a [`Translation`] out. Needs the read scope
@@ -568,13 +625,7 @@ impl Frontend for PreviewApi<'_> {
         if head.method != Method::POST {
             return Err(Problem::method_not_allowed(&["POST"]));
         }
-        Ok(Routed {
-            action: None,
-            backend: None,
-            scope: Some(Scope::Read),
-            reads_body: true,
-            route: (),
-        })
+        Ok(Routed::local((), Some(Scope::Read), true))
     }
 
     fn authenticate(

@@ -15,6 +15,7 @@
 //! emulator, and so its webhooks; a new one gets a new emulator.
 
 use crate::config::{self, Config, ConfigProblem, ConfigReport, UpstreamConfig};
+use crate::frontend::vendor::VendorApi;
 use crate::frontend::{Admission, SharedAdmission};
 use crate::http::body::BodyLimit;
 use crate::http::client::Client;
@@ -105,12 +106,9 @@ impl Live {
         };
         Live {
             routes: Arc::new(ArcSwap::from_pointee(wiring::routes(
-                &Config {
-                    surfaces: Vec::new(),
-                    ..config.clone()
-                },
-                &BTreeMap::new(),
+                config,
                 BTreeMap::new(),
+                Vec::new(),
             ))),
             emulator_admission: Arc::new(ArcSwap::from_pointee(admission)),
             surface_admission: Arc::new(ArcSwap::from_pointee(Admission {
@@ -220,8 +218,9 @@ impl Live {
                 .changes
                 .extend(changes(old, &config, &self.dialects, &dialects));
         }
+        let mounted = wiring::mounted(&config, &dialects, &upstreams)?;
         // Nothing below fails: from here on the reload takes effect.
-        self.swap_routes(&config, &dialects, upstreams, &kept, &pending);
+        self.swap_routes(&config, upstreams, mounted, &kept, &pending);
         self.retire_emulators(&config, kept, &mut reloaded);
         self.start_emulators(pending, tasks, &mut reloaded);
         self.renew_tls(&config, &mut reloaded);
@@ -261,7 +260,9 @@ impl Live {
         let old_routes = self.routes.load_full();
         let mut upstreams = BTreeMap::new();
         for u in &config.upstreams {
-            let dialect = dialects[&u.dialect].clone();
+            let dialect = wiring::resolve(dialects, &u.dialect, || {
+                format!("upstreams.{}.dialect", u.name)
+            })?;
             let base_url = match (u.emulate, addr_of(&u.name)) {
                 (true, Some(addr)) => format!("http://{addr}"),
                 _ => u.base_url.clone().unwrap_or_default(),
@@ -297,12 +298,12 @@ impl Live {
     fn swap_routes(
         &self,
         config: &Config,
-        dialects: &Dialects,
         upstreams: BTreeMap<String, Arc<Upstream>>,
+        mounted: Vec<(String, VendorApi)>,
         kept: &[String],
         pending: &[Pending],
     ) {
-        let mut routes = wiring::routes(config, dialects, upstreams);
+        let mut routes = wiring::routes(config, upstreams, mounted);
         let mut emulators = crate::emulator::admin::Running::new();
         for name in kept {
             if let Some(e) = self.emulators.get(name) {
@@ -412,7 +413,9 @@ impl Live {
         let mut kept = Vec::new();
         let mut pending = Vec::new();
         for u in config.upstreams.iter().filter(|u| u.emulate) {
-            let dialect = dialects[&u.dialect].clone();
+            let dialect = wiring::resolve(dialects, &u.dialect, || {
+                format!("upstreams.{}.dialect", u.name)
+            })?;
             match self.emulators.get(&u.name) {
                 Some(e) if e.dialect == u.dialect => {
                     reloaded.needs_restart.extend(kept_notes(e, u, &dialect));

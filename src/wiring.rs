@@ -136,33 +136,62 @@ pub fn upstream(
     })
 }
 
+/// What a configured name stands for among what was loaded or built (a dialect, an
+/// upstream). [`setup::load`](crate::setup::load) and the configuration's own checks saw to it
+/// that every name is there; a name that is not is still reported at `key`, never a panic.
+pub fn resolve<T: Clone>(
+    found: &BTreeMap<String, T>,
+    name: &str,
+    key: impl FnOnce() -> String,
+) -> Result<T, StartError> {
+    found.get(name).cloned().ok_or_else(|| {
+        let known: Vec<&str> = found.keys().map(String::as_str).collect();
+        StartError::Config(ConfigReport {
+            source: "configuration against mapping files".into(),
+            problems: vec![ConfigProblem {
+                key: key(),
+                message: format!("`{name}` is not one of: {}", known.join(", ")),
+            }],
+        })
+    })
+}
+
 /// A vendor surface of the configuration in front of one of `upstreams`.
 pub fn surface(
     s: &config::SurfaceConfig,
     dialects: &BTreeMap<String, Arc<Dialect>>,
     upstreams: &BTreeMap<String, Arc<Upstream>>,
-) -> VendorApi {
-    VendorApi::new(
-        dialects[&s.dialect].clone(),
-        Backend::Upstream(upstreams[&s.upstream].clone()),
+) -> Result<VendorApi, StartError> {
+    let key = |what: &str| format!("surfaces.{}.{what}", s.name);
+    Ok(VendorApi::new(
+        resolve(dialects, &s.dialect, || key("dialect"))?,
+        Backend::Upstream(resolve(upstreams, &s.upstream, || key("upstream"))?),
         s.owner.clone(),
-    )
+    ))
 }
 
-/// The routes of `config` over built upstreams.
-pub fn routes(
+/// The surfaces of `config` mounted on the main listener, by prefix, in front of `upstreams`.
+pub fn mounted(
     config: &Config,
     dialects: &BTreeMap<String, Arc<Dialect>>,
-    upstreams: BTreeMap<String, Arc<Upstream>>,
-) -> Routes {
-    let mounted = config
+    upstreams: &BTreeMap<String, Arc<Upstream>>,
+) -> Result<Vec<(String, VendorApi)>, StartError> {
+    config
         .surfaces
         .iter()
         .filter_map(|s| {
             let prefix = s.prefix.clone()?;
-            Some((prefix, surface(s, dialects, &upstreams)))
+            Some(surface(s, dialects, upstreams).map(|api| (prefix, api)))
         })
-        .collect();
+        .collect()
+}
+
+/// The routes of `config` over built upstreams and [`mounted`] surfaces.
+pub fn routes(
+    config: &Config,
+    upstreams: BTreeMap<String, Arc<Upstream>>,
+    mounted: Vec<(String, VendorApi)>,
+) -> Routes {
     Routes {
         canonical: CanonicalApi {
             upstreams,

@@ -238,3 +238,63 @@ fn the_check_sees_a_cycle_when_there_is_one() {
     let found = cycles(&edges(&files));
     assert_eq!(found, vec![vec!["a", "b", "c"]]);
 }
+
+/// The files a "which file holds what" listing names: the block that opens with `src/`, a
+/// folder's files indented under its `mod.rs`, `-- row` lines left out.
+fn listed(text: &str) -> BTreeSet<String> {
+    let lines = text
+        .lines()
+        .map(|l| match l.strip_prefix("//!") {
+            Some(doc) => doc.strip_prefix(' ').unwrap_or(doc),
+            None => l,
+        })
+        .skip_while(|l| *l != "src/")
+        .skip(1)
+        .take_while(|l| !l.starts_with("```"));
+    let mut out = BTreeSet::new();
+    let mut folder = String::new();
+    for line in lines {
+        let Some(name) = line
+            .split_whitespace()
+            .next()
+            .filter(|n| n.ends_with(".rs"))
+        else {
+            continue;
+        };
+        if line.starts_with("    ") {
+            out.insert(format!("{folder}{name}"));
+        } else {
+            folder = name.strip_suffix("mod.rs").unwrap_or("").to_owned();
+            out.insert(name.to_owned());
+        }
+    }
+    out
+}
+
+#[test]
+fn the_crate_maps_name_every_file_and_no_other() {
+    fn walk(dir: &Path, root: &Path, out: &mut BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, root, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let rel = path.strip_prefix(root).unwrap().to_str().unwrap();
+                out.insert(rel.replace('\\', "/"));
+            }
+        }
+    }
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = BTreeSet::new();
+    walk(&repo.join("src"), &repo.join("src"), &mut files);
+    for map in ["src/lib.rs", "docs/design.md"] {
+        let text = std::fs::read_to_string(repo.join(map)).unwrap();
+        let named = listed(&text);
+        let missing: Vec<_> = files.difference(&named).collect();
+        let gone: Vec<_> = named.difference(&files).collect();
+        assert!(
+            missing.is_empty() && gone.is_empty(),
+            "{map}: files it does not list: {missing:?}; files it lists that are gone: {gone:?}"
+        );
+    }
+}

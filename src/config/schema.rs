@@ -43,7 +43,8 @@ const OPAQUE: &[&str] = &["upstreams.<name>.emulator.faults"];
 
 /// The shape: the sample configuration as a value tree.
 pub fn shape() -> Value {
-    Value::serialize(RawConfig::sample()).expect("the sample configuration serialises")
+    Value::serialize(RawConfig::sample())
+        .expect("the sample is plain data with string keys, which always serialises")
 }
 
 /// Every key a configuration may set, dotted; `<name>` for an entry name, `[]` for the

@@ -113,21 +113,18 @@ impl Frontend for AdminApi<'_> {
             return Err(Problem::method_not_allowed(allowed));
         }
         let reads = matches!(*head.method, Method::GET | Method::HEAD);
-        Ok(Routed {
-            action: None,
-            backend: None,
-            scope: (resource != Resource::OpenApi).then_some(if reads {
-                Scope::Read
-            } else {
-                Scope::Write
-            }),
-            reads_body: matches!(*head.method, Method::POST | Method::PUT),
-            route: Route {
-                resource,
-                method: head.method.clone(),
-                query: head.query.map(str::to_owned),
-            },
-        })
+        let scope = (resource != Resource::OpenApi).then_some(if reads {
+            Scope::Read
+        } else {
+            Scope::Write
+        });
+        let route = Route {
+            resource,
+            method: head.method.clone(),
+            query: head.query.map(str::to_owned),
+        };
+        let reads_body = matches!(*head.method, Method::POST | Method::PUT);
+        Ok(Routed::local(route, scope, reads_body))
     }
 
     fn authenticate(
@@ -390,13 +387,7 @@ impl Frontend for Index<'_> {
         if !matches!(*head.method, Method::GET | Method::HEAD) {
             return Err(Problem::method_not_allowed(&["GET", "HEAD"]));
         }
-        Ok(Routed {
-            action: None,
-            backend: None,
-            scope: Some(Scope::Read),
-            reads_body: false,
-            route: (),
-        })
+        Ok(Routed::local((), Some(Scope::Read), false))
     }
 
     fn authenticate(

@@ -203,13 +203,9 @@ impl Frontend for CanonicalApi {
         let (upstream, owner, id, action) = match found {
             Path::Upstreams => {
                 return match *method {
-                    Method::GET | Method::HEAD => Ok(Routed {
-                        action: None,
-                        backend: None,
-                        scope: Some(Scope::Read),
-                        reads_body: false,
-                        route: Route::Upstreams,
-                    }),
+                    Method::GET | Method::HEAD => {
+                        Ok(Routed::local(Route::Upstreams, Some(Scope::Read), false))
+                    }
                     _ => Err(Problem::method_not_allowed(&["GET", "HEAD"])),
                 };
             }

@@ -88,6 +88,18 @@ pub struct Routed<R> {
 }
 
 impl<R> Routed<R> {
+    /// A route hookgate answers itself (a listing, an admin resource, the preview): it carries
+    /// out no canonical action and reaches no backend.
+    pub fn local(route: R, scope: Option<Scope>, reads_body: bool) -> Routed<R> {
+        Routed {
+            action: None,
+            backend: None,
+            scope,
+            reads_body,
+            route,
+        }
+    }
+
     /// The upstream the route reaches, if any.
     pub fn upstream(&self) -> Option<&str> {
         self.backend.as_ref().and_then(Backend::upstream)

@@ -11,7 +11,7 @@ use crate::auth::{self, Inbound, Scope};
 use crate::http::body::{self, Body};
 use crate::http::headers::{self, X_REQUEST_ID};
 use crate::mapping::Dialect;
-use crate::mapping::model::{ClientAuth, ResourceVerb, Role};
+use crate::mapping::model::{ClientAuth, Resource, ResourceVerb, Role};
 use crate::mapping::rules::{ObjectMap, Target};
 use crate::mapping::template::{Slots, Template};
 use crate::mapping::url::PathTemplate;
@@ -61,6 +61,9 @@ enum Kind {
 /// A routed request of the vendor's API.
 pub struct Route {
     kind: Kind,
+    /// Which of the API's routes matched: a relayed request is rebuilt from its method and path
+    /// template.
+    at: usize,
     /// The owner and id the path names.
     owner: Option<String>,
     id: Option<String>,
@@ -400,6 +403,141 @@ impl VendorApi {
         })
     }
 
+    /// The object a writing route's body holds (where `{{webhook}}` or `{{resource}}` stands),
+    /// or `None` for a route that writes nothing.
+    fn written_item(
+        &self,
+        kind: Kind,
+        action: Action,
+        bytes: &[u8],
+    ) -> Result<Option<Value>, Problem> {
+        let writes = matches!(
+            kind,
+            Kind::Resource(_, ResourceVerb::Replace | ResourceVerb::Update)
+        ) || matches!(action, Action::Create | Action::Update);
+        if !writes {
+            return Ok(None);
+        }
+        let body = Value::Object(super::object(bytes)?.unwrap_or_default());
+        Ok(Some(self.item(kind, body)))
+    }
+
+    /// A request for an upstream of this very dialect: the same checks as a translated write,
+    /// then the client's bytes go on as they are, to the path the route's template rebuilds.
+    fn relay(
+        &self,
+        route: &Route,
+        action: Action,
+        item: Option<&Value>,
+        bytes: Bytes,
+    ) -> Result<Job, Problem> {
+        if let Some(item) = item {
+            let parsed = self.parse_item(route.kind, action, item)?;
+            if let Backend::Upstream(u) = &self.backend {
+                u.url_policy
+                    .check_webhook(&parsed)
+                    .map_err(|r| Problem::validation(vec![r.field_error()]))?;
+            }
+        }
+        let Some(matched) = self.routes.get(route.at) else {
+            return Err(Problem::internal(
+                "a relay of a route this API does not have",
+            ));
+        };
+        let path = matched.path.render(
+            &[&self.dialect.base_path],
+            route.owner.as_deref(),
+            route.id.as_deref(),
+        );
+        Ok(Job::Relay(Relay {
+            method: matched.method.clone(),
+            path,
+            query: route.query.clone(),
+            body: bytes,
+        }))
+    }
+
+    /// A create, update or replacement of the webhook, in canonical terms: the vendor's own
+    /// checks, the values its dialect implies, and how the change applies (a replacement resets
+    /// what it leaves out; an update changes the members it names).
+    fn webhook_write(&self, op: &mut Operation, role: Role, item: &Value) -> Result<(), Problem> {
+        let action = op.action;
+        let mut body = self.parse_item(Kind::Operation(role), action, item)?;
+        if action == Action::Create {
+            self.state_implied(&mut body);
+        }
+        if role == Role::Replace {
+            let behind = self.backend.dialect();
+            let kept = |name: &str| {
+                behind.webhook.carries(name, Action::Update) || behind.resource_of(name).is_some()
+            };
+            self.dialect.webhook.replacement_defaults(&mut body, kept);
+            op.mode = UpdateMode::Replace;
+            op.upsert = self.dialect.endpoint(role).is_some_and(|e| e.upsert);
+        } else if action == Action::Update {
+            op.mode = UpdateMode::Members;
+            op.upsert = self.dialect.endpoint(role).is_some_and(|e| e.upsert);
+        }
+        op.body = Some(body);
+        Ok(())
+    }
+
+    /// A read or write of resource `i`: a read the backend could only answer with made-up
+    /// values is refused; a write is an update of the webhook's members the resource holds.
+    fn resource_request(
+        &self,
+        op: &mut Operation,
+        routed: &Routed<Route>,
+        i: usize,
+        verb: ResourceVerb,
+        item: Option<Value>,
+    ) -> Result<(), Problem> {
+        let r = &self.dialect.resources[i];
+        if verb == ResourceVerb::Get {
+            op.reveal_secret = r.fields.reading("secret").is_some();
+            let unread = self.never_reported(r);
+            if self.translating() && !unread.is_empty() {
+                let behind = self.backend.dialect();
+                return Err(Problem::new(
+                    Code::UnsupportedOperation,
+                    format!(
+                        "upstream {} never reports a webhook's {}",
+                        routed.upstream().unwrap_or(&behind.name),
+                        unread.join(", ")
+                    ),
+                ));
+            }
+            return Ok(());
+        }
+        let item = item.unwrap_or_default();
+        op.body = Some(self.parse_item(routed.route.kind, Action::Update, &item)?);
+        op.mode = match verb {
+            ResourceVerb::Update => UpdateMode::Merge,
+            _ => UpdateMode::Members,
+        };
+        Ok(())
+    }
+
+    /// The members a resource shows that the webhooks behind never report: an empty one would
+    /// be made up, so a read of the resource cannot be answered.
+    fn never_reported(&self, r: &Resource) -> Vec<String> {
+        let behind = self.backend.dialect();
+        r.fields
+            .rules
+            .iter()
+            .filter(|rule| rule.response && !rule.target.is_secret())
+            .map(|rule| rule.target.name())
+            .filter(|name| {
+                behind
+                    .webhook
+                    .reading(name)
+                    .is_none_or(|rule| !rule.response)
+                    && behind.resource_of(name).is_none()
+            })
+            .filter(|name| !name.starts_with("extensions."))
+            .collect()
+    }
+
     fn render_done(&self, routed: &Routed<Route>, done: Done) -> Result<Response<Body>, Problem> {
         use crate::model::Outcome as O;
         let d = &self.dialect;
@@ -414,7 +552,9 @@ impl VendorApi {
         match route.kind {
             Kind::Resource(i, verb) => {
                 let r = &d.resources[i];
-                let endpoint = r.endpoint(verb).expect("a routed verb exists");
+                let endpoint = r
+                    .endpoint(verb)
+                    .expect("routes are made from the endpoints a resource has");
                 let webhook = match done.outcome {
                     O::Webhook(w) | O::Created(w) => w,
                     _ => return Err(Problem::internal("a resource answered without its webhook")),
@@ -430,7 +570,9 @@ impl VendorApi {
                 })
             }
             Kind::Operation(role) => {
-                let endpoint = d.endpoint(role).expect("a routed operation exists");
+                let endpoint = d
+                    .endpoint(role)
+                    .expect("routes are made from the operations the dialect has");
                 let mut status = endpoint.status;
                 let canonical_webhook;
                 match done.outcome {
@@ -522,14 +664,21 @@ impl Frontend for VendorApi {
         let matching: Vec<_> = self
             .routes
             .iter()
-            .filter_map(|r| Some((r, r.path.matches(rest)?)))
+            .enumerate()
+            .filter_map(|(at, r)| Some(((at, r), r.path.matches(rest)?)))
             .collect();
         if matching.is_empty() {
             return Err(Problem::not_found(format!("no route for {path}")));
         }
-        let Some((route, (owner, id))) = matching.iter().find(|(r, _)| r.method == method).cloned()
+        let Some(((at, route), (owner, id))) = matching
+            .iter()
+            .find(|((_, r), _)| r.method == method)
+            .cloned()
         else {
-            let mut allow: Vec<&str> = matching.iter().map(|(r, _)| r.method.as_str()).collect();
+            let mut allow: Vec<&str> = matching
+                .iter()
+                .map(|((_, r), _)| r.method.as_str())
+                .collect();
             allow.dedup();
             return Err(Problem::method_not_allowed(&allow));
         };
@@ -541,6 +690,7 @@ impl Frontend for VendorApi {
             reads_body: true,
             route: Route {
                 kind: route.kind,
+                at,
                 owner,
                 id,
                 query: query.map(str::to_owned),
@@ -579,55 +729,15 @@ impl Frontend for VendorApi {
     fn parse(
         &self,
         routed: &Routed<Route>,
-        headers: &HeaderMap,
+        _headers: &HeaderMap,
         bytes: Bytes,
     ) -> Result<Job, Problem> {
         let route = &routed.route;
         self.check_shapes(route)?;
         let action = self.action(route.kind);
-        let writes = matches!(
-            route.kind,
-            Kind::Resource(_, ResourceVerb::Replace | ResourceVerb::Update)
-        ) || matches!(action, Action::Create | Action::Update);
-        let item = if writes {
-            let body = Value::Object(super::object(&bytes)?.unwrap_or_default());
-            Some(self.item(route.kind, body))
-        } else {
-            None
-        };
+        let item = self.written_item(route.kind, action, &bytes)?;
         if self.relays() {
-            // Same checks as a translated write, then the client's bytes go on as they are.
-            if let Some(item) = &item {
-                let parsed = self.parse_item(route.kind, action, item)?;
-                if let Backend::Upstream(u) = &self.backend {
-                    u.url_policy
-                        .check_webhook(&parsed)
-                        .map_err(|r| Problem::validation(vec![r.field_error()]))?;
-                }
-            }
-            let template = self
-                .routes
-                .iter()
-                .find(|r| r.kind == route.kind)
-                .map(|r| &r.path)
-                .expect("a routed kind has its route");
-            let path = template.render(
-                &[&self.dialect.base_path],
-                route.owner.as_deref(),
-                route.id.as_deref(),
-            );
-            let method = self
-                .routes
-                .iter()
-                .find(|r| r.kind == route.kind)
-                .map(|r| r.method.clone())
-                .unwrap_or(Method::GET);
-            return Ok(Job::Relay(Relay {
-                method,
-                path,
-                query: route.query.clone(),
-                body: bytes,
-            }));
+            return self.relay(route, action, item.as_ref(), bytes);
         }
         let mut op = Operation::new(action);
         op.id = route.id.clone();
@@ -638,71 +748,14 @@ impl Frontend for VendorApi {
                 op.query = self.list_query(Role::Action(Action::List), route.query.as_deref())?;
             }
             Kind::Operation(role) if matches!(action, Action::Create | Action::Update) => {
-                let item = item.unwrap_or_default();
-                let mut body = self.parse_item(route.kind, action, &item)?;
-                if action == Action::Create {
-                    self.state_implied(&mut body);
-                }
-                if role == Role::Replace {
-                    let behind = self.backend.dialect();
-                    let kept = |name: &str| {
-                        behind.webhook.carries(name, Action::Update)
-                            || behind.resource_of(name).is_some()
-                    };
-                    self.dialect.webhook.replacement_defaults(&mut body, kept);
-                    op.mode = UpdateMode::Replace;
-                    op.upsert = self.dialect.endpoint(role).is_some_and(|e| e.upsert);
-                } else if action == Action::Update {
-                    op.mode = UpdateMode::Members;
-                    op.upsert = self.dialect.endpoint(role).is_some_and(|e| e.upsert);
-                }
-                op.body = Some(body);
+                self.webhook_write(&mut op, role, &item.unwrap_or_default())?;
             }
             Kind::Resource(i, verb) => {
-                let r = &self.dialect.resources[i];
-                op.reveal_secret = r.fields.reading("secret").is_some();
-                // A resource the webhooks behind never report cannot be shown: an empty one
-                // would be made up.
-                let behind = self.backend.dialect();
-                let unread: Vec<String> = r
-                    .fields
-                    .rules
-                    .iter()
-                    .filter(|rule| rule.response && !rule.target.is_secret())
-                    .map(|rule| rule.target.name())
-                    .filter(|name| {
-                        behind
-                            .webhook
-                            .reading(name)
-                            .is_none_or(|rule| !rule.response)
-                            && behind.resource_of(name).is_none()
-                    })
-                    .filter(|name| !name.starts_with("extensions."))
-                    .collect();
-                if verb == ResourceVerb::Get && self.translating() && !unread.is_empty() {
-                    return Err(Problem::new(
-                        Code::UnsupportedOperation,
-                        format!(
-                            "upstream {} never reports a webhook's {}",
-                            routed.upstream().unwrap_or(&behind.name),
-                            unread.join(", ")
-                        ),
-                    ));
-                }
-                if verb != ResourceVerb::Get {
-                    let item = item.unwrap_or_default();
-                    op.body = Some(self.parse_item(route.kind, Action::Update, &item)?);
-                    op.mode = match verb {
-                        ResourceVerb::Update => UpdateMode::Merge,
-                        _ => UpdateMode::Members,
-                    };
-                    op.reveal_secret = false;
-                }
+                self.resource_request(&mut op, routed, i, verb, item)?;
             }
             Kind::Operation(Role::Action(Action::Test)) => op.body = self.test_event(&bytes)?,
             _ => {}
         }
-        let _ = headers;
         Ok(Job::Operation(op))
     }
 

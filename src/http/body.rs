@@ -34,6 +34,18 @@ pub enum ReadError {
     Broken(String),
 }
 
+/// A request body the gateway can read whole: a connection's, or one already read (an
+/// emulator reads it first, for its journal).
+pub trait RequestBody:
+    hyper::body::Body<Data = Bytes, Error: std::error::Error + Send + Sync + 'static>
+{
+}
+
+impl<B> RequestBody for B where
+    B: hyper::body::Body<Data = Bytes, Error: std::error::Error + Send + Sync + 'static>
+{
+}
+
 /// Reads a whole body, refusing one larger than `limit.bytes` (Content-Length or chunked
 /// alike) or slower than `limit.time`.
 pub async fn read_limited<B>(body: B, limit: BodyLimit) -> Result<Bytes, ReadError>

@@ -88,6 +88,30 @@ struct Compiler<'a> {
     errors: Vec<MappingError>,
 }
 
+/// Where an operation's answer holds what it answers with.
+#[derive(Default)]
+struct AnswerPaths {
+    /// The webhook (or a test's result).
+    item_paths: Vec<FieldPath>,
+    /// A list's items.
+    items_paths: Vec<FieldPath>,
+    /// A list page's cursor and end flags.
+    cursor_path: Option<FieldPath>,
+    done_path: Option<FieldPath>,
+    more_path: Option<FieldPath>,
+}
+
+impl AnswerPaths {
+    /// Where the operation's own item is read: a list's items, else the item.
+    fn read_at(&mut self, action: Action) -> &mut Vec<FieldPath> {
+        if action == Action::List {
+            &mut self.items_paths
+        } else {
+            &mut self.item_paths
+        }
+    }
+}
+
 impl Compiler<'_> {
     fn error(&mut self, key: impl Into<String>, message: impl Into<String>) {
         self.errors.push(MappingError {
@@ -161,27 +185,32 @@ impl Compiler<'_> {
                 return None;
             }
         };
-        if with_id != path.has(&PathSeg::Id) {
-            let want = if with_id {
-                "must contain {id}"
-            } else {
-                "must not contain {id}"
-            };
-            self.error(key, format!("`{text}` {want}"));
-        }
-        if has_owner != path.has(&PathSeg::Owner) {
-            let want = if has_owner {
-                "must contain {owner}: the dialect declares an owner scope"
-            } else {
-                "must not contain {owner}: the dialect declares no owner scope (dialect.owner)"
-            };
-            self.error(key, format!("`{text}` {want}"));
+        // Each placeholder, where it must stand and where it must not.
+        let placeholders = [
+            (
+                PathSeg::Id,
+                with_id,
+                "must contain {id}",
+                "must not contain {id}",
+            ),
+            (
+                PathSeg::Owner,
+                has_owner,
+                "must contain {owner}: the dialect declares an owner scope",
+                "must not contain {owner}: the dialect declares no owner scope (dialect.owner)",
+            ),
+        ];
+        for (seg, wanted, missing, extra) in placeholders {
+            if wanted != path.has(&seg) {
+                let want = if wanted { missing } else { extra };
+                self.error(key, format!("`{text}` {want}"));
+            }
         }
         Some(path)
     }
 
-    /// Long by design: the file's sections in the order `mappings/README.md` documents them,
-    /// each compiled by a function of its own.
+    /// A whole file: its sections in the order `mappings/README.md` documents them, each
+    /// compiled by a function of its own.
     fn dialect(&mut self, name: &str, raw: MappingFile) -> Dialect {
         let d = &raw.dialect;
         let client_auth = match d.auth {
@@ -193,20 +222,7 @@ impl Compiler<'_> {
                 .map_err(|_| self.error("dialect.idempotency_key", "not a valid header name"))
                 .ok()
         });
-        let response_headers = d
-            .response_headers
-            .iter()
-            .filter_map(|(k, v)| {
-                let key = format!("dialect.response_headers.{k}");
-                let Ok(name) = http::HeaderName::try_from(k.as_str()) else {
-                    self.error(&key, "not a valid header name");
-                    return None;
-                };
-                let t = self.template(&key, &Value::from(v.as_str()))?;
-                self.check_slots(&key, &t, ERROR_SLOTS);
-                Some((name, t))
-            })
-            .collect();
+        let response_headers = self.response_headers(&d.response_headers);
         let owner_format = self.format("dialect.owner_format", &d.owner_format);
         let id_format = self.format("dialect.id_format", &d.id_format);
         if owner_format.is_some() && d.owner.is_none() {
@@ -228,42 +244,10 @@ impl Compiler<'_> {
             .iter()
             .filter_map(|(rname, section)| self.resource(rname, section, has_owner))
             .collect();
-        let mut operations = Vec::new();
-        for (op_name, section) in &raw.operations {
-            let key = format!("operations.{}", role_of(*op_name).name());
-            if let Some(op) =
-                self.operation(&key, role_of(*op_name), section, has_owner, &resources)
-            {
-                operations.push(op);
-            }
-        }
-        if !operations
-            .iter()
-            .any(|o| o.role == Role::Action(Action::Get))
-        {
-            self.error(
-                "operations",
-                "`get` is required: updates and tests read the webhook",
-            );
-        }
+        let operations = self.operations(&raw.operations, has_owner, &resources);
         let errors = self.errors_map(&raw.errors);
         let emulator = self.emulator(&raw.emulator);
-        // An example may be written as JSON text, for bodies TOML cannot spell (`null`).
-        let examples = raw
-            .examples
-            .iter()
-            .enumerate()
-            .filter_map(|(i, e)| match e {
-                Value::String(text) => match serde_json::from_str(text) {
-                    Ok(v) => Some(v),
-                    Err(err) => {
-                        self.error(format!("examples[{i}]"), format!("not JSON: {err}"));
-                        None
-                    }
-                },
-                other => Some(other.clone()),
-            })
-            .collect();
+        let examples = self.examples(&raw.examples);
         Dialect {
             name: name.to_owned(),
             title: raw.dialect.title.unwrap_or_else(|| name.to_owned()),
@@ -284,6 +268,73 @@ impl Compiler<'_> {
             examples,
             source_sha256: [0; 32],
         }
+    }
+
+    /// `dialect.response_headers`: headers the vendor's answers carry, by name, each a
+    /// template of the error slots.
+    fn response_headers(
+        &mut self,
+        headers: &BTreeMap<String, String>,
+    ) -> Vec<(http::HeaderName, Template)> {
+        headers
+            .iter()
+            .filter_map(|(k, v)| {
+                let key = format!("dialect.response_headers.{k}");
+                let Ok(name) = http::HeaderName::try_from(k.as_str()) else {
+                    self.error(&key, "not a valid header name");
+                    return None;
+                };
+                let t = self.template(&key, &Value::from(v.as_str()))?;
+                self.check_slots(&key, &t, ERROR_SLOTS);
+                Some((name, t))
+            })
+            .collect()
+    }
+
+    /// The `[operations.NAME]` sections; `get` is required, since updates and tests read the
+    /// webhook.
+    fn operations(
+        &mut self,
+        sections: &BTreeMap<OperationName, OperationSection>,
+        has_owner: bool,
+        resources: &[Resource],
+    ) -> Vec<Endpoint> {
+        let mut operations = Vec::new();
+        for (op_name, section) in sections {
+            let role = role_of(*op_name);
+            let key = format!("operations.{}", role.name());
+            if let Some(op) = self.operation(&key, role, section, has_owner, resources) {
+                operations.push(op);
+            }
+        }
+        if !operations
+            .iter()
+            .any(|o| o.role == Role::Action(Action::Get))
+        {
+            self.error(
+                "operations",
+                "`get` is required: updates and tests read the webhook",
+            );
+        }
+        operations
+    }
+
+    /// The file's example bodies. An example may be written as JSON text, for bodies TOML
+    /// cannot spell (`null`).
+    fn examples(&mut self, raw: &[Value]) -> Vec<Value> {
+        raw.iter()
+            .enumerate()
+            .filter_map(|(i, e)| match e {
+                Value::String(text) => match serde_json::from_str(text) {
+                    Ok(v) => Some(v),
+                    Err(err) => {
+                        self.error(format!("examples[{i}]"), format!("not JSON: {err}"));
+                        None
+                    }
+                },
+                other => Some(other.clone()),
+            })
+            .collect()
     }
 
     fn object_map(
@@ -355,9 +406,10 @@ impl Compiler<'_> {
         ObjectMap::new(rules, derived_values, table_fields)
     }
 
-    /// Long by design: one block per key of a field rule, in the order `mappings/README.md`
-    /// documents them, so the two can be read side by side.
+    /// One field rule, its keys in the order `mappings/README.md` documents them; its checks
+    /// and the vendor values it writes are compiled by steps of their own.
     fn rule(&mut self, key: &str, target: Target, s: &FieldSection) -> Option<Rule> {
+        // A rule with a path implies nothing: its value is the vendor's.
         let path = match (&s.path, &s.implied) {
             (Some(p), None) => Some(self.path(&format!("{key}.path"), p)?),
             (None, Some(_)) => None,
@@ -397,61 +449,16 @@ impl Compiler<'_> {
                 update: list.contains(&file::OnAction::Update),
             },
         };
-        let fill = match &s.fill {
-            Some(value) => {
-                let when = s
-                    .fill_when
-                    .iter()
-                    .filter_map(|(p, v)| {
-                        Some((self.path(&format!("{key}.fill_when"), p)?, v.clone()))
-                    })
-                    .collect();
-                Some((value.clone(), when))
-            }
-            None => None,
-        };
-        let mut checks = checks_of(s);
-        if let Some(source) = &s.pattern {
-            // In the order of the checks table: after `one_of`, before the range.
-            let at = checks
+        let fill = s.fill.as_ref().map(|value| {
+            let when = s
+                .fill_when
                 .iter()
-                .position(|c| matches!(c, Check::Range { .. }))
-                .unwrap_or(checks.len());
-            match Pattern::new(source) {
-                Ok(p) => checks.insert(at, Check::Pattern(p)),
-                Err(e) => self.error(format!("{key}.pattern"), e),
-            }
-        }
-        let known: Vec<&str> = checks.iter().map(Check::key).collect();
-        for message_key in s.messages.keys() {
-            if !known.contains(&message_key.as_str()) && message_key != "unique_per_owner" {
-                self.error(
-                    format!("{key}.messages.{message_key}"),
-                    format!("no such check on this field; it has: {}", known.join(", ")),
-                );
-            }
-        }
-        // Vendor values the file writes must be ones the codec reads back as they are.
-        let vendor_values = [
-            ("default", &s.default),
-            ("render_default", &s.render_default),
-        ];
-        for (what, value) in vendor_values {
-            if let Some(v) = value
-                && codec.decode(v).and_then(|c| codec.encode(&c)).as_ref() != Ok(v)
-            {
-                self.error(
-                    format!("{key}.{what}"),
-                    format!("`{v}` does not survive the codec both ways"),
-                );
-            }
-        }
-        if let (Some(v), Some(_)) = (&s.implied, &path) {
-            self.error(
-                format!("{key}.implied"),
-                format!("`{v}`: a rule with a path implies nothing"),
-            );
-        }
+                .filter_map(|(p, v)| Some((self.path(&format!("{key}.fill_when"), p)?, v.clone())))
+                .collect();
+            (value.clone(), when)
+        });
+        let checks = self.checks(key, s);
+        self.check_vendor_values(key, s, &codec);
         let error_field = s
             .error_field
             .clone()
@@ -477,6 +484,52 @@ impl Compiler<'_> {
             messages: s.messages.clone().into_iter().collect(),
             unique_per_owner: s.unique_per_owner,
         })
+    }
+
+    /// A rule's checks, in the order of the checks table, and its `messages`, which may only
+    /// name checks the rule has.
+    fn checks(&mut self, key: &str, s: &FieldSection) -> Vec<Check> {
+        let mut checks = checks_of(s);
+        if let Some(source) = &s.pattern {
+            // In the order of the checks table: after `one_of`, before the range.
+            let at = checks
+                .iter()
+                .position(|c| matches!(c, Check::Range { .. }))
+                .unwrap_or(checks.len());
+            match Pattern::new(source) {
+                Ok(p) => checks.insert(at, Check::Pattern(p)),
+                Err(e) => self.error(format!("{key}.pattern"), e),
+            }
+        }
+        let known: Vec<&str> = checks.iter().map(Check::key).collect();
+        for message_key in s.messages.keys() {
+            if !known.contains(&message_key.as_str()) && message_key != "unique_per_owner" {
+                self.error(
+                    format!("{key}.messages.{message_key}"),
+                    format!("no such check on this field; it has: {}", known.join(", ")),
+                );
+            }
+        }
+        checks
+    }
+
+    /// Vendor values the file writes (`default`, `render_default`) must be ones the codec
+    /// reads back as they are, or a value written would come back as another.
+    fn check_vendor_values(&mut self, key: &str, s: &FieldSection, codec: &Codec) {
+        let vendor_values = [
+            ("default", &s.default),
+            ("render_default", &s.render_default),
+        ];
+        for (what, value) in vendor_values {
+            if let Some(v) = value
+                && codec.decode(v).and_then(|c| codec.encode(&c)).as_ref() != Ok(v)
+            {
+                self.error(
+                    format!("{key}.{what}"),
+                    format!("`{v}` does not survive the codec both ways"),
+                );
+            }
+        }
     }
 
     fn resource(
@@ -558,8 +611,9 @@ impl Compiler<'_> {
         })
     }
 
-    /// Long by design: one block per key of an `[operations.NAME]` section, in the order
-    /// `mappings/README.md` documents them, so the two can be read side by side.
+    /// One `[operations.NAME]` section, its keys in the order `mappings/README.md` documents
+    /// them; the body's placeholders, the follow-up reads and where the answer holds what are
+    /// each checked by a step of their own.
     fn operation(
         &mut self,
         key: &str,
@@ -582,99 +636,18 @@ impl Compiler<'_> {
                 Some((param.clone(), t))
             })
             .collect();
-        let body = s
-            .body
-            .as_ref()
-            .and_then(|b| self.template(&format!("{key}.body"), b));
-        let response = s
-            .response
-            .as_ref()
-            .and_then(|b| self.template(&format!("{key}.response"), b));
+        let body = self.template_at(key, "body", s.body.as_ref());
+        let response = self.template_at(key, "response", s.response.as_ref());
         if let Some(b) = &body {
-            let writes = matches!(action, Action::Create | Action::Update);
-            for slot in b.slots() {
-                let current = slot.strip_prefix("current.");
-                if !(writes && slot == "webhook") && current.is_none() {
-                    self.error(
-                        format!("{key}.body"),
-                        format!("unknown placeholder `{{{{{slot}}}}}`"),
-                    );
-                } else if let Some(field) = current
-                    && model::webhook_field(field).is_none()
-                {
-                    self.error(
-                        format!("{key}.body"),
-                        format!("`{{{{{slot}}}}}` names no canonical field"),
-                    );
-                }
-            }
+            self.check_body_slots(key, action, b);
         }
-        let mut then = Vec::new();
-        for item in &s.then {
-            match item.as_str() {
-                "get" if action != Action::Get => then.push(FollowUp::Webhook),
-                other => match resources.iter().position(|r| r.name == other) {
-                    Some(i) if resources[i].get.is_some() => then.push(FollowUp::Resource(i)),
-                    Some(_) => self.error(
-                        format!("{key}.then"),
-                        format!("resource `{other}` has no `get` to read it with"),
-                    ),
-                    None => self.error(
-                        format!("{key}.then"),
-                        format!("`{other}`: expected `get` or the name of a resource"),
-                    ),
-                },
-            }
-        }
+        let then = self.follow_ups(key, action, &s.then, resources);
         let reread = then.contains(&FollowUp::Webhook);
-        let item_slot = match action {
-            Action::List => "items",
-            Action::Test => "result",
-            _ => "webhook",
-        };
-        let mut item_paths = Vec::new();
-        let mut items_paths = Vec::new();
-        let (mut cursor_path, mut done_path, mut more_path) = (None, None, None);
-        match &response {
-            Some(r) => {
-                for slot in r.slots() {
-                    if !RESPONSE_SLOTS.contains(&slot) && !slot.starts_with("webhook.") {
-                        self.error(
-                            format!("{key}.response"),
-                            format!("unknown placeholder `{{{{{slot}}}}}`"),
-                        );
-                    }
-                }
-                match r.path_of(item_slot) {
-                    Some(p) if action == Action::List => items_paths.push(p),
-                    Some(p) => item_paths.push(p),
-                    None if action == Action::Delete || reread => {}
-                    None => self.error(
-                        format!("{key}.response"),
-                        format!("must place `{{{{{item_slot}}}}}` (or read it after: `then = [\"get\"]`)"),
-                    ),
-                }
-                cursor_path = r.path_of("next_cursor");
-                done_path = r.path_of("done");
-                more_path = r.path_of("has_more");
-            }
-            // A template that is present but failed to compile was reported already.
-            None if s.response.is_some() => {}
-            None if action == Action::Delete || reread => {}
-            None => self.error(
-                key,
-                "needs a `response` template (or, for an answer without the webhook, `then = [\"get\"]`)",
-            ),
-        }
+        let mut answer = self.answer_paths(key, action, response.as_ref(), s, reread);
         // Alternatives are tried first: the template's own path may be the root, which
         // every answer has.
         let accepted = self.paths(&format!("{key}.accept"), &s.accept);
-        let paths = if action == Action::List {
-            &mut items_paths
-        } else {
-            &mut item_paths
-        };
-        paths.splice(0..0, accepted);
+        answer.read_at(action).splice(0..0, accepted);
         let strategy = match s.strategy {
             None | Some(file::StrategyName::Merge) => Strategy::Merge,
             Some(file::StrategyName::ReadMergeWrite) => Strategy::ReadMergeWrite,
@@ -688,12 +661,7 @@ impl Compiler<'_> {
         let needs_current = body
             .as_ref()
             .is_some_and(|b| b.slots().iter().any(|s| s.starts_with("current.")));
-        let read_at = if action == Action::List {
-            &items_paths
-        } else {
-            &item_paths
-        };
-        let item_keys = match read_at.as_slice() {
+        let item_keys = match answer.read_at(action).as_slice() {
             [one] => one.keys(),
             _ => None,
         };
@@ -706,12 +674,12 @@ impl Compiler<'_> {
             body,
             response,
             status: s.status.unwrap_or(200),
-            item_paths,
+            item_paths: answer.item_paths,
             item_keys,
-            items_paths,
-            cursor_path,
-            done_path,
-            more_path,
+            items_paths: answer.items_paths,
+            cursor_path: answer.cursor_path,
+            done_path: answer.done_path,
+            more_path: answer.more_path,
             strategy,
             then,
             upsert: s.upsert,
@@ -719,6 +687,118 @@ impl Compiler<'_> {
             inferred: s.inferred,
             note: s.note.clone(),
         })
+    }
+
+    /// The template at `KEY.WHAT`, where the section gives one; one that does not compile is
+    /// reported and left out.
+    fn template_at(&mut self, key: &str, what: &str, value: Option<&Value>) -> Option<Template> {
+        value.and_then(|v| self.template(&format!("{key}.{what}"), v))
+    }
+
+    /// The path at `KEY.WHAT`, where the section gives one; one that does not parse is reported
+    /// and left out.
+    fn path_at(&mut self, key: &str, what: &str, text: Option<&String>) -> Option<FieldPath> {
+        text.and_then(|t| self.path(&format!("{key}.{what}"), t))
+    }
+
+    /// An operation's body may place the webhook (in a write) and the current webhook's
+    /// canonical fields (`{{current.url}}`), nothing else.
+    fn check_body_slots(&mut self, key: &str, action: Action, body: &Template) {
+        let writes = matches!(action, Action::Create | Action::Update);
+        for slot in body.slots() {
+            let current = slot.strip_prefix("current.");
+            if !(writes && slot == "webhook") && current.is_none() {
+                self.error(
+                    format!("{key}.body"),
+                    format!("unknown placeholder `{{{{{slot}}}}}`"),
+                );
+            } else if let Some(field) = current
+                && model::webhook_field(field).is_none()
+            {
+                self.error(
+                    format!("{key}.body"),
+                    format!("`{{{{{slot}}}}}` names no canonical field"),
+                );
+            }
+        }
+    }
+
+    /// An operation's `then`: the webhook read again (`get`), or resources read with their
+    /// own `get`.
+    fn follow_ups(
+        &mut self,
+        key: &str,
+        action: Action,
+        then: &[String],
+        resources: &[Resource],
+    ) -> Vec<FollowUp> {
+        let mut out = Vec::new();
+        for item in then {
+            match item.as_str() {
+                "get" if action != Action::Get => out.push(FollowUp::Webhook),
+                other => match resources.iter().position(|r| r.name == other) {
+                    Some(i) if resources[i].get.is_some() => out.push(FollowUp::Resource(i)),
+                    Some(_) => self.error(
+                        format!("{key}.then"),
+                        format!("resource `{other}` has no `get` to read it with"),
+                    ),
+                    None => self.error(
+                        format!("{key}.then"),
+                        format!("`{other}`: expected `get` or the name of a resource"),
+                    ),
+                },
+            }
+        }
+        out
+    }
+
+    /// Where an operation's answer holds its item (or a list's items) and its page's cursor,
+    /// as its `response` template places them. An answer that holds no item must be followed
+    /// by a read of the webhook (`reread`), unless the operation is a delete.
+    fn answer_paths(
+        &mut self,
+        key: &str,
+        action: Action,
+        response: Option<&Template>,
+        s: &OperationSection,
+        reread: bool,
+    ) -> AnswerPaths {
+        let mut out = AnswerPaths::default();
+        let Some(r) = response else {
+            // A template that is present but failed to compile was reported already.
+            if s.response.is_none() && action != Action::Delete && !reread {
+                self.error(
+                    key,
+                    "needs a `response` template (or, for an answer without the webhook, `then = [\"get\"]`)",
+                );
+            }
+            return out;
+        };
+        for slot in r.slots() {
+            if !RESPONSE_SLOTS.contains(&slot) && !slot.starts_with("webhook.") {
+                self.error(
+                    format!("{key}.response"),
+                    format!("unknown placeholder `{{{{{slot}}}}}`"),
+                );
+            }
+        }
+        let item_slot = match action {
+            Action::List => "items",
+            Action::Test => "result",
+            _ => "webhook",
+        };
+        match r.path_of(item_slot) {
+            Some(p) => out.read_at(action).push(p),
+            None if action == Action::Delete || reread => {}
+            None => self.error(
+                format!("{key}.response"),
+                format!("must place `{{{{{item_slot}}}}}` (or read it after: `then = [\"get\"]`)"),
+            ),
+        }
+        out.cursor_path = r.path_of("next_cursor");
+        out.done_path = r.path_of("done");
+        out.more_path = r.path_of("has_more");
+        out
     }
 
     fn check_slots(&mut self, key: &str, t: &Template, allowed: &[&str]) {
@@ -735,40 +815,18 @@ impl Compiler<'_> {
         }
     }
 
-    /// Long by design: one block per key of an `[errors]` section, in the order
-    /// `mappings/README.md` documents them, so the two can be read side by side.
+    /// An `[errors]` section, its keys in the order `mappings/README.md` documents them.
     fn errors_map(&mut self, s: &file::ErrorsSection) -> ErrorMap {
         let flag = s.flag.as_ref().and_then(|f| self.path("errors.flag", f));
         let message = self.paths("errors.message", &s.message);
         let code = self.paths("errors.code", &s.code);
         let request_id = self.paths("errors.request_id", &s.request_id);
-        let mut field_errors = Vec::new();
-        for (i, fe) in s.field_errors.iter().enumerate() {
-            let key = format!("errors.field_errors[{i}]");
-            let path = self.path(&format!("{key}.path"), &fe.path);
-            let form = match fe.form {
-                file::FormName::Lists => Some(Form::Lists),
-                file::FormName::Strings => Some(Form::Strings),
-                file::FormName::Param => Some(Form::Param),
-                file::FormName::Items => self.item_form(&key, fe).map(Form::Items),
-            };
-            let items_only = [
-                ("field", fe.field.is_some()),
-                ("message", fe.message.is_some()),
-                ("item", fe.item.is_some()),
-                ("skip", !fe.skip.is_empty()),
-            ];
-            if fe.form != file::FormName::Items {
-                for (what, given) in items_only {
-                    if given {
-                        self.error(format!("{key}.{what}"), "only the `items` form takes it");
-                    }
-                }
-            }
-            if let (Some(p), Some(f)) = (path, form) {
-                field_errors.push((p, f));
-            }
-        }
+        let field_errors = s
+            .field_errors
+            .iter()
+            .enumerate()
+            .filter_map(|(i, fe)| self.field_errors(&format!("errors.field_errors[{i}]"), fe))
+            .collect();
         let mut codes = Vec::new();
         for (vendor, canonical) in &s.codes {
             match Code::parse(canonical) {
@@ -779,9 +837,72 @@ impl Compiler<'_> {
                 ),
             }
         }
+        let (render, default_render) = self.error_renders(&s.render);
+        let content_type = match &s.content_type {
+            None => http::HeaderValue::from_static("application/json"),
+            Some(text) => match text.parse::<http::HeaderValue>() {
+                Ok(v) if text.contains('/') => v,
+                _ => {
+                    self.error(
+                        "errors.content_type",
+                        format!("`{text}` is not a media type"),
+                    );
+                    http::HeaderValue::from_static("application/json")
+                }
+            },
+        };
+        ErrorMap {
+            flag,
+            message,
+            code,
+            request_id,
+            field_errors,
+            codes,
+            render,
+            default_render,
+            content_type,
+        }
+    }
+
+    /// One `[[errors.field_errors]]` entry: where a failure lists its field errors, and in
+    /// which form; the keys only the `items` form takes are refused in the others.
+    fn field_errors(
+        &mut self,
+        key: &str,
+        fe: &file::FieldErrorsSection,
+    ) -> Option<(FieldPath, Form)> {
+        let path = self.path(&format!("{key}.path"), &fe.path);
+        let form = match fe.form {
+            file::FormName::Lists => Some(Form::Lists),
+            file::FormName::Strings => Some(Form::Strings),
+            file::FormName::Param => Some(Form::Param),
+            file::FormName::Items => self.item_form(key, fe).map(Form::Items),
+        };
+        let items_only = [
+            ("field", fe.field.is_some()),
+            ("message", fe.message.is_some()),
+            ("item", fe.item.is_some()),
+            ("skip", !fe.skip.is_empty()),
+        ];
+        if fe.form != file::FormName::Items {
+            for (what, given) in items_only {
+                if given {
+                    self.error(format!("{key}.{what}"), "only the `items` form takes it");
+                }
+            }
+        }
+        Some((path?, form?))
+    }
+
+    /// `[errors.render.CODE]`: how the vendor spells each canonical problem, and the required
+    /// `default` for the codes it has no template for.
+    fn error_renders(
+        &mut self,
+        sections: &BTreeMap<String, file::RenderSection>,
+    ) -> (Vec<(Code, Render)>, Render) {
         let mut render = Vec::new();
         let mut default_render = None;
-        for (name, section) in &s.render {
+        for (name, section) in sections {
             let key = format!("errors.render.{name}");
             let Some(body) = self.template(&format!("{key}.body"), &section.body) else {
                 continue;
@@ -810,45 +931,13 @@ impl Compiler<'_> {
                 body: Template::Literal(Value::Null),
             }
         });
-        let content_type = match &s.content_type {
-            None => http::HeaderValue::from_static("application/json"),
-            Some(text) => match text.parse::<http::HeaderValue>() {
-                Ok(v) if text.contains('/') => v,
-                _ => {
-                    self.error(
-                        "errors.content_type",
-                        format!("`{text}` is not a media type"),
-                    );
-                    http::HeaderValue::from_static("application/json")
-                }
-            },
-        };
-        ErrorMap {
-            flag,
-            message,
-            code,
-            request_id,
-            field_errors,
-            codes,
-            render,
-            default_render,
-            content_type,
-        }
+        (render, default_render)
     }
 
     fn item_form(&mut self, key: &str, fe: &file::FieldErrorsSection) -> Option<ItemForm> {
-        let field = fe
-            .field
-            .as_ref()
-            .and_then(|f| self.path(&format!("{key}.field"), f));
-        let message = fe
-            .message
-            .as_ref()
-            .and_then(|m| self.path(&format!("{key}.message"), m));
-        let item = fe
-            .item
-            .as_ref()
-            .and_then(|t| self.template(&format!("{key}.item"), t));
+        let field = self.path_at(key, "field", fe.field.as_ref());
+        let message = self.path_at(key, "message", fe.message.as_ref());
+        let item = self.template_at(key, "item", fe.item.as_ref());
         if let Some(item) = &item {
             self.check_slots(&format!("{key}.item"), item, &["field", "message"]);
         }

@@ -105,32 +105,9 @@ impl ErrorMap {
         info.status = Some(failure.status);
         info.request_id = failure.header_request_id.map(str::to_owned);
         let Some(body) = failure.body else {
-            let code = match Code::from_upstream_status(failure.status) {
-                c if c.status() < 500 => c,
-                c @ (Code::UpstreamUnavailable | Code::UpstreamTimeout) => c,
-                _ => Code::UpstreamError,
-            };
-            let mut p = Problem::new(
-                code,
-                format!(
-                    "the upstream answered {} with a body that is not JSON",
-                    failure.status
-                ),
-            );
-            p.upstream = Some(Box::new(info));
-            p.retry_after = failure.retry_after.map(str::to_owned);
-            return p;
+            return not_json(failure, info);
         };
-        let first_string = |paths: &[FieldPath]| {
-            paths
-                .iter()
-                .find_map(|p| p.get(body).and_then(Value::as_str).map(str::to_owned))
-        };
-        info.message = first_string(&self.message);
-        info.code = first_string(&self.code);
-        if let Some(id) = first_string(&self.request_id) {
-            info.request_id = Some(id);
-        }
+        self.identify(body, &mut info);
         let mut errors = Vec::new();
         for (path, form) in &self.field_errors {
             collect_field_errors(
@@ -141,30 +118,7 @@ impl ErrorMap {
                 &mut errors,
             );
         }
-        let status = if (200..300).contains(&failure.status) {
-            // A 2xx carrying a failure flag: the vendor did not say which failure it was.
-            if errors.is_empty() { 400 } else { 422 }
-        } else {
-            failure.status
-        };
-        let mapped = info.code.as_ref().and_then(|c| {
-            self.codes
-                .iter()
-                .find(|(v, _)| v == c)
-                .map(|(_, code)| *code)
-        });
-        let by_status = match Code::from_upstream_status(status) {
-            Code::BadRequest if !errors.is_empty() => Code::ValidationFailed,
-            other => other,
-        };
-        // A vendor's code refines a status that says little (400, 422, another 4xx, a flagged
-        // 2xx); a status with a meaning of its own (401, 403, 404, 429, 5xx …) decides, so a
-        // code a vendor uses for several statuses cannot turn a 403 into a 401.
-        let generic = matches!(by_status, Code::BadRequest | Code::ValidationFailed);
-        let code = match mapped {
-            Some(code) if generic => code,
-            _ => by_status,
-        };
+        let code = self.canonical_code(failure.status, info.code.as_deref(), !errors.is_empty());
         let detail = if errors.is_empty() {
             info.message
                 .clone()
@@ -177,6 +131,55 @@ impl ErrorMap {
         problem.upstream = Some(Box::new(info));
         problem.retry_after = failure.retry_after.map(str::to_owned);
         problem
+    }
+
+    /// The vendor's own words for its failure, where its body holds them: its message, its
+    /// error code, and the request id it gave in the body rather than in a header.
+    fn identify(&self, body: &Value, info: &mut UpstreamInfo) {
+        let first_string = |paths: &[FieldPath]| {
+            paths
+                .iter()
+                .find_map(|p| p.get(body).and_then(Value::as_str).map(str::to_owned))
+        };
+        info.message = first_string(&self.message);
+        info.code = first_string(&self.code);
+        if let Some(id) = first_string(&self.request_id) {
+            info.request_id = Some(id);
+        }
+    }
+
+    /// The canonical code of a failure with a JSON body: by its status, refined by the
+    /// vendor's code where the status says little.
+    fn canonical_code(
+        &self,
+        status: u16,
+        vendor_code: Option<&str>,
+        has_field_errors: bool,
+    ) -> Code {
+        let status = if (200..300).contains(&status) {
+            // A 2xx carrying a failure flag: the vendor did not say which failure it was.
+            if has_field_errors { 422 } else { 400 }
+        } else {
+            status
+        };
+        let mapped = vendor_code.and_then(|c| {
+            self.codes
+                .iter()
+                .find(|(v, _)| v == c)
+                .map(|(_, code)| *code)
+        });
+        let by_status = match Code::from_upstream_status(status) {
+            Code::BadRequest if has_field_errors => Code::ValidationFailed,
+            other => other,
+        };
+        // A vendor's code refines a status that says little (400, 422, another 4xx, a flagged
+        // 2xx); a status with a meaning of its own (401, 403, 404, 429, 5xx …) decides, so a
+        // code a vendor uses for several statuses cannot turn a 403 into a 401.
+        let generic = matches!(by_status, Code::BadRequest | Code::ValidationFailed);
+        match mapped {
+            Some(code) if generic => code,
+            _ => by_status,
+        }
     }
 
     /// The vendor's code for a canonical code, for rendering (`{{code}}`).
@@ -208,9 +211,7 @@ impl ErrorMap {
     /// Field errors spelled in this vendor's form (for `{{errors}}`), under vendor names, each
     /// message as it is: the field is named by the form, never prefixed to the message.
     pub fn render_field_errors(&self, errors: &[FieldError]) -> Option<Value> {
-        if errors.is_empty() {
-            return None;
-        }
+        let first = errors.first()?;
         Some(match self.form() {
             Form::Items(form) => Value::Array(
                 errors
@@ -245,9 +246,29 @@ impl ErrorMap {
                 }
                 Value::Object(map)
             }
-            Form::Param => Value::from(errors[0].field.as_str()),
+            Form::Param => Value::from(first.field.as_str()),
         })
     }
+}
+
+/// A failure whose body is not JSON (an HTML error page, a proxy's text): nothing in it can be
+/// read, so its status alone says what it was; a vendor's 5xx is the upstream's error.
+fn not_json(failure: &Failure<'_>, info: UpstreamInfo) -> Problem {
+    let code = match Code::from_upstream_status(failure.status) {
+        c if c.status() < 500 => c,
+        c @ (Code::UpstreamUnavailable | Code::UpstreamTimeout) => c,
+        _ => Code::UpstreamError,
+    };
+    let mut p = Problem::new(
+        code,
+        format!(
+            "the upstream answered {} with a body that is not JSON",
+            failure.status
+        ),
+    );
+    p.upstream = Some(Box::new(info));
+    p.retry_after = failure.retry_after.map(str::to_owned);
+    p
 }
 
 fn collect_field_errors(

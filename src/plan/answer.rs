@@ -217,14 +217,13 @@ impl Context<'_> {
             let items = items.into_iter().map(|w| self.completed(w)).collect();
             return Ok((items, next_cursor));
         }
-        let items = endpoint
+        let found = endpoint
             .items_paths
             .iter()
             .find(|p| p.get(&answer).is_some_and(Value::is_array))
-            .and_then(|p| p.extract(answer))
-            .ok_or_else(|| self.malformed("a list without its items", None))?;
-        let Value::Array(items) = items else {
-            unreachable!("found an array above")
+            .and_then(|p| p.extract(answer));
+        let Some(Value::Array(items)) = found else {
+            return Err(self.malformed("a list without its items", None));
         };
         let items = items
             .into_iter()

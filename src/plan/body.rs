@@ -260,7 +260,9 @@ impl Context<'_> {
             }
         }
         let Value::Object(changed) = sent else {
-            unreachable!("built from an object")
+            unreachable!(
+                "a path that starts with a member sets inside the object, never replaces it"
+            )
         };
         // A member sent whole resets what it holds that the vendor never reports back, unless
         // the change names it: refuse rather than lose it.

@@ -539,7 +539,9 @@ impl<'a> Plan<'a> {
                 )))
             }
             Stage::Own => {
-                let own = self.own.expect("an own stage has its endpoint");
+                let own = self
+                    .own
+                    .expect("the own stage is queued only where `own` was set just before");
                 if self.op.action == Action::Update && self.own_body.is_none() {
                     return Ok(None); // nothing changed at the webhook itself
                 }
@@ -571,7 +573,9 @@ impl<'a> Plan<'a> {
                     Err(p) => return Err(p),
                 };
                 self.cx.precheck(&r.fields, Action::Update, &body, None)?;
-                let endpoint = r.endpoint(change.verb).expect("a planned verb exists");
+                let endpoint = r
+                    .endpoint(change.verb)
+                    .expect("a change's verb is chosen among the endpoints its resource has");
                 let verb = match change.verb {
                     ResourceVerb::Replace => "replace",
                     _ => "update",
@@ -688,13 +692,13 @@ impl<'a> Plan<'a> {
         self.changes
             .iter()
             .find(|c| c.resource == i)
-            .expect("a write stage has its change")
+            .expect("a resource write is queued together with its change")
     }
 
     // ------------------------------------------------------------------ answers
 
-    /// Long by design: one arm per stage of a plan, so that what each answer changes is seen
-    /// beside the others.
+    /// What an answer changes, by the stage it answers: one arm per stage of a plan, so that
+    /// each is seen beside the others (the webhook read whole has a step of its own).
     fn absorb(&mut self, stage: Stage, reply: &Reply) -> Result<(), Problem> {
         let d = self.cx.dialect;
         match stage {
@@ -710,41 +714,11 @@ impl<'a> Plan<'a> {
                 }
                 self.after_current()
             }
-            Stage::Webhook => {
-                let get = self.endpoint(Action::Get)?;
-                let parsed = self.cx.read(get, reply)?;
-                let mut webhook = self.cx.webhook(get, parsed)?;
-                // What only earlier answers showed (a secret minted once, a resource's fields)
-                // is kept.
-                for (k, v) in self.result.take().into_iter().flatten() {
-                    match (webhook.get_mut(&k), v) {
-                        (Some(Value::Object(ext)), Value::Object(earlier)) if k == "extensions" => {
-                            for (name, value) in earlier {
-                                ext.entry(name).or_insert(value);
-                            }
-                        }
-                        (None, v) => {
-                            webhook.insert(k, v);
-                        }
-                        _ => {}
-                    }
-                }
-                // A webhook read is a whole one: the resources read with it are read too.
-                for (i, r) in d.resources.iter().enumerate().rev() {
-                    let known = r
-                        .fields
-                        .rules
-                        .iter()
-                        .all(|rule| rule.target.get(&webhook).is_some());
-                    if r.read_with_webhook && !known && !self.stages.contains(&Stage::Resource(i)) {
-                        self.stages.push_front(Stage::Resource(i));
-                    }
-                }
-                self.result = Some(webhook);
-                Ok(())
-            }
+            Stage::Webhook => self.absorb_webhook(reply),
             Stage::Own => {
-                let own = self.own.expect("an own stage has its endpoint");
+                let own = self
+                    .own
+                    .expect("the own stage is queued only where `own` was set just before");
                 let parsed = self.cx.read(own, reply)?;
                 if !self.op.action.reads_only() && self.op.action != Action::Test {
                     self.wrote = true;
@@ -766,7 +740,10 @@ impl<'a> Plan<'a> {
             }
             Stage::CurrentResource(i) | Stage::Resource(i) => {
                 let r = &d.resources[i];
-                let get = r.get.as_ref().expect("a resource read has its get");
+                let get = r
+                    .get
+                    .as_ref()
+                    .expect("a resource read is answered only where its `get` made the request");
                 let body = self.cx.read_plain(reply)?;
                 let fields = self.cx.resource_fields(r, get, body)?;
                 if let Stage::CurrentResource(_) = stage {
@@ -795,6 +772,42 @@ impl<'a> Plan<'a> {
                 Ok(())
             }
         }
+    }
+
+    /// The webhook read whole: what only earlier answers showed is kept, and the resources
+    /// read with a webhook are read too.
+    fn absorb_webhook(&mut self, reply: &Reply) -> Result<(), Problem> {
+        let get = self.endpoint(Action::Get)?;
+        let parsed = self.cx.read(get, reply)?;
+        let mut webhook = self.cx.webhook(get, parsed)?;
+        // What only earlier answers showed (a secret minted once, a resource's fields)
+        // is kept.
+        for (k, v) in self.result.take().into_iter().flatten() {
+            match (webhook.get_mut(&k), v) {
+                (Some(Value::Object(ext)), Value::Object(earlier)) if k == "extensions" => {
+                    for (name, value) in earlier {
+                        ext.entry(name).or_insert(value);
+                    }
+                }
+                (None, v) => {
+                    webhook.insert(k, v);
+                }
+                _ => {}
+            }
+        }
+        // A webhook read is a whole one: the resources read with it are read too.
+        for (i, r) in self.cx.dialect.resources.iter().enumerate().rev() {
+            let known = r
+                .fields
+                .rules
+                .iter()
+                .all(|rule| rule.target.get(&webhook).is_some());
+            if r.read_with_webhook && !known && !self.stages.contains(&Stage::Resource(i)) {
+                self.stages.push_front(Stage::Resource(i));
+            }
+        }
+        self.result = Some(webhook);
+        Ok(())
     }
 
     /// Whether an update of an unknown webhook creates it.
@@ -854,7 +867,9 @@ impl<'a> Plan<'a> {
             return Ok(());
         };
         let d = self.cx.dialect;
-        let own = self.own.expect("an update has its endpoint");
+        let own = self
+            .own
+            .expect("an update's parts are laid out after its endpoint was set as `own`");
         let body = if own.strategy == Strategy::ReadMergeWrite
             || parts.whole
             || self.cx.needs_current(&parts.main, self.op.mode, false)

@@ -25,27 +25,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use tokio::time::Instant;
 
-/// A credential that prints as `[redacted]`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a credential.
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-
-    /// The credential itself, for the one place that sends it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
+/// A credential that prints as `[redacted]`; defined with the configuration, which reads it.
+pub use crate::config::Secret;
 
 /// How hookgate authenticates to an upstream.
 #[derive(Debug, Clone)]
