@@ -686,43 +686,6 @@ impl ObjectMap {
     pub fn render(&self, canonical: &Map<String, Value>) -> Result<Value, Vec<FieldError>> {
         let mut out = Value::Object(Map::with_capacity(self.rules.len() + self.derived.len()));
         let mut refused = Vec::new();
-        let mut put = |rule: &Rule, value: Option<&Value>| {
-            let Some(path) = &rule.path else { return };
-            let encoded = match value {
-                Some(Value::Null) if rule.nullable => Some(Value::Null),
-                Some(Value::Null) if rule.codec == Codec::EmptyIsNull => {
-                    rule.codec.encode(&Value::Null).ok()
-                }
-                None | Some(Value::Null) if rule.render_default.is_some() => {
-                    rule.render_default.clone()
-                }
-                None if rule.nullable => Some(Value::Null),
-                None | Some(Value::Null) if rule.render_required => {
-                    refused.push(FieldError::new(
-                        rule.target.name(),
-                        "has no value, and this API always answers one",
-                    ));
-                    None
-                }
-                None | Some(Value::Null) => None,
-                Some(value) => match rule.codec.encode(value) {
-                    Ok(v) => Some(v),
-                    Err(_) if rule.target.shown_as_is() => Some(value.clone()),
-                    Err(e) => {
-                        refused.push(FieldError::new(rule.target.name(), e.0));
-                        None
-                    }
-                },
-            };
-            if let Some(v) = encoded {
-                if rule.render_aliases {
-                    for alias in &rule.aliases {
-                        alias.set(&mut out, v.clone());
-                    }
-                }
-                path.set(&mut out, v);
-            }
-        };
         // In the order of the canonical field table, whatever order the canonical object has.
         for rule in self
             .read_order
@@ -730,29 +693,21 @@ impl ObjectMap {
             .map(|i| &self.rules[*i])
             .filter(|r| r.response)
         {
-            let value = rule.target.get(canonical);
-            if value.is_some()
-                || rule.nullable
-                || rule.render_default.is_some()
-                || rule.render_required
-            {
-                put(rule, value);
-            }
-        }
-        for derived in &self.derived {
-            let value = match &derived.derivation {
-                Derivation::Count(field) => canonical
-                    .get(field)
-                    .and_then(Value::as_array)
-                    .map(|a| Value::from(a.len())),
-                Derivation::Present(field) => {
-                    canonical.contains_key(field).then_some(Value::Bool(true))
+            let Some(path) = &rule.path else { continue };
+            match Self::rendered(rule, rule.target.get(canonical)) {
+                Ok(Some(v)) => {
+                    if rule.render_aliases {
+                        for alias in &rule.aliases {
+                            alias.set(&mut out, v.clone());
+                        }
+                    }
+                    path.set(&mut out, v);
                 }
-            };
-            if let Some(value) = value {
-                derived.path.set(&mut out, value);
+                Ok(None) => {}
+                Err(e) => refused.push(e),
             }
         }
+        self.render_derived(canonical, &mut out);
         if let Some(Value::Object(ext)) = canonical.get("extensions") {
             for (key, value) in ext {
                 if !self.names_extension(key) {
@@ -764,6 +719,53 @@ impl ObjectMap {
             Ok(out)
         } else {
             Err(refused)
+        }
+    }
+
+    /// What one rule renders of a canonical value (`None`: the member is left out), or why
+    /// the value cannot be shown in this dialect. A missing or null value takes the rule's
+    /// render default, or `null` where the dialect allows it; a dialect that always answers
+    /// the member refuses to leave it out.
+    fn rendered(rule: &Rule, value: Option<&Value>) -> Result<Option<Value>, FieldError> {
+        Ok(match value {
+            Some(Value::Null) if rule.nullable => Some(Value::Null),
+            Some(Value::Null) if rule.codec == Codec::EmptyIsNull => {
+                rule.codec.encode(&Value::Null).ok()
+            }
+            None | Some(Value::Null) if rule.render_default.is_some() => {
+                rule.render_default.clone()
+            }
+            None if rule.nullable => Some(Value::Null),
+            None | Some(Value::Null) if rule.render_required => {
+                return Err(FieldError::new(
+                    rule.target.name(),
+                    "has no value, and this API always answers one",
+                ));
+            }
+            None | Some(Value::Null) => None,
+            Some(value) => match rule.codec.encode(value) {
+                Ok(v) => Some(v),
+                Err(_) if rule.target.shown_as_is() => Some(value.clone()),
+                Err(e) => return Err(FieldError::new(rule.target.name(), e.0)),
+            },
+        })
+    }
+
+    /// The dialect-only values computed from the canonical object (a count, a flag).
+    fn render_derived(&self, canonical: &Map<String, Value>, out: &mut Value) {
+        for derived in &self.derived {
+            let value = match &derived.derivation {
+                Derivation::Count(field) => canonical
+                    .get(field)
+                    .and_then(Value::as_array)
+                    .map(|a| Value::from(a.len())),
+                Derivation::Present(field) => {
+                    canonical.contains_key(field).then_some(Value::Bool(true))
+                }
+            };
+            if let Some(value) = value {
+                derived.path.set(out, value);
+            }
         }
     }
 
