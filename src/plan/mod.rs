@@ -625,6 +625,11 @@ impl<'a> Plan<'a> {
             current: current.as_ref(),
             limit: self.op.query.limit,
             cursor: self.op.query.cursor.as_deref(),
+            order: endpoint
+                .order
+                .as_ref()
+                .zip(self.op.query.order)
+                .map(|(ordering, order)| ordering.spell(order)),
         };
         let mut path =
             endpoint
@@ -969,6 +974,8 @@ struct RequestSlots<'a> {
     current: Option<&'a Map<String, Value>>,
     limit: Option<u64>,
     cursor: Option<&'a str>,
+    /// The list's order in the vendor's word (`{{order}}`).
+    order: Option<&'a str>,
 }
 
 impl Slots for RequestSlots<'_> {
@@ -977,6 +984,7 @@ impl Slots for RequestSlots<'_> {
             "webhook" => self.webhook.cloned(),
             "limit" => self.limit.map(Value::from),
             "cursor" => self.cursor.map(Value::from),
+            "order" => self.order.map(Value::from),
             other => {
                 let field = other.strip_prefix("current.")?;
                 self.current?.get(field).cloned()
