@@ -883,6 +883,10 @@ impl ObjectMap {
                     {
                         check.test(&Value::from(""), false)
                     }
+                    // A member that is not `nullable` has no `null` of its type.
+                    (Check::Type(_), Some(Value::Null)) if !rule.nullable => {
+                        check.test(&Value::Null, false)
+                    }
                     (Check::Values(_), Some(Value::Object(members))) if merge => {
                         let set = members.iter().filter(|(_, v)| !v.is_null());
                         check.test(&Value::Object(set.map(|(k, v)| (k.clone(), v.clone())).collect()), false)
