@@ -87,7 +87,12 @@ fn refused_at(a: &Answer, member: &str, what: &str) {
 
 /// A 422 in Svix's HTTPValidationError shape naming the body itself (`loc: ["body"]`).
 fn refused_at_body(a: &Answer, what: &str) {
-    assert_eq!(a.status, 422, "{what}: {}", String::from_utf8_lossy(&a.body));
+    assert_eq!(
+        a.status,
+        422,
+        "{what}: {}",
+        String::from_utf8_lossy(&a.body)
+    );
     let items = a.json()["detail"].as_array().cloned().unwrap_or_default();
     assert!(
         items.iter().any(|i| i["loc"] == json!(["body"])),
@@ -98,7 +103,12 @@ fn refused_at_body(a: &Answer, what: &str) {
 
 /// A 422 in Svix's HTTPValidationError shape naming the query parameter `param`.
 fn refused_in_query(a: &Answer, param: &str, what: &str) {
-    assert_eq!(a.status, 422, "{what}: {}", String::from_utf8_lossy(&a.body));
+    assert_eq!(
+        a.status,
+        422,
+        "{what}: {}",
+        String::from_utf8_lossy(&a.body)
+    );
     let items = a.json()["detail"].as_array().cloned().unwrap_or_default();
     assert!(
         items.iter().any(|i| i["loc"] == json!(["query", param])),
@@ -241,7 +251,10 @@ async fn matrix() -> (hookgate::app::Running, Vec<Dialect>) {
     let all = dialects();
     let mut toml = String::new();
     for u in &all {
-        toml += &format!("[upstreams.{n}]\ndialect = \"{n}\"\nemulate = true\n", n = u.name);
+        toml += &format!(
+            "[upstreams.{n}]\ndialect = \"{n}\"\nemulate = true\n",
+            n = u.name
+        );
         for s in &all {
             let bridged = if s.has_owner() != u.has_owner() {
                 format!("owner = \"{APP}\"\n")
@@ -282,7 +295,10 @@ fn body_routes(s: &Dialect, u: &Dialect) -> Vec<(String, String)> {
         })
         .collect();
     for r in &s.resources {
-        for e in [r.replace.as_ref(), r.update.as_ref()].into_iter().flatten() {
+        for e in [r.replace.as_ref(), r.update.as_ref()]
+            .into_iter()
+            .flatten()
+        {
             let path = e.path.render(&[&prefix], owner, Some(id_for(u)));
             out.push((e.method.to_string(), path));
         }
@@ -310,7 +326,15 @@ fn as_client(d: &Dialect, a: &Answer) -> hookgate::problem::Problem {
 #[tokio::test]
 async fn a_body_that_is_no_object_is_refused_as_each_vendor_refuses_one_on_every_surface() {
     let (gw, all) = matrix().await;
-    let spellings: [&[u8]; 7] = [b"[null, null]", b"[]", b"\"x\"", b"5", b"true", b"{bad", b"{"];
+    let spellings: [&[u8]; 7] = [
+        b"[null, null]",
+        b"[]",
+        b"\"x\"",
+        b"5",
+        b"true",
+        b"{bad",
+        b"{",
+    ];
     let mut declared = 0;
     for s in &all {
         let code = s.errors.unreadable_body;
@@ -340,7 +364,10 @@ async fn a_body_that_is_no_object_is_refused_as_each_vendor_refuses_one_on_every
             }
         }
     }
-    assert!(declared > 0, "no dialect declares how it refuses an unreadable body");
+    assert!(
+        declared > 0,
+        "no dialect declares how it refuses an unreadable body"
+    );
 }
 
 #[tokio::test]
@@ -357,7 +384,10 @@ async fn a_path_segment_that_names_nothing_is_refused_as_each_vendor_refuses_one
         for u in &all {
             let prefix = format!("/{}-{}{}", s.name, u.name, s.base_path);
             for id in ["a%5Cb", "a%2Fb", "%5C", "%2E%2E", "ep%5C1"] {
-                let path = get.path.render(&[&prefix], owner, Some("ID")).replace("ID", id);
+                let path = get
+                    .path
+                    .render(&[&prefix], owner, Some("ID"))
+                    .replace("ID", id);
                 let a = call(gw.addr, "GET", &path, None).await;
                 assert_eq!(
                     a.status,
@@ -368,7 +398,10 @@ async fn a_path_segment_that_names_nothing_is_refused_as_each_vendor_refuses_one
             }
         }
     }
-    assert!(declared > 0, "no dialect declares how it refuses such a path");
+    assert!(
+        declared > 0,
+        "no dialect declares how it refuses such a path"
+    );
 }
 
 #[tokio::test]
@@ -389,7 +422,13 @@ async fn headers_replaced_with_null_values_are_refused_and_patched_ones_removed(
             let a = call(gw.addr, "PUT", &path, Some(&body)).await;
             refused_at(&a, "headers", &format!("surface on {name}: PUT {body}"));
         }
-        let a = call(gw.addr, "PATCH", &path, Some(&json!({"headers": {"X-A": 1}}))).await;
+        let a = call(
+            gw.addr,
+            "PATCH",
+            &path,
+            Some(&json!({"headers": {"X-A": 1}})),
+        )
+        .await;
         refused_at(&a, "headers", &format!("surface on {name}: PATCH a number"));
     }
     // A PATCH's `null` removes the header.
@@ -399,7 +438,10 @@ async fn headers_replaced_with_null_values_are_refused_and_patched_ones_removed(
     let put = json!({"headers": {"X-A": "1", "X-B": "2"}});
     assert_eq!(call(gw.addr, "PUT", &path, Some(&put)).await.status, 204);
     let patch = json!({"headers": {"X-A": null}});
-    assert_eq!(call(gw.addr, "PATCH", &path, Some(&patch)).await.status, 204);
+    assert_eq!(
+        call(gw.addr, "PATCH", &path, Some(&patch)).await.status,
+        204
+    );
     let got = call(gw.addr, "GET", &path, None).await;
     assert_eq!(got.json()["headers"], json!({"X-B": "2"}), "{}", got.json());
 }
@@ -411,7 +453,10 @@ async fn send_example_and_rotation_take_only_bodies_of_their_schemas_on_every_su
         let name = &backend.name;
         let id = created(gw.addr, backend).await;
         let base = format!("/svix-{name}/api/v1/app/{APP}/endpoint/{id}");
-        let (send, rotate) = (format!("{base}/send-example"), format!("{base}/secret/rotate"));
+        let (send, rotate) = (
+            format!("{base}/send-example"),
+            format!("{base}/secret/rotate"),
+        );
         for path in [&send, &rotate] {
             let none = call(gw.addr, "POST", path, None).await;
             refused_at_body(&none, &format!("POST {path} without a body"));
@@ -450,8 +495,19 @@ async fn send_example_and_rotation_take_only_bodies_of_their_schemas_on_every_su
     let id = created(gw.addr, backend).await;
     let base = format!("/svix-{DIALECT}/api/v1/app/{APP}/endpoint/{id}");
     for body in [json!({}), json!({"key": null, "gracePeriodSeconds": 0})] {
-        let a = call(gw.addr, "POST", &format!("{base}/secret/rotate"), Some(&body)).await;
-        assert_eq!(a.status, 204, "{body}: {}", String::from_utf8_lossy(&a.body));
+        let a = call(
+            gw.addr,
+            "POST",
+            &format!("{base}/secret/rotate"),
+            Some(&body),
+        )
+        .await;
+        assert_eq!(
+            a.status,
+            204,
+            "{body}: {}",
+            String::from_utf8_lossy(&a.body)
+        );
     }
 }
 
@@ -465,7 +521,12 @@ async fn lists_are_capped_at_250_and_ordered_as_asked_or_refused_where_they_cann
             refused_in_query(&a, "limit", &format!("surface on {name}: limit={limit}"));
         }
         let ok = call(gw.addr, "GET", &format!("{base}?limit=250"), None).await;
-        assert_eq!(ok.status, 200, "surface on {name}: limit=250: {}", ok.json());
+        assert_eq!(
+            ok.status,
+            200,
+            "surface on {name}: limit=250: {}",
+            ok.json()
+        );
         for order in ["false", "Ascending", "asc", "", "null", "descending%20"] {
             let a = call(gw.addr, "GET", &format!("{base}?order={order}"), None).await;
             assert_eq!(a.status, 400, "surface on {name}: order={order}");
@@ -506,7 +567,13 @@ async fn lists_are_capped_at_250_and_ordered_as_asked_or_refused_where_they_cann
         let a = call(gw.addr, "GET", &format!("{base}{query}"), None).await;
         assert_eq!(listed(&a), newest, "{query}");
     }
-    let first = call(gw.addr, "GET", &format!("{base}?order=ascending&limit=2"), None).await;
+    let first = call(
+        gw.addr,
+        "GET",
+        &format!("{base}?order=ascending&limit=2"),
+        None,
+    )
+    .await;
     assert_eq!(listed(&first), ids[..2], "{}", first.json());
     let next = first.json()["iterator"].as_str().unwrap().to_owned();
     let query = format!("{base}?order=ascending&limit=2&iterator={next}");

@@ -318,7 +318,10 @@ impl VendorApi {
             Kind::Resource(_, verb) => verb != ResourceVerb::Get,
             Kind::Operation(role) => {
                 matches!(role.action(), Action::Create | Action::Update)
-                    || self.dialect.endpoint(role).is_some_and(|e| e.body.is_some())
+                    || self
+                        .dialect
+                        .endpoint(role)
+                        .is_some_and(|e| e.body.is_some())
             }
         }
     }
@@ -330,9 +333,9 @@ impl VendorApi {
         let errors = &self.dialect.errors;
         match super::object(bytes) {
             Ok(Some(map)) => Ok(map),
-            Ok(None) if self.dialect.body_required => Err(errors.unreadable(
-                Problem::bad_request("the body is empty; this request needs one"),
-            )),
+            Ok(None) if self.dialect.body_required => Err(errors.unreadable(Problem::bad_request(
+                "the body is empty; this request needs one",
+            ))),
             Ok(None) => Ok(Map::new()),
             Err(problem) => Err(errors.unreadable(problem)),
         }
@@ -393,12 +396,17 @@ impl VendorApi {
                         )
                     })
                     .map_or("order", |(p, _)| p.as_str());
-                let behind = self.backend.upstream().unwrap_or(&self.backend.dialect().name);
+                let behind = self
+                    .backend
+                    .upstream()
+                    .unwrap_or(&self.backend.dialect().name);
                 return Err(Problem::with_errors(
                     Code::UnsupportedField,
                     vec![FieldError::in_query(
                         param,
-                        format!("cannot be honoured: upstream {behind} lists in an order of its own"),
+                        format!(
+                            "cannot be honoured: upstream {behind} lists in an order of its own"
+                        ),
                     )],
                 ));
             }

@@ -330,14 +330,24 @@ mod tests {
         let strings = Check::Values(JsonType::String);
         assert_eq!(strings.test(&json!({"a": "1", "b": ""}), false), None);
         assert_eq!(strings.test(&json!(["a"]), false), None);
-        for bad in [json!({"a": null}), json!({"a": 1}), json!([null, null]), json!([{}])] {
+        for bad in [
+            json!({"a": null}),
+            json!({"a": 1}),
+            json!([null, null]),
+            json!([{}]),
+        ] {
             assert_eq!(
                 strings.test(&bad, false).as_deref(),
                 Some("each value must be a string"),
                 "{bad}"
             );
         }
-        assert_eq!(Check::Type(JsonType::Integer).test(&json!(1.5), false).as_deref(), Some("must be an integer"));
+        assert_eq!(
+            Check::Type(JsonType::Integer)
+                .test(&json!(1.5), false)
+                .as_deref(),
+            Some("must be an integer")
+        );
     }
 
     #[test]

@@ -9,8 +9,8 @@ use super::errors::{ErrorMap, Form, ItemForm, Render};
 use super::file::{self, FieldSection, MappingFile, OperationName, OperationSection};
 use super::json_path::FieldPath;
 use super::model::{
-    ClientAuth, MemberCheck, Ordering, Dialect, EmulatorSpec, Endpoint, FollowUp, IdStyle, Resource, ResourceEndpoint,
-    Role, SecretMint, Strategy,
+    ClientAuth, Dialect, EmulatorSpec, Endpoint, FollowUp, IdStyle, MemberCheck, Ordering,
+    Resource, ResourceEndpoint, Role, SecretMint, Strategy,
 };
 use super::rules::{Derivation, Derived, ObjectMap, Ops, Rule, Target};
 use super::template::Template;
@@ -573,7 +573,10 @@ impl Compiler<'_> {
         let method = self.method(&format!("{key}.method"), &s.method)?;
         let path =
             self.path_template(&format!("{key}.path"), &s.path, action.has_id(), has_owner)?;
-        let order = s.order.as_ref().map(|o| self.ordering(&format!("{key}.order"), o));
+        let order = s
+            .order
+            .as_ref()
+            .map(|o| self.ordering(&format!("{key}.order"), o));
         let query_slots: &[&str] = if order.is_some() {
             &["limit", "cursor", "order"]
         } else {

@@ -126,10 +126,13 @@ impl Ordering {
     /// The order a vendor's word names.
     pub fn read(&self, word: &str) -> Option<crate::model::Order> {
         use crate::model::Order;
-        [(Order::Ascending, &self.ascending), (Order::Descending, &self.descending)]
-            .into_iter()
-            .find(|(_, w)| *w == word)
-            .map(|(o, _)| o)
+        [
+            (Order::Ascending, &self.ascending),
+            (Order::Descending, &self.descending),
+        ]
+        .into_iter()
+        .find(|(_, w)| *w == word)
+        .map(|(o, _)| o)
     }
 
     /// The vendor's word for an order.

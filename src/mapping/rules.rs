@@ -889,7 +889,10 @@ impl ObjectMap {
                     }
                     (Check::Values(_), Some(Value::Object(members))) if merge => {
                         let set = members.iter().filter(|(_, v)| !v.is_null());
-                        check.test(&Value::Object(set.map(|(k, v)| (k.clone(), v.clone())).collect()), false)
+                        check.test(
+                            &Value::Object(set.map(|(k, v)| (k.clone(), v.clone())).collect()),
+                            false,
+                        )
                     }
                     (_, Some(v)) if !v.is_null() => check.test(v, rule.target.is("events")),
                     _ => None,

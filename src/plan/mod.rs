@@ -381,6 +381,7 @@ impl<'a> Plan<'a> {
             Action::Create,
             &written.body,
             refusal.map(|r| r.field_error()),
+            false,
         )?;
         self.dropped = written.dropped;
         self.own_body = Some(written.body);
@@ -439,7 +440,7 @@ impl<'a> Plan<'a> {
             || self.cx.needs_current(&main, mode, whole);
         if !main.is_empty() && !reads_first {
             self.cx
-                .precheck(&d.webhook, Action::Update, &written.body, None)?;
+                .precheck(&d.webhook, Action::Update, &written.body, None, false)?;
             self.own_body = Some(written.body.clone());
         }
         let touches_main = !main.is_empty();
@@ -570,7 +571,9 @@ impl<'a> Plan<'a> {
                     Ok(t) => t.body,
                     Err(p) => return Err(p),
                 };
-                self.cx.precheck(&r.fields, Action::Update, &body, None)?;
+                let merge = change.verb == ResourceVerb::Update;
+                self.cx
+                    .precheck(&r.fields, Action::Update, &body, None, merge)?;
                 let endpoint = r.endpoint(change.verb).expect("a planned verb exists");
                 let verb = match change.verb {
                     ResourceVerb::Replace => "replace",
@@ -875,7 +878,8 @@ impl<'a> Plan<'a> {
             Some(parts.written.body.clone())
         };
         if let Some(body) = &body {
-            self.cx.precheck(&d.webhook, Action::Update, body, None)?;
+            self.cx
+                .precheck(&d.webhook, Action::Update, body, None, false)?;
         }
         match body {
             Some(body) => self.own_body = Some(body),
