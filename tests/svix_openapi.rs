@@ -165,6 +165,10 @@ async fn values_outside_svix_types_and_patterns_are_refused_on_every_surface() {
         ("eventTypes", json!(["user signup"])),
         ("eventTypes", json!("user.signup")),
         ("channels", json!("project_1")),
+        ("disabled", json!(null)),
+        ("disabled", json!("yes")),
+        ("disabled", json!(0)),
+        ("url", json!(5)),
         ("description", json!(5)),
         ("description", json!(null)),
         // MetadataIn: an object of strings, never null.
