@@ -341,6 +341,26 @@ impl VendorApi {
         }
     }
 
+    /// The client's body where the route takes one, held to the vendor's checks, and the
+    /// item it carries where the route writes one.
+    fn body_and_item(
+        &self,
+        kind: Kind,
+        bytes: &[u8],
+    ) -> Result<(Option<Map<String, Value>>, Option<Value>), Problem> {
+        if !self.takes_body(kind) {
+            return Ok((None, None));
+        }
+        let body = self.read_body(bytes)?;
+        self.check_request(kind, &body)?;
+        let writes = matches!(
+            kind,
+            Kind::Resource(_, ResourceVerb::Replace | ResourceVerb::Update)
+        ) || matches!(self.action(kind), Action::Create | Action::Update);
+        let item = writes.then(|| self.item(kind, Value::Object(body.clone())));
+        Ok((Some(body), item))
+    }
+
     /// The checks the vendor makes of a body that is no webhook (an operation's `request`).
     fn check_request(&self, kind: Kind, body: &Map<String, Value>) -> Result<(), Problem> {
         let Kind::Operation(role) = kind else {
@@ -714,21 +734,7 @@ impl Frontend for VendorApi {
         let route = &routed.route;
         self.check_shapes(route)?;
         let action = self.action(route.kind);
-        let writes = matches!(
-            route.kind,
-            Kind::Resource(_, ResourceVerb::Replace | ResourceVerb::Update)
-        ) || matches!(action, Action::Create | Action::Update);
-        let body = if self.takes_body(route.kind) {
-            let body = self.read_body(&bytes)?;
-            self.check_request(route.kind, &body)?;
-            Some(body)
-        } else {
-            None
-        };
-        let item = match &body {
-            Some(body) if writes => Some(self.item(route.kind, Value::Object(body.clone()))),
-            _ => None,
-        };
+        let (body, item) = self.body_and_item(route.kind, &bytes)?;
         if self.relays() {
             // Same checks as a translated write, then the client's bytes go on as they are.
             if let Some(item) = &item {
