@@ -734,6 +734,9 @@ impl Frontend for VendorApi {
         let route = &routed.route;
         self.check_shapes(route)?;
         let action = self.action(route.kind);
+        // An owner this API does not serve is not found before its body is read, as the
+        // vendor finds the owner first.
+        let owner = self.backend_owner(route.owner.as_deref())?;
         let (body, item) = self.body_and_item(route.kind, &bytes)?;
         if self.relays() {
             // Same checks as a translated write, then the client's bytes go on as they are.
@@ -771,7 +774,7 @@ impl Frontend for VendorApi {
         }
         let mut op = Operation::new(action);
         op.id = route.id.clone();
-        op.owner = self.backend_owner(route.owner.as_deref())?;
+        op.owner = owner;
         op.lenient = false;
         match route.kind {
             Kind::Operation(Role::Action(Action::List)) => {
