@@ -343,11 +343,7 @@ impl VendorApi {
 
     /// The client's body where the route takes one, held to the vendor's checks, and the
     /// item it carries where the route writes one.
-    fn body_and_item(
-        &self,
-        kind: Kind,
-        bytes: &[u8],
-    ) -> Result<(Option<Map<String, Value>>, Option<Value>), Problem> {
+    fn body_and_item(&self, kind: Kind, bytes: &[u8]) -> Result<BodyAndItem, Problem> {
         if !self.takes_body(kind) {
             return Ok((None, None));
         }
@@ -900,6 +896,10 @@ impl Frontend for VendorApi {
         }
     }
 }
+
+/// A request's body as a surface read it (where the route takes one), and the webhook or
+/// resource item inside it (where the route writes one).
+type BodyAndItem = (Option<Map<String, Value>>, Option<Value>);
 
 /// Placeholder values while rendering a vendor answer.
 #[derive(Default)]
