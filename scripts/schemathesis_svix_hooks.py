@@ -2,8 +2,8 @@
 
 svix-server's OpenAPI description lists 401, 403, 404, 409, 422 and 429 as the failures of every
 endpoint operation, but svix-server also answers 501 `not_implemented` (an operation it does not
-carry) and, for a query string it cannot read (`limit=abc`), 400 `generic_error`, both in its own
-HttpErrorOut shape. The description is changed in memory only, for the operations under test:
+carry) and, for a query string it cannot read (`limit=abc`, `order=false`), 400
+`generic_error`, both in its own HttpErrorOut shape. The description is changed in memory only, for the operations under test:
 those answers are documented there as HttpErrorOut, so that their bodies are still checked
 against Svix's error shape. A 400 anywhere else stays undocumented, and a failure.
 """

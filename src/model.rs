@@ -176,6 +176,18 @@ pub struct ListQuery {
     pub limit: Option<u64>,
     /// Where the page starts: the vendor's own cursor, passed through.
     pub cursor: Option<String>,
+    /// The order the items are listed in, where the client asks for one; `None`: the
+    /// backend's own.
+    pub order: Option<Order>,
+}
+
+/// The order of a list: oldest first or newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Oldest first.
+    Ascending,
+    /// Newest first.
+    Descending,
 }
 
 /// How an update's body is applied to the webhook.

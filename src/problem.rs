@@ -175,10 +175,35 @@ impl fmt::Display for Code {
 /// One field-level error, under the canonical field name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
-    /// The canonical field's name, e.g. `url` or `events`.
+    /// The canonical field's name, e.g. `url` or `events`; empty for the body as a whole.
     pub field: String,
     /// What is wrong with it.
     pub message: String,
+    /// Where the field is: the request body or the query string. Vendors whose validation
+    /// errors locate a field (`["query", "limit"]`) spell it; the canonical API names fields
+    /// of the body alone.
+    #[serde(skip)]
+    pub place: Place,
+}
+
+/// Where a field error's field is in the request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Place {
+    /// A member of the body, or the body itself.
+    #[default]
+    Body,
+    /// A parameter of the query string.
+    Query,
+}
+
+impl Place {
+    /// The word for it in a vendor's error locations (`{{in}}`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Place::Body => "body",
+            Place::Query => "query",
+        }
+    }
 }
 
 impl FieldError {
@@ -187,7 +212,21 @@ impl FieldError {
         FieldError {
             field: field.into(),
             message: message.into(),
+            place: Place::Body,
         }
+    }
+
+    /// A field error of the query parameter `param`.
+    pub fn in_query(param: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            place: Place::Query,
+            ..FieldError::new(param, message)
+        }
+    }
+
+    /// An error of the body as a whole (one that cannot be read as the object it must be).
+    pub fn of_body(message: impl Into<String>) -> Self {
+        FieldError::new("", message)
     }
 }
 
@@ -381,7 +420,7 @@ pub fn summarise(errors: &[FieldError]) -> String {
             .message
             .strip_prefix(e.field.as_str())
             .is_some_and(|rest| rest.starts_with('['));
-        if !names_item {
+        if !names_item && !e.field.is_empty() {
             out.push_str(&e.field);
             out.push_str(": ");
         }

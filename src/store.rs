@@ -383,12 +383,17 @@ impl Store {
     }
 
     fn list(&self, state: &State, op: &Operation) -> Outcome {
-        let all: Vec<_> = state
+        let mut all: Vec<_> = state
             .webhooks
             .iter()
             .filter(|(owner, _)| *owner == op.owner)
             .map(|(_, w)| w.clone())
             .collect();
+        // Kept in creation order: newest first is that order reversed, and a cursor counts
+        // into the order asked for.
+        if op.query.order == Some(crate::model::Order::Descending) {
+            all.reverse();
+        }
         let start: usize = op
             .query
             .cursor

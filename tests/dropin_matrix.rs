@@ -649,3 +649,128 @@ pairs! {
     chirp_client_on_agentmessage: "chirp" on "agentmessage",
     chirp_client_on_chirp: "chirp" on "chirp",
 }
+
+/// Whether a dialect's `events` member holds one value (an event list of one, in canonical
+/// terms), as its mapping file says.
+fn single_event(d: &hookgate::mapping::Dialect) -> bool {
+    d.webhook
+        .reading("events")
+        .is_some_and(|r| r.path.is_some() && r.codec == hookgate::mapping::codec::Codec::Single)
+}
+
+/// Two event names of a dialect's own vocabulary: its `one_of`, else its example's.
+fn two_events(d: &hookgate::mapping::Dialect) -> Option<Vec<Value>> {
+    use hookgate::mapping::checks::Check;
+    let rule = d.webhook.reading("events")?;
+    let listed = rule.checks.iter().find_map(|c| match c {
+        Check::OneOf(list) => Some(list.clone()),
+        _ => None,
+    });
+    let example = d.webhook.read(&d.examples[0])["events"].as_array().cloned();
+    let names = listed.or(example)?;
+    (names.len() >= 2).then(|| names[..2].to_vec())
+}
+
+/// A surface of a dialect whose webhooks hold one event, in front of an upstream whose webhooks
+/// hold a list of them: a webhook with two events there is refused in the surface's own error
+/// shape, naming the surface's member, never shown with an array in its place nor with one of
+/// the two dropped.
+#[tokio::test]
+async fn a_webhook_of_several_events_is_refused_by_a_surface_that_holds_one() {
+    use hookgate::mapping::model::Role;
+    use hookgate::model::Action;
+    const OWNER: &str = "550e8400-e29b-41d4-a716-446655440000";
+    let all = hookgate::mapping::load_dir(std::path::Path::new(support::MAPPINGS)).unwrap();
+    let clients: Vec<_> = all.iter().filter(|d| single_event(d)).collect();
+    let upstreams: Vec<_> = all
+        .iter()
+        .filter(|d| !single_event(d) && d.endpoint(Role::Action(Action::Create)).is_some())
+        .filter_map(|d| Some((d, two_events(d)?)))
+        .collect();
+    assert!(!clients.is_empty() && !upstreams.is_empty(), "no such pair");
+    let mut toml = String::from("listen = \"127.0.0.1:0\"\n");
+    for (u, _) in &upstreams {
+        toml += &format!(
+            "[upstreams.{n}]\ndialect = \"{n}\"\nemulate = true\n",
+            n = u.name
+        );
+        for s in &clients {
+            let bridged = if s.has_owner() != u.has_owner() {
+                format!("owner = \"{OWNER}\"\n")
+            } else {
+                String::new()
+            };
+            toml += &format!(
+                "[surfaces.{s}-{u}]\ndialect = \"{s}\"\nupstream = \"{u}\"\nprefix = \"/{s}-{u}\"\n{bridged}",
+                s = s.name,
+                u = u.name
+            );
+        }
+    }
+    let running = gateway(&toml).await;
+    for (u, events) in &upstreams {
+        // Created through the canonical API, from the upstream's own example.
+        let example = u.webhook.read(&u.examples[0]);
+        let mut body: serde_json::Map<String, Value> = example
+            .into_iter()
+            .filter(|(k, _)| u.webhook.carries(k, Action::Create))
+            .collect();
+        body.insert("events".into(), Value::Array(events.clone()));
+        body.insert("url".into(), json!(URL));
+        let collection = match u.has_owner() {
+            true => format!("/v1/upstreams/{}/owners/{OWNER}/webhooks", u.name),
+            false => format!("/v1/upstreams/{}/webhooks", u.name),
+        };
+        let created = send(
+            running.addr,
+            "POST",
+            &collection,
+            &[],
+            Some(&Value::Object(body)),
+        )
+        .await;
+        assert_eq!(created.status, 201, "{}: {}", u.name, text(&created));
+        let id = dropin::id_text(&created.json()["id"]);
+        for s in &clients {
+            let prefix = format!("/{}-{}{}", s.name, u.name, s.base_path);
+            let owner = s.has_owner().then_some(OWNER);
+            let member = s.webhook.vendor_name("events");
+            let reads = [Role::Action(Action::Get), Role::Action(Action::List)];
+            for e in reads.iter().filter_map(|r| s.endpoint(*r)) {
+                let path = e.path.render(&[&prefix], owner, Some(&id));
+                let answer = send(
+                    running.addr,
+                    "GET",
+                    &path,
+                    &[("authorization", "Bearer t")],
+                    None,
+                )
+                .await;
+                let what = format!(
+                    "{} surface on {}: GET {path}: {}",
+                    s.name,
+                    u.name,
+                    text(&answer)
+                );
+                let status = s
+                    .errors
+                    .template_for(hookgate::problem::Code::UpstreamError)
+                    .status
+                    .unwrap_or(502);
+                assert_eq!(answer.status, status, "{what}");
+                let body = String::from_utf8_lossy(&answer.body);
+                assert!(
+                    body.contains(&format!(
+                        "{member}: cannot be shown in this API (must contain exactly one item)"
+                    )),
+                    "{what}"
+                );
+                for event in events {
+                    assert!(!body.contains(&format!("\"{member}\":[")), "{what}");
+                    assert!(!body.contains(&event.to_string()), "{what}: leaks {event}");
+                }
+            }
+        }
+    }
+    running.stop().await;
+}

@@ -132,7 +132,7 @@ async fn futures_join(handles: Vec<tokio::task::JoinHandle<u16>>) -> Vec<u16> {
 async fn no_secret_reaches_the_logs_even_at_trace() {
     const VENDOR_TOKEN: &str = "talq_VENDOR_TOKEN_5e1f";
     const CLIENT_TOKEN: &str = "am_live_CLIENT_TOKEN_77ab";
-    const WEBHOOK_SECRET: &str = "whsec_WEBHOOK_SECRET_c0de";
+    const WEBHOOK_SECRET: &str = "whsec_WEBHOOKSECRETc0deWEBHOOKSECRETc0de00";
     let double = Double::start(vec![Reply::json(
         200,
         json!({"success": true, "data": {"id": "w", "agent_id": "a", "name": "n", "webhook_url": "https://e.example", "events": ["event_action"], "enabled": true}}),

@@ -3,16 +3,22 @@
 //! over loopback on a Svix surface in front of an emulator of every dialect (Svix's own
 //! included): a replacement or a headers write without its required member, numbers and names
 //! outside svix-server's types and patterns, a list limit that is no count, ids longer than
-//! svix-server's; and a test sends the event type the client names.
+//! svix-server's; and a test sends the event type the client names. Then the classes behind
+//! them, on surfaces of every dialect that declares them: a body that is no JSON object, a
+//! path segment that names nothing, members of the wrong JSON type, bodies of operations that
+//! carry no webhook, a list's order and page size.
 
 mod support;
 
 use hookgate::mapping::Dialect;
+use hookgate::mapping::errors::Failure;
+use hookgate::mapping::model::Role;
 use hookgate::model::Action;
+use hookgate::problem::{Code, UpstreamInfo};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::Path;
-use support::{Answer, MAPPINGS, gateway, send};
+use support::{Answer, MAPPINGS, gateway, send, send_raw};
 
 const DIALECT: &str = "svix";
 /// An application id every dialect's owner format takes (a UUID is also a Svix uid).
@@ -79,6 +85,38 @@ fn refused_at(a: &Answer, member: &str, what: &str) {
     );
 }
 
+/// A 422 in Svix's HTTPValidationError shape naming the body itself (`loc: ["body"]`).
+fn refused_at_body(a: &Answer, what: &str) {
+    assert_eq!(
+        a.status,
+        422,
+        "{what}: {}",
+        String::from_utf8_lossy(&a.body)
+    );
+    let items = a.json()["detail"].as_array().cloned().unwrap_or_default();
+    assert!(
+        items.iter().any(|i| i["loc"] == json!(["body"])),
+        "{what}: no item at body: {}",
+        a.json()
+    );
+}
+
+/// A 422 in Svix's HTTPValidationError shape naming the query parameter `param`.
+fn refused_in_query(a: &Answer, param: &str, what: &str) {
+    assert_eq!(
+        a.status,
+        422,
+        "{what}: {}",
+        String::from_utf8_lossy(&a.body)
+    );
+    let items = a.json()["detail"].as_array().cloned().unwrap_or_default();
+    assert!(
+        items.iter().any(|i| i["loc"] == json!(["query", param])),
+        "{what}: no item at query.{param}: {}",
+        a.json()
+    );
+}
+
 #[tokio::test]
 async fn whole_bodies_need_their_required_members_on_every_surface() {
     let (gw, backends) = surfaces().await;
@@ -96,8 +134,9 @@ async fn whole_bodies_need_their_required_members_on_every_surface() {
             let put = call(gw.addr, "PUT", &format!("{base}/{id}"), Some(&body)).await;
             refused_at(&put, "url", &format!("{what}: PUT {body}"));
         }
+        // Every request body of the description is `required`: none at all is unreadable.
         let empty = call(gw.addr, "PUT", &format!("{base}/{id}"), None).await;
-        refused_at(&empty, "url", &format!("{what}: PUT without a body"));
+        refused_at_body(&empty, &format!("{what}: PUT without a body"));
         // Both headers writes take EndpointHeaders(Patch)In, whose `headers` is required.
         for method in ["PUT", "PATCH"] {
             for body in [json!({}), json!({"other": {"X-A": "1"}})] {
@@ -124,6 +163,26 @@ async fn values_outside_svix_types_and_patterns_are_refused_on_every_surface() {
         ("channels", json!(["x".repeat(129)])),
         ("uid", json!("not/a uid")),
         ("eventTypes", json!(["user signup"])),
+        ("eventTypes", json!("user.signup")),
+        ("channels", json!("project_1")),
+        ("disabled", json!(null)),
+        ("disabled", json!("yes")),
+        ("disabled", json!(0)),
+        ("url", json!(5)),
+        ("description", json!(5)),
+        ("description", json!(null)),
+        // MetadataIn: an object of strings, never null.
+        ("metadata", json!([null, null])),
+        ("metadata", json!({"a": 1})),
+        ("metadata", json!({"a": null})),
+        ("metadata", json!("a=b")),
+        ("metadata", json!(null)),
+        // `^(whsec_)?[a-zA-Z0-9+/=]{32,100}$`
+        ("secret", json!("s3cret")),
+        ("secret", json!(format!("whsec_{}", "A".repeat(31)))),
+        ("secret", json!("A".repeat(101))),
+        ("secret", json!(format!("whsec_{}_", "A".repeat(32)))),
+        ("secret", json!(7)),
     ];
     for name in backends.iter().map(|d| &d.name) {
         let base = format!("/svix-{name}/api/v1/app/{APP}/endpoint");
@@ -188,4 +247,341 @@ async fn send_example_sends_the_event_type_asked_for() {
             assert_eq!(sent.json()["eventType"], asked, "{}", sent.json());
         }
     }
+}
+
+/// One gateway with a surface of every dialect at `/S-U` in front of an emulator of every
+/// dialect U; where exactly one of the two keeps owners, the surface bridges [`APP`].
+async fn matrix() -> (hookgate::app::Running, Vec<Dialect>) {
+    let all = dialects();
+    let mut toml = String::new();
+    for u in &all {
+        toml += &format!(
+            "[upstreams.{n}]\ndialect = \"{n}\"\nemulate = true\n",
+            n = u.name
+        );
+        for s in &all {
+            let bridged = if s.has_owner() != u.has_owner() {
+                format!("owner = \"{APP}\"\n")
+            } else {
+                String::new()
+            };
+            toml += &format!(
+                "[surfaces.{s}-{u}]\ndialect = \"{s}\"\nupstream = \"{u}\"\nprefix = \"/{s}-{u}\"\n{bridged}",
+                s = s.name,
+                u = u.name
+            );
+        }
+    }
+    (gateway(&toml).await, all)
+}
+
+/// A webhook id of the shape `u` gives (a surface refuses any other as not found).
+fn id_for(u: &Dialect) -> &'static str {
+    ["0199a1b2-0000-7000-8000-000000000001", "1", "ep_1"]
+        .into_iter()
+        .find(|id| u.id_format.as_ref().is_none_or(|f| f.admits(id)))
+        .expect("an id of the upstream's shape")
+}
+
+/// Every route of `s` whose request carries a body: (method, path) on the surface `/S-U`.
+fn body_routes(s: &Dialect, u: &Dialect) -> Vec<(String, String)> {
+    let prefix = format!("/{}-{}{}", s.name, u.name, s.base_path);
+    let owner = s.has_owner().then_some(APP);
+    let mut out: Vec<(String, String)> = s
+        .operations
+        .iter()
+        .filter(|op| {
+            matches!(op.role.action(), Action::Create | Action::Update) || op.body.is_some()
+        })
+        .map(|op| {
+            let path = op.path.render(&[&prefix], owner, Some(id_for(u)));
+            (op.method.to_string(), path)
+        })
+        .collect();
+    for r in &s.resources {
+        for e in [r.replace.as_ref(), r.update.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            let path = e.path.render(&[&prefix], owner, Some(id_for(u)));
+            out.push((e.method.to_string(), path));
+        }
+    }
+    out
+}
+
+/// The status `d`'s surfaces answer a problem of `code` with.
+fn status_of(d: &Dialect, code: Code) -> u16 {
+    d.errors.template_for(code).status.unwrap_or(code.status())
+}
+
+/// A surface's answer read back as its client reads it.
+fn as_client(d: &Dialect, a: &Answer) -> hookgate::problem::Problem {
+    let body: Value = serde_json::from_slice(&a.body).unwrap_or(Value::Null);
+    let failure = Failure {
+        status: a.status,
+        body: Some(&body),
+        header_request_id: None,
+        retry_after: None,
+    };
+    d.errors.read(&failure, &d.webhook, UpstreamInfo::default())
+}
+
+#[tokio::test]
+async fn a_body_that_is_no_object_is_refused_as_each_vendor_refuses_one_on_every_surface() {
+    let (gw, all) = matrix().await;
+    let spellings: [&[u8]; 7] = [
+        b"[null, null]",
+        b"[]",
+        b"\"x\"",
+        b"5",
+        b"true",
+        b"{bad",
+        b"{",
+    ];
+    let mut declared = 0;
+    for s in &all {
+        let code = s.errors.unreadable_body;
+        declared += usize::from(code != Code::BadRequest);
+        for u in &all {
+            for (method, path) in body_routes(s, u) {
+                let mut bodies: Vec<&[u8]> = spellings.to_vec();
+                if s.body_required {
+                    bodies.push(b"");
+                }
+                for body in bodies {
+                    let headers = [AUTH, ("content-type", "application/json")];
+                    let a = send_raw(gw.addr, &method, &path, &headers, body.to_vec().into()).await;
+                    let what = format!(
+                        "{method} {path} with {}: {}",
+                        String::from_utf8_lossy(body),
+                        String::from_utf8_lossy(&a.body)
+                    );
+                    assert_eq!(a.status, status_of(s, code), "{what}");
+                    if code != Code::BadRequest {
+                        // The vendor's own validation failure, of the body as a whole.
+                        let read = as_client(s, &a);
+                        assert_eq!(read.code, code, "{what}");
+                        assert!(read.errors.is_empty(), "names no member: {what}");
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        declared > 0,
+        "no dialect declares how it refuses an unreadable body"
+    );
+}
+
+#[tokio::test]
+async fn a_path_segment_that_names_nothing_is_refused_as_each_vendor_refuses_one() {
+    let (gw, all) = matrix().await;
+    let mut declared = 0;
+    for s in &all {
+        let code = s.errors.unreadable_path;
+        declared += usize::from(code != Code::BadRequest);
+        let Some(get) = s.endpoint(Role::Action(Action::Get)) else {
+            continue;
+        };
+        let owner = s.has_owner().then_some(APP);
+        for u in &all {
+            let prefix = format!("/{}-{}{}", s.name, u.name, s.base_path);
+            for id in ["a%5Cb", "a%2Fb", "%5C", "%2E%2E", "ep%5C1"] {
+                let path = get
+                    .path
+                    .render(&[&prefix], owner, Some("ID"))
+                    .replace("ID", id);
+                let a = call(gw.addr, "GET", &path, None).await;
+                assert_eq!(
+                    a.status,
+                    status_of(s, code),
+                    "GET {path}: {}",
+                    String::from_utf8_lossy(&a.body)
+                );
+            }
+        }
+    }
+    assert!(
+        declared > 0,
+        "no dialect declares how it refuses such a path"
+    );
+}
+
+#[tokio::test]
+async fn headers_replaced_with_null_values_are_refused_and_patched_ones_removed() {
+    let (gw, backends) = surfaces().await;
+    for backend in &backends {
+        let name = &backend.name;
+        let id = created(gw.addr, backend).await;
+        let path = format!("/svix-{name}/api/v1/app/{APP}/endpoint/{id}/headers");
+        for headers in [
+            json!({"X-A": null}),
+            json!({"X-A": "1", "X-B": null}),
+            json!({"X-A": 1}),
+            json!(["X-A"]),
+            json!("X-A: 1"),
+        ] {
+            let body = json!({ "headers": headers });
+            let a = call(gw.addr, "PUT", &path, Some(&body)).await;
+            refused_at(&a, "headers", &format!("surface on {name}: PUT {body}"));
+        }
+        let a = call(
+            gw.addr,
+            "PATCH",
+            &path,
+            Some(&json!({"headers": {"X-A": 1}})),
+        )
+        .await;
+        refused_at(&a, "headers", &format!("surface on {name}: PATCH a number"));
+    }
+    // A PATCH's `null` removes the header.
+    let backend = backends.iter().find(|d| d.name == DIALECT).unwrap();
+    let id = created(gw.addr, backend).await;
+    let path = format!("/svix-{DIALECT}/api/v1/app/{APP}/endpoint/{id}/headers");
+    let put = json!({"headers": {"X-A": "1", "X-B": "2"}});
+    assert_eq!(call(gw.addr, "PUT", &path, Some(&put)).await.status, 204);
+    let patch = json!({"headers": {"X-A": null}});
+    assert_eq!(
+        call(gw.addr, "PATCH", &path, Some(&patch)).await.status,
+        204
+    );
+    let got = call(gw.addr, "GET", &path, None).await;
+    assert_eq!(got.json()["headers"], json!({"X-B": "2"}), "{}", got.json());
+}
+
+#[tokio::test]
+async fn send_example_and_rotation_take_only_bodies_of_their_schemas_on_every_surface() {
+    let (gw, backends) = surfaces().await;
+    for backend in &backends {
+        let name = &backend.name;
+        let id = created(gw.addr, backend).await;
+        let base = format!("/svix-{name}/api/v1/app/{APP}/endpoint/{id}");
+        let (send, rotate) = (
+            format!("{base}/send-example"),
+            format!("{base}/secret/rotate"),
+        );
+        for path in [&send, &rotate] {
+            let none = call(gw.addr, "POST", path, None).await;
+            refused_at_body(&none, &format!("POST {path} without a body"));
+            for body in [json!([null]), json!("x"), json!(3)] {
+                let a = call(gw.addr, "POST", path, Some(&body)).await;
+                refused_at_body(&a, &format!("POST {path} {body}"));
+            }
+        }
+        // EventExampleIn: eventType is a required event type name.
+        for body in [
+            json!({}),
+            json!({"eventType": null}),
+            json!({"eventType": {"a": 1}}),
+            json!({"eventType": "user signup"}),
+            json!({"eventType": "x".repeat(257)}),
+            json!({"eventType": 5}),
+        ] {
+            let a = call(gw.addr, "POST", &send, Some(&body)).await;
+            refused_at(&a, "eventType", &format!("{send} {body}"));
+        }
+        // EndpointSecretRotateIn: a key of the secret's pattern, a grace period of 0 to 7 days.
+        for (member, value) in [
+            ("key", json!("short")),
+            ("key", json!(7)),
+            ("key", json!(format!("whsec_{}!", "A".repeat(32)))),
+            ("gracePeriodSeconds", json!(604801)),
+            ("gracePeriodSeconds", json!(-1)),
+            ("gracePeriodSeconds", json!(1.5)),
+        ] {
+            let body = json!({ member: value });
+            let a = call(gw.addr, "POST", &rotate, Some(&body)).await;
+            refused_at(&a, member, &format!("{rotate} {body}"));
+        }
+    }
+    let backend = backends.iter().find(|d| d.name == DIALECT).unwrap();
+    let id = created(gw.addr, backend).await;
+    let base = format!("/svix-{DIALECT}/api/v1/app/{APP}/endpoint/{id}");
+    for body in [json!({}), json!({"key": null, "gracePeriodSeconds": 0})] {
+        let a = call(
+            gw.addr,
+            "POST",
+            &format!("{base}/secret/rotate"),
+            Some(&body),
+        )
+        .await;
+        assert_eq!(
+            a.status,
+            204,
+            "{body}: {}",
+            String::from_utf8_lossy(&a.body)
+        );
+    }
+}
+
+#[tokio::test]
+async fn lists_are_capped_at_250_and_ordered_as_asked_or_refused_where_they_cannot_be() {
+    let (gw, backends) = surfaces().await;
+    for name in backends.iter().map(|d| &d.name) {
+        let base = format!("/svix-{name}/api/v1/app/{APP}/endpoint");
+        for limit in ["251", "1000", "18446744073709551615"] {
+            let a = call(gw.addr, "GET", &format!("{base}?limit={limit}"), None).await;
+            refused_in_query(&a, "limit", &format!("surface on {name}: limit={limit}"));
+        }
+        let ok = call(gw.addr, "GET", &format!("{base}?limit=250"), None).await;
+        assert_eq!(
+            ok.status,
+            200,
+            "surface on {name}: limit=250: {}",
+            ok.json()
+        );
+        for order in ["false", "Ascending", "asc", "", "null", "descending%20"] {
+            let a = call(gw.addr, "GET", &format!("{base}?order={order}"), None).await;
+            assert_eq!(a.status, 400, "surface on {name}: order={order}");
+            assert_eq!(a.json()["code"], "generic_error", "order={order}");
+        }
+    }
+    // An upstream that lists in an order of its own cannot be asked for another: refused, not
+    // ignored (the order it has is unknown here).
+    for backend in backends.iter().filter(|d| {
+        d.endpoint(Role::Action(Action::List))
+            .is_some_and(|e| e.order.is_none())
+    }) {
+        let base = format!("/svix-{}/api/v1/app/{APP}/endpoint", backend.name);
+        for order in ["ascending", "descending"] {
+            let a = call(gw.addr, "GET", &format!("{base}?order={order}"), None).await;
+            refused_in_query(&a, "order", &format!("on {}: order={order}", backend.name));
+        }
+        let a = call(gw.addr, "GET", &base, None).await;
+        assert_eq!(a.status, 200, "on {}: no order asked", backend.name);
+    }
+    // svix-server's own order: newest first unless asked otherwise, page after page.
+    let backend = backends.iter().find(|d| d.name == DIALECT).unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(created(gw.addr, backend).await);
+    }
+    let base = format!("/svix-{DIALECT}/api/v1/app/{APP}/endpoint");
+    let listed = |a: &Answer| -> Vec<String> {
+        a.json()["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let newest: Vec<String> = ids.iter().rev().cloned().collect();
+    for query in ["", "?order=descending"] {
+        let a = call(gw.addr, "GET", &format!("{base}{query}"), None).await;
+        assert_eq!(listed(&a), newest, "{query}");
+    }
+    let first = call(
+        gw.addr,
+        "GET",
+        &format!("{base}?order=ascending&limit=2"),
+        None,
+    )
+    .await;
+    assert_eq!(listed(&first), ids[..2], "{}", first.json());
+    let next = first.json()["iterator"].as_str().unwrap().to_owned();
+    let query = format!("{base}?order=ascending&limit=2&iterator={next}");
+    let second = call(gw.addr, "GET", &query, None).await;
+    assert_eq!(listed(&second), ids[2..], "{}", second.json());
+    assert_eq!(second.json()["done"], true);
 }

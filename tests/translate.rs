@@ -346,7 +346,7 @@ fn a_vendor_error_body_from_standard_input_becomes_the_canonical_problem() {
 fn credentials_are_redacted_in_the_printed_headers() {
     const VENDOR_TOKEN: &str = "talq_VENDOR_TOKEN_5e1f";
     const CLIENT_TOKEN: &str = "am_live_CLIENT_TOKEN_77ab";
-    const WEBHOOK_SECRET: &str = "whsec_WEBHOOK_SECRET_c0de";
+    const WEBHOOK_SECRET: &str = "whsec_WEBHOOKSECRETc0deWEBHOOKSECRETc0de00";
     let dir = tempfile::tempdir().unwrap();
     let config = config_with(
         dir.path(),

@@ -721,7 +721,7 @@ fn wrongly_typed(
 }
 
 /// Secrets a request carries, which the vendors below echo.
-const SECRET: &str = "whsec_echoedSigningSecret0042";
+const SECRET: &str = "whsec_echoedSigningSecret0042echoedSigning0042";
 const HEADER_VALUE: &str = "hdr-echoed-credential-0042";
 const CLIENT_TOKEN: &str = "client-echoed-token-0042";
 const UPSTREAM_TOKEN: &str = "upstream-echoed-token-0042";

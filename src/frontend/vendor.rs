@@ -276,10 +276,11 @@ impl VendorApi {
         // A replacement and a resource's write carry the whole object, as a create does: a
         // required member left out is refused, not kept from before.
         let whole = matches!(kind, Kind::Operation(Role::Replace) | Kind::Resource(..));
-        let mut violations = if whole {
-            map.check_whole(action, item)
-        } else {
-            map.check(action, item)
+        let mut violations = match kind {
+            // A resource's merge: a `null` inside a member's map removes that entry.
+            Kind::Resource(_, ResourceVerb::Update) => map.check_merge(action, item),
+            _ if whole => map.check_whole(action, item),
+            _ => map.check(action, item),
         };
         if self.translating() {
             // Event names are the backend's own (the canonical model keeps each upstream's
@@ -298,21 +299,140 @@ impl VendorApi {
 
     /// The event type a client asks a test to send, where the dialect's test body names one
     /// (`{{current.events[0]}}` stands in it): the operation's `events`, that one alone.
-    fn test_event(&self, bytes: &[u8]) -> Result<Option<Map<String, Value>>, Problem> {
+    fn test_event(&self, body: Map<String, Value>) -> Option<Map<String, Value>> {
         let path = self
             .dialect
             .endpoint(Role::Action(Action::Test))
             .and_then(|e| e.body.as_ref())
-            .and_then(|b| b.path_of_item("current.events", &[0]));
-        let Some(path) = path else {
-            return Ok(None);
+            .and_then(|b| b.path_of_item("current.events", &[0]))?;
+        path.extract(Value::Object(body))
+            .filter(Value::is_string)
+            .map(|event| {
+                let mut asked = Map::new();
+                asked.insert("events".into(), Value::Array(vec![event]));
+                asked
+            })
+    }
+
+    /// Whether a route's request carries a body: a write, or an operation whose vendor
+    /// request has one (a test's event type, a rotation's options).
+    fn takes_body(&self, kind: Kind) -> bool {
+        match kind {
+            Kind::Resource(_, verb) => verb != ResourceVerb::Get,
+            Kind::Operation(role) => {
+                matches!(role.action(), Action::Create | Action::Update)
+                    || self
+                        .dialect
+                        .endpoint(role)
+                        .is_some_and(|e| e.body.is_some())
+            }
+        }
+    }
+
+    /// The client's body as this vendor reads it: a JSON object, or nothing where the vendor
+    /// takes none. Anything else (an array, a number, text that is no JSON, and an empty
+    /// body where every body is required) is refused as the vendor refuses it.
+    fn read_body(&self, bytes: &[u8]) -> Result<Map<String, Value>, Problem> {
+        let errors = &self.dialect.errors;
+        match super::object(bytes) {
+            Ok(Some(map)) => Ok(map),
+            Ok(None) if self.dialect.body_required => Err(errors.unreadable(Problem::bad_request(
+                "the body is empty; this request needs one",
+            ))),
+            Ok(None) => Ok(Map::new()),
+            Err(problem) => Err(errors.unreadable(problem)),
+        }
+    }
+
+    /// The client's body where the route takes one, held to the vendor's checks, and the
+    /// item it carries where the route writes one.
+    fn body_and_item(&self, kind: Kind, bytes: &[u8]) -> Result<BodyAndItem, Problem> {
+        if !self.takes_body(kind) {
+            return Ok((None, None));
+        }
+        let body = self.read_body(bytes)?;
+        self.check_request(kind, &body)?;
+        let writes = matches!(
+            kind,
+            Kind::Resource(_, ResourceVerb::Replace | ResourceVerb::Update)
+        ) || matches!(self.action(kind), Action::Create | Action::Update);
+        let item = writes.then(|| self.item(kind, Value::Object(body.clone())));
+        Ok((Some(body), item))
+    }
+
+    /// The checks the vendor makes of a body that is no webhook (an operation's `request`).
+    fn check_request(&self, kind: Kind, body: &Map<String, Value>) -> Result<(), Problem> {
+        let Kind::Operation(role) = kind else {
+            return Ok(());
         };
-        let body = Value::Object(super::object(bytes)?.unwrap_or_default());
-        Ok(path.extract(body).filter(Value::is_string).map(|event| {
-            let mut asked = Map::new();
-            asked.insert("events".into(), Value::Array(vec![event]));
-            asked
-        }))
+        let Some(endpoint) = self.dialect.endpoint(role) else {
+            return Ok(());
+        };
+        let body = Value::Object(body.clone());
+        let errors: Vec<FieldError> = endpoint
+            .request
+            .iter()
+            .filter_map(|member| member.test(&body))
+            .collect();
+        match errors.is_empty() {
+            true => Ok(()),
+            false => Err(Problem::validation(errors)),
+        }
+    }
+
+    /// Whether the backend lists in an order asked for: its dialect spells orders, and a
+    /// backend of another dialect is asked in its own words.
+    fn backend_orders(&self) -> bool {
+        let list = Role::Action(Action::List);
+        let behind = self.backend.dialect().endpoint(list);
+        let spells = |e: &crate::mapping::model::Endpoint| {
+            e.query
+                .iter()
+                .any(|(_, t)| matches!(t, Template::Slot { name, .. } if name == "order"))
+        };
+        match (&self.backend, behind) {
+            (Backend::Store(_), Some(e)) => e.order.is_some(),
+            (Backend::Upstream(_), Some(e)) => e.order.is_some() && spells(e),
+            (_, None) => false,
+        }
+    }
+
+    /// A list's query, held to what the backend can do: an order asked of a backend that
+    /// cannot order is refused rather than ignored; none asked means the vendor's default
+    /// where the backend can give it.
+    fn list_for_backend(&self, query: Option<&str>) -> Result<ListQuery, Problem> {
+        let role = Role::Action(Action::List);
+        let mut out = self.list_query(role, query)?;
+        let ordering = self.dialect.endpoint(role).and_then(|e| e.order.as_ref());
+        match (out.order, self.backend_orders()) {
+            (Some(_), false) => {
+                let param = self
+                    .dialect
+                    .endpoint(role)
+                    .and_then(|e| {
+                        e.query.iter().find(
+                            |(_, t)| matches!(t, Template::Slot { name, .. } if name == "order"),
+                        )
+                    })
+                    .map_or("order", |(p, _)| p.as_str());
+                let behind = self
+                    .backend
+                    .upstream()
+                    .unwrap_or(&self.backend.dialect().name);
+                return Err(Problem::with_errors(
+                    Code::UnsupportedField,
+                    vec![FieldError::in_query(
+                        param,
+                        format!(
+                            "cannot be honoured: upstream {behind} lists in an order of its own"
+                        ),
+                    )],
+                ));
+            }
+            (None, true) => out.order = ordering.and_then(|o| o.default),
+            _ => {}
+        }
+        Ok(out)
     }
 
     /// A list's page as the client asks for it; a limit that is no count is refused, as the
@@ -331,7 +451,28 @@ impl VendorApi {
                     let limit = value.parse().map_err(|_| {
                         Problem::bad_request(format!("{key}: `{value}` is not a count of items"))
                     })?;
+                    if let Some((max, words)) = &endpoint.max_limit
+                        && limit > *max
+                    {
+                        let message = words
+                            .clone()
+                            .unwrap_or_else(|| format!("must be at most {max}"));
+                        return Err(Problem::validation(vec![FieldError::in_query(
+                            key, message,
+                        )]));
+                    }
                     out.limit = Some(limit);
+                }
+                Template::Slot { name, .. } if name == "order" => {
+                    let Some(ordering) = &endpoint.order else {
+                        continue;
+                    };
+                    out.order = Some(ordering.read(&value).ok_or_else(|| {
+                        Problem::bad_request(format!(
+                            "{key}: `{value}` is neither `{}` nor `{}`",
+                            ordering.ascending, ordering.descending
+                        ))
+                    })?);
                 }
                 Template::Slot { name, .. } if name == "cursor" && !value.is_empty() => {
                     out.cursor = Some(value)
@@ -401,25 +542,6 @@ impl VendorApi {
             p.detail = format!("webhook {id} cannot be shown in this API: {}", p.detail);
             p
         })
-    }
-
-    /// The object a writing route's body holds (where `{{webhook}}` or `{{resource}}` stands),
-    /// or `None` for a route that writes nothing.
-    fn written_item(
-        &self,
-        kind: Kind,
-        action: Action,
-        bytes: &[u8],
-    ) -> Result<Option<Value>, Problem> {
-        let writes = matches!(
-            kind,
-            Kind::Resource(_, ResourceVerb::Replace | ResourceVerb::Update)
-        ) || matches!(action, Action::Create | Action::Update);
-        if !writes {
-            return Ok(None);
-        }
-        let body = Value::Object(super::object(bytes)?.unwrap_or_default());
-        Ok(Some(self.item(kind, body)))
     }
 
     /// A request for an upstream of this very dialect: the same checks as a translated write,
@@ -656,7 +778,11 @@ impl Frontend for VendorApi {
     fn route(&self, head: &Head<'_>) -> Result<Routed<Route>, Problem> {
         let (method, path, query) = (head.method, head.path, head.query);
         let d = &self.dialect;
-        let parts = segments(path)?;
+        // A segment that names nothing is refused as the vendor's own router refuses it.
+        let parts = segments(path).map_err(|p| match d.errors.unreadable_path {
+            Code::BadRequest => p,
+            code => Problem::new(code, p.detail),
+        })?;
         let base = segments(&d.base_path).unwrap_or_default();
         let rest = parts
             .strip_prefix(base.as_slice())
@@ -735,17 +861,20 @@ impl Frontend for VendorApi {
         let route = &routed.route;
         self.check_shapes(route)?;
         let action = self.action(route.kind);
-        let item = self.written_item(route.kind, action, &bytes)?;
+        // An owner this API does not serve is not found before its body is read, as the
+        // vendor finds the owner first.
+        let owner = self.backend_owner(route.owner.as_deref())?;
+        let (body, item) = self.body_and_item(route.kind, &bytes)?;
         if self.relays() {
             return self.relay(route, action, item.as_ref(), bytes);
         }
         let mut op = Operation::new(action);
         op.id = route.id.clone();
-        op.owner = self.backend_owner(route.owner.as_deref())?;
+        op.owner = owner;
         op.lenient = false;
         match route.kind {
             Kind::Operation(Role::Action(Action::List)) => {
-                op.query = self.list_query(Role::Action(Action::List), route.query.as_deref())?;
+                op.query = self.list_for_backend(route.query.as_deref())?;
             }
             Kind::Operation(role) if matches!(action, Action::Create | Action::Update) => {
                 self.webhook_write(&mut op, role, &item.unwrap_or_default())?;
@@ -753,7 +882,9 @@ impl Frontend for VendorApi {
             Kind::Resource(i, verb) => {
                 self.resource_request(&mut op, routed, i, verb, item)?;
             }
-            Kind::Operation(Role::Action(Action::Test)) => op.body = self.test_event(&bytes)?,
+            Kind::Operation(Role::Action(Action::Test)) => {
+                op.body = body.and_then(|b| self.test_event(b))
+            }
             _ => {}
         }
         Ok(Job::Operation(op))
@@ -808,6 +939,10 @@ impl Frontend for VendorApi {
         }
     }
 }
+
+/// A request's body as a surface read it (where the route takes one), and the webhook or
+/// resource item inside it (where the route writes one).
+type BodyAndItem = (Option<Map<String, Value>>, Option<Value>);
 
 /// Placeholder values while rendering a vendor answer.
 #[derive(Default)]
@@ -876,7 +1011,10 @@ pub fn problem_response(
     let vendor_errors: Vec<FieldError> = problem
         .errors
         .iter()
-        .map(|e| FieldError::new(d.webhook.vendor_name(&e.field), e.message.clone()))
+        .map(|e| FieldError {
+            field: d.webhook.vendor_name(&e.field),
+            ..e.clone()
+        })
         .collect();
     let render = d.errors.template_for(problem.code);
     // With field errors, the message names the fields as this API does.

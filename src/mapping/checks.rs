@@ -10,6 +10,10 @@ use serde_json::Value;
 pub enum Check {
     /// Present on create, and never `null`.
     Required,
+    /// A value of this JSON type.
+    Type(JsonType),
+    /// An object whose member values (or an array whose items) are all of this JSON type.
+    Values(JsonType),
     /// An `https://` URL.
     Https,
     /// An absolute `http(s)://` URL with a host.
@@ -46,6 +50,8 @@ impl Check {
     pub fn key(&self) -> &'static str {
         match self {
             Check::Required => "required",
+            Check::Type(_) => "type",
+            Check::Values(_) => "values",
             Check::Https => "https",
             Check::Url => "url",
             Check::MinLength(_) => "min_length",
@@ -59,10 +65,20 @@ impl Check {
     }
 
     /// The canonical message of a failed check on a present, non-null value, or `None` when
-    /// `value` passes. `events` names the field whose `one_of` speaks of events.
+    /// `value` passes. `events` names the field whose `one_of` speaks of events. Long by
+    /// design: one arm per check of the closed set, each beside the others.
     pub fn test(&self, value: &Value, events: bool) -> Option<String> {
         match self {
             Check::Required => None,
+            Check::Type(t) => (!t.holds(value)).then(|| format!("must be {}", t.described())),
+            Check::Values(t) => {
+                let bad = match value {
+                    Value::Object(members) => members.values().any(|v| !t.holds(v)),
+                    Value::Array(items) => items.iter().any(|v| !t.holds(v)),
+                    _ => false,
+                };
+                bad.then(|| format!("each value must be {}", t.described()))
+            }
             Check::Https => {
                 let s = value.as_str()?;
                 (!s.get(..8)
@@ -131,6 +147,50 @@ impl Check {
                 });
                 out.then(|| bounds("must be", *min, *max, ""))
             }
+        }
+    }
+}
+
+/// A JSON type, as a `type` or `values` check names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JsonType {
+    /// A string.
+    String,
+    /// An integer (a number without a fraction).
+    Integer,
+    /// Any number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// An object.
+    Object,
+    /// An array.
+    Array,
+}
+
+impl JsonType {
+    /// Whether `value` is of this type.
+    pub fn holds(self, value: &Value) -> bool {
+        match self {
+            JsonType::String => value.is_string(),
+            JsonType::Integer => value.is_i64() || value.is_u64(),
+            JsonType::Number => value.is_number(),
+            JsonType::Boolean => value.is_boolean(),
+            JsonType::Object => value.is_object(),
+            JsonType::Array => value.is_array(),
+        }
+    }
+
+    /// The type as a message names it: `a string`, `an object`.
+    fn described(self) -> &'static str {
+        match self {
+            JsonType::String => "a string",
+            JsonType::Integer => "an integer",
+            JsonType::Number => "a number",
+            JsonType::Boolean => "a boolean",
+            JsonType::Object => "an object",
+            JsonType::Array => "an array",
         }
     }
 }
@@ -255,6 +315,40 @@ mod tests {
             );
         }
         assert!(Pattern::new("(").is_err());
+    }
+
+    #[test]
+    fn types_and_value_types_hold_for_every_spelling() {
+        let object = Check::Type(JsonType::Object);
+        assert_eq!(object.test(&json!({"a": "1"}), false), None);
+        for bad in [json!([]), json!("a"), json!(1), json!(true)] {
+            assert_eq!(
+                object.test(&bad, false).as_deref(),
+                Some("must be an object"),
+                "{bad}"
+            );
+        }
+        let strings = Check::Values(JsonType::String);
+        assert_eq!(strings.test(&json!({"a": "1", "b": ""}), false), None);
+        assert_eq!(strings.test(&json!(["a"]), false), None);
+        for bad in [
+            json!({"a": null}),
+            json!({"a": 1}),
+            json!([null, null]),
+            json!([{}]),
+        ] {
+            assert_eq!(
+                strings.test(&bad, false).as_deref(),
+                Some("each value must be a string"),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            Check::Type(JsonType::Integer)
+                .test(&json!(1.5), false)
+                .as_deref(),
+            Some("must be an integer")
+        );
     }
 
     #[test]

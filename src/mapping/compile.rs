@@ -9,8 +9,8 @@ use super::errors::{ErrorMap, Form, ItemForm, Render};
 use super::file::{self, FieldSection, MappingFile, OperationName, OperationSection};
 use super::json_path::FieldPath;
 use super::model::{
-    ClientAuth, Dialect, EmulatorSpec, Endpoint, FollowUp, IdStyle, Resource, ResourceEndpoint,
-    Role, SecretMint, Strategy,
+    ClientAuth, Dialect, EmulatorSpec, Endpoint, FollowUp, IdStyle, MemberCheck, Ordering,
+    Resource, ResourceEndpoint, Role, SecretMint, Strategy,
 };
 use super::rules::{Derivation, Derived, ObjectMap, Ops, Rule, Target};
 use super::template::Template;
@@ -258,6 +258,7 @@ impl Compiler<'_> {
             id_format,
             client_auth,
             idempotency_key,
+            body_required: raw.dialect.body_required,
             response_headers,
             webhook,
             test_result,
@@ -626,14 +627,12 @@ impl Compiler<'_> {
         let method = self.method(&format!("{key}.method"), &s.method)?;
         let path =
             self.path_template(&format!("{key}.path"), &s.path, action.has_id(), has_owner)?;
-        let query = s
-            .query
+        let (query, order) = self.query_and_order(key, action, s);
+        let request = s
+            .request
             .iter()
-            .filter_map(|(param, text)| {
-                let qkey = format!("{key}.query.{param}");
-                let t = self.template(&qkey, &Value::from(text.as_str()))?;
-                self.check_slots(&qkey, &t, &["limit", "cursor"]);
-                Some((param.clone(), t))
+            .filter_map(|(name, section)| {
+                self.member_check(&format!("{key}.request.{name}"), name, section)
             })
             .collect();
         let body = self.template_at(key, "body", s.body.as_ref());
@@ -686,6 +685,100 @@ impl Compiler<'_> {
             needs_current,
             inferred: s.inferred,
             note: s.note.clone(),
+            request,
+            order,
+            max_limit: s.limit.as_ref().map(|l| (l.max, l.message.clone())),
+        })
+    }
+
+    /// An operation's query parameters, and the list orders the vendor spells: `{{order}}`
+    /// may stand in a parameter only where the operation says how the vendor names orders,
+    /// and only a list takes orders and a largest page.
+    fn query_and_order(
+        &mut self,
+        key: &str,
+        action: Action,
+        s: &OperationSection,
+    ) -> (Vec<(String, Template)>, Option<Ordering>) {
+        let order = s
+            .order
+            .as_ref()
+            .map(|o| self.ordering(&format!("{key}.order"), o));
+        let query_slots: &[&str] = if order.is_some() {
+            &["limit", "cursor", "order"]
+        } else {
+            &["limit", "cursor"]
+        };
+        let query = s
+            .query
+            .iter()
+            .filter_map(|(param, text)| {
+                let qkey = format!("{key}.query.{param}");
+                let t = self.template(&qkey, &Value::from(text.as_str()))?;
+                self.check_slots(&qkey, &t, query_slots);
+                Some((param.clone(), t))
+            })
+            .collect();
+        if action != Action::List && (s.order.is_some() || s.limit.is_some()) {
+            self.error(key, "only `list` takes `order` and `limit`");
+        }
+        (query, order)
+    }
+
+    /// A list's orders in the vendor's words; its default one of them.
+    fn ordering(&mut self, key: &str, o: &file::OrderSection) -> Ordering {
+        let mut ordering = Ordering {
+            ascending: o.ascending.clone(),
+            descending: o.descending.clone(),
+            default: None,
+        };
+        if let Some(word) = &o.default {
+            ordering.default = ordering.read(word);
+            if ordering.default.is_none() {
+                self.error(
+                    format!("{key}.default"),
+                    format!("`{word}` is neither `ascending` nor `descending` as spelt here"),
+                );
+            }
+        }
+        ordering
+    }
+
+    /// The checks of one member of a client's body that is no webhook: only checks and their
+    /// messages, at `path` (`$.NAME` by default).
+    fn member_check(&mut self, key: &str, name: &str, s: &FieldSection) -> Option<MemberCheck> {
+        let path = self.path(
+            &format!("{key}.path"),
+            s.path.as_deref().unwrap_or(&format!("$.{name}")),
+        )?;
+        if s.codec.is_some() || s.implied.is_some() || s.default.is_some() || s.fill.is_some() {
+            self.error(key, "a request member takes checks and messages only");
+        }
+        let mut checks = checks_of(s);
+        if let Some(source) = &s.pattern {
+            let at = checks
+                .iter()
+                .position(|c| matches!(c, Check::Range { .. }))
+                .unwrap_or(checks.len());
+            match Pattern::new(source) {
+                Ok(p) => checks.insert(at, Check::Pattern(p)),
+                Err(e) => self.error(format!("{key}.pattern"), e),
+            }
+        }
+        let known: Vec<&str> = checks.iter().map(Check::key).collect();
+        for message_key in s.messages.keys() {
+            if !known.contains(&message_key.as_str()) {
+                self.error(
+                    format!("{key}.messages.{message_key}"),
+                    format!("no such check on this field; it has: {}", known.join(", ")),
+                );
+            }
+        }
+        Some(MemberCheck {
+            name: name.to_owned(),
+            path,
+            checks,
+            messages: s.messages.clone().into_iter().collect(),
         })
     }
 
@@ -851,6 +944,8 @@ impl Compiler<'_> {
                 }
             },
         };
+        let unreadable_body = self.refusal("errors.unreadable_body", &s.unreadable_body);
+        let unreadable_path = self.refusal("errors.unreadable_path", &s.unreadable_path);
         ErrorMap {
             flag,
             message,
@@ -861,6 +956,8 @@ impl Compiler<'_> {
             render,
             default_render,
             content_type,
+            unreadable_body,
+            unreadable_path,
         }
     }
 
@@ -934,12 +1031,25 @@ impl Compiler<'_> {
         (render, default_render)
     }
 
+    /// The canonical code a surface refuses an unreadable request with: `bad_request` unless
+    /// the file names another client error.
+    fn refusal(&mut self, key: &str, name: &Option<String>) -> Code {
+        match name.as_deref().map(|n| (n, Code::parse(n))) {
+            None => Code::BadRequest,
+            Some((_, Some(code))) if code.status() < 500 => code,
+            Some((n, _)) => {
+                self.error(key, format!("`{n}` is not a canonical client-error code"));
+                Code::BadRequest
+            }
+        }
+    }
+
     fn item_form(&mut self, key: &str, fe: &file::FieldErrorsSection) -> Option<ItemForm> {
         let field = self.path_at(key, "field", fe.field.as_ref());
         let message = self.path_at(key, "message", fe.message.as_ref());
         let item = self.template_at(key, "item", fe.item.as_ref());
         if let Some(item) = &item {
-            self.check_slots(&format!("{key}.item"), item, &["field", "message"]);
+            self.check_slots(&format!("{key}.item"), item, &["field", "message", "in"]);
         }
         for (what, found) in [
             ("field", field.is_some() || fe.field.is_some()),
@@ -1027,6 +1137,12 @@ fn checks_of(s: &FieldSection) -> Vec<Check> {
     let mut checks = Vec::new();
     if s.required {
         checks.push(Check::Required);
+    }
+    if let Some(t) = s.type_ {
+        checks.push(Check::Type(t));
+    }
+    if let Some(t) = s.values {
+        checks.push(Check::Values(t));
     }
     if s.url {
         checks.push(Check::Url);

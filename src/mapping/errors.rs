@@ -69,6 +69,11 @@ pub struct ErrorMap {
     pub default_render: Render,
     /// The media type of rendered error bodies.
     pub content_type: http::HeaderValue,
+    /// How a surface refuses a body it cannot read as a JSON object (`bad_request`, or the
+    /// vendor's validation failure naming the body as a whole).
+    pub unreadable_body: Code,
+    /// How a surface refuses a path segment that names nothing (a dot segment, a separator).
+    pub unreadable_path: Code,
 }
 
 /// The facts of one vendor failure.
@@ -182,6 +187,18 @@ impl ErrorMap {
         }
     }
 
+    /// A body that is no JSON object, refused as this vendor refuses it: with `problem`'s
+    /// code, or as a failed validation of the body as a whole.
+    pub fn unreadable(&self, problem: Problem) -> Problem {
+        match self.unreadable_body {
+            Code::BadRequest => problem,
+            code @ (Code::ValidationFailed | Code::UnsupportedField) => {
+                Problem::with_errors(code, vec![FieldError::of_body(problem.detail)])
+            }
+            code => Problem::new(code, problem.detail),
+        }
+    }
+
     /// The vendor's code for a canonical code, for rendering (`{{code}}`).
     pub fn vendor_code(&self, code: Code) -> String {
         self.codes
@@ -217,8 +234,11 @@ impl ErrorMap {
                 errors
                     .iter()
                     .filter_map(|e| {
+                        // The body as a whole has no field: its location ends at `{{in}}`.
                         let slots = |name: &str| match name {
+                            "field" if e.field.is_empty() => None,
                             "field" => Some(Value::from(e.field.as_str())),
+                            "in" => Some(Value::from(e.place.as_str())),
                             "message" => Some(Value::from(e.message.as_str())),
                             _ => None,
                         };

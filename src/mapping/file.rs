@@ -73,6 +73,9 @@ pub struct DialectSection {
     pub auth: AuthScheme,
     /// The request header by which the vendor recognises a repeated create.
     pub idempotency_key: Option<String>,
+    /// Every request that carries a body needs one: an empty body is refused as unreadable.
+    #[serde(default)]
+    pub body_required: bool,
     /// Headers added to every response of this dialect's surface.
     #[serde(default)]
     pub response_headers: BTreeMap<String, String>,
@@ -167,6 +170,11 @@ pub struct FieldSection {
     pub pattern: Option<String>,
     pub min: Option<i64>,
     pub max: Option<i64>,
+    /// The JSON type the value must have.
+    #[serde(rename = "type")]
+    pub type_: Option<super::checks::JsonType>,
+    /// The JSON type of each member value (or item) of the value.
+    pub values: Option<super::checks::JsonType>,
     #[serde(default)]
     pub unique_per_owner: bool,
     #[serde(default)]
@@ -233,6 +241,28 @@ pub struct OperationSection {
     #[serde(default)]
     pub inferred: bool,
     pub note: Option<String>,
+    /// Checks of a client's body that is no webhook, by the vendor's member name.
+    #[serde(default)]
+    pub request: BTreeMap<String, FieldSection>,
+    /// A list's orders in the vendor's words.
+    pub order: Option<OrderSection>,
+    /// The largest page a client may ask for.
+    pub limit: Option<LimitSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderSection {
+    pub ascending: String,
+    pub descending: String,
+    pub default: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSection {
+    pub max: u64,
+    pub message: Option<String>,
 }
 
 /// A sub-resource: canonical fields the vendor keeps at a path of their own.
@@ -280,6 +310,10 @@ pub struct ErrorsSection {
     pub content_type: Option<String>,
     #[serde(default)]
     pub render: BTreeMap<String, RenderSection>,
+    /// The canonical code a surface refuses a body that is no JSON object with.
+    pub unreadable_body: Option<String>,
+    /// The canonical code a surface refuses a path segment that names nothing with.
+    pub unreadable_path: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -101,6 +101,83 @@ pub struct Endpoint {
     pub inferred: bool,
     /// Free text, shown under `composed` by `GET /v1/upstreams`.
     pub note: Option<String>,
+    /// Checks of the members of a client's body that is no webhook (a test's event type, a
+    /// rotation's new key), as the vendor's surfaces make them.
+    pub request: Vec<MemberCheck>,
+    /// How the vendor spells a list's order (`{{order}}`), and the order it lists in when
+    /// none is asked for.
+    pub order: Option<Ordering>,
+    /// The largest page a client may ask for, and the vendor's words for a larger one.
+    pub max_limit: Option<(u64, Option<String>)>,
+}
+
+/// A list's orders in a vendor's words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ordering {
+    /// Oldest first.
+    pub ascending: String,
+    /// Newest first.
+    pub descending: String,
+    /// The vendor's order when none is asked for.
+    pub default: Option<crate::model::Order>,
+}
+
+impl Ordering {
+    /// The order a vendor's word names.
+    pub fn read(&self, word: &str) -> Option<crate::model::Order> {
+        use crate::model::Order;
+        [
+            (Order::Ascending, &self.ascending),
+            (Order::Descending, &self.descending),
+        ]
+        .into_iter()
+        .find(|(_, w)| *w == word)
+        .map(|(o, _)| o)
+    }
+
+    /// The vendor's word for an order.
+    pub fn spell(&self, order: crate::model::Order) -> &str {
+        match order {
+            crate::model::Order::Ascending => &self.ascending,
+            crate::model::Order::Descending => &self.descending,
+        }
+    }
+}
+
+/// The checks of one member of a client's body that is no webhook, under the vendor's name
+/// for it.
+#[derive(Debug, Clone)]
+pub struct MemberCheck {
+    /// The vendor's name, as its field errors give it.
+    pub name: String,
+    /// Where it sits in the body.
+    pub path: FieldPath,
+    /// Its checks, in the order of the checks table.
+    pub checks: Vec<super::checks::Check>,
+    /// The vendor's words for failed checks, by check key.
+    pub messages: Vec<(String, String)>,
+}
+
+impl MemberCheck {
+    /// The field error of the first check `body` fails, in the vendor's words where given.
+    pub fn test(&self, body: &Value) -> Option<crate::problem::FieldError> {
+        use super::checks::Check;
+        let value = self.path.get(body);
+        let (check, message) = self.checks.iter().find_map(|check| {
+            let message = match (check, value) {
+                (Check::Required, None | Some(Value::Null)) => Some("is required".to_owned()),
+                (_, Some(v)) if !v.is_null() => check.test(v, false),
+                _ => None,
+            };
+            Some((check, message?))
+        })?;
+        let words = self
+            .messages
+            .iter()
+            .find(|(key, _)| key == check.key())
+            .map_or(message, |(_, m)| m.clone());
+        Some(crate::problem::FieldError::new(self.name.clone(), words))
+    }
 }
 
 impl Endpoint {
@@ -246,6 +323,9 @@ pub struct Dialect {
     pub client_auth: ClientAuth,
     /// The header by which the vendor recognises a repeated create.
     pub idempotency_key: Option<http::HeaderName>,
+    /// Every request of the vendor's that carries a body needs one (an empty one is refused
+    /// as `errors.unreadable_body` says).
+    pub body_required: bool,
     /// Headers added to every response of this dialect's surfaces.
     pub response_headers: Vec<(http::HeaderName, Template)>,
     /// The webhook object.

@@ -836,17 +836,30 @@ impl ObjectMap {
 
     /// The vendor's constraints, evaluated on a dialect request body.
     pub fn check(&self, action: Action, dialect: &Value) -> Vec<Violation<'_>> {
-        self.check_members(action, action == Action::Create, dialect)
+        self.check_members(action, action == Action::Create, false, dialect)
+    }
+
+    /// The vendor's constraints on a merge into an object (a resource's PATCH): its members
+    /// are required as in [`ObjectMap::check_whole`], and a `null` inside a member's map
+    /// removes that entry, so it passes the `values` check.
+    pub fn check_merge(&self, action: Action, dialect: &Value) -> Vec<Violation<'_>> {
+        self.check_members(action, true, true, dialect)
     }
 
     /// The vendor's constraints on a body that is the whole object, as a create's is: a full
     /// replacement (PUT) or a resource's write body, where a required member left out is
     /// refused, not kept from before.
     pub fn check_whole(&self, action: Action, dialect: &Value) -> Vec<Violation<'_>> {
-        self.check_members(action, true, dialect)
+        self.check_members(action, true, false, dialect)
     }
 
-    fn check_members(&self, action: Action, whole: bool, dialect: &Value) -> Vec<Violation<'_>> {
+    fn check_members(
+        &self,
+        action: Action,
+        whole: bool,
+        merge: bool,
+        dialect: &Value,
+    ) -> Vec<Violation<'_>> {
         let mut out = Vec::new();
         for rule in self
             .rules
@@ -871,6 +884,17 @@ impl ObjectMap {
                         if rule.codec == Codec::EmptyIsNull =>
                     {
                         check.test(&Value::from(""), false)
+                    }
+                    // A member that is not `nullable` has no `null` of its type.
+                    (Check::Type(_), Some(Value::Null)) if !rule.nullable => {
+                        check.test(&Value::Null, false)
+                    }
+                    (Check::Values(_), Some(Value::Object(members))) if merge => {
+                        let set = members.iter().filter(|(_, v)| !v.is_null());
+                        check.test(
+                            &Value::Object(set.map(|(k, v)| (k.clone(), v.clone())).collect()),
+                            false,
+                        )
                     }
                     (_, Some(v)) if !v.is_null() => check.test(v, rule.target.is("events")),
                     _ => None,

@@ -99,19 +99,21 @@ impl Context<'_> {
 
     /// The vendor's declared constraints on a dialect body, and the URL policy's refusal if any,
     /// checked before the call. Where the vendor's own constraints already refuse the URL,
-    /// their word is kept.
+    /// their word is kept. A `merge` body is a resource's merge, where a `null` removes.
     pub(super) fn precheck(
         &self,
         map: &ObjectMap,
         action: Action,
         body: &Value,
         url_refusal: Option<FieldError>,
+        merge: bool,
     ) -> Result<(), Problem> {
-        let mut errors: Vec<FieldError> = map
-            .check(action, body)
-            .iter()
-            .map(|v| v.canonical())
-            .collect();
+        let violations = if merge {
+            map.check_merge(action, body)
+        } else {
+            map.check(action, body)
+        };
+        let mut errors: Vec<FieldError> = violations.iter().map(|v| v.canonical()).collect();
         if let Some(refusal) = url_refusal
             && !errors.iter().any(|e| e.field == refusal.field)
         {

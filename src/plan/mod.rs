@@ -381,6 +381,7 @@ impl<'a> Plan<'a> {
             Action::Create,
             &written.body,
             refusal.map(|r| r.field_error()),
+            false,
         )?;
         self.dropped = written.dropped;
         self.own_body = Some(written.body);
@@ -439,7 +440,7 @@ impl<'a> Plan<'a> {
             || self.cx.needs_current(&main, mode, whole);
         if !main.is_empty() && !reads_first {
             self.cx
-                .precheck(&d.webhook, Action::Update, &written.body, None)?;
+                .precheck(&d.webhook, Action::Update, &written.body, None, false)?;
             self.own_body = Some(written.body.clone());
         }
         let touches_main = !main.is_empty();
@@ -572,7 +573,9 @@ impl<'a> Plan<'a> {
                     Ok(t) => t.body,
                     Err(p) => return Err(p),
                 };
-                self.cx.precheck(&r.fields, Action::Update, &body, None)?;
+                let merge = change.verb == ResourceVerb::Update;
+                self.cx
+                    .precheck(&r.fields, Action::Update, &body, None, merge)?;
                 let endpoint = r
                     .endpoint(change.verb)
                     .expect("a change's verb is chosen among the endpoints its resource has");
@@ -629,6 +632,11 @@ impl<'a> Plan<'a> {
             current: current.as_ref(),
             limit: self.op.query.limit,
             cursor: self.op.query.cursor.as_deref(),
+            order: endpoint
+                .order
+                .as_ref()
+                .zip(self.op.query.order)
+                .map(|(ordering, order)| ordering.spell(order)),
         };
         let mut path =
             endpoint
@@ -885,7 +893,8 @@ impl<'a> Plan<'a> {
             Some(parts.written.body.clone())
         };
         if let Some(body) = &body {
-            self.cx.precheck(&d.webhook, Action::Update, body, None)?;
+            self.cx
+                .precheck(&d.webhook, Action::Update, body, None, false)?;
         }
         match body {
             Some(body) => self.own_body = Some(body),
@@ -984,6 +993,8 @@ struct RequestSlots<'a> {
     current: Option<&'a Map<String, Value>>,
     limit: Option<u64>,
     cursor: Option<&'a str>,
+    /// The list's order in the vendor's word (`{{order}}`).
+    order: Option<&'a str>,
 }
 
 impl Slots for RequestSlots<'_> {
@@ -992,6 +1003,7 @@ impl Slots for RequestSlots<'_> {
             "webhook" => self.webhook.cloned(),
             "limit" => self.limit.map(Value::from),
             "cursor" => self.cursor.map(Value::from),
+            "order" => self.order.map(Value::from),
             other => {
                 let field = other.strip_prefix("current.")?;
                 self.current?.get(field).cloned()
