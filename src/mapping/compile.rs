@@ -458,7 +458,7 @@ impl Compiler<'_> {
                 .collect();
             (value.clone(), when)
         });
-        let checks = self.checks(key, s);
+        let checks = self.checks(key, s, &["unique_per_owner"]);
         self.check_vendor_values(key, s, &codec);
         let error_field = s
             .error_field
@@ -487,9 +487,9 @@ impl Compiler<'_> {
         })
     }
 
-    /// A rule's checks, in the order of the checks table, and its `messages`, which may only
-    /// name checks the rule has.
-    fn checks(&mut self, key: &str, s: &FieldSection) -> Vec<Check> {
+    /// A rule's or a request member's checks, in the order of the checks table, and its
+    /// `messages`, which may only name checks it has (and the keys of `also`).
+    fn checks(&mut self, key: &str, s: &FieldSection, also: &[&str]) -> Vec<Check> {
         let mut checks = checks_of(s);
         if let Some(source) = &s.pattern {
             // In the order of the checks table: after `one_of`, before the range.
@@ -504,7 +504,7 @@ impl Compiler<'_> {
         }
         let known: Vec<&str> = checks.iter().map(Check::key).collect();
         for message_key in s.messages.keys() {
-            if !known.contains(&message_key.as_str()) && message_key != "unique_per_owner" {
+            if !known.contains(&message_key.as_str()) && !also.contains(&message_key.as_str()) {
                 self.error(
                     format!("{key}.messages.{message_key}"),
                     format!("no such check on this field; it has: {}", known.join(", ")),
@@ -754,26 +754,7 @@ impl Compiler<'_> {
         if s.codec.is_some() || s.implied.is_some() || s.default.is_some() || s.fill.is_some() {
             self.error(key, "a request member takes checks and messages only");
         }
-        let mut checks = checks_of(s);
-        if let Some(source) = &s.pattern {
-            let at = checks
-                .iter()
-                .position(|c| matches!(c, Check::Range { .. }))
-                .unwrap_or(checks.len());
-            match Pattern::new(source) {
-                Ok(p) => checks.insert(at, Check::Pattern(p)),
-                Err(e) => self.error(format!("{key}.pattern"), e),
-            }
-        }
-        let known: Vec<&str> = checks.iter().map(Check::key).collect();
-        for message_key in s.messages.keys() {
-            if !known.contains(&message_key.as_str()) {
-                self.error(
-                    format!("{key}.messages.{message_key}"),
-                    format!("no such check on this field; it has: {}", known.join(", ")),
-                );
-            }
-        }
+        let checks = self.checks(key, s, &[]);
         Some(MemberCheck {
             name: name.to_owned(),
             path,
