@@ -168,6 +168,26 @@ fn unreadable_maps(d: &Dialect) -> Vec<&Rule> {
         .collect()
 }
 
+/// A double that answers a read and then a write with the vendor's `example`, and a gateway
+/// in front of it that retries nothing.
+async fn read_then_write(
+    d: &Dialect,
+    example: &Value,
+) -> (support::Double, hookgate::app::Running) {
+    let double = support::Double::start(vec![
+        support::Reply::json(200, envelope(d, Action::Get, example)),
+        support::Reply::json(200, envelope(d, Action::Update, example)),
+    ])
+    .await;
+    let gw = gateway(&format!(
+        "[upstreams.{0}]\ndialect = \"{0}\"\nbase_url = \"{1}\"\nauth = {{ type = \"passthrough\" }}\nretries = 0\n",
+        d.name,
+        double.url()
+    ))
+    .await;
+    (double, gw)
+}
+
 fn text(a: &Answer) -> String {
     format!("{} {}", a.status, String::from_utf8_lossy(&a.body))
 }
@@ -1105,17 +1125,7 @@ async fn a_read_merge_write_clears_one_nested_member_and_keeps_its_siblings() {
         for rule in nested {
             let path = rule.path.as_ref().unwrap();
             let head = path.head().unwrap().to_owned();
-            let double = support::Double::start(vec![
-                support::Reply::json(200, envelope(&d, Action::Get, example)),
-                support::Reply::json(200, envelope(&d, Action::Update, example)),
-            ])
-            .await;
-            let gw = gateway(&format!(
-                "[upstreams.{0}]\ndialect = \"{0}\"\nbase_url = \"{1}\"\nauth = {{ type = \"passthrough\" }}\nretries = 0\n",
-                d.name,
-                double.url()
-            ))
-            .await;
+            let (double, gw) = read_then_write(&d, example).await;
             let mut patch = Map::new();
             rule.target.set(&mut patch, Value::Null);
             let at = format!("{}/{id}", base(&d, owner.as_deref()));
@@ -1160,17 +1170,7 @@ async fn a_merge_into_a_member_never_read_back_never_reaches_the_vendor() {
         let id = current["id"].as_str().unwrap().to_owned();
         let at = format!("{}/{id}", base(&d, owner_of(&d, 1).as_deref()));
         for rule in unreadable_maps(&d) {
-            let double = support::Double::start(vec![
-                support::Reply::json(200, envelope(&d, Action::Get, example)),
-                support::Reply::json(200, envelope(&d, Action::Update, example)),
-            ])
-            .await;
-            let gw = gateway(&format!(
-                "[upstreams.{0}]\ndialect = \"{0}\"\nbase_url = \"{1}\"\nauth = {{ type = \"passthrough\" }}\nretries = 0\n",
-                d.name,
-                double.url()
-            ))
-            .await;
+            let (double, gw) = read_then_write(&d, example).await;
             let mut patch = Map::new();
             rule.target.set(&mut patch, json!({"X-Remove-Me": null}));
             let a = send(

@@ -69,52 +69,35 @@ async fn created(addr: SocketAddr, backend: &Dialect) -> String {
     a.json()["id"].as_str().unwrap().to_owned()
 }
 
-/// A 422 in Svix's HTTPValidationError shape naming `member` of the body.
+/// A 422 in Svix's HTTPValidationError shape with an item at `loc`.
+fn refused_with(a: &Answer, loc: Value, what: &str) {
+    assert_eq!(
+        a.status,
+        422,
+        "{what}: {}",
+        String::from_utf8_lossy(&a.body)
+    );
+    let items = a.json()["detail"].as_array().cloned().unwrap_or_default();
+    assert!(
+        items.iter().any(|i| i["loc"] == loc),
+        "{what}: no item at {loc}: {}",
+        a.json()
+    );
+}
+
+/// A 422 naming `member` of the body.
 fn refused_at(a: &Answer, member: &str, what: &str) {
-    assert_eq!(
-        a.status,
-        422,
-        "{what}: {}",
-        String::from_utf8_lossy(&a.body)
-    );
-    let items = a.json()["detail"].as_array().cloned().unwrap_or_default();
-    assert!(
-        items.iter().any(|i| i["loc"] == json!(["body", member])),
-        "{what}: no item at body.{member}: {}",
-        a.json()
-    );
+    refused_with(a, json!(["body", member]), what);
 }
 
-/// A 422 in Svix's HTTPValidationError shape naming the body itself (`loc: ["body"]`).
+/// A 422 naming the body itself (`loc: ["body"]`).
 fn refused_at_body(a: &Answer, what: &str) {
-    assert_eq!(
-        a.status,
-        422,
-        "{what}: {}",
-        String::from_utf8_lossy(&a.body)
-    );
-    let items = a.json()["detail"].as_array().cloned().unwrap_or_default();
-    assert!(
-        items.iter().any(|i| i["loc"] == json!(["body"])),
-        "{what}: no item at body: {}",
-        a.json()
-    );
+    refused_with(a, json!(["body"]), what);
 }
 
-/// A 422 in Svix's HTTPValidationError shape naming the query parameter `param`.
+/// A 422 naming the query parameter `param`.
 fn refused_in_query(a: &Answer, param: &str, what: &str) {
-    assert_eq!(
-        a.status,
-        422,
-        "{what}: {}",
-        String::from_utf8_lossy(&a.body)
-    );
-    let items = a.json()["detail"].as_array().cloned().unwrap_or_default();
-    assert!(
-        items.iter().any(|i| i["loc"] == json!(["query", param])),
-        "{what}: no item at query.{param}: {}",
-        a.json()
-    );
+    refused_with(a, json!(["query", param]), what);
 }
 
 #[tokio::test]
