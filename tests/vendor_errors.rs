@@ -105,6 +105,30 @@ fn surface(s: &Dialect, u: &Dialect, action: Action) -> (String, Option<(String,
     (config, path)
 }
 
+/// `action` as a client of a surface of `s` sends it, through a gateway whose upstream `u` is
+/// `double`; the gateway is stopped before the answer is returned.
+async fn through_surface(
+    s: &Dialect,
+    u: &Dialect,
+    double: &Double,
+    action: Action,
+    body: Option<&Value>,
+) -> Answer {
+    let (config, path) = surface(s, u, action);
+    let gw = gateway(&format!("{}{config}", upstream(u, double))).await;
+    let (method, path) = path.unwrap();
+    let a = send(
+        gw.addr,
+        &method,
+        &path,
+        &[("authorization", "Bearer client-token-0001")],
+        body,
+    )
+    .await;
+    gw.stop().await;
+    a
+}
+
 /// Another dialect to stand behind a surface of `s`: one with the operation, preferring the
 /// same owner scope.
 fn partner<'a>(s: &Dialect, all: &'a [Dialect], action: Action) -> Option<&'a Dialect> {
@@ -232,17 +256,7 @@ async fn a_vendor_403_reaches_a_surface_client_as_that_surfaces_own_403() {
             failure_body(u, code, "Token doesn't have required permissions"),
         )])
         .await;
-        let (config, path) = surface(s, u, Action::Get);
-        let gw = gateway(&format!("{}{config}", upstream(u, &double))).await;
-        let (method, path) = path.unwrap();
-        let a = send(
-            gw.addr,
-            &method,
-            &path,
-            &[("authorization", "Bearer client-token-0001")],
-            None,
-        )
-        .await;
+        let a = through_surface(s, u, &double, Action::Get, None).await;
         let what = format!("{} in front of {}", s.name, u.name);
         assert_eq!(
             a.status,
@@ -272,7 +286,6 @@ async fn a_vendor_403_reaches_a_surface_client_as_that_surfaces_own_403() {
                 "{what}: a 403 spelled `{spelled}`, not one of {refusal_codes:?}"
             );
         }
-        gw.stop().await;
     }
 }
 
@@ -391,17 +404,7 @@ async fn a_failed_test_delivery_is_a_result_on_every_surface() {
         {
             let (answer, _) = failed_deliveries(u).pop().unwrap();
             let double = Double::start(test_script(u, answer)).await;
-            let (config, path) = surface(s, u, Action::Test);
-            let gw = gateway(&format!("{}{config}", upstream(u, &double))).await;
-            let (method, path) = path.unwrap();
-            let a = send(
-                gw.addr,
-                &method,
-                &path,
-                &[("authorization", "Bearer client-token-0001")],
-                None,
-            )
-            .await;
+            let a = through_surface(s, u, &double, Action::Test, None).await;
             let what = format!("{} in front of {}", s.name, u.name);
             let body: Value = serde_json::from_slice(&a.body).unwrap();
             let endpoint = s.operation(Action::Test).unwrap();
@@ -417,7 +420,6 @@ async fn a_failed_test_delivery_is_a_result_on_every_surface() {
                 "{what}: {body}"
             );
             tried += 1;
-            gw.stop().await;
         }
     }
     assert!(tried >= 2, "surfaces tried: {tried}");
@@ -542,18 +544,7 @@ async fn a_surface_client_reads_an_item_error_under_its_own_name_for_the_array()
                 item_errors(form, &name, &spelling, message).remove(0),
             );
             let double = Double::start(vec![Reply::json(422, body.clone())]).await;
-            let (config, path) = surface(s, u, Action::Create);
-            let gw = gateway(&format!("{}{config}", upstream(u, &double))).await;
-            let (method, path) = path.unwrap();
-            let a = send(
-                gw.addr,
-                &method,
-                &path,
-                &[("authorization", "Bearer client-token-0001")],
-                Some(&request),
-            )
-            .await;
-            gw.stop().await;
+            let a = through_surface(s, u, &double, Action::Create, Some(&request)).await;
             if double.seen().is_empty() {
                 // Refused before the vendor (a field one of them cannot carry): not this case.
                 continue;
