@@ -254,7 +254,7 @@ pub enum Outcome {
     /// A page of webhooks, and where the next page starts (`None`: this is the last one).
     List {
         /// The webhooks of this page.
-        items: Vec<Map<String, Value>>,
+        items: Vec<Members>,
         /// The cursor of the next page.
         next_cursor: Option<String>,
     },
@@ -436,13 +436,13 @@ fn merge_members(map: &mut Map<String, Value>, patch: &Map<String, Value>) {
 }
 
 /// The delivery state implied by `enabled`, for vendors that report no status of their own.
-pub fn derive_status(webhook: &mut Map<String, Value>) {
-    if webhook.contains_key("status") {
+pub fn derive_status(webhook: &mut impl Object) {
+    if webhook.member("status").is_some() {
         return;
     }
-    if let Some(enabled) = webhook.get("enabled").and_then(Value::as_bool) {
+    if let Some(enabled) = webhook.member("enabled").and_then(Value::as_bool) {
         let status = if enabled { "active" } else { "disabled" };
-        insert_in_order(webhook, WEBHOOK_FIELDS, "status", Value::from(status));
+        webhook.insert_in_order(WEBHOOK_FIELDS, "status", Value::from(status));
     }
 }
 
@@ -453,13 +453,103 @@ pub fn insert_in_order(
     name: &str,
     value: Value,
 ) {
+    let index = place_in_order(object.keys().map(String::as_str), fields, name);
+    object.shift_insert(index, name.to_owned(), value);
+}
+
+/// Where member `name` goes among `keys`, which follow the field table: before the first key
+/// the table ranks after it (or does not rank), else last.
+fn place_in_order<'k>(keys: impl Iterator<Item = &'k str>, fields: &[Field], name: &str) -> usize {
     let rank = |key: &str| fields.iter().position(|f| f.name == key);
     let at = rank(name).unwrap_or(fields.len());
-    let index = object
-        .keys()
-        .position(|k| rank(k).is_none_or(|r| r > at))
-        .unwrap_or(object.len());
-    object.shift_insert(index, name.to_owned(), value);
+    let mut count = 0;
+    for key in keys {
+        if rank(key).is_none_or(|r| r > at) {
+            return count;
+        }
+        count += 1;
+    }
+    count
+}
+
+/// A canonical object whose members follow its field table: a [`Map`], or the [`Members`] a
+/// page's webhooks are read into.
+pub trait Object {
+    /// The value of member `key`.
+    fn member(&self, key: &str) -> Option<&Value>;
+    /// Adds member `name`, which the object does not hold, where the table places it.
+    fn insert_in_order(&mut self, fields: &[Field], name: &str, value: Value);
+}
+
+impl Object for Map<String, Value> {
+    fn member(&self, key: &str) -> Option<&Value> {
+        self.get(key)
+    }
+
+    fn insert_in_order(&mut self, fields: &[Field], name: &str, value: Value) {
+        insert_in_order(self, fields, name, value);
+    }
+}
+
+/// A canonical object as its members in order, names mostly borrowed from the field tables.
+/// A page's webhooks are read into these and written out as they are: no member name is
+/// hashed or copied on the way, which a [`Map`] would do for each of them.
+#[derive(Debug, Clone, Default)]
+pub struct Members(Vec<(std::borrow::Cow<'static, str>, Value)>);
+
+impl Members {
+    /// Room for `n` members.
+    pub fn with_capacity(n: usize) -> Members {
+        Members(Vec::with_capacity(n))
+    }
+
+    /// Adds a member after the others. Names are the caller's to keep unique: an object's
+    /// rules each name a field of their own.
+    pub fn push(&mut self, name: impl Into<std::borrow::Cow<'static, str>>, value: Value) {
+        self.0.push((name.into(), value));
+    }
+
+    /// The same object as a map.
+    pub fn into_map(self) -> Map<String, Value> {
+        self.0
+            .into_iter()
+            .map(|(k, v)| (k.into_owned(), v))
+            .collect()
+    }
+}
+
+impl From<Map<String, Value>> for Members {
+    fn from(map: Map<String, Value>) -> Members {
+        Members(map.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+}
+
+/// Equal when they hold the same members, in any order, as maps are.
+impl PartialEq for Members {
+    fn eq(&self, other: &Members) -> bool {
+        self.0.len() == other.0.len() && self.0.iter().all(|(k, v)| other.member(k) == Some(v))
+    }
+}
+
+impl Object for Members {
+    fn member(&self, key: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    fn insert_in_order(&mut self, fields: &[Field], name: &str, value: Value) {
+        let index = place_in_order(self.0.iter().map(|(k, _)| k.as_ref()), fields, name);
+        let name = match fields.iter().find(|f| f.name == name) {
+            Some(f) => f.name.into(),
+            None => name.to_owned().into(),
+        };
+        self.0.insert(index, (name, value));
+    }
+}
+
+impl serde::Serialize for Members {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
 }
 
 /// Puts the members of a canonical object in the order of its field table, so responses read

@@ -387,7 +387,7 @@ impl Store {
             .webhooks
             .iter()
             .filter(|(owner, _)| *owner == op.owner)
-            .map(|(_, w)| w.clone())
+            .map(|(_, w)| w)
             .collect();
         // Kept in creation order: newest first is that order reversed, and a cursor counts
         // into the order asked for.
@@ -405,7 +405,9 @@ impl Store {
         let items = all
             .get(start.min(all.len())..end)
             .unwrap_or_default()
-            .to_vec();
+            .iter()
+            .map(|w| Map::clone(w).into())
+            .collect();
         let next_cursor = (end < all.len()).then(|| end.to_string());
         Outcome::List { items, next_cursor }
     }

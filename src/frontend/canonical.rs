@@ -14,6 +14,7 @@ use crate::upstream::Upstream;
 use bytes::Bytes;
 use http::{HeaderMap, Method, Response, header};
 use serde_json::{Map, Value, json};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -52,8 +53,11 @@ enum Path {
     },
 }
 
-fn path(parts: &[String]) -> Option<Path> {
-    let mut rest = parts.strip_prefix(&["v1".to_owned()])?;
+fn path(parts: &[Cow<'_, str>]) -> Option<Path> {
+    let (v1, mut rest) = parts.split_first()?;
+    if v1 != "v1" {
+        return None;
+    }
     if rest == ["upstreams"] {
         return Some(Path::Upstreams);
     }
@@ -62,21 +66,21 @@ fn path(parts: &[String]) -> Option<Path> {
     if let [first, name, tail @ ..] = rest
         && first == "upstreams"
     {
-        upstream = Some(name.clone());
+        upstream = Some(name.to_string());
         rest = tail;
     }
     if let [first, name, tail @ ..] = rest
         && first == "owners"
     {
-        owner = Some(name.clone());
+        owner = Some(name.to_string());
         rest = tail;
     }
     let (id, action) = match rest {
         [w] if w == "webhooks" => (None, None),
-        [w, id] if w == "webhooks" => (Some(id.clone()), None),
-        [w, id, a] if w == "webhooks" && a == "test" => (Some(id.clone()), Some(Action::Test)),
+        [w, id] if w == "webhooks" => (Some(id.to_string()), None),
+        [w, id, a] if w == "webhooks" && a == "test" => (Some(id.to_string()), Some(Action::Test)),
         [w, id, a] if w == "webhooks" && a == "rotate-secret" => {
-            (Some(id.clone()), Some(Action::RotateSecret))
+            (Some(id.to_string()), Some(Action::RotateSecret))
         }
         _ => return None,
     };
@@ -368,7 +372,7 @@ pub fn render(upstream: &Upstream, op: &Operation, done: Done) -> Response<Body>
 /// copied into a document of their own first.
 #[derive(serde::Serialize)]
 struct Page<'a> {
-    data: &'a [Map<String, Value>],
+    data: &'a [crate::model::Members],
     next_cursor: Option<&'a str>,
 }
 
@@ -414,7 +418,7 @@ fn list_query(query: Option<&str>) -> Result<ListQuery, Problem> {
 mod tests {
     use super::*;
 
-    fn parts(p: &str) -> Vec<String> {
+    fn parts(p: &str) -> Vec<Cow<'_, str>> {
         segments(p).unwrap()
     }
 

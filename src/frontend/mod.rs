@@ -19,6 +19,7 @@ use bytes::Bytes;
 use http::{HeaderMap, Method, Response};
 use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// What every request is held to, whatever its frontend.
@@ -211,17 +212,17 @@ pub trait Frontend: Send + Sync {
 /// Splits a request path into percent-decoded segments. A segment that is not UTF-8, or that
 /// decodes to a dot segment or holds a separator, is refused: on every route, decoded or not,
 /// such a segment never names anything.
-pub fn segments(path: &str) -> Result<Vec<String>, Problem> {
+pub fn segments(path: &str) -> Result<Vec<Cow<'_, str>>, Problem> {
     path.split('/')
         .filter(|s| !s.is_empty())
         .map(|s| {
-            let decoded = if s.contains('%') {
+            // Bytes: the common segment has nothing to decode and is borrowed as it is.
+            let decoded = if s.as_bytes().contains(&b'%') {
                 percent_decode_str(s)
                     .decode_utf8()
                     .map_err(|_| Problem::bad_request("the path is not valid UTF-8"))?
-                    .into_owned()
             } else {
-                s.to_owned() // the common case: nothing to decode
+                Cow::Borrowed(s)
             };
             if crate::mapping::url::names_something(&decoded) {
                 Ok(decoded)

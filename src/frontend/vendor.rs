@@ -717,7 +717,10 @@ impl VendorApi {
                         fill.count = Some(items.len());
                         let shown: Result<Vec<Value>, Problem> = items
                             .into_iter()
-                            .map(|w| self.shown(&d.webhook, &self.as_seen_here(w, owner)))
+                            .map(|w| {
+                                let w = self.as_seen_here(w.into_map(), owner);
+                                self.shown(&d.webhook, &w)
+                            })
                             .collect();
                         fill.items = Some(Value::Array(shown?));
                         fill.done = Some(next_cursor.is_none());

@@ -79,9 +79,7 @@ pub static PROBLEM_JSON: HeaderValue = HeaderValue::from_static("application/pro
 pub fn json(status: u16, value: &impl Serialize, content_type: &HeaderValue) -> Response<Body> {
     // Room for a webhook or a problem at once, instead of growing from serde_json's 128 bytes.
     let mut json = Vec::with_capacity(512);
-    if serde_json::to_writer(&mut json, value).is_err() {
-        json.clear();
-    }
+    crate::json::write(&mut json, value);
     bytes(status, Bytes::from(json), content_type)
 }
 

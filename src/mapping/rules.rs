@@ -14,7 +14,7 @@ use super::checks::Check;
 use super::codec::Codec;
 use super::json_path::{FieldPath, Step};
 use super::reader::{Gather, Gathered, ReadPlan};
-use crate::model::{Access, Action, Field, Kind};
+use crate::model::{Access, Action, Field, Kind, Members};
 use crate::problem::FieldError;
 use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde_json::{Map, Value};
@@ -284,15 +284,39 @@ impl<'de> DeserializeSeed<'de> for Reader<'_> {
     type Value = Item;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Item, D::Error> {
+        Ok(match self.gather(d)? {
+            Ok(gathered) => Item::Read(self.map.assemble(gathered)),
+            Err(item) => item,
+        })
+    }
+}
+
+impl Reader<'_> {
+    /// Gathers one object while it is parsed; what it is instead when it cannot be read so.
+    fn gather<'de, D: Deserializer<'de>>(self, d: D) -> Result<Result<Gathered, Item>, D::Error> {
         let gather = Gather {
             plan: &self.map.plan,
             rules: self.map.rules.len(),
         };
         Ok(match gather.deserialize(d)? {
-            None => Item::NotAnObject,
-            Some(g) if g.ambiguous => Item::Ambiguous,
-            Some(g) => Item::Read(self.map.assemble(g)),
+            None => Err(Item::NotAnObject),
+            Some(g) if g.ambiguous => Err(Item::Ambiguous),
+            Some(g) => Ok(g),
         })
+    }
+}
+
+/// One item of a list, read by [`Reader`] into its members.
+struct ListItem<'m>(Reader<'m>);
+
+impl<'de> DeserializeSeed<'de> for ListItem<'_> {
+    type Value = Result<Members, Item>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        Ok(self
+            .0
+            .gather(d)?
+            .map(|gathered| self.0.map.members(gathered)))
     }
 }
 
@@ -305,7 +329,7 @@ pub struct ListReader<'m> {
 }
 
 impl<'de> DeserializeSeed<'de> for ListReader<'_> {
-    type Value = Vec<Map<String, Value>>;
+    type Value = Vec<Members>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_seq(self)
@@ -313,7 +337,7 @@ impl<'de> DeserializeSeed<'de> for ListReader<'_> {
 }
 
 impl<'de> Visitor<'de> for ListReader<'_> {
-    type Value = Vec<Map<String, Value>>;
+    type Value = Vec<Members>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an array of objects")
@@ -321,11 +345,11 @@ impl<'de> Visitor<'de> for ListReader<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(item) = seq.next_element_seed(self.item)? {
+        while let Some(item) = seq.next_element_seed(ListItem(self.item))? {
             match item {
-                Item::Read(webhook) => items.push(webhook),
-                Item::NotAnObject => {}
-                Item::Ambiguous => return Err(de::Error::custom("an item to be read whole")),
+                Ok(webhook) => items.push(webhook),
+                Err(Item::Ambiguous) => return Err(de::Error::custom("an item to be read whole")),
+                Err(_) => {} // not an object
             }
         }
         Ok(items)
@@ -598,8 +622,13 @@ impl ObjectMap {
     }
 
     /// The canonical object from what was gathered, in the order of the field table.
-    fn assemble(&self, mut gathered: Gathered) -> Map<String, Value> {
-        let mut out = Map::with_capacity(self.read_order.len() + 1);
+    fn assemble(&self, gathered: Gathered) -> Map<String, Value> {
+        self.members(gathered).into_map()
+    }
+
+    /// [`ObjectMap::assemble`], as the members in order.
+    fn members(&self, mut gathered: Gathered) -> Members {
+        let mut out = Members::with_capacity(self.read_order.len() + 2);
         let mut extensions = Map::new();
         for &i in &self.read_order {
             let rule = &self.rules[i];
@@ -619,9 +648,8 @@ impl ObjectMap {
                 rule.codec.decode_or_keep(value)
             };
             match &rule.target {
-                Target::Field(f) => {
-                    out.insert(f.name.to_owned(), value);
-                }
+                // Each field has one rule: no name comes twice.
+                Target::Field(f) => out.push(f.name, value),
                 Target::Extension(k) => {
                     extensions.insert(k.clone(), value);
                 }
@@ -632,7 +660,7 @@ impl ObjectMap {
         }
         if !extensions.is_empty() {
             // Last in every canonical field table.
-            out.insert("extensions".to_owned(), Value::Object(extensions));
+            out.push("extensions", Value::Object(extensions));
         }
         out
     }

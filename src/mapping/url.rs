@@ -65,17 +65,18 @@ impl PathTemplate {
     }
 
     /// Matches already-split, decoded request segments; returns (owner, id).
-    pub fn matches(&self, parts: &[String]) -> Option<(Option<String>, Option<String>)> {
+    pub fn matches(&self, parts: &[impl AsRef<str>]) -> Option<(Option<String>, Option<String>)> {
         if parts.len() != self.segments.len() {
             return None;
         }
         let (mut owner, mut id) = (None, None);
         for (seg, part) in self.segments.iter().zip(parts) {
+            let part = part.as_ref();
             match seg {
                 PathSeg::Literal(s) if s == part => {}
                 PathSeg::Literal(_) => return None,
-                PathSeg::Owner => owner = Some(part.clone()),
-                PathSeg::Id => id = Some(part.clone()),
+                PathSeg::Owner => owner = Some(part.to_owned()),
+                PathSeg::Id => id = Some(part.to_owned()),
             }
         }
         Some((owner, id))

@@ -8,7 +8,7 @@ use crate::json;
 use crate::mapping::errors::Failure;
 use crate::mapping::model::{Endpoint, Resource, ResourceEndpoint};
 use crate::mapping::rules::Item;
-use crate::model::{self, Action};
+use crate::model::{self, Action, Members, Object};
 use crate::problem::{Code, Problem, UpstreamInfo};
 use serde_json::{Map, Value};
 
@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 pub(super) struct Parsed {
     body: Value,
     item: Option<Item>,
-    items: Option<Vec<Map<String, Value>>>,
+    items: Option<Vec<Members>>,
 }
 
 impl Parsed {
@@ -228,7 +228,7 @@ impl Context<'_> {
         let items = items
             .into_iter()
             .filter(Value::is_object)
-            .map(|item| self.canonical(item))
+            .map(|item| self.canonical(item).into())
             .collect();
         Ok((items, next_cursor))
     }
@@ -281,10 +281,10 @@ impl Context<'_> {
         self.completed(self.dialect.webhook.read_owned(dialect))
     }
 
-    fn completed(&self, mut webhook: Map<String, Value>) -> Map<String, Value> {
-        if !webhook.contains_key("owner") {
+    fn completed<O: Object>(&self, mut webhook: O) -> O {
+        if webhook.member("owner").is_none() {
             let owner = self.owner.clone().map(Value::from).unwrap_or(Value::Null);
-            model::insert_in_order(&mut webhook, model::WEBHOOK_FIELDS, "owner", owner);
+            webhook.insert_in_order(model::WEBHOOK_FIELDS, "owner", owner);
         }
         model::derive_status(&mut webhook);
         webhook

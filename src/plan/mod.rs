@@ -77,7 +77,7 @@ pub enum Next {
 }
 
 /// A page of canonical webhooks and the next page's cursor.
-type Page = (Vec<Map<String, Value>>, Option<String>);
+type Page = (Vec<model::Members>, Option<String>);
 
 /// One stage of a plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

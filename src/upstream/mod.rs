@@ -185,7 +185,11 @@ impl Upstream {
     /// Sends one planned request.
     async fn send(&self, request: &VendorRequest, call: &Call) -> Result<Reply, Problem> {
         let body = match &request.body {
-            Some(v) => Bytes::from(serde_json::to_vec(v).unwrap_or_default()),
+            Some(v) => {
+                let mut out = Vec::with_capacity(256);
+                crate::json::write(&mut out, v);
+                Bytes::from(out)
+            }
             None => Bytes::new(),
         };
         let headers = self.headers(call, request.body.is_some());
