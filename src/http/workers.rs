@@ -1,8 +1,8 @@
 //! Serving workers: one thread per core, each with a single-threaded runtime of its own that
 //! serves the connections handed to it from start to finish.
 //!
-//! The model is nginx's. The process keeps one runtime for control (signals, reload, the accept
-//! loops of [`super::server`]); [`start`] adds one OS thread per worker (`hookgate-w0`,
+//! The model is nginx's. The process keeps one runtime for control (signals, reload, and the
+//! accept loops of `http/server.rs`); [`start`] adds one OS thread per worker (`hookgate-w0`,
 //! `hookgate-w1`, ...), each running a current-thread runtime. An accept loop hands every
 //! accepted connection to the next worker in turn ([`dispatch`]); the worker registers the
 //! socket with its own reactor, runs the TLS handshake and the connection there, and every task
