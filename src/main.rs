@@ -30,8 +30,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// memory resident for as long as it stays quiet (70 MB after a c=2000 storm, against 20 MB
 /// with the purge done). Purging on every free instead (`purge_delay` 0) costs a system call
 /// every few dozen requests under load. So a worker about to wait for work collects its heap
-/// when a second has passed since it last did (a clock that a task of the runtime advances):
-/// at most once a second per worker, and within a second or two of the last request.
+/// when a second has passed since it last did (a clock that one task of the control runtime
+/// advances, and that every worker's runtime reads when it parks): at most once a second per
+/// worker, and within a second or two of the last request.
 mod allocator {
     use std::cell::Cell;
     use std::sync::atomic::{AtomicU64, Ordering};
@@ -56,15 +57,29 @@ mod allocator {
         }
     }
 
-    /// Advances the clock every second, which also wakes a worker that would otherwise wait
-    /// for work forever with a heap to collect.
+    /// Advances the clock every second, which also wakes the runtime it runs on when it would
+    /// otherwise wait for work forever with a heap to collect. One task in the process.
     pub async fn tick() {
-        let mut every = tokio::time::interval(Duration::from_secs(1));
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut every = seconds();
         loop {
             every.tick().await;
             CLOCK.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    /// Wakes the runtime it runs on every second, as [`tick`] does its own: one such task on
+    /// each serving worker, whose thread then collects when it parks again.
+    pub async fn wake() {
+        let mut every = seconds();
+        loop {
+            every.tick().await;
+        }
+    }
+
+    fn seconds() -> tokio::time::Interval {
+        let mut every = tokio::time::interval(Duration::from_secs(1));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        every
     }
 }
 
@@ -215,20 +230,41 @@ struct TranslateArgs {
     json: bool,
 }
 
-/// The runtime: tokio's multi-threaded scheduler with one worker per core (or
-/// `TOKIO_WORKER_THREADS`), except where that is one worker, which the single-threaded
-/// scheduler runs without the work-stealing machinery (a sidecar limited to one CPU).
-fn runtime_builder() -> tokio::runtime::Builder {
-    let workers = std::env::var("TOKIO_WORKER_THREADS")
+/// How many workers serve: `TOKIO_WORKER_THREADS`, else one per core.
+fn worker_count() -> usize {
+    std::env::var("TOKIO_WORKER_THREADS")
         .ok()
         .and_then(|v| v.trim().parse::<usize>().ok())
-        .or_else(|| std::thread::available_parallelism().ok().map(usize::from));
-    let mut builder = match workers {
-        Some(1) => tokio::runtime::Builder::new_current_thread(),
-        _ => tokio::runtime::Builder::new_multi_thread(),
-    };
-    builder.on_thread_park(allocator::on_park);
-    builder
+        .filter(|&n| n > 0)
+        .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
+        .unwrap_or(1)
+}
+
+/// A single-threaded runtime, whose thread collects its heap before it waits for work. The
+/// control runtime (signals, reload, accept loops; with one worker, all the serving too) and
+/// each serving worker's are one of these: no work stealing, no hand-off between threads.
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .on_thread_park(allocator::on_park)
+        .build()
+}
+
+/// With more than one worker, starts them (`hookgate::http::workers`): one thread and one
+/// runtime each, woken every second so that a quiet one still collects its heap.
+fn start_workers() -> std::io::Result<()> {
+    let count = worker_count();
+    if count < 2 {
+        return Ok(());
+    }
+    let runtimes = (0..count)
+        .map(|_| {
+            let runtime = runtime()?;
+            runtime.spawn(allocator::wake());
+            Ok(runtime)
+        })
+        .collect::<std::io::Result<Vec<_>>>()?;
+    hookgate::http::workers::start(runtimes)
 }
 
 fn main() -> ExitCode {
@@ -243,13 +279,22 @@ fn main() -> ExitCode {
             };
         }
     };
-    let runtime = match runtime_builder().enable_all().build() {
+    let runtime = match runtime() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("hookgate: cannot start the runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
+    // Only the commands that serve have workers; the others run on the control runtime.
+    let serves = matches!(
+        cli.command,
+        None | Some(Command::Serve { .. } | Command::Emulate(_))
+    );
+    if let Err(e) = serves.then(start_workers).transpose() {
+        eprintln!("hookgate: cannot start the serving workers: {e}");
+        return ExitCode::FAILURE;
+    }
     let origin = |listen| config::Origin {
         file: cli.config.clone(),
         listen,

@@ -244,3 +244,130 @@ async fn json_logs_carry_one_span_per_request() {
     assert_eq!(access["request_id"], "req-span-1");
     assert!(access["duration_ms"].as_f64().is_some(), "{access}");
 }
+
+/// A vendor double that answers a read of webhook ID with webhook ID (the last path segment),
+/// so that every answer can be matched to its request; a read of `slow` answers after 700 ms,
+/// and says on `arrived` that it came.
+async fn echo_double(
+    slow: &'static str,
+    arrived: std::sync::Arc<tokio::sync::Notify>,
+) -> std::net::SocketAddr {
+    use http_body_util::Full;
+    use hyper::service::service_fn;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let arrived = arrived.clone();
+            let service = service_fn(move |req: http::Request<hyper::body::Incoming>| {
+                let arrived = arrived.clone();
+                async move {
+                    let path = req.uri().path().to_owned();
+                    let id = path.rsplit('/').next().unwrap_or_default().to_owned();
+                    if id == slow {
+                        arrived.notify_one();
+                        tokio::time::sleep(Duration::from_millis(700)).await;
+                    }
+                    let body = json!({"success": true, "data": {"id": id, "agent_id": "550e8400-e29b-41d4-a716-446655440000", "name": "n", "webhook_url": "https://e.example", "events": ["event_action"], "enabled": true}});
+                    Ok::<_, std::convert::Infallible>(
+                        http::Response::builder()
+                            .header("content-type", "application/json")
+                            .body(Full::new(bytes::Bytes::from(body.to_string())))
+                            .unwrap(),
+                    )
+                }
+            });
+            tokio::spawn(
+                hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service),
+            );
+        }
+    });
+    addr
+}
+
+/// The names of the threads of process `pid` that serve as workers.
+fn worker_threads(pid: u32) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+        .map(|name| name.trim().to_owned())
+        .filter(|name| name.starts_with("hookgate-w"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// One keep-alive connection sending `ids` one after another: the id each answer carries.
+async fn read_in_turn(addr: std::net::SocketAddr, ids: Vec<String>) -> Vec<(u16, String)> {
+    use http_body_util::{BodyExt, Empty};
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    let mut answers = Vec::new();
+    for id in ids {
+        sender.ready().await.unwrap();
+        let request = http::Request::get(format!(
+            "/v1/upstreams/v/owners/550e8400-e29b-41d4-a716-446655440000/webhooks/{id}"
+        ))
+        .header("host", addr.to_string())
+        .body(Empty::<bytes::Bytes>::new())
+        .unwrap();
+        let response = sender.send_request(request).await.unwrap();
+        let status = response.status().as_u16();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        let answer: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        answers.push((status, answer["id"].as_str().unwrap_or_default().to_owned()));
+    }
+    answers
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_worker_thread_serves_whole_connections_and_all_drain_on_sigterm() {
+    const SLOW: &str = "0199a1b2-0000-7000-8000-0000000009ff";
+    let arrived = std::sync::Arc::new(tokio::sync::Notify::new());
+    let double = echo_double(SLOW, arrived.clone()).await;
+    let config = format!(
+        "[upstreams.v]\ndialect = \"talkover\"\nbase_url = \"http://{double}\"\nauth = {{ type = \"none\" }}\n\
+         [upstreams.e]\ndialect = \"talkover\"\nemulate = true\n"
+    );
+    for (workers, threads) in [("1", vec![]), ("2", vec!["hookgate-w0", "hookgate-w1"])] {
+        let (mut child, addr, _log) = start(&config, "info", &[("TOKIO_WORKER_THREADS", workers)]);
+        assert_eq!(worker_threads(child.id()), threads, "{workers} worker(s)");
+        // Six keep-alive connections at once, each reading twenty webhooks of its own in turn.
+        let connections: Vec<_> = (0..6)
+            .map(|c| {
+                let ids: Vec<String> = (0..20)
+                    .map(|r| format!("0199a1b2-0000-7000-8000-{:012x}", c * 100 + r))
+                    .collect();
+                (ids.clone(), tokio::spawn(read_in_turn(addr, ids)))
+            })
+            .collect();
+        for (ids, answers) in connections {
+            let expected: Vec<(u16, String)> = ids.into_iter().map(|id| (200, id)).collect();
+            assert_eq!(answers.await.unwrap(), expected, "{workers} worker(s)");
+        }
+        // What one connection writes to an emulated vendor, another (on another worker) reads.
+        let list = "/v1/upstreams/e/owners/550e8400-e29b-41d4-a716-446655440000/webhooks";
+        let body =
+            json!({"description": "d", "url": "https://e.example", "events": ["event_action"]});
+        let created = send(addr, "POST", list, &[], Some(&body)).await;
+        assert_eq!(created.status, 201, "{}", created.json());
+        let id = created.json()["id"].as_str().unwrap().to_owned();
+        let read = send(addr, "GET", &format!("{list}/{id}"), &[], None).await;
+        assert_eq!((read.status, read.json()["id"].clone()), (200, json!(id)));
+        // A request in flight when SIGTERM comes is answered before the process exits 0.
+        let inflight = tokio::spawn(read_in_turn(addr, vec![SLOW.to_owned()]));
+        arrived.notified().await;
+        terminate(&child);
+        assert_eq!(inflight.await.unwrap(), vec![(200, SLOW.to_owned())]);
+        let code = tokio::task::spawn_blocking(move || child.wait().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(code.code(), Some(0), "{workers} worker(s)");
+    }
+}

@@ -8,7 +8,13 @@
 //! `http://` ones are forwarded in absolute form. Loopback destinations (`localhost`,
 //! `127.0.0.0/8`, `::1`) never go through a proxy, as in Go's `net/http`: they are the
 //! gateway's own emulators, which a proxy elsewhere could not reach.
+//!
+//! Where the process runs serving workers ([`workers`]), each worker has a pool of its own:
+//! hyper-util drives a pooled connection on the runtime that made it, so a connection shared
+//! between workers would wake one thread for another's request, and every checkout would
+//! contend for one lock. A worker's requests use its pool only, and so stay on its thread.
 
+use super::workers;
 use crate::exchange::Reply;
 use bytes::Bytes;
 use http::Request;
@@ -21,7 +27,7 @@ use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -44,11 +50,36 @@ pub enum CallError {
     TooLarge(usize),
 }
 
-/// Cheap to clone; every clone shares one connection pool.
+/// hyper-util's client: one connection pool.
+type Pool = HyperClient<HttpsConnector<Connector>, Full<Bytes>>;
+
+/// Cheap to clone; every clone shares the same pools.
 #[derive(Clone)]
 pub struct Client {
-    inner: HyperClient<HttpsConnector<Connector>, Full<Bytes>>,
+    pools: Arc<Pools>,
     max_body: usize,
+}
+
+/// One connection pool per serving worker, and one for calls made off the workers; each made
+/// on first use. The connector (and its TLS configuration) is one, shared.
+struct Pools {
+    connector: HttpsConnector<Connector>,
+    slots: Box<[OnceLock<Pool>]>,
+}
+
+impl Pools {
+    /// The pool of this thread: its worker's, or the one for every other thread.
+    fn here(&self) -> &Pool {
+        let last = self.slots.len() - 1;
+        let slot = workers::current().map_or(last, |i| i.min(last));
+        self.slots[slot].get_or_init(|| {
+            HyperClient::builder(TokioExecutor::new())
+                .pool_timer(TokioTimer::new())
+                .pool_idle_timeout(Duration::from_secs(60))
+                .pool_max_idle_per_host(64)
+                .build(self.connector.clone())
+        })
+    }
 }
 
 impl Client {
@@ -79,12 +110,15 @@ impl Client {
             .enable_http1()
             .enable_http2()
             .wrap_connector(connector);
-        let inner = HyperClient::builder(TokioExecutor::new())
-            .pool_timer(TokioTimer::new())
-            .pool_idle_timeout(Duration::from_secs(60))
-            .pool_max_idle_per_host(64)
-            .build(https);
-        Client { inner, max_body }
+        // The workers running now, and one more slot for every other thread.
+        let slots = (0..=workers::count()).map(|_| OnceLock::new()).collect();
+        Client {
+            pools: Arc::new(Pools {
+                connector: https,
+                slots,
+            }),
+            max_body,
+        }
     }
 
     /// Sends one request and reads the whole answer within `deadline`.
@@ -94,7 +128,7 @@ impl Client {
         deadline: Duration,
     ) -> Result<Reply, CallError> {
         let work = async {
-            let response = self.inner.request(request).await.map_err(|e| {
+            let response = self.pools.here().request(request).await.map_err(|e| {
                 if e.is_connect() {
                     CallError::Connect(root_cause(&e))
                 } else {

@@ -1,5 +1,5 @@
-//! HTTP plumbing shared by every surface and backend: the server loop, the pooled upstream
-//! client, header hygiene and body helpers. Nothing here knows about webhooks.
+//! HTTP plumbing shared by every surface and backend: the server loop and its serving
+//! workers, the pooled upstream client, header hygiene and body helpers. Nothing here knows about webhooks.
 
 pub mod body;
 pub mod client;
@@ -9,3 +9,4 @@ pub mod headers;
 pub mod respond;
 pub mod server;
 pub mod timeouts;
+pub mod workers;

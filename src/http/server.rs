@@ -12,9 +12,14 @@
 //! HTTP/1.1. The framing guard and the timers then watch the decrypted bytes, and ALPN's
 //! choice tells the timers the connection is HTTP/2 from its start. The configuration is read
 //! for each handshake, so a reload that replaces it reaches the next connection.
+//!
+//! Where the process runs serving workers ([`workers`]), the accept loop only accepts: each
+//! connection, with its place under `max_connections` and its drain watcher, is handed to the
+//! next worker, which runs its TLS handshake and serves it to the end. The drain still waits
+//! for every connection, on whichever worker it is.
 
 use super::body::Body;
-use super::{edge, framing, headers, timeouts};
+use super::{edge, framing, headers, timeouts, workers};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -24,7 +29,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// A listener's TLS configuration, replaceable while it serves.
@@ -126,24 +131,7 @@ pub async fn serve_tls<H: Handler>(
             watcher: graceful.watcher(),
             permit,
         };
-        match &tls {
-            None => connection.spawn(stream, false),
-            Some(tls) => {
-                let acceptor = tokio_rustls::TlsAcceptor::from(tls.load_full());
-                let deadline = limits.header_read_timeout;
-                tokio::spawn(async move {
-                    // A client that does not finish its handshake is held to the head's limit.
-                    match tokio::time::timeout(deadline, acceptor.accept(stream)).await {
-                        Ok(Ok(stream)) => {
-                            let http2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
-                            connection.spawn(stream, http2);
-                        }
-                        Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
-                        Err(_) => tracing::debug!("TLS handshake timed out"),
-                    }
-                });
-            }
-        }
+        hand_off(connection, stream, tls.as_ref().map(|tls| tls.load_full()));
     }
     drop(listener);
     tokio::select! {
@@ -151,6 +139,30 @@ pub async fn serve_tls<H: Handler>(
         () = tokio::time::sleep(limits.drain_timeout) => {
             tracing::warn!("drain deadline reached with connections still open");
         }
+    }
+}
+
+/// Serves an accepted connection on the next serving worker when the process runs them
+/// ([`workers`]), else here. The socket moves to the worker's own reactor, so that its readiness
+/// wakes the thread that serves it.
+fn hand_off<H: Handler>(
+    connection: Connection<H>,
+    stream: TcpStream,
+    tls: Option<Arc<rustls::ServerConfig>>,
+) {
+    if !workers::running() {
+        return connection.start(stream, tls);
+    }
+    let stream = match stream.into_std() {
+        Ok(stream) => stream,
+        Err(e) => return tracing::warn!(error = %e, "cannot hand a connection to a worker"),
+    };
+    let job: workers::Job = Box::new(move || match TcpStream::from_std(stream) {
+        Ok(stream) => connection.start(stream, tls),
+        Err(e) => tracing::warn!(error = %e, "a worker cannot take a connection"),
+    });
+    if let Err(job) = workers::dispatch(job) {
+        job();
     }
 }
 
@@ -165,6 +177,26 @@ struct Connection<H> {
 }
 
 impl<H: Handler> Connection<H> {
+    /// Serves `stream` on this thread's runtime, over TLS when `tls` is given.
+    fn start(self, stream: TcpStream, tls: Option<Arc<rustls::ServerConfig>>) {
+        let Some(tls) = tls else {
+            return self.spawn(stream, false);
+        };
+        let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+        let deadline = self.limits.header_read_timeout;
+        tokio::spawn(async move {
+            // A client that does not finish its handshake is held to the head's limit.
+            match tokio::time::timeout(deadline, acceptor.accept(stream)).await {
+                Ok(Ok(stream)) => {
+                    let http2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
+                    self.spawn(stream, http2);
+                }
+                Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
+                Err(_) => tracing::debug!("TLS handshake timed out"),
+            }
+        });
+    }
+
     /// Serves `stream` in a task of its own; `http2` when ALPN chose HTTP/2.
     fn spawn<S>(self, stream: S, http2: bool)
     where
