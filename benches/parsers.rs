@@ -13,7 +13,12 @@
 //! | `serde_json_raw` | serde_json, each object's members as borrowed `RawValue` slices, nothing below them built (the least a lazy reader pays with serde_json) |
 //! | `simd_json_borrowed` | simd-json's borrowed tree, after the copy it needs (it parses in place) |
 //! | `sonic_rs_value` | sonic-rs's own tree |
+//! | `sonic_rs_serde` | sonic-rs's parser building serde_json's tree (what driving the gateway's serde readers with it would give) |
 //! | `sonic_rs_lazy` | sonic-rs, each object's members as borrowed lazy values (as `serde_json_raw`) |
+//!
+//! And the writers, on the same documents as `serde_json::Value`s: `write_serde_json`
+//! (`serde_json::to_writer`) and `write_hookgate` (`hookgate::json::write`, sonic-rs's
+//! serializer, which answers and vendor request bodies are written with).
 
 use criterion::{BenchmarkId, Criterion, Throughput, black_box, criterion_group, criterion_main};
 use hookgate::json;
@@ -31,7 +36,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 type Parse = fn(&[u8]) -> usize;
 
 /// The candidates that need no mapping; each returns a count so that nothing is optimised away.
-const PARSERS: [(&str, Parse); 7] = [
+const PARSERS: [(&str, Parse); 8] = [
     ("validate", |b| {
         serde_json::from_slice::<IgnoredAny>(b).map(|_| 1).unwrap()
     }),
@@ -65,6 +70,9 @@ const PARSERS: [(&str, Parse); 7] = [
         value
             .as_array()
             .map_or_else(|| value.as_object().map_or(0, |o| o.len()), |a| a.len())
+    }),
+    ("sonic_rs_serde", |b| {
+        count(&sonic_rs::from_slice::<serde_json::Value>(b).unwrap())
     }),
     ("sonic_rs_lazy", |b| {
         if b.first() == Some(&b'[') {
@@ -124,6 +132,29 @@ fn parsers(c: &mut Criterion) {
                 BenchmarkId::from_parameter("hookgate_read"),
                 bytes,
                 |b, bytes| b.iter(|| read(black_box(bytes))),
+            );
+            let value: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+            group.bench_with_input(
+                BenchmarkId::from_parameter("write_serde_json"),
+                &value,
+                |b, value| {
+                    b.iter(|| {
+                        let mut out = Vec::with_capacity(512);
+                        serde_json::to_writer(&mut out, black_box(value)).unwrap();
+                        out.len()
+                    })
+                },
+            );
+            group.bench_with_input(
+                BenchmarkId::from_parameter("write_hookgate"),
+                &value,
+                |b, value| {
+                    b.iter(|| {
+                        let mut out = Vec::with_capacity(512);
+                        json::write(&mut out, black_box(value));
+                        out.len()
+                    })
+                },
             );
             group.finish();
         }

@@ -15,7 +15,7 @@
 //! Writing: every answer and vendor request body is written by sonic-rs's serializer, which
 //! escapes strings several bytes at a time. Its output is serde_json's byte for byte (the
 //! tests below compare them on arbitrary values); on the shipped vendors' webhooks it writes in
-//! 0.5 to 0.7 of serde_json's time (docs/performance.md, "Choosing the parser").
+//! 0.45 to 0.8 of serde_json's time (docs/performance.md, "Choosing the parser").
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
