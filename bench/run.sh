@@ -237,7 +237,7 @@ mode = "off"                # nginx checks no credential either
 [log]
 level = "warn"
 EOT
-# tokio reads TOKIO_WORKER_THREADS when the program sets no worker count; unset, one per core.
+# hookgate serves with TOKIO_WORKER_THREADS workers; unset, one per core.
 HG_ENV=(RUST_LOG=warn)
 ((WORKERS > 0)) && HG_ENV+=(TOKIO_WORKER_THREADS="$WORKERS")
 env "${HG_ENV[@]}" "$BIN" --config "$WORK/hookgate.toml" >"$WORK/hookgate.log" 2>&1 &
