@@ -580,15 +580,16 @@ START_SHIPPED_MS=$(startup_ms "${STARTUP_SHIPPED[@]}")
 ((${#STARTUP_SHIPPED[@]} == STARTS)) || ANOMALIES+=("startup (shipped config): only ${#STARTUP_SHIPPED[@]} of $STARTS starts answered /healthz within 2 s")
 
 # ------------------------------------------------------------------ storm
-# A fresh hookgate (the same workers, the upstream's concurrency raised so that every call is
-# made rather than shed) under STORM connections for 10 s: its peak RSS (VmHWM), then its RSS
-# every 10 s for 30 s with no load, which is when memory freed by the storm must be returned.
+# A fresh hookgate (the same workers, 256 calls in flight as by default, the wait for a slot
+# raised so that every call is made, in its turn, rather than shed) under STORM connections for
+# 10 s: its peak RSS (VmHWM), then its RSS every 10 s for 30 s with no load, which is when
+# memory freed by the storm must be returned.
 STORM=${BENCH_STORM:-2000}
 STORM_HWM_KB=; STORM_AFTER=(); STORM_LINE=
 if part storm; then
     port=$((SPORT + 2 * STARTS + 2))
     sed -e "s/^listen = .*/listen = \"127.0.0.1:$port\"/" \
-        -e "s/^auth = { type = \"none\" }/auth = { type = \"none\" }\nmax_concurrency = $((STORM * 2))/" \
+        -e "s/^auth = { type = \"none\" }/auth = { type = \"none\" }\nmax_pending = $STORM/" \
         "$WORK/hookgate.toml" >"$WORK/storm.toml"
     env "${HG_ENV[@]}" "$BIN" --config "$WORK/storm.toml" >"$WORK/storm.log" 2>&1 &
     ST_PID=$!

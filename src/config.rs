@@ -293,9 +293,12 @@ pub struct RawUpstream {
     /// How long an open breaker refuses calls before one probe, in milliseconds.
     #[serde(default = "defaults::breaker_cooldown_ms")]
     pub breaker_cooldown_ms: u64,
-    /// Calls in flight at once; more are refused with 503.
+    /// Calls in flight at once; more wait for a slot (see `max_pending`).
     #[serde(default = "defaults::max_concurrency")]
     pub max_concurrency: usize,
+    /// Calls that may wait for a slot, within their deadline; more are refused with 503.
+    #[serde(default = "defaults::max_pending")]
+    pub max_pending: usize,
     /// An emulated upstream's emulator: fixtures, faults, determinism, state file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emulator: Option<crate::emulator::settings::RawEmulator>,
@@ -317,6 +320,7 @@ impl RawUpstream {
             breaker_failures: defaults::breaker_failures(),
             breaker_cooldown_ms: defaults::breaker_cooldown_ms(),
             max_concurrency: defaults::max_concurrency(),
+            max_pending: defaults::max_pending(),
             emulator: None,
         }
     }
@@ -352,6 +356,10 @@ mod defaults {
 
     pub fn max_concurrency() -> usize {
         Policy::default().max_concurrency
+    }
+
+    pub fn max_pending() -> usize {
+        Policy::default().max_pending
     }
 }
 
@@ -1180,15 +1188,18 @@ fn policy(key: &str, u: &RawUpstream, p: &mut Problems) -> Policy {
             format!("`{}`: expected 1 to 300000", u.timeout_ms),
         );
     }
-    Policy::from_settings(
-        Duration::from_millis(u.timeout_ms),
-        u.deadline_ms.map(Duration::from_millis),
-        u.retries,
-        Duration::from_millis(u.backoff_ms),
-        u.breaker_failures,
-        Duration::from_millis(u.breaker_cooldown_ms),
-        u.max_concurrency,
-    )
+    Policy {
+        max_pending: u.max_pending,
+        ..Policy::from_settings(
+            Duration::from_millis(u.timeout_ms),
+            u.deadline_ms.map(Duration::from_millis),
+            u.retries,
+            Duration::from_millis(u.backoff_ms),
+            u.breaker_failures,
+            Duration::from_millis(u.breaker_cooldown_ms),
+            u.max_concurrency,
+        )
+    }
 }
 
 /// How hookgate authenticates to an upstream; an emulated one needs nothing said.

@@ -1,6 +1,6 @@
 //! Resilience towards vendors, against doubles: retries only where safe, full-jitter backoff
-//! and Retry-After inside the overall deadline, a circuit breaker and a concurrency cap that
-//! fail fast, and the vendor's rate-limit headers passed on.
+//! and Retry-After inside the overall deadline, a circuit breaker that fails fast, a concurrency
+//! cap with a bounded wait, and the vendor's rate-limit headers passed on.
 
 mod support;
 
@@ -237,13 +237,17 @@ async fn the_circuit_opens_and_fails_fast() {
 }
 
 #[tokio::test]
-async fn the_concurrency_cap_fails_fast() {
+async fn without_a_wait_the_concurrency_cap_fails_fast() {
     let double = Double::start(vec![Reply::Slow(
         Duration::from_millis(600),
         Box::new(Reply::json(200, webhook())),
     )])
     .await;
-    let gw = talkover(&double, "retries = 0\nmax_concurrency = 1\n").await;
+    let gw = talkover(
+        &double,
+        "retries = 0\nmax_concurrency = 1\nmax_pending = 0\n",
+    )
+    .await;
     let addr = gw.addr;
     let first = tokio::spawn(async move { send(addr, "GET", GET, &[], None).await });
     // The first call holds the only slot while the vendor is slow.
@@ -255,7 +259,59 @@ async fn the_concurrency_cap_fails_fast() {
         (second.status, second.header("retry-after")),
         (503, Some("1"))
     );
+    assert!(
+        second.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("too many calls in flight")
+    );
     assert_eq!(first.await.unwrap().status, 200);
+    assert_eq!(
+        double.seen().len(),
+        1,
+        "the refused call never reached the vendor"
+    );
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn calls_beyond_the_cap_wait_their_turn_and_the_wait_is_bounded() {
+    let slow = || {
+        Reply::Slow(
+            Duration::from_millis(300),
+            Box::new(Reply::json(200, webhook())),
+        )
+    };
+    let double = Double::start(vec![slow(), slow()]).await;
+    let gw = talkover(
+        &double,
+        "retries = 0\nmax_concurrency = 1\nmax_pending = 1\n",
+    )
+    .await;
+    let addr = gw.addr;
+    let first = tokio::spawn(async move { send(addr, "GET", GET, &[], None).await });
+    while double.seen().is_empty() {
+        tokio::task::yield_now().await;
+    }
+    // The second waits for the first's slot; a third finds the wait full.
+    let second = tokio::spawn(async move { send(addr, "GET", GET, &[], None).await });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(
+        double.seen().len(),
+        1,
+        "one call at a time reaches the vendor"
+    );
+    let third = send(addr, "GET", GET, &[], None).await;
+    assert_eq!(
+        (third.status, third.header("retry-after")),
+        (503, Some("1"))
+    );
+    let first = first.await.unwrap();
+    assert_eq!(first.status, 200);
+    let second = second.await.unwrap();
+    assert_eq!(second.status, 200, "{}", second.json());
+    assert_eq!(second.json(), first.json());
+    assert_eq!(double.seen().len(), 2);
     gw.stop().await;
 }
 

@@ -283,7 +283,7 @@ impl Upstream {
             .map_err(|e| Problem::internal(format!("could not build the upstream URI: {e}")))?;
         let mut attempt = 0;
         loop {
-            let _permit = self.guard.admit(&self.name)?;
+            let _permit = self.guard.admit(&self.name, deadline).await?;
             let left = deadline.saturating_duration_since(Instant::now());
             let mut request = Request::new(Full::new(body.clone()));
             *request.method_mut() = method.clone();

@@ -1,9 +1,12 @@
 //! Resilience towards one upstream: when to retry and how long to wait, a circuit breaker, and
-//! a concurrency cap. Failing fast (503 with `Retry-After`) protects both the vendor and the
-//! clients waiting on it.
+//! a concurrency cap with a bounded wait for a slot. Failing fast (503 with `Retry-After`) when
+//! the circuit is open or the wait is full protects both the vendor and the clients waiting on
+//! it; letting a burst wait, within each call's deadline, keeps the connections to the vendor
+//! (and the memory they hold) bounded without refusing what a moment's patience would serve.
 
 use crate::problem::{Code, Problem};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio::time::Instant;
@@ -25,22 +28,29 @@ pub struct Policy {
     pub breaker_failures: u32,
     /// How long an open breaker refuses calls before letting one probe through.
     pub breaker_cooldown: Duration,
-    /// Calls in flight at once; more are refused with 503 (at least 1).
+    /// Calls in flight at once (at least 1); more wait for a slot.
     pub max_concurrency: usize,
+    /// Calls that may wait for a slot at once, each within its deadline; more are refused
+    /// with 503 at once. 0: no call waits.
+    pub max_pending: usize,
 }
 
 impl Default for Policy {
     /// The defaults of every upstream: `[upstreams.NAME]` keys left out take these.
     fn default() -> Self {
-        Policy::from_settings(
-            Duration::from_secs(10),
-            None,
-            2,
-            Duration::from_millis(100),
-            5,
-            Duration::from_secs(10),
-            256,
-        )
+        Policy {
+            // As Envoy's default `max_pending_requests`: a burst four times the cap waits.
+            max_pending: 1024,
+            ..Policy::from_settings(
+                Duration::from_secs(10),
+                None,
+                2,
+                Duration::from_millis(100),
+                5,
+                Duration::from_secs(10),
+                256,
+            )
+        }
     }
 }
 
@@ -52,7 +62,7 @@ impl Policy {
 
     /// A policy from the settings an upstream's configuration gives: the deadline defaults to
     /// [`Self::DEADLINE_FACTOR`] attempts, the backoff cap follows the base, and a breaker or a
-    /// cap of 0 is taken as 1.
+    /// cap of 0 is taken as 1. No call waits for a slot: set `max_pending` to let them.
     pub fn from_settings(
         attempt_timeout: Duration,
         deadline: Option<Duration>,
@@ -71,6 +81,7 @@ impl Policy {
             breaker_failures: breaker_failures.max(1),
             breaker_cooldown,
             max_concurrency: max_concurrency.max(1),
+            max_pending: 0,
         }
     }
 
@@ -98,6 +109,8 @@ pub struct Guard {
     policy: Policy,
     breaker: Mutex<BreakerState>,
     slots: Semaphore,
+    /// Calls waiting for a slot now.
+    pending: AtomicUsize,
 }
 
 /// Whether an answer counts against the breaker.
@@ -116,6 +129,7 @@ impl Guard {
             slots: Semaphore::new(policy.max_concurrency.max(1)),
             policy,
             breaker: Mutex::default(),
+            pending: AtomicUsize::new(0),
         }
     }
 
@@ -128,29 +142,72 @@ impl Guard {
         self.breaker.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Admits one call, or refuses it at once with 503 and `Retry-After`.
-    pub fn admit(&self, upstream: &str) -> Result<SemaphorePermit<'_>, Problem> {
-        {
-            let mut state = self.state();
-            if let Some(until) = state.open_until {
-                let now = Instant::now();
-                if now < until || state.probing {
-                    let wait = until.saturating_duration_since(now).as_secs().max(1);
-                    return Err(unavailable(
-                        format!("upstream {upstream} is failing: the circuit is open"),
-                        wait,
-                    ));
-                }
-                // The cooldown is over: let this one call probe the vendor.
-                state.probing = true;
+    /// Admits one call: at once when a slot is free, after waiting for one (until `until`, the
+    /// call's deadline) when all are taken and fewer than `max_pending` calls wait, or refuses
+    /// it with 503 and `Retry-After`: when the circuit is open, the wait is full, or the
+    /// deadline passes first.
+    pub async fn admit(
+        &self,
+        upstream: &str,
+        until: Instant,
+    ) -> Result<SemaphorePermit<'_>, Problem> {
+        let permit = match self.slots.try_acquire() {
+            Ok(permit) => permit,
+            Err(_) => {
+                // Refuse before waiting when waiting cannot help: an open circuit refuses
+                // whatever frees a slot meanwhile.
+                self.breaker_is_open(upstream, false)?;
+                self.wait_for_slot(upstream, until).await?
             }
-        }
-        self.slots.try_acquire().map_err(|_| {
+        };
+        // The breaker is asked with a slot in hand: it may hand this call the one probe.
+        self.breaker_is_open(upstream, true)?;
+        Ok(permit)
+    }
+
+    /// Waits for a slot, as one of at most `max_pending` waiting calls, until `until`.
+    async fn wait_for_slot(
+        &self,
+        upstream: &str,
+        until: Instant,
+    ) -> Result<SemaphorePermit<'_>, Problem> {
+        let busy = || {
             unavailable(
                 format!("upstream {upstream} has too many calls in flight"),
                 1,
             )
-        })
+        };
+        let waiting = self.pending.fetch_add(1, Ordering::Relaxed);
+        let _counted = Waiting(&self.pending);
+        if waiting >= self.policy.max_pending {
+            return Err(busy());
+        }
+        match tokio::time::timeout_at(until, self.slots.acquire()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            // The semaphore is never closed; a closed one would be as busy as a full one.
+            Ok(Err(_)) | Err(_) => Err(busy()),
+        }
+    }
+
+    /// Refuses a call while the circuit is open; once its cooldown is over, lets one call
+    /// through (when `claim_probe`) to probe the vendor.
+    fn breaker_is_open(&self, upstream: &str, claim_probe: bool) -> Result<(), Problem> {
+        let mut state = self.state();
+        if let Some(until) = state.open_until {
+            let now = Instant::now();
+            if now < until || state.probing {
+                let wait = until.saturating_duration_since(now).as_secs().max(1);
+                return Err(unavailable(
+                    format!("upstream {upstream} is failing: the circuit is open"),
+                    wait,
+                ));
+            }
+            if claim_probe {
+                // The cooldown is over: let this one call probe the vendor.
+                state.probing = true;
+            }
+        }
+        Ok(())
     }
 
     /// Records how a call went.
@@ -168,6 +225,15 @@ impl Guard {
                 }
             }
         }
+    }
+}
+
+/// One call counted among those waiting for a slot, for as long as it waits.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -197,38 +263,108 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_breaker_opens_refuses_and_probes() {
+    /// Polls `call` once: whether it is still waiting.
+    fn pending<F: std::future::Future>(call: std::pin::Pin<&mut F>) -> bool {
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        call.poll(&mut cx).is_pending()
+    }
+
+    fn soon() -> Instant {
+        Instant::now() + Duration::from_secs(1)
+    }
+
+    #[tokio::test]
+    async fn the_breaker_opens_refuses_and_probes() {
         let g = Guard::new(Policy {
             breaker_failures: 2,
             breaker_cooldown: Duration::from_millis(30),
             ..Policy::default()
         });
         g.record(Verdict::Failed);
-        assert!(g.admit("v").is_ok());
+        assert!(g.admit("v", soon()).await.is_ok());
         g.record(Verdict::Failed);
-        let refused = g.admit("v").unwrap_err();
+        let refused = g.admit("v", soon()).await.unwrap_err();
         assert_eq!(refused.code, Code::UpstreamUnavailable);
         assert!(refused.retry_after.is_some());
-        std::thread::sleep(Duration::from_millis(40));
-        let probe = g.admit("v");
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        let probe = g.admit("v", soon()).await;
         assert!(probe.is_ok());
-        assert!(g.admit("v").is_err(), "one probe at a time");
+        assert!(g.admit("v", soon()).await.is_err(), "one probe at a time");
         drop(probe);
         g.record(Verdict::Healthy);
-        assert!(g.admit("v").is_ok());
+        assert!(g.admit("v", soon()).await.is_ok());
     }
 
-    #[test]
-    fn the_cap_refuses_the_call_beyond_it() {
+    #[tokio::test]
+    async fn without_a_wait_the_cap_refuses_the_call_beyond_it() {
+        let g = Guard::new(Policy {
+            max_concurrency: 1,
+            max_pending: 0,
+            ..Policy::default()
+        });
+        let first = g.admit("v", soon()).await.unwrap();
+        let refused = g.admit("v", soon()).await.unwrap_err();
+        assert_eq!(refused.retry_after.as_deref(), Some("1"));
+        assert!(refused.detail.contains("too many calls in flight"));
+        drop(first);
+        assert!(g.admit("v", soon()).await.is_ok());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn calls_beyond_the_cap_wait_for_a_slot_as_many_as_the_wait_holds() {
+        let g = Guard::new(Policy {
+            max_concurrency: 1,
+            max_pending: 2,
+            ..Policy::default()
+        });
+        let first = g.admit("v", soon()).await.unwrap();
+        let second = g.admit("v", soon());
+        let third = g.admit("v", soon());
+        tokio::pin!(second, third);
+        // Both wait; a fourth finds the wait full and is refused at once.
+        assert!(pending(second.as_mut()));
+        assert!(pending(third.as_mut()));
+        let fourth = g.admit("v", soon()).await.unwrap_err();
+        assert_eq!(fourth.retry_after.as_deref(), Some("1"));
+        // The slot passes to the first in line when it is freed, then to the next.
+        drop(first);
+        let second = second.await.unwrap();
+        assert!(pending(third.as_mut()));
+        drop(second);
+        assert!(third.await.is_ok());
+        assert_eq!(g.pending.load(Ordering::Relaxed), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_call_waits_no_longer_than_its_deadline() {
         let g = Guard::new(Policy {
             max_concurrency: 1,
             ..Policy::default()
         });
-        let first = g.admit("v").unwrap();
-        assert_eq!(g.admit("v").unwrap_err().retry_after.as_deref(), Some("1"));
-        drop(first);
-        assert!(g.admit("v").is_ok());
+        let _held = g.admit("v", soon()).await.unwrap();
+        let started = Instant::now();
+        let late = g
+            .admit("v", started + Duration::from_millis(250))
+            .await
+            .unwrap_err();
+        assert_eq!(late.code, Code::UpstreamUnavailable);
+        assert_eq!(started.elapsed(), Duration::from_millis(250));
+        assert_eq!(g.pending.load(Ordering::Relaxed), 0, "it left the wait");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_open_circuit_refuses_at_once_even_when_every_slot_is_taken() {
+        let g = Guard::new(Policy {
+            max_concurrency: 1,
+            breaker_failures: 1,
+            ..Policy::default()
+        });
+        let _held = g.admit("v", soon()).await.unwrap();
+        g.record(Verdict::Failed);
+        let started = Instant::now();
+        let refused = g.admit("v", soon()).await.unwrap_err();
+        assert!(refused.detail.contains("circuit is open"));
+        assert_eq!(started.elapsed(), Duration::ZERO);
     }
 
     #[test]
