@@ -236,6 +236,28 @@ async fn the_circuit_opens_and_fails_fast() {
     gw.stop().await;
 }
 
+/// A gateway with one slot for calls to `double`, and that slot taken: its first GET, sent in
+/// the background, is at the vendor, which is slow to answer.
+async fn one_slot_taken(
+    double: &Double,
+    extra: &str,
+) -> (
+    hookgate::app::Running,
+    tokio::task::JoinHandle<support::Answer>,
+) {
+    let gw = talkover(
+        double,
+        &format!("retries = 0\nmax_concurrency = 1\n{extra}"),
+    )
+    .await;
+    let addr = gw.addr;
+    let first = tokio::spawn(async move { send(addr, "GET", GET, &[], None).await });
+    while double.seen().is_empty() {
+        tokio::task::yield_now().await;
+    }
+    (gw, first)
+}
+
 #[tokio::test]
 async fn without_a_wait_the_concurrency_cap_fails_fast() {
     let double = Double::start(vec![Reply::Slow(
@@ -243,17 +265,7 @@ async fn without_a_wait_the_concurrency_cap_fails_fast() {
         Box::new(Reply::json(200, webhook())),
     )])
     .await;
-    let gw = talkover(
-        &double,
-        "retries = 0\nmax_concurrency = 1\nmax_pending = 0\n",
-    )
-    .await;
-    let addr = gw.addr;
-    let first = tokio::spawn(async move { send(addr, "GET", GET, &[], None).await });
-    // The first call holds the only slot while the vendor is slow.
-    while double.seen().is_empty() {
-        tokio::task::yield_now().await;
-    }
+    let (gw, first) = one_slot_taken(&double, "max_pending = 0\n").await;
     let second = send(gw.addr, "GET", GET, &[], None).await;
     assert_eq!(
         (second.status, second.header("retry-after")),
@@ -283,16 +295,8 @@ async fn calls_beyond_the_cap_wait_their_turn_and_the_wait_is_bounded() {
         )
     };
     let double = Double::start(vec![slow(), slow()]).await;
-    let gw = talkover(
-        &double,
-        "retries = 0\nmax_concurrency = 1\nmax_pending = 1\n",
-    )
-    .await;
+    let (gw, first) = one_slot_taken(&double, "max_pending = 1\n").await;
     let addr = gw.addr;
-    let first = tokio::spawn(async move { send(addr, "GET", GET, &[], None).await });
-    while double.seen().is_empty() {
-        tokio::task::yield_now().await;
-    }
     // The second waits for the first's slot; a third finds the wait full.
     let second = tokio::spawn(async move { send(addr, "GET", GET, &[], None).await });
     tokio::time::sleep(Duration::from_millis(100)).await;
