@@ -74,6 +74,8 @@ pub struct Metrics {
     pub translation_errors: Family<UpstreamLabels, Counter>,
     /// `hookgate_emulator_operations_total`: operations served by emulated vendors.
     pub emulator_operations: Family<EmulatorLabels, Counter>,
+    /// `hookgate_upstream_pending_calls`: calls waiting for one of an upstream's slots now.
+    pub upstream_pending: Family<UpstreamLabels, Gauge>,
 }
 
 /// A family described from the first scrape: prometheus-client leaves a family out of the
@@ -112,6 +114,7 @@ pub fn get() -> &'static Metrics {
         let upstream_latency = Family::new_with_constructor(latency_histogram as fn() -> Histogram);
         let translation_errors = Family::default();
         let emulator_operations = Family::default();
+        let upstream_pending = Family::default();
         let build_info = Family::<BuildLabels, Gauge>::default();
         build_info
             .get_or_create(&BuildLabels {
@@ -144,19 +147,25 @@ pub fn get() -> &'static Metrics {
             "Operations carried out by emulated vendors",
             Described(emulator_operations.clone()),
         );
+        registry.register(
+            "upstream_pending_calls",
+            "Calls waiting for a slot under an upstream's max_concurrency",
+            Described(upstream_pending.clone()),
+        );
         Metrics {
             registry,
             requests,
             upstream_latency,
             translation_errors,
             emulator_operations,
+            upstream_pending,
         }
     })
 }
 
 impl Metrics {
-    /// Creates each upstream's series at zero: its latency histogram and its translation
-    /// errors. Series of upstreams no longer configured stay until restart, as counters must.
+    /// Creates each upstream's series at zero: its latency histogram, its translation errors
+    /// and its waiting calls. Series of upstreams no longer configured stay until restart, as counters must.
     pub fn upstreams<'a>(&self, names: impl Iterator<Item = &'a str>) {
         for name in names {
             let labels = UpstreamLabels {
@@ -164,6 +173,7 @@ impl Metrics {
             };
             let _ = self.upstream_latency.get_or_create(&labels);
             let _ = self.translation_errors.get_or_create(&labels);
+            let _ = self.upstream_pending.get_or_create(&labels);
         }
     }
 
@@ -186,6 +196,15 @@ impl Metrics {
                 upstream: upstream.to_owned(),
             })
             .observe(took.as_secs_f64());
+    }
+
+    /// The gauge of `upstream`'s calls waiting for a slot, looked up only when one waits.
+    pub fn pending(&self, upstream: &str) -> Gauge {
+        self.upstream_pending
+            .get_or_create(&UpstreamLabels {
+                upstream: upstream.to_owned(),
+            })
+            .clone()
     }
 
     /// Counts one vendor answer that could not be translated.

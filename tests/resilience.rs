@@ -310,13 +310,26 @@ async fn calls_beyond_the_cap_wait_their_turn_and_the_wait_is_bounded() {
         (third.status, third.header("retry-after")),
         (503, Some("1"))
     );
+    assert_eq!(pending_calls(addr).await, "1", "the waiting call is shown");
     let first = first.await.unwrap();
     assert_eq!(first.status, 200);
     let second = second.await.unwrap();
     assert_eq!(second.status, 200, "{}", second.json());
     assert_eq!(second.json(), first.json());
     assert_eq!(double.seen().len(), 2);
+    assert_eq!(pending_calls(addr).await, "0");
     gw.stop().await;
+}
+
+/// `hookgate_upstream_pending_calls` of upstream `v`, as the gateway's `/metrics` shows it.
+async fn pending_calls(addr: std::net::SocketAddr) -> String {
+    let scrape = send(addr, "GET", "/metrics", &[], None).await;
+    let text = String::from_utf8(scrape.body.to_vec()).unwrap();
+    let series = r#"hookgate_upstream_pending_calls{upstream="v"} "#;
+    text.lines()
+        .find_map(|l| l.strip_prefix(series))
+        .unwrap_or_else(|| panic!("no {series} in\n{text}"))
+        .to_owned()
 }
 
 /// `Retry-After` as an HTTP date `secs` from now, in each of the three forms RFC 9110 accepts:

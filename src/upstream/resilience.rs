@@ -5,6 +5,7 @@
 //! (and the memory they hold) bounded without refusing what a moment's patience would serve.
 
 use crate::problem::{Code, Problem};
+use prometheus_client::metrics::gauge::Gauge;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -182,6 +183,7 @@ impl Guard {
         if waiting >= self.policy.max_pending {
             return Err(busy());
         }
+        let _shown = Shown::new(crate::metrics::get().pending(upstream));
         match tokio::time::timeout_at(until, self.slots.acquire()).await {
             Ok(Ok(permit)) => Ok(permit),
             // The semaphore is never closed; a closed one would be as busy as a full one.
@@ -234,6 +236,22 @@ struct Waiting<'a>(&'a AtomicUsize);
 impl Drop for Waiting<'_> {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// One waiting call in `hookgate_upstream_pending_calls`, for as long as it waits.
+struct Shown(Gauge);
+
+impl Shown {
+    fn new(gauge: Gauge) -> Shown {
+        gauge.inc();
+        Shown(gauge)
+    }
+}
+
+impl Drop for Shown {
+    fn drop(&mut self) {
+        self.0.dec();
     }
 }
 
