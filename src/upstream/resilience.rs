@@ -101,7 +101,10 @@ impl Policy {
 struct BreakerState {
     consecutive_failures: u32,
     open_until: Option<Instant>,
-    probing: bool,
+    /// While a probe is out: until when it may take. A probe whose call never reports (its
+    /// client went away and the call was dropped) must not keep the circuit open for good, so
+    /// once this passes another call may probe.
+    probe_until: Option<Instant>,
 }
 
 /// Guards one upstream: a circuit breaker and a concurrency cap.
@@ -197,7 +200,8 @@ impl Guard {
         let mut state = self.state();
         if let Some(until) = state.open_until {
             let now = Instant::now();
-            if now < until || state.probing {
+            let probing = state.probe_until.is_some_and(|probe| now < probe);
+            if now < until || probing {
                 let wait = until.saturating_duration_since(now).as_secs().max(1);
                 return Err(unavailable(
                     format!("upstream {upstream} is failing: the circuit is open"),
@@ -205,8 +209,9 @@ impl Guard {
                 ));
             }
             if claim_probe {
-                // The cooldown is over: let this one call probe the vendor.
-                state.probing = true;
+                // The cooldown is over: let this one call probe the vendor, for as long as one
+                // attempt may take.
+                state.probe_until = Some(now + self.policy.attempt_timeout);
             }
         }
         Ok(())
@@ -219,7 +224,7 @@ impl Guard {
             Verdict::Healthy => *state = BreakerState::default(),
             Verdict::Failed => {
                 state.consecutive_failures += 1;
-                state.probing = false;
+                state.probe_until = None;
                 if state.consecutive_failures >= self.policy.breaker_failures
                     || state.open_until.is_some()
                 {
@@ -311,6 +316,30 @@ mod tests {
         drop(probe);
         g.record(Verdict::Healthy);
         assert!(g.admit("v", soon()).await.is_ok());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_probe_that_never_reports_does_not_keep_the_circuit_open() {
+        let g = Guard::new(Policy {
+            breaker_failures: 1,
+            breaker_cooldown: Duration::from_secs(1),
+            attempt_timeout: Duration::from_secs(5),
+            ..Policy::default()
+        });
+        g.record(Verdict::Failed);
+        tokio::time::advance(Duration::from_secs(1)).await;
+        // The probe's call is dropped before it reports: its client went away.
+        drop(g.admit("v", soon()).await.unwrap());
+        tokio::time::advance(Duration::from_secs(4)).await;
+        assert!(
+            g.admit("v", soon()).await.is_err(),
+            "the probe may still be out"
+        );
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert!(
+            g.admit("v", soon()).await.is_ok(),
+            "its time is up: another probes"
+        );
     }
 
     #[tokio::test]
