@@ -236,6 +236,44 @@ async fn the_circuit_opens_and_fails_fast() {
     gw.stop().await;
 }
 
+#[tokio::test]
+async fn a_probe_whose_client_went_away_does_not_keep_the_circuit_open() {
+    let double = Double::start(vec![
+        failing(),
+        Reply::Slow(
+            Duration::from_millis(3000),
+            Box::new(Reply::json(200, webhook())),
+        ),
+        Reply::json(200, webhook()),
+    ])
+    .await;
+    let gw = talkover(
+        &double,
+        "retries = 0\nbreaker_failures = 1\nbreaker_cooldown_ms = 100\ntimeout_ms = 600\ndeadline_ms = 5000\n",
+    )
+    .await;
+    assert_eq!(send(gw.addr, "GET", GET, &[], None).await.status, 503);
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    // The probe reaches the slow vendor; its client hangs up before the answer.
+    let mut probe = tokio::net::TcpStream::connect(gw.addr).await.unwrap();
+    let head = format!("GET {GET} HTTP/1.1\r\nhost: gw\r\n\r\n");
+    tokio::io::AsyncWriteExt::write_all(&mut probe, head.as_bytes())
+        .await
+        .unwrap();
+    while double.seen().len() < 2 {
+        tokio::task::yield_now().await;
+    }
+    drop(probe);
+    let refused = send(gw.addr, "GET", GET, &[], None).await;
+    assert_eq!(refused.status, 503, "one probe at a time");
+    // Once one attempt's timeout has passed, the next call probes, and closes the circuit.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let probed = send(gw.addr, "GET", GET, &[], None).await;
+    assert_eq!(probed.status, 200, "{}", probed.json());
+    assert_eq!(double.seen().len(), 3);
+    gw.stop().await;
+}
+
 /// A gateway with one slot for calls to `double`, and that slot taken: its first GET, sent in
 /// the background, is at the vendor, which is slow to answer.
 async fn one_slot_taken(
