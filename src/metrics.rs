@@ -165,7 +165,8 @@ pub fn get() -> &'static Metrics {
 
 impl Metrics {
     /// Creates each upstream's series at zero: its latency histogram, its translation errors
-    /// and its waiting calls. Series of upstreams no longer configured stay until restart, as counters must.
+    /// and its waiting calls. Series of upstreams no longer configured stay until restart, as
+    /// counters must.
     pub fn upstreams<'a>(&self, names: impl Iterator<Item = &'a str>) {
         for name in names {
             let labels = UpstreamLabels {

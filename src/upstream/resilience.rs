@@ -160,12 +160,12 @@ impl Guard {
             Err(_) => {
                 // Refuse before waiting when waiting cannot help: an open circuit refuses
                 // whatever frees a slot meanwhile.
-                self.breaker_is_open(upstream, false)?;
+                self.breaker_allows(upstream, false)?;
                 self.wait_for_slot(upstream, until).await?
             }
         };
         // The breaker is asked with a slot in hand: it may hand this call the one probe.
-        self.breaker_is_open(upstream, true)?;
+        self.breaker_allows(upstream, true)?;
         Ok(permit)
     }
 
@@ -194,9 +194,9 @@ impl Guard {
         }
     }
 
-    /// Refuses a call while the circuit is open; once its cooldown is over, lets one call
-    /// through (when `claim_probe`) to probe the vendor.
-    fn breaker_is_open(&self, upstream: &str, claim_probe: bool) -> Result<(), Problem> {
+    /// Whether the breaker lets a call through: not while the circuit is open; once its
+    /// cooldown is over, one call (when `claim_probe`) to probe the vendor.
+    fn breaker_allows(&self, upstream: &str, claim_probe: bool) -> Result<(), Problem> {
         let mut state = self.state();
         if let Some(until) = state.open_until {
             let now = Instant::now();
