@@ -30,6 +30,25 @@ pub fn write(out: &mut Vec<u8>, value: &impl serde::Serialize) {
     }
 }
 
+/// Appends `key` as an object member's name, with its colon. A name that needs no escape (a
+/// canonical field's, or most vendors' keys) is copied between quotes as it is.
+pub fn write_key(out: &mut Vec<u8>, key: &str) {
+    if key.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        write_plain_key(out, key);
+    } else {
+        write(out, &key);
+        out.push(b':');
+    }
+}
+
+/// [`write_key`] for a name known to need no escape.
+pub fn write_plain_key(out: &mut Vec<u8>, key: &str) {
+    debug_assert!(key.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\'));
+    out.push(b'"');
+    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(b"\":");
+}
+
 /// Parses a JSON document, refusing repeated keys in any object.
 pub fn from_slice(bytes: &[u8]) -> Result<Value, serde_json::Error> {
     parse(bytes, true)
@@ -298,6 +317,15 @@ mod tests {
             write(&mut written, &value);
             let expected = serde_json::to_vec(&value).unwrap();
             prop_assert_eq!(&written[1..], expected.as_slice());
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn writes_keys_as_serde_json_writes_them(key in ".{0,8}") {
+            let mut written = Vec::new();
+            write_key(&mut written, &key);
+            prop_assert_eq!(written, format!("{}:", serde_json::to_string(&key).unwrap()).into_bytes());
         }
     }
 

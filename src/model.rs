@@ -2,8 +2,11 @@
 //! operation and what it produced, and the checks every canonical request body passes before
 //! any dialect sees it (unknown, read-only and ill-typed fields).
 
+use crate::json;
 use crate::problem::{FieldError, Problem};
+use bytes::Bytes;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::fmt;
 
 /// What a canonical field holds.
@@ -437,10 +440,10 @@ fn merge_members(map: &mut Map<String, Value>, patch: &Map<String, Value>) {
 
 /// The delivery state implied by `enabled`, for vendors that report no status of their own.
 pub fn derive_status(webhook: &mut impl Object) {
-    if webhook.member("status").is_some() {
+    if webhook.has("status") {
         return;
     }
-    if let Some(enabled) = webhook.member("enabled").and_then(Value::as_bool) {
+    if let Some(enabled) = webhook.boolean("enabled") {
         let status = if enabled { "active" } else { "disabled" };
         webhook.insert_in_order(WEBHOOK_FIELDS, "status", Value::from(status));
     }
@@ -475,15 +478,21 @@ fn place_in_order<'k>(keys: impl Iterator<Item = &'k str>, fields: &[Field], nam
 /// A canonical object whose members follow its field table: a [`Map`], or the [`Members`] a
 /// page's webhooks are read into.
 pub trait Object {
-    /// The value of member `key`.
-    fn member(&self, key: &str) -> Option<&Value>;
+    /// Whether the object holds member `key`.
+    fn has(&self, key: &str) -> bool;
+    /// The value of member `key`, when it is a boolean.
+    fn boolean(&self, key: &str) -> Option<bool>;
     /// Adds member `name`, which the object does not hold, where the table places it.
     fn insert_in_order(&mut self, fields: &[Field], name: &str, value: Value);
 }
 
 impl Object for Map<String, Value> {
-    fn member(&self, key: &str) -> Option<&Value> {
-        self.get(key)
+    fn has(&self, key: &str) -> bool {
+        self.contains_key(key)
+    }
+
+    fn boolean(&self, key: &str) -> Option<bool> {
+        self.get(key).and_then(Value::as_bool)
     }
 
     fn insert_in_order(&mut self, fields: &[Field], name: &str, value: Value) {
@@ -493,9 +502,54 @@ impl Object for Map<String, Value> {
 
 /// A canonical object as its members in order, names mostly borrowed from the field tables.
 /// A page's webhooks are read into these and written out as they are: no member name is
-/// hashed or copied on the way, which a [`Map`] would do for each of them.
+/// hashed or copied on the way, which a [`Map`] would do for each of them, and a value the
+/// vendor wrote as hookgate would write it is copied rather than parsed and written again.
 #[derive(Debug, Clone, Default)]
-pub struct Members(Vec<(std::borrow::Cow<'static, str>, Value)>);
+pub struct Members(Vec<(Cow<'static, str>, Slot)>);
+
+/// One member's value in [`Members`].
+#[derive(Debug, Clone)]
+pub enum Slot {
+    /// A value.
+    Value(Value),
+    /// A string as the vendor wrote it between its quotes, without escapes, UTF-8: written
+    /// out as it is (the writer escapes only quotes, backslashes and control characters, which
+    /// such a string cannot hold), and copied into a [`Value`] only if the object is turned
+    /// into a [`Map`].
+    Plain(Bytes),
+    /// An object's members (`extensions`).
+    Object(Members),
+}
+
+impl Slot {
+    /// The value itself.
+    pub fn into_value(self) -> Value {
+        match self {
+            Slot::Value(value) => value,
+            Slot::Plain(text) => Value::String(String::from_utf8_lossy(&text).into_owned()),
+            Slot::Object(members) => Value::Object(members.into_map()),
+        }
+    }
+
+    fn boolean(&self) -> Option<bool> {
+        match self {
+            Slot::Value(value) => value.as_bool(),
+            Slot::Plain(_) | Slot::Object(_) => None,
+        }
+    }
+
+    fn write(&self, out: &mut Vec<u8>) {
+        match self {
+            Slot::Value(value) => json::write(out, value),
+            Slot::Plain(text) => {
+                out.push(b'"');
+                out.extend_from_slice(text);
+                out.push(b'"');
+            }
+            Slot::Object(members) => members.write(out),
+        }
+    }
+}
 
 impl Members {
     /// Room for `n` members.
@@ -505,35 +559,79 @@ impl Members {
 
     /// Adds a member after the others. Names are the caller's to keep unique: an object's
     /// rules each name a field of their own.
-    pub fn push(&mut self, name: impl Into<std::borrow::Cow<'static, str>>, value: Value) {
+    pub fn push(&mut self, name: impl Into<Cow<'static, str>>, value: Slot) {
         self.0.push((name.into(), value));
+    }
+
+    /// The members' names, in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_ref())
+    }
+
+    /// How many members are held.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether no member is held.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     /// The same object as a map.
     pub fn into_map(self) -> Map<String, Value> {
         self.0
             .into_iter()
-            .map(|(k, v)| (k.into_owned(), v))
+            .map(|(k, v)| (k.into_owned(), v.into_value()))
             .collect()
+    }
+
+    /// Appends the object as JSON text, as [`json::write`] would write its map.
+    pub fn write(&self, out: &mut Vec<u8>) {
+        out.push(b'{');
+        for (i, (name, slot)) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            match name {
+                // A field table's name, or the code's own: no escape needed.
+                Cow::Borrowed(name) => json::write_plain_key(out, name),
+                Cow::Owned(name) => json::write_key(out, name),
+            }
+            slot.write(out);
+        }
+        out.push(b'}');
+    }
+
+    fn slot(&self, key: &str) -> Option<&Slot> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 }
 
 impl From<Map<String, Value>> for Members {
     fn from(map: Map<String, Value>) -> Members {
-        Members(map.into_iter().map(|(k, v)| (k.into(), v)).collect())
+        Members(
+            map.into_iter()
+                .map(|(k, v)| (k.into(), Slot::Value(v)))
+                .collect(),
+        )
     }
 }
 
 /// Equal when they hold the same members, in any order, as maps are.
 impl PartialEq for Members {
     fn eq(&self, other: &Members) -> bool {
-        self.0.len() == other.0.len() && self.0.iter().all(|(k, v)| other.member(k) == Some(v))
+        self.clone().into_map() == other.clone().into_map()
     }
 }
 
 impl Object for Members {
-    fn member(&self, key: &str) -> Option<&Value> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    fn has(&self, key: &str) -> bool {
+        self.slot(key).is_some()
+    }
+
+    fn boolean(&self, key: &str) -> Option<bool> {
+        self.slot(key).and_then(Slot::boolean)
     }
 
     fn insert_in_order(&mut self, fields: &[Field], name: &str, value: Value) {
@@ -542,13 +640,24 @@ impl Object for Members {
             Some(f) => f.name.into(),
             None => name.to_owned().into(),
         };
-        self.0.insert(index, (name, value));
+        self.0.insert(index, (name, Slot::Value(value)));
     }
 }
 
+/// As [`Members::write`] writes it, for any serializer.
 impl serde::Serialize for Members {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+impl serde::Serialize for Slot {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Slot::Value(value) => value.serialize(s),
+            Slot::Plain(text) => s.serialize_str(&String::from_utf8_lossy(text)),
+            Slot::Object(members) => members.serialize(s),
+        }
     }
 }
 

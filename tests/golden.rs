@@ -188,10 +188,11 @@ async fn every_case_through_the_pure_plan() {
 }
 
 /// Every list case whose vendor answer holds its items in an array of objects, answered with
-/// the same items written two other ways that mean the same: values that are not objects
-/// between the items (a list reads objects only), and the member holding the items repeated
-/// in front with nothing in it (of repeated keys the last one counts). The canonical answer
-/// must not change, however the answer is parsed.
+/// the same items written three other ways that mean the same: values that are not objects
+/// between the items (a list reads objects only), the member holding the items repeated in
+/// front with nothing in it (of repeated keys the last one counts), and the whole answer
+/// spelled with whitespace and escapes everywhere. The canonical answer must not change, in
+/// value or in spelling, however the answer is parsed.
 #[tokio::test]
 async fn list_answers_written_differently_read_the_same() {
     let scratch = std::env::temp_dir().join(format!("golden-variants-{}", std::process::id()));
@@ -281,7 +282,70 @@ fn list_variants(case: &Value) -> Vec<Value> {
     raw["raw"] = Value::Bool(true);
     raw["body"] = Value::from(repeated_text);
     raw["headers"]["content-type"] = Value::from("application/json");
-    vec![interleaved, repeated]
+    // The same answer spelled otherwise: whitespace between every token, and characters of
+    // every string written as escapes.
+    let mut spelled = case.clone();
+    let raw = &mut spelled["exchanges"][0]["reply"];
+    raw["raw"] = Value::Bool(true);
+    let mut text = String::new();
+    spell_otherwise(&reply["body"], &mut text);
+    raw["body"] = Value::from(text);
+    raw["headers"]["content-type"] = Value::from("application/json");
+    vec![interleaved, repeated, spelled]
+}
+
+/// `value` as JSON text meaning the same, written as no writer would: a space and a line
+/// break around every token, every `/` as `\/`, every third character of a string of odd
+/// length as a `\u` escape, non-ASCII ones as UTF-16 escapes.
+fn spell_otherwise(value: &Value, out: &mut String) {
+    use std::fmt::Write;
+    let string = |s: &str, out: &mut String| {
+        out.push('"');
+        for (i, c) in s.chars().enumerate() {
+            match c {
+                '/' => out.push_str("\\/"),
+                c if (i % 3 == 0 && s.len() % 2 == 1)
+                    || !c.is_ascii()
+                    || c < ' '
+                    || c == '"'
+                    || c == '\\' =>
+                {
+                    let mut units = [0u16; 2];
+                    for unit in c.encode_utf16(&mut units) {
+                        write!(out, "\\u{unit:04x}").unwrap();
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+    };
+    match value {
+        Value::Object(map) => {
+            out.push_str("{ \n");
+            for (i, (k, v)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(" ,\n ");
+                }
+                string(k, out);
+                out.push_str(" :\t");
+                spell_otherwise(v, out);
+            }
+            out.push_str("\n}");
+        }
+        Value::Array(items) => {
+            out.push_str("[ ");
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(" ,\r\n ");
+                }
+                spell_otherwise(v, out);
+            }
+            out.push_str(" ]");
+        }
+        Value::String(s) => string(s, out),
+        other => out.push_str(&other.to_string()),
+    }
 }
 
 /// A case through the request plan alone: no socket, the vendor's replies given as the case
@@ -391,6 +455,14 @@ fn plan_case(dialect: &str, file: &Path) -> Result<(), String> {
     } else {
         serde_json::from_slice(&bytes).unwrap()
     };
+    // One spelling, whatever the vendor's: no whitespace, escapes only where JSON needs them,
+    // numbers as serde_json writes them, however the answer was read.
+    if !bytes.is_empty() && serde_json::to_vec(&got).unwrap() != bytes {
+        errors.push(format!(
+            "body not written as serde_json writes it: {}",
+            String::from_utf8_lossy(&bytes)
+        ));
+    }
     if want["body"] != got {
         errors.push(format!(
             "body\n   expected {}\n   got      {got}",

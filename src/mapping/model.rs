@@ -380,13 +380,14 @@ impl Dialect {
         Some((keys, self.webhook.reader()?))
     }
 
-    /// How a list's webhooks can be read while its answer is parsed: the keys leading to the
-    /// items and the reader of each. `None` when the answer must be looked at whole (the
+    /// How a list's webhooks can be read while its answer, `body`, is parsed: the keys leading
+    /// to the items and the reader of each. `None` when the answer must be looked at whole (the
     /// items have several possible places, or a flag or cursor lies among them).
-    pub fn list_reader<'d>(
+    pub fn list_reader<'d, 'b>(
         &'d self,
         endpoint: &'d Endpoint,
-    ) -> Option<(&'d [String], super::rules::ListReader<'d>)> {
+        body: &'b bytes::Bytes,
+    ) -> Option<(&'d [String], super::rules::ListReader<'d, 'b>)> {
         if endpoint.role.action() != Action::List {
             return None;
         }
@@ -406,7 +407,7 @@ impl Dialect {
         if among_items {
             return None;
         }
-        Some((keys, self.webhook.list_reader()?))
+        Some((keys, self.webhook.list_reader(body)?))
     }
 
     /// Whether the dialect scopes webhooks by owner.

@@ -8,6 +8,8 @@
 //! gathered is assembled into a canonical object by the rules (`rules.rs`).
 
 use super::json_path::Step;
+use indexmap::IndexMap;
+use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
@@ -34,29 +36,46 @@ enum Member {
 }
 
 /// What reading needs of a dialect object: each rule's value, and the vendor's own members
-/// under their dotted paths.
-pub(super) struct Gathered {
-    pub(super) found: Vec<Option<Value>>,
+/// under their dotted paths (of repeated ones, the last).
+pub(super) struct Gathered<'de> {
+    pub(super) found: Vec<Option<Found<'de>>>,
     /// Values found at a rule's aliases.
-    pub(super) aliased: Vec<Option<Value>>,
-    pub(super) leftovers: Map<String, Value>,
+    pub(super) aliased: Vec<Option<Found<'de>>>,
+    pub(super) leftovers: IndexMap<String, Found<'de>>,
     /// A member that paths continue inside came twice in the text: of repeated keys the last
     /// one counts, which only reading the object whole can honour.
     pub(super) ambiguous: bool,
 }
 
-impl Gathered {
-    pub(super) fn new(rules: usize) -> Gathered {
+/// A member's value as gathered: parsed, or, where [`Gather::plain`] asks for it, a string
+/// written without escapes as the text between its quotes, borrowed from the document.
+#[derive(Debug, Clone)]
+pub(super) enum Found<'de> {
+    Value(Value),
+    Plain(&'de str),
+}
+
+impl Found<'_> {
+    pub(super) fn into_value(self) -> Value {
+        match self {
+            Found::Value(value) => value,
+            Found::Plain(text) => Value::from(text),
+        }
+    }
+}
+
+impl<'de> Gathered<'de> {
+    pub(super) fn new(rules: usize) -> Gathered<'de> {
         Gathered {
-            found: vec![None; rules],
-            aliased: vec![None; rules],
-            leftovers: Map::new(),
+            found: (0..rules).map(|_| None).collect(),
+            aliased: (0..rules).map(|_| None).collect(),
+            leftovers: IndexMap::new(),
             ambiguous: false,
         }
     }
 
     /// The value of rule `i`: at its own path, else at an alias.
-    pub(super) fn take(&mut self, i: usize) -> Option<Value> {
+    pub(super) fn take(&mut self, i: usize) -> Option<Found<'de>> {
         self.found[i].take().or_else(|| self.aliased[i].take())
     }
 }
@@ -111,14 +130,19 @@ impl ReadPlan {
         }
         for (key, value) in object {
             match (self.member(&key), value) {
-                (Some((_, Member::Named(Some(rule)))), value) => into.found[*rule] = Some(value),
-                (Some((_, Member::Alias(rule))), value) => into.aliased[*rule] = Some(value),
+                (Some((_, Member::Named(Some(rule)))), value) => {
+                    into.found[*rule] = Some(Found::Value(value));
+                }
+                (Some((_, Member::Alias(rule))), value) => {
+                    into.aliased[*rule] = Some(Found::Value(value));
+                }
                 (Some((_, Member::Named(None))), _) => {}
                 (Some((_, Member::Inside(inner))), Value::Object(object)) => {
                     inner.walk(object, &dotted(prefix, key), into);
                 }
                 (_, value) => {
-                    into.leftovers.insert(dotted(prefix, key), value);
+                    into.leftovers
+                        .insert(dotted(prefix, key), Found::Value(value));
                 }
             }
         }
@@ -139,16 +163,20 @@ fn dotted(prefix: &str, key: impl Into<String>) -> String {
 pub(super) struct Gather<'p> {
     pub(super) plan: &'p ReadPlan,
     pub(super) rules: usize,
+    /// Whether a string written without escapes is kept as its text ([`Found::Plain`]): for
+    /// a list's items, which are written out as they are read.
+    pub(super) plain: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for Gather<'_> {
-    type Value = Option<Gathered>;
+    type Value = Option<Gathered<'de>>;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Gathered>, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Gathered<'de>>, D::Error> {
         let mut gathered = Gathered::new(self.rules);
         let level = Level {
             plan: self.plan,
             prefix: "",
+            plain: self.plain,
             into: &mut gathered,
         };
         Ok(match level.deserialize(d)? {
@@ -159,13 +187,87 @@ impl<'de> DeserializeSeed<'de> for Gather<'_> {
 }
 
 /// One object level of a plan: an object is gathered (`None`); any other value is returned.
-struct Level<'a> {
+struct Level<'a, 'de> {
     plan: &'a ReadPlan,
     prefix: &'a str,
-    into: &'a mut Gathered,
+    plain: bool,
+    into: &'a mut Gathered<'de>,
 }
 
-impl<'de> DeserializeSeed<'de> for Level<'_> {
+impl Level<'_, '_> {
+    /// The value of the member whose key was just read.
+    fn value<'de, A: MapAccess<'de>>(&self, map: &mut A) -> Result<Found<'de>, A::Error> {
+        if self.plain {
+            map.next_value_seed(Plain)
+        } else {
+            map.next_value().map(Found::Value)
+        }
+    }
+}
+
+/// A value, with a string the parser could lend as it lies in the text (one without escapes)
+/// kept as that text.
+struct Plain;
+
+impl<'de> DeserializeSeed<'de> for Plain {
+    type Value = Found<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Found<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Plain {
+    type Value = Found<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Found<'de>, E> {
+        Ok(Found::Plain(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Found<'de>, E> {
+        Ok(Found::Value(Value::from(v)))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Found<'de>, E> {
+        Ok(Found::Value(Value::String(v)))
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Found<'de>, E> {
+        Ok(Found::Value(Value::Bool(v)))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Found<'de>, E> {
+        Ok(Found::Value(Value::from(v)))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Found<'de>, E> {
+        Ok(Found::Value(Value::from(v)))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Found<'de>, E> {
+        Ok(Found::Value(
+            Number::from_f64(v).map_or(Value::Null, Value::Number),
+        ))
+    }
+
+    fn visit_unit<E>(self) -> Result<Found<'de>, E> {
+        Ok(Found::Value(Value::Null))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Found<'de>, A::Error> {
+        Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Found::Value)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Found<'de>, A::Error> {
+        Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(Found::Value)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Level<'_, 'de> {
     type Value = Option<Value>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Value>, D::Error> {
@@ -173,7 +275,7 @@ impl<'de> DeserializeSeed<'de> for Level<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for Level<'_> {
+impl<'de> Visitor<'de> for Level<'_, 'de> {
     type Value = Option<Value>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -225,10 +327,10 @@ impl<'de> Visitor<'de> for Level<'_> {
         while let Some(key) = map.next_key_seed(Key)? {
             match self.plan.member(&key) {
                 Some((_, Member::Named(Some(rule)))) => {
-                    self.into.found[*rule] = Some(map.next_value()?);
+                    self.into.found[*rule] = Some(self.value(&mut map)?);
                 }
                 Some((_, Member::Alias(rule))) => {
-                    self.into.aliased[*rule] = Some(map.next_value()?);
+                    self.into.aliased[*rule] = Some(self.value(&mut map)?);
                 }
                 Some((_, Member::Named(None))) => {
                     map.next_value::<IgnoredAny>()?;
@@ -242,14 +344,15 @@ impl<'de> Visitor<'de> for Level<'_> {
                     let level = Level {
                         plan: inner,
                         prefix: &prefix,
+                        plain: self.plain,
                         into: &mut *self.into,
                     };
                     if let Some(value) = map.next_value_seed(level)? {
-                        self.into.leftovers.insert(prefix, value);
+                        self.into.leftovers.insert(prefix, Found::Value(value));
                     }
                 }
                 None => {
-                    let value = map.next_value()?;
+                    let value = self.value(&mut map)?;
                     self.into.leftovers.insert(dotted(self.prefix, key), value);
                 }
             }

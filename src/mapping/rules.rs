@@ -13,12 +13,23 @@
 use super::checks::Check;
 use super::codec::Codec;
 use super::json_path::{FieldPath, Step};
-use super::reader::{Gather, Gathered, ReadPlan};
-use crate::model::{Access, Action, Field, Kind, Members};
+use super::reader::{Found, Gather, Gathered, ReadPlan};
+use crate::model::{Access, Action, Field, Kind, Members, Slot};
 use crate::problem::FieldError;
+use bytes::Bytes;
 use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::fmt;
+
+/// `text`, found in `source`, as a slice of it; a copy if it lies elsewhere.
+fn slice_of(source: &Bytes, text: &str) -> Bytes {
+    let start = (text.as_ptr() as usize).wrapping_sub(source.as_ptr() as usize);
+    if start <= source.len() && text.len() <= source.len() - start {
+        source.slice_ref(text.as_bytes())
+    } else {
+        Bytes::copy_from_slice(text.as_bytes())
+    }
+}
 
 /// The canonical side of a rule: a named field or a key under `extensions`.
 #[derive(Debug, Clone, PartialEq)]
@@ -284,7 +295,7 @@ impl<'de> DeserializeSeed<'de> for Reader<'_> {
     type Value = Item;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Item, D::Error> {
-        Ok(match self.gather(d)? {
+        Ok(match self.gather(d, false)? {
             Ok(gathered) => Item::Read(self.map.assemble(gathered)),
             Err(item) => item,
         })
@@ -292,11 +303,17 @@ impl<'de> DeserializeSeed<'de> for Reader<'_> {
 }
 
 impl Reader<'_> {
-    /// Gathers one object while it is parsed; what it is instead when it cannot be read so.
-    fn gather<'de, D: Deserializer<'de>>(self, d: D) -> Result<Result<Gathered, Item>, D::Error> {
+    /// Gathers one object while it is parsed, strings without escapes kept as their text if
+    /// `plain`; what it is instead when it cannot be read so.
+    fn gather<'de, D: Deserializer<'de>>(
+        self,
+        d: D,
+        plain: bool,
+    ) -> Result<Result<Gathered<'de>, Item>, D::Error> {
         let gather = Gather {
             plan: &self.map.plan,
             rules: self.map.rules.len(),
+            plain,
         };
         Ok(match gather.deserialize(d)? {
             None => Err(Item::NotAnObject),
@@ -307,28 +324,36 @@ impl Reader<'_> {
 }
 
 /// One item of a list, read by [`Reader`] into its members.
-struct ListItem<'m>(Reader<'m>);
+struct ListItem<'m, 's> {
+    reader: Reader<'m>,
+    source: &'s Bytes,
+}
 
-impl<'de> DeserializeSeed<'de> for ListItem<'_> {
+impl<'de> DeserializeSeed<'de> for ListItem<'_, '_> {
     type Value = Result<Members, Item>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         Ok(self
-            .0
-            .gather(d)?
-            .map(|gathered| self.0.map.members(gathered)))
+            .reader
+            .gather(d, true)?
+            .map(|gathered| self.reader.map.members(gathered, Some(self.source))))
     }
 }
 
 /// Reads a list's items while they are parsed: each object with [`Reader`], anything else in
 /// the array skipped. A value that is not an array, or an item that must be read whole
 /// ([`Item::Ambiguous`]), is an error: the answer is then parsed again and read whole.
+///
+/// The items are written out as they are read, so a string the vendor wrote without escapes
+/// is kept as that text, shared with `source` (the answer being parsed): most of a page's
+/// webhooks is copied, not parsed into values and written again.
 #[derive(Clone, Copy)]
-pub struct ListReader<'m> {
+pub struct ListReader<'m, 's> {
     item: Reader<'m>,
+    source: &'s Bytes,
 }
 
-impl<'de> DeserializeSeed<'de> for ListReader<'_> {
+impl<'de> DeserializeSeed<'de> for ListReader<'_, '_> {
     type Value = Vec<Members>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
@@ -336,7 +361,7 @@ impl<'de> DeserializeSeed<'de> for ListReader<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for ListReader<'_> {
+impl<'de> Visitor<'de> for ListReader<'_, '_> {
     type Value = Vec<Members>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -345,7 +370,11 @@ impl<'de> Visitor<'de> for ListReader<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(item) = seq.next_element_seed(ListItem(self.item))? {
+        let item = ListItem {
+            reader: self.item,
+            source: self.source,
+        };
+        while let Some(item) = seq.next_element_seed(ListItem { ..item })? {
             match item {
                 Ok(webhook) => items.push(webhook),
                 Err(Item::Ambiguous) => return Err(de::Error::custom("an item to be read whole")),
@@ -595,9 +624,10 @@ impl ObjectMap {
         for &i in &self.copied {
             let rule = &self.rules[i];
             let found = rule.path.as_ref().and_then(|p| p.get(&dialect));
-            gathered.found[i] = found.cloned();
+            gathered.found[i] = found.cloned().map(Found::Value);
             if found.is_none() {
-                gathered.aliased[i] = rule.aliases.iter().find_map(|a| a.get(&dialect)).cloned();
+                let aliased = rule.aliases.iter().find_map(|a| a.get(&dialect));
+                gathered.aliased[i] = aliased.cloned().map(Found::Value);
             }
         }
         if let Value::Object(object) = dialect.take() {
@@ -613,54 +643,70 @@ impl ObjectMap {
         (self.copied.is_empty() && !self.plan.whole).then_some(Reader { map: self })
     }
 
-    /// Reads a list of dialect objects while it is parsed; `None` where [`ObjectMap::reader`]
-    /// is.
-    pub fn list_reader(&self) -> Option<ListReader<'_>> {
+    /// Reads a list of dialect objects while `source`, their JSON text, is parsed; `None`
+    /// where [`ObjectMap::reader`] is.
+    pub fn list_reader<'s>(&self, source: &'s Bytes) -> Option<ListReader<'_, 's>> {
         Some(ListReader {
             item: self.reader()?,
+            source,
         })
     }
 
     /// The canonical object from what was gathered, in the order of the field table.
     fn assemble(&self, gathered: Gathered) -> Map<String, Value> {
-        self.members(gathered).into_map()
+        self.members(gathered, None).into_map()
     }
 
-    /// [`ObjectMap::assemble`], as the members in order.
-    fn members(&self, mut gathered: Gathered) -> Members {
+    /// [`ObjectMap::assemble`], as the members in order. A string found as its text is kept
+    /// as it is, a slice of `source`, where no codec changes it; without a source it is
+    /// turned into a value.
+    fn members(&self, mut gathered: Gathered, source: Option<&Bytes>) -> Members {
+        let slot = |found: Found| match (found, source) {
+            (Found::Plain(text), Some(source)) => Slot::Plain(slice_of(source, text)),
+            (found, _) => Slot::Value(found.into_value()),
+        };
         let mut out = Members::with_capacity(self.read_order.len() + 2);
-        let mut extensions = Map::new();
+        let mut extensions = Members::default();
         for &i in &self.read_order {
             let rule = &self.rules[i];
-            let Some(value) = gathered.take(i) else {
+            let Some(found) = gathered.take(i) else {
                 continue;
             };
             if rule.target.is_secret() && !rule.response {
                 continue; // a write-only secret is never read back
             }
-            let value = if value.is_null() && rule.codec != Codec::EmptyIsNull {
-                if !rule.target.nullable() {
-                    continue;
+            let value = match found {
+                // Neither null nor anything a codec would change.
+                Found::Plain(_) if matches!(rule.codec, Codec::Identity) => slot(found),
+                found => {
+                    let value = found.into_value();
+                    if value.is_null() && rule.codec != Codec::EmptyIsNull {
+                        if !rule.target.nullable() {
+                            continue;
+                        }
+                        Slot::Value(Value::Null)
+                    } else {
+                        // A value the rule cannot decode is kept as the vendor sent it.
+                        Slot::Value(rule.codec.decode_or_keep(value))
+                    }
                 }
-                Value::Null
-            } else {
-                // A value the rule cannot decode is kept as the vendor sent it.
-                rule.codec.decode_or_keep(value)
             };
             match &rule.target {
                 // Each field has one rule: no name comes twice.
                 Target::Field(f) => out.push(f.name, value),
-                Target::Extension(k) => {
-                    extensions.insert(k.clone(), value);
-                }
+                Target::Extension(k) => extensions.push(k.clone(), value),
             }
         }
-        for (key, value) in gathered.leftovers {
-            extensions.entry(key).or_insert(value);
+        let ruled = extensions.len();
+        for (key, found) in gathered.leftovers {
+            // A rule's extension wins over a vendor's member of the same name.
+            if !extensions.names().take(ruled).any(|k| k == key) {
+                extensions.push(key, slot(found));
+            }
         }
         if !extensions.is_empty() {
             // Last in every canonical field table.
-            out.push("extensions", Value::Object(extensions));
+            out.push("extensions", Slot::Object(extensions));
         }
         out
     }
@@ -1103,6 +1149,48 @@ body = { message = "{{message}}" }
                 Item::NotAnObject => assert!(!parsed.is_object(), "{text}"),
             }
         }
+    }
+
+    #[test]
+    fn reads_a_list_while_parsing_and_writes_it_as_it_reads_parsed() {
+        use crate::json::from_slice_lenient_at;
+        let file = FILE.replace("$.kinds[0]", "$.kinds");
+        let d = Dialect::compile("t", Path::new("t.toml"), &file).unwrap();
+        // Plain values (copied), escapes, whitespace, fractions, exponents, -0, long integers,
+        // nulls, nested values, repeated keys, a vendor member named as a rule's extension.
+        let items: [&str; 5] = [
+            r#"{"state": "off", "kinds": ["a"], "label": null, "cfg": {"target": {"url": "u", "port": 1}, "tag": "t", "x": {"y": [2]}}, "count": 2, "id": "7", "other": true, "tag": "top"}"#,
+            r#"{ "st\u0061te" : "on" , "other": 1, "other": 2, "id": "1", "id": "2\/\u00e9", "cfg": 3, "tag": "mine" }"#,
+            r#"{"label": "a b", "n": [1.0, 1e2, -0, 12345678901234567890], "m": {"k" :  [ true , null ]}}"#,
+            r#"{"label": "", "state": "sleeping", "kinds": "one", "cfg": {"tag": 5, "target": "x"}}"#,
+            r#"{}"#,
+        ];
+        let body = bytes::Bytes::from(format!("[{}, 7, \"x\"]", items.join(" ,\n")));
+        let reader = d
+            .webhook
+            .list_reader(&body)
+            .expect("no path needs the object whole");
+        let (_, read) = from_slice_lenient_at(&body, &[], reader).unwrap();
+        let read = read.unwrap();
+        assert_eq!(read.len(), items.len());
+        for (text, members) in items.iter().zip(&read) {
+            let parsed: serde_json::Value = serde_json::from_str(text).unwrap();
+            let mut written = Vec::new();
+            members.write(&mut written);
+            assert_eq!(
+                String::from_utf8(written).unwrap(),
+                serde_json::to_string(&d.webhook.read_owned(parsed)).unwrap(),
+                "{text}"
+            );
+            assert_eq!(
+                members.clone().into_map(),
+                d.webhook.read(&serde_json::from_str(text).unwrap())
+            );
+        }
+        // An item that only a whole reading can settle fails the list, to be read whole.
+        let body = bytes::Bytes::from_static(br#"[{"cfg": {"tag": "a"}, "cfg": {"x": 1}}]"#);
+        let reader = d.webhook.list_reader(&body).unwrap();
+        assert!(from_slice_lenient_at(&body, &[], reader).is_err());
     }
 
     #[test]

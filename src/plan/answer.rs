@@ -79,7 +79,7 @@ impl Context<'_> {
         } else if let (true, false, Some((keys, reader))) = (
             success,
             reply.body.is_empty(),
-            self.dialect.list_reader(endpoint),
+            self.dialect.list_reader(endpoint, &reply.body),
         ) {
             // A list's items, likewise read as they are parsed: no tree of the vendor's
             // objects is built only to be taken apart.
@@ -282,7 +282,7 @@ impl Context<'_> {
     }
 
     fn completed<O: Object>(&self, mut webhook: O) -> O {
-        if webhook.member("owner").is_none() {
+        if !webhook.has("owner") {
             let owner = self.owner.clone().map(Value::from).unwrap_or(Value::Null);
             webhook.insert_in_order(model::WEBHOOK_FIELDS, "owner", owner);
         }
