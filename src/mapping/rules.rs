@@ -324,6 +324,7 @@ impl Reader<'_> {
 }
 
 /// One item of a list, read by [`Reader`] into its members.
+#[derive(Clone, Copy)]
 struct ListItem<'m, 's> {
     reader: Reader<'m>,
     source: &'s Bytes,
@@ -370,11 +371,11 @@ impl<'de> Visitor<'de> for ListReader<'_, '_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        let item = ListItem {
+        let seed = ListItem {
             reader: self.item,
             source: self.source,
         };
-        while let Some(item) = seq.next_element_seed(ListItem { ..item })? {
+        while let Some(item) = seq.next_element_seed(seed)? {
             match item {
                 Ok(webhook) => items.push(webhook),
                 Err(Item::Ambiguous) => return Err(de::Error::custom("an item to be read whole")),
