@@ -4,8 +4,10 @@
 //! A [`ReadPlan`] is compiled once from the rules' paths. [`ReadPlan::walk`] applies it to an
 //! object already parsed; [`Gather`] applies it while the JSON text is being parsed, so the
 //! object itself is never built: each member goes straight to its rule, its key compared where
-//! it lies in the text, and only the vendor's own members are kept with their names. What was
-//! gathered is assembled into a canonical object by the rules (`rules.rs`).
+//! it lies in the text, and only the vendor's own members are kept with their names. For a
+//! list's items, a string without escapes is not even copied: it is kept as the text it is
+//! ([`Found::Plain`]), to be written out as it lies. What was gathered is assembled into a
+//! canonical object by the rules (`rules.rs`).
 
 use super::json_path::Step;
 use indexmap::IndexMap;
