@@ -33,7 +33,7 @@ pub fn write(out: &mut Vec<u8>, value: &impl serde::Serialize) {
 /// Appends `key` as an object member's name, with its colon. A name that needs no escape (a
 /// canonical field's, or most vendors' keys) is copied between quotes as it is.
 pub fn write_key(out: &mut Vec<u8>, key: &str) {
-    if key.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    if needs_no_escape(key) {
         write_plain_key(out, key);
     } else {
         write(out, &key);
@@ -43,10 +43,16 @@ pub fn write_key(out: &mut Vec<u8>, key: &str) {
 
 /// [`write_key`] for a name known to need no escape.
 pub fn write_plain_key(out: &mut Vec<u8>, key: &str) {
-    debug_assert!(key.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\'));
+    debug_assert!(needs_no_escape(key));
     out.push(b'"');
     out.extend_from_slice(key.as_bytes());
     out.extend_from_slice(b"\":");
+}
+
+/// Whether the writer would write `text` as it is: it escapes only quotes, backslashes and
+/// control characters.
+fn needs_no_escape(text: &str) -> bool {
+    text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\')
 }
 
 /// Parses a JSON document, refusing repeated keys in any object.

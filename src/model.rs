@@ -502,8 +502,8 @@ impl Object for Map<String, Value> {
 
 /// A canonical object as its members in order, names mostly borrowed from the field tables.
 /// A page's webhooks are read into these and written out as they are: no member name is
-/// hashed or copied on the way, which a [`Map`] would do for each of them, and a value the
-/// vendor wrote as hookgate would write it is copied rather than parsed and written again.
+/// hashed or copied on the way, which a [`Map`] would do for each of them, and a string the
+/// vendor wrote without escapes is copied rather than parsed and written again.
 #[derive(Debug, Clone, Default)]
 pub struct Members(Vec<(Cow<'static, str>, Slot)>);
 
@@ -558,7 +558,8 @@ impl Members {
     }
 
     /// Adds a member after the others. Names are the caller's to keep unique: an object's
-    /// rules each name a field of their own.
+    /// rules each name a field of their own. A name borrowed for `'static` (a field table's,
+    /// or the code's own) is written without checking for escapes; any other name is checked.
     pub fn push(&mut self, name: impl Into<Cow<'static, str>>, value: Slot) {
         self.0.push((name.into(), value));
     }
