@@ -67,6 +67,8 @@
 //!   -- HTTP plumbing
 //!   http/mod.rs         the plumbing's map; nothing in it knows about webhooks
 //!     server.rs           the server loop (HTTP/1.1 and HTTP/2, TLS)
+//!     sniff.rs            a connection's protocol, told from its first bytes before hyper reads them
+//!     head.rs             a request's head, copied out of the connection's read buffer
 //!     workers.rs          serving workers: a thread and a single-threaded runtime per core
 //!     edge.rs             what every request must satisfy before a handler reads it
 //!     framing.rs          request framing on the raw bytes (smuggling shapes)

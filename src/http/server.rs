@@ -19,7 +19,8 @@
 //! for every connection, on whichever worker it is.
 
 use super::body::Body;
-use super::{edge, framing, headers, timeouts, workers};
+use super::sniff::{self, Protocol};
+use super::{edge, framing, head, headers, timeouts, workers};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -30,7 +31,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
+use tokio::time::Instant;
 
 /// A listener's TLS configuration, replaceable while it serves.
 pub type Tls = Arc<arc_swap::ArcSwap<rustls::ServerConfig>>;
@@ -90,18 +92,9 @@ pub async fn serve_tls<H: Handler>(
     tls: Option<Tls>,
     shutdown: impl Future<Output = ()>,
 ) {
-    let mut builder = Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        // hyper restarts this timer whenever a connection goes idle, which would make it the
-        // idle limit too; `timeouts::Timed` runs both limits instead.
-        .header_read_timeout(None)
-        .max_buf_size(limits.max_header_bytes.max(8192))
-        .keep_alive(true);
-    builder.http2().timer(TokioTimer::new());
-    let builder = Arc::new(builder);
+    let builders = Arc::new(Builders::new(&limits));
     let graceful = GracefulShutdown::new();
+    let (draining, drain) = watch::channel(false);
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     tokio::pin!(shutdown);
     loop {
@@ -127,17 +120,56 @@ pub async fn serve_tls<H: Handler>(
         let connection = Connection {
             handler: handler.clone(),
             limits: limits.clone(),
-            builder: builder.clone(),
+            builders: builders.clone(),
             watcher: graceful.watcher(),
+            drain: drain.clone(),
+            accepted: Instant::now(),
             permit,
         };
         hand_off(connection, stream, tls.as_ref().map(|tls| tls.load_full()));
     }
     drop(listener);
+    draining.send_replace(true);
     tokio::select! {
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(limits.drain_timeout) => {
             tracing::warn!("drain deadline reached with connections still open");
+        }
+    }
+}
+
+/// hyper-util's builder, configured once, for each way a connection's protocol is known: told
+/// (by ALPN or by the first bytes), or left for it to find out.
+struct Builders {
+    http1: Builder<TokioExecutor>,
+    http2: Builder<TokioExecutor>,
+    either: Builder<TokioExecutor>,
+}
+
+impl Builders {
+    fn new(limits: &Limits) -> Builders {
+        let mut either = Builder::new(TokioExecutor::new());
+        either
+            .http1()
+            .timer(TokioTimer::new())
+            // hyper restarts this timer whenever a connection goes idle, which would make it
+            // the idle limit too; `timeouts::Timed` runs both limits instead.
+            .header_read_timeout(None)
+            .max_buf_size(limits.max_header_bytes.max(8192))
+            .keep_alive(true);
+        either.http2().timer(TokioTimer::new());
+        Builders {
+            http1: either.clone().http1_only(),
+            http2: either.clone().http2_only(),
+            either,
+        }
+    }
+
+    fn of(&self, protocol: Protocol) -> &Builder<TokioExecutor> {
+        match protocol {
+            Protocol::Http1 => &self.http1,
+            Protocol::Http2 => &self.http2,
+            Protocol::Undecided => &self.either,
         }
     }
 }
@@ -170,59 +202,92 @@ fn hand_off<H: Handler>(
 struct Connection<H> {
     handler: Arc<H>,
     limits: Limits,
-    builder: Arc<Builder<TokioExecutor>>,
+    builders: Arc<Builders>,
     watcher: hyper_util::server::graceful::Watcher,
+    /// Turns true when the listener drains: a connection that has not yet said which protocol
+    /// it speaks has no request to finish, and closes.
+    drain: watch::Receiver<bool>,
+    accepted: Instant,
     /// Its place under `max_connections`, held until it ends.
     permit: OwnedSemaphorePermit,
 }
 
 impl<H: Handler> Connection<H> {
-    /// Serves `stream` on this thread's runtime, over TLS when `tls` is given.
+    /// Serves `stream` in a task of its own on this thread's runtime, over TLS when `tls` is
+    /// given. Before hyper reads a byte, the protocol is told: by ALPN behind TLS, else by
+    /// peeking at the first bytes ([`sniff`]). Either waits within the first head's limit.
     fn start(self, stream: TcpStream, tls: Option<Arc<rustls::ServerConfig>>) {
-        let Some(tls) = tls else {
-            return self.spawn(stream, false);
-        };
-        let acceptor = tokio_rustls::TlsAcceptor::from(tls);
-        let deadline = self.limits.header_read_timeout;
         tokio::spawn(async move {
-            // A client that does not finish its handshake is held to the head's limit.
-            match tokio::time::timeout(deadline, acceptor.accept(stream)).await {
-                Ok(Ok(stream)) => {
-                    let http2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
-                    self.spawn(stream, http2);
+            let deadline = self.accepted + self.limits.header_read_timeout;
+            let mut drain = self.drain.clone();
+            let opening = async {
+                match tls {
+                    Some(tls) => {
+                        // Boxed: a plain connection's task holds no handshake state.
+                        let handshake = tokio_rustls::TlsAcceptor::from(tls).accept(stream);
+                        let stream = Box::pin(handshake)
+                            .await
+                            .inspect_err(|e| tracing::debug!(error = %e, "TLS handshake failed"))
+                            .ok()?;
+                        let protocol = sniff::negotiated(stream.get_ref().1.alpn_protocol());
+                        Some((Stream::Tls(Box::new(stream)), protocol))
+                    }
+                    None => {
+                        let protocol = sniff::protocol(&stream).await.ok()?;
+                        Some((Stream::Plain(stream), protocol))
+                    }
                 }
-                Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
-                Err(_) => tracing::debug!("TLS handshake timed out"),
+            };
+            let opened = tokio::select! {
+                opened = tokio::time::timeout_at(deadline, opening) => opened.unwrap_or_else(|_| {
+                    tracing::debug!("no TLS handshake or first byte within the header read timeout");
+                    None
+                }),
+                _ = drain.wait_for(|draining| *draining) => None,
+            };
+            match opened {
+                Some((Stream::Plain(stream), protocol)) => self.serve(stream, protocol).await,
+                Some((Stream::Tls(stream), protocol)) => self.serve(stream, protocol).await,
+                None => {}
             }
         });
     }
 
-    /// Serves `stream` in a task of its own; `http2` when ALPN chose HTTP/2.
-    fn spawn<S>(self, stream: S, http2: bool)
+    /// Serves `stream`, which speaks `protocol`, to its end.
+    ///
+    /// Built here and awaited by the caller: what goes into hyper's connection is moved there,
+    /// and a future that built it in its own body would keep a slot for each of those values
+    /// beside the connection for as long as it runs (kilobytes per connection).
+    fn serve<S>(self, stream: S, protocol: Protocol) -> impl Future<Output = ()> + Send + 'static
     where
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
         let Connection {
             handler,
             limits,
-            builder,
+            builders,
             watcher,
+            accepted,
             permit,
+            ..
         } = self;
         let max_body = limits.max_body_bytes;
         let (mut stream, ambiguous) = framing::Guarded::new(stream, limits.max_header_bytes);
-        if http2 {
+        if protocol == Protocol::Http2 {
             stream.negotiated_http2();
         }
         let (stream, requests) = timeouts::Timed::new(
             stream,
             timeouts::Timeouts {
+                accepted,
                 header_read: limits.header_read_timeout,
                 idle: limits.idle_timeout,
                 send: limits.send_timeout,
             },
         );
         let service = service_fn(move |req| {
+            // Called as hyper takes the head, before it reads again.
+            let req = head::detach(req);
             let handler = handler.clone();
             let ambiguous = ambiguous.load(std::sync::atomic::Ordering::Acquire);
             let in_flight = requests.begin();
@@ -242,22 +307,34 @@ impl<H: Handler> Connection<H> {
                         &request_id,
                     )));
                 }
-                let response = handler.handle(req).await;
+                // hyper keeps a connection's request future in a box of that future's size
+                // for as long as the connection is open, idle or not; the handler's future, a
+                // few kilobytes, is boxed only while a request is in flight.
+                let response = Box::pin(handler.handle(req)).await;
                 if response.extensions().get::<Hangup>().is_some() {
                     return Err(Hangup);
                 }
                 Ok(response)
             }
         });
-        let conn = builder
+        let conn = builders
+            .of(protocol)
             .serve_connection(TokioIo::new(stream), service)
             .into_owned();
-        let conn = watcher.watch(conn);
-        tokio::spawn(async move {
+        // Boxed: awaiting a future that an async block owns copies it into the block's own
+        // state, which would then hold two of it.
+        let conn = Box::pin(watcher.watch(conn));
+        async move {
             let _permit = permit;
             if let Err(e) = conn.await {
                 tracing::debug!(error = %e, "connection ended with an error");
             }
-        });
+        }
     }
+}
+
+/// An accepted connection, over TLS or not.
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
 }

@@ -166,6 +166,8 @@ pub struct Timed<S> {
 /// The connection's limits, as [`Timed`] needs them.
 #[derive(Debug, Clone, Copy)]
 pub struct Timeouts {
+    /// When the connection was accepted: the first head's limit counts from here.
+    pub accepted: Instant,
     /// From accept to the first request head, and from a later head's first byte to its end.
     pub header_read: Duration,
     /// How long a keep-alive connection may sit idle between requests.
@@ -179,7 +181,6 @@ impl<S> Timed<S> {
     /// end.
     pub fn new(inner: Guarded<S>, timeouts: Timeouts) -> (Timed<S>, Arc<Requests>) {
         let requests = Arc::new(Requests::default());
-        let now = Instant::now();
         (
             Timed {
                 inner,
@@ -187,8 +188,8 @@ impl<S> Timed<S> {
                 header_read_timeout: timeouts.header_read,
                 idle_timeout: timeouts.idle,
                 send_timeout: timeouts.send,
-                accepted: now,
-                last_io: now,
+                accepted: timeouts.accepted,
+                last_io: timeouts.accepted,
                 head_started: None,
                 write_waiting: false,
                 timer: None,

@@ -291,10 +291,9 @@ impl Upstream {
             *request.headers_mut() = headers.clone();
             tracing::debug!(%method, uri, attempt, "calling upstream");
             let started = Instant::now();
-            let result = self
-                .client
-                .call(request, policy.attempt_timeout.min(left))
-                .await;
+            // Boxed: a call waiting for a slot above holds none of the exchange's state.
+            let result =
+                Box::pin(self.client.call(request, policy.attempt_timeout.min(left))).await;
             crate::metrics::get().upstream_call(&self.name, started.elapsed());
             drop(_permit);
             // A 429 or 503 may say when to come back (in seconds or as a date): that wait
