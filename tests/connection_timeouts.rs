@@ -9,7 +9,7 @@ mod support;
 use serde_json::json;
 use std::net::SocketAddr;
 use std::time::Duration;
-use support::{Double, Reply, gateway};
+use support::{Double, Reply, gateway, gateway_with_limits};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -55,18 +55,10 @@ async fn read_to_close(stream: &mut TcpStream) -> Option<Vec<u8>> {
     }
 }
 
-async fn start(limits: &str) -> (hookgate::app::Running, SocketAddr) {
-    let gw = gateway(&format!(
-        "[limits]\n{limits}\n[upstreams.am]\ndialect = \"agentmessage\"\nemulate = true\n"
-    ))
-    .await;
-    let addr = gw.addr;
-    (gw, addr)
-}
-
 #[tokio::test]
 async fn an_idle_keep_alive_connection_is_closed() {
-    let (gw, addr) = start("idle_timeout_ms = 200\nheader_read_timeout_ms = 60000").await;
+    let (gw, addr) =
+        gateway_with_limits("idle_timeout_ms = 200\nheader_read_timeout_ms = 60000").await;
     let mut stream = TcpStream::connect(addr).await.unwrap();
     stream.write_all(GET).await.unwrap();
     let response = read_response(&mut stream).await.expect("a response");
@@ -84,7 +76,8 @@ async fn an_idle_keep_alive_connection_is_closed() {
 
 #[tokio::test]
 async fn keep_alive_serves_more_requests_and_stays_open_within_the_limits() {
-    let (gw, addr) = start("idle_timeout_ms = 60000\nheader_read_timeout_ms = 60000").await;
+    let (gw, addr) =
+        gateway_with_limits("idle_timeout_ms = 60000\nheader_read_timeout_ms = 60000").await;
     let mut stream = TcpStream::connect(addr).await.unwrap();
     for _ in 0..3 {
         stream.write_all(GET).await.unwrap();
@@ -99,7 +92,8 @@ async fn keep_alive_serves_more_requests_and_stays_open_within_the_limits() {
 
 #[tokio::test]
 async fn a_head_cut_short_or_never_sent_is_closed_without_an_answer() {
-    let (gw, addr) = start("idle_timeout_ms = 60000\nheader_read_timeout_ms = 200").await;
+    let (gw, addr) =
+        gateway_with_limits("idle_timeout_ms = 60000\nheader_read_timeout_ms = 200").await;
     // A head that stops halfway.
     let mut stream = TcpStream::connect(addr).await.unwrap();
     stream
@@ -199,7 +193,8 @@ async fn a_body_that_trickles_is_refused_and_its_connection_closed() {
 async fn an_idle_http2_connection_is_closed() {
     use http_body_util::{BodyExt, Empty};
     use hyper_util::rt::{TokioExecutor, TokioIo};
-    let (gw, addr) = start("idle_timeout_ms = 200\nheader_read_timeout_ms = 60000").await;
+    let (gw, addr) =
+        gateway_with_limits("idle_timeout_ms = 200\nheader_read_timeout_ms = 60000").await;
     let stream = TcpStream::connect(addr).await.unwrap();
     let (mut sender, conn) =
         hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
@@ -223,7 +218,8 @@ async fn an_idle_http2_connection_is_closed() {
 
 #[tokio::test]
 async fn a_head_after_a_long_chunk_extension_is_still_held_to_the_header_timeout() {
-    let (gw, addr) = start("idle_timeout_ms = 60000\nheader_read_timeout_ms = 300").await;
+    let (gw, addr) =
+        gateway_with_limits("idle_timeout_ms = 60000\nheader_read_timeout_ms = 300").await;
     let body = br#"{"url":"https://example.com/h","events":["message.received"]}"#;
     for ext in [1100, 3000, 6000] {
         let mut stream = TcpStream::connect(addr).await.unwrap();
@@ -319,7 +315,8 @@ async fn get_h2(
 #[tokio::test]
 async fn an_http2_connection_that_only_pings_is_idle() {
     use http_body_util::BodyExt;
-    let (gw, addr) = start("idle_timeout_ms = 300\nheader_read_timeout_ms = 60000").await;
+    let (gw, addr) =
+        gateway_with_limits("idle_timeout_ms = 300\nheader_read_timeout_ms = 60000").await;
     // After a request: PINGs every 100 ms do not keep it open.
     let (mut sender, conn) = pinging_http2(addr, 65_535).await;
     let response = get_h2(&mut sender, addr, "/healthz").await;
@@ -328,7 +325,8 @@ async fn an_http2_connection_that_only_pings_is_idle() {
     let ended = tokio::time::timeout(SAFETY, conn).await;
     assert!(ended.is_ok(), "PINGs kept an idle HTTP/2 connection open");
     // Before any request: the header timer, not the PINGs, decides.
-    let (gw2, addr2) = start("idle_timeout_ms = 60000\nheader_read_timeout_ms = 300").await;
+    let (gw2, addr2) =
+        gateway_with_limits("idle_timeout_ms = 60000\nheader_read_timeout_ms = 300").await;
     let (_sender, conn) = pinging_http2(addr2, 65_535).await;
     let ended = tokio::time::timeout(SAFETY, conn).await;
     assert!(
@@ -343,7 +341,8 @@ async fn an_http2_connection_that_only_pings_is_idle() {
 /// after an answer, and while an answer waits on a window the client never opens.
 #[tokio::test]
 async fn an_http2_connection_that_only_pings_is_idle_on_the_wire() {
-    let (gw, addr) = start("idle_timeout_ms = 300\nheader_read_timeout_ms = 60000").await;
+    let (gw, addr) =
+        gateway_with_limits("idle_timeout_ms = 300\nheader_read_timeout_ms = 60000").await;
     for (path, window) in [("/healthz", None), ("/openapi.json", Some(0u32))] {
         pings_until_closed(addr, path, window).await;
     }
@@ -447,7 +446,8 @@ async fn an_http2_connection_with_requests_in_flight_or_recent_is_not_cut() {
     gw.stop().await;
 
     // Recent: requests every 100 ms for longer than twice the idle limit, each one in time.
-    let (gw, addr) = start("idle_timeout_ms = 1500\nheader_read_timeout_ms = 60000").await;
+    let (gw, addr) =
+        gateway_with_limits("idle_timeout_ms = 1500\nheader_read_timeout_ms = 60000").await;
     let (mut sender, conn) = pinging_http2(addr, 65_535).await;
     let started = tokio::time::Instant::now();
     while started.elapsed() < Duration::from_secs(3) {

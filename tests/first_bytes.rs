@@ -6,9 +6,8 @@
 
 mod support;
 
-use std::net::SocketAddr;
 use std::time::Duration;
-use support::gateway;
+use support::gateway_with_limits;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -18,15 +17,6 @@ const SAFETY: Duration = Duration::from_secs(10);
 const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 /// An empty SETTINGS frame: length 0, type 4, no flags, stream 0.
 const SETTINGS: &[u8] = &[0, 0, 0, 4, 0, 0, 0, 0, 0];
-
-async fn start(limits: &str) -> (hookgate::app::Running, SocketAddr) {
-    let gw = gateway(&format!(
-        "[limits]\n{limits}\n[upstreams.am]\ndialect = \"agentmessage\"\nemulate = true\n"
-    ))
-    .await;
-    let addr = gw.addr;
-    (gw, addr)
-}
 
 /// Sends `pieces` with a pause between them, so that each arrives on its own.
 async fn send_in_pieces(stream: &mut TcpStream, pieces: &[&[u8]]) {
@@ -54,7 +44,7 @@ async fn first_bytes(stream: &mut TcpStream, n: usize) -> Vec<u8> {
 
 #[tokio::test]
 async fn http1_heads_are_served_however_their_first_bytes_arrive() {
-    let (gw, addr) = start("header_read_timeout_ms = 60000").await;
+    let (gw, addr) = gateway_with_limits("header_read_timeout_ms = 60000").await;
     let get: &[u8] = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
     let post: &[u8] = b"POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n";
     let put: &[u8] = b"PUT /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n";
@@ -94,7 +84,7 @@ async fn http1_heads_are_served_however_their_first_bytes_arrive() {
 
 #[tokio::test]
 async fn http2_is_served_whether_its_preface_arrives_whole_or_in_pieces() {
-    let (gw, addr) = start("header_read_timeout_ms = 60000").await;
+    let (gw, addr) = gateway_with_limits("header_read_timeout_ms = 60000").await;
     let whole: Vec<u8> = [PREFACE, SETTINGS].concat();
     let cases: [(&str, Vec<&[u8]>); 3] = [
         ("whole", vec![&whole]),
@@ -119,7 +109,8 @@ async fn http2_is_served_whether_its_preface_arrives_whole_or_in_pieces() {
 
 #[tokio::test]
 async fn a_connection_that_sent_nothing_does_not_hold_up_a_shutdown() {
-    let (gw, addr) = start("header_read_timeout_ms = 600000\ndrain_timeout_ms = 600000").await;
+    let (gw, addr) =
+        gateway_with_limits("header_read_timeout_ms = 600000\ndrain_timeout_ms = 600000").await;
     let mut silent = TcpStream::connect(addr).await.unwrap();
     let mut started = TcpStream::connect(addr).await.unwrap();
     started.write_all(b"P").await.unwrap();

@@ -258,6 +258,17 @@ pub async fn gateway(toml: &str) -> Running {
     app::start(setup).await.unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Starts the gateway with the `[limits]` given (TOML lines) and one emulated upstream, for
+/// tests of connections rather than of translation; returns it and its address.
+pub async fn gateway_with_limits(limits: &str) -> (Running, SocketAddr) {
+    let gw = gateway(&format!(
+        "[limits]\n{limits}\n[upstreams.am]\ndialect = \"agentmessage\"\nemulate = true\n"
+    ))
+    .await;
+    let addr = gw.addr;
+    (gw, addr)
+}
+
 /// An HTTP answer, read whole.
 #[derive(Debug)]
 pub struct Answer {
