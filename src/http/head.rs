@@ -16,10 +16,11 @@ use http::{HeaderValue, Request, Uri};
 /// not parse again (it always does: each was parsed from the same bytes) stays as it was.
 pub fn detach<B>(request: Request<B>) -> Request<B> {
     let (mut parts, body) = request.into_parts();
-    let uri = std::mem::take(&mut parts.uri);
     let values: usize = parts.headers.values().map(HeaderValue::len).sum();
-    let mut buf = BytesMut::with_capacity(uri_len(&uri) + values);
-    parts.uri = detach_uri(uri, &mut buf);
+    let mut buf = BytesMut::with_capacity(uri_len(&parts.uri) + values);
+    if let Some(uri) = detached_uri(&parts.uri, &mut buf) {
+        parts.uri = uri;
+    }
     for value in parts.headers.values_mut() {
         if let Ok(mut copy) = HeaderValue::from_maybe_shared(copied(&mut buf, value.as_bytes())) {
             copy.set_sensitive(value.is_sensitive());
@@ -35,20 +36,23 @@ fn uri_len(uri: &Uri) -> usize {
         + uri.path_and_query().map_or(0, |p| p.as_str().len())
 }
 
-/// `uri`, its authority and path and query copied into `buf`.
-fn detach_uri(uri: Uri, buf: &mut BytesMut) -> Uri {
-    let mut parts = uri.into_parts();
-    if let Some(authority) = &parts.authority
-        && let Ok(copy) = Authority::from_maybe_shared(copied(buf, authority.as_str().as_bytes()))
-    {
-        parts.authority = Some(copy);
-    }
-    if let Some(path) = &parts.path_and_query
-        && let Ok(copy) = PathAndQuery::from_maybe_shared(copied(buf, path.as_str().as_bytes()))
-    {
-        parts.path_and_query = Some(copy);
-    }
-    Uri::from_parts(parts).unwrap_or_default()
+/// A copy of `uri` whose scheme, authority and path and query lie in `buf`; `None` if one
+/// of them does not parse again.
+fn detached_uri(uri: &Uri, buf: &mut BytesMut) -> Option<Uri> {
+    let mut parts = http::uri::Parts::default();
+    // A scheme other than http or https is held as bytes; parsing it again copies them.
+    parts.scheme = uri.scheme_str().map(str::parse).transpose().ok()?;
+    parts.authority = uri
+        .authority()
+        .map(|a| Authority::from_maybe_shared(copied(buf, a.as_str().as_bytes())))
+        .transpose()
+        .ok()?;
+    parts.path_and_query = uri
+        .path_and_query()
+        .map(|p| PathAndQuery::from_maybe_shared(copied(buf, p.as_str().as_bytes())))
+        .transpose()
+        .ok()?;
+    Uri::from_parts(parts).ok()
 }
 
 /// `bytes`, appended to `buf` and split off it: a slice of `buf`'s one allocation.
@@ -110,15 +114,24 @@ mod tests {
     }
 
     #[test]
-    fn copies_an_absolute_uri_whole() {
-        let wire = Bytes::from(b"http://127.0.0.1:8080/v1/upstreams?x=1".to_vec());
-        let mut request = Request::new(());
-        *request.uri_mut() = Uri::from_maybe_shared(wire.clone()).expect("a URI");
-        let source = request.uri().clone();
-        let request = detach(request);
-        assert_eq!(request.uri(), &source);
-        assert_eq!(request.uri().scheme_str(), Some("http"));
-        drop(source);
-        assert!(wire.is_unique(), "the URI still holds the buffer");
+    fn copies_every_form_of_uri_whole() {
+        for text in [
+            "http://127.0.0.1:8080/v1/upstreams?x=1",
+            "http://example.com",
+            "other+scheme://example.com/x",
+            "example.com:443",
+            "*",
+        ] {
+            let wire = Bytes::from(text.as_bytes().to_vec());
+            let mut request = Request::new(());
+            *request.uri_mut() = Uri::from_maybe_shared(wire.clone()).expect("a URI");
+            let source = request.uri().clone();
+            let request = detach(request);
+            assert_eq!(request.uri(), &source, "{text}");
+            assert_eq!(request.uri().scheme(), source.scheme(), "{text}");
+            assert_eq!(request.uri().authority(), source.authority(), "{text}");
+            drop(source);
+            assert!(wire.is_unique(), "{text}: the URI still holds the buffer");
+        }
     }
 }

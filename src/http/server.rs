@@ -3,6 +3,12 @@
 //! idle keep-alive timeout and a send timeout ([`timeouts`]), its framing is
 //! watched ([`framing`]), and it counts against a cap.
 //!
+//! What a connection holds is kept small, since a few thousand of them may be open: its
+//! protocol is told before hyper reads a byte ([`sniff`]), so that hyper's read buffer keeps
+//! its first size; each request's head is copied out of that buffer as hyper hands it over
+//! ([`head`]), so that hyper reads into it again; and the handler's future is boxed only while
+//! a request is in flight.
+//!
 //! Binding happens outside (tests bind `127.0.0.1:0`); the handler never fails, so hyper never
 //! aborts a connection instead of answering, unless the handler marks its answer with
 //! [`Hangup`] (an emulator told to drop connections).
