@@ -291,7 +291,7 @@ impl Upstream {
             *request.headers_mut() = headers.clone();
             tracing::debug!(%method, uri, attempt, "calling upstream");
             let started = Instant::now();
-            // Boxed: a call waiting for a slot above holds none of the exchange's state.
+            // Boxed: a call still waiting for its slot (above) holds no room for this state.
             let result =
                 Box::pin(self.client.call(request, policy.attempt_timeout.min(left))).await;
             crate::metrics::get().upstream_call(&self.name, started.elapsed());
