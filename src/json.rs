@@ -10,12 +10,17 @@
 //! Sizing: serde_json grows each object's map as members arrive (three times for a webhook's
 //! dozen members, each time copying it). Here the members of the objects being read wait on
 //! one stack shared by the whole document, and each object's map is made at its final size.
-
+//!
+//! Reading a vendor's answer without building it: [`read_at`] hands the value at a path (the
+//! webhook, a list's items) to a reader of the text ([`scan`]) and parses only the envelope
+//! around it.
 //!
 //! Writing: every answer and vendor request body is written by sonic-rs's serializer, which
 //! escapes strings several bytes at a time. Its output is serde_json's byte for byte (the
 //! tests below compare them on arbitrary values); on the shipped vendors' webhooks it writes in
 //! 0.45 to 0.8 of serde_json's time (docs/performance.md, "Choosing the parser").
+
+pub mod scan;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
@@ -50,9 +55,9 @@ pub fn write_plain_key(out: &mut Vec<u8>, key: &str) {
 }
 
 /// Whether the writer would write `text` as it is: it escapes only quotes, backslashes and
-/// control characters.
+/// control characters, which is what JSON text escapes.
 fn needs_no_escape(text: &str) -> bool {
-    text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\')
+    scan::literal(text)
 }
 
 /// Parses a JSON document, refusing repeated keys in any object.
@@ -70,48 +75,77 @@ pub fn is_document(bytes: &[u8]) -> bool {
     std::str::from_utf8(bytes).is_ok() && serde_json::from_slice::<de::IgnoredAny>(bytes).is_ok()
 }
 
-/// Parses a document as [`from_slice_lenient`] does, except that the value at `path` (object
-/// keys from the root) is handed to `inner`, which may read it without building it; what
-/// `inner` makes of it is returned beside the document, where a `null` stands in its place.
-pub fn from_slice_lenient_at<'de, H>(
-    bytes: &'de [u8],
+/// Reads a document whose value at `path` (object keys from the root) is handed to `inner`,
+/// which reads it from the scanner without building it; the rest of the document is parsed as
+/// [`from_slice_lenient`] parses it, with a `null` in that value's place. The value is `None`
+/// when nothing lies at `path`. Refused ([`scan::Malformed`], to be parsed whole instead) when
+/// the text is not a JSON document in UTF-8, when `inner` refuses the value, or when a key of
+/// `path` comes twice in its object: of repeated keys the last one counts, which only a whole
+/// reading settles.
+pub fn read_at<'a, T>(
+    bytes: &'a [u8],
     path: &[String],
-    inner: H,
-) -> Result<(Value, Option<H::Value>), serde_json::Error>
-where
-    H: DeserializeSeed<'de> + Clone,
-{
-    match std::str::from_utf8(bytes) {
-        Ok(text) => at(serde_json::Deserializer::from_str(text), path, inner),
-        Err(_) => at(serde_json::Deserializer::from_slice(bytes), path, inner),
+    inner: impl FnOnce(&mut scan::Scanner<'a>) -> Result<T, scan::Malformed>,
+) -> Result<(Value, Option<T>), scan::Malformed> {
+    let text = std::str::from_utf8(bytes).map_err(|_| scan::Malformed)?;
+    let mut scan = scan::Scanner::new(text);
+    let mut inner = Some(inner);
+    let mut found = None;
+    follow(&mut scan, path, &mut inner, &mut found)?;
+    scan.end()?;
+    let Some((value, at)) = found else {
+        return Ok((
+            from_slice_lenient(bytes).map_err(|_| scan::Malformed)?,
+            None,
+        ));
+    };
+    if path.is_empty() {
+        return Ok((Value::Null, Some(value)));
     }
+    // The rest of the document, its value replaced by `null`: a few dozen bytes of envelope.
+    let mut rest = Vec::with_capacity(text.len() - at.len() + 4);
+    rest.extend_from_slice(&bytes[..at.start]);
+    rest.extend_from_slice(b"null");
+    rest.extend_from_slice(&bytes[at.end..]);
+    let rest = from_slice_lenient(&rest).map_err(|_| scan::Malformed)?;
+    Ok((rest, Some(value)))
 }
 
-fn at<'de, R, H>(
-    mut de: serde_json::Deserializer<R>,
+/// Reads the value that comes next, handing the one at `path` to `inner`: what it made of it
+/// and where it lay go to `found`.
+fn follow<'a, T, F>(
+    scan: &mut scan::Scanner<'a>,
     path: &[String],
-    inner: H,
-) -> Result<(Value, Option<H::Value>), serde_json::Error>
+    inner: &mut Option<F>,
+    found: &mut Option<(T, std::ops::Range<usize>)>,
+) -> Result<(), scan::Malformed>
 where
-    R: serde_json::de::Read<'de>,
-    H: DeserializeSeed<'de> + Clone,
+    F: FnOnce(&mut scan::Scanner<'a>) -> Result<T, scan::Malformed>,
 {
-    let mut out = None;
-    let value = if path.is_empty() {
-        out = Some(inner.deserialize(&mut de)?);
-        Value::Null
-    } else {
-        with_pending(|pending| {
-            let hook = Hook {
-                path,
-                inner,
-                out: &mut out,
-            };
-            Seed::new(false, pending, Some(hook)).deserialize(&mut de)
-        })?
+    let Some((key, below)) = path.split_first() else {
+        let start = scan.position();
+        let read = inner.take().ok_or(scan::Malformed)?;
+        let value = read(scan)?;
+        *found = Some((value, start..scan.end_of_last()));
+        return Ok(());
     };
-    de.end()?;
-    Ok((value, out))
+    if !scan.object()? {
+        return scan.skip();
+    }
+    let mut seen = false;
+    let mut first = true;
+    while let Some(name) = scan.key(first)? {
+        first = false;
+        if *name == **key {
+            if std::mem::replace(&mut seen, true) {
+                return Err(scan::Malformed);
+            }
+            follow(scan, below, inner, found)?;
+        } else {
+            scan.skip()?;
+        }
+    }
+    Ok(())
 }
 
 thread_local! {
@@ -141,44 +175,18 @@ fn plain<'de, R: serde_json::de::Read<'de>>(
     mut de: serde_json::Deserializer<R>,
     strict: bool,
 ) -> Result<Value, serde_json::Error> {
-    let value = with_pending(|pending| Plain::new(strict, pending, None).deserialize(&mut de))?;
+    let value = with_pending(|pending| Seed { strict, pending }.deserialize(&mut de))?;
     de.end()?;
     Ok(value)
 }
 
-/// A [`Seed`] with nothing handed on.
-type Plain<'p> = Seed<'p, std::marker::PhantomData<de::IgnoredAny>, de::IgnoredAny>;
-
-/// One value of the document; `pending` holds the members of the objects still open, and
-/// `hook` says where below this value one is handed to another seed.
-struct Seed<'p, H, O> {
+/// One value of the document; `pending` holds the members of the objects still open.
+struct Seed<'p> {
     strict: bool,
     pending: &'p mut Vec<(String, Value)>,
-    hook: Option<Hook<'p, H, O>>,
 }
 
-struct Hook<'p, H, O> {
-    /// The keys still to follow.
-    path: &'p [String],
-    inner: H,
-    out: &'p mut Option<O>,
-}
-
-impl<'p, H, O> Seed<'p, H, O> {
-    fn new(
-        strict: bool,
-        pending: &'p mut Vec<(String, Value)>,
-        hook: Option<Hook<'p, H, O>>,
-    ) -> Self {
-        Seed {
-            strict,
-            pending,
-            hook,
-        }
-    }
-}
-
-impl<'de, H: DeserializeSeed<'de, Value = O> + Clone, O> DeserializeSeed<'de> for Seed<'_, H, O> {
+impl<'de> DeserializeSeed<'de> for Seed<'_> {
     type Value = Value;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
@@ -186,7 +194,7 @@ impl<'de, H: DeserializeSeed<'de, Value = O> + Clone, O> DeserializeSeed<'de> fo
     }
 }
 
-impl<'de, H: DeserializeSeed<'de, Value = O> + Clone, O> Visitor<'de> for Seed<'_, H, O> {
+impl<'de> Visitor<'de> for Seed<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -225,9 +233,10 @@ impl<'de, H: DeserializeSeed<'de, Value = O> + Clone, O> Visitor<'de> for Seed<'
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut out = Vec::new();
-        while let Some(v) =
-            seq.next_element_seed(Seed::<H, O>::new(self.strict, &mut *self.pending, None))?
-        {
+        while let Some(v) = seq.next_element_seed(Seed {
+            strict: self.strict,
+            pending: &mut *self.pending,
+        })? {
             out.push(v);
         }
         Ok(Value::Array(out))
@@ -235,30 +244,11 @@ impl<'de, H: DeserializeSeed<'de, Value = O> + Clone, O> Visitor<'de> for Seed<'
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let start = self.pending.len();
-        let mut hook = self.hook;
         while let Some(key) = map.next_key::<String>()? {
-            let value = match &mut hook {
-                Some(h) if h.path.first() == Some(&key) => {
-                    if h.path.len() == 1 {
-                        *h.out = Some(map.next_value_seed(h.inner.clone())?);
-                        Value::Null
-                    } else {
-                        let below = Hook {
-                            path: &h.path[1..],
-                            inner: h.inner.clone(),
-                            out: &mut *h.out,
-                        };
-                        map.next_value_seed(Seed::new(
-                            self.strict,
-                            &mut *self.pending,
-                            Some(below),
-                        ))?
-                    }
-                }
-                _ => {
-                    map.next_value_seed(Seed::<H, O>::new(self.strict, &mut *self.pending, None))?
-                }
-            };
+            let value = map.next_value_seed(Seed {
+                strict: self.strict,
+                pending: &mut *self.pending,
+            })?;
             self.pending.push((key, value));
         }
         let mut out = Map::with_capacity(self.pending.len() - start);
@@ -358,23 +348,40 @@ mod tests {
     }
 
     #[test]
-    fn hands_the_value_at_a_path_to_another_seed() {
-        let text = br#"{"ok": true, "data": {"item": {"a": 1}, "n": 2}, "data": {"item": [3]}}"#;
+    fn hands_the_value_at_a_path_to_a_reader() {
+        // Where the value lay.
+        let value = |scan: &mut scan::Scanner| {
+            let start = scan.position();
+            scan.skip()?;
+            Ok(start..scan.end_of_last())
+        };
+        let text = br#"{"ok": true, "data": {"n": [2], "item": {"a": 1}, "m": "x"}, "z": {}}"#;
         let path = ["data".to_owned(), "item".to_owned()];
-        let (rest, item) =
-            from_slice_lenient_at(text, &path, std::marker::PhantomData::<Value>).unwrap();
-        assert_eq!(rest.to_string(), r#"{"ok":true,"data":{"item":null}}"#);
-        assert_eq!(item, Some(serde_json::json!([3])));
-        let (rest, item) =
-            from_slice_lenient_at(b"[1]", &path, std::marker::PhantomData::<Value>).unwrap();
-        assert_eq!((rest, item), (serde_json::json!([1]), None));
-        let (rest, item) =
-            from_slice_lenient_at(b"{\"a\": 1}", &[], std::marker::PhantomData::<Value>).unwrap();
+        let (rest, item) = read_at(text, &path, value).unwrap();
         assert_eq!(
-            (rest, item),
-            (Value::Null, Some(serde_json::json!({"a": 1})))
+            rest.to_string(),
+            r#"{"ok":true,"data":{"n":[2],"item":null,"m":"x"},"z":{}}"#
         );
-        assert!(from_slice_lenient_at(b"{} x", &path, std::marker::PhantomData::<Value>).is_err());
+        assert_eq!(&text[item.unwrap()], br#"{"a": 1}"#);
+        // Nothing at the path: the whole document, no value.
+        for text in [&b"[1]"[..], br#"{"data": 3}"#, br#"{"data": {"other": 1}}"#] {
+            let (rest, item) = read_at(text, &path, value).unwrap();
+            assert_eq!((rest, item), (from_slice_lenient(text).unwrap(), None));
+        }
+        let (rest, item) = read_at(b" {\"a\": 1} ", &[], value).unwrap();
+        assert_eq!((rest, item), (Value::Null, Some(1..9)));
+        // Refused: not one document, not UTF-8, a key of the path repeated at any level.
+        for text in [
+            &b"{} x"[..],
+            b"{\"data\": \"\xff\"}",
+            br#"{"data": {"item": 1}, "data": {"item": 2}}"#,
+            br#"{"data": {"item": 1, "item": 2}}"#,
+            br#"{"data": {"item": 1}, "data": 2}"#,
+        ] {
+            assert!(read_at(text, &path, value).is_err(), "{text:?}");
+        }
+        let refused = |_: &mut scan::Scanner| Err::<(), _>(scan::Malformed);
+        assert!(read_at(text, &path, refused).is_err());
     }
 
     #[test]

@@ -43,6 +43,7 @@
 //!   problem.rs          RFC 9457 problems: the one error value, its closed set of codes
 //!   exchange.rs         what crosses to a vendor: one planned request, one reply
 //!   json.rs             JSON documents in: strict for request bodies
+//!   json/scan.rs        a JSON text read a token at a time, each value lent as it lies
 //!   -- the mapping language
 //!   mapping/mod.rs      the language's map; the loader and the compiled Dialect, re-exported
 //!     file.rs             the TOML as written (serde structures)
@@ -51,7 +52,7 @@
 //!     load.rs             shipped files (compiled in) and a mappings_dir
 //!     json_path.rs        singular JSON paths
 //!     rules.rs            field rules, read in four directions
-//!     reader.rs           reading a vendor object in one walk
+//!     reader.rs           reading a vendor object in one walk, from its text or parsed
 //!     codec.rs            invertible value codecs (int_string, negate, pairs, ...)
 //!     template.rs         body templates with {{placeholders}}
 //!     url.rs              vendor URL path templates

@@ -517,6 +517,9 @@ pub enum Slot {
     /// such a string cannot hold), and copied into a [`Value`] only if the object is turned
     /// into a [`Map`].
     Plain(Bytes),
+    /// An array as the vendor wrote it, which the writer would write as this very text (plain
+    /// strings, unsigned integers and literals, no whitespace): written out as it is.
+    Written(Bytes),
     /// An object's members (`extensions`).
     Object(Members),
 }
@@ -527,6 +530,8 @@ impl Slot {
         match self {
             Slot::Value(value) => value,
             Slot::Plain(text) => Value::String(String::from_utf8_lossy(&text).into_owned()),
+            // Text that serde_json always parses.
+            Slot::Written(text) => json::from_slice_lenient(&text).unwrap_or_default(),
             Slot::Object(members) => Value::Object(members.into_map()),
         }
     }
@@ -534,7 +539,7 @@ impl Slot {
     fn boolean(&self) -> Option<bool> {
         match self {
             Slot::Value(value) => value.as_bool(),
-            Slot::Plain(_) | Slot::Object(_) => None,
+            Slot::Plain(_) | Slot::Written(_) | Slot::Object(_) => None,
         }
     }
 
@@ -546,6 +551,7 @@ impl Slot {
                 out.extend_from_slice(text);
                 out.push(b'"');
             }
+            Slot::Written(text) => out.extend_from_slice(text),
             Slot::Object(members) => members.write(out),
         }
     }
@@ -657,6 +663,7 @@ impl serde::Serialize for Slot {
         match self {
             Slot::Value(value) => value.serialize(s),
             Slot::Plain(text) => s.serialize_str(&String::from_utf8_lossy(text)),
+            Slot::Written(_) => self.clone().into_value().serialize(s),
             Slot::Object(members) => members.serialize(s),
         }
     }

@@ -248,6 +248,11 @@ impl Compiler<'_> {
         let errors = self.errors_map(&raw.errors);
         let emulator = self.emulator(&raw.emulator);
         let examples = self.examples(&raw.examples);
+        // The documented webhook shows the order the vendor writes its members in.
+        let mut webhook = webhook;
+        if let Some(example) = examples.first() {
+            webhook.follow(example);
+        }
         Dialect {
             name: name.to_owned(),
             title: raw.dialect.title.unwrap_or_else(|| name.to_owned()),

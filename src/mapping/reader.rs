@@ -2,26 +2,31 @@
 //! vendor's own (kept under `extensions`).
 //!
 //! A [`ReadPlan`] is compiled once from the rules' paths. [`ReadPlan::walk`] applies it to an
-//! object already parsed; [`Gather`] applies it while the JSON text is being parsed, so the
-//! object itself is never built: each member goes straight to its rule, its key compared where
-//! it lies in the text, and only the vendor's own members are kept with their names. For a
-//! list's items, a string without escapes is not even copied: it is kept as the text it is
-//! ([`Found::Plain`]), to be written out as it lies. What was gathered is assembled into a
-//! canonical object by the rules (`rules.rs`).
+//! object already parsed; [`ReadPlan::gather`] applies it while the JSON text is read
+//! ([`json::scan`]), so the object itself is never built: each member goes straight to its
+//! rule, its key compared where it lies in the text, and only the vendor's own members are
+//! kept with their names. A string without escapes, or an array spelled as the writer spells
+//! it, is not even parsed: it is kept as its text ([`Found::Plain`], [`Found::Written`]), which
+//! a list's items write out as it lies. What was gathered is assembled into a canonical object
+//! by the rules (`rules.rs`).
 
 use super::json_path::Step;
+use crate::json::{
+    self,
+    scan::{Key, Malformed, Scanner, Token, literal},
+};
 use indexmap::IndexMap;
-use serde::Deserialize;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 use std::borrow::Cow;
-use std::fmt;
 
 /// For each member named by a rule or derived path: whether a rule takes it whole or paths
 /// continue inside it. A member not named here is the vendor's own.
 #[derive(Debug, Clone, Default)]
 pub(super) struct ReadPlan {
     members: Vec<(String, Member)>,
+    /// For each member, whether its key is spelled in JSON text as it is ([`literal`]): such
+    /// keys are compared where they lie in the text.
+    literal: Vec<bool>,
     /// A path names the object itself: nothing in it is the vendor's own.
     pub(super) whole: bool,
 }
@@ -49,19 +54,52 @@ pub(super) struct Gathered<'de> {
     pub(super) ambiguous: bool,
 }
 
-/// A member's value as gathered: parsed, or, where [`Gather::plain`] asks for it, a string
-/// written without escapes as the text between its quotes, borrowed from the document.
+/// A member's value as gathered: parsed, or kept as its text, borrowed from the document.
+/// Small (24 bytes, where a `Value` takes 72): a webhook's values are moved several times
+/// between the text and the canonical object.
 #[derive(Debug, Clone)]
 pub(super) enum Found<'de> {
-    Value(Value),
+    /// A value parsed (any but those below).
+    Value(Box<Value>),
+    /// A string without escapes: the text between its quotes.
     Plain(&'de str),
+    /// An array that the writer would write as this very text ([`Token::Written`]).
+    Written(&'de str),
+    /// A string parsed.
+    String(String),
+    Unsigned(u64),
+    Bool(bool),
+    Null,
+}
+
+/// A value parsed, boxed only when it is neither a string nor a literal nor an unsigned
+/// integer.
+impl From<Value> for Found<'_> {
+    fn from(value: Value) -> Self {
+        match value {
+            Value::String(text) => Found::String(text),
+            Value::Bool(b) => Found::Bool(b),
+            Value::Null => Found::Null,
+            Value::Number(n) => match n.as_u64() {
+                Some(n) => Found::Unsigned(n),
+                None => Found::Value(Box::new(Value::Number(n))),
+            },
+            value => Found::Value(Box::new(value)),
+        }
+    }
 }
 
 impl Found<'_> {
     pub(super) fn into_value(self) -> Value {
         match self {
-            Found::Value(value) => value,
+            Found::Value(value) => *value,
+            Found::Unsigned(n) => Value::from(n),
+            Found::Bool(b) => Value::Bool(b),
+            Found::Null => Value::Null,
+            Found::String(text) => Value::String(text),
             Found::Plain(text) => Value::from(text),
+            // Plain strings, unsigned integers and literals, which serde_json always parses.
+            Found::Written(text) => json::from_slice_lenient(text.as_bytes()).unwrap_or_default(),
         }
     }
 }
@@ -106,6 +144,7 @@ impl ReadPlan {
             None => {
                 let member = Member::Inside(ReadPlan::default());
                 self.members.push((key.clone(), member));
+                self.literal.push(literal(key));
                 self.members.len() - 1
             }
         };
@@ -117,12 +156,51 @@ impl ReadPlan {
         }
     }
 
+    /// Puts the members in the order `example`, an object as the vendor documents it, writes
+    /// them in (members it lacks after, as they were), inside objects too. Reading compares
+    /// the key that follows the member found last first, so an answer written in the
+    /// documented order has each key compared once.
+    pub(super) fn follow(&mut self, example: &Value) {
+        let Value::Object(example) = example else {
+            return;
+        };
+        let rank = |key: &str| {
+            example
+                .keys()
+                .position(|k| k == key)
+                .unwrap_or(example.len())
+        };
+        let mut members: Vec<_> = std::mem::take(&mut self.members)
+            .into_iter()
+            .zip(std::mem::take(&mut self.literal))
+            .collect();
+        members.sort_by_key(|((key, _), _)| rank(key));
+        for ((key, mut member), literal) in members {
+            if let (Member::Inside(inner), Some(inside)) = (&mut member, example.get(&key)) {
+                inner.follow(inside);
+            }
+            self.members.push((key, member));
+            self.literal.push(literal);
+        }
+    }
+
     fn member(&self, key: &str) -> Option<(usize, &Member)> {
-        self.members
-            .iter()
-            .enumerate()
-            .find(|(_, (k, _))| k == key)
-            .map(|(i, (_, m))| (i, m))
+        self.member_from(key, 0)
+    }
+
+    /// [`ReadPlan::member`], looking from the `hint`th member on, then from the first: a vendor
+    /// writes its members in the same order every time, so the member after the one found
+    /// last is most often the one.
+    fn member_from(&self, key: &str, hint: usize) -> Option<(usize, &Member)> {
+        let start = hint.min(self.members.len());
+        let find = |from: usize, to: usize| {
+            self.members[from..to]
+                .iter()
+                .position(|(k, _)| k == key)
+                .map(|i| from + i)
+        };
+        let i = find(start, self.members.len()).or_else(|| find(0, start))?;
+        Some((i, &self.members[i].1))
     }
 
     /// Moves each named member's value to its rule and the rest to the leftovers.
@@ -133,18 +211,17 @@ impl ReadPlan {
         for (key, value) in object {
             match (self.member(&key), value) {
                 (Some((_, Member::Named(Some(rule)))), value) => {
-                    into.found[*rule] = Some(Found::Value(value));
+                    into.found[*rule] = Some(value.into());
                 }
                 (Some((_, Member::Alias(rule))), value) => {
-                    into.aliased[*rule] = Some(Found::Value(value));
+                    into.aliased[*rule] = Some(value.into());
                 }
                 (Some((_, Member::Named(None))), _) => {}
                 (Some((_, Member::Inside(inner))), Value::Object(object)) => {
                     inner.walk(object, &dotted(prefix, key), into);
                 }
                 (_, value) => {
-                    into.leftovers
-                        .insert(dotted(prefix, key), Found::Value(value));
+                    into.leftovers.insert(dotted(prefix, key), value.into());
                 }
             }
         }
@@ -160,236 +237,162 @@ fn dotted(prefix: &str, key: impl Into<String>) -> String {
     }
 }
 
-/// Gathers one dialect object while it is parsed, as [`ReadPlan::walk`] gathers it once
-/// parsed; `None` when the value is not an object.
-pub(super) struct Gather<'p> {
-    pub(super) plan: &'p ReadPlan,
-    pub(super) rules: usize,
-    /// Whether a string written without escapes is kept as its text ([`Found::Plain`]): for
-    /// a list's items, which are written out as they are read.
-    pub(super) plain: bool,
-}
-
-impl<'de> DeserializeSeed<'de> for Gather<'_> {
-    type Value = Option<Gathered<'de>>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Gathered<'de>>, D::Error> {
-        let mut gathered = Gathered::new(self.rules);
-        let level = Level {
-            plan: self.plan,
-            prefix: "",
-            plain: self.plain,
-            into: &mut gathered,
-        };
-        Ok(match level.deserialize(d)? {
-            Some(_) => None,
-            None => Some(gathered),
-        })
-    }
-}
-
-/// One object level of a plan: an object is gathered (`None`); any other value is returned.
-struct Level<'a, 'de> {
-    plan: &'a ReadPlan,
-    prefix: &'a str,
-    plain: bool,
-    into: &'a mut Gathered<'de>,
-}
-
-impl Level<'_, '_> {
-    /// The value of the member whose key was just read.
-    fn value<'de, A: MapAccess<'de>>(&self, map: &mut A) -> Result<Found<'de>, A::Error> {
-        if self.plain {
-            map.next_value_seed(Plain)
-        } else {
-            map.next_value().map(Found::Value)
+impl ReadPlan {
+    /// Gathers the object that comes next in `scan` while it is read, as [`ReadPlan::walk`]
+    /// gathers it once parsed: each member goes straight to its rule, its key compared where
+    /// it lies in the text, and only the vendor's own members are kept with their names.
+    /// `false` when the value is not an object (it is then left unread).
+    pub(super) fn gather<'a>(
+        &self,
+        scan: &mut Scanner<'a>,
+        into: &mut Gathered<'a>,
+    ) -> Result<bool, Malformed> {
+        if !scan.object()? {
+            return Ok(false);
         }
-    }
-}
-
-/// A value, with a string the parser could lend as it lies in the text (one without escapes)
-/// kept as that text.
-struct Plain;
-
-impl<'de> DeserializeSeed<'de> for Plain {
-    type Value = Found<'de>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Found<'de>, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Plain {
-    type Value = Found<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
+        self.members(scan, "", into)?;
+        Ok(true)
     }
 
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Found<'de>, E> {
-        Ok(Found::Plain(v))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Found<'de>, E> {
-        Ok(Found::Value(Value::from(v)))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Found<'de>, E> {
-        Ok(Found::Value(Value::String(v)))
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Found<'de>, E> {
-        Ok(Found::Value(Value::Bool(v)))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Found<'de>, E> {
-        Ok(Found::Value(Value::from(v)))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Found<'de>, E> {
-        Ok(Found::Value(Value::from(v)))
-    }
-
-    fn visit_f64<E>(self, v: f64) -> Result<Found<'de>, E> {
-        Ok(Found::Value(
-            Number::from_f64(v).map_or(Value::Null, Value::Number),
-        ))
-    }
-
-    fn visit_unit<E>(self) -> Result<Found<'de>, E> {
-        Ok(Found::Value(Value::Null))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Found<'de>, A::Error> {
-        Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Found::Value)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Found<'de>, A::Error> {
-        Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(Found::Value)
-    }
-}
-
-impl<'de> DeserializeSeed<'de> for Level<'_, 'de> {
-    type Value = Option<Value>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Value>, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Level<'_, 'de> {
-    type Value = Option<Value>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Option<Value>, E> {
-        Ok(Some(Value::Bool(v)))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Option<Value>, E> {
-        Ok(Some(Value::from(v)))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Option<Value>, E> {
-        Ok(Some(Value::from(v)))
-    }
-
-    fn visit_f64<E>(self, v: f64) -> Result<Option<Value>, E> {
-        Ok(Some(Number::from_f64(v).map_or(Value::Null, Value::Number)))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Option<Value>, E> {
-        Ok(Some(Value::from(v)))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Option<Value>, E> {
-        Ok(Some(Value::String(v)))
-    }
-
-    fn visit_unit<E>(self) -> Result<Option<Value>, E> {
-        Ok(Some(Value::Null))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Option<Value>, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Value>()? {
-            items.push(item);
-        }
-        Ok(Some(Value::Array(items)))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<Value>, A::Error> {
-        if self.plan.whole {
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            return Ok(None);
-        }
+    /// The members of an object entered, to its end.
+    fn members<'a>(
+        &self,
+        scan: &mut Scanner<'a>,
+        prefix: &str,
+        into: &mut Gathered<'a>,
+    ) -> Result<(), Malformed> {
         let mut entered = Vec::new();
-        while let Some(key) = map.next_key_seed(Key)? {
-            match self.plan.member(&key) {
-                Some((_, Member::Named(Some(rule)))) => {
-                    self.into.found[*rule] = Some(self.value(&mut map)?);
+        let mut first = true;
+        // The member after the one found last: a vendor writes its members in the same order
+        // every time, most often the order its mapping names them in.
+        let mut hint = 0;
+        loop {
+            // The member after the one found last, compared where it lies in the text; any
+            // other key is read and looked up.
+            let likely = (self.literal.get(hint) == Some(&true))
+                .then(|| (hint, self.members[hint].0.as_str()));
+            let Some(key) = scan.key_among(first, likely)? else {
+                return Ok(());
+            };
+            first = false;
+            if self.whole {
+                scan.skip()?;
+                continue;
+            }
+            let (key, member) = match key {
+                Key::Known(i) => {
+                    let (key, member) = &self.members[i];
+                    (Cow::Borrowed(key.as_str()), Some((i, member)))
                 }
-                Some((_, Member::Alias(rule))) => {
-                    self.into.aliased[*rule] = Some(self.value(&mut map)?);
+                Key::Other(key) => {
+                    let member = self.member_from(&key, hint);
+                    (key, member)
                 }
-                Some((_, Member::Named(None))) => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+            };
+            if let Some((i, _)) = member {
+                hint = i + 1;
+            }
+            match member {
+                Some((_, Member::Named(Some(rule)))) => into.found[*rule] = Some(found(scan)?),
+                Some((_, Member::Alias(rule))) => into.aliased[*rule] = Some(found(scan)?),
+                Some((_, Member::Named(None))) => scan.skip()?,
                 Some((i, Member::Inside(inner))) => {
                     if entered.contains(&i) {
-                        self.into.ambiguous = true;
+                        into.ambiguous = true;
                     }
                     entered.push(i);
-                    let prefix = dotted(self.prefix, key);
-                    let level = Level {
-                        plan: inner,
-                        prefix: &prefix,
-                        plain: self.plain,
-                        into: &mut *self.into,
-                    };
-                    if let Some(value) = map.next_value_seed(level)? {
-                        self.into.leftovers.insert(prefix, Found::Value(value));
+                    let prefix = dotted(prefix, key);
+                    if scan.object()? {
+                        inner.members(scan, &prefix, into)?;
+                    } else {
+                        into.leftovers.insert(prefix, found(scan)?);
                     }
                 }
                 None => {
-                    let value = self.value(&mut map)?;
-                    self.into.leftovers.insert(dotted(self.prefix, key), value);
+                    let value = found(scan)?;
+                    into.leftovers.insert(dotted(prefix, key), value);
                 }
             }
         }
-        Ok(None)
     }
 }
 
-/// An object key, borrowed from the text when it holds no escapes.
-struct Key;
-
-impl<'de> DeserializeSeed<'de> for Key {
-    type Value = Cow<'de, str>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
-        d.deserialize_str(self)
-    }
+/// The value that comes next: a string without escapes, or an array written as the writer
+/// writes it, kept as its text; anything else parsed.
+fn found<'a>(scan: &mut Scanner<'a>) -> Result<Found<'a>, Malformed> {
+    Ok(match scan.value()? {
+        Token::Plain(text) => Found::Plain(text),
+        Token::Written(text) => Found::Written(text),
+        Token::Unsigned(n) => Found::Unsigned(n),
+        Token::Bool(b) => Found::Bool(b),
+        Token::Null => Found::Null,
+        Token::Other(text) => json::from_slice_lenient(text.as_bytes())
+            .map_err(|_| Malformed)?
+            .into(),
+    })
 }
 
-impl<'de> Visitor<'de> for Key {
-    type Value = Cow<'de, str>;
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mapping::json_path::FieldPath;
+    use serde_json::json;
 
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object key")
+    fn plan(paths: &[&str]) -> ReadPlan {
+        let mut plan = ReadPlan::default();
+        for (rule, path) in paths.iter().enumerate() {
+            plan.insert(FieldPath::parse(path).unwrap().steps(), Some(rule));
+        }
+        plan
     }
 
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Cow<'de, str>, E> {
-        Ok(Cow::Borrowed(v))
+    fn keys(plan: &ReadPlan) -> Vec<&str> {
+        plan.members.iter().map(|(k, _)| k.as_str()).collect()
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Cow<'de, str>, E> {
-        Ok(Cow::Owned(v.to_owned()))
+    #[test]
+    fn follows_the_documented_order_inside_objects_too() {
+        let mut plan = plan(&["$.b", "$.cfg.y", "$.a", "$.cfg.x", "$.gone", "$['q\"k']"]);
+        plan.follow(&json!({"a": 1, "x": 0, "cfg": {"x": 1, "y": 2}, "q\"k": 3, "b": 2}));
+        assert_eq!(keys(&plan), ["a", "cfg", "q\"k", "b", "gone"]);
+        assert_eq!(plan.literal, [true, true, false, true, true]);
+        let Some((_, Member::Inside(cfg))) = plan.member("cfg") else {
+            panic!("cfg holds paths");
+        };
+        assert_eq!(keys(cfg), ["x", "y"]);
+        // What a rule takes does not move with the order.
+        assert!(matches!(
+            plan.member("a"),
+            Some((0, Member::Named(Some(2))))
+        ));
+        assert!(matches!(
+            plan.member("gone"),
+            Some((4, Member::Named(Some(4))))
+        ));
     }
 
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Cow<'de, str>, E> {
-        Ok(Cow::Owned(v))
+    #[test]
+    fn reads_in_any_order_and_any_spelling_as_in_the_documented_one() {
+        let mut plan = plan(&["$.a", "$.b", "$.c"]);
+        plan.follow(&json!({"a": 0, "b": 0, "c": 0}));
+        let texts = [
+            r#"{"a": 1, "b": 2, "c": 3}"#,
+            r#"{"c": 3, "b": 2, "a": 1}"#,
+            r#"{"b": 2, "x": 9, "c": 3, "a": 1}"#,
+            r#"{"\u0061": 1, "b": 2, "c": 3}"#,
+            r#"{"ab": 1, "a": 1, "c": 3, "b": 2}"#,
+        ];
+        for text in texts {
+            let mut scan = Scanner::new(text);
+            let mut gathered = Gathered::new(3);
+            assert!(plan.gather(&mut scan, &mut gathered).unwrap(), "{text}");
+            scan.end().unwrap();
+            let values: Vec<Value> = gathered
+                .found
+                .into_iter()
+                .map(|f| f.map_or(Value::Null, Found::into_value))
+                .collect();
+            assert_eq!(values, [json!(1), json!(2), json!(3)], "{text}");
+        }
     }
 }

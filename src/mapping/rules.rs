@@ -13,13 +13,12 @@
 use super::checks::Check;
 use super::codec::Codec;
 use super::json_path::{FieldPath, Step};
-use super::reader::{Found, Gather, Gathered, ReadPlan};
+use super::reader::{Found, Gathered, ReadPlan};
+use crate::json::scan::{Malformed, Scanner};
 use crate::model::{Access, Action, Field, Kind, Members, Slot};
 use crate::problem::FieldError;
 use bytes::Bytes;
-use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde_json::{Map, Value};
-use std::fmt;
 
 /// `text`, found in `source`, as a slice of it; a copy if it lies elsewhere.
 fn slice_of(source: &Bytes, text: &str) -> Bytes {
@@ -272,7 +271,7 @@ pub struct Translated {
     pub dropped: Vec<String>,
 }
 
-/// What reading an object while it is parsed found.
+/// What reading an object while its text is read found.
 #[derive(Debug, PartialEq)]
 pub enum Item {
     /// An object, read into canonical terms.
@@ -284,101 +283,64 @@ pub enum Item {
     Ambiguous,
 }
 
-/// Reads one dialect object while it is parsed, as [`ObjectMap::read_owned`] reads it once
+/// Reads one dialect object while its text is read, as [`ObjectMap::read_owned`] reads it once
 /// parsed; made by [`ObjectMap::reader`].
 #[derive(Clone, Copy)]
 pub struct Reader<'m> {
     map: &'m ObjectMap,
 }
 
-impl<'de> DeserializeSeed<'de> for Reader<'_> {
-    type Value = Item;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Item, D::Error> {
-        Ok(match self.gather(d, false)? {
+impl Reader<'_> {
+    /// The value that comes next in `scan`, read.
+    pub fn read(self, scan: &mut Scanner<'_>) -> Result<Item, Malformed> {
+        Ok(match self.gather(scan)? {
             Ok(gathered) => Item::Read(self.map.assemble(gathered)),
             Err(item) => item,
         })
     }
-}
 
-impl Reader<'_> {
-    /// Gathers one object while it is parsed, strings without escapes kept as their text if
-    /// `plain`; what it is instead when it cannot be read so.
-    fn gather<'de, D: Deserializer<'de>>(
-        self,
-        d: D,
-        plain: bool,
-    ) -> Result<Result<Gathered<'de>, Item>, D::Error> {
-        let gather = Gather {
-            plan: &self.map.plan,
-            rules: self.map.rules.len(),
-            plain,
-        };
-        Ok(match gather.deserialize(d)? {
-            None => Err(Item::NotAnObject),
-            Some(g) if g.ambiguous => Err(Item::Ambiguous),
-            Some(g) => Ok(g),
+    /// Gathers the object that comes next; what it is instead when it cannot be read so.
+    fn gather<'a>(self, scan: &mut Scanner<'a>) -> Result<Result<Gathered<'a>, Item>, Malformed> {
+        let mut gathered = Gathered::new(self.map.rules.len());
+        if !self.map.plan.gather(scan, &mut gathered)? {
+            scan.skip()?;
+            return Ok(Err(Item::NotAnObject));
+        }
+        Ok(if gathered.ambiguous {
+            Err(Item::Ambiguous)
+        } else {
+            Ok(gathered)
         })
     }
 }
 
-/// One item of a list, read by [`Reader`] into its members.
-#[derive(Clone, Copy)]
-struct ListItem<'m, 's> {
-    reader: Reader<'m>,
-    source: &'s Bytes,
-}
-
-impl<'de> DeserializeSeed<'de> for ListItem<'_, '_> {
-    type Value = Result<Members, Item>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        Ok(self
-            .reader
-            .gather(d, true)?
-            .map(|gathered| self.reader.map.members(gathered, Some(self.source))))
-    }
-}
-
-/// Reads a list's items while they are parsed: each object with [`Reader`], anything else in
+/// Reads a list's items while its text is read: each object with [`Reader`], anything else in
 /// the array skipped. A value that is not an array, or an item that must be read whole
-/// ([`Item::Ambiguous`]), is an error: the answer is then parsed again and read whole.
+/// ([`Item::Ambiguous`]), is refused: the answer is then parsed and read whole.
 ///
-/// The items are written out as they are read, so a string the vendor wrote without escapes
-/// is kept as that text, shared with `source` (the answer being parsed): most of a page's
-/// webhooks is copied, not parsed into values and written again.
+/// The items are written out as they are read, so a string the vendor wrote without escapes,
+/// or an array spelled as the writer spells it, is kept as that text, shared with `source`
+/// (the answer being read): most of a page's webhooks is copied, not parsed into values and
+/// written again.
 #[derive(Clone, Copy)]
 pub struct ListReader<'m, 's> {
     item: Reader<'m>,
     source: &'s Bytes,
 }
 
-impl<'de> DeserializeSeed<'de> for ListReader<'_, '_> {
-    type Value = Vec<Members>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ListReader<'_, '_> {
-    type Value = Vec<Members>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an array of objects")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        let seed = ListItem {
-            reader: self.item,
-            source: self.source,
-        };
-        while let Some(item) = seq.next_element_seed(seed)? {
-            match item {
-                Ok(webhook) => items.push(webhook),
-                Err(Item::Ambiguous) => return Err(de::Error::custom("an item to be read whole")),
+impl ListReader<'_, '_> {
+    /// The array that comes next in `scan`, its objects read into their members.
+    pub fn read(self, scan: &mut Scanner<'_>) -> Result<Vec<Members>, Malformed> {
+        if !scan.array()? {
+            return Err(Malformed);
+        }
+        let mut items = Vec::new();
+        let mut first = true;
+        while scan.element(first)? {
+            first = false;
+            match self.item.gather(scan)? {
+                Ok(gathered) => items.push(self.item.map.members(gathered, Some(self.source))),
+                Err(Item::Ambiguous) => return Err(Malformed),
                 Err(_) => {} // not an object
             }
         }
@@ -625,10 +587,10 @@ impl ObjectMap {
         for &i in &self.copied {
             let rule = &self.rules[i];
             let found = rule.path.as_ref().and_then(|p| p.get(&dialect));
-            gathered.found[i] = found.cloned().map(Found::Value);
+            gathered.found[i] = found.cloned().map(Found::from);
             if found.is_none() {
                 let aliased = rule.aliases.iter().find_map(|a| a.get(&dialect));
-                gathered.aliased[i] = aliased.cloned().map(Found::Value);
+                gathered.aliased[i] = aliased.cloned().map(Found::from);
             }
         }
         if let Value::Object(object) = dialect.take() {
@@ -637,14 +599,20 @@ impl ObjectMap {
         self.assemble(gathered)
     }
 
-    /// Reads a dialect object while its JSON text is parsed, as [`ObjectMap::read_owned`]
+    /// Reads vendor objects fastest when they are written in the order of `example`, an
+    /// object as the vendor documents it (see `ReadPlan::follow`).
+    pub fn follow(&mut self, example: &Value) {
+        self.plan.follow(example);
+    }
+
+    /// Reads a dialect object while its JSON text is read, as [`ObjectMap::read_owned`]
     /// reads it once parsed; `None` where a rule needs the object whole (a path through an
     /// array index, or paths that overlap).
     pub fn reader(&self) -> Option<Reader<'_>> {
         (self.copied.is_empty() && !self.plan.whole).then_some(Reader { map: self })
     }
 
-    /// Reads a list of dialect objects while `source`, their JSON text, is parsed; `None`
+    /// Reads a list of dialect objects while `source`, their JSON text, is read; `None`
     /// where [`ObjectMap::reader`] is.
     pub fn list_reader<'s>(&self, source: &'s Bytes) -> Option<ListReader<'_, 's>> {
         Some(ListReader {
@@ -664,6 +632,7 @@ impl ObjectMap {
     fn members(&self, mut gathered: Gathered, source: Option<&Bytes>) -> Members {
         let slot = |found: Found| match (found, source) {
             (Found::Plain(text), Some(source)) => Slot::Plain(slice_of(source, text)),
+            (Found::Written(text), Some(source)) => Slot::Written(slice_of(source, text)),
             (found, _) => Slot::Value(found.into_value()),
         };
         let mut out = Members::with_capacity(self.read_order.len() + 2);
@@ -678,7 +647,9 @@ impl ObjectMap {
             }
             let value = match found {
                 // Neither null nor anything a codec would change.
-                Found::Plain(_) if matches!(rule.codec, Codec::Identity) => slot(found),
+                Found::Plain(_) | Found::Written(_) if matches!(rule.codec, Codec::Identity) => {
+                    slot(found)
+                }
                 found => {
                     let value = found.into_value();
                     if value.is_null() && rule.codec != Codec::EmptyIsNull {
@@ -1121,8 +1092,8 @@ body = { message = "{{message}}" }
     }
 
     #[test]
-    fn reads_while_parsing_as_it_reads_parsed() {
-        use crate::json::from_slice_lenient_at;
+    fn reads_while_scanning_as_it_reads_parsed() {
+        use crate::json::read_at;
         let file = FILE.replace("$.kinds[0]", "$.kinds");
         let d = Dialect::compile("t", Path::new("t.toml"), &file).unwrap();
         let reader = d.webhook.reader().expect("no path needs the object whole");
@@ -1136,7 +1107,7 @@ body = { message = "{{message}}" }
         ];
         for text in texts {
             let parsed: serde_json::Value = serde_json::from_slice(text.as_bytes()).unwrap();
-            let (_, item) = from_slice_lenient_at(text.as_bytes(), &[], reader).unwrap();
+            let (_, item) = read_at(text.as_bytes(), &[], |scan| reader.read(scan)).unwrap();
             match item.unwrap() {
                 Item::Read(read) => assert_eq!(
                     serde_json::to_string(&read).unwrap(),
@@ -1153,16 +1124,17 @@ body = { message = "{{message}}" }
     }
 
     #[test]
-    fn reads_a_list_while_parsing_and_writes_it_as_it_reads_parsed() {
-        use crate::json::from_slice_lenient_at;
+    fn reads_a_list_while_scanning_and_writes_it_as_it_reads_parsed() {
+        use crate::json::read_at;
         let file = FILE.replace("$.kinds[0]", "$.kinds");
         let d = Dialect::compile("t", Path::new("t.toml"), &file).unwrap();
         // Plain values (copied), escapes, whitespace, fractions, exponents, -0, long integers,
         // nulls, nested values, repeated keys, a vendor member named as a rule's extension.
-        let items: [&str; 5] = [
+        let items: [&str; 6] = [
             r#"{"state": "off", "kinds": ["a"], "label": null, "cfg": {"target": {"url": "u", "port": 1}, "tag": "t", "x": {"y": [2]}}, "count": 2, "id": "7", "other": true, "tag": "top"}"#,
             r#"{ "st\u0061te" : "on" , "other": 1, "other": 2, "id": "1", "id": "2\/\u00e9", "cfg": 3, "tag": "mine" }"#,
             r#"{"label": "a b", "n": [1.0, 1e2, -0, 12345678901234567890], "m": {"k" :  [ true , null ]}}"#,
+            r#"{"kinds":["a","b"],"w":["a",1,true,null,[]],"v":[],"u":[0,18446744073709551615],"cfg":{"x":["é"]}}"#,
             r#"{"label": "", "state": "sleeping", "kinds": "one", "cfg": {"tag": 5, "target": "x"}}"#,
             r#"{}"#,
         ];
@@ -1171,7 +1143,7 @@ body = { message = "{{message}}" }
             .webhook
             .list_reader(&body)
             .expect("no path needs the object whole");
-        let (_, read) = from_slice_lenient_at(&body, &[], reader).unwrap();
+        let (_, read) = read_at(&body, &[], |scan| reader.read(scan)).unwrap();
         let read = read.unwrap();
         assert_eq!(read.len(), items.len());
         for (text, members) in items.iter().zip(&read) {
@@ -1191,7 +1163,7 @@ body = { message = "{{message}}" }
         // An item that only a whole reading can settle fails the list, to be read whole.
         let body = bytes::Bytes::from_static(br#"[{"cfg": {"tag": "a"}, "cfg": {"x": 1}}]"#);
         let reader = d.webhook.list_reader(&body).unwrap();
-        assert!(from_slice_lenient_at(&body, &[], reader).is_err());
+        assert!(read_at(&body, &[], |scan| reader.read(scan)).is_err());
     }
 
     #[test]

@@ -66,7 +66,7 @@ impl Context<'_> {
         ) {
             // The usual success: the webhook is read as the answer is parsed. Anything else
             // (not JSON, a failure flag, a repeated key) is looked at whole below.
-            if let Ok((body, item)) = json::from_slice_lenient_at(&reply.body, keys, reader) {
+            if let Ok((body, item)) = json::read_at(&reply.body, keys, |scan| reader.read(scan)) {
                 let settled = !matches!(item, Some(Item::Ambiguous));
                 if settled && !self.dialect.errors.is_failure(status, &body) {
                     return Ok(Parsed {
@@ -83,7 +83,7 @@ impl Context<'_> {
         ) {
             // A list's items, likewise read as they are parsed: no tree of the vendor's
             // objects is built only to be taken apart.
-            if let Ok((body, items)) = json::from_slice_lenient_at(&reply.body, keys, reader)
+            if let Ok((body, items)) = json::read_at(&reply.body, keys, |scan| reader.read(scan))
                 && !self.dialect.errors.is_failure(status, &body)
             {
                 return Ok(Parsed {
