@@ -77,7 +77,9 @@
 //!     headers.rs          request ids, media types, Prefer, hop-by-hop hygiene
 //!     body.rs             size-limited bodies, JSON answers
 //!     respond.rs          a problem as application/problem+json: hookgate's own error shape
-//!     client.rs           the pooled upstream client (rustls, CAs, proxies)
+//!     client.rs           the upstream client: kept connections per worker, a deadline per call
+//!     connect.rs          a connection to a vendor: direct or through a proxy, then TLS
+//!     wire.rs             HTTP/1.1 on a vendor connection: a request written, its answer read
 //!   -- planning and calling
 //!   plan/mod.rs         the pure planner: canonical operation -> vendor requests -> canonical result
 //!     body.rs             a create or update body made ready before any call

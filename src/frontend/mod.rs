@@ -213,26 +213,36 @@ pub trait Frontend: Send + Sync {
 /// decodes to a dot segment or holds a separator, is refused: on every route, decoded or not,
 /// such a segment never names anything.
 pub fn segments(path: &str) -> Result<Vec<Cow<'_, str>>, Problem> {
-    path.split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            // Bytes: the common segment has nothing to decode and is borrowed as it is.
-            let decoded = if s.as_bytes().contains(&b'%') {
-                percent_decode_str(s)
-                    .decode_utf8()
-                    .map_err(|_| Problem::bad_request("the path is not valid UTF-8"))?
-            } else {
-                Cow::Borrowed(s)
-            };
-            if crate::mapping::url::names_something(&decoded) {
-                Ok(decoded)
-            } else {
-                Err(Problem::bad_request(format!(
-                    "the path segment `{s}` is a dot segment or holds a separator"
-                )))
-            }
-        })
-        .collect()
+    let mut parts = Vec::with_capacity(8);
+    // Bytes, walked once: the segments of a request path are short, and `str::split` and
+    // `contains` each walk them again through a searcher meant for long texts.
+    let mut start = 0;
+    let mut escaped = false;
+    for (at, &b) in path.as_bytes().iter().chain(b"/").enumerate() {
+        if b != b'/' {
+            escaped |= b == b'%';
+            continue;
+        }
+        let s = &path[start..at];
+        start = at + 1;
+        if s.is_empty() {
+            continue;
+        }
+        let decoded = if std::mem::take(&mut escaped) {
+            percent_decode_str(s)
+                .decode_utf8()
+                .map_err(|_| Problem::bad_request("the path is not valid UTF-8"))?
+        } else {
+            Cow::Borrowed(s)
+        };
+        if !crate::mapping::url::names_something(&decoded) {
+            return Err(Problem::bad_request(format!(
+                "the path segment `{s}` is a dot segment or holds a separator"
+            )));
+        }
+        parts.push(decoded);
+    }
+    Ok(parts)
 }
 
 /// A body as a JSON object; `None` when it is empty.

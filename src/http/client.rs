@@ -1,37 +1,33 @@
-//! The one pooled upstream client: hyper-util's legacy client over rustls, with a deadline
-//! around every call and failures classified by cause.
+//! The one pooled upstream client: HTTP/1.1 on kept connections, a deadline around every call,
+//! failures classified by cause.
 //!
-//! It trusts the roots the configuration gives (the bundled web PKI roots, and the system
-//! store and extra CA files when configured), and goes through the proxy the environment
-//! names (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`, as curl reads them: hyper-util's
-//! own matcher). hyper-util's `Tunnel` makes the CONNECT tunnel for `https://` upstreams;
-//! `http://` ones are forwarded in absolute form. Loopback destinations (`localhost`,
-//! `127.0.0.0/8`, `::1`) never go through a proxy, as in Go's `net/http`: they are the
-//! gateway's own emulators, which a proxy elsewhere could not reach.
+//! Connections are made by [`connect`] (directly or through the environment's proxy, TLS for
+//! `https://`) and spoken to by [`wire`], in the calling task. A connection whose answer left
+//! it usable is kept, per destination, for the next call: at most [`MAX_IDLE`] each, for at
+//! most [`IDLE`], the most recently used taken first. A kept connection is looked at before it
+//! is used (a vendor closes idle connections when it likes): one that has anything to read, an
+//! end above all, is dropped, so no request is sent on a connection known to be closed. One
+//! the vendor closes in the very instant it is used fails as a vendor that hung up does; the
+//! call is not made again here (it may have been carried out), only as the upstream's retry
+//! policy allows.
 //!
-//! Where the process runs serving workers ([`workers`]), each worker has a pool of its own:
-//! hyper-util drives a pooled connection on the runtime that made it, so a connection shared
-//! between workers would wake one thread for another's request, and every checkout would
-//! contend for one lock. A worker's requests use its pool only, and so stay on its thread.
+//! Where the process runs serving workers ([`workers`]), each worker keeps connections of its
+//! own: a worker's calls use its connections only, so they stay on its thread and no lock is
+//! contended.
 
-use super::workers;
+use super::connect::{Connection, Connector, Origin};
+use super::{wire, workers};
 use crate::exchange::Reply;
 use bytes::Bytes;
-use http::Request;
-use http_body_util::{BodyExt, Full};
-use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::Client as HyperClient;
-use hyper_util::client::legacy::connect::proxy::Tunnel;
-use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
-use hyper_util::client::proxy::matcher::Matcher;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::{Arc, OnceLock};
-use std::task::{Context, Poll};
+use http::{HeaderMap, Method, header};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
-use tokio::net::TcpStream;
-use tower_service::Service;
+use tokio::time::Instant;
+
+/// How long a connection is kept unused.
+pub const IDLE: Duration = Duration::from_secs(60);
+/// The most connections kept unused per destination, per worker.
+pub const MAX_IDLE: usize = 64;
 
 /// Why a call did not produce an answer.
 #[derive(Debug, thiserror::Error)]
@@ -48,74 +44,135 @@ pub enum CallError {
     /// The answer is larger than this many bytes.
     #[error("the answer is larger than {0} bytes")]
     TooLarge(usize),
+    /// The request cannot be sent as it is (its URL), for the reason given.
+    #[error("the request cannot be sent: {0}")]
+    Unsendable(String),
 }
 
-/// hyper-util's client: one connection pool.
-type Pool = HyperClient<HttpsConnector<Connector>, Full<Bytes>>;
+impl From<wire::WireError> for CallError {
+    fn from(e: wire::WireError) -> CallError {
+        match e {
+            wire::WireError::TooLarge(n) => CallError::TooLarge(n),
+            other => CallError::Transport(other.to_string()),
+        }
+    }
+}
 
-/// Cheap to clone; every clone shares the same pools.
+/// A request to send.
+pub struct Outbound<'a> {
+    /// The method.
+    pub method: &'a Method,
+    /// The whole URL.
+    pub url: &'a str,
+    /// The header fields (`Host` and the body's length are added).
+    pub headers: &'a HeaderMap,
+    /// The body.
+    pub body: &'a Bytes,
+}
+
+/// Cheap to clone; every clone shares the same connections.
 #[derive(Clone)]
 pub struct Client {
-    pools: Arc<Pools>,
+    shared: Arc<Shared>,
     max_body: usize,
 }
 
-/// One connection pool per serving worker, and one for calls made off the workers; each made
-/// on first use. The connector (and its TLS configuration) is one, shared.
-struct Pools {
-    connector: HttpsConnector<Connector>,
-    slots: Box<[OnceLock<Pool>]>,
+/// The connector, and the kept connections of each serving worker and of every other thread,
+/// each set made on first use.
+struct Shared {
+    connector: Connector,
+    pools: Box<[OnceLock<Arc<Pool>>]>,
 }
 
-impl Pools {
-    /// The pool of this thread: its worker's, or the one for every other thread.
+/// Connections kept unused, the most recently used last.
+#[derive(Default)]
+struct Pool {
+    idle: Mutex<Vec<Idle>>,
+}
+
+struct Idle {
+    origin: Origin,
+    connection: Connection,
+    since: Instant,
+}
+
+impl Shared {
+    /// The connections of this thread: its worker's, or the ones of every other thread.
     fn here(&self) -> &Pool {
-        let last = self.slots.len() - 1;
+        let last = self.pools.len() - 1;
         let slot = workers::current().map_or(last, |i| i.min(last));
-        self.slots[slot].get_or_init(|| {
-            HyperClient::builder(TokioExecutor::new())
-                .pool_timer(TokioTimer::new())
-                .pool_idle_timeout(Duration::from_secs(60))
-                .pool_max_idle_per_host(64)
-                .build(self.connector.clone())
+        self.pools[slot].get_or_init(|| {
+            let pool = Arc::new(Pool::default());
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(sweep(Arc::downgrade(&pool)));
+            }
+            pool
         })
     }
 }
 
+/// Closes the connections of `pool` kept too long or closed by the vendor, now and then,
+/// until the pool is gone.
+async fn sweep(pool: Weak<Pool>) {
+    let mut every = tokio::time::interval(IDLE / 4);
+    every.tick().await;
+    loop {
+        every.tick().await;
+        let Some(pool) = pool.upgrade() else { return };
+        let now = Instant::now();
+        pool.lock()
+            .retain(|idle| now - idle.since < IDLE && idle.connection.stream.is_quiet());
+    }
+}
+
+impl Pool {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Idle>> {
+        // A call that panicked holding the lock left a list of whole entries.
+        self.idle.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The most recently kept usable connection to `origin`; the unusable ones met on the way
+    /// are dropped.
+    fn take(&self, origin: &Origin) -> Option<Connection> {
+        let mut idle = self.lock();
+        let now = Instant::now();
+        while let Some(at) = idle.iter().rposition(|i| i.origin == *origin) {
+            let found = idle.remove(at);
+            if now - found.since < IDLE && found.connection.stream.is_quiet() {
+                return Some(found.connection);
+            }
+        }
+        None
+    }
+
+    /// Keeps `connection` unless `MAX_IDLE` to `origin` are kept already.
+    fn keep(&self, origin: Origin, connection: Connection) {
+        let mut idle = self.lock();
+        if idle.iter().filter(|i| i.origin == origin).count() < MAX_IDLE {
+            idle.push(Idle {
+                origin,
+                connection,
+                since: Instant::now(),
+            });
+        }
+    }
+}
+
 impl Client {
-    /// A client trusting `roots`, with the proxies of the environment as it is now.
+    /// A client whose connections give up connecting after `connect_timeout`, that reads
+    /// answers of at most `max_body` bytes and trusts `roots`, with the proxies of the
+    /// environment as it is now.
     pub fn new(
         connect_timeout: Duration,
         max_body: usize,
         roots: Arc<rustls::RootCertStore>,
     ) -> Client {
-        // Others in the process (tests, tools) may build rustls configurations the default way.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_nodelay(true);
-        http.set_connect_timeout(Some(connect_timeout));
-        let tls = rustls::ClientConfig::builder_with_provider(crate::config::tls::provider())
-            .with_safe_default_protocol_versions()
-            .expect("ring supports the default protocol versions")
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        let connector = Connector {
-            direct: http,
-            proxies: Arc::new(Matcher::from_env()),
-        };
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
-            .https_or_http()
-            .enable_http1()
-            .enable_http2()
-            .wrap_connector(connector);
-        // The workers running now, and one more slot for every other thread.
-        let slots = (0..=workers::count()).map(|_| OnceLock::new()).collect();
+        // The workers running now, and one more set for every other thread.
+        let pools = (0..=workers::count()).map(|_| OnceLock::new()).collect();
         Client {
-            pools: Arc::new(Pools {
-                connector: https,
-                slots,
+            shared: Arc::new(Shared {
+                connector: Connector::new(connect_timeout, roots),
+                pools,
             }),
             max_body,
         }
@@ -124,35 +181,53 @@ impl Client {
     /// Sends one request and reads the whole answer within `deadline`.
     pub async fn call(
         &self,
-        request: Request<Full<Bytes>>,
+        request: Outbound<'_>,
         deadline: Duration,
     ) -> Result<Reply, CallError> {
+        let (origin, target) = Origin::split(request.url).map_err(CallError::Unsendable)?;
+        let pool = self.shared.here();
         let work = async {
-            let response = self.pools.here().request(request).await.map_err(|e| {
-                if e.is_connect() {
-                    CallError::Connect(root_cause(&e))
-                } else {
-                    CallError::Transport(root_cause(&e))
+            let mut connection = match pool.take(&origin) {
+                Some(kept) => kept,
+                None => {
+                    let made = self.shared.connector.connect(&origin).await;
+                    made.map_err(|e| CallError::Connect(root_cause(&*e)))?
                 }
-            })?;
-            let (parts, body) = response.into_parts();
-            let body = http_body_util::Limited::new(body, self.max_body)
-                .collect()
-                .await
-                .map_err(|e| {
-                    if e.downcast_ref::<http_body_util::LengthLimitError>()
-                        .is_some()
-                    {
-                        CallError::TooLarge(self.max_body)
-                    } else {
-                        CallError::Transport(e.to_string())
-                    }
-                })?
-                .to_bytes();
+            };
+            let absolute;
+            let (target, credentials) = match &connection.forwarded {
+                None => (&*target, None),
+                Some(credentials) => {
+                    absolute = request.url;
+                    (absolute, credentials.as_ref())
+                }
+            };
+            let extra: Vec<_> = credentials
+                .map(|c| (header::PROXY_AUTHORIZATION, c))
+                .into_iter()
+                .collect();
+            let bytes = wire::request(
+                request.method,
+                target,
+                &origin.authority,
+                request.headers,
+                &extra,
+                request.body,
+            );
+            let answer = wire::exchange(
+                &mut connection.stream,
+                &bytes,
+                request.method,
+                self.max_body,
+            )
+            .await?;
+            if answer.reusable {
+                pool.keep(origin.clone(), connection);
+            }
             Ok(Reply {
-                status: parts.status,
-                headers: parts.headers,
-                body,
+                status: answer.status,
+                headers: answer.headers,
+                body: answer.body,
             })
         };
         tokio::time::timeout(deadline, work)
@@ -167,127 +242,4 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
         cur = next;
     }
     cur.to_string()
-}
-
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// Connects to an upstream directly, or through the environment's proxy.
-#[derive(Clone)]
-pub struct Connector {
-    direct: HttpConnector,
-    proxies: Arc<Matcher>,
-}
-
-/// Whether a destination is this machine, which no proxy is asked to reach.
-fn loopback(dst: &http::Uri) -> bool {
-    let host = dst.host().unwrap_or_default();
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-impl Service<http::Uri> for Connector {
-    type Response = Proxied;
-    type Error = BoxError;
-    type Future = Pin<Box<dyn Future<Output = Result<Proxied, BoxError>> + Send>>;
-
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        // An HttpConnector is always ready.
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, dst: http::Uri) -> Self::Future {
-        let intercept = (!loopback(&dst))
-            .then(|| self.proxies.intercept(&dst))
-            .flatten();
-        let mut direct = self.direct.clone();
-        Box::pin(async move {
-            let Some(proxy) = intercept else {
-                let io = direct.call(dst).await?;
-                return Ok(Proxied {
-                    io,
-                    forwarded: false,
-                });
-            };
-            if proxy.uri().scheme_str() != Some("http") {
-                return Err(format!(
-                    "the proxy for {} is not an http:// proxy",
-                    dst.scheme_str().unwrap_or("this scheme")
-                )
-                .into());
-            }
-            if dst.scheme_str() == Some("https") {
-                let mut tunnel = Tunnel::new(proxy.uri().clone(), direct);
-                if let Some(auth) = proxy.basic_auth() {
-                    tunnel = tunnel.with_auth(auth.clone());
-                }
-                let io = tunnel.call(dst).await?;
-                Ok(Proxied {
-                    io,
-                    forwarded: false,
-                })
-            } else {
-                let io = direct.call(proxy.uri().clone()).await?;
-                Ok(Proxied {
-                    io,
-                    forwarded: true,
-                })
-            }
-        })
-    }
-}
-
-/// A connection to an upstream, or to the proxy that forwards to it: then hyper writes
-/// requests in absolute form.
-pub struct Proxied {
-    io: TokioIo<TcpStream>,
-    forwarded: bool,
-}
-
-impl Connection for Proxied {
-    fn connected(&self) -> Connected {
-        self.io.connected().proxy(self.forwarded)
-    }
-}
-
-impl hyper::rt::Read for Proxied {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: hyper::rt::ReadBufCursor<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.io).poll_read(cx, buf)
-    }
-}
-
-impl hyper::rt::Write for Proxied {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.io).poll_write(cx, buf)
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.io).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.io).poll_shutdown(cx)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.io.is_write_vectored()
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[std::io::IoSlice<'_>],
-    ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
-    }
 }

@@ -3,6 +3,7 @@
 
 pub mod body;
 pub mod client;
+pub mod connect;
 pub mod edge;
 pub mod framing;
 pub mod head;
@@ -11,4 +12,5 @@ pub mod respond;
 pub mod server;
 pub mod sniff;
 pub mod timeouts;
+pub mod wire;
 pub mod workers;

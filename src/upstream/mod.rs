@@ -10,7 +10,7 @@
 pub mod resilience;
 
 use crate::exchange::{Reply, VendorRequest};
-use crate::http::client::{CallError, Client};
+use crate::http::client::{CallError, Client, Outbound};
 use crate::http::headers::{RATE_LIMIT, X_REQUEST_ID};
 use crate::mapping::Dialect;
 use crate::model::{Done, Operation};
@@ -18,8 +18,7 @@ use crate::plan::{Context, Next, Plan};
 use crate::problem::{Code, Problem, UpstreamInfo};
 use crate::url_policy::UrlPolicy;
 use bytes::Bytes;
-use http::{HeaderMap, HeaderName, HeaderValue, Request, header};
-use http_body_util::Full;
+use http::{HeaderMap, HeaderName, HeaderValue, header};
 use resilience::{Guard, Verdict};
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -278,17 +277,16 @@ impl Upstream {
     ) -> Result<Reply, Problem> {
         let policy = self.guard.policy();
         let deadline = Instant::now() + policy.deadline;
-        let parsed: http::Uri = uri
-            .parse()
-            .map_err(|e| Problem::internal(format!("could not build the upstream URI: {e}")))?;
         let mut attempt = 0;
         loop {
             let _permit = self.guard.admit(&self.name, deadline).await?;
             let left = deadline.saturating_duration_since(Instant::now());
-            let mut request = Request::new(Full::new(body.clone()));
-            *request.method_mut() = method.clone();
-            *request.uri_mut() = parsed.clone();
-            *request.headers_mut() = headers.clone();
+            let request = Outbound {
+                method,
+                url: uri,
+                headers,
+                body: &body,
+            };
             tracing::debug!(%method, uri, attempt, "calling upstream");
             let started = Instant::now();
             // Boxed: a call still waiting for its slot (above) holds no room for this state.
@@ -337,6 +335,7 @@ impl Upstream {
     fn call_problem(&self, e: CallError) -> Problem {
         let code = match e {
             CallError::Timeout(_) => Code::UpstreamTimeout,
+            CallError::Unsendable(_) => Code::Internal,
             CallError::Connect(_) | CallError::Transport(_) | CallError::TooLarge(_) => {
                 Code::UpstreamError
             }

@@ -1,0 +1,606 @@
+//! HTTP/1.1 on one vendor connection: a request written whole, its answer read whole.
+//!
+//! Hand-written on httparse (the parser hyper itself uses) rather than driven through hyper's
+//! client: hyper runs every client connection as a task of its own and hands each request and
+//! its answer across a channel to that task, which cost about a quarter of a translated
+//! request's instructions (docs/performance.md). Here the call's own task writes the request
+//! and reads the answer, and nothing else runs for it.
+//!
+//! The answer's framing follows RFC 9112 §6.3: no body after a HEAD, a 1xx, a 204 or a 304;
+//! `Transfer-Encoding` ending in `chunked` before `Content-Length`; a body that runs to the
+//! connection's end otherwise. Interim answers (1xx other than 101) are read past. A
+//! connection is kept only after an HTTP/1.1 answer that does not ask to close, whose body had
+//! a length or chunks, and that left nothing unread behind it.
+
+use bytes::{Buf, Bytes, BytesMut};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+/// Most header fields an answer may have.
+const MAX_HEADERS: usize = 100;
+/// Largest answer head (status line and fields), chunk-size line or trailer section.
+const MAX_HEAD: usize = 64 * 1024;
+/// What one read asks the connection for at least.
+const READ_AHEAD: usize = 8 * 1024;
+
+/// Why an exchange did not give an answer.
+#[derive(Debug, thiserror::Error)]
+pub enum WireError {
+    /// Nothing of an answer arrived: the connection failed or closed first. On a connection
+    /// kept from an earlier call, the vendor may have closed it meanwhile.
+    #[error("{0}")]
+    Unanswered(String),
+    /// The connection failed or closed partway through the answer.
+    #[error("{0}")]
+    Broken(String),
+    /// The answer is not HTTP/1.1 as RFC 9112 frames it.
+    #[error("the answer is malformed: {0}")]
+    Malformed(String),
+    /// The answer's body is larger than this many bytes.
+    #[error("the answer is larger than {0} bytes")]
+    TooLarge(usize),
+}
+
+/// An answer read whole.
+#[derive(Debug)]
+pub struct Answer {
+    /// The final status.
+    pub status: StatusCode,
+    /// Its header fields.
+    pub headers: HeaderMap,
+    /// Its body, chunks joined.
+    pub body: Bytes,
+    /// Whether the connection may carry another request.
+    pub reusable: bool,
+}
+
+/// A request's bytes: the request line, `Host` unless `headers` has one, `headers` (less any
+/// framing field: the length is written here), `extra` fields, and the body. `target` is in
+/// origin form, or in absolute form for a forwarding proxy.
+pub fn request(
+    method: &Method,
+    target: &str,
+    host: &str,
+    headers: &HeaderMap,
+    extra: &[(HeaderName, &HeaderValue)],
+    body: &[u8],
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256 + target.len() + body.len());
+    out.extend_from_slice(method.as_str().as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(target.as_bytes());
+    out.extend_from_slice(b" HTTP/1.1\r\n");
+    let mut line = |name: &[u8], value: &[u8]| {
+        out.extend_from_slice(name);
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value);
+        out.extend_from_slice(b"\r\n");
+    };
+    if !headers.contains_key(header::HOST) {
+        line(b"host", host.as_bytes());
+    }
+    for (name, value) in headers {
+        if name != header::CONTENT_LENGTH && name != header::TRANSFER_ENCODING {
+            line(name.as_str().as_bytes(), value.as_bytes());
+        }
+    }
+    for (name, value) in extra {
+        line(name.as_str().as_bytes(), value.as_bytes());
+    }
+    // A body, or a method whose request is expected to have one, states its length.
+    if !body.is_empty() || matches!(*method, Method::POST | Method::PUT | Method::PATCH) {
+        line(b"content-length", body.len().to_string().as_bytes());
+    }
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(body);
+    out
+}
+
+/// Writes `request` and reads its answer, of at most `max_body` bytes of body.
+pub async fn exchange<S>(
+    io: &mut S,
+    request: &[u8],
+    method: &Method,
+    max_body: usize,
+) -> Result<Answer, WireError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let unanswered = |e: std::io::Error| WireError::Unanswered(e.to_string());
+    io.write_all(request).await.map_err(unanswered)?;
+    io.flush().await.map_err(unanswered)?;
+    read_answer(io, method, max_body).await
+}
+
+/// Reads one answer to a request made with `method`.
+pub async fn read_answer<S>(
+    io: &mut S,
+    method: &Method,
+    max_body: usize,
+) -> Result<Answer, WireError>
+where
+    S: AsyncRead + Unpin,
+{
+    let mut reader = Reader {
+        io,
+        buf: BytesMut::with_capacity(READ_AHEAD),
+        started: false,
+    };
+    let head = loop {
+        let head = reader.head().await?;
+        match head.status.as_u16() {
+            101 => return Err(malformed("a switch of protocols nobody asked for")),
+            100..=199 => continue,
+            _ => break head,
+        }
+    };
+    let (framing, mut reusable) = framing(method, &head)?;
+    let body = match framing {
+        Framing::Empty => Bytes::new(),
+        Framing::Length(n) => reader.exact(n, max_body).await?,
+        Framing::Chunked => reader.chunked(max_body).await?,
+        Framing::ToClose => {
+            reusable = false;
+            reader.until_closed(max_body).await?
+        }
+    };
+    Ok(Answer {
+        status: head.status,
+        headers: head.headers,
+        body,
+        // Bytes past the answer were not asked for: whatever they are, the connection is
+        // no longer in step.
+        reusable: reusable && reader.buf.is_empty(),
+    })
+}
+
+fn malformed(what: &str) -> WireError {
+    WireError::Malformed(what.to_owned())
+}
+
+/// An answer's head.
+struct Head {
+    status: StatusCode,
+    /// HTTP/1.1 (rather than 1.0).
+    eleven: bool,
+    headers: HeaderMap,
+}
+
+/// How an answer's body is delimited.
+#[derive(Debug, PartialEq)]
+enum Framing {
+    Empty,
+    Length(usize),
+    Chunked,
+    ToClose,
+}
+
+/// The body's framing and whether the connection stays open after it.
+fn framing(method: &Method, head: &Head) -> Result<(Framing, bool), WireError> {
+    let listed = |name: &HeaderName| {
+        head.headers
+            .get_all(name)
+            .iter()
+            .flat_map(|v| v.as_bytes().split(|&b| b == b','))
+            .map(|token| token.trim_ascii())
+            .filter(|token| !token.is_empty())
+            .collect::<Vec<_>>()
+    };
+    let connection = listed(&header::CONNECTION);
+    let says = |word: &[u8]| connection.iter().any(|t| t.eq_ignore_ascii_case(word));
+    let keep = if head.eleven {
+        !says(b"close")
+    } else {
+        says(b"keep-alive")
+    };
+    let status = head.status.as_u16();
+    if *method == Method::HEAD || status == 204 || status == 304 {
+        return Ok((Framing::Empty, keep));
+    }
+    let codings = listed(&header::TRANSFER_ENCODING);
+    if let Some(last) = codings.last() {
+        // A length beside a coding is not to be trusted, nor the connection after it.
+        let alone = !head.headers.contains_key(header::CONTENT_LENGTH);
+        return Ok(if last.eq_ignore_ascii_case(b"chunked") && head.eleven {
+            (Framing::Chunked, keep && alone)
+        } else {
+            (Framing::ToClose, false)
+        });
+    }
+    let lengths = listed(&header::CONTENT_LENGTH);
+    let Some(first) = lengths.first() else {
+        return Ok((Framing::ToClose, false));
+    };
+    let parse = |digits: &[u8]| {
+        (!digits.is_empty() && digits.iter().all(u8::is_ascii_digit))
+            .then(|| std::str::from_utf8(digits).ok()?.parse::<usize>().ok())
+            .flatten()
+    };
+    let n = parse(first).ok_or_else(|| malformed("an invalid Content-Length"))?;
+    if lengths.iter().any(|other| parse(other) != Some(n)) {
+        return Err(malformed("Content-Length values that differ"));
+    }
+    Ok((Framing::Length(n), keep))
+}
+
+/// Reads an answer from a connection through a buffer of what arrived and is not yet used.
+struct Reader<'a, S> {
+    io: &'a mut S,
+    buf: BytesMut,
+    /// Whether any byte of the answer arrived.
+    started: bool,
+}
+
+impl<S: AsyncRead + Unpin> Reader<'_, S> {
+    /// Reads more; `false` at the connection's end.
+    async fn fill(&mut self) -> Result<bool, WireError> {
+        if self.buf.capacity() - self.buf.len() < READ_AHEAD / 2 {
+            self.buf.reserve(READ_AHEAD);
+        }
+        match self.io.read_buf(&mut self.buf).await {
+            Ok(0) => Ok(false),
+            Ok(_) => {
+                self.started = true;
+                Ok(true)
+            }
+            Err(e) if self.started => Err(WireError::Broken(e.to_string())),
+            Err(e) => Err(WireError::Unanswered(e.to_string())),
+        }
+    }
+
+    /// Reads more, or fails: the answer is not over.
+    async fn more(&mut self) -> Result<(), WireError> {
+        match self.fill().await? {
+            true => Ok(()),
+            false if self.started => Err(WireError::Broken(
+                "the connection closed before the end of the answer".to_owned(),
+            )),
+            false => Err(WireError::Unanswered(
+                "the connection closed before an answer".to_owned(),
+            )),
+        }
+    }
+
+    /// The next head, its bytes consumed.
+    async fn head(&mut self) -> Result<Head, WireError> {
+        loop {
+            if !self.buf.is_empty()
+                && let Some((head, len)) = parse_head(&self.buf)?
+            {
+                self.buf.advance(len);
+                return Ok(head);
+            }
+            if self.buf.len() > MAX_HEAD {
+                return Err(malformed("a head larger than 64 KiB"));
+            }
+            self.more().await?;
+        }
+    }
+
+    /// A body of exactly `n` bytes.
+    async fn exact(&mut self, n: usize, max_body: usize) -> Result<Bytes, WireError> {
+        if n > max_body {
+            return Err(WireError::TooLarge(max_body));
+        }
+        if self.buf.len() < n {
+            self.buf.reserve(n - self.buf.len());
+        }
+        while self.buf.len() < n {
+            self.more().await?;
+        }
+        Ok(self.buf.split_to(n).freeze())
+    }
+
+    /// A body that runs to the connection's end.
+    async fn until_closed(&mut self, max_body: usize) -> Result<Bytes, WireError> {
+        while self.buf.len() <= max_body {
+            if !self.fill().await? {
+                return Ok(std::mem::take(&mut self.buf).freeze());
+            }
+        }
+        Err(WireError::TooLarge(max_body))
+    }
+
+    /// A chunked body, its chunks joined; the trailer section is read past.
+    async fn chunked(&mut self, max_body: usize) -> Result<Bytes, WireError> {
+        let mut body = BytesMut::new();
+        loop {
+            let size = loop {
+                match httparse::parse_chunk_size(&self.buf) {
+                    Ok(httparse::Status::Complete((used, size))) => {
+                        self.buf.advance(used);
+                        break size;
+                    }
+                    Ok(httparse::Status::Partial) if self.buf.len() <= MAX_HEAD => {
+                        self.more().await?
+                    }
+                    _ => return Err(malformed("an invalid chunk size")),
+                }
+            };
+            if size == 0 {
+                self.trailers().await?;
+                return Ok(body.freeze());
+            }
+            let size = usize::try_from(size)
+                .ok()
+                .filter(|s| body.len().saturating_add(*s) <= max_body)
+                .ok_or(WireError::TooLarge(max_body))?;
+            while self.buf.len() < size + 2 {
+                self.more().await?;
+            }
+            body.extend_from_slice(&self.buf[..size]);
+            if &self.buf[size..size + 2] != b"\r\n" {
+                return Err(malformed("a chunk not followed by CRLF"));
+            }
+            self.buf.advance(size + 2);
+        }
+    }
+
+    /// The trailer section after the last chunk, up to its empty line.
+    async fn trailers(&mut self) -> Result<(), WireError> {
+        let mut read = 0;
+        loop {
+            match self.buf.windows(2).position(|w| w == b"\r\n") {
+                Some(0) => {
+                    self.buf.advance(2);
+                    return Ok(());
+                }
+                Some(end) => {
+                    read += end + 2;
+                    self.buf.advance(end + 2);
+                }
+                None if read + self.buf.len() <= MAX_HEAD => self.more().await?,
+                None => return Err(malformed("a trailer section larger than 64 KiB")),
+            }
+        }
+    }
+}
+
+/// A complete head at the start of `buf` and its length, or `None` while it is partial.
+fn parse_head(buf: &[u8]) -> Result<Option<(Head, usize)>, WireError> {
+    let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut answer = httparse::Response::new(&mut fields);
+    let len = match answer.parse(buf) {
+        Ok(httparse::Status::Complete(len)) => len,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(e) => return Err(WireError::Malformed(e.to_string())),
+    };
+    let status = answer
+        .code
+        .and_then(|c| StatusCode::from_u16(c).ok())
+        .ok_or_else(|| malformed("an invalid status"))?;
+    let mut headers = HeaderMap::with_capacity(answer.headers.len());
+    for field in answer.headers.iter() {
+        let name = HeaderName::from_bytes(field.name.as_bytes())
+            .map_err(|_| malformed("an invalid field name"))?;
+        let value = HeaderValue::from_bytes(field.value)
+            .map_err(|_| malformed("an invalid field value"))?;
+        headers.append(name, value);
+    }
+    let head = Head {
+        status,
+        eleven: answer.version == Some(1),
+        headers,
+    };
+    Ok(Some((head, len)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads the answer `bytes` (delivered in pieces of `piece` bytes) to a `method` request.
+    fn read(bytes: &[u8], piece: usize, method: Method, max: usize) -> Result<Answer, WireError> {
+        let mut builder = tokio_test_io(bytes, piece);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+        rt.block_on(read_answer(&mut builder, &method, max))
+    }
+
+    /// A reader handing out `bytes` `piece` at a time, then its end.
+    fn tokio_test_io(bytes: &[u8], piece: usize) -> impl AsyncRead + Unpin {
+        let pieces: Vec<Vec<u8>> = bytes.chunks(piece.max(1)).map(<[u8]>::to_vec).collect();
+        Pieces(pieces.into_iter().rev().collect())
+    }
+
+    struct Pieces(Vec<Vec<u8>>);
+
+    impl AsyncRead for Pieces {
+        fn poll_read(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+            buf: &mut tokio::io::ReadBuf<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            if let Some(mut next) = self.0.pop() {
+                let n = next.len().min(buf.remaining());
+                buf.put_slice(&next[..n]);
+                if n < next.len() {
+                    self.0.push(next.split_off(n));
+                }
+            }
+            std::task::Poll::Ready(Ok(()))
+        }
+    }
+
+    const PIECES: [usize; 4] = [1, 3, 7, 4096];
+
+    #[test]
+    fn reads_every_framing_in_any_pieces() {
+        let cases: [(&[u8], Method, &[u8], bool); 9] = [
+            (
+                b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+                Method::GET,
+                b"hello",
+                true,
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-T: 1\r\n\r\n",
+                Method::GET,
+                b"hello world",
+                true,
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
+                Method::GET,
+                b"hi",
+                true,
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\n\r\nuntil the end",
+                Method::GET,
+                b"until the end",
+                false,
+            ),
+            (
+                b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 201 Created\r\ncontent-length: 2\r\n\r\n{}",
+                Method::POST,
+                b"{}",
+                true,
+            ),
+            (
+                b"HTTP/1.1 204 No Content\r\nContent-Length: 9\r\n\r\n",
+                Method::DELETE,
+                b"",
+                true,
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n",
+                Method::HEAD,
+                b"",
+                true,
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nConnection: keep-alive, Close\r\nContent-Length: 2\r\n\r\nok",
+                Method::GET,
+                b"ok",
+                false,
+            ),
+            (
+                b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok",
+                Method::GET,
+                b"ok",
+                false,
+            ),
+        ];
+        for (bytes, method, body, reusable) in cases {
+            for piece in PIECES {
+                let answer = read(bytes, piece, method.clone(), 1 << 20)
+                    .unwrap_or_else(|e| panic!("{}: {e}", String::from_utf8_lossy(bytes)));
+                assert_eq!(&answer.body[..], body, "{piece}");
+                assert_eq!(
+                    answer.reusable,
+                    reusable,
+                    "{}",
+                    String::from_utf8_lossy(bytes)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn keeps_the_status_and_every_field() {
+        let answer = read(
+            b"HTTP/1.1 422 Unprocessable\r\nX-A: 1\r\nx-a: 2\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\n",
+            5,
+            Method::PATCH,
+            10,
+        )
+        .expect("an answer");
+        assert_eq!(answer.status, 422);
+        let all: Vec<_> = answer.headers.get_all("x-a").iter().collect();
+        assert_eq!(all, ["1", "2"]);
+        assert_eq!(answer.headers["content-type"], "application/json");
+    }
+
+    #[test]
+    fn refuses_what_cannot_be_framed() {
+        let cases: [&[u8]; 8] = [
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\nhello!",
+            b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\nhello",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhiX\r\n0\r\n\r\n",
+            b"HTTP/1.1 101 Switching Protocols\r\n\r\n",
+            b"HTTP/1.1 2000 Odd\r\n\r\n",
+            b"SMTP ready\r\n\r\n",
+        ];
+        for bytes in cases {
+            let result = read(bytes, 4096, Method::GET, 100);
+            assert!(
+                matches!(result, Err(WireError::Malformed(_))),
+                "{}: {result:?}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+    }
+
+    #[test]
+    fn tells_an_answer_that_never_began_from_one_cut_short() {
+        assert!(matches!(
+            read(b"", 1, Method::GET, 100),
+            Err(WireError::Unanswered(_))
+        ));
+        for cut in [
+            &b"HTTP/1.1 200 OK\r\nContent-Le"[..],
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+            b"HTTP/1.1 100 Continue\r\n\r\n",
+        ] {
+            let result = read(cut, 2, Method::GET, 100);
+            assert!(matches!(result, Err(WireError::Broken(_))), "{result:?}");
+        }
+    }
+
+    #[test]
+    fn refuses_a_body_beyond_the_limit_however_framed() {
+        for bytes in [
+            &b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world"[..],
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nhello \r\n5\r\nworld\r\n0\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\n\r\nhello world",
+        ] {
+            for piece in PIECES {
+                let result = read(bytes, piece, Method::GET, 10);
+                assert!(matches!(result, Err(WireError::TooLarge(10))), "{result:?}");
+                assert!(read(bytes, piece, Method::GET, 11).is_ok());
+            }
+        }
+    }
+
+    #[test]
+    fn a_connection_is_not_kept_with_bytes_left_over_or_a_doubtful_length() {
+        for bytes in [
+            &b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n"[..],
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+        ] {
+            let answer = read(bytes, 4096, Method::GET, 100).expect("an answer");
+            assert_eq!(&answer.body[..], b"ok");
+            assert!(!answer.reusable);
+        }
+    }
+
+    #[test]
+    fn writes_the_request_with_its_host_its_length_and_nothing_of_framing_twice() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-request-id", HeaderValue::from_static("r-1"));
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("99"));
+        let auth = HeaderValue::from_static("Basic dTpw");
+        let bytes = request(
+            &Method::PATCH,
+            "/v1/hooks/a?b=c",
+            "api.example:8443",
+            &headers,
+            &[(header::PROXY_AUTHORIZATION, &auth)],
+            b"{}",
+        );
+        assert_eq!(
+            String::from_utf8(bytes).expect("text"),
+            "PATCH /v1/hooks/a?b=c HTTP/1.1\r\nhost: api.example:8443\r\nx-request-id: r-1\r\n\
+             proxy-authorization: Basic dTpw\r\ncontent-length: 2\r\n\r\n{}"
+        );
+        let empty_post = request(&Method::POST, "/", "h", &HeaderMap::new(), &[], b"");
+        assert!(empty_post.ends_with(b"content-length: 0\r\n\r\n"));
+        let get = request(&Method::GET, "/", "h", &HeaderMap::new(), &[], b"");
+        assert_eq!(get, b"GET / HTTP/1.1\r\nhost: h\r\n\r\n");
+    }
+}
