@@ -306,7 +306,7 @@ fn collect_members(map: &Map<String, Value>, keep: &mut impl FnMut(&str)) {
 }
 
 /// Whether a member's name says it holds a credential (any letter case), compared without
-/// making a lowercase copy of every name.
+/// making a lowercase copy of every name: a word is compared only where its first letter is.
 fn sensitive(name: &str) -> bool {
     const WORDS: [&[u8]; 7] = [
         b"secret",
@@ -318,9 +318,14 @@ fn sensitive(name: &str) -> bool {
         b"credential",
     ];
     let name = name.as_bytes();
-    WORDS.iter().any(|word| {
-        name.windows(word.len())
-            .any(|window| window.eq_ignore_ascii_case(word))
+    (0..name.len()).any(|at| {
+        let first = name[at].to_ascii_lowercase();
+        WORDS.iter().any(|word| {
+            word[0] == first
+                && name
+                    .get(at..at + word.len())
+                    .is_some_and(|window| window.eq_ignore_ascii_case(word))
+        })
     })
 }
 
@@ -488,4 +493,29 @@ pub fn probes(request: &Request<Incoming>, request_id: &str, main: bool) -> Opti
         response.headers_mut().insert(X_REQUEST_ID.clone(), v);
     }
     Some(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sensitive;
+
+    #[test]
+    fn tells_credential_names_in_any_case_and_place() {
+        for name in [
+            "secret",
+            "signingSecret",
+            "X_TOKEN",
+            "apiKey",
+            "headers",
+            "Authorization",
+            "user_password",
+            "credentials",
+            "keY",
+        ] {
+            assert!(sensitive(name), "{name}");
+        }
+        for name in ["url", "events", "description", "ke", "secre", "tok", "", "é"] {
+            assert!(!sensitive(name), "{name}");
+        }
+    }
 }
