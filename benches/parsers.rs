@@ -127,7 +127,7 @@ fn parsers(c: &mut Criterion) {
                     items.map_or(0, |i| i.len())
                 } else {
                     let reader = map.reader().expect("an object reader");
-                    match json::read_at(bytes, &[], |scan| reader.read(scan))
+                    match json::read_at(bytes, &[], |scan| reader.read(scan, bytes))
                         .unwrap()
                         .1
                     {

@@ -251,9 +251,9 @@ impl Operation {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// A webhook as it now is.
-    Webhook(Map<String, Value>),
+    Webhook(Members),
     /// A webhook just made.
-    Created(Map<String, Value>),
+    Created(Members),
     /// A page of webhooks, and where the next page starts (`None`: this is the last one).
     List {
         /// The webhooks of this page.
@@ -608,6 +608,37 @@ impl Members {
             slot.write(out);
         }
         out.push(b'}');
+    }
+
+    /// The string member `key`, as text.
+    pub fn str(&self, key: &str) -> Option<Cow<'_, str>> {
+        match self.slot(key)? {
+            Slot::Value(Value::String(s)) => Some(Cow::Borrowed(s)),
+            Slot::Plain(text) => Some(String::from_utf8_lossy(text)),
+            _ => None,
+        }
+    }
+
+    /// Takes member `key` out, if it is held.
+    pub fn remove(&mut self, key: &str) {
+        self.0.retain(|(k, _)| k != key);
+    }
+
+    /// The members in the order of `fields`, the table's fields first and any others as
+    /// they came, as [`ordered`] orders a map.
+    pub fn ordered(mut self, fields: &[Field]) -> Members {
+        let rank = |key: &str| {
+            fields
+                .iter()
+                .position(|f| f.name == key)
+                .unwrap_or(fields.len())
+        };
+        // Read objects are assembled in table order already: checking is a few comparisons.
+        if !self.0.is_sorted_by_key(|(k, _)| rank(k)) {
+            // Stable: members outside the table keep the order they came in.
+            self.0.sort_by_cached_key(|(k, _)| rank(k));
+        }
+        self
     }
 
     fn slot(&self, key: &str) -> Option<&Slot> {

@@ -165,7 +165,7 @@ impl Store {
                         }
                     }
                 }
-                Outcome::Webhook(webhook)
+                Outcome::Webhook(webhook.into())
             }
             Action::Create => self.create(&mut state, &op, None)?,
             Action::Update if op.upsert && self.find(&state, &op).is_err() => {
@@ -225,7 +225,7 @@ impl Store {
                 state.secrets.push((id, secret.clone()));
                 let mut shown = state.webhooks[index].1.clone();
                 shown.insert("secret".into(), Value::from(secret));
-                Outcome::Webhook(canonical::ordered(shown, canonical::WEBHOOK_FIELDS))
+                Outcome::Webhook(canonical::ordered(shown, canonical::WEBHOOK_FIELDS).into())
             }
         };
         Ok(outcome.into())
@@ -498,7 +498,7 @@ impl Store {
                 shown.insert("secret".into(), Value::from(secret));
             }
         }
-        Ok(Outcome::Created(shown))
+        Ok(Outcome::Created(shown.into()))
     }
 
     fn update(
@@ -525,7 +525,7 @@ impl Store {
         canonical::derive_status(&mut merged);
         let merged = canonical::ordered(merged, canonical::WEBHOOK_FIELDS);
         state.webhooks[index].1 = merged.clone();
-        Ok(Outcome::Webhook(merged))
+        Ok(Outcome::Webhook(merged.into()))
     }
 
     /// Values that one webhook per owner may hold (one webhook of each type, say).

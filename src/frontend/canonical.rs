@@ -334,12 +334,11 @@ impl Frontend for CanonicalApi {
 pub fn render(upstream: &Upstream, op: &Operation, done: Done) -> Response<Body> {
     use crate::model::Outcome;
     let mut response = match done.outcome {
-        Outcome::Webhook(w) | Outcome::TestResult(w) => {
-            body::json(200, &Value::Object(w), &body::JSON)
-        }
+        Outcome::Webhook(w) => body::bytes(200, webhook(&w), &body::JSON),
+        Outcome::TestResult(r) => body::json(200, &Value::Object(r), &body::JSON),
         Outcome::Created(w) => {
-            let location = location(upstream, op, w.get("id").and_then(Value::as_str));
-            let mut response = body::json(201, &Value::Object(w), &body::JSON);
+            let location = location(upstream, op, w.str("id").as_deref());
+            let mut response = body::bytes(201, webhook(&w), &body::JSON);
             if let Some(v) = location.as_deref().and_then(headers::value) {
                 response.headers_mut().insert(header::LOCATION, v);
             }
@@ -361,6 +360,13 @@ pub fn render(upstream: &Upstream, op: &Operation, done: Done) -> Response<Body>
         }
     }
     response
+}
+
+/// A canonical webhook, written where it lies as a page's webhooks are ([`page`]).
+fn webhook(members: &crate::model::Members) -> Bytes {
+    let mut out = Vec::with_capacity(512);
+    members.write(&mut out);
+    out.into()
 }
 
 /// A canonical page, `{"data":[...],"next_cursor":...}`, as [`crate::json::write`] would

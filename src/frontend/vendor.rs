@@ -678,7 +678,7 @@ impl VendorApi {
                     .endpoint(verb)
                     .expect("routes are made from the endpoints a resource has");
                 let webhook = match done.outcome {
-                    O::Webhook(w) | O::Created(w) => w,
+                    O::Webhook(w) | O::Created(w) => w.into_map(),
                     _ => return Err(Problem::internal("a resource answered without its webhook")),
                 };
                 let Some(template) = &endpoint.response else {
@@ -703,12 +703,12 @@ impl VendorApi {
                     {
                         // An update that created the webhook (a PUT of an unknown id).
                         status = 201;
-                        canonical_webhook = self.as_seen_here(w, owner);
+                        canonical_webhook = self.as_seen_here(w.into_map(), owner);
                         fill.webhook = Some(self.shown(&d.webhook, &canonical_webhook)?);
                         fill.canonical = Some(&canonical_webhook);
                     }
                     O::Webhook(w) | O::Created(w) => {
-                        canonical_webhook = self.as_seen_here(w, owner);
+                        canonical_webhook = self.as_seen_here(w.into_map(), owner);
                         fill.webhook = Some(self.shown(&d.webhook, &canonical_webhook)?);
                         fill.canonical = Some(&canonical_webhook);
                     }

@@ -274,8 +274,8 @@ pub struct Translated {
 /// What reading an object while its text is read found.
 #[derive(Debug, PartialEq)]
 pub enum Item {
-    /// An object, read into canonical terms.
-    Read(Map<String, Value>),
+    /// An object, read into canonical terms: its members in the order of the field table.
+    Read(Members),
     /// A value that is not an object.
     NotAnObject,
     /// An object whose text repeats a key that paths continue inside: it must be parsed whole
@@ -291,10 +291,11 @@ pub struct Reader<'m> {
 }
 
 impl Reader<'_> {
-    /// The value that comes next in `scan`, read.
-    pub fn read(self, scan: &mut Scanner<'_>) -> Result<Item, Malformed> {
+    /// The value that comes next in `scan`, read from `source`, the text `scan` reads: a
+    /// string or an array the vendor wrote as the writer would is kept as a slice of it.
+    pub fn read(self, scan: &mut Scanner<'_>, source: &Bytes) -> Result<Item, Malformed> {
         Ok(match self.gather(scan)? {
-            Ok(gathered) => Item::Read(self.map.assemble(gathered)),
+            Ok(gathered) => Item::Read(self.map.members(gathered, Some(source))),
             Err(item) => item,
         })
     }
@@ -1107,10 +1108,15 @@ body = { message = "{{message}}" }
         ];
         for text in texts {
             let parsed: serde_json::Value = serde_json::from_slice(text.as_bytes()).unwrap();
-            let (_, item) = read_at(text.as_bytes(), &[], |scan| reader.read(scan)).unwrap();
+            let source = Bytes::copy_from_slice(text.as_bytes());
+            let (_, item) = read_at(&source, &[], |scan| reader.read(scan, &source)).unwrap();
             match item.unwrap() {
                 Item::Read(read) => assert_eq!(
-                    serde_json::to_string(&read).unwrap(),
+                    {
+                        let mut out = Vec::new();
+                        read.write(&mut out);
+                        String::from_utf8(out).unwrap()
+                    },
                     serde_json::to_string(&d.webhook.read_owned(parsed)).unwrap(),
                     "{text}"
                 ),

@@ -66,7 +66,8 @@ impl Context<'_> {
         ) {
             // The usual success: the webhook is read as the answer is parsed. Anything else
             // (not JSON, a failure flag, a repeated key) is looked at whole below.
-            if let Ok((body, item)) = json::read_at(&reply.body, keys, |scan| reader.read(scan)) {
+            let read = json::read_at(&reply.body, keys, |scan| reader.read(scan, &reply.body));
+            if let Ok((body, item)) = read {
                 let settled = !matches!(item, Some(Item::Ambiguous));
                 if settled && !self.dialect.errors.is_failure(status, &body) {
                     return Ok(Parsed {
@@ -165,12 +166,9 @@ impl Context<'_> {
         })
     }
 
-    /// The webhook an answer to `endpoint` holds, in canonical terms and order.
-    pub(super) fn webhook(
-        &self,
-        endpoint: &Endpoint,
-        parsed: Parsed,
-    ) -> Result<Map<String, Value>, Problem> {
+    /// The webhook an answer to `endpoint` holds, in canonical terms and order: as it was
+    /// read, its strings still the vendor's text where they can be written as they are.
+    pub(super) fn webhook(&self, endpoint: &Endpoint, parsed: Parsed) -> Result<Members, Problem> {
         let without = || self.malformed("an answer without the webhook", None);
         match parsed.item {
             Some(Item::Read(webhook)) => return Ok(self.completed(webhook)),
@@ -184,7 +182,7 @@ impl Context<'_> {
             .find(|p| p.get(&answer).is_some_and(Value::is_object))
             .and_then(|p| p.extract(answer))
             .ok_or_else(without)?;
-        Ok(self.canonical(found))
+        Ok(self.canonical(found).into())
     }
 
     /// A list's page: its webhooks and the next page's cursor, unless the vendor says this page

@@ -29,10 +29,11 @@ use crate::mapping::model::{
 use crate::mapping::rules::Translated;
 use crate::mapping::template::Slots;
 use crate::mapping::url;
-use crate::model::{self, Action, Done, Operation, Outcome, UpdateMode};
+use crate::model::{self, Action, Done, Members, Object, Operation, Outcome, UpdateMode};
 use crate::problem::{Code, FieldError, Problem};
 use crate::url_policy::UrlPolicy;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 /// What a plan works with besides the operation.
@@ -130,7 +131,7 @@ pub struct Plan<'a> {
     update: Option<UpdateParts>,
     changes: Vec<ResourceChange>,
     current: Option<Map<String, Value>>,
-    result: Option<Map<String, Value>>,
+    result: Option<Members>,
     page: Option<Page>,
     tested: Option<Map<String, Value>>,
     dropped: Vec<String>,
@@ -529,7 +530,7 @@ impl<'a> Plan<'a> {
             ))),
             Stage::Webhook => {
                 // The operation's own answer held the webhook already.
-                let held = self.result.as_ref().is_some_and(|w| w.contains_key("id"));
+                let held = self.result.as_ref().is_some_and(|w| w.has("id"));
                 if held && self.own_answered() {
                     return Ok(None);
                 }
@@ -603,9 +604,8 @@ impl<'a> Plan<'a> {
         self.op.id.clone().or_else(|| {
             self.result
                 .as_ref()
-                .and_then(|w| w.get("id"))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
+                .and_then(|w| w.str("id"))
+                .map(Cow::into_owned)
         })
     }
 
@@ -623,13 +623,13 @@ impl<'a> Plan<'a> {
             Some(events) => {
                 let mut current = self.current.clone().unwrap_or_default();
                 current.insert("events".into(), events.clone());
-                Some(current)
+                Some(Cow::Owned(current))
             }
-            None => self.current.clone(),
+            None => self.current.as_ref().map(Cow::Borrowed),
         };
         let slots = RequestSlots {
             webhook: body.as_ref(),
-            current: current.as_ref(),
+            current: current.as_deref(),
             limit: self.op.query.limit,
             cursor: self.op.query.cursor.as_deref(),
             order: endpoint
@@ -713,7 +713,7 @@ impl<'a> Plan<'a> {
             Stage::Current => {
                 let get = self.endpoint(Action::Get)?;
                 match self.cx.read(get, reply) {
-                    Ok(parsed) => self.current = Some(self.cx.webhook(get, parsed)?),
+                    Ok(parsed) => self.current = Some(self.cx.webhook(get, parsed)?.into_map()),
                     Err(p) if p.code == Code::NotFound && self.upserts() => {
                         self.current = Some(Map::new());
                         self.created = true;
@@ -787,10 +787,16 @@ impl<'a> Plan<'a> {
     fn absorb_webhook(&mut self, reply: &Reply) -> Result<(), Problem> {
         let get = self.endpoint(Action::Get)?;
         let parsed = self.cx.read(get, reply)?;
-        let mut webhook = self.cx.webhook(get, parsed)?;
+        let mut webhook = self.cx.webhook(get, parsed)?.into_map();
         // What only earlier answers showed (a secret minted once, a resource's fields)
         // is kept.
-        for (k, v) in self.result.take().into_iter().flatten() {
+        for (k, v) in self
+            .result
+            .take()
+            .map(Members::into_map)
+            .into_iter()
+            .flatten()
+        {
             match (webhook.get_mut(&k), v) {
                 (Some(Value::Object(ext)), Value::Object(earlier)) if k == "extensions" => {
                     for (name, value) in earlier {
@@ -814,7 +820,7 @@ impl<'a> Plan<'a> {
                 self.stages.push_front(Stage::Resource(i));
             }
         }
-        self.result = Some(webhook);
+        self.result = Some(webhook.into());
         Ok(())
     }
 
@@ -825,7 +831,11 @@ impl<'a> Plan<'a> {
 
     /// Fields of a resource, into the webhook answered (once it is known; kept until then).
     fn merge_into_result(&mut self, fields: Map<String, Value>) {
-        let result = self.result.get_or_insert_with(Map::new);
+        let mut result = self
+            .result
+            .take()
+            .map(Members::into_map)
+            .unwrap_or_default();
         for (k, v) in fields {
             match (result.get_mut(&k), v) {
                 (Some(Value::Object(ext)), Value::Object(more)) if k == "extensions" => {
@@ -836,6 +846,7 @@ impl<'a> Plan<'a> {
                 }
             }
         }
+        self.result = Some(result.into());
     }
 
     /// After the webhook was read first: a toggle becomes its update, and an update's body is
@@ -900,7 +911,7 @@ impl<'a> Plan<'a> {
             Some(body) => self.own_body = Some(body),
             None => {
                 // Nothing changes at the webhook itself: as it is, it is the answer.
-                self.result = Some(current);
+                self.result = Some(current.into());
             }
         }
         Ok(())
@@ -921,14 +932,14 @@ impl<'a> Plan<'a> {
                 let mut webhook = self
                     .result
                     .take()
-                    .or_else(|| self.current.take())
+                    .or_else(|| self.current.take().map(Members::from))
                     .ok_or_else(|| self.cx.malformed("no answer holding the webhook", None))?;
                 if !(self.op.reveal_secret
                     || matches!(action, Action::Create | Action::RotateSecret))
                 {
-                    webhook.shift_remove("secret");
+                    webhook.remove("secret");
                 }
-                let webhook = model::ordered(webhook, model::WEBHOOK_FIELDS);
+                let webhook = webhook.ordered(model::WEBHOOK_FIELDS);
                 if action == Action::Create || self.created {
                     Outcome::Created(webhook)
                 } else {
