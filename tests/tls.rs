@@ -1,7 +1,8 @@
 //! TLS where users need it, with certificates made at test time: the listener serves HTTPS on
 //! HTTP/1.1 and HTTP/2 (ALPN) and takes a renewed certificate on SIGHUP; an upstream behind a
 //! private CA is reached only when that CA is configured; a gateway process goes through the
-//! CONNECT proxy `HTTPS_PROXY` names; `hookgate healthcheck` probes a plain and a TLS listener.
+//! CONNECT proxy `HTTPS_PROXY` names, and sends `http://` calls to the proxy `HTTP_PROXY` names in
+//! absolute form with its credentials; `hookgate healthcheck` probes a plain and a TLS listener.
 
 mod support;
 #[path = "support/tls.rs"]
@@ -271,6 +272,91 @@ async fn a_gateway_process_goes_through_the_proxy_https_proxy_names() {
     let health = support::send(gw.addr, "GET", "/v1/upstreams", &[], None).await;
     assert_eq!(health.status, 200);
     assert_eq!(asked.lock().unwrap().len(), 1);
+    gw.stop();
+}
+
+/// A forwarding proxy that answers every request itself with `webhook()`, as the vendor
+/// behind it would, and records each request's line and `Proxy-Authorization`.
+async fn forwarding_proxy() -> (SocketAddr, Arc<Mutex<Vec<(String, String)>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let record = asked.clone();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let record = record.clone();
+            tokio::spawn(async move {
+                loop {
+                    let mut head = Vec::new();
+                    let mut byte = [0u8; 1];
+                    while !head.ends_with(b"\r\n\r\n") {
+                        if client.read_exact(&mut byte).await.is_err() || head.len() > 8192 {
+                            return;
+                        }
+                        head.push(byte[0]);
+                    }
+                    let head = String::from_utf8_lossy(&head).into_owned();
+                    let credentials = head
+                        .lines()
+                        .find_map(|l| {
+                            let (name, value) = l.split_once(':')?;
+                            name.eq_ignore_ascii_case("proxy-authorization")
+                                .then(|| value.trim().to_owned())
+                        })
+                        .unwrap_or_default();
+                    let line = head.lines().next().unwrap_or_default().to_owned();
+                    record.lock().unwrap().push((line, credentials));
+                    let body = webhook().to_string();
+                    let answer = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if client.write_all(answer.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (addr, asked)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_process_forwards_http_calls_through_the_proxy_http_proxy_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("hookgate.toml");
+    // `vendor.test` resolves nowhere: only the proxy can answer for it.
+    std::fs::write(
+        &config,
+        format!(
+            "mappings_dir = {:?}\n[inbound_auth]\nmode = \"off\"\n{}",
+            support::MAPPINGS,
+            upstream("http://vendor.test:8080")
+        ),
+    )
+    .unwrap();
+    let (proxy, asked) = forwarding_proxy().await;
+    let gw = Gateway::start(
+        &config,
+        Some("127.0.0.1:0"),
+        &[("HTTP_PROXY", &format!("http://user:p%40ss@{proxy}"))],
+    );
+    for _ in 0..2 {
+        let read = support::send(gw.addr, "GET", READ, &[], None).await;
+        assert_eq!(read.status, 200, "{}", read.json());
+        assert_eq!(read.json()["id"], "0199a1b2-0000-7000-8000-000000000001");
+    }
+    let asked = asked.lock().unwrap().clone();
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    for (line, credentials) in &asked {
+        // Absolute form, with the proxy's credentials (`user:p@ss`, decoded from the URL).
+        assert!(
+            line.starts_with("GET http://vendor.test:8080/api/v1/agents/550e8400-")
+                && line.ends_with(" HTTP/1.1"),
+            "{line}"
+        );
+        assert_eq!(credentials, "Basic dXNlcjpwQHNz", "{line}");
+    }
     gw.stop();
 }
 
