@@ -197,6 +197,20 @@ impl Gateway {
     }
 }
 
+/// A request head read a byte at a time (nothing after it is taken from the connection);
+/// `None` at the connection's end or past 8 KiB.
+async fn read_head(client: &mut tokio::net::TcpStream) -> Option<String> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if client.read_exact(&mut byte).await.is_err() || head.len() > 8192 {
+            return None;
+        }
+        head.push(byte[0]);
+    }
+    Some(String::from_utf8_lossy(&head).into_owned())
+}
+
 /// A CONNECT proxy that sends every tunnel to `to`, whatever host it names, and records the
 /// targets it was asked for.
 async fn connect_proxy(to: SocketAddr) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
@@ -208,15 +222,9 @@ async fn connect_proxy(to: SocketAddr) -> (SocketAddr, Arc<Mutex<Vec<String>>>) 
         while let Ok((mut client, _)) = listener.accept().await {
             let record = record.clone();
             tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") {
-                    if client.read_exact(&mut byte).await.is_err() || head.len() > 8192 {
-                        return;
-                    }
-                    head.push(byte[0]);
-                }
-                let head = String::from_utf8_lossy(&head).into_owned();
+                let Some(head) = read_head(&mut client).await else {
+                    return;
+                };
                 let target = head
                     .split_whitespace()
                     .nth(1)
@@ -287,15 +295,9 @@ async fn forwarding_proxy() -> (SocketAddr, Arc<Mutex<Vec<(String, String)>>>) {
             let record = record.clone();
             tokio::spawn(async move {
                 loop {
-                    let mut head = Vec::new();
-                    let mut byte = [0u8; 1];
-                    while !head.ends_with(b"\r\n\r\n") {
-                        if client.read_exact(&mut byte).await.is_err() || head.len() > 8192 {
-                            return;
-                        }
-                        head.push(byte[0]);
-                    }
-                    let head = String::from_utf8_lossy(&head).into_owned();
+                    let Some(head) = read_head(&mut client).await else {
+                        return;
+                    };
                     let credentials = head
                         .lines()
                         .find_map(|l| {
