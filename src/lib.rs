@@ -67,13 +67,16 @@
 //!   config/tls.rs       certificate and key files, read and paired at load
 //!   -- HTTP plumbing
 //!   http/mod.rs         the plumbing's map; nothing in it knows about webhooks
-//!     server.rs           the server loop (HTTP/1.1 and HTTP/2, TLS)
+//!     server.rs           the accept loop, TLS, the drain; HTTP/2 (and undecided first bytes) through hyper
 //!     sniff.rs            a connection's protocol, told from its first bytes before hyper reads them
-//!     head.rs             a request's head, copied out of the connection's read buffer
+//!     handler.rs          what a listener serves: the handler, its hang-up mark, connection limits
+//!     h1.rs               HTTP/1.1 connections: heads parsed where they lie, answers written, timers
+//!     inbound.rs          a request's body: read with its head, read when asked, or hyper's
+//!     head.rs             a request's head, copied out of hyper's read buffer (HTTP/2)
 //!     workers.rs          serving workers: a thread and a single-threaded runtime per core
 //!     edge.rs             what every request must satisfy before a handler reads it
-//!     framing.rs          request framing on the raw bytes (smuggling shapes)
-//!     timeouts.rs         header, body, idle and send timers
+//!     framing.rs          request framing on the raw bytes hyper reads (smuggling shapes)
+//!     timeouts.rs         header, idle and send timers on the connections hyper serves
 //!     headers.rs          request ids, media types, Prefer, hop-by-hop hygiene
 //!     body.rs             size-limited bodies, JSON answers
 //!     respond.rs          a problem as application/problem+json: hookgate's own error shape

@@ -447,7 +447,7 @@ impl crate::wiring::Mount for MainMount {
     fn serve<'a>(
         &'a self,
         admission: &'a crate::frontend::Admission,
-        request: http::Request<hyper::body::Incoming>,
+        request: http::Request<crate::http::inbound::Incoming>,
         path: &'a str,
         request_id: &'a str,
     ) -> crate::wiring::Serving<'a> {
@@ -466,7 +466,7 @@ impl crate::wiring::Mount for MainMount {
 pub async fn main_listener(
     emulators: &Running,
     admission: &crate::frontend::Admission,
-    request: http::Request<hyper::body::Incoming>,
+    request: http::Request<crate::http::inbound::Incoming>,
     path: &str,
     request_id: &str,
 ) -> Response<Body> {

@@ -1,5 +1,6 @@
 //! Bodies in and out: size-limited reads and JSON responses.
 
+use super::inbound::IncomingError;
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode, header};
 use http_body_util::{BodyExt, Full, Limited};
@@ -66,7 +67,11 @@ where
         {
             Err(ReadError::TooLarge(limit.bytes))
         }
-        Ok(Err(e)) => Err(ReadError::Broken(e.to_string())),
+        Ok(Err(e)) => match e.downcast_ref::<IncomingError>() {
+            // The connection's own limit, met before this one (a listener's may be lower).
+            Some(IncomingError::TooLarge(n)) => Err(ReadError::TooLarge(*n)),
+            _ => Err(ReadError::Broken(e.to_string())),
+        },
     }
 }
 

@@ -19,11 +19,13 @@ pub fn refuse<B>(request: &Request<B>, max_body: usize) -> Option<Problem> {
     let lengths = h.get_all(header::CONTENT_LENGTH).iter().count();
     if lengths > 0 && h.contains_key(header::TRANSFER_ENCODING) {
         return Some(Problem::bad_request(
-            "Content-Length and Transfer-Encoding together are ambiguous",
+            "the request's framing is ambiguous: Content-Length and Transfer-Encoding together",
         ));
     }
     if lengths > 1 {
-        return Some(Problem::bad_request("Content-Length is repeated"));
+        return Some(Problem::bad_request(
+            "the request's framing is ambiguous: Content-Length is repeated",
+        ));
     }
     let declared = h
         .get(header::CONTENT_LENGTH)

@@ -1,4 +1,7 @@
-//! Request framing, watched on the raw bytes of a connection.
+//! Request framing, watched on the raw bytes of a connection hyper serves: one whose first
+//! bytes did not tell its protocol, which may turn out to be HTTP/1.1 (HTTP/1.1 told at once
+//! is served by hookgate's own connection loop, which decides framing from the head it
+//! parsed).
 //!
 //! hyper resolves two ambiguous framings silently before a handler can see them: with both
 //! `Content-Length` and `Transfer-Encoding` it drops `Content-Length`, and it folds repeated

@@ -1,4 +1,4 @@
-//! A request's head, copied out of the connection's read buffer.
+//! A request's head, copied out of hyper's read buffer (on the connections hyper serves).
 //!
 //! hyper hands a request's URI and header values out as slices of the buffer it read the head
 //! into (as h2 does with the frame it decoded them from). While one of them is alive the

@@ -1,33 +1,34 @@
-//! The server loop: takes a bound listener, serves HTTP/1.1 and HTTP/2 with hyper-util, and
-//! drains in-flight requests on shutdown. Each connection is held to a header read timeout, an
-//! idle keep-alive timeout and a send timeout ([`timeouts`]), its framing is
-//! watched ([`framing`]), and it counts against a cap.
+//! The server loop: takes a bound listener, serves HTTP/1.1 with hookgate's own connection
+//! loop ([`h1`]) and HTTP/2 with hyper-util, and drains in-flight requests on shutdown. Each
+//! connection counts against a cap.
 //!
-//! What a connection holds is kept small, since a few thousand of them may be open: its
-//! protocol is told before hyper reads a byte ([`sniff`]), so that hyper's read buffer keeps
-//! its first size; each request's head is copied out of that buffer as hyper hands it over
-//! ([`head`]), so that hyper reads into it again; and the handler's future is boxed only while
-//! a request is in flight.
+//! A connection's protocol is told before a byte of it is read ([`sniff`]): HTTP/1.1 goes to
+//! [`h1`], which holds its own timers and decides its framing from the parsed head; HTTP/2
+//! goes to hyper. A connection whose first bytes do not yet tell (part of HTTP/2's preface, so
+//! far) also goes to hyper-util's `auto` builder, which reads on and decides; there the
+//! framing is watched on the raw bytes ([`framing`]), the timers run on a wrapper around the
+//! stream ([`timeouts`]), each request's head is copied out of hyper's buffer as hyper hands
+//! it over ([`head`]), and the handler's future is boxed only while a request is in flight.
 //!
-//! Binding happens outside (tests bind `127.0.0.1:0`); the handler never fails, so hyper never
-//! aborts a connection instead of answering, unless the handler marks its answer with
+//! Binding happens outside (tests bind `127.0.0.1:0`); the handler never fails, so no
+//! connection is aborted instead of answered, unless the handler marks its answer with
 //! [`Hangup`] (an emulator told to drop connections).
 //!
 //! With a TLS configuration the listener serves HTTPS (tokio-rustls): the handshake runs in
 //! the connection's own task, under the header read timeout, and ALPN chooses HTTP/2 or
-//! HTTP/1.1. The framing guard and the timers then watch the decrypted bytes, and ALPN's
-//! choice tells the timers the connection is HTTP/2 from its start. The configuration is read
-//! for each handshake, so a reload that replaces it reaches the next connection.
+//! HTTP/1.1. The configuration is read for each handshake, so a reload that replaces it
+//! reaches the next connection.
 //!
 //! Where the process runs serving workers ([`workers`]), the accept loop only accepts: each
 //! connection, with its place under `max_connections` and its drain watcher, is handed to the
-//! next worker, which runs its TLS handshake and serves it to the end. The drain still waits
-//! for every connection, on whichever worker it is.
+//! next worker, which runs its TLS handshake and serves it to the end. The drain waits for
+//! every connection, on whichever worker it is: it is over when every place under the cap is
+//! free again.
 
-use super::body::Body;
+pub use super::handler::{Handler, Hangup, Limits};
+use super::inbound::Incoming;
 use super::sniff::{self, Protocol};
-use super::{edge, framing, head, headers, timeouts, workers};
-use hyper::body::Incoming;
+use super::{edge, framing, h1, head, headers, timeouts, workers};
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
@@ -42,41 +43,6 @@ use tokio::time::Instant;
 
 /// A listener's TLS configuration, replaceable while it serves.
 pub type Tls = Arc<arc_swap::ArcSwap<rustls::ServerConfig>>;
-
-/// Connection-level limits.
-#[derive(Debug, Clone)]
-pub struct Limits {
-    /// From a connection's accept to its first request head, and from the first byte of each later
-    /// head to its end.
-    pub header_read_timeout: Duration,
-    /// How long a keep-alive connection may sit idle between requests.
-    pub idle_timeout: Duration,
-    /// How long a write may wait on a client that does not read before its connection closes.
-    pub send_timeout: Duration,
-    /// Open connections at once; more wait to be accepted.
-    pub max_connections: usize,
-    /// The most header bytes a request may send (431 beyond).
-    pub max_header_bytes: usize,
-    /// Largest request body in bytes (413 beyond).
-    pub max_body_bytes: usize,
-    /// On shutdown, how long open connections may take to finish.
-    pub drain_timeout: Duration,
-}
-
-/// A mark on a response: instead of answering, close the connection (an HTTP/2 stream is
-/// reset). Only an emulator's injected fault asks for it.
-#[derive(Debug, Clone, Copy, thiserror::Error)]
-#[error("the connection was dropped on purpose")]
-pub struct Hangup;
-
-/// A request handler: one async function from request to response.
-pub trait Handler: Send + Sync + 'static {
-    /// Answers one request.
-    fn handle(
-        self: Arc<Self>,
-        request: http::Request<Incoming>,
-    ) -> impl Future<Output = http::Response<Body>> + Send;
-}
 
 /// Serves `handler` on `listener` over plain HTTP until `shutdown` completes, then drains
 /// open connections for at most `limits.drain_timeout`.
@@ -136,18 +102,25 @@ pub async fn serve_tls<H: Handler>(
     }
     drop(listener);
     draining.send_replace(true);
+    // Every connection holds a place under the cap until it ends: the drain is over when all
+    // places are free again. hyper's connections are told to finish as well.
+    let every = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
+    let ended = async {
+        tokio::join!(graceful.shutdown(), slots.acquire_many(every))
+            .1
+            .ok();
+    };
     tokio::select! {
-        () = graceful.shutdown() => {}
+        () = ended => {}
         () = tokio::time::sleep(limits.drain_timeout) => {
             tracing::warn!("drain deadline reached with connections still open");
         }
     }
 }
 
-/// hyper-util's builder, configured once, for each way a connection's protocol is known: told
-/// (by ALPN or by the first bytes), or left for it to find out.
+/// hyper-util's builder, configured once, for the connections hyper serves: HTTP/2 (told by
+/// ALPN or by the first bytes), or either version when the first bytes do not yet tell.
 struct Builders {
-    http1: Builder<TokioExecutor>,
     http2: Builder<TokioExecutor>,
     either: Builder<TokioExecutor>,
 }
@@ -165,7 +138,6 @@ impl Builders {
             .keep_alive(true);
         either.http2().timer(TokioTimer::new());
         Builders {
-            http1: either.clone().http1_only(),
             http2: either.clone().http2_only(),
             either,
         }
@@ -173,9 +145,8 @@ impl Builders {
 
     fn of(&self, protocol: Protocol) -> &Builder<TokioExecutor> {
         match protocol {
-            Protocol::Http1 => &self.http1,
             Protocol::Http2 => &self.http2,
-            Protocol::Undecided => &self.either,
+            Protocol::Http1 | Protocol::Undecided => &self.either,
         }
     }
 }
@@ -252,6 +223,8 @@ impl<H: Handler> Connection<H> {
                 _ = drain.wait_for(|draining| *draining) => None,
             };
             match opened {
+                Some((Stream::Plain(stream), Protocol::Http1)) => self.serve_http1(stream).await,
+                Some((Stream::Tls(stream), Protocol::Http1)) => self.serve_http1(stream).await,
                 Some((Stream::Plain(stream), protocol)) => self.serve(stream, protocol).await,
                 Some((Stream::Tls(stream), protocol)) => self.serve(stream, protocol).await,
                 None => {}
@@ -259,7 +232,27 @@ impl<H: Handler> Connection<H> {
         });
     }
 
-    /// Serves `stream`, which speaks `protocol`, to its end.
+    /// Serves `stream`, which speaks HTTP/1.1, to its end with hookgate's own loop ([`h1`]).
+    fn serve_http1<S>(self, stream: S) -> impl Future<Output = ()> + Send + 'static
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let Connection {
+            handler,
+            limits,
+            drain,
+            accepted,
+            permit,
+            ..
+        } = self;
+        async move {
+            let _permit = permit;
+            h1::serve(stream, handler, limits, accepted, drain).await;
+        }
+    }
+
+    /// Serves `stream`, which speaks `protocol`, to its end with hyper: HTTP/2, or a
+    /// connection whose first bytes did not tell.
     ///
     /// Built here and awaited by the caller: what goes into hyper's connection is moved there,
     /// and a future that built it in its own body would keep a slot for each of those values
@@ -293,7 +286,7 @@ impl<H: Handler> Connection<H> {
         );
         let service = service_fn(move |req| {
             // Called as hyper takes the head, before it reads again.
-            let req = head::detach(req);
+            let req = head::detach(req).map(Incoming::from);
             let handler = handler.clone();
             let ambiguous = ambiguous.load(std::sync::atomic::Ordering::Acquire);
             let in_flight = requests.begin();

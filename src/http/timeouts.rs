@@ -1,6 +1,7 @@
-//! Connection timers: how long a client may take to send a request head, how long a
-//! keep-alive connection may sit idle between requests, and how long a write may wait on a
-//! client that does not read its answers.
+//! Connection timers on the connections hyper serves (HTTP/2, and first bytes that did not
+//! tell; the HTTP/1.1 connection loop runs the same limits as waits of its own): how long a client may take
+//! to send a request head, how long a keep-alive connection may sit idle between requests,
+//! and how long a write may wait on a client that does not read its answers.
 //!
 //! hyper's own `header_read_timeout` starts counting again as soon as a connection goes idle,
 //! so with it alone the idle limit and the header limit are one number. [`Timed`] keeps them

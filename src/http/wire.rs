@@ -125,6 +125,7 @@ where
         io,
         buf: BytesMut::with_capacity(READ_AHEAD),
         started: false,
+        max_line: MAX_HEAD,
     };
     let head = loop {
         let head = reader.head().await?;
@@ -152,6 +153,42 @@ where
         // no longer in step.
         reusable: reusable && reader.buf.is_empty(),
     })
+}
+
+/// How a request's body is delimited (RFC 9112 §6.3): by its length, or in chunks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyFraming {
+    /// Exactly this many bytes.
+    Length(usize),
+    /// Chunks up to the last one, then a trailer section.
+    Chunked,
+}
+
+/// Reads a request's body, of at most `max_body` bytes, from `io`; `buf` holds what arrived
+/// already and is left holding what arrived past the body. The server's side of the framing
+/// read above, with chunk-size lines of at most `max_line` bytes.
+pub async fn read_body<S>(
+    io: &mut S,
+    buf: &mut BytesMut,
+    framing: BodyFraming,
+    max_body: usize,
+    max_line: usize,
+) -> Result<Bytes, WireError>
+where
+    S: AsyncRead + Unpin,
+{
+    let mut reader = Reader {
+        io,
+        buf: std::mem::take(buf),
+        started: true,
+        max_line,
+    };
+    let body = match framing {
+        BodyFraming::Length(n) => reader.exact(n, max_body).await,
+        BodyFraming::Chunked => reader.chunked(max_body).await,
+    };
+    *buf = reader.buf;
+    body
 }
 
 fn malformed(what: &str) -> WireError {
@@ -229,6 +266,8 @@ struct Reader<'a, S> {
     buf: BytesMut,
     /// Whether any byte of the answer arrived.
     started: bool,
+    /// The longest chunk-size line read.
+    max_line: usize,
 }
 
 impl<S: AsyncRead + Unpin> Reader<'_, S> {
@@ -253,7 +292,7 @@ impl<S: AsyncRead + Unpin> Reader<'_, S> {
         match self.fill().await? {
             true => Ok(()),
             false if self.started => Err(WireError::Broken(
-                "the connection closed before the end of the answer".to_owned(),
+                "the connection closed before the end of the message".to_owned(),
             )),
             false => Err(WireError::Unanswered(
                 "the connection closed before an answer".to_owned(),
@@ -306,15 +345,17 @@ impl<S: AsyncRead + Unpin> Reader<'_, S> {
         let mut body = BytesMut::new();
         loop {
             let size = loop {
+                // The line's CRLF is not counted against its bound, however it arrived.
                 match httparse::parse_chunk_size(&self.buf) {
-                    Ok(httparse::Status::Complete((used, size))) => {
+                    Ok(httparse::Status::Complete((used, size))) if used <= self.max_line + 2 => {
                         self.buf.advance(used);
                         break size;
                     }
-                    Ok(httparse::Status::Partial) if self.buf.len() <= MAX_HEAD => {
+                    Ok(httparse::Status::Partial) if self.buf.len() <= self.max_line + 1 => {
                         self.more().await?
                     }
-                    _ => return Err(malformed("an invalid chunk size")),
+                    Ok(_) => return Err(malformed("a chunk-size line over its bound")),
+                    Err(_) => return Err(malformed("an invalid chunk size")),
                 }
             };
             if size == 0 {

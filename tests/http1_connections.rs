@@ -1,0 +1,299 @@
+//! HTTP/1.1 connections over raw sockets, as clients of every kind write them: pipelined
+//! requests answered in order, bodies in one read, in many, and in chunks with trailers,
+//! `Expect: 100-continue` answered only when the body is wanted, HTTP/1.0 with and without
+//! keep-alive, HEAD, a client that asks to close, a body left unread, and an answer larger
+//! than one write. Each connection's bytes are read back exactly.
+
+mod support;
+
+use std::time::Duration;
+use support::gateway_with_limits;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const CREATE: &str = "/v1/upstreams/am/webhooks";
+
+fn body(n: usize) -> String {
+    format!(r#"{{"url":"https://example.com/h{n}","events":["wallet.balance_low"]}}"#)
+}
+
+/// One answer read from `stream`: its head (lower-cased field names kept as written) and its
+/// body by `Content-Length`; `None` if the connection ended first.
+async fn answer(stream: &mut TcpStream, head_only: bool) -> Option<(String, String)> {
+    let mut bytes = Vec::new();
+    let mut one = [0u8; 1];
+    while !bytes.ends_with(b"\r\n\r\n") {
+        match tokio::time::timeout(Duration::from_secs(5), stream.read(&mut one)).await {
+            Ok(Ok(1)) => bytes.push(one[0]),
+            _ => return None,
+        }
+    }
+    let head = String::from_utf8(bytes).expect("a text head");
+    let length = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length: ")
+                .map(str::to_owned)
+        })
+        .map_or(0, |n| n.trim().parse::<usize>().expect("a length"));
+    let mut body = vec![0u8; if head_only { 0 } else { length }];
+    tokio::time::timeout(Duration::from_secs(5), stream.read_exact(&mut body))
+        .await
+        .ok()?
+        .ok()?;
+    Some((head, String::from_utf8(body).expect("a text body")))
+}
+
+/// Whether the server closed `stream` (nothing more to read) within a second.
+async fn closed(stream: &mut TcpStream) -> bool {
+    let mut rest = [0u8; 64];
+    matches!(
+        tokio::time::timeout(Duration::from_secs(1), stream.read(&mut rest)).await,
+        Ok(Ok(0)) | Ok(Err(_))
+    )
+}
+
+fn post(path: &str, body: &str, extra: &str) -> String {
+    format!(
+        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+#[tokio::test]
+async fn pipelined_requests_are_answered_in_order_and_the_connection_kept() {
+    let (gw, addr) = gateway_with_limits("").await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let mut all = String::new();
+    for n in 0..3 {
+        all.push_str(&post(CREATE, &body(n), ""));
+        all.push_str("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    }
+    stream.write_all(all.as_bytes()).await.unwrap();
+    for n in 0..3 {
+        let (head, created) = answer(&mut stream, false).await.expect("a create's answer");
+        assert!(
+            head.starts_with("HTTP/1.1 201 Created\r\n"),
+            "{head}{created}"
+        );
+        assert!(
+            created.contains(&format!("https://example.com/h{n}")),
+            "{created}"
+        );
+        let (head, health) = answer(&mut stream, false).await.expect("a probe's answer");
+        assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+        assert!(head.to_ascii_lowercase().contains("\r\ndate: "), "{head}");
+        assert!(!head.to_ascii_lowercase().contains("connection:"), "{head}");
+        assert_eq!(health, r#"{"status":"ok"}"#);
+    }
+    assert!(!closed(&mut stream).await, "a kept connection was closed");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_body_is_read_however_it_arrives() {
+    let (gw, addr) = gateway_with_limits("").await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    // Length-framed, the head first and the body in three writes after it.
+    let b = body(1);
+    let whole = post(CREATE, &b, "");
+    let (head, rest) = whole.split_at(whole.len() - b.len());
+    stream.write_all(head.as_bytes()).await.unwrap();
+    for piece in rest.as_bytes().chunks(b.len() / 3 + 1) {
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        stream.write_all(piece).await.unwrap();
+    }
+    let (head, created) = answer(&mut stream, false).await.expect("an answer");
+    assert!(head.starts_with("HTTP/1.1 201 "), "{head}\n{created}");
+    assert!(created.contains("https://example.com/h1"), "{created}");
+    // Chunked: uneven chunks with extensions, a trailer, every piece a write of its own; then
+    // a request behind it on the same connection.
+    let b = body(2);
+    let (one, two) = b.split_at(7);
+    let chunks = [
+        format!(
+            "POST {CREATE} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        ),
+        format!("{:X};ext=1\r\n{one}\r\n", one.len()),
+        format!("{:x}\r\n{two}\r\n", two.len()),
+        "0\r\nX-Trailer: yes\r\n\r\n".to_owned(),
+        "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".to_owned(),
+    ];
+    for piece in &chunks {
+        stream.write_all(piece.as_bytes()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    let (head, created) = answer(&mut stream, false).await.expect("an answer");
+    assert!(head.starts_with("HTTP/1.1 201 "), "{head}\n{created}");
+    assert!(created.contains("https://example.com/h2"), "{created}");
+    let (head, _) = answer(&mut stream, false).await.expect("the next answer");
+    assert!(head.starts_with("HTTP/1.1 200 "), "{head}");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn continue_is_sent_only_when_the_body_is_wanted() {
+    let (gw, addr) = gateway_with_limits("").await;
+    // Wanted: 100 first, then the body, then the answer; the connection stays.
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let b = body(3);
+    let whole = post(CREATE, &b, "Expect: 100-continue\r\n");
+    stream
+        .write_all(&whole.as_bytes()[..whole.len() - b.len()])
+        .await
+        .unwrap();
+    let (interim, _) = answer(&mut stream, true).await.expect("an interim answer");
+    assert_eq!(interim, "HTTP/1.1 100 Continue\r\n\r\n");
+    stream.write_all(b.as_bytes()).await.unwrap();
+    let (head, created) = answer(&mut stream, false).await.expect("an answer");
+    assert!(head.starts_with("HTTP/1.1 201 "), "{head}");
+    assert!(created.contains("https://example.com/h3"), "{created}");
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    assert!(answer(&mut stream, false).await.is_some());
+    // Not wanted (no such route): no 100, the final answer, and the connection closes, since
+    // the body it never asked for may still come.
+    for path in ["/v1/nothing/here", "/elsewhere"] {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        let whole = post(path, &b, "Expect: 100-continue\r\n");
+        stream
+            .write_all(&whole.as_bytes()[..whole.len() - b.len()])
+            .await
+            .unwrap();
+        let (head, _) = answer(&mut stream, false).await.expect("an answer");
+        assert!(head.starts_with("HTTP/1.1 404 "), "{path}: {head}");
+        assert!(
+            head.to_ascii_lowercase().contains("connection: close"),
+            "{head}"
+        );
+        assert!(
+            closed(&mut stream).await,
+            "{path}: left open with its body unread"
+        );
+    }
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn each_version_and_each_request_says_how_long_the_connection_lives() {
+    let (gw, addr) = gateway_with_limits("").await;
+    let cases = [
+        ("GET /healthz HTTP/1.0\r\n\r\n", "HTTP/1.0 200 ", false),
+        (
+            "GET /healthz HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n",
+            "HTTP/1.0 200 ",
+            true,
+        ),
+        (
+            "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            "HTTP/1.1 200 ",
+            false,
+        ),
+        (
+            "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: upgrade, keep-alive\r\nUpgrade: h2c\r\n\r\n",
+            "HTTP/1.1 200 ",
+            true,
+        ),
+    ];
+    for (request, status, kept) in cases {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let (head, _) = answer(&mut stream, false).await.expect("an answer");
+        let lower = head.to_ascii_lowercase();
+        assert!(head.starts_with(status), "{request:?}: {head}");
+        assert_eq!(
+            lower.contains("connection: close"),
+            !kept,
+            "{request:?}: {head}"
+        );
+        if kept && request.contains("HTTP/1.0") {
+            assert!(lower.contains("connection: keep-alive"), "{head}");
+        }
+        assert_eq!(closed(&mut stream).await, !kept, "{request:?}");
+    }
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn head_answers_carry_the_length_and_no_body() {
+    let (gw, addr) = gateway_with_limits("").await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"GET /openapi.json HTTP/1.1\r\nHost: x\r\n\r\nHEAD /openapi.json HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    // An answer larger than one write, read to its last byte.
+    let (get, document) = answer(&mut stream, false).await.expect("the document");
+    assert!(document.len() > 64 * 1024, "{}", document.len());
+    let parsed: serde_json::Value = serde_json::from_str(&document).expect("the whole document");
+    assert!(parsed.get("openapi").is_some());
+    let (head, _) = answer(&mut stream, true).await.expect("the HEAD answer");
+    let length = |h: &str| {
+        h.to_ascii_lowercase()
+            .lines()
+            .find(|l| l.starts_with("content-length:"))
+            .map(str::to_owned)
+    };
+    assert!(head.starts_with("HTTP/1.1 200 "), "{head}");
+    assert_eq!(length(&head), length(&get));
+    // Nothing of a body follows the HEAD answer: the next bytes are the next answer.
+    let (next, health) = answer(&mut stream, false).await.expect("the next answer");
+    assert!(next.starts_with("HTTP/1.1 200 "), "{next}");
+    assert_eq!(health, r#"{"status":"ok"}"#);
+    // The last answer of a connection, and a refusal, are HEAD answers too: no body follows.
+    for request in [
+        "HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "HEAD /healthz HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
+    ] {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut all = Vec::new();
+        tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut all))
+            .await
+            .expect("closed")
+            .expect("read");
+        let all = String::from_utf8(all).expect("text");
+        assert!(
+            all.ends_with("\r\n\r\n"),
+            "{request:?}: a body followed:\n{all}"
+        );
+        assert!(
+            all.to_ascii_lowercase().contains("content-length: "),
+            "{all}"
+        );
+    }
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_body_cut_short_is_refused_and_the_connection_closed() {
+    let (gw, addr) = gateway_with_limits("body_read_timeout_ms = 300").await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let b = body(4);
+    let whole = post(CREATE, &b, "");
+    stream
+        .write_all(&whole.as_bytes()[..whole.len() - 5])
+        .await
+        .unwrap();
+    let (head, problem) = answer(&mut stream, false).await.expect("an answer");
+    assert!(head.starts_with("HTTP/1.1 400 "), "{head}");
+    assert!(problem.contains("not received within 300 ms"), "{problem}");
+    assert!(closed(&mut stream).await);
+    // A chunked body that breaks its own framing: refused, never half-read as the next head.
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "POST {CREATE} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{{\"a\":1}}\r\n0\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let (head, problem) = answer(&mut stream, false).await.expect("an answer");
+    assert!(head.starts_with("HTTP/1.1 400 "), "{head}");
+    assert!(problem.contains("chunk"), "{problem}");
+    assert!(
+        closed(&mut stream).await,
+        "a connection out of step was kept"
+    );
+    gw.stop().await;
+}
