@@ -2,7 +2,8 @@
 //! requests answered in order, bodies in one read, in many, and in chunks with trailers,
 //! `Expect: 100-continue` answered only when the body is wanted, HTTP/1.0 with and without
 //! keep-alive, HEAD, a client that asks to close, a body left unread, and an answer larger
-//! than one write. Each connection's bytes are read back exactly.
+//! than one write; and a stream of requests (smuggling's shape among them) answered the same
+//! however it is split into writes. Each connection's bytes are read back exactly.
 
 mod support;
 
@@ -295,5 +296,66 @@ async fn a_body_cut_short_is_refused_and_the_connection_closed() {
         closed(&mut stream).await,
         "a connection out of step was kept"
     );
+    gw.stop().await;
+}
+
+/// Every answer on `stream` until it closes: each status line, the `head_only`-th answer read
+/// without a body (a HEAD's).
+async fn statuses(stream: &mut TcpStream, head_only: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    while let Some((head, _)) = answer(stream, out.len() == head_only).await {
+        out.push(head.lines().next().unwrap_or_default().to_owned());
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_request_stream_gets_the_same_answers_however_it_is_split() {
+    let (gw, addr) = gateway_with_limits("").await;
+    let chunked = body(6);
+    let (one, two) = chunked.split_at(10);
+    let stream = [
+        post(CREATE, &body(5), ""),
+        "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".to_owned(),
+        format!(
+            "POST {CREATE} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{:x};a=b\r\n{one}\r\n{:x}\r\n{two}\r\n0\r\nX-T: 1\r\n\r\n",
+            one.len(),
+            two.len()
+        ),
+        format!("GET {CREATE}/nope HTTP/1.1\r\nHost: x\r\n\r\n"),
+        "HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n".to_owned(),
+        // Smuggling's shape: refused, and nothing after it is read.
+        format!(
+            "POST {CREATE} HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+        ),
+        "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".to_owned(),
+    ]
+    .concat()
+    .into_bytes();
+    let mut whole = TcpStream::connect(addr).await.unwrap();
+    whole.write_all(&stream).await.unwrap();
+    let expected = statuses(&mut whole, 4).await;
+    let codes: Vec<&str> = expected.iter().map(|s| &s[9..12]).collect();
+    assert_eq!(
+        codes,
+        ["201", "200", "201", "404", "200", "400"],
+        "{expected:?}"
+    );
+    for seed in 0..24 {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let mut cuts: Vec<usize> = (0..rng.usize(1..8))
+            .map(|_| rng.usize(1..stream.len()))
+            .collect();
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut conn = TcpStream::connect(addr).await.unwrap();
+        let mut from = 0;
+        for cut in cuts.into_iter().chain([stream.len()]) {
+            conn.write_all(&stream[from..cut]).await.unwrap();
+            from = cut;
+            tokio::time::sleep(Duration::from_millis(15)).await;
+        }
+        assert_eq!(statuses(&mut conn, 4).await, expected, "seed {seed}");
+    }
     gw.stop().await;
 }
