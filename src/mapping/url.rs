@@ -100,9 +100,11 @@ impl fmt::Display for PathTemplate {
 /// dot segment, which any server would resolve against the path (`/webhooks/..` is not a
 /// webhook), and without a character that a vendor's router could read as a separator.
 pub fn names_something(part: &str) -> bool {
-    // Bytes, not chars: a char-set pattern walks the string through a generic searcher at
-    // several times the cost, and this runs for every owner and id of every request.
-    !matches!(part, "" | "." | "..") && !part.bytes().any(|b| matches!(b, b'/' | b'\\' | 0))
+    // memchr, not a char-set pattern: a generic searcher walks the string at several times
+    // the cost, and this runs for every segment of every request.
+    let bytes = part.as_bytes();
+    !matches!(part, "" | "." | "..")
+        && memchr::memchr3(b'/', b'\\', 0, bytes).is_none()
 }
 
 /// Percent-encodes one path segment (RFC 3986: all but unreserved characters).
