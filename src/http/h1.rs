@@ -42,10 +42,9 @@ use super::wire::{self, BodyFraming};
 use super::{edge, headers, respond};
 use crate::problem::Problem;
 use bytes::{Bytes, BytesMut};
-use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, Uri, Version, header};
+use http::{HeaderMap, Method, Request, Response, Uri, Version, header};
 use std::io;
 use std::mem::MaybeUninit;
-use std::ops::Range;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -198,7 +197,7 @@ async fn next_head<S: AsyncRead + Unpin>(
     quiet_until: Instant,
     first: bool,
     drain: &mut watch::Receiver<bool>,
-    names: &mut Vec<(HeaderName, Range<usize>)>,
+    names: &mut Vec<wire::Field>,
 ) -> Next {
     let mut deadline = quiet_until;
     let mut begun = false;
@@ -238,7 +237,7 @@ async fn next_head<S: AsyncRead + Unpin>(
 fn parse(
     buf: &mut BytesMut,
     max_head: usize,
-    names: &mut Vec<(HeaderName, Range<usize>)>,
+    names: &mut Vec<wire::Field>,
 ) -> Result<Option<Request<()>>, Unreadable> {
     let mut fields = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
     let mut head = httparse::Request::new(&mut []);
@@ -252,38 +251,22 @@ fn parse(
             )));
         }
     };
-    // Where a slice of `buf` lies in it: httparse's slices all borrow from it.
-    let base = buf.as_ptr() as usize;
-    let at = |bytes: &[u8]| {
-        let start = (bytes.as_ptr() as usize).wrapping_sub(base);
-        match start.checked_add(bytes.len()) {
-            _ if bytes.is_empty() => Ok(0..0),
-            Some(end) if end <= len => Ok(start..end),
-            _ => Err(malformed("the request head could not be read")),
-        }
-    };
     let method = Method::from_bytes(head.method.unwrap_or_default().as_bytes())
         .map_err(|_| malformed("the request method is not a token"))?;
     let version = match head.version {
         Some(0) => Version::HTTP_10,
         _ => Version::HTTP_11,
     };
-    let target = at(head.path.unwrap_or_default().as_bytes())?;
-    names.clear();
-    for field in head.headers.iter() {
-        let name = HeaderName::from_bytes(field.name.as_bytes())
-            .map_err(|_| malformed("a header field name is not a token"))?;
-        names.push((name, at(field.value)?));
+    let target = wire::span(&buf[..len], head.path.unwrap_or_default().as_bytes())
+        .ok_or_else(|| malformed("the request target could not be read"))?;
+    if !wire::gather(&buf[..len], head.headers, names) {
+        return Err(malformed("a header field name is not a token"));
     }
     let bytes = buf.split_to(len).freeze();
     let uri = Uri::from_maybe_shared(bytes.slice(target))
         .map_err(|_| malformed("the request target is not a valid URI"))?;
-    let mut fields = HeaderMap::with_capacity(names.len());
-    for (name, value) in names.drain(..) {
-        let value = HeaderValue::from_maybe_shared(bytes.slice(value))
-            .map_err(|_| malformed("a header field value has a byte no field may carry"))?;
-        fields.append(name, value);
-    }
+    let fields = wire::header_map(&bytes, names)
+        .ok_or_else(|| malformed("a header field value has a byte no field may carry"))?;
     let mut request = Request::new(());
     *request.method_mut() = method;
     *request.uri_mut() = uri;
@@ -361,7 +344,10 @@ fn admit(request: &Request<()>, max_body: usize) -> Result<BodyFraming, Problem>
 
 /// Whether the client lets the connection carry another request after this one.
 fn keeps_alive(request: &Request<()>) -> bool {
-    let says = |word: &[u8]| has_token(request.headers(), &header::CONNECTION, word);
+    let says = |word: &[u8]| {
+        headers::tokens(request.headers(), &header::CONNECTION)
+            .any(|t| t.eq_ignore_ascii_case(word))
+    };
     match request.version() {
         Version::HTTP_10 => says(b"keep-alive"),
         _ => !says(b"close"),
@@ -378,17 +364,8 @@ fn expects_continue(request: &Request<()>) -> bool {
 }
 
 /// Whether the handler's answer asks that the connection close after it.
-fn asks_to_close(headers: &HeaderMap) -> bool {
-    has_token(headers, &header::CONNECTION, b"close")
-}
-
-/// Whether the comma-separated field `name` lists `word`.
-fn has_token(headers: &HeaderMap, name: &HeaderName, word: &[u8]) -> bool {
-    headers.get_all(name).iter().any(|v| {
-        v.as_bytes()
-            .split(|b| *b == b',')
-            .any(|token| token.trim_ascii().eq_ignore_ascii_case(word))
-    })
+fn asks_to_close(answer: &HeaderMap) -> bool {
+    headers::tokens(answer, &header::CONNECTION).any(|t| t.eq_ignore_ascii_case(b"close"))
 }
 
 /// Reads a request's body from the connection `lent` to it, sending `100 Continue` first if

@@ -76,6 +76,17 @@ pub fn value(text: &str) -> Option<HeaderValue> {
     HeaderValue::from_str(text).ok()
 }
 
+/// The tokens of the comma-separated field `name` (`Connection`, `Transfer-Encoding`), over
+/// all its lines, trimmed, empty ones left out.
+pub fn tokens<'h>(headers: &'h HeaderMap, name: &HeaderName) -> impl Iterator<Item = &'h [u8]> {
+    headers
+        .get_all(name)
+        .iter()
+        .flat_map(|v| v.as_bytes().split(|&b| b == b','))
+        .map(<[u8]>::trim_ascii)
+        .filter(|token| !token.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,6 +102,19 @@ mod tests {
         assert!(fresh.len() == 32 && fresh.bytes().all(|b| b.is_ascii_hexdigit()));
         assert_eq!(&fresh[12..13], "4", "a version 4 UUID");
         assert_ne!(fresh, request_id(&h));
+    }
+
+    #[test]
+    fn splits_a_listed_field_over_all_its_lines() {
+        let mut h = HeaderMap::new();
+        h.append(
+            "connection",
+            HeaderValue::from_static(" keep-alive ,, Upgrade"),
+        );
+        h.append("connection", HeaderValue::from_static("close"));
+        let all: Vec<&[u8]> = tokens(&h, &http::header::CONNECTION).collect();
+        assert_eq!(all, [&b"keep-alive"[..], b"Upgrade", b"close"]);
+        assert_eq!(tokens(&h, &http::header::TRANSFER_ENCODING).count(), 0);
     }
 
     #[test]

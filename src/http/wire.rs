@@ -12,6 +12,7 @@
 //! connection is kept only after an HTTP/1.1 answer that does not ask to close, whose body had
 //! a length or chunks, and that left nothing unread behind it.
 
+use super::headers;
 use bytes::{Buf, Bytes, BytesMut};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -214,17 +215,9 @@ enum Framing {
 
 /// The body's framing and whether the connection stays open after it.
 fn framing(method: &Method, head: &Head) -> Result<(Framing, bool), WireError> {
-    let listed = |name: &HeaderName| {
-        head.headers
-            .get_all(name)
-            .iter()
-            .flat_map(|v| v.as_bytes().split(|&b| b == b','))
-            .map(|token| token.trim_ascii())
-            .filter(|token| !token.is_empty())
-            .collect::<Vec<_>>()
-    };
-    let connection = listed(&header::CONNECTION);
-    let says = |word: &[u8]| connection.iter().any(|t| t.eq_ignore_ascii_case(word));
+    let h = &head.headers;
+    let says =
+        |word: &[u8]| headers::tokens(h, &header::CONNECTION).any(|t| t.eq_ignore_ascii_case(word));
     let keep = if head.eleven {
         !says(b"close")
     } else {
@@ -234,18 +227,17 @@ fn framing(method: &Method, head: &Head) -> Result<(Framing, bool), WireError> {
     if *method == Method::HEAD || status == 204 || status == 304 {
         return Ok((Framing::Empty, keep));
     }
-    let codings = listed(&header::TRANSFER_ENCODING);
-    if let Some(last) = codings.last() {
+    if let Some(last) = headers::tokens(h, &header::TRANSFER_ENCODING).last() {
         // A length beside a coding is not to be trusted, nor the connection after it.
-        let alone = !head.headers.contains_key(header::CONTENT_LENGTH);
+        let alone = !h.contains_key(header::CONTENT_LENGTH);
         return Ok(if last.eq_ignore_ascii_case(b"chunked") && head.eleven {
             (Framing::Chunked, keep && alone)
         } else {
             (Framing::ToClose, false)
         });
     }
-    let lengths = listed(&header::CONTENT_LENGTH);
-    let Some(first) = lengths.first() else {
+    let mut lengths = headers::tokens(h, &header::CONTENT_LENGTH);
+    let Some(first) = lengths.next() else {
         return Ok((Framing::ToClose, false));
     };
     let parse = |digits: &[u8]| {
@@ -254,7 +246,7 @@ fn framing(method: &Method, head: &Head) -> Result<(Framing, bool), WireError> {
             .flatten()
     };
     let n = parse(first).ok_or_else(|| malformed("an invalid Content-Length"))?;
-    if lengths.iter().any(|other| parse(other) != Some(n)) {
+    if lengths.any(|other| parse(other) != Some(n)) {
         return Err(malformed("Content-Length values that differ"));
     }
     Ok((Framing::Length(n), keep))
@@ -304,9 +296,8 @@ impl<S: AsyncRead + Unpin> Reader<'_, S> {
     async fn head(&mut self) -> Result<Head, WireError> {
         loop {
             if !self.buf.is_empty()
-                && let Some((head, len)) = parse_head(&self.buf)?
+                && let Some(head) = parse_head(&mut self.buf)?
             {
-                self.buf.advance(len);
                 return Ok(head);
             }
             if self.buf.len() > MAX_HEAD {
@@ -397,8 +388,9 @@ impl<S: AsyncRead + Unpin> Reader<'_, S> {
     }
 }
 
-/// A complete head at the start of `buf` and its length, or `None` while it is partial.
-fn parse_head(buf: &[u8]) -> Result<Option<(Head, usize)>, WireError> {
+/// A complete head taken from the start of `buf`, or `None` while it is partial. Its field
+/// values are slices of the head's bytes, not copies.
+fn parse_head(buf: &mut BytesMut) -> Result<Option<Head>, WireError> {
     let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut answer = httparse::Response::new(&mut fields);
     let len = match answer.parse(buf) {
@@ -410,20 +402,63 @@ fn parse_head(buf: &[u8]) -> Result<Option<(Head, usize)>, WireError> {
         .code
         .and_then(|c| StatusCode::from_u16(c).ok())
         .ok_or_else(|| malformed("an invalid status"))?;
-    let mut headers = HeaderMap::with_capacity(answer.headers.len());
-    for field in answer.headers.iter() {
-        let name = HeaderName::from_bytes(field.name.as_bytes())
-            .map_err(|_| malformed("an invalid field name"))?;
-        let value = HeaderValue::from_bytes(field.value)
-            .map_err(|_| malformed("an invalid field value"))?;
-        headers.append(name, value);
+    let eleven = answer.version == Some(1);
+    let mut names = Vec::with_capacity(answer.headers.len());
+    if !gather(&buf[..len], answer.headers, &mut names) {
+        return Err(malformed("an invalid field name"));
     }
-    let head = Head {
+    let bytes = buf.split_to(len).freeze();
+    let headers =
+        header_map(&bytes, &mut names).ok_or_else(|| malformed("an invalid field value"))?;
+    Ok(Some(Head {
         status,
-        eleven: answer.version == Some(1),
+        eleven,
         headers,
-    };
-    Ok(Some((head, len)))
+    }))
+}
+
+/// A field's name and where its value lies in the head it was read from.
+pub type Field = (HeaderName, std::ops::Range<usize>);
+
+/// Gathers the fields httparse read from `head` into `names`: each name, and where its value
+/// lies in `head`. `false` if a name is not a field name, or a value is not a slice of `head`
+/// (httparse's all are).
+pub fn gather(head: &[u8], fields: &[httparse::Header<'_>], names: &mut Vec<Field>) -> bool {
+    names.clear();
+    for field in fields {
+        let (Ok(name), Some(value)) = (
+            HeaderName::from_bytes(field.name.as_bytes()),
+            span(head, field.value),
+        ) else {
+            return false;
+        };
+        names.push((name, value));
+    }
+    true
+}
+
+/// Where `part`, a slice of `whole`, lies in it; `None` if it is not one.
+pub fn span(whole: &[u8], part: &[u8]) -> Option<std::ops::Range<usize>> {
+    if part.is_empty() {
+        return Some(0..0);
+    }
+    // Addresses compared, not dereferenced: safe, and the only way to tell where a slice lies.
+    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    let end = start.checked_add(part.len())?;
+    (end <= whole.len()).then_some(start..end)
+}
+
+/// The header map of the fields `names` gathered from `head`, each value a slice of `head`
+/// (no copy); `None` if a value holds a byte no field may carry. Empties `names`.
+pub fn header_map(head: &Bytes, names: &mut Vec<Field>) -> Option<HeaderMap> {
+    let mut map = HeaderMap::with_capacity(names.len());
+    for (name, value) in names.drain(..) {
+        map.append(
+            name,
+            HeaderValue::from_maybe_shared(head.slice(value)).ok()?,
+        );
+    }
+    Some(map)
 }
 
 #[cfg(test)]

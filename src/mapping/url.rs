@@ -103,8 +103,7 @@ pub fn names_something(part: &str) -> bool {
     // memchr, not a char-set pattern: a generic searcher walks the string at several times
     // the cost, and this runs for every segment of every request.
     let bytes = part.as_bytes();
-    !matches!(part, "" | "." | "..")
-        && memchr::memchr3(b'/', b'\\', 0, bytes).is_none()
+    !matches!(part, "" | "." | "..") && memchr::memchr3(b'/', b'\\', 0, bytes).is_none()
 }
 
 /// Percent-encodes one path segment (RFC 3986: all but unreserved characters).
