@@ -367,7 +367,8 @@ impl<'a> Plan<'a> {
     fn lay_out_create(&mut self) -> Result<(), Problem> {
         let own = self.endpoint(Action::Create)?;
         self.own = Some(own);
-        let body = self.op.body.clone().unwrap_or_default();
+        // Taken, not copied: nothing reads the client's body again once it is laid out.
+        let body = self.op.body.take().unwrap_or_default();
         model::check_body(Action::Create, &body)?;
         let refusal = self.cx.url_policy.check_webhook(&body).err();
         let split = self.cx.split(Action::Create, &body);
@@ -400,7 +401,8 @@ impl<'a> Plan<'a> {
     }
 
     fn lay_out_update(&mut self) -> Result<(), Problem> {
-        let mut patch = self.op.body.clone().unwrap_or_default();
+        // Taken, not copied: nothing reads the client's body again once it is laid out.
+        let mut patch = self.op.body.take().unwrap_or_default();
         model::check_body(Action::Update, &patch)?;
         // Before anything is read: a refused URL never reaches the upstream in any form.
         if let Err(refusal) = self.cx.url_policy.check_webhook(&patch) {
@@ -852,7 +854,8 @@ impl<'a> Plan<'a> {
     /// After the webhook was read first: a toggle becomes its update, and an update's body is
     /// computed.
     fn after_current(&mut self) -> Result<(), Problem> {
-        let current = self.current.clone().unwrap_or_default();
+        let none = Map::new();
+        let current = self.current.as_ref().unwrap_or(&none);
         if self.op.action == Action::Toggle {
             let Some(enabled) = current.get("enabled").and_then(Value::as_bool) else {
                 return Err(Problem::with_errors(
@@ -894,7 +897,7 @@ impl<'a> Plan<'a> {
             || self.cx.needs_current(&parts.main, self.op.mode, false)
         {
             self.cx.merged_body(
-                &current,
+                current,
                 &parts.main,
                 self.op.mode,
                 &parts.written.body,
@@ -911,7 +914,7 @@ impl<'a> Plan<'a> {
             Some(body) => self.own_body = Some(body),
             None => {
                 // Nothing changes at the webhook itself: as it is, it is the answer.
-                self.result = Some(current.into());
+                self.result = Some(current.clone().into());
             }
         }
         Ok(())
