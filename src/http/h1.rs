@@ -201,12 +201,20 @@ async fn next_head<S: AsyncRead + Unpin>(
 ) -> Next {
     let mut deadline = quiet_until;
     let mut begun = false;
+    // How much of the buffer was looked at for a line's end: a head ends only at one, so a
+    // head that trickles in is parsed again only when a line of it is complete, not on every
+    // read (which would make a slow client's head cost its length squared).
+    let mut seen = 0;
     loop {
+        let ended = memchr::memchr(b'\n', &conn.buf[seen..]).is_some();
+        seen = conn.buf.len();
         if !conn.buf.is_empty() {
             if !begun && !first {
                 deadline = Instant::now() + limits.header_read_timeout;
             }
             begun = true;
+        }
+        if ended || conn.buf.len() > limits.max_header_bytes {
             match parse(&mut conn.buf, limits.max_header_bytes, names) {
                 Ok(Some(request)) => return Next::Request(request),
                 Ok(None) => {}
