@@ -43,7 +43,7 @@ use super::{edge, headers, respond};
 use crate::problem::Problem;
 use bytes::{Bytes, BytesMut};
 use http::{HeaderMap, Method, Request, Response, Uri, Version, header};
-use std::io;
+use std::io::{self, Write as _};
 use std::mem::MaybeUninit;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -542,9 +542,8 @@ async fn write_answer<S: AsyncWrite + Unpin>(
         out.extend_from_slice(b"\r\n");
     }
     if !bodiless {
-        out.extend_from_slice(b"content-length: ");
-        out.extend_from_slice(body.len().to_string().as_bytes());
-        out.extend_from_slice(b"\r\n");
+        // Formatted into the answer's own bytes: no string of its own per answer.
+        let _ = write!(out, "content-length: {}\r\n", body.len());
     }
     if !dated {
         out.extend_from_slice(b"date: ");

@@ -22,9 +22,8 @@ pub struct Incoming(Kind);
 enum Kind {
     /// Read already; `None` once handed out, or for a request without a body.
     Whole(Option<Bytes>),
-    /// To be read from an HTTP/1.1 connection. In a mutex only so that the body is `Sync` as
-    /// hyper's is: it is polled through `&mut`, which needs no lock.
-    Reading(std::sync::Mutex<Reading>),
+    /// To be read from an HTTP/1.1 connection.
+    Reading(Reading),
     /// hyper's (HTTP/2 and connections whose protocol hyper told).
     Streamed(hyper::body::Incoming),
 }
@@ -58,7 +57,7 @@ impl Incoming {
     pub fn reading(
         reading: impl Future<Output = Result<Bytes, IncomingError>> + Send + 'static,
     ) -> Incoming {
-        Incoming(Kind::Reading(std::sync::Mutex::new(Box::pin(reading))))
+        Incoming(Kind::Reading(Box::pin(reading)))
     }
 }
 
@@ -80,7 +79,6 @@ impl hyper::body::Body for Incoming {
         match kind {
             Kind::Whole(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
             Kind::Reading(reading) => {
-                let reading = reading.get_mut().unwrap_or_else(|p| p.into_inner());
                 let read = ready!(reading.as_mut().poll(cx));
                 *kind = Kind::Whole(None);
                 Poll::Ready(Some(read.map(Frame::data)))
