@@ -122,9 +122,10 @@ fn parsers(c: &mut Criterion) {
             let map = &dialect.webhook;
             let read = |bytes: &bytes::Bytes| -> usize {
                 if bytes.first() == Some(&b'[') {
-                    let reader = map.list_reader(bytes).expect("a list reader");
-                    let (_, items) = json::read_at(bytes, &[], |scan| reader.read(scan)).unwrap();
-                    items.map_or(0, |i| i.len())
+                    let reader = map.list_reader().expect("a list reader");
+                    let mut page = hookgate::model::Listed::with_capacity(bytes.len());
+                    json::read_at(bytes, &[], |scan| reader.read(scan, &mut page, |_| {})).unwrap();
+                    page.len()
                 } else {
                     let reader = map.reader().expect("an object reader");
                     match json::read_at(bytes, &[], |scan| reader.read(scan, bytes))

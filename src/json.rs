@@ -56,7 +56,7 @@ pub fn write_plain_key(out: &mut Vec<u8>, key: &str) {
 
 /// Whether the writer would write `text` as it is: it escapes only quotes, backslashes and
 /// control characters, which is what JSON text escapes.
-fn needs_no_escape(text: &str) -> bool {
+pub fn needs_no_escape(text: &str) -> bool {
     scan::literal(text)
 }
 

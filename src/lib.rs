@@ -39,7 +39,10 @@
 //!   main.rs             the command line: serve (the default), check, emulate, translate, healthcheck
 //!   lib.rs              the crate map
 //!   -- values
-//!   model.rs            the canonical webhook: its fields, the canonical actions, merge patch
+//!   model/mod.rs        the canonical webhook: the canonical actions, checks, merge patch
+//!     fields.rs           the field tables: names, kinds, who may write them
+//!     object.rs           a canonical object as a map or as members read from a vendor
+//!     listed.rs           a page of webhooks as JSON text, written as it is read
 //!   problem.rs          RFC 9457 problems: the one error value, its closed set of codes
 //!   exchange.rs         what crosses to a vendor: one planned request, one reply
 //!   json.rs             JSON documents in: strict for request bodies

@@ -402,12 +402,10 @@ impl Store {
             .unwrap_or(0);
         let limit = op.query.limit.map(|l| l as usize).unwrap_or(usize::MAX);
         let end = start.saturating_add(limit).min(all.len());
-        let items = all
-            .get(start.min(all.len())..end)
-            .unwrap_or_default()
-            .iter()
-            .map(|w| Map::clone(w).into())
-            .collect();
+        let mut items = crate::model::Listed::default();
+        for webhook in all.get(start.min(all.len())..end).unwrap_or_default() {
+            items.push(webhook);
+        }
         let next_cursor = (end < all.len()).then(|| end.to_string());
         Outcome::List { items, next_cursor }
     }

@@ -370,18 +370,11 @@ fn webhook(members: &crate::model::Members) -> Bytes {
 }
 
 /// A canonical page, `{"data":[...],"next_cursor":...}`, as [`crate::json::write`] would
-/// write it: each webhook is written where it lies, its members copied as the vendor wrote
-/// them where they read the same ([`crate::model::Slot`]).
-fn page(items: &[crate::model::Members], next_cursor: Option<&str>) -> Bytes {
-    // Room for the page at once: a listed webhook is a few hundred bytes.
-    let mut out = Vec::with_capacity(32 + 384 * items.len());
+/// write it: the webhooks are text already ([`crate::model::Listed`]).
+fn page(items: &crate::model::Listed, next_cursor: Option<&str>) -> Bytes {
+    let mut out = Vec::with_capacity(64 + items.text().len());
     out.extend_from_slice(b"{\"data\":[");
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        item.write(&mut out);
-    }
+    out.extend_from_slice(items.text());
     out.extend_from_slice(b"],\"next_cursor\":");
     crate::json::write(&mut out, &next_cursor);
     out.push(b'}');

@@ -716,9 +716,10 @@ impl VendorApi {
                     O::List { items, next_cursor } => {
                         fill.count = Some(items.len());
                         let shown: Result<Vec<Value>, Problem> = items
+                            .into_maps()
                             .into_iter()
                             .map(|w| {
-                                let w = self.as_seen_here(w.into_map(), owner);
+                                let w = self.as_seen_here(w, owner);
                                 self.shown(&d.webhook, &w)
                             })
                             .collect();

@@ -139,6 +139,19 @@ impl Codec {
         }
     }
 
+    /// [`Codec::decode_or_keep`] of a string a value map decodes, without making a value of
+    /// it: the table's value for it; `None` when the codec is no value map or the table does
+    /// not hold the string (it is then kept as it is).
+    pub fn decode_text(&self, text: &str) -> Option<&Value> {
+        match self {
+            Codec::Map { forward, .. } => forward
+                .iter()
+                .find(|(from, _)| from.as_str() == Some(text))
+                .map(|(_, to)| to),
+            _ => None,
+        }
+    }
+
     /// Builds a value map, refusing one that is not one-to-one without an explicit reverse.
     pub fn value_map(
         forward: Vec<(Value, Value)>,

@@ -380,14 +380,13 @@ impl Dialect {
         Some((keys, self.webhook.reader()?))
     }
 
-    /// How a list's webhooks can be read while its answer, `body`, is parsed: the keys leading
-    /// to the items and the reader of each. `None` when the answer must be looked at whole (the
+    /// How a list's webhooks can be read while its answer is parsed: the keys leading to the
+    /// items and the reader of each. `None` when the answer must be looked at whole (the
     /// items have several possible places, or a flag or cursor lies among them).
-    pub fn list_reader<'d, 'b>(
+    pub fn list_reader<'d>(
         &'d self,
         endpoint: &'d Endpoint,
-        body: &'b bytes::Bytes,
-    ) -> Option<(&'d [String], super::rules::ListReader<'d, 'b>)> {
+    ) -> Option<(&'d [String], super::rules::ListReader<'d>)> {
         if endpoint.role.action() != Action::List {
             return None;
         }
@@ -407,7 +406,7 @@ impl Dialect {
         if among_items {
             return None;
         }
-        Some((keys, self.webhook.list_reader(body)?))
+        Some((keys, self.webhook.list_reader()?))
     }
 
     /// Whether the dialect scopes webhooks by owner.

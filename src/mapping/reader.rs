@@ -15,6 +15,7 @@ use crate::json::{
     self,
     scan::{Key, Malformed, Scanner, Token, literal},
 };
+use crate::model::Piece;
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -89,7 +90,21 @@ impl From<Value> for Found<'_> {
     }
 }
 
-impl Found<'_> {
+impl<'a> Found<'a> {
+    /// The value as a piece of the object being assembled: still its text where it was kept
+    /// as text.
+    pub(super) fn piece(self) -> Piece<'a> {
+        match self {
+            Found::Plain(text) => Piece::Plain(text),
+            Found::Written(text) => Piece::Written(text),
+            Found::Unsigned(n) => Piece::Unsigned(n),
+            Found::Bool(b) => Piece::Bool(b),
+            Found::Null => Piece::Null,
+            Found::String(text) => Piece::Value(Value::String(text)),
+            Found::Value(value) => Piece::Value(*value),
+        }
+    }
+
     pub(super) fn into_value(self) -> Value {
         match self {
             Found::Value(value) => *value,
@@ -105,18 +120,30 @@ impl Found<'_> {
 }
 
 impl<'de> Gathered<'de> {
-    pub(super) fn new(rules: usize) -> Gathered<'de> {
+    /// Room for `rules` rules' values, and for their aliases' when `aliases` (a rule has some).
+    pub(super) fn new(rules: usize, aliases: bool) -> Gathered<'de> {
         Gathered {
             found: (0..rules).map(|_| None).collect(),
-            aliased: (0..rules).map(|_| None).collect(),
+            aliased: (0..if aliases { rules } else { 0 }).map(|_| None).collect(),
             leftovers: IndexMap::new(),
             ambiguous: false,
         }
     }
 
-    /// The value of rule `i`: at its own path, else at an alias.
+    /// Empty again, for the next object of a list (the room is kept). Assembling an object
+    /// takes out every value a path found ([`Gathered::take`]) and drains the leftovers;
+    /// an alias of a rule without a path is never taken.
+    pub(super) fn clear(&mut self) {
+        debug_assert!(self.found.iter().all(Option::is_none));
+        self.aliased.fill_with(|| None);
+        self.leftovers.clear();
+        self.ambiguous = false;
+    }
+
+    /// The value of rule `i`: at its own path, else at an alias (taken either way).
     pub(super) fn take(&mut self, i: usize) -> Option<Found<'de>> {
-        self.found[i].take().or_else(|| self.aliased[i].take())
+        let aliased = self.aliased.get_mut(i).and_then(Option::take);
+        self.found[i].take().or(aliased)
     }
 }
 
@@ -384,7 +411,7 @@ mod tests {
         ];
         for text in texts {
             let mut scan = Scanner::new(text);
-            let mut gathered = Gathered::new(3);
+            let mut gathered = Gathered::new(3, false);
             assert!(plan.gather(&mut scan, &mut gathered).unwrap(), "{text}");
             scan.end().unwrap();
             let values: Vec<Value> = gathered

@@ -15,20 +15,13 @@ use super::codec::Codec;
 use super::json_path::{FieldPath, Step};
 use super::reader::{Found, Gathered, ReadPlan};
 use crate::json::scan::{Malformed, Scanner};
-use crate::model::{Access, Action, Field, Kind, Members, Slot};
+use crate::model::{
+    Access, Action, Assemble, Assembly, Field, Kind, Listed, Members, Piece, Writing,
+};
 use crate::problem::FieldError;
 use bytes::Bytes;
 use serde_json::{Map, Value};
-
-/// `text`, found in `source`, as a slice of it; a copy if it lies elsewhere.
-fn slice_of(source: &Bytes, text: &str) -> Bytes {
-    let start = (text.as_ptr() as usize).wrapping_sub(source.as_ptr() as usize);
-    if start <= source.len() && text.len() <= source.len() - start {
-        source.slice_ref(text.as_bytes())
-    } else {
-        Bytes::copy_from_slice(text.as_bytes())
-    }
-}
+use std::borrow::Cow;
 
 /// The canonical side of a rule: a named field or a key under `extensions`.
 #[derive(Debug, Clone, PartialEq)]
@@ -294,58 +287,79 @@ impl Reader<'_> {
     /// The value that comes next in `scan`, read from `source`, the text `scan` reads: a
     /// string or an array the vendor wrote as the writer would is kept as a slice of it.
     pub fn read(self, scan: &mut Scanner<'_>, source: &Bytes) -> Result<Item, Malformed> {
-        Ok(match self.gather(scan)? {
-            Ok(gathered) => Item::Read(self.map.members(gathered, Some(source))),
+        let mut gathered = self.map.gathered();
+        Ok(match self.gather(scan, &mut gathered)? {
+            Ok(()) => {
+                let mut members = Assembly::new(Some(source), self.map.read_order.len());
+                self.map.assemble(&mut gathered, &mut members);
+                Item::Read(members.finish())
+            }
             Err(item) => item,
         })
     }
 
-    /// Gathers the object that comes next; what it is instead when it cannot be read so.
-    fn gather<'a>(self, scan: &mut Scanner<'a>) -> Result<Result<Gathered<'a>, Item>, Malformed> {
-        let mut gathered = Gathered::new(self.map.rules.len());
-        if !self.map.plan.gather(scan, &mut gathered)? {
+    /// Gathers the object that comes next into `gathered`, which is empty; what it is instead
+    /// when it cannot be read so.
+    fn gather<'a>(
+        self,
+        scan: &mut Scanner<'a>,
+        gathered: &mut Gathered<'a>,
+    ) -> Result<Result<(), Item>, Malformed> {
+        if !self.map.plan.gather(scan, gathered)? {
             scan.skip()?;
             return Ok(Err(Item::NotAnObject));
         }
         Ok(if gathered.ambiguous {
             Err(Item::Ambiguous)
         } else {
-            Ok(gathered)
+            Ok(())
         })
     }
 }
 
-/// Reads a list's items while its text is read: each object with [`Reader`], anything else in
-/// the array skipped. A value that is not an array, or an item that must be read whole
-/// ([`Item::Ambiguous`]), is refused: the answer is then parsed and read whole.
+/// Reads a list's items while its text is read: each object with [`Reader`] and written at
+/// once as a canonical webhook, anything else in the array skipped. A value that is not an
+/// array, or an item that must be read whole ([`Item::Ambiguous`]), is refused: the answer is
+/// then parsed and read whole.
 ///
-/// The items are written out as they are read, so a string the vendor wrote without escapes,
-/// or an array spelled as the writer spells it, is kept as that text, shared with `source`
-/// (the answer being read): most of a page's webhooks is copied, not parsed into values and
-/// written again.
+/// A string the vendor wrote without escapes, or an array spelled as the writer spells it, is
+/// copied from the vendor's text to the page's as it is: most of a page's webhooks is copied,
+/// not parsed into values and written again, and no webhook is held as an object.
 #[derive(Clone, Copy)]
-pub struct ListReader<'m, 's> {
+pub struct ListReader<'m> {
     item: Reader<'m>,
-    source: &'s Bytes,
 }
 
-impl ListReader<'_, '_> {
-    /// The array that comes next in `scan`, its objects read into their members.
-    pub fn read(self, scan: &mut Scanner<'_>) -> Result<Vec<Members>, Malformed> {
+impl ListReader<'_> {
+    /// The array that comes next in `scan`, its objects written to `page`; `complete` is
+    /// given each webhook once its members are written, to add what the vendor left out.
+    pub fn read(
+        self,
+        scan: &mut Scanner<'_>,
+        page: &mut Listed,
+        mut complete: impl FnMut(&mut Writing<'_>),
+    ) -> Result<(), Malformed> {
         if !scan.array()? {
             return Err(Malformed);
         }
-        let mut items = Vec::new();
+        let map = self.item.map;
+        // One for every item: its room is kept.
+        let mut gathered = map.gathered();
         let mut first = true;
         while scan.element(first)? {
             first = false;
-            match self.item.gather(scan)? {
-                Ok(gathered) => items.push(self.item.map.members(gathered, Some(self.source))),
+            gathered.clear();
+            match self.item.gather(scan, &mut gathered)? {
+                Ok(()) => {
+                    let mut webhook = page.start();
+                    map.assemble(&mut gathered, &mut webhook);
+                    complete(&mut webhook);
+                }
                 Err(Item::Ambiguous) => return Err(Malformed),
                 Err(_) => {} // not an object
             }
         }
-        Ok(items)
+        Ok(())
     }
 }
 
@@ -364,17 +378,23 @@ pub struct ObjectMap {
     /// Rules whose value [`ObjectMap::read`] copies out before walking the dialect object: a
     /// path that goes through an array index, or that overlaps another rule's or derived path.
     copied: Vec<usize>,
-    /// Rules with a path, in the order of the field table (extensions last, in file order).
+    /// Rules with a path whose value is read back (a write-only secret's is not), in the order
+    /// of the field table (extensions last, in file order).
     read_order: Vec<usize>,
+    /// Whether a rule has aliases.
+    aliased: bool,
 }
 
 impl ObjectMap {
     /// Compiles what reading needs.
     pub fn new(rules: Vec<Rule>, derived: Vec<Derived>, fields: &'static [Field]) -> ObjectMap {
+        // A write-only secret is never read back: its paths are covered (not the vendor's own
+        // members), and no rule takes what lies there.
+        let shown = |i: usize| !(rules[i].target.is_secret() && !rules[i].response);
         let paths: Vec<(&FieldPath, Option<usize>)> = rules
             .iter()
             .enumerate()
-            .filter_map(|(i, r)| Some((r.path.as_ref()?, Some(i))))
+            .filter_map(|(i, r)| Some((r.path.as_ref()?, shown(i).then_some(i))))
             .chain(derived.iter().map(|d| (&d.path, None)))
             .collect();
         let aliases: Vec<(&FieldPath, usize)> = rules
@@ -406,7 +426,9 @@ impl ObjectMap {
             plan.insert(path.steps(), taken);
         }
         for (path, rule) in &aliases {
-            if by_key(path) && alone(path) {
+            if !shown(*rule) {
+                plan.insert(path.steps(), None);
+            } else if by_key(path) && alone(path) {
                 plan.insert_alias(path.steps(), *rule);
             } else {
                 copied.push(*rule);
@@ -416,15 +438,17 @@ impl ObjectMap {
         copied.sort_unstable();
         copied.dedup();
         let mut read_order: Vec<usize> = (0..rules.len())
-            .filter(|i| rules[*i].path.is_some())
+            .filter(|&i| rules[i].path.is_some() && shown(i))
             .collect();
         read_order.sort_by_key(|i| rules[*i].target.rank(fields));
+        let aliased = !aliases.is_empty();
         ObjectMap {
             rules,
             derived,
             fields,
             plan,
             copied,
+            aliased,
             read_order,
         }
     }
@@ -584,7 +608,7 @@ impl ObjectMap {
     /// Dialect response → canonical, in the order of the field table, taking the values out of
     /// the dialect object instead of copying them.
     pub fn read_owned(&self, mut dialect: Value) -> Map<String, Value> {
-        let mut gathered = Gathered::new(self.rules.len());
+        let mut gathered = self.gathered();
         for &i in &self.copied {
             let rule = &self.rules[i];
             let found = rule.path.as_ref().and_then(|p| p.get(&dialect));
@@ -597,7 +621,7 @@ impl ObjectMap {
         if let Value::Object(object) = dialect.take() {
             self.plan.walk(object, "", &mut gathered);
         }
-        self.assemble(gathered)
+        self.assembled(gathered)
     }
 
     /// Reads vendor objects fastest when they are written in the order of `example`, an
@@ -613,75 +637,71 @@ impl ObjectMap {
         (self.copied.is_empty() && !self.plan.whole).then_some(Reader { map: self })
     }
 
-    /// Reads a list of dialect objects while `source`, their JSON text, is read; `None`
-    /// where [`ObjectMap::reader`] is.
-    pub fn list_reader<'s>(&self, source: &'s Bytes) -> Option<ListReader<'_, 's>> {
+    /// Reads a list of dialect objects while their JSON text is read; `None` where
+    /// [`ObjectMap::reader`] is.
+    pub fn list_reader(&self) -> Option<ListReader<'_>> {
         Some(ListReader {
             item: self.reader()?,
-            source,
         })
     }
 
-    /// The canonical object from what was gathered, in the order of the field table.
-    fn assemble(&self, gathered: Gathered) -> Map<String, Value> {
-        self.members(gathered, None).into_map()
+    /// Room for what reading an object gathers.
+    fn gathered<'a>(&self) -> Gathered<'a> {
+        Gathered::new(self.rules.len(), self.aliased)
     }
 
-    /// [`ObjectMap::assemble`], as the members in order. A string found as its text is kept
-    /// as it is, a slice of `source`, where no codec changes it; without a source it is
-    /// turned into a value.
-    fn members(&self, mut gathered: Gathered, source: Option<&Bytes>) -> Members {
-        let slot = |found: Found| match (found, source) {
-            (Found::Plain(text), Some(source)) => Slot::Plain(slice_of(source, text)),
-            (Found::Written(text), Some(source)) => Slot::Written(slice_of(source, text)),
-            (found, _) => Slot::Value(found.into_value()),
-        };
-        let mut out = Members::with_capacity(self.read_order.len() + 2);
-        let mut extensions = Members::default();
+    /// The canonical object from what was gathered, in the order of the field table.
+    fn assembled(&self, mut gathered: Gathered) -> Map<String, Value> {
+        let mut members = Assembly::new(None, self.read_order.len());
+        self.assemble(&mut gathered, &mut members);
+        members.finish().into_map()
+    }
+
+    /// Hands what was gathered to `into`, the fields in the order of the field table, then the
+    /// members of `extensions`. A string or array found as its text stays text where no codec
+    /// changes it (a value map's string is looked up as it is).
+    fn assemble<'a>(&self, gathered: &mut Gathered<'a>, into: &mut impl Assemble) {
+        // The extensions rules filled: they win over a vendor's member of the same name.
+        let mut ruled: Vec<&str> = Vec::new();
         for &i in &self.read_order {
-            let rule = &self.rules[i];
             let Some(found) = gathered.take(i) else {
                 continue;
             };
-            if rule.target.is_secret() && !rule.response {
-                continue; // a write-only secret is never read back
-            }
-            let value = match found {
-                // Neither null nor anything a codec would change.
-                Found::Plain(_) | Found::Written(_) if matches!(rule.codec, Codec::Identity) => {
-                    slot(found)
-                }
-                found => {
+            let rule = &self.rules[i];
+            let value = match (found, &rule.codec) {
+                // Taken as it is: anything but null (a value is never a null).
+                (found, Codec::Identity) if !matches!(found, Found::Null) => found.piece(),
+                (Found::Plain(text), codec @ Codec::Map { .. }) => match codec.decode_text(text) {
+                    Some(decoded) => Piece::Borrowed(decoded),
+                    // A value the rule cannot decode is kept as the vendor sent it.
+                    None => Piece::Plain(text),
+                },
+                (found, codec) => {
                     let value = found.into_value();
-                    if value.is_null() && rule.codec != Codec::EmptyIsNull {
+                    if value.is_null() && *codec != Codec::EmptyIsNull {
                         if !rule.target.nullable() {
                             continue;
                         }
-                        Slot::Value(Value::Null)
+                        Piece::Null
                     } else {
-                        // A value the rule cannot decode is kept as the vendor sent it.
-                        Slot::Value(rule.codec.decode_or_keep(value))
+                        Piece::Value(codec.decode_or_keep(value))
                     }
                 }
             };
             match &rule.target {
                 // Each field has one rule: no name comes twice.
-                Target::Field(f) => out.push(f.name, value),
-                Target::Extension(k) => extensions.push(k.clone(), value),
+                Target::Field(f) => into.field(f, value),
+                Target::Extension(k) => {
+                    ruled.push(k);
+                    into.extension(Cow::Borrowed(k), value);
+                }
             }
         }
-        let ruled = extensions.len();
-        for (key, found) in gathered.leftovers {
-            // A rule's extension wins over a vendor's member of the same name.
-            if !extensions.names().take(ruled).any(|k| k == key) {
-                extensions.push(key, slot(found));
+        for (key, found) in gathered.leftovers.drain(..) {
+            if !ruled.contains(&key.as_str()) {
+                into.extension(Cow::Owned(key), found.piece());
             }
         }
-        if !extensions.is_empty() {
-            // Last in every canonical field table.
-            out.push("extensions", Slot::Object(extensions));
-        }
-        out
     }
 
     fn covered(&self) -> impl Iterator<Item = &FieldPath> {
@@ -1147,29 +1167,31 @@ body = { message = "{{message}}" }
         let body = bytes::Bytes::from(format!("[{}, 7, \"x\"]", items.join(" ,\n")));
         let reader = d
             .webhook
-            .list_reader(&body)
+            .list_reader()
             .expect("no path needs the object whole");
-        let (_, read) = read_at(&body, &[], |scan| reader.read(scan)).unwrap();
-        let read = read.unwrap();
-        assert_eq!(read.len(), items.len());
-        for (text, members) in items.iter().zip(&read) {
-            let parsed: serde_json::Value = serde_json::from_str(text).unwrap();
-            let mut written = Vec::new();
-            members.write(&mut written);
-            assert_eq!(
-                String::from_utf8(written).unwrap(),
-                serde_json::to_string(&d.webhook.read_owned(parsed)).unwrap(),
-                "{text}"
-            );
-            assert_eq!(
-                members.clone().into_map(),
-                d.webhook.read(&serde_json::from_str(text).unwrap())
-            );
-        }
+        let mut page = Listed::default();
+        let mut completed = 0;
+        let (_, read) = read_at(&body, &[], |scan| {
+            reader.read(scan, &mut page, |_| completed += 1)
+        })
+        .unwrap();
+        assert!(read.is_some());
+        assert_eq!((page.len(), completed), (items.len(), items.len()));
+        let parsed = || items.iter().map(|text| serde_json::from_str(text).unwrap());
+        let written: Vec<String> = parsed()
+            .map(|item| serde_json::to_string(&d.webhook.read_owned(item)).unwrap())
+            .collect();
+        assert_eq!(
+            String::from_utf8(page.text().to_vec()).unwrap(),
+            written.join(",")
+        );
+        let maps: Vec<_> = parsed().map(|item| d.webhook.read(&item)).collect();
+        assert_eq!(page.into_maps(), maps);
         // An item that only a whole reading can settle fails the list, to be read whole.
         let body = bytes::Bytes::from_static(br#"[{"cfg": {"tag": "a"}, "cfg": {"x": 1}}]"#);
-        let reader = d.webhook.list_reader(&body).unwrap();
-        assert!(read_at(&body, &[], |scan| reader.read(scan)).is_err());
+        let reader = d.webhook.list_reader().unwrap();
+        let mut page = Listed::default();
+        assert!(read_at(&body, &[], |scan| reader.read(scan, &mut page, |_| {})).is_err());
     }
 
     #[test]

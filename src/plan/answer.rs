@@ -8,7 +8,7 @@ use crate::json;
 use crate::mapping::errors::Failure;
 use crate::mapping::model::{Endpoint, Resource, ResourceEndpoint};
 use crate::mapping::rules::Item;
-use crate::model::{self, Action, Members, Object};
+use crate::model::{self, Action, Listed, Members, Object};
 use crate::problem::{Code, Problem, UpstreamInfo};
 use serde_json::{Map, Value};
 
@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 pub(super) struct Parsed {
     body: Value,
     item: Option<Item>,
-    items: Option<Vec<Members>>,
+    items: Option<Listed>,
 }
 
 impl Parsed {
@@ -80,17 +80,22 @@ impl Context<'_> {
         } else if let (true, false, Some((keys, reader))) = (
             success,
             reply.body.is_empty(),
-            self.dialect.list_reader(endpoint, &reply.body),
+            self.dialect.list_reader(endpoint),
         ) {
-            // A list's items, likewise read as they are parsed: no tree of the vendor's
-            // objects is built only to be taken apart.
-            if let Ok((body, items)) = json::read_at(&reply.body, keys, |scan| reader.read(scan))
+            // A list's items, likewise read as they are parsed and written at once as
+            // canonical webhooks: no object of the vendor's list is built only to be taken
+            // apart. A canonical webhook is about as long as the vendor's.
+            let mut page = Listed::with_capacity(reply.body.len() + 64);
+            let read = json::read_at(&reply.body, keys, |scan| {
+                reader.read(scan, &mut page, |webhook| self.complete(webhook))
+            });
+            if let Ok((body, items)) = read
                 && !self.dialect.errors.is_failure(status, &body)
             {
                 return Ok(Parsed {
                     body,
                     item: None,
-                    items,
+                    items: items.map(|()| page),
                 });
             }
         }
@@ -171,7 +176,10 @@ impl Context<'_> {
     pub(super) fn webhook(&self, endpoint: &Endpoint, parsed: Parsed) -> Result<Members, Problem> {
         let without = || self.malformed("an answer without the webhook", None);
         match parsed.item {
-            Some(Item::Read(webhook)) => return Ok(self.completed(webhook)),
+            Some(Item::Read(mut webhook)) => {
+                self.complete(&mut webhook);
+                return Ok(webhook);
+            }
             Some(Item::NotAnObject) => return Err(without()),
             Some(Item::Ambiguous) | None => {}
         }
@@ -212,7 +220,6 @@ impl Context<'_> {
         if let (Some(items), [at]) = (parsed.items, endpoint.items_paths.as_slice())
             && at.get(&answer) == Some(&Value::Null)
         {
-            let items = items.into_iter().map(|w| self.completed(w)).collect();
             return Ok((items, next_cursor));
         }
         let found = endpoint
@@ -223,12 +230,11 @@ impl Context<'_> {
         let Some(Value::Array(items)) = found else {
             return Err(self.malformed("a list without its items", None));
         };
-        let items = items
-            .into_iter()
-            .filter(Value::is_object)
-            .map(|item| self.canonical(item).into())
-            .collect();
-        Ok((items, next_cursor))
+        let mut page = Listed::default();
+        for item in items.into_iter().filter(Value::is_object) {
+            page.push(&self.canonical(item));
+        }
+        Ok((page, next_cursor))
     }
 
     /// A test's result.
@@ -276,15 +282,18 @@ impl Context<'_> {
     /// A vendor's webhook in canonical terms and order, with the owner it was asked under
     /// when the vendor does not say.
     fn canonical(&self, dialect: Value) -> Map<String, Value> {
-        self.completed(self.dialect.webhook.read_owned(dialect))
+        let mut webhook = self.dialect.webhook.read_owned(dialect);
+        self.complete(&mut webhook);
+        webhook
     }
 
-    fn completed<O: Object>(&self, mut webhook: O) -> O {
+    /// Adds what a webhook read from the vendor lacks: the owner it was asked under, a status
+    /// derived from `enabled`.
+    fn complete(&self, webhook: &mut impl Object) {
         if !webhook.has("owner") {
             let owner = self.owner.clone().map(Value::from).unwrap_or(Value::Null);
             webhook.insert_in_order(model::WEBHOOK_FIELDS, "owner", owner);
         }
-        model::derive_status(&mut webhook);
-        webhook
+        model::derive_status(webhook);
     }
 }

@@ -78,7 +78,7 @@ pub enum Next {
 }
 
 /// A page of canonical webhooks and the next page's cursor.
-type Page = (Vec<model::Members>, Option<String>);
+type Page = (model::Listed, Option<String>);
 
 /// One stage of a plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,105 @@
+//! The canonical objects' field tables: each field's name, what it holds and who may write it,
+//! for the webhook and for a test's result.
+
+/// What a canonical field holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A JSON string.
+    String,
+    /// A JSON boolean.
+    Bool,
+    /// A JSON integer.
+    Integer,
+    /// An array of strings.
+    StringList,
+    /// An object whose members are strings.
+    StringMap,
+    /// Any JSON object.
+    Object,
+}
+
+/// Who may write a field, and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Reported by the upstream, never written.
+    Read,
+    /// Written and read.
+    ReadWrite,
+    /// Written on create only; read-only afterwards.
+    CreateOnly,
+    /// Written freely, read back only in the response that created or rotated it.
+    WriteOnce,
+}
+
+/// One field of the canonical webhook object.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Field {
+    /// The canonical name.
+    pub name: &'static str,
+    /// What it holds.
+    pub kind: Kind,
+    /// Who may write it.
+    pub access: Access,
+    /// `null` means "no value" for every upstream (it clears the field in a merge patch).
+    pub nullable: bool,
+    /// The name as JSON text writes a member's key, its colon included: `"url":`.
+    pub key: &'static str,
+}
+
+/// A field of a table, its key spelled out once, here: no table name needs an escape.
+macro_rules! field {
+    ($name:literal, $kind:ident, $access:ident, $nullable:literal) => {
+        Field {
+            name: $name,
+            kind: Kind::$kind,
+            access: Access::$access,
+            nullable: $nullable,
+            key: concat!("\"", $name, "\":"),
+        }
+    };
+}
+
+/// The canonical webhook object (the canonical API's webhook, `docs/canonical-api.md`).
+pub static WEBHOOK_FIELDS: &[Field] = &[
+    field!("id", String, Read, false),
+    field!("owner", String, Read, true),
+    field!("url", String, ReadWrite, false),
+    field!("events", StringList, ReadWrite, false),
+    field!("enabled", Bool, ReadWrite, false),
+    field!("description", String, ReadWrite, true),
+    field!("secret", String, WriteOnce, false),
+    field!("headers", StringMap, ReadWrite, false),
+    field!("method", String, ReadWrite, false),
+    field!("timeout_seconds", Integer, ReadWrite, false),
+    field!("max_retries", Integer, ReadWrite, false),
+    field!("api_version", String, CreateOnly, true),
+    field!("status", String, Read, false),
+    field!("created_at", String, Read, false),
+    field!("updated_at", String, Read, false),
+    field!("extensions", Object, ReadWrite, false),
+];
+
+/// The result of a test delivery, as every dialect reports it canonically.
+pub static TEST_RESULT_FIELDS: &[Field] = &[
+    field!("delivered", Bool, Read, false),
+    field!("response_status", Integer, Read, false),
+    field!("response_time_ms", Integer, Read, false),
+    field!("event_id", String, Read, false),
+    field!("event_type", String, Read, false),
+    field!("sent_at", String, Read, false),
+    field!("message", String, Read, false),
+    field!("extensions", Object, Read, false),
+];
+
+/// The canonical status values, derived from `enabled` when a vendor reports no status.
+pub const STATUSES: &[&str] = &["active", "disabled", "failing"];
+
+/// The canonical webhook field called `name`.
+pub fn webhook_field(name: &str) -> Option<&'static Field> {
+    WEBHOOK_FIELDS.iter().find(|f| f.name == name)
+}
+
+/// The canonical test-result field called `name`.
+pub fn test_result_field(name: &str) -> Option<&'static Field> {
+    TEST_RESULT_FIELDS.iter().find(|f| f.name == name)
+}
