@@ -390,7 +390,7 @@ impl ObjectMap {
     pub fn new(rules: Vec<Rule>, derived: Vec<Derived>, fields: &'static [Field]) -> ObjectMap {
         // A write-only secret is never read back: its paths are covered (not the vendor's own
         // members), and no rule takes what lies there.
-        let shown = |i: usize| !(rules[i].target.is_secret() && !rules[i].response);
+        let shown = |i: usize| rules[i].response || !rules[i].target.is_secret();
         let paths: Vec<(&FieldPath, Option<usize>)> = rules
             .iter()
             .enumerate()
