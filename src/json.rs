@@ -60,6 +60,13 @@ pub fn needs_no_escape(text: &str) -> bool {
     scan::literal(text)
 }
 
+/// `bytes` as text, when they are UTF-8. simdutf8 checks 32 bytes at a time with the
+/// processor's vector instructions (chosen when the program starts): a third of the standard
+/// library's instructions on a vendor's list (docs/performance.md).
+fn utf8(bytes: &[u8]) -> Option<&str> {
+    simdutf8::basic::from_utf8(bytes).ok()
+}
+
 /// Parses a JSON document, refusing repeated keys in any object.
 pub fn from_slice(bytes: &[u8]) -> Result<Value, serde_json::Error> {
     parse(bytes, true)
@@ -72,7 +79,7 @@ pub fn from_slice_lenient(bytes: &[u8]) -> Result<Value, serde_json::Error> {
 
 /// Whether `bytes` are one well-formed JSON document in UTF-8, checked without building it.
 pub fn is_document(bytes: &[u8]) -> bool {
-    std::str::from_utf8(bytes).is_ok() && serde_json::from_slice::<de::IgnoredAny>(bytes).is_ok()
+    utf8(bytes).is_some() && serde_json::from_slice::<de::IgnoredAny>(bytes).is_ok()
 }
 
 /// Reads a document whose value at `path` (object keys from the root) is handed to `inner`,
@@ -87,7 +94,7 @@ pub fn read_at<'a, T>(
     path: &[String],
     inner: impl FnOnce(&mut scan::Scanner<'a>) -> Result<T, scan::Malformed>,
 ) -> Result<(Value, Option<T>), scan::Malformed> {
-    let text = std::str::from_utf8(bytes).map_err(|_| scan::Malformed)?;
+    let text = utf8(bytes).ok_or(scan::Malformed)?;
     let mut scan = scan::Scanner::new(text);
     let mut inner = Some(inner);
     let mut found = None;
@@ -165,9 +172,9 @@ fn with_pending<T>(f: impl FnOnce(&mut Vec<(String, Value)>) -> T) -> T {
 /// string on its own (a call per string, where one pass over the whole document is a few
 /// hundred instructions); anything else is parsed as bytes, for serde_json's own error.
 fn parse(bytes: &[u8], strict: bool) -> Result<Value, serde_json::Error> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => plain(serde_json::Deserializer::from_str(text), strict),
-        Err(_) => plain(serde_json::Deserializer::from_slice(bytes), strict),
+    match utf8(bytes) {
+        Some(text) => plain(serde_json::Deserializer::from_str(text), strict),
+        None => plain(serde_json::Deserializer::from_slice(bytes), strict),
     }
 }
 

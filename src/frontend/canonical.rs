@@ -345,7 +345,7 @@ pub fn render(upstream: &Upstream, op: &Operation, done: Done) -> Response<Body>
             response
         }
         Outcome::List { items, next_cursor } => {
-            body::bytes(200, page(&items, next_cursor.as_deref()), &body::JSON)
+            body::bytes(200, page(items, next_cursor.as_deref()), &body::JSON)
         }
         Outcome::Deleted => body::empty(204),
     };
@@ -370,15 +370,14 @@ fn webhook(members: &crate::model::Members) -> Bytes {
 }
 
 /// A canonical page, `{"data":[...],"next_cursor":...}`, as [`crate::json::write`] would
-/// write it: the webhooks are text already ([`crate::model::Listed`]).
-fn page(items: &crate::model::Listed, next_cursor: Option<&str>) -> Bytes {
-    let mut out = Vec::with_capacity(64 + items.text().len());
-    out.extend_from_slice(b"{\"data\":[");
-    out.extend_from_slice(items.text());
-    out.extend_from_slice(b"],\"next_cursor\":");
-    crate::json::write(&mut out, &next_cursor);
-    out.push(b'}');
-    Bytes::from(out)
+/// write it: the webhooks are text already, and the page is written around them
+/// ([`crate::model::Listed::enveloped`]).
+fn page(items: crate::model::Listed, next_cursor: Option<&str>) -> Bytes {
+    items.enveloped(b"{\"data\":[", |out| {
+        out.extend_from_slice(b"],\"next_cursor\":");
+        crate::json::write(out, &next_cursor);
+        out.push(b'}');
+    })
 }
 
 fn location(upstream: &Upstream, op: &Operation, id: Option<&str>) -> Option<String> {

@@ -128,7 +128,7 @@ impl<'a> Scanner<'a> {
         // A block at a time, so that the compiler compares many bytes at once.
         let quiet = text
             .as_bytes()
-            .chunks(64)
+            .chunks(256)
             .all(|block| block.iter().fold(u8::MAX, |low, &b| low.min(b)) >= 0x20);
         Scanner {
             text,

@@ -306,15 +306,13 @@ impl ReadPlan {
                 scan.skip()?;
                 continue;
             }
-            let (key, member) = match key {
-                Key::Known(i) => {
-                    let (key, member) = &self.members[i];
-                    (Cow::Borrowed(key.as_str()), Some((i, member)))
-                }
-                Key::Other(key) => {
-                    let member = self.member_from(&key, hint);
-                    (key, member)
-                }
+            // A key read as text is kept for the leftovers' names; a known one is not copied.
+            let (member, text) = match key {
+                Key::Known(i) => (Some((i, &self.members[i].1)), None),
+                Key::Other(key) => (self.member_from(&key, hint), Some(key)),
+            };
+            let name = |i: usize, text: Option<Cow<'a, str>>| {
+                text.unwrap_or_else(|| Cow::Owned(self.members[i].0.clone()))
             };
             if let Some((i, _)) = member {
                 hint = i + 1;
@@ -328,7 +326,7 @@ impl ReadPlan {
                         into.ambiguous = true;
                     }
                     entered.push(i);
-                    let prefix = dotted(prefix, key);
+                    let prefix = dotted(prefix, name(i, text));
                     if scan.object()? {
                         inner.members(scan, &prefix, into)?;
                     } else {
@@ -337,6 +335,7 @@ impl ReadPlan {
                 }
                 None => {
                     let value = found(scan)?;
+                    let key = text.unwrap_or_default(); // a known key has its member
                     into.leftovers.insert(dotted(prefix, key), value);
                 }
             }
@@ -346,6 +345,7 @@ impl ReadPlan {
 
 /// The value that comes next: a string without escapes, or an array written as the writer
 /// writes it, kept as its text; anything else parsed.
+#[inline]
 fn found<'a>(scan: &mut Scanner<'a>) -> Result<Found<'a>, Malformed> {
     Ok(match scan.value()? {
         Token::Plain(text) => Found::Plain(text),

@@ -42,7 +42,8 @@ pub struct Field {
     pub access: Access,
     /// `null` means "no value" for every upstream (it clears the field in a merge patch).
     pub nullable: bool,
-    /// The name as JSON text writes a member's key, its colon included: `"url":`.
+    /// The name as JSON text writes a member's key after another member: `,"url":`. Without
+    /// its first byte, the key of a first member.
     pub key: &'static str,
 }
 
@@ -54,7 +55,7 @@ macro_rules! field {
             kind: Kind::$kind,
             access: Access::$access,
             nullable: $nullable,
-            key: concat!("\"", $name, "\":"),
+            key: concat!(",\"", $name, "\":"),
         }
     };
 }

@@ -6,13 +6,19 @@
 use super::fields::Field;
 use super::object::{Assemble, Object, Piece, place_in_order};
 use crate::json;
+use bytes::Bytes;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
+/// Room kept before the webhooks for the start of the answer they are sent in
+/// ([`Listed::enveloped`]): the canonical page's `{"data":[` fits.
+const HEAD: usize = 16;
+
 /// Canonical webhooks, written one after another.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Listed {
-    /// The webhooks, separated by commas: the inside of a JSON array.
+    /// [`HEAD`] bytes of room, then the webhooks separated by commas: the inside of a JSON
+    /// array.
     text: Vec<u8>,
     count: usize,
     /// The members of the webhook being written: name, where the member starts (its key's
@@ -23,9 +29,12 @@ pub struct Listed {
 impl Listed {
     /// Room for `bytes` of text.
     pub fn with_capacity(bytes: usize) -> Listed {
+        let mut text = Vec::with_capacity(HEAD + bytes);
+        text.resize(HEAD, b' ');
         Listed {
-            text: Vec::with_capacity(bytes),
-            ..Listed::default()
+            text,
+            count: 0,
+            marks: Vec::new(),
         }
     }
 
@@ -41,7 +50,25 @@ impl Listed {
 
     /// The webhooks as JSON text, separated by commas.
     pub fn text(&self) -> &[u8] {
-        &self.text
+        &self.text[HEAD..]
+    }
+
+    /// The webhooks between `open` and what `close` appends: the answer's body. The start is
+    /// written in the room kept before the webhooks, so that a page of a thousand webhooks is
+    /// not copied into an answer of its own.
+    pub fn enveloped(mut self, open: &[u8], close: impl FnOnce(&mut Vec<u8>)) -> Bytes {
+        let start = match HEAD.checked_sub(open.len()) {
+            Some(start) => {
+                self.text[start..HEAD].copy_from_slice(open);
+                start
+            }
+            None => {
+                self.text.splice(..HEAD, open.iter().copied());
+                0
+            }
+        };
+        close(&mut self.text);
+        Bytes::from(self.text).slice(start..)
     }
 
     /// Adds a webhook held whole (a map, or members).
@@ -65,10 +92,7 @@ impl Listed {
 
     /// The webhooks as maps, in order.
     pub fn into_maps(self) -> Vec<Map<String, Value>> {
-        let mut array = Vec::with_capacity(self.text.len() + 2);
-        array.push(b'[');
-        array.extend_from_slice(&self.text);
-        array.push(b']');
+        let array = self.enveloped(b"[", |text| text.push(b']'));
         match json::from_slice_lenient(&array) {
             Ok(Value::Array(items)) => items
                 .into_iter()
@@ -89,6 +113,12 @@ impl Listed {
     }
 }
 
+impl Default for Listed {
+    fn default() -> Listed {
+        Listed::with_capacity(0)
+    }
+}
+
 /// Equal when they hold the same webhooks, in the same order, each compared as a map.
 impl PartialEq for Listed {
     fn eq(&self, other: &Listed) -> bool {
@@ -106,14 +136,17 @@ pub struct Writing<'p> {
 }
 
 impl Writing<'_> {
-    /// Starts member `name` after the others: `key` is its key as JSON text, colon included.
+    /// Starts member `name` after the others: `key` is its key as JSON text after another
+    /// member, its comma and colon included ([`Field::key`]).
     #[inline]
     fn member(&mut self, name: &'static str, key: &str) {
         let page = &mut *self.page;
-        if !page.marks.is_empty() {
-            page.text.push(b',');
-        }
         let start = page.text.len();
+        let (start, key) = if page.marks.is_empty() {
+            (start, &key[1..])
+        } else {
+            (start + 1, key)
+        };
         page.text.extend_from_slice(key.as_bytes());
         page.marks
             .push((Cow::Borrowed(name), start, page.text.len()));
@@ -155,7 +188,7 @@ impl Assemble for Writing<'_> {
         if self.extensions {
             self.page.text.push(b',');
         } else {
-            self.member("extensions", "\"extensions\":{");
+            self.member("extensions", ",\"extensions\":{");
             self.extensions = true;
         }
         let text = &mut self.page.text;
@@ -204,7 +237,7 @@ impl Object for Writing<'_> {
         }
         let key_at = text.len();
         match field {
-            Some(f) => text.extend_from_slice(f.key.as_bytes()),
+            Some(f) => text.extend_from_slice(&f.key.as_bytes()[1..]),
             None => json::write_key(text, &name),
         }
         let value_at = text.len();
@@ -302,6 +335,23 @@ mod tests {
                     assert_eq!(page.into_maps()[1], map);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn an_envelope_of_any_length_goes_around_the_webhooks() {
+        for open in [
+            "",
+            "[",
+            "{\"data\":[",
+            "{\"a much longer envelope than the room\":[",
+        ] {
+            let mut page = Listed::default();
+            page.push(&json!({"id": "1"}));
+            page.push(&json!({"id": "2"}));
+            let body = page.enveloped(open.as_bytes(), |out| out.extend_from_slice(b"]}"));
+            let expected = format!(r#"{open}{{"id":"1"}},{{"id":"2"}}]}}"#);
+            assert_eq!(String::from_utf8(body.to_vec()).unwrap(), expected);
         }
     }
 }

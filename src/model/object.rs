@@ -296,15 +296,15 @@ impl Piece<'_> {
     /// a webhook (strings without escapes, unsigned integers, literals) are written here; the
     /// serializer is called for the rest.
     #[inline]
-    pub fn write(&self, out: &mut Vec<u8>) {
+    pub fn write(self, out: &mut Vec<u8>) {
         match self {
             Piece::Plain(text) => plain_string(out, text),
             Piece::Written(text) => out.extend_from_slice(text.as_bytes()),
-            Piece::Unsigned(n) => out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes()),
-            Piece::Bool(b) => literal(out, *b),
+            Piece::Unsigned(n) => out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
+            Piece::Bool(b) => literal(out, b),
             Piece::Null => out.extend_from_slice(b"null"),
             Piece::Borrowed(value) => write_value(out, value),
-            Piece::Value(value) => write_value(out, value),
+            Piece::Value(value) => write_value(out, &value),
         }
     }
 }
