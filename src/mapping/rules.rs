@@ -697,6 +697,9 @@ impl ObjectMap {
                 }
             }
         }
+        if gathered.leftovers.is_empty() {
+            return; // the vendor's members all have rules, as most often
+        }
         for (key, found) in gathered.leftovers.drain(..) {
             if !ruled.contains(&key.as_str()) {
                 into.extension(Cow::Owned(key), found.piece());
