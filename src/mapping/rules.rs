@@ -425,9 +425,24 @@ impl ObjectMap {
             }
             plan.insert(path.steps(), taken);
         }
+        // A write-only secret's paths are covered up to their first index: the member that
+        // holds the secret is never kept as the vendor's own (under `extensions`).
+        let hidden = rules
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| !shown(i))
+            .flat_map(|(_, r)| r.path.iter().chain(&r.aliases));
+        for path in hidden {
+            let steps = path.steps();
+            let keys = steps
+                .iter()
+                .take_while(|s| matches!(s, Step::Key(_)))
+                .count();
+            plan.insert(&steps[..keys], None);
+        }
         for (path, rule) in &aliases {
             if !shown(*rule) {
-                plan.insert(path.steps(), None);
+                continue; // covered above
             } else if by_key(path) && alone(path) {
                 plan.insert_alias(path.steps(), *rule);
             } else {
@@ -613,9 +628,11 @@ impl ObjectMap {
             let rule = &self.rules[i];
             let found = rule.path.as_ref().and_then(|p| p.get(&dialect));
             gathered.found[i] = found.cloned().map(Found::from);
-            if found.is_none() {
-                let aliased = rule.aliases.iter().find_map(|a| a.get(&dialect));
-                gathered.aliased[i] = aliased.cloned().map(Found::from);
+            // Room for aliases is made only where a rule has some.
+            if found.is_none()
+                && let Some(aliased) = rule.aliases.iter().find_map(|a| a.get(&dialect))
+            {
+                gathered.aliased[i] = Some(aliased.clone().into());
             }
         }
         if let Value::Object(object) = dialect.take() {
@@ -1195,6 +1212,57 @@ body = { message = "{{message}}" }
         let reader = d.webhook.list_reader().unwrap();
         let mut page = Listed::default();
         assert!(read_at(&body, &[], |scan| reader.read(scan, &mut page, |_| {})).is_err());
+    }
+
+    /// A write-only secret is never read back, wherever its path leads: not under its field,
+    /// not as the vendor's own member under `extensions`, whether the answer is read from its
+    /// text, parsed, or as a list.
+    #[test]
+    fn a_write_only_secret_is_never_read_back() {
+        use crate::json::read_at;
+        for (path, answer) in [
+            ("$.key", r#"{"id": "1", "key": "s3cr3t"}"#),
+            (
+                "$.auth.key",
+                r#"{"id": "1", "auth": {"key": "s3cr3t", "kind": "hmac"}}"#,
+            ),
+            ("$.keys[0]", r#"{"id": "1", "keys": ["s3cr3t"]}"#),
+            (
+                "$.keys[0].value",
+                r#"{"id": "1", "keys": [{"value": "s3cr3t"}]}"#,
+            ),
+        ] {
+            let file = format!("{FILE}\n[fields.secret]\npath = \"{path}\"\nin = [\"request\"]\n");
+            // A rule read through an index (`kinds[0]`) whose value is missing, without aliases.
+            let d = Dialect::compile("t", Path::new("t.toml"), &file).unwrap();
+            let parsed = d.webhook.read(&serde_json::from_str(answer).unwrap());
+            assert!(!parsed.contains_key("events"));
+            assert!(
+                !Value::Object(parsed).to_string().contains("s3cr3t"),
+                "{path}"
+            );
+            let body = bytes::Bytes::from(format!("[{answer}]"));
+            if let Some(reader) = d.webhook.list_reader() {
+                let mut page = Listed::default();
+                read_at(&body, &[], |scan| reader.read(scan, &mut page, |_| {})).unwrap();
+                assert!(
+                    !String::from_utf8_lossy(page.text()).contains("s3cr3t"),
+                    "{path}"
+                );
+            }
+            if let Some(reader) = d.webhook.reader() {
+                let body = bytes::Bytes::from(answer.to_owned());
+                let (_, item) = read_at(&body, &[], |scan| reader.read(scan, &body)).unwrap();
+                let Some(Item::Read(members)) = item else {
+                    panic!("{path}")
+                };
+                assert!(
+                    !Value::Object(members.into_map())
+                        .to_string()
+                        .contains("s3cr3t")
+                );
+            }
+        }
     }
 
     #[test]
