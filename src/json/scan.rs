@@ -178,6 +178,7 @@ impl<'a> Scanner<'a> {
     /// ([`literal`]) with a number of the caller's: when the text holds one of them as it is,
     /// it is only compared, not looked through ([`Key::Known`]). Most likely first: a
     /// candidate whose length differs costs one comparison.
+    #[inline]
     pub fn key_among<'k>(
         &mut self,
         first: bool,
@@ -193,6 +194,7 @@ impl<'a> Scanner<'a> {
         Ok(None)
     }
 
+    #[inline]
     fn next_key<'k>(
         &mut self,
         first: bool,

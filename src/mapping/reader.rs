@@ -141,6 +141,7 @@ impl<'de> Gathered<'de> {
     }
 
     /// The value of rule `i`: at its own path, else at an alias (taken either way).
+    #[inline]
     pub(super) fn take(&mut self, i: usize) -> Option<Found<'de>> {
         let aliased = self.aliased.get_mut(i).and_then(Option::take);
         self.found[i].take().or(aliased)
