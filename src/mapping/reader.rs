@@ -106,16 +106,7 @@ impl<'a> Found<'a> {
     }
 
     pub(super) fn into_value(self) -> Value {
-        match self {
-            Found::Value(value) => *value,
-            Found::Unsigned(n) => Value::from(n),
-            Found::Bool(b) => Value::Bool(b),
-            Found::Null => Value::Null,
-            Found::String(text) => Value::String(text),
-            Found::Plain(text) => Value::from(text),
-            // Plain strings, unsigned integers and literals, which serde_json always parses.
-            Found::Written(text) => json::from_slice_lenient(text.as_bytes()).unwrap_or_default(),
-        }
+        self.piece().into_value()
     }
 }
 
