@@ -169,15 +169,15 @@ async fn answer<F: Frontend, B: RequestBody>(
         front.authenticate(routed, headers, &admission.inbound)?;
         let bytes = read_body(body, routed.reads_body, admission.body_limit).await?;
         let job = front.parse(routed, headers, bytes)?;
-        let mut secrets = secrets_of(&job, headers);
-        if let Some(Backend::Upstream(u)) = routed.backend.as_ref()
-            && let Some(token) = u.own_token().filter(|t| t.len() >= 6)
-        {
-            secrets.push(token.to_owned());
-        }
+        // The body's secrets are taken before the job is carried out (it consumes the body);
+        // the credentials' only when a problem is to be redacted.
+        let mut secrets = body_secrets(&job);
         let outcome = execute(routed.backend.as_ref(), job, &call)
             .await
-            .map_err(|p| front.backend_problem(p.redacted(&secrets)))?;
+            .map_err(|p| {
+                credentials(headers, routed.backend.as_ref(), &mut secrets);
+                front.backend_problem(p.redacted(&secrets))
+            })?;
         front.render(routed, outcome)
     };
     let (mut response, problem) = match phases.await {
@@ -221,11 +221,13 @@ pub fn body_problem(e: body::ReadError) -> Problem {
 async fn execute(backend: Option<&Backend>, job: Job, call: &Call) -> Result<Outcome, Problem> {
     match (job, backend) {
         (Job::Answer(response), _) => Ok(Outcome::Answer(response)),
+        // Boxed: a future is moved whole into the one that awaits it, so each level above
+        // would copy the plan and its calls' state (kilobytes) on every request.
         (Job::Operation(op), Some(Backend::Upstream(u))) => {
-            u.execute(op, call).await.map(Outcome::Done)
+            Box::pin(u.execute(op, call)).await.map(Outcome::Done)
         }
         (Job::Operation(op), Some(Backend::Store(s))) => s.execute(op).map(Outcome::Done),
-        (Job::Relay(relay), Some(Backend::Upstream(u))) => relay_to(u, relay, call).await,
+        (Job::Relay(relay), Some(Backend::Upstream(u))) => Box::pin(relay_to(u, relay, call)).await,
         _ => Err(Problem::internal("a job without a backend to carry it out")),
     }
 }
@@ -244,31 +246,44 @@ async fn relay_to(
     Ok(Outcome::Relayed(reply))
 }
 
-/// The request's secrets, which a vendor's message may echo: the webhook's signing secret, its
-/// custom header values, and the client's credentials (hookgate's own token at the vendor is
-/// added by the caller). Values too short to be secrets are left.
-fn secrets_of(job: &Job, headers: &HeaderMap) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut keep = |s: &str| {
-        if s.len() >= 6 && !out.iter().any(|o| o == s) {
-            out.push(s.to_owned());
-        }
-    };
+/// Adds `s` to the secrets a vendor's message may echo, unless it is too short to be one or
+/// there already.
+fn keep(secrets: &mut Vec<String>, s: &str) {
+    if s.len() >= 6 && !secrets.iter().any(|o| o == s) {
+        secrets.push(s.to_owned());
+    }
+}
+
+/// Adds the credentials a vendor's message may echo to `secrets`: the client's (whole, and the
+/// token after a scheme) and hookgate's own token at the upstream.
+fn credentials(headers: &HeaderMap, backend: Option<&Backend>, secrets: &mut Vec<String>) {
     for name in [http::header::AUTHORIZATION, crate::auth::X_API_KEY.clone()] {
         if let Some(v) = headers.get(&name).and_then(|v| v.to_str().ok()) {
-            keep(v);
+            keep(secrets, v);
             if let Some((_, token)) = v.split_once(' ') {
-                keep(token.trim());
+                keep(secrets, token.trim());
             }
         }
     }
+    if let Some(Backend::Upstream(u)) = backend
+        && let Some(token) = u.own_token()
+    {
+        keep(secrets, token);
+    }
+}
+
+/// The secrets a request's body holds, which a vendor's message may echo: the webhook's
+/// signing secret and its custom header values.
+fn body_secrets(job: &Job) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut note = |s: &str| keep(&mut out, s);
     match job {
         // Looked at where it lies: the body is the request's own, and copying it to look is
         // the larger part of the cost.
-        Job::Operation(Operation { body: Some(b), .. }) => collect_members(b, &mut keep),
-        Job::Relay(r) => {
+        Job::Operation(Operation { body: Some(b), .. }) => collect_members(b, &mut note),
+        Job::Relay(r) if !r.body.is_empty() => {
             if let Ok(body) = crate::json::from_slice_lenient(&r.body) {
-                collect_strings(&body, &mut keep);
+                collect_strings(&body, &mut note);
             }
         }
         _ => {}

@@ -83,46 +83,89 @@ pub fn is_document(bytes: &[u8]) -> bool {
 }
 
 /// Reads a document whose value at `path` (object keys from the root) is handed to `inner`,
-/// which reads it from the scanner without building it; the rest of the document is parsed as
-/// [`from_slice_lenient`] parses it, with a `null` in that value's place. The value is `None`
-/// when nothing lies at `path`. Refused ([`scan::Malformed`], to be parsed whole instead) when
-/// the text is not a JSON document in UTF-8, when `inner` refuses the value, or when a key of
-/// `path` comes twice in its object: of repeated keys the last one counts, which only a whole
-/// reading settles.
+/// which reads it from the scanner without building it; the rest of the document is kept as
+/// [`Rest`], with a `null` in that value's place. The value is `None` when nothing lies at
+/// `path`. Refused ([`scan::Malformed`], to be parsed whole instead) when the text is not a
+/// JSON document in UTF-8, when `inner` refuses the value, or when a key of `path` comes twice
+/// in its object: of repeated keys the last one counts, which only a whole reading settles.
 pub fn read_at<'a, T>(
     bytes: &'a [u8],
-    path: &[String],
+    path: &[impl AsRef<str>],
     inner: impl FnOnce(&mut scan::Scanner<'a>) -> Result<T, scan::Malformed>,
-) -> Result<(Value, Option<T>), scan::Malformed> {
+) -> Result<(Rest, Option<T>), scan::Malformed> {
+    let Some((value, at)) = locate(bytes, path, inner)? else {
+        return Ok((Rest(bytes.to_vec()), None));
+    };
+    // The rest of the document, its value replaced by `null`: a few dozen bytes of envelope.
+    let mut rest = Vec::with_capacity(bytes.len() - at.len() + 4);
+    rest.extend_from_slice(&bytes[..at.start]);
+    rest.extend_from_slice(b"null");
+    rest.extend_from_slice(&bytes[at.end..]);
+    Ok((Rest(rest), Some(value)))
+}
+
+/// What `inner` made of the value at `path` in the document `bytes`, and where that value
+/// lies; refused as [`read_at`] refuses.
+fn locate<'a, T>(
+    bytes: &'a [u8],
+    path: &[impl AsRef<str>],
+    inner: impl FnOnce(&mut scan::Scanner<'a>) -> Result<T, scan::Malformed>,
+) -> Result<Option<(T, std::ops::Range<usize>)>, scan::Malformed> {
     let text = utf8(bytes).ok_or(scan::Malformed)?;
     let mut scan = scan::Scanner::new(text);
     let mut inner = Some(inner);
     let mut found = None;
     follow(&mut scan, path, &mut inner, &mut found)?;
     scan.end()?;
-    let Some((value, at)) = found else {
-        return Ok((
-            from_slice_lenient(bytes).map_err(|_| scan::Malformed)?,
-            None,
-        ));
-    };
-    if path.is_empty() {
-        return Ok((Value::Null, Some(value)));
+    Ok(found)
+}
+
+/// What a document read by [`read_at`] holds besides the value read: its text, with `null` in
+/// that value's place. Parsed only when asked for: a reader of a vendor's answer usually looks
+/// at one flag in it, if at all, and a document built for that costs more than the flag.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rest(Vec<u8>);
+
+impl Rest {
+    /// The rest as a value, parsed as [`from_slice_lenient`] parses.
+    pub fn value(&self) -> Result<Value, serde_json::Error> {
+        from_slice_lenient(&self.0)
     }
-    // The rest of the document, its value replaced by `null`: a few dozen bytes of envelope.
-    let mut rest = Vec::with_capacity(text.len() - at.len() + 4);
-    rest.extend_from_slice(&bytes[..at.start]);
-    rest.extend_from_slice(b"null");
-    rest.extend_from_slice(&bytes[at.end..]);
-    let rest = from_slice_lenient(&rest).map_err(|_| scan::Malformed)?;
-    Ok((rest, Some(value)))
+
+    /// The value at `path` (object keys from the root), `None` when nothing lies there. Only
+    /// that value is parsed, unless a key on the way comes twice (the last one counts, and the
+    /// whole rest is parsed to settle which).
+    pub fn at(&self, path: &[impl AsRef<str>]) -> Result<Option<Value>, serde_json::Error> {
+        match self.text_at(path) {
+            Ok(found) => found.map(from_slice_lenient).transpose(),
+            Err(scan::Malformed) => {
+                let mut value = self.value()?;
+                for key in path {
+                    match value {
+                        Value::Object(mut members) => match members.swap_remove(key.as_ref()) {
+                            Some(v) => value = v,
+                            None => return Ok(None),
+                        },
+                        _ => return Ok(None),
+                    }
+                }
+                Ok(Some(value))
+            }
+        }
+    }
+
+    /// The text of the value at `path` (object keys from the root), `None` when nothing lies
+    /// there; refused where a key on the way comes twice, which only a whole reading settles.
+    pub fn text_at(&self, path: &[impl AsRef<str>]) -> Result<Option<&[u8]>, scan::Malformed> {
+        Ok(locate(&self.0, path, |scan| scan.skip())?.map(|((), at)| &self.0[at]))
+    }
 }
 
 /// Reads the value that comes next, handing the one at `path` to `inner`: what it made of it
 /// and where it lay go to `found`.
 fn follow<'a, T, F>(
     scan: &mut scan::Scanner<'a>,
-    path: &[String],
+    path: &[impl AsRef<str>],
     inner: &mut Option<F>,
     found: &mut Option<(T, std::ops::Range<usize>)>,
 ) -> Result<(), scan::Malformed>
@@ -143,7 +186,7 @@ where
     let mut first = true;
     while let Some(name) = scan.key(first)? {
         first = false;
-        if *name == **key {
+        if *name == *key.as_ref() {
             if std::mem::replace(&mut seen, true) {
                 return Err(scan::Malformed);
             }
@@ -355,6 +398,42 @@ mod tests {
     }
 
     #[test]
+    fn looks_up_a_value_in_the_rest_as_a_whole_reading_would() {
+        let text = br#"{"ok": false, "meta": {"more": true, "n": [1, {"x": 2}]}, "data": {"id": "a"}, "e": "\u00e9"}"#;
+        let (rest, _) = read_at(text, &["data"], |scan| scan.skip()).unwrap();
+        let whole = rest.value().unwrap();
+        for path in [
+            &["ok"][..],
+            &["meta", "more"],
+            &["meta", "n"],
+            &["data"],
+            &["e"],
+            &["missing"],
+            &["ok", "deeper"],
+            &["meta", "missing"],
+            &[],
+        ] {
+            let mut expected = Some(&whole);
+            for key in path {
+                expected = expected.and_then(|v| v.get(key));
+            }
+            assert_eq!(rest.at(path).unwrap().as_ref(), expected, "{path:?}");
+        }
+        // A key repeated on the way: the last one counts, as in a whole reading.
+        let text = br#"{"data": 1, "ok": true, "m": {"ok": 1}, "ok": false}"#;
+        let (rest, _) = read_at(text, &["data"], |scan| scan.skip()).unwrap();
+        assert_eq!(rest.at(&["ok"]).unwrap(), Some(Value::Bool(false)));
+        let text = br#"{"data": 1, "m": {"f": 1}, "m": {"g": 2}}"#;
+        let (rest, _) = read_at(text, &["data"], |scan| scan.skip()).unwrap();
+        assert_eq!(rest.at(&["m", "f"]).unwrap(), None);
+        assert_eq!(rest.at(&["m", "g"]).unwrap(), Some(Value::from(2)));
+        assert!(rest.text_at(&["m", "g"]).is_err());
+        assert_eq!(rest.text_at(&["data"]).unwrap(), Some(&b"null"[..]));
+        let (rest, _) = read_at(br#"{"ok" : false , "d": 1}"#, &["d"], |scan| scan.skip()).unwrap();
+        assert_eq!(rest.text_at(&["ok"]).unwrap(), Some(&b"false"[..]));
+    }
+
+    #[test]
     fn hands_the_value_at_a_path_to_a_reader() {
         // Where the value lay.
         let value = |scan: &mut scan::Scanner| {
@@ -366,17 +445,18 @@ mod tests {
         let path = ["data".to_owned(), "item".to_owned()];
         let (rest, item) = read_at(text, &path, value).unwrap();
         assert_eq!(
-            rest.to_string(),
+            rest.value().unwrap().to_string(),
             r#"{"ok":true,"data":{"n":[2],"item":null,"m":"x"},"z":{}}"#
         );
         assert_eq!(&text[item.unwrap()], br#"{"a": 1}"#);
         // Nothing at the path: the whole document, no value.
         for text in [&b"[1]"[..], br#"{"data": 3}"#, br#"{"data": {"other": 1}}"#] {
             let (rest, item) = read_at(text, &path, value).unwrap();
-            assert_eq!((rest, item), (from_slice_lenient(text).unwrap(), None));
+            assert_eq!(rest.value().unwrap(), from_slice_lenient(text).unwrap());
+            assert_eq!(item, None);
         }
-        let (rest, item) = read_at(b" {\"a\": 1} ", &[], value).unwrap();
-        assert_eq!((rest, item), (Value::Null, Some(1..9)));
+        let (rest, item) = read_at(b" {\"a\": 1} ", &[] as &[&str], value).unwrap();
+        assert_eq!((rest.value().unwrap(), item), (Value::Null, Some(1..9)));
         // Refused: not one document, not UTF-8, a key of the path repeated at any level.
         for text in [
             &b"{} x"[..],

@@ -15,7 +15,6 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use std::sync::OnceLock;
-use std::time::Duration;
 
 /// The labels of `hookgate_requests_total`: one series per surface, upstream, operation and status.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -190,13 +189,14 @@ impl Metrics {
             .inc();
     }
 
-    /// Records how long one attempt at an upstream took.
-    pub fn upstream_call(&self, upstream: &str, took: Duration) {
+    /// The series of `upstream`'s call durations: kept by the upstream, so that recording a
+    /// call looks nothing up (a family's lookup hashes its labels under a lock).
+    pub fn upstream_latency(&self, upstream: &str) -> Histogram {
         self.upstream_latency
             .get_or_create(&UpstreamLabels {
                 upstream: upstream.to_owned(),
             })
-            .observe(took.as_secs_f64());
+            .clone()
     }
 
     /// The gauge of `upstream`'s calls waiting for a slot, looked up only when one waits.

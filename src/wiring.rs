@@ -9,6 +9,7 @@ use crate::frontend::vendor::VendorApi;
 use crate::frontend::{Admission, Backend};
 use crate::http::body::Body;
 use crate::http::client::Client;
+use crate::http::connect::Origin;
 use crate::http::inbound::Incoming;
 use crate::mapping::Dialect;
 use crate::setup::StartError;
@@ -124,15 +125,29 @@ pub fn upstream(
         (UpstreamAuth::Passthrough, false) => Auth::Passthrough,
         (UpstreamAuth::None, false) => Auth::None,
     };
+    let (origin, base_path) = Origin::split(&base_url).map_err(|message| {
+        StartError::Config(ConfigReport {
+            source: "configuration".into(),
+            problems: vec![ConfigProblem {
+                key: format!("upstreams.{}.base_url", u.name),
+                message,
+            }],
+        })
+    })?;
+    // A base URL's path is a prefix: `/` alone adds nothing to the paths put after it.
+    let base_path = base_path.trim_end_matches('/').to_owned();
     Ok(Upstream {
         name: u.name.clone(),
         dialect,
+        origin,
+        base_path,
         base_url,
         auth,
         guard: Guard::new(u.policy.clone()),
         emulated: u.emulate,
         client,
         url_policy,
+        latency: crate::metrics::get().upstream_latency(&u.name),
     })
 }
 

@@ -91,7 +91,9 @@ impl Case<'_> {
                 Some(reader) => {
                     // The gateway holds the answer as shared bytes already.
                     let source = bytes::Bytes::copy_from_slice(input);
-                    match json::read_at(&source, &[], |scan| reader.read(scan, &source)).unwrap() {
+                    match json::read_at(&source, &[] as &[&str], |scan| reader.read(scan, &source))
+                        .unwrap()
+                    {
                         (_, Some(Item::Read(m))) => {
                             let mut out = Vec::with_capacity(input.len());
                             m.write(&mut out);

@@ -62,8 +62,10 @@ impl From<wire::WireError> for CallError {
 pub struct Outbound<'a> {
     /// The method.
     pub method: &'a Method,
-    /// The whole URL.
-    pub url: &'a str,
+    /// Where it goes.
+    pub origin: &'a Origin,
+    /// The request target (path and query), checked here.
+    pub target: &'a str,
     /// The header fields (`Host` and the body's length are added).
     pub headers: &'a HeaderMap,
     /// The body.
@@ -184,13 +186,21 @@ impl Client {
         request: Outbound<'_>,
         deadline: Duration,
     ) -> Result<Reply, CallError> {
-        let (origin, target) = Origin::split(request.url).map_err(CallError::Unsendable)?;
+        let origin = request.origin;
+        let target = Origin::target(request.target).ok_or_else(|| {
+            CallError::Unsendable(format!(
+                "{:?} cannot be sent as a request target",
+                request.target
+            ))
+        })?;
         let pool = self.shared.here();
         let work = async {
-            let mut connection = match pool.take(&origin) {
+            let mut connection = match pool.take(origin) {
                 Some(kept) => kept,
                 None => {
-                    let made = self.shared.connector.connect(&origin).await;
+                    // Boxed: only a new connection needs this state, and every call's future
+                    // would otherwise carry room for it (and copy it as it is moved).
+                    let made = Box::pin(self.shared.connector.connect(origin)).await;
                     made.map_err(|e| CallError::Connect(root_cause(&*e)))?
                 }
             };
@@ -198,8 +208,8 @@ impl Client {
             let (target, credentials) = match &connection.forwarded {
                 None => (&*target, None),
                 Some(credentials) => {
-                    absolute = request.url;
-                    (absolute, credentials.as_ref())
+                    absolute = origin.absolute(&target);
+                    (&*absolute, credentials.as_ref())
                 }
             };
             let extra: Vec<_> = credentials

@@ -29,13 +29,14 @@ use tower_service::Service;
 /// Why a connection could not be made.
 pub type ConnectError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Where a call goes: the scheme and authority of its URL.
+/// Where a call goes: the scheme and authority of its URL. Split from an upstream's base URL
+/// once, when it is configured; shared by every call and kept connection (a clone is a count).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
     /// `https://` rather than `http://`.
     pub tls: bool,
     /// `host[:port]` as the URL spells it: the `Host` field, and the pool's key.
-    pub authority: Box<str>,
+    pub authority: Arc<str>,
 }
 
 impl Origin {
@@ -58,20 +59,8 @@ impl Origin {
         if authority.is_empty() || authority.contains('@') {
             return Err(format!("{url:?} does not name a host as expected"));
         }
-        // Printable ASCII only, and no fragment: counted rather than searched, which the
-        // compiler does many bytes at a time.
-        let unfit = target
-            .bytes()
-            .filter(|&b| !(0x21..0x7f).contains(&b) || b == b'#')
-            .count();
-        if unfit > 0 {
-            return Err(format!("{url:?} has a path that cannot be sent"));
-        }
-        let target = if target.starts_with('/') {
-            Cow::Borrowed(target)
-        } else {
-            Cow::Owned(format!("/{target}"))
-        };
+        let target = Origin::target(target)
+            .ok_or_else(|| format!("{url:?} has a path that cannot be sent"))?;
         Ok((
             Origin {
                 tls,
@@ -79,6 +68,30 @@ impl Origin {
             },
             target,
         ))
+    }
+
+    /// `target` as a request target in origin form (`/` first), or `None` when it holds a
+    /// byte that may not be sent in one: printable ASCII only, and no fragment.
+    pub fn target(target: &str) -> Option<Cow<'_, str>> {
+        // Counted rather than searched, which the compiler does many bytes at a time.
+        let unfit = target
+            .bytes()
+            .filter(|&b| !(0x21..0x7f).contains(&b) || b == b'#')
+            .count();
+        if unfit > 0 {
+            return None;
+        }
+        Some(if target.starts_with('/') {
+            Cow::Borrowed(target)
+        } else {
+            Cow::Owned(format!("/{target}"))
+        })
+    }
+
+    /// The absolute URL of `target` at this origin, as a proxy is sent it.
+    pub fn absolute(&self, target: &str) -> String {
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}{target}", self.authority)
     }
 
     /// The URL of the origin itself, as a connector and a proxy matcher take it.

@@ -46,6 +46,7 @@ use http::{HeaderMap, Method, Request, Response, Uri, Version, header};
 use std::io::{self, Write as _};
 use std::mem::MaybeUninit;
 use std::sync::{Arc, Mutex};
+use std::task::Poll;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::watch;
@@ -103,13 +104,19 @@ pub async fn serve<S, H>(
     // Until a head's first byte: the first head's whole limit, then the idle limit.
     let mut quiet_until = accepted + limits.header_read_timeout;
     let mut first = true;
+    // One timer for every wait for a head: moved later between requests, which the runtime
+    // does without taking its lock, rather than a timer made, registered and removed for each.
+    let mut timer = std::pin::pin!(tokio::time::sleep_until(quiet_until));
     loop {
         let request = match next_head(
             &mut conn,
             &limits,
-            quiet_until,
-            first,
-            &mut drain,
+            Waits {
+                quiet_until,
+                first,
+                timer: timer.as_mut(),
+                drain: &mut drain,
+            },
             &mut names,
         )
         .await
@@ -188,17 +195,33 @@ enum Next {
     Gone,
 }
 
+/// How long the wait for a head may last, and what ends it early.
+struct Waits<'a> {
+    /// Until a head's first byte.
+    quiet_until: Instant,
+    /// The connection's first head, whose whole limit runs from the accept.
+    first: bool,
+    /// The connection's timer, set here to each wait's end.
+    timer: std::pin::Pin<&'a mut tokio::time::Sleep>,
+    /// Turns true when the listener drains.
+    drain: &'a mut watch::Receiver<bool>,
+}
+
 /// Reads up to the end of the next head and parses it. Until its first byte the wait ends at
 /// `quiet_until` or when the listener drains; from it, the head must be whole within the
 /// header limit (the first head: by `quiet_until`, which is that limit from the accept).
 async fn next_head<S: AsyncRead + Unpin>(
     conn: &mut Conn<S>,
     limits: &Limits,
-    quiet_until: Instant,
-    first: bool,
-    drain: &mut watch::Receiver<bool>,
+    waits: Waits<'_>,
     names: &mut Vec<wire::Field>,
 ) -> Next {
+    let Waits {
+        quiet_until,
+        first,
+        mut timer,
+        drain,
+    } = waits;
     let mut deadline = quiet_until;
     let mut begun = false;
     // How much of the buffer was looked at for a line's end: a head ends only at one, so a
@@ -224,18 +247,24 @@ async fn next_head<S: AsyncRead + Unpin>(
         if conn.buf.capacity() - conn.buf.len() < READ_AHEAD / 2 {
             conn.buf.reserve(READ_AHEAD);
         }
+        timer.as_mut().reset(deadline);
         let read = if begun {
-            tokio::time::timeout_at(deadline, conn.io.read_buf(&mut conn.buf)).await
+            tokio::select! {
+                biased;
+                read = conn.io.read_buf(&mut conn.buf) => read,
+                () = timer.as_mut() => return Next::Gone,
+            }
         } else {
             tokio::select! {
                 biased;
-                read = tokio::time::timeout_at(deadline, conn.io.read_buf(&mut conn.buf)) => read,
+                read = conn.io.read_buf(&mut conn.buf) => read,
+                () = timer.as_mut() => return Next::Gone,
                 _ = drain.wait_for(|draining| *draining) => return Next::Gone,
             }
         };
         match read {
-            Ok(Ok(0)) | Ok(Err(_)) | Err(_) => return Next::Gone,
-            Ok(Ok(_)) => {}
+            Ok(0) | Err(_) => return Next::Gone,
+            Ok(_) => {}
         }
     }
 }
@@ -465,10 +494,7 @@ where
     {
         return;
     }
-    if tokio::time::timeout(patience, conn.io.shutdown())
-        .await
-        .is_err()
-    {
+    if within(patience, conn.io.shutdown()).await.is_err() {
         return;
     }
     // Read into the connection's own buffer: a buffer here would be room in every
@@ -568,9 +594,7 @@ async fn write_answer<S: AsyncWrite + Unpin>(
         send(io, &out, patience).await?;
         send(io, &body, patience).await?;
     }
-    tokio::time::timeout(patience, io.flush())
-        .await
-        .map_err(|_| io::Error::from(io::ErrorKind::TimedOut))?
+    within(patience, io.flush()).await?
 }
 
 /// Writes all of `bytes`, each write allowed `patience` to make progress.
@@ -580,15 +604,27 @@ async fn send<S: AsyncWrite + Unpin>(
     patience: Duration,
 ) -> io::Result<()> {
     while !bytes.is_empty() {
-        let n = tokio::time::timeout(patience, io.write(bytes))
-            .await
-            .map_err(|_| io::Error::from(io::ErrorKind::TimedOut))??;
+        let n = within(patience, io.write(bytes)).await??;
         if n == 0 {
             return Err(io::ErrorKind::WriteZero.into());
         }
         bytes = &bytes[n..];
     }
     Ok(())
+}
+
+/// `work`, given `patience` to finish. A write to a socket with room finishes when first
+/// polled: only one that does not is given a timer (made and dropped, a timer costs a clock
+/// reading and the runtime's handle even when it never runs).
+async fn within<F: Future>(patience: Duration, work: F) -> io::Result<F::Output> {
+    let mut work = std::pin::pin!(work);
+    let first = std::future::poll_fn(|cx| Poll::Ready(work.as_mut().poll(cx))).await;
+    match first {
+        Poll::Ready(done) => Ok(done),
+        Poll::Pending => tokio::time::timeout(patience, work)
+            .await
+            .map_err(|_| io::Error::from(io::ErrorKind::TimedOut)),
+    }
 }
 
 /// The bytes of a response body: hookgate's answers are whole ([`Body`]), their one frame

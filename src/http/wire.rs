@@ -391,9 +391,13 @@ impl<S: AsyncRead + Unpin> Reader<'_, S> {
 /// A complete head taken from the start of `buf`, or `None` while it is partial. Its field
 /// values are slices of the head's bytes, not copies.
 fn parse_head(buf: &mut BytesMut) -> Result<Option<Head>, WireError> {
-    let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut answer = httparse::Response::new(&mut fields);
-    let len = match answer.parse(buf) {
+    // Left uninitialised: httparse writes the fields it reads, and a hundred empty ones
+    // written first would cost more than reading a head.
+    let mut fields =
+        [const { std::mem::MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
+    let mut answer = httparse::Response::new(&mut []);
+    let config = httparse::ParserConfig::default();
+    let len = match config.parse_response_with_uninit_headers(&mut answer, buf, &mut fields) {
         Ok(httparse::Status::Complete(len)) => len,
         Ok(httparse::Status::Partial) => return Ok(None),
         Err(e) => return Err(WireError::Malformed(e.to_string())),

@@ -933,6 +933,7 @@ impl Compiler<'_> {
         let unreadable_body = self.refusal("errors.unreadable_body", &s.unreadable_body);
         let unreadable_path = self.refusal("errors.unreadable_path", &s.unreadable_path);
         ErrorMap {
+            flag_keys: flag.as_ref().and_then(FieldPath::keys),
             flag,
             message,
             code,

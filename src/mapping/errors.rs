@@ -53,6 +53,9 @@ pub struct Render {
 pub struct ErrorMap {
     /// A 2xx whose value here is `false` is a failure.
     pub flag: Option<FieldPath>,
+    /// `flag` as object keys, where it is only keys: the flag is then found in an answer's
+    /// text without parsing the answer.
+    pub flag_keys: Option<Vec<String>>,
     /// Where the message is; the first string found wins.
     pub message: Vec<FieldPath>,
     /// Where the vendor's code is.
@@ -97,6 +100,27 @@ impl ErrorMap {
                 .as_ref()
                 .and_then(|f| f.get(body))
                 .is_some_and(|v| *v == Value::Bool(false))
+    }
+
+    /// [`is_failure`](Self::is_failure) for an answer read as it was parsed, its failure flag
+    /// looked up in what was left of it (an error where that cannot be parsed after all).
+    pub fn flags_failure(
+        &self,
+        status: u16,
+        rest: &crate::json::Rest,
+    ) -> Result<bool, serde_json::Error> {
+        if !(200..300).contains(&status) {
+            return Ok(true);
+        }
+        let Some(flag) = &self.flag else {
+            return Ok(false);
+        };
+        if let Some(keys) = &self.flag_keys
+            && let Ok(found) = rest.text_at(keys)
+        {
+            return Ok(found == Some(b"false"));
+        }
+        Ok(flag.read_in(rest)? == Some(Value::Bool(false)))
     }
 
     /// Translates a vendor failure into a problem naming canonical fields.

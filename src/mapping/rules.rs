@@ -1149,7 +1149,8 @@ body = { message = "{{message}}" }
         for text in texts {
             let parsed: serde_json::Value = serde_json::from_slice(text.as_bytes()).unwrap();
             let source = Bytes::copy_from_slice(text.as_bytes());
-            let (_, item) = read_at(&source, &[], |scan| reader.read(scan, &source)).unwrap();
+            let (_, item) =
+                read_at(&source, &[] as &[&str], |scan| reader.read(scan, &source)).unwrap();
             match item.unwrap() {
                 Item::Read(read) => assert_eq!(
                     {
@@ -1191,7 +1192,7 @@ body = { message = "{{message}}" }
             .expect("no path needs the object whole");
         let mut page = Listed::default();
         let mut completed = 0;
-        let (_, read) = read_at(&body, &[], |scan| {
+        let (_, read) = read_at(&body, &[] as &[&str], |scan| {
             reader.read(scan, &mut page, |_| completed += 1)
         })
         .unwrap();
@@ -1211,7 +1212,14 @@ body = { message = "{{message}}" }
         let body = bytes::Bytes::from_static(br#"[{"cfg": {"tag": "a"}, "cfg": {"x": 1}}]"#);
         let reader = d.webhook.list_reader().unwrap();
         let mut page = Listed::default();
-        assert!(read_at(&body, &[], |scan| reader.read(scan, &mut page, |_| {})).is_err());
+        assert!(
+            read_at(&body, &[] as &[&str], |scan| reader.read(
+                scan,
+                &mut page,
+                |_| {}
+            ))
+            .is_err()
+        );
     }
 
     /// A write-only secret is never read back, wherever its path leads: not under its field,
@@ -1244,7 +1252,10 @@ body = { message = "{{message}}" }
             let body = bytes::Bytes::from(format!("[{answer}]"));
             if let Some(reader) = d.webhook.list_reader() {
                 let mut page = Listed::default();
-                read_at(&body, &[], |scan| reader.read(scan, &mut page, |_| {})).unwrap();
+                read_at(&body, &[] as &[&str], |scan| {
+                    reader.read(scan, &mut page, |_| {})
+                })
+                .unwrap();
                 assert!(
                     !String::from_utf8_lossy(page.text()).contains("s3cr3t"),
                     "{path}"
@@ -1252,7 +1263,8 @@ body = { message = "{{message}}" }
             }
             if let Some(reader) = d.webhook.reader() {
                 let body = bytes::Bytes::from(answer.to_owned());
-                let (_, item) = read_at(&body, &[], |scan| reader.read(scan, &body)).unwrap();
+                let (_, item) =
+                    read_at(&body, &[] as &[&str], |scan| reader.read(scan, &body)).unwrap();
                 let Some(Item::Read(members)) = item else {
                     panic!("{path}")
                 };

@@ -15,15 +15,34 @@ use serde_json::{Map, Value};
 /// A successful answer: its body and, when the webhook (or a list's items) was read while the
 /// body was parsed, what was found there (the body then holds a `null` in its place).
 pub(super) struct Parsed {
-    body: Value,
+    body: Body,
     item: Option<Item>,
     items: Option<Listed>,
+}
+
+/// An answer's body: parsed whole, or what was left when the webhook or the items were read
+/// from it as it was parsed, made a value only where something other than the failure flag is
+/// looked up in it.
+enum Body {
+    Whole(Value),
+    Rest(json::Rest),
+}
+
+impl Body {
+    fn into_value(self) -> Value {
+        match self {
+            Body::Whole(value) => value,
+            // The scan that left it found a JSON document: a parse that fails anyway leaves
+            // nothing to find in it (a problem saying what is missing follows).
+            Body::Rest(rest) => rest.value().unwrap_or(Value::Null),
+        }
+    }
 }
 
 impl Parsed {
     fn whole(body: Value) -> Parsed {
         Parsed {
-            body,
+            body: Body::Whole(body),
             item: None,
             items: None,
         }
@@ -67,11 +86,12 @@ impl Context<'_> {
             // The usual success: the webhook is read as the answer is parsed. Anything else
             // (not JSON, a failure flag, a repeated key) is looked at whole below.
             let read = json::read_at(&reply.body, keys, |scan| reader.read(scan, &reply.body));
-            if let Ok((body, item)) = read {
+            if let Ok((rest, item)) = read {
                 let settled = !matches!(item, Some(Item::Ambiguous));
-                if settled && !self.dialect.errors.is_failure(status, &body) {
+                if settled && matches!(self.dialect.errors.flags_failure(status, &rest), Ok(false))
+                {
                     return Ok(Parsed {
-                        body,
+                        body: Body::Rest(rest),
                         item,
                         items: None,
                     });
@@ -89,11 +109,11 @@ impl Context<'_> {
             let read = json::read_at(&reply.body, keys, |scan| {
                 reader.read(scan, &mut page, |webhook| self.complete(webhook))
             });
-            if let Ok((body, items)) = read
-                && !self.dialect.errors.is_failure(status, &body)
+            if let Ok((rest, items)) = read
+                && matches!(self.dialect.errors.flags_failure(status, &rest), Ok(false))
             {
                 return Ok(Parsed {
-                    body,
+                    body: Body::Rest(rest),
                     item: None,
                     items: items.map(|()| page),
                 });
@@ -113,7 +133,7 @@ impl Context<'_> {
 
     /// Reads a reply to a resource's verb.
     pub(super) fn read_plain(&self, reply: &Reply) -> Result<Value, Problem> {
-        self.read_whole(reply, false).map(|p| p.body)
+        self.read_whole(reply, false).map(|p| p.body.into_value())
     }
 
     fn read_whole(&self, reply: &Reply, flag_is_result: bool) -> Result<Parsed, Problem> {
@@ -183,7 +203,7 @@ impl Context<'_> {
             Some(Item::NotAnObject) => return Err(without()),
             Some(Item::Ambiguous) | None => {}
         }
-        let answer = parsed.body;
+        let answer = parsed.body.into_value();
         let found = endpoint
             .item_paths
             .iter()
@@ -196,7 +216,7 @@ impl Context<'_> {
     /// A list's page: its webhooks and the next page's cursor, unless the vendor says this page
     /// is the last (a `done` flag set, or a `has_more` flag cleared).
     pub(super) fn page(&self, endpoint: &Endpoint, parsed: Parsed) -> Result<super::Page, Problem> {
-        let answer = parsed.body;
+        let answer = parsed.body.into_value();
         let flag = |path: &Option<crate::mapping::json_path::FieldPath>| {
             path.as_ref()
                 .and_then(|p| p.get(&answer))
@@ -243,7 +263,7 @@ impl Context<'_> {
         endpoint: &Endpoint,
         parsed: Parsed,
     ) -> Result<Map<String, Value>, Problem> {
-        let answer = parsed.body;
+        let answer = parsed.body.into_value();
         let found = endpoint
             .item_paths
             .iter()

@@ -11,6 +11,7 @@ pub mod resilience;
 
 use crate::exchange::{Reply, VendorRequest};
 use crate::http::client::{CallError, Client, Outbound};
+use crate::http::connect::Origin;
 use crate::http::headers::{RATE_LIMIT, X_REQUEST_ID};
 use crate::mapping::Dialect;
 use crate::model::{Done, Operation};
@@ -119,6 +120,10 @@ pub struct Upstream {
     pub dialect: Arc<Dialect>,
     /// Scheme, authority and any path prefix, without a trailing slash.
     pub base_url: String,
+    /// `base_url`'s scheme and authority, where every call goes.
+    pub origin: Origin,
+    /// `base_url`'s path prefix (empty, or `/` and more), which every request target starts with.
+    pub base_path: String,
     /// How hookgate authenticates to it.
     pub auth: Auth,
     /// Retries, deadlines, circuit breaker and concurrency cap.
@@ -129,6 +134,8 @@ pub struct Upstream {
     pub client: Client,
     /// Which webhook URLs may be written to it.
     pub url_policy: Arc<UrlPolicy>,
+    /// Its series of `hookgate_upstream_request_duration_seconds`, found once.
+    pub latency: prometheus_client::metrics::histogram::Histogram,
 }
 
 impl Upstream {
@@ -192,14 +199,9 @@ impl Upstream {
             None => Bytes::new(),
         };
         let headers = self.headers(call, request.body.is_some());
-        self.exchange(
-            &request.method,
-            &self.url(request),
-            &headers,
-            body,
-            request.repeatable,
-        )
-        .await
+        let target = [&*self.base_path, &request.path].concat();
+        self.exchange(&request.method, &target, &headers, body, request.repeatable)
+            .await
     }
 
     /// The headers of every vendor request: what it accepts and who sends it, the request id,
@@ -248,10 +250,10 @@ impl Upstream {
         body: Bytes,
         call: &Call,
     ) -> Result<Reply, Problem> {
-        let mut url = format!("{}{}", self.base_url, endpoint.path);
+        let mut target = [&*self.base_path, &endpoint.path].concat();
         if let Some(query) = endpoint.query {
-            url.push('?');
-            url.push_str(query);
+            target.push('?');
+            target.push_str(query);
         }
         let headers = self.headers(call, !body.is_empty());
         let repeatable = endpoint.method.is_idempotent()
@@ -259,7 +261,7 @@ impl Upstream {
                 && call.idempotency_key.is_some()
                 && self.dialect.idempotency_key.is_some());
         let reply = self
-            .exchange(endpoint.method, &url, &headers, body, repeatable)
+            .exchange(endpoint.method, &target, &headers, body, repeatable)
             .await?;
         call.surface_rate_limits(&reply.headers);
         Ok(reply)
@@ -270,7 +272,7 @@ impl Upstream {
     async fn exchange(
         &self,
         method: &http::Method,
-        uri: &str,
+        target: &str,
         headers: &HeaderMap,
         body: Bytes,
         repeatable: bool,
@@ -283,16 +285,17 @@ impl Upstream {
             let left = deadline.saturating_duration_since(Instant::now());
             let request = Outbound {
                 method,
-                url: uri,
+                origin: &self.origin,
+                target,
                 headers,
                 body: &body,
             };
-            tracing::debug!(%method, uri, attempt, "calling upstream");
+            tracing::debug!(upstream = %self.name, %method, target, attempt, "calling upstream");
             let started = Instant::now();
             // Boxed: a call still waiting for its slot (above) holds no room for this state.
             let result =
                 Box::pin(self.client.call(request, policy.attempt_timeout.min(left))).await;
-            crate::metrics::get().upstream_call(&self.name, started.elapsed());
+            self.latency.observe(started.elapsed().as_secs_f64());
             drop(_permit);
             // A 429 or 503 may say when to come back (in seconds or as a date): that wait
             // replaces the backoff, and one beyond the deadline is not waited for.
