@@ -550,7 +550,9 @@ impl<'a> Plan<'a> {
                     return Ok(None); // nothing changed at the webhook itself
                 }
                 let purpose = Purpose::Write;
-                let body = self.own_body.clone();
+                // Taken, not copied: a plan writes its webhook once (a retry resends the
+                // request's bytes, not the plan's stage).
+                let body = self.own_body.take();
                 Ok(Some(self.call(own, body, purpose)))
             }
             Stage::CurrentResource(i) | Stage::Resource(i) => {
