@@ -1093,6 +1093,13 @@ fn upstream(
             format!("{key}.base_url"),
             "is required unless `emulate = true`",
         ),
+        // A vendor's credential goes in `auth`, which is kept out of logs: hookgate does not
+        // send a URL's user information, and a URL is shown where a credential must not be.
+        // Nor is it repeated in the message.
+        (Some(url), false) if has_user_information(url) => p.add(
+            format!("{key}.base_url"),
+            "the URL carries user information (`user:password@`); give the vendor's credential in `auth`",
+        ),
         (Some(url), false)
             if !(url.starts_with("http://") || url.starts_with("https://"))
                 || url.parse::<http::Uri>().is_err() =>
@@ -1203,6 +1210,14 @@ fn policy(key: &str, u: &RawUpstream, p: &mut Problems) -> Policy {
 }
 
 /// How hookgate authenticates to an upstream; an emulated one needs nothing said.
+/// Whether a URL's authority holds user information (`user:password@host`).
+fn has_user_information(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.split(['/', '?', '#'])
+        .next()
+        .is_some_and(|authority| authority.contains('@'))
+}
+
 fn upstream_auth(
     key: &str,
     u: &RawUpstream,

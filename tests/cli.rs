@@ -90,6 +90,10 @@ auth = { type = "bearer", token_file = "/nonexistent/token" }
 dialect = "talkover"
 base_url = "https://example.com"
 auth = { type = "bearer", token_env = "HOME", token_file = "/nonexistent/token" }
+[upstreams.userinfo]
+dialect = "talkover"
+base_url = "https://me:pw@example.com/api"
+auth = { type = "none" }
 "#
         .replace("EMPTY", dir.path().join("empty").to_str().unwrap()),
     )
@@ -102,6 +106,7 @@ auth = { type = "bearer", token_env = "HOME", token_file = "/nonexistent/token" 
         "listen: `not-an-address` is not a socket address",
         "default_upstream: `ghost` names no upstream",
         "upstreams.live.base_url: `ftp://example.com` is not an http:// or https:// URL",
+        "upstreams.userinfo.base_url: the URL carries user information",
         "upstreams.live.auth.token_env: environment variable HOOKGATE_TEST_UNSET_TOKEN is not set",
         "upstreams.empty.auth.token_file: ",
         "/empty is empty",
@@ -113,6 +118,11 @@ auth = { type = "bearer", token_env = "HOME", token_file = "/nonexistent/token" 
     assert!(
         text.contains(file.to_str().unwrap()),
         "the report names its file"
+    );
+    assert!(
+        !text.contains("me:pw"),
+        "a URL's credential is not shown:
+{text}"
     );
 }
 
