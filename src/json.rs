@@ -12,8 +12,8 @@
 //! one stack shared by the whole document, and each object's map is made at its final size.
 //!
 //! Reading a vendor's answer without building it: [`read_at`] hands the value at a path (the
-//! webhook, a list's items) to a reader of the text ([`scan`]) and parses only the envelope
-//! around it.
+//! webhook, a list's items) to a reader of the text ([`scan`]) and keeps the envelope around it
+//! as text ([`Rest`]), in which one member (a failure flag) is found without parsing the rest.
 //!
 //! Writing: every answer and vendor request body is written by sonic-rs's serializer, which
 //! escapes strings several bytes at a time. Its output is serde_json's byte for byte (the
