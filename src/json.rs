@@ -132,28 +132,6 @@ impl Rest {
         from_slice_lenient(&self.0)
     }
 
-    /// The value at `path` (object keys from the root), `None` when nothing lies there. Only
-    /// that value is parsed, unless a key on the way comes twice (the last one counts, and the
-    /// whole rest is parsed to settle which).
-    pub fn at(&self, path: &[impl AsRef<str>]) -> Result<Option<Value>, serde_json::Error> {
-        match self.text_at(path) {
-            Ok(found) => found.map(from_slice_lenient).transpose(),
-            Err(scan::Malformed) => {
-                let mut value = self.value()?;
-                for key in path {
-                    match value {
-                        Value::Object(mut members) => match members.swap_remove(key.as_ref()) {
-                            Some(v) => value = v,
-                            None => return Ok(None),
-                        },
-                        _ => return Ok(None),
-                    }
-                }
-                Ok(Some(value))
-            }
-        }
-    }
-
     /// The text of the value at `path` (object keys from the root), `None` when nothing lies
     /// there; refused where a key on the way comes twice, which only a whole reading settles.
     pub fn text_at(&self, path: &[impl AsRef<str>]) -> Result<Option<&[u8]>, scan::Malformed> {
@@ -395,6 +373,33 @@ mod tests {
         assert_eq!(ours, theirs);
         assert_eq!(ours.to_string(), theirs.to_string());
         assert!(from_slice(text).is_err());
+    }
+
+    /// A member of the rest looked up as the gateway looks up a failure flag: by its text,
+    /// else (a key repeated on the way) in the whole rest, where the last of them counts.
+    trait At {
+        fn at(&self, path: &[&str]) -> Result<Option<Value>, serde_json::Error>;
+    }
+
+    impl At for Rest {
+        fn at(&self, path: &[&str]) -> Result<Option<Value>, serde_json::Error> {
+            match self.text_at(path) {
+                Ok(found) => found.map(from_slice_lenient).transpose(),
+                Err(scan::Malformed) => {
+                    let mut value = self.value()?;
+                    for key in path {
+                        match value {
+                            Value::Object(mut members) => match members.swap_remove(*key) {
+                                Some(v) => value = v,
+                                None => return Ok(None),
+                            },
+                            _ => return Ok(None),
+                        }
+                    }
+                    Ok(Some(value))
+                }
+            }
+        }
     }
 
     #[test]

@@ -120,7 +120,8 @@ impl ErrorMap {
         {
             return Ok(found == Some(b"false"));
         }
-        Ok(flag.read_in(rest)? == Some(Value::Bool(false)))
+        // A path through an index, or a key repeated on the way: the rest read whole.
+        Ok(flag.get(&rest.value()?) == Some(&Value::Bool(false)))
     }
 
     /// Translates a vendor failure into a problem naming canonical fields.

@@ -137,15 +137,6 @@ impl FieldPath {
         Some(cur)
     }
 
-    /// The value at this path in `rest`, which is parsed only as far as that value where the
-    /// path is names only.
-    pub fn read_in(&self, rest: &crate::json::Rest) -> Result<Option<Value>, serde_json::Error> {
-        match self.keys() {
-            Some(keys) => rest.at(&keys),
-            None => Ok(self.get(&rest.value()?).cloned()),
-        }
-    }
-
     /// Writes `value` at this path, creating intermediate objects (and padding arrays with
     /// nulls) as needed. A scalar in the way is replaced by an object.
     pub fn set(&self, root: &mut Value, value: Value) {
