@@ -129,7 +129,7 @@ impl FieldPath {
         let mut cur = root;
         for step in &self.steps {
             cur = match (step, cur) {
-                (Step::Key(k), Value::Object(m)) => m.get(k)?,
+                (Step::Key(k), Value::Object(m)) => crate::json::member(m, k)?,
                 (Step::Index(i), Value::Array(a)) => a.get(*i)?,
                 _ => return None,
             };

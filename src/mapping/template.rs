@@ -162,6 +162,12 @@ impl Template {
         }
     }
 
+    /// Whether the template is the placeholder `{{name}}` alone, which renders its value as it
+    /// is (no default, no index).
+    pub fn is_slot(&self, name: &str) -> bool {
+        matches!(self, Template::Slot { name: n, index, default: None } if n == name && index.is_empty())
+    }
+
     /// Renders the template; a placeholder without a value drops its member.
     pub fn render(&self, slots: &dyn Slots) -> Option<Value> {
         match self {

@@ -21,19 +21,44 @@ pub(super) struct Split {
 impl Context<'_> {
     /// Splits a canonical body: a member goes to the webhook when its rules carry it on this
     /// action, else to the resource that holds it (and can be written), else to the webhook,
-    /// whose rules refuse it.
-    pub(super) fn split(&self, action: Action, body: &Map<String, Value>) -> Split {
+    /// whose rules refuse it. An empty `extensions` holds nothing and goes nowhere.
+    pub(super) fn split(&self, action: Action, mut body: Map<String, Value>) -> Split {
+        let holder = |name: &str| {
+            if self.dialect.webhook.carries(name, action) {
+                return None;
+            }
+            self.dialect
+                .resources
+                .iter()
+                .position(|r| r.holds(name) && (r.replace.is_some() || r.update.is_some()))
+        };
+        let held = |key: &str, value: &Value| match (key, value) {
+            ("extensions", Value::Object(ext)) => ext
+                .keys()
+                .any(|k| holder(&format!("extensions.{k}")).is_some()),
+            _ => holder(key).is_some(),
+        };
+        // Most bodies are the webhook's alone: kept as they are, not rebuilt member by member.
+        if !body.iter().any(|(k, v)| held(k, v)) {
+            if body
+                .get("extensions")
+                .and_then(Value::as_object)
+                .is_some_and(Map::is_empty)
+            {
+                body.shift_remove("extensions");
+            }
+            return Split {
+                main: body,
+                resources: Vec::new(),
+            };
+        }
         let mut split = Split::default();
-        let put = |name: &str, key: &str, value: &Value, split: &mut Split| {
-            let held = (!self.dialect.webhook.carries(name, action))
-                .then(|| {
-                    self.dialect
-                        .resources
-                        .iter()
-                        .position(|r| r.holds(name) && (r.replace.is_some() || r.update.is_some()))
-                })
-                .flatten();
-            let target = match held {
+        let put = |holder: Option<usize>,
+                   extension: bool,
+                   key: String,
+                   value: Value,
+                   split: &mut Split| {
+            let target = match holder {
                 Some(i) => {
                     let at = match split.resources.iter().position(|(r, _)| *r == i) {
                         Some(at) => at,
@@ -46,29 +71,25 @@ impl Context<'_> {
                 }
                 None => &mut split.main,
             };
-            match name.strip_prefix("extensions.") {
-                Some(ext) => {
-                    let bag = target
-                        .entry("extensions")
-                        .or_insert_with(|| Value::Object(Map::new()));
-                    if let Value::Object(bag) = bag {
-                        bag.insert(ext.to_owned(), value.clone());
-                    }
+            if extension {
+                let bag = target
+                    .entry("extensions")
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(bag) = bag {
+                    bag.insert(key, value);
                 }
-                None => {
-                    target.insert(key.to_owned(), value.clone());
-                }
+            } else {
+                target.insert(key, value);
             }
         };
         for (key, value) in body {
-            if key == "extensions"
-                && let Value::Object(ext) = value
-            {
-                for (k, v) in ext {
-                    put(&format!("extensions.{k}"), k, v, &mut split);
+            match value {
+                Value::Object(ext) if key == "extensions" => {
+                    for (k, v) in ext {
+                        put(holder(&format!("extensions.{k}")), true, k, v, &mut split);
+                    }
                 }
-            } else {
-                put(key, key, value, &mut split);
+                value => put(holder(&key), false, key, value, &mut split),
             }
         }
         split

@@ -371,7 +371,8 @@ impl<'a> Plan<'a> {
         let body = self.op.body.take().unwrap_or_default();
         model::check_body(Action::Create, &body)?;
         let refusal = self.cx.url_policy.check_webhook(&body).err();
-        let split = self.cx.split(Action::Create, &body);
+        let names_secret = body.contains_key("secret");
+        let split = self.cx.split(Action::Create, body);
         let written = self.cx.write(
             &self.cx.dialect.webhook,
             Action::Create,
@@ -391,7 +392,7 @@ impl<'a> Plan<'a> {
         self.plan_resource_changes(split.resources, UpdateMode::Replace)?;
         self.follow_ups(own);
         // A secret the vendor minted is shown once, where it can be read.
-        if !body.contains_key("secret")
+        if !names_secret
             && let Some(i) = self.secret_resource()
             && !self.stages.contains(&Stage::Resource(i))
         {
@@ -412,7 +413,7 @@ impl<'a> Plan<'a> {
         let mut dropped = Vec::new();
         self.cx
             .unmergeable(&mut patch, mode, self.op.lenient, &mut dropped)?;
-        let split = self.cx.split(Action::Update, &patch);
+        let split = self.cx.split(Action::Update, patch);
         let d = self.cx.dialect;
         let own = match (mode, d.endpoint(Role::Replace)) {
             (UpdateMode::Replace, Some(replace)) => replace,
@@ -441,19 +442,19 @@ impl<'a> Plan<'a> {
         let reads_first = own.strategy == Strategy::ReadMergeWrite
             || own.needs_current
             || self.cx.needs_current(&main, mode, whole);
-        if !main.is_empty() && !reads_first {
+        let touches_main = !main.is_empty();
+        if touches_main && reads_first {
+            // The body is computed once the webhook as it is has been read (`after_current`).
+            self.update = Some(UpdateParts {
+                main,
+                written,
+                whole,
+            });
+            self.stages.push_back(Stage::Current);
+        } else if touches_main {
             self.cx
                 .precheck(&d.webhook, Action::Update, &written.body, None, false)?;
-            self.own_body = Some(written.body.clone());
-        }
-        let touches_main = !main.is_empty();
-        self.update = Some(UpdateParts {
-            main,
-            written,
-            whole,
-        });
-        if touches_main && reads_first {
-            self.stages.push_back(Stage::Current);
+            self.own_body = Some(written.body);
         }
         if touches_main {
             self.stages.push_back(Stage::Own);
@@ -661,7 +662,12 @@ impl<'a> Plan<'a> {
             path.push('=');
             path.extend(percent_encoding::utf8_percent_encode(&text, QUERY));
         }
-        let payload = endpoint.body.as_ref().and_then(|t| t.render(&slots));
+        let payload = match &endpoint.body {
+            // The webhook as the whole body, the usual template: handed over, not copied.
+            Some(template) if template.is_slot("webhook") => body,
+            Some(template) => template.render(&slots),
+            None => None,
+        };
         VendorRequest {
             repeatable: endpoint.method.is_idempotent()
                 || (endpoint.role == Role::Action(Action::Create) && self.cx.keyed),
