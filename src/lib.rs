@@ -44,7 +44,8 @@
 //!     object.rs           a canonical object as a map or as members read from a vendor
 //!     listed.rs           a page of webhooks as JSON text, written as it is read
 //!   problem.rs          RFC 9457 problems: the one error value, its closed set of codes
-//!   exchange.rs         what crosses to a vendor: one planned request, one reply
+//!   exchange/mod.rs     what crosses to a vendor: one planned request, one reply
+//!     fields.rs           a reply's header fields, looked up where they lie in its head
 //!   json.rs             JSON documents in: strict for request bodies
 //!   json/scan.rs        a JSON text read a token at a time, each value lent as it lies
 //!   -- the mapping language

@@ -122,7 +122,7 @@ impl ScriptedReply {
         };
         Ok(Reply {
             status,
-            headers: header_map(&self.headers)?,
+            headers: (&header_map(&self.headers)?).into(),
             body,
         })
     }

@@ -500,7 +500,7 @@ fn scripted_reply(reply: &Value) -> hookgate::exchange::Reply {
     }
     hookgate::exchange::Reply {
         status: http::StatusCode::from_u16(reply["status"].as_u64().unwrap() as u16).unwrap(),
-        headers,
+        headers: (&headers).into(),
         body: body.into(),
     }
 }

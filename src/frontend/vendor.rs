@@ -756,9 +756,8 @@ impl VendorApi {
         let retry_after = reply.retry_after().and_then(headers::value);
         let content_type = reply
             .headers
-            .get(header::CONTENT_TYPE)
+            .value("content-type")
             .filter(|v| v.as_bytes().ends_with(b"json"))
-            .cloned()
             .unwrap_or(body::JSON.clone());
         let mut response = body::bytes(status, reply.body, &content_type);
         if let Some(value) = retry_after {

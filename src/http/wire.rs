@@ -13,6 +13,7 @@
 //! a length or chunks, and that left nothing unread behind it.
 
 use super::headers;
+use crate::exchange::Fields;
 use bytes::{Buf, Bytes, BytesMut};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -48,7 +49,7 @@ pub struct Answer {
     /// The final status.
     pub status: StatusCode,
     /// Its header fields.
-    pub headers: HeaderMap,
+    pub headers: Fields,
     /// Its body, chunks joined.
     pub body: Bytes,
     /// Whether the connection may carry another request.
@@ -201,7 +202,7 @@ struct Head {
     status: StatusCode,
     /// HTTP/1.1 (rather than 1.0).
     eleven: bool,
-    headers: HeaderMap,
+    headers: Fields,
 }
 
 /// How an answer's body is delimited.
@@ -216,8 +217,8 @@ enum Framing {
 /// The body's framing and whether the connection stays open after it.
 fn framing(method: &Method, head: &Head) -> Result<(Framing, bool), WireError> {
     let h = &head.headers;
-    let says =
-        |word: &[u8]| headers::tokens(h, &header::CONNECTION).any(|t| t.eq_ignore_ascii_case(word));
+    let tokens = |name: &'static str| headers::split_tokens(h.get_all(name));
+    let says = |word: &[u8]| tokens("connection").any(|t| t.eq_ignore_ascii_case(word));
     let keep = if head.eleven {
         !says(b"close")
     } else {
@@ -227,16 +228,16 @@ fn framing(method: &Method, head: &Head) -> Result<(Framing, bool), WireError> {
     if *method == Method::HEAD || status == 204 || status == 304 {
         return Ok((Framing::Empty, keep));
     }
-    if let Some(last) = headers::tokens(h, &header::TRANSFER_ENCODING).last() {
+    if let Some(last) = tokens("transfer-encoding").last() {
         // A length beside a coding is not to be trusted, nor the connection after it.
-        let alone = !h.contains_key(header::CONTENT_LENGTH);
+        let alone = !h.contains("content-length");
         return Ok(if last.eq_ignore_ascii_case(b"chunked") && head.eleven {
             (Framing::Chunked, keep && alone)
         } else {
             (Framing::ToClose, false)
         });
     }
-    let mut lengths = headers::tokens(h, &header::CONTENT_LENGTH);
+    let mut lengths = tokens("content-length");
     let Some(first) = lengths.next() else {
         return Ok((Framing::ToClose, false));
     };
@@ -407,13 +408,16 @@ fn parse_head(buf: &mut BytesMut) -> Result<Option<Head>, WireError> {
         .and_then(|c| StatusCode::from_u16(c).ok())
         .ok_or_else(|| malformed("an invalid status"))?;
     let eleven = answer.version == Some(1);
-    let mut names = Vec::with_capacity(answer.headers.len());
-    if !gather(&buf[..len], answer.headers, &mut names) {
-        return Err(malformed("an invalid field name"));
-    }
-    let bytes = buf.split_to(len).freeze();
-    let headers =
-        header_map(&bytes, &mut names).ok_or_else(|| malformed("an invalid field value"))?;
+    // Where each field lies: httparse has checked names and values, and what is looked up of
+    // them is looked up where they lie ([`Fields`]).
+    let head = &buf[..len];
+    let spans = answer
+        .headers
+        .iter()
+        .map(|f| Some((span(head, f.name.as_bytes())?, span(head, f.value)?)))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| malformed("a field that is not part of the head"))?;
+    let headers = Fields::new(buf.split_to(len).freeze(), spans);
     Ok(Some(Head {
         status,
         eleven,
@@ -588,9 +592,13 @@ mod tests {
         )
         .expect("an answer");
         assert_eq!(answer.status, 422);
-        let all: Vec<_> = answer.headers.get_all("x-a").iter().collect();
-        assert_eq!(all, ["1", "2"]);
-        assert_eq!(answer.headers["content-type"], "application/json");
+        let all: Vec<_> = answer.headers.get_all("x-a").collect();
+        assert_eq!(all, [b"1", b"2"]);
+        assert_eq!(
+            answer.headers.get("content-type"),
+            Some(&b"application/json"[..])
+        );
+        assert_eq!(answer.headers.len(), 4);
     }
 
     #[test]

@@ -159,7 +159,7 @@ impl Context<'_> {
             }
             failed => failed,
         };
-        let header = |name: &str| reply.headers.get(name).and_then(|v| v.to_str().ok());
+        let header = |name: &str| reply.headers.text(name);
         let failure = Failure {
             status,
             body: parsed.as_ref(),

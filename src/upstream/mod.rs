@@ -9,6 +9,7 @@
 
 pub mod resilience;
 
+use crate::exchange::Fields;
 use crate::exchange::{Reply, VendorRequest};
 use crate::http::client::{CallError, Client, Outbound};
 use crate::http::connect::Origin;
@@ -89,10 +90,10 @@ impl Call {
     }
 
     /// Keeps the vendor's rate-limit headers of an answer.
-    pub fn surface_rate_limits(&self, headers: &HeaderMap) {
+    pub fn surface_rate_limits(&self, headers: &Fields) {
         let found: Vec<_> = RATE_LIMIT
             .iter()
-            .filter_map(|name| Some((name.clone(), headers.get(name)?.clone())))
+            .filter_map(|name| Some((name.clone(), headers.value(name.as_str())?)))
             .collect();
         if !found.is_empty() {
             *self.rate_limits.lock().unwrap_or_else(|p| p.into_inner()) = found;

@@ -2,8 +2,12 @@
 //! reply as the vendor gave it. Plain values, so that planning is pure and any transport (the
 //! HTTP client, a preview's script, a test) can carry them.
 
+mod fields;
+
+pub use fields::Fields;
+
 use bytes::Bytes;
-use http::{HeaderMap, Method, StatusCode, header};
+use http::{Method, StatusCode};
 use serde_json::Value;
 use std::time::{Duration, SystemTime};
 
@@ -53,8 +57,8 @@ pub struct VendorRequest {
 pub struct Reply {
     /// The status.
     pub status: StatusCode,
-    /// The headers.
-    pub headers: HeaderMap,
+    /// The header fields, looked up where they lie in the answer's head.
+    pub headers: Fields,
     /// The body.
     pub body: Bytes,
 }
@@ -64,8 +68,7 @@ impl Reply {
     /// for a wait, and only such a value is passed on to the client.
     pub fn retry_after(&self) -> Option<&str> {
         self.headers
-            .get(header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
+            .text("retry-after")
             .filter(|v| retry_after(Some(v), SystemTime::UNIX_EPOCH).is_some())
     }
 }
