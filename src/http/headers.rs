@@ -79,13 +79,16 @@ pub fn value(text: &str) -> Option<HeaderValue> {
 /// The tokens of the comma-separated field `name` (`Connection`, `Transfer-Encoding`), over
 /// all its lines, trimmed, empty ones left out.
 pub fn tokens<'h>(headers: &'h HeaderMap, name: &HeaderName) -> impl Iterator<Item = &'h [u8]> {
-    split_tokens(headers.get_all(name).iter().map(HeaderValue::as_bytes))
+    headers
+        .get_all(name)
+        .iter()
+        .flat_map(|v| value_tokens(v.as_bytes()))
 }
 
-/// The tokens of a comma-separated field's `values` (its lines), as [`tokens`].
-pub fn split_tokens<'h>(values: impl Iterator<Item = &'h [u8]>) -> impl Iterator<Item = &'h [u8]> {
-    values
-        .flat_map(|v| v.split(|&b| b == b','))
+/// The tokens of one line of a comma-separated field, as [`tokens`].
+pub fn value_tokens(value: &[u8]) -> impl Iterator<Item = &[u8]> {
+    value
+        .split(|&b| b == b',')
         .map(<[u8]>::trim_ascii)
         .filter(|token| !token.is_empty())
 }

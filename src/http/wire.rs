@@ -216,41 +216,62 @@ enum Framing {
 
 /// The body's framing and whether the connection stays open after it.
 fn framing(method: &Method, head: &Head) -> Result<(Framing, bool), WireError> {
-    let h = &head.headers;
-    let tokens = |name: &'static str| headers::split_tokens(h.get_all(name));
-    let says = |word: &[u8]| tokens("connection").any(|t| t.eq_ignore_ascii_case(word));
-    let keep = if head.eleven {
-        !says(b"close")
-    } else {
-        says(b"keep-alive")
-    };
-    let status = head.status.as_u16();
-    if *method == Method::HEAD || status == 204 || status == 304 {
-        return Ok((Framing::Empty, keep));
-    }
-    if let Some(last) = tokens("transfer-encoding").last() {
-        // A length beside a coding is not to be trusted, nor the connection after it.
-        let alone = !h.contains("content-length");
-        return Ok(if last.eq_ignore_ascii_case(b"chunked") && head.eleven {
-            (Framing::Chunked, keep && alone)
-        } else {
-            (Framing::ToClose, false)
-        });
-    }
-    let mut lengths = tokens("content-length");
-    let Some(first) = lengths.next() else {
-        return Ok((Framing::ToClose, false));
-    };
+    // The three fields framing depends on, read in one pass over the head's fields (each
+    // looked up on its own passed over them all three times).
     let parse = |digits: &[u8]| {
         (!digits.is_empty() && digits.iter().all(u8::is_ascii_digit))
             .then(|| std::str::from_utf8(digits).ok()?.parse::<usize>().ok())
             .flatten()
     };
-    let n = parse(first).ok_or_else(|| malformed("an invalid Content-Length"))?;
-    if lengths.any(|other| parse(other) != Some(n)) {
-        return Err(malformed("Content-Length values that differ"));
+    let (mut close, mut keep_alive) = (false, false);
+    let mut last_coding = None;
+    let mut has_length = false;
+    // The first length as read (`None` if it is not a number), and whether another differs.
+    let mut length: Option<Option<usize>> = None;
+    let mut lengths_differ = false;
+    for (name, value) in head.headers.iter() {
+        let tokens = || headers::value_tokens(value);
+        match name.len() {
+            10 if name.eq_ignore_ascii_case(b"connection") => {
+                for token in tokens() {
+                    close |= token.eq_ignore_ascii_case(b"close");
+                    keep_alive |= token.eq_ignore_ascii_case(b"keep-alive");
+                }
+            }
+            17 if name.eq_ignore_ascii_case(b"transfer-encoding") => {
+                last_coding = tokens().last().or(last_coding);
+            }
+            14 if name.eq_ignore_ascii_case(b"content-length") => {
+                has_length = true;
+                for token in tokens() {
+                    match length {
+                        None => length = Some(parse(token)),
+                        Some(first) => lengths_differ |= parse(token) != first,
+                    }
+                }
+            }
+            _ => {}
+        }
     }
-    Ok((Framing::Length(n), keep))
+    let keep = if head.eleven { !close } else { keep_alive };
+    let status = head.status.as_u16();
+    if *method == Method::HEAD || status == 204 || status == 304 {
+        return Ok((Framing::Empty, keep));
+    }
+    if let Some(last) = last_coding {
+        // A length beside a coding is not to be trusted, nor the connection after it.
+        return Ok(if last.eq_ignore_ascii_case(b"chunked") && head.eleven {
+            (Framing::Chunked, keep && !has_length)
+        } else {
+            (Framing::ToClose, false)
+        });
+    }
+    match length {
+        None => Ok((Framing::ToClose, false)),
+        Some(None) => Err(malformed("an invalid Content-Length")),
+        Some(Some(_)) if lengths_differ => Err(malformed("Content-Length values that differ")),
+        Some(Some(n)) => Ok((Framing::Length(n), keep)),
+    }
 }
 
 /// Reads an answer from a connection through a buffer of what arrived and is not yet used.
@@ -511,7 +532,7 @@ mod tests {
 
     #[test]
     fn reads_every_framing_in_any_pieces() {
-        let cases: [(&[u8], Method, &[u8], bool); 9] = [
+        let cases: [(&[u8], Method, &[u8], bool); 14] = [
             (
                 b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
                 Method::GET,
@@ -566,6 +587,36 @@ mod tests {
                 b"ok",
                 false,
             ),
+            (
+                b"HTTP/1.0 200 OK\r\nconnection: Keep-Alive\r\nContent-Length: 2\r\n\r\nok",
+                Method::GET,
+                b"ok",
+                true,
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nCONTENT-LENGTH: 2\r\ncontent-length: 2, 02\r\n\r\nok",
+                Method::GET,
+                b"ok",
+                true,
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nConnection: te\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok",
+                Method::GET,
+                b"ok",
+                false,
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding:\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+                Method::GET,
+                b"ok",
+                true,
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\nuntil the end",
+                Method::GET,
+                b"until the end",
+                false,
+            ),
         ];
         for (bytes, method, body, reusable) in cases {
             for piece in PIECES {
@@ -603,8 +654,10 @@ mod tests {
 
     #[test]
     fn refuses_what_cannot_be_framed() {
-        let cases: [&[u8]; 8] = [
+        let cases: [&[u8]; 10] = [
             b"HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\nhello!",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\ncontent-length: 6\r\n\r\nhello!",
+            b"HTTP/1.1 200 OK\r\nContent-Length: x\r\nContent-Length: 5\r\n\r\nhello",
             b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
             b"HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\nhello",
             b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
