@@ -42,17 +42,18 @@ pub fn operation(d: &Dialect, action: Action, body: Option<Map<String, Value>>) 
 
 /// A reply of the vendor.
 pub fn reply(status: u16, body: impl Into<Bytes>) -> Reply {
+    let headers: http::HeaderMap = [("x-request-id", "req-1"), ("retry-after", "7")]
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                http::HeaderName::from_static(k),
+                http::HeaderValue::from_static(v),
+            )
+        })
+        .collect();
     Reply {
         status: http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::OK),
-        headers: [("x-request-id", "req-1"), ("retry-after", "7")]
-            .into_iter()
-            .map(|(k, v)| {
-                (
-                    http::HeaderName::from_static(k),
-                    http::HeaderValue::from_static(v),
-                )
-            })
-            .collect(),
+        headers: (&headers).into(),
         body: body.into(),
     }
 }
