@@ -48,24 +48,20 @@ impl Fields {
 
     /// The values of the fields called `name` (any letter case), in the order they came.
     pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.spans
-            .iter()
-            .filter(|(n, _)| self.head[n.clone()].eq_ignore_ascii_case(name.as_bytes()))
-            .map(|(_, value)| &self.head[value.clone()])
+        self.spans_of(name).map(|at| &self.head[at])
     }
 
     /// The first value of the field `name`.
     pub fn get(&self, name: &str) -> Option<&[u8]> {
-        self.find(name).map(|at| &self.head[at])
+        self.spans_of(name).next().map(|at| &self.head[at])
     }
 
-    /// Where the first value of the field `name` lies.
-    fn find(&self, name: &str) -> Option<Range<usize>> {
-        let (_, at) = self
-            .spans
+    /// Where the values of the fields called `name` lie, in the order they came.
+    fn spans_of<'a>(&'a self, name: &'a str) -> impl Iterator<Item = Range<usize>> + 'a {
+        self.spans
             .iter()
-            .find(|(n, _)| self.head[n.clone()].eq_ignore_ascii_case(name.as_bytes()))?;
-        Some(at.clone())
+            .filter(|(n, _)| self.head[n.clone()].eq_ignore_ascii_case(name.as_bytes()))
+            .map(|(_, value)| value.clone())
     }
 
     /// The first value of the field `name`, if it is visible ASCII (as
@@ -82,7 +78,7 @@ impl Fields {
     /// The first value of the field `name` as a value to pass on: a slice of the head, not a
     /// copy.
     pub fn value(&self, name: &str) -> Option<HeaderValue> {
-        HeaderValue::from_maybe_shared(self.head.slice(self.find(name)?)).ok()
+        HeaderValue::from_maybe_shared(self.head.slice(self.spans_of(name).next()?)).ok()
     }
 
     /// Whether a field called `name` is there.
