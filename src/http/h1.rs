@@ -43,7 +43,7 @@ use super::{edge, headers, respond};
 use crate::problem::Problem;
 use bytes::{Bytes, BytesMut};
 use http::{HeaderMap, Method, Request, Response, Uri, Version, header};
-use std::io::{self, Write as _};
+use std::io::{self, IoSlice, Write as _};
 use std::mem::MaybeUninit;
 use std::sync::{Arc, Mutex};
 use std::task::Poll;
@@ -57,8 +57,8 @@ const MAX_HEADERS: usize = 100;
 /// What the connection's buffer holds at least room for when it reads: a request head and a
 /// small body, in one read. Kept small: thousands of connections each hold one.
 const READ_AHEAD: usize = 4096;
-/// Bodies up to this size are copied behind the head into one write; larger ones follow it in
-/// a second.
+/// On a stream that cannot take several slices in one write, bodies up to this size are copied
+/// behind the head into one write; larger ones follow it in a second.
 const COPIED_BODY: usize = 64 * 1024;
 /// How long, and how much, a closing connection reads and drops before it closes.
 const LINGER: Duration = Duration::from_millis(500);
@@ -537,13 +537,10 @@ async fn write_answer<S: AsyncWrite + Unpin>(
     let body = whole(body);
     let status = parts.status;
     let bodiless = status.is_informational() || status.as_u16() == 204 || status.as_u16() == 304;
-    let mut out = Vec::with_capacity(
-        256 + if body.len() <= COPIED_BODY {
-            body.len()
-        } else {
-            0
-        },
-    );
+    // Behind the head in one buffer only when the stream cannot take both at once (a
+    // vectored write hands the kernel both slices: a page of webhooks is not copied again).
+    let copied = !io.is_write_vectored() && body.len() <= COPIED_BODY;
+    let mut out = Vec::with_capacity(256 + if copied { body.len() } else { 0 });
     out.extend_from_slice(match version {
         Version::HTTP_10 => b"HTTP/1.0 ",
         _ => b"HTTP/1.1 ",
@@ -587,28 +584,30 @@ async fn write_answer<S: AsyncWrite + Unpin>(
     } else {
         body
     };
-    if body.len() <= COPIED_BODY {
+    if copied {
         out.extend_from_slice(&body);
-        send(io, &out, patience).await?;
+        send(io, &mut [IoSlice::new(&out)], patience).await?;
     } else {
-        send(io, &out, patience).await?;
-        send(io, &body, patience).await?;
+        send(io, &mut [IoSlice::new(&out), IoSlice::new(&body)], patience).await?;
     }
     within(patience, io.flush()).await?
 }
 
 /// Writes all of `bytes`, each write allowed `patience` to make progress.
+/// Writes all of `slices`, as many at a time as the stream takes (a stream that cannot take
+/// several writes the first that is not empty).
 async fn send<S: AsyncWrite + Unpin>(
     io: &mut S,
-    mut bytes: &[u8],
+    mut slices: &mut [IoSlice<'_>],
     patience: Duration,
 ) -> io::Result<()> {
-    while !bytes.is_empty() {
-        let n = within(patience, io.write(bytes)).await??;
+    IoSlice::advance_slices(&mut slices, 0); // past any empty ones
+    while !slices.is_empty() {
+        let n = within(patience, io.write_vectored(slices)).await??;
         if n == 0 {
             return Err(io::ErrorKind::WriteZero.into());
         }
-        bytes = &bytes[n..];
+        IoSlice::advance_slices(&mut slices, n);
     }
     Ok(())
 }
@@ -773,5 +772,110 @@ mod tests {
             framing("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n"),
             Err(413)
         );
+    }
+
+    /// A stream that takes at most `step` bytes a write, several slices at once or not.
+    struct Trickle {
+        taken: Vec<u8>,
+        step: usize,
+        vectored: bool,
+        writes: usize,
+    }
+
+    impl Trickle {
+        fn take<'b>(&mut self, bufs: impl Iterator<Item = &'b [u8]>) -> usize {
+            let mut room = self.step;
+            for buf in bufs {
+                let n = buf.len().min(room);
+                self.taken.extend_from_slice(&buf[..n]);
+                room -= n;
+            }
+            self.writes += 1;
+            self.step - room
+        }
+    }
+
+    impl AsyncWrite for Trickle {
+        fn poll_write(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+            buf: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            Poll::Ready(Ok(self.take(std::iter::once(buf))))
+        }
+
+        fn poll_write_vectored(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+            bufs: &[IoSlice<'_>],
+        ) -> Poll<io::Result<usize>> {
+            let slices = bufs.iter().map(|b| &**b).filter(|b| !b.is_empty());
+            // A stream that cannot take several takes the first that is not empty.
+            let n = if self.vectored {
+                self.take(slices)
+            } else {
+                self.take(slices.take(1))
+            };
+            Poll::Ready(Ok(n))
+        }
+
+        fn is_write_vectored(&self) -> bool {
+            self.vectored
+        }
+
+        fn poll_flush(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> Poll<io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+
+        fn poll_shutdown(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> Poll<io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    #[tokio::test]
+    async fn an_answer_is_written_whole_however_the_stream_takes_it() {
+        let form = Form {
+            head_only: false,
+            version: Version::HTTP_11,
+        };
+        for size in [0, 1, 300, COPIED_BODY, COPIED_BODY + 1] {
+            let body: Vec<u8> = (0..size).map(|i| b'a' + (i % 26) as u8).collect();
+            for vectored in [false, true] {
+                for step in [1, 7, 4096, usize::MAX] {
+                    let answer = Response::builder()
+                        .status(200)
+                        .header("date", "Thu, 03 Dec 2026 10:00:00 GMT")
+                        .body(Body::from(body.clone()))
+                        .unwrap();
+                    let mut io = Trickle {
+                        taken: Vec::new(),
+                        step,
+                        vectored,
+                        writes: 0,
+                    };
+                    write_answer(&mut io, answer, form, true, Duration::from_secs(1))
+                        .await
+                        .unwrap();
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\ndate: Thu, 03 Dec 2026 10:00:00 GMT\r\ncontent-length: {size}\r\n\r\n"
+                    );
+                    let case = format!("{size} bytes, vectored {vectored}, {step} a write");
+                    assert_eq!(&io.taken[..head.len()], head.as_bytes(), "{case}");
+                    assert!(io.taken[head.len()..] == body, "{case}");
+                    if step == usize::MAX {
+                        // One write for head and body, unless neither the stream nor a copy
+                        // can join them.
+                        let joined = vectored || size <= COPIED_BODY;
+                        assert_eq!(io.writes, if joined { 1 } else { 2 }, "{case}");
+                    }
+                }
+            }
+        }
     }
 }
