@@ -246,28 +246,27 @@ impl fmt::Display for FieldPath {
 }
 
 impl FieldPath {
-    /// Whether `text` is this path's dotted form, compared without writing it out.
+    /// Whether `text` is this path's dotted form ([`fmt::Display`]), compared step by step
+    /// without writing it out: a vendor's field error is matched against every rule's path.
     pub fn is_spelled(&self, text: &str) -> bool {
-        /// Consumes `rest` as long as what is written matches it.
-        struct Compare<'a> {
-            rest: &'a str,
-            same: bool,
+        let mut rest = text.as_bytes();
+        let mut digits = itoa::Buffer::new();
+        for (n, step) in self.steps.iter().enumerate() {
+            let (open, name, close): (&[u8], &[u8], &[u8]) = match step {
+                Step::Key(k) if n == 0 => (b"", k.as_bytes(), b""),
+                Step::Key(k) => (b".", k.as_bytes(), b""),
+                Step::Index(i) => (b"[", digits.format(*i).as_bytes(), b"]"),
+            };
+            let Some(after) = rest
+                .strip_prefix(open)
+                .and_then(|r| r.strip_prefix(name))
+                .and_then(|r| r.strip_prefix(close))
+            else {
+                return false;
+            };
+            rest = after;
         }
-        impl fmt::Write for Compare<'_> {
-            fn write_str(&mut self, s: &str) -> fmt::Result {
-                match self.rest.strip_prefix(s) {
-                    Some(rest) if self.same => self.rest = rest,
-                    _ => self.same = false,
-                }
-                Ok(())
-            }
-        }
-        let mut compare = Compare {
-            rest: text,
-            same: true,
-        };
-        let _ = fmt::Write::write_fmt(&mut compare, format_args!("{self}"));
-        compare.same && compare.rest.is_empty()
+        rest.is_empty()
     }
 
     /// This path extended by one step.
@@ -300,8 +299,26 @@ mod tests {
         assert!(FieldPath::parse("$").unwrap().is_root());
         let p = FieldPath::parse("$.a['b-c'][1].d").unwrap();
         assert!(p.is_spelled(&p.to_string()));
-        for other in ["a.b-c[1]", "a.b-c[1].dd", "a.b-c[2].d", "", "a.b-c[1].d."] {
+        for other in [
+            "a.b-c[1]",
+            "a.b-c[1].dd",
+            "a.b-c[2].d",
+            "",
+            "a.b-c[1].d.",
+            "a.b-c[10].d",
+            "a.b-c1.d",
+            "a.b-c[1]d",
+            ".a.b-c[1].d",
+            "a.b-c.[1].d",
+            "A.b-c[1].d",
+        ] {
             assert!(!p.is_spelled(other), "{other}");
+        }
+        for path in ["$.a", "$.a[10].b[2]", "$.x.y.z", "$[0]", "$.a.b[12]"] {
+            let p = FieldPath::parse(path).unwrap();
+            assert!(p.is_spelled(&p.to_string()), "{path}");
+            assert!(!p.is_spelled(&format!("{p}0")), "{path}");
+            assert!(!p.is_spelled(&format!("{p}.")), "{path}");
         }
     }
 
