@@ -46,6 +46,26 @@ pub fn write_key(out: &mut Vec<u8>, key: &str) {
     }
 }
 
+/// Appends `text` as a JSON string: copied between quotes as it is when it needs no escape,
+/// else written by the serializer.
+pub fn write_str(out: &mut Vec<u8>, text: &str) {
+    if needs_no_escape(text) {
+        write_plain_str(out, text);
+    } else {
+        write(out, &text);
+    }
+}
+
+/// [`write_str`] for a string known to need no escape.
+#[inline]
+pub fn write_plain_str(out: &mut Vec<u8>, text: &str) {
+    debug_assert!(needs_no_escape(text));
+    out.reserve(text.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(text.as_bytes());
+    out.push(b'"');
+}
+
 /// [`write_key`] for a name known to need no escape.
 pub fn write_plain_key(out: &mut Vec<u8>, key: &str) {
     debug_assert!(needs_no_escape(key));

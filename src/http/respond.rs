@@ -10,11 +10,9 @@ use http::Response;
 /// refused body may be left unread, so a 413 closes the connection.
 pub fn problem(problem: &Problem, request_id: &str) -> Response<Body> {
     // Written straight from the problem, without building a JSON tree first.
-    let mut response = body::json(
-        problem.status(),
-        &problem.body(request_id),
-        &body::PROBLEM_JSON,
-    );
+    let mut json = Vec::with_capacity(512);
+    problem.write(request_id, &mut json);
+    let mut response = body::bytes(problem.status(), json.into(), &body::PROBLEM_JSON);
     let h = response.headers_mut();
     if let Some(v) = headers::value(request_id) {
         h.insert(headers::X_REQUEST_ID.clone(), v);

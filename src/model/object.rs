@@ -299,7 +299,7 @@ impl Piece<'_> {
     #[inline(always)]
     pub fn write(self, out: &mut Vec<u8>) {
         match self {
-            Piece::Plain(text) => plain_string(out, text),
+            Piece::Plain(text) => json::write_plain_str(out, text),
             Piece::Written(text) => out.extend_from_slice(text.as_bytes()),
             Piece::Unsigned(n) => out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
             Piece::Bool(b) => literal(out, b),
@@ -313,7 +313,7 @@ impl Piece<'_> {
 /// A value as [`json::write`] writes it, the usual ones without the serializer.
 fn write_value(out: &mut Vec<u8>, value: &Value) {
     match value {
-        Value::String(text) if json::needs_no_escape(text) => plain_string(out, text),
+        Value::String(text) => json::write_str(out, text),
         Value::Bool(b) => literal(out, *b),
         Value::Null => out.extend_from_slice(b"null"),
         Value::Number(n) if let Some(n) = n.as_u64() => {
@@ -321,15 +321,6 @@ fn write_value(out: &mut Vec<u8>, value: &Value) {
         }
         value => json::write(out, value),
     }
-}
-
-/// A string that needs no escape, between its quotes.
-#[inline]
-fn plain_string(out: &mut Vec<u8>, text: &str) {
-    out.reserve(text.len() + 2);
-    out.push(b'"');
-    out.extend_from_slice(text.as_bytes());
-    out.push(b'"');
 }
 
 fn literal(out: &mut Vec<u8>, b: bool) {
