@@ -202,8 +202,10 @@ const SECRET_HEADERS: [&str; 4] = [
     "x-api-key",
 ];
 
-fn shown_headers(h: &HeaderMap) -> Map<String, Value> {
-    h.iter()
+fn shown_headers<'h>(
+    h: impl IntoIterator<Item = (&'h HeaderName, &'h HeaderValue)>,
+) -> Map<String, Value> {
+    h.into_iter()
         .map(|(name, value)| {
             let text = if value.is_sensitive() || SECRET_HEADERS.contains(&name.as_str()) {
                 "[redacted]".to_owned()
@@ -215,13 +217,18 @@ fn shown_headers(h: &HeaderMap) -> Map<String, Value> {
         .collect()
 }
 
-fn shown(step: usize, request: &VendorRequest, url: String, headers: &HeaderMap) -> ShownRequest {
+fn shown(
+    step: usize,
+    request: &VendorRequest,
+    url: String,
+    headers: &[(HeaderName, HeaderValue)],
+) -> ShownRequest {
     ShownRequest {
         step,
         role: request.purpose.name(),
         method: request.method.to_string(),
         url,
-        headers: shown_headers(headers),
+        headers: shown_headers(headers.iter().map(|(name, value)| (name, value))),
         body: request.body.clone().unwrap_or(Value::Null),
         pending: false,
         depends_on: None,

@@ -19,7 +19,7 @@ use super::connect::{Connection, Connector, Origin};
 use super::{wire, workers};
 use crate::exchange::Reply;
 use bytes::Bytes;
-use http::{HeaderMap, Method, header};
+use http::{HeaderName, HeaderValue, Method, header};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -66,8 +66,8 @@ pub struct Outbound<'a> {
     pub origin: &'a Origin,
     /// The request target (path and query), checked here.
     pub target: &'a str,
-    /// The header fields (`Host` and the body's length are added).
-    pub headers: &'a HeaderMap,
+    /// The header fields, in order (`Host` and the body's length are added).
+    pub headers: &'a [(HeaderName, HeaderValue)],
     /// The body.
     pub body: &'a Bytes,
 }

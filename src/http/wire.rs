@@ -63,7 +63,7 @@ pub fn request(
     method: &Method,
     target: &str,
     host: &str,
-    headers: &HeaderMap,
+    headers: &[(HeaderName, HeaderValue)],
     extra: &[(HeaderName, &HeaderValue)],
     body: &[u8],
 ) -> Vec<u8> {
@@ -78,7 +78,7 @@ pub fn request(
         out.extend_from_slice(value);
         out.extend_from_slice(b"\r\n");
     };
-    if !headers.contains_key(header::HOST) {
+    if !headers.iter().any(|(name, _)| name == header::HOST) {
         line(b"host", host.as_bytes());
     }
     for (name, value) in headers {
@@ -91,7 +91,10 @@ pub fn request(
     }
     // A body, or a method whose request is expected to have one, states its length.
     if !body.is_empty() || matches!(*method, Method::POST | Method::PUT | Method::PATCH) {
-        line(b"content-length", body.len().to_string().as_bytes());
+        line(
+            b"content-length",
+            itoa::Buffer::new().format(body.len()).as_bytes(),
+        );
     }
     out.extend_from_slice(b"\r\n");
     out.extend_from_slice(body);
@@ -722,9 +725,13 @@ mod tests {
 
     #[test]
     fn writes_the_request_with_its_host_its_length_and_nothing_of_framing_twice() {
-        let mut headers = HeaderMap::new();
-        headers.insert("x-request-id", HeaderValue::from_static("r-1"));
-        headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("99"));
+        let headers = [
+            (
+                HeaderName::from_static("x-request-id"),
+                HeaderValue::from_static("r-1"),
+            ),
+            (header::CONTENT_LENGTH, HeaderValue::from_static("99")),
+        ];
         let auth = HeaderValue::from_static("Basic dTpw");
         let bytes = request(
             &Method::PATCH,
@@ -739,9 +746,9 @@ mod tests {
             "PATCH /v1/hooks/a?b=c HTTP/1.1\r\nhost: api.example:8443\r\nx-request-id: r-1\r\n\
              proxy-authorization: Basic dTpw\r\ncontent-length: 2\r\n\r\n{}"
         );
-        let empty_post = request(&Method::POST, "/", "h", &HeaderMap::new(), &[], b"");
+        let empty_post = request(&Method::POST, "/", "h", &[], &[], b"");
         assert!(empty_post.ends_with(b"content-length: 0\r\n\r\n"));
-        let get = request(&Method::GET, "/", "h", &HeaderMap::new(), &[], b"");
+        let get = request(&Method::GET, "/", "h", &[], &[], b"");
         assert_eq!(get, b"GET / HTTP/1.1\r\nhost: h\r\n\r\n");
     }
 }

@@ -206,38 +206,42 @@ impl Upstream {
     }
 
     /// The headers of every vendor request: what it accepts and who sends it, the request id,
-    /// the credential (marked sensitive) and an idempotency key the vendor honours.
-    pub fn headers(&self, call: &Call, has_body: bool) -> HeaderMap {
-        let mut headers = HeaderMap::with_capacity(6);
-        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
-        headers.insert(
+    /// the credential (marked sensitive) and an idempotency key the vendor honours. A list, not
+    /// a map: each is written once and none is looked up, so hashing names into a map's index
+    /// was work for nothing.
+    pub fn headers(&self, call: &Call, has_body: bool) -> Vec<(HeaderName, HeaderValue)> {
+        let mut headers = Vec::with_capacity(6);
+        headers.push((header::ACCEPT, HeaderValue::from_static("application/json")));
+        headers.push((
             header::USER_AGENT,
             HeaderValue::from_static(concat!("hookgate/", env!("CARGO_PKG_VERSION"))),
-        );
+        ));
         if has_body {
-            headers.insert(
+            headers.push((
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),
-            );
+            ));
         }
         if let Some(id) = crate::http::headers::value(&call.request_id) {
-            headers.insert(X_REQUEST_ID.clone(), id);
+            headers.push((X_REQUEST_ID.clone(), id));
         }
         match &self.auth {
             Auth::Bearer(HeaderSecret(value)) => {
-                headers.insert(header::AUTHORIZATION, value.clone());
+                headers.push((header::AUTHORIZATION, value.clone()));
             }
             Auth::Passthrough => {
                 if let Some(value) = &call.client_auth {
                     let mut value = value.clone();
                     value.set_sensitive(true);
-                    headers.insert(header::AUTHORIZATION, value);
+                    headers.push((header::AUTHORIZATION, value));
                 }
             }
             Auth::None => {}
         }
         if let (Some(name), Some(key)) = (&self.dialect.idempotency_key, &call.idempotency_key) {
-            headers.insert(name.clone(), key.clone());
+            // The vendor's own name for the key replaces any field above of that name.
+            headers.retain(|(n, _)| n != name);
+            headers.push((name.clone(), key.clone()));
         }
         headers
     }
@@ -274,7 +278,7 @@ impl Upstream {
         &self,
         method: &http::Method,
         target: &str,
-        headers: &HeaderMap,
+        headers: &[(HeaderName, HeaderValue)],
         body: Bytes,
         repeatable: bool,
     ) -> Result<Reply, Problem> {
