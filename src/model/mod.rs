@@ -429,12 +429,17 @@ mod tests {
                 .iter()
                 .map(|k| (k.to_string(), Value::from(*k)))
                 .collect();
+            let members = Members::from(object.clone()).ordered(WEBHOOK_FIELDS);
             let out = ordered(object, WEBHOOK_FIELDS);
             assert_eq!(keys(&out), expected, "from {given:?}");
             assert!(
                 out.iter().all(|(k, v)| v == k),
                 "values stay with their keys"
             );
+            // Members are put in the same order, in their text too.
+            let mut text = Vec::new();
+            members.write(&mut text);
+            assert_eq!(text, serde_json::to_vec(&out).unwrap(), "from {given:?}");
         }
     }
 }

@@ -207,8 +207,9 @@ impl Members {
                 .position(|f| f.name == key)
                 .unwrap_or(fields.len())
         };
-        // Read objects are assembled in table order already: checking is a few comparisons.
-        if !self.0.is_sorted_by_key(|(k, _)| rank(k)) {
+        // Read objects are assembled in table order already: checking is a comparison or two
+        // a member.
+        if !in_order(self.0.iter().map(|(k, _)| k.as_ref()), fields) {
             // Stable: members outside the table keep the order they came in.
             self.0.sort_by_cached_key(|(k, _)| rank(k));
         }
@@ -420,7 +421,7 @@ impl serde::Serialize for Slot {
 pub fn ordered(object: Map<String, Value>, fields: &[Field]) -> Map<String, Value> {
     // Objects read by a mapping are assembled in table order already: checking costs a few
     // comparisons of keys, rebuilding would hash and move every member again.
-    if in_order(&object, fields) {
+    if in_order(object.keys().map(String::as_str), fields) {
         return object;
     }
     let rank = |key: &str| {
@@ -436,17 +437,19 @@ pub fn ordered(object: Map<String, Value>, fields: &[Field]) -> Map<String, Valu
     members.into_iter().map(|(_, k, v)| (k, v)).collect()
 }
 
-/// Whether `object` lists the table's fields in table order, before any member outside it.
-fn in_order(object: &Map<String, Value>, fields: &[Field]) -> bool {
+/// Whether `keys` list the table's fields in table order, before any key outside it.
+fn in_order<'k>(keys: impl Iterator<Item = &'k str>, fields: &[Field]) -> bool {
     let mut next = 0;
     let mut past_table = false;
-    for key in object.keys().map(String::as_str) {
-        // Usually the key is the next field of the table, or one soon after it.
-        if !past_table && let Some(r) = fields[next..].iter().position(|f| f.name == key) {
+    for key in keys {
+        // Usually the key is the next field of the table, or one soon after it, and often the
+        // table's own text (an assembled object's names are): the same address settles it.
+        let named = |f: &Field| std::ptr::eq(f.name, key) || f.name == key;
+        if !past_table && let Some(r) = fields[next..].iter().position(named) {
             next += r + 1;
             continue;
         }
-        if fields.iter().any(|f| f.name == key) {
+        if fields.iter().any(named) {
             return false;
         }
         past_table = true;
