@@ -91,6 +91,15 @@ impl Call {
 
     /// Keeps the vendor's rate-limit headers of an answer.
     pub fn surface_rate_limits(&self, headers: &Fields) {
+        // Most answers carry none: one pass over the names settles that before a lookup of each.
+        let prefix = b"x-ratelimit-";
+        let any = headers.iter().any(|(name, _)| {
+            name.get(..prefix.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+        });
+        if !any {
+            return;
+        }
         let found: Vec<_> = RATE_LIMIT
             .iter()
             .filter_map(|name| Some((name.clone(), headers.value(name.as_str())?)))
@@ -369,4 +378,61 @@ pub struct RelayTarget<'a> {
     pub path: String,
     /// The client's query string, as it was.
     pub query: Option<&'a str>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A head's fields as a vendor wrote them, names in any letter case.
+    fn fields(lines: &[(&str, &str)]) -> Fields {
+        let mut head = Vec::new();
+        let mut spans = Vec::new();
+        for (name, value) in lines {
+            let name_at = head.len()..head.len() + name.len();
+            head.extend_from_slice(name.as_bytes());
+            head.extend_from_slice(b": ");
+            let value_at = head.len()..head.len() + value.len();
+            head.extend_from_slice(value.as_bytes());
+            head.extend_from_slice(b"\r\n");
+            spans.push((name_at, value_at));
+        }
+        Fields::new(Bytes::from(head), spans)
+    }
+
+    /// The vendor's rate limits are kept from an answer that has them, in any letter case, and
+    /// an answer without them leaves the last ones kept.
+    #[test]
+    fn keeps_the_rate_limits_an_answer_carries() {
+        let call = Call::new("r", None, None);
+        let kept = |call: &Call| {
+            let mut headers = HeaderMap::new();
+            call.apply_rate_limits(&mut headers);
+            let mut kept: Vec<_> = headers
+                .iter()
+                .map(|(n, v)| format!("{n}={}", v.to_str().unwrap()))
+                .collect();
+            kept.sort();
+            kept
+        };
+        call.surface_rate_limits(&fields(&[("content-type", "application/json")]));
+        assert!(kept(&call).is_empty());
+        call.surface_rate_limits(&fields(&[
+            ("Content-Type", "application/json"),
+            ("X-RateLimit-Remaining", "7"),
+            ("x-ratelimit-limit", "10"),
+            ("X-RATELIMIT-RESET", "30"),
+            ("X-RateLimit", "not one"),
+        ]));
+        let all = [
+            "x-ratelimit-limit=10",
+            "x-ratelimit-remaining=7",
+            "x-ratelimit-reset=30",
+        ];
+        assert_eq!(kept(&call), all);
+        call.surface_rate_limits(&fields(&[("date", "now")]));
+        assert_eq!(kept(&call), all);
+        call.surface_rate_limits(&fields(&[("x-ratelimit-remaining", "6")]));
+        assert_eq!(kept(&call), ["x-ratelimit-remaining=6"]);
+    }
 }
