@@ -88,7 +88,7 @@ pub async fn start(setup: Setup) -> Result<Running, StartError> {
             tracing::info!(surface = %prefix, "the surface passes its clients' credentials to the vendor, which authenticates them; inbound keys do not apply to it");
         }
     }
-    let listener = setup::bind("listen", config.listen).await?;
+    let listener = setup::bind("listen", config.listen)?;
     let addr = listener.local_addr().map_err(|source| StartError::Bind {
         key: "listen".into(),
         addr: config.listen,
@@ -158,7 +158,7 @@ async fn own_listeners<S: std::future::Future<Output = ()> + Send + 'static>(
     let mut surfaces = BTreeMap::new();
     for s in &config.surfaces {
         let Some(listen) = s.listen else { continue };
-        let listener = setup::bind(&format!("surfaces.{}.listen", s.name), listen).await?;
+        let listener = setup::bind(&format!("surfaces.{}.listen", s.name), listen)?;
         let addr = listener.local_addr().map_err(|source| StartError::Bind {
             key: s.name.clone(),
             addr: listen,

@@ -458,7 +458,7 @@ impl Live {
                 }],
             }));
         }
-        let listener = setup::bind(&key, u.emulator_listen).await?;
+        let listener = setup::bind(&key, u.emulator_listen)?;
         let addr = listener.local_addr().map_err(|source| StartError::Bind {
             key,
             addr: u.emulator_listen,

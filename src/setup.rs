@@ -7,7 +7,7 @@ use crate::mapping::{self, Dialect, MappingError};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
 
 /// Why hookgate could not start.
 #[derive(Debug, thiserror::Error)]
@@ -145,13 +145,76 @@ fn owner_problems(s: &SurfaceConfig, d: &Dialect, upstream: &Dialect) -> Vec<Con
     problems
 }
 
-/// Binds a listener; `key` names its address in the configuration.
-pub async fn bind(key: &str, addr: SocketAddr) -> Result<TcpListener, StartError> {
-    TcpListener::bind(addr)
-        .await
-        .map_err(|source| StartError::Bind {
-            key: key.to_owned(),
-            addr,
-            source,
+/// How many connections the kernel completes for a listener before hookgate accepts them. A
+/// burst beyond it has its handshakes dropped and retried a second later, which its clients
+/// see as requests of one to three seconds: the standard library's and tokio's 128 did that to
+/// a burst of 2000 connections (`bench/run.sh`'s storm). Linux caps it at
+/// `net.core.somaxconn` (4096 by default since 5.4); nginx asks for 511 unless told more.
+pub const BACKLOG: u32 = 4096;
+
+/// Binds a listener, with a queue of [`BACKLOG`] connections; `key` names its address in the
+/// configuration. Called on a runtime, whose reactor the listener is registered with.
+pub fn bind(key: &str, addr: SocketAddr) -> Result<TcpListener, StartError> {
+    let listen = || {
+        let socket = match addr {
+            SocketAddr::V4(_) => TcpSocket::new_v4()?,
+            SocketAddr::V6(_) => TcpSocket::new_v6()?,
+        };
+        // As tokio's own `bind`: a restarted gateway rebinds while old connections linger.
+        socket.set_reuseaddr(true)?;
+        socket.bind(addr)?;
+        socket.listen(BACKLOG)
+    };
+    listen().map_err(|source| StartError::Bind {
+        key: key.to_owned(),
+        addr,
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// A burst of connections that hookgate has not accepted yet is held by the kernel, not
+    /// dropped: each connects at once, far past the 128 of the standard library's backlog.
+    #[tokio::test]
+    async fn holds_a_burst_of_connections_before_they_are_accepted() {
+        // The kernel caps the backlog at `net.core.somaxconn`.
+        let cap = std::fs::read_to_string("/proc/sys/net/core/somaxconn")
+            .ok()
+            .and_then(|s| s.trim().parse::<u32>().ok())
+            .unwrap_or(BACKLOG);
+        let burst = cap.min(BACKLOG).min(600) as usize;
+        assert!(
+            burst > 128,
+            "net.core.somaxconn is {cap}: nothing to tell apart"
+        );
+        let listener = bind("listen", "127.0.0.1:0".parse().unwrap()).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let connected = tokio::task::spawn_blocking(move || {
+            (0..burst)
+                .map(|_| std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(500)))
+                .collect::<Result<Vec<_>, _>>()
+                .map(|streams| streams.len())
         })
+        .await
+        .unwrap();
+        assert_eq!(connected.unwrap(), burst);
+        drop(listener);
+    }
+
+    #[tokio::test]
+    async fn names_the_address_it_could_not_bind() {
+        let taken = bind("listen", "127.0.0.1:0".parse().unwrap()).unwrap();
+        let addr = taken.local_addr().unwrap();
+        match bind("surfaces.s.listen", addr) {
+            Err(StartError::Bind { key, addr: at, .. }) => {
+                assert_eq!(key, "surfaces.s.listen");
+                assert_eq!(at, addr);
+            }
+            other => panic!("bound twice: {other:?}"),
+        }
+    }
 }

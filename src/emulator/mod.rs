@@ -528,7 +528,7 @@ pub async fn run(
     // Every listener is bound before any serves: a clash fails the run with nothing served.
     let mut bound = Vec::new();
     for (addr, mounts) in groups {
-        let listener = crate::setup::bind("--listen", addr).await?;
+        let listener = crate::setup::bind("--listen", addr)?;
         let at = listener.local_addr().unwrap_or(addr);
         for (prefix, e) in &mounts {
             tracing::info!(dialect = %e.dialect.name, addr = %at, prefix = %prefix, "emulator listening");
