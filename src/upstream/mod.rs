@@ -296,7 +296,9 @@ impl Upstream {
         let mut attempt = 0;
         loop {
             let _permit = self.guard.admit(&self.name, deadline).await?;
-            let left = deadline.saturating_duration_since(Instant::now());
+            // One reading of the clock for both: nothing waits between them.
+            let started = Instant::now();
+            let left = deadline.saturating_duration_since(started);
             let request = Outbound {
                 method,
                 origin: &self.origin,
@@ -305,7 +307,6 @@ impl Upstream {
                 body: &body,
             };
             tracing::debug!(upstream = %self.name, %method, target, attempt, "calling upstream");
-            let started = Instant::now();
             // Boxed: a call still waiting for its slot (above) holds no room for this state.
             let result =
                 Box::pin(self.client.call(request, policy.attempt_timeout.min(left))).await;
