@@ -86,16 +86,24 @@ struct Shared {
     pools: Box<[OnceLock<Arc<Pool>>]>,
 }
 
-/// Connections kept unused, the most recently used last.
+/// Connections kept unused, by destination, the most recently used last in each. Grouped: a
+/// call finds its destination's connections among a few destinations, not among every kept
+/// connection (a few dozen under load, all to the one vendor).
 #[derive(Default)]
 struct Pool {
-    idle: Mutex<Vec<Idle>>,
+    idle: Mutex<Vec<(Origin, Vec<Idle>)>>,
 }
 
 struct Idle {
-    origin: Origin,
     connection: Connection,
     since: Instant,
+}
+
+impl Idle {
+    /// Whether the connection may carry a call at `now`: not kept too long, nothing to read.
+    fn usable(&self, now: Instant) -> bool {
+        now - self.since < IDLE && self.connection.stream.is_quiet()
+    }
 }
 
 impl Shared {
@@ -122,13 +130,16 @@ async fn sweep(pool: Weak<Pool>) {
         every.tick().await;
         let Some(pool) = pool.upgrade() else { return };
         let now = Instant::now();
-        pool.lock()
-            .retain(|idle| now - idle.since < IDLE && idle.connection.stream.is_quiet());
+        let mut groups = pool.lock();
+        for (_, idle) in groups.iter_mut() {
+            idle.retain(|i| i.usable(now));
+        }
+        groups.retain(|(_, idle)| !idle.is_empty());
     }
 }
 
 impl Pool {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Idle>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(Origin, Vec<Idle>)>> {
         // A call that panicked holding the lock left a list of whole entries.
         self.idle.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -136,11 +147,14 @@ impl Pool {
     /// The most recently kept usable connection to `origin`; the unusable ones met on the way
     /// are dropped.
     fn take(&self, origin: &Origin) -> Option<Connection> {
-        let mut idle = self.lock();
+        let mut groups = self.lock();
+        let idle = groups
+            .iter_mut()
+            .find(|(o, _)| o == origin)
+            .map(|(_, idle)| idle)?;
         let now = Instant::now();
-        while let Some(at) = idle.iter().rposition(|i| i.origin == *origin) {
-            let found = idle.remove(at);
-            if now - found.since < IDLE && found.connection.stream.is_quiet() {
+        while let Some(found) = idle.pop() {
+            if found.usable(now) {
                 return Some(found.connection);
             }
         }
@@ -148,11 +162,18 @@ impl Pool {
     }
 
     /// Keeps `connection` unless `MAX_IDLE` to `origin` are kept already.
-    fn keep(&self, origin: Origin, connection: Connection) {
-        let mut idle = self.lock();
-        if idle.iter().filter(|i| i.origin == origin).count() < MAX_IDLE {
+    fn keep(&self, origin: &Origin, connection: Connection) {
+        let mut groups = self.lock();
+        let at = match groups.iter().position(|(o, _)| o == origin) {
+            Some(at) => at,
+            None => {
+                groups.push((origin.clone(), Vec::new()));
+                groups.len() - 1
+            }
+        };
+        let idle = &mut groups[at].1;
+        if idle.len() < MAX_IDLE {
             idle.push(Idle {
-                origin,
                 connection,
                 since: Instant::now(),
             });
@@ -232,7 +253,7 @@ impl Client {
             )
             .await?;
             if answer.reusable {
-                pool.keep(origin.clone(), connection);
+                pool.keep(origin, connection);
             }
             Ok(Reply {
                 status: answer.status,
@@ -252,4 +273,75 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
         cur = next;
     }
     cur.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::connect::Stream;
+    use tokio::io::AsyncWriteExt;
+    use tokio::net::{TcpListener, TcpStream};
+
+    /// A connection to `listener`, and the listener's end of it.
+    async fn connection(listener: &TcpListener) -> (Connection, TcpStream) {
+        let addr = listener.local_addr().expect("an address");
+        let (ours, theirs) = tokio::join!(TcpStream::connect(addr), listener.accept());
+        let stream = Stream::Plain(ours.expect("a connection"));
+        let connection = Connection {
+            stream,
+            forwarded: None,
+        };
+        (connection, theirs.expect("an accepted connection").0)
+    }
+
+    fn port(connection: &Connection) -> u16 {
+        let Stream::Plain(tcp) = &connection.stream else {
+            unreachable!("plain connections only here")
+        };
+        tcp.local_addr().expect("an address").port()
+    }
+
+    #[tokio::test]
+    async fn keeps_connections_per_destination_and_takes_the_latest_usable_one() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a listener");
+        let a = Origin::split("http://a.example").expect("an origin").0;
+        let b = Origin::split("http://b.example:8080").expect("an origin").0;
+        let pool = Pool::default();
+        assert!(pool.take(&a).is_none(), "nothing kept yet");
+
+        let (first, _first_peer) = connection(&listener).await;
+        let (second, mut second_peer) = connection(&listener).await;
+        let (other, _other_peer) = connection(&listener).await;
+        let (first_port, second_port, other_port) = (port(&first), port(&second), port(&other));
+        pool.keep(&a, first);
+        pool.keep(&b, other);
+        pool.keep(&a, second);
+
+        // The vendor closes the connection kept last: it is dropped, the one before is taken.
+        second_peer.shutdown().await.expect("a shutdown");
+        drop(second_peer);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let taken = pool.take(&a).expect("a usable connection to a");
+        assert_eq!(port(&taken), first_port);
+        assert_ne!(port(&taken), second_port);
+        assert!(pool.take(&a).is_none(), "a has no other");
+        let taken = pool.take(&b).expect("b's connection");
+        assert_eq!(port(&taken), other_port);
+
+        // At most MAX_IDLE per destination; another destination has room of its own.
+        let mut peers = Vec::new();
+        for _ in 0..=MAX_IDLE {
+            let (c, peer) = connection(&listener).await;
+            peers.push(peer);
+            pool.keep(&a, c);
+        }
+        let (c, _peer) = connection(&listener).await;
+        pool.keep(&b, c);
+        let mut from_a = 0;
+        while pool.take(&a).is_some() {
+            from_a += 1;
+        }
+        assert_eq!(from_a, MAX_IDLE);
+        assert!(pool.take(&b).is_some());
+    }
 }

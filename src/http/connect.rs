@@ -73,12 +73,13 @@ impl Origin {
     /// `target` as a request target in origin form (`/` first), or `None` when it holds a
     /// byte that may not be sent in one: printable ASCII only, and no fragment.
     pub fn target(target: &str) -> Option<Cow<'_, str>> {
-        // Counted rather than searched, which the compiler does many bytes at a time.
-        let unfit = target
-            .bytes()
-            .filter(|&b| !(0x21..0x7f).contains(&b) || b == b'#')
-            .count();
-        if unfit > 0 {
+        // Every byte's verdict or-ed together, without a branch: the compiler does that 16
+        // bytes at a time (a sixth of the instructions of a count of the unfit bytes, which
+        // it did one by one). A byte outside 0x21..0x7f wraps to 0x5e or more.
+        let unfit = target.bytes().fold(0u8, |unfit, b| {
+            unfit | u8::from(b.wrapping_sub(0x21) >= 0x5e) | u8::from(b == b'#')
+        });
+        if unfit != 0 {
             return None;
         }
         Some(if target.starts_with('/') {
@@ -292,5 +293,24 @@ mod tests {
         ] {
             assert!(Origin::split(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_target_takes_printable_ascii_but_a_fragment_mark_in_any_place() {
+        for b in 0..=255u8 {
+            let fits = (0x21..0x7f).contains(&b) && b != b'#';
+            // Before, among and after runs long enough for the compiler's 16-byte steps.
+            for at in [0, 1, 15, 16, 17, 40] {
+                let mut bytes = b"/abcdefghijklmnopqrstuvwxyz0123456789-._~%20?q=1".to_vec();
+                let at = at.min(bytes.len() - 1);
+                bytes[at] = b;
+                let Ok(text) = String::from_utf8(bytes) else {
+                    continue; // a lone high byte is no `&str`; one in a character is below
+                };
+                assert_eq!(Origin::target(&text).is_some(), fits, "{b:#04x} at {at}");
+            }
+        }
+        assert!(Origin::target("/caf\u{e9}").is_none());
+        assert!(Origin::target("x").is_some_and(|t| t == "/x"));
     }
 }
