@@ -219,8 +219,14 @@ impl Store {
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .to_owned();
-                let secret =
-                    mint_secret(&mut state.rng, self.dialect.emulator.mints_secret.as_ref());
+                // The one the client chose (a vendor whose rotation takes one), else minted.
+                let chosen = op.body.as_ref().and_then(|b| b.get("secret"));
+                let secret = match chosen.and_then(Value::as_str) {
+                    Some(chosen) => chosen.to_owned(),
+                    None => {
+                        mint_secret(&mut state.rng, self.dialect.emulator.mints_secret.as_ref())
+                    }
+                };
                 state.secrets.retain(|(k, _)| *k != id);
                 state.secrets.push((id, secret.clone()));
                 let mut shown = state.webhooks[index].1.clone();

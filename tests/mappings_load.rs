@@ -51,3 +51,55 @@ body = { message = "{{mesage}}" }
     assert!(keys.contains(&"errors.render.default.body"), "{keys:?}");
     assert!(errors.iter().all(|e| e.file == Path::new("broken.toml")));
 }
+
+#[test]
+fn a_chosen_secret_has_its_place_in_a_rotation_body_only() {
+    let file = |body: &str, operation: &str| {
+        format!(
+            r#"
+[dialect]
+base_path = "/x"
+[fields.url]
+path = "$.url"
+[operations.get]
+method = "GET"
+path = "/w/{{id}}"
+response = "{{{{webhook}}}}"
+[operations.{operation}]
+method = "POST"
+path = "/w/{{id}}/do"
+body = {body}
+response = "{{{{webhook}}}}"
+[errors]
+[errors.render.default]
+body = {{ message = "{{{{message}}}}" }}
+"#
+        )
+    };
+    for body in [
+        r#"{ key = "{{secret}}" }"#,
+        r#"{ a = { b = "{{secret}}" } }"#,
+    ] {
+        let text = file(body, "rotate_secret");
+        let dialect = Dialect::compile("d", Path::new("d.toml"), &text).unwrap_or_else(|e| {
+            panic!("{body}: {}", e[0]);
+        });
+        let rotation = dialect
+            .operation(hookgate::model::Action::RotateSecret)
+            .unwrap();
+        let template = rotation.body.as_ref().unwrap();
+        assert!(template.slots().contains(&"secret"), "{body}");
+        assert!(template.path_of("secret").is_some(), "{body}");
+    }
+    for operation in ["test", "create", "delete"] {
+        let text = file(r#"{ key = "{{secret}}" }"#, operation);
+        let errors = Dialect::compile("d", Path::new("d.toml"), &text).unwrap_err();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.key == format!("operations.{operation}.body")
+                    && e.message.contains("{{secret}}")),
+            "{operation}: {errors:?}"
+        );
+    }
+}

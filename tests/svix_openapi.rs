@@ -498,6 +498,84 @@ async fn send_example_and_rotation_take_only_bodies_of_their_schemas_on_every_su
     }
 }
 
+/// A rotation's `key` becomes the endpoint's new secret wherever the upstream's rotation takes
+/// one, and is refused, named, where the upstream mints its own secret: on a Svix surface in
+/// front of an emulator of every dialect, and of a twin of Svix's own file under another name
+/// (a surface in front of its own dialect relays bytes; in front of the twin the key goes
+/// through the planner into the twin's request).
+#[tokio::test]
+async fn a_rotation_key_becomes_the_secret_or_is_refused_where_the_upstream_mints_its_own() {
+    let twins = tempfile::tempdir().unwrap();
+    let own = std::fs::read_to_string(Path::new(MAPPINGS).join(format!("{DIALECT}.toml")));
+    std::fs::write(twins.path().join("twin.toml"), own.unwrap()).unwrap();
+    let mut backends = dialects();
+    backends.extend(hookgate::mapping::load_dir(twins.path()).unwrap());
+    let mut toml = format!("mappings_dir = {:?}\n", twins.path());
+    for d in &backends {
+        let bridged = if d.owner.is_none() {
+            format!("owner = \"{APP}\"\n")
+        } else {
+            String::new()
+        };
+        toml += &format!(
+            "[upstreams.{n}]\ndialect = \"{n}\"\nemulate = true\n\
+             [surfaces.svix-{n}]\ndialect = \"{DIALECT}\"\nupstream = \"{n}\"\nprefix = \"/svix-{n}\"\n{bridged}",
+            n = d.name
+        );
+    }
+    let gw = gateway(&toml).await;
+    let key = json!("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    // The headers read through each surface in front of a vendor that takes a key.
+    let mut reads = Vec::new();
+    for backend in &backends {
+        let name = &backend.name;
+        let id = created(gw.addr, backend).await;
+        let base = format!("/svix-{name}/api/v1/app/{APP}/endpoint/{id}");
+        let rotate = format!("{base}/secret/rotate");
+        let chosen = call(gw.addr, "POST", &rotate, Some(&json!({ "key": key }))).await;
+        let what = format!(
+            "surface on {name}: {}",
+            String::from_utf8_lossy(&chosen.body)
+        );
+        let Some(rotation) = backend.operation(Action::RotateSecret) else {
+            assert_eq!(chosen.status, 501, "{what}");
+            continue;
+        };
+        if !rotation
+            .body
+            .as_ref()
+            .is_some_and(|b| b.slots().contains(&"secret"))
+        {
+            refused_at(&chosen, "key", &what);
+            // Without a key the rotation is the upstream's own.
+            let minted = call(gw.addr, "POST", &rotate, Some(&json!({}))).await;
+            assert_eq!(minted.status, 204, "surface on {name}: {}", minted.json());
+            continue;
+        }
+        assert_eq!(chosen.status, 204, "{what}");
+        let secret = call(gw.addr, "GET", &format!("{base}/secret"), None).await;
+        assert_eq!(secret.json(), json!({ "key": key }), "surface on {name}");
+        // A rotation without one mints a new secret.
+        let minted = call(gw.addr, "POST", &rotate, Some(&json!({}))).await;
+        assert_eq!(minted.status, 204, "surface on {name}");
+        let secret = call(gw.addr, "GET", &format!("{base}/secret"), None).await;
+        assert_ne!(secret.json()["key"], key, "surface on {name}");
+        // Each resource answers its own members only, translated or relayed alike.
+        let headers = format!("{base}/headers");
+        let put = json!({"headers": {"X-A": "1"}});
+        assert_eq!(call(gw.addr, "PUT", &headers, Some(&put)).await.status, 204);
+        reads.push((name, call(gw.addr, "GET", &headers, None).await.json()));
+    }
+    assert!(
+        reads.len() >= 2,
+        "the twin and its original both take a key"
+    );
+    let (first, expected) = &reads[0];
+    for (name, read) in &reads[1..] {
+        assert_eq!(read, expected, "{name} against {first}");
+    }
+}
+
 #[tokio::test]
 async fn lists_are_capped_at_250_and_ordered_as_asked_or_refused_where_they_cannot_be() {
     let (gw, backends) = surfaces().await;

@@ -174,9 +174,42 @@ fn refused_in_svix_shape(l: &Line, what: &str) {
 /// svix 2.9.1 reads a body from a rotation that svix-server answers with 204 and none: the
 /// rotation happens, the SDK cannot parse its answer, against Svix itself too.
 fn rotation_as_against_svix(lines: &[Line], what: &str) {
-    let rotate = line(lines, "rotate_secret");
-    if !rotate.ok() && rotate.status() == Some(204) {
-        assert_eq!(rotate.error(), "JSONDecodeError", "{what}: {:?}", rotate.0);
+    for op in ROTATIONS {
+        let rotate = line(lines, op);
+        if !rotate.ok() && rotate.status() == Some(204) {
+            assert_eq!(rotate.error(), "JSONDecodeError", "{what}: {:?}", rotate.0);
+        }
+    }
+}
+
+/// The rotations the script makes: the server's new key, then one the client chose.
+const ROTATIONS: [&str; 2] = ["rotate_secret", "rotate_secret_with_key"];
+
+/// A rotation to a key the client chose: the key is the secret after it where the upstream's
+/// rotation takes one, refused at `["body", "key"]` where it mints its own, and 501 where it
+/// cannot rotate at all.
+fn chosen_key(lines: &[Line], upstream: &Dialect, what: &str) {
+    let keyed = line(lines, "rotate_secret_with_key");
+    let Some(rotation) = upstream.operation(Action::RotateSecret) else {
+        assert_eq!(keyed.status(), Some(501), "{what}: {:?}", keyed.0);
+        return;
+    };
+    if rotation
+        .body
+        .as_ref()
+        .is_some_and(|b| b.slots().contains(&"secret"))
+    {
+        let after = line(lines, "get_secret_after_chosen_rotate");
+        assert_eq!(after.0["result"]["chosen"], true, "{what}: {:?}", after.0);
+    } else {
+        assert_eq!(keyed.status(), Some(422), "{what}: {:?}", keyed.0);
+        let loc = &keyed.0["body"]["detail"][0]["loc"];
+        assert_eq!(
+            loc,
+            &serde_json::json!(["body", "key"]),
+            "{what}: {:?}",
+            keyed.0
+        );
     }
 }
 
@@ -203,7 +236,7 @@ fn paged_to_the_end(lines: &[Line], what: &str) {
 fn all_work(lines: &[Line], event: &str, what: &str) {
     for l in lines {
         match l.op() {
-            "rotate_secret" => {}
+            op if ROTATIONS.contains(&op) => {}
             "create_duplicate_uid" => {
                 assert_eq!(
                     (l.status(), l.error()),
@@ -230,6 +263,8 @@ fn all_work(lines: &[Line], event: &str, what: &str) {
         }
     }
     rotation_as_against_svix(lines, what);
+    let chosen = line(lines, "get_secret_after_chosen_rotate");
+    assert_eq!(chosen.0["result"]["chosen"], true, "{what}: {:?}", chosen.0);
     let rotated = line(lines, "get_secret_after_rotate");
     assert_eq!(
         rotated.0["result"]["changed"], true,
@@ -315,12 +350,13 @@ async fn the_sdk_works_through_a_surface_in_front_of_every_other_dialect() {
         )
         .await;
         for l in &lines {
-            if l.ok() || l.skipped() || l.op() == "rotate_secret" {
+            if l.ok() || l.skipped() || (ROTATIONS.contains(&l.op()) && l.status() == Some(204)) {
                 continue;
             }
             refused_in_svix_shape(l, &what);
         }
         rotation_as_against_svix(&lines, &what);
+        chosen_key(&lines, upstream, &what);
         for op in ["create", "get", "update", "get_after_patch", "delete"] {
             assert!(line(&lines, op).ok(), "{what}: {:?}", line(&lines, op).0);
         }

@@ -314,6 +314,19 @@ impl VendorApi {
             })
     }
 
+    /// The new secret a client of a rotation chose, where this vendor's rotation body takes one
+    /// (`{{secret}}`), as the canonical body of the rotation (`{"secret": …}`).
+    fn chosen_secret(&self, body: Map<String, Value>) -> Option<Map<String, Value>> {
+        let path = self
+            .dialect
+            .endpoint(Role::Action(Action::RotateSecret))
+            .and_then(|e| e.body.as_ref())
+            .and_then(|b| b.path_of("secret"))?;
+        path.extract(Value::Object(body))
+            .filter(Value::is_string)
+            .map(|secret| Map::from_iter([("secret".to_owned(), secret)]))
+    }
+
     /// Whether a route's request carries a body: a write, or an operation whose vendor
     /// request has one (a test's event type, a rotation's options).
     fn takes_body(&self, kind: Kind) -> bool {
@@ -684,7 +697,13 @@ impl VendorApi {
                 let Some(template) = &endpoint.response else {
                     return Ok(body::empty(endpoint.status));
                 };
-                let object = self.shown(&r.fields, &self.as_seen_here(webhook, owner))?;
+                let mut seen = self.as_seen_here(webhook, owner);
+                // The resource shows its own members: the webhook's other leftovers are the
+                // endpoint's (`channels`, `uid`), which no resource answer carries.
+                if let Some(Value::Object(leftovers)) = seen.get_mut("extensions") {
+                    leftovers.retain(|key, _| r.fields.names_extension(key));
+                }
+                let object = self.shown(&r.fields, &seen)?;
                 let slots = |name: &str| (name == "resource").then(|| object.clone());
                 Ok(match template.render(&slots) {
                     Some(v) => body::json(endpoint.status, &v, &body::JSON),
@@ -888,6 +907,9 @@ impl Frontend for VendorApi {
             Kind::Operation(Role::Action(Action::Test)) => {
                 op.body = body.and_then(|b| self.test_event(b))
             }
+            Kind::Operation(Role::Action(Action::RotateSecret)) => {
+                op.body = body.and_then(|b| self.chosen_secret(b))
+            }
             _ => {}
         }
         Ok(Job::Operation(op))
@@ -1011,11 +1033,20 @@ pub fn problem_response(
     request_id: &str,
     operation: &str,
 ) -> Response<Body> {
+    // The new secret a rotation's client chose lies where the rotation's body takes it
+    // (`{{secret}}`), not where the webhook keeps its secret.
+    let chosen_secret = (operation == Action::RotateSecret.name())
+        .then(|| d.endpoint(Role::Action(Action::RotateSecret)))
+        .flatten()
+        .and_then(|e| e.body.as_ref()?.path_of("secret"));
     let vendor_errors: Vec<FieldError> = problem
         .errors
         .iter()
         .map(|e| FieldError {
-            field: d.webhook.vendor_name(&e.field),
+            field: match &chosen_secret {
+                Some(path) if e.field == "secret" => path.to_string(),
+                _ => d.webhook.vendor_name(&e.field),
+            },
             ..e.clone()
         })
         .collect();

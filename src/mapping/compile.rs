@@ -780,13 +780,16 @@ impl Compiler<'_> {
         text.and_then(|t| self.path(&format!("{key}.{what}"), t))
     }
 
-    /// An operation's body may place the webhook (in a write) and the current webhook's
-    /// canonical fields (`{{current.url}}`), nothing else.
+    /// An operation's body may place the webhook (in a write), the new secret a rotation's
+    /// client chose (`{{secret}}`) and the current webhook's canonical fields
+    /// (`{{current.url}}`), nothing else.
     fn check_body_slots(&mut self, key: &str, action: Action, body: &Template) {
         let writes = matches!(action, Action::Create | Action::Update);
+        let rotates = action == Action::RotateSecret;
         for slot in body.slots() {
             let current = slot.strip_prefix("current.");
-            if !(writes && slot == "webhook") && current.is_none() {
+            let own = (writes && slot == "webhook") || (rotates && slot == "secret");
+            if !own && current.is_none() {
                 self.error(
                     format!("{key}.body"),
                     format!("unknown placeholder `{{{{{slot}}}}}`"),

@@ -230,6 +230,16 @@ impl<'a> Plan<'a> {
         problem
     }
 
+    /// The new secret the client of a rotation chose, if it chose one.
+    fn chosen_secret(&self) -> Option<&str> {
+        let body = self
+            .op
+            .body
+            .as_ref()
+            .filter(|_| self.op.action == Action::RotateSecret)?;
+        body.get("secret").and_then(Value::as_str)
+    }
+
     fn endpoint(&self, action: Action) -> Result<&'a Endpoint, Problem> {
         self.cx.dialect.operation(action).ok_or_else(|| {
             Problem::new(
@@ -282,6 +292,25 @@ impl<'a> Plan<'a> {
             }
             Action::RotateSecret => {
                 let own = self.endpoint(Action::RotateSecret)?;
+                // A secret the client chose goes where the vendor's rotation takes one
+                // (`{{secret}}` in its body); a vendor that mints its own cannot be given it,
+                // and it is refused rather than dropped.
+                let takes_one = own
+                    .body
+                    .as_ref()
+                    .is_some_and(|b| b.slots().contains(&"secret"));
+                if self.chosen_secret().is_some() && !takes_one {
+                    return Err(Problem::with_errors(
+                        Code::UnsupportedField,
+                        vec![FieldError::new(
+                            "secret",
+                            format!(
+                                "upstream {} mints the new secret itself: it takes none on rotation",
+                                self.cx.upstream
+                            ),
+                        )],
+                    ));
+                }
                 self.own = Some(own);
                 self.stages.push_back(Stage::Own);
                 self.follow_ups(own);
@@ -634,6 +663,7 @@ impl<'a> Plan<'a> {
         };
         let slots = RequestSlots {
             webhook: body.as_ref(),
+            secret: self.chosen_secret(),
             current: current.as_deref(),
             limit: self.op.query.limit,
             cursor: self.op.query.cursor.as_deref(),
@@ -1012,6 +1042,8 @@ fn resource_after(change: &ResourceChange) -> Option<Map<String, Value>> {
 /// Values for the placeholders of a vendor request.
 struct RequestSlots<'a> {
     webhook: Option<&'a Value>,
+    /// The new secret a rotation's client chose (`{{secret}}`).
+    secret: Option<&'a str>,
     current: Option<&'a Map<String, Value>>,
     limit: Option<u64>,
     cursor: Option<&'a str>,
@@ -1023,6 +1055,7 @@ impl Slots for RequestSlots<'_> {
     fn slot(&self, name: &str) -> Option<Value> {
         match name {
             "webhook" => self.webhook.cloned(),
+            "secret" => self.secret.map(Value::from),
             "limit" => self.limit.map(Value::from),
             "cursor" => self.cursor.map(Value::from),
             "order" => self.order.map(Value::from),

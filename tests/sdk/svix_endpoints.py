@@ -370,6 +370,13 @@ def main(argv=None):
     ok_s2, s2 = step("get_secret_after_rotate", lambda: r.ep.get_secret(app, eid),
                      on_ok=lambda v: dict(dump(v), changed=(
                          (s1.key != v.key) if (ok_s1 and s1 is not None) else None)))
+    # ... and rotate to a key the client chose, which is then the endpoint's secret
+    chosen = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
+    step("rotate_secret_with_key",
+         lambda: r.ep.rotate_secret(app, eid, models.EndpointSecretRotateIn(key=chosen)),
+         note_2xx_parse="as rotate_secret: a 204 without body makes svix 2.9.1 raise")
+    step("get_secret_after_chosen_rotate", lambda: r.ep.get_secret(app, eid),
+         on_ok=lambda v: dict(dump(v), chosen=(v.key == chosen)))
 
     # 8. send-example
     step("send_example", lambda: r.ep.send_example(app, eid, models.EventExampleIn(
