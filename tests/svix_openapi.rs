@@ -33,8 +33,14 @@ fn dialects() -> Vec<Dialect> {
 /// the surface serves the one application [`APP`] where its upstream keeps no owners.
 async fn surfaces() -> (hookgate::app::Running, Vec<Dialect>) {
     let all = dialects();
+    let gw = gateway(&surfaces_over(&all)).await;
+    (gw, all)
+}
+
+/// The configuration of [`surfaces`] for `backends`.
+fn surfaces_over(backends: &[Dialect]) -> String {
     let mut toml = String::new();
-    for d in &all {
+    for d in backends {
         let bridged = if d.owner.is_none() {
             format!("owner = \"{APP}\"\n")
         } else {
@@ -46,8 +52,7 @@ async fn surfaces() -> (hookgate::app::Running, Vec<Dialect>) {
             n = d.name
         );
     }
-    let gw = gateway(&toml).await;
-    (gw, all)
+    toml
 }
 
 async fn call(addr: SocketAddr, method: &str, path: &str, body: Option<&Value>) -> Answer {
@@ -510,19 +515,11 @@ async fn a_rotation_key_becomes_the_secret_or_is_refused_where_the_upstream_mint
     std::fs::write(twins.path().join("twin.toml"), own.unwrap()).unwrap();
     let mut backends = dialects();
     backends.extend(hookgate::mapping::load_dir(twins.path()).unwrap());
-    let mut toml = format!("mappings_dir = {:?}\n", twins.path());
-    for d in &backends {
-        let bridged = if d.owner.is_none() {
-            format!("owner = \"{APP}\"\n")
-        } else {
-            String::new()
-        };
-        toml += &format!(
-            "[upstreams.{n}]\ndialect = \"{n}\"\nemulate = true\n\
-             [surfaces.svix-{n}]\ndialect = \"{DIALECT}\"\nupstream = \"{n}\"\nprefix = \"/svix-{n}\"\n{bridged}",
-            n = d.name
-        );
-    }
+    let toml = format!(
+        "mappings_dir = {:?}\n{}",
+        twins.path(),
+        surfaces_over(&backends)
+    );
     let gw = gateway(&toml).await;
     let key = json!("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
     // The headers read through each surface in front of a vendor that takes a key.
