@@ -103,3 +103,58 @@ body = {{ message = "{{{{message}}}}" }}
         );
     }
 }
+
+#[test]
+fn a_rule_reading_the_object_that_holds_the_secret_whole_is_refused() {
+    let file = |beside: &str| {
+        format!(
+            r#"
+[dialect]
+base_path = "/x"
+[fields.url]
+path = "$.url"
+[fields.secret]
+path = "$.auth.signing.key"
+in = ["request"]
+{beside}
+[operations.get]
+method = "GET"
+path = "/w/{{id}}"
+response = "{{{{webhook}}}}"
+[errors]
+[errors.render.default]
+body = {{ message = "{{{{message}}}}" }}
+"#
+        )
+    };
+    // Read back whatever `in` says: every rule but the secret's is.
+    for (name, path, way) in [
+        ("extensions.auth", "$.auth", "response"),
+        ("extensions.signing", "$.auth.signing", "response"),
+        ("description", "$.auth", "response"),
+        ("extensions.key", "$.auth.signing.key", "response"),
+        ("extensions.auth", "$.auth", "request"),
+    ] {
+        let text = file(&format!(
+            "[fields.\"{name}\"]\npath = \"{path}\"\nin = [\"{way}\"]"
+        ));
+        let errors = Dialect::compile("d", Path::new("d.toml"), &text).unwrap_err();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.key == format!("fields.{name}") && e.message.contains("secret")),
+            "{name} at {path} ({way}): {errors:?}"
+        );
+    }
+    // Members beside the secret are fine.
+    for (name, path) in [
+        ("extensions.scheme", "$.auth.scheme"),
+        ("extensions.algorithm", "$.auth.signing.algorithm"),
+        ("description", "$.auth.label"),
+    ] {
+        let text = file(&format!("[fields.\"{name}\"]\npath = \"{path}\""));
+        if let Err(errors) = Dialect::compile("d", Path::new("d.toml"), &text) {
+            panic!("{name} at {path}: {errors:?}");
+        }
+    }
+}

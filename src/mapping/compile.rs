@@ -386,6 +386,26 @@ impl Compiler<'_> {
                 }
             }
         }
+        // A rule that reads the object holding the secret whole would show the secret in its
+        // own field, past every rule that keeps the secret unshown (every rule but the
+        // secret's reads its value back, whatever its `in`).
+        for secret in rules.iter().filter(|r| r.target.is_secret()) {
+            let Some(ps) = &secret.path else { continue };
+            for other in rules.iter().filter(|r| !r.target.is_secret()) {
+                if let Some(po) = &other.path
+                    && ps.starts_with(po)
+                {
+                    self.errors.push(MappingError {
+                        file: self.file.to_owned(),
+                        key: format!("{table}.{}", other.target.name()),
+                        message: format!(
+                            "reads `{po}` whole, which holds the secret at `{ps}`: the secret \
+                             would be shown in it; read the members beside the secret instead"
+                        ),
+                    });
+                }
+            }
+        }
         let mut derived_values = Vec::new();
         for (name, section) in derived {
             let key = format!("derived.{name}");
