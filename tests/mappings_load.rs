@@ -52,28 +52,37 @@ body = { message = "{{mesage}}" }
     assert!(errors.iter().all(|e| e.file == Path::new("broken.toml")));
 }
 
-#[test]
-fn a_chosen_secret_has_its_place_in_a_rotation_body_only() {
-    let file = |body: &str, operation: &str| {
-        format!(
-            r#"
+/// The smallest mapping file that loads, with `fields` among its fields and `operations`
+/// beside its `get`.
+fn minimal(fields: &str, operations: &str) -> String {
+    format!(
+        r#"
 [dialect]
 base_path = "/x"
 [fields.url]
 path = "$.url"
+{fields}
 [operations.get]
 method = "GET"
 path = "/w/{{id}}"
 response = "{{{{webhook}}}}"
-[operations.{operation}]
-method = "POST"
-path = "/w/{{id}}/do"
-body = {body}
-response = "{{{{webhook}}}}"
+{operations}
 [errors]
 [errors.render.default]
 body = {{ message = "{{{{message}}}}" }}
 "#
+    )
+}
+
+#[test]
+fn a_chosen_secret_has_its_place_in_a_rotation_body_only() {
+    let file = |body: &str, operation: &str| {
+        minimal(
+            "",
+            &format!(
+                "[operations.{operation}]\nmethod = \"POST\"\npath = \"/w/{{id}}/do\"\n\
+                 body = {body}\nresponse = \"{{{{webhook}}}}\""
+            ),
         )
     };
     for body in [
@@ -107,25 +116,9 @@ body = {{ message = "{{{{message}}}}" }}
 #[test]
 fn a_rule_reading_the_object_that_holds_the_secret_whole_is_refused() {
     let file = |beside: &str| {
-        format!(
-            r#"
-[dialect]
-base_path = "/x"
-[fields.url]
-path = "$.url"
-[fields.secret]
-path = "$.auth.signing.key"
-in = ["request"]
-{beside}
-[operations.get]
-method = "GET"
-path = "/w/{{id}}"
-response = "{{{{webhook}}}}"
-[errors]
-[errors.render.default]
-body = {{ message = "{{{{message}}}}" }}
-"#
-        )
+        let fields =
+            format!("[fields.secret]\npath = \"$.auth.signing.key\"\nin = [\"request\"]\n{beside}");
+        minimal(&fields, "")
     };
     // Read back whatever `in` says: every rule but the secret's is.
     for (name, path, way) in [
