@@ -11,6 +11,8 @@
 //! connection's end otherwise. Interim answers (1xx other than 101) are read past. A
 //! connection is kept only after an HTTP/1.1 answer that does not ask to close, whose body had
 //! a length or chunks, and that left nothing unread behind it.
+//! An answer given before the request was written whole (a vendor refusing a body early and
+//! closing) is still read and taken, as nginx takes it.
 
 use super::headers;
 use crate::exchange::Fields;
@@ -111,10 +113,24 @@ pub async fn exchange<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let unanswered = |e: std::io::Error| WireError::Unanswered(e.to_string());
-    io.write_all(request).await.map_err(unanswered)?;
-    io.flush().await.map_err(unanswered)?;
-    read_answer(io, method, max_body).await
+    let written = match io.write_all(request).await {
+        Ok(()) => io.flush().await,
+        failed => failed,
+    };
+    match written {
+        Ok(()) => read_answer(io, method, max_body).await,
+        // A vendor may answer before it has read the whole request (a 413 for a body it will
+        // not take) and close: the write fails, but the answer may be waiting to be read, and
+        // it is the vendor's word on the request (RFC 9112 §9.6; nginx relays it too). If
+        // none is there, the failed write is the reason.
+        Err(e) => match read_answer(io, method, max_body).await {
+            Ok(answer) => Ok(Answer {
+                reusable: false,
+                ..answer
+            }),
+            Err(_) => Err(WireError::Unanswered(e.to_string())),
+        },
+    }
 }
 
 /// Reads one answer to a request made with `method`.
@@ -709,6 +725,65 @@ mod tests {
                 assert!(read(bytes, piece, Method::GET, 11).is_ok());
             }
         }
+    }
+
+    /// Over loopback: a vendor that reads a little of a large request, answers and closes
+    /// with the rest unread (so its end resets the connection and the write fails).
+    #[tokio::test]
+    async fn an_answer_given_before_the_request_was_read_whole_is_the_answer() {
+        use tokio::net::{TcpSocket, TcpStream};
+        for (answer, status) in [
+            (
+                &b"HTTP/1.1 413 Content Too Large\r\nContent-Length: 9\r\n\r\ntoo large"[..],
+                413,
+            ),
+            (
+                b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\nno",
+                400,
+            ),
+        ] {
+            let socket = TcpSocket::new_v4().expect("a socket");
+            // A small window: the request cannot all be buffered on the vendor's side.
+            socket.set_recv_buffer_size(4096).expect("a buffer size");
+            socket
+                .bind("127.0.0.1:0".parse().expect("an address"))
+                .expect("bound");
+            let listener = socket.listen(1).expect("listening");
+            let addr = listener.local_addr().expect("an address");
+            let vendor = tokio::spawn(async move {
+                let (mut stream, _) = listener.accept().await.expect("a connection");
+                let mut head = [0; 1024];
+                let n = stream.read(&mut head).await.expect("the head");
+                assert!(head[..n].starts_with(b"POST /hooks HTTP/1.1\r\n"));
+                stream.write_all(answer).await.expect("the answer");
+            });
+            let body = vec![b'x'; 16 << 20];
+            let bytes = request(&Method::POST, "/hooks", "vendor.test", &[], &[], &body);
+            let mut stream = TcpStream::connect(addr).await.expect("connected");
+            let got = exchange(&mut stream, &bytes, &Method::POST, 100).await;
+            vendor.await.expect("the vendor");
+            let got = got.expect("the vendor's answer");
+            assert_eq!(got.status.as_u16(), status);
+            assert!(!got.reusable);
+        }
+        // With no answer waiting, the failed write is the reason.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bound");
+        let addr = listener.local_addr().expect("an address");
+        let vendor = tokio::spawn(async move { drop(listener.accept().await) });
+        let bytes = request(
+            &Method::POST,
+            "/hooks",
+            "vendor.test",
+            &[],
+            &[],
+            &vec![0; 16 << 20],
+        );
+        let mut stream = TcpStream::connect(addr).await.expect("connected");
+        vendor.await.expect("the vendor");
+        let got = exchange(&mut stream, &bytes, &Method::POST, 100).await;
+        assert!(matches!(got, Err(WireError::Unanswered(_))), "{got:?}");
     }
 
     #[test]
