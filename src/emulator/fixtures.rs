@@ -133,15 +133,13 @@ fn owner_errors(at: &str, owner: Option<&str>, dialect: &Dialect, errors: &mut V
             "the vendor keeps no owners: leave it out",
         )),
         (Some(o), Some(_)) => {
-            if let Some(f) = &dialect.owner_format
-                && !f.admits(o)
-            {
+            if !dialect.admits_owner(o) {
+                let shape = dialect
+                    .describe_owner()
+                    .unwrap_or_else(|| "one path segment, not a dot segment".to_owned());
                 errors.push(FieldError::new(
                     format!("{at}.owner"),
-                    format!(
-                        "is not an owner of this vendor: owners are {}",
-                        f.describe()
-                    ),
+                    format!("is not an owner of this vendor: owners are {shape}"),
                 ));
             }
         }

@@ -53,7 +53,10 @@ enum Path {
     },
 }
 
-fn path(parts: &[Cow<'_, str>]) -> Option<Path> {
+/// `owner_span` gives how many segments an owner is at the upstream named (or the default
+/// one, for `None`): an owner of several (`octo/site`) is written as that many segments,
+/// `/owners/octo/site/webhooks`.
+fn path(parts: &[Cow<'_, str>], owner_span: impl Fn(Option<&str>) -> usize) -> Option<Path> {
     let (v1, mut rest) = parts.split_first()?;
     if v1 != "v1" {
         return None;
@@ -69,11 +72,13 @@ fn path(parts: &[Cow<'_, str>]) -> Option<Path> {
         upstream = Some(name.to_string());
         rest = tail;
     }
-    if let [first, name, tail @ ..] = rest
+    if let [first, tail @ ..] = rest
         && first == "owners"
     {
-        owner = Some(name.to_string());
-        rest = tail;
+        let span = owner_span(upstream.as_deref()).max(1);
+        let named = tail.get(..span)?;
+        owner = Some(named.join("/"));
+        rest = &tail[span..];
     }
     let (id, action) = match rest {
         [w] if w == "webhooks" => (None, None),
@@ -203,7 +208,10 @@ impl Frontend for CanonicalApi {
     fn route(&self, head: &Head<'_>) -> Result<Routed<Route>, Problem> {
         let (method, p, query) = (head.method, head.path, head.query);
         let parts = segments(p)?;
-        let found = path(&parts).ok_or_else(|| Problem::not_found(format!("no route for {p}")))?;
+        let owner_span =
+            |name: Option<&str>| self.upstream(name).map_or(1, |u| u.dialect.owner_segments);
+        let found = path(&parts, owner_span)
+            .ok_or_else(|| Problem::not_found(format!("no route for {p}")))?;
         let (upstream, owner, id, action) = match found {
             Path::Upstreams => {
                 return match *method {
@@ -384,7 +392,12 @@ fn location(upstream: &Upstream, op: &Operation, id: Option<&str>) -> Option<Str
     let encode = |s: &str| crate::mapping::url::encode_segment(s).collect::<String>();
     let mut out = format!("/v1/upstreams/{}", encode(&upstream.name));
     if let Some(owner) = &op.owner {
-        out.push_str(&format!("/owners/{}", encode(owner)));
+        // An owner of several segments is written as them.
+        out.push_str("/owners");
+        for part in owner.split('/') {
+            out.push('/');
+            out.push_str(&encode(part));
+        }
     }
     out.push_str(&format!("/webhooks/{}", encode(id?)));
     Some(out)
@@ -426,11 +439,50 @@ mod tests {
         segments(p).unwrap()
     }
 
+    /// The route of a path where every owner is one segment.
+    fn path_of(parts: &[Cow<'_, str>]) -> Option<Path> {
+        path(parts, |_| 1)
+    }
+
+    #[test]
+    fn an_owner_is_as_many_segments_as_its_upstream_says() {
+        let span = |u: Option<&str>| if u == Some("gh") { 2 } else { 1 };
+        let webhooks = |upstream: Option<&str>, owner: &str, id: Option<&str>| {
+            Some(Path::Webhooks {
+                upstream: upstream.map(Into::into),
+                owner: Some(owner.into()),
+                id: id.map(Into::into),
+                action: None,
+            })
+        };
+        assert_eq!(
+            path(&parts("/v1/upstreams/gh/owners/octo/site/webhooks/7"), span),
+            webhooks(Some("gh"), "octo/site", Some("7"))
+        );
+        // A repository named `webhooks` is an owner's second segment, not the collection.
+        assert_eq!(
+            path(
+                &parts("/v1/upstreams/gh/owners/octo/webhooks/webhooks"),
+                span
+            ),
+            webhooks(Some("gh"), "octo/webhooks", None)
+        );
+        assert_eq!(
+            path(&parts("/v1/upstreams/t/owners/octo/site/webhooks/7"), span),
+            None
+        );
+        assert_eq!(path(&parts("/v1/upstreams/gh/owners/octo"), span), None);
+        assert_eq!(
+            path(&parts("/v1/owners/octo/site/webhooks"), |_| 2),
+            webhooks(None, "octo/site", None)
+        );
+    }
+
     #[test]
     fn routes_every_canonical_shape() {
-        assert_eq!(path(&parts("/v1/upstreams")), Some(Path::Upstreams));
+        assert_eq!(path_of(&parts("/v1/upstreams")), Some(Path::Upstreams));
         assert_eq!(
-            path(&parts("/v1/upstreams/t/owners/a%40b/webhooks/9/test")),
+            path_of(&parts("/v1/upstreams/t/owners/a%40b/webhooks/9/test")),
             Some(Path::Webhooks {
                 upstream: Some("t".into()),
                 owner: Some("a@b".into()),
@@ -439,7 +491,7 @@ mod tests {
             })
         );
         assert_eq!(
-            path(&parts("/v1/webhooks")),
+            path_of(&parts("/v1/webhooks")),
             Some(Path::Webhooks {
                 upstream: None,
                 owner: None,
@@ -447,8 +499,8 @@ mod tests {
                 action: None
             })
         );
-        assert_eq!(path(&parts("/v1/webhooks/1/explode")), None);
-        assert_eq!(path(&parts("/v2/webhooks")), None);
+        assert_eq!(path_of(&parts("/v1/webhooks/1/explode")), None);
+        assert_eq!(path_of(&parts("/v2/webhooks")), None);
     }
 
     #[test]

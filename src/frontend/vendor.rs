@@ -79,16 +79,16 @@ impl VendorApi {
     /// held to its configured owner instead.
     fn check_shapes(&self, route: &Route) -> Result<(), Problem> {
         let held = self.backend.dialect();
-        let owner_format = held.owner.as_ref().and(held.owner_format.as_ref());
-        for (what, value, format) in [
-            ("owner", route.owner.as_deref(), owner_format),
-            ("webhook", route.id.as_deref(), held.id_format.as_ref()),
-        ] {
-            if let (Some(v), Some(f)) = (value, format)
-                && !f.admits(v)
-            {
-                return Err(Problem::not_found(format!("no {what} {v}")));
-            }
+        if let Some(owner) = route.owner.as_deref()
+            && held.has_owner()
+            && !held.admits_owner(owner)
+        {
+            return Err(Problem::not_found(format!("no owner {owner}")));
+        }
+        if let (Some(id), Some(format)) = (route.id.as_deref(), held.id_format.as_ref())
+            && !format.admits(id)
+        {
+            return Err(Problem::not_found(format!("no webhook {id}")));
         }
         Ok(())
     }

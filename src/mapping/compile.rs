@@ -15,6 +15,10 @@ use super::model::{
 use super::rules::{Derivation, Derived, ObjectMap, Ops, Rule, Target};
 use super::template::Template;
 use super::url::{Format, PathSeg, PathTemplate};
+
+/// The most path segments an owner may be: GitHub's and Bitbucket's repositories are two, a
+/// group path a few more.
+const MAX_OWNER_SEGMENTS: usize = 8;
 use crate::model::{self, Action, Field};
 use crate::problem::Code;
 use http::Method;
@@ -170,13 +174,14 @@ impl Compiler<'_> {
         }
     }
 
-    /// A path template, checked against the placeholders it must and must not have.
+    /// A path template, checked against the placeholders it must and must not have; its
+    /// `{owner}` stands for `owner_span` segments (0: the dialect has no owner scope).
     fn path_template(
         &mut self,
         key: &str,
         text: &str,
         with_id: bool,
-        has_owner: bool,
+        owner_span: usize,
     ) -> Option<PathTemplate> {
         let path = match PathTemplate::parse(text) {
             Ok(p) => p,
@@ -185,6 +190,7 @@ impl Compiler<'_> {
                 return None;
             }
         };
+        let has_owner = owner_span > 0;
         // Each placeholder, where it must stand and where it must not.
         let placeholders = [
             (
@@ -206,7 +212,31 @@ impl Compiler<'_> {
                 self.error(key, format!("`{text}` {want}"));
             }
         }
-        Some(path)
+        Some(path.spanning_owner(owner_span.max(1)))
+    }
+
+    /// How many path segments an owner is (`dialect.owner_segments`, 1 by default); 0 where
+    /// the dialect has no owner scope.
+    fn owner_span(&mut self, d: &file::DialectSection) -> usize {
+        match (&d.owner, d.owner_segments) {
+            (None, None) => 0,
+            (Some(_), None) => 1,
+            (Some(_), Some(n @ 1..=MAX_OWNER_SEGMENTS)) => n,
+            (Some(_), Some(n)) => {
+                self.error(
+                    "dialect.owner_segments",
+                    format!("{n}: an owner is 1 to {MAX_OWNER_SEGMENTS} path segments"),
+                );
+                1
+            }
+            (None, Some(_)) => {
+                self.error(
+                    "dialect.owner_segments",
+                    "the dialect declares no owner scope (dialect.owner)",
+                );
+                0
+            }
+        }
     }
 
     /// A whole file: its sections in the order `mappings/README.md` documents them, each
@@ -238,13 +268,13 @@ impl Compiler<'_> {
             &BTreeMap::new(),
             model::TEST_RESULT_FIELDS,
         );
-        let has_owner = d.owner.is_some();
+        let owner_span = self.owner_span(d);
         let resources: Vec<Resource> = raw
             .resources
             .iter()
-            .filter_map(|(rname, section)| self.resource(rname, section, has_owner))
+            .filter_map(|(rname, section)| self.resource(rname, section, owner_span))
             .collect();
-        let operations = self.operations(&raw.operations, has_owner, &resources);
+        let operations = self.operations(&raw.operations, owner_span, &resources);
         let errors = self.errors_map(&raw.errors);
         let emulator = self.emulator(&raw.emulator);
         let examples = self.examples(&raw.examples);
@@ -259,6 +289,7 @@ impl Compiler<'_> {
             docs: raw.dialect.docs,
             base_path: raw.dialect.base_path.trim_end_matches('/').to_owned(),
             owner: raw.dialect.owner,
+            owner_segments: owner_span.max(1),
             owner_format,
             id_format,
             client_auth,
@@ -302,14 +333,14 @@ impl Compiler<'_> {
     fn operations(
         &mut self,
         sections: &BTreeMap<OperationName, OperationSection>,
-        has_owner: bool,
+        owner_span: usize,
         resources: &[Resource],
     ) -> Vec<Endpoint> {
         let mut operations = Vec::new();
         for (op_name, section) in sections {
             let role = role_of(*op_name);
             let key = format!("operations.{}", role.name());
-            if let Some(op) = self.operation(&key, role, section, has_owner, resources) {
+            if let Some(op) = self.operation(&key, role, section, owner_span, resources) {
                 operations.push(op);
             }
         }
@@ -562,7 +593,7 @@ impl Compiler<'_> {
         &mut self,
         name: &str,
         s: &file::ResourceSection,
-        has_owner: bool,
+        owner_span: usize,
     ) -> Option<Resource> {
         let key = format!("resources.{name}");
         let fields = self.object_map(
@@ -581,7 +612,7 @@ impl Compiler<'_> {
             let call = call.as_ref()?;
             let vkey = format!("{key}.{verb}");
             let method = self.method(&format!("{vkey}.method"), &call.method)?;
-            let path = self.path_template(&format!("{vkey}.path"), &call.path, true, has_owner)?;
+            let path = self.path_template(&format!("{vkey}.path"), &call.path, true, owner_span)?;
             let default_body = Value::from("{{resource}}");
             let body = if reads {
                 Template::Literal(Value::Null)
@@ -645,13 +676,13 @@ impl Compiler<'_> {
         key: &str,
         role: Role,
         s: &OperationSection,
-        has_owner: bool,
+        owner_span: usize,
         resources: &[Resource],
     ) -> Option<Endpoint> {
         let action = role.action();
         let method = self.method(&format!("{key}.method"), &s.method)?;
         let path =
-            self.path_template(&format!("{key}.path"), &s.path, action.has_id(), has_owner)?;
+            self.path_template(&format!("{key}.path"), &s.path, action.has_id(), owner_span)?;
         let (query, order) = self.query_and_order(key, action, s);
         let request = s
             .request

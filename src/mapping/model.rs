@@ -315,7 +315,9 @@ pub struct Dialect {
     pub base_path: String,
     /// The vendor's name for the owner scope, if it has one.
     pub owner: Option<String>,
-    /// The shape of an owner, where the vendor documents one.
+    /// How many path segments an owner is (1 unless declared); its text is them joined by `/`.
+    pub owner_segments: usize,
+    /// The shape of an owner (of each of its segments), where the vendor documents one.
     pub owner_format: Option<Format>,
     /// The shape of a webhook id, where the vendor documents one.
     pub id_format: Option<Format>,
@@ -347,6 +349,23 @@ pub struct Dialect {
 }
 
 impl Dialect {
+    /// Whether `owner` has the shape of this vendor's owners: its number of segments, each of
+    /// its format.
+    pub fn admits_owner(&self, owner: &str) -> bool {
+        crate::mapping::url::admits_owner(owner, self.owner_segments, self.owner_format.as_ref())
+    }
+
+    /// What this vendor's owners look like, for a message (`a UUID`, `2 path segments joined
+    /// by `/`, each a decimal integer`); `None` where any one segment is one.
+    pub fn describe_owner(&self) -> Option<String> {
+        let format = self.owner_format.as_ref().map(Format::describe);
+        match (self.owner_segments, format) {
+            (1, format) => format,
+            (n, None) => Some(format!("{n} path segments joined by `/`")),
+            (n, Some(f)) => Some(format!("{n} path segments joined by `/`, each {f}")),
+        }
+    }
+
     /// The declared endpoint of a role.
     pub fn endpoint(&self, role: Role) -> Option<&Endpoint> {
         self.operations.iter().find(|op| op.role == role)

@@ -20,6 +20,9 @@ pub enum PathSeg {
 pub struct PathTemplate {
     /// The segments, in order.
     pub segments: Vec<PathSeg>,
+    /// How many request path segments `{owner}` stands for: one, unless the dialect's owners
+    /// are paths of several (`dialect.owner_segments`: GitHub's `{owner}/{repo}`).
+    pub owner_span: usize,
 }
 
 impl PathTemplate {
@@ -39,7 +42,18 @@ impl PathTemplate {
                 p => PathSeg::Literal(p.to_owned()),
             });
         }
-        Ok(PathTemplate { segments })
+        Ok(PathTemplate {
+            segments,
+            owner_span: 1,
+        })
+    }
+
+    /// The template with `{owner}` standing for `span` segments.
+    pub fn spanning_owner(self, span: usize) -> PathTemplate {
+        PathTemplate {
+            owner_span: span,
+            ..self
+        }
     }
 
     /// Whether the template has this segment.
@@ -57,25 +71,51 @@ impl PathTemplate {
             out.push('/');
             match seg {
                 PathSeg::Literal(s) => out.push_str(s),
-                PathSeg::Owner => push_segment(&mut out, owner.unwrap_or("")),
+                // An owner of one segment is encoded whole (a `/` in it escaped); one of
+                // several is written segment by segment, as it was read.
+                PathSeg::Owner if self.owner_span == 1 => {
+                    push_segment(&mut out, owner.unwrap_or(""));
+                }
+                PathSeg::Owner => {
+                    for (at, part) in owner.unwrap_or("").split('/').enumerate() {
+                        if at > 0 {
+                            out.push('/');
+                        }
+                        push_segment(&mut out, part);
+                    }
+                }
                 PathSeg::Id => push_segment(&mut out, id.unwrap_or("")),
             }
         }
         out
     }
 
-    /// Matches already-split, decoded request segments; returns (owner, id).
+    /// Matches already-split, decoded request segments; returns (owner, id). An owner of
+    /// several segments is returned joined by `/`.
     pub fn matches(&self, parts: &[impl AsRef<str>]) -> Option<(Option<String>, Option<String>)> {
-        if parts.len() != self.segments.len() {
+        let extra = if self.has(&PathSeg::Owner) {
+            self.owner_span - 1
+        } else {
+            0
+        };
+        if parts.len() != self.segments.len() + extra {
             return None;
         }
         let (mut owner, mut id) = (None, None);
-        for (seg, part) in self.segments.iter().zip(parts) {
-            let part = part.as_ref();
+        let mut parts = parts.iter().map(AsRef::as_ref);
+        for seg in &self.segments {
+            let part = parts.next()?;
             match seg {
                 PathSeg::Literal(s) if s == part => {}
                 PathSeg::Literal(_) => return None,
-                PathSeg::Owner => owner = Some(part.to_owned()),
+                PathSeg::Owner => {
+                    let mut joined = part.to_owned();
+                    for more in parts.by_ref().take(extra) {
+                        joined.push('/');
+                        joined.push_str(more);
+                    }
+                    owner = Some(joined);
+                }
                 PathSeg::Id => id = Some(part.to_owned()),
             }
         }
@@ -104,6 +144,18 @@ pub fn names_something(part: &str) -> bool {
     // the cost, and this runs for every segment of every request.
     let bytes = part.as_bytes();
     !matches!(part, "" | "." | "..") && memchr::memchr3(b'/', b'\\', 0, bytes).is_none()
+}
+
+/// Whether `owner` has the shape of a vendor's owners: `span` segments joined by `/`, each
+/// naming something (see [`names_something`]) and, where the vendor documents one, of
+/// `format`.
+pub fn admits_owner(owner: &str, span: usize, format: Option<&Format>) -> bool {
+    let mut count = 0;
+    let each = owner.split('/').all(|part| {
+        count += 1;
+        names_something(part) && format.is_none_or(|f| f.admits(part))
+    });
+    each && count == span
 }
 
 /// Percent-encodes one path segment (RFC 3986: all but unreserved characters).
@@ -329,5 +381,61 @@ mod tests {
         );
         assert_eq!(t.to_string(), "/agents/{owner}/webhooks/{id}");
         assert!(PathTemplate::parse("/a/../b").is_err());
+    }
+
+    #[test]
+    fn an_owner_of_several_segments_is_written_and_read_as_them() {
+        let t = PathTemplate::parse("/repos/{owner}/hooks/{id}")
+            .unwrap()
+            .spanning_owner(2);
+        assert_eq!(
+            t.render(&["/api"], Some("octo cat/site"), Some("7")),
+            "/api/repos/octo%20cat/site/hooks/7"
+        );
+        assert_eq!(
+            t.matches(&["repos", "octo", "site", "hooks", "7"]),
+            Some((Some("octo/site".into()), Some("7".into())))
+        );
+        for short_or_long in [
+            &["repos", "octo", "hooks", "7"][..],
+            &["repos", "a", "b", "c", "hooks", "7"],
+            &["repos", "octo", "site", "hooks"],
+        ] {
+            assert_eq!(t.matches(short_or_long), None, "{short_or_long:?}");
+        }
+        // Without an owner in the path, the span changes nothing.
+        let plain = PathTemplate::parse("/hooks/{id}")
+            .unwrap()
+            .spanning_owner(2);
+        assert_eq!(
+            plain.matches(&["hooks", "7"]),
+            Some((None, Some("7".into())))
+        );
+        // One segment: a `/` stays inside it, escaped.
+        let one = PathTemplate::parse("/p/{owner}").unwrap();
+        assert_eq!(one.render(&[], Some("a/b"), None), "/p/a%2Fb");
+    }
+
+    #[test]
+    fn an_owner_has_the_vendors_shape_segment_by_segment() {
+        let int = Format::Integer;
+        for (owner, span, format, admitted) in [
+            ("octo/site", 2, None, true),
+            ("octo", 1, None, true),
+            ("octo", 2, None, false),
+            ("a/b/c", 2, None, false),
+            ("a/b", 1, None, false),
+            ("a/", 2, None, false),
+            ("a/..", 2, None, false),
+            ("./b", 2, None, false),
+            ("12/34", 2, Some(&int), true),
+            ("12/x", 2, Some(&int), false),
+        ] {
+            assert_eq!(
+                admits_owner(owner, span, format),
+                admitted,
+                "{owner} {span}"
+            );
+        }
     }
 }

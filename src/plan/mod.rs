@@ -348,8 +348,26 @@ impl<'a> Plan<'a> {
             }
             _ => {}
         }
+        // An owner of several segments (`octo/site`) is as many, each naming something and
+        // of the format; one of another number of segments is not one of the vendor's.
+        if let Some(owner) = self.op.owner.as_deref()
+            && d.owner_segments > 1
+        {
+            if !owner.split('/').all(url::names_something) {
+                return Err(Problem::bad_request(format!(
+                    "`{owner}` cannot be an owner: a segment of it is empty or a dot segment"
+                )));
+            }
+            if !d.admits_owner(owner) {
+                return Err(Problem::not_found(format!(
+                    "no owner `{owner}` at upstream {name}: its owners are {}",
+                    d.describe_owner().unwrap_or_default()
+                )));
+            }
+        }
+        let single_owner = self.op.owner.as_deref().filter(|_| d.owner_segments == 1);
         let checks = [
-            ("owner", self.op.owner.as_deref(), d.owner_format.as_ref()),
+            ("owner", single_owner, d.owner_format.as_ref()),
             ("webhook id", self.op.id.as_deref(), d.id_format.as_ref()),
         ];
         for (what, value, format) in checks {

@@ -1,0 +1,300 @@
+//! An owner that is a path of several segments (a repository, `octo/site`): declared by
+//! `dialect.owner_segments` in `tests/dialects/forge.toml`, written as that many segments on
+//! the canonical API, on the vendor's wire and on its surfaces, and never confused with an
+//! owner of another number of segments.
+
+mod support;
+
+use hookgate::mapping::Dialect;
+use serde_json::json;
+use std::path::Path;
+use support::{Answer, gateway, send};
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
+const BEARER: (&str, &str) = ("authorization", "Bearer t");
+
+/// Forge emulated, a Forge surface in front of it (the same dialect: relayed), a Forge
+/// surface in front of Relay (owners of one segment) and a Relay surface in front of Forge.
+async fn forge_gateway() -> hookgate::app::Running {
+    gateway(&format!(
+        "mappings_dir = {DIR:?}\n\
+         [upstreams.forge]\ndialect = \"forge\"\nemulate = true\n\
+         [upstreams.relay]\ndialect = \"relay\"\nemulate = true\n\
+         [surfaces.forge]\ndialect = \"forge\"\nupstream = \"forge\"\nprefix = \"/forge\"\n\
+         [surfaces.forge-on-relay]\ndialect = \"forge\"\nupstream = \"relay\"\nprefix = \"/forge-on-relay\"\n\
+         [surfaces.relay-on-forge]\ndialect = \"relay\"\nupstream = \"forge\"\nprefix = \"/relay-on-forge\"\n"
+    ))
+    .await
+}
+
+fn ok(answer: &Answer, status: u16, what: &str) {
+    assert_eq!(
+        answer.status,
+        status,
+        "{what}: {}",
+        String::from_utf8_lossy(&answer.body)
+    );
+}
+
+#[tokio::test]
+async fn a_repository_owner_lives_a_whole_lifecycle() {
+    let gw = forge_gateway().await;
+    let base = "/v1/upstreams/forge/owners/octo/site/webhooks";
+    let created = send(
+        gw.addr,
+        "POST",
+        base,
+        &[],
+        Some(&json!({"url": "https://example.com/a", "events": ["push"]})),
+    )
+    .await;
+    ok(&created, 201, "create");
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(created.json()["owner"], "octo/site");
+    assert_eq!(
+        created.header("location"),
+        Some(format!("{base}/{id}").as_str())
+    );
+
+    // The vendor's wire: the owner as two segments, the request as the emulator received it.
+    let emu = gw.emulators["forge"];
+    let raw = send(
+        emu,
+        "GET",
+        &format!("/repos/octo/site/hooks/{id}"),
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&raw, 200, "the vendor's own read");
+    assert_eq!(raw.json()["config"]["url"], "https://example.com/a");
+    let journal = send(emu, "GET", "/__hookgate/journal", &[], None).await;
+    let paths: Vec<String> = journal.json()["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["path"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(
+        paths.contains(&"/repos/octo/site/hooks".to_owned()),
+        "{paths:?}"
+    );
+
+    let read = send(gw.addr, "GET", &format!("{base}/{id}"), &[], None).await;
+    ok(&read, 200, "get");
+    assert_eq!(read.json()["owner"], "octo/site");
+    let patched = send(
+        gw.addr,
+        "PATCH",
+        &format!("{base}/{id}"),
+        &[],
+        Some(&json!({"enabled": false})),
+    )
+    .await;
+    ok(&patched, 200, "update");
+    assert_eq!(patched.json()["enabled"], false);
+    assert_eq!(patched.json()["url"], "https://example.com/a");
+
+    // Owners are apart: another repository of the same account has nothing.
+    let listed = send(gw.addr, "GET", base, &[], None).await;
+    ok(&listed, 200, "list");
+    assert_eq!(listed.json()["data"].as_array().unwrap().len(), 1);
+    let other = send(
+        gw.addr,
+        "GET",
+        "/v1/upstreams/forge/owners/octo/docs/webhooks",
+        &[],
+        None,
+    )
+    .await;
+    ok(&other, 200, "another repository");
+    assert_eq!(other.json()["data"], json!([]));
+    let missing = send(
+        gw.addr,
+        "GET",
+        &format!("/v1/upstreams/forge/owners/octo/docs/webhooks/{id}"),
+        &[],
+        None,
+    )
+    .await;
+    ok(&missing, 404, "another repository's webhook");
+
+    // A repository named `webhooks` is an owner's segment like any other.
+    let named = "/v1/upstreams/forge/owners/octo/webhooks/webhooks";
+    let in_named = send(
+        gw.addr,
+        "POST",
+        named,
+        &[],
+        Some(&json!({"url": "https://example.com/b", "events": ["push"]})),
+    )
+    .await;
+    ok(&in_named, 201, "create under octo/webhooks");
+    assert_eq!(in_named.json()["owner"], "octo/webhooks");
+
+    let deleted = send(gw.addr, "DELETE", &format!("{base}/{id}"), &[], None).await;
+    ok(&deleted, 204, "delete");
+    let gone = send(gw.addr, "GET", &format!("{base}/{id}"), &[], None).await;
+    ok(&gone, 404, "deleted");
+}
+
+#[tokio::test]
+async fn an_owner_of_another_shape_never_reaches_the_vendor() {
+    let gw = forge_gateway().await;
+    for (path, status) in [
+        // One segment: the next one is taken as the second, and no route is left.
+        ("/v1/upstreams/forge/owners/octo/webhooks", 404),
+        // A segment the vendor's names never have.
+        ("/v1/upstreams/forge/owners/oc%20to/site/webhooks", 404),
+        ("/v1/upstreams/forge/owners/octo/si%3Ate/webhooks", 404),
+        // A segment that names nothing, however spelt.
+        ("/v1/upstreams/forge/owners/octo/%2e%2e/webhooks", 400),
+        ("/v1/upstreams/forge/owners/octo%2Fsite/x/webhooks", 400),
+        // Two segments at a vendor whose owners are one.
+        ("/v1/upstreams/relay/owners/octo/site/webhooks", 404),
+    ] {
+        let answer = send(gw.addr, "GET", path, &[], None).await;
+        ok(&answer, status, path);
+        assert_eq!(
+            answer.header("content-type"),
+            Some("application/problem+json"),
+            "{path}"
+        );
+    }
+    let shaped = send(
+        gw.addr,
+        "GET",
+        "/v1/upstreams/forge/owners/oc%20to/site/webhooks",
+        &[],
+        None,
+    )
+    .await;
+    let detail = shaped.json()["detail"].as_str().unwrap().to_owned();
+    assert!(detail.contains("2 path segments"), "{detail}");
+    // Nothing of it reached the emulator.
+    let journal = send(
+        gw.emulators["forge"],
+        "GET",
+        "/__hookgate/journal",
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(journal.json()["entries"], json!([]), "{}", journal.json());
+}
+
+#[tokio::test]
+async fn surfaces_read_the_owner_as_many_segments_as_their_vendor_writes() {
+    let gw = forge_gateway().await;
+    let hook =
+        json!({"config": {"url": "https://example.com/s"}, "events": ["push"], "active": true});
+    // A Forge client in front of Forge: relayed as it is.
+    let created = send(
+        gw.addr,
+        "POST",
+        "/forge/repos/octo/site/hooks",
+        &[BEARER],
+        Some(&hook),
+    )
+    .await;
+    ok(&created, 201, "create through the surface");
+    let id = created.json()["id"].clone();
+    let canonical = send(
+        gw.addr,
+        "GET",
+        &format!("/v1/upstreams/forge/owners/octo/site/webhooks/{id}"),
+        &[],
+        None,
+    )
+    .await;
+    ok(&canonical, 200, "the same webhook on the canonical API");
+    let listed = send(
+        gw.addr,
+        "GET",
+        "/forge/repos/octo/site/hooks",
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&listed, 200, "list through the surface");
+    assert_eq!(listed.json()["hooks"][0]["id"], id);
+    // One segment too few or too many is no route of the vendor's.
+    for path in ["/forge/repos/octo/hooks", "/forge/repos/a/b/c/hooks"] {
+        let answer = send(gw.addr, "GET", path, &[BEARER], None).await;
+        ok(&answer, 404, path);
+    }
+
+    // A Forge client in front of a vendor whose owners are one segment: a repository is no
+    // owner of Relay's, answered in Forge's shape.
+    let across = send(
+        gw.addr,
+        "GET",
+        "/forge-on-relay/repos/octo/site/hooks",
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&across, 404, "a repository at Relay");
+    assert_eq!(across.json(), json!({"message": "Not Found"}));
+    // A Relay client in front of Forge: a project of one segment is no repository.
+    let back = send(
+        gw.addr,
+        "GET",
+        "/relay-on-forge/api/projects/p1/hooks",
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&back, 404, "a project at Forge");
+    assert_eq!(back.json()["error"]["kind"], "missing");
+    // Neither reached a vendor: Relay heard nothing, Forge only its own repository's paths.
+    let journal = |upstream: &'static str| {
+        let emu = gw.emulators[upstream];
+        async move {
+            let answer = send(emu, "GET", "/__hookgate/journal", &[], None).await;
+            answer.json()["entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["path"].as_str().unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(journal("relay").await, Vec::<String>::new());
+    let forge = journal("forge").await;
+    assert!(
+        !forge.is_empty()
+            && forge
+                .iter()
+                .all(|p| p.starts_with("/repos/octo/site/hooks")),
+        "{forge:?}"
+    );
+}
+
+#[test]
+fn the_number_of_segments_is_checked_when_the_file_loads() {
+    let base = std::fs::read_to_string(format!("{DIR}/forge.toml")).unwrap();
+    for (change, message) in [
+        (
+            ("owner_segments = 2", "owner_segments = 0"),
+            "an owner is 1 to 8 path segments",
+        ),
+        (
+            ("owner_segments = 2", "owner_segments = 9"),
+            "an owner is 1 to 8 path segments",
+        ),
+        (
+            ("owner = \"repository\"\n", ""),
+            "the dialect declares no owner scope",
+        ),
+    ] {
+        let text = base.replace(change.0, change.1);
+        let errors = Dialect::compile("forge", Path::new("forge.toml"), &text).unwrap_err();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.key == "dialect.owner_segments" && e.message.contains(message)),
+            "{change:?}: {errors:?}"
+        );
+    }
+}
