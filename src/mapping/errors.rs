@@ -344,12 +344,25 @@ fn collect_field_errors(
         }
         (Form::Items(form), Some(Value::Array(items))) => {
             for item in items {
-                let Some(field) = form.field.get(item).and_then(|f| item_field(f, &form.skip))
-                else {
-                    continue;
+                let field = form
+                    .field
+                    .get(item)
+                    .and_then(|f| item_field(f, &form.skip))
+                    .filter(|f| !f.is_empty());
+                // An item is its own message where it is one (`["Url is invalid"]`).
+                let message = match item {
+                    Value::String(s) => Some(s.clone()),
+                    _ => form.message.get(item).map(text),
                 };
-                let message = form.message.get(item).map(text);
-                out.push(fields.field_error(&field, message.as_deref().unwrap_or("is invalid")));
+                out.push(match (field, message) {
+                    (Some(field), message) => {
+                        fields.field_error(&field, message.as_deref().unwrap_or("is invalid"))
+                    }
+                    // An item that names no field (`{"code": "custom", "message": "Hook
+                    // already exists"}`) is about the request as a whole: carried so, not
+                    // dropped; one of no message either is shown as the vendor wrote it.
+                    (None, message) => FieldError::new("", message.unwrap_or_else(|| text(item))),
+                });
             }
         }
         _ => {}
@@ -357,9 +370,18 @@ fn collect_field_errors(
 }
 
 /// An item's field as a dotted name: a string as it is, or the segments of an array after the
-/// leading ones that name no field, joined with `.`.
+/// leading ones that name no field, joined with `.`. A string that begins with `/` is a JSON
+/// Pointer (RFC 6901: JSON:API's `source.pointer`, `/data/attributes/url`), taken as the
+/// segments it names.
 fn item_field(found: &Value, skip: &[Value]) -> Option<String> {
     match found {
+        Value::String(pointer) if pointer.starts_with('/') => {
+            let segments: Vec<Value> = pointer[1..]
+                .split('/')
+                .map(|s| Value::from(s.replace("~1", "/").replace("~0", "~")))
+                .collect();
+            item_field(&Value::Array(segments), skip)
+        }
         Value::String(s) => Some(s.clone()),
         Value::Array(segments) => {
             let leading = segments
