@@ -4,6 +4,8 @@
 //! value map is checked one-to-one when the mapping file is loaded, unless it names its reverse.
 
 use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 /// A codec named in a mapping file.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +36,15 @@ pub enum Codec {
     Scale(i64),
     /// Dialect `""` ⇄ canonical `null` (a label cleared by an empty string).
     EmptyIsNull,
+    /// Dialect integer seconds (or milliseconds) since 1970 ⇄ canonical RFC 3339 time, read in
+    /// UTC (`1700000000` ⇄ `"2023-11-14T22:13:20Z"`).
+    UnixTime {
+        /// Milliseconds rather than seconds.
+        millis: bool,
+    },
+    /// Dialect text of items joined by a separator ⇄ canonical array of strings
+    /// (`"a,b"` ⇄ `["a", "b"]`).
+    Join(String),
 }
 
 /// Why a value could not be encoded or decoded; the message names what was expected.
@@ -86,6 +97,47 @@ impl Codec {
                 Value::Null => Value::from(""),
                 other => other.clone(),
             }),
+            Codec::UnixTime { millis } => {
+                let Some(time) = value
+                    .as_str()
+                    .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok())
+                else {
+                    return err("must be an RFC 3339 date-time");
+                };
+                let nanos = time.unix_timestamp_nanos();
+                let unit: i128 = if *millis { 1_000_000 } else { 1_000_000_000 };
+                // A finer time than the vendor keeps would be rounded: refused, not changed.
+                if nanos % unit != 0 {
+                    return err(if *millis {
+                        "must be a whole number of milliseconds"
+                    } else {
+                        "must be a whole number of seconds"
+                    });
+                }
+                i64::try_from(nanos / unit)
+                    .map(Value::from)
+                    .or_else(|_| err("is out of range"))
+            }
+            Codec::Join(separator) => {
+                let Some(items) = value.as_array() else {
+                    return err("must be an array");
+                };
+                let mut joined = Vec::with_capacity(items.len());
+                for item in items {
+                    match item.as_str() {
+                        Some(text) if text.contains(separator.as_str()) => {
+                            return err(format!(
+                                "an item holds `{separator}`, which separates them here"
+                            ));
+                        }
+                        // An empty item would vanish in the joined text.
+                        Some("") => return err("an item is empty"),
+                        Some(text) => joined.push(text),
+                        None => return err("must be an array of strings"),
+                    }
+                }
+                Ok(Value::from(joined.join(separator)))
+            }
         }
     }
 
@@ -126,6 +178,24 @@ impl Codec {
                 Value::String(s) if s.trim().is_empty() => Value::Null,
                 other => other.clone(),
             }),
+            Codec::UnixTime { millis } => {
+                let unit: i128 = if *millis { 1_000_000 } else { 1_000_000_000 };
+                value
+                    .as_i64()
+                    .and_then(|n| {
+                        OffsetDateTime::from_unix_timestamp_nanos(i128::from(n) * unit).ok()
+                    })
+                    .and_then(|time| time.format(&Rfc3339).ok())
+                    .map(Value::from)
+                    .map_or_else(|| err("must be an integer"), Ok)
+            }
+            Codec::Join(separator) => match value.as_str() {
+                Some("") => Ok(Value::Array(Vec::new())),
+                Some(text) => Ok(Value::Array(
+                    text.split(separator.as_str()).map(Value::from).collect(),
+                )),
+                None => err("must be a string"),
+            },
         }
     }
 
@@ -220,6 +290,23 @@ mod tests {
                 json!("failing"),
                 json!("error"),
             ),
+            (
+                Codec::UnixTime { millis: false },
+                json!("2023-11-14T22:13:20Z"),
+                json!(1_700_000_000),
+            ),
+            (
+                Codec::UnixTime { millis: true },
+                json!("2023-11-14T22:13:20.123Z"),
+                json!(1_700_000_000_123_i64),
+            ),
+            (
+                Codec::UnixTime { millis: false },
+                json!("1969-07-20T20:17:40Z"),
+                json!(-14_182_940),
+            ),
+            (Codec::Join(",".into()), json!(["a.b", "c"]), json!("a.b,c")),
+            (Codec::Join(" ".into()), json!([]), json!("")),
         ];
         for (codec, canonical, dialect) in cases {
             assert_eq!(codec.encode(&canonical).unwrap(), dialect, "{codec:?}");
@@ -236,5 +323,55 @@ mod tests {
         assert!(Codec::IntString.encode(&json!("x1")).is_err());
         let many = vec![(json!("a"), json!(true)), (json!("b"), json!(true))];
         assert!(Codec::value_map(many, None).is_err());
+        let seconds = Codec::UnixTime { millis: false };
+        let millis = Codec::UnixTime { millis: true };
+        // Any offset is one instant, read back in UTC; nothing finer than the vendor keeps.
+        assert_eq!(
+            seconds.encode(&json!("2023-11-15T00:13:20+02:00")).unwrap(),
+            json!(1_700_000_000)
+        );
+        for (codec, bad, message) in [
+            (
+                &seconds,
+                json!("2023-11-14T22:13:20.5Z"),
+                "must be a whole number of seconds",
+            ),
+            (
+                &millis,
+                json!("2023-11-14T22:13:20.0001Z"),
+                "must be a whole number of milliseconds",
+            ),
+            (
+                &seconds,
+                json!("yesterday"),
+                "must be an RFC 3339 date-time",
+            ),
+            (
+                &seconds,
+                json!(1_700_000_000),
+                "must be an RFC 3339 date-time",
+            ),
+        ] {
+            assert_eq!(codec.encode(&bad).unwrap_err().0, message, "{bad}");
+        }
+        for bad in [json!("1700000000"), json!(1.5), json!(i64::MAX)] {
+            assert!(seconds.decode(&bad).is_err(), "{bad}");
+        }
+        let join = Codec::Join(",".into());
+        for (bad, message) in [
+            (
+                json!(["a,b"]),
+                "an item holds `,`, which separates them here",
+            ),
+            (json!(["a", ""]), "an item is empty"),
+            (json!([1]), "must be an array of strings"),
+            (json!("a"), "must be an array"),
+        ] {
+            assert_eq!(join.encode(&bad).unwrap_err().0, message, "{bad}");
+        }
+        assert_eq!(
+            join.decode(&json!(["a"])).unwrap_err().0,
+            "must be a string"
+        );
     }
 }

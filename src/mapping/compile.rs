@@ -1226,8 +1226,10 @@ fn compile_codec(v: &Value) -> Result<Codec, String> {
             "single" => Ok(Codec::Single),
             "negate" => Ok(Codec::Negate),
             "empty_is_null" => Ok(Codec::EmptyIsNull),
+            "unix_seconds" => Ok(Codec::UnixTime { millis: false }),
+            "unix_millis" => Ok(Codec::UnixTime { millis: true }),
             other => Err(format!(
-                "`{other}`: expected identity, int_string, single, negate, empty_is_null, {{pairs}}, {{map}} or {{scale}}"
+                "`{other}`: expected identity, int_string, single, negate, empty_is_null, unix_seconds, unix_millis, {{pairs}}, {{map}}, {{scale}} or {{join}}"
             )),
         },
         Value::Object(table) => {
@@ -1265,7 +1267,13 @@ fn compile_codec(v: &Value) -> Result<Codec, String> {
                 };
                 return Codec::value_map(forward, reverse);
             }
-            Err("a codec table needs `pairs`, `map` or `scale`".into())
+            if let Some(separator) = table.get("join") {
+                return match separator.as_str() {
+                    Some(sep) if !sep.is_empty() => Ok(Codec::Join(sep.to_owned())),
+                    _ => Err("`join` must be a non-empty string".into()),
+                };
+            }
+            Err("a codec table needs `pairs`, `map`, `scale` or `join`".into())
         }
         _ => Err("a codec is a name or a table".into()),
     }

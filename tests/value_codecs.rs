@@ -1,0 +1,217 @@
+//! Codecs of time and of joined text, through a vendor that exists only as a mapping file
+//! (`tests/dialects/ledger.toml`: Unix seconds and milliseconds, comma-joined event types):
+//! on its emulator's wire, on the canonical API, and through surfaces of a vendor that spells
+//! both otherwise (`relay.toml`: RFC 3339 times, an array of topics), both ways.
+
+mod support;
+
+use serde_json::{Value, json};
+use support::{Answer, gateway, send};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
+const BEARER: (&str, &str) = ("authorization", "Bearer t");
+
+async fn ledger_gateway() -> hookgate::app::Running {
+    gateway(&format!(
+        "mappings_dir = {DIR:?}\n\
+         [upstreams.ledger]\ndialect = \"ledger\"\nemulate = true\n\
+         [upstreams.relay]\ndialect = \"relay\"\nemulate = true\n\
+         [surfaces.relay-on-ledger]\ndialect = \"relay\"\nupstream = \"ledger\"\nprefix = \"/relay-on-ledger\"\n\
+         [surfaces.ledger-on-relay]\ndialect = \"ledger\"\nupstream = \"relay\"\nprefix = \"/ledger-on-relay\"\n"
+    ))
+    .await
+}
+
+fn ok(answer: &Answer, status: u16, what: &str) {
+    assert_eq!(
+        answer.status,
+        status,
+        "{what}: {}",
+        String::from_utf8_lossy(&answer.body)
+    );
+}
+
+/// Unix seconds of an RFC 3339 text.
+fn unix(text: &Value) -> i64 {
+    let text = text
+        .as_str()
+        .unwrap_or_else(|| panic!("not a time: {text}"));
+    OffsetDateTime::parse(text, &Rfc3339)
+        .unwrap_or_else(|e| panic!("{text}: {e}"))
+        .unix_timestamp()
+}
+
+#[tokio::test]
+async fn unix_times_and_joined_events_are_canonical_times_and_arrays() {
+    let gw = ledger_gateway().await;
+    let base = "/v1/upstreams/ledger/owners/acct_1/webhooks";
+    let events = json!(["invoice.paid", "invoice.payment_failed"]);
+    let created = send(
+        gw.addr,
+        "POST",
+        base,
+        &[],
+        Some(&json!({"url": "https://example.com/b", "events": events})),
+    )
+    .await;
+    ok(&created, 201, "create");
+    let w = created.json();
+    assert_eq!(w["events"], events);
+    let id = w["id"].as_str().unwrap().to_owned();
+
+    // On the vendor's wire: one string of events, integers of time, the same instants.
+    let raw = send(
+        gw.emulators["ledger"],
+        "GET",
+        &format!("/v1/accounts/acct_1/webhook_endpoints/{id}"),
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&raw, 200, "the vendor's own read");
+    let v = raw.json();
+    assert_eq!(v["enabled_events"], "invoice.paid,invoice.payment_failed");
+    assert_eq!(
+        v["created"].as_i64(),
+        Some(unix(&w["created_at"])),
+        "{v} {w}"
+    );
+    let updated_ms = v["updated_ms"].as_i64().expect("milliseconds");
+    assert_eq!(
+        updated_ms.div_euclid(1000),
+        unix(&w["updated_at"]),
+        "{v} {w}"
+    );
+    assert!(w["created_at"].as_str().unwrap().ends_with('Z'), "{w}");
+
+    // A merge of the events is sent joined, and read back as an array.
+    let patched = send(
+        gw.addr,
+        "PATCH",
+        &format!("{base}/{id}"),
+        &[],
+        Some(&json!({"events": ["charge.refunded"]})),
+    )
+    .await;
+    ok(&patched, 200, "update");
+    assert_eq!(patched.json()["events"], json!(["charge.refunded"]));
+    let journal = send(
+        gw.emulators["ledger"],
+        "GET",
+        "/__hookgate/journal",
+        &[],
+        None,
+    )
+    .await;
+    let sent = journal.json()["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|e| e["method"] == "POST" && e["path"].as_str().unwrap().ends_with(&id))
+        .map(|e| e["body"].clone())
+        .expect("the update in the journal");
+    assert_eq!(sent["enabled_events"], "charge.refunded", "{sent}");
+}
+
+#[tokio::test]
+async fn what_a_joined_text_cannot_carry_is_refused_by_name() {
+    let gw = ledger_gateway().await;
+    let base = "/v1/upstreams/ledger/owners/acct_1/webhooks";
+    for (events, message) in [
+        (
+            json!(["a,b"]),
+            "an item holds `,`, which separates them here",
+        ),
+        (json!(["a", ""]), "an item is empty"),
+        (json!(["a", 5]), "must be an array of strings"),
+    ] {
+        let refused = send(
+            gw.addr,
+            "POST",
+            base,
+            &[],
+            Some(&json!({"url": "https://example.com/b", "events": events})),
+        )
+        .await;
+        ok(&refused, 422, &events.to_string());
+        assert_eq!(
+            refused.json()["errors"],
+            json!([{"field": "events", "message": message}]),
+            "{events}"
+        );
+    }
+    let journal = send(
+        gw.emulators["ledger"],
+        "GET",
+        "/__hookgate/journal",
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(journal.json()["entries"], json!([]));
+}
+
+#[tokio::test]
+async fn surfaces_spell_times_and_events_their_own_way_both_ways() {
+    let gw = ledger_gateway().await;
+    // A Relay client in front of Ledger: topics as an array, times as RFC 3339 text.
+    let hook = json!({"hook": {"target": {"url": "https://example.com/r"}, "topics": ["invoice.paid", "invoice.voided"]}});
+    let made = send(
+        gw.addr,
+        "POST",
+        "/relay-on-ledger/api/projects/acct_2/hooks",
+        &[BEARER],
+        Some(&hook),
+    )
+    .await;
+    ok(&made, 201, "create through a Relay surface");
+    let r = made.json()["hook"].clone();
+    assert_eq!(r["topics"], json!(["invoice.paid", "invoice.voided"]));
+    let id = r["hook_id"]
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| r["hook_id"].to_string());
+    let raw = send(
+        gw.emulators["ledger"],
+        "GET",
+        &format!("/v1/accounts/acct_2/webhook_endpoints/{id}"),
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&raw, 200, "the same endpoint at Ledger");
+    assert_eq!(raw.json()["enabled_events"], "invoice.paid,invoice.voided");
+    assert_eq!(Some(unix(&r["created"])), raw.json()["created"].as_i64());
+
+    // A Ledger client in front of Relay: Relay's RFC 3339 times become Unix seconds and
+    // milliseconds, its topics one string.
+    let made = send(
+        gw.addr,
+        "POST",
+        "/ledger-on-relay/v1/accounts/p9/webhook_endpoints",
+        &[BEARER],
+        Some(&json!({"url": "https://example.com/l", "enabled_events": "a.b,c.d"})),
+    )
+    .await;
+    ok(&made, 200, "create through a Ledger surface");
+    let l = made.json();
+    assert_eq!(l["enabled_events"], "a.b,c.d");
+    let created = l["created"].as_i64().unwrap_or_else(|| panic!("{l}"));
+    assert!(l["updated_ms"].is_i64(), "{l}");
+    let hook_id = l["id"].as_str().unwrap();
+    let at_relay = send(
+        gw.emulators["relay"],
+        "GET",
+        &format!("/api/projects/p9/hooks/{hook_id}"),
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&at_relay, 200, "the same hook at Relay");
+    let h = at_relay.json()["hook"].clone();
+    assert_eq!(h["topics"], json!(["a.b", "c.d"]));
+    assert_eq!(unix(&h["created"]), created);
+}
