@@ -1,5 +1,6 @@
-//! Codecs of time and of joined text, through a vendor that exists only as a mapping file
-//! (`tests/dialects/ledger.toml`: Unix seconds and milliseconds, comma-joined event types):
+//! Codecs of time, of joined text and of a prefix, through a vendor that exists only as a
+//! mapping file (`tests/dialects/ledger.toml`: Unix seconds and milliseconds, comma-joined
+//! event types, its account as `accounts/NAME`):
 //! on its emulator's wire, on the canonical API, and through surfaces of a vendor that spells
 //! both otherwise (`relay.toml`: RFC 3339 times, an array of topics), both ways.
 
@@ -73,6 +74,10 @@ async fn unix_times_and_joined_events_are_canonical_times_and_arrays() {
     ok(&raw, 200, "the vendor's own read");
     let v = raw.json();
     assert_eq!(v["enabled_events"], "invoice.paid,invoice.payment_failed");
+    assert_eq!(
+        (v["account"].clone(), w["owner"].clone()),
+        (json!("accounts/acct_1"), json!("acct_1"))
+    );
     assert_eq!(
         v["created"].as_i64(),
         Some(unix(&w["created_at"])),
@@ -184,6 +189,8 @@ async fn surfaces_spell_times_and_events_their_own_way_both_ways() {
     .await;
     ok(&raw, 200, "the same endpoint at Ledger");
     assert_eq!(raw.json()["enabled_events"], "invoice.paid,invoice.voided");
+    assert_eq!(raw.json()["account"], "accounts/acct_2");
+    assert_eq!(r["project"], "acct_2");
     assert_eq!(Some(unix(&r["created"])), raw.json()["created"].as_i64());
 
     // A Ledger client in front of Relay: Relay's RFC 3339 times become Unix seconds and
@@ -199,6 +206,7 @@ async fn surfaces_spell_times_and_events_their_own_way_both_ways() {
     ok(&made, 200, "create through a Ledger surface");
     let l = made.json();
     assert_eq!(l["enabled_events"], "a.b,c.d");
+    assert_eq!(l["account"], "accounts/p9");
     let created = l["created"].as_i64().unwrap_or_else(|| panic!("{l}"));
     assert!(l["updated_ms"].is_i64(), "{l}");
     let hook_id = l["id"].as_str().unwrap();

@@ -45,6 +45,9 @@ pub enum Codec {
     /// Dialect text of items joined by a separator ⇄ canonical array of strings
     /// (`"a,b"` ⇄ `["a", "b"]`).
     Join(String),
+    /// Dialect text after a fixed beginning ⇄ canonical text (an id kept as a URI:
+    /// `"https://api.example/hooks/AAA"` ⇄ `"AAA"`).
+    Prefix(String),
 }
 
 /// Why a value could not be encoded or decoded; the message names what was expected.
@@ -138,6 +141,10 @@ impl Codec {
                 }
                 Ok(Value::from(joined.join(separator)))
             }
+            Codec::Prefix(prefix) => match value.as_str() {
+                Some(text) => Ok(Value::from(format!("{prefix}{text}"))),
+                None => err("must be a string"),
+            },
         }
     }
 
@@ -196,6 +203,12 @@ impl Codec {
                 )),
                 None => err("must be a string"),
             },
+            Codec::Prefix(prefix) => {
+                match value.as_str().map(|t| t.strip_prefix(prefix.as_str())) {
+                    Some(Some(rest)) => Ok(Value::from(rest)),
+                    _ => err(format!("must be a string that begins with `{prefix}`")),
+                }
+            }
         }
     }
 
@@ -307,6 +320,11 @@ mod tests {
             ),
             (Codec::Join(",".into()), json!(["a.b", "c"]), json!("a.b,c")),
             (Codec::Join(" ".into()), json!([]), json!("")),
+            (
+                Codec::Prefix("https://api.example/hooks/".into()),
+                json!("AAA"),
+                json!("https://api.example/hooks/AAA"),
+            ),
         ];
         for (codec, canonical, dialect) in cases {
             assert_eq!(codec.encode(&canonical).unwrap(), dialect, "{codec:?}");
@@ -372,6 +390,17 @@ mod tests {
         assert_eq!(
             join.decode(&json!(["a"])).unwrap_err().0,
             "must be a string"
+        );
+        let prefix = Codec::Prefix("urn:hook:".into());
+        assert_eq!(
+            prefix.decode(&json!("urn:other:1")).unwrap_err().0,
+            "must be a string that begins with `urn:hook:`"
+        );
+        assert_eq!(prefix.encode(&json!(1)).unwrap_err().0, "must be a string");
+        // Kept as the vendor sent it where it cannot be decoded.
+        assert_eq!(
+            prefix.decode_or_keep(json!("urn:other:1")),
+            json!("urn:other:1")
         );
     }
 }

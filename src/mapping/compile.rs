@@ -1229,7 +1229,7 @@ fn compile_codec(v: &Value) -> Result<Codec, String> {
             "unix_seconds" => Ok(Codec::UnixTime { millis: false }),
             "unix_millis" => Ok(Codec::UnixTime { millis: true }),
             other => Err(format!(
-                "`{other}`: expected identity, int_string, single, negate, empty_is_null, unix_seconds, unix_millis, {{pairs}}, {{map}}, {{scale}} or {{join}}"
+                "`{other}`: expected identity, int_string, single, negate, empty_is_null, unix_seconds, unix_millis, {{pairs}}, {{map}}, {{scale}}, {{join}} or {{prefix}}"
             )),
         },
         Value::Object(table) => {
@@ -1267,13 +1267,19 @@ fn compile_codec(v: &Value) -> Result<Codec, String> {
                 };
                 return Codec::value_map(forward, reverse);
             }
+            if let Some(prefix) = table.get("prefix") {
+                return match prefix.as_str() {
+                    Some(text) if !text.is_empty() => Ok(Codec::Prefix(text.to_owned())),
+                    _ => Err("`prefix` must be a non-empty string".into()),
+                };
+            }
             if let Some(separator) = table.get("join") {
                 return match separator.as_str() {
                     Some(sep) if !sep.is_empty() => Ok(Codec::Join(sep.to_owned())),
                     _ => Err("`join` must be a non-empty string".into()),
                 };
             }
-            Err("a codec table needs `pairs`, `map`, `scale` or `join`".into())
+            Err("a codec table needs `pairs`, `map`, `scale`, `join` or `prefix`".into())
         }
         _ => Err("a codec is a name or a table".into()),
     }
