@@ -14,7 +14,7 @@ use hyper_util::rt::TokioIo;
 use serde_json::{Map, Value, json};
 use std::net::SocketAddr;
 use std::path::Path;
-use support::{Answer, gateway, send};
+use support::{gateway, ok, send};
 
 fn dialects() -> Vec<Dialect> {
     hookgate::mapping::load_dir(Path::new(support::MAPPINGS)).unwrap()
@@ -85,15 +85,6 @@ fn vendor_list(d: &Dialect) -> String {
 }
 
 const BEARER: (&str, &str) = ("authorization", "Bearer any-token-at-all");
-
-fn ok(a: &Answer, status: u16, what: &str) {
-    assert_eq!(
-        a.status,
-        status,
-        "{what}: {}",
-        String::from_utf8_lossy(&a.body)
-    );
-}
 
 /// One request that may be answered by a dropped connection (`Err`).
 async fn try_send(addr: SocketAddr, method: &str, path: &str) -> Result<u16, String> {

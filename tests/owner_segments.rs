@@ -6,9 +6,9 @@
 mod support;
 
 use hookgate::mapping::Dialect;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::path::Path;
-use support::{Answer, gateway, send};
+use support::{gateway, journal, ok, send};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
 const BEARER: (&str, &str) = ("authorization", "Bearer t");
@@ -27,13 +27,13 @@ async fn forge_gateway() -> hookgate::app::Running {
     .await
 }
 
-fn ok(answer: &Answer, status: u16, what: &str) {
-    assert_eq!(
-        answer.status,
-        status,
-        "{what}: {}",
-        String::from_utf8_lossy(&answer.body)
-    );
+/// The paths an emulator was asked for, oldest first.
+async fn paths(emulator: std::net::SocketAddr) -> Vec<String> {
+    journal(emulator)
+        .await
+        .iter()
+        .map(|e| e["path"].as_str().unwrap_or_default().to_owned())
+        .collect()
 }
 
 #[tokio::test]
@@ -68,15 +68,9 @@ async fn a_repository_owner_lives_a_whole_lifecycle() {
     .await;
     ok(&raw, 200, "the vendor's own read");
     assert_eq!(raw.json()["config"]["url"], "https://example.com/a");
-    let journal = send(emu, "GET", "/__hookgate/journal", &[], None).await;
-    let paths: Vec<String> = journal.json()["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["path"].as_str().unwrap_or_default().to_owned())
-        .collect();
+    let paths = paths(emu).await;
     assert!(
-        paths.contains(&"/repos/octo/site/hooks".to_owned()),
+        paths.iter().any(|p| p == "/repos/octo/site/hooks"),
         "{paths:?}"
     );
 
@@ -172,15 +166,7 @@ async fn an_owner_of_another_shape_never_reaches_the_vendor() {
     let detail = shaped.json()["detail"].as_str().unwrap().to_owned();
     assert!(detail.contains("2 path segments"), "{detail}");
     // Nothing of it reached the emulator.
-    let journal = send(
-        gw.emulators["forge"],
-        "GET",
-        "/__hookgate/journal",
-        &[],
-        None,
-    )
-    .await;
-    assert_eq!(journal.json()["entries"], json!([]), "{}", journal.json());
+    assert_eq!(journal(gw.emulators["forge"]).await, Vec::<Value>::new());
 }
 
 #[tokio::test]
@@ -248,20 +234,8 @@ async fn surfaces_read_the_owner_as_many_segments_as_their_vendor_writes() {
     ok(&back, 404, "a project at Forge");
     assert_eq!(back.json()["error"]["kind"], "missing");
     // Neither reached a vendor: Relay heard nothing, Forge only its own repository's paths.
-    let journal = |upstream: &'static str| {
-        let emu = gw.emulators[upstream];
-        async move {
-            let answer = send(emu, "GET", "/__hookgate/journal", &[], None).await;
-            answer.json()["entries"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| r["path"].as_str().unwrap_or_default().to_owned())
-                .collect::<Vec<_>>()
-        }
-    };
-    assert_eq!(journal("relay").await, Vec::<String>::new());
-    let forge = journal("forge").await;
+    assert_eq!(paths(gw.emulators["relay"]).await, Vec::<String>::new());
+    let forge = paths(gw.emulators["forge"]).await;
     assert!(
         !forge.is_empty()
             && forge

@@ -7,12 +7,13 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::{Answer, gateway, send};
+use support::{gateway, journal, ok, send};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
 const BEARER: (&str, &str) = ("authorization", "Bearer t");
+const BASE: &str = "/v1/upstreams/ledger/owners/acct_1/webhooks";
 
 async fn ledger_gateway() -> hookgate::app::Running {
     gateway(&format!(
@@ -25,13 +26,10 @@ async fn ledger_gateway() -> hookgate::app::Running {
     .await
 }
 
-fn ok(answer: &Answer, status: u16, what: &str) {
-    assert_eq!(
-        answer.status,
-        status,
-        "{what}: {}",
-        String::from_utf8_lossy(&answer.body)
-    );
+/// A canonical create of a webhook for `events` at Ledger's account `acct_1`.
+async fn create(gw: &hookgate::app::Running, events: &Value) -> support::Answer {
+    let body = json!({"url": "https://example.com/b", "events": events});
+    send(gw.addr, "POST", BASE, &[], Some(&body)).await
 }
 
 /// Unix seconds of an RFC 3339 text.
@@ -47,16 +45,8 @@ fn unix(text: &Value) -> i64 {
 #[tokio::test]
 async fn unix_times_and_joined_events_are_canonical_times_and_arrays() {
     let gw = ledger_gateway().await;
-    let base = "/v1/upstreams/ledger/owners/acct_1/webhooks";
     let events = json!(["invoice.paid", "invoice.payment_failed"]);
-    let created = send(
-        gw.addr,
-        "POST",
-        base,
-        &[],
-        Some(&json!({"url": "https://example.com/b", "events": events})),
-    )
-    .await;
+    let created = create(&gw, &events).await;
     ok(&created, 201, "create");
     let w = created.json();
     assert_eq!(w["events"], events);
@@ -95,24 +85,15 @@ async fn unix_times_and_joined_events_are_canonical_times_and_arrays() {
     let patched = send(
         gw.addr,
         "PATCH",
-        &format!("{base}/{id}"),
+        &format!("{BASE}/{id}"),
         &[],
         Some(&json!({"events": ["charge.refunded"]})),
     )
     .await;
     ok(&patched, 200, "update");
     assert_eq!(patched.json()["events"], json!(["charge.refunded"]));
-    let journal = send(
-        gw.emulators["ledger"],
-        "GET",
-        "/__hookgate/journal",
-        &[],
-        None,
-    )
-    .await;
-    let sent = journal.json()["entries"]
-        .as_array()
-        .unwrap()
+    let sent = journal(gw.emulators["ledger"])
+        .await
         .iter()
         .rev()
         .find(|e| e["method"] == "POST" && e["path"].as_str().unwrap().ends_with(&id))
@@ -124,7 +105,6 @@ async fn unix_times_and_joined_events_are_canonical_times_and_arrays() {
 #[tokio::test]
 async fn what_a_joined_text_cannot_carry_is_refused_by_name() {
     let gw = ledger_gateway().await;
-    let base = "/v1/upstreams/ledger/owners/acct_1/webhooks";
     for (events, message) in [
         (
             json!(["a,b"]),
@@ -133,14 +113,7 @@ async fn what_a_joined_text_cannot_carry_is_refused_by_name() {
         (json!(["a", ""]), "an item is empty"),
         (json!(["a", 5]), "must be an array of strings"),
     ] {
-        let refused = send(
-            gw.addr,
-            "POST",
-            base,
-            &[],
-            Some(&json!({"url": "https://example.com/b", "events": events})),
-        )
-        .await;
+        let refused = create(&gw, &events).await;
         ok(&refused, 422, &events.to_string());
         assert_eq!(
             refused.json()["errors"],
@@ -148,15 +121,7 @@ async fn what_a_joined_text_cannot_carry_is_refused_by_name() {
             "{events}"
         );
     }
-    let journal = send(
-        gw.emulators["ledger"],
-        "GET",
-        "/__hookgate/journal",
-        &[],
-        None,
-    )
-    .await;
-    assert_eq!(journal.json()["entries"], json!([]));
+    assert_eq!(journal(gw.emulators["ledger"]).await, Vec::<Value>::new());
 }
 
 #[tokio::test]

@@ -288,6 +288,26 @@ impl Answer {
     }
 }
 
+/// Asserts an answer's status, showing its body when it is not the one expected.
+pub fn ok(answer: &Answer, status: u16, what: &str) {
+    assert_eq!(
+        answer.status,
+        status,
+        "{what}: {}",
+        String::from_utf8_lossy(&answer.body)
+    );
+}
+
+/// The entries of an emulator's journal: the requests it received, oldest first.
+pub async fn journal(emulator: SocketAddr) -> Vec<Value> {
+    let answer = send(emulator, "GET", "/__hookgate/journal", &[], None).await;
+    ok(&answer, 200, "the journal");
+    match answer.json()["entries"].take() {
+        Value::Array(entries) => entries,
+        other => panic!("no entries: {other}"),
+    }
+}
+
 /// Sends one request over a fresh HTTP/1.1 connection.
 pub async fn send(
     addr: SocketAddr,
