@@ -127,9 +127,7 @@ fn owner_problems(s: &SurfaceConfig, d: &Dialect, upstream: &Dialect) -> Vec<Con
     if let Some(owner) = &s.owner {
         let held = if d.has_owner() { d } else { upstream };
         if !held.admits_owner(owner) {
-            let shape = held
-                .describe_owner()
-                .unwrap_or_else(|| "one path segment, not a dot segment".to_owned());
+            let shape = held.describe_owner();
             problems.push(ConfigProblem {
                 key,
                 message: format!("`{owner}` is not an owner of this dialect: owners are {shape}"),

@@ -134,9 +134,7 @@ fn owner_errors(at: &str, owner: Option<&str>, dialect: &Dialect, errors: &mut V
         )),
         (Some(o), Some(_)) => {
             if !dialect.admits_owner(o) {
-                let shape = dialect
-                    .describe_owner()
-                    .unwrap_or_else(|| "one path segment, not a dot segment".to_owned());
+                let shape = dialect.describe_owner();
                 errors.push(FieldError::new(
                     format!("{at}.owner"),
                     format!("is not an owner of this vendor: owners are {shape}"),

@@ -356,13 +356,14 @@ impl Dialect {
     }
 
     /// What this vendor's owners look like, for a message (`a UUID`, `2 path segments joined
-    /// by `/`, each a decimal integer`); `None` where any one segment is one.
-    pub fn describe_owner(&self) -> Option<String> {
+    /// by `/`, each a decimal integer`).
+    pub fn describe_owner(&self) -> String {
         let format = self.owner_format.as_ref().map(Format::describe);
         match (self.owner_segments, format) {
-            (1, format) => format,
-            (n, None) => Some(format!("{n} path segments joined by `/`")),
-            (n, Some(f)) => Some(format!("{n} path segments joined by `/`, each {f}")),
+            (1, Some(f)) => f,
+            (1, None) => "one path segment that is not a dot segment".to_owned(),
+            (n, None) => format!("{n} path segments joined by `/`"),
+            (n, Some(f)) => format!("{n} path segments joined by `/`, each {f}"),
         }
     }
 

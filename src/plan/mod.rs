@@ -348,40 +348,32 @@ impl<'a> Plan<'a> {
             }
             _ => {}
         }
-        // An owner of several segments (`octo/site`) is as many, each naming something and
-        // of the format; one of another number of segments is not one of the vendor's.
-        if let Some(owner) = self.op.owner.as_deref()
-            && d.owner_segments > 1
-        {
+        // An owner is as many segments as the vendor's owners (`octo/site` is two), each
+        // naming something; an id is one. A value of another shape is not the vendor's.
+        if let Some(owner) = self.op.owner.as_deref() {
             if !owner.split('/').all(url::names_something) {
                 return Err(Problem::bad_request(format!(
-                    "`{owner}` cannot be an owner: a segment of it is empty or a dot segment"
+                    "`{owner}` cannot be an owner: it is empty or a dot segment, or holds one"
                 )));
             }
             if !d.admits_owner(owner) {
                 return Err(Problem::not_found(format!(
                     "no owner `{owner}` at upstream {name}: its owners are {}",
-                    d.describe_owner().unwrap_or_default()
+                    d.describe_owner()
                 )));
             }
         }
-        let single_owner = self.op.owner.as_deref().filter(|_| d.owner_segments == 1);
-        let checks = [
-            ("owner", single_owner, d.owner_format.as_ref()),
-            ("webhook id", self.op.id.as_deref(), d.id_format.as_ref()),
-        ];
-        for (what, value, format) in checks {
-            let Some(value) = value else { continue };
-            if !url::names_something(value) {
+        if let Some(id) = self.op.id.as_deref() {
+            if !url::names_something(id) {
                 return Err(Problem::bad_request(format!(
-                    "`{value}` cannot be a {what}: it is empty, a dot segment or holds a path separator"
+                    "`{id}` cannot be a webhook id: it is empty, a dot segment or holds a path separator"
                 )));
             }
-            if let Some(format) = format
-                && !format.admits(value)
+            if let Some(format) = &d.id_format
+                && !format.admits(id)
             {
                 return Err(Problem::not_found(format!(
-                    "no {what} `{value}` at upstream {name}: its {what}s are {}",
+                    "no webhook id `{id}` at upstream {name}: its webhook ids are {}",
                     format.describe()
                 )));
             }
