@@ -10,7 +10,7 @@
 //! test suite's snapshots of answers are the same on every run.
 
 use crate::mapping::Dialect;
-use crate::mapping::model::{IdStyle, SecretMint};
+use crate::mapping::model::{IdStyle, Paging, Role, SecretMint};
 use crate::mapping::rules::{ObjectMap, Target};
 use crate::model::{self as canonical, Action, Done, Operation, Outcome, UpdateMode};
 use crate::problem::{Code, FieldError, Problem};
@@ -150,7 +150,7 @@ impl Store {
         }
         let mut state = self.lock();
         let outcome = match op.action {
-            Action::List => self.list(&state, &op),
+            Action::List => self.list(&state, &op)?,
             Action::Get => {
                 let mut webhook = self.find(&state, &op)?.1.clone();
                 if op.reveal_secret {
@@ -388,7 +388,10 @@ impl Store {
         self.len() == 0
     }
 
-    fn list(&self, state: &State, op: &Operation) -> Outcome {
+    /// A page of the owner's webhooks. The cursor is read as the vendor pages: by position
+    /// (this store's own cursors are positions), by page number, or by the id of the item
+    /// the page comes after.
+    fn list(&self, state: &State, op: &Operation) -> Result<Outcome, Problem> {
         let mut all: Vec<_> = state
             .webhooks
             .iter()
@@ -400,20 +403,42 @@ impl Store {
         if op.query.order == Some(crate::model::Order::Descending) {
             all.reverse();
         }
-        let start: usize = op
+        let endpoint = self.dialect.endpoint(Role::Action(Action::List));
+        let limit = op
             .query
-            .cursor
-            .as_deref()
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(0);
-        let limit = op.query.limit.map(|l| l as usize).unwrap_or(usize::MAX);
+            .limit
+            .or_else(|| endpoint.and_then(|e| e.default_limit()))
+            .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
+        let paging = endpoint.map_or(Paging::Given, |e| e.paging);
+        let start = match (paging, op.query.cursor.as_deref()) {
+            (_, None) => 0,
+            (Paging::LastId, Some(after)) => {
+                let at = all
+                    .iter()
+                    .position(|w| w.get("id").and_then(Value::as_str) == Some(after));
+                match at {
+                    Some(at) => at + 1,
+                    None => {
+                        return Err(Problem::bad_request(format!(
+                            "no webhook `{after}` to list after"
+                        )));
+                    }
+                }
+            }
+            (Paging::Page, Some(page)) => page
+                .parse::<usize>()
+                .unwrap_or(1)
+                .saturating_sub(1)
+                .saturating_mul(limit),
+            (_, Some(position)) => position.parse().unwrap_or(0),
+        };
         let end = start.saturating_add(limit).min(all.len());
         let mut items = crate::model::Listed::default();
         for webhook in all.get(start.min(all.len())..end).unwrap_or_default() {
             items.push(webhook);
         }
         let next_cursor = (end < all.len()).then(|| end.to_string());
-        Outcome::List { items, next_cursor }
+        Ok(Outcome::List { items, next_cursor })
     }
 
     fn find<'s>(

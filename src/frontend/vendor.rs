@@ -11,7 +11,7 @@ use crate::auth::{self, Inbound, Scope};
 use crate::http::body::{self, Body};
 use crate::http::headers::{self, X_REQUEST_ID};
 use crate::mapping::Dialect;
-use crate::mapping::model::{ClientAuth, Resource, ResourceVerb, Role};
+use crate::mapping::model::{ClientAuth, Paging, Resource, ResourceVerb, Role};
 use crate::mapping::rules::{ObjectMap, Target};
 use crate::mapping::template::{Slots, Template};
 use crate::mapping::url::PathTemplate;
@@ -416,6 +416,7 @@ impl VendorApi {
     fn list_for_backend(&self, query: Option<&str>) -> Result<ListQuery, Problem> {
         let role = Role::Action(Action::List);
         let mut out = self.list_query(role, query)?;
+        self.check_paging(&out)?;
         let ordering = self.dialect.endpoint(role).and_then(|e| e.order.as_ref());
         match (out.order, self.backend_orders()) {
             (Some(_), false) => {
@@ -446,6 +447,41 @@ impl VendorApi {
             _ => {}
         }
         Ok(out)
+    }
+
+    /// Refuses a cursor the backend cannot follow: one this vendor's clients compute (a
+    /// position, a page number, the last id they saw) means nothing to an upstream that pages
+    /// another way. Cursors an upstream gave, and any cursor of an upstream that pages the
+    /// same way, are passed on as they are.
+    fn check_paging(&self, asked: &ListQuery) -> Result<(), Problem> {
+        let role = Role::Action(Action::List);
+        let (Some(_), Backend::Upstream(upstream)) = (&asked.cursor, &self.backend) else {
+            return Ok(());
+        };
+        let paging = |d: &Dialect| d.endpoint(role).map_or(Paging::Given, |e| e.paging);
+        let (ours, theirs) = (paging(&self.dialect), paging(&upstream.dialect));
+        if ours == Paging::Given || ours == theirs {
+            return Ok(());
+        }
+        let param = self
+            .dialect
+            .endpoint(role)
+            .and_then(|e| {
+                e.query
+                    .iter()
+                    .find(|(_, t)| matches!(t, Template::Slot { name, .. } if name == "cursor"))
+            })
+            .map_or("cursor", |(p, _)| p.as_str());
+        Err(Problem::with_errors(
+            Code::UnsupportedField,
+            vec![FieldError::in_query(
+                param,
+                format!(
+                    "cannot be followed: upstream {} pages its own way; only the first page can be read here",
+                    upstream.name
+                ),
+            )],
+        ))
     }
 
     /// A list's page as the client asks for it; a limit that is no count is refused, as the

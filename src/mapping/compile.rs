@@ -9,7 +9,7 @@ use super::errors::{ErrorMap, Form, ItemForm, Render};
 use super::file::{self, FieldSection, MappingFile, OperationName, OperationSection};
 use super::json_path::FieldPath;
 use super::model::{
-    ClientAuth, Dialect, EmulatorSpec, Endpoint, FollowUp, IdStyle, MemberCheck, Ordering,
+    ClientAuth, Dialect, EmulatorSpec, Endpoint, FollowUp, IdStyle, MemberCheck, Ordering, Paging,
     Resource, ResourceEndpoint, Role, SecretMint, Strategy,
 };
 use super::rules::{Derivation, Derived, ObjectMap, Ops, Rule, Target};
@@ -716,6 +716,7 @@ impl Compiler<'_> {
         let needs_current = body
             .as_ref()
             .is_some_and(|b| b.slots().iter().any(|s| s.starts_with("current.")));
+        let paging = self.paging(key, action, s, &query, answer.cursor_path.is_some());
         let item_keys = match answer.read_at(action).as_slice() {
             [one] => one.keys(),
             _ => None,
@@ -744,7 +745,44 @@ impl Compiler<'_> {
             request,
             order,
             max_limit: s.limit.as_ref().map(|l| (l.max, l.message.clone())),
+            paging,
         })
+    }
+
+    /// How a list names its next page: given by the answer, or computed (`next`) from a
+    /// cursor the list sends and never read from the answer as well.
+    fn paging(
+        &mut self,
+        key: &str,
+        action: Action,
+        s: &OperationSection,
+        query: &[(String, Template)],
+        answer_cursor: bool,
+    ) -> Paging {
+        let Some(next) = s.next else {
+            return Paging::Given;
+        };
+        let at = format!("{key}.next");
+        if action != Action::List {
+            self.error(&at, "only `list` takes `next`");
+        }
+        if answer_cursor {
+            self.error(
+                &at,
+                "the response places `{{next_cursor}}`: the next page is named by the answer or by `next`, not both",
+            );
+        }
+        if !query.iter().any(|(_, t)| t.slots().contains(&"cursor")) {
+            self.error(
+                &at,
+                "no query parameter sends `{{cursor}}`: the next page could not be asked for",
+            );
+        }
+        match next {
+            file::NextName::Offset => Paging::Offset,
+            file::NextName::Page => Paging::Page,
+            file::NextName::LastId => Paging::LastId,
+        }
     }
 
     /// An operation's query parameters, and the list orders the vendor spells: `{{order}}`

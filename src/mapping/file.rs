@@ -220,6 +220,15 @@ pub enum StrategyName {
     ReadMergeWrite,
 }
 
+/// How a list's next page is named, where the answer does not name it (`next`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NextName {
+    Offset,
+    Page,
+    LastId,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OperationSection {
@@ -250,6 +259,8 @@ pub struct OperationSection {
     pub order: Option<OrderSection>,
     /// The largest page a client may ask for.
     pub limit: Option<LimitSection>,
+    /// How the next page is named, where the answer does not name it.
+    pub next: Option<NextName>,
 }
 
 #[derive(Debug, Deserialize)]

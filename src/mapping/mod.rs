@@ -32,7 +32,7 @@ pub mod template;
 pub mod url;
 
 pub use load::{load_dir, load_sources};
-pub use model::{Dialect, Endpoint, Resource, Role, Strategy};
+pub use model::{Dialect, Endpoint, Paging, Resource, Role, Strategy};
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -19,6 +19,21 @@ pub enum Strategy {
     ReadMergeWrite,
 }
 
+/// How a list names its next page: the cursor its answer gives, or one computed from the
+/// page just read, as vendors without cursors page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Paging {
+    /// The answer gives the next page's cursor (`{{next_cursor}}`), or none.
+    #[default]
+    Given,
+    /// The position of the next page's first item: this page's position plus its items.
+    Offset,
+    /// The number of the next page: this page's number (1 for the first) plus one.
+    Page,
+    /// The id of this page's last item, after which the next page begins.
+    LastId,
+}
+
 /// Which declared operation an endpoint is: the canonical action it carries out, and for
 /// updates, whether the vendor's verb replaces the whole webhook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,6 +124,8 @@ pub struct Endpoint {
     pub order: Option<Ordering>,
     /// The largest page a client may ask for, and the vendor's words for a larger one.
     pub max_limit: Option<(u64, Option<String>)>,
+    /// On `list`: how the next page is named.
+    pub paging: Paging,
 }
 
 /// A list's orders in a vendor's words.
@@ -346,6 +363,21 @@ pub struct Dialect {
     pub examples: Vec<Value>,
     /// SHA-256 of the file's text: tells a reload whether the file changed.
     pub source_sha256: [u8; 32],
+}
+
+impl Endpoint {
+    /// The page size a list asks for when its client names none: the default of the
+    /// parameter that sends `{{limit}}` (`{{limit|30}}`), where it has one.
+    pub fn default_limit(&self) -> Option<u64> {
+        self.query.iter().find_map(|(_, t)| match t {
+            Template::Slot {
+                name,
+                default: Some(d),
+                ..
+            } if name == "limit" => d.as_u64().or_else(|| d.as_str()?.parse().ok()),
+            _ => None,
+        })
+    }
 }
 
 impl Dialect {

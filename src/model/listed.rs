@@ -21,6 +21,8 @@ pub struct Listed {
     /// array.
     text: Vec<u8>,
     count: usize,
+    /// Where the last webhook's text begins.
+    last: usize,
     /// The members of the webhook being written: name, where the member starts (its key's
     /// quote) and where its value starts. Kept between webhooks for its room.
     marks: Vec<(Cow<'static, str>, usize, usize)>,
@@ -34,6 +36,7 @@ impl Listed {
         Listed {
             text,
             count: 0,
+            last: HEAD,
             marks: Vec::new(),
         }
     }
@@ -106,10 +109,26 @@ impl Listed {
         }
     }
 
+    /// The `id` of the last webhook, read from its text: where a vendor pages by the last
+    /// item it listed.
+    pub fn last_id(&self) -> Option<String> {
+        if self.count == 0 {
+            return None;
+        }
+        match json::from_slice_lenient(&self.text[self.last..]).ok()? {
+            Value::Object(mut webhook) => match webhook.remove("id")? {
+                Value::String(id) => Some(id),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     fn separate(&mut self) {
         if self.count > 0 {
             self.text.push(b',');
         }
+        self.last = self.text.len();
     }
 }
 

@@ -6,9 +6,9 @@ use super::Context;
 use crate::exchange::Reply;
 use crate::json;
 use crate::mapping::errors::Failure;
-use crate::mapping::model::{Endpoint, Resource, ResourceEndpoint};
+use crate::mapping::model::{Endpoint, Paging, Resource, ResourceEndpoint};
 use crate::mapping::rules::Item;
-use crate::model::{self, Action, Listed, Members, Object};
+use crate::model::{self, Action, ListQuery, Listed, Members, Object};
 use crate::problem::{Code, Problem, UpstreamInfo};
 use serde_json::{Map, Value};
 
@@ -214,17 +214,28 @@ impl Context<'_> {
     }
 
     /// A list's page: its webhooks and the next page's cursor, unless the vendor says this page
-    /// is the last (a `done` flag set, or a `has_more` flag cleared).
-    pub(super) fn page(&self, endpoint: &Endpoint, parsed: Parsed) -> Result<super::Page, Problem> {
+    /// is the last (a `done` flag set, or a `has_more` flag cleared). The cursor is the one the
+    /// answer gives, or one computed from the page as the list's `paging` says (`asked`: the
+    /// page that was asked for).
+    pub(super) fn page(
+        &self,
+        endpoint: &Endpoint,
+        parsed: Parsed,
+        asked: &ListQuery,
+    ) -> Result<super::Page, Problem> {
         let answer = parsed.body.into_value();
         let flag = |path: &Option<crate::mapping::json_path::FieldPath>| {
             path.as_ref()
                 .and_then(|p| p.get(&answer))
                 .and_then(Value::as_bool)
         };
-        let last =
-            flag(&endpoint.done_path) == Some(true) || flag(&endpoint.more_path) == Some(false);
-        let next_cursor = endpoint
+        // Whether the vendor says this page is the last, where it says.
+        let last = match (flag(&endpoint.done_path), flag(&endpoint.more_path)) {
+            (Some(true), _) | (_, Some(false)) => Some(true),
+            (Some(false), _) | (_, Some(true)) => Some(false),
+            (None, None) => None,
+        };
+        let given = endpoint
             .cursor_path
             .as_ref()
             .and_then(|p| p.get(&answer))
@@ -233,28 +244,33 @@ impl Context<'_> {
                 Value::Number(n) => Some(n.to_string()),
                 _ => None,
             })
-            .filter(|_| !last);
-        // Items read while parsing count where their place still holds the `null` left for
-        // them: a repeated key after them may have put something else there, and of repeated
-        // keys the last one counts.
-        if let (Some(items), [at]) = (parsed.items, endpoint.items_paths.as_slice())
-            && at.get(&answer) == Some(&Value::Null)
-        {
-            return Ok((items, next_cursor));
-        }
-        let found = endpoint
-            .items_paths
-            .iter()
-            .find(|p| p.get(&answer).is_some_and(Value::is_array))
-            .and_then(|p| p.extract(answer));
-        let Some(Value::Array(items)) = found else {
-            return Err(self.malformed("a list without its items", None));
+            .filter(|_| last != Some(true));
+        let items = match (parsed.items, endpoint.items_paths.as_slice()) {
+            // Items read while parsing count where their place still holds the `null` left
+            // for them: a repeated key after them may have put something else there, and of
+            // repeated keys the last one counts.
+            (Some(items), [at]) if at.get(&answer) == Some(&Value::Null) => items,
+            _ => {
+                let found = endpoint
+                    .items_paths
+                    .iter()
+                    .find(|p| p.get(&answer).is_some_and(Value::is_array))
+                    .and_then(|p| p.extract(answer));
+                let Some(Value::Array(items)) = found else {
+                    return Err(self.malformed("a list without its items", None));
+                };
+                let mut page = Listed::default();
+                for item in items.into_iter().filter(Value::is_object) {
+                    page.push(&self.canonical(item));
+                }
+                page
+            }
         };
-        let mut page = Listed::default();
-        for item in items.into_iter().filter(Value::is_object) {
-            page.push(&self.canonical(item));
-        }
-        Ok((page, next_cursor))
+        let next = match endpoint.paging {
+            Paging::Given => given,
+            paging => computed_next(paging, &items, asked, endpoint, last),
+        };
+        Ok((items, next))
     }
 
     /// A test's result.
@@ -315,5 +331,39 @@ impl Context<'_> {
             webhook.insert_in_order(model::WEBHOOK_FIELDS, "owner", owner);
         }
         model::derive_status(webhook);
+    }
+}
+
+/// The next page's cursor of a vendor that names none (`paging`), from the page just read:
+/// where it began and how many items it held, its number, or its last item. There is a next
+/// page where the vendor says so; where it has no flag to say it, after a page that is not
+/// empty and not shorter than the page size asked for (when that is known), so that a client
+/// pages on until an empty page rather than stop short.
+fn computed_next(
+    paging: Paging,
+    items: &Listed,
+    asked: &ListQuery,
+    endpoint: &Endpoint,
+    last: Option<bool>,
+) -> Option<String> {
+    let full = || {
+        let size = asked.limit.or_else(|| endpoint.default_limit());
+        size.is_none_or(|size| items.len() as u64 >= size)
+    };
+    if items.is_empty() || last.unwrap_or_else(|| !full()) {
+        return None;
+    }
+    let at = |first: u64| {
+        asked
+            .cursor
+            .as_deref()
+            .and_then(|c| c.parse::<u64>().ok())
+            .unwrap_or(first)
+    };
+    match paging {
+        Paging::Offset => Some((at(0) + items.len() as u64).to_string()),
+        Paging::Page => Some((at(1) + 1).to_string()),
+        Paging::LastId => items.last_id(),
+        Paging::Given => None,
     }
 }

@@ -24,7 +24,7 @@ mod body;
 
 use crate::exchange::{Purpose, Reply, VendorRequest};
 use crate::mapping::model::{
-    Dialect, Endpoint, FollowUp, ResourceEndpoint, ResourceVerb, Role, Strategy,
+    Dialect, Endpoint, FollowUp, Paging, ResourceEndpoint, ResourceVerb, Role, Strategy,
 };
 use crate::mapping::rules::Translated;
 use crate::mapping::template::Slots;
@@ -380,6 +380,22 @@ impl<'a> Plan<'a> {
         }
         if self.op.action.has_id() && self.op.id.is_none() {
             return Err(Problem::bad_request("the operation names no webhook"));
+        }
+        // A vendor that pages by position or number takes a count as the cursor.
+        let counted = d
+            .endpoint(Role::Action(Action::List))
+            .and_then(|list| match list.paging {
+                Paging::Offset => Some("item positions"),
+                Paging::Page => Some("page numbers"),
+                _ => None,
+            });
+        if let (Action::List, Some(cursor), Some(counted)) =
+            (self.op.action, self.op.query.cursor.as_deref(), counted)
+            && cursor.parse::<u64>().is_err()
+        {
+            return Err(Problem::bad_request(format!(
+                "cursor `{cursor}` is no page of upstream {name}: its cursors are {counted}"
+            )));
         }
         Ok(())
     }
@@ -782,7 +798,7 @@ impl<'a> Plan<'a> {
                     self.wrote = true;
                 }
                 match self.op.action {
-                    Action::List => self.page = Some(self.cx.page(own, parsed)?),
+                    Action::List => self.page = Some(self.cx.page(own, parsed, &self.op.query)?),
                     Action::Test => self.tested = Some(self.cx.test_result(own, parsed)?),
                     Action::Delete => {}
                     _ if own.item_paths.is_empty() => {}

@@ -1,0 +1,349 @@
+//! Lists of vendors that name no next cursor (`next` in `[operations.list]`): by page number
+//! (`tests/dialects/forge.toml`), by the last id listed (`ledger.toml`) and by position (a
+//! copy of `relay.toml` made to page so). Each is paged through whole on the canonical API,
+//! over its emulator and over a scripted vendor answering literal pages; surfaces follow a
+//! cursor where the upstream pages the same way and refuse one it cannot follow.
+
+mod support;
+
+use hookgate::mapping::Dialect;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use support::{Double, Reply, gateway, journal, ok, send};
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
+const BEARER: (&str, &str) = ("authorization", "Bearer t");
+
+/// The test dialects, and `tally`: Relay paging by position.
+fn dialects_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(DIR).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let relay = std::fs::read_to_string(Path::new(DIR).join("relay.toml")).unwrap();
+    let list = "query = { page_size = \"{{limit}}\", after = \"{{cursor}}\" }\n\
+                response = { hooks = \"{{items}}\", next = \"{{next_cursor|null}}\" }";
+    assert!(relay.contains(list));
+    let tally = relay.replace(
+        list,
+        "query = { page_size = \"{{limit}}\", offset = \"{{cursor}}\" }\nnext = \"offset\"\n\
+         response = { hooks = \"{{items}}\" }",
+    );
+    std::fs::write(dir.path().join("tally.toml"), tally).unwrap();
+    dir
+}
+
+/// Every dialect of the folder emulated, under its own name.
+async fn emulated(dir: &Path, more: &str) -> hookgate::app::Running {
+    let mut toml = format!("mappings_dir = {:?}\n", dir.to_str().unwrap());
+    for name in ["forge", "ledger", "relay", "tally"] {
+        toml.push_str(&format!(
+            "[upstreams.{name}]\ndialect = \"{name}\"\nemulate = true\n"
+        ));
+    }
+    toml.push_str(more);
+    gateway(&toml).await
+}
+
+/// Pages through a canonical list `limit` at a time: the ids in order, and the cursors given.
+async fn page_through(
+    addr: std::net::SocketAddr,
+    base: &str,
+    limit: u32,
+) -> (Vec<String>, Vec<String>) {
+    let (mut ids, mut cursors) = (Vec::new(), Vec::new());
+    let mut cursor: Option<String> = None;
+    for _ in 0..20 {
+        let path = match &cursor {
+            Some(c) => format!("{base}?limit={limit}&cursor={c}"),
+            None => format!("{base}?limit={limit}"),
+        };
+        let page = send(addr, "GET", &path, &[], None).await;
+        ok(&page, 200, &path);
+        let page = page.json();
+        for item in page["data"].as_array().unwrap() {
+            ids.push(item["id"].as_str().unwrap().to_owned());
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => {
+                cursors.push(next.to_owned());
+                cursor = Some(next.to_owned());
+            }
+            None => return (ids, cursors),
+        }
+    }
+    panic!("no last page after 20: {ids:?}");
+}
+
+/// Creates `n` webhooks at `base`; their ids in order.
+async fn create(addr: std::net::SocketAddr, base: &str, n: usize) -> Vec<String> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let body = json!({"url": format!("https://example.com/{i}"), "events": ["a.b"]});
+        let made = send(addr, "POST", base, &[], Some(&body)).await;
+        ok(&made, 201, base);
+        ids.push(made.json()["id"].as_str().unwrap().to_owned());
+    }
+    ids
+}
+
+#[tokio::test]
+async fn every_way_of_paging_lists_every_webhook_once() {
+    let dir = dialects_dir();
+    let gw = emulated(dir.path(), "").await;
+    for (upstream, owner) in [
+        ("forge", "octo/site"),
+        ("ledger", "acct_1"),
+        ("tally", "p1"),
+    ] {
+        let base = format!("/v1/upstreams/{upstream}/owners/{owner}/webhooks");
+        let made = create(gw.addr, &base, 5).await;
+        let (listed, cursors) = page_through(gw.addr, &base, 2).await;
+        assert_eq!(listed, made, "{upstream}");
+        let expected: Vec<String> = match upstream {
+            "forge" => vec!["2".into(), "3".into()],
+            "ledger" => vec![made[1].clone(), made[3].clone()],
+            _ => vec!["2".into(), "4".into()],
+        };
+        assert_eq!(cursors, expected, "{upstream}");
+        // A page size the list divides: without a flag to say it is the last, the last
+        // full page leads to an empty one; Ledger says so.
+        let (listed, cursors) = page_through(gw.addr, &base, 5).await;
+        let flagged = upstream == "ledger";
+        assert_eq!((listed.len(), cursors.is_empty()), (5, flagged), "{upstream}");
+    }
+    // What the vendors were asked for: Forge's page numbers, Ledger's last ids.
+    let queries = |entries: Vec<Value>| -> Vec<String> {
+        entries
+            .iter()
+            .filter(|e| e["method"] == "GET")
+            .map(|e| e["query"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let forge = queries(journal(gw.emulators["forge"]).await);
+    assert!(forge.contains(&"page=3&per_page=2".to_owned()), "{forge:?}");
+    let ledger = queries(journal(gw.emulators["ledger"]).await);
+    assert!(
+        ledger
+            .iter()
+            .any(|q| q.starts_with("limit=2&starting_after=we_")),
+        "{ledger:?}"
+    );
+}
+
+#[tokio::test]
+async fn pages_are_computed_from_the_vendors_own_answers() {
+    // A vendor paging by number with no flag: a full page has a next one, a short one ends.
+    let hook = |id: u64| json!({"id": id, "active": true, "events": ["push"], "config": {"url": "https://example.com/h"}});
+    let double = Double::start(vec![
+        Reply::json(200, json!([hook(1), hook(2)])),
+        Reply::json(200, json!([hook(3)])),
+        Reply::json(200, json!((0..30).map(hook).collect::<Vec<_>>())),
+    ])
+    .await;
+    let gw = gateway(&format!(
+        "mappings_dir = {DIR:?}\n[upstreams.forge]\ndialect = \"forge\"\nbase_url = {:?}\n\
+         auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n",
+        double.url()
+    ))
+    .await;
+    let base = "/v1/upstreams/forge/owners/octo/site/webhooks";
+    let first = send(gw.addr, "GET", &format!("{base}?limit=2"), &[], None).await;
+    ok(&first, 200, "page 1");
+    assert_eq!(first.json()["next_cursor"], "2");
+    let second = send(
+        gw.addr,
+        "GET",
+        &format!("{base}?limit=2&cursor=2"),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(second.json()["next_cursor"], Value::Null);
+    assert_eq!(second.json()["data"][0]["id"], "3");
+    // No limit asked: the vendor's default page size (30) decides whether the page was full.
+    let default = send(gw.addr, "GET", base, &[], None).await;
+    assert_eq!(default.json()["next_cursor"], "2");
+    let seen: Vec<String> = double.seen().iter().map(|s| s.path.clone()).collect();
+    assert_eq!(
+        seen,
+        [
+            "/repos/octo/site/hooks?per_page=2",
+            "/repos/octo/site/hooks?page=2&per_page=2",
+            "/repos/octo/site/hooks?per_page=30",
+        ]
+    );
+
+    // A vendor paging by the last id, that says whether more follow.
+    let endpoint = |id: &str| json!({"id": id, "url": "https://example.com/l", "enabled_events": "a.b", "status": "enabled", "created": 1_700_000_000, "account": "accounts/acct_1"});
+    let double = Double::start(vec![
+        Reply::json(200, json!({"object": "list", "data": [endpoint("we_1"), endpoint("we_2")], "has_more": true})),
+        Reply::json(200, json!({"object": "list", "data": [endpoint("we_3"), endpoint("we_4")], "has_more": false})),
+    ])
+    .await;
+    let gw = gateway(&format!(
+        "mappings_dir = {DIR:?}\n[upstreams.ledger]\ndialect = \"ledger\"\nbase_url = {:?}\n\
+         auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n",
+        double.url()
+    ))
+    .await;
+    let base = "/v1/upstreams/ledger/owners/acct_1/webhooks";
+    let first = send(gw.addr, "GET", &format!("{base}?limit=2"), &[], None).await;
+    assert_eq!(first.json()["next_cursor"], "we_2", "{}", first.json());
+    let second = send(
+        gw.addr,
+        "GET",
+        &format!("{base}?limit=2&cursor=we_2"),
+        &[],
+        None,
+    )
+    .await;
+    // A full page, but the vendor says it is the last.
+    assert_eq!(
+        second.json()["next_cursor"],
+        Value::Null,
+        "{}",
+        second.json()
+    );
+    let seen: Vec<String> = double.seen().iter().map(|s| s.path.clone()).collect();
+    assert_eq!(
+        seen,
+        [
+            "/v1/accounts/acct_1/webhook_endpoints?limit=2",
+            "/v1/accounts/acct_1/webhook_endpoints?limit=2&starting_after=we_2",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_cursor_that_is_no_page_of_the_vendors_is_refused() {
+    let dir = dialects_dir();
+    let gw = emulated(dir.path(), "").await;
+    for (upstream, owner, words) in [
+        ("forge", "octo/site", "page numbers"),
+        ("tally", "p1", "item positions"),
+    ] {
+        let path = format!("/v1/upstreams/{upstream}/owners/{owner}/webhooks?cursor=abc");
+        let refused = send(gw.addr, "GET", &path, &[], None).await;
+        ok(&refused, 400, &path);
+        assert!(
+            refused.json()["detail"].as_str().unwrap().contains(words),
+            "{}",
+            refused.json()
+        );
+    }
+    // An id the vendor never listed is the vendor's own 400.
+    let unknown = send(
+        gw.emulators["ledger"],
+        "GET",
+        "/v1/accounts/acct_1/webhook_endpoints?starting_after=we_nobody",
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&unknown, 400, "an unknown id");
+    let message = unknown.json()["error"]["message"].to_string();
+    assert!(message.contains("we_nobody"), "{message}");
+}
+
+#[tokio::test]
+async fn surfaces_follow_a_cursor_the_upstream_can_follow_and_refuse_one_it_cannot() {
+    let dir = dialects_dir();
+    let gw = emulated(
+        dir.path(),
+        "[surfaces.relay-on-ledger]\ndialect = \"relay\"\nupstream = \"ledger\"\nprefix = \"/rl\"\n\
+         [surfaces.ledger-on-relay]\ndialect = \"ledger\"\nupstream = \"relay\"\nprefix = \"/lr\"\n\
+         [surfaces.forge-on-forge]\ndialect = \"forge\"\nupstream = \"forge\"\nprefix = \"/ff\"\n",
+    )
+    .await;
+    // A Relay client (cursors it is given) in front of Ledger (last ids): the cursor it is
+    // given is the last id, which Ledger follows.
+    let made = create(gw.addr, "/v1/upstreams/ledger/owners/a1/webhooks", 3).await;
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let path = match &after {
+            Some(a) => format!("/rl/api/projects/a1/hooks?page_size=2&after={a}"),
+            None => "/rl/api/projects/a1/hooks?page_size=2".to_owned(),
+        };
+        let page = send(gw.addr, "GET", &path, &[BEARER], None).await;
+        ok(&page, 200, &path);
+        let page = page.json();
+        for hook in page["hooks"].as_array().unwrap() {
+            seen.push(hook["hook_id"].as_str().unwrap().to_owned());
+        }
+        match page["next"].as_str() {
+            Some(next) => after = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, made);
+
+    // A Ledger client (last ids) in front of Relay (cursors it gives): the first page is
+    // Relay's, and says more follow; a last id means nothing to Relay and is refused.
+    create(gw.addr, "/v1/upstreams/relay/owners/p1/webhooks", 3).await;
+    let first = send(
+        gw.addr,
+        "GET",
+        "/lr/v1/accounts/p1/webhook_endpoints?limit=2",
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&first, 200, "the first page");
+    assert_eq!(first.json()["has_more"], true);
+    let last = first.json()["data"][1]["id"].as_str().unwrap().to_owned();
+    let refused = send(
+        gw.addr,
+        "GET",
+        &format!("/lr/v1/accounts/p1/webhook_endpoints?limit=2&starting_after={last}"),
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&refused, 422, "a last id at Relay");
+    let message = refused.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(message.contains("starting_after"), "{message}");
+
+    // A Forge client in front of Forge pages by number, relayed as it is.
+    let page = send(
+        gw.addr,
+        "GET",
+        "/ff/repos/octo/site/hooks?per_page=1&page=1",
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&page, 200, "Forge through Forge");
+}
+
+#[test]
+fn computed_paging_is_checked_when_the_file_loads() {
+    let base = std::fs::read_to_string(Path::new(DIR).join("ledger.toml")).unwrap();
+    let list = "next = \"last_id\"\nresponse = { object = \"list\", data = \"{{items}}\", has_more = \"{{has_more}}\" }";
+    assert!(base.contains(list));
+    for (changed, message) in [
+        (
+            base.replace(list, "next = \"last_id\"\nresponse = { data = \"{{items}}\", next = \"{{next_cursor}}\" }"),
+            "named by the answer or by `next`, not both",
+        ),
+        (
+            base.replace(", starting_after = \"{{cursor}}\"", ""),
+            "no query parameter sends `{{cursor}}`",
+        ),
+        (
+            base.replace("[operations.get]\n", "[operations.get]\nnext = \"page\"\n"),
+            "only `list` takes `next`",
+        ),
+    ] {
+        let errors = Dialect::compile("ledger", &PathBuf::from("ledger.toml"), &changed).unwrap_err();
+        assert!(
+            errors.iter().any(|e| e.message.contains(message)),
+            "{message}: {errors:?}"
+        );
+    }
+}
