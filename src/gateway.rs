@@ -282,9 +282,10 @@ fn body_secrets(job: &Job) -> Vec<String> {
         // the larger part of the cost.
         Job::Operation(Operation { body: Some(b), .. }) => collect_members(b, &mut note),
         Job::Relay(r) if !r.body.is_empty() => {
-            if let Ok(body) = crate::json::from_slice_lenient(&r.body) {
-                collect_strings(&body, &mut note);
-            }
+            // A body that is no JSON is read as the form a vendor that takes forms was sent.
+            let body = crate::json::from_slice_lenient(&r.body)
+                .unwrap_or_else(|_| Value::Object(crate::form::decode(&r.body)));
+            collect_strings(&body, &mut note);
         }
         _ => {}
     }

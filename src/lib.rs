@@ -18,7 +18,7 @@
 //!
 //! | layer | modules |
 //! |---|---|
-//! | values | [`model`] (the canonical webhook), [`problem`] (the one error value), [`exchange`] (a vendor request and reply), [`json`] |
+//! | values | [`model`] (the canonical webhook), [`problem`] (the one error value), [`exchange`] (a vendor request and reply), [`json`], [`form`] |
 //! | the mapping language | [`mapping`] (one file per dialect, compiled) |
 //! | policies | [`url_policy`], [`auth`], [`metrics`], [`config`] |
 //! | HTTP plumbing | [`http`] (server loop, client, edge, bodies) |
@@ -48,6 +48,7 @@
 //!     fields.rs           a reply's header fields, looked up where they lie in its head
 //!   json.rs             JSON documents in: strict for request bodies
 //!   json/scan.rs        a JSON text read a token at a time, each value lent as it lies
+//!   form.rs             form-encoded bodies as JSON values, both ways
 //!   -- the mapping language
 //!   mapping/mod.rs      the language's map; the loader and the compiled Dialect, re-exported
 //!     file.rs             the TOML as written (serde structures)
@@ -129,6 +130,7 @@ pub mod config;
 pub mod emulator;
 pub mod examples;
 pub mod exchange;
+pub mod form;
 pub mod frontend;
 pub mod gateway;
 pub mod healthcheck;

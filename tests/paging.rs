@@ -111,7 +111,11 @@ async fn every_way_of_paging_lists_every_webhook_once() {
         // full page leads to an empty one; Ledger says so.
         let (listed, cursors) = page_through(gw.addr, &base, 5).await;
         let flagged = upstream == "ledger";
-        assert_eq!((listed.len(), cursors.is_empty()), (5, flagged), "{upstream}");
+        assert_eq!(
+            (listed.len(), cursors.is_empty()),
+            (5, flagged),
+            "{upstream}"
+        );
     }
     // What the vendors were asked for: Forge's page numbers, Ledger's last ids.
     let queries = |entries: Vec<Value>| -> Vec<String> {

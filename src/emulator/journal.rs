@@ -34,8 +34,8 @@ pub struct Entry {
     pub operation: &'static str,
     /// The headers, names in lower case, credentials redacted.
     pub headers: Map<String, Value>,
-    /// The body: JSON as sent (secrets and custom header values redacted), other text as a
-    /// string, `null` when empty.
+    /// The body: JSON as sent, a form as the object it encodes (secrets and custom header
+    /// values redacted in both), other text as a string, `null` when empty.
     pub body: Value,
     /// The status answered; `null` when the connection was dropped.
     pub status: Option<u16>,
@@ -202,8 +202,21 @@ impl Journal {
                 }
             }
         }
+        // A form is shown as the object it encodes, so that its secrets are redacted too.
+        let form = request
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .is_some_and(|v| {
+                v.as_bytes()
+                    .to_ascii_lowercase()
+                    .starts_with(b"application/x-www-form-urlencoded")
+            });
         let body = if request.body.iter().all(u8::is_ascii_whitespace) {
             Value::Null
+        } else if form {
+            let mut members = Value::Object(crate::form::decode(request.body));
+            self.redact_body(&mut members);
+            members
         } else {
             match serde_json::from_slice::<Value>(request.body) {
                 Ok(mut json) => {

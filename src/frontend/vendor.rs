@@ -342,34 +342,53 @@ impl VendorApi {
         }
     }
 
-    /// The client's body as this vendor reads it: a JSON object, or nothing where the vendor
-    /// takes none. Anything else (an array, a number, text that is no JSON, and an empty
-    /// body where every body is required) is refused as the vendor refuses it.
-    fn read_body(&self, bytes: &[u8]) -> Result<Map<String, Value>, Problem> {
+    /// The client's body as this vendor reads it: a JSON object (or a form, for a vendor that
+    /// takes forms), or nothing where the vendor takes none. Anything else (an array, a
+    /// number, text that is no JSON, and an empty body where every body is required) is
+    /// refused as the vendor refuses it.
+    fn read_body(&self, headers: &HeaderMap, bytes: &[u8]) -> Result<Map<String, Value>, Problem> {
         let errors = &self.dialect.errors;
-        match super::object(bytes) {
-            Ok(Some(map)) => Ok(map),
-            Ok(None) if self.dialect.body_required => Err(errors.unreadable(Problem::bad_request(
+        let read = match self.dialect.form {
+            None => super::object(bytes).map_err(|p| errors.unreadable(p))?,
+            Some(_) => form_body(headers, bytes)?,
+        };
+        match read {
+            Some(map) => Ok(map),
+            None if self.dialect.body_required => Err(errors.unreadable(Problem::bad_request(
                 "the body is empty; this request needs one",
             ))),
-            Ok(None) => Ok(Map::new()),
-            Err(problem) => Err(errors.unreadable(problem)),
+            None => Ok(Map::new()),
         }
     }
 
     /// The client's body where the route takes one, held to the vendor's checks, and the
     /// item it carries where the route writes one.
-    fn body_and_item(&self, kind: Kind, bytes: &[u8]) -> Result<BodyAndItem, Problem> {
+    fn body_and_item(
+        &self,
+        kind: Kind,
+        headers: &HeaderMap,
+        bytes: &[u8],
+    ) -> Result<BodyAndItem, Problem> {
         if !self.takes_body(kind) {
             return Ok((None, None));
         }
-        let body = self.read_body(bytes)?;
+        let body = self.read_body(headers, bytes)?;
         self.check_request(kind, &body)?;
         let writes = matches!(
             kind,
             Kind::Resource(_, ResourceVerb::Replace | ResourceVerb::Update)
         ) || matches!(self.action(kind), Action::Create | Action::Update);
-        let item = writes.then(|| self.item(kind, Value::Object(body.clone())));
+        let mut item = writes.then(|| self.item(kind, Value::Object(body.clone())));
+        // A form's members are text: the webhook's booleans, numbers and lists are read back
+        // as the mapping's rules write them.
+        if let (Some(item), Kind::Operation(_)) = (&mut item, kind) {
+            for (path, shape) in &self.dialect.form_shapes {
+                if let Some(mut value) = path.get(item).cloned() {
+                    crate::form::coerce(&mut value, *shape);
+                    path.set(item, value);
+                }
+            }
+        }
         Ok((Some(body), item))
     }
 
@@ -822,6 +841,27 @@ impl VendorApi {
     }
 }
 
+/// A form body as a JSON object of text (see [`crate::form`]), for a vendor that takes forms:
+/// a body of another media type is refused as that vendor refuses it (415), an empty one is
+/// none.
+fn form_body(headers: &HeaderMap, bytes: &[u8]) -> Result<Option<Map<String, Value>>, Problem> {
+    const FORM: &str = "application/x-www-form-urlencoded";
+    let media_type = headers
+        .get(header::CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    if let Some(media_type) = media_type {
+        let essence = media_type.split(';').next().unwrap_or_default().trim();
+        if !essence.eq_ignore_ascii_case(FORM) && !bytes.is_empty() {
+            return Err(Problem::new(
+                Code::UnsupportedMediaType,
+                format!("the body must be {FORM}, not {essence}"),
+            ));
+        }
+    }
+    let members = crate::form::decode(bytes);
+    Ok((!members.is_empty()).then_some(members))
+}
+
 impl Frontend for VendorApi {
     type Route = Route;
 
@@ -913,7 +953,7 @@ impl Frontend for VendorApi {
     fn parse(
         &self,
         routed: &Routed<Route>,
-        _headers: &HeaderMap,
+        headers: &HeaderMap,
         bytes: Bytes,
     ) -> Result<Job, Problem> {
         let route = &routed.route;
@@ -922,7 +962,7 @@ impl Frontend for VendorApi {
         // An owner this API does not serve is not found before its body is read, as the
         // vendor finds the owner first.
         let owner = self.backend_owner(route.owner.as_deref())?;
-        let (body, item) = self.body_and_item(route.kind, &bytes)?;
+        let (body, item) = self.body_and_item(route.kind, headers, &bytes)?;
         if self.relays() {
             return self.relay(route, action, item.as_ref(), bytes);
         }

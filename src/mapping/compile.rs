@@ -215,6 +215,28 @@ impl Compiler<'_> {
         Some(path.spanning_owner(owner_span.max(1)))
     }
 
+    /// How request bodies are written: `None` for JSON, else a form's spelling of arrays.
+    fn form(&mut self, d: &file::DialectSection) -> Option<crate::form::Arrays> {
+        use crate::form::Arrays;
+        let arrays = d.form_arrays.map(|a| match a {
+            file::FormArraysName::Indexed => Arrays::Indexed,
+            file::FormArraysName::Brackets => Arrays::Brackets,
+            file::FormArraysName::Repeated => Arrays::Repeated,
+        });
+        match d.request_body {
+            file::RequestBodyName::Form => Some(arrays.unwrap_or_default()),
+            file::RequestBodyName::Json => {
+                if arrays.is_some() {
+                    self.error(
+                        "dialect.form_arrays",
+                        "request bodies are JSON: `form_arrays` needs `request_body = \"form\"`",
+                    );
+                }
+                None
+            }
+        }
+    }
+
     /// How many path segments an owner is (`dialect.owner_segments`, 1 by default); 0 where
     /// the dialect has no owner scope.
     fn owner_span(&mut self, d: &file::DialectSection) -> usize {
@@ -269,6 +291,7 @@ impl Compiler<'_> {
             model::TEST_RESULT_FIELDS,
         );
         let owner_span = self.owner_span(d);
+        let form = self.form(d);
         let resources: Vec<Resource> = raw
             .resources
             .iter()
@@ -295,6 +318,8 @@ impl Compiler<'_> {
             client_auth,
             idempotency_key,
             body_required: raw.dialect.body_required,
+            form_shapes: form.map(|_| form_shapes(&webhook)).unwrap_or_default(),
+            form,
             response_headers,
             webhook,
             test_result,
@@ -1326,4 +1351,31 @@ fn compile_codec(v: &Value) -> Result<Codec, String> {
 /// A `reverse` table's keys are canonical values written as TOML keys: `"true"` is `true`.
 fn parse_key(k: &str) -> Value {
     serde_json::from_str(k).unwrap_or_else(|_| Value::from(k))
+}
+
+/// Where a form body's text must be read as something else: each request rule's vendor value,
+/// found by writing a sample of its canonical field through its codec (`negate` writes a
+/// boolean, `scale` and `int_string` numbers, `join` text).
+fn form_shapes(webhook: &ObjectMap) -> Vec<(FieldPath, crate::form::Shape)> {
+    use crate::model::Kind;
+    webhook
+        .rules
+        .iter()
+        .filter(|r| r.request)
+        .filter_map(|rule| {
+            let Target::Field(field) = &rule.target else {
+                return None;
+            };
+            // A time is text the way a date-time codec reads it.
+            let samples = match field.kind {
+                Kind::Bool => vec![Value::Bool(true)],
+                Kind::Integer => vec![Value::from(1)],
+                Kind::String => vec![Value::from("1"), Value::from("2020-01-01T00:00:00Z")],
+                Kind::StringList => vec![Value::Array(vec![Value::from("a")])],
+                Kind::StringMap | Kind::Object => Vec::new(),
+            };
+            let written = samples.iter().find_map(|s| rule.codec.encode(s).ok())?;
+            Some((rule.path.clone()?, crate::form::Shape::of(&written)?))
+        })
+        .collect()
 }

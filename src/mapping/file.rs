@@ -42,6 +42,26 @@ pub enum AuthScheme {
     None,
 }
 
+/// How a vendor takes its request bodies.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestBodyName {
+    /// `application/json`.
+    #[default]
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+}
+
+/// How a vendor spells an array in a form body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormArraysName {
+    Indexed,
+    Brackets,
+    Repeated,
+}
+
 /// The shape an owner or id must have to be one of the vendor's.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
@@ -78,6 +98,11 @@ pub struct DialectSection {
     /// Every request that carries a body needs one: an empty body is refused as unreadable.
     #[serde(default)]
     pub body_required: bool,
+    /// How the vendor takes request bodies: JSON, or a form.
+    #[serde(default)]
+    pub request_body: RequestBodyName,
+    /// How a form body spells arrays.
+    pub form_arrays: Option<FormArraysName>,
     /// Headers added to every response of this dialect's surface.
     #[serde(default)]
     pub response_headers: BTreeMap<String, String>,

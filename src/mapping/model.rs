@@ -345,6 +345,11 @@ pub struct Dialect {
     /// Every request of the vendor's that carries a body needs one (an empty one is refused
     /// as `errors.unreadable_body` says).
     pub body_required: bool,
+    /// Request bodies are forms, arrays spelt so; `None`: JSON.
+    pub form: Option<crate::form::Arrays>,
+    /// In a form body, where the webhook's members hold booleans, numbers or arrays, which a
+    /// form can only write as text (paths relative to the webhook).
+    pub form_shapes: Vec<(FieldPath, crate::form::Shape)>,
     /// Headers added to every response of this dialect's surfaces.
     pub response_headers: Vec<(http::HeaderName, Template)>,
     /// The webhook object.

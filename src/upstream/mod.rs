@@ -200,13 +200,14 @@ impl Upstream {
 
     /// Sends one planned request.
     async fn send(&self, request: &VendorRequest, call: &Call) -> Result<Reply, Problem> {
-        let body = match &request.body {
-            Some(v) => {
+        let body = match (&request.body, self.dialect.form) {
+            (Some(v), None) => {
                 let mut out = Vec::with_capacity(256);
                 crate::json::write(&mut out, v);
                 Bytes::from(out)
             }
-            None => Bytes::new(),
+            (Some(v), Some(arrays)) => Bytes::from(crate::form::encode(v, arrays)),
+            (None, _) => Bytes::new(),
         };
         let headers = self.headers(call, request.body.is_some());
         let target = [&*self.base_path, &request.path].concat();
@@ -226,10 +227,11 @@ impl Upstream {
             HeaderValue::from_static(concat!("hookgate/", env!("CARGO_PKG_VERSION"))),
         ));
         if has_body {
-            headers.push((
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            ));
+            let media_type = match self.dialect.form {
+                None => "application/json",
+                Some(_) => "application/x-www-form-urlencoded",
+            };
+            headers.push((header::CONTENT_TYPE, HeaderValue::from_static(media_type)));
         }
         if let Some(id) = crate::http::headers::value(&call.request_id) {
             headers.push((X_REQUEST_ID.clone(), id));

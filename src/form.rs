@@ -1,0 +1,304 @@
+//! `application/x-www-form-urlencoded` bodies as JSON values, both ways, for vendors that take
+//! their requests as forms (Stripe, Twilio, Mailgun): members nested with brackets
+//! (`metadata[env]=prod`), arrays as the vendor spells them (`events[0]=a`, `events[]=a` or
+//! `events=a&events=b`). Every value of a form is text: [`coerce`] gives back the booleans and
+//! numbers a vendor's members hold, where the mapping says which.
+//!
+//! Written here rather than taken from a crate: `serde_urlencoded` has no nesting, and
+//! `serde_qs` reads into typed structs, where these bodies are JSON values whose shape only
+//! the mapping file knows. The pairs themselves are encoded and decoded by `form_urlencoded`.
+
+use serde_json::{Map, Value};
+
+/// How a vendor spells an array in a form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Arrays {
+    /// `events[0]=a&events[1]=b` (Stripe).
+    #[default]
+    Indexed,
+    /// `events[]=a&events[]=b` (Rails, PHP).
+    Brackets,
+    /// `events=a&events=b` (Twilio).
+    Repeated,
+}
+
+/// A JSON object as a form. `null` is written as an empty value (`description=`), which
+/// vendors that take forms read as "clear it"; an empty array or object likewise.
+pub fn encode(body: &Value, arrays: Arrays) -> String {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    if let Value::Object(members) = body {
+        for (name, value) in members {
+            pairs(&mut out, name.clone(), value, arrays);
+        }
+    }
+    out.finish()
+}
+
+fn pairs(
+    out: &mut form_urlencoded::Serializer<'_, String>,
+    key: String,
+    value: &Value,
+    arrays: Arrays,
+) {
+    match value {
+        Value::Object(members) if !members.is_empty() => {
+            for (name, value) in members {
+                pairs(out, format!("{key}[{name}]"), value, arrays);
+            }
+        }
+        Value::Array(items) if !items.is_empty() => {
+            // Brackets and repetition say nothing of where an object's members belong: an
+            // array of objects is indexed whatever the vendor's style.
+            let scalars = items.iter().all(|i| !i.is_object() && !i.is_array());
+            for (at, item) in items.iter().enumerate() {
+                let key = match arrays {
+                    Arrays::Brackets if scalars => format!("{key}[]"),
+                    Arrays::Repeated if scalars => key.clone(),
+                    _ => format!("{key}[{at}]"),
+                };
+                pairs(out, key, item, arrays);
+            }
+        }
+        Value::String(text) => {
+            out.append_pair(&key, text);
+        }
+        Value::Bool(b) => {
+            out.append_pair(&key, if *b { "true" } else { "false" });
+        }
+        Value::Number(n) => {
+            out.append_pair(&key, &n.to_string());
+        }
+        Value::Null | Value::Object(_) | Value::Array(_) => {
+            out.append_pair(&key, "");
+        }
+    }
+}
+
+/// A form as a JSON object of text: `a[b]=1` is `{"a": {"b": "1"}}`, `a[0]=x` and `a[]=x`
+/// are arrays, and a plain key given more than once is an array of its values.
+pub fn decode(bytes: &[u8]) -> Map<String, Value> {
+    let mut root = Value::Object(Map::new());
+    for (key, value) in form_urlencoded::parse(bytes) {
+        let (name, rest) = match key.find('[') {
+            Some(at) if key.ends_with(']') => (&key[..at], &key[at + 1..key.len() - 1]),
+            _ => (&key[..], ""),
+        };
+        let mut segments = vec![name];
+        if key.len() > name.len() {
+            segments.extend(rest.split("]["));
+        }
+        insert(&mut root, &segments, Value::from(value.into_owned()));
+    }
+    match root {
+        Value::Object(members) => members,
+        _ => Map::new(),
+    }
+}
+
+/// Puts `value` at `segments` under `node`: a name is an object's member, a number an array's
+/// item, an empty segment the next item.
+fn insert(node: &mut Value, segments: &[&str], value: Value) {
+    let Some((first, rest)) = segments.split_first() else {
+        // A plain key given again: its values become an array.
+        match node {
+            Value::Null => *node = value,
+            Value::Array(items) => items.push(value),
+            other => *other = Value::Array(vec![other.take(), value]),
+        }
+        return;
+    };
+    match node {
+        Value::Array(items) => {
+            let at = match first.parse::<usize>() {
+                Ok(at) => at,
+                Err(_) => items.len(),
+            };
+            if items.len() <= at {
+                items.resize(at + 1, Value::Null);
+            }
+            insert(&mut items[at], rest, value);
+        }
+        Value::Object(members) => {
+            let next = rest.first();
+            let child = members
+                .entry(first.to_string())
+                .or_insert_with(|| match next {
+                    Some(s) if s.is_empty() || s.parse::<usize>().is_ok() => {
+                        Value::Array(Vec::new())
+                    }
+                    Some(_) => Value::Object(Map::new()),
+                    None => Value::Null,
+                });
+            insert(child, rest, value);
+        }
+        // A key used both as a value and as a parent: the later one wins.
+        other => {
+            *other = if first.is_empty() || first.parse::<usize>().is_ok() {
+                Value::Array(Vec::new())
+            } else {
+                Value::Object(Map::new())
+            };
+            insert(other, segments, value);
+        }
+    }
+}
+
+/// What a vendor's member holds where a form can only say text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scalar {
+    /// Text.
+    Text,
+    /// `true` or `false`.
+    Bool,
+    /// A number.
+    Number,
+}
+
+/// The shape of a vendor's member, as far as a form blurs it: its scalar, and whether it is
+/// an array of them (one item given once, `events=a`, reads as that item alone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    /// An array of the scalar.
+    pub list: bool,
+    /// What the member (or each item) holds.
+    pub scalar: Scalar,
+}
+
+impl Shape {
+    /// The shape of a sample of the member's JSON, where a form blurs it; `None` for text and
+    /// objects, which a form carries as they are.
+    pub fn of(sample: &Value) -> Option<Shape> {
+        let scalar = |v: &Value| match v {
+            Value::Bool(_) => Some(Scalar::Bool),
+            Value::Number(_) => Some(Scalar::Number),
+            Value::String(_) => Some(Scalar::Text),
+            _ => None,
+        };
+        match sample {
+            Value::Array(items) => Some(Shape {
+                list: true,
+                scalar: items.first().and_then(scalar)?,
+            }),
+            other => scalar(other)
+                .filter(|s| *s != Scalar::Text)
+                .map(|scalar| Shape {
+                    list: false,
+                    scalar,
+                }),
+        }
+    }
+}
+
+/// A form's text read as the member's shape: an array where it holds one, and the booleans
+/// and numbers it holds where the text reads as one. Other text (and anything that is not
+/// text) is left as it is, for the member's own checks to refuse.
+pub fn coerce(value: &mut Value, shape: Shape) {
+    if shape.list && !value.is_array() && !value.is_null() {
+        *value = Value::Array(vec![value.take()]);
+    }
+    match value {
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| coerce_scalar(item, shape.scalar)),
+        item => coerce_scalar(item, shape.scalar),
+    }
+}
+
+fn coerce_scalar(value: &mut Value, scalar: Scalar) {
+    let Value::String(text) = value else {
+        return;
+    };
+    let read = match scalar {
+        Scalar::Text => None,
+        Scalar::Bool => match text.as_str() {
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            _ => None,
+        },
+        Scalar::Number => text.parse::<serde_json::Number>().ok().map(Value::Number),
+    };
+    if let Some(read) = read {
+        *value = read;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn encodes_as_each_vendor_spells_arrays_and_nesting() {
+        let body = json!({
+            "url": "https://example.com/a b?c=d&e",
+            "enabled_events": ["invoice.paid", "charge.failed"],
+            "metadata": {"env": "prod", "team": "billing"},
+            "disabled": false,
+            "timeout": 30,
+            "description": null,
+            "headers": [{"name": "X", "value": "1"}]
+        });
+        assert_eq!(
+            encode(&body, Arrays::Indexed),
+            "url=https%3A%2F%2Fexample.com%2Fa+b%3Fc%3Dd%26e&enabled_events%5B0%5D=invoice.paid\
+             &enabled_events%5B1%5D=charge.failed&metadata%5Benv%5D=prod&metadata%5Bteam%5D=billing\
+             &disabled=false&timeout=30&description=&headers%5B0%5D%5Bname%5D=X&headers%5B0%5D%5Bvalue%5D=1"
+        );
+        let events = json!({"events": ["a", "b"]});
+        assert_eq!(
+            encode(&events, Arrays::Brackets),
+            "events%5B%5D=a&events%5B%5D=b"
+        );
+        assert_eq!(encode(&events, Arrays::Repeated), "events=a&events=b");
+    }
+
+    #[test]
+    fn decodes_what_it_encodes_as_text() {
+        let body = json!({
+            "url": "https://example.com/a b?c=d&e",
+            "enabled_events": ["invoice.paid", "charge.failed"],
+            "metadata": {"env": "prod"},
+            "headers": [{"name": "X", "value": "1"}, {"name": "Y", "value": "2"}],
+            "disabled": "true"
+        });
+        for arrays in [Arrays::Indexed, Arrays::Brackets, Arrays::Repeated] {
+            let text = encode(&body, arrays);
+            assert_eq!(
+                Value::Object(decode(text.as_bytes())),
+                body,
+                "{arrays:?}: {text}"
+            );
+        }
+        // A key with a bracket it does not close is a plain name.
+        assert_eq!(
+            Value::Object(decode(b"a%5Bb=1&c=")),
+            json!({"a[b": "1", "c": ""})
+        );
+        // A lone value repeated, an index past the end.
+        assert_eq!(
+            Value::Object(decode(b"e=a&e=b&f%5B2%5D=z")),
+            json!({"e": ["a", "b"], "f": [null, null, "z"]})
+        );
+    }
+
+    #[test]
+    fn coerces_only_text_that_reads_as_the_members_shape() {
+        let bools = Shape::of(&json!([true])).unwrap();
+        let mut v = json!(["true", "false", "yes", 1]);
+        coerce(&mut v, bools);
+        assert_eq!(v, json!([true, false, "yes", 1]));
+        let number = Shape::of(&json!(1)).unwrap();
+        for (text, read) in [(json!("5000"), json!(5000)), (json!("5 s"), json!("5 s"))] {
+            let mut v = text;
+            coerce(&mut v, number);
+            assert_eq!(v, read);
+        }
+        // One item of a repeated key is still a list.
+        let texts = Shape::of(&json!(["a"])).unwrap();
+        let mut v = json!("a");
+        coerce(&mut v, texts);
+        assert_eq!(v, json!(["a"]));
+        assert_eq!(Shape::of(&json!("a")), None);
+        assert_eq!(Shape::of(&json!({"a": 1})), None);
+    }
+}

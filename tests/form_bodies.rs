@@ -1,0 +1,261 @@
+//! A vendor that takes its requests as forms (`tests/dialects/tariff.toml`, spelt as Stripe's
+//! are): the gateway writes it forms, checked byte for byte at a scripted vendor; its
+//! emulator and its surfaces read forms back into the webhook's booleans, numbers and lists;
+//! JSON clients reach it through surfaces of JSON vendors, and its clients reach those.
+
+mod support;
+
+use serde_json::{Value, json};
+use support::{Double, Reply, gateway, journal, ok, send, send_raw};
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
+const BEARER: (&str, &str) = ("authorization", "Bearer t");
+const FORM: (&str, &str) = ("content-type", "application/x-www-form-urlencoded");
+const ID: &str = "we_0123456789abcdef0123456789abcdef";
+
+fn endpoint() -> Value {
+    json!({"id": ID, "url": "https://example.com/a", "enabled_events": ["invoice.paid", "charge.failed"],
+           "disabled": false, "description": "Billing", "timeout_ms": 5000, "metadata": {"X-Env": "prod"},
+           "created": 1_700_000_000})
+}
+
+#[tokio::test]
+async fn the_gateway_writes_the_vendor_a_form() {
+    let double = Double::start(vec![
+        Reply::json(200, endpoint()),
+        Reply::json(200, endpoint()),
+        Reply::json(200, endpoint()),
+    ])
+    .await;
+    let gw = gateway(&format!(
+        "mappings_dir = {DIR:?}\n[upstreams.tariff]\ndialect = \"tariff\"\nbase_url = {:?}\n\
+         auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n",
+        double.url()
+    ))
+    .await;
+    let base = "/v1/upstreams/tariff/webhooks";
+    let create = json!({"url": "https://example.com/a?b=c&d", "events": ["invoice.paid", "charge.failed"],
+                        "enabled": true, "description": "Billing", "timeout_seconds": 5, "headers": {"X-Env": "prod"}});
+    let made = send(gw.addr, "POST", base, &[], Some(&create)).await;
+    ok(&made, 201, "create");
+    let w = made.json();
+    assert_eq!(
+        (w["enabled"].clone(), w["timeout_seconds"].clone()),
+        (json!(true), json!(5))
+    );
+    assert_eq!(w["created_at"], "2023-11-14T22:13:20Z");
+
+    let patched = send(
+        gw.addr,
+        "PATCH",
+        &format!("{base}/{ID}"),
+        &[],
+        Some(&json!({"enabled": false, "description": null})),
+    )
+    .await;
+    ok(&patched, 200, "update");
+
+    let seen = double.seen();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    for request in &seen {
+        assert_eq!(
+            request.headers.get("content-type").unwrap(),
+            "application/x-www-form-urlencoded"
+        );
+    }
+    let created = String::from_utf8(seen[0].body.to_vec()).unwrap();
+    for pair in [
+        "url=https%3A%2F%2Fexample.com%2Fa%3Fb%3Dc%26d",
+        "enabled_events%5B0%5D=invoice.paid",
+        "enabled_events%5B1%5D=charge.failed",
+        "disabled=false",
+        "description=Billing",
+        "timeout_ms=5000",
+        "metadata%5BX-Env%5D=prod",
+    ] {
+        assert!(created.split('&').any(|p| p == pair), "{pair} in {created}");
+    }
+    assert_eq!(created.split('&').count(), 7, "{created}");
+    // Only what changed, a cleared description as the vendor clears it: empty.
+    let updated = String::from_utf8(seen[1].body.to_vec()).unwrap();
+    let mut pairs: Vec<&str> = updated.split('&').collect();
+    pairs.sort_unstable();
+    assert_eq!(pairs, ["description=", "disabled=true"], "{updated}");
+    assert_eq!(seen[1].path, format!("/v1/webhook_endpoints/{ID}"));
+}
+
+async fn tariff_gateway() -> hookgate::app::Running {
+    gateway(&format!(
+        "mappings_dir = {DIR:?}\n\
+         [upstreams.tariff]\ndialect = \"tariff\"\nemulate = true\n\
+         [upstreams.relay]\ndialect = \"relay\"\nemulate = true\n\
+         [surfaces.relay-on-tariff]\ndialect = \"relay\"\nupstream = \"tariff\"\nprefix = \"/rt\"\nowner = \"p1\"\n\
+         [surfaces.tariff-on-relay]\ndialect = \"tariff\"\nupstream = \"relay\"\nprefix = \"/tr\"\nowner = \"p1\"\n"
+    ))
+    .await
+}
+
+#[tokio::test]
+async fn an_emulator_reads_forms_into_the_webhook() {
+    let gw = tariff_gateway().await;
+    let base = "/v1/upstreams/tariff/webhooks";
+    let create = json!({"url": "https://example.com/a", "events": ["invoice.paid"], "enabled": false,
+                        "description": "Billing", "timeout_seconds": 7, "headers": {"X-Env": "prod"}});
+    let made = send(gw.addr, "POST", base, &[], Some(&create)).await;
+    ok(&made, 201, "create");
+    let w = made.json();
+    for (k, v) in create.as_object().unwrap() {
+        assert_eq!(&w[k], v, "{k}: {w}");
+    }
+    let id = w["id"].as_str().unwrap().to_owned();
+    let read = send(gw.addr, "GET", &format!("{base}/{id}"), &[], None).await;
+    assert_eq!(read.json()["timeout_seconds"], 7);
+    // The journal shows the form as the object it encodes, custom header values redacted.
+    let entries = journal(gw.emulators["tariff"]).await;
+    let body = &entries[0]["body"];
+    assert_eq!(body["enabled_events"], json!(["invoice.paid"]), "{body}");
+    assert_eq!(body["timeout_ms"], "7000", "{body}");
+    assert_ne!(body["metadata"]["X-Env"], "prod", "{body}");
+
+    // The vendor's own client: a form of any spelling of arrays, one event given once.
+    let emu = gw.emulators["tariff"];
+    for form in [
+        "url=https%3A%2F%2Fexample.com%2Fb&enabled_events=charge.failed&disabled=true&timeout_ms=3000",
+        "url=https%3A%2F%2Fexample.com%2Fb&enabled_events%5B%5D=charge.failed&disabled=true&timeout_ms=3000",
+    ] {
+        let made = send_raw(
+            emu,
+            "POST",
+            "/v1/webhook_endpoints",
+            &[BEARER, FORM],
+            form.into(),
+        )
+        .await;
+        ok(&made, 200, form);
+        let e = made.json();
+        assert_eq!(
+            (
+                e["enabled_events"].clone(),
+                e["disabled"].clone(),
+                e["timeout_ms"].clone()
+            ),
+            (json!(["charge.failed"]), json!(true), json!(3000)),
+            "{form}: {e}"
+        );
+    }
+    // Text where the vendor holds a boolean is refused by name, as a JSON body is.
+    let refused = send_raw(
+        emu,
+        "POST",
+        "/v1/webhook_endpoints",
+        &[BEARER, FORM],
+        "url=https%3A%2F%2Fexample.com%2Fb&enabled_events%5B0%5D=a&disabled=maybe".into(),
+    )
+    .await;
+    ok(&refused, 400, "a word for a boolean");
+    assert_eq!(
+        refused.json()["error"]["param"],
+        "disabled",
+        "{}",
+        refused.json()
+    );
+    // A JSON body to a vendor that takes forms.
+    let json_body = send_raw(
+        emu,
+        "POST",
+        "/v1/webhook_endpoints",
+        &[BEARER, ("content-type", "application/json")],
+        r#"{"url": "https://example.com/c", "enabled_events": ["a"]}"#.into(),
+    )
+    .await;
+    ok(&json_body, 415, "JSON to a form vendor");
+}
+
+#[tokio::test]
+async fn json_clients_and_form_clients_reach_each_other() {
+    let gw = tariff_gateway().await;
+    // A Relay client (JSON) in front of Tariff (forms).
+    let hook = json!({"hook": {"target": {"url": "https://example.com/r", "timeout_ms": 4000,
+                      "headers": [{"name": "X-A", "value": "1"}]}, "topics": ["invoice.paid"], "disabled": true}});
+    let made = send(
+        gw.addr,
+        "POST",
+        "/rt/api/projects/p1/hooks",
+        &[BEARER],
+        Some(&hook),
+    )
+    .await;
+    ok(&made, 201, "a Relay client at Tariff");
+    let id = made.json()["hook"]["hook_id"].as_str().unwrap().to_owned();
+    let at_tariff = send(
+        gw.emulators["tariff"],
+        "GET",
+        &format!("/v1/webhook_endpoints/{id}"),
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&at_tariff, 200, "the same endpoint at Tariff");
+    let e = at_tariff.json();
+    assert_eq!(
+        (
+            e["disabled"].clone(),
+            e["timeout_ms"].clone(),
+            e["enabled_events"].clone()
+        ),
+        (json!(true), json!(4000), json!(["invoice.paid"])),
+        "{e}"
+    );
+
+    // A Tariff client (forms) in front of Relay (JSON).
+    let form = "url=https%3A%2F%2Fexample.com%2Ft&enabled_events%5B0%5D=a.b&enabled_events%5B1%5D=c.d\
+                &disabled=false&timeout_ms=9000&description=Ops";
+    let made = send_raw(
+        gw.addr,
+        "POST",
+        "/tr/v1/webhook_endpoints",
+        &[BEARER, FORM],
+        form.into(),
+    )
+    .await;
+    ok(&made, 200, "a Tariff client at Relay");
+    let hook_id = made.json()["id"].as_str().unwrap().to_owned();
+    let at_relay = send(
+        gw.emulators["relay"],
+        "GET",
+        &format!("/api/projects/p1/hooks/{hook_id}"),
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&at_relay, 200, "the same hook at Relay");
+    let h = at_relay.json()["hook"].clone();
+    assert_eq!(
+        (
+            h["topics"].clone(),
+            h["disabled"].clone(),
+            h["target"]["timeout_ms"].clone(),
+            h["label"].clone()
+        ),
+        (
+            json!(["a.b", "c.d"]),
+            json!(false),
+            json!(9000),
+            json!("Ops")
+        ),
+        "{h}"
+    );
+}
+
+#[test]
+fn form_arrays_need_a_form() {
+    let text = std::fs::read_to_string(format!("{DIR}/tariff.toml")).unwrap();
+    let json = text.replace("request_body = \"form\"\n", "");
+    let errors =
+        hookgate::mapping::Dialect::compile("tariff", std::path::Path::new("tariff.toml"), &json)
+            .unwrap_err();
+    assert!(
+        errors.iter().any(|e| e.key == "dialect.form_arrays"),
+        "{errors:?}"
+    );
+}
