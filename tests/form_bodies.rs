@@ -15,7 +15,7 @@ const ID: &str = "we_0123456789abcdef0123456789abcdef";
 
 fn endpoint() -> Value {
     json!({"id": ID, "url": "https://example.com/a", "enabled_events": ["invoice.paid", "charge.failed"],
-           "disabled": false, "description": "Billing", "timeout_ms": 5000, "metadata": {"X-Env": "prod"},
+           "status": "enabled", "description": "Billing", "timeout_ms": 5000, "metadata": {"X-Env": "prod"},
            "created": 1_700_000_000})
 }
 
@@ -136,12 +136,14 @@ async fn an_emulator_reads_forms_into_the_webhook() {
         assert_eq!(
             (
                 e["enabled_events"].clone(),
-                e["disabled"].clone(),
+                e["status"].clone(),
                 e["timeout_ms"].clone()
             ),
-            (json!(["charge.failed"]), json!(true), json!(3000)),
+            (json!(["charge.failed"]), json!("disabled"), json!(3000)),
             "{form}: {e}"
         );
+        // Answers report the status; what requests are sent is theirs alone.
+        assert_eq!(e.get("disabled"), None, "{e}");
     }
     // Text where the vendor holds a boolean is refused by name, as a JSON body is.
     let refused = send_raw(
@@ -199,11 +201,11 @@ async fn json_clients_and_form_clients_reach_each_other() {
     let e = at_tariff.json();
     assert_eq!(
         (
-            e["disabled"].clone(),
+            e["status"].clone(),
             e["timeout_ms"].clone(),
             e["enabled_events"].clone()
         ),
-        (json!(true), json!(4000), json!(["invoice.paid"])),
+        (json!("disabled"), json!(4000), json!(["invoice.paid"])),
         "{e}"
     );
 
@@ -248,7 +250,7 @@ async fn json_clients_and_form_clients_reach_each_other() {
 }
 
 #[test]
-fn form_arrays_need_a_form() {
+fn form_arrays_need_a_form_and_write_as_two_directions() {
     let text = std::fs::read_to_string(format!("{DIR}/tariff.toml")).unwrap();
     let json = text.replace("request_body = \"form\"\n", "");
     let errors =
@@ -256,6 +258,22 @@ fn form_arrays_need_a_form() {
             .unwrap_err();
     assert!(
         errors.iter().any(|e| e.key == "dialect.form_arrays"),
+        "{errors:?}"
+    );
+    // A field answers alone carry has no requests' spelling.
+    let one_way = text.replace(
+        "default = \"enabled\"\n",
+        "default = \"enabled\"\nin = [\"response\"]\n",
+    );
+    assert_ne!(one_way, text);
+    let errors = hookgate::mapping::Dialect::compile(
+        "tariff",
+        std::path::Path::new("tariff.toml"),
+        &one_way,
+    )
+    .unwrap_err();
+    assert!(
+        errors.iter().any(|e| e.key == "fields.enabled.write_as"),
         "{errors:?}"
     );
 }

@@ -421,7 +421,10 @@ impl Compiler<'_> {
                 },
             };
             if let Some(rule) = self.rule(&key, target, section) {
-                rules.push(rule);
+                match &section.write_as {
+                    None => rules.push(rule),
+                    Some(spelling) => rules.extend(self.split_for_requests(&key, rule, spelling)),
+                }
             }
         }
         // Two rules writing one vendor member would make a request ambiguous.
@@ -566,6 +569,60 @@ impl Compiler<'_> {
             messages: s.messages.clone().into_iter().collect(),
             unique_per_owner: s.unique_per_owner,
         })
+    }
+
+    /// A field that requests spell otherwise than answers (`write_as`: a vendor that reports
+    /// `status: "enabled"` and is sent `disabled=true`): two rules of the one field, the
+    /// answers' at `path` (read and rendered) and the requests' at `write_as.path` (written and
+    /// parsed, with the checks, fills and error name requests need).
+    fn split_for_requests(
+        &mut self,
+        key: &str,
+        rule: Rule,
+        spelling: &file::WriteAsSection,
+    ) -> Vec<Rule> {
+        let at = format!("{key}.write_as");
+        if !(rule.request && rule.response) || rule.path.is_none() {
+            self.error(
+                &at,
+                "only a field that requests and answers both carry, at a `path`, is written elsewhere",
+            );
+            return vec![rule];
+        }
+        let Some(path) = self.path(&format!("{at}.path"), &spelling.path) else {
+            return vec![rule];
+        };
+        let codec = match spelling.codec.as_ref().map(compile_codec) {
+            None => Codec::Identity,
+            Some(Ok(codec)) => codec,
+            Some(Err(e)) => {
+                self.error(format!("{at}.codec"), e);
+                return vec![rule];
+            }
+        };
+        let mut requests = rule.clone();
+        if requests.error_field
+            == rule
+                .path
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        {
+            requests.error_field = path.to_string();
+        }
+        requests.path = Some(path);
+        requests.codec = codec;
+        requests.aliases = Vec::new();
+        requests.render_aliases = false;
+        requests.response = false;
+        requests.default = None;
+        requests.render_default = None;
+        requests.render_required = false;
+        let mut answers = rule;
+        answers.request = false;
+        answers.checks = Vec::new();
+        answers.fill = None;
+        vec![answers, requests]
     }
 
     /// A rule's or a request member's checks, in the order of the checks table, and its

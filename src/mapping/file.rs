@@ -206,9 +206,19 @@ pub struct FieldSection {
     pub unique_per_owner: bool,
     #[serde(default)]
     pub messages: BTreeMap<String, String>,
+    /// Where and how requests carry the value, where they spell it otherwise than answers.
+    pub write_as: Option<WriteAsSection>,
     /// Free text for readers of the file.
     #[allow(dead_code)]
     pub note: Option<String>,
+}
+
+/// A field's place and codec in requests, where they differ from its answers'.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WriteAsSection {
+    pub path: String,
+    pub codec: Option<Value>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -1036,9 +1036,13 @@ impl ObjectMap {
 
     /// The vendor's name of a canonical field, for errors rendered in the vendor's shape.
     pub fn vendor_name(&self, canonical_field: &str) -> String {
+        // Errors are about requests: a field requests spell otherwise is named their way.
+        let named = |r: &&Rule| r.target.is(canonical_field) && r.path.is_some();
         self.rules
             .iter()
-            .find(|r| r.target.is(canonical_field) && r.path.is_some())
+            .filter(named)
+            .find(|r| r.request)
+            .or_else(|| self.rules.iter().find(named))
             .map(|r| r.error_field.clone())
             .unwrap_or_else(|| {
                 canonical_field
