@@ -74,9 +74,15 @@ fn pairs(
     }
 }
 
+/// The deepest a form's keys may nest (`a[b][c]` is three): a webhook's members are a few
+/// levels deep, and a key of thousands of brackets must not exhaust the stack.
+pub const MAX_DEPTH: usize = 32;
+
 /// A form as a JSON object of text: `a[b]=1` is `{"a": {"b": "1"}}`, `a[0]=x` and `a[]=x`
-/// are arrays, and a plain key given more than once is an array of its values.
-pub fn decode(bytes: &[u8]) -> Map<String, Value> {
+/// are arrays, and a plain key given more than once is an array of its values. An index past
+/// the end of an array adds the next item (`a[5]=x` to an empty array is `["x"]`): a client's
+/// index never sizes an array. A key nested deeper than [`MAX_DEPTH`] is refused.
+pub fn decode(bytes: &[u8]) -> Result<Map<String, Value>, String> {
     let mut root = Value::Object(Map::new());
     for (key, value) in form_urlencoded::parse(bytes) {
         let (name, rest) = match key.find('[') {
@@ -87,16 +93,21 @@ pub fn decode(bytes: &[u8]) -> Map<String, Value> {
         if key.len() > name.len() {
             segments.extend(rest.split("]["));
         }
+        if segments.len() > MAX_DEPTH {
+            return Err(format!(
+                "the form's key `{name}[…]` nests deeper than {MAX_DEPTH} levels"
+            ));
+        }
         insert(&mut root, &segments, Value::from(value.into_owned()));
     }
     match root {
-        Value::Object(members) => members,
-        _ => Map::new(),
+        Value::Object(members) => Ok(members),
+        _ => Ok(Map::new()),
     }
 }
 
 /// Puts `value` at `segments` under `node`: a name is an object's member, a number an array's
-/// item, an empty segment the next item.
+/// item (the next one when past the end), an empty segment the next item.
 fn insert(node: &mut Value, segments: &[&str], value: Value) {
     let Some((first, rest)) = segments.split_first() else {
         // A plain key given again: its values become an array.
@@ -110,12 +121,12 @@ fn insert(node: &mut Value, segments: &[&str], value: Value) {
     match node {
         Value::Array(items) => {
             let at = match first.parse::<usize>() {
-                Ok(at) => at,
-                Err(_) => items.len(),
+                Ok(at) if at < items.len() => at,
+                _ => {
+                    items.push(Value::Null);
+                    items.len() - 1
+                }
             };
-            if items.len() <= at {
-                items.resize(at + 1, Value::Null);
-            }
             insert(&mut items[at], rest, value);
         }
         Value::Object(members) => {
@@ -264,21 +275,31 @@ mod tests {
         for arrays in [Arrays::Indexed, Arrays::Brackets, Arrays::Repeated] {
             let text = encode(&body, arrays);
             assert_eq!(
-                Value::Object(decode(text.as_bytes())),
+                Value::Object(decode(text.as_bytes()).unwrap()),
                 body,
                 "{arrays:?}: {text}"
             );
         }
         // A key with a bracket it does not close is a plain name.
         assert_eq!(
-            Value::Object(decode(b"a%5Bb=1&c=")),
+            Value::Object(decode(b"a%5Bb=1&c=").unwrap()),
             json!({"a[b": "1", "c": ""})
         );
-        // A lone value repeated, an index past the end.
+        // A lone value repeated; an index far past the end is the next item, not a size.
         assert_eq!(
-            Value::Object(decode(b"e=a&e=b&f%5B2%5D=z")),
-            json!({"e": ["a", "b"], "f": [null, null, "z"]})
+            Value::Object(decode(b"e=a&e=b&f%5B99999999999%5D=z&f%5B1%5D=y").unwrap()),
+            json!({"e": ["a", "b"], "f": ["z", "y"]})
         );
+    }
+
+    #[test]
+    fn refuses_a_key_nested_past_the_limit() {
+        let deep = |levels: usize| format!("a{}=1", "[b]".repeat(levels - 1));
+        assert!(decode(deep(MAX_DEPTH).as_bytes()).is_ok());
+        let error = decode(deep(MAX_DEPTH + 1).as_bytes()).unwrap_err();
+        assert!(error.contains("deeper than 32"), "{error}");
+        // Thousands of levels: refused before any is built.
+        assert!(decode(deep(100_000).as_bytes()).is_err());
     }
 
     #[test]

@@ -284,8 +284,11 @@ fn body_secrets(job: &Job) -> Vec<String> {
         Job::Relay(r) if !r.body.is_empty() => {
             // A body that is no JSON is read as the form a vendor that takes forms was sent.
             let body = crate::json::from_slice_lenient(&r.body)
-                .unwrap_or_else(|_| Value::Object(crate::form::decode(&r.body)));
-            collect_strings(&body, &mut note);
+                .ok()
+                .or_else(|| crate::form::decode(&r.body).ok().map(Value::Object));
+            if let Some(body) = body {
+                collect_strings(&body, &mut note);
+            }
         }
         _ => {}
     }

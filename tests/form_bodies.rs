@@ -161,6 +161,28 @@ async fn an_emulator_reads_forms_into_the_webhook() {
         "{}",
         refused.json()
     );
+    // A hostile form: a key nested thousands deep, an index of billions.
+    let deep = format!("url=u&a{}=1", "%5Bb%5D".repeat(5_000));
+    let refused = send_raw(
+        emu,
+        "POST",
+        "/v1/webhook_endpoints",
+        &[BEARER, FORM],
+        deep.into(),
+    )
+    .await;
+    ok(&refused, 400, "a key nested thousands deep");
+    let far = "url=https%3A%2F%2Fexample.com%2Ff&enabled_events%5B4000000000%5D=a.b";
+    let made = send_raw(
+        emu,
+        "POST",
+        "/v1/webhook_endpoints",
+        &[BEARER, FORM],
+        far.into(),
+    )
+    .await;
+    ok(&made, 200, "an index of billions");
+    assert_eq!(made.json()["enabled_events"], json!(["a.b"]));
     // A JSON body to a vendor that takes forms.
     let json_body = send_raw(
         emu,

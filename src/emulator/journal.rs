@@ -214,9 +214,15 @@ impl Journal {
         let body = if request.body.iter().all(u8::is_ascii_whitespace) {
             Value::Null
         } else if form {
-            let mut members = Value::Object(crate::form::decode(request.body));
-            self.redact_body(&mut members);
-            members
+            // A form that cannot be read is not shown: it may hold a secret.
+            match crate::form::decode(request.body) {
+                Ok(members) => {
+                    let mut members = Value::Object(members);
+                    self.redact_body(&mut members);
+                    members
+                }
+                Err(_) => Value::from("(a form that could not be read)"),
+            }
         } else {
             match serde_json::from_slice::<Value>(request.body) {
                 Ok(mut json) => {

@@ -53,9 +53,9 @@ enum Path {
     },
 }
 
-/// `owner_span` gives how many segments an owner is at the upstream named (or the default
+/// `owner_span` says how many segments an owner is at the upstream named (or the default
 /// one, for `None`): an owner of several (`octo/site`) is written as that many segments,
-/// `/owners/octo/site/webhooks`.
+/// `/owners/octo/site/webhooks`. It is asked only of a path that names an owner.
 fn path(parts: &[Cow<'_, str>], owner_span: impl Fn(Option<&str>) -> usize) -> Option<Path> {
     let (v1, mut rest) = parts.split_first()?;
     if v1 != "v1" {
@@ -77,7 +77,10 @@ fn path(parts: &[Cow<'_, str>], owner_span: impl Fn(Option<&str>) -> usize) -> O
     {
         let span = owner_span(upstream.as_deref()).max(1);
         let named = tail.get(..span)?;
-        owner = Some(named.join("/"));
+        owner = Some(match named {
+            [one] => one.to_string(),
+            several => several.join("/"),
+        });
         rest = &tail[span..];
     }
     let (id, action) = match rest {
@@ -208,8 +211,11 @@ impl Frontend for CanonicalApi {
     fn route(&self, head: &Head<'_>) -> Result<Routed<Route>, Problem> {
         let (method, p, query) = (head.method, head.path, head.query);
         let parts = segments(p)?;
-        let owner_span =
-            |name: Option<&str>| self.upstream(name).map_or(1, |u| u.dialect.owner_segments);
+        let owner_span = |name: Option<&str>| {
+            name.or(self.default_upstream.as_deref())
+                .and_then(|name| self.upstreams.get(name))
+                .map_or(1, |u| u.dialect.owner_segments)
+        };
         let found = path(&parts, owner_span)
             .ok_or_else(|| Problem::not_found(format!("no route for {p}")))?;
         let (upstream, owner, id, action) = match found {

@@ -858,7 +858,7 @@ fn form_body(headers: &HeaderMap, bytes: &[u8]) -> Result<Option<Map<String, Val
             ));
         }
     }
-    let members = crate::form::decode(bytes);
+    let members = crate::form::decode(bytes).map_err(Problem::bad_request)?;
     Ok((!members.is_empty()).then_some(members))
 }
 

@@ -150,6 +150,9 @@ pub fn names_something(part: &str) -> bool {
 /// naming something (see [`names_something`]) and, where the vendor documents one, of
 /// `format`.
 pub fn admits_owner(owner: &str, span: usize, format: Option<&Format>) -> bool {
+    if span == 1 {
+        return names_something(owner) && format.is_none_or(|f| f.admits(owner));
+    }
     let mut count = 0;
     let each = owner.split('/').all(|part| {
         count += 1;

@@ -351,12 +351,20 @@ impl<'a> Plan<'a> {
         // An owner is as many segments as the vendor's owners (`octo/site` is two), each
         // naming something; an id is one. A value of another shape is not the vendor's.
         if let Some(owner) = self.op.owner.as_deref() {
-            if !owner.split('/').all(url::names_something) {
+            let named = match d.owner_segments {
+                1 => url::names_something(owner),
+                _ => owner.split('/').all(url::names_something),
+            };
+            if !named {
                 return Err(Problem::bad_request(format!(
-                    "`{owner}` cannot be an owner: it is empty or a dot segment, or holds one"
+                    "`{owner}` cannot be an owner: it (or a segment of it) is empty, a dot segment or holds a path separator"
                 )));
             }
-            if !d.admits_owner(owner) {
+            let admitted = match d.owner_segments {
+                1 => d.owner_format.as_ref().is_none_or(|f| f.admits(owner)),
+                _ => d.admits_owner(owner),
+            };
+            if !admitted {
                 return Err(Problem::not_found(format!(
                     "no owner `{owner}` at upstream {name}: its owners are {}",
                     d.describe_owner()
