@@ -21,7 +21,8 @@ pub struct PathTemplate {
     /// The segments, in order.
     pub segments: Vec<PathSeg>,
     /// How many request path segments `{owner}` stands for: one, unless the dialect's owners
-    /// are paths of several (`dialect.owner_segments`: GitHub's `{owner}/{repo}`).
+    /// are paths of several (`dialect.owner_segments`: GitHub's `{owner}/{repo}`) and the
+    /// template has `{owner}`.
     pub owner_span: usize,
 }
 
@@ -48,12 +49,11 @@ impl PathTemplate {
         })
     }
 
-    /// The template with `{owner}` standing for `span` segments.
+    /// The template with `{owner}` standing for `span` segments (a template without `{owner}`
+    /// keeps 1: its segments are as many as the request's).
     pub fn spanning_owner(self, span: usize) -> PathTemplate {
-        PathTemplate {
-            owner_span: span,
-            ..self
-        }
+        let owner_span = if self.has(&PathSeg::Owner) { span } else { 1 };
+        PathTemplate { owner_span, ..self }
     }
 
     /// Whether the template has this segment.
@@ -93,11 +93,7 @@ impl PathTemplate {
     /// Matches already-split, decoded request segments; returns (owner, id). An owner of
     /// several segments is returned joined by `/`.
     pub fn matches(&self, parts: &[impl AsRef<str>]) -> Option<(Option<String>, Option<String>)> {
-        let extra = if self.has(&PathSeg::Owner) {
-            self.owner_span - 1
-        } else {
-            0
-        };
+        let extra = self.owner_span - 1;
         if parts.len() != self.segments.len() + extra {
             return None;
         }

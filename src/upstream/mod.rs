@@ -227,11 +227,12 @@ impl Upstream {
             HeaderValue::from_static(concat!("hookgate/", env!("CARGO_PKG_VERSION"))),
         ));
         if has_body {
+            // Each spelt out: `from_static` of a constant is checked when compiled.
             let media_type = match self.dialect.form {
-                None => "application/json",
-                Some(_) => "application/x-www-form-urlencoded",
+                None => HeaderValue::from_static("application/json"),
+                Some(_) => HeaderValue::from_static("application/x-www-form-urlencoded"),
             };
-            headers.push((header::CONTENT_TYPE, HeaderValue::from_static(media_type)));
+            headers.push((header::CONTENT_TYPE, media_type));
         }
         if let Some(id) = crate::http::headers::value(&call.request_id) {
             headers.push((X_REQUEST_ID.clone(), id));
