@@ -204,8 +204,13 @@ impl Shape {
 /// and numbers it holds where the text reads as one. Other text (and anything that is not
 /// text) is left as it is, for the member's own checks to refuse.
 pub fn coerce(value: &mut Value, shape: Shape) {
-    if shape.list && !value.is_array() && !value.is_null() {
-        *value = Value::Array(vec![value.take()]);
+    if shape.list {
+        // An empty value is how a form writes an empty list (see [`encode`]).
+        match value {
+            Value::String(text) if text.is_empty() => *value = Value::Array(Vec::new()),
+            Value::Array(_) | Value::Null => {}
+            _ => *value = Value::Array(vec![value.take()]),
+        }
     }
     match value {
         Value::Array(items) => items
@@ -319,6 +324,9 @@ mod tests {
         let mut v = json!("a");
         coerce(&mut v, texts);
         assert_eq!(v, json!(["a"]));
+        let mut v = json!("");
+        coerce(&mut v, texts);
+        assert_eq!(v, json!([]));
         assert_eq!(Shape::of(&json!("a")), None);
         assert_eq!(Shape::of(&json!({"a": 1})), None);
     }
