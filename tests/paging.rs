@@ -14,7 +14,8 @@ use support::{Double, Reply, gateway, journal, ok, send};
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
 const BEARER: (&str, &str) = ("authorization", "Bearer t");
 
-/// The test dialects, and `tally`: Relay paging by position.
+/// The test dialects; `tally`: Relay paging by position; `shelf`: Forge naming its next page
+/// in a `Link` header, as Shopify does.
 fn dialects_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for entry in std::fs::read_dir(DIR).unwrap() {
@@ -31,13 +32,21 @@ fn dialects_dir() -> tempfile::TempDir {
          response = { hooks = \"{{items}}\" }",
     );
     std::fs::write(dir.path().join("tally.toml"), tally).unwrap();
+    let forge = std::fs::read_to_string(Path::new(DIR).join("forge.toml")).unwrap();
+    let list = "query = { per_page = \"{{limit|30}}\", page = \"{{cursor}}\" }\nnext = \"page\"";
+    assert!(forge.contains(list));
+    let shelf = forge.replace(
+        list,
+        "query = { limit = \"{{limit|50}}\", page_info = \"{{cursor}}\" }\nnext = \"link\"",
+    );
+    std::fs::write(dir.path().join("shelf.toml"), shelf).unwrap();
     dir
 }
 
 /// Every dialect of the folder emulated, under its own name.
 async fn emulated(dir: &Path, more: &str) -> hookgate::app::Running {
     let mut toml = format!("mappings_dir = {:?}\n", dir.to_str().unwrap());
-    for name in ["forge", "ledger", "relay", "tally"] {
+    for name in ["forge", "ledger", "relay", "tally", "shelf"] {
         toml.push_str(&format!(
             "[upstreams.{name}]\ndialect = \"{name}\"\nemulate = true\n"
         ));
@@ -96,11 +105,13 @@ async fn every_way_of_paging_lists_every_webhook_once() {
         ("forge", "octo/site"),
         ("ledger", "acct_1"),
         ("tally", "p1"),
+        ("shelf", "octo/site"),
     ] {
         let base = format!("/v1/upstreams/{upstream}/owners/{owner}/webhooks");
         let made = create(gw.addr, &base, 5).await;
         let (listed, cursors) = page_through(gw.addr, &base, 2).await;
         assert_eq!(listed, made, "{upstream}");
+        // Shelf's cursors are its emulator's own (positions), read from its `Link` header.
         let expected: Vec<String> = match upstream {
             "forge" => vec!["2".into(), "3".into()],
             "ledger" => vec![made[1].clone(), made[3].clone()],
@@ -110,7 +121,8 @@ async fn every_way_of_paging_lists_every_webhook_once() {
         // A page size the list divides: without a flag to say it is the last, the last
         // full page leads to an empty one; Ledger says so.
         let (listed, cursors) = page_through(gw.addr, &base, 5).await;
-        let flagged = upstream == "ledger";
+        // Ledger says a page is the last; a `Link` header says so by naming no next page.
+        let flagged = matches!(upstream, "ledger" | "shelf");
         assert_eq!(
             (listed.len(), cursors.is_empty()),
             (5, flagged),
@@ -218,6 +230,124 @@ async fn pages_are_computed_from_the_vendors_own_answers() {
             "/v1/accounts/acct_1/webhook_endpoints?limit=2&starting_after=we_2",
         ]
     );
+}
+
+#[tokio::test]
+async fn a_next_page_named_by_a_url_is_followed_by_its_cursor() {
+    let dir = dialects_dir();
+    let hook = |id: u64| json!({"id": id, "active": true, "events": ["push"], "config": {"url": "https://example.com/h"}});
+    // Shopify's way: the next page's absolute URL in a `Link` header, among other relations.
+    let double = Double::start(vec![
+        Reply::Json {
+            status: 200,
+            headers: vec![(
+                "link".into(),
+                "<https://shop.example/repos/octo/site/hooks?limit=2&page_info=eyJsYXN0IjoyfQ>; rel=\"next\", \
+                 <https://shop.example/repos/octo/site/hooks?limit=2>; rel=\"first\""
+                    .into(),
+            )],
+            body: json!([hook(1), hook(2)]),
+        },
+        Reply::Json {
+            status: 200,
+            headers: vec![(
+                "link".into(),
+                "<https://shop.example/repos/octo/site/hooks?limit=2>; rel=\"previous\"".into(),
+            )],
+            body: json!([hook(3), hook(4)]),
+        },
+    ])
+    .await;
+    let gw = gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.shelf]\ndialect = \"shelf\"\nbase_url = {:?}\n\
+         auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n",
+        dir.path().to_str().unwrap(),
+        double.url()
+    ))
+    .await;
+    let base = "/v1/upstreams/shelf/owners/octo/site/webhooks";
+    let first = send(gw.addr, "GET", &format!("{base}?limit=2"), &[], None).await;
+    ok(&first, 200, "page 1");
+    assert_eq!(first.json()["next_cursor"], "eyJsYXN0IjoyfQ");
+    let path = format!("{base}?limit=2&cursor=eyJsYXN0IjoyfQ");
+    let second = send(gw.addr, "GET", &path, &[], None).await;
+    // A full page, but no `next` link: the last.
+    assert_eq!(second.json()["next_cursor"], Value::Null);
+    let seen: Vec<String> = double.seen().iter().map(|s| s.path.clone()).collect();
+    assert_eq!(
+        seen,
+        [
+            "/repos/octo/site/hooks?limit=2",
+            "/repos/octo/site/hooks?limit=2&page_info=eyJsYXN0IjoyfQ",
+        ]
+    );
+
+    // Twilio's way: the next page's URL in the body, where the mapping places `{{next_cursor}}`.
+    let relay_hook = |id: u64| json!({"hook_id": id, "project": "p1", "topics": ["a"], "disabled": false, "target": {"url": "https://example.com/r"}});
+    let double = Double::start(vec![Reply::json(
+        200,
+        json!({"hooks": [relay_hook(1)], "next": "/api/projects/p1/hooks?page_size=1&after=tok%2B2"}),
+    )])
+    .await;
+    let gw = gateway(&format!(
+        "mappings_dir = {DIR:?}\n[upstreams.relay]\ndialect = \"relay\"\nbase_url = {:?}\n\
+         auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n",
+        double.url()
+    ))
+    .await;
+    let path = "/v1/upstreams/relay/owners/p1/webhooks?limit=1";
+    let page = send(gw.addr, "GET", path, &[], None).await;
+    ok(&page, 200, "a next page by URL");
+    assert_eq!(page.json()["next_cursor"], "tok+2");
+}
+
+#[tokio::test]
+async fn an_emulator_names_its_next_page_in_a_link_header() {
+    let dir = dialects_dir();
+    let gw = emulated(
+        dir.path(),
+        "[surfaces.shelf-on-forge]\ndialect = \"shelf\"\nupstream = \"forge\"\nprefix = \"/sf\"\n",
+    )
+    .await;
+    create(gw.addr, "/v1/upstreams/shelf/owners/octo/site/webhooks", 3).await;
+    let emu = gw.emulators["shelf"];
+    let first = send(
+        emu,
+        "GET",
+        "/repos/octo/site/hooks?limit=2",
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&first, 200, "page 1");
+    assert_eq!(
+        first.header("link"),
+        Some("<?limit=2&page_info=2>; rel=\"next\"")
+    );
+    let path = "/repos/octo/site/hooks?limit=2&page_info=2";
+    let last = send(emu, "GET", path, &[BEARER], None).await;
+    assert_eq!(last.json().as_array().map(Vec::len), Some(1));
+    assert_eq!(last.header("link"), None);
+
+    // A Shelf client in front of Forge follows Forge's page numbers through its `Link` header.
+    let made = create(gw.addr, "/v1/upstreams/forge/owners/octo/docs/webhooks", 3).await;
+    let mut seen = Vec::new();
+    let mut path = "/sf/repos/octo/docs/hooks?limit=2".to_owned();
+    loop {
+        let page = send(gw.addr, "GET", &path, &[BEARER], None).await;
+        ok(&page, 200, &path);
+        for hook in page.json().as_array().unwrap() {
+            seen.push(hook["id"].as_u64().unwrap().to_string());
+        }
+        match page.header("link") {
+            Some(link) => {
+                let query = link.split_once("<?").unwrap().1.split_once('>').unwrap().0;
+                path = format!("/sf/repos/octo/docs/hooks?{query}");
+            }
+            None => break,
+        }
+    }
+    assert_eq!(seen, made);
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use crate::auth::{self, Inbound, Scope};
 use crate::http::body::{self, Body};
 use crate::http::headers::{self, X_REQUEST_ID};
 use crate::mapping::Dialect;
-use crate::mapping::model::{ClientAuth, Paging, Resource, ResourceVerb, Role};
+use crate::mapping::model::{ClientAuth, Endpoint, Paging, Resource, ResourceVerb, Role};
 use crate::mapping::rules::{ObjectMap, Target};
 use crate::mapping::template::{Slots, Template};
 use crate::mapping::url::PathTemplate;
@@ -479,7 +479,7 @@ impl VendorApi {
         };
         let paging = |d: &Dialect| d.endpoint(role).map_or(Paging::Given, |e| e.paging);
         let (ours, theirs) = (paging(&self.dialect), paging(&upstream.dialect));
-        if ours == Paging::Given || ours == theirs {
+        if ours.is_given() || ours == theirs {
             return Ok(());
         }
         let param = self
@@ -804,12 +804,16 @@ impl VendorApi {
                     }
                     O::Deleted => {}
                 }
-                Ok(
-                    match endpoint.response.as_ref().and_then(|t| t.written(&fill)) {
-                        Some(body) => body::json(status, &body, &body::JSON),
-                        None => body::empty(status),
-                    },
-                )
+                let mut response = match endpoint.response.as_ref().and_then(|t| t.written(&fill)) {
+                    Some(body) => body::json(status, &body, &body::JSON),
+                    None => body::empty(status),
+                };
+                if let (Paging::Link, Some(next)) = (endpoint.paging, &fill.next_cursor)
+                    && let Some(link) = next_link(endpoint, next, fill.limit)
+                {
+                    response.headers_mut().insert(header::LINK, link);
+                }
+                Ok(response)
             }
         }
     }
@@ -839,6 +843,25 @@ impl VendorApi {
         }
         Ok(response)
     }
+}
+
+/// The `Link` header of a vendor that names its next page there: a reference to the same
+/// path with the next cursor (and the page size asked for) as its query,
+/// `<?limit=2&page_info=abc>; rel="next"`. Relative, since a surface does not know the path
+/// its client used before its mount point; RFC 3986 resolves it against the request's URL.
+fn next_link(endpoint: &Endpoint, next: &str, limit: Option<u64>) -> Option<http::HeaderValue> {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    if let (Some(limit), Some((param, _))) = (
+        limit,
+        endpoint
+            .query
+            .iter()
+            .find(|(_, t)| matches!(t, Template::Slot { name, .. } if name == "limit")),
+    ) {
+        query.append_pair(param, &limit.to_string());
+    }
+    query.append_pair(endpoint.cursor_param()?, next);
+    http::HeaderValue::try_from(format!("<?{}>; rel=\"next\"", query.finish())).ok()
 }
 
 /// A form body as a JSON object of text (see [`crate::form`]), for a vendor that takes forms:

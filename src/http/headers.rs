@@ -94,6 +94,42 @@ pub fn value_tokens(value: &[u8]) -> impl Iterator<Item = &[u8]> {
         .filter(|token| !token.is_empty())
 }
 
+/// The target of the `rel="next"` link of a `Link` header (RFC 8288):
+/// `<https://api.example/hooks?page=2>; rel="next", <…>; rel="last"` gives
+/// `https://api.example/hooks?page=2`. Relation types are matched without regard to case, and
+/// a link may have several (`rel="next last"`).
+pub fn next_link(value: &str) -> Option<&str> {
+    let mut rest = value;
+    while let Some(open) = rest.find('<') {
+        let after = &rest[open + 1..];
+        let close = after.find('>')?;
+        let target = &after[..close];
+        let params_end = after[close + 1..]
+            .find('<')
+            .map_or(after.len(), |at| close + 1 + at);
+        // The parameters up to the next link, less the comma that separates links.
+        let params = after[close + 1..params_end].trim_end().trim_end_matches(',');
+        if params.split(';').any(is_next) {
+            return Some(target);
+        }
+        rest = &after[params_end..];
+    }
+    None
+}
+
+/// Whether a link parameter is `rel` naming `next` among its relation types.
+fn is_next(param: &str) -> bool {
+    let Some((name, value)) = param.split_once('=') else {
+        return false;
+    };
+    name.trim().eq_ignore_ascii_case("rel")
+        && value
+            .trim()
+            .trim_matches('"')
+            .split_ascii_whitespace()
+            .any(|rel| rel.eq_ignore_ascii_case("next"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,5 +168,28 @@ mod tests {
             HeaderValue::from_static("respond-async, handling=lenient"),
         );
         assert!(prefers_lenient(&h));
+    }
+
+    #[test]
+    fn finds_the_next_link_however_spelt() {
+        for (header, next) in [
+            (
+                r#"<https://a.example/h?page=2>; rel="next", <https://a.example/h?page=9>; rel="last""#,
+                Some("https://a.example/h?page=2"),
+            ),
+            (
+                r#"<https://a.example/h?page=1>; rel="prev", <https://a.example/h?page_info=x,y>; rel=next"#,
+                Some("https://a.example/h?page_info=x,y"),
+            ),
+            (
+                r#"</h?after=abc>; title="more"; REL="Next Last""#,
+                Some("/h?after=abc"),
+            ),
+            (r#"<https://a.example/h?page=9>; rel="last""#, None),
+            (r#"<https://a.example/h?page=9"#, None),
+            ("", None),
+        ] {
+            assert_eq!(next_link(header), next, "{header}");
+        }
     }
 }

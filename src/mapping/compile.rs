@@ -864,6 +864,7 @@ impl Compiler<'_> {
             file::NextName::Offset => Paging::Offset,
             file::NextName::Page => Paging::Page,
             file::NextName::LastId => Paging::LastId,
+            file::NextName::Link => Paging::Link,
         }
     }
 

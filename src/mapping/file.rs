@@ -262,6 +262,7 @@ pub enum NextName {
     Offset,
     Page,
     LastId,
+    Link,
 }
 
 #[derive(Debug, Deserialize)]

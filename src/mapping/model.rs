@@ -32,6 +32,17 @@ pub enum Paging {
     Page,
     /// The id of this page's last item, after which the next page begins.
     LastId,
+    /// The answer's `Link` header names the next page (`rel="next"`): its URL's cursor
+    /// parameter is the cursor.
+    Link,
+}
+
+impl Paging {
+    /// Whether the vendor's answers give the next page's cursor (in the body or a header),
+    /// rather than its clients computing it.
+    pub fn is_given(self) -> bool {
+        matches!(self, Paging::Given | Paging::Link)
+    }
 }
 
 /// Which declared operation an endpoint is: the canonical action it carries out, and for
@@ -198,6 +209,14 @@ impl MemberCheck {
 }
 
 impl Endpoint {
+    /// The query parameter that sends the cursor (`{{cursor}}` alone), where there is one.
+    pub fn cursor_param(&self) -> Option<&str> {
+        self.query.iter().find_map(|(param, t)| match t {
+            Template::Slot { name, .. } if name == "cursor" => Some(param.as_str()),
+            _ => None,
+        })
+    }
+
     /// Whether the vendor's answer carries the item this endpoint is read for.
     pub fn answers_item(&self) -> bool {
         !self.item_paths.is_empty() || !self.items_paths.is_empty()

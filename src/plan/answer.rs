@@ -222,6 +222,7 @@ impl Context<'_> {
         endpoint: &Endpoint,
         parsed: Parsed,
         asked: &ListQuery,
+        link: Option<&str>,
     ) -> Result<super::Page, Problem> {
         let answer = parsed.body.into_value();
         let flag = |path: &Option<crate::mapping::json_path::FieldPath>| {
@@ -235,16 +236,27 @@ impl Context<'_> {
             (Some(false), _) | (_, Some(true)) => Some(false),
             (None, None) => None,
         };
-        let given = endpoint
-            .cursor_path
-            .as_ref()
-            .and_then(|p| p.get(&answer))
-            .and_then(|v| match v {
-                Value::String(s) if !s.is_empty() => Some(s.clone()),
-                Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            })
-            .filter(|_| last != Some(true));
+        let given = match endpoint.paging {
+            Paging::Link => link
+                .and_then(crate::http::headers::next_link)
+                .and_then(|target| cursor_in(target, endpoint.cursor_param()?)),
+            _ => endpoint
+                .cursor_path
+                .as_ref()
+                .and_then(|p| p.get(&answer))
+                .and_then(|v| match v {
+                    // A next page named by its URL (Twilio's `next_page_uri`) is its cursor
+                    // parameter's value there.
+                    Value::String(s) if s.contains('?') => endpoint
+                        .cursor_param()
+                        .and_then(|param| cursor_in(s, param))
+                        .or_else(|| Some(s.clone())),
+                    Value::String(s) if !s.is_empty() => Some(s.clone()),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                }),
+        }
+        .filter(|_| last != Some(true));
         let items = match (parsed.items, endpoint.items_paths.as_slice()) {
             // Items read while parsing count where their place still holds the `null` left
             // for them: a repeated key after them may have put something else there, and of
@@ -267,7 +279,7 @@ impl Context<'_> {
             }
         };
         let next = match endpoint.paging {
-            Paging::Given => given,
+            paging if paging.is_given() => given,
             paging => computed_next(paging, &items, asked, endpoint, last),
         };
         Ok((items, next))
@@ -364,6 +376,17 @@ fn computed_next(
         Paging::Offset => Some((at(0) + items.len() as u64).to_string()),
         Paging::Page => Some((at(1) + 1).to_string()),
         Paging::LastId => items.last_id(),
-        Paging::Given => None,
+        Paging::Given | Paging::Link => None,
     }
+}
+
+/// The value of the query parameter `param` in a URL (absolute or relative): how a vendor
+/// that names its next page by a URL gives its cursor (`…/hooks?limit=50&page_info=abc`).
+fn cursor_in(url: &str, param: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    let query = query.split('#').next().unwrap_or_default();
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(name, _)| name == param)
+        .map(|(_, value)| value.into_owned())
+        .filter(|value| !value.is_empty())
 }

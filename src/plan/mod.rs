@@ -801,12 +801,20 @@ impl<'a> Plan<'a> {
                 let own = self
                     .own
                     .expect("the own stage is queued only where `own` was set just before");
+                // A vendor that names its next page in a `Link` header: the header, before the
+                // reply is read.
+                let link = (own.paging == Paging::Link)
+                    .then(|| reply.headers.text("link").map(str::to_owned))
+                    .flatten();
                 let parsed = self.cx.read(own, reply)?;
                 if !self.op.action.reads_only() && self.op.action != Action::Test {
                     self.wrote = true;
                 }
                 match self.op.action {
-                    Action::List => self.page = Some(self.cx.page(own, parsed, &self.op.query)?),
+                    Action::List => {
+                        let page = self.cx.page(own, parsed, &self.op.query, link.as_deref())?;
+                        self.page = Some(page);
+                    }
                     Action::Test => self.tested = Some(self.cx.test_result(own, parsed)?),
                     Action::Delete => {}
                     _ if own.item_paths.is_empty() => {}
