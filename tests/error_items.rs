@@ -6,7 +6,7 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::{Double, Reply, gateway, send};
+use support::{Double, Reply, gateway_over, send};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
 
@@ -17,12 +17,7 @@ async fn field_errors(errors: Value) -> (u16, Value, Value) {
         json!({"message": "Validation Failed", "errors": errors}),
     )])
     .await;
-    let gw = gateway(&format!(
-        "mappings_dir = {DIR:?}\n[upstreams.forge]\ndialect = \"forge\"\nbase_url = {:?}\n\
-         auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n",
-        double.url()
-    ))
-    .await;
+    let gw = gateway_over(DIR, "forge", &double).await;
     let answer = send(
         gw.addr,
         "POST",

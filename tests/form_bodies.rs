@@ -6,7 +6,7 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::{Double, Reply, gateway, journal, ok, send, send_raw};
+use support::{Double, Reply, gateway, gateway_over, journal, ok, send, send_raw};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
 const BEARER: (&str, &str) = ("authorization", "Bearer t");
@@ -27,12 +27,7 @@ async fn the_gateway_writes_the_vendor_a_form() {
         Reply::json(200, endpoint()),
     ])
     .await;
-    let gw = gateway(&format!(
-        "mappings_dir = {DIR:?}\n[upstreams.tariff]\ndialect = \"tariff\"\nbase_url = {:?}\n\
-         auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n",
-        double.url()
-    ))
-    .await;
+    let gw = gateway_over(DIR, "tariff", &double).await;
     let base = "/v1/upstreams/tariff/webhooks";
     let create = json!({"url": "https://example.com/a?b=c&d", "events": ["invoice.paid", "charge.failed"],
                         "enabled": true, "description": "Billing", "timeout_seconds": 5, "headers": {"X-Env": "prod"}});

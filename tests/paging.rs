@@ -9,7 +9,7 @@ mod support;
 use hookgate::mapping::Dialect;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
-use support::{Double, Reply, gateway, journal, ok, send};
+use support::{Double, Reply, gateway, gateway_over, journal, ok, send};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
 const BEARER: (&str, &str) = ("authorization", "Bearer t");
@@ -158,12 +158,7 @@ async fn pages_are_computed_from_the_vendors_own_answers() {
         Reply::json(200, json!((0..30).map(hook).collect::<Vec<_>>())),
     ])
     .await;
-    let gw = gateway(&format!(
-        "mappings_dir = {DIR:?}\n[upstreams.forge]\ndialect = \"forge\"\nbase_url = {:?}\n\
-         auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n",
-        double.url()
-    ))
-    .await;
+    let gw = gateway_over(DIR, "forge", &double).await;
     let base = "/v1/upstreams/forge/owners/octo/site/webhooks";
     let first = send(gw.addr, "GET", &format!("{base}?limit=2"), &[], None).await;
     ok(&first, 200, "page 1");
@@ -198,12 +193,7 @@ async fn pages_are_computed_from_the_vendors_own_answers() {
         Reply::json(200, json!({"object": "list", "data": [endpoint("we_3"), endpoint("we_4")], "has_more": false})),
     ])
     .await;
-    let gw = gateway(&format!(
-        "mappings_dir = {DIR:?}\n[upstreams.ledger]\ndialect = \"ledger\"\nbase_url = {:?}\n\
-         auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n",
-        double.url()
-    ))
-    .await;
+    let gw = gateway_over(DIR, "ledger", &double).await;
     let base = "/v1/upstreams/ledger/owners/acct_1/webhooks";
     let first = send(gw.addr, "GET", &format!("{base}?limit=2"), &[], None).await;
     assert_eq!(first.json()["next_cursor"], "we_2", "{}", first.json());
@@ -258,13 +248,7 @@ async fn a_next_page_named_by_a_url_is_followed_by_its_cursor() {
         },
     ])
     .await;
-    let gw = gateway(&format!(
-        "mappings_dir = {:?}\n[upstreams.shelf]\ndialect = \"shelf\"\nbase_url = {:?}\n\
-         auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n",
-        dir.path().to_str().unwrap(),
-        double.url()
-    ))
-    .await;
+    let gw = gateway_over(dir.path().to_str().unwrap(), "shelf", &double).await;
     let base = "/v1/upstreams/shelf/owners/octo/site/webhooks";
     let first = send(gw.addr, "GET", &format!("{base}?limit=2"), &[], None).await;
     ok(&first, 200, "page 1");
@@ -289,12 +273,7 @@ async fn a_next_page_named_by_a_url_is_followed_by_its_cursor() {
         json!({"hooks": [relay_hook(1)], "next": "/api/projects/p1/hooks?page_size=1&after=tok%2B2"}),
     )])
     .await;
-    let gw = gateway(&format!(
-        "mappings_dir = {DIR:?}\n[upstreams.relay]\ndialect = \"relay\"\nbase_url = {:?}\n\
-         auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n",
-        double.url()
-    ))
-    .await;
+    let gw = gateway_over(DIR, "relay", &double).await;
     let path = "/v1/upstreams/relay/owners/p1/webhooks?limit=1";
     let page = send(gw.addr, "GET", path, &[], None).await;
     ok(&page, 200, "a next page by URL");

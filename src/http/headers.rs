@@ -108,7 +108,9 @@ pub fn next_link(value: &str) -> Option<&str> {
             .find('<')
             .map_or(after.len(), |at| close + 1 + at);
         // The parameters up to the next link, less the comma that separates links.
-        let params = after[close + 1..params_end].trim_end().trim_end_matches(',');
+        let params = after[close + 1..params_end]
+            .trim_end()
+            .trim_end_matches(',');
         if params.split(';').any(is_next) {
             return Some(target);
         }

@@ -258,6 +258,17 @@ pub async fn gateway(toml: &str) -> Running {
     app::start(setup).await.unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Starts the gateway with the mapping files of `mappings_dir` and one upstream of `dialect`
+/// (named after it) in front of `double`, which it calls without a credential.
+pub async fn gateway_over(mappings_dir: &str, dialect: &str, double: &Double) -> Running {
+    gateway(&format!(
+        "mappings_dir = {mappings_dir:?}\n[upstreams.{dialect}]\ndialect = \"{dialect}\"\n\
+         base_url = {:?}\nauth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n",
+        double.url()
+    ))
+    .await
+}
+
 /// Starts the gateway with the `[limits]` given (TOML lines) and one emulated upstream, for
 /// tests of connections rather than of translation; returns it and its address.
 pub async fn gateway_with_limits(limits: &str) -> (Running, SocketAddr) {
