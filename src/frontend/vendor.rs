@@ -417,11 +417,7 @@ impl VendorApi {
     fn backend_orders(&self) -> bool {
         let list = Role::Action(Action::List);
         let behind = self.backend.dialect().endpoint(list);
-        let spells = |e: &crate::mapping::model::Endpoint| {
-            e.query
-                .iter()
-                .any(|(_, t)| matches!(t, Template::Slot { name, .. } if name == "order"))
-        };
+        let spells = |e: &Endpoint| e.param_of("order").is_some();
         match (&self.backend, behind) {
             (Backend::Store(_), Some(e)) => e.order.is_some(),
             (Backend::Upstream(_), Some(e)) => e.order.is_some() && spells(e),
@@ -442,12 +438,8 @@ impl VendorApi {
                 let param = self
                     .dialect
                     .endpoint(role)
-                    .and_then(|e| {
-                        e.query.iter().find(
-                            |(_, t)| matches!(t, Template::Slot { name, .. } if name == "order"),
-                        )
-                    })
-                    .map_or("order", |(p, _)| p.as_str());
+                    .and_then(|e| e.param_of("order"))
+                    .unwrap_or("order");
                 let behind = self
                     .backend
                     .upstream()
@@ -485,12 +477,8 @@ impl VendorApi {
         let param = self
             .dialect
             .endpoint(role)
-            .and_then(|e| {
-                e.query
-                    .iter()
-                    .find(|(_, t)| matches!(t, Template::Slot { name, .. } if name == "cursor"))
-            })
-            .map_or("cursor", |(p, _)| p.as_str());
+            .and_then(|e| e.param_of("cursor"))
+            .unwrap_or("cursor");
         Err(Problem::with_errors(
             Code::UnsupportedField,
             vec![FieldError::in_query(
@@ -851,16 +839,10 @@ impl VendorApi {
 /// its client used before its mount point; RFC 3986 resolves it against the request's URL.
 fn next_link(endpoint: &Endpoint, next: &str, limit: Option<u64>) -> Option<http::HeaderValue> {
     let mut query = form_urlencoded::Serializer::new(String::new());
-    if let (Some(limit), Some((param, _))) = (
-        limit,
-        endpoint
-            .query
-            .iter()
-            .find(|(_, t)| matches!(t, Template::Slot { name, .. } if name == "limit")),
-    ) {
+    if let (Some(limit), Some(param)) = (limit, endpoint.param_of("limit")) {
         query.append_pair(param, &limit.to_string());
     }
-    query.append_pair(endpoint.cursor_param()?, next);
+    query.append_pair(endpoint.param_of("cursor")?, next);
     http::HeaderValue::try_from(format!("<?{}>; rel=\"next\"", query.finish())).ok()
 }
 

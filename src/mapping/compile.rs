@@ -15,10 +15,6 @@ use super::model::{
 use super::rules::{Derivation, Derived, ObjectMap, Ops, Rule, Target};
 use super::template::Template;
 use super::url::{Format, PathSeg, PathTemplate};
-
-/// The most path segments an owner may be: GitHub's and Bitbucket's repositories are two, a
-/// group path a few more.
-const MAX_OWNER_SEGMENTS: usize = 8;
 use crate::model::{self, Action, Field};
 use crate::problem::Code;
 use http::Method;
@@ -26,6 +22,10 @@ use serde_json::Value;
 use sha2::Digest;
 use std::collections::BTreeMap;
 use std::path::Path;
+
+/// The most path segments an owner may be: GitHub's and Bitbucket's repositories are two, a
+/// group path a few more.
+const MAX_OWNER_SEGMENTS: usize = 8;
 
 /// Compiles mapping text; `file` only names the source in errors.
 pub fn compile(name: &str, file: &Path, text: &str) -> Result<Dialect, Vec<MappingError>> {
@@ -423,7 +423,10 @@ impl Compiler<'_> {
             if let Some(rule) = self.rule(&key, target, section) {
                 match &section.write_as {
                     None => rules.push(rule),
-                    Some(spelling) => rules.extend(self.split_for_requests(&key, rule, spelling)),
+                    Some(spelling) => {
+                        let named = section.error_field.is_some();
+                        rules.extend(self.split_for_requests(&key, rule, spelling, named));
+                    }
                 }
             }
         }
@@ -574,12 +577,14 @@ impl Compiler<'_> {
     /// A field that requests spell otherwise than answers (`write_as`: a vendor that reports
     /// `status: "enabled"` and is sent `disabled=true`): two rules of the one field, the
     /// answers' at `path` (read and rendered) and the requests' at `write_as.path` (written and
-    /// parsed, with the checks, fills and error name requests need).
+    /// parsed, with the checks, fills and error name requests need: its own dotted path,
+    /// unless the file `named` one).
     fn split_for_requests(
         &mut self,
         key: &str,
         rule: Rule,
         spelling: &file::WriteAsSection,
+        named: bool,
     ) -> Vec<Rule> {
         let at = format!("{key}.write_as");
         if !(rule.request && rule.response) || rule.path.is_none() {
@@ -601,13 +606,7 @@ impl Compiler<'_> {
             }
         };
         let mut requests = rule.clone();
-        if requests.error_field
-            == rule
-                .path
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default()
-        {
+        if !named {
             requests.error_field = path.to_string();
         }
         requests.path = Some(path);

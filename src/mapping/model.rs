@@ -209,10 +209,11 @@ impl MemberCheck {
 }
 
 impl Endpoint {
-    /// The query parameter that sends the cursor (`{{cursor}}` alone), where there is one.
-    pub fn cursor_param(&self) -> Option<&str> {
+    /// The query parameter that sends `slot` alone (`{{cursor}}`, `{{limit|30}}`), where
+    /// there is one.
+    pub fn param_of(&self, slot: &str) -> Option<&str> {
         self.query.iter().find_map(|(param, t)| match t {
-            Template::Slot { name, .. } if name == "cursor" => Some(param.as_str()),
+            Template::Slot { name, .. } if name == slot => Some(param.as_str()),
             _ => None,
         })
     }

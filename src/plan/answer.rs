@@ -239,7 +239,7 @@ impl Context<'_> {
         let given = match endpoint.paging {
             Paging::Link => link
                 .and_then(crate::http::headers::next_link)
-                .and_then(|target| cursor_in(target, endpoint.cursor_param()?)),
+                .and_then(|target| cursor_in(target, endpoint.param_of("cursor")?)),
             _ => endpoint
                 .cursor_path
                 .as_ref()
@@ -248,7 +248,7 @@ impl Context<'_> {
                     // A next page named by its URL (Twilio's `next_page_uri`) is its cursor
                     // parameter's value there.
                     Value::String(s) if s.contains('?') => endpoint
-                        .cursor_param()
+                        .param_of("cursor")
                         .and_then(|param| cursor_in(s, param))
                         .or_else(|| Some(s.clone())),
                     Value::String(s) if !s.is_empty() => Some(s.clone()),
