@@ -126,6 +126,17 @@ async fn a_repository_owner_lives_a_whole_lifecycle() {
     ok(&in_named, 201, "create under octo/webhooks");
     assert_eq!(in_named.json()["owner"], "octo/webhooks");
 
+    // The listing of upstreams says how many segments an owner is.
+    let upstreams = send(gw.addr, "GET", "/v1/upstreams", &[], None).await;
+    let spans: Vec<(Value, Value)> = upstreams.json()["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["name"].clone(), u["owner_segments"].clone()))
+        .collect();
+    assert!(spans.contains(&(json!("forge"), json!(2))), "{spans:?}");
+    assert!(spans.contains(&(json!("relay"), json!(1))), "{spans:?}");
+
     let deleted = send(gw.addr, "DELETE", &format!("{base}/{id}"), &[], None).await;
     ok(&deleted, 204, "delete");
     let gone = send(gw.addr, "GET", &format!("{base}/{id}"), &[], None).await;

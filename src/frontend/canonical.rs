@@ -190,6 +190,7 @@ impl CanonicalApi {
                     "emulated": u.emulated,
                     "default": self.default_upstream.as_deref() == Some(u.name.as_str()),
                     "owner_scope": d.owner,
+                    "owner_segments": d.has_owner().then_some(d.owner_segments),
                     "operations": operations,
                     "writable_fields": d.writable_fields(),
                     "composed": composed,
