@@ -790,7 +790,16 @@ impl VendorApi {
                         fill.next_cursor = next_cursor;
                         fill.limit = self.list_query(role, route.query.as_deref())?.limit;
                     }
-                    O::Deleted => {}
+                    // A delete's answer may name what it deleted (`{"id": …, "deleted": true}`):
+                    // the webhook the route names.
+                    O::Deleted => {
+                        canonical_webhook = route
+                            .id
+                            .iter()
+                            .map(|id| ("id".to_owned(), Value::from(id.as_str())))
+                            .collect();
+                        fill.canonical = Some(&canonical_webhook);
+                    }
                 }
                 let mut response = match endpoint.response.as_ref().and_then(|t| t.written(&fill)) {
                     Some(body) => body::json(status, &body, &body::JSON),

@@ -1,0 +1,149 @@
+//! The official Stripe Python SDK (stripe 16.1.0, installed from PyPI into a virtual
+//! environment the first time), a client nobody here wrote, driven by
+//! `tests/sdk/stripe_endpoints.py` against `tests/dialects/tariff.toml`, a vendor spelt as
+//! Stripe's webhook endpoints are: form bodies, `status` read and `disabled` sent, Unix times,
+//! lists paged after the last id. Against its emulator, paged two at a time by the SDK's own
+//! auto-pagination; and through its surface in front of an emulator of another vendor that
+//! takes JSON.
+
+mod support;
+
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, OnceLock};
+use support::gateway;
+
+const SDK: &str = "stripe==16.1.0";
+const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sdk/stripe_endpoints.py");
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
+
+/// A Python with the SDK, in a virtual environment under the test build's folder.
+fn python() -> PathBuf {
+    static READY: OnceLock<PathBuf> = OnceLock::new();
+    static INSTALLING: Mutex<()> = Mutex::new(());
+    READY
+        .get_or_init(|| {
+            let _one = INSTALLING.lock().unwrap();
+            let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("stripe-sdk-venv");
+            let python = venv.join("bin/python");
+            let installed = Command::new(&python)
+                .args([
+                    "-c",
+                    "import importlib.metadata as m; print(m.version('stripe'))",
+                ])
+                .output()
+                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "16.1.0");
+            if !installed {
+                let made = Command::new("python3")
+                    .args(["-m", "venv"])
+                    .arg(&venv)
+                    .status()
+                    .unwrap();
+                assert!(made.success(), "python3 -m venv failed");
+                let pip = Command::new(venv.join("bin/pip"))
+                    .args(["install", "--quiet", "--disable-pip-version-check", SDK])
+                    .status()
+                    .unwrap();
+                assert!(pip.success(), "pip install {SDK} failed");
+            }
+            python
+        })
+        .clone()
+}
+
+/// Runs the script against `base`; its steps by name.
+async fn drive(base: String, pages: bool) -> serde_json::Map<String, Value> {
+    let python = python();
+    tokio::task::spawn_blocking(move || {
+        let mut cmd = Command::new(python);
+        cmd.arg(SCRIPT)
+            .arg(&base)
+            .env("NO_PROXY", "127.0.0.1,localhost");
+        if pages {
+            cmd.arg("--pages");
+        }
+        let out = cmd.output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let mut steps = serde_json::Map::new();
+        for line in text.lines() {
+            let line: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+            steps.insert(
+                line["step"].as_str().unwrap().to_owned(),
+                line["value"].clone(),
+            );
+        }
+        assert!(
+            !steps.contains_key("error"),
+            "{base}: {}; stderr: {}",
+            Value::Object(steps.clone()),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        steps
+    })
+    .await
+    .unwrap()
+}
+
+/// What every run must show, wherever the endpoints are kept.
+fn the_sdk_saw_stripes_answers(steps: &serde_json::Map<String, Value>) {
+    assert_eq!(
+        steps["create"],
+        json!({"object": "webhook_endpoint", "status": "enabled", "enabled_events": ["invoice.paid", "charge.failed"],
+               "description": "Billing", "url": "https://example.com/hooks/2"})
+    );
+    assert_eq!(steps["retrieve"]["url"], "https://example.com/hooks/0");
+    assert_eq!(
+        steps["modify"],
+        json!({"status": "disabled", "description": "Paused"})
+    );
+    assert_eq!(
+        steps["enable"],
+        json!({"status": "enabled", "description": "Paused"})
+    );
+    assert_eq!(steps["list"]["ids"], steps["list"]["made"], "{steps:?}");
+    assert_eq!(steps["delete"]["id"], steps["delete"]["made"]);
+    assert_eq!(steps["delete"]["deleted"], true);
+    assert_eq!(steps["missing"]["status"], 404);
+    assert_eq!(
+        steps["invalid"],
+        json!({"status": 400, "param": "enabled_events"})
+    );
+}
+
+#[tokio::test]
+async fn the_sdk_works_against_the_emulator_page_by_page() {
+    let gw = gateway(&format!(
+        "mappings_dir = {DIR:?}\n[upstreams.tariff]\ndialect = \"tariff\"\nemulate = true\n"
+    ))
+    .await;
+    let steps = drive(format!("http://{}", gw.emulators["tariff"]), true).await;
+    the_sdk_saw_stripes_answers(&steps);
+}
+
+#[tokio::test]
+async fn the_sdk_works_through_its_surface_in_front_of_a_json_vendor() {
+    let gw = gateway(&format!(
+        "mappings_dir = {DIR:?}\n[upstreams.relay]\ndialect = \"relay\"\nemulate = true\n\
+         [surfaces.tariff]\ndialect = \"tariff\"\nupstream = \"relay\"\nprefix = \"/tariff\"\nowner = \"p1\"\n"
+    ))
+    .await;
+    let steps = drive(format!("http://{}/tariff", gw.addr), false).await;
+    the_sdk_saw_stripes_answers(&steps);
+    // What Relay was sent: JSON, the SDK's form read into Relay's own members.
+    let hooks = support::send(
+        gw.emulators["relay"],
+        "GET",
+        "/api/projects/p1/hooks",
+        &[("authorization", "Bearer t")],
+        None,
+    )
+    .await;
+    let first = &hooks.json()["hooks"][0];
+    assert_eq!(
+        first["topics"],
+        json!(["invoice.paid", "charge.failed"]),
+        "{first}"
+    );
+    assert_eq!(first["disabled"], false, "{first}");
+}
