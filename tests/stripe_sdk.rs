@@ -9,47 +9,16 @@
 mod support;
 
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
-use std::sync::{Mutex, OnceLock};
 use support::gateway;
 
-const SDK: &str = "stripe==16.1.0";
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sdk/stripe_endpoints.py");
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
 
-/// A Python with the SDK, in a virtual environment under the test build's folder.
+/// A Python with the SDK (see [`support::sdk`]).
 fn python() -> PathBuf {
-    static READY: OnceLock<PathBuf> = OnceLock::new();
-    static INSTALLING: Mutex<()> = Mutex::new(());
-    READY
-        .get_or_init(|| {
-            let _one = INSTALLING.lock().unwrap();
-            let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("stripe-sdk-venv");
-            let python = venv.join("bin/python");
-            let installed = Command::new(&python)
-                .args([
-                    "-c",
-                    "import importlib.metadata as m; print(m.version('stripe'))",
-                ])
-                .output()
-                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "16.1.0");
-            if !installed {
-                let made = Command::new("python3")
-                    .args(["-m", "venv"])
-                    .arg(&venv)
-                    .status()
-                    .unwrap();
-                assert!(made.success(), "python3 -m venv failed");
-                let pip = Command::new(venv.join("bin/pip"))
-                    .args(["install", "--quiet", "--disable-pip-version-check", SDK])
-                    .status()
-                    .unwrap();
-                assert!(pip.success(), "pip install {SDK} failed");
-            }
-            python
-        })
-        .clone()
+    support::sdk::python_with("stripe", "16.1.0")
 }
 
 /// Runs the script against `base`; its steps by name.

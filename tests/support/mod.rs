@@ -2,6 +2,7 @@
 //! started from a TOML config, and a minimal HTTP client.
 #![allow(dead_code)]
 
+pub mod sdk;
 pub mod secrets;
 
 use bytes::Bytes;
