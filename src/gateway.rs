@@ -107,37 +107,80 @@ pub async fn serve<F: Frontend, B: RequestBody>(
             headers: &parts.headers,
         })
     });
-    let (mut response, routed, problem) = match routed {
-        Err(problem) => (
-            front.refuse(None, &problem, request_id),
-            None,
-            Some(problem),
-        ),
+    let routed = match routed {
+        Err(problem) => Err(problem),
         Ok(routed) => {
             name_in_span(&span, &routed);
-            let (response, problem) =
-                answer(front, admission, &routed, &parts.headers, body, request_id)
-                    .instrument(span.clone())
-                    .await;
-            (response, Some(routed), problem)
+            Ok(routed)
         }
     };
-    front.decorate(routed.as_ref(), &mut response, request_id);
+    let road = Road {
+        front,
+        routed: routed.as_ref().ok(),
+        parts: &parts,
+        path,
+        started,
+    };
+    // Until the answer, a dropped future (its client went away) is recorded as such.
+    let unanswered = Unanswered {
+        road: &road,
+        request_id,
+        span: &span,
+    };
+    let (mut response, problem) = match &routed {
+        Err(problem) => (front.refuse(None, problem, request_id), None),
+        Ok(routed) => {
+            answer(front, admission, routed, &parts.headers, body, request_id)
+                .instrument(span.clone())
+                .await
+        }
+    };
+    std::mem::forget(unanswered);
+    let problem = problem.as_ref().or(routed.as_ref().err());
+    front.decorate(road.routed, &mut response, request_id);
     if let Some(id) = headers::value(request_id) {
         response.headers_mut().insert(X_REQUEST_ID.clone(), id);
     }
-    span.in_scope(|| {
-        record(
-            front,
-            routed.as_ref(),
-            &parts,
-            path,
-            &response,
-            problem.as_ref(),
-            started,
-        )
-    });
+    // The access record's id is the answer's: a client's id that cannot be a header is not
+    // repeated in the log either.
+    let answered_id = response
+        .headers()
+        .get(&X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    span.in_scope(|| record(&road, response.status().as_u16(), answered_id, problem));
     response
+}
+
+/// What [`record`] tells of a request, whatever its end.
+struct Road<'a, F: Frontend> {
+    front: &'a F,
+    routed: Option<&'a Routed<F::Route>>,
+    parts: &'a http::request::Parts,
+    path: &'a str,
+    started: Instant,
+}
+
+/// nginx's status for a request whose client closed the connection before its answer; no
+/// answer carries it, the record and the metrics do.
+const CLIENT_CLOSED: u16 = 499;
+
+/// Armed while a request is answered: dropped with the request's future, as when its client
+/// goes away and the connection stops serving it (any vendor call it waited on is dropped with
+/// it), it records the request as [`CLIENT_CLOSED`]. Disarmed by being forgotten: it holds only
+/// references.
+struct Unanswered<'a, F: Frontend> {
+    road: &'a Road<'a, F>,
+    request_id: &'a str,
+    span: &'a tracing::Span,
+}
+
+impl<F: Frontend> Drop for Unanswered<'_, F> {
+    fn drop(&mut self) {
+        let id = headers::value(self.request_id).map_or("", |_| self.request_id);
+        self.span
+            .in_scope(|| record(self.road, CLIENT_CLOSED, id, None));
+    }
 }
 
 /// Names what a routed request reaches in its span, once routing knows it.
@@ -345,22 +388,29 @@ fn sensitive(name: &str) -> bool {
     })
 }
 
-/// Record: the metrics, one access-log event, and a failure's one log line.
+/// Record: the metrics, one access-log event, and a failure's one log line. An emulated
+/// operation is counted only when answered: one whose client went away was not carried out.
 fn record<F: Frontend>(
-    front: &F,
-    routed: Option<&Routed<F::Route>>,
-    parts: &http::request::Parts,
-    path: &str,
-    response: &Response<Body>,
+    road: &Road<'_, F>,
+    status: u16,
+    request_id: &str,
     problem: Option<&Problem>,
-    started: Instant,
 ) {
-    let status = response.status().as_u16();
+    let Road {
+        front,
+        routed,
+        parts,
+        path,
+        started,
+    } = *road;
     let operation = routed.map_or("none", Routed::operation);
     let upstream = routed.and_then(Routed::upstream).unwrap_or("");
     let metrics = crate::metrics::get();
     match routed.and_then(|r| r.backend.as_ref()) {
-        Some(Backend::Store(store)) => metrics.emulated(&store.dialect().name, operation),
+        Some(Backend::Store(store)) if status != CLIENT_CLOSED => {
+            metrics.emulated(&store.dialect().name, operation);
+        }
+        Some(Backend::Store(_)) => {}
         _ => metrics.request(front.label(), upstream, operation, status),
     }
     if let Some(p) = problem {
@@ -374,12 +424,7 @@ fn record<F: Frontend>(
         }
     }
     // The access record names the route (surface, operation, path without its query, which
-    // may carry tokens), never a body or a header value; the request id comes from the answer.
-    let request_id = response
-        .headers()
-        .get(&X_REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    // may carry tokens), never a body or a header value.
     tracing::info!(
         target: "hookgate::access",
         method = %parts.method,

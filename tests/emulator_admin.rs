@@ -14,7 +14,9 @@ use hyper_util::rt::TokioIo;
 use serde_json::{Map, Value, json};
 use std::net::SocketAddr;
 use std::path::Path;
+use std::time::Duration;
 use support::{gateway, ok, send};
+use tokio::time::Instant;
 
 fn dialects() -> Vec<Dialect> {
     hookgate::mapping::load_dir(Path::new(support::MAPPINGS)).unwrap()
@@ -458,6 +460,51 @@ async fn the_gateway_retries_an_emulator_scripted_to_fail_twice() {
                 (json!(200), Value::Null)
             ],
             "{}: two failures, then the answer",
+            d.name
+        );
+    }
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_request_given_up_on_is_journaled_at_once_without_an_answer() {
+    // The gateway gives up on each slow emulator after 300 ms, and closes its connection.
+    let slow =
+        "retries = 0\ntimeout_ms = 300\n[upstreams.NAME.emulator.faults]\nlatency_ms = 20000\n";
+    let gw = gateway(&all_emulated(slow)).await;
+    for d in dialects() {
+        let listed = send(gw.addr, "GET", &canonical_base(&d, &d.name), &[], None).await;
+        assert_eq!(listed.status, 504, "{}: {}", d.name, listed.json());
+        let given_up = Instant::now();
+        let entries = loop {
+            let journal = send(
+                gw.emulators[&d.name],
+                "GET",
+                "/__hookgate/journal",
+                &[],
+                None,
+            )
+            .await;
+            let entries = journal.json()["entries"].as_array().unwrap().clone();
+            if !entries.is_empty() || given_up.elapsed() > Duration::from_secs(5) {
+                break entries;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        let seen: Vec<(Value, Value, Value)> = entries
+            .iter()
+            .map(|e| {
+                (
+                    e["operation"].clone(),
+                    e["status"].clone(),
+                    e["latency_ms"].clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [(json!("list"), Value::Null, json!(20000))],
+            "{}: journaled when its client went away, long before its latency ran out",
             d.name
         );
     }

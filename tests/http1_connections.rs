@@ -359,3 +359,184 @@ async fn a_request_stream_gets_the_same_answers_however_it_is_split() {
     }
     gw.stop().await;
 }
+
+/// What a vendor that never answers saw of one connection.
+#[derive(Debug, PartialEq)]
+enum Heard {
+    /// A whole request head (and whatever followed it in the same reads).
+    Asked,
+    /// The connection ended.
+    Gone,
+}
+
+/// A vendor that reads each request and never answers, telling of each head and of each
+/// connection's end.
+async fn mute_vendor() -> (String, tokio::sync::mpsc::UnboundedReceiver<Heard>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (tell, heard) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let tell = tell.clone();
+            tokio::spawn(async move {
+                let mut seen = Vec::new();
+                let mut chunk = [0u8; 4096];
+                let mut asked = false;
+                loop {
+                    match stream.read(&mut chunk).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => seen.extend_from_slice(&chunk[..n]),
+                    }
+                    if !asked && seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                        asked = true;
+                        let _ = tell.send(Heard::Asked);
+                    }
+                }
+                let _ = tell.send(Heard::Gone);
+            });
+        }
+    });
+    (url, heard)
+}
+
+/// The next thing the mute vendor heard, within five seconds: far less than the vendor
+/// call's own timeout, so a call left to run to it fails the wait.
+async fn next_heard(heard: &mut tokio::sync::mpsc::UnboundedReceiver<Heard>) -> Option<Heard> {
+    tokio::time::timeout(Duration::from_secs(5), heard.recv())
+        .await
+        .ok()
+        .flatten()
+}
+
+/// How a client gives up on a request it sent.
+#[derive(Debug, Clone, Copy)]
+enum GivingUp {
+    /// It closes the connection.
+    Closes,
+    /// It ends its sending side and sends nothing more.
+    HalfCloses,
+    /// It closes the connection after a body sent apart from its head.
+    ClosesAfterALateBody,
+}
+
+#[tokio::test]
+async fn a_client_that_goes_away_takes_its_vendor_call_with_it() {
+    let ways = [
+        GivingUp::Closes,
+        GivingUp::HalfCloses,
+        GivingUp::ClosesAfterALateBody,
+    ];
+    for d in hookgate::mapping::load_dir(std::path::Path::new(support::MAPPINGS)).unwrap() {
+        let (url, mut heard) = mute_vendor().await;
+        // An upstream of its own per dialect: the counters are the process's.
+        let upstream = format!("gone-{}", d.name);
+        let gw = support::gateway(&format!(
+            "[upstreams.{upstream}]\ndialect = \"{}\"\nbase_url = \"{url}\"\n\
+             auth = {{ type = \"none\" }}\nretries = 0\ntimeout_ms = 30000\ndeadline_ms = 30000\n",
+            d.name
+        ))
+        .await;
+        let owner = if d.has_owner() {
+            "/owners/9fbef0b7-8d4e-4a08-9207-66c22155721d"
+        } else {
+            ""
+        };
+        let example = d.webhook.read(&d.examples[0]);
+        let id = example["id"].as_str().expect("an example's id");
+        let get = format!(
+            "GET /v1/upstreams/{upstream}{owner}/webhooks/{id} HTTP/1.1\r\nHost: x\r\n\r\n"
+        );
+        let create: serde_json::Map<String, serde_json::Value> = example
+            .clone()
+            .into_iter()
+            .filter(|(k, _)| d.webhook.carries(k, hookgate::model::Action::Create))
+            .collect();
+        let create = serde_json::to_string(&create).unwrap();
+        let post_head = format!(
+            "POST /v1/upstreams/{upstream}{owner}/webhooks HTTP/1.1\r\nHost: x\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            create.len()
+        );
+        for way in ways {
+            let what = format!("{}, {way:?}", d.name);
+            let mut stream = TcpStream::connect(gw.addr).await.unwrap();
+            match way {
+                GivingUp::Closes | GivingUp::HalfCloses => {
+                    stream.write_all(get.as_bytes()).await.unwrap();
+                }
+                GivingUp::ClosesAfterALateBody => {
+                    stream.write_all(post_head.as_bytes()).await.unwrap();
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    stream.write_all(create.as_bytes()).await.unwrap();
+                }
+            }
+            assert_eq!(next_heard(&mut heard).await, Some(Heard::Asked), "{what}");
+            match way {
+                GivingUp::HalfCloses => stream.shutdown().await.unwrap(),
+                _ => drop(stream),
+            }
+            assert_eq!(
+                next_heard(&mut heard).await,
+                Some(Heard::Gone),
+                "{what}: the vendor call ends with its client"
+            );
+        }
+        let scrape = support::send(gw.addr, "GET", "/metrics", &[], None).await;
+        let text = String::from_utf8_lossy(&scrape.body).into_owned();
+        for (operation, count) in [("get", 2), ("create", 1)] {
+            let series = format!(
+                "hookgate_requests_total{{surface=\"canonical\",upstream=\"{upstream}\",operation=\"{operation}\",status=\"499\"}} {count}"
+            );
+            assert!(text.contains(&series), "{}: {series} in\n{text}", d.name);
+        }
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_request_sent_while_one_is_at_the_vendor_is_answered_after_it() {
+    let double = support::Double::start(vec![
+        support::Reply::Slow(
+            Duration::from_millis(300),
+            Box::new(support::Reply::json(404, serde_json::json!({}))),
+        ),
+        support::Reply::json(404, serde_json::json!({})),
+    ])
+    .await;
+    let d = hookgate::mapping::load_dir(std::path::Path::new(support::MAPPINGS))
+        .unwrap()
+        .into_iter()
+        .next()
+        .expect("a dialect");
+    let gw = support::gateway_over(support::MAPPINGS, &d.name, &double).await;
+    let owner = if d.has_owner() {
+        "/owners/9fbef0b7-8d4e-4a08-9207-66c22155721d"
+    } else {
+        ""
+    };
+    let example = d.webhook.read(&d.examples[0]);
+    let id = example["id"].as_str().expect("an example's id");
+    let get = |n: u8| {
+        format!(
+            "GET /v1/upstreams/{}{owner}/webhooks/{id} HTTP/1.1\r\nHost: x\r\nX-Request-Id: r{n}\r\n\r\n",
+            d.name
+        )
+    };
+    let mut stream = TcpStream::connect(gw.addr).await.unwrap();
+    stream.write_all(get(1).as_bytes()).await.unwrap();
+    while double.seen().is_empty() {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // The second request arrives while the first waits on the vendor.
+    stream.write_all(get(2).as_bytes()).await.unwrap();
+    for n in 1..=2 {
+        let (head, body) = answer(&mut stream, false).await.expect("an answer");
+        assert!(
+            head.to_ascii_lowercase()
+                .contains(&format!("x-request-id: r{n}\r\n")),
+            "answer {n}: {head}{body}"
+        );
+    }
+    assert_eq!(double.seen().len(), 2);
+    gw.stop().await;
+}

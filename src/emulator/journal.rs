@@ -59,7 +59,8 @@ pub struct Request<'a> {
     pub body: &'a [u8],
     /// The canonical operation its route carries out (`none`: no route of the vendor's).
     pub operation: &'static str,
-    /// The status answered; `None` when the connection was dropped.
+    /// The status answered; `None` when none was: the connection was dropped, or the client
+    /// went away first.
     pub status: Option<u16>,
     /// The injected fault that decided the answer: `script` or `random`.
     pub fault: Option<&'static str>,

@@ -287,14 +287,30 @@ impl Emulator {
         // The whole body is read first, whatever happens next, so that the journal shows what
         // was sent even when the answer is a refusal or a fault.
         let read = body::read_limited(incoming, admission.body_limit).await;
-        if !decision.latency.is_zero() {
-            tokio::time::sleep(decision.latency).await;
-        }
         let (method, uri, request_headers) = (
             parts.method.clone(),
             parts.uri.clone(),
             parts.headers.clone(),
         );
+        let sent = read.as_ref().map(Bytes::clone).unwrap_or_default();
+        let latency_ms = decision.latency.as_millis() as u64;
+        // From here the request is journaled even if its client goes away before the answer.
+        let mut unanswered = Unanswered {
+            emulator: self,
+            entry: Some(journal::Request {
+                method: &method,
+                uri: &uri,
+                headers: &request_headers,
+                body: &sent,
+                operation,
+                status: None,
+                fault: decision.by,
+                latency_ms,
+            }),
+        };
+        if !decision.latency.is_zero() {
+            tokio::time::sleep(decision.latency).await;
+        }
         let refusal = |problem: &Problem| {
             let mut response = self.api.refuse(routed.as_ref(), problem, request_id);
             self.api
@@ -304,15 +320,15 @@ impl Emulator {
             }
             response
         };
-        let (bytes, response) = match (read, decision.effect) {
-            (Err(e), _) => (Bytes::new(), refusal(&crate::gateway::body_problem(e))),
-            (Ok(bytes), Effect::Drop) => {
+        let response = match (read, decision.effect) {
+            (Err(e), _) => refusal(&crate::gateway::body_problem(e)),
+            (Ok(_), Effect::Drop) => {
                 let mut response = body::empty(500);
                 response.extensions_mut().insert(Hangup);
-                (bytes, response)
+                response
             }
             (
-                Ok(bytes),
+                Ok(_),
                 Effect::Fail {
                     status,
                     retry_after,
@@ -322,27 +338,18 @@ impl Emulator {
                 if let Ok(s) = http::StatusCode::from_u16(status) {
                     *response.status_mut() = s;
                 }
-                (bytes, response)
+                response
             }
             (Ok(bytes), Effect::Pass) => {
-                let request = Request::from_parts(parts, Full::new(bytes.clone()));
-                let response =
-                    crate::gateway::serve(&self.api, admission, request, path, request_id).await;
-                (bytes, response)
+                let request = Request::from_parts(parts, Full::new(bytes));
+                crate::gateway::serve(&self.api, admission, request, path, request_id).await
             }
         };
-        let dropped = response.extensions().get::<Hangup>().is_some();
-        let status = (!dropped).then(|| response.status().as_u16());
-        self.after(journal::Request {
-            method: &method,
-            uri: &uri,
-            headers: &request_headers,
-            body: &bytes,
-            operation,
-            status,
-            fault: decision.by,
-            latency_ms: decision.latency.as_millis() as u64,
-        });
+        if let Some(mut entry) = unanswered.entry.take() {
+            let dropped = response.extensions().get::<Hangup>().is_some();
+            entry.status = (!dropped).then(|| response.status().as_u16());
+            self.after(entry);
+        }
         response
     }
 
@@ -357,6 +364,21 @@ impl Emulator {
         let changes = !matches!(operation, "none" | "list" | "get" | "test");
         if changes && status.is_some_and(|s| (200..300).contains(&s)) {
             self.persist();
+        }
+    }
+}
+
+/// A request's journal entry, written without an answer if the request's future is dropped
+/// first (its client went away); taken out to be written with its answer otherwise.
+struct Unanswered<'a> {
+    emulator: &'a Emulator,
+    entry: Option<journal::Request<'a>>,
+}
+
+impl Drop for Unanswered<'_> {
+    fn drop(&mut self) {
+        if let Some(entry) = self.entry.take() {
+            self.emulator.after(entry);
         }
     }
 }

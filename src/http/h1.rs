@@ -26,6 +26,9 @@
 //!   (its body has its own time limit, [`super::body::read_limited`]).
 //! - **Bodies.** Read only when the handler asks ([`Incoming`]); `Expect: 100-continue` is
 //!   answered when it does. A body left unread closes the connection after the answer.
+//! - **Clients that go away.** While a request is handled the connection is read on, into
+//!   its buffer (at most `max_header_bytes` of it): an end there, or of the client's sending
+//!   side, drops the handler's future, and with it any vendor call it waits on.
 //! - **Keep-alive.** HTTP/1.1 unless either side says `close`; HTTP/1.0 only with
 //!   `keep-alive`. Pipelined requests are answered in order. A draining listener closes an
 //!   idle connection at once and a busy one after its answer.
@@ -41,7 +44,7 @@ use super::inbound::{Incoming, IncomingError};
 use super::wire::{self, BodyFraming};
 use super::{edge, headers, respond};
 use crate::problem::Problem;
-use bytes::{Bytes, BytesMut};
+use bytes::{BufMut, Bytes, BytesMut};
 use http::{HeaderMap, Method, Request, Response, Uri, Version, header};
 use std::io::{self, IoSlice};
 use std::mem::MaybeUninit;
@@ -49,7 +52,7 @@ use std::sync::{Arc, Mutex};
 use std::task::Poll;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 
 /// Most header fields a request may have (hyper's bound too).
@@ -72,15 +75,30 @@ struct Conn<S> {
     body_done: bool,
 }
 
-/// A connection lent to a body while the handler reads it.
-type Lent<S> = Arc<Mutex<Option<Conn<S>>>>;
+/// A connection lent to a body while the handler reads it: where it is kept between reads,
+/// and the bell rung each time it is put back.
+struct Lent<S> {
+    conn: Mutex<Option<Conn<S>>>,
+    back: Notify,
+}
+
+impl<S> Lent<S> {
+    fn take(&self) -> Option<Conn<S>> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+
+    fn put_back(&self, conn: Conn<S>) {
+        *self.conn.lock().unwrap_or_else(|p| p.into_inner()) = Some(conn);
+        self.back.notify_one();
+    }
+}
 
 /// Where the connection is while its request is handled.
 enum Held<S> {
     /// With the loop: the body, if any, was read with the head.
     Here(Conn<S>),
     /// With the body, to read the rest of it when the handler asks.
-    Lent(Lent<S>),
+    Lent(Arc<Lent<S>>),
 }
 
 /// Serves one HTTP/1.1 connection to its end. `accepted` starts the first head's timer;
@@ -154,17 +172,22 @@ pub async fn serve<S, H>(
             }
             framing => {
                 conn.body_done = false;
-                let lent: Lent<S> = Arc::new(Mutex::new(Some(conn)));
+                let lent = Arc::new(Lent {
+                    conn: Mutex::new(Some(conn)),
+                    back: Notify::new(),
+                });
                 let reading = read_body(lent.clone(), framing, limits.max_body_bytes, continues);
                 (Incoming::reading(reading), Held::Lent(lent))
             }
         };
         // Boxed: the loop's own future would otherwise keep room for the handler's, a few
         // kilobytes, for as long as the connection is open.
-        let answer = Box::pin(handler.clone().handle(request.map(|()| body))).await;
+        let handling = handler.clone().handle(request.map(|()| body));
+        let (answer, held) = Box::pin(attend(handling, held, limits.max_header_bytes)).await;
+        let Some(answer) = answer else { return };
         conn = match held {
             Held::Here(conn) => conn,
-            Held::Lent(lent) => match lent.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            Held::Lent(lent) => match lent.take() {
                 Some(conn) => conn,
                 None => return, // the body kept it: cannot happen once the handler is done
             },
@@ -183,6 +206,34 @@ pub async fn serve<S, H>(
             return;
         }
         quiet_until = Instant::now() + limits.idle_timeout;
+    }
+}
+
+/// Waits for the handler's answer while watching the client: `None` if it went away first,
+/// when the handler's future is dropped, and with it any vendor call it waits on (nginx's and
+/// hyper's way too). What the client sends meanwhile is kept, up to `room` bytes.
+async fn attend<S, F>(handling: F, held: Held<S>, room: usize) -> (Option<Response<Body>>, Held<S>)
+where
+    S: AsyncRead + Unpin,
+    F: Future<Output = Response<Body>>,
+{
+    match held {
+        Held::Here(mut conn) => {
+            let answer = tokio::select! {
+                biased;
+                answer = handling => Some(answer),
+                () = hung_up(&mut conn, room) => None,
+            };
+            (answer, Held::Here(conn))
+        }
+        Held::Lent(lent) => {
+            let answer = tokio::select! {
+                biased;
+                answer = handling => Some(answer),
+                () = hung_up_after_body(&lent, room) => None,
+            };
+            (answer, Held::Lent(lent))
+        }
     }
 }
 
@@ -409,7 +460,7 @@ fn asks_to_close(answer: &HeaderMap) -> bool {
 /// the client waits for it. The connection goes back when the read ends or is dropped; if the
 /// body was not read to its end, the connection then closes after its answer.
 async fn read_body<S>(
-    lent: Lent<S>,
+    lent: Arc<Lent<S>>,
     framing: BodyFraming,
     max_body: usize,
     continues: bool,
@@ -417,7 +468,7 @@ async fn read_body<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let taken = lent.lock().unwrap_or_else(|p| p.into_inner()).take();
+    let taken = lent.take();
     let mut conn = Borrowed {
         conn: taken,
         home: lent,
@@ -454,16 +505,57 @@ where
     Ok(body)
 }
 
-/// A connection taken by a body's read, put back when the read ends or is dropped.
+/// A connection taken by a body's read, or by the watch for a hang-up after it, put back when
+/// the read or the watch ends or is dropped.
 struct Borrowed<S> {
     conn: Option<Conn<S>>,
-    home: Lent<S>,
+    home: Arc<Lent<S>>,
 }
 
 impl<S> Drop for Borrowed<S> {
     fn drop(&mut self) {
         if let Some(conn) = self.conn.take() {
-            *self.home.lock().unwrap_or_else(|p| p.into_inner()) = Some(conn);
+            self.home.put_back(conn);
+        }
+    }
+}
+
+/// Completes when the client ends the connection (or it fails) while its request is handled.
+/// What the client sends meanwhile (a pipelined request) is kept in the connection's buffer
+/// for after the answer, up to `room` bytes; beyond that nothing more is read until then.
+///
+/// An end of the client's sending side counts as its going away, though it could still read:
+/// a half-close is how a client that gives up looks on the wire, and nginx and hyper take it so
+/// too.
+async fn hung_up<S: AsyncRead + Unpin>(conn: &mut Conn<S>, room: usize) {
+    loop {
+        let free = room.saturating_sub(conn.buf.len());
+        if free == 0 {
+            return std::future::pending().await;
+        }
+        conn.buf.reserve(free.min(READ_AHEAD));
+        let mut window = (&mut conn.buf).limit(free);
+        match conn.io.read_buf(&mut window).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+    }
+}
+
+/// [`hung_up`] for a connection lent to its body: watched from when the body's read is done
+/// with it. A body left partly read (a request refused before its body was wanted) is not
+/// watched: its bytes are still coming, and the connection closes after the answer anyway.
+async fn hung_up_after_body<S: AsyncRead + Unpin>(lent: &Arc<Lent<S>>, room: usize) {
+    loop {
+        lent.back.notified().await;
+        let mut borrowed = Borrowed {
+            conn: lent.take(),
+            home: lent.clone(),
+        };
+        if let Some(conn) = borrowed.conn.as_mut()
+            && conn.body_done
+        {
+            return hung_up(conn, room).await;
         }
     }
 }
