@@ -298,7 +298,8 @@ impl Upstream {
         let deadline = Instant::now() + policy.deadline;
         let mut attempt = 0;
         loop {
-            let _permit = self.guard.admit(&self.name, deadline).await?;
+            let resilience::Admitted { permit, probe } =
+                self.guard.admit(&self.name, deadline).await?;
             // One reading of the clock for both: nothing waits between them.
             let started = Instant::now();
             let left = deadline.saturating_duration_since(started);
@@ -314,7 +315,7 @@ impl Upstream {
             let result =
                 Box::pin(self.client.call(request, policy.attempt_timeout.min(left))).await;
             self.latency.observe(started.elapsed().as_secs_f64());
-            drop(_permit);
+            drop(permit);
             // A 429 or 503 may say when to come back (in seconds or as a date): that wait
             // replaces the backoff, and one beyond the deadline is not waited for.
             let asked = |reply: &Reply| {
@@ -332,6 +333,7 @@ impl Upstream {
                 Err(_) => (Verdict::Failed, None),
             };
             self.guard.record(verdict);
+            drop(probe);
             let retryable = verdict == Verdict::Failed || wait.is_some();
             attempt += 1;
             if !(repeatable && retryable) || attempt > policy.retries {

@@ -101,9 +101,9 @@ impl Policy {
 struct BreakerState {
     consecutive_failures: u32,
     open_until: Option<Instant>,
-    /// While a probe is out: until when it may take. A probe whose call never reports (its
-    /// client went away and the call was dropped) must not keep the circuit open for good, so
-    /// once this passes another call may probe.
+    /// While a probe is out: until when it may take. A probe whose call never reports must not
+    /// keep the circuit open for good: once this passes another call may probe (and a probe
+    /// dropped unreported gives it up at once, [`Probe`]).
     probe_until: Option<Instant>,
 }
 
@@ -150,11 +150,7 @@ impl Guard {
     /// call's deadline) when all are taken and fewer than `max_pending` calls wait, or refuses
     /// it with 503 and `Retry-After`: when the circuit is open, the wait is full, or the
     /// deadline passes first.
-    pub async fn admit(
-        &self,
-        upstream: &str,
-        until: Instant,
-    ) -> Result<SemaphorePermit<'_>, Problem> {
+    pub async fn admit(&self, upstream: &str, until: Instant) -> Result<Admitted<'_>, Problem> {
         let permit = match self.slots.try_acquire() {
             Ok(permit) => permit,
             Err(_) => {
@@ -165,8 +161,10 @@ impl Guard {
             }
         };
         // The breaker is asked with a slot in hand: it may hand this call the one probe.
-        self.breaker_allows(upstream, true)?;
-        Ok(permit)
+        let probe = self
+            .breaker_allows(upstream, true)?
+            .map(|until| Probe { guard: self, until });
+        Ok(Admitted { permit, probe })
     }
 
     /// Waits for a slot, as one of at most `max_pending` waiting calls, until `until`.
@@ -195,8 +193,13 @@ impl Guard {
     }
 
     /// Whether the breaker lets a call through: not while the circuit is open; once its
-    /// cooldown is over, one call (when `claim_probe`) to probe the vendor.
-    fn breaker_allows(&self, upstream: &str, claim_probe: bool) -> Result<(), Problem> {
+    /// cooldown is over, one call (when `claim_probe`) to probe the vendor, until the instant
+    /// returned.
+    fn breaker_allows(
+        &self,
+        upstream: &str,
+        claim_probe: bool,
+    ) -> Result<Option<Instant>, Problem> {
         let mut state = self.state();
         if let Some(until) = state.open_until {
             let now = Instant::now();
@@ -211,10 +214,12 @@ impl Guard {
             if claim_probe {
                 // The cooldown is over: let this one call probe the vendor, for as long as one
                 // attempt may take.
-                state.probe_until = Some(now + self.policy.attempt_timeout);
+                let until = now + self.policy.attempt_timeout;
+                state.probe_until = Some(until);
+                return Ok(Some(until));
             }
         }
-        Ok(())
+        Ok(None)
     }
 
     /// Records how a call went.
@@ -231,6 +236,35 @@ impl Guard {
                     state.open_until = Some(Instant::now() + self.policy.breaker_cooldown);
                 }
             }
+        }
+    }
+}
+
+/// A call let through: its slot, and the probe when the call is the one that tests a vendor
+/// behind an open circuit.
+#[derive(Debug)]
+pub struct Admitted<'a> {
+    /// The call's slot among the upstream's `max_concurrency`.
+    pub permit: SemaphorePermit<'a>,
+    /// Held until the call's verdict is recorded.
+    pub probe: Option<Probe<'a>>,
+}
+
+/// The one probe out while a circuit is open. Dropped before its call's verdict is recorded
+/// (its client went away and the call with it), it gives the probe up, so that the next call
+/// may probe at once rather than after one attempt's timeout.
+#[derive(Debug)]
+pub struct Probe<'a> {
+    guard: &'a Guard,
+    until: Instant,
+}
+
+impl Drop for Probe<'_> {
+    fn drop(&mut self) {
+        let mut state = self.guard.state();
+        // Still this probe's: no verdict came, and no later probe took over.
+        if state.probe_until == Some(self.until) {
+            state.probe_until = None;
         }
     }
 }
@@ -328,18 +362,41 @@ mod tests {
         });
         g.record(Verdict::Failed);
         tokio::time::advance(Duration::from_secs(1)).await;
-        // The probe's call is dropped before it reports: its client went away.
-        drop(g.admit("v", soon()).await.unwrap());
+        // The probe is out and does not report.
+        let _out = g.admit("v", soon()).await.unwrap();
         tokio::time::advance(Duration::from_secs(4)).await;
         assert!(
             g.admit("v", soon()).await.is_err(),
             "the probe may still be out"
         );
         tokio::time::advance(Duration::from_secs(1)).await;
+        let next = g.admit("v", soon()).await;
+        assert!(next.is_ok(), "its time is up: another probes");
+        drop(_out);
         assert!(
-            g.admit("v", soon()).await.is_ok(),
-            "its time is up: another probes"
+            g.admit("v", soon()).await.is_err(),
+            "the first probe's end gives up nothing of the second's"
         );
+        drop(next);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_probe_dropped_unreported_lets_the_next_call_probe_at_once() {
+        let g = Guard::new(Policy {
+            breaker_failures: 1,
+            breaker_cooldown: Duration::from_secs(1),
+            attempt_timeout: Duration::from_secs(5),
+            ..Policy::default()
+        });
+        g.record(Verdict::Failed);
+        tokio::time::advance(Duration::from_secs(1)).await;
+        let probe = g.admit("v", soon()).await.unwrap();
+        assert!(probe.probe.is_some());
+        assert!(g.admit("v", soon()).await.is_err(), "one probe at a time");
+        // Its call is dropped before a verdict: its client went away.
+        drop(probe);
+        let next = g.admit("v", soon()).await.unwrap();
+        assert!(next.probe.is_some(), "the next call probes at once");
     }
 
     #[tokio::test]
