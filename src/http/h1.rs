@@ -164,7 +164,7 @@ pub async fn serve<S, H>(
         };
         let mut keep = keeps_alive(&request) && request.method() != Method::CONNECT;
         let continues = expects_continue(&request);
-        let (body, held) = match framing {
+        let (body, mut held) = match framing {
             BodyFraming::Length(0) => (Incoming::empty(), Held::Here(conn)),
             BodyFraming::Length(n) if conn.buf.len() >= n => {
                 let body = conn.buf.split_to(n).freeze();
@@ -180,11 +180,13 @@ pub async fn serve<S, H>(
                 (Incoming::reading(reading), Held::Lent(lent))
             }
         };
-        // Boxed: the loop's own future would otherwise keep room for the handler's, a few
-        // kilobytes, for as long as the connection is open.
-        let handling = handler.clone().handle(request.map(|()| body));
-        let (answer, held) = Box::pin(attend(handling, held, limits.max_header_bytes)).await;
-        let Some(answer) = answer else { return };
+        // Boxed, each: the loop's own future would otherwise keep room for the handler's, a
+        // few kilobytes, and for the watch on the client, for as long as the connection is
+        // open. Apart, since the handler's future is created in its box: moved into the
+        // watch's it would be copied twice more on every request.
+        let handling = Box::pin(handler.clone().handle(request.map(|()| body)));
+        let answered = Box::pin(attend(handling, &mut held, limits.max_header_bytes)).await;
+        let Some(answer) = answered else { return };
         conn = match held {
             Held::Here(conn) => conn,
             Held::Lent(lent) => match lent.take() {
@@ -212,28 +214,22 @@ pub async fn serve<S, H>(
 /// Waits for the handler's answer while watching the client: `None` if it went away first,
 /// when the handler's future is dropped, and with it any vendor call it waits on (nginx's and
 /// hyper's way too). What the client sends meanwhile is kept, up to `room` bytes.
-async fn attend<S, F>(handling: F, held: Held<S>, room: usize) -> (Option<Response<Body>>, Held<S>)
+async fn attend<S, F>(handling: F, held: &mut Held<S>, room: usize) -> Option<Response<Body>>
 where
     S: AsyncRead + Unpin,
     F: Future<Output = Response<Body>>,
 {
     match held {
-        Held::Here(mut conn) => {
-            let answer = tokio::select! {
-                biased;
-                answer = handling => Some(answer),
-                () = hung_up(&mut conn, room) => None,
-            };
-            (answer, Held::Here(conn))
-        }
-        Held::Lent(lent) => {
-            let answer = tokio::select! {
-                biased;
-                answer = handling => Some(answer),
-                () = hung_up_after_body(&lent, room) => None,
-            };
-            (answer, Held::Lent(lent))
-        }
+        Held::Here(conn) => tokio::select! {
+            biased;
+            answer = handling => Some(answer),
+            () = hung_up(conn, room) => None,
+        },
+        Held::Lent(lent) => tokio::select! {
+            biased;
+            answer = handling => Some(answer),
+            () = hung_up_after_body(lent, room) => None,
+        },
     }
 }
 
@@ -533,7 +529,10 @@ async fn hung_up<S: AsyncRead + Unpin>(conn: &mut Conn<S>, room: usize) {
         if free == 0 {
             return std::future::pending().await;
         }
-        conn.buf.reserve(free.min(READ_AHEAD));
+        // As the wait for a head does, so that it need not reserve again.
+        if conn.buf.capacity() - conn.buf.len() < READ_AHEAD / 2 {
+            conn.buf.reserve(READ_AHEAD);
+        }
         let mut window = (&mut conn.buf).limit(free);
         match conn.io.read_buf(&mut window).await {
             Ok(0) | Err(_) => return,
