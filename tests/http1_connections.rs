@@ -3,7 +3,9 @@
 //! `Expect: 100-continue` answered only when the body is wanted, HTTP/1.0 with and without
 //! keep-alive, HEAD, a client that asks to close, a body left unread, and an answer larger
 //! than one write; and a stream of requests (smuggling's shape among them) answered the same
-//! however it is split into writes. Each connection's bytes are read back exactly.
+//! however it is split into writes. Each connection's bytes are read back exactly. A client
+//! that goes away, over HTTP/1.1 or by cancelling an HTTP/2 stream, takes its vendor call with
+//! it.
 
 mod support;
 
@@ -417,6 +419,8 @@ enum GivingUp {
     HalfCloses,
     /// It closes the connection after a body sent apart from its head.
     ClosesAfterALateBody,
+    /// It cancels its HTTP/2 stream, and keeps the connection.
+    CancelsAnHttp2Stream,
 }
 
 #[tokio::test]
@@ -425,6 +429,7 @@ async fn a_client_that_goes_away_takes_its_vendor_call_with_it() {
         GivingUp::Closes,
         GivingUp::HalfCloses,
         GivingUp::ClosesAfterALateBody,
+        GivingUp::CancelsAnHttp2Stream,
     ];
     for d in hookgate::mapping::load_dir(std::path::Path::new(support::MAPPINGS)).unwrap() {
         let (url, mut heard) = mute_vendor().await;
@@ -460,6 +465,33 @@ async fn a_client_that_goes_away_takes_its_vendor_call_with_it() {
         for way in ways {
             let what = format!("{}, {way:?}", d.name);
             let mut stream = TcpStream::connect(gw.addr).await.unwrap();
+            if let GivingUp::CancelsAnHttp2Stream = way {
+                use hyper_util::rt::{TokioExecutor, TokioIo};
+                let (mut sender, conn) = hyper::client::conn::http2::handshake(
+                    TokioExecutor::new(),
+                    TokioIo::new(stream),
+                )
+                .await
+                .unwrap();
+                let conn = tokio::spawn(conn);
+                let request = http::Request::get(format!(
+                    "http://{}/v1/upstreams/{upstream}{owner}/webhooks/{id}",
+                    gw.addr
+                ))
+                .body(http_body_util::Empty::<bytes::Bytes>::new())
+                .unwrap();
+                let waiting = tokio::spawn(sender.send_request(request));
+                assert_eq!(next_heard(&mut heard).await, Some(Heard::Asked), "{what}");
+                waiting.abort();
+                assert_eq!(
+                    next_heard(&mut heard).await,
+                    Some(Heard::Gone),
+                    "{what}: the vendor call ends with its stream"
+                );
+                assert!(!conn.is_finished(), "{what}: the connection stays");
+                conn.abort();
+                continue;
+            }
             match way {
                 GivingUp::Closes | GivingUp::HalfCloses => {
                     stream.write_all(get.as_bytes()).await.unwrap();
@@ -469,6 +501,7 @@ async fn a_client_that_goes_away_takes_its_vendor_call_with_it() {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     stream.write_all(create.as_bytes()).await.unwrap();
                 }
+                GivingUp::CancelsAnHttp2Stream => unreachable!("sent above"),
             }
             assert_eq!(next_heard(&mut heard).await, Some(Heard::Asked), "{what}");
             match way {
@@ -483,7 +516,7 @@ async fn a_client_that_goes_away_takes_its_vendor_call_with_it() {
         }
         let scrape = support::send(gw.addr, "GET", "/metrics", &[], None).await;
         let text = String::from_utf8_lossy(&scrape.body).into_owned();
-        for (operation, count) in [("get", 2), ("create", 1)] {
+        for (operation, count) in [("get", 3), ("create", 1)] {
             let series = format!(
                 "hookgate_requests_total{{surface=\"canonical\",upstream=\"{upstream}\",operation=\"{operation}\",status=\"499\"}} {count}"
             );
