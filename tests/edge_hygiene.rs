@@ -1,7 +1,8 @@
 //! Malformed HTTP at the edge, over raw sockets: each gets its exact answer, the connection
 //! closes, and nothing reaches the vendor. Among them: every spelling of a repeated or invalid
 //! `Host` (and HTTP/2's `:authority`), and requests behind chunk extensions long enough to
-//! blind a careless framing scanner. (The scanner under arbitrary read splits:
+//! blind a careless framing scanner, and a head's size limit, the same over HTTP/1.1 and
+//! HTTP/2. (The scanner under arbitrary read splits:
 //! `framing_sync.rs`.)
 
 mod support;
@@ -324,6 +325,61 @@ async fn an_http2_host_that_differs_from_its_authority_or_repeats_is_refused() {
         "an HTTP/2 request with a bad host reached the vendor: {:?}",
         double.seen()
     );
+}
+
+#[tokio::test]
+async fn a_head_is_held_to_the_same_limit_over_both_versions() {
+    use http_body_util::{BodyExt, Empty};
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    let gw = gateway(
+        "[limits]\nmax_header_bytes = 40000\n[upstreams.am]\ndialect = \"agentmessage\"\nemulate = true\n",
+    )
+    .await;
+    let addr = gw.addr;
+    let path = "/v1/upstreams/am/webhooks";
+    for (size, served) in [(30_000, true), (50_000, false)] {
+        let big = "a".repeat(size);
+        let (answer, _) = raw(
+            addr,
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\nX-Big: {big}\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .await;
+        let want = if served {
+            "HTTP/1.1 200"
+        } else {
+            "HTTP/1.1 431"
+        };
+        assert!(answer.starts_with(want), "HTTP/1.1, {size} bytes: {answer}");
+        let stream = TcpStream::connect(addr).await.unwrap();
+        let (mut sender, conn) =
+            hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
+                .await
+                .unwrap();
+        tokio::spawn(conn);
+        let request = http::Request::get(format!("http://{addr}{path}"))
+            .header("x-big", &big)
+            .body(Empty::<bytes::Bytes>::new())
+            .unwrap();
+        let status = match sender.send_request(request).await {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                let _ = response.into_body().collect().await;
+                Some(status)
+            }
+            Err(_) => None,
+        };
+        if served {
+            assert_eq!(status, Some(200), "HTTP/2, {size} bytes");
+        } else {
+            assert_ne!(
+                status,
+                Some(200),
+                "HTTP/2, {size} bytes: served past the limit"
+            );
+        }
+    }
+    gw.stop().await;
 }
 
 /// A chunked POST of [`BODY`] whose one chunk carries an extension of `ext` bytes.

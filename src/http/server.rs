@@ -136,7 +136,12 @@ impl Builders {
             .header_read_timeout(None)
             .max_buf_size(limits.max_header_bytes.max(8192))
             .keep_alive(true);
-        either.http2().timer(TokioTimer::new());
+        either
+            .http2()
+            .timer(TokioTimer::new())
+            // The head's limit over HTTP/1.1 holds for an HTTP/2 request's header list too
+            // (hyper's own is 16 KiB): a client is not refused for its version.
+            .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX));
         Builders {
             http2: either.clone().http2_only(),
             either,
