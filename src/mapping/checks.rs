@@ -98,13 +98,14 @@ impl Check {
             }
             Check::MaxLength(max) => {
                 let len = value.as_str()?.chars().count();
-                (len > *max).then(|| format!("must be at most {max} characters"))
+                (len > *max)
+                    .then(|| bounds("must be", None, Some(*max), (" character", " characters")))
             }
             Check::Items { min, max } => {
                 let len = value.as_array()?.len();
                 let low = min.is_some_and(|m| len < m);
                 let high = max.is_some_and(|m| len > m);
-                (low || high).then(|| bounds("must contain", *min, *max, " items"))
+                (low || high).then(|| bounds("must contain", *min, *max, (" item", " items")))
             }
             Check::UniqueItems => {
                 let items = value.as_array()?;
@@ -145,7 +146,7 @@ impl Check {
                 let out = n.is_none_or(|n| {
                     min.is_some_and(|m| n < i128::from(m)) || max.is_some_and(|m| n > i128::from(m))
                 });
-                out.then(|| bounds("must be", *min, *max, ""))
+                out.then(|| bounds("must be", *min, *max, ("", "")))
             }
         }
     }
@@ -221,11 +222,25 @@ impl PartialEq for Pattern {
 }
 
 /// `must be between A and B`, `must be at least A`, `must be at most B`.
-fn bounds<T: std::fmt::Display>(lead: &str, min: Option<T>, max: Option<T>, unit: &str) -> String {
+/// `unit` is given singular and plural (`(" item", " items")`): "at least 1 item".
+fn bounds<T: std::fmt::Display>(
+    lead: &str,
+    min: Option<T>,
+    max: Option<T>,
+    unit: (&str, &str),
+) -> String {
+    let of = |n: &T| {
+        let n = n.to_string();
+        let unit = if n == "1" { unit.0 } else { unit.1 };
+        format!("{n}{unit}")
+    };
     match (min, max) {
-        (Some(a), Some(b)) => format!("{lead} between {a} and {b}{unit}"),
-        (Some(a), None) => format!("{lead} at least {a}{unit}"),
-        (None, Some(b)) => format!("{lead} at most {b}{unit}"),
+        (Some(a), Some(b)) if a.to_string() == b.to_string() => {
+            format!("{lead} exactly {}", of(&a))
+        }
+        (Some(a), Some(b)) => format!("{lead} between {a} and {}", of(&b)),
+        (Some(a), None) => format!("{lead} at least {}", of(&a)),
+        (None, Some(b)) => format!("{lead} at most {}", of(&b)),
         (None, None) => format!("{lead} in range"),
     }
 }
@@ -256,6 +271,32 @@ fn is_absolute_http_url(s: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_bound_of_one_is_said_in_the_singular() {
+        let cases = [
+            (Some(1), None, json!([]), "must contain at least 1 item"),
+            (Some(2), None, json!([1]), "must contain at least 2 items"),
+            (None, Some(1), json!([1, 2]), "must contain at most 1 item"),
+            (Some(1), Some(1), json!([]), "must contain exactly 1 item"),
+            (Some(3), Some(3), json!([]), "must contain exactly 3 items"),
+            (
+                Some(1),
+                Some(50),
+                json!([]),
+                "must contain between 1 and 50 items",
+            ),
+        ];
+        for (min, max, value, said) in cases {
+            let items = Check::Items { min, max };
+            assert_eq!(items.test(&value, false).as_deref(), Some(said));
+        }
+        let long = json!("ab");
+        assert_eq!(
+            Check::MaxLength(1).test(&long, false).as_deref(),
+            Some("must be at most 1 character")
+        );
+    }
 
     #[test]
     fn ranges_hold_for_integers_beyond_i64() {
