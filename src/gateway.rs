@@ -210,7 +210,7 @@ async fn answer<F: Frontend, B: RequestBody>(
     );
     let phases = async {
         front.authenticate(routed, headers, &admission.inbound)?;
-        let bytes = read_body(body, routed.reads_body, admission.body_limit).await?;
+        let bytes = read_body(body, headers, routed.reads_body, admission.body_limit).await?;
         let job = front.parse(routed, headers, bytes)?;
         // The body's secrets are taken before the job is carried out (it consumes the body);
         // the credentials' only when a problem is to be redacted.
@@ -236,14 +236,28 @@ async fn answer<F: Frontend, B: RequestBody>(
 
 /// Reads a whole body within its limits; a route that takes none reads nothing. A body cut
 /// short by its time limit is answered with 400; hyper then closes the connection, since the
-/// rest of the body was never read.
+/// rest of the body was never read. A body in a content coding (gzip, say) is refused with 415
+/// before it is read, as RFC 9110 §8.4 asks of a server that does not decode it: read as it
+/// is, its bytes would be taken for JSON, or relayed to a vendor without their coding.
 async fn read_body<B: RequestBody>(
     body: B,
+    headers: &HeaderMap,
     reads: bool,
     limit: BodyLimit,
 ) -> Result<Bytes, Problem> {
     if !reads {
         return Ok(Bytes::new());
+    }
+    if let Some(coding) = headers::tokens(headers, &http::header::CONTENT_ENCODING)
+        .find(|t| !t.eq_ignore_ascii_case(b"identity"))
+    {
+        return Err(Problem::new(
+            crate::problem::Code::UnsupportedMediaType,
+            format!(
+                "the body's Content-Encoding `{}` is not supported: send it uncompressed",
+                String::from_utf8_lossy(coding)
+            ),
+        ));
     }
     body::read_limited(body, limit).await.map_err(body_problem)
 }

@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
-use support::{gateway, ok, send};
+use support::{gateway, ok, send, send_raw};
 use tokio::time::Instant;
 
 fn dialects() -> Vec<Dialect> {
@@ -507,6 +507,67 @@ async fn a_request_given_up_on_is_journaled_at_once_without_an_answer() {
             "{}: journaled when its client went away, long before its latency ran out",
             d.name
         );
+    }
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_body_in_a_content_coding_is_refused_not_misread() {
+    let gw = gateway(&all_emulated("")).await;
+    for d in dialects() {
+        let base = canonical_base(&d, &d.name);
+        let body = Bytes::from(serde_json::to_vec(&create_body(&d)).unwrap());
+        let json = ("content-type", "application/json");
+        for coding in ["gzip", "br", "identity, gzip", "x-anything"] {
+            let refused = send_raw(
+                gw.addr,
+                "POST",
+                &base,
+                &[json, ("content-encoding", coding)],
+                body.clone(),
+            )
+            .await;
+            assert_eq!(refused.status, 415, "{}, {coding}", d.name);
+            assert_eq!(
+                refused.json()["code"],
+                "unsupported_media_type",
+                "{}, {coding}",
+                d.name
+            );
+            // The emulator refuses it too, in the vendor's own shape.
+            let create = d
+                .operation(Action::Create)
+                .expect("every dialect creates")
+                .path
+                .render(&[&d.base_path], owner(&d).as_deref(), None);
+            let vendor = send_raw(
+                gw.emulators[&d.name],
+                "POST",
+                &create,
+                &[BEARER, json, ("content-encoding", coding)],
+                body.clone(),
+            )
+            .await;
+            assert_eq!(vendor.status, 415, "{}'s emulator, {coding}", d.name);
+        }
+        let listed = send(gw.addr, "GET", &base, &[], None).await;
+        ok(&listed, 200, &d.name);
+        assert_eq!(
+            listed.json()["data"],
+            json!([]),
+            "{}: nothing created",
+            d.name
+        );
+        // No coding at all, said outright (in any letter case).
+        let created = send_raw(
+            gw.addr,
+            "POST",
+            &base,
+            &[json, ("content-encoding", "Identity")],
+            body.clone(),
+        )
+        .await;
+        ok(&created, 201, &d.name);
     }
     gw.stop().await;
 }

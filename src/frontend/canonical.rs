@@ -419,11 +419,24 @@ fn allowed_methods(item: bool, action: bool) -> &'static [&'static str] {
     }
 }
 
+/// A list's `limit` and `cursor`. Each may be given once: of two, neither could be said to be
+/// the one meant (servers on the way may pick either), so a repeated one is refused.
 fn list_query(query: Option<&str>) -> Result<ListQuery, Problem> {
     let mut out = ListQuery::default();
+    let once = |field: &str, given: bool| {
+        if given {
+            Err(Problem::validation(vec![FieldError::new(
+                field,
+                "is given more than once",
+            )]))
+        } else {
+            Ok(())
+        }
+    };
     for (key, value) in query_pairs(query) {
         match key.as_str() {
             "limit" => {
+                once("limit", out.limit.is_some())?;
                 out.limit = Some(value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
                     Problem::validation(vec![FieldError::new(
                         "limit",
@@ -431,7 +444,10 @@ fn list_query(query: Option<&str>) -> Result<ListQuery, Problem> {
                     )])
                 })?)
             }
-            "cursor" => out.cursor = Some(value),
+            "cursor" => {
+                once("cursor", out.cursor.is_some())?;
+                out.cursor = Some(value);
+            }
             _ => {}
         }
     }
@@ -441,6 +457,26 @@ fn list_query(query: Option<&str>) -> Result<ListQuery, Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_query_names_its_limit_and_cursor_once() {
+        let q = list_query(Some("limit=5&cursor=c1&other=x")).expect("a query");
+        assert_eq!((q.limit, q.cursor.as_deref()), (Some(5), Some("c1")));
+        for repeated in [
+            "limit=1&limit=2",
+            "limit=1&limit=1",
+            "cursor=a&cursor=b",
+            "cursor=&cursor=a",
+        ] {
+            let refused = list_query(Some(repeated)).expect_err(repeated);
+            assert_eq!(refused.status(), 422, "{repeated}");
+            assert!(
+                refused.detail.contains("more than once"),
+                "{repeated}: {}",
+                refused.detail
+            );
+        }
+    }
 
     fn parts(p: &str) -> Vec<Cow<'_, str>> {
         segments(p).unwrap()
