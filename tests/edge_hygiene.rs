@@ -244,7 +244,6 @@ async fn every_spelling_of_a_valid_host_is_served() {
 #[tokio::test]
 async fn an_http2_host_that_differs_from_its_authority_or_repeats_is_refused() {
     use http_body_util::{BodyExt, Empty};
-    use hyper_util::rt::{TokioExecutor, TokioIo};
     let double = Double::start(vec![]).await;
     let gw = gateway(&format!(
         "[upstreams.am]\ndialect = \"agentmessage\"\nbase_url = \"{}\"\nauth = {{ type = \"none\" }}\n",
@@ -281,12 +280,7 @@ async fn an_http2_host_that_differs_from_its_authority_or_repeats_is_refused() {
         ),
     ];
     for (name, uri, hosts) in cases {
-        let stream = TcpStream::connect(addr).await.unwrap();
-        let (mut sender, conn) =
-            hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
-                .await
-                .unwrap();
-        tokio::spawn(conn);
+        let mut sender = http2(addr).await;
         let mut request = http::Request::get(&uri);
         for host in hosts {
             request = request.header("host", host);
@@ -308,12 +302,7 @@ async fn an_http2_host_that_differs_from_its_authority_or_repeats_is_refused() {
         assert!(body.contains("\"code\":\"bad_request\""), "{name}: {body}");
     }
     // The same Host as :authority is fine.
-    let stream = TcpStream::connect(addr).await.unwrap();
-    let (mut sender, conn) =
-        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
-            .await
-            .unwrap();
-    tokio::spawn(conn);
+    let mut sender = http2(addr).await;
     let request = http::Request::get(format!("http://{addr}/healthz"))
         .header("host", addr.to_string())
         .body(Empty::<bytes::Bytes>::new())
@@ -330,7 +319,6 @@ async fn an_http2_host_that_differs_from_its_authority_or_repeats_is_refused() {
 #[tokio::test]
 async fn a_head_is_held_to_the_same_limit_over_both_versions() {
     use http_body_util::{BodyExt, Empty};
-    use hyper_util::rt::{TokioExecutor, TokioIo};
     let gw = gateway(
         "[limits]\nmax_header_bytes = 40000\n[upstreams.am]\ndialect = \"agentmessage\"\nemulate = true\n",
     )
@@ -351,12 +339,7 @@ async fn a_head_is_held_to_the_same_limit_over_both_versions() {
             "HTTP/1.1 431"
         };
         assert!(answer.starts_with(want), "HTTP/1.1, {size} bytes: {answer}");
-        let stream = TcpStream::connect(addr).await.unwrap();
-        let (mut sender, conn) =
-            hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
-                .await
-                .unwrap();
-        tokio::spawn(conn);
+        let mut sender = http2(addr).await;
         let request = http::Request::get(format!("http://{addr}{path}"))
             .header("x-big", &big)
             .body(Empty::<bytes::Bytes>::new())
@@ -380,6 +363,21 @@ async fn a_head_is_held_to_the_same_limit_over_both_versions() {
         }
     }
     gw.stop().await;
+}
+
+/// An HTTP/2 connection (prior knowledge) to `addr`, driven in the background.
+async fn http2(
+    addr: std::net::SocketAddr,
+) -> hyper::client::conn::http2::SendRequest<http_body_util::Empty<bytes::Bytes>> {
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (sender, conn) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        hyper_util::rt::TokioIo::new(stream),
+    )
+    .await
+    .unwrap();
+    tokio::spawn(conn);
+    sender
 }
 
 /// A chunked POST of [`BODY`] whose one chunk carries an extension of `ext` bytes.

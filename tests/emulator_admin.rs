@@ -477,15 +477,7 @@ async fn a_request_given_up_on_is_journaled_at_once_without_an_answer() {
         assert_eq!(listed.status, 504, "{}: {}", d.name, listed.json());
         let given_up = Instant::now();
         let entries = loop {
-            let journal = send(
-                gw.emulators[&d.name],
-                "GET",
-                "/__hookgate/journal",
-                &[],
-                None,
-            )
-            .await;
-            let entries = journal.json()["entries"].as_array().unwrap().clone();
+            let entries = support::journal(gw.emulators[&d.name]).await;
             if !entries.is_empty() || given_up.elapsed() > Duration::from_secs(5) {
                 break entries;
             }

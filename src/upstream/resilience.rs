@@ -352,8 +352,9 @@ mod tests {
         assert!(g.admit("v", soon()).await.is_ok());
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn a_probe_that_never_reports_does_not_keep_the_circuit_open() {
+    /// A guard whose circuit opened after one failure and whose cooldown (1 s) is over: the
+    /// next call probes, for at most one attempt's 5 s. On a paused clock.
+    async fn ready_to_probe() -> Guard {
         let g = Guard::new(Policy {
             breaker_failures: 1,
             breaker_cooldown: Duration::from_secs(1),
@@ -362,6 +363,12 @@ mod tests {
         });
         g.record(Verdict::Failed);
         tokio::time::advance(Duration::from_secs(1)).await;
+        g
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_probe_that_never_reports_does_not_keep_the_circuit_open() {
+        let g = ready_to_probe().await;
         // The probe is out and does not report.
         let _out = g.admit("v", soon()).await.unwrap();
         tokio::time::advance(Duration::from_secs(4)).await;
@@ -382,14 +389,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_probe_dropped_unreported_lets_the_next_call_probe_at_once() {
-        let g = Guard::new(Policy {
-            breaker_failures: 1,
-            breaker_cooldown: Duration::from_secs(1),
-            attempt_timeout: Duration::from_secs(5),
-            ..Policy::default()
-        });
-        g.record(Verdict::Failed);
-        tokio::time::advance(Duration::from_secs(1)).await;
+        let g = ready_to_probe().await;
         let probe = g.admit("v", soon()).await.unwrap();
         assert!(probe.probe.is_some());
         assert!(g.admit("v", soon()).await.is_err(), "one probe at a time");
