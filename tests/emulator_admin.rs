@@ -565,6 +565,45 @@ async fn a_body_in_a_content_coding_is_refused_not_misread() {
 }
 
 #[tokio::test]
+async fn head_is_served_as_get_without_the_body() {
+    let gw = gateway(&all_emulated("")).await;
+    for d in dialects() {
+        let base = canonical_base(&d, &d.name);
+        let created = send(gw.addr, "POST", &base, &[], Some(&create_body(&d))).await;
+        ok(&created, 201, &d.name);
+        let one = format!("{base}/{}", created.json()["id"].as_str().unwrap());
+        let places = [
+            (gw.addr, base.clone(), vec![]),
+            (gw.addr, one, vec![]),
+            (gw.emulators[&d.name], vendor_list(&d), vec![BEARER]),
+        ];
+        for (addr, path, headers) in places {
+            let got = send(addr, "GET", &path, &headers, None).await;
+            ok(&got, 200, &format!("{}: GET {path}", d.name));
+            let head = send(addr, "HEAD", &path, &headers, None).await;
+            assert_eq!(head.status, 200, "{}: HEAD {path}", d.name);
+            assert!(head.body.is_empty(), "{}: HEAD {path} has a body", d.name);
+            assert_eq!(
+                head.header("content-length"),
+                Some(got.body.len().to_string().as_str()),
+                "{}: HEAD {path} tells the GET's length",
+                d.name
+            );
+        }
+        // A path that serves no GET serves no HEAD either.
+        let rotate = d
+            .operation(Action::RotateSecret)
+            .map(|_| format!("{base}/x/rotate-secret"));
+        if let Some(path) = rotate {
+            let refused = send(gw.addr, "HEAD", &path, &[], None).await;
+            assert_eq!(refused.status, 405, "{}: HEAD {path}", d.name);
+            assert_eq!(refused.header("allow"), Some("POST"), "{}", d.name);
+        }
+    }
+    gw.stop().await;
+}
+
+#[tokio::test]
 async fn the_admin_api_is_behind_inbound_keys() {
     use sha2::Digest;
     let hex = |key: &str| format!("{:x}", sha2::Sha256::digest(key.as_bytes()));

@@ -347,7 +347,7 @@ async fn owners_upstreams_methods_and_media_types_are_checked() {
         None,
     )
     .await;
-    assert_eq!(a.header("allow"), Some("GET, PATCH, DELETE"));
+    assert_eq!(a.header("allow"), Some("GET, HEAD, PATCH, DELETE"));
     let bad = support::send_raw(
         gw.addr,
         "POST",

@@ -679,7 +679,7 @@ async fn a_live_run_through_the_gateway_conforms_to_the_document() {
         assert_eq!(a.status, status, "{}", String::from_utf8_lossy(&a.body));
         assert!(a.json()["upstream"]["name"] == "v");
         if status == 405 {
-            assert_eq!(a.header("allow"), Some("GET, PATCH, DELETE"));
+            assert_eq!(a.header("allow"), Some("GET, HEAD, PATCH, DELETE"));
         }
     }
     failing.stop().await;

@@ -237,10 +237,12 @@ impl Frontend for CanonicalApi {
         };
         let allow = allowed_methods(id.is_some(), action.is_some());
         let action = match (&id, action, method.clone()) {
-            (None, _, Method::GET) => Action::List,
+            // HEAD is GET without the answer's body (RFC 9110 §9.3.2), which the connection
+            // leaves out.
+            (None, _, Method::GET | Method::HEAD) => Action::List,
             (None, _, Method::POST) => Action::Create,
             (Some(_), Some(action), Method::POST) => action,
-            (Some(_), None, Method::GET) => Action::Get,
+            (Some(_), None, Method::GET | Method::HEAD) => Action::Get,
             (Some(_), None, Method::PATCH) => Action::Update,
             (Some(_), None, Method::DELETE) => Action::Delete,
             _ => return Err(Problem::method_not_allowed(allow)),
@@ -413,9 +415,9 @@ fn location(upstream: &Upstream, op: &Operation, id: Option<&str>) -> Option<Str
 /// The methods a canonical webhook route answers: a collection, an item, or an item's action.
 fn allowed_methods(item: bool, action: bool) -> &'static [&'static str] {
     match (item, action) {
-        (false, _) => &["GET", "POST"],
+        (false, _) => &["GET", "HEAD", "POST"],
         (true, true) => &["POST"],
-        (true, false) => &["GET", "PATCH", "DELETE"],
+        (true, false) => &["GET", "HEAD", "PATCH", "DELETE"],
     }
 }
 

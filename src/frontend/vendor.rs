@@ -908,16 +908,28 @@ impl Frontend for VendorApi {
         if matching.is_empty() {
             return Err(Problem::not_found(format!("no route for {path}")));
         }
+        // HEAD is served as the GET of the same path, without the answer's body (RFC 9110
+        // §9.3.2), which the connection leaves out.
+        let served =
+            |route: &Method| route == method || (*method == Method::HEAD && *route == Method::GET);
         let Some(((at, route), (owner, id))) = matching
             .iter()
-            .find(|((_, r), _)| r.method == method)
+            .find(|((_, r), _)| served(&r.method))
             .cloned()
         else {
-            let mut allow: Vec<&str> = matching
-                .iter()
-                .map(|((_, r), _)| r.method.as_str())
-                .collect();
-            allow.dedup();
+            let mut allow: Vec<&str> = Vec::new();
+            for ((_, r), _) in &matching {
+                let with_head: &[&str] = if r.method == Method::GET {
+                    &["GET", "HEAD"]
+                } else {
+                    &[r.method.as_str()]
+                };
+                for m in with_head {
+                    if !allow.contains(m) {
+                        allow.push(m);
+                    }
+                }
+            }
             return Err(Problem::method_not_allowed(&allow));
         };
         let action = self.action(route.kind);
