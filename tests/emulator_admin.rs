@@ -603,6 +603,100 @@ async fn head_is_served_as_get_without_the_body() {
     gw.stop().await;
 }
 
+/// The secret an emulated webhook holds, read the vendor's way (the resource that shows it);
+/// `None` where the vendor never shows it again.
+async fn secret_at_vendor(emulator: SocketAddr, d: &Dialect, id: &str) -> Option<String> {
+    let shows = d
+        .resources
+        .iter()
+        .find(|r| r.get.is_some() && r.fields.reading("secret").is_some())?;
+    let get = shows.get.as_ref()?;
+    let path = get
+        .path
+        .render(&[&d.base_path], owner(d).as_deref(), Some(id));
+    let answer = send(emulator, "GET", &path, &[BEARER], None).await;
+    ok(&answer, 200, &d.name);
+    let item = match &get.item_path {
+        Some(at) => at.extract(answer.json())?,
+        None => answer.json(),
+    };
+    shows.fields.read_owned(item)["secret"]
+        .as_str()
+        .map(str::to_owned)
+}
+
+#[tokio::test]
+async fn a_rotation_takes_the_secret_its_client_chose_or_refuses_it() {
+    const CHOSEN: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let gw = gateway(&all_emulated("")).await;
+    let mut took_one = 0;
+    for d in dialects() {
+        let Some(rotation) = d.operation(Action::RotateSecret) else {
+            continue;
+        };
+        let base = canonical_base(&d, &d.name);
+        let created = send(gw.addr, "POST", &base, &[], Some(&create_body(&d))).await;
+        ok(&created, 201, &d.name);
+        let id = created.json()["id"].as_str().unwrap().to_owned();
+        let rotate = format!("{base}/{id}/rotate-secret");
+        let test = format!("{base}/{id}/test");
+        let json = ("content-type", "application/json");
+        let post = |path: &str, headers: Vec<(&'static str, &'static str)>, body: &str| {
+            let (path, body) = (path.to_owned(), Bytes::from(body.to_owned()));
+            async move { send_raw(gw.addr, "POST", &path, &headers, body).await }
+        };
+        // What an action does not take is refused, never ignored.
+        for (path, body, field) in [
+            (&rotate, r#"{"secret": 5}"#, "secret"),
+            (&rotate, r#"{"sekret": "x"}"#, "sekret"),
+            (&test, r#"{"event": "x"}"#, "event"),
+            (&test, r#"{"secret": "x"}"#, "secret"),
+        ] {
+            let refused = post(path, vec![json], body).await;
+            assert_eq!(refused.status, 422, "{}: {path} {body}", d.name);
+            assert_eq!(refused.json()["errors"][0]["field"], field, "{}", d.name);
+        }
+        let refused = post(&rotate, vec![("content-type", "text/plain")], "{}").await;
+        assert_eq!(refused.status, 415, "{}", d.name);
+        // No body, or an empty object: the vendor mints the secret, shown once.
+        for body in ["", "{}"] {
+            let rotated = post(&rotate, vec![json], body).await;
+            ok(&rotated, 200, &d.name);
+            let minted = rotated.json()["secret"].as_str().map(str::to_owned);
+            if let Some(minted) = minted {
+                let held = secret_at_vendor(gw.emulators[&d.name], &d, &id).await;
+                assert!(held.is_none_or(|h| h == minted), "{}", d.name);
+            }
+        }
+        let body = format!(r#"{{"secret": "{CHOSEN}"}}"#);
+        let chosen = post(&rotate, vec![json], &body).await;
+        let takes_one = rotation
+            .body
+            .as_ref()
+            .is_some_and(|b| b.slots().contains(&"secret"));
+        if takes_one {
+            took_one += 1;
+            ok(&chosen, 200, &d.name);
+            assert!(
+                chosen.json().get("secret").is_none(),
+                "{}: a secret the client chose is not shown back",
+                d.name
+            );
+            let held = secret_at_vendor(gw.emulators[&d.name], &d, &id).await;
+            assert_eq!(held.as_deref(), Some(CHOSEN), "{}", d.name);
+            // The vendor's refusal of the secret names it as the client sent it.
+            let short = post(&rotate, vec![json], r#"{"secret": "short"}"#).await;
+            assert_eq!(short.status, 422, "{}", d.name);
+            assert_eq!(short.json()["errors"][0]["field"], "secret", "{}", d.name);
+        } else {
+            assert_eq!(chosen.status, 422, "{}", d.name);
+            assert_eq!(chosen.json()["code"], "unsupported_field", "{}", d.name);
+        }
+    }
+    assert!(took_one > 0, "no dialect takes a chosen secret on rotation");
+    gw.stop().await;
+}
+
 #[tokio::test]
 async fn the_admin_api_is_behind_inbound_keys() {
     use sha2::Digest;

@@ -259,7 +259,10 @@ impl Frontend for CanonicalApi {
             action: Some(action),
             backend: Some(Backend::Upstream(upstream.clone())),
             scope: Some(Scope::of(action)),
-            reads_body: matches!(action, Action::Create | Action::Update),
+            reads_body: matches!(
+                action,
+                Action::Create | Action::Update | Action::RotateSecret | Action::Test
+            ),
             route: Route::Webhooks {
                 upstream,
                 op,
@@ -309,6 +312,9 @@ impl Frontend for CanonicalApi {
             let body = super::object(&bytes)?;
             op.body =
                 Some(body.ok_or_else(|| Problem::bad_request("a JSON object body is required"))?);
+        }
+        if matches!(op.action, Action::RotateSecret | Action::Test) {
+            op.body = action_body(op.action, headers, &bytes)?;
         }
         let _ = upstream;
         Ok(Job::Operation(op))
@@ -410,6 +416,43 @@ fn location(upstream: &Upstream, op: &Operation, id: Option<&str>) -> Option<Str
     }
     out.push_str(&format!("/webhooks/{}", encode(id?)));
     Some(out)
+}
+
+/// An action's optional body: none, or a JSON object of the members the action takes, which
+/// for a rotation is the new `secret` the client chose and for a test nothing. A member the
+/// action does not take is refused, never ignored: a secret sent to an action that would drop
+/// it would leave the client believing it was used.
+fn action_body(
+    action: Action,
+    headers: &HeaderMap,
+    bytes: &[u8],
+) -> Result<Option<Map<String, Value>>, Problem> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    if !headers::is_json(headers, false) {
+        return Err(Problem::new(
+            Code::UnsupportedMediaType,
+            "the body must be application/json",
+        ));
+    }
+    let body = super::object(bytes)?.unwrap_or_default();
+    let takes: &[&str] = match action {
+        Action::RotateSecret => &["secret"],
+        _ => &[],
+    };
+    let mut errors: Vec<FieldError> = body
+        .keys()
+        .filter(|k| !takes.contains(&k.as_str()))
+        .map(|k| FieldError::new(k.as_str(), "unknown field"))
+        .collect();
+    if action == Action::RotateSecret && body.get("secret").is_some_and(|s| !s.is_string()) {
+        errors.push(FieldError::new("secret", "must be a string"));
+    }
+    if !errors.is_empty() {
+        return Err(Problem::validation(errors));
+    }
+    Ok((!body.is_empty()).then_some(body))
 }
 
 /// The methods a canonical webhook route answers: a collection, an item, or an item's action.

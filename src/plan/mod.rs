@@ -806,7 +806,10 @@ impl<'a> Plan<'a> {
                 let link = (own.paging == Paging::Link)
                     .then(|| reply.headers.text("link").map(str::to_owned))
                     .flatten();
-                let parsed = self.cx.read(own, reply)?;
+                let parsed = self
+                    .cx
+                    .read(own, reply)
+                    .map_err(|p| secret_named_as_sent(own, p))?;
                 if !self.op.action.reads_only() && self.op.action != Action::Test {
                     self.wrote = true;
                 }
@@ -1017,9 +1020,11 @@ impl<'a> Plan<'a> {
                     .take()
                     .or_else(|| self.current.take().map(Members::from))
                     .ok_or_else(|| self.cx.malformed("no answer holding the webhook", None))?;
-                if !(self.op.reveal_secret
-                    || matches!(action, Action::Create | Action::RotateSecret))
-                {
+                // A secret is shown once where the vendor minted it: a create or a rotation
+                // whose client chose none (a create's chosen secret is never read back).
+                let minted = action == Action::Create
+                    || (action == Action::RotateSecret && self.chosen_secret().is_none());
+                if !(self.op.reveal_secret || minted) {
                     webhook.remove("secret");
                 }
                 let webhook = webhook.ordered(model::WEBHOOK_FIELDS);
@@ -1037,6 +1042,25 @@ impl<'a> Plan<'a> {
 /// A resource change's part as the vendor's verb takes it: a merge patch for `update`, the
 /// whole value for `replace`, computed from the resource as it is where the verb and the
 /// change's mode differ.
+/// A vendor's field error on the member its request carried the client's secret in (Svix's
+/// rotation `key`), named `secret` as the client sent it: no field rule names that member, so
+/// it would read as the vendor's own `extensions.key`.
+fn secret_named_as_sent(own: &Endpoint, mut problem: Problem) -> Problem {
+    let Some(at) = own.body.as_ref().and_then(|b| b.path_of("secret")) else {
+        return problem;
+    };
+    let vendor_name = format!("extensions.{at}");
+    let mut renamed = false;
+    for e in problem.errors.iter_mut().filter(|e| e.field == vendor_name) {
+        e.field = "secret".to_owned();
+        renamed = true;
+    }
+    if renamed {
+        problem.detail = crate::problem::summarise(&problem.errors);
+    }
+    problem
+}
+
 fn resource_part(change: &ResourceChange) -> Map<String, Value> {
     let mode = change.mode;
     match (change.verb, &change.current) {
