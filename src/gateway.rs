@@ -236,9 +236,9 @@ async fn answer<F: Frontend, B: RequestBody>(
 
 /// Reads a whole body within its limits; a route that takes none reads nothing. A body cut
 /// short by its time limit is answered with 400; hyper then closes the connection, since the
-/// rest of the body was never read. A body in a content coding (gzip, say) is refused with 415
-/// before it is read, as RFC 9110 §8.4 asks of a server that does not decode it: read as it
-/// is, its bytes would be taken for JSON, or relayed to a vendor without their coding.
+/// rest of the body was never read. A body in a content coding (gzip, say) is refused with 415,
+/// as RFC 9110 §8.4 asks of a server that does not decode it: read as it is, its bytes would be
+/// taken for JSON, or relayed to a vendor without their coding.
 async fn read_body<B: RequestBody>(
     body: B,
     headers: &HeaderMap,
@@ -248,9 +248,14 @@ async fn read_body<B: RequestBody>(
     if !reads {
         return Ok(Bytes::new());
     }
-    if let Some(coding) = headers::tokens(headers, &http::header::CONTENT_ENCODING)
-        .find(|t| !t.eq_ignore_ascii_case(b"identity"))
-    {
+    let bytes = body::read_limited(body, limit)
+        .await
+        .map_err(body_problem)?;
+    // Looked at once the body is read: a request that declares a coding but carries no body
+    // (a GET, say) has nothing to decode, and over HTTP/2 only the read tells.
+    let coding = headers::tokens(headers, &http::header::CONTENT_ENCODING)
+        .find(|t| !t.eq_ignore_ascii_case(b"identity"));
+    if let Some(coding) = coding.filter(|_| !bytes.is_empty()) {
         return Err(Problem::new(
             crate::problem::Code::UnsupportedMediaType,
             format!(
@@ -259,7 +264,7 @@ async fn read_body<B: RequestBody>(
             ),
         ));
     }
-    body::read_limited(body, limit).await.map_err(body_problem)
+    Ok(bytes)
 }
 
 /// Why a body could not be read, as a problem: too large is 413, the rest 400.

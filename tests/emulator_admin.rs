@@ -550,6 +550,16 @@ async fn a_body_in_a_content_coding_is_refused_not_misread() {
             "{}: nothing created",
             d.name
         );
+        // A coding declared on a request without a body has nothing to refuse.
+        let listed = send_raw(
+            gw.emulators[&d.name],
+            "GET",
+            &vendor_list(&d),
+            &[BEARER, ("content-encoding", "gzip")],
+            Bytes::new(),
+        )
+        .await;
+        ok(&listed, 200, &d.name);
         // No coding at all, said outright (in any letter case).
         let created = send_raw(
             gw.addr,
