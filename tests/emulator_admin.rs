@@ -708,6 +708,30 @@ async fn a_rotation_takes_the_secret_its_client_chose_or_refuses_it() {
 }
 
 #[tokio::test]
+async fn a_vendor_refusing_a_page_size_is_told_as_the_client_asked() {
+    let gw = gateway(&all_emulated("")).await;
+    let mut refused = 0;
+    for d in dialects() {
+        let base = canonical_base(&d, &d.name);
+        let listed = send(gw.addr, "GET", &format!("{base}?limit=1000000"), &[], None).await;
+        if listed.status == 200 {
+            continue;
+        }
+        refused += 1;
+        assert_eq!(listed.status, 422, "{}: {}", d.name, listed.json());
+        let fields: Vec<Value> = listed.json()["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].clone())
+            .collect();
+        assert_eq!(fields, [json!("limit")], "{}: {}", d.name, listed.json());
+    }
+    assert!(refused > 0, "no vendor refuses a page of a million");
+    gw.stop().await;
+}
+
+#[tokio::test]
 async fn the_admin_api_is_behind_inbound_keys() {
     use sha2::Digest;
     let hex = |key: &str| format!("{:x}", sha2::Sha256::digest(key.as_bytes()));

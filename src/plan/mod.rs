@@ -809,7 +809,7 @@ impl<'a> Plan<'a> {
                 let parsed = self
                     .cx
                     .read(own, reply)
-                    .map_err(|p| secret_named_as_sent(own, p))?;
+                    .map_err(|p| named_as_sent(own, p))?;
                 if !self.op.action.reads_only() && self.op.action != Action::Test {
                     self.wrote = true;
                 }
@@ -1042,18 +1042,34 @@ impl<'a> Plan<'a> {
 /// A resource change's part as the vendor's verb takes it: a merge patch for `update`, the
 /// whole value for `replace`, computed from the resource as it is where the verb and the
 /// change's mode differ.
-/// A vendor's field error on the member its request carried the client's secret in (Svix's
-/// rotation `key`), named `secret` as the client sent it: no field rule names that member, so
-/// it would read as the vendor's own `extensions.key`.
-fn secret_named_as_sent(own: &Endpoint, mut problem: Problem) -> Problem {
-    let Some(at) = own.body.as_ref().and_then(|b| b.path_of("secret")) else {
+/// A vendor's field errors on what its request carried for the client, named as the client
+/// sent it: the secret a rotation's body held (Svix's `key`), and a list's `limit` or `cursor`
+/// under the vendor's query parameter (`iterator`). No field rule names those members, so they
+/// would read as the vendor's own `extensions.…`: `extensions.key`, or for a parameter
+/// `extensions.iterator` or, where the vendor locates it as pydantic does (`["query",
+/// "iterator"]`), `extensions.query.iterator`.
+fn named_as_sent(own: &Endpoint, mut problem: Problem) -> Problem {
+    if problem.errors.is_empty() {
         return problem;
-    };
-    let vendor_name = format!("extensions.{at}");
+    }
+    let mut names: Vec<(String, &str)> = Vec::new();
+    if let Some(at) = own.body.as_ref().and_then(|b| b.path_of("secret")) {
+        names.push((format!("extensions.{at}"), "secret"));
+    }
+    for (param, template) in &own.query {
+        for sent in ["limit", "cursor"] {
+            if template.slots().contains(&sent) {
+                names.push((format!("extensions.{param}"), sent));
+                names.push((format!("extensions.query.{param}"), sent));
+            }
+        }
+    }
     let mut renamed = false;
-    for e in problem.errors.iter_mut().filter(|e| e.field == vendor_name) {
-        e.field = "secret".to_owned();
-        renamed = true;
+    for e in &mut problem.errors {
+        if let Some((_, sent)) = names.iter().find(|(vendor, _)| *vendor == e.field) {
+            e.field = (*sent).to_owned();
+            renamed = true;
+        }
     }
     if renamed {
         problem.detail = crate::problem::summarise(&problem.errors);
