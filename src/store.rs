@@ -410,8 +410,13 @@ impl Store {
             .or_else(|| endpoint.and_then(|e| e.default_limit()))
             .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
         let paging = endpoint.map_or(Paging::Given, |e| e.paging);
+        // A cursor this store never gave is refused, as a vendor refuses one: read as the
+        // first page, a client holding a stale or mangled cursor would page forever.
+        let unknown = |cursor: &str| {
+            Problem::bad_request(format!("the cursor `{cursor}` is not one this list gave"))
+        };
         let start = match (paging, op.query.cursor.as_deref()) {
-            (_, None) => 0,
+            (_, None | Some("")) => 0,
             (Paging::LastId, Some(after)) => {
                 let at = all
                     .iter()
@@ -425,12 +430,13 @@ impl Store {
                     }
                 }
             }
+            // Page 0 is the first, as the numbered vendors take it.
             (Paging::Page, Some(page)) => page
                 .parse::<usize>()
-                .unwrap_or(1)
+                .map_err(|_| unknown(page))?
                 .saturating_sub(1)
                 .saturating_mul(limit),
-            (_, Some(position)) => position.parse().unwrap_or(0),
+            (_, Some(position)) => position.parse().map_err(|_| unknown(position))?,
         };
         let end = start.saturating_add(limit).min(all.len());
         let mut items = crate::model::Listed::default();

@@ -732,6 +732,24 @@ async fn a_vendor_refusing_a_page_size_is_told_as_the_client_asked() {
 }
 
 #[tokio::test]
+async fn a_cursor_no_page_gave_is_refused_where_the_vendor_pages() {
+    let gw = gateway(&all_emulated("")).await;
+    for d in dialects() {
+        let list = d.operation(Action::List).expect("every dialect lists");
+        let pages = list
+            .query
+            .iter()
+            .any(|(_, t)| t.slots().contains(&"cursor"));
+        let base = canonical_base(&d, &d.name);
+        let listed = send(gw.addr, "GET", &format!("{base}?cursor=zzz"), &[], None).await;
+        // A vendor that answers every webhook at once is never sent a cursor.
+        let wanted = if pages { 400 } else { 200 };
+        assert_eq!(listed.status, wanted, "{}: {}", d.name, listed.json());
+    }
+    gw.stop().await;
+}
+
+#[tokio::test]
 async fn the_admin_api_is_behind_inbound_keys() {
     use sha2::Digest;
     let hex = |key: &str| format!("{:x}", sha2::Sha256::digest(key.as_bytes()));

@@ -118,6 +118,24 @@ async fn every_way_of_paging_lists_every_webhook_once() {
             _ => vec!["2".into(), "4".into()],
         };
         assert_eq!(cursors, expected, "{upstream}");
+        // A cursor no page gave is refused, never read as the first page: a client holding a
+        // stale one would page forever.
+        for stale in ["zzz", "-1", "99999999999999999999999"] {
+            let refused = send(
+                gw.addr,
+                "GET",
+                &format!("{base}?limit=2&cursor={stale}"),
+                &[],
+                None,
+            )
+            .await;
+            assert_eq!(
+                refused.status,
+                400,
+                "{upstream}, {stale}: {}",
+                refused.json()
+            );
+        }
         // A page size the list divides: without a flag to say it is the last, the last
         // full page leads to an empty one; Ledger says so.
         let (listed, cursors) = page_through(gw.addr, &base, 5).await;
