@@ -94,6 +94,7 @@
 //!     answer.rs           reading a vendor's reply
 //!   upstream/mod.rs     one configured vendor endpoint: runs a plan over HTTP, or relays
 //!     resilience.rs       retries, backoff, Retry-After, circuit breaker, concurrency cap
+//!     turns.rs            one composed write at a time per webhook
 //!   store.rs            the in-memory store behind an emulated vendor
 //!   -- frontends
 //!   frontend/mod.rs     the Frontend trait (one hook per phase of the road), Routed, Job, Outcome

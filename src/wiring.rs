@@ -148,6 +148,7 @@ pub fn upstream(
         client,
         url_policy,
         latency: crate::metrics::get().upstream_latency(&u.name),
+        turns: Default::default(),
     })
 }
 

@@ -1212,3 +1212,77 @@ async fn a_merge_into_a_member_never_read_back_never_reaches_the_vendor() {
     }
     assert!(checked > 0);
 }
+
+#[tokio::test]
+async fn two_updates_of_one_webhook_at_once_both_hold() {
+    let all = dialects();
+    // Every emulated call takes a while, so that the two updates overlap at the vendor.
+    let config: String = all
+        .iter()
+        .map(|d| {
+            format!(
+                "[upstreams.{0}]\ndialect = \"{0}\"\nemulate = true\n\
+                 [upstreams.{0}.emulator.faults]\nlatency_ms = 150\n",
+                d.name
+            )
+        })
+        .collect();
+    let gw = gateway(&config).await;
+    let mut tried = 0;
+    for d in &all {
+        let path = base(d, owner_of(d, 7).as_deref());
+        let body = full_body(d, 0);
+        let id = create(gw.addr, &path, &body).await;
+        // Two canonical fields (not extensions, which some vendors never show back), each
+        // changed to a value other than the one it was created with; `url` first, since every
+        // vendor's own update carries it (a flag may have a call of its own).
+        // The second is one the vendor keeps under the same member as the url where there is
+        // one (Resemble's `webhook_config`): an update sent whole carries both.
+        let top = |r: &Rule| {
+            r.path.as_ref().map(|p| {
+                p.to_string()
+                    .split(['.', '['])
+                    .next()
+                    .unwrap_or("")
+                    .to_owned()
+            })
+        };
+        let mut rules = writable(d, Action::Update);
+        let url_top = rules
+            .iter()
+            .find(|r| r.target.name() == "url")
+            .and_then(|r| top(r));
+        rules.sort_by_key(|r| (r.target.name() != "url", top(r) != url_top));
+        let changes: Vec<(String, Value)> = rules
+            .into_iter()
+            .filter(|r| {
+                matches!(r.target, Target::Field(_))
+                    && !unreadable_maps(d).iter().any(|u| u.target == r.target)
+            })
+            .filter_map(|r| {
+                let (name, changed) = (r.target.name(), value(r, 1));
+                (body.get(&name) != Some(&changed)).then_some((name, changed))
+            })
+            .take(2)
+            .collect();
+        let [(a, a_value), (b, b_value)] = &changes[..] else {
+            continue;
+        };
+        tried += 1;
+        let item = format!("{path}/{id}");
+        let merge = [("content-type", "application/merge-patch+json")];
+        let (patch_a, patch_b) = (json!({ a: a_value }), json!({ b: b_value }));
+        let (first, second) = tokio::join!(
+            send(gw.addr, "PATCH", &item, &merge, Some(&patch_a)),
+            send(gw.addr, "PATCH", &item, &merge, Some(&patch_b)),
+        );
+        assert_eq!(first.status, 200, "{}: {}", d.name, text(&first));
+        assert_eq!(second.status, 200, "{}: {}", d.name, text(&second));
+        let now = send(gw.addr, "GET", &item, &[], None).await;
+        // Each change as its own answer showed it (the vendor's spelling of it), both kept.
+        assert_eq!(now.json()[a], first.json()[a], "{}: {a} was lost", d.name);
+        assert_eq!(now.json()[b], second.json()[b], "{}: {b} was lost", d.name);
+    }
+    assert!(tried > 0, "no dialect updates two fields");
+    gw.stop().await;
+}

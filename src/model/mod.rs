@@ -144,6 +144,14 @@ pub struct Operation {
 }
 
 impl Operation {
+    /// The webhook addressed, as one key: its owner and id.
+    pub fn webhook_key(&self) -> String {
+        let (owner, id) = (self.owner.as_deref(), self.id.as_deref());
+        // Joined by a newline: two webhooks whose parts run together so would only take
+        // turns where they need not.
+        format!("{}\n{}", owner.unwrap_or(""), id.unwrap_or(""))
+    }
+
     /// An operation of `action` with nothing else said.
     pub fn new(action: Action) -> Self {
         Operation {

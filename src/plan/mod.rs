@@ -175,6 +175,18 @@ impl<'a> Plan<'a> {
         &self.op
     }
 
+    /// Whether the plan writes what it made of a read (an update taken whole, a toggle
+    /// composed from an update, a resource replaced after its read): two such plans on one
+    /// webhook must not overlap, or the later would write back what the earlier changed.
+    pub fn writes_what_it_reads(&self) -> bool {
+        let writes = !self.op.action.reads_only() && self.op.action != Action::Test;
+        writes
+            && self
+                .stages
+                .iter()
+                .any(|s| matches!(s, Stage::Current | Stage::CurrentResource(_)))
+    }
+
     /// What to do next, given the reply to the request last sent (`None` at the start).
     pub fn next(&mut self, reply: Option<Reply>) -> Next {
         if let Some(p) = self.refused.take() {
@@ -1039,15 +1051,12 @@ impl<'a> Plan<'a> {
     }
 }
 
-/// A resource change's part as the vendor's verb takes it: a merge patch for `update`, the
-/// whole value for `replace`, computed from the resource as it is where the verb and the
-/// change's mode differ.
 /// A vendor's field errors on what its request carried for the client, named as the client
-/// sent it: the secret a rotation's body held (Svix's `key`), and a list's `limit` or `cursor`
-/// under the vendor's query parameter (`iterator`). No field rule names those members, so they
-/// would read as the vendor's own `extensions.…`: `extensions.key`, or for a parameter
-/// `extensions.iterator` or, where the vendor locates it as pydantic does (`["query",
-/// "iterator"]`), `extensions.query.iterator`.
+/// sent it: the secret a rotation's body held (a `key` member, say), and a list's `limit` or
+/// `cursor` under the vendor's query parameter (an `iterator`, say). No field rule names those
+/// members, so they would read as the vendor's own `extensions.…`: `extensions.key`, or for a
+/// parameter `extensions.iterator` or, where the vendor locates it as pydantic does
+/// (`["query", "iterator"]`), `extensions.query.iterator`.
 fn named_as_sent(own: &Endpoint, mut problem: Problem) -> Problem {
     if problem.errors.is_empty() {
         return problem;
@@ -1077,6 +1086,9 @@ fn named_as_sent(own: &Endpoint, mut problem: Problem) -> Problem {
     problem
 }
 
+/// A resource change's part as the vendor's verb takes it: a merge patch for `update`, the
+/// whole value for `replace`, computed from the resource as it is where the verb and the
+/// change's mode differ.
 fn resource_part(change: &ResourceChange) -> Map<String, Value> {
     let mode = change.mode;
     match (change.verb, &change.current) {

@@ -8,6 +8,7 @@
 //! request already in the vendor's dialect the same way.
 
 pub mod resilience;
+pub mod turns;
 
 use crate::exchange::Fields;
 use crate::exchange::{Reply, VendorRequest};
@@ -146,6 +147,8 @@ pub struct Upstream {
     pub url_policy: Arc<UrlPolicy>,
     /// Its series of `hookgate_upstream_request_duration_seconds`, found once.
     pub latency: prometheus_client::metrics::histogram::Histogram,
+    /// The webhooks a composed write (a read, a merge, a write) is under way on.
+    pub turns: turns::Turns,
 }
 
 impl Upstream {
@@ -178,6 +181,11 @@ impl Upstream {
     /// Carries out one canonical operation: the plan's requests, one after the other.
     pub async fn execute(&self, op: Operation, call: &Call) -> Result<Done, Problem> {
         let mut plan = self.plan(op, call);
+        // A write made from what was read waits for any other one on the same webhook.
+        let _turn = match plan.writes_what_it_reads() {
+            true => Some(self.turns.take(plan.operation().webhook_key()).await),
+            false => None,
+        };
         let mut reply = None;
         loop {
             match plan.next(reply.take()) {
