@@ -411,9 +411,16 @@ impl Store {
             .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
         let paging = endpoint.map_or(Paging::Given, |e| e.paging);
         // A cursor this store never gave is refused, as a vendor refuses one: read as the
-        // first page, a client holding a stale or mangled cursor would page forever.
+        // first page, a client holding a stale or mangled cursor would page forever. Refused
+        // on the query parameter that carried it, in the vendor's name for it.
+        let param = endpoint
+            .and_then(|e| e.query.iter().find(|(_, t)| t.slots().contains(&"cursor")))
+            .map_or("cursor", |(name, _)| name.as_str());
         let unknown = |cursor: &str| {
-            Problem::bad_request(format!("the cursor `{cursor}` is not one this list gave"))
+            Problem::validation(vec![FieldError::in_query(
+                param,
+                format!("`{cursor}` is not a cursor this list gave"),
+            )])
         };
         let start = match (paging, op.query.cursor.as_deref()) {
             (_, None | Some("")) => 0,
@@ -424,9 +431,10 @@ impl Store {
                 match at {
                     Some(at) => at + 1,
                     None => {
-                        return Err(Problem::bad_request(format!(
-                            "no webhook `{after}` to list after"
-                        )));
+                        return Err(Problem::validation(vec![FieldError::in_query(
+                            param,
+                            format!("no webhook `{after}` to list after"),
+                        )]));
                     }
                 }
             }

@@ -743,8 +743,11 @@ async fn a_cursor_no_page_gave_is_refused_where_the_vendor_pages() {
         let base = canonical_base(&d, &d.name);
         let listed = send(gw.addr, "GET", &format!("{base}?cursor=zzz"), &[], None).await;
         // A vendor that answers every webhook at once is never sent a cursor.
-        let wanted = if pages { 400 } else { 200 };
+        let wanted = if pages { 422 } else { 200 };
         assert_eq!(listed.status, wanted, "{}: {}", d.name, listed.json());
+        if pages {
+            assert_eq!(listed.json()["errors"][0]["field"], "cursor", "{}", d.name);
+        }
     }
     gw.stop().await;
 }

@@ -131,9 +131,14 @@ async fn every_way_of_paging_lists_every_webhook_once() {
             .await;
             assert_eq!(
                 refused.status,
-                400,
+                422,
                 "{upstream}, {stale}: {}",
                 refused.json()
+            );
+            assert_eq!(
+                refused.json()["errors"][0]["field"],
+                "cursor",
+                "{upstream}, {stale}"
             );
         }
         // A page size the list divides: without a flag to say it is the last, the last
@@ -357,7 +362,8 @@ async fn a_cursor_that_is_no_page_of_the_vendors_is_refused() {
     ] {
         let path = format!("/v1/upstreams/{upstream}/owners/{owner}/webhooks?cursor=abc");
         let refused = send(gw.addr, "GET", &path, &[], None).await;
-        ok(&refused, 400, &path);
+        ok(&refused, 422, &path);
+        assert_eq!(refused.json()["errors"][0]["field"], "cursor", "{path}");
         assert!(
             refused.json()["detail"].as_str().unwrap().contains(words),
             "{}",

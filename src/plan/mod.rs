@@ -413,9 +413,10 @@ impl<'a> Plan<'a> {
             (self.op.action, self.op.query.cursor.as_deref(), counted)
             && cursor.parse::<u64>().is_err()
         {
-            return Err(Problem::bad_request(format!(
-                "cursor `{cursor}` is no page of upstream {name}: its cursors are {counted}"
-            )));
+            return Err(Problem::validation(vec![FieldError::in_query(
+                "cursor",
+                format!("`{cursor}` is no page of upstream {name}: its cursors are {counted}"),
+            )]));
         }
         Ok(())
     }
