@@ -103,7 +103,26 @@ pub fn load(config: Config) -> Result<Setup, StartError> {
 fn owner_problems(s: &SurfaceConfig, d: &Dialect, upstream: &Dialect) -> Vec<ConfigProblem> {
     let key = format!("surfaces.{}.owner", s.name);
     let mut problems = Vec::new();
+    // A call on one webhook that this dialect's clients make without an owner (its vendor
+    // finds webhooks by id alone), where the upstream's calls name one.
+    let by_id = |x: &Dialect| {
+        x.operations
+            .iter()
+            .filter(|e| e.role.action().has_id())
+            .any(|e| !e.names_owner)
+    };
+    let named = |x: &Dialect| {
+        x.operations
+            .iter()
+            .filter(|e| e.role.action().has_id())
+            .any(|e| e.names_owner)
+    };
+    let bridges_ids = d.name != upstream.name && by_id(d) && named(upstream);
     let message = match (d.has_owner(), upstream.has_owner(), &s.owner) {
+        (true, true, None) if bridges_ids => Some(format!(
+            "is required: {} finds a webhook by its id alone, but upstream {} names its owner; say which owner this surface uses where the client names none",
+            s.dialect, s.upstream
+        )),
         (false, true, None) => Some(format!(
             "is required: {} paths carry no owner, but upstream {} scopes webhooks by owner; say which owner this surface uses",
             s.dialect, s.upstream
@@ -112,6 +131,7 @@ fn owner_problems(s: &SurfaceConfig, d: &Dialect, upstream: &Dialect) -> Vec<Con
             "is required: {} scopes webhooks by owner, but upstream {} keeps no owners; say the one owner this surface serves (others are answered 404)",
             s.dialect, s.upstream
         )),
+        (true, true, Some(_)) if bridges_ids => None,
         (true, true, Some(_)) | (false, false, Some(_)) => Some(format!(
             "is only for a surface whose dialect and upstream differ in owner scope; {} and upstream {} agree",
             s.dialect, s.upstream
@@ -125,7 +145,7 @@ fn owner_problems(s: &SurfaceConfig, d: &Dialect, upstream: &Dialect) -> Vec<Con
         });
     }
     if let Some(owner) = &s.owner {
-        let held = if d.has_owner() { d } else { upstream };
+        let held = if upstream.has_owner() { upstream } else { d };
         if !held.admits_owner(owner) {
             let shape = held.describe_owner();
             problems.push(ConfigProblem {

@@ -140,7 +140,7 @@ impl Store {
     /// Carries out one canonical operation on the stored webhooks.
     ///
     /// Long by design: one arm per canonical action, as a vendor's documentation lists them.
-    pub fn execute(&self, op: Operation) -> Result<Done, Problem> {
+    pub fn execute(&self, mut op: Operation) -> Result<Done, Problem> {
         if let (Some(policy), Some(body)) = (&self.url_policy, &op.body)
             && matches!(op.action, Action::Create | Action::Update)
         {
@@ -149,6 +149,20 @@ impl Store {
                 .map_err(|r| Problem::validation(vec![r.field_error()]))?;
         }
         let mut state = self.lock();
+        // A vendor that finds a webhook by its id alone, asked without an owner: the owner is
+        // the webhook's own. A list or create without one has nothing to act under.
+        if op.owner.is_none() && self.dialect.has_owner() {
+            match op.id {
+                Some(_) => op.owner = self.owner_of(&state, &op)?,
+                None => {
+                    return Err(Problem::bad_request(format!(
+                        "a {} names no owner ({})",
+                        op.action,
+                        self.dialect.owner.as_deref().unwrap_or("owner")
+                    )));
+                }
+            }
+        }
         let outcome = match op.action {
             Action::List => self.list(&state, &op)?,
             Action::Get => {
@@ -455,28 +469,41 @@ impl Store {
         Ok(Outcome::List { items, next_cursor })
     }
 
+    /// The owner of the webhook an operation names by its id, whoever owns it.
+    fn owner_of(&self, state: &State, op: &Operation) -> Result<Option<String>, Problem> {
+        let id = op.id.as_deref().unwrap_or_default();
+        state
+            .webhooks
+            .iter()
+            .find(|(_, w)| self.names(w, id))
+            .map(|(owner, _)| owner.clone())
+            .ok_or_else(|| Problem::not_found(format!("no webhook {id}")))
+    }
+
+    /// Whether a stored webhook is the one `id` names: by its id, else by a field the vendor
+    /// also takes in its place (a client's `uid`).
+    fn names(&self, w: &Map<String, Value>, id: &str) -> bool {
+        w.get("id").and_then(Value::as_str) == Some(id)
+            || self.dialect.emulator.also_found_by.iter().any(|field| {
+                let value = match field.strip_prefix("extensions.") {
+                    Some(ext) => w.get("extensions").and_then(|e| e.get(ext)),
+                    None => w.get(field.as_str()),
+                };
+                value.and_then(Value::as_str) == Some(id)
+            })
+    }
+
     fn find<'s>(
         &self,
         state: &'s State,
         op: &Operation,
     ) -> Result<(usize, &'s Map<String, Value>), Problem> {
         let id = op.id.as_deref().unwrap_or_default();
-        // By its id, else by a field the vendor also takes in its place (a client's `uid`).
-        let named = |w: &Map<String, Value>| {
-            w.get("id").and_then(Value::as_str) == Some(id)
-                || self.dialect.emulator.also_found_by.iter().any(|field| {
-                    let value = match field.strip_prefix("extensions.") {
-                        Some(ext) => w.get("extensions").and_then(|e| e.get(ext)),
-                        None => w.get(field.as_str()),
-                    };
-                    value.and_then(Value::as_str) == Some(id)
-                })
-        };
         state
             .webhooks
             .iter()
             .enumerate()
-            .find(|(_, (owner, w))| *owner == op.owner && named(w))
+            .find(|(_, (owner, w))| *owner == op.owner && self.names(w, id))
             .map(|(i, (_, w))| (i, w))
             .ok_or_else(|| Problem::not_found(format!("no webhook {id}")))
     }

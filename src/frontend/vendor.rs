@@ -64,7 +64,7 @@ pub struct Route {
     /// Which of the API's routes matched: a relayed request is rebuilt from its method and path
     /// template.
     at: usize,
-    /// The owner and id the path names.
+    /// The owner the path or a query parameter names, and the id the path names.
     owner: Option<String>,
     id: Option<String>,
     /// The client's query string.
@@ -155,6 +155,28 @@ impl VendorApi {
             Kind::Operation(role) => role.action(),
             Kind::Resource(_, ResourceVerb::Get) => Action::Get,
             Kind::Resource(..) => Action::Update,
+        }
+    }
+
+    /// The owner a call names in a query parameter (`{{owner}}`), where its path names none.
+    fn query_owner(&self, role: Role, query: Option<&str>) -> Option<String> {
+        let param = self.dialect.endpoint(role)?.param_of("owner")?;
+        query_pairs(query)
+            .into_iter()
+            .find(|(k, v)| k == param && !v.is_empty())
+            .map(|(_, v)| v)
+    }
+
+    /// A list or create of an owner-scoped dialect that names no owner where the vendor takes
+    /// it (a query parameter left out, a body without it) is refused in the vendor's words.
+    fn owner_missing(&self, role: Role) -> Problem {
+        let endpoint = self.dialect.endpoint(role);
+        match endpoint.and_then(|e| e.param_of("owner")) {
+            Some(param) => Problem::validation(vec![FieldError::in_query(param, "is required")]),
+            None => Problem::validation(vec![FieldError::new(
+                self.dialect.webhook.vendor_name("owner"),
+                "is required",
+            )]),
         }
     }
 
@@ -292,8 +314,14 @@ impl VendorApi {
                 violations.iter().map(|v| v.in_vendor_words()).collect(),
             ));
         }
-        let parsed = map.parse(action, item).map_err(Problem::validation)?;
+        let mut parsed = map.parse(action, item).map_err(Problem::validation)?;
+        // The owner a create's body names (a vendor that takes it there) says where the
+        // webhook goes; it is no member a client writes.
+        let owner = parsed.shift_remove("owner");
         model::check_body(action, &parsed)?;
+        if let Some(owner) = owner {
+            parsed.insert("owner".into(), owner);
+        }
         Ok(parsed)
     }
 
@@ -933,6 +961,10 @@ impl Frontend for VendorApi {
             return Err(Problem::method_not_allowed(&allow));
         };
         let action = self.action(route.kind);
+        let owner = match (owner, route.kind) {
+            (None, Kind::Operation(role)) => self.query_owner(role, query),
+            (owner, _) => owner,
+        };
         Ok(Routed {
             action: Some(action),
             backend: Some(self.backend.clone()),
@@ -996,12 +1028,32 @@ impl Frontend for VendorApi {
         op.id = route.id.clone();
         op.owner = owner;
         op.lenient = false;
+        // Whose the webhooks are where this vendor names no one in the path: a list's query
+        // parameter (read when routed), or a create's body.
+        let unnamed = route.owner.is_none() && self.dialect.has_owner();
         match route.kind {
-            Kind::Operation(Role::Action(Action::List)) => {
+            Kind::Operation(role @ Role::Action(Action::List)) => {
+                if unnamed {
+                    return Err(self.owner_missing(role));
+                }
                 op.query = self.list_for_backend(route.query.as_deref())?;
             }
             Kind::Operation(role) if matches!(action, Action::Create | Action::Update) => {
                 self.webhook_write(&mut op, role, &item.unwrap_or_default())?;
+                let given = op.body.as_mut().and_then(|b| b.shift_remove("owner"));
+                if unnamed && action == Action::Create {
+                    let given = given.as_ref().and_then(Value::as_str);
+                    let Some(given) = given.filter(|o| !o.is_empty()) else {
+                        return Err(self.owner_missing(role));
+                    };
+                    self.check_shapes(&Route {
+                        owner: Some(given.to_owned()),
+                        id: None,
+                        query: None,
+                        ..*route
+                    })?;
+                    op.owner = self.backend_owner(Some(given))?;
+                }
             }
             Kind::Resource(i, verb) => {
                 self.resource_request(&mut op, routed, i, verb, item)?;

@@ -190,27 +190,19 @@ impl Compiler<'_> {
                 return None;
             }
         };
-        let has_owner = owner_span > 0;
-        // Each placeholder, where it must stand and where it must not.
-        let placeholders = [
-            (
-                PathSeg::Id,
-                with_id,
-                "must contain {id}",
-                "must not contain {id}",
-            ),
-            (
-                PathSeg::Owner,
-                has_owner,
-                "must contain {owner}: the dialect declares an owner scope",
-                "must not contain {owner}: the dialect declares no owner scope (dialect.owner)",
-            ),
-        ];
-        for (seg, wanted, missing, extra) in placeholders {
-            if wanted != path.has(&seg) {
-                let want = if wanted { missing } else { extra };
-                self.error(key, format!("`{text}` {want}"));
-            }
+        if with_id != path.has(&PathSeg::Id) {
+            let want = if with_id { "must" } else { "must not" };
+            self.error(key, format!("`{text}` {want} contain {{id}}"));
+        }
+        // Where an owner scope's owner goes (the path, a query parameter, a create's body, or
+        // nowhere for a webhook found by its id alone) is checked once the whole file is known.
+        if owner_span == 0 && path.has(&PathSeg::Owner) {
+            self.error(
+                key,
+                format!(
+                    "`{text}` must not contain {{owner}}: the dialect declares no owner scope (dialect.owner)"
+                ),
+            );
         }
         Some(path.spanning_owner(owner_span.max(1)))
     }
@@ -306,7 +298,7 @@ impl Compiler<'_> {
         if let Some(example) = examples.first() {
             webhook.follow(example);
         }
-        Dialect {
+        let dialect = Dialect {
             name: name.to_owned(),
             title: raw.dialect.title.unwrap_or_else(|| name.to_owned()),
             docs: raw.dialect.docs,
@@ -329,6 +321,71 @@ impl Compiler<'_> {
             emulator,
             examples,
             source_sha256: [0; 32],
+        };
+        if dialect.has_owner() {
+            self.owner_places(&dialect);
+        }
+        dialect
+    }
+
+    /// Where each call of an owner-scoped dialect names the owner: in its path (`{owner}`) or
+    /// a query parameter (`{{owner}}`), a create also in its body (a `[fields.owner]` rule
+    /// carried on create). A call on one webhook may name none, for a vendor that finds a
+    /// webhook by its id alone; the gateway then confirms the owner before the call, which
+    /// takes a `get` that either names the owner or answers with it.
+    fn owner_places(&mut self, d: &Dialect) {
+        let get = d.endpoint(Role::Action(Action::Get));
+        let confirmable =
+            get.is_some_and(|g| g.names_owner) || d.webhook.reading("owner").is_some();
+        let unnamed = "names no owner: put {owner} in its path or {{owner}} in a query parameter";
+        // A webhook never moves between owners: a body names its owner on create only.
+        if d.webhook.carries("owner", Action::Update) {
+            self.error(
+                "fields.owner",
+                "a body names its owner on create only: say `on = [\"create\"]`, or `in = [\"response\"]`",
+            );
+        }
+        for e in &d.operations {
+            if e.names_owner {
+                continue;
+            }
+            let key = format!("operations.{}.path", e.role.name());
+            let path = &e.path;
+            match e.role.action() {
+                Action::List => self.error(key, format!("`{path}` {unnamed}")),
+                Action::Create if d.webhook.carries("owner", Action::Create) => {}
+                Action::Create => self.error(
+                    key,
+                    format!("`{path}` {unnamed}, or carry it in the body with a `[fields.owner]` rule"),
+                ),
+                _ if confirmable => {}
+                _ => self.error(
+                    key,
+                    format!(
+                        "`{path}` names no owner, and nothing confirms whose the webhook is: name {{owner}} in `get`, or read `owner` from its answer with a `[fields.owner]` rule"
+                    ),
+                ),
+            }
+        }
+        for r in &d.resources {
+            for (verb, e) in [
+                ("get", &r.get),
+                ("replace", &r.replace),
+                ("update", &r.update),
+            ] {
+                if let Some(e) = e
+                    && !e.path.has(&PathSeg::Owner)
+                    && !confirmable
+                {
+                    self.error(
+                        format!("resources.{}.{verb}.path", r.name),
+                        format!(
+                            "`{}` names no owner, and nothing confirms whose the webhook is: name {{owner}} in `operations.get`, or read `owner` from its answer with a `[fields.owner]` rule",
+                            e.path
+                        ),
+                    );
+                }
+            }
         }
     }
 
@@ -764,7 +821,7 @@ impl Compiler<'_> {
         let method = self.method(&format!("{key}.method"), &s.method)?;
         let path =
             self.path_template(&format!("{key}.path"), &s.path, action.has_id(), owner_span)?;
-        let (query, order) = self.query_and_order(key, action, s);
+        let (query, order) = self.query_and_order(key, action, s, owner_span > 0);
         let request = s
             .request
             .iter()
@@ -802,11 +859,14 @@ impl Compiler<'_> {
             [one] => one.keys(),
             _ => None,
         };
+        let names_owner =
+            path.has(&PathSeg::Owner) || query.iter().any(|(_, t)| t.slots().contains(&"owner"));
         Some(Endpoint {
             role,
             method,
             path,
             query,
+            names_owner,
             body_item_path: body.as_ref().and_then(|b| b.path_of("webhook")),
             body,
             response,
@@ -875,23 +935,26 @@ impl Compiler<'_> {
         key: &str,
         action: Action,
         s: &OperationSection,
+        owned: bool,
     ) -> (Vec<(String, Template)>, Option<Ordering>) {
         let order = s
             .order
             .as_ref()
             .map(|o| self.ordering(&format!("{key}.order"), o));
-        let query_slots: &[&str] = if order.is_some() {
-            &["limit", "cursor", "order"]
-        } else {
-            &["limit", "cursor"]
-        };
+        let mut query_slots = vec!["limit", "cursor"];
+        if order.is_some() {
+            query_slots.push("order");
+        }
+        if owned {
+            query_slots.push("owner");
+        }
         let query = s
             .query
             .iter()
             .filter_map(|(param, text)| {
                 let qkey = format!("{key}.query.{param}");
                 let t = self.template(&qkey, &Value::from(text.as_str()))?;
-                self.check_slots(&qkey, &t, query_slots);
+                self.check_slots(&qkey, &t, &query_slots);
                 Some((param.clone(), t))
             })
             .collect();

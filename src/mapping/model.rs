@@ -92,8 +92,11 @@ pub struct Endpoint {
     pub method: Method,
     /// The path after the dialect's base path.
     pub path: PathTemplate,
-    /// Vendor query parameter → template (`{{limit}}`, `{{cursor}}`).
+    /// Vendor query parameter → template (`{{limit}}`, `{{cursor}}`, `{{owner}}`).
     pub query: Vec<(String, Template)>,
+    /// The call names the owner (in its path or query): the vendor finds the webhook under it.
+    /// A call that does not finds a webhook by its id alone.
+    pub names_owner: bool,
     /// The request body.
     pub body: Option<Template>,
     /// Where the webhook sits in the request body (`{{webhook}}` in `body`).

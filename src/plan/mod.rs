@@ -12,6 +12,7 @@
 //!
 //! | stage | request | when |
 //! |---|---|---|
+//! | `Scope` | `get` | a call that finds the webhook by its id alone, unless a read of it comes first anyway: whose the webhook is, confirmed before anything changes |
 //! | `Current` | `get` | an update merged here (read-merge-write, a merge into an object, a vendor that takes the whole webhook), a body with `{{current.*}}`, a toggle without an endpoint of its own |
 //! | `CurrentResource` | a resource's `get` | a resource change that must be merged here |
 //! | `Own` | the operation's own endpoint | unless an update changes nothing at the webhook itself |
@@ -83,6 +84,7 @@ type Page = (model::Listed, Option<String>);
 /// One stage of a plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stage {
+    Scope,
     Current,
     CurrentResource(usize),
     Own,
@@ -339,7 +341,97 @@ impl<'a> Plan<'a> {
             Action::Create => self.lay_out_create()?,
             Action::Update => self.lay_out_update()?,
         }
+        self.confirm_scope_first()
+    }
+
+    /// The problem of an operation without an owner at an upstream that needs one.
+    fn owner_needed(&self) -> Problem {
+        let name = self.cx.upstream;
+        let scope = self.cx.dialect.owner.as_deref().unwrap_or("owner");
+        Problem::not_found(format!(
+            "upstream {name} scopes webhooks by owner ({scope}): use /v1/upstreams/{name}/owners/{{owner}}/webhooks"
+        ))
+    }
+
+    /// A vendor that finds a webhook by its id alone would act on another owner's webhook as
+    /// readily as on this one's. Where a call of the plan names no owner, the webhook is read
+    /// first and its owner compared (by [`Self::confirm_owner`]) before anything is sent that
+    /// could change it, unless the plan's first call is that read already.
+    /// An operation asked under no owner (a vendor surface's client whose vendor finds
+    /// webhooks by id alone) is carried out only where no call needs one.
+    fn confirm_scope_first(&mut self) -> Result<(), Problem> {
+        if !self.cx.dialect.has_owner() || self.op.id.is_none() {
+            return Ok(());
+        }
+        if self.op.owner.is_none() {
+            if self.stages.iter().any(|s| self.names_owner(*s)) {
+                return Err(self.owner_needed());
+            }
+            return Ok(());
+        }
+        let unnamed = self.stages.iter().any(|s| !self.names_owner(*s));
+        let reads_first = match self.stages.front() {
+            Some(Stage::Current | Stage::Webhook) => true,
+            Some(Stage::Own) => self.op.action == Action::Get,
+            _ => false,
+        };
+        if unnamed && !reads_first {
+            self.stages.push_front(Stage::Scope);
+        }
+        // Until the vendor's answer says whose the webhook is, no answer is given the owner
+        // asked under in place of the one it does not name.
+        if unnamed && !self.names_owner(Stage::Scope) {
+            self.cx.owner = None;
+        }
         Ok(())
+    }
+
+    /// Whether a stage's call names the owner to the vendor, which then finds the webhook
+    /// under it or not at all.
+    fn names_owner(&self, stage: Stage) -> bool {
+        let d = self.cx.dialect;
+        let get = || d.operation(Action::Get).is_some_and(|g| g.names_owner);
+        let resource =
+            |e: Option<&ResourceEndpoint>| e.is_none_or(|e| e.path.has(&url::PathSeg::Owner));
+        match stage {
+            Stage::Scope | Stage::Current | Stage::Webhook => get(),
+            Stage::Own => self.own.is_none_or(|o| o.names_owner),
+            Stage::CurrentResource(i) | Stage::Resource(i) => resource(d.resources[i].get.as_ref()),
+            Stage::ResourceWrite(i) => {
+                let verb = self
+                    .changes
+                    .iter()
+                    .find(|c| c.resource == i)
+                    .map(|c| c.verb);
+                resource(verb.and_then(|v| d.resources[i].endpoint(v)))
+            }
+        }
+    }
+
+    /// Where the vendor found the webhook by its id alone, the owner its answer gives must be
+    /// the one asked under: another owner's webhook is not found here, and one whose answer
+    /// does not say whose it is cannot be shown or changed.
+    fn confirm_owner(&mut self, get: &Endpoint, webhook: &Members) -> Result<(), Problem> {
+        let Some(asked) = self.op.owner.as_deref().filter(|_| !get.names_owner) else {
+            return Ok(());
+        };
+        let id = self.op.id.as_deref().unwrap_or_default();
+        let name = self.cx.upstream;
+        match webhook.str("owner") {
+            Some(owner) if owner == asked => {
+                self.cx.owner = self.op.owner.clone();
+                Ok(())
+            }
+            Some(_) => Err(Problem::not_found(format!(
+                "no webhook {id} under owner {asked} at upstream {name}"
+            ))),
+            None => Err(Problem::new(
+                Code::UpstreamError,
+                format!(
+                    "upstream {name} answered webhook {id} without its owner: whose it is cannot be confirmed"
+                ),
+            )),
+        }
     }
 
     /// Refuses an owner or id this upstream cannot have: a dot segment, or a shape its vendor
@@ -348,11 +440,10 @@ impl<'a> Plan<'a> {
         let d = self.cx.dialect;
         let name = self.cx.upstream;
         match (&d.owner, &self.op.owner) {
-            (Some(scope), None) => {
-                return Err(Problem::not_found(format!(
-                    "upstream {name} scopes webhooks by owner ({scope}): use /v1/upstreams/{name}/owners/{{owner}}/webhooks"
-                )));
-            }
+            // A webhook's own calls may find it by its id alone: whether they do is known once
+            // the plan is laid out.
+            (Some(_), None) if self.op.id.is_some() => {}
+            (Some(_), None) => return Err(self.owner_needed()),
             (None, Some(_)) => {
                 return Err(Problem::not_found(format!(
                     "upstream {name} has no owner scope: leave /owners/{{owner}} out of the path"
@@ -448,7 +539,16 @@ impl<'a> Plan<'a> {
         model::check_body(Action::Create, &body)?;
         let refusal = self.cx.url_policy.check_webhook(&body).err();
         let names_secret = body.contains_key("secret");
-        let split = self.cx.split(Action::Create, body);
+        let mut split = self.cx.split(Action::Create, body);
+        // A vendor that takes the owner in a create's body: the owner asked under, written
+        // where its `owner` rule says.
+        if let Some(owner) = &self.op.owner
+            && self.cx.dialect.webhook.carries("owner", Action::Create)
+        {
+            split
+                .main
+                .insert("owner".into(), Value::from(owner.as_str()));
+        }
         let written = self.cx.write(
             &self.cx.dialect.webhook,
             Action::Create,
@@ -602,7 +702,7 @@ impl<'a> Plan<'a> {
     fn request(&mut self, stage: Stage) -> Result<Option<VendorRequest>, Problem> {
         let d = self.cx.dialect;
         match stage {
-            Stage::Current => Ok(Some(self.call(
+            Stage::Scope | Stage::Current => Ok(Some(self.call(
                 self.endpoint(Action::Get)?,
                 None,
                 Purpose::Read,
@@ -719,6 +819,7 @@ impl<'a> Plan<'a> {
                 .as_ref()
                 .zip(self.op.query.order)
                 .map(|(ordering, order)| ordering.spell(order)),
+            owner: self.op.owner.as_deref(),
         };
         let mut path =
             endpoint
@@ -797,10 +898,20 @@ impl<'a> Plan<'a> {
     fn absorb(&mut self, stage: Stage, reply: &Reply) -> Result<(), Problem> {
         let d = self.cx.dialect;
         match stage {
+            Stage::Scope => {
+                let get = self.endpoint(Action::Get)?;
+                let parsed = self.cx.read(get, reply)?;
+                let webhook = self.cx.webhook(get, parsed)?;
+                self.confirm_owner(get, &webhook)
+            }
             Stage::Current => {
                 let get = self.endpoint(Action::Get)?;
                 match self.cx.read(get, reply) {
-                    Ok(parsed) => self.current = Some(self.cx.webhook(get, parsed)?.into_map()),
+                    Ok(parsed) => {
+                        let webhook = self.cx.webhook(get, parsed)?;
+                        self.confirm_owner(get, &webhook)?;
+                        self.current = Some(webhook.into_map());
+                    }
                     Err(p) if p.code == Code::NotFound && self.upserts() => {
                         self.current = Some(Map::new());
                         self.created = true;
@@ -836,6 +947,9 @@ impl<'a> Plan<'a> {
                     _ if own.item_paths.is_empty() => {}
                     _ => {
                         let webhook = self.cx.webhook(own, parsed)?;
+                        if self.op.action == Action::Get {
+                            self.confirm_owner(own, &webhook)?;
+                        }
                         if self.op.upsert && reply.status == http::StatusCode::CREATED {
                             self.created = true;
                         }
@@ -885,7 +999,9 @@ impl<'a> Plan<'a> {
     fn absorb_webhook(&mut self, reply: &Reply) -> Result<(), Problem> {
         let get = self.endpoint(Action::Get)?;
         let parsed = self.cx.read(get, reply)?;
-        let mut webhook = self.cx.webhook(get, parsed)?.into_map();
+        let webhook = self.cx.webhook(get, parsed)?;
+        self.confirm_owner(get, &webhook)?;
+        let mut webhook = webhook.into_map();
         // What only earlier answers showed (a secret minted once, a resource's fields)
         // is kept.
         for (k, v) in self
@@ -1144,6 +1260,8 @@ struct RequestSlots<'a> {
     cursor: Option<&'a str>,
     /// The list's order in the vendor's word (`{{order}}`).
     order: Option<&'a str>,
+    /// The owner asked under (`{{owner}}`).
+    owner: Option<&'a str>,
 }
 
 impl Slots for RequestSlots<'_> {
@@ -1154,6 +1272,7 @@ impl Slots for RequestSlots<'_> {
             "limit" => self.limit.map(Value::from),
             "cursor" => self.cursor.map(Value::from),
             "order" => self.order.map(Value::from),
+            "owner" => self.owner.map(Value::from),
             other => {
                 let field = other.strip_prefix("current.")?;
                 self.current?.get(field).cloned()

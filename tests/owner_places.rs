@@ -1,0 +1,536 @@
+//! A parent named outside the path, or on some calls only: `tests/dialects/studio.toml` lists a
+//! team's webhooks under the team and finds one by its id alone (the team in a create's body);
+//! `tests/dialects/desk.toml` names the workspace in a query parameter. The gateway never acts
+//! on another owner's webhook: it reads the webhook first and compares whose it is, and the
+//! vendor sees no write for an owner that does not hold the webhook.
+
+mod support;
+
+use figment::providers::Format;
+use hookgate::mapping::Dialect;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::path::Path;
+use support::{Double, Reply, gateway, gateway_over, journal, ok, send};
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
+const BEARER: (&str, &str) = ("authorization", "Bearer t");
+
+/// Both vendors emulated, and surfaces between them and an owner-in-path dialect.
+async fn scoped_gateway() -> hookgate::app::Running {
+    gateway(&format!(
+        "mappings_dir = {DIR:?}\n\
+         [upstreams.studio]\ndialect = \"studio\"\nemulate = true\n\
+         [upstreams.desk]\ndialect = \"desk\"\nemulate = true\n\
+         [upstreams.relay]\ndialect = \"relay\"\nemulate = true\n\
+         [surfaces.studio]\ndialect = \"studio\"\nupstream = \"studio\"\nprefix = \"/studio\"\n\
+         [surfaces.studio-on-desk]\ndialect = \"studio\"\nupstream = \"desk\"\nprefix = \"/studio-on-desk\"\n\
+         [surfaces.studio-on-relay]\ndialect = \"studio\"\nupstream = \"relay\"\nprefix = \"/studio-on-relay\"\nowner = \"p1\"\n\
+         [surfaces.relay-on-studio]\ndialect = \"relay\"\nupstream = \"studio\"\nprefix = \"/relay-on-studio\"\n"
+    ))
+    .await
+}
+
+/// The two vendors, each with two owners that its format admits.
+const VENDORS: [(&str, &str, &str); 2] = [("studio", "1234", "5678"), ("desk", "ws1", "ws2")];
+
+fn webhooks(upstream: &str, owner: &str) -> String {
+    format!("/v1/upstreams/{upstream}/owners/{owner}/webhooks")
+}
+
+async fn create(gw: SocketAddr, upstream: &str, owner: &str, url: &str) -> String {
+    let created = send(
+        gw,
+        "POST",
+        &webhooks(upstream, owner),
+        &[],
+        Some(&json!({"url": url, "events": ["file.update"]})),
+    )
+    .await;
+    ok(&created, 201, &format!("{upstream}: create"));
+    assert_eq!(created.json()["owner"], owner, "{upstream}");
+    created.json()["id"].as_str().unwrap().to_owned()
+}
+
+/// The requests an emulator received, as `METHOD path?query`, from entry `from` on.
+async fn calls(emulator: SocketAddr, from: usize) -> Vec<String> {
+    journal(emulator)
+        .await
+        .iter()
+        .skip(from)
+        .map(|e| {
+            let query = e["query"]
+                .as_str()
+                .map(|q| format!("?{q}"))
+                .unwrap_or_default();
+            format!(
+                "{} {}{query}",
+                e["method"].as_str().unwrap(),
+                e["path"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_owner_outside_the_path_lives_a_whole_lifecycle() {
+    let gw = scoped_gateway().await;
+    for (upstream, owner, other) in VENDORS {
+        let emu = gw.emulators[upstream];
+        let id = create(gw.addr, upstream, owner, "https://example.com/a").await;
+        // The vendor was given the owner in the create's body, where its file says.
+        let entries = journal(emu).await;
+        let sent = entries.last().unwrap();
+        assert!(
+            sent["body"].to_string().contains(&format!("\"{owner}\"")),
+            "{upstream}: {sent}"
+        );
+
+        let one = format!("{}/{id}", webhooks(upstream, owner));
+        let read = send(gw.addr, "GET", &one, &[], None).await;
+        ok(&read, 200, &format!("{upstream}: get"));
+        assert_eq!(read.json()["owner"], owner);
+        let patched = send(
+            gw.addr,
+            "PATCH",
+            &one,
+            &[],
+            Some(&json!({"enabled": false})),
+        )
+        .await;
+        ok(&patched, 200, &format!("{upstream}: update"));
+        assert_eq!(patched.json()["enabled"], false);
+        assert_eq!(patched.json()["url"], "https://example.com/a");
+        assert_eq!(patched.json()["owner"], owner);
+
+        let listed = send(gw.addr, "GET", &webhooks(upstream, owner), &[], None).await;
+        ok(&listed, 200, &format!("{upstream}: list"));
+        assert_eq!(
+            listed.json()["data"].as_array().unwrap().len(),
+            1,
+            "{upstream}"
+        );
+        let others = send(gw.addr, "GET", &webhooks(upstream, other), &[], None).await;
+        ok(&others, 200, &format!("{upstream}: another owner's list"));
+        assert_eq!(others.json()["data"], json!([]), "{upstream}");
+
+        let deleted = send(gw.addr, "DELETE", &one, &[], None).await;
+        ok(&deleted, 204, &format!("{upstream}: delete"));
+        let gone = send(gw.addr, "GET", &one, &[], None).await;
+        ok(&gone, 404, &format!("{upstream}: deleted"));
+    }
+    // Desk's list names the workspace in its query.
+    let desk = calls(gw.emulators["desk"], 0).await;
+    assert!(
+        desk.iter()
+            .any(|c| c == "GET /api/1.0/webhooks?workspace=ws1"),
+        "{desk:?}"
+    );
+}
+
+#[tokio::test]
+async fn another_owners_webhook_is_neither_shown_nor_changed() {
+    let gw = scoped_gateway().await;
+    for (upstream, owner, other) in VENDORS {
+        let emu = gw.emulators[upstream];
+        let id = create(gw.addr, upstream, owner, "https://example.com/kept").await;
+        let before = journal(emu).await.len();
+        let theirs = format!("{}/{id}", webhooks(upstream, other));
+        let attempts = [
+            ("GET", None),
+            ("PATCH", Some(json!({"url": "https://example.com/taken"}))),
+            ("PATCH", Some(json!({"enabled": false}))),
+            ("DELETE", None),
+        ];
+        for (method, body) in &attempts {
+            let answer = send(gw.addr, method, &theirs, &[], body.as_ref()).await;
+            ok(
+                &answer,
+                404,
+                &format!("{upstream}: {method} as another owner"),
+            );
+            assert_eq!(answer.json()["code"], "not_found");
+        }
+        // Each attempt was a read of the webhook, never a write or a delete.
+        let seen = calls(emu, before).await;
+        assert_eq!(seen.len(), attempts.len(), "{upstream}: {seen:?}");
+        assert!(
+            seen.iter().all(|c| c.starts_with("GET ")),
+            "{upstream}: {seen:?}"
+        );
+
+        let mine = send(
+            gw.addr,
+            "GET",
+            &format!("{}/{id}", webhooks(upstream, owner)),
+            &[],
+            None,
+        )
+        .await;
+        ok(&mine, 200, &format!("{upstream}: the owner's read"));
+        assert_eq!(mine.json()["url"], "https://example.com/kept", "{upstream}");
+        assert_eq!(mine.json()["enabled"], true, "{upstream}");
+    }
+}
+
+/// A Studio double: it answers every read with `team_id` as given (or none), as a vendor that
+/// finds webhooks by id alone does.
+fn studio_webhook(team: Option<&str>) -> Value {
+    let mut w = json!({"id": 9, "endpoint": "https://example.com/h", "event_type": "FILE_UPDATE", "active": true});
+    if let Some(team) = team {
+        w["team_id"] = Value::from(team);
+    }
+    w
+}
+
+#[tokio::test]
+async fn a_vendor_that_finds_by_id_alone_is_asked_whose_first() {
+    let base = webhooks("studio", "1234");
+    // Another team's webhook: a 404, and only the read went out.
+    for (method, body) in [
+        ("GET", None),
+        ("DELETE", None),
+        ("PATCH", Some(json!({"description": "x"}))),
+    ] {
+        let double = Double::start(vec![Reply::json(200, studio_webhook(Some("5678")))]).await;
+        let gw = gateway_over(DIR, "studio", &double).await;
+        let answer = send(gw.addr, method, &format!("{base}/9"), &[], body.as_ref()).await;
+        ok(&answer, 404, method);
+        let seen = double.seen();
+        assert_eq!(seen.len(), 1, "{method}: {seen:?}");
+        assert_eq!(
+            (seen[0].method.as_str(), seen[0].path.as_str()),
+            ("GET", "/v2/webhooks/9")
+        );
+    }
+    // An answer that does not say whose the webhook is cannot be shown or acted on.
+    for method in ["GET", "DELETE"] {
+        let double = Double::start(vec![Reply::json(200, studio_webhook(None))]).await;
+        let gw = gateway_over(DIR, "studio", &double).await;
+        let answer = send(gw.addr, method, &format!("{base}/9"), &[], None).await;
+        ok(&answer, 502, method);
+        assert!(
+            answer.json()["detail"]
+                .as_str()
+                .unwrap()
+                .contains("without its owner")
+        );
+        assert_eq!(double.seen().len(), 1, "{method}");
+    }
+    // The team's own: the read confirms it, then the delete goes out.
+    let double = Double::start(vec![
+        Reply::json(200, studio_webhook(Some("1234"))),
+        Reply::json(200, studio_webhook(Some("1234"))),
+    ])
+    .await;
+    let gw = gateway_over(DIR, "studio", &double).await;
+    let answer = send(gw.addr, "DELETE", &format!("{base}/9"), &[], None).await;
+    ok(&answer, 204, "delete");
+    let seen: Vec<_> = double
+        .seen()
+        .iter()
+        .map(|s| format!("{} {}", s.method, s.path))
+        .collect();
+    assert_eq!(seen, ["GET /v2/webhooks/9", "DELETE /v2/webhooks/9"]);
+}
+
+#[tokio::test]
+async fn the_emulators_find_by_id_and_ask_for_the_owner_where_the_vendor_does() {
+    let gw = scoped_gateway().await;
+    let studio = gw.emulators["studio"];
+    let id = create(gw.addr, "studio", "5678", "https://example.com/s").await;
+    // Read by its id alone, whoever owns it; its answer says whose it is.
+    let read = send(
+        studio,
+        "GET",
+        &format!("/v2/webhooks/{id}"),
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&read, 200, "the vendor's read by id");
+    assert_eq!(read.json()["team_id"], "5678");
+    // A create without the team is refused in the vendor's shape, naming the member.
+    let missing = send(
+        studio,
+        "POST",
+        "/v2/webhooks",
+        &[BEARER],
+        Some(&json!({"endpoint": "https://example.com/x", "event_type": "FILE_UPDATE"})),
+    )
+    .await;
+    ok(&missing, 400, "a create without its team");
+    assert!(
+        missing.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("team_id"),
+        "{:?}",
+        missing.json()
+    );
+
+    let desk = gw.emulators["desk"];
+    let no_workspace = send(desk, "GET", "/api/1.0/webhooks", &[BEARER], None).await;
+    ok(&no_workspace, 400, "a list without its workspace");
+    let message = no_workspace.json()["errors"][0]["message"].clone();
+    assert!(message.as_str().unwrap().contains("workspace"), "{message}");
+    let created = send(
+        desk,
+        "POST",
+        "/api/1.0/webhooks",
+        &[BEARER],
+        Some(&json!({"data": {"workspace": "ws9", "target": "https://example.com/d", "filters": ["a"]}})),
+    )
+    .await;
+    ok(&created, 201, "the vendor's create");
+    assert_eq!(created.json()["data"]["workspace"], "ws9");
+    let listed = send(
+        desk,
+        "GET",
+        "/api/1.0/webhooks?workspace=ws9",
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&listed, 200, "the vendor's list");
+    assert_eq!(listed.json()["data"].as_array().unwrap().len(), 1);
+    let elsewhere = send(
+        desk,
+        "GET",
+        "/api/1.0/webhooks?workspace=ws8",
+        &[BEARER],
+        None,
+    )
+    .await;
+    assert_eq!(elsewhere.json()["data"], json!([]));
+}
+
+#[tokio::test]
+async fn surfaces_carry_an_owner_named_outside_the_path() {
+    let gw = scoped_gateway().await;
+    let body = json!({"team_id": "4242", "endpoint": "https://example.com/t", "event_type": "FILE_UPDATE"});
+    // Studio's clients over Desk: the team is the workspace, in the create's body and back.
+    let created = send(
+        gw.addr,
+        "POST",
+        "/studio-on-desk/v2/webhooks",
+        &[BEARER],
+        Some(&body),
+    )
+    .await;
+    ok(&created, 200, "create through the surface");
+    assert_eq!(created.json()["team_id"], "4242");
+    let id = created.json()["id"]
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| created.json()["id"].to_string());
+    let desk = calls(gw.emulators["desk"], 0).await;
+    assert!(
+        desk.iter().any(|c| c == "POST /api/1.0/webhooks"),
+        "{desk:?}"
+    );
+    let read = send(
+        gw.addr,
+        "GET",
+        &format!("/studio-on-desk/v2/webhooks/{id}"),
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&read, 200, "read by id through the surface");
+    assert_eq!(read.json()["team_id"], "4242");
+    let listed = send(
+        gw.addr,
+        "GET",
+        "/studio-on-desk/v2/teams/4242/webhooks",
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&listed, 200, "list through the surface");
+    assert_eq!(listed.json()["webhooks"].as_array().unwrap().len(), 1);
+    let desk = calls(gw.emulators["desk"], 0).await;
+    assert!(
+        desk.iter()
+            .any(|c| c.starts_with("GET /api/1.0/webhooks?workspace=4242")),
+        "{desk:?}"
+    );
+
+    // Studio's clients over Relay, which names its project on every call: the surface's
+    // configured owner is the project for a call that names none.
+    let created = send(
+        gw.addr,
+        "POST",
+        "/studio-on-relay/v2/webhooks",
+        &[BEARER],
+        Some(&json!({"team_id": "p1", "endpoint": "https://example.com/r", "event_type": "a"})),
+    )
+    .await;
+    ok(&created, 200, "create over relay");
+    let id = created.json()["id"].to_string();
+    let read = send(
+        gw.addr,
+        "GET",
+        &format!("/studio-on-relay/v2/webhooks/{id}"),
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&read, 200, "read over relay");
+    let relay = calls(gw.emulators["relay"], 0).await;
+    assert!(
+        relay
+            .iter()
+            .any(|c| c == &format!("GET /api/projects/p1/hooks/{id}")),
+        "{relay:?}"
+    );
+
+    // Relay's clients over Studio: the project in the path is the team, confirmed on read.
+    let mine = create(gw.addr, "studio", "1234", "https://example.com/m").await;
+    let read = send(
+        gw.addr,
+        "GET",
+        &format!("/relay-on-studio/api/projects/1234/hooks/{mine}"),
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&read, 200, "relay's read over studio");
+    let wrong = send(
+        gw.addr,
+        "GET",
+        &format!("/relay-on-studio/api/projects/5678/hooks/{mine}"),
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&wrong, 404, "relay's read of another project");
+    assert_eq!(wrong.json()["error"]["kind"], "missing");
+}
+
+#[test]
+fn a_surface_that_cannot_know_the_owner_is_refused_at_load() {
+    let config = format!(
+        "listen = \"127.0.0.1:0\"\nmappings_dir = {DIR:?}\n[inbound_auth]\nmode = \"off\"\n\
+         [upstreams.relay]\ndialect = \"relay\"\nemulate = true\n\
+         [surfaces.s]\ndialect = \"studio\"\nupstream = \"relay\"\nprefix = \"/s\"\n"
+    );
+    let figment = figment::Figment::from(figment::providers::Serialized::defaults(
+        hookgate::config::RawConfig::default(),
+    ))
+    .merge(figment::providers::Toml::string(&config));
+    let config = hookgate::config::from_figment(&figment, "test").unwrap();
+    let message = match hookgate::setup::load(config) {
+        Ok(_) => panic!("loaded"),
+        Err(e) => e.to_string(),
+    };
+    assert!(message.contains("surfaces.s.owner"), "{message}");
+    assert!(message.contains("by its id alone"), "{message}");
+}
+
+/// A file whose owner-scoped calls place the owner as `places` says.
+fn scoped(fields: &str, list: &str, get: &str, delete: &str) -> String {
+    format!(
+        r#"
+[dialect]
+owner = "team"
+[fields.id]
+path = "$.id"
+in = ["response"]
+[fields.url]
+path = "$.url"
+{fields}
+[operations.list]
+method = "GET"
+{list}
+response = "{{{{items}}}}"
+[operations.get]
+method = "GET"
+path = "{get}"
+response = "{{{{webhook}}}}"
+[operations.delete]
+method = "DELETE"
+path = "{delete}"
+status = 204
+[errors]
+[errors.render.default]
+body = {{ message = "{{{{message}}}}" }}
+"#
+    )
+}
+
+fn load_errors(text: &str) -> Vec<String> {
+    match Dialect::compile("d", Path::new("d.toml"), text) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors
+            .iter()
+            .map(|e| format!("{}: {}", e.key, e.message))
+            .collect(),
+    }
+}
+
+#[test]
+fn where_the_owner_goes_is_checked_at_load() {
+    let owner_read = "[fields.owner]\npath = \"$.team\"\nin = [\"response\"]";
+    // Accepted: the owner in the path, in a query parameter, or left out of a webhook's own
+    // calls where the answer says whose it is.
+    for (fields, list, get, delete) in [
+        (
+            "",
+            "path = \"/t/{owner}/w\"",
+            "/t/{owner}/w/{id}",
+            "/t/{owner}/w/{id}",
+        ),
+        (
+            owner_read,
+            "path = \"/w\"\nquery = { team = \"{{owner}}\" }",
+            "/w/{id}",
+            "/w/{id}",
+        ),
+        (
+            "",
+            "path = \"/t/{owner}/w\"",
+            "/t/{owner}/w/{id}",
+            "/w/{id}",
+        ),
+    ] {
+        let errors = load_errors(&scoped(fields, list, get, delete));
+        assert!(errors.is_empty(), "{list} {get} {delete}: {errors:?}");
+    }
+    // Refused: a list that names no owner; a webhook's call that names none where nothing
+    // says whose the webhook is; `{{owner}}` without an owner scope.
+    let errors = load_errors(&scoped(owner_read, "path = \"/w\"", "/w/{id}", "/w/{id}"));
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("operations.list.path") && e.contains("names no owner")),
+        "{errors:?}"
+    );
+    let errors = load_errors(&scoped("", "path = \"/t/{owner}/w\"", "/w/{id}", "/w/{id}"));
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("operations.get.path") && e.contains("nothing confirms")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("operations.delete.path")),
+        "{errors:?}"
+    );
+    let unscoped = scoped(
+        "",
+        "path = \"/w\"\nquery = { team = \"{{owner}}\" }",
+        "/w/{id}",
+        "/w/{id}",
+    )
+    .replace("owner = \"team\"", "");
+    let errors = load_errors(&unscoped);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("operations.list.query.team") && e.contains("owner")),
+        "{errors:?}"
+    );
+}
