@@ -114,6 +114,16 @@ async fn an_owner_outside_the_path_lives_a_whole_lifecycle() {
         ok(&others, 200, &format!("{upstream}: another owner's list"));
         assert_eq!(others.json()["data"], json!([]), "{upstream}");
 
+        if upstream == "studio" {
+            let before = journal(emu).await.len();
+            let tested = send(gw.addr, "POST", &format!("{one}/test"), &[], None).await;
+            ok(&tested, 200, "test");
+            let seen = calls(emu, before).await;
+            assert_eq!(
+                seen,
+                [format!("GET /v2/webhooks/{id}"), format!("POST /v2/webhooks/{id}/ping")]
+            );
+        }
         let deleted = send(gw.addr, "DELETE", &one, &[], None).await;
         ok(&deleted, 204, &format!("{upstream}: delete"));
         let gone = send(gw.addr, "GET", &one, &[], None).await;
@@ -141,9 +151,18 @@ async fn another_owners_webhook_is_neither_shown_nor_changed() {
             ("PATCH", Some(json!({"url": "https://example.com/taken"}))),
             ("PATCH", Some(json!({"enabled": false}))),
             ("DELETE", None),
+            ("POST /test", None),
         ];
         for (method, body) in &attempts {
-            let answer = send(gw.addr, method, &theirs, &[], body.as_ref()).await;
+            let (method, path) = match method.split_once(' ') {
+                Some((m, tail)) => (m, format!("{theirs}{tail}")),
+                None => (*method, theirs.clone()),
+            };
+            // A vendor without a test call has nothing to confirm: 501 before any call.
+            if path.ends_with("/test") && upstream != "studio" {
+                continue;
+            }
+            let answer = send(gw.addr, method, &path, &[], body.as_ref()).await;
             ok(
                 &answer,
                 404,
@@ -151,9 +170,10 @@ async fn another_owners_webhook_is_neither_shown_nor_changed() {
             );
             assert_eq!(answer.json()["code"], "not_found");
         }
-        // Each attempt was a read of the webhook, never a write or a delete.
+        // Each attempt was a read of the webhook, never a write, a delete or a test.
         let seen = calls(emu, before).await;
-        assert_eq!(seen.len(), attempts.len(), "{upstream}: {seen:?}");
+        let made = attempts.len() - usize::from(upstream != "studio");
+        assert_eq!(seen.len(), made, "{upstream}: {seen:?}");
         assert!(
             seen.iter().all(|c| c.starts_with("GET ")),
             "{upstream}: {seen:?}"
@@ -235,6 +255,43 @@ async fn a_vendor_that_finds_by_id_alone_is_asked_whose_first() {
 }
 
 #[tokio::test]
+async fn a_read_made_first_anyway_is_the_one_that_confirms() {
+    // Studio with updates read, merged and written whole: the read before the write confirms
+    // the owner, and no second read is made.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(format!("{DIR}/studio.toml")).unwrap().replace(
+        "path = \"/v2/webhooks/{id}\"\nbody = \"{{webhook}}\"\nresponse",
+        "path = \"/v2/webhooks/{id}\"\nbody = \"{{webhook}}\"\nstrategy = \"read_merge_write\"\nresponse",
+    );
+    assert!(text.contains("read_merge_write"));
+    std::fs::write(dir.path().join("studio.toml"), text).unwrap();
+    let mappings = dir.path().to_str().unwrap();
+    let one = format!("{}/9", webhooks("studio", "1234"));
+    let patch = json!({"description": "x"});
+
+    let double = Double::start(vec![
+        Reply::json(200, studio_webhook(Some("1234"))),
+        Reply::json(200, studio_webhook(Some("1234"))),
+    ])
+    .await;
+    let gw = gateway_over(mappings, "studio", &double).await;
+    let answer = send(gw.addr, "PATCH", &one, &[], Some(&patch)).await;
+    ok(&answer, 200, "the team's own update");
+    let seen: Vec<_> = double.seen().iter().map(|s| format!("{} {}", s.method, s.path)).collect();
+    assert_eq!(seen, ["GET /v2/webhooks/9", "PUT /v2/webhooks/9"]);
+    // The whole webhook is written back, the owner it was read with left out of an update.
+    let written = double.seen()[1].json().unwrap();
+    assert_eq!(written["description"], "x");
+    assert!(written.get("team_id").is_none(), "{written}");
+
+    let double = Double::start(vec![Reply::json(200, studio_webhook(Some("5678")))]).await;
+    let gw = gateway_over(mappings, "studio", &double).await;
+    let answer = send(gw.addr, "PATCH", &one, &[], Some(&patch)).await;
+    ok(&answer, 404, "another team's update");
+    assert_eq!(double.seen().len(), 1);
+}
+
+#[tokio::test]
 async fn the_emulators_find_by_id_and_ask_for_the_owner_where_the_vendor_does() {
     let gw = scoped_gateway().await;
     let studio = gw.emulators["studio"];
@@ -272,6 +329,17 @@ async fn the_emulators_find_by_id_and_ask_for_the_owner_where_the_vendor_does() 
     let desk = gw.emulators["desk"];
     let no_workspace = send(desk, "GET", "/api/1.0/webhooks", &[BEARER], None).await;
     ok(&no_workspace, 400, "a list without its workspace");
+    let message = no_workspace.json()["errors"][0]["message"].clone();
+    assert!(message.as_str().unwrap().contains("workspace"), "{message}");
+    let no_workspace = send(
+        desk,
+        "POST",
+        "/api/1.0/webhooks",
+        &[BEARER],
+        Some(&json!({"data": {"target": "https://example.com/d", "filters": ["a"]}})),
+    )
+    .await;
+    ok(&no_workspace, 400, "a create without its workspace");
     let message = no_workspace.json()["errors"][0]["message"].clone();
     assert!(message.as_str().unwrap().contains("workspace"), "{message}");
     let created = send(
