@@ -303,6 +303,7 @@ async fn relay_to(
         method: &relay.method,
         path: relay.path,
         query: relay.query.as_deref(),
+        headers: &relay.headers,
     };
     let reply: Reply = upstream.relay(&target, relay.body, call).await?;
     Ok(Outcome::Relayed(reply))

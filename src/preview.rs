@@ -476,7 +476,7 @@ fn describe(
     earlier: &[ShownRequest],
     notes: &mut Vec<String>,
 ) -> ShownRequest {
-    let headers = upstream.headers(call, request.body.is_some());
+    let headers = upstream.request_headers(call, request);
     let mut entry = shown(earlier.len() + 1, request, upstream.url(request), &headers);
     if let Some(read) = earlier.iter().rev().find(|r| r.role == "read") {
         entry.depends_on = Some(read.step);
@@ -515,7 +515,7 @@ impl Halt<'_> {
         match self.request.purpose {
             Purpose::Read => {
                 if let Some(next) = self.plan.pending_own() {
-                    let headers = self.upstream.headers(self.call, next.body.is_some());
+                    let headers = self.upstream.request_headers(self.call, &next);
                     let mut pending = shown(step + 1, &next, self.upstream.url(&next), &headers);
                     pending.body = Value::Null;
                     pending.pending = next.body.is_some();

@@ -121,7 +121,10 @@ async fn an_owner_outside_the_path_lives_a_whole_lifecycle() {
             let seen = calls(emu, before).await;
             assert_eq!(
                 seen,
-                [format!("GET /v2/webhooks/{id}"), format!("POST /v2/webhooks/{id}/ping")]
+                [
+                    format!("GET /v2/webhooks/{id}"),
+                    format!("POST /v2/webhooks/{id}/ping")
+                ]
             );
         }
         let deleted = send(gw.addr, "DELETE", &one, &[], None).await;
@@ -277,7 +280,11 @@ async fn a_read_made_first_anyway_is_the_one_that_confirms() {
     let gw = gateway_over(mappings, "studio", &double).await;
     let answer = send(gw.addr, "PATCH", &one, &[], Some(&patch)).await;
     ok(&answer, 200, "the team's own update");
-    let seen: Vec<_> = double.seen().iter().map(|s| format!("{} {}", s.method, s.path)).collect();
+    let seen: Vec<_> = double
+        .seen()
+        .iter()
+        .map(|s| format!("{} {}", s.method, s.path))
+        .collect();
     assert_eq!(seen, ["GET /v2/webhooks/9", "PUT /v2/webhooks/9"]);
     // The whole webhook is written back, the owner it was read with left out of an update.
     let written = double.seen()[1].json().unwrap();
@@ -587,6 +594,15 @@ fn where_the_owner_goes_is_checked_at_load() {
             .any(|e| e.starts_with("operations.delete.path")),
         "{errors:?}"
     );
+    let upsert = scoped("", "path = \"/t/{owner}/w\"", "/t/{owner}/w/{id}", "/w/{id}")
+        .replace("[operations.delete]", "[operations.update]\nmethod = \"PUT\"\npath = \"/w/{id}\"\nbody = \"{{webhook}}\"\nresponse = \"{{webhook}}\"\nupsert = true\n[operations.delete]");
+    let errors = load_errors(&upsert);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("operations.update.upsert")),
+        "{errors:?}"
+    );
     let unscoped = scoped(
         "",
         "path = \"/w\"\nquery = { team = \"{{owner}}\" }",
@@ -599,6 +615,236 @@ fn where_the_owner_goes_is_checked_at_load() {
         errors
             .iter()
             .any(|e| e.starts_with("operations.list.query.team") && e.contains("owner")),
+        "{errors:?}"
+    );
+}
+
+/// Tally emulated, a Tally surface relaying to it, and a Tally surface over Desk.
+async fn tenant_gateway() -> hookgate::app::Running {
+    gateway(&format!(
+        "mappings_dir = {DIR:?}\n\
+         [upstreams.tally]\ndialect = \"tally\"\nemulate = true\n\
+         [upstreams.desk]\ndialect = \"desk\"\nemulate = true\n\
+         [surfaces.tally]\ndialect = \"tally\"\nupstream = \"tally\"\nprefix = \"/tally\"\n\
+         [surfaces.tally-on-desk]\ndialect = \"tally\"\nupstream = \"desk\"\nprefix = \"/tally-on-desk\"\n"
+    ))
+    .await
+}
+
+#[tokio::test]
+async fn an_owner_in_a_header_goes_with_every_call() {
+    let gw = tenant_gateway().await;
+    let emu = gw.emulators["tally"];
+    let id = create(gw.addr, "tally", "t-1", "https://example.com/t").await;
+    let one = format!("{}/{id}", webhooks("tally", "t-1"));
+    ok(&send(gw.addr, "GET", &one, &[], None).await, 200, "get");
+    let patched = send(
+        gw.addr,
+        "PATCH",
+        &one,
+        &[],
+        Some(&json!({"enabled": false})),
+    )
+    .await;
+    ok(&patched, 200, "update");
+    assert_eq!(patched.json()["owner"], "t-1");
+    let listed = send(gw.addr, "GET", &webhooks("tally", "t-1"), &[], None).await;
+    assert_eq!(listed.json()["data"].as_array().unwrap().len(), 1);
+    // Every call named the tenant, and the file's literal header, the vendor's way.
+    let entries = journal(emu).await;
+    assert_eq!(entries.len(), 4, "{entries:?}");
+    for e in &entries {
+        assert_eq!(e["headers"]["tally-tenant-id"], "t-1", "{e}");
+        assert_eq!(e["headers"]["tally-version"], "2024-01", "{e}");
+        assert!(!e["path"].as_str().unwrap().contains("t-1"), "{e}");
+    }
+    // The vendor scopes by the header: another tenant has nothing, and nothing is changed.
+    let theirs = format!("{}/{id}", webhooks("tally", "t-2"));
+    for method in ["GET", "DELETE"] {
+        ok(
+            &send(gw.addr, method, &theirs, &[], None).await,
+            404,
+            method,
+        );
+    }
+    let others = send(gw.addr, "GET", &webhooks("tally", "t-2"), &[], None).await;
+    assert_eq!(others.json()["data"], json!([]));
+    ok(
+        &send(gw.addr, "GET", &one, &[], None).await,
+        200,
+        "still there",
+    );
+}
+
+#[tokio::test]
+async fn a_surface_takes_and_relays_an_owner_in_a_header() {
+    let gw = tenant_gateway().await;
+    let emu = gw.emulators["tally"];
+    // The vendor's own API: a call without its tenant is refused, naming the header.
+    let bare = send(emu, "GET", "/api/webhooks", &[BEARER], None).await;
+    ok(&bare, 400, "a list without its tenant");
+    assert!(
+        bare.json()["Detail"]
+            .as_str()
+            .unwrap()
+            .contains("tally-tenant-id"),
+        "{:?}",
+        bare.json()
+    );
+    // Relayed as it is, header and all.
+    let tenant = ("Tally-Tenant-Id", "t-3");
+    let body = json!({"url": "https://example.com/r", "eventTypes": ["INVOICE.CREATED"]});
+    let created = send(
+        gw.addr,
+        "POST",
+        "/tally/api/webhooks",
+        &[BEARER, tenant],
+        Some(&body),
+    )
+    .await;
+    ok(&created, 200, "a create through the relaying surface");
+    let listed = send(gw.addr, "GET", &webhooks("tally", "t-3"), &[], None).await;
+    assert_eq!(
+        listed.json()["data"].as_array().unwrap().len(),
+        1,
+        "{:?}",
+        listed.json()
+    );
+    let listed = send(
+        gw.addr,
+        "GET",
+        "/tally/api/webhooks",
+        &[BEARER, ("Tally-Tenant-Id", "t-4")],
+        None,
+    )
+    .await;
+    ok(&listed, 200, "another tenant's list through the surface");
+    assert_eq!(listed.json()["webhooks"], json!([]));
+
+    // Over Desk: the tenant in the header is the workspace in Desk's query.
+    let created = send(
+        gw.addr,
+        "POST",
+        "/tally-on-desk/api/webhooks",
+        &[BEARER, ("Tally-Tenant-Id", "t-5")],
+        Some(&body),
+    )
+    .await;
+    ok(&created, 200, "a create over desk");
+    let id = created.json()["webhooks"][0]["webhookId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let desk = calls(gw.emulators["desk"], 0).await;
+    assert_eq!(desk, ["POST /api/1.0/webhooks"]);
+    let listed = send(gw.addr, "GET", &webhooks("desk", "t-5"), &[], None).await;
+    assert_eq!(listed.json()["data"][0]["id"], id.as_str());
+    let read = send(
+        gw.addr,
+        "GET",
+        &format!("/tally-on-desk/api/webhooks/{id}"),
+        &[BEARER, ("Tally-Tenant-Id", "t-5")],
+        None,
+    )
+    .await;
+    ok(&read, 200, "a read over desk");
+    let wrong = send(
+        gw.addr,
+        "GET",
+        &format!("/tally-on-desk/api/webhooks/{id}"),
+        &[BEARER, ("Tally-Tenant-Id", "t-6")],
+        None,
+    )
+    .await;
+    ok(&wrong, 404, "another tenant's read over desk");
+    assert_eq!(wrong.json()["Title"], "Not Found");
+}
+
+#[tokio::test]
+async fn a_header_owner_reaches_a_vendor_double() {
+    let answer = json!({"webhooks": [{"webhookId": "w1", "url": "https://example.com/d", "eventTypes": ["A"], "isActive": true}]});
+    let double = Double::start(vec![Reply::json(200, answer)]).await;
+    let gw = gateway_over(DIR, "tally", &double).await;
+    let read = send(
+        gw.addr,
+        "GET",
+        &format!("{}/w1", webhooks("tally", "t-9")),
+        &[],
+        None,
+    )
+    .await;
+    ok(&read, 200, "get");
+    assert_eq!(read.json()["owner"], "t-9");
+    let seen = double.seen();
+    assert_eq!(seen[0].path, "/api/webhooks/w1");
+    assert_eq!(seen[0].headers["tally-tenant-id"], "t-9");
+    assert_eq!(seen[0].headers["tally-version"], "2024-01");
+
+    // Without a declared owner format, an owner that no header can carry (a control
+    // character) is refused before any call.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(format!("{DIR}/tally.toml"))
+        .unwrap()
+        .replace("owner_format = { pattern = \"t-[0-9]+\" }\n", "");
+    assert!(!text.contains("owner_format"));
+    std::fs::write(dir.path().join("tally.toml"), text).unwrap();
+    let double = Double::start(Vec::new()).await;
+    let gw = gateway_over(dir.path().to_str().unwrap(), "tally", &double).await;
+    let bad = send(
+        gw.addr,
+        "GET",
+        "/v1/upstreams/tally/owners/t%01x/webhooks/w1",
+        &[],
+        None,
+    )
+    .await;
+    ok(&bad, 400, "an owner no header can carry");
+    assert!(
+        bad.json()["detail"].as_str().unwrap().contains("header"),
+        "{:?}",
+        bad.json()
+    );
+    assert!(double.seen().is_empty());
+}
+
+#[test]
+fn request_headers_are_checked_at_load() {
+    let with = |headers: &str, owner: bool| {
+        let text = scoped(
+            "",
+            "path = \"/w\"\nquery = { team = \"{{owner}}\" }",
+            "/t/{owner}/w/{id}",
+            "/t/{owner}/w/{id}",
+        )
+        .replace(
+            "[operations.delete]",
+            &format!("headers = {headers}\n[operations.delete]"),
+        );
+        let text = if owner {
+            text
+        } else {
+            text.replace("owner = \"team\"", "")
+                .replace("query = { team = \"{{owner}}\" }", "")
+                .replace("{owner}/", "")
+        };
+        load_errors(&text)
+    };
+    assert!(with("{ X-Team = \"{{owner}}\", X-Version = \"2\" }", true).is_empty());
+    let errors = with("{ Authorization = \"x\" }", true);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("headers.Authorization") && e.contains("itself")),
+        "{errors:?}"
+    );
+    let errors = with("{ X-Team = \"{{owner}}\" }", false);
+    assert!(
+        errors.iter().any(|e| e.contains("headers.X-Team")),
+        "{errors:?}"
+    );
+    let errors = with("{ X-Team = \"{{limit}}\" }", true);
+    assert!(
+        errors.iter().any(|e| e.contains("headers.X-Team")),
         "{errors:?}"
     );
 }

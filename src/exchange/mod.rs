@@ -41,6 +41,9 @@ pub struct VendorRequest {
     /// The dialect's base path, the operation's path with owner and id, and the query: the
     /// transport puts the upstream's base URL before it.
     pub path: String,
+    /// Header fields the operation itself sends (the owner, where the vendor takes it in a
+    /// header), besides those every request of the upstream carries.
+    pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
     /// The JSON body, if any.
     pub body: Option<Value>,
     /// Why it is made.

@@ -130,6 +130,8 @@ pub struct Relay {
     pub path: String,
     /// The client's query string.
     pub query: Option<String>,
+    /// The client's values of the header fields the operation declares (its owner's).
+    pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
     /// The client's body, as it was.
     pub body: Bytes,
 }

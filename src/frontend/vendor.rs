@@ -69,6 +69,9 @@ pub struct Route {
     id: Option<String>,
     /// The client's query string.
     query: Option<String>,
+    /// The client's values of the header fields the route's operation declares, relayed as
+    /// they are.
+    headers: Vec<(http::HeaderName, http::HeaderValue)>,
 }
 
 impl VendorApi {
@@ -77,15 +80,15 @@ impl VendorApi {
     /// where a surface speaks for another dialect, its clients hold the other vendor's ids, of
     /// the other vendor's shape. A bridged owner (the backend has none) is the surface's own,
     /// held to its configured owner instead.
-    fn check_shapes(&self, route: &Route) -> Result<(), Problem> {
+    fn check_shapes(&self, owner: Option<&str>, id: Option<&str>) -> Result<(), Problem> {
         let held = self.backend.dialect();
-        if let Some(owner) = route.owner.as_deref()
+        if let Some(owner) = owner
             && held.has_owner()
             && !held.admits_owner(owner)
         {
             return Err(Problem::not_found(format!("no owner {owner}")));
         }
-        if let (Some(id), Some(format)) = (route.id.as_deref(), held.id_format.as_ref())
+        if let (Some(id), Some(format)) = (id, held.id_format.as_ref())
             && !format.admits(id)
         {
             return Err(Problem::not_found(format!("no webhook {id}")));
@@ -167,17 +170,35 @@ impl VendorApi {
             .map(|(_, v)| v)
     }
 
+    /// The owner a call names in a header (`{{owner}}`), where its path names none.
+    fn header_owner(
+        &self,
+        role: Role,
+        headers: &[(http::HeaderName, http::HeaderValue)],
+    ) -> Option<String> {
+        let name = self.dialect.endpoint(role)?.header_of("owner")?;
+        let (_, value) = headers.iter().find(|(n, _)| n == name)?;
+        value
+            .to_str()
+            .ok()
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    }
+
     /// A list or create of an owner-scoped dialect that names no owner where the vendor takes
     /// it (a query parameter left out, a body without it) is refused in the vendor's words.
     fn owner_missing(&self, role: Role) -> Problem {
         let endpoint = self.dialect.endpoint(role);
-        match endpoint.and_then(|e| e.param_of("owner")) {
-            Some(param) => Problem::validation(vec![FieldError::in_query(param, "is required")]),
-            None => Problem::validation(vec![FieldError::new(
-                self.dialect.webhook.vendor_name("owner"),
-                "is required",
-            )]),
+        if let Some(param) = endpoint.and_then(|e| e.param_of("owner")) {
+            return Problem::validation(vec![FieldError::in_query(param, "is required")]);
         }
+        if let Some(name) = endpoint.and_then(|e| e.header_of("owner")) {
+            return Problem::bad_request(format!("the {name} header is required"));
+        }
+        Problem::validation(vec![FieldError::new(
+            self.dialect.webhook.vendor_name("owner"),
+            "is required",
+        )])
     }
 
     /// The owner a request asks for at the backend: the path's, the bridged one, or none.
@@ -659,6 +680,7 @@ impl VendorApi {
             method: matched.method.clone(),
             path,
             query: route.query.clone(),
+            headers: route.headers.clone(),
             body: bytes,
         }))
     }
@@ -961,8 +983,19 @@ impl Frontend for VendorApi {
             return Err(Problem::method_not_allowed(&allow));
         };
         let action = self.action(route.kind);
+        let declared = match route.kind {
+            Kind::Operation(role) => self.dialect.endpoint(role).map(|e| e.headers.as_slice()),
+            Kind::Resource(..) => None,
+        };
+        let headers: Vec<_> = declared
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|(name, _)| Some((name.clone(), head.headers.get(name)?.clone())))
+            .collect();
         let owner = match (owner, route.kind) {
-            (None, Kind::Operation(role)) => self.query_owner(role, query),
+            (None, Kind::Operation(role)) => self
+                .query_owner(role, query)
+                .or_else(|| self.header_owner(role, &headers)),
             (owner, _) => owner,
         };
         Ok(Routed {
@@ -976,6 +1009,7 @@ impl Frontend for VendorApi {
                 owner,
                 id,
                 query: query.map(str::to_owned),
+                headers,
             },
         })
     }
@@ -1015,8 +1049,18 @@ impl Frontend for VendorApi {
         bytes: Bytes,
     ) -> Result<Job, Problem> {
         let route = &routed.route;
-        self.check_shapes(route)?;
+        self.check_shapes(route.owner.as_deref(), route.id.as_deref())?;
         let action = self.action(route.kind);
+        // A call that names the owner outside its path (a query parameter or a header, read
+        // when routed) and was not given it is refused; one that names it nowhere finds the
+        // webhook by its id alone, and a create may name it in its body (below).
+        if let Kind::Operation(role) = route.kind
+            && route.owner.is_none()
+            && self.dialect.has_owner()
+            && self.dialect.endpoint(role).is_some_and(|e| e.names_owner)
+        {
+            return Err(self.owner_missing(role));
+        }
         // An owner this API does not serve is not found before its body is read, as the
         // vendor finds the owner first.
         let owner = self.backend_owner(route.owner.as_deref())?;
@@ -1028,30 +1072,19 @@ impl Frontend for VendorApi {
         op.id = route.id.clone();
         op.owner = owner;
         op.lenient = false;
-        // Whose the webhooks are where this vendor names no one in the path: a list's query
-        // parameter (read when routed), or a create's body.
-        let unnamed = route.owner.is_none() && self.dialect.has_owner();
         match route.kind {
-            Kind::Operation(role @ Role::Action(Action::List)) => {
-                if unnamed {
-                    return Err(self.owner_missing(role));
-                }
+            Kind::Operation(Role::Action(Action::List)) => {
                 op.query = self.list_for_backend(route.query.as_deref())?;
             }
             Kind::Operation(role) if matches!(action, Action::Create | Action::Update) => {
                 self.webhook_write(&mut op, role, &item.unwrap_or_default())?;
                 let given = op.body.as_mut().and_then(|b| b.shift_remove("owner"));
-                if unnamed && action == Action::Create {
+                if route.owner.is_none() && self.dialect.has_owner() && action == Action::Create {
                     let given = given.as_ref().and_then(Value::as_str);
                     let Some(given) = given.filter(|o| !o.is_empty()) else {
                         return Err(self.owner_missing(role));
                     };
-                    self.check_shapes(&Route {
-                        owner: Some(given.to_owned()),
-                        id: None,
-                        query: None,
-                        ..*route
-                    })?;
+                    self.check_shapes(Some(given), None)?;
                     op.owner = self.backend_owner(Some(given))?;
                 }
             }

@@ -325,6 +325,16 @@ impl Compiler<'_> {
         if dialect.has_owner() {
             self.owner_places(&dialect);
         }
+        if let Some(idempotency) = &dialect.idempotency_key {
+            for e in &dialect.operations {
+                if e.headers.iter().any(|(name, _)| name == idempotency) {
+                    self.error(
+                        format!("operations.{}.headers.{idempotency}", e.role.name()),
+                        "hookgate writes this header itself: it is `dialect.idempotency_key`",
+                    );
+                }
+            }
+        }
         dialect
     }
 
@@ -337,7 +347,8 @@ impl Compiler<'_> {
         let get = d.endpoint(Role::Action(Action::Get));
         let confirmable =
             get.is_some_and(|g| g.names_owner) || d.webhook.reading("owner").is_some();
-        let unnamed = "names no owner: put {owner} in its path or {{owner}} in a query parameter";
+        let unnamed =
+            "names no owner: put {owner} in its path, or {{owner}} in a query parameter or header";
         // A webhook never moves between owners: a body names its owner on create only.
         if d.webhook.carries("owner", Action::Update) {
             self.error(
@@ -350,6 +361,13 @@ impl Compiler<'_> {
                 continue;
             }
             let key = format!("operations.{}.path", e.role.name());
+            if e.upsert {
+                // An unknown id is created under the owner asked for, which the call must name.
+                self.error(
+                    format!("operations.{}.upsert", e.role.name()),
+                    format!("`{}` names no owner to create the webhook under", e.path),
+                );
+            }
             let path = &e.path;
             match e.role.action() {
                 Action::List => self.error(key, format!("`{path}` {unnamed}")),
@@ -387,6 +405,54 @@ impl Compiler<'_> {
                 }
             }
         }
+    }
+
+    /// An operation's own request headers (`headers`): a literal value, or the owner
+    /// (`{{owner}}`) in an owner-scoped dialect. Headers that hookgate writes itself (the
+    /// framing, the credential, the request id, the idempotency key) are not the file's to set.
+    fn request_headers(
+        &mut self,
+        key: &str,
+        headers: &BTreeMap<String, String>,
+        owned: bool,
+    ) -> Vec<(http::HeaderName, Template)> {
+        const OWN: &[&str] = &[
+            "accept",
+            "authorization",
+            "connection",
+            "content-length",
+            "content-type",
+            "host",
+            "keep-alive",
+            "te",
+            "transfer-encoding",
+            "upgrade",
+            "user-agent",
+            "x-request-id",
+        ];
+        let slots: &[&str] = if owned { &["owner"] } else { &[] };
+        headers
+            .iter()
+            .filter_map(|(k, v)| {
+                let hkey = format!("{key}.headers.{k}");
+                let Ok(name) = http::HeaderName::try_from(k.as_str()) else {
+                    self.error(&hkey, "not a valid header name");
+                    return None;
+                };
+                if OWN.contains(&name.as_str()) {
+                    self.error(&hkey, "hookgate writes this header itself");
+                    return None;
+                }
+                let t = self.template(&hkey, &Value::from(v.as_str()))?;
+                self.check_slots(&hkey, &t, slots);
+                if let Template::Literal(Value::String(text)) = &t
+                    && http::HeaderValue::from_str(text).is_err()
+                {
+                    self.error(&hkey, "not a valid header value");
+                }
+                Some((name, t))
+            })
+            .collect()
     }
 
     /// `dialect.response_headers`: headers the vendor's answers carry, by name, each a
@@ -822,6 +888,7 @@ impl Compiler<'_> {
         let path =
             self.path_template(&format!("{key}.path"), &s.path, action.has_id(), owner_span)?;
         let (query, order) = self.query_and_order(key, action, s, owner_span > 0);
+        let headers = self.request_headers(key, &s.headers, owner_span > 0);
         let request = s
             .request
             .iter()
@@ -859,13 +926,15 @@ impl Compiler<'_> {
             [one] => one.keys(),
             _ => None,
         };
-        let names_owner =
-            path.has(&PathSeg::Owner) || query.iter().any(|(_, t)| t.slots().contains(&"owner"));
+        let names_owner = path.has(&PathSeg::Owner)
+            || query.iter().any(|(_, t)| t.slots().contains(&"owner"))
+            || headers.iter().any(|(_, t)| t.slots().contains(&"owner"));
         Some(Endpoint {
             role,
             method,
             path,
             query,
+            headers,
             names_owner,
             body_item_path: body.as_ref().and_then(|b| b.path_of("webhook")),
             body,

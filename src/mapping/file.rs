@@ -272,6 +272,8 @@ pub struct OperationSection {
     pub path: String,
     #[serde(default)]
     pub query: BTreeMap<String, String>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
     pub body: Option<Value>,
     pub response: Option<Value>,
     pub status: Option<u16>,

@@ -94,8 +94,10 @@ pub struct Endpoint {
     pub path: PathTemplate,
     /// Vendor query parameter → template (`{{limit}}`, `{{cursor}}`, `{{owner}}`).
     pub query: Vec<(String, Template)>,
-    /// The call names the owner (in its path or query): the vendor finds the webhook under it.
-    /// A call that does not finds a webhook by its id alone.
+    /// Vendor request header → template (`{{owner}}`, or a literal value).
+    pub headers: Vec<(http::HeaderName, Template)>,
+    /// The call names the owner (in its path, query or a header): the vendor finds the webhook
+    /// under it. A call that does not finds a webhook by its id alone.
     pub names_owner: bool,
     /// The request body.
     pub body: Option<Template>,
@@ -212,6 +214,14 @@ impl MemberCheck {
 }
 
 impl Endpoint {
+    /// The request header that sends `slot` alone (`{{owner}}`), where there is one.
+    pub fn header_of(&self, slot: &str) -> Option<&http::HeaderName> {
+        self.headers.iter().find_map(|(name, t)| match t {
+            Template::Slot { name: s, .. } if s == slot => Some(name),
+            _ => None,
+        })
+    }
+
     /// The query parameter that sends `slot` alone (`{{cursor}}`, `{{limit|30}}`), where
     /// there is one.
     pub fn param_of(&self, slot: &str) -> Option<&str> {

@@ -473,6 +473,12 @@ impl<'a> Plan<'a> {
                     d.describe_owner()
                 )));
             }
+            let in_header = d.operations.iter().any(|e| e.header_of("owner").is_some());
+            if in_header && http::HeaderValue::from_str(owner).is_err() {
+                return Err(Problem::bad_request(format!(
+                    "`{owner}` cannot be an owner at upstream {name}: its owners are sent in a header, which cannot carry control characters"
+                )));
+            }
         }
         if let Some(id) = self.op.id.as_deref() {
             if !url::names_something(id) {
@@ -840,6 +846,18 @@ impl<'a> Plan<'a> {
             path.push('=');
             path.extend(percent_encoding::utf8_percent_encode(&text, QUERY));
         }
+        // A value that cannot be a header's was refused with the owner (`check_scope`).
+        let headers = endpoint
+            .headers
+            .iter()
+            .filter_map(|(name, template)| {
+                let value = match template.render(&slots)? {
+                    Value::String(s) => http::HeaderValue::try_from(s).ok()?,
+                    other => http::HeaderValue::try_from(other.to_string()).ok()?,
+                };
+                Some((name.clone(), value))
+            })
+            .collect();
         let payload = match &endpoint.body {
             // The webhook as the whole body, the usual template: handed over, not copied.
             Some(template) if template.is_slot("webhook") => body,
@@ -847,6 +865,7 @@ impl<'a> Plan<'a> {
             None => None,
         };
         VendorRequest {
+            headers,
             repeatable: endpoint.method.is_idempotent()
                 || (endpoint.role == Role::Action(Action::Create) && self.cx.keyed),
             method: endpoint.method.clone(),
@@ -874,6 +893,7 @@ impl<'a> Plan<'a> {
             endpoint.body.render(&slots)
         });
         VendorRequest {
+            headers: Vec::new(),
             repeatable: endpoint.method.is_idempotent(),
             method: endpoint.method.clone(),
             path,

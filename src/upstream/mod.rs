@@ -217,10 +217,21 @@ impl Upstream {
             (Some(v), Some(arrays)) => Bytes::from(crate::form::encode(v, arrays)),
             (None, _) => Bytes::new(),
         };
-        let headers = self.headers(call, request.body.is_some());
+        let headers = self.request_headers(call, request);
         let target = [&*self.base_path, &request.path].concat();
         self.exchange(&request.method, &target, &headers, body, request.repeatable)
             .await
+    }
+
+    /// The headers of a planned request: those of every request, and the operation's own.
+    pub fn request_headers(
+        &self,
+        call: &Call,
+        request: &VendorRequest,
+    ) -> Vec<(HeaderName, HeaderValue)> {
+        let mut headers = self.headers(call, request.body.is_some());
+        headers.extend(request.headers.iter().cloned());
+        headers
     }
 
     /// The headers of every vendor request: what it accepts and who sends it, the request id,
@@ -280,7 +291,8 @@ impl Upstream {
             target.push('?');
             target.push_str(query);
         }
-        let headers = self.headers(call, !body.is_empty());
+        let mut headers = self.headers(call, !body.is_empty());
+        headers.extend(endpoint.headers.iter().cloned());
         let repeatable = endpoint.method.is_idempotent()
             || (endpoint.method == http::Method::POST
                 && call.idempotency_key.is_some()
@@ -392,6 +404,8 @@ pub struct RelayTarget<'a> {
     pub path: String,
     /// The client's query string, as it was.
     pub query: Option<&'a str>,
+    /// The client's values of the header fields the endpoint declares (its owner's).
+    pub headers: &'a [(HeaderName, HeaderValue)],
 }
 
 #[cfg(test)]
