@@ -161,6 +161,43 @@ impl VendorApi {
         }
     }
 
+    /// Whether a route's operation is on one webhook.
+    fn takes_id(&self, kind: Kind) -> bool {
+        self.action(kind).has_id()
+    }
+
+    /// The id a call names in a query parameter or header (`{{id}}`), where its path names
+    /// none.
+    fn outside_id(&self, kind: Kind, query: Option<&str>, headers: &HeaderMap) -> Option<String> {
+        let Kind::Operation(role) = kind else {
+            return None;
+        };
+        let endpoint = self.dialect.endpoint(role)?;
+        if endpoint.path.has(&crate::mapping::url::PathSeg::Id) {
+            return None;
+        }
+        let given = match (endpoint.param_of("id"), endpoint.header_of("id")) {
+            (Some(param), _) => query_pairs(query)
+                .into_iter()
+                .find_map(|(k, v)| (k == param).then_some(v)),
+            (None, Some(name)) => headers.get(name)?.to_str().ok().map(str::to_owned),
+            (None, None) => None,
+        };
+        given.filter(|v| !v.is_empty())
+    }
+
+    /// An operation on one webhook whose id was not given where the vendor takes it.
+    fn id_missing(&self, role: Role) -> Problem {
+        let endpoint = self.dialect.endpoint(role);
+        if let Some(param) = endpoint.and_then(|e| e.param_of("id")) {
+            return Problem::validation(vec![FieldError::in_query(param, "is required")]);
+        }
+        match endpoint.and_then(|e| e.header_of("id")) {
+            Some(name) => Problem::bad_request(format!("the {name} header is required")),
+            None => Problem::bad_request("the request names no webhook"),
+        }
+    }
+
     /// The owner a call names in a query parameter (`{{owner}}`), where its path names none.
     fn query_owner(&self, role: Role, query: Option<&str>) -> Option<String> {
         let param = self.dialect.endpoint(role)?.param_of("owner")?;
@@ -962,11 +999,26 @@ impl Frontend for VendorApi {
         // §9.3.2), which the connection leaves out.
         let served =
             |route: &Method| route == method || (*method == Method::HEAD && *route == Method::GET);
-        let Some(((at, route), (owner, id))) = matching
+        // Routes of one method and path told apart by where the id stands: a get by `?id=`
+        // beside the list of the same path is the get when the parameter is there.
+        let id_given = |r: &SurfaceRoute, id: &Option<String>| {
+            id.is_some() || self.outside_id(r.kind, query, head.headers).is_some()
+        };
+        let served_here: Vec<_> = matching
             .iter()
-            .find(|((_, r), _)| served(&r.method))
-            .cloned()
-        else {
+            .filter(|((_, r), _)| served(&r.method))
+            .collect();
+        let chosen = served_here
+            .iter()
+            .find(|((_, r), (_, id))| self.takes_id(r.kind) && id_given(r, id))
+            .or_else(|| {
+                served_here
+                    .iter()
+                    .find(|((_, r), _)| !self.takes_id(r.kind))
+            })
+            .or_else(|| served_here.first())
+            .map(|m| (*m).clone());
+        let Some(((at, route), (owner, id))) = chosen else {
             let mut allow: Vec<&str> = Vec::new();
             for ((_, r), _) in &matching {
                 let with_head: &[&str] = if r.method == Method::GET {
@@ -983,6 +1035,7 @@ impl Frontend for VendorApi {
             return Err(Problem::method_not_allowed(&allow));
         };
         let action = self.action(route.kind);
+        let id = id.or_else(|| self.outside_id(route.kind, query, head.headers));
         let declared = match route.kind {
             Kind::Operation(role) => self.dialect.endpoint(role).map(|e| e.headers.as_slice()),
             Kind::Resource(..) => None,
@@ -1049,8 +1102,14 @@ impl Frontend for VendorApi {
         bytes: Bytes,
     ) -> Result<Job, Problem> {
         let route = &routed.route;
-        self.check_shapes(route.owner.as_deref(), route.id.as_deref())?;
         let action = self.action(route.kind);
+        if let Kind::Operation(role) = route.kind
+            && action.has_id()
+            && route.id.is_none()
+        {
+            return Err(self.id_missing(role));
+        }
+        self.check_shapes(route.owner.as_deref(), route.id.as_deref())?;
         // A call that names the owner outside its path (a query parameter or a header, read
         // when routed) and was not given it is refused; one that names it nowhere finds the
         // webhook by its id alone, and a create may name it in its body (below).

@@ -54,7 +54,8 @@ pub fn prefers_lenient(headers: &HeaderMap) -> bool {
         .any(|p| p.trim().eq_ignore_ascii_case("handling=lenient"))
 }
 
-/// Whether a request body's media type is JSON (`application/json`, `+json`, merge-patch).
+/// Whether a request body's media type is JSON: `application/json`, and JSON Merge Patch where
+/// `allow_merge_patch` (an update).
 pub fn is_json(headers: &HeaderMap, allow_merge_patch: bool) -> bool {
     let Some(ct) = headers
         .get(header::CONTENT_TYPE)

@@ -180,7 +180,7 @@ impl Compiler<'_> {
         &mut self,
         key: &str,
         text: &str,
-        with_id: bool,
+        with_id: Option<bool>,
         owner_span: usize,
     ) -> Option<PathTemplate> {
         let path = match PathTemplate::parse(text) {
@@ -190,9 +190,15 @@ impl Compiler<'_> {
                 return None;
             }
         };
-        if with_id != path.has(&PathSeg::Id) {
-            let want = if with_id { "must" } else { "must not" };
-            self.error(key, format!("`{text}` {want} contain {{id}}"));
+        // `None`: the id may stand elsewhere (checked by the caller).
+        match with_id {
+            Some(true) if !path.has(&PathSeg::Id) => {
+                self.error(key, format!("`{text}` must contain {{id}}"));
+            }
+            Some(false) if path.has(&PathSeg::Id) => {
+                self.error(key, format!("`{text}` must not contain {{id}}"));
+            }
+            _ => {}
         }
         // Where an owner scope's owner goes (the path, a query parameter, a create's body, or
         // nowhere for a webhook found by its id alone) is checked once the whole file is known.
@@ -413,6 +419,7 @@ impl Compiler<'_> {
     fn request_headers(
         &mut self,
         key: &str,
+        action: Action,
         headers: &BTreeMap<String, String>,
         owned: bool,
     ) -> Vec<(http::HeaderName, Template)> {
@@ -430,7 +437,13 @@ impl Compiler<'_> {
             "user-agent",
             "x-request-id",
         ];
-        let slots: &[&str] = if owned { &["owner"] } else { &[] };
+        let mut slots = Vec::new();
+        if owned {
+            slots.push("owner");
+        }
+        if action.has_id() {
+            slots.push("id");
+        }
         headers
             .iter()
             .filter_map(|(k, v)| {
@@ -444,7 +457,7 @@ impl Compiler<'_> {
                     return None;
                 }
                 let t = self.template(&hkey, &Value::from(v.as_str()))?;
-                self.check_slots(&hkey, &t, slots);
+                self.check_slots(&hkey, &t, &slots);
                 if let Template::Literal(Value::String(text)) = &t
                     && http::HeaderValue::from_str(text).is_err()
                 {
@@ -816,7 +829,8 @@ impl Compiler<'_> {
             let call = call.as_ref()?;
             let vkey = format!("{key}.{verb}");
             let method = self.method(&format!("{vkey}.method"), &call.method)?;
-            let path = self.path_template(&format!("{vkey}.path"), &call.path, true, owner_span)?;
+            let path =
+                self.path_template(&format!("{vkey}.path"), &call.path, Some(true), owner_span)?;
             let default_body = Value::from("{{resource}}");
             let body = if reads {
                 Template::Literal(Value::Null)
@@ -885,10 +899,25 @@ impl Compiler<'_> {
     ) -> Option<Endpoint> {
         let action = role.action();
         let method = self.method(&format!("{key}.method"), &s.method)?;
-        let path =
-            self.path_template(&format!("{key}.path"), &s.path, action.has_id(), owner_span)?;
+        // An operation on one webhook names its id in the path, or in a query parameter or
+        // header that sends `{{id}}` alone (Twitch's `?id=`).
+        let with_id = (!action.has_id()).then_some(false);
+        let path = self.path_template(&format!("{key}.path"), &s.path, with_id, owner_span)?;
         let (query, order) = self.query_and_order(key, action, s, owner_span > 0);
-        let headers = self.request_headers(key, &s.headers, owner_span > 0);
+        let headers = self.request_headers(key, action, &s.headers, owner_span > 0);
+        let whole_id = |t: &Template| t.is_slot("id");
+        if action.has_id()
+            && !path.has(&PathSeg::Id)
+            && !query.iter().any(|(_, t)| whole_id(t))
+            && !headers.iter().any(|(_, t)| whole_id(t))
+        {
+            self.error(
+                format!("{key}.path"),
+                format!(
+                    "`{path}` must contain {{id}}, or a query parameter or header send `{{{{id}}}}` alone"
+                ),
+            );
+        }
         let request = s
             .request
             .iter()
@@ -1016,6 +1045,9 @@ impl Compiler<'_> {
         }
         if owned {
             query_slots.push("owner");
+        }
+        if action.has_id() {
+            query_slots.push("id");
         }
         let query = s
             .query

@@ -486,6 +486,12 @@ impl<'a> Plan<'a> {
                     "`{id}` cannot be a webhook id: it is empty, a dot segment or holds a path separator"
                 )));
             }
+            let in_header = d.operations.iter().any(|e| e.header_of("id").is_some());
+            if in_header && http::HeaderValue::from_str(id).is_err() {
+                return Err(Problem::bad_request(format!(
+                    "`{id}` cannot be a webhook id at upstream {name}: its ids are sent in a header, which cannot carry control characters"
+                )));
+            }
             if let Some(format) = &d.id_format
                 && !format.admits(id)
             {
@@ -826,6 +832,7 @@ impl<'a> Plan<'a> {
                 .zip(self.op.query.order)
                 .map(|(ordering, order)| ordering.spell(order)),
             owner: self.op.owner.as_deref(),
+            id: id.as_deref(),
         };
         let mut path =
             endpoint
@@ -1282,6 +1289,8 @@ struct RequestSlots<'a> {
     order: Option<&'a str>,
     /// The owner asked under (`{{owner}}`).
     owner: Option<&'a str>,
+    /// The webhook's id (`{{id}}`), for a vendor that takes it outside the path.
+    id: Option<&'a str>,
 }
 
 impl Slots for RequestSlots<'_> {
@@ -1293,6 +1302,7 @@ impl Slots for RequestSlots<'_> {
             "cursor" => self.cursor.map(Value::from),
             "order" => self.order.map(Value::from),
             "owner" => self.owner.map(Value::from),
+            "id" => self.id.map(Value::from),
             other => {
                 let field = other.strip_prefix("current.")?;
                 self.current?.get(field).cloned()

@@ -1,8 +1,10 @@
-//! A parent named outside the path, or on some calls only: `tests/dialects/studio.toml` lists a
-//! team's webhooks under the team and finds one by its id alone (the team in a create's body);
-//! `tests/dialects/desk.toml` names the workspace in a query parameter. The gateway never acts
-//! on another owner's webhook: it reads the webhook first and compares whose it is, and the
-//! vendor sees no write for an owner that does not hold the webhook.
+//! Where a vendor takes the owner and the id of a webhook, when not both in the path.
+//! `tests/dialects/studio.toml` lists a team's webhooks under the team and finds one by its id
+//! alone (the team in a create's body); `desk.toml` names the workspace in a query parameter,
+//! `tally.toml` in a header of every call; `stream.toml` takes the id as a query parameter
+//! beside the list of the same path. The gateway never acts on another owner's webhook: it
+//! reads the webhook first and compares whose it is, and the vendor sees no write for an owner
+//! that does not hold the webhook.
 
 mod support;
 
@@ -845,6 +847,268 @@ fn request_headers_are_checked_at_load() {
     let errors = with("{ X-Team = \"{{limit}}\" }", true);
     assert!(
         errors.iter().any(|e| e.contains("headers.X-Team")),
+        "{errors:?}"
+    );
+}
+
+/// Stream emulated, a Stream surface relaying to it, Stream over Tariff (ids in paths) and
+/// Tariff over Stream.
+async fn stream_gateway() -> hookgate::app::Running {
+    gateway(&format!(
+        "mappings_dir = {DIR:?}\n\
+         [upstreams.stream]\ndialect = \"stream\"\nemulate = true\n\
+         [upstreams.tariff]\ndialect = \"tariff\"\nemulate = true\n\
+         [surfaces.stream]\ndialect = \"stream\"\nupstream = \"stream\"\nprefix = \"/stream\"\n\
+         [surfaces.stream-on-tariff]\ndialect = \"stream\"\nupstream = \"tariff\"\nprefix = \"/stream-on-tariff\"\n\
+         [surfaces.tariff-on-stream]\ndialect = \"tariff\"\nupstream = \"stream\"\nprefix = \"/tariff-on-stream\"\n"
+    ))
+    .await
+}
+
+#[tokio::test]
+async fn an_id_in_the_query_reads_and_deletes_one_webhook() {
+    let gw = stream_gateway().await;
+    let emu = gw.emulators["stream"];
+    let base = "/v1/upstreams/stream/webhooks";
+    let mut ids = Vec::new();
+    for url in ["https://example.com/1", "https://example.com/2"] {
+        let created = send(
+            gw.addr,
+            "POST",
+            base,
+            &[],
+            Some(&json!({"url": url, "events": ["channel.follow"]})),
+        )
+        .await;
+        ok(&created, 201, "create");
+        ids.push(created.json()["id"].as_str().unwrap().to_owned());
+    }
+    let read = send(gw.addr, "GET", &format!("{base}/{}", ids[1]), &[], None).await;
+    ok(&read, 200, "get");
+    assert_eq!(read.json()["url"], "https://example.com/2");
+    let deleted = send(gw.addr, "DELETE", &format!("{base}/{}", ids[0]), &[], None).await;
+    ok(&deleted, 204, "delete");
+    let listed = send(gw.addr, "GET", base, &[], None).await;
+    let left: Vec<_> = listed.json()["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["id"].clone())
+        .collect();
+    assert_eq!(left, [json!(ids[1])]);
+    let seen = calls(emu, 0).await;
+    assert!(
+        seen.contains(&format!("GET /helix/eventsub/subscriptions?id={}", ids[1])),
+        "{seen:?}"
+    );
+    assert!(
+        seen.contains(&format!(
+            "DELETE /helix/eventsub/subscriptions?id={}",
+            ids[0]
+        )),
+        "{seen:?}"
+    );
+    assert!(
+        seen.contains(&"GET /helix/eventsub/subscriptions".to_owned()),
+        "{seen:?}"
+    );
+    // An id that is not the vendor's shape never reaches it.
+    let before = seen.len();
+    ok(
+        &send(gw.addr, "GET", &format!("{base}/not-a-uuid"), &[], None).await,
+        404,
+        "a foreign id",
+    );
+    assert_eq!(calls(emu, 0).await.len(), before);
+}
+
+#[tokio::test]
+async fn the_vendors_own_api_tells_a_get_from_its_list_by_the_id() {
+    let gw = stream_gateway().await;
+    let emu = gw.emulators["stream"];
+    let path = "/helix/eventsub/subscriptions";
+    let body =
+        json!({"type": "channel.follow", "transport": {"callback": "https://example.com/c"}});
+    let created = send(emu, "POST", path, &[BEARER], Some(&body)).await;
+    ok(&created, 202, "the vendor's create");
+    let id = created.json()["data"][0]["id"].as_str().unwrap().to_owned();
+    let listed = send(emu, "GET", path, &[BEARER], None).await;
+    ok(&listed, 200, "the list: no id");
+    assert_eq!(listed.json()["data"].as_array().unwrap().len(), 1);
+    let read = send(emu, "GET", &format!("{path}?id={id}"), &[BEARER], None).await;
+    ok(&read, 200, "the get: an id");
+    assert_eq!(read.json()["data"][0]["id"], id.as_str());
+    let missing = send(
+        emu,
+        "GET",
+        &format!("{path}?id={}", uuid_other(&id)),
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&missing, 404, "an unknown id");
+    // A delete without its id is refused, naming the parameter; nothing is deleted.
+    let bare = send(emu, "DELETE", path, &[BEARER], None).await;
+    ok(&bare, 400, "a delete without its id");
+    assert!(
+        bare.json()["message"].as_str().unwrap().contains("id"),
+        "{:?}",
+        bare.json()
+    );
+    let gone = send(emu, "DELETE", &format!("{path}?id={id}"), &[BEARER], None).await;
+    ok(&gone, 204, "the delete");
+    assert_eq!(
+        send(emu, "GET", path, &[BEARER], None).await.json()["data"],
+        json!([])
+    );
+
+    // Through surfaces: relayed as it is, and translated both ways.
+    let created = send(
+        gw.addr,
+        "POST",
+        &format!("/stream{path}"),
+        &[BEARER],
+        Some(&body),
+    )
+    .await;
+    ok(&created, 202, "the relaying surface's create");
+    let id = created.json()["data"][0]["id"].as_str().unwrap().to_owned();
+    let read = send(
+        gw.addr,
+        "GET",
+        &format!("/stream{path}?id={id}"),
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&read, 200, "the relaying surface's get");
+    assert_eq!(read.json()["data"][0]["id"], id.as_str());
+
+    let created = send(
+        gw.addr,
+        "POST",
+        &format!("/stream-on-tariff{path}"),
+        &[BEARER],
+        Some(&body),
+    )
+    .await;
+    ok(&created, 202, "stream over tariff: create");
+    let id = created.json()["data"][0]["id"].as_str().unwrap().to_owned();
+    let read = send(
+        gw.addr,
+        "GET",
+        &format!("/stream-on-tariff{path}?id={id}"),
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&read, 200, "stream over tariff: get");
+    let gone = send(
+        gw.addr,
+        "DELETE",
+        &format!("/stream-on-tariff{path}?id={id}"),
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&gone, 204, "stream over tariff: delete");
+    let tariff = calls(gw.emulators["tariff"], 0).await;
+    assert!(
+        tariff.contains(&format!("GET /v1/webhook_endpoints/{id}")),
+        "{tariff:?}"
+    );
+    assert!(
+        tariff.contains(&format!("DELETE /v1/webhook_endpoints/{id}")),
+        "{tariff:?}"
+    );
+
+    let made = send(
+        gw.addr,
+        "POST",
+        "/v1/upstreams/stream/webhooks",
+        &[],
+        Some(&json!({"url": "https://example.com/t", "events": ["channel.follow"]})),
+    )
+    .await;
+    let id = made.json()["id"].as_str().unwrap().to_owned();
+    let read = send(
+        gw.addr,
+        "GET",
+        &format!("/tariff-on-stream/v1/webhook_endpoints/{id}"),
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&read, 200, "tariff over stream: get");
+    assert_eq!(read.json()["url"], "https://example.com/t");
+    let stream = calls(emu, 0).await;
+    assert!(
+        stream.contains(&format!("GET /helix/eventsub/subscriptions?id={id}")),
+        "{stream:?}"
+    );
+}
+
+/// Another UUID than `id`, of the same shape.
+fn uuid_other(id: &str) -> String {
+    let last = if id.ends_with('0') { '1' } else { '0' };
+    format!("{}{last}", &id[..id.len() - 1])
+}
+
+#[test]
+fn where_the_id_goes_is_checked_at_load() {
+    let file = |get: &str| {
+        format!(
+            r#"
+[dialect]
+[fields.id]
+path = "$.id"
+in = ["response"]
+[operations.list]
+method = "GET"
+path = "/w"
+query = {{ after = "{{{{cursor}}}}" }}
+response = "{{{{items}}}}"
+[operations.get]
+method = "GET"
+{get}
+response = "{{{{webhook}}}}"
+[errors]
+[errors.render.default]
+body = {{ message = "{{{{message}}}}" }}
+"#
+        )
+    };
+    for fine in [
+        "path = \"/w/{id}\"",
+        "path = \"/w\"\nquery = { id = \"{{id}}\" }",
+        "path = \"/w\"\nheaders = { X-Id = \"{{id}}\" }",
+    ] {
+        assert!(
+            load_errors(&file(fine)).is_empty(),
+            "{fine}: {:?}",
+            load_errors(&file(fine))
+        );
+    }
+    let errors = load_errors(&file("path = \"/w\""));
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("operations.get.path") && e.contains("{id}")),
+        "{errors:?}"
+    );
+    let errors = load_errors(&file("path = \"/w\"\nquery = { id = \"x-{{id}}\" }"));
+    assert!(
+        errors.iter().any(|e| e.starts_with("operations.get.path")),
+        "{errors:?}"
+    );
+    // A list has no id to send.
+    let errors = load_errors(
+        &file("path = \"/w/{id}\"").replace("after = \"{{cursor}}\"", "id = \"{{id}}\""),
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("operations.list.query.id")),
         "{errors:?}"
     );
 }
