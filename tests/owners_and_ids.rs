@@ -1112,3 +1112,110 @@ body = {{ message = "{{{{message}}}}" }}
         "{errors:?}"
     );
 }
+
+#[tokio::test]
+async fn an_owner_or_id_outside_the_path_is_one_value_never_more() {
+    let gw = scoped_gateway().await;
+    // An owner that holds a query's separators stays one owner: it is encoded, not spliced.
+    let sly = "ws1&workspace=ws2";
+    let encoded = "ws1%26workspace%3Dws2";
+    let created = send(
+        gw.addr,
+        "POST",
+        &webhooks("desk", encoded),
+        &[],
+        Some(&json!({"url": "https://example.com/s", "events": ["a"]})),
+    )
+    .await;
+    ok(&created, 201, "create under an owner with separators");
+    assert_eq!(created.json()["owner"], sly);
+    for (owner, count) in [(encoded, 1), ("ws1", 0), ("ws2", 0)] {
+        let listed = send(gw.addr, "GET", &webhooks("desk", owner), &[], None).await;
+        ok(&listed, 200, owner);
+        assert_eq!(
+            listed.json()["data"].as_array().unwrap().len(),
+            count,
+            "{owner}"
+        );
+    }
+    let desk = calls(gw.emulators["desk"], 0).await;
+    assert!(
+        desk.iter()
+            .any(|c| c == &format!("GET /api/1.0/webhooks?workspace={encoded}")),
+        "{desk:?}"
+    );
+
+    // Given twice, in the query or as a header, it is refused in the vendor's shape: which of
+    // the two a parser takes is not to be guessed where it finds webhooks.
+    let twice = send(
+        gw.emulators["desk"],
+        "GET",
+        "/api/1.0/webhooks?workspace=ws1&workspace=ws2",
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&twice, 400, "a workspace given twice");
+    let message = twice.json()["errors"][0]["message"].clone();
+    assert!(
+        message.as_str().unwrap().contains("more than once"),
+        "{message}"
+    );
+
+    let gw = tenant_gateway().await;
+    for target in [gw.emulators["tally"].to_string(), gw.addr.to_string()] {
+        let prefix = if target == gw.addr.to_string() {
+            "/tally"
+        } else {
+            ""
+        };
+        let answer = send_raw_headers(
+            target.parse().unwrap(),
+            &format!("{prefix}/api/webhooks"),
+            &[
+                ("authorization", "Bearer t"),
+                ("tally-tenant-id", "t-1"),
+                ("tally-tenant-id", "t-2"),
+            ],
+        )
+        .await;
+        ok(&answer, 400, "a tenant given twice");
+        assert!(
+            answer.json()["Detail"]
+                .as_str()
+                .unwrap()
+                .contains("more than once")
+        );
+    }
+    // The emulator journals the request made to it; the surface relayed nothing.
+    assert_eq!(journal(gw.emulators["tally"]).await.len(), 1);
+
+    let gw = stream_gateway().await;
+    let path = "/helix/eventsub/subscriptions?id=f1c2a387-161a-49f9-a165-0f21d7a4e1c4&id=f1c2a387-161a-49f9-a165-0f21d7a4e1c5";
+    for (target, prefix) in [(gw.emulators["stream"], ""), (gw.addr, "/stream-on-tariff")] {
+        let answer = send(
+            target,
+            "DELETE",
+            &format!("{prefix}{path}"),
+            &[BEARER],
+            None,
+        )
+        .await;
+        ok(&answer, 400, "an id given twice");
+        assert!(
+            answer.json()["message"]
+                .as_str()
+                .unwrap()
+                .contains("more than once")
+        );
+    }
+}
+
+/// A GET with the headers given, repeated names kept apart.
+async fn send_raw_headers(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> support::Answer {
+    support::send_raw(addr, "GET", path, headers, bytes::Bytes::new()).await
+}

@@ -166,24 +166,50 @@ impl VendorApi {
         self.action(kind).has_id()
     }
 
-    /// The id a call names in a query parameter or header (`{{id}}`), where its path names
-    /// none.
-    fn outside_id(&self, kind: Kind, query: Option<&str>, headers: &HeaderMap) -> Option<String> {
+    /// What a call sends as `{{slot}}` alone outside its path (a query parameter or header),
+    /// where its path names none: nothing when it is not there or empty. A value given twice is
+    /// refused, since parsers disagree on which of them counts, and the owner or id is what
+    /// finds a webhook.
+    fn given_outside(
+        &self,
+        kind: Kind,
+        slot: &str,
+        query: Option<&str>,
+        headers: &HeaderMap,
+    ) -> Result<Option<String>, Problem> {
         let Kind::Operation(role) = kind else {
-            return None;
+            return Ok(None);
         };
-        let endpoint = self.dialect.endpoint(role)?;
-        if endpoint.path.has(&crate::mapping::url::PathSeg::Id) {
-            return None;
+        let Some(endpoint) = self.dialect.endpoint(role) else {
+            return Ok(None);
+        };
+        let (values, twice): (Vec<String>, Problem) =
+            match (endpoint.param_of(slot), endpoint.header_of(slot)) {
+                (Some(param), _) => (
+                    query_pairs(query)
+                        .into_iter()
+                        .filter_map(|(k, v)| (k == param).then_some(v))
+                        .collect(),
+                    Problem::validation(vec![FieldError::in_query(
+                        param,
+                        "is given more than once",
+                    )]),
+                ),
+                (None, Some(name)) => (
+                    headers
+                        .get_all(name)
+                        .iter()
+                        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                        .collect(),
+                    Problem::bad_request(format!("the {name} header is given more than once")),
+                ),
+                (None, None) => return Ok(None),
+            };
+        match values.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(one.clone()).filter(|v| !v.is_empty())),
+            _ => Err(twice),
         }
-        let given = match (endpoint.param_of("id"), endpoint.header_of("id")) {
-            (Some(param), _) => query_pairs(query)
-                .into_iter()
-                .find_map(|(k, v)| (k == param).then_some(v)),
-            (None, Some(name)) => headers.get(name)?.to_str().ok().map(str::to_owned),
-            (None, None) => None,
-        };
-        given.filter(|v| !v.is_empty())
     }
 
     /// An operation on one webhook whose id was not given where the vendor takes it.
@@ -196,30 +222,6 @@ impl VendorApi {
             Some(name) => Problem::bad_request(format!("the {name} header is required")),
             None => Problem::bad_request("the request names no webhook"),
         }
-    }
-
-    /// The owner a call names in a query parameter (`{{owner}}`), where its path names none.
-    fn query_owner(&self, role: Role, query: Option<&str>) -> Option<String> {
-        let param = self.dialect.endpoint(role)?.param_of("owner")?;
-        query_pairs(query)
-            .into_iter()
-            .find(|(k, v)| k == param && !v.is_empty())
-            .map(|(_, v)| v)
-    }
-
-    /// The owner a call names in a header (`{{owner}}`), where its path names none.
-    fn header_owner(
-        &self,
-        role: Role,
-        headers: &[(http::HeaderName, http::HeaderValue)],
-    ) -> Option<String> {
-        let name = self.dialect.endpoint(role)?.header_of("owner")?;
-        let (_, value) = headers.iter().find(|(n, _)| n == name)?;
-        value
-            .to_str()
-            .ok()
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
     }
 
     /// A list or create of an owner-scoped dialect that names no owner where the vendor takes
@@ -1002,7 +1004,11 @@ impl Frontend for VendorApi {
         // Routes of one method and path told apart by where the id stands: a get by `?id=`
         // beside the list of the same path is the get when the parameter is there.
         let id_given = |r: &SurfaceRoute, id: &Option<String>| {
-            id.is_some() || self.outside_id(r.kind, query, head.headers).is_some()
+            id.is_some()
+                || !matches!(
+                    self.given_outside(r.kind, "id", query, head.headers),
+                    Ok(None)
+                )
         };
         let served_here: Vec<_> = matching
             .iter()
@@ -1035,7 +1041,13 @@ impl Frontend for VendorApi {
             return Err(Problem::method_not_allowed(&allow));
         };
         let action = self.action(route.kind);
-        let id = id.or_else(|| self.outside_id(route.kind, query, head.headers));
+        // A value given twice is refused once the client is authenticated (`parse`).
+        let outside = |slot| {
+            self.given_outside(route.kind, slot, query, head.headers)
+                .ok()
+                .flatten()
+        };
+        let id = id.or_else(|| outside("id"));
         let declared = match route.kind {
             Kind::Operation(role) => self.dialect.endpoint(role).map(|e| e.headers.as_slice()),
             Kind::Resource(..) => None,
@@ -1045,12 +1057,7 @@ impl Frontend for VendorApi {
             .iter()
             .filter_map(|(name, _)| Some((name.clone(), head.headers.get(name)?.clone())))
             .collect();
-        let owner = match (owner, route.kind) {
-            (None, Kind::Operation(role)) => self
-                .query_owner(role, query)
-                .or_else(|| self.header_owner(role, &headers)),
-            (owner, _) => owner,
-        };
+        let owner = owner.or_else(|| outside("owner"));
         Ok(Routed {
             action: Some(action),
             backend: Some(self.backend.clone()),
@@ -1103,6 +1110,9 @@ impl Frontend for VendorApi {
     ) -> Result<Job, Problem> {
         let route = &routed.route;
         let action = self.action(route.kind);
+        for slot in ["owner", "id"] {
+            self.given_outside(route.kind, slot, route.query.as_deref(), headers)?;
+        }
         if let Kind::Operation(role) = route.kind
             && action.has_id()
             && route.id.is_none()
