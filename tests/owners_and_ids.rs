@@ -20,17 +20,37 @@ const BEARER: (&str, &str) = ("authorization", "Bearer t");
 
 /// Both vendors emulated, and surfaces between them and an owner-in-path dialect.
 async fn scoped_gateway() -> hookgate::app::Running {
-    gateway(&format!(
-        "mappings_dir = {DIR:?}\n\
-         [upstreams.studio]\ndialect = \"studio\"\nemulate = true\n\
-         [upstreams.desk]\ndialect = \"desk\"\nemulate = true\n\
-         [upstreams.relay]\ndialect = \"relay\"\nemulate = true\n\
-         [surfaces.studio]\ndialect = \"studio\"\nupstream = \"studio\"\nprefix = \"/studio\"\n\
-         [surfaces.studio-on-desk]\ndialect = \"studio\"\nupstream = \"desk\"\nprefix = \"/studio-on-desk\"\n\
-         [surfaces.studio-on-relay]\ndialect = \"studio\"\nupstream = \"relay\"\nprefix = \"/studio-on-relay\"\nowner = \"p1\"\n\
-         [surfaces.relay-on-studio]\ndialect = \"relay\"\nupstream = \"studio\"\nprefix = \"/relay-on-studio\"\n"
-    ))
+    emulated(
+        &["studio", "desk", "relay"],
+        &[
+            ("studio", "studio", "studio", None),
+            ("studio-on-desk", "studio", "desk", None),
+            ("studio-on-relay", "studio", "relay", Some("p1")),
+            ("relay-on-studio", "relay", "studio", None),
+        ],
+    )
     .await
+}
+
+/// The gateway with `upstreams` emulated (each named after its dialect) and `surfaces`, each
+/// `(name, dialect, upstream, owner)` and served under `/NAME`.
+async fn emulated(
+    upstreams: &[&str],
+    surfaces: &[(&str, &str, &str, Option<&str>)],
+) -> hookgate::app::Running {
+    let mut config = format!("mappings_dir = {DIR:?}\n");
+    for u in upstreams {
+        config += &format!("[upstreams.{u}]\ndialect = \"{u}\"\nemulate = true\n");
+    }
+    for (name, dialect, upstream, owner) in surfaces {
+        config += &format!(
+            "[surfaces.{name}]\ndialect = \"{dialect}\"\nupstream = \"{upstream}\"\nprefix = \"/{name}\"\n"
+        );
+        if let Some(owner) = owner {
+            config += &format!("owner = \"{owner}\"\n");
+        }
+    }
+    gateway(&config).await
 }
 
 /// The two vendors, each with two owners that its format admits.
@@ -505,7 +525,7 @@ fn a_surface_that_cannot_know_the_owner_is_refused_at_load() {
     assert!(message.contains("by its id alone"), "{message}");
 }
 
-/// A file whose owner-scoped calls place the owner as `places` says.
+/// A file of an owner-scoped dialect whose list, get and delete are spelt as given.
 fn scoped(fields: &str, list: &str, get: &str, delete: &str) -> String {
     format!(
         r#"
@@ -623,13 +643,13 @@ fn where_the_owner_goes_is_checked_at_load() {
 
 /// Tally emulated, a Tally surface relaying to it, and a Tally surface over Desk.
 async fn tenant_gateway() -> hookgate::app::Running {
-    gateway(&format!(
-        "mappings_dir = {DIR:?}\n\
-         [upstreams.tally]\ndialect = \"tally\"\nemulate = true\n\
-         [upstreams.desk]\ndialect = \"desk\"\nemulate = true\n\
-         [surfaces.tally]\ndialect = \"tally\"\nupstream = \"tally\"\nprefix = \"/tally\"\n\
-         [surfaces.tally-on-desk]\ndialect = \"tally\"\nupstream = \"desk\"\nprefix = \"/tally-on-desk\"\n"
-    ))
+    emulated(
+        &["tally", "desk"],
+        &[
+            ("tally", "tally", "tally", None),
+            ("tally-on-desk", "tally", "desk", None),
+        ],
+    )
     .await
 }
 
@@ -854,14 +874,14 @@ fn request_headers_are_checked_at_load() {
 /// Stream emulated, a Stream surface relaying to it, Stream over Tariff (ids in paths) and
 /// Tariff over Stream.
 async fn stream_gateway() -> hookgate::app::Running {
-    gateway(&format!(
-        "mappings_dir = {DIR:?}\n\
-         [upstreams.stream]\ndialect = \"stream\"\nemulate = true\n\
-         [upstreams.tariff]\ndialect = \"tariff\"\nemulate = true\n\
-         [surfaces.stream]\ndialect = \"stream\"\nupstream = \"stream\"\nprefix = \"/stream\"\n\
-         [surfaces.stream-on-tariff]\ndialect = \"stream\"\nupstream = \"tariff\"\nprefix = \"/stream-on-tariff\"\n\
-         [surfaces.tariff-on-stream]\ndialect = \"tariff\"\nupstream = \"stream\"\nprefix = \"/tariff-on-stream\"\n"
-    ))
+    emulated(
+        &["stream", "tariff"],
+        &[
+            ("stream", "stream", "stream", None),
+            ("stream-on-tariff", "stream", "tariff", None),
+            ("tariff-on-stream", "tariff", "stream", None),
+        ],
+    )
     .await
 }
 
@@ -962,56 +982,28 @@ async fn the_vendors_own_api_tells_a_get_from_its_list_by_the_id() {
         json!([])
     );
 
-    // Through surfaces: relayed as it is, and translated both ways.
-    let created = send(
-        gw.addr,
-        "POST",
-        &format!("/stream{path}"),
-        &[BEARER],
-        Some(&body),
-    )
-    .await;
-    ok(&created, 202, "the relaying surface's create");
-    let id = created.json()["data"][0]["id"].as_str().unwrap().to_owned();
-    let read = send(
-        gw.addr,
-        "GET",
-        &format!("/stream{path}?id={id}"),
-        &[BEARER],
-        None,
-    )
-    .await;
-    ok(&read, 200, "the relaying surface's get");
-    assert_eq!(read.json()["data"][0]["id"], id.as_str());
-
-    let created = send(
-        gw.addr,
-        "POST",
-        &format!("/stream-on-tariff{path}"),
-        &[BEARER],
-        Some(&body),
-    )
-    .await;
-    ok(&created, 202, "stream over tariff: create");
-    let id = created.json()["data"][0]["id"].as_str().unwrap().to_owned();
-    let read = send(
-        gw.addr,
-        "GET",
-        &format!("/stream-on-tariff{path}?id={id}"),
-        &[BEARER],
-        None,
-    )
-    .await;
-    ok(&read, 200, "stream over tariff: get");
-    let gone = send(
-        gw.addr,
-        "DELETE",
-        &format!("/stream-on-tariff{path}?id={id}"),
-        &[BEARER],
-        None,
-    )
-    .await;
-    ok(&gone, 204, "stream over tariff: delete");
+    // Through surfaces: relayed as it is, and translated (over Tariff, ids in its paths).
+    let mut id = String::new();
+    for prefix in ["/stream", "/stream-on-tariff"] {
+        let created = send(
+            gw.addr,
+            "POST",
+            &format!("{prefix}{path}"),
+            &[BEARER],
+            Some(&body),
+        )
+        .await;
+        ok(&created, 202, &format!("{prefix}: create"));
+        id = created.json()["data"][0]["id"].as_str().unwrap().to_owned();
+        let one = format!("{prefix}{path}?id={id}");
+        let read = send(gw.addr, "GET", &one, &[BEARER], None).await;
+        ok(&read, 200, &format!("{prefix}: get"));
+        assert_eq!(read.json()["data"][0]["id"], id.as_str());
+        let gone = send(gw.addr, "DELETE", &one, &[BEARER], None).await;
+        ok(&gone, 204, &format!("{prefix}: delete"));
+        let read = send(gw.addr, "GET", &one, &[BEARER], None).await;
+        ok(&read, 404, &format!("{prefix}: deleted"));
+    }
     let tariff = calls(gw.emulators["tariff"], 0).await;
     assert!(
         tariff.contains(&format!("GET /v1/webhook_endpoints/{id}")),
