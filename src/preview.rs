@@ -546,6 +546,8 @@ fn read_note(upstream: &Upstream, op: &Operation) -> &'static str {
         "the vendor replaces what it is sent: hookgate reads the webhook, merges the change into it and sends each changed member whole"
     } else if endpoint.is_some_and(|e| e.needs_current) {
         "the request carries values of the webhook as it is: hookgate reads it first"
+    } else if op.owner.is_some() && endpoint.is_some_and(|e| !e.names_owner) {
+        "the vendor finds the webhook by its id alone: hookgate reads it first and compares its owner with the one asked for"
     } else {
         "a merge into a map needs the map as it is: hookgate reads the webhook first"
     }

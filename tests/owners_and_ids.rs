@@ -1211,3 +1211,53 @@ async fn send_raw_headers(
 ) -> support::Answer {
     support::send_raw(addr, "GET", path, headers, bytes::Bytes::new()).await
 }
+
+#[test]
+fn a_preview_shows_the_read_that_confirms_the_owner() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("hookgate.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "mappings_dir = {DIR:?}\n[inbound_auth]\nmode = \"off\"\n\
+             [upstreams.studio]\ndialect = \"studio\"\nbase_url = \"https://api.studio.example\"\nauth = {{ type = \"none\" }}\n"
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hookgate"))
+        .args(["translate", "--json", "--config"])
+        .arg(&config)
+        .args([
+            "--upstream",
+            "studio",
+            "--owner",
+            "1234",
+            "DELETE",
+            "/webhooks/9",
+        ])
+        .env_remove("HOOKGATE_CONFIG")
+        .output()
+        .unwrap();
+    let shown: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let requests = shown["requests"].as_array().unwrap();
+    let steps: Vec<_> = requests
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["method"].as_str().unwrap(),
+                r["url"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "GET https://api.studio.example/v2/webhooks/9",
+            "DELETE https://api.studio.example/v2/webhooks/9"
+        ]
+    );
+    let note = requests[0]["note"].as_str().unwrap();
+    assert!(note.contains("by its id alone"), "{note}");
+}

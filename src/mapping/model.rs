@@ -504,6 +504,12 @@ impl Dialect {
         self.owner.is_some()
     }
 
+    /// Whether some operation sends `slot` (`owner`, `id`) alone in a header, where a value
+    /// with a control character cannot go.
+    pub fn sends_in_header(&self, slot: &str) -> bool {
+        self.operations.iter().any(|e| e.header_of(slot).is_some())
+    }
+
     /// The resource that holds canonical field `name`.
     pub fn resource_of(&self, name: &str) -> Option<(usize, &Resource)> {
         self.resources

@@ -473,8 +473,7 @@ impl<'a> Plan<'a> {
                     d.describe_owner()
                 )));
             }
-            let in_header = d.operations.iter().any(|e| e.header_of("owner").is_some());
-            if in_header && http::HeaderValue::from_str(owner).is_err() {
+            if d.sends_in_header("owner") && http::HeaderValue::from_str(owner).is_err() {
                 return Err(Problem::bad_request(format!(
                     "`{owner}` cannot be an owner at upstream {name}: its owners are sent in a header, which cannot carry control characters"
                 )));
@@ -486,8 +485,7 @@ impl<'a> Plan<'a> {
                     "`{id}` cannot be a webhook id: it is empty, a dot segment or holds a path separator"
                 )));
             }
-            let in_header = d.operations.iter().any(|e| e.header_of("id").is_some());
-            if in_header && http::HeaderValue::from_str(id).is_err() {
+            if d.sends_in_header("id") && http::HeaderValue::from_str(id).is_err() {
                 return Err(Problem::bad_request(format!(
                     "`{id}` cannot be a webhook id at upstream {name}: its ids are sent in a header, which cannot carry control characters"
                 )));
