@@ -753,6 +753,36 @@ async fn a_cursor_no_page_gave_is_refused_where_the_vendor_pages() {
 }
 
 #[tokio::test]
+async fn a_page_parameter_given_twice_is_refused_by_every_vendor_api() {
+    let gw = gateway(&all_emulated("")).await;
+    for d in dialects() {
+        let list = d.operation(Action::List).expect("every dialect lists");
+        let emulator = gw.emulators[d.name.as_str()];
+        for slot in ["limit", "cursor"] {
+            let Some(param) = list.param_of(slot) else {
+                continue;
+            };
+            let path = format!("{}?{param}=1&{param}=2", vendor_list(&d));
+            let answer = send(emulator, "GET", &path, &[BEARER], None).await;
+            assert!(
+                (400..500).contains(&answer.status),
+                "{}: {path}: {} {}",
+                d.name,
+                answer.status,
+                String::from_utf8_lossy(&answer.body)
+            );
+            let body = String::from_utf8_lossy(&answer.body).into_owned();
+            assert!(
+                body.contains("more than once"),
+                "{}: {path}: {body}",
+                d.name
+            );
+        }
+    }
+    gw.stop().await;
+}
+
+#[tokio::test]
 async fn the_admin_api_is_behind_inbound_keys() {
     use sha2::Digest;
     let hex = |key: &str| format!("{:x}", sha2::Sha256::digest(key.as_bytes()));

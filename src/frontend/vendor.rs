@@ -586,10 +586,20 @@ impl VendorApi {
         let Some(endpoint) = self.dialect.endpoint(role) else {
             return Ok(out);
         };
+        let mut seen: Vec<String> = Vec::new();
         for (key, value) in query_pairs(query) {
             let Some((_, template)) = endpoint.query.iter().find(|(param, _)| *param == key) else {
                 continue;
             };
+            // A page size, cursor or order given twice is refused rather than one of them
+            // picked: clients' and servers' parsers disagree on which counts.
+            if seen.contains(&key) {
+                return Err(Problem::validation(vec![FieldError::in_query(
+                    key,
+                    "is given more than once",
+                )]));
+            }
+            seen.push(key.clone());
             match template {
                 Template::Slot { name, .. } if name == "limit" => {
                     let limit = value.parse().map_err(|_| {
