@@ -1261,3 +1261,49 @@ fn a_preview_shows_the_read_that_confirms_the_owner() {
     let note = requests[0]["note"].as_str().unwrap();
     assert!(note.contains("by its id alone"), "{note}");
 }
+
+#[tokio::test]
+async fn a_surface_found_by_id_over_an_upstream_without_owners_serves_its_one_owner() {
+    let gw = emulated(
+        &["tariff"],
+        &[("studio-on-tariff", "studio", "tariff", Some("42"))],
+    )
+    .await;
+    let path = "/studio-on-tariff/v2/webhooks";
+    let body = |team: &str| json!({"team_id": team, "endpoint": "https://example.com/o", "event_type": "a"});
+    let created = send(gw.addr, "POST", path, &[BEARER], Some(&body("42"))).await;
+    ok(&created, 200, "a create for the one team served");
+    assert_eq!(created.json()["team_id"], "42");
+    // Tariff's ids are no integers: Studio's clients see them as Tariff writes them.
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let read = send(gw.addr, "GET", &format!("{path}/{id}"), &[BEARER], None).await;
+    ok(&read, 200, "a read by id");
+    assert_eq!(read.json()["team_id"], "42", "{:?}", read.json());
+    let listed = send(
+        gw.addr,
+        "GET",
+        "/studio-on-tariff/v2/teams/42/webhooks",
+        &[BEARER],
+        None,
+    )
+    .await;
+    assert_eq!(listed.json()["webhooks"].as_array().unwrap().len(), 1);
+    // Another team is not served: neither its create nor its list reaches the upstream.
+    let other = send(gw.addr, "POST", path, &[BEARER], Some(&body("43"))).await;
+    ok(&other, 404, "a create for another team");
+    let other = send(
+        gw.addr,
+        "GET",
+        "/studio-on-tariff/v2/teams/43/webhooks",
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&other, 404, "another team's list");
+    let tariff = calls(gw.emulators["tariff"], 0).await;
+    assert_eq!(
+        tariff.iter().filter(|c| c.starts_with("POST")).count(),
+        1,
+        "{tariff:?}"
+    );
+}

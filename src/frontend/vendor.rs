@@ -819,7 +819,13 @@ impl VendorApi {
         use crate::model::Outcome as O;
         let d = &self.dialect;
         let route = &routed.route;
-        let owner = route.owner.as_deref();
+        // The owner the client asked under: its path's (query's, header's), else, where the
+        // backend keeps no owners, the one this API serves.
+        let served = self
+            .owner
+            .as_deref()
+            .filter(|_| !self.backend.dialect().has_owner());
+        let owner = route.owner.as_deref().or(served);
         let op_name = self.action(route.kind).name();
         let mut fill = Fill {
             request_id: "",
