@@ -262,6 +262,14 @@ async fn a_vendor_that_finds_by_id_alone_is_asked_whose_first() {
         );
         assert_eq!(double.seen().len(), 1, "{method}");
     }
+    // A vendor that writes the team as a number is read as its decimal text.
+    let mut numbered = studio_webhook(None);
+    numbered["team_id"] = json!(1234);
+    let double = Double::start(vec![Reply::json(200, numbered)]).await;
+    let gw = gateway_over(DIR, "studio", &double).await;
+    let answer = send(gw.addr, "GET", &format!("{base}/9"), &[], None).await;
+    ok(&answer, 200, "a team written as a number");
+
     // The team's own: the read confirms it, then the delete goes out.
     let double = Double::start(vec![
         Reply::json(200, studio_webhook(Some("1234"))),

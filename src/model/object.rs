@@ -193,6 +193,15 @@ impl Members {
         }
     }
 
+    /// Member `key` as text: a string's, or a number's decimal spelling (an owner a vendor
+    /// writes as a number, where the file gives it no `int_string` codec).
+    pub fn text(&self, key: &str) -> Option<Cow<'_, str>> {
+        match self.slot(key)? {
+            Slot::Value(Value::Number(n)) => Some(Cow::Owned(n.to_string())),
+            _ => self.str(key),
+        }
+    }
+
     /// Takes member `key` out, if it is held.
     pub fn remove(&mut self, key: &str) {
         self.0.retain(|(k, _)| k != key);

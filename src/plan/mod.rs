@@ -417,7 +417,7 @@ impl<'a> Plan<'a> {
         };
         let id = self.op.id.as_deref().unwrap_or_default();
         let name = self.cx.upstream;
-        match webhook.str("owner") {
+        match webhook.text("owner") {
             Some(owner) if owner == asked => {
                 self.cx.owner = self.op.owner.clone();
                 Ok(())
