@@ -218,6 +218,40 @@ async fn another_owners_webhook_is_neither_shown_nor_changed() {
     }
 }
 
+#[tokio::test]
+async fn a_sub_resource_found_by_id_alone_is_confirmed_too() {
+    let gw = scoped_gateway().await;
+    let emu = gw.emulators["studio"];
+    let id = create(gw.addr, "studio", "1234", "https://example.com/h").await;
+    let change = json!({"headers": {"X-Env": "prod"}});
+    let before = journal(emu).await.len();
+    let theirs = format!("{}/{id}", webhooks("studio", "5678"));
+    let refused = send(gw.addr, "PATCH", &theirs, &[], Some(&change)).await;
+    ok(&refused, 404, "another team's headers");
+    assert_eq!(calls(emu, before).await, [format!("GET /v2/webhooks/{id}")]);
+
+    let mine = format!("{}/{id}", webhooks("studio", "1234"));
+    let before = journal(emu).await.len();
+    let changed = send(gw.addr, "PATCH", &mine, &[], Some(&change)).await;
+    ok(&changed, 200, "the team's own headers");
+    assert_eq!(changed.json()["headers"], json!({"X-Env": "prod"}));
+    let seen = calls(emu, before).await;
+    assert_eq!(seen[0], format!("GET /v2/webhooks/{id}"), "{seen:?}");
+    assert!(
+        seen.contains(&format!("PUT /v2/webhooks/{id}/headers")),
+        "{seen:?}"
+    );
+    let read = send(
+        emu,
+        "GET",
+        &format!("/v2/webhooks/{id}/headers"),
+        &[BEARER],
+        None,
+    )
+    .await;
+    assert_eq!(read.json()["headers"], json!({"X-Env": "prod"}));
+}
+
 /// A Studio double: it answers every read with `team_id` as given (or none), as a vendor that
 /// finds webhooks by id alone does.
 fn studio_webhook(team: Option<&str>) -> Value {
@@ -609,6 +643,19 @@ fn where_the_owner_goes_is_checked_at_load() {
         errors
             .iter()
             .any(|e| e.starts_with("operations.list.path") && e.contains("names no owner")),
+        "{errors:?}"
+    );
+    let resource = |get: &str| {
+        scoped(owner_read, "path = \"/t/{owner}/w\"", get, "/t/{owner}/w/{id}").replace(
+            "[errors]",
+            "[resources.h]\nget = { method = \"GET\", path = \"/w/{id}/h\" }\n[resources.h.fields.headers]\npath = \"$.h\"\n[errors]",
+        )
+    };
+    assert!(load_errors(&resource("/t/{owner}/w/{id}")).is_empty());
+    assert!(load_errors(&resource("/t/{owner}/w/{id}").replace(owner_read, "")).is_empty());
+    let errors = load_errors(&resource("/w/{id}").replace(owner_read, ""));
+    assert!(
+        errors.iter().any(|e| e.starts_with("resources.h.get.path")),
         "{errors:?}"
     );
     let errors = load_errors(&scoped("", "path = \"/t/{owner}/w\"", "/w/{id}", "/w/{id}"));
