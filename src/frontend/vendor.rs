@@ -47,6 +47,68 @@ struct SurfaceRoute {
     method: Method,
     path: PathTemplate,
     kind: Kind,
+    /// Where the operation takes the owner and the id when its path does not name them.
+    owner_at: Option<Place>,
+    id_at: Option<Place>,
+    /// The header fields the operation declares, whose client values a relay passes on.
+    declared: Vec<http::HeaderName>,
+}
+
+/// Where an operation takes an owner or id outside its path.
+#[derive(Debug, Clone)]
+enum Place {
+    /// The query parameter of this name.
+    Query(String),
+    /// The header field of this name.
+    Header(http::HeaderName),
+}
+
+impl Place {
+    /// Where `endpoint` sends `{{slot}}` alone outside its path, if it does.
+    fn of(endpoint: &Endpoint, slot: &str) -> Option<Place> {
+        let seg = match slot {
+            "owner" => crate::mapping::url::PathSeg::Owner,
+            _ => crate::mapping::url::PathSeg::Id,
+        };
+        if endpoint.path.has(&seg) {
+            return None;
+        }
+        match (endpoint.param_of(slot), endpoint.header_of(slot)) {
+            (Some(param), _) => Some(Place::Query(param.to_owned())),
+            (None, Some(name)) => Some(Place::Header(name.clone())),
+            (None, None) => None,
+        }
+    }
+
+    /// The value a request gives here: nothing when it is not there or empty. A value given
+    /// twice is refused, since parsers disagree on which of them counts, and the owner or id
+    /// is what finds a webhook.
+    fn given(&self, query: Option<&str>, headers: &HeaderMap) -> Result<Option<String>, Problem> {
+        let values: Vec<String> = match self {
+            Place::Query(param) => query_pairs(query)
+                .into_iter()
+                .filter_map(|(k, v)| (k == *param).then_some(v))
+                .collect(),
+            Place::Header(name) => headers
+                .get_all(name)
+                .iter()
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .collect(),
+        };
+        match values.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(one.clone()).filter(|v| !v.is_empty())),
+            _ => Err(self.refusal("is given more than once")),
+        }
+    }
+
+    /// A refusal of what stands here, in the vendor's words where it has them.
+    fn refusal(&self, why: &str) -> Problem {
+        match self {
+            Place::Query(param) => Problem::validation(vec![FieldError::in_query(param, why)]),
+            Place::Header(name) => Problem::bad_request(format!("the {name} header {why}")),
+        }
+    }
 }
 
 /// What a route is.
@@ -105,6 +167,9 @@ impl VendorApi {
                 method: op.method.clone(),
                 path: op.path.clone(),
                 kind: Kind::Operation(op.role),
+                owner_at: Place::of(op, "owner"),
+                id_at: Place::of(op, "id"),
+                declared: op.headers.iter().map(|(name, _)| name.clone()).collect(),
             })
             .collect();
         for (i, r) in dialect.resources.iter().enumerate() {
@@ -118,6 +183,9 @@ impl VendorApi {
                         method: e.method.clone(),
                         path: e.path.clone(),
                         kind: Kind::Resource(i, verb),
+                        owner_at: None,
+                        id_at: None,
+                        declared: Vec::new(),
                     });
                 }
             }
@@ -161,83 +229,17 @@ impl VendorApi {
         }
     }
 
-    /// Whether a route's operation is on one webhook.
-    fn takes_id(&self, kind: Kind) -> bool {
-        self.action(kind).has_id()
-    }
-
-    /// What a call sends as `{{slot}}` alone outside its path (a query parameter or header),
-    /// where its path names none: nothing when it is not there or empty. A value given twice is
-    /// refused, since parsers disagree on which of them counts, and the owner or id is what
-    /// finds a webhook.
-    fn given_outside(
-        &self,
-        kind: Kind,
-        slot: &str,
-        query: Option<&str>,
-        headers: &HeaderMap,
-    ) -> Result<Option<String>, Problem> {
-        let Kind::Operation(role) = kind else {
-            return Ok(None);
-        };
-        let Some(endpoint) = self.dialect.endpoint(role) else {
-            return Ok(None);
-        };
-        let (values, twice): (Vec<String>, Problem) =
-            match (endpoint.param_of(slot), endpoint.header_of(slot)) {
-                (Some(param), _) => (
-                    query_pairs(query)
-                        .into_iter()
-                        .filter_map(|(k, v)| (k == param).then_some(v))
-                        .collect(),
-                    Problem::validation(vec![FieldError::in_query(
-                        param,
-                        "is given more than once",
-                    )]),
-                ),
-                (None, Some(name)) => (
-                    headers
-                        .get_all(name)
-                        .iter()
-                        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-                        .collect(),
-                    Problem::bad_request(format!("the {name} header is given more than once")),
-                ),
-                (None, None) => return Ok(None),
-            };
-        match values.as_slice() {
-            [] => Ok(None),
-            [one] => Ok(Some(one.clone()).filter(|v| !v.is_empty())),
-            _ => Err(twice),
+    /// A create of an owner-scoped dialect that names no owner where the vendor takes it (its
+    /// body without it, or a query parameter or header left out) is refused in the vendor's
+    /// words.
+    fn owner_missing(&self, route: &Route) -> Problem {
+        match &self.routes[route.at].owner_at {
+            Some(place) => place.refusal("is required"),
+            None => Problem::validation(vec![FieldError::new(
+                self.dialect.webhook.vendor_name("owner"),
+                "is required",
+            )]),
         }
-    }
-
-    /// An operation on one webhook whose id was not given where the vendor takes it.
-    fn id_missing(&self, role: Role) -> Problem {
-        let endpoint = self.dialect.endpoint(role);
-        if let Some(param) = endpoint.and_then(|e| e.param_of("id")) {
-            return Problem::validation(vec![FieldError::in_query(param, "is required")]);
-        }
-        match endpoint.and_then(|e| e.header_of("id")) {
-            Some(name) => Problem::bad_request(format!("the {name} header is required")),
-            None => Problem::bad_request("the request names no webhook"),
-        }
-    }
-
-    /// A list or create of an owner-scoped dialect that names no owner where the vendor takes
-    /// it (a query parameter left out, a body without it) is refused in the vendor's words.
-    fn owner_missing(&self, role: Role) -> Problem {
-        let endpoint = self.dialect.endpoint(role);
-        if let Some(param) = endpoint.and_then(|e| e.param_of("owner")) {
-            return Problem::validation(vec![FieldError::in_query(param, "is required")]);
-        }
-        if let Some(name) = endpoint.and_then(|e| e.header_of("owner")) {
-            return Problem::bad_request(format!("the {name} header is required"));
-        }
-        Problem::validation(vec![FieldError::new(
-            self.dialect.webhook.vendor_name("owner"),
-            "is required",
-        )])
     }
 
     /// The owner a request asks for at the backend: the path's, the bridged one, or none.
@@ -1021,25 +1023,17 @@ impl Frontend for VendorApi {
         // beside the list of the same path is the get when the parameter is there.
         let id_given = |r: &SurfaceRoute, id: &Option<String>| {
             id.is_some()
-                || !matches!(
-                    self.given_outside(r.kind, "id", query, head.headers),
-                    Ok(None)
-                )
+                || r.id_at
+                    .as_ref()
+                    .is_some_and(|p| !matches!(p.given(query, head.headers), Ok(None)))
         };
-        let served_here: Vec<_> = matching
-            .iter()
-            .filter(|((_, r), _)| served(&r.method))
-            .collect();
-        let chosen = served_here
-            .iter()
-            .find(|((_, r), (_, id))| self.takes_id(r.kind) && id_given(r, id))
-            .or_else(|| {
-                served_here
-                    .iter()
-                    .find(|((_, r), _)| !self.takes_id(r.kind))
-            })
-            .or_else(|| served_here.first())
-            .map(|m| (*m).clone());
+        let takes_id = |r: &SurfaceRoute| self.action(r.kind).has_id();
+        let candidates = || matching.iter().filter(|((_, r), _)| served(&r.method));
+        let chosen = candidates()
+            .find(|((_, r), (_, id))| takes_id(r) && id_given(r, id))
+            .or_else(|| candidates().find(|((_, r), _)| !takes_id(r)))
+            .or_else(|| candidates().next())
+            .cloned();
         let Some(((at, route), (owner, id))) = chosen else {
             let mut allow: Vec<&str> = Vec::new();
             for ((_, r), _) in &matching {
@@ -1058,22 +1052,18 @@ impl Frontend for VendorApi {
         };
         let action = self.action(route.kind);
         // A value given twice is refused once the client is authenticated (`parse`).
-        let outside = |slot| {
-            self.given_outside(route.kind, slot, query, head.headers)
-                .ok()
-                .flatten()
+        let outside = |place: &Option<Place>| {
+            place
+                .as_ref()
+                .and_then(|p| p.given(query, head.headers).ok().flatten())
         };
-        let id = id.or_else(|| outside("id"));
-        let declared = match route.kind {
-            Kind::Operation(role) => self.dialect.endpoint(role).map(|e| e.headers.as_slice()),
-            Kind::Resource(..) => None,
-        };
-        let headers: Vec<_> = declared
-            .unwrap_or_default()
+        let id = id.or_else(|| outside(&route.id_at));
+        let owner = owner.or_else(|| outside(&route.owner_at));
+        let headers: Vec<_> = route
+            .declared
             .iter()
-            .filter_map(|(name, _)| Some((name.clone(), head.headers.get(name)?.clone())))
+            .filter_map(|name| Some((name.clone(), head.headers.get(name)?.clone())))
             .collect();
-        let owner = owner.or_else(|| outside("owner"));
         Ok(Routed {
             action: Some(action),
             backend: Some(self.backend.clone()),
@@ -1126,25 +1116,25 @@ impl Frontend for VendorApi {
     ) -> Result<Job, Problem> {
         let route = &routed.route;
         let action = self.action(route.kind);
-        for slot in ["owner", "id"] {
-            self.given_outside(route.kind, slot, route.query.as_deref(), headers)?;
-        }
-        if let Kind::Operation(role) = route.kind
-            && action.has_id()
-            && route.id.is_none()
+        let routed_by = &self.routes[route.at];
+        for place in [&routed_by.owner_at, &routed_by.id_at]
+            .into_iter()
+            .flatten()
         {
-            return Err(self.id_missing(role));
+            place.given(route.query.as_deref(), headers)?;
+        }
+        if action.has_id() && route.id.is_none() {
+            return Err(match &routed_by.id_at {
+                Some(place) => place.refusal("is required"),
+                None => Problem::bad_request("the request names no webhook"),
+            });
         }
         self.check_shapes(route.owner.as_deref(), route.id.as_deref())?;
         // A call that names the owner outside its path (a query parameter or a header, read
         // when routed) and was not given it is refused; one that names it nowhere finds the
         // webhook by its id alone, and a create may name it in its body (below).
-        if let Kind::Operation(role) = route.kind
-            && route.owner.is_none()
-            && self.dialect.has_owner()
-            && self.dialect.endpoint(role).is_some_and(|e| e.names_owner)
-        {
-            return Err(self.owner_missing(role));
+        if let (Some(place), None) = (&routed_by.owner_at, &route.owner) {
+            return Err(place.refusal("is required"));
         }
         // An owner this API does not serve is not found before its body is read, as the
         // vendor finds the owner first.
@@ -1167,7 +1157,7 @@ impl Frontend for VendorApi {
                 if route.owner.is_none() && self.dialect.has_owner() && action == Action::Create {
                     let given = given.as_ref().and_then(Value::as_str);
                     let Some(given) = given.filter(|o| !o.is_empty()) else {
-                        return Err(self.owner_missing(role));
+                        return Err(self.owner_missing(route));
                     };
                     self.check_shapes(Some(given), None)?;
                     op.owner = self.backend_owner(Some(given))?;
