@@ -588,20 +588,29 @@ impl VendorApi {
         let Some(endpoint) = self.dialect.endpoint(role) else {
             return Ok(out);
         };
-        let mut seen: Vec<String> = Vec::new();
+        // The declared parameters seen, by position (a file declares a handful).
+        let mut seen = 0u128;
         for (key, value) in query_pairs(query) {
-            let Some((_, template)) = endpoint.query.iter().find(|(param, _)| *param == key) else {
+            let Some((at, (_, template))) = endpoint
+                .query
+                .iter()
+                .enumerate()
+                .find(|(_, (param, _))| *param == key)
+            else {
                 continue;
             };
             // A page size, cursor or order given twice is refused rather than one of them
             // picked: clients' and servers' parsers disagree on which counts.
-            if seen.contains(&key) {
+            let bit = 1u128
+                .checked_shl(u32::try_from(at).unwrap_or(u32::MAX))
+                .unwrap_or(0);
+            if seen & bit != 0 {
                 return Err(Problem::validation(vec![FieldError::in_query(
                     key,
                     "is given more than once",
                 )]));
             }
-            seen.push(key.clone());
+            seen |= bit;
             match template {
                 Template::Slot { name, .. } if name == "limit" => {
                     let limit = value.parse().map_err(|_| {
