@@ -312,6 +312,10 @@ impl Compiler<'_> {
             owner: raw.dialect.owner,
             owner_segments: owner_span.max(1),
             owner_format,
+            in_headers: (
+                operations.iter().any(|e| e.header_of("owner").is_some()),
+                operations.iter().any(|e| e.header_of("id").is_some()),
+            ),
             id_format,
             client_auth,
             idempotency_key,

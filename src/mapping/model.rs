@@ -369,6 +369,9 @@ pub struct Dialect {
     pub owner_segments: usize,
     /// The shape of an owner (of each of its segments), where the vendor documents one.
     pub owner_format: Option<Format>,
+    /// Whether some operation sends the owner, and the id, in a header (`sends_in_header`),
+    /// found once when the file is compiled rather than on every request.
+    pub in_headers: (bool, bool),
     /// The shape of a webhook id, where the vendor documents one.
     pub id_format: Option<Format>,
     /// What the dialect's surfaces want of their clients.
@@ -507,7 +510,11 @@ impl Dialect {
     /// Whether some operation sends `slot` (`owner`, `id`) alone in a header, where a value
     /// with a control character cannot go.
     pub fn sends_in_header(&self, slot: &str) -> bool {
-        self.operations.iter().any(|e| e.header_of(slot).is_some())
+        match slot {
+            "owner" => self.in_headers.0,
+            "id" => self.in_headers.1,
+            _ => false,
+        }
     }
 
     /// The resource that holds canonical field `name`.
