@@ -436,23 +436,6 @@ fn an_installed_gateway_serves_its_built_in_default_scrapes_every_series_and_pas
  {
     use std::io::{BufRead, BufReader, Read, Write};
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
-    let env = [
-        ("HOOKGATE__LISTEN", listen.as_str()),
-        ("HOOKGATE_LISTEN", "typo"),
-    ];
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(dir.path())
-        .env_remove("HOOKGATE_CONFIG")
-        .env_remove("RUST_LOG")
-        .env_remove("NO_COLOR")
-        .envs(env)
-        .stderr(std::process::Stdio::piped());
     /// Ends the gateway however the test ends.
     struct Running(std::process::Child);
     impl Drop for Running {
@@ -461,15 +444,44 @@ fn an_installed_gateway_serves_its_built_in_default_scrapes_every_series_and_pas
             let _ = self.0.wait();
         }
     }
-    let mut child = Running(cmd.spawn().unwrap());
-    let mut reader = BufReader::new(child.0.stderr.take().unwrap());
-    let mut log = String::new();
-    while !log.contains("gateway listening") {
-        assert!(
-            reader.read_line(&mut log).unwrap() > 0,
-            "exited early:\n{log}"
-        );
-    }
+    // A port found free is free only until someone binds it: the gateway's own emulators,
+    // which bind ports the system picks before the gateway's listener, may take it. Another
+    // port is tried then.
+    let mut attempts = 0;
+    // The reader is kept: the gateway logs into its pipe until it is stopped.
+    let (listen, child, _reader, log) = loop {
+        attempts += 1;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let listen = format!("127.0.0.1:{port}");
+        let env = [
+            ("HOOKGATE__LISTEN", listen.as_str()),
+            ("HOOKGATE_LISTEN", "typo"),
+        ];
+        let mut cmd = Command::new(BIN);
+        cmd.current_dir(dir.path())
+            .env_remove("HOOKGATE_CONFIG")
+            .env_remove("RUST_LOG")
+            .env_remove("NO_COLOR")
+            .envs(env)
+            .stderr(std::process::Stdio::piped());
+        let mut child = Running(cmd.spawn().unwrap());
+        let mut reader = BufReader::new(child.0.stderr.take().unwrap());
+        let mut log = String::new();
+        while !log.contains("gateway listening") && reader.read_line(&mut log).unwrap() > 0 {}
+        if log.contains("gateway listening") {
+            break (listen, child, reader, log);
+        }
+        let taken = log.contains(&format!("cannot listen on {listen}"));
+        assert!(taken && attempts < 5, "exited early:\n{log}");
+    };
+    let env = [
+        ("HOOKGATE__LISTEN", listen.as_str()),
+        ("HOOKGATE_LISTEN", "typo"),
+    ];
     assert!(
         log.contains("source=the built-in default configuration"),
         "{log}"

@@ -18,6 +18,18 @@ pub(super) struct Split {
     pub resources: Vec<(usize, Map<String, Value>)>,
 }
 
+/// How much of the vendor's object a body is, which says which of its members must be there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Extent {
+    /// The members that change: one left out keeps its value.
+    Part,
+    /// The whole object (a create, a full replacement): a required member left out is refused,
+    /// not kept from before.
+    Whole,
+    /// A resource's merge: whole, and a `null` inside a member's map removes that entry.
+    Merge,
+}
+
 impl Context<'_> {
     /// Splits a canonical body: a member goes to the webhook when its rules carry it on this
     /// action, else to the resource that holds it (and can be written), else to the webhook,
@@ -120,19 +132,19 @@ impl Context<'_> {
 
     /// The vendor's declared constraints on a dialect body, and the URL policy's refusal if any,
     /// checked before the call. Where the vendor's own constraints already refuse the URL,
-    /// their word is kept. A `merge` body is a resource's merge, where a `null` removes.
+    /// their word is kept. How much of the object the body is says which members must be there.
     pub(super) fn precheck(
         &self,
         map: &ObjectMap,
         action: Action,
         body: &Value,
         url_refusal: Option<FieldError>,
-        merge: bool,
+        extent: Extent,
     ) -> Result<(), Problem> {
-        let violations = if merge {
-            map.check_merge(action, body)
-        } else {
-            map.check(action, body)
+        let violations = match extent {
+            Extent::Part => map.check(action, body),
+            Extent::Whole => map.check_whole(action, body),
+            Extent::Merge => map.check_merge(action, body),
         };
         let mut errors: Vec<FieldError> = violations.iter().map(|v| v.canonical()).collect();
         if let Some(refusal) = url_refusal

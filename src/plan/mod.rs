@@ -33,6 +33,7 @@ use crate::mapping::url;
 use crate::model::{self, Action, Done, Members, Object, Operation, Outcome, UpdateMode};
 use crate::problem::{Code, FieldError, Problem};
 use crate::url_policy::UrlPolicy;
+use body::Extent;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::collections::VecDeque;
@@ -570,7 +571,7 @@ impl<'a> Plan<'a> {
             Action::Create,
             &written.body,
             refusal.map(|r| r.field_error()),
-            false,
+            Extent::Whole,
         )?;
         self.dropped = written.dropped;
         self.own_body = Some(written.body);
@@ -638,8 +639,9 @@ impl<'a> Plan<'a> {
             });
             self.stages.push_back(Stage::Current);
         } else if touches_main {
+            let extent = if whole { Extent::Whole } else { Extent::Part };
             self.cx
-                .precheck(&d.webhook, Action::Update, &written.body, None, false)?;
+                .precheck(&d.webhook, Action::Update, &written.body, None, extent)?;
             self.own_body = Some(written.body);
         }
         if touches_main {
@@ -765,9 +767,12 @@ impl<'a> Plan<'a> {
                     Ok(t) => t.body,
                     Err(p) => return Err(p),
                 };
-                let merge = change.verb == ResourceVerb::Update;
+                let extent = match change.verb {
+                    ResourceVerb::Update => Extent::Merge,
+                    _ => Extent::Part,
+                };
                 self.cx
-                    .precheck(&r.fields, Action::Update, &body, None, merge)?;
+                    .precheck(&r.fields, Action::Update, &body, None, extent)?;
                 let endpoint = r
                     .endpoint(change.verb)
                     .expect("a change's verb is chosen among the endpoints its resource has");
@@ -1144,8 +1149,15 @@ impl<'a> Plan<'a> {
             Some(parts.written.body.clone())
         };
         if let Some(body) = &body {
+            // A body that is the whole webhook (a vendor's PUT) holds every member the vendor
+            // requires: one it never shows (a passcode) must come from the client.
+            let extent = if parts.whole {
+                Extent::Whole
+            } else {
+                Extent::Part
+            };
             self.cx
-                .precheck(&d.webhook, Action::Update, body, None, false)?;
+                .precheck(&d.webhook, Action::Update, body, None, extent)?;
         }
         match body {
             Some(body) => self.own_body = Some(body),
