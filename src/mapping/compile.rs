@@ -452,10 +452,7 @@ impl Compiler<'_> {
             .iter()
             .filter_map(|(k, v)| {
                 let hkey = format!("{key}.headers.{k}");
-                let Ok(name) = http::HeaderName::try_from(k.as_str()) else {
-                    self.error(&hkey, "not a valid header name");
-                    return None;
-                };
+                let name = self.header_name(&hkey, k)?;
                 if OWN.contains(&name.as_str()) {
                     self.error(&hkey, "hookgate writes this header itself");
                     return None;
@@ -472,6 +469,15 @@ impl Compiler<'_> {
             .collect()
     }
 
+    /// A header name a file gives at `key`; one that is none is reported and left out.
+    fn header_name(&mut self, key: &str, text: &str) -> Option<http::HeaderName> {
+        let name = http::HeaderName::try_from(text).ok();
+        if name.is_none() {
+            self.error(key, "not a valid header name");
+        }
+        name
+    }
+
     /// `dialect.response_headers`: headers the vendor's answers carry, by name, each a
     /// template of the error slots.
     fn response_headers(
@@ -482,10 +488,7 @@ impl Compiler<'_> {
             .iter()
             .filter_map(|(k, v)| {
                 let key = format!("dialect.response_headers.{k}");
-                let Ok(name) = http::HeaderName::try_from(k.as_str()) else {
-                    self.error(&key, "not a valid header name");
-                    return None;
-                };
+                let name = self.header_name(&key, k)?;
                 let t = self.template(&key, &Value::from(v.as_str()))?;
                 self.check_slots(&key, &t, ERROR_SLOTS);
                 Some((name, t))
