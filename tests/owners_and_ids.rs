@@ -523,6 +523,35 @@ async fn surfaces_carry_an_owner_named_outside_the_path() {
             .any(|c| c == &format!("GET /api/projects/p1/hooks/{id}")),
         "{relay:?}"
     );
+    // It serves that one project: another named in a list or a create's body is not found.
+    let other = send(
+        gw.addr,
+        "GET",
+        "/studio-on-relay/v2/teams/p2/webhooks",
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&other, 404, "another project's list");
+    let body = json!({"team_id": "p2", "endpoint": "https://example.com/r", "event_type": "a"});
+    let other = send(
+        gw.addr,
+        "POST",
+        "/studio-on-relay/v2/webhooks",
+        &[BEARER],
+        Some(&body),
+    )
+    .await;
+    ok(&other, 404, "a create for another project");
+    let listed = send(
+        gw.addr,
+        "GET",
+        "/studio-on-relay/v2/teams/p1/webhooks",
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&listed, 200, "the project's own list");
 
     // Relay's clients over Studio: the project in the path is the team, confirmed on read.
     let mine = create(gw.addr, "studio", "1234", "https://example.com/m").await;

@@ -245,7 +245,12 @@ impl VendorApi {
     /// The owner a request asks for at the backend: the path's, the bridged one, or none.
     fn backend_owner(&self, owner: Option<&str>) -> Result<Option<String>, Problem> {
         match (owner, self.backend.dialect().has_owner()) {
-            (Some(o), true) => Ok(Some(o.to_owned())),
+            (Some(o), true) => match &self.owner {
+                // This API's calls by id alone go to the one owner it bridges: a client that
+                // names another would see webhooks it cannot then read by their ids.
+                Some(bridged) if bridged != o => Err(Problem::not_found(format!("no owner {o}"))),
+                _ => Ok(Some(o.to_owned())),
+            },
             (None, true) => Ok(self.owner.clone()),
             (Some(o), false) => match &self.owner {
                 // The backend keeps no owners: only the one this API bridges is real.
