@@ -312,9 +312,10 @@ impl Compiler<'_> {
             owner: raw.dialect.owner,
             owner_segments: owner_span.max(1),
             owner_format,
+            // Alone or within text: a value no header can carry is refused before any call.
             in_headers: (
-                operations.iter().any(|e| e.header_of("owner").is_some()),
-                operations.iter().any(|e| e.header_of("id").is_some()),
+                operations.iter().any(|e| e.sends_in_header("owner")),
+                operations.iter().any(|e| e.sends_in_header("id")),
             ),
             id_format,
             client_auth,

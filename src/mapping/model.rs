@@ -214,6 +214,11 @@ impl MemberCheck {
 }
 
 impl Endpoint {
+    /// Whether some request header of this endpoint sends `slot`, alone or within text.
+    pub fn sends_in_header(&self, slot: &str) -> bool {
+        self.headers.iter().any(|(_, t)| t.slots().contains(&slot))
+    }
+
     /// The request header that sends `slot` alone (`{{owner}}`), where there is one.
     pub fn header_of(&self, slot: &str) -> Option<&http::HeaderName> {
         self.headers.iter().find_map(|(name, t)| match t {

@@ -358,6 +358,7 @@ impl<'a> Plan<'a> {
     /// readily as on this one's. Where a call of the plan names no owner, the webhook is read
     /// first and its owner compared (by [`Self::confirm_owner`]) before anything is sent that
     /// could change it, unless the plan's first call is that read already.
+    ///
     /// An operation asked under no owner (a vendor surface's client whose vendor finds
     /// webhooks by id alone) is carried out only where no call needs one.
     fn confirm_scope_first(&mut self) -> Result<(), Problem> {
