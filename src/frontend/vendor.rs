@@ -126,7 +126,8 @@ pub struct Route {
     /// Which of the API's routes matched: a relayed request is rebuilt from its method and path
     /// template.
     at: usize,
-    /// The owner the path or a query parameter names, and the id the path names.
+    /// The owner and the id the path names, or a query parameter or header where the vendor
+    /// takes them there.
     owner: Option<String>,
     id: Option<String>,
     /// The client's query string.
