@@ -199,7 +199,7 @@ impl Store {
                     .unwrap_or_default()
                     .to_owned();
                 state.secrets.retain(|(k, _)| *k != id);
-                Outcome::Deleted
+                Outcome::Deleted(Some(removed.into()))
             }
             Action::Toggle => {
                 let (_, webhook) = self.find(&state, &op)?;

@@ -3,7 +3,9 @@
 //! package, fetched from the npm registry and checked against its digest) says what the
 //! gateway must send and what it will be answered. The vendor is a scripted double answering
 //! bodies that the file's `WebhookV2` schema accepts; every request the gateway makes is
-//! matched to one of the file's operations and its body to that operation's schema.
+//! matched to one of the file's operations and its body to that operation's schema. The
+//! dialect's emulator, and a surface of it in front of another vendor, answer Figma's clients
+//! with bodies of the schemas the file gives each answer.
 
 mod support;
 
@@ -294,4 +296,131 @@ async fn an_update_is_figmas_whole_put_and_names_the_passcode() {
         .map(|s| format!("{} {}", s.method, s.path))
         .collect();
     assert_eq!(seen, ["GET /v2/webhooks/22"]);
+}
+
+/// The schema of the answer `status` that the description gives `operation_id`.
+fn answer_schema<'a>(doc: &'a Value, method: &str, path: &str, status: &str) -> &'a Value {
+    let op = operation(doc, method, path);
+    let mut answer = &op["responses"][status];
+    if let Some(reference) = answer["$ref"].as_str() {
+        let name = reference.rsplit('/').next().unwrap();
+        answer = &doc["components"]["responses"][name];
+    }
+    let schema = &answer["content"]["application/json"]["schema"];
+    assert!(
+        schema.is_object(),
+        "{method} {path}: no {status} body documented"
+    );
+    schema
+}
+
+#[tokio::test]
+async fn the_emulator_answers_every_member_figma_documents() {
+    let doc = figma_openapi();
+    let gw = support::gateway(&format!(
+        "mappings_dir = {DIR:?}\n[upstreams.canvas]\ndialect = \"canvas\"\nemulate = true\n\
+         [upstreams.studio]\ndialect = \"studio\"\nemulate = true\n\
+         [surfaces.canvas-on-studio]\ndialect = \"canvas\"\nupstream = \"studio\"\nprefix = \"/figma\"\n"
+    ))
+    .await;
+    let emu = gw.emulators["canvas"];
+    let auth = [("authorization", "Bearer figd_token")];
+    // Each request as Figma's clients send it (checked against the description first), each
+    // answer against the description's schema for it.
+    let exchange = |method: &'static str, path: String, body: Option<Value>| {
+        let doc = &doc;
+        async move {
+            let op = operation(
+                doc,
+                &method.to_ascii_lowercase(),
+                path.split('?').next().unwrap(),
+            );
+            if let Some(body) = &body {
+                let schema = &op["requestBody"]["content"]["application/json"]["schema"];
+                conforms(doc, schema, body, &format!("our {method} {path}"));
+            }
+            let answer = send(emu, method, &path, &auth, body.as_ref()).await;
+            ok(&answer, 200, &format!("{method} {path}"));
+            let schema = answer_schema(
+                doc,
+                &method.to_ascii_lowercase(),
+                path.split('?').next().unwrap(),
+                "200",
+            );
+            conforms(
+                doc,
+                schema,
+                &answer.json(),
+                &format!("the answer to {method} {path}"),
+            );
+            answer.json()
+        }
+    };
+    let created = exchange(
+        "POST",
+        "/v2/webhooks".into(),
+        Some(json!({
+            "event_type": "FILE_UPDATE", "context": "team", "context_id": "1234",
+            "endpoint": "https://example.com/figma", "passcode": "s3cret", "description": "files"
+        })),
+    )
+    .await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["context_id"], "1234");
+    assert_eq!(created["passcode"], "", "a passcode is never answered");
+    let listed = exchange(
+        "GET",
+        "/v2/webhooks?context=team&context_id=1234".into(),
+        None,
+    )
+    .await;
+    assert_eq!(listed["webhooks"][0]["id"], id.as_str());
+    let read = exchange("GET", format!("/v2/webhooks/{id}"), None).await;
+    assert_eq!(read["status"], "ACTIVE");
+    let put = json!({
+        "event_type": "FILE_COMMENT", "team_id": "1234", "endpoint": "https://example.com/figma",
+        "passcode": "s3cret", "status": "PAUSED", "description": "comments"
+    });
+    let replaced = exchange("PUT", format!("/v2/webhooks/{id}"), Some(put)).await;
+    assert_eq!(
+        (&replaced["status"], &replaced["event_type"]),
+        (&json!("PAUSED"), &json!("FILE_COMMENT"))
+    );
+    let deleted = exchange("DELETE", format!("/v2/webhooks/{id}"), None).await;
+    assert_eq!(
+        deleted["id"],
+        id.as_str(),
+        "the answer is the webhook deleted"
+    );
+
+    // Through a surface in front of another vendor (Studio, by id alone too): the delete's
+    // answer is the webhook as it was read before it went, in Figma's shape.
+    let made = send(
+        gw.addr,
+        "POST",
+        "/v1/upstreams/studio/owners/1234/webhooks",
+        &[],
+        Some(&json!({"url": "https://example.com/s", "events": ["FILE_UPDATE"]})),
+    )
+    .await;
+    ok(&made, 201, "a webhook at the other vendor");
+    let id = made.json()["id"].as_str().unwrap().to_owned();
+    let path = format!("/v2/webhooks/{id}");
+    let deleted = send(gw.addr, "DELETE", &format!("/figma{path}"), &auth, None).await;
+    ok(&deleted, 200, "a delete through the surface");
+    let schema = answer_schema(&doc, "delete", &path, "200");
+    conforms(&doc, schema, &deleted.json(), "the surface's delete answer");
+    assert_eq!(
+        (&deleted.json()["id"], &deleted.json()["context_id"]),
+        (&json!(id), &json!("1234"))
+    );
+    let gone = send(
+        gw.addr,
+        "GET",
+        "/v1/upstreams/studio/owners/1234/webhooks",
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(gone.json()["data"], json!([]));
 }

@@ -370,7 +370,7 @@ pub fn render(upstream: &Upstream, op: &Operation, done: Done) -> Response<Body>
         Outcome::List { items, next_cursor } => {
             body::bytes(200, page(items, next_cursor.as_deref()), &body::JSON)
         }
-        Outcome::Deleted => body::empty(204),
+        Outcome::Deleted(_) => body::empty(204),
     };
     if op.lenient {
         let h = response.headers_mut();

@@ -912,9 +912,14 @@ impl VendorApi {
                         fill.next_cursor = next_cursor;
                         fill.limit = self.list_query(role, route.query.as_deref())?.limit;
                     }
-                    // A delete's answer may name what it deleted (`{"id": …, "deleted": true}`):
-                    // the webhook the route names.
-                    O::Deleted => {
+                    // A delete's answer may be the webhook it deleted, where it was read before
+                    // (Figma's), or name it (`{"id": …, "deleted": true}`): the route's id.
+                    O::Deleted(Some(w)) => {
+                        canonical_webhook = self.as_seen_here(w.into_map(), owner);
+                        fill.webhook = Some(self.shown(&d.webhook, &canonical_webhook)?);
+                        fill.canonical = Some(&canonical_webhook);
+                    }
+                    O::Deleted(None) => {
                         canonical_webhook = route
                             .id
                             .iter()
@@ -1186,6 +1191,14 @@ impl Frontend for VendorApi {
             }
             Kind::Operation(Role::Action(Action::RotateSecret)) => {
                 op.body = body.and_then(|b| self.chosen_secret(b))
+            }
+            // A vendor whose delete answers the webhook it deleted: the backend reads it first.
+            Kind::Operation(role @ Role::Action(Action::Delete)) => {
+                op.answer_deleted = self
+                    .dialect
+                    .endpoint(role)
+                    .and_then(|e| e.response.as_ref())
+                    .is_some_and(|t| t.path_of("webhook").is_some());
             }
             _ => {}
         }

@@ -794,6 +794,13 @@ impl ObjectMap {
                 Err(e) => refused.push(e),
             }
         }
+        // Members only requests carry, which the vendor's answers still hold as a placeholder
+        // (Figma's `passcode: ""`): the placeholder, never the value.
+        for rule in self.rules.iter().filter(|r| !r.response) {
+            if let (Some(path), Some(placeholder)) = (&rule.path, &rule.render_default) {
+                path.set(&mut out, placeholder.clone());
+            }
+        }
         self.render_derived(canonical, &mut out);
         if let Some(Value::Object(ext)) = canonical.get("extensions") {
             for (key, value) in ext {

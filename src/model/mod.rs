@@ -141,6 +141,9 @@ pub struct Operation {
     pub upsert: bool,
     /// The client reads the webhook's signing secret, which a backend reports if it can.
     pub reveal_secret: bool,
+    /// A delete reads the webhook first, for a client whose vendor answers the webhook it
+    /// deleted.
+    pub answer_deleted: bool,
 }
 
 impl Operation {
@@ -164,6 +167,7 @@ impl Operation {
             mode: UpdateMode::Merge,
             upsert: false,
             reveal_secret: false,
+            answer_deleted: false,
         }
     }
 }
@@ -182,8 +186,9 @@ pub enum Outcome {
         /// The cursor of the next page.
         next_cursor: Option<String>,
     },
-    /// The webhook is gone.
-    Deleted,
+    /// The webhook is gone: as it was, where it was read (a vendor whose delete answers the
+    /// webhook it deleted, Figma's).
+    Deleted(Option<Members>),
     /// A test delivery's result.
     TestResult(Map<String, Value>),
 }

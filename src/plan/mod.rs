@@ -270,8 +270,16 @@ impl<'a> Plan<'a> {
         self.check_scope()?;
         let d = self.cx.dialect;
         match self.op.action {
-            Action::List | Action::Delete => {
-                self.own = Some(self.endpoint(self.op.action)?);
+            Action::List => {
+                self.own = Some(self.endpoint(Action::List)?);
+                self.stages.push_back(Stage::Own);
+            }
+            Action::Delete => {
+                self.own = Some(self.endpoint(Action::Delete)?);
+                // A client whose vendor answers the webhook it deleted: read before it goes.
+                if self.op.answer_deleted {
+                    self.stages.push_back(Stage::Current);
+                }
                 self.stages.push_back(Stage::Own);
             }
             Action::Get => {
@@ -1179,7 +1187,8 @@ impl<'a> Plan<'a> {
                 let (items, next_cursor) = self.page.take().unwrap_or_default();
                 Outcome::List { items, next_cursor }
             }
-            Action::Delete => Outcome::Deleted,
+            // The webhook as it was read before the delete, where it was (`answer_deleted`).
+            Action::Delete => Outcome::Deleted(self.current.take().map(Members::from)),
             Action::Test => Outcome::TestResult(self.tested.take().unwrap_or_default()),
             action => {
                 let mut webhook = self
