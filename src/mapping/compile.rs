@@ -349,9 +349,9 @@ impl Compiler<'_> {
         dialect
     }
 
-    /// Where each call of an owner-scoped dialect names the owner: in its path (`{owner}`) or
-    /// a query parameter (`{{owner}}`), a create also in its body (a `[fields.owner]` rule
-    /// carried on create). A call on one webhook may name none, for a vendor that finds a
+    /// Where each call of an owner-scoped dialect names the owner: in its path (`{owner}`), a
+    /// query parameter or a header (`{{owner}}`), a create also in its body (a `[fields.owner]`
+    /// rule carried on create). A call on one webhook may name none, for a vendor that finds a
     /// webhook by its id alone; the gateway then confirms the owner before the call, which
     /// takes a `get` that either names the owner or answers with it.
     fn owner_places(&mut self, d: &Dialect) {
@@ -418,8 +418,8 @@ impl Compiler<'_> {
         }
     }
 
-    /// An operation's own request headers (`headers`): a literal value, or the owner
-    /// (`{{owner}}`) in an owner-scoped dialect. Headers that hookgate writes itself (the
+    /// An operation's own request headers (`headers`): a literal value, the owner (`{{owner}}`)
+    /// in an owner-scoped dialect, or the id (`{{id}}`) on an operation on one webhook. Headers that hookgate writes itself (the
     /// framing, the credential, the request id, the idempotency key) are not the file's to set.
     fn request_headers(
         &mut self,
