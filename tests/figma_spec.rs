@@ -13,18 +13,26 @@ use serde_json::{Value, json};
 use sha2::Digest;
 use std::path::Path;
 use std::process::Command;
+use std::sync::LazyLock;
 use support::{Double, Reply, gateway_over, ok, send};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
 const VERSION: &str = "0.43.0";
 const SHA256: &str = "208361544008cc68250678a717665d10e32194deddb1fac0c276ef6ab16582f6";
 
-/// Figma's OpenAPI description, fetched once per build folder.
-fn figma_openapi() -> Value {
+/// Figma's OpenAPI description, fetched once per build folder and read once per run: the
+/// tests of this binary run in parallel and share it.
+fn figma_openapi() -> &'static Value {
+    static DESCRIPTION: LazyLock<Value> = LazyLock::new(fetch_and_read);
+    &DESCRIPTION
+}
+
+fn fetch_and_read() -> Value {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
     let archive = dir.join(format!("figma-rest-api-spec-{VERSION}.tgz"));
     if !archive.exists() {
-        let part = archive.with_extension("part");
+        // A name of this process's own, so that no other run's download is renamed under it.
+        let part = archive.with_extension(format!("{}.part", std::process::id()));
         let url = format!(
             "https://registry.npmjs.org/@figma/rest-api-spec/-/rest-api-spec-{VERSION}.tgz"
         );
@@ -167,11 +175,11 @@ fn figma_webhook(doc: &Value, id: &str, team: &str) -> Value {
 async fn the_gateway_speaks_figmas_webhooks_as_its_description_says() {
     let doc = figma_openapi();
     let base = "/v1/upstreams/canvas/owners/1234/webhooks";
-    let mine = figma_webhook(&doc, "22", "1234");
-    let theirs = figma_webhook(&doc, "23", "5678");
+    let mine = figma_webhook(doc, "22", "1234");
+    let theirs = figma_webhook(doc, "23", "5678");
     let listed = json!({"webhooks": [mine.clone()]});
     conforms(
-        &doc,
+        doc,
         &json!({"$ref": "#/components/responses/GetWebhooksResponse/content/application~1json/schema"}),
         &listed,
         "a scripted list",
@@ -220,7 +228,7 @@ async fn the_gateway_speaks_figmas_webhooks_as_its_description_says() {
     );
 
     let seen = double.seen();
-    let operations: Vec<Value> = seen.iter().map(|s| documented(&doc, s)).collect();
+    let operations: Vec<Value> = seen.iter().map(|s| documented(doc, s)).collect();
     assert_eq!(
         operations,
         [
@@ -251,7 +259,7 @@ async fn the_gateway_speaks_figmas_webhooks_as_its_description_says() {
 async fn an_update_is_figmas_whole_put_and_names_the_passcode() {
     let doc = figma_openapi();
     let one = "/v1/upstreams/canvas/owners/1234/webhooks/22";
-    let mine = figma_webhook(&doc, "22", "1234");
+    let mine = figma_webhook(doc, "22", "1234");
     let mut paused = mine.clone();
     paused["status"] = json!("PAUSED");
     let double = Double::start(vec![
@@ -271,7 +279,7 @@ async fn an_update_is_figmas_whole_put_and_names_the_passcode() {
     ok(&patched, 200, "an update that names the passcode");
     assert_eq!(patched.json()["enabled"], false);
     let seen = double.seen();
-    let operations: Vec<Value> = seen.iter().map(|s| documented(&doc, s)).collect();
+    let operations: Vec<Value> = seen.iter().map(|s| documented(doc, s)).collect();
     assert_eq!(operations, ["getWebhook", "putWebhook"]);
     let put = seen[1].json().unwrap();
     assert_eq!(
@@ -408,8 +416,8 @@ async fn the_emulator_answers_every_member_figma_documents() {
     let path = format!("/v2/webhooks/{id}");
     let deleted = send(gw.addr, "DELETE", &format!("/figma{path}"), &auth, None).await;
     ok(&deleted, 200, "a delete through the surface");
-    let schema = answer_schema(&doc, "delete", &path, "200");
-    conforms(&doc, schema, &deleted.json(), "the surface's delete answer");
+    let schema = answer_schema(doc, "delete", &path, "200");
+    conforms(doc, schema, &deleted.json(), "the surface's delete answer");
     assert_eq!(
         (&deleted.json()["id"], &deleted.json()["context_id"]),
         (&json!(id), &json!("1234"))
