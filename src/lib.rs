@@ -59,6 +59,7 @@
 //!     rules.rs            field rules, read in four directions
 //!     reader.rs           reading a vendor object in one walk, from its text or parsed
 //!     codec.rs            invertible value codecs (int_string, negate, pairs, ...)
+//!     flags.rs            event types kept as one boolean member each
 //!     template.rs         body templates with {{placeholders}}
 //!     url.rs              vendor URL path templates
 //!     checks.rs           declared vendor constraints, checked before a call

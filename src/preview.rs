@@ -542,7 +542,9 @@ impl Halt<'_> {
 /// Why a read is made first.
 fn read_note(upstream: &Upstream, op: &Operation) -> &'static str {
     let endpoint = upstream.dialect.operation(op.action);
-    if endpoint.is_some_and(|e| e.strategy == Strategy::ReadMergeWrite) {
+    if !op.switched.is_empty() {
+        "the client switches event types on or off one by one: hookgate reads the webhook's to apply them to"
+    } else if endpoint.is_some_and(|e| e.strategy == Strategy::ReadMergeWrite) {
         "the vendor replaces what it is sent: hookgate reads the webhook, merges the change into it and sends each changed member whole"
     } else if endpoint.is_some_and(|e| e.needs_current) {
         "the request carries values of the webhook as it is: hookgate reads it first"

@@ -163,6 +163,16 @@ impl Store {
                 }
             }
         }
+        if !op.switched.is_empty() {
+            // Event types switched one by one apply to the webhook's as they are (to none, for
+            // an update that creates it).
+            let current = self.find(&state, &op).ok();
+            let events = current.and_then(|(_, w)| w.get("events"));
+            let events = crate::mapping::flags::switch(events, &op.switched);
+            op.body
+                .get_or_insert_default()
+                .insert("events".into(), events);
+        }
         let outcome = match op.action {
             Action::List => self.list(&state, &op)?,
             Action::Get => {

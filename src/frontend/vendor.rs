@@ -382,11 +382,23 @@ impl VendorApi {
                 violations.iter().map(|v| v.in_vendor_words()).collect(),
             ));
         }
-        let mut parsed = map.parse(action, item).map_err(Problem::validation)?;
+        let parsed = if whole {
+            map.parse_whole(action, item)
+        } else {
+            map.parse(action, item)
+        };
+        let mut parsed = parsed.map_err(Problem::validation)?;
         // The owner a create's body names (a vendor that takes it there) says where the
-        // webhook goes; it is no member a client writes.
+        // webhook goes, and event types switched one by one apply to the webhook's as they
+        // are (`Operation::switched`): neither is a member a client writes.
         let owner = parsed.shift_remove("owner");
+        let flags = map.reading("events").is_some_and(|r| r.flags.is_some());
+        let switched = match parsed.get("events") {
+            Some(Value::Object(_)) if flags => parsed.shift_remove_entry("events"),
+            _ => None,
+        };
         model::check_body(action, &parsed)?;
+        parsed.extend(switched);
         if let Some(owner) = owner {
             parsed.insert("owner".into(), owner);
         }
@@ -757,6 +769,16 @@ impl VendorApi {
     fn webhook_write(&self, op: &mut Operation, role: Role, item: &Value) -> Result<(), Problem> {
         let action = op.action;
         let mut body = self.parse_item(Kind::Operation(role), action, item)?;
+        let flags = self.dialect.webhook.reading("events");
+        if flags.is_some_and(|r| r.flags.is_some())
+            && body.get("events").is_some_and(Value::is_object)
+            && let Some(Value::Object(switched)) = body.shift_remove("events")
+        {
+            op.switched = switched
+                .into_iter()
+                .map(|(kind, on)| (kind, on == Value::Bool(true)))
+                .collect();
+        }
         if action == Action::Create {
             self.state_implied(&mut body);
         }

@@ -7,6 +7,7 @@ use super::checks::{Check, Pattern};
 use super::codec::Codec;
 use super::errors::{ErrorMap, Form, ItemForm, Render};
 use super::file::{self, FieldSection, MappingFile, OperationName, OperationSection};
+use super::flags::Flags;
 use super::json_path::FieldPath;
 use super::model::{
     ClientAuth, Dialect, EmulatorSpec, Endpoint, FollowUp, IdStyle, MemberCheck, Ordering, Paging,
@@ -577,7 +578,10 @@ impl Compiler<'_> {
         // Two rules writing one vendor member would make a request ambiguous.
         for (i, a) in rules.iter().enumerate() {
             for b in &rules[..i] {
-                if let (Some(pa), Some(pb)) = (&a.path, &b.path) {
+                for (pa, pb) in a
+                    .written()
+                    .flat_map(|pa| b.written().map(move |pb| (pa, pb)))
+                {
                     let overlap = pa.starts_with(pb) || pb.starts_with(pa);
                     if overlap && a.request && b.request && a.ops.create == b.ops.create {
                         self.errors.push(MappingError {
@@ -598,9 +602,7 @@ impl Compiler<'_> {
         for secret in rules.iter().filter(|r| r.target.is_secret()) {
             let Some(ps) = &secret.path else { continue };
             for other in rules.iter().filter(|r| !r.target.is_secret()) {
-                if let Some(po) = &other.path
-                    && ps.starts_with(po)
-                {
+                for po in other.written().filter(|po| ps.starts_with(po)) {
                     self.errors.push(MappingError {
                         file: self.file.to_owned(),
                         key: format!("{table}.{}", other.target.name()),
@@ -642,14 +644,15 @@ impl Compiler<'_> {
     /// and the vendor values it writes are compiled by steps of their own.
     fn rule(&mut self, key: &str, target: Target, s: &FieldSection) -> Option<Rule> {
         // A rule with a path implies nothing: its value is the vendor's.
-        let path = match (&s.path, &s.implied) {
-            (Some(p), None) => Some(self.path(&format!("{key}.path"), p)?),
-            (None, Some(_)) => None,
+        let path = match (&s.path, &s.implied, s.flags.is_empty()) {
+            (Some(p), None, true) => Some(self.path(&format!("{key}.path"), p)?),
+            (None, Some(_), true) | (None, None, false) => None,
             _ => {
-                self.error(key, "needs exactly one of `path` or `implied`");
+                self.error(key, "needs exactly one of `path`, `implied` or `flags`");
                 return None;
             }
         };
+        let flags = self.flags(key, &target, s)?;
         let aliases = self.paths(&format!("{key}.aliases"), &s.aliases);
         if s.render_aliases && aliases.is_empty() {
             self.error(format!("{key}.render_aliases"), "the rule has no `aliases`");
@@ -699,6 +702,7 @@ impl Compiler<'_> {
         Some(Rule {
             target,
             path,
+            flags,
             aliases,
             render_aliases: s.render_aliases,
             codec,
@@ -716,6 +720,63 @@ impl Compiler<'_> {
             messages: s.messages.clone().into_iter().collect(),
             unique_per_owner: s.unique_per_owner,
         })
+    }
+
+    /// A rule's `flags`: event types kept as boolean members. Only `events` is a list of event
+    /// types; the list is the flags' own, so no key that spells or bounds a single value
+    /// applies, and a `default` lists the types a create switches on when it leaves their
+    /// members out.
+    fn flags(&mut self, key: &str, target: &Target, s: &FieldSection) -> Option<Option<Flags>> {
+        if s.flags.is_empty() {
+            return Some(None);
+        }
+        let at = format!("{key}.flags");
+        if !target.is("events") {
+            self.error(&at, "only `events` is kept as flags");
+            return None;
+        }
+        let spelling = [
+            ("aliases", !s.aliases.is_empty()),
+            ("render_aliases", s.render_aliases),
+            ("codec", s.codec.is_some()),
+            ("nullable", s.nullable),
+            ("fill", s.fill.is_some()),
+            ("render_default", s.render_default.is_some()),
+            ("write_as", s.write_as.is_some()),
+            ("one_of", s.one_of.is_some()),
+            ("type", s.type_.is_some()),
+            ("values", s.values.is_some()),
+        ];
+        for (what, _) in spelling.iter().filter(|(_, given)| *given) {
+            self.error(
+                format!("{key}.{what}"),
+                "does not apply to `flags`: the event types are the flags' own, each member a boolean",
+            );
+        }
+        let mut members = Vec::new();
+        for (kind, text) in &s.flags {
+            members.push((kind.clone(), self.path(&format!("{at}.{kind}"), text)?));
+        }
+        for (i, (a, pa)) in members.iter().enumerate() {
+            for (b, pb) in &members[..i] {
+                if pa.starts_with(pb) || pb.starts_with(pa) {
+                    self.error(
+                        format!("{at}.{a}"),
+                        format!("writes `{pa}`, which `{b}` also writes"),
+                    );
+                }
+            }
+        }
+        if let Some(default) = &s.default {
+            let known = |v: &Value| v.as_str().is_some_and(|k| s.flags.contains_key(k));
+            if !default.as_array().is_some_and(|d| d.iter().all(known)) {
+                self.error(
+                    format!("{key}.default"),
+                    "must list event types the flags name",
+                );
+            }
+        }
+        Some(Some(Flags::new(members)))
     }
 
     /// A field that requests spell otherwise than answers (`write_as`: a vendor that reports

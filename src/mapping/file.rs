@@ -158,6 +158,9 @@ pub enum OnAction {
 #[serde(deny_unknown_fields)]
 pub struct FieldSection {
     pub path: Option<String>,
+    /// Event types the vendor keeps as one boolean member each: event type → JSONPath.
+    #[serde(default)]
+    pub flags: BTreeMap<String, String>,
     /// Other places a vendor answer (or a client's request) may hold the value.
     #[serde(default)]
     pub aliases: Vec<String>,

@@ -23,6 +23,7 @@ pub mod codec;
 pub mod compile;
 pub mod errors;
 mod file;
+pub mod flags;
 pub mod json_path;
 pub mod load;
 pub mod model;

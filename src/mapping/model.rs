@@ -542,7 +542,7 @@ impl Dialect {
                     .filter(|r| r.replace.is_some() || r.update.is_some())
                     .flat_map(|r| &r.fields.rules),
             )
-            .filter(|r| r.request && r.path.is_some())
+            .filter(|r| r.request && r.is_placed())
             .map(|r| r.target.name())
             .collect();
         out.sort_by_key(|name| {

@@ -12,6 +12,7 @@
 
 use super::checks::Check;
 use super::codec::Codec;
+use super::flags::{Flags, Given};
 use super::json_path::{FieldPath, Step};
 use super::reader::{Found, Gathered, ReadPlan};
 use crate::json::scan::{Malformed, Scanner};
@@ -125,8 +126,10 @@ pub struct Ops {
 pub struct Rule {
     /// The canonical side.
     pub target: Target,
-    /// Where the value sits; absent for an `implied` rule.
+    /// Where the value sits; absent for an `implied` rule and for one kept as `flags`.
     pub path: Option<FieldPath>,
+    /// Event types kept as one boolean member each, in place of a `path`.
+    pub flags: Option<Flags>,
     /// Other places an answer or a client's request may hold the value.
     pub aliases: Vec<FieldPath>,
     /// Renders write the aliases too.
@@ -193,6 +196,50 @@ impl Rule {
             .iter()
             .find(|(k, _)| k == check)
             .map(|(_, m)| m.as_str())
+    }
+
+    /// Whether the value lies in the vendor's object (at a path or in flags) rather than being
+    /// implied.
+    pub fn is_placed(&self) -> bool {
+        self.path.is_some() || self.flags.is_some()
+    }
+
+    /// Where the rule writes: its path, or each of its flags.
+    pub fn written(&self) -> impl Iterator<Item = &FieldPath> {
+        self.path
+            .iter()
+            .chain(self.flags.iter().flat_map(Flags::paths))
+    }
+
+    /// Every place in the vendor's object the rule reads: its path, its aliases, its flags.
+    pub fn places(&self) -> impl Iterator<Item = &FieldPath> {
+        let flags = self.flags.iter().flat_map(Flags::paths);
+        self.path.iter().chain(&self.aliases).chain(flags)
+    }
+
+    /// Writes `value`, spelt by the codec, where the rule keeps it; `Err` says why flags
+    /// cannot hold it.
+    fn put(&self, out: &mut Value, value: Value) -> Result<(), String> {
+        match (&self.path, &self.flags) {
+            (Some(path), _) => path.set(out, value),
+            (None, Some(flags)) => flags.write(out, &value)?,
+            (None, None) => {}
+        }
+        Ok(())
+    }
+
+    /// The value a request body holds, for the checks: a list of the event types switched
+    /// on where flags are all given, or where the body is `whole` (a flag left out of it is
+    /// off); nothing where an update names only some of them, which switch the others'
+    /// values as they are.
+    fn checked<'v>(&self, body: &'v Value, whole: bool) -> Option<Cow<'v, Value>> {
+        match &self.flags {
+            Some(flags) => match flags.given(body) {
+                Ok(Given::Some(_)) if !whole => None,
+                _ => flags.read(body).map(Cow::Owned),
+            },
+            None => self.find(body).map(Cow::Borrowed),
+        }
     }
 
     /// Where a client's request holds the value: the rule's path, else an alias.
@@ -450,10 +497,20 @@ impl ObjectMap {
                 plan.insert(path.steps(), None);
             }
         }
+        // Flags are read from the object whole, one list out of several members, none of
+        // which is the vendor's own.
+        for (i, rule) in rules.iter().enumerate() {
+            if let Some(flags) = &rule.flags {
+                copied.push(i);
+                for path in flags.paths() {
+                    plan.insert(path.steps(), None);
+                }
+            }
+        }
         copied.sort_unstable();
         copied.dedup();
         let mut read_order: Vec<usize> = (0..rules.len())
-            .filter(|&i| rules[i].path.is_some() && shown(i))
+            .filter(|&i| rules[i].is_placed() && shown(i))
             .collect();
         read_order.sort_by_key(|i| rules[*i].target.rank(fields));
         let aliased = !aliases.is_empty();
@@ -486,13 +543,12 @@ impl ObjectMap {
     pub fn reading(&self, name: &str) -> Option<&Rule> {
         self.rules
             .iter()
-            .find(|r| r.path.is_some() && r.target.is(name))
+            .find(|r| r.is_placed() && r.target.is(name))
     }
 
     /// Whether `action` requests may carry canonical field `name`.
     pub fn carries(&self, name: &str, action: Action) -> bool {
-        self.rule_for(name, action)
-            .is_some_and(|r| r.path.is_some())
+        self.rule_for(name, action).is_some_and(Rule::is_placed)
     }
 
     /// Canonical request → dialect request. `body` is an update (as its mode says) or a full
@@ -512,13 +568,13 @@ impl ObjectMap {
                 unsupported.push(name());
                 return;
             };
-            let Some(path) = &rule.path else {
+            if !rule.is_placed() {
                 // An implied value: writing the same value changes nothing at the vendor.
                 if rule.implied.as_ref() != Some(value) {
                     unsupported.push(name());
                 }
                 return;
-            };
+            }
             if value.is_null() && action == Action::Create {
                 return;
             }
@@ -528,7 +584,11 @@ impl ObjectMap {
                     _ if rule.checks.contains(&Check::Required) => {
                         invalid.push(FieldError::new(name(), "is required"))
                     }
-                    Some(cleared) => path.set(&mut out, cleared),
+                    Some(cleared) => {
+                        if let Err(e) = rule.put(&mut out, cleared) {
+                            invalid.push(FieldError::new(name(), e));
+                        }
+                    }
                     None => invalid.push(FieldError::new(
                         name(),
                         "cannot be cleared at this upstream",
@@ -536,9 +596,9 @@ impl ObjectMap {
                 }
                 return;
             }
-            match rule.codec.encode(value) {
-                Ok(v) => path.set(&mut out, v),
-                Err(e) => invalid.push(FieldError::new(name(), e.0)),
+            let put = rule.codec.encode(value).map_err(|e| e.0);
+            if let Err(e) = put.and_then(|v| rule.put(&mut out, v)) {
+                invalid.push(FieldError::new(name(), e));
             }
         };
         for (name, value) in body {
@@ -590,11 +650,12 @@ impl ObjectMap {
             .iter()
             .filter(|r| r.request && r.applies_to(action))
         {
-            let (Some(path), Some(value)) = (&rule.path, rule.target.get(webhook)) else {
+            let Some(value) = rule.target.get(webhook) else {
                 continue;
             };
             if let Ok(v) = rule.codec.encode(value) {
-                path.set(&mut out, v);
+                // What cannot be written now could not be written before either.
+                let _ = rule.put(&mut out, v);
             }
         }
         if let Some(Value::Object(ext)) = webhook.get("extensions") {
@@ -626,6 +687,10 @@ impl ObjectMap {
         let mut gathered = self.gathered();
         for &i in &self.copied {
             let rule = &self.rules[i];
+            if let Some(flags) = &rule.flags {
+                gathered.found[i] = flags.read(&dialect).map(Found::from);
+                continue;
+            }
             let found = rule.path.as_ref().and_then(|p| p.get(&dialect));
             gathered.found[i] = found.cloned().map(Found::from);
             // Room for aliases is made only where a rule has some.
@@ -727,8 +792,7 @@ impl ObjectMap {
     fn covered(&self) -> impl Iterator<Item = &FieldPath> {
         self.rules
             .iter()
-            .filter_map(|r| r.path.as_ref())
-            .chain(self.rules.iter().flat_map(|r| &r.aliases))
+            .flat_map(Rule::places)
             .chain(self.derived.iter().map(|d| &d.path))
     }
 
@@ -780,7 +844,9 @@ impl ObjectMap {
             .map(|i| &self.rules[*i])
             .filter(|r| r.response)
         {
-            let Some(path) = &rule.path else { continue };
+            if !rule.is_placed() {
+                continue;
+            }
             match Self::rendered(rule, rule.target.get(canonical)) {
                 Ok(Some(v)) => {
                     if rule.render_aliases {
@@ -788,7 +854,9 @@ impl ObjectMap {
                             alias.set(&mut out, v.clone());
                         }
                     }
-                    path.set(&mut out, v);
+                    if let Err(e) = rule.put(&mut out, v) {
+                        refused.push(FieldError::new(rule.target.name(), e));
+                    }
                 }
                 Ok(None) => {}
                 Err(e) => refused.push(e),
@@ -870,11 +938,41 @@ impl ObjectMap {
         action: Action,
         dialect: &Value,
     ) -> Result<Map<String, Value>, Vec<FieldError>> {
+        self.parse_as(action, action == Action::Create, dialect)
+    }
+
+    /// [`ObjectMap::parse`] of a body that is the whole object, as a create's is (a full
+    /// replacement): a flag it leaves out is off, not kept from before.
+    pub fn parse_whole(
+        &self,
+        action: Action,
+        dialect: &Value,
+    ) -> Result<Map<String, Value>, Vec<FieldError>> {
+        self.parse_as(action, true, dialect)
+    }
+
+    fn parse_as(
+        &self,
+        action: Action,
+        whole: bool,
+        dialect: &Value,
+    ) -> Result<Map<String, Value>, Vec<FieldError>> {
         let mut out = Map::new();
         let mut errors = Vec::new();
         for rule in self.rules.iter().filter(|r| r.request) {
-            let Some(value) = rule.find(dialect) else {
-                continue;
+            let value = match &rule.flags {
+                Some(flags) => match Self::parse_flags(rule, flags, whole, dialect) {
+                    Ok(Some(value)) => Cow::Owned(value),
+                    Ok(None) => continue,
+                    Err(e) => {
+                        errors.push(e);
+                        continue;
+                    }
+                },
+                None => match rule.find(dialect) {
+                    Some(value) => Cow::Borrowed(value),
+                    None => continue,
+                },
             };
             if !rule.applies_to(action) {
                 // A field the vendor takes on one operation only (an immutable version, say) is
@@ -892,7 +990,7 @@ impl ObjectMap {
                 }
                 continue;
             }
-            match rule.codec.decode(value) {
+            match rule.codec.decode(&value) {
                 Ok(v) => rule.target.set(&mut out, v),
                 Err(e) => errors.push(FieldError::new(rule.target.name(), e.0)),
             }
@@ -904,6 +1002,46 @@ impl ObjectMap {
         }
     }
 
+    /// What a client's flags say, as a canonical value: the list of event types switched on
+    /// where it names every flag, or where the body is `whole` (a flag left out, or every
+    /// flag, is off unless the vendor's `default` switches it on); on an update that names only some, an object
+    /// of each type named and whether it is switched on, which the update applies to the
+    /// webhook's list as it is ([`crate::model::Operation::switched`]).
+    fn parse_flags(
+        rule: &Rule,
+        flags: &Flags,
+        whole: bool,
+        dialect: &Value,
+    ) -> Result<Option<Value>, FieldError> {
+        let given = flags.given(dialect).map_err(|member| {
+            FieldError::new(rule.target.name(), format!("`{member}` must be a boolean"))
+        })?;
+        let listed = |on: Vec<String>| Value::Array(on.into_iter().map(Value::from).collect());
+        // A whole body: each flag as named, else as the vendor's default has it.
+        let defaults = rule.default.as_ref().and_then(Value::as_array);
+        let named_or_default = |named: Vec<(String, bool)>| {
+            let on = flags
+                .types()
+                .filter(|kind| match named.iter().find(|(k, _)| k == kind) {
+                    Some((_, on)) => *on,
+                    None => defaults.is_some_and(|d| d.iter().any(|v| v.as_str() == Some(kind))),
+                });
+            Some(listed(on.map(str::to_owned).collect()))
+        };
+        Ok(match given {
+            Given::Nothing if !whole => None,
+            Given::All(on) => Some(listed(on)),
+            Given::Some(named) if whole => named_or_default(named),
+            Given::Nothing => named_or_default(Vec::new()),
+            Given::Some(named) => Some(Value::Object(
+                named
+                    .into_iter()
+                    .map(|(k, on)| (k, Value::Bool(on)))
+                    .collect(),
+            )),
+        })
+    }
+
     /// What a client of this dialect means by the members it left out of a full replacement:
     /// each writable rule's default (decoded), or `null` (no value). Rules whose value `body`
     /// has are left alone, and so are the fields `kept` says the webhooks behind do not keep
@@ -912,7 +1050,7 @@ impl ObjectMap {
         for rule in self
             .rules
             .iter()
-            .filter(|r| r.request && r.ops.update && r.path.is_some())
+            .filter(|r| r.request && r.ops.update && r.is_placed())
         {
             if rule.target.get(body).is_some() || rule.target.is_secret() {
                 continue;
@@ -922,6 +1060,8 @@ impl ObjectMap {
             }
             let value = match &rule.default {
                 Some(d) => rule.codec.decode(d).unwrap_or(Value::Null),
+                // Flags left out of a replacement are all off.
+                None if rule.flags.is_some() => Value::Array(Vec::new()),
                 None => Value::Null,
             };
             rule.target.set(body, value);
@@ -960,12 +1100,12 @@ impl ObjectMap {
             .iter()
             .filter(|r| r.request && r.applies_to(action))
         {
-            if rule.path.is_none() {
+            if !rule.is_placed() {
                 continue;
             }
-            let value = rule.find(dialect);
+            let value = rule.checked(dialect, whole);
             for check in &rule.checks {
-                let message = match (check, value) {
+                let message = match (check, value.as_deref()) {
                     // A required member is refused absent from a whole object, and `null`
                     // always: a vendor that refuses `""` for it does not take "no value" either.
                     (Check::Required, None) if whole => Some("is required".to_owned()),
@@ -1014,11 +1154,7 @@ impl ObjectMap {
     /// vendor field keeps its vendor name under `extensions.`.
     pub fn field_error(&self, vendor_field: &str, message: &str) -> FieldError {
         let spelled = |p: &FieldPath| p.is_spelled(vendor_field);
-        if let Some(rule) = self
-            .rules
-            .iter()
-            .find(|r| r.path.iter().chain(&r.aliases).any(spelled))
-        {
+        if let Some(rule) = self.rules.iter().find(|r| r.places().any(spelled)) {
             return FieldError::new(rule.target.name(), message);
         }
         for rule in &self.rules {
@@ -1044,7 +1180,7 @@ impl ObjectMap {
     /// The vendor's name of a canonical field, for errors rendered in the vendor's shape.
     pub fn vendor_name(&self, canonical_field: &str) -> String {
         // Errors are about requests: a field requests spell otherwise is named their way.
-        let named = |r: &&Rule| r.target.is(canonical_field) && r.path.is_some();
+        let named = |r: &&Rule| r.target.is(canonical_field) && r.is_placed();
         self.rules
             .iter()
             .filter(named)

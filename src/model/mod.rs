@@ -144,6 +144,10 @@ pub struct Operation {
     /// A delete reads the webhook first, for a client whose vendor answers the webhook it
     /// deleted.
     pub answer_deleted: bool,
+    /// An update's event types switched on (`true`) or off one by one, by a client whose
+    /// vendor keeps each as a flag of its own: applied to the webhook's `events` as they are,
+    /// which the update then sets.
+    pub switched: Vec<(String, bool)>,
 }
 
 impl Operation {
@@ -168,6 +172,7 @@ impl Operation {
             upsert: false,
             reveal_secret: false,
             answer_deleted: false,
+            switched: Vec::new(),
         }
     }
 }

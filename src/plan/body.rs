@@ -176,7 +176,7 @@ impl Context<'_> {
         let blind = |name: &str| {
             map.rules
                 .iter()
-                .any(|r| r.target.is(name) && r.request && r.path.is_some())
+                .any(|r| r.target.is(name) && r.request && r.is_placed())
                 && !map.rules.iter().any(|r| r.target.is(name) && r.response)
         };
         let mut refused = Vec::new();

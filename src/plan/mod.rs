@@ -13,7 +13,7 @@
 //! | stage | request | when |
 //! |---|---|---|
 //! | `Scope` | `get` | a call that finds the webhook by its id alone, unless a read of it comes first anyway: whose the webhook is, confirmed before anything changes |
-//! | `Current` | `get` | an update merged here (read-merge-write, a merge into an object, a vendor that takes the whole webhook), a body with `{{current.*}}`, a toggle without an endpoint of its own |
+//! | `Current` | `get` | an update merged here (read-merge-write, a merge into an object, a vendor that takes the whole webhook), a body with `{{current.*}}`, a toggle without an endpoint of its own, an update that switches event types one by one |
 //! | `CurrentResource` | a resource's `get` | a resource change that must be merged here |
 //! | `Own` | the operation's own endpoint | unless an update changes nothing at the webhook itself |
 //! | `ResourceWrite` | a resource's `replace` or `update` | a create or update that names a member a resource holds |
@@ -348,6 +348,16 @@ impl<'a> Plan<'a> {
                 None => self.stages.push_back(Stage::Current),
             },
             Action::Create => self.lay_out_create()?,
+            Action::Update if !self.op.switched.is_empty() => {
+                // Event types switched one by one: the update is laid out once the webhook's
+                // are read. What the change holds besides is refused before that read.
+                let body = self.op.body.as_ref();
+                model::check_body(Action::Update, body.unwrap_or(&Map::new()))?;
+                if let Some(Err(refusal)) = body.map(|b| self.cx.url_policy.check_webhook(b)) {
+                    return Err(Problem::validation(vec![refusal.field_error()]));
+                }
+                self.stages.push_back(Stage::Current);
+            }
             Action::Update => self.lay_out_update()?,
         }
         self.confirm_scope_first()
@@ -1102,26 +1112,34 @@ impl<'a> Plan<'a> {
         self.result = Some(result.into());
     }
 
-    /// After the webhook was read first: a toggle becomes its update, and an update's body is
-    /// computed.
+    /// After the webhook was read first: a toggle, or an update that switches event types
+    /// one by one, becomes the update it means, and an update's body is computed.
     fn after_current(&mut self) -> Result<(), Problem> {
         let none = Map::new();
         let current = self.current.as_ref().unwrap_or(&none);
-        if self.op.action == Action::Toggle {
-            let Some(enabled) = current.get("enabled").and_then(Value::as_bool) else {
-                return Err(Problem::with_errors(
-                    Code::UnsupportedField,
-                    vec![FieldError::new(
-                        "enabled",
-                        format!("not supported by upstream {}", self.cx.upstream),
-                    )],
-                ));
-            };
-            let mut patch = Map::new();
-            patch.insert("enabled".into(), Value::Bool(!enabled));
-            self.op.action = Action::Update;
-            self.op.body = Some(patch);
-            self.op.mode = UpdateMode::Merge;
+        let switches = !self.op.switched.is_empty();
+        if self.op.action == Action::Toggle || switches {
+            if switches {
+                let switched = std::mem::take(&mut self.op.switched);
+                let events = crate::mapping::flags::switch(current.get("events"), &switched);
+                let body = self.op.body.get_or_insert_default();
+                body.insert("events".into(), events);
+            } else {
+                let Some(enabled) = current.get("enabled").and_then(Value::as_bool) else {
+                    return Err(Problem::with_errors(
+                        Code::UnsupportedField,
+                        vec![FieldError::new(
+                            "enabled",
+                            format!("not supported by upstream {}", self.cx.upstream),
+                        )],
+                    ));
+                };
+                let mut patch = Map::new();
+                patch.insert("enabled".into(), Value::Bool(!enabled));
+                self.op.action = Action::Update;
+                self.op.body = Some(patch);
+                self.op.mode = UpdateMode::Merge;
+            }
             let rest: Vec<Stage> = self.stages.drain(..).collect();
             self.lay_out_update()?;
             // The webhook was read already: the update's own read is this one.
