@@ -68,6 +68,7 @@ use crate::frontend::{self, Admission, Backend, Frontend, Job, Outcome, Relay, R
 use crate::http::body::{self, Body, BodyLimit, RequestBody};
 use crate::http::headers::{self, X_REQUEST_ID};
 use crate::http::inbound::Incoming;
+use crate::http::server::Secure;
 use crate::model::Operation;
 use crate::problem::Problem;
 use crate::upstream::{Call, RelayTarget};
@@ -105,6 +106,8 @@ pub async fn serve<F: Frontend, B: RequestBody>(
             path,
             query: parts.uri.query(),
             headers: &parts.headers,
+            uri: Some(&parts.uri),
+            secure: parts.extensions.get::<Secure>().is_some(),
         })
     });
     let routed = match routed {

@@ -2,7 +2,9 @@
 //! project hooks): the canonical `events` list is written as every flag and read back from
 //! them; the vendor's own clients, at its emulator or at a surface in front of a vendor that
 //! lists event types, switch flags one by one and keep the others; a create that leaves a flag
-//! out gets the vendor's default; and what flags cannot hold is refused, never dropped.
+//! out gets the vendor's default; and what flags cannot hold is refused, never dropped. Flags
+//! deep inside the webhook, beside members of their own (`tests/dialects/post.toml`, spelt as
+//! Postmark's `Triggers.Open.Enabled`), are switched without those members.
 
 mod support;
 
@@ -418,4 +420,79 @@ fn a_file_that_cannot_keep_event_types_as_flags_is_refused() {
         let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
         assert!(shown.iter().any(|e| e.contains(says)), "{rule}: {shown:?}");
     }
+}
+
+#[tokio::test]
+async fn flags_deep_in_the_webhook_keep_the_members_beside_them() {
+    let gw = gateway(&format!(
+        "mappings_dir = {DIR:?}\n[upstreams.post]\ndialect = \"post\"\nemulate = true\n"
+    ))
+    .await;
+    let post = gw.emulators["post"];
+    let made = send(
+        gw.addr,
+        "POST",
+        "/v1/upstreams/post/webhooks",
+        &[],
+        Some(&json!({"url": "https://example.com/h", "events": ["Open", "Bounce"], "extensions": {"first_open_only": true}})),
+    )
+    .await;
+    ok(&made, 201, "create");
+    assert_eq!(made.json()["events"], json!(["Bounce", "Open"]));
+    let id = made.json()["id"].as_str().unwrap().to_owned();
+    let sent = journal(post).await;
+    assert_eq!(
+        sent.last().unwrap()["body"]["Triggers"],
+        json!({
+            "Bounce": {"Enabled": true}, "Click": {"Enabled": false}, "Delivery": {"Enabled": false},
+            "Open": {"Enabled": true, "PostFirstOpenOnly": true}, "SpamComplaint": {"Enabled": false},
+            "SubscriptionChange": {"Enabled": false}
+        })
+    );
+    // The vendor's own client switches two triggers; the member beside the open flag stays.
+    let hook = format!("/webhooks/{id}");
+    let switched = put(
+        post,
+        &hook,
+        json!({"Triggers": {"Open": {"Enabled": false}, "Click": {"Enabled": true}}}),
+    )
+    .await;
+    ok(&switched, 200, "switch two triggers");
+    let triggers = &switched.json()["Triggers"];
+    assert_eq!(
+        triggers["Open"],
+        json!({"Enabled": false, "PostFirstOpenOnly": true})
+    );
+    assert_eq!(triggers["Click"], json!({"Enabled": true}));
+    assert_eq!(triggers["Bounce"], json!({"Enabled": true}));
+    // The member beside a flag changes alone.
+    let first_only = put(
+        post,
+        &hook,
+        json!({"Triggers": {"Open": {"PostFirstOpenOnly": false}}}),
+    )
+    .await;
+    ok(&first_only, 200, "the member beside the flag");
+    let triggers = &first_only.json()["Triggers"];
+    assert_eq!(
+        triggers["Open"],
+        json!({"Enabled": false, "PostFirstOpenOnly": false})
+    );
+    assert_eq!(triggers["Click"], json!({"Enabled": true}));
+    let read = send(
+        gw.addr,
+        "GET",
+        &format!("/v1/upstreams/post/webhooks/{id}"),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(read.json()["events"], json!(["Bounce", "Click"]));
+    assert_eq!(read.json()["extensions"], json!({"first_open_only": false}));
+    // Nothing unnamed is kept of the triggers: every member there has its rule.
+    let listed = send(gw.addr, "GET", "/v1/upstreams/post/webhooks", &[], None).await;
+    assert_eq!(
+        listed.json()["data"][0]["extensions"],
+        json!({"first_open_only": false})
+    );
 }

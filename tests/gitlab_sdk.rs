@@ -1,9 +1,10 @@
 //! python-gitlab (8.6.0, installed from PyPI into a virtual environment the first time),
 //! GitLab's Python client, a client nobody here wrote, driven by `tests/sdk/gitlab_hooks.py`
 //! against `tests/dialects/lab.toml`, a vendor spelt as GitLab's project hooks: event types as
-//! boolean members, switched by the client's `save()` two at a time. Against its emulator (a
-//! hook made with a signing token), and through its surface in front of an emulator of a
-//! vendor that lists event types (and keeps no token). The client's own attribute lists
+//! boolean members, switched by the client's `save()` two at a time, and lists read two to a
+//! page by the client following each page's `Link` header. Against its emulator (a hook made
+//! with a signing token), and through its surface in front of an emulator of a vendor that
+//! lists event types (and keeps no token). The client's own attribute lists
 //! say which members a hook takes: every flag of the file must be one of them.
 
 mod support;

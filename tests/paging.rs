@@ -6,6 +6,8 @@
 
 mod support;
 
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
 use hookgate::mapping::Dialect;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -322,9 +324,24 @@ async fn an_emulator_names_its_next_page_in_a_link_header() {
     )
     .await;
     ok(&first, 200, "page 1");
+    // Absolute, as vendors write it, from the request's own `Host` and path.
     assert_eq!(
         first.header("link"),
-        Some("<?limit=2&page_info=2>; rel=\"next\"")
+        Some(
+            format!("<http://{emu}/repos/octo/site/hooks?limit=2&page_info=2>; rel=\"next\"")
+                .as_str()
+        )
+    );
+    // An HTTP/1.0 request that names no authority is linked to relatively.
+    let head = "GET /repos/octo/site/hooks?limit=2 HTTP/1.0\r\nauthorization: Bearer t\r\n\r\n";
+    let mut stream = tokio::net::TcpStream::connect(emu).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.0 200"), "{answer}");
+    assert!(
+        answer.contains("\r\nlink: <?limit=2&page_info=2>; rel=\"next\"\r\n"),
+        "{answer}"
     );
     let path = "/repos/octo/site/hooks?limit=2&page_info=2";
     let last = send(emu, "GET", path, &[BEARER], None).await;
@@ -343,8 +360,14 @@ async fn an_emulator_names_its_next_page_in_a_link_header() {
         }
         match page.header("link") {
             Some(link) => {
-                let query = link.split_once("<?").unwrap().1.split_once('>').unwrap().0;
-                path = format!("/sf/repos/octo/docs/hooks?{query}");
+                let origin = format!("<http://{}", gw.addr);
+                let url = link
+                    .strip_prefix(origin.as_str())
+                    .unwrap_or_else(|| panic!("{link}"));
+                let (next, rel) = url.split_once('>').unwrap();
+                assert_eq!(rel, "; rel=\"next\"");
+                assert!(next.starts_with("/sf/repos/octo/docs/hooks?"), "{link}");
+                path = next.to_owned();
             }
             None => break,
         }

@@ -79,6 +79,56 @@ async fn the_listener_serves_https_on_http1_and_http2_by_alpn() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_next_page_link_names_https_on_http1_and_http2() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new("hookgate test CA");
+    let leaf = ca.leaf(&["localhost", "127.0.0.1"]);
+    let (cert, key) = leaf.write(dir.path(), "");
+    let dialects = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
+    // A surface whose vendor names its next page in a `Link` header, in front of another.
+    let gw = support::gateway(&format!(
+        "mappings_dir = {dialects:?}
+[tls]
+cert_file = {cert:?}
+key_file = {key:?}
+         [upstreams.relay]
+dialect = \"relay\"
+emulate = true
+         [surfaces.lab]
+dialect = \"lab\"
+upstream = \"relay\"
+prefix = \"/lab\"
+"
+    ))
+    .await;
+    for i in 0..3 {
+        let made = support::send(
+            gw.emulators["relay"],
+            "POST",
+            "/api/projects/3/hooks",
+            &[("authorization", "Bearer t")],
+            Some(&json!({"hook": {"target": {"url": format!("https://example.com/{i}")}, "topics": ["push_events"]}})),
+        )
+        .await;
+        support::ok(&made, 201, "a hook at Relay");
+    }
+    let path = "/lab/api/v4/projects/3/hooks?per_page=2";
+    for alpn in [b"http/1.1".as_slice(), b"h2".as_slice()] {
+        let bearer = [("authorization", "Bearer t")];
+        let seen = tls_support::get_with(gw.addr, ca.der(), &[alpn], path, &bearer).await;
+        assert_eq!(seen.status, 200, "{:?}", seen.body);
+        let link = seen.headers["link"].to_str().unwrap();
+        assert!(
+            link.starts_with("<https://localhost")
+                && link.contains("/lab/api/v4/projects/3/hooks?per_page=2&page="),
+            "{}: {link}",
+            String::from_utf8_lossy(alpn)
+        );
+    }
+    gw.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upstream_behind_a_private_ca_is_reached_only_when_that_ca_is_configured() {
     let dir = tempfile::tempdir().unwrap();
     let ca = Ca::new("vendor CA");

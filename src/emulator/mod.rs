@@ -280,6 +280,8 @@ impl Emulator {
             path,
             query: parts.uri.query(),
             headers: &parts.headers,
+            uri: Some(&parts.uri),
+            secure: false, // an emulator listens without TLS
         });
         let routed = routed.ok();
         let operation = routed.as_ref().map_or("none", |r| r.operation());

@@ -147,6 +147,8 @@ impl CanonicalApi {
             path: p,
             query,
             headers: &HeaderMap::new(),
+            uri: None,
+            secure: false,
         };
         match self.route(&head)?.route {
             Route::Webhooks { upstream, op, .. } => Ok((upstream, op)),

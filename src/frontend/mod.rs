@@ -72,6 +72,31 @@ pub struct Head<'a> {
     pub query: Option<&'a str>,
     /// The headers.
     pub headers: &'a HeaderMap,
+    /// The request's target as the client sent it (its path before any mount prefix is
+    /// taken off); `None` where no client sent one (a preview).
+    pub uri: Option<&'a http::Uri>,
+    /// The request came over TLS.
+    pub secure: bool,
+}
+
+impl Head<'_> {
+    /// The URL the client sent the request to, without its query, for a link back to it (a
+    /// list's next page, which vendors' clients follow as an absolute URL): the scheme of the
+    /// connection, the authority the client named (its `Host`, or an HTTP/2 request's own) and
+    /// the path as it was sent. `None` without an authority that is one.
+    pub fn url(&self) -> Option<String> {
+        let uri = self.uri?;
+        let authority = match uri.authority() {
+            Some(authority) => authority.clone(),
+            None => {
+                let host = self.headers.get(http::header::HOST)?.as_bytes();
+                http::uri::Authority::try_from(host).ok()?
+            }
+        };
+        let secure = self.secure || uri.scheme() == Some(&http::uri::Scheme::HTTPS);
+        let scheme = if secure { "https" } else { "http" };
+        Some(format!("{scheme}://{authority}{}", uri.path()))
+    }
 }
 
 /// What routing found: the frontend's own route, and what the gateway needs to know of it.

@@ -135,6 +135,9 @@ pub struct Route {
     /// The client's values of the header fields the route's operation declares, relayed as
     /// they are.
     headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    /// Where the client sent a list that names its next page in a `Link` header, which links
+    /// back to it ([`Head::url`]).
+    url: Option<String>,
 }
 
 impl VendorApi {
@@ -955,7 +958,7 @@ impl VendorApi {
                     None => body::empty(status),
                 };
                 if let (Paging::Link, Some(next)) = (endpoint.paging, &fill.next_cursor)
-                    && let Some(link) = next_link(endpoint, next, fill.limit)
+                    && let Some(link) = next_link(endpoint, route.url.as_deref(), next, fill.limit)
                 {
                     response.headers_mut().insert(header::LINK, link);
                 }
@@ -991,17 +994,25 @@ impl VendorApi {
     }
 }
 
-/// The `Link` header of a vendor that names its next page there: a reference to the same
-/// path with the next cursor (and the page size asked for) as its query,
-/// `<?limit=2&page_info=abc>; rel="next"`. Relative, since a surface does not know the path
-/// its client used before its mount point; RFC 3986 resolves it against the request's URL.
-fn next_link(endpoint: &Endpoint, next: &str, limit: Option<u64>) -> Option<http::HeaderValue> {
+/// The `Link` header of a vendor that names its next page there: the URL the client sent the
+/// list to (`url`), with the next cursor (and the page size asked for) as its query,
+/// `<https://host/prefix/webhooks?limit=2&page_info=abc>; rel="next"`. Absolute, as vendors
+/// write it: their clients follow it as it is (python-gitlab joins anything else to its base
+/// URL). Relative (`<?limit=2&page_info=abc>`, which RFC 3986 resolves against the request's
+/// URL) only where the request named no authority.
+fn next_link(
+    endpoint: &Endpoint,
+    url: Option<&str>,
+    next: &str,
+    limit: Option<u64>,
+) -> Option<http::HeaderValue> {
     let mut query = form_urlencoded::Serializer::new(String::new());
     if let (Some(limit), Some(param)) = (limit, endpoint.param_of("limit")) {
         query.append_pair(param, &limit.to_string());
     }
     query.append_pair(endpoint.param_of("cursor")?, next);
-    http::HeaderValue::try_from(format!("<?{}>; rel=\"next\"", query.finish())).ok()
+    let url = url.unwrap_or_default();
+    http::HeaderValue::try_from(format!("<{url}?{}>; rel=\"next\"", query.finish())).ok()
 }
 
 /// A form body as a JSON object of text (see [`crate::form`]), for a vendor that takes forms:
@@ -1106,6 +1117,8 @@ impl Frontend for VendorApi {
             .iter()
             .filter_map(|name| Some((name.clone(), head.headers.get(name)?.clone())))
             .collect();
+        let links = matches!(route.kind, Kind::Operation(role) if d.endpoint(role)
+            .is_some_and(|e| e.role.action() == Action::List && e.paging == Paging::Link));
         Ok(Routed {
             action: Some(action),
             backend: Some(self.backend.clone()),
@@ -1118,6 +1131,7 @@ impl Frontend for VendorApi {
                 id,
                 query: query.map(str::to_owned),
                 headers,
+                url: links.then(|| head.url()).flatten(),
             },
         })
     }

@@ -39,7 +39,7 @@
 
 use super::body::Body;
 use super::framing::MAX_CHUNK_LINE;
-use super::handler::{Handler, Hangup, Limits};
+use super::handler::{Handler, Hangup, Limits, Secure};
 use super::inbound::{Incoming, IncomingError};
 use super::wire::{self, BodyFraming};
 use super::{edge, headers, respond};
@@ -101,6 +101,35 @@ enum Held<S> {
     Lent(Arc<Lent<S>>),
 }
 
+/// `request`, marked [`Secure`] when its connection is TLS. A function of its own: the request
+/// is built and moved on within it, so the connection's loop keeps no room for a second one.
+fn marked<B>(mut request: Request<B>, secure: bool) -> Request<B> {
+    if secure {
+        request.extensions_mut().insert(Secure);
+    }
+    request
+}
+
+/// A byte stream an HTTP/1.1 connection is served over, and whether it is TLS: known from its
+/// type, so that a connection's state keeps nothing for it.
+pub trait Transport: AsyncRead + AsyncWrite + Unpin + Send + 'static {
+    /// Requests over it are marked [`Secure`].
+    const SECURE: bool;
+}
+
+impl Transport for tokio::net::TcpStream {
+    const SECURE: bool = false;
+}
+
+impl Transport for Box<tokio_rustls::server::TlsStream<tokio::net::TcpStream>> {
+    const SECURE: bool = true;
+}
+
+#[cfg(test)]
+impl Transport for tokio::io::DuplexStream {
+    const SECURE: bool = false;
+}
+
 /// Serves one HTTP/1.1 connection to its end. `accepted` starts the first head's timer;
 /// `drain` turns true when the listener drains.
 pub async fn serve<S, H>(
@@ -110,7 +139,7 @@ pub async fn serve<S, H>(
     accepted: Instant,
     mut drain: watch::Receiver<bool>,
 ) where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    S: Transport,
     H: Handler,
 {
     let mut conn = Conn {
@@ -184,7 +213,11 @@ pub async fn serve<S, H>(
         // few kilobytes, and for the watch on the client, for as long as the connection is
         // open. Apart, since the handler's future is created in its box: moved into the
         // watch's it would be copied twice more on every request.
-        let handling = Box::pin(handler.clone().handle(request.map(|()| body)));
+        let handling = Box::pin(
+            handler
+                .clone()
+                .handle(marked(request.map(|()| body), S::SECURE)),
+        );
         let answered = Box::pin(attend(handling, &mut held, limits.max_header_bytes)).await;
         let Some(answer) = answered else { return };
         conn = match held {

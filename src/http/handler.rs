@@ -1,5 +1,6 @@
 //! What a listener serves and holds its connections to: the [`Handler`] that answers each
-//! request, the [`Hangup`] mark that drops a connection instead, and the connection [`Limits`].
+//! request, the [`Secure`] mark of a request that came over TLS, the [`Hangup`] mark that drops
+//! a connection instead, and the connection [`Limits`].
 //! Shared by the accept loop and the HTTP/1.1 connection loop.
 
 use super::body::Body;
@@ -27,6 +28,12 @@ pub struct Limits {
     /// On shutdown, how long open connections may take to finish.
     pub drain_timeout: Duration,
 }
+
+/// A mark on a request that came over TLS: an HTTP/1.1 request's target names no scheme, and
+/// a link back to the request (a list's next page) must name the one the client used. Only
+/// such requests carry an extension; the others pay nothing for it.
+#[derive(Debug, Clone, Copy)]
+pub struct Secure;
 
 /// A mark on a response: instead of answering, close the connection (an HTTP/2 stream is
 /// reset). Only an emulator's injected fault asks for it.

@@ -25,7 +25,7 @@
 //! every connection, on whichever worker it is: it is over when every place under the cap is
 //! free again.
 
-pub use super::handler::{Handler, Hangup, Limits};
+pub use super::handler::{Handler, Hangup, Limits, Secure};
 use super::inbound::Incoming;
 use super::sniff::{self, Protocol};
 use super::{edge, framing, h1, head, headers, timeouts, workers};
@@ -230,18 +230,18 @@ impl<H: Handler> Connection<H> {
             match opened {
                 Some((Stream::Plain(stream), Protocol::Http1)) => self.serve_http1(stream).await,
                 Some((Stream::Tls(stream), Protocol::Http1)) => self.serve_http1(stream).await,
-                Some((Stream::Plain(stream), protocol)) => self.serve(stream, protocol).await,
-                Some((Stream::Tls(stream), protocol)) => self.serve(stream, protocol).await,
+                Some((Stream::Plain(stream), protocol)) => {
+                    self.serve(stream, protocol, false).await
+                }
+                Some((Stream::Tls(stream), protocol)) => self.serve(stream, protocol, true).await,
                 None => {}
             }
         });
     }
 
-    /// Serves `stream`, which speaks HTTP/1.1, to its end with hookgate's own loop ([`h1`]).
-    fn serve_http1<S>(self, stream: S) -> impl Future<Output = ()> + Send + 'static
-    where
-        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    {
+    /// Serves `stream`, which speaks HTTP/1.1, to its end with hookgate's own loop ([`h1`]);
+    /// each request marked [`Secure`] when the stream is TLS.
+    fn serve_http1<S: h1::Transport>(self, stream: S) -> impl Future<Output = ()> + Send + 'static {
         let Connection {
             handler,
             limits,
@@ -262,7 +262,12 @@ impl<H: Handler> Connection<H> {
     /// Built here and awaited by the caller: what goes into hyper's connection is moved there,
     /// and a future that built it in its own body would keep a slot for each of those values
     /// beside the connection for as long as it runs (kilobytes per connection).
-    fn serve<S>(self, stream: S, protocol: Protocol) -> impl Future<Output = ()> + Send + 'static
+    fn serve<S>(
+        self,
+        stream: S,
+        protocol: Protocol,
+        secure: bool,
+    ) -> impl Future<Output = ()> + Send + 'static
     where
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
@@ -291,7 +296,10 @@ impl<H: Handler> Connection<H> {
         );
         let service = service_fn(move |req| {
             // Called as hyper takes the head, before it reads again.
-            let req = head::detach(req).map(Incoming::from);
+            let mut req = head::detach(req).map(Incoming::from);
+            if secure {
+                req.extensions_mut().insert(Secure);
+            }
             let handler = handler.clone();
             let ambiguous = ambiguous.load(std::sync::atomic::Ordering::Acquire);
             let in_flight = requests.begin();

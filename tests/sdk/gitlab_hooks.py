@@ -55,7 +55,8 @@ try:
     other = project.hooks.create({"url": "https://example.com/hooks/2"})
     show("default", flags(other))
     third = project.hooks.create({"url": "https://example.com/hooks/3", "push_events": False, "job_events": True})
-    listed = project.hooks.list(get_all=True)
+    # Two to a page: the client follows each page's `Link` header.
+    listed = project.hooks.list(get_all=True, per_page=2)
     show("list", {"ids": [h.id for h in listed], "made": [hook.id, other.id, third.id]})
     try:
         project.hooks.create({"url": "https://example.com/hooks/4", "push_events": "yes"})

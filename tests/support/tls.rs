@@ -149,6 +149,7 @@ pub struct Seen {
     pub alpn: Option<Vec<u8>>,
     pub certificate: CertificateDer<'static>,
     pub status: u16,
+    pub headers: http::HeaderMap,
     pub body: Bytes,
 }
 
@@ -158,6 +159,17 @@ pub async fn get(
     ca: CertificateDer<'static>,
     alpn: &[&[u8]],
     path: &str,
+) -> Seen {
+    get_with(addr, ca, alpn, path, &[]).await
+}
+
+/// [`get`] with the request headers given.
+pub async fn get_with(
+    addr: SocketAddr,
+    ca: CertificateDer<'static>,
+    alpn: &[&[u8]],
+    path: &str,
+    headers: &[(&'static str, &'static str)],
 ) -> Seen {
     let mut roots = rustls::RootCertStore::empty();
     roots.add(ca).unwrap();
@@ -177,9 +189,11 @@ pub async fn get(
     let certificate = session.peer_certificates().unwrap()[0].clone().into_owned();
     let io = TokioIo::new(stream);
     let request = |uri: String| {
-        http::Request::get(uri)
-            .body(Full::new(Bytes::new()))
-            .unwrap()
+        let mut request = http::Request::get(uri);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.body(Full::new(Bytes::new())).unwrap()
     };
     let response = if alpn.as_deref() == Some(b"h2") {
         let (mut sender, conn) = hyper::client::conn::http2::handshake(TokioExecutor::new(), io)
@@ -199,11 +213,13 @@ pub async fn get(
         sender.send_request(req).await.unwrap()
     };
     let status = response.status().as_u16();
+    let headers = response.headers().clone();
     let body = response.into_body().collect().await.unwrap().to_bytes();
     Seen {
         alpn,
         certificate,
         status,
+        headers,
         body,
     }
 }
