@@ -307,6 +307,7 @@ async fn relay_to(
         path: relay.path,
         query: relay.query.as_deref(),
         headers: &relay.headers,
+        content_type: relay.content_type.as_ref(),
     };
     let reply: Reply = upstream.relay(&target, relay.body, call).await?;
     Ok(Outcome::Relayed(reply))

@@ -46,6 +46,8 @@ pub struct VendorRequest {
     pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
     /// The JSON body, if any.
     pub body: Option<Value>,
+    /// The body's media type, where the operation's is not the dialect's.
+    pub content_type: Option<http::HeaderValue>,
     /// Why it is made.
     pub purpose: Purpose,
     /// Whether sending it again after a failure cannot do harm: an idempotent method, or a

@@ -159,6 +159,8 @@ pub struct Relay {
     pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
     /// The client's body, as it was.
     pub body: Bytes,
+    /// Its media type, where the operation's is not the dialect's.
+    pub content_type: Option<http::HeaderValue>,
 }
 
 /// What the backend gave back.

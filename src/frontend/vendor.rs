@@ -763,6 +763,13 @@ impl VendorApi {
             query: route.query.clone(),
             headers: route.headers.clone(),
             body: bytes,
+            content_type: match route.kind {
+                Kind::Operation(role) => self
+                    .dialect
+                    .endpoint(role)
+                    .and_then(|e| e.content_type.clone()),
+                Kind::Resource(..) => None,
+            },
         }))
     }
 
@@ -896,7 +903,7 @@ impl VendorApi {
                 let object = self.shown(&r.fields, &seen)?;
                 let slots = |name: &str| (name == "resource").then(|| object.clone());
                 Ok(match template.render(&slots) {
-                    Some(v) => body::json(endpoint.status, &v, &body::JSON),
+                    Some(v) => body::json(endpoint.status, &v, &d.media_type),
                     None => body::empty(endpoint.status),
                 })
             }
@@ -954,7 +961,7 @@ impl VendorApi {
                     }
                 }
                 let mut response = match endpoint.response.as_ref().and_then(|t| t.written(&fill)) {
-                    Some(body) => body::json(status, &body, &body::JSON),
+                    Some(body) => body::json(status, &body, &d.media_type),
                     None => body::empty(status),
                 };
                 if let (Paging::Link, Some(next)) = (endpoint.paging, &fill.next_cursor)
@@ -985,7 +992,7 @@ impl VendorApi {
             .headers
             .value("content-type")
             .filter(|v| v.as_bytes().ends_with(b"json"))
-            .unwrap_or(body::JSON.clone());
+            .unwrap_or_else(|| self.dialect.media_type.clone());
         let mut response = body::bytes(status, reply.body, &content_type);
         if let Some(value) = retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, value);

@@ -274,6 +274,11 @@ impl Compiler<'_> {
                 .ok()
         });
         let response_headers = self.response_headers(&d.response_headers);
+        let media_type = d
+            .media_type
+            .as_deref()
+            .and_then(|text| self.json_media_type("dialect.media_type", text))
+            .unwrap_or_else(|| http::HeaderValue::from_static("application/json"));
         let owner_format = self.format("dialect.owner_format", &d.owner_format);
         let id_format = self.format("dialect.id_format", &d.id_format);
         if owner_format.is_some() && d.owner.is_none() {
@@ -297,7 +302,15 @@ impl Compiler<'_> {
             .filter_map(|(rname, section)| self.resource(rname, section, owner_span))
             .collect();
         let operations = self.operations(&raw.operations, owner_span, &resources);
-        let errors = self.errors_map(&raw.errors);
+        if form.is_some() {
+            for e in operations.iter().filter(|e| e.content_type.is_some()) {
+                self.error(
+                    format!("operations.{}.content_type", e.name()),
+                    "request bodies are forms (`request_body = \"form\"`)",
+                );
+            }
+        }
+        let errors = self.errors_map(&raw.errors, &media_type);
         let emulator = self.emulator(&raw.emulator);
         let examples = self.examples(&raw.examples);
         // The documented webhook shows the order the vendor writes its members in.
@@ -324,6 +337,7 @@ impl Compiler<'_> {
             body_required: raw.dialect.body_required,
             form_shapes: form.map(|_| form_shapes(&webhook)).unwrap_or_default(),
             form,
+            media_type,
             response_headers,
             webhook,
             test_result,
@@ -974,6 +988,16 @@ impl Compiler<'_> {
         let path = self.path_template(&format!("{key}.path"), &s.path, with_id, owner_span)?;
         let (query, order) = self.query_and_order(key, action, s, owner_span > 0);
         let headers = self.request_headers(key, action, &s.headers, owner_span > 0);
+        let content_type = s
+            .content_type
+            .as_deref()
+            .and_then(|text| self.json_media_type(&format!("{key}.content_type"), text));
+        if content_type.is_some() && s.body.is_none() {
+            self.error(
+                format!("{key}.content_type"),
+                "the operation sends no body (`body`)",
+            );
+        }
         let whole_id = |t: &Template| t.is_slot("id");
         if action.has_id()
             && !path.has(&PathSeg::Id)
@@ -1054,6 +1078,7 @@ impl Compiler<'_> {
             order,
             max_limit: s.limit.as_ref().map(|l| (l.max, l.message.clone())),
             paging,
+            content_type,
         })
     }
 
@@ -1302,7 +1327,27 @@ impl Compiler<'_> {
     }
 
     /// An `[errors]` section, its keys in the order `mappings/README.md` documents them.
-    fn errors_map(&mut self, s: &file::ErrorsSection) -> ErrorMap {
+    /// A media type a JSON body is sent or answered in: `application/json`, or another whose
+    /// subtype ends in `+json` (`application/vnd.api+json`, `application/merge-patch+json`),
+    /// with any parameters.
+    fn json_media_type(&mut self, key: &str, text: &str) -> Option<http::HeaderValue> {
+        let essence = text.split(';').next().unwrap_or("").trim();
+        let json = essence
+            .split_once('/')
+            .is_some_and(|(t, sub)| !t.is_empty() && (sub == "json" || sub.ends_with("+json")));
+        match http::HeaderValue::from_str(text) {
+            Ok(value) if json && !essence.contains(char::is_whitespace) => Some(value),
+            _ => {
+                self.error(
+                    key,
+                    format!("`{text}` is not a JSON media type (`application/json`, or a type whose subtype ends in `+json`)"),
+                );
+                None
+            }
+        }
+    }
+
+    fn errors_map(&mut self, s: &file::ErrorsSection, media_type: &http::HeaderValue) -> ErrorMap {
         let flag = s.flag.as_ref().and_then(|f| self.path("errors.flag", f));
         let message = self.paths("errors.message", &s.message);
         let code = self.paths("errors.code", &s.code);
@@ -1325,7 +1370,7 @@ impl Compiler<'_> {
         }
         let (render, default_render) = self.error_renders(&s.render);
         let content_type = match &s.content_type {
-            None => http::HeaderValue::from_static("application/json"),
+            None => media_type.clone(),
             Some(text) => match text.parse::<http::HeaderValue>() {
                 Ok(v) if text.contains('/') => v,
                 _ => {

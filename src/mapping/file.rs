@@ -103,6 +103,8 @@ pub struct DialectSection {
     pub request_body: RequestBodyName,
     /// How a form body spells arrays.
     pub form_arrays: Option<FormArraysName>,
+    /// The media type of the vendor's JSON (`application/vnd.api+json`).
+    pub media_type: Option<String>,
     /// Headers added to every response of this dialect's surface.
     #[serde(default)]
     pub response_headers: BTreeMap<String, String>,
@@ -273,6 +275,8 @@ pub enum NextName {
 pub struct OperationSection {
     pub method: String,
     pub path: String,
+    /// The media type of this operation's request body, where it is not the dialect's.
+    pub content_type: Option<String>,
     #[serde(default)]
     pub query: BTreeMap<String, String>,
     #[serde(default)]

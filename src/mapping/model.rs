@@ -142,6 +142,8 @@ pub struct Endpoint {
     pub max_limit: Option<(u64, Option<String>)>,
     /// On `list`: how the next page is named.
     pub paging: Paging,
+    /// The media type of the request body, where it is not the dialect's.
+    pub content_type: Option<http::HeaderValue>,
 }
 
 /// A list's orders in a vendor's words.
@@ -388,6 +390,9 @@ pub struct Dialect {
     pub body_required: bool,
     /// Request bodies are forms, arrays spelt so; `None`: JSON.
     pub form: Option<crate::form::Arrays>,
+    /// The media type of the vendor's JSON: what hookgate accepts from it and sends it, and
+    /// what its surfaces and emulators answer (`application/json` unless the file says).
+    pub media_type: http::HeaderValue,
     /// In a form body, where the webhook's members hold booleans, numbers or arrays, which a
     /// form can only write as text (paths relative to the webhook).
     pub form_shapes: Vec<(FieldPath, crate::form::Shape)>,

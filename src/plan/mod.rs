@@ -900,6 +900,7 @@ impl<'a> Plan<'a> {
             method: endpoint.method.clone(),
             path,
             body: payload,
+            content_type: endpoint.content_type.clone(),
             purpose,
             label: endpoint.name().to_owned(),
         }
@@ -927,6 +928,7 @@ impl<'a> Plan<'a> {
             method: endpoint.method.clone(),
             path,
             body: payload,
+            content_type: None,
             purpose,
             label: label.to_owned(),
         }

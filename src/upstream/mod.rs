@@ -229,7 +229,7 @@ impl Upstream {
         call: &Call,
         request: &VendorRequest,
     ) -> Vec<(HeaderName, HeaderValue)> {
-        let mut headers = self.headers(call, request.body.is_some());
+        let mut headers = self.headers(call, request.body.is_some(), request.content_type.as_ref());
         headers.extend(request.headers.iter().cloned());
         headers
     }
@@ -238,18 +238,25 @@ impl Upstream {
     /// the credential (marked sensitive) and an idempotency key the vendor honours. A list, not
     /// a map: each is written once and none is looked up, so hashing names into a map's index
     /// was work for nothing.
-    pub fn headers(&self, call: &Call, has_body: bool) -> Vec<(HeaderName, HeaderValue)> {
+    /// A body is written in `content_type` where the operation gives one, else in the
+    /// dialect's media type (or as a form).
+    pub fn headers(
+        &self,
+        call: &Call,
+        has_body: bool,
+        content_type: Option<&HeaderValue>,
+    ) -> Vec<(HeaderName, HeaderValue)> {
         let mut headers = Vec::with_capacity(6);
-        headers.push((header::ACCEPT, HeaderValue::from_static("application/json")));
+        headers.push((header::ACCEPT, self.dialect.media_type.clone()));
         headers.push((
             header::USER_AGENT,
             HeaderValue::from_static(concat!("hookgate/", env!("CARGO_PKG_VERSION"))),
         ));
         if has_body {
-            // Each spelt out: `from_static` of a constant is checked when compiled.
-            let media_type = match self.dialect.form {
-                None => HeaderValue::from_static("application/json"),
-                Some(_) => HeaderValue::from_static("application/x-www-form-urlencoded"),
+            let media_type = match (content_type, self.dialect.form) {
+                (Some(given), _) => given.clone(),
+                (None, None) => self.dialect.media_type.clone(),
+                (None, Some(_)) => HeaderValue::from_static("application/x-www-form-urlencoded"),
             };
             headers.push((header::CONTENT_TYPE, media_type));
         }
@@ -291,7 +298,7 @@ impl Upstream {
             target.push('?');
             target.push_str(query);
         }
-        let mut headers = self.headers(call, !body.is_empty());
+        let mut headers = self.headers(call, !body.is_empty(), endpoint.content_type);
         headers.extend(endpoint.headers.iter().cloned());
         let repeatable = endpoint.method.is_idempotent()
             || (endpoint.method == http::Method::POST
@@ -406,6 +413,8 @@ pub struct RelayTarget<'a> {
     pub query: Option<&'a str>,
     /// The client's values of the header fields the endpoint declares (its owner's).
     pub headers: &'a [(HeaderName, HeaderValue)],
+    /// The body's media type, where the operation's is not the dialect's.
+    pub content_type: Option<&'a HeaderValue>,
 }
 
 #[cfg(test)]
