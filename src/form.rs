@@ -1,8 +1,8 @@
 //! `application/x-www-form-urlencoded` bodies as JSON values, both ways, for vendors that take
-//! their requests as forms (Stripe, Twilio, Mailgun): members nested with brackets
-//! (`metadata[env]=prod`), arrays as the vendor spells them (`events[0]=a`, `events[]=a` or
-//! `events=a&events=b`). Every value of a form is text: [`coerce`] gives back the booleans and
-//! numbers a vendor's members hold, where the mapping says which.
+//! their requests as forms: members nested with brackets (`metadata[env]=prod`), arrays as the
+//! vendor spells them (`events[0]=a`, `events[]=a` or `events=a&events=b`). Every value of a
+//! form is text: [`coerce`] gives back the booleans and numbers a vendor's members hold, where
+//! the mapping says which.
 //!
 //! Written here rather than taken from a crate: `serde_urlencoded` has no nesting, and
 //! `serde_qs` reads into typed structs, where these bodies are JSON values whose shape only
@@ -13,12 +13,12 @@ use serde_json::{Map, Value};
 /// How a vendor spells an array in a form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Arrays {
-    /// `events[0]=a&events[1]=b` (Stripe).
+    /// `events[0]=a&events[1]=b`.
     #[default]
     Indexed,
     /// `events[]=a&events[]=b` (Rails, PHP).
     Brackets,
-    /// `events=a&events=b` (Twilio).
+    /// `events=a&events=b`.
     Repeated,
 }
 

@@ -55,6 +55,14 @@ async fn lab_and_relay() -> hookgate::app::Running {
     .await
 }
 
+/// The methods of the requests an emulator received from entry `from` on.
+async fn methods_since(emulator: SocketAddr, from: usize) -> Vec<String> {
+    journal(emulator).await[from..]
+        .iter()
+        .map(|e| e["method"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 async fn put(at: SocketAddr, path: &str, body: Value) -> support::Answer {
     send(at, "PUT", path, &[BEARER], Some(&body)).await
 }
@@ -270,16 +278,12 @@ async fn a_surface_switches_flags_against_the_list_of_the_vendor_behind() {
     );
     let id = made.json()["id"].as_u64().unwrap();
     let relay = gw.emulators["relay"];
-    let stored = send(
-        relay,
-        "GET",
-        &format!("/api/projects/3/hooks/{id}"),
-        &[BEARER],
-        None,
-    )
-    .await;
+    let topics = || async {
+        let path = format!("/api/projects/3/hooks/{id}");
+        send(relay, "GET", &path, &[BEARER], None).await.json()["hook"]["topics"].take()
+    };
     assert_eq!(
-        stored.json()["hook"]["topics"],
+        topics().await,
         json!(["issues_events", "note_events", "push_events"])
     );
     // Two flags switched: Relay's list is read, and sent back with those two changed.
@@ -296,14 +300,9 @@ async fn a_surface_switches_flags_against_the_list_of_the_vendor_behind() {
         on(&switched.json()),
         ["issues_events", "job_events", "push_events"]
     );
-    let calls = journal(relay).await;
-    let methods: Vec<&str> = calls[from..]
-        .iter()
-        .map(|e| e["method"].as_str().unwrap())
-        .collect();
-    assert_eq!(methods, ["GET", "PUT"], "{calls:?}");
+    assert_eq!(methods_since(relay, from).await, ["GET", "PUT"]);
     assert_eq!(
-        calls.last().unwrap()["body"]["hook"]["topics"],
+        journal(relay).await.last().unwrap()["body"]["hook"]["topics"],
         json!(["issues_events", "push_events", "job_events"])
     );
     // A switch that leaves nothing to add changes nothing it does not name.
@@ -323,24 +322,13 @@ async fn a_surface_switches_flags_against_the_list_of_the_vendor_behind() {
     .await;
     ok(&elsewhere, 404, "another project");
     assert_eq!(elsewhere.json(), json!({"message": "404 Not found"}));
-    let calls = journal(relay).await;
-    assert!(
-        calls[before..].iter().all(|e| e["method"] == "GET"),
-        "{calls:?}"
-    );
+    let methods = methods_since(relay, before).await;
+    assert!(methods.iter().all(|m| m == "GET"), "{methods:?}");
     // The vendor behind refuses a fourth event type, in its own words, rendered here.
     let fourth = put(gw.addr, &hook, json!({"tag_push_events": true})).await;
     ok(&fourth, 400, "a fourth event type");
-    let stored = send(
-        relay,
-        "GET",
-        &format!("/api/projects/3/hooks/{id}"),
-        &[BEARER],
-        None,
-    )
-    .await;
     assert_eq!(
-        stored.json()["hook"]["topics"],
+        topics().await,
         json!(["issues_events", "push_events", "job_events"])
     );
 }
@@ -495,4 +483,44 @@ async fn flags_deep_in_the_webhook_keep_the_members_beside_them() {
         listed.json()["data"][0]["extensions"],
         json!({"first_open_only": false})
     );
+}
+
+#[tokio::test]
+async fn switches_at_a_vendor_that_finds_webhooks_by_id_alone_are_held_to_the_owner() {
+    // Desk reads, changes and deletes a webhook by its id alone: whose it is comes from the
+    // read that the switches need anyway.
+    let gw = gateway(&format!(
+        "mappings_dir = {DIR:?}\n\
+         [upstreams.desk]\ndialect = \"desk\"\nemulate = true\n\
+         [surfaces.lab]\ndialect = \"lab\"\nupstream = \"desk\"\nprefix = \"/lab\"\n"
+    ))
+    .await;
+    let made = post(
+        gw.addr,
+        "/lab/api/v4/projects/7/hooks",
+        json!({"url": "https://example.com/h", "issues_events": true}),
+    )
+    .await;
+    ok(&made, 201, "create");
+    let id = made.json()["id"].as_str().unwrap().to_owned();
+    let desk = gw.emulators["desk"];
+    let before = journal(desk).await.len();
+    let elsewhere = put(
+        gw.addr,
+        &format!("/lab/api/v4/projects/8/hooks/{id}"),
+        json!({"push_events": false}),
+    )
+    .await;
+    ok(&elsewhere, 404, "another project's hook");
+    assert_eq!(methods_since(desk, before).await, ["GET"]);
+    let mine = put(
+        gw.addr,
+        &format!("/lab/api/v4/projects/7/hooks/{id}"),
+        json!({"push_events": false, "note_events": true}),
+    )
+    .await;
+    ok(&mine, 200, "its own project");
+    assert_eq!(on(&mine.json()), ["issues_events", "note_events"]);
+    // One read serves both the owner's confirmation and the switches.
+    assert_eq!(methods_since(desk, before + 1).await, ["GET", "PUT"]);
 }

@@ -11,7 +11,6 @@ mod support;
 
 use serde_json::{Map, Value, json};
 use std::path::PathBuf;
-use std::process::Command;
 use support::gateway;
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sdk/gitlab_hooks.py");
@@ -22,38 +21,13 @@ fn python() -> PathBuf {
     support::sdk::python_with("python-gitlab", "8.6.0")
 }
 
-/// Runs the script against `base`; its steps by name.
+/// Runs the script against `base`, in project 3; its steps by name.
 async fn drive(base: String, token: bool) -> Map<String, Value> {
-    let python = python();
-    tokio::task::spawn_blocking(move || {
-        let mut cmd = Command::new(python);
-        cmd.arg(SCRIPT)
-            .arg(&base)
-            .arg("3")
-            .env("NO_PROXY", "127.0.0.1,localhost");
-        if token {
-            cmd.arg("--token");
-        }
-        let out = cmd.output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let mut steps = Map::new();
-        for line in text.lines() {
-            let line: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
-            steps.insert(
-                line["step"].as_str().unwrap().to_owned(),
-                line["value"].clone(),
-            );
-        }
-        assert!(
-            !steps.contains_key("error") && out.status.success(),
-            "{base}: {}; stderr: {}",
-            Value::Object(steps.clone()),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        steps
-    })
-    .await
-    .unwrap()
+    let mut args = vec![base, "3".to_owned()];
+    if token {
+        args.push("--token".to_owned());
+    }
+    support::sdk::steps(python(), SCRIPT, args).await
 }
 
 /// What every run must show, wherever the hooks are kept.

@@ -10,7 +10,6 @@ mod support;
 
 use serde_json::{Value, json};
 use std::path::PathBuf;
-use std::process::Command;
 use support::gateway;
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sdk/stripe_endpoints.py");
@@ -23,35 +22,11 @@ fn python() -> PathBuf {
 
 /// Runs the script against `base`; its steps by name.
 async fn drive(base: String, pages: bool) -> serde_json::Map<String, Value> {
-    let python = python();
-    tokio::task::spawn_blocking(move || {
-        let mut cmd = Command::new(python);
-        cmd.arg(SCRIPT)
-            .arg(&base)
-            .env("NO_PROXY", "127.0.0.1,localhost");
-        if pages {
-            cmd.arg("--pages");
-        }
-        let out = cmd.output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let mut steps = serde_json::Map::new();
-        for line in text.lines() {
-            let line: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
-            steps.insert(
-                line["step"].as_str().unwrap().to_owned(),
-                line["value"].clone(),
-            );
-        }
-        assert!(
-            !steps.contains_key("error"),
-            "{base}: {}; stderr: {}",
-            Value::Object(steps.clone()),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        steps
-    })
-    .await
-    .unwrap()
+    let mut args = vec![base];
+    if pages {
+        args.push("--pages".to_owned());
+    }
+    support::sdk::steps(python(), SCRIPT, args).await
 }
 
 /// What every run must show, wherever the endpoints are kept.

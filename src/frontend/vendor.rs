@@ -944,8 +944,8 @@ impl VendorApi {
                         fill.next_cursor = next_cursor;
                         fill.limit = self.list_query(role, route.query.as_deref())?.limit;
                     }
-                    // A delete's answer may be the webhook it deleted, where it was read before
-                    // (Figma's), or name it (`{"id": …, "deleted": true}`): the route's id.
+                    // A delete's answer may be the webhook it deleted, where it was read before,
+                    // or name it (`{"id": …, "deleted": true}`): the route's id.
                     O::Deleted(Some(w)) => {
                         canonical_webhook = self.as_seen_here(w.into_map(), owner);
                         fill.webhook = Some(self.shown(&d.webhook, &canonical_webhook)?);
@@ -1004,8 +1004,7 @@ impl VendorApi {
 /// The `Link` header of a vendor that names its next page there: the URL the client sent the
 /// list to (`url`), with the next cursor (and the page size asked for) as its query,
 /// `<https://host/prefix/webhooks?limit=2&page_info=abc>; rel="next"`. Absolute, as vendors
-/// write it: their clients follow it as it is (python-gitlab joins anything else to its base
-/// URL). Relative (`<?limit=2&page_info=abc>`, which RFC 3986 resolves against the request's
+/// write it: their clients follow it as it is (some join anything else to their base URL). Relative (`<?limit=2&page_info=abc>`, which RFC 3986 resolves against the request's
 /// URL) only where the request named no authority.
 fn next_link(
     endpoint: &Endpoint,

@@ -24,7 +24,7 @@ use sha2::Digest;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The most path segments an owner may be: GitHub's and Bitbucket's repositories are two, a
+/// The most path segments an owner may be: a repository under its account is two, a
 /// group path a few more.
 const MAX_OWNER_SEGMENTS: usize = 8;
 
@@ -983,7 +983,7 @@ impl Compiler<'_> {
         let action = role.action();
         let method = self.method(&format!("{key}.method"), &s.method)?;
         // An operation on one webhook names its id in the path, or in a query parameter or
-        // header that sends `{{id}}` alone (Twitch's `?id=`).
+        // header that sends `{{id}}` alone (`?id=`).
         let with_id = (!action.has_id()).then_some(false);
         let path = self.path_template(&format!("{key}.path"), &s.path, with_id, owner_span)?;
         let (query, order) = self.query_and_order(key, action, s, owner_span > 0);

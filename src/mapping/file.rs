@@ -87,7 +87,7 @@ pub struct DialectSection {
     pub base_path: String,
     /// The vendor's name for the owner scope (`agent_id`); absent when it has none.
     pub owner: Option<String>,
-    /// How many path segments an owner is (GitHub's `{owner}/{repo}` is two); 1 by default.
+    /// How many path segments an owner is (`{owner}/{repo}` is two); 1 by default.
     pub owner_segments: Option<usize>,
     pub owner_format: Option<FormatSection>,
     pub id_format: Option<FormatSection>,

@@ -200,6 +200,7 @@ impl Rule {
 
     /// Whether the value lies in the vendor's object (at a path or in flags) rather than being
     /// implied.
+    #[inline]
     pub fn is_placed(&self) -> bool {
         self.path.is_some() || self.flags.is_some()
     }
@@ -219,6 +220,7 @@ impl Rule {
 
     /// Writes `value`, spelt by the codec, where the rule keeps it; `Err` says why flags
     /// cannot hold it.
+    #[inline]
     fn put(&self, out: &mut Value, value: Value) -> Result<(), String> {
         match (&self.path, &self.flags) {
             (Some(path), _) => path.set(out, value),
@@ -226,20 +228,6 @@ impl Rule {
             (None, None) => {}
         }
         Ok(())
-    }
-
-    /// The value a request body holds, for the checks: a list of the event types switched
-    /// on where flags are all given, or where the body is `whole` (a flag left out of it is
-    /// off); nothing where an update names only some of them, which switch the others'
-    /// values as they are.
-    fn checked<'v>(&self, body: &'v Value, whole: bool) -> Option<Cow<'v, Value>> {
-        match &self.flags {
-            Some(flags) => match flags.given(body) {
-                Ok(Given::Some(_)) if !whole => None,
-                _ => flags.read(body).map(Cow::Owned),
-            },
-            None => self.find(body).map(Cow::Borrowed),
-        }
     }
 
     /// Where a client's request holds the value: the rule's path, else an alias.
@@ -568,13 +556,19 @@ impl ObjectMap {
                 unsupported.push(name());
                 return;
             };
-            if !rule.is_placed() {
-                // An implied value: writing the same value changes nothing at the vendor.
-                if rule.implied.as_ref() != Some(value) {
-                    unsupported.push(name());
+            let Some(path) = &rule.path else {
+                match &rule.flags {
+                    Some(flags) => {
+                        if let Err(e) = Self::write_flags(flags, action, value, &mut out) {
+                            invalid.push(FieldError::new(name(), e));
+                        }
+                    }
+                    // An implied value: writing the same value changes nothing at the vendor.
+                    None if rule.implied.as_ref() != Some(value) => unsupported.push(name()),
+                    None => {}
                 }
                 return;
-            }
+            };
             if value.is_null() && action == Action::Create {
                 return;
             }
@@ -584,11 +578,7 @@ impl ObjectMap {
                     _ if rule.checks.contains(&Check::Required) => {
                         invalid.push(FieldError::new(name(), "is required"))
                     }
-                    Some(cleared) => {
-                        if let Err(e) = rule.put(&mut out, cleared) {
-                            invalid.push(FieldError::new(name(), e));
-                        }
-                    }
+                    Some(cleared) => path.set(&mut out, cleared),
                     None => invalid.push(FieldError::new(
                         name(),
                         "cannot be cleared at this upstream",
@@ -596,9 +586,9 @@ impl ObjectMap {
                 }
                 return;
             }
-            let put = rule.codec.encode(value).map_err(|e| e.0);
-            if let Err(e) = put.and_then(|v| rule.put(&mut out, v)) {
-                invalid.push(FieldError::new(name(), e));
+            match rule.codec.encode(value) {
+                Ok(v) => path.set(&mut out, v),
+                Err(e) => invalid.push(FieldError::new(name(), e.0)),
             }
         };
         for (name, value) in body {
@@ -626,6 +616,23 @@ impl ObjectMap {
             body: out,
             dropped: unsupported,
         })
+    }
+
+    /// Writes a canonical list of event types as `flags`, every one of them; `null` is "not
+    /// given" on a create, and cannot be sent on an update. Apart from [`ObjectMap::write`],
+    /// whose members are most often at a path: the few vendors that keep flags pay for them.
+    #[cold]
+    fn write_flags(
+        flags: &Flags,
+        action: Action,
+        value: &Value,
+        out: &mut Value,
+    ) -> Result<(), String> {
+        match value {
+            Value::Null if action == Action::Create => Ok(()),
+            Value::Null => Err("cannot be cleared at this upstream".into()),
+            list => flags.write(out, list),
+        }
     }
 
     /// Adds the values the vendor requires but the canonical model leaves out (one-way).
@@ -863,7 +870,7 @@ impl ObjectMap {
             }
         }
         // Members only requests carry, which the vendor's answers still hold as a placeholder
-        // (Figma's `passcode: ""`): the placeholder, never the value.
+        // (`passcode: ""`): the placeholder, never the value.
         for rule in self.rules.iter().filter(|r| !r.response) {
             if let (Some(path), Some(placeholder)) = (&rule.path, &rule.render_default) {
                 path.set(&mut out, placeholder.clone());
@@ -1087,6 +1094,18 @@ impl ObjectMap {
         self.check_members(action, true, false, dialect)
     }
 
+    /// What the checks see of `flags` in a request body: the list of the event types switched
+    /// on where the flags are all given, or where the body is `whole` (a flag left out of it
+    /// is off); nothing where an update names only some of them, which switch the others'
+    /// values as they are.
+    #[cold]
+    fn flags_checked(flags: &Flags, body: &Value, whole: bool) -> Option<Value> {
+        match flags.given(body) {
+            Ok(Given::Some(_)) if !whole => None,
+            _ => flags.read(body),
+        }
+    }
+
     fn check_members(
         &self,
         action: Action,
@@ -1103,9 +1122,16 @@ impl ObjectMap {
             if !rule.is_placed() {
                 continue;
             }
-            let value = rule.checked(dialect, whole);
+            let listed: Option<Value>;
+            let value = match &rule.flags {
+                None => rule.find(dialect),
+                Some(flags) => {
+                    listed = Self::flags_checked(flags, dialect, whole);
+                    listed.as_ref()
+                }
+            };
             for check in &rule.checks {
-                let message = match (check, value.as_deref()) {
+                let message = match (check, value) {
                     // A required member is refused absent from a whole object, and `null`
                     // always: a vendor that refuses `""` for it does not take "no value" either.
                     (Check::Required, None) if whole => Some("is required".to_owned()),

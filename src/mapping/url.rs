@@ -21,7 +21,7 @@ pub struct PathTemplate {
     /// The segments, in order.
     pub segments: Vec<PathSeg>,
     /// How many request path segments `{owner}` stands for: one, unless the dialect's owners
-    /// are paths of several (`dialect.owner_segments`: GitHub's `{owner}/{repo}`) and the
+    /// are paths of several (`dialect.owner_segments`: `{owner}/{repo}`) and the
     /// template has `{owner}`.
     pub owner_span: usize,
 }

@@ -191,8 +191,8 @@ pub enum Outcome {
         /// The cursor of the next page.
         next_cursor: Option<String>,
     },
-    /// The webhook is gone: as it was, where it was read (a vendor whose delete answers the
-    /// webhook it deleted, Figma's).
+    /// The webhook is gone: as it was, where it was read (for a vendor whose delete answers
+    /// the webhook it deleted).
     Deleted(Option<Members>),
     /// A test delivery's result.
     TestResult(Map<String, Value>),

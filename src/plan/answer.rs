@@ -245,8 +245,7 @@ impl Context<'_> {
                 .as_ref()
                 .and_then(|p| p.get(&answer))
                 .and_then(|v| match v {
-                    // A next page named by its URL (Twilio's `next_page_uri`) is its cursor
-                    // parameter's value there.
+                    // A next page named by its URL is its cursor parameter's value there.
                     Value::String(s) if s.contains('?') => endpoint
                         .param_of("cursor")
                         .and_then(|param| cursor_in(s, param))

@@ -1,6 +1,8 @@
 //! A vendor's official Python SDK, installed from PyPI into a virtual environment under the
-//! test build's folder the first time a test asks for it, and kept there for later runs.
+//! test build's folder the first time a test asks for it, and kept there for later runs; and
+//! a script driving it, whose steps are read back.
 
+use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
@@ -32,4 +34,37 @@ pub fn python_with(package: &str, version: &str) -> PathBuf {
         assert!(pip.success(), "pip install {wanted} failed");
     }
     python
+}
+
+/// Runs `script` with `python` and `args`, off the runtime's threads; the steps it printed, one
+/// JSON line each (`{"step": …, "value": …}`), by name. A step named `error`, or a run that
+/// fails, fails the test with what the script printed.
+#[allow(dead_code)] // not every test binary drives a script
+pub async fn steps(python: PathBuf, script: &'static str, args: Vec<String>) -> Map<String, Value> {
+    tokio::task::spawn_blocking(move || {
+        let out = Command::new(python)
+            .arg(script)
+            .args(&args)
+            .env("NO_PROXY", "127.0.0.1,localhost")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let mut steps = Map::new();
+        for line in text.lines() {
+            let line: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+            steps.insert(
+                line["step"].as_str().unwrap().to_owned(),
+                line["value"].clone(),
+            );
+        }
+        assert!(
+            !steps.contains_key("error") && out.status.success(),
+            "{args:?}: {}; stderr: {}",
+            Value::Object(steps.clone()),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        steps
+    })
+    .await
+    .unwrap()
 }
