@@ -779,9 +779,8 @@ impl VendorApi {
     fn webhook_write(&self, op: &mut Operation, role: Role, item: &Value) -> Result<(), Problem> {
         let action = op.action;
         let mut body = self.parse_item(Kind::Operation(role), action, item)?;
-        let flags = self.dialect.webhook.reading("events");
-        if flags.is_some_and(|r| r.flags.is_some())
-            && body.get("events").is_some_and(Value::is_object)
+        // An object of event types is what `parse_item` leaves of flags an update switches.
+        if body.get("events").is_some_and(Value::is_object)
             && let Some(Value::Object(switched)) = body.shift_remove("events")
         {
             op.switched = switched
@@ -1004,8 +1003,9 @@ impl VendorApi {
 /// The `Link` header of a vendor that names its next page there: the URL the client sent the
 /// list to (`url`), with the next cursor (and the page size asked for) as its query,
 /// `<https://host/prefix/webhooks?limit=2&page_info=abc>; rel="next"`. Absolute, as vendors
-/// write it: their clients follow it as it is (some join anything else to their base URL). Relative (`<?limit=2&page_info=abc>`, which RFC 3986 resolves against the request's
-/// URL) only where the request named no authority.
+/// write it: their clients follow it as it is (some join anything else to their base URL).
+/// Relative (`<?limit=2&page_info=abc>`, which RFC 3986 resolves against the request's URL)
+/// only where the request named no authority.
 fn next_link(
     endpoint: &Endpoint,
     url: Option<&str>,

@@ -238,6 +238,7 @@ impl Upstream {
     /// the credential (marked sensitive) and an idempotency key the vendor honours. A list, not
     /// a map: each is written once and none is looked up, so hashing names into a map's index
     /// was work for nothing.
+    ///
     /// A body is written in `content_type` where the operation gives one, else in the
     /// dialect's media type (or as a form).
     pub fn headers(
