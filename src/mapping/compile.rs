@@ -1217,7 +1217,9 @@ impl Compiler<'_> {
         let rotates = action == Action::RotateSecret;
         for slot in body.slots() {
             let current = slot.strip_prefix("current.");
-            let own = (writes && slot == "webhook") || (rotates && slot == "secret");
+            let own = (writes && slot == "webhook")
+                || (rotates && slot == "secret")
+                || (action.has_id() && slot == "id");
             if !own && current.is_none() {
                 self.error(
                     format!("{key}.body"),

@@ -981,6 +981,11 @@ impl ObjectMap {
                     None => continue,
                 },
             };
+            // A constant the vendor requires and only requests carry (a `fill`): the client
+            // sending it says nothing more, and nothing is kept of it.
+            if !rule.response && rule.fill.as_ref().is_some_and(|(fill, _)| *fill == *value) {
+                continue;
+            }
             if !rule.applies_to(action) {
                 // A field the vendor takes on one operation only (an immutable version, say) is
                 // refused on the other, never ignored.

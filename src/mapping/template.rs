@@ -38,6 +38,16 @@ pub enum Template {
     },
     /// An object whose members are templates, in order.
     Object(Vec<(String, Template)>),
+    /// `{"$spread": "{{webhook}}", "type": "hooks", …}`: the members of the object a
+    /// placeholder holds, then these (one of the same name replaces the placeholder's): for a
+    /// vendor whose envelope keeps members of its own beside the webhook's, in one object
+    /// (JSON:API's `{"data": {"type": …, "id": …, "attributes": …}}`).
+    Spread {
+        /// The placeholder whose object is spread.
+        name: String,
+        /// The members beside it, in order.
+        members: Vec<(String, Template)>,
+    },
     /// An array whose items are templates.
     Array(Vec<Template>),
 }
@@ -89,6 +99,26 @@ impl Template {
                 };
                 Template::Switch { on, cases, default }
             }
+            Value::Object(map) if map.contains_key("$spread") => {
+                let spread = map["$spread"].as_str().map(compile_text);
+                let Some(Ok(Template::Slot {
+                    name,
+                    index,
+                    default: None,
+                })) = spread
+                else {
+                    return Err("`$spread` must be one placeholder alone, `\"{{name}}\"`".into());
+                };
+                if !index.is_empty() {
+                    return Err("`$spread` takes a whole placeholder, not an item of one".into());
+                }
+                let members = map
+                    .iter()
+                    .filter(|(k, _)| *k != "$spread")
+                    .map(|(k, v)| Ok((k.clone(), Template::compile(v)?)))
+                    .collect::<Result<_, String>>()?;
+                Template::Spread { name, members }
+            }
             Value::Object(map) => Template::Object(
                 map.iter()
                     .map(|(k, v)| Ok((k.clone(), Template::compile(v)?)))
@@ -119,6 +149,10 @@ impl Template {
                 default.iter().for_each(|t| t.collect_slots(out));
             }
             Template::Object(members) => members.iter().for_each(|(_, t)| t.collect_slots(out)),
+            Template::Spread { name, members } => {
+                out.push(name);
+                members.iter().for_each(|(_, t)| t.collect_slots(out));
+            }
             Template::Array(items) => items.iter().for_each(|t| t.collect_slots(out)),
         }
     }
@@ -144,13 +178,17 @@ impl Template {
     fn find(&self, name: &str, at: &[usize], steps: &mut Vec<Step>) -> bool {
         match self {
             Template::Slot { name: n, index, .. } => n == name && index == at,
-            Template::Object(members) => members.iter().any(|(k, t)| {
-                steps.push(Step::Key(k.clone()));
-                t.find(name, at, steps) || {
-                    steps.pop();
-                    false
-                }
-            }),
+            // The spread placeholder's object is this one.
+            Template::Spread { name: n, .. } if n == name && at.is_empty() => true,
+            Template::Object(members) | Template::Spread { members, .. } => {
+                members.iter().any(|(k, t)| {
+                    steps.push(Step::Key(k.clone()));
+                    t.find(name, at, steps) || {
+                        steps.pop();
+                        false
+                    }
+                })
+            }
             Template::Array(items) => items.iter().enumerate().any(|(i, t)| {
                 steps.push(Step::Index(i));
                 t.find(name, at, steps) || {
@@ -200,6 +238,20 @@ impl Template {
                 }
                 Some(Value::Object(map))
             }
+            Template::Spread { name, members } => {
+                let mut map = match slots.slot(name) {
+                    Some(Value::Object(map)) => map,
+                    _ => Map::with_capacity(members.len()),
+                };
+                for (k, t) in members {
+                    if let Some(v) = t.render(slots) {
+                        // After the placeholder's own, in its place, as `Written` writes it.
+                        map.shift_remove(k);
+                        map.insert(k.clone(), v);
+                    }
+                }
+                Some(Value::Object(map))
+            }
             Template::Array(items) => Some(Value::Array(
                 items.iter().filter_map(|t| t.render(slots)).collect(),
             )),
@@ -226,7 +278,10 @@ impl Template {
     /// Whether rendering gives a value (else the member is omitted).
     fn present(&self, slots: &dyn Slots) -> bool {
         match self {
-            Template::Literal(_) | Template::Object(_) | Template::Array(_) => true,
+            Template::Literal(_)
+            | Template::Object(_)
+            | Template::Spread { .. }
+            | Template::Array(_) => true,
             Template::Slot {
                 name,
                 index,
@@ -278,6 +333,26 @@ impl Serialize for Written<'_> {
             Template::Object(members) => {
                 let mut map = s.serialize_map(None)?;
                 for (k, t) in members.iter().filter(|(_, t)| t.present(slots)) {
+                    map.serialize_entry(k, &nested(t))?;
+                }
+                map.end()
+            }
+            Template::Spread { name, members } => {
+                let present: Vec<&(String, Template)> =
+                    members.iter().filter(|(_, t)| t.present(slots)).collect();
+                let mut map = s.serialize_map(None)?;
+                if let Some(spread) = slots.slot_ref(name)
+                    && let Value::Object(own) = spread.as_ref()
+                {
+                    // Its members where the render keeps them: those named beside it come
+                    // after, in their place.
+                    for (k, v) in own {
+                        if !present.iter().any(|(m, _)| m == k) {
+                            map.serialize_entry(k, v)?;
+                        }
+                    }
+                }
+                for (k, t) in present {
                     map.serialize_entry(k, &nested(t))?;
                 }
                 map.end()
@@ -461,5 +536,43 @@ mod tests {
         assert!(alone.written(&slots).is_none() && alone.render(&slots).is_none());
         assert_eq!(t.path_of("webhook").unwrap(), FieldPath::of_keys(["data"]));
         assert!(t.slots().contains(&"missing"));
+    }
+
+    #[test]
+    fn spreads_an_object_beside_members_of_its_own() {
+        let t = Template::compile(&json!({"data": {"$spread": "{{webhook}}", "type": "hooks",
+            "id": "{{id}}", "gone": "{{missing}}"}}))
+        .unwrap();
+        let slots = |name: &str| match name {
+            "webhook" => Some(json!({"id": "old", "attributes": {"url": "u"}, "extra": 1})),
+            "id" => Some(json!("7")),
+            _ => None,
+        };
+        let rendered = t.render(&slots).unwrap();
+        assert_eq!(
+            rendered,
+            json!({"data": {"attributes": {"url": "u"}, "extra": 1, "type": "hooks", "id": "7"}})
+        );
+        // Written as rendered, members in the same order.
+        assert_eq!(
+            serde_json::to_string(&t.written(&slots).unwrap()).unwrap(),
+            rendered.to_string()
+        );
+        assert_eq!(t.path_of("webhook").unwrap(), FieldPath::of_keys(["data"]));
+        assert_eq!(t.slots(), ["webhook", "id", "missing"]);
+        // Without the placeholder's value, the members alone.
+        let none = |name: &str| (name == "id").then(|| json!("7"));
+        assert_eq!(
+            t.render(&none).unwrap(),
+            json!({"data": {"type": "hooks", "id": "7"}})
+        );
+        for bad in [
+            json!({"$spread": "x {{webhook}}"}),
+            json!({"$spread": "{{a[0]}}"}),
+            json!({"$spread": 1}),
+            json!({"$spread": "{{webhook|{}}}"}),
+        ] {
+            assert!(Template::compile(&bad).is_err(), "{bad}");
+        }
     }
 }
