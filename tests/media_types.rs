@@ -208,3 +208,33 @@ fn a_media_type_that_is_not_json_is_refused_when_the_file_loads() {
     );
     assert!(hookgate::mapping::compile::compile("desk", Path::new("desk.toml"), &text).is_ok());
 }
+
+#[tokio::test]
+async fn a_pass_through_surface_sends_the_operations_own_media_type() {
+    let vendor = Double::start(vec![Reply::json(204, Value::Null)]).await;
+    let gw = gateway(&format!(
+        "mappings_dir = {DIR:?}\n[upstreams.zen]\ndialect = \"zen\"\nbase_url = {:?}\n\
+         auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n\
+         [surfaces.zen]\ndialect = \"zen\"\nupstream = \"zen\"\nprefix = \"/zen\"\n",
+        vendor.url()
+    ))
+    .await;
+    // The client's bytes go on as they are, in the type the operation takes.
+    let patch = json!({"webhook": {"name": "b"}});
+    let changed = send(
+        gw.addr,
+        "PATCH",
+        "/zen/api/v2/webhooks/01EJFTSCC78X5V07NPY2MHR00M",
+        &[BEARER, ("content-type", "application/json")],
+        Some(&patch),
+    )
+    .await;
+    ok(&changed, 204, "relayed update");
+    let seen = vendor.seen();
+    assert_eq!(seen[0].method, "PATCH");
+    assert_eq!(
+        seen[0].headers["content-type"],
+        "application/merge-patch+json"
+    );
+    assert_eq!(seen[0].json(), Some(patch));
+}
