@@ -120,6 +120,13 @@ enum Kind {
     Resource(usize, ResourceVerb),
 }
 
+/// A client's body in canonical terms: its members, and the event types it switches one by one
+/// (`Operation::switched`).
+struct Parsed {
+    body: Map<String, Value>,
+    switched: Vec<(String, bool)>,
+}
+
 /// A routed request of the vendor's API.
 pub struct Route {
     kind: Kind,
@@ -359,12 +366,7 @@ impl VendorApi {
     }
 
     /// The vendor's own validation of a body, then the body in canonical terms.
-    fn parse_item(
-        &self,
-        kind: Kind,
-        action: Action,
-        item: &Value,
-    ) -> Result<Map<String, Value>, Problem> {
+    fn parse_item(&self, kind: Kind, action: Action, item: &Value) -> Result<Parsed, Problem> {
         let map = self.object(kind);
         // A replacement and a resource's write carry the whole object, as a create does: a
         // required member left out is refused, not kept from before.
@@ -392,20 +394,29 @@ impl VendorApi {
         };
         let mut parsed = parsed.map_err(Problem::validation)?;
         // The owner a create's body names (a vendor that takes it there) says where the
-        // webhook goes, and event types switched one by one apply to the webhook's as they
-        // are (`Operation::switched`): neither is a member a client writes.
+        // webhook goes: no member a client writes.
         let owner = parsed.shift_remove("owner");
+        // Flags an update names only some of come as an object of each type and whether it is
+        // switched on: they apply to the webhook's event types as they are.
         let flags = map.reading("events").is_some_and(|r| r.flags.is_some());
-        let switched = match parsed.get("events") {
-            Some(Value::Object(_)) if flags => parsed.shift_remove_entry("events"),
-            _ => None,
-        };
+        let mut switched = Vec::new();
+        if flags
+            && parsed.get("events").is_some_and(Value::is_object)
+            && let Some(Value::Object(named)) = parsed.shift_remove("events")
+        {
+            switched = named
+                .into_iter()
+                .map(|(kind, on)| (kind, on == Value::Bool(true)))
+                .collect();
+        }
         model::check_body(action, &parsed)?;
-        parsed.extend(switched);
         if let Some(owner) = owner {
             parsed.insert("owner".into(), owner);
         }
-        Ok(parsed)
+        Ok(Parsed {
+            body: parsed,
+            switched,
+        })
     }
 
     /// The event type a client asks a test to send, where the dialect's test body names one
@@ -743,7 +754,7 @@ impl VendorApi {
             let parsed = self.parse_item(route.kind, action, item)?;
             if let Backend::Upstream(u) = &self.backend {
                 u.url_policy
-                    .check_webhook(&parsed)
+                    .check_webhook(&parsed.body)
                     .map_err(|r| Problem::validation(vec![r.field_error()]))?;
             }
         }
@@ -778,16 +789,8 @@ impl VendorApi {
     /// what it leaves out; an update changes the members it names).
     fn webhook_write(&self, op: &mut Operation, role: Role, item: &Value) -> Result<(), Problem> {
         let action = op.action;
-        let mut body = self.parse_item(Kind::Operation(role), action, item)?;
-        // An object of event types is what `parse_item` leaves of flags an update switches.
-        if body.get("events").is_some_and(Value::is_object)
-            && let Some(Value::Object(switched)) = body.shift_remove("events")
-        {
-            op.switched = switched
-                .into_iter()
-                .map(|(kind, on)| (kind, on == Value::Bool(true)))
-                .collect();
-        }
+        let Parsed { mut body, switched } = self.parse_item(Kind::Operation(role), action, item)?;
+        op.switched = switched;
         if action == Action::Create {
             self.state_implied(&mut body);
         }
@@ -835,7 +838,9 @@ impl VendorApi {
             return Ok(());
         }
         let item = item.unwrap_or_default();
-        op.body = Some(self.parse_item(routed.route.kind, Action::Update, &item)?);
+        let parsed = self.parse_item(routed.route.kind, Action::Update, &item)?;
+        op.body = Some(parsed.body);
+        op.switched = parsed.switched;
         op.mode = match verb {
             ResourceVerb::Update => UpdateMode::Merge,
             _ => UpdateMode::Members,
