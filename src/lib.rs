@@ -60,6 +60,7 @@
 //!     reader.rs           reading a vendor object in one walk, from its text or parsed
 //!     codec.rs            invertible value codecs (int_string, negate, pairs, ...)
 //!     flags.rs            event types kept as one boolean member each
+//!     patch.rs            an update sent, or taken, as an RFC 6902 JSON Patch
 //!     template.rs         body templates with {{placeholders}}
 //!     url.rs              vendor URL path templates
 //!     checks.rs           declared vendor constraints, checked before a call

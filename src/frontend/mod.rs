@@ -314,16 +314,21 @@ static PATH_BYTE: [Byte; 256] = {
 
 /// A body as a JSON object; `None` when it is empty.
 pub fn object(bytes: &[u8]) -> Result<Option<Map<String, Value>>, Problem> {
+    match document(bytes)? {
+        None => Ok(None),
+        Some(Value::Object(map)) => Ok(Some(map)),
+        Some(_) => Err(Problem::bad_request("the body must be a JSON object")),
+    }
+}
+
+/// A request body as JSON of any shape; `None` when it is empty (or only whitespace).
+pub fn document(bytes: &[u8]) -> Result<Option<Value>, Problem> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    match crate::json::from_slice(bytes) {
-        Ok(Value::Object(map)) => Ok(Some(map)),
-        Ok(_) => Err(Problem::bad_request("the body must be a JSON object")),
-        Err(e) => Err(Problem::bad_request(format!(
-            "the body is not valid JSON: {e}"
-        ))),
-    }
+    crate::json::from_slice(bytes)
+        .map(Some)
+        .map_err(|e| Problem::bad_request(format!("the body is not valid JSON: {e}")))
 }
 
 /// A query string's parameters, decoded.

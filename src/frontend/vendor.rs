@@ -10,11 +10,11 @@ use super::{Backend, Frontend, Head, Job, Outcome, Relay, Routed, query_pairs, s
 use crate::auth::{self, Inbound, Scope};
 use crate::http::body::{self, Body};
 use crate::http::headers::{self, X_REQUEST_ID};
-use crate::mapping::Dialect;
 use crate::mapping::model::{ClientAuth, Endpoint, Paging, Resource, ResourceVerb, Role};
 use crate::mapping::rules::{ObjectMap, Target};
 use crate::mapping::template::{Slots, Template};
 use crate::mapping::url::PathTemplate;
+use crate::mapping::{Dialect, Strategy, patch};
 use crate::model::{self, Action, Done, ListQuery, Operation, UpdateMode};
 use crate::problem::{Code, FieldError, Problem};
 use crate::upstream::Auth;
@@ -468,9 +468,20 @@ impl VendorApi {
     /// takes forms), or nothing where the vendor takes none. Anything else (an array, a
     /// number, text that is no JSON, and an empty body where every body is required) is
     /// refused as the vendor refuses it.
-    fn read_body(&self, headers: &HeaderMap, bytes: &[u8]) -> Result<Map<String, Value>, Problem> {
+    fn read_body(
+        &self,
+        kind: Kind,
+        headers: &HeaderMap,
+        bytes: &[u8],
+    ) -> Result<Map<String, Value>, Problem> {
         let errors = &self.dialect.errors;
+        let patches = kind == Kind::Operation(Role::Action(Action::Update))
+            && self
+                .dialect
+                .endpoint(Role::Action(Action::Update))
+                .is_some_and(|e| e.strategy == Strategy::JsonPatch);
         let read = match self.dialect.form {
+            None if patches => self.patch_body(bytes)?,
             None => super::object(bytes).map_err(|p| errors.unreadable(p))?,
             Some(_) => form_body(headers, bytes)?,
         };
@@ -480,6 +491,22 @@ impl VendorApi {
                 "the body is empty; this request needs one",
             ))),
             None => Ok(Map::new()),
+        }
+    }
+
+    /// A client's JSON Patch, for a vendor whose updates are patches: the members it changes,
+    /// as a merge's body holds them.
+    fn patch_body(&self, bytes: &[u8]) -> Result<Option<Map<String, Value>>, Problem> {
+        let errors = &self.dialect.errors;
+        let Some(patch) = super::document(bytes).map_err(|p| errors.unreadable(p))? else {
+            return Ok(None);
+        };
+        match patch::members(&self.dialect.webhook, &patch) {
+            Ok(members) => Ok(Some(members)),
+            Err(patch::Refused::NotAPatch) => Err(errors.unreadable(Problem::bad_request(
+                "the body must be a JSON Patch: an array of operations",
+            ))),
+            Err(patch::Refused::Ops(refused)) => Err(Problem::validation(refused)),
         }
     }
 
@@ -494,7 +521,7 @@ impl VendorApi {
         if !self.takes_body(kind) {
             return Ok((None, None));
         }
-        let body = self.read_body(headers, bytes)?;
+        let body = self.read_body(kind, headers, bytes)?;
         self.check_request(kind, &body)?;
         let writes = matches!(
             kind,

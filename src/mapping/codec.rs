@@ -48,6 +48,11 @@ pub enum Codec {
     /// Dialect text after a fixed beginning ⇄ canonical text (an id kept as a URI:
     /// `"https://api.example/hooks/AAA"` ⇄ `"AAA"`).
     Prefix(String),
+    /// Dialect objects holding each value under one member ⇄ canonical values: an array's
+    /// items one by one (`[{"name": "a"}]` ⇄ `["a"]`), any other value itself
+    /// (`{"name": "a"}` ⇄ `"a"`). Other members of an object read are the vendor's own
+    /// description of the value and are not kept.
+    Wrap(String),
 }
 
 /// Why a value could not be encoded or decoded; the message names what was expected.
@@ -145,6 +150,14 @@ impl Codec {
                 Some(text) => Ok(Value::from(format!("{prefix}{text}"))),
                 None => err("must be a string"),
             },
+            Codec::Wrap(key) => {
+                let wrap = |v: &Value| Value::Object(Map::from_iter([(key.clone(), v.clone())]));
+                Ok(match value {
+                    Value::Array(items) => Value::Array(items.iter().map(wrap).collect()),
+                    Value::Null => Value::Null,
+                    other => wrap(other),
+                })
+            }
         }
     }
 
@@ -207,6 +220,24 @@ impl Codec {
                 match value.as_str().map(|t| t.strip_prefix(prefix.as_str())) {
                     Some(Some(rest)) => Ok(Value::from(rest)),
                     _ => err(format!("must be a string that begins with `{prefix}`")),
+                }
+            }
+            Codec::Wrap(key) => {
+                let unwrap = |v: &Value| match v.get(key) {
+                    Some(inner) => Ok(inner.clone()),
+                    None => err(format!("must be an object with `{key}`")),
+                };
+                match value {
+                    Value::Array(items) => items
+                        .iter()
+                        .map(unwrap)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map(Value::Array)
+                        .map_err(|_| {
+                            CodecError(format!("each item must be an object with `{key}`"))
+                        }),
+                    Value::Null => Ok(Value::Null),
+                    other => unwrap(other),
                 }
             }
         }
@@ -325,11 +356,33 @@ mod tests {
                 json!("AAA"),
                 json!("https://api.example/hooks/AAA"),
             ),
+            (
+                Codec::Wrap("name".into()),
+                json!(["A.B", "C"]),
+                json!([{"name": "A.B"}, {"name": "C"}]),
+            ),
+            (Codec::Wrap("id".into()), json!("x"), json!({"id": "x"})),
+            (Codec::Wrap("name".into()), json!([]), json!([])),
         ];
         for (codec, canonical, dialect) in cases {
             assert_eq!(codec.encode(&canonical).unwrap(), dialect, "{codec:?}");
             assert_eq!(codec.decode(&dialect).unwrap(), canonical, "{codec:?}");
         }
+    }
+
+    #[test]
+    fn a_wrapped_value_is_read_without_the_vendors_description_of_it() {
+        let wrap = Codec::Wrap("name".into());
+        let answered = json!([{"name": "A", "description": "An A happened."}]);
+        assert_eq!(wrap.decode(&answered).unwrap(), json!(["A"]));
+        assert_eq!(
+            wrap.decode(&json!([{"name": "A"}, "B"])).unwrap_err().0,
+            "each item must be an object with `name`"
+        );
+        assert_eq!(
+            wrap.decode(&json!({"title": "A"})).unwrap_err().0,
+            "must be an object with `name`"
+        );
     }
 
     #[test]

@@ -309,6 +309,15 @@ impl Compiler<'_> {
                     "request bodies are forms (`request_body = \"form\"`)",
                 );
             }
+            for e in operations
+                .iter()
+                .filter(|e| e.strategy == Strategy::JsonPatch)
+            {
+                self.error(
+                    format!("operations.{}.strategy", e.name()),
+                    "a JSON Patch is JSON: request bodies are forms (`request_body = \"form\"`)",
+                );
+            }
         }
         let errors = self.errors_map(&raw.errors, &media_type);
         let emulator = self.emulator(&raw.emulator);
@@ -1033,7 +1042,26 @@ impl Compiler<'_> {
         let strategy = match s.strategy {
             None | Some(file::StrategyName::Merge) => Strategy::Merge,
             Some(file::StrategyName::ReadMergeWrite) => Strategy::ReadMergeWrite,
+            Some(file::StrategyName::JsonPatch) => Strategy::JsonPatch,
         };
+        if strategy == Strategy::JsonPatch {
+            // The patch's pointers start at the webhook, which must be the whole body.
+            if action != Action::Update || role == Role::Replace {
+                self.error(
+                    format!("{key}.strategy"),
+                    "`json_patch` is for `update` only",
+                );
+            } else if body
+                .as_ref()
+                .and_then(|b| b.path_of("webhook"))
+                .is_none_or(|p| !p.is_root())
+            {
+                self.error(
+                    format!("{key}.strategy"),
+                    "`json_patch` needs `body = \"{{webhook}}\"`: the patch's pointers start at the webhook",
+                );
+            }
+        }
         if s.upsert && action != Action::Update {
             self.error(
                 format!("{key}.upsert"),
@@ -1629,7 +1657,7 @@ fn compile_codec(v: &Value) -> Result<Codec, String> {
             "unix_seconds" => Ok(Codec::UnixTime { millis: false }),
             "unix_millis" => Ok(Codec::UnixTime { millis: true }),
             other => Err(format!(
-                "`{other}`: expected identity, int_string, single, negate, empty_is_null, unix_seconds, unix_millis, {{pairs}}, {{map}}, {{scale}}, {{join}} or {{prefix}}"
+                "`{other}`: expected identity, int_string, single, negate, empty_is_null, unix_seconds, unix_millis, {{pairs}}, {{map}}, {{scale}}, {{join}}, {{prefix}} or {{wrap}}"
             )),
         },
         Value::Object(table) => {
@@ -1673,13 +1701,19 @@ fn compile_codec(v: &Value) -> Result<Codec, String> {
                     _ => Err("`prefix` must be a non-empty string".into()),
                 };
             }
+            if let Some(key) = table.get("wrap") {
+                return match key.as_str() {
+                    Some(key) if !key.is_empty() => Ok(Codec::Wrap(key.to_owned())),
+                    _ => Err("`wrap` must be a non-empty string".into()),
+                };
+            }
             if let Some(separator) = table.get("join") {
                 return match separator.as_str() {
                     Some(sep) if !sep.is_empty() => Ok(Codec::Join(sep.to_owned())),
                     _ => Err("`join` must be a non-empty string".into()),
                 };
             }
-            Err("a codec table needs `pairs`, `map`, `scale`, `join` or `prefix`".into())
+            Err("a codec table needs `pairs`, `map`, `scale`, `join`, `prefix` or `wrap`".into())
         }
         _ => Err("a codec is a name or a table".into()),
     }

@@ -258,6 +258,7 @@ pub enum OperationName {
 pub enum StrategyName {
     Merge,
     ReadMergeWrite,
+    JsonPatch,
 }
 
 /// How a list's next page is named, where the answer does not name it (`next`).

@@ -90,6 +90,11 @@ impl FieldPath {
         }
     }
 
+    /// A path of the given steps.
+    pub fn of_steps(steps: Vec<Step>) -> Self {
+        FieldPath { steps }
+    }
+
     /// The path's steps, from the root.
     pub fn steps(&self) -> &[Step] {
         &self.steps

@@ -11,6 +11,8 @@
 //! | [`codec`] | how one canonical value is spelt in a dialect, both ways |
 //! | [`checks`] | a vendor's constraints on one value |
 //! | [`rules`] | field rules: read, write, parse, render |
+//! | [`flags`] | event types kept as one boolean member each |
+//! | [`patch`] | an update sent, or taken, as an RFC 6902 JSON Patch |
 //! | `reader` | reading a vendor object while its text is parsed |
 //! | [`template`] | envelopes with `{{placeholders}}` |
 //! | [`errors`] | error envelopes, read and rendered |
@@ -27,6 +29,7 @@ pub mod flags;
 pub mod json_path;
 pub mod load;
 pub mod model;
+pub mod patch;
 mod reader;
 pub mod rules;
 pub mod template;

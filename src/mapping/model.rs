@@ -17,6 +17,9 @@ pub enum Strategy {
     Merge,
     /// The vendor replaces what it is sent: read, merge, send changed top-level members whole.
     ReadMergeWrite,
+    /// The vendor applies an RFC 6902 JSON Patch: what a merge sends, as one `replace` per
+    /// place a rule writes.
+    JsonPatch,
 }
 
 /// How a list names its next page: the cursor its answer gives, or one computed from the

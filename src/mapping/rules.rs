@@ -1128,9 +1128,16 @@ impl ObjectMap {
                 continue;
             }
             let listed: Option<Value>;
-            let value = match &rule.flags {
-                None => rule.find(dialect),
-                Some(flags) => {
+            let value = match (&rule.flags, &rule.codec) {
+                (None, Codec::Wrap(_)) => {
+                    // Checks name the values (`one_of` event types), not the objects holding
+                    // them; an item that holds none is refused by the parse, in the codec's
+                    // words.
+                    listed = rule.find(dialect).and_then(|v| rule.codec.decode(v).ok());
+                    listed.as_ref()
+                }
+                (None, _) => rule.find(dialect),
+                (Some(flags), _) => {
                     listed = Self::flags_checked(flags, dialect, whole);
                     listed.as_ref()
                 }

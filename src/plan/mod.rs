@@ -760,7 +760,12 @@ impl<'a> Plan<'a> {
                 let purpose = Purpose::Write;
                 // Taken, not copied: a plan writes its webhook once (a retry resends the
                 // request's bytes, not the plan's stage).
-                let body = self.own_body.take();
+                let mut body = self.own_body.take();
+                if own.strategy == Strategy::JsonPatch
+                    && let Some(members) = body.take()
+                {
+                    body = Some(crate::mapping::patch::ops(&d.webhook, members));
+                }
                 Ok(Some(self.call(own, body, purpose)))
             }
             Stage::CurrentResource(i) | Stage::Resource(i) => {

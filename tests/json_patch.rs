@@ -1,0 +1,386 @@
+//! Updates as RFC 6902 JSON Patches, and event types as objects of their own
+//! (`tests/dialects/pal.toml`, spelt as PayPal's webhooks API): what hookgate sends such a vendor
+//! (held to the request bodies of the vendor's documentation, literally), what it reads from
+//! its answers (the documented ones, each event type with its `description`), and how its
+//! emulator and its surface in front of a vendor of merges take a client's patch, and refuse
+//! one they cannot apply whole, in the vendor's shape.
+
+mod support;
+
+use serde_json::{Value, json};
+use support::{Double, Reply, gateway, gateway_over, ok, send};
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
+const BEARER: (&str, &str) = ("authorization", "Bearer t");
+const HOOKS: &str = "/v1/upstreams/pal/webhooks";
+const ID: &str = "0EH40505U7160970P";
+
+fn links() -> Value {
+    let href = format!("https://api-m.paypal.com/v1/notifications/webhooks/{ID}");
+    json!([
+        {"href": href, "rel": "self", "method": "GET"},
+        {"href": href, "rel": "update", "method": "PATCH"},
+        {"href": href, "rel": "delete", "method": "DELETE"}
+    ])
+}
+
+/// The vendor's documented answer to its documented create.
+fn created() -> Value {
+    json!({
+        "id": ID,
+        "url": "https://example.com/example_webhook",
+        "event_types": [
+            {"name": "PAYMENT.AUTHORIZATION.CREATED", "description": "A payment authorization was created."},
+            {"name": "PAYMENT.AUTHORIZATION.VOIDED", "description": "A payment authorization was voided."}
+        ],
+        "links": links()
+    })
+}
+
+/// The vendor's documented answer to its documented update.
+fn updated() -> Value {
+    json!({
+        "id": ID,
+        "url": "https://example.com/example_webhook_2",
+        "event_types": [
+            {"name": "PAYMENT.SALE.REFUNDED", "description": "A sale payment was refunded."}
+        ],
+        "links": links()
+    })
+}
+
+#[tokio::test]
+async fn a_canonical_update_reaches_the_vendor_as_its_documented_patch() {
+    let vendor = Double::start(vec![
+        Reply::json(201, created()),
+        Reply::json(200, updated()),
+        Reply::json(200, updated()),
+    ])
+    .await;
+    let gw = gateway_over(DIR, "pal", &vendor).await;
+    let made = send(
+        gw.addr,
+        "POST",
+        HOOKS,
+        &[],
+        Some(&json!({
+            "url": "https://example.com/example_webhook",
+            "events": ["PAYMENT.AUTHORIZATION.CREATED", "PAYMENT.AUTHORIZATION.VOIDED"]
+        })),
+    )
+    .await;
+    ok(&made, 201, "create");
+    let webhook = made.json();
+    assert_eq!(
+        webhook["events"],
+        json!([
+            "PAYMENT.AUTHORIZATION.CREATED",
+            "PAYMENT.AUTHORIZATION.VOIDED"
+        ])
+    );
+    assert_eq!(webhook["extensions"]["links"], links());
+    let changed = send(
+        gw.addr,
+        "PATCH",
+        &format!("{HOOKS}/{ID}"),
+        &[],
+        Some(&json!({
+            "url": "https://example.com/example_webhook_2",
+            "events": ["PAYMENT.SALE.REFUNDED"]
+        })),
+    )
+    .await;
+    ok(&changed, 200, "update");
+    assert_eq!(
+        changed.json()["url"],
+        "https://example.com/example_webhook_2"
+    );
+    assert_eq!(changed.json()["events"], json!(["PAYMENT.SALE.REFUNDED"]));
+    // Only what the client names: one operation.
+    let one = send(
+        gw.addr,
+        "PATCH",
+        &format!("{HOOKS}/{ID}"),
+        &[],
+        Some(&json!({"events": ["PAYMENT.SALE.REFUNDED"]})),
+    )
+    .await;
+    ok(&one, 200, "update of the event types alone");
+    let seen = vendor.seen();
+    assert_eq!(
+        seen[0].json(),
+        Some(json!({
+            "url": "https://example.com/example_webhook",
+            "event_types": [
+                {"name": "PAYMENT.AUTHORIZATION.CREATED"},
+                {"name": "PAYMENT.AUTHORIZATION.VOIDED"}
+            ]
+        }))
+    );
+    assert_eq!(
+        (seen[1].method.as_str(), seen[1].path.as_str()),
+        ("PATCH", "/v1/notifications/webhooks/0EH40505U7160970P")
+    );
+    // The documented request, to the byte's meaning.
+    assert_eq!(
+        seen[1].json(),
+        Some(json!([
+            {"op": "replace", "path": "/url", "value": "https://example.com/example_webhook_2"},
+            {"op": "replace", "path": "/event_types", "value": [{"name": "PAYMENT.SALE.REFUNDED"}]}
+        ]))
+    );
+    assert_eq!(
+        seen[2].json(),
+        Some(json!([
+            {"op": "replace", "path": "/event_types", "value": [{"name": "PAYMENT.SALE.REFUNDED"}]}
+        ]))
+    );
+    assert_eq!(seen.len(), 3, "no read before a patch");
+}
+
+#[tokio::test]
+async fn what_a_patch_cannot_carry_is_refused_before_any_call() {
+    let vendor = Double::start(vec![]).await;
+    let gw = gateway_over(DIR, "pal", &vendor).await;
+    for (body, field) in [
+        (json!({"extensions": {"links": []}}), "extensions.links"),
+        (json!({"description": "billing"}), "description"),
+        (json!({"events": []}), "events"),
+        (json!({"events": ["payment sale"]}), "events"),
+    ] {
+        let refused = send(gw.addr, "PATCH", &format!("{HOOKS}/{ID}"), &[], Some(&body)).await;
+        ok(&refused, 422, &body.to_string());
+        assert_eq!(refused.json()["errors"][0]["field"], field, "{body}");
+    }
+    assert!(vendor.seen().is_empty());
+}
+
+#[tokio::test]
+async fn the_vendors_field_errors_name_canonical_fields() {
+    let vendor = Double::start(vec![Reply::json(
+        400,
+        json!({
+            "name": "VALIDATION_ERROR",
+            "message": "Invalid request - see details",
+            "debug_id": "b1a3bd4b4b1c2",
+            "details": [{"field": "url", "location": "body", "issue": "Invalid URL."}]
+        }),
+    )])
+    .await;
+    let gw = gateway_over(DIR, "pal", &vendor).await;
+    let refused = send(
+        gw.addr,
+        "PATCH",
+        &format!("{HOOKS}/{ID}"),
+        &[],
+        Some(&json!({"url": "https://example.com/elsewhere"})),
+    )
+    .await;
+    ok(&refused, 422, "refused by the vendor");
+    let problem = refused.json();
+    assert_eq!(
+        problem["errors"],
+        json!([{"field": "url", "message": "Invalid URL."}])
+    );
+    assert_eq!(problem["upstream"]["code"], "VALIDATION_ERROR");
+    assert_eq!(problem["upstream"]["request_id"], "b1a3bd4b4b1c2");
+}
+
+/// Where a Pal client's calls land: an emulator of Pal, or a Pal surface in front of an
+/// emulator of a vendor whose updates are merges (Zen, spelt as Zendesk's webhooks).
+async fn pal_api(through_surface: bool) -> (hookgate::app::Running, std::net::SocketAddr, String) {
+    if through_surface {
+        let gw = gateway(&format!(
+            "mappings_dir = {DIR:?}\n[upstreams.zen]\ndialect = \"zen\"\nemulate = true\n\
+             [surfaces.pal]\ndialect = \"pal\"\nupstream = \"zen\"\nprefix = \"/pal\"\n"
+        ))
+        .await;
+        let addr = gw.addr;
+        (gw, addr, "/pal/v1/notifications/webhooks".to_owned())
+    } else {
+        let gw = gateway(&format!(
+            "mappings_dir = {DIR:?}\n[upstreams.pal]\ndialect = \"pal\"\nemulate = true\n"
+        ))
+        .await;
+        let addr = gw.emulators["pal"];
+        (gw, addr, "/v1/notifications/webhooks".to_owned())
+    }
+}
+
+async fn a_clients_patch_is_applied(through_surface: bool) {
+    let (_gw, addr, hooks) = pal_api(through_surface).await;
+    let made = send(
+        addr,
+        "POST",
+        &hooks,
+        &[BEARER],
+        Some(&json!({
+            "url": "https://example.com/example_webhook",
+            "event_types": [{"name": "PAYMENT.AUTHORIZATION.CREATED"}, {"name": "PAYMENT.AUTHORIZATION.VOIDED"}]
+        })),
+    )
+    .await;
+    ok(&made, 201, "create");
+    let id = made.json()["id"].as_str().unwrap().to_owned();
+    let one = format!("{hooks}/{id}");
+    // The vendor's documented patch; a later operation on a place wins, `add` sets as
+    // `replace` does.
+    let patched = send(
+        addr,
+        "PATCH",
+        &one,
+        &[BEARER],
+        Some(&json!([
+            {"op": "replace", "path": "/url", "value": "https://example.com/example_webhook_1"},
+            {"op": "replace", "path": "/url", "value": "https://example.com/example_webhook_2"},
+            {"op": "add", "path": "/event_types", "value": [{"name": "PAYMENT.SALE.REFUNDED"}]}
+        ])),
+    )
+    .await;
+    ok(&patched, 200, "patch");
+    let expected = json!({
+        "id": id,
+        "url": "https://example.com/example_webhook_2",
+        "event_types": [{"name": "PAYMENT.SALE.REFUNDED"}]
+    });
+    assert_eq!(patched.json(), expected);
+    // A patch of one member keeps the other.
+    let url_only = send(
+        addr,
+        "PATCH",
+        &one,
+        &[BEARER],
+        Some(&json!([{"op": "replace", "path": "/url", "value": "https://example.com/3"}])),
+    )
+    .await;
+    ok(&url_only, 200, "patch of the URL");
+    let read = send(addr, "GET", &one, &[BEARER], None).await;
+    ok(&read, 200, "get");
+    assert_eq!(read.json()["url"], "https://example.com/3");
+    assert_eq!(
+        read.json()["event_types"],
+        json!([{"name": "PAYMENT.SALE.REFUNDED"}])
+    );
+
+    // Refused whole, in the vendor's shape, and nothing changed.
+    for (patch, field, issue) in [
+        (
+            json!([{"op": "replace", "path": "/event_types/0", "value": {"name": "PAYMENT.SALE.DENIED"}}]),
+            "/0/path",
+            "changes part of `/event_types`: replace the whole member",
+        ),
+        (
+            json!([{"op": "replace", "path": "/url", "value": "https://example.com/4"}, {"op": "move", "from": "/url", "path": "/x"}]),
+            "/1/op",
+            "`move` is not supported: send `add`, `replace` or `remove`",
+        ),
+        (
+            json!([{"op": "remove", "path": "/url"}]),
+            "url",
+            "is required",
+        ),
+        (
+            json!([{"op": "replace", "path": "/event_types", "value": [{"title": "PAYMENT.SALE.DENIED"}]}]),
+            "event_types",
+            "each item must be an object with `name`",
+        ),
+    ] {
+        let refused = send(addr, "PATCH", &one, &[BEARER], Some(&patch)).await;
+        ok(&refused, 400, &patch.to_string());
+        let body = refused.json();
+        assert_eq!(body["name"], "VALIDATION_ERROR", "{body}");
+        assert_eq!(body["details"][0]["field"], field, "{body}");
+        assert_eq!(body["details"][0]["issue"], issue, "{body}");
+    }
+    let not_a_patch = send(
+        addr,
+        "PATCH",
+        &one,
+        &[BEARER],
+        Some(&json!({"url": "https://example.com/5"})),
+    )
+    .await;
+    ok(&not_a_patch, 400, "an object where a patch belongs");
+    assert_eq!(
+        not_a_patch.json()["message"],
+        "the body must be a JSON Patch: an array of operations"
+    );
+    let read = send(addr, "GET", &one, &[BEARER], None).await;
+    assert_eq!(read.json()["url"], "https://example.com/3");
+    let gone = send(addr, "DELETE", &one, &[BEARER], None).await;
+    ok(&gone, 204, "delete");
+    let missing = send(addr, "PATCH", &one, &[BEARER], Some(&json!([]))).await;
+    ok(&missing, 404, "patch of a deleted webhook");
+    assert_eq!(missing.json()["name"], "INVALID_RESOURCE_ID");
+}
+
+#[tokio::test]
+async fn the_emulator_applies_a_clients_patch() {
+    a_clients_patch_is_applied(false).await;
+}
+
+#[tokio::test]
+async fn a_surface_in_front_of_a_vendor_of_merges_applies_a_clients_patch() {
+    a_clients_patch_is_applied(true).await;
+}
+
+/// The errors `text` (a mapping file named `name`) is refused with, as shown.
+fn refused(name: &str, text: &str) -> Vec<String> {
+    let file = format!("{name}.toml");
+    match hookgate::mapping::compile::compile(name, std::path::Path::new(&file), text) {
+        Ok(_) => panic!("loaded: {text}"),
+        Err(errors) => errors.iter().map(ToString::to_string).collect(),
+    }
+}
+
+#[test]
+fn a_patch_is_an_updates_whole_json_body() {
+    let read = |name: &str| std::fs::read_to_string(format!("{DIR}/{name}.toml")).unwrap();
+    let pal = read("pal");
+    let cases = [
+        (
+            pal.replacen(
+                "body = \"{{webhook}}\"\nstrategy = \"json_patch\"",
+                "body = { webhook = \"{{webhook}}\" }\nstrategy = \"json_patch\"",
+                1,
+            ),
+            "operations.update.strategy: `json_patch` needs `body = \"{{webhook}}\"`",
+        ),
+        (
+            pal.replacen(
+                "path = \"/webhooks\"\nbody = \"{{webhook}}\"\n",
+                "path = \"/webhooks\"\nbody = \"{{webhook}}\"\nstrategy = \"json_patch\"\n",
+                1,
+            ),
+            "operations.create.strategy: `json_patch` is for `update` only",
+        ),
+        (
+            pal.replacen(
+                "codec = { wrap = \"name\" }",
+                "codec = { wrap = \"\" }",
+                1,
+            ),
+            "fields.events.codec: `wrap` must be a non-empty string",
+        ),
+    ];
+    for (text, says) in cases {
+        assert_ne!(text, pal, "{says}");
+        let shown = refused("pal", &text);
+        assert!(shown.iter().any(|e| e.contains(says)), "{says}: {shown:?}");
+    }
+    // A vendor that takes forms takes no patch.
+    let tariff = read("tariff");
+    let text = tariff.replacen(
+        "path = \"/webhook_endpoints/{id}\"\nbody = \"{{webhook}}\"\n",
+        "path = \"/webhook_endpoints/{id}\"\nbody = \"{{webhook}}\"\nstrategy = \"json_patch\"\n",
+        1,
+    );
+    assert_ne!(text, tariff);
+    let shown = refused("tariff", &text);
+    assert!(
+        shown
+            .iter()
+            .any(|e| e.contains("operations.update.strategy: a JSON Patch is JSON")),
+        "{shown:?}"
+    );
+}
