@@ -1,13 +1,16 @@
 //! Inbound authentication: API keys, known only by their SHA-256 hash, each with scopes
 //! (`webhooks:read`, `webhooks:write`) and the upstreams it may use. They cover every route
 //! that reaches a vendor: the canonical API takes a key in `X-Api-Key`; a vendor surface takes
-//! it the vendor's way (as its bearer token) or in `X-Api-Key`. Frontends find the key; this
-//! module only says whether it opens the door.
+//! it the vendor's way (as its bearer token, the password of a basic credential, or in the
+//! vendor's own header) or in `X-Api-Key`. Frontends say where to look; this module finds the
+//! key there and says whether it opens the door.
 
+use crate::mapping::model::ClientAuth;
 use crate::model::Action;
 use crate::problem::{Code, Problem};
-use http::{HeaderMap, HeaderName};
+use http::{HeaderMap, HeaderName, HeaderValue};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use subtle::ConstantTimeEq;
 
 /// The header the canonical API takes an API key in.
@@ -147,6 +150,92 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|p| p.eq_ignore_ascii_case("bearer "))
         .map(|_| v[7..].trim())
         .filter(|t| !t.is_empty())
+}
+
+/// The user and password of `Authorization: Basic <base64 of user:password>` (scheme
+/// case-insensitive); `None` when the header is no such credential.
+pub fn basic(headers: &HeaderMap) -> Option<(String, String)> {
+    use base64::Engine;
+    let v = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
+    let encoded = v.get(..6).filter(|p| p.eq_ignore_ascii_case("basic "))?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(v[encoded.len()..].trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, password) = text.split_once(':')?;
+    Some((user.to_owned(), password.to_owned()))
+}
+
+/// The token a client of a vendor presents the way its dialect says: a bearer token; the
+/// password of a basic credential, or its user where the password is empty (a vendor that
+/// takes its key as the user, as a few billing APIs do); the value of the vendor's header
+/// after its prefix. `None` when there is none, or it is empty.
+pub fn presented<'h>(how: &ClientAuth, headers: &'h HeaderMap) -> Option<Cow<'h, str>> {
+    let token = match how {
+        ClientAuth::Bearer => Cow::Borrowed(bearer(headers)?),
+        ClientAuth::Basic => {
+            let (user, password) = basic(headers)?;
+            Cow::Owned(if password.is_empty() { user } else { password })
+        }
+        ClientAuth::Header { name, prefix } => {
+            let value = headers.get(name)?.to_str().ok()?;
+            let rest = value
+                .get(..prefix.len())
+                .filter(|p| p.eq_ignore_ascii_case(prefix))
+                .map(|_| &value[prefix.len()..])?;
+            Cow::Borrowed(rest.trim())
+        }
+        ClientAuth::None => return None,
+    };
+    (!token.trim().is_empty()).then_some(token)
+}
+
+/// Where a client of a vendor presents its credential, for the messages that ask for it.
+pub fn asked(how: &ClientAuth) -> String {
+    match how {
+        ClientAuth::Bearer => "Authorization: Bearer".into(),
+        ClientAuth::Basic => "Authorization: Basic".into(),
+        ClientAuth::Header { name, prefix } if prefix.is_empty() => header_name(name),
+        ClientAuth::Header { name, prefix } => {
+            format!("{}: {}", header_name(name), prefix.trim_end())
+        }
+        ClientAuth::None => "no header".into(),
+    }
+}
+
+/// A header's name as vendors' documentation writes it (`X-Postmark-Server-Token`), where
+/// HTTP keeps it in lower case.
+fn header_name(name: &HeaderName) -> String {
+    name.as_str()
+        .split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |c| {
+                c.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// The header field by which a client presents `token` the way its dialect says (how the
+/// gateway calls the emulators it runs). `None` for a dialect that takes no credential, and
+/// for a token no header can carry.
+pub fn present(how: &ClientAuth, token: &str) -> Option<(HeaderName, HeaderValue)> {
+    use base64::Engine;
+    let (name, text) = match how {
+        ClientAuth::Bearer => (http::header::AUTHORIZATION, format!("Bearer {token}")),
+        ClientAuth::Basic => {
+            let pair =
+                base64::engine::general_purpose::STANDARD.encode(format!("hookgate:{token}"));
+            (http::header::AUTHORIZATION, format!("Basic {pair}"))
+        }
+        ClientAuth::Header { name, prefix } => (name.clone(), format!("{prefix}{token}")),
+        ClientAuth::None => return None,
+    };
+    let mut value = HeaderValue::from_str(&text).ok()?;
+    value.set_sensitive(true);
+    Some((name, value))
 }
 
 /// Parses 64 hex digits.

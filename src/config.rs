@@ -200,7 +200,10 @@ impl RawConfig {
         let upstream = RawUpstream {
             base_url: Some(String::new()),
             emulator_listen: Some(String::new()),
-            auth: Some(RawAuth::Bearer {
+            // The variant with every key any variant has: the shape lists them all.
+            auth: Some(RawAuth::Header {
+                name: String::new(),
+                prefix: "x".into(),
                 token_env: Some(String::new()),
                 token_file: Some(PathBuf::new()),
             }),
@@ -376,7 +379,30 @@ pub enum RawAuth {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         token_file: Option<PathBuf>,
     },
-    /// The client's own `Authorization` header is forwarded to the vendor, which authenticates it.
+    /// HTTP Basic: `user:password` read from exactly one of `token_env` and `token_file`.
+    Basic {
+        /// The environment variable holding `user:password`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token_env: Option<String>,
+        /// A file holding `user:password` (surrounding whitespace ignored).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token_file: Option<PathBuf>,
+    },
+    /// A token in a header of the vendor's own, after an optional prefix.
+    Header {
+        /// The header (`X-Postmark-Server-Token`, or `Authorization` with a prefix).
+        name: String,
+        /// What comes before the token (`SSWS `).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        prefix: String,
+        /// The environment variable holding the token.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token_env: Option<String>,
+        /// A file holding the token (surrounding whitespace ignored).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token_file: Option<PathBuf>,
+    },
+    /// The client's own credential is forwarded to the vendor, which authenticates it.
     Passthrough,
     /// No credential is sent.
     None,
@@ -709,7 +735,18 @@ impl std::error::Error for ConfigReport {}
 pub enum UpstreamAuth {
     /// hookgate's own bearer token.
     Bearer(Secret),
-    /// The client's own `Authorization` header, forwarded.
+    /// hookgate's own `user:password`, sent as HTTP Basic.
+    Basic(Secret),
+    /// hookgate's own token, in the vendor's header after `prefix`.
+    Header {
+        /// The header.
+        name: http::HeaderName,
+        /// What comes before the token.
+        prefix: String,
+        /// The token.
+        token: Secret,
+    },
+    /// The client's own credential, forwarded.
     Passthrough,
     /// No credential is sent.
     None,
@@ -1041,10 +1078,20 @@ fn validate(
         .upstreams
         .values()
         .filter_map(|u| match &u.auth {
-            Some(RawAuth::Bearer {
-                token_env: Some(var),
-                ..
-            }) => Some(var.clone()),
+            Some(
+                RawAuth::Bearer {
+                    token_env: Some(var),
+                    ..
+                }
+                | RawAuth::Basic {
+                    token_env: Some(var),
+                    ..
+                }
+                | RawAuth::Header {
+                    token_env: Some(var),
+                    ..
+                },
+            ) => Some(var.clone()),
             _ => None,
         })
         .collect();
@@ -1224,30 +1271,101 @@ fn upstream_auth(
     credentials: Credentials,
     p: &mut Problems,
 ) -> Option<UpstreamAuth> {
-    match (&u.auth, u.emulate) {
-        (None, true) => Some(UpstreamAuth::Bearer(Secret::new("emulated"))),
+    let raw = match (&u.auth, u.emulate) {
+        (None, true) => return Some(UpstreamAuth::Bearer(Secret::new("emulated"))),
         (None, false) => {
-            p.add(format!("{key}.auth"), "is required: { type = \"bearer\", token_env = \"VAR\" }, { type = \"passthrough\" } or { type = \"none\" }");
-            None
+            p.add(format!("{key}.auth"), "is required: { type = \"bearer\", token_env = \"VAR\" }, { type = \"basic\", … }, { type = \"header\", name = \"NAME\", … }, { type = \"passthrough\" } or { type = \"none\" }");
+            return None;
         }
-        (Some(RawAuth::Passthrough), _) => Some(UpstreamAuth::Passthrough),
-        (Some(RawAuth::None), _) => Some(UpstreamAuth::None),
-        (
-            Some(RawAuth::Bearer {
-                token_env,
-                token_file,
-            }),
-            _,
-        ) => match bearer_token(key, token_env.as_deref(), token_file.as_deref()) {
-            Ok(token) => Some(UpstreamAuth::Bearer(token)),
+        (Some(raw), _) => raw,
+    };
+    // The secret, or a stand-in where it is read later (`check` without the environment).
+    let read =
+        |p: &mut Problems, kind: &str, env: &Option<String>, file: &Option<PathBuf>| match secret(
+            key,
+            kind,
+            env.as_deref(),
+            file.as_deref(),
+        ) {
+            Ok(token) => Some((token, true)),
             Err(Unread::Token(..)) if credentials == Credentials::Deferred => {
-                Some(UpstreamAuth::Bearer(Secret::new("unread")))
+                Some((Secret::new("unread:unread"), false))
             }
             Err(Unread::Declaration(k, message) | Unread::Token(k, message)) => {
                 p.add(k, message);
                 None
             }
-        },
+        };
+    match raw {
+        RawAuth::Passthrough => Some(UpstreamAuth::Passthrough),
+        RawAuth::None => Some(UpstreamAuth::None),
+        RawAuth::Bearer {
+            token_env,
+            token_file,
+        } => read(p, "bearer", token_env, token_file).map(|(t, _)| UpstreamAuth::Bearer(t)),
+        RawAuth::Basic {
+            token_env,
+            token_file,
+        } => {
+            let (token, was_read) = read(p, "basic", token_env, token_file)?;
+            if was_read && !token.expose().contains(':') {
+                // The value is a secret: what is wrong with it is said, the value never.
+                let field = if token_env.is_some() {
+                    "token_env"
+                } else {
+                    "token_file"
+                };
+                p.add(
+                    format!("{key}.auth.{field}"),
+                    "a basic credential is `user:password` (a vendor that takes its key as the user: `KEY:`)",
+                );
+                return None;
+            }
+            Some(UpstreamAuth::Basic(token))
+        }
+        RawAuth::Header {
+            name,
+            prefix,
+            token_env,
+            token_file,
+        } => {
+            let header = match http::HeaderName::try_from(name.as_str()) {
+                Ok(h) if crate::http::headers::WRITTEN.contains(&h.as_str()) => {
+                    p.add(
+                        format!("{key}.auth.name"),
+                        format!("`{name}`: hookgate writes this header itself"),
+                    );
+                    None
+                }
+                Ok(h) if h == http::header::AUTHORIZATION && prefix.is_empty() => {
+                    p.add(
+                        format!("{key}.auth.prefix"),
+                        "is required with `Authorization` (its scheme, as `\"SSWS \"`); for a bearer or basic credential say `type = \"bearer\"` or `\"basic\"`",
+                    );
+                    None
+                }
+                Ok(h) => Some(h),
+                Err(_) => {
+                    p.add(
+                        format!("{key}.auth.name"),
+                        format!("`{name}`: not a valid header name"),
+                    );
+                    None
+                }
+            };
+            if http::HeaderValue::from_str(prefix).is_err() {
+                p.add(
+                    format!("{key}.auth.prefix"),
+                    "is not text a header value can hold",
+                );
+            }
+            let (token, _) = read(p, "header", token_env, token_file)?;
+            Some(UpstreamAuth::Header {
+                name: header?,
+                prefix: prefix.clone(),
+                token,
+            })
+        }
     }
 }
 
@@ -1433,9 +1551,10 @@ enum Unread {
     Token(String, String),
 }
 
-/// Reads the bearer credential of the upstream at `key`.
-fn bearer_token(
+/// Reads the secret of the upstream at `key`, whose credential is of `kind`.
+fn secret(
     key: &str,
+    kind: &str,
     token_env: Option<&str>,
     token_file: Option<&Path>,
 ) -> Result<Secret, Unread> {
@@ -1458,7 +1577,7 @@ fn bearer_token(
         _ => {
             return Err(Unread::Declaration(
                 format!("{key}.auth"),
-                "a bearer credential needs exactly one of token_env or token_file".into(),
+                format!("a {kind} credential needs exactly one of token_env or token_file"),
             ));
         }
     };

@@ -206,9 +206,12 @@ async fn answer<F: Frontend, B: RequestBody>(
     body: B,
     request_id: &str,
 ) -> (Response<Body>, Option<Problem>) {
+    let credential = front.credential_header();
     let call = Call::new(
         request_id,
-        headers.get(http::header::AUTHORIZATION).cloned(),
+        headers
+            .get(credential)
+            .map(|v| (credential.clone(), v.clone())),
         frontend::idempotency_key(headers, front.idempotency_header()),
     );
     let phases = async {
@@ -221,7 +224,7 @@ async fn answer<F: Frontend, B: RequestBody>(
         let outcome = execute(routed.backend.as_ref(), job, &call)
             .await
             .map_err(|p| {
-                credentials(headers, routed.backend.as_ref(), &mut secrets);
+                credentials(headers, credential, routed.backend.as_ref(), &mut secrets);
                 front.backend_problem(p.redacted(&secrets))
             })?;
         front.render(routed, outcome)
@@ -323,19 +326,40 @@ fn keep(secrets: &mut Vec<String>, s: &str) {
 
 /// Adds the credentials a vendor's message may echo to `secrets`: the client's (whole, and the
 /// token after a scheme) and hookgate's own token at the upstream.
-fn credentials(headers: &HeaderMap, backend: Option<&Backend>, secrets: &mut Vec<String>) {
-    for name in [http::header::AUTHORIZATION, crate::auth::X_API_KEY.clone()] {
-        if let Some(v) = headers.get(&name).and_then(|v| v.to_str().ok()) {
+fn credentials(
+    headers: &HeaderMap,
+    credential: &http::HeaderName,
+    backend: Option<&Backend>,
+    secrets: &mut Vec<String>,
+) {
+    for name in [
+        &http::header::AUTHORIZATION,
+        &crate::auth::X_API_KEY,
+        credential,
+    ] {
+        if let Some(v) = headers.get(name).and_then(|v| v.to_str().ok()) {
             keep(secrets, v);
             if let Some((_, token)) = v.split_once(' ') {
                 keep(secrets, token.trim());
             }
         }
     }
-    if let Some(Backend::Upstream(u)) = backend
-        && let Some(token) = u.own_token()
-    {
-        keep(secrets, token);
+    // A basic credential's parts, which a message may show decoded.
+    if let Some((user, password)) = crate::auth::basic(headers) {
+        keep(secrets, &format!("{user}:{password}"));
+        keep(
+            secrets,
+            if password.is_empty() {
+                &user
+            } else {
+                &password
+            },
+        );
+    }
+    if let Some(Backend::Upstream(u)) = backend {
+        for secret in u.own_secrets() {
+            keep(secrets, secret.expose());
+        }
     }
 }
 

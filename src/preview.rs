@@ -287,7 +287,9 @@ pub fn prepare(api: &CanonicalApi, d: Description) -> Result<Prepared, InputErro
     };
     let call = Call::new(
         &headers::request_id(&headers),
-        headers.get(http::header::AUTHORIZATION).cloned(),
+        headers
+            .get(http::header::AUTHORIZATION)
+            .map(|v| (http::header::AUTHORIZATION, v.clone())),
         crate::frontend::idempotency_key(&headers, None),
     );
     let target = (|| {

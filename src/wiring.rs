@@ -106,22 +106,92 @@ pub fn upstream(
     url_policy: Arc<UrlPolicy>,
     internal: &InternalKey,
 ) -> Result<Upstream, StartError> {
-    let bearer = |secret: &Secret| {
-        HeaderSecret::bearer(secret)
-            .map(Auth::Bearer)
-            .ok_or_else(|| {
-                StartError::Config(ConfigReport {
-                    source: "credentials".into(),
-                    problems: vec![ConfigProblem {
-                        key: format!("upstreams.{}.auth", u.name),
-                        message: "the token is not a valid header value".into(),
-                    }],
-                })
-            })
+    let refused = |key: &str, message: String| {
+        StartError::Config(ConfigReport {
+            source: "credentials".into(),
+            problems: vec![ConfigProblem {
+                key: format!("upstreams.{}.{key}", u.name),
+                message,
+            }],
+        })
+    };
+    // One header field, and what a vendor's message echoing it is redacted of.
+    let own = |name: http::HeaderName, text: String, secrets: Vec<&str>| {
+        let value = HeaderSecret::new(&text)
+            .ok_or_else(|| refused("auth", "the token is not a valid header value".into()))?;
+        Ok::<_, StartError>(Auth::Own {
+            name,
+            value,
+            secrets: secrets
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .map(Secret::new)
+                .collect(),
+        })
     };
     let auth = match (&u.auth, u.emulate) {
-        (_, true) => bearer(internal.secret())?,
-        (UpstreamAuth::Bearer(secret), false) => bearer(secret)?,
+        // The gateway's key, presented as the vendor's clients present theirs.
+        (_, true) => match crate::auth::present(&dialect.client_auth, internal.secret().expose()) {
+            Some((name, value)) => Auth::Own {
+                name,
+                value: HeaderSecret::new(value.to_str().unwrap_or_default())
+                    .ok_or_else(|| refused("auth", "the key is not a valid header value".into()))?,
+                secrets: vec![internal.secret().clone()],
+            },
+            None => Auth::None,
+        },
+        (UpstreamAuth::Bearer(token), false) => {
+            let token = token.expose();
+            own(
+                http::header::AUTHORIZATION,
+                format!("Bearer {token}"),
+                vec![token],
+            )?
+        }
+        (UpstreamAuth::Basic(pair), false) => {
+            use base64::Engine;
+            let pair = pair.expose();
+            let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+            let (user, password) = pair.split_once(':').unwrap_or((pair, ""));
+            let secret = if password.is_empty() { user } else { password };
+            own(
+                http::header::AUTHORIZATION,
+                format!("Basic {encoded}"),
+                vec![pair, &encoded, secret],
+            )?
+        }
+        (
+            UpstreamAuth::Header {
+                name,
+                prefix,
+                token,
+            },
+            false,
+        ) => {
+            let token = token.expose();
+            // A header the mapping file sends of its own would go out twice, or in its place.
+            if dialect.idempotency_key.as_ref() == Some(name) {
+                return Err(refused(
+                    "auth.name",
+                    format!("`{name}` is dialect {}'s idempotency key header", dialect.name),
+                ));
+            }
+            if let Some(e) = dialect
+                .operations
+                .iter()
+                .find(|e| e.headers.iter().any(|(n, _)| n == name))
+            {
+                return Err(refused(
+                    "auth.name",
+                    format!(
+                        "`{name}` is a header operation `{}` of dialect {} sends",
+                        e.name(),
+                        dialect.name
+                    ),
+                ));
+            }
+            own(name.clone(), format!("{prefix}{token}"), vec![token])?
+        }
         (UpstreamAuth::Passthrough, false) => Auth::Passthrough,
         (UpstreamAuth::None, false) => Auth::None,
     };

@@ -355,11 +355,7 @@ fn a_patch_is_an_updates_whole_json_body() {
             "operations.create.strategy: `json_patch` is for `update` only",
         ),
         (
-            pal.replacen(
-                "codec = { wrap = \"name\" }",
-                "codec = { wrap = \"\" }",
-                1,
-            ),
+            pal.replacen("codec = { wrap = \"name\" }", "codec = { wrap = \"\" }", 1),
             "fields.events.codec: `wrap` must be a non-empty string",
         ),
     ];

@@ -3,6 +3,7 @@
 //! webhook secrets never enter it: they are redacted as each request is recorded.
 
 use crate::mapping::Dialect;
+use crate::mapping::model::ClientAuth;
 use crate::mapping::rules::ObjectMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -160,6 +161,9 @@ pub struct Journal {
     inner: Mutex<Inner>,
     /// The vendor's names of members that hold a secret or custom header values.
     secret_members: Vec<String>,
+    /// The header the dialect's clients send their credential in, when it is one of the
+    /// vendor's own: redacted whatever its name says.
+    credential: Option<http::HeaderName>,
 }
 
 impl Journal {
@@ -178,6 +182,10 @@ impl Journal {
                 limit: limit.max(1),
             }),
             secret_members,
+            credential: match &dialect.client_auth {
+                ClientAuth::Header { name, .. } => Some(name.clone()),
+                _ => None,
+            },
         }
     }
 
@@ -192,7 +200,10 @@ impl Journal {
         let mut headers = Map::new();
         for (name, value) in request.headers {
             let text = String::from_utf8_lossy(value.as_bytes());
-            let shown = redact_header(name.as_str(), &text);
+            let shown = match &self.credential {
+                Some(credential) if credential == name => REDACTED.to_owned(),
+                _ => redact_header(name.as_str(), &text),
+            };
             match headers.get_mut(name.as_str()) {
                 Some(Value::String(s)) => {
                     s.push_str(", ");

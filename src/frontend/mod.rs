@@ -187,6 +187,12 @@ pub trait Frontend: Send + Sync {
         None
     }
 
+    /// The header in which this API's clients send their credential: what an upstream that
+    /// passes credentials through forwards, and what a problem is redacted of.
+    fn credential_header(&self) -> &http::HeaderName {
+        &http::header::AUTHORIZATION
+    }
+
     /// Route: the request's head (its path after any mount prefix) to a route.
     fn route(&self, head: &Head<'_>) -> Result<Routed<Self::Route>, Problem>;
 

@@ -1081,6 +1081,13 @@ impl Frontend for VendorApi {
         &self.dialect.name
     }
 
+    fn credential_header(&self) -> &http::HeaderName {
+        match &self.dialect.client_auth {
+            ClientAuth::Header { name, .. } => name,
+            _ => &http::header::AUTHORIZATION,
+        }
+    }
+
     fn idempotency_header(&self) -> Option<&http::HeaderName> {
         self.dialect.idempotency_key.as_ref()
     }
@@ -1180,26 +1187,35 @@ impl Frontend for VendorApi {
         headers: &HeaderMap,
         inbound: &Inbound,
     ) -> Result<(), Problem> {
-        let bearer = auth::bearer(headers);
+        let how = &self.dialect.client_auth;
+        let presented = auth::presented(how, headers);
         if inbound.is_on() && !self.passes_credential() {
-            // The client's key, the vendor's way (its bearer token) or in `X-Api-Key`.
-            let (presented, asked) = match (auth::api_key(headers), self.dialect.client_auth) {
-                (Some(key), _) => (Some(key), "X-Api-Key"),
-                (None, ClientAuth::Bearer) => (bearer, "Authorization: Bearer or X-Api-Key"),
-                (None, ClientAuth::None) => (None, "X-Api-Key"),
+            // The client's key, the vendor's way or in `X-Api-Key`.
+            let (key, asked) = match (auth::api_key(headers), how) {
+                (Some(key), _) => (Some(key), "X-Api-Key".to_owned()),
+                (None, ClientAuth::None) => (None, "X-Api-Key".to_owned()),
+                (None, how) => (
+                    presented.as_deref(),
+                    format!("{} or X-Api-Key", auth::asked(how)),
+                ),
             };
             let scope = routed.scope.unwrap_or(Scope::Write);
             let upstream = routed.upstream().or(self.stands_for.as_deref());
             return inbound
-                .authorize_key(presented, asked, scope, upstream)
+                .authorize_key(key, &asked, scope, upstream)
                 .map(|_| ());
         }
         // Keys are off, or the vendor checks the client's own credential: what the vendor
         // requires of it is only that it is there.
-        if self.dialect.client_auth == ClientAuth::Bearer && bearer.is_none() {
-            return Err(Problem::new(Code::Unauthorized, "missing bearer token"));
+        match how {
+            ClientAuth::None => Ok(()),
+            _ if presented.is_some() => Ok(()),
+            ClientAuth::Bearer => Err(Problem::new(Code::Unauthorized, "missing bearer token")),
+            how => Err(Problem::new(
+                Code::Unauthorized,
+                format!("missing credentials in {}", auth::asked(how)),
+            )),
         }
-        Ok(())
     }
 
     fn parse(

@@ -12,6 +12,23 @@ pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// `Idempotency-Key`: the client's idempotency key, passed on to vendors whose dialect takes one.
 pub static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 
+/// The request header fields hookgate writes itself on every vendor request (what it accepts
+/// and sends, who sends it, the request id) and those of the connection: a mapping file's
+/// operation or an upstream's credential cannot name them.
+pub const WRITTEN: &[&str] = &[
+    "accept",
+    "connection",
+    "content-length",
+    "content-type",
+    "host",
+    "keep-alive",
+    "te",
+    "transfer-encoding",
+    "upgrade",
+    "user-agent",
+    "x-request-id",
+];
+
 /// Vendor rate-limit headers passed on to the client.
 pub static RATE_LIMIT: [HeaderName; 3] = [
     HeaderName::from_static("x-ratelimit-limit"),

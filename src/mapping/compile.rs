@@ -264,10 +264,7 @@ impl Compiler<'_> {
     /// compiled by a function of its own.
     fn dialect(&mut self, name: &str, raw: MappingFile) -> Dialect {
         let d = &raw.dialect;
-        let client_auth = match d.auth {
-            file::AuthScheme::Bearer => ClientAuth::Bearer,
-            file::AuthScheme::None => ClientAuth::None,
-        };
+        let client_auth = self.client_auth(d.auth.as_ref());
         let idempotency_key = d.idempotency_key.as_ref().and_then(|h| {
             http::HeaderName::try_from(h.as_str())
                 .map_err(|_| self.error("dialect.idempotency_key", "not a valid header name"))
@@ -452,20 +449,6 @@ impl Compiler<'_> {
         headers: &BTreeMap<String, String>,
         owned: bool,
     ) -> Vec<(http::HeaderName, Template)> {
-        const OWN: &[&str] = &[
-            "accept",
-            "authorization",
-            "connection",
-            "content-length",
-            "content-type",
-            "host",
-            "keep-alive",
-            "te",
-            "transfer-encoding",
-            "upgrade",
-            "user-agent",
-            "x-request-id",
-        ];
         let mut slots = Vec::new();
         if owned {
             slots.push("owner");
@@ -478,7 +461,9 @@ impl Compiler<'_> {
             .filter_map(|(k, v)| {
                 let hkey = format!("{key}.headers.{k}");
                 let name = self.header_name(&hkey, k)?;
-                if OWN.contains(&name.as_str()) {
+                if name == http::header::AUTHORIZATION
+                    || crate::http::headers::WRITTEN.contains(&name.as_str())
+                {
                     self.error(&hkey, "hookgate writes this header itself");
                     return None;
                 }
@@ -1360,6 +1345,73 @@ impl Compiler<'_> {
     /// A media type a JSON body is sent or answered in: `application/json`, or another whose
     /// subtype ends in `+json` (`application/vnd.api+json`, `application/merge-patch+json`),
     /// with any parameters.
+    /// `dialect.auth`: a scheme's name, or the header a vendor's clients put their token in.
+    fn client_auth(&mut self, auth: Option<&Value>) -> ClientAuth {
+        const KEY: &str = "dialect.auth";
+        let Some(auth) = auth else {
+            return ClientAuth::Bearer;
+        };
+        match auth {
+            Value::String(name) => match name.as_str() {
+                "bearer" => ClientAuth::Bearer,
+                "basic" => ClientAuth::Basic,
+                "none" => ClientAuth::None,
+                other => {
+                    self.error(
+                        KEY,
+                        format!("`{other}`: expected \"bearer\", \"basic\", \"none\" or {{ header = \"NAME\" }}"),
+                    );
+                    ClientAuth::Bearer
+                }
+            },
+            Value::Object(table) => {
+                if let Some(unknown) = table
+                    .keys()
+                    .find(|k| !matches!(k.as_str(), "header" | "prefix"))
+                {
+                    self.error(
+                        KEY,
+                        format!("unknown key `{unknown}`: expected `header` and `prefix`"),
+                    );
+                }
+                let prefix = match table.get("prefix") {
+                    None => String::new(),
+                    Some(Value::String(p)) if http::HeaderValue::from_str(p).is_ok() => p.clone(),
+                    Some(_) => {
+                        self.error(KEY, "`prefix` must be text a header value can hold");
+                        String::new()
+                    }
+                };
+                let name = table
+                    .get("header")
+                    .and_then(Value::as_str)
+                    .and_then(|n| http::HeaderName::try_from(n).ok());
+                match name {
+                    // `Authorization` with no prefix would take any scheme's credential whole.
+                    Some(name) if name == http::header::AUTHORIZATION && prefix.is_empty() => {
+                        self.error(
+                            KEY,
+                            "`Authorization` needs a `prefix` (its scheme, as `\"SSWS \"`), or say \"bearer\" or \"basic\"",
+                        );
+                        ClientAuth::Bearer
+                    }
+                    Some(name) => ClientAuth::Header { name, prefix },
+                    None => {
+                        self.error(KEY, "`header` must be a header name");
+                        ClientAuth::Bearer
+                    }
+                }
+            }
+            _ => {
+                self.error(
+                    KEY,
+                    "expected \"bearer\", \"basic\", \"none\" or { header = \"NAME\" }",
+                );
+                ClientAuth::Bearer
+            }
+        }
+    }
+
     fn json_media_type(&mut self, key: &str, text: &str) -> Option<http::HeaderValue> {
         let essence = text.split(';').next().unwrap_or("").trim();
         let json = essence

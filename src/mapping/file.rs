@@ -31,17 +31,6 @@ pub struct MappingFile {
     pub examples: Vec<Value>,
 }
 
-/// How a dialect's surfaces want their clients to authenticate.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AuthScheme {
-    /// `Authorization: Bearer <token>`.
-    #[default]
-    Bearer,
-    /// No credential.
-    None,
-}
-
 /// How a vendor takes its request bodies.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -91,8 +80,9 @@ pub struct DialectSection {
     pub owner_segments: Option<usize>,
     pub owner_format: Option<FormatSection>,
     pub id_format: Option<FormatSection>,
-    #[serde(default)]
-    pub auth: AuthScheme,
+    /// How the vendor's clients present their credential: `"bearer"`, `"basic"`, `"none"`, or
+    /// `{ header = "NAME", prefix = "TEXT" }`.
+    pub auth: Option<Value>,
     /// The request header by which the vendor recognises a repeated create.
     pub idempotency_key: Option<String>,
     /// Every request that carries a body needs one: an empty body is refused as unreadable.

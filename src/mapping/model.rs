@@ -353,11 +353,21 @@ pub struct EmulatorSpec {
     pub also_found_by: Vec<String>,
 }
 
-/// Whether a dialect's surfaces want a bearer token of their clients.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a dialect's clients present their credential, which its surfaces ask for.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientAuth {
     /// `Authorization: Bearer <token>`.
     Bearer,
+    /// `Authorization: Basic <base64 of user:password>`.
+    Basic,
+    /// A header of the vendor's own (`X-Postmark-Server-Token: <token>`), its value the token
+    /// after a fixed beginning (`Authorization: SSWS <token>`).
+    Header {
+        /// The header.
+        name: http::HeaderName,
+        /// What comes before the token; empty for most.
+        prefix: String,
+    },
     /// None.
     None,
 }

@@ -33,9 +33,19 @@ pub use crate::config::Secret;
 /// How hookgate authenticates to an upstream.
 #[derive(Debug, Clone)]
 pub enum Auth {
-    /// `Authorization: Bearer <token>`; the header value is built once.
-    Bearer(HeaderSecret),
-    /// The client's own `Authorization` header is forwarded.
+    /// hookgate's own credential, one header field built once (`Authorization: Bearer …`,
+    /// `Authorization: Basic …`, a vendor's own header), and the texts a vendor's message
+    /// that echoes it is redacted of.
+    Own {
+        /// The field's name.
+        name: HeaderName,
+        /// Its value.
+        value: HeaderSecret,
+        /// The token, and what else of it a message may show (a basic credential's password,
+        /// its `user:password`).
+        secrets: Vec<Secret>,
+    },
+    /// The client's own credential is forwarded, in the field it came in.
     Passthrough,
     /// No credential.
     None,
@@ -46,9 +56,9 @@ pub enum Auth {
 pub struct HeaderSecret(HeaderValue);
 
 impl HeaderSecret {
-    /// `Bearer <token>`, marked sensitive; `None` when the token is not a header value.
-    pub fn bearer(token: &Secret) -> Option<HeaderSecret> {
-        let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose())).ok()?;
+    /// `text`, marked sensitive; `None` when it is not a header value.
+    pub fn new(text: &str) -> Option<HeaderSecret> {
+        let mut value = HeaderValue::from_str(text).ok()?;
         value.set_sensitive(true);
         Some(HeaderSecret(value))
     }
@@ -66,8 +76,9 @@ impl fmt::Debug for HeaderSecret {
 pub struct Call {
     /// The request id, sent as `X-Request-Id`.
     pub request_id: String,
-    /// The client's `Authorization`, for upstreams that pass it through.
-    pub client_auth: Option<HeaderValue>,
+    /// The client's credential and the field it came in (`Authorization`, or the one its
+    /// vendor's clients use), for upstreams that pass it through.
+    pub client_auth: Option<(HeaderName, HeaderValue)>,
     /// The client's idempotency key: sent where the vendor honours one, and what makes a
     /// create safe to repeat there.
     pub idempotency_key: Option<HeaderValue>,
@@ -79,7 +90,7 @@ impl Call {
     /// A call for one request.
     pub fn new(
         request_id: &str,
-        client_auth: Option<HeaderValue>,
+        client_auth: Option<(HeaderName, HeaderValue)>,
         idempotency_key: Option<HeaderValue>,
     ) -> Call {
         Call {
@@ -160,12 +171,12 @@ impl Upstream {
         }
     }
 
-    /// hookgate's own token at this vendor, for redaction only: a vendor's message may echo
-    /// the credential it was sent.
-    pub fn own_token(&self) -> Option<&str> {
+    /// hookgate's own credential at this vendor, for redaction only: a vendor's message may
+    /// echo the credential it was sent.
+    pub fn own_secrets(&self) -> &[Secret] {
         match &self.auth {
-            Auth::Bearer(HeaderSecret(value)) => value.to_str().ok()?.strip_prefix("Bearer "),
-            _ => None,
+            Auth::Own { secrets, .. } => secrets,
+            _ => &[],
         }
     }
 
@@ -265,14 +276,12 @@ impl Upstream {
             headers.push((X_REQUEST_ID.clone(), id));
         }
         match &self.auth {
-            Auth::Bearer(HeaderSecret(value)) => {
-                headers.push((header::AUTHORIZATION, value.clone()));
-            }
+            Auth::Own { name, value, .. } => headers.push((name.clone(), value.0.clone())),
             Auth::Passthrough => {
-                if let Some(value) = &call.client_auth {
+                if let Some((name, value)) = &call.client_auth {
                     let mut value = value.clone();
                     value.set_sensitive(true);
-                    headers.push((header::AUTHORIZATION, value));
+                    headers.push((name.clone(), value));
                 }
             }
             Auth::None => {}

@@ -54,11 +54,23 @@ fn remember(value: &str) {
 /// Remembers the credentials of a request and the secrets its JSON body carries.
 pub fn remember_request(headers: &[(&str, &str)], body: &[u8]) {
     for (name, value) in headers {
-        if ["authorization", "proxy-authorization", "x-api-key"]
-            .iter()
-            .any(|h| name.eq_ignore_ascii_case(h))
-        {
+        let name = name.to_ascii_lowercase();
+        // Credentials in vendors' own headers too (`X-Postmark-Server-Token`).
+        if name.ends_with("authorization") || name.ends_with("token") || name == "x-api-key" {
             remember(value);
+        }
+        // A basic credential decoded: its password, and the pair.
+        if let Some(pair) = value
+            .strip_prefix("Basic ")
+            .and_then(|b| {
+                base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b).ok()
+            })
+            .and_then(|b| String::from_utf8(b).ok())
+        {
+            if let Some((_, password)) = pair.split_once(':') {
+                remember(password);
+            }
+            remember(&pair);
         }
     }
     if let Ok(json) = serde_json::from_slice::<Value>(body) {

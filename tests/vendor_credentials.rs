@@ -1,0 +1,390 @@
+//! Credentials the way each vendor takes them: hookgate's own at the vendor (`upstreams.NAME.auth`:
+//! a bearer token, HTTP Basic, a header of the vendor's own with or without a prefix), and its
+//! clients' at a surface or an emulator (`dialect.auth`): `tests/dialects/post.toml`, spelt as
+//! Postmark's webhooks, whose clients send `X-Postmark-Server-Token`, and a Zen whose clients
+//! authenticate with HTTP Basic, as Zendesk's API tokens do. Inbound keys are taken the vendor's
+//! way; a credential passed through travels in the header it came in; none is ever shown in an
+//! answer or a log.
+
+mod support;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use figment::providers::Format;
+use serde_json::{Value, json};
+use sha2::Digest;
+use std::path::Path;
+use support::{Double, Reply, gateway, ok, send};
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
+
+/// A folder of the test dialects, with Zen's clients authenticating with HTTP Basic.
+fn dialects() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(DIR).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let zen = dir.path().join("zen.toml");
+    let text = std::fs::read_to_string(&zen).unwrap();
+    let basic = text.replacen("[dialect]\n", "[dialect]\nauth = \"basic\"\n", 1);
+    assert_ne!(text, basic);
+    std::fs::write(zen, basic).unwrap();
+    dir
+}
+
+/// A file holding `text`, as a secret is kept for hookgate to read.
+fn secret_file(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, format!("{text}\n")).unwrap();
+    path.display().to_string()
+}
+
+/// What the vendor saw of a list call made with `auth` (a TOML inline table).
+async fn seen_with(auth: &str) -> (http::HeaderMap, Value) {
+    let vendor = Double::start(vec![Reply::json(
+        401,
+        json!({"ErrorCode": 10, "Message": "Bad or missing Server API token: s3rv3r-t0ken-41 / QUN4eDphdXRoLXRva2VuLTk5 / auth-token-99"}),
+    )])
+    .await;
+    let gw = gateway(&format!(
+        "mappings_dir = {DIR:?}\n[upstreams.post]\ndialect = \"post\"\nbase_url = {:?}\n\
+         auth = {auth}\n",
+        vendor.url()
+    ))
+    .await;
+    let answer = send(gw.addr, "GET", "/v1/upstreams/post/webhooks", &[], None).await;
+    let seen = vendor.seen();
+    assert_eq!(seen.len(), 1);
+    (seen[0].headers.clone(), answer.json())
+}
+
+#[tokio::test]
+async fn hookgates_own_credential_reaches_the_vendor_the_way_it_takes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let basic = secret_file(dir.path(), "basic", "ACxx:auth-token-99");
+    let token = secret_file(dir.path(), "token", "s3rv3r-t0ken-41");
+    let basic_secrets = ["auth-token-99", "QUN4eDphdXRoLXRva2VuLTk5"];
+    let token_secrets = ["s3rv3r-t0ken-41"];
+    let cases = [
+        (
+            format!("{{ type = \"basic\", token_file = {basic:?} }}"),
+            "authorization",
+            format!("Basic {}", STANDARD.encode("ACxx:auth-token-99")),
+            &basic_secrets[..],
+        ),
+        (
+            format!(
+                "{{ type = \"header\", name = \"X-Postmark-Server-Token\", token_file = {token:?} }}"
+            ),
+            "x-postmark-server-token",
+            "s3rv3r-t0ken-41".to_owned(),
+            &token_secrets[..],
+        ),
+        (
+            format!(
+                "{{ type = \"header\", name = \"Authorization\", prefix = \"SSWS \", token_file = {token:?} }}"
+            ),
+            "authorization",
+            "SSWS s3rv3r-t0ken-41".to_owned(),
+            &token_secrets[..],
+        ),
+        (
+            format!("{{ type = \"bearer\", token_file = {token:?} }}"),
+            "authorization",
+            "Bearer s3rv3r-t0ken-41".to_owned(),
+            &token_secrets[..],
+        ),
+    ];
+    for (auth, header, value, secrets) in cases {
+        let (headers, problem) = seen_with(&auth).await;
+        assert_eq!(
+            headers.get(header).and_then(|v| v.to_str().ok()),
+            Some(value.as_str()),
+            "{auth}: {headers:?}"
+        );
+        // One credential, in one place.
+        let credentials = ["authorization", "x-postmark-server-token"]
+            .iter()
+            .filter(|h| headers.contains_key(**h))
+            .count();
+        assert_eq!(credentials, 1, "{auth}: {headers:?}");
+        // The vendor's message echoed it: the answer shows none of it.
+        let text = problem.to_string();
+        assert_eq!(problem["status"], 401, "{text}");
+        assert!(text.contains("Bad or missing Server API token"), "{text}");
+        for secret in secrets {
+            assert!(!text.contains(secret), "{auth}: {secret} shown in {text}");
+        }
+        support::secrets::assert_none_logged();
+    }
+}
+
+#[test]
+fn credentials_that_cannot_be_sent_are_refused_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let no_colon = secret_file(dir.path(), "k", "sk_live_no_colon_here");
+    let token = secret_file(dir.path(), "t", "tok3n-value");
+    let cases = [
+        (
+            format!("{{ type = \"basic\", token_file = {no_colon:?} }}"),
+            "upstreams.v.auth.token_file: a basic credential is `user:password`",
+        ),
+        (
+            format!("{{ type = \"header\", name = \"Content-Type\", token_file = {token:?} }}"),
+            "upstreams.v.auth.name: `Content-Type`: hookgate writes this header itself",
+        ),
+        (
+            format!("{{ type = \"header\", name = \"Authorization\", token_file = {token:?} }}"),
+            "upstreams.v.auth.prefix: is required with `Authorization`",
+        ),
+        (
+            format!("{{ type = \"header\", name = \"X Token\", token_file = {token:?} }}"),
+            "upstreams.v.auth.name: `X Token`: not a valid header name",
+        ),
+        (
+            "{ type = \"header\", name = \"X-Token\" }".to_owned(),
+            "upstreams.v.auth: a header credential needs exactly one of token_env or token_file",
+        ),
+        (
+            format!("{{ type = \"digest\", token_file = {token:?} }}"),
+            "upstreams.v.auth.type",
+        ),
+    ];
+    for (auth, says) in cases {
+        let text = format!(
+            "[upstreams.v]\ndialect = \"talkover\"\nbase_url = \"https://api.example.com\"\nauth = {auth}\n\
+             [inbound_auth]\nmode = \"off\"\n"
+        );
+        let figment = figment::Figment::from(figment::providers::Serialized::defaults(
+            hookgate::config::RawConfig::default(),
+        ))
+        .merge(figment::providers::Toml::string(&text));
+        let Err(report) = hookgate::config::from_figment(&figment, "test") else {
+            panic!("loaded: {auth}");
+        };
+        let shown = report.to_string();
+        assert!(shown.contains(says), "{says}: {shown}");
+        assert!(!shown.contains("sk_live_no_colon_here"), "{shown}");
+    }
+}
+
+#[tokio::test]
+async fn a_header_an_operation_sends_cannot_carry_the_credential() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = secret_file(dir.path(), "t", "tok3n-value");
+    // Tally sends its owner in `Tally-Tenant-Id` on every call.
+    let text = format!(
+        "listen = \"127.0.0.1:0\"\nmappings_dir = {DIR:?}\n[upstreams.tally]\ndialect = \"tally\"\n\
+         base_url = \"https://api.example.com\"\n\
+         auth = {{ type = \"header\", name = \"Tally-Tenant-Id\", token_file = {token:?} }}\n\
+         [inbound_auth]\nmode = \"off\"\n"
+    );
+    let figment = figment::Figment::from(figment::providers::Serialized::defaults(
+        hookgate::config::RawConfig::default(),
+    ))
+    .merge(figment::providers::Toml::string(&text));
+    let config = hookgate::config::from_figment(&figment, "test").unwrap();
+    let setup = hookgate::setup::load(config).unwrap();
+    let Err(e) = hookgate::app::start(setup).await else {
+        panic!("started");
+    };
+    let shown = e.to_string();
+    assert!(
+        shown.contains("upstreams.tally.auth.name") && shown.contains("tally-tenant-id"),
+        "{shown}"
+    );
+}
+
+/// The SHA-256 of a key, as `[inbound_auth]` keeps it.
+fn sha(key: &str) -> String {
+    format!("{:x}", sha2::Sha256::digest(key.as_bytes()))
+}
+
+fn keys(key: &str) -> String {
+    format!(
+        "[inbound_auth]\nmode = \"api_keys\"\n[[inbound_auth.keys]]\nname = \"app\"\nsha256 = \"{}\"\n\
+         scopes = [\"webhooks:read\", \"webhooks:write\"]\n",
+        sha(key)
+    )
+}
+
+#[tokio::test]
+async fn a_surface_takes_its_clients_key_the_way_their_vendor_takes_credentials() {
+    let dir = dialects();
+    let key = "hg-key-0123456789";
+    let gw = gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.relay]\ndialect = \"relay\"\nemulate = true\n\
+         [surfaces.post]\ndialect = \"post\"\nupstream = \"relay\"\nprefix = \"/post\"\nowner = \"3\"\n\
+         [surfaces.zen]\ndialect = \"zen\"\nupstream = \"relay\"\nprefix = \"/zen\"\nowner = \"3\"\n{}",
+        dir.path(),
+        keys(key)
+    ))
+    .await;
+    let basic = |user: &str, password: &str| {
+        format!("Basic {}", STANDARD.encode(format!("{user}:{password}")))
+    };
+    let admitted = [
+        (
+            "/post/webhooks",
+            ("x-postmark-server-token", key.to_owned()),
+        ),
+        ("/post/webhooks", ("x-api-key", key.to_owned())),
+        (
+            "/zen/api/v2/webhooks",
+            ("authorization", basic("jdoe@example.com/token", key)),
+        ),
+        ("/zen/api/v2/webhooks", ("authorization", basic(key, ""))),
+        ("/zen/api/v2/webhooks", ("x-api-key", key.to_owned())),
+    ];
+    for (path, (name, value)) in &admitted {
+        let answer = send(gw.addr, "GET", path, &[(name, value.as_str())], None).await;
+        ok(&answer, 200, &format!("{path} with {name}"));
+    }
+    let refused = [
+        (
+            "/post/webhooks",
+            ("x-postmark-server-token", "not-the-key".to_owned()),
+            401,
+        ),
+        // Not the vendor's way: Post's clients send no bearer token.
+        (
+            "/post/webhooks",
+            ("authorization", format!("Bearer {key}")),
+            401,
+        ),
+        (
+            "/zen/api/v2/webhooks",
+            (
+                "authorization",
+                basic("jdoe@example.com/token", "nope-nope"),
+            ),
+            401,
+        ),
+        (
+            "/zen/api/v2/webhooks",
+            ("authorization", format!("Bearer {key}")),
+            401,
+        ),
+    ];
+    for (path, (name, value), status) in &refused {
+        let answer = send(gw.addr, "GET", path, &[(name, value.as_str())], None).await;
+        ok(&answer, *status, &format!("{path} with {name}: {value}"));
+    }
+    let missing = send(gw.addr, "GET", "/post/webhooks", &[], None).await;
+    ok(&missing, 401, "no credential");
+    assert_eq!(
+        missing.json(),
+        json!({"ErrorCode": 10, "Message": "an API key is required in X-Postmark-Server-Token or X-Api-Key"})
+    );
+    support::secrets::assert_none_logged();
+}
+
+#[tokio::test]
+async fn an_emulator_behind_inbound_keys_answers_its_gateway_whatever_its_vendors_scheme() {
+    let dir = dialects();
+    let key = "hg-key-0123456789";
+    let gw = gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.post]\ndialect = \"post\"\nemulate = true\n\
+         [upstreams.zen]\ndialect = \"zen\"\nemulate = true\n{}",
+        dir.path(),
+        keys(key)
+    ))
+    .await;
+    for upstream in ["post", "zen"] {
+        let listed = send(
+            gw.addr,
+            "GET",
+            &format!("/v1/upstreams/{upstream}/webhooks"),
+            &[("x-api-key", key)],
+            None,
+        )
+        .await;
+        ok(&listed, 200, upstream);
+    }
+    // Its own clients present a configured key their vendor's way.
+    let post = send(
+        gw.emulators["post"],
+        "GET",
+        "/webhooks",
+        &[("x-postmark-server-token", key)],
+        None,
+    )
+    .await;
+    ok(&post, 200, "a Post client at the emulator");
+    let stranger = send(
+        gw.emulators["post"],
+        "GET",
+        "/webhooks",
+        &[("x-postmark-server-token", "not-the-key")],
+        None,
+    )
+    .await;
+    ok(&stranger, 401, "a stranger at the emulator");
+}
+
+#[tokio::test]
+async fn a_credential_passed_through_travels_in_the_header_it_came_in() {
+    let vendor = Double::start(vec![Reply::json(200, json!({"Webhooks": []}))]).await;
+    let gw = gateway(&format!(
+        "mappings_dir = {DIR:?}\n[upstreams.post]\ndialect = \"post\"\nbase_url = {:?}\n\
+         auth = {{ type = \"passthrough\" }}\n\
+         [surfaces.post]\ndialect = \"post\"\nupstream = \"post\"\nprefix = \"/post\"\n{}",
+        vendor.url(),
+        keys("hg-key-0123456789")
+    ))
+    .await;
+    let answer = send(
+        gw.addr,
+        "GET",
+        "/post/webhooks",
+        &[("x-postmark-server-token", "client-server-token")],
+        None,
+    )
+    .await;
+    ok(&answer, 200, "passed through");
+    let seen = vendor.seen();
+    assert_eq!(
+        seen[0]
+            .headers
+            .get("x-postmark-server-token")
+            .and_then(|v| v.to_str().ok()),
+        Some("client-server-token")
+    );
+    assert!(!seen[0].headers.contains_key("authorization"));
+    support::secrets::assert_none_logged();
+}
+
+#[tokio::test]
+async fn an_emulators_journal_shows_no_credential_whatever_its_header_is_called() {
+    // A header whose name says nothing of a credential: redacted for being the dialect's.
+    let dir = dialects();
+    let post = dir.path().join("post.toml");
+    let text = std::fs::read_to_string(&post).unwrap();
+    let renamed = text.replace("X-Postmark-Server-Token", "X-Account");
+    assert_ne!(text, renamed);
+    std::fs::write(&post, renamed).unwrap();
+    let gw = gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.post]\ndialect = \"post\"\nemulate = true\n",
+        dir.path()
+    ))
+    .await;
+    let post = gw.emulators["post"];
+    let listed = send(
+        post,
+        "GET",
+        "/webhooks",
+        &[("x-account", "client-server-token")],
+        None,
+    )
+    .await;
+    ok(&listed, 200, "a Post client");
+    let entries = support::journal(post).await;
+    let headers = &entries.last().unwrap()["headers"];
+    assert_eq!(headers["x-account"], "[redacted]", "{headers}");
+    assert!(
+        !Value::Array(entries)
+            .to_string()
+            .contains("client-server-token")
+    );
+}
