@@ -173,7 +173,10 @@ pub fn upstream(
             if dialect.idempotency_key.as_ref() == Some(name) {
                 return Err(refused(
                     "auth.name",
-                    format!("`{name}` is dialect {}'s idempotency key header", dialect.name),
+                    format!(
+                        "`{name}` is dialect {}'s idempotency key header",
+                        dialect.name
+                    ),
                 ));
             }
             if let Some(e) = dialect

@@ -972,8 +972,14 @@ impl VendorApi {
                             .collect();
                         fill.items = Some(Value::Array(shown?));
                         fill.done = Some(next_cursor.is_none());
-                        fill.next_cursor = next_cursor;
                         fill.limit = self.list_query(role, route.query.as_deref())?.limit;
+                        // A vendor that names the next page by its URL: the URL, as it writes it.
+                        fill.next_cursor = match (endpoint.paging, next_cursor) {
+                            (Paging::Url, Some(next)) => {
+                                next_url(endpoint, route.url.as_deref(), &next, fill.limit)
+                            }
+                            (_, next) => next,
+                        };
                     }
                     // A delete's answer may be the webhook it deleted, where it was read before,
                     // or name it (`{"id": …, "deleted": true}`): the route's id.
@@ -996,7 +1002,8 @@ impl VendorApi {
                     None => body::empty(status),
                 };
                 if let (Paging::Link, Some(next)) = (endpoint.paging, &fill.next_cursor)
-                    && let Some(link) = next_link(endpoint, route.url.as_deref(), next, fill.limit)
+                    && let Some(url) = next_url(endpoint, route.url.as_deref(), next, fill.limit)
+                    && let Ok(link) = http::HeaderValue::try_from(format!("<{url}>; rel=\"next\""))
                 {
                     response.headers_mut().insert(header::LINK, link);
                 }
@@ -1032,25 +1039,24 @@ impl VendorApi {
     }
 }
 
-/// The `Link` header of a vendor that names its next page there: the URL the client sent the
-/// list to (`url`), with the next cursor (and the page size asked for) as its query,
-/// `<https://host/prefix/webhooks?limit=2&page_info=abc>; rel="next"`. Absolute, as vendors
-/// write it: their clients follow it as it is (some join anything else to their base URL).
-/// Relative (`<?limit=2&page_info=abc>`, which RFC 3986 resolves against the request's URL)
-/// only where the request named no authority.
-fn next_link(
+/// The next page's URL, for a vendor that names its next page by one (in a `Link` header, or
+/// in its answer's body): the URL the client sent the list to (`url`), with the next cursor
+/// (and the page size asked for) as its query, `https://host/prefix/webhooks?limit=2&page_info=abc`.
+/// Absolute, as vendors write it: their clients follow it as it is (some join anything else to
+/// their base URL). Relative (`?limit=2&page_info=abc`, which RFC 3986 resolves against the
+/// request's URL) only where the request named no authority.
+fn next_url(
     endpoint: &Endpoint,
     url: Option<&str>,
     next: &str,
     limit: Option<u64>,
-) -> Option<http::HeaderValue> {
+) -> Option<String> {
     let mut query = form_urlencoded::Serializer::new(String::new());
     if let (Some(limit), Some(param)) = (limit, endpoint.param_of("limit")) {
         query.append_pair(param, &limit.to_string());
     }
     query.append_pair(endpoint.param_of("cursor")?, next);
-    let url = url.unwrap_or_default();
-    http::HeaderValue::try_from(format!("<{url}?{}>; rel=\"next\"", query.finish())).ok()
+    Some(format!("{}?{}", url.unwrap_or_default(), query.finish()))
 }
 
 /// A form body as a JSON object of text (see [`crate::form`]), for a vendor that takes forms:
@@ -1163,7 +1169,7 @@ impl Frontend for VendorApi {
             .filter_map(|name| Some((name.clone(), head.headers.get(name)?.clone())))
             .collect();
         let links = matches!(route.kind, Kind::Operation(role) if d.endpoint(role)
-            .is_some_and(|e| e.role.action() == Action::List && e.paging == Paging::Link));
+            .is_some_and(|e| e.role.action() == Action::List && matches!(e.paging, Paging::Link | Paging::Url)));
         Ok(Routed {
             action: Some(action),
             backend: Some(self.backend.clone()),

@@ -1112,10 +1112,17 @@ impl Compiler<'_> {
         if action != Action::List {
             self.error(&at, "only `list` takes `next`");
         }
-        if answer_cursor {
+        let url = matches!(next, file::NextName::Url);
+        if answer_cursor && !url {
             self.error(
                 &at,
                 "the response places `{{next_cursor}}`: the next page is named by the answer or by `next`, not both",
+            );
+        }
+        if url && !answer_cursor {
+            self.error(
+                &at,
+                "`url` names the next page at `{{next_cursor}}` in the response, which places none",
             );
         }
         if !query.iter().any(|(_, t)| t.slots().contains(&"cursor")) {
@@ -1129,6 +1136,7 @@ impl Compiler<'_> {
             file::NextName::Page => Paging::Page,
             file::NextName::LastId => Paging::LastId,
             file::NextName::Link => Paging::Link,
+            file::NextName::Url => Paging::Url,
         }
     }
 

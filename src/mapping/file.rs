@@ -259,6 +259,7 @@ pub enum NextName {
     Page,
     LastId,
     Link,
+    Url,
 }
 
 #[derive(Debug, Deserialize)]

@@ -38,13 +38,17 @@ pub enum Paging {
     /// The answer's `Link` header names the next page (`rel="next"`): its URL's cursor
     /// parameter is the cursor.
     Link,
+    /// The answer names the next page by its URL at `{{next_cursor}}` (Twilio's
+    /// `next_page_url`): its cursor parameter is the cursor, and emulators and surfaces write
+    /// an absolute URL there.
+    Url,
 }
 
 impl Paging {
     /// Whether the vendor's answers give the next page's cursor (in the body or a header),
     /// rather than its clients computing it.
     pub fn is_given(self) -> bool {
-        matches!(self, Paging::Given | Paging::Link)
+        matches!(self, Paging::Given | Paging::Link | Paging::Url)
     }
 }
 

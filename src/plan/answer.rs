@@ -375,7 +375,7 @@ fn computed_next(
         Paging::Offset => Some((at(0) + items.len() as u64).to_string()),
         Paging::Page => Some((at(1) + 1).to_string()),
         Paging::LastId => items.last_id(),
-        Paging::Given | Paging::Link => None,
+        Paging::Given | Paging::Link | Paging::Url => None,
     }
 }
 
