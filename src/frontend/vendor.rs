@@ -515,6 +515,7 @@ impl VendorApi {
     fn body_and_item(
         &self,
         kind: Kind,
+        query: Option<&str>,
         headers: &HeaderMap,
         bytes: &[u8],
     ) -> Result<BodyAndItem, Problem> {
@@ -536,6 +537,22 @@ impl VendorApi {
                     crate::form::coerce(&mut value, *shape);
                     path.set(item, value);
                 }
+            }
+        }
+        // An update with a field mask changes what the mask names, whatever else it holds.
+        let mask = (kind == Kind::Operation(Role::Action(Action::Update)))
+            .then(|| self.dialect.endpoint(Role::Action(Action::Update)))
+            .flatten()
+            .and_then(|e| e.update_mask.as_deref());
+        if let (Some(param), Some(Value::Object(members))) = (mask, &mut item) {
+            let given = query_pairs(query);
+            let named: Vec<&str> = given
+                .iter()
+                .filter(|(k, _)| k == param)
+                .map(|(_, v)| v.as_str())
+                .collect();
+            if !named.is_empty() {
+                *members = patch::masked(std::mem::take(members), &named);
             }
         }
         Ok((Some(body), item))
@@ -1255,7 +1272,8 @@ impl Frontend for VendorApi {
         // An owner this API does not serve is not found before its body is read, as the
         // vendor finds the owner first.
         let owner = self.backend_owner(route.owner.as_deref())?;
-        let (body, item) = self.body_and_item(route.kind, headers, &bytes)?;
+        let (body, item) =
+            self.body_and_item(route.kind, route.query.as_deref(), headers, &bytes)?;
         if self.relays() {
             return self.relay(route, action, item.as_ref(), bytes);
         }

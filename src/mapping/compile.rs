@@ -1057,6 +1057,16 @@ impl Compiler<'_> {
             .as_ref()
             .is_some_and(|b| b.slots().iter().any(|s| s.starts_with("current.")));
         let paging = self.paging(key, action, s, &query, answer.cursor_path.is_some());
+        let update_mask = query
+            .iter()
+            .find(|(_, t)| t.is_slot("update_mask"))
+            .map(|(param, _)| param.clone());
+        if update_mask.is_some() && strategy == Strategy::JsonPatch {
+            self.error(
+                format!("{key}.query"),
+                "a JSON Patch names the places it changes: `{{update_mask}}` is for merges",
+            );
+        }
         let item_keys = match answer.read_at(action).as_slice() {
             [one] => one.keys(),
             _ => None,
@@ -1092,6 +1102,7 @@ impl Compiler<'_> {
             max_limit: s.limit.as_ref().map(|l| (l.max, l.message.clone())),
             paging,
             content_type,
+            update_mask,
         })
     }
 
@@ -1164,6 +1175,9 @@ impl Compiler<'_> {
         if action.has_id() {
             query_slots.push("id");
         }
+        if action == Action::Update {
+            query_slots.push("update_mask");
+        }
         let query = s
             .query
             .iter()
@@ -1171,6 +1185,9 @@ impl Compiler<'_> {
                 let qkey = format!("{key}.query.{param}");
                 let t = self.template(&qkey, &Value::from(text.as_str()))?;
                 self.check_slots(&qkey, &t, &query_slots);
+                if t.slots().contains(&"update_mask") && !t.is_slot("update_mask") {
+                    self.error(&qkey, "`{{update_mask}}` is a parameter's whole value");
+                }
                 Some((param.clone(), t))
             })
             .collect();

@@ -151,6 +151,9 @@ pub struct Endpoint {
     pub paging: Paging,
     /// The media type of the request body, where it is not the dialect's.
     pub content_type: Option<http::HeaderValue>,
+    /// On `update`: the query parameter that names the members an update changes (a field
+    /// mask, `updateMask=url,events`), where the vendor takes one.
+    pub update_mask: Option<String>,
 }
 
 /// A list's orders in a vendor's words.

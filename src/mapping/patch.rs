@@ -1,4 +1,5 @@
-//! RFC 6902 JSON Patch as the body of an update (`strategy = "json_patch"`), both ways.
+//! An update as the places it changes, both ways: an RFC 6902 JSON Patch as its body
+//! (`strategy = "json_patch"`), or a field mask beside a merge's body (`{{update_mask}}`).
 //!
 //! Written: the members an update sends become one `replace` each, at the JSON Pointer of the
 //! place a rule writes (`/config/url`, not the whole `/config`), so that a member the client
@@ -7,7 +8,9 @@
 //! (`null`, as a merge does), and the members so named are parsed by the rules as a merge's
 //! body is. An operation that changes part of a rule's value (`/event_types/0`), and `move`,
 //! `copy` and `test`, are refused: the rules read whole values, and a patch applied in part
-//! would change what the client did not ask for.
+//! would change what the client did not ask for. A mask names the same places
+//! (`url,config.url`); a client's mask keeps of its body what the mask names, and clears what
+//! the mask names and the body leaves out.
 
 use super::json_path::{FieldPath, Step};
 use super::rules::ObjectMap;
@@ -27,15 +30,52 @@ fn places(map: &ObjectMap) -> Vec<&[Step]> {
 /// The patch that makes the changes `body` (the members an update writes, as a merge sends
 /// them) names: one `replace` per member, at the depth of the places the rules write.
 pub fn ops(map: &ObjectMap, body: Value) -> Value {
-    let places = places(map);
     let mut out = Vec::new();
-    let mut at = Vec::new();
-    emit(&places, &mut at, body, &mut out);
+    changed(map, &body, &mut |at, value| {
+        let mut op = Map::with_capacity(3);
+        op.insert("op".into(), Value::from("replace"));
+        op.insert("path".into(), Value::from(pointer(at)));
+        op.insert("value".into(), value.clone());
+        out.push(Value::Object(op));
+    });
     Value::Array(out)
 }
 
-fn emit(places: &[&[Step]], at: &mut Vec<Step>, value: Value, out: &mut Vec<Value>) {
-    // Deeper only where a rule writes below this place: anything else is one value.
+/// The field mask of the changes `body` names: the same places as [`ops`], each written as
+/// its members' names joined by `.`, the places joined by `,` (`url,config.secret`), as
+/// vendors that take an update's mask in a query parameter read it.
+pub fn mask(map: &ObjectMap, body: &Value) -> String {
+    let mut out = String::new();
+    changed(map, body, &mut |at, _| {
+        if !out.is_empty() {
+            out.push(',');
+        }
+        for (i, step) in at.iter().enumerate() {
+            if i > 0 {
+                out.push('.');
+            }
+            match step {
+                Step::Key(k) => out.push_str(k),
+                Step::Index(n) => out.push_str(&n.to_string()),
+            }
+        }
+    });
+    out
+}
+
+/// Each place `body` changes, with its value: a member whole, or deeper only where a rule
+/// writes below it.
+fn changed(map: &ObjectMap, body: &Value, each: &mut impl FnMut(&[Step], &Value)) {
+    let places = places(map);
+    walk(&places, &mut Vec::new(), body, each);
+}
+
+fn walk(
+    places: &[&[Step]],
+    at: &mut Vec<Step>,
+    value: &Value,
+    each: &mut impl FnMut(&[Step], &Value),
+) {
     let above = |at: &[Step]| {
         at.is_empty()
             || places
@@ -45,25 +85,46 @@ fn emit(places: &[&[Step]], at: &mut Vec<Step>, value: Value, out: &mut Vec<Valu
     match value {
         Value::Object(members) if above(at) => {
             for (key, value) in members {
-                at.push(Step::Key(key));
-                emit(places, at, value, out);
+                at.push(Step::Key(key.clone()));
+                walk(places, at, value, each);
                 at.pop();
             }
         }
         Value::Array(items) if !at.is_empty() && above(at) => {
-            for (i, value) in items.into_iter().enumerate() {
+            for (i, value) in items.iter().enumerate() {
                 at.push(Step::Index(i));
-                emit(places, at, value, out);
+                walk(places, at, value, each);
                 at.pop();
             }
         }
-        value => {
-            let mut op = Map::with_capacity(3);
-            op.insert("op".into(), Value::from("replace"));
-            op.insert("path".into(), Value::from(pointer(at)));
-            op.insert("value".into(), value);
-            out.push(Value::Object(op));
-        }
+        value => each(at, value),
+    }
+}
+
+/// The members of a client's body that its field mask names (`mask` as given: paths of
+/// member names joined by `.`, several joined by `,`), each place the mask names and the
+/// body leaves out cleared (`null`), as the vendors that take masks read them; `*` names
+/// every member the body holds.
+pub fn masked(body: Map<String, Value>, mask: &[&str]) -> Map<String, Value> {
+    let paths: Vec<&str> = mask
+        .iter()
+        .flat_map(|m| m.split(','))
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if paths.contains(&"*") {
+        return body;
+    }
+    let body = Value::Object(body);
+    let mut out = Value::Object(Map::new());
+    for text in paths {
+        let path = FieldPath::of_keys(text.split('.'));
+        let value = path.get(&body).cloned().unwrap_or(Value::Null);
+        path.set(&mut out, value);
+    }
+    match out {
+        Value::Object(members) => members,
+        _ => unreachable!("members are set into an object"),
     }
 }
 

@@ -860,6 +860,11 @@ impl<'a> Plan<'a> {
                 .map(|(ordering, order)| ordering.spell(order)),
             owner: self.op.owner.as_deref(),
             id: id.as_deref(),
+            update_mask: endpoint
+                .update_mask
+                .as_ref()
+                .and(body.as_ref())
+                .map(|b| crate::mapping::patch::mask(&d.webhook, b)),
         };
         let mut path =
             endpoint
@@ -1336,6 +1341,8 @@ struct RequestSlots<'a> {
     owner: Option<&'a str>,
     /// The webhook's id (`{{id}}`), for a vendor that takes it outside the path.
     id: Option<&'a str>,
+    /// The places an update changes (`{{update_mask}}`), for a vendor that takes a mask.
+    update_mask: Option<String>,
 }
 
 impl Slots for RequestSlots<'_> {
@@ -1348,6 +1355,7 @@ impl Slots for RequestSlots<'_> {
             "order" => self.order.map(Value::from),
             "owner" => self.owner.map(Value::from),
             "id" => self.id.map(Value::from),
+            "update_mask" => self.update_mask.clone().map(Value::from),
             other => {
                 let field = other.strip_prefix("current.")?;
                 self.current?.get(field).cloned()
