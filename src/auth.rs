@@ -155,11 +155,16 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// The user and password of `Authorization: Basic <base64 of user:password>` (scheme
 /// case-insensitive); `None` when the header is no such credential.
 pub fn basic(headers: &HeaderMap) -> Option<(String, String)> {
-    use base64::Engine;
     let v = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
-    let encoded = v.get(..6).filter(|p| p.eq_ignore_ascii_case("basic "))?;
+    let scheme = v.get(..6).filter(|p| p.eq_ignore_ascii_case("basic "))?;
+    basic_pair(&v[scheme.len()..])
+}
+
+/// The user and password of a basic credential's base64 text (what follows `Basic `).
+pub fn basic_pair(encoded: &str) -> Option<(String, String)> {
+    use base64::Engine;
     let decoded = base64::engine::general_purpose::STANDARD
-        .decode(v[encoded.len()..].trim())
+        .decode(encoded.trim())
         .ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (user, password) = text.split_once(':')?;

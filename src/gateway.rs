@@ -332,29 +332,32 @@ fn credentials(
     backend: Option<&Backend>,
     secrets: &mut Vec<String>,
 ) {
-    for name in [
-        &http::header::AUTHORIZATION,
-        &crate::auth::X_API_KEY,
-        credential,
-    ] {
-        if let Some(v) = headers.get(name).and_then(|v| v.to_str().ok()) {
-            keep(secrets, v);
-            if let Some((_, token)) = v.split_once(' ') {
-                keep(secrets, token.trim());
-            }
+    // The vendor's own credential header, where it is not `Authorization`.
+    let own = (*credential != http::header::AUTHORIZATION).then_some(credential);
+    let names = [&http::header::AUTHORIZATION, &crate::auth::X_API_KEY];
+    for name in names.into_iter().chain(own) {
+        let Some(v) = headers.get(name).and_then(|v| v.to_str().ok()) else {
+            continue;
+        };
+        keep(secrets, v);
+        let Some((scheme, token)) = v.split_once(' ') else {
+            continue;
+        };
+        keep(secrets, token.trim());
+        // A basic credential's parts, which a message may show decoded.
+        if scheme.eq_ignore_ascii_case("basic")
+            && let Some((user, password)) = crate::auth::basic_pair(token)
+        {
+            keep(secrets, &format!("{user}:{password}"));
+            keep(
+                secrets,
+                if password.is_empty() {
+                    &user
+                } else {
+                    &password
+                },
+            );
         }
-    }
-    // A basic credential's parts, which a message may show decoded.
-    if let Some((user, password)) = crate::auth::basic(headers) {
-        keep(secrets, &format!("{user}:{password}"));
-        keep(
-            secrets,
-            if password.is_empty() {
-                &user
-            } else {
-                &password
-            },
-        );
     }
     if let Some(Backend::Upstream(u)) = backend {
         for secret in u.own_secrets() {

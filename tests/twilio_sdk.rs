@@ -48,6 +48,20 @@ async fn the_sdk_works_against_the_emulator() {
     .await;
     let steps = drive(format!("http://{}", gw.emulators["parley"])).await;
     the_sdk_saw_the_vendors_answers(&steps);
+    // A target other than a webhook is kept as the client named it.
+    let trigger = support::send_raw(
+        gw.emulators["parley"],
+        "POST",
+        &format!("/v1/Conversations/{CONVERSATION}/Webhooks"),
+        &[
+            ("authorization", "Basic QUNhOnRva2Vu"),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ],
+        bytes::Bytes::from("Target=trigger&Configuration.Url=https%3A%2F%2Fexample.com%2Ft"),
+    )
+    .await;
+    ok(&trigger, 201, "a trigger");
+    assert_eq!(trigger.json()["target"], "trigger");
 }
 
 #[tokio::test]
