@@ -208,7 +208,7 @@ pub fn asked(how: &ClientAuth) -> String {
     }
 }
 
-/// A header's name as vendors' documentation writes it (`X-Postmark-Server-Token`), where
+/// A header's name as vendors' documentation writes it (`X-Vendor-Server-Token`), where
 /// HTTP keeps it in lower case.
 fn header_name(name: &HeaderName) -> String {
     name.as_str()

@@ -390,7 +390,7 @@ pub enum RawAuth {
     },
     /// A token in a header of the vendor's own, after an optional prefix.
     Header {
-        /// The header (`X-Postmark-Server-Token`, or `Authorization` with a prefix).
+        /// The header (`X-Vendor-Token`, or `Authorization` with a prefix).
         name: String,
         /// What comes before the token (`SSWS `).
         #[serde(default, skip_serializing_if = "String::is_empty")]

@@ -62,6 +62,22 @@ async fn the_sdk_works_against_the_emulator() {
     .await;
     ok(&trigger, 201, "a trigger");
     assert_eq!(trigger.json()["target"], "trigger");
+    // A form holds text: a member its rule says is an integer is read as one.
+    let replay = support::send_raw(
+        gw.emulators["parley"],
+        "POST",
+        &format!("/v1/Conversations/{CONVERSATION}/Webhooks"),
+        &[
+            ("authorization", "Basic QUNhOnRva2Vu"),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ],
+        bytes::Bytes::from(
+            "Target=webhook&Configuration.Url=https%3A%2F%2Fexample.com%2Fr&Configuration.ReplayAfter=5",
+        ),
+    )
+    .await;
+    ok(&replay, 201, "a webhook that replays");
+    assert_eq!(replay.json()["configuration"]["replay_after"], 5);
 }
 
 #[tokio::test]

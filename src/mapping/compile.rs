@@ -1811,19 +1811,59 @@ fn form_shapes(webhook: &ObjectMap) -> Vec<(FieldPath, crate::form::Shape)> {
         .iter()
         .filter(|r| r.request)
         .filter_map(|rule| {
-            let Target::Field(field) = &rule.target else {
-                return None;
+            let written = match &rule.target {
+                Target::Field(field) => {
+                    // A time is text the way a date-time codec reads it.
+                    let samples = match field.kind {
+                        Kind::Bool => vec![Value::Bool(true)],
+                        Kind::Integer => vec![Value::from(1)],
+                        Kind::String => {
+                            vec![Value::from("1"), Value::from("2020-01-01T00:00:00Z")]
+                        }
+                        Kind::StringList => vec![Value::Array(vec![Value::from("a")])],
+                        Kind::StringMap | Kind::Object => Vec::new(),
+                    };
+                    samples.iter().find_map(|s| rule.codec.encode(s).ok())?
+                }
+                Target::Extension(_) => extension_sample(rule)?,
             };
-            // A time is text the way a date-time codec reads it.
-            let samples = match field.kind {
-                Kind::Bool => vec![Value::Bool(true)],
-                Kind::Integer => vec![Value::from(1)],
-                Kind::String => vec![Value::from("1"), Value::from("2020-01-01T00:00:00Z")],
-                Kind::StringList => vec![Value::Array(vec![Value::from("a")])],
-                Kind::StringMap | Kind::Object => Vec::new(),
-            };
-            let written = samples.iter().find_map(|s| rule.codec.encode(s).ok())?;
             Some((rule.path.clone()?, crate::form::Shape::of(&written)?))
         })
         .collect()
+}
+
+/// What a vendor member no canonical field stands for holds, as far as its rule says: its
+/// `type`, a range (an integer), or the type of a value the file gives it.
+fn extension_sample(rule: &Rule) -> Option<Value> {
+    use super::checks::JsonType;
+    let item = |t: JsonType| match t {
+        JsonType::Boolean => Some(Value::Bool(true)),
+        JsonType::Integer | JsonType::Number => Some(Value::from(1)),
+        JsonType::String => Some(Value::from("a")),
+        JsonType::Object | JsonType::Array => None,
+    };
+    let values = rule.checks.iter().find_map(|c| match c {
+        Check::Values(t) => Some(*t),
+        _ => None,
+    });
+    let checked = rule.checks.iter().find_map(|c| match c {
+        Check::Type(JsonType::Array) => Some(Value::Array(vec![
+            values.and_then(item).unwrap_or_else(|| Value::from("a")),
+        ])),
+        Check::Type(t) => item(*t),
+        Check::Range { .. } => Some(Value::from(1)),
+        _ => None,
+    });
+    let given = || {
+        [
+            rule.default.as_ref(),
+            rule.render_default.as_ref(),
+            rule.fill.as_ref().map(|(v, _)| v),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|v| !v.is_null())
+        .cloned()
+    };
+    checked.or_else(given)
 }

@@ -38,9 +38,8 @@ pub enum Paging {
     /// The answer's `Link` header names the next page (`rel="next"`): its URL's cursor
     /// parameter is the cursor.
     Link,
-    /// The answer names the next page by its URL at `{{next_cursor}}` (Twilio's
-    /// `next_page_url`): its cursor parameter is the cursor, and emulators and surfaces write
-    /// an absolute URL there.
+    /// The answer names the next page by its URL at `{{next_cursor}}` (`next_page_url`): its
+    /// cursor parameter is the cursor, and emulators and surfaces write an absolute URL there.
     Url,
 }
 
@@ -367,7 +366,7 @@ pub enum ClientAuth {
     Bearer,
     /// `Authorization: Basic <base64 of user:password>`.
     Basic,
-    /// A header of the vendor's own (`X-Postmark-Server-Token: <token>`), its value the token
+    /// A header of the vendor's own (`X-Vendor-Token: <token>`), its value the token
     /// after a fixed beginning (`Authorization: SSWS <token>`).
     Header {
         /// The header.
