@@ -177,7 +177,8 @@ pub fn basic_pair(encoded: &str) -> Option<(String, String)> {
 /// after its prefix. `None` when there is none, or it is empty.
 pub fn presented<'h>(how: &ClientAuth, headers: &'h HeaderMap) -> Option<Cow<'h, str>> {
     let token = match how {
-        ClientAuth::Bearer => Cow::Borrowed(bearer(headers)?),
+        // Trimmed and not empty already.
+        ClientAuth::Bearer => return bearer(headers).map(Cow::Borrowed),
         ClientAuth::Basic => {
             let (user, password) = basic(headers)?;
             Cow::Owned(if password.is_empty() { user } else { password })
@@ -332,6 +333,53 @@ mod tests {
                 .authorize(&HeaderMap::new(), Scope::Write, None)
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn a_token_is_found_where_each_scheme_puts_it_and_presented_there_again() {
+        let header = ClientAuth::Header {
+            name: HeaderName::from_static("x-server-token"),
+            prefix: String::new(),
+        };
+        let prefixed = ClientAuth::Header {
+            name: http::header::AUTHORIZATION,
+            prefix: "SSWS ".into(),
+        };
+        for how in [ClientAuth::Bearer, ClientAuth::Basic, header, prefixed] {
+            let (name, value) = present(&how, "k3y-value").unwrap();
+            assert!(value.is_sensitive());
+            let mut headers = HeaderMap::new();
+            headers.insert(name, value);
+            assert_eq!(
+                presented(&how, &headers).as_deref(),
+                Some("k3y-value"),
+                "{how:?}"
+            );
+        }
+        let with = |value: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(
+                http::header::AUTHORIZATION,
+                HeaderValue::from_str(value).unwrap(),
+            );
+            h
+        };
+        // The key as the user where the password is empty; a malformed basic credential is none.
+        let user_only = with("Basic a2V5LWFzLXVzZXI6");
+        assert_eq!(
+            presented(&ClientAuth::Basic, &user_only).as_deref(),
+            Some("key-as-user")
+        );
+        assert_eq!(presented(&ClientAuth::Basic, &with("Basic !!!")), None);
+        assert_eq!(presented(&ClientAuth::Basic, &with("Bearer k3y")), None);
+        assert_eq!(presented(&ClientAuth::Bearer, &with("Bearer  ")), None);
+        assert_eq!(presented(&ClientAuth::None, &with("Bearer k3y")), None);
+        assert_eq!(asked(&ClientAuth::Basic), "Authorization: Basic");
+        let named = ClientAuth::Header {
+            name: HeaderName::from_static("x-postmark-server-token"),
+            prefix: String::new(),
+        };
+        assert_eq!(asked(&named), "X-Postmark-Server-Token");
     }
 
     #[test]
