@@ -174,8 +174,13 @@ pub fn basic_pair(encoded: &str) -> Option<(String, String)> {
 /// The token a client of a vendor presents the way its dialect says: a bearer token; the
 /// password of a basic credential, or its user where the password is empty (a vendor that
 /// takes its key as the user, as a few billing APIs do); the value of the vendor's header
-/// after its prefix. `None` when there is none, or it is empty.
-pub fn presented<'h>(how: &ClientAuth, headers: &'h HeaderMap) -> Option<Cow<'h, str>> {
+/// after its prefix; the value of the vendor's query parameter in `query`. `None` when there is
+/// none, or it is empty.
+pub fn presented<'h>(
+    how: &ClientAuth,
+    headers: &'h HeaderMap,
+    query: Option<&str>,
+) -> Option<Cow<'h, str>> {
     let token = match how {
         // Trimmed and not empty already.
         ClientAuth::Bearer => return bearer(headers).map(Cow::Borrowed),
@@ -191,6 +196,12 @@ pub fn presented<'h>(how: &ClientAuth, headers: &'h HeaderMap) -> Option<Cow<'h,
                 .map(|_| &value[prefix.len()..])?;
             Cow::Borrowed(rest.trim())
         }
+        ClientAuth::Query { name } => Cow::Owned(
+            form_urlencoded::parse(query?.as_bytes())
+                .find(|(k, _)| k == name)?
+                .1
+                .into_owned(),
+        ),
         ClientAuth::None => return None,
     };
     (!token.trim().is_empty()).then_some(token)
@@ -205,6 +216,7 @@ pub fn asked(how: &ClientAuth) -> String {
         ClientAuth::Header { name, prefix } => {
             format!("{}: {}", header_name(name), prefix.trim_end())
         }
+        ClientAuth::Query { name } => format!("the query parameter {name}"),
         ClientAuth::None => "no header".into(),
     }
 }
@@ -225,8 +237,8 @@ fn header_name(name: &HeaderName) -> String {
 }
 
 /// The header field by which a client presents `token` the way its dialect says (how the
-/// gateway calls the emulators it runs). `None` for a dialect that takes no credential, and
-/// for a token no header can carry.
+/// gateway calls the emulators it runs). `None` for a dialect that takes no credential or
+/// takes it in the query ([`query_pair`]), and for a token no header can carry.
 pub fn present(how: &ClientAuth, token: &str) -> Option<(HeaderName, HeaderValue)> {
     use base64::Engine;
     let (name, text) = match how {
@@ -237,11 +249,19 @@ pub fn present(how: &ClientAuth, token: &str) -> Option<(HeaderName, HeaderValue
             (http::header::AUTHORIZATION, format!("Basic {pair}"))
         }
         ClientAuth::Header { name, prefix } => (name.clone(), format!("{prefix}{token}")),
-        ClientAuth::None => return None,
+        ClientAuth::Query { .. } | ClientAuth::None => return None,
     };
     let mut value = HeaderValue::from_str(&text).ok()?;
     value.set_sensitive(true);
     Some((name, value))
+}
+
+/// The query parameter `name=token`, percent-encoded, by which a client presents `token` in
+/// the query.
+pub fn query_pair(name: &str, token: &str) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .append_pair(name, token)
+        .finish()
 }
 
 /// Parses 64 hex digits.
@@ -351,7 +371,7 @@ mod tests {
             let mut headers = HeaderMap::new();
             headers.insert(name, value);
             assert_eq!(
-                presented(&how, &headers).as_deref(),
+                presented(&how, &headers, None).as_deref(),
                 Some("k3y-value"),
                 "{how:?}"
             );
@@ -367,13 +387,35 @@ mod tests {
         // The key as the user where the password is empty; a malformed basic credential is none.
         let user_only = with("Basic a2V5LWFzLXVzZXI6");
         assert_eq!(
-            presented(&ClientAuth::Basic, &user_only).as_deref(),
+            presented(&ClientAuth::Basic, &user_only, None).as_deref(),
             Some("key-as-user")
         );
-        assert_eq!(presented(&ClientAuth::Basic, &with("Basic !!!")), None);
-        assert_eq!(presented(&ClientAuth::Basic, &with("Bearer k3y")), None);
-        assert_eq!(presented(&ClientAuth::Bearer, &with("Bearer  ")), None);
-        assert_eq!(presented(&ClientAuth::None, &with("Bearer k3y")), None);
+        assert_eq!(
+            presented(&ClientAuth::Basic, &with("Basic !!!"), None),
+            None
+        );
+        assert_eq!(
+            presented(&ClientAuth::Basic, &with("Bearer k3y"), None),
+            None
+        );
+        assert_eq!(
+            presented(&ClientAuth::Bearer, &with("Bearer  "), None),
+            None
+        );
+        assert_eq!(
+            presented(&ClientAuth::None, &with("Bearer k3y"), None),
+            None
+        );
+        let query = ClientAuth::Query { name: "key".into() };
+        let pair = query_pair("key", "k3y value&more");
+        assert_eq!(pair, "key=k3y+value%26more");
+        let text = format!("limit=2&{pair}");
+        assert_eq!(
+            presented(&query, &HeaderMap::new(), Some(&text)).as_deref(),
+            Some("k3y value&more")
+        );
+        assert_eq!(presented(&query, &HeaderMap::new(), Some("keys=x")), None);
+        assert_eq!(asked(&query), "the query parameter key");
         assert_eq!(asked(&ClientAuth::Basic), "Authorization: Basic");
         let named = ClientAuth::Header {
             name: HeaderName::from_static("x-postmark-server-token"),

@@ -402,6 +402,17 @@ pub enum RawAuth {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         token_file: Option<PathBuf>,
     },
+    /// A token in a query parameter of the vendor's own.
+    Query {
+        /// The parameter (`hapikey`, `key`).
+        name: String,
+        /// The environment variable holding the token.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token_env: Option<String>,
+        /// A file holding the token (surrounding whitespace ignored).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token_file: Option<PathBuf>,
+    },
     /// The client's own credential is forwarded to the vendor, which authenticates it.
     Passthrough,
     /// No credential is sent.
@@ -743,6 +754,13 @@ pub enum UpstreamAuth {
         name: http::HeaderName,
         /// What comes before the token.
         prefix: String,
+        /// The token.
+        token: Secret,
+    },
+    /// hookgate's own token, in the vendor's query parameter `name`.
+    Query {
+        /// The parameter.
+        name: String,
         /// The token.
         token: Secret,
     },
@@ -1090,6 +1108,10 @@ fn validate(
                 | RawAuth::Header {
                     token_env: Some(var),
                     ..
+                }
+                | RawAuth::Query {
+                    token_env: Some(var),
+                    ..
                 },
             ) => Some(var.clone()),
             _ => None,
@@ -1322,6 +1344,23 @@ fn upstream_auth(
                 return None;
             }
             Some(UpstreamAuth::Basic(token))
+        }
+        RawAuth::Query {
+            name,
+            token_env,
+            token_file,
+        } => {
+            if name.is_empty() {
+                p.add(
+                    format!("{key}.auth.name"),
+                    "is required: the query parameter the vendor takes its token in",
+                );
+            }
+            let (token, _) = read(p, "query", token_env, token_file)?;
+            (!name.is_empty()).then(|| UpstreamAuth::Query {
+                name: name.clone(),
+                token,
+            })
         }
         RawAuth::Header {
             name,

@@ -12,6 +12,7 @@ use crate::http::client::Client;
 use crate::http::connect::Origin;
 use crate::http::inbound::Incoming;
 use crate::mapping::Dialect;
+use crate::mapping::model::ClientAuth;
 use crate::setup::StartError;
 use crate::upstream::resilience::Guard;
 use crate::upstream::{Auth, HeaderSecret, Secret, Upstream};
@@ -129,8 +130,27 @@ pub fn upstream(
                 .collect(),
         })
     };
+    // The token as a query parameter, added to each request as it is sent.
+    let query = |name: &str, token: &Secret| {
+        let pair = crate::auth::query_pair(name, token.expose());
+        let encoded = pair.split_once('=').map_or("", |(_, v)| v).to_owned();
+        Auth::Query {
+            secrets: vec![
+                token.clone(),
+                Secret::new(encoded),
+                Secret::new(pair.clone()),
+            ],
+            pair: Secret::new(pair),
+        }
+    };
     let auth = match (&u.auth, u.emulate) {
         // The gateway's key, presented as the vendor's clients present theirs.
+        (_, true) if matches!(dialect.client_auth, ClientAuth::Query { .. }) => {
+            let ClientAuth::Query { name } = &dialect.client_auth else {
+                unreachable!("matched above");
+            };
+            query(name, internal.secret())
+        }
         (_, true) => match crate::auth::present(&dialect.client_auth, internal.secret().expose()) {
             Some((name, value)) => Auth::Own {
                 name,
@@ -195,6 +215,7 @@ pub fn upstream(
             }
             own(name.clone(), format!("{prefix}{token}"), vec![token])?
         }
+        (UpstreamAuth::Query { name, token }, false) => query(name, token),
         (UpstreamAuth::Passthrough, false) => Auth::Passthrough,
         (UpstreamAuth::None, false) => Auth::None,
     };
@@ -252,9 +273,27 @@ pub fn surface(
     upstreams: &BTreeMap<String, Arc<Upstream>>,
 ) -> Result<VendorApi, StartError> {
     let key = |what: &str| format!("surfaces.{}.{what}", s.name);
+    let dialect = resolve(dialects, &s.dialect, || key("dialect"))?;
+    let upstream = resolve(upstreams, &s.upstream, || key("upstream"))?;
+    // A credential in the query goes on only where the query does: to a vendor of the same
+    // dialect, which is relayed the client's request as it is.
+    if let (ClientAuth::Query { name }, Auth::Passthrough) = (&dialect.client_auth, &upstream.auth)
+        && upstream.dialect.name != dialect.name
+    {
+        return Err(StartError::Config(ConfigReport {
+            source: "configuration against mapping files".into(),
+            problems: vec![ConfigProblem {
+                key: key("upstream"),
+                message: format!(
+                    "`{}` passes credentials through, and {}'s clients send theirs in the query parameter {name}, which only a vendor of the same dialect is sent",
+                    s.upstream, dialect.name
+                ),
+            }],
+        }));
+    }
     Ok(VendorApi::new(
-        resolve(dialects, &s.dialect, || key("dialect"))?,
-        Backend::Upstream(resolve(upstreams, &s.upstream, || key("upstream"))?),
+        dialect,
+        Backend::Upstream(upstream),
         s.owner.clone(),
     ))
 }

@@ -298,7 +298,7 @@ prefix = "/s"
         "upstream: unknown key; did you mean `upstreams`?",
         "upstreams.live.timeout: unknown key; did you mean `upstreams.live.timeout_ms`?",
         "upstreams.live.retries: `\"three\"`: expected a whole number",
-        "upstreams.live.auth.type: `bearr`: expected `bearer`, `basic`, `header`, `passthrough` or `none`",
+        "upstreams.live.auth.type: `bearr`: expected `bearer`, `basic`, `header`, `query`, `passthrough` or `none`",
         "limits.idle_timeout_ms: `-1`: expected a whole number",
         "limits.max_conections: unknown key; did you mean `limits.max_connections`? (from environment variable HOOKGATE__LIMITS__MAX_CONECTIONS)",
         "log.level: `verbose`: would show none of hookgate's logs",

@@ -147,6 +147,10 @@ fn credentials_that_cannot_be_sent_are_refused_at_load() {
             "upstreams.v.auth: a header credential needs exactly one of token_env or token_file",
         ),
         (
+            format!("{{ type = \"query\", name = \"\", token_file = {token:?} }}"),
+            "upstreams.v.auth.name: is required: the query parameter",
+        ),
+        (
             format!("{{ type = \"digest\", token_file = {token:?} }}"),
             "upstreams.v.auth.type",
         ),
@@ -386,5 +390,182 @@ async fn an_emulators_journal_shows_no_credential_whatever_its_header_is_called(
         !Value::Array(entries)
             .to_string()
             .contains("client-server-token")
+    );
+}
+
+/// A folder of the test dialects with Sift's clients sending their key in the query, as
+/// Google's API keys travel (`?key=…`).
+fn with_query_key() -> tempfile::TempDir {
+    let dir = dialects();
+    let sift = dir.path().join("sift.toml");
+    let text = std::fs::read_to_string(&sift).unwrap();
+    let keyed = text.replacen("[dialect]\n", "[dialect]\nauth = { query = \"key\" }\n", 1);
+    assert_ne!(text, keyed);
+    std::fs::write(sift, keyed).unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn a_token_in_the_query_is_sent_but_never_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = secret_file(dir.path(), "t", "q-t0ken/with&more");
+    // The audit of the logs looks for the token as it was configured, and as it is sent.
+    support::secrets::remember_request(
+        &[
+            ("x-api-key", "q-t0ken/with&more"),
+            ("x-api-key", "q-t0ken%2Fwith%26more"),
+        ],
+        b"",
+    );
+    let vendor = Double::start(vec![
+        Reply::json(200, json!({"webhooks": []})),
+        Reply::json(
+            400,
+            json!({"error": {"code": 400, "status": "INVALID_ARGUMENT",
+                "message": "API key q-t0ken/with&more is not valid for this project"}}),
+        ),
+    ])
+    .await;
+    let gw = gateway(&format!(
+        "mappings_dir = {DIR:?}\n[upstreams.sift]\ndialect = \"sift\"\nbase_url = {:?}\n\
+         auth = {{ type = \"query\", name = \"key\", token_file = {token:?} }}\n",
+        vendor.url()
+    ))
+    .await;
+    let hooks = "/v1/upstreams/sift/owners/p1/webhooks";
+    let listed = send(gw.addr, "GET", &format!("{hooks}?limit=2"), &[], None).await;
+    ok(&listed, 200, "list");
+    let refused = send(gw.addr, "GET", &format!("{hooks}/wh-1"), &[], None).await;
+    let text = refused.json().to_string();
+    assert!(text.contains("is not valid for this project"), "{text}");
+    assert!(!text.contains("q-t0ken"), "{text}");
+    let seen = vendor.seen();
+    assert_eq!(
+        seen[0].path,
+        "/v1/projects/p1/webhooks?page_size=2&key=q-t0ken%2Fwith%26more"
+    );
+    assert_eq!(
+        seen[1].path,
+        "/v1/projects/p1/webhooks/wh-1?key=q-t0ken%2Fwith%26more"
+    );
+    assert!(!seen[0].headers.contains_key("authorization"));
+    support::secrets::assert_none_logged();
+}
+
+#[tokio::test]
+async fn a_key_in_the_query_opens_a_surface_and_is_never_relayed() {
+    let dir = with_query_key();
+    let key = "hg-key-0123456789";
+    let vendor = Double::start(vec![Reply::json(200, json!({"webhooks": []}))]).await;
+    let token = secret_file(dir.path(), "vendor-token", "vendor-t0ken");
+    let gw = gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.relay]\ndialect = \"relay\"\nemulate = true\n\
+         [upstreams.sift]\ndialect = \"sift\"\nbase_url = {:?}\n\
+         auth = {{ type = \"query\", name = \"key\", token_file = {token:?} }}\n\
+         [surfaces.translated]\ndialect = \"sift\"\nupstream = \"relay\"\nprefix = \"/t\"\n\
+         [surfaces.relayed]\ndialect = \"sift\"\nupstream = \"sift\"\nprefix = \"/r\"\n\
+         [url_policy]\nallow_private = true\n{}",
+        dir.path(),
+        vendor.url(),
+        keys(key)
+    ))
+    .await;
+    let hooks = "/t/v1/projects/p1/webhooks";
+    let admitted = send(gw.addr, "GET", &format!("{hooks}?key={key}"), &[], None).await;
+    ok(&admitted, 200, "the key in the query");
+    let also = send(gw.addr, "GET", hooks, &[("x-api-key", key)], None).await;
+    ok(&also, 200, "the key in X-Api-Key");
+    let wrong = send(gw.addr, "GET", &format!("{hooks}?key=nope-nope"), &[], None).await;
+    ok(&wrong, 401, "another key");
+    let missing = send(gw.addr, "GET", hooks, &[], None).await;
+    ok(&missing, 401, "no key");
+    assert!(
+        missing.json()["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("the query parameter key or X-Api-Key")),
+        "{}",
+        missing.json()
+    );
+    // Relayed to a vendor of the same dialect: hookgate's key there, never the client's.
+    let relayed = send(
+        gw.addr,
+        "GET",
+        &format!("/r/v1/projects/p1/webhooks?page_size=5&key={key}"),
+        &[],
+        None,
+    )
+    .await;
+    ok(&relayed, 200, "relayed");
+    assert_eq!(
+        vendor.seen()[0].path,
+        "/v1/projects/p1/webhooks?page_size=5&key=vendor-t0ken"
+    );
+}
+
+#[tokio::test]
+async fn an_emulator_taking_keys_in_the_query_answers_its_gateway_and_journals_none() {
+    let dir = with_query_key();
+    let key = "hg-key-0123456789";
+    let gw = gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.sift]\ndialect = \"sift\"\nemulate = true\n{}",
+        dir.path(),
+        keys(key)
+    ))
+    .await;
+    let listed = send(
+        gw.addr,
+        "GET",
+        "/v1/upstreams/sift/owners/p1/webhooks",
+        &[("x-api-key", key)],
+        None,
+    )
+    .await;
+    ok(&listed, 200, "through the gateway");
+    let direct = send(
+        gw.emulators["sift"],
+        "GET",
+        &format!("/v1/projects/p1/webhooks?key={key}"),
+        &[],
+        None,
+    )
+    .await;
+    ok(&direct, 200, "a client of the emulator");
+    let journal = send(
+        gw.emulators["sift"],
+        "GET",
+        "/__hookgate/journal",
+        &[("x-api-key", key)],
+        None,
+    )
+    .await;
+    ok(&journal, 200, "the journal");
+    let text = journal.json().to_string();
+    assert!(!text.contains(key), "{text}");
+    assert!(text.contains("key=[redacted]"), "{text}");
+}
+
+#[tokio::test]
+async fn a_key_in_the_query_is_passed_through_only_to_its_own_dialect() {
+    let dir = with_query_key();
+    let text = format!(
+        "listen = \"127.0.0.1:0\"\nmappings_dir = {:?}\n[upstreams.relay]\ndialect = \"relay\"\n\
+         base_url = \"https://api.example.com\"\nauth = {{ type = \"passthrough\" }}\n\
+         [surfaces.sift]\ndialect = \"sift\"\nupstream = \"relay\"\nprefix = \"/sift\"\n\
+         [inbound_auth]\nmode = \"off\"\n",
+        dir.path()
+    );
+    let figment = figment::Figment::from(figment::providers::Serialized::defaults(
+        hookgate::config::RawConfig::default(),
+    ))
+    .merge(figment::providers::Toml::string(&text));
+    let config = hookgate::config::from_figment(&figment, "test").unwrap();
+    let setup = hookgate::setup::load(config).unwrap();
+    let Err(e) = hookgate::app::start(setup).await else {
+        panic!("started");
+    };
+    let shown = e.to_string();
+    assert!(
+        shown.contains("surfaces.sift.upstream") && shown.contains("query parameter key"),
+        "{shown}"
     );
 }

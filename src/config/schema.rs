@@ -25,7 +25,7 @@ pub const NAME: &str = "<name>";
 const CHOICES: &[(&str, &[&str])] = &[
     (
         "upstreams.<name>.auth.type",
-        &["bearer", "basic", "header", "passthrough", "none"],
+        &["bearer", "basic", "header", "query", "passthrough", "none"],
     ),
     ("log.format", &["pretty", "json"]),
     ("inbound_auth.mode", &["api_keys", "off"]),

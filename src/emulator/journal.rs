@@ -164,6 +164,8 @@ pub struct Journal {
     /// The header the dialect's clients send their credential in, when it is one of the
     /// vendor's own: redacted whatever its name says.
     credential: Option<http::HeaderName>,
+    /// The query parameter they send it in, for a vendor that takes it there.
+    credential_param: Option<String>,
 }
 
 impl Journal {
@@ -184,6 +186,10 @@ impl Journal {
             secret_members,
             credential: match &dialect.client_auth {
                 ClientAuth::Header { name, .. } => Some(name.clone()),
+                _ => None,
+            },
+            credential_param: match &dialect.client_auth {
+                ClientAuth::Query { name } => Some(name.clone()),
                 _ => None,
             },
         }
@@ -252,7 +258,10 @@ impl Journal {
             at: humantime::format_rfc3339_millis(received).to_string(),
             method: request.method.to_string(),
             path: request.uri.path().to_owned(),
-            query: request.uri.query().map(redact_query),
+            query: request
+                .uri
+                .query()
+                .map(|q| redact_query(q, self.credential_param.as_deref())),
             operation: request.operation,
             headers,
             body,
@@ -386,12 +395,15 @@ fn redact_header(name: &str, value: &str) -> String {
     }
 }
 
-/// A query string with the values of credential-named parameters redacted.
-fn redact_query(query: &str) -> String {
+/// A query string with the values of credential-named parameters redacted,
+/// and of `credential`, the parameter the dialect's clients send their credential in.
+fn redact_query(query: &str, credential: Option<&str>) -> String {
     query
         .split('&')
         .map(|pair| match pair.split_once('=') {
-            Some((key, _)) if sensitive(key) => format!("{key}={REDACTED}"),
+            Some((key, _)) if sensitive(key) || Some(key) == credential => {
+                format!("{key}={REDACTED}")
+            }
             _ => pair.to_owned(),
         })
         .collect::<Vec<_>>()
@@ -412,7 +424,7 @@ mod tests {
         assert_eq!(redact_header("x-webhook-token", "abc"), "[redacted]");
         assert_eq!(redact_header("idempotency-key", "k1"), "k1");
         assert_eq!(
-            redact_query("limit=2&api_key=s&cursor=x"),
+            redact_query("limit=2&api_key=s&cursor=x", None),
             "limit=2&api_key=[redacted]&cursor=x"
         );
         let mut v = serde_json::json!({

@@ -812,10 +812,27 @@ impl VendorApi {
             route.owner.as_deref(),
             route.id.as_deref(),
         );
+        // The client's credential in the query is the vendor's only where it is passed through:
+        // else it is a key of hookgate's, which the vendor is never sent.
+        let query = match (&self.dialect.client_auth, route.query.as_deref()) {
+            (ClientAuth::Query { name }, Some(query)) if !self.passes_credential() => {
+                let kept: Vec<&str> = query
+                    .split('&')
+                    .filter(|pair| {
+                        let key = pair.split_once('=').map_or(*pair, |(k, _)| k);
+                        form_urlencoded::parse(key.as_bytes())
+                            .next()
+                            .is_none_or(|(k, _)| k != *name)
+                    })
+                    .collect();
+                (!kept.is_empty()).then(|| kept.join("&"))
+            }
+            (_, query) => query.map(str::to_owned),
+        };
         Ok(Job::Relay(Relay {
             method: matched.method.clone(),
             path,
-            query: route.query.clone(),
+            query,
             headers: route.headers.clone(),
             body: bytes,
             content_type: match route.kind {
@@ -1211,7 +1228,7 @@ impl Frontend for VendorApi {
         inbound: &Inbound,
     ) -> Result<(), Problem> {
         let how = &self.dialect.client_auth;
-        let presented = auth::presented(how, headers);
+        let presented = auth::presented(how, headers, routed.route.query.as_deref());
         if inbound.is_on() && !self.passes_credential() {
             // The client's key, the vendor's way or in `X-Api-Key`.
             let (key, asked) = match (auth::api_key(headers), how) {

@@ -1384,11 +1384,28 @@ impl Compiler<'_> {
                 other => {
                     self.error(
                         KEY,
-                        format!("`{other}`: expected \"bearer\", \"basic\", \"none\" or {{ header = \"NAME\" }}"),
+                        format!("`{other}`: expected \"bearer\", \"basic\", \"none\", {{ header = \"NAME\" }} or {{ query = \"NAME\" }}"),
                     );
                     ClientAuth::Bearer
                 }
             },
+            Value::Object(table) if table.contains_key("query") => {
+                if let Some(unknown) = table.keys().find(|k| k.as_str() != "query") {
+                    self.error(
+                        KEY,
+                        format!("unknown key `{unknown}`: `query` stands alone"),
+                    );
+                }
+                match table.get("query").and_then(Value::as_str) {
+                    Some(name) if !name.is_empty() => ClientAuth::Query {
+                        name: name.to_owned(),
+                    },
+                    _ => {
+                        self.error(KEY, "`query` must be a parameter's name");
+                        ClientAuth::Bearer
+                    }
+                }
+            }
             Value::Object(table) => {
                 if let Some(unknown) = table
                     .keys()
@@ -1430,7 +1447,7 @@ impl Compiler<'_> {
             _ => {
                 self.error(
                     KEY,
-                    "expected \"bearer\", \"basic\", \"none\" or { header = \"NAME\" }",
+                    "expected \"bearer\", \"basic\", \"none\", { header = \"NAME\" } or { query = \"NAME\" }",
                 );
                 ClientAuth::Bearer
             }

@@ -374,6 +374,11 @@ pub enum ClientAuth {
         /// What comes before the token; empty for most.
         prefix: String,
     },
+    /// A query parameter of the vendor's own (`?hapikey=<token>`).
+    Query {
+        /// The parameter.
+        name: String,
+    },
     /// None.
     None,
 }

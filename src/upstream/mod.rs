@@ -45,6 +45,14 @@ pub enum Auth {
         /// its `user:password`).
         secrets: Vec<Secret>,
     },
+    /// hookgate's own token in a query parameter: `name=token`, added to each request's
+    /// target as it is sent, never to the target logged.
+    Query {
+        /// The parameter and the token, percent-encoded.
+        pair: Secret,
+        /// What a vendor's message echoing it is redacted of.
+        secrets: Vec<Secret>,
+    },
     /// The client's own credential is forwarded, in the field it came in.
     Passthrough,
     /// No credential.
@@ -175,7 +183,7 @@ impl Upstream {
     /// echo the credential it was sent.
     pub fn own_secrets(&self) -> &[Secret] {
         match &self.auth {
-            Auth::Own { secrets, .. } => secrets,
+            Auth::Own { secrets, .. } | Auth::Query { secrets, .. } => secrets,
             _ => &[],
         }
     }
@@ -284,7 +292,7 @@ impl Upstream {
                     headers.push((name.clone(), value));
                 }
             }
-            Auth::None => {}
+            Auth::Query { .. } | Auth::None => {}
         }
         if let (Some(name), Some(key)) = (&self.dialect.idempotency_key, &call.idempotency_key) {
             // The vendor's own name for the key replaces any field above of that name.
@@ -340,10 +348,11 @@ impl Upstream {
             // One reading of the clock for both: nothing waits between them.
             let started = Instant::now();
             let left = deadline.saturating_duration_since(started);
+            let on_wire = self.with_credential(target);
             let request = Outbound {
                 method,
                 origin: &self.origin,
-                target,
+                target: &on_wire,
                 headers,
                 body: &body,
             };
@@ -389,6 +398,18 @@ impl Upstream {
             }
             tracing::debug!(upstream = %self.name, attempt, ?pause, "retrying");
             tokio::time::sleep(pause).await;
+        }
+    }
+
+    /// A request's target as it is sent: with hookgate's token where the vendor takes it in
+    /// the query.
+    fn with_credential<'t>(&self, target: &'t str) -> std::borrow::Cow<'t, str> {
+        match &self.auth {
+            Auth::Query { pair, .. } => {
+                let join = if target.contains('?') { '&' } else { '?' };
+                std::borrow::Cow::Owned(format!("{target}{join}{}", pair.expose()))
+            }
+            _ => std::borrow::Cow::Borrowed(target),
         }
     }
 
