@@ -24,16 +24,27 @@ pub struct PathTemplate {
     /// are paths of several (`dialect.owner_segments`: `{owner}/{repo}`) and the
     /// template has `{owner}`.
     pub owner_span: usize,
+    /// Text that follows the id in its segment (`/webhooks/{id}.json`: `.json`).
+    pub id_suffix: String,
 }
 
 impl PathTemplate {
     /// Splits a template; a placeholder other than `{owner}` or `{id}` is refused.
     pub fn parse(text: &str) -> Result<PathTemplate, String> {
         let mut segments = Vec::new();
+        let mut id_suffix = String::new();
         for part in text.split('/').filter(|s| !s.is_empty()) {
+            // The id followed by text of the vendor's own in one segment (an extension).
+            let suffixed = part
+                .strip_prefix("{id}")
+                .filter(|rest| !rest.is_empty() && !rest.contains(['{', '}']));
             segments.push(match part {
                 "{owner}" => PathSeg::Owner,
                 "{id}" => PathSeg::Id,
+                _ if suffixed.is_some() => {
+                    id_suffix = suffixed.unwrap_or_default().to_owned();
+                    PathSeg::Id
+                }
                 p if p.contains('{') || p.contains('}') => {
                     return Err(format!(
                         "unknown placeholder in `{p}`: only {{owner}} and {{id}} exist"
@@ -46,6 +57,7 @@ impl PathTemplate {
         Ok(PathTemplate {
             segments,
             owner_span: 1,
+            id_suffix,
         })
     }
 
@@ -84,7 +96,10 @@ impl PathTemplate {
                         push_segment(&mut out, part);
                     }
                 }
-                PathSeg::Id => push_segment(&mut out, id.unwrap_or("")),
+                PathSeg::Id => {
+                    push_segment(&mut out, id.unwrap_or(""));
+                    out.push_str(&self.id_suffix);
+                }
             }
         }
         out
@@ -112,7 +127,13 @@ impl PathTemplate {
                     }
                     owner = Some(joined);
                 }
-                PathSeg::Id => id = Some(part.to_owned()),
+                PathSeg::Id => {
+                    let bare = part.strip_suffix(self.id_suffix.as_str())?;
+                    if bare.is_empty() {
+                        return None;
+                    }
+                    id = Some(bare.to_owned());
+                }
             }
         }
         Some((owner, id))
@@ -125,7 +146,7 @@ impl fmt::Display for PathTemplate {
             match seg {
                 PathSeg::Literal(s) => write!(f, "/{s}")?,
                 PathSeg::Owner => f.write_str("/{owner}")?,
-                PathSeg::Id => f.write_str("/{id}")?,
+                PathSeg::Id => write!(f, "/{{id}}{}", self.id_suffix)?,
             }
         }
         Ok(())
@@ -380,6 +401,23 @@ mod tests {
         );
         assert_eq!(t.to_string(), "/agents/{owner}/webhooks/{id}");
         assert!(PathTemplate::parse("/a/../b").is_err());
+    }
+
+    #[test]
+    fn an_id_may_share_its_segment_with_an_extension() {
+        let t = PathTemplate::parse("/webhooks/{id}.json").unwrap();
+        assert_eq!(
+            t.render(&["/admin"], None, Some("4 5")),
+            "/admin/webhooks/4%205.json"
+        );
+        assert_eq!(t.to_string(), "/webhooks/{id}.json");
+        let matched = |part: &str| t.matches(&["webhooks", part]).map(|(_, id)| id);
+        assert_eq!(matched("45.json"), Some(Some("45".into())));
+        assert_eq!(matched("45.json.json"), Some(Some("45.json".into())));
+        assert_eq!(matched("45"), None);
+        assert_eq!(matched(".json"), None);
+        assert!(PathTemplate::parse("/webhooks/{id}.{x}").is_err());
+        assert!(PathTemplate::parse("/webhooks/x{id}").is_err());
     }
 
     #[test]
