@@ -1230,14 +1230,12 @@ impl Frontend for VendorApi {
         let how = &self.dialect.client_auth;
         let presented = auth::presented(how, headers, routed.route.query.as_deref());
         if inbound.is_on() && !self.passes_credential() {
-            // The client's key, the vendor's way or in `X-Api-Key`.
-            let (key, asked) = match (auth::api_key(headers), how) {
-                (Some(key), _) => (Some(key), "X-Api-Key".to_owned()),
-                (None, ClientAuth::None) => (None, "X-Api-Key".to_owned()),
-                (None, how) => (
-                    presented.as_deref(),
-                    format!("{} or X-Api-Key", auth::asked(how)),
-                ),
+            // The client's key, in `X-Api-Key` or the vendor's way; where it was to be is said
+            // only when it is missing.
+            let key = auth::api_key(headers).or(presented.as_deref());
+            let asked = match (key, how) {
+                (None, ClientAuth::None) | (Some(_), _) => Cow::Borrowed("X-Api-Key"),
+                (None, how) => Cow::Owned(format!("{} or X-Api-Key", auth::asked(how))),
             };
             let scope = routed.scope.unwrap_or(Scope::Write);
             let upstream = routed.upstream().or(self.stands_for.as_deref());
