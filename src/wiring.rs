@@ -145,20 +145,18 @@ pub fn upstream(
     };
     let auth = match (&u.auth, u.emulate) {
         // The gateway's key, presented as the vendor's clients present theirs.
-        (_, true) if matches!(dialect.client_auth, ClientAuth::Query { .. }) => {
-            let ClientAuth::Query { name } = &dialect.client_auth else {
-                unreachable!("matched above");
-            };
-            query(name, internal.secret())
-        }
-        (_, true) => match crate::auth::present(&dialect.client_auth, internal.secret().expose()) {
-            Some((name, value)) => Auth::Own {
-                name,
-                value: HeaderSecret::new(value.to_str().unwrap_or_default())
-                    .ok_or_else(|| refused("auth", "the key is not a valid header value".into()))?,
-                secrets: vec![internal.secret().clone()],
+        (_, true) => match &dialect.client_auth {
+            ClientAuth::Query { name } => query(name, internal.secret()),
+            how => match crate::auth::present(how, internal.secret().expose()) {
+                Some((name, value)) => Auth::Own {
+                    name,
+                    value: HeaderSecret::new(value.to_str().unwrap_or_default()).ok_or_else(
+                        || refused("auth", "the key is not a valid header value".into()),
+                    )?,
+                    secrets: vec![internal.secret().clone()],
+                },
+                None => Auth::None,
             },
-            None => Auth::None,
         },
         (UpstreamAuth::Bearer(token), false) => {
             let token = token.expose();
