@@ -207,7 +207,7 @@ async fn answer<F: Frontend, B: RequestBody>(
     request_id: &str,
 ) -> (Response<Body>, Option<Problem>) {
     let credential = front.credential_header();
-    let call = Call::new(
+    let mut call = Call::new(
         request_id,
         headers
             .get(credential)
@@ -217,6 +217,9 @@ async fn answer<F: Frontend, B: RequestBody>(
     let phases = async {
         front.authenticate(routed, headers, &admission.inbound)?;
         let bytes = read_body(body, headers, routed.reads_body, admission.body_limit).await?;
+        if call.idempotency_key.is_none() {
+            call.idempotency_key = front.idempotency_key_in(routed, &bytes);
+        }
         let job = front.parse(routed, headers, bytes)?;
         // The body's secrets are taken before the job is carried out (it consumes the body);
         // the credentials' only when a problem is to be redacted.

@@ -1,7 +1,8 @@
 //! squareup (46.0.0.20260916, installed from PyPI into a virtual environment the first time),
 //! Square's Python SDK, a client nobody here wrote, driven by `tests/sdk/square_webhooks.py`
 //! against `tests/dialects/square.toml`, a vendor spelt as Square's webhook subscriptions API:
-//! wrapped subscriptions, a signature key shown when it is made, an update that keeps what it does not name, lists read one to a page
+//! wrapped subscriptions, an idempotency key in a create's body, a signature key shown when it
+//! is made, an update that keeps what it does not name, lists read one to a page
 //! by the SDK's pager, refusals as Square's error items. Against its emulator, and through its
 //! surface in front of an emulator of another vendor, which refuses a member it cannot keep.
 
@@ -70,4 +71,102 @@ async fn the_sdk_works_through_its_surface_in_front_of_another_vendor() {
         steps["api_version"]["body"]["errors"][0]["detail"],
         "api_version: not supported by upstream zen"
     );
+}
+
+fn subscription(id: &str) -> Value {
+    json!({"subscription": {"id": id, "name": "n", "enabled": true,
+        "event_types": ["payment.created"], "notification_url": "https://example.com/1",
+        "api_version": "2021-12-15", "signature_key": "1k9bIJKCeTmSQwyagtNRLg",
+        "created_at": "2022-01-10 23:29:48 +0000 UTC", "updated_at": "2022-01-10 23:29:48 +0000 UTC"}})
+}
+
+#[tokio::test]
+async fn the_gateway_sends_a_clients_idempotency_key_in_the_body_and_may_repeat_that_create() {
+    let id = "wbhk_b35f6b3145074cf9ad513610786c19d5";
+    let vendor = support::Double::start(vec![
+        support::Reply::json(503, json!({"errors": [{"category": "API_ERROR", "code": "SERVICE_UNAVAILABLE", "detail": "try again"}]})),
+        support::Reply::json(200, subscription(id)),
+        support::Reply::json(503, json!({"errors": [{"category": "API_ERROR", "code": "SERVICE_UNAVAILABLE", "detail": "try again"}]})),
+    ])
+    .await;
+    let gw = support::gateway_over(DIR, "square", &vendor).await;
+    let body = json!({"url": "https://example.com/1", "events": ["payment.created"]});
+    let hooks = "/v1/upstreams/square/webhooks";
+    let keyed = support::send(
+        gw.addr,
+        "POST",
+        hooks,
+        &[("idempotency-key", "k-1")],
+        Some(&body),
+    )
+    .await;
+    support::ok(&keyed, 201, "a create with a key, repeated after a 503");
+    let unkeyed = support::send(gw.addr, "POST", hooks, &[], Some(&body)).await;
+    support::ok(&unkeyed, 503, "a create without a key, not repeated");
+    let seen = vendor.seen();
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    for attempt in &seen[..2] {
+        assert_eq!(
+            attempt.json().unwrap()["idempotency_key"],
+            "k-1",
+            "{:?}",
+            attempt.json()
+        );
+    }
+    assert!(seen[2].json().unwrap().get("idempotency_key").is_none());
+}
+
+#[tokio::test]
+async fn a_clients_key_in_the_body_reaches_the_vendor_behind_in_its_header() {
+    // Zen, taking its idempotency key in a header.
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(DIR).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let zen = dir.path().join("zen.toml");
+    let text = std::fs::read_to_string(&zen).unwrap();
+    let keyed = text.replacen(
+        "[dialect]\n",
+        "[dialect]\nidempotency_key = \"Idempotency-Key\"\n",
+        1,
+    );
+    assert_ne!(text, keyed);
+    std::fs::write(zen, keyed).unwrap();
+    let vendor = support::Double::start(vec![support::Reply::json(
+        201,
+        json!({"webhook": {"id": "01EJFTSCC78X5V07NPY2MHR00M", "name": "n", "status": "active",
+            "endpoint": "https://example.com/1", "http_method": "POST",
+            "subscriptions": ["payment.created"], "created_at": "2020-10-20T08:16:28Z"}}),
+    )])
+    .await;
+    let gw = gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.zen]\ndialect = \"zen\"\nbase_url = {:?}\n\
+         auth = {{ type = \"none\" }}\n[surfaces.square]\ndialect = \"square\"\nupstream = \"zen\"\n\
+         prefix = \"/square\"\n[url_policy]\nallow_private = true\n",
+        dir.path(),
+        vendor.url()
+    ))
+    .await;
+    let made = support::send(
+        gw.addr,
+        "POST",
+        "/square/v2/webhooks/subscriptions",
+        &[("authorization", "Bearer t")],
+        Some(
+            &json!({"idempotency_key": "k-2", "subscription": {"name": "n",
+            "event_types": ["payment.created"], "notification_url": "https://example.com/1"}}),
+        ),
+    )
+    .await;
+    support::ok(&made, 200, "a Square client's create");
+    let seen = vendor.seen();
+    assert_eq!(
+        seen[0]
+            .headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok()),
+        Some("k-2")
+    );
+    assert!(!String::from_utf8_lossy(&seen[0].body).contains("k-2"));
 }

@@ -187,6 +187,16 @@ pub trait Frontend: Send + Sync {
         None
     }
 
+    /// The idempotency key a client sent in its request's body, where this API's clients send
+    /// it there (`{"idempotency_key": …, "subscription": …}`) rather than in a header.
+    fn idempotency_key_in(
+        &self,
+        _routed: &Routed<Self::Route>,
+        _body: &[u8],
+    ) -> Option<http::HeaderValue> {
+        None
+    }
+
     /// The header in which this API's clients send their credential: what an upstream that
     /// passes credentials through forwards, and what a problem is redacted of.
     fn credential_header(&self) -> &http::HeaderName {

@@ -1121,6 +1121,16 @@ impl Frontend for VendorApi {
         &self.dialect.name
     }
 
+    fn idempotency_key_in(&self, routed: &Routed<Route>, body: &[u8]) -> Option<http::HeaderValue> {
+        let at = self.dialect.body_idempotency_key.as_ref()?;
+        if routed.route.kind != Kind::Operation(Role::Action(Action::Create)) {
+            return None;
+        }
+        let body = crate::json::from_slice_lenient(body).ok()?;
+        let key = at.get(&body)?.as_str()?;
+        http::HeaderValue::from_str(key).ok()
+    }
+
     fn credential_header(&self) -> &http::HeaderName {
         match &self.dialect.client_auth {
             ClientAuth::Header { name, .. } => name,

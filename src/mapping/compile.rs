@@ -340,6 +340,10 @@ impl Compiler<'_> {
             id_format,
             client_auth,
             idempotency_key,
+            body_idempotency_key: operations
+                .iter()
+                .find(|e| e.role == Role::Action(Action::Create))
+                .and_then(|e| e.body.as_ref()?.path_of("idempotency_key")),
             body_required: raw.dialect.body_required,
             form_shapes: form.map(|_| form_shapes(&webhook)).unwrap_or_default(),
             form,
@@ -1256,6 +1260,7 @@ impl Compiler<'_> {
         for slot in body.slots() {
             let current = slot.strip_prefix("current.");
             let own = (writes && slot == "webhook")
+                || (action == Action::Create && slot == "idempotency_key")
                 || (rotates && slot == "secret")
                 || (action.has_id() && slot == "id");
             if !own && current.is_none() {

@@ -409,6 +409,9 @@ pub struct Dialect {
     pub client_auth: ClientAuth,
     /// The header by which the vendor recognises a repeated create.
     pub idempotency_key: Option<http::HeaderName>,
+    /// Where a create's body carries the vendor's idempotency key (`{{idempotency_key}}`), for
+    /// a vendor that takes it there rather than in a header.
+    pub body_idempotency_key: Option<super::json_path::FieldPath>,
     /// Every request of the vendor's that carries a body needs one (an empty one is refused
     /// as `errors.unreadable_body` says).
     pub body_required: bool,

@@ -46,8 +46,9 @@ pub struct Context<'a> {
     pub upstream: &'a str,
     /// Which webhook URLs may be written to it.
     pub url_policy: &'a UrlPolicy,
-    /// The client gave an idempotency key and the vendor honours one: a create may be repeated.
-    pub keyed: bool,
+    /// The client's idempotency key, where the vendor honours one (in a header, or in a create's
+    /// body): a create may then be repeated.
+    pub idempotency_key: Option<&'a str>,
     /// The owner the operation is asked under.
     owner: Option<String>,
 }
@@ -58,13 +59,13 @@ impl<'a> Context<'a> {
         dialect: &'a Dialect,
         upstream: &'a str,
         url_policy: &'a UrlPolicy,
-        keyed: bool,
+        idempotency_key: Option<&'a str>,
     ) -> Self {
         Context {
             dialect,
             upstream,
             url_policy,
-            keyed,
+            idempotency_key,
             owner: None,
         }
     }
@@ -865,6 +866,7 @@ impl<'a> Plan<'a> {
                 .as_ref()
                 .and(body.as_ref())
                 .map(|b| crate::mapping::patch::mask(&d.webhook, b)),
+            idempotency_key: self.cx.idempotency_key,
         };
         let mut path =
             endpoint
@@ -906,7 +908,8 @@ impl<'a> Plan<'a> {
         VendorRequest {
             headers,
             repeatable: endpoint.method.is_idempotent()
-                || (endpoint.role == Role::Action(Action::Create) && self.cx.keyed),
+                || (endpoint.role == Role::Action(Action::Create)
+                    && self.cx.idempotency_key.is_some()),
             method: endpoint.method.clone(),
             path,
             body: payload,
@@ -1343,6 +1346,8 @@ struct RequestSlots<'a> {
     id: Option<&'a str>,
     /// The places an update changes (`{{update_mask}}`), for a vendor that takes a mask.
     update_mask: Option<String>,
+    /// The client's idempotency key (`{{idempotency_key}}` in a create's body).
+    idempotency_key: Option<&'a str>,
 }
 
 impl Slots for RequestSlots<'_> {
@@ -1356,6 +1361,7 @@ impl Slots for RequestSlots<'_> {
             "owner" => self.owner.map(Value::from),
             "id" => self.id.map(Value::from),
             "update_mask" => self.update_mask.clone().map(Value::from),
+            "idempotency_key" => self.idempotency_key.map(Value::from),
             other => {
                 let field = other.strip_prefix("current.")?;
                 self.current?.get(field).cloned()

@@ -189,12 +189,15 @@ impl Upstream {
     }
 
     /// The plan of one canonical operation at this upstream.
-    pub fn plan(&self, op: Operation, call: &Call) -> Plan<'_> {
-        let keyed = call.idempotency_key.is_some() && self.dialect.idempotency_key.is_some();
-        Plan::new(
-            Context::new(&self.dialect, &self.name, &self.url_policy, keyed),
-            op,
-        )
+    pub fn plan<'a>(&'a self, op: Operation, call: &'a Call) -> Plan<'a> {
+        let d = &self.dialect;
+        let honoured = d.idempotency_key.is_some() || d.body_idempotency_key.is_some();
+        let key = call
+            .idempotency_key
+            .as_ref()
+            .filter(|_| honoured)
+            .and_then(|v| v.to_str().ok());
+        Plan::new(Context::new(d, &self.name, &self.url_policy, key), op)
     }
 
     /// Carries out one canonical operation: the plan's requests, one after the other.
@@ -429,7 +432,7 @@ impl Upstream {
     /// Why an answer that is not JSON cannot be passed on: the vendor's failure as far as its
     /// status tells it, or a success hookgate could not read.
     pub fn unreadable(&self, reply: &Reply) -> Problem {
-        let cx = Context::new(&self.dialect, &self.name, &self.url_policy, false);
+        let cx = Context::new(&self.dialect, &self.name, &self.url_policy, None);
         cx.problem_of(reply)
     }
 }
