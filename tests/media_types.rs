@@ -73,17 +73,12 @@ async fn an_operation_sends_its_body_in_its_own_media_type() {
 
 /// A folder of the test dialects where `desk.toml` takes and answers `media_type`.
 fn with_media_type(media_type: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(DIR).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
-    }
-    let desk = std::fs::read_to_string(Path::new(DIR).join("desk.toml")).unwrap();
     let head = "[dialect]\n";
-    assert!(desk.contains(head));
-    let desk = desk.replacen(head, &format!("{head}media_type = {media_type:?}\n"), 1);
-    std::fs::write(dir.path().join("desk.toml"), desk).unwrap();
-    dir
+    support::dialects_with(&[(
+        "desk",
+        head,
+        &format!("{head}media_type = {media_type:?}\n"),
+    )])
 }
 
 #[tokio::test]

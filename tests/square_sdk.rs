@@ -119,20 +119,11 @@ async fn the_gateway_sends_a_clients_idempotency_key_in_the_body_and_may_repeat_
 #[tokio::test]
 async fn a_clients_key_in_the_body_reaches_the_vendor_behind_in_its_header() {
     // Zen, taking its idempotency key in a header.
-    let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(DIR).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
-    }
-    let zen = dir.path().join("zen.toml");
-    let text = std::fs::read_to_string(&zen).unwrap();
-    let keyed = text.replacen(
+    let dir = support::dialects_with(&[(
+        "zen",
         "[dialect]\n",
         "[dialect]\nidempotency_key = \"Idempotency-Key\"\n",
-        1,
-    );
-    assert_ne!(text, keyed);
-    std::fs::write(zen, keyed).unwrap();
+    )]);
     let vendor = support::Double::start(vec![support::Reply::json(
         201,
         json!({"webhook": {"id": "01EJFTSCC78X5V07NPY2MHR00M", "name": "n", "status": "active",

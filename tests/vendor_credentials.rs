@@ -10,7 +10,6 @@ mod support;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use figment::providers::Format;
 use serde_json::{Value, json};
 use sha2::Digest;
 use std::path::Path;
@@ -18,19 +17,9 @@ use support::{Double, Reply, gateway, ok, send};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
 
-/// A folder of the test dialects, with Zen's clients authenticating with HTTP Basic.
+/// The test dialects, with Zen's clients authenticating with HTTP Basic.
 fn dialects() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(DIR).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
-    }
-    let zen = dir.path().join("zen.toml");
-    let text = std::fs::read_to_string(&zen).unwrap();
-    let basic = text.replacen("[dialect]\n", "[dialect]\nauth = \"basic\"\n", 1);
-    assert_ne!(text, basic);
-    std::fs::write(zen, basic).unwrap();
-    dir
+    support::dialects_with(&[("zen", "[dialect]\n", "[dialect]\nauth = \"basic\"\n")])
 }
 
 /// A file holding `text`, as a secret is kept for hookgate to read.
@@ -120,8 +109,8 @@ async fn hookgates_own_credential_reaches_the_vendor_the_way_it_takes_it() {
     }
 }
 
-#[test]
-fn credentials_that_cannot_be_sent_are_refused_at_load() {
+#[tokio::test]
+async fn credentials_that_cannot_be_sent_are_refused_at_load() {
     let dir = tempfile::tempdir().unwrap();
     let no_colon = secret_file(dir.path(), "k", "sk_live_no_colon_here");
     let token = secret_file(dir.path(), "t", "tok3n-value");
@@ -160,14 +149,7 @@ fn credentials_that_cannot_be_sent_are_refused_at_load() {
             "[upstreams.v]\ndialect = \"talkover\"\nbase_url = \"https://api.example.com\"\nauth = {auth}\n\
              [inbound_auth]\nmode = \"off\"\n"
         );
-        let figment = figment::Figment::from(figment::providers::Serialized::defaults(
-            hookgate::config::RawConfig::default(),
-        ))
-        .merge(figment::providers::Toml::string(&text));
-        let Err(report) = hookgate::config::from_figment(&figment, "test") else {
-            panic!("loaded: {auth}");
-        };
-        let shown = report.to_string();
+        let shown = support::refused(&text).await;
         assert!(shown.contains(says), "{says}: {shown}");
         assert!(!shown.contains("sk_live_no_colon_here"), "{shown}");
     }
@@ -184,16 +166,7 @@ async fn a_header_an_operation_sends_cannot_carry_the_credential() {
          auth = {{ type = \"header\", name = \"Tally-Tenant-Id\", token_file = {token:?} }}\n\
          [inbound_auth]\nmode = \"off\"\n"
     );
-    let figment = figment::Figment::from(figment::providers::Serialized::defaults(
-        hookgate::config::RawConfig::default(),
-    ))
-    .merge(figment::providers::Toml::string(&text));
-    let config = hookgate::config::from_figment(&figment, "test").unwrap();
-    let setup = hookgate::setup::load(config).unwrap();
-    let Err(e) = hookgate::app::start(setup).await else {
-        panic!("started");
-    };
-    let shown = e.to_string();
+    let shown = support::refused(&text).await;
     assert!(
         shown.contains("upstreams.tally.auth.name") && shown.contains("tally-tenant-id"),
         "{shown}"
@@ -362,12 +335,11 @@ async fn a_credential_passed_through_travels_in_the_header_it_came_in() {
 #[tokio::test]
 async fn an_emulators_journal_shows_no_credential_whatever_its_header_is_called() {
     // A header whose name says nothing of a credential: redacted for being the dialect's.
-    let dir = dialects();
-    let post = dir.path().join("post.toml");
-    let text = std::fs::read_to_string(&post).unwrap();
-    let renamed = text.replace("X-Postmark-Server-Token", "X-Account");
-    assert_ne!(text, renamed);
-    std::fs::write(&post, renamed).unwrap();
+    let dir = support::dialects_with(&[(
+        "post",
+        "{ header = \"X-Postmark-Server-Token\" }",
+        "{ header = \"X-Account\" }",
+    )]);
     let gw = gateway(&format!(
         "mappings_dir = {:?}\n[upstreams.post]\ndialect = \"post\"\nemulate = true\n",
         dir.path()
@@ -396,13 +368,11 @@ async fn an_emulators_journal_shows_no_credential_whatever_its_header_is_called(
 /// A folder of the test dialects with Sift's clients sending their key in the query, as
 /// Google's API keys travel (`?key=…`).
 fn with_query_key() -> tempfile::TempDir {
-    let dir = dialects();
-    let sift = dir.path().join("sift.toml");
-    let text = std::fs::read_to_string(&sift).unwrap();
-    let keyed = text.replacen("[dialect]\n", "[dialect]\nauth = { query = \"key\" }\n", 1);
-    assert_ne!(text, keyed);
-    std::fs::write(sift, keyed).unwrap();
-    dir
+    support::dialects_with(&[(
+        "sift",
+        "[dialect]\n",
+        "[dialect]\nauth = { query = \"key\" }\n",
+    )])
 }
 
 #[tokio::test]
@@ -554,16 +524,7 @@ async fn a_key_in_the_query_is_passed_through_only_to_its_own_dialect() {
          [inbound_auth]\nmode = \"off\"\n",
         dir.path()
     );
-    let figment = figment::Figment::from(figment::providers::Serialized::defaults(
-        hookgate::config::RawConfig::default(),
-    ))
-    .merge(figment::providers::Toml::string(&text));
-    let config = hookgate::config::from_figment(&figment, "test").unwrap();
-    let setup = hookgate::setup::load(config).unwrap();
-    let Err(e) = hookgate::app::start(setup).await else {
-        panic!("started");
-    };
-    let shown = e.to_string();
+    let shown = support::refused(&text).await;
     assert!(
         shown.contains("surfaces.sift.upstream") && shown.contains("query parameter key"),
         "{shown}"

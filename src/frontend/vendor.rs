@@ -1126,6 +1126,8 @@ impl Frontend for VendorApi {
         if routed.route.kind != Kind::Operation(Role::Action(Action::Create)) {
             return None;
         }
+        // Read apart from the parse that follows, which takes the body: only creates of a
+        // dialect that keeps its key there are read twice.
         let body = crate::json::from_slice_lenient(body).ok()?;
         let key = at.get(&body)?.as_str()?;
         http::HeaderValue::from_str(key).ok()

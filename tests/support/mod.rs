@@ -259,6 +259,49 @@ pub async fn gateway(toml: &str) -> Running {
     app::start(setup).await.unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The test dialects of `tests/dialects`.
+#[allow(dead_code)] // not every test binary edits dialects
+pub const TEST_DIALECTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
+
+/// A copy of the test dialects with each edit made: in the file of dialect `name`, the first
+/// `from` becomes `to` (an edit that changes nothing fails the test).
+#[allow(dead_code)] // not every test binary edits dialects
+pub fn dialects_with(edits: &[(&str, &str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(TEST_DIALECTS).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    for (name, from, to) in edits {
+        let file = dir.path().join(format!("{name}.toml"));
+        let text = std::fs::read_to_string(&file).unwrap();
+        let edited = text.replacen(from, to, 1);
+        assert_ne!(text, edited, "{name}.toml holds no {from:?}");
+        std::fs::write(file, edited).unwrap();
+    }
+    dir
+}
+
+/// What a configuration (TOML) is refused with when it is read, or by the gateway that would
+/// start from it; a configuration that starts fails the test.
+#[allow(dead_code)] // not every test binary has configurations refused
+pub async fn refused(toml: &str) -> String {
+    let figment =
+        Figment::from(Serialized::defaults(RawConfig::default())).merge(Toml::string(toml));
+    let config = match config::from_figment(&figment, "test") {
+        Ok(config) => config,
+        Err(report) => return report.to_string(),
+    };
+    let setup = match hookgate::setup::load(config) {
+        Ok(setup) => setup,
+        Err(e) => return e.to_string(),
+    };
+    match app::start(setup).await {
+        Ok(_) => panic!("started: {toml}"),
+        Err(e) => e.to_string(),
+    }
+}
+
 /// Starts the gateway with the mapping files of `mappings_dir` and one upstream of `dialect`
 /// (named after it) in front of `double`, which it calls without a credential.
 pub async fn gateway_over(mappings_dir: &str, dialect: &str, double: &Double) -> Running {
