@@ -297,7 +297,10 @@ async fn execute(backend: Option<&Backend>, job: Job, call: &Call) -> Result<Out
         (Job::Operation(op), Some(Backend::Upstream(u))) => {
             Box::pin(u.execute(op, call)).await.map(Outcome::Done)
         }
-        (Job::Operation(op), Some(Backend::Store(s))) => s.execute(op).map(Outcome::Done),
+        (Job::Operation(op), Some(Backend::Store(s))) => {
+            let key = call.idempotency_key.as_ref().and_then(|v| v.to_str().ok());
+            s.execute_keyed(op, key).map(Outcome::Done)
+        }
         (Job::Relay(relay), Some(Backend::Upstream(u))) => Box::pin(relay_to(u, relay, call)).await,
         _ => Err(Problem::internal("a job without a backend to carry it out")),
     }

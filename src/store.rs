@@ -73,9 +73,23 @@ struct State {
     /// Signing secrets by webhook id; kept, never shown again.
     secrets: Vec<(String, String)>,
     next_id: u64,
+    /// Creates made with an idempotency key, the latest last, at most [`KEPT_KEYS`].
+    keyed: std::collections::VecDeque<Keyed>,
     rng: fastrand::Rng,
     /// The next reading of a stepping clock.
     clock: Option<SystemTime>,
+}
+
+/// How many keyed creates an emulator remembers: vendors keep keys for a day, a test runs for
+/// minutes.
+const KEPT_KEYS: usize = 1000;
+
+/// A create made with an idempotency key: what it asked for, and what it answered.
+struct Keyed {
+    key: String,
+    owner: Option<String>,
+    body: Option<Map<String, Value>>,
+    answer: crate::model::Members,
 }
 
 impl State {
@@ -84,6 +98,7 @@ impl State {
             webhooks: Vec::new(),
             secrets: Vec::new(),
             next_id: 1,
+            keyed: std::collections::VecDeque::new(),
             rng: determinism
                 .seed
                 .map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed),
@@ -140,7 +155,17 @@ impl Store {
     /// Carries out one canonical operation on the stored webhooks.
     ///
     /// Long by design: one arm per canonical action, as a vendor's documentation lists them.
-    pub fn execute(&self, mut op: Operation) -> Result<Done, Problem> {
+    pub fn execute(&self, op: Operation) -> Result<Done, Problem> {
+        self.execute_keyed(op, None)
+    }
+
+    /// Carries out an operation whose client gave an idempotency key: where the vendor honours
+    /// one (in a header or a create's body), a create repeated with the same key and the same
+    /// body answers as the first did and makes nothing; with another body it is refused (409).
+    pub fn execute_keyed(&self, mut op: Operation, key: Option<&str>) -> Result<Done, Problem> {
+        let d = &self.dialect;
+        let honoured = d.idempotency_key.is_some() || d.body_idempotency_key.is_some();
+        let key = key.filter(|_| honoured && op.action == Action::Create);
         if let (Some(policy), Some(body)) = (&self.url_policy, &op.body)
             && matches!(op.action, Action::Create | Action::Update)
         {
@@ -191,7 +216,38 @@ impl Store {
                 }
                 Outcome::Webhook(webhook.into())
             }
-            Action::Create => self.create(&mut state, &op, None)?,
+            Action::Create => match key {
+                None => self.create(&mut state, &op, None)?,
+                Some(key) => {
+                    let owner = &op.owner;
+                    if let Some(first) = state
+                        .keyed
+                        .iter()
+                        .find(|k| k.key == key && k.owner == *owner)
+                    {
+                        if first.body != op.body {
+                            return Err(Problem::new(
+                                Code::Conflict,
+                                format!("the idempotency key {key} was used for another request"),
+                            ));
+                        }
+                        return Ok(Outcome::Created(first.answer.clone()).into());
+                    }
+                    let outcome = self.create(&mut state, &op, None)?;
+                    if let Outcome::Created(answer) = &outcome {
+                        if state.keyed.len() == KEPT_KEYS {
+                            state.keyed.pop_front();
+                        }
+                        state.keyed.push_back(Keyed {
+                            key: key.to_owned(),
+                            owner: op.owner.clone(),
+                            body: op.body.clone(),
+                            answer: answer.clone(),
+                        });
+                    }
+                    outcome
+                }
+            },
             Action::Update if op.upsert && self.find(&state, &op).is_err() => {
                 let id = op.id.clone();
                 match self.create(&mut state, &op, id)? {

@@ -161,3 +161,88 @@ async fn a_clients_key_in_the_body_reaches_the_vendor_behind_in_its_header() {
     );
     assert!(!String::from_utf8_lossy(&seen[0].body).contains("k-2"));
 }
+
+#[tokio::test]
+async fn the_emulator_makes_one_subscription_of_a_create_repeated_with_its_key() {
+    let gw = gateway(&format!(
+        "mappings_dir = {DIR:?}\n[upstreams.square]\ndialect = \"square\"\nemulate = true\n"
+    ))
+    .await;
+    let square = gw.emulators["square"];
+    let create = |key: &'static str, url: &'static str| async move {
+        support::send(
+            square,
+            "POST",
+            "/v2/webhooks/subscriptions",
+            &[("authorization", "Bearer t")],
+            Some(&json!({"idempotency_key": key, "subscription": {
+                "event_types": ["payment.created"], "notification_url": url}})),
+        )
+        .await
+    };
+    let first = create("k-1", "https://example.com/1").await;
+    support::ok(&first, 200, "a create");
+    let again = create("k-1", "https://example.com/1").await;
+    support::ok(&again, 200, "the same create again");
+    // The same answer, the signature key it showed included; one subscription made.
+    assert_eq!(again.json(), first.json());
+    let other = create("k-1", "https://example.com/2").await;
+    support::ok(&other, 409, "another create under the same key");
+    assert_eq!(
+        other.json()["errors"][0]["detail"],
+        "the idempotency key k-1 was used for another request"
+    );
+    let fresh = create("k-2", "https://example.com/1").await;
+    support::ok(&fresh, 200, "the same create under another key");
+    assert_ne!(
+        fresh.json()["subscription"]["id"],
+        first.json()["subscription"]["id"]
+    );
+    let listed = support::send(
+        square,
+        "GET",
+        "/v2/webhooks/subscriptions",
+        &[("authorization", "Bearer t")],
+        None,
+    )
+    .await;
+    assert_eq!(
+        listed.json()["subscriptions"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        listed.json()
+    );
+}
+
+#[tokio::test]
+async fn a_canonical_create_repeated_with_its_key_makes_one_webhook_at_an_emulator_of_header_keys()
+{
+    // Zen, taking its idempotency key in a header.
+    let dir = support::dialects_with(&[(
+        "zen",
+        "[dialect]\n",
+        "[dialect]\nidempotency_key = \"Idempotency-Key\"\n",
+    )]);
+    let gw = gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.zen]\ndialect = \"zen\"\nemulate = true\n",
+        dir.path()
+    ))
+    .await;
+    let hooks = "/v1/upstreams/zen/webhooks";
+    let body = json!({"url": "https://example.com/1", "events": ["conditional_ticket_events"]});
+    let key = [("idempotency-key", "k-9")];
+    let first = support::send(gw.addr, "POST", hooks, &key, Some(&body)).await;
+    support::ok(&first, 201, "a create");
+    let again = support::send(gw.addr, "POST", hooks, &key, Some(&body)).await;
+    support::ok(&again, 201, "the same create again");
+    assert_eq!(again.json()["id"], first.json()["id"]);
+    let listed = support::send(gw.addr, "GET", hooks, &[], None).await;
+    assert_eq!(listed.json()["data"].as_array().map(Vec::len), Some(1));
+    // Without a key, each create is a webhook of its own.
+    for _ in 0..2 {
+        let made = support::send(gw.addr, "POST", hooks, &[], Some(&body)).await;
+        support::ok(&made, 201, "a create without a key");
+    }
+    let listed = support::send(gw.addr, "GET", hooks, &[], None).await;
+    assert_eq!(listed.json()["data"].as_array().map(Vec::len), Some(3));
+}
