@@ -530,3 +530,41 @@ async fn a_key_in_the_query_is_passed_through_only_to_its_own_dialect() {
         "{shown}"
     );
 }
+
+#[test]
+fn a_preview_shows_where_a_token_in_the_query_goes_and_not_the_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = secret_file(dir.path(), "t", "q-t0ken-preview");
+    let config = dir.path().join("hookgate.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "mappings_dir = {DIR:?}\n[inbound_auth]\nmode = \"off\"\n[upstreams.sift]\n\
+             dialect = \"sift\"\nbase_url = \"https://api.sift.example\"\n\
+             auth = {{ type = \"query\", name = \"key\", token_file = {token:?} }}\n"
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hookgate"))
+        .args(["translate", "--json", "--config"])
+        .arg(&config)
+        .args([
+            "--upstream",
+            "sift",
+            "--owner",
+            "p1",
+            "GET",
+            "/webhooks?limit=2",
+        ])
+        .env_remove("HOOKGATE_CONFIG")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let shown: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(
+        shown["requests"][0]["url"],
+        "https://api.sift.example/v1/projects/p1/webhooks?page_size=2&key=[redacted]"
+    );
+    assert!(!text.contains("q-t0ken-preview"), "{text}");
+}

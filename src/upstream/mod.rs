@@ -223,9 +223,17 @@ impl Upstream {
         }
     }
 
-    /// The whole URL of a planned request.
+    /// The whole URL of a planned request, as a preview shows it.
     pub fn url(&self, request: &VendorRequest) -> String {
-        format!("{}{}", self.base_url, request.path)
+        let mut url = format!("{}{}", self.base_url, request.path);
+        // A token in the query is shown where it goes, never as it is.
+        if let Auth::Query { pair, .. } = &self.auth {
+            let name = pair.expose().split_once('=').map_or("", |(name, _)| name);
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(name);
+            url.push_str("=[redacted]");
+        }
+        url
     }
 
     /// Sends one planned request.
