@@ -84,8 +84,8 @@ pub fn run(
     op: Operation,
     mut answer: impl FnMut(&VendorRequest) -> Reply,
 ) -> (Vec<VendorRequest>, Result<Done, Problem>) {
-    let keyed = false;
-    let plan = Plan::new(Context::new(d, &d.name, policy(), keyed), op);
+    // No idempotency key: a create is planned as sent once.
+    let plan = Plan::new(Context::new(d, &d.name, policy(), None), op);
     let mut sent = Vec::new();
     let done = plan::run_with(plan, |request| {
         let r = answer(&request);
