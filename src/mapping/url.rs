@@ -98,7 +98,9 @@ impl PathTemplate {
                 }
                 PathSeg::Id => {
                     push_segment(&mut out, id.unwrap_or(""));
-                    out.push_str(&self.id_suffix);
+                    if !self.id_suffix.is_empty() {
+                        out.push_str(&self.id_suffix);
+                    }
                 }
             }
         }
