@@ -69,9 +69,11 @@
 //!   url_policy.rs       which webhook URLs may be written to a vendor
 //!   auth.rs             inbound API keys (SHA-256), scopes, upstreams
 //!   metrics.rs          Prometheus series and /metrics
-//!   config.rs           figment layers, validation, one report of every problem; credentials (Secret)
+//!   config.rs           figment layers and the typed configuration; credentials (Secret)
+//!   config/raw.rs       the configuration as written: each section's serde form
 //!   config/schema.rs    the configuration's shape, checked before serde sees it
 //!   config/tls.rs       certificate and key files, read and paired at load
+//!   config/validate.rs  each raw section into its typed form, one report of every problem
 //!   -- HTTP plumbing
 //!   http/mod.rs         the plumbing's map; nothing in it knows about webhooks
 //!     server.rs           the accept loop, TLS, the drain; HTTP/2 (and undecided first bytes) through hyper

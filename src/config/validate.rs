@@ -1,0 +1,743 @@
+//! Validation: each raw section into its typed form, every problem gathered into one report
+//! rather than stopping at the first; what is accepted is said beside what was found.
+
+use super::raw::{
+    RawAuth, RawClient, RawConfig, RawLimits, RawLog, RawTls, RawUpstream, RawUrlPolicy,
+};
+use super::{
+    ClientConfig, Config, ConfigProblem, Credentials, DebugConfig, Limits, LogConfig, LogFormat,
+    Secret, Source, SurfaceConfig, TlsConfig, UpstreamAuth, UpstreamConfig, tls,
+};
+use crate::upstream::resilience::Policy;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Gathers problems; validators add to it and go on.
+#[derive(Debug, Default)]
+struct Problems(Vec<ConfigProblem>);
+
+impl Problems {
+    fn add(&mut self, key: impl Into<String>, message: impl Into<String>) {
+        self.0.push(ConfigProblem {
+            key: key.into(),
+            message: message.into(),
+        });
+    }
+
+    /// A socket address, or a problem at `key`.
+    fn addr(&mut self, key: &str, text: &str) -> Option<SocketAddr> {
+        let parsed = text.parse::<SocketAddr>().ok();
+        if parsed.is_none() {
+            self.add(
+                key,
+                format!(
+                    "`{text}` is not a socket address; expected HOST:PORT such as 127.0.0.1:8080"
+                ),
+            );
+        }
+        parsed
+    }
+}
+
+/// The configured upstreams, for messages about a name that is not one.
+fn configured(raw: &RawConfig) -> String {
+    if raw.upstreams.is_empty() {
+        "no upstream is configured".into()
+    } else {
+        let names: Vec<&str> = raw.upstreams.keys().map(String::as_str).collect();
+        format!("configured: {}", names.join(", "))
+    }
+}
+
+pub(super) fn validate(
+    raw: RawConfig,
+    source: Source,
+    credentials: Credentials,
+) -> Result<Config, Vec<ConfigProblem>> {
+    let mut p = Problems::default();
+    let listen = p.addr("listen", &raw.listen);
+    let upstreams = raw
+        .upstreams
+        .iter()
+        .filter_map(|(name, u)| upstream(name, u, credentials, &mut p))
+        .collect();
+    if let Some(d) = &raw.default_upstream
+        && !raw.upstreams.contains_key(d)
+    {
+        p.add(
+            "default_upstream",
+            format!("`{d}` names no upstream; {}", configured(&raw)),
+        );
+    }
+    shared_state_files(&raw, &mut p);
+    let surfaces = surfaces(&raw, &mut p);
+    let limits = limits(&raw.limits, &mut p);
+    let log = log(&raw.log, &mut p);
+    let url_policy = url_policy(&raw.url_policy, &mut |k, m| p.add(k, m));
+    let inbound = inbound_auth(&raw, &mut |k, m| p.add(k, m));
+    let tls = raw.tls.as_ref().and_then(|t| tls_config(t, &mut p));
+    let client = client(&raw.client, &mut p);
+    let token_envs = raw
+        .upstreams
+        .values()
+        .filter_map(|u| match &u.auth {
+            Some(
+                RawAuth::Bearer {
+                    token_env: Some(var),
+                    ..
+                }
+                | RawAuth::Basic {
+                    token_env: Some(var),
+                    ..
+                }
+                | RawAuth::Header {
+                    token_env: Some(var),
+                    ..
+                }
+                | RawAuth::Query {
+                    token_env: Some(var),
+                    ..
+                },
+            ) => Some(var.clone()),
+            _ => None,
+        })
+        .collect();
+    let (Some(listen), Some(client), true) = (listen, client, p.0.is_empty()) else {
+        return Err(p.0);
+    };
+    Ok(Config {
+        source,
+        listen,
+        mappings_dir: raw.mappings_dir,
+        default_upstream: raw.default_upstream,
+        upstreams,
+        surfaces,
+        limits,
+        log,
+        inbound,
+        url_policy: Arc::new(url_policy),
+        debug: DebugConfig {
+            translate: raw.debug.translate,
+        },
+        tls,
+        client,
+        token_envs,
+    })
+}
+
+/// `[upstreams.NAME]`: its address, credential and resilience policy.
+fn upstream(
+    name: &str,
+    u: &RawUpstream,
+    credentials: Credentials,
+    p: &mut Problems,
+) -> Option<UpstreamConfig> {
+    let key = format!("upstreams.{name}");
+    if !is_name(name) {
+        p.add(&key, "an upstream name uses letters, digits, `-` and `_`");
+    }
+    if u.emulate && u.base_url.is_some() {
+        p.add(
+            format!("{key}.base_url"),
+            "an emulated upstream is served by hookgate itself; remove base_url or emulate",
+        );
+    }
+    match (&u.base_url, u.emulate) {
+        (None, false) => p.add(
+            format!("{key}.base_url"),
+            "is required unless `emulate = true`",
+        ),
+        // A vendor's credential goes in `auth`, which is kept out of logs: hookgate does not
+        // send a URL's user information, and a URL is shown where a credential must not be.
+        // Nor is it repeated in the message.
+        (Some(url), false) if has_user_information(url) => p.add(
+            format!("{key}.base_url"),
+            "the URL carries user information (`user:password@`); give the vendor's credential in `auth`",
+        ),
+        (Some(url), false)
+            if !(url.starts_with("http://") || url.starts_with("https://"))
+                || url.parse::<http::Uri>().is_err() =>
+        {
+            p.add(
+                format!("{key}.base_url"),
+                format!("`{url}` is not an http:// or https:// URL"),
+            )
+        }
+        _ => {}
+    }
+    let policy = policy(&key, u, p);
+    let emulator_listen = match &u.emulator_listen {
+        Some(text) => p.addr(&format!("{key}.emulator_listen"), text),
+        None => Some(SocketAddr::from(([127, 0, 0, 1], 0))),
+    };
+    let auth = upstream_auth(&key, u, credentials, p);
+    let emulator = emulator(&key, u, p);
+    Some(UpstreamConfig {
+        name: name.to_owned(),
+        dialect: u.dialect.clone(),
+        base_url: u
+            .base_url
+            .as_ref()
+            .map(|b| b.trim_end_matches('/').to_owned()),
+        emulate: u.emulate,
+        emulator_listen: emulator_listen?,
+        auth: auth?,
+        policy,
+        emulator,
+    })
+}
+
+/// `[upstreams.NAME.emulator]`, for an emulated upstream only.
+fn emulator(key: &str, u: &RawUpstream, p: &mut Problems) -> crate::emulator::settings::Settings {
+    if u.emulator.is_some() && !u.emulate {
+        p.add(
+            format!("{key}.emulator"),
+            "configures an emulator: only for an upstream with `emulate = true`",
+        );
+    }
+    let raw = u.emulator.clone().unwrap_or_default();
+    crate::emulator::settings::Settings::from_raw(&raw, &format!("{key}.emulator")).unwrap_or_else(
+        |found| {
+            for problem in found {
+                p.add(problem.field, problem.message);
+            }
+            crate::emulator::settings::Settings::default()
+        },
+    )
+}
+
+/// Two emulators never share a state file: each would overwrite what the other keeps.
+fn shared_state_files(raw: &RawConfig, p: &mut Problems) {
+    let mut seen: BTreeMap<&Path, &str> = BTreeMap::new();
+    for (name, u) in &raw.upstreams {
+        let Some(state) = u.emulator.as_ref().and_then(|e| e.state.as_deref()) else {
+            continue;
+        };
+        if let Some(other) = seen.insert(state, name) {
+            p.add(
+                format!("upstreams.{name}.emulator.state"),
+                format!(
+                    "`{}` is the state file of upstream {other} too: each emulator needs its own",
+                    state.display()
+                ),
+            );
+        }
+    }
+}
+
+/// An upstream's resilience settings, checked, as a [`Policy`].
+fn policy(key: &str, u: &RawUpstream, p: &mut Problems) -> Policy {
+    if u.deadline_ms.is_some_and(|d| d < u.timeout_ms) {
+        p.add(
+            format!("{key}.deadline_ms"),
+            format!(
+                "`{}`: must be at least timeout_ms ({})",
+                u.deadline_ms.unwrap_or(0),
+                u.timeout_ms
+            ),
+        );
+    }
+    if u.retries > 10 {
+        p.add(
+            format!("{key}.retries"),
+            format!("`{}`: expected 0 to 10", u.retries),
+        );
+    }
+    if u.timeout_ms == 0 || u.timeout_ms > 300_000 {
+        p.add(
+            format!("{key}.timeout_ms"),
+            format!("`{}`: expected 1 to 300000", u.timeout_ms),
+        );
+    }
+    Policy {
+        max_pending: u.max_pending,
+        ..Policy::from_settings(
+            Duration::from_millis(u.timeout_ms),
+            u.deadline_ms.map(Duration::from_millis),
+            u.retries,
+            Duration::from_millis(u.backoff_ms),
+            u.breaker_failures,
+            Duration::from_millis(u.breaker_cooldown_ms),
+            u.max_concurrency,
+        )
+    }
+}
+
+/// How hookgate authenticates to an upstream; an emulated one needs nothing said.
+/// Whether a URL's authority holds user information (`user:password@host`).
+fn has_user_information(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.split(['/', '?', '#'])
+        .next()
+        .is_some_and(|authority| authority.contains('@'))
+}
+
+fn upstream_auth(
+    key: &str,
+    u: &RawUpstream,
+    credentials: Credentials,
+    p: &mut Problems,
+) -> Option<UpstreamAuth> {
+    let raw = match (&u.auth, u.emulate) {
+        (None, true) => return Some(UpstreamAuth::Bearer(Secret::new("emulated"))),
+        (None, false) => {
+            p.add(format!("{key}.auth"), "is required: { type = \"bearer\", token_env = \"VAR\" }, { type = \"basic\", … }, { type = \"header\", name = \"NAME\", … }, { type = \"passthrough\" } or { type = \"none\" }");
+            return None;
+        }
+        (Some(raw), _) => raw,
+    };
+    // The secret, or a stand-in where it is read later (`check` without the environment).
+    let read =
+        |p: &mut Problems, kind: &str, env: &Option<String>, file: &Option<PathBuf>| match secret(
+            key,
+            kind,
+            env.as_deref(),
+            file.as_deref(),
+        ) {
+            Ok(token) => Some((token, true)),
+            Err(Unread::Token(..)) if credentials == Credentials::Deferred => {
+                Some((Secret::new("unread:unread"), false))
+            }
+            Err(Unread::Declaration(k, message) | Unread::Token(k, message)) => {
+                p.add(k, message);
+                None
+            }
+        };
+    match raw {
+        RawAuth::Passthrough => Some(UpstreamAuth::Passthrough),
+        RawAuth::None => Some(UpstreamAuth::None),
+        RawAuth::Bearer {
+            token_env,
+            token_file,
+        } => read(p, "bearer", token_env, token_file).map(|(t, _)| UpstreamAuth::Bearer(t)),
+        RawAuth::Basic {
+            token_env,
+            token_file,
+        } => {
+            let (token, was_read) = read(p, "basic", token_env, token_file)?;
+            if was_read && !token.expose().contains(':') {
+                // The value is a secret: what is wrong with it is said, the value never.
+                let field = if token_env.is_some() {
+                    "token_env"
+                } else {
+                    "token_file"
+                };
+                p.add(
+                    format!("{key}.auth.{field}"),
+                    "a basic credential is `user:password` (a vendor that takes its key as the user: `KEY:`)",
+                );
+                return None;
+            }
+            Some(UpstreamAuth::Basic(token))
+        }
+        RawAuth::Query {
+            name,
+            token_env,
+            token_file,
+        } => {
+            if name.is_empty() {
+                p.add(
+                    format!("{key}.auth.name"),
+                    "is required: the query parameter the vendor takes its token in",
+                );
+            }
+            let (token, _) = read(p, "query", token_env, token_file)?;
+            (!name.is_empty()).then(|| UpstreamAuth::Query {
+                name: name.clone(),
+                token,
+            })
+        }
+        RawAuth::Header {
+            name,
+            prefix,
+            token_env,
+            token_file,
+        } => {
+            let header = match http::HeaderName::try_from(name.as_str()) {
+                Ok(h) if crate::http::headers::WRITTEN.contains(&h.as_str()) => {
+                    p.add(
+                        format!("{key}.auth.name"),
+                        format!("`{name}`: hookgate writes this header itself"),
+                    );
+                    None
+                }
+                Ok(h) if h == http::header::AUTHORIZATION && prefix.is_empty() => {
+                    p.add(
+                        format!("{key}.auth.prefix"),
+                        "is required with `Authorization` (its scheme, as `\"SSWS \"`); for a bearer or basic credential say `type = \"bearer\"` or `\"basic\"`",
+                    );
+                    None
+                }
+                Ok(h) => Some(h),
+                Err(_) => {
+                    p.add(
+                        format!("{key}.auth.name"),
+                        format!("`{name}`: not a valid header name"),
+                    );
+                    None
+                }
+            };
+            if http::HeaderValue::from_str(prefix).is_err() {
+                p.add(
+                    format!("{key}.auth.prefix"),
+                    "is not text a header value can hold",
+                );
+            }
+            let (token, _) = read(p, "header", token_env, token_file)?;
+            Some(UpstreamAuth::Header {
+                name: header?,
+                prefix: prefix.clone(),
+                token,
+            })
+        }
+    }
+}
+
+/// `[surfaces.NAME]`: each vendor API served, where, and in front of which upstream.
+fn surfaces(raw: &RawConfig, p: &mut Problems) -> Vec<SurfaceConfig> {
+    let mut surfaces = Vec::new();
+    let mut prefixes: Vec<String> = Vec::new();
+    for (name, s) in &raw.surfaces {
+        let key = format!("surfaces.{name}");
+        if !raw.upstreams.contains_key(&s.upstream) {
+            p.add(
+                format!("{key}.upstream"),
+                format!("`{}` names no upstream; {}", s.upstream, configured(raw)),
+            );
+        }
+        if s.prefix.is_none() && s.listen.is_none() {
+            p.add(
+                &key,
+                "needs a `prefix` on the main listener, a `listen` address of its own, or both",
+            );
+        }
+        let prefix = s
+            .prefix
+            .as_ref()
+            .and_then(|prefix| surface_prefix(&key, prefix, &mut prefixes, p));
+        let listen = s
+            .listen
+            .as_ref()
+            .and_then(|l| p.addr(&format!("{key}.listen"), l));
+        surfaces.push(SurfaceConfig {
+            name: name.clone(),
+            dialect: s.dialect.clone(),
+            upstream: s.upstream.clone(),
+            prefix,
+            listen,
+            owner: s.owner.clone(),
+        });
+    }
+    surfaces
+}
+
+/// A surface's mount prefix, normalised, unless it is reserved or overlaps another's.
+fn surface_prefix(
+    key: &str,
+    prefix: &str,
+    taken: &mut Vec<String>,
+    p: &mut Problems,
+) -> Option<String> {
+    let clean = format!("/{}", prefix.trim_matches('/'));
+    if !prefix.starts_with('/')
+        || clean == "/"
+        || clean == "/v1"
+        || clean.starts_with("/v1/")
+        || clean == "/healthz"
+        || clean == "/readyz"
+    {
+        p.add(
+            format!("{key}.prefix"),
+            format!(
+                "`{prefix}` must start with `/` and must not be `/`, `/v1` (the canonical API) or a health path"
+            ),
+        );
+    } else if let Some(other) = taken.iter().find(|t| {
+        clean.starts_with(&format!("{t}/")) || t.starts_with(&format!("{clean}/")) || **t == clean
+    }) {
+        p.add(
+            format!("{key}.prefix"),
+            format!("`{clean}` overlaps the prefix `{other}` of another surface"),
+        );
+    } else {
+        taken.push(clean.clone());
+    }
+    Some(clean)
+}
+
+/// `[limits]`, checked and typed.
+fn limits(raw: &RawLimits, p: &mut Problems) -> Limits {
+    if raw.max_body_bytes == 0 {
+        p.add("limits.max_body_bytes", "must be at least 1");
+    }
+    if raw.max_header_bytes < 8192 {
+        p.add(
+            "limits.max_header_bytes",
+            format!("`{}`: must be at least 8192", raw.max_header_bytes),
+        );
+    }
+    if raw.max_connections == 0 {
+        p.add("limits.max_connections", "must be at least 1");
+    }
+    for (key, value) in [
+        ("header_read_timeout_ms", raw.header_read_timeout_ms),
+        ("idle_timeout_ms", raw.idle_timeout_ms),
+        ("send_timeout_ms", raw.send_timeout_ms),
+        ("body_read_timeout_ms", raw.body_read_timeout_ms),
+    ] {
+        if value == 0 || value > 3_600_000 {
+            p.add(
+                format!("limits.{key}"),
+                format!("`{value}`: expected 1 to 3600000"),
+            );
+        }
+    }
+    let ms = Duration::from_millis;
+    Limits {
+        max_body_bytes: raw.max_body_bytes,
+        body_read_timeout: ms(raw.body_read_timeout_ms),
+        max_upstream_body_bytes: raw.max_upstream_body_bytes,
+        header_read_timeout: ms(raw.header_read_timeout_ms),
+        idle_timeout: ms(raw.idle_timeout_ms),
+        send_timeout: ms(raw.send_timeout_ms),
+        connect_timeout: ms(raw.connect_timeout_ms),
+        max_connections: raw.max_connections,
+        drain_timeout: ms(raw.drain_timeout_ms),
+        max_header_bytes: raw.max_header_bytes,
+    }
+}
+
+/// `[log]`: the format as an enum; the level parsed as tracing-subscriber will parse it, and
+/// refused when it would hide hookgate's own errors (a bare word is a target name to
+/// `EnvFilter`: `level = "verbose"` would silence the gateway).
+fn log(raw: &RawLog, p: &mut Problems) -> LogConfig {
+    let format = match raw.format.as_str() {
+        "json" => LogFormat::Json,
+        "pretty" => LogFormat::Pretty,
+        other => {
+            p.add(
+                "log.format",
+                format!("`{other}`: expected `pretty` or `json`"),
+            );
+            LogFormat::Pretty
+        }
+    };
+    let level = raw.level.trim();
+    match check_filter(level) {
+        Ok(()) => {}
+        Err(why) => p.add("log.level", format!("`{level}`: {why}")),
+    }
+    LogConfig {
+        format,
+        level: level.to_owned(),
+    }
+}
+
+/// `[tls]`: the certificate chain and key, read and paired now so that `check` reports them.
+fn tls_config(raw: &RawTls, p: &mut Problems) -> Option<TlsConfig> {
+    match tls::server_config(&raw.cert_file, &raw.key_file) {
+        Ok(server) => Some(TlsConfig {
+            cert_file: raw.cert_file.clone(),
+            key_file: raw.key_file.clone(),
+            server: Arc::new(server),
+        }),
+        Err(problems) => {
+            for (key, message) in problems {
+                p.add(key, message);
+            }
+            None
+        }
+    }
+}
+
+/// `[client]`: the trust anchors, with every CA file read now.
+fn client(raw: &RawClient, p: &mut Problems) -> Option<ClientConfig> {
+    match tls::client_roots(raw.system_roots, &raw.ca_files) {
+        Ok((roots, fingerprint)) => Some(ClientConfig {
+            system_roots: raw.system_roots,
+            ca_files: raw.ca_files.clone(),
+            roots: Arc::new(roots),
+            fingerprint,
+        }),
+        Err(problems) => {
+            for (key, message) in problems {
+                p.add(key, message);
+            }
+            None
+        }
+    }
+}
+
+/// Why a bearer credential was not read: its declaration is wrong, or the token it names
+/// cannot be read (which a preview may pass over). Each carries the key and the message.
+enum Unread {
+    Declaration(String, String),
+    Token(String, String),
+}
+
+/// Reads the secret of the upstream at `key`, whose credential is of `kind`.
+fn secret(
+    key: &str,
+    kind: &str,
+    token_env: Option<&str>,
+    token_file: Option<&Path>,
+) -> Result<Secret, Unread> {
+    let (field, token) = match (token_env, token_file) {
+        (Some(var), None) => (
+            "token_env",
+            std::env::var(var)
+                .ok()
+                .filter(|t| !t.trim().is_empty())
+                .ok_or_else(|| format!("environment variable {var} is not set")),
+        ),
+        (None, Some(path)) => (
+            "token_file",
+            match std::fs::read_to_string(path) {
+                Ok(t) if !t.trim().is_empty() => Ok(t),
+                Ok(_) => Err(format!("{} is empty", path.display())),
+                Err(e) => Err(format!("{}: {e}", path.display())),
+            },
+        ),
+        _ => {
+            return Err(Unread::Declaration(
+                format!("{key}.auth"),
+                format!("a {kind} credential needs exactly one of token_env or token_file"),
+            ));
+        }
+    };
+    token
+        .map(|t| Secret::new(t.trim()))
+        .map_err(|message| Unread::Token(format!("{key}.auth.{field}"), message))
+}
+
+/// Whether `level` is a filter that shows hookgate's errors: it must parse as an `EnvFilter`
+/// (which would otherwise drop the directives it cannot read) and must not leave hookgate
+/// silent (a bare word is a target name to `EnvFilter`, so `verbose` parses and shows nothing
+/// of hookgate's). `off` is taken as meant.
+pub fn check_filter(level: &str) -> Result<(), String> {
+    if level == "off" {
+        return Ok(());
+    }
+    if level.is_empty() {
+        return Err("expected a level (error, warn, info, debug, trace) or directives such as `info,hookgate=debug`".into());
+    }
+    let filter = tracing_subscriber::EnvFilter::try_new(level).map_err(|e| e.to_string())?;
+    use tracing_subscriber::layer::SubscriberExt;
+    let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(filter));
+    let shown = tracing::dispatcher::with_default(
+        &dispatch,
+        || tracing::enabled!(target: "hookgate", tracing::Level::ERROR),
+    );
+    if shown {
+        Ok(())
+    } else {
+        Err("would show none of hookgate's logs, not even errors; expected a level (error, warn, info, debug, trace) or directives such as `info,hookgate=debug`".into())
+    }
+}
+
+/// Compiles `[url_policy]`; every host pattern that does not parse is a problem.
+fn url_policy(
+    raw: &RawUrlPolicy,
+    problem: &mut dyn FnMut(String, String),
+) -> crate::url_policy::UrlPolicy {
+    use crate::url_policy::{HostRule, UrlPolicy};
+    let mut rules = |key: &str, texts: &[String]| -> Vec<HostRule> {
+        texts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, text)| {
+                HostRule::parse(text)
+                    .map_err(|why| problem(format!("url_policy.{key}[{i}]"), why))
+                    .ok()
+            })
+            .collect()
+    };
+    let allow_hosts = rules("allow_hosts", &raw.allow_hosts);
+    let deny_hosts = rules("deny_hosts", &raw.deny_hosts);
+    UrlPolicy {
+        https_only: raw.https_only,
+        allow_private: raw.allow_private,
+        allow_userinfo: raw.allow_userinfo,
+        allow_hosts,
+        deny_hosts,
+        apply_to_emulators: raw.apply_to_emulators,
+    }
+}
+
+fn inbound_auth(raw: &RawConfig, problem: &mut dyn FnMut(String, String)) -> crate::auth::Inbound {
+    use crate::auth::{Inbound, Key, Scope, parse_sha256};
+    let a = &raw.inbound_auth;
+    match a.mode.as_str() {
+        "off" => {
+            if !a.keys.is_empty() {
+                problem(
+                    "inbound_auth.keys".into(),
+                    "keys are configured but mode is `off`".into(),
+                );
+            }
+            return Inbound::Off;
+        }
+        "api_keys" => {}
+        other => {
+            problem(
+                "inbound_auth.mode".into(),
+                format!("`{other}`: expected `api_keys` or `off`"),
+            );
+            return Inbound::Off;
+        }
+    }
+    if a.keys.is_empty() {
+        problem(
+            "inbound_auth.keys".into(),
+            "no API key is configured: add [[inbound_auth.keys]] or say `mode = \"off\"`".into(),
+        );
+    }
+    let mut keys = Vec::new();
+    for (i, k) in a.keys.iter().enumerate() {
+        let key = format!("inbound_auth.keys[{i}]");
+        let sha256 = parse_sha256(&k.sha256);
+        if sha256.is_none() {
+            problem(
+                format!("{key}.sha256"),
+                "expected 64 hex digits: the SHA-256 of the key, never the key".into(),
+            );
+        }
+        let mut scopes = Vec::new();
+        for s in &k.scopes {
+            match Scope::parse(s) {
+                Some(scope) => scopes.push(scope),
+                None => problem(
+                    format!("{key}.scopes"),
+                    format!("`{s}`: expected webhooks:read or webhooks:write"),
+                ),
+            }
+        }
+        for u in k.upstreams.iter().flatten() {
+            if !raw.upstreams.contains_key(u) {
+                problem(
+                    format!("{key}.upstreams"),
+                    format!("`{u}` names no upstream; {}", configured(raw)),
+                );
+            }
+        }
+        if let Some(sha256) = sha256 {
+            keys.push(Key {
+                name: k.name.clone(),
+                sha256,
+                scopes,
+                upstreams: k.upstreams.clone(),
+            });
+        }
+    }
+    Inbound::Keys(keys)
+}
+
+fn is_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
