@@ -52,7 +52,11 @@
 //!   -- the mapping language
 //!   mapping/mod.rs      the language's map; the loader and the compiled Dialect, re-exported
 //!     file.rs             the TOML as written (serde structures)
-//!     compile.rs          a file into a Dialect, every problem reported
+//!     compile/mod.rs      a file into a Dialect, every problem reported
+//!     compile/dialect.rs  [dialect] and [emulator]: what every operation shares
+//!     compile/fields.rs   [fields] and [derived]: rules, codecs, checks
+//!     compile/operations.rs [operations] and [resources]: paths, bodies, paging
+//!     compile/errors.rs   [errors]: envelopes read into problems, written back
 //!     model.rs            the compiled dialect
 //!     load.rs             shipped files (compiled in) and a mappings_dir
 //!     json_path.rs        singular JSON paths

@@ -1,0 +1,422 @@
+//! `[dialect]` and `[emulator]`: the vendor's base path, owner scope, media type and how its
+//! clients authenticate, compiled into the parts of a [`Dialect`] that every operation shares.
+
+use super::Compiler;
+use super::errors::ERROR_SLOTS;
+use super::fields::form_shapes;
+use crate::mapping::file::{self, MappingFile};
+use crate::mapping::model::{
+    ClientAuth, Dialect, EmulatorSpec, IdStyle, Resource, Role, SecretMint, Strategy,
+};
+use crate::mapping::template::Template;
+use crate::mapping::url::PathSeg;
+use crate::model::{self, Action};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The most path segments an owner may be: a repository under its account is two, a
+/// group path a few more.
+const MAX_OWNER_SEGMENTS: usize = 8;
+
+impl Compiler<'_> {
+    /// How request bodies are written: `None` for JSON, else a form's spelling of arrays.
+    fn form(&mut self, d: &file::DialectSection) -> Option<crate::form::Arrays> {
+        use crate::form::Arrays;
+        let arrays = d.form_arrays.map(|a| match a {
+            file::FormArraysName::Indexed => Arrays::Indexed,
+            file::FormArraysName::Brackets => Arrays::Brackets,
+            file::FormArraysName::Repeated => Arrays::Repeated,
+        });
+        match d.request_body {
+            file::RequestBodyName::Form => Some(arrays.unwrap_or_default()),
+            file::RequestBodyName::Json => {
+                if arrays.is_some() {
+                    self.error(
+                        "dialect.form_arrays",
+                        "request bodies are JSON: `form_arrays` needs `request_body = \"form\"`",
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    /// How many path segments an owner is (`dialect.owner_segments`, 1 by default); 0 where
+    /// the dialect has no owner scope.
+    fn owner_span(&mut self, d: &file::DialectSection) -> usize {
+        match (&d.owner, d.owner_segments) {
+            (None, None) => 0,
+            (Some(_), None) => 1,
+            (Some(_), Some(n @ 1..=MAX_OWNER_SEGMENTS)) => n,
+            (Some(_), Some(n)) => {
+                self.error(
+                    "dialect.owner_segments",
+                    format!("{n}: an owner is 1 to {MAX_OWNER_SEGMENTS} path segments"),
+                );
+                1
+            }
+            (None, Some(_)) => {
+                self.error(
+                    "dialect.owner_segments",
+                    "the dialect declares no owner scope (dialect.owner)",
+                );
+                0
+            }
+        }
+    }
+
+    /// A whole file: its sections in the order `mappings/README.md` documents them, each
+    /// compiled by a function of its own.
+    pub(super) fn dialect(&mut self, name: &str, raw: MappingFile) -> Dialect {
+        let d = &raw.dialect;
+        let client_auth = self.client_auth(d.auth.as_ref());
+        let idempotency_key = d.idempotency_key.as_ref().and_then(|h| {
+            http::HeaderName::try_from(h.as_str())
+                .map_err(|_| self.error("dialect.idempotency_key", "not a valid header name"))
+                .ok()
+        });
+        let response_headers = self.response_headers(&d.response_headers);
+        let media_type = d
+            .media_type
+            .as_deref()
+            .and_then(|text| self.json_media_type("dialect.media_type", text))
+            .unwrap_or_else(|| http::HeaderValue::from_static("application/json"));
+        let owner_format = self.format("dialect.owner_format", &d.owner_format);
+        let id_format = self.format("dialect.id_format", &d.id_format);
+        if owner_format.is_some() && d.owner.is_none() {
+            self.error(
+                "dialect.owner_format",
+                "the dialect declares no owner scope (dialect.owner)",
+            );
+        }
+        let webhook = self.object_map("fields", &raw.fields, &raw.derived, model::WEBHOOK_FIELDS);
+        let test_result = self.object_map(
+            "test_result",
+            &raw.test_result,
+            &BTreeMap::new(),
+            model::TEST_RESULT_FIELDS,
+        );
+        let owner_span = self.owner_span(d);
+        let form = self.form(d);
+        let resources: Vec<Resource> = raw
+            .resources
+            .iter()
+            .filter_map(|(rname, section)| self.resource(rname, section, owner_span))
+            .collect();
+        let operations = self.operations(&raw.operations, owner_span, &resources);
+        if form.is_some() {
+            for e in operations.iter().filter(|e| e.content_type.is_some()) {
+                self.error(
+                    format!("operations.{}.content_type", e.name()),
+                    "request bodies are forms (`request_body = \"form\"`)",
+                );
+            }
+            for e in operations
+                .iter()
+                .filter(|e| e.strategy == Strategy::JsonPatch)
+            {
+                self.error(
+                    format!("operations.{}.strategy", e.name()),
+                    "a JSON Patch is JSON: request bodies are forms (`request_body = \"form\"`)",
+                );
+            }
+        }
+        let errors = self.errors_map(&raw.errors, &media_type);
+        let emulator = self.emulator(&raw.emulator);
+        let examples = self.examples(&raw.examples);
+        // The documented webhook shows the order the vendor writes its members in.
+        let mut webhook = webhook;
+        if let Some(example) = examples.first() {
+            webhook.follow(example);
+        }
+        let dialect = Dialect {
+            name: name.to_owned(),
+            title: raw.dialect.title.unwrap_or_else(|| name.to_owned()),
+            docs: raw.dialect.docs,
+            base_path: raw.dialect.base_path.trim_end_matches('/').to_owned(),
+            owner: raw.dialect.owner,
+            owner_segments: owner_span.max(1),
+            owner_format,
+            // Alone or within text: a value no header can carry is refused before any call.
+            in_headers: (
+                operations.iter().any(|e| e.sends_in_header("owner")),
+                operations.iter().any(|e| e.sends_in_header("id")),
+            ),
+            id_format,
+            client_auth,
+            idempotency_key,
+            body_idempotency_key: operations
+                .iter()
+                .find(|e| e.role == Role::Action(Action::Create))
+                .and_then(|e| e.body.as_ref()?.path_of("idempotency_key")),
+            body_required: raw.dialect.body_required,
+            form_shapes: form.map(|_| form_shapes(&webhook)).unwrap_or_default(),
+            form,
+            media_type,
+            response_headers,
+            webhook,
+            test_result,
+            operations,
+            resources,
+            errors,
+            emulator,
+            examples,
+            source_sha256: [0; 32],
+        };
+        if dialect.has_owner() {
+            self.owner_places(&dialect);
+        }
+        if let Some(idempotency) = &dialect.idempotency_key {
+            for e in &dialect.operations {
+                if e.headers.iter().any(|(name, _)| name == idempotency) {
+                    self.error(
+                        format!("operations.{}.headers.{idempotency}", e.role.name()),
+                        "hookgate writes this header itself: it is `dialect.idempotency_key`",
+                    );
+                }
+            }
+        }
+        dialect
+    }
+
+    /// Where each call of an owner-scoped dialect names the owner: in its path (`{owner}`), a
+    /// query parameter or a header (`{{owner}}`), a create also in its body (a `[fields.owner]`
+    /// rule carried on create). A call on one webhook may name none, for a vendor that finds a
+    /// webhook by its id alone; the gateway then confirms the owner before the call, which
+    /// takes a `get` that either names the owner or answers with it.
+    fn owner_places(&mut self, d: &Dialect) {
+        let get = d.endpoint(Role::Action(Action::Get));
+        let confirmable =
+            get.is_some_and(|g| g.names_owner) || d.webhook.reading("owner").is_some();
+        let unnamed =
+            "names no owner: put {owner} in its path, or {{owner}} in a query parameter or header";
+        // A webhook never moves between owners: a body names its owner on create only.
+        if d.webhook.carries("owner", Action::Update) {
+            self.error(
+                "fields.owner",
+                "a body names its owner on create only: say `on = [\"create\"]`, or `in = [\"response\"]`",
+            );
+        }
+        for e in &d.operations {
+            if e.names_owner {
+                continue;
+            }
+            let key = format!("operations.{}.path", e.role.name());
+            if e.upsert {
+                // An unknown id is created under the owner asked for, which the call must name.
+                self.error(
+                    format!("operations.{}.upsert", e.role.name()),
+                    format!("`{}` names no owner to create the webhook under", e.path),
+                );
+            }
+            let path = &e.path;
+            match e.role.action() {
+                Action::List => self.error(key, format!("`{path}` {unnamed}")),
+                Action::Create if d.webhook.carries("owner", Action::Create) => {}
+                Action::Create => self.error(
+                    key,
+                    format!("`{path}` {unnamed}, or carry it in the body with a `[fields.owner]` rule"),
+                ),
+                _ if confirmable => {}
+                _ => self.error(
+                    key,
+                    format!(
+                        "`{path}` names no owner, and nothing confirms whose the webhook is: name {{owner}} in `get`, or read `owner` from its answer with a `[fields.owner]` rule"
+                    ),
+                ),
+            }
+        }
+        for r in &d.resources {
+            for (verb, e) in [
+                ("get", &r.get),
+                ("replace", &r.replace),
+                ("update", &r.update),
+            ] {
+                if let Some(e) = e
+                    && !e.path.has(&PathSeg::Owner)
+                    && !confirmable
+                {
+                    self.error(
+                        format!("resources.{}.{verb}.path", r.name),
+                        format!(
+                            "`{}` names no owner, and nothing confirms whose the webhook is: name {{owner}} in `operations.get`, or read `owner` from its answer with a `[fields.owner]` rule",
+                            e.path
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    /// An `[errors]` section, its keys in the order `mappings/README.md` documents them.
+    /// A media type a JSON body is sent or answered in: `application/json`, or another whose
+    /// subtype ends in `+json` (`application/vnd.api+json`, `application/merge-patch+json`),
+    /// with any parameters.
+    /// `dialect.auth`: a scheme's name, or the header a vendor's clients put their token in.
+    fn client_auth(&mut self, auth: Option<&Value>) -> ClientAuth {
+        const KEY: &str = "dialect.auth";
+        let Some(auth) = auth else {
+            return ClientAuth::Bearer;
+        };
+        match auth {
+            Value::String(name) => match name.as_str() {
+                "bearer" => ClientAuth::Bearer,
+                "basic" => ClientAuth::Basic,
+                "none" => ClientAuth::None,
+                other => {
+                    self.error(
+                        KEY,
+                        format!("`{other}`: expected \"bearer\", \"basic\", \"none\", {{ header = \"NAME\" }} or {{ query = \"NAME\" }}"),
+                    );
+                    ClientAuth::Bearer
+                }
+            },
+            Value::Object(table) if table.contains_key("query") => {
+                if let Some(unknown) = table.keys().find(|k| k.as_str() != "query") {
+                    self.error(
+                        KEY,
+                        format!("unknown key `{unknown}`: `query` stands alone"),
+                    );
+                }
+                match table.get("query").and_then(Value::as_str) {
+                    Some(name) if !name.is_empty() => ClientAuth::Query {
+                        name: name.to_owned(),
+                    },
+                    _ => {
+                        self.error(KEY, "`query` must be a parameter's name");
+                        ClientAuth::Bearer
+                    }
+                }
+            }
+            Value::Object(table) => {
+                if let Some(unknown) = table
+                    .keys()
+                    .find(|k| !matches!(k.as_str(), "header" | "prefix"))
+                {
+                    self.error(
+                        KEY,
+                        format!("unknown key `{unknown}`: expected `header` and `prefix`"),
+                    );
+                }
+                let prefix = match table.get("prefix") {
+                    None => String::new(),
+                    Some(Value::String(p)) if http::HeaderValue::from_str(p).is_ok() => p.clone(),
+                    Some(_) => {
+                        self.error(KEY, "`prefix` must be text a header value can hold");
+                        String::new()
+                    }
+                };
+                let name = table
+                    .get("header")
+                    .and_then(Value::as_str)
+                    .and_then(|n| http::HeaderName::try_from(n).ok());
+                match name {
+                    // `Authorization` with no prefix would take any scheme's credential whole.
+                    Some(name) if name == http::header::AUTHORIZATION && prefix.is_empty() => {
+                        self.error(
+                            KEY,
+                            "`Authorization` needs a `prefix` (its scheme, as `\"SSWS \"`), or say \"bearer\" or \"basic\"",
+                        );
+                        ClientAuth::Bearer
+                    }
+                    Some(name) => ClientAuth::Header { name, prefix },
+                    None => {
+                        self.error(KEY, "`header` must be a header name");
+                        ClientAuth::Bearer
+                    }
+                }
+            }
+            _ => {
+                self.error(
+                    KEY,
+                    "expected \"bearer\", \"basic\", \"none\", { header = \"NAME\" } or { query = \"NAME\" }",
+                );
+                ClientAuth::Bearer
+            }
+        }
+    }
+
+    /// The file's example bodies. An example may be written as JSON text, for bodies TOML
+    /// cannot spell (`null`).
+    fn examples(&mut self, raw: &[Value]) -> Vec<Value> {
+        raw.iter()
+            .enumerate()
+            .filter_map(|(i, e)| match e {
+                Value::String(text) => match serde_json::from_str(text) {
+                    Ok(v) => Some(v),
+                    Err(err) => {
+                        self.error(format!("examples[{i}]"), format!("not JSON: {err}"));
+                        None
+                    }
+                },
+                other => Some(other.clone()),
+            })
+            .collect()
+    }
+
+    fn emulator(&mut self, s: &file::EmulatorSection) -> EmulatorSpec {
+        let ids = match s.id.as_deref() {
+            None | Some("uuid") => IdStyle::Uuid,
+            Some("integer") => IdStyle::Integer,
+            Some(p) if p.starts_with("prefix:") => {
+                IdStyle::Prefixed(p["prefix:".len()..].to_owned())
+            }
+            Some(other) => {
+                self.error(
+                    "emulator.id",
+                    format!("`{other}`: expected `uuid`, `integer` or `prefix:TEXT`"),
+                );
+                IdStyle::Uuid
+            }
+        };
+        let bytes = s.secret_bytes.unwrap_or(32);
+        if !(16..=64).contains(&bytes) {
+            self.error(
+                "emulator.secret_bytes",
+                format!("`{bytes}`: expected 16 to 64"),
+            );
+        }
+        let mints_secret = s.secret.map(|_| SecretMint {
+            prefix: s.secret_prefix.clone(),
+            bytes,
+        });
+        for (i, name) in s.also_found_by.iter().enumerate() {
+            let known = match name.strip_prefix("extensions.") {
+                Some(ext) => !ext.is_empty(),
+                None => model::webhook_field(name).is_some_and(|f| f.kind == model::Kind::String),
+            };
+            if !known {
+                self.error(
+                    format!("emulator.also_found_by[{i}]"),
+                    format!("`{name}`: expected a canonical string field or `extensions.NAME`"),
+                );
+            }
+        }
+        EmulatorSpec {
+            ids,
+            micros: s.timestamps == Some(file::Timestamps::Micros),
+            mints_secret,
+            extensions: s.extensions.clone(),
+            max_webhooks: s.max_webhooks,
+            also_found_by: s.also_found_by.clone(),
+        }
+    }
+
+    /// `dialect.response_headers`: headers the vendor's answers carry, by name, each a
+    /// template of the error slots.
+    fn response_headers(
+        &mut self,
+        headers: &BTreeMap<String, String>,
+    ) -> Vec<(http::HeaderName, Template)> {
+        headers
+            .iter()
+            .filter_map(|(k, v)| {
+                let key = format!("dialect.response_headers.{k}");
+                let name = self.header_name(&key, k)?;
+                let t = self.template(&key, &Value::from(v.as_str()))?;
+                self.check_slots(&key, &t, ERROR_SLOTS);
+                Some((name, t))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,188 @@
+//! `[errors]`: how a vendor's error envelope is read into a problem and how a problem is
+//! written back in the vendor's shape, field errors included.
+
+use super::Compiler;
+use crate::mapping::errors::{ErrorMap, Form, ItemForm, Render};
+use crate::mapping::file;
+use crate::mapping::json_path::FieldPath;
+use crate::mapping::template::Template;
+use crate::problem::Code;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Placeholders an error template may use.
+pub(super) const ERROR_SLOTS: &[&str] = &[
+    "message",
+    "code",
+    "status",
+    "request_id",
+    "errors",
+    "field",
+    "operation",
+];
+
+impl Compiler<'_> {
+    pub(super) fn errors_map(
+        &mut self,
+        s: &file::ErrorsSection,
+        media_type: &http::HeaderValue,
+    ) -> ErrorMap {
+        let flag = s.flag.as_ref().and_then(|f| self.path("errors.flag", f));
+        let message = self.paths("errors.message", &s.message);
+        let code = self.paths("errors.code", &s.code);
+        let request_id = self.paths("errors.request_id", &s.request_id);
+        let field_errors = s
+            .field_errors
+            .iter()
+            .enumerate()
+            .filter_map(|(i, fe)| self.field_errors(&format!("errors.field_errors[{i}]"), fe))
+            .collect();
+        let mut codes = Vec::new();
+        for (vendor, canonical) in &s.codes {
+            match Code::parse(canonical) {
+                Some(c) => codes.push((vendor.clone(), c)),
+                None => self.error(
+                    format!("errors.codes.{vendor}"),
+                    format!("`{canonical}` is not a canonical problem code"),
+                ),
+            }
+        }
+        let (render, default_render) = self.error_renders(&s.render);
+        let content_type = match &s.content_type {
+            None => media_type.clone(),
+            Some(text) => match text.parse::<http::HeaderValue>() {
+                Ok(v) if text.contains('/') => v,
+                _ => {
+                    self.error(
+                        "errors.content_type",
+                        format!("`{text}` is not a media type"),
+                    );
+                    http::HeaderValue::from_static("application/json")
+                }
+            },
+        };
+        let unreadable_body = self.refusal("errors.unreadable_body", &s.unreadable_body);
+        let unreadable_path = self.refusal("errors.unreadable_path", &s.unreadable_path);
+        ErrorMap {
+            flag_keys: flag.as_ref().and_then(FieldPath::keys),
+            flag,
+            message,
+            code,
+            request_id,
+            field_errors,
+            codes,
+            render,
+            default_render,
+            content_type,
+            unreadable_body,
+            unreadable_path,
+        }
+    }
+
+    /// One `[[errors.field_errors]]` entry: where a failure lists its field errors, and in
+    /// which form; the keys only the `items` form takes are refused in the others.
+    fn field_errors(
+        &mut self,
+        key: &str,
+        fe: &file::FieldErrorsSection,
+    ) -> Option<(FieldPath, Form)> {
+        let path = self.path(&format!("{key}.path"), &fe.path);
+        let form = match fe.form {
+            file::FormName::Lists => Some(Form::Lists),
+            file::FormName::Strings => Some(Form::Strings),
+            file::FormName::Param => Some(Form::Param),
+            file::FormName::Items => self.item_form(key, fe).map(Form::Items),
+        };
+        let items_only = [
+            ("field", fe.field.is_some()),
+            ("message", fe.message.is_some()),
+            ("item", fe.item.is_some()),
+            ("skip", !fe.skip.is_empty()),
+        ];
+        if fe.form != file::FormName::Items {
+            for (what, given) in items_only {
+                if given {
+                    self.error(format!("{key}.{what}"), "only the `items` form takes it");
+                }
+            }
+        }
+        Some((path?, form?))
+    }
+
+    /// `[errors.render.CODE]`: how the vendor spells each canonical problem, and the required
+    /// `default` for the codes it has no template for.
+    fn error_renders(
+        &mut self,
+        sections: &BTreeMap<String, file::RenderSection>,
+    ) -> (Vec<(Code, Render)>, Render) {
+        let mut render = Vec::new();
+        let mut default_render = None;
+        for (name, section) in sections {
+            let key = format!("errors.render.{name}");
+            let Some(body) = self.template(&format!("{key}.body"), &section.body) else {
+                continue;
+            };
+            self.check_slots(&format!("{key}.body"), &body, ERROR_SLOTS);
+            let r = Render {
+                status: section.status,
+                body,
+            };
+            if name == "default" {
+                default_render = Some(r);
+            } else {
+                match Code::parse(name) {
+                    Some(c) => render.push((c, r)),
+                    None => self.error(&key, "not a canonical problem code (or `default`)"),
+                }
+            }
+        }
+        let default_render = default_render.unwrap_or_else(|| {
+            self.error(
+                "errors.render.default",
+                "is required: how this vendor spells an error it has no template for",
+            );
+            Render {
+                status: None,
+                body: Template::Literal(Value::Null),
+            }
+        });
+        (render, default_render)
+    }
+
+    /// The canonical code a surface refuses an unreadable request with: `bad_request` unless
+    /// the file names another client error.
+    fn refusal(&mut self, key: &str, name: &Option<String>) -> Code {
+        match name.as_deref().map(|n| (n, Code::parse(n))) {
+            None => Code::BadRequest,
+            Some((_, Some(code))) if code.status() < 500 => code,
+            Some((n, _)) => {
+                self.error(key, format!("`{n}` is not a canonical client-error code"));
+                Code::BadRequest
+            }
+        }
+    }
+
+    fn item_form(&mut self, key: &str, fe: &file::FieldErrorsSection) -> Option<ItemForm> {
+        let field = self.path_at(key, "field", fe.field.as_ref());
+        let message = self.path_at(key, "message", fe.message.as_ref());
+        let item = self.template_at(key, "item", fe.item.as_ref());
+        if let Some(item) = &item {
+            self.check_slots(&format!("{key}.item"), item, &["field", "message", "in"]);
+        }
+        for (what, found) in [
+            ("field", field.is_some() || fe.field.is_some()),
+            ("message", message.is_some() || fe.message.is_some()),
+            ("item", item.is_some() || fe.item.is_some()),
+        ] {
+            if !found {
+                self.error(format!("{key}.{what}"), "is required by the `items` form");
+            }
+        }
+        Some(ItemForm {
+            field: field?,
+            message: message?,
+            skip: fe.skip.clone(),
+            item: item?,
+        })
+    }
+}

@@ -1,0 +1,562 @@
+//! `[fields.NAME]` and `[derived.NAME]`: the field rules, their codecs and checks, compiled into
+//! the object map every direction reads and writes a webhook by.
+
+use super::Compiler;
+use crate::mapping::MappingError;
+use crate::mapping::checks::{Check, Pattern};
+use crate::mapping::codec::Codec;
+use crate::mapping::file::{self, FieldSection};
+use crate::mapping::flags::Flags;
+use crate::mapping::json_path::FieldPath;
+use crate::mapping::model::MemberCheck;
+use crate::mapping::rules::{Derivation, Derived, ObjectMap, Ops, Rule, Target};
+use crate::model::{self, Field};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+impl Compiler<'_> {
+    pub(super) fn object_map(
+        &mut self,
+        table: &str,
+        fields: &BTreeMap<String, FieldSection>,
+        derived: &BTreeMap<String, file::DerivedSection>,
+        table_fields: &'static [Field],
+    ) -> ObjectMap {
+        let lookup = |name: &str| table_fields.iter().find(|f| f.name == name);
+        let mut rules = Vec::new();
+        for (name, section) in fields {
+            let key = format!("{table}.{name}");
+            let target = match name.strip_prefix("extensions.") {
+                Some(ext) if !ext.is_empty() => Target::Extension(ext.to_owned()),
+                _ => match lookup(name) {
+                    Some(field) if field.name != "extensions" => Target::Field(field),
+                    _ => {
+                        self.error(&key, "not a canonical field (see the canonical model in mappings/README.md); vendor-only fields go under `extensions.NAME`");
+                        continue;
+                    }
+                },
+            };
+            if let Some(rule) = self.rule(&key, target, section) {
+                match &section.write_as {
+                    None => rules.push(rule),
+                    Some(spelling) => {
+                        let named = section.error_field.is_some();
+                        rules.extend(self.split_for_requests(&key, rule, spelling, named));
+                    }
+                }
+            }
+        }
+        // Two rules writing one vendor member would make a request ambiguous.
+        for (i, a) in rules.iter().enumerate() {
+            for b in &rules[..i] {
+                for (pa, pb) in a
+                    .written()
+                    .flat_map(|pa| b.written().map(move |pb| (pa, pb)))
+                {
+                    let overlap = pa.starts_with(pb) || pb.starts_with(pa);
+                    if overlap && a.request && b.request && a.ops.create == b.ops.create {
+                        self.errors.push(MappingError {
+                            file: self.file.to_owned(),
+                            key: format!("{table}.{}", a.target.name()),
+                            message: format!(
+                                "writes `{pa}`, which `{table}.{}` also writes",
+                                b.target.name()
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+        // A rule that reads the object holding the secret whole would show the secret in its
+        // own field, past every rule that keeps the secret unshown (every rule but the
+        // secret's reads its value back, whatever its `in`).
+        for secret in rules.iter().filter(|r| r.target.is_secret()) {
+            let Some(ps) = &secret.path else { continue };
+            for other in rules.iter().filter(|r| !r.target.is_secret()) {
+                for po in other.written().filter(|po| ps.starts_with(po)) {
+                    self.errors.push(MappingError {
+                        file: self.file.to_owned(),
+                        key: format!("{table}.{}", other.target.name()),
+                        message: format!(
+                            "reads `{po}` whole, which holds the secret at `{ps}`: the secret \
+                             would be shown in it; read the members beside the secret instead"
+                        ),
+                    });
+                }
+            }
+        }
+        let mut derived_values = Vec::new();
+        for (name, section) in derived {
+            let key = format!("derived.{name}");
+            let Some(path) = self.path(&format!("{key}.path"), &section.path) else {
+                continue;
+            };
+            let derivation = match (&section.count, &section.present) {
+                (Some(f), None) if model::webhook_field(f).is_some() => {
+                    Derivation::Count(f.clone())
+                }
+                (None, Some(f)) if model::webhook_field(f).is_some() => {
+                    Derivation::Present(f.clone())
+                }
+                _ => {
+                    self.error(
+                        &key,
+                        "needs exactly one of `count` or `present`, naming a canonical field",
+                    );
+                    continue;
+                }
+            };
+            derived_values.push(Derived { path, derivation });
+        }
+        ObjectMap::new(rules, derived_values, table_fields)
+    }
+
+    /// One field rule, its keys in the order `mappings/README.md` documents them; its checks
+    /// and the vendor values it writes are compiled by steps of their own.
+    fn rule(&mut self, key: &str, target: Target, s: &FieldSection) -> Option<Rule> {
+        // A rule with a path implies nothing: its value is the vendor's.
+        let path = match (&s.path, &s.implied, s.flags.is_empty()) {
+            (Some(p), None, true) => Some(self.path(&format!("{key}.path"), p)?),
+            (None, Some(_), true) | (None, None, false) => None,
+            _ => {
+                self.error(key, "needs exactly one of `path`, `implied` or `flags`");
+                return None;
+            }
+        };
+        let flags = self.flags(key, &target, s)?;
+        let aliases = self.paths(&format!("{key}.aliases"), &s.aliases);
+        if s.render_aliases && aliases.is_empty() {
+            self.error(format!("{key}.render_aliases"), "the rule has no `aliases`");
+        }
+        let codec = match &s.codec {
+            None => Codec::Identity,
+            Some(v) => match compile_codec(v) {
+                Ok(c) => c,
+                Err(e) => {
+                    self.error(format!("{key}.codec"), e);
+                    return None;
+                }
+            },
+        };
+        let (request, response) = match &s.in_ {
+            None => (true, true),
+            Some(list) => (
+                list.contains(&file::Direction::Request),
+                list.contains(&file::Direction::Response),
+            ),
+        };
+        let ops = match &s.on {
+            None => Ops {
+                create: true,
+                update: true,
+            },
+            Some(list) => Ops {
+                create: list.contains(&file::OnAction::Create),
+                update: list.contains(&file::OnAction::Update),
+            },
+        };
+        let fill = s.fill.as_ref().map(|value| {
+            let when = s
+                .fill_when
+                .iter()
+                .filter_map(|(p, v)| Some((self.path(&format!("{key}.fill_when"), p)?, v.clone())))
+                .collect();
+            (value.clone(), when)
+        });
+        let checks = self.checks(key, s, &["unique_per_owner"]);
+        self.check_vendor_values(key, s, &codec);
+        let error_field = s
+            .error_field
+            .clone()
+            .or_else(|| path.as_ref().map(ToString::to_string))
+            .unwrap_or_else(|| target.name());
+        Some(Rule {
+            target,
+            path,
+            flags,
+            aliases,
+            render_aliases: s.render_aliases,
+            codec,
+            request,
+            response,
+            ops,
+            implied: s.implied.clone(),
+            fill,
+            default: s.default.clone(),
+            render_default: s.render_default.clone(),
+            render_required: s.render_required,
+            nullable: s.nullable,
+            error_field,
+            checks,
+            messages: s.messages.clone().into_iter().collect(),
+            unique_per_owner: s.unique_per_owner,
+        })
+    }
+
+    /// A rule's `flags`: event types kept as boolean members. Only `events` is a list of event
+    /// types; the list is the flags' own, so no key that spells or bounds a single value
+    /// applies, and a `default` lists the types a create switches on when it leaves their
+    /// members out.
+    fn flags(&mut self, key: &str, target: &Target, s: &FieldSection) -> Option<Option<Flags>> {
+        if s.flags.is_empty() {
+            return Some(None);
+        }
+        let at = format!("{key}.flags");
+        if !target.is("events") {
+            self.error(&at, "only `events` is kept as flags");
+            return None;
+        }
+        let spelling = [
+            ("aliases", !s.aliases.is_empty()),
+            ("render_aliases", s.render_aliases),
+            ("codec", s.codec.is_some()),
+            ("nullable", s.nullable),
+            ("fill", s.fill.is_some()),
+            ("render_default", s.render_default.is_some()),
+            ("write_as", s.write_as.is_some()),
+            ("one_of", s.one_of.is_some()),
+            ("type", s.type_.is_some()),
+            ("values", s.values.is_some()),
+        ];
+        for (what, _) in spelling.iter().filter(|(_, given)| *given) {
+            self.error(
+                format!("{key}.{what}"),
+                "does not apply to `flags`: the event types are the flags' own, each member a boolean",
+            );
+        }
+        let mut members = Vec::new();
+        for (kind, text) in &s.flags {
+            members.push((kind.clone(), self.path(&format!("{at}.{kind}"), text)?));
+        }
+        for (i, (a, pa)) in members.iter().enumerate() {
+            for (b, pb) in &members[..i] {
+                if pa.starts_with(pb) || pb.starts_with(pa) {
+                    self.error(
+                        format!("{at}.{a}"),
+                        format!("writes `{pa}`, which `{b}` also writes"),
+                    );
+                }
+            }
+        }
+        if let Some(default) = &s.default {
+            let known = |v: &Value| v.as_str().is_some_and(|k| s.flags.contains_key(k));
+            if !default.as_array().is_some_and(|d| d.iter().all(known)) {
+                self.error(
+                    format!("{key}.default"),
+                    "must list event types the flags name",
+                );
+            }
+        }
+        Some(Some(Flags::new(members)))
+    }
+
+    /// A field that requests spell otherwise than answers (`write_as`: a vendor that reports
+    /// `status: "enabled"` and is sent `disabled=true`): two rules of the one field, the
+    /// answers' at `path` (read and rendered) and the requests' at `write_as.path` (written and
+    /// parsed, with the checks, fills and error name requests need: its own dotted path,
+    /// unless the file `named` one).
+    fn split_for_requests(
+        &mut self,
+        key: &str,
+        rule: Rule,
+        spelling: &file::WriteAsSection,
+        named: bool,
+    ) -> Vec<Rule> {
+        let at = format!("{key}.write_as");
+        if !(rule.request && rule.response) || rule.path.is_none() {
+            self.error(
+                &at,
+                "only a field that requests and answers both carry, at a `path`, is written elsewhere",
+            );
+            return vec![rule];
+        }
+        let Some(path) = self.path(&format!("{at}.path"), &spelling.path) else {
+            return vec![rule];
+        };
+        let codec = match spelling.codec.as_ref().map(compile_codec) {
+            None => Codec::Identity,
+            Some(Ok(codec)) => codec,
+            Some(Err(e)) => {
+                self.error(format!("{at}.codec"), e);
+                return vec![rule];
+            }
+        };
+        let mut requests = rule.clone();
+        if !named {
+            requests.error_field = path.to_string();
+        }
+        requests.path = Some(path);
+        requests.codec = codec;
+        requests.aliases = Vec::new();
+        requests.render_aliases = false;
+        requests.response = false;
+        requests.default = None;
+        requests.render_default = None;
+        requests.render_required = false;
+        let mut answers = rule;
+        answers.request = false;
+        answers.checks = Vec::new();
+        answers.fill = None;
+        vec![answers, requests]
+    }
+
+    /// A rule's or a request member's checks, in the order of the checks table, and its
+    /// `messages`, which may only name checks it has (and the keys of `also`).
+    fn checks(&mut self, key: &str, s: &FieldSection, also: &[&str]) -> Vec<Check> {
+        let mut checks = checks_of(s);
+        if let Some(source) = &s.pattern {
+            // In the order of the checks table: after `one_of`, before the range.
+            let at = checks
+                .iter()
+                .position(|c| matches!(c, Check::Range { .. }))
+                .unwrap_or(checks.len());
+            match Pattern::new(source) {
+                Ok(p) => checks.insert(at, Check::Pattern(p)),
+                Err(e) => self.error(format!("{key}.pattern"), e),
+            }
+        }
+        let known: Vec<&str> = checks.iter().map(Check::key).collect();
+        for message_key in s.messages.keys() {
+            if !known.contains(&message_key.as_str()) && !also.contains(&message_key.as_str()) {
+                self.error(
+                    format!("{key}.messages.{message_key}"),
+                    format!("no such check on this field; it has: {}", known.join(", ")),
+                );
+            }
+        }
+        checks
+    }
+
+    /// Vendor values the file writes (`default`, `render_default`) must be ones the codec
+    /// reads back as they are, or a value written would come back as another.
+    fn check_vendor_values(&mut self, key: &str, s: &FieldSection, codec: &Codec) {
+        let vendor_values = [
+            ("default", &s.default),
+            ("render_default", &s.render_default),
+        ];
+        for (what, value) in vendor_values {
+            if let Some(v) = value
+                && codec.decode(v).and_then(|c| codec.encode(&c)).as_ref() != Ok(v)
+            {
+                self.error(
+                    format!("{key}.{what}"),
+                    format!("`{v}` does not survive the codec both ways"),
+                );
+            }
+        }
+    }
+
+    /// The checks of one member of a client's body that is no webhook: only checks and their
+    /// messages, at `path` (`$.NAME` by default).
+    pub(super) fn member_check(
+        &mut self,
+        key: &str,
+        name: &str,
+        s: &FieldSection,
+    ) -> Option<MemberCheck> {
+        let path = self.path(
+            &format!("{key}.path"),
+            s.path.as_deref().unwrap_or(&format!("$.{name}")),
+        )?;
+        if s.codec.is_some() || s.implied.is_some() || s.default.is_some() || s.fill.is_some() {
+            self.error(key, "a request member takes checks and messages only");
+        }
+        let checks = self.checks(key, s, &[]);
+        Some(MemberCheck {
+            name: name.to_owned(),
+            path,
+            checks,
+            messages: s.messages.clone().into_iter().collect(),
+        })
+    }
+}
+
+/// The checks a field section declares, in the order they run.
+fn checks_of(s: &FieldSection) -> Vec<Check> {
+    let mut checks = Vec::new();
+    if s.required {
+        checks.push(Check::Required);
+    }
+    if let Some(t) = s.type_ {
+        checks.push(Check::Type(t));
+    }
+    if let Some(t) = s.values {
+        checks.push(Check::Values(t));
+    }
+    if s.url {
+        checks.push(Check::Url);
+    }
+    if s.https {
+        checks.push(Check::Https);
+    }
+    if let Some(n) = s.min_length {
+        checks.push(Check::MinLength(n));
+    }
+    if let Some(n) = s.max_length {
+        checks.push(Check::MaxLength(n));
+    }
+    if s.min_items.is_some() || s.max_items.is_some() {
+        checks.push(Check::Items {
+            min: s.min_items,
+            max: s.max_items,
+        });
+    }
+    if s.unique_items {
+        checks.push(Check::UniqueItems);
+    }
+    if let Some(list) = &s.one_of {
+        checks.push(Check::OneOf(list.clone()));
+    }
+    if s.min.is_some() || s.max.is_some() {
+        checks.push(Check::Range {
+            min: s.min,
+            max: s.max,
+        });
+    }
+    checks
+}
+
+fn compile_codec(v: &Value) -> Result<Codec, String> {
+    match v {
+        Value::String(name) => match name.as_str() {
+            "identity" => Ok(Codec::Identity),
+            "int_string" => Ok(Codec::IntString),
+            "single" => Ok(Codec::Single),
+            "negate" => Ok(Codec::Negate),
+            "empty_is_null" => Ok(Codec::EmptyIsNull),
+            "unix_seconds" => Ok(Codec::UnixTime { millis: false }),
+            "unix_millis" => Ok(Codec::UnixTime { millis: true }),
+            other => Err(format!(
+                "`{other}`: expected identity, int_string, single, negate, empty_is_null, unix_seconds, unix_millis, {{pairs}}, {{map}}, {{scale}}, {{join}}, {{prefix}} or {{wrap}}"
+            )),
+        },
+        Value::Object(table) => {
+            if let Some(pairs) = table.get("pairs") {
+                let key = pairs
+                    .get("key")
+                    .and_then(Value::as_str)
+                    .ok_or("`pairs` needs `key`")?;
+                let value = pairs
+                    .get("value")
+                    .and_then(Value::as_str)
+                    .ok_or("`pairs` needs `value`")?;
+                return Ok(Codec::Pairs {
+                    key: key.into(),
+                    value: value.into(),
+                });
+            }
+            if let Some(factor) = table.get("scale") {
+                return match factor.as_i64() {
+                    Some(f) if f != 0 => Ok(Codec::Scale(f)),
+                    _ => Err("`scale` must be a non-zero integer".into()),
+                };
+            }
+            if let Some(Value::Object(map)) = table.get("map") {
+                let forward = map
+                    .iter()
+                    .map(|(k, v)| (Value::from(k.as_str()), v.clone()))
+                    .collect();
+                let reverse = match table.get("reverse") {
+                    Some(Value::Object(rev)) => {
+                        Some(rev.iter().map(|(k, v)| (parse_key(k), v.clone())).collect())
+                    }
+                    Some(_) => return Err("`reverse` must be a table".into()),
+                    None => None,
+                };
+                return Codec::value_map(forward, reverse);
+            }
+            if let Some(prefix) = table.get("prefix") {
+                return match prefix.as_str() {
+                    Some(text) if !text.is_empty() => Ok(Codec::Prefix(text.to_owned())),
+                    _ => Err("`prefix` must be a non-empty string".into()),
+                };
+            }
+            if let Some(key) = table.get("wrap") {
+                return match key.as_str() {
+                    Some(key) if !key.is_empty() => Ok(Codec::Wrap(key.to_owned())),
+                    _ => Err("`wrap` must be a non-empty string".into()),
+                };
+            }
+            if let Some(separator) = table.get("join") {
+                return match separator.as_str() {
+                    Some(sep) if !sep.is_empty() => Ok(Codec::Join(sep.to_owned())),
+                    _ => Err("`join` must be a non-empty string".into()),
+                };
+            }
+            Err("a codec table needs `pairs`, `map`, `scale`, `join`, `prefix` or `wrap`".into())
+        }
+        _ => Err("a codec is a name or a table".into()),
+    }
+}
+
+/// A `reverse` table's keys are canonical values written as TOML keys: `"true"` is `true`.
+fn parse_key(k: &str) -> Value {
+    serde_json::from_str(k).unwrap_or_else(|_| Value::from(k))
+}
+
+/// Where a form body's text must be read as something else: each request rule's vendor value,
+/// found by writing a sample of its canonical field through its codec (`negate` writes a
+/// boolean, `scale` and `int_string` numbers, `join` text).
+pub(super) fn form_shapes(webhook: &ObjectMap) -> Vec<(FieldPath, crate::form::Shape)> {
+    use crate::model::Kind;
+    webhook
+        .rules
+        .iter()
+        .filter(|r| r.request)
+        .filter_map(|rule| {
+            let written = match &rule.target {
+                Target::Field(field) => {
+                    // A time is text the way a date-time codec reads it.
+                    let samples = match field.kind {
+                        Kind::Bool => vec![Value::Bool(true)],
+                        Kind::Integer => vec![Value::from(1)],
+                        Kind::String => {
+                            vec![Value::from("1"), Value::from("2020-01-01T00:00:00Z")]
+                        }
+                        Kind::StringList => vec![Value::Array(vec![Value::from("a")])],
+                        Kind::StringMap | Kind::Object => Vec::new(),
+                    };
+                    samples.iter().find_map(|s| rule.codec.encode(s).ok())?
+                }
+                Target::Extension(_) => extension_sample(rule)?,
+            };
+            Some((rule.path.clone()?, crate::form::Shape::of(&written)?))
+        })
+        .collect()
+}
+
+/// What a vendor member no canonical field stands for holds, as far as its rule says: its
+/// `type`, a range (an integer), or the type of a value the file gives it.
+fn extension_sample(rule: &Rule) -> Option<Value> {
+    use crate::mapping::checks::JsonType;
+    let item = |t: JsonType| match t {
+        JsonType::Boolean => Some(Value::Bool(true)),
+        JsonType::Integer | JsonType::Number => Some(Value::from(1)),
+        JsonType::String => Some(Value::from("a")),
+        JsonType::Object | JsonType::Array => None,
+    };
+    let values = rule.checks.iter().find_map(|c| match c {
+        Check::Values(t) => Some(*t),
+        _ => None,
+    });
+    let checked = rule.checks.iter().find_map(|c| match c {
+        Check::Type(JsonType::Array) => Some(Value::Array(vec![
+            values.and_then(item).unwrap_or_else(|| Value::from("a")),
+        ])),
+        Check::Type(t) => item(*t),
+        Check::Range { .. } => Some(Value::from(1)),
+        _ => None,
+    });
+    let given = || {
+        [
+            rule.default.as_ref(),
+            rule.render_default.as_ref(),
+            rule.fill.as_ref().map(|(v, _)| v),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|v| !v.is_null())
+        .cloned()
+    };
+    checked.or_else(given)
+}

@@ -1,0 +1,626 @@
+//! `[operations.NAME]` and `[resources.NAME]`: each operation's path, verb, query, headers,
+//! bodies, paging and follow-up calls, with the placeholders each template may use checked.
+
+use super::Compiler;
+use crate::mapping::file::{self, OperationName, OperationSection};
+use crate::mapping::json_path::FieldPath;
+use crate::mapping::model::{
+    Endpoint, FollowUp, Ordering, Paging, Resource, ResourceEndpoint, Role, Strategy,
+};
+use crate::mapping::template::Template;
+use crate::mapping::url::{PathSeg, PathTemplate};
+use crate::model::{self, Action};
+use http::Method;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Placeholders a success envelope may use (and `webhook.FIELD`).
+const RESPONSE_SLOTS: &[&str] = &[
+    "webhook",
+    "items",
+    "result",
+    "count",
+    "limit",
+    "next_cursor",
+    "done",
+    "has_more",
+    "request_id",
+    "operation",
+];
+
+/// Where an operation's answer holds what it answers with.
+#[derive(Default)]
+struct AnswerPaths {
+    /// The webhook (or a test's result).
+    item_paths: Vec<FieldPath>,
+    /// A list's items.
+    items_paths: Vec<FieldPath>,
+    /// A list page's cursor and end flags.
+    cursor_path: Option<FieldPath>,
+    done_path: Option<FieldPath>,
+    more_path: Option<FieldPath>,
+}
+
+impl AnswerPaths {
+    /// Where the operation's own item is read: a list's items, else the item.
+    fn read_at(&mut self, action: Action) -> &mut Vec<FieldPath> {
+        if action == Action::List {
+            &mut self.items_paths
+        } else {
+            &mut self.item_paths
+        }
+    }
+}
+
+impl Compiler<'_> {
+    /// A path template, checked against the placeholders it must and must not have; its
+    /// `{owner}` stands for `owner_span` segments (0: the dialect has no owner scope).
+    fn path_template(
+        &mut self,
+        key: &str,
+        text: &str,
+        with_id: Option<bool>,
+        owner_span: usize,
+    ) -> Option<PathTemplate> {
+        let path = match PathTemplate::parse(text) {
+            Ok(p) => p,
+            Err(e) => {
+                self.error(key, e);
+                return None;
+            }
+        };
+        // `None`: the id may stand elsewhere (checked by the caller).
+        match with_id {
+            Some(true) if !path.has(&PathSeg::Id) => {
+                self.error(key, format!("`{text}` must contain {{id}}"));
+            }
+            Some(false) if path.has(&PathSeg::Id) => {
+                self.error(key, format!("`{text}` must not contain {{id}}"));
+            }
+            _ => {}
+        }
+        // Where an owner scope's owner goes (the path, a query parameter, a create's body, or
+        // nowhere for a webhook found by its id alone) is checked once the whole file is known.
+        if owner_span == 0 && path.has(&PathSeg::Owner) {
+            self.error(
+                key,
+                format!(
+                    "`{text}` must not contain {{owner}}: the dialect declares no owner scope (dialect.owner)"
+                ),
+            );
+        }
+        Some(path.spanning_owner(owner_span.max(1)))
+    }
+
+    fn method(&mut self, key: &str, text: &str) -> Option<Method> {
+        match Method::from_bytes(text.to_ascii_uppercase().as_bytes()) {
+            Ok(m) => Some(m),
+            Err(_) => {
+                self.error(key, format!("`{text}` is not an HTTP method"));
+                None
+            }
+        }
+    }
+
+    /// An operation's own request headers (`headers`): a literal value, the owner (`{{owner}}`)
+    /// in an owner-scoped dialect, or the id (`{{id}}`) on an operation on one webhook. Headers that hookgate writes itself (the
+    /// framing, the credential, the request id, the idempotency key) are not the file's to set.
+    fn request_headers(
+        &mut self,
+        key: &str,
+        action: Action,
+        headers: &BTreeMap<String, String>,
+        owned: bool,
+    ) -> Vec<(http::HeaderName, Template)> {
+        let mut slots = Vec::new();
+        if owned {
+            slots.push("owner");
+        }
+        if action.has_id() {
+            slots.push("id");
+        }
+        headers
+            .iter()
+            .filter_map(|(k, v)| {
+                let hkey = format!("{key}.headers.{k}");
+                let name = self.header_name(&hkey, k)?;
+                if name == http::header::AUTHORIZATION
+                    || crate::http::headers::WRITTEN.contains(&name.as_str())
+                {
+                    self.error(&hkey, "hookgate writes this header itself");
+                    return None;
+                }
+                let t = self.template(&hkey, &Value::from(v.as_str()))?;
+                self.check_slots(&hkey, &t, &slots);
+                if let Template::Literal(Value::String(text)) = &t
+                    && http::HeaderValue::from_str(text).is_err()
+                {
+                    self.error(&hkey, "not a valid header value");
+                }
+                Some((name, t))
+            })
+            .collect()
+    }
+
+    /// The `[operations.NAME]` sections; `get` is required, since updates and tests read the
+    /// webhook.
+    pub(super) fn operations(
+        &mut self,
+        sections: &BTreeMap<OperationName, OperationSection>,
+        owner_span: usize,
+        resources: &[Resource],
+    ) -> Vec<Endpoint> {
+        let mut operations = Vec::new();
+        for (op_name, section) in sections {
+            let role = role_of(*op_name);
+            let key = format!("operations.{}", role.name());
+            if let Some(op) = self.operation(&key, role, section, owner_span, resources) {
+                operations.push(op);
+            }
+        }
+        if !operations
+            .iter()
+            .any(|o| o.role == Role::Action(Action::Get))
+        {
+            self.error(
+                "operations",
+                "`get` is required: updates and tests read the webhook",
+            );
+        }
+        operations
+    }
+
+    pub(super) fn resource(
+        &mut self,
+        name: &str,
+        s: &file::ResourceSection,
+        owner_span: usize,
+    ) -> Option<Resource> {
+        let key = format!("resources.{name}");
+        let fields = self.object_map(
+            &format!("{key}.fields"),
+            &s.fields,
+            &BTreeMap::new(),
+            model::WEBHOOK_FIELDS,
+        );
+        if fields.rules.is_empty() {
+            self.error(
+                &key,
+                "holds no field: add `[resources.NAME.fields.FIELD]` rules",
+            );
+        }
+        let mut verb = |verb: &str, call: &Option<file::ResourceCallSection>, reads: bool| {
+            let call = call.as_ref()?;
+            let vkey = format!("{key}.{verb}");
+            let method = self.method(&format!("{vkey}.method"), &call.method)?;
+            let path =
+                self.path_template(&format!("{vkey}.path"), &call.path, Some(true), owner_span)?;
+            let default_body = Value::from("{{resource}}");
+            let body = if reads {
+                Template::Literal(Value::Null)
+            } else {
+                self.template(
+                    &format!("{vkey}.body"),
+                    call.body.as_ref().unwrap_or(&default_body),
+                )?
+            };
+            let response = match (&call.response, reads) {
+                (Some(r), _) => Some(self.template(&format!("{vkey}.response"), r)?),
+                (None, true) => Some(Template::compile(&default_body).ok()?),
+                (None, false) => None,
+            };
+            for (what, t) in [("body", Some(&body)), ("response", response.as_ref())] {
+                if let Some(t) = t {
+                    self.check_slots(&format!("{vkey}.{what}"), t, &["resource", "request_id"]);
+                }
+            }
+            let item_path = response.as_ref().and_then(|r| r.path_of("resource"));
+            if reads && item_path.is_none() {
+                self.error(format!("{vkey}.response"), "must place `{{resource}}`");
+            }
+            Some(ResourceEndpoint {
+                method,
+                path,
+                body_item_path: body.path_of("resource"),
+                body,
+                response,
+                item_path,
+                status: call.status.unwrap_or(if reads { 200 } else { 204 }),
+            })
+        };
+        let get = verb("get", &s.get, true);
+        let replace = verb("replace", &s.replace, false);
+        let update = verb("update", &s.update, false);
+        if s.get.is_none() && s.replace.is_none() && s.update.is_none() {
+            self.error(&key, "needs at least one of `get`, `replace` or `update`");
+        }
+        if s.read_with_webhook && s.get.is_none() {
+            self.error(
+                format!("{key}.read_with_webhook"),
+                "the resource has no `get`",
+            );
+        }
+        Some(Resource {
+            name: name.to_owned(),
+            fields,
+            get,
+            replace,
+            update,
+            read_with_webhook: s.read_with_webhook,
+        })
+    }
+
+    /// One `[operations.NAME]` section, its keys in the order `mappings/README.md` documents
+    /// them; the body's placeholders, the follow-up reads and where the answer holds what are
+    /// each checked by a step of their own.
+    fn operation(
+        &mut self,
+        key: &str,
+        role: Role,
+        s: &OperationSection,
+        owner_span: usize,
+        resources: &[Resource],
+    ) -> Option<Endpoint> {
+        let action = role.action();
+        let method = self.method(&format!("{key}.method"), &s.method)?;
+        // An operation on one webhook names its id in the path, or in a query parameter or
+        // header that sends `{{id}}` alone (`?id=`).
+        let with_id = (!action.has_id()).then_some(false);
+        let path = self.path_template(&format!("{key}.path"), &s.path, with_id, owner_span)?;
+        let (query, order) = self.query_and_order(key, action, s, owner_span > 0);
+        let headers = self.request_headers(key, action, &s.headers, owner_span > 0);
+        let content_type = s
+            .content_type
+            .as_deref()
+            .and_then(|text| self.json_media_type(&format!("{key}.content_type"), text));
+        if content_type.is_some() && s.body.is_none() {
+            self.error(
+                format!("{key}.content_type"),
+                "the operation sends no body (`body`)",
+            );
+        }
+        let whole_id = |t: &Template| t.is_slot("id");
+        if action.has_id()
+            && !path.has(&PathSeg::Id)
+            && !query.iter().any(|(_, t)| whole_id(t))
+            && !headers.iter().any(|(_, t)| whole_id(t))
+        {
+            self.error(
+                format!("{key}.path"),
+                format!(
+                    "`{path}` must contain {{id}}, or a query parameter or header send `{{{{id}}}}` alone"
+                ),
+            );
+        }
+        let request = s
+            .request
+            .iter()
+            .filter_map(|(name, section)| {
+                self.member_check(&format!("{key}.request.{name}"), name, section)
+            })
+            .collect();
+        let body = self.template_at(key, "body", s.body.as_ref());
+        let response = self.template_at(key, "response", s.response.as_ref());
+        if let Some(b) = &body {
+            self.check_body_slots(key, action, b);
+        }
+        let then = self.follow_ups(key, action, &s.then, resources);
+        let reread = then.contains(&FollowUp::Webhook);
+        let mut answer = self.answer_paths(key, action, response.as_ref(), s, reread);
+        // Alternatives are tried first: the template's own path may be the root, which
+        // every answer has.
+        let accepted = self.paths(&format!("{key}.accept"), &s.accept);
+        answer.read_at(action).splice(0..0, accepted);
+        let strategy = match s.strategy {
+            None | Some(file::StrategyName::Merge) => Strategy::Merge,
+            Some(file::StrategyName::ReadMergeWrite) => Strategy::ReadMergeWrite,
+            Some(file::StrategyName::JsonPatch) => Strategy::JsonPatch,
+        };
+        if strategy == Strategy::JsonPatch {
+            // The patch's pointers start at the webhook, which must be the whole body.
+            if action != Action::Update || role == Role::Replace {
+                self.error(
+                    format!("{key}.strategy"),
+                    "`json_patch` is for `update` only",
+                );
+            } else if body
+                .as_ref()
+                .and_then(|b| b.path_of("webhook"))
+                .is_none_or(|p| !p.is_root())
+            {
+                self.error(
+                    format!("{key}.strategy"),
+                    "`json_patch` needs `body = \"{{webhook}}\"`: the patch's pointers start at the webhook",
+                );
+            }
+        }
+        if s.upsert && action != Action::Update {
+            self.error(
+                format!("{key}.upsert"),
+                "only `update` and `replace` can create",
+            );
+        }
+        let needs_current = body
+            .as_ref()
+            .is_some_and(|b| b.slots().iter().any(|s| s.starts_with("current.")));
+        let paging = self.paging(key, action, s, &query, answer.cursor_path.is_some());
+        let update_mask = query
+            .iter()
+            .find(|(_, t)| t.is_slot("update_mask"))
+            .map(|(param, _)| param.clone());
+        if update_mask.is_some() && strategy == Strategy::JsonPatch {
+            self.error(
+                format!("{key}.query"),
+                "a JSON Patch names the places it changes: `{{update_mask}}` is for merges",
+            );
+        }
+        let item_keys = match answer.read_at(action).as_slice() {
+            [one] => one.keys(),
+            _ => None,
+        };
+        let names_owner = path.has(&PathSeg::Owner)
+            || query.iter().any(|(_, t)| t.slots().contains(&"owner"))
+            || headers.iter().any(|(_, t)| t.slots().contains(&"owner"));
+        Some(Endpoint {
+            role,
+            method,
+            path,
+            query,
+            headers,
+            names_owner,
+            body_item_path: body.as_ref().and_then(|b| b.path_of("webhook")),
+            body,
+            response,
+            status: s.status.unwrap_or(200),
+            item_paths: answer.item_paths,
+            item_keys,
+            items_paths: answer.items_paths,
+            cursor_path: answer.cursor_path,
+            done_path: answer.done_path,
+            more_path: answer.more_path,
+            strategy,
+            then,
+            upsert: s.upsert,
+            needs_current,
+            inferred: s.inferred,
+            note: s.note.clone(),
+            request,
+            order,
+            max_limit: s.limit.as_ref().map(|l| (l.max, l.message.clone())),
+            paging,
+            content_type,
+            update_mask,
+        })
+    }
+
+    /// How a list names its next page: given by the answer, or computed (`next`) from a
+    /// cursor the list sends and never read from the answer as well.
+    fn paging(
+        &mut self,
+        key: &str,
+        action: Action,
+        s: &OperationSection,
+        query: &[(String, Template)],
+        answer_cursor: bool,
+    ) -> Paging {
+        let Some(next) = s.next else {
+            return Paging::Given;
+        };
+        let at = format!("{key}.next");
+        if action != Action::List {
+            self.error(&at, "only `list` takes `next`");
+        }
+        let url = matches!(next, file::NextName::Url);
+        if answer_cursor && !url {
+            self.error(
+                &at,
+                "the response places `{{next_cursor}}`: the next page is named by the answer or by `next`, not both",
+            );
+        }
+        if url && !answer_cursor {
+            self.error(
+                &at,
+                "`url` names the next page at `{{next_cursor}}` in the response, which places none",
+            );
+        }
+        if !query.iter().any(|(_, t)| t.slots().contains(&"cursor")) {
+            self.error(
+                &at,
+                "no query parameter sends `{{cursor}}`: the next page could not be asked for",
+            );
+        }
+        match next {
+            file::NextName::Offset => Paging::Offset,
+            file::NextName::Page => Paging::Page,
+            file::NextName::LastId => Paging::LastId,
+            file::NextName::Link => Paging::Link,
+            file::NextName::Url => Paging::Url,
+        }
+    }
+
+    /// An operation's query parameters, and the list orders the vendor spells: `{{order}}`
+    /// may stand in a parameter only where the operation says how the vendor names orders,
+    /// and only a list takes orders and a largest page.
+    fn query_and_order(
+        &mut self,
+        key: &str,
+        action: Action,
+        s: &OperationSection,
+        owned: bool,
+    ) -> (Vec<(String, Template)>, Option<Ordering>) {
+        let order = s
+            .order
+            .as_ref()
+            .map(|o| self.ordering(&format!("{key}.order"), o));
+        let mut query_slots = vec!["limit", "cursor"];
+        if order.is_some() {
+            query_slots.push("order");
+        }
+        if owned {
+            query_slots.push("owner");
+        }
+        if action.has_id() {
+            query_slots.push("id");
+        }
+        if action == Action::Update {
+            query_slots.push("update_mask");
+        }
+        let query = s
+            .query
+            .iter()
+            .filter_map(|(param, text)| {
+                let qkey = format!("{key}.query.{param}");
+                let t = self.template(&qkey, &Value::from(text.as_str()))?;
+                self.check_slots(&qkey, &t, &query_slots);
+                if t.slots().contains(&"update_mask") && !t.is_slot("update_mask") {
+                    self.error(&qkey, "`{{update_mask}}` is a parameter's whole value");
+                }
+                Some((param.clone(), t))
+            })
+            .collect();
+        if action != Action::List && (s.order.is_some() || s.limit.is_some()) {
+            self.error(key, "only `list` takes `order` and `limit`");
+        }
+        (query, order)
+    }
+
+    /// A list's orders in the vendor's words; its default one of them.
+    fn ordering(&mut self, key: &str, o: &file::OrderSection) -> Ordering {
+        let mut ordering = Ordering {
+            ascending: o.ascending.clone(),
+            descending: o.descending.clone(),
+            default: None,
+        };
+        if let Some(word) = &o.default {
+            ordering.default = ordering.read(word);
+            if ordering.default.is_none() {
+                self.error(
+                    format!("{key}.default"),
+                    format!("`{word}` is neither `ascending` nor `descending` as spelt here"),
+                );
+            }
+        }
+        ordering
+    }
+
+    /// An operation's body may place the webhook (in a write), the new secret a rotation's
+    /// client chose (`{{secret}}`) and the current webhook's canonical fields
+    /// (`{{current.url}}`), nothing else.
+    fn check_body_slots(&mut self, key: &str, action: Action, body: &Template) {
+        let writes = matches!(action, Action::Create | Action::Update);
+        let rotates = action == Action::RotateSecret;
+        for slot in body.slots() {
+            let current = slot.strip_prefix("current.");
+            let own = (writes && slot == "webhook")
+                || (action == Action::Create && slot == "idempotency_key")
+                || (rotates && slot == "secret")
+                || (action.has_id() && slot == "id");
+            if !own && current.is_none() {
+                self.error(
+                    format!("{key}.body"),
+                    format!("unknown placeholder `{{{{{slot}}}}}`"),
+                );
+            } else if let Some(field) = current
+                && model::webhook_field(field).is_none()
+            {
+                self.error(
+                    format!("{key}.body"),
+                    format!("`{{{{{slot}}}}}` names no canonical field"),
+                );
+            }
+        }
+    }
+
+    /// An operation's `then`: the webhook read again (`get`), or resources read with their
+    /// own `get`.
+    fn follow_ups(
+        &mut self,
+        key: &str,
+        action: Action,
+        then: &[String],
+        resources: &[Resource],
+    ) -> Vec<FollowUp> {
+        let mut out = Vec::new();
+        for item in then {
+            match item.as_str() {
+                "get" if action != Action::Get => out.push(FollowUp::Webhook),
+                other => match resources.iter().position(|r| r.name == other) {
+                    Some(i) if resources[i].get.is_some() => out.push(FollowUp::Resource(i)),
+                    Some(_) => self.error(
+                        format!("{key}.then"),
+                        format!("resource `{other}` has no `get` to read it with"),
+                    ),
+                    None => self.error(
+                        format!("{key}.then"),
+                        format!("`{other}`: expected `get` or the name of a resource"),
+                    ),
+                },
+            }
+        }
+        out
+    }
+
+    /// Where an operation's answer holds its item (or a list's items) and its page's cursor,
+    /// as its `response` template places them. An answer that holds no item must be followed
+    /// by a read of the webhook (`reread`), unless the operation is a delete.
+    fn answer_paths(
+        &mut self,
+        key: &str,
+        action: Action,
+        response: Option<&Template>,
+        s: &OperationSection,
+        reread: bool,
+    ) -> AnswerPaths {
+        let mut out = AnswerPaths::default();
+        let Some(r) = response else {
+            // A template that is present but failed to compile was reported already.
+            if s.response.is_none() && action != Action::Delete && !reread {
+                self.error(
+                    key,
+                    "needs a `response` template (or, for an answer without the webhook, `then = [\"get\"]`)",
+                );
+            }
+            return out;
+        };
+        for slot in r.slots() {
+            if !RESPONSE_SLOTS.contains(&slot) && !slot.starts_with("webhook.") {
+                self.error(
+                    format!("{key}.response"),
+                    format!("unknown placeholder `{{{{{slot}}}}}`"),
+                );
+            }
+        }
+        let item_slot = match action {
+            Action::List => "items",
+            Action::Test => "result",
+            _ => "webhook",
+        };
+        match r.path_of(item_slot) {
+            Some(p) => out.read_at(action).push(p),
+            None if action == Action::Delete || reread => {}
+            None => self.error(
+                format!("{key}.response"),
+                format!("must place `{{{{{item_slot}}}}}` (or read it after: `then = [\"get\"]`)"),
+            ),
+        }
+        out.cursor_path = r.path_of("next_cursor");
+        out.done_path = r.path_of("done");
+        out.more_path = r.path_of("has_more");
+        out
+    }
+}
+
+/// The role of a declared operation.
+fn role_of(name: OperationName) -> Role {
+    match name {
+        OperationName::List => Role::Action(Action::List),
+        OperationName::Create => Role::Action(Action::Create),
+        OperationName::Get => Role::Action(Action::Get),
+        OperationName::Update => Role::Action(Action::Update),
+        OperationName::Replace => Role::Replace,
+        OperationName::Delete => Role::Action(Action::Delete),
+        OperationName::Test => Role::Action(Action::Test),
+        OperationName::RotateSecret => Role::Action(Action::RotateSecret),
+        OperationName::Toggle => Role::Action(Action::Toggle),
+    }
+}
