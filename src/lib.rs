@@ -107,7 +107,10 @@
 //!   -- frontends
 //!   frontend/mod.rs     the Frontend trait (one hook per phase of the road), Routed, Job, Outcome
 //!     canonical.rs        /v1/... routes, bodies and answers
-//!     vendor.rs           a vendor's own API (drop-in surfaces, relays and emulators)
+//!     vendor/mod.rs       a vendor's own API (drop-in surfaces, relays and emulators): routes, keys
+//!     vendor/request.rs   a client's body read in the vendor's terms, or relayed as it is
+//!     vendor/lists.rs     a list's query, held to what the backend can do
+//!     vendor/answer.rs    answers and problems in the vendor's shape
 //!   -- assembly, each importing those before it
 //!   setup.rs            everything loaded and cross-checked before anything is bound
 //!   wiring.rs           upstreams, surfaces and the main listener's routes, built from a Setup

@@ -1,0 +1,379 @@
+//! Answers in the vendor's shape: a backend's webhook as this dialect can show it, the
+//! success envelopes of every operation, a relayed reply, and problems in the vendor's own
+//! error shape.
+
+use super::{Kind, Route, VendorApi};
+use crate::frontend::{Backend, Routed};
+use crate::http::body::{self, Body};
+use crate::http::headers;
+use crate::mapping::Dialect;
+use crate::mapping::model::{Endpoint, Paging, Role};
+use crate::mapping::rules::{ObjectMap, Target};
+use crate::mapping::template::Slots;
+use crate::model::{self, Action, Done};
+use crate::problem::{Code, FieldError, Problem};
+use http::{Response, header};
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+/// Placeholder values while rendering a vendor answer.
+#[derive(Default)]
+pub(super) struct Fill<'a> {
+    webhook: Option<Value>,
+    canonical: Option<&'a Map<String, Value>>,
+    items: Option<Value>,
+    result: Option<Value>,
+    count: Option<usize>,
+    limit: Option<u64>,
+    next_cursor: Option<String>,
+    done: Option<bool>,
+    request_id: &'a str,
+    operation: &'a str,
+    problem: Option<&'a Problem>,
+    vendor_code: Option<String>,
+    errors: Option<Value>,
+    field: Option<String>,
+}
+
+impl VendorApi {
+    /// A backend's webhook as this dialect can show it. Values the backend's dialect implies
+    /// (webhooks of a dialect without an enabled flag are always enabled) are stated, since
+    /// this dialect may spell them; members the backend keeps under `extensions` are its own
+    /// vendor's fields, which this dialect does not have, unless this dialect names them too.
+    /// The owner is the one the client asked under.
+    fn as_seen_here(
+        &self,
+        mut webhook: Map<String, Value>,
+        owner: Option<&str>,
+    ) -> Map<String, Value> {
+        if self.translating() {
+            for rule in &self.backend.dialect().webhook.rules {
+                if let (Some(value), Target::Field(field)) = (&rule.implied, &rule.target) {
+                    webhook.entry(field.name).or_insert_with(|| value.clone());
+                }
+            }
+            model::derive_status(&mut webhook);
+            if let Some(Value::Object(ext)) = webhook.get_mut("extensions") {
+                ext.retain(|key, _| {
+                    self.dialect.webhook.names_extension(key)
+                        || self
+                            .dialect
+                            .resources
+                            .iter()
+                            .any(|r| r.fields.names_extension(key))
+                });
+                if ext.is_empty() {
+                    webhook.shift_remove("extensions");
+                }
+            }
+        }
+        if let Some(owner) = owner
+            && (self.translating() || webhook.get("owner").is_none_or(Value::is_null))
+        {
+            webhook.insert("owner".into(), Value::from(owner));
+        }
+        webhook
+    }
+
+    /// A webhook in this dialect's shape; one it cannot show (two events where it holds one)
+    /// is refused, never bent.
+    fn shown(&self, map: &ObjectMap, webhook: &Map<String, Value>) -> Result<Value, Problem> {
+        map.render(webhook).map_err(|refused| {
+            let id = webhook.get("id").and_then(Value::as_str).unwrap_or("?");
+            let mut p = Problem::with_errors(
+                Code::UpstreamError,
+                refused
+                    .into_iter()
+                    .map(|e| {
+                        FieldError::new(
+                            e.field,
+                            format!("cannot be shown in this API ({})", e.message),
+                        )
+                    })
+                    .collect(),
+            );
+            p.detail = format!("webhook {id} cannot be shown in this API: {}", p.detail);
+            p
+        })
+    }
+
+    pub(super) fn render_done(
+        &self,
+        routed: &Routed<Route>,
+        done: Done,
+    ) -> Result<Response<Body>, Problem> {
+        use crate::model::Outcome as O;
+        let d = &self.dialect;
+        let route = &routed.route;
+        // The owner the client asked under: its path's (query's, header's), else, where the
+        // backend keeps no owners, the one this API serves.
+        let served = self
+            .owner
+            .as_deref()
+            .filter(|_| !self.backend.dialect().has_owner());
+        let owner = route.owner.as_deref().or(served);
+        let op_name = self.action(route.kind).name();
+        let mut fill = Fill {
+            request_id: "",
+            operation: op_name,
+            ..Fill::default()
+        };
+        match route.kind {
+            Kind::Resource(i, verb) => {
+                let r = &d.resources[i];
+                let endpoint = r
+                    .endpoint(verb)
+                    .expect("routes are made from the endpoints a resource has");
+                let webhook = match done.outcome {
+                    O::Webhook(w) | O::Created(w) => w.into_map(),
+                    _ => return Err(Problem::internal("a resource answered without its webhook")),
+                };
+                let Some(template) = &endpoint.response else {
+                    return Ok(body::empty(endpoint.status));
+                };
+                let mut seen = self.as_seen_here(webhook, owner);
+                // The resource shows its own members: the webhook's other leftovers are the
+                // endpoint's (`channels`, `uid`), which no resource answer carries.
+                if let Some(Value::Object(leftovers)) = seen.get_mut("extensions") {
+                    leftovers.retain(|key, _| r.fields.names_extension(key));
+                }
+                let object = self.shown(&r.fields, &seen)?;
+                let slots = |name: &str| (name == "resource").then(|| object.clone());
+                Ok(match template.render(&slots) {
+                    Some(v) => body::json(endpoint.status, &v, &d.media_type),
+                    None => body::empty(endpoint.status),
+                })
+            }
+            Kind::Operation(role) => {
+                let endpoint = d
+                    .endpoint(role)
+                    .expect("routes are made from the operations the dialect has");
+                let mut status = endpoint.status;
+                let canonical_webhook;
+                match done.outcome {
+                    O::Created(w)
+                        if role == Role::Replace || role == Role::Action(Action::Update) =>
+                    {
+                        // An update that created the webhook (a PUT of an unknown id).
+                        status = 201;
+                        canonical_webhook = self.as_seen_here(w.into_map(), owner);
+                        fill.webhook = Some(self.shown(&d.webhook, &canonical_webhook)?);
+                        fill.canonical = Some(&canonical_webhook);
+                    }
+                    O::Webhook(w) | O::Created(w) => {
+                        canonical_webhook = self.as_seen_here(w.into_map(), owner);
+                        fill.webhook = Some(self.shown(&d.webhook, &canonical_webhook)?);
+                        fill.canonical = Some(&canonical_webhook);
+                    }
+                    O::TestResult(r) => fill.result = Some(self.shown(&d.test_result, &r)?),
+                    O::List { items, next_cursor } => {
+                        fill.count = Some(items.len());
+                        let shown: Result<Vec<Value>, Problem> = items
+                            .into_maps()
+                            .into_iter()
+                            .map(|w| {
+                                let w = self.as_seen_here(w, owner);
+                                self.shown(&d.webhook, &w)
+                            })
+                            .collect();
+                        fill.items = Some(Value::Array(shown?));
+                        fill.done = Some(next_cursor.is_none());
+                        fill.limit = self.list_query(role, route.query.as_deref())?.limit;
+                        // A vendor that names the next page by its URL: the URL, as it writes it.
+                        fill.next_cursor = match (endpoint.paging, next_cursor) {
+                            (Paging::Url, Some(next)) => {
+                                next_url(endpoint, route.url.as_deref(), &next, fill.limit)
+                            }
+                            (_, next) => next,
+                        };
+                    }
+                    // A delete's answer may be the webhook it deleted, where it was read before,
+                    // or name it (`{"id": …, "deleted": true}`): the route's id.
+                    O::Deleted(Some(w)) => {
+                        canonical_webhook = self.as_seen_here(w.into_map(), owner);
+                        fill.webhook = Some(self.shown(&d.webhook, &canonical_webhook)?);
+                        fill.canonical = Some(&canonical_webhook);
+                    }
+                    O::Deleted(None) => {
+                        canonical_webhook = route
+                            .id
+                            .iter()
+                            .map(|id| ("id".to_owned(), Value::from(id.as_str())))
+                            .collect();
+                        fill.canonical = Some(&canonical_webhook);
+                    }
+                }
+                let mut response = match endpoint.response.as_ref().and_then(|t| t.written(&fill)) {
+                    Some(body) => body::json(status, &body, &d.media_type),
+                    None => body::empty(status),
+                };
+                if let (Paging::Link, Some(next)) = (endpoint.paging, &fill.next_cursor)
+                    && let Some(url) = next_url(endpoint, route.url.as_deref(), next, fill.limit)
+                    && let Ok(link) = http::HeaderValue::try_from(format!("<{url}>; rel=\"next\""))
+                {
+                    response.headers_mut().insert(header::LINK, link);
+                }
+                Ok(response)
+            }
+        }
+    }
+
+    /// A relayed reply, passed on as it is: a JSON body byte for byte, an empty one as such; a
+    /// body that is not JSON never, but the vendor's failure in its own shape.
+    pub(super) fn render_relayed(
+        &self,
+        reply: crate::exchange::Reply,
+    ) -> Result<Response<Body>, Problem> {
+        let Backend::Upstream(upstream) = &self.backend else {
+            return Err(Problem::internal("a relay without an upstream"));
+        };
+        let status = reply.status.as_u16();
+        if reply.body.is_empty() {
+            return Ok(body::empty(status));
+        }
+        if !crate::json::is_document(&reply.body) {
+            return Err(upstream.unreadable(&reply));
+        }
+        let retry_after = reply.retry_after().and_then(headers::value);
+        let content_type = reply
+            .headers
+            .value("content-type")
+            .filter(|v| v.as_bytes().ends_with(b"json"))
+            .unwrap_or_else(|| self.dialect.media_type.clone());
+        let mut response = body::bytes(status, reply.body, &content_type);
+        if let Some(value) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        Ok(response)
+    }
+}
+
+/// The next page's URL, for a vendor that names its next page by one (in a `Link` header, or
+/// in its answer's body): the URL the client sent the list to (`url`), with the next cursor
+/// (and the page size asked for) as its query, `https://host/prefix/webhooks?limit=2&page_info=abc`.
+/// Absolute, as vendors write it: their clients follow it as it is (some join anything else to
+/// their base URL). Relative (`?limit=2&page_info=abc`, which RFC 3986 resolves against the
+/// request's URL) only where the request named no authority.
+fn next_url(
+    endpoint: &Endpoint,
+    url: Option<&str>,
+    next: &str,
+    limit: Option<u64>,
+) -> Option<String> {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    if let (Some(limit), Some(param)) = (limit, endpoint.param_of("limit")) {
+        query.append_pair(param, &limit.to_string());
+    }
+    query.append_pair(endpoint.param_of("cursor")?, next);
+    Some(format!("{}?{}", url.unwrap_or_default(), query.finish()))
+}
+
+impl<'a> Fill<'a> {
+    /// What a header of every answer may use: the request's id and the operation's name.
+    pub(super) fn of_request(request_id: &'a str, operation: &'a str) -> Fill<'a> {
+        Fill {
+            request_id,
+            operation,
+            ..Fill::default()
+        }
+    }
+}
+
+impl Slots for Fill<'_> {
+    fn slot(&self, name: &str) -> Option<Value> {
+        match name {
+            "webhook" => self.webhook.clone(),
+            "items" => self.items.clone(),
+            "result" => self.result.clone(),
+            "count" => self.count.map(Value::from),
+            "limit" => self.limit.map(Value::from),
+            "next_cursor" => self.next_cursor.clone().map(Value::from),
+            "done" => self.done.map(Value::Bool),
+            "has_more" => self.done.map(|d| Value::Bool(!d)),
+            "request_id" => Some(Value::from(self.request_id)),
+            "operation" => Some(Value::from(self.operation)),
+            "message" => self.problem.map(|p| Value::from(p.detail.as_str())),
+            "status" => self.problem.map(|p| Value::from(p.status())),
+            "code" => self.vendor_code.clone().map(Value::from),
+            "errors" => self.errors.clone(),
+            "field" => self.field.clone().map(Value::from),
+            other => self
+                .canonical?
+                .get(other.strip_prefix("webhook.")?)
+                .cloned(),
+        }
+    }
+
+    fn slot_ref(&self, name: &str) -> Option<Cow<'_, Value>> {
+        let held = match name {
+            "webhook" => &self.webhook,
+            "items" => &self.items,
+            "result" => &self.result,
+            "errors" => &self.errors,
+            other => return self.slot(other).map(Cow::Owned),
+        };
+        held.as_ref().map(Cow::Borrowed)
+    }
+}
+
+/// A problem in a dialect's own error shape, field names, status codes and media type: what a
+/// vendor API answers for every failure, its own or its backend's.
+pub fn problem_response(
+    d: &Dialect,
+    problem: &Problem,
+    request_id: &str,
+    operation: &str,
+) -> Response<Body> {
+    // The new secret a rotation's client chose lies where the rotation's body takes it
+    // (`{{secret}}`), not where the webhook keeps its secret.
+    let chosen_secret = (operation == Action::RotateSecret.name())
+        .then(|| d.endpoint(Role::Action(Action::RotateSecret)))
+        .flatten()
+        .and_then(|e| e.body.as_ref()?.path_of("secret"));
+    let vendor_errors: Vec<FieldError> = problem
+        .errors
+        .iter()
+        .map(|e| FieldError {
+            field: match &chosen_secret {
+                Some(path) if e.field == "secret" => path.to_string(),
+                _ => d.webhook.vendor_name(&e.field),
+            },
+            ..e.clone()
+        })
+        .collect();
+    let render = d.errors.template_for(problem.code);
+    // With field errors, the message names the fields as this API does.
+    let mut shown = problem.clone();
+    if !vendor_errors.is_empty() {
+        shown.detail = crate::problem::summarise(&vendor_errors);
+    }
+    let fill = Fill {
+        request_id,
+        operation,
+        problem: Some(&shown),
+        vendor_code: Some(
+            problem
+                .upstream
+                .as_ref()
+                .filter(|u| u.dialect == d.name)
+                .and_then(|u| u.code.clone())
+                .unwrap_or_else(|| d.errors.vendor_code(problem.code)),
+        ),
+        errors: d.errors.render_field_errors(&vendor_errors),
+        field: vendor_errors.first().map(|e| e.field.clone()),
+        ..Fill::default()
+    };
+    let status = render.status.unwrap_or_else(|| problem.status());
+    let mut response = body::json(status, &render.body.written(&fill), &d.errors.content_type);
+    let h = response.headers_mut();
+    if let Some(v) = problem.allow.as_deref().and_then(headers::value) {
+        h.insert(header::ALLOW, v);
+    }
+    if let Some(v) = problem.retry_after.as_deref().and_then(headers::value) {
+        h.insert(header::RETRY_AFTER, v);
+    }
+    if problem.code == Code::PayloadTooLarge {
+        return crate::http::edge::close(response);
+    }
+    response
+}

@@ -1,0 +1,605 @@
+//! A vendor's own API, served by hookgate: the same paths, verbs, bodies, envelopes and status
+//! codes as the vendor's documentation, read and written through that vendor's mapping file.
+//!
+//! In front of a [`Store`](crate::store::Store) it is an emulator of the vendor; in front of an
+//! upstream of another dialect it is the drop-in mode, where a client written for vendor X keeps
+//! working while its webhooks live at vendor Y; in front of an upstream of its own dialect it
+//! relays the client's requests as they are, after the same checks.
+//!
+//! This file routes a request and checks its credential; `request` reads its body into a
+//! canonical operation (or relays it), `lists` reads a list's query, and `answer` writes what
+//! the backend did, or a problem, in the vendor's shape.
+
+mod answer;
+mod lists;
+mod request;
+
+pub use answer::problem_response;
+
+use super::{Backend, Frontend, Head, Job, Outcome, Routed, query_pairs, segments};
+use crate::auth::{self, Inbound, Scope};
+use crate::http::body::Body;
+use crate::http::headers::{self, X_REQUEST_ID};
+use crate::mapping::Dialect;
+use crate::mapping::model::{ClientAuth, Endpoint, Paging, ResourceVerb, Role};
+use crate::mapping::url::PathTemplate;
+use crate::model::{Action, Operation};
+use crate::problem::{Code, FieldError, Problem};
+use crate::upstream::Auth;
+use answer::Fill;
+use bytes::Bytes;
+use http::{HeaderMap, Method, Response};
+use serde_json::Value;
+use std::borrow::Cow;
+use std::sync::Arc;
+
+/// A vendor's API in front of a backend.
+pub struct VendorApi {
+    /// The dialect served.
+    pub dialect: Arc<Dialect>,
+    /// Where its operations go.
+    pub backend: Backend,
+    /// The one owner this API bridges when only one of its dialect and the backend's has an
+    /// owner scope: the owner used at the backend (client without owners), or the only owner
+    /// served (backend without owners).
+    pub owner: Option<String>,
+    /// For an emulator that stands for a configured upstream: that upstream's name, so that a
+    /// key restricted to other upstreams may not use it either.
+    stands_for: Option<String>,
+    /// The routes, matched in order.
+    routes: Vec<SurfaceRoute>,
+}
+
+/// One route of the vendor's API.
+#[derive(Debug, Clone)]
+struct SurfaceRoute {
+    method: Method,
+    path: PathTemplate,
+    kind: Kind,
+    /// Where the operation takes the owner and the id when its path does not name them.
+    owner_at: Option<Place>,
+    id_at: Option<Place>,
+    /// The header fields the operation declares, whose client values a relay passes on.
+    declared: Vec<http::HeaderName>,
+}
+
+/// Where an operation takes an owner or id outside its path.
+#[derive(Debug, Clone)]
+enum Place {
+    /// The query parameter of this name.
+    Query(String),
+    /// The header field of this name.
+    Header(http::HeaderName),
+}
+
+impl Place {
+    /// Where `endpoint` sends `{{slot}}` alone outside its path, if it does.
+    fn of(endpoint: &Endpoint, slot: &str) -> Option<Place> {
+        let seg = match slot {
+            "owner" => crate::mapping::url::PathSeg::Owner,
+            _ => crate::mapping::url::PathSeg::Id,
+        };
+        if endpoint.path.has(&seg) {
+            return None;
+        }
+        match (endpoint.param_of(slot), endpoint.header_of(slot)) {
+            (Some(param), _) => Some(Place::Query(param.to_owned())),
+            (None, Some(name)) => Some(Place::Header(name.clone())),
+            (None, None) => None,
+        }
+    }
+
+    /// The value a request gives here: nothing when it is not there or empty. A value given
+    /// twice is refused, since parsers disagree on which of them counts, and the owner or id
+    /// is what finds a webhook.
+    fn given(&self, query: Option<&str>, headers: &HeaderMap) -> Result<Option<String>, Problem> {
+        let values: Vec<String> = match self {
+            Place::Query(param) => query_pairs(query)
+                .into_iter()
+                .filter_map(|(k, v)| (k == *param).then_some(v))
+                .collect(),
+            Place::Header(name) => headers
+                .get_all(name)
+                .iter()
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .collect(),
+        };
+        match values.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(one.clone()).filter(|v| !v.is_empty())),
+            _ => Err(self.refusal("is given more than once")),
+        }
+    }
+
+    /// A refusal of what stands here, in the vendor's words where it has them.
+    fn refusal(&self, why: &str) -> Problem {
+        match self {
+            Place::Query(param) => Problem::validation(vec![FieldError::in_query(param, why)]),
+            Place::Header(name) => Problem::bad_request(format!("the {name} header {why}")),
+        }
+    }
+}
+
+/// What a route is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A declared operation.
+    Operation(Role),
+    /// A resource's verb.
+    Resource(usize, ResourceVerb),
+}
+
+/// A routed request of the vendor's API.
+pub struct Route {
+    kind: Kind,
+    /// Which of the API's routes matched: a relayed request is rebuilt from its method and path
+    /// template.
+    at: usize,
+    /// The owner and the id the path names, or a query parameter or header where the vendor
+    /// takes them there.
+    owner: Option<String>,
+    id: Option<String>,
+    /// The client's query string.
+    query: Option<String>,
+    /// The client's values of the header fields the route's operation declares, relayed as
+    /// they are.
+    headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    /// Where the client sent a list that names its next page in a `Link` header, which links
+    /// back to it ([`Head::url`]).
+    url: Option<String>,
+}
+
+impl VendorApi {
+    /// Refuses an owner or id of a shape the vendor never gives (after authentication, so that
+    /// a client without a key learns nothing but the 401). Owners and ids are the backend's:
+    /// where a surface speaks for another dialect, its clients hold the other vendor's ids, of
+    /// the other vendor's shape. A bridged owner (the backend has none) is the surface's own,
+    /// held to its configured owner instead.
+    fn check_shapes(&self, owner: Option<&str>, id: Option<&str>) -> Result<(), Problem> {
+        let held = self.backend.dialect();
+        if let Some(owner) = owner
+            && held.has_owner()
+            && !held.admits_owner(owner)
+        {
+            return Err(Problem::not_found(format!("no owner {owner}")));
+        }
+        if let (Some(id), Some(format)) = (id, held.id_format.as_ref())
+            && !format.admits(id)
+        {
+            return Err(Problem::not_found(format!("no webhook {id}")));
+        }
+        Ok(())
+    }
+
+    /// The API of `dialect` in front of `backend`.
+    pub fn new(dialect: Arc<Dialect>, backend: Backend, owner: Option<String>) -> VendorApi {
+        let mut routes: Vec<SurfaceRoute> = dialect
+            .operations
+            .iter()
+            .map(|op| SurfaceRoute {
+                method: op.method.clone(),
+                path: op.path.clone(),
+                kind: Kind::Operation(op.role),
+                owner_at: Place::of(op, "owner"),
+                id_at: Place::of(op, "id"),
+                declared: op.headers.iter().map(|(name, _)| name.clone()).collect(),
+            })
+            .collect();
+        for (i, r) in dialect.resources.iter().enumerate() {
+            for verb in [
+                ResourceVerb::Get,
+                ResourceVerb::Replace,
+                ResourceVerb::Update,
+            ] {
+                if let Some(e) = r.endpoint(verb) {
+                    routes.push(SurfaceRoute {
+                        method: e.method.clone(),
+                        path: e.path.clone(),
+                        kind: Kind::Resource(i, verb),
+                        owner_at: None,
+                        id_at: None,
+                        declared: Vec::new(),
+                    });
+                }
+            }
+        }
+        VendorApi {
+            dialect,
+            backend,
+            owner,
+            stands_for: None,
+            routes,
+        }
+    }
+
+    /// The same API, for an emulator standing for `upstream` (see `stands_for`).
+    pub fn standing_for(mut self, upstream: Option<&str>) -> VendorApi {
+        self.stands_for = upstream.map(str::to_owned);
+        self
+    }
+
+    /// Whether the webhooks behind this API live in another dialect.
+    fn translating(&self) -> bool {
+        self.backend.dialect().name != self.dialect.name
+    }
+
+    /// Whether requests are relayed as they are: an upstream of this very dialect.
+    fn relays(&self) -> bool {
+        matches!(self.backend, Backend::Upstream(_)) && !self.translating()
+    }
+
+    /// Whether the client's credential goes to the vendor, which checks it.
+    pub fn passes_credential(&self) -> bool {
+        matches!(&self.backend, Backend::Upstream(u) if matches!(u.auth, Auth::Passthrough))
+    }
+
+    /// The action a route carries out.
+    fn action(&self, kind: Kind) -> Action {
+        match kind {
+            Kind::Operation(role) => role.action(),
+            Kind::Resource(_, ResourceVerb::Get) => Action::Get,
+            Kind::Resource(..) => Action::Update,
+        }
+    }
+
+    /// A create of an owner-scoped dialect that names no owner where the vendor takes it (its
+    /// body without it, or a query parameter or header left out) is refused in the vendor's
+    /// words.
+    fn owner_missing(&self, route: &Route) -> Problem {
+        match &self.routes[route.at].owner_at {
+            Some(place) => place.refusal("is required"),
+            None => Problem::validation(vec![FieldError::new(
+                self.dialect.webhook.vendor_name("owner"),
+                "is required",
+            )]),
+        }
+    }
+
+    /// The owner a request asks for at the backend: the path's, the bridged one, or none.
+    fn backend_owner(&self, owner: Option<&str>) -> Result<Option<String>, Problem> {
+        match (owner, self.backend.dialect().has_owner()) {
+            (Some(o), true) => match &self.owner {
+                // This API's calls by id alone go to the one owner it bridges: a client that
+                // names another would see webhooks it cannot then read by their ids.
+                Some(bridged) if bridged != o => Err(Problem::not_found(format!("no owner {o}"))),
+                _ => Ok(Some(o.to_owned())),
+            },
+            (None, true) => Ok(self.owner.clone()),
+            (Some(o), false) => match &self.owner {
+                // The backend keeps no owners: only the one this API bridges is real.
+                Some(bridged) if bridged == o => Ok(None),
+                _ => Err(Problem::not_found(format!("no owner {o}"))),
+            },
+            (None, false) => Ok(None),
+        }
+    }
+
+    /// A backend's field errors, worded for this API's clients. Where this dialect reports a
+    /// field under a containing member (a `webhook_config` object), the message names the
+    /// member inside it; a field this dialect cannot spell at all is said to be the backend's.
+    fn reword_for_client(&self, mut problem: Problem) -> Problem {
+        if !self.translating() {
+            return problem;
+        }
+        let backend = match &self.backend {
+            Backend::Upstream(u) => u.name.clone(),
+            Backend::Store(s) => s.dialect().name.clone(),
+        };
+        for error in &mut problem.errors {
+            let rule = self
+                .dialect
+                .webhook
+                .rules
+                .iter()
+                .chain(self.dialect.resources.iter().flat_map(|r| &r.fields.rules))
+                .find(|r| r.path.is_some() && r.request && r.target.is(&error.field));
+            match rule.and_then(|r| Some((r.path.as_ref()?.to_string(), &r.error_field))) {
+                Some((path, container)) => {
+                    // An item of an array field (`events[1]: …`) is named as this API names
+                    // the array.
+                    if let Some(rest) = error
+                        .message
+                        .strip_prefix(error.field.as_str())
+                        .filter(|rest| rest.starts_with('['))
+                    {
+                        error.message = format!("{path}{rest}");
+                    }
+                    if let Some(inner) = path
+                        .strip_prefix(container.as_str())
+                        .and_then(|p| p.strip_prefix('.'))
+                    {
+                        error.message = format!("{inner} {}", error.message);
+                    }
+                }
+                None => {
+                    error.message = format!(
+                        "{} (`{}` of upstream {backend}, which this API has no field for)",
+                        error.message, error.field
+                    );
+                }
+            }
+        }
+        if !problem.errors.is_empty() {
+            problem.detail = crate::problem::summarise(&problem.errors);
+        }
+        problem
+    }
+}
+
+impl Frontend for VendorApi {
+    type Route = Route;
+
+    fn label(&self) -> &str {
+        &self.dialect.name
+    }
+
+    fn idempotency_key_in(&self, routed: &Routed<Route>, body: &[u8]) -> Option<http::HeaderValue> {
+        let at = self.dialect.body_idempotency_key.as_ref()?;
+        if routed.route.kind != Kind::Operation(Role::Action(Action::Create)) {
+            return None;
+        }
+        // Read apart from the parse that follows, which takes the body: only creates of a
+        // dialect that keeps its key there are read twice.
+        let body = crate::json::from_slice_lenient(body).ok()?;
+        let key = at.get(&body)?.as_str()?;
+        http::HeaderValue::from_str(key).ok()
+    }
+
+    fn credential_header(&self) -> &http::HeaderName {
+        match &self.dialect.client_auth {
+            ClientAuth::Header { name, .. } => name,
+            _ => &http::header::AUTHORIZATION,
+        }
+    }
+
+    fn idempotency_header(&self) -> Option<&http::HeaderName> {
+        self.dialect.idempotency_key.as_ref()
+    }
+
+    fn route(&self, head: &Head<'_>) -> Result<Routed<Route>, Problem> {
+        let (method, path, query) = (head.method, head.path, head.query);
+        let d = &self.dialect;
+        // A segment that names nothing is refused as the vendor's own router refuses it.
+        let parts = segments(path).map_err(|p| match d.errors.unreadable_path {
+            Code::BadRequest => p,
+            code => Problem::new(code, p.detail),
+        })?;
+        let base = segments(&d.base_path).unwrap_or_default();
+        let rest = parts
+            .strip_prefix(base.as_slice())
+            .ok_or_else(|| Problem::not_found(format!("no route for {path}")))?;
+        let matching: Vec<_> = self
+            .routes
+            .iter()
+            .enumerate()
+            .filter_map(|(at, r)| Some(((at, r), r.path.matches(rest)?)))
+            .collect();
+        if matching.is_empty() {
+            return Err(Problem::not_found(format!("no route for {path}")));
+        }
+        // HEAD is served as the GET of the same path, without the answer's body (RFC 9110
+        // §9.3.2), which the connection leaves out.
+        let served =
+            |route: &Method| route == method || (*method == Method::HEAD && *route == Method::GET);
+        // Routes of one method and path told apart by where the id stands: a get by `?id=`
+        // beside the list of the same path is the get when the parameter is there.
+        let id_given = |r: &SurfaceRoute, id: &Option<String>| {
+            id.is_some()
+                || r.id_at
+                    .as_ref()
+                    .is_some_and(|p| !matches!(p.given(query, head.headers), Ok(None)))
+        };
+        let takes_id = |r: &SurfaceRoute| self.action(r.kind).has_id();
+        let candidates = || matching.iter().filter(|((_, r), _)| served(&r.method));
+        let chosen = candidates()
+            .find(|((_, r), (_, id))| takes_id(r) && id_given(r, id))
+            .or_else(|| candidates().find(|((_, r), _)| !takes_id(r)))
+            .or_else(|| candidates().next())
+            .cloned();
+        let Some(((at, route), (owner, id))) = chosen else {
+            let mut allow: Vec<&str> = Vec::new();
+            for ((_, r), _) in &matching {
+                let with_head: &[&str] = if r.method == Method::GET {
+                    &["GET", "HEAD"]
+                } else {
+                    &[r.method.as_str()]
+                };
+                for m in with_head {
+                    if !allow.contains(m) {
+                        allow.push(m);
+                    }
+                }
+            }
+            return Err(Problem::method_not_allowed(&allow));
+        };
+        let action = self.action(route.kind);
+        // A value given twice is refused once the client is authenticated (`parse`).
+        let outside = |place: &Option<Place>| {
+            place
+                .as_ref()
+                .and_then(|p| p.given(query, head.headers).ok().flatten())
+        };
+        let id = id.or_else(|| outside(&route.id_at));
+        let owner = owner.or_else(|| outside(&route.owner_at));
+        let headers: Vec<_> = route
+            .declared
+            .iter()
+            .filter_map(|name| Some((name.clone(), head.headers.get(name)?.clone())))
+            .collect();
+        let links = matches!(route.kind, Kind::Operation(role) if d.endpoint(role)
+            .is_some_and(|e| e.role.action() == Action::List && matches!(e.paging, Paging::Link | Paging::Url)));
+        Ok(Routed {
+            action: Some(action),
+            backend: Some(self.backend.clone()),
+            scope: Some(Scope::of(action)),
+            reads_body: true,
+            route: Route {
+                kind: route.kind,
+                at,
+                owner,
+                id,
+                query: query.map(str::to_owned),
+                headers,
+                url: links.then(|| head.url()).flatten(),
+            },
+        })
+    }
+
+    fn authenticate(
+        &self,
+        routed: &Routed<Route>,
+        headers: &HeaderMap,
+        inbound: &Inbound,
+    ) -> Result<(), Problem> {
+        let how = &self.dialect.client_auth;
+        let presented = auth::presented(how, headers, routed.route.query.as_deref());
+        if inbound.is_on() && !self.passes_credential() {
+            // The client's key, in `X-Api-Key` or the vendor's way; where it was to be is said
+            // only when it is missing.
+            let key = auth::api_key(headers).or(presented.as_deref());
+            let asked = match (key, how) {
+                (None, ClientAuth::None) | (Some(_), _) => Cow::Borrowed("X-Api-Key"),
+                (None, how) => Cow::Owned(format!("{} or X-Api-Key", auth::asked(how))),
+            };
+            let scope = routed.scope.unwrap_or(Scope::Write);
+            let upstream = routed.upstream().or(self.stands_for.as_deref());
+            return inbound
+                .authorize_key(key, &asked, scope, upstream)
+                .map(|_| ());
+        }
+        // Keys are off, or the vendor checks the client's own credential: what the vendor
+        // requires of it is only that it is there.
+        match how {
+            ClientAuth::None => Ok(()),
+            _ if presented.is_some() => Ok(()),
+            ClientAuth::Bearer => Err(Problem::new(Code::Unauthorized, "missing bearer token")),
+            how => Err(Problem::new(
+                Code::Unauthorized,
+                format!("missing credentials in {}", auth::asked(how)),
+            )),
+        }
+    }
+
+    fn parse(
+        &self,
+        routed: &Routed<Route>,
+        headers: &HeaderMap,
+        bytes: Bytes,
+    ) -> Result<Job, Problem> {
+        let route = &routed.route;
+        let action = self.action(route.kind);
+        let routed_by = &self.routes[route.at];
+        for place in [&routed_by.owner_at, &routed_by.id_at]
+            .into_iter()
+            .flatten()
+        {
+            place.given(route.query.as_deref(), headers)?;
+        }
+        if action.has_id() && route.id.is_none() {
+            return Err(match &routed_by.id_at {
+                Some(place) => place.refusal("is required"),
+                None => Problem::bad_request("the request names no webhook"),
+            });
+        }
+        self.check_shapes(route.owner.as_deref(), route.id.as_deref())?;
+        // A call that names the owner outside its path (a query parameter or a header, read
+        // when routed) and was not given it is refused; one that names it nowhere finds the
+        // webhook by its id alone, and a create may name it in its body (below).
+        if let (Some(place), None) = (&routed_by.owner_at, &route.owner) {
+            return Err(place.refusal("is required"));
+        }
+        // An owner this API does not serve is not found before its body is read, as the
+        // vendor finds the owner first.
+        let owner = self.backend_owner(route.owner.as_deref())?;
+        let (body, item) =
+            self.body_and_item(route.kind, route.query.as_deref(), headers, &bytes)?;
+        if self.relays() {
+            return self.relay(route, action, item.as_ref(), bytes);
+        }
+        let mut op = Operation::new(action);
+        op.id = route.id.clone();
+        op.owner = owner;
+        op.lenient = false;
+        match route.kind {
+            Kind::Operation(Role::Action(Action::List)) => {
+                op.query = self.list_for_backend(route.query.as_deref())?;
+            }
+            Kind::Operation(role) if matches!(action, Action::Create | Action::Update) => {
+                self.webhook_write(&mut op, role, &item.unwrap_or_default())?;
+                let given = op.body.as_mut().and_then(|b| b.shift_remove("owner"));
+                if route.owner.is_none() && self.dialect.has_owner() && action == Action::Create {
+                    let given = given.as_ref().and_then(Value::as_str);
+                    let Some(given) = given.filter(|o| !o.is_empty()) else {
+                        return Err(self.owner_missing(route));
+                    };
+                    self.check_shapes(Some(given), None)?;
+                    op.owner = self.backend_owner(Some(given))?;
+                }
+            }
+            Kind::Resource(i, verb) => {
+                self.resource_request(&mut op, routed, i, verb, item)?;
+            }
+            Kind::Operation(Role::Action(Action::Test)) => {
+                op.body = body.and_then(|b| self.test_event(b))
+            }
+            Kind::Operation(Role::Action(Action::RotateSecret)) => {
+                op.body = body.and_then(|b| self.chosen_secret(b))
+            }
+            // A vendor whose delete answers the webhook it deleted: the backend reads it first.
+            Kind::Operation(role @ Role::Action(Action::Delete)) => {
+                op.answer_deleted = self
+                    .dialect
+                    .endpoint(role)
+                    .and_then(|e| e.response.as_ref())
+                    .is_some_and(|t| t.path_of("webhook").is_some());
+            }
+            _ => {}
+        }
+        Ok(Job::Operation(op))
+    }
+
+    fn render(&self, routed: &Routed<Route>, outcome: Outcome) -> Result<Response<Body>, Problem> {
+        match outcome {
+            Outcome::Done(done) => self.render_done(routed, done),
+            Outcome::Relayed(reply) => self.render_relayed(reply),
+            Outcome::Answer(response) => Ok(response),
+        }
+    }
+
+    fn backend_problem(&self, problem: Problem) -> Problem {
+        self.reword_for_client(problem)
+    }
+
+    fn refuse(
+        &self,
+        routed: Option<&Routed<Route>>,
+        problem: &Problem,
+        request_id: &str,
+    ) -> Response<Body> {
+        let operation = routed.map_or("process", |r| r.operation());
+        problem_response(&self.dialect, problem, request_id, operation)
+    }
+
+    fn decorate(
+        &self,
+        routed: Option<&Routed<Route>>,
+        response: &mut Response<Body>,
+        request_id: &str,
+    ) {
+        let h = response.headers_mut();
+        if let Some(id) = headers::value(request_id) {
+            h.insert(X_REQUEST_ID.clone(), id);
+        }
+        let fill = Fill::of_request(request_id, routed.map_or("process", |r| r.operation()));
+        for (name, template) in &self.dialect.response_headers {
+            if let Some(v) = template
+                .render(&fill)
+                .as_ref()
+                .and_then(Value::as_str)
+                .and_then(headers::value)
+            {
+                h.insert(name.clone(), v);
+            }
+        }
+    }
+}

@@ -1,0 +1,453 @@
+//! A client's request read in the vendor's terms: its body (JSON, a form or a JSON Patch) held
+//! to the vendor's checks and read into a canonical operation, or relayed as it is to an
+//! upstream of this very dialect.
+
+use super::{Kind, Route, VendorApi};
+use crate::frontend::{Backend, Job, Relay, Routed, query_pairs};
+use crate::mapping::model::{ClientAuth, Resource, ResourceVerb, Role};
+use crate::mapping::rules::{ObjectMap, Target};
+use crate::mapping::{Strategy, patch};
+use crate::model::{self, Action, Operation, UpdateMode};
+use crate::problem::{Code, FieldError, Problem};
+use bytes::Bytes;
+use http::{HeaderMap, header};
+use serde_json::{Map, Value};
+
+/// A client's body in canonical terms: its members, and the event types it switches one by one
+/// (`Operation::switched`).
+struct Parsed {
+    body: Map<String, Value>,
+    switched: Vec<(String, bool)>,
+}
+
+/// A request's body as a surface read it (where the route takes one), and the webhook or
+/// resource item inside it (where the route writes one).
+type BodyAndItem = (Option<Map<String, Value>>, Option<Value>);
+
+impl VendorApi {
+    /// Values this dialect implies (deliveries are always POSTs, say), stated in a create for a
+    /// backend that keeps them: what the client's vendor would do is what it asked for.
+    fn state_implied(&self, body: &mut Map<String, Value>) {
+        if !self.translating() {
+            return;
+        }
+        let behind = self.backend.dialect();
+        for rule in &self.dialect.webhook.rules {
+            if let (Some(value), Target::Field(field)) = (&rule.implied, &rule.target)
+                && !body.contains_key(field.name)
+                && behind.webhook.carries(field.name, Action::Create)
+            {
+                body.insert(field.name.to_owned(), value.clone());
+            }
+        }
+    }
+
+    /// The rules of the object a route's body holds: the webhook, or a resource.
+    fn object(&self, kind: Kind) -> &ObjectMap {
+        match kind {
+            Kind::Resource(i, _) => &self.dialect.resources[i].fields,
+            Kind::Operation(_) => &self.dialect.webhook,
+        }
+    }
+
+    /// The item in a request body: where `{{webhook}}` (or `{{resource}}`) stands.
+    fn item(&self, kind: Kind, body: Value) -> Value {
+        let at = match kind {
+            Kind::Operation(role) => self
+                .dialect
+                .endpoint(role)
+                .and_then(|e| e.body_item_path.clone()),
+            Kind::Resource(i, verb) => self.dialect.resources[i]
+                .endpoint(verb)
+                .and_then(|e| e.body_item_path.clone()),
+        };
+        match at {
+            Some(path) => path.extract(body).unwrap_or(Value::Object(Map::new())),
+            None => body,
+        }
+    }
+
+    /// The vendor's own validation of a body, then the body in canonical terms.
+    fn parse_item(&self, kind: Kind, action: Action, item: &Value) -> Result<Parsed, Problem> {
+        let map = self.object(kind);
+        // A replacement and a resource's write carry the whole object, as a create does: a
+        // required member left out is refused, not kept from before.
+        let whole = matches!(kind, Kind::Operation(Role::Replace) | Kind::Resource(..));
+        let mut violations = match kind {
+            // A resource's merge: a `null` inside a member's map removes that entry.
+            Kind::Resource(_, ResourceVerb::Update) => map.check_merge(action, item),
+            _ if whole => map.check_whole(action, item),
+            _ => map.check(action, item),
+        };
+        if self.translating() {
+            // Event names are the backend's own (the canonical model keeps each upstream's
+            // vocabulary): the backend checks them, and its refusal is rendered here.
+            violations.retain(|v| !(v.check == "one_of" && v.rule.target.is("events")));
+        }
+        if !violations.is_empty() {
+            return Err(Problem::validation(
+                violations.iter().map(|v| v.in_vendor_words()).collect(),
+            ));
+        }
+        let parsed = if whole {
+            map.parse_whole(action, item)
+        } else {
+            map.parse(action, item)
+        };
+        let mut parsed = parsed.map_err(Problem::validation)?;
+        // The owner a create's body names (a vendor that takes it there) says where the
+        // webhook goes: no member a client writes.
+        let owner = parsed.shift_remove("owner");
+        // Flags an update names only some of come as an object of each type and whether it is
+        // switched on: they apply to the webhook's event types as they are.
+        let flags = map.reading("events").is_some_and(|r| r.flags.is_some());
+        let mut switched = Vec::new();
+        if flags
+            && parsed.get("events").is_some_and(Value::is_object)
+            && let Some(Value::Object(named)) = parsed.shift_remove("events")
+        {
+            switched = named
+                .into_iter()
+                .map(|(kind, on)| (kind, on == Value::Bool(true)))
+                .collect();
+        }
+        model::check_body(action, &parsed)?;
+        if let Some(owner) = owner {
+            parsed.insert("owner".into(), owner);
+        }
+        Ok(Parsed {
+            body: parsed,
+            switched,
+        })
+    }
+
+    /// The event type a client asks a test to send, where the dialect's test body names one
+    /// (`{{current.events[0]}}` stands in it): the operation's `events`, that one alone.
+    pub(super) fn test_event(&self, body: Map<String, Value>) -> Option<Map<String, Value>> {
+        let path = self
+            .dialect
+            .endpoint(Role::Action(Action::Test))
+            .and_then(|e| e.body.as_ref())
+            .and_then(|b| b.path_of_item("current.events", &[0]))?;
+        path.extract(Value::Object(body))
+            .filter(Value::is_string)
+            .map(|event| {
+                let mut asked = Map::new();
+                asked.insert("events".into(), Value::Array(vec![event]));
+                asked
+            })
+    }
+
+    /// The new secret a client of a rotation chose, where this vendor's rotation body takes one
+    /// (`{{secret}}`), as the canonical body of the rotation (`{"secret": …}`).
+    pub(super) fn chosen_secret(&self, body: Map<String, Value>) -> Option<Map<String, Value>> {
+        let path = self
+            .dialect
+            .endpoint(Role::Action(Action::RotateSecret))
+            .and_then(|e| e.body.as_ref())
+            .and_then(|b| b.path_of("secret"))?;
+        path.extract(Value::Object(body))
+            .filter(Value::is_string)
+            .map(|secret| Map::from_iter([("secret".to_owned(), secret)]))
+    }
+
+    /// Whether a route's request carries a body: a write, or an operation whose vendor
+    /// request has one (a test's event type, a rotation's options).
+    fn takes_body(&self, kind: Kind) -> bool {
+        match kind {
+            Kind::Resource(_, verb) => verb != ResourceVerb::Get,
+            Kind::Operation(role) => {
+                matches!(role.action(), Action::Create | Action::Update)
+                    || self
+                        .dialect
+                        .endpoint(role)
+                        .is_some_and(|e| e.body.is_some())
+            }
+        }
+    }
+
+    /// The client's body as this vendor reads it: a JSON object (or a form, for a vendor that
+    /// takes forms), or nothing where the vendor takes none. Anything else (an array, a
+    /// number, text that is no JSON, and an empty body where every body is required) is
+    /// refused as the vendor refuses it.
+    fn read_body(
+        &self,
+        kind: Kind,
+        headers: &HeaderMap,
+        bytes: &[u8],
+    ) -> Result<Map<String, Value>, Problem> {
+        let errors = &self.dialect.errors;
+        let patches = kind == Kind::Operation(Role::Action(Action::Update))
+            && self
+                .dialect
+                .endpoint(Role::Action(Action::Update))
+                .is_some_and(|e| e.strategy == Strategy::JsonPatch);
+        let read = match self.dialect.form {
+            None if patches => self.patch_body(bytes)?,
+            None => crate::frontend::object(bytes).map_err(|p| errors.unreadable(p))?,
+            Some(_) => form_body(headers, bytes)?,
+        };
+        match read {
+            Some(map) => Ok(map),
+            None if self.dialect.body_required => Err(errors.unreadable(Problem::bad_request(
+                "the body is empty; this request needs one",
+            ))),
+            None => Ok(Map::new()),
+        }
+    }
+
+    /// A client's JSON Patch, for a vendor whose updates are patches: the members it changes,
+    /// as a merge's body holds them.
+    fn patch_body(&self, bytes: &[u8]) -> Result<Option<Map<String, Value>>, Problem> {
+        let errors = &self.dialect.errors;
+        let Some(patch) = crate::frontend::document(bytes).map_err(|p| errors.unreadable(p))?
+        else {
+            return Ok(None);
+        };
+        match patch::members(&self.dialect.webhook, &patch) {
+            Ok(members) => Ok(Some(members)),
+            Err(patch::Refused::NotAPatch) => Err(errors.unreadable(Problem::bad_request(
+                "the body must be a JSON Patch: an array of operations",
+            ))),
+            Err(patch::Refused::Ops(refused)) => Err(Problem::validation(refused)),
+        }
+    }
+
+    /// The client's body where the route takes one, held to the vendor's checks, and the
+    /// item it carries where the route writes one.
+    pub(super) fn body_and_item(
+        &self,
+        kind: Kind,
+        query: Option<&str>,
+        headers: &HeaderMap,
+        bytes: &[u8],
+    ) -> Result<BodyAndItem, Problem> {
+        if !self.takes_body(kind) {
+            return Ok((None, None));
+        }
+        let body = self.read_body(kind, headers, bytes)?;
+        self.check_request(kind, &body)?;
+        let writes = matches!(
+            kind,
+            Kind::Resource(_, ResourceVerb::Replace | ResourceVerb::Update)
+        ) || matches!(self.action(kind), Action::Create | Action::Update);
+        let mut item = writes.then(|| self.item(kind, Value::Object(body.clone())));
+        // A form's members are text: the webhook's booleans, numbers and lists are read back
+        // as the mapping's rules write them.
+        if let (Some(item), Kind::Operation(_)) = (&mut item, kind) {
+            for (path, shape) in &self.dialect.form_shapes {
+                if let Some(mut value) = path.get(item).cloned() {
+                    crate::form::coerce(&mut value, *shape);
+                    path.set(item, value);
+                }
+            }
+        }
+        // An update with a field mask changes what the mask names, whatever else it holds.
+        let mask = (kind == Kind::Operation(Role::Action(Action::Update)))
+            .then(|| self.dialect.endpoint(Role::Action(Action::Update)))
+            .flatten()
+            .and_then(|e| e.update_mask.as_deref());
+        if let (Some(param), Some(Value::Object(members))) = (mask, &mut item) {
+            let given = query_pairs(query);
+            let named: Vec<&str> = given
+                .iter()
+                .filter(|(k, _)| k == param)
+                .map(|(_, v)| v.as_str())
+                .collect();
+            if !named.is_empty() {
+                *members = patch::masked(std::mem::take(members), &named);
+            }
+        }
+        Ok((Some(body), item))
+    }
+
+    /// The checks the vendor makes of a body that is no webhook (an operation's `request`).
+    fn check_request(&self, kind: Kind, body: &Map<String, Value>) -> Result<(), Problem> {
+        let Kind::Operation(role) = kind else {
+            return Ok(());
+        };
+        let Some(endpoint) = self.dialect.endpoint(role) else {
+            return Ok(());
+        };
+        let body = Value::Object(body.clone());
+        let errors: Vec<FieldError> = endpoint
+            .request
+            .iter()
+            .filter_map(|member| member.test(&body))
+            .collect();
+        match errors.is_empty() {
+            true => Ok(()),
+            false => Err(Problem::validation(errors)),
+        }
+    }
+
+    /// A request for an upstream of this very dialect: the same checks as a translated write,
+    /// then the client's bytes go on as they are, to the path the route's template rebuilds.
+    pub(super) fn relay(
+        &self,
+        route: &Route,
+        action: Action,
+        item: Option<&Value>,
+        bytes: Bytes,
+    ) -> Result<Job, Problem> {
+        if let Some(item) = item {
+            let parsed = self.parse_item(route.kind, action, item)?;
+            if let Backend::Upstream(u) = &self.backend {
+                u.url_policy
+                    .check_webhook(&parsed.body)
+                    .map_err(|r| Problem::validation(vec![r.field_error()]))?;
+            }
+        }
+        let Some(matched) = self.routes.get(route.at) else {
+            return Err(Problem::internal(
+                "a relay of a route this API does not have",
+            ));
+        };
+        let path = matched.path.render(
+            &[&self.dialect.base_path],
+            route.owner.as_deref(),
+            route.id.as_deref(),
+        );
+        // The client's credential in the query is the vendor's only where it is passed through:
+        // else it is a key of hookgate's, which the vendor is never sent.
+        let query = match (&self.dialect.client_auth, route.query.as_deref()) {
+            (ClientAuth::Query { name }, Some(query)) if !self.passes_credential() => {
+                let kept: Vec<&str> = query
+                    .split('&')
+                    .filter(|pair| {
+                        let key = pair.split_once('=').map_or(*pair, |(k, _)| k);
+                        form_urlencoded::parse(key.as_bytes())
+                            .next()
+                            .is_none_or(|(k, _)| k != *name)
+                    })
+                    .collect();
+                (!kept.is_empty()).then(|| kept.join("&"))
+            }
+            (_, query) => query.map(str::to_owned),
+        };
+        Ok(Job::Relay(Relay {
+            method: matched.method.clone(),
+            path,
+            query,
+            headers: route.headers.clone(),
+            body: bytes,
+            content_type: match route.kind {
+                Kind::Operation(role) => self
+                    .dialect
+                    .endpoint(role)
+                    .and_then(|e| e.content_type.clone()),
+                Kind::Resource(..) => None,
+            },
+        }))
+    }
+
+    /// A create, update or replacement of the webhook, in canonical terms: the vendor's own
+    /// checks, the values its dialect implies, and how the change applies (a replacement resets
+    /// what it leaves out; an update changes the members it names).
+    pub(super) fn webhook_write(
+        &self,
+        op: &mut Operation,
+        role: Role,
+        item: &Value,
+    ) -> Result<(), Problem> {
+        let action = op.action;
+        let Parsed { mut body, switched } = self.parse_item(Kind::Operation(role), action, item)?;
+        op.switched = switched;
+        if action == Action::Create {
+            self.state_implied(&mut body);
+        }
+        if role == Role::Replace {
+            let behind = self.backend.dialect();
+            let kept = |name: &str| {
+                behind.webhook.carries(name, Action::Update) || behind.resource_of(name).is_some()
+            };
+            self.dialect.webhook.replacement_defaults(&mut body, kept);
+            op.mode = UpdateMode::Replace;
+            op.upsert = self.dialect.endpoint(role).is_some_and(|e| e.upsert);
+        } else if action == Action::Update {
+            op.mode = UpdateMode::Members;
+            op.upsert = self.dialect.endpoint(role).is_some_and(|e| e.upsert);
+        }
+        op.body = Some(body);
+        Ok(())
+    }
+
+    /// A read or write of resource `i`: a read the backend could only answer with made-up
+    /// values is refused; a write is an update of the webhook's members the resource holds.
+    pub(super) fn resource_request(
+        &self,
+        op: &mut Operation,
+        routed: &Routed<Route>,
+        i: usize,
+        verb: ResourceVerb,
+        item: Option<Value>,
+    ) -> Result<(), Problem> {
+        let r = &self.dialect.resources[i];
+        if verb == ResourceVerb::Get {
+            op.reveal_secret = r.fields.reading("secret").is_some();
+            let unread = self.never_reported(r);
+            if self.translating() && !unread.is_empty() {
+                let behind = self.backend.dialect();
+                return Err(Problem::new(
+                    Code::UnsupportedOperation,
+                    format!(
+                        "upstream {} never reports a webhook's {}",
+                        routed.upstream().unwrap_or(&behind.name),
+                        unread.join(", ")
+                    ),
+                ));
+            }
+            return Ok(());
+        }
+        let item = item.unwrap_or_default();
+        let parsed = self.parse_item(routed.route.kind, Action::Update, &item)?;
+        op.body = Some(parsed.body);
+        op.switched = parsed.switched;
+        op.mode = match verb {
+            ResourceVerb::Update => UpdateMode::Merge,
+            _ => UpdateMode::Members,
+        };
+        Ok(())
+    }
+
+    /// The members a resource shows that the webhooks behind never report: an empty one would
+    /// be made up, so a read of the resource cannot be answered.
+    fn never_reported(&self, r: &Resource) -> Vec<String> {
+        let behind = self.backend.dialect();
+        r.fields
+            .rules
+            .iter()
+            .filter(|rule| rule.response && !rule.target.is_secret())
+            .map(|rule| rule.target.name())
+            .filter(|name| {
+                behind
+                    .webhook
+                    .reading(name)
+                    .is_none_or(|rule| !rule.response)
+                    && behind.resource_of(name).is_none()
+            })
+            .filter(|name| !name.starts_with("extensions."))
+            .collect()
+    }
+}
+
+/// A form body as a JSON object of text (see [`crate::form`]), for a vendor that takes forms:
+/// a body of another media type is refused as that vendor refuses it (415), an empty one is
+/// none.
+fn form_body(headers: &HeaderMap, bytes: &[u8]) -> Result<Option<Map<String, Value>>, Problem> {
+    const FORM: &str = "application/x-www-form-urlencoded";
+    let media_type = headers
+        .get(header::CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    if let Some(media_type) = media_type {
+        let essence = media_type.split(';').next().unwrap_or_default().trim();
+        if !essence.eq_ignore_ascii_case(FORM) && !bytes.is_empty() {
+            return Err(Problem::new(
+                Code::UnsupportedMediaType,
+                format!("the body must be {FORM}, not {essence}"),
+            ));
+        }
+    }
+    let members = crate::form::decode(bytes).map_err(Problem::bad_request)?;
+    Ok((!members.is_empty()).then_some(members))
+}
