@@ -98,7 +98,10 @@
 //!     wire.rs             HTTP/1.1 on a vendor connection: a request written, its answer read
 //!   -- planning and calling
 //!   plan/mod.rs         the pure planner: canonical operation -> vendor requests -> canonical result
+//!     layout.rs           the stages an operation takes, laid out when the plan is made
+//!     scope.rs            whose the webhook is: owners and ids checked, owners confirmed
 //!     body.rs             a create or update body made ready before any call
+//!     request.rs          a stage's vendor request, written from the operation and answers
 //!     answer.rs           reading a vendor's reply
 //!   upstream/mod.rs     one configured vendor endpoint: runs a plan over HTTP, or relays
 //!     resilience.rs       retries, backoff, Retry-After, circuit breaker, concurrency cap

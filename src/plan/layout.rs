@@ -1,0 +1,296 @@
+//! Laying out a plan: the stages an operation takes at its vendor, chosen when the plan is
+//! made from the operation and what the dialect's endpoints can do (a create's follow-up reads,
+//! an update's read first, the resources a change writes).
+
+use super::body::Extent;
+use super::{Plan, ResourceChange, Stage, UpdateParts};
+use crate::mapping::model::{Endpoint, FollowUp, ResourceVerb, Role, Strategy};
+use crate::model::{self, Action, UpdateMode};
+use crate::problem::{Code, FieldError, Problem};
+use serde_json::{Map, Value};
+
+impl<'a> Plan<'a> {
+    pub(super) fn lay_out(&mut self) -> Result<(), Problem> {
+        self.check_scope()?;
+        let d = self.cx.dialect;
+        match self.op.action {
+            Action::List => {
+                self.own = Some(self.endpoint(Action::List)?);
+                self.stages.push_back(Stage::Own);
+            }
+            Action::Delete => {
+                self.own = Some(self.endpoint(Action::Delete)?);
+                // A client whose vendor answers the webhook it deleted: read before it goes.
+                if self.op.answer_deleted {
+                    self.stages.push_back(Stage::Current);
+                }
+                self.stages.push_back(Stage::Own);
+            }
+            Action::Get => {
+                self.own = Some(self.endpoint(Action::Get)?);
+                self.stages.push_back(Stage::Own);
+                for (i, r) in d.resources.iter().enumerate() {
+                    if r.read_with_webhook {
+                        self.stages.push_back(Stage::Resource(i));
+                    }
+                }
+                if self.op.reveal_secret {
+                    let shown = self.secret_resource().ok_or_else(|| {
+                        Problem::new(
+                            Code::UnsupportedOperation,
+                            format!(
+                                "upstream {} never shows a webhook's secret again",
+                                self.cx.upstream
+                            ),
+                        )
+                    })?;
+                    if !self.stages.contains(&Stage::Resource(shown)) {
+                        self.stages.push_back(Stage::Resource(shown));
+                    }
+                }
+            }
+            Action::Test => {
+                let own = self.endpoint(Action::Test)?;
+                self.own = Some(own);
+                if own.needs_current {
+                    self.stages.push_back(Stage::Current);
+                }
+                self.stages.push_back(Stage::Own);
+            }
+            Action::RotateSecret => {
+                let own = self.endpoint(Action::RotateSecret)?;
+                // A secret the client chose goes where the vendor's rotation takes one
+                // (`{{secret}}` in its body); a vendor that mints its own cannot be given it,
+                // and it is refused rather than dropped.
+                let takes_one = own
+                    .body
+                    .as_ref()
+                    .is_some_and(|b| b.slots().contains(&"secret"));
+                if self.chosen_secret().is_some() && !takes_one {
+                    return Err(Problem::with_errors(
+                        Code::UnsupportedField,
+                        vec![FieldError::new(
+                            "secret",
+                            format!(
+                                "upstream {} mints the new secret itself: it takes none on rotation",
+                                self.cx.upstream
+                            ),
+                        )],
+                    ));
+                }
+                self.own = Some(own);
+                self.stages.push_back(Stage::Own);
+                self.follow_ups(own);
+            }
+            Action::Toggle => match d.operation(Action::Toggle) {
+                Some(own) => {
+                    self.own = Some(own);
+                    self.stages.push_back(Stage::Own);
+                    self.follow_ups(own);
+                }
+                // Flipped through `update` once the webhook is read.
+                None => self.stages.push_back(Stage::Current),
+            },
+            Action::Create => self.lay_out_create()?,
+            Action::Update if !self.op.switched.is_empty() => {
+                // Event types switched one by one: the update is laid out once the webhook's
+                // are read. What the change holds besides is refused before that read.
+                let body = self.op.body.as_ref();
+                model::check_body(Action::Update, body.unwrap_or(&Map::new()))?;
+                if let Some(Err(refusal)) = body.map(|b| self.cx.url_policy.check_webhook(b)) {
+                    return Err(Problem::validation(vec![refusal.field_error()]));
+                }
+                self.stages.push_back(Stage::Current);
+            }
+            Action::Update => self.lay_out_update()?,
+        }
+        self.confirm_scope_first()
+    }
+
+    /// The reads an endpoint's `then` declares.
+    fn follow_ups(&mut self, own: &Endpoint) {
+        for f in &own.then {
+            self.stages.push_back(match f {
+                FollowUp::Webhook => Stage::Webhook,
+                FollowUp::Resource(i) => Stage::Resource(*i),
+            });
+        }
+    }
+
+    /// The resource that shows the signing secret, if the vendor has one.
+    fn secret_resource(&self) -> Option<usize> {
+        self.cx
+            .dialect
+            .resources
+            .iter()
+            .position(|r| r.get.is_some() && r.fields.reading("secret").is_some())
+    }
+
+    fn lay_out_create(&mut self) -> Result<(), Problem> {
+        let own = self.endpoint(Action::Create)?;
+        self.own = Some(own);
+        // Taken, not copied: nothing reads the client's body again once it is laid out.
+        let body = self.op.body.take().unwrap_or_default();
+        model::check_body(Action::Create, &body)?;
+        let refusal = self.cx.url_policy.check_webhook(&body).err();
+        let names_secret = body.contains_key("secret");
+        let mut split = self.cx.split(Action::Create, body);
+        // A vendor that takes the owner in a create's body: the owner asked under, written
+        // where its `owner` rule says.
+        if let Some(owner) = &self.op.owner
+            && self.cx.dialect.webhook.carries("owner", Action::Create)
+        {
+            split
+                .main
+                .insert("owner".into(), Value::from(owner.as_str()));
+        }
+        let written = self.cx.write(
+            &self.cx.dialect.webhook,
+            Action::Create,
+            &split.main,
+            self.op.lenient,
+        )?;
+        self.cx.precheck(
+            &self.cx.dialect.webhook,
+            Action::Create,
+            &written.body,
+            refusal.map(|r| r.field_error()),
+            Extent::Whole,
+        )?;
+        self.dropped = written.dropped;
+        self.own_body = Some(written.body);
+        self.stages.push_back(Stage::Own);
+        self.plan_resource_changes(split.resources, UpdateMode::Replace)?;
+        self.follow_ups(own);
+        // A secret the vendor minted is shown once, where it can be read.
+        if !names_secret
+            && let Some(i) = self.secret_resource()
+            && !self.stages.contains(&Stage::Resource(i))
+        {
+            self.stages.push_back(Stage::Resource(i));
+        }
+        Ok(())
+    }
+
+    pub(super) fn lay_out_update(&mut self) -> Result<(), Problem> {
+        // Taken, not copied: nothing reads the client's body again once it is laid out.
+        let mut patch = self.op.body.take().unwrap_or_default();
+        model::check_body(Action::Update, &patch)?;
+        // Before anything is read: a refused URL never reaches the upstream in any form.
+        if let Err(refusal) = self.cx.url_policy.check_webhook(&patch) {
+            return Err(Problem::validation(vec![refusal.field_error()]));
+        }
+        let mode = self.op.mode;
+        let mut dropped = Vec::new();
+        self.cx
+            .unmergeable(&mut patch, mode, self.op.lenient, &mut dropped)?;
+        let split = self.cx.split(Action::Update, patch);
+        let d = self.cx.dialect;
+        let own = match (mode, d.endpoint(Role::Replace)) {
+            (UpdateMode::Replace, Some(replace)) => replace,
+            _ => self.endpoint(Action::Update)?,
+        };
+        self.own = Some(own);
+        let written = self
+            .cx
+            .write(&d.webhook, Action::Update, &split.main, self.op.lenient)?;
+        dropped.extend(written.dropped.iter().cloned());
+        self.dropped = dropped;
+        let mut main = split.main;
+        for gone in &written.dropped {
+            match gone.strip_prefix("extensions.") {
+                Some(k) => {
+                    if let Some(Value::Object(ext)) = main.get_mut("extensions") {
+                        ext.shift_remove(k);
+                    }
+                }
+                None => {
+                    main.shift_remove(gone.as_str());
+                }
+            }
+        }
+        let whole = own.role == Role::Replace;
+        let reads_first = own.strategy == Strategy::ReadMergeWrite
+            || own.needs_current
+            || self.cx.needs_current(&main, mode, whole);
+        let touches_main = !main.is_empty();
+        if touches_main && reads_first {
+            // The body is computed once the webhook as it is has been read (`after_current`).
+            self.update = Some(UpdateParts {
+                main,
+                written,
+                whole,
+            });
+            self.stages.push_back(Stage::Current);
+        } else if touches_main {
+            let extent = if whole { Extent::Whole } else { Extent::Part };
+            self.cx
+                .precheck(&d.webhook, Action::Update, &written.body, None, extent)?;
+            self.own_body = Some(written.body);
+        }
+        if touches_main {
+            self.stages.push_back(Stage::Own);
+        }
+        let touches_resources = !split.resources.is_empty();
+        self.plan_resource_changes(split.resources, mode)?;
+        // Reads after the calls come last, so that they see every change made.
+        if touches_main {
+            self.follow_ups(own);
+        }
+        if !touches_main && !touches_resources {
+            // Nothing to change: the webhook as it is is the answer.
+            self.stages.push_back(Stage::Webhook);
+        }
+        Ok(())
+    }
+
+    /// The stages that write a change's resource parts, and what they read first.
+    fn plan_resource_changes(
+        &mut self,
+        parts: Vec<(usize, Map<String, Value>)>,
+        mode: UpdateMode,
+    ) -> Result<(), Problem> {
+        for (i, part) in parts {
+            let r = &self.cx.dialect.resources[i];
+            // The vendor's verbs: a merge patch merges where the vendor merges, and is merged
+            // here otherwise; a whole value replaces where the vendor replaces, and is turned
+            // into a merge patch (with the members to remove) otherwise.
+            let (verb, needs_current) = match (mode, r.update.is_some(), r.replace.is_some()) {
+                (UpdateMode::Merge, true, _) => (ResourceVerb::Update, false),
+                (UpdateMode::Merge, false, true) => (ResourceVerb::Replace, true),
+                (_, _, true) => (ResourceVerb::Replace, false),
+                (_, true, false) => (ResourceVerb::Update, true),
+                (_, false, false) => unreachable!("only writable resources hold a change"),
+            };
+            if needs_current && r.get.is_none() {
+                let names: Vec<FieldError> = part
+                    .keys()
+                    .map(|k| {
+                        FieldError::new(
+                            k.clone(),
+                            format!(
+                                "upstream {} cannot read it back to merge into",
+                                self.cx.upstream
+                            ),
+                        )
+                    })
+                    .collect();
+                return Err(Problem::validation(names));
+            }
+            if needs_current {
+                self.stages.push_back(Stage::CurrentResource(i));
+            }
+            self.stages.push_back(Stage::ResourceWrite(i));
+            self.changes.push(ResourceChange {
+                resource: i,
+                verb,
+                mode,
+                part,
+                current: None,
+            });
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------ requests
+}

@@ -1,0 +1,303 @@
+//! A stage's vendor request: the endpoint's method, path, query, headers and body written from
+//! the operation and what earlier answers said.
+
+use super::body::Extent;
+use super::{Plan, ResourceChange, Stage};
+use crate::exchange::{Purpose, VendorRequest};
+use crate::mapping::model::{Endpoint, ResourceEndpoint, ResourceVerb, Role, Strategy};
+use crate::mapping::template::Slots;
+use crate::model::{self, Action, Object, UpdateMode};
+use crate::problem::Problem;
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+impl<'a> Plan<'a> {
+    /// The request of a stage; `None` when the stage turns out to be needless.
+    pub(super) fn request(&mut self, stage: Stage) -> Result<Option<VendorRequest>, Problem> {
+        let d = self.cx.dialect;
+        match stage {
+            Stage::Scope | Stage::Current => Ok(Some(self.call(
+                self.endpoint(Action::Get)?,
+                None,
+                Purpose::Read,
+            ))),
+            Stage::Webhook => {
+                // The operation's own answer held the webhook already.
+                let held = self.result.as_ref().is_some_and(|w| w.has("id"));
+                if held && self.own_answered() {
+                    return Ok(None);
+                }
+                Ok(Some(self.call(
+                    self.endpoint(Action::Get)?,
+                    None,
+                    Purpose::FollowUp,
+                )))
+            }
+            Stage::Own => {
+                let own = self
+                    .own
+                    .expect("the own stage is queued only where `own` was set just before");
+                if self.op.action == Action::Update && self.own_body.is_none() {
+                    return Ok(None); // nothing changed at the webhook itself
+                }
+                let purpose = Purpose::Write;
+                // Taken, not copied: a plan writes its webhook once (a retry resends the
+                // request's bytes, not the plan's stage).
+                let mut body = self.own_body.take();
+                if own.strategy == Strategy::JsonPatch
+                    && let Some(members) = body.take()
+                {
+                    body = Some(crate::mapping::patch::ops(&d.webhook, members));
+                }
+                Ok(Some(self.call(own, body, purpose)))
+            }
+            Stage::CurrentResource(i) | Stage::Resource(i) => {
+                let r = &d.resources[i];
+                let Some(get) = &r.get else { return Ok(None) };
+                let purpose = if stage == Stage::Resource(i) {
+                    Purpose::FollowUp
+                } else {
+                    Purpose::Read
+                };
+                Ok(Some(self.resource_call(
+                    get,
+                    None,
+                    purpose,
+                    &format!("{}: get", r.name),
+                )))
+            }
+            Stage::ResourceWrite(i) => {
+                let change = self.change_of(i);
+                let r = &d.resources[i];
+                let part = resource_part(change);
+                let body = match self.cx.write(&r.fields, Action::Update, &part, false) {
+                    Ok(t) => t.body,
+                    Err(p) => return Err(p),
+                };
+                let extent = match change.verb {
+                    ResourceVerb::Update => Extent::Merge,
+                    _ => Extent::Part,
+                };
+                self.cx
+                    .precheck(&r.fields, Action::Update, &body, None, extent)?;
+                let endpoint = r
+                    .endpoint(change.verb)
+                    .expect("a change's verb is chosen among the endpoints its resource has");
+                let verb = match change.verb {
+                    ResourceVerb::Replace => "replace",
+                    _ => "update",
+                };
+                Ok(Some(self.resource_call(
+                    endpoint,
+                    Some(body),
+                    Purpose::Write,
+                    &format!("{}: {verb}", r.name),
+                )))
+            }
+        }
+    }
+
+    pub(super) fn call(
+        &self,
+        endpoint: &Endpoint,
+        body: Option<Value>,
+        purpose: Purpose,
+    ) -> VendorRequest {
+        let d = self.cx.dialect;
+        let id = self.id();
+        // A test of the event a client named (a vendor surface's client may) sends that one.
+        let asked = self
+            .op
+            .body
+            .as_ref()
+            .filter(|_| self.op.action == Action::Test)
+            .and_then(|b| b.get("events"));
+        let current = match asked {
+            Some(events) => {
+                let mut current = self.current.clone().unwrap_or_default();
+                current.insert("events".into(), events.clone());
+                Some(Cow::Owned(current))
+            }
+            None => self.current.as_ref().map(Cow::Borrowed),
+        };
+        let slots = RequestSlots {
+            webhook: body.as_ref(),
+            secret: self.chosen_secret(),
+            current: current.as_deref(),
+            limit: self.op.query.limit,
+            cursor: self.op.query.cursor.as_deref(),
+            order: endpoint
+                .order
+                .as_ref()
+                .zip(self.op.query.order)
+                .map(|(ordering, order)| ordering.spell(order)),
+            owner: self.op.owner.as_deref(),
+            id: id.as_deref(),
+            update_mask: endpoint
+                .update_mask
+                .as_ref()
+                .and(body.as_ref())
+                .map(|b| crate::mapping::patch::mask(&d.webhook, b)),
+            idempotency_key: self.cx.idempotency_key,
+        };
+        let mut path =
+            endpoint
+                .path
+                .render(&[&d.base_path], self.op.owner.as_deref(), id.as_deref());
+        let mut first = true;
+        for (param, template) in &endpoint.query {
+            let Some(value) = template.render(&slots) else {
+                continue;
+            };
+            let text = match value {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            path.push(if first { '?' } else { '&' });
+            first = false;
+            path.extend(percent_encoding::utf8_percent_encode(param, QUERY));
+            path.push('=');
+            path.extend(percent_encoding::utf8_percent_encode(&text, QUERY));
+        }
+        // A value that cannot be a header's was refused with the owner (`check_scope`).
+        let headers = endpoint
+            .headers
+            .iter()
+            .filter_map(|(name, template)| {
+                let value = match template.render(&slots)? {
+                    Value::String(s) => http::HeaderValue::try_from(s).ok()?,
+                    other => http::HeaderValue::try_from(other.to_string()).ok()?,
+                };
+                Some((name.clone(), value))
+            })
+            .collect();
+        let payload = match &endpoint.body {
+            // The webhook as the whole body, the usual template: handed over, not copied.
+            Some(template) if template.is_slot("webhook") => body,
+            Some(template) => template.render(&slots),
+            None => None,
+        };
+        VendorRequest {
+            headers,
+            repeatable: endpoint.method.is_idempotent()
+                || (endpoint.role == Role::Action(Action::Create)
+                    && self.cx.idempotency_key.is_some()),
+            method: endpoint.method.clone(),
+            path,
+            body: payload,
+            content_type: endpoint.content_type.clone(),
+            purpose,
+            label: endpoint.name().to_owned(),
+        }
+    }
+
+    fn resource_call(
+        &self,
+        endpoint: &ResourceEndpoint,
+        body: Option<Value>,
+        purpose: Purpose,
+        label: &str,
+    ) -> VendorRequest {
+        let d = self.cx.dialect;
+        let id = self.id();
+        let path = endpoint
+            .path
+            .render(&[&d.base_path], self.op.owner.as_deref(), id.as_deref());
+        let payload = body.and_then(|resource| {
+            let slots = |name: &str| (name == "resource").then(|| resource.clone());
+            endpoint.body.render(&slots)
+        });
+        VendorRequest {
+            headers: Vec::new(),
+            repeatable: endpoint.method.is_idempotent(),
+            method: endpoint.method.clone(),
+            path,
+            body: payload,
+            content_type: None,
+            purpose,
+            label: label.to_owned(),
+        }
+    }
+
+    /// The change to resource `i`, which a write stage for it always has.
+    pub(super) fn change_of(&self, i: usize) -> &ResourceChange {
+        self.changes
+            .iter()
+            .find(|c| c.resource == i)
+            .expect("a resource write is queued together with its change")
+    }
+
+    // ------------------------------------------------------------------ answers
+}
+
+/// A resource change's part as the vendor's verb takes it: a merge patch for `update`, the
+/// whole value for `replace`, computed from the resource as it is where the verb and the
+/// change's mode differ.
+fn resource_part(change: &ResourceChange) -> Map<String, Value> {
+    let mode = change.mode;
+    match (change.verb, &change.current) {
+        (ResourceVerb::Replace, Some(current)) if mode == UpdateMode::Merge => {
+            model::apply_update(current, &change.part, UpdateMode::Merge)
+        }
+        (ResourceVerb::Update, Some(current)) if mode != UpdateMode::Merge => {
+            // The whole new value, as a merge patch: members that are gone become `null`.
+            let mut patch = change.part.clone();
+            for (key, was) in current {
+                if let (Some(Value::Object(now)), Value::Object(was)) = (patch.get_mut(key), was) {
+                    for k in was.keys() {
+                        now.entry(k.clone()).or_insert(Value::Null);
+                    }
+                }
+            }
+            patch
+        }
+        _ => change.part.clone(),
+    }
+}
+
+/// Values for the placeholders of a vendor request.
+struct RequestSlots<'a> {
+    webhook: Option<&'a Value>,
+    /// The new secret a rotation's client chose (`{{secret}}`).
+    secret: Option<&'a str>,
+    current: Option<&'a Map<String, Value>>,
+    limit: Option<u64>,
+    cursor: Option<&'a str>,
+    /// The list's order in the vendor's word (`{{order}}`).
+    order: Option<&'a str>,
+    /// The owner asked under (`{{owner}}`).
+    owner: Option<&'a str>,
+    /// The webhook's id (`{{id}}`), for a vendor that takes it outside the path.
+    id: Option<&'a str>,
+    /// The places an update changes (`{{update_mask}}`), for a vendor that takes a mask.
+    update_mask: Option<String>,
+    /// The client's idempotency key (`{{idempotency_key}}` in a create's body).
+    idempotency_key: Option<&'a str>,
+}
+
+impl Slots for RequestSlots<'_> {
+    fn slot(&self, name: &str) -> Option<Value> {
+        match name {
+            "webhook" => self.webhook.cloned(),
+            "secret" => self.secret.map(Value::from),
+            "limit" => self.limit.map(Value::from),
+            "cursor" => self.cursor.map(Value::from),
+            "order" => self.order.map(Value::from),
+            "owner" => self.owner.map(Value::from),
+            "id" => self.id.map(Value::from),
+            "update_mask" => self.update_mask.clone().map(Value::from),
+            "idempotency_key" => self.idempotency_key.map(Value::from),
+            other => {
+                let field = other.strip_prefix("current.")?;
+                self.current?.get(field).cloned()
+            }
+        }
+    }
+}
+
+/// Query values escape everything but unreserved characters.
+const QUERY: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
