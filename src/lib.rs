@@ -60,7 +60,12 @@
 //!     model.rs            the compiled dialect
 //!     load.rs             shipped files (compiled in) and a mappings_dir
 //!     json_path.rs        singular JSON paths
-//!     rules.rs            field rules, read in four directions
+//!     rules/mod.rs        field rules and the object map that holds them
+//!     rules/write.rs      canonical request -> vendor request
+//!     rules/read.rs       vendor answer -> canonical, from the text as it is read
+//!     rules/parse.rs      vendor client's request -> canonical request
+//!     rules/render.rs     canonical -> vendor answer
+//!     rules/check.rs      the vendor's constraints on a dialect body
 //!     reader.rs           reading a vendor object in one walk, from its text or parsed
 //!     codec.rs            invertible value codecs (int_string, negate, pairs, ...)
 //!     flags.rs            event types kept as one boolean member each

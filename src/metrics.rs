@@ -205,7 +205,7 @@ impl Metrics {
 
     /// Counts one answered request.
     ///
-    /// Through this thread's handle on the series ([`SERIES`]): the family's own lookup builds
+    /// Through this thread's handle on the series (`SERIES`): the family's own lookup builds
     /// the labels (two strings) and hashes them with SipHash under a lock, about 850
     /// instructions a request; a handle is found with the labels as they are given and a
     /// faster hash. Series are never removed from the family, so a handle always counts into

@@ -12,7 +12,7 @@ use std::time::Duration;
 // `default` on every section: a value [`schema`] leaves out for being wrong falls back to its
 // default, so that validation still runs and reports the rest.
 /// The whole configuration as written (file, environment, `--listen`), before validation turns it
-/// into a [`Config`].
+/// into a [`Config`](super::Config).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawConfig {

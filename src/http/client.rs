@@ -1,7 +1,7 @@
 //! The one pooled upstream client: HTTP/1.1 on kept connections, a deadline around every call,
 //! failures classified by cause.
 //!
-//! Connections are made by [`connect`] (directly or through the environment's proxy, TLS for
+//! Connections are made by [`connect`](super::connect) (directly or through the environment's proxy, TLS for
 //! `https://`) and spoken to by [`wire`], in the calling task. A connection whose answer left
 //! it usable is kept, per destination, for the next call: at most [`MAX_IDLE`] each, for at
 //! most [`IDLE`], the most recently used taken first. A kept connection is looked at before it

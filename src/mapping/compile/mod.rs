@@ -4,7 +4,7 @@
 //!
 //! One file per part of a mapping file: `dialect` (`[dialect]`, `[emulator]`), `fields`
 //! (`[fields]`, `[derived]`), `operations` (`[operations]`, `[resources]`) and
-//! `errors` (`[errors]`), each adding to the one [`Compiler`]; this file holds the
+//! `errors` (`[errors]`), each adding to the one `Compiler`; this file holds the
 //! entry point and what all of them use (paths, templates, formats, media types, slots).
 
 mod dialect;

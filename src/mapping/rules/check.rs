@@ -1,0 +1,143 @@
+//! The vendor's constraints, evaluated on a dialect body: each failure a [`Violation`] named by
+//! its rule and check, in canonical or the vendor's own words.
+
+use super::{ObjectMap, Rule};
+use crate::mapping::checks::Check;
+use crate::mapping::codec::Codec;
+use crate::mapping::flags::{Flags, Given};
+use crate::model::Action;
+use crate::problem::FieldError;
+use serde_json::Value;
+
+/// A constraint a dialect body broke: which rule, which check, and the canonical message.
+#[derive(Debug, Clone)]
+pub struct Violation<'r> {
+    /// The rule whose check failed.
+    pub rule: &'r Rule,
+    /// The check's key.
+    pub check: &'static str,
+    /// The canonical message.
+    pub message: String,
+}
+
+impl Violation<'_> {
+    /// Under the canonical name, in canonical words.
+    pub fn canonical(&self) -> FieldError {
+        FieldError::new(self.rule.target.name(), self.message.clone())
+    }
+
+    /// Under the canonical name, in the vendor's words where the mapping gives them: what a
+    /// vendor surface renders under the vendor's own field name.
+    pub fn in_vendor_words(&self) -> FieldError {
+        let message = self.rule.message(self.check).unwrap_or(&self.message);
+        FieldError::new(self.rule.target.name(), message)
+    }
+}
+
+impl ObjectMap {
+    /// The vendor's constraints, evaluated on a dialect request body.
+    pub fn check(&self, action: Action, dialect: &Value) -> Vec<Violation<'_>> {
+        self.check_members(action, action == Action::Create, false, dialect)
+    }
+
+    /// The vendor's constraints on a merge into an object (a resource's PATCH): its members
+    /// are required as in [`ObjectMap::check_whole`], and a `null` inside a member's map
+    /// removes that entry, so it passes the `values` check.
+    pub fn check_merge(&self, action: Action, dialect: &Value) -> Vec<Violation<'_>> {
+        self.check_members(action, true, true, dialect)
+    }
+
+    /// The vendor's constraints on a body that is the whole object, as a create's is: a full
+    /// replacement (PUT) or a resource's write body, where a required member left out is
+    /// refused, not kept from before.
+    pub fn check_whole(&self, action: Action, dialect: &Value) -> Vec<Violation<'_>> {
+        self.check_members(action, true, false, dialect)
+    }
+
+    /// What the checks see of `flags` in a request body: the list of the event types switched
+    /// on where the flags are all given, or where the body is `whole` (a flag left out of it
+    /// is off); nothing where an update names only some of them, which switch the others'
+    /// values as they are.
+    #[cold]
+    fn flags_checked(flags: &Flags, body: &Value, whole: bool) -> Option<Value> {
+        match flags.given(body) {
+            Ok(Given::Some(_)) if !whole => None,
+            _ => flags.read(body),
+        }
+    }
+
+    fn check_members(
+        &self,
+        action: Action,
+        whole: bool,
+        merge: bool,
+        dialect: &Value,
+    ) -> Vec<Violation<'_>> {
+        let mut out = Vec::new();
+        for rule in self
+            .rules
+            .iter()
+            .filter(|r| r.request && r.applies_to(action))
+        {
+            if !rule.is_placed() {
+                continue;
+            }
+            let listed: Option<Value>;
+            let value = match (&rule.flags, &rule.codec) {
+                (None, Codec::Wrap(_)) => {
+                    // Checks name the values (`one_of` event types), not the objects holding
+                    // them; an item that holds none is refused by the parse, in the codec's
+                    // words.
+                    listed = rule.find(dialect).and_then(|v| rule.codec.decode(v).ok());
+                    listed.as_ref()
+                }
+                (None, _) => rule.find(dialect),
+                (Some(flags), _) => {
+                    listed = Self::flags_checked(flags, dialect, whole);
+                    listed.as_ref()
+                }
+            };
+            for check in &rule.checks {
+                let message = match (check, value) {
+                    // A required member is refused absent from a whole object, and `null`
+                    // always: a vendor that refuses `""` for it does not take "no value" either.
+                    (Check::Required, None) if whole => Some("is required".to_owned()),
+                    (Check::Required, Some(Value::Null)) => Some("is required".to_owned()),
+                    // Blank is no value either: `""` and whitespace are refused as `null` is.
+                    (Check::Required, Some(Value::String(s))) if s.trim().is_empty() => {
+                        Some("is required".to_owned())
+                    }
+                    (Check::MinLength(_), Some(Value::Null))
+                        if rule.codec == Codec::EmptyIsNull =>
+                    {
+                        check.test(&Value::from(""), false)
+                    }
+                    // A member that is not `nullable` has no `null` of its type.
+                    (Check::Type(_), Some(Value::Null)) if !rule.nullable => {
+                        check.test(&Value::Null, false)
+                    }
+                    (Check::Values(_), Some(Value::Object(members))) if merge => {
+                        let set = members.iter().filter(|(_, v)| !v.is_null());
+                        check.test(
+                            &Value::Object(set.map(|(k, v)| (k.clone(), v.clone())).collect()),
+                            false,
+                        )
+                    }
+                    (_, Some(v)) if !v.is_null() => check.test(v, rule.target.is("events")),
+                    _ => None,
+                };
+                if let Some(message) = message {
+                    out.push(Violation {
+                        rule,
+                        check: check.key(),
+                        message,
+                    });
+                    break;
+                }
+            }
+        }
+        // Reported in the order of the canonical field table, whatever the file's order.
+        out.sort_by_key(|v| v.rule.target.rank(self.fields));
+        out
+    }
+}

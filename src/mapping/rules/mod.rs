@@ -1,0 +1,777 @@
+//! Field rules: one declaration per canonical field, read in four directions.
+//!
+//! | direction | from → to | used by |
+//! |---|---|---|
+//! | [`ObjectMap::write`] | canonical request → dialect request | the planner, outbound |
+//! | [`ObjectMap::read`] | dialect response → canonical | the planner, inbound |
+//! | [`ObjectMap::parse`] | dialect request → canonical request | vendor surfaces |
+//! | [`ObjectMap::render`] | canonical → dialect response | vendor surfaces, emulators |
+//!
+//! Vendor constraints ([`Check`]) are evaluated on dialect values and reported either under the
+//! canonical name (gateway) or under the vendor's own name and message (surfaces).
+//!
+//! This file holds the rules and the [`ObjectMap`] that compiles what reading needs from them;
+//! each direction has a file of its own (`write`, `read`, `parse`, `render`), and so do the
+//! constraints (`check`).
+
+mod check;
+mod parse;
+mod read;
+mod render;
+mod write;
+
+pub use check::Violation;
+pub use read::{Item, ListReader, Reader};
+
+use super::checks::Check;
+use super::codec::Codec;
+use super::flags::Flags;
+use super::json_path::{FieldPath, Step};
+use super::reader::ReadPlan;
+use crate::model::{Access, Action, Field, Kind};
+use crate::problem::FieldError;
+use serde_json::{Map, Value};
+
+/// The canonical side of a rule: a named field or a key under `extensions`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// A field of the canonical table.
+    Field(&'static Field),
+    /// `extensions.NAME`.
+    Extension(String),
+}
+
+impl Target {
+    /// The canonical name (`url`, `extensions.tag`).
+    pub fn name(&self) -> String {
+        match self {
+            Target::Field(f) => f.name.to_owned(),
+            Target::Extension(k) => format!("extensions.{k}"),
+        }
+    }
+
+    /// Whether this is the canonical field `name` (`url`, `extensions.tag`), without building
+    /// the name.
+    pub fn is(&self, name: &str) -> bool {
+        match self {
+            Target::Field(f) => f.name == name,
+            Target::Extension(k) => name.strip_prefix("extensions.") == Some(k.as_str()),
+        }
+    }
+
+    /// The value of this target in a canonical object.
+    pub fn get<'m>(&self, obj: &'m Map<String, Value>) -> Option<&'m Value> {
+        match self {
+            Target::Field(f) => obj.get(f.name),
+            Target::Extension(k) => obj.get("extensions")?.get(k),
+        }
+    }
+
+    /// Sets this target in a canonical object.
+    pub fn set(&self, obj: &mut Map<String, Value>, value: Value) {
+        match self {
+            Target::Field(f) => {
+                obj.insert(f.name.to_owned(), value);
+            }
+            Target::Extension(k) => {
+                let ext = obj
+                    .entry("extensions")
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(ext) = ext {
+                    ext.insert(k.clone(), value);
+                }
+            }
+        }
+    }
+
+    /// Position in a canonical field table; extensions come last.
+    fn rank(&self, fields: &[Field]) -> usize {
+        match self {
+            Target::Field(f) => fields
+                .iter()
+                .position(|c| c.name == f.name)
+                .unwrap_or(usize::MAX),
+            Target::Extension(_) => usize::MAX,
+        }
+    }
+
+    /// Whether a vendor's `null` is a canonical value (`description`, extensions).
+    fn nullable(&self) -> bool {
+        match self {
+            Target::Field(f) => f.nullable,
+            Target::Extension(_) => true,
+        }
+    }
+
+    /// Whether this is the signing secret.
+    pub fn is_secret(&self) -> bool {
+        matches!(self, Target::Field(f) if f.access == Access::WriteOnce)
+    }
+
+    /// Whether an unencodable value is still shown as it is: an id or owner of another dialect
+    /// is still that webhook's id or owner.
+    fn shown_as_is(&self) -> bool {
+        matches!(self, Target::Field(f) if matches!(f.name, "id" | "owner"))
+    }
+
+    /// Whether values of this target are JSON objects a merge patch merges into.
+    pub fn is_map(&self) -> bool {
+        matches!(self, Target::Field(f) if matches!(f.kind, Kind::StringMap | Kind::Object))
+    }
+}
+
+/// Where a request rule applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ops {
+    /// On create.
+    pub create: bool,
+    /// On update.
+    pub update: bool,
+}
+
+/// One compiled field rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// The canonical side.
+    pub target: Target,
+    /// Where the value sits; absent for an `implied` rule and for one kept as `flags`.
+    pub path: Option<FieldPath>,
+    /// Event types kept as one boolean member each, in place of a `path`.
+    pub flags: Option<Flags>,
+    /// Other places an answer or a client's request may hold the value.
+    pub aliases: Vec<FieldPath>,
+    /// Renders write the aliases too.
+    pub render_aliases: bool,
+    /// How the value is spelt.
+    pub codec: Codec,
+    /// Requests carry it.
+    pub request: bool,
+    /// Answers carry it.
+    pub response: bool,
+    /// Which requests carry it.
+    pub ops: Ops,
+    /// The vendor's value is always this; writes of it are accepted and not sent.
+    pub implied: Option<Value>,
+    /// A value the vendor requires that the canonical model leaves out, and when.
+    pub fill: Option<(Value, Vec<(FieldPath, Value)>)>,
+    /// What the vendor assumes when the field is absent on create.
+    pub default: Option<Value>,
+    /// What renders write when the canonical value is absent.
+    pub render_default: Option<Value>,
+    /// A render refuses an object without a value here.
+    pub render_required: bool,
+    /// The vendor reports `null` for an absent value.
+    pub nullable: bool,
+    /// The vendor's name for the field in its error bodies.
+    pub error_field: String,
+    /// The vendor's constraints.
+    pub checks: Vec<Check>,
+    /// The vendor's words for failed checks.
+    pub messages: Vec<(String, String)>,
+    /// One webhook per owner may hold a given value (enforced by emulators).
+    pub unique_per_owner: bool,
+}
+
+impl Rule {
+    /// Whether the rule applies to requests of `action`.
+    pub fn applies_to(&self, action: Action) -> bool {
+        match action {
+            Action::Create => self.ops.create,
+            Action::Update => self.ops.update,
+            _ => true,
+        }
+    }
+
+    /// How the vendor spells "cleared": `null` where it takes one, `""` for a label cleared by
+    /// an empty string, the empty collection for a map; `None` where it cannot be cleared.
+    fn clear_value(&self) -> Option<Value> {
+        if self.nullable {
+            return Some(Value::Null);
+        }
+        match (&self.codec, &self.target) {
+            (Codec::EmptyIsNull, _) => self.codec.encode(&Value::Null).ok(),
+            (_, Target::Field(f)) if f.kind == Kind::StringMap => {
+                self.codec.encode(&Value::Object(Map::new())).ok()
+            }
+            (_, Target::Extension(_)) => Some(Value::Null),
+            _ => None,
+        }
+    }
+
+    /// The vendor's message for a failed check, if the mapping file gives one.
+    pub fn message(&self, check: &str) -> Option<&str> {
+        self.messages
+            .iter()
+            .find(|(k, _)| k == check)
+            .map(|(_, m)| m.as_str())
+    }
+
+    /// Whether the value lies in the vendor's object (at a path or in flags) rather than being
+    /// implied.
+    #[inline]
+    pub fn is_placed(&self) -> bool {
+        self.path.is_some() || self.flags.is_some()
+    }
+
+    /// Where the rule writes: its path, or each of its flags.
+    pub fn written(&self) -> impl Iterator<Item = &FieldPath> {
+        self.path
+            .iter()
+            .chain(self.flags.iter().flat_map(Flags::paths))
+    }
+
+    /// Every place in the vendor's object the rule reads: its path, its aliases, its flags.
+    pub fn places(&self) -> impl Iterator<Item = &FieldPath> {
+        let flags = self.flags.iter().flat_map(Flags::paths);
+        self.path.iter().chain(&self.aliases).chain(flags)
+    }
+
+    /// Writes `value`, spelt by the codec, where the rule keeps it; `Err` says why flags
+    /// cannot hold it.
+    #[inline]
+    fn put(&self, out: &mut Value, value: Value) -> Result<(), String> {
+        match (&self.path, &self.flags) {
+            (Some(path), _) => path.set(out, value),
+            (None, Some(flags)) => flags.write(out, &value)?,
+            (None, None) => {}
+        }
+        Ok(())
+    }
+
+    /// Where a client's request holds the value: the rule's path, else an alias.
+    fn find<'v>(&self, body: &'v Value) -> Option<&'v Value> {
+        let path = self.path.as_ref()?;
+        path.get(body)
+            .or_else(|| self.aliases.iter().find_map(|a| a.get(body)))
+    }
+}
+
+/// A dialect-only value computed from the canonical webhook when rendering.
+#[derive(Debug, Clone)]
+pub enum Derivation {
+    /// The number of items of a canonical array (an `events_count`).
+    Count(String),
+    /// `true` when a canonical field is present (a `secret_displayed_once` flag).
+    Present(String),
+}
+
+/// A derived value and where it goes.
+#[derive(Debug, Clone)]
+pub struct Derived {
+    /// Where in the vendor's object.
+    pub path: FieldPath,
+    /// What it is computed from.
+    pub derivation: Derivation,
+}
+
+/// A canonical request body that failed to translate.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WriteError {
+    /// Fields the dialect cannot carry.
+    Unsupported(Vec<String>),
+    /// Values the dialect cannot spell, under canonical names.
+    Invalid(Vec<FieldError>),
+}
+
+/// A translated request body, and what lenient handling dropped from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Translated {
+    /// The vendor's body.
+    pub body: Value,
+    /// Canonical fields left out.
+    pub dropped: Vec<String>,
+}
+
+/// The rules for one object shape (the webhook, a resource, or a test result), with what
+/// reading needs compiled from them once: built by [`ObjectMap::new`].
+#[derive(Debug, Clone)]
+pub struct ObjectMap {
+    /// The rules, in file order.
+    pub rules: Vec<Rule>,
+    /// Derived values.
+    pub derived: Vec<Derived>,
+    /// The canonical field table of the shape, whose order canonical objects follow.
+    pub fields: &'static [Field],
+    /// Which dialect member each rule takes, and which members are the vendor's own.
+    plan: ReadPlan,
+    /// Rules whose value [`ObjectMap::read`] copies out before walking the dialect object: a
+    /// path that goes through an array index, or that overlaps another rule's or derived path.
+    copied: Vec<usize>,
+    /// Rules with a path whose value is read back (a write-only secret's is not), in the order
+    /// of the field table (extensions last, in file order).
+    read_order: Vec<usize>,
+    /// Whether a rule has aliases.
+    aliased: bool,
+}
+
+impl ObjectMap {
+    /// Compiles what reading needs.
+    pub fn new(rules: Vec<Rule>, derived: Vec<Derived>, fields: &'static [Field]) -> ObjectMap {
+        // A write-only secret is never read back: its paths are covered (not the vendor's own
+        // members), and no rule takes what lies there.
+        let shown = |i: usize| rules[i].response || !rules[i].target.is_secret();
+        let paths: Vec<(&FieldPath, Option<usize>)> = rules
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| Some((r.path.as_ref()?, shown(i).then_some(i))))
+            .chain(derived.iter().map(|d| (&d.path, None)))
+            .collect();
+        let aliases: Vec<(&FieldPath, usize)> = rules
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| r.aliases.iter().map(move |a| (a, i)))
+            .collect();
+        let all: Vec<&FieldPath> = paths
+            .iter()
+            .map(|(p, _)| *p)
+            .chain(aliases.iter().map(|(p, _)| *p))
+            .collect();
+        let alone = |path: &FieldPath| {
+            all.iter()
+                .filter(|other| !(path.starts_with(other) || other.starts_with(path)))
+                .count()
+                == all.len() - 1
+        };
+        let by_key = |path: &FieldPath| {
+            !path.is_root() && path.steps().iter().all(|s| matches!(s, Step::Key(_)))
+        };
+        let mut plan = ReadPlan::default();
+        let mut copied = Vec::new();
+        for (path, rule) in &paths {
+            let taken = rule.filter(|_| by_key(path) && alone(path));
+            if let (Some(i), None) = (rule, taken) {
+                copied.push(*i);
+            }
+            plan.insert(path.steps(), taken);
+        }
+        // A write-only secret's paths are covered up to their first index: the member that
+        // holds the secret is never kept as the vendor's own (under `extensions`).
+        let hidden = rules
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| !shown(i))
+            .flat_map(|(_, r)| r.path.iter().chain(&r.aliases));
+        for path in hidden {
+            let steps = path.steps();
+            let keys = steps
+                .iter()
+                .take_while(|s| matches!(s, Step::Key(_)))
+                .count();
+            plan.insert(&steps[..keys], None);
+        }
+        for (path, rule) in &aliases {
+            if !shown(*rule) {
+                continue; // covered above
+            } else if by_key(path) && alone(path) {
+                plan.insert_alias(path.steps(), *rule);
+            } else {
+                copied.push(*rule);
+                plan.insert(path.steps(), None);
+            }
+        }
+        // Flags are read from the object whole, one list out of several members, none of
+        // which is the vendor's own.
+        for (i, rule) in rules.iter().enumerate() {
+            if let Some(flags) = &rule.flags {
+                copied.push(i);
+                for path in flags.paths() {
+                    plan.insert(path.steps(), None);
+                }
+            }
+        }
+        copied.sort_unstable();
+        copied.dedup();
+        let mut read_order: Vec<usize> = (0..rules.len())
+            .filter(|&i| rules[i].is_placed() && shown(i))
+            .collect();
+        read_order.sort_by_key(|i| rules[*i].target.rank(fields));
+        let aliased = !aliases.is_empty();
+        ObjectMap {
+            rules,
+            derived,
+            fields,
+            plan,
+            copied,
+            aliased,
+            read_order,
+        }
+    }
+
+    fn rule_for(&self, name: &str, action: Action) -> Option<&Rule> {
+        self.rules
+            .iter()
+            .find(|r| r.request && r.applies_to(action) && r.target.is(name))
+    }
+
+    fn rule_for_extension(&self, key: &str, action: Action) -> Option<&Rule> {
+        self.rules.iter().find(|r| {
+            r.request
+                && r.applies_to(action)
+                && matches!(&r.target, Target::Extension(k) if k == key)
+        })
+    }
+
+    /// The rule that reads canonical field `name` from answers, if any.
+    pub fn reading(&self, name: &str) -> Option<&Rule> {
+        self.rules
+            .iter()
+            .find(|r| r.is_placed() && r.target.is(name))
+    }
+
+    /// Whether `action` requests may carry canonical field `name`.
+    pub fn carries(&self, name: &str, action: Action) -> bool {
+        self.rule_for(name, action).is_some_and(Rule::is_placed)
+    }
+
+    /// Whether a rule names the extension `key`; other extensions are the vendor's own members,
+    /// kept under their dotted paths.
+    pub fn names_extension(&self, key: &str) -> bool {
+        self.rules
+            .iter()
+            .any(|r| matches!(&r.target, Target::Extension(k) if k == key))
+    }
+
+    /// A vendor's field error under canonical names: a vendor field that a rule's path (or
+    /// alias) spells becomes that rule's field (`webhook_url` → `url`); an item of it
+    /// (`events.1`, `events[1]`) becomes the field with the item named in the message; any other
+    /// vendor field keeps its vendor name under `extensions.`.
+    pub fn field_error(&self, vendor_field: &str, message: &str) -> FieldError {
+        let spelled = |p: &FieldPath| p.is_spelled(vendor_field);
+        if let Some(rule) = self.rules.iter().find(|r| r.places().any(spelled)) {
+            return FieldError::new(rule.target.name(), message);
+        }
+        for rule in &self.rules {
+            for path in rule.path.iter().chain(&rule.aliases) {
+                let shown = path.to_string();
+                let item = vendor_field
+                    .strip_prefix(shown.as_str())
+                    .and_then(|rest| {
+                        rest.strip_prefix('.')
+                            .or_else(|| rest.strip_prefix('[')?.strip_suffix(']'))
+                    })
+                    .filter(|i| !i.is_empty() && i.bytes().all(|b| b.is_ascii_digit()));
+                if let Some(index) = item {
+                    let field = rule.target.name();
+                    let message = format!("{field}[{index}]: {message}");
+                    return FieldError::new(field, message);
+                }
+            }
+        }
+        FieldError::new(format!("extensions.{vendor_field}"), message)
+    }
+
+    /// The vendor's name of a canonical field, for errors rendered in the vendor's shape.
+    pub fn vendor_name(&self, canonical_field: &str) -> String {
+        // Errors are about requests: a field requests spell otherwise is named their way.
+        let named = |r: &&Rule| r.target.is(canonical_field) && r.is_placed();
+        self.rules
+            .iter()
+            .filter(named)
+            .find(|r| r.request)
+            .or_else(|| self.rules.iter().find(named))
+            .map(|r| r.error_field.clone())
+            .unwrap_or_else(|| {
+                canonical_field
+                    .strip_prefix("extensions.")
+                    .unwrap_or(canonical_field)
+                    .to_owned()
+            })
+    }
+
+    /// The top-level dialect members whose value differs between two dialect bodies.
+    pub fn changed_heads(before: &Value, after: &Value) -> Map<String, Value> {
+        let mut out = Map::new();
+        if let Value::Object(after) = after {
+            for (key, value) in after {
+                if before.get(key) != Some(value) {
+                    out.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// Rules of request fields the vendor never reports back (write-only), whose path lies
+    /// under the top-level member `head`.
+    pub fn write_only_under<'a>(&'a self, head: &'a str) -> impl Iterator<Item = &'a Rule> + 'a {
+        self.rules.iter().filter(move |r| {
+            r.request && !r.response && r.path.as_ref().and_then(|p| p.head()) == Some(head)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mapping::Dialect;
+    use crate::model::Listed;
+    use bytes::Bytes;
+    use serde_json::json;
+    use std::path::Path;
+
+    const FILE: &str = r#"
+[dialect]
+auth = "none"
+
+[fields.id]
+path = "$.id"
+in = ["response"]
+
+[fields.url]
+path = "$.cfg.target.url"
+
+[fields.status]
+path = "$.state"
+in = ["response"]
+codec = { map = { on = "active", off = "disabled" } }
+
+[fields.description]
+path = "$.label"
+
+[fields.events]
+path = "$.kinds[0]"
+codec = "single"
+
+[fields."extensions.tag"]
+path = "$.cfg.tag"
+
+[derived.count]
+path = "$.count"
+count = "events"
+
+[operations.get]
+method = "GET"
+path = "/hooks/{id}"
+response = "{{webhook}}"
+
+[errors.render.default]
+body = { message = "{{message}}" }
+"#;
+
+    #[test]
+    fn reads_in_canonical_order_and_keeps_the_vendors_own_members() {
+        let d = Dialect::compile("t", Path::new("t.toml"), FILE).unwrap();
+        let vendor = json!({
+            "state": "on", "kinds": ["a", "b"], "label": null,
+            "cfg": {"target": {"url": "u", "port": 1}, "tag": "t", "x": 2},
+            "count": 2, "id": "7", "other": true
+        });
+        let read = d.webhook.read(&vendor);
+        assert_eq!(
+            serde_json::to_string(&read).unwrap(),
+            r#"{"id":"7","url":"u","events":["a"],"description":null,"status":"active","extensions":{"tag":"t","kinds":["a","b"],"cfg.target.port":1,"cfg.x":2,"other":true}}"#
+        );
+        assert_eq!(d.webhook.read_owned(vendor), read);
+    }
+
+    #[test]
+    fn reads_while_scanning_as_it_reads_parsed() {
+        use crate::json::read_at;
+        let file = FILE.replace("$.kinds[0]", "$.kinds");
+        let d = Dialect::compile("t", Path::new("t.toml"), &file).unwrap();
+        let reader = d.webhook.reader().expect("no path needs the object whole");
+        let texts: [&str; 6] = [
+            r#"{"state": "off", "kinds": ["a"], "label": null, "cfg": {"target": {"url": "u", "port": 1}, "tag": "t", "x": {"y": [2]}}, "count": 2, "id": "7", "other": true}"#,
+            r#"{"st\u0061te": "on", "other": 1, "other": 2, "id": "1", "id": "2", "cfg": 3}"#,
+            r#"{"cfg": {"tag": "a", "target": {"url": "v"}}, "x.y": 1, "cfg": {"x": 1}}"#,
+            r#"{"cfg": {"target": {"url": "v"}, "target": {"port": 2}}}"#,
+            "[1, {}]",
+            "null",
+        ];
+        for text in texts {
+            let parsed: serde_json::Value = serde_json::from_slice(text.as_bytes()).unwrap();
+            let source = Bytes::copy_from_slice(text.as_bytes());
+            let (_, item) =
+                read_at(&source, &[] as &[&str], |scan| reader.read(scan, &source)).unwrap();
+            match item.unwrap() {
+                Item::Read(read) => assert_eq!(
+                    {
+                        let mut out = Vec::new();
+                        read.write(&mut out);
+                        String::from_utf8(out).unwrap()
+                    },
+                    serde_json::to_string(&d.webhook.read_owned(parsed)).unwrap(),
+                    "{text}"
+                ),
+                Item::Ambiguous => assert!(
+                    text.contains(r#""cfg": {"x""#) || text.contains(r#""target": {"port""#),
+                    "{text}"
+                ),
+                Item::NotAnObject => assert!(!parsed.is_object(), "{text}"),
+            }
+        }
+    }
+
+    #[test]
+    fn reads_a_list_while_scanning_and_writes_it_as_it_reads_parsed() {
+        use crate::json::read_at;
+        let file = FILE.replace("$.kinds[0]", "$.kinds");
+        let d = Dialect::compile("t", Path::new("t.toml"), &file).unwrap();
+        // Plain values (copied), escapes, whitespace, fractions, exponents, -0, long integers,
+        // nulls, nested values, repeated keys, a vendor member named as a rule's extension.
+        let items: [&str; 6] = [
+            r#"{"state": "off", "kinds": ["a"], "label": null, "cfg": {"target": {"url": "u", "port": 1}, "tag": "t", "x": {"y": [2]}}, "count": 2, "id": "7", "other": true, "tag": "top"}"#,
+            r#"{ "st\u0061te" : "on" , "other": 1, "other": 2, "id": "1", "id": "2\/\u00e9", "cfg": 3, "tag": "mine" }"#,
+            r#"{"label": "a b", "n": [1.0, 1e2, -0, 12345678901234567890], "m": {"k" :  [ true , null ]}}"#,
+            r#"{"kinds":["a","b"],"w":["a",1,true,null,[]],"v":[],"u":[0,18446744073709551615],"cfg":{"x":["é"]}}"#,
+            r#"{"label": "", "state": "sleeping", "kinds": "one", "cfg": {"tag": 5, "target": "x"}}"#,
+            r#"{}"#,
+        ];
+        let body = bytes::Bytes::from(format!("[{}, 7, \"x\"]", items.join(" ,\n")));
+        let reader = d
+            .webhook
+            .list_reader()
+            .expect("no path needs the object whole");
+        let mut page = Listed::default();
+        let mut completed = 0;
+        let (_, read) = read_at(&body, &[] as &[&str], |scan| {
+            reader.read(scan, &mut page, |_| completed += 1)
+        })
+        .unwrap();
+        assert!(read.is_some());
+        assert_eq!((page.len(), completed), (items.len(), items.len()));
+        let parsed = || items.iter().map(|text| serde_json::from_str(text).unwrap());
+        let written: Vec<String> = parsed()
+            .map(|item| serde_json::to_string(&d.webhook.read_owned(item)).unwrap())
+            .collect();
+        assert_eq!(
+            String::from_utf8(page.text().to_vec()).unwrap(),
+            written.join(",")
+        );
+        let maps: Vec<_> = parsed().map(|item| d.webhook.read(&item)).collect();
+        assert_eq!(page.into_maps(), maps);
+        // An item that only a whole reading can settle fails the list, to be read whole.
+        let body = bytes::Bytes::from_static(br#"[{"cfg": {"tag": "a"}, "cfg": {"x": 1}}]"#);
+        let reader = d.webhook.list_reader().unwrap();
+        let mut page = Listed::default();
+        assert!(
+            read_at(&body, &[] as &[&str], |scan| reader.read(
+                scan,
+                &mut page,
+                |_| {}
+            ))
+            .is_err()
+        );
+    }
+
+    /// A write-only secret is never read back, wherever its path leads: not under its field,
+    /// not as the vendor's own member under `extensions`, whether the answer is read from its
+    /// text, parsed, or as a list.
+    #[test]
+    fn a_write_only_secret_is_never_read_back() {
+        use crate::json::read_at;
+        for (path, answer) in [
+            ("$.key", r#"{"id": "1", "key": "s3cr3t"}"#),
+            (
+                "$.auth.key",
+                r#"{"id": "1", "auth": {"key": "s3cr3t", "kind": "hmac"}}"#,
+            ),
+            ("$.keys[0]", r#"{"id": "1", "keys": ["s3cr3t"]}"#),
+            (
+                "$.keys[0].value",
+                r#"{"id": "1", "keys": [{"value": "s3cr3t"}]}"#,
+            ),
+        ] {
+            let file = format!("{FILE}\n[fields.secret]\npath = \"{path}\"\nin = [\"request\"]\n");
+            // A rule read through an index (`kinds[0]`) whose value is missing, without aliases.
+            let d = Dialect::compile("t", Path::new("t.toml"), &file).unwrap();
+            let parsed = d.webhook.read(&serde_json::from_str(answer).unwrap());
+            assert!(!parsed.contains_key("events"));
+            assert!(
+                !Value::Object(parsed).to_string().contains("s3cr3t"),
+                "{path}"
+            );
+            let body = bytes::Bytes::from(format!("[{answer}]"));
+            if let Some(reader) = d.webhook.list_reader() {
+                let mut page = Listed::default();
+                read_at(&body, &[] as &[&str], |scan| {
+                    reader.read(scan, &mut page, |_| {})
+                })
+                .unwrap();
+                assert!(
+                    !String::from_utf8_lossy(page.text()).contains("s3cr3t"),
+                    "{path}"
+                );
+            }
+            if let Some(reader) = d.webhook.reader() {
+                let body = bytes::Bytes::from(answer.to_owned());
+                let (_, item) =
+                    read_at(&body, &[] as &[&str], |scan| reader.read(scan, &body)).unwrap();
+                let Some(Item::Read(members)) = item else {
+                    panic!("{path}")
+                };
+                assert!(
+                    !Value::Object(members.into_map())
+                        .to_string()
+                        .contains("s3cr3t")
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn aliases_are_read_after_the_path_and_rendered_when_asked() {
+        let file = r#"
+[dialect]
+[fields.events]
+path = "$.eventTypes"
+aliases = ["$.filterTypes"]
+render_aliases = true
+[fields.description]
+path = "$.description"
+codec = "empty_is_null"
+render_default = ""
+[operations.get]
+method = "GET"
+path = "/e/{id}"
+response = "{{webhook}}"
+[errors.render.default]
+body = {}
+"#;
+        let d = Dialect::compile("a", Path::new("a.toml"), file).unwrap();
+        let read = d.webhook.read(&json!({"filterTypes": ["x"]}));
+        assert_eq!(Value::Object(read.clone()), json!({"events": ["x"]}));
+        let both = d
+            .webhook
+            .read(&json!({"filterTypes": ["old"], "eventTypes": ["new"]}));
+        assert_eq!(both["events"], json!(["new"]));
+        assert_eq!(
+            d.webhook.render(&read).unwrap(),
+            json!({"eventTypes": ["x"], "filterTypes": ["x"], "description": ""})
+        );
+        let cleared = json!({"description": null}).as_object().cloned().unwrap();
+        assert_eq!(d.webhook.render(&cleared).unwrap()["description"], "");
+    }
+
+    #[test]
+    fn a_value_the_dialect_cannot_hold_is_refused_not_bent() {
+        let d = Dialect::compile("t", Path::new("t.toml"), FILE).unwrap();
+        let two = json!({"id": "x", "events": ["a", "b"]});
+        let refused = d.webhook.render(two.as_object().unwrap()).unwrap_err();
+        assert_eq!(refused[0].field, "events");
+    }
+
+    #[test]
+    fn field_errors_on_items_name_the_field() {
+        let d = Dialect::compile(
+            "t",
+            Path::new("t.toml"),
+            FILE.replace("$.kinds[0]", "$.kinds").as_str(),
+        )
+        .unwrap();
+        for (vendor, canonical, message) in [
+            ("kinds.1", "events", "events[1]: bad"),
+            ("kinds[0]", "events", "events[0]: bad"),
+            ("cfg.target.url", "url", "bad"),
+            ("cfg", "extensions.cfg", "bad"),
+            ("kindsx", "extensions.kindsx", "bad"),
+        ] {
+            let e = d.webhook.field_error(vendor, "bad");
+            assert_eq!(
+                (e.field.as_str(), e.message.as_str()),
+                (canonical, message),
+                "{vendor}"
+            );
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! The parse direction: a vendor client's request body into a canonical one, for surfaces and
+//! emulators, with what a full replacement's absent members mean.
+
+use super::{ObjectMap, Rule};
+use crate::mapping::codec::Codec;
+use crate::mapping::flags::{Flags, Given};
+use crate::model::Action;
+use crate::problem::FieldError;
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+impl ObjectMap {
+    /// Dialect request → canonical request, for a vendor surface. Values the rules cannot
+    /// decode are reported under canonical names (a surface renders them in its own).
+    pub fn parse(
+        &self,
+        action: Action,
+        dialect: &Value,
+    ) -> Result<Map<String, Value>, Vec<FieldError>> {
+        self.parse_as(action, action == Action::Create, dialect)
+    }
+
+    /// [`ObjectMap::parse`] of a body that is the whole object, as a create's is (a full
+    /// replacement): a flag it leaves out is off, not kept from before.
+    pub fn parse_whole(
+        &self,
+        action: Action,
+        dialect: &Value,
+    ) -> Result<Map<String, Value>, Vec<FieldError>> {
+        self.parse_as(action, true, dialect)
+    }
+
+    fn parse_as(
+        &self,
+        action: Action,
+        whole: bool,
+        dialect: &Value,
+    ) -> Result<Map<String, Value>, Vec<FieldError>> {
+        let mut out = Map::new();
+        let mut errors = Vec::new();
+        for rule in self.rules.iter().filter(|r| r.request) {
+            let value = match &rule.flags {
+                Some(flags) => match Self::parse_flags(rule, flags, whole, dialect) {
+                    Ok(Some(value)) => Cow::Owned(value),
+                    Ok(None) => continue,
+                    Err(e) => {
+                        errors.push(e);
+                        continue;
+                    }
+                },
+                None => match rule.find(dialect) {
+                    Some(value) => Cow::Borrowed(value),
+                    None => continue,
+                },
+            };
+            // A constant the vendor requires and only requests carry (a `fill`): the client
+            // sending it says nothing more, and nothing is kept of it.
+            if !rule.response && rule.fill.as_ref().is_some_and(|(fill, _)| *fill == *value) {
+                continue;
+            }
+            if !rule.applies_to(action) {
+                // A field the vendor takes on one operation only (an immutable version, say) is
+                // refused on the other, never ignored.
+                let message = match action {
+                    Action::Update => "cannot be changed after create",
+                    _ => "can only be set on update",
+                };
+                errors.push(FieldError::new(rule.target.name(), message));
+                continue;
+            }
+            if value.is_null() && rule.codec != Codec::EmptyIsNull {
+                if action == Action::Update {
+                    rule.target.set(&mut out, Value::Null);
+                }
+                continue;
+            }
+            match rule.codec.decode(&value) {
+                Ok(v) => rule.target.set(&mut out, v),
+                Err(e) => errors.push(FieldError::new(rule.target.name(), e.0)),
+            }
+        }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// What a client's flags say, as a canonical value: the list of event types switched on
+    /// where it names every flag, or where the body is `whole` (a flag left out, or every
+    /// flag, is off unless the vendor's `default` switches it on); on an update that names only some, an object
+    /// of each type named and whether it is switched on, which the update applies to the
+    /// webhook's list as it is ([`crate::model::Operation::switched`]).
+    fn parse_flags(
+        rule: &Rule,
+        flags: &Flags,
+        whole: bool,
+        dialect: &Value,
+    ) -> Result<Option<Value>, FieldError> {
+        let given = flags.given(dialect).map_err(|member| {
+            FieldError::new(rule.target.name(), format!("`{member}` must be a boolean"))
+        })?;
+        let listed = |on: Vec<String>| Value::Array(on.into_iter().map(Value::from).collect());
+        // A whole body: each flag as named, else as the vendor's default has it.
+        let defaults = rule.default.as_ref().and_then(Value::as_array);
+        let named_or_default = |named: Vec<(String, bool)>| {
+            let on = flags
+                .types()
+                .filter(|kind| match named.iter().find(|(k, _)| k == kind) {
+                    Some((_, on)) => *on,
+                    None => defaults.is_some_and(|d| d.iter().any(|v| v.as_str() == Some(kind))),
+                });
+            Some(listed(on.map(str::to_owned).collect()))
+        };
+        Ok(match given {
+            Given::Nothing if !whole => None,
+            Given::All(on) => Some(listed(on)),
+            Given::Some(named) if whole => named_or_default(named),
+            Given::Nothing => named_or_default(Vec::new()),
+            Given::Some(named) => Some(Value::Object(
+                named
+                    .into_iter()
+                    .map(|(k, on)| (k, Value::Bool(on)))
+                    .collect(),
+            )),
+        })
+    }
+
+    /// What a client of this dialect means by the members it left out of a full replacement:
+    /// each writable rule's default (decoded), or `null` (no value). Rules whose value `body`
+    /// has are left alone, and so are the fields `kept` says the webhooks behind do not keep
+    /// (resetting what is not there changes nothing).
+    pub fn replacement_defaults(&self, body: &mut Map<String, Value>, kept: impl Fn(&str) -> bool) {
+        for rule in self
+            .rules
+            .iter()
+            .filter(|r| r.request && r.ops.update && r.is_placed())
+        {
+            if rule.target.get(body).is_some() || rule.target.is_secret() {
+                continue;
+            }
+            if !kept(&rule.target.name()) {
+                continue;
+            }
+            let value = match &rule.default {
+                Some(d) => rule.codec.decode(d).unwrap_or(Value::Null),
+                // Flags left out of a replacement are all off.
+                None if rule.flags.is_some() => Value::Array(Vec::new()),
+                None => Value::Null,
+            };
+            rule.target.set(body, value);
+        }
+    }
+}

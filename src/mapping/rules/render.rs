@@ -1,0 +1,110 @@
+//! The render direction: a canonical webhook as the vendor would answer with it, a value the
+//! dialect cannot spell refused under its canonical name.
+
+use super::{Derivation, ObjectMap, Rule};
+use crate::mapping::codec::Codec;
+use crate::problem::FieldError;
+use serde_json::{Map, Value};
+
+impl ObjectMap {
+    /// Canonical → dialect response, as the vendor would answer. A value this dialect cannot
+    /// spell (two events where it holds one, say) is refused under its canonical name: a client
+    /// never gets a value of a type its vendor does not document. An id or owner of another
+    /// dialect is shown as it is.
+    pub fn render(&self, canonical: &Map<String, Value>) -> Result<Value, Vec<FieldError>> {
+        let mut out = Value::Object(Map::with_capacity(self.rules.len() + self.derived.len()));
+        let mut refused = Vec::new();
+        // In the order of the canonical field table, whatever order the canonical object has.
+        for rule in self
+            .read_order
+            .iter()
+            .map(|i| &self.rules[*i])
+            .filter(|r| r.response)
+        {
+            if !rule.is_placed() {
+                continue;
+            }
+            match Self::rendered(rule, rule.target.get(canonical)) {
+                Ok(Some(v)) => {
+                    if rule.render_aliases {
+                        for alias in &rule.aliases {
+                            alias.set(&mut out, v.clone());
+                        }
+                    }
+                    if let Err(e) = rule.put(&mut out, v) {
+                        refused.push(FieldError::new(rule.target.name(), e));
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => refused.push(e),
+            }
+        }
+        // Members only requests carry, which the vendor's answers still hold as a placeholder
+        // (`passcode: ""`): the placeholder, never the value.
+        for rule in self.rules.iter().filter(|r| !r.response) {
+            if let (Some(path), Some(placeholder)) = (&rule.path, &rule.render_default) {
+                path.set(&mut out, placeholder.clone());
+            }
+        }
+        self.render_derived(canonical, &mut out);
+        if let Some(Value::Object(ext)) = canonical.get("extensions") {
+            for (key, value) in ext {
+                if !self.names_extension(key) {
+                    self.leftover_path(key).set(&mut out, value.clone());
+                }
+            }
+        }
+        if refused.is_empty() {
+            Ok(out)
+        } else {
+            Err(refused)
+        }
+    }
+
+    /// What one rule renders of a canonical value (`None`: the member is left out), or why
+    /// the value cannot be shown in this dialect. A missing or null value takes the rule's
+    /// render default, or `null` where the dialect allows it; a dialect that always answers
+    /// the member refuses to leave it out.
+    fn rendered(rule: &Rule, value: Option<&Value>) -> Result<Option<Value>, FieldError> {
+        Ok(match value {
+            Some(Value::Null) if rule.nullable => Some(Value::Null),
+            Some(Value::Null) if rule.codec == Codec::EmptyIsNull => {
+                rule.codec.encode(&Value::Null).ok()
+            }
+            None | Some(Value::Null) if rule.render_default.is_some() => {
+                rule.render_default.clone()
+            }
+            None if rule.nullable => Some(Value::Null),
+            None | Some(Value::Null) if rule.render_required => {
+                return Err(FieldError::new(
+                    rule.target.name(),
+                    "has no value, and this API always answers one",
+                ));
+            }
+            None | Some(Value::Null) => None,
+            Some(value) => match rule.codec.encode(value) {
+                Ok(v) => Some(v),
+                Err(_) if rule.target.shown_as_is() => Some(value.clone()),
+                Err(e) => return Err(FieldError::new(rule.target.name(), e.0)),
+            },
+        })
+    }
+
+    /// The dialect-only values computed from the canonical object (a count, a flag).
+    fn render_derived(&self, canonical: &Map<String, Value>, out: &mut Value) {
+        for derived in &self.derived {
+            let value = match &derived.derivation {
+                Derivation::Count(field) => canonical
+                    .get(field)
+                    .and_then(Value::as_array)
+                    .map(|a| Value::from(a.len())),
+                Derivation::Present(field) => {
+                    canonical.contains_key(field).then_some(Value::Bool(true))
+                }
+            };
+            if let Some(value) = value {
+                derived.path.set(out, value);
+            }
+        }
+    }
+}

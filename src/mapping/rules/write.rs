@@ -1,0 +1,148 @@
+//! The write direction: a canonical request body into the dialect's, each rule writing its
+//! field where the vendor keeps it (flags switched one by one, values the vendor requires
+//! filled in), or the fields it cannot carry refused.
+
+use super::{ObjectMap, Rule, Translated, WriteError};
+use crate::mapping::checks::Check;
+use crate::mapping::flags::Flags;
+use crate::model::Action;
+use crate::problem::FieldError;
+use serde_json::{Map, Value};
+
+impl ObjectMap {
+    /// Canonical request → dialect request. `body` is an update (as its mode says) or a full
+    /// body (create). With `lenient`, fields the dialect cannot carry are dropped and listed.
+    pub fn write(
+        &self,
+        action: Action,
+        body: &Map<String, Value>,
+        lenient: bool,
+    ) -> Result<Translated, WriteError> {
+        let mut out = Value::Object(Map::with_capacity(body.len()));
+        let mut unsupported = Vec::new();
+        let mut invalid = Vec::new();
+        // `name` spells the canonical name, only needed when the member is refused.
+        let mut attempt = |rule: Option<&Rule>, name: &dyn Fn() -> String, value: &Value| {
+            let Some(rule) = rule else {
+                unsupported.push(name());
+                return;
+            };
+            let Some(path) = &rule.path else {
+                match &rule.flags {
+                    Some(flags) => {
+                        if let Err(e) = Self::write_flags(flags, action, value, &mut out) {
+                            invalid.push(FieldError::new(name(), e));
+                        }
+                    }
+                    // An implied value: writing the same value changes nothing at the vendor.
+                    None if rule.implied.as_ref() != Some(value) => unsupported.push(name()),
+                    None => {}
+                }
+                return;
+            };
+            if value.is_null() && action == Action::Create {
+                return;
+            }
+            if value.is_null() {
+                match rule.clear_value() {
+                    // A required member is refused as a blank one is, whatever clearing is.
+                    _ if rule.checks.contains(&Check::Required) => {
+                        invalid.push(FieldError::new(name(), "is required"))
+                    }
+                    Some(cleared) => path.set(&mut out, cleared),
+                    None => invalid.push(FieldError::new(
+                        name(),
+                        "cannot be cleared at this upstream",
+                    )),
+                }
+                return;
+            }
+            match rule.codec.encode(value) {
+                Ok(v) => path.set(&mut out, v),
+                Err(e) => invalid.push(FieldError::new(name(), e.0)),
+            }
+        };
+        for (name, value) in body {
+            if name == "extensions" {
+                if let Value::Object(ext) = value {
+                    for (key, v) in ext {
+                        let rule = self.rule_for_extension(key, action);
+                        attempt(rule, &|| format!("extensions.{key}"), v);
+                    }
+                }
+            } else {
+                attempt(self.rule_for(name, action), &|| name.clone(), value);
+            }
+        }
+        if !invalid.is_empty() {
+            return Err(WriteError::Invalid(invalid));
+        }
+        if !unsupported.is_empty() && !lenient {
+            return Err(WriteError::Unsupported(unsupported));
+        }
+        if action == Action::Create {
+            self.fill(&mut out);
+        }
+        Ok(Translated {
+            body: out,
+            dropped: unsupported,
+        })
+    }
+
+    /// Writes a canonical list of event types as `flags`, every one of them; `null` is "not
+    /// given" on a create, and cannot be sent on an update. Apart from [`ObjectMap::write`],
+    /// whose members are most often at a path: the few vendors that keep flags pay for them.
+    #[cold]
+    fn write_flags(
+        flags: &Flags,
+        action: Action,
+        value: &Value,
+        out: &mut Value,
+    ) -> Result<(), String> {
+        match value {
+            Value::Null if action == Action::Create => Ok(()),
+            Value::Null => Err("cannot be cleared at this upstream".into()),
+            list => flags.write(out, list),
+        }
+    }
+
+    /// Adds the values the vendor requires but the canonical model leaves out (one-way).
+    fn fill(&self, out: &mut Value) {
+        for rule in &self.rules {
+            let (Some(path), Some((value, when))) = (&rule.path, &rule.fill) else {
+                continue;
+            };
+            let applies = when.iter().all(|(p, v)| p.get(out) == Some(v));
+            if applies && path.get(out).is_none() {
+                path.set(out, value.clone());
+            }
+        }
+    }
+
+    /// Translates a whole canonical webhook (as read back) for a read-merge-write: fields the
+    /// dialect does not write are skipped, and unnamed extensions return to where they came from.
+    pub fn write_all(&self, action: Action, webhook: &Map<String, Value>) -> Value {
+        let mut out = Value::Object(Map::new());
+        for rule in self
+            .rules
+            .iter()
+            .filter(|r| r.request && r.applies_to(action))
+        {
+            let Some(value) = rule.target.get(webhook) else {
+                continue;
+            };
+            if let Ok(v) = rule.codec.encode(value) {
+                // What cannot be written now could not be written before either.
+                let _ = rule.put(&mut out, v);
+            }
+        }
+        if let Some(Value::Object(ext)) = webhook.get("extensions") {
+            for (key, value) in ext {
+                if !self.names_extension(key) {
+                    self.leftover_path(key).set(&mut out, value.clone());
+                }
+            }
+        }
+        out
+    }
+}
