@@ -107,6 +107,7 @@
 //!     scope.rs            whose the webhook is: owners and ids checked, owners confirmed
 //!     body.rs             a create or update body made ready before any call
 //!     request.rs          a stage's vendor request, written from the operation and answers
+//!     walk.rs             a vendor's pages walked to where a client's computed page begins
 //!     answer.rs           reading a vendor's reply
 //!   upstream/mod.rs     one configured vendor endpoint: runs a plan over HTTP, or relays
 //!     resilience.rs       retries, backoff, Retry-After, circuit breaker, concurrency cap

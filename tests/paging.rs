@@ -2,7 +2,8 @@
 //! (`tests/dialects/forge.toml`), by the last id listed (`ledger.toml`) and by position (a
 //! copy of `relay.toml` made to page so). Each is paged through whole on the canonical API,
 //! over its emulator and over a scripted vendor answering literal pages; surfaces follow a
-//! cursor where the upstream pages the same way and refuse one it cannot follow.
+//! cursor where the upstream pages the same way, and walk the upstream's pages to where a
+//! page their client computed begins where it pages another way.
 
 mod support;
 
@@ -407,19 +408,52 @@ async fn a_cursor_that_is_no_page_of_the_vendors_is_refused() {
     assert!(message.contains("we_nobody"), "{message}");
 }
 
+/// Pages through a surface's list whose client computes its cursor: `next` is the query of
+/// the page after one (`None`: the first) that answered `page`, `None` once there is none.
+async fn page_through_surface(
+    addr: std::net::SocketAddr,
+    path: &str,
+    items: impl Fn(&Value) -> Vec<Value>,
+    next: impl Fn(Option<&str>, &Value) -> Option<String>,
+) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut query: Option<String> = None;
+    for _ in 0..20 {
+        let target = match &query {
+            Some(q) => format!("{path}&{q}"),
+            None => path.to_owned(),
+        };
+        let page = send(addr, "GET", &target, &[BEARER], None).await;
+        ok(&page, 200, &target);
+        let page = page.json();
+        for item in items(&page) {
+            // Forge's ids are numbers in its answers, strings in the canonical API's.
+            let id = &item["id"];
+            seen.push(id.as_str().map_or_else(|| id.to_string(), str::to_owned));
+        }
+        match next(query.as_deref(), &page) {
+            Some(q) => query = Some(q),
+            None => return seen,
+        }
+    }
+    panic!("no last page after 20: {seen:?}");
+}
+
 #[tokio::test]
-async fn surfaces_follow_a_cursor_the_upstream_can_follow_and_refuse_one_it_cannot() {
+async fn surfaces_follow_a_cursor_the_upstream_gives_and_walk_to_one_their_client_computes() {
     let dir = dialects_dir();
     let gw = emulated(
         dir.path(),
         "[surfaces.relay-on-ledger]\ndialect = \"relay\"\nupstream = \"ledger\"\nprefix = \"/rl\"\n\
          [surfaces.ledger-on-relay]\ndialect = \"ledger\"\nupstream = \"relay\"\nprefix = \"/lr\"\n\
+         [surfaces.forge-on-shelf]\ndialect = \"forge\"\nupstream = \"shelf\"\nprefix = \"/fs\"\n\
+         [surfaces.tally-on-ledger]\ndialect = \"tally\"\nupstream = \"ledger\"\nprefix = \"/tl\"\n\
          [surfaces.forge-on-forge]\ndialect = \"forge\"\nupstream = \"forge\"\nprefix = \"/ff\"\n",
     )
     .await;
     // A Relay client (cursors it is given) in front of Ledger (last ids): the cursor it is
     // given is the last id, which Ledger follows.
-    let made = create(gw.addr, "/v1/upstreams/ledger/owners/a1/webhooks", 3).await;
+    let made = create(gw.addr, "/v1/upstreams/ledger/owners/a1/webhooks", 5).await;
     let mut seen = Vec::new();
     let mut after: Option<String> = None;
     loop {
@@ -440,34 +474,133 @@ async fn surfaces_follow_a_cursor_the_upstream_can_follow_and_refuse_one_it_cann
     }
     assert_eq!(seen, made);
 
-    // A Ledger client (last ids) in front of Relay (cursors it gives): the first page is
-    // Relay's, and says more follow; a last id means nothing to Relay and is refused.
-    create(gw.addr, "/v1/upstreams/relay/owners/p1/webhooks", 3).await;
-    let first = send(
+    // A Ledger client (last ids) in front of Relay (cursors it gives): each page after the
+    // first begins after the id the client names, found by walking Relay's own pages.
+    let relayed = create(gw.addr, "/v1/upstreams/relay/owners/p1/webhooks", 5).await;
+    let data = |page: &Value| page["data"].as_array().unwrap().clone();
+    let seen = page_through_surface(
+        gw.addr,
+        "/lr/v1/accounts/p1/webhook_endpoints?limit=2",
+        data,
+        |_, page| {
+            (page["has_more"] == true).then(|| {
+                let last = page["data"].as_array().unwrap().last().unwrap();
+                format!("starting_after={}", last["id"].as_str().unwrap())
+            })
+        },
+    )
+    .await;
+    assert_eq!(seen, relayed);
+    // Relay was asked with its own cursors, never with the client's ids.
+    let relay = journal(gw.emulators["relay"]).await;
+    let queries: Vec<&str> = relay
+        .iter()
+        .filter(|e| e["method"] == "GET")
+        .filter_map(|e| e["query"].as_str())
+        .collect();
+    assert!(queries.iter().any(|q| q.contains("after=")), "{queries:?}");
+    assert!(
+        queries
+            .iter()
+            .all(|q| !q.contains("we_") && !q.contains("starting_after")),
+        "{queries:?}"
+    );
+    // A page size that is not the walk's: three from after the first.
+    let page = send(
         gw.addr,
         "GET",
-        "/lr/v1/accounts/p1/webhook_endpoints?limit=2",
+        &format!(
+            "/lr/v1/accounts/p1/webhook_endpoints?limit=3&starting_after={}",
+            relayed[0]
+        ),
         &[BEARER],
         None,
     )
     .await;
-    ok(&first, 200, "the first page");
-    assert_eq!(first.json()["has_more"], true);
-    let last = first.json()["data"][1]["id"].as_str().unwrap().to_owned();
+    ok(&page, 200, "three after the first");
+    let ids: Vec<Value> = data(&page.json()).iter().map(|w| w["id"].clone()).collect();
+    assert_eq!(ids, relayed[1..4], "{}", page.json());
+    assert_eq!(page.json()["has_more"], true);
+    // An id no webhook of the list has is refused in Ledger's words, on its parameter.
+    let unknown = send(
+        gw.addr,
+        "GET",
+        "/lr/v1/accounts/p1/webhook_endpoints?limit=2&starting_after=we_nobody",
+        &[BEARER],
+        None,
+    )
+    .await;
+    assert!(
+        unknown.status == 400 || unknown.status == 422,
+        "{}",
+        unknown.json()
+    );
+    let error = &unknown.json()["error"];
+    assert_eq!(error["param"], "starting_after", "{error}");
+    assert!(
+        error["message"].as_str().unwrap().contains("we_nobody"),
+        "{error}"
+    );
+
+    // A Forge client (page numbers) in front of Shelf (next pages named in a `Link` header):
+    // page 2 of two is the third and fourth webhook, and the page after the last is empty.
+    let shelved = create(gw.addr, "/v1/upstreams/shelf/owners/octo/site/webhooks", 5).await;
+    let pages = |q: Option<&str>| {
+        q.and_then(|q| q.strip_prefix("page="))
+            .map_or(1, |n| n.parse::<u64>().unwrap())
+    };
+    let seen = page_through_surface(
+        gw.addr,
+        "/fs/repos/octo/site/hooks?per_page=2",
+        |page| page.as_array().unwrap().clone(),
+        |q, page| (!page.as_array().unwrap().is_empty()).then(|| format!("page={}", pages(q) + 1)),
+    )
+    .await;
+    assert_eq!(seen, shelved);
+    // Without a page size, Forge's own default (30) counts the pages: the second is empty.
+    let second = send(
+        gw.addr,
+        "GET",
+        "/fs/repos/octo/site/hooks?page=2",
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&second, 200, "Forge's second page of 30");
+    assert_eq!(second.json(), json!([]));
+    // A page that is no number is refused on its parameter.
     let refused = send(
         gw.addr,
         "GET",
-        &format!("/lr/v1/accounts/p1/webhook_endpoints?limit=2&starting_after={last}"),
+        "/fs/repos/octo/site/hooks?page=two",
         &[BEARER],
         None,
     )
     .await;
-    ok(&refused, 422, "a last id at Relay");
-    let message = refused.json()["error"]["message"]
-        .as_str()
+    assert!((400..500).contains(&refused.status), "{}", refused.json());
+    assert!(
+        refused.json().to_string().contains("page"),
+        "{}",
+        refused.json()
+    );
+
+    // A Tally client (positions) in front of Ledger (last ids): three from the second on.
+    let page = send(
+        gw.addr,
+        "GET",
+        "/tl/api/projects/a1/hooks?page_size=3&offset=1",
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&page, 200, "Tally at Ledger");
+    let ids: Vec<Value> = page.json()["hooks"]
+        .as_array()
         .unwrap()
-        .to_owned();
-    assert!(message.contains("starting_after"), "{message}");
+        .iter()
+        .map(|w| w["hook_id"].clone())
+        .collect();
+    assert_eq!(ids, made[1..4], "{}", page.json());
 
     // A Forge client in front of Forge pages by number, relayed as it is.
     let page = send(
@@ -479,6 +612,30 @@ async fn surfaces_follow_a_cursor_the_upstream_can_follow_and_refuse_one_it_cann
     )
     .await;
     ok(&page, 200, "Forge through Forge");
+}
+
+#[tokio::test]
+async fn a_walk_to_a_client_s_page_reads_at_most_a_hundred_pages() {
+    let dir = dialects_dir();
+    let gw = emulated(
+        dir.path(),
+        "[surfaces.ledger-on-relay]\ndialect = \"ledger\"\nupstream = \"relay\"\nprefix = \"/lr\"\n",
+    )
+    .await;
+    let made = create(gw.addr, "/v1/upstreams/relay/owners/p1/webhooks", 102).await;
+    let path = |after: &str| {
+        format!("/lr/v1/accounts/p1/webhook_endpoints?limit=1&starting_after={after}")
+    };
+    // The hundredth page is read: the webhook after it is answered.
+    let near = send(gw.addr, "GET", &path(&made[98]), &[BEARER], None).await;
+    ok(&near, 200, "99 pages in");
+    assert_eq!(near.json()["data"][0]["id"], made[99].as_str());
+    // One further in is refused on its parameter, never answered late.
+    let far = send(gw.addr, "GET", &path(&made[100]), &[BEARER], None).await;
+    assert_eq!(far.status, 422, "{}", far.json());
+    let message = far.json()["error"]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("starting_after"), "{message}");
+    assert!(message.contains("100 pages"), "{message}");
 }
 
 #[test]

@@ -49,6 +49,24 @@ impl Paging {
     pub fn is_given(self) -> bool {
         matches!(self, Paging::Given | Paging::Link | Paging::Url)
     }
+
+    /// The cursor a client computes for the page after one it asked for with `cursor` (none:
+    /// the first) and that held `count` webhooks, the last of them `last_id`'s: a position, a
+    /// page number or an id. `None` for cursors the vendor gives.
+    pub fn following(
+        self,
+        cursor: Option<&str>,
+        count: usize,
+        last_id: impl FnOnce() -> Option<String>,
+    ) -> Option<String> {
+        let at = |first: u64| cursor.and_then(|c| c.parse::<u64>().ok()).unwrap_or(first);
+        match self {
+            Paging::Offset => Some(at(0).saturating_add(count as u64).to_string()),
+            Paging::Page => Some(at(1).saturating_add(1).to_string()),
+            Paging::LastId => last_id(),
+            Paging::Given | Paging::Link | Paging::Url => None,
+        }
+    }
 }
 
 /// Which declared operation an endpoint is: the canonical action it carries out, and for

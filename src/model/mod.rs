@@ -95,6 +95,19 @@ pub struct ListQuery {
     /// The order the items are listed in, where the client asks for one; `None`: the
     /// backend's own.
     pub order: Option<Order>,
+    /// Where a page a client computed begins, at a vendor that pages another way: the vendor's
+    /// pages are read from the first, and what comes before this point passed over.
+    pub skip: Option<Skip>,
+}
+
+/// Where a page begins that a client computed (a position, a page number, the last id it
+/// saw), for a vendor whose own cursors mean something else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skip {
+    /// After this many webhooks.
+    Items(u64),
+    /// After the webhook of this id.
+    After(String),
 }
 
 /// The order of a list: oldest first or newest first.

@@ -364,19 +364,7 @@ fn computed_next(
     if items.is_empty() || last.unwrap_or_else(|| !full()) {
         return None;
     }
-    let at = |first: u64| {
-        asked
-            .cursor
-            .as_deref()
-            .and_then(|c| c.parse::<u64>().ok())
-            .unwrap_or(first)
-    };
-    match paging {
-        Paging::Offset => Some((at(0) + items.len() as u64).to_string()),
-        Paging::Page => Some((at(1) + 1).to_string()),
-        Paging::LastId => items.last_id(),
-        Paging::Given | Paging::Link | Paging::Url => None,
-    }
+    paging.following(asked.cursor.as_deref(), items.len(), || items.last_id())
 }
 
 /// The value of the query parameter `param` in a URL (absolute or relative): how a vendor

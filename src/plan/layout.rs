@@ -3,6 +3,7 @@
 //! an update's read first, the resources a change writes).
 
 use super::body::Extent;
+use super::walk::Walk;
 use super::{Plan, ResourceChange, Stage, UpdateParts};
 use crate::mapping::model::{Endpoint, FollowUp, ResourceVerb, Role, Strategy};
 use crate::model::{self, Action, UpdateMode};
@@ -16,6 +17,7 @@ impl<'a> Plan<'a> {
         match self.op.action {
             Action::List => {
                 self.own = Some(self.endpoint(Action::List)?);
+                self.walk = self.op.query.skip.take().map(Walk::new);
                 self.stages.push_back(Stage::Own);
             }
             Action::Delete => {

@@ -23,13 +23,14 @@
 //! This file is the step machine: what comes next, and what each answer changes. The stages are
 //! laid out by `layout`, with `scope` checking whose the webhook is; `body` makes a create's or
 //! update's body ready, `request` writes each stage's vendor request and `answer` reads what
-//! the vendor said.
+//! the vendor said; `walk` follows a vendor's pages to where a page a client computed begins.
 
 mod answer;
 mod body;
 mod layout;
 mod request;
 mod scope;
+mod walk;
 
 use crate::exchange::{Purpose, Reply, VendorRequest};
 use crate::mapping::model::{Dialect, Endpoint, Paging, ResourceVerb, Strategy};
@@ -141,6 +142,8 @@ pub struct Plan<'a> {
     current: Option<Map<String, Value>>,
     result: Option<Members>,
     page: Option<Page>,
+    /// Where a client's computed page begins at a vendor that pages another way.
+    walk: Option<walk::Walk>,
     tested: Option<Map<String, Value>>,
     dropped: Vec<String>,
     created: bool,
@@ -166,6 +169,7 @@ impl<'a> Plan<'a> {
             current: None,
             result: None,
             page: None,
+            walk: None,
             tested: None,
             dropped: Vec::new(),
             created: false,
@@ -333,7 +337,11 @@ impl<'a> Plan<'a> {
                 match self.op.action {
                     Action::List => {
                         let page = self.cx.page(own, parsed, &self.op.query, link.as_deref())?;
-                        self.page = Some(page);
+                        if self.walk.is_some() {
+                            self.walked(page)?;
+                        } else {
+                            self.page = Some(page);
+                        }
                     }
                     Action::Test => self.tested = Some(self.cx.test_result(own, parsed)?),
                     Action::Delete => {}

@@ -168,6 +168,17 @@ impl VendorApi {
                     O::TestResult(r) => fill.result = Some(self.shown(&d.test_result, &r)?),
                     O::List { items, next_cursor } => {
                         fill.count = Some(items.len());
+                        let asked = self.list_query(role, route.query.as_deref())?;
+                        // A cursor this vendor's clients compute is computed here as they do,
+                        // whatever the backend's own cursors are.
+                        let next_cursor = match next_cursor {
+                            Some(_) if !endpoint.paging.is_given() => endpoint.paging.following(
+                                asked.cursor.as_deref(),
+                                items.len(),
+                                || items.last_id(),
+                            ),
+                            next => next,
+                        };
                         let shown: Result<Vec<Value>, Problem> = items
                             .into_maps()
                             .into_iter()
@@ -178,7 +189,7 @@ impl VendorApi {
                             .collect();
                         fill.items = Some(Value::Array(shown?));
                         fill.done = Some(next_cursor.is_none());
-                        fill.limit = self.list_query(role, route.query.as_deref())?.limit;
+                        fill.limit = asked.limit;
                         // A vendor that names the next page by its URL: the URL, as it writes it.
                         fill.next_cursor = match (endpoint.paging, next_cursor) {
                             (Paging::Url, Some(next)) => {

@@ -1,12 +1,12 @@
 //! A list's query as the vendor's clients write it (page size, cursor, order), held to what
-//! the backend can do: what it cannot honour is refused, never ignored.
+//! the backend can do: what it cannot honour is refused, never ignored, and a cursor the
+//! client computed becomes where its page begins at an upstream that pages another way.
 
 use super::VendorApi;
 use crate::frontend::{Backend, query_pairs};
-use crate::mapping::Dialect;
 use crate::mapping::model::{Endpoint, Paging, Role};
 use crate::mapping::template::Template;
-use crate::model::{Action, ListQuery};
+use crate::model::{Action, ListQuery, Skip};
 use crate::problem::{Code, FieldError, Problem};
 
 impl VendorApi {
@@ -29,7 +29,7 @@ impl VendorApi {
     pub(super) fn list_for_backend(&self, query: Option<&str>) -> Result<ListQuery, Problem> {
         let role = Role::Action(Action::List);
         let mut out = self.list_query(role, query)?;
-        self.check_paging(&out)?;
+        self.walk_to(&mut out)?;
         let ordering = self.dialect.endpoint(role).and_then(|e| e.order.as_ref());
         match (out.order, self.backend_orders()) {
             (Some(_), false) => {
@@ -58,35 +58,48 @@ impl VendorApi {
         Ok(out)
     }
 
-    /// Refuses a cursor the backend cannot follow: one this vendor's clients compute (a
-    /// position, a page number, the last id they saw) means nothing to an upstream that pages
-    /// another way. Cursors an upstream gave, and any cursor of an upstream that pages the
-    /// same way, are passed on as they are.
-    fn check_paging(&self, asked: &ListQuery) -> Result<(), Problem> {
+    /// A cursor this vendor's clients compute (a position, a page number, the last id they
+    /// saw), for an upstream that pages another way: where the client's page begins, which the
+    /// plan walks the upstream's pages to (`plan::walk`); the page size is the client's, or
+    /// this vendor's default, so that a page number counts the pages the client counts.
+    /// Cursors an upstream gave, and any cursor of an upstream that pages the same way, are
+    /// passed on as they are.
+    fn walk_to(&self, asked: &mut ListQuery) -> Result<(), Problem> {
         let role = Role::Action(Action::List);
-        let (Some(_), Backend::Upstream(upstream)) = (&asked.cursor, &self.backend) else {
+        let (Some(cursor), Backend::Upstream(upstream)) = (&asked.cursor, &self.backend) else {
             return Ok(());
         };
-        let paging = |d: &Dialect| d.endpoint(role).map_or(Paging::Given, |e| e.paging);
-        let (ours, theirs) = (paging(&self.dialect), paging(&upstream.dialect));
-        if ours.is_given() || ours == theirs {
+        let ours = self.dialect.endpoint(role);
+        let paging = |e: Option<&Endpoint>| e.map_or(Paging::Given, |e| e.paging);
+        let (ours_paging, theirs) = (paging(ours), paging(upstream.dialect.endpoint(role)));
+        if ours_paging.is_given() || ours_paging == theirs {
             return Ok(());
         }
-        let param = self
-            .dialect
-            .endpoint(role)
-            .and_then(|e| e.param_of("cursor"))
-            .unwrap_or("cursor");
-        Err(Problem::with_errors(
-            Code::UnsupportedField,
-            vec![FieldError::in_query(
-                param,
-                format!(
-                    "cannot be followed: upstream {} pages its own way; only the first page can be read here",
-                    upstream.name
-                ),
-            )],
-        ))
+        let param = ours.and_then(|e| e.param_of("cursor")).unwrap_or("cursor");
+        let count = || {
+            cursor.parse::<u64>().map_err(|_| {
+                Problem::validation(vec![FieldError::in_query(
+                    param,
+                    format!("`{cursor}` is not a cursor this list gave"),
+                )])
+            })
+        };
+        asked.limit = asked
+            .limit
+            .or_else(|| ours.and_then(Endpoint::default_limit));
+        asked.skip = Some(match ours_paging {
+            Paging::Offset => Skip::Items(count()?),
+            // Page 0 is the first, as the numbered vendors take it; without a page size, the
+            // first page holds every webhook.
+            Paging::Page => Skip::Items(
+                count()?
+                    .saturating_sub(1)
+                    .saturating_mul(asked.limit.unwrap_or(u64::MAX)),
+            ),
+            _ => Skip::After(cursor.clone()),
+        });
+        asked.cursor = None;
+        Ok(())
     }
 
     /// A list's page as the client asks for it; a limit that is no count is refused, as the

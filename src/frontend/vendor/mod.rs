@@ -285,7 +285,15 @@ impl VendorApi {
             Backend::Upstream(u) => u.name.clone(),
             Backend::Store(s) => s.dialect().name.clone(),
         };
+        let list = self.dialect.endpoint(Role::Action(Action::List));
         for error in &mut problem.errors {
+            // A list's page size, cursor or order, named as this API's clients send it.
+            if error.place == crate::problem::Place::Query
+                && let Some(param) = list.and_then(|e| e.param_of(&error.field))
+            {
+                error.field = param.to_owned();
+                continue;
+            }
             let rule = self
                 .dialect
                 .webhook

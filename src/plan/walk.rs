@@ -1,0 +1,115 @@
+//! Walking a vendor's pages to where a page a client computed begins: a surface's client that
+//! pages by position, page number or last id, in front of a vendor whose cursors mean
+//! something else. The vendor's pages are read from its first, following its own cursors;
+//! what comes before the client's page is passed over, and its webhooks are gathered until
+//! the page is full or the vendor's list ends.
+//!
+//! Each client page costs as many vendor pages as lie before it: a walk reads at most
+//! [`MAX_PAGES`], and a page further in is refused on its cursor rather than answered late.
+
+use super::{Page, Plan, Stage};
+use crate::model::{Listed, Skip};
+use crate::problem::{Code, FieldError, Problem};
+use serde_json::Value;
+
+/// The most vendor pages one walk reads.
+const MAX_PAGES: usize = 100;
+
+/// A walk under way.
+#[derive(Debug)]
+pub(super) struct Walk {
+    /// What is still to be passed over; `None` once the client's page has begun.
+    skip: Option<Skip>,
+    /// How many webhooks were passed over.
+    passed: u64,
+    /// The client's page, as it is gathered.
+    page: Listed,
+    /// Whether a webhook was found beyond the full page.
+    beyond: bool,
+    /// Vendor pages read.
+    pages: usize,
+}
+
+impl Walk {
+    /// A walk that passes over what `skip` says.
+    pub(super) fn new(skip: Skip) -> Walk {
+        Walk {
+            skip: Some(skip).filter(|s| *s != Skip::Items(0)),
+            passed: 0,
+            page: Listed::default(),
+            beyond: false,
+            pages: 0,
+        }
+    }
+
+    /// Takes one webhook of the vendor's list, in order: passed over, gathered, or counted
+    /// as beyond a page of `limit`.
+    fn take(&mut self, webhook: serde_json::Map<String, Value>, limit: Option<u64>) {
+        match &mut self.skip {
+            Some(Skip::Items(left)) => {
+                *left -= 1;
+                self.passed += 1;
+                if *left == 0 {
+                    self.skip = None;
+                }
+            }
+            Some(Skip::After(id)) => {
+                self.passed += 1;
+                if webhook.get("id").and_then(Value::as_str) == Some(id.as_str()) {
+                    self.skip = None;
+                }
+            }
+            None if limit.is_some_and(|l| self.page.len() as u64 >= l) => self.beyond = true,
+            None => self.page.push(&webhook),
+        }
+    }
+}
+
+impl Plan<'_> {
+    /// A vendor page read on a walk: its webhooks taken in order, then the next vendor page
+    /// asked for, or the client's page made the plan's page. The page's next cursor is the
+    /// position after it, as an emulator's store gives it; a surface writes its client's
+    /// own cursor from its client's query.
+    pub(super) fn walked(&mut self, (items, next): Page) -> Result<(), Problem> {
+        let limit = self.op.query.limit;
+        let Some(walk) = self.walk.as_mut() else {
+            return Ok(());
+        };
+        walk.pages += 1;
+        for webhook in items.into_maps() {
+            walk.take(webhook, limit);
+        }
+        let full = walk.beyond || limit.is_some_and(|l| walk.page.len() as u64 >= l);
+        match next {
+            Some(cursor) if !full => {
+                if walk.pages >= MAX_PAGES {
+                    return Err(Problem::with_errors(
+                        Code::UnsupportedField,
+                        vec![FieldError::in_query(
+                            "cursor",
+                            format!(
+                                "is too far in: reaching it reads more than {MAX_PAGES} pages of upstream {}, which pages its own way",
+                                self.cx.upstream
+                            ),
+                        )],
+                    ));
+                }
+                self.op.query.cursor = Some(cursor);
+                self.stages.push_front(Stage::Own);
+                return Ok(());
+            }
+            _ => {}
+        }
+        if let Some(Skip::After(id)) = &walk.skip {
+            return Err(Problem::validation(vec![FieldError::in_query(
+                "cursor",
+                format!("no webhook `{id}` to list after"),
+            )]));
+        }
+        let more = walk.beyond || next.is_some();
+        let position = walk.passed + walk.page.len() as u64;
+        let page = std::mem::take(&mut walk.page);
+        self.page = Some((page, more.then(|| position.to_string())));
+        Ok(())
+    }
+}
