@@ -96,8 +96,10 @@ pub struct ListQuery {
     /// backend's own.
     pub order: Option<Order>,
     /// Where a page a client computed begins, at a vendor that pages another way: the vendor's
-    /// pages are read from the first, and what comes before this point passed over.
-    pub skip: Option<Skip>,
+    /// pages are read from the first, and what comes before this point passed over. Boxed:
+    /// every operation carries the field and few lists set it, and an operation is moved
+    /// whole several times a request.
+    pub skip: Option<Box<Skip>>,
 }
 
 /// Where a page begins that a client computed (a position, a page number, the last id it

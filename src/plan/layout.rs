@@ -17,7 +17,12 @@ impl<'a> Plan<'a> {
         match self.op.action {
             Action::List => {
                 self.own = Some(self.endpoint(Action::List)?);
-                self.walk = self.op.query.skip.take().map(Walk::new);
+                self.walk = self
+                    .op
+                    .query
+                    .skip
+                    .take()
+                    .map(|skip| Box::new(Walk::new(*skip)));
                 self.stages.push_back(Stage::Own);
             }
             Action::Delete => {

@@ -142,8 +142,9 @@ pub struct Plan<'a> {
     current: Option<Map<String, Value>>,
     result: Option<Members>,
     page: Option<Page>,
-    /// Where a client's computed page begins at a vendor that pages another way.
-    walk: Option<walk::Walk>,
+    /// Where a client's computed page begins at a vendor that pages another way (boxed: few
+    /// plans walk, and a plan is moved whole).
+    walk: Option<Box<walk::Walk>>,
     tested: Option<Map<String, Value>>,
     dropped: Vec<String>,
     created: bool,

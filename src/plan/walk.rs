@@ -113,3 +113,59 @@ impl Plan<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn webhook(id: &str) -> serde_json::Map<String, Value> {
+        serde_json::json!({"id": id}).as_object().unwrap().clone()
+    }
+
+    fn ids(page: &Listed) -> Vec<String> {
+        page.clone()
+            .into_maps()
+            .iter()
+            .map(|w| w["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn a_count_is_passed_over_then_a_page_gathered_and_what_lies_beyond_it_noted() {
+        let mut walk = Walk::new(Skip::Items(2));
+        for id in ["a", "b", "c", "d"] {
+            walk.take(webhook(id), Some(2));
+        }
+        assert_eq!(
+            (ids(&walk.page), walk.passed, walk.beyond),
+            (vec!["c".into(), "d".into()], 2, false)
+        );
+        walk.take(webhook("e"), Some(2));
+        assert!(walk.beyond);
+        assert_eq!(ids(&walk.page), ["c", "d"]);
+    }
+
+    #[test]
+    fn an_id_is_passed_over_with_what_comes_before_it() {
+        let mut walk = Walk::new(Skip::After("b".into()));
+        walk.take(webhook("a"), None);
+        assert!(walk.skip.is_some());
+        walk.take(webhook("b"), None);
+        assert!(walk.skip.is_none(), "the page begins after `b`");
+        for id in ["c", "d"] {
+            walk.take(webhook(id), None);
+        }
+        assert_eq!(
+            (ids(&walk.page), walk.passed),
+            (vec!["c".into(), "d".into()], 2)
+        );
+    }
+
+    #[test]
+    fn nothing_to_pass_over_begins_the_page_at_once() {
+        let mut walk = Walk::new(Skip::Items(0));
+        walk.take(webhook("a"), Some(1));
+        walk.take(webhook("b"), Some(1));
+        assert_eq!((ids(&walk.page), walk.beyond), (vec!["a".into()], true));
+    }
+}

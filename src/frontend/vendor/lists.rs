@@ -87,7 +87,7 @@ impl VendorApi {
         asked.limit = asked
             .limit
             .or_else(|| ours.and_then(Endpoint::default_limit));
-        asked.skip = Some(match ours_paging {
+        asked.skip = Some(Box::new(match ours_paging {
             Paging::Offset => Skip::Items(count()?),
             // Page 0 is the first, as the numbered vendors take it; without a page size, the
             // first page holds every webhook.
@@ -97,7 +97,7 @@ impl VendorApi {
                     .saturating_mul(asked.limit.unwrap_or(u64::MAX)),
             ),
             _ => Skip::After(cursor.clone()),
-        });
+        }));
         asked.cursor = None;
         Ok(())
     }
