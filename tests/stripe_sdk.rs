@@ -2,9 +2,10 @@
 //! environment the first time), a client nobody here wrote, driven by
 //! `tests/sdk/stripe_endpoints.py` against `tests/dialects/tariff.toml`, a vendor spelt as
 //! Stripe's webhook endpoints are: form bodies, `status` read and `disabled` sent, Unix times,
-//! lists paged after the last id. Against its emulator, paged two at a time by the SDK's own
-//! auto-pagination; and through its surface in front of an emulator of another vendor that
-//! takes JSON.
+//! lists paged after the last id. Against its emulator, and through its surface in front of an
+//! emulator of another vendor that takes JSON and gives its own cursors; paged two at a time by
+//! the SDK's own auto-pagination in both, the surface walking the other vendor's pages to each
+//! page the SDK asks for after its last id.
 
 mod support;
 
@@ -72,8 +73,20 @@ async fn the_sdk_works_through_its_surface_in_front_of_a_json_vendor() {
          [surfaces.tariff]\ndialect = \"tariff\"\nupstream = \"relay\"\nprefix = \"/tariff\"\nowner = \"p1\"\n"
     ))
     .await;
-    let steps = drive(format!("http://{}/tariff", gw.addr), false).await;
+    let steps = drive(format!("http://{}/tariff", gw.addr), true).await;
     the_sdk_saw_stripes_answers(&steps);
+    // Relay was paged with its own cursors, never asked after a Stripe-style id.
+    let journal = support::journal(gw.emulators["relay"]).await;
+    let lists: Vec<&str> = journal
+        .iter()
+        .filter(|e| e["method"] == "GET" && e["path"] == "/api/projects/p1/hooks")
+        .filter_map(|e| e["query"].as_str())
+        .collect();
+    assert!(lists.iter().any(|q| q.contains("after=")), "{lists:?}");
+    assert!(
+        lists.iter().all(|q| !q.contains("starting_after")),
+        "{lists:?}"
+    );
     // What Relay was sent: JSON, the SDK's form read into Relay's own members.
     let hooks = support::send(
         gw.emulators["relay"],
