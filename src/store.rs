@@ -55,6 +55,10 @@ pub struct Snapshot {
     pub secrets: Vec<(String, String)>,
     /// The next integer id.
     pub next_id: u64,
+    /// The creates made with an idempotency key, the latest last: a client's retry after a
+    /// restart answers as the first create did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keyed: Vec<Keyed>,
 }
 
 /// A stored webhook and its owner.
@@ -84,12 +88,19 @@ struct State {
 /// minutes.
 const KEPT_KEYS: usize = 1000;
 
-/// A create made with an idempotency key: what it asked for, and what it answered.
-struct Keyed {
-    key: String,
-    owner: Option<String>,
-    body: Option<Map<String, Value>>,
-    answer: crate::model::Members,
+/// A create made with an idempotency key: what it asked for, and what it answered (its
+/// signing secret included, as the first answer showed it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Keyed {
+    /// The client's key.
+    pub key: String,
+    /// The owner it was created under.
+    pub owner: Option<String>,
+    /// The canonical body it asked for: the same key with another body is a conflict.
+    pub body: Option<Map<String, Value>>,
+    /// The canonical webhook it answered with.
+    pub answer: Map<String, Value>,
 }
 
 impl State {
@@ -231,7 +242,7 @@ impl Store {
                                 format!("the idempotency key {key} was used for another request"),
                             ));
                         }
-                        return Ok(Outcome::Created(first.answer.clone()).into());
+                        return Ok(Outcome::Created(first.answer.clone().into()).into());
                     }
                     let outcome = self.create(&mut state, &op, None)?;
                     if let Outcome::Created(answer) = &outcome {
@@ -242,7 +253,7 @@ impl Store {
                             key: key.to_owned(),
                             owner: op.owner.clone(),
                             body: op.body.clone(),
-                            answer: answer.clone(),
+                            answer: answer.clone().into_map(),
                         });
                     }
                     outcome
@@ -356,6 +367,7 @@ impl Store {
                 .collect(),
             secrets: state.secrets.clone(),
             next_id: state.next_id,
+            keyed: state.keyed.iter().cloned().collect(),
         }
     }
 
@@ -369,6 +381,10 @@ impl Store {
             .collect();
         state.secrets = snapshot.secrets;
         state.next_id = snapshot.next_id.max(1);
+        state.keyed = snapshot.keyed.into();
+        while state.keyed.len() > KEPT_KEYS {
+            state.keyed.pop_front();
+        }
     }
 
     /// Stores webhooks as a test's fixtures give them, in canonical terms: the vendor's

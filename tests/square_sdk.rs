@@ -246,3 +246,58 @@ async fn a_canonical_create_repeated_with_its_key_makes_one_webhook_at_an_emulat
     let listed = support::send(gw.addr, "GET", hooks, &[], None).await;
     assert_eq!(listed.json()["data"].as_array().map(Vec::len), Some(3));
 }
+
+#[tokio::test]
+async fn an_emulator_with_a_state_file_keeps_its_idempotency_keys_across_a_restart() {
+    let state = tempfile::tempdir().unwrap();
+    let toml = format!(
+        "mappings_dir = {DIR:?}\n[upstreams.square]\ndialect = \"square\"\nemulate = true\n\
+         [upstreams.square.emulator]\nstate = \"{}/square.json\"\n",
+        state.path().display()
+    );
+    let create = |square: std::net::SocketAddr, url: &'static str| async move {
+        support::send(
+            square,
+            "POST",
+            "/v2/webhooks/subscriptions",
+            &[("authorization", "Bearer t")],
+            Some(&json!({"idempotency_key": "k-1", "subscription": {
+                "event_types": ["payment.created"], "notification_url": url}})),
+        )
+        .await
+    };
+    let gw = gateway(&toml).await;
+    let first = create(gw.emulators["square"], "https://example.com/1").await;
+    support::ok(&first, 200, "a create");
+    gw.stop().await;
+
+    // After the restart, the same create under the same key answers as the first did and
+    // makes nothing; another under that key is still a conflict.
+    let gw = gateway(&toml).await;
+    let square = gw.emulators["square"];
+    let again = create(square, "https://example.com/1").await;
+    support::ok(&again, 200, "the same create after a restart");
+    assert_eq!(again.json(), first.json());
+    let other = create(square, "https://example.com/2").await;
+    support::ok(
+        &other,
+        409,
+        "another create under the same key after a restart",
+    );
+    let listed = support::send(
+        square,
+        "GET",
+        "/v2/webhooks/subscriptions",
+        &[("authorization", "Bearer t")],
+        None,
+    )
+    .await;
+    assert_eq!(
+        listed.json()["subscriptions"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        listed.json()
+    );
+    let text = std::fs::read_to_string(state.path().join("square.json")).unwrap();
+    assert!(text.contains("\"keyed\""), "{text}");
+}
