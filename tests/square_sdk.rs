@@ -162,6 +162,33 @@ async fn a_clients_key_in_the_body_reaches_the_vendor_behind_in_its_header() {
     assert!(!String::from_utf8_lossy(&seen[0].body).contains("k-2"));
 }
 
+/// A create at an emulator of Quad under the idempotency key `key`, in its body.
+async fn keyed_create(square: std::net::SocketAddr, key: &str, url: &str) -> support::Answer {
+    support::send(
+        square,
+        "POST",
+        "/v2/webhooks/subscriptions",
+        &[("authorization", "Bearer t")],
+        Some(&json!({"idempotency_key": key, "subscription": {
+            "event_types": ["payment.created"], "notification_url": url}})),
+    )
+    .await
+}
+
+/// How many subscriptions an emulator of Quad lists.
+async fn subscriptions(square: std::net::SocketAddr) -> usize {
+    let listed = support::send(
+        square,
+        "GET",
+        "/v2/webhooks/subscriptions",
+        &[("authorization", "Bearer t")],
+        None,
+    )
+    .await;
+    let count = listed.json()["subscriptions"].as_array().map(Vec::len);
+    count.unwrap_or_else(|| panic!("no subscriptions: {}", listed.json()))
+}
+
 #[tokio::test]
 async fn the_emulator_makes_one_subscription_of_a_create_repeated_with_its_key() {
     let gw = gateway(&format!(
@@ -169,17 +196,7 @@ async fn the_emulator_makes_one_subscription_of_a_create_repeated_with_its_key()
     ))
     .await;
     let square = gw.emulators["square"];
-    let create = |key: &'static str, url: &'static str| async move {
-        support::send(
-            square,
-            "POST",
-            "/v2/webhooks/subscriptions",
-            &[("authorization", "Bearer t")],
-            Some(&json!({"idempotency_key": key, "subscription": {
-                "event_types": ["payment.created"], "notification_url": url}})),
-        )
-        .await
-    };
+    let create = |key, url| keyed_create(square, key, url);
     let first = create("k-1", "https://example.com/1").await;
     support::ok(&first, 200, "a create");
     let again = create("k-1", "https://example.com/1").await;
@@ -198,20 +215,7 @@ async fn the_emulator_makes_one_subscription_of_a_create_repeated_with_its_key()
         fresh.json()["subscription"]["id"],
         first.json()["subscription"]["id"]
     );
-    let listed = support::send(
-        square,
-        "GET",
-        "/v2/webhooks/subscriptions",
-        &[("authorization", "Bearer t")],
-        None,
-    )
-    .await;
-    assert_eq!(
-        listed.json()["subscriptions"].as_array().map(Vec::len),
-        Some(2),
-        "{}",
-        listed.json()
-    );
+    assert_eq!(subscriptions(square).await, 2);
 }
 
 #[tokio::test]
@@ -255,17 +259,7 @@ async fn an_emulator_with_a_state_file_keeps_its_idempotency_keys_across_a_resta
          [upstreams.square.emulator]\nstate = \"{}/square.json\"\n",
         state.path().display()
     );
-    let create = |square: std::net::SocketAddr, url: &'static str| async move {
-        support::send(
-            square,
-            "POST",
-            "/v2/webhooks/subscriptions",
-            &[("authorization", "Bearer t")],
-            Some(&json!({"idempotency_key": "k-1", "subscription": {
-                "event_types": ["payment.created"], "notification_url": url}})),
-        )
-        .await
-    };
+    let create = |square, url| keyed_create(square, "k-1", url);
     let gw = gateway(&toml).await;
     let first = create(gw.emulators["square"], "https://example.com/1").await;
     support::ok(&first, 200, "a create");
@@ -284,20 +278,7 @@ async fn an_emulator_with_a_state_file_keeps_its_idempotency_keys_across_a_resta
         409,
         "another create under the same key after a restart",
     );
-    let listed = support::send(
-        square,
-        "GET",
-        "/v2/webhooks/subscriptions",
-        &[("authorization", "Bearer t")],
-        None,
-    )
-    .await;
-    assert_eq!(
-        listed.json()["subscriptions"].as_array().map(Vec::len),
-        Some(1),
-        "{}",
-        listed.json()
-    );
+    assert_eq!(subscriptions(square).await, 1);
     let text = std::fs::read_to_string(state.path().join("square.json")).unwrap();
     assert!(text.contains("\"keyed\""), "{text}");
 }
