@@ -18,7 +18,7 @@ const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
 const BEARER: (&str, &str) = ("authorization", "Bearer t");
 
 /// The test dialects; `tally`: Relay paging by position; `shelf`: Forge naming its next page
-/// in a `Link` header, as Shopify does.
+/// in a `Link` header, as Shopify does; `roomy`: Relay with a largest page.
 fn dialects_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for entry in std::fs::read_dir(DIR).unwrap() {
@@ -43,13 +43,18 @@ fn dialects_dir() -> tempfile::TempDir {
         "query = { limit = \"{{limit|50}}\", page_info = \"{{cursor}}\" }\nnext = \"link\"",
     );
     std::fs::write(dir.path().join("shelf.toml"), shelf).unwrap();
+    // Roomy: Relay serving pages of at most 50.
+    let list = "query = { page_size = \"{{limit}}\", after = \"{{cursor}}\" }\n";
+    let roomy = relay.replace(list, &format!("{list}limit = {{ max = 50 }}\n"));
+    assert_ne!(roomy, relay);
+    std::fs::write(dir.path().join("roomy.toml"), roomy).unwrap();
     dir
 }
 
 /// Every dialect of the folder emulated, under its own name.
 async fn emulated(dir: &Path, more: &str) -> hookgate::app::Running {
     let mut toml = format!("mappings_dir = {:?}\n", dir.to_str().unwrap());
-    for name in ["forge", "ledger", "relay", "tally", "shelf"] {
+    for name in ["forge", "ledger", "relay", "tally", "shelf", "roomy"] {
         toml.push_str(&format!(
             "[upstreams.{name}]\ndialect = \"{name}\"\nemulate = true\n"
         ));
@@ -448,7 +453,8 @@ async fn surfaces_follow_a_cursor_the_upstream_gives_and_walk_to_one_their_clien
          [surfaces.ledger-on-relay]\ndialect = \"ledger\"\nupstream = \"relay\"\nprefix = \"/lr\"\n\
          [surfaces.forge-on-shelf]\ndialect = \"forge\"\nupstream = \"shelf\"\nprefix = \"/fs\"\n\
          [surfaces.tally-on-ledger]\ndialect = \"tally\"\nupstream = \"ledger\"\nprefix = \"/tl\"\n\
-         [surfaces.forge-on-forge]\ndialect = \"forge\"\nupstream = \"forge\"\nprefix = \"/ff\"\n",
+         [surfaces.forge-on-forge]\ndialect = \"forge\"\nupstream = \"forge\"\nprefix = \"/ff\"\n\
+         [surfaces.ledger-on-roomy]\ndialect = \"ledger\"\nupstream = \"roomy\"\nprefix = \"/lm\"\n",
     )
     .await;
     // A Relay client (cursors it is given) in front of Ledger (last ids): the cursor it is
@@ -601,6 +607,31 @@ async fn surfaces_follow_a_cursor_the_upstream_gives_and_walk_to_one_their_clien
         .map(|w| w["hook_id"].clone())
         .collect();
     assert_eq!(ids, made[1..4], "{}", page.json());
+
+    // Where the upstream says how large a page it serves, a walk reads pages that large: the
+    // page after the first of five is one call.
+    let roomed = create(gw.addr, "/v1/upstreams/roomy/owners/r1/webhooks", 5).await;
+    let page = send(
+        gw.addr,
+        "GET",
+        &format!(
+            "/lm/v1/accounts/r1/webhook_endpoints?limit=2&starting_after={}",
+            roomed[0]
+        ),
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&page, 200, "a walk at Roomy");
+    let ids: Vec<Value> = data(&page.json()).iter().map(|w| w["id"].clone()).collect();
+    assert_eq!(ids, roomed[1..3], "{}", page.json());
+    let walked: Vec<String> = journal(gw.emulators["roomy"])
+        .await
+        .iter()
+        .filter(|e| e["method"] == "GET")
+        .filter_map(|e| e["query"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(walked, ["page_size=50"], "{walked:?}");
 
     // A Forge client in front of Forge pages by number, relayed as it is.
     let page = send(

@@ -16,13 +16,18 @@ impl<'a> Plan<'a> {
         let d = self.cx.dialect;
         match self.op.action {
             Action::List => {
-                self.own = Some(self.endpoint(Action::List)?);
-                self.walk = self
-                    .op
-                    .query
-                    .skip
-                    .take()
-                    .map(|skip| Box::new(Walk::new(*skip)));
+                let own = self.endpoint(Action::List)?;
+                self.own = Some(own);
+                if let Some(skip) = self.op.query.skip.take() {
+                    // The client's page is gathered from the vendor's pages, asked for as large
+                    // as the vendor serves them (its declared largest), so that a walk makes
+                    // as few calls as it can.
+                    let want = self.op.query.limit;
+                    if let Some((max, _)) = own.max_limit {
+                        self.op.query.limit = Some(max);
+                    }
+                    self.walk = Some(Box::new(Walk::new(*skip, want)));
+                }
                 self.stages.push_back(Stage::Own);
             }
             Action::Delete => {

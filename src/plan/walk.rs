@@ -28,23 +28,33 @@ pub(super) struct Walk {
     beyond: bool,
     /// Vendor pages read.
     pages: usize,
+    /// The client's page size, where it has one (the vendor's pages may be larger).
+    want: Option<u64>,
 }
 
 impl Walk {
-    /// A walk that passes over what `skip` says.
-    pub(super) fn new(skip: Skip) -> Walk {
+    /// A walk that passes over what `skip` says, to a page of `want` webhooks (none: every
+    /// one that follows).
+    pub(super) fn new(skip: Skip, want: Option<u64>) -> Walk {
         Walk {
             skip: Some(skip).filter(|s| *s != Skip::Items(0)),
             passed: 0,
             page: Listed::default(),
             beyond: false,
             pages: 0,
+            want,
         }
     }
 
+    /// Whether the client's page is full.
+    fn full(&self) -> bool {
+        self.want.is_some_and(|w| self.page.len() as u64 >= w)
+    }
+
     /// Takes one webhook of the vendor's list, in order: passed over, gathered, or counted
-    /// as beyond a page of `limit`.
-    fn take(&mut self, webhook: serde_json::Map<String, Value>, limit: Option<u64>) {
+    /// as beyond the client's page.
+    fn take(&mut self, webhook: serde_json::Map<String, Value>) {
+        let full = self.full();
         match &mut self.skip {
             Some(Skip::Items(left)) => {
                 *left -= 1;
@@ -59,7 +69,7 @@ impl Walk {
                     self.skip = None;
                 }
             }
-            None if limit.is_some_and(|l| self.page.len() as u64 >= l) => self.beyond = true,
+            None if full => self.beyond = true,
             None => self.page.push(&webhook),
         }
     }
@@ -71,15 +81,14 @@ impl Plan<'_> {
     /// position after it, as an emulator's store gives it; a surface writes its client's
     /// own cursor from its client's query.
     pub(super) fn walked(&mut self, (items, next): Page) -> Result<(), Problem> {
-        let limit = self.op.query.limit;
         let Some(walk) = self.walk.as_mut() else {
             return Ok(());
         };
         walk.pages += 1;
         for webhook in items.into_maps() {
-            walk.take(webhook, limit);
+            walk.take(webhook);
         }
-        let full = walk.beyond || limit.is_some_and(|l| walk.page.len() as u64 >= l);
+        let full = walk.beyond || walk.full();
         match next {
             Some(cursor) if !full => {
                 if walk.pages >= MAX_PAGES {
@@ -132,28 +141,28 @@ mod tests {
 
     #[test]
     fn a_count_is_passed_over_then_a_page_gathered_and_what_lies_beyond_it_noted() {
-        let mut walk = Walk::new(Skip::Items(2));
+        let mut walk = Walk::new(Skip::Items(2), Some(2));
         for id in ["a", "b", "c", "d"] {
-            walk.take(webhook(id), Some(2));
+            walk.take(webhook(id));
         }
         assert_eq!(
             (ids(&walk.page), walk.passed, walk.beyond),
             (vec!["c".into(), "d".into()], 2, false)
         );
-        walk.take(webhook("e"), Some(2));
+        walk.take(webhook("e"));
         assert!(walk.beyond);
         assert_eq!(ids(&walk.page), ["c", "d"]);
     }
 
     #[test]
     fn an_id_is_passed_over_with_what_comes_before_it() {
-        let mut walk = Walk::new(Skip::After("b".into()));
-        walk.take(webhook("a"), None);
+        let mut walk = Walk::new(Skip::After("b".into()), None);
+        walk.take(webhook("a"));
         assert!(walk.skip.is_some());
-        walk.take(webhook("b"), None);
+        walk.take(webhook("b"));
         assert!(walk.skip.is_none(), "the page begins after `b`");
         for id in ["c", "d"] {
-            walk.take(webhook(id), None);
+            walk.take(webhook(id));
         }
         assert_eq!(
             (ids(&walk.page), walk.passed),
@@ -163,9 +172,9 @@ mod tests {
 
     #[test]
     fn nothing_to_pass_over_begins_the_page_at_once() {
-        let mut walk = Walk::new(Skip::Items(0));
-        walk.take(webhook("a"), Some(1));
-        walk.take(webhook("b"), Some(1));
+        let mut walk = Walk::new(Skip::Items(0), Some(1));
+        walk.take(webhook("a"));
+        walk.take(webhook("b"));
         assert_eq!((ids(&walk.page), walk.beyond), (vec!["a".into()], true));
     }
 }
