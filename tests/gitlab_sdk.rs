@@ -96,24 +96,11 @@ async fn the_client_works_through_its_surface_in_front_of_a_vendor_that_lists_ev
     let steps = drive(format!("http://{}/lab", gw.addr), false).await;
     the_client_saw_gitlabs_answers(&steps);
     // What Relay keeps: the list the flags stand for.
-    let hooks = support::send(
-        gw.emulators["relay"],
-        "GET",
-        "/api/projects/3/hooks",
-        &[("authorization", "Bearer t")],
-        None,
-    )
-    .await;
-    let listed = hooks.json();
-    let kept: Vec<&Value> = listed["hooks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| &h["topics"])
-        .collect();
+    let listed = support::relay_hooks(gw.emulators["relay"], "3").await;
+    let kept: Vec<&Value> = listed.iter().map(|h| &h["topics"]).collect();
     assert_eq!(
         kept,
         [&json!(["push_events"]), &json!(["job_events"])],
-        "{listed}"
+        "{listed:?}"
     );
 }

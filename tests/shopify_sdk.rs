@@ -62,24 +62,11 @@ async fn the_library_works_through_its_surface_in_front_of_another_vendor() {
     let steps = drive(format!("http://{}/shop", gw.addr)).await;
     the_library_saw_the_vendors_answers(&steps);
     // What Relay keeps, under the one project the surface bridges: a topic each.
-    let kept = support::send(
-        gw.emulators["relay"],
-        "GET",
-        "/api/projects/7/hooks",
-        &[("authorization", "Bearer t")],
-        None,
-    )
-    .await;
-    let hooks = kept.json();
-    let topics: Vec<&Value> = hooks["hooks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| &h["topics"])
-        .collect();
+    let hooks = support::relay_hooks(gw.emulators["relay"], "7").await;
+    let topics: Vec<&Value> = hooks.iter().map(|h| &h["topics"]).collect();
     assert_eq!(
         topics,
         [&json!(["orders/paid"]), &json!(["app/uninstalled"])],
-        "{hooks}"
+        "{hooks:?}"
     );
 }

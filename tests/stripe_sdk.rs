@@ -88,15 +88,8 @@ async fn the_sdk_works_through_its_surface_in_front_of_a_json_vendor() {
         "{lists:?}"
     );
     // What Relay was sent: JSON, the SDK's form read into Relay's own members.
-    let hooks = support::send(
-        gw.emulators["relay"],
-        "GET",
-        "/api/projects/p1/hooks",
-        &[("authorization", "Bearer t")],
-        None,
-    )
-    .await;
-    let first = &hooks.json()["hooks"][0];
+    let hooks = support::relay_hooks(gw.emulators["relay"], "p1").await;
+    let first = &hooks[0];
     assert_eq!(
         first["topics"],
         json!(["invoice.paid", "charge.failed"]),

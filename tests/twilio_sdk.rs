@@ -90,18 +90,10 @@ async fn the_sdk_works_through_its_surface_in_front_of_another_vendor() {
     let steps = drive(format!("http://{}/parley", gw.addr)).await;
     the_sdk_saw_the_vendors_answers(&steps);
     // What Relay keeps, under the conversation as its project.
-    let kept = send(
-        gw.emulators["relay"],
-        "GET",
-        &format!("/api/projects/{CONVERSATION}/hooks"),
-        &[("authorization", "Bearer t")],
-        None,
-    )
-    .await;
-    let hooks = kept.json();
+    let hooks = support::relay_hooks(gw.emulators["relay"], CONVERSATION).await;
     assert_eq!(
-        hooks["hooks"][0]["target"]["url"], "https://example.com/hooks/3",
-        "{hooks}"
+        hooks[0]["target"]["url"], "https://example.com/hooks/3",
+        "{hooks:?}"
     );
     // A target the canonical model has no place for is refused, not made a webhook.
     let trigger = support::send_raw(

@@ -353,6 +353,25 @@ pub fn ok(answer: &Answer, status: u16, what: &str) {
     );
 }
 
+/// The hooks an emulator of Relay (`tests/dialects/relay.toml`) keeps under `project`, as
+/// it lists them: what a surface in front of it wrote there.
+pub async fn relay_hooks(emulator: SocketAddr, project: &str) -> Vec<Value> {
+    let path = format!("/api/projects/{project}/hooks");
+    let listed = send(
+        emulator,
+        "GET",
+        &path,
+        &[("authorization", "Bearer t")],
+        None,
+    )
+    .await;
+    ok(&listed, 200, &path);
+    match listed.json()["hooks"].take() {
+        Value::Array(hooks) => hooks,
+        other => panic!("no hooks: {other}"),
+    }
+}
+
 /// The entries of an emulator's journal: the requests it received, oldest first.
 pub async fn journal(emulator: SocketAddr) -> Vec<Value> {
     let answer = send(emulator, "GET", "/__hookgate/journal", &[], None).await;
