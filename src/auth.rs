@@ -5,7 +5,7 @@
 //! vendor's own header) or in `X-Api-Key`. Frontends say where to look; this module finds the
 //! key there and says whether it opens the door.
 
-use crate::mapping::model::ClientAuth;
+use crate::mapping::model::{ClientAuth, CredentialPart};
 use crate::model::Action;
 use crate::problem::{Code, Problem};
 use http::{HeaderMap, HeaderName, HeaderValue};
@@ -218,6 +218,29 @@ pub fn asked(how: &ClientAuth) -> String {
         }
         ClientAuth::Query { name } => format!("the query parameter {name}"),
         ClientAuth::None => "no header".into(),
+    }
+}
+
+/// The first further part of a credential that a client's request lacks (absent or empty),
+/// named where it was to be: `Ok` when all are there.
+pub fn parts_presented(
+    parts: &[CredentialPart],
+    headers: &HeaderMap,
+    query: Option<&str>,
+) -> Result<(), String> {
+    let lacking = parts.iter().find(|part| match part {
+        CredentialPart::Header(name) => headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .is_none_or(|v| v.trim().is_empty()),
+        CredentialPart::Query(name) => query.is_none_or(|q| {
+            !form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == *name && !v.trim().is_empty())
+        }),
+    });
+    match lacking {
+        None => Ok(()),
+        Some(CredentialPart::Header(name)) => Err(header_name(name)),
+        Some(CredentialPart::Query(name)) => Err(format!("the query parameter {name}")),
     }
 }
 

@@ -294,6 +294,27 @@ pub enum UpstreamAuth {
     None,
 }
 
+/// A further part of hookgate's credential at a vendor, with its token already read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthPart {
+    /// A token in the vendor's header `name`, after `prefix`.
+    Header {
+        /// The header.
+        name: http::HeaderName,
+        /// What comes before the token.
+        prefix: String,
+        /// The token.
+        token: Secret,
+    },
+    /// A token in the vendor's query parameter `name`.
+    Query {
+        /// The parameter.
+        name: String,
+        /// The token.
+        token: Secret,
+    },
+}
+
 /// One upstream, validated: a vendor account hookgate calls, or an emulated vendor.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpstreamConfig {
@@ -309,6 +330,8 @@ pub struct UpstreamConfig {
     pub emulator_listen: SocketAddr,
     /// How hookgate authenticates to the vendor.
     pub auth: UpstreamAuth,
+    /// The further parts of its credential, where the vendor takes several (a key and a token).
+    pub auth_parts: Vec<AuthPart>,
     /// Timeouts, retries, circuit breaker and concurrency of its calls.
     pub policy: Policy,
     /// The emulator's settings (defaults unless emulated and configured).

@@ -214,6 +214,13 @@ async fn answer<F: Frontend, B: RequestBody>(
             .map(|v| (credential.clone(), v.clone())),
         frontend::idempotency_key(headers, front.idempotency_header()),
     );
+    let parts = front.credential_parts();
+    if !parts.is_empty() {
+        let sent = parts
+            .iter()
+            .filter_map(|n| Some((n.clone(), headers.get(n)?.clone())));
+        call.client_auth_parts = sent.collect();
+    }
     let phases = async {
         front.authenticate(routed, headers, &admission.inbound)?;
         let bytes = read_body(body, headers, routed.reads_body, admission.body_limit).await?;
@@ -227,7 +234,8 @@ async fn answer<F: Frontend, B: RequestBody>(
         let outcome = execute(routed.backend.as_ref(), job, &call)
             .await
             .map_err(|p| {
-                credentials(headers, credential, routed.backend.as_ref(), &mut secrets);
+                let sent = (credential, parts);
+                credentials(headers, sent, routed.backend.as_ref(), &mut secrets);
                 front.backend_problem(p.redacted(&secrets))
             })?;
         front.render(routed, outcome)
@@ -331,17 +339,18 @@ fn keep(secrets: &mut Vec<String>, s: &str) {
 }
 
 /// Adds the credentials a vendor's message may echo to `secrets`: the client's (whole, and the
-/// token after a scheme) and hookgate's own token at the upstream.
+/// token after a scheme), sent in `Authorization` or `X-Api-Key`, in the header its vendor's
+/// clients use and in those of the further parts, and hookgate's own token at the upstream.
 fn credentials(
     headers: &HeaderMap,
-    credential: &http::HeaderName,
+    (credential, parts): (&http::HeaderName, &[http::HeaderName]),
     backend: Option<&Backend>,
     secrets: &mut Vec<String>,
 ) {
     // The vendor's own credential header, where it is not `Authorization`.
     let own = (*credential != http::header::AUTHORIZATION).then_some(credential);
     let names = [&http::header::AUTHORIZATION, &crate::auth::X_API_KEY];
-    for name in names.into_iter().chain(own) {
+    for name in names.into_iter().chain(own).chain(parts) {
         let Some(v) = headers.get(name).and_then(|v| v.to_str().ok()) else {
             continue;
         };

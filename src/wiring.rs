@@ -12,7 +12,7 @@ use crate::http::client::Client;
 use crate::http::connect::Origin;
 use crate::http::inbound::Incoming;
 use crate::mapping::Dialect;
-use crate::mapping::model::ClientAuth;
+use crate::mapping::model::{ClientAuth, CredentialPart};
 use crate::setup::StartError;
 use crate::upstream::resilience::Guard;
 use crate::upstream::{Auth, HeaderSecret, Secret, Upstream};
@@ -116,55 +116,39 @@ pub fn upstream(
             }],
         })
     };
-    // One header field, and what a vendor's message echoing it is redacted of.
-    let own = |name: http::HeaderName, text: String, secrets: Vec<&str>| {
-        let value = HeaderSecret::new(&text)
-            .ok_or_else(|| refused("auth", "the token is not a valid header value".into()))?;
-        Ok::<_, StartError>(Auth::Own {
-            name,
-            value,
-            secrets: secrets
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .map(Secret::new)
-                .collect(),
-        })
-    };
-    // The token as a query parameter, added to each request as it is sent.
-    let query = |name: &str, token: &Secret| {
-        let pair = crate::auth::query_pair(name, token.expose());
-        let encoded = pair.split_once('=').map_or("", |(_, v)| v).to_owned();
-        Auth::Query {
-            secrets: vec![
-                token.clone(),
-                Secret::new(encoded),
-                Secret::new(pair.clone()),
-            ],
-            pair: Secret::new(pair),
+    let mut own = Own::default();
+    match (&u.auth, u.emulate) {
+        // The gateway's key, presented as the vendor's clients present theirs, and a stand-in
+        // for each further part of their credential, which the emulator only asks to be there.
+        (_, true) => {
+            let key = internal.secret().expose();
+            match &dialect.client_auth {
+                ClientAuth::Query { name } => own.query(name, key),
+                how => {
+                    if let Some((name, value)) = crate::auth::present(how, key) {
+                        let text = value.to_str().unwrap_or_default().to_owned();
+                        own.header(name, text, &[key])
+                            .map_err(|m| refused("auth", m))?;
+                    }
+                }
+            }
+            for part in &dialect.client_auth_parts {
+                match part {
+                    CredentialPart::Header(name) => own
+                        .header(name.clone(), "hookgate".into(), &[])
+                        .map_err(|m| refused("auth", m))?,
+                    CredentialPart::Query(name) => own.query(name, "hookgate"),
+                }
+            }
         }
-    };
-    let auth = match (&u.auth, u.emulate) {
-        // The gateway's key, presented as the vendor's clients present theirs.
-        (_, true) => match &dialect.client_auth {
-            ClientAuth::Query { name } => query(name, internal.secret()),
-            how => match crate::auth::present(how, internal.secret().expose()) {
-                Some((name, value)) => Auth::Own {
-                    name,
-                    value: HeaderSecret::new(value.to_str().unwrap_or_default()).ok_or_else(
-                        || refused("auth", "the key is not a valid header value".into()),
-                    )?,
-                    secrets: vec![internal.secret().clone()],
-                },
-                None => Auth::None,
-            },
-        },
         (UpstreamAuth::Bearer(token), false) => {
             let token = token.expose();
-            own(
+            own.header(
                 http::header::AUTHORIZATION,
                 format!("Bearer {token}"),
-                vec![token],
-            )?
+                &[token],
+            )
+            .map_err(|m| refused("auth", m))?;
         }
         (UpstreamAuth::Basic(pair), false) => {
             use base64::Engine;
@@ -172,11 +156,12 @@ pub fn upstream(
             let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
             let (user, password) = pair.split_once(':').unwrap_or((pair, ""));
             let secret = if password.is_empty() { user } else { password };
-            own(
+            own.header(
                 http::header::AUTHORIZATION,
                 format!("Basic {encoded}"),
-                vec![pair, &encoded, secret],
-            )?
+                &[pair, &encoded, secret],
+            )
+            .map_err(|m| refused("auth", m))?;
         }
         (
             UpstreamAuth::Header {
@@ -186,37 +171,36 @@ pub fn upstream(
             },
             false,
         ) => {
+            sent_by_dialect(&dialect, name).map_err(|m| refused("auth.name", m))?;
             let token = token.expose();
-            // A header the mapping file sends of its own would go out twice, or in its place.
-            if dialect.idempotency_key.as_ref() == Some(name) {
-                return Err(refused(
-                    "auth.name",
-                    format!(
-                        "`{name}` is dialect {}'s idempotency key header",
-                        dialect.name
-                    ),
-                ));
-            }
-            if let Some(e) = dialect
-                .operations
-                .iter()
-                .find(|e| e.headers.iter().any(|(n, _)| n == name))
-            {
-                return Err(refused(
-                    "auth.name",
-                    format!(
-                        "`{name}` is a header operation `{}` of dialect {} sends",
-                        e.name(),
-                        dialect.name
-                    ),
-                ));
-            }
-            own(name.clone(), format!("{prefix}{token}"), vec![token])?
+            own.header(name.clone(), format!("{prefix}{token}"), &[token])
+                .map_err(|m| refused("auth", m))?;
         }
-        (UpstreamAuth::Query { name, token }, false) => query(name, token),
+        (UpstreamAuth::Query { name, token }, false) => own.query(name, token.expose()),
+        (UpstreamAuth::Passthrough | UpstreamAuth::None, false) => {}
+    }
+    for (i, part) in u.auth_parts.iter().enumerate() {
+        let at = format!("auth.also[{i}]");
+        match part {
+            config::AuthPart::Header {
+                name,
+                prefix,
+                token,
+            } => {
+                sent_by_dialect(&dialect, name).map_err(|m| refused(&format!("{at}.name"), m))?;
+                let token = token.expose();
+                own.header(name.clone(), format!("{prefix}{token}"), &[token])
+                    .map_err(|m| refused(&at, m))?;
+            }
+            config::AuthPart::Query { name, token } => own.query(name, token.expose()),
+        }
+    }
+    let auth = match (&u.auth, u.emulate) {
         (UpstreamAuth::Passthrough, false) => Auth::Passthrough,
-        (UpstreamAuth::None, false) => Auth::None,
+        _ if own.headers.is_empty() && own.query.is_empty() => Auth::None,
+        _ => own.into_auth(),
     };
+
     let (origin, base_path) = Origin::split(&base_url).map_err(|message| {
         StartError::Config(ConfigReport {
             source: "configuration".into(),
@@ -242,6 +226,75 @@ pub fn upstream(
         latency: crate::metrics::get().upstream_latency(&u.name),
         turns: Default::default(),
     })
+}
+
+/// hookgate's own credential at a vendor, gathered part by part: each header field and query
+/// parameter as it is sent, and the texts a vendor's message echoing one is redacted of.
+#[derive(Default)]
+struct Own {
+    headers: Vec<(http::HeaderName, HeaderSecret)>,
+    query: Vec<String>,
+    secrets: Vec<Secret>,
+}
+
+impl Own {
+    /// A header field `name: text`, its secret parts `secrets`.
+    fn header(
+        &mut self,
+        name: http::HeaderName,
+        text: String,
+        secrets: &[&str],
+    ) -> Result<(), String> {
+        let value =
+            HeaderSecret::new(&text).ok_or("the token is not a valid header value".to_owned())?;
+        self.headers.push((name, value));
+        self.keep(secrets);
+        Ok(())
+    }
+
+    /// A query parameter `name=token`, kept as it is sent and as a message may show it.
+    fn query(&mut self, name: &str, token: &str) {
+        let pair = crate::auth::query_pair(name, token);
+        let encoded = pair.split_once('=').map_or("", |(_, v)| v).to_owned();
+        self.keep(&[token, &encoded, &pair]);
+        self.query.push(pair);
+    }
+
+    fn keep(&mut self, secrets: &[&str]) {
+        let new = secrets.iter().filter(|s| !s.is_empty());
+        self.secrets.extend(new.map(|s| Secret::new(*s)));
+    }
+
+    fn into_auth(self) -> Auth {
+        Auth::Own {
+            headers: self.headers,
+            query: (!self.query.is_empty()).then(|| Secret::new(self.query.join("&"))),
+            secrets: self.secrets,
+        }
+    }
+}
+
+/// Refuses a header for hookgate's credential that the mapping file sends of its own: it
+/// would go out twice, or in the credential's place.
+fn sent_by_dialect(dialect: &Dialect, name: &http::HeaderName) -> Result<(), String> {
+    if dialect.idempotency_key.as_ref() == Some(name) {
+        return Err(format!(
+            "`{name}` is dialect {}'s idempotency key header",
+            dialect.name
+        ));
+    }
+    match dialect
+        .operations
+        .iter()
+        .find(|e| e.headers.iter().any(|(n, _)| n == name))
+    {
+        Some(e) => Err(format!(
+            "`{name}` is a header operation `{}` of dialect {} sends",
+            e.name(),
+            dialect.name
+        )),
+        None => Ok(()),
+    }
 }
 
 /// What a configured name stands for among what was loaded or built (a dialect, an
@@ -273,9 +326,22 @@ pub fn surface(
     let key = |what: &str| format!("surfaces.{}.{what}", s.name);
     let dialect = resolve(dialects, &s.dialect, || key("dialect"))?;
     let upstream = resolve(upstreams, &s.upstream, || key("upstream"))?;
-    // A credential in the query goes on only where the query does: to a vendor of the same
-    // dialect, which is relayed the client's request as it is.
-    if let (ClientAuth::Query { name }, Auth::Passthrough) = (&dialect.client_auth, &upstream.auth)
+    // A credential in the query (or a part of one) goes on only where the query does: to a
+    // vendor of the same dialect, which is relayed the client's request as it is.
+    let main = match &dialect.client_auth {
+        ClientAuth::Query { name } => Some(name),
+        _ => None,
+    };
+    let in_query = main.or_else(|| {
+        dialect
+            .client_auth_parts
+            .iter()
+            .find_map(|part| match part {
+                CredentialPart::Query(name) => Some(name),
+                CredentialPart::Header(_) => None,
+            })
+    });
+    if let (Some(name), Auth::Passthrough) = (in_query, &upstream.auth)
         && upstream.dialect.name != dialect.name
     {
         return Err(StartError::Config(ConfigReport {

@@ -182,6 +182,12 @@ impl RawConfig {
                 prefix: "x".into(),
                 token_env: Some(String::new()),
                 token_file: Some(PathBuf::new()),
+                also: vec![RawPart::Header {
+                    name: String::new(),
+                    prefix: "x".into(),
+                    token_env: Some(String::new()),
+                    token_file: Some(PathBuf::new()),
+                }],
             }),
             deadline_ms: Some(0),
             emulator: Some(crate::emulator::settings::RawEmulator {
@@ -354,6 +360,10 @@ pub enum RawAuth {
         /// A file holding the token (surrounding whitespace ignored).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         token_file: Option<PathBuf>,
+        /// Further parts of the credential, each in a header or query parameter of the
+        /// vendor's own (a key beside a token).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        also: Vec<RawPart>,
     },
     /// HTTP Basic: `user:password` read from exactly one of `token_env` and `token_file`.
     Basic {
@@ -363,6 +373,10 @@ pub enum RawAuth {
         /// A file holding `user:password` (surrounding whitespace ignored).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         token_file: Option<PathBuf>,
+        /// Further parts of the credential, each in a header or query parameter of the
+        /// vendor's own (a key beside a token).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        also: Vec<RawPart>,
     },
     /// A token in a header of the vendor's own, after an optional prefix.
     Header {
@@ -377,6 +391,10 @@ pub enum RawAuth {
         /// A file holding the token (surrounding whitespace ignored).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         token_file: Option<PathBuf>,
+        /// Further parts of the credential, each in a header or query parameter of the
+        /// vendor's own (a key beside a token).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        also: Vec<RawPart>,
     },
     /// A token in a query parameter of the vendor's own.
     Query {
@@ -388,11 +406,76 @@ pub enum RawAuth {
         /// A file holding the token (surrounding whitespace ignored).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         token_file: Option<PathBuf>,
+        /// Further parts of the credential, each in a header or query parameter of the
+        /// vendor's own (a key beside a token).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        also: Vec<RawPart>,
     },
     /// The client's own credential is forwarded to the vendor, which authenticates it.
-    Passthrough,
+    // Braced, so that a key beside the type (a token, parts) is refused rather than ignored.
+    Passthrough {},
     /// No credential is sent.
-    None,
+    None {},
+}
+
+impl RawAuth {
+    /// The environment variables its tokens are read from, its parts' included.
+    pub fn token_envs(&self) -> Vec<&str> {
+        let (own, also) = match self {
+            RawAuth::Bearer {
+                token_env, also, ..
+            }
+            | RawAuth::Basic {
+                token_env, also, ..
+            }
+            | RawAuth::Header {
+                token_env, also, ..
+            }
+            | RawAuth::Query {
+                token_env, also, ..
+            } => (token_env, &also[..]),
+            RawAuth::Passthrough {} | RawAuth::None {} => return Vec::new(),
+        };
+        let parts = also.iter().map(|part| match part {
+            RawPart::Header { token_env, .. } | RawPart::Query { token_env, .. } => token_env,
+        });
+        std::iter::once(own)
+            .chain(parts)
+            .filter_map(Option::as_deref)
+            .collect()
+    }
+}
+
+/// A further part of hookgate's credential at a vendor, as written in `auth.also`: a token in
+/// a header or query parameter of the vendor's own, read as the credential's own token is.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+pub enum RawPart {
+    /// A token in a header of the vendor's own, after an optional prefix.
+    Header {
+        /// The header.
+        name: String,
+        /// What comes before the token.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        prefix: String,
+        /// The environment variable holding the token.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token_env: Option<String>,
+        /// A file holding the token (surrounding whitespace ignored).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token_file: Option<PathBuf>,
+    },
+    /// A token in a query parameter of the vendor's own.
+    Query {
+        /// The parameter.
+        name: String,
+        /// The environment variable holding the token.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token_env: Option<String>,
+        /// A file holding the token (surrounding whitespace ignored).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token_file: Option<PathBuf>,
+    },
 }
 
 /// One `[surfaces.NAME]` as written: a vendor's own API served in front of an upstream.

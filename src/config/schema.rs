@@ -27,6 +27,7 @@ const CHOICES: &[(&str, &[&str])] = &[
         "upstreams.<name>.auth.type",
         &["bearer", "basic", "header", "query", "passthrough", "none"],
     ),
+    ("upstreams.<name>.auth.also[].type", &["header", "query"]),
     ("log.format", &["pretty", "json"]),
     ("inbound_auth.mode", &["api_keys", "off"]),
 ];

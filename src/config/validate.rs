@@ -2,11 +2,11 @@
 //! rather than stopping at the first; what is accepted is said beside what was found.
 
 use super::raw::{
-    RawAuth, RawClient, RawConfig, RawLimits, RawLog, RawTls, RawUpstream, RawUrlPolicy,
+    RawAuth, RawClient, RawConfig, RawLimits, RawLog, RawPart, RawTls, RawUpstream, RawUrlPolicy,
 };
 use super::{
-    ClientConfig, Config, ConfigProblem, Credentials, DebugConfig, Limits, LogConfig, LogFormat,
-    Secret, Source, SurfaceConfig, TlsConfig, UpstreamAuth, UpstreamConfig, tls,
+    AuthPart, ClientConfig, Config, ConfigProblem, Credentials, DebugConfig, Limits, LogConfig,
+    LogFormat, Secret, Source, SurfaceConfig, TlsConfig, UpstreamAuth, UpstreamConfig, tls,
 };
 use crate::upstream::resilience::Policy;
 use std::collections::BTreeMap;
@@ -83,27 +83,9 @@ pub(super) fn validate(
     let token_envs = raw
         .upstreams
         .values()
-        .filter_map(|u| match &u.auth {
-            Some(
-                RawAuth::Bearer {
-                    token_env: Some(var),
-                    ..
-                }
-                | RawAuth::Basic {
-                    token_env: Some(var),
-                    ..
-                }
-                | RawAuth::Header {
-                    token_env: Some(var),
-                    ..
-                }
-                | RawAuth::Query {
-                    token_env: Some(var),
-                    ..
-                },
-            ) => Some(var.clone()),
-            _ => None,
-        })
+        .filter_map(|u| u.auth.as_ref())
+        .flat_map(RawAuth::token_envs)
+        .map(str::to_owned)
         .collect();
     let (Some(listen), Some(client), true) = (listen, client, p.0.is_empty()) else {
         return Err(p.0);
@@ -174,6 +156,7 @@ fn upstream(
         None => Some(SocketAddr::from(([127, 0, 0, 1], 0))),
     };
     let auth = upstream_auth(&key, u, credentials, p);
+    let (auth, auth_parts) = auth.unzip();
     let emulator = emulator(&key, u, p);
     Some(UpstreamConfig {
         name: name.to_owned(),
@@ -185,6 +168,7 @@ fn upstream(
         emulate: u.emulate,
         emulator_listen: emulator_listen?,
         auth: auth?,
+        auth_parts: auth_parts?,
         policy,
         emulator,
     })
@@ -280,119 +264,248 @@ fn upstream_auth(
     u: &RawUpstream,
     credentials: Credentials,
     p: &mut Problems,
-) -> Option<UpstreamAuth> {
+) -> Option<(UpstreamAuth, Vec<AuthPart>)> {
     let raw = match (&u.auth, u.emulate) {
-        (None, true) => return Some(UpstreamAuth::Bearer(Secret::new("emulated"))),
+        (None, true) => return Some((UpstreamAuth::Bearer(Secret::new("emulated")), Vec::new())),
         (None, false) => {
             p.add(format!("{key}.auth"), "is required: { type = \"bearer\", token_env = \"VAR\" }, { type = \"basic\", … }, { type = \"header\", name = \"NAME\", … }, { type = \"passthrough\" } or { type = \"none\" }");
             return None;
         }
         (Some(raw), _) => raw,
     };
-    // The secret, or a stand-in where it is read later (`check` without the environment).
-    let read =
-        |p: &mut Problems, kind: &str, env: &Option<String>, file: &Option<PathBuf>| match secret(
-            key,
-            kind,
-            env.as_deref(),
-            file.as_deref(),
-        ) {
+    let at = format!("{key}.auth");
+    let tokens = Tokens {
+        at: &at,
+        credentials,
+    };
+    let (auth, also) = match raw {
+        RawAuth::Passthrough {} => (Some(UpstreamAuth::Passthrough), &[][..]),
+        RawAuth::None {} => (Some(UpstreamAuth::None), &[][..]),
+        RawAuth::Bearer {
+            token_env,
+            token_file,
+            also,
+        } => (
+            tokens
+                .read(p, "bearer", token_env, token_file)
+                .map(|(t, _)| UpstreamAuth::Bearer(t)),
+            &also[..],
+        ),
+        RawAuth::Basic {
+            token_env,
+            token_file,
+            also,
+        } => (basic(&tokens, p, token_env, token_file), &also[..]),
+        RawAuth::Query {
+            name,
+            token_env,
+            token_file,
+            also,
+        } => (
+            tokens
+                .query(p, name, token_env, token_file)
+                .map(|(name, token)| UpstreamAuth::Query { name, token }),
+            &also[..],
+        ),
+        RawAuth::Header {
+            name,
+            prefix,
+            token_env,
+            token_file,
+            also,
+        } => (
+            tokens
+                .header(p, name, prefix, token_env, token_file)
+                .map(|(name, prefix, token)| UpstreamAuth::Header {
+                    name,
+                    prefix,
+                    token,
+                }),
+            &also[..],
+        ),
+    };
+    let parts = auth_parts(&at, also, credentials, p);
+    let auth = auth?;
+    // Two parts in one place would send one of them twice, or lose it.
+    let mut places: Vec<(bool, String)> = match &auth {
+        UpstreamAuth::Bearer(_) | UpstreamAuth::Basic(_) => {
+            vec![(true, http::header::AUTHORIZATION.to_string())]
+        }
+        UpstreamAuth::Header { name, .. } => vec![(true, name.to_string())],
+        UpstreamAuth::Query { name, .. } => vec![(false, name.clone())],
+        UpstreamAuth::Passthrough | UpstreamAuth::None => Vec::new(),
+    };
+    for (i, part) in parts.iter().enumerate() {
+        let place = match part {
+            AuthPart::Header { name, .. } => (true, name.to_string()),
+            AuthPart::Query { name, .. } => (false, name.clone()),
+        };
+        if places.contains(&place) {
+            p.add(
+                format!("{at}.also[{i}].name"),
+                format!(
+                    "`{}`: another part of the credential is sent there",
+                    place.1
+                ),
+            );
+        }
+        places.push(place);
+    }
+    Some((auth, parts))
+}
+
+/// `auth.also`: the further parts of a credential, each read as a token of its own.
+fn auth_parts(
+    at: &str,
+    also: &[RawPart],
+    credentials: Credentials,
+    p: &mut Problems,
+) -> Vec<AuthPart> {
+    let mut parts = Vec::new();
+    for (i, raw) in also.iter().enumerate() {
+        let at = format!("{at}.also[{i}]");
+        let tokens = Tokens {
+            at: &at,
+            credentials,
+        };
+        let part = match raw {
+            RawPart::Header {
+                name,
+                prefix,
+                token_env,
+                token_file,
+            } => tokens.header(p, name, prefix, token_env, token_file).map(
+                |(name, prefix, token)| AuthPart::Header {
+                    name,
+                    prefix,
+                    token,
+                },
+            ),
+            RawPart::Query {
+                name,
+                token_env,
+                token_file,
+            } => tokens
+                .query(p, name, token_env, token_file)
+                .map(|(name, token)| AuthPart::Query { name, token }),
+        };
+        parts.extend(part);
+    }
+    parts
+}
+
+/// HTTP Basic: `user:password`.
+fn basic(
+    tokens: &Tokens<'_>,
+    p: &mut Problems,
+    token_env: &Option<String>,
+    token_file: &Option<PathBuf>,
+) -> Option<UpstreamAuth> {
+    let (token, was_read) = tokens.read(p, "basic", token_env, token_file)?;
+    if was_read && !token.expose().contains(':') {
+        // The value is a secret: what is wrong with it is said, the value never.
+        let field = if token_env.is_some() {
+            "token_env"
+        } else {
+            "token_file"
+        };
+        p.add(
+            format!("{}.{field}", tokens.at),
+            "a basic credential is `user:password` (a vendor that takes its key as the user: `KEY:`)",
+        );
+        return None;
+    }
+    Some(UpstreamAuth::Basic(token))
+}
+
+/// Reads the tokens of the credential (or the part of it) at `at`.
+struct Tokens<'a> {
+    at: &'a str,
+    credentials: Credentials,
+}
+
+impl Tokens<'_> {
+    /// The token, and whether it was read: a stand-in where it is read later (`check` without
+    /// the environment).
+    fn read(
+        &self,
+        p: &mut Problems,
+        kind: &str,
+        env: &Option<String>,
+        file: &Option<PathBuf>,
+    ) -> Option<(Secret, bool)> {
+        match secret(self.at, kind, env.as_deref(), file.as_deref()) {
             Ok(token) => Some((token, true)),
-            Err(Unread::Token(..)) if credentials == Credentials::Deferred => {
+            Err(Unread::Token(..)) if self.credentials == Credentials::Deferred => {
                 Some((Secret::new("unread:unread"), false))
             }
             Err(Unread::Declaration(k, message) | Unread::Token(k, message)) => {
                 p.add(k, message);
                 None
             }
+        }
+    }
+
+    /// A token in the query parameter `name`.
+    fn query(
+        &self,
+        p: &mut Problems,
+        name: &str,
+        env: &Option<String>,
+        file: &Option<PathBuf>,
+    ) -> Option<(String, Secret)> {
+        if name.is_empty() {
+            p.add(
+                format!("{}.name", self.at),
+                "is required: the query parameter the vendor takes its token in",
+            );
+        }
+        let (token, _) = self.read(p, "query", env, file)?;
+        (!name.is_empty()).then(|| (name.to_owned(), token))
+    }
+
+    /// A token in the header `name`, after `prefix`.
+    fn header(
+        &self,
+        p: &mut Problems,
+        name: &str,
+        prefix: &str,
+        env: &Option<String>,
+        file: &Option<PathBuf>,
+    ) -> Option<(http::HeaderName, String, Secret)> {
+        let at = self.at;
+        let header = match http::HeaderName::try_from(name) {
+            Ok(h) if crate::http::headers::WRITTEN.contains(&h.as_str()) => {
+                p.add(
+                    format!("{at}.name"),
+                    format!("`{name}`: hookgate writes this header itself"),
+                );
+                None
+            }
+            Ok(h) if h == http::header::AUTHORIZATION && prefix.is_empty() => {
+                p.add(
+                    format!("{at}.prefix"),
+                    "is required with `Authorization` (its scheme, as `\"SSWS \"`); for a bearer or basic credential say `type = \"bearer\"` or `\"basic\"`",
+                );
+                None
+            }
+            Ok(h) => Some(h),
+            Err(_) => {
+                p.add(
+                    format!("{at}.name"),
+                    format!("`{name}`: not a valid header name"),
+                );
+                None
+            }
         };
-    match raw {
-        RawAuth::Passthrough => Some(UpstreamAuth::Passthrough),
-        RawAuth::None => Some(UpstreamAuth::None),
-        RawAuth::Bearer {
-            token_env,
-            token_file,
-        } => read(p, "bearer", token_env, token_file).map(|(t, _)| UpstreamAuth::Bearer(t)),
-        RawAuth::Basic {
-            token_env,
-            token_file,
-        } => {
-            let (token, was_read) = read(p, "basic", token_env, token_file)?;
-            if was_read && !token.expose().contains(':') {
-                // The value is a secret: what is wrong with it is said, the value never.
-                let field = if token_env.is_some() {
-                    "token_env"
-                } else {
-                    "token_file"
-                };
-                p.add(
-                    format!("{key}.auth.{field}"),
-                    "a basic credential is `user:password` (a vendor that takes its key as the user: `KEY:`)",
-                );
-                return None;
-            }
-            Some(UpstreamAuth::Basic(token))
+        if http::HeaderValue::from_str(prefix).is_err() {
+            p.add(
+                format!("{at}.prefix"),
+                "is not text a header value can hold",
+            );
         }
-        RawAuth::Query {
-            name,
-            token_env,
-            token_file,
-        } => {
-            if name.is_empty() {
-                p.add(
-                    format!("{key}.auth.name"),
-                    "is required: the query parameter the vendor takes its token in",
-                );
-            }
-            let (token, _) = read(p, "query", token_env, token_file)?;
-            (!name.is_empty()).then(|| UpstreamAuth::Query {
-                name: name.clone(),
-                token,
-            })
-        }
-        RawAuth::Header {
-            name,
-            prefix,
-            token_env,
-            token_file,
-        } => {
-            let header = match http::HeaderName::try_from(name.as_str()) {
-                Ok(h) if crate::http::headers::WRITTEN.contains(&h.as_str()) => {
-                    p.add(
-                        format!("{key}.auth.name"),
-                        format!("`{name}`: hookgate writes this header itself"),
-                    );
-                    None
-                }
-                Ok(h) if h == http::header::AUTHORIZATION && prefix.is_empty() => {
-                    p.add(
-                        format!("{key}.auth.prefix"),
-                        "is required with `Authorization` (its scheme, as `\"SSWS \"`); for a bearer or basic credential say `type = \"bearer\"` or `\"basic\"`",
-                    );
-                    None
-                }
-                Ok(h) => Some(h),
-                Err(_) => {
-                    p.add(
-                        format!("{key}.auth.name"),
-                        format!("`{name}`: not a valid header name"),
-                    );
-                    None
-                }
-            };
-            if http::HeaderValue::from_str(prefix).is_err() {
-                p.add(
-                    format!("{key}.auth.prefix"),
-                    "is not text a header value can hold",
-                );
-            }
-            let (token, _) = read(p, "header", token_env, token_file)?;
-            Some(UpstreamAuth::Header {
-                name: header?,
-                prefix: prefix.clone(),
-                token,
-            })
-        }
+        let (token, _) = self.read(p, "header", env, file)?;
+        Some((header?, prefix.to_owned(), token))
     }
 }
 
@@ -578,9 +691,9 @@ enum Unread {
     Token(String, String),
 }
 
-/// Reads the secret of the upstream at `key`, whose credential is of `kind`.
+/// Reads the secret of the credential (or the part of one) at `at`, of `kind`.
 fn secret(
-    key: &str,
+    at: &str,
     kind: &str,
     token_env: Option<&str>,
     token_file: Option<&Path>,
@@ -603,14 +716,14 @@ fn secret(
         ),
         _ => {
             return Err(Unread::Declaration(
-                format!("{key}.auth"),
+                at.to_owned(),
                 format!("a {kind} credential needs exactly one of token_env or token_file"),
             ));
         }
     };
     token
         .map(|t| Secret::new(t.trim()))
-        .map_err(|message| Unread::Token(format!("{key}.auth.{field}"), message))
+        .map_err(|message| Unread::Token(format!("{at}.{field}"), message))
 }
 
 /// Whether `level` is a filter that shows hookgate's errors: it must parse as an `EnvFilter`

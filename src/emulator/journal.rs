@@ -3,7 +3,7 @@
 //! webhook secrets never enter it: they are redacted as each request is recorded.
 
 use crate::mapping::Dialect;
-use crate::mapping::model::ClientAuth;
+use crate::mapping::model::{ClientAuth, CredentialPart};
 use crate::mapping::rules::ObjectMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -161,11 +161,11 @@ pub struct Journal {
     inner: Mutex<Inner>,
     /// The vendor's names of members that hold a secret or custom header values.
     secret_members: Vec<String>,
-    /// The header the dialect's clients send their credential in, when it is one of the
-    /// vendor's own: redacted whatever its name says.
-    credential: Option<http::HeaderName>,
-    /// The query parameter they send it in, for a vendor that takes it there.
-    credential_param: Option<String>,
+    /// The headers the dialect's clients send their credential in (each part of it), where
+    /// they are the vendor's own: redacted whatever their names say.
+    credential: Vec<http::HeaderName>,
+    /// The query parameters they send it in, for a vendor that takes it there.
+    credential_params: Vec<String>,
 }
 
 impl Journal {
@@ -187,11 +187,33 @@ impl Journal {
             credential: match &dialect.client_auth {
                 ClientAuth::Header { name, .. } => Some(name.clone()),
                 _ => None,
-            },
-            credential_param: match &dialect.client_auth {
+            }
+            .into_iter()
+            .chain(
+                dialect
+                    .client_auth_parts
+                    .iter()
+                    .filter_map(|part| match part {
+                        CredentialPart::Header(name) => Some(name.clone()),
+                        CredentialPart::Query(_) => None,
+                    }),
+            )
+            .collect(),
+            credential_params: match &dialect.client_auth {
                 ClientAuth::Query { name } => Some(name.clone()),
                 _ => None,
-            },
+            }
+            .into_iter()
+            .chain(
+                dialect
+                    .client_auth_parts
+                    .iter()
+                    .filter_map(|part| match part {
+                        CredentialPart::Query(name) => Some(name.clone()),
+                        CredentialPart::Header(_) => None,
+                    }),
+            )
+            .collect(),
         }
     }
 
@@ -206,9 +228,9 @@ impl Journal {
         let mut headers = Map::new();
         for (name, value) in request.headers {
             let text = String::from_utf8_lossy(value.as_bytes());
-            let shown = match &self.credential {
-                Some(credential) if credential == name => REDACTED.to_owned(),
-                _ => redact_header(name.as_str(), &text),
+            let shown = match self.credential.contains(name) {
+                true => REDACTED.to_owned(),
+                false => redact_header(name.as_str(), &text),
             };
             match headers.get_mut(name.as_str()) {
                 Some(Value::String(s)) => {
@@ -261,7 +283,7 @@ impl Journal {
             query: request
                 .uri
                 .query()
-                .map(|q| redact_query(q, self.credential_param.as_deref())),
+                .map(|q| redact_query(q, &self.credential_params)),
             operation: request.operation,
             headers,
             body,
@@ -395,13 +417,13 @@ fn redact_header(name: &str, value: &str) -> String {
     }
 }
 
-/// A query string with the values of credential-named parameters redacted,
-/// and of `credential`, the parameter the dialect's clients send their credential in.
-fn redact_query(query: &str, credential: Option<&str>) -> String {
+/// A query string with the values of credential-named parameters redacted, and of
+/// `credential`, the parameters the dialect's clients send their credential in.
+fn redact_query(query: &str, credential: &[String]) -> String {
     query
         .split('&')
         .map(|pair| match pair.split_once('=') {
-            Some((key, _)) if sensitive(key) || Some(key) == credential => {
+            Some((key, _)) if sensitive(key) || credential.iter().any(|c| c == key) => {
                 format!("{key}={REDACTED}")
             }
             _ => pair.to_owned(),
@@ -424,7 +446,7 @@ mod tests {
         assert_eq!(redact_header("x-webhook-token", "abc"), "[redacted]");
         assert_eq!(redact_header("idempotency-key", "k1"), "k1");
         assert_eq!(
-            redact_query("limit=2&api_key=s&cursor=x", None),
+            redact_query("limit=2&api_key=s&cursor=x", &[]),
             "limit=2&api_key=[redacted]&cursor=x"
         );
         let mut v = serde_json::json!({

@@ -203,6 +203,12 @@ pub trait Frontend: Send + Sync {
         &http::header::AUTHORIZATION
     }
 
+    /// The headers in which this API's clients send the further parts of their credential,
+    /// where it has several: passed through with it, and redacted as it is.
+    fn credential_parts(&self) -> &[http::HeaderName] {
+        &[]
+    }
+
     /// Route: the request's head (its path after any mount prefix) to a route.
     fn route(&self, head: &Head<'_>) -> Result<Routed<Self::Route>, Problem>;
 

@@ -401,6 +401,17 @@ pub enum ClientAuth {
     None,
 }
 
+/// A further part of a client's credential, beside its token (Trello's `key` beside its
+/// `token`, an account's e-mail beside its key): asked to be there wherever the token is,
+/// passed through with it, and shown in no journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialPart {
+    /// A header of the vendor's own.
+    Header(http::HeaderName),
+    /// A query parameter of the vendor's own.
+    Query(String),
+}
+
 /// One compiled dialect.
 #[derive(Debug, Clone)]
 pub struct Dialect {
@@ -425,6 +436,8 @@ pub struct Dialect {
     pub id_format: Option<Format>,
     /// What the dialect's surfaces want of their clients.
     pub client_auth: ClientAuth,
+    /// The further parts of their credential, where it has several.
+    pub client_auth_parts: Vec<CredentialPart>,
     /// The header by which the vendor recognises a repeated create.
     pub idempotency_key: Option<http::HeaderName>,
     /// Where a create's body carries the vendor's idempotency key (`{{idempotency_key}}`), for

@@ -33,24 +33,18 @@ pub use crate::config::Secret;
 /// How hookgate authenticates to an upstream.
 #[derive(Debug, Clone)]
 pub enum Auth {
-    /// hookgate's own credential, one header field built once (`Authorization: Bearer …`,
-    /// `Authorization: Basic …`, a vendor's own header), and the texts a vendor's message
-    /// that echoes it is redacted of.
+    /// hookgate's own credential, built once: its header fields (`Authorization: Bearer …`,
+    /// `Authorization: Basic …`, a vendor's own header) and its query parameters, and the
+    /// texts a vendor's message that echoes it is redacted of. A credential of several parts
+    /// (a key and a token, an account's e-mail beside its key) has a field or parameter each.
     Own {
-        /// The field's name.
-        name: HeaderName,
-        /// Its value.
-        value: HeaderSecret,
-        /// The token, and what else of it a message may show (a basic credential's password,
-        /// its `user:password`).
-        secrets: Vec<Secret>,
-    },
-    /// hookgate's own token in a query parameter: `name=token`, added to each request's
-    /// target as it is sent, never to the target logged.
-    Query {
-        /// The parameter and the token, percent-encoded.
-        pair: Secret,
-        /// What a vendor's message echoing it is redacted of.
+        /// The header fields, in the order they are sent.
+        headers: Vec<(HeaderName, HeaderSecret)>,
+        /// The query parameters, `name=token&…` percent-encoded: added to each request's
+        /// target as it is sent, never to the target logged.
+        query: Option<Secret>,
+        /// The tokens, and what else of them a message may show (a basic credential's
+        /// password, its `user:password`, a token percent-encoded).
         secrets: Vec<Secret>,
     },
     /// The client's own credential is forwarded, in the field it came in.
@@ -87,6 +81,9 @@ pub struct Call {
     /// The client's credential and the field it came in (`Authorization`, or the one its
     /// vendor's clients use), for upstreams that pass it through.
     pub client_auth: Option<(HeaderName, HeaderValue)>,
+    /// The further parts of the client's credential sent in headers of their own, where its
+    /// vendor's clients send several (passed through with it).
+    pub client_auth_parts: Vec<(HeaderName, HeaderValue)>,
     /// The client's idempotency key: sent where the vendor honours one, and what makes a
     /// create safe to repeat there.
     pub idempotency_key: Option<HeaderValue>,
@@ -104,6 +101,7 @@ impl Call {
         Call {
             request_id: request_id.to_owned(),
             client_auth,
+            client_auth_parts: Vec::new(),
             idempotency_key,
             rate_limits: Mutex::default(),
         }
@@ -183,7 +181,7 @@ impl Upstream {
     /// echo the credential it was sent.
     pub fn own_secrets(&self) -> &[Secret] {
         match &self.auth {
-            Auth::Own { secrets, .. } | Auth::Query { secrets, .. } => secrets,
+            Auth::Own { secrets, .. } => secrets,
             _ => &[],
         }
     }
@@ -227,11 +225,16 @@ impl Upstream {
     pub fn url(&self, request: &VendorRequest) -> String {
         let mut url = format!("{}{}", self.base_url, request.path);
         // A token in the query is shown where it goes, never as it is.
-        if let Auth::Query { pair, .. } = &self.auth {
-            let name = pair.expose().split_once('=').map_or("", |(name, _)| name);
-            url.push(if url.contains('?') { '&' } else { '?' });
-            url.push_str(name);
-            url.push_str("=[redacted]");
+        if let Auth::Own {
+            query: Some(pairs), ..
+        } = &self.auth
+        {
+            for pair in pairs.expose().split('&') {
+                let name = pair.split_once('=').map_or(pair, |(name, _)| name);
+                url.push(if url.contains('?') { '&' } else { '?' });
+                url.push_str(name);
+                url.push_str("=[redacted]");
+            }
         }
         url
     }
@@ -295,15 +298,21 @@ impl Upstream {
             headers.push((X_REQUEST_ID.clone(), id));
         }
         match &self.auth {
-            Auth::Own { name, value, .. } => headers.push((name.clone(), value.0.clone())),
+            Auth::Own { headers: own, .. } => {
+                headers.extend(
+                    own.iter()
+                        .map(|(name, value)| (name.clone(), value.0.clone())),
+                );
+            }
             Auth::Passthrough => {
-                if let Some((name, value)) = &call.client_auth {
+                let fields = call.client_auth.iter().chain(&call.client_auth_parts);
+                headers.extend(fields.map(|(name, value)| {
                     let mut value = value.clone();
                     value.set_sensitive(true);
-                    headers.push((name.clone(), value));
-                }
+                    (name.clone(), value)
+                }));
             }
-            Auth::Query { .. } | Auth::None => {}
+            Auth::None => {}
         }
         if let (Some(name), Some(key)) = (&self.dialect.idempotency_key, &call.idempotency_key) {
             // The vendor's own name for the key replaces any field above of that name.
@@ -416,9 +425,11 @@ impl Upstream {
     /// the query.
     fn with_credential<'t>(&self, target: &'t str) -> std::borrow::Cow<'t, str> {
         match &self.auth {
-            Auth::Query { pair, .. } => {
+            Auth::Own {
+                query: Some(pairs), ..
+            } => {
                 let join = if target.contains('?') { '&' } else { '?' };
-                std::borrow::Cow::Owned(format!("{target}{join}{}", pair.expose()))
+                std::borrow::Cow::Owned(format!("{target}{join}{}", pairs.expose()))
             }
             _ => std::borrow::Cow::Borrowed(target),
         }

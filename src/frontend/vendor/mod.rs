@@ -21,7 +21,7 @@ use crate::auth::{self, Inbound, Scope};
 use crate::http::body::Body;
 use crate::http::headers::{self, X_REQUEST_ID};
 use crate::mapping::Dialect;
-use crate::mapping::model::{ClientAuth, Endpoint, Paging, ResourceVerb, Role};
+use crate::mapping::model::{ClientAuth, CredentialPart, Endpoint, Paging, ResourceVerb, Role};
 use crate::mapping::url::PathTemplate;
 use crate::model::{Action, Operation};
 use crate::problem::{Code, FieldError, Problem};
@@ -48,6 +48,8 @@ pub struct VendorApi {
     stands_for: Option<String>,
     /// The routes, matched in order.
     routes: Vec<SurfaceRoute>,
+    /// The headers of the further parts of the dialect's clients' credential.
+    part_headers: Vec<http::HeaderName>,
 }
 
 /// One route of the vendor's API.
@@ -203,12 +205,21 @@ impl VendorApi {
                 }
             }
         }
+        let part_headers = dialect
+            .client_auth_parts
+            .iter()
+            .filter_map(|part| match part {
+                CredentialPart::Header(name) => Some(name.clone()),
+                CredentialPart::Query(_) => None,
+            })
+            .collect();
         VendorApi {
             dialect,
             backend,
             owner,
             stands_for: None,
             routes,
+            part_headers,
         }
     }
 
@@ -360,6 +371,10 @@ impl Frontend for VendorApi {
         }
     }
 
+    fn credential_parts(&self) -> &[http::HeaderName] {
+        &self.part_headers
+    }
+
     fn idempotency_header(&self) -> Option<&http::HeaderName> {
         self.dialect.idempotency_key.as_ref()
     }
@@ -476,7 +491,7 @@ impl Frontend for VendorApi {
                 .map(|_| ());
         }
         // Keys are off, or the vendor checks the client's own credential: what the vendor
-        // requires of it is only that it is there.
+        // requires of it, every part of it, is only that it is there.
         match how {
             ClientAuth::None => Ok(()),
             _ if presented.is_some() => Ok(()),
@@ -485,7 +500,14 @@ impl Frontend for VendorApi {
                 Code::Unauthorized,
                 format!("missing credentials in {}", auth::asked(how)),
             )),
-        }
+        }?;
+        let parts = &self.dialect.client_auth_parts;
+        auth::parts_presented(parts, headers, routed.route.query.as_deref()).map_err(|place| {
+            Problem::new(
+                Code::Unauthorized,
+                format!("missing credentials in {place}"),
+            )
+        })
     }
 
     fn parse(

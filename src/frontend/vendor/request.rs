@@ -4,7 +4,7 @@
 
 use super::{Kind, Route, VendorApi};
 use crate::frontend::{Backend, Job, Relay, Routed, query_pairs};
-use crate::mapping::model::{ClientAuth, Resource, ResourceVerb, Role};
+use crate::mapping::model::{ClientAuth, CredentialPart, Resource, ResourceVerb, Role};
 use crate::mapping::rules::{ObjectMap, Target};
 use crate::mapping::{Strategy, patch};
 use crate::model::{self, Action, Operation, UpdateMode};
@@ -308,22 +308,34 @@ impl VendorApi {
             route.owner.as_deref(),
             route.id.as_deref(),
         );
-        // The client's credential in the query is the vendor's only where it is passed through:
-        // else it is a key of hookgate's, which the vendor is never sent.
-        let query = match (&self.dialect.client_auth, route.query.as_deref()) {
-            (ClientAuth::Query { name }, Some(query)) if !self.passes_credential() => {
+        // The client's credential in the query (each part of it) is the vendor's only where it
+        // is passed through: else it is a key of hookgate's, which the vendor is never sent.
+        let main = match &self.dialect.client_auth {
+            ClientAuth::Query { name } => Some(name.as_str()),
+            _ => None,
+        };
+        let parts = self.dialect.client_auth_parts.iter();
+        let params: Vec<&str> = main
+            .into_iter()
+            .chain(parts.filter_map(|part| match part {
+                CredentialPart::Query(name) => Some(name.as_str()),
+                CredentialPart::Header(_) => None,
+            }))
+            .collect();
+        let query = match route.query.as_deref() {
+            Some(query) if !params.is_empty() && !self.passes_credential() => {
                 let kept: Vec<&str> = query
                     .split('&')
                     .filter(|pair| {
                         let key = pair.split_once('=').map_or(*pair, |(k, _)| k);
                         form_urlencoded::parse(key.as_bytes())
                             .next()
-                            .is_none_or(|(k, _)| k != *name)
+                            .is_none_or(|(k, _)| !params.contains(&&*k))
                     })
                     .collect();
                 (!kept.is_empty()).then(|| kept.join("&"))
             }
-            (_, query) => query.map(str::to_owned),
+            query => query.map(str::to_owned),
         };
         Ok(Job::Relay(Relay {
             method: matched.method.clone(),

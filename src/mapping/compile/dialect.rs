@@ -6,7 +6,8 @@ use super::errors::ERROR_SLOTS;
 use super::fields::form_shapes;
 use crate::mapping::file::{self, MappingFile};
 use crate::mapping::model::{
-    ClientAuth, Dialect, EmulatorSpec, IdStyle, Resource, Role, SecretMint, Strategy,
+    ClientAuth, CredentialPart, Dialect, EmulatorSpec, IdStyle, Resource, Role, SecretMint,
+    Strategy,
 };
 use crate::mapping::template::Template;
 use crate::mapping::url::PathSeg;
@@ -70,6 +71,7 @@ impl Compiler<'_> {
     pub(super) fn dialect(&mut self, name: &str, raw: MappingFile) -> Dialect {
         let d = &raw.dialect;
         let client_auth = self.client_auth(d.auth.as_ref());
+        let client_auth_parts = self.client_auth_parts(d.auth.as_ref(), &client_auth);
         let idempotency_key = d.idempotency_key.as_ref().and_then(|h| {
             http::HeaderName::try_from(h.as_str())
                 .map_err(|_| self.error("dialect.idempotency_key", "not a valid header name"))
@@ -144,6 +146,7 @@ impl Compiler<'_> {
             ),
             id_format,
             client_auth,
+            client_auth_parts,
             idempotency_key,
             body_idempotency_key: operations
                 .iter()
@@ -272,10 +275,13 @@ impl Compiler<'_> {
                 }
             },
             Value::Object(table) if table.contains_key("query") => {
-                if let Some(unknown) = table.keys().find(|k| k.as_str() != "query") {
+                if let Some(unknown) = table
+                    .keys()
+                    .find(|k| !matches!(k.as_str(), "query" | "also"))
+                {
                     self.error(
                         KEY,
-                        format!("unknown key `{unknown}`: `query` stands alone"),
+                        format!("unknown key `{unknown}`: expected `query` and `also`"),
                     );
                 }
                 match table.get("query").and_then(Value::as_str) {
@@ -291,11 +297,11 @@ impl Compiler<'_> {
             Value::Object(table) => {
                 if let Some(unknown) = table
                     .keys()
-                    .find(|k| !matches!(k.as_str(), "header" | "prefix"))
+                    .find(|k| !matches!(k.as_str(), "header" | "prefix" | "also"))
                 {
                     self.error(
                         KEY,
-                        format!("unknown key `{unknown}`: expected `header` and `prefix`"),
+                        format!("unknown key `{unknown}`: expected `header`, `prefix` and `also`"),
                     );
                 }
                 let prefix = match table.get("prefix") {
@@ -334,6 +340,65 @@ impl Compiler<'_> {
                 ClientAuth::Bearer
             }
         }
+    }
+
+    /// `dialect.auth.also`: the further parts of a credential of several, each a header or a
+    /// query parameter of the vendor's own, in no place another part is.
+    fn client_auth_parts(&mut self, auth: Option<&Value>, how: &ClientAuth) -> Vec<CredentialPart> {
+        const KEY: &str = "dialect.auth.also";
+        let Some(also) = auth.and_then(|a| a.get("also")) else {
+            return Vec::new();
+        };
+        let Some(items) = also.as_array() else {
+            self.error(
+                KEY,
+                "expected a list of { header = \"NAME\" } or { query = \"NAME\" }",
+            );
+            return Vec::new();
+        };
+        let mut parts: Vec<CredentialPart> = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let at = format!("{KEY}[{i}]");
+            let table = item.as_object().filter(|t| t.len() == 1);
+            let part = match table.and_then(|t| t.iter().next()) {
+                Some((k, Value::String(name))) if k == "query" && !name.is_empty() => {
+                    CredentialPart::Query(name.clone())
+                }
+                Some((k, Value::String(name))) if k == "header" => {
+                    match http::HeaderName::try_from(name.as_str()) {
+                        Ok(name) => CredentialPart::Header(name),
+                        Err(_) => {
+                            self.error(&at, format!("`{name}`: not a valid header name"));
+                            continue;
+                        }
+                    }
+                }
+                _ => {
+                    self.error(
+                        &at,
+                        "expected { header = \"NAME\" } or { query = \"NAME\" }",
+                    );
+                    continue;
+                }
+            };
+            // Where the token is, or another part is, a part would be read in its place.
+            let taken = match (&part, how) {
+                (CredentialPart::Query(name), ClientAuth::Query { name: token }) => name == token,
+                (CredentialPart::Header(name), ClientAuth::Header { name: token, .. }) => {
+                    name == token
+                }
+                (CredentialPart::Header(name), ClientAuth::Bearer | ClientAuth::Basic) => {
+                    name == http::header::AUTHORIZATION
+                }
+                _ => false,
+            };
+            if taken || parts.contains(&part) {
+                self.error(&at, "names where another part of the credential is sent");
+                continue;
+            }
+            parts.push(part);
+        }
+        parts
     }
 
     /// The file's example bodies. An example may be written as JSON text, for bodies TOML
