@@ -3,7 +3,9 @@
 //! (held to the request bodies of the vendor's documentation, literally), what it reads from
 //! its answers (the documented ones, each event type with its `description`), and how its
 //! emulator and its surface in front of a vendor of merges take a client's patch, and refuse
-//! one they cannot apply whole, in the vendor's shape.
+//! one they cannot apply whole, in the vendor's shape. The patches written for a vendor that
+//! takes `add` and `remove` (`json_patch` beside the strategy) are applied by an RFC 6902
+//! implementation of its own (the `json-patch` crate), as a strict vendor would apply them.
 
 mod support;
 
@@ -136,6 +138,145 @@ async fn a_canonical_update_reaches_the_vendor_as_its_documented_patch() {
         ]))
     );
     assert_eq!(seen.len(), 3, "no read before a patch");
+}
+
+/// Pal with an optional `description`, and updates as a strict vendor takes them where
+/// `json_patch` says so: `add` for a member set (`replace` needs it to be there already),
+/// `remove` for one cleared.
+fn with_description(ops: &str) -> tempfile::TempDir {
+    let strategy = "strategy = \"json_patch\"\n";
+    let description = (
+        "pal",
+        "[fields.enabled]",
+        "[fields.description]\npath = \"$.description\"\nnullable = true\n\n[fields.enabled]",
+    );
+    match ops == strategy {
+        true => support::dialects_with(&[description]),
+        false => support::dialects_with(&[description, ("pal", strategy, ops)]),
+    }
+}
+
+/// Applies `patch` to `doc` as RFC 6902 says, or says why it cannot be.
+fn applied(doc: &Value, patch: Option<Value>) -> Result<Value, String> {
+    let patch: json_patch::Patch = serde_json::from_value(patch.unwrap()).unwrap();
+    let mut doc = doc.clone();
+    json_patch::patch(&mut doc, &patch).map_err(|e| e.to_string())?;
+    Ok(doc)
+}
+
+#[tokio::test]
+async fn a_strict_vendor_applies_the_patch_its_file_says_it_takes() {
+    let described = || {
+        let mut hook = updated();
+        hook["description"] = json!("Nightly");
+        hook
+    };
+    for (ops, set, cleared) in [
+        (
+            "strategy = \"json_patch\"\njson_patch = { set = \"add\", clear = \"remove\" }\n",
+            true,
+            true,
+        ),
+        (
+            "strategy = \"json_patch\"\njson_patch = { clear = \"remove\" }\n",
+            false,
+            true,
+        ),
+        ("strategy = \"json_patch\"\n", false, false),
+    ] {
+        let dir = with_description(ops);
+        let vendor = Double::start(vec![
+            Reply::json(200, described()),
+            Reply::json(200, updated()),
+        ])
+        .await;
+        let gw = gateway_over(dir.path().to_str().unwrap(), "pal", &vendor).await;
+        let at = format!("{HOOKS}/{ID}");
+        let set_body =
+            json!({"description": "Nightly", "url": "https://example.com/example_webhook_2"});
+        ok(
+            &send(gw.addr, "PATCH", &at, &[], Some(&set_body)).await,
+            200,
+            ops,
+        );
+        let clear_body = json!({"description": null});
+        let clear = send(gw.addr, "PATCH", &at, &[], Some(&clear_body)).await;
+        ok(&clear, 200, ops);
+        assert!(clear.json().get("description").is_none_or(Value::is_null));
+        let seen = vendor.seen();
+        // Set on the vendor's webhook as documented, which has no description yet.
+        let outcome = applied(&updated(), seen[0].json());
+        match set {
+            true => {
+                let doc = outcome.unwrap_or_else(|e| panic!("{ops}: {e}"));
+                assert_eq!(doc["description"], "Nightly", "{ops}");
+                assert_eq!(doc["url"], "https://example.com/example_webhook_2", "{ops}");
+            }
+            // `replace` of a member that is not there is refused by a strict vendor: what
+            // `set = "add"` is for.
+            false => assert!(outcome.is_err(), "{ops}: {outcome:?}"),
+        }
+        let doc = applied(&described(), seen[1].json()).unwrap_or_else(|e| panic!("{ops}: {e}"));
+        match cleared {
+            true => {
+                assert_eq!(
+                    seen[1].json(),
+                    Some(json!([{"op": "remove", "path": "/description"}])),
+                    "{ops}"
+                );
+                assert!(doc.get("description").is_none(), "{ops}: {doc}");
+            }
+            false => assert_eq!(doc["description"], Value::Null, "{ops}: {doc}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_emulator_reads_the_adds_and_removes_its_file_says_its_clients_send() {
+    let dir = with_description(
+        "strategy = \"json_patch\"\njson_patch = { set = \"add\", clear = \"remove\" }\n",
+    );
+    let gw = gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.pal]\ndialect = \"pal\"\nemulate = true\n",
+        dir.path()
+    ))
+    .await;
+    let made = send(
+        gw.addr,
+        "POST",
+        HOOKS,
+        &[],
+        Some(&json!({"url": "https://example.com/h", "events": ["PAYMENT.SALE.REFUNDED"]})),
+    )
+    .await;
+    ok(&made, 201, "create");
+    let at = format!("{HOOKS}/{}", made.json()["id"].as_str().unwrap());
+    let set = send(
+        gw.addr,
+        "PATCH",
+        &at,
+        &[],
+        Some(&json!({"description": "Nightly"})),
+    )
+    .await;
+    ok(&set, 200, "set");
+    assert_eq!(set.json()["description"], "Nightly");
+    let cleared = send(
+        gw.addr,
+        "PATCH",
+        &at,
+        &[],
+        Some(&json!({"description": null})),
+    )
+    .await;
+    ok(&cleared, 200, "clear");
+    let read = send(gw.addr, "GET", &at, &[], None).await;
+    assert!(
+        read.json().get("description").is_none_or(Value::is_null),
+        "{}",
+        read.json()
+    );
+    assert_eq!(read.json()["url"], "https://example.com/h");
 }
 
 #[tokio::test]
@@ -353,6 +494,22 @@ fn a_patch_is_an_updates_whole_json_body() {
                 1,
             ),
             "operations.create.strategy: `json_patch` is for `update` only",
+        ),
+        (
+            pal.replacen(
+                "path = \"/webhooks\"\nbody = \"{{webhook}}\"\n",
+                "path = \"/webhooks\"\nbody = \"{{webhook}}\"\njson_patch = { set = \"add\" }\n",
+                1,
+            ),
+            "operations.create.json_patch: says how a JSON Patch is written: only beside `strategy = \"json_patch\"`",
+        ),
+        (
+            pal.replacen(
+                "strategy = \"json_patch\"\n",
+                "strategy = \"json_patch\"\njson_patch = { set = \"move\" }\n",
+                1,
+            ),
+            "unknown variant `move`, expected `replace` or `add`",
         ),
         (
             pal.replacen("codec = { wrap = \"name\" }", "codec = { wrap = \"\" }", 1),

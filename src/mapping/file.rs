@@ -251,6 +251,28 @@ pub enum StrategyName {
     JsonPatch,
 }
 
+/// `json_patch = { set = "add", clear = "remove" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchOpsSection {
+    pub set: Option<SetOp>,
+    pub clear: Option<ClearOp>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SetOp {
+    Replace,
+    Add,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClearOp {
+    Replace,
+    Remove,
+}
+
 /// How a list's next page is named, where the answer does not name it (`next`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -279,6 +301,8 @@ pub struct OperationSection {
     #[serde(default)]
     pub accept: Vec<String>,
     pub strategy: Option<StrategyName>,
+    /// The operations a JSON Patch is written with.
+    pub json_patch: Option<PatchOpsSection>,
     /// Reads made after this call, whose answers complete the canonical result: `get` (the
     /// webhook) or the name of a resource.
     #[serde(default)]

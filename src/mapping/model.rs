@@ -17,9 +17,20 @@ pub enum Strategy {
     Merge,
     /// The vendor replaces what it is sent: read, merge, send changed top-level members whole.
     ReadMergeWrite,
-    /// The vendor applies an RFC 6902 JSON Patch: what a merge sends, as one `replace` per
-    /// place a rule writes.
+    /// The vendor applies an RFC 6902 JSON Patch: what a merge sends, as one operation per
+    /// place a rule writes ([`PatchOps`]).
     JsonPatch,
+}
+
+/// The operations a JSON Patch is written with (`json_patch` beside the strategy): RFC 6902's
+/// `replace` needs the member to be there already, `add` sets it whether or not it is, and
+/// `remove` takes it away where `replace` with `null` keeps it as `null`. Vendors choose.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PatchOps {
+    /// A member set is an `add` (else a `replace`).
+    pub set_with_add: bool,
+    /// A member written as `null` is a `remove` (else a `replace` with `null`).
+    pub clear_with_remove: bool,
 }
 
 /// How a list names its next page: the cursor its answer gives, or one computed from the
@@ -146,6 +157,8 @@ pub struct Endpoint {
     pub more_path: Option<FieldPath>,
     /// How an update reaches the vendor.
     pub strategy: Strategy,
+    /// The operations its JSON Patch is written with, for `Strategy::JsonPatch`.
+    pub patch_ops: PatchOps,
     /// Reads made after this call.
     pub then: Vec<FollowUp>,
     /// An update of an unknown id creates the webhook with that id.

@@ -1,9 +1,10 @@
 //! An update as the places it changes, both ways: an RFC 6902 JSON Patch as its body
 //! (`strategy = "json_patch"`), or a field mask beside a merge's body (`{{update_mask}}`).
 //!
-//! Written: the members an update sends become one `replace` each, at the JSON Pointer of the
-//! place a rule writes (`/config/url`, not the whole `/config`), so that a member the client
-//! did not name is never sent, even where it shares an object with one it did. Read (a
+//! Written: the members an update sends become one `replace` each (or `add`, and `remove` for
+//! one cleared, where the mapping file says), at the JSON Pointer of the place a rule writes
+//! (`/config/url`, not the whole `/config`), so that a member the client did not name is never
+//! sent, even where it shares an object with one it did. Read (a
 //! client of a surface or an emulator): `add` and `replace` set a member, `remove` clears it
 //! (`null`, as a merge does), and the members so named are parsed by the rules as a merge's
 //! body is. An operation that changes part of a rule's value (`/event_types/0`), and `move`,
@@ -13,6 +14,7 @@
 //! the mask names and the body leaves out.
 
 use super::json_path::{FieldPath, Step};
+use super::model::PatchOps;
 use super::rules::ObjectMap;
 use crate::problem::FieldError;
 use serde_json::{Map, Value};
@@ -28,14 +30,36 @@ fn places(map: &ObjectMap) -> Vec<&[Step]> {
 }
 
 /// The patch that makes the changes `body` (the members an update writes, as a merge sends
-/// them) names: one `replace` per member, at the depth of the places the rules write.
-pub fn ops(map: &ObjectMap, body: Value) -> Value {
+/// them) names: one operation per member, at the depth of the places the rules write; a
+/// `replace` (or an `add`) of its value, or a `remove` of an object's member written as
+/// `null`, as `how` says the vendor takes them.
+pub fn ops(map: &ObjectMap, body: Value, how: PatchOps) -> Value {
     let mut out = Vec::new();
     changed(map, &body, &mut |at, value| {
         let mut op = Map::with_capacity(3);
-        op.insert("op".into(), Value::from("replace"));
+        // An array's element is cleared in place: removing it would move those after it.
+        let member = matches!(at.last(), Some(Step::Key(_)));
+        let name = match (value.is_null() && member, how) {
+            (
+                true,
+                PatchOps {
+                    clear_with_remove: true,
+                    ..
+                },
+            ) => "remove",
+            (
+                _,
+                PatchOps {
+                    set_with_add: true, ..
+                },
+            ) => "add",
+            _ => "replace",
+        };
+        op.insert("op".into(), Value::from(name));
         op.insert("path".into(), Value::from(pointer(at)));
-        op.insert("value".into(), value.clone());
+        if name != "remove" {
+            op.insert("value".into(), value.clone());
+        }
         out.push(Value::Object(op));
     });
     Value::Array(out)
@@ -307,7 +331,7 @@ body = { message = "{{message}}" }
             "a/b~c": 1
         });
         assert_eq!(
-            ops(&d.webhook, body),
+            ops(&d.webhook, body, PatchOps::default()),
             json!([
                 {"op": "replace", "path": "/config/url", "value": "https://a.example/h"},
                 {"op": "replace", "path": "/config/content_type", "value": "json"},
@@ -316,6 +340,33 @@ body = { message = "{{message}}" }
                 {"op": "replace", "path": "/notes/1", "value": "n"},
                 {"op": "replace", "path": "/a~1b~0c", "value": 1}
             ])
+        );
+    }
+
+    #[test]
+    fn a_vendor_may_take_adds_and_removes() {
+        let d = dialect();
+        let body = json!({"config": {"url": "https://a.example/h", "content_type": null}, "notes": [null]});
+        let how = PatchOps {
+            set_with_add: true,
+            clear_with_remove: true,
+        };
+        assert_eq!(
+            ops(&d.webhook, body.clone(), how),
+            json!([
+                {"op": "add", "path": "/config/url", "value": "https://a.example/h"},
+                {"op": "remove", "path": "/config/content_type"},
+                {"op": "add", "path": "/notes/0", "value": null}
+            ])
+        );
+        let how = PatchOps {
+            set_with_add: false,
+            clear_with_remove: true,
+        };
+        assert_eq!(
+            ops(&d.webhook, body, how)[0]["op"],
+            "replace",
+            "a member set is replaced unless the file says `add`"
         );
     }
 

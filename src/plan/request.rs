@@ -47,7 +47,11 @@ impl<'a> Plan<'a> {
                 if own.strategy == Strategy::JsonPatch
                     && let Some(members) = body.take()
                 {
-                    body = Some(crate::mapping::patch::ops(&d.webhook, members));
+                    body = Some(crate::mapping::patch::ops(
+                        &d.webhook,
+                        members,
+                        own.patch_ops,
+                    ));
                 }
                 Ok(Some(self.call(own, body, purpose)))
             }

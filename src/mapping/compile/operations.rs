@@ -5,7 +5,7 @@ use super::Compiler;
 use crate::mapping::file::{self, OperationName, OperationSection};
 use crate::mapping::json_path::FieldPath;
 use crate::mapping::model::{
-    Endpoint, FollowUp, Ordering, Paging, Resource, ResourceEndpoint, Role, Strategy,
+    Endpoint, FollowUp, Ordering, Paging, PatchOps, Resource, ResourceEndpoint, Role, Strategy,
 };
 use crate::mapping::template::Template;
 use crate::mapping::url::{PathSeg, PathTemplate};
@@ -334,6 +334,20 @@ impl Compiler<'_> {
                 );
             }
         }
+        let patch_ops = match &s.json_patch {
+            None => PatchOps::default(),
+            Some(_) if strategy != Strategy::JsonPatch => {
+                self.error(
+                    format!("{key}.json_patch"),
+                    "says how a JSON Patch is written: only beside `strategy = \"json_patch\"`",
+                );
+                PatchOps::default()
+            }
+            Some(ops) => PatchOps {
+                set_with_add: ops.set == Some(file::SetOp::Add),
+                clear_with_remove: ops.clear == Some(file::ClearOp::Remove),
+            },
+        };
         if s.upsert && action != Action::Update {
             self.error(
                 format!("{key}.upsert"),
@@ -379,6 +393,7 @@ impl Compiler<'_> {
             done_path: answer.done_path,
             more_path: answer.more_path,
             strategy,
+            patch_ops,
             then,
             upsert: s.upsert,
             needs_current,
