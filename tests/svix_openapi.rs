@@ -311,6 +311,7 @@ fn as_client(d: &Dialect, a: &Answer) -> hookgate::problem::Problem {
         body: Some(&body),
         header_request_id: None,
         retry_after: None,
+        text: None,
     };
     d.errors.read(&failure, &d.webhook, UpstreamInfo::default())
 }

@@ -80,6 +80,81 @@ async fn an_html_error_page_is_never_passed_through() {
 }
 
 #[tokio::test]
+async fn a_refusal_in_plain_text_is_the_vendors_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = dir.path().join("token");
+    std::fs::write(&token, "s3cr3t-t0ken\n").unwrap();
+    let text = |status: u16, media_type: &str, body: &str| Reply::Raw {
+        status,
+        headers: vec![("content-type".into(), media_type.into())],
+        body: body.into(),
+    };
+    let long = format!("{}é and more", "x".repeat(499));
+    let double = Double::start(vec![
+        text(401, "text/plain", "invalid token s3cr3t-t0ken\n"),
+        text(404, "text/plain; charset=utf-8", "model not found"),
+        text(400, "text/plain", &long),
+        text(400, "text/html", "<p>bad request</p>"),
+        text(503, "text/plain", "no healthy upstream"),
+        text(400, "text/plain", "invalid value for idModel"),
+    ])
+    .await;
+    let gw = gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.v]\ndialect = \"talkover\"\nbase_url = \"{}\"\nretries = 0\n\
+         auth = {{ type = \"bearer\", token_file = {token:?} }}\n\
+         [surfaces.post]\ndialect = \"post\"\nupstream = \"v\"\nprefix = \"/post\"\n\
+         owner = \"550e8400-e29b-41d4-a716-446655440000\"\n",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects"),
+        double.url()
+    ))
+    .await;
+    let mut shown = Vec::new();
+    for _ in 0..5 {
+        let a = send(gw.addr, "GET", PATH, &[], None).await;
+        assert_eq!(a.header("content-type"), Some("application/problem+json"));
+        shown.push((a.status, a.json()));
+    }
+    // The vendor's words, its credential taken out, under the status's code.
+    assert_eq!(shown[0].0, 401);
+    assert_eq!(shown[0].1["detail"], "invalid token [redacted]");
+    assert_eq!(
+        shown[0].1["upstream"]["message"],
+        "invalid token [redacted]"
+    );
+    assert_eq!(shown[1].0, 404);
+    assert_eq!(shown[1].1["code"], "not_found");
+    assert_eq!(shown[1].1["detail"], "model not found");
+    // Cut at a character's boundary: 499 bytes, and `é` would end past 500.
+    assert_eq!(shown[2].1["detail"], "x".repeat(499));
+    // Neither a page's markup nor an intermediary's words for a 5xx.
+    assert_eq!(
+        shown[3].1["detail"],
+        "the upstream answered 400 with a body that is not JSON"
+    );
+    assert_eq!(shown[4].0, 503);
+    assert_eq!(
+        shown[4].1["detail"],
+        "the upstream answered 503 with a body that is not JSON"
+    );
+    // A surface's client reads them in its own vendor's shape.
+    let surfaced = send(
+        gw.addr,
+        "GET",
+        "/post/webhooks/0199a1b2-0000-7000-8000-000000000001",
+        &[("x-postmark-server-token", "t")],
+        None,
+    )
+    .await;
+    assert_eq!(
+        surfaced.json()["Message"],
+        "invalid value for idModel",
+        "{}",
+        surfaced.json()
+    );
+    gw.stop().await;
+}
+
+#[tokio::test]
 async fn a_vendor_that_is_not_listening_gives_502() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port();

@@ -171,6 +171,7 @@ fn read_as_client(d: &Dialect, answer: &Answer) -> hookgate::problem::Problem {
         body: Some(&body),
         header_request_id: None,
         retry_after: None,
+        text: None,
     };
     d.errors.read(&failure, &d.webhook, UpstreamInfo::default())
 }

@@ -89,6 +89,9 @@ pub struct Failure<'a> {
     pub header_request_id: Option<&'a str>,
     /// The vendor's `Retry-After`.
     pub retry_after: Option<&'a str>,
+    /// The body as text, where it is no JSON, the vendor says it is plain text and the status
+    /// is a 4xx (`text/plain`: `invalid key`, `model not found`, as a few older APIs refuse).
+    pub text: Option<&'a str>,
 }
 
 impl ErrorMap {
@@ -298,19 +301,37 @@ impl ErrorMap {
 
 /// A failure whose body is not JSON (an HTML error page, a proxy's text): nothing in it can be
 /// read, so its status alone says what it was; a vendor's 5xx is the upstream's error.
-fn not_json(failure: &Failure<'_>, info: UpstreamInfo) -> Problem {
+/// The longest plain-text failure kept as the vendor's message: a sentence or two, not a page.
+const MAX_TEXT_MESSAGE: usize = 500;
+
+/// A failure whose body is no JSON: its status says what it was, and a plain-text body is the
+/// vendor's message (cut at a character's boundary where it is long).
+fn not_json(failure: &Failure<'_>, mut info: UpstreamInfo) -> Problem {
     let code = match Code::from_upstream_status(failure.status) {
         c if c.status() < 500 => c,
         c @ (Code::UpstreamUnavailable | Code::UpstreamTimeout) => c,
         _ => Code::UpstreamError,
     };
-    let mut p = Problem::new(
-        code,
-        format!(
+    let message = failure
+        .text
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|text| {
+            let mut end = text.len().min(MAX_TEXT_MESSAGE);
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            text[..end].to_owned()
+        });
+    let detail = match &message {
+        Some(text) => text.clone(),
+        None => format!(
             "the upstream answered {} with a body that is not JSON",
             failure.status
         ),
-    );
+    };
+    info.message = message;
+    let mut p = Problem::new(code, detail);
     p.upstream = Some(Box::new(info));
     p.retry_after = failure.retry_after.map(str::to_owned);
     p

@@ -192,7 +192,11 @@ fn build(
     content_type: &str,
 ) -> http::Response<Full<Bytes>> {
     let mut b = http::Response::builder().status(status);
-    if !body.is_empty() {
+    // The reply's own media type, where the script gives one, in place of the default.
+    let given = headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+    if !body.is_empty() && !given {
         b = b.header("content-type", content_type);
     }
     for (k, v) in headers {
