@@ -342,7 +342,10 @@ impl Journal {
         match value {
             Value::Object(map) => {
                 for (key, v) in map.iter_mut() {
-                    if sensitive(key) || self.secret_members.iter().any(|m| m == key) {
+                    // A credential's parameter sent in a body instead (a form that carries
+                    // the key, as some clients send it) is the credential still.
+                    let named = self.secret_members.iter().chain(&self.credential_params);
+                    if sensitive(key) || named.into_iter().any(|m| m == key) {
                         redact_all(v);
                     } else {
                         self.redact_body(v);
