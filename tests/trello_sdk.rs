@@ -76,13 +76,13 @@ fn the_client_saw_trellos_answers(steps: &Map<String, Value>) {
     assert_eq!(
         steps["invalid"],
         json!({"raised": "ResourceUnavailable", "status": 400,
-               "body": {"message": "callbackURL: must be a valid URL"}})
+               "body": "callbackURL: must be a valid URL"})
     );
     for (step, part) in [("no key", "key"), ("no token", "token")] {
         assert_eq!(
             steps[step],
             json!({"raised": "Unauthorized", "status": 401,
-                   "body": {"message": format!("missing credentials in the query parameter {part}")}}),
+                   "body": format!("missing credentials in the query parameter {part}")}),
             "{step}"
         );
     }
@@ -139,7 +139,7 @@ async fn the_clients_create_hook_is_refused_without_its_credential_in_the_query(
     // Cork asks for neither: a request without its credential, which makes nothing.
     assert_eq!(
         steps["create_hook"],
-        "Webhook creating failed: {\"message\":\"missing credentials in the query parameter token\"}"
+        "Webhook creating failed: missing credentials in the query parameter token"
     );
     assert_eq!(steps["list"], json!([]));
     let journal = support::journal(emulator).await;
@@ -237,9 +237,48 @@ async fn the_canonical_api_speaks_to_it_by_token() {
         204,
         "delete",
     );
-    support::ok(
-        &support::send(gw.addr, "GET", &one, &[], None).await,
-        404,
-        "gone",
+    // Cork refuses in text, as Trello does: its words are the problem's.
+    let gone = support::send(gw.addr, "GET", &one, &[], None).await;
+    support::ok(&gone, 404, "gone");
+    assert_eq!(gone.json()["code"], "not_found");
+    let direct = support::send(
+        gw.emulators["cork"],
+        "GET",
+        &format!(
+            "/1/tokens/{TOKEN}/webhooks/{}?key={KEY}&token={TOKEN}",
+            made["id"].as_str().unwrap()
+        ),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(
+        direct.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    let words = String::from_utf8(direct.body.to_vec()).unwrap();
+    assert!(!words.is_empty() && !words.starts_with('{'), "{words}");
+    assert_eq!(gone.json()["detail"], words.as_str());
+    assert_eq!(gone.json()["upstream"]["message"], words.as_str());
+}
+
+#[test]
+fn a_text_refusal_is_written_as_a_string() {
+    let base = std::fs::read_to_string(format!("{DIR}/cork.toml")).unwrap();
+    let text = base.replacen(
+        "[errors.render.default]\nbody = \"{{message}}\"",
+        "[errors.render.default]\nbody = { message = \"{{message}}\" }",
+        1,
+    );
+    assert_ne!(text, base);
+    let errors =
+        hookgate::mapping::compile::compile("cork", std::path::Path::new("cork.toml"), &text)
+            .expect_err("loaded a text dialect with a JSON error body");
+    let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert!(
+        shown
+            .iter()
+            .any(|e| e.contains("errors.render.default.body: `errors.content_type` is text")),
+        "{shown:?}"
     );
 }

@@ -66,13 +66,13 @@ def hook(h):
 
 
 def refused(call):
-    """How py-trello raised on a refusal: its exception, the status, and the vendor's body
-    (py-trello keeps it at the head of the exception's message, before " at URL")."""
+    """How py-trello raised on a refusal: its exception, the status, and the vendor's body, its
+    text (py-trello keeps it at the head of the exception's message, before " at URL")."""
     try:
         call()
         return "accepted"
     except ResourceUnavailable as e:
-        body = json.loads(e._msg.rsplit(" at ", 1)[0])
+        body = e._msg.rsplit(" at ", 1)[0]
         return {"raised": type(e).__name__, "status": e._status, "body": body}
 
 

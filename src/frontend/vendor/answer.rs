@@ -375,7 +375,18 @@ pub fn problem_response(
         ..Fill::default()
     };
     let status = render.status.unwrap_or_else(|| problem.status());
-    let mut response = body::json(status, &render.body.written(&fill), &d.errors.content_type);
+    let content_type = &d.errors.content_type;
+    let mut response = match d.errors.text {
+        // Text as it renders: every template of a text dialect is a string.
+        true => {
+            let text = match render.body.render(&fill) {
+                Some(serde_json::Value::String(text)) => text,
+                other => other.map_or_else(String::new, |v| v.to_string()),
+            };
+            body::bytes(status, bytes::Bytes::from(text), content_type)
+        }
+        false => body::json(status, &render.body.written(&fill), content_type),
+    };
     let h = response.headers_mut();
     if let Some(v) = problem.allow.as_deref().and_then(headers::value) {
         h.insert(header::ALLOW, v);

@@ -61,6 +61,20 @@ impl Compiler<'_> {
                 }
             },
         };
+        // A vendor that refuses in text: each of its bodies is one string, its words.
+        let text = content_type
+            .to_str()
+            .is_ok_and(|t| t.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("text/")));
+        if text {
+            for (name, section) in &s.render {
+                if !section.body.is_string() {
+                    self.error(
+                        format!("errors.render.{name}.body"),
+                        "`errors.content_type` is text: write the body as a string (`\"{{message}}\"`)",
+                    );
+                }
+            }
+        }
         let unreadable_body = self.refusal("errors.unreadable_body", &s.unreadable_body);
         let unreadable_path = self.refusal("errors.unreadable_path", &s.unreadable_path);
         ErrorMap {
@@ -74,6 +88,7 @@ impl Compiler<'_> {
             render,
             default_render,
             content_type,
+            text,
             unreadable_body,
             unreadable_path,
         }
