@@ -756,6 +756,17 @@ impl Store {
             IdStyle::Uuid => uuid_from(&mut state.rng).to_string(),
             IdStyle::Integer => state.next_id.to_string(),
             IdStyle::Prefixed(prefix) => format!("{prefix}{}", uuid_from(&mut state.rng).simple()),
+            IdStyle::Drawn {
+                prefix,
+                alphabet,
+                length,
+            } => {
+                let chars = alphabet.chars();
+                let mut id = String::with_capacity(prefix.len() + length);
+                id.push_str(prefix);
+                id.extend((0..*length).map(|_| chars[state.rng.usize(..chars.len())] as char));
+                id
+            }
         }
     }
 
@@ -784,11 +795,7 @@ pub fn as_seeded(dialect: &Dialect, webhook: &Map<String, Value>) -> Map<String,
     let mut filled = webhook.clone();
     filled.retain(|_, v| !v.is_null());
     apply_defaults(&dialect.webhook, &mut filled);
-    let id = match dialect.emulator.ids {
-        IdStyle::Integer => "1".to_owned(),
-        IdStyle::Uuid => uuid::Uuid::nil().to_string(),
-        IdStyle::Prefixed(ref prefix) => format!("{prefix}{}", uuid::Uuid::nil().simple()),
-    };
+    let id = dialect.emulator.ids.first();
     filled.entry("id").or_insert(Value::from(id));
     for at in ["created_at", "updated_at"] {
         filled

@@ -151,3 +151,67 @@ fn a_rule_reading_the_object_that_holds_the_secret_whole_is_refused() {
         }
     }
 }
+
+#[test]
+fn an_emulator_mints_ids_the_vendor_would() {
+    let with = |dialect: &str, emulator: &str| {
+        minimal("", "").replacen(
+            "[dialect]\n",
+            &format!("{emulator}\n[dialect]\n{dialect}\n"),
+            1,
+        )
+    };
+    let loads = |text: &str| Dialect::compile("x", Path::new("x.toml"), text);
+    for (dialect, emulator, says) in [
+        (
+            "",
+            "[emulator]\nid = { alphabet = \"base32\", length = 24 }",
+            "emulator.id.alphabet",
+        ),
+        (
+            "",
+            "[emulator]\nid = { alphabet = \"hex\" }",
+            "emulator.id.length",
+        ),
+        ("", "[emulator]\nid = { length = 65 }", "emulator.id.length"),
+        (
+            "",
+            "[emulator]\nid = { length = 24, size = 3 }",
+            "unknown key `size`",
+        ),
+        ("", "[emulator]\nid = 24", "emulator.id"),
+        (
+            "id_format = { pattern = \"[0-9a-f]{24}\" }",
+            "[emulator]\nid = { length = 32 }",
+            "mints ids such as `00000000000000000000000000000000`, which are not of `dialect.id_format`",
+        ),
+        (
+            "id_format = \"integer\"",
+            "",
+            "which are not of `dialect.id_format`",
+        ),
+    ] {
+        let errors = loads(&with(dialect, emulator)).expect_err(says);
+        let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert!(shown.iter().any(|e| e.contains(says)), "{says}: {shown:?}");
+    }
+    for (id, prefix, chars) in [
+        (
+            "{ prefix = \"WH-\", alphabet = \"upper_alnum\", length = 17 }",
+            "WH-",
+            "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+        ),
+        ("{ alphabet = \"digits\", length = 12 }", "", "0123456789"),
+        (
+            "{ prefix = \"we_\", alphabet = \"alnum\", length = 24 }",
+            "we_",
+            "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+        ),
+    ] {
+        let text = with("", &format!("[emulator]\nid = {id}"));
+        let dialect = loads(&text).unwrap_or_else(|e| panic!("{id}: {e:?}"));
+        let first = dialect.emulator.ids.first();
+        let drawn = first.strip_prefix(prefix).unwrap();
+        assert!(drawn.chars().all(|c| chars.contains(c)), "{first}");
+    }
+}

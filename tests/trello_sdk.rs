@@ -114,6 +114,17 @@ async fn the_client_works_against_the_emulator() {
     let emulator = gw.emulators["cork"];
     let steps = drive(format!("http://{emulator}"), false).await;
     the_client_saw_trellos_answers(&steps);
+    // Ids as Trello's are: 24 hex digits.
+    for id in steps["list"]["made"].as_array().unwrap() {
+        let id = id.as_str().unwrap();
+        assert!(
+            id.len() == 24
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+            "{id}"
+        );
+    }
     let journal = the_journal_shows_no_credential(emulator).await;
     // Every call the client made with its credential shows both parts, redacted; each refused
     // one shows the part it had.

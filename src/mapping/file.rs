@@ -116,7 +116,8 @@ pub enum SecretStyle {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EmulatorSection {
-    pub id: Option<String>,
+    /// `"uuid"`, `"integer"`, `"prefix:TEXT"`, or `{ prefix, alphabet, length }`.
+    pub id: Option<Value>,
     pub timestamps: Option<Timestamps>,
     pub secret: Option<SecretStyle>,
     /// Text before a minted secret (`whsec_`).

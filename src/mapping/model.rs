@@ -361,6 +361,55 @@ pub enum IdStyle {
     Integer,
     /// This text, then 32 hex digits.
     Prefixed(String),
+    /// This text, then so many characters drawn from an alphabet (Trello's 24 hex digits,
+    /// PayPal's 17 capitals and digits).
+    Drawn {
+        /// The text before them (`we_`), perhaps none.
+        prefix: String,
+        /// What each is drawn from.
+        alphabet: IdAlphabet,
+        /// How many.
+        length: usize,
+    },
+}
+
+impl IdStyle {
+    /// The first id of the style's kind, the stand-in for one not minted yet: every drawn
+    /// character the alphabet's first.
+    pub fn first(&self) -> String {
+        match self {
+            IdStyle::Integer => "1".to_owned(),
+            IdStyle::Uuid => uuid::Uuid::nil().to_string(),
+            IdStyle::Prefixed(prefix) => format!("{prefix}{}", uuid::Uuid::nil().simple()),
+            IdStyle::Drawn { prefix, length, .. } => format!("{prefix}{}", "0".repeat(*length)),
+        }
+    }
+}
+
+/// The characters an emulator draws an id's from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdAlphabet {
+    /// `0-9a-f`.
+    Hex,
+    /// `0-9A-Za-z`.
+    Alnum,
+    /// `0-9A-Z`.
+    UpperAlnum,
+    /// `0-9`.
+    Digits,
+}
+
+impl IdAlphabet {
+    /// The alphabet's characters, `0` first.
+    pub fn chars(self) -> &'static [u8] {
+        const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        match self {
+            IdAlphabet::Hex => b"0123456789abcdef",
+            IdAlphabet::Alnum => ALNUM,
+            IdAlphabet::UpperAlnum => &ALNUM[..36],
+            IdAlphabet::Digits => &ALNUM[..10],
+        }
+    }
 }
 
 /// How an emulator mints a signing secret.

@@ -6,8 +6,8 @@ use super::errors::ERROR_SLOTS;
 use super::fields::form_shapes;
 use crate::mapping::file::{self, MappingFile};
 use crate::mapping::model::{
-    ClientAuth, CredentialPart, Dialect, EmulatorSpec, IdStyle, Resource, Role, SecretMint,
-    Strategy,
+    ClientAuth, CredentialPart, Dialect, EmulatorSpec, IdAlphabet, IdStyle, Resource, Role,
+    SecretMint, Strategy,
 };
 use crate::mapping::template::Template;
 use crate::mapping::url::PathSeg;
@@ -125,6 +125,18 @@ impl Compiler<'_> {
         }
         let errors = self.errors_map(&raw.errors, &media_type);
         let emulator = self.emulator(&raw.emulator);
+        // The emulator's ids are the vendor's: a route refuses an id not of `id_format`.
+        if let Some(format) = &id_format
+            && !format.admits(&emulator.ids.first())
+        {
+            self.error(
+                "emulator.id",
+                format!(
+                    "mints ids such as `{}`, which are not of `dialect.id_format`",
+                    emulator.ids.first()
+                ),
+            );
+        }
         let examples = self.examples(&raw.examples);
         // The documented webhook shows the order the vendor writes its members in.
         let mut webhook = webhook;
@@ -419,21 +431,81 @@ impl Compiler<'_> {
             .collect()
     }
 
-    fn emulator(&mut self, s: &file::EmulatorSection) -> EmulatorSpec {
-        let ids = match s.id.as_deref() {
-            None | Some("uuid") => IdStyle::Uuid,
-            Some("integer") => IdStyle::Integer,
-            Some(p) if p.starts_with("prefix:") => {
-                IdStyle::Prefixed(p["prefix:".len()..].to_owned())
+    /// `emulator.id`: how the emulator mints ids.
+    fn id_style(&mut self, id: Option<&Value>) -> IdStyle {
+        const KEY: &str = "emulator.id";
+        const EXPECTED: &str =
+            "expected `uuid`, `integer`, `prefix:TEXT` or { prefix, alphabet, length }";
+        let table = match id {
+            None => return IdStyle::Uuid,
+            Some(Value::String(text)) => {
+                return match text.as_str() {
+                    "uuid" => IdStyle::Uuid,
+                    "integer" => IdStyle::Integer,
+                    p if p.starts_with("prefix:") => {
+                        IdStyle::Prefixed(p["prefix:".len()..].to_owned())
+                    }
+                    other => {
+                        self.error(KEY, format!("`{other}`: {EXPECTED}"));
+                        IdStyle::Uuid
+                    }
+                };
             }
-            Some(other) => {
+            Some(Value::Object(table)) => table,
+            Some(_) => {
+                self.error(KEY, EXPECTED);
+                return IdStyle::Uuid;
+            }
+        };
+        if let Some(unknown) = table
+            .keys()
+            .find(|k| !matches!(k.as_str(), "prefix" | "alphabet" | "length"))
+        {
+            self.error(
+                KEY,
+                format!("unknown key `{unknown}`: expected `prefix`, `alphabet` and `length`"),
+            );
+        }
+        let prefix = match table.get("prefix") {
+            None => String::new(),
+            Some(Value::String(p)) => p.clone(),
+            Some(_) => {
+                self.error(format!("{KEY}.prefix"), "must be text");
+                String::new()
+            }
+        };
+        let alphabet = match table.get("alphabet").map(|a| a.as_str()) {
+            None | Some(Some("hex")) => IdAlphabet::Hex,
+            Some(Some("alnum")) => IdAlphabet::Alnum,
+            Some(Some("upper_alnum")) => IdAlphabet::UpperAlnum,
+            Some(Some("digits")) => IdAlphabet::Digits,
+            Some(_) => {
                 self.error(
-                    "emulator.id",
-                    format!("`{other}`: expected `uuid`, `integer` or `prefix:TEXT`"),
+                    format!("{KEY}.alphabet"),
+                    "expected `hex`, `alnum`, `upper_alnum` or `digits`",
+                );
+                IdAlphabet::Hex
+            }
+        };
+        let length = table.get("length").and_then(Value::as_u64);
+        match length {
+            Some(length @ 8..=64) => IdStyle::Drawn {
+                prefix,
+                alphabet,
+                length: length as usize,
+            },
+            _ => {
+                self.error(
+                    format!("{KEY}.length"),
+                    "is required: 8 to 64 characters, drawn from the alphabet",
                 );
                 IdStyle::Uuid
             }
-        };
+        }
+    }
+
+    fn emulator(&mut self, s: &file::EmulatorSection) -> EmulatorSpec {
+        let ids = self.id_style(s.id.as_ref());
         let bytes = s.secret_bytes.unwrap_or(32);
         if !(16..=64).contains(&bytes) {
             self.error(
