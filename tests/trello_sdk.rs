@@ -248,6 +248,29 @@ async fn the_canonical_api_speaks_to_it_by_token() {
         204,
         "delete",
     );
+    // Trello's answer to a delete, `null` and all.
+    let other = support::send(
+        gw.addr,
+        "POST",
+        &hooks,
+        &[],
+        Some(&json!({"url": "https://example.com/d", "events": [CARD]})),
+    )
+    .await;
+    support::ok(&other, 201, "another");
+    let deleted = support::send(
+        gw.emulators["cork"],
+        "DELETE",
+        &format!(
+            "/1/webhooks/{}?key={KEY}&token={TOKEN}",
+            other.json()["id"].as_str().unwrap()
+        ),
+        &[],
+        None,
+    )
+    .await;
+    support::ok(&deleted, 200, "a client's delete");
+    assert_eq!(deleted.json(), json!({"_value": null}));
     // Cork refuses in text, as Trello does: its words are the problem's.
     let gone = support::send(gw.addr, "GET", &one, &[], None).await;
     support::ok(&gone, 404, "gone");

@@ -375,6 +375,10 @@ fn compile_text(s: &str) -> Result<Template, String> {
         .and_then(|r| r.strip_suffix("}}"))
         && !inner.contains("{{")
     {
+        // TOML has no null: `"{{null}}"` writes one.
+        if inner.trim() == "null" {
+            return Ok(Template::Literal(Value::Null));
+        }
         let (name, default) = match inner.split_once('|') {
             Some((name, default)) => (
                 name.trim(),
@@ -478,6 +482,13 @@ impl<F: Fn(&str) -> Option<Value>> Slots for F {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn null_is_written_where_toml_cannot_spell_it() {
+        let t = Template::compile(&json!({"_value": "{{null}}", "at": "{{ null }}"})).unwrap();
+        assert!(t.slots().is_empty());
+        assert_eq!(t.render(&|_: &str| None), Some(json!({"_value": null, "at": null})));
+    }
 
     #[test]
     fn renders_and_locates_slots() {
