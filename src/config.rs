@@ -272,31 +272,18 @@ pub enum UpstreamAuth {
     Bearer(Secret),
     /// hookgate's own `user:password`, sent as HTTP Basic.
     Basic(Secret),
-    /// hookgate's own token, in the vendor's header after `prefix`.
-    Header {
-        /// The header.
-        name: http::HeaderName,
-        /// What comes before the token.
-        prefix: String,
-        /// The token.
-        token: Secret,
-    },
-    /// hookgate's own token, in the vendor's query parameter `name`.
-    Query {
-        /// The parameter.
-        name: String,
-        /// The token.
-        token: Secret,
-    },
+    /// hookgate's own token, in a header or query parameter of the vendor's own.
+    Placed(PlacedToken),
     /// The client's own credential, forwarded.
     Passthrough,
     /// No credential is sent.
     None,
 }
 
-/// A further part of hookgate's credential at a vendor, with its token already read.
+/// A token of hookgate's in a header or query parameter of the vendor's own, already read:
+/// a credential, or a further part of one.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AuthPart {
+pub enum PlacedToken {
     /// A token in the vendor's header `name`, after `prefix`.
     Header {
         /// The header.
@@ -315,6 +302,16 @@ pub enum AuthPart {
     },
 }
 
+impl PlacedToken {
+    /// Where it goes: whether in a header, and the header's or parameter's name.
+    pub fn place(&self) -> (bool, String) {
+        match self {
+            PlacedToken::Header { name, .. } => (true, name.to_string()),
+            PlacedToken::Query { name, .. } => (false, name.clone()),
+        }
+    }
+}
+
 /// One upstream, validated: a vendor account hookgate calls, or an emulated vendor.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpstreamConfig {
@@ -331,7 +328,7 @@ pub struct UpstreamConfig {
     /// How hookgate authenticates to the vendor.
     pub auth: UpstreamAuth,
     /// The further parts of its credential, where the vendor takes several (a key and a token).
-    pub auth_parts: Vec<AuthPart>,
+    pub auth_parts: Vec<PlacedToken>,
     /// Timeouts, retries, circuit breaker and concurrency of its calls.
     pub policy: Policy,
     /// The emulator's settings (defaults unless emulated and configured).

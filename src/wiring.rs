@@ -12,7 +12,7 @@ use crate::http::client::Client;
 use crate::http::connect::Origin;
 use crate::http::inbound::Incoming;
 use crate::mapping::Dialect;
-use crate::mapping::model::{ClientAuth, CredentialPart};
+use crate::mapping::model::{ClientAuth, CredentialPart, CredentialPlace};
 use crate::setup::StartError;
 use crate::upstream::resilience::Guard;
 use crate::upstream::{Auth, HeaderSecret, Secret, Upstream};
@@ -163,26 +163,17 @@ pub fn upstream(
             )
             .map_err(|m| refused("auth", m))?;
         }
-        (
-            UpstreamAuth::Header {
-                name,
-                prefix,
-                token,
-            },
-            false,
-        ) => {
-            sent_by_dialect(&dialect, name).map_err(|m| refused("auth.name", m))?;
-            let token = token.expose();
-            own.header(name.clone(), format!("{prefix}{token}"), &[token])
-                .map_err(|m| refused("auth", m))?;
-        }
-        (UpstreamAuth::Query { name, token }, false) => own.query(name, token.expose()),
-        (UpstreamAuth::Passthrough | UpstreamAuth::None, false) => {}
+        (UpstreamAuth::Placed(_) | UpstreamAuth::Passthrough | UpstreamAuth::None, false) => {}
     }
-    for (i, part) in u.auth_parts.iter().enumerate() {
-        let at = format!("auth.also[{i}]");
-        match part {
-            config::AuthPart::Header {
+    // Tokens in the vendor's own places: the credential's, then each further part's.
+    let main = match (&u.auth, u.emulate) {
+        (UpstreamAuth::Placed(placed), false) => Some(("auth".to_owned(), placed)),
+        _ => None,
+    };
+    let parts = (u.auth_parts.iter().enumerate()).map(|(i, p)| (format!("auth.also[{i}]"), p));
+    for (at, placed) in main.into_iter().chain(parts) {
+        match placed {
+            config::PlacedToken::Header {
                 name,
                 prefix,
                 token,
@@ -192,7 +183,7 @@ pub fn upstream(
                 own.header(name.clone(), format!("{prefix}{token}"), &[token])
                     .map_err(|m| refused(&at, m))?;
             }
-            config::AuthPart::Query { name, token } => own.query(name, token.expose()),
+            config::PlacedToken::Query { name, token } => own.query(name, token.expose()),
         }
     }
     let auth = match (&u.auth, u.emulate) {
@@ -328,18 +319,9 @@ pub fn surface(
     let upstream = resolve(upstreams, &s.upstream, || key("upstream"))?;
     // A credential in the query (or a part of one) goes on only where the query does: to a
     // vendor of the same dialect, which is relayed the client's request as it is.
-    let main = match &dialect.client_auth {
-        ClientAuth::Query { name } => Some(name),
-        _ => None,
-    };
-    let in_query = main.or_else(|| {
-        dialect
-            .client_auth_parts
-            .iter()
-            .find_map(|part| match part {
-                CredentialPart::Query(name) => Some(name),
-                CredentialPart::Header(_) => None,
-            })
+    let in_query = dialect.credential_places().find_map(|place| match place {
+        CredentialPlace::Query(name) => Some(name),
+        CredentialPlace::Header(_) => None,
     });
     if let (Some(name), Auth::Passthrough) = (in_query, &upstream.auth)
         && upstream.dialect.name != dialect.name

@@ -9,26 +9,10 @@ mod support;
 
 use hookgate::mapping::Dialect;
 use serde_json::{Value, json};
-use sha2::Digest;
 use std::path::Path;
-use support::{Double, Reply, gateway, ok, send};
+use support::{Double, Reply, gateway, inbound_key, ok, secret_file, send};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
-
-/// A file holding `text`, as a secret is kept for hookgate to read.
-fn secret_file(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, format!("{text}\n")).unwrap();
-    path.display().to_string()
-}
-
-fn keys(key: &str) -> String {
-    format!(
-        "[inbound_auth]\nmode = \"api_keys\"\n[[inbound_auth.keys]]\nname = \"app\"\nsha256 = \"{:x}\"\n\
-         scopes = [\"webhooks:read\", \"webhooks:write\"]\n",
-        sha2::Sha256::digest(key.as_bytes())
-    )
-}
 
 /// The test dialects, with Sift's clients sending a token and a key in the query (as Trello's
 /// do) and Post's a key and the account's e-mail in headers of their own (as Cloudflare's).
@@ -208,27 +192,15 @@ fn a_preview_shows_where_each_part_goes_and_not_the_part() {
     let dir = tempfile::tempdir().unwrap();
     let token = secret_file(dir.path(), "t", "q-t0ken-preview");
     let key = secret_file(dir.path(), "k", "q-k3y-preview");
-    let config = dir.path().join("hookgate.toml");
-    std::fs::write(
-        &config,
-        format!(
+    let (shown, text) = support::translated(
+        &format!(
             "mappings_dir = {DIR:?}\n[inbound_auth]\nmode = \"off\"\n[upstreams.sift]\n\
              dialect = \"sift\"\nbase_url = \"https://api.sift.example\"\n\
              auth = {{ type = \"query\", name = \"token\", token_file = {token:?}, \
              also = [{{ type = \"query\", name = \"key\", token_file = {key:?} }}] }}\n"
         ),
-    )
-    .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hookgate"))
-        .args(["translate", "--json", "--config"])
-        .arg(&config)
-        .args(["--upstream", "sift", "--owner", "p1", "GET", "/webhooks"])
-        .env_remove("HOOKGATE_CONFIG")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let shown: Value = serde_json::from_str(&text)
-        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        &["--upstream", "sift", "--owner", "p1", "GET", "/webhooks"],
+    );
     assert_eq!(
         shown["requests"][0]["url"],
         "https://api.sift.example/v1/projects/p1/webhooks?token=[redacted]&key=[redacted]"
@@ -322,7 +294,7 @@ async fn a_surface_takes_its_key_the_vendors_way_and_never_relays_the_parts() {
          [url_policy]\nallow_private = true\n{}",
         dir.path(),
         vendor.url(),
-        keys(key)
+        inbound_key(key)
     ))
     .await;
     let hooks = "/t/v1/projects/p1/webhooks";
@@ -383,7 +355,7 @@ async fn every_part_is_passed_through_where_the_vendor_authenticates() {
          owner = \"o1\"\n\
          [url_policy]\nallow_private = true\n{}",
         dir.path(),
-        keys("hg-key-0123456789"),
+        inbound_key("hg-key-0123456789"),
         url = vendor.url(),
     ))
     .await;

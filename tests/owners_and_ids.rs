@@ -1313,32 +1313,20 @@ async fn send_raw_headers(
 
 #[test]
 fn a_preview_shows_the_read_that_confirms_the_owner() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("hookgate.toml");
-    std::fs::write(
-        &config,
-        format!(
+    let (shown, _) = support::translated(
+        &format!(
             "mappings_dir = {DIR:?}\n[inbound_auth]\nmode = \"off\"\n\
              [upstreams.studio]\ndialect = \"studio\"\nbase_url = \"https://api.studio.example\"\nauth = {{ type = \"none\" }}\n"
         ),
-    )
-    .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hookgate"))
-        .args(["translate", "--json", "--config"])
-        .arg(&config)
-        .args([
+        &[
             "--upstream",
             "studio",
             "--owner",
             "1234",
             "DELETE",
             "/webhooks/9",
-        ])
-        .env_remove("HOOKGATE_CONFIG")
-        .output()
-        .unwrap();
-    let shown: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        ],
+    );
     let requests = shown["requests"].as_array().unwrap();
     let steps: Vec<_> = requests
         .iter()

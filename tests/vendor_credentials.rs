@@ -11,22 +11,13 @@ mod support;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
-use sha2::Digest;
-use std::path::Path;
-use support::{Double, Reply, gateway, ok, send};
+use support::{Double, Reply, gateway, inbound_key, ok, secret_file, send};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
 
 /// The test dialects, with Zen's clients authenticating with HTTP Basic.
 fn dialects() -> tempfile::TempDir {
     support::dialects_with(&[("zen", "[dialect]\n", "[dialect]\nauth = \"basic\"\n")])
-}
-
-/// A file holding `text`, as a secret is kept for hookgate to read.
-fn secret_file(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, format!("{text}\n")).unwrap();
-    path.display().to_string()
 }
 
 /// What the vendor saw of a list call made with `auth` (a TOML inline table).
@@ -173,19 +164,6 @@ async fn a_header_an_operation_sends_cannot_carry_the_credential() {
     );
 }
 
-/// The SHA-256 of a key, as `[inbound_auth]` keeps it.
-fn sha(key: &str) -> String {
-    format!("{:x}", sha2::Sha256::digest(key.as_bytes()))
-}
-
-fn keys(key: &str) -> String {
-    format!(
-        "[inbound_auth]\nmode = \"api_keys\"\n[[inbound_auth.keys]]\nname = \"app\"\nsha256 = \"{}\"\n\
-         scopes = [\"webhooks:read\", \"webhooks:write\"]\n",
-        sha(key)
-    )
-}
-
 #[tokio::test]
 async fn a_surface_takes_its_clients_key_the_way_their_vendor_takes_credentials() {
     let dir = dialects();
@@ -195,7 +173,7 @@ async fn a_surface_takes_its_clients_key_the_way_their_vendor_takes_credentials(
          [surfaces.post]\ndialect = \"post\"\nupstream = \"relay\"\nprefix = \"/post\"\nowner = \"3\"\n\
          [surfaces.zen]\ndialect = \"zen\"\nupstream = \"relay\"\nprefix = \"/zen\"\nowner = \"3\"\n{}",
         dir.path(),
-        keys(key)
+        inbound_key(key)
     ))
     .await;
     let basic = |user: &str, password: &str| {
@@ -265,7 +243,7 @@ async fn an_emulator_behind_inbound_keys_answers_its_gateway_whatever_its_vendor
         "mappings_dir = {:?}\n[upstreams.post]\ndialect = \"post\"\nemulate = true\n\
          [upstreams.zen]\ndialect = \"zen\"\nemulate = true\n{}",
         dir.path(),
-        keys(key)
+        inbound_key(key)
     ))
     .await;
     for upstream in ["post", "zen"] {
@@ -308,7 +286,7 @@ async fn a_credential_passed_through_travels_in_the_header_it_came_in() {
          auth = {{ type = \"passthrough\" }}\n\
          [surfaces.post]\ndialect = \"post\"\nupstream = \"post\"\nprefix = \"/post\"\n{}",
         vendor.url(),
-        keys("hg-key-0123456789")
+        inbound_key("hg-key-0123456789")
     ))
     .await;
     let answer = send(
@@ -437,7 +415,7 @@ async fn a_key_in_the_query_opens_a_surface_and_is_never_relayed() {
          [url_policy]\nallow_private = true\n{}",
         dir.path(),
         vendor.url(),
-        keys(key)
+        inbound_key(key)
     ))
     .await;
     let hooks = "/t/v1/projects/p1/webhooks";
@@ -479,7 +457,7 @@ async fn an_emulator_taking_keys_in_the_query_answers_its_gateway_and_journals_n
     let gw = gateway(&format!(
         "mappings_dir = {:?}\n[upstreams.sift]\ndialect = \"sift\"\nemulate = true\n{}",
         dir.path(),
-        keys(key)
+        inbound_key(key)
     ))
     .await;
     let listed = send(
@@ -535,33 +513,21 @@ async fn a_key_in_the_query_is_passed_through_only_to_its_own_dialect() {
 fn a_preview_shows_where_a_token_in_the_query_goes_and_not_the_token() {
     let dir = tempfile::tempdir().unwrap();
     let token = secret_file(dir.path(), "t", "q-t0ken-preview");
-    let config = dir.path().join("hookgate.toml");
-    std::fs::write(
-        &config,
-        format!(
+    let (shown, text) = support::translated(
+        &format!(
             "mappings_dir = {DIR:?}\n[inbound_auth]\nmode = \"off\"\n[upstreams.sift]\n\
              dialect = \"sift\"\nbase_url = \"https://api.sift.example\"\n\
              auth = {{ type = \"query\", name = \"key\", token_file = {token:?} }}\n"
         ),
-    )
-    .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hookgate"))
-        .args(["translate", "--json", "--config"])
-        .arg(&config)
-        .args([
+        &[
             "--upstream",
             "sift",
             "--owner",
             "p1",
             "GET",
             "/webhooks?limit=2",
-        ])
-        .env_remove("HOOKGATE_CONFIG")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let shown: Value = serde_json::from_str(&text)
-        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        ],
+    );
     assert_eq!(
         shown["requests"][0]["url"],
         "https://api.sift.example/v1/projects/p1/webhooks?page_size=2&key=[redacted]"

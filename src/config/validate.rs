@@ -5,8 +5,8 @@ use super::raw::{
     RawAuth, RawClient, RawConfig, RawLimits, RawLog, RawPart, RawTls, RawUpstream, RawUrlPolicy,
 };
 use super::{
-    AuthPart, ClientConfig, Config, ConfigProblem, Credentials, DebugConfig, Limits, LogConfig,
-    LogFormat, Secret, Source, SurfaceConfig, TlsConfig, UpstreamAuth, UpstreamConfig, tls,
+    ClientConfig, Config, ConfigProblem, Credentials, DebugConfig, Limits, LogConfig, LogFormat,
+    PlacedToken, Secret, Source, SurfaceConfig, TlsConfig, UpstreamAuth, UpstreamConfig, tls,
 };
 use crate::upstream::resilience::Policy;
 use std::collections::BTreeMap;
@@ -264,7 +264,7 @@ fn upstream_auth(
     u: &RawUpstream,
     credentials: Credentials,
     p: &mut Problems,
-) -> Option<(UpstreamAuth, Vec<AuthPart>)> {
+) -> Option<(UpstreamAuth, Vec<PlacedToken>)> {
     let raw = match (&u.auth, u.emulate) {
         (None, true) => return Some((UpstreamAuth::Bearer(Secret::new("emulated")), Vec::new())),
         (None, false) => {
@@ -304,7 +304,7 @@ fn upstream_auth(
         } => (
             tokens
                 .query(p, name, token_env, token_file)
-                .map(|(name, token)| UpstreamAuth::Query { name, token }),
+                .map(UpstreamAuth::Placed),
             &also[..],
         ),
         RawAuth::Header {
@@ -316,11 +316,7 @@ fn upstream_auth(
         } => (
             tokens
                 .header(p, name, prefix, token_env, token_file)
-                .map(|(name, prefix, token)| UpstreamAuth::Header {
-                    name,
-                    prefix,
-                    token,
-                }),
+                .map(UpstreamAuth::Placed),
             &also[..],
         ),
     };
@@ -331,15 +327,11 @@ fn upstream_auth(
         UpstreamAuth::Bearer(_) | UpstreamAuth::Basic(_) => {
             vec![(true, http::header::AUTHORIZATION.to_string())]
         }
-        UpstreamAuth::Header { name, .. } => vec![(true, name.to_string())],
-        UpstreamAuth::Query { name, .. } => vec![(false, name.clone())],
+        UpstreamAuth::Placed(placed) => vec![placed.place()],
         UpstreamAuth::Passthrough | UpstreamAuth::None => Vec::new(),
     };
     for (i, part) in parts.iter().enumerate() {
-        let place = match part {
-            AuthPart::Header { name, .. } => (true, name.to_string()),
-            AuthPart::Query { name, .. } => (false, name.clone()),
-        };
+        let place = part.place();
         if places.contains(&place) {
             p.add(
                 format!("{at}.also[{i}].name"),
@@ -360,7 +352,7 @@ fn auth_parts(
     also: &[RawPart],
     credentials: Credentials,
     p: &mut Problems,
-) -> Vec<AuthPart> {
+) -> Vec<PlacedToken> {
     let mut parts = Vec::new();
     for (i, raw) in also.iter().enumerate() {
         let at = format!("{at}.also[{i}]");
@@ -374,20 +366,12 @@ fn auth_parts(
                 prefix,
                 token_env,
                 token_file,
-            } => tokens.header(p, name, prefix, token_env, token_file).map(
-                |(name, prefix, token)| AuthPart::Header {
-                    name,
-                    prefix,
-                    token,
-                },
-            ),
+            } => tokens.header(p, name, prefix, token_env, token_file),
             RawPart::Query {
                 name,
                 token_env,
                 token_file,
-            } => tokens
-                .query(p, name, token_env, token_file)
-                .map(|(name, token)| AuthPart::Query { name, token }),
+            } => tokens.query(p, name, token_env, token_file),
         };
         parts.extend(part);
     }
@@ -453,7 +437,7 @@ impl Tokens<'_> {
         name: &str,
         env: &Option<String>,
         file: &Option<PathBuf>,
-    ) -> Option<(String, Secret)> {
+    ) -> Option<PlacedToken> {
         if name.is_empty() {
             p.add(
                 format!("{}.name", self.at),
@@ -461,7 +445,10 @@ impl Tokens<'_> {
             );
         }
         let (token, _) = self.read(p, "query", env, file)?;
-        (!name.is_empty()).then(|| (name.to_owned(), token))
+        (!name.is_empty()).then(|| PlacedToken::Query {
+            name: name.to_owned(),
+            token,
+        })
     }
 
     /// A token in the header `name`, after `prefix`.
@@ -472,7 +459,7 @@ impl Tokens<'_> {
         prefix: &str,
         env: &Option<String>,
         file: &Option<PathBuf>,
-    ) -> Option<(http::HeaderName, String, Secret)> {
+    ) -> Option<PlacedToken> {
         let at = self.at;
         let header = match http::HeaderName::try_from(name) {
             Ok(h) if crate::http::headers::WRITTEN.contains(&h.as_str()) => {
@@ -505,7 +492,11 @@ impl Tokens<'_> {
             );
         }
         let (token, _) = self.read(p, "header", env, file)?;
-        Some((header?, prefix.to_owned(), token))
+        Some(PlacedToken::Header {
+            name: header?,
+            prefix: prefix.to_owned(),
+            token,
+        })
     }
 }
 

@@ -3,7 +3,7 @@
 //! webhook secrets never enter it: they are redacted as each request is recorded.
 
 use crate::mapping::Dialect;
-use crate::mapping::model::{ClientAuth, CredentialPart};
+use crate::mapping::model::CredentialPlace;
 use crate::mapping::rules::ObjectMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -184,36 +184,20 @@ impl Journal {
                 limit: limit.max(1),
             }),
             secret_members,
-            credential: match &dialect.client_auth {
-                ClientAuth::Header { name, .. } => Some(name.clone()),
-                _ => None,
-            }
-            .into_iter()
-            .chain(
-                dialect
-                    .client_auth_parts
-                    .iter()
-                    .filter_map(|part| match part {
-                        CredentialPart::Header(name) => Some(name.clone()),
-                        CredentialPart::Query(_) => None,
-                    }),
-            )
-            .collect(),
-            credential_params: match &dialect.client_auth {
-                ClientAuth::Query { name } => Some(name.clone()),
-                _ => None,
-            }
-            .into_iter()
-            .chain(
-                dialect
-                    .client_auth_parts
-                    .iter()
-                    .filter_map(|part| match part {
-                        CredentialPart::Query(name) => Some(name.clone()),
-                        CredentialPart::Header(_) => None,
-                    }),
-            )
-            .collect(),
+            credential: dialect
+                .credential_places()
+                .filter_map(|place| match place {
+                    CredentialPlace::Header(name) => Some(name.clone()),
+                    CredentialPlace::Query(_) => None,
+                })
+                .collect(),
+            credential_params: dialect
+                .credential_places()
+                .filter_map(|place| match place {
+                    CredentialPlace::Query(name) => Some(name.to_owned()),
+                    CredentialPlace::Header(_) => None,
+                })
+                .collect(),
         }
     }
 

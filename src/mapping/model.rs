@@ -474,6 +474,15 @@ pub enum CredentialPart {
     Query(String),
 }
 
+/// Where one part of a client's credential travels, borrowed from the dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialPlace<'a> {
+    /// A header of the vendor's own.
+    Header(&'a http::HeaderName),
+    /// A query parameter of the vendor's own.
+    Query(&'a str),
+}
+
 /// One compiled dialect.
 #[derive(Debug, Clone)]
 pub struct Dialect {
@@ -552,6 +561,22 @@ impl Endpoint {
 }
 
 impl Dialect {
+    /// The places of the vendor's own that its clients' credential travels in: the token's,
+    /// where it is a header or query parameter of the vendor's (not `Authorization`'s
+    /// schemes), then each further part's. What journals redact and relays hold back.
+    pub fn credential_places(&self) -> impl Iterator<Item = CredentialPlace<'_>> {
+        let token = match &self.client_auth {
+            ClientAuth::Header { name, .. } => Some(CredentialPlace::Header(name)),
+            ClientAuth::Query { name } => Some(CredentialPlace::Query(name)),
+            _ => None,
+        };
+        let parts = self.client_auth_parts.iter().map(|part| match part {
+            CredentialPart::Header(name) => CredentialPlace::Header(name),
+            CredentialPart::Query(name) => CredentialPlace::Query(name),
+        });
+        token.into_iter().chain(parts)
+    }
+
     /// Whether `owner` has the shape of this vendor's owners: its number of segments, each of
     /// its format.
     pub fn admits_owner(&self, owner: &str) -> bool {

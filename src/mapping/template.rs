@@ -487,7 +487,10 @@ mod tests {
     fn null_is_written_where_toml_cannot_spell_it() {
         let t = Template::compile(&json!({"_value": "{{null}}", "at": "{{ null }}"})).unwrap();
         assert!(t.slots().is_empty());
-        assert_eq!(t.render(&|_: &str| None), Some(json!({"_value": null, "at": null})));
+        assert_eq!(
+            t.render(&|_: &str| None),
+            Some(json!({"_value": null, "at": null}))
+        );
     }
 
     #[test]

@@ -160,22 +160,25 @@ impl Context<'_> {
             failed => failed,
         };
         let header = |name: &str| reply.headers.text(name);
-        let plain = header("content-type").is_some_and(|t| {
-            t.split(';')
-                .next()
-                .is_some_and(|m| m.trim().eq_ignore_ascii_case("text/plain"))
-        });
+        // A refusal's words are the vendor's; a 5xx's text as often an intermediary's
+        // (`no healthy upstream`), which says nothing the client can act on. Looked for only
+        // where the body is no JSON: most failures' are.
+        let plain = || {
+            header("content-type").is_some_and(|t| {
+                t.split(';')
+                    .next()
+                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("text/plain"))
+            })
+        };
+        let text = (parsed.is_none() && reply.status.is_client_error() && plain())
+            .then(|| std::str::from_utf8(&reply.body).ok())
+            .flatten();
         let failure = Failure {
             status,
             body: parsed.as_ref(),
             header_request_id: header("x-request-id"),
             retry_after: reply.retry_after(),
-            // A refusal's words are the vendor's; a 5xx's text as often an intermediary's
-            // (`no healthy upstream`), which says nothing the client can act on.
-            text: match (&parsed, plain && reply.status.is_client_error()) {
-                (None, true) => std::str::from_utf8(&reply.body).ok(),
-                _ => None,
-            },
+            text,
         };
         Err(self
             .dialect

@@ -457,3 +457,39 @@ emulate = true
 dialect = "chirp"
 emulate = true
 "#;
+
+/// A file in `dir` holding `text`, as a secret is kept for hookgate to read: its path.
+pub fn secret_file(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, format!("{text}\n")).unwrap();
+    path.display().to_string()
+}
+
+/// `[inbound_auth]` with one key, `key`, that may read and write at every upstream.
+pub fn inbound_key(key: &str) -> String {
+    use sha2::Digest;
+    format!(
+        "[inbound_auth]\nmode = \"api_keys\"\n[[inbound_auth.keys]]\nname = \"app\"\nsha256 = \"{:x}\"\n\
+         scopes = [\"webhooks:read\", \"webhooks:write\"]\n",
+        sha2::Sha256::digest(key.as_bytes())
+    )
+}
+
+/// What `hookgate translate --json` shows of `args` with the configuration `toml` (written to a
+/// file in a folder of its own): its JSON, and its text as printed.
+pub fn translated(toml: &str, args: &[&str]) -> (Value, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("hookgate.toml");
+    std::fs::write(&config, toml).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hookgate"))
+        .args(["translate", "--json", "--config"])
+        .arg(&config)
+        .args(args)
+        .env_remove("HOOKGATE_CONFIG")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let shown = serde_json::from_str(&text)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    (shown, text)
+}

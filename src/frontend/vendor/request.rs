@@ -4,7 +4,7 @@
 
 use super::{Kind, Route, VendorApi};
 use crate::frontend::{Backend, Job, Relay, Routed, query_pairs};
-use crate::mapping::model::{ClientAuth, CredentialPart, Resource, ResourceVerb, Role};
+use crate::mapping::model::{CredentialPlace, Resource, ResourceVerb, Role};
 use crate::mapping::rules::{ObjectMap, Target};
 use crate::mapping::{Strategy, patch};
 use crate::model::{self, Action, Operation, UpdateMode};
@@ -310,17 +310,11 @@ impl VendorApi {
         );
         // The client's credential in the query (each part of it) is the vendor's only where it
         // is passed through: else it is a key of hookgate's, which the vendor is never sent.
-        let main = match &self.dialect.client_auth {
-            ClientAuth::Query { name } => Some(name.as_str()),
-            _ => None,
-        };
-        let parts = self.dialect.client_auth_parts.iter();
-        let params: Vec<&str> = main
-            .into_iter()
-            .chain(parts.filter_map(|part| match part {
-                CredentialPart::Query(name) => Some(name.as_str()),
-                CredentialPart::Header(_) => None,
-            }))
+        let params: Vec<&str> = (self.dialect.credential_places())
+            .filter_map(|place| match place {
+                CredentialPlace::Query(name) => Some(name),
+                CredentialPlace::Header(_) => None,
+            })
             .collect();
         let query = match route.query.as_deref() {
             Some(query) if !params.is_empty() && !self.passes_credential() => {
