@@ -37,6 +37,7 @@
 //! ```text
 //! src/
 //!   main.rs             the command line: serve (the default), check, emulate, translate, healthcheck
+//!   allocator.rs        mimalloc through its plain entry points; heaps collected after a burst
 //!   lib.rs              the crate map
 //!   -- values
 //!   model/mod.rs        the canonical webhook: the canonical actions, checks, merge patch
@@ -145,6 +146,7 @@
 
 #![warn(missing_docs)]
 
+pub mod allocator;
 pub mod app;
 pub mod auth;
 pub mod config;
