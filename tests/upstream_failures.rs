@@ -155,6 +155,65 @@ async fn a_refusal_in_plain_text_is_the_vendors_message() {
 }
 
 #[tokio::test]
+async fn a_success_whose_body_is_not_read_may_be_anything() {
+    let text = |status: u16, body: &str| Reply::Raw {
+        status,
+        headers: vec![("content-type".into(), "text/plain".into())],
+        body: body.into(),
+    };
+    let double = Double::start(vec![text(200, "OK"), text(200, "OK")]).await;
+    let gw = gateway_for(&double, &with_auth("")).await;
+    // A delete's answer is read for nothing: the webhook is gone.
+    let deleted = send(gw.addr, "DELETE", PATH, &[], None).await;
+    assert_eq!(
+        deleted.status,
+        204,
+        "{:?}",
+        String::from_utf8_lossy(&deleted.body)
+    );
+    // A read's is the webhook itself: text is no webhook.
+    let read = send(gw.addr, "GET", PATH, &[], None).await;
+    assert_eq!(read.status, 502);
+    assert_eq!(read.json()["code"], "upstream_error");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn an_update_read_again_after_may_be_answered_with_anything() {
+    // Zen's PATCH is answered without the webhook, which a read after it gives.
+    let webhook = serde_json::json!({"webhook": {"id": "01EJFTSCC78X5V07NPY2MHR00M",
+        "name": "Renamed", "status": "active", "endpoint": "https://example.com/h",
+        "http_method": "POST", "subscriptions": ["conditional_ticket_events"]}});
+    let double = Double::start(vec![
+        Reply::Raw {
+            status: 200,
+            headers: vec![("content-type".into(), "text/html".into())],
+            body: "<p>Updated</p>".into(),
+        },
+        Reply::json(200, webhook),
+    ])
+    .await;
+    let gw = support::gateway_over(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects"),
+        "zen",
+        &double,
+    )
+    .await;
+    let changed = send(
+        gw.addr,
+        "PATCH",
+        "/v1/upstreams/zen/webhooks/01EJFTSCC78X5V07NPY2MHR00M",
+        &[],
+        Some(&json!({"description": "Renamed"})),
+    )
+    .await;
+    assert_eq!(changed.status, 200, "{}", changed.json());
+    assert_eq!(changed.json()["description"], "Renamed");
+    assert_eq!(double.seen().len(), 2);
+    gw.stop().await;
+}
+
+#[tokio::test]
 async fn a_vendor_that_is_not_listening_gives_502() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port();
