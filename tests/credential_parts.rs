@@ -100,7 +100,8 @@ async fn a_bearer_token_goes_out_with_a_header_beside_it() {
     let gw = gateway(&format!(
         "mappings_dir = {DIR:?}\n[upstreams.post]\ndialect = \"post\"\nbase_url = {:?}\n\
          auth = {{ type = \"bearer\", token_file = {token:?}, also = [\
-         {{ type = \"header\", name = \"Harvest-Account-Id\", token_file = {account:?} }}] }}\n",
+         {{ type = \"header\", name = \"Harvest-Account-Id\", token_file = {account:?} }}, \
+         {{ type = \"header\", name = \"X-Account\", prefix = \"acct \", token_file = {account:?} }}] }}\n",
         vendor.url()
     ))
     .await;
@@ -109,6 +110,7 @@ async fn a_bearer_token_goes_out_with_a_header_beside_it() {
     let seen = &vendor.seen()[0];
     assert_eq!(seen.headers["authorization"], "Bearer pat-123");
     assert_eq!(seen.headers["harvest-account-id"], "42");
+    assert_eq!(seen.headers["x-account"], "acct 42");
     assert!(!seen.path.contains('?'), "{}", seen.path);
 }
 
@@ -466,4 +468,67 @@ fn parts_a_mapping_file_cannot_mean_are_refused_when_it_loads() {
     );
     let dialect = Dialect::compile("post", Path::new("post.toml"), &fine).unwrap();
     assert_eq!(dialect.client_auth_parts.len(), 2);
+}
+
+#[test]
+fn each_part_is_read_from_the_environment_or_its_absence_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("hookgate.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "mappings_dir = {DIR:?}\n[inbound_auth]\nmode = \"off\"\n[upstreams.sift]\n\
+             dialect = \"sift\"\nbase_url = \"https://api.sift.example\"\n\
+             auth = {{ type = \"query\", name = \"token\", token_env = \"HG_PART_TOKEN\", \
+             also = [{{ type = \"query\", name = \"key\", token_env = \"HG_PART_KEY\" }}] }}\n"
+        ),
+    )
+    .unwrap();
+    let run = |command: &[&str], env: &[(&str, &str)]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_hookgate"))
+            .args(command)
+            .args(["--config", config.to_str().unwrap()])
+            .args(["--upstream", "sift", "--owner", "p1", "GET", "/webhooks"])
+            .env_remove("HOOKGATE_CONFIG")
+            .env_remove("HG_PART_KEY")
+            .envs(env.iter().copied())
+            .output()
+            .unwrap()
+    };
+    let both = [("HG_PART_TOKEN", "env-t0ken"), ("HG_PART_KEY", "env-k3y")];
+    let out = run(&["translate", "--json"], &both);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("/v1/projects/p1/webhooks?token=[redacted]&key=[redacted]"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("env-t0ken") && !text.contains("env-k3y"),
+        "{text}"
+    );
+    // `check` reads every token, as serving would.
+    let check = |env: &[(&str, &str)]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_hookgate"))
+            .args(["check", "--config", config.to_str().unwrap()])
+            .env_remove("HOOKGATE_CONFIG")
+            .env_remove("HG_PART_KEY")
+            .envs(env.iter().copied())
+            .output()
+            .unwrap()
+    };
+    assert!(check(&both).status.success());
+    let out = check(&both[..1]);
+    let shown = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(64), "{shown}");
+    assert!(
+        shown.contains(
+            "upstreams.sift.auth.also[0].token_env: environment variable HG_PART_KEY is not set"
+        ),
+        "{shown}"
+    );
 }
