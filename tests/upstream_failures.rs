@@ -179,6 +179,38 @@ async fn a_success_whose_body_is_not_read_may_be_anything() {
 }
 
 #[tokio::test]
+async fn a_relayed_success_whose_body_is_not_read_is_passed_on_as_it_is() {
+    let text = |body: &str| Reply::Raw {
+        status: 200,
+        headers: vec![("content-type".into(), "text/plain".into())],
+        body: body.into(),
+    };
+    let double = Double::start(vec![text("OK"), text("OK")]).await;
+    let gw = gateway_for(
+        &double,
+        "auth = { type = \"none\" }\n\
+         [surfaces.t]\ndialect = \"talkover\"\nupstream = \"v\"\nprefix = \"/t\"\n",
+    )
+    .await;
+    let at = "/t/api/v1/agents/550e8400-e29b-41d4-a716-446655440000/webhooks/0199a1b2-0000-7000-8000-000000000001";
+    let bearer = [("authorization", "Bearer t")];
+    // The same vendor's client asked for a delete, whose answer it reads for nothing.
+    let deleted = send(gw.addr, "DELETE", at, &bearer, None).await;
+    assert_eq!(deleted.status, 200);
+    assert_eq!(deleted.header("content-type"), Some("text/plain"));
+    assert_eq!(&deleted.body[..], b"OK");
+    // A read's answer is the webhook: text is refused in the vendor's shape.
+    let read = send(gw.addr, "GET", at, &bearer, None).await;
+    assert_eq!(read.status, 502);
+    assert!(
+        read.json().is_object(),
+        "{:?}",
+        String::from_utf8_lossy(&read.body)
+    );
+    gw.stop().await;
+}
+
+#[tokio::test]
 async fn an_update_read_again_after_may_be_answered_with_anything() {
     // Zen's PATCH is answered without the webhook, which a read after it gives.
     let webhook = serde_json::json!({"webhook": {"id": "01EJFTSCC78X5V07NPY2MHR00M",

@@ -256,6 +256,14 @@ impl MemberCheck {
 }
 
 impl Endpoint {
+    /// Whether anything is read from a success's body (a `response` with placeholders): where
+    /// nothing is (a delete's, one read again after, constants), any body will do.
+    pub fn reads_answer(&self) -> bool {
+        self.response
+            .as_ref()
+            .is_some_and(|t| !t.slots().is_empty())
+    }
+
     /// Whether some request header of this endpoint sends `slot`, alone or within text.
     pub fn sends_in_header(&self, slot: &str) -> bool {
         self.headers.iter().any(|(_, t)| t.slots().contains(&slot))

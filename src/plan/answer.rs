@@ -123,11 +123,7 @@ impl Context<'_> {
             // An answer whose body hookgate reads nothing from (a delete's, one read again
             // after, a template of constants) may be anything a vendor sends with a success:
             // `OK`, a page of its own.
-            Err(p)
-                if success
-                    && p.untranslatable
-                    && (endpoint.response.as_ref()).is_none_or(|t| t.slots().is_empty()) =>
-            {
+            Err(p) if success && p.untranslatable && !endpoint.reads_answer() => {
                 Ok(Parsed::whole(Value::Null))
             }
             read => read,

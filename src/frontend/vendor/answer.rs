@@ -230,9 +230,12 @@ impl VendorApi {
     }
 
     /// A relayed reply, passed on as it is: a JSON body byte for byte, an empty one as such; a
-    /// body that is not JSON never, but the vendor's failure in its own shape.
+    /// body that is not JSON never, but the vendor's failure in its own shape, unless it is a
+    /// success of an operation whose answer is read for nothing (a delete's `OK`), which its
+    /// client takes as the vendor sent it.
     pub(super) fn render_relayed(
         &self,
+        routed: &Routed<Route>,
         reply: crate::exchange::Reply,
     ) -> Result<Response<Body>, Problem> {
         let Backend::Upstream(upstream) = &self.backend else {
@@ -242,14 +245,23 @@ impl VendorApi {
         if reply.body.is_empty() {
             return Ok(body::empty(status));
         }
-        if !crate::json::is_document(&reply.body) {
+        let json = crate::json::is_document(&reply.body);
+        let unread = || match routed.route.kind {
+            Kind::Operation(role) => self
+                .dialect
+                .endpoint(role)
+                .is_some_and(|e| !e.reads_answer()),
+            Kind::Resource(..) => false,
+        };
+        let passed_on = json || (reply.status.is_success() && unread());
+        if !passed_on {
             return Err(upstream.unreadable(&reply));
         }
         let retry_after = reply.retry_after().and_then(headers::value);
         let content_type = reply
             .headers
             .value("content-type")
-            .filter(|v| v.as_bytes().ends_with(b"json"))
+            .filter(|v| !json || v.as_bytes().ends_with(b"json"))
             .unwrap_or_else(|| self.dialect.media_type.clone());
         let mut response = body::bytes(status, reply.body, &content_type);
         if let Some(value) = retry_after {

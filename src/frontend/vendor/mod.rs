@@ -591,7 +591,7 @@ impl Frontend for VendorApi {
     fn render(&self, routed: &Routed<Route>, outcome: Outcome) -> Result<Response<Body>, Problem> {
         match outcome {
             Outcome::Done(done) => self.render_done(routed, done),
-            Outcome::Relayed(reply) => self.render_relayed(reply),
+            Outcome::Relayed(reply) => self.render_relayed(routed, reply),
             Outcome::Answer(response) => Ok(response),
         }
     }
