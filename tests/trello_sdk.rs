@@ -3,8 +3,8 @@
 //! `tests/sdk/trello_webhooks.py` against `tests/dialects/cork.toml`, a vendor spelt as Trello's
 //! webhooks: a credential of two parts in every request's query (`?key=…&token=…`), a token's
 //! webhooks listed (a bare array) and created under the token, changed and deleted by their id
-//! alone, a webhook that watches one model rather than event types, a delete that answers
-//! `{"_value": null}`. Against its emulator, and through its surface in front of an emulator of
+//! alone, a webhook that watches one model rather than event types, ids of 24 hex digits, a
+//! delete that answers `{"_value": null}`, refusals in plain text. Against its emulator, and through its surface in front of an emulator of
 //! another vendor. A request without either part is refused with 401 and the client raises;
 //! the emulator's journal shows neither part. py-trello's own `create_hook`, which sends the key
 //! in a form body and the token in its path alone, is refused as a request without its
