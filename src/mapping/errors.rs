@@ -72,8 +72,8 @@ pub struct ErrorMap {
     pub default_render: Render,
     /// The media type of rendered error bodies.
     pub content_type: http::HeaderValue,
-    /// The bodies are text (`text/plain`, Trello's `invalid key`): each template is a string,
-    /// written as it renders rather than as JSON.
+    /// The bodies are text (`text/plain`, a vendor that refuses in words, `invalid key`): each
+    /// template is a string, written as it renders rather than as JSON.
     pub text: bool,
     /// How a surface refuses a body it cannot read as a JSON object (`bad_request`, or the
     /// vendor's validation failure naming the body as a whole).

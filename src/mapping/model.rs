@@ -369,8 +369,8 @@ pub enum IdStyle {
     Integer,
     /// This text, then 32 hex digits.
     Prefixed(String),
-    /// This text, then so many characters drawn from an alphabet (Trello's 24 hex digits,
-    /// PayPal's 17 capitals and digits).
+    /// This text, then so many characters drawn from an alphabet (24 hex digits, 17 capitals
+    /// and digits).
     Drawn {
         /// The text before them (`we_`), perhaps none.
         prefix: String,
@@ -471,7 +471,7 @@ pub enum ClientAuth {
     None,
 }
 
-/// A further part of a client's credential, beside its token (Trello's `key` beside its
+/// A further part of a client's credential, beside its token (an application's `key` beside its
 /// `token`, an account's e-mail beside its key): asked to be there wherever the token is,
 /// passed through with it, and shown in no journal.
 #[derive(Debug, Clone, PartialEq, Eq)]
