@@ -238,7 +238,7 @@ async fn answer<F: Frontend, B: RequestBody>(
                 credentials(headers, sent, routed.backend.as_ref(), &mut secrets);
                 front.backend_problem(p.redacted(&secrets))
             })?;
-        front.render(routed, outcome)
+        front.render(routed, outcome, request_id)
     };
     let (mut response, problem) = match phases.await {
         Ok(response) => (response, None),

@@ -12,7 +12,7 @@
 use crate::mapping::Dialect;
 use crate::mapping::model::{IdStyle, Paging, Role, SecretMint};
 use crate::mapping::rules::{ObjectMap, Target};
-use crate::model::{self as canonical, Action, Done, Operation, Outcome, UpdateMode};
+use crate::model::{self as canonical, Action, Done, Operation, Outcome, Slot, UpdateMode};
 use crate::problem::{Code, FieldError, Problem};
 use crate::url_policy::UrlPolicy;
 use base64::Engine;
@@ -224,6 +224,8 @@ impl Store {
                             return Err(Problem::not_found(format!("webhook {id} has no secret")));
                         }
                     }
+                } else if let Some(secret) = self.shown_secret(&state, webhook_id(&webhook)) {
+                    webhook.insert("secret".into(), Value::from(secret));
                 }
                 Outcome::Webhook(webhook.into())
             }
@@ -266,7 +268,10 @@ impl Store {
                     other => other,
                 }
             }
-            Action::Update => self.update(&mut state, &op, op.body.clone().unwrap_or_default())?,
+            Action::Update => {
+                let outcome = self.update(&mut state, &op, op.body.clone().unwrap_or_default())?;
+                self.with_secret(&state, outcome)
+            }
             Action::Delete => {
                 let index = self.find(&state, &op)?.0;
                 let (_, removed) = state.webhooks.remove(index);
@@ -290,7 +295,8 @@ impl Store {
                     mode: UpdateMode::Merge,
                     ..op.clone()
                 };
-                self.update(&mut state, &toggle, patch)?
+                let outcome = self.update(&mut state, &toggle, patch)?;
+                self.with_secret(&state, outcome)
             }
             Action::Test => {
                 let (_, webhook) = self.find(&state, &op)?;
@@ -487,6 +493,26 @@ impl Store {
     /// A page of the owner's webhooks. The cursor is read as the vendor pages: by position
     /// (this store's own cursors are positions), by page number, or by the id of the item
     /// the page comes after.
+    /// The secret of webhook `id` where the vendor shows it on every read
+    /// (`emulator.secret_shown = "always"`) and keeps one.
+    fn shown_secret<'s>(&self, state: &'s State, id: Option<&str>) -> Option<&'s str> {
+        let id = id.filter(|_| self.dialect.emulator.shows_secret)?;
+        let secret = state.secrets.iter().find(|(k, _)| k == id);
+        secret.map(|(_, s)| s.as_str())
+    }
+
+    /// An update's answer, with the webhook's secret where the vendor shows it on every read.
+    fn with_secret(&self, state: &State, outcome: Outcome) -> Outcome {
+        let Outcome::Webhook(mut webhook) = outcome else {
+            return outcome;
+        };
+        if let Some(secret) = self.shown_secret(state, webhook.str("id").as_deref()) {
+            webhook.remove("secret");
+            webhook.push("secret", Slot::Value(Value::from(secret)));
+        }
+        Outcome::Webhook(webhook)
+    }
+
     fn list(&self, state: &State, op: &Operation) -> Result<Outcome, Problem> {
         let mut all: Vec<_> = state
             .webhooks
@@ -545,7 +571,14 @@ impl Store {
         let end = start.saturating_add(limit).min(all.len());
         let mut items = crate::model::Listed::default();
         for webhook in all.get(start.min(all.len())..end).unwrap_or_default() {
-            items.push(webhook);
+            match self.shown_secret(state, webhook_id(webhook)) {
+                Some(secret) => {
+                    let mut shown = (*webhook).clone();
+                    shown.insert("secret".into(), Value::from(secret));
+                    items.push(&shown);
+                }
+                None => items.push(webhook),
+            }
         }
         let next_cursor = (end < all.len()).then(|| end.to_string());
         Ok(Outcome::List { items, next_cursor })
@@ -854,4 +887,9 @@ fn mint_secret(rng: &mut fastrand::Rng, mint: Option<&SecretMint>) -> String {
         "{prefix}{}",
         base64::engine::general_purpose::STANDARD.encode(bytes)
     )
+}
+
+/// A stored webhook's id.
+fn webhook_id(webhook: &Map<String, Value>) -> Option<&str> {
+    webhook.get("id").and_then(Value::as_str)
 }

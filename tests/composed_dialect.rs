@@ -196,3 +196,41 @@ async fn each_vendor_call_is_the_one_the_file_declares() {
     );
     gw.stop().await;
 }
+
+#[tokio::test]
+async fn a_resources_answer_names_the_request_where_its_envelope_asks() {
+    let dir = support::dialects_with(&[(
+        "beacon",
+        "response = { headers = \"{{resource}}\" }",
+        "response = { headers = \"{{resource}}\", request_id = \"{{request_id}}\" }",
+    )]);
+    let gw = gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.b]\ndialect = \"beacon\"\nemulate = true\n",
+        dir.path()
+    ))
+    .await;
+    let body = json!({"url": "https://example.com/hook", "events": ["build.finished"],
+        "headers": {"X-A": "1"}});
+    let created = send(
+        gw.addr,
+        "POST",
+        "/v1/upstreams/b/owners/ws-1/webhooks",
+        &[],
+        Some(&body),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.json());
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let headers = send(
+        gw.emulators["b"],
+        "GET",
+        &format!("/v2/workspaces/ws-1/subscriptions/{id}/headers"),
+        &[("authorization", "Bearer t")],
+        None,
+    )
+    .await;
+    assert_eq!(headers.status, 200, "{}", headers.json());
+    let named = headers.headers["x-request-id"].to_str().unwrap();
+    assert_eq!(headers.json()["request_id"], named, "{}", headers.json());
+    assert_eq!(headers.json()["headers"], json!({"X-A": "1"}));
+}

@@ -203,6 +203,11 @@ fn an_emulator_mints_ids_the_vendor_would() {
         ),
         ("{ alphabet = \"digits\", length = 12 }", "", "0123456789"),
         (
+            "{ prefix = \"ntfset_\", alphabet = \"lower_alnum\", length = 26 }",
+            "ntfset_",
+            "0123456789abcdefghijklmnopqrstuvwxyz",
+        ),
+        (
             "{ prefix = \"we_\", alphabet = \"alnum\", length = 24 }",
             "we_",
             "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",

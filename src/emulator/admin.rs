@@ -225,7 +225,12 @@ impl Frontend for AdminApi<'_> {
         Ok(Job::Answer(response))
     }
 
-    fn render(&self, _: &Routed<Route>, outcome: Outcome) -> Result<Response<Body>, Problem> {
+    fn render(
+        &self,
+        _: &Routed<Route>,
+        outcome: Outcome,
+        _: &str,
+    ) -> Result<Response<Body>, Problem> {
         match outcome {
             Outcome::Answer(response) => Ok(response),
             _ => Err(Problem::internal("the admin API answers itself")),
@@ -421,7 +426,7 @@ impl Frontend for Index<'_> {
         )))
     }
 
-    fn render(&self, _: &Routed<()>, outcome: Outcome) -> Result<Response<Body>, Problem> {
+    fn render(&self, _: &Routed<()>, outcome: Outcome, _: &str) -> Result<Response<Body>, Problem> {
         match outcome {
             Outcome::Answer(response) => Ok(response),
             _ => Err(Problem::internal("the index answers itself")),

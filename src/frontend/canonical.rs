@@ -326,7 +326,12 @@ impl Frontend for CanonicalApi {
         Ok(Job::Operation(op))
     }
 
-    fn render(&self, routed: &Routed<Route>, outcome: Outcome) -> Result<Response<Body>, Problem> {
+    fn render(
+        &self,
+        routed: &Routed<Route>,
+        outcome: Outcome,
+        _request_id: &str,
+    ) -> Result<Response<Body>, Problem> {
         match (outcome, &routed.route) {
             (Outcome::Answer(response), _) => Ok(response),
             (Outcome::Done(done), Route::Webhooks { upstream, op, .. }) => {

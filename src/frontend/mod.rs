@@ -235,11 +235,13 @@ pub trait Frontend: Send + Sync {
         problem
     }
 
-    /// Render: what the backend did, as this API answers.
+    /// Render: what the backend did, as this API answers (`request_id` where its answers
+    /// name the request).
     fn render(
         &self,
         routed: &Routed<Self::Route>,
         outcome: Outcome,
+        request_id: &str,
     ) -> Result<Response<Body>, Problem>;
 
     /// A problem, as this API spells failure.

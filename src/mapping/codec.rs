@@ -4,6 +4,7 @@
 //! value map is checked one-to-one when the mapping file is loaded, unless it names its reverse.
 
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -51,9 +52,19 @@ pub enum Codec {
     /// Dialect objects holding each value under one member ⇄ canonical values: an array's
     /// items one by one (`[{"name": "a"}]` ⇄ `["a"]`), any other value itself
     /// (`{"name": "a"}` ⇄ `"a"`). Other members of an object read are the vendor's own
-    /// description of the value and are not kept.
-    Wrap(String),
+    /// description of the value and are not kept; answers rendered write them back from the
+    /// catalogue.
+    Wrap {
+        /// The member holding the value.
+        key: String,
+        /// The vendor's description of each value it knows, by the value.
+        catalogue: Catalogue,
+    },
 }
+
+/// What a vendor answers beside each value it wraps (an event type's `description` and
+/// `group`), by the value; it sends nothing of it in requests, which name the value alone.
+pub type Catalogue = BTreeMap<String, Map<String, Value>>;
 
 /// Why a value could not be encoded or decoded; the message names what was expected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -150,7 +161,7 @@ impl Codec {
                 Some(text) => Ok(Value::from(format!("{prefix}{text}"))),
                 None => err("must be a string"),
             },
-            Codec::Wrap(key) => {
+            Codec::Wrap { key, .. } => {
                 let wrap = |v: &Value| Value::Object(Map::from_iter([(key.clone(), v.clone())]));
                 Ok(match value {
                     Value::Array(items) => Value::Array(items.iter().map(wrap).collect()),
@@ -222,7 +233,7 @@ impl Codec {
                     _ => err(format!("must be a string that begins with `{prefix}`")),
                 }
             }
-            Codec::Wrap(key) => {
+            Codec::Wrap { key, .. } => {
                 let unwrap = |v: &Value| match v.get(key) {
                     Some(inner) => Ok(inner.clone()),
                     None => err(format!("must be an object with `{key}`")),
@@ -240,6 +251,45 @@ impl Codec {
                     other => unwrap(other),
                 }
             }
+        }
+    }
+
+    /// Canonical → dialect as the vendor answers it: [`Codec::encode`], and beside each value
+    /// a `wrap` codec's catalogue describes, the catalogue's members for it, after the value's
+    /// own (`{"name": "a", "description": …}`).
+    pub fn render(&self, value: &Value) -> Result<Value, CodecError> {
+        let mut encoded = self.encode(value)?;
+        let Codec::Wrap { key, catalogue } = self else {
+            return Ok(encoded);
+        };
+        if catalogue.is_empty() {
+            return Ok(encoded);
+        }
+        let describe = |item: &mut Value| {
+            let Value::Object(members) = item else { return };
+            let entry = members
+                .get(key)
+                .and_then(Value::as_str)
+                .and_then(|v| catalogue.get(v));
+            for (name, member) in entry.into_iter().flatten() {
+                members.insert(name.clone(), member.clone());
+            }
+        };
+        match &mut encoded {
+            Value::Array(items) => items.iter_mut().for_each(describe),
+            one => describe(one),
+        }
+        Ok(encoded)
+    }
+
+    /// The values a `wrap` codec's catalogue describes, where it has one: all the vendor
+    /// knows, and so all it takes.
+    pub fn catalogued(&self) -> Option<Vec<Value>> {
+        match self {
+            Codec::Wrap { catalogue, .. } if !catalogue.is_empty() => {
+                Some(catalogue.keys().map(|v| Value::from(v.as_str())).collect())
+            }
+            _ => None,
         }
     }
 
@@ -311,6 +361,13 @@ fn negate(value: &Value) -> Result<Value, CodecError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn wrap(key: &str) -> Codec {
+        Codec::Wrap {
+            key: key.into(),
+            catalogue: Catalogue::new(),
+        }
+    }
     use serde_json::json;
 
     #[test]
@@ -357,12 +414,12 @@ mod tests {
                 json!("https://api.example/hooks/AAA"),
             ),
             (
-                Codec::Wrap("name".into()),
+                wrap("name"),
                 json!(["A.B", "C"]),
                 json!([{"name": "A.B"}, {"name": "C"}]),
             ),
-            (Codec::Wrap("id".into()), json!("x"), json!({"id": "x"})),
-            (Codec::Wrap("name".into()), json!([]), json!([])),
+            (wrap("id"), json!("x"), json!({"id": "x"})),
+            (wrap("name"), json!([]), json!([])),
         ];
         for (codec, canonical, dialect) in cases {
             assert_eq!(codec.encode(&canonical).unwrap(), dialect, "{codec:?}");
@@ -372,7 +429,7 @@ mod tests {
 
     #[test]
     fn a_wrapped_value_is_read_without_the_vendors_description_of_it() {
-        let wrap = Codec::Wrap("name".into());
+        let wrap = wrap("name");
         let answered = json!([{"name": "A", "description": "An A happened."}]);
         assert_eq!(wrap.decode(&answered).unwrap(), json!(["A"]));
         assert_eq!(
@@ -383,6 +440,28 @@ mod tests {
             wrap.decode(&json!({"title": "A"})).unwrap_err().0,
             "must be an object with `name`"
         );
+    }
+
+    #[test]
+    fn a_wrapped_value_is_answered_with_the_catalogues_description_and_sent_alone() {
+        let described = json!({"description": "An A happened.", "versions": [1]});
+        let codec = Codec::Wrap {
+            key: "name".into(),
+            catalogue: Catalogue::from([("A".into(), described.as_object().unwrap().clone())]),
+        };
+        let answered = json!([{"name": "A", "description": "An A happened.", "versions": [1]},
+            {"name": "B"}]);
+        assert_eq!(codec.render(&json!(["A", "B"])).unwrap(), answered);
+        assert_eq!(codec.decode(&answered).unwrap(), json!(["A", "B"]));
+        assert_eq!(
+            codec.render(&json!("A")).unwrap(),
+            json!({"name": "A", "description": "An A happened.", "versions": [1]})
+        );
+        // Requests name the value alone: the vendor knows its own description of it.
+        assert_eq!(codec.encode(&json!(["A"])).unwrap(), json!([{"name": "A"}]));
+        assert_eq!(codec.catalogued(), Some(vec![json!("A")]));
+        assert_eq!(wrap("name").catalogued(), None);
+        assert_eq!(Codec::Identity.render(&json!(["A"])).unwrap(), json!(["A"]));
     }
 
     #[test]

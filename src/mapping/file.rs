@@ -113,6 +113,13 @@ pub enum SecretStyle {
     Base64,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretShown {
+    Once,
+    Always,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EmulatorSection {
@@ -125,6 +132,8 @@ pub struct EmulatorSection {
     pub secret_prefix: String,
     /// Random bytes in a minted secret.
     pub secret_bytes: Option<usize>,
+    /// When answers show the secret: on the answer that made it, or on every read.
+    pub secret_shown: Option<SecretShown>,
     #[serde(default)]
     pub extensions: serde_json::Map<String, Value>,
     pub max_webhooks: Option<usize>,
@@ -328,9 +337,26 @@ pub struct OperationSection {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrderSection {
-    pub ascending: String,
-    pub descending: String,
+    pub ascending: Words,
+    pub descending: Words,
     pub default: Option<String>,
+}
+
+/// A vendor's word for one thing, or its words: the first is the one written, all are read.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Words {
+    One(String),
+    Several(Vec<String>),
+}
+
+impl Words {
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            Words::One(word) => vec![word.clone()],
+            Words::Several(words) => words.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]

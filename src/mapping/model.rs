@@ -186,13 +186,13 @@ pub struct Endpoint {
     pub update_mask: Option<String>,
 }
 
-/// A list's orders in a vendor's words.
+/// A list's orders in a vendor's words: the first of each is the one written, any is read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ordering {
-    /// Oldest first.
-    pub ascending: String,
-    /// Newest first.
-    pub descending: String,
+    /// Oldest first (never empty).
+    pub ascending: Vec<String>,
+    /// Newest first (never empty).
+    pub descending: Vec<String>,
     /// The vendor's order when none is asked for.
     pub default: Option<crate::model::Order>,
 }
@@ -206,15 +206,30 @@ impl Ordering {
             (Order::Descending, &self.descending),
         ]
         .into_iter()
-        .find(|(_, w)| *w == word)
+        .find(|(_, words)| words.iter().any(|w| w == word))
         .map(|(o, _)| o)
     }
 
-    /// The vendor's word for an order.
+    /// The vendor's word for an order, as it documents it.
     pub fn spell(&self, order: crate::model::Order) -> &str {
-        match order {
+        let words = match order {
             crate::model::Order::Ascending => &self.ascending,
             crate::model::Order::Descending => &self.descending,
+        };
+        words.first().map_or("", String::as_str)
+    }
+
+    /// Every word read, for a message naming them: `` `asc`, `ASC` or `desc` ``.
+    pub fn words(&self) -> String {
+        let all: Vec<String> = self
+            .ascending
+            .iter()
+            .chain(&self.descending)
+            .map(|w| format!("`{w}`"))
+            .collect();
+        match all.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => all.concat(),
         }
     }
 }
@@ -403,6 +418,8 @@ pub enum IdAlphabet {
     Alnum,
     /// `0-9A-Z`.
     UpperAlnum,
+    /// `0-9a-z`.
+    LowerAlnum,
     /// `0-9`.
     Digits,
 }
@@ -415,6 +432,7 @@ impl IdAlphabet {
             IdAlphabet::Hex => b"0123456789abcdef",
             IdAlphabet::Alnum => ALNUM,
             IdAlphabet::UpperAlnum => &ALNUM[..36],
+            IdAlphabet::LowerAlnum => b"0123456789abcdefghijklmnopqrstuvwxyz",
             IdAlphabet::Digits => &ALNUM[..10],
         }
     }
@@ -438,6 +456,8 @@ pub struct EmulatorSpec {
     pub micros: bool,
     /// The vendor mints a secret on create when the client gives none.
     pub mints_secret: Option<SecretMint>,
+    /// The vendor shows a webhook's secret on every read of it, not only once.
+    pub shows_secret: bool,
     /// Extensions every created webhook gets.
     pub extensions: serde_json::Map<String, Value>,
     /// The most webhooks one owner may have.

@@ -10,7 +10,7 @@ use crate::mapping::Dialect;
 use crate::mapping::model::{Endpoint, Paging, Role};
 use crate::mapping::rules::{ObjectMap, Target};
 use crate::mapping::template::Slots;
-use crate::model::{self, Action, Done};
+use crate::model::{self, Action, Done, Order};
 use crate::problem::{Code, FieldError, Problem};
 use http::{Response, header};
 use serde_json::{Map, Value};
@@ -101,6 +101,7 @@ impl VendorApi {
         &self,
         routed: &Routed<Route>,
         done: Done,
+        request_id: &str,
     ) -> Result<Response<Body>, Problem> {
         use crate::model::Outcome as O;
         let d = &self.dialect;
@@ -113,11 +114,7 @@ impl VendorApi {
             .filter(|_| !self.backend.dialect().has_owner());
         let owner = route.owner.as_deref().or(served);
         let op_name = self.action(route.kind).name();
-        let mut fill = Fill {
-            request_id: "",
-            operation: op_name,
-            ..Fill::default()
-        };
+        let mut fill = Fill::of_request(request_id, op_name);
         match route.kind {
             Kind::Resource(i, verb) => {
                 let r = &d.resources[i];
@@ -138,7 +135,11 @@ impl VendorApi {
                     leftovers.retain(|key, _| r.fields.names_extension(key));
                 }
                 let object = self.shown(&r.fields, &seen)?;
-                let slots = |name: &str| (name == "resource").then(|| object.clone());
+                let slots = |name: &str| match name {
+                    "resource" => Some(object.clone()),
+                    "request_id" => Some(Value::from(request_id)),
+                    _ => None,
+                };
                 Ok(match template.render(&slots) {
                     Some(v) => body::json(endpoint.status, &v, &d.media_type),
                     None => body::empty(endpoint.status),
@@ -150,6 +151,8 @@ impl VendorApi {
                     .expect("routes are made from the operations the dialect has");
                 let mut status = endpoint.status;
                 let canonical_webhook;
+                // The order a list was asked in, which its next page's URL asks for again.
+                let mut order = None;
                 match done.outcome {
                     O::Created(w)
                         if role == Role::Replace || role == Role::Action(Action::Update) =>
@@ -190,10 +193,11 @@ impl VendorApi {
                         fill.items = Some(Value::Array(shown?));
                         fill.done = Some(next_cursor.is_none());
                         fill.limit = asked.limit;
+                        order = asked.order;
                         // A vendor that names the next page by its URL: the URL, as it writes it.
                         fill.next_cursor = match (endpoint.paging, next_cursor) {
                             (Paging::Url, Some(next)) => {
-                                next_url(endpoint, route.url.as_deref(), &next, fill.limit)
+                                next_url(endpoint, route.url.as_deref(), &next, fill.limit, order)
                             }
                             (_, next) => next,
                         };
@@ -219,7 +223,8 @@ impl VendorApi {
                     None => body::empty(status),
                 };
                 if let (Paging::Link, Some(next)) = (endpoint.paging, &fill.next_cursor)
-                    && let Some(url) = next_url(endpoint, route.url.as_deref(), next, fill.limit)
+                    && let Some(url) =
+                        next_url(endpoint, route.url.as_deref(), next, fill.limit, order)
                     && let Ok(link) = http::HeaderValue::try_from(format!("<{url}>; rel=\"next\""))
                 {
                     response.headers_mut().insert(header::LINK, link);
@@ -273,7 +278,8 @@ impl VendorApi {
 
 /// The next page's URL, for a vendor that names its next page by one (in a `Link` header, or
 /// in its answer's body): the URL the client sent the list to (`url`), with the next cursor
-/// (and the page size asked for) as its query, `https://host/prefix/webhooks?limit=2&page_info=abc`.
+/// (and the page size and order asked for, which the next page keeps) as its query,
+/// `https://host/prefix/webhooks?limit=2&page_info=abc`.
 /// Absolute, as vendors write it: their clients follow it as it is (some join anything else to
 /// their base URL). Relative (`?limit=2&page_info=abc`, which RFC 3986 resolves against the
 /// request's URL) only where the request named no authority.
@@ -282,10 +288,17 @@ fn next_url(
     url: Option<&str>,
     next: &str,
     limit: Option<u64>,
+    order: Option<Order>,
 ) -> Option<String> {
     let mut query = form_urlencoded::Serializer::new(String::new());
     if let (Some(limit), Some(param)) = (limit, endpoint.param_of("limit")) {
         query.append_pair(param, &limit.to_string());
+    }
+    let ordered = order
+        .zip(endpoint.order.as_ref())
+        .zip(endpoint.param_of("order"));
+    if let Some(((order, words), param)) = ordered {
+        query.append_pair(param, words.spell(order));
     }
     query.append_pair(endpoint.param_of("cursor")?, next);
     Some(format!("{}?{}", url.unwrap_or_default(), query.finish()))

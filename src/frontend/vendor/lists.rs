@@ -155,8 +155,8 @@ impl VendorApi {
                     };
                     out.order = Some(ordering.read(&value).ok_or_else(|| {
                         Problem::bad_request(format!(
-                            "{key}: `{value}` is neither `{}` nor `{}`",
-                            ordering.ascending, ordering.descending
+                            "{key}: `{value}` is none of {}",
+                            ordering.words()
                         ))
                     })?);
                 }

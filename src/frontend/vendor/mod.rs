@@ -298,6 +298,10 @@ impl VendorApi {
         };
         let list = self.dialect.endpoint(Role::Action(Action::List));
         for error in &mut problem.errors {
+            // An error of no field is about the request as a whole, whatever the API.
+            if error.field.is_empty() {
+                continue;
+            }
             // A list's page size, cursor or order, named as this API's clients send it.
             if error.place == crate::problem::Place::Query
                 && let Some(param) = list.and_then(|e| e.param_of(&error.field))
@@ -588,9 +592,14 @@ impl Frontend for VendorApi {
         Ok(Job::Operation(op))
     }
 
-    fn render(&self, routed: &Routed<Route>, outcome: Outcome) -> Result<Response<Body>, Problem> {
+    fn render(
+        &self,
+        routed: &Routed<Route>,
+        outcome: Outcome,
+        request_id: &str,
+    ) -> Result<Response<Body>, Problem> {
         match outcome {
-            Outcome::Done(done) => self.render_done(routed, done),
+            Outcome::Done(done) => self.render_done(routed, done, request_id),
             Outcome::Relayed(reply) => self.render_relayed(routed, reply),
             Outcome::Answer(response) => Ok(response),
         }

@@ -478,11 +478,12 @@ impl Compiler<'_> {
             None | Some(Some("hex")) => IdAlphabet::Hex,
             Some(Some("alnum")) => IdAlphabet::Alnum,
             Some(Some("upper_alnum")) => IdAlphabet::UpperAlnum,
+            Some(Some("lower_alnum")) => IdAlphabet::LowerAlnum,
             Some(Some("digits")) => IdAlphabet::Digits,
             Some(_) => {
                 self.error(
                     format!("{KEY}.alphabet"),
-                    "expected `hex`, `alnum`, `upper_alnum` or `digits`",
+                    "expected `hex`, `alnum`, `upper_alnum`, `lower_alnum` or `digits`",
                 );
                 IdAlphabet::Hex
             }
@@ -533,6 +534,7 @@ impl Compiler<'_> {
             ids,
             micros: s.timestamps == Some(file::Timestamps::Micros),
             mints_secret,
+            shows_secret: s.secret_shown == Some(file::SecretShown::Always),
             extensions: s.extensions.clone(),
             max_webhooks: s.max_webhooks,
             also_found_by: s.also_found_by.clone(),

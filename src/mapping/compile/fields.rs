@@ -4,7 +4,7 @@
 use super::Compiler;
 use crate::mapping::MappingError;
 use crate::mapping::checks::{Check, Pattern};
-use crate::mapping::codec::Codec;
+use crate::mapping::codec::{Catalogue, Codec};
 use crate::mapping::file::{self, FieldSection};
 use crate::mapping::flags::Flags;
 use crate::mapping::json_path::FieldPath;
@@ -163,7 +163,21 @@ impl Compiler<'_> {
                 .collect();
             (value.clone(), when)
         });
-        let checks = self.checks(key, s, &["unique_per_owner"]);
+        let catalogued = codec.catalogued();
+        let also: &[&str] = match catalogued {
+            Some(_) => &["unique_per_owner", "one_of"],
+            None => &["unique_per_owner"],
+        };
+        let mut checks = self.checks(key, s, also);
+        if let (None, Some(known)) = (&s.one_of, catalogued) {
+            // A vendor's catalogue is every value it knows: the others it refuses, as a
+            // `one_of` of them would (in the checks table's order: before a pattern or range).
+            let at = checks
+                .iter()
+                .position(|c| matches!(c, Check::Pattern(_) | Check::Range { .. }))
+                .unwrap_or(checks.len());
+            checks.insert(at, Check::OneOf(known));
+        }
         self.check_vendor_values(key, s, &codec);
         let error_field = s
             .error_field
@@ -431,6 +445,7 @@ fn compile_codec(v: &Value) -> Result<Codec, String> {
             )),
         },
         Value::Object(table) => {
+            codec_keys(table)?;
             if let Some(pairs) = table.get("pairs") {
                 let key = pairs
                     .get("key")
@@ -473,7 +488,10 @@ fn compile_codec(v: &Value) -> Result<Codec, String> {
             }
             if let Some(key) = table.get("wrap") {
                 return match key.as_str() {
-                    Some(key) if !key.is_empty() => Ok(Codec::Wrap(key.to_owned())),
+                    Some(key) if !key.is_empty() => Ok(Codec::Wrap {
+                        key: key.to_owned(),
+                        catalogue: catalogue(key, table.get("catalogue"))?,
+                    }),
                     _ => Err("`wrap` must be a non-empty string".into()),
                 };
             }
@@ -487,6 +505,60 @@ fn compile_codec(v: &Value) -> Result<Codec, String> {
         }
         _ => Err("a codec is a name or a table".into()),
     }
+}
+
+/// The keys a codec table of each kind takes besides its own: a key it ignored would be a
+/// spelling the file's author meant to take effect (`catalog` for `catalogue`).
+fn codec_keys(table: &serde_json::Map<String, Value>) -> Result<(), String> {
+    const KINDS: [(&str, &[&str]); 6] = [
+        ("pairs", &[]),
+        ("scale", &[]),
+        ("map", &["reverse"]),
+        ("prefix", &[]),
+        ("wrap", &["catalogue"]),
+        ("join", &[]),
+    ];
+    let Some((kind, others)) = KINDS.iter().find(|(kind, _)| table.contains_key(*kind)) else {
+        return Ok(());
+    };
+    match table
+        .keys()
+        .find(|k| k.as_str() != *kind && !others.contains(&k.as_str()))
+    {
+        Some(stray) if others.is_empty() => Err(format!("a `{kind}` codec takes no `{stray}`")),
+        Some(stray) => Err(format!(
+            "a `{kind}` codec takes no `{stray}` (only {})",
+            others
+                .iter()
+                .map(|o| format!("`{o}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A `wrap` codec's `catalogue`: a table of the vendor's description of each value, by the
+/// value, none of them holding the wrapped member itself.
+fn catalogue(key: &str, table: Option<&Value>) -> Result<Catalogue, String> {
+    let Some(table) = table else {
+        return Ok(Catalogue::new());
+    };
+    let Some(entries) = table.as_object().filter(|t| !t.is_empty()) else {
+        return Err("`catalogue` must be a table of the values the vendor describes".into());
+    };
+    entries
+        .iter()
+        .map(|(value, entry)| match entry.as_object() {
+            Some(members) if members.contains_key(key) => Err(format!(
+                "`catalogue.{value}` holds `{key}`, which is the value itself"
+            )),
+            Some(members) => Ok((value.clone(), members.clone())),
+            None => Err(format!(
+                "`catalogue.{value}` must be a table of the members answered beside it"
+            )),
+        })
+        .collect()
 }
 
 /// A `reverse` table's keys are canonical values written as TOML keys: `"true"` is `true`.

@@ -502,10 +502,28 @@ impl Compiler<'_> {
     /// A list's orders in the vendor's words; its default one of them.
     fn ordering(&mut self, key: &str, o: &file::OrderSection) -> Ordering {
         let mut ordering = Ordering {
-            ascending: o.ascending.clone(),
-            descending: o.descending.clone(),
+            ascending: o.ascending.to_vec(),
+            descending: o.descending.to_vec(),
             default: None,
         };
+        for (name, words) in [
+            ("ascending", &ordering.ascending),
+            ("descending", &ordering.descending),
+        ] {
+            if words.is_empty() || words.iter().any(String::is_empty) {
+                self.error(format!("{key}.{name}"), "needs a word, each not empty");
+            }
+        }
+        if let Some(both) = ordering
+            .ascending
+            .iter()
+            .find(|w| ordering.descending.contains(w))
+        {
+            self.error(
+                format!("{key}.descending"),
+                format!("`{both}` is a word of `ascending` too"),
+            );
+        }
         if let Some(word) = &o.default {
             ordering.default = ordering.read(word);
             if ordering.default.is_none() {

@@ -84,7 +84,7 @@ impl ObjectMap {
             }
             let listed: Option<Value>;
             let value = match (&rule.flags, &rule.codec) {
-                (None, Codec::Wrap(_)) => {
+                (None, Codec::Wrap { .. }) => {
                     // Checks name the values (`one_of` event types), not the objects holding
                     // them; an item that holds none is refused by the parse, in the codec's
                     // words.

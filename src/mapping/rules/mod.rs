@@ -308,8 +308,15 @@ impl ObjectMap {
     /// Compiles what reading needs.
     pub fn new(rules: Vec<Rule>, derived: Vec<Derived>, fields: &'static [Field]) -> ObjectMap {
         // A write-only secret is never read back: its paths are covered (not the vendor's own
-        // members), and no rule takes what lies there.
-        let shown = |i: usize| rules[i].response || !rules[i].target.is_secret();
+        // members), and no rule takes what lies there. Nor is the requests' spelling of a field
+        // that answers spell otherwise (`write_as`), which may lie where the answers' does.
+        let spelt_for_requests = |i: usize| {
+            let rule = &rules[i];
+            !rule.response && rules.iter().any(|r| r.response && r.target == rule.target)
+        };
+        let shown = |i: usize| {
+            (rules[i].response || !rules[i].target.is_secret()) && !spelt_for_requests(i)
+        };
         let paths: Vec<(&FieldPath, Option<usize>)> = rules
             .iter()
             .enumerate()

@@ -82,7 +82,7 @@ impl ObjectMap {
                 ));
             }
             None | Some(Value::Null) => None,
-            Some(value) => match rule.codec.encode(value) {
+            Some(value) => match rule.codec.render(value) {
                 Ok(v) => Some(v),
                 Err(_) if rule.target.shown_as_is() => Some(value.clone()),
                 Err(e) => return Err(FieldError::new(rule.target.name(), e.0)),
