@@ -116,7 +116,7 @@ async fn credentials_that_cannot_be_sent_are_refused_at_load() {
         ),
         (
             format!("{{ type = \"header\", name = \"Authorization\", token_file = {token:?} }}"),
-            "upstreams.v.auth.prefix: is required with `Authorization`",
+            "upstreams.v.auth.prefix: is required with `Authorization` (its scheme, as `\"SSWS \"`, or `\"\"` where the whole header is the key)",
         ),
         (
             format!("{{ type = \"header\", name = \"X Token\", token_file = {token:?} }}"),

@@ -458,6 +458,8 @@ fn item_errors(form: &Form, name: &str, spelling: &str, message: &str) -> Vec<Va
             items.message.set(&mut dotted, json!(message));
             vec![json!([by_segments]), json!([dotted])]
         }
+        // A code stands for a field and a message, never for an item of an array.
+        Form::Codes(_) => Vec::new(),
     }
 }
 

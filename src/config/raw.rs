@@ -179,12 +179,12 @@ impl RawConfig {
             // The variant with every key any variant has: the shape lists them all.
             auth: Some(RawAuth::Header {
                 name: String::new(),
-                prefix: "x".into(),
+                prefix: Some("x".into()),
                 token_env: Some(String::new()),
                 token_file: Some(PathBuf::new()),
                 also: vec![RawPart::Header {
                     name: String::new(),
-                    prefix: "x".into(),
+                    prefix: Some("x".into()),
                     token_env: Some(String::new()),
                     token_file: Some(PathBuf::new()),
                 }],
@@ -382,9 +382,10 @@ pub enum RawAuth {
     Header {
         /// The header (`X-Vendor-Token`, or `Authorization` with a prefix).
         name: String,
-        /// What comes before the token (`SSWS `).
-        #[serde(default, skip_serializing_if = "String::is_empty")]
-        prefix: String,
+        /// What comes before the token (`SSWS `); `""` said outright where the whole
+        /// `Authorization` header is the token.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        prefix: Option<String>,
         /// The environment variable holding the token.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         token_env: Option<String>,
@@ -456,8 +457,8 @@ pub enum RawPart {
         /// The header.
         name: String,
         /// What comes before the token.
-        #[serde(default, skip_serializing_if = "String::is_empty")]
-        prefix: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        prefix: Option<String>,
         /// The environment variable holding the token.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         token_env: Option<String>,

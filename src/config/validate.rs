@@ -315,7 +315,7 @@ fn upstream_auth(
             also,
         } => (
             tokens
-                .header(p, name, prefix, token_env, token_file)
+                .header(p, name, prefix.as_deref(), token_env, token_file)
                 .map(UpstreamAuth::Placed),
             &also[..],
         ),
@@ -366,7 +366,7 @@ fn auth_parts(
                 prefix,
                 token_env,
                 token_file,
-            } => tokens.header(p, name, prefix, token_env, token_file),
+            } => tokens.header(p, name, prefix.as_deref(), token_env, token_file),
             RawPart::Query {
                 name,
                 token_env,
@@ -451,15 +451,16 @@ impl Tokens<'_> {
         })
     }
 
-    /// A token in the header `name`, after `prefix`.
+    /// A token in the header `name`, after `prefix` (none where the file says none).
     fn header(
         &self,
         p: &mut Problems,
         name: &str,
-        prefix: &str,
+        given: Option<&str>,
         env: &Option<String>,
         file: &Option<PathBuf>,
     ) -> Option<PlacedToken> {
+        let prefix = given.unwrap_or_default();
         let at = self.at;
         let header = match http::HeaderName::try_from(name) {
             Ok(h) if crate::http::headers::WRITTEN.contains(&h.as_str()) => {
@@ -469,10 +470,11 @@ impl Tokens<'_> {
                 );
                 None
             }
-            Ok(h) if h == http::header::AUTHORIZATION && prefix.is_empty() => {
+            // Said outright: a vendor whose `Authorization` is the key alone takes `""`.
+            Ok(h) if h == http::header::AUTHORIZATION && given.is_none() => {
                 p.add(
                     format!("{at}.prefix"),
-                    "is required with `Authorization` (its scheme, as `\"SSWS \"`); for a bearer or basic credential say `type = \"bearer\"` or `\"basic\"`",
+                    "is required with `Authorization` (its scheme, as `\"SSWS \"`, or `\"\"` where the whole header is the key); for a bearer or basic credential say `type = \"bearer\"` or `\"basic\"`",
                 );
                 None
             }

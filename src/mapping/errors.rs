@@ -23,6 +23,36 @@ pub enum Form {
     Param,
     /// `[{"loc": ["body", "url"], "msg": "…"}, …]`: one item per field error.
     Items(ItemForm),
+    /// `["url_invalid", "event_types_required"]`: one code per field error, each standing for
+    /// a field and a message.
+    Codes(CodeForm),
+}
+
+/// What each of a vendor's error codes says, and how one no code says is written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeForm {
+    /// Each code, with the vendor's field it names and the message it stands for.
+    pub meanings: Vec<(String, String, String)>,
+    /// The code written for a field error no meaning says, with `{{field}}`.
+    pub item: Template,
+}
+
+impl CodeForm {
+    /// The code of a field error: the one whose meaning is that field and message, else the
+    /// `item` template's for its field.
+    fn code_of(&self, error: &FieldError) -> Option<Value> {
+        let meant = self
+            .meanings
+            .iter()
+            .find(|(_, field, message)| *field == error.field && *message == error.message);
+        if let Some((code, _, _)) = meant {
+            return Some(Value::from(code.as_str()));
+        }
+        let slots = |name: &str| {
+            (name == "field" && !error.field.is_empty()).then(|| Value::from(error.field.as_str()))
+        };
+        self.item.render(&slots)
+    }
 }
 
 /// Where an item of a list of field errors names its field and message, and how one is
@@ -44,8 +74,8 @@ pub struct ItemForm {
 pub struct Render {
     /// The status, where it is not the canonical one.
     pub status: Option<u16>,
-    /// The body.
-    pub body: Template,
+    /// The body; `None` where the vendor answers the failure without one (a bare 404).
+    pub body: Option<Template>,
 }
 
 /// How a dialect spells failure, both ways.
@@ -298,6 +328,9 @@ impl ErrorMap {
                 Value::Object(map)
             }
             Form::Param => Value::from(first.field.as_str()),
+            Form::Codes(form) => {
+                Value::Array(errors.iter().filter_map(|e| form.code_of(e)).collect())
+            }
         })
     }
 }
@@ -365,6 +398,18 @@ fn collect_field_errors(
         }
         (Form::Param, Some(Value::String(field))) => {
             out.push(fields.field_error(field, message.unwrap_or("is invalid")))
+        }
+        (Form::Codes(form), Some(Value::Array(codes))) => {
+            for code in codes {
+                let said = code
+                    .as_str()
+                    .and_then(|c| form.meanings.iter().find(|(known, _, _)| known == c));
+                out.push(match said {
+                    Some((_, field, message)) => fields.field_error(field, message),
+                    // A code the file does not know is the request's, in the vendor's words.
+                    None => FieldError::new("", text(code)),
+                });
+            }
         }
         (Form::Items(form), Some(Value::Array(items))) => {
             for item in items {

@@ -332,6 +332,8 @@ pub struct OperationSection {
     pub limit: Option<LimitSection>,
     /// How the next page is named, where the answer does not name it.
     pub next: Option<NextName>,
+    /// The status of a list with no items, answered without a body.
+    pub empty_status: Option<u16>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -424,6 +426,15 @@ pub enum FormName {
     Strings,
     Param,
     Items,
+    Codes,
+}
+
+/// What one of a vendor's error codes says: the field it names and what of it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeMeaning {
+    pub field: String,
+    pub message: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -438,13 +449,18 @@ pub struct FieldErrorsSection {
     /// `items`: leading segments of an item's field that name no field (`["body"]`).
     #[serde(default)]
     pub skip: Vec<Value>,
-    /// `items`: how one field error is written, with `{{field}}` and `{{message}}`.
+    /// `items`: how one field error is written. `codes`: the code written for a field error
+    /// that no `meanings` entry says.
     pub item: Option<Value>,
+    /// `codes`: the field and message each of the vendor's codes stands for.
+    #[serde(default)]
+    pub meanings: BTreeMap<String, CodeMeaning>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RenderSection {
     pub status: Option<u16>,
-    pub body: Value,
+    /// None: the vendor answers this failure without a body.
+    pub body: Option<Value>,
 }

@@ -177,6 +177,9 @@ pub struct Endpoint {
     pub order: Option<Ordering>,
     /// The largest page a client may ask for, and the vendor's words for a larger one.
     pub max_limit: Option<(u64, Option<String>)>,
+    /// On `list`: the status a list of no items is answered with, without a body (a 204 for
+    /// a vendor that has nothing to list).
+    pub empty_status: Option<u16>,
     /// On `list`: how the next page is named.
     pub paging: Paging,
     /// The media type of the request body, where it is not the dialect's.
@@ -574,6 +577,16 @@ pub struct Dialect {
 }
 
 impl Endpoint {
+    /// Whether a list's answer can tell its client of a page after it: a cursor or flag in
+    /// its body, a `Link`, or a cursor its client computes. A list that cannot is the whole
+    /// list in one answer.
+    pub fn names_next_page(&self) -> bool {
+        self.paging != Paging::Given
+            || self.cursor_path.is_some()
+            || self.more_path.is_some()
+            || self.done_path.is_some()
+    }
+
     /// The page size a list asks for when its client names none: the default of the
     /// parameter that sends `{{limit}}` (`{{limit|30}}`), where it has one.
     pub fn default_limit(&self) -> Option<u64> {

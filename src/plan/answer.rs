@@ -279,6 +279,9 @@ impl Context<'_> {
         }
         .filter(|_| last != Some(true));
         let items = match (parsed.items, endpoint.items_paths.as_slice()) {
+            // No body (a 204, as a vendor with nothing to list may answer): no items, and so
+            // no page after.
+            (None, _) if answer.is_null() => return Ok((Listed::default(), None)),
             // Items read while parsing count where their place still holds the `null` left
             // for them: a repeated key after them may have put something else there, and of
             // repeated keys the last one counts.

@@ -1,6 +1,6 @@
 //! Walking a vendor's pages to where a page a client computed begins: a surface's client that
 //! pages by position, page number or last id, in front of a vendor whose cursors mean
-//! something else. The vendor's pages are read from its first, following its own cursors;
+//! something else; or through all of them, for a client whose vendor answers a list whole. The vendor's pages are read from its first, following its own cursors;
 //! what comes before the client's page is passed over, and its webhooks are gathered until
 //! the page is full or the vendor's list ends.
 //!
@@ -30,6 +30,9 @@ pub(super) struct Walk {
     pages: usize,
     /// The client's page size, where it has one (the vendor's pages may be larger).
     want: Option<u64>,
+    /// The walk gathers the whole list, from its first webhook, for a client whose vendor
+    /// answers a list whole.
+    whole: bool,
 }
 
 impl Walk {
@@ -37,6 +40,7 @@ impl Walk {
     /// one that follows).
     pub(super) fn new(skip: Skip, want: Option<u64>) -> Walk {
         Walk {
+            whole: skip == Skip::Items(0) && want.is_none(),
             skip: Some(skip).filter(|s| *s != Skip::Items(0)),
             passed: 0,
             page: Listed::default(),
@@ -91,6 +95,15 @@ impl Plan<'_> {
         let full = walk.beyond || walk.full();
         match next {
             Some(cursor) if !full => {
+                if walk.pages >= MAX_PAGES && walk.whole {
+                    return Err(Problem::new(
+                        Code::UnsupportedField,
+                        format!(
+                            "the list is longer than {MAX_PAGES} pages of upstream {}, and this API answers a list whole",
+                            self.cx.upstream
+                        ),
+                    ));
+                }
                 if walk.pages >= MAX_PAGES {
                     return Err(Problem::with_errors(
                         Code::UnsupportedField,

@@ -171,6 +171,10 @@ impl VendorApi {
                     O::TestResult(r) => fill.result = Some(self.shown(&d.test_result, &r)?),
                     O::List { items, next_cursor } => {
                         fill.count = Some(items.len());
+                        // A vendor with nothing to list may say so with a status alone.
+                        if let Some(empty) = endpoint.empty_status.filter(|_| items.is_empty()) {
+                            return Ok(body::empty(empty));
+                        }
                         let asked = self.list_query(role, route.query.as_deref())?;
                         // A cursor this vendor's clients compute is computed here as they do,
                         // whatever the backend's own cursors are.
@@ -401,16 +405,17 @@ pub fn problem_response(
     };
     let status = render.status.unwrap_or_else(|| problem.status());
     let content_type = &d.errors.content_type;
-    let mut response = match d.errors.text {
+    let mut response = match (&render.body, d.errors.text) {
+        (None, _) => body::empty(status),
         // Text as it renders: every template of a text dialect is a string.
-        true => {
-            let text = match render.body.render(&fill) {
+        (Some(template), true) => {
+            let text = match template.render(&fill) {
                 Some(serde_json::Value::String(text)) => text,
                 other => other.map_or_else(String::new, |v| v.to_string()),
             };
             body::bytes(status, bytes::Bytes::from(text), content_type)
         }
-        false => body::json(status, &render.body.written(&fill), content_type),
+        (Some(template), false) => body::json(status, &template.written(&fill), content_type),
     };
     let h = response.headers_mut();
     if let Some(v) = problem.allow.as_deref().and_then(headers::value) {

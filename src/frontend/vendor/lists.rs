@@ -66,10 +66,19 @@ impl VendorApi {
     /// passed on as they are.
     fn walk_to(&self, asked: &mut ListQuery) -> Result<(), Problem> {
         let role = Role::Action(Action::List);
+        let ours = self.dialect.endpoint(role);
+        // A vendor whose list is every webhook in one answer, in front of an upstream that
+        // may page: the upstream's pages are all read, never its first page given as the
+        // whole list.
+        if let (Some(own), Backend::Upstream(_)) = (ours, &self.backend)
+            && !own.names_next_page()
+        {
+            asked.skip = Some(Box::new(Skip::Items(0)));
+            return Ok(());
+        }
         let (Some(cursor), Backend::Upstream(upstream)) = (&asked.cursor, &self.backend) else {
             return Ok(());
         };
-        let ours = self.dialect.endpoint(role);
         let paging = |e: Option<&Endpoint>| e.map_or(Paging::Given, |e| e.paging);
         let (ours_paging, theirs) = (paging(ours), paging(upstream.dialect.endpoint(role)));
         if ours_paging.is_given() || ours_paging == theirs {

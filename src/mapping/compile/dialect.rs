@@ -329,11 +329,14 @@ impl Compiler<'_> {
                     .and_then(Value::as_str)
                     .and_then(|n| http::HeaderName::try_from(n).ok());
                 match name {
-                    // `Authorization` with no prefix would take any scheme's credential whole.
-                    Some(name) if name == http::header::AUTHORIZATION && prefix.is_empty() => {
+                    // `Authorization` with no prefix takes any scheme's credential whole: only
+                    // where the file says so (`prefix = ""`: a vendor whose key is the header).
+                    Some(name)
+                        if name == http::header::AUTHORIZATION && !table.contains_key("prefix") =>
+                    {
                         self.error(
                             KEY,
-                            "`Authorization` needs a `prefix` (its scheme, as `\"SSWS \"`), or say \"bearer\" or \"basic\"",
+                            "`Authorization` needs a `prefix` (its scheme, as `\"SSWS \"`, or `\"\"` where the whole header is the key), or say \"bearer\" or \"basic\"",
                         );
                         ClientAuth::Bearer
                     }

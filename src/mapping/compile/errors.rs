@@ -2,10 +2,9 @@
 //! written back in the vendor's shape, field errors included.
 
 use super::Compiler;
-use crate::mapping::errors::{ErrorMap, Form, ItemForm, Render};
+use crate::mapping::errors::{CodeForm, ErrorMap, Form, ItemForm, Render};
 use crate::mapping::file;
 use crate::mapping::json_path::FieldPath;
-use crate::mapping::template::Template;
 use crate::problem::Code;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -67,7 +66,7 @@ impl Compiler<'_> {
             .is_ok_and(|t| t.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("text/")));
         if text {
             for (name, section) in &s.render {
-                if !section.body.is_string() {
+                if section.body.as_ref().is_some_and(|b| !b.is_string()) {
                     self.error(
                         format!("errors.render.{name}.body"),
                         "`errors.content_type` is text: write the body as a string (`\"{{message}}\"`)",
@@ -107,11 +106,11 @@ impl Compiler<'_> {
             file::FormName::Strings => Some(Form::Strings),
             file::FormName::Param => Some(Form::Param),
             file::FormName::Items => self.item_form(key, fe).map(Form::Items),
+            file::FormName::Codes => self.code_form(key, fe).map(Form::Codes),
         };
         let items_only = [
             ("field", fe.field.is_some()),
             ("message", fe.message.is_some()),
-            ("item", fe.item.is_some()),
             ("skip", !fe.skip.is_empty()),
         ];
         if fe.form != file::FormName::Items {
@@ -120,6 +119,16 @@ impl Compiler<'_> {
                     self.error(format!("{key}.{what}"), "only the `items` form takes it");
                 }
             }
+        }
+        let written = matches!(fe.form, file::FormName::Items | file::FormName::Codes);
+        if fe.item.is_some() && !written {
+            self.error(
+                format!("{key}.item"),
+                "only the `items` and `codes` forms take it",
+            );
+        }
+        if !fe.meanings.is_empty() && fe.form != file::FormName::Codes {
+            self.error(format!("{key}.meanings"), "only the `codes` form takes it");
         }
         Some((path?, form?))
     }
@@ -134,10 +143,16 @@ impl Compiler<'_> {
         let mut default_render = None;
         for (name, section) in sections {
             let key = format!("errors.render.{name}");
-            let Some(body) = self.template(&format!("{key}.body"), &section.body) else {
-                continue;
+            let body = match &section.body {
+                Some(body) => {
+                    let Some(body) = self.template(&format!("{key}.body"), body) else {
+                        continue;
+                    };
+                    self.check_slots(&format!("{key}.body"), &body, ERROR_SLOTS);
+                    Some(body)
+                }
+                None => None,
             };
-            self.check_slots(&format!("{key}.body"), &body, ERROR_SLOTS);
             let r = Render {
                 status: section.status,
                 body,
@@ -158,7 +173,7 @@ impl Compiler<'_> {
             );
             Render {
                 status: None,
-                body: Template::Literal(Value::Null),
+                body: None,
             }
         });
         (render, default_render)
@@ -175,6 +190,28 @@ impl Compiler<'_> {
                 Code::BadRequest
             }
         }
+    }
+
+    /// The `codes` form: what each code means, and the code a surface writes for a field
+    /// error none of them says (a string, with `{{field}}`).
+    fn code_form(&mut self, key: &str, fe: &file::FieldErrorsSection) -> Option<CodeForm> {
+        let item = self.template_at(key, "item", fe.item.as_ref());
+        match (&item, &fe.item) {
+            (Some(template), Some(Value::String(_))) => {
+                self.check_slots(&format!("{key}.item"), template, &["field"]);
+            }
+            (_, Some(_)) => self.error(format!("{key}.item"), "must be a string: the code written"),
+            (_, None) => self.error(format!("{key}.item"), "is required by the `codes` form"),
+        }
+        let meanings = fe
+            .meanings
+            .iter()
+            .map(|(code, m)| (code.clone(), m.field.clone(), m.message.clone()))
+            .collect();
+        Some(CodeForm {
+            meanings,
+            item: item?,
+        })
     }
 
     fn item_form(&mut self, key: &str, fe: &file::FieldErrorsSection) -> Option<ItemForm> {

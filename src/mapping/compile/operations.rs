@@ -402,10 +402,28 @@ impl Compiler<'_> {
             request,
             order,
             max_limit: s.limit.as_ref().map(|l| (l.max, l.message.clone())),
+            empty_status: self.empty_status(key, action, s.empty_status),
             paging,
             content_type,
             update_mask,
         })
+    }
+
+    /// `empty_status`: on a list only, a success that needs no body.
+    fn empty_status(&mut self, key: &str, action: Action, status: Option<u16>) -> Option<u16> {
+        let status = status?;
+        if action != Action::List {
+            self.error(
+                format!("{key}.empty_status"),
+                "only `list` takes `empty_status`",
+            );
+        } else if !(200..300).contains(&status) {
+            self.error(
+                format!("{key}.empty_status"),
+                format!("`{status}`: expected a success status, 200 to 299"),
+            );
+        }
+        Some(status)
     }
 
     /// How a list names its next page: given by the answer, or computed (`next`) from a
