@@ -180,12 +180,8 @@ async fn the_gateway_reads_the_vendors_codes_an_empty_list_and_a_bare_404() {
 #[test]
 fn codes_and_bodiless_refusals_are_checked_when_the_file_loads() {
     let till = std::fs::read_to_string(format!("{DIR}/till.toml")).unwrap();
-    let compile = |text: &str| {
-        hookgate::mapping::compile::compile("till", std::path::Path::new("till.toml"), text)
-            .map(|_| ())
-            .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())
-    };
-    compile(&till).unwrap();
+    hookgate::mapping::compile::compile("till", std::path::Path::new("till.toml"), &till)
+        .unwrap_or_else(|e| panic!("{e:?}"));
     let cases = [
         (
             till.replacen("item = \"{{field}}_invalid\"\n", "", 1),
@@ -222,7 +218,7 @@ fn codes_and_bodiless_refusals_are_checked_when_the_file_loads() {
     ];
     for (text, says) in cases {
         assert_ne!(text, till, "{says}");
-        let shown = compile(&text).expect_err(says);
+        let shown = support::refused_mapping("till", &text);
         assert!(shown.iter().any(|e| e.contains(says)), "{says}: {shown:?}");
     }
 }

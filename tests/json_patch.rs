@@ -466,14 +466,6 @@ async fn a_surface_in_front_of_a_vendor_of_merges_applies_a_clients_patch() {
 }
 
 /// The errors `text` (a mapping file named `name`) is refused with, as shown.
-fn refused(name: &str, text: &str) -> Vec<String> {
-    let file = format!("{name}.toml");
-    match hookgate::mapping::compile::compile(name, std::path::Path::new(&file), text) {
-        Ok(_) => panic!("loaded: {text}"),
-        Err(errors) => errors.iter().map(ToString::to_string).collect(),
-    }
-}
-
 #[test]
 fn a_patch_is_an_updates_whole_json_body() {
     let read = |name: &str| std::fs::read_to_string(format!("{DIR}/{name}.toml")).unwrap();
@@ -518,7 +510,7 @@ fn a_patch_is_an_updates_whole_json_body() {
     ];
     for (text, says) in cases {
         assert_ne!(text, pal, "{says}");
-        let shown = refused("pal", &text);
+        let shown = support::refused_mapping("pal", &text);
         assert!(shown.iter().any(|e| e.contains(says)), "{says}: {shown:?}");
     }
     // A vendor that takes forms takes no patch.
@@ -529,7 +521,7 @@ fn a_patch_is_an_updates_whole_json_body() {
         1,
     );
     assert_ne!(text, tariff);
-    let shown = refused("tariff", &text);
+    let shown = support::refused_mapping("tariff", &text);
     assert!(
         shown
             .iter()

@@ -264,13 +264,6 @@ async fn the_emulator_shows_the_secret_on_every_read_and_names_the_request_in_it
     );
 }
 
-fn refused(text: &str) -> Vec<String> {
-    match hookgate::mapping::compile::compile("oar", std::path::Path::new("oar.toml"), text) {
-        Ok(_) => panic!("loaded: {text}"),
-        Err(errors) => errors.iter().map(ToString::to_string).collect(),
-    }
-}
-
 #[test]
 fn a_catalogue_and_every_codec_tables_keys_are_checked_when_the_file_loads() {
     let oar = std::fs::read_to_string(format!("{DIR}/oar.toml")).unwrap();
@@ -298,12 +291,12 @@ fn a_catalogue_and_every_codec_tables_keys_are_checked_when_the_file_loads() {
     let after = &rest[rest.find("\n[operations.").unwrap()..];
     for (codec, says) in cases {
         let text = format!("{before}{codec}{after}");
-        let shown = refused(&text);
+        let shown = support::refused_mapping("oar", &text);
         assert!(shown.iter().any(|e| e.contains(says)), "{says}: {shown:?}");
     }
     // A word names one order.
     let text = oar.replacen("\"id[DESC]\", \"id[desc]\"", "\"id[DESC]\", \"id[asc]\"", 1);
-    let shown = refused(&text);
+    let shown = support::refused_mapping("oar", &text);
     let says = "operations.list.order.descending: `id[asc]` is a word of `ascending` too";
     assert!(shown.iter().any(|e| e.contains(says)), "{shown:?}");
     let text = oar.replacen(
@@ -311,7 +304,7 @@ fn a_catalogue_and_every_codec_tables_keys_are_checked_when_the_file_loads() {
         "descending = []",
         1,
     );
-    let shown = refused(&text);
+    let shown = support::refused_mapping("oar", &text);
     let says = "operations.list.order.descending: needs a word, each not empty";
     assert!(shown.iter().any(|e| e.contains(says)), "{shown:?}");
     // A catalogue's values are checked as a `one_of` of them would be, in its words.

@@ -493,3 +493,14 @@ pub fn translated(toml: &str, args: &[&str]) -> (Value, String) {
         .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
     (shown, text)
 }
+
+/// Why mapping file `text`, loaded as dialect `name`, is refused: each error as `hookgate
+/// check` shows it. Panics where the file loads.
+#[allow(dead_code)] // not every test binary loads a file of its own
+pub fn refused_mapping(name: &str, text: &str) -> Vec<String> {
+    let file = format!("{name}.toml");
+    match hookgate::mapping::compile::compile(name, std::path::Path::new(&file), text) {
+        Ok(_) => panic!("loaded: {text}"),
+        Err(errors) => errors.iter().map(ToString::to_string).collect(),
+    }
+}
