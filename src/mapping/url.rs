@@ -68,6 +68,15 @@ impl PathTemplate {
         PathTemplate { owner_span, ..self }
     }
 
+    /// How many of its segments are text of its own: of two templates that match one path,
+    /// the one with more is the one meant (`…/settings/all` beside `…/settings/{id}`).
+    pub fn literals(&self) -> usize {
+        self.segments
+            .iter()
+            .filter(|s| matches!(s, PathSeg::Literal(_)))
+            .count()
+    }
+
     /// Whether the template has this segment.
     pub fn has(&self, seg: &PathSeg) -> bool {
         self.segments.contains(seg)

@@ -29,6 +29,7 @@ pub(super) struct Fill<'a> {
     done: Option<bool>,
     request_id: &'a str,
     operation: &'a str,
+    owner: Option<&'a str>,
     problem: Option<&'a Problem>,
     vendor_code: Option<String>,
     errors: Option<Value>,
@@ -115,6 +116,7 @@ impl VendorApi {
         let owner = route.owner.as_deref().or(served);
         let op_name = self.action(route.kind).name();
         let mut fill = Fill::of_request(request_id, op_name);
+        fill.owner = owner;
         match route.kind {
             Kind::Resource(i, verb) => {
                 let r = &d.resources[i];
@@ -331,6 +333,7 @@ impl Slots for Fill<'_> {
             "done" => self.done.map(Value::Bool),
             "has_more" => self.done.map(|d| Value::Bool(!d)),
             "request_id" => Some(Value::from(self.request_id)),
+            "owner" => self.owner.map(Value::from),
             "operation" => Some(Value::from(self.operation)),
             "message" => self.problem.map(|p| Value::from(p.detail.as_str())),
             "status" => self.problem.map(|p| Value::from(p.status())),

@@ -417,7 +417,19 @@ impl Frontend for VendorApi {
                     .is_some_and(|p| !matches!(p.given(query, head.headers), Ok(None)))
         };
         let takes_id = |r: &SurfaceRoute| self.action(r.kind).has_id();
-        let candidates = || matching.iter().filter(|((_, r), _)| served(&r.method));
+        // Text of the vendor's own beats a placeholder, as in every router: of the routes the
+        // method takes, those whose path has the most literal segments are the ones meant
+        // (`GET …/settings/all` is the list, not the webhook `all` of `…/settings/{id}`).
+        let most = matching
+            .iter()
+            .filter(|((_, r), _)| served(&r.method))
+            .map(|((_, r), _)| r.path.literals())
+            .max();
+        let candidates = || {
+            matching
+                .iter()
+                .filter(move |((_, r), _)| served(&r.method) && Some(r.path.literals()) == most)
+        };
         let chosen = candidates()
             .find(|((_, r), (_, id))| takes_id(r) && id_given(r, id))
             .or_else(|| candidates().find(|((_, r), _)| !takes_id(r)))

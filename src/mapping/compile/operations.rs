@@ -306,7 +306,8 @@ impl Compiler<'_> {
         }
         let then = self.follow_ups(key, action, &s.then, resources);
         let reread = then.contains(&FollowUp::Webhook);
-        let mut answer = self.answer_paths(key, action, response.as_ref(), s, reread);
+        let owned = owner_span > 0;
+        let mut answer = self.answer_paths(key, action, response.as_ref(), s, (reread, owned));
         // Alternatives are tried first: the template's own path may be the root, which
         // every answer has.
         let accepted = self.paths(&format!("{key}.accept"), &s.accept);
@@ -620,7 +621,7 @@ impl Compiler<'_> {
         action: Action,
         response: Option<&Template>,
         s: &OperationSection,
-        reread: bool,
+        (reread, owned): (bool, bool),
     ) -> AnswerPaths {
         let mut out = AnswerPaths::default();
         let Some(r) = response else {
@@ -634,7 +635,9 @@ impl Compiler<'_> {
             return out;
         };
         for slot in r.slots() {
-            if !RESPONSE_SLOTS.contains(&slot) && !slot.starts_with("webhook.") {
+            // The owner the answer is about, in an owner-scoped dialect (a list's `list_id`).
+            let owner = owned && slot == "owner";
+            if !RESPONSE_SLOTS.contains(&slot) && !slot.starts_with("webhook.") && !owner {
                 self.error(
                     format!("{key}.response"),
                     format!("unknown placeholder `{{{{{slot}}}}}`"),
