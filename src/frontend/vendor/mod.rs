@@ -57,6 +57,8 @@ pub struct VendorApi {
 struct SurfaceRoute {
     method: Method,
     path: PathTemplate,
+    /// The path's literal segments: of two routes that match, the one with more is meant.
+    literals: usize,
     kind: Kind,
     /// Where the operation takes the owner and the id when its path does not name them.
     owner_at: Option<Place>,
@@ -180,6 +182,7 @@ impl VendorApi {
             .iter()
             .map(|op| SurfaceRoute {
                 method: op.method.clone(),
+                literals: op.path.literals(),
                 path: op.path.clone(),
                 kind: Kind::Operation(op.role),
                 owner_at: Place::of(op, "owner"),
@@ -196,6 +199,7 @@ impl VendorApi {
                 if let Some(e) = r.endpoint(verb) {
                     routes.push(SurfaceRoute {
                         method: e.method.clone(),
+                        literals: e.path.literals(),
                         path: e.path.clone(),
                         kind: Kind::Resource(i, verb),
                         owner_at: None,
@@ -395,7 +399,7 @@ impl Frontend for VendorApi {
         let rest = parts
             .strip_prefix(base.as_slice())
             .ok_or_else(|| Problem::not_found(format!("no route for {path}")))?;
-        let matching: Vec<_> = self
+        let mut matching: Vec<_> = self
             .routes
             .iter()
             .enumerate()
@@ -423,19 +427,18 @@ impl Frontend for VendorApi {
         let most = matching
             .iter()
             .filter(|((_, r), _)| served(&r.method))
-            .map(|((_, r), _)| r.path.literals())
+            .map(|((_, r), _)| r.literals)
             .max();
-        let candidates = || {
-            matching
-                .iter()
-                .filter(move |((_, r), _)| served(&r.method) && Some(r.path.literals()) == most)
+        // The chosen match's place, so that its owner and id are taken rather than copied.
+        let pick = |fits: &dyn Fn(&SurfaceRoute, &Option<String>) -> bool| {
+            matching.iter().position(|((_, r), (_, id))| {
+                served(&r.method) && Some(r.literals) == most && fits(r, id)
+            })
         };
-        let chosen = candidates()
-            .find(|((_, r), (_, id))| takes_id(r) && id_given(r, id))
-            .or_else(|| candidates().find(|((_, r), _)| !takes_id(r)))
-            .or_else(|| candidates().next())
-            .cloned();
-        let Some(((at, route), (owner, id))) = chosen else {
+        let chosen = pick(&|r, id| takes_id(r) && id_given(r, id))
+            .or_else(|| pick(&|r, _| !takes_id(r)))
+            .or_else(|| pick(&|_, _| true));
+        let Some(((at, route), (owner, id))) = chosen.map(|i| matching.swap_remove(i)) else {
             let mut allow: Vec<&str> = Vec::new();
             for ((_, r), _) in &matching {
                 let with_head: &[&str] = if r.method == Method::GET {
