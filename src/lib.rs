@@ -113,7 +113,10 @@
 //!   upstream/mod.rs     one configured vendor endpoint: runs a plan over HTTP, or relays
 //!     resilience.rs       retries, backoff, Retry-After, circuit breaker, concurrency cap
 //!     turns.rs            one composed write at a time per webhook
-//!   store.rs            the in-memory store behind an emulated vendor
+//!   store/mod.rs        the in-memory store behind an emulated vendor; an operation on it
+//!     list.rs             a page of an owner's webhooks, its cursor read as the vendor pages
+//!     mint.rs             ids, secrets, test event ids and timestamps it makes up, seeded or not
+//!     snapshot.rs         the store as state files and fixtures see it: snapshots, seeds, resets
 //!   -- frontends
 //!   frontend/mod.rs     the Frontend trait (one hook per phase of the road), Routed, Job, Outcome
 //!     canonical.rs        /v1/... routes, bodies and answers

@@ -5,71 +5,29 @@
 //! caps, all as the dialect's mapping file declares them. Request validation happens before,
 //! in the vendor surface, exactly as for a real vendor.
 //!
-//! What it makes up (ids, secrets, test event ids, timestamps) comes from a [`Determinism`]:
-//! random and the system clock by default, or a seed and a fixed or stepping clock, so that a
-//! test suite's snapshots of answers are the same on every run.
+//! | file | job |
+//! |---|---|
+//! | `mod.rs` | the store, and an operation carried out on it |
+//! | `list.rs` | a page of an owner's webhooks, from a cursor read as the vendor pages |
+//! | `mint.rs` | what it makes up (ids, secrets, test event ids, timestamps), from a [`Determinism`] |
+//! | `snapshot.rs` | the store as state files and test fixtures see it: snapshots, seeds, resets |
+
+mod list;
+mod mint;
+mod snapshot;
+
+pub use mint::{Clock, Determinism};
+pub use snapshot::{Keyed, Owned, Snapshot, as_seeded};
 
 use crate::mapping::Dialect;
-use crate::mapping::model::{IdStyle, Paging, Role, SecretMint};
 use crate::mapping::rules::{ObjectMap, Target};
 use crate::model::{self as canonical, Action, Done, Operation, Outcome, Slot, UpdateMode};
 use crate::problem::{Code, FieldError, Problem};
 use crate::url_policy::UrlPolicy;
-use base64::Engine;
-use serde::{Deserialize, Serialize};
+use mint::{mint_secret, uuid_from};
 use serde_json::{Map, Value};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, SystemTime};
-
-/// Where the values a store makes up come from.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Determinism {
-    /// Seeds the generator of ids, secrets and test event ids; random when absent.
-    pub seed: Option<u64>,
-    /// The time stamped on webhooks.
-    pub clock: Clock,
-}
-
-/// The clock of a store.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Clock {
-    /// The system's.
-    #[default]
-    System,
-    /// `start` at the first reading, then `step` later at each next one (a zero step: fixed).
-    Stepping {
-        /// The first reading.
-        start: SystemTime,
-        /// How far each later reading moves on from the one before.
-        step: Duration,
-    },
-}
-
-/// What a store holds, as a state file keeps it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Snapshot {
-    /// The webhooks, in creation order, each with its owner.
-    pub webhooks: Vec<Owned>,
-    /// Signing secrets by webhook id.
-    pub secrets: Vec<(String, String)>,
-    /// The next integer id.
-    pub next_id: u64,
-    /// The creates made with an idempotency key, the latest last: a client's retry after a
-    /// restart answers as the first create did.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub keyed: Vec<Keyed>,
-}
-
-/// A stored webhook and its owner.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Owned {
-    /// The owner scope (`None` for dialects without one).
-    pub owner: Option<String>,
-    /// The canonical webhook, without its secret.
-    pub webhook: Map<String, Value>,
-}
+use std::time::SystemTime;
 
 struct State {
     /// (owner, webhook), in creation order.
@@ -87,21 +45,6 @@ struct State {
 /// How many keyed creates an emulator remembers: vendors keep keys for a day, a test runs for
 /// minutes.
 const KEPT_KEYS: usize = 1000;
-
-/// A create made with an idempotency key: what it asked for, and what it answered (its
-/// signing secret included, as the first answer showed it).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Keyed {
-    /// The client's key.
-    pub key: String,
-    /// The owner it was created under.
-    pub owner: Option<String>,
-    /// The canonical body it asked for: the same key with another body is a conflict.
-    pub body: Option<Map<String, Value>>,
-    /// The canonical webhook it answered with.
-    pub answer: Map<String, Value>,
-}
 
 impl State {
     fn fresh(determinism: &Determinism) -> State {
@@ -334,165 +277,6 @@ impl Store {
         Ok(outcome.into())
     }
 
-    /// Back to empty: no webhooks or secrets, ids from 1, the generator and the clock where
-    /// they started.
-    pub fn reset(&self) {
-        *self.lock() = State::fresh(&self.determinism);
-    }
-
-    /// Removes every webhook and secret; ids, the generator and the clock go on.
-    pub fn clear(&self) {
-        let mut state = self.lock();
-        state.webhooks.clear();
-        state.secrets.clear();
-    }
-
-    /// The stored webhooks, in creation order, without their secrets.
-    pub fn webhooks(&self) -> Vec<Owned> {
-        self.lock()
-            .webhooks
-            .iter()
-            .map(|(owner, webhook)| Owned {
-                owner: owner.clone(),
-                webhook: webhook.clone(),
-            })
-            .collect()
-    }
-
-    /// Everything the store holds, secrets included, for a state file.
-    pub fn snapshot(&self) -> Snapshot {
-        let state = self.lock();
-        Snapshot {
-            webhooks: state
-                .webhooks
-                .iter()
-                .map(|(owner, webhook)| Owned {
-                    owner: owner.clone(),
-                    webhook: webhook.clone(),
-                })
-                .collect(),
-            secrets: state.secrets.clone(),
-            next_id: state.next_id,
-            keyed: state.keyed.iter().cloned().collect(),
-        }
-    }
-
-    /// Replaces what the store holds with a snapshot's webhooks and secrets.
-    pub fn restore(&self, snapshot: Snapshot) {
-        let mut state = self.lock();
-        state.webhooks = snapshot
-            .webhooks
-            .into_iter()
-            .map(|o| (o.owner, o.webhook))
-            .collect();
-        state.secrets = snapshot.secrets;
-        state.next_id = snapshot.next_id.max(1);
-        state.keyed = snapshot.keyed.into();
-        while state.keyed.len() > KEPT_KEYS {
-            state.keyed.pop_front();
-        }
-    }
-
-    /// Stores webhooks as a test's fixtures give them, in canonical terms: the vendor's
-    /// defaults fill what is absent, and an absent id, secret (where the vendor mints one) or
-    /// timestamp is made up as on create. The vendor's request rules, caps and one-per-owner
-    /// values are not applied: a fixture may set up any state the vendor can be in. A webhook
-    /// whose owner and id are already stored replaces it. Returns the stored webhooks, without
-    /// their secrets.
-    pub fn seed(&self, items: Vec<Owned>) -> Vec<Map<String, Value>> {
-        let mut state = self.lock();
-        let mut out = Vec::with_capacity(items.len());
-        // Where each stored (owner, id) is, so that a large seed stays linear.
-        let mut at: std::collections::HashMap<(Option<String>, String), usize> = state
-            .webhooks
-            .iter()
-            .enumerate()
-            .filter_map(|(i, (o, w))| Some(((o.clone(), w.get("id")?.as_str()?.to_owned()), i)))
-            .collect();
-        let mut replaced = Vec::new();
-        for Owned { owner, mut webhook } in items {
-            webhook.retain(|_, v| !v.is_null());
-            let id = self.seeded_id(&mut state, webhook.shift_remove("id"));
-            apply_defaults(&self.dialect.webhook, &mut webhook);
-            for resource in &self.dialect.resources {
-                apply_defaults(&resource.fields, &mut webhook);
-            }
-            let secret = match webhook.shift_remove("secret") {
-                Some(Value::String(s)) => Some(s),
-                _ => self
-                    .dialect
-                    .emulator
-                    .mints_secret
-                    .as_ref()
-                    .map(|mint| mint_secret(&mut state.rng, Some(mint))),
-            };
-            let needs_time =
-                !webhook.contains_key("created_at") || !webhook.contains_key("updated_at");
-            if needs_time {
-                let now = Value::from(self.now(&mut state));
-                webhook.entry("created_at").or_insert_with(|| now.clone());
-                webhook.entry("updated_at").or_insert(now);
-            }
-            webhook.insert("id".into(), Value::from(id.clone()));
-            webhook.insert(
-                "owner".into(),
-                owner.clone().map(Value::from).unwrap_or(Value::Null),
-            );
-            self.vendor_extensions(&mut webhook);
-            canonical::derive_status(&mut webhook);
-            let webhook = canonical::ordered(webhook, canonical::WEBHOOK_FIELDS);
-            match at.get(&(owner.clone(), id.clone())) {
-                Some(&i) => {
-                    state.webhooks[i] = (owner, webhook.clone());
-                    replaced.push((id.clone(), secret.is_none()));
-                }
-                None => {
-                    at.insert((owner.clone(), id.clone()), state.webhooks.len());
-                    state.webhooks.push((owner, webhook.clone()));
-                }
-            }
-            if let Some(secret) = secret {
-                state.secrets.push((id, secret));
-            }
-            out.push(webhook);
-        }
-        if !replaced.is_empty() {
-            keep_newest_secrets(&mut state, &replaced);
-        }
-        out
-    }
-
-    /// The id a seeded webhook is stored under: the one given, or one minted. A given integer
-    /// id moves the counter past it, so that later creates never reuse it.
-    fn seeded_id(&self, state: &mut State, given: Option<Value>) -> String {
-        let given = match given {
-            Some(Value::String(id)) if !id.is_empty() => Some(id),
-            Some(Value::Number(n)) => Some(n.to_string()),
-            _ => None,
-        };
-        if let Some(n) = given.as_deref().and_then(|id| id.parse::<u64>().ok()) {
-            state.next_id = state.next_id.max(n.saturating_add(1));
-        }
-        given.unwrap_or_else(|| {
-            let id = self.mint_id(state);
-            state.next_id += 1;
-            id
-        })
-    }
-
-    /// How many webhooks are stored.
-    pub fn len(&self) -> usize {
-        self.lock().webhooks.len()
-    }
-
-    /// Whether no webhook is stored.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// A page of the owner's webhooks. The cursor is read as the vendor pages: by position
-    /// (this store's own cursors are positions), by page number, or by the id of the item
-    /// the page comes after.
     /// The secret of webhook `id` where the vendor shows it on every read
     /// (`emulator.secret_shown = "always"`) and keeps one.
     fn shown_secret<'s>(&self, state: &'s State, id: Option<&str>) -> Option<&'s str> {
@@ -511,77 +295,6 @@ impl Store {
             webhook.push("secret", Slot::Value(Value::from(secret)));
         }
         Outcome::Webhook(webhook)
-    }
-
-    fn list(&self, state: &State, op: &Operation) -> Result<Outcome, Problem> {
-        let mut all: Vec<_> = state
-            .webhooks
-            .iter()
-            .filter(|(owner, _)| *owner == op.owner)
-            .map(|(_, w)| w)
-            .collect();
-        // Kept in creation order: newest first is that order reversed, and a cursor counts
-        // into the order asked for.
-        if op.query.order == Some(crate::model::Order::Descending) {
-            all.reverse();
-        }
-        let endpoint = self.dialect.endpoint(Role::Action(Action::List));
-        let limit = op
-            .query
-            .limit
-            .or_else(|| endpoint.and_then(|e| e.default_limit()))
-            .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
-        let paging = endpoint.map_or(Paging::Given, |e| e.paging);
-        // A cursor this store never gave is refused, as a vendor refuses one: read as the
-        // first page, a client holding a stale or mangled cursor would page forever. Refused
-        // on the query parameter that carried it, in the vendor's name for it.
-        let param = endpoint
-            .and_then(|e| e.query.iter().find(|(_, t)| t.slots().contains(&"cursor")))
-            .map_or("cursor", |(name, _)| name.as_str());
-        let unknown = |cursor: &str| {
-            Problem::validation(vec![FieldError::in_query(
-                param,
-                format!("`{cursor}` is not a cursor this list gave"),
-            )])
-        };
-        let start = match (paging, op.query.cursor.as_deref()) {
-            (_, None | Some("")) => 0,
-            (Paging::LastId, Some(after)) => {
-                let at = all
-                    .iter()
-                    .position(|w| w.get("id").and_then(Value::as_str) == Some(after));
-                match at {
-                    Some(at) => at + 1,
-                    None => {
-                        return Err(Problem::validation(vec![FieldError::in_query(
-                            param,
-                            format!("no webhook `{after}` to list after"),
-                        )]));
-                    }
-                }
-            }
-            // Page 0 is the first, as the numbered vendors take it.
-            (Paging::Page, Some(page)) => page
-                .parse::<usize>()
-                .map_err(|_| unknown(page))?
-                .saturating_sub(1)
-                .saturating_mul(limit),
-            (_, Some(position)) => position.parse().map_err(|_| unknown(position))?,
-        };
-        let end = start.saturating_add(limit).min(all.len());
-        let mut items = crate::model::Listed::default();
-        for webhook in all.get(start.min(all.len())..end).unwrap_or_default() {
-            match self.shown_secret(state, webhook_id(webhook)) {
-                Some(secret) => {
-                    let mut shown = (*webhook).clone();
-                    shown.insert("secret".into(), Value::from(secret));
-                    items.push(&shown);
-                }
-                None => items.push(webhook),
-            }
-        }
-        let next_cursor = (end < all.len()).then(|| end.to_string());
-        Ok(Outcome::List { items, next_cursor })
     }
 
     /// The owner of the webhook an operation names by its id, whoever owns it.
@@ -782,78 +495,6 @@ impl Store {
             }
         }
     }
-
-    /// A new id in the vendor's style.
-    fn mint_id(&self, state: &mut State) -> String {
-        match &self.dialect.emulator.ids {
-            IdStyle::Uuid => uuid_from(&mut state.rng).to_string(),
-            IdStyle::Integer => state.next_id.to_string(),
-            IdStyle::Prefixed(prefix) => format!("{prefix}{}", uuid_from(&mut state.rng).simple()),
-            IdStyle::Drawn {
-                prefix,
-                alphabet,
-                length,
-            } => {
-                let chars = alphabet.chars();
-                let mut id = String::with_capacity(prefix.len() + length);
-                id.push_str(prefix);
-                id.extend((0..*length).map(|_| chars[state.rng.usize(..chars.len())] as char));
-                id
-            }
-        }
-    }
-
-    /// The time to stamp, as the vendor prints it; a stepping clock moves on.
-    fn now(&self, state: &mut State) -> String {
-        let now = match (&mut state.clock, self.determinism.clock) {
-            (Some(next), Clock::Stepping { step, .. }) => {
-                let now = *next;
-                *next = now.checked_add(step).unwrap_or(now);
-                now
-            }
-            _ => SystemTime::now(),
-        };
-        if self.dialect.emulator.micros {
-            // RFC 3339 with six fractional digits, as Laravel prints it.
-            humantime::format_rfc3339_micros(now).to_string()
-        } else {
-            humantime::format_rfc3339_seconds(now).to_string()
-        }
-    }
-}
-
-/// `webhook` as a seed would store it, for checking before anything is stored: defaults
-/// applied, and a stand-in for the id and timestamps the store mints when they are absent.
-pub fn as_seeded(dialect: &Dialect, webhook: &Map<String, Value>) -> Map<String, Value> {
-    let mut filled = webhook.clone();
-    filled.retain(|_, v| !v.is_null());
-    apply_defaults(&dialect.webhook, &mut filled);
-    let id = dialect.emulator.ids.first();
-    filled.entry("id").or_insert(Value::from(id));
-    for at in ["created_at", "updated_at"] {
-        filled
-            .entry(at)
-            .or_insert(Value::from("2026-01-01T00:00:00Z"));
-    }
-    filled
-}
-
-/// A replaced webhook keeps only its newest secret, and none if its fixture has none
-/// (`replaced`: each replaced id, and whether its fixture came without a secret).
-fn keep_newest_secrets(state: &mut State, replaced: &[(String, bool)]) {
-    let mut seen: std::collections::HashSet<String> = replaced
-        .iter()
-        .filter(|(_, without)| *without)
-        .map(|(id, _)| id.clone())
-        .collect();
-    let secrets = std::mem::take(&mut state.secrets);
-    let mut kept: Vec<(String, String)> = secrets
-        .into_iter()
-        .rev()
-        .filter(|(id, _)| seen.insert(id.clone()))
-        .collect();
-    kept.reverse();
-    state.secrets = kept;
 }
 
 /// Fills absent fields and extensions with the vendor's declared defaults (dialect values,
@@ -872,21 +513,6 @@ fn apply_defaults(map: &ObjectMap, object: &mut Map<String, Value>) {
             rule.target.set(object, value);
         }
     }
-}
-
-/// A version 4 UUID from the store's generator.
-fn uuid_from(rng: &mut fastrand::Rng) -> uuid::Uuid {
-    uuid::Builder::from_random_bytes(rng.u128(..).to_le_bytes()).into_uuid()
-}
-
-/// A fresh signing secret: random bytes, base64, after the vendor's prefix.
-fn mint_secret(rng: &mut fastrand::Rng, mint: Option<&SecretMint>) -> String {
-    let (prefix, len) = mint.map_or(("", 32), |m| (m.prefix.as_str(), m.bytes));
-    let bytes: Vec<u8> = (0..len).map(|_| rng.u8(..)).collect();
-    format!(
-        "{prefix}{}",
-        base64::engine::general_purpose::STANDARD.encode(bytes)
-    )
 }
 
 /// A stored webhook's id.

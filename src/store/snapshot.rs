@@ -1,0 +1,242 @@
+//! The store as state files and test fixtures see it: everything it holds (a snapshot) and
+//! back, webhooks seeded in canonical terms, and resets.
+
+use super::mint::mint_secret;
+use super::{KEPT_KEYS, State, Store, apply_defaults};
+use crate::mapping::Dialect;
+use crate::model as canonical;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// What a store holds, as a state file keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    /// The webhooks, in creation order, each with its owner.
+    pub webhooks: Vec<Owned>,
+    /// Signing secrets by webhook id.
+    pub secrets: Vec<(String, String)>,
+    /// The next integer id.
+    pub next_id: u64,
+    /// The creates made with an idempotency key, the latest last: a client's retry after a
+    /// restart answers as the first create did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keyed: Vec<Keyed>,
+}
+
+/// A stored webhook and its owner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Owned {
+    /// The owner scope (`None` for dialects without one).
+    pub owner: Option<String>,
+    /// The canonical webhook, without its secret.
+    pub webhook: Map<String, Value>,
+}
+
+/// A create made with an idempotency key: what it asked for, and what it answered (its
+/// signing secret included, as the first answer showed it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Keyed {
+    /// The client's key.
+    pub key: String,
+    /// The owner it was created under.
+    pub owner: Option<String>,
+    /// The canonical body it asked for: the same key with another body is a conflict.
+    pub body: Option<Map<String, Value>>,
+    /// The canonical webhook it answered with.
+    pub answer: Map<String, Value>,
+}
+
+impl Store {
+    /// Back to empty: no webhooks or secrets, ids from 1, the generator and the clock where
+    /// they started.
+    pub fn reset(&self) {
+        *self.lock() = State::fresh(&self.determinism);
+    }
+
+    /// Removes every webhook and secret; ids, the generator and the clock go on.
+    pub fn clear(&self) {
+        let mut state = self.lock();
+        state.webhooks.clear();
+        state.secrets.clear();
+    }
+
+    /// The stored webhooks, in creation order, without their secrets.
+    pub fn webhooks(&self) -> Vec<Owned> {
+        self.lock()
+            .webhooks
+            .iter()
+            .map(|(owner, webhook)| Owned {
+                owner: owner.clone(),
+                webhook: webhook.clone(),
+            })
+            .collect()
+    }
+
+    /// Everything the store holds, secrets included, for a state file.
+    pub fn snapshot(&self) -> Snapshot {
+        let state = self.lock();
+        Snapshot {
+            webhooks: state
+                .webhooks
+                .iter()
+                .map(|(owner, webhook)| Owned {
+                    owner: owner.clone(),
+                    webhook: webhook.clone(),
+                })
+                .collect(),
+            secrets: state.secrets.clone(),
+            next_id: state.next_id,
+            keyed: state.keyed.iter().cloned().collect(),
+        }
+    }
+
+    /// Replaces what the store holds with a snapshot's webhooks and secrets.
+    pub fn restore(&self, snapshot: Snapshot) {
+        let mut state = self.lock();
+        state.webhooks = snapshot
+            .webhooks
+            .into_iter()
+            .map(|o| (o.owner, o.webhook))
+            .collect();
+        state.secrets = snapshot.secrets;
+        state.next_id = snapshot.next_id.max(1);
+        state.keyed = snapshot.keyed.into();
+        while state.keyed.len() > KEPT_KEYS {
+            state.keyed.pop_front();
+        }
+    }
+
+    /// Stores webhooks as a test's fixtures give them, in canonical terms: the vendor's
+    /// defaults fill what is absent, and an absent id, secret (where the vendor mints one) or
+    /// timestamp is made up as on create. The vendor's request rules, caps and one-per-owner
+    /// values are not applied: a fixture may set up any state the vendor can be in. A webhook
+    /// whose owner and id are already stored replaces it. Returns the stored webhooks, without
+    /// their secrets.
+    pub fn seed(&self, items: Vec<Owned>) -> Vec<Map<String, Value>> {
+        let mut state = self.lock();
+        let mut out = Vec::with_capacity(items.len());
+        // Where each stored (owner, id) is, so that a large seed stays linear.
+        let mut at: std::collections::HashMap<(Option<String>, String), usize> = state
+            .webhooks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (o, w))| Some(((o.clone(), w.get("id")?.as_str()?.to_owned()), i)))
+            .collect();
+        let mut replaced = Vec::new();
+        for Owned { owner, mut webhook } in items {
+            webhook.retain(|_, v| !v.is_null());
+            let id = self.seeded_id(&mut state, webhook.shift_remove("id"));
+            apply_defaults(&self.dialect.webhook, &mut webhook);
+            for resource in &self.dialect.resources {
+                apply_defaults(&resource.fields, &mut webhook);
+            }
+            let secret = match webhook.shift_remove("secret") {
+                Some(Value::String(s)) => Some(s),
+                _ => self
+                    .dialect
+                    .emulator
+                    .mints_secret
+                    .as_ref()
+                    .map(|mint| mint_secret(&mut state.rng, Some(mint))),
+            };
+            let needs_time =
+                !webhook.contains_key("created_at") || !webhook.contains_key("updated_at");
+            if needs_time {
+                let now = Value::from(self.now(&mut state));
+                webhook.entry("created_at").or_insert_with(|| now.clone());
+                webhook.entry("updated_at").or_insert(now);
+            }
+            webhook.insert("id".into(), Value::from(id.clone()));
+            webhook.insert(
+                "owner".into(),
+                owner.clone().map(Value::from).unwrap_or(Value::Null),
+            );
+            self.vendor_extensions(&mut webhook);
+            canonical::derive_status(&mut webhook);
+            let webhook = canonical::ordered(webhook, canonical::WEBHOOK_FIELDS);
+            match at.get(&(owner.clone(), id.clone())) {
+                Some(&i) => {
+                    state.webhooks[i] = (owner, webhook.clone());
+                    replaced.push((id.clone(), secret.is_none()));
+                }
+                None => {
+                    at.insert((owner.clone(), id.clone()), state.webhooks.len());
+                    state.webhooks.push((owner, webhook.clone()));
+                }
+            }
+            if let Some(secret) = secret {
+                state.secrets.push((id, secret));
+            }
+            out.push(webhook);
+        }
+        if !replaced.is_empty() {
+            keep_newest_secrets(&mut state, &replaced);
+        }
+        out
+    }
+
+    /// The id a seeded webhook is stored under: the one given, or one minted. A given integer
+    /// id moves the counter past it, so that later creates never reuse it.
+    fn seeded_id(&self, state: &mut State, given: Option<Value>) -> String {
+        let given = match given {
+            Some(Value::String(id)) if !id.is_empty() => Some(id),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        if let Some(n) = given.as_deref().and_then(|id| id.parse::<u64>().ok()) {
+            state.next_id = state.next_id.max(n.saturating_add(1));
+        }
+        given.unwrap_or_else(|| {
+            let id = self.mint_id(state);
+            state.next_id += 1;
+            id
+        })
+    }
+
+    /// How many webhooks are stored.
+    pub fn len(&self) -> usize {
+        self.lock().webhooks.len()
+    }
+
+    /// Whether no webhook is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// `webhook` as a seed would store it, for checking before anything is stored: defaults
+/// applied, and a stand-in for the id and timestamps the store mints when they are absent.
+pub fn as_seeded(dialect: &Dialect, webhook: &Map<String, Value>) -> Map<String, Value> {
+    let mut filled = webhook.clone();
+    filled.retain(|_, v| !v.is_null());
+    apply_defaults(&dialect.webhook, &mut filled);
+    let id = dialect.emulator.ids.first();
+    filled.entry("id").or_insert(Value::from(id));
+    for at in ["created_at", "updated_at"] {
+        filled
+            .entry(at)
+            .or_insert(Value::from("2026-01-01T00:00:00Z"));
+    }
+    filled
+}
+
+/// A replaced webhook keeps only its newest secret, and none if its fixture has none
+/// (`replaced`: each replaced id, and whether its fixture came without a secret).
+fn keep_newest_secrets(state: &mut State, replaced: &[(String, bool)]) {
+    let mut seen: std::collections::HashSet<String> = replaced
+        .iter()
+        .filter(|(_, without)| *without)
+        .map(|(id, _)| id.clone())
+        .collect();
+    let secrets = std::mem::take(&mut state.secrets);
+    let mut kept: Vec<(String, String)> = secrets
+        .into_iter()
+        .rev()
+        .filter(|(id, _)| seen.insert(id.clone()))
+        .collect();
+    kept.reverse();
+    state.secrets = kept;
+}
