@@ -263,3 +263,41 @@ async fn a_surface_whose_vendor_lists_whole_reads_every_page_of_an_upstream_that
     let page = support::send(gw.addr, "GET", "/v1/upstreams/tariff/webhooks", &[], None).await;
     assert_eq!(page.json()["data"].as_array().map(Vec::len), Some(2));
 }
+
+#[tokio::test]
+async fn a_refusal_of_the_request_as_a_whole_reaches_the_client_as_a_code() {
+    // A vendor spelt as GitHub's repository hooks refuses a hook that exists already, naming
+    // no field.
+    let vendor = support::Double::start(vec![support::Reply::json(
+        422,
+        json!({"message": "Validation Failed", "errors": [{"resource": "Hook", "code": "custom",
+            "message": "Hook already exists on this repository"}]}),
+    )])
+    .await;
+    let gw = gateway(&format!(
+        "mappings_dir = {DIR:?}\n[upstreams.forge]\ndialect = \"forge\"\nbase_url = {:?}\n\
+         auth = {{ type = \"none\" }}\n[surfaces.till]\ndialect = \"till\"\nupstream = \"forge\"\n\
+         prefix = \"/till\"\nowner = \"octo/site\"\n[url_policy]\nallow_private = true\n",
+        vendor.url()
+    ))
+    .await;
+    let body = json!({"url": "https://example.com/hooks", "event_types": ["push"]});
+    let refused = support::send(
+        gw.addr,
+        "POST",
+        "/till/webhooks",
+        &[(
+            "authorization",
+            "sk_test_fde517a8-3f01-41ef-b4bd-4282384b0a64",
+        )],
+        Some(&body),
+    )
+    .await;
+    support::ok(&refused, 422, "the vendor behind's refusal");
+    assert_eq!(
+        refused.json()["error_codes"],
+        json!(["Hook already exists on this repository"]),
+        "{}",
+        refused.json()
+    );
+}

@@ -39,8 +39,12 @@ pub struct CodeForm {
 
 impl CodeForm {
     /// The code of a field error: the one whose meaning is that field and message, else the
-    /// `item` template's for its field.
+    /// `item` template's for its field; an error of the request as a whole is its message
+    /// (a code read that the file does not know, written back as the vendor wrote it).
     fn code_of(&self, error: &FieldError) -> Option<Value> {
+        if error.field.is_empty() {
+            return Some(Value::from(error.message.as_str()));
+        }
         let meant = self
             .meanings
             .iter()
@@ -48,9 +52,7 @@ impl CodeForm {
         if let Some((code, _, _)) = meant {
             return Some(Value::from(code.as_str()));
         }
-        let slots = |name: &str| {
-            (name == "field" && !error.field.is_empty()).then(|| Value::from(error.field.as_str()))
-        };
+        let slots = |name: &str| (name == "field").then(|| Value::from(error.field.as_str()));
         self.item.render(&slots)
     }
 }
