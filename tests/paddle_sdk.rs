@@ -112,12 +112,9 @@ async fn the_sdk_works_through_its_surface_in_front_of_another_vendor() {
         steps["traffic_source"]["detail"],
         "traffic_source: not supported by upstream square"
     );
-    // The vendor behind took an event type this one does not know; the catalogue cannot
-    // describe it, and the SDK cannot read it without a description.
-    assert_eq!(
-        steps["unknown event"],
-        json!({"unreadable": "'description'"})
-    );
+    // The vendor behind took an event type this one does not know: answered with the file's
+    // `default` members, empty, which the SDK reads.
+    assert_eq!(steps["unknown event"], "accepted");
     // The vendor behind's refusal of no field is the request's, in its own words.
     assert_eq!(steps["missing"]["detail"], "Subscription not found.");
 }
@@ -271,7 +268,7 @@ fn a_catalogue_and_every_codec_tables_keys_are_checked_when_the_file_loads() {
     let cases = [
         (
             wrap.replace("wrap = \"name\"", "wrap = \"name\"\ncatalog = {}"),
-            "fields.events.codec: a `wrap` codec takes no `catalog` (only `catalogue`)",
+            "fields.events.codec: a `wrap` codec takes no `catalog` (only `catalogue`, `default`)",
         ),
         (
             wrap.replace("wrap = \"name\"", "wrap = \"name\"\ncatalogue = 3"),
@@ -284,6 +281,13 @@ fn a_catalogue_and_every_codec_tables_keys_are_checked_when_the_file_loads() {
         (
             "[fields.events.codec]\njoin = \",\"\nreverse = {}\n".to_owned(),
             "fields.events.codec: a `join` codec takes no `reverse`",
+        ),
+        (
+            wrap.replace(
+                "wrap = \"name\"",
+                "wrap = \"name\"\ndefault = { group = \"\" }",
+            ),
+            "fields.events.codec: `default` describes the values a `catalogue` does not: give one",
         ),
     ];
     // The file with its events' codec (and catalogue) replaced by `codec`.

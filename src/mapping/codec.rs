@@ -59,6 +59,9 @@ pub enum Codec {
         key: String,
         /// The vendor's description of each value it knows, by the value.
         catalogue: Catalogue,
+        /// What answers write beside a value the catalogue does not describe (one the
+        /// upstream behind a surface knows), where the vendor's clients need its members.
+        otherwise: Option<Map<String, Value>>,
     },
 }
 
@@ -259,7 +262,12 @@ impl Codec {
     /// own (`{"name": "a", "description": …}`).
     pub fn render(&self, value: &Value) -> Result<Value, CodecError> {
         let mut encoded = self.encode(value)?;
-        let Codec::Wrap { key, catalogue } = self else {
+        let Codec::Wrap {
+            key,
+            catalogue,
+            otherwise,
+        } = self
+        else {
             return Ok(encoded);
         };
         if catalogue.is_empty() {
@@ -270,7 +278,8 @@ impl Codec {
             let entry = members
                 .get(key)
                 .and_then(Value::as_str)
-                .and_then(|v| catalogue.get(v));
+                .and_then(|v| catalogue.get(v))
+                .or(otherwise.as_ref());
             for (name, member) in entry.into_iter().flatten() {
                 members.insert(name.clone(), member.clone());
             }
@@ -366,6 +375,7 @@ mod tests {
         Codec::Wrap {
             key: key.into(),
             catalogue: Catalogue::new(),
+            otherwise: None,
         }
     }
     use serde_json::json;
@@ -445,9 +455,10 @@ mod tests {
     #[test]
     fn a_wrapped_value_is_answered_with_the_catalogues_description_and_sent_alone() {
         let described = json!({"description": "An A happened.", "versions": [1]});
-        let codec = Codec::Wrap {
+        let mut codec = Codec::Wrap {
             key: "name".into(),
             catalogue: Catalogue::from([("A".into(), described.as_object().unwrap().clone())]),
+            otherwise: None,
         };
         let answered = json!([{"name": "A", "description": "An A happened.", "versions": [1]},
             {"name": "B"}]);
@@ -462,6 +473,14 @@ mod tests {
         assert_eq!(codec.catalogued(), Some(vec![json!("A")]));
         assert_eq!(wrap("name").catalogued(), None);
         assert_eq!(Codec::Identity.render(&json!(["A"])).unwrap(), json!(["A"]));
+        // A value it does not describe, where the file says what to answer beside one.
+        if let Codec::Wrap { otherwise, .. } = &mut codec {
+            *otherwise = json!({"description": ""}).as_object().cloned();
+        }
+        assert_eq!(
+            codec.render(&json!(["B"])).unwrap(),
+            json!([{"name": "B", "description": ""}])
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::mapping::json_path::FieldPath;
 use crate::mapping::model::MemberCheck;
 use crate::mapping::rules::{Derivation, Derived, ObjectMap, Ops, Rule, Target};
 use crate::model::{self, Field};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 impl Compiler<'_> {
@@ -491,6 +491,7 @@ fn compile_codec(v: &Value) -> Result<Codec, String> {
                     Some(key) if !key.is_empty() => Ok(Codec::Wrap {
                         key: key.to_owned(),
                         catalogue: catalogue(key, table.get("catalogue"))?,
+                        otherwise: otherwise(key, table)?,
                     }),
                     _ => Err("`wrap` must be a non-empty string".into()),
                 };
@@ -509,13 +510,13 @@ fn compile_codec(v: &Value) -> Result<Codec, String> {
 
 /// The keys a codec table of each kind takes besides its own: a key it ignored would be a
 /// spelling the file's author meant to take effect (`catalog` for `catalogue`).
-fn codec_keys(table: &serde_json::Map<String, Value>) -> Result<(), String> {
+fn codec_keys(table: &Map<String, Value>) -> Result<(), String> {
     const KINDS: [(&str, &[&str]); 6] = [
         ("pairs", &[]),
         ("scale", &[]),
         ("map", &["reverse"]),
         ("prefix", &[]),
-        ("wrap", &["catalogue"]),
+        ("wrap", &["catalogue", "default"]),
         ("join", &[]),
     ];
     let Some((kind, others)) = KINDS.iter().find(|(kind, _)| table.contains_key(*kind)) else {
@@ -559,6 +560,24 @@ fn catalogue(key: &str, table: Option<&Value>) -> Result<Catalogue, String> {
             )),
         })
         .collect()
+}
+
+/// A `wrap` codec's `default`: the members answered beside a value its `catalogue` does not
+/// describe; only beside a catalogue, and never holding the wrapped member itself.
+fn otherwise(key: &str, table: &Map<String, Value>) -> Result<Option<Map<String, Value>>, String> {
+    let Some(given) = table.get("default") else {
+        return Ok(None);
+    };
+    match given.as_object() {
+        _ if !table.contains_key("catalogue") => {
+            Err("`default` describes the values a `catalogue` does not: give one".into())
+        }
+        Some(members) if members.contains_key(key) => Err(format!(
+            "`default` holds `{key}`, which is the value itself"
+        )),
+        Some(members) => Ok(Some(members.clone())),
+        None => Err("`default` must be a table of the members answered beside a value".into()),
+    }
 }
 
 /// A `reverse` table's keys are canonical values written as TOML keys: `"true"` is `true`.
