@@ -174,6 +174,7 @@ fn an_emulator_mints_ids_the_vendor_would() {
             "emulator.id.length",
         ),
         ("", "[emulator]\nid = { length = 65 }", "emulator.id.length"),
+        ("", "[emulator]\nid = { length = 5 }", "emulator.id.length"),
         (
             "",
             "[emulator]\nid = { length = 24, size = 3 }",

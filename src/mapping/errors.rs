@@ -305,7 +305,12 @@ impl ErrorMap {
                             "message" => Some(Value::from(e.message.as_str())),
                             _ => None,
                         };
-                        form.item.render(&slots)
+                        // An item written as text that names its field (`"{{field}} {{message}}"`)
+                        // writes an error of the request as a whole as its message: never
+                        // dropped for the field it does not have.
+                        form.item
+                            .render(&slots)
+                            .or_else(|| e.field.is_empty().then(|| Value::from(e.message.as_str())))
                     })
                     .collect(),
             ),

@@ -493,7 +493,7 @@ impl Compiler<'_> {
         };
         let length = table.get("length").and_then(Value::as_u64);
         match length {
-            Some(length @ 8..=64) => IdStyle::Drawn {
+            Some(length @ 6..=64) => IdStyle::Drawn {
                 prefix,
                 alphabet,
                 length: length as usize,
@@ -501,7 +501,7 @@ impl Compiler<'_> {
             _ => {
                 self.error(
                     format!("{KEY}.length"),
-                    "is required: 8 to 64 characters, drawn from the alphabet",
+                    "is required: 6 to 64 characters, drawn from the alphabet",
                 );
                 IdStyle::Uuid
             }
