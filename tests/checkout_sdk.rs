@@ -66,10 +66,7 @@ fn the_sdk_saw_the_vendors_answers(steps: &Map<String, Value>) {
 
 #[tokio::test]
 async fn the_sdk_works_against_the_emulator() {
-    let gw = gateway(&format!(
-        "mappings_dir = {DIR:?}\n[upstreams.till]\ndialect = \"till\"\nemulate = true\n"
-    ))
-    .await;
+    let gw = support::gateway_emulating(DIR, "till").await;
     let steps = drive(format!("http://{}", gw.emulators["till"])).await;
     the_sdk_saw_the_vendors_answers(&steps);
     assert!(

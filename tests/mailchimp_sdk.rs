@@ -53,10 +53,7 @@ fn the_sdk_saw_the_vendors_answers(steps: &Map<String, Value>) {
 
 #[tokio::test]
 async fn the_sdk_works_against_the_emulator() {
-    let gw = gateway(&format!(
-        "mappings_dir = {DIR:?}\n[upstreams.roost]\ndialect = \"roost\"\nemulate = true\n"
-    ))
-    .await;
+    let gw = support::gateway_emulating(DIR, "roost").await;
     let steps = drive(format!("http://{}", gw.emulators["roost"])).await;
     the_sdk_saw_the_vendors_answers(&steps);
     assert_eq!(steps["sources"], "accepted");

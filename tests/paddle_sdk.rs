@@ -66,10 +66,7 @@ fn the_sdk_saw_the_vendors_answers(steps: &Map<String, Value>) {
 
 #[tokio::test]
 async fn the_sdk_works_against_the_emulator() {
-    let gw = gateway(&format!(
-        "mappings_dir = {DIR:?}\n[upstreams.oar]\ndialect = \"oar\"\nemulate = true\n"
-    ))
-    .await;
+    let gw = support::gateway_emulating(DIR, "oar").await;
     let steps = drive(format!("http://{}", gw.emulators["oar"])).await;
     the_sdk_saw_the_vendors_answers(&steps);
     assert_eq!(steps["id"], true, "ids of the vendor's shape");
@@ -207,10 +204,7 @@ async fn the_gateway_reads_the_vendors_event_objects_and_sends_their_names() {
 
 #[tokio::test]
 async fn the_emulator_shows_the_secret_on_every_read_and_names_the_request_in_its_answers() {
-    let gw = gateway(&format!(
-        "mappings_dir = {DIR:?}\n[upstreams.oar]\ndialect = \"oar\"\nemulate = true\n"
-    ))
-    .await;
+    let gw = support::gateway_emulating(DIR, "oar").await;
     let oar = gw.emulators["oar"];
     let auth = [("authorization", "Bearer pdl_sdbx_apikey_hookgate")];
     let body = json!({"description": "d", "destination": "https://example.com/hooks",

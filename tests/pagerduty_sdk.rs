@@ -49,10 +49,7 @@ fn the_sdk_saw_the_vendors_answers(steps: &Map<String, Value>) {
 
 #[tokio::test]
 async fn the_sdk_works_against_the_emulator() {
-    let gw = gateway(&format!(
-        "mappings_dir = {DIR:?}\n[upstreams.ward]\ndialect = \"ward\"\nemulate = true\n"
-    ))
-    .await;
+    let gw = support::gateway_emulating(DIR, "ward").await;
     let steps = drive(format!("http://{}", gw.emulators["ward"])).await;
     the_sdk_saw_the_vendors_answers(&steps);
     assert_eq!(

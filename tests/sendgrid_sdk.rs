@@ -48,10 +48,7 @@ fn the_sdk_saw_the_vendors_answers(steps: &Map<String, Value>) {
 
 #[tokio::test]
 async fn the_sdk_works_against_the_emulator() {
-    let gw = gateway(&format!(
-        "mappings_dir = {DIR:?}\n[upstreams.drift]\ndialect = \"drift\"\nemulate = true\n"
-    ))
-    .await;
+    let gw = support::gateway_emulating(DIR, "drift").await;
     let steps = drive(format!("http://{}", gw.emulators["drift"])).await;
     the_sdk_saw_the_vendors_answers(&steps);
     assert_eq!(steps["oauth"], "accepted");

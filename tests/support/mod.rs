@@ -306,6 +306,17 @@ pub async fn refused(toml: &str) -> String {
     }
 }
 
+/// Starts the gateway with the mapping files of `mappings_dir` and an emulator of `dialect`, an
+/// upstream named after it.
+#[allow(dead_code)] // not every test binary emulates a dialect of its own
+pub async fn gateway_emulating(mappings_dir: &str, dialect: &str) -> Running {
+    gateway(&format!(
+        "mappings_dir = {mappings_dir:?}\n[upstreams.{dialect}]\ndialect = \"{dialect}\"\n\
+         emulate = true\n"
+    ))
+    .await
+}
+
 /// Starts the gateway with the mapping files of `mappings_dir` and one upstream of `dialect`
 /// (named after it) in front of `double`, which it calls without a credential.
 pub async fn gateway_over(mappings_dir: &str, dialect: &str, double: &Double) -> Running {
