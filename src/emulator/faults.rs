@@ -219,7 +219,7 @@ impl<'a> Failure<'a> {
                 if !Action::ALL.iter().any(|a| a.name() == op) {
                     error(
                         format!("{key}.operations[{j}]"),
-                        "expected list, create, get, update, delete, test, rotate-secret or toggle",
+                        "expected list, create, get, update, delete, test, rotate-secret, toggle, enable or disable",
                     );
                 }
             }

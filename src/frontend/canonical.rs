@@ -167,7 +167,10 @@ impl CanonicalApi {
                 let d = &u.dialect;
                 let operations: Vec<&str> = Action::ALL
                     .iter()
-                    .filter(|a| **a != Action::Toggle && d.operation(**a).is_some())
+                    .filter(|a| {
+                        !matches!(a, Action::Toggle | Action::Enable | Action::Disable)
+                            && d.operation(**a).is_some()
+                    })
                     .map(|a| a.name())
                     .collect();
                 let composed: Map<String, Value> = d

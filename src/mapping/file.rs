@@ -251,6 +251,8 @@ pub enum OperationName {
     #[serde(alias = "rotate-secret")]
     RotateSecret,
     Toggle,
+    Enable,
+    Disable,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -317,6 +319,10 @@ pub struct OperationSection {
     /// webhook) or the name of a resource.
     #[serde(default)]
     pub then: Vec<String>,
+    /// Calls made before this one: `disable`, for a vendor that deletes only disabled
+    /// webhooks.
+    #[serde(default)]
+    pub first: Vec<String>,
     /// An update of an unknown id creates the webhook with that id.
     #[serde(default)]
     pub upsert: bool,

@@ -161,6 +161,9 @@ pub struct Endpoint {
     pub patch_ops: PatchOps,
     /// Reads made after this call.
     pub then: Vec<FollowUp>,
+    /// A delete that the vendor makes only of a disabled webhook (`first = ["disable"]`): the
+    /// dialect's `disable` is called before it.
+    pub disable_first: bool,
     /// An update of an unknown id creates the webhook with that id.
     pub upsert: bool,
     /// The request body uses `{{current.*}}`: the webhook is read first.

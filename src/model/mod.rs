@@ -19,8 +19,8 @@ use crate::problem::{FieldError, Problem};
 use serde_json::{Map, Value};
 use std::fmt;
 
-/// What a canonical operation does: the actions of the canonical API, plus `Toggle`, which
-/// only vendor surfaces expose.
+/// What a canonical operation does: the actions of the canonical API, plus `Toggle`, `Enable`
+/// and `Disable`, which only vendor surfaces expose (the canonical API PATCHes `enabled`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Action {
     /// A page of webhooks.
@@ -39,11 +39,15 @@ pub enum Action {
     RotateSecret,
     /// `enabled` flipped (a vendor's toggle endpoint).
     Toggle,
+    /// `enabled` set (a vendor's verb of its own: Okta's `lifecycle/activate`).
+    Enable,
+    /// `enabled` cleared (a vendor's verb of its own: Okta's `lifecycle/deactivate`).
+    Disable,
 }
 
 impl Action {
     /// Every action, in the order of the canonical API's table.
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 10] = [
         Action::List,
         Action::Create,
         Action::Get,
@@ -52,6 +56,8 @@ impl Action {
         Action::Test,
         Action::RotateSecret,
         Action::Toggle,
+        Action::Enable,
+        Action::Disable,
     ];
 
     /// The action's name in metrics, logs and `GET /v1/upstreams`.
@@ -65,12 +71,24 @@ impl Action {
             Action::Test => "test",
             Action::RotateSecret => "rotate-secret",
             Action::Toggle => "toggle",
+            Action::Enable => "enable",
+            Action::Disable => "disable",
         }
     }
 
     /// Whether the action addresses one webhook by id.
     pub fn has_id(self) -> bool {
         !matches!(self, Action::List | Action::Create)
+    }
+
+    /// Whether the action only sets `enabled`, as a vendor's verb of its own does; `None` for
+    /// any other.
+    pub fn sets_enabled(self) -> Option<bool> {
+        match self {
+            Action::Enable => Some(true),
+            Action::Disable => Some(false),
+            _ => None,
+        }
     }
 
     /// Whether the action only reads.
@@ -83,6 +101,14 @@ impl fmt::Display for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// The refusal of a delete of an enabled webhook, by a vendor that deletes only disabled ones.
+pub fn enabled_not_deleted(id: &str) -> Problem {
+    Problem::new(
+        crate::problem::Code::Conflict,
+        format!("webhook {id} is enabled: disable it before deleting it"),
+    )
 }
 
 /// `?limit=` and `?cursor=` of a list.
@@ -159,6 +185,9 @@ pub struct Operation {
     /// A delete reads the webhook first, for a client whose vendor answers the webhook it
     /// deleted.
     pub answer_deleted: bool,
+    /// The client's vendor deletes only a disabled webhook (`first = ["disable"]` on its
+    /// delete): an enabled one is refused with 409, as that vendor refuses it.
+    pub disabled_only: bool,
     /// An update's event types switched on (`true`) or off one by one, by a client whose
     /// vendor keeps each as a flag of its own: applied to the webhook's `events` as they are,
     /// which the update then sets.
@@ -187,6 +216,7 @@ impl Operation {
             upsert: false,
             reveal_secret: false,
             answer_deleted: false,
+            disabled_only: false,
             switched: Vec::new(),
         }
     }

@@ -4,6 +4,7 @@
 //! constraints and the webhook URL policy.
 
 use super::Context;
+use crate::mapping::checks::Check;
 use crate::mapping::rules::{ObjectMap, Translated, WriteError};
 use crate::model::{self, Action, UpdateMode};
 use crate::problem::{Code, FieldError, Problem};
@@ -256,6 +257,29 @@ impl Context<'_> {
     /// canonically, both versions written through the rules, and each top-level vendor member
     /// that changed sent whole (with any member the change clears) — or, for a vendor that
     /// takes the whole webhook, all of it. `None` when nothing changes.
+    /// What a body that is the whole webhook would reset: members the vendor never reports
+    /// back, which the change does not name. (One the vendor requires is refused as missing by
+    /// the checks of the body, and a value it requires that the model leaves out is filled in.)
+    pub(super) fn reset_by_whole(&self, patch: &Map<String, Value>) -> Vec<FieldError> {
+        self.dialect
+            .webhook
+            .rules
+            .iter()
+            .filter(|r| r.request && !r.response && r.applies_to(Action::Update))
+            .filter(|r| r.fill.is_none() && !r.checks.contains(&Check::Required))
+            .filter(|r| r.target.get(patch).is_none())
+            .map(|r| {
+                FieldError::new(
+                    r.target.name(),
+                    format!(
+                        "would be reset: upstream {} never reports it, and takes the whole webhook; include it in the change",
+                        self.upstream
+                    ),
+                )
+            })
+            .collect()
+    }
+
     pub(super) fn merged_body(
         &self,
         current: &Map<String, Value>,

@@ -31,10 +31,17 @@ impl<'a> Plan<'a> {
                 self.stages.push_back(Stage::Own);
             }
             Action::Delete => {
-                self.own = Some(self.endpoint(Action::Delete)?);
-                // A client whose vendor answers the webhook it deleted: read before it goes.
-                if self.op.answer_deleted {
+                let own = self.endpoint(Action::Delete)?;
+                self.own = Some(own);
+                // A client whose vendor answers the webhook it deleted, or deletes only a
+                // disabled one: read before it goes.
+                if self.op.answer_deleted || self.op.disabled_only {
                     self.stages.push_back(Stage::Current);
+                }
+                // A vendor that deletes only a disabled webhook: disabled first.
+                if own.disable_first {
+                    self.switch = Some(false);
+                    self.stages.push_back(Stage::Switch);
                 }
                 self.stages.push_back(Stage::Own);
             }
@@ -103,6 +110,22 @@ impl<'a> Plan<'a> {
                 // Flipped through `update` once the webhook is read.
                 None => self.stages.push_back(Stage::Current),
             },
+            action @ (Action::Enable | Action::Disable) => match d.operation(action) {
+                Some(own) => {
+                    self.own = Some(own);
+                    self.stages.push_back(Stage::Own);
+                    self.follow_ups(own);
+                }
+                // Elsewhere, the update it means.
+                None => {
+                    let mut patch = Map::new();
+                    patch.insert("enabled".into(), Value::Bool(action == Action::Enable));
+                    self.op.action = Action::Update;
+                    self.op.body = Some(patch);
+                    self.op.mode = UpdateMode::Merge;
+                    self.lay_out_update()?;
+                }
+            },
             Action::Create => self.lay_out_create()?,
             Action::Update if !self.op.switched.is_empty() => {
                 // Event types switched one by one: the update is laid out once the webhook's
@@ -129,6 +152,26 @@ impl<'a> Plan<'a> {
         }
     }
 
+    /// `enabled`, where the vendor sets it by verbs of its own rather than in the webhook's
+    /// body (Okta's `lifecycle/activate` and `lifecycle/deactivate`): taken out of the change,
+    /// to be set by the verb once the rest is made (a `Switch` stage).
+    fn enabled_by_verb(&mut self, body: &mut Map<String, Value>, action: Action) {
+        let d = self.cx.dialect;
+        let Some(wanted) = body.get("enabled").and_then(Value::as_bool) else {
+            return;
+        };
+        let verb = if wanted {
+            Action::Enable
+        } else {
+            Action::Disable
+        };
+        if d.webhook.carries("enabled", action) || d.operation(verb).is_none() {
+            return;
+        }
+        body.shift_remove("enabled");
+        self.switch = Some(wanted);
+    }
+
     /// The resource that shows the signing secret, if the vendor has one.
     fn secret_resource(&self) -> Option<usize> {
         self.cx
@@ -142,8 +185,9 @@ impl<'a> Plan<'a> {
         let own = self.endpoint(Action::Create)?;
         self.own = Some(own);
         // Taken, not copied: nothing reads the client's body again once it is laid out.
-        let body = self.op.body.take().unwrap_or_default();
+        let mut body = self.op.body.take().unwrap_or_default();
         model::check_body(Action::Create, &body)?;
+        self.enabled_by_verb(&mut body, Action::Create);
         let refusal = self.cx.url_policy.check_webhook(&body).err();
         let names_secret = body.contains_key("secret");
         let mut split = self.cx.split(Action::Create, body);
@@ -173,6 +217,9 @@ impl<'a> Plan<'a> {
         self.own_body = Some(written.body);
         self.stages.push_back(Stage::Own);
         self.plan_resource_changes(split.resources, UpdateMode::Replace)?;
+        if self.switch.is_some() {
+            self.stages.push_back(Stage::Switch);
+        }
         self.follow_ups(own);
         // A secret the vendor minted is shown once, where it can be read.
         if !names_secret
@@ -188,6 +235,7 @@ impl<'a> Plan<'a> {
         // Taken, not copied: nothing reads the client's body again once it is laid out.
         let mut patch = self.op.body.take().unwrap_or_default();
         model::check_body(Action::Update, &patch)?;
+        self.enabled_by_verb(&mut patch, Action::Update);
         // Before anything is read: a refused URL never reaches the upstream in any form.
         if let Err(refusal) = self.cx.url_policy.check_webhook(&patch) {
             return Err(Problem::validation(vec![refusal.field_error()]));
@@ -222,6 +270,14 @@ impl<'a> Plan<'a> {
             }
         }
         let whole = own.role == Role::Replace;
+        if whole && !main.is_empty() {
+            // A body that is the whole webhook resets what the vendor never reports back.
+            let reset = self.cx.reset_by_whole(&main);
+            if !reset.is_empty() && !self.op.lenient {
+                return Err(Problem::validation(reset));
+            }
+            self.dropped.extend(reset.into_iter().map(|e| e.field));
+        }
         let reads_first = own.strategy == Strategy::ReadMergeWrite
             || own.needs_current
             || self.cx.needs_current(&main, mode, whole);
@@ -245,11 +301,15 @@ impl<'a> Plan<'a> {
         }
         let touches_resources = !split.resources.is_empty();
         self.plan_resource_changes(split.resources, mode)?;
+        let switches = self.switch.is_some();
+        if switches {
+            self.stages.push_back(Stage::Switch);
+        }
         // Reads after the calls come last, so that they see every change made.
         if touches_main {
             self.follow_ups(own);
         }
-        if !touches_main && !touches_resources {
+        if !touches_main && !touches_resources && !switches {
             // Nothing to change: the webhook as it is is the answer.
             self.stages.push_back(Stage::Webhook);
         }

@@ -15,8 +15,10 @@
 //! | `Scope` | `get` | a call that finds the webhook by its id alone, unless a read of it comes first anyway: whose the webhook is, confirmed before anything changes |
 //! | `Current` | `get` | an update merged here (read-merge-write, a merge into an object, a vendor that takes the whole webhook), a body with `{{current.*}}`, a toggle without an endpoint of its own, an update that switches event types one by one |
 //! | `CurrentResource` | a resource's `get` | a resource change that must be merged here |
+//! | `Switch` (before `Own`) | `disable` | a delete at a vendor that deletes only disabled webhooks, unless it is disabled already |
 //! | `Own` | the operation's own endpoint | unless an update changes nothing at the webhook itself |
 //! | `ResourceWrite` | a resource's `replace` or `update` | a create or update that names a member a resource holds |
+//! | `Switch` | `enable` or `disable` | a create or update that names `enabled` where the vendor sets it by verbs of its own, unless it is so already |
 //! | `Webhook` | `get` | `then = ["get"]`, or an answer that does not hold the webhook |
 //! | `Resource` | a resource's `get` | `then`, `read_with_webhook`, a secret minted or asked for, a merged resource |
 //!
@@ -96,6 +98,7 @@ enum Stage {
     CurrentResource(usize),
     Own,
     ResourceWrite(usize),
+    Switch,
     Webhook,
     Resource(usize),
 }
@@ -138,6 +141,11 @@ pub struct Plan<'a> {
     /// The body of the own call, once known (`None` for a call without one).
     own_body: Option<Value>,
     update: Option<UpdateParts>,
+    /// The `enabled` a vendor's verb of its own sets (`enable` or `disable`).
+    switch: Option<bool>,
+    /// The webhook held was answered before a later change (a verb that answers nothing):
+    /// it is read again.
+    stale: bool,
     changes: Vec<ResourceChange>,
     current: Option<Map<String, Value>>,
     result: Option<Members>,
@@ -166,6 +174,8 @@ impl<'a> Plan<'a> {
             own: None,
             own_body: None,
             update: None,
+            switch: None,
+            stale: false,
             changes: Vec::new(),
             current: None,
             result: None,
@@ -318,7 +328,34 @@ impl<'a> Plan<'a> {
                 }
                 self.after_current()
             }
-            Stage::Webhook => self.absorb_webhook(reply),
+            Stage::Webhook => {
+                let get = self.endpoint(Action::Get)?;
+                let parsed = self.cx.read(get, reply)?;
+                let webhook = self.cx.webhook(get, parsed)?;
+                self.confirm_owner(get, &webhook)?;
+                self.stale = false;
+                self.take_whole(webhook.into_map());
+                Ok(())
+            }
+            Stage::Switch => {
+                let verb = self.switch_endpoint()?;
+                let parsed = self.cx.read(verb, reply)?;
+                self.wrote = true;
+                if self.op.action == Action::Delete {
+                    return Ok(()); // disabled so that it may go
+                }
+                if verb.item_paths.is_empty() {
+                    // What was held is as it was before the switch: read it again.
+                    self.stale = true;
+                    if !self.stages.contains(&Stage::Webhook) {
+                        self.stages.push_front(Stage::Webhook);
+                    }
+                    return Ok(());
+                }
+                let webhook = self.cx.webhook(verb, parsed)?;
+                self.take_whole(webhook.into_map());
+                Ok(())
+            }
             Stage::Own => {
                 let own = self
                     .own
@@ -396,14 +433,17 @@ impl<'a> Plan<'a> {
         }
     }
 
-    /// The webhook read whole: what only earlier answers showed is kept, and the resources
-    /// read with a webhook are read too.
-    fn absorb_webhook(&mut self, reply: &Reply) -> Result<(), Problem> {
-        let get = self.endpoint(Action::Get)?;
-        let parsed = self.cx.read(get, reply)?;
-        let webhook = self.cx.webhook(get, parsed)?;
-        self.confirm_owner(get, &webhook)?;
-        let mut webhook = webhook.into_map();
+    /// The endpoint of the verb that sets `enabled` as the plan asks.
+    fn switch_endpoint(&self) -> Result<&'a Endpoint, Problem> {
+        match self.switch {
+            Some(true) => self.endpoint(Action::Enable),
+            _ => self.endpoint(Action::Disable),
+        }
+    }
+
+    /// The webhook answered whole (by a read, or by a verb that answers it): what only earlier
+    /// answers showed is kept, and the resources read with a webhook are read too.
+    fn take_whole(&mut self, mut webhook: Map<String, Value>) {
         // What only earlier answers showed (a secret minted once, a resource's fields)
         // is kept.
         for (k, v) in self
@@ -437,7 +477,6 @@ impl<'a> Plan<'a> {
             }
         }
         self.result = Some(webhook.into());
-        Ok(())
     }
 
     /// Whether an update of an unknown webhook creates it.
@@ -506,6 +545,22 @@ impl<'a> Plan<'a> {
         }
         if self.op.action == Action::Test {
             return Ok(()); // the current webhook fills `{{current.*}}`
+        }
+        if self.op.action == Action::Delete {
+            // A client whose vendor deletes only a disabled webhook is refused an enabled one
+            // that it could disable here.
+            let d = self.cx.dialect;
+            let can_disable = d.webhook.carries("enabled", Action::Update)
+                || d.operation(Action::Disable).is_some();
+            if self.op.disabled_only
+                && current.get("enabled") == Some(&Value::Bool(true))
+                && can_disable
+            {
+                return Err(model::enabled_not_deleted(
+                    self.op.id.as_deref().unwrap_or_default(),
+                ));
+            }
+            return Ok(());
         }
         let Some(parts) = &self.update else {
             return Ok(());

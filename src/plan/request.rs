@@ -24,7 +24,7 @@ impl<'a> Plan<'a> {
             Stage::Webhook => {
                 // The operation's own answer held the webhook already.
                 let held = self.result.as_ref().is_some_and(|w| w.has("id"));
-                if held && self.own_answered() {
+                if held && self.own_answered() && !self.stale {
                     return Ok(None);
                 }
                 Ok(Some(self.call(
@@ -54,6 +54,21 @@ impl<'a> Plan<'a> {
                     ));
                 }
                 Ok(Some(self.call(own, body, purpose)))
+            }
+            Stage::Switch => {
+                // Needless where the webhook is so already, as far as an answer says.
+                let known = match &self.result {
+                    Some(w) => w.boolean("enabled"),
+                    None => self.current.as_ref().and_then(|c| c.boolean("enabled")),
+                };
+                if known.is_some() && known == self.switch {
+                    return Ok(None);
+                }
+                Ok(Some(self.call(
+                    self.switch_endpoint()?,
+                    None,
+                    Purpose::Write,
+                )))
             }
             Stage::CurrentResource(i) | Stage::Resource(i) => {
                 let r = &d.resources[i];

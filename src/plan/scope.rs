@@ -61,6 +61,7 @@ impl<'a> Plan<'a> {
         match stage {
             Stage::Scope | Stage::Current | Stage::Webhook => get(),
             Stage::Own => self.own.is_none_or(|o| o.names_owner),
+            Stage::Switch => self.switch_endpoint().is_ok_and(|v| v.names_owner),
             Stage::CurrentResource(i) | Stage::Resource(i) => resource(d.resources[i].get.as_ref()),
             Stage::ResourceWrite(i) => {
                 let verb = self

@@ -216,7 +216,13 @@ impl Store {
                 self.with_secret(&state, outcome)
             }
             Action::Delete => {
-                let index = self.find(&state, &op)?.0;
+                let (index, webhook) = self.find(&state, &op)?;
+                // A vendor that deletes only a disabled webhook refuses an enabled one.
+                let disable_first = d.operation(Action::Delete).is_some_and(|e| e.disable_first);
+                if disable_first && webhook.get("enabled").and_then(Value::as_bool) != Some(false) {
+                    let id = op.id.as_deref().unwrap_or_default();
+                    return Err(crate::model::enabled_not_deleted(id));
+                }
                 let (_, removed) = state.webhooks.remove(index);
                 let id = removed
                     .get("id")
@@ -239,6 +245,16 @@ impl Store {
                     ..op.clone()
                 };
                 let outcome = self.update(&mut state, &toggle, patch)?;
+                self.with_secret(&state, outcome)
+            }
+            action @ (Action::Enable | Action::Disable) => {
+                let mut patch = Map::new();
+                patch.insert("enabled".into(), Value::Bool(action == Action::Enable));
+                let switch = Operation {
+                    mode: UpdateMode::Merge,
+                    ..op.clone()
+                };
+                let outcome = self.update(&mut state, &switch, patch)?;
                 self.with_secret(&state, outcome)
             }
             Action::Test => {

@@ -596,11 +596,11 @@ impl Frontend for VendorApi {
             }
             // A vendor whose delete answers the webhook it deleted: the backend reads it first.
             Kind::Operation(role @ Role::Action(Action::Delete)) => {
-                op.answer_deleted = self
-                    .dialect
-                    .endpoint(role)
+                let delete = self.dialect.endpoint(role);
+                op.answer_deleted = delete
                     .and_then(|e| e.response.as_ref())
                     .is_some_and(|t| t.path_of("webhook").is_some());
+                op.disabled_only = delete.is_some_and(|e| e.disable_first);
             }
             _ => {}
         }

@@ -158,6 +158,15 @@ impl Compiler<'_> {
                 operations.push(op);
             }
         }
+        let disables = operations
+            .iter()
+            .any(|o| o.role == Role::Action(Action::Disable));
+        if operations.iter().any(|o| o.disable_first) && !disables {
+            self.error(
+                "operations.delete.first",
+                "`disable` is called first: declare `[operations.disable]`",
+            );
+        }
         if !operations
             .iter()
             .any(|o| o.role == Role::Action(Action::Get))
@@ -305,6 +314,7 @@ impl Compiler<'_> {
             self.check_body_slots(key, action, b);
         }
         let then = self.follow_ups(key, action, &s.then, resources);
+        let disable_first = self.first_calls(key, action, &s.first);
         let reread = then.contains(&FollowUp::Webhook);
         let owned = owner_span > 0;
         let mut answer = self.answer_paths(key, action, response.as_ref(), s, (reread, owned));
@@ -396,6 +406,7 @@ impl Compiler<'_> {
             strategy,
             patch_ops,
             then,
+            disable_first,
             upsert: s.upsert,
             needs_current,
             inferred: s.inferred,
@@ -612,6 +623,26 @@ impl Compiler<'_> {
         out
     }
 
+    /// An operation's `first`: the calls made before it. The one there is: `disable`, before a
+    /// delete, for a vendor that deletes only disabled webhooks.
+    fn first_calls(&mut self, key: &str, action: Action, first: &[String]) -> bool {
+        let mut disable = false;
+        for item in first {
+            match item.as_str() {
+                "disable" if action == Action::Delete => disable = true,
+                "disable" => self.error(
+                    format!("{key}.first"),
+                    "only `delete` calls `disable` first",
+                ),
+                other => self.error(
+                    format!("{key}.first"),
+                    format!("`{other}`: expected `disable`"),
+                ),
+            }
+        }
+        disable
+    }
+
     /// Where an operation's answer holds its item (or a list's items) and its page's cursor,
     /// as its `response` template places them. An answer that holds no item must be followed
     /// by a read of the webhook (`reread`), unless the operation is a delete.
@@ -676,5 +707,7 @@ fn role_of(name: OperationName) -> Role {
         OperationName::Test => Role::Action(Action::Test),
         OperationName::RotateSecret => Role::Action(Action::RotateSecret),
         OperationName::Toggle => Role::Action(Action::Toggle),
+        OperationName::Enable => Role::Action(Action::Enable),
+        OperationName::Disable => Role::Action(Action::Disable),
     }
 }

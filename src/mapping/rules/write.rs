@@ -81,7 +81,7 @@ impl ObjectMap {
             return Err(WriteError::Unsupported(unsupported));
         }
         if action == Action::Create {
-            self.fill(&mut out);
+            self.fill(&mut out, |_| true);
         }
         Ok(Translated {
             body: out,
@@ -106,9 +106,10 @@ impl ObjectMap {
         }
     }
 
-    /// Adds the values the vendor requires but the canonical model leaves out (one-way).
-    fn fill(&self, out: &mut Value) {
-        for rule in &self.rules {
+    /// Adds the values the vendor requires but the canonical model leaves out (one-way), of the
+    /// rules `which` picks.
+    fn fill(&self, out: &mut Value, which: impl Fn(&Rule) -> bool) {
+        for rule in self.rules.iter().filter(|r| which(r)) {
             let (Some(path), Some((value, when))) = (&rule.path, &rule.fill) else {
                 continue;
             };
@@ -120,7 +121,11 @@ impl ObjectMap {
     }
 
     /// Translates a whole canonical webhook (as read back) for a read-merge-write: fields the
-    /// dialect does not write are skipped, and unnamed extensions return to where they came from.
+    /// dialect does not write are skipped, unnamed extensions return to where they came from,
+    /// and the values the vendor requires that its answers never give back (a request-only
+    /// rule's `fill`) are filled in, as on a create: a vendor that takes the whole webhook
+    /// requires them on each write. A fill of a rule that is read too is not: the webhook read
+    /// holds its value, or the change cleared it.
     pub fn write_all(&self, action: Action, webhook: &Map<String, Value>) -> Value {
         let mut out = Value::Object(Map::new());
         for rule in self
@@ -143,6 +148,7 @@ impl ObjectMap {
                 }
             }
         }
+        self.fill(&mut out, |r| !r.response);
         out
     }
 }
