@@ -231,14 +231,16 @@ async fn answer<F: Frontend, B: RequestBody>(
         // The body's secrets are taken before the job is carried out (it consumes the body);
         // the credentials' only when a problem is to be redacted.
         let mut secrets = body_secrets(&job);
+        let mut redact = |p: Problem| {
+            let sent = (credential, parts);
+            credentials(headers, sent, routed.backend.as_ref(), &mut secrets);
+            p.redacted(&secrets)
+        };
         let outcome = execute(routed.backend.as_ref(), job, &call)
             .await
-            .map_err(|p| {
-                let sent = (credential, parts);
-                credentials(headers, sent, routed.backend.as_ref(), &mut secrets);
-                front.backend_problem(p.redacted(&secrets))
-            })?;
-        front.render(routed, outcome, request_id)
+            .map_err(|p| front.backend_problem(redact(p)))?;
+        // Rendering reads what the vendor said too (a relayed answer in words of its own).
+        front.render(routed, outcome, request_id).map_err(redact)
     };
     let (mut response, problem) = match phases.await {
         Ok(response) => (response, None),

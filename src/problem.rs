@@ -327,9 +327,10 @@ impl Problem {
         self.code.status()
     }
 
-    /// The problem with every occurrence of `secrets` in its texts (detail, field messages,
-    /// the vendor's message) replaced by `[redacted]`: a vendor whose error echoes the request
-    /// must not carry its secrets into logs or answers.
+    /// The problem with every occurrence of `secrets` in its texts replaced by `[redacted]`:
+    /// a vendor whose error echoes the request must not carry its secrets into logs or
+    /// answers, wherever in its error it echoes them (a message, a field's name, a code, a
+    /// request id: every text the problem keeps of the vendor's).
     pub fn redacted(mut self, secrets: &[String]) -> Problem {
         let scrub = |text: &mut String| {
             for s in secrets {
@@ -339,9 +340,17 @@ impl Problem {
             }
         };
         scrub(&mut self.detail);
-        self.errors.iter_mut().for_each(|e| scrub(&mut e.message));
-        if let Some(m) = self.upstream.as_mut().and_then(|u| u.message.as_mut()) {
-            scrub(m);
+        for e in &mut self.errors {
+            scrub(&mut e.field);
+            scrub(&mut e.message);
+        }
+        if let Some(u) = self.upstream.as_mut() {
+            for text in [&mut u.code, &mut u.message, &mut u.request_id]
+                .into_iter()
+                .flatten()
+            {
+                scrub(text);
+            }
         }
         self
     }

@@ -550,3 +550,40 @@ fn an_installed_gateway_serves_its_built_in_default_scrapes_every_series_and_pas
     let probe = in_empty_folder(dir.path(), &["healthcheck", "--timeout-ms", "2000"], &env);
     assert_eq!(probe.status.code(), Some(1));
 }
+
+#[test]
+fn check_refuses_a_token_no_header_can_carry_and_a_key_configured_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("hookgate.toml");
+    let digest = "a".repeat(64);
+    std::fs::write(
+        &config,
+        format!(
+            "[upstreams.v]\ndialect = \"talkover\"\nbase_url = \"https://api.example.com\"\n\
+             auth = {{ type = \"bearer\", token_env = \"HG_TEST_BAD_TOKEN\" }}\n\
+             [upstreams.w]\ndialect = \"talkover\"\nbase_url = \"https://api.example.com\"\n\
+             auth = {{ type = \"header\", name = \"X-Key\", token_env = \"HG_TEST_BAD_TOKEN\" }}\n\
+             [inbound_auth]\nmode = \"api_keys\"\n\
+             [[inbound_auth.keys]]\nname = \"reader\"\nsha256 = \"{digest}\"\nscopes = [\"webhooks:read\"]\n\
+             [[inbound_auth.keys]]\nname = \"writer\"\nsha256 = \"{}\"\nscopes = [\"webhooks:write\"]\n",
+            digest.to_uppercase()
+        ),
+    )
+    .unwrap();
+    let token = "tok\u{1}en-with-a-control";
+    let out = hookgate(
+        &["check", "--config", config.to_str().unwrap()],
+        &[("HG_TEST_BAD_TOKEN", token)],
+    );
+    let text = stderr(&out);
+    assert_eq!(out.status.code(), Some(64), "{text}");
+    // Every problem at once, the token never shown.
+    assert!(text.contains("upstreams.v.auth.token_env"), "{text}");
+    assert!(text.contains("upstreams.w.auth.token_env"), "{text}");
+    assert!(text.contains("not text a header value can hold"), "{text}");
+    assert!(!text.contains("with-a-control"), "{text}");
+    assert!(
+        text.contains("inbound_auth.keys[1].sha256: the same key as inbound_auth.keys[0]"),
+        "{text}"
+    );
+}

@@ -228,3 +228,49 @@ async fn fixtures_state_and_configuration_apply_and_a_corrupt_state_file_exits_6
         .unwrap();
     assert_eq!(unknown.status.code(), Some(64));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_limited_to_some_upstreams_may_use_only_the_emulators_of_those_names() {
+    use sha2::Digest;
+    let dialects = loaded();
+    let (mine, other) = (&dialects[0].name, &dialects[1].name);
+    let dir = tempfile::tempdir().unwrap();
+    let key = "limited-key-0042";
+    let config = dir.path().join("hookgate.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[upstreams.{mine}]\ndialect = \"{mine}\"\nemulate = true\n\
+             [inbound_auth]\nmode = \"api_keys\"\n[[inbound_auth.keys]]\nname = \"one\"\n\
+             sha256 = \"{:x}\"\nscopes = [\"webhooks:read\", \"webhooks:write\"]\n\
+             upstreams = [\"{mine}\"]\n",
+            sha2::Sha256::digest(key.as_bytes())
+        ),
+    )
+    .unwrap();
+    let args = [
+        "--config",
+        config.to_str().unwrap(),
+        mine.as_str(),
+        other.as_str(),
+        "--listen",
+        "127.0.0.1:0",
+    ];
+    let (child, lines) = spawn(&args, 2);
+    let addr_of = |name: &str| -> std::net::SocketAddr {
+        let line = lines
+            .iter()
+            .find(|l| l.ends_with(&format!(" {name}")))
+            .unwrap();
+        line.split(' ').nth(1).unwrap()["http://".len()..]
+            .parse()
+            .unwrap()
+    };
+    let keyed = [("x-api-key", key)];
+    let own = support::send(addr_of(mine), "GET", "/__hookgate/webhooks", &keyed, None).await;
+    assert_eq!(own.status, 200, "its own upstream's emulator");
+    let elsewhere =
+        support::send(addr_of(other), "GET", "/__hookgate/webhooks", &keyed, None).await;
+    assert_eq!(elsewhere.status, 403, "another's");
+    stop(child);
+}

@@ -985,3 +985,54 @@ async fn a_reload_reconfigures_faults_keeps_webhooks_and_a_state_file_outlives_a
     ok(&found, 200, &d.name);
     gw.stop().await;
 }
+
+#[tokio::test]
+async fn a_body_that_cannot_be_read_is_journaled_only_where_it_holds_no_secret() {
+    for d in dialects() {
+        let Some(secret_at) = d
+            .webhook
+            .rules
+            .iter()
+            .find(|r| r.target.name() == "secret" && r.request)
+            .and_then(|r| r.path.as_ref())
+            .map(|p| p.to_string())
+        else {
+            continue;
+        };
+        let name = d.name.as_str();
+        let gw = support::gateway_emulating(support::MAPPINGS, name).await;
+        let emu = gw.emulators[name];
+        let create = d.operation(Action::Create).unwrap();
+        let owner = d
+            .owner
+            .as_ref()
+            .map(|_| "550e8400-e29b-41d4-a716-446655440000");
+        let path = create.path.render(&[&d.base_path], owner, None);
+        let member = secret_at.rsplit('.').next().unwrap();
+        for (body, shown) in [
+            (format!("{{\"{member}\": \"whsecUnreadable0001\", "), false),
+            (format!("{member}=whsecUnreadable0002"), false),
+            ("{\"url\": \"https://example.com/h\", ".to_owned(), true),
+        ] {
+            let _ = support::send_raw(
+                emu,
+                "POST",
+                &path,
+                &[BEARER, ("content-type", "application/json")],
+                Bytes::from(body.clone()),
+            )
+            .await;
+            let journal = send(emu, "GET", "/__hookgate/journal", &[], None).await;
+            let text = String::from_utf8_lossy(&journal.body).into_owned();
+            assert!(!text.contains("whsecUnreadable"), "{name}: {text}");
+            let last = journal.json()["entries"]
+                .as_array()
+                .unwrap()
+                .last()
+                .cloned();
+            let logged = last.map(|e| e["body"].clone()).unwrap_or_default();
+            assert_eq!(logged == body.as_str(), shown, "{name}: {logged}");
+        }
+        gw.stop().await;
+    }
+}

@@ -419,6 +419,24 @@ impl Tokens<'_> {
         file: &Option<PathBuf>,
     ) -> Option<(Secret, bool)> {
         match secret(self.at, kind, env.as_deref(), file.as_deref()) {
+            // A token sent in a header must be text a header can hold, or every call would
+            // fail; said here, where `check` sees it, not first when the gateway starts. The
+            // value is a secret: what is wrong with it is said, the value never.
+            Ok(token)
+                if matches!(kind, "bearer" | "header")
+                    && http::HeaderValue::from_str(token.expose()).is_err() =>
+            {
+                let field = if env.is_some() {
+                    "token_env"
+                } else {
+                    "token_file"
+                };
+                p.add(
+                    format!("{}.{field}", self.at),
+                    "the token is not text a header value can hold (it has a control character or a line break)",
+                );
+                None
+            }
             Ok(token) => Some((token, true)),
             Err(Unread::Token(..)) if self.credentials == Credentials::Deferred => {
                 Some((Secret::new("unread:unread"), false))
@@ -802,6 +820,7 @@ fn inbound_auth(raw: &RawConfig, problem: &mut dyn FnMut(String, String)) -> cra
         );
     }
     let mut keys = Vec::new();
+    let mut seen = Vec::new();
     for (i, k) in a.keys.iter().enumerate() {
         let key = format!("inbound_auth.keys[{i}]");
         let sha256 = parse_sha256(&k.sha256);
@@ -829,6 +848,19 @@ fn inbound_auth(raw: &RawConfig, problem: &mut dyn FnMut(String, String)) -> cra
                 );
             }
         }
+        // One key configured twice (its digest in either letter case) would be granted what
+        // one of its entries says, which is not what the other says.
+        if let Some(first) = sha256.and_then(|d| seen.iter().find(|(_, s)| *s == d)) {
+            problem(
+                format!("{key}.sha256"),
+                format!(
+                    "the same key as inbound_auth.keys[{}]: configure a key once",
+                    first.0
+                ),
+            );
+            continue;
+        }
+        seen.extend(sha256.map(|d| (i, d)));
         if let Some(sha256) = sha256 {
             keys.push(Key {
                 name: k.name.clone(),

@@ -75,7 +75,14 @@ impl Fixtures {
             };
             let mut webhook = match self.shape {
                 Shape::Canonical => object.clone(),
-                Shape::Vendor => from_vendor(dialect, item),
+                Shape::Vendor => {
+                    let undecoded = undecodable(dialect, item, &at);
+                    if !undecoded.is_empty() {
+                        errors.extend(undecoded);
+                        continue;
+                    }
+                    from_vendor(dialect, item)
+                }
             };
             let owner = match webhook.shift_remove("owner") {
                 Some(Value::String(o)) => Some(o),
@@ -143,6 +150,25 @@ fn owner_errors(at: &str, owner: Option<&str>, dialect: &Dialect, errors: &mut V
         }
         (None, None) => {}
     }
+}
+
+/// The members of a vendor object that its rules cannot read (a timeout in milliseconds that
+/// is no whole number of the canonical seconds, a flag that is no boolean): a webhook the
+/// vendor could not have, and one that, kept as it came, would be read in the wrong unit.
+fn undecodable(dialect: &Dialect, item: &Value, at: &str) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    for rule in &dialect.webhook.rules {
+        let (Some(path), true) = (&rule.path, rule.response) else {
+            continue;
+        };
+        let Some(value) = path.get(item).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        if let Err(e) = rule.codec.decode(value) {
+            errors.push(FieldError::new(format!("{at}.{path}"), e.0));
+        }
+    }
+    errors
 }
 
 /// A vendor object in canonical terms: what the vendor's answers show of it, and what its

@@ -253,7 +253,19 @@ impl Journal {
                     self.redact_body(&mut json);
                     json
                 }
-                Err(_) => Value::from(String::from_utf8_lossy(request.body).into_owned()),
+                Err(_) => {
+                    // Text that is no JSON is shown as it came, unless it may hold a secret (it
+                    // names a member that holds one, or a credential): then, as an unreadable
+                    // form, it is not shown at all.
+                    let text = String::from_utf8_lossy(request.body);
+                    match self.may_hold_secret(&text) {
+                        true => Value::from(format!(
+                            "(a body that could not be read, {} bytes, not shown: it may hold a secret)",
+                            request.body.len()
+                        )),
+                        false => Value::from(text.into_owned()),
+                    }
+                }
             }
         };
         let mut inner = self.lock();
@@ -320,6 +332,17 @@ impl Journal {
         while inner.entries.len() > inner.limit {
             inner.entries.pop_front();
         }
+    }
+
+    /// Whether unreadable text may hold a secret: it names a member that holds one, a
+    /// credential's parameter, or has a word of a secret's name in it.
+    fn may_hold_secret(&self, text: &str) -> bool {
+        let lower = text.to_ascii_lowercase().replace('-', "_");
+        let named = self.secret_members.iter().chain(&self.credential_params);
+        named
+            .into_iter()
+            .any(|m| lower.contains(&m.to_ascii_lowercase()))
+            || sensitive(&lower)
     }
 
     fn redact_body(&self, value: &mut Value) {

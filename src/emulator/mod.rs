@@ -649,9 +649,11 @@ fn build(options: &Options, chosen: &[Arc<Dialect>]) -> Result<Vec<Arc<Emulator>
             ..options.settings.clone()
         };
         let settings = Settings::from_raw(&raw, "emulator").map_err(flag_problems)?;
+        // Run alone, an emulator stands for its dialect's name: a key limited to some
+        // upstreams may use the emulators of those names only.
         emulators.push(Arc::new(Emulator::new(
             &dialect.name,
-            None,
+            Some(&dialect.name),
             dialect.clone(),
             url_policy.clone(),
             settings,

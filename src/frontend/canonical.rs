@@ -105,28 +105,18 @@ fn path(parts: &[Cow<'_, str>], owner_span: impl Fn(Option<&str>) -> usize) -> O
 }
 
 impl CanonicalApi {
-    /// The upstream a request names, else the default one.
+    /// The upstream a request names, else the default one. Which upstreams there are is not
+    /// said: a request is routed before its key is checked, and `GET /v1/upstreams`, which
+    /// needs one, lists them.
     pub fn upstream(&self, name: Option<&str>) -> Result<Arc<Upstream>, Problem> {
-        let configured = || {
-            self.upstreams
-                .keys()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let name = match name.or(self.default_upstream.as_deref()) {
-            Some(n) => n,
-            None => {
-                return Err(Problem::not_found(format!(
-                    "no default upstream is configured: use /v1/upstreams/{{upstream}}/...; configured: {}",
-                    configured()
-                )));
-            }
+        let Some(name) = name.or(self.default_upstream.as_deref()) else {
+            return Err(Problem::not_found(
+                "no default upstream is configured: use /v1/upstreams/{upstream}/... (GET /v1/upstreams lists them)",
+            ));
         };
         self.upstreams.get(name).cloned().ok_or_else(|| {
             Problem::not_found(format!(
-                "no upstream named {name}; configured: {}",
-                configured()
+                "no upstream named {name} (GET /v1/upstreams lists them)"
             ))
         })
     }

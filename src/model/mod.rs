@@ -296,6 +296,14 @@ pub fn check_body(action: Action, body: &Map<String, Value>) -> Result<(), Probl
             if action == Action::Update && no_value {
                 errors.push(FieldError::new(name, "cannot be cleared"));
             }
+            // Which of a vendor's own members a clear of them all would reach is the vendor's:
+            // some are read-only, some not the webhook's to clear. Each is named instead.
+            if action == Action::Update && name == "extensions" {
+                errors.push(FieldError::new(
+                    name,
+                    "cannot be cleared as a whole: clear each member by name ({\"extensions\": {\"NAME\": null}})",
+                ));
+            }
             continue;
         }
         if let Some(why) = type_error(field.kind, value, action == Action::Update) {

@@ -6,7 +6,7 @@ use super::body::Extent;
 use super::walk::Walk;
 use super::{Plan, ResourceChange, Stage, UpdateParts};
 use crate::mapping::model::{Endpoint, FollowUp, ResourceVerb, Role, Strategy};
-use crate::model::{self, Action, UpdateMode};
+use crate::model::{self, Action, Kind, UpdateMode};
 use crate::problem::{Code, FieldError, Problem};
 use serde_json::{Map, Value};
 
@@ -327,8 +327,14 @@ impl<'a> Plan<'a> {
             // The vendor's verbs: a merge patch merges where the vendor merges, and is merged
             // here otherwise; a whole value replaces where the vendor replaces, and is turned
             // into a merge patch (with the members to remove) otherwise.
+            // A map cleared whole (`"headers": null`) at a vendor that merges into it: each of
+            // its members is removed by name, so the resource is read first to name them (an
+            // empty map merged would change nothing).
+            let clears_map = part.iter().any(|(k, v)| {
+                v.is_null() && model::webhook_field(k).is_some_and(|f| f.kind == Kind::StringMap)
+            });
             let (verb, needs_current) = match (mode, r.update.is_some(), r.replace.is_some()) {
-                (UpdateMode::Merge, true, _) => (ResourceVerb::Update, false),
+                (UpdateMode::Merge, true, _) => (ResourceVerb::Update, clears_map),
                 (UpdateMode::Merge, false, true) => (ResourceVerb::Replace, true),
                 (_, _, true) => (ResourceVerb::Replace, false),
                 (_, true, false) => (ResourceVerb::Update, true),

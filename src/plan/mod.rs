@@ -37,7 +37,7 @@ mod walk;
 use crate::exchange::{Purpose, Reply, VendorRequest};
 use crate::mapping::model::{Dialect, Endpoint, Paging, ResourceVerb, Strategy};
 use crate::mapping::rules::Translated;
-use crate::model::{self, Action, Done, Members, Operation, Outcome, UpdateMode};
+use crate::model::{self, Action, Done, Members, Object, Operation, Outcome, UpdateMode};
 use crate::problem::{Code, FieldError, Problem};
 use crate::url_policy::UrlPolicy;
 use body::Extent;
@@ -219,7 +219,7 @@ impl<'a> Plan<'a> {
             && let Err(p) = self.absorb(stage, &reply)
         {
             self.stages.clear();
-            return Next::Done(Err(self.annotated(p)));
+            return Next::Done(Err(self.annotated(p, stage)));
         }
         while let Some(stage) = self.stages.pop_front() {
             match self.request(stage) {
@@ -250,18 +250,28 @@ impl<'a> Plan<'a> {
     /// A failure of the transport (no answer at all) while a request was out.
     pub fn interrupted(&mut self, problem: Problem) -> Problem {
         self.stages.clear();
-        self.out = None;
-        self.annotated(problem)
+        match self.out.take() {
+            Some(stage) => self.annotated(problem, stage),
+            None => problem,
+        }
     }
 
-    /// A failure after the change was made says so: a client that retries would change twice.
-    fn annotated(&self, mut problem: Problem) -> Problem {
-        if self.wrote {
-            problem.detail = format!(
-                "{} (the change was made at upstream {}; reading it back failed)",
-                problem.detail, self.cx.upstream
-            );
+    /// A failure after a change was made says so, and whether the failed call was one more
+    /// part of the change (which then is made in part) or a read after it: a client that
+    /// retries would change twice.
+    fn annotated(&self, mut problem: Problem, failed: Stage) -> Problem {
+        if !self.wrote {
+            return problem;
         }
+        let up = self.cx.upstream;
+        let writes = matches!(failed, Stage::Own | Stage::ResourceWrite(_) | Stage::Switch);
+        let what = match writes {
+            true => format!(
+                "part of the change was made at upstream {up} before this call of it failed: the webhook is changed in part"
+            ),
+            false => format!("the change was made at upstream {up}; reading it back failed"),
+        };
+        problem.detail = format!("{} ({what})", problem.detail);
         problem
     }
 
@@ -392,7 +402,15 @@ impl<'a> Plan<'a> {
                         if self.op.upsert && reply.status == http::StatusCode::CREATED {
                             self.created = true;
                         }
-                        self.result = Some(webhook);
+                        // A change's answer is the webhook as a read gives it: with the parts
+                        // kept at resources read with a webhook, which the vendor's answer
+                        // leaves out.
+                        let changed = !matches!(self.op.action, Action::Get | Action::Create);
+                        if changed && d.resources.iter().any(|r| r.read_with_webhook) {
+                            self.take_whole(webhook.into_map());
+                        } else {
+                            self.result = Some(webhook);
+                        }
                     }
                 }
                 Ok(())
@@ -425,7 +443,10 @@ impl<'a> Plan<'a> {
                     None if r.get.is_some() => self.stages.push_front(Stage::Resource(i)),
                     None => {}
                 }
-                if self.result.is_none() && !self.stages.contains(&Stage::Webhook) {
+                // The answer is the webhook, not only the resource's part of it: where no call
+                // so far answered the webhook (an update of the resource alone), it is read.
+                let whole = self.result.as_ref().is_some_and(|w| w.has("id"));
+                if !whole && !self.stages.contains(&Stage::Webhook) {
                     self.stages.push_back(Stage::Webhook);
                 }
                 Ok(())
@@ -472,7 +493,9 @@ impl<'a> Plan<'a> {
                 .rules
                 .iter()
                 .all(|rule| rule.target.get(&webhook).is_some());
-            if r.read_with_webhook && !known && !self.stages.contains(&Stage::Resource(i)) {
+            // (Not one this plan writes: what it writes is known once written.)
+            let planned = [Stage::Resource(i), Stage::ResourceWrite(i)];
+            if r.read_with_webhook && !known && !planned.iter().any(|s| self.stages.contains(s)) {
                 self.stages.push_front(Stage::Resource(i));
             }
         }

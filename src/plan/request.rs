@@ -258,6 +258,16 @@ fn resource_part(change: &ResourceChange) -> Map<String, Value> {
         (ResourceVerb::Replace, Some(current)) if mode == UpdateMode::Merge => {
             model::apply_update(current, &change.part, UpdateMode::Merge)
         }
+        (ResourceVerb::Update, Some(current)) if mode == UpdateMode::Merge => {
+            // A map cleared whole: each member it holds removed by name.
+            let mut patch = change.part.clone();
+            for (key, value) in patch.iter_mut() {
+                if let (Value::Null, Some(Value::Object(was))) = (&*value, current.get(key)) {
+                    *value = Value::Object(was.keys().map(|k| (k.clone(), Value::Null)).collect());
+                }
+            }
+            patch
+        }
         (ResourceVerb::Update, Some(current)) if mode != UpdateMode::Merge => {
             // The whole new value, as a merge patch: members that are gone become `null`.
             let mut patch = change.part.clone();

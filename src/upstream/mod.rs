@@ -239,6 +239,34 @@ impl Upstream {
         url
     }
 
+    /// A request target as logs show it: a credential its query carries (a client's, relayed
+    /// to a vendor that takes it there) as `[redacted]`. Only made when a log asks for it.
+    fn shown<'t>(&self, target: &'t str) -> std::borrow::Cow<'t, str> {
+        let names: Vec<&str> = (self.dialect.credential_places())
+            .filter_map(|place| match place {
+                crate::mapping::model::CredentialPlace::Query(name) => Some(name),
+                crate::mapping::model::CredentialPlace::Header(_) => None,
+            })
+            .collect();
+        let Some((path, query)) = target.split_once('?').filter(|_| !names.is_empty()) else {
+            return std::borrow::Cow::Borrowed(target);
+        };
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| {
+                let key = pair.split_once('=').map_or(pair, |(k, _)| k);
+                let named = form_urlencoded::parse(key.as_bytes())
+                    .next()
+                    .is_some_and(|(k, _)| names.contains(&&*k));
+                match named {
+                    true => format!("{key}=[redacted]"),
+                    false => pair.to_owned(),
+                }
+            })
+            .collect();
+        std::borrow::Cow::Owned(format!("{path}?{}", pairs.join("&")))
+    }
+
     /// Sends one planned request.
     async fn send(&self, request: &VendorRequest, call: &Call) -> Result<Reply, Problem> {
         let body = match (&request.body, self.dialect.form) {
@@ -376,7 +404,7 @@ impl Upstream {
                 headers,
                 body: &body,
             };
-            tracing::debug!(upstream = %self.name, %method, target, attempt, "calling upstream");
+            tracing::debug!(upstream = %self.name, %method, target = %self.shown(target), attempt, "calling upstream");
             // Boxed: a call still waiting for its slot (above) holds no room for this state.
             let result =
                 Box::pin(self.client.call(request, policy.attempt_timeout.min(left))).await;

@@ -274,12 +274,39 @@ impl VendorApi {
             .value("content-type")
             .filter(|v| !json || v.as_bytes().ends_with(b"json"))
             .unwrap_or_else(|| self.dialect.media_type.clone());
-        let mut response = body::bytes(status, reply.body, &content_type);
+        let relayed = without_own_secrets(reply.body, upstream.own_secrets());
+        let mut response = body::bytes(status, relayed, &content_type);
         if let Some(value) = retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         Ok(response)
     }
+}
+
+/// A relayed answer with hookgate's own credentials at the vendor taken out: a vendor that
+/// echoes the request it was sent (in an error, say) would hand them to the client, who never
+/// holds them. An answer that holds none (any vendor's that echoes nothing) goes on as it came,
+/// not copied. Secrets shorter than six bytes are not looked for, as in a problem's texts:
+/// they would match text that is no credential.
+fn without_own_secrets(body: bytes::Bytes, secrets: &[crate::config::Secret]) -> bytes::Bytes {
+    let mut scrubbed: Option<Vec<u8>> = None;
+    for secret in secrets {
+        let needle = secret.expose().as_bytes();
+        let text = scrubbed.as_deref().unwrap_or(&body);
+        if needle.len() < 6 || memchr::memmem::find(text, needle).is_none() {
+            continue;
+        }
+        let mut out = Vec::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = memchr::memmem::find(rest, needle) {
+            out.extend_from_slice(&rest[..at]);
+            out.extend_from_slice(b"[redacted]");
+            rest = &rest[at + needle.len()..];
+        }
+        out.extend_from_slice(rest);
+        scrubbed = Some(out);
+    }
+    scrubbed.map_or(body, bytes::Bytes::from)
 }
 
 /// The next page's URL, for a vendor that names its next page by one (in a `Link` header, or

@@ -563,7 +563,7 @@ impl Frontend for VendorApi {
         let (body, item) =
             self.body_and_item(route.kind, route.query.as_deref(), headers, &bytes)?;
         if self.relays() {
-            return self.relay(route, action, item.as_ref(), bytes);
+            return self.relay(route, action, (item.as_ref(), body.as_ref()), bytes);
         }
         let mut op = Operation::new(action);
         op.id = route.id.clone();

@@ -138,6 +138,19 @@ impl VendorApi {
             })
     }
 
+    /// Where an operation's body (one that is no webhook) sends a URL the vendor delivers to:
+    /// the place of `{{current.url}}` in its template (a test of the webhook's URL).
+    fn sent_url(&self, kind: Kind) -> Option<crate::mapping::json_path::FieldPath> {
+        let Kind::Operation(role) = kind else {
+            return None;
+        };
+        self.dialect
+            .endpoint(role)
+            .filter(|e| !matches!(e.role.action(), Action::Create | Action::Update))
+            .and_then(|e| e.body.as_ref())
+            .and_then(|b| b.path_of("current.url"))
+    }
+
     /// The new secret a client of a rotation chose, where this vendor's rotation body takes one
     /// (`{{secret}}`), as the canonical body of the rotation (`{"secret": …}`).
     pub(super) fn chosen_secret(&self, body: Map<String, Value>) -> Option<Map<String, Value>> {
@@ -283,19 +296,31 @@ impl VendorApi {
 
     /// A request for an upstream of this very dialect: the same checks as a translated write,
     /// then the client's bytes go on as they are, to the path the route's template rebuilds.
+    /// `item` is the webhook a write's body holds; `body`, any other operation's body.
     pub(super) fn relay(
         &self,
         route: &Route,
         action: Action,
-        item: Option<&Value>,
+        (item, body): (Option<&Value>, Option<&Map<String, Value>>),
         bytes: Bytes,
     ) -> Result<Job, Problem> {
-        if let Some(item) = item {
-            let parsed = self.parse_item(route.kind, action, item)?;
-            if let Backend::Upstream(u) = &self.backend {
+        if let Backend::Upstream(u) = &self.backend {
+            let policy = |webhook: &Map<String, Value>| {
                 u.url_policy
-                    .check_webhook(&parsed.body)
-                    .map_err(|r| Problem::validation(vec![r.field_error()]))?;
+                    .check_webhook(webhook)
+                    .map_err(|r| Problem::validation(vec![r.field_error()]))
+            };
+            if let Some(item) = item {
+                policy(&self.parse_item(route.kind, action, item)?.body)?;
+            }
+            // A URL the vendor is sent somewhere other than in a webhook (a test delivered to
+            // the URL its body names, where the vendor's test takes the webhook's URL) is held
+            // to the same policy: the vendor would deliver there all the same.
+            if let (Some(body), Some(at)) = (body, self.sent_url(route.kind)) {
+                let url = at.extract(Value::Object(body.clone()));
+                if let Some(url) = url {
+                    policy(&Map::from_iter([("url".to_owned(), url)]))?;
+                }
             }
         }
         let Some(matched) = self.routes.get(route.at) else {

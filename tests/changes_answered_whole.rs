@@ -1,0 +1,222 @@
+//! A change's answer is the webhook whole, as a read gives it, and a change made in part says
+//! so: over loopback, the gateway in front of emulators of every dialect whose webhooks keep a
+//! part (their custom headers) at a sub-resource read with the webhook. And what cannot be said
+//! is refused rather than taken some other way: `"extensions": null`, and a vendor-shaped seed
+//! whose value the rules cannot read.
+//!
+//! Dialects are chosen by what their mapping files declare, never by name.
+
+mod support;
+
+use hookgate::mapping::codec::Codec;
+use hookgate::mapping::{Dialect, load_dir};
+use serde_json::{Map, Value, json};
+use std::path::Path;
+use support::{gateway, ok, send};
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
+const OWNER: &str = "p1";
+
+fn every_dialect() -> Vec<Dialect> {
+    let mut all = load_dir(Path::new(support::MAPPINGS)).expect("shipped files");
+    all.extend(load_dir(Path::new(DIR)).expect("test dialects"));
+    all
+}
+
+/// Dialects whose custom headers live at a resource read with every webhook, and that can
+/// create a webhook from a URL, events and headers alone.
+fn headers_apart() -> Vec<Dialect> {
+    every_dialect()
+        .into_iter()
+        .filter(|d| {
+            d.resources
+                .iter()
+                .any(|r| r.read_with_webhook && r.fields.reading("headers").is_some())
+        })
+        .filter(|d| d.owner_format.as_ref().is_none_or(|f| f.admits(OWNER)))
+        .collect()
+}
+
+fn webhooks(d: &Dialect) -> String {
+    match d.has_owner() {
+        true => format!("/v1/upstreams/{}/owners/{OWNER}/webhooks", d.name),
+        false => format!("/v1/upstreams/{}/webhooks", d.name),
+    }
+}
+
+async fn emulating(d: &Dialect) -> hookgate::app::Running {
+    gateway(&format!(
+        "mappings_dir = {DIR:?}\n[upstreams.{0}]\ndialect = \"{0}\"\nemulate = true\n",
+        d.name
+    ))
+    .await
+}
+
+fn a_webhook(d: &Dialect) -> Value {
+    let mut body = json!({"url": "https://example.com/h",
+        "headers": {"X-A": "1", "X-B": "2"}});
+    if d.webhook.carries("events", hookgate::model::Action::Create) {
+        body["events"] = json!(["a.b"]);
+    }
+    body
+}
+
+#[tokio::test]
+async fn an_update_answers_the_webhook_whole_with_the_parts_kept_apart() {
+    let all = headers_apart();
+    assert!(all.len() >= 2, "dialects with headers apart: {}", all.len());
+    for d in &all {
+        let gw = emulating(d).await;
+        let hooks = webhooks(d);
+        let made = send(gw.addr, "POST", &hooks, &[], Some(&a_webhook(d))).await;
+        ok(&made, 201, &d.name);
+        let id = made.json()["id"].as_str().unwrap().to_owned();
+        let one = format!("{hooks}/{id}");
+        // A change of the webhook itself: the headers it did not name are still answered.
+        let changed = send(
+            gw.addr,
+            "PATCH",
+            &one,
+            &[],
+            Some(&json!({"url": "https://example.com/moved"})),
+        )
+        .await;
+        ok(&changed, 200, &d.name);
+        let read = send(gw.addr, "GET", &one, &[], None).await;
+        assert_eq!(changed.json(), read.json(), "{}: answered as read", d.name);
+        assert_eq!(changed.json()["headers"], json!({"X-A": "1", "X-B": "2"}));
+        // A change of the headers alone: the webhook whole, not the headers alone.
+        let headers = send(
+            gw.addr,
+            "PATCH",
+            &one,
+            &[],
+            Some(&json!({"headers": {"X-C": "3"}})),
+        )
+        .await;
+        ok(&headers, 200, &d.name);
+        let answer = headers.json();
+        assert_eq!(answer["id"], id.as_str(), "{}: {answer}", d.name);
+        assert_eq!(answer["url"], "https://example.com/moved", "{}", d.name);
+        assert_eq!(
+            answer["headers"],
+            json!({"X-A": "1", "X-B": "2", "X-C": "3"})
+        );
+        // All of them cleared, as `null` says, at a vendor that merges into them.
+        let cleared = send(gw.addr, "PATCH", &one, &[], Some(&json!({"headers": null}))).await;
+        ok(&cleared, 200, &d.name);
+        let read = send(gw.addr, "GET", &one, &[], None).await.json();
+        let none = read["headers"].as_object().is_none_or(Map::is_empty);
+        assert!(none, "{}: {read}", d.name);
+        assert_eq!(read["url"], "https://example.com/moved");
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_change_made_in_part_says_so() {
+    for d in headers_apart() {
+        let gw = emulating(&d).await;
+        let hooks = webhooks(&d);
+        let made = send(gw.addr, "POST", &hooks, &[], Some(&a_webhook(&d))).await;
+        ok(&made, 201, &d.name);
+        let id = made.json()["id"].as_str().unwrap().to_owned();
+        // The webhook's own update is made, the headers' refused.
+        let faults = json!({"script": [{"operations": ["update"]},
+            {"operations": ["update"], "status": 400}]});
+        let put = send(
+            gw.addr,
+            "PUT",
+            &format!("/__hookgate/emulators/{}/faults", d.name),
+            &[],
+            Some(&faults),
+        )
+        .await;
+        ok(&put, 200, "faults");
+        let change = json!({"url": "https://example.com/half", "headers": {"X-H": "1"}});
+        let failed = send(
+            gw.addr,
+            "PATCH",
+            &format!("{hooks}/{id}"),
+            &[],
+            Some(&change),
+        )
+        .await;
+        let detail = failed.json()["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(failed.status >= 400, "{}: {detail}", d.name);
+        assert!(
+            detail.contains("the webhook is changed in part"),
+            "{}: {detail}",
+            d.name
+        );
+        assert!(!detail.contains("reading it back"), "{}: {detail}", d.name);
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn extensions_are_cleared_by_name_never_all_at_once() {
+    let gw = support::gateway_emulating(DIR, "relay").await;
+    let hooks = "/v1/upstreams/relay/owners/p1/webhooks";
+    let made = send(
+        gw.addr,
+        "POST",
+        hooks,
+        &[],
+        Some(&json!({"url": "https://example.com/h", "events": ["a"]})),
+    )
+    .await;
+    ok(&made, 201, "made");
+    let id = made.json()["id"].as_str().unwrap().to_owned();
+    let refused = send(
+        gw.addr,
+        "PATCH",
+        &format!("{hooks}/{id}"),
+        &[],
+        Some(&json!({"extensions": null})),
+    )
+    .await;
+    ok(&refused, 422, "all extensions at once");
+    assert_eq!(refused.json()["errors"][0]["field"], "extensions");
+}
+
+#[tokio::test]
+async fn a_vendor_seed_whose_value_the_rules_cannot_read_is_refused() {
+    // A rule that keeps a value in a finer unit than the canonical one (milliseconds).
+    let scaled = every_dialect().into_iter().find_map(|d| {
+        let rule = d
+            .webhook
+            .rules
+            .iter()
+            .find(|r| r.response && matches!(r.codec, Codec::Scale(n) if n > 1))?;
+        let path = rule.path.clone()?;
+        let Codec::Scale(n) = rule.codec else {
+            unreachable!()
+        };
+        Some((d, path, n))
+    });
+    let (d, path, n) = scaled.expect("a dialect with a scaled rule");
+    let mut item = d.examples.first().cloned().expect("an example");
+    path.set(&mut item, json!(n + n / 2));
+    let gw = emulating(&d).await;
+    let owner = d.webhook.reading("owner").and_then(|r| r.path.as_ref());
+    let owner = owner.and_then(|p| p.get(&item)).and_then(Value::as_str);
+    let mut seed = json!({"shape": "vendor", "webhooks": [item]});
+    if let Some(owner) = owner {
+        seed["owner"] = json!(owner);
+    }
+    let refused = send(
+        gw.addr,
+        "POST",
+        &format!("/__hookgate/emulators/{}/webhooks", d.name),
+        &[],
+        Some(&seed),
+    )
+    .await;
+    ok(&refused, 422, &d.name);
+    let field = refused.json()["errors"][0]["field"].to_string();
+    assert!(field.contains(&path.to_string()), "{}: {field}", d.name);
+}

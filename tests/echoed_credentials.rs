@@ -1,0 +1,203 @@
+//! A vendor that echoes what it was sent (its error quoting the request, a field named by a
+//! header's value) must not hand hookgate's credential at it to a client: not through the
+//! canonical API, wherever in its error it echoes it, and not through a surface that relays to
+//! a vendor of its own dialect, whose answers go on as they came. And a URL a surface relays
+//! in a test's body, which the vendor delivers to, is held to the URL policy as a webhook's is.
+
+mod support;
+
+use serde_json::{Value, json};
+use support::{Double, Reply, gateway, ok, secret_file, send};
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
+const TOKEN: &str = "vendor-t0ken-echoed-9f3a";
+
+/// A gateway in front of `vendor` (a vendor spelt as Relay's), with a canonical upstream and a
+/// surface of the same dialect, which relays.
+async fn relaying(vendor: &Double, dir: &std::path::Path) -> hookgate::app::Running {
+    let token = secret_file(dir, "t", TOKEN);
+    gateway(&format!(
+        "mappings_dir = {DIR:?}\n[upstreams.relay]\ndialect = \"relay\"\nbase_url = {:?}\n\
+         auth = {{ type = \"bearer\", token_file = {token:?} }}\nretries = 0\n\
+         [surfaces.relay]\ndialect = \"relay\"\nupstream = \"relay\"\nprefix = \"/r\"\n\
+         [url_policy]\nallow_private = true\n",
+        vendor.url()
+    ))
+    .await
+}
+
+fn plain(status: u16, text: String) -> Reply {
+    Reply::Raw {
+        status,
+        headers: vec![("content-type".into(), "text/plain".into())],
+        body: text,
+    }
+}
+
+#[tokio::test]
+async fn a_relayed_answer_that_echoes_hookgates_credential_reaches_the_client_without_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let echoed = format!("Bearer {TOKEN}");
+    let vendor = Double::start(vec![
+        Reply::json(
+            400,
+            json!({"error": {"kind": "invalid", "text": format!("bad credential {echoed}")}}),
+        ),
+        plain(401, format!("invalid token {TOKEN}")),
+        Reply::json(
+            200,
+            json!([{"hook_id": 7, "project": "p1", "label": echoed, "topics": ["a"],
+                "target": {"url": "https://example.com/h"}}]),
+        ),
+    ])
+    .await;
+    let gw = relaying(&vendor, dir.path()).await;
+    let client = [("authorization", "Bearer client-t0ken")];
+    for (what, status) in [
+        ("a JSON error", 400),
+        ("a plain-text error", 401),
+        ("a list", 200),
+    ] {
+        let answer = send(gw.addr, "GET", "/r/api/projects/p1/hooks", &client, None).await;
+        ok(&answer, status, what);
+        let text = String::from_utf8_lossy(&answer.body);
+        assert!(!text.contains(TOKEN), "{what}: {text}");
+        assert!(text.contains("[redacted]"), "{what}: {text}");
+    }
+    // The vendor was sent the credential all the same.
+    assert_eq!(
+        vendor.seen()[0].headers["authorization"],
+        format!("Bearer {TOKEN}").as_str()
+    );
+}
+
+#[tokio::test]
+async fn a_vendor_error_that_echoes_the_credential_in_its_code_fields_or_id_shows_none_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Double::start(vec![
+        Reply::json(
+            422,
+            json!({"error": {"kind": format!("Bearer {TOKEN}"), "text": "refused",
+                "fields": {(format!("Bearer {TOKEN}")): "bad", "label": TOKEN}}}),
+        ),
+        Reply::Json {
+            status: 400,
+            headers: vec![("x-request-id".into(), format!("req-{TOKEN}"))],
+            body: json!({"error": {"kind": "invalid", "text": "refused"}}),
+        },
+    ])
+    .await;
+    let gw = relaying(&vendor, dir.path()).await;
+    let body = json!({"url": "https://example.com/h", "events": ["a"]});
+    for what in ["a code and a field named by it", "a request id"] {
+        let refused = send(
+            gw.addr,
+            "POST",
+            "/v1/upstreams/relay/owners/p1/webhooks",
+            &[],
+            Some(&body),
+        )
+        .await;
+        let text = String::from_utf8_lossy(&refused.body);
+        assert!(refused.status >= 400, "{what}: {text}");
+        assert!(!text.contains(TOKEN), "{what}: {text}");
+        assert!(text.contains("[redacted]"), "{what}: {text}");
+    }
+}
+
+#[tokio::test]
+async fn a_test_a_surface_relays_is_held_to_the_url_policy() {
+    const AGENT: &str = "9fbef0b7-8d4e-4a08-9207-66c22155721d";
+    const HOOK: &str = "3c90c3cc-0d44-4b50-8888-8dd25736052a";
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Double::start(vec![Reply::json(
+        200,
+        json!({"success": true, "message": "Test webhook sent successfully"}),
+    )])
+    .await;
+    let token = secret_file(dir.path(), "t", TOKEN);
+    // The vendor whose test takes the URL it delivers to in its body (`{{current.url}}`).
+    let dialect = hookgate::mapping::load_sources(hookgate::mapping::load::shipped())
+        .unwrap()
+        .into_iter()
+        .find(|d| {
+            d.operation(hookgate::model::Action::Test)
+                .and_then(|t| t.body.as_ref())
+                .is_some_and(|b| b.path_of("current.url").is_some())
+        })
+        .expect("a shipped vendor whose test names the URL");
+    let name = dialect.name.clone();
+    let gw = gateway(&format!(
+        "[upstreams.u]\ndialect = {name:?}\nbase_url = {:?}\n\
+         auth = {{ type = \"bearer\", token_file = {token:?} }}\nretries = 0\n\
+         [surfaces.s]\ndialect = {name:?}\nupstream = \"u\"\nprefix = \"/s\"\n",
+        vendor.url()
+    ))
+    .await;
+    let test = dialect.operation(hookgate::model::Action::Test).unwrap();
+    let at = test
+        .body
+        .as_ref()
+        .and_then(|b| b.path_of("current.url"))
+        .unwrap();
+    let path = test
+        .path
+        .render(&[&dialect.base_path], Some(AGENT), Some(HOOK));
+    let mut body = Value::Object(Default::default());
+    at.set(
+        &mut body,
+        json!("https://169.254.169.254/latest/meta-data/"),
+    );
+    let client = [("authorization", "Bearer client-t0ken")];
+    let refused = send(gw.addr, "POST", &format!("/s{path}"), &client, Some(&body)).await;
+    assert!(
+        (400..500).contains(&refused.status),
+        "{}: {}",
+        refused.status,
+        String::from_utf8_lossy(&refused.body)
+    );
+    assert!(
+        String::from_utf8_lossy(&refused.body).contains("169.254.169.254"),
+        "the refusal names the URL"
+    );
+    assert!(vendor.seen().is_empty(), "the vendor is never asked");
+    at.set(&mut body, json!("https://example.com/hooks"));
+    let sent = send(gw.addr, "POST", &format!("/s{path}"), &client, Some(&body)).await;
+    ok(&sent, 200, "a test of a URL the policy admits");
+    assert_eq!(vendor.seen().len(), 1);
+}
+
+#[tokio::test]
+async fn a_credential_a_client_passes_in_the_query_is_never_logged() {
+    let key = "client-key-5521ab";
+    let token = "client-token-77c0de";
+    support::secrets::remember_request(&[("x-api-key", key), ("x-api-key", token)], b"");
+    let vendor = Double::start(vec![Reply::json(200, json!([]))]).await;
+    let gw = gateway(&format!(
+        "mappings_dir = {DIR:?}\n[upstreams.cork]\ndialect = \"cork\"\nbase_url = {:?}\n\
+         auth = {{ type = \"passthrough\" }}\n[surfaces.cork]\ndialect = \"cork\"\n\
+         upstream = \"cork\"\nprefix = \"/c\"\n[url_policy]\nallow_private = true\n",
+        vendor.url()
+    ))
+    .await;
+    let listed = send(
+        gw.addr,
+        "GET",
+        &format!("/c/1/tokens/tk/webhooks?key={key}&token={token}"),
+        &[],
+        None,
+    )
+    .await;
+    ok(&listed, 200, "relayed with the client's credential");
+    assert!(vendor.seen()[0].path.contains(token), "passed through");
+    support::secrets::assert_none_logged();
+}
+
+#[tokio::test]
+async fn the_upstreams_there_are_are_not_told_to_a_request_that_names_another() {
+    let gw = support::gateway_emulating(DIR, "relay").await;
+    let missing = send(gw.addr, "GET", "/v1/upstreams/ghost/webhooks", &[], None).await;
+    ok(&missing, 404, "an upstream not configured");
+    let text = missing.json()["detail"].to_string();
+    assert!(!text.contains("relay"), "{text}");
+}
