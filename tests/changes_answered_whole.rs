@@ -220,3 +220,87 @@ async fn a_vendor_seed_whose_value_the_rules_cannot_read_is_refused() {
     let field = refused.json()["errors"][0]["field"].to_string();
     assert!(field.contains(&path.to_string()), "{}: {field}", d.name);
 }
+
+/// An owner a dialect's format admits.
+fn an_owner(d: &Dialect) -> Option<&'static str> {
+    ["p1", "550e8400-e29b-41d4-a716-446655440000", "1", "P393ZNQ"]
+        .into_iter()
+        .find(|o| d.owner_format.as_ref().is_none_or(|f| f.admits(o)))
+}
+
+#[tokio::test]
+async fn a_surface_refuses_to_show_a_webhook_as_doing_what_its_vendor_implies_it_does() {
+    use hookgate::model::Action;
+    let all = every_dialect();
+    // A vendor behind that keeps webhooks of no owner, on or off.
+    let behind = all
+        .iter()
+        .find(|d| {
+            !d.has_owner()
+                && d.webhook.carries("enabled", Action::Create)
+                && d.operation(Action::Create).is_some()
+                && d.resources.is_empty()
+        })
+        .expect("a vendor that switches webhooks off");
+    let implying: Vec<&Dialect> = all
+        .iter()
+        .filter(|d| {
+            d.webhook
+                .rules
+                .iter()
+                .any(|r| r.target.name() == "enabled" && r.implied == Some(Value::Bool(true)))
+        })
+        .filter(|d| !d.has_owner() || an_owner(d).is_some())
+        .filter(|d| hookgate::auth::present(&d.client_auth, "t0ken-any").is_some())
+        .collect();
+    assert!(implying.len() >= 2, "vendors whose webhooks are always on");
+    for s in implying {
+        let owner = s.has_owner().then(|| an_owner(s).unwrap());
+        let owner_line = owner
+            .map(|o| format!("owner = \"{o}\"\n"))
+            .unwrap_or_default();
+        let gw = gateway(&format!(
+            "mappings_dir = {DIR:?}\n[upstreams.{0}]\ndialect = \"{0}\"\nemulate = true\n\
+             [surfaces.s]\ndialect = \"{1}\"\nupstream = \"{0}\"\nprefix = \"/s\"\n{owner_line}",
+            behind.name, s.name
+        ))
+        .await;
+        // Its documented example's event types, which it knows.
+        let example = behind.webhook.read(&behind.examples[0]);
+        let mut body = json!({"url": "https://example.com/off", "enabled": false});
+        for (name, value) in [
+            ("events", example["events"].clone()),
+            ("description", json!("off")),
+        ] {
+            if behind.webhook.carries(name, Action::Create) {
+                body[name] = value;
+            }
+        }
+        let made = send(
+            gw.addr,
+            "POST",
+            &webhooks(behind),
+            &[("prefer", "handling=lenient")],
+            Some(&body),
+        )
+        .await;
+        ok(&made, 201, &behind.name);
+        let id = made.json()["id"].as_str().unwrap().to_owned();
+        let get = s.operation(Action::Get).unwrap();
+        let path = get.path.render(&[&s.base_path], owner, Some(&id));
+        // The client's credential, the way its vendor's clients present one.
+        let (name, value) =
+            hookgate::auth::present(&s.client_auth, "t0ken-any").expect("a credential in a header");
+        let auth = [(name.as_str(), value.to_str().unwrap())];
+        let shown = send(gw.addr, "GET", &format!("/s{path}"), &auth, None).await;
+        let text = String::from_utf8_lossy(&shown.body).into_owned();
+        // In the vendor's error shape and status (a 502 unless its file says otherwise).
+        assert!(shown.status >= 400, "{}: {text}", s.name);
+        assert!(
+            text.contains("enabled: cannot be shown in this API"),
+            "{}: {text}",
+            s.name
+        );
+        gw.stop().await;
+    }
+}

@@ -39,6 +39,20 @@ impl ObjectMap {
                 Err(e) => refused.push(e),
             }
         }
+        // A value the vendor implies (its webhooks always on, always delivered by POST): a
+        // webhook that is otherwise (one kept by another vendor behind a surface) cannot be
+        // shown as this vendor's without saying what it is not.
+        for rule in self.rules.iter().filter(|r| !r.is_placed()) {
+            let held = rule.target.get(canonical).filter(|v| !v.is_null());
+            if let (Some(implied), Some(value)) = (&rule.implied, held)
+                && value != implied
+            {
+                refused.push(FieldError::new(
+                    rule.target.name(),
+                    format!("is {value}, and this API's webhooks are always {implied}"),
+                ));
+            }
+        }
         // Members only requests carry, which the vendor's answers still hold as a placeholder
         // (`passcode: ""`): the placeholder, never the value.
         for rule in self.rules.iter().filter(|r| !r.response) {
