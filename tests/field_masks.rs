@@ -2,7 +2,8 @@
 //! `PATCH …?update_mask=target,display_name`, as Google's APIs and Sinch's Conversation API
 //! take them): the mask the gateway sends is the places its body writes, no more; the vendor's
 //! emulator and a surface of it in front of a vendor of plain merges change what a client's
-//! mask names, clear what it names and the body leaves out, and leave the rest as it was.
+//! mask names, clear what it names and the body leaves out, and leave the rest as it was; a
+//! mask path that names no member a request can set is refused on the mask's parameter.
 
 mod support;
 
@@ -140,13 +141,61 @@ async fn a_clients_mask_says_what_changes(through_surface: bool) {
     ok(&merged, 200, "no mask");
     assert_eq!(merged.json()["target"], "https://example.com/3");
     assert_eq!(merged.json()["display_name"], "third");
+    // An empty mask names nothing: a merge of what the body holds, as without one.
+    let body = json!({"display_name": "fourth"});
+    for path in [
+        format!("{one}?update_mask="),
+        format!("{one}?update_mask=%20,"),
+    ] {
+        let empty = send(addr, "PATCH", &path, &[BEARER], Some(&body)).await;
+        ok(&empty, 200, &path);
+        assert_eq!(empty.json()["display_name"], "fourth");
+        assert_eq!(empty.json()["target"], "https://example.com/3");
+    }
+    // A path that names no member a request can set is refused on the mask's parameter, in
+    // the vendor's shape, whatever else the mask names; and nothing changes.
+    for (mask, said) in [
+        (
+            "bogus",
+            "`bogus` names no member of the webhook: it cannot be changed",
+        ),
+        (
+            "display_name,bogus",
+            "`bogus` names no member of the webhook: it cannot be changed",
+        ),
+        ("id", "`id` is read-only: it cannot be changed"),
+        (
+            "display_name.text",
+            "`display_name.text` names part of `display_name`: name the whole member",
+        ),
+        (
+            "triggers.0",
+            "`triggers.0` names part of `triggers`: name the whole member",
+        ),
+        (
+            "extensions",
+            "`extensions` names no member of the webhook: it cannot be changed",
+        ),
+        (
+            "display%5Fname%2Cdisplay_name.",
+            "`display_name.` names part of `display_name`: name the whole member",
+        ),
+    ] {
+        let refused = patch(mask, json!({"display_name": "n4"})).await;
+        ok(&refused, 400, mask);
+        let error = &refused.json()["error"];
+        assert_eq!(error["status"], "INVALID_ARGUMENT", "{mask}");
+        assert_eq!(error["message"], format!("update_mask: {said}"), "{mask}");
+    }
+    let read = send(addr, "GET", &one, &[BEARER], None).await;
+    assert_eq!(read.json()["display_name"], "fourth");
     // A required member named and left out is refused, and nothing changes.
     let refused = patch("target", json!({})).await;
     ok(&refused, 400, "a required member cleared");
     assert_eq!(refused.json()["error"]["status"], "INVALID_ARGUMENT");
     let read = send(addr, "GET", &one, &[BEARER], None).await;
     assert_eq!(read.json()["target"], "https://example.com/3");
-    assert_eq!(read.json()["display_name"], "third");
+    assert_eq!(read.json()["display_name"], "fourth");
 }
 
 #[tokio::test]

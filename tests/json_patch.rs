@@ -3,7 +3,8 @@
 //! (held to the request bodies of the vendor's documentation, literally), what it reads from
 //! its answers (the documented ones, each event type with its `description`), and how its
 //! emulator and its surface in front of a vendor of merges take a client's patch, and refuse
-//! one they cannot apply whole, in the vendor's shape. The patches written for a vendor that
+//! one they cannot apply whole, or one that names a member no request can set (one the vendor
+//! does not have, or only answers), in the vendor's shape. The patches written for a vendor that
 //! takes `add` and `remove` (`json_patch` beside the strategy) are applied by an RFC 6902
 //! implementation of its own (the `json-patch` crate), as a strict vendor would apply them.
 
@@ -330,9 +331,17 @@ async fn the_vendors_field_errors_name_canonical_fields() {
 /// Where a Pal client's calls land: an emulator of Pal, or a Pal surface in front of an
 /// emulator of a vendor whose updates are merges (Zen, spelt as Zendesk's webhooks).
 async fn pal_api(through_surface: bool) -> (hookgate::app::Running, std::net::SocketAddr, String) {
+    pal_api_in(DIR, through_surface).await
+}
+
+/// [`pal_api`], with the mapping files of `dir`.
+async fn pal_api_in(
+    dir: &str,
+    through_surface: bool,
+) -> (hookgate::app::Running, std::net::SocketAddr, String) {
     if through_surface {
         let gw = gateway(&format!(
-            "mappings_dir = {DIR:?}\n[upstreams.zen]\ndialect = \"zen\"\nemulate = true\n\
+            "mappings_dir = {dir:?}\n[upstreams.zen]\ndialect = \"zen\"\nemulate = true\n\
              [surfaces.pal]\ndialect = \"pal\"\nupstream = \"zen\"\nprefix = \"/pal\"\n"
         ))
         .await;
@@ -340,7 +349,7 @@ async fn pal_api(through_surface: bool) -> (hookgate::app::Running, std::net::So
         (gw, addr, "/pal/v1/notifications/webhooks".to_owned())
     } else {
         let gw = gateway(&format!(
-            "mappings_dir = {DIR:?}\n[upstreams.pal]\ndialect = \"pal\"\nemulate = true\n"
+            "mappings_dir = {dir:?}\n[upstreams.pal]\ndialect = \"pal\"\nemulate = true\n"
         ))
         .await;
         let addr = gw.emulators["pal"];
@@ -425,6 +434,60 @@ async fn a_clients_patch_is_applied(through_surface: bool) {
             "event_types",
             "each item must be an object with `name`",
         ),
+        // A member the vendor does not have, or only answers: refused, never ignored.
+        (
+            json!([{"op": "replace", "path": "/foo", "value": 1}]),
+            "/0/path",
+            "`/foo` names no member of the webhook: it cannot be changed",
+        ),
+        (
+            json!([{"op": "replace", "path": "/links", "value": []}]),
+            "/0/path",
+            "`/links` is read-only: it cannot be changed",
+        ),
+        (
+            json!([{"op": "replace", "path": "/id", "value": "zzz"}]),
+            "/0/path",
+            "`/id` is read-only: it cannot be changed",
+        ),
+        (
+            json!([{"op": "remove", "path": "/links/0/href"}]),
+            "/0/path",
+            "`/links/0/href` is read-only: it cannot be changed",
+        ),
+        (
+            json!([{"op": "add", "path": "/extensions/links", "value": []}]),
+            "/0/path",
+            "`/extensions/links` names no member of the webhook: it cannot be changed",
+        ),
+        (
+            json!([{"op": "remove", "path": "/description"}]),
+            "/0/path",
+            "`/description` names no member of the webhook: it cannot be changed",
+        ),
+        (
+            json!([{"op": "replace", "path": "/url~1x", "value": "https://example.com/4"}]),
+            "/0/path",
+            "`/url~1x` names no member of the webhook: it cannot be changed",
+        ),
+        (
+            json!([{"op": "replace", "path": "/url/0", "value": "h"}]),
+            "/0/path",
+            "changes part of `/url`: replace the whole member",
+        ),
+        (
+            json!([{"op": "add", "path": "/event_types/-", "value": {"name": "PAYMENT.SALE.DENIED"}}]),
+            "/0/path",
+            "changes part of `/event_types`: replace the whole member",
+        ),
+        (
+            json!([
+                {"op": "replace", "path": "/url", "value": "https://example.com/4"},
+                {"op": "replace", "path": "/enabled", "value": false}
+            ]),
+            "/1/path",
+            "`/enabled` names no member of the webhook: it cannot be changed",
+        ),
     ] {
         let refused = send(addr, "PATCH", &one, &[BEARER], Some(&patch)).await;
         ok(&refused, 400, &patch.to_string());
@@ -453,6 +516,112 @@ async fn a_clients_patch_is_applied(through_surface: bool) {
     let missing = send(addr, "PATCH", &one, &[BEARER], Some(&json!([]))).await;
     ok(&missing, 404, "patch of a deleted webhook");
     assert_eq!(missing.json()["name"], "INVALID_RESOURCE_ID");
+}
+
+/// Pal with its URL inside an object (`config.url`) beside a member only answers hold
+/// (`config.created_at`).
+fn with_config() -> tempfile::TempDir {
+    support::dialects_with(&[
+        ("pal", "path = \"$.url\"", "path = \"$.config.url\""),
+        (
+            "pal",
+            "[fields.\"extensions.links\"]",
+            "[fields.\"extensions.created\"]\npath = \"$.config.created_at\"\nin = [\"response\"]\n\n\
+             [fields.\"extensions.links\"]",
+        ),
+    ])
+}
+
+/// A patch's pointers below the webhook's root, and operations on an object that holds a
+/// rule's place: a member of that object no request can set is refused wherever the patch
+/// names it, in the path or inside a value.
+async fn a_patch_names_only_what_a_request_can_set(through_surface: bool) {
+    let dir = with_config();
+    let (_gw, addr, hooks) = pal_api_in(dir.path().to_str().unwrap(), through_surface).await;
+    let made = send(
+        addr,
+        "POST",
+        &hooks,
+        &[BEARER],
+        Some(&json!({
+            "config": {"url": "https://example.com/1"},
+            "event_types": [{"name": "PAYMENT.SALE.REFUNDED"}]
+        })),
+    )
+    .await;
+    ok(&made, 201, "create");
+    let one = format!("{hooks}/{}", made.json()["id"].as_str().unwrap());
+    let patched = send(
+        addr,
+        "PATCH",
+        &one,
+        &[BEARER],
+        Some(&json!([{"op": "replace", "path": "/config", "value": {"url": "https://example.com/2"}}])),
+    )
+    .await;
+    ok(&patched, 200, "a patch of the object whole");
+    assert_eq!(patched.json()["config"]["url"], "https://example.com/2");
+    for (patch, field, issue) in [
+        (
+            json!([{"op": "replace", "path": "/config/unknown", "value": 1}]),
+            "/0/path",
+            "`/config/unknown` names no member of the webhook: it cannot be changed",
+        ),
+        (
+            json!([{"op": "add", "path": "/config/created_at", "value": "2024-01-01"}]),
+            "/0/path",
+            "`/config/created_at` is read-only: it cannot be changed",
+        ),
+        (
+            json!([{"op": "replace", "path": "/config/url/0", "value": "h"}]),
+            "/0/path",
+            "changes part of `/config/url`: replace the whole member",
+        ),
+        (
+            json!([{"op": "replace", "path": "/config", "value": {"url": "https://example.com/3", "secret": "s"}}]),
+            "/0/value",
+            "`/config/secret` names no member of the webhook: it cannot be changed",
+        ),
+        (
+            json!([{"op": "replace", "path": "/config", "value": "https://example.com/3"}]),
+            "/0/value",
+            "`/config` holds members: its value must be an object",
+        ),
+    ] {
+        let refused = send(addr, "PATCH", &one, &[BEARER], Some(&patch)).await;
+        ok(&refused, 400, &patch.to_string());
+        let body = refused.json();
+        assert_eq!(body["name"], "VALIDATION_ERROR", "{body}");
+        assert_eq!(body["details"][0]["field"], field, "{body}");
+        assert_eq!(body["details"][0]["issue"], issue, "{body}");
+    }
+    // Removing the object removes the URL in it, which the vendor requires.
+    let removed = send(
+        addr,
+        "PATCH",
+        &one,
+        &[BEARER],
+        Some(&json!([{"op": "remove", "path": "/config"}])),
+    )
+    .await;
+    ok(
+        &removed,
+        400,
+        "the object that holds a required member removed",
+    );
+    assert_eq!(removed.json()["details"][0]["issue"], "is required");
+    let read = send(addr, "GET", &one, &[BEARER], None).await;
+    assert_eq!(read.json()["config"]["url"], "https://example.com/2");
+}
+
+#[tokio::test]
+async fn the_emulator_refuses_a_patch_of_what_no_request_sets() {
+    a_patch_names_only_what_a_request_can_set(false).await;
+}
+
+#[tokio::test]
+async fn a_surface_refuses_a_patch_of_what_no_request_sets() {
+    a_patch_names_only_what_a_request_can_set(true).await;
 }
 
 #[tokio::test]

@@ -255,7 +255,9 @@ impl VendorApi {
                 }
             }
         }
-        // An update with a field mask changes what the mask names, whatever else it holds.
+        // An update with a field mask changes what the mask names, whatever else it holds; a
+        // path that names no member a request can set is refused on the mask's parameter, as
+        // the vendor's own validation refuses it, rather than changing nothing.
         let mask = (kind == Kind::Operation(Role::Action(Action::Update)))
             .then(|| self.dialect.endpoint(Role::Action(Action::Update)))
             .flatten()
@@ -268,7 +270,15 @@ impl VendorApi {
                 .map(|(_, v)| v.as_str())
                 .collect();
             if !named.is_empty() {
-                *members = patch::masked(std::mem::take(members), &named);
+                *members = patch::masked(&self.dialect.webhook, std::mem::take(members), &named)
+                    .map_err(|refused| {
+                        Problem::validation(
+                            refused
+                                .into_iter()
+                                .map(|why| FieldError::in_query(param, why))
+                                .collect(),
+                        )
+                    })?;
             }
         }
         Ok((Some(body), item))
