@@ -233,3 +233,21 @@ async fn a_pass_through_surface_sends_the_operations_own_media_type() {
     );
     assert_eq!(seen[0].json(), Some(patch));
 }
+
+#[tokio::test]
+async fn a_canonical_body_is_json_in_utf8_said_once() {
+    let gw = support::gateway_emulating(DIR, "relay").await;
+    let hooks = "/v1/upstreams/relay/owners/p1/webhooks";
+    let body = bytes::Bytes::from(r#"{"url":"https://example.com/h","events":["a"]}"#);
+    for (types, status) in [
+        (&["application/json; charset=latin1"][..], 415),
+        (&["application/json; charset=\"ISO-8859-1\""][..], 415),
+        (&["application/json", "application/json"][..], 415),
+        (&["application/json; charset=\"UTF-8\""][..], 201),
+        (&["Application/JSON;charset=utf-8"][..], 201),
+    ] {
+        let headers: Vec<(&str, &str)> = types.iter().map(|t| ("content-type", *t)).collect();
+        let answer = support::send_raw(gw.addr, "POST", hooks, &headers, body.clone()).await;
+        ok(&answer, status, &format!("{types:?}"));
+    }
+}

@@ -305,7 +305,7 @@ impl Frontend for CanonicalApi {
                 };
                 return Err(Problem::new(
                     Code::UnsupportedMediaType,
-                    format!("the body must be {accepted}"),
+                    format!("the body must be {accepted}, in UTF-8, said in one Content-Type"),
                 ));
             }
             let body = super::object(&bytes)?;
@@ -437,7 +437,7 @@ fn action_body(
     if !headers::is_json(headers, false) {
         return Err(Problem::new(
             Code::UnsupportedMediaType,
-            "the body must be application/json",
+            "the body must be application/json, in UTF-8, said in one Content-Type",
         ));
     }
     let body = super::object(bytes)?.unwrap_or_default();

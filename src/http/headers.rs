@@ -72,22 +72,28 @@ pub fn prefers_lenient(headers: &HeaderMap) -> bool {
 }
 
 /// Whether a request body's media type is JSON: `application/json`, and JSON Merge Patch where
-/// `allow_merge_patch` (an update).
+/// `allow_merge_patch` (an update), in one `Content-Type` field whose `charset`, if any, is
+/// UTF-8.
 pub fn is_json(headers: &HeaderMap, allow_merge_patch: bool) -> bool {
-    let Some(ct) = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    else {
+    // One field only: of two, which one a reader takes is its own choice.
+    let mut fields = headers.get_all(header::CONTENT_TYPE).iter();
+    let (Some(ct), None) = (fields.next().and_then(|v| v.to_str().ok()), fields.next()) else {
         return false;
     };
-    let essence = ct
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || (allow_merge_patch && essence == "application/merge-patch+json")
+    let mut parts = ct.split(';');
+    let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+    // JSON is UTF-8 (RFC 8259 §8.1): a body said to be in another charset would be read as
+    // what it is not.
+    let other_charset = parts.any(|p| {
+        let Some((name, value)) = p.split_once('=') else {
+            return false;
+        };
+        let value = value.trim().trim_matches('"');
+        name.trim().eq_ignore_ascii_case("charset") && !value.eq_ignore_ascii_case("utf-8")
+    });
+    !other_charset
+        && (essence == "application/json"
+            || (allow_merge_patch && essence == "application/merge-patch+json"))
 }
 
 /// A header value from text we produced ourselves; invalid bytes are dropped, not panicked on.
