@@ -1,21 +1,22 @@
 //! The emulators' admin API, driven over loopback for every dialect that is loaded (never a
 //! list of names): reset, seed (vendor shape and canonical), the stored webhooks, the request
 //! journal and its filters, faults answered in each vendor's own error envelope, dropped
-//! connections, determinism, inbound authentication, and the gateway retrying against an
-//! emulator scripted to fail.
+//! connections, determinism, inbound authentication, the gateway retrying against an
+//! emulator scripted to fail, and lists that page across deletes where the emulator gives the
+//! cursors, in both orders and across a restart from a state file.
 
 mod support;
 
 use bytes::Bytes;
 use hookgate::mapping::Dialect;
-use hookgate::model::Action;
+use hookgate::model::{Action, Order};
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
-use support::{gateway, ok, send, send_raw};
+use support::{canonical_base, create_body, gateway, ok, owner, send, send_raw};
 use tokio::time::Instant;
 
 fn dialects() -> Vec<Dialect> {
@@ -34,48 +35,6 @@ fn all_emulated(extra: &str) -> String {
             )
         })
         .collect()
-}
-
-/// An owner the vendor admits: the one its documented example names, else a UUID, else a
-/// number. `None` for vendors without owners.
-fn owner(d: &Dialect) -> Option<String> {
-    d.owner.as_ref()?;
-    let from_example = d
-        .examples
-        .iter()
-        .find_map(|e| d.webhook.read(e).get("owner")?.as_str().map(str::to_owned));
-    from_example
-        .into_iter()
-        .chain([
-            "9fbef0b7-8d4e-4a08-9207-66c22155721d".to_owned(),
-            "1".into(),
-        ])
-        .find(|o| d.owner_format.as_ref().is_none_or(|f| f.admits(o)))
-}
-
-/// The canonical API's webhooks of upstream `name`.
-fn canonical_base(d: &Dialect, name: &str) -> String {
-    match owner(d) {
-        Some(o) => format!("/v1/upstreams/{name}/owners/{o}/webhooks"),
-        None => format!("/v1/upstreams/{name}/webhooks"),
-    }
-}
-
-/// A canonical create body from the vendor's documented example, with a secret where the
-/// vendor takes one.
-fn create_body(d: &Dialect) -> Value {
-    let example = d.webhook.read(&d.examples[0]);
-    let mut body: Map<String, Value> = example
-        .into_iter()
-        .filter(|(k, _)| d.webhook.carries(k, Action::Create))
-        .collect();
-    if d.webhook.carries("secret", Action::Create) {
-        body.insert(
-            "secret".into(),
-            json!("fixtureSecretValue1fixtureSecretValue1"),
-        );
-    }
-    Value::Object(body)
 }
 
 /// The vendor's own list path, with the owner.
@@ -905,6 +864,90 @@ async fn a_state_file_keeps_webhooks_across_restarts_and_a_corrupt_one_is_refuse
         Err(e) => panic!("refused for another reason: {e}"),
         Ok(_) => panic!("a corrupt state file was accepted"),
     }
+}
+
+#[tokio::test]
+async fn a_delete_between_pages_passes_over_no_webhook_where_the_vendor_gives_cursors() {
+    let paged = support::emulators_page_across_deletes(Path::new(support::MAPPINGS)).await;
+    let orders: Vec<_> = paged.iter().map(|(_, order)| *order).collect();
+    assert!(
+        orders.contains(&Order::Ascending) && orders.contains(&Order::Descending),
+        "both orders: {orders:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_cursor_given_before_a_restart_names_the_same_place_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let paged: Vec<Dialect> = dialects()
+        .into_iter()
+        .filter(support::gives_cursors)
+        .collect();
+    assert!(!paged.is_empty(), "no vendor gives cursors");
+    let config: String = paged
+        .iter()
+        .map(|d| {
+            format!(
+                "[upstreams.{0}]\ndialect = \"{0}\"\nemulate = true\n\
+                 [upstreams.{0}.emulator]\nstate = \"{1}/{0}.json\"\n",
+                d.name,
+                dir.path().display()
+            )
+        })
+        .collect();
+    let gw = gateway(&config).await;
+    let mut kept = Vec::new();
+    for d in &paged {
+        let base = canonical_base(d, &d.name);
+        let made = support::seed_alike(gw.addr, d, &d.name, 5).await;
+        let (first, cursor) = support::canonical_page(gw.addr, &base, 2, None).await;
+        // The oldest goes: were places counted afresh from the state file, every webhook
+        // after it would move up one, and the page after the cursor with it.
+        support::delete_webhook(gw.addr, &base, &made[0]).await;
+        kept.push((first, cursor.expect("a page after the first"), made));
+    }
+    gw.stop().await;
+    let gw = gateway(&config).await;
+    for (d, (first, cursor, made)) in paged.iter().zip(kept) {
+        let base = canonical_base(d, &d.name);
+        let in_order: Vec<String> = match first[0] == made[0] {
+            true => made.clone(),
+            false => made.iter().rev().cloned().collect(),
+        };
+        let after: Vec<String> = in_order[2..]
+            .iter()
+            .filter(|id| **id != made[0])
+            .take(2)
+            .cloned()
+            .collect();
+        let (next, _) = support::canonical_page(gw.addr, &base, 2, Some(&cursor)).await;
+        assert_eq!(next, after, "{}: the page after {cursor}", d.name);
+    }
+    gw.stop().await;
+
+    // A state file of a hookgate that kept no places: its webhooks take them in its order,
+    // and page as they did.
+    for d in &paged {
+        let file = dir.path().join(format!("{}.json", d.name));
+        let mut state: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        let store = state["store"].as_object_mut().unwrap();
+        assert!(store.remove("next_seq").is_some(), "{}", d.name);
+        for webhook in store["webhooks"].as_array_mut().unwrap() {
+            assert!(webhook.as_object_mut().unwrap().remove("seq").is_some());
+        }
+        std::fs::write(&file, serde_json::to_vec(&state).unwrap()).unwrap();
+    }
+    let gw = gateway(&config).await;
+    for d in &paged {
+        let base = canonical_base(d, &d.name);
+        let (everything, _) = support::canonical_page(gw.addr, &base, 10, None).await;
+        let (first, cursor) = support::canonical_page(gw.addr, &base, 2, None).await;
+        let cursor = cursor.expect("a page after the first");
+        let (second, last) = support::canonical_page(gw.addr, &base, 2, Some(&cursor)).await;
+        assert_eq!([first, second].concat(), everything, "{}", d.name);
+        assert_eq!((everything.len(), last), (4, None), "{}", d.name);
+    }
+    gw.stop().await;
 }
 
 /// A setup from a TOML configuration, as `support::gateway` makes one.

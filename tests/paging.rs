@@ -3,13 +3,17 @@
 //! copy of `relay.toml` made to page so). Each is paged through whole on the canonical API,
 //! over its emulator and over a scripted vendor answering literal pages; surfaces follow a
 //! cursor where the upstream pages the same way, and walk the upstream's pages to where a
-//! page their client computed begins where it pages another way.
+//! page their client computed begins where it pages another way. Where the answer gives the
+//! cursor (in its body, a `Link` header or a next page's URL), an emulator's cursor names a
+//! place in the list, so that webhooks deleted between pages move none from one to another,
+//! on the canonical API and through a surface, in both orders.
 
 mod support;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use hookgate::mapping::Dialect;
+use hookgate::mapping::{Dialect, Paging};
+use hookgate::model::{Action, Order};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use support::{Double, Reply, gateway, gateway_over, journal, ok, send};
@@ -119,7 +123,8 @@ async fn every_way_of_paging_lists_every_webhook_once() {
         let made = create(gw.addr, &base, 5).await;
         let (listed, cursors) = page_through(gw.addr, &base, 2).await;
         assert_eq!(listed, made, "{upstream}");
-        // Shelf's cursors are its emulator's own (positions), read from its `Link` header.
+        // Shelf's cursors are its emulator's own (the place of the page's last webhook), read
+        // from its `Link` header.
         let expected: Vec<String> = match upstream {
             "forge" => vec!["2".into(), "3".into()],
             "ledger" => vec![made[1].clone(), made[3].clone()],
@@ -667,6 +672,91 @@ async fn a_walk_to_a_client_s_page_reads_at_most_a_hundred_pages() {
     let message = far.json()["error"]["message"].as_str().unwrap().to_owned();
     assert!(message.contains("starting_after"), "{message}");
     assert!(message.contains("100 pages"), "{message}");
+}
+
+#[tokio::test]
+async fn a_delete_between_pages_passes_over_no_webhook_at_an_emulator_that_gives_cursors() {
+    let dir = dialects_dir();
+    let paged = support::emulators_page_across_deletes(dir.path()).await;
+    // Cursors in the body, in a `Link` header and in a next page's URL, in both orders.
+    for paging in [Paging::Given, Paging::Link, Paging::Url] {
+        let some = paged.iter().any(|(d, _)| {
+            d.operation(Action::List)
+                .is_some_and(|list| list.paging == paging)
+        });
+        assert!(some, "no dialect pages by {paging:?}");
+    }
+    for order in [Order::Ascending, Order::Descending] {
+        assert!(
+            paged.iter().any(|(_, listed)| *listed == order),
+            "none listed {order:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_surface_in_front_of_an_emulator_pages_across_deletes_in_either_order() {
+    // Quad's clients (given cursors, asking for an order) in front of an emulator of Oar,
+    // which names its next page by URL: each cursor the surface gives is the emulator's.
+    let dir = dialects_dir();
+    let gw = gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.oar]\ndialect = \"oar\"\nemulate = true\n\
+         [surfaces.square-on-oar]\ndialect = \"square\"\nupstream = \"oar\"\nprefix = \"/qo\"\n",
+        dir.path()
+    ))
+    .await;
+    let oar = hookgate::mapping::load_dir(dir.path())
+        .unwrap()
+        .into_iter()
+        .find(|d| d.name == "oar")
+        .unwrap();
+    let base = support::canonical_base(&oar, "oar");
+    let page = |order: &'static str, cursor: Option<String>| {
+        let path = match cursor {
+            Some(c) => {
+                format!("/qo/v2/webhooks/subscriptions?limit=3&sort_order={order}&cursor={c}")
+            }
+            None => format!("/qo/v2/webhooks/subscriptions?limit=3&sort_order={order}"),
+        };
+        async move {
+            let page = send(gw.addr, "GET", &path, &[BEARER], None).await;
+            ok(&page, 200, &path);
+            let page = page.json();
+            let ids: Vec<String> = page["subscriptions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["id"].as_str().unwrap().to_owned())
+                .collect();
+            (ids, page["cursor"].as_str().map(str::to_owned))
+        }
+    };
+    for (order, newest_first) in [("ASC", false), ("DESC", true)] {
+        let reset = send(
+            gw.addr,
+            "POST",
+            "/__hookgate/emulators/oar/reset",
+            &[],
+            None,
+        )
+        .await;
+        ok(&reset, 200, "reset");
+        let mut made = support::seed_alike(gw.addr, &oar, "oar", 7).await;
+        if newest_first {
+            made.reverse();
+        }
+        let (first, cursor) = page(order, None).await;
+        assert_eq!(first, made[..3], "{order}");
+        // The webhook the cursor names goes, and one not listed yet.
+        for gone in [2, 4] {
+            support::delete_webhook(gw.addr, &base, &made[gone]).await;
+        }
+        let (second, last) = page(order, cursor).await;
+        let after: Vec<String> = [3, 5, 6].map(|i| made[i].clone()).into();
+        assert_eq!(second, after, "{order}");
+        assert_eq!(last, None, "{order}");
+    }
+    gw.stop().await;
 }
 
 #[test]

@@ -117,7 +117,11 @@ impl Fixtures {
                     )
                 }));
             }
-            out.push(Owned { owner, webhook });
+            out.push(Owned {
+                owner,
+                webhook,
+                seq: None,
+            });
         }
         if errors.is_empty() {
             Ok(out)

@@ -1,27 +1,31 @@
-//! A page of an owner's webhooks, its cursor read as the vendor pages: by position (the
-//! store's own cursors are positions), by page number, or by the id of the item the page
-//! comes after.
+//! A page of an owner's webhooks, its cursor read as the vendor pages: by position, by page
+//! number or by the id of the item the page comes after, where the vendor's clients compute
+//! their cursors; where the vendor gives them (in its answer, a `Link` header or a next page's
+//! URL), by the store's own cursors, which name a place in the list's order rather than a
+//! count of webhooks.
 
-use super::{State, Store, webhook_id};
+use super::{State, Store, Stored, webhook_id};
 use crate::mapping::model::{Paging, Role};
-use crate::model::{Action, Operation, Outcome};
+use crate::model::{Action, Operation, Order, Outcome};
 use crate::problem::{FieldError, Problem};
 use serde_json::Value;
 
 impl Store {
-    /// A page of the owner's webhooks. The cursor is read as the vendor pages: by position
-    /// (this store's own cursors are positions), by page number, or by the id of the item
-    /// the page comes after.
+    /// A page of the owner's webhooks. The cursor is read as the vendor pages: by position,
+    /// by page number, or by the id of the item the page comes after, where its clients
+    /// compute their cursors (the skipping a delete between two pages then causes is the
+    /// vendor's own); else it is one this store gave, the sequence number of the webhook the
+    /// page comes after.
     pub(super) fn list(&self, state: &State, op: &Operation) -> Result<Outcome, Problem> {
-        let mut all: Vec<_> = state
+        let mut all: Vec<&Stored> = state
             .webhooks
             .iter()
-            .filter(|(owner, _)| *owner == op.owner)
-            .map(|(_, w)| w)
+            .filter(|s| s.owner == op.owner)
             .collect();
         // Kept in creation order: newest first is that order reversed, and a cursor counts
-        // into the order asked for.
-        if op.query.order == Some(crate::model::Order::Descending) {
+        // or places into the order asked for.
+        let descending = op.query.order == Some(Order::Descending);
+        if descending {
             all.reverse();
         }
         let endpoint = self.dialect.endpoint(Role::Action(Action::List));
@@ -48,7 +52,7 @@ impl Store {
             (Paging::LastId, Some(after)) => {
                 let at = all
                     .iter()
-                    .position(|w| w.get("id").and_then(Value::as_str) == Some(after));
+                    .position(|s| webhook_id(&s.webhook) == Some(after));
                 match at {
                     Some(at) => at + 1,
                     None => {
@@ -65,21 +69,56 @@ impl Store {
                 .map_err(|_| unknown(page))?
                 .saturating_sub(1)
                 .saturating_mul(limit),
-            (_, Some(position)) => position.parse().map_err(|_| unknown(position))?,
+            (Paging::Offset, Some(position)) => position.parse().map_err(|_| unknown(position))?,
+            // A place, not a count: the page begins after the webhook the cursor names, or
+            // after where it was if it was deleted since. Deletes before or after it move
+            // nothing, so that a client paging on passes over no webhook still there and
+            // lists none twice.
+            (Paging::Given | Paging::Link | Paging::Url, Some(cursor)) => {
+                let seq = given(state, cursor).ok_or_else(|| unknown(cursor))?;
+                all.partition_point(|s| {
+                    if descending {
+                        s.seq >= seq
+                    } else {
+                        s.seq <= seq
+                    }
+                })
+            }
         };
         let end = start.saturating_add(limit).min(all.len());
+        let page = all.get(start.min(all.len())..end).unwrap_or_default();
         let mut items = crate::model::Listed::default();
-        for webhook in all.get(start.min(all.len())..end).unwrap_or_default() {
+        for stored in page {
+            let webhook = &stored.webhook;
             match self.shown_secret(state, webhook_id(webhook)) {
                 Some(secret) => {
-                    let mut shown = (*webhook).clone();
+                    let mut shown = webhook.clone();
                     shown.insert("secret".into(), Value::from(secret));
                     items.push(&shown);
                 }
                 None => items.push(webhook),
             }
         }
-        let next_cursor = (end < all.len()).then(|| end.to_string());
+        // The page's last webhook names the next; an empty page (of a page size of 0) names
+        // the place it was asked at, or, the first, none. Where the vendor's clients compute
+        // their cursors, the next page's position stands for them (the vendor surface computes
+        // a page number or a last id from the page).
+        let next_cursor = match paging {
+            _ if end >= all.len() => None,
+            Paging::Given | Paging::Link | Paging::Url => page
+                .last()
+                .map(|last| last.seq.to_string())
+                .or_else(|| op.query.cursor.clone().filter(|c| !c.is_empty())),
+            Paging::Offset | Paging::Page | Paging::LastId => Some(end.to_string()),
+        };
         Ok(Outcome::List { items, next_cursor })
     }
+}
+
+/// The sequence number a cursor of this store's names: one it gives, written as it writes it
+/// (no sign, no leading zero), of a webhook stored since it was last reset, whether or not
+/// that webhook is still there. `None` for any other text.
+fn given(state: &State, cursor: &str) -> Option<u64> {
+    let seq = cursor.parse::<u64>().ok()?;
+    (seq.to_string() == cursor && (1..state.next_seq).contains(&seq)).then_some(seq)
 }

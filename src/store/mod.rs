@@ -30,16 +30,28 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
 struct State {
-    /// (owner, webhook), in creation order.
-    webhooks: Vec<(Option<String>, Map<String, Value>)>,
+    /// The webhooks, in creation order: their sequence numbers increase.
+    webhooks: Vec<Stored>,
     /// Signing secrets by webhook id; kept, never shown again.
     secrets: Vec<(String, String)>,
     next_id: u64,
+    /// The sequence number of the next webhook stored; the lower ones were all given.
+    next_seq: u64,
     /// Creates made with an idempotency key, the latest last, at most [`KEPT_KEYS`].
     keyed: std::collections::VecDeque<Keyed>,
     rng: fastrand::Rng,
     /// The next reading of a stepping clock.
     clock: Option<SystemTime>,
+}
+
+/// A stored webhook, its owner, and its place in the order the store lists in.
+struct Stored {
+    owner: Option<String>,
+    /// Given when it is stored, from a count that only goes up and is never given twice: a
+    /// list's cursor names a place in this order rather than a position, so that webhooks
+    /// deleted between two pages move no webhook from one page to the other.
+    seq: u64,
+    webhook: Map<String, Value>,
 }
 
 /// How many keyed creates an emulator remembers: vendors keep keys for a day, a test runs for
@@ -52,6 +64,7 @@ impl State {
             webhooks: Vec::new(),
             secrets: Vec::new(),
             next_id: 1,
+            next_seq: 1,
             keyed: std::collections::VecDeque::new(),
             rng: determinism
                 .seed
@@ -61,6 +74,17 @@ impl State {
                 Clock::Stepping { start, .. } => Some(start),
             },
         }
+    }
+
+    /// Stores a new webhook after every other, at the next place.
+    fn push(&mut self, owner: Option<String>, webhook: Map<String, Value>) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.webhooks.push(Stored {
+            owner,
+            seq,
+            webhook,
+        });
     }
 }
 
@@ -223,7 +247,7 @@ impl Store {
                     let id = op.id.as_deref().unwrap_or_default();
                     return Err(crate::model::enabled_not_deleted(id));
                 }
-                let (_, removed) = state.webhooks.remove(index);
+                let removed = state.webhooks.remove(index).webhook;
                 let id = removed
                     .get("id")
                     .and_then(Value::as_str)
@@ -285,7 +309,7 @@ impl Store {
                 };
                 state.secrets.retain(|(k, _)| *k != id);
                 state.secrets.push((id, secret.clone()));
-                let mut shown = state.webhooks[index].1.clone();
+                let mut shown = state.webhooks[index].webhook.clone();
                 shown.insert("secret".into(), Value::from(secret));
                 Outcome::Webhook(canonical::ordered(shown, canonical::WEBHOOK_FIELDS).into())
             }
@@ -319,8 +343,8 @@ impl Store {
         state
             .webhooks
             .iter()
-            .find(|(_, w)| self.names(w, id))
-            .map(|(owner, _)| owner.clone())
+            .find(|s| self.names(&s.webhook, id))
+            .map(|s| s.owner.clone())
             .ok_or_else(|| Problem::not_found(format!("no webhook {id}")))
     }
 
@@ -347,8 +371,8 @@ impl Store {
             .webhooks
             .iter()
             .enumerate()
-            .find(|(_, (owner, w))| *owner == op.owner && self.names(w, id))
-            .map(|(i, (_, w))| (i, w))
+            .find(|(_, s)| s.owner == op.owner && self.names(&s.webhook, id))
+            .map(|(i, s)| (i, &s.webhook))
             .ok_or_else(|| Problem::not_found(format!("no webhook {id}")))
     }
 
@@ -369,7 +393,7 @@ impl Store {
             let count = state
                 .webhooks
                 .iter()
-                .filter(|(o, _)| *o == op.owner)
+                .filter(|s| s.owner == op.owner)
                 .count();
             if count >= max {
                 return Err(Problem::new(
@@ -404,7 +428,7 @@ impl Store {
         webhook.shift_remove("status");
         canonical::derive_status(&mut webhook);
         let webhook = canonical::ordered(webhook, canonical::WEBHOOK_FIELDS);
-        state.webhooks.push((op.owner.clone(), webhook.clone()));
+        state.push(op.owner.clone(), webhook.clone());
         let mut shown = webhook;
         if let Some((secret, minted)) = secret {
             state.secrets.push((id, secret.clone()));
@@ -438,7 +462,7 @@ impl Store {
         merged.shift_remove("status");
         canonical::derive_status(&mut merged);
         let merged = canonical::ordered(merged, canonical::WEBHOOK_FIELDS);
-        state.webhooks[index].1 = merged.clone();
+        state.webhooks[index].webhook = merged.clone();
         Ok(Outcome::Webhook(merged.into()))
     }
 
@@ -460,10 +484,10 @@ impl Store {
             let Some(value) = rule.target.get(webhook).filter(|v| !v.is_null()) else {
                 continue;
             };
-            let taken = state.webhooks.iter().any(|(owner, other)| {
-                *owner == op.owner
-                    && other.get("id").and_then(Value::as_str) != except
-                    && rule.target.get(other) == Some(value)
+            let taken = state.webhooks.iter().any(|s| {
+                s.owner == op.owner
+                    && s.webhook.get("id").and_then(Value::as_str) != except
+                    && rule.target.get(&s.webhook) == Some(value)
             });
             if taken {
                 let message = rule

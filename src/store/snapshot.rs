@@ -2,7 +2,7 @@
 //! back, webhooks seeded in canonical terms, and resets.
 
 use super::mint::mint_secret;
-use super::{KEPT_KEYS, State, Store, apply_defaults};
+use super::{KEPT_KEYS, State, Store, Stored, apply_defaults};
 use crate::mapping::Dialect;
 use crate::model as canonical;
 use serde::{Deserialize, Serialize};
@@ -18,6 +18,10 @@ pub struct Snapshot {
     pub secrets: Vec<(String, String)>,
     /// The next integer id.
     pub next_id: u64,
+    /// The sequence number of the next webhook stored (absent from a file of an older
+    /// hookgate: the one after its webhooks').
+    #[serde(default)]
+    pub next_seq: u64,
     /// The creates made with an idempotency key, the latest last: a client's retry after a
     /// restart answers as the first create did.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -32,6 +36,23 @@ pub struct Owned {
     pub owner: Option<String>,
     /// The canonical webhook, without its secret.
     pub webhook: Map<String, Value>,
+    /// Its place in the order the store lists in, which the cursors of its lists name: kept
+    /// in a state file, so that a cursor given before a restart still names where its page
+    /// begins. `None` for a webhook to seed (it is stored at the next place, or at the place
+    /// of the one it replaces), and in a state file of an older hookgate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+}
+
+impl Owned {
+    /// A stored webhook as a snapshot holds it.
+    fn of(stored: &Stored) -> Owned {
+        Owned {
+            owner: stored.owner.clone(),
+            webhook: stored.webhook.clone(),
+            seq: Some(stored.seq),
+        }
+    }
 }
 
 /// A create made with an idempotency key: what it asked for, and what it answered (its
@@ -56,7 +77,8 @@ impl Store {
         *self.lock() = State::fresh(&self.determinism);
     }
 
-    /// Removes every webhook and secret; ids, the generator and the clock go on.
+    /// Removes every webhook and secret; ids, sequence numbers, the generator and the clock
+    /// go on.
     pub fn clear(&self) {
         let mut state = self.lock();
         state.webhooks.clear();
@@ -65,30 +87,17 @@ impl Store {
 
     /// The stored webhooks, in creation order, without their secrets.
     pub fn webhooks(&self) -> Vec<Owned> {
-        self.lock()
-            .webhooks
-            .iter()
-            .map(|(owner, webhook)| Owned {
-                owner: owner.clone(),
-                webhook: webhook.clone(),
-            })
-            .collect()
+        self.lock().webhooks.iter().map(Owned::of).collect()
     }
 
     /// Everything the store holds, secrets included, for a state file.
     pub fn snapshot(&self) -> Snapshot {
         let state = self.lock();
         Snapshot {
-            webhooks: state
-                .webhooks
-                .iter()
-                .map(|(owner, webhook)| Owned {
-                    owner: owner.clone(),
-                    webhook: webhook.clone(),
-                })
-                .collect(),
+            webhooks: state.webhooks.iter().map(Owned::of).collect(),
             secrets: state.secrets.clone(),
             next_id: state.next_id,
+            next_seq: state.next_seq,
             keyed: state.keyed.iter().cloned().collect(),
         }
     }
@@ -96,13 +105,28 @@ impl Store {
     /// Replaces what the store holds with a snapshot's webhooks and secrets.
     pub fn restore(&self, snapshot: Snapshot) {
         let mut state = self.lock();
+        // Sequence numbers as kept, where each webhook has one and they increase as the store
+        // keeps them; else (a file of an older hookgate, or one edited by hand) numbered
+        // afresh in the file's order, so that lists still page in it.
+        let kept: Option<Vec<u64>> = snapshot.webhooks.iter().map(|o| o.seq).collect();
+        let kept = kept.filter(|seqs| {
+            seqs.first().is_none_or(|&first| first >= 1) && seqs.windows(2).all(|w| w[0] < w[1])
+        });
+        let seqs = kept.unwrap_or_else(|| (1..).take(snapshot.webhooks.len()).collect());
+        let after = seqs.last().map_or(1, |last| last.saturating_add(1));
         state.webhooks = snapshot
             .webhooks
             .into_iter()
-            .map(|o| (o.owner, o.webhook))
+            .zip(seqs)
+            .map(|(o, seq)| Stored {
+                owner: o.owner,
+                seq,
+                webhook: o.webhook,
+            })
             .collect();
         state.secrets = snapshot.secrets;
         state.next_id = snapshot.next_id.max(1);
+        state.next_seq = snapshot.next_seq.max(after);
         state.keyed = snapshot.keyed.into();
         while state.keyed.len() > KEPT_KEYS {
             state.keyed.pop_front();
@@ -123,10 +147,16 @@ impl Store {
             .webhooks
             .iter()
             .enumerate()
-            .filter_map(|(i, (o, w))| Some(((o.clone(), w.get("id")?.as_str()?.to_owned()), i)))
+            .filter_map(|(i, s)| {
+                let id = s.webhook.get("id")?.as_str()?.to_owned();
+                Some(((s.owner.clone(), id), i))
+            })
             .collect();
         let mut replaced = Vec::new();
-        for Owned { owner, mut webhook } in items {
+        for Owned {
+            owner, mut webhook, ..
+        } in items
+        {
             webhook.retain(|_, v| !v.is_null());
             let id = self.seeded_id(&mut state, webhook.shift_remove("id"));
             apply_defaults(&self.dialect.webhook, &mut webhook);
@@ -159,12 +189,13 @@ impl Store {
             let webhook = canonical::ordered(webhook, canonical::WEBHOOK_FIELDS);
             match at.get(&(owner.clone(), id.clone())) {
                 Some(&i) => {
-                    state.webhooks[i] = (owner, webhook.clone());
+                    // In the place of the one it replaces, where lists page over it.
+                    state.webhooks[i].webhook = webhook.clone();
                     replaced.push((id.clone(), secret.is_none()));
                 }
                 None => {
                     at.insert((owner.clone(), id.clone()), state.webhooks.len());
-                    state.webhooks.push((owner, webhook.clone()));
+                    state.push(owner, webhook.clone());
                 }
             }
             if let Some(secret) = secret {

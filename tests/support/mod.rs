@@ -10,6 +10,8 @@ use figment::Figment;
 use figment::providers::{Format, Serialized, Toml};
 use hookgate::app::{self, Running};
 use hookgate::config::{self, RawConfig};
+use hookgate::mapping::Dialect;
+use hookgate::model::{Action, Order};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
@@ -514,4 +516,241 @@ pub fn refused_mapping(name: &str, text: &str) -> Vec<String> {
         Ok(_) => panic!("loaded: {text}"),
         Err(errors) => errors.iter().map(ToString::to_string).collect(),
     }
+}
+
+/// An owner dialect `d` admits: the one its documented example names, else a UUID, else a
+/// number, else two path segments. `None` for dialects without owners.
+pub fn owner(d: &Dialect) -> Option<String> {
+    d.owner.as_ref()?;
+    let from_example = d
+        .examples
+        .iter()
+        .find_map(|e| d.webhook.read(e).get("owner")?.as_str().map(str::to_owned));
+    from_example
+        .into_iter()
+        .chain([
+            "9fbef0b7-8d4e-4a08-9207-66c22155721d".to_owned(),
+            "1".into(),
+            "acme/hooks".into(),
+        ])
+        .find(|o| d.admits_owner(o))
+}
+
+/// The canonical API's webhooks of upstream `name`, of dialect `d`, under its [`owner`].
+pub fn canonical_base(d: &Dialect, name: &str) -> String {
+    match owner(d) {
+        Some(o) => format!("/v1/upstreams/{name}/owners/{o}/webhooks"),
+        None => format!("/v1/upstreams/{name}/webhooks"),
+    }
+}
+
+/// A canonical create body from the vendor's documented example, with a secret where the
+/// vendor takes one.
+pub fn create_body(d: &Dialect) -> Value {
+    let example = d.webhook.read(&d.examples[0]);
+    let mut body: serde_json::Map<String, Value> = example
+        .into_iter()
+        .filter(|(k, _)| d.webhook.carries(k, Action::Create))
+        .collect();
+    if d.webhook.carries("secret", Action::Create) {
+        body.insert(
+            "secret".into(),
+            Value::from("fixtureSecretValue1fixtureSecretValue1"),
+        );
+    }
+    Value::Object(body)
+}
+
+/// Whether dialect `d`'s list pages by cursors its answers give (in the body, a `Link` header
+/// or a next page's URL), which its emulator makes, rather than ones its clients compute; and
+/// can be asked for a page size and a webhook deleted.
+pub fn gives_cursors(d: &Dialect) -> bool {
+    let deletes = d.operation(Action::Delete).is_some();
+    d.operation(Action::List).is_some_and(|list| {
+        list.paging.is_given()
+            && list.param_of("cursor").is_some()
+            && list.param_of("limit").is_some()
+    }) && deletes
+}
+
+/// A copy of the mapping files of `dir`, with, beside each whose list has an order it lists in
+/// when asked for none, a copy named `NAME-reversed` that lists in the other one then.
+pub fn with_orders_reversed(dir: &std::path::Path) -> tempfile::TempDir {
+    let out = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, out.path().join(path.file_name().unwrap())).unwrap();
+    }
+    for d in hookgate::mapping::load_dir(dir).unwrap() {
+        let list = d.operation(Action::List);
+        let Some(ordering) = list.and_then(|l| l.order.as_ref()) else {
+            continue;
+        };
+        let Some(default) = ordering.default else {
+            continue;
+        };
+        let other = match default {
+            Order::Ascending => Order::Descending,
+            Order::Descending => Order::Ascending,
+        };
+        let text = std::fs::read_to_string(dir.join(format!("{}.toml", d.name))).unwrap();
+        let from = format!("default = \"{}\"", ordering.spell(default));
+        let to = format!("default = \"{}\"", ordering.spell(other));
+        let reversed: Vec<String> = text
+            .lines()
+            .map(|line| match line.starts_with("order =") {
+                true => line.replace(&from, &to),
+                false => line.to_owned(),
+            })
+            .collect();
+        let reversed = reversed.join("\n");
+        assert_ne!(reversed, text, "{}: no {from} in its list's order", d.name);
+        std::fs::write(
+            out.path().join(format!("{}-reversed.toml", d.name)),
+            reversed,
+        )
+        .unwrap();
+    }
+    out
+}
+
+/// A page of a canonical list: its webhooks' ids and its next cursor.
+pub async fn canonical_page(
+    addr: SocketAddr,
+    base: &str,
+    limit: u32,
+    cursor: Option<&str>,
+) -> (Vec<String>, Option<String>) {
+    let path = match cursor {
+        Some(c) => format!("{base}?limit={limit}&cursor={c}"),
+        None => format!("{base}?limit={limit}"),
+    };
+    let page = send(addr, "GET", &path, &[], None).await;
+    ok(&page, 200, &path);
+    let page = page.json();
+    let ids = page["data"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{path}: {page}"))
+        .iter()
+        .map(|w| w["id"].as_str().unwrap().to_owned())
+        .collect();
+    (ids, page["next_cursor"].as_str().map(str::to_owned))
+}
+
+/// Deletes webhook `id` of a canonical list at `base`.
+pub async fn delete_webhook(addr: SocketAddr, base: &str, id: &str) {
+    let path = format!("{base}/{id}");
+    let deleted = send(addr, "DELETE", &path, &[], None).await;
+    assert!(
+        (200..300).contains(&deleted.status),
+        "{path}: {} {}",
+        deleted.status,
+        String::from_utf8_lossy(&deleted.body)
+    );
+}
+
+/// Seeds `n` webhooks alike (a fixture is held to none of the vendor's caps or one-per-owner
+/// values) at the emulator of upstream `name`, of dialect `d`, through the gateway's admin
+/// API: their ids, in the order they were stored.
+pub async fn seed_alike(addr: SocketAddr, d: &Dialect, name: &str, n: usize) -> Vec<String> {
+    let seed = serde_json::json!({
+        "shape": "canonical",
+        "owner": owner(d),
+        "webhooks": vec![create_body(d); n],
+    });
+    let path = format!("/__hookgate/emulators/{name}/webhooks");
+    let seeded = send(addr, "POST", &path, &[], Some(&seed)).await;
+    ok(&seeded, 201, name);
+    seeded.json()["webhooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Pages through upstream `name`, an emulator of dialect `d` whose answers give the cursor
+/// ([`gives_cursors`]), on the canonical API three at a time, with webhooks deleted between
+/// pages: the one each cursor names, one listed before it and one not listed yet. Each
+/// webhook is listed once, in the vendor's order, none still there passed over; a cursor the
+/// emulator never gave is refused. Returns the order it listed in.
+pub async fn pages_across_deletes(addr: SocketAddr, d: &Dialect, name: &str) -> Order {
+    let list = d.operation(Action::List).expect("it lists");
+    let order = list
+        .order
+        .as_ref()
+        .and_then(|o| o.default)
+        .unwrap_or(Order::Ascending);
+    let base = canonical_base(d, name);
+    let mut made = seed_alike(addr, d, name, 9).await;
+    if order == Order::Descending {
+        made.reverse();
+    }
+    let at =
+        |places: &[usize]| -> Vec<String> { places.iter().map(|&i| made[i].clone()).collect() };
+    let (first, cursor) = canonical_page(addr, &base, 3, None).await;
+    assert_eq!(first, at(&[0, 1, 2]), "{name}: the first page");
+    let cursor = cursor.unwrap_or_else(|| panic!("{name}: no page after the first"));
+    for gone in [2, 0, 4] {
+        delete_webhook(addr, &base, &made[gone]).await;
+    }
+    let (second, next) = canonical_page(addr, &base, 3, Some(&cursor)).await;
+    assert_eq!(
+        second,
+        at(&[3, 5, 6]),
+        "{name}: the page after {cursor}, the webhook it names gone"
+    );
+    let next = next.unwrap_or_else(|| panic!("{name}: no page after the second"));
+    for gone in [6, 7] {
+        delete_webhook(addr, &base, &made[gone]).await;
+    }
+    let (third, last) = canonical_page(addr, &base, 3, Some(&next)).await;
+    assert_eq!(third, at(&[8]), "{name}: the page after {next}");
+    assert_eq!(last, None, "{name}: the last page");
+    // A cursor kept from before is as good as it was: it names a place, not a count.
+    let (again, _) = canonical_page(addr, &base, 3, Some(&cursor)).await;
+    assert_eq!(again, at(&[3, 5, 8]), "{name}: {cursor} again");
+    // One written otherwise, or beyond any the emulator gave, is refused, never read as the
+    // first page, in the emulator's words.
+    for never in [
+        format!("0{cursor}"),
+        format!("+{cursor}"),
+        "4000000000".into(),
+    ] {
+        let path = format!("{base}?limit=3&cursor={}", never.replace('+', "%2B"));
+        let refused = send(addr, "GET", &path, &[], None).await;
+        // Refused as the vendor refuses a query parameter: 422, or its own status for one.
+        let text = String::from_utf8_lossy(&refused.body);
+        assert!((400..500).contains(&refused.status), "{path}: {text}");
+        assert!(text.contains(&format!("`{never}`")), "{path}: {text}");
+    }
+    order
+}
+
+/// Every dialect of the folder `dir` whose answers give the cursor ([`gives_cursors`]), and a
+/// copy of each that lists in the other order when asked for none
+/// ([`with_orders_reversed`]), each emulated and paged through across deletes
+/// ([`pages_across_deletes`]): the dialects paged, each with the order it listed in.
+pub async fn emulators_page_across_deletes(dir: &std::path::Path) -> Vec<(Dialect, Order)> {
+    let dir = with_orders_reversed(dir);
+    let paged: Vec<Dialect> = hookgate::mapping::load_dir(dir.path())
+        .unwrap()
+        .into_iter()
+        .filter(gives_cursors)
+        .collect();
+    let mut toml = format!("mappings_dir = {:?}\n", dir.path());
+    for d in &paged {
+        toml.push_str(&format!(
+            "[upstreams.{0}]\ndialect = \"{0}\"\nemulate = true\n",
+            d.name
+        ));
+    }
+    let gw = gateway(&toml).await;
+    let mut out = Vec::new();
+    for d in paged {
+        let order = pages_across_deletes(gw.addr, &d, &d.name).await;
+        out.push((d, order));
+    }
+    gw.stop().await;
+    out
 }
