@@ -188,3 +188,55 @@ async fn surfaces_spell_times_and_events_their_own_way_both_ways() {
     assert_eq!(h["topics"], json!(["a.b", "c.d"]));
     assert_eq!(unix(&h["created"]), created);
 }
+
+/// A Relay hook as the vendor answers it, its timeout and state as given.
+fn relay_hook(timeout_ms: u64, state: &str) -> Value {
+    json!({"hook": {"hook_id": 7, "project": "p1", "label": "billing", "topics": ["invoice.paid"],
+        "disabled": false, "state": state,
+        "target": {"url": "https://example.com/hook", "timeout_ms": timeout_ms}}})
+}
+
+#[tokio::test]
+async fn a_value_the_rules_cannot_read_is_kept_as_the_vendors_never_taken_in_another_unit() {
+    use support::{Double, Reply};
+    let vendor = Double::start(vec![
+        // 1.5 s is no whole number of the canonical seconds; `asleep` no state the file lists.
+        Reply::json(200, relay_hook(1500, "asleep")),
+        // A change of the URL: read, then the target written back whole.
+        Reply::json(200, relay_hook(1500, "asleep")),
+        Reply::json(200, relay_hook(1500, "asleep")),
+        // A change of the timeout itself: the field's value wins.
+        Reply::json(200, relay_hook(1500, "asleep")),
+        Reply::json(200, relay_hook(5000, "live")),
+    ])
+    .await;
+    let gw = support::gateway_over(DIR, "relay", &vendor).await;
+    let hook = "/v1/upstreams/relay/owners/p1/webhooks/7";
+    let read = send(gw.addr, "GET", hook, &[], None).await;
+    ok(&read, 200, "a read");
+    let webhook = read.json();
+    assert_eq!(webhook.get("timeout_seconds"), None, "{webhook}");
+    assert_eq!(
+        webhook["extensions"]["target.timeout_ms"], 1500,
+        "{webhook}"
+    );
+    assert_ne!(webhook.get("status"), Some(&json!("asleep")), "{webhook}");
+    assert_eq!(webhook["extensions"]["state"], "asleep", "{webhook}");
+
+    let moved = json!({"url": "https://example.com/moved"});
+    let changed = send(gw.addr, "PATCH", hook, &[], Some(&moved)).await;
+    ok(&changed, 200, "a change of the URL");
+    let put = vendor.seen()[2].json().expect("the target written back");
+    assert_eq!(put["hook"]["target"]["url"], "https://example.com/moved");
+    assert_eq!(
+        put["hook"]["target"]["timeout_ms"], 1500,
+        "as it was: {put}"
+    );
+
+    let retimed = json!({"timeout_seconds": 5});
+    let changed = send(gw.addr, "PATCH", hook, &[], Some(&retimed)).await;
+    ok(&changed, 200, "a change of the timeout");
+    let put = vendor.seen()[4].json().expect("the hook written back");
+    assert_eq!(put["hook"]["target"]["timeout_ms"], 5000, "{put}");
+    assert_eq!(changed.json()["timeout_seconds"], 5);
+}

@@ -302,19 +302,9 @@ impl Codec {
         }
     }
 
-    /// Dialect → canonical, taking the value; one that cannot be decoded is given back as is.
-    pub fn decode_or_keep(&self, value: Value) -> Value {
-        match (self, value) {
-            (Codec::Identity, value) => value,
-            (Codec::EmptyIsNull, Value::String(s)) if s.trim().is_empty() => Value::Null,
-            (Codec::EmptyIsNull, value) => value,
-            (codec, value) => codec.decode(&value).unwrap_or(value),
-        }
-    }
-
-    /// [`Codec::decode_or_keep`] of a string a value map decodes, without making a value of
-    /// it: the table's value for it; `None` when the codec is no value map or the table does
-    /// not hold the string (it is then kept as it is).
+    /// The decoding of a string a value map decodes, without making a value of it: the
+    /// table's value for it; `None` when the codec is no value map or the table does not hold
+    /// the string.
     pub fn decode_text(&self, text: &str) -> Option<&Value> {
         match self {
             Codec::Map { forward, .. } => forward
@@ -548,10 +538,5 @@ mod tests {
             "must be a string that begins with `urn:hook:`"
         );
         assert_eq!(prefix.encode(&json!(1)).unwrap_err().0, "must be a string");
-        // Kept as the vendor sent it where it cannot be decoded.
-        assert_eq!(
-            prefix.decode_or_keep(json!("urn:other:1")),
-            json!("urn:other:1")
-        );
     }
 }

@@ -186,13 +186,26 @@ impl ObjectMap {
                 continue;
             };
             let rule = &self.rules[i];
+            // A value the rule cannot decode (a state the value map does not list, a timeout
+            // in milliseconds that is no whole number of seconds) is no value of the field:
+            // taken as it is, it would say what the vendor did not (1500 ms as 1500 s). It is
+            // kept under `extensions` by its vendor path instead, as a member no rule covers
+            // is, and goes back there when the webhook is written whole.
+            let apart = |into: &mut _, piece| {
+                let at = rule.path.as_ref().map(|p| Cow::Owned(p.to_string()));
+                if let Some(at) = at {
+                    Assemble::extension(into, at, piece);
+                }
+            };
             let value = match (found, &rule.codec) {
                 // Taken as it is: anything but null (a value is never a null).
                 (found, Codec::Identity) if !matches!(found, Found::Null) => found.piece(),
                 (Found::Plain(text), codec @ Codec::Map { .. }) => match codec.decode_text(text) {
                     Some(decoded) => Piece::Borrowed(decoded),
-                    // A value the rule cannot decode is kept as the vendor sent it.
-                    None => Piece::Plain(text),
+                    None => {
+                        apart(into, Piece::Plain(text));
+                        continue;
+                    }
                 },
                 (found, codec) => {
                     let value = found.into_value();
@@ -202,7 +215,15 @@ impl ObjectMap {
                         }
                         Piece::Null
                     } else {
-                        Piece::Value(codec.decode_or_keep(value))
+                        match codec.decode(&value) {
+                            Ok(decoded) => Piece::Value(decoded),
+                            // An id or owner written without its prefix is still the one.
+                            Err(_) if matches!(codec, Codec::Prefix(_)) => Piece::Value(value),
+                            Err(_) => {
+                                apart(into, Piece::Value(value));
+                                continue;
+                            }
+                        }
                     }
                 }
             };

@@ -128,6 +128,16 @@ impl ObjectMap {
     /// holds its value, or the change cleared it.
     pub fn write_all(&self, action: Action, webhook: &Map<String, Value>) -> Value {
         let mut out = Value::Object(Map::new());
+        // The vendor's own members first: a rule's value, set after, wins where the two meet
+        // (a value the rule could not read, kept at the rule's own path, which the change
+        // gives the field a value for).
+        if let Some(Value::Object(ext)) = webhook.get("extensions") {
+            for (key, value) in ext {
+                if !self.names_extension(key) {
+                    self.leftover_path(key).set(&mut out, value.clone());
+                }
+            }
+        }
         for rule in self
             .rules
             .iter()
@@ -139,13 +149,6 @@ impl ObjectMap {
             if let Ok(v) = rule.codec.encode(value) {
                 // What cannot be written now could not be written before either.
                 let _ = rule.put(&mut out, v);
-            }
-        }
-        if let Some(Value::Object(ext)) = webhook.get("extensions") {
-            for (key, value) in ext {
-                if !self.names_extension(key) {
-                    self.leftover_path(key).set(&mut out, value.clone());
-                }
             }
         }
         self.fill(&mut out, |r| !r.response);
