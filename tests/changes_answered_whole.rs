@@ -52,6 +52,13 @@ async fn emulating(d: &Dialect) -> hookgate::app::Running {
     .await
 }
 
+/// The id of a webhook created at `path` with `body`.
+async fn created(addr: std::net::SocketAddr, path: &str, body: &Value, what: &str) -> String {
+    let made = send(addr, "POST", path, &[], Some(body)).await;
+    ok(&made, 201, what);
+    made.json()["id"].as_str().unwrap().to_owned()
+}
+
 fn a_webhook(d: &Dialect) -> Value {
     let mut body = json!({"url": "https://example.com/h",
         "headers": {"X-A": "1", "X-B": "2"}});
@@ -68,9 +75,7 @@ async fn an_update_answers_the_webhook_whole_with_the_parts_kept_apart() {
     for d in &all {
         let gw = emulating(d).await;
         let hooks = webhooks(d);
-        let made = send(gw.addr, "POST", &hooks, &[], Some(&a_webhook(d))).await;
-        ok(&made, 201, &d.name);
-        let id = made.json()["id"].as_str().unwrap().to_owned();
+        let id = created(gw.addr, &hooks, &a_webhook(d), &d.name).await;
         let one = format!("{hooks}/{id}");
         // A change of the webhook itself: the headers it did not name are still answered.
         let changed = send(
@@ -118,9 +123,7 @@ async fn a_change_made_in_part_says_so() {
     for d in headers_apart() {
         let gw = emulating(&d).await;
         let hooks = webhooks(&d);
-        let made = send(gw.addr, "POST", &hooks, &[], Some(&a_webhook(&d))).await;
-        ok(&made, 201, &d.name);
-        let id = made.json()["id"].as_str().unwrap().to_owned();
+        let id = created(gw.addr, &hooks, &a_webhook(&d), &d.name).await;
         // The webhook's own update is made, the headers' refused.
         let faults = json!({"script": [{"operations": ["update"]},
             {"operations": ["update"], "status": 400}]});
@@ -161,16 +164,13 @@ async fn a_change_made_in_part_says_so() {
 async fn extensions_are_cleared_by_name_never_all_at_once() {
     let gw = support::gateway_emulating(DIR, "relay").await;
     let hooks = "/v1/upstreams/relay/owners/p1/webhooks";
-    let made = send(
+    let id = created(
         gw.addr,
-        "POST",
         hooks,
-        &[],
-        Some(&json!({"url": "https://example.com/h", "events": ["a"]})),
+        &json!({"url": "https://example.com/h", "events": ["a"]}),
+        "made",
     )
     .await;
-    ok(&made, 201, "made");
-    let id = made.json()["id"].as_str().unwrap().to_owned();
     let refused = send(
         gw.addr,
         "PATCH",

@@ -413,7 +413,7 @@ async fn a_clients_patch_is_applied(through_surface: bool) {
     );
 
     // Refused whole, in the vendor's shape, and nothing changed.
-    for (patch, field, issue) in [
+    refused_each(addr, &one, vec![
         (
             json!([{"op": "replace", "path": "/event_types/0", "value": {"name": "PAYMENT.SALE.DENIED"}}]),
             "/0/path",
@@ -488,14 +488,8 @@ async fn a_clients_patch_is_applied(through_surface: bool) {
             "/1/path",
             "`/enabled` names no member of the webhook: it cannot be changed",
         ),
-    ] {
-        let refused = send(addr, "PATCH", &one, &[BEARER], Some(&patch)).await;
-        ok(&refused, 400, &patch.to_string());
-        let body = refused.json();
-        assert_eq!(body["name"], "VALIDATION_ERROR", "{body}");
-        assert_eq!(body["details"][0]["field"], field, "{body}");
-        assert_eq!(body["details"][0]["issue"], issue, "{body}");
-    }
+    ])
+    .await;
     let not_a_patch = send(
         addr,
         "PATCH",
@@ -561,7 +555,7 @@ async fn a_patch_names_only_what_a_request_can_set(through_surface: bool) {
     .await;
     ok(&patched, 200, "a patch of the object whole");
     assert_eq!(patched.json()["config"]["url"], "https://example.com/2");
-    for (patch, field, issue) in [
+    refused_each(addr, &one, vec![
         (
             json!([{"op": "replace", "path": "/config/unknown", "value": 1}]),
             "/0/path",
@@ -587,14 +581,8 @@ async fn a_patch_names_only_what_a_request_can_set(through_surface: bool) {
             "/0/value",
             "`/config` holds members: its value must be an object",
         ),
-    ] {
-        let refused = send(addr, "PATCH", &one, &[BEARER], Some(&patch)).await;
-        ok(&refused, 400, &patch.to_string());
-        let body = refused.json();
-        assert_eq!(body["name"], "VALIDATION_ERROR", "{body}");
-        assert_eq!(body["details"][0]["field"], field, "{body}");
-        assert_eq!(body["details"][0]["issue"], issue, "{body}");
-    }
+    ])
+    .await;
     // Removing the object removes the URL in it, which the vendor requires.
     let removed = send(
         addr,
@@ -697,4 +685,17 @@ fn a_patch_is_an_updates_whole_json_body() {
             .any(|e| e.contains("operations.update.strategy: a JSON Patch is JSON")),
         "{shown:?}"
     );
+}
+
+/// Each patch refused in PayPal's shape: a 400 `VALIDATION_ERROR` whose first detail names
+/// `field` (the patch's place) and says `issue`.
+async fn refused_each(addr: std::net::SocketAddr, one: &str, cases: Vec<(Value, &str, &str)>) {
+    for (patch, field, issue) in cases {
+        let refused = send(addr, "PATCH", one, &[BEARER], Some(&patch)).await;
+        ok(&refused, 400, &patch.to_string());
+        let body = refused.json();
+        assert_eq!(body["name"], "VALIDATION_ERROR", "{body}");
+        assert_eq!(body["details"][0]["field"], field, "{body}");
+        assert_eq!(body["details"][0]["issue"], issue, "{body}");
+    }
 }
