@@ -51,7 +51,7 @@ struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
     /// Configuration file (else HOOKGATE_CONFIG, else ./config/hookgate.toml if present, else
-    /// the built-in default).
+    /// the built-in default; `emulate` reads one only when it is given).
     #[arg(long, global = true)]
     config: Option<PathBuf>,
 }
@@ -270,6 +270,9 @@ fn check(origin: config::Origin) -> ExitCode {
     let (upstreams, surfaces) = (config.upstreams.len(), config.surfaces.len());
     match setup::load(config) {
         Ok(plan) => {
+            if let Err(e) = hookgate::emulator::check_configured(&plan) {
+                return fail(&e);
+            }
             let problems =
                 hookgate::examples::round_trip_all(plan.dialects.values().map(|d| d.as_ref()));
             if !problems.is_empty() {

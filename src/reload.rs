@@ -304,6 +304,9 @@ impl Live {
         pending: &[Pending],
     ) {
         let mut routes = wiring::routes(config, upstreams, mounted);
+        // The body limits are the listeners', kept until restart (as the reload says): the
+        // listener refuses a larger declared body before any route sees it.
+        routes.admission.body_limit = self.body_limit;
         let mut emulators = crate::emulator::admin::Running::new();
         for name in kept {
             if let Some(e) = self.emulators.get(name) {

@@ -587,3 +587,46 @@ fn check_refuses_a_token_no_header_can_carry_and_a_key_configured_twice() {
         "{text}"
     );
 }
+
+#[test]
+fn check_reads_the_emulators_fixtures_and_state_as_starting_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    std::fs::write(&state, "{\"hookgate_emulator_state\": 1, ").unwrap();
+    let config = dir.path().join("hookgate.toml");
+    for (emulator, says) in [
+        (
+            format!("fixtures = {:?}", dir.path().join("missing.json")),
+            "upstreams.talkover.emulator.fixtures",
+        ),
+        (
+            format!("state = {state:?}"),
+            "upstreams.talkover.emulator.state",
+        ),
+    ] {
+        std::fs::write(
+            &config,
+            format!(
+                "[upstreams.talkover]\ndialect = \"talkover\"\nemulate = true\n\
+                 [upstreams.talkover.emulator]\n{emulator}\n[inbound_auth]\nmode = \"off\"\n"
+            ),
+        )
+        .unwrap();
+        let out = hookgate(&["check", "--config", config.to_str().unwrap()], &[]);
+        let text = stderr(&out);
+        assert_eq!(out.status.code(), Some(64), "{text}");
+        assert!(text.contains(says), "{says}: {text}");
+    }
+    // The fixtures file the emulators' documentation uses is one.
+    let documented = Path::new(ROOT).join("examples/fixtures/talkover.json");
+    std::fs::write(
+        &config,
+        format!(
+            "[upstreams.talkover]\ndialect = \"talkover\"\nemulate = true\n\
+             [upstreams.talkover.emulator]\nfixtures = {documented:?}\n[inbound_auth]\nmode = \"off\"\n"
+        ),
+    )
+    .unwrap();
+    let out = hookgate(&["check", "--config", config.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

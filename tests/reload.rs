@@ -347,6 +347,28 @@ async fn an_invalid_change_is_refused_named_and_the_running_configuration_keeps_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_limit_changed_on_reload_waits_for_the_restart_it_is_reported_to_need() {
+    let gw = Gateway::start(&config(TALKOVER));
+    let hooks = "/v1/upstreams/talkover/owners/550e8400-e29b-41d4-a716-446655440000/webhooks";
+    let body = json!({"description": "a webhook of more than a hundred bytes, described at length",
+        "url": "https://example.com/h", "events": ["event_phone_call_started"]});
+    gw.write(
+        "hookgate.toml",
+        &config(&format!("{TALKOVER}[limits]\nmax_body_bytes = 100\n")),
+    );
+    let outcome = gw.reload();
+    assert!(outcome.contains("reload applied"), "{}", gw.log());
+    assert!(
+        gw.log().contains("key=limits.max_body_bytes"),
+        "{}",
+        gw.log()
+    );
+    let made = send(gw.addr, "POST", hooks, &[], Some(&body)).await;
+    assert_eq!(made.status, 201, "the limit in force until restart");
+    assert_eq!(gw.stop(), Some(0));
+}
+
+#[tokio::test]
 async fn listener_changes_are_reported_as_needing_a_restart() {
     let own = "[surfaces.own]\ndialect = \"talkover\"\nupstream = \"talkover\"\nlisten = \"127.0.0.1:0\"\n";
     let gw = Gateway::start(&config(&format!("{TALKOVER}{own}")));

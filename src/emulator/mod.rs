@@ -29,7 +29,7 @@ use crate::http::inbound::Incoming;
 use crate::http::server::{self, Hangup, Limits};
 use crate::mapping::{self, Dialect};
 use crate::problem::{FieldError, Problem};
-use crate::setup::StartError;
+use crate::setup::{Setup, StartError};
 use crate::store::{Owned, Store};
 use crate::url_policy::UrlPolicy;
 use bytes::Bytes;
@@ -618,6 +618,44 @@ fn chosen_dialects(options: &Options) -> Result<Vec<Arc<Dialect>>, StartError> {
         return Err(usage("dialect", "name at least one dialect".into()));
     }
     Ok(chosen)
+}
+
+/// The emulators' start of each emulated upstream, read as starting reads it (its fixtures and
+/// state files, and what they hold), without binding anything: `hookgate check` finds what
+/// would stop the gateway from starting. Every problem at once.
+pub fn check_configured(setup: &Setup) -> Result<(), StartError> {
+    let config = &setup.config;
+    let policy = (config.url_policy.apply_to_emulators).then(|| config.url_policy.clone());
+    let mut problems = Vec::new();
+    for u in config.upstreams.iter().filter(|u| u.emulate) {
+        let Some(dialect) = setup.dialects.get(&u.dialect) else {
+            continue;
+        };
+        let key = format!("upstreams.{}.emulator", u.name);
+        let built = Emulator::new(
+            &u.name,
+            Some(&u.name),
+            dialect.clone(),
+            policy.clone(),
+            u.emulator.clone(),
+            &key,
+        );
+        match built {
+            Ok(_) => {}
+            Err(StartError::Config(report)) => problems.extend(report.problems),
+            Err(other) => problems.push(ConfigProblem {
+                key,
+                message: other.to_string(),
+            }),
+        }
+    }
+    match problems.is_empty() {
+        true => Ok(()),
+        false => Err(StartError::Config(ConfigReport {
+            source: "emulators' fixtures and state files".into(),
+            problems,
+        })),
+    }
 }
 
 /// One emulator per chosen dialect, with its fixtures, state file and settings.
