@@ -304,3 +304,69 @@ async fn a_surface_refuses_to_show_a_webhook_as_doing_what_its_vendor_implies_it
         gw.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_change_the_vendor_could_hold_nothing_of_sends_nothing() {
+    use hookgate::mapping::Strategy;
+    use hookgate::model::Action;
+    // Vendors whose webhooks are always on and whose update merges what it is sent.
+    let all: Vec<Dialect> = every_dialect()
+        .into_iter()
+        .filter(|d| {
+            let implied_on = d
+                .webhook
+                .rules
+                .iter()
+                .any(|r| r.target.name() == "enabled" && r.implied == Some(Value::Bool(true)));
+            let merges = d.operation(Action::Update).is_some_and(|u| {
+                u.role == hookgate::mapping::Role::Action(Action::Update)
+                    && u.strategy == Strategy::Merge
+                    && !u.needs_current
+            });
+            implied_on && merges && (!d.has_owner() || an_owner(d).is_some())
+        })
+        .collect();
+    assert!(!all.is_empty(), "a vendor always on that merges");
+    for d in &all {
+        let gw = emulating(d).await;
+        let hooks = match d.has_owner() {
+            true => format!(
+                "/v1/upstreams/{}/owners/{}/webhooks",
+                d.name,
+                an_owner(d).unwrap()
+            ),
+            false => format!("/v1/upstreams/{}/webhooks", d.name),
+        };
+        let example = d.webhook.read(&d.examples[0]);
+        let mut body = json!({"url": "https://example.com/on"});
+        if d.webhook.carries("events", Action::Create) {
+            body["events"] = example["events"].clone();
+        }
+        let made = send(
+            gw.addr,
+            "POST",
+            &hooks,
+            &[("prefer", "handling=lenient")],
+            Some(&body),
+        )
+        .await;
+        ok(&made, 201, &d.name);
+        let id = made.json()["id"].as_str().unwrap().to_owned();
+        let on = json!({"enabled": true});
+        let same = send(gw.addr, "PATCH", &format!("{hooks}/{id}"), &[], Some(&on)).await;
+        ok(&same, 200, &d.name);
+        assert_eq!(
+            same.json()["id"],
+            id.as_str(),
+            "{}: the webhook as it is",
+            d.name
+        );
+        let updates = support::journal(gw.emulators[d.name.as_str()])
+            .await
+            .into_iter()
+            .filter(|e| e["operation"] == "update")
+            .count();
+        assert_eq!(updates, 0, "{}: no update sent", d.name);
+        gw.stop().await;
+    }
+}

@@ -157,6 +157,10 @@ impl<'a> Plan<'a> {
     /// to be set by the verb once the rest is made (a `Switch` stage).
     fn enabled_by_verb(&mut self, body: &mut Map<String, Value>, action: Action) {
         let d = self.cx.dialect;
+        // Most vendors have no such verbs: asked first, before the body is looked into.
+        if d.operation(Action::Enable).is_none() && d.operation(Action::Disable).is_none() {
+            return;
+        }
         let Some(wanted) = body.get("enabled").and_then(Value::as_bool) else {
             return;
         };
@@ -281,7 +285,11 @@ impl<'a> Plan<'a> {
         let reads_first = own.strategy == Strategy::ReadMergeWrite
             || own.needs_current
             || self.cx.needs_current(&main, mode, whole);
-        let touches_main = !main.is_empty();
+        // A change the vendor's body cannot hold anything of (a value the vendor implies, asked
+        // for as it is) changes nothing there: no empty update is sent.
+        let writes_nothing =
+            !reads_first && !whole && written.body.as_object().is_some_and(Map::is_empty);
+        let touches_main = !main.is_empty() && !writes_nothing;
         if touches_main && reads_first {
             // The body is computed once the webhook as it is has been read (`after_current`).
             self.update = Some(UpdateParts {

@@ -326,7 +326,9 @@ impl VendorApi {
             // A URL the vendor is sent somewhere other than in a webhook (a test delivered to
             // the URL its body names, where the vendor's test takes the webhook's URL) is held
             // to the same policy: the vendor would deliver there all the same.
-            if let (Some(body), Some(at)) = (body, self.sent_url(route.kind)) {
+            if let Some(body) = body
+                && let Some(at) = self.sent_url(route.kind)
+            {
                 let url = at.extract(Value::Object(body.clone()));
                 if let Some(url) = url {
                     policy(&Map::from_iter([("url".to_owned(), url)]))?;

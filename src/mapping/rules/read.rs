@@ -186,24 +186,13 @@ impl ObjectMap {
                 continue;
             };
             let rule = &self.rules[i];
-            // A value the rule cannot decode (a state the value map does not list, a timeout
-            // in milliseconds that is no whole number of seconds) is no value of the field:
-            // taken as it is, it would say what the vendor did not (1500 ms as 1500 s). It is
-            // kept under `extensions` by its vendor path instead, as a member no rule covers
-            // is, and goes back there when the webhook is written whole.
-            let apart = |into: &mut _, piece| {
-                let at = rule.path.as_ref().map(|p| Cow::Owned(p.to_string()));
-                if let Some(at) = at {
-                    Assemble::extension(into, at, piece);
-                }
-            };
             let value = match (found, &rule.codec) {
                 // Taken as it is: anything but null (a value is never a null).
                 (found, Codec::Identity) if !matches!(found, Found::Null) => found.piece(),
                 (Found::Plain(text), codec @ Codec::Map { .. }) => match codec.decode_text(text) {
                     Some(decoded) => Piece::Borrowed(decoded),
                     None => {
-                        apart(into, Piece::Plain(text));
+                        kept_apart(rule, into, Piece::Plain(text));
                         continue;
                     }
                 },
@@ -220,7 +209,7 @@ impl ObjectMap {
                             // An id or owner written without its prefix is still the one.
                             Err(_) if matches!(codec, Codec::Prefix(_)) => Piece::Value(value),
                             Err(_) => {
-                                apart(into, Piece::Value(value));
+                                kept_apart(rule, into, Piece::Value(value));
                                 continue;
                             }
                         }
@@ -285,5 +274,17 @@ impl ObjectMap {
             Some((n, container)) => container.child(Step::Key(name[n + 1..].to_owned())),
             None => FieldPath::of_keys([name]),
         }
+    }
+}
+
+/// A value `rule` cannot decode (a state the value map does not list, a timeout in
+/// milliseconds that is no whole number of seconds) is no value of the field: taken as it is,
+/// it would say what the vendor did not (1500 ms as 1500 s). It is kept under `extensions` by
+/// its vendor path instead, as a member no rule covers is, and goes back there when the
+/// webhook is written whole.
+#[cold]
+fn kept_apart(rule: &Rule, into: &mut impl Assemble, piece: Piece<'_>) {
+    if let Some(path) = &rule.path {
+        into.extension(Cow::Owned(path.to_string()), piece);
     }
 }
