@@ -201,3 +201,55 @@ async fn the_upstreams_there_are_are_not_told_to_a_request_that_names_another() 
     let text = missing.json()["detail"].to_string();
     assert!(!text.contains("relay"), "{text}");
 }
+
+#[tokio::test]
+async fn a_relayed_member_two_parsers_could_read_two_ways_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Double::start(vec![]).await;
+    let token = secret_file(dir.path(), "t", TOKEN);
+    let gw = gateway(&format!(
+        "mappings_dir = {DIR:?}\n\
+         [upstreams.relay]\ndialect = \"relay\"\nbase_url = {0:?}\n\
+         auth = {{ type = \"bearer\", token_file = {token:?} }}\nretries = 0\n\
+         [surfaces.relay]\ndialect = \"relay\"\nupstream = \"relay\"\nprefix = \"/r\"\n\
+         [upstreams.tariff]\ndialect = \"tariff\"\nbase_url = {0:?}\n\
+         auth = {{ type = \"bearer\", token_file = {token:?} }}\nretries = 0\n\
+         [surfaces.tariff]\ndialect = \"tariff\"\nupstream = \"tariff\"\nprefix = \"/t\"\n\
+         [url_policy]\nallow_private = false\n",
+        vendor.url()
+    ))
+    .await;
+    let client = [("authorization", "Bearer client-t0ken")];
+    // A member a case-blind parser takes for the URL, beside it and alone.
+    for target in [
+        json!({"url": "https://example.com/h", "URL": "https://127.0.0.1/x"}),
+        json!({"Url": "https://127.0.0.1/x"}),
+    ] {
+        let body = json!({"hook": {"topics": ["a"], "target": target}});
+        let refused = send(
+            gw.addr,
+            "POST",
+            "/r/api/projects/p1/hooks",
+            &client,
+            Some(&body),
+        )
+        .await;
+        let text = String::from_utf8_lossy(&refused.body).into_owned();
+        assert_eq!(refused.status, 400, "{text}");
+        assert!(text.contains("another letter case"), "{text}");
+    }
+    // A form's `;`, which some parsers split members on.
+    let form = bytes::Bytes::from(
+        "url=https%3A%2F%2Fexample.com%2Fh;url=https%3A%2F%2F127.0.0.1%2Fx&enabled_events[0]=a",
+    );
+    let headers = [
+        client[0],
+        ("content-type", "application/x-www-form-urlencoded"),
+    ];
+    let refused =
+        support::send_raw(gw.addr, "POST", "/t/v1/webhook_endpoints", &headers, form).await;
+    let text = String::from_utf8_lossy(&refused.body).into_owned();
+    assert!((400..500).contains(&refused.status), "{text}");
+    assert!(text.contains("percent-encode"), "{text}");
+    assert!(vendor.seen().is_empty(), "the vendor is never asked");
+}

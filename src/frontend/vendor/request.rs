@@ -138,6 +138,38 @@ impl VendorApi {
             })
     }
 
+    /// Refuses a member that a vendor whose parser ignores letter case (Go's `encoding/json`)
+    /// would take for one a rule reads: `WEBHOOK_URL` beside (or instead of) `webhook_url`. Only
+    /// the spelling a rule reads is checked, and the policy's view of it would not be the
+    /// vendor's.
+    fn unambiguous(&self, item: &Value) -> Result<(), Problem> {
+        for path in (self.dialect.webhook.rules.iter()).filter_map(|r| r.path.as_ref()) {
+            let mut at = Some(item);
+            let mut shown = Vec::new();
+            for step in path.steps() {
+                let Some(Value::Object(object)) = at else {
+                    break;
+                };
+                let crate::mapping::json_path::Step::Key(key) = step else {
+                    break;
+                };
+                if let Some(other) = object
+                    .keys()
+                    .find(|k| *k != key && k.eq_ignore_ascii_case(key))
+                {
+                    shown.push(other.as_str());
+                    return Err(Problem::bad_request(format!(
+                        "`{}` is `{path}` in another letter case: a vendor that reads members whatever their case would take one for the other; send `{path}` once",
+                        shown.join(".")
+                    )));
+                }
+                shown.push(key);
+                at = object.get(key);
+            }
+        }
+        Ok(())
+    }
+
     /// Where an operation's body (one that is no webhook) sends a URL the vendor delivers to:
     /// the place of `{{current.url}}` in its template (a test of the webhook's URL).
     fn sent_url(&self, kind: Kind) -> Option<crate::mapping::json_path::FieldPath> {
@@ -314,6 +346,16 @@ impl VendorApi {
         (item, body): (Option<&Value>, Option<&Map<String, Value>>),
         bytes: Bytes,
     ) -> Result<Job, Problem> {
+        // What hookgate never reads goes on as it came: where two parsers could read it two
+        // ways, the vendor's reading would escape the checks made of hookgate's.
+        if let Some(item) = item {
+            self.unambiguous(item)?;
+        }
+        if self.dialect.form.is_some() && bytes.contains(&b';') {
+            return Err(Problem::bad_request(
+                "a form's `;` is read by some parsers as a separator between members: percent-encode it (%3B)",
+            ));
+        }
         if let Backend::Upstream(u) = &self.backend {
             let policy = |webhook: &Map<String, Value>| {
                 u.url_policy
