@@ -251,9 +251,18 @@ impl Own {
         self.query.push(pair);
     }
 
+    /// Keeps `secrets` as a vendor's answer may echo them: as sent, percent-encoded (a URL it
+    /// quotes) and with JSON's optional escape of `/` (`\/`), each once.
     fn keep(&mut self, secrets: &[&str]) {
-        let new = secrets.iter().filter(|s| !s.is_empty());
-        self.secrets.extend(new.map(|s| Secret::new(*s)));
+        for secret in secrets.iter().filter(|s| !s.is_empty()) {
+            let encoded: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+            let escaped = secret.replace('/', "\\/");
+            for spelling in [secret.to_string(), encoded, escaped] {
+                if !self.secrets.iter().any(|s| s.expose() == spelling) {
+                    self.secrets.push(Secret::new(spelling));
+                }
+            }
+        }
     }
 
     fn into_auth(self) -> Auth {

@@ -603,6 +603,10 @@ fn check_reads_the_emulators_fixtures_and_state_as_starting_does() {
             format!("state = {state:?}"),
             "upstreams.talkover.emulator.state",
         ),
+        (
+            format!("state = {:?}", dir.path().join("no-such-folder/state.json")),
+            "no such folder to keep the state file in",
+        ),
     ] {
         std::fs::write(
             &config,

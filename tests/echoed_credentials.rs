@@ -253,3 +253,111 @@ async fn a_relayed_member_two_parsers_could_read_two_ways_is_refused() {
     assert!(text.contains("percent-encode"), "{text}");
     assert!(vendor.seen().is_empty(), "the vendor is never asked");
 }
+
+#[tokio::test]
+async fn a_credential_echoed_in_any_spelling_or_cut_short_reaches_no_client() {
+    const SLASHED: &str = "tok/abc+def.123456";
+    let dir = tempfile::tempdir().unwrap();
+    let token = secret_file(dir.path(), "t", SLASHED);
+    let escaped = |text: &str| Reply::Raw {
+        status: 400,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: format!(r#"{{"error": {{"kind": "invalid", "text": "bad auth Bearer {text}"}}}}"#),
+    };
+    let vendor = Double::start(vec![
+        escaped("tok\\/abc+def.123456"),
+        escaped("\\u0074ok/abc\\u002bdef.123456"),
+        escaped("tok%2Fabc%2Bdef.123456"),
+        // A long refusal in words, cut where the credential stands.
+        plain(400, format!("{} {SLASHED} tail", "x".repeat(488))),
+    ])
+    .await;
+    let gw = gateway(&format!(
+        "mappings_dir = {DIR:?}\n[upstreams.relay]\ndialect = \"relay\"\nbase_url = {:?}\n\
+         auth = {{ type = \"bearer\", token_file = {token:?} }}\nretries = 0\n\
+         [surfaces.relay]\ndialect = \"relay\"\nupstream = \"relay\"\nprefix = \"/r\"\n\
+         [url_policy]\nallow_private = true\n",
+        vendor.url()
+    ))
+    .await;
+    let client = [("authorization", "Bearer client-t0ken")];
+    for what in ["`\\/`", "`\\u` escapes", "percent-encoded"] {
+        let answer = send(gw.addr, "GET", "/r/api/projects/p1/hooks", &client, None).await;
+        let text = String::from_utf8_lossy(&answer.body).into_owned();
+        let read = answer.json().to_string();
+        for shown in [&text, &read] {
+            assert!(
+                !shown.contains("abc+def") && !shown.contains("abc%2Bdef"),
+                "{what}: {shown}"
+            );
+        }
+        assert!(text.contains("[redacted]"), "{what}: {text}");
+    }
+    let cut = send(
+        gw.addr,
+        "GET",
+        "/v1/upstreams/relay/owners/p1/webhooks/5",
+        &[],
+        None,
+    )
+    .await;
+    let text = String::from_utf8_lossy(&cut.body).into_owned();
+    assert!(!text.contains("tok/abc"), "no part of it: {text}");
+    assert!(text.contains("xxxx"), "the words before it: {text}");
+}
+
+#[tokio::test]
+async fn a_member_in_any_case_folding_or_in_the_envelope_or_a_patch_is_refused_when_relayed() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Double::start(vec![]).await;
+    let token = secret_file(dir.path(), "t", TOKEN);
+    let gw = gateway(&format!(
+        "mappings_dir = {DIR:?}\n\
+         [upstreams.relay]\ndialect = \"relay\"\nbase_url = {0:?}\n\
+         auth = {{ type = \"bearer\", token_file = {token:?} }}\nretries = 0\n\
+         [surfaces.relay]\ndialect = \"relay\"\nupstream = \"relay\"\nprefix = \"/r\"\n\
+         [upstreams.pal]\ndialect = \"pal\"\nbase_url = {0:?}\n\
+         auth = {{ type = \"bearer\", token_file = {token:?} }}\nretries = 0\n\
+         [surfaces.pal]\ndialect = \"pal\"\nupstream = \"pal\"\nprefix = \"/p\"\n",
+        vendor.url()
+    ))
+    .await;
+    let client = [("authorization", "Bearer client-t0ken")];
+    let ok_target = json!({"url": "https://example.com/h"});
+    for body in [
+        // The envelope in another case, beside the one read.
+        json!({"hook": {"topics": ["a"], "target": ok_target},
+            "HOOK": {"topics": ["a"], "target": {"url": "https://127.0.0.1/x"}}}),
+        // A Kelvin sign, which a case-blind parser folds to `k`.
+        json!({"hoo\u{212a}": {"topics": ["a"], "target": {"url": "https://127.0.0.1/x"}},
+            "hook": {"topics": ["a"], "target": ok_target}}),
+        // A long s, folded to `s`.
+        json!({"hook": {"topic\u{17f}": ["b"], "topics": ["a"], "target": ok_target}}),
+    ] {
+        let refused = send(
+            gw.addr,
+            "POST",
+            "/r/api/projects/p1/hooks",
+            &client,
+            Some(&body),
+        )
+        .await;
+        let text = String::from_utf8_lossy(&refused.body).into_owned();
+        assert_eq!(refused.status, 400, "{body}: {text}");
+        assert!(text.contains("another letter case"), "{text}");
+    }
+    let patch = json!([{"op": "replace", "path": "/url", "value": "https://example.com/y",
+        "Value": "https://127.0.0.1/x"}]);
+    let refused = send(
+        gw.addr,
+        "PATCH",
+        "/p/v1/notifications/webhooks/WH1",
+        &client,
+        Some(&patch),
+    )
+    .await;
+    let text = String::from_utf8_lossy(&refused.body).into_owned();
+    assert_eq!(refused.status, 400, "{text}");
+    assert!(text.contains("another letter case"), "{text}");
+    assert!(vendor.seen().is_empty(), "the vendor is never asked");
+}

@@ -245,6 +245,7 @@ async fn a_canonical_body_is_json_in_utf8_said_once() {
         (&["application/json", "application/json"][..], 415),
         (&["application/json; charset=\"UTF-8\""][..], 201),
         (&["Application/JSON;charset=utf-8"][..], 201),
+        (&["application/json; charset=utf8"][..], 201),
     ] {
         let headers: Vec<(&str, &str)> = types.iter().map(|t| ("content-type", *t)).collect();
         let answer = support::send_raw(gw.addr, "POST", hooks, &headers, body.clone()).await;

@@ -258,3 +258,43 @@ async fn a_file_that_calls_disable_first_must_declare_it_and_only_on_a_delete() 
         "{errors:?}"
     );
 }
+
+#[tokio::test]
+async fn a_create_whose_verb_fails_names_the_webhook_it_made() {
+    let gw = support::gateway_emulating(DIR, "latch").await;
+    let faults = json!({"script": [{"operations": ["disable"], "status": 503}]});
+    let put = support::send(
+        gw.addr,
+        "PUT",
+        "/__hookgate/emulators/latch/faults",
+        &[],
+        Some(&faults),
+    )
+    .await;
+    support::ok(&put, 200, "faults");
+    let body = json!({"url": "https://example.com/h", "events": ["user.lifecycle.create"],
+        "description": "Hook", "enabled": false});
+    let failed = support::send(
+        gw.addr,
+        "POST",
+        "/v1/upstreams/latch/webhooks",
+        &[],
+        Some(&body),
+    )
+    .await;
+    let detail = failed.json()["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(failed.status >= 500, "{detail}");
+    let listed = support::send(gw.addr, "GET", "/v1/upstreams/latch/webhooks", &[], None).await;
+    let id = listed.json()["data"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!id.is_empty(), "{}", listed.json());
+    assert!(
+        detail.contains(&format!("webhook {id} was created")),
+        "the client is told what exists: {detail}"
+    );
+}

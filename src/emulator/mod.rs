@@ -632,6 +632,19 @@ pub fn check_configured(setup: &Setup) -> Result<(), StartError> {
             continue;
         };
         let key = format!("upstreams.{}.emulator", u.name);
+        // A state file is written after every change: its folder must be there to hold it.
+        let folder = (u.emulator.state.as_deref())
+            .and_then(std::path::Path::parent)
+            .filter(|d| !d.as_os_str().is_empty() && !d.is_dir());
+        if let Some(folder) = folder {
+            problems.push(ConfigProblem {
+                key: format!("{key}.state"),
+                message: format!(
+                    "{}: no such folder to keep the state file in",
+                    folder.display()
+                ),
+            });
+        }
         let built = Emulator::new(
             &u.name,
             Some(&u.name),

@@ -89,7 +89,8 @@ pub fn is_json(headers: &HeaderMap, allow_merge_patch: bool) -> bool {
             return false;
         };
         let value = value.trim().trim_matches('"');
-        name.trim().eq_ignore_ascii_case("charset") && !value.eq_ignore_ascii_case("utf-8")
+        let utf8 = value.eq_ignore_ascii_case("utf-8") || value.eq_ignore_ascii_case("utf8");
+        name.trim().eq_ignore_ascii_case("charset") && !utf8
     });
     !other_charset
         && (essence == "application/json"

@@ -348,7 +348,7 @@ impl ErrorMap {
 const MAX_TEXT_MESSAGE: usize = 500;
 
 /// A failure whose body is no JSON: its status says what it was, and a plain-text body is the
-/// vendor's message (cut at a character's boundary where it is long).
+/// vendor's message (cut where a word ends where it is long, or a character, for one word).
 fn not_json(failure: &Failure<'_>, mut info: UpstreamInfo) -> Problem {
     let code = match Code::from_upstream_status(failure.status) {
         c if c.status() < 500 => c,
@@ -360,11 +360,21 @@ fn not_json(failure: &Failure<'_>, mut info: UpstreamInfo) -> Problem {
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .map(|text| {
-            let mut end = text.len().min(MAX_TEXT_MESSAGE);
+            if text.len() <= MAX_TEXT_MESSAGE {
+                return text.to_owned();
+            }
+            let mut end = MAX_TEXT_MESSAGE;
             while !text.is_char_boundary(end) {
                 end -= 1;
             }
-            text[..end].to_owned()
+            // Cut where a word ends, never inside one: a credential the text echoes would be
+            // left in part, which redaction (of the whole credential) cannot find. Text of one
+            // word is cut where a character ends.
+            let cut = &text[..end];
+            match cut.rfind(char::is_whitespace) {
+                Some(space) => cut[..space].trim_end().to_owned(),
+                None => cut.to_owned(),
+            }
         });
     let detail = match &message {
         Some(text) => text.clone(),

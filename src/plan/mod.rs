@@ -265,11 +265,18 @@ impl<'a> Plan<'a> {
         }
         let up = self.cx.upstream;
         let writes = matches!(failed, Stage::Own | Stage::ResourceWrite(_) | Stage::Switch);
+        // A webhook made before the failure is named: the client has no other way to find it,
+        // and a create sent again would make a second.
+        let made = (self.op.action == Action::Create)
+            .then(|| self.result.as_ref()?.text("id"))
+            .flatten()
+            .map(|id| format!("webhook {id} was created; "))
+            .unwrap_or_default();
         let what = match writes {
             true => format!(
-                "part of the change was made at upstream {up} before this call of it failed: the webhook is changed in part"
+                "{made}part of the change was made at upstream {up} before this call of it failed: the webhook is changed in part"
             ),
-            false => format!("the change was made at upstream {up}; reading it back failed"),
+            false => format!("{made}the change was made at upstream {up}; reading it back failed"),
         };
         problem.detail = format!("{} ({what})", problem.detail);
         problem

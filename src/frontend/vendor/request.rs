@@ -52,18 +52,22 @@ impl VendorApi {
 
     /// The item in a request body: where `{{webhook}}` (or `{{resource}}`) stands.
     fn item(&self, kind: Kind, body: Value) -> Value {
-        let at = match kind {
+        match self.item_path(kind) {
+            Some(path) => path.extract(body).unwrap_or(Value::Object(Map::new())),
+            None => body,
+        }
+    }
+
+    /// Where a route's body holds the webhook (or the resource), if it wraps it.
+    fn item_path(&self, kind: Kind) -> Option<&crate::mapping::json_path::FieldPath> {
+        match kind {
             Kind::Operation(role) => self
                 .dialect
                 .endpoint(role)
-                .and_then(|e| e.body_item_path.clone()),
+                .and_then(|e| e.body_item_path.as_ref()),
             Kind::Resource(i, verb) => self.dialect.resources[i]
                 .endpoint(verb)
-                .and_then(|e| e.body_item_path.clone()),
-        };
-        match at {
-            Some(path) => path.extract(body).unwrap_or(Value::Object(Map::new())),
-            None => body,
+                .and_then(|e| e.body_item_path.as_ref()),
         }
     }
 
@@ -138,33 +142,62 @@ impl VendorApi {
             })
     }
 
-    /// Refuses a member that a vendor whose parser ignores letter case (Go's `encoding/json`)
-    /// would take for one a rule reads: `WEBHOOK_URL` beside (or instead of) `webhook_url`. Only
-    /// the spelling a rule reads is checked, and the policy's view of it would not be the
-    /// vendor's.
-    fn unambiguous(&self, item: &Value) -> Result<(), Problem> {
-        for path in (self.dialect.webhook.rules.iter()).filter_map(|r| r.path.as_ref()) {
-            let mut at = Some(item);
-            let mut shown = Vec::new();
-            for step in path.steps() {
-                let Some(Value::Object(object)) = at else {
-                    break;
-                };
-                let crate::mapping::json_path::Step::Key(key) = step else {
-                    break;
-                };
-                if let Some(other) = object
-                    .keys()
-                    .find(|k| *k != key && k.eq_ignore_ascii_case(key))
-                {
-                    shown.push(other.as_str());
-                    return Err(Problem::bad_request(format!(
-                        "`{}` is `{path}` in another letter case: a vendor that reads members whatever their case would take one for the other; send `{path}` once",
-                        shown.join(".")
-                    )));
+    /// Refuses a member that a vendor whose parser ignores letter case (Go's `encoding/json`,
+    /// which also folds `K` to `k` and `ſ` to `s`) would take for one this API reads:
+    /// `WEBHOOK_URL` beside or instead of `webhook_url`, `HOOK` beside the envelope's `hook`, a
+    /// JSON Patch operation's `Value` beside its `value`. hookgate's reading and the vendor's
+    /// would differ, and the checks made of hookgate's would not hold for the vendor's.
+    fn unambiguous(
+        &self,
+        kind: Kind,
+        body: &Map<String, Value>,
+        bytes: &[u8],
+    ) -> Result<(), Problem> {
+        use crate::mapping::json_path::Step;
+        let envelope: Vec<&str> = self
+            .item_path(kind)
+            .map(|p| {
+                p.steps()
+                    .iter()
+                    .filter_map(|s| match s {
+                        Step::Key(k) => Some(k.as_str()),
+                        Step::Index(_) => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let rules = self
+            .dialect
+            .webhook
+            .rules
+            .iter()
+            .filter_map(|r| r.path.as_ref());
+        for path in rules {
+            let keys = path.steps().iter().map_while(|s| match s {
+                Step::Key(k) => Some(k.as_str()),
+                Step::Index(_) => None,
+            });
+            let mut at = Some(body);
+            let mut shown: Vec<&str> = Vec::new();
+            for key in envelope.iter().copied().chain(keys) {
+                let Some(object) = at else { break };
+                if let Some(other) = object.keys().find(|k| *k != key && same_folded(k, key)) {
+                    return Err(case_refusal(&shown, other, key));
                 }
                 shown.push(key);
-                at = object.get(key);
+                at = object.get(key).and_then(Value::as_object);
+            }
+        }
+        // A JSON Patch's operations, whose members a rule does not name (only a body that is
+        // an array is read again).
+        let array = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+        if let (true, Ok(Value::Array(ops))) = (array, serde_json::from_slice::<Value>(bytes)) {
+            for op in ops.iter().filter_map(Value::as_object) {
+                for key in ["op", "path", "value", "from"] {
+                    if let Some(other) = op.keys().find(|k| *k != key && same_folded(k, key)) {
+                        return Err(case_refusal(&[], other, key));
+                    }
+                }
             }
         }
         Ok(())
@@ -348,8 +381,8 @@ impl VendorApi {
     ) -> Result<Job, Problem> {
         // What hookgate never reads goes on as it came: where two parsers could read it two
         // ways, the vendor's reading would escape the checks made of hookgate's.
-        if let Some(item) = item {
-            self.unambiguous(item)?;
+        if body.is_some() || item.is_some() {
+            self.unambiguous(route.kind, body.unwrap_or(&Map::new()), &bytes)?;
         }
         if self.dialect.form.is_some() && bytes.contains(&b';') {
             return Err(Problem::bad_request(
@@ -535,4 +568,31 @@ fn form_body(headers: &HeaderMap, bytes: &[u8]) -> Result<Option<Map<String, Val
     }
     let members = crate::form::decode(bytes).map_err(Problem::bad_request)?;
     Ok((!members.is_empty()).then_some(members))
+}
+
+/// Whether two member names are one to a parser that ignores letter case as Go's does: each
+/// character's lower case, with the long `ſ` read as `s` (the Kelvin sign's lower case is
+/// `k` already).
+fn same_folded(a: &str, b: &str) -> bool {
+    let fold = |s: &str| -> Vec<char> {
+        s.chars()
+            .flat_map(char::to_lowercase)
+            .map(|c| if c == 'ſ' { 's' } else { c })
+            .collect()
+    };
+    fold(a) == fold(b)
+}
+
+/// The refusal of member `other`, which a case-blind parser takes for `key` (under `shown`).
+fn case_refusal(shown: &[&str], other: &str, key: &str) -> Problem {
+    let at = |last: &str| {
+        let mut all: Vec<&str> = shown.to_vec();
+        all.push(last);
+        all.join(".")
+    };
+    Problem::bad_request(format!(
+        "`{}` is `{}` in another letter case: a vendor that reads members whatever their case would take one for the other; send `{key}` once",
+        at(other),
+        at(key)
+    ))
 }
