@@ -26,6 +26,26 @@ async fn relaying(vendor: &Double, dir: &std::path::Path) -> hookgate::app::Runn
     .await
 }
 
+/// A gateway with, for each `(dialect, prefix)`, an upstream of that dialect at `vendor` and a
+/// surface of it that relays there.
+async fn relays(
+    vendor: &Double,
+    dir: &std::path::Path,
+    each: &[(&str, &str)],
+) -> hookgate::app::Running {
+    let token = secret_file(dir, "t", TOKEN);
+    let mut config = format!("mappings_dir = {DIR:?}\n");
+    for (dialect, prefix) in each {
+        config.push_str(&format!(
+            "[upstreams.{dialect}]\ndialect = \"{dialect}\"\nbase_url = {:?}\n\
+             auth = {{ type = \"bearer\", token_file = {token:?} }}\nretries = 0\n\
+             [surfaces.{dialect}]\ndialect = \"{dialect}\"\nupstream = \"{dialect}\"\nprefix = \"{prefix}\"\n",
+            vendor.url()
+        ));
+    }
+    gateway(&config).await
+}
+
 fn plain(status: u16, text: String) -> Reply {
     Reply::Raw {
         status,
@@ -206,19 +226,7 @@ async fn the_upstreams_there_are_are_not_told_to_a_request_that_names_another() 
 async fn a_relayed_member_two_parsers_could_read_two_ways_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let vendor = Double::start(vec![]).await;
-    let token = secret_file(dir.path(), "t", TOKEN);
-    let gw = gateway(&format!(
-        "mappings_dir = {DIR:?}\n\
-         [upstreams.relay]\ndialect = \"relay\"\nbase_url = {0:?}\n\
-         auth = {{ type = \"bearer\", token_file = {token:?} }}\nretries = 0\n\
-         [surfaces.relay]\ndialect = \"relay\"\nupstream = \"relay\"\nprefix = \"/r\"\n\
-         [upstreams.tariff]\ndialect = \"tariff\"\nbase_url = {0:?}\n\
-         auth = {{ type = \"bearer\", token_file = {token:?} }}\nretries = 0\n\
-         [surfaces.tariff]\ndialect = \"tariff\"\nupstream = \"tariff\"\nprefix = \"/t\"\n\
-         [url_policy]\nallow_private = false\n",
-        vendor.url()
-    ))
-    .await;
+    let gw = relays(&vendor, dir.path(), &[("relay", "/r"), ("tariff", "/t")]).await;
     let client = [("authorization", "Bearer client-t0ken")];
     // A member a case-blind parser takes for the URL, beside it and alone.
     for target in [
@@ -310,18 +318,7 @@ async fn a_credential_echoed_in_any_spelling_or_cut_short_reaches_no_client() {
 async fn a_member_in_any_case_folding_or_in_the_envelope_or_a_patch_is_refused_when_relayed() {
     let dir = tempfile::tempdir().unwrap();
     let vendor = Double::start(vec![]).await;
-    let token = secret_file(dir.path(), "t", TOKEN);
-    let gw = gateway(&format!(
-        "mappings_dir = {DIR:?}\n\
-         [upstreams.relay]\ndialect = \"relay\"\nbase_url = {0:?}\n\
-         auth = {{ type = \"bearer\", token_file = {token:?} }}\nretries = 0\n\
-         [surfaces.relay]\ndialect = \"relay\"\nupstream = \"relay\"\nprefix = \"/r\"\n\
-         [upstreams.pal]\ndialect = \"pal\"\nbase_url = {0:?}\n\
-         auth = {{ type = \"bearer\", token_file = {token:?} }}\nretries = 0\n\
-         [surfaces.pal]\ndialect = \"pal\"\nupstream = \"pal\"\nprefix = \"/p\"\n",
-        vendor.url()
-    ))
-    .await;
+    let gw = relays(&vendor, dir.path(), &[("relay", "/r"), ("pal", "/p")]).await;
     let client = [("authorization", "Bearer client-t0ken")];
     let ok_target = json!({"url": "https://example.com/h"});
     for body in [
