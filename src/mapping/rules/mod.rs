@@ -302,6 +302,29 @@ pub struct ObjectMap {
     read_order: Vec<usize>,
     /// Whether a rule has aliases.
     aliased: bool,
+    /// The request rules of each kind of write ([`write_slot`]), by the canonical name each
+    /// writes, in file order: every member of every request body is looked up here, where a walk
+    /// over all the rules cost a few comparisons per rule.
+    writers: [Vec<(Writes, usize)>; 3],
+}
+
+/// What a request rule writes, as [`ObjectMap::rule_for`] and
+/// [`ObjectMap::rule_for_extension`] look it up.
+#[derive(Debug, Clone)]
+enum Writes {
+    Field(&'static str),
+    Extension(String),
+}
+
+/// The place in [`ObjectMap`]'s `writers` of the rules that apply to `action`'s requests: a
+/// rule may apply to creates only, to updates only, or to both, and every other request
+/// takes them all (as [`Rule::applies_to`] has it).
+fn write_slot(action: Action) -> usize {
+    match action {
+        Action::Create => 0,
+        Action::Update => 1,
+        _ => 2,
+    }
 }
 
 impl ObjectMap {
@@ -393,8 +416,21 @@ impl ObjectMap {
             .collect();
         read_order.sort_by_key(|i| rules[*i].target.rank(fields));
         let aliased = !aliases.is_empty();
+        let writers = [Action::Create, Action::Update, Action::Get].map(|action| {
+            let writes = |r: &Rule| match &r.target {
+                Target::Field(f) => Writes::Field(f.name),
+                Target::Extension(k) => Writes::Extension(k.clone()),
+            };
+            rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.request && r.applies_to(action))
+                .map(|(i, r)| (writes(r), i))
+                .collect()
+        });
         ObjectMap {
             rules,
+            writers,
             derived,
             fields,
             plan,
@@ -404,18 +440,24 @@ impl ObjectMap {
         }
     }
 
+    /// The first request rule for `action` that writes canonical field `name` (`url`,
+    /// `extensions.tag`).
     fn rule_for(&self, name: &str, action: Action) -> Option<&Rule> {
-        self.rules
+        if let Some(key) = name.strip_prefix("extensions.") {
+            return self.rule_for_extension(key, action);
+        }
+        self.writers[write_slot(action)]
             .iter()
-            .find(|r| r.request && r.applies_to(action) && r.target.is(name))
+            .find(|(w, _)| matches!(w, Writes::Field(f) if *f == name))
+            .map(|&(_, i)| &self.rules[i])
     }
 
+    /// The first request rule for `action` that writes `extensions.KEY`.
     fn rule_for_extension(&self, key: &str, action: Action) -> Option<&Rule> {
-        self.rules.iter().find(|r| {
-            r.request
-                && r.applies_to(action)
-                && matches!(&r.target, Target::Extension(k) if k == key)
-        })
+        self.writers[write_slot(action)]
+            .iter()
+            .find(|(w, _)| matches!(w, Writes::Extension(k) if k == key))
+            .map(|&(_, i)| &self.rules[i])
     }
 
     /// The rule that reads canonical field `name` from answers, if any.
