@@ -1,6 +1,10 @@
 //! JSON documents into `serde_json::Value`: strict for request bodies, as serde_json has it for
 //! vendor answers, and in both cases with each object's map sized once; and JSON written out.
 //!
+//! Exact: a number a request body would carry on as another (an integer beyond 64 bits, which
+//! serde_json reads as the nearest double) is an error, except where the body goes on as its
+//! own bytes.
+//!
 //! Strict: a repeated object key is an error. RFC 8259 leaves duplicate names to
 //! implementations and serde_json keeps the last one; two parsers in a chain that disagree on
 //! which one wins is how checks get bypassed, so hookgate refuses such a request body. Nesting is
@@ -99,14 +103,40 @@ pub fn member<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
     }
 }
 
-/// Parses a JSON document, refusing repeated keys in any object.
+/// The start of the error [`from_slice`] gives for a number it cannot hold exactly.
+pub const INEXACT: &str = "a number too large to be carried exactly (beyond a 64-bit integer)";
+
+/// The smallest magnitude no 64-bit integer reaches on both sides (2^63): below it, serde_json
+/// hands integers over as `i64` or `u64`, and above `u64::MAX` as doubles.
+const BEYOND_64_BITS: f64 = 9_223_372_036_854_775_808.0;
+
+/// Parses a JSON document, refusing repeated keys in any object and numbers it cannot hold
+/// exactly ([`INEXACT`]).
 pub fn from_slice(bytes: &[u8]) -> Result<Value, serde_json::Error> {
-    parse(bytes, true)
+    parse(bytes, Reading::Exact)
+}
+
+/// Parses a JSON document that is passed on as its bytes, refusing repeated keys in any
+/// object; a number beyond 64 bits is read as the nearest double, to be looked at, as the
+/// bytes relayed keep it exact.
+pub fn from_slice_relayed(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+    parse(bytes, Reading::Strict)
 }
 
 /// Parses a JSON document as serde_json does: of repeated keys, the last one wins.
 pub fn from_slice_lenient(bytes: &[u8]) -> Result<Value, serde_json::Error> {
-    parse(bytes, false)
+    parse(bytes, Reading::Lenient)
+}
+
+/// How a document is held to account.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Reading {
+    /// As serde_json reads it: of repeated keys the last one counts.
+    Lenient,
+    /// Repeated keys refused.
+    Strict,
+    /// Repeated keys and numbers that would not be carried exactly refused.
+    Exact,
 }
 
 /// Whether `bytes` are one well-formed JSON document in UTF-8, checked without building it.
@@ -226,25 +256,25 @@ fn with_pending<T>(f: impl FnOnce(&mut Vec<(String, Value)>) -> T) -> T {
 /// Text already known to be UTF-8 is parsed as `str`, which spares serde_json checking each
 /// string on its own (a call per string, where one pass over the whole document is a few
 /// hundred instructions); anything else is parsed as bytes, for serde_json's own error.
-fn parse(bytes: &[u8], strict: bool) -> Result<Value, serde_json::Error> {
+fn parse(bytes: &[u8], reading: Reading) -> Result<Value, serde_json::Error> {
     match utf8(bytes) {
-        Some(text) => plain(serde_json::Deserializer::from_str(text), strict),
-        None => plain(serde_json::Deserializer::from_slice(bytes), strict),
+        Some(text) => plain(serde_json::Deserializer::from_str(text), reading),
+        None => plain(serde_json::Deserializer::from_slice(bytes), reading),
     }
 }
 
 fn plain<'de, R: serde_json::de::Read<'de>>(
     mut de: serde_json::Deserializer<R>,
-    strict: bool,
+    reading: Reading,
 ) -> Result<Value, serde_json::Error> {
-    let value = with_pending(|pending| Seed { strict, pending }.deserialize(&mut de))?;
+    let value = with_pending(|pending| Seed { reading, pending }.deserialize(&mut de))?;
     de.end()?;
     Ok(value)
 }
 
 /// One value of the document; `pending` holds the members of the objects still open.
 struct Seed<'p> {
-    strict: bool,
+    reading: Reading,
     pending: &'p mut Vec<(String, Value)>,
 }
 
@@ -276,6 +306,13 @@ impl<'de> Visitor<'de> for Seed<'_> {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        // serde_json reads an integer beyond 64 bits as the nearest double, which would be
+        // carried on as another number (12345678901234567890123 as 1.2345678901234568e22):
+        // a request body's is refused instead. A double this large is a whole number, so a
+        // fraction or an exponent written that large is refused with it.
+        if self.reading == Reading::Exact && v.abs() >= BEYOND_64_BITS {
+            return Err(E::custom(INEXACT));
+        }
         Number::from_f64(v)
             .map(Value::Number)
             .ok_or_else(|| E::custom("a number out of range"))
@@ -296,7 +333,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut out = Vec::new();
         while let Some(v) = seq.next_element_seed(Seed {
-            strict: self.strict,
+            reading: self.reading,
             pending: &mut *self.pending,
         })? {
             out.push(v);
@@ -308,7 +345,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
         let start = self.pending.len();
         while let Some(key) = map.next_key::<String>()? {
             let value = map.next_value_seed(Seed {
-                strict: self.strict,
+                reading: self.reading,
                 pending: &mut *self.pending,
             })?;
             self.pending.push((key, value));
@@ -319,7 +356,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
                 serde_json::map::Entry::Vacant(slot) => {
                     slot.insert(value);
                 }
-                serde_json::map::Entry::Occupied(slot) if self.strict => {
+                serde_json::map::Entry::Occupied(slot) if self.reading >= Reading::Strict => {
                     let key = slot.key();
                     return Err(de::Error::custom(format!("the key `{key}` is repeated")));
                 }

@@ -1286,3 +1286,141 @@ async fn two_updates_of_one_webhook_at_once_both_hold() {
     assert!(tried > 0, "no dialect updates two fields");
     gw.stop().await;
 }
+
+// ------------------------------------------------------------------ 11. numbers carried exactly
+
+/// Integers beyond 64 bits, which a JSON parser without big numbers reads as the nearest
+/// double (12345678901234567890123 as 1.2345678901234568e22), and a double that large.
+const BEYOND_64_BITS: [&str; 4] = [
+    "12345678901234567890123",
+    "18446744073709551616",
+    "-9223372036854775809",
+    "1e30",
+];
+
+/// What every text of a refusal of such a number says.
+const INEXACT: &str = "too large to be carried exactly";
+
+/// `template` with its `"__N__"` replaced by the number `n`, as JSON text.
+fn with_number(template: &Value, n: &str) -> String {
+    template.to_string().replace("\"__N__\"", n)
+}
+
+async fn post_text(addr: SocketAddr, path: &str, text: String) -> Answer {
+    let headers = [AUTH, ("content-type", "application/json")];
+    support::send_raw(addr, "POST", path, &headers, bytes::Bytes::from(text)).await
+}
+
+/// A number the gateway could only carry on as another is refused rather than rounded, on the
+/// canonical API at every dialect wherever in the body it lies; one within 64 bits is not
+/// refused for it.
+#[tokio::test]
+async fn integers_beyond_64_bits_are_refused_not_rounded() {
+    let all = dialects();
+    let gw = gateway(&all_emulated(&all)).await;
+    let bodies = [
+        json!({"url": "https://a.example/h", "extensions": {"n": "__N__"}}),
+        json!({"extensions": {"deep": [{"n": "__N__"}]}, "url": "https://a.example/h"}),
+        json!({"url": "https://a.example/h", "max_retries": "__N__"}),
+    ];
+    for d in &all {
+        let at = base(d, owner_of(d, 1).as_deref());
+        for body in &bodies {
+            for n in BEYOND_64_BITS {
+                let a = post_text(gw.addr, &at, with_number(body, n)).await;
+                let what = format!("{} {n} in {body}: {}", d.name, text(&a));
+                assert_eq!(a.status, 400, "{what}");
+                assert!(
+                    a.json()["detail"].as_str().unwrap().contains(INEXACT),
+                    "{what}"
+                );
+            }
+            for n in ["18446744073709551615", "-9223372036854775808", "1.5"] {
+                let a = post_text(gw.addr, &at, with_number(body, n)).await;
+                assert!(!text(&a).contains(INEXACT), "{} {n}: {}", d.name, text(&a));
+            }
+        }
+        assert!(
+            stored_count(&gw, d).await == 0,
+            "{}: nothing was made",
+            d.name
+        );
+    }
+    gw.stop().await;
+}
+
+/// How many webhooks the canonical API lists at `d` for its first owner.
+async fn stored_count(gw: &hookgate::app::Running, d: &Dialect) -> usize {
+    let a = send(
+        gw.addr,
+        "GET",
+        &base(d, owner_of(d, 1).as_deref()),
+        &[AUTH],
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}: {}", d.name, text(&a));
+    a.json()["data"].as_array().unwrap().len()
+}
+
+/// Through a surface in front of another dialect, whose body hookgate reads and writes again,
+/// such a number is refused as the vendor refuses a body it cannot read; through a surface in
+/// front of its own dialect, which relays the client's bytes, it reaches the vendor exactly.
+#[tokio::test]
+async fn a_surface_refuses_or_relays_integers_beyond_64_bits_exactly() {
+    let all = dialects();
+    let (mut refused, mut relayed) = (0, 0);
+    for u in &all {
+        let gw = surfaces_over(&all, u).await;
+        for s in all.iter().filter(|s| s.name != u.name) {
+            let owner = s.has_owner().then_some(OWNER);
+            let placed = json!({"n": "__N__"});
+            let Some((_, path, body)) =
+                surface_request(s, Role::Action(Action::Create), "", owner, placed)
+            else {
+                continue;
+            };
+            let unreadable = post_text(gw.addr, &path, "{".to_owned()).await;
+            for n in BEYOND_64_BITS {
+                let a = post_text(gw.addr, &path, with_number(&body, n)).await;
+                let what = format!("{} over {}, {n}: {}", s.name, u.name, text(&a));
+                assert_eq!(a.status, unreadable.status, "{what}");
+                assert!(a.status >= 400, "{what}");
+            }
+            refused += 1;
+        }
+        gw.stop().await;
+    }
+    for d in &all {
+        let double = support::Double::start(vec![]).await;
+        let toml = format!(
+            "[upstreams.u]\ndialect = \"{0}\"\nbase_url = {1:?}\nauth = {{ type = \"none\" }}\n\
+             [url_policy]\nallow_private = true\n\
+             [surfaces.s]\ndialect = \"{0}\"\nupstream = \"u\"\nprefix = \"/surfaces/{0}\"\n",
+            d.name,
+            double.url()
+        );
+        let gw = gateway(&toml).await;
+        let owner = d.has_owner().then_some(OWNER);
+        // The vendor's documented webhook, with a member of the vendor's own beside it.
+        let Some(Value::Object(mut webhook)) = d.examples.first().cloned() else {
+            continue;
+        };
+        webhook.insert("n".into(), json!("__N__"));
+        let webhook = Value::Object(webhook);
+        let (_, path, body) =
+            surface_request(d, Role::Action(Action::Create), "", owner, webhook).unwrap();
+        let n = BEYOND_64_BITS[0];
+        let a = post_text(gw.addr, &path, with_number(&body, n)).await;
+        let seen = double.seen();
+        assert_eq!(seen.len(), 1, "{}: relayed: {}", d.name, text(&a));
+        let sent = String::from_utf8_lossy(&seen[0].body).into_owned();
+        assert!(sent.contains(n), "{}: {sent}", d.name);
+        relayed += 1;
+        gw.stop().await;
+    }
+    assert!(
+        refused > 0 && relayed > 0,
+        "{refused} refused, {relayed} relayed"
+    );
+}

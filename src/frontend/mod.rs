@@ -338,7 +338,17 @@ static PATH_BYTE: [Byte; 256] = {
 
 /// A body as a JSON object; `None` when it is empty.
 pub fn object(bytes: &[u8]) -> Result<Option<Map<String, Value>>, Problem> {
-    match document(bytes)? {
+    as_object(document(bytes)?)
+}
+
+/// [`object`] for a body relayed as its bytes, which keep every number exact: one beyond 64
+/// bits is looked at as the nearest double rather than refused.
+pub fn relayed_object(bytes: &[u8]) -> Result<Option<Map<String, Value>>, Problem> {
+    as_object(read(bytes, crate::json::from_slice_relayed)?)
+}
+
+fn as_object(document: Option<Value>) -> Result<Option<Map<String, Value>>, Problem> {
+    match document {
         None => Ok(None),
         Some(Value::Object(map)) => Ok(Some(map)),
         Some(_) => Err(Problem::bad_request("the body must be a JSON object")),
@@ -347,12 +357,24 @@ pub fn object(bytes: &[u8]) -> Result<Option<Map<String, Value>>, Problem> {
 
 /// A request body as JSON of any shape; `None` when it is empty (or only whitespace).
 pub fn document(bytes: &[u8]) -> Result<Option<Value>, Problem> {
+    read(bytes, crate::json::from_slice)
+}
+
+fn read(
+    bytes: &[u8],
+    parse: fn(&[u8]) -> Result<Value, serde_json::Error>,
+) -> Result<Option<Value>, Problem> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    crate::json::from_slice(bytes)
-        .map(Some)
-        .map_err(|e| Problem::bad_request(format!("the body is not valid JSON: {e}")))
+    parse(bytes).map(Some).map_err(|e| {
+        let what = e.to_string();
+        if what.starts_with(crate::json::INEXACT) {
+            Problem::bad_request(format!("the body holds {what}; send it as a string"))
+        } else {
+            Problem::bad_request(format!("the body is not valid JSON: {what}"))
+        }
+    })
 }
 
 /// A query string's parameters, decoded.

@@ -262,6 +262,9 @@ impl VendorApi {
                 .is_some_and(|e| e.strategy == Strategy::JsonPatch);
         let read = match self.dialect.form {
             None if patches => self.patch_body(bytes)?,
+            None if self.relays() => {
+                crate::frontend::relayed_object(bytes).map_err(|p| errors.unreadable(p))?
+            }
             None => crate::frontend::object(bytes).map_err(|p| errors.unreadable(p))?,
             Some(_) => form_body(headers, bytes)?,
         };
