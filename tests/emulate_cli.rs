@@ -274,3 +274,43 @@ async fn a_key_limited_to_some_upstreams_may_use_only_the_emulators_of_those_nam
     assert_eq!(elsewhere.status, 403, "another's");
     stop(child);
 }
+
+/// A fixtures file is read as a request body is: a number the store could keep only as
+/// another, or a member named twice, stops the emulator with exit code 64 and the reason,
+/// rather than being settled silently.
+#[test]
+fn a_fixtures_file_that_cannot_be_kept_as_written_exits_64() {
+    let d = loaded().remove(0);
+    let dir = tempfile::tempdir().unwrap();
+    let webhook = d.examples[0].to_string();
+    let body = &webhook[1..];
+    for (what, text, said) in [
+        (
+            "an integer beyond 64 bits",
+            format!(r#"{{"webhooks": [{{"n": 12345678901234567890123, {body}]}}"#),
+            "too large to be carried exactly",
+        ),
+        (
+            "a member named twice",
+            format!(r#"{{"webhooks": [], "webhooks": [{{{body}]}}"#),
+            "is repeated",
+        ),
+    ] {
+        let fixtures = dir.path().join("fixtures.json");
+        std::fs::write(&fixtures, text).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_hookgate"))
+            .args([
+                "emulate",
+                d.name.as_str(),
+                "--listen",
+                "127.0.0.1:0",
+                "--fixtures",
+            ])
+            .arg(format!("{}={}", d.name, fixtures.display()))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(64), "{what}: {stderr}");
+        assert!(stderr.contains(said), "{what}: {stderr}");
+    }
+}

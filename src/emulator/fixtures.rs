@@ -54,7 +54,11 @@ impl Fixtures {
         if path.extension().is_some_and(|x| x == "toml") {
             toml::from_str(&text).map_err(|e| format!("is not a fixtures file: {e}"))
         } else {
-            serde_json::from_str(&text).map_err(|e| format!("is not a fixtures file: {e}"))
+            // Read as a request body is: a member named twice, or a number the store could
+            // keep only as another, is refused rather than settled silently.
+            crate::json::from_slice(text.as_bytes())
+                .and_then(serde_json::from_value)
+                .map_err(|e| format!("is not a fixtures file: {e}"))
         }
     }
 
