@@ -182,3 +182,56 @@ fn vendor_member_names_are_never_evaluated_as_paths() {
         }
     }
 }
+
+/// A number the vendor wrote beyond 64 bits is read as the nearest double; a change composed
+/// from the webhook as read (a read-merge-write, a whole replacement) that would send it back
+/// is refused, naming where it lies, and one that leaves its member alone goes through.
+#[tokio::test]
+async fn a_vendors_number_beyond_64_bits_is_never_sent_back_rounded() {
+    let item = |big: &str| {
+        let text = format!(
+            r#"{{"success": true, "item": {{"id": 1, "webhook_type": "pre_call",
+            "webhook_config": {{"api_schema": {{"url": "https://api.example.com/pre-call", "method": "POST",
+                "sequence": {big}}}, "response_timeout_secs": 10}},
+            "created_at": "2025-01-27T10:00:00Z", "updated_at": "2025-01-27T10:00:00Z"}}}}"#
+        );
+        Reply::Raw {
+            status: 200,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: text,
+        }
+    };
+    let at = "/v1/upstreams/r/owners/550e8400-e29b-41d4-a716-446655440000/webhooks/1";
+    for big in ["12345678901234567890123", "-9223372036854775809"] {
+        let double = Double::start(vec![item(big), item(big), item(big)]).await;
+        let gw = gateway(&format!(
+            "[upstreams.r]\ndialect = \"resemble\"\nbase_url = \"{}\"\nauth = {{ type = \"none\" }}\n",
+            double.url()
+        ))
+        .await;
+        // The member that holds it would be sent whole: refused before any write.
+        let change = json!({"timeout_seconds": 15});
+        let a = send(gw.addr, "PATCH", at, &[], Some(&change)).await;
+        let text = String::from_utf8_lossy(&a.body).into_owned();
+        assert_eq!(a.status, 422, "{big}: {text}");
+        let problem = a.json();
+        assert_eq!(problem["code"], "unsupported_field", "{text}");
+        let field = problem["errors"][0]["field"].as_str().unwrap();
+        assert_eq!(field, "webhook_config.api_schema.sequence", "{text}");
+        assert!(
+            double.seen().iter().all(|s| s.method == "GET"),
+            "{big}: nothing is written"
+        );
+        // A change that leaves that member alone is made.
+        let a = send(
+            gw.addr,
+            "PATCH",
+            at,
+            &[],
+            Some(&json!({"events": ["pre_call"]})),
+        )
+        .await;
+        assert_ne!(a.status, 422, "{big}: {}", String::from_utf8_lossy(&a.body));
+        gw.stop().await;
+    }
+}

@@ -294,7 +294,11 @@ impl Context<'_> {
         let after = map.write_all(Action::Update, &merged);
         if whole {
             // Members the change clears are absent from `after`; the vendor resets them.
-            return Ok((before != after || !patch.is_empty()).then_some(after));
+            let sent = (before != after || !patch.is_empty()).then_some(after);
+            return match sent {
+                Some(body) => self.carried_exactly(body).map(Some),
+                None => Ok(None),
+            };
         }
         let mut changed = ObjectMap::changed_heads(&before, &after);
         if let Value::Object(cleared) = written {
@@ -342,6 +346,57 @@ impl Context<'_> {
         if !lost.is_empty() {
             return Err(Problem::validation(lost));
         }
-        Ok((!changed.is_empty()).then_some(Value::Object(changed)))
+        if changed.is_empty() {
+            return Ok(None);
+        }
+        self.carried_exactly(Value::Object(changed)).map(Some)
+    }
+
+    /// `body`, composed from the webhook as the vendor answered it, unless it would send back
+    /// a number the vendor wrote beyond 64 bits: read as the nearest double (a request's own
+    /// are refused when read), it would go back as another value the client never named.
+    fn carried_exactly(&self, body: Value) -> Result<Value, Problem> {
+        let Some((mut steps, n)) = rounded(&body) else {
+            return Ok(body);
+        };
+        steps.reverse();
+        let at = steps.join(".");
+        Err(Problem::with_errors(
+            Code::UnsupportedField,
+            vec![FieldError::new(
+                at,
+                format!(
+                    "holds a number beyond 64 bits at upstream {}, which this change would send back as another ({n}); change it there first",
+                    self.upstream
+                ),
+            )],
+        ))
+    }
+}
+
+/// The vendor path of the first number in `value` that a double holds only rounded (one at or
+/// beyond 2^63 in magnitude, where no 64-bit integer of both signs reaches), its steps
+/// innermost first; built only on the way back from one found.
+fn rounded(value: &Value) -> Option<(Vec<String>, f64)> {
+    const BEYOND_64_BITS: f64 = 9_223_372_036_854_775_808.0;
+    let within = |(step, (mut path, n)): (String, (Vec<String>, f64))| {
+        path.push(step);
+        (path, n)
+    };
+    match value {
+        Value::Number(n) => n
+            .as_f64()
+            .filter(|f| n.is_f64() && f.abs() >= BEYOND_64_BITS)
+            .map(|f| (Vec::new(), f)),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| Some((i.to_string(), rounded(v)?)))
+            .map(within),
+        Value::Object(map) => map
+            .iter()
+            .find_map(|(k, v)| Some((k.clone(), rounded(v)?)))
+            .map(within),
+        _ => None,
     }
 }
