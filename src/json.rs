@@ -107,8 +107,9 @@ pub fn member<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
 pub const INEXACT: &str = "a number too large to be carried exactly (beyond a 64-bit integer)";
 
 /// The smallest magnitude no 64-bit integer reaches on both sides (2^63): below it, serde_json
-/// hands integers over as `i64` or `u64`, and above `u64::MAX` as doubles.
-const BEYOND_64_BITS: f64 = 9_223_372_036_854_775_808.0;
+/// hands integers over as `i64` or `u64`, and above `u64::MAX` as doubles. A double this large
+/// is a whole number that may stand for an integer it could not hold.
+pub const BEYOND_64_BITS: f64 = 9_223_372_036_854_775_808.0;
 
 /// Parses a JSON document, refusing repeated keys in any object and numbers it cannot hold
 /// exactly ([`INEXACT`]).

@@ -378,7 +378,7 @@ impl Context<'_> {
 /// beyond 2^63 in magnitude, where no 64-bit integer of both signs reaches), its steps
 /// innermost first; built only on the way back from one found.
 fn rounded(value: &Value) -> Option<(Vec<String>, f64)> {
-    const BEYOND_64_BITS: f64 = 9_223_372_036_854_775_808.0;
+    use crate::json::BEYOND_64_BITS;
     let within = |(step, (mut path, n)): (String, (Vec<String>, f64))| {
         path.push(step);
         (path, n)
