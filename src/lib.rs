@@ -115,6 +115,7 @@
 //!     turns.rs            one composed write at a time per webhook
 //!   store/mod.rs        the in-memory store behind an emulated vendor; an operation on it
 //!     list.rs             a page of an owner's webhooks, its cursor read as the vendor pages
+//!     cursor.rs           the cursors it gives: a place, bound to its list, that tells no count
 //!     mint.rs             ids, secrets, test event ids and timestamps it makes up, seeded or not
 //!     snapshot.rs         the store as state files and fixtures see it: snapshots, seeds, resets
 //!   -- frontends

@@ -2,7 +2,7 @@
 //! back, webhooks seeded in canonical terms, and resets.
 
 use super::mint::mint_secret;
-use super::{KEPT_KEYS, State, Store, Stored, apply_defaults};
+use super::{CursorKey, KEPT_KEYS, State, Store, Stored, apply_defaults};
 use crate::mapping::Dialect;
 use crate::model as canonical;
 use serde::{Deserialize, Serialize};
@@ -22,6 +22,11 @@ pub struct Snapshot {
     /// hookgate: the one after its webhooks').
     #[serde(default)]
     pub next_seq: u64,
+    /// The key of the cursors its lists gave, so that they read the same after a restart
+    /// (absent from a file of an older hookgate, whose cursors were its places as they are:
+    /// the store's own key then goes on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor_key: Option<CursorKey>,
     /// The creates made with an idempotency key, the latest last: a client's retry after a
     /// restart answers as the first create did.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -98,6 +103,7 @@ impl Store {
             secrets: state.secrets.clone(),
             next_id: state.next_id,
             next_seq: state.next_seq,
+            cursor_key: Some(state.cursor_key),
             keyed: state.keyed.iter().cloned().collect(),
         }
     }
@@ -127,6 +133,9 @@ impl Store {
         state.secrets = snapshot.secrets;
         state.next_id = snapshot.next_id.max(1);
         state.next_seq = snapshot.next_seq.max(after);
+        if let Some(key) = snapshot.cursor_key {
+            state.cursor_key = key;
+        }
         state.keyed = snapshot.keyed.into();
         while state.keyed.len() > KEPT_KEYS {
             state.keyed.pop_front();
