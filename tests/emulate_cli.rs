@@ -274,3 +274,70 @@ async fn a_key_limited_to_some_upstreams_may_use_only_the_emulators_of_those_nam
     assert_eq!(elsewhere.status, 403, "another's");
     stop(child);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fixtures_with_two_webhooks_of_one_id_are_refused_naming_the_id_and_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for d in loaded() {
+        let id = d.webhook.read(&d.examples[0])["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let owner = support::owner(&d);
+        // The documented example, then another webhook, then the example again.
+        let mut other = d.examples[0].clone();
+        if let Some(members) = other.as_object_mut() {
+            members.shift_remove(&d.webhook.vendor_name("id"));
+        }
+        let fixtures = dir.path().join(format!("{}-fixtures.json", d.name));
+        std::fs::write(
+            &fixtures,
+            json!({"owner": owner, "webhooks": [d.examples[0], other, d.examples[0]]}).to_string(),
+        )
+        .unwrap();
+        let says = |text: &str, key: &str| {
+            for part in [
+                key.to_owned(),
+                fixtures.display().to_string(),
+                "webhooks[2]".to_owned(),
+                format!("`{id}` is the id of webhooks[0] too"),
+            ] {
+                assert!(text.contains(&part), "{}: no {part:?} in {text}", d.name);
+            }
+        };
+        // `hookgate emulate`, which binds nothing.
+        let out = Command::new(env!("CARGO_BIN_EXE_hookgate"))
+            .args(["emulate", &d.name, "--listen", "127.0.0.1:0", "--fixtures"])
+            .arg(&fixtures)
+            .env_remove("HOOKGATE_CONFIG")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(64), "{}", d.name);
+        says(&String::from_utf8_lossy(&out.stderr), "emulator.fixtures");
+        // An emulated upstream: `hookgate check`, and the gateway itself, refuse it alike.
+        let config = format!(
+            "[upstreams.kept]\ndialect = \"{}\"\nemulate = true\n[upstreams.kept.emulator]\n\
+             fixtures = {fixtures:?}\n[inbound_auth]\nmode = \"off\"\n",
+            d.name
+        );
+        let file = dir.path().join(format!("{}.toml", d.name));
+        std::fs::write(&file, &config).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_hookgate"))
+            .args(["check", "--config"])
+            .arg(&file)
+            .env_remove("HOOKGATE_CONFIG")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(64), "{}", d.name);
+        says(
+            &String::from_utf8_lossy(&out.stderr),
+            "upstreams.kept.emulator.fixtures",
+        );
+        let refused = support::refused(&format!(
+            "listen = \"127.0.0.1:0\"\nmappings_dir = {:?}\n{config}",
+            support::MAPPINGS
+        ))
+        .await;
+        says(&refused, "upstreams.kept.emulator.fixtures");
+    }
+}

@@ -950,6 +950,70 @@ async fn a_cursor_given_before_a_restart_names_the_same_place_after_it() {
     gw.stop().await;
 }
 
+#[tokio::test]
+async fn a_fixtures_document_with_two_webhooks_of_one_id_is_refused() {
+    let gw = gateway(&all_emulated("")).await;
+    for d in dialects() {
+        let (name, emu) = (&d.name, gw.emulators[&d.name]);
+        let id = d.webhook.read(&d.examples[0])["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let mut canonical = create_body(&d);
+        canonical["id"] = json!("fixture-id-1");
+        let mut other = canonical.clone();
+        other["url"] = json!("https://example.com/other");
+        // The documented example twice, as the vendor shows it; the same id under two owners,
+        // as no vendor holds it either; and, in canonical terms, between others.
+        let mut documents = vec![(
+            json!({"owner": owner(&d), "webhooks": [d.examples[0], d.examples[0]]}),
+            1,
+            d.webhook.vendor_name("id"),
+            id.clone(),
+        )];
+        if let Some(elsewhere) = another_owner(&d) {
+            let mut theirs = canonical.clone();
+            theirs["owner"] = json!(elsewhere);
+            documents.push((
+                json!({"shape": "canonical", "owner": owner(&d), "webhooks": [canonical, theirs]}),
+                1,
+                "id".to_owned(),
+                "fixture-id-1".to_owned(),
+            ));
+        }
+        let mut fresh = create_body(&d);
+        fresh["id"] = json!("fixture-id-2");
+        documents.push((
+            json!({"shape": "canonical", "owner": owner(&d), "webhooks": [canonical, fresh, other]}),
+            2,
+            "id".to_owned(),
+            "fixture-id-1".to_owned(),
+        ));
+        for (document, at, field, id) in documents {
+            let refused = send(emu, "POST", "/__hookgate/webhooks", &[], Some(&document)).await;
+            ok(&refused, 422, name);
+            let error = &refused.json()["errors"][0];
+            assert_eq!(
+                error["field"],
+                format!("webhooks[{at}].{field}"),
+                "{name}: {error}"
+            );
+            let message = error["message"].as_str().unwrap();
+            assert!(
+                message.contains(&format!("`{id}`")) && message.contains("webhooks[0]"),
+                "{name}: {message}"
+            );
+        }
+        let stored = send(emu, "GET", "/__hookgate/webhooks", &[], None).await;
+        assert_eq!(
+            stored.json()["webhooks"],
+            json!([]),
+            "{name}: nothing seeded"
+        );
+    }
+    gw.stop().await;
+}
+
 /// An owner dialect `d` admits other than [`owner`], where it has owners.
 fn another_owner(d: &Dialect) -> Option<String> {
     let first = owner(d)?;

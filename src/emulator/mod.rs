@@ -90,13 +90,16 @@ impl Start {
         if errors.is_empty() {
             return Ok(start);
         }
+        // Named under the setting that names the file, and the file in each message: `hookgate
+        // check` reports every emulator's problems together, where nothing else would say
+        // which file a `webhooks[1].id` is in.
         Err(StartError::Config(ConfigReport {
             source: path.display().to_string(),
             problems: errors
                 .into_iter()
                 .map(|e| ConfigProblem {
-                    key: e.field,
-                    message: e.message,
+                    key: format!("{key}.fixtures"),
+                    message: format!("{}: {}: {}", path.display(), e.field, e.message),
                 })
                 .collect(),
         }))

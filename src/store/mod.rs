@@ -20,7 +20,7 @@ mod snapshot;
 
 pub use cursor::CursorKey;
 pub use mint::{Clock, Determinism};
-pub use snapshot::{Keyed, Owned, Snapshot, as_seeded};
+pub use snapshot::{Keyed, Owned, Snapshot, as_seeded, given_id};
 
 use crate::mapping::Dialect;
 use crate::mapping::rules::{ObjectMap, Target};

@@ -221,11 +221,7 @@ impl Store {
     /// The id a seeded webhook is stored under: the one given, or one minted. A given integer
     /// id moves the counter past it, so that later creates never reuse it.
     fn seeded_id(&self, state: &mut State, given: Option<Value>) -> String {
-        let given = match given {
-            Some(Value::String(id)) if !id.is_empty() => Some(id),
-            Some(Value::Number(n)) => Some(n.to_string()),
-            _ => None,
-        };
+        let given = given_id(given.as_ref());
         if let Some(n) = given.as_deref().and_then(|id| id.parse::<u64>().ok()) {
             state.next_id = state.next_id.max(n.saturating_add(1));
         }
@@ -244,6 +240,16 @@ impl Store {
     /// Whether no webhook is stored.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// The id a seeded webhook gives itself (`given`, its `id`): text, or a number written as
+/// text; `None` where it gives none and the store mints one.
+pub fn given_id(given: Option<&Value>) -> Option<String> {
+    match given {
+        Some(Value::String(id)) if !id.is_empty() => Some(id.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
     }
 }
 
