@@ -131,7 +131,7 @@
 //!   preview.rs          `hookgate translate` and POST /debug/translate: plans, not sent
 //!   gateway.rs          the one road (a canonical PATCH and a surface request walked through it), the listeners
 //!   emulator/mod.rs     an emulator: a vendor's API over a store, on its own listener
-//!     admin.rs            the admin API under /__hookgate/
+//!     admin.rs            the admin API under /__hookgate/, and the gate of emulators served by name
 //!     fixtures.rs         webhooks and faults set up at start and on reset
 //!     journal.rs          what the code under test sent
 //!     faults.rs           latency, failure rates, scripts, dropped connections
