@@ -99,6 +99,34 @@ impl Inbound {
         scope: Scope,
         upstream: Option<&str>,
     ) -> Result<Option<&str>, Problem> {
+        let Some(key) = self.authenticate_key(presented, asked)? else {
+            return Ok(None);
+        };
+        if !key.scopes.contains(&scope) {
+            return Err(Problem::new(
+                Code::Forbidden,
+                format!("the API key lacks the scope {}", scope.name()),
+            ));
+        }
+        if let (Some(allowed), Some(upstream)) = (&key.upstreams, upstream)
+            && !allowed.iter().any(|u| u == upstream)
+        {
+            return Err(Problem::new(
+                Code::Forbidden,
+                format!("the API key may not use upstream {upstream}"),
+            ));
+        }
+        Ok(Some(&key.name))
+    }
+
+    /// The key presented, when it is one of the keys (`None` when keys are off), whatever it
+    /// may do: a client is authenticated before anything is said of what it asked for. `asked`
+    /// says where the client should have put it.
+    pub fn authenticate_key(
+        &self,
+        presented: Option<&str>,
+        asked: &str,
+    ) -> Result<Option<&Key>, Problem> {
         let Inbound::Keys(keys) = self else {
             return Ok(None);
         };
@@ -120,21 +148,7 @@ impl Inbound {
                 if same { Some(k) } else { found }
             })
             .ok_or_else(|| Problem::new(Code::Unauthorized, "the API key is not valid"))?;
-        if !key.scopes.contains(&scope) {
-            return Err(Problem::new(
-                Code::Forbidden,
-                format!("the API key lacks the scope {}", scope.name()),
-            ));
-        }
-        if let (Some(allowed), Some(upstream)) = (&key.upstreams, upstream)
-            && !allowed.iter().any(|u| u == upstream)
-        {
-            return Err(Problem::new(
-                Code::Forbidden,
-                format!("the API key may not use upstream {upstream}"),
-            ));
-        }
-        Ok(Some(&key.name))
+        Ok(Some(key))
     }
 }
 

@@ -115,6 +115,7 @@
 //!     turns.rs            one composed write at a time per webhook
 //!   store/mod.rs        the in-memory store behind an emulated vendor; an operation on it
 //!     list.rs             a page of an owner's webhooks, its cursor read as the vendor pages
+//!     cursor.rs           the cursors it gives: a place, bound to its list, that tells no count
 //!     mint.rs             ids, secrets, test event ids and timestamps it makes up, seeded or not
 //!     snapshot.rs         the store as state files and fixtures see it: snapshots, seeds, resets
 //!   -- frontends
@@ -130,7 +131,7 @@
 //!   preview.rs          `hookgate translate` and POST /debug/translate: plans, not sent
 //!   gateway.rs          the one road (a canonical PATCH and a surface request walked through it), the listeners
 //!   emulator/mod.rs     an emulator: a vendor's API over a store, on its own listener
-//!     admin.rs            the admin API under /__hookgate/
+//!     admin.rs            the admin API under /__hookgate/, and the gate of emulators served by name
 //!     fixtures.rs         webhooks and faults set up at start and on reset
 //!     journal.rs          what the code under test sent
 //!     faults.rs           latency, failure rates, scripts, dropped connections

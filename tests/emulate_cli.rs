@@ -314,3 +314,194 @@ fn a_fixtures_file_that_cannot_be_kept_as_written_exits_64() {
         assert!(stderr.contains(said), "{what}: {stderr}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fixtures_with_two_webhooks_of_one_id_are_refused_naming_the_id_and_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for d in loaded() {
+        let id = d.webhook.read(&d.examples[0])["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let owner = support::owner(&d);
+        // The documented example, then another webhook, then the example again.
+        let mut other = d.examples[0].clone();
+        if let Some(members) = other.as_object_mut() {
+            members.shift_remove(&d.webhook.vendor_name("id"));
+        }
+        let fixtures = dir.path().join(format!("{}-fixtures.json", d.name));
+        std::fs::write(
+            &fixtures,
+            json!({"owner": owner, "webhooks": [d.examples[0], other, d.examples[0]]}).to_string(),
+        )
+        .unwrap();
+        let says = |text: &str, key: &str| {
+            for part in [
+                key.to_owned(),
+                fixtures.display().to_string(),
+                "webhooks[2]".to_owned(),
+                format!("`{id}` is the id of webhooks[0] too"),
+            ] {
+                assert!(text.contains(&part), "{}: no {part:?} in {text}", d.name);
+            }
+        };
+        // `hookgate emulate`, which binds nothing.
+        let out = Command::new(env!("CARGO_BIN_EXE_hookgate"))
+            .args(["emulate", &d.name, "--listen", "127.0.0.1:0", "--fixtures"])
+            .arg(&fixtures)
+            .env_remove("HOOKGATE_CONFIG")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(64), "{}", d.name);
+        says(&String::from_utf8_lossy(&out.stderr), "emulator.fixtures");
+        // An emulated upstream: `hookgate check`, and the gateway itself, refuse it alike.
+        let config = format!(
+            "[upstreams.kept]\ndialect = \"{}\"\nemulate = true\n[upstreams.kept.emulator]\n\
+             fixtures = {fixtures:?}\n[inbound_auth]\nmode = \"off\"\n",
+            d.name
+        );
+        let file = dir.path().join(format!("{}.toml", d.name));
+        std::fs::write(&file, &config).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_hookgate"))
+            .args(["check", "--config"])
+            .arg(&file)
+            .env_remove("HOOKGATE_CONFIG")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(64), "{}", d.name);
+        says(
+            &String::from_utf8_lossy(&out.stderr),
+            "upstreams.kept.emulator.fixtures",
+        );
+        let refused = support::refused(&format!(
+            "listen = \"127.0.0.1:0\"\nmappings_dir = {:?}\n{config}",
+            support::MAPPINGS
+        ))
+        .await;
+        says(&refused, "upstreams.kept.emulator.fixtures");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emulators_served_by_name_tell_a_caller_without_a_key_nothing_of_their_names() {
+    use sha2::Digest;
+    let dialects = loaded();
+    let names: Vec<&str> = dialects.iter().map(|d| d.name.as_str()).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let key = "one-listener-key-7";
+    let config = dir.path().join("hookgate.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[inbound_auth]\nmode = \"api_keys\"\n[[inbound_auth.keys]]\nname = \"ci\"\n\
+             sha256 = \"{:x}\"\nscopes = [\"webhooks:read\", \"webhooks:write\"]\n",
+            sha2::Sha256::digest(key.as_bytes())
+        ),
+    )
+    .unwrap();
+    let mut args = vec!["--config", config.to_str().unwrap()];
+    args.extend(names.iter().copied());
+    args.extend(["--listen", "127.0.0.1:0", "--one-listener"]);
+    let (child, lines) = spawn(&args, names.len());
+    let addr: std::net::SocketAddr = lines[0].split(' ').nth(1).unwrap()["http://".len()..]
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let unknown = vec![
+        "nope".to_owned(),
+        format!("{}x", names[0]),
+        names[0].to_uppercase(),
+        "__hookgate".to_owned(),
+    ];
+    // What a caller might ask of each dialect's name: its vendor API (a list, a path it does
+    // not have) and its admin API (a resource, a change, one it does not have); of a name
+    // that is none, the same paths.
+    for d in &dialects {
+        let list = d
+            .operation(hookgate::model::Action::List)
+            .unwrap()
+            .path
+            .render(&[&d.base_path], support::owner(d).as_deref(), None);
+        let asked = |name: &str| -> Vec<(&'static str, String)> {
+            vec![
+                ("GET", format!("/{name}{list}")),
+                ("DELETE", format!("/{name}{list}")),
+                ("GET", format!("/{name}/no/such/path")),
+                ("GET", format!("/{name}")),
+                ("GET", format!("/{name}/__hookgate/emulator")),
+                ("POST", format!("/{name}/__hookgate/reset")),
+                ("GET", format!("/{name}/__hookgate/nothing")),
+                ("POST", format!("/{name}/__hookgate/openapi.json")),
+            ]
+        };
+        // Without a key, with one that is none, and with one presented as the vendor's
+        // clients present their credential.
+        let mut without: Vec<Vec<(String, String)>> = vec![
+            vec![],
+            vec![("x-api-key".into(), "not-a-key".into())],
+            vec![("authorization".into(), "Bearer not-a-key".into())],
+        ];
+        without.extend(
+            hookgate::auth::present(&d.client_auth, "not-a-key")
+                .map(|(n, v)| vec![(n.to_string(), v.to_str().unwrap().to_owned())]),
+        );
+        for (i, (method, path)) in asked(&d.name).into_iter().enumerate() {
+            for credential in &without {
+                let mut headers = vec![("x-request-id", "req-names")];
+                headers.extend(credential.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+                let seen = support::send(addr, method, &path, &headers, None).await;
+                assert_eq!(seen.status, 401, "{method} {path} {credential:?}");
+                for name in names
+                    .iter()
+                    .copied()
+                    .chain(unknown.iter().map(String::as_str))
+                {
+                    let (method, path) = asked(name).swap_remove(i);
+                    let answer = support::send(addr, method, &path, &headers, None).await;
+                    assert_eq!(
+                        (answer.status, answer.header("content-type"), &answer.body),
+                        (seen.status, seen.header("content-type"), &seen.body),
+                        "{method} {path} {credential:?}"
+                    );
+                }
+            }
+        }
+        // With a key, in `X-Api-Key` or the vendor's own way: the name is served.
+        let keyed = [("x-api-key", key)];
+        let path = format!("/{}{list}", d.name);
+        let listed = support::send(addr, "GET", &path, &keyed, None).await;
+        assert_eq!(listed.status, 200, "{path}");
+        if let Some((n, v)) = hookgate::auth::present(&d.client_auth, key) {
+            let own = [(n.as_str(), v.to_str().unwrap())];
+            let listed = support::send(addr, "GET", &path, &own, None).await;
+            assert_eq!(listed.status, 200, "{path}, the vendor's way");
+        }
+        let admin = format!("/{}/__hookgate/emulator", d.name);
+        let info = support::send(addr, "GET", &admin, &keyed, None).await;
+        assert_eq!(info.json()["dialect"], d.name.as_str(), "{admin}");
+    }
+    // A name that is none is said to be so to a client with a key; the admin API's
+    // description is public, under any name.
+    for name in &unknown {
+        let path = format!("/{name}/__hookgate/emulator");
+        let missing = support::send(addr, "GET", &path, &[("x-api-key", key)], None).await;
+        assert_eq!(missing.status, 404, "{path}");
+    }
+    for name in names
+        .iter()
+        .copied()
+        .chain(unknown.iter().map(String::as_str))
+    {
+        let path = format!("/{name}/__hookgate/openapi.json");
+        let doc = support::send(addr, "GET", &path, &[], None).await;
+        assert_eq!(doc.status, 200, "{path}");
+        assert_eq!(
+            doc.json()["servers"][0]["url"],
+            format!("/{name}/__hookgate"),
+            "{path}"
+        );
+    }
+    stop(child);
+}

@@ -950,6 +950,164 @@ async fn a_cursor_given_before_a_restart_names_the_same_place_after_it() {
     gw.stop().await;
 }
 
+#[tokio::test]
+async fn a_fixtures_document_with_two_webhooks_of_one_id_is_refused() {
+    let gw = gateway(&all_emulated("")).await;
+    for d in dialects() {
+        let (name, emu) = (&d.name, gw.emulators[&d.name]);
+        let id = d.webhook.read(&d.examples[0])["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let mut canonical = create_body(&d);
+        canonical["id"] = json!("fixture-id-1");
+        let mut other = canonical.clone();
+        other["url"] = json!("https://example.com/other");
+        // The documented example twice, as the vendor shows it; the same id under two owners,
+        // as no vendor holds it either; and, in canonical terms, between others.
+        let mut documents = vec![(
+            json!({"owner": owner(&d), "webhooks": [d.examples[0], d.examples[0]]}),
+            1,
+            d.webhook.vendor_name("id"),
+            id.clone(),
+        )];
+        if let Some(elsewhere) = another_owner(&d) {
+            let mut theirs = canonical.clone();
+            theirs["owner"] = json!(elsewhere);
+            documents.push((
+                json!({"shape": "canonical", "owner": owner(&d), "webhooks": [canonical, theirs]}),
+                1,
+                "id".to_owned(),
+                "fixture-id-1".to_owned(),
+            ));
+        }
+        let mut fresh = create_body(&d);
+        fresh["id"] = json!("fixture-id-2");
+        documents.push((
+            json!({"shape": "canonical", "owner": owner(&d), "webhooks": [canonical, fresh, other]}),
+            2,
+            "id".to_owned(),
+            "fixture-id-1".to_owned(),
+        ));
+        for (document, at, field, id) in documents {
+            let refused = send(emu, "POST", "/__hookgate/webhooks", &[], Some(&document)).await;
+            ok(&refused, 422, name);
+            let error = &refused.json()["errors"][0];
+            assert_eq!(
+                error["field"],
+                format!("webhooks[{at}].{field}"),
+                "{name}: {error}"
+            );
+            let message = error["message"].as_str().unwrap();
+            assert!(
+                message.contains(&format!("`{id}`")) && message.contains("webhooks[0]"),
+                "{name}: {message}"
+            );
+        }
+        let stored = send(emu, "GET", "/__hookgate/webhooks", &[], None).await;
+        assert_eq!(
+            stored.json()["webhooks"],
+            json!([]),
+            "{name}: nothing seeded"
+        );
+    }
+    gw.stop().await;
+}
+
+/// An owner dialect `d` admits other than [`owner`], where it has owners.
+fn another_owner(d: &Dialect) -> Option<String> {
+    let first = owner(d)?;
+    [
+        "550e8400-e29b-41d4-a716-446655440000",
+        "9fbef0b7-8d4e-4a08-9207-66c22155721d",
+        "2",
+        "1",
+        "acme/other",
+        "other",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .find(|o| *o != first && d.admits_owner(o))
+}
+
+/// Seeds `n` webhooks alike under `owner` at the emulator of upstream `name`, of dialect `d`.
+async fn seed_under(addr: SocketAddr, d: &Dialect, name: &str, owner: &str, n: usize) {
+    let seed = json!({"shape": "canonical", "owner": owner, "webhooks": vec![create_body(d); n]});
+    let path = format!("/__hookgate/emulators/{name}/webhooks");
+    ok(
+        &send(addr, "POST", &path, &[], Some(&seed)).await,
+        201,
+        name,
+    );
+}
+
+#[tokio::test]
+async fn a_cursor_is_good_only_for_the_list_it_came_from_and_counts_nothing() {
+    let paged: Vec<Dialect> = dialects()
+        .into_iter()
+        .filter(support::gives_cursors)
+        .filter(|d| another_owner(d).is_some())
+        .collect();
+    assert!(!paged.is_empty(), "no vendor with owners gives cursors");
+    // Seeded: the same calls give the same cursors, after a reset and in another gateway.
+    let config: String = paged
+        .iter()
+        .map(|d| {
+            format!(
+                "[upstreams.{0}]\ndialect = \"{0}\"\nemulate = true\n[upstreams.{0}.emulator]\nseed = 7\n",
+                d.name
+            )
+        })
+        .collect();
+    let mut given = Vec::new();
+    for run in 0..2 {
+        let gw = gateway(&config).await;
+        for d in &paged {
+            let name = &d.name;
+            let (mine, theirs) = (owner(d).unwrap(), another_owner(d).unwrap());
+            let base = |o: &str| format!("/v1/upstreams/{name}/owners/{o}/webhooks");
+            for again in [false, true] {
+                if again {
+                    let reset = format!("/__hookgate/emulators/{name}/reset");
+                    ok(&send(gw.addr, "POST", &reset, &[], None).await, 200, name);
+                }
+                seed_under(gw.addr, d, name, &mine, 3).await;
+                seed_under(gw.addr, d, name, &theirs, 3).await;
+                let (first, cursor) = support::canonical_page(gw.addr, &base(&mine), 2, None).await;
+                let cursor = cursor.unwrap_or_else(|| panic!("{name}: a page after the first"));
+                // The place of the second webhook stored: not written as a count of them.
+                assert!(cursor.parse::<u128>().is_err(), "{name}: {cursor}");
+                let (_, other) = support::canonical_page(gw.addr, &base(&theirs), 2, None).await;
+                let other = other.unwrap_or_else(|| panic!("{name}: a page after the first"));
+                assert_ne!(cursor, other, "{name}");
+                assert!(other.parse::<u128>().is_err(), "{name}: {other}");
+                // Another owner's list refuses it, as the vendor refuses a cursor it never gave,
+                // in both directions.
+                for (owner, cursor) in [(&theirs, &cursor), (&mine, &other)] {
+                    let path = format!("{}?limit=2&cursor={cursor}", base(owner));
+                    let refused = send(gw.addr, "GET", &path, &[], None).await;
+                    let text = String::from_utf8_lossy(&refused.body);
+                    assert!((400..500).contains(&refused.status), "{path}: {text}");
+                    assert!(text.contains(&format!("`{cursor}`")), "{path}: {text}");
+                }
+                // Its own list goes on after it.
+                let (next, _) =
+                    support::canonical_page(gw.addr, &base(&mine), 2, Some(&cursor)).await;
+                assert_eq!(next.len(), 1, "{name}: the third of three");
+                assert!(!first.contains(&next[0]), "{name}");
+                given.push((run, again, name.clone(), cursor));
+            }
+        }
+        gw.stop().await;
+    }
+    let cursors: Vec<&String> = given.iter().map(|(_, _, _, c)| c).collect();
+    let per_run = cursors.len() / 2;
+    assert_eq!(cursors[..per_run], cursors[per_run..], "{given:?}");
+    for pair in cursors.chunks(2) {
+        assert_eq!(pair[0], pair[1], "the same after a reset: {given:?}");
+    }
+}
+
 /// A setup from a TOML configuration, as `support::gateway` makes one.
 fn setup(toml: &str) -> hookgate::setup::Setup {
     let toml = format!(

@@ -106,3 +106,115 @@ fn authentication_is_off_only_when_said_so() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn a_caller_without_a_key_cannot_tell_the_names_there_are_from_those_there_are_not() {
+    const KEY: &str = "names-key-0001";
+    let dialects = hookgate::mapping::load_dir(std::path::Path::new(support::MAPPINGS)).unwrap();
+    let known = ["alpha", "beta", "gamma"];
+    let unknown = ["nope", "alphax", "Alpha", "beta-2"];
+    let mut toml = support::inbound_key(KEY);
+    for (name, d) in known.iter().zip(&dialects) {
+        toml.push_str(&format!(
+            "[upstreams.{name}]\ndialect = \"{}\"\nemulate = true\n",
+            d.name
+        ));
+    }
+    let gw = gateway(&toml).await;
+    // What a caller might ask of a name: the canonical API's webhooks (an owner of one
+    // segment and of two, a query, a body, a path that leads nowhere) and an emulator's admin
+    // API (its resources, one it does not have, a method a resource does not take).
+    // Each with the status every name gets without a key: 401, or a refusal that names no
+    // upstream's ways (a page size that is no number).
+    type Asked = (&'static str, String, Option<serde_json::Value>, u16);
+    let asked = |name: &str| -> Vec<Asked> {
+        let hooks = format!("/v1/upstreams/{name}");
+        let admin = format!("/__hookgate/emulators/{name}");
+        vec![
+            ("GET", format!("{hooks}/webhooks"), None, 401),
+            (
+                "GET",
+                format!("{hooks}/owners/o1/webhooks?limit=2"),
+                None,
+                401,
+            ),
+            ("GET", format!("{hooks}/owners/a/b/webhooks/w1"), None, 401),
+            ("PUT", format!("{hooks}/owners/a/b/webhooks/w1"), None, 405),
+            ("GET", format!("{hooks}/webhooks?limit=none"), None, 422),
+            (
+                "POST",
+                format!("{hooks}/webhooks"),
+                Some(json!({"url": "https://example.com/h"})),
+                401,
+            ),
+            ("DELETE", format!("{hooks}/webhooks/w1"), None, 401),
+            ("GET", format!("{hooks}/nothing/here"), None, 401),
+            ("GET", hooks.clone(), None, 401),
+            ("GET", admin.clone(), None, 401),
+            ("GET", format!("{admin}/emulator"), None, 401),
+            ("POST", format!("{admin}/reset"), None, 401),
+            ("GET", format!("{admin}/nothing"), None, 401),
+            ("PUT", format!("{admin}/emulator"), None, 401),
+            ("POST", format!("{admin}/openapi.json"), None, 401),
+        ]
+    };
+    let without: [&[(&str, &str)]; 3] = [
+        &[],
+        &[("x-api-key", "not-a-key")],
+        &[("authorization", "Bearer not-a-key")],
+    ];
+    for (i, (method, path, body, status)) in asked(known[0]).into_iter().enumerate() {
+        for credential in without {
+            let mut headers = vec![("x-request-id", "req-names")];
+            headers.extend_from_slice(credential);
+            let seen = send(gw.addr, method, &path, &headers, body.as_ref()).await;
+            assert_eq!(seen.status, status, "{method} {path} {credential:?}");
+            for name in known.iter().chain(&unknown) {
+                let (method, path, body, _) = asked(name).swap_remove(i);
+                let answer = send(gw.addr, method, &path, &headers, body.as_ref()).await;
+                assert_eq!(
+                    (answer.status, answer.header("content-type"), &answer.body),
+                    (seen.status, seen.header("content-type"), &seen.body),
+                    "{method} {path} {credential:?}"
+                );
+            }
+        }
+    }
+    // With a key: the names there are are served, the others are not found.
+    let keyed = [("x-api-key", KEY)];
+    for name in known {
+        let info = send(
+            gw.addr,
+            "GET",
+            &format!("/__hookgate/emulators/{name}/emulator"),
+            &keyed,
+            None,
+        )
+        .await;
+        assert_eq!(info.status, 200, "{name}");
+    }
+    for name in unknown {
+        for path in [
+            format!("/v1/upstreams/{name}/webhooks"),
+            format!("/__hookgate/emulators/{name}/emulator"),
+        ] {
+            let missing = send(gw.addr, "GET", &path, &keyed, None).await;
+            assert_eq!(
+                (missing.status, missing.json()["code"].clone()),
+                (404, json!("not_found")),
+                "{path}"
+            );
+        }
+    }
+    // The admin API's description is public, under any name.
+    for name in known.iter().chain(&unknown) {
+        let path = format!("/__hookgate/emulators/{name}/openapi.json");
+        let doc = send(gw.addr, "GET", &path, &[], None).await;
+        assert_eq!(doc.status, 200, "{path}");
+        assert_eq!(
+            doc.json()["servers"][0]["url"],
+            format!("/__hookgate/emulators/{name}")
+        );
+    }
+    gw.stop().await;
+}

@@ -252,3 +252,197 @@ async fn a_canonical_body_is_json_in_utf8_said_once() {
         ok(&answer, status, &format!("{types:?}"));
     }
 }
+
+/// Where a vendor API's create of dialect `d` is, under `prefix`, for `owner`, and how its
+/// clients present a credential there: the path (with the query that carries a credential
+/// where the vendor takes it there) and the headers.
+fn create_of(
+    d: &hookgate::mapping::Dialect,
+    prefix: &str,
+    owner: Option<&str>,
+) -> (String, Vec<(String, String)>) {
+    use hookgate::mapping::model::ClientAuth;
+    let create = d
+        .operation(hookgate::model::Action::Create)
+        .expect("it creates");
+    let mut path = format!(
+        "{prefix}{}",
+        create.path.render(&[&d.base_path], owner, None)
+    );
+    let mut headers = vec![("x-request-id".to_owned(), "req-charset".to_owned())];
+    match &d.client_auth {
+        ClientAuth::Query { name } => {
+            path = format!("{path}?{}", hookgate::auth::query_pair(name, "t0ken"));
+        }
+        how => headers.extend(
+            hookgate::auth::present(how, "t0ken")
+                .map(|(n, v)| (n.to_string(), v.to_str().unwrap().to_owned())),
+        ),
+    }
+    (path, headers)
+}
+
+/// A JSON value with its text and numbers blanked: the shape of an error, whatever it says.
+fn shape(value: &Value) -> Value {
+    match value {
+        Value::String(_) => json!(""),
+        Value::Number(_) => json!(0),
+        Value::Array(items) => Value::Array(items.iter().map(shape).collect()),
+        Value::Object(members) => members
+            .iter()
+            .map(|(k, v)| (k.clone(), shape(v)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+        other => other.clone(),
+    }
+}
+
+#[tokio::test]
+async fn a_vendor_api_reads_a_body_only_in_utf8_said_once() {
+    use hookgate::mapping::Dialect;
+    // Every shipped dialect: its emulator, and its surface in front of an emulator of Relay,
+    // whose body hookgate reads and translates. Besides, test dialects: Desk's surface in front
+    // of Relay (a create that succeeds), Tariff's (forms), and Relay's own surface in front of
+    // Relay (a pass-through, whose body goes on in the operation's media type).
+    let tests = hookgate::mapping::load_dir(Path::new(DIR)).unwrap();
+    let test = |name: &str| tests.iter().find(|d| d.name == name).unwrap().clone();
+    let relay = test("relay");
+    let shipped: Vec<Dialect> = hookgate::mapping::load_dir(Path::new(support::MAPPINGS))
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.client_auth_parts.is_empty())
+        .collect();
+    assert!(shipped.len() >= 3, "several shipped dialects");
+    let mut toml = format!(
+        "mappings_dir = {DIR:?}\n[upstreams.relay]\ndialect = \"relay\"\nemulate = true\n\
+         [upstreams.tariff]\ndialect = \"tariff\"\nemulate = true\n"
+    );
+    // (the surface's dialect, its prefix, the owner its paths name)
+    let mut surfaces: Vec<(Dialect, String, Option<String>)> = Vec::new();
+    for d in shipped
+        .iter()
+        .chain([&test("desk"), &test("tariff"), &relay])
+    {
+        let by_id_alone = d
+            .operations
+            .iter()
+            .any(|e| e.role.action().has_id() && !e.names_owner);
+        let owner = support::owner(d);
+        let bridged = (!d.has_owner() || (by_id_alone && d.name != relay.name))
+            .then(|| owner.clone().unwrap_or_else(|| "p1".to_owned()));
+        let prefix = format!("/s-{}", d.name);
+        toml.push_str(&format!(
+            "[surfaces.s-{0}]\ndialect = \"{0}\"\nupstream = \"relay\"\nprefix = \"{prefix}\"\n{1}",
+            d.name,
+            bridged.map_or_else(String::new, |o| format!("owner = \"{o}\"\n"))
+        ));
+        surfaces.push((d.clone(), prefix, owner));
+    }
+    for d in &shipped {
+        toml.push_str(&format!(
+            "[upstreams.{0}]\ndialect = \"{0}\"\nemulate = true\n",
+            d.name
+        ));
+    }
+    let gw = gateway(&toml).await;
+    let mut targets: Vec<(std::net::SocketAddr, Dialect, String, Option<String>)> = surfaces
+        .into_iter()
+        .map(|(d, prefix, owner)| (gw.addr, d, prefix, owner))
+        .collect();
+    for d in shipped.iter().chain([&test("tariff")]) {
+        targets.push((
+            gw.emulators[&d.name],
+            d.clone(),
+            String::new(),
+            support::owner(d),
+        ));
+    }
+    for (addr, d, prefix, owner) in targets {
+        let what = format!("{} at {addr}{prefix}", d.name);
+        let (path, credential) = create_of(&d, &prefix, owner.as_deref());
+        let (media_type, body): (&str, &str) = match d.form {
+            Some(_) => (
+                "application/x-www-form-urlencoded",
+                "url=https%3A%2F%2Fexample.com%2Fh",
+            ),
+            None if d.name == "desk" => (
+                "application/json",
+                r#"{"data": {"workspace": "ws1", "target": "https://example.com/h", "filters": ["task.added"]}}"#,
+            ),
+            None => ("application/json", "{}"),
+        };
+        let post = |types: Vec<String>, coding: Option<&'static str>| {
+            let mut headers: Vec<(String, String)> = credential.clone();
+            headers.extend(types.into_iter().map(|t| ("content-type".to_owned(), t)));
+            headers.extend(coding.map(|c| ("content-encoding".to_owned(), c.to_owned())));
+            let (path, body) = (path.clone(), bytes::Bytes::from(body.to_owned()));
+            async move {
+                let headers: Vec<(&str, &str)> = headers
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                support::send_raw(addr, "POST", &path, &headers, body).await
+            }
+        };
+        // How this API refuses a body of a media type it does not read (one in a content
+        // coding), whatever its dialect: the answer to a charset it does not read is alike.
+        let refusal = post(vec![media_type.to_owned()], Some("gzip")).await;
+        assert!(refusal.status >= 400, "{what}: {refusal:?}");
+        let plain = post(vec![media_type.to_owned()], None).await;
+        assert_ne!(
+            (plain.status, &plain.body),
+            (refusal.status, &refusal.body),
+            "{what}: a plain body is read"
+        );
+        for charset in ["latin-1", "ISO-8859-1", "\"utf-16\"", "us-ascii"] {
+            let refused = post(vec![format!("{media_type}; charset={charset}")], None).await;
+            assert_eq!(
+                refused.status, refusal.status,
+                "{what}, {charset}: {refused:?}"
+            );
+            assert_eq!(
+                refused.header("content-type"),
+                refusal.header("content-type"),
+                "{what}, {charset}"
+            );
+            if refusal
+                .header("content-type")
+                .is_some_and(|t| t.contains("json"))
+            {
+                assert_eq!(
+                    shape(&refused.json()),
+                    shape(&refusal.json()),
+                    "{what}, {charset}"
+                );
+            }
+            let text = String::from_utf8_lossy(&refused.body);
+            assert!(text.contains(charset.trim_matches('"')), "{what}: {text}");
+        }
+        let twice = post(vec![media_type.to_owned(), media_type.to_owned()], None).await;
+        assert_eq!(
+            twice.status, refusal.status,
+            "{what}, said twice: {twice:?}"
+        );
+        for charset in ["utf-8", "UTF8", "\"UTF-8\"", "utf8"] {
+            let read = post(vec![format!("{media_type};charset={charset}")], None).await;
+            // A create that succeeds makes a webhook of its own each time; any other answer is
+            // the plain body's, word for word.
+            if (200..300).contains(&plain.status) {
+                assert_eq!(read.status, plain.status, "{what}, {charset}: {read:?}");
+            } else {
+                assert_eq!(
+                    (read.status, &read.body),
+                    (plain.status, &plain.body),
+                    "{what}, {charset}"
+                );
+            }
+        }
+        if d.name == "desk" {
+            ok(&plain, 201, &what);
+        }
+    }
+    // Nothing refused reached Relay: only the creates that succeeded, through Desk's surface.
+    let hooks = support::relay_hooks(gw.emulators["relay"], "ws1").await;
+    assert_eq!(hooks.len(), 5, "{hooks:?}");
+    gw.stop().await;
+}

@@ -123,14 +123,22 @@ async fn every_way_of_paging_lists_every_webhook_once() {
         let made = create(gw.addr, &base, 5).await;
         let (listed, cursors) = page_through(gw.addr, &base, 2).await;
         assert_eq!(listed, made, "{upstream}");
-        // Shelf's cursors are its emulator's own (the place of the page's last webhook), read
-        // from its `Link` header.
+        // Shelf's cursors are its emulator's own (the place of the page's last webhook, which
+        // they do not show), read from its `Link` header.
         let expected: Vec<String> = match upstream {
             "forge" => vec!["2".into(), "3".into()],
             "ledger" => vec![made[1].clone(), made[3].clone()],
+            "shelf" => cursors.clone(),
             _ => vec!["2".into(), "4".into()],
         };
         assert_eq!(cursors, expected, "{upstream}");
+        if upstream == "shelf" {
+            assert_eq!(cursors.len(), 2, "{cursors:?}");
+            assert!(
+                cursors.iter().all(|c| c.parse::<u64>().is_err()),
+                "no count: {cursors:?}"
+            );
+        }
         // A cursor no page gave is refused, never read as the first page: a client holding a
         // stale one would page forever.
         for stale in ["zzz", "-1", "99999999999999999999999"] {
@@ -335,13 +343,17 @@ async fn an_emulator_names_its_next_page_in_a_link_header() {
     )
     .await;
     ok(&first, 200, "page 1");
-    // Absolute, as vendors write it, from the request's own `Host` and path.
+    // Absolute, as vendors write it, from the request's own `Host` and path; the cursor is
+    // the emulator's own, which a client takes as it is.
+    let link = first.header("link").unwrap();
+    let cursor = link
+        .split_once("&page_info=")
+        .and_then(|(_, rest)| rest.split_once('>'))
+        .map(|(cursor, _)| cursor)
+        .unwrap_or_else(|| panic!("{link}"));
     assert_eq!(
-        first.header("link"),
-        Some(
-            format!("<http://{emu}/repos/octo/site/hooks?limit=2&page_info=2>; rel=\"next\"")
-                .as_str()
-        )
+        link,
+        format!("<http://{emu}/repos/octo/site/hooks?limit=2&page_info={cursor}>; rel=\"next\"")
     );
     // An HTTP/1.0 request that names no authority is linked to relatively.
     let head = "GET /repos/octo/site/hooks?limit=2 HTTP/1.0\r\nauthorization: Bearer t\r\n\r\n";
@@ -351,11 +363,13 @@ async fn an_emulator_names_its_next_page_in_a_link_header() {
     stream.read_to_string(&mut answer).await.unwrap();
     assert!(answer.starts_with("HTTP/1.0 200"), "{answer}");
     assert!(
-        answer.contains("\r\nlink: <?limit=2&page_info=2>; rel=\"next\"\r\n"),
+        answer.contains(&format!(
+            "\r\nlink: <?limit=2&page_info={cursor}>; rel=\"next\"\r\n"
+        )),
         "{answer}"
     );
-    let path = "/repos/octo/site/hooks?limit=2&page_info=2";
-    let last = send(emu, "GET", path, &[BEARER], None).await;
+    let path = format!("/repos/octo/site/hooks?limit=2&page_info={cursor}");
+    let last = send(emu, "GET", &path, &[BEARER], None).await;
     assert_eq!(last.json().as_array().map(Vec::len), Some(1));
     assert_eq!(last.header("link"), None);
 
@@ -755,6 +769,46 @@ async fn a_surface_in_front_of_an_emulator_pages_across_deletes_in_either_order(
         let after: Vec<String> = [3, 5, 6].map(|i| made[i].clone()).into();
         assert_eq!(second, after, "{order}");
         assert_eq!(last, None, "{order}");
+    }
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn an_emulators_cursor_is_good_only_in_the_order_it_was_given_in() {
+    // Square's clients in front of an emulator of Oar, as above: a cursor of a list newest
+    // first names a place in that list, which in the other order is another list.
+    let dir = dialects_dir();
+    let gw = gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.oar]\ndialect = \"oar\"\nemulate = true\n\
+         [surfaces.square-on-oar]\ndialect = \"square\"\nupstream = \"oar\"\nprefix = \"/qo\"\n",
+        dir.path()
+    ))
+    .await;
+    let oar = hookgate::mapping::load_dir(dir.path())
+        .unwrap()
+        .into_iter()
+        .find(|d| d.name == "oar")
+        .unwrap();
+    support::seed_alike(gw.addr, &oar, "oar", 5).await;
+    let list = |order: &str, cursor: Option<&str>| {
+        let path = format!(
+            "/qo/v2/webhooks/subscriptions?limit=2&sort_order={order}{}",
+            cursor.map_or_else(String::new, |c| format!("&cursor={c}"))
+        );
+        async move { send(gw.addr, "GET", &path, &[BEARER], None).await }
+    };
+    for (given, other) in [("ASC", "DESC"), ("DESC", "ASC")] {
+        let first = list(given, None).await;
+        ok(&first, 200, given);
+        let cursor = first.json()["cursor"].as_str().unwrap().to_owned();
+        ok(&list(given, Some(&cursor)).await, 200, given);
+        let refused = list(other, Some(&cursor)).await;
+        assert!(
+            (400..500).contains(&refused.status),
+            "{given}'s cursor in {other}: {} {}",
+            refused.status,
+            String::from_utf8_lossy(&refused.body)
+        );
     }
     gw.stop().await;
 }

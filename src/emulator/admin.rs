@@ -1,7 +1,8 @@
 //! The admin API of an emulator: hookgate's own API beside the vendor's, under a reserved
 //! prefix (`/__hookgate/` on the emulator's listener, `/__hookgate/emulators/{upstream}/` on
 //! the gateway's main listener), behind inbound authentication when it is on, answering
-//! failures as `application/problem+json`. Described by `openapi/emulator-admin.json`.
+//! failures as `application/problem+json`. Described by `openapi/emulator-admin.json`. Where
+//! emulators are served by name, a [`Gate`] checks the key before the name is looked for.
 //!
 //! | path | what |
 //! |---|---|
@@ -20,6 +21,7 @@ use crate::auth::{self, Inbound, Scope};
 use crate::frontend::{Frontend, Head, Job, Outcome, Routed, query_pairs};
 use crate::http::body::{self, Body};
 use crate::http::respond;
+use crate::mapping::model::ClientAuth;
 use crate::problem::{Code, FieldError, Problem};
 use crate::store::Clock;
 use bytes::Bytes;
@@ -371,6 +373,145 @@ fn openapi(base: &str) -> Value {
     doc
 }
 
+/// The front of a listener that serves emulators by name (the gateway's main listener under
+/// `/__hookgate/emulators/{upstream}`, `hookgate emulate --one-listener` under `/{dialect}`).
+/// With keys on, a request without a valid one is answered alike whether or not its name is
+/// an emulator's, and whatever it asks of it: the same 401, the one answer a caller without a
+/// key gets, so that it cannot tell the names there are from those there are not (as the
+/// canonical API waits for the key before it says an upstream is not there). The admin API's
+/// description, public, is answered under any name. A client with a valid key (or any client,
+/// with keys off) goes on to the emulator its name is, or is told there is none.
+pub struct Gate<'a> {
+    /// Whether the name asked for is an emulator's.
+    pub found: bool,
+    /// Why the name is not found, said to a client with a valid key.
+    pub missing: Problem,
+    /// The admin API's base under this name, and the path asked for below it, where the
+    /// request is for the admin API.
+    pub admin: Option<(String, String)>,
+    /// The ways a vendor served here takes its clients' credential, in which a key may come
+    /// too, besides `X-Api-Key` and a bearer token.
+    pub ways: Vec<&'a ClientAuth>,
+}
+
+/// What the gate answers itself.
+pub enum Gated {
+    /// The admin API's description, its server `base`.
+    Description {
+        /// The admin API's base under the name asked for.
+        base: String,
+        /// The query asked with it, which the description takes none of.
+        query: Option<String>,
+    },
+    /// A request that needs a key (in its query, too, where a vendor takes it there): refused
+    /// without a valid one, else told its name is none.
+    Keyed(Option<String>),
+}
+
+impl Gate<'_> {
+    /// Whether a request goes on to the emulator its name is: the name is one, and it comes
+    /// with a valid key where keys are on.
+    pub fn passes(&self, inbound: &Inbound, headers: &HeaderMap, query: Option<&str>) -> bool {
+        self.found && self.key(inbound, headers, query).is_ok()
+    }
+
+    /// Whether the request carries a valid key, in any way a client of this listener may
+    /// present one (without keys on, every request does).
+    fn key(
+        &self,
+        inbound: &Inbound,
+        headers: &HeaderMap,
+        query: Option<&str>,
+    ) -> Result<(), Problem> {
+        let mut presented: Vec<std::borrow::Cow<'_, str>> =
+            [auth::api_key(headers), auth::bearer(headers)]
+                .into_iter()
+                .flatten()
+                .map(std::borrow::Cow::Borrowed)
+                .collect();
+        presented.extend(
+            self.ways
+                .iter()
+                .filter_map(|how| auth::presented(how, headers, query)),
+        );
+        let mut refused = None;
+        for key in &presented {
+            match inbound.authenticate_key(Some(key), ASKED) {
+                Ok(_) => return Ok(()),
+                Err(problem) => {
+                    refused.get_or_insert(problem);
+                }
+            }
+        }
+        match refused {
+            Some(problem) => Err(problem),
+            None => inbound.authenticate_key(None, ASKED).map(|_| ()),
+        }
+    }
+}
+
+impl Frontend for Gate<'_> {
+    type Route = Gated;
+
+    fn label(&self) -> &str {
+        "emulators"
+    }
+
+    fn route(&self, head: &Head<'_>) -> Result<Routed<Gated>, Problem> {
+        let reads = matches!(*head.method, Method::GET | Method::HEAD);
+        let query = head.query.map(str::to_owned);
+        let gated = match &self.admin {
+            Some((base, path)) if reads && path.trim_end_matches('/') == "/openapi.json" => {
+                Gated::Description {
+                    base: base.clone(),
+                    query,
+                }
+            }
+            _ => Gated::Keyed(query),
+        };
+        Ok(Routed::local(gated, None, false))
+    }
+
+    fn authenticate(
+        &self,
+        routed: &Routed<Gated>,
+        headers: &HeaderMap,
+        inbound: &Inbound,
+    ) -> Result<(), Problem> {
+        match &routed.route {
+            Gated::Description { .. } => Ok(()),
+            Gated::Keyed(query) => self.key(inbound, headers, query.as_deref()),
+        }
+    }
+
+    fn parse(&self, routed: &Routed<Gated>, _: &HeaderMap, _: Bytes) -> Result<Job, Problem> {
+        match &routed.route {
+            // As the admin API answers it, under the name asked for.
+            Gated::Description { base, query } => {
+                no_query(&query_pairs(query.as_deref()))?;
+                Ok(Job::Answer(body::json(200, &openapi(base), &body::JSON)))
+            }
+            Gated::Keyed(_) => Err(self.missing.clone()),
+        }
+    }
+
+    fn render(
+        &self,
+        _: &Routed<Gated>,
+        outcome: Outcome,
+        _: &str,
+    ) -> Result<Response<Body>, Problem> {
+        match outcome {
+            Outcome::Answer(response) => Ok(response),
+            _ => Err(Problem::internal("the gate answers itself")),
+        }
+    }
+
+    fn refuse(&self, _: Option<&Routed<Gated>>, problem: &Problem, id: &str) -> Response<Body> {
+        respond::problem(problem, id)
+    }
+}
+
 /// The emulators the gateway runs, for its main listener: by upstream name, with their
 /// addresses.
 pub type Running = BTreeMap<String, (SocketAddr, Arc<Emulator>)>;
@@ -491,15 +632,20 @@ pub async fn main_listener(
         Some((name, rest)) => (name, format!("/{rest}")),
         None => (under, String::new()),
     };
-    let Some((_, emulator)) = emulators.get(name) else {
-        return respond::problem(
-            &Problem::not_found(format!("no emulated upstream {name}")),
-            request_id,
-        );
+    let base = format!("{PREFIX}/emulators/{name}");
+    let found = emulators.get(name);
+    let gate = Gate {
+        found: found.is_some(),
+        missing: Problem::not_found(format!("no emulated upstream {name}")),
+        admin: Some((base.clone(), admin_path.clone())),
+        ways: Vec::new(),
     };
-    let api = AdminApi {
-        emulator,
-        base: format!("{PREFIX}/emulators/{name}"),
-    };
-    crate::gateway::serve(&api, admission, request, &admin_path, request_id).await
+    let passes = gate.passes(&admission.inbound, request.headers(), request.uri().query());
+    match found {
+        Some((_, emulator)) if passes => {
+            let api = AdminApi { emulator, base };
+            crate::gateway::serve(&api, admission, request, &admin_path, request_id).await
+        }
+        _ => crate::gateway::serve(&gate, admission, request, &admin_path, request_id).await,
+    }
 }

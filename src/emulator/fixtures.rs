@@ -71,6 +71,10 @@ impl Fixtures {
             return Err(errors);
         }
         let mut out = Vec::with_capacity(self.webhooks.len());
+        // Where each id given was first, whatever its owner: the store mints each id once, so
+        // a vendor never holds two webhooks of one id, and of two, one would be stored over
+        // the other (or found in its place by id) without a word.
+        let mut ids: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for (i, item) in self.webhooks.iter().enumerate() {
             let at = format!("webhooks[{i}]");
             let Value::Object(object) = item else {
@@ -97,6 +101,25 @@ impl Fixtures {
                 }
             };
             owner_errors(&at, owner.as_deref(), dialect, &mut errors);
+            if let Some(id) = store::given_id(webhook.get("id")) {
+                match ids.get(&id) {
+                    Some(first) => {
+                        let field = match self.shape {
+                            Shape::Canonical => "id".to_owned(),
+                            Shape::Vendor => dialect.webhook.vendor_name("id"),
+                        };
+                        errors.push(FieldError::new(
+                            format!("{at}.{field}"),
+                            format!(
+                                "`{id}` is the id of webhooks[{first}] too: give each webhook an id of its own"
+                            ),
+                        ));
+                    }
+                    None => {
+                        ids.insert(id, i);
+                    }
+                }
+            }
             for (name, value) in &webhook {
                 match model::webhook_field(name) {
                     None => errors.push(FieldError::new(

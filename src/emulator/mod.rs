@@ -5,7 +5,7 @@
 //! | module | its one job |
 //! |---|---|
 //! | this file | an [`Emulator`] (store, journal, faults, state file) and its listener |
-//! | [`admin`] | the admin API under `/__hookgate/`: reset, seed, webhooks, journal, faults |
+//! | [`admin`] | the admin API under `/__hookgate/`: reset, seed, webhooks, journal, faults; the gate of emulators served by name |
 //! | [`faults`] | injected latency, failures, dropped connections and scripts |
 //! | [`journal`] | the requests received, redacted, with filters |
 //! | [`fixtures`] | webhooks (and faults) a test sets up, in the vendor's shape or canonical |
@@ -90,13 +90,16 @@ impl Start {
         if errors.is_empty() {
             return Ok(start);
         }
+        // Named under the setting that names the file, and the file in each message: `hookgate
+        // check` reports every emulator's problems together, where nothing else would say
+        // which file a `webhooks[1].id` is in.
         Err(StartError::Config(ConfigReport {
             source: path.display().to_string(),
             problems: errors
                 .into_iter()
                 .map(|e| ConfigProblem {
-                    key: e.field,
-                    message: e.message,
+                    key: format!("{key}.fixtures"),
+                    message: format!("{}: {}: {}", path.display(), e.field, e.message),
                 })
                 .collect(),
         }))
@@ -408,13 +411,39 @@ impl server::Handler for Listener {
             let rest = path.strip_prefix(prefix.as_str())?;
             (rest.is_empty() || rest.starts_with('/')).then_some((prefix, e, rest))
         });
+        let admission = self.admission.load_full();
+        // Emulators served by name: what is asked of a name goes past the gate first (see
+        // `admin::Gate`), so that only a client with a key learns which names there are.
+        if self.mounts.iter().any(|(prefix, _)| !prefix.is_empty()) {
+            let (name, rest) = match mounted {
+                Some((prefix, _, rest)) => (prefix.as_str(), rest),
+                None => {
+                    let at = path[1..].find('/').map_or(path.len(), |at| at + 1);
+                    path.split_at(at)
+                }
+            };
+            let gate = admin::Gate {
+                found: mounted.is_some(),
+                missing: Problem::not_found(format!("no route for {path}")),
+                admin: admin::under_prefix(rest)
+                    .map(|below| (format!("{name}{}", admin::PREFIX), below.to_owned())),
+                ways: self
+                    .mounts
+                    .iter()
+                    .map(|(_, e)| &e.dialect.client_auth)
+                    .collect(),
+            };
+            let (headers, query) = (request.headers(), request.uri().query());
+            if !gate.passes(&admission.inbound, headers, query) {
+                return crate::gateway::serve(&gate, &admission, request, &path, &request_id).await;
+            }
+        }
         let Some((prefix, emulator, rest)) = mounted else {
             return crate::http::respond::problem(
                 &Problem::not_found(format!("no route for {path}")),
                 &request_id,
             );
         };
-        let admission = self.admission.load_full();
         if let Some(admin_path) = admin::under_prefix(rest) {
             let api = admin::AdminApi {
                 emulator,

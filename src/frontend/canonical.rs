@@ -43,6 +43,11 @@ pub enum Route {
         /// The methods the path answers (for `Allow`).
         allow: &'static [&'static str],
     },
+    /// A path that leads to no webhook route (an upstream that is not configured, the default
+    /// one where none is, a path under an upstream's name that is no route of it): why, said
+    /// once the client's key is checked, so that a caller without one cannot tell the
+    /// upstreams there are from those there are not.
+    Unknown(Problem),
 }
 
 /// Where a canonical path leads, before the method is looked at.
@@ -104,10 +109,27 @@ fn path(parts: &[Cow<'_, str>], owner_span: impl Fn(Option<&str>) -> usize) -> O
     })
 }
 
+/// How many segments the owner of a canonical path is, as the path itself shows it: those
+/// between `owners` and the last `webhooks` that ends the path or comes before an id (and an
+/// action); 1 where it shows none.
+fn shown_owner_span(parts: &[Cow<'_, str>]) -> usize {
+    let at = match parts.get(1) {
+        Some(u) if u == "upstreams" => 3,
+        _ => 1,
+    };
+    if parts.get(at).is_none_or(|o| o != "owners") {
+        return 1;
+    }
+    (at + 2..parts.len())
+        .rev()
+        .find(|&w| parts[w] == "webhooks" && parts.len() - w <= 3)
+        .map_or(1, |w| w - at - 1)
+}
+
 impl CanonicalApi {
     /// The upstream a request names, else the default one. Which upstreams there are is not
-    /// said: a request is routed before its key is checked, and `GET /v1/upstreams`, which
-    /// needs one, lists them.
+    /// said: `GET /v1/upstreams`, which needs a key, lists them, and a route's refusal of an
+    /// upstream there is not waits for the key to be checked ([`Route::Unknown`]).
     pub fn upstream(&self, name: Option<&str>) -> Result<Arc<Upstream>, Problem> {
         let Some(name) = name.or(self.default_upstream.as_deref()) else {
             return Err(Problem::not_found(
@@ -145,6 +167,7 @@ impl CanonicalApi {
             Route::Upstreams => Err(Problem::not_found(format!(
                 "{p} is not a webhook operation of the canonical API"
             ))),
+            Route::Unknown(missing) => Err(missing),
         }
     }
 
@@ -211,13 +234,29 @@ impl Frontend for CanonicalApi {
     fn route(&self, head: &Head<'_>) -> Result<Routed<Route>, Problem> {
         let (method, p, query) = (head.method, head.path, head.query);
         let parts = segments(p)?;
-        let owner_span = |name: Option<&str>| {
+        let no_route = || Problem::not_found(format!("no route for {p}"));
+        // Whether a path leads anywhere, and what it allows, is told before the client's key
+        // is checked: it is read alike whether or not the upstream it names is there, so that
+        // a caller without a key learns nothing of which are (see `Route::Unknown`). An owner
+        // is as many segments as the upstream's are, or, where that reads the path as no
+        // route, or the upstream is not there, as the path itself shows.
+        let shown = shown_owner_span(&parts);
+        let configured = |name: Option<&str>| {
             name.or(self.default_upstream.as_deref())
                 .and_then(|name| self.upstreams.get(name))
-                .map_or(1, |u| u.dialect.owner_segments)
+                .map(|u| u.dialect.owner_segments)
         };
-        let found = path(&parts, owner_span)
-            .ok_or_else(|| Problem::not_found(format!("no route for {p}")))?;
+        let (found, as_configured) = match path(&parts, |n| configured(n).unwrap_or(shown)) {
+            Some(found) => (found, true),
+            None => match path(&parts, |_| shown) {
+                Some(found) => (found, false),
+                // Under an upstream's name, that it leads nowhere is said once the key is.
+                None if matches!(parts.get(1), Some(u) if u == "upstreams") => {
+                    return Ok(Routed::local(Route::Unknown(no_route()), None, false));
+                }
+                None => return Err(no_route()),
+            },
+        };
         let (upstream, owner, id, action) = match found {
             Path::Upstreams => {
                 return match *method {
@@ -246,14 +285,20 @@ impl Frontend for CanonicalApi {
             (Some(_), None, Method::DELETE) => Action::Delete,
             _ => return Err(Problem::method_not_allowed(allow)),
         };
-        let upstream = self.upstream(upstream.as_deref())?;
+        let listed = match action {
+            Action::List => list_query(query)?,
+            _ => ListQuery::default(),
+        };
+        let upstream = match self.upstream(upstream.as_deref()) {
+            Ok(upstream) if as_configured => upstream,
+            Ok(_) => return Ok(Routed::local(Route::Unknown(no_route()), None, false)),
+            Err(missing) => return Ok(Routed::local(Route::Unknown(missing), None, false)),
+        };
         let mut op = Operation::new(action);
         op.owner = owner;
         op.id = id;
         op.lenient = headers::prefers_lenient(head.headers);
-        if action == Action::List {
-            op.query = list_query(query)?;
-        }
+        op.query = listed;
         Ok(Routed {
             action: Some(action),
             backend: Some(Backend::Upstream(upstream.clone())),
@@ -293,6 +338,7 @@ impl Frontend for CanonicalApi {
                 return Ok(Job::Answer(body::json(200, &self.describe(), &body::JSON)));
             }
             Route::Webhooks { upstream, op, .. } => (upstream, op),
+            Route::Unknown(missing) => return Err(missing.clone()),
         };
         let mut op = op.clone();
         if matches!(op.action, Action::Create | Action::Update) {

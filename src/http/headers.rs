@@ -72,29 +72,62 @@ pub fn prefers_lenient(headers: &HeaderMap) -> bool {
 }
 
 /// Whether a request body's media type is JSON: `application/json`, and JSON Merge Patch where
-/// `allow_merge_patch` (an update), in one `Content-Type` field whose `charset`, if any, is
-/// UTF-8.
+/// `allow_merge_patch` (an update), said as [`utf8_media_type`] asks.
 pub fn is_json(headers: &HeaderMap, allow_merge_patch: bool) -> bool {
-    // One field only: of two, which one a reader takes is its own choice.
-    let mut fields = headers.get_all(header::CONTENT_TYPE).iter();
-    let (Some(ct), None) = (fields.next().and_then(|v| v.to_str().ok()), fields.next()) else {
+    let Ok(Some(ct)) = utf8_media_type(headers) else {
         return false;
     };
-    let mut parts = ct.split(';');
-    let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-    // JSON is UTF-8 (RFC 8259 §8.1): a body said to be in another charset would be read as
-    // what it is not.
-    let other_charset = parts.any(|p| {
-        let Some((name, value)) = p.split_once('=') else {
-            return false;
+    let essence = essence(ct).to_ascii_lowercase();
+    essence == "application/json"
+        || (allow_merge_patch && essence == "application/merge-patch+json")
+}
+
+/// Why a request body cannot be read as its `Content-Type` says, whatever media type it names.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unreadable {
+    /// More than one `Content-Type` field.
+    #[error("the body's media type is said in more than one Content-Type field: send one")]
+    Twice,
+    /// A `Content-Type` that is no text.
+    #[error("the Content-Type field is not text")]
+    NotText,
+    /// A charset other than UTF-8.
+    #[error("the body is said to be in charset `{0}`: send it in UTF-8")]
+    Charset(String),
+}
+
+/// A request's media type, from its one `Content-Type` field (`None` where it has none), when
+/// a body in it can be read as hookgate reads every body, as UTF-8: its `charset`, if it names
+/// one, is UTF-8 (`utf-8` or `utf8`, in any case, quoted or not).
+pub fn utf8_media_type(headers: &HeaderMap) -> Result<Option<&str>, Unreadable> {
+    // One field only: of two, which one a reader takes is its own choice.
+    let mut fields = headers.get_all(header::CONTENT_TYPE).iter();
+    let (first, second) = (fields.next(), fields.next());
+    if second.is_some() {
+        return Err(Unreadable::Twice);
+    }
+    let Some(ct) = first else {
+        return Ok(None);
+    };
+    let ct = ct.to_str().map_err(|_| Unreadable::NotText)?;
+    // JSON is UTF-8 (RFC 8259 §8.1), and a form's text is read as UTF-8 too: a body said to be
+    // in another charset would be read as what it is not.
+    for param in ct.split(';').skip(1) {
+        let Some((name, value)) = param.split_once('=') else {
+            continue;
         };
         let value = value.trim().trim_matches('"');
         let utf8 = value.eq_ignore_ascii_case("utf-8") || value.eq_ignore_ascii_case("utf8");
-        name.trim().eq_ignore_ascii_case("charset") && !utf8
-    });
-    !other_charset
-        && (essence == "application/json"
-            || (allow_merge_patch && essence == "application/merge-patch+json"))
+        if name.trim().eq_ignore_ascii_case("charset") && !utf8 {
+            return Err(Unreadable::Charset(value.to_owned()));
+        }
+    }
+    Ok(Some(ct))
+}
+
+/// A media type without its parameters: `application/json` of `application/json; charset=utf-8`.
+pub fn essence(media_type: &str) -> &str {
+    media_type.split(';').next().unwrap_or_default().trim()
 }
 
 /// A header value from text we produced ourselves; invalid bytes are dropped, not panicked on.
@@ -185,6 +218,48 @@ mod tests {
         let all: Vec<&[u8]> = tokens(&h, &http::header::CONNECTION).collect();
         assert_eq!(all, [&b"keep-alive"[..], b"Upgrade", b"close"]);
         assert_eq!(tokens(&h, &http::header::TRANSFER_ENCODING).count(), 0);
+    }
+
+    #[test]
+    fn a_body_is_read_only_in_utf8_said_once() {
+        let with = |types: &[&'static str]| {
+            let mut h = HeaderMap::new();
+            for t in types {
+                h.append(header::CONTENT_TYPE, HeaderValue::from_static(t));
+            }
+            utf8_media_type(&h).map(|t| t.map(str::to_owned))
+        };
+        assert_eq!(with(&[]), Ok(None));
+        for utf8 in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "application/json;CHARSET=\"UTF8\"",
+            "application/x-www-form-urlencoded; charset=Utf-8",
+        ] {
+            assert_eq!(with(&[utf8]), Ok(Some(utf8.to_owned())), "{utf8}");
+        }
+        for (other, named) in [
+            ("application/json; charset=latin-1", "latin-1"),
+            ("application/json; charset=\"ISO-8859-1\"", "ISO-8859-1"),
+            ("text/plain; format=flowed; charset=utf-16", "utf-16"),
+        ] {
+            assert_eq!(
+                with(&[other]),
+                Err(Unreadable::Charset(named.into())),
+                "{other}"
+            );
+        }
+        assert_eq!(
+            with(&["application/json", "application/json"]),
+            Err(Unreadable::Twice)
+        );
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_bytes(b"application/json\xff").unwrap(),
+        );
+        assert_eq!(utf8_media_type(&h), Err(Unreadable::NotText));
+        assert!(!is_json(&h, false));
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! A page of an owner's webhooks, its cursor read as the vendor pages: by position, by page
 //! number or by the id of the item the page comes after, where the vendor's clients compute
 //! their cursors; where the vendor gives them (in its answer, a `Link` header or a next page's
-//! URL), by the store's own cursors, which name a place in the list's order rather than a
-//! count of webhooks.
+//! URL), by the store's own cursors (`cursor.rs`), which name a place in the list's order
+//! rather than a count of webhooks, and only for the list they were given for.
 
 use super::{State, Store, Stored, webhook_id};
 use crate::mapping::model::{Paging, Role};
@@ -14,8 +14,8 @@ impl Store {
     /// A page of the owner's webhooks. The cursor is read as the vendor pages: by position,
     /// by page number, or by the id of the item the page comes after, where its clients
     /// compute their cursors (the skipping a delete between two pages then causes is the
-    /// vendor's own); else it is one this store gave, the sequence number of the webhook the
-    /// page comes after.
+    /// vendor's own); else it is one this store gave for this very list (owner and order),
+    /// naming the place of the webhook the page comes after.
     pub(super) fn list(&self, state: &State, op: &Operation) -> Result<Outcome, Problem> {
         let mut all: Vec<&Stored> = state
             .webhooks
@@ -35,8 +35,9 @@ impl Store {
             .or_else(|| endpoint.and_then(|e| e.default_limit()))
             .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
         let paging = endpoint.map_or(Paging::Given, |e| e.paging);
-        // A cursor this store never gave is refused, as a vendor refuses one: read as the
-        // first page, a client holding a stale or mangled cursor would page forever. Refused
+        // A cursor this store never gave, or gave for another list, is refused, as a vendor
+        // refuses one: read as the first page, a client holding a stale or mangled cursor would
+        // page forever; read in another owner's list, it would page through that one. Refused
         // on the query parameter that carried it, in the vendor's name for it.
         let param = endpoint
             .and_then(|e| e.query.iter().find(|(_, t)| t.slots().contains(&"cursor")))
@@ -75,7 +76,11 @@ impl Store {
             // nothing, so that a client paging on passes over no webhook still there and
             // lists none twice.
             (Paging::Given | Paging::Link | Paging::Url, Some(cursor)) => {
-                let seq = given(state, cursor).ok_or_else(|| unknown(cursor))?;
+                let seq = state
+                    .cursor_key
+                    .read(op.owner.as_deref(), descending, cursor)
+                    .filter(|seq| (1..state.next_seq).contains(seq))
+                    .ok_or_else(|| unknown(cursor))?;
                 all.partition_point(|s| {
                     if descending {
                         s.seq >= seq
@@ -107,18 +112,10 @@ impl Store {
             _ if end >= all.len() => None,
             Paging::Given | Paging::Link | Paging::Url => page
                 .last()
-                .map(|last| last.seq.to_string())
+                .map(|last| (state.cursor_key).write(op.owner.as_deref(), descending, last.seq))
                 .or_else(|| op.query.cursor.clone().filter(|c| !c.is_empty())),
             Paging::Offset | Paging::Page | Paging::LastId => Some(end.to_string()),
         };
         Ok(Outcome::List { items, next_cursor })
     }
-}
-
-/// The sequence number a cursor of this store's names: one it gives, written as it writes it
-/// (no sign, no leading zero), of a webhook stored since it was last reset, whether or not
-/// that webhook is still there. `None` for any other text.
-fn given(state: &State, cursor: &str) -> Option<u64> {
-    let seq = cursor.parse::<u64>().ok()?;
-    (seq.to_string() == cursor && (1..state.next_seq).contains(&seq)).then_some(seq)
 }

@@ -9,15 +9,18 @@
 //! |---|---|
 //! | `mod.rs` | the store, and an operation carried out on it |
 //! | `list.rs` | a page of an owner's webhooks, from a cursor read as the vendor pages |
+//! | `cursor.rs` | the cursors it gives: a place, bound to its list, that tells no count |
 //! | `mint.rs` | what it makes up (ids, secrets, test event ids, timestamps), from a [`Determinism`] |
 //! | `snapshot.rs` | the store as state files and test fixtures see it: snapshots, seeds, resets |
 
+mod cursor;
 mod list;
 mod mint;
 mod snapshot;
 
+pub use cursor::CursorKey;
 pub use mint::{Clock, Determinism};
-pub use snapshot::{Keyed, Owned, Snapshot, as_seeded};
+pub use snapshot::{Keyed, Owned, Snapshot, as_seeded, given_id};
 
 use crate::mapping::Dialect;
 use crate::mapping::rules::{ObjectMap, Target};
@@ -37,6 +40,8 @@ struct State {
     next_id: u64,
     /// The sequence number of the next webhook stored; the lower ones were all given.
     next_seq: u64,
+    /// The key of the cursors its lists give.
+    cursor_key: CursorKey,
     /// Creates made with an idempotency key, the latest last, at most [`KEPT_KEYS`].
     keyed: std::collections::VecDeque<Keyed>,
     rng: fastrand::Rng,
@@ -65,6 +70,7 @@ impl State {
             secrets: Vec::new(),
             next_id: 1,
             next_seq: 1,
+            cursor_key: CursorKey::of(determinism),
             keyed: std::collections::VecDeque::new(),
             rng: determinism
                 .seed

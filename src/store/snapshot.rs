@@ -2,7 +2,7 @@
 //! back, webhooks seeded in canonical terms, and resets.
 
 use super::mint::mint_secret;
-use super::{KEPT_KEYS, State, Store, Stored, apply_defaults};
+use super::{CursorKey, KEPT_KEYS, State, Store, Stored, apply_defaults};
 use crate::mapping::Dialect;
 use crate::model as canonical;
 use serde::{Deserialize, Serialize};
@@ -22,6 +22,11 @@ pub struct Snapshot {
     /// hookgate: the one after its webhooks').
     #[serde(default)]
     pub next_seq: u64,
+    /// The key of the cursors its lists gave, so that they read the same after a restart
+    /// (absent from a file of an older hookgate, whose cursors were its places as they are:
+    /// the store's own key then goes on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor_key: Option<CursorKey>,
     /// The creates made with an idempotency key, the latest last: a client's retry after a
     /// restart answers as the first create did.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -98,6 +103,7 @@ impl Store {
             secrets: state.secrets.clone(),
             next_id: state.next_id,
             next_seq: state.next_seq,
+            cursor_key: Some(state.cursor_key),
             keyed: state.keyed.iter().cloned().collect(),
         }
     }
@@ -127,6 +133,9 @@ impl Store {
         state.secrets = snapshot.secrets;
         state.next_id = snapshot.next_id.max(1);
         state.next_seq = snapshot.next_seq.max(after);
+        if let Some(key) = snapshot.cursor_key {
+            state.cursor_key = key;
+        }
         state.keyed = snapshot.keyed.into();
         while state.keyed.len() > KEPT_KEYS {
             state.keyed.pop_front();
@@ -212,11 +221,7 @@ impl Store {
     /// The id a seeded webhook is stored under: the one given, or one minted. A given integer
     /// id moves the counter past it, so that later creates never reuse it.
     fn seeded_id(&self, state: &mut State, given: Option<Value>) -> String {
-        let given = match given {
-            Some(Value::String(id)) if !id.is_empty() => Some(id),
-            Some(Value::Number(n)) => Some(n.to_string()),
-            _ => None,
-        };
+        let given = given_id(given.as_ref());
         if let Some(n) = given.as_deref().and_then(|id| id.parse::<u64>().ok()) {
             state.next_id = state.next_id.max(n.saturating_add(1));
         }
@@ -235,6 +240,16 @@ impl Store {
     /// Whether no webhook is stored.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// The id a seeded webhook gives itself (`given`, its `id`): text, or a number written as
+/// text; `None` where it gives none and the store mints one.
+pub fn given_id(given: Option<&Value>) -> Option<String> {
+    match given {
+        Some(Value::String(id)) if !id.is_empty() => Some(id.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
     }
 }
 

@@ -4,13 +4,14 @@
 
 use super::{Kind, Route, VendorApi};
 use crate::frontend::{Backend, Job, Relay, Routed, query_pairs};
+use crate::http::headers;
 use crate::mapping::model::{CredentialPlace, Resource, ResourceVerb, Role};
 use crate::mapping::rules::{ObjectMap, Target};
 use crate::mapping::{Strategy, patch};
 use crate::model::{self, Action, Operation, UpdateMode};
 use crate::problem::{Code, FieldError, Problem};
 use bytes::Bytes;
-use http::{HeaderMap, header};
+use http::HeaderMap;
 use serde_json::{Map, Value};
 
 /// A client's body in canonical terms: its members, and the event types it switches one by one
@@ -255,6 +256,16 @@ impl VendorApi {
         bytes: &[u8],
     ) -> Result<Map<String, Value>, Problem> {
         let errors = &self.dialect.errors;
+        // Every body hookgate reads it reads as UTF-8: one said to be in another charset (or
+        // whose media type is said twice) is refused as the vendor refuses a media type it does
+        // not take, rather than read as what it is not. That holds for a relayed body too: it
+        // goes on in the operation's own media type, which says nothing of the client's charset,
+        // so the vendor would read it as UTF-8 as well.
+        let media_type = match bytes.is_empty() {
+            true => None,
+            false => headers::utf8_media_type(headers)
+                .map_err(|why| Problem::new(Code::UnsupportedMediaType, why.to_string()))?,
+        };
         let patches = kind == Kind::Operation(Role::Action(Action::Update))
             && self
                 .dialect
@@ -266,7 +277,7 @@ impl VendorApi {
                 crate::frontend::relayed_object(bytes).map_err(|p| errors.unreadable(p))?
             }
             None => crate::frontend::object(bytes).map_err(|p| errors.unreadable(p))?,
-            Some(_) => form_body(headers, bytes)?,
+            Some(_) => form_body(media_type, bytes)?,
         };
         match read {
             Some(map) => Ok(map),
@@ -553,15 +564,15 @@ impl VendorApi {
 }
 
 /// A form body as a JSON object of text (see [`crate::form`]), for a vendor that takes forms:
-/// a body of another media type is refused as that vendor refuses it (415), an empty one is
-/// none.
-fn form_body(headers: &HeaderMap, bytes: &[u8]) -> Result<Option<Map<String, Value>>, Problem> {
+/// a body of another media type (`media_type`, its one `Content-Type`) is refused as that vendor
+/// refuses it (415), an empty one is none.
+fn form_body(
+    media_type: Option<&str>,
+    bytes: &[u8],
+) -> Result<Option<Map<String, Value>>, Problem> {
     const FORM: &str = "application/x-www-form-urlencoded";
-    let media_type = headers
-        .get(header::CONTENT_TYPE)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     if let Some(media_type) = media_type {
-        let essence = media_type.split(';').next().unwrap_or_default().trim();
+        let essence = headers::essence(media_type);
         if !essence.eq_ignore_ascii_case(FORM) && !bytes.is_empty() {
             return Err(Problem::new(
                 Code::UnsupportedMediaType,
