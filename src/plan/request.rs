@@ -223,7 +223,8 @@ impl<'a> Plan<'a> {
             return None;
         }
         let after = self.result.clone()?.into_map();
-        let holds = |g: &crate::mapping::model::Guard| model::field_value(&after, &g.field).is_some();
+        let holds =
+            |g: &crate::mapping::model::Guard| model::field_value(&after, &g.field).is_some();
         endpoint.guards.iter().all(holds).then_some(after)
     }
 

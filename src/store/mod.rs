@@ -472,7 +472,12 @@ impl Store {
         // A version counts the changes the webhook went through: a write that leaves it as it
         // was is none.
         let rekeyed = secret.as_ref().is_some_and(|s| {
-            state.secrets.iter().find(|(k, _)| *k == id).map(|(_, was)| was) != Some(s)
+            state
+                .secrets
+                .iter()
+                .find(|(k, _)| *k == id)
+                .map(|(_, was)| was)
+                != Some(s)
         });
         if rekeyed || merged != current {
             next_version(&self.dialect, &mut merged);
@@ -565,7 +570,12 @@ impl Store {
 /// A webhook's first version (1), where the vendor keeps one (`emulator.version`) and the
 /// webhook holds none yet (a fixture may give another).
 fn first_version(dialect: &Dialect, webhook: &mut Map<String, Value>) {
-    let Some(ext) = dialect.emulator.version.as_deref().and_then(|v| v.strip_prefix("extensions.")) else {
+    let Some(ext) = dialect
+        .emulator
+        .version
+        .as_deref()
+        .and_then(|v| v.strip_prefix("extensions."))
+    else {
         return;
     };
     let ext_map = webhook
@@ -578,7 +588,12 @@ fn first_version(dialect: &Dialect, webhook: &mut Map<String, Value>) {
 
 /// The version after a change, where the vendor keeps one: one more than the webhook's.
 fn next_version(dialect: &Dialect, webhook: &mut Map<String, Value>) {
-    let Some(ext) = dialect.emulator.version.as_deref().and_then(|v| v.strip_prefix("extensions.")) else {
+    let Some(ext) = dialect
+        .emulator
+        .version
+        .as_deref()
+        .and_then(|v| v.strip_prefix("extensions."))
+    else {
         return;
     };
     let was = canonical::field_value(webhook, &format!("extensions.{ext}"))

@@ -188,7 +188,12 @@ impl Compiler<'_> {
                 name,
                 index,
                 default,
-            } => (name, index.as_slice(), default.is_some(), (String::new(), String::new())),
+            } => (
+                name,
+                index.as_slice(),
+                default.is_some(),
+                (String::new(), String::new()),
+            ),
             Template::Text(pieces) => {
                 let slots: Vec<_> = pieces
                     .iter()
@@ -689,7 +694,13 @@ impl Compiler<'_> {
     /// An operation's body may place the webhook (in a write), the new secret a rotation's
     /// client chose (`{{secret}}`) and the current webhook's canonical fields
     /// (`{{current.url}}`), nothing else.
-    fn check_body_slots(&mut self, key: &str, action: Action, body: &Template, webhook: &ObjectMap) {
+    fn check_body_slots(
+        &mut self,
+        key: &str,
+        action: Action,
+        body: &Template,
+        webhook: &ObjectMap,
+    ) {
         let writes = matches!(action, Action::Create | Action::Update);
         let rotates = action == Action::RotateSecret;
         for slot in body.slots() {
