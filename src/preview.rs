@@ -548,6 +548,10 @@ fn read_note(upstream: &Upstream, op: &Operation) -> &'static str {
         "the client switches event types on or off one by one: hookgate reads the webhook's to apply them to"
     } else if endpoint.is_some_and(|e| e.strategy == Strategy::ReadMergeWrite) {
         "the vendor replaces what it is sent: hookgate reads the webhook, merges the change into it and sends each changed member whole"
+    } else if endpoint.is_some_and(|e| !e.guards.is_empty()) {
+        "the vendor refuses a change that does not name the version it was made from: hookgate reads the webhook first and sends its version"
+    } else if !op.preconditions.is_empty() {
+        "the client names the version its change was made from: hookgate reads the webhook first to hold it to that"
     } else if endpoint.is_some_and(|e| e.needs_current) {
         "the request carries values of the webhook as it is: hookgate reads it first"
     } else if op.owner.is_some() && endpoint.is_some_and(|e| !e.names_owner) {

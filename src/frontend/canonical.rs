@@ -196,7 +196,14 @@ impl CanonicalApi {
                     })
                     .map(|o| {
                         let note = o.note.clone().unwrap_or_else(|| {
-                            if o.then.is_empty() {
+                            let guarded: Vec<String> =
+                                o.guards.iter().map(|g| format!("`{}`", g.header)).collect();
+                            if !guarded.is_empty() {
+                                format!(
+                                    "reads the webhook first: {} names it as read",
+                                    guarded.join(", ")
+                                )
+                            } else if o.then.is_empty() {
                                 "reads the webhook first".into()
                             } else {
                                 "reads the webhook after".into()

@@ -140,6 +140,8 @@ pub struct EmulatorSection {
     /// Canonical fields by which a webhook may be named in a path, besides its id.
     #[serde(default)]
     pub also_found_by: Vec<String>,
+    /// The canonical field the vendor keeps a webhook's version in (`extensions.version`).
+    pub version: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -166,8 +166,11 @@ pub struct Endpoint {
     pub disable_first: bool,
     /// An update of an unknown id creates the webhook with that id.
     pub upsert: bool,
-    /// The request body uses `{{current.*}}`: the webhook is read first.
+    /// The request body or a header uses `{{current.*}}`: the webhook is read first.
     pub needs_current: bool,
+    /// The request headers whose value is a field of the webhook as it is
+    /// (`{{current.FIELD}}`): the vendor's precondition on a change (its version header).
+    pub guards: Vec<Guard>,
     /// The vendor's documentation does not show this operation.
     pub inferred: bool,
     /// Free text, shown under `composed` by `GET /v1/upstreams`.
@@ -190,6 +193,34 @@ pub struct Endpoint {
     /// On `update`: the query parameter that names the members an update changes (a field
     /// mask, `updateMask=url,events`), where the vendor takes one.
     pub update_mask: Option<String>,
+}
+
+/// A request header whose value is a field of the webhook as it is, alone or within text
+/// (`X-Version: {{current.extensions.version}}`, `If-Match: "{{current.extensions.etag}}"`): a
+/// vendor's precondition on a change, which hookgate sends from the webhook it read first and
+/// which the dialect's emulators and surfaces require of their clients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Guard {
+    /// The header.
+    pub header: http::HeaderName,
+    /// The canonical field (`extensions.version`).
+    pub field: String,
+    /// The header's text before and after the value.
+    pub around: (String, String),
+}
+
+impl Guard {
+    /// The precondition a client's request carries in this header (`None`: it sent none).
+    pub fn precondition(&self, sent: Option<&http::HeaderValue>) -> crate::model::Precondition {
+        crate::model::Precondition {
+            field: self.field.clone(),
+            header: self.header.as_str().to_owned(),
+            around: self.around.clone(),
+            // A value that is no text cannot be the one asked for: kept as its lossy text,
+            // which differs from any the webhook calls for.
+            sent: sent.map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+        }
+    }
 }
 
 /// A list's orders in a vendor's words: the first of each is the one written, any is read.
@@ -471,6 +502,9 @@ pub struct EmulatorSpec {
     /// Canonical fields by which a webhook may be named in a path, besides its id (a
     /// client-chosen `uid`, say).
     pub also_found_by: Vec<String>,
+    /// The canonical field in which the vendor keeps a webhook's version (an integer, 1 on
+    /// create and one more on every change), which its precondition headers name.
+    pub version: Option<String>,
 }
 
 /// How a dialect's clients present their credential, which its surfaces ask for.

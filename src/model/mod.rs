@@ -192,6 +192,72 @@ pub struct Operation {
     /// vendor keeps each as a flag of its own: applied to the webhook's `events` as they are,
     /// which the update then sets.
     pub switched: Vec<(String, bool)>,
+    /// What the client's request says the webhook must still be for the change to be made
+    /// (its vendor's version header): checked against the webhook as it is, before any change.
+    pub preconditions: Vec<Precondition>,
+}
+
+/// A precondition a client's request carries: a header whose value is a field of the webhook
+/// as the client read it (`X-Version: 3`, `If-Match: "abc"`), so that a change made from a
+/// stale copy is refused rather than written over another client's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Precondition {
+    /// The canonical field the header carries (`extensions.version`).
+    pub field: String,
+    /// The header, as the client's vendor names it (for messages).
+    pub header: String,
+    /// The text around the value in the header (an ETag's quotes), before and after it.
+    pub around: (String, String),
+    /// The header's value as the client sent it; `None` when it sent none.
+    pub sent: Option<String>,
+}
+
+impl Precondition {
+    /// The header's value that `webhook` calls for: the field's text (a string's own, any
+    /// other value's JSON text) within the text around it; `None` where the webhook holds no
+    /// such value, so that the precondition cannot be held by it.
+    pub fn expected(&self, webhook: &Map<String, Value>) -> Option<String> {
+        let value = field_value(webhook, &self.field).filter(|v| !v.is_null())?;
+        let text = match value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        Some(format!("{}{text}{}", self.around.0, self.around.1))
+    }
+
+    /// Whether the change may be made to `webhook`: the header names the value the webhook
+    /// holds. A webhook that holds none cannot hold the client to it, and is not refused
+    /// (`docs/drop-in.md` says why).
+    pub fn check(&self, webhook: &Map<String, Value>, id: &str) -> Result<(), Problem> {
+        let Some(expected) = self.expected(webhook) else {
+            return Ok(());
+        };
+        let (header, field) = (&self.header, &self.field);
+        match &self.sent {
+            Some(sent) if *sent == expected => Ok(()),
+            Some(sent) => Err(Problem::new(
+                crate::problem::Code::Conflict,
+                format!(
+                    "webhook {id} has changed: `{header}` is `{sent}`, but its `{field}` calls for `{expected}`; read it again and retry"
+                ),
+            )),
+            None => Err(Problem::new(
+                crate::problem::Code::Conflict,
+                format!(
+                    "`{header}` is required: a change to webhook {id} names the `{field}` it was made from (`{expected}` now)"
+                ),
+            )),
+        }
+    }
+}
+
+/// The value of canonical field `name` in `webhook`: a member, or `extensions.NAME` under
+/// `extensions`.
+pub fn field_value<'w>(webhook: &'w Map<String, Value>, name: &str) -> Option<&'w Value> {
+    match name.strip_prefix("extensions.") {
+        Some(ext) => webhook.get("extensions")?.get(ext),
+        None => webhook.get(name),
+    }
 }
 
 impl Operation {
@@ -218,6 +284,7 @@ impl Operation {
             answer_deleted: false,
             disabled_only: false,
             switched: Vec::new(),
+            preconditions: Vec::new(),
         }
     }
 }

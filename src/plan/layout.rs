@@ -35,7 +35,7 @@ impl<'a> Plan<'a> {
                 self.own = Some(own);
                 // A client whose vendor answers the webhook it deleted, or deletes only a
                 // disabled one: read before it goes.
-                if self.op.answer_deleted || self.op.disabled_only {
+                if self.op.answer_deleted || self.op.disabled_only || own.needs_current {
                     self.stages.push_back(Stage::Current);
                 }
                 // A vendor that deletes only a disabled webhook: disabled first.
@@ -98,12 +98,14 @@ impl<'a> Plan<'a> {
                     ));
                 }
                 self.own = Some(own);
+                self.read_first_for(own);
                 self.stages.push_back(Stage::Own);
                 self.follow_ups(own);
             }
             Action::Toggle => match d.operation(Action::Toggle) {
                 Some(own) => {
                     self.own = Some(own);
+                    self.read_first_for(own);
                     self.stages.push_back(Stage::Own);
                     self.follow_ups(own);
                 }
@@ -113,6 +115,7 @@ impl<'a> Plan<'a> {
             action @ (Action::Enable | Action::Disable) => match d.operation(action) {
                 Some(own) => {
                     self.own = Some(own);
+                    self.read_first_for(own);
                     self.stages.push_back(Stage::Own);
                     self.follow_ups(own);
                 }
@@ -139,7 +142,23 @@ impl<'a> Plan<'a> {
             }
             Action::Update => self.lay_out_update()?,
         }
+        // A client's precondition (its vendor's version header) is held against the webhook
+        // as it is, read before anything changes: the read a body or header needs anyway, else
+        // one of its own.
+        if !self.op.preconditions.is_empty()
+            && self.op.action.has_id()
+            && !self.stages.contains(&Stage::Current)
+        {
+            self.stages.push_front(Stage::Current);
+        }
         self.confirm_scope_first()
+    }
+
+    /// The read first that an endpoint's `{{current.*}}` (in its body or a header) needs.
+    fn read_first_for(&mut self, own: &Endpoint) {
+        if own.needs_current && !self.stages.contains(&Stage::Current) {
+            self.stages.push_back(Stage::Current);
+        }
     }
 
     /// The reads an endpoint's `then` declares.

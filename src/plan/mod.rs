@@ -343,6 +343,7 @@ impl<'a> Plan<'a> {
                     }
                     Err(p) => return Err(p),
                 }
+                self.hold_preconditions()?;
                 self.after_current()
             }
             Stage::Webhook => {
@@ -532,6 +533,19 @@ impl<'a> Plan<'a> {
             }
         }
         self.result = Some(result.into());
+    }
+
+    /// The client's preconditions, held against the webhook as it was read: a change made
+    /// from another version of it is refused before anything changes.
+    fn hold_preconditions(&self) -> Result<(), Problem> {
+        let Some(current) = &self.current else {
+            return Ok(());
+        };
+        let id = self.op.id.as_deref().unwrap_or_default();
+        self.op
+            .preconditions
+            .iter()
+            .try_for_each(|p| p.check(current, id))
     }
 
     /// After the webhook was read first: a toggle, or an update that switches event types

@@ -40,6 +40,7 @@ impl<'a> Plan<'a> {
                 if self.op.action == Action::Update && self.own_body.is_none() {
                     return Ok(None); // nothing changed at the webhook itself
                 }
+                self.guarded(own)?;
                 let purpose = Purpose::Write;
                 // Taken, not copied: a plan writes its webhook once (a retry resends the
                 // request's bytes, not the plan's stage).
@@ -64,11 +65,9 @@ impl<'a> Plan<'a> {
                 if known.is_some() && known == self.switch {
                     return Ok(None);
                 }
-                Ok(Some(self.call(
-                    self.switch_endpoint()?,
-                    None,
-                    Purpose::Write,
-                )))
+                let verb = self.switch_endpoint()?;
+                self.guarded(verb)?;
+                Ok(Some(self.call(verb, None, Purpose::Write)))
             }
             Stage::CurrentResource(i) | Stage::Resource(i) => {
                 let r = &d.resources[i];
@@ -178,12 +177,19 @@ impl<'a> Plan<'a> {
             path.push('=');
             path.extend(percent_encoding::utf8_percent_encode(&text, QUERY));
         }
+        // A precondition's header names the webhook as last known: after a change made here,
+        // the one the change answered (a verb called after an update), else the one read.
+        let latest = self.latest_for(endpoint);
+        let header_slots = LatestSlots {
+            slots: &slots,
+            latest: latest.as_ref(),
+        };
         // A value that cannot be a header's was refused with the owner (`check_scope`).
         let headers = endpoint
             .headers
             .iter()
             .filter_map(|(name, template)| {
-                let value = match template.render(&slots)? {
+                let value = match template.render(&header_slots)? {
                     Value::String(s) => http::HeaderValue::try_from(s).ok()?,
                     other => http::HeaderValue::try_from(other.to_string()).ok()?,
                 };
@@ -208,6 +214,51 @@ impl<'a> Plan<'a> {
             purpose,
             label: endpoint.name().to_owned(),
         }
+    }
+
+    /// The webhook after a change this plan made, where an endpoint's precondition headers
+    /// need it and the change's answer holds their fields; `None`: the webhook read first.
+    fn latest_for(&self, endpoint: &Endpoint) -> Option<Map<String, Value>> {
+        if endpoint.guards.is_empty() || !self.wrote {
+            return None;
+        }
+        let after = self.result.clone()?.into_map();
+        let holds =
+            |g: &crate::mapping::model::Guard| model::field_value(&after, &g.field).is_some();
+        endpoint.guards.iter().all(holds).then_some(after)
+    }
+
+    /// Refuses to send an endpoint whose precondition header would be empty: the webhook as
+    /// known holds no value of its field, and a header made up would claim a version nobody
+    /// read.
+    fn guarded(&self, endpoint: &Endpoint) -> Result<(), Problem> {
+        let latest = self.latest_for(endpoint);
+        let Some(known) = latest.as_ref().or(self.current.as_ref()) else {
+            return match endpoint.guards.first() {
+                Some(g) => Err(self.unguarded(endpoint, g)),
+                None => Ok(()),
+            };
+        };
+        for g in &endpoint.guards {
+            if model::field_value(known, &g.field).is_none_or(Value::is_null) {
+                return Err(self.unguarded(endpoint, g));
+            }
+        }
+        Ok(())
+    }
+
+    fn unguarded(&self, endpoint: &Endpoint, g: &crate::mapping::model::Guard) -> Problem {
+        Problem::new(
+            crate::problem::Code::UpstreamError,
+            format!(
+                "upstream {} answered webhook {} without `{}`, which its `{}` sends in `{}`: the call was not made",
+                self.cx.upstream,
+                self.op.id.as_deref().unwrap_or_default(),
+                g.field,
+                endpoint.name(),
+                g.header,
+            ),
+        )
     }
 
     fn resource_call(
@@ -318,8 +369,23 @@ impl Slots for RequestSlots<'_> {
             "idempotency_key" => self.idempotency_key.map(Value::from),
             other => {
                 let field = other.strip_prefix("current.")?;
-                self.current?.get(field).cloned()
+                model::field_value(self.current?, field).cloned()
             }
+        }
+    }
+}
+
+/// A request's placeholders, with `{{current.*}}` read from the webhook as last known.
+struct LatestSlots<'a> {
+    slots: &'a RequestSlots<'a>,
+    latest: Option<&'a Map<String, Value>>,
+}
+
+impl Slots for LatestSlots<'_> {
+    fn slot(&self, name: &str) -> Option<Value> {
+        match (name.strip_prefix("current."), self.latest) {
+            (Some(field), Some(latest)) => model::field_value(latest, field).cloned(),
+            _ => self.slots.slot(name),
         }
     }
 }

@@ -182,6 +182,16 @@ impl Store {
                 .get_or_insert_default()
                 .insert("events".into(), events);
         }
+        // The client's preconditions (its version header) are held against the webhook as it
+        // is, before anything changes; an unknown webhook is answered by the action itself.
+        if !op.preconditions.is_empty()
+            && let Ok((_, webhook)) = self.find(&state, &op)
+        {
+            let id = op.id.as_deref().unwrap_or_default();
+            for p in &op.preconditions {
+                p.check(webhook, id)?;
+            }
+        }
         let outcome = match op.action {
             Action::List => self.list(&state, &op)?,
             Action::Get => {
@@ -315,6 +325,7 @@ impl Store {
                 };
                 state.secrets.retain(|(k, _)| *k != id);
                 state.secrets.push((id, secret.clone()));
+                next_version(d, &mut state.webhooks[index].webhook);
                 let mut shown = state.webhooks[index].webhook.clone();
                 shown.insert("secret".into(), Value::from(secret));
                 Outcome::Webhook(canonical::ordered(shown, canonical::WEBHOOK_FIELDS).into())
@@ -458,12 +469,29 @@ impl Store {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
-        if let Some(Value::String(secret)) = patch.shift_remove("secret") {
+        let secret = match patch.shift_remove("secret") {
+            Some(Value::String(secret)) => Some(secret),
+            _ => None,
+        };
+        let mut merged = canonical::apply_update(&current, &patch, op.mode);
+        self.check_unique(state, op, &merged, Some(&id))?;
+        // A version counts the changes the webhook went through: a write that leaves it as it
+        // was is none.
+        let rekeyed = secret.as_ref().is_some_and(|s| {
+            state
+                .secrets
+                .iter()
+                .find(|(k, _)| *k == id)
+                .map(|(_, was)| was)
+                != Some(s)
+        });
+        if rekeyed || merged != current {
+            next_version(&self.dialect, &mut merged);
+        }
+        if let Some(secret) = secret {
             state.secrets.retain(|(k, _)| *k != id);
             state.secrets.push((id.clone(), secret));
         }
-        let mut merged = canonical::apply_update(&current, &patch, op.mode);
-        self.check_unique(state, op, &merged, Some(&id))?;
         merged.insert("updated_at".into(), Value::from(self.now(state)));
         merged.shift_remove("status");
         canonical::derive_status(&mut merged);
@@ -527,8 +555,10 @@ impl Store {
         canonical::ordered(result, canonical::TEST_RESULT_FIELDS)
     }
 
-    /// Fills the extensions the vendor always shows (its declared emulator values) where absent.
+    /// Fills the extensions the vendor always shows (its declared emulator values, and the
+    /// first version where it keeps one) where absent.
     fn vendor_extensions(&self, webhook: &mut Map<String, Value>) {
+        first_version(&self.dialect, webhook);
         if self.dialect.emulator.extensions.is_empty() {
             return;
         }
@@ -540,6 +570,46 @@ impl Store {
                 ext.entry(k.clone()).or_insert_with(|| v.clone());
             }
         }
+    }
+}
+
+/// A webhook's first version (1), where the vendor keeps one (`emulator.version`) and the
+/// webhook holds none yet (a fixture may give another).
+fn first_version(dialect: &Dialect, webhook: &mut Map<String, Value>) {
+    let Some(ext) = dialect
+        .emulator
+        .version
+        .as_deref()
+        .and_then(|v| v.strip_prefix("extensions."))
+    else {
+        return;
+    };
+    let ext_map = webhook
+        .entry("extensions")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(ext_map) = ext_map {
+        ext_map.entry(ext).or_insert(Value::from(1));
+    }
+}
+
+/// The version after a change, where the vendor keeps one: one more than the webhook's.
+fn next_version(dialect: &Dialect, webhook: &mut Map<String, Value>) {
+    let Some(ext) = dialect
+        .emulator
+        .version
+        .as_deref()
+        .and_then(|v| v.strip_prefix("extensions."))
+    else {
+        return;
+    };
+    let was = canonical::field_value(webhook, &format!("extensions.{ext}"))
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    let ext_map = webhook
+        .entry("extensions")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(ext_map) = ext_map {
+        ext_map.insert(ext.to_owned(), Value::from(was + 1));
     }
 }
 

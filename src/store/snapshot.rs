@@ -261,6 +261,7 @@ pub fn as_seeded(dialect: &Dialect, webhook: &Map<String, Value>) -> Map<String,
     apply_defaults(&dialect.webhook, &mut filled);
     let id = dialect.emulator.ids.first();
     filled.entry("id").or_insert(Value::from(id));
+    super::first_version(dialect, &mut filled);
     for at in ["created_at", "updated_at"] {
         filled
             .entry(at)

@@ -569,6 +569,17 @@ impl Frontend for VendorApi {
         op.id = route.id.clone();
         op.owner = owner;
         op.lenient = false;
+        // The vendor's precondition headers (its version), which the backend holds against
+        // the webhook as it is: a store as the vendor does, an upstream after reading it.
+        if let Kind::Operation(role) = route.kind
+            && let Some(endpoint) = self.dialect.endpoint(role)
+        {
+            op.preconditions = endpoint
+                .guards
+                .iter()
+                .map(|g| g.precondition(headers.get(&g.header)))
+                .collect();
+        }
         match route.kind {
             Kind::Operation(Role::Action(Action::List)) => {
                 op.query = self.list_for_backend(route.query.as_deref())?;

@@ -9,6 +9,7 @@ use crate::mapping::model::{
     ClientAuth, CredentialPart, Dialect, EmulatorSpec, IdAlphabet, IdStyle, Resource, Role,
     SecretMint, Strategy,
 };
+use crate::mapping::rules::ObjectMap;
 use crate::mapping::template::Template;
 use crate::mapping::url::PathSeg;
 use crate::model::{self, Action};
@@ -105,7 +106,7 @@ impl Compiler<'_> {
             .iter()
             .filter_map(|(rname, section)| self.resource(rname, section, owner_span))
             .collect();
-        let operations = self.operations(&raw.operations, owner_span, &resources);
+        let operations = self.operations(&raw.operations, (owner_span, &webhook), &resources);
         if form.is_some() {
             for e in operations.iter().filter(|e| e.content_type.is_some()) {
                 self.error(
@@ -124,7 +125,7 @@ impl Compiler<'_> {
             }
         }
         let errors = self.errors_map(&raw.errors, &media_type);
-        let emulator = self.emulator(&raw.emulator);
+        let emulator = self.emulator(&raw.emulator, &webhook);
         // The emulator's ids are the vendor's: a route refuses an id not of `id_format`.
         if let Some(format) = &id_format
             && !format.admits(&emulator.ids.first())
@@ -508,7 +509,7 @@ impl Compiler<'_> {
         }
     }
 
-    fn emulator(&mut self, s: &file::EmulatorSection) -> EmulatorSpec {
+    fn emulator(&mut self, s: &file::EmulatorSection, webhook: &ObjectMap) -> EmulatorSpec {
         let ids = self.id_style(s.id.as_ref());
         let bytes = s.secret_bytes.unwrap_or(32);
         if !(16..=64).contains(&bytes) {
@@ -533,6 +534,9 @@ impl Compiler<'_> {
                 );
             }
         }
+        if let Some(name) = &s.version {
+            self.version_field(name, webhook);
+        }
         EmulatorSpec {
             ids,
             micros: s.timestamps == Some(file::Timestamps::Micros),
@@ -541,6 +545,39 @@ impl Compiler<'_> {
             extensions: s.extensions.clone(),
             max_webhooks: s.max_webhooks,
             also_found_by: s.also_found_by.clone(),
+            version: s.version.clone(),
+        }
+    }
+
+    /// `emulator.version`: an extension that a rule reads from answers only, since the vendor
+    /// alone sets a version (a client that could set one could skip past a change it never
+    /// read).
+    fn version_field(&mut self, name: &str, webhook: &ObjectMap) {
+        let key = "emulator.version";
+        let Some(ext) = name.strip_prefix("extensions.") else {
+            self.error(
+                key,
+                format!("`{name}`: expected `extensions.NAME`, an extension a rule names"),
+            );
+            return;
+        };
+        let rules: Vec<_> = webhook
+            .rules
+            .iter()
+            .filter(|r| r.target.is(name) && !ext.is_empty())
+            .collect();
+        if rules.is_empty() {
+            self.error(
+                key,
+                format!("`{name}`: no rule names it (`[fields.\"{name}\"]`)"),
+            );
+        } else if rules.iter().any(|r| r.request || !r.response) {
+            self.error(
+                key,
+                format!(
+                    "`{name}`: the vendor alone sets a version: its rule must be read from answers only (`in = [\"response\"]`)"
+                ),
+            );
         }
     }
 

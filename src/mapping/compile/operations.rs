@@ -5,9 +5,11 @@ use super::Compiler;
 use crate::mapping::file::{self, OperationName, OperationSection};
 use crate::mapping::json_path::FieldPath;
 use crate::mapping::model::{
-    Endpoint, FollowUp, Ordering, Paging, PatchOps, Resource, ResourceEndpoint, Role, Strategy,
+    Endpoint, FollowUp, Guard, Ordering, Paging, PatchOps, Resource, ResourceEndpoint, Role,
+    Strategy,
 };
-use crate::mapping::template::Template;
+use crate::mapping::rules::ObjectMap;
+use crate::mapping::template::{Piece, Template};
 use crate::mapping::url::{PathSeg, PathTemplate};
 use crate::model::{self, Action};
 use http::Method;
@@ -103,15 +105,17 @@ impl Compiler<'_> {
     }
 
     /// An operation's own request headers (`headers`): a literal value, the owner (`{{owner}}`)
-    /// in an owner-scoped dialect, or the id (`{{id}}`) on an operation on one webhook. Headers that hookgate writes itself (the
-    /// framing, the credential, the request id, the idempotency key) are not the file's to set.
+    /// in an owner-scoped dialect, the id (`{{id}}`) or a field of the webhook as it is
+    /// (`{{current.FIELD}}`: a vendor's precondition) on an operation on one webhook. Headers
+    /// that hookgate writes itself (the framing, the credential, the request id, the
+    /// idempotency key) are not the file's to set.
     fn request_headers(
         &mut self,
         key: &str,
         action: Action,
         headers: &BTreeMap<String, String>,
-        owned: bool,
-    ) -> Vec<(http::HeaderName, Template)> {
+        (owned, webhook): (bool, &ObjectMap),
+    ) -> (Vec<(http::HeaderName, Template)>, Vec<Guard>) {
         let mut slots = Vec::new();
         if owned {
             slots.push("owner");
@@ -119,7 +123,8 @@ impl Compiler<'_> {
         if action.has_id() {
             slots.push("id");
         }
-        headers
+        let mut guards = Vec::new();
+        let headers = headers
             .iter()
             .filter_map(|(k, v)| {
                 let hkey = format!("{key}.headers.{k}");
@@ -131,7 +136,14 @@ impl Compiler<'_> {
                     return None;
                 }
                 let t = self.template(&hkey, &Value::from(v.as_str()))?;
-                self.check_slots(&hkey, &t, &slots);
+                let current = t.slots().iter().any(|s| s.starts_with("current."));
+                if current {
+                    if let Some(guard) = self.guard(&hkey, action, &name, &t, webhook) {
+                        guards.push(guard);
+                    }
+                } else {
+                    self.check_slots(&hkey, &t, &slots);
+                }
                 if let Template::Literal(Value::String(text)) = &t
                     && http::HeaderValue::from_str(text).is_err()
                 {
@@ -139,7 +151,114 @@ impl Compiler<'_> {
                 }
                 Some((name, t))
             })
-            .collect()
+            .collect();
+        (headers, guards)
+    }
+
+    /// A header that sends a field of the webhook as it is (`{{current.FIELD}}`), alone or
+    /// within text: on an operation on one webhook only (there is no current webhook
+    /// elsewhere), a field the webhook has (canonical, or an extension a rule names), whole,
+    /// without a default (a header made up where the webhook holds no value would claim a
+    /// version nobody read), and the header's only placeholder, so that a client's header can
+    /// be told from the field's value alone.
+    fn guard(
+        &mut self,
+        key: &str,
+        action: Action,
+        header: &http::HeaderName,
+        t: &Template,
+        webhook: &ObjectMap,
+    ) -> Option<Guard> {
+        if !action.has_id() {
+            self.error(
+                key,
+                "`{{current.FIELD}}` is for an operation on one webhook: there is no current webhook here",
+            );
+            return None;
+        }
+        if action == Action::Get {
+            self.error(
+                key,
+                "`get` is how the webhook is read first: it cannot send `{{current.FIELD}}`",
+            );
+            return None;
+        }
+        let (name, index, default, around) = match t {
+            Template::Slot {
+                name,
+                index,
+                default,
+            } => (
+                name,
+                index.as_slice(),
+                default.is_some(),
+                (String::new(), String::new()),
+            ),
+            Template::Text(pieces) => {
+                let slots: Vec<_> = pieces
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, p)| match p {
+                        Piece::Slot(name, index) => Some((i, name, index)),
+                        Piece::Text(_) => None,
+                    })
+                    .collect();
+                let [(at, name, index)] = slots.as_slice() else {
+                    self.error(
+                        key,
+                        "a header that sends `{{current.FIELD}}` holds no other placeholder",
+                    );
+                    return None;
+                };
+                let text = |ps: &[Piece]| -> String {
+                    ps.iter()
+                        .map(|p| match p {
+                            Piece::Text(t) => t.as_str(),
+                            Piece::Slot(..) => "",
+                        })
+                        .collect()
+                };
+                let around = (text(&pieces[..*at]), text(&pieces[at + 1..]));
+                (*name, index.as_slice(), false, around)
+            }
+            _ => return None,
+        };
+        let field = name.strip_prefix("current.")?;
+        if !index.is_empty() || default {
+            self.error(
+                key,
+                format!(
+                    "`{{{{{name}}}}}` is sent as the webhook holds it: name the whole field, without an index or a default"
+                ),
+            );
+            return None;
+        }
+        if !self.current_field(key, field, webhook) {
+            return None;
+        }
+        Some(Guard {
+            header: header.clone(),
+            field: field.to_owned(),
+            around,
+        })
+    }
+
+    /// Whether `field` of `{{current.FIELD}}` is one the webhook has: a canonical field, or an
+    /// extension a rule names (`extensions.version`); reported otherwise.
+    fn current_field(&mut self, key: &str, field: &str, webhook: &ObjectMap) -> bool {
+        let known = match field.strip_prefix("extensions.") {
+            Some(ext) => webhook.names_extension(ext),
+            None => model::webhook_field(field).is_some(),
+        };
+        if !known {
+            self.error(
+                key,
+                format!(
+                    "`{{{{current.{field}}}}}` names no canonical field, nor an extension a rule names (`[fields.\"extensions.NAME\"]`)"
+                ),
+            );
+        }
+        known
     }
 
     /// The `[operations.NAME]` sections; `get` is required, since updates and tests read the
@@ -147,14 +266,15 @@ impl Compiler<'_> {
     pub(super) fn operations(
         &mut self,
         sections: &BTreeMap<OperationName, OperationSection>,
-        owner_span: usize,
+        (owner_span, webhook): (usize, &ObjectMap),
         resources: &[Resource],
     ) -> Vec<Endpoint> {
         let mut operations = Vec::new();
         for (op_name, section) in sections {
             let role = role_of(*op_name);
             let key = format!("operations.{}", role.name());
-            if let Some(op) = self.operation(&key, role, section, owner_span, resources) {
+            let at = (owner_span, webhook);
+            if let Some(op) = self.operation(&key, role, section, at, resources) {
                 operations.push(op);
             }
         }
@@ -267,7 +387,7 @@ impl Compiler<'_> {
         key: &str,
         role: Role,
         s: &OperationSection,
-        owner_span: usize,
+        (owner_span, webhook): (usize, &ObjectMap),
         resources: &[Resource],
     ) -> Option<Endpoint> {
         let action = role.action();
@@ -277,7 +397,8 @@ impl Compiler<'_> {
         let with_id = (!action.has_id()).then_some(false);
         let path = self.path_template(&format!("{key}.path"), &s.path, with_id, owner_span)?;
         let (query, order) = self.query_and_order(key, action, s, owner_span > 0);
-        let headers = self.request_headers(key, action, &s.headers, owner_span > 0);
+        let (headers, guards) =
+            self.request_headers(key, action, &s.headers, (owner_span > 0, webhook));
         let content_type = s
             .content_type
             .as_deref()
@@ -311,7 +432,7 @@ impl Compiler<'_> {
         let body = self.template_at(key, "body", s.body.as_ref());
         let response = self.template_at(key, "response", s.response.as_ref());
         if let Some(b) = &body {
-            self.check_body_slots(key, action, b);
+            self.check_body_slots(key, action, b, webhook);
         }
         let then = self.follow_ups(key, action, &s.then, resources);
         let disable_first = self.first_calls(key, action, &s.first);
@@ -365,9 +486,12 @@ impl Compiler<'_> {
                 "only `update` and `replace` can create",
             );
         }
-        let needs_current = body
-            .as_ref()
-            .is_some_and(|b| b.slots().iter().any(|s| s.starts_with("current.")));
+        // The webhook is read first for a body's `{{current.*}}` and a header's alike: one
+        // read fills both.
+        let needs_current = !guards.is_empty()
+            || body
+                .as_ref()
+                .is_some_and(|b| b.slots().iter().any(|s| s.starts_with("current.")));
         let paging = self.paging(key, action, s, &query, answer.cursor_path.is_some());
         let update_mask = query
             .iter()
@@ -409,6 +533,7 @@ impl Compiler<'_> {
             disable_first,
             upsert: s.upsert,
             needs_current,
+            guards,
             inferred: s.inferred,
             note: s.note.clone(),
             request,
@@ -569,7 +694,13 @@ impl Compiler<'_> {
     /// An operation's body may place the webhook (in a write), the new secret a rotation's
     /// client chose (`{{secret}}`) and the current webhook's canonical fields
     /// (`{{current.url}}`), nothing else.
-    fn check_body_slots(&mut self, key: &str, action: Action, body: &Template) {
+    fn check_body_slots(
+        &mut self,
+        key: &str,
+        action: Action,
+        body: &Template,
+        webhook: &ObjectMap,
+    ) {
         let writes = matches!(action, Action::Create | Action::Update);
         let rotates = action == Action::RotateSecret;
         for slot in body.slots() {
@@ -583,13 +714,8 @@ impl Compiler<'_> {
                     format!("{key}.body"),
                     format!("unknown placeholder `{{{{{slot}}}}}`"),
                 );
-            } else if let Some(field) = current
-                && model::webhook_field(field).is_none()
-            {
-                self.error(
-                    format!("{key}.body"),
-                    format!("`{{{{{slot}}}}}` names no canonical field"),
-                );
+            } else if let Some(field) = current {
+                self.current_field(&format!("{key}.body"), field, webhook);
             }
         }
     }
