@@ -28,6 +28,7 @@ pub mod scan;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
+use std::cell::Cell;
 use std::fmt;
 
 /// `value` as JSON text, appended to `out`. Serialising a `serde_json` value or a derived
@@ -104,7 +105,7 @@ pub fn member<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
 }
 
 /// The start of the error [`from_slice`] gives for a number it cannot hold exactly.
-pub const INEXACT: &str = "a number too large to be carried exactly (beyond a 64-bit integer)";
+pub const INEXACT: &str = "an integer too large to be carried exactly (beyond 64 bits)";
 
 /// The smallest magnitude no 64-bit integer reaches on both sides (2^63): below it, serde_json
 /// hands integers over as `i64` or `u64`, and above `u64::MAX` as doubles. A double this large
@@ -258,17 +259,75 @@ fn with_pending<T>(f: impl FnOnce(&mut Vec<(String, Value)>) -> T) -> T {
 /// string on its own (a call per string, where one pass over the whole document is a few
 /// hundred instructions); anything else is parsed as bytes, for serde_json's own error.
 fn parse(bytes: &[u8], reading: Reading) -> Result<Value, serde_json::Error> {
-    match utf8(bytes) {
-        Some(text) => plain(serde_json::Deserializer::from_str(text), reading),
-        None => plain(serde_json::Deserializer::from_slice(bytes), reading),
+    let rounded = Cell::new(false);
+    let value = match utf8(bytes) {
+        Some(text) => plain(serde_json::Deserializer::from_str(text), reading, &rounded),
+        None => plain(
+            serde_json::Deserializer::from_slice(bytes),
+            reading,
+            &rounded,
+        ),
+    }?;
+    // A double this large may be an integer the text wrote exactly: only the text tells.
+    if rounded.get()
+        && let Some(literal) = integer_beyond_64_bits(bytes)
+    {
+        return Err(de::Error::custom(format!("{INEXACT}: {literal}")));
     }
+    Ok(value)
+}
+
+/// The first integer written in `text` (a JSON document, read already) that no 64-bit integer
+/// holds, which serde_json reads as the nearest double. A number with a fraction or an
+/// exponent is a double as written, and carried as the double it is.
+#[cold]
+fn integer_beyond_64_bits(text: &[u8]) -> Option<&str> {
+    let mut at = 0;
+    while let Some(&b) = text.get(at) {
+        at += 1;
+        match b {
+            b'"' => {
+                // Past the string: an escape's next byte is never its end.
+                while let Some(&c) = text.get(at) {
+                    at += if c == b'\\' { 2 } else { 1 };
+                    if c == b'"' {
+                        break;
+                    }
+                }
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = at - 1;
+                while text
+                    .get(at)
+                    .is_some_and(|c| matches!(c, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'))
+                {
+                    at += 1;
+                }
+                let literal = std::str::from_utf8(&text[start..at]).ok()?;
+                let integer = !literal.contains(['.', 'e', 'E']);
+                if integer && literal.parse::<i64>().is_err() && literal.parse::<u64>().is_err() {
+                    return Some(literal);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 fn plain<'de, R: serde_json::de::Read<'de>>(
     mut de: serde_json::Deserializer<R>,
     reading: Reading,
+    rounded: &Cell<bool>,
 ) -> Result<Value, serde_json::Error> {
-    let value = with_pending(|pending| Seed { reading, pending }.deserialize(&mut de))?;
+    let value = with_pending(|pending| {
+        Seed {
+            reading,
+            pending,
+            rounded,
+        }
+        .deserialize(&mut de)
+    })?;
     de.end()?;
     Ok(value)
 }
@@ -276,6 +335,8 @@ fn plain<'de, R: serde_json::de::Read<'de>>(
 /// One value of the document; `pending` holds the members of the objects still open.
 struct Seed<'p> {
     reading: Reading,
+    /// Set when a number was read as a double too large to tell whether it was written so.
+    rounded: &'p Cell<bool>,
     pending: &'p mut Vec<(String, Value)>,
 }
 
@@ -309,10 +370,10 @@ impl<'de> Visitor<'de> for Seed<'_> {
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
         // serde_json reads an integer beyond 64 bits as the nearest double, which would be
         // carried on as another number (12345678901234567890123 as 1.2345678901234568e22):
-        // a request body's is refused instead. A double this large is a whole number, so a
-        // fraction or an exponent written that large is refused with it.
+        // a request body's is refused instead, once the text says whether it was written as
+        // an integer (`parse`); a double written so (1e30) is carried as it is.
         if self.reading == Reading::Exact && v.abs() >= BEYOND_64_BITS {
-            return Err(E::custom(INEXACT));
+            self.rounded.set(true);
         }
         Number::from_f64(v)
             .map(Value::Number)
@@ -335,6 +396,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
         let mut out = Vec::new();
         while let Some(v) = seq.next_element_seed(Seed {
             reading: self.reading,
+            rounded: self.rounded,
             pending: &mut *self.pending,
         })? {
             out.push(v);
@@ -347,6 +409,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
         while let Some(key) = map.next_key::<String>()? {
             let value = map.next_value_seed(Seed {
                 reading: self.reading,
+                rounded: self.rounded,
                 pending: &mut *self.pending,
             })?;
             self.pending.push((key, value));
@@ -374,6 +437,44 @@ impl<'de> Visitor<'de> for Seed<'_> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn an_integer_beyond_64_bits_is_refused_and_a_double_so_written_is_not() {
+        for (text, refused) in [
+            (
+                r#"{"n": 12345678901234567890123}"#,
+                Some("12345678901234567890123"),
+            ),
+            (r#"[1, -9223372036854775809]"#, Some("-9223372036854775809")),
+            (
+                r#"{"s": "18446744073709551616 \" 9", "n": 18446744073709551616}"#,
+                Some("18446744073709551616"),
+            ),
+            (
+                r#"{"n": 18446744073709551615, "m": -9223372036854775808}"#,
+                None,
+            ),
+            (
+                r#"{"n": 1e30, "m": -1.7861287000149973e+21, "o": 123456789012345678901.5}"#,
+                None,
+            ),
+            (r#"{"s": "12345678901234567890123", "t": 1e300}"#, None),
+        ] {
+            let read = from_slice(text.as_bytes());
+            match refused {
+                Some(literal) => {
+                    let e = read.unwrap_err().to_string();
+                    assert!(
+                        e.starts_with(INEXACT) && e.ends_with(literal),
+                        "{text}: {e}"
+                    );
+                    // Where the bytes go on as they are, it is read as the nearest double.
+                    assert!(from_slice_relayed(text.as_bytes()).is_ok(), "{text}");
+                }
+                None => assert!(read.is_ok(), "{text}: {read:?}"),
+            }
+        }
+    }
 
     /// Any JSON value: strings with control characters, quotes, backslashes, line and
     /// paragraph separators and characters beyond the basic plane; integers at both ends of

@@ -374,9 +374,11 @@ impl Context<'_> {
     }
 }
 
-/// The vendor path of the first number in `value` that a double holds only rounded (one at or
-/// beyond 2^63 in magnitude, where no 64-bit integer of both signs reaches), its steps
-/// innermost first; built only on the way back from one found.
+/// The vendor path of the first number in `value` that a double may hold only rounded (one at
+/// or beyond 2^63 in magnitude, where no 64-bit integer of both signs reaches: an integer the
+/// vendor wrote that large, or a double it wrote so, which its answer's reading does not tell
+/// apart, so both are held back), its steps innermost first; built only on the way back from
+/// one found.
 fn rounded(value: &Value) -> Option<(Vec<String>, f64)> {
     use crate::json::BEYOND_64_BITS;
     let within = |(step, (mut path, n)): (String, (Vec<String>, f64))| {
