@@ -493,6 +493,10 @@ impl VendorApi {
             let kept = |name: &str| {
                 behind.webhook.carries(name, Action::Update) || behind.resource_of(name).is_some()
             };
+            // A member a replacement gives no value is one it leaves out: where the webhooks
+            // behind cannot hold it, there is nothing to clear. (An SDK that writes every member
+            // it knows sends one it has no value for as `""`, which `empty_is_null` reads so.)
+            drop_unheld_nulls(&mut body, &kept);
             self.dialect.webhook.replacement_defaults(&mut body, kept);
             op.mode = UpdateMode::Replace;
             op.upsert = self.dialect.endpoint(role).is_some_and(|e| e.upsert);
@@ -587,6 +591,19 @@ fn form_body(
 /// Whether two member names are one to a parser that ignores letter case as Go's does: each
 /// character's lower case, with the long `ſ` read as `s` (the Kelvin sign's lower case is
 /// `k` already).
+/// Leaves out of a replacement's canonical `body` the members given `null` (top-level and
+/// `extensions.NAME`) that `held` says the webhooks behind cannot hold.
+fn drop_unheld_nulls(body: &mut Map<String, Value>, held: &dyn Fn(&str) -> bool) {
+    body.retain(|name, value| !value.is_null() || name == "extensions" || held(name));
+    if let Some(Value::Object(ext)) = body.get_mut("extensions") {
+        let before = ext.len();
+        ext.retain(|key, value| !value.is_null() || held(&format!("extensions.{key}")));
+        if ext.is_empty() && before > 0 {
+            body.shift_remove("extensions");
+        }
+    }
+}
+
 fn same_folded(a: &str, b: &str) -> bool {
     let fold = |s: &str| -> Vec<char> {
         s.chars()
