@@ -588,9 +588,6 @@ fn form_body(
     Ok((!members.is_empty()).then_some(members))
 }
 
-/// Whether two member names are one to a parser that ignores letter case as Go's does: each
-/// character's lower case, with the long `ſ` read as `s` (the Kelvin sign's lower case is
-/// `k` already).
 /// Leaves out of a replacement's canonical `body` the members given `null` (top-level and
 /// `extensions.NAME`) that `held` says the webhooks behind cannot hold.
 fn drop_unheld_nulls(body: &mut Map<String, Value>, held: &dyn Fn(&str) -> bool) {
@@ -604,6 +601,9 @@ fn drop_unheld_nulls(body: &mut Map<String, Value>, held: &dyn Fn(&str) -> bool)
     }
 }
 
+/// Whether two member names are one to a parser that ignores letter case as Go's does: each
+/// character's lower case, with the long `ſ` read as `s` (the Kelvin sign's lower case is
+/// `k` already).
 fn same_folded(a: &str, b: &str) -> bool {
     let fold = |s: &str| -> Vec<char> {
         s.chars()
