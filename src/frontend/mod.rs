@@ -369,12 +369,47 @@ fn read(
     }
     parse(bytes).map(Some).map_err(|e| {
         let what = e.to_string();
-        if what.starts_with(crate::json::INEXACT) {
-            Problem::bad_request(format!("the body holds {what}; send it as a string"))
-        } else {
-            Problem::bad_request(format!("the body is not valid JSON: {what}"))
+        match what.strip_prefix(crate::json::INEXACT) {
+            Some(rest) => inexact(bytes, rest.trim_start_matches(": ")),
+            None => Problem::bad_request(format!("the body is not valid JSON: {what}")),
         }
     })
+}
+
+/// The refusal of a body that writes `literal`, an integer beyond 64 bits: a validation error
+/// on the member that holds it (its place found in the body read with the number rounded).
+#[cold]
+fn inexact(bytes: &[u8], literal: &str) -> Problem {
+    let message = format!(
+        "is an integer too large to be carried exactly (beyond 64 bits), {literal}: send it as a string"
+    );
+    let rounded = literal.parse::<f64>().ok();
+    let place = crate::json::from_slice_relayed(bytes)
+        .ok()
+        .zip(rounded)
+        .and_then(|(body, n)| place_of(&body, n));
+    let error = match place {
+        Some(place) => crate::problem::FieldError::new(place, message),
+        None => crate::problem::FieldError::of_body(message),
+    };
+    Problem::with_errors(crate::problem::Code::ValidationFailed, vec![error])
+}
+
+/// The dotted place of the first number in `value` read as the double `n` (`extensions.n`,
+/// `events.0`); `None` for the value itself.
+fn place_of(value: &Value, n: f64) -> Option<String> {
+    let inner = |step: String, v: &Value| match v {
+        Value::Number(m) if m.is_f64() && m.as_f64() == Some(n) => Some(step),
+        _ => place_of(v, n).map(|rest| format!("{step}.{rest}")),
+    };
+    match value {
+        Value::Object(map) => map.iter().find_map(|(k, v)| inner(k.clone(), v)),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| inner(i.to_string(), v)),
+        _ => None,
+    }
 }
 
 /// A query string's parameters, decoded.
