@@ -576,40 +576,36 @@ impl Store {
 /// A webhook's first version (1), where the vendor keeps one (`emulator.version`) and the
 /// webhook holds none yet (a fixture may give another).
 fn first_version(dialect: &Dialect, webhook: &mut Map<String, Value>) {
-    let Some(ext) = dialect
-        .emulator
-        .version
-        .as_deref()
-        .and_then(|v| v.strip_prefix("extensions."))
-    else {
-        return;
-    };
-    let ext_map = webhook
-        .entry("extensions")
-        .or_insert_with(|| Value::Object(Map::new()));
-    if let Value::Object(ext_map) = ext_map {
-        ext_map.entry(ext).or_insert(Value::from(1));
+    if let Some((key, versions)) = versions(dialect, webhook) {
+        versions.entry(key).or_insert(Value::from(1));
     }
 }
 
 /// The version after a change, where the vendor keeps one: one more than the webhook's.
 fn next_version(dialect: &Dialect, webhook: &mut Map<String, Value>) {
-    let Some(ext) = dialect
+    if let Some((key, versions)) = versions(dialect, webhook) {
+        let was = versions.get(key).and_then(Value::as_u64).unwrap_or(0);
+        versions.insert(key.to_owned(), Value::from(was + 1));
+    }
+}
+
+/// Where a vendor that keeps versions keeps a webhook's: the member of its `extensions` (made
+/// where there is none) and that member's name; `None` for a vendor that keeps none.
+fn versions<'d, 'w>(
+    dialect: &'d Dialect,
+    webhook: &'w mut Map<String, Value>,
+) -> Option<(&'d str, &'w mut Map<String, Value>)> {
+    let key = dialect
         .emulator
         .version
-        .as_deref()
-        .and_then(|v| v.strip_prefix("extensions."))
-    else {
-        return;
-    };
-    let was = canonical::field_value(webhook, &format!("extensions.{ext}"))
-        .and_then(Value::as_u64)
-        .unwrap_or(0);
-    let ext_map = webhook
+        .as_deref()?
+        .strip_prefix("extensions.")?;
+    match webhook
         .entry("extensions")
-        .or_insert_with(|| Value::Object(Map::new()));
-    if let Value::Object(ext_map) = ext_map {
-        ext_map.insert(ext.to_owned(), Value::from(was + 1));
+        .or_insert_with(|| Value::Object(Map::new()))
+    {
+        Value::Object(extensions) => Some((key, extensions)),
+        _ => None,
     }
 }
 
