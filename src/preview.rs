@@ -684,10 +684,7 @@ impl Frontend for PreviewApi<'_> {
     }
 
     fn render(&self, _: &Routed<()>, outcome: Outcome, _: &str) -> Result<Response<Body>, Problem> {
-        match outcome {
-            Outcome::Answer(response) => Ok(response),
-            _ => Err(Problem::internal("a preview answers itself")),
-        }
+        outcome.answered("a preview")
     }
 
     fn refuse(

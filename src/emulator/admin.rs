@@ -233,10 +233,7 @@ impl Frontend for AdminApi<'_> {
         outcome: Outcome,
         _: &str,
     ) -> Result<Response<Body>, Problem> {
-        match outcome {
-            Outcome::Answer(response) => Ok(response),
-            _ => Err(Problem::internal("the admin API answers itself")),
-        }
+        outcome.answered("the admin API")
     }
 
     fn refuse(&self, _: Option<&Routed<Route>>, problem: &Problem, id: &str) -> Response<Body> {
@@ -501,10 +498,7 @@ impl Frontend for Gate<'_> {
         outcome: Outcome,
         _: &str,
     ) -> Result<Response<Body>, Problem> {
-        match outcome {
-            Outcome::Answer(response) => Ok(response),
-            _ => Err(Problem::internal("the gate answers itself")),
-        }
+        outcome.answered("the gate")
     }
 
     fn refuse(&self, _: Option<&Routed<Gated>>, problem: &Problem, id: &str) -> Response<Body> {
@@ -568,10 +562,7 @@ impl Frontend for Index<'_> {
     }
 
     fn render(&self, _: &Routed<()>, outcome: Outcome, _: &str) -> Result<Response<Body>, Problem> {
-        match outcome {
-            Outcome::Answer(response) => Ok(response),
-            _ => Err(Problem::internal("the index answers itself")),
-        }
+        outcome.answered("the index")
     }
 
     fn refuse(&self, _: Option<&Routed<()>>, problem: &Problem, id: &str) -> Response<Body> {

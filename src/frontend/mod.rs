@@ -173,6 +173,17 @@ pub enum Outcome {
     Answer(Response<Body>),
 }
 
+impl Outcome {
+    /// The answer of a frontend that answers every route itself (`who`: the admin API, the
+    /// preview): anything else is a fault of the gateway's.
+    pub fn answered(self, who: &str) -> Result<Response<Body>, Problem> {
+        match self {
+            Outcome::Answer(response) => Ok(response),
+            _ => Err(Problem::internal(format!("{who} answers itself"))),
+        }
+    }
+}
+
 /// The phases of a request that differ between the APIs hookgate speaks.
 pub trait Frontend: Send + Sync {
     /// A route, as this frontend knows it.
