@@ -1440,3 +1440,135 @@ async fn a_surface_refuses_or_relays_integers_beyond_64_bits_exactly() {
         "{refused} refused, {relayed} relayed"
     );
 }
+
+// ------------------------------------------------------------------ 12. minted secrets
+
+/// Whether `secret` is what `d`'s vendor mints: its prefix, then the base64 of its random bytes.
+fn minted_by(d: &Dialect, secret: &str) -> bool {
+    use base64::Engine;
+    let mint = d
+        .emulator
+        .mints_secret
+        .as_ref()
+        .expect("a vendor that mints");
+    secret
+        .strip_prefix(mint.prefix.as_str())
+        .is_some_and(|b64| {
+            base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .is_ok_and(|bytes| bytes.len() == mint.bytes)
+        })
+}
+
+/// The webhook a surface client of `s` reads in the answer to `role`, out of its envelope.
+fn webhook_in(s: &Dialect, role: Role, answer: &Value) -> Option<Value> {
+    let at = s.endpoint(role)?.response.as_ref()?.path_of("webhook")?;
+    at.get(answer).cloned()
+}
+
+/// An upstream that mints a webhook's signing secret and shows it only in the answer that made
+/// it: a surface client of every other dialect gets that secret where its own vendor keeps one,
+/// in its own answer to the create (its vendor may never answer secrets, since its clients
+/// choose them, or show them at a resource the upstream cannot answer). A rotation whose new
+/// secret its client could read nowhere is refused before it reaches the upstream.
+#[tokio::test]
+async fn a_secret_the_upstream_mints_reaches_the_surface_client() {
+    let all = dialects();
+    let (mut shown, mut refused) = (0, 0);
+    for u in all
+        .iter()
+        .filter(|u| u.emulator.mints_secret.is_some() && u.secret_resource().is_none())
+    {
+        let gw = surfaces_over(&all, u).await;
+        let emu = gw.emulators[&u.name];
+        for s in all.iter().filter(|s| s.name != u.name) {
+            let Some(secret_at) = s.webhook.reading("secret").and_then(|r| r.path.clone()) else {
+                continue; // a vendor that keeps no secret of a webhook's
+            };
+            let s_owner = s.has_owner().then_some(OWNER);
+            // What both vendors hold, and what the client's vendor requires; no secret, so that
+            // the upstream mints one.
+            let required: Vec<String> = writable(s, Action::Create)
+                .into_iter()
+                .filter(|r| has_check(r, |c| matches!(c, Check::Required)))
+                .map(|r| r.target.name())
+                .collect();
+            let mut canonical: Map<String, Value> = full_body(s, 0)
+                .into_iter()
+                .filter(|(k, _)| {
+                    k != "secret" && (u.webhook.carries(k, Action::Create) || required.contains(k))
+                })
+                .collect();
+            for (name, rule) in [("events", rule_of(u, "events")), ("url", rule_of(u, "url"))] {
+                if let Some(rule) = rule.filter(|_| canonical.contains_key(name)) {
+                    rule.target.set(&mut canonical, value(rule, 0));
+                }
+            }
+            let Ok(written) = s.webhook.write(Action::Create, &canonical, true) else {
+                continue;
+            };
+            let create = Role::Action(Action::Create);
+            let (m, p, b) = surface_request(s, create, "", s_owner, written.body).unwrap();
+            let a = send(gw.addr, &m, &p, &[AUTH], Some(&b)).await;
+            let what = format!("{} over {}: {m} {p} {b}", s.name, u.name);
+            if !(200..300).contains(&a.status) {
+                continue; // a webhook the upstream cannot hold, refused as such elsewhere
+            }
+            let webhook = webhook_in(s, create, &a.json()).unwrap_or_else(|| a.json());
+            let secret = secret_at.get(&webhook).and_then(Value::as_str);
+            assert!(
+                secret.is_some_and(|k| minted_by(u, k)),
+                "{what}: the minted secret at {secret_at}: {}",
+                text(&a)
+            );
+            shown += 1;
+
+            // A rotation that mints a new secret: shown where the answer holds the webhook,
+            // refused before anything changes where it holds none.
+            let rotate = Role::Action(Action::RotateSecret);
+            if s.endpoint(rotate).is_none() || u.endpoint(rotate).is_none() {
+                continue;
+            }
+            let id = s
+                .webhook
+                .reading("id")
+                .and_then(|r| r.path.as_ref()?.get(&webhook))
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                .expect("the created webhook's id");
+            let rotations = |journal: Vec<Value>| {
+                journal
+                    .iter()
+                    .filter(|e| e["operation"] == "rotate-secret")
+                    .count()
+            };
+            let before = rotations(support::journal(emu).await);
+            let (m, p, b) = surface_request(s, rotate, &id, s_owner, json!({})).unwrap();
+            let a = send(gw.addr, &m, &p, &[AUTH], Some(&b)).await;
+            let what = format!("{} over {}: {m} {p}", s.name, u.name);
+            match webhook_in(s, rotate, &a.json()) {
+                Some(webhook) if (200..300).contains(&a.status) => {
+                    let new = secret_at.get(&webhook).and_then(Value::as_str);
+                    assert!(
+                        new.is_some_and(|k| minted_by(u, k) && Some(k) != secret),
+                        "{what}: {}",
+                        text(&a)
+                    );
+                    shown += 1;
+                }
+                _ => {
+                    assert_eq!(a.status, 501, "{what}: {}", text(&a));
+                    assert!(
+                        text(&a).contains("never shows it again"),
+                        "{what}: {}",
+                        text(&a)
+                    );
+                    let after = rotations(support::journal(emu).await);
+                    assert_eq!(after, before, "{what}: nothing rotated");
+                    refused += 1;
+                }
+            }
+        }
+        gw.stop().await;
+    }
+    assert!(shown > 0 && refused > 0, "{shown} shown, {refused} refused");
+}

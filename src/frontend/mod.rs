@@ -53,6 +53,16 @@ impl Backend {
         }
     }
 
+    /// Whether a webhook's secret can be read again after the answer that made it: an
+    /// emulated vendor keeps it; a vendor over HTTP shows it where its dialect reads it at a
+    /// resource of its own.
+    pub fn shows_secret_again(&self) -> bool {
+        match self {
+            Backend::Upstream(u) => u.dialect.secret_resource().is_some(),
+            Backend::Store(_) => true,
+        }
+    }
+
     /// The upstream's name, for metrics, logs and key restrictions (`None` for a store).
     pub fn upstream(&self) -> Option<&str> {
         match self {

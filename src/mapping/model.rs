@@ -750,6 +750,14 @@ impl Dialect {
         }
     }
 
+    /// The resource at which the vendor shows a webhook's secret again, after the answer that
+    /// made it (Svix's `GET …/secret`).
+    pub fn secret_resource(&self) -> Option<usize> {
+        self.resources
+            .iter()
+            .position(|r| r.get.is_some() && r.fields.reading("secret").is_some())
+    }
+
     /// The resource that holds canonical field `name`.
     pub fn resource_of(&self, name: &str) -> Option<(usize, &Resource)> {
         self.resources

@@ -54,7 +54,7 @@ impl<'a> Plan<'a> {
                     }
                 }
                 if self.op.reveal_secret {
-                    let shown = self.secret_resource().ok_or_else(|| {
+                    let shown = self.cx.dialect.secret_resource().ok_or_else(|| {
                         Problem::new(
                             Code::UnsupportedOperation,
                             format!(
@@ -196,14 +196,6 @@ impl<'a> Plan<'a> {
     }
 
     /// The resource that shows the signing secret, if the vendor has one.
-    fn secret_resource(&self) -> Option<usize> {
-        self.cx
-            .dialect
-            .resources
-            .iter()
-            .position(|r| r.get.is_some() && r.fields.reading("secret").is_some())
-    }
-
     fn lay_out_create(&mut self) -> Result<(), Problem> {
         let own = self.endpoint(Action::Create)?;
         self.own = Some(own);
@@ -246,7 +238,7 @@ impl<'a> Plan<'a> {
         self.follow_ups(own);
         // A secret the vendor minted is shown once, where it can be read.
         if !names_secret
-            && let Some(i) = self.secret_resource()
+            && let Some(i) = self.cx.dialect.secret_resource()
             && !self.stages.contains(&Stage::Resource(i))
         {
             self.stages.push_back(Stage::Resource(i));

@@ -98,6 +98,33 @@ impl VendorApi {
         })
     }
 
+    /// A secret the backend minted, placed where this API's webhooks take one, in the answer
+    /// that made it, where this API would show it nowhere: its vendor never answers a secret
+    /// (its clients choose them), or shows it at a resource (`…/secret`) that the backend
+    /// cannot answer. A client left without it would hold a webhook signed with a key it never
+    /// learns. The canonical API shows such a secret once too.
+    fn show_minted_secret(&self, shown: &mut Value, webhook: &Map<String, Value>) {
+        let d = &self.dialect;
+        let (Some(secret), Some(rule)) = (
+            webhook.get("secret").filter(|s| s.is_string()),
+            d.webhook.reading("secret"),
+        ) else {
+            return;
+        };
+        if rule.response || self.secret_readable_later() {
+            return;
+        }
+        if let Some(path) = &rule.path {
+            path.set(shown, secret.clone());
+        }
+    }
+
+    /// Whether this API's client can read a webhook's secret after the answer that made it:
+    /// at its vendor's own resource for it, which the backend can answer.
+    pub(super) fn secret_readable_later(&self) -> bool {
+        self.dialect.secret_resource().is_some() && self.backend.shows_secret_again()
+    }
+
     pub(super) fn render_done(
         &self,
         routed: &Routed<Route>,
@@ -167,7 +194,11 @@ impl VendorApi {
                     }
                     O::Webhook(w) | O::Created(w) => {
                         canonical_webhook = self.as_seen_here(w.into_map(), owner);
-                        fill.webhook = Some(self.shown(&d.webhook, &canonical_webhook)?);
+                        let mut shown = self.shown(&d.webhook, &canonical_webhook)?;
+                        if matches!(role.action(), Action::Create | Action::RotateSecret) {
+                            self.show_minted_secret(&mut shown, &canonical_webhook);
+                        }
+                        fill.webhook = Some(shown);
                         fill.canonical = Some(&canonical_webhook);
                     }
                     O::TestResult(r) => fill.result = Some(self.shown(&d.test_result, &r)?),

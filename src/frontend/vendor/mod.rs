@@ -602,8 +602,11 @@ impl Frontend for VendorApi {
             Kind::Operation(Role::Action(Action::Test)) => {
                 op.body = body.and_then(|b| self.test_event(b))
             }
-            Kind::Operation(Role::Action(Action::RotateSecret)) => {
-                op.body = body.and_then(|b| self.chosen_secret(b))
+            Kind::Operation(role @ Role::Action(Action::RotateSecret)) => {
+                op.body = body.and_then(|b| self.chosen_secret(b));
+                if op.body.is_none() {
+                    self.minted_secret_shown(role)?;
+                }
             }
             // A vendor whose delete answers the webhook it deleted: the backend reads it first.
             Kind::Operation(role @ Role::Action(Action::Delete)) => {

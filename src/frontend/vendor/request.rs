@@ -230,6 +230,35 @@ impl VendorApi {
             .map(|secret| Map::from_iter([("secret".to_owned(), secret)]))
     }
 
+    /// Refuses, before anything changes, a rotation whose new secret the backend mints where
+    /// this API's client could read it nowhere: the rotation answers without the webhook
+    /// (Svix's 204), and the backend never shows a secret again. Carried out, it would leave
+    /// deliveries signed with a key no one holds.
+    pub(super) fn minted_secret_shown(&self, role: Role) -> Result<(), Problem> {
+        let answered = self
+            .dialect
+            .endpoint(role)
+            .and_then(|e| e.response.as_ref())
+            .is_some_and(|t| t.path_of("webhook").is_some());
+        let placed = self
+            .dialect
+            .webhook
+            .reading("secret")
+            .is_some_and(|r| r.path.is_some());
+        if (answered && placed) || self.secret_readable_later() {
+            return Ok(());
+        }
+        let behind = self.backend.dialect();
+        Err(Problem::new(
+            Code::UnsupportedOperation,
+            format!(
+                "upstream {} mints the new secret and never shows it again, and this API's \
+                 rotation answers without it",
+                self.backend.upstream().unwrap_or(&behind.name)
+            ),
+        ))
+    }
+
     /// Whether a route's request carries a body: a write, or an operation whose vendor
     /// request has one (a test's event type, a rotation's options).
     fn takes_body(&self, kind: Kind) -> bool {
