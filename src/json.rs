@@ -130,6 +130,13 @@ pub fn from_slice_lenient(bytes: &[u8]) -> Result<Value, serde_json::Error> {
     parse(bytes, Reading::Lenient)
 }
 
+/// Parses a JSON document as [`from_slice_lenient`] does, and says whether it holds an integer
+/// written beyond 64 bits: the value holds the nearest double, and only the text holds the
+/// integer exactly.
+pub fn from_slice_lenient_noting(bytes: &[u8]) -> Result<(Value, bool), serde_json::Error> {
+    parse_noting(bytes, Reading::Lenient).map(|(value, inexact)| (value, inexact.is_some()))
+}
+
 /// How a document is held to account.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Reading {
@@ -259,6 +266,19 @@ fn with_pending<T>(f: impl FnOnce(&mut Vec<(String, Value)>) -> T) -> T {
 /// string on its own (a call per string, where one pass over the whole document is a few
 /// hundred instructions); anything else is parsed as bytes, for serde_json's own error.
 fn parse(bytes: &[u8], reading: Reading) -> Result<Value, serde_json::Error> {
+    match parse_noting(bytes, reading)? {
+        (_, Some(literal)) if reading == Reading::Exact => {
+            Err(de::Error::custom(format!("{INEXACT}: {literal}")))
+        }
+        (value, _) => Ok(value),
+    }
+}
+
+/// The document, and the first integer it writes beyond 64 bits, if any.
+fn parse_noting(
+    bytes: &[u8],
+    reading: Reading,
+) -> Result<(Value, Option<&str>), serde_json::Error> {
     let rounded = Cell::new(false);
     let value = match utf8(bytes) {
         Some(text) => plain(serde_json::Deserializer::from_str(text), reading, &rounded),
@@ -269,12 +289,11 @@ fn parse(bytes: &[u8], reading: Reading) -> Result<Value, serde_json::Error> {
         ),
     }?;
     // A double this large may be an integer the text wrote exactly: only the text tells.
-    if rounded.get()
-        && let Some(literal) = integer_beyond_64_bits(bytes)
-    {
-        return Err(de::Error::custom(format!("{INEXACT}: {literal}")));
-    }
-    Ok(value)
+    let inexact = rounded
+        .get()
+        .then(|| integer_beyond_64_bits(bytes))
+        .flatten();
+    Ok((value, inexact))
 }
 
 /// The first integer written in `text` (a JSON document, read already) that no 64-bit integer
@@ -370,9 +389,10 @@ impl<'de> Visitor<'de> for Seed<'_> {
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
         // serde_json reads an integer beyond 64 bits as the nearest double, which would be
         // carried on as another number (12345678901234567890123 as 1.2345678901234568e22):
-        // a request body's is refused instead, once the text says whether it was written as
-        // an integer (`parse`); a double written so (1e30) is carried as it is.
-        if self.reading == Reading::Exact && v.abs() >= BEYOND_64_BITS {
+        // a request body's is refused instead, and a vendor's kept as its text, once the text
+        // says whether it was written as an integer (`parse_noting`); a double written so
+        // (1e30) is carried as it is.
+        if v.abs() >= BEYOND_64_BITS {
             self.rounded.set(true);
         }
         Number::from_f64(v)

@@ -235,3 +235,60 @@ async fn a_vendors_number_beyond_64_bits_is_never_sent_back_rounded() {
         gw.stop().await;
     }
 }
+
+/// A number the vendor wrote beyond 64 bits reaches the canonical client as the vendor wrote
+/// it, in a webhook and in a list's page, alone or inside an object of the vendor's own: never
+/// as the nearest double (1.2345678901234568e22).
+#[tokio::test]
+async fn a_vendors_number_beyond_64_bits_is_shown_as_written() {
+    let webhook = |id: u32, big: &str| {
+        format!(
+            r#"{{"id": {id}, "webhook_type": "pre_call",
+            "webhook_config": {{"api_schema": {{"url": "https://api.example.com/pre-call", "method": "POST",
+                "sequence": {big}}}, "response_timeout_secs": 10}},
+            "meta": {{"n":{big},"tag":"x"}},
+            "created_at": "2025-01-27T10:00:00Z", "updated_at": "2025-01-27T10:00:00Z"}}"#
+        )
+    };
+    let reply = |body: String| Reply::Raw {
+        status: 200,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body,
+    };
+    let owner = "/v1/upstreams/r/owners/550e8400-e29b-41d4-a716-446655440000/webhooks";
+    for big in ["12345678901234567890123", "-9223372036854775809"] {
+        let double = Double::start(vec![
+            reply(format!(
+                r#"{{"success": true, "item": {}}}"#,
+                webhook(1, big)
+            )),
+            reply(format!(
+                r#"{{"success": true, "items": [{}, {}], "count": 2}}"#,
+                webhook(1, big),
+                webhook(2, big)
+            )),
+        ])
+        .await;
+        let gw = gateway(&format!(
+            "[upstreams.r]\ndialect = \"resemble\"\nbase_url = \"{}\"\nauth = {{ type = \"none\" }}\n",
+            double.url()
+        ))
+        .await;
+        for (path, shown) in [(format!("{owner}/1"), 1), (owner.to_owned(), 2)] {
+            let a = send(gw.addr, "GET", &path, &[], None).await;
+            let text = String::from_utf8_lossy(&a.body).into_owned();
+            assert_eq!(a.status, 200, "{big}: {text}");
+            let exact = format!(r#""webhook_config.api_schema.sequence":{big}"#);
+            let nested = format!(r#""meta":{{"n":{big},"tag":"x"}}"#);
+            assert_eq!(text.matches(&exact).count(), shown, "{big}: {text}");
+            assert_eq!(text.matches(&nested).count(), shown, "{big}: {text}");
+            assert!(
+                !text.contains("e22") && !text.contains("e18"),
+                "{big}: {text}"
+            );
+            // And the answer is JSON still.
+            serde_json::from_slice::<serde_json::Value>(&a.body).expect("a JSON answer");
+        }
+        gw.stop().await;
+    }
+}

@@ -64,7 +64,8 @@ pub(super) enum Found<'de> {
     Value(Box<Value>),
     /// A string without escapes: the text between its quotes.
     Plain(&'de str),
-    /// An array that the writer would write as this very text ([`Token::Written`]).
+    /// An array that the writer would write as this very text ([`Token::Written`]), or a value
+    /// holding an integer beyond 64 bits, which only its text holds exactly.
     Written(&'de str),
     /// A string parsed.
     String(String),
@@ -346,9 +347,12 @@ fn found<'a>(scan: &mut Scanner<'a>) -> Result<Found<'a>, Malformed> {
         Token::Unsigned(n) => Found::Unsigned(n),
         Token::Bool(b) => Found::Bool(b),
         Token::Null => Found::Null,
-        Token::Other(text) => json::from_slice_lenient(text.as_bytes())
-            .map_err(|_| Malformed)?
-            .into(),
+        Token::Other(text) => match json::from_slice_lenient_noting(text.as_bytes()) {
+            // Written out as the vendor wrote it: a tree holds such an integer as a double.
+            Ok((_, true)) => Found::Written(text),
+            Ok((value, false)) => value.into(),
+            Err(_) => return Err(Malformed),
+        },
     })
 }
 

@@ -91,8 +91,10 @@ pub enum Slot {
     /// such a string cannot hold), and copied into a [`Value`] only if the object is turned
     /// into a [`Map`].
     Plain(Bytes),
-    /// An array as the vendor wrote it, which the writer would write as this very text (plain
-    /// strings, unsigned integers and literals, no whitespace): written out as it is.
+    /// A value as the vendor wrote it, written out as it is: an array the writer would write
+    /// as this very text (plain strings, unsigned integers and literals, no whitespace), or a
+    /// value holding an integer beyond 64 bits, which a [`Value`] would hold only as the
+    /// nearest double.
     Written(Bytes),
     /// An object's members (`extensions`).
     Object(Members),
@@ -273,7 +275,7 @@ pub enum Piece<'a> {
     /// A string without escapes: the text between its quotes (UTF-8, no quote, backslash or
     /// control character in it).
     Plain(&'a str),
-    /// An array the writer would write as this very text.
+    /// A value written out as it is (see [`Slot::Written`]).
     Written(&'a str),
     /// A non-negative integer.
     Unsigned(u64),
