@@ -348,9 +348,13 @@ fn found<'a>(scan: &mut Scanner<'a>) -> Result<Found<'a>, Malformed> {
         Token::Bool(b) => Found::Bool(b),
         Token::Null => Found::Null,
         Token::Other(text) => match json::from_slice_lenient_noting(text.as_bytes()) {
-            // Written out as the vendor wrote it: a tree holds such an integer as a double.
-            Ok((_, true)) => Found::Written(text),
-            Ok((value, false)) => value.into(),
+            // A value holding an integer beyond 64 bits, which a tree holds as a double, is
+            // written out as the vendor wrote it, if it reads one way only: with a key twice
+            // in an object, its text would say both where the tree says the last.
+            Ok((_, true)) if json::from_slice_relayed(text.as_bytes()).is_ok() => {
+                Found::Written(text)
+            }
+            Ok((value, _)) => value.into(),
             Err(_) => return Err(Malformed),
         },
     })
