@@ -1573,3 +1573,71 @@ async fn a_secret_the_upstream_mints_reaches_the_surface_client() {
     }
     assert!(shown > 0 && refused > 0, "{shown} shown, {refused} refused");
 }
+
+/// Where the client's vendor keeps a webhook's secret only at a resource of its own (a
+/// `…/signing` read), a secret the upstream mints and never shows again is shown once in the
+/// create's answer, where that resource holds it; the resource itself, which the upstream
+/// cannot answer, says so.
+#[tokio::test]
+async fn a_secret_kept_at_a_resource_is_shown_where_the_resource_holds_it() {
+    let shipped = dialects();
+    let tested = load_dir(Path::new(support::TEST_DIALECTS)).expect("the test dialects compile");
+    let mut shown = 0;
+    let at_a_resource_only =
+        |s: &&Dialect| s.webhook.reading("secret").is_none() && s.secret_resource().is_some();
+    let never_again =
+        |u: &&Dialect| u.emulator.mints_secret.is_some() && u.secret_resource().is_none();
+    for s in tested.iter().filter(at_a_resource_only) {
+        for u in shipped.iter().filter(never_again) {
+            let bridged = match (s.has_owner(), u.has_owner()) {
+                (true, false) => owner_of(s, 0),
+                (false, true) => owner_of(u, 0),
+                _ => None,
+            };
+            let mut toml = format!(
+                "mappings_dir = {:?}\n[upstreams.{u}]\ndialect = \"{u}\"\nemulate = true\n\
+                 [surfaces.{s}]\ndialect = \"{s}\"\nupstream = \"{u}\"\nprefix = \"/surfaces/{s}\"\n",
+                support::TEST_DIALECTS,
+                u = u.name,
+                s = s.name,
+            );
+            if let Some(o) = &bridged {
+                toml.push_str(&format!("owner = \"{o}\"\n"));
+            }
+            let gw = gateway(&toml).await;
+            let s_owner = s
+                .has_owner()
+                .then(|| bridged.clone().unwrap_or(OWNER.into()));
+            let mut canonical: Map<String, Value> = full_body(s, 0)
+                .into_iter()
+                .filter(|(k, _)| u.webhook.carries(k, Action::Create) || k == "url")
+                .collect();
+            if let Some(rule) = rule_of(u, "events") {
+                rule.target.set(&mut canonical, value(rule, 0));
+            }
+            let written = s.webhook.write(Action::Create, &canonical, true).unwrap();
+            let create = Role::Action(Action::Create);
+            let (m, p, b) =
+                surface_request(s, create, "", s_owner.as_deref(), written.body).unwrap();
+            let a = send(gw.addr, &m, &p, &[AUTH], Some(&b)).await;
+            let what = format!("{} over {}: {m} {p} {b}", s.name, u.name);
+            assert!((200..300).contains(&a.status), "{what}: {}", text(&a));
+            let webhook = webhook_in(s, create, &a.json()).unwrap_or_else(|| a.json());
+            let r = &s.resources[s.secret_resource().unwrap()];
+            let at = r
+                .fields
+                .reading("secret")
+                .and_then(|r| r.path.clone())
+                .unwrap();
+            let secret = at.get(&webhook).and_then(Value::as_str);
+            assert!(
+                secret.is_some_and(|k| minted_by(u, k)),
+                "{what}: the minted secret at {at}: {}",
+                text(&a)
+            );
+            shown += 1;
+            gw.stop().await;
+        }
+    }
+    assert!(shown > 0);
+}

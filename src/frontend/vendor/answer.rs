@@ -7,6 +7,7 @@ use crate::frontend::{Backend, Routed};
 use crate::http::body::{self, Body};
 use crate::http::headers;
 use crate::mapping::Dialect;
+use crate::mapping::json_path::FieldPath;
 use crate::mapping::model::{Endpoint, Paging, Role};
 use crate::mapping::rules::{ObjectMap, Target};
 use crate::mapping::template::Slots;
@@ -104,19 +105,31 @@ impl VendorApi {
     /// cannot answer. A client left without it would hold a webhook signed with a key it never
     /// learns. The canonical API shows such a secret once too.
     fn show_minted_secret(&self, shown: &mut Value, webhook: &Map<String, Value>) {
-        let d = &self.dialect;
-        let (Some(secret), Some(rule)) = (
-            webhook.get("secret").filter(|s| s.is_string()),
-            d.webhook.reading("secret"),
-        ) else {
+        let Some(secret) = webhook.get("secret").filter(|s| s.is_string()) else {
             return;
         };
-        if rule.response || self.secret_readable_later() {
+        let answered = self
+            .dialect
+            .webhook
+            .reading("secret")
+            .is_some_and(|r| r.response);
+        if answered || self.secret_readable_later() {
             return;
         }
-        if let Some(path) = &rule.path {
+        if let Some(path) = self.secret_place() {
             path.set(shown, secret.clone());
         }
+    }
+
+    /// Where this API's webhook object takes a secret: where its requests carry one
+    /// (`webhook_secret`), else where its resource for the secret holds it (`…/signing`'s
+    /// `secret`), relative to that resource's object.
+    pub(super) fn secret_place(&self) -> Option<&FieldPath> {
+        fn at(fields: &ObjectMap) -> Option<&FieldPath> {
+            fields.reading("secret").and_then(|r| r.path.as_ref())
+        }
+        let d = &self.dialect;
+        at(&d.webhook).or_else(|| at(&d.resources[d.secret_resource()?].fields))
     }
 
     /// Whether this API's client can read a webhook's secret after the answer that made it:

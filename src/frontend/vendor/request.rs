@@ -240,12 +240,7 @@ impl VendorApi {
             .endpoint(role)
             .and_then(|e| e.response.as_ref())
             .is_some_and(|t| t.path_of("webhook").is_some());
-        let placed = self
-            .dialect
-            .webhook
-            .reading("secret")
-            .is_some_and(|r| r.path.is_some());
-        if (answered && placed) || self.secret_readable_later() {
+        if (answered && self.secret_place().is_some()) || self.secret_readable_later() {
             return Ok(());
         }
         let behind = self.backend.dialect();
