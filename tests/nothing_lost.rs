@@ -1641,3 +1641,110 @@ async fn a_secret_kept_at_a_resource_is_shown_where_the_resource_holds_it() {
     }
     assert!(shown > 0);
 }
+
+// ------------------------------------------------------------------ 13. answers a surface could not give
+
+/// An owner of the format of each of `ds` that keeps owners, from a few samples; `None` where
+/// none fits them all.
+fn sample_owner(ds: &[&Dialect]) -> Option<String> {
+    let samples = [OWNER, "12345", "app_1", "PABC123", "octo/site", "ws1"];
+    let fits = |o: &&str| {
+        ds.iter()
+            .filter(|d| d.has_owner())
+            .all(|d| d.owner_format.as_ref().is_none_or(|f| f.admits(o)))
+    };
+    samples.into_iter().find(fits).map(str::to_owned)
+}
+
+/// Canonical fields every webhook `s` answers must hold (an SDK's required member, with no
+/// placeholder) that `u`'s webhooks never hold.
+fn never_held(s: &Dialect, u: &Dialect) -> Vec<String> {
+    let always = s.webhook.rules.iter().filter(|r| {
+        r.response && r.path.is_some() && r.render_required && r.render_default.is_none()
+    });
+    always
+        .filter(|r| !r.nullable)
+        .map(|r| r.target.name())
+        .filter(|name| !matches!(name.as_str(), "id" | "owner" | "status"))
+        .filter(|name| {
+            let read = u.webhook.rules.iter().any(|r| {
+                r.target.is(name) && ((r.response && r.path.is_some()) || r.implied.is_some())
+            });
+            !read && u.resource_of(name).is_none()
+        })
+        .collect()
+}
+
+/// A surface whose vendor's webhooks always hold a member the upstream's never do could answer
+/// no create, get or list: each is refused (501 in the vendor's shape, naming the member)
+/// before anything reaches the upstream, rather than a webhook made and its answer a 502 that
+/// the client's retry would make twice.
+#[tokio::test]
+async fn an_answer_a_surface_could_not_give_is_refused_before_the_upstream_acts() {
+    let mut all = dialects();
+    all.extend(load_dir(Path::new(support::TEST_DIALECTS)).expect("the test dialects compile"));
+    let mut refused = 0;
+    for s in &all {
+        for u in all.iter().filter(|u| u.name != s.name) {
+            let missing = never_held(s, u);
+            if missing.is_empty() {
+                continue;
+            }
+            let owner = sample_owner(&[s, u]);
+            let bridged = owner.clone().filter(|_| s.has_owner() != u.has_owner());
+            if (s.has_owner() || u.has_owner()) && owner.is_none() {
+                continue;
+            }
+            let mut toml = format!(
+                "mappings_dir = {:?}\n[upstreams.{u}]\ndialect = \"{u}\"\nemulate = true\n\
+                 [surfaces.{s}]\ndialect = \"{s}\"\nupstream = \"{u}\"\nprefix = \"/surfaces/{s}\"\n",
+                support::TEST_DIALECTS,
+                u = u.name,
+                s = s.name,
+            );
+            if let Some(o) = &bridged {
+                toml.push_str(&format!("owner = \"{o}\"\n"));
+            }
+            let gw = gateway(&toml).await;
+            let emu = gw.emulators[&u.name];
+            let s_owner = owner.filter(|_| s.has_owner());
+            let mut canonical: Map<String, Value> = full_body(s, 0)
+                .into_iter()
+                .filter(|(k, _)| u.webhook.carries(k, Action::Create))
+                .collect();
+            if let Some(rule) = rule_of(u, "events") {
+                rule.target.set(&mut canonical, value(rule, 0));
+            }
+            let Ok(written) = s.webhook.write(Action::Create, &canonical, true) else {
+                gw.stop().await;
+                continue;
+            };
+            for role in [Role::Action(Action::Create), Role::Action(Action::List)] {
+                let body = (role == Role::Action(Action::Create)).then(|| written.body.clone());
+                let Some((m, p, b)) =
+                    surface_request(s, role, "", s_owner.as_deref(), body.unwrap_or_default())
+                else {
+                    continue;
+                };
+                let b = (m != "GET").then_some(b);
+                let a = send(gw.addr, &m, &p, &[AUTH], b.as_ref()).await;
+                let what = format!("{} over {}: {m} {p}", s.name, u.name);
+                assert_eq!(a.status, 501, "{what}: {}", text(&a));
+                let said = text(&a);
+                assert!(
+                    missing.iter().all(|m| said.contains(m.as_str())),
+                    "{what}: {said}"
+                );
+                refused += 1;
+            }
+            assert!(
+                support::journal(emu).await.is_empty(),
+                "{} over {}: nothing reached the upstream",
+                s.name,
+                u.name
+            );
+            gw.stop().await;
+        }
+    }
+    assert!(refused > 0);
+}

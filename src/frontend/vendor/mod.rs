@@ -550,6 +550,11 @@ impl Frontend for VendorApi {
                 None => Problem::bad_request("the request names no webhook"),
             });
         }
+        // An answer this API could never give is known before anything is looked up.
+        if let Kind::Operation(role) = route.kind {
+            let behind = self.backend.dialect();
+            self.answer_possible(role, routed.upstream().unwrap_or(&behind.name))?;
+        }
         self.check_shapes(route.owner.as_deref(), route.id.as_deref())?;
         // A call that names the owner outside its path (a query parameter or a header, read
         // when routed) and was not given it is refused; one that names it nowhere finds the

@@ -573,21 +573,66 @@ impl VendorApi {
     /// The members a resource shows that the webhooks behind never report: an empty one would
     /// be made up, so a read of the resource cannot be answered.
     fn never_reported(&self, r: &Resource) -> Vec<String> {
-        let behind = self.backend.dialect();
-        r.fields
+        let answered = r
+            .fields
             .rules
             .iter()
             .filter(|rule| rule.response && !rule.target.is_secret())
             .map(|rule| rule.target.name())
+            .filter(|name| !name.starts_with("extensions."));
+        self.unreported(answered)
+    }
+
+    /// The canonical fields of `names` that the webhooks behind never hold: no rule reads them
+    /// from the backend's answers, no resource of its holds them, and none is implied.
+    fn unreported(&self, names: impl Iterator<Item = String>) -> Vec<String> {
+        let behind = self.backend.dialect();
+        names
             .filter(|name| {
-                behind
-                    .webhook
-                    .reading(name)
-                    .is_none_or(|rule| !rule.response)
-                    && behind.resource_of(name).is_none()
+                let read = behind.webhook.reading(name).is_some_and(|r| r.response);
+                let implied =
+                    (behind.webhook.rules.iter()).any(|r| r.target.is(name) && r.implied.is_some());
+                !read && !implied && behind.resource_of(name).is_none()
             })
-            .filter(|name| !name.starts_with("extensions."))
             .collect()
+    }
+
+    /// Refuses, before any call, an operation whose answer this API could not give: the
+    /// webhooks it answers always hold a member (an SDK's required one, `render_required`
+    /// without a `render_default`) that the webhooks behind never hold. Carried out, a create
+    /// would make the webhook and then answer 502, and the client's retry make another.
+    pub(super) fn answer_possible(&self, role: Role, upstream: &str) -> Result<(), Problem> {
+        let shows_webhooks = self
+            .dialect
+            .endpoint(role)
+            .and_then(|e| e.response.as_ref())
+            .is_some_and(|t| t.path_of("webhook").is_some() || t.path_of("items").is_some());
+        if !self.translating() || !shows_webhooks {
+            return Ok(());
+        }
+        let always = self.dialect.webhook.rules.iter().filter(|r| {
+            r.response
+                && r.is_placed()
+                && r.render_required
+                && r.render_default.is_none()
+                && !r.nullable
+        });
+        // An owner is the one the route names, and a status is derived from `enabled`.
+        let always = always
+            .map(|r| r.target.name())
+            .filter(|name| !matches!(name.as_str(), "id" | "owner" | "status"));
+        let missing = self.unreported(always);
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(Problem::new(
+            Code::UnsupportedOperation,
+            format!(
+                "upstream {upstream} never reports a webhook's {}, which this API's answers \
+                 always hold",
+                missing.join(", ")
+            ),
+        ))
     }
 }
 
