@@ -65,6 +65,9 @@ struct SurfaceRoute {
     id_at: Option<Place>,
     /// The header fields the operation declares, whose client values a relay passes on.
     declared: Vec<http::HeaderName>,
+    /// The members its answer would have to show that the backend never holds, if any
+    /// (`VendorApi::never_shown`): such an operation is refused before any call.
+    never_shown: Option<String>,
 }
 
 /// Where an operation takes an owner or id outside its path.
@@ -188,6 +191,7 @@ impl VendorApi {
                 owner_at: Place::of(op, "owner"),
                 id_at: Place::of(op, "id"),
                 declared: op.headers.iter().map(|(name, _)| name.clone()).collect(),
+                never_shown: None,
             })
             .collect();
         for (i, r) in dialect.resources.iter().enumerate() {
@@ -205,6 +209,7 @@ impl VendorApi {
                         owner_at: None,
                         id_at: None,
                         declared: Vec::new(),
+                        never_shown: None,
                     });
                 }
             }
@@ -217,14 +222,24 @@ impl VendorApi {
                 CredentialPart::Query(_) => None,
             })
             .collect();
-        VendorApi {
+        let mut api = VendorApi {
             dialect,
             backend,
             owner,
             stands_for: None,
             routes,
             part_headers,
+        };
+        let never_shown: Vec<Option<String>> = (api.routes.iter())
+            .map(|r| match r.kind {
+                Kind::Operation(role) => api.never_shown(role),
+                Kind::Resource(..) => None,
+            })
+            .collect();
+        for (route, missing) in api.routes.iter_mut().zip(never_shown) {
+            route.never_shown = missing;
         }
+        api
     }
 
     /// The same API, for an emulator standing for `upstream` (see `stands_for`).
@@ -551,9 +566,16 @@ impl Frontend for VendorApi {
             });
         }
         // An answer this API could never give is known before anything is looked up.
-        if let Kind::Operation(role) = route.kind {
+        if let Some(missing) = &routed_by.never_shown {
             let behind = self.backend.dialect();
-            self.answer_possible(role, routed.upstream().unwrap_or(&behind.name))?;
+            return Err(Problem::new(
+                Code::UnsupportedOperation,
+                format!(
+                    "upstream {} never reports a webhook's {missing}, which this API's answers \
+                     always hold",
+                    routed.upstream().unwrap_or(&behind.name)
+                ),
+            ));
         }
         self.check_shapes(route.owner.as_deref(), route.id.as_deref())?;
         // A call that names the owner outside its path (a query parameter or a header, read

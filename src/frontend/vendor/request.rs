@@ -597,18 +597,19 @@ impl VendorApi {
             .collect()
     }
 
-    /// Refuses, before any call, an operation whose answer this API could not give: the
-    /// webhooks it answers always hold a member (an SDK's required one, `render_required`
-    /// without a `render_default`) that the webhooks behind never hold. Carried out, a create
-    /// would make the webhook and then answer 502, and the client's retry make another.
-    pub(super) fn answer_possible(&self, role: Role, upstream: &str) -> Result<(), Problem> {
+    /// What makes an operation's answer one this API could never give: the members the
+    /// webhooks it answers always hold (an SDK's required ones, `render_required` without a
+    /// `render_default`) that the webhooks behind never hold. Found once, when the API is
+    /// built; carried out, a create would make the webhook and then answer 502, and the
+    /// client's retry make another.
+    pub(super) fn never_shown(&self, role: Role) -> Option<String> {
         let shows_webhooks = self
             .dialect
             .endpoint(role)
             .and_then(|e| e.response.as_ref())
             .is_some_and(|t| t.path_of("webhook").is_some() || t.path_of("items").is_some());
         if !self.translating() || !shows_webhooks {
-            return Ok(());
+            return None;
         }
         let always = self.dialect.webhook.rules.iter().filter(|r| {
             r.response
@@ -622,17 +623,7 @@ impl VendorApi {
             .map(|r| r.target.name())
             .filter(|name| !matches!(name.as_str(), "id" | "owner" | "status"));
         let missing = self.unreported(always);
-        if missing.is_empty() {
-            return Ok(());
-        }
-        Err(Problem::new(
-            Code::UnsupportedOperation,
-            format!(
-                "upstream {upstream} never reports a webhook's {}, which this API's answers \
-                 always hold",
-                missing.join(", ")
-            ),
-        ))
+        (!missing.is_empty()).then(|| missing.join(", "))
     }
 }
 
