@@ -1574,6 +1574,43 @@ async fn a_secret_the_upstream_mints_reaches_the_surface_client() {
     assert!(shown > 0 && refused > 0, "{shown} shown, {refused} refused");
 }
 
+/// The gateway with an emulator of `u` and a surface of `s` in front of it (the test dialects
+/// loaded too), bridging an owner of both formats where only one keeps owners; with the owner
+/// a client of `s` names, if any. `None` where no sample owner fits.
+async fn surface_over(
+    s: &Dialect,
+    u: &Dialect,
+) -> Option<(hookgate::app::Running, Option<String>)> {
+    let owner = sample_owner(&[s, u]);
+    if (s.has_owner() || u.has_owner()) && owner.is_none() {
+        return None;
+    }
+    let mut toml = format!(
+        "mappings_dir = {:?}\n[upstreams.{u}]\ndialect = \"{u}\"\nemulate = true\n\
+         [surfaces.{s}]\ndialect = \"{s}\"\nupstream = \"{u}\"\nprefix = \"/surfaces/{s}\"\n",
+        support::TEST_DIALECTS,
+        u = u.name,
+        s = s.name,
+    );
+    if let Some(o) = owner.as_ref().filter(|_| s.has_owner() != u.has_owner()) {
+        toml.push_str(&format!("owner = \"{o}\"\n"));
+    }
+    Some((gateway(&toml).await, owner.filter(|_| s.has_owner())))
+}
+
+/// A create's body in `s`'s words, of members `u` holds too (its event types `u`'s), without
+/// a secret; `None` where `s` cannot spell it.
+fn create_over(s: &Dialect, u: &Dialect) -> Option<Value> {
+    let mut canonical: Map<String, Value> = full_body(s, 0)
+        .into_iter()
+        .filter(|(k, _)| k != "secret" && (u.webhook.carries(k, Action::Create) || k == "url"))
+        .collect();
+    if let Some(rule) = rule_of(u, "events") {
+        rule.target.set(&mut canonical, value(rule, 0));
+    }
+    Some(s.webhook.write(Action::Create, &canonical, true).ok()?.body)
+}
+
 /// Where the client's vendor keeps a webhook's secret only at a resource of its own (a
 /// `…/signing` read), a secret the upstream mints and never shows again is shown once in the
 /// create's answer, where that resource holds it; the resource itself, which the upstream
@@ -1589,36 +1626,10 @@ async fn a_secret_kept_at_a_resource_is_shown_where_the_resource_holds_it() {
         |u: &&Dialect| u.emulator.mints_secret.is_some() && u.secret_resource().is_none();
     for s in tested.iter().filter(at_a_resource_only) {
         for u in shipped.iter().filter(never_again) {
-            let bridged = match (s.has_owner(), u.has_owner()) {
-                (true, false) => owner_of(s, 0),
-                (false, true) => owner_of(u, 0),
-                _ => None,
-            };
-            let mut toml = format!(
-                "mappings_dir = {:?}\n[upstreams.{u}]\ndialect = \"{u}\"\nemulate = true\n\
-                 [surfaces.{s}]\ndialect = \"{s}\"\nupstream = \"{u}\"\nprefix = \"/surfaces/{s}\"\n",
-                support::TEST_DIALECTS,
-                u = u.name,
-                s = s.name,
-            );
-            if let Some(o) = &bridged {
-                toml.push_str(&format!("owner = \"{o}\"\n"));
-            }
-            let gw = gateway(&toml).await;
-            let s_owner = s
-                .has_owner()
-                .then(|| bridged.clone().unwrap_or(OWNER.into()));
-            let mut canonical: Map<String, Value> = full_body(s, 0)
-                .into_iter()
-                .filter(|(k, _)| u.webhook.carries(k, Action::Create) || k == "url")
-                .collect();
-            if let Some(rule) = rule_of(u, "events") {
-                rule.target.set(&mut canonical, value(rule, 0));
-            }
-            let written = s.webhook.write(Action::Create, &canonical, true).unwrap();
+            let (gw, s_owner) = surface_over(s, u).await.expect("an owner of both formats");
+            let body = create_over(s, u).expect("a create the client's dialect spells");
             let create = Role::Action(Action::Create);
-            let (m, p, b) =
-                surface_request(s, create, "", s_owner.as_deref(), written.body).unwrap();
+            let (m, p, b) = surface_request(s, create, "", s_owner.as_deref(), body).unwrap();
             let a = send(gw.addr, &m, &p, &[AUTH], Some(&b)).await;
             let what = format!("{} over {}: {m} {p} {b}", s.name, u.name);
             assert!((200..300).contains(&a.status), "{what}: {}", text(&a));
@@ -1690,37 +1701,16 @@ async fn an_answer_a_surface_could_not_give_is_refused_before_the_upstream_acts(
             if missing.is_empty() {
                 continue;
             }
-            let owner = sample_owner(&[s, u]);
-            let bridged = owner.clone().filter(|_| s.has_owner() != u.has_owner());
-            if (s.has_owner() || u.has_owner()) && owner.is_none() {
+            let Some((gw, s_owner)) = surface_over(s, u).await else {
                 continue;
-            }
-            let mut toml = format!(
-                "mappings_dir = {:?}\n[upstreams.{u}]\ndialect = \"{u}\"\nemulate = true\n\
-                 [surfaces.{s}]\ndialect = \"{s}\"\nupstream = \"{u}\"\nprefix = \"/surfaces/{s}\"\n",
-                support::TEST_DIALECTS,
-                u = u.name,
-                s = s.name,
-            );
-            if let Some(o) = &bridged {
-                toml.push_str(&format!("owner = \"{o}\"\n"));
-            }
-            let gw = gateway(&toml).await;
+            };
             let emu = gw.emulators[&u.name];
-            let s_owner = owner.filter(|_| s.has_owner());
-            let mut canonical: Map<String, Value> = full_body(s, 0)
-                .into_iter()
-                .filter(|(k, _)| u.webhook.carries(k, Action::Create))
-                .collect();
-            if let Some(rule) = rule_of(u, "events") {
-                rule.target.set(&mut canonical, value(rule, 0));
-            }
-            let Ok(written) = s.webhook.write(Action::Create, &canonical, true) else {
+            let Some(written) = create_over(s, u) else {
                 gw.stop().await;
                 continue;
             };
             for role in [Role::Action(Action::Create), Role::Action(Action::List)] {
-                let body = (role == Role::Action(Action::Create)).then(|| written.body.clone());
+                let body = (role == Role::Action(Action::Create)).then(|| written.clone());
                 let Some((m, p, b)) =
                     surface_request(s, role, "", s_owner.as_deref(), body.unwrap_or_default())
                 else {
