@@ -118,6 +118,18 @@ fn owner_problems(s: &SurfaceConfig, d: &Dialect, upstream: &Dialect) -> Vec<Con
             .any(|e| e.names_owner)
     };
     let bridges_ids = d.name != upstream.name && by_id(d) && named(upstream);
+    // Owners of a different number of path segments (a repository's `workspace/repo` against
+    // an agent's id): no owner is one of both, so every request would be answered 404.
+    let (mine, theirs) = (d.owner_segments, upstream.owner_segments);
+    if d.has_owner() && upstream.has_owner() && mine != theirs {
+        problems.push(ConfigProblem {
+            key: format!("surfaces.{}.upstream", s.name),
+            message: format!(
+                "owners of {} span {mine} path segments, owners of upstream {} {theirs}: no owner is one of both, so this surface could serve none",
+                s.dialect, s.upstream
+            ),
+        });
+    }
     let message = match (d.has_owner(), upstream.has_owner(), &s.owner) {
         (true, true, None) if bridges_ids => Some(format!(
             "is required: {} finds a webhook by its id alone, but upstream {} names its owner; say which owner this surface uses where the client names none",

@@ -13,16 +13,14 @@ use support::{gateway, journal, ok, send};
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
 const BEARER: (&str, &str) = ("authorization", "Bearer t");
 
-/// Forge emulated, a Forge surface in front of it (the same dialect: relayed), a Forge
-/// surface in front of Relay (owners of one segment) and a Relay surface in front of Forge.
+/// Forge and Relay (owners of one segment) emulated, and a Forge surface in front of Forge
+/// (the same dialect: relayed).
 async fn forge_gateway() -> hookgate::app::Running {
     gateway(&format!(
         "mappings_dir = {DIR:?}\n\
          [upstreams.forge]\ndialect = \"forge\"\nemulate = true\n\
          [upstreams.relay]\ndialect = \"relay\"\nemulate = true\n\
-         [surfaces.forge]\ndialect = \"forge\"\nupstream = \"forge\"\nprefix = \"/forge\"\n\
-         [surfaces.forge-on-relay]\ndialect = \"forge\"\nupstream = \"relay\"\nprefix = \"/forge-on-relay\"\n\
-         [surfaces.relay-on-forge]\ndialect = \"relay\"\nupstream = \"forge\"\nprefix = \"/relay-on-forge\"\n"
+         [surfaces.forge]\ndialect = \"forge\"\nupstream = \"forge\"\nprefix = \"/forge\"\n"
     ))
     .await
 }
@@ -221,30 +219,7 @@ async fn surfaces_read_the_owner_as_many_segments_as_their_vendor_writes() {
         ok(&answer, 404, path);
     }
 
-    // A Forge client in front of a vendor whose owners are one segment: a repository is no
-    // owner of Relay's, answered in Forge's shape.
-    let across = send(
-        gw.addr,
-        "GET",
-        "/forge-on-relay/repos/octo/site/hooks",
-        &[BEARER],
-        None,
-    )
-    .await;
-    ok(&across, 404, "a repository at Relay");
-    assert_eq!(across.json(), json!({"message": "Not Found"}));
-    // A Relay client in front of Forge: a project of one segment is no repository.
-    let back = send(
-        gw.addr,
-        "GET",
-        "/relay-on-forge/api/projects/p1/hooks",
-        &[BEARER],
-        None,
-    )
-    .await;
-    ok(&back, 404, "a project at Forge");
-    assert_eq!(back.json()["error"]["kind"], "missing");
-    // Neither reached a vendor: Relay heard nothing, Forge only its own repository's paths.
+    // Relay heard nothing, Forge only its own repository's paths.
     assert_eq!(paths(gw.emulators["relay"]).await, Vec::<String>::new());
     let forge = paths(gw.emulators["forge"]).await;
     assert!(
@@ -254,6 +229,39 @@ async fn surfaces_read_the_owner_as_many_segments_as_their_vendor_writes() {
                 .all(|p| p.starts_with("/repos/octo/site/hooks")),
         "{forge:?}"
     );
+}
+
+/// A surface whose owners are of another number of segments than its upstream's could serve
+/// no owner (a repository is no project, a project no repository): refused when the
+/// configuration is read, naming both, rather than answering 404 to every request.
+#[tokio::test]
+async fn a_surface_over_owners_of_another_number_of_segments_is_refused() {
+    for (surface, dialect, upstream, counts) in [
+        (
+            "forge-on-relay",
+            "forge",
+            "relay",
+            "owners of forge span 2 path segments, owners of upstream relay 1",
+        ),
+        (
+            "relay-on-forge",
+            "relay",
+            "forge",
+            "owners of relay span 1 path segments, owners of upstream forge 2",
+        ),
+    ] {
+        let said = support::refused(&format!(
+            "mappings_dir = {DIR:?}\n[inbound_auth]\nmode = \"off\"\n\
+             [upstreams.{upstream}]\ndialect = \"{upstream}\"\nemulate = true\n\
+             [surfaces.{surface}]\ndialect = \"{dialect}\"\nupstream = \"{upstream}\"\nprefix = \"/{surface}\"\n"
+        ))
+        .await;
+        assert!(
+            said.contains(&format!("surfaces.{surface}.upstream")),
+            "{said}"
+        );
+        assert!(said.contains(counts), "{said}");
+    }
 }
 
 #[test]
