@@ -262,7 +262,9 @@ pub fn prepare(api: &CanonicalApi, d: Description) -> Result<Prepared, InputErro
             p.push_str(&format!("/upstreams/{}", encode(u)));
         }
         if let Some(o) = &d.owner {
-            p.push_str(&format!("/owners/{}", encode(o)));
+            // An owner of several segments (`octo/site`) is written as that many.
+            let segments: Vec<String> = o.split('/').map(encode).collect();
+            p.push_str(&format!("/owners/{}", segments.join("/")));
         }
         if !d.path.starts_with('/') {
             p.push('/');

@@ -264,6 +264,31 @@ async fn a_surface_over_owners_of_another_number_of_segments_is_refused() {
     }
 }
 
+/// `hookgate translate --owner octo/site` names the repository as its two segments, as the
+/// canonical path does, and shows the vendor request under it.
+#[test]
+fn a_preview_takes_an_owner_of_several_segments() {
+    let (shown, text) = support::translated(
+        &format!(
+            "mappings_dir = {DIR:?}\n[inbound_auth]\nmode = \"off\"\n\
+             [upstreams.forge]\ndialect = \"forge\"\nbase_url = \"https://api.forge.example\"\nauth = {{ type = \"none\" }}\n"
+        ),
+        &[
+            "--upstream",
+            "forge",
+            "--owner",
+            "octo/site",
+            "GET",
+            "/webhooks",
+        ],
+    );
+    let url = shown["requests"][0]["url"].as_str().unwrap_or_default();
+    assert_eq!(
+        url, "https://api.forge.example/repos/octo/site/hooks?per_page=30",
+        "{text}"
+    );
+}
+
 #[test]
 fn the_number_of_segments_is_checked_when_the_file_loads() {
     let base = std::fs::read_to_string(format!("{DIR}/forge.toml")).unwrap();
