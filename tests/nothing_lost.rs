@@ -1738,3 +1738,39 @@ async fn an_answer_a_surface_could_not_give_is_refused_before_the_upstream_acts(
     }
     assert!(refused > 0);
 }
+
+// ------------------------------------------------------------------ 14. a list's own parameters
+
+/// A cursor the upstream refuses is named to a surface's client as its own vendor names the
+/// parameter (Svix's `iterator`, in the query), whatever the upstream's vendor called it or
+/// where it said it lay: never as the upstream's field, nor as one the client's API lacks.
+#[tokio::test]
+async fn a_refused_cursor_is_named_as_the_surface_client_sent_it() {
+    let all = dialects();
+    let mut named = 0;
+    for u in &all {
+        let gw = surfaces_over(&all, u).await;
+        for s in all.iter().filter(|s| s.name != u.name) {
+            let list = Role::Action(Action::List);
+            let Some(param) = s.endpoint(list).and_then(|e| e.param_of("cursor")) else {
+                continue;
+            };
+            let owner = s.has_owner().then_some(OWNER);
+            let (_, path, _) = surface_request(s, list, "", owner, Value::Null).unwrap();
+            let sep = if path.contains('?') { '&' } else { '?' };
+            let path = format!("{path}{sep}{param}=not-a-cursor");
+            let a = send(gw.addr, "GET", &path, &[AUTH], None).await;
+            let what = format!("{} over {}: GET {path}", s.name, u.name);
+            if (200..300).contains(&a.status) {
+                continue; // a list the surface reads whole, whose cursor it computes itself
+            }
+            let said = text(&a);
+            assert!((400..500).contains(&a.status), "{what}: {said}");
+            assert!(said.contains(param), "{what}: names `{param}`: {said}");
+            assert!(!said.contains("no field for"), "{what}: {said}");
+            named += 1;
+        }
+        gw.stop().await;
+    }
+    assert!(named > 0);
+}

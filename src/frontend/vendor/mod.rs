@@ -321,11 +321,15 @@ impl VendorApi {
             if error.field.is_empty() {
                 continue;
             }
-            // A list's page size, cursor or order, named as this API's clients send it.
-            if error.place == crate::problem::Place::Query
+            // A list's page size, cursor or order, named as this API's clients send it: in the
+            // query, wherever the backend's vendor said it lay (no webhook has a member of
+            // these canonical names, which are the list's own).
+            let list_own = matches!(error.field.as_str(), "limit" | "cursor" | "order");
+            if (error.place == crate::problem::Place::Query || list_own)
                 && let Some(param) = list.and_then(|e| e.param_of(&error.field))
             {
                 error.field = param.to_owned();
+                error.place = crate::problem::Place::Query;
                 continue;
             }
             let rule = self
