@@ -1576,14 +1576,16 @@ async fn a_secret_the_upstream_mints_reaches_the_surface_client() {
 
 /// The gateway with an emulator of `u` and a surface of `s` in front of it (the test dialects
 /// loaded too), bridging an owner of both formats where only one keeps owners; with the owner
-/// a client of `s` names, if any. `None` where no sample owner fits.
+/// a client of `s` names, if any. `None` where no sample owner fits, or no owner could be one
+/// of both (owners of other numbers of segments).
 async fn surface_over(
     s: &Dialect,
     u: &Dialect,
 ) -> Option<(hookgate::app::Running, Option<String>)> {
     let owner = sample_owner(&[s, u]);
-    if (s.has_owner() || u.has_owner()) && owner.is_none() {
-        return None;
+    let apart = s.has_owner() && u.has_owner() && s.owner_segments != u.owner_segments;
+    if apart || ((s.has_owner() || u.has_owner()) && owner.is_none()) {
+        return None; // refused as configured: no owner is one of both
     }
     let mut toml = format!(
         "mappings_dir = {:?}\n[upstreams.{u}]\ndialect = \"{u}\"\nemulate = true\n\
@@ -1773,4 +1775,82 @@ async fn a_refused_cursor_is_named_as_the_surface_client_sent_it() {
         gw.stop().await;
     }
     assert!(named > 0);
+}
+
+// ------------------------------------------------------------------ 15. clears in a whole replacement
+
+/// A vendor whose only update is a full replacement (a PUT): a canonical merge patch that
+/// clears a member sends it cleared as the mapping spells it (`""` for an `empty_is_null`
+/// member, `null` for a nullable one), never leaves it out, which a vendor that keeps what its
+/// PUT is not sent would read as "unchanged".
+#[tokio::test]
+async fn a_clear_is_sent_cleared_in_a_whole_replacement() {
+    use hookgate::mapping::codec::Codec;
+    let mut all = dialects();
+    all.extend(load_dir(Path::new(support::TEST_DIALECTS)).expect("the test dialects compile"));
+    let mut cleared = 0;
+    for d in all.iter().filter(|d| {
+        d.endpoint(Role::Action(Action::Update)).is_none() && d.endpoint(Role::Replace).is_some()
+    }) {
+        let Some(rule) = d.webhook.rules.iter().find(|r| {
+            r.target.is("description")
+                && r.request
+                && r.path.is_some()
+                && (r.codec == Codec::EmptyIsNull || r.nullable)
+        }) else {
+            continue;
+        };
+        let spelt = if rule.codec == Codec::EmptyIsNull {
+            json!("")
+        } else {
+            Value::Null
+        };
+        let gw = gateway(&format!(
+            "mappings_dir = {:?}\n[upstreams.{d}]\ndialect = \"{d}\"\nemulate = true\n",
+            support::TEST_DIALECTS,
+            d = d.name
+        ))
+        .await;
+        let owner = sample_owner(&[d]).filter(|_| d.has_owner());
+        let Value::Object(mut body) = support::create_body(d) else {
+            unreachable!("a create body is an object")
+        };
+        body.remove("owner"); // named by the path
+        body.insert("description".into(), json!("to be cleared"));
+        let collection = base(d, owner.as_deref());
+        let id = create(gw.addr, &collection, &body).await;
+        // A member the vendor never reports back, which its replacement requires, is given
+        // again (else it would be reset, and the change is refused saying so).
+        let mut patch = json!({"description": null});
+        if let Some(secret) = body.get("secret") {
+            patch["secret"] = secret.clone();
+        }
+        let a = send(
+            gw.addr,
+            "PATCH",
+            &format!("{collection}/{id}"),
+            &[],
+            Some(&patch),
+        )
+        .await;
+        let what = format!("{}: clear the description", d.name);
+        assert_eq!(a.status, 200, "{what}: {}", text(&a));
+        let journal = support::journal(gw.emulators[&d.name]).await;
+        let put = journal
+            .iter()
+            .rev()
+            .find(|e| e["method"] == "PUT")
+            .unwrap_or_else(|| panic!("{what}: no PUT in {journal:?}"));
+        let path = rule.path.as_ref().unwrap();
+        assert_eq!(path.get(&put["body"]), Some(&spelt), "{what}: {put}");
+        // Its update is composed (read, merge, replace), and the upstreams list says so.
+        let upstreams = send(gw.addr, "GET", "/v1/upstreams", &[], None)
+            .await
+            .json();
+        let composed = &upstreams["data"][0]["composed"];
+        assert!(composed.get("replace").is_some(), "{what}: {upstreams}");
+        cleared += 1;
+        gw.stop().await;
+    }
+    assert!(cleared > 0);
 }

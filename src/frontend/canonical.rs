@@ -7,7 +7,7 @@ use crate::auth::{Inbound, Scope};
 use crate::http::body::{self, Body};
 use crate::http::headers::{self, DROPPED_FIELDS, PREFERENCE_APPLIED};
 use crate::http::respond;
-use crate::mapping::Strategy;
+use crate::mapping::{Role, Strategy};
 use crate::model::{Action, Done, ListQuery, Operation};
 use crate::problem::{Code, FieldError, Problem};
 use crate::upstream::Upstream;
@@ -190,9 +190,14 @@ impl CanonicalApi {
                     .operations
                     .iter()
                     .filter(|o| {
+                        // A full replacement that carries the canonical update (the dialect
+                        // has no update of its own) reads the webhook to merge into it.
+                        let replaces = o.role == Role::Replace
+                            && d.endpoint(Role::Action(Action::Update)).is_none();
                         o.strategy == Strategy::ReadMergeWrite
                             || o.needs_current
                             || !o.then.is_empty()
+                            || replaces
                     })
                     .map(|o| {
                         let note = o.note.clone().unwrap_or_else(|| {

@@ -291,9 +291,23 @@ impl Context<'_> {
         let map = &self.dialect.webhook;
         let merged = model::apply_update(current, patch, mode);
         let before = map.write_all(Action::Update, current);
-        let after = map.write_all(Action::Update, &merged);
+        let mut after = map.write_all(Action::Update, &merged);
+        // The paths the vendor's requests write, where a member the change clears is sent as
+        // `written` spells its clearing.
+        let paths = || {
+            (map.rules.iter())
+                .filter(|r| r.request)
+                .filter_map(|r| r.path.as_ref())
+        };
         if whole {
-            // Members the change clears are absent from `after`; the vendor resets them.
+            // A member the change clears is sent cleared (`""`, `null`, `{}`), as `written`
+            // spells it, not left out: a vendor whose full update keeps what it is not sent
+            // would keep it, and one that resets it takes the cleared value alike.
+            for path in paths() {
+                if let (Some(cleared), None) = (path.get(written), path.get(&after)) {
+                    path.set(&mut after, cleared.clone());
+                }
+            }
             let sent = (before != after || !patch.is_empty()).then_some(after);
             return match sent {
                 Some(body) => self.carried_exactly(body).map(Some),
@@ -311,12 +325,7 @@ impl Context<'_> {
         // A member the change clears inside a member sent whole is sent cleared, as `written`
         // spells it: left out, a vendor that merges into the containing member would keep it.
         let mut sent = Value::Object(changed);
-        for path in map
-            .rules
-            .iter()
-            .filter(|r| r.request)
-            .filter_map(|r| r.path.as_ref())
-        {
+        for path in paths() {
             let sent_whole = path.head().is_some_and(|h| sent.get(h).is_some());
             if let (true, Some(cleared), None) = (sent_whole, path.get(written), path.get(&after)) {
                 path.set(&mut sent, cleared.clone());
