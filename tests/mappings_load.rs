@@ -221,3 +221,59 @@ fn an_emulator_mints_ids_the_vendor_would() {
         assert!(drawn.chars().all(|c| chars.contains(c)), "{first}");
     }
 }
+
+#[test]
+fn two_calls_of_one_method_and_path_are_refused() {
+    let op = |name: &str, method: &str, path: &str, extra: &str| {
+        format!(
+            "[operations.{name}]\nmethod = \"{method}\"\npath = \"{path}\"\n{extra}response = \"{{{{webhook}}}}\"\n"
+        )
+    };
+    let clashes = [
+        // One verb for both directions, told apart by its body only.
+        (
+            op("enable", "POST", "/w/{id}/switch", "body = { on = true }\n")
+                + &op(
+                    "disable",
+                    "POST",
+                    "/w/{id}/switch",
+                    "body = { on = false }\n",
+                ),
+            "operations.enable",
+        ),
+        // A placeholder of another name stands where the id stands.
+        (
+            op("update", "PATCH", "/w/{id}", "body = \"{{webhook}}\"\n")
+                + &op("test", "PATCH", "/w/{id}", ""),
+            "operations.test",
+        ),
+        // The get's own path, for another verb.
+        (op("delete", "GET", "/w/{id}", ""), "operations.delete"),
+    ];
+    for (operations, by) in clashes {
+        let text = minimal("", &operations);
+        let errors = Dialect::compile("clash", Path::new("clash.toml"), &text).unwrap_err();
+        let said: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert!(
+            said.iter()
+                .any(|e| e.contains(".path") && e.contains("method and path") && e.contains(by)),
+            "{operations}: {said:?}"
+        );
+    }
+    // Told apart by the method, by a literal segment, or by an id carried in the query.
+    for operations in [
+        op("enable", "POST", "/w/{id}/on", "") + &op("disable", "POST", "/w/{id}/off", ""),
+        op("update", "PATCH", "/w/{id}", "body = \"{{webhook}}\"\n")
+            + &op("replace", "PUT", "/w/{id}", "body = \"{{webhook}}\"\n"),
+        op("list", "GET", "/w", "").replace(
+            "response = \"{{webhook}}\"",
+            "response = { data = \"{{items}}\" }",
+        ) + &op("delete", "GET", "/w/{id}/delete", ""),
+    ] {
+        let text = minimal("", &operations);
+        if let Err(errors) = Dialect::compile("apart", Path::new("apart.toml"), &text) {
+            let said: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            panic!("{operations}: {said:?}");
+        }
+    }
+}

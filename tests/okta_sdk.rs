@@ -298,3 +298,83 @@ async fn a_create_whose_verb_fails_names_the_webhook_it_made() {
         "the client is told what exists: {detail}"
     );
 }
+
+/// Every dialect that sets `enabled` by verbs of its own, as a vendor that has those verbs and
+/// no update at all (its `update` and `replace` taken out), in a folder of its own.
+fn verbs_without_update() -> (tempfile::TempDir, Vec<hookgate::mapping::Dialect>) {
+    use hookgate::model::Action;
+    let dir = tempfile::tempdir().unwrap();
+    let mut made = Vec::new();
+    for folder in [support::MAPPINGS, support::TEST_DIALECTS] {
+        for d in hookgate::mapping::load_dir(std::path::Path::new(folder)).unwrap() {
+            if d.operation(Action::Enable).is_none() || d.operation(Action::Disable).is_none() {
+                continue;
+            }
+            let file = std::path::Path::new(folder).join(format!("{}.toml", d.name));
+            let mut table: toml::Table = std::fs::read_to_string(file).unwrap().parse().unwrap();
+            let ops = table["operations"].as_table_mut().unwrap();
+            ops.remove("update");
+            ops.remove("replace");
+            let name = format!("{}-verbs", d.name);
+            let text = toml::to_string(&table).unwrap();
+            let path = dir.path().join(format!("{name}.toml"));
+            match hookgate::mapping::Dialect::compile(&name, &path, &text) {
+                Ok(variant) => {
+                    std::fs::write(path, text).unwrap();
+                    made.push(variant);
+                }
+                Err(e) => panic!("{name}: {e:?}"),
+            }
+        }
+    }
+    assert!(!made.is_empty(), "no dialect sets `enabled` by verbs");
+    (dir, made)
+}
+
+#[tokio::test]
+async fn enabled_alone_is_the_verb_alone_at_a_vendor_without_an_update() {
+    let (dir, dialects) = verbs_without_update();
+    for d in &dialects {
+        let name = &d.name;
+        let gw = support::gateway_emulating(dir.path().to_str().unwrap(), name).await;
+        let emu = gw.emulators[name.as_str()];
+        let upstreams = support::send(gw.addr, "GET", "/v1/upstreams", &[], None).await;
+        let writable = upstreams.json()["data"][0]["writable_fields"].clone();
+        assert!(
+            writable.as_array().unwrap().contains(&json!("enabled")),
+            "{name}: {writable}"
+        );
+        assert!(
+            !writable.as_array().unwrap().contains(&json!("owner")),
+            "{name}: an owner is named by the path: {writable}"
+        );
+        let base = support::canonical_base(d, name);
+        let made = support::send(gw.addr, "POST", &base, &[], Some(&support::create_body(d))).await;
+        support::ok(&made, 201, "create");
+        let id = made.json()["id"].as_str().unwrap().to_owned();
+        let at = format!("{base}/{id}");
+        let before = support::journal(emu).await.len();
+        for enabled in [false, true, false] {
+            let change = json!({ "enabled": enabled });
+            let changed = support::send(gw.addr, "PATCH", &at, &[], Some(&change)).await;
+            support::ok(&changed, 200, &format!("{name}: {change}"));
+            assert_eq!(changed.json()["enabled"], json!(enabled), "{name}");
+            let read = support::send(gw.addr, "GET", &at, &[], None).await;
+            assert_eq!(read.json()["enabled"], json!(enabled), "{name}");
+        }
+        let calls: Vec<Value> = support::journal(emu).await.split_off(before);
+        let operations: Vec<&str> = calls
+            .iter()
+            .filter_map(|c| c["operation"].as_str())
+            .filter(|o| *o != "get")
+            .collect();
+        assert_eq!(operations, ["disable", "enable", "disable"], "{name}");
+        // Anything else of the webhook is refused whole, before any call.
+        let more = json!({ "enabled": true, "url": "https://example.com/elsewhere" });
+        let refused = support::send(gw.addr, "PATCH", &at, &[], Some(&more)).await;
+        assert_eq!(refused.status, 501, "{name}: {}", refused.json());
+        let read = support::send(gw.addr, "GET", &at, &[], None).await;
+        assert_eq!(read.json()["enabled"], json!(false), "{name}");
+        gw.stop().await;
+    }
+}

@@ -240,3 +240,94 @@ async fn a_value_the_rules_cannot_read_is_kept_as_the_vendors_never_taken_in_ano
     assert_eq!(put["hook"]["target"]["timeout_ms"], 5000, "{put}");
     assert_eq!(changed.json()["timeout_seconds"], 5);
 }
+
+/// Relay as a vendor whose status is a boolean of its own, `healthy`, that says whether it
+/// still delivers, not whether it is enabled: `true` is active, `false` failing.
+fn healthy_relay() -> tempfile::TempDir {
+    support::dialects_with(&[(
+        "relay",
+        "path = \"$.state\"\nin = [\"response\"]\ncodec = { map = { live = \"active\", paused = \"disabled\", broken = \"failing\" } }",
+        "path = \"$.healthy\"\nin = [\"response\"]\ntype = \"boolean\"\ncodec = { map = { true = \"active\", false = \"failing\" } }",
+    )])
+}
+
+#[tokio::test]
+async fn a_value_map_reads_and_writes_a_vendors_booleans_as_booleans() {
+    use support::{Double, Reply};
+    let dir = healthy_relay();
+    let dir = dir.path().to_str().unwrap();
+    let hook = |healthy: bool| {
+        json!({"hook": {"hook_id": 7, "project": "p1", "topics": ["a"], "disabled": false,
+            "healthy": healthy, "target": {"url": "https://example.com/hook"}}})
+    };
+    let vendor = Double::start(vec![
+        Reply::json(200, hook(false)),
+        Reply::json(200, hook(true)),
+    ])
+    .await;
+    let gw = support::gateway_over(dir, "relay", &vendor).await;
+    let at = "/v1/upstreams/relay/owners/p1/webhooks/7";
+    for status in ["failing", "active"] {
+        let read = send(gw.addr, "GET", at, &[], None).await;
+        ok(&read, 200, "a read");
+        assert_eq!(read.json()["status"], status, "{}", read.json());
+        assert_eq!(read.json()["enabled"], true, "{}", read.json());
+    }
+    gw.stop().await;
+
+    // Its emulator writes the boolean, and a status the map cannot show (a disabled webhook's
+    // `disabled`) is not derived: the webhook keeps the status it had.
+    let gw = support::gateway_emulating(dir, "relay").await;
+    let emu = gw.emulators["relay"];
+    let base = "/v1/upstreams/relay/owners/p1/webhooks";
+    let body = json!({"url": "https://example.com/h", "events": ["a"]});
+    let made = send(gw.addr, "POST", base, &[], Some(&body)).await;
+    ok(&made, 201, "a create");
+    assert_eq!(made.json()["status"], "active", "{}", made.json());
+    let id = made.json()["id"].as_str().unwrap().to_owned();
+    let off = json!({"enabled": false});
+    let changed = send(gw.addr, "PATCH", &format!("{base}/{id}"), &[], Some(&off)).await;
+    ok(&changed, 200, "disabled");
+    assert_eq!(changed.json()["enabled"], false, "{}", changed.json());
+    assert_eq!(changed.json()["status"], "active", "{}", changed.json());
+    let listed = send(gw.addr, "GET", base, &[], None).await;
+    ok(&listed, 200, "the list");
+    let native = send(emu, "GET", "/api/projects/p1/hooks", &[BEARER], None).await;
+    ok(&native, 200, "the emulator's own list");
+    assert_eq!(
+        native.json()["hooks"][0]["healthy"],
+        json!(true),
+        "{}",
+        native.json()
+    );
+    gw.stop().await;
+}
+
+#[test]
+fn a_value_map_of_booleans_holds_booleans_only() {
+    let text = std::fs::read_to_string(format!("{DIR}/relay.toml")).unwrap();
+    for (keys, wrong) in [
+        (
+            "{ true = \"active\", yes = \"failing\" }",
+            "`yes` is not a boolean",
+        ),
+        (
+            "{ true = \"active\", 0 = \"failing\" }",
+            "`0` is not a boolean",
+        ),
+    ] {
+        let edited = text.replacen(
+            "path = \"$.state\"\nin = [\"response\"]\ncodec = { map = { live = \"active\", paused = \"disabled\", broken = \"failing\" } }",
+            &format!("path = \"$.healthy\"\nin = [\"response\"]\ntype = \"boolean\"\ncodec = {{ map = {keys} }}"),
+            1,
+        );
+        assert_ne!(edited, text);
+        let errors = support::refused_mapping("relay", &edited);
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("fields.status.codec") && e.contains(wrong)),
+            "{errors:?}"
+        );
+    }
+}

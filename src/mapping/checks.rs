@@ -184,7 +184,7 @@ impl JsonType {
     }
 
     /// The type as a message names it: `a string`, `an object`.
-    fn described(self) -> &'static str {
+    pub fn described(self) -> &'static str {
         match self {
             JsonType::String => "a string",
             JsonType::Integer => "an integer",

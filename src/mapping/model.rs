@@ -766,8 +766,14 @@ impl Dialect {
             .find(|(_, r)| r.holds(name))
     }
 
-    /// Canonical webhook fields that requests to this dialect can carry.
+    /// Canonical webhook fields that a canonical client may send to this dialect: those its
+    /// requests carry, or its own verbs set (`enabled`), and that the canonical API lets a
+    /// body name (an owner is named by the path).
     pub fn writable_fields(&self) -> Vec<String> {
+        let verbs = [Action::Enable, Action::Disable]
+            .iter()
+            .any(|&a| self.operation(a).is_some())
+            .then(|| "enabled".to_owned());
         let mut out: Vec<String> = self
             .webhook
             .rules
@@ -780,6 +786,11 @@ impl Dialect {
             )
             .filter(|r| r.request && r.is_placed())
             .map(|r| r.target.name())
+            .chain(verbs)
+            .filter(|name| {
+                crate::model::webhook_field(name)
+                    .is_none_or(|f| f.access != crate::model::Access::Read)
+            })
             .collect();
         out.sort_by_key(|name| {
             crate::model::WEBHOOK_FIELDS

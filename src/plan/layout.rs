@@ -263,6 +263,15 @@ impl<'a> Plan<'a> {
         let d = self.cx.dialect;
         let own = match (mode, d.endpoint(Role::Replace)) {
             (UpdateMode::Replace, Some(replace)) => replace,
+            // A change of `enabled` alone, at a vendor that sets it by verbs of its own and
+            // has no update, is the verb alone.
+            _ if d.operation(Action::Update).is_none()
+                && split.main.is_empty()
+                && self.switch.is_some() =>
+            {
+                self.dropped = dropped;
+                return self.lay_out_switch_only(split.resources, mode);
+            }
             _ => self.endpoint(Action::Update)?,
         };
         self.own = Some(own);
@@ -332,6 +341,18 @@ impl<'a> Plan<'a> {
             // Nothing to change: the webhook as it is is the answer.
             self.stages.push_back(Stage::Webhook);
         }
+        Ok(())
+    }
+
+    /// A change that touches nothing of the webhook's own body: its resources' parts, if any,
+    /// then the verb that sets `enabled`.
+    fn lay_out_switch_only(
+        &mut self,
+        resources: Vec<(usize, Map<String, Value>)>,
+        mode: UpdateMode,
+    ) -> Result<(), Problem> {
+        self.plan_resource_changes(resources, mode)?;
+        self.stages.push_back(Stage::Switch);
         Ok(())
     }
 

@@ -182,6 +182,7 @@ impl Compiler<'_> {
         if dialect.has_owner() {
             self.owner_places(&dialect);
         }
+        self.distinct_routes(&dialect);
         if let Some(idempotency) = &dialect.idempotency_key {
             for e in &dialect.operations {
                 if e.headers.iter().any(|(name, _)| name == idempotency) {
@@ -261,6 +262,57 @@ impl Compiler<'_> {
                     );
                 }
             }
+        }
+    }
+
+    /// Every call the dialect declares must be told apart by its method and path: an emulator
+    /// and a surface route by nothing else, so of two that share both, the second would never
+    /// be reached and its requests would be taken for the first's.
+    fn distinct_routes(&mut self, d: &Dialect) {
+        let operations = d.operations.iter().map(|e| {
+            let key = format!("operations.{}", e.name());
+            (key, &e.method, &e.path, e.role.action().has_id())
+        });
+        let resources = d.resources.iter().flat_map(|r| {
+            [
+                ("get", &r.get),
+                ("replace", &r.replace),
+                ("update", &r.update),
+            ]
+            .into_iter()
+            .filter_map(move |(verb, e)| {
+                let e = e.as_ref()?;
+                let key = format!("resources.{}.{verb}", r.name);
+                Some((key, &e.method, &e.path, true))
+            })
+        });
+        // A call on one webhook and one on none are told apart by the id, wherever it is
+        // carried (a get by `?id=` beside the list of the same path).
+        type Route<'d> = (Vec<Option<&'d str>>, &'d str, bool);
+        let mut seen: Vec<(String, &http::Method, Route<'_>)> = Vec::new();
+        for (key, method, path, takes_id) in operations.chain(resources) {
+            // The owner and the id match any segment: `/hooks/{id}` and `/hooks/{owner}` are
+            // one route.
+            let shape: Vec<Option<&str>> = path
+                .segments
+                .iter()
+                .flat_map(|seg| match seg {
+                    PathSeg::Literal(text) => vec![Some(text.as_str())],
+                    PathSeg::Owner => vec![None; path.owner_span.max(1)],
+                    PathSeg::Id => vec![None],
+                })
+                .collect();
+            let route = (shape, path.id_suffix.as_str(), takes_id);
+            if let Some((first, ..)) = seen.iter().find(|(_, m, r)| *m == method && *r == route) {
+                self.error(
+                    format!("{key}.path"),
+                    format!(
+                        "`{method} {path}` is also `{first}`'s method and path: two calls must differ in one or the other"
+                    ),
+                );
+                continue;
+            }
+            seen.push((key, method, route));
         }
     }
 

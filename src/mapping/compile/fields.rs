@@ -3,7 +3,7 @@
 
 use super::Compiler;
 use crate::mapping::MappingError;
-use crate::mapping::checks::{Check, Pattern};
+use crate::mapping::checks::{Check, JsonType, Pattern};
 use crate::mapping::codec::{Catalogue, Codec};
 use crate::mapping::file::{self, FieldSection};
 use crate::mapping::flags::Flags;
@@ -130,7 +130,7 @@ impl Compiler<'_> {
         }
         let codec = match &s.codec {
             None => Codec::Identity,
-            Some(v) => match compile_codec(v) {
+            Some(v) => match compile_codec(v, s.type_) {
                 Ok(c) => c,
                 Err(e) => {
                     self.error(format!("{key}.codec"), e);
@@ -287,7 +287,16 @@ impl Compiler<'_> {
         let Some(path) = self.path(&format!("{at}.path"), &spelling.path) else {
             return vec![rule];
         };
-        let codec = match spelling.codec.as_ref().map(compile_codec) {
+        // The rule's checks, its `type` among them, hold the value requests carry.
+        let vendor_type = rule.checks.iter().find_map(|c| match c {
+            Check::Type(t) => Some(*t),
+            _ => None,
+        });
+        let codec = match spelling
+            .codec
+            .as_ref()
+            .map(|c| compile_codec(c, vendor_type))
+        {
             None => Codec::Identity,
             Some(Ok(codec)) => codec,
             Some(Err(e)) => {
@@ -430,7 +439,9 @@ fn checks_of(s: &FieldSection) -> Vec<Check> {
     checks
 }
 
-fn compile_codec(v: &Value) -> Result<Codec, String> {
+/// A codec as a rule writes it. `vendor_type` is the rule's `type`: a `map` whose vendor values
+/// are booleans or numbers says so there, its keys (TOML keys are strings) then read as JSON.
+fn compile_codec(v: &Value, vendor_type: Option<JsonType>) -> Result<Codec, String> {
     match v {
         Value::String(name) => match name.as_str() {
             "identity" => Ok(Codec::Identity),
@@ -469,12 +480,20 @@ fn compile_codec(v: &Value) -> Result<Codec, String> {
             if let Some(Value::Object(map)) = table.get("map") {
                 let forward = map
                     .iter()
-                    .map(|(k, v)| (Value::from(k.as_str()), v.clone()))
-                    .collect();
+                    .map(|(k, v)| Ok((vendor_value(k, vendor_type)?, v.clone())))
+                    .collect::<Result<_, String>>()?;
                 let reverse = match table.get("reverse") {
-                    Some(Value::Object(rev)) => {
-                        Some(rev.iter().map(|(k, v)| (parse_key(k), v.clone())).collect())
-                    }
+                    Some(Value::Object(rev)) => Some(
+                        rev.iter()
+                            .map(|(k, v)| {
+                                let vendor = match v {
+                                    Value::String(text) => vendor_value(text, vendor_type)?,
+                                    other => other.clone(),
+                                };
+                                Ok((parse_key(k), vendor))
+                            })
+                            .collect::<Result<_, String>>()?,
+                    ),
                     Some(_) => return Err("`reverse` must be a table".into()),
                     None => None,
                 };
@@ -581,6 +600,20 @@ fn otherwise(key: &str, table: &Map<String, Value>) -> Result<Option<Map<String,
 }
 
 /// A `reverse` table's keys are canonical values written as TOML keys: `"true"` is `true`.
+/// A vendor value of a `map`, written as text: the text itself, or, where the rule's `type`
+/// says the vendor's values are booleans or numbers, the JSON it reads as.
+fn vendor_value(text: &str, vendor_type: Option<JsonType>) -> Result<Value, String> {
+    match vendor_type {
+        Some(t @ (JsonType::Boolean | JsonType::Integer | JsonType::Number)) => {
+            serde_json::from_str::<Value>(text)
+                .ok()
+                .filter(|v| t.holds(v))
+                .ok_or_else(|| format!("`{text}` is not {} (the rule's `type`)", t.described()))
+        }
+        _ => Ok(Value::from(text)),
+    }
+}
+
 fn parse_key(k: &str) -> Value {
     serde_json::from_str(k).unwrap_or_else(|_| Value::from(k))
 }
