@@ -709,6 +709,143 @@ async fn a_surface_update_keeps_every_member_it_does_not_send() {
     );
 }
 
+/// Whether `u` never reports canonical member `name`: no rule reads it from its answers, no
+/// resource of its holds it, and none implies it.
+fn never_reported(u: &Dialect, name: &str) -> bool {
+    let read = u.webhook.reading(name).is_some_and(|r| r.response);
+    let implied = (u.webhook.rules.iter()).any(|r| r.target.is(name) && r.implied.is_some());
+    !read && !implied && u.resource_of(name).is_none()
+}
+
+#[tokio::test]
+async fn a_surface_replacement_never_resets_what_its_client_could_not_see() {
+    let mut all = dialects();
+    all.extend(load_dir(Path::new(support::TEST_DIALECTS)).expect("the test dialects compile"));
+    let (mut refused, mut kept) = (0, 0);
+    for u in all
+        .iter()
+        .filter(|u| !u.has_owner() || u.admits_owner(OWNER))
+    {
+        // Surfaces whose full replacement writes a member they show, that `u` keeps and never
+        // reports: a read through the surface shows none of it.
+        let mut pairs: Vec<(Dialect, Vec<&Rule>)> = Vec::new();
+        for s in &all {
+            let owners_alike = !(s.has_owner() && u.has_owner())
+                || (s.owner_segments == u.owner_segments && s.admits_owner(OWNER));
+            let presented = s.client_auth_parts.is_empty()
+                && hookgate::auth::present(&s.client_auth, "t0ken-any").is_some();
+            if s.endpoint(Role::Replace).is_none() || s.name == u.name || !owners_alike {
+                continue;
+            }
+            if !presented && !matches!(s.client_auth, hookgate::mapping::model::ClientAuth::None) {
+                continue;
+            }
+            let unseen: Vec<&Rule> = writable(s, Action::Update)
+                .into_iter()
+                .filter(|r| {
+                    let name = r.target.name();
+                    s.webhook.reading(&name).is_some_and(|x| x.response)
+                        && u.webhook.carries(&name, Action::Update)
+                        && never_reported(u, &name)
+                })
+                .collect();
+            if !unseen.is_empty() {
+                pairs.push((s.clone(), unseen));
+            }
+        }
+        if pairs.is_empty() {
+            continue;
+        }
+        let surfaces: Vec<Dialect> = pairs.iter().map(|(s, _)| s.clone()).collect();
+        let gw = gateway(&format!(
+            "mappings_dir = {:?}\n{}",
+            support::TEST_DIALECTS,
+            surfaces_config(&surfaces, u, true)
+        ))
+        .await;
+        let emu = gw.emulators[&u.name];
+        let u_owner = u.has_owner().then_some(OWNER);
+        for (s, unseen) in &pairs {
+            let s_owner = s.has_owner().then_some(OWNER);
+            let key = hookgate::auth::present(&s.client_auth, "t0ken-any");
+            let key: Vec<(&str, &str)> = key
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.to_str().unwrap()))
+                .collect();
+            for rule in unseen {
+                let name = rule.target.name();
+                clear(emu).await;
+                let before = settled(seed(emu, u_owner, &full_body(u, 0)).await);
+                assert!(
+                    rule.target.get(&before).is_some(),
+                    "{name} planted at {}",
+                    u.name
+                );
+                let id = before["id"].as_str().unwrap().to_owned();
+                // What the surface's client read, written back whole: every member it writes
+                // as stored, but the one no read showed it.
+                let mut echo = Map::new();
+                for r in writable(s, Action::Update) {
+                    if let Some(v) = r.target.get(&before).filter(|_| r.target != rule.target) {
+                        r.target.set(&mut echo, v.clone());
+                    }
+                }
+                let Ok(written) = s.webhook.write(Action::Update, &echo, false) else {
+                    continue;
+                };
+                let (method, path, body) =
+                    surface_request(s, Role::Replace, &id, s_owner, written.body).unwrap();
+                let a = send(gw.addr, &method, &path, &key, Some(&body)).await;
+                let what = format!("{} over {}: `{name}` left out of {body}", s.name, u.name);
+                assert!((400..500).contains(&a.status), "{what}: {}", text(&a));
+                // Named, in words where the vendor's errors carry words (some carry codes only).
+                let member = rule.path.as_ref().unwrap().to_string();
+                let member = member.rsplit(['.', '$']).next().unwrap().to_owned();
+                assert!(
+                    text(&a).contains("would be reset") || text(&a).contains(&member),
+                    "{what}: {}",
+                    text(&a)
+                );
+                assert_eq!(settled(stored_one(emu, &id).await), before, "{what}");
+                refused += 1;
+                // Sent back as the surface shows none of it (its `render_default`), it is left
+                // as it is.
+                let Some(shown) =
+                    (rule.render_default.as_ref()).and_then(|d| rule.codec.decode(d).ok())
+                else {
+                    continue;
+                };
+                rule.target.set(&mut echo, shown);
+                // So are the members it shows with no value that `u` cannot hold at all.
+                for r in s.webhook.rules.iter().filter(|r| r.request && r.ops.update) {
+                    let unheld = !u.webhook.carries(&r.target.name(), Action::Update);
+                    let none = r
+                        .render_default
+                        .as_ref()
+                        .and_then(|d| r.codec.decode(d).ok());
+                    if let Some(none) = none.filter(|_| unheld) {
+                        r.target.set(&mut echo, none);
+                    }
+                }
+                let written = s.webhook.write(Action::Update, &echo, false).unwrap();
+                let (method, path, body) =
+                    surface_request(s, Role::Replace, &id, s_owner, written.body).unwrap();
+                let a = send(gw.addr, &method, &path, &key, Some(&body)).await;
+                let what = format!(
+                    "{} over {}: `{name}` sent as shown in {body}",
+                    s.name, u.name
+                );
+                assert!((200..300).contains(&a.status), "{what}: {}", text(&a));
+                let after = stored_one(emu, &id).await;
+                assert_eq!(rule.target.get(&after), rule.target.get(&before), "{what}");
+                kept += 1;
+            }
+        }
+        gw.stop().await;
+    }
+    assert!(refused > 0 && kept > 0, "{refused} refused, {kept} kept");
+}
+
 // ------------------------------------------------------------------ 9. owner scope
 
 /// An id of the dialect's format that names no webhook.
@@ -1664,7 +1801,7 @@ fn sample_owner(ds: &[&Dialect]) -> Option<String> {
     let fits = |o: &&str| {
         ds.iter()
             .filter(|d| d.has_owner())
-            .all(|d| d.owner_format.as_ref().is_none_or(|f| f.admits(o)))
+            .all(|d| d.admits_owner(o))
     };
     samples.into_iter().find(fits).map(str::to_owned)
 }
@@ -1853,4 +1990,66 @@ async fn a_clear_is_sent_cleared_in_a_whole_replacement() {
         gw.stop().await;
     }
     assert!(cleared > 0);
+}
+
+/// A change through a surface whose vendor cannot show the webhook it would leave (event
+/// types it has no name or flag for) is refused before the upstream acts, as its answer would
+/// have been refused after: a client told its change failed must find it not made.
+#[tokio::test]
+async fn a_change_whose_answer_a_surface_could_not_give_is_not_made() {
+    let mut all = dialects();
+    all.extend(load_dir(Path::new(support::TEST_DIALECTS)).expect("the test dialects compile"));
+    let mut refused = 0;
+    for s in all
+        .iter()
+        .filter(|s| s.endpoint(Role::Action(Action::Update)).is_some())
+    {
+        let Some(key) = hookgate::auth::present(&s.client_auth, "t0ken-any") else {
+            continue;
+        };
+        if !s.client_auth_parts.is_empty() || !s.webhook.carries("url", Action::Update) {
+            continue;
+        }
+        let key = [(key.0.as_str(), key.1.to_str().unwrap())];
+        for u in all.iter().filter(|u| u.name != s.name) {
+            // A webhook of `u` that `s` cannot show.
+            let planted = full_body(u, 0);
+            let mut seen = planted.clone();
+            seen.insert("id".into(), json!("1"));
+            if s.webhook.render(&seen).is_ok() {
+                continue;
+            }
+            let Some((gw, s_owner)) = surface_over(s, u).await else {
+                continue;
+            };
+            let emu = gw.emulators[&u.name];
+            let u_owner = sample_owner(&[s, u]).filter(|_| u.has_owner());
+            let stored = seed(emu, u_owner.as_deref(), &planted).await;
+            let mut as_seen = stored.clone();
+            as_seen.shift_remove("extensions");
+            if s.webhook.render(&as_seen).is_ok() {
+                gw.stop().await;
+                continue;
+            }
+            let before = settled(stored);
+            let id = before["id"].as_str().unwrap().to_owned();
+            let mut change = Map::new();
+            change.insert("url".into(), json!("https://hooks.example.com/moved"));
+            let written = s.webhook.write(Action::Update, &change, false).unwrap();
+            let update = Role::Action(Action::Update);
+            let (m, p, b) =
+                surface_request(s, update, &id, s_owner.as_deref(), written.body).unwrap();
+            let a = send(gw.addr, &m, &p, &key, Some(&b)).await;
+            let what = format!("{} over {}: {m} {p} {b}", s.name, u.name);
+            assert!(!(200..300).contains(&a.status), "{what}: {}", text(&a));
+            assert_eq!(settled(stored_one(emu, &id).await), before, "{what}");
+            let writes: Vec<Value> = (support::journal(emu).await.into_iter())
+                .filter(|e| e["method"] != "GET")
+                .collect();
+            assert!(writes.is_empty(), "{what}: {writes:?}");
+            refused += 1;
+            gw.stop().await;
+        }
+    }
+    assert!(refused > 0);
 }

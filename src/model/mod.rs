@@ -18,6 +18,7 @@ pub use object::{
 use crate::problem::{FieldError, Problem};
 use serde_json::{Map, Value};
 use std::fmt;
+use std::sync::Arc;
 
 /// What a canonical operation does: the actions of the canonical API, plus `Toggle`, `Enable`
 /// and `Disable`, which only vendor surfaces expose (the canonical API PATCHes `enabled`).
@@ -195,6 +196,23 @@ pub struct Operation {
     /// What the client's request says the webhook must still be for the change to be made
     /// (its vendor's version header): checked against the webhook as it is, before any change.
     pub preconditions: Vec<Precondition>,
+    /// What the client's API can show of a webhook, where that is less than the canonical API
+    /// can (a surface whose vendor keeps event types as flags of its own): a change is held to
+    /// it, as the webhook it would leave, before anything is changed.
+    pub answer_check: Option<AnswerCheck>,
+}
+
+/// Whether the client's API could answer a webhook: `Err` with the refusal, if not.
+pub type Answerable = dyn Fn(&Map<String, Value>) -> Result<(), Problem> + Send + Sync;
+
+/// An [`Answerable`] an operation carries.
+#[derive(Clone)]
+pub struct AnswerCheck(pub Arc<Answerable>);
+
+impl fmt::Debug for AnswerCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AnswerCheck")
+    }
 }
 
 /// A precondition a client's request carries: a header whose value is a field of the webhook
@@ -285,6 +303,7 @@ impl Operation {
             disabled_only: false,
             switched: Vec::new(),
             preconditions: Vec::new(),
+            answer_check: None,
         }
     }
 }

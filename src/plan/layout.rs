@@ -151,6 +151,11 @@ impl<'a> Plan<'a> {
         {
             self.stages.push_front(Stage::Current);
         }
+        // A change held to what the client's API can show is held to it before it is made:
+        // the webhook it would leave is known once the webhook as it is has been read.
+        if self.checked_change.is_some() && !self.stages.contains(&Stage::Current) {
+            self.stages.push_front(Stage::Current);
+        }
         self.confirm_scope_first()
     }
 
@@ -250,6 +255,9 @@ impl<'a> Plan<'a> {
         // Taken, not copied: nothing reads the client's body again once it is laid out.
         let mut patch = self.op.body.take().unwrap_or_default();
         model::check_body(Action::Update, &patch)?;
+        if self.op.answer_check.is_some() {
+            self.checked_change = Some(Box::new(patch.clone()));
+        }
         self.enabled_by_verb(&mut patch, Action::Update);
         // Before anything is read: a refused URL never reaches the upstream in any form.
         if let Err(refusal) = self.cx.url_policy.check_webhook(&patch) {

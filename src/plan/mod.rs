@@ -158,6 +158,10 @@ pub struct Plan<'a> {
     created: bool,
     /// A call that changes the webhook has succeeded.
     wrote: bool,
+    /// The canonical change, kept where the client's API can show less than the canonical
+    /// API (`Operation::answer_check`), to hold the webhook it would leave to that API once the
+    /// webhook is read (boxed: few plans keep one, and a plan is moved whole).
+    checked_change: Option<Box<Map<String, Value>>>,
 }
 
 impl<'a> Plan<'a> {
@@ -185,6 +189,7 @@ impl<'a> Plan<'a> {
             dropped: Vec::new(),
             created: false,
             wrote: false,
+            checked_change: None,
         };
         if let Err(p) = plan.lay_out() {
             plan.stages.clear();
@@ -548,9 +553,28 @@ impl<'a> Plan<'a> {
             .try_for_each(|p| p.check(current, id))
     }
 
+    /// Refuses a change that would leave a webhook the client's API could not answer
+    /// (`Operation::answer_check`): known once the webhook is read, before anything changes,
+    /// where the answer's refusal would come after the change was made.
+    fn check_answer(&self) -> Result<(), Problem> {
+        let (Some(check), Some(change), Some(current)) =
+            (&self.op.answer_check, &self.checked_change, &self.current)
+        else {
+            return Ok(());
+        };
+        let mut left = model::apply_update(current, change, self.op.mode);
+        if let Some(enabled) = self.switch {
+            left.insert("enabled".into(), Value::Bool(enabled));
+        }
+        (check.0)(&left)
+    }
+
     /// After the webhook was read first: a toggle, or an update that switches event types
     /// one by one, becomes the update it means, and an update's body is computed.
     fn after_current(&mut self) -> Result<(), Problem> {
+        if self.op.action == Action::Update && self.op.switched.is_empty() {
+            self.check_answer()?;
+        }
         let none = Map::new();
         let current = self.current.as_ref().unwrap_or(&none);
         let switches = !self.op.switched.is_empty();
@@ -584,6 +608,7 @@ impl<'a> Plan<'a> {
                 self.stages.extend(rest);
                 return self.after_current();
             }
+            self.check_answer()?;
             self.stages.extend(rest);
             return Ok(());
         }

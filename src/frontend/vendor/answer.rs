@@ -11,7 +11,7 @@ use crate::mapping::json_path::FieldPath;
 use crate::mapping::model::{Endpoint, Paging, Role};
 use crate::mapping::rules::{ObjectMap, Target};
 use crate::mapping::template::Slots;
-use crate::model::{self, Action, Done, Order};
+use crate::model::{self, Action, AnswerCheck, Done, Order};
 use crate::problem::{Code, FieldError, Problem};
 use http::{Response, header};
 use serde_json::{Map, Value};
@@ -38,65 +38,31 @@ pub(super) struct Fill<'a> {
 }
 
 impl VendorApi {
-    /// A backend's webhook as this dialect can show it. Values the backend's dialect implies
-    /// (webhooks of a dialect without an enabled flag are always enabled) are stated, since
-    /// this dialect may spell them; members the backend keeps under `extensions` are its own
-    /// vendor's fields, which this dialect does not have, unless this dialect names them too.
-    /// The owner is the one the client asked under.
-    fn as_seen_here(
-        &self,
-        mut webhook: Map<String, Value>,
-        owner: Option<&str>,
-    ) -> Map<String, Value> {
-        if self.translating() {
-            for rule in &self.backend.dialect().webhook.rules {
-                if let (Some(value), Target::Field(field)) = (&rule.implied, &rule.target) {
-                    webhook.entry(field.name).or_insert_with(|| value.clone());
-                }
-            }
-            model::derive_status(&mut webhook);
-            if let Some(Value::Object(ext)) = webhook.get_mut("extensions") {
-                ext.retain(|key, _| {
-                    self.dialect.webhook.names_extension(key)
-                        || self
-                            .dialect
-                            .resources
-                            .iter()
-                            .any(|r| r.fields.names_extension(key))
-                });
-                if ext.is_empty() {
-                    webhook.shift_remove("extensions");
-                }
-            }
-        }
-        if let Some(owner) = owner
-            && (self.translating() || webhook.get("owner").is_none_or(Value::is_null))
-        {
-            webhook.insert("owner".into(), Value::from(owner));
-        }
-        webhook
+    /// A backend's webhook as this dialect can show it (`seen_here`).
+    fn as_seen_here(&self, webhook: Map<String, Value>, owner: Option<&str>) -> Map<String, Value> {
+        let behind = self.translating().then(|| self.backend.dialect());
+        seen_here(&self.dialect, behind, webhook, owner)
     }
 
-    /// A webhook in this dialect's shape; one it cannot show (two events where it holds one)
-    /// is refused, never bent.
-    fn shown(&self, map: &ObjectMap, webhook: &Map<String, Value>) -> Result<Value, Problem> {
-        map.render(webhook).map_err(|refused| {
-            let id = webhook.get("id").and_then(Value::as_str).unwrap_or("?");
-            let mut p = Problem::with_errors(
-                Code::UpstreamError,
-                refused
-                    .into_iter()
-                    .map(|e| {
-                        FieldError::new(
-                            e.field,
-                            format!("cannot be shown in this API ({})", e.message),
-                        )
-                    })
-                    .collect(),
+    /// What a change made through this API is held to before it is made: that the webhook it
+    /// would leave is one this API can show, as its answer must. Refused, the change is
+    /// refused as that answer would have been, and nothing is changed.
+    pub(super) fn answer_check(&self, owner: Option<&str>) -> AnswerCheck {
+        let dialect = self.dialect.clone();
+        let backend = self.backend.clone();
+        let owner = owner.map(str::to_owned);
+        AnswerCheck(std::sync::Arc::new(move |webhook| {
+            let seen = seen_here(
+                &dialect,
+                Some(backend.dialect()),
+                webhook.clone(),
+                owner.as_deref(),
             );
-            p.detail = format!("webhook {id} cannot be shown in this API: {}", p.detail);
-            p
-        })
+            shown(&dialect.webhook, &seen).map(drop).map_err(|mut p| {
+                p.detail = format!("{}; nothing was changed", p.detail);
+                p
+            })
+        }))
     }
 
     /// A secret the backend minted, placed where this API's webhooks take one, in the answer
@@ -176,7 +142,7 @@ impl VendorApi {
                 if let Some(Value::Object(leftovers)) = seen.get_mut("extensions") {
                     leftovers.retain(|key, _| r.fields.names_extension(key));
                 }
-                let object = self.shown(&r.fields, &seen)?;
+                let object = shown(&r.fields, &seen)?;
                 let slots = |name: &str| match name {
                     "resource" => Some(object.clone()),
                     "request_id" => Some(Value::from(request_id)),
@@ -202,19 +168,19 @@ impl VendorApi {
                         // An update that created the webhook (a PUT of an unknown id).
                         status = 201;
                         canonical_webhook = self.as_seen_here(w.into_map(), owner);
-                        fill.webhook = Some(self.shown(&d.webhook, &canonical_webhook)?);
+                        fill.webhook = Some(shown(&d.webhook, &canonical_webhook)?);
                         fill.canonical = Some(&canonical_webhook);
                     }
                     O::Webhook(w) | O::Created(w) => {
                         canonical_webhook = self.as_seen_here(w.into_map(), owner);
-                        let mut shown = self.shown(&d.webhook, &canonical_webhook)?;
+                        let mut shown = shown(&d.webhook, &canonical_webhook)?;
                         if matches!(role.action(), Action::Create | Action::RotateSecret) {
                             self.show_minted_secret(&mut shown, &canonical_webhook);
                         }
                         fill.webhook = Some(shown);
                         fill.canonical = Some(&canonical_webhook);
                     }
-                    O::TestResult(r) => fill.result = Some(self.shown(&d.test_result, &r)?),
+                    O::TestResult(r) => fill.result = Some(shown(&d.test_result, &r)?),
                     O::List { items, next_cursor } => {
                         fill.count = Some(items.len());
                         // A vendor with nothing to list may say so with a status alone.
@@ -237,7 +203,7 @@ impl VendorApi {
                             .into_iter()
                             .map(|w| {
                                 let w = self.as_seen_here(w, owner);
-                                self.shown(&d.webhook, &w)
+                                shown(&d.webhook, &w)
                             })
                             .collect();
                         fill.items = Some(Value::Array(shown?));
@@ -256,7 +222,7 @@ impl VendorApi {
                     // or name it (`{"id": …, "deleted": true}`): the route's id.
                     O::Deleted(Some(w)) => {
                         canonical_webhook = self.as_seen_here(w.into_map(), owner);
-                        fill.webhook = Some(self.shown(&d.webhook, &canonical_webhook)?);
+                        fill.webhook = Some(shown(&d.webhook, &canonical_webhook)?);
                         fill.canonical = Some(&canonical_webhook);
                     }
                     O::Deleted(None) => {
@@ -553,4 +519,65 @@ pub fn problem_response(
         return crate::http::edge::close(response);
     }
     response
+}
+
+/// A backend's webhook as `dialect` can show it. Where the backend's dialect is another
+/// (`behind`), values it implies (webhooks of a dialect without an enabled flag are always
+/// enabled) are stated, since `dialect` may spell them, and members it keeps under
+/// `extensions` are its own vendor's fields, which `dialect` does not have, unless `dialect`
+/// names them too. The owner is the one the client asked under.
+fn seen_here(
+    dialect: &Dialect,
+    behind: Option<&Dialect>,
+    mut webhook: Map<String, Value>,
+    owner: Option<&str>,
+) -> Map<String, Value> {
+    if let Some(behind) = behind {
+        for rule in &behind.webhook.rules {
+            if let (Some(value), Target::Field(field)) = (&rule.implied, &rule.target) {
+                webhook.entry(field.name).or_insert_with(|| value.clone());
+            }
+        }
+        model::derive_status(&mut webhook);
+        if let Some(Value::Object(ext)) = webhook.get_mut("extensions") {
+            ext.retain(|key, _| {
+                dialect.webhook.names_extension(key)
+                    || dialect
+                        .resources
+                        .iter()
+                        .any(|r| r.fields.names_extension(key))
+            });
+            if ext.is_empty() {
+                webhook.shift_remove("extensions");
+            }
+        }
+    }
+    if let Some(owner) = owner
+        && (behind.is_some() || webhook.get("owner").is_none_or(Value::is_null))
+    {
+        webhook.insert("owner".into(), Value::from(owner));
+    }
+    webhook
+}
+
+/// A webhook in the shape of `map`; one it cannot show (two events where it holds one) is
+/// refused, never bent.
+fn shown(map: &ObjectMap, webhook: &Map<String, Value>) -> Result<Value, Problem> {
+    map.render(webhook).map_err(|refused| {
+        let id = webhook.get("id").and_then(Value::as_str).unwrap_or("?");
+        let mut p = Problem::with_errors(
+            Code::UpstreamError,
+            refused
+                .into_iter()
+                .map(|e| {
+                    FieldError::new(
+                        e.field,
+                        format!("cannot be shown in this API ({})", e.message),
+                    )
+                })
+                .collect(),
+        );
+        p.detail = format!("webhook {id} cannot be shown in this API: {}", p.detail);
+        p
+    })
 }

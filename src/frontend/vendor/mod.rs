@@ -649,6 +649,15 @@ impl Frontend for VendorApi {
             }
             _ => {}
         }
+        // A change in front of another vendor's webhooks is held to what this API can show
+        // of the webhook it leaves, before it is made: its answer could not be given after.
+        let changes = matches!(
+            op.action,
+            Action::Update | Action::Toggle | Action::Enable | Action::Disable
+        );
+        if changes && self.translating() {
+            op.answer_check = Some(self.answer_check(route.owner.as_deref()));
+        }
         Ok(Job::Operation(op))
     }
 

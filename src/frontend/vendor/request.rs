@@ -512,15 +512,24 @@ impl VendorApi {
         if action == Action::Create {
             self.state_implied(&mut body);
         }
+        let behind = self.backend.dialect();
+        let writes = if action == Action::Create {
+            Action::Create
+        } else {
+            Action::Update
+        };
+        let held =
+            |name: &str| behind.webhook.carries(name, writes) || behind.resource_of(name).is_some();
+        // A member sent as this API shows one with no value (`[]`, `{}`), where the webhooks
+        // behind cannot hold it, is no value either: an SDK saves what it read.
+        self.drop_shown_defaults(&mut body, &|name| !held(name));
         if role == Role::Replace {
-            let behind = self.backend.dialect();
-            let kept = |name: &str| {
-                behind.webhook.carries(name, Action::Update) || behind.resource_of(name).is_some()
-            };
             // A member a replacement gives no value is one it leaves out: where the webhooks
             // behind cannot hold it, there is nothing to clear. (An SDK that writes every member
             // it knows sends one it has no value for as `""`, which `empty_is_null` reads so.)
-            drop_unheld_nulls(&mut body, &kept);
+            drop_unheld_nulls(&mut body, &held);
+            let unchanged = self.unseen_members(&mut body, &held)?;
+            let kept = |name: &str| held(name) && !unchanged.iter().any(|u| u == name);
             self.dialect.webhook.replacement_defaults(&mut body, kept);
             op.mode = UpdateMode::Replace;
             op.upsert = self.dialect.endpoint(role).is_some_and(|e| e.upsert);
@@ -530,6 +539,75 @@ impl VendorApi {
         }
         op.body = Some(body);
         Ok(())
+    }
+
+    /// Takes out of `body` the members it gives the value this API shows for none (a rule's
+    /// `render_default`), where `unheld` says the webhooks behind cannot hold them.
+    fn drop_shown_defaults(&self, body: &mut Map<String, Value>, unheld: &dyn Fn(&str) -> bool) {
+        for rule in self.dialect.webhook.rules.iter().filter(|r| r.request) {
+            let Some(shown) = &rule.render_default else {
+                continue;
+            };
+            let name = rule.target.name();
+            if unheld(&name) && rule.target.get(body) == rule.codec.decode(shown).ok().as_ref() {
+                rule.target.remove(body);
+            }
+        }
+    }
+
+    /// A replacement's members that its client could not have seen: ones its own vendor shows
+    /// that the webhooks behind hold but never report, so that a read here showed none of them,
+    /// or the value this API shows for none. Left out, such a member would be reset without
+    /// the client having seen what it held: refused, named. Sent as shown, it is left as it
+    /// is (taken out of `body`, and returned, so that the replacement does not clear it).
+    fn unseen_members(
+        &self,
+        body: &mut Map<String, Value>,
+        held: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<String>, Problem> {
+        let mut unchanged = Vec::new();
+        if !self.translating() {
+            return Ok(unchanged);
+        }
+        let mut reset = Vec::new();
+        let rules = (self.dialect.webhook.rules.iter())
+            .filter(|r| r.request && r.ops.update && r.is_placed() && !r.target.is_secret());
+        for rule in rules {
+            let name = rule.target.name();
+            let shown = self
+                .dialect
+                .webhook
+                .reading(&name)
+                .is_some_and(|r| r.response);
+            if !shown || !held(&name) || self.unreported(std::iter::once(name.clone())).is_empty() {
+                continue;
+            }
+            let as_shown = rule
+                .render_default
+                .as_ref()
+                .and_then(|d| rule.codec.decode(d).ok());
+            match rule.target.get(body) {
+                None => reset.push(FieldError::new(
+                    &name,
+                    format!(
+                        "would be reset: upstream {} never reports it, so no read here showed it; name it to keep or change it",
+                        self.backend
+                            .upstream()
+                            .unwrap_or(&self.backend.dialect().name)
+                    ),
+                )),
+                Some(sent) if Some(sent) == as_shown.as_ref() => {
+                    rule.target.remove(body);
+                    unchanged.push(name);
+                }
+                Some(_) => {}
+            }
+        }
+        if reset.is_empty() {
+            Ok(unchanged)
+        } else {
+            Err(Problem::validation(reset))
+        }
     }
 
     /// A read or write of resource `i`: a read the backend could only answer with made-up

@@ -84,6 +84,22 @@ impl Target {
         }
     }
 
+    /// Takes this target out of a canonical object, and `extensions` with it when it was its
+    /// last member.
+    pub fn remove(&self, obj: &mut Map<String, Value>) -> Option<Value> {
+        match self {
+            Target::Field(f) => obj.shift_remove(f.name),
+            Target::Extension(k) => {
+                let ext = obj.get_mut("extensions")?.as_object_mut()?;
+                let taken = ext.shift_remove(k);
+                if ext.is_empty() {
+                    obj.shift_remove("extensions");
+                }
+                taken
+            }
+        }
+    }
+
     /// Position in a canonical field table; extensions come last.
     fn rank(&self, fields: &[Field]) -> usize {
         match self {
