@@ -7,7 +7,7 @@
 
 use crate::json;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::fmt;
 
 /// The closed set of problem codes (contract §3).
@@ -269,6 +269,11 @@ pub struct Problem {
     pub retry_after: Option<String>,
     /// The upstream answered something hookgate could not translate (counted in metrics).
     pub untranslatable: bool,
+    /// Where a create or a rotation was made and a later call of the same request failed: the
+    /// webhook as far as the answers read before the failure told (its id, a secret minted for
+    /// the client, which no later read shows), answered as `webhook`. Boxed: most problems
+    /// have none.
+    pub made: Option<Box<Map<String, Value>>>,
 }
 
 impl Problem {
@@ -282,6 +287,7 @@ impl Problem {
             allow: None,
             retry_after: None,
             untranslatable: false,
+            made: None,
         }
     }
 
@@ -418,6 +424,10 @@ impl Problem {
                 }
             }
             out.push(b'}');
+        }
+        if let Some(made) = &self.made {
+            out.extend_from_slice(b",\"webhook\":");
+            json::write(out, made);
         }
         out.push(b'}');
     }

@@ -327,3 +327,108 @@ async fn passthrough_forwards_the_clients_credential() {
     );
     gw.stop().await;
 }
+
+/// A vendor that shows a webhook's secret only in the answer that minted it (Airtable's
+/// `macSecretBase64`), and disables a webhook by a verb that answers nothing, after which it
+/// is read again.
+const SHOWN_ONCE: &str = r#"
+[dialect]
+base_path = "/v0"
+owner = "base"
+
+[fields.id]
+path = "$.id"
+in = ["response"]
+
+[fields.url]
+path = "$.notificationUrl"
+required = true
+
+[fields.enabled]
+path = "$.areNotificationsEnabled"
+in = ["response"]
+default = true
+
+[fields.secret]
+path = "$.macSecretBase64"
+in = ["response"]
+
+[operations.create]
+method = "POST"
+path = "/bases/{owner}/webhooks"
+body = "{{webhook}}"
+response = "{{webhook}}"
+
+[operations.get]
+method = "GET"
+path = "/bases/{owner}/webhooks/{id}"
+response = "{{webhook}}"
+
+[operations.enable]
+method = "POST"
+path = "/bases/{owner}/webhooks/{id}/enable"
+then = ["get"]
+
+[operations.disable]
+method = "POST"
+path = "/bases/{owner}/webhooks/{id}/disable"
+then = ["get"]
+
+[errors]
+message = ["$.error.message"]
+code = ["$.error.type"]
+
+[errors.render.default]
+body = { error = { type = "{{code}}", message = "{{message}}" } }
+"#;
+
+#[tokio::test]
+async fn a_secret_minted_before_a_later_call_failed_is_answered_and_the_change_not_denied() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("once.toml"), SHOWN_ONCE).unwrap();
+    let made = json!({"id": "ach0001", "areNotificationsEnabled": true,
+        "macSecretBase64": "c2VjcmV0LW1pbnRlZC1vbmNl"});
+    let gone = json!({"error": {"type": "NOT_FOUND", "message": "no such hook"}});
+    let busy = json!({"error": {"type": "BUSY", "message": "try later"}});
+    let base = "/v1/upstreams/once/owners/appA/webhooks";
+    // A create asked disabled: made, disabled, then read again, which fails as not found or as
+    // unavailable; or the disable itself fails as unavailable.
+    let cases = [
+        (
+            vec![Reply::json(200, json!({})), Reply::json(404, gone)],
+            404,
+        ),
+        // A read is tried again on a 503, as often as the upstream's `retries` say.
+        (
+            vec![
+                Reply::json(200, json!({})),
+                Reply::json(503, busy.clone()),
+                Reply::json(503, busy.clone()),
+                Reply::json(503, busy.clone()),
+            ],
+            503,
+        ),
+        (vec![Reply::json(503, busy)], 503),
+    ];
+    for (after, vendor_status) in cases {
+        let mut script = vec![Reply::json(200, made.clone())];
+        script.extend(after);
+        let vendor = Double::start(script).await;
+        let gw = support::gateway_over(dir.path().to_str().unwrap(), "once", &vendor).await;
+        let body = json!({"url": "https://example.com/h", "enabled": false});
+        let answer = send(gw.addr, "POST", base, &[], Some(&body)).await;
+        let problem = answer.json();
+        assert_eq!(answer.status, 502, "{problem}");
+        assert_eq!(problem["code"], "upstream_error", "{problem}");
+        assert_eq!(problem["upstream"]["status"], vendor_status, "{problem}");
+        assert_eq!(problem["webhook"]["id"], "ach0001", "{problem}");
+        assert_eq!(
+            problem["webhook"]["secret"], "c2VjcmV0LW1pbnRlZC1vbmNl",
+            "{problem}"
+        );
+        assert!(answer.header("retry-after").is_none(), "{problem}");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(detail.contains("webhook ach0001 was created"), "{detail}");
+        gw.stop().await;
+    }
+}

@@ -284,6 +284,34 @@ impl<'a> Plan<'a> {
             false => format!("{made}the change was made at upstream {up}; reading it back failed"),
         };
         problem.detail = format!("{} ({what})", problem.detail);
+        // The change stands, whole or in part: no status may say it was not made (a 404 of the
+        // read after it) or ask for it again (a 503, whose retry of a create makes a second
+        // webhook). Only a refusal of one more part of it, naming fields, stays the client's
+        // to correct.
+        if !writes || problem.errors.is_empty() {
+            problem.code = Code::UpstreamError;
+            problem.retry_after = None;
+        }
+        // What was made that the client could learn nowhere else: its id, and a secret minted
+        // for it, which no later read shows. The rest may have changed since it was answered
+        // (a verb after the create), and a read gives it.
+        let shows = match self.op.action {
+            Action::Create => true,
+            Action::RotateSecret => self.chosen_secret().is_none(),
+            _ => false,
+        };
+        if let Some(result) = self.result.as_ref().filter(|_| shows) {
+            let made: Map<String, Value> = ["id", "secret"]
+                .into_iter()
+                .filter_map(|name| {
+                    Some((
+                        name.to_owned(),
+                        Value::from(result.text(name)?.into_owned()),
+                    ))
+                })
+                .collect();
+            problem.made = Some(Box::new(made)).filter(|m| !m.is_empty());
+        }
         problem
     }
 
