@@ -1394,3 +1394,99 @@ async fn a_surface_found_by_id_over_an_upstream_without_owners_serves_its_one_ow
         "{tariff:?}"
     );
 }
+
+/// Every test dialect that names the owner alone in a query parameter or a header, as a
+/// vendor that writes it within text of its own there (Calendly's
+/// `?organization=https://api.calendly.com/organizations/ORG`): each such template's
+/// `"{{owner}}"` becomes `"https://api.example/orgs/{{owner}}"`.
+fn owners_within_text() -> (tempfile::TempDir, Vec<Dialect>) {
+    use hookgate::model::Action;
+    let dir = tempfile::tempdir().unwrap();
+    let mut edited = Vec::new();
+    for d in hookgate::mapping::load_dir(Path::new(DIR)).unwrap() {
+        let outside = d
+            .operations
+            .iter()
+            .any(|e| e.param_of("owner").is_some() || e.header_of("owner").is_some());
+        if !outside || d.operation(Action::Delete).is_none() {
+            continue;
+        }
+        let text = std::fs::read_to_string(format!("{DIR}/{}.toml", d.name)).unwrap();
+        let within: String = text
+            .lines()
+            .map(|line| {
+                let sent = line.starts_with("query =") || line.starts_with("headers =");
+                let line = if sent {
+                    line.replace("\"{{owner}}\"", "\"https://api.example/orgs/{{owner}}\"")
+                } else {
+                    line.to_owned()
+                };
+                line + "\n"
+            })
+            .collect();
+        assert_ne!(within, text, "{}", d.name);
+        let path = dir.path().join(format!("{}.toml", d.name));
+        std::fs::write(&path, &within).unwrap();
+        edited.push(Dialect::compile(&d.name, &path, &within).unwrap());
+    }
+    assert!(
+        edited.len() >= 2,
+        "{} dialects take the owner outside the path",
+        edited.len()
+    );
+    (dir, edited)
+}
+
+#[tokio::test]
+async fn an_owner_within_text_outside_the_path_is_sent_and_read_back() {
+    let (dir, dialects) = owners_within_text();
+    for d in &dialects {
+        let name = &d.name;
+        let gw = support::gateway_emulating(dir.path().to_str().unwrap(), name).await;
+        let emu = gw.emulators[name.as_str()];
+        let owner = support::owner(d)
+            .or_else(|| {
+                ["t-42", "PABC123", "12345"]
+                    .into_iter()
+                    .find(|o| d.admits_owner(o))
+                    .map(str::to_owned)
+            })
+            .unwrap_or_else(|| panic!("{name}: no owner"));
+        let base = format!("/v1/upstreams/{name}/owners/{owner}/webhooks");
+        let mut body = support::create_body(d);
+        body.as_object_mut().unwrap().shift_remove("owner"); // named by the path
+        let made = send(gw.addr, "POST", &base, &[], Some(&body)).await;
+        ok(&made, 201, &format!("{name}: create"));
+        let id = made.json()["id"].as_str().unwrap().to_owned();
+        // The emulator reads the owner out of the text: the list is the owner's.
+        let listed = send(gw.addr, "GET", &base, &[], None).await;
+        ok(&listed, 200, &format!("{name}: list"));
+        assert_eq!(
+            listed.json()["data"].as_array().map(Vec::len),
+            Some(1),
+            "{name}: {}",
+            listed.json()
+        );
+        assert_eq!(listed.json()["data"][0]["id"], json!(id), "{name}");
+        let read = send(gw.addr, "GET", &format!("{base}/{id}"), &[], None).await;
+        ok(&read, 200, &format!("{name}: get"));
+        // Another owner's list holds none of it.
+        let other = base.replace(&owner, "other1");
+        let none = send(gw.addr, "GET", &other, &[], None).await;
+        if none.status == 200 {
+            assert_eq!(none.json()["data"], json!([]), "{name}: {}", none.json());
+        }
+        // What went to the vendor held the owner within its text, everywhere it was sent.
+        let within = format!("https://api.example/orgs/{owner}");
+        let encoded: String = url::form_urlencoded::byte_serialize(within.as_bytes()).collect();
+        let sent = journal(emu).await;
+        let named = sent.iter().filter(|e| {
+            let text = e.to_string();
+            text.contains(&encoded) || text.contains(&within)
+        });
+        assert!(named.count() >= 1, "{name}: {sent:?}");
+        let gone = send(gw.addr, "DELETE", &format!("{base}/{id}"), &[], None).await;
+        assert_eq!(gone.status, 204, "{name}: {}", gone.json());
+        gw.stop().await;
+    }
+}

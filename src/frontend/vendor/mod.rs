@@ -22,6 +22,7 @@ use crate::http::body::Body;
 use crate::http::headers::{self, X_REQUEST_ID};
 use crate::mapping::Dialect;
 use crate::mapping::model::{ClientAuth, CredentialPart, Endpoint, Paging, ResourceVerb, Role};
+use crate::mapping::template::{Piece, Template};
 use crate::mapping::url::PathTemplate;
 use crate::model::{Action, Operation};
 use crate::problem::{Code, FieldError, Problem};
@@ -74,9 +75,54 @@ struct SurfaceRoute {
 #[derive(Debug, Clone)]
 enum Place {
     /// The query parameter of this name.
-    Query(String),
+    Query(String, Around),
     /// The header field of this name.
-    Header(http::HeaderName),
+    Header(http::HeaderName, Around),
+}
+
+/// The text a vendor writes around an owner or id where it takes one within text
+/// (`?organization=https://api.example/organizations/{{owner}}`); empty for one alone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Around {
+    before: String,
+    after: String,
+}
+
+impl Around {
+    /// Where `template` is `{{slot}}` alone or within text of its own, the text around it.
+    fn of(template: &Template, slot: &str) -> Option<Around> {
+        match template {
+            Template::Slot { name, index, .. } if name == slot && index.is_empty() => {
+                Some(Around::default())
+            }
+            Template::Text(pieces) => {
+                let at = pieces.iter().position(
+                    |p| matches!(p, Piece::Slot(name, index) if name == slot && index.is_empty()),
+                )?;
+                let text = |pieces: &[Piece]| {
+                    pieces
+                        .iter()
+                        .map(|p| match p {
+                            Piece::Text(t) => Some(t.as_str()),
+                            Piece::Slot(..) => None,
+                        })
+                        .collect::<Option<String>>()
+                };
+                Some(Around {
+                    before: text(&pieces[..at])?,
+                    after: text(&pieces[at + 1..])?,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The owner or id within `value`: `None` where the text around it is not there.
+    fn within<'v>(&self, value: &'v str) -> Option<&'v str> {
+        value
+            .strip_prefix(self.before.as_str())?
+            .strip_suffix(self.after.as_str())
+    }
 }
 
 impl Place {
@@ -89,31 +135,42 @@ impl Place {
         if endpoint.path.has(&seg) {
             return None;
         }
-        match (endpoint.param_of(slot), endpoint.header_of(slot)) {
-            (Some(param), _) => Some(Place::Query(param.to_owned())),
-            (None, Some(name)) => Some(Place::Header(name.clone())),
-            (None, None) => None,
-        }
+        let param = (endpoint.query.iter())
+            .find_map(|(param, t)| Some(Place::Query(param.clone(), Around::of(t, slot)?)));
+        param.or_else(|| {
+            (endpoint.headers.iter())
+                .find_map(|(name, t)| Some(Place::Header(name.clone(), Around::of(t, slot)?)))
+        })
     }
 
     /// The value a request gives here: nothing when it is not there or empty. A value given
     /// twice is refused, since parsers disagree on which of them counts, and the owner or id
     /// is what finds a webhook.
     fn given(&self, query: Option<&str>, headers: &HeaderMap) -> Result<Option<String>, Problem> {
-        let values: Vec<String> = match self {
-            Place::Query(param) => query_pairs(query)
-                .into_iter()
-                .filter_map(|(k, v)| (k == *param).then_some(v))
-                .collect(),
-            Place::Header(name) => headers
-                .get_all(name)
-                .iter()
-                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-                .collect(),
+        let (values, around): (Vec<String>, _) = match self {
+            Place::Query(param, around) => (
+                query_pairs(query)
+                    .into_iter()
+                    .filter_map(|(k, v)| (k == *param).then_some(v))
+                    .collect(),
+                around,
+            ),
+            Place::Header(name, around) => (
+                headers
+                    .get_all(name)
+                    .iter()
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                    .collect(),
+                around,
+            ),
         };
         match values.as_slice() {
             [] => Ok(None),
-            [one] => Ok(Some(one.clone()).filter(|v| !v.is_empty())),
+            [one] if one.is_empty() => Ok(None),
+            [one] => match around.within(one) {
+                Some(inside) if !inside.is_empty() => Ok(Some(inside.to_owned())),
+                _ => Err(self.refusal(&format!("must be `{}…{}`", around.before, around.after))),
+            },
             _ => Err(self.refusal("is given more than once")),
         }
     }
@@ -121,8 +178,8 @@ impl Place {
     /// A refusal of what stands here, in the vendor's words where it has them.
     fn refusal(&self, why: &str) -> Problem {
         match self {
-            Place::Query(param) => Problem::validation(vec![FieldError::in_query(param, why)]),
-            Place::Header(name) => Problem::bad_request(format!("the {name} header {why}")),
+            Place::Query(param, _) => Problem::validation(vec![FieldError::in_query(param, why)]),
+            Place::Header(name, _) => Problem::bad_request(format!("the {name} header {why}")),
         }
     }
 }
