@@ -152,6 +152,34 @@ impl Inbound {
     }
 }
 
+/// The first of the credential headers (`X-Api-Key`, then `also`) that `headers` gives more
+/// than once, as a 400 naming it. Which of two credentials a client meant is not for the
+/// gateway to guess: taking the first (or the last) makes the answer depend on their order,
+/// a read-only key beside a read-write one passing or not as they come.
+pub fn repeated(headers: &HeaderMap, also: &[&HeaderName]) -> Option<Problem> {
+    let twice = std::iter::once(&X_API_KEY)
+        .chain(also.iter().copied())
+        .find(|name| headers.get_all(*name).iter().nth(1).is_some())?;
+    Some(Problem::new(
+        Code::BadRequest,
+        format!(
+            "the header {} is given more than once; send one credential",
+            header_name(twice)
+        ),
+    ))
+}
+
+/// The header a client of a vendor presents its credential in, the way its dialect says:
+/// `Authorization` for a bearer or basic credential, or the vendor's own; `None` for one in
+/// the query, or none.
+pub fn header_of(how: &ClientAuth) -> Option<&HeaderName> {
+    match how {
+        ClientAuth::Bearer | ClientAuth::Basic => Some(&http::header::AUTHORIZATION),
+        ClientAuth::Header { name, .. } => Some(name),
+        ClientAuth::Query { .. } | ClientAuth::None => None,
+    }
+}
+
 /// The key of `X-Api-Key`.
 pub fn api_key(headers: &HeaderMap) -> Option<&str> {
     headers.get(&X_API_KEY).and_then(|v| v.to_str().ok())

@@ -100,16 +100,26 @@ pub async fn serve<F: Frontend, B: RequestBody>(
         dialect = tracing::field::Empty,
         operation = tracing::field::Empty,
     );
-    let routed = span.in_scope(|| {
-        front.route(&frontend::Head {
-            method: &parts.method,
-            path,
-            query: parts.uri.query(),
-            headers: &parts.headers,
-            uri: Some(&parts.uri),
-            secure: parts.extensions.get::<Secure>().is_some(),
-        })
-    });
+    // A credential given twice is refused before anything is said of the request: which of
+    // the two was meant is not for the gateway to guess.
+    let repeated = admission
+        .inbound
+        .is_on()
+        .then(|| crate::auth::repeated(&parts.headers, &front.key_headers()))
+        .flatten();
+    let routed = match repeated {
+        Some(problem) => Err(problem),
+        None => span.in_scope(|| {
+            front.route(&frontend::Head {
+                method: &parts.method,
+                path,
+                query: parts.uri.query(),
+                headers: &parts.headers,
+                uri: Some(&parts.uri),
+                secure: parts.extensions.get::<Secure>().is_some(),
+            })
+        }),
+    };
     let routed = match routed {
         Err(problem) => Err(problem),
         Ok(routed) => {

@@ -214,6 +214,68 @@ async fn a_repeated_or_invalid_host_is_refused_and_the_connection_closed() {
     );
 }
 
+/// Sends `bytes` with their first byte on its own: `P` may begin HTTP/2's preface, so the
+/// connection is left undecided and served by hyper behind the framing scanner, where
+/// bytes sent whole are served by hookgate's own HTTP/1.1 loop.
+async fn raw_undecided(addr: std::net::SocketAddr, bytes: &[u8]) -> (String, bool) {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(&bytes[..1]).await.unwrap();
+    stream.flush().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let _ = stream.write_all(&bytes[1..]).await;
+    read_all(&mut stream).await
+}
+
+#[tokio::test]
+async fn a_body_chunked_twice_is_refused_over_either_connection_loop() {
+    let double = Double::start(vec![Reply::json(201, serde_json::json!({}))]).await;
+    let gw = gateway(&format!(
+        "[upstreams.am]\ndialect = \"agentmessage\"\nbase_url = \"{}\"\nauth = {{ type = \"none\" }}\n",
+        double.url()
+    ))
+    .await;
+    let path = "/v1/upstreams/am/webhooks";
+    let len = BODY.len();
+    // The body chunked twice, as the codings say: decoding one layer of it (as hyper would)
+    // gives the text of the inner chunks, which is no JSON a vendor should see.
+    let inner = format!("{len:x}\r\n{BODY}\r\n0\r\n\r\n");
+    let twice = format!("{:x}\r\n{inner}\r\n0\r\n\r\n", inner.len());
+    let codings = [
+        "Transfer-Encoding: chunked, chunked\r\n",
+        "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+        "transfer-encoding: Chunked,CHUNKED\r\n",
+        "Transfer-Encoding: chunked\r\nAccept: */*\r\nTransfer-Encoding: gzip, chunked\r\n",
+    ];
+    let mut failures = Vec::new();
+    for coding in codings {
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n{coding}\r\n{twice}"
+        );
+        for undecided in [false, true] {
+            let (answer, closed) = if undecided {
+                raw_undecided(gw.addr, request.as_bytes()).await
+            } else {
+                raw(gw.addr, request.as_bytes()).await
+            };
+            if !is_refusal(&answer) || !closed || !answer.contains("more than once") {
+                failures.push(format!(
+                    "{coding:?} (first byte apart: {undecided}): closed={closed}:\n{answer}"
+                ));
+            }
+        }
+    }
+    // Chunked once is a body the edge follows to the vendor.
+    let once = format!(
+        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n{inner}"
+    );
+    let (answer, _) = raw(gw.addr, once.as_bytes()).await;
+    gw.stop().await;
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(!answer.contains("framing"), "{answer}");
+    // Only the body chunked once reached the vendor.
+    assert_eq!(double.seen().len(), 1, "{:?}", double.seen());
+}
+
 #[tokio::test]
 async fn every_spelling_of_a_valid_host_is_served() {
     let gw = gateway("").await;

@@ -160,7 +160,7 @@ impl Req {
             }
             Req::Ambiguous(variant, body) => {
                 let n = body.len();
-                let framing = match variant % 9 {
+                let framing = match variant % 11 {
                     0 => format!("Content-Length: {n}\r\nTransfer-Encoding: chunked"),
                     1 => format!("Transfer-Encoding: chunked\r\ncontent-length: {n}"),
                     2 => format!("Content-Length: {n}\r\nContent-Length: {n}"),
@@ -169,6 +169,9 @@ impl Req {
                     5 => format!("Content-Length: +{n}"),
                     6 => "Transfer-Encoding: gzip".into(),
                     7 => "Content-Length:".into(),
+                    // Chunked applied twice (RFC 9112 §6.1), on one line or two.
+                    8 => "Transfer-Encoding: chunked, Chunked".into(),
+                    9 => "Transfer-Encoding: chunked\r\ntransfer-encoding: chunked".into(),
                     _ => "Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip".into(),
                 };
                 let mut bytes =
@@ -268,7 +271,7 @@ fn req() -> impl Strategy<Value = Req> {
                 last_ext,
                 trailers
             }),
-        1 => (0usize..9, body(40)).prop_map(|(v, b)| Req::Ambiguous(v, b)),
+        1 => (0usize..11, body(40)).prop_map(|(v, b)| Req::Ambiguous(v, b)),
         1 => (0usize..7).prop_map(Req::BadChunk),
         1 => (prop::bool::weighted(0.8), prop::collection::vec(any::<u8>(), 0..64))
             .prop_map(|(exact, frames)| Req::Preface(exact, frames)),

@@ -8,7 +8,9 @@
 mod support;
 
 use hookgate::mapping::Dialect;
+use hookgate::mapping::model::ClientAuth;
 use hookgate::model::Action;
+use hookgate::problem::Code;
 use serde_json::json;
 use std::net::SocketAddr;
 use support::{Answer, gateway, send};
@@ -62,8 +64,10 @@ fn keys() -> String {
 
 fn config(d: &Dialect) -> String {
     let name = &d.name;
+    // The main listener's own address too: `listen` in a surface's table would otherwise
+    // leave it on the default port.
     format!(
-        "[debug]\ntranslate = true\n\
+        "listen = \"127.0.0.1:0\"\n[debug]\ntranslate = true\n\
          [upstreams.vendor]\ndialect = \"{name}\"\nemulate = true\n\
          [upstreams.other]\ndialect = \"{name}\"\nemulate = true\n\
          [surfaces.mounted]\ndialect = \"{name}\"\nupstream = \"vendor\"\nprefix = \"/s\"\n\
@@ -277,4 +281,175 @@ async fn a_surface_that_passes_the_clients_credential_leaves_it_to_the_vendor() 
         gw.stop().await;
         vendor.stop().await;
     }
+}
+
+/// A refusal of a credential header given more than once: a bad request (`status`), naming
+/// the header where the answer's shape holds a message (`says`).
+fn refused_as_repeated(answer: &Answer, status: u16, says: bool, header: &str, what: &str) {
+    let body = String::from_utf8_lossy(&answer.body);
+    assert_eq!(answer.status, status, "{what}: {body}");
+    assert!(
+        !says || body.contains(&format!("the header {header} is given more than once")),
+        "{what}: names no {header}: {body}"
+    );
+}
+
+/// Whether `d`'s answer to a bad request says why (some vendors answer only a code).
+fn says_why(d: &Dialect) -> bool {
+    let probe = |slot: &str| (slot == "message").then(|| json!("PROBE"));
+    let body = d.errors.template_for(Code::BadRequest).body.as_ref();
+    body.and_then(|t| t.render(&probe))
+        .is_some_and(|b| b.to_string().contains("PROBE"))
+}
+
+/// Two credentials in one request are refused before anything else, whichever order they come
+/// in (a read-only key then a read-write one, or the other way), in `X-Api-Key` or the vendor's
+/// own header, on a route that exists or not; so is a header given twice in two letter cases.
+async fn two_credentials_are_refused(addr: SocketAddr, d: &Dialect, prefix: &str, what: &str) {
+    let (method, create) = collection(d, Action::Create, prefix);
+    let unknown = format!("{prefix}/no/such/route");
+    let vendor_header = match &d.client_auth {
+        ClientAuth::Bearer | ClientAuth::Basic => Some("authorization".to_owned()),
+        ClientAuth::Header { name, .. } => Some(name.as_str().to_owned()),
+        _ => None,
+    };
+    let token = |key: &str| match &d.client_auth {
+        ClientAuth::Bearer => format!("Bearer {key}"),
+        ClientAuth::Header { prefix, .. } => format!("{prefix}{key}"),
+        other => panic!("{}: a test of {other:?} credentials", d.name),
+    };
+    let (reader, writer) = (token(READER), token(WRITER));
+    let mut cases = vec![
+        (
+            "X-Api-Key",
+            vec![("x-api-key", READER), ("x-api-key", WRITER)],
+        ),
+        (
+            "X-Api-Key",
+            vec![("x-api-key", WRITER), ("X-API-KEY", READER)],
+        ),
+        (
+            "X-Api-Key",
+            vec![("x-api-key", WRITER), ("x-api-key", WRITER)],
+        ),
+    ];
+    if let Some(name) = &vendor_header {
+        cases.push((name, vec![(name, reader.as_str()), (name, writer.as_str())]));
+        cases.push((name, vec![(name, writer.as_str()), (name, reader.as_str())]));
+        // One in the vendor's header, two in X-Api-Key: still two of one header.
+        cases.push((
+            "X-Api-Key",
+            vec![
+                (name, writer.as_str()),
+                ("x-api-key", WRITER),
+                ("x-api-key", READER),
+            ],
+        ));
+    }
+    for (header, headers) in cases {
+        let header = header_spelt(header);
+        for (m, p) in [
+            (method.as_str(), create.as_str()),
+            ("GET", unknown.as_str()),
+        ] {
+            let answer = call(addr, m, p, &headers).await;
+            let what = format!("{} {what}: {m} {p} with {headers:?}", d.name);
+            // 400, or the status the vendor answers a bad request with, in its own shape.
+            let status = (d.errors.template_for(Code::BadRequest).status).unwrap_or(400);
+            refused_as_repeated(&answer, status, says_why(d), &header, &what);
+            refused_the_vendor_way(&answer, status, &what);
+        }
+    }
+}
+
+/// The path of an operation on the whole collection of `d` (create, list), under `prefix`,
+/// for an owner of its format.
+fn collection(d: &Dialect, action: Action, prefix: &str) -> (String, String) {
+    let endpoint = d.operation(action).unwrap();
+    let owner = support::owner(d);
+    let path = endpoint
+        .path
+        .render(&[prefix, &d.base_path], owner.as_deref(), None);
+    (endpoint.method.to_string(), path)
+}
+
+/// A header's name as the refusal spells it (`X-Postmark-Server-Token`).
+fn header_spelt(name: &str) -> String {
+    name.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map_or_else(String::new, |f| {
+                f.to_ascii_uppercase().to_string() + c.as_str()
+            })
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+#[tokio::test]
+async fn a_credential_given_twice_is_refused_before_anything_else() {
+    // The shipped dialects (bearer tokens), and the test dialects whose clients present their
+    // credential in a vendor's own header, with or without a prefix.
+    let own_header = hookgate::mapping::load_dir(std::path::Path::new(support::TEST_DIALECTS))
+        .unwrap()
+        .into_iter()
+        .filter(|d| matches!(d.client_auth, ClientAuth::Header { .. }));
+    let mut checked = 0;
+    for (dir, d) in dialects()
+        .into_iter()
+        .map(|d| (support::MAPPINGS, d))
+        .chain(own_header.map(|d| (support::TEST_DIALECTS, d)))
+    {
+        let gw = gateway(&format!("mappings_dir = {dir:?}\n{}", config(&d))).await;
+        two_credentials_are_refused(gw.addr, &d, "/s", "mounted surface").await;
+        two_credentials_are_refused(gw.surfaces["own"], &d, "", "surface on its own listener")
+            .await;
+        // Nothing reached the vendor.
+        let journal = call(
+            gw.emulators["vendor"],
+            "GET",
+            "/__hookgate/journal",
+            &[("x-api-key", READER)],
+        )
+        .await;
+        assert_eq!(journal.status, 200);
+        let entries = journal.json()["entries"].clone();
+        assert!(
+            entries.as_array().unwrap().is_empty(),
+            "{}: {entries}",
+            d.name
+        );
+        two_credentials_are_refused(gw.emulators["vendor"], &d, "", "emulator").await;
+        // The canonical API: its own problem, before the route is looked at.
+        for (path, headers) in [
+            (
+                "/v1/upstreams/vendor/webhooks",
+                [("x-api-key", READER), ("x-api-key", WRITER)],
+            ),
+            (
+                "/v1/nowhere",
+                [("x-api-key", WRITER), ("X-Api-Key", READER)],
+            ),
+        ] {
+            let answer = call(gw.addr, "GET", path, &headers).await;
+            let what = format!("{}: {path}", d.name);
+            refused_as_repeated(&answer, 400, true, "X-Api-Key", &what);
+            assert_eq!(answer.json()["code"], json!("bad_request"));
+        }
+        // One key is taken as before (what the vendor then says of the list is its own).
+        let (m, p) = collection(&d, Action::List, "/s");
+        let answer = call(gw.addr, &m, &p, &[("x-api-key", READER)]).await;
+        let said = String::from_utf8_lossy(&answer.body);
+        assert!(
+            !matches!(answer.status, 401 | 403) && !said.contains("more than once"),
+            "{}: {said}",
+            d.name
+        );
+        gw.stop().await;
+        checked += 1;
+    }
+    assert!(
+        checked > dialects().len(),
+        "no dialect takes a header of its own"
+    );
 }

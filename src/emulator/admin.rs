@@ -95,6 +95,10 @@ impl Frontend for AdminApi<'_> {
         "emulator-admin"
     }
 
+    fn key_headers(&self) -> Vec<&http::HeaderName> {
+        vec![&http::header::AUTHORIZATION]
+    }
+
     fn route(&self, head: &Head<'_>) -> Result<Routed<Route>, Problem> {
         let resource = match head.path.trim_end_matches('/') {
             "/emulator" => Resource::Emulator,
@@ -454,6 +458,16 @@ impl Frontend for Gate<'_> {
         "emulators"
     }
 
+    fn key_headers(&self) -> Vec<&http::HeaderName> {
+        let mut names = vec![&http::header::AUTHORIZATION];
+        for name in self.ways.iter().filter_map(|how| auth::header_of(how)) {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names
+    }
+
     fn route(&self, head: &Head<'_>) -> Result<Routed<Gated>, Problem> {
         let reads = matches!(*head.method, Method::GET | Method::HEAD);
         let query = head.query.map(str::to_owned);
@@ -521,6 +535,10 @@ impl Frontend for Index<'_> {
 
     fn label(&self) -> &str {
         "emulator-admin"
+    }
+
+    fn key_headers(&self) -> Vec<&http::HeaderName> {
+        vec![&http::header::AUTHORIZATION]
     }
 
     fn route(&self, head: &Head<'_>) -> Result<Routed<()>, Problem> {

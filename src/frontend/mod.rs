@@ -230,6 +230,13 @@ pub trait Frontend: Send + Sync {
         &[]
     }
 
+    /// The headers besides `X-Api-Key` in which this API reads its clients' credential (a
+    /// key, or one it passes through): with inbound keys on, a request that gives one of them
+    /// more than once is refused before anything else ([`crate::auth::repeated`]).
+    fn key_headers(&self) -> Vec<&http::HeaderName> {
+        Vec::new()
+    }
+
     /// Route: the request's head (its path after any mount prefix) to a route.
     fn route(&self, head: &Head<'_>) -> Result<Routed<Self::Route>, Problem>;
 

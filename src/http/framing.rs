@@ -3,10 +3,11 @@
 //! is served by hookgate's own connection loop, which decides framing from the head it
 //! parsed).
 //!
-//! hyper resolves two ambiguous framings silently before a handler can see them: with both
-//! `Content-Length` and `Transfer-Encoding` it drops `Content-Length`, and it folds repeated
-//! equal `Content-Length` lines into one. A gateway must refuse both (they are how requests are
-//! smuggled past proxies), so [`Guarded`] reads the bytes hyper reads, follows each request's
+//! hyper resolves three ambiguous framings silently before a handler can see them: with both
+//! `Content-Length` and `Transfer-Encoding` it drops `Content-Length`, it folds repeated
+//! equal `Content-Length` lines into one, and it decodes a body chunked twice
+//! (`Transfer-Encoding: chunked, chunked`, on one line or two) as chunked once. A gateway must
+//! refuse them all (they are how requests are smuggled past proxies), so [`Guarded`] reads the bytes hyper reads, follows each request's
 //! framing to find the next head, and raises a per-connection flag when a head is ambiguous.
 //! The flag is set before hyper parses that head, so the handler sees it for that request.
 //!
@@ -299,6 +300,7 @@ fn framing(head: &[u8]) -> Framing {
     let mut lengths = 0usize;
     let mut length: &[u8] = b"";
     let mut chunked = None;
+    let mut twice = false;
     // hyper's parser skips empty lines before the request line.
     let start = head
         .iter()
@@ -316,11 +318,17 @@ fn framing(head: &[u8]) -> Framing {
             length = value;
         } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
             // As hyper decides: the last line's last coding, and only `chunked` frames a body.
-            let last = value.rsplit(|b| *b == b',').next().unwrap_or(b"");
-            chunked = Some(last.trim_ascii().eq_ignore_ascii_case(b"chunked"));
+            // A `chunked` before it, on this line or an earlier one, is chunked applied twice
+            // (RFC 9112 §6.1), which hyper decodes as once.
+            twice |= chunked == Some(true);
+            let mut codings = value.split(|b| *b == b',').map(<[u8]>::trim_ascii);
+            let last = codings.next_back().unwrap_or(b"");
+            twice |= codings.any(|coding| coding.eq_ignore_ascii_case(b"chunked"));
+            chunked = Some(last.eq_ignore_ascii_case(b"chunked"));
         }
     }
     match (lengths, chunked) {
+        _ if twice => Framing::Ambiguous,
         (1.., Some(_)) | (2.., None) => Framing::Ambiguous,
         (0, Some(true)) => Framing::Chunked,
         (0, Some(false)) => Framing::Unknown,
@@ -453,6 +461,19 @@ mod tests {
         assert!(scan(&[a, b]));
         assert!(scan(&[
             "POST / HTTP/1.1\r\nHost: x\r\ncontent-length: 1\r\nContent-Length: 1\r\n\r\na"
+        ]));
+        // Chunked twice, on one line or two, in any case, beside other codings or not.
+        for codings in [
+            "Transfer-Encoding: chunked, chunked",
+            "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked",
+            "Transfer-Encoding: CHUNKED,chunked",
+            "Transfer-Encoding: chunked, gzip\r\ntransfer-encoding: Chunked",
+        ] {
+            let head = format!("POST / HTTP/1.1\r\nHost: x\r\n{codings}\r\n\r\n0\r\n\r\n");
+            assert!(scan(&[&head]), "{codings:?}");
+        }
+        assert!(!scan(&[
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
         ]));
     }
 

@@ -15,7 +15,8 @@
 //! What the loop holds to (RFC 9112, and what hyper did before it):
 //!
 //! - **Framing.** `Content-Length` and `Transfer-Encoding` together, a repeated or unreadable
-//!   `Content-Length`, a transfer coding other than a final `chunked`, or one in an HTTP/1.0
+//!   `Content-Length`, a transfer coding other than a final `chunked`, `chunked` applied more
+//!   than once (`chunked, chunked`, on one line or two), or a transfer coding in an HTTP/1.0
 //!   request: answered 400 and the connection closed, since where the next request begins is
 //!   no longer certain. A head over `max_header_bytes` or with more than 100 fields is answered
 //!   431; a head httparse refuses (obs-fold, bad tokens, HTTP/2.0 on the request line), 400.
@@ -430,12 +431,22 @@ fn admit(request: &Request<()>, max_body: usize) -> Result<BodyFraming, Problem>
                 "the request's framing cannot be followed: Transfer-Encoding in an HTTP/1.0 request",
             ));
         }
-        // As RFC 9112 §6.3 has it: only a final `chunked` frames a request body.
-        let last = h.get_all(header::TRANSFER_ENCODING).iter().next_back();
-        let chunked = last
-            .and_then(|v| v.as_bytes().rsplit(|b| *b == b',').next())
-            .is_some_and(|coding| coding.trim_ascii().eq_ignore_ascii_case(b"chunked"));
-        if !chunked {
+        // As RFC 9112 §6.3 has it: only a final `chunked` frames a request body; and as §6.1
+        // has it, `chunked` is applied once: a body chunked twice (`chunked, chunked`, on one
+        // line or two) is framed one way by a server that decodes one layer and another by
+        // one that decodes both.
+        let mut codings = h
+            .get_all(header::TRANSFER_ENCODING)
+            .iter()
+            .flat_map(|v| v.as_bytes().split(|b| *b == b','))
+            .map(<[u8]>::trim_ascii);
+        let last = codings.next_back();
+        if codings.any(|coding| coding.eq_ignore_ascii_case(b"chunked")) {
+            return Err(Problem::bad_request(
+                "the request's framing cannot be followed: chunked is applied more than once",
+            ));
+        }
+        if !last.is_some_and(|coding| coding.eq_ignore_ascii_case(b"chunked")) {
             return Err(Problem::bad_request(
                 "the request's framing cannot be followed: a transfer coding that does not end with chunked",
             ));
@@ -888,6 +899,9 @@ mod tests {
             "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1, 1\r\n\r\n",
             "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n",
             "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked,gzip, ,chunked\r\n\r\n",
             "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n",
             "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
             "GET / HTTP/1.1\r\n\r\n",

@@ -307,7 +307,7 @@ impl<H: Handler> Connection<H> {
                 let _in_flight = in_flight;
                 let refused = if ambiguous {
                     Some(crate::problem::Problem::bad_request(
-                        "the request's framing is ambiguous (Content-Length with Transfer-Encoding, or repeated) or cannot be followed",
+                        "the request's framing is ambiguous (Content-Length with Transfer-Encoding, or repeated; chunked applied more than once) or cannot be followed",
                     ))
                 } else {
                     edge::refuse(&req, max_body)

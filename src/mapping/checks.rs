@@ -137,8 +137,13 @@ impl Check {
             }
             Check::Range { min, max } => {
                 // Widened, so that an integer beyond i64 (JSON has no limit) is out of range
-                // rather than unchecked; anything else (a fraction, a number too large for
-                // u64 that JSON parsers keep as a float, a string) is no integer in range.
+                // rather than unchecked; a whole number too large for u64, which JSON parsers
+                // keep as a float, is out of range too.
+                if Self::no_integer(value) {
+                    // A fraction, a float such as `100.0` or `1e2`, a string: said as what it
+                    // is, where naming the bounds would say a value inside them is outside.
+                    return Some("must be an integer".to_owned());
+                }
                 let n = value
                     .as_i64()
                     .map(i128::from)
@@ -149,6 +154,30 @@ impl Check {
                 out.then(|| bounds("must be", *min, *max, ("", "")))
             }
         }
+    }
+
+    /// The key in a rule's `messages` table of the words for `value` failing this check: a
+    /// range's refusal of a value that is no integer is worded by `type` (the vendor's words
+    /// for "must be an integer"), any other failure by the check's own key.
+    pub fn worded_by(&self, value: &Value) -> &'static str {
+        match self {
+            Check::Range { .. } if Self::no_integer(value) => "type",
+            _ => self.key(),
+        }
+    }
+
+    /// Whether a range refuses `value` for being no integer: anything but a JSON integer,
+    /// except a whole number too large for 64 bits, which is an integer out of range.
+    fn no_integer(value: &Value) -> bool {
+        if value.is_i64() || value.is_u64() {
+            return false;
+        }
+        // What 64 bits hold, as floats: from -2^63 (i64) to under 2^64 (u64).
+        const HELD: std::ops::Range<f64> =
+            -9_223_372_036_854_775_808.0..18_446_744_073_709_551_616.0;
+        !value
+            .as_f64()
+            .is_some_and(|f| f.fract() == 0.0 && !HELD.contains(&f))
     }
 }
 
@@ -319,22 +348,35 @@ mod tests {
             min: Some(1),
             max: Some(65535),
         };
-        let huge: Value = serde_json::from_str("1786128700014997274624").unwrap();
-        for bad in [
-            json!(1.5),
-            json!(2.0),
-            huge,
-            json!("7"),
-            json!(true),
-            json!([3]),
-        ] {
+        // In range or not, what is no integer is refused as such: naming the bounds would
+        // say that `100.0` lies outside them.
+        let floats = ["1.5", "2.0", "1e2", "100.0", "-0.0", "1.8e19"];
+        let others = [json!("7"), json!(true), json!([3]), json!({})];
+        for bad in floats
+            .iter()
+            .map(|text| serde_json::from_str::<Value>(text).unwrap())
+            .chain(others)
+        {
             assert_eq!(
                 range.test(&bad, false).as_deref(),
-                Some("must be between 1 and 65535"),
+                Some("must be an integer"),
                 "{bad}"
             );
+            assert_eq!(range.worded_by(&bad), "type", "{bad}");
+        }
+        // A whole number too large for 64 bits, which JSON parsers keep as a float, is an
+        // integer out of range.
+        for huge in ["1786128700014997274624", "-1786128700014997274624", "1e30"] {
+            let huge: Value = serde_json::from_str(huge).unwrap();
+            assert_eq!(
+                range.test(&huge, false).as_deref(),
+                Some("must be between 1 and 65535"),
+                "{huge}"
+            );
+            assert_eq!(range.worded_by(&huge), "range", "{huge}");
         }
         assert_eq!(range.test(&json!(65535), false), None);
+        assert_eq!(range.worded_by(&json!(65536)), "range");
     }
 
     #[test]

@@ -96,17 +96,20 @@ impl Codec {
                 None => err("must be an array"),
             },
             Codec::Pairs { key, value: val } => match value {
-                Value::Object(map) => Ok(Value::Array(
-                    map.iter()
-                        .filter(|(_, v)| !v.is_null())
-                        .map(|(k, v)| {
+                Value::Object(map) => {
+                    let set = map.iter().filter(|(_, v)| !v.is_null());
+                    // `X-A` and `x-a` are two members of an object and one header name.
+                    once_each(set.clone().map(|(k, _)| k.as_str()))?;
+                    Ok(Value::Array(
+                        set.map(|(k, v)| {
                             let mut pair = Map::with_capacity(2);
                             pair.insert(key.clone(), Value::from(k.as_str()));
                             pair.insert(val.clone(), v.clone());
                             Value::Object(pair)
                         })
                         .collect(),
-                )),
+                    ))
+                }
                 _ => err("must be an object"),
             },
             Codec::Map { reverse, .. } => lookup(reverse, value),
@@ -199,6 +202,9 @@ impl Codec {
                         _ => return err(format!("each item must have `{key}` and `{val}`")),
                     }
                 }
+                // A name given twice would keep one of its values and drop the other: refused
+                // (a client's request) or kept apart as the vendor wrote it (its answer).
+                once_each(items.iter().filter_map(|i| i.get(key)?.as_str()))?;
                 Ok(Value::Object(map))
             }
             Codec::Map { forward, .. } => lookup(forward, value),
@@ -339,6 +345,11 @@ impl Codec {
     }
 }
 
+/// Refuses a list of header names in which one is given twice, in any letter case.
+fn once_each<'a>(names: impl Iterator<Item = &'a str>) -> Result<(), CodecError> {
+    crate::model::named_twice(names).map_or(Ok(()), err)
+}
+
 fn lookup(table: &[(Value, Value)], value: &Value) -> Result<Value, CodecError> {
     table
         .iter()
@@ -425,6 +436,46 @@ mod tests {
             assert_eq!(codec.encode(&canonical).unwrap(), dialect, "{codec:?}");
             assert_eq!(codec.decode(&dialect).unwrap(), canonical, "{codec:?}");
         }
+    }
+
+    #[test]
+    fn a_header_named_twice_in_any_case_is_refused_both_ways() {
+        let pairs = Codec::Pairs {
+            key: "Name".into(),
+            value: "Value".into(),
+        };
+        let item = |name: &str, value: &str| json!({"Name": name, "Value": value});
+        for (first, second) in [("X-Dup", "X-Dup"), ("X-Dup", "x-dup"), ("x-DUP", "X-dup")] {
+            let list = json!([item(first, "one"), item("Other", "1"), item(second, "two")]);
+            assert_eq!(
+                pairs.decode(&list).unwrap_err().0,
+                format!(
+                    "names `{second}` more than once (header names are compared in any letter case)"
+                )
+            );
+            if first != second {
+                let object = json!({first: "one", second: "two"});
+                assert!(
+                    pairs
+                        .encode(&object)
+                        .unwrap_err()
+                        .0
+                        .contains("more than once")
+                );
+            }
+        }
+        // Names that only look alike are two, and a `null` (a merge's removal) is no name.
+        let list = json!([item("X-Dup", "one"), item("X-Dup2", "two")]);
+        assert_eq!(
+            pairs.decode(&list).unwrap(),
+            json!({"X-Dup": "one", "X-Dup2": "two"})
+        );
+        assert_eq!(
+            pairs
+                .encode(&json!({"X-Dup": null, "x-dup": "two"}))
+                .unwrap(),
+            json!([item("x-dup", "two")])
+        );
     }
 
     #[test]

@@ -298,10 +298,11 @@ impl MemberCheck {
             };
             Some((check, message?))
         })?;
+        let key = value.map_or(check.key(), |v| check.worded_by(v));
         let words = self
             .messages
             .iter()
-            .find(|(key, _)| key == check.key())
+            .find(|(k, _)| k == key)
             .map_or(message, |(_, m)| m.clone());
         Some(crate::problem::FieldError::new(self.name.clone(), words))
     }

@@ -12,7 +12,8 @@ pub enum Kind {
     Integer,
     /// An array of strings.
     StringList,
-    /// An object whose members are strings.
+    /// An object whose members are strings, named by header names: two names that differ
+    /// only in letter case are one name ([`super::named_twice`]).
     StringMap,
     /// Any JSON object.
     Object,

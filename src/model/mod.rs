@@ -394,6 +394,12 @@ pub fn check_body(action: Action, body: &Map<String, Value>) -> Result<(), Probl
         }
         if let Some(why) = type_error(field.kind, value, action == Action::Update) {
             errors.push(FieldError::new(name, why));
+        } else if let (Kind::StringMap, Value::Object(map)) = (field.kind, value) {
+            // Header names: `X-A` and `x-a` are two members and one header.
+            let set = map.iter().filter(|(_, v)| !v.is_null());
+            if let Some(why) = named_twice(set.map(|(k, _)| k.as_str())) {
+                errors.push(FieldError::new(name, why));
+            }
         }
     }
     if !unknown.is_empty() {
@@ -403,6 +409,28 @@ pub fn check_body(action: Action, body: &Map<String, Value>) -> Result<(), Probl
         return Err(Problem::validation(errors));
     }
     Ok(())
+}
+
+/// Why a list of header names cannot be carried, if one of them is given twice: in any letter
+/// case, as HTTP compares them, naming the second spelling. A vendor or a client that is sent
+/// both would keep one value and drop the other, or deliver the one header twice.
+pub fn named_twice<'a>(names: impl Iterator<Item = &'a str>) -> Option<String> {
+    let said = |name: &str| {
+        format!("names `{name}` more than once (header names are compared in any letter case)")
+    };
+    let names: Vec<&str> = names.collect();
+    // A webhook's few headers are compared pairwise, without folding a copy of each name;
+    // a long list, from an attacker say, by a set, so that it costs no more than its length.
+    if names.len() <= 16 {
+        let twice = (1..names.len())
+            .find(|&i| names[..i].iter().any(|n| n.eq_ignore_ascii_case(names[i])))?;
+        return Some(said(names[twice]));
+    }
+    let mut seen = std::collections::HashSet::with_capacity(names.len());
+    let twice = names
+        .iter()
+        .find(|name| !seen.insert(name.to_ascii_lowercase()))?;
+    Some(said(twice))
 }
 
 /// Why `value` is not of `kind`, if it is not. In an update a map member may be `null`.
@@ -517,6 +545,28 @@ mod tests {
         v.as_object().cloned().unwrap()
     }
 
+    #[test]
+    fn a_header_name_given_twice_in_any_case_is_found_in_short_and_long_lists() {
+        let said = |name: &str| {
+            Some(format!(
+                "names `{name}` more than once (header names are compared in any letter case)"
+            ))
+        };
+        assert_eq!(named_twice(["A", "B", "a"].into_iter()), said("a"));
+        assert_eq!(named_twice(["X-Dup", "X-DUP"].into_iter()), said("X-DUP"));
+        assert_eq!(named_twice(["A", "B", "AB"].into_iter()), None);
+        assert_eq!(named_twice([].into_iter()), None);
+        let many: Vec<String> = (0..100).map(|i| format!("X-{i}")).collect();
+        assert_eq!(named_twice(many.iter().map(String::as_str)), None);
+        let again = many.iter().map(String::as_str).chain(["x-57"]);
+        assert_eq!(named_twice(again), said("x-57"));
+        let body = serde_json::json!({"headers": {"X-A": "1", "x-a": "2"}});
+        let refused = check_body(Action::Create, body.as_object().unwrap()).unwrap_err();
+        assert_eq!(refused.errors[0].field, "headers");
+        // A `null` removes a member in a merge: it names nothing.
+        let renamed = serde_json::json!({"headers": {"X-A": null, "x-a": "2"}});
+        assert!(check_body(Action::Update, renamed.as_object().unwrap()).is_ok());
+    }
     #[test]
     fn refuses_unknown_and_read_only_fields_by_name() {
         let err =

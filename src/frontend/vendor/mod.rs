@@ -459,6 +459,11 @@ impl Frontend for VendorApi {
         &self.part_headers
     }
 
+    fn key_headers(&self) -> Vec<&http::HeaderName> {
+        let main = auth::header_of(&self.dialect.client_auth);
+        main.into_iter().chain(&self.part_headers).collect()
+    }
+
     fn idempotency_header(&self) -> Option<&http::HeaderName> {
         self.dialect.idempotency_key.as_ref()
     }

@@ -338,7 +338,12 @@ impl Compiler<'_> {
                 Err(e) => self.error(format!("{key}.pattern"), e),
             }
         }
-        let known: Vec<&str> = checks.iter().map(Check::key).collect();
+        let mut known: Vec<&str> = checks.iter().map(Check::key).collect();
+        // A range refuses a value that is no integer with the words of `type`, which a rule
+        // with a range may give without declaring the type.
+        if known.contains(&"range") && !known.contains(&"type") {
+            known.push("type");
+        }
         for message_key in s.messages.keys() {
             if !known.contains(&message_key.as_str()) && !also.contains(&message_key.as_str()) {
                 self.error(

@@ -129,7 +129,7 @@ impl ObjectMap {
                 if let Some(message) = message {
                     out.push(Violation {
                         rule,
-                        check: check.key(),
+                        check: value.map_or(check.key(), |v| check.worded_by(v)),
                         message,
                     });
                     break;
