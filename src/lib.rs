@@ -44,6 +44,7 @@
 //!     fields.rs           the field tables: names, kinds, who may write them
 //!     object.rs           a canonical object as a map or as members read from a vendor
 //!     listed.rs           a page of webhooks as JSON text, written as it is read
+//!     resume.rs           the cursors of pages cut from a list a vendor answers whole
 //!   problem.rs          RFC 9457 problems: the one error value, its closed set of codes
 //!   exchange/mod.rs     what crosses to a vendor: one planned request, one reply
 //!     fields.rs           a reply's header fields, looked up where they lie in its head
@@ -108,7 +109,7 @@
 //!     scope.rs            whose the webhook is: owners and ids checked, owners confirmed
 //!     body.rs             a create or update body made ready before any call
 //!     request.rs          a stage's vendor request, written from the operation and answers
-//!     walk.rs             a vendor's pages walked to where a client's computed page begins
+//!     walk.rs             a vendor's pages walked to where a client's page begins, or cut to it
 //!     answer.rs           reading a vendor's reply
 //!   upstream/mod.rs     one configured vendor endpoint: runs a plan over HTTP, or relays
 //!     resilience.rs       retries, backoff, Retry-After, circuit breaker, concurrency cap

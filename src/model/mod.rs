@@ -5,6 +5,7 @@
 mod fields;
 mod listed;
 mod object;
+mod resume;
 
 pub use fields::{
     Access, Field, Kind, STATUSES, TEST_RESULT_FIELDS, WEBHOOK_FIELDS, test_result_field,
@@ -14,6 +15,7 @@ pub use listed::{Listed, Writing};
 pub use object::{
     Assemble, Assembly, Members, Object, Piece, Slot, derive_status, insert_in_order, ordered,
 };
+pub use resume::Listing;
 
 use crate::problem::{FieldError, Problem};
 use serde_json::{Map, Value};
@@ -137,6 +139,15 @@ pub enum Skip {
     Items(u64),
     /// After the webhook of this id.
     After(String),
+    /// From the webhook of this id, which was at position `at` (0 for the first) when the
+    /// page before was cut from a list answered whole; where it is gone since, from that
+    /// position. Written as the opaque cursor of [`Skip::resume_cursor`].
+    Resume {
+        /// The first webhook of the page.
+        id: String,
+        /// Its position then.
+        at: u64,
+    },
 }
 
 /// The order of a list: oldest first or newest first.

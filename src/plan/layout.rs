@@ -18,14 +18,17 @@ impl<'a> Plan<'a> {
             Action::List => {
                 let own = self.endpoint(Action::List)?;
                 self.own = Some(own);
+                self.cut_from_whole(own)?;
                 if let Some(skip) = self.op.query.skip.take() {
                     // The client's page is gathered from the vendor's pages, asked for as large
                     // as the vendor serves them (its declared largest), so that a walk makes
-                    // as few calls as it can.
+                    // as few calls as it can; of a vendor that names no next page, whole.
                     let want = self.op.query.limit;
-                    if let Some((max, _)) = own.max_limit {
-                        self.op.query.limit = Some(max);
-                    }
+                    self.op.query.limit = match own.max_limit {
+                        Some((max, _)) => Some(max),
+                        None if !own.names_next_page() => None,
+                        None => want,
+                    };
                     self.walk = Some(Box::new(Walk::new(*skip, want)));
                 }
                 self.stages.push_back(Stage::Own);
@@ -419,4 +422,32 @@ impl<'a> Plan<'a> {
     }
 
     // ------------------------------------------------------------------ requests
+}
+
+impl Plan<'_> {
+    /// A page asked of a vendor that answers every webhook at once (its list names no next
+    /// page): a page size, or a cursor a page cut so gave, is honoured by cutting the page
+    /// from the vendor's answer (`walk`) rather than ignored, so that a client never takes
+    /// the whole list for the page it asked for. A cursor that no such page gave, for this
+    /// very list, is refused on the cursor: read as the first page, it would have a client
+    /// page forever.
+    fn cut_from_whole(&mut self, own: &Endpoint) -> Result<(), Problem> {
+        let query = &self.op.query;
+        if own.names_next_page() || query.skip.is_some() {
+            return Ok(());
+        }
+        let skip = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
+            Some(cursor) => model::Skip::resumed(&self.listing(), cursor).ok_or_else(|| {
+                Problem::validation(vec![FieldError::in_query(
+                    "cursor",
+                    format!("`{cursor}` is not a cursor this list gave"),
+                )])
+            })?,
+            None if query.limit.is_some() => model::Skip::Items(0),
+            None => return Ok(()),
+        };
+        self.op.query.cursor = None;
+        self.op.query.skip = Some(Box::new(skip));
+        Ok(())
+    }
 }

@@ -1,14 +1,17 @@
 //! Walking a vendor's pages to where a page a client computed begins: a surface's client that
 //! pages by position, page number or last id, in front of a vendor whose cursors mean
-//! something else; or through all of them, for a client whose vendor answers a list whole. The vendor's pages are read from its first, following its own cursors;
-//! what comes before the client's page is passed over, and its webhooks are gathered until
-//! the page is full or the vendor's list ends.
+//! something else; through all of them, for a client whose vendor answers a list whole; or
+//! through the one answer of a vendor that answers every webhook at once, to cut from it the
+//! page a client asked for (a page size, or a cursor the walk gave). The vendor's pages are
+//! read from its first, following its own cursors; what comes before the client's page is
+//! passed over, and its webhooks are gathered until the page is full or the vendor's list
+//! ends.
 //!
 //! Each client page costs as many vendor pages as lie before it: a walk reads at most
 //! [`MAX_PAGES`], and a page further in is refused on its cursor rather than answered late.
 
 use super::{Page, Plan, Stage};
-use crate::model::{Listed, Skip};
+use crate::model::{Listed, Listing, Skip};
 use crate::problem::{Code, FieldError, Problem};
 use serde_json::Value;
 
@@ -33,6 +36,8 @@ pub(super) struct Walk {
     /// The walk gathers the whole list, from its first webhook, for a client whose vendor
     /// answers a list whole.
     whole: bool,
+    /// The id of the first webhook beyond the client's page, where one was seen.
+    next: Option<String>,
 }
 
 impl Walk {
@@ -47,6 +52,7 @@ impl Walk {
             beyond: false,
             pages: 0,
             want,
+            next: None,
         }
     }
 
@@ -56,40 +62,83 @@ impl Walk {
     }
 
     /// Takes one webhook of the vendor's list, in order: passed over, gathered, or counted
-    /// as beyond the client's page.
+    /// as beyond the client's page (the first of those named: the next page begins there).
     fn take(&mut self, webhook: serde_json::Map<String, Value>) {
-        let full = self.full();
+        let id = webhook.get("id").and_then(Value::as_str);
         match &mut self.skip {
             Some(Skip::Items(left)) => {
-                *left -= 1;
+                *left = left.saturating_sub(1);
                 self.passed += 1;
                 if *left == 0 {
                     self.skip = None;
                 }
+                return;
             }
-            Some(Skip::After(id)) => {
+            Some(Skip::After(after)) => {
                 self.passed += 1;
-                if webhook.get("id").and_then(Value::as_str) == Some(id.as_str()) {
+                if id == Some(after.as_str()) {
                     self.skip = None;
                 }
+                return;
             }
-            None if full => self.beyond = true,
-            None => self.page.push(&webhook),
+            Some(Skip::Resume { id: from, .. }) if id != Some(from.as_str()) => {
+                self.passed += 1;
+                return;
+            }
+            // The page begins with this one.
+            Some(Skip::Resume { .. }) => self.skip = None,
+            None => {}
+        }
+        if self.full() {
+            if !self.beyond {
+                self.next = id.map(str::to_owned);
+            }
+            self.beyond = true;
+        } else {
+            self.page.push(&webhook);
+        }
+    }
+
+    /// A page resumed from a webhook that is no longer in the list: it begins at the place
+    /// that webhook held, where the one after it now is. Known only once the whole list is
+    /// in hand: the vendor's one answer of a list it answers whole.
+    fn resume_where_gone(&mut self, items: &[serde_json::Map<String, Value>], last: bool) {
+        if let Some(Skip::Resume { id, at }) = &self.skip
+            && last
+            && self.pages == 1
+            && !items
+                .iter()
+                .any(|w| w.get("id").and_then(Value::as_str) == Some(id.as_str()))
+        {
+            self.skip = Some(Skip::Items(*at)).filter(|s| *s != Skip::Items(0));
         }
     }
 }
 
 impl Plan<'_> {
+    /// The list this plan pages, as a cursor of a page cut from it names it.
+    pub(super) fn listing(&self) -> Listing<'_> {
+        Listing {
+            upstream: self.cx.upstream,
+            owner: self.cx.owner.as_deref(),
+            order: self.op.query.order,
+        }
+    }
+
     /// A vendor page read on a walk: its webhooks taken in order, then the next vendor page
-    /// asked for, or the client's page made the plan's page. The page's next cursor is the
-    /// position after it, as an emulator's store gives it; a surface writes its client's
-    /// own cursor from its client's query.
+    /// asked for, or the client's page made the plan's page. The page's next cursor names
+    /// the first webhook beyond it and its position ([`Skip::resume_cursor`]), or, where
+    /// none was seen (the vendor's page ended with the client's), the position after it, as
+    /// an emulator's store gives it; a surface whose clients compute their cursors writes
+    /// their own from its client's query.
     pub(super) fn walked(&mut self, (items, next): Page) -> Result<(), Problem> {
         let Some(walk) = self.walk.as_mut() else {
             return Ok(());
         };
         walk.pages += 1;
-        for webhook in items.into_maps() {
+        let items = items.into_maps();
+        walk.resume_where_gone(&items, next.is_none());
+        for webhook in items {
             walk.take(webhook);
         }
         let full = walk.beyond || walk.full();
@@ -122,16 +171,31 @@ impl Plan<'_> {
             }
             _ => {}
         }
-        if let Some(Skip::After(id)) = &walk.skip {
-            return Err(Problem::validation(vec![FieldError::in_query(
-                "cursor",
-                format!("no webhook `{id}` to list after"),
-            )]));
+        match &walk.skip {
+            Some(Skip::After(id)) => {
+                return Err(Problem::validation(vec![FieldError::in_query(
+                    "cursor",
+                    format!("no webhook `{id}` to list after"),
+                )]));
+            }
+            Some(Skip::Resume { id, .. }) => {
+                return Err(Problem::validation(vec![FieldError::in_query(
+                    "cursor",
+                    format!("no webhook `{id}` to list from"),
+                )]));
+            }
+            _ => {}
         }
         let more = walk.beyond || next.is_some();
         let position = walk.passed + walk.page.len() as u64;
         let page = std::mem::take(&mut walk.page);
-        self.page = Some((page, more.then(|| position.to_string())));
+        let next_id = walk.next.take();
+        // The next page begins with the first webhook beyond this one, at its position.
+        let cursor = match next_id {
+            Some(id) => Skip::resume_cursor(&self.listing(), position, &id),
+            None => position.to_string(),
+        };
+        self.page = Some((page, more.then_some(cursor)));
         Ok(())
     }
 }
@@ -189,5 +253,36 @@ mod tests {
         walk.take(webhook("a"));
         walk.take(webhook("b"));
         assert_eq!((ids(&walk.page), walk.beyond), (vec!["a".into()], true));
+    }
+
+    #[test]
+    fn a_page_resumes_at_its_first_webhook_or_where_it_was() {
+        let resume = || Skip::Resume {
+            id: "c".into(),
+            at: 2,
+        };
+        let mut walk = Walk::new(resume(), Some(2));
+        let items: Vec<_> = ["b", "c", "d", "e"].map(webhook).into();
+        walk.pages = 1;
+        walk.resume_where_gone(&items, true);
+        for w in items {
+            walk.take(w);
+        }
+        assert_eq!(
+            ids(&walk.page),
+            ["c", "d"],
+            "from `c`, though one before it went"
+        );
+        assert_eq!(walk.next.as_deref(), Some("e"));
+        // `c` gone: from its place, where `d` now is.
+        let mut walk = Walk::new(resume(), Some(2));
+        let items: Vec<_> = ["a", "b", "d", "e"].map(webhook).into();
+        walk.pages = 1;
+        walk.resume_where_gone(&items, true);
+        for w in items {
+            walk.take(w);
+        }
+        assert_eq!(ids(&walk.page), ["d", "e"]);
+        assert!(!walk.beyond);
     }
 }

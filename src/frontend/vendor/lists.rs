@@ -1,6 +1,8 @@
 //! A list's query as the vendor's clients write it (page size, cursor, order), held to what
 //! the backend can do: what it cannot honour is refused, never ignored, and a cursor the
-//! client computed becomes where its page begins at an upstream that pages another way.
+//! client computed becomes where its page begins at an upstream that pages another way. In
+//! front of an upstream that answers every webhook at once, the page is cut from its answer
+//! at the client's page size (or this vendor's default).
 
 use super::VendorApi;
 use crate::frontend::{Backend, query_pairs};
@@ -63,7 +65,8 @@ impl VendorApi {
     /// plan walks the upstream's pages to (`plan::walk`); the page size is the client's, or
     /// this vendor's default, so that a page number counts the pages the client counts.
     /// Cursors an upstream gave, and any cursor of an upstream that pages the same way, are
-    /// passed on as they are.
+    /// passed on as they are; so are the cursors a client is given in front of an upstream
+    /// that answers every webhook at once, which the plan gave and reads back.
     fn walk_to(&self, asked: &mut ListQuery) -> Result<(), Problem> {
         let role = Role::Action(Action::List);
         let ours = self.dialect.endpoint(role);
@@ -75,6 +78,17 @@ impl VendorApi {
         {
             asked.skip = Some(Box::new(Skip::Items(0)));
             return Ok(());
+        }
+        // An upstream that answers every webhook at once: the plan cuts the client's page from
+        // its answer (`plan::walk`), of the client's size or this vendor's default, as the
+        // vendor would page it; a cursor this vendor's clients are given is one the cut gave.
+        if let (Some(own), Backend::Upstream(upstream)) = (ours, &self.backend)
+            && upstream
+                .dialect
+                .endpoint(role)
+                .is_some_and(|theirs| !theirs.names_next_page())
+        {
+            asked.limit = asked.limit.or_else(|| own.default_limit());
         }
         let (Some(cursor), Backend::Upstream(upstream)) = (&asked.cursor, &self.backend) else {
             return Ok(());

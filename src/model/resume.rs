@@ -1,0 +1,131 @@
+//! The cursors hookgate writes for pages it cuts from a list that its vendor answers whole
+//! (no cursor, no flag, no `Link`): the first webhook of the next page and its position, so
+//! that the next page begins there even where webhooks before it were deleted meanwhile.
+//!
+//! A cursor is unpadded URL-safe base64 of a check (the first 8 bytes of a SHA-256 over the
+//! list it was given for, its upstream, owner and order, and what follows), the position (8 bytes,
+//! big-endian) and the id. The check is no secret (hookgate keeps no key a restart or a
+//! second replica would lose): it tells a cursor hookgate wrote for this list from any other
+//! text, a cursor of another upstream's list, another owner's or another order's, and one cut short or mangled, all of
+//! which are refused rather than read as the first page, which would have a client holding
+//! one page forever. A client that forges one gains a page of its own list from where it
+//! chose, which it could have asked for anyway.
+
+use super::{Order, Skip};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest, Sha256};
+
+/// The list a cursor is for: the upstream's, of an owner, in an order.
+#[derive(Debug, Clone, Copy)]
+pub struct Listing<'a> {
+    /// The upstream's name.
+    pub upstream: &'a str,
+    /// The owner whose webhooks are listed.
+    pub owner: Option<&'a str>,
+    /// The order asked for.
+    pub order: Option<Order>,
+}
+
+/// The check of a cursor: its list and its contents, hashed.
+fn check(list: &Listing<'_>, at: u64, id: &str) -> [u8; 8] {
+    let mut hash = Sha256::new();
+    hash.update(b"hookgate page cut from a whole list");
+    // Each field's length first, so that no two lists' fields run together.
+    let (named, owner) = list.owner.map_or((0u8, ""), |o| (1, o));
+    let order = match list.order {
+        None => 0u8,
+        Some(Order::Ascending) => 1,
+        Some(Order::Descending) => 2,
+    };
+    let fields = [
+        &[named, order][..],
+        list.upstream.as_bytes(),
+        owner.as_bytes(),
+        id.as_bytes(),
+    ];
+    for field in fields {
+        hash.update((field.len() as u64).to_be_bytes());
+        hash.update(field);
+    }
+    hash.update(at.to_be_bytes());
+    hash.finalize()[..8].try_into().unwrap_or_default()
+}
+
+impl Skip {
+    /// The cursor of a page of `list` that begins at webhook `id`, position `at`.
+    pub fn resume_cursor(list: &Listing<'_>, at: u64, id: &str) -> String {
+        let mut bytes = Vec::with_capacity(16 + id.len());
+        bytes.extend_from_slice(&check(list, at, id));
+        bytes.extend_from_slice(&at.to_be_bytes());
+        bytes.extend_from_slice(id.as_bytes());
+        URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    /// Where the page of `cursor` begins, if it is one [`Skip::resume_cursor`] wrote for
+    /// `list`.
+    pub fn resumed(list: &Listing<'_>, cursor: &str) -> Option<Skip> {
+        let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+        let (sum, rest) = bytes.split_at_checked(8)?;
+        let (at, id) = rest.split_at_checked(8)?;
+        let at = u64::from_be_bytes(at.try_into().ok()?);
+        let id = std::str::from_utf8(id).ok().filter(|id| !id.is_empty())?;
+        (sum == check(list, at, id)).then(|| Skip::Resume {
+            id: id.to_owned(),
+            at,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list<'a>(upstream: &'a str, owner: Option<&'a str>, order: Option<Order>) -> Listing<'a> {
+        Listing {
+            upstream,
+            owner,
+            order,
+        }
+    }
+
+    #[test]
+    fn a_cursor_reads_back_only_for_the_list_it_was_written_for() {
+        let cursor = Skip::resume_cursor(&list("up", Some("ag_1"), None), 4, "wh_5");
+        assert_eq!(
+            Skip::resumed(&list("up", Some("ag_1"), None), &cursor),
+            Some(Skip::Resume {
+                id: "wh_5".into(),
+                at: 4
+            })
+        );
+        assert!(!cursor.contains("wh_5"), "opaque: {cursor}");
+        for other in [
+            list("up", Some("ag_2"), None),
+            list("up", None, None),
+            list("up", Some("ag_1"), Some(Order::Descending)),
+            list("down", Some("ag_1"), None),
+        ] {
+            assert_eq!(Skip::resumed(&other, &cursor), None, "{other:?}");
+        }
+    }
+
+    #[test]
+    fn text_hookgate_did_not_write_is_no_cursor() {
+        let cursor = Skip::resume_cursor(&list("up", None, None), 2, "7");
+        let mut flipped = cursor.clone().into_bytes();
+        flipped[3] = if flipped[3] == b'A' { b'B' } else { b'A' };
+        let flipped = String::from_utf8(flipped).unwrap();
+        for text in [
+            "zzz",
+            "",
+            "4",
+            "ep_1srOrx2ZWZBpBUvZwXKQmoEYga2",
+            &cursor[..cursor.len() - 1],
+            &format!("{cursor}A"),
+            &flipped,
+        ] {
+            assert_eq!(Skip::resumed(&list("up", None, None), text), None, "{text}");
+        }
+    }
+}
