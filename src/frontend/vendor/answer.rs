@@ -138,6 +138,57 @@ impl VendorApi {
         self.dialect.secret_resource().is_some() && self.backend.shows_secret_again()
     }
 
+    /// A test's result as this API answers one, where the webhooks behind are another
+    /// vendor's. This API's clients read every member its vendor's test answer holds, and the
+    /// vendor behind reports only some of them (one reports the delivery's status and time,
+    /// another only the event it sent). The backend's report is kept; what it leaves out is
+    /// what an emulated test reports: the test was accepted (`delivered`), a fresh event id, the
+    /// event type the client asked for, the time it was sent and, for a delivery not reported
+    /// failed, a prompt 200 and this vendor's declared defaults (its success message). The
+    /// other vendor's own members (its `extensions`) are not this API's, unless its file names
+    /// them.
+    fn tested_here(
+        &self,
+        mut result: Map<String, Value>,
+        asked: Option<&Value>,
+    ) -> Map<String, Value> {
+        if !self.translating() {
+            return result;
+        }
+        let rules = &self.dialect.test_result;
+        if let Some(Value::Object(ext)) = result.get_mut("extensions") {
+            ext.retain(|key, _| rules.names_extension(key));
+            if ext.is_empty() {
+                result.shift_remove("extensions");
+            }
+        }
+        let delivered = result
+            .entry("delivered")
+            .or_insert(Value::Bool(true))
+            .as_bool()
+            != Some(false);
+        result
+            .entry("event_id")
+            .or_insert_with(|| Value::from(format!("evt_{}", uuid::Uuid::new_v4().simple())));
+        if let Some(event) = asked {
+            result.entry("event_type").or_insert_with(|| event.clone());
+        }
+        result.entry("sent_at").or_insert_with(|| {
+            let now = std::time::SystemTime::now();
+            Value::from(if self.dialect.emulator.micros {
+                humantime::format_rfc3339_micros(now).to_string()
+            } else {
+                humantime::format_rfc3339_seconds(now).to_string()
+            })
+        });
+        if delivered {
+            result.entry("response_status").or_insert(Value::from(200));
+            result.entry("response_time_ms").or_insert(Value::from(0));
+            crate::store::apply_defaults(rules, &mut result);
+        }
+        model::ordered(result, model::TEST_RESULT_FIELDS)
+    }
+
     pub(super) fn render_done(
         &self,
         routed: &Routed<Route>,
@@ -214,7 +265,10 @@ impl VendorApi {
                         fill.webhook = Some(shown);
                         fill.canonical = Some(&canonical_webhook);
                     }
-                    O::TestResult(r) => fill.result = Some(self.shown(&d.test_result, &r)?),
+                    O::TestResult(r) => {
+                        let r = self.tested_here(r, route.asked_event.get());
+                        fill.result = Some(self.shown(&d.test_result, &r)?);
+                    }
                     O::List { items, next_cursor } => {
                         fill.count = Some(items.len());
                         // A vendor with nothing to list may say so with a status alone.
