@@ -1231,3 +1231,155 @@ async fn a_body_that_cannot_be_read_is_journaled_only_where_it_holds_no_secret()
         gw.stop().await;
     }
 }
+
+/// Whether the member at `path` (dotted) is none of `d`'s webhooks': no rule of its file covers
+/// it, and its documented examples never show it.
+fn unknown_to(d: &Dialect, path: &str) -> bool {
+    let mut object = Value::Object(serde_json::Map::new());
+    hookgate::mapping::json_path::FieldPath::of_keys(path.split('.')).set(&mut object, json!(1));
+    let leftover = |read: serde_json::Map<String, Value>| {
+        read.get("extensions").and_then(|e| e.get(path)).is_some()
+    };
+    leftover(d.webhook.read(&object)) && !d.examples.iter().any(|e| leftover(d.webhook.read(e)))
+}
+
+/// A vendor-shape fixture is a webhook as the vendor shows one: a member its mapping file has
+/// no rule for (and its documented objects never show), at the top, inside one of its own
+/// objects, or one of another vendor's (an `enabled` flag at a vendor whose webhooks have none),
+/// is refused with 422, each such member named, and nothing is stored. For every loaded
+/// dialect, shipped or in `tests/dialects`, chosen by what its file declares.
+#[tokio::test]
+async fn a_vendor_shaped_fixture_with_members_the_vendor_lacks_is_refused_whole() {
+    let mut all = dialects();
+    all.extend(hookgate::mapping::load_dir(Path::new(support::TEST_DIALECTS)).unwrap());
+    let config: String = all
+        .iter()
+        .map(|d| {
+            format!(
+                "[upstreams.{0}]\ndialect = \"{0}\"\nemulate = true\n",
+                d.name
+            )
+        })
+        .collect();
+    let gw = gateway(&format!(
+        "mappings_dir = {:?}\n{config}",
+        support::TEST_DIALECTS
+    ))
+    .await;
+    let (mut nested, mut foreign, mut refused) = (0, 0, 0);
+    for d in &all {
+        let name = d.name.as_str();
+        let emu = gw.emulators[name];
+        let doc =
+            |webhook: Value| json!({"shape": "vendor", "owner": owner(d), "webhooks": [webhook]});
+        let example = d.examples[0].clone();
+        // The documented object alone is taken, so that what follows is refused for its member.
+        let taken = send(
+            emu,
+            "POST",
+            "/__hookgate/webhooks",
+            &[],
+            Some(&doc(example.clone())),
+        )
+        .await;
+        if taken.status != 201 {
+            continue; // an owner none of the samples fits; the example is seeded elsewhere
+        }
+        ok(
+            &send(emu, "DELETE", "/__hookgate/webhooks", &[], None).await,
+            204,
+            name,
+        );
+
+        let mut bad = example.clone();
+        let mut named = Vec::new();
+        bad["bogus"] = json!(1);
+        named.push("webhooks[0].bogus".to_owned());
+        // Inside an object the vendor's rules reach into (`webhook_config.bogus`).
+        let mut container = d.webhook.rules.iter().filter_map(|r| {
+            let steps = r.path.as_ref()?.steps();
+            let keys: Vec<&str> = steps
+                .iter()
+                .take(steps.len().saturating_sub(1))
+                .map_while(|s| match s {
+                    hookgate::mapping::json_path::Step::Key(k) => Some(k.as_str()),
+                    _ => None,
+                })
+                .collect();
+            (!keys.is_empty() && keys.len() == steps.len() - 1).then(|| keys.join("."))
+        });
+        let held = |c: &String| {
+            bad.pointer(&format!("/{}", c.replace('.', "/")))
+                .is_some_and(Value::is_object)
+        };
+        if let Some(container) = container.find(held) {
+            let at = format!("/{}", container.replace('.', "/"));
+            bad.pointer_mut(&at).unwrap()["bogus"] = json!(2);
+            named.push(format!("webhooks[0].{container}.bogus"));
+            nested += 1;
+        }
+        // Members other vendors' webhooks have and this one's do not: their enabled flags
+        // (`enabled`, `active`, `disabled` at a vendor whose webhooks are always on), else
+        // another of their members.
+        let others = || all.iter().filter(|o| o.name != d.name);
+        let lacked = |p: &String| {
+            !p.contains(['.', '[']) && unknown_to(d, p) && bad.get(p.as_str()).is_none()
+        };
+        let mut theirs: Vec<String> = others()
+            .filter_map(|o| {
+                o.webhook
+                    .reading("enabled")?
+                    .path
+                    .as_ref()
+                    .map(|p| p.to_string())
+            })
+            .filter(lacked)
+            .collect();
+        theirs.sort();
+        theirs.dedup();
+        if theirs.is_empty() {
+            let rest = others().flat_map(|o| o.webhook.rules.iter().filter_map(|r| r.path.clone()));
+            theirs.extend(rest.map(|p| p.to_string()).find(lacked));
+        }
+        for member in &theirs {
+            bad[member.as_str()] = json!(false);
+            named.push(format!("webhooks[0].{member}"));
+            foreign += 1;
+        }
+        let a = send(
+            emu,
+            "POST",
+            "/__hookgate/webhooks",
+            &[],
+            Some(&doc(bad.clone())),
+        )
+        .await;
+        let what = format!("{name}: {bad}");
+        assert_eq!(
+            a.status,
+            422,
+            "{what}: {}",
+            String::from_utf8_lossy(&a.body)
+        );
+        let fields: Vec<String> = a.json()["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_owned())
+            .collect();
+        for member in &named {
+            assert!(
+                fields.contains(member),
+                "{what}: {member} not named in {fields:?}"
+            );
+        }
+        let stored = send(emu, "GET", "/__hookgate/webhooks", &[], None).await;
+        assert_eq!(stored.json()["webhooks"], json!([]), "{what}: stored");
+        refused += 1;
+    }
+    assert!(
+        refused >= 10 && nested >= 3 && foreign >= 3,
+        "{refused} refused, {nested} nested, {foreign} foreign"
+    );
+    gw.stop().await;
+}

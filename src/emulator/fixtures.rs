@@ -84,12 +84,14 @@ impl Fixtures {
             let mut webhook = match self.shape {
                 Shape::Canonical => object.clone(),
                 Shape::Vendor => {
-                    let undecoded = undecodable(dialect, item, &at);
-                    if !undecoded.is_empty() {
-                        errors.extend(undecoded);
+                    let read = dialect.webhook.read(item);
+                    let mut refused = undecodable(dialect, item, &at);
+                    refused.extend(unknown_members(dialect, &read, &at));
+                    if !refused.is_empty() {
+                        errors.extend(refused);
                         continue;
                     }
-                    from_vendor(dialect, item)
+                    from_vendor(dialect, read, item)
                 }
             };
             let owner = match webhook.shift_remove("owner") {
@@ -202,10 +204,49 @@ fn undecodable(dialect: &Dialect, item: &Value, at: &str) -> Vec<FieldError> {
     errors
 }
 
-/// A vendor object in canonical terms: what the vendor's answers show of it, and what its
-/// requests may carry besides (a write-only secret, fields its answers leave out).
-fn from_vendor(dialect: &Dialect, item: &Value) -> Map<String, Value> {
-    let mut webhook = dialect.webhook.read(item);
+/// The members of a vendor object that no rule of its mapping file covers, at any depth
+/// (`bogus`, `config.bogus`, another vendor's `enabled`), unless the vendor's own
+/// documented objects (the file's `examples`) show them: a member the vendor's webhooks never
+/// have. Read from an answer, such a member is kept under `extensions` (nothing is lost);
+/// seeded, it would make a webhook the vendor could never hold, answered with a member its
+/// clients have never seen.
+fn unknown_members(dialect: &Dialect, read: &Map<String, Value>, at: &str) -> Vec<FieldError> {
+    let Some(Value::Object(leftovers)) = read.get("extensions") else {
+        return Vec::new();
+    };
+    let unknown: Vec<&String> = leftovers
+        .keys()
+        .filter(|key| !dialect.webhook.names_extension(key))
+        .collect();
+    if unknown.is_empty() {
+        return Vec::new(); // the usual fixture: every member has a rule
+    }
+    let documented: Vec<Map<String, Value>> = dialect
+        .examples
+        .iter()
+        .map(|example| dialect.webhook.read(example))
+        .collect();
+    let shown_by_examples = |key: &str| {
+        documented.iter().any(|example| {
+            matches!(example.get("extensions"), Some(Value::Object(ext)) if ext.contains_key(key))
+        })
+    };
+    unknown
+        .into_iter()
+        .filter(|key| !shown_by_examples(key))
+        .map(|key| {
+            FieldError::new(
+                format!("{at}.{key}"),
+                "is no member of this vendor's webhooks: its mapping file has no rule for it",
+            )
+        })
+        .collect()
+}
+
+/// A vendor object in canonical terms (`read`, what the vendor's answers show of it), with
+/// what its requests may carry besides (a write-only secret, fields its answers leave out).
+fn from_vendor(dialect: &Dialect, read: Map<String, Value>, item: &Value) -> Map<String, Value> {
+    let mut webhook = read;
     if let Ok(written) = dialect.webhook.parse(Action::Create, item) {
         for (k, v) in written {
             webhook.entry(k).or_insert(v);

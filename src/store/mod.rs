@@ -630,7 +630,7 @@ fn versions<'d, 'w>(
 
 /// Fills absent fields and extensions with the vendor's declared defaults (dialect values,
 /// decoded).
-fn apply_defaults(map: &ObjectMap, object: &mut Map<String, Value>) {
+pub(crate) fn apply_defaults(map: &ObjectMap, object: &mut Map<String, Value>) {
     for rule in &map.rules {
         let Some(default) = &rule.default else {
             continue;

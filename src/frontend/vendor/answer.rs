@@ -104,6 +104,37 @@ impl VendorApi {
         self.dialect.secret_resource().is_some() && self.backend.shows_secret_again()
     }
 
+    /// A test's result as this API answers one, where the webhooks behind are another
+    /// vendor's: what the backend reported, and the event type the client asked for, which the
+    /// backend sent. The other vendor's own members (its `extensions`) are not this API's,
+    /// unless its file names them. This vendor's constants (its success message) stand only
+    /// where the backend reported the delivery a success. Nothing is made up: a member this
+    /// API always answers that the backend never reports refuses the test before any call
+    /// (`never_shown`).
+    fn tested_here(
+        &self,
+        mut result: Map<String, Value>,
+        asked: Option<&Value>,
+    ) -> Map<String, Value> {
+        if !self.translating() {
+            return result;
+        }
+        let rules = &self.dialect.test_result;
+        if let Some(Value::Object(ext)) = result.get_mut("extensions") {
+            ext.retain(|key, _| rules.names_extension(key));
+            if ext.is_empty() {
+                result.shift_remove("extensions");
+            }
+        }
+        if let Some(event) = asked {
+            result.entry("event_type").or_insert_with(|| event.clone());
+        }
+        if result.get("delivered") == Some(&Value::Bool(true)) {
+            crate::store::apply_defaults(rules, &mut result);
+        }
+        model::ordered(result, model::TEST_RESULT_FIELDS)
+    }
+
     pub(super) fn render_done(
         &self,
         routed: &Routed<Route>,
@@ -180,7 +211,10 @@ impl VendorApi {
                         fill.webhook = Some(shown);
                         fill.canonical = Some(&canonical_webhook);
                     }
-                    O::TestResult(r) => fill.result = Some(shown(&d.test_result, &r)?),
+                    O::TestResult(r) => {
+                        let r = self.tested_here(r, route.asked_event.get());
+                        fill.result = Some(shown(&d.test_result, &r)?);
+                    }
                     O::List { items, next_cursor } => {
                         fill.count = Some(items.len());
                         // A vendor with nothing to list may say so with a status alone.

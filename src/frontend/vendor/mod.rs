@@ -211,6 +211,10 @@ pub struct Route {
     /// Where the client sent a list that names its next page in a `Link` header, which links
     /// back to it ([`Head::url`]).
     url: Option<String>,
+    /// The event type the client asked a test to send (its body's, where this API's test
+    /// takes one), noted when the body is read: the answer names it where the backend's
+    /// result names none.
+    asked_event: std::sync::OnceLock<Value>,
 }
 
 impl VendorApi {
@@ -564,6 +568,7 @@ impl Frontend for VendorApi {
                 query: query.map(str::to_owned),
                 headers,
                 url: links.then(|| head.url()).flatten(),
+                asked_event: std::sync::OnceLock::new(),
             },
         })
     }
@@ -637,7 +642,7 @@ impl Frontend for VendorApi {
             return Err(Problem::new(
                 Code::UnsupportedOperation,
                 format!(
-                    "upstream {} never reports a webhook's {missing}, which this API's answers \
+                    "upstream {} never reports {missing}, which this API's answers \
                      always hold",
                     routed.upstream().unwrap_or(&behind.name)
                 ),
@@ -693,7 +698,12 @@ impl Frontend for VendorApi {
                 self.resource_request(&mut op, routed, i, verb, item)?;
             }
             Kind::Operation(Role::Action(Action::Test)) => {
-                op.body = body.and_then(|b| self.test_event(b))
+                op.body = body.and_then(|b| self.test_event(b));
+                let asked = op.body.as_ref().and_then(|b| b.get("events")?.get(0));
+                if let Some(event) = asked {
+                    // A route's body is read once: nothing was noted before.
+                    let _ = route.asked_event.set(event.clone());
+                }
             }
             Kind::Operation(role @ Role::Action(Action::RotateSecret)) => {
                 op.body = body.and_then(|b| self.chosen_secret(b));

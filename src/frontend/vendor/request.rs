@@ -681,12 +681,19 @@ impl VendorApi {
     /// built; carried out, a create would make the webhook and then answer 502, and the
     /// client's retry make another.
     pub(super) fn never_shown(&self, role: Role) -> Option<String> {
-        let shows_webhooks = self
+        let answer = self
             .dialect
             .endpoint(role)
-            .and_then(|e| e.response.as_ref())
-            .is_some_and(|t| t.path_of("webhook").is_some() || t.path_of("items").is_some());
-        if !self.translating() || !shows_webhooks {
+            .and_then(|e| e.response.as_ref());
+        if !self.translating() {
+            return None;
+        }
+        if answer.is_some_and(|t| t.path_of("result").is_some()) {
+            return self.never_tested(role);
+        }
+        let shows_webhooks =
+            answer.is_some_and(|t| t.path_of("webhook").is_some() || t.path_of("items").is_some());
+        if !shows_webhooks {
             return None;
         }
         let always = self.dialect.webhook.rules.iter().filter(|r| {
@@ -701,7 +708,26 @@ impl VendorApi {
             .map(|r| r.target.name())
             .filter(|name| !matches!(name.as_str(), "id" | "owner" | "status"));
         let missing = self.unreported(always);
-        (!missing.is_empty()).then(|| missing.join(", "))
+        (!missing.is_empty()).then(|| format!("a webhook's {}", missing.join(", ")))
+    }
+}
+
+impl VendorApi {
+    /// The members a test's answer here always holds that the backend's test never reports:
+    /// a test result the surface would have to make up. The event type is the one the client
+    /// asks for, where its test names one.
+    fn never_tested(&self, role: Role) -> Option<String> {
+        let behind = &self.backend.dialect().test_result;
+        let asks_event = (self.dialect.endpoint(role).and_then(|e| e.body.as_ref()))
+            .is_some_and(|b| b.slots().contains(&"current.events"));
+        let missing: Vec<String> = (self.dialect.test_result.rules.iter())
+            .filter(|r| r.response && r.is_placed() && r.render_required)
+            .filter(|r| r.render_default.is_none() && !r.nullable)
+            .map(|r| r.target.name())
+            .filter(|name| !(asks_event && name == "event_type"))
+            .filter(|name| !behind.reading(name).is_some_and(|r| r.response))
+            .collect();
+        (!missing.is_empty()).then(|| format!("a test's {}", missing.join(", ")))
     }
 }
 
