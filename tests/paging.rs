@@ -839,3 +839,58 @@ fn computed_paging_is_checked_when_the_file_loads() {
         );
     }
 }
+
+/// A page asked larger than the vendor serves (`limit.max` in its list) is its largest, and
+/// the next page continues where it ends: never refused by the vendor, never a page the
+/// vendor was asked for beyond what it takes. For every loaded dialect that declares a
+/// largest page and whose emulator gives the cursors.
+#[tokio::test]
+async fn a_page_asked_larger_than_the_vendor_serves_is_its_largest_and_goes_on() {
+    let mut all = hookgate::mapping::load_dir(Path::new(support::MAPPINGS)).unwrap();
+    all.extend(hookgate::mapping::load_dir(Path::new(DIR)).unwrap());
+    let mut checked = 0;
+    for d in all.iter().filter(|d| support::gives_cursors(d)) {
+        let Some((max, _)) = d.operation(Action::List).and_then(|l| l.max_limit.clone()) else {
+            continue;
+        };
+        let Some(max) = usize::try_from(max).ok().filter(|m| *m <= 250) else {
+            continue;
+        };
+        let name = &d.name;
+        let gw = support::gateway_emulating(DIR, name).await;
+        let emu = gw.emulators[name.as_str()];
+        let made = support::seed_alike(gw.addr, d, name, max + 1).await;
+        let base = support::canonical_base(d, name);
+        let first = send(
+            gw.addr,
+            "GET",
+            &format!("{base}?limit={}", max + 5),
+            &[],
+            None,
+        )
+        .await;
+        ok(&first, 200, &format!("{name}: a page of {}", max + 5));
+        let page = first.json()["data"].as_array().map_or(0, Vec::len);
+        assert_eq!(page, max, "{name}: {}", first.json()["next_cursor"]);
+        let cursor = first.json()["next_cursor"].as_str().unwrap().to_owned();
+        let at = format!("{base}?limit={}&cursor={cursor}", max + 5);
+        let rest = send(gw.addr, "GET", &at, &[], None).await;
+        ok(&rest, 200, &format!("{name}: the next page"));
+        assert_eq!(
+            rest.json()["data"].as_array().map_or(0, Vec::len),
+            made.len() - max
+        );
+        // The vendor was never asked for more than it serves.
+        for call in journal(emu)
+            .await
+            .iter()
+            .filter(|c| c["operation"] == "list")
+        {
+            let query = call["query"].as_str().unwrap_or_default();
+            assert!(!query.contains(&(max + 5).to_string()), "{name}: {query}");
+        }
+        checked += 1;
+        gw.stop().await;
+    }
+    assert!(checked > 0, "no dialect declares its largest page");
+}

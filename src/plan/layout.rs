@@ -30,6 +30,11 @@ impl<'a> Plan<'a> {
                         None => want,
                     };
                     self.walk = Some(Box::new(Walk::new(*skip, want)));
+                } else if let (Some(limit), Some((max, _))) = (self.op.query.limit, &own.max_limit)
+                {
+                    // A page is at most the size asked for: of a vendor that serves smaller
+                    // ones, its largest, and the next page continues where it ends.
+                    self.op.query.limit = Some(limit.min(*max));
                 }
                 self.stages.push_back(Stage::Own);
             }

@@ -105,12 +105,12 @@ impl VendorApi {
     }
 
     /// A test's result as this API answers one, where the webhooks behind are another
-    /// vendor's: what the backend reported, and the event type the client asked for, which the
-    /// backend sent. The other vendor's own members (its `extensions`) are not this API's,
-    /// unless its file names them. This vendor's constants (its success message) stand only
-    /// where the backend reported the delivery a success. Nothing is made up: a member this
-    /// API always answers that the backend never reports refuses the test before any call
-    /// (`never_shown`).
+    /// vendor's: what the backend reported, the event type the client asked for, which the
+    /// backend sent, and the time the backend answered that it had sent it. The other
+    /// vendor's own members (its `extensions`) are not this API's, unless its file names them.
+    /// This vendor's constants (its success message) stand only where the backend reported
+    /// the delivery a success. Nothing is made up: a member this API always answers that the
+    /// backend never reports refuses the test before any call (`never_shown`).
     fn tested_here(
         &self,
         mut result: Map<String, Value>,
@@ -129,6 +129,16 @@ impl VendorApi {
         if let Some(event) = asked {
             result.entry("event_type").or_insert_with(|| event.clone());
         }
+        // The backend has sent the test by the time it answers: now, to the precision this
+        // vendor writes its times in.
+        result.entry("sent_at").or_insert_with(|| {
+            let now = std::time::SystemTime::now();
+            Value::from(if self.dialect.emulator.micros {
+                humantime::format_rfc3339_micros(now).to_string()
+            } else {
+                humantime::format_rfc3339_seconds(now).to_string()
+            })
+        });
         if result.get("delivered") == Some(&Value::Bool(true)) {
             crate::store::apply_defaults(rules, &mut result);
         }

@@ -636,18 +636,6 @@ impl Frontend for VendorApi {
                 None => Problem::bad_request("the request names no webhook"),
             });
         }
-        // An answer this API could never give is known before anything is looked up.
-        if let Some(missing) = &routed_by.never_shown {
-            let behind = self.backend.dialect();
-            return Err(Problem::new(
-                Code::UnsupportedOperation,
-                format!(
-                    "upstream {} never reports {missing}, which this API's answers \
-                     always hold",
-                    routed.upstream().unwrap_or(&behind.name)
-                ),
-            ));
-        }
         self.check_shapes(route.owner.as_deref(), route.id.as_deref())?;
         // A call that names the owner outside its path (a query parameter or a header, read
         // when routed) and was not given it is refused; one that names it nowhere finds the
@@ -660,6 +648,19 @@ impl Frontend for VendorApi {
         let owner = self.backend_owner(route.owner.as_deref())?;
         let (body, item) =
             self.body_and_item(route.kind, route.query.as_deref(), headers, &bytes)?;
+        // An answer this API could never give is known before anything is sent (once the
+        // request is found well formed, as the vendor would find it).
+        if let Some(missing) = &routed_by.never_shown {
+            let behind = self.backend.dialect();
+            return Err(Problem::new(
+                Code::UnsupportedOperation,
+                format!(
+                    "upstream {} never reports {missing}, which this API's answers \
+                     always hold",
+                    routed.upstream().unwrap_or(&behind.name)
+                ),
+            ));
+        }
         if self.relays() {
             return self.relay(route, action, (item.as_ref(), body.as_ref()), bytes);
         }

@@ -715,7 +715,8 @@ impl VendorApi {
 impl VendorApi {
     /// The members a test's answer here always holds that the backend's test never reports:
     /// a test result the surface would have to make up. The event type is the one the client
-    /// asks for, where its test names one.
+    /// asks for, where its test names one, and the time it was sent the time the backend
+    /// answered that it was.
     fn never_tested(&self, role: Role) -> Option<String> {
         let behind = &self.backend.dialect().test_result;
         let asks_event = (self.dialect.endpoint(role).and_then(|e| e.body.as_ref()))
@@ -724,7 +725,7 @@ impl VendorApi {
             .filter(|r| r.response && r.is_placed() && r.render_required)
             .filter(|r| r.render_default.is_none() && !r.nullable)
             .map(|r| r.target.name())
-            .filter(|name| !(asks_event && name == "event_type"))
+            .filter(|name| !(asks_event && name == "event_type") && name != "sent_at")
             .filter(|name| !behind.reading(name).is_some_and(|r| r.response))
             .collect();
         (!missing.is_empty()).then(|| format!("a test's {}", missing.join(", ")))
