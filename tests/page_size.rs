@@ -502,6 +502,15 @@ async fn the_canonical_api_honours_limit_and_cursor_where_the_vendor_answers_who
             "{}: resumed where the webhook was",
             u.name
         );
+        // The webhook a cursor names and one of the page before, deleted: the next page still
+        // begins after the last webhook of the page before, passing over none.
+        let (first, at) = support::canonical_page(gw.addr, &base, 2, None).await;
+        let at = at.unwrap();
+        let (named, _) = support::canonical_page(gw.addr, &base, 2, Some(&at)).await;
+        support::delete_webhook(gw.addr, &base, &first[0]).await;
+        support::delete_webhook(gw.addr, &base, &named[0]).await;
+        let (after, _) = support::canonical_page(gw.addr, &base, 2, Some(&at)).await;
+        assert_eq!(after[0], named[1], "{}: none passed over", u.name);
         // A cursor it never gave, or gave for another list, is refused on `cursor`.
         let other = upstreams
             .iter()

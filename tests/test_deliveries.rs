@@ -350,7 +350,12 @@ async fn a_talkover_shaped_test_answers_the_documented_body_in_front_of_every_ve
         };
         let (status, answer) = tested(s, u, Some(&owner)).await;
         let what = format!("a {} surface over {}", s.name, u.name);
+        if !never_reported(s, u).is_empty() {
+            assert_eq!(status, 501, "{what}: {answer}");
+            continue;
+        }
         assert_eq!(status, 200, "{what}: {answer}");
+        assert!(answer.get("success").is_some(), "{what}: {answer}");
         let mut misses = Vec::new();
         schema_misses(&schema, &answer, "$", &mut misses);
         assert!(misses.is_empty(), "{what}: {answer}: {misses:?}");
@@ -369,5 +374,5 @@ async fn a_talkover_shaped_test_answers_the_documented_body_in_front_of_every_ve
         }
         checked += 1;
     }
-    assert!(checked >= 3, "only {checked} upstreams checked");
+    assert!(checked >= 2, "only {checked} upstreams checked");
 }

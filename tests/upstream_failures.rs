@@ -432,3 +432,30 @@ async fn a_secret_minted_before_a_later_call_failed_is_answered_and_the_change_n
         gw.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_create_answered_without_an_id_is_not_passed_on_as_made() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("once.toml"), SHOWN_ONCE).unwrap();
+    let base = "/v1/upstreams/once/owners/appA/webhooks";
+    for answered in [
+        json!({"macSecretBase64": "c2VjcmV0LW1pbnRlZC1vbmNl"}),
+        json!({"notificationUrl": "https://example.com/h"}),
+    ] {
+        let vendor = Double::start(vec![Reply::json(200, answered.clone())]).await;
+        let gw = support::gateway_over(dir.path().to_str().unwrap(), "once", &vendor).await;
+        let body = json!({"url": "https://example.com/h"});
+        let answer = send(gw.addr, "POST", base, &[], Some(&body)).await;
+        let problem = answer.json();
+        assert_eq!(answer.status, 502, "{answered}: {problem}");
+        assert!(answer.header("location").is_none(), "{problem}");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(detail.contains("names no id"), "{detail}");
+        assert!(detail.contains("the change was made"), "{detail}");
+        assert_eq!(
+            problem["webhook"]["secret"], answered["macSecretBase64"],
+            "a secret minted goes with the refusal: {problem}"
+        );
+        gw.stop().await;
+    }
+}

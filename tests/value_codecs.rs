@@ -331,3 +331,62 @@ fn a_value_map_of_booleans_holds_booleans_only() {
         );
     }
 }
+
+/// Relay as a vendor that keeps several URLs (`urls`), of which the canonical `url` is the
+/// first: a rule that reads part of a member.
+fn relay_of_urls() -> tempfile::TempDir {
+    support::dialects_with(&[
+        ("relay", "path = \"$.target.url\"", "path = \"$.urls[0]\""),
+        (
+            "relay",
+            "target = { url = \"https://example.com/hook\", ",
+            "urls = [\"https://example.com/hook\", \"https://example.com/second\"]\ntarget = { ",
+        ),
+    ])
+}
+
+#[tokio::test]
+async fn a_change_of_a_field_read_from_part_of_a_member_shows_and_keeps_the_rest() {
+    let dir = relay_of_urls();
+    let gw = support::gateway_emulating(dir.path().to_str().unwrap(), "relay").await;
+    let emu = gw.emulators["relay"];
+    let hook = json!({"hook_id": 7, "project": "p1", "topics": ["a"], "disabled": false,
+        "urls": ["https://example.com/first", "https://example.com/second"]});
+    let seed = json!({"owner": "p1", "webhooks": [hook]});
+    let seeded = send(emu, "POST", "/__hookgate/webhooks", &[], Some(&seed)).await;
+    ok(&seeded, 201, "a vendor-shaped seed");
+    let at = "/v1/upstreams/relay/owners/p1/webhooks/7";
+    let read = send(gw.addr, "GET", at, &[], None).await;
+    ok(&read, 200, "a read");
+    assert_eq!(
+        read.json()["url"],
+        "https://example.com/first",
+        "{}",
+        read.json()
+    );
+    let change = json!({"url": "https://example.com/moved"});
+    let changed = send(gw.addr, "PATCH", at, &[], Some(&change)).await;
+    ok(&changed, 200, "a change of the URL");
+    assert_eq!(
+        changed.json()["url"],
+        "https://example.com/moved",
+        "{}",
+        changed.json()
+    );
+    let read = send(gw.addr, "GET", at, &[], None).await;
+    assert_eq!(
+        read.json()["url"],
+        "https://example.com/moved",
+        "{}",
+        read.json()
+    );
+    let native = send(emu, "GET", "/api/projects/p1/hooks/7", &[BEARER], None).await;
+    ok(&native, 200, "the emulator's own read");
+    assert_eq!(
+        native.json()["hook"]["urls"],
+        json!(["https://example.com/moved", "https://example.com/second"]),
+        "{}",
+        native.json()
+    );
+    gw.stop().await;
+}

@@ -140,13 +140,16 @@ pub enum Skip {
     /// After the webhook of this id.
     After(String),
     /// From the webhook of this id, which was at position `at` (0 for the first) when the
-    /// page before was cut from a list answered whole; where it is gone since, from that
-    /// position. Written as the opaque cursor of [`Skip::resume_cursor`].
+    /// page before was cut from a list answered whole; where it is gone since, after the last
+    /// webhook of the page before, and where that is gone too, from that position. Written as
+    /// the opaque cursor of [`Skip::resume_cursor`].
     Resume {
         /// The first webhook of the page.
         id: String,
         /// Its position then.
         at: u64,
+        /// The last webhook of the page before, where it had one.
+        after: Option<String>,
     },
 }
 

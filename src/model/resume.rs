@@ -1,10 +1,11 @@
 //! The cursors hookgate writes for pages it cuts from a list that its vendor answers whole
-//! (no cursor, no flag, no `Link`): the first webhook of the next page and its position, so
-//! that the next page begins there even where webhooks before it were deleted meanwhile.
+//! (no cursor, no flag, no `Link`): the first webhook of the next page, its position and the
+//! last webhook of the page it follows, so that the next page begins there even where
+//! webhooks before it were deleted meanwhile, and after that last one where the first is gone.
 //!
 //! A cursor is unpadded URL-safe base64 of a check (the first 8 bytes of a SHA-256 over the
 //! list it was given for, its upstream, owner and order, and what follows), the position (8 bytes,
-//! big-endian) and the id. The check is no secret (hookgate keeps no key a restart or a
+//! big-endian), the length of the id (2 bytes, big-endian), the id and the last webhook's id. The check is no secret (hookgate keeps no key a restart or a
 //! second replica would lose): it tells a cursor hookgate wrote for this list from any other
 //! text, a cursor of another upstream's list, another owner's or another order's, and one cut short or mangled, all of
 //! which are refused rather than read as the first page, which would have a client holding
@@ -28,7 +29,7 @@ pub struct Listing<'a> {
 }
 
 /// The check of a cursor: its list and its contents, hashed.
-fn check(list: &Listing<'_>, at: u64, id: &str) -> [u8; 8] {
+fn check(list: &Listing<'_>, at: u64, id: &str, after: &str) -> [u8; 8] {
     let mut hash = Sha256::new();
     hash.update(b"hookgate page cut from a whole list");
     // Each field's length first, so that no two lists' fields run together.
@@ -43,6 +44,7 @@ fn check(list: &Listing<'_>, at: u64, id: &str) -> [u8; 8] {
         list.upstream.as_bytes(),
         owner.as_bytes(),
         id.as_bytes(),
+        after.as_bytes(),
     ];
     for field in fields {
         hash.update((field.len() as u64).to_be_bytes());
@@ -53,12 +55,17 @@ fn check(list: &Listing<'_>, at: u64, id: &str) -> [u8; 8] {
 }
 
 impl Skip {
-    /// The cursor of a page of `list` that begins at webhook `id`, position `at`.
-    pub fn resume_cursor(list: &Listing<'_>, at: u64, id: &str) -> String {
-        let mut bytes = Vec::with_capacity(16 + id.len());
-        bytes.extend_from_slice(&check(list, at, id));
+    /// The cursor of a page of `list` that begins at webhook `id`, position `at`, after the
+    /// webhook `after` (the last of the page before).
+    pub fn resume_cursor(list: &Listing<'_>, at: u64, id: &str, after: Option<&str>) -> String {
+        let after = after.unwrap_or_default();
+        let len = u16::try_from(id.len()).unwrap_or(u16::MAX);
+        let mut bytes = Vec::with_capacity(18 + id.len() + after.len());
+        bytes.extend_from_slice(&check(list, at, id, after));
         bytes.extend_from_slice(&at.to_be_bytes());
+        bytes.extend_from_slice(&len.to_be_bytes());
         bytes.extend_from_slice(id.as_bytes());
+        bytes.extend_from_slice(after.as_bytes());
         URL_SAFE_NO_PAD.encode(bytes)
     }
 
@@ -67,12 +74,17 @@ impl Skip {
     pub fn resumed(list: &Listing<'_>, cursor: &str) -> Option<Skip> {
         let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
         let (sum, rest) = bytes.split_at_checked(8)?;
-        let (at, id) = rest.split_at_checked(8)?;
+        let (at, rest) = rest.split_at_checked(8)?;
+        let (len, rest) = rest.split_at_checked(2)?;
+        let len = usize::from(u16::from_be_bytes(len.try_into().ok()?));
+        let (id, after) = rest.split_at_checked(len)?;
         let at = u64::from_be_bytes(at.try_into().ok()?);
         let id = std::str::from_utf8(id).ok().filter(|id| !id.is_empty())?;
-        (sum == check(list, at, id)).then(|| Skip::Resume {
+        let after = std::str::from_utf8(after).ok()?;
+        (sum == check(list, at, id, after)).then(|| Skip::Resume {
             id: id.to_owned(),
             at,
+            after: Some(after.to_owned()).filter(|a| !a.is_empty()),
         })
     }
 }
@@ -91,12 +103,22 @@ mod tests {
 
     #[test]
     fn a_cursor_reads_back_only_for_the_list_it_was_written_for() {
-        let cursor = Skip::resume_cursor(&list("up", Some("ag_1"), None), 4, "wh_5");
+        let cursor = Skip::resume_cursor(&list("up", Some("ag_1"), None), 4, "wh_5", Some("wh_4"));
         assert_eq!(
             Skip::resumed(&list("up", Some("ag_1"), None), &cursor),
             Some(Skip::Resume {
                 id: "wh_5".into(),
-                at: 4
+                at: 4,
+                after: Some("wh_4".into()),
+            })
+        );
+        let first = Skip::resume_cursor(&list("up", None, None), 0, "wh_1", None);
+        assert_eq!(
+            Skip::resumed(&list("up", None, None), &first),
+            Some(Skip::Resume {
+                id: "wh_1".into(),
+                at: 0,
+                after: None,
             })
         );
         assert!(!cursor.contains("wh_5"), "opaque: {cursor}");
@@ -112,7 +134,7 @@ mod tests {
 
     #[test]
     fn text_hookgate_did_not_write_is_no_cursor() {
-        let cursor = Skip::resume_cursor(&list("up", None, None), 2, "7");
+        let cursor = Skip::resume_cursor(&list("up", None, None), 2, "7", Some("6"));
         let mut flipped = cursor.clone().into_bytes();
         flipped[3] = if flipped[3] == b'A' { b'B' } else { b'A' };
         let flipped = String::from_utf8(flipped).unwrap();

@@ -296,6 +296,7 @@ impl<'a> Plan<'a> {
         // for it, which no later read shows. The rest may have changed since it was answered
         // (a verb after the create), and a read gives it.
         let shows = match self.op.action {
+            _ if self.created => true,
             Action::Create => true,
             Action::RotateSecret => self.chosen_secret().is_none(),
             _ => false,
@@ -442,7 +443,21 @@ impl<'a> Plan<'a> {
                         }
                         if self.op.upsert && reply.status == http::StatusCode::CREATED {
                             self.created = true;
+                            // Made by an update, it may have a secret the vendor minted, which
+                            // a create's answer would show: read where the vendor shows it.
+                            let chose = self
+                                .op
+                                .body
+                                .as_ref()
+                                .is_some_and(|b| b.contains_key("secret"));
+                            if let Some(i) = d.secret_resource().filter(|_| !chose)
+                                && !webhook.has("secret")
+                                && !self.stages.contains(&Stage::Resource(i))
+                            {
+                                self.stages.push_back(Stage::Resource(i));
+                            }
                         }
+
                         // A change's answer is the webhook as a read gives it: with the parts
                         // kept at resources read with a webhook, which the vendor's answer
                         // leaves out.
@@ -451,6 +466,17 @@ impl<'a> Plan<'a> {
                             self.take_whole(webhook.into_map());
                         } else {
                             self.result = Some(webhook);
+                        }
+                        // A webhook made is answered with its id, or its client could never
+                        // reach it again: an answer that names none is not one to pass on
+                        // (what it did name, a secret minted, goes with the refusal).
+                        let named = self.result.as_ref().is_some_and(|w| w.has("id"));
+                        if self.op.action == Action::Create && !named {
+                            let status = Some(reply.status.as_u16());
+                            return Err(self.cx.malformed(
+                                "an answer to a create that names no id of the webhook made",
+                                status,
+                            ));
                         }
                     }
                 }
@@ -722,6 +748,7 @@ impl<'a> Plan<'a> {
                 // A secret is shown once where the vendor minted it: a create or a rotation
                 // whose client chose none (a create's chosen secret is never read back).
                 let minted = action == Action::Create
+                    || self.created
                     || (action == Action::RotateSecret && self.chosen_secret().is_none());
                 if !(self.op.reveal_secret || minted) {
                     webhook.remove("secret");

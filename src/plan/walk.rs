@@ -38,6 +38,8 @@ pub(super) struct Walk {
     whole: bool,
     /// The id of the first webhook beyond the client's page, where one was seen.
     next: Option<String>,
+    /// The id of the last webhook of the client's page, so far.
+    last: Option<String>,
 }
 
 impl Walk {
@@ -53,6 +55,7 @@ impl Walk {
             pages: 0,
             want,
             next: None,
+            last: None,
         }
     }
 
@@ -95,22 +98,31 @@ impl Walk {
             }
             self.beyond = true;
         } else {
+            self.last = id.map(str::to_owned);
             self.page.push(&webhook);
         }
     }
 
-    /// A page resumed from a webhook that is no longer in the list: it begins at the place
-    /// that webhook held, where the one after it now is. Known only once the whole list is
-    /// in hand: the vendor's one answer of a list it answers whole.
+    /// A page resumed from a webhook that is no longer in the list: it begins after the last
+    /// webhook of the page before, where that one is still there, else at the place the
+    /// first held (where webhooks before it were deleted too, one may then be passed over).
+    /// Known only once the whole list is in hand: the vendor's one answer of a list it
+    /// answers whole.
     fn resume_where_gone(&mut self, items: &[serde_json::Map<String, Value>], last: bool) {
-        if let Some(Skip::Resume { id, at }) = &self.skip
+        let listed = |id: &str| {
+            items
+                .iter()
+                .any(|w| w.get("id").and_then(Value::as_str) == Some(id))
+        };
+        if let Some(Skip::Resume { id, at, after }) = &self.skip
             && last
             && self.pages == 1
-            && !items
-                .iter()
-                .any(|w| w.get("id").and_then(Value::as_str) == Some(id.as_str()))
+            && !listed(id)
         {
-            self.skip = Some(Skip::Items(*at)).filter(|s| *s != Skip::Items(0));
+            self.skip = match after.as_deref().filter(|a| listed(a)) {
+                Some(after) => Some(Skip::After(after.to_owned())),
+                None => Some(Skip::Items(*at)).filter(|s| *s != Skip::Items(0)),
+            };
         }
     }
 }
@@ -190,9 +202,11 @@ impl Plan<'_> {
         let position = walk.passed + walk.page.len() as u64;
         let page = std::mem::take(&mut walk.page);
         let next_id = walk.next.take();
-        // The next page begins with the first webhook beyond this one, at its position.
+        let last_id = walk.last.take();
+        // The next page begins with the first webhook beyond this one, at its position, after
+        // the last webhook of this one.
         let cursor = match next_id {
-            Some(id) => Skip::resume_cursor(&self.listing(), position, &id),
+            Some(id) => Skip::resume_cursor(&self.listing(), position, &id, last_id.as_deref()),
             None => position.to_string(),
         };
         self.page = Some((page, more.then_some(cursor)));
@@ -256,33 +270,37 @@ mod tests {
     }
 
     #[test]
-    fn a_page_resumes_at_its_first_webhook_or_where_it_was() {
-        let resume = || Skip::Resume {
+    fn a_page_resumes_at_its_first_webhook_after_the_last_or_where_it_was() {
+        let resume = |after: Option<&str>| Skip::Resume {
             id: "c".into(),
             at: 2,
+            after: after.map(str::to_owned),
         };
-        let mut walk = Walk::new(resume(), Some(2));
-        let items: Vec<_> = ["b", "c", "d", "e"].map(webhook).into();
-        walk.pages = 1;
-        walk.resume_where_gone(&items, true);
-        for w in items {
-            walk.take(w);
-        }
+        let walked = |skip: Skip, items: &[&str]| {
+            let mut walk = Walk::new(skip, Some(2));
+            let items: Vec<_> = items.iter().map(|id| webhook(id)).collect();
+            walk.pages = 1;
+            walk.resume_where_gone(&items, true);
+            for w in items {
+                walk.take(w);
+            }
+            walk
+        };
+        let walk = walked(resume(Some("b")), &["b", "c", "d", "e"]);
         assert_eq!(
             ids(&walk.page),
             ["c", "d"],
             "from `c`, though one before it went"
         );
         assert_eq!(walk.next.as_deref(), Some("e"));
-        // `c` gone: from its place, where `d` now is.
-        let mut walk = Walk::new(resume(), Some(2));
-        let items: Vec<_> = ["a", "b", "d", "e"].map(webhook).into();
-        walk.pages = 1;
-        walk.resume_where_gone(&items, true);
-        for w in items {
-            walk.take(w);
-        }
+        // `c` gone: after `b`, the last of the page before, though `a` went too.
+        let walk = walked(resume(Some("b")), &["b", "d", "e", "f"]);
+        assert_eq!(ids(&walk.page), ["d", "e"]);
+        // `c` and `b` gone: from `c`'s place, where `d` now is.
+        let walk = walked(resume(Some("b")), &["a", "x", "d", "e"]);
         assert_eq!(ids(&walk.page), ["d", "e"]);
         assert!(!walk.beyond);
+        let walk = walked(resume(None), &["a", "b", "d", "e"]);
+        assert_eq!(ids(&walk.page), ["d", "e"]);
     }
 }

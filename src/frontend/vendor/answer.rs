@@ -206,10 +206,13 @@ impl VendorApi {
                     O::Created(w)
                         if role == Role::Replace || role == Role::Action(Action::Update) =>
                     {
-                        // An update that created the webhook (a PUT of an unknown id).
+                        // An update that created the webhook (a PUT of an unknown id): a
+                        // secret minted for it is shown as a create's is.
                         status = 201;
                         canonical_webhook = self.as_seen_here(w.into_map(), owner);
-                        fill.webhook = Some(shown(&d.webhook, &canonical_webhook)?);
+                        let mut shown = shown(&d.webhook, &canonical_webhook)?;
+                        self.show_minted_secret(&mut shown, &canonical_webhook);
+                        fill.webhook = Some(shown);
                         fill.canonical = Some(&canonical_webhook);
                     }
                     O::Webhook(w) | O::Created(w) => {

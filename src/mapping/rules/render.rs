@@ -3,6 +3,7 @@
 
 use super::{Derivation, ObjectMap, Rule};
 use crate::mapping::codec::Codec;
+use crate::mapping::json_path::FieldPath;
 use crate::problem::FieldError;
 use serde_json::{Map, Value};
 
@@ -14,6 +15,22 @@ impl ObjectMap {
     pub fn render(&self, canonical: &Map<String, Value>) -> Result<Value, Vec<FieldError>> {
         let mut out = Value::Object(Map::with_capacity(self.rules.len() + self.derived.len()));
         let mut refused = Vec::new();
+        // A vendor's member that holds what a rule reads part of (`urls`, of which a rule
+        // reads `urls[0]`) is written first, and the rule's value over its part: the member
+        // keeps its other items, and a change of the rule's field shows. Any other is written
+        // last, where it may stand for a value the rule could not read.
+        let leftovers = self.leftovers(canonical);
+        let holds_rule = |path: &FieldPath| {
+            self.rules.iter().any(|r| {
+                r.response
+                    && r.path
+                        .as_ref()
+                        .is_some_and(|p| p.starts_with(path) && p != path)
+            })
+        };
+        for (path, value) in leftovers.iter().filter(|(path, _)| holds_rule(path)) {
+            path.set(&mut out, (*value).clone());
+        }
         // In the order of the canonical field table, whatever order the canonical object has.
         for rule in self
             .read_order
@@ -61,17 +78,26 @@ impl ObjectMap {
             }
         }
         self.render_derived(canonical, &mut out);
-        if let Some(Value::Object(ext)) = canonical.get("extensions") {
-            for (key, value) in ext {
-                if !self.names_extension(key) {
-                    self.leftover_path(key).set(&mut out, value.clone());
-                }
-            }
+        for (path, value) in leftovers.into_iter().filter(|(path, _)| !holds_rule(path)) {
+            path.set(&mut out, value.clone());
         }
         if refused.is_empty() {
             Ok(out)
         } else {
             Err(refused)
+        }
+    }
+
+    /// The vendor's own members a canonical object keeps under `extensions`, each with the
+    /// place it came from.
+    fn leftovers<'c>(&self, canonical: &'c Map<String, Value>) -> Vec<(FieldPath, &'c Value)> {
+        match canonical.get("extensions") {
+            Some(Value::Object(ext)) => ext
+                .iter()
+                .filter(|(key, _)| !self.names_extension(key))
+                .map(|(key, value)| (self.leftover_path(key), value))
+                .collect(),
+            _ => Vec::new(),
         }
     }
 
