@@ -2053,3 +2053,72 @@ async fn a_change_whose_answer_a_surface_could_not_give_is_not_made() {
     }
     assert!(refused > 0);
 }
+
+/// A surface update of an unknown id that its upstream answers by making the webhook (Svix's
+/// PUT) shows a secret the upstream minted for it, as the surface's create would:
+/// `tests/dialects/latch.toml`, whose full update is made to create too, in front of every
+/// upstream whose update creates and that shows a minted secret only at a resource.
+#[tokio::test]
+async fn an_update_that_creates_shows_the_secret_minted_for_it() {
+    let dir = support::dialects_with(&[(
+        "latch",
+        "path = \"/eventHooks/{id}\"\nbody = \"{{webhook}}\"\nresponse = \"{{webhook}}\"\n",
+        "path = \"/eventHooks/{id}\"\nbody = \"{{webhook}}\"\nresponse = \"{{webhook}}\"\nupsert = true\n",
+    )]);
+    let dir = dir.path().to_str().unwrap();
+    let upstreams: Vec<Dialect> = dialects()
+        .into_iter()
+        .filter(|u| {
+            let creates = [Role::Replace, Role::Action(Action::Update)]
+                .iter()
+                .any(|r| u.endpoint(*r).is_some_and(|e| e.upsert));
+            creates && u.secret_resource().is_some() && u.emulator.mints_secret.is_some()
+        })
+        .collect();
+    assert!(
+        !upstreams.is_empty(),
+        "no upstream creates on update and mints a secret"
+    );
+    for u in &upstreams {
+        let owner = u.has_owner().then_some("app_1");
+        let mut toml = format!(
+            "mappings_dir = {dir:?}\n[upstreams.{0}]\ndialect = \"{0}\"\nemulate = true\n\
+             [surfaces.latch]\ndialect = \"latch\"\nupstream = \"{0}\"\nprefix = \"/latch\"\n",
+            u.name
+        );
+        if let Some(o) = owner {
+            toml.push_str(&format!("owner = \"{o}\"\n"));
+        }
+        let gw = gateway(&toml).await;
+        let emu = gw.emulators[&u.name];
+        let body = json!({"name": "n", "events": {"type": "EVENT_TYPE", "items": ["user.created"]},
+            "channel": {"type": "HTTP", "version": "1.0.0", "config": {
+                "uri": "https://example.com/h", "headers": [{"key": "X-A", "value": "1"}]}}});
+        let id = "whoABCDEFGHIJKLMNOPQ";
+        let key = [("authorization", "SSWS t0ken")];
+        let a = send(
+            gw.addr,
+            "PUT",
+            &format!("/latch/api/v1/eventHooks/{id}"),
+            &key,
+            Some(&body),
+        )
+        .await;
+        assert_eq!(a.status, 201, "{} behind: {}", u.name, text(&a));
+        let shown = a.json()["channel"]["config"]["authScheme"]["value"].clone();
+        // The secret the upstream holds, read where it shows it.
+        let shows = &u.resources[u.secret_resource().unwrap()];
+        let get = shows.get.as_ref().unwrap();
+        let path = get.path.render(&[&u.base_path], owner, Some(id));
+        let held = send(emu, "GET", &path, &[AUTH], None).await;
+        assert_eq!(held.status, 200, "{}: {}", u.name, text(&held));
+        let item = match &get.item_path {
+            Some(at) => at.extract(held.json()).unwrap(),
+            None => held.json(),
+        };
+        let minted = shows.fields.read_owned(item)["secret"].clone();
+        assert!(shown.is_string(), "{}: {}", u.name, text(&a));
+        assert_eq!(shown, minted, "{}", u.name);
+        gw.stop().await;
+    }
+}
