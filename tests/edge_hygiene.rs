@@ -550,3 +550,58 @@ async fn a_long_chunk_extension_does_not_blind_the_edge_to_the_next_request() {
         gw.stop().await;
     }
 }
+
+/// A transfer coding under the chunks (`gzip, chunked`) is one the edge does not decode: read
+/// as it is, the body would be another than a front proxy that decodes it reads. It is
+/// refused before the vendor sees anything; an empty item of the list is none.
+#[tokio::test]
+async fn a_transfer_coding_under_the_chunks_is_refused_and_empty_items_are_none() {
+    let made = serde_json::json!({"success": true, "data": {"id": "0199a1b2-0000-7000-8000-000000000001",
+        "url": "https://example.com/h", "events": ["message.received"]}});
+    let double = Double::start(vec![Reply::json(201, made.clone()), Reply::json(201, made)]).await;
+    let gw = gateway(&format!(
+        "[upstreams.am]\ndialect = \"agentmessage\"\nbase_url = \"{}\"\nauth = {{ type = \"none\" }}\n",
+        double.url()
+    ))
+    .await;
+    let path = "/v1/upstreams/am/webhooks";
+    let len = BODY.len();
+    let chunks = format!("{len:x}\r\n{BODY}\r\n0\r\n\r\n");
+    let mut failures = Vec::new();
+    for coding in [
+        "Transfer-Encoding: gzip, chunked\r\n",
+        "Transfer-Encoding: deflate\r\nTransfer-Encoding: chunked\r\n",
+        "Transfer-Encoding: x-custom , chunked\r\n",
+    ] {
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n{coding}\r\n{chunks}"
+        );
+        for undecided in [false, true] {
+            let (answer, _) = if undecided {
+                raw_undecided(gw.addr, request.as_bytes()).await
+            } else {
+                raw(gw.addr, request.as_bytes()).await
+            };
+            if !is_refusal(&answer) {
+                failures.push(format!(
+                    "{coding:?} (first byte apart: {undecided}):\n{answer}"
+                ));
+            }
+        }
+    }
+    for coding in [
+        "Transfer-Encoding: , chunked\r\n",
+        "Transfer-Encoding: chunked,\r\n",
+    ] {
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\n{coding}\r\n{chunks}"
+        );
+        let (answer, _) = raw(gw.addr, request.as_bytes()).await;
+        if !answer.starts_with("HTTP/1.1 201") {
+            failures.push(format!("{coding:?}:\n{answer}"));
+        }
+    }
+    gw.stop().await;
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert_eq!(double.seen().len(), 2, "{:?}", double.seen());
+}

@@ -60,7 +60,7 @@ const DECOYS: &[&str] = &[
     "X-Colon: a:b:c",
 ];
 
-const CODINGS: &[&str] = &["chunked", "Chunked", "gzip, chunked", "gzip,CHUNKED"];
+const CODINGS: &[&str] = &["chunked", "Chunked", ", chunked", "CHUNKED ,"];
 
 fn extension(len: usize) -> String {
     // `;` then name=value pairs; any bytes but CR and LF would do.

@@ -301,6 +301,8 @@ fn framing(head: &[u8]) -> Framing {
     let mut length: &[u8] = b"";
     let mut chunked = None;
     let mut twice = false;
+    // A coding besides `chunked` (`gzip, chunked`), which hyper would leave undecoded.
+    let mut other = false;
     // hyper's parser skips empty lines before the request line.
     let start = head
         .iter()
@@ -320,15 +322,20 @@ fn framing(head: &[u8]) -> Framing {
             // As hyper decides: the last line's last coding, and only `chunked` frames a body.
             // A `chunked` before it, on this line or an earlier one, is chunked applied twice
             // (RFC 9112 §6.1), which hyper decodes as once.
-            twice |= chunked == Some(true);
-            let mut codings = value.split(|b| *b == b',').map(<[u8]>::trim_ascii);
-            let last = codings.next_back().unwrap_or(b"");
-            twice |= codings.any(|coding| coding.eq_ignore_ascii_case(b"chunked"));
-            chunked = Some(last.eq_ignore_ascii_case(b"chunked"));
+            // Empty items of the list are no codings (RFC 9110 §5.6.1).
+            let codings: Vec<&[u8]> = crate::http::headers::value_tokens(value).collect();
+            let Some((last, before)) = codings.split_last() else {
+                continue;
+            };
+            let is_chunked = |coding: &&[u8]| coding.eq_ignore_ascii_case(b"chunked");
+            twice |= chunked == Some(true) || before.iter().any(is_chunked);
+            other |= chunked == Some(false) || !before.iter().all(is_chunked);
+            chunked = Some(is_chunked(last));
         }
     }
     match (lengths, chunked) {
         _ if twice => Framing::Ambiguous,
+        _ if other => Framing::Unknown,
         (1.., Some(_)) | (2.., None) => Framing::Ambiguous,
         (0, Some(true)) => Framing::Chunked,
         (0, Some(false)) => Framing::Unknown,
@@ -472,8 +479,15 @@ mod tests {
             let head = format!("POST / HTTP/1.1\r\nHost: x\r\n{codings}\r\n\r\n0\r\n\r\n");
             assert!(scan(&[&head]), "{codings:?}");
         }
-        assert!(!scan(&[
+        // A coding under the chunks, which hyper would leave undecoded; empty items are none.
+        assert!(scan(&[
             "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+        ]));
+        assert!(scan(&[
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"
+        ]));
+        assert!(!scan(&[
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: , chunked,\r\n\r\n0\r\n\r\n"
         ]));
     }
 

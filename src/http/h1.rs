@@ -435,13 +435,13 @@ fn admit(request: &Request<()>, max_body: usize) -> Result<BodyFraming, Problem>
         // has it, `chunked` is applied once: a body chunked twice (`chunked, chunked`, on one
         // line or two) is framed one way by a server that decodes one layer and another by
         // one that decodes both.
-        let mut codings = h
-            .get_all(header::TRANSFER_ENCODING)
+        // Empty items of the list are no codings (RFC 9110 §5.6.1).
+        let mut before: Vec<&[u8]> = headers::tokens(h, &header::TRANSFER_ENCODING).collect();
+        let last = before.pop();
+        if before
             .iter()
-            .flat_map(|v| v.as_bytes().split(|b| *b == b','))
-            .map(<[u8]>::trim_ascii);
-        let last = codings.next_back();
-        if codings.any(|coding| coding.eq_ignore_ascii_case(b"chunked")) {
+            .any(|coding| coding.eq_ignore_ascii_case(b"chunked"))
+        {
             return Err(Problem::bad_request(
                 "the request's framing cannot be followed: chunked is applied more than once",
             ));
@@ -450,6 +450,15 @@ fn admit(request: &Request<()>, max_body: usize) -> Result<BodyFraming, Problem>
             return Err(Problem::bad_request(
                 "the request's framing cannot be followed: a transfer coding that does not end with chunked",
             ));
+        }
+        // A coding under the chunks (`gzip, chunked`) would have the body read as it is, where
+        // a front proxy decodes it: not understood, it is refused, as any framing this edge
+        // cannot follow is.
+        if let Some(other) = before.pop() {
+            return Err(Problem::bad_request(format!(
+                "the request's framing cannot be followed: the transfer coding `{}` is not supported, only chunked",
+                String::from_utf8_lossy(other)
+            )));
         }
         return Ok(BodyFraming::Chunked);
     }
@@ -891,8 +900,12 @@ mod tests {
             Ok(BodyFraming::Length(12))
         );
         assert_eq!(
-            framing("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, Chunked\r\n\r\n"),
+            framing("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: , Chunked,\r\n\r\n"),
             Ok(BodyFraming::Chunked)
+        );
+        assert_eq!(
+            framing("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, Chunked\r\n\r\n"),
+            Err(400)
         );
         for refused in [
             "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +1\r\n\r\n",
