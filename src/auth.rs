@@ -156,16 +156,36 @@ impl Inbound {
 /// than once, as a 400 naming it. Which of two credentials a client meant is not for the
 /// gateway to guess: taking the first (or the last) makes the answer depend on their order,
 /// a read-only key beside a read-write one passing or not as they come.
-pub fn repeated(headers: &HeaderMap, also: &[&HeaderName]) -> Option<Problem> {
+pub fn repeated(
+    headers: &HeaderMap,
+    also: &[&HeaderName],
+    query: Option<&str>,
+    params: &[&str],
+) -> Option<Problem> {
     let twice = std::iter::once(&X_API_KEY)
         .chain(also.iter().copied())
-        .find(|name| headers.get_all(*name).iter().nth(1).is_some())?;
+        .find(|name| headers.get_all(*name).iter().nth(1).is_some());
+    if let Some(twice) = twice {
+        return Some(Problem::new(
+            Code::BadRequest,
+            format!(
+                "the header {} is given more than once; send one credential",
+                header_name(twice)
+            ),
+        ));
+    }
+    // The same of a credential in the query (`?token=a&token=b`), its names as decoded.
+    let query = query.filter(|_| !params.is_empty())?;
+    let given = |param: &&&str| {
+        form_urlencoded::parse(query.as_bytes())
+            .filter(|(name, _)| name == **param)
+            .nth(1)
+            .is_some()
+    };
+    let twice = params.iter().find(given)?;
     Some(Problem::new(
         Code::BadRequest,
-        format!(
-            "the header {} is given more than once; send one credential",
-            header_name(twice)
-        ),
+        format!("the query parameter {twice} is given more than once; send one credential"),
     ))
 }
 

@@ -105,7 +105,15 @@ pub async fn serve<F: Frontend, B: RequestBody>(
     let repeated = admission
         .inbound
         .is_on()
-        .then(|| crate::auth::repeated(&parts.headers, &front.key_headers()))
+        .then(|| {
+            let query = parts.uri.query();
+            crate::auth::repeated(
+                &parts.headers,
+                &front.key_headers(),
+                query,
+                &front.key_params(),
+            )
+        })
         .flatten();
     let routed = match repeated {
         Some(problem) => Err(problem),

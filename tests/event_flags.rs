@@ -495,6 +495,36 @@ async fn flags_deep_in_the_webhook_keep_the_members_beside_them() {
         listed.json()["data"][0]["extensions"],
         json!({"first_open_only": false})
     );
+    // What holds the flags and is no object holds none of them: refused, not read as none
+    // given, which a whole body would take for every flag at its default.
+    for holder in [
+        json!({"Triggers": ["Open"]}),
+        json!({"Triggers": "Open"}),
+        json!({"Triggers": 42}),
+        json!({"Triggers": {"Open": true}}),
+        json!({"Triggers": {"Open": []}}),
+    ] {
+        let refused = put_token(post, &hook, holder.clone()).await;
+        assert!(
+            (400..500).contains(&refused.status),
+            "{holder}: {}",
+            refused.json()
+        );
+        assert!(
+            refused.json().to_string().contains("must be an object"),
+            "{holder}: {}",
+            refused.json()
+        );
+    }
+    let still = send(
+        gw.addr,
+        "GET",
+        &format!("/v1/upstreams/post/webhooks/{id}"),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(still.json()["events"], json!(["Bounce", "Click"]));
 }
 
 #[tokio::test]

@@ -277,3 +277,65 @@ fn two_calls_of_one_method_and_path_are_refused() {
         }
     }
 }
+
+#[test]
+fn a_codec_whose_value_cannot_be_its_fields_is_refused() {
+    for (field, codec, said) in [
+        (
+            "url",
+            "\"single\"",
+            "makes an array of strings of the vendor's value, and `url` is a string",
+        ),
+        ("url", "{ join = \",\" }", "`url` is a string"),
+        (
+            "enabled",
+            "{ scale = 1000 }",
+            "makes an integer of the vendor's value, and `enabled` is a boolean",
+        ),
+        ("events", "\"negate\"", "`events` is an array of strings"),
+        (
+            "timeout_seconds",
+            "\"unix_seconds\"",
+            "`timeout_seconds` is an integer",
+        ),
+        (
+            "description",
+            "{ pairs = { key = \"k\", value = \"v\" } }",
+            "`description` is a string",
+        ),
+    ] {
+        let rule = format!("[fields.{field}]\npath = \"$.{field}_x\"\ncodec = {codec}\n");
+        let text = minimal(&rule, "").replacen(
+            "[fields.url]\npath = \"$.url\"\n",
+            "",
+            usize::from(field == "url"),
+        );
+        let errors = Dialect::compile("kinds", Path::new("kinds.toml"), &text).unwrap_err();
+        let said_all: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert!(
+            said_all
+                .iter()
+                .any(|e| e.contains(&format!("fields.{field}.codec")) && e.contains(said)),
+            "{field} {codec}: {said_all:?}"
+        );
+    }
+    // Where the value is of the field's kind, the codec stands.
+    for (field, codec) in [
+        ("events", "\"single\""),
+        ("enabled", "\"negate\""),
+        ("timeout_seconds", "{ scale = 1000 }"),
+        ("created_at", "\"unix_seconds\""),
+        ("headers", "{ pairs = { key = \"k\", value = \"v\" } }"),
+        ("description", "{ map = { a = \"b\" } }"),
+    ] {
+        let rule = format!("[fields.{field}]\npath = \"$.{field}_x\"\ncodec = {codec}\n");
+        let text = minimal(&rule, "");
+        if let Err(errors) = Dialect::compile("kinds", Path::new("kinds.toml"), &text) {
+            let said: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            assert!(
+                !said.iter().any(|e| e.contains(".codec")),
+                "{field} {codec}: {said:?}"
+            );
+        }
+    }
+}

@@ -656,3 +656,136 @@ async fn canonical_integers_refused(addr: SocketAddr, s: &Dialect) {
         }
     }
 }
+
+/// A header no vendor could send as named (a name that is no token: a space in it, a letter
+/// outside ASCII, which a vendor might trim or fold into another header's name) or as valued
+/// (a line break, which would end it early) is refused by name on the canonical API, on create
+/// and update, wherever headers are kept, before any write reaches the vendor.
+#[tokio::test]
+async fn a_header_no_vendor_could_send_is_refused_by_name() {
+    let mut checked = 0;
+    for (dir, all) in folders() {
+        let keeps = |u: &&Dialect| {
+            u.webhook.carries("headers", Action::Create)
+                && u.operation(Action::Update).is_some()
+                && support::owner(u).is_some() == u.has_owner()
+        };
+        for u in all.iter().filter(keeps) {
+            let gw = support::gateway_emulating(dir, &u.name).await;
+            let emulator = gw.emulators[&u.name];
+            let owner = support::owner(u);
+            let id = created(gw.addr, u, owner.as_deref()).await;
+            let base = support::canonical_base(u, &u.name);
+            let before = received(emulator).await;
+            for headers in [
+                json!({"X-A ": "1"}),
+                json!({" X-A": "1"}),
+                json!({"X-\u{0430}": "1"}),
+                json!({"X:A": "1"}),
+                json!({"X-A": "one\r\nX-B: two"}),
+                json!({"X-A": "one\ntwo"}),
+            ] {
+                let mut create = support::create_body(u);
+                create.as_object_mut().unwrap().remove("owner");
+                create["headers"] = headers.clone();
+                for (m, path, body) in [
+                    ("POST", base.clone(), create),
+                    (
+                        "PATCH",
+                        format!("{base}/{id}"),
+                        json!({ "headers": headers }),
+                    ),
+                ] {
+                    let a = send(gw.addr, m, &path, &[], Some(&body)).await;
+                    let what = format!("{}: {m} {path} {body}", u.name);
+                    assert_eq!(a.status, 422, "{what}: {}", text(&a));
+                    let errors = a.json()["errors"].clone();
+                    assert!(
+                        errors
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .any(|e| e["field"] == "headers"),
+                        "{what}: {errors}"
+                    );
+                }
+            }
+            let journal = support::journal(emulator).await;
+            let writes: Vec<&Value> = (journal[before..].iter())
+                .filter(|e| e["method"] != json!("GET"))
+                .collect();
+            assert!(writes.is_empty(), "{}: {writes:?}", u.name);
+            gw.stop().await;
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2, "{checked} upstreams keep headers");
+}
+
+/// A list sent where the vendor takes one value (an event type kept as one member, read as a
+/// list of one) is refused as such, naming the member: never as "must be an array", which
+/// would tell the client to send what it sent. At each emulator of a dialect that keeps a
+/// list of one so, on create.
+#[tokio::test]
+async fn a_list_where_one_value_belongs_is_refused_as_one() {
+    let mut checked = 0;
+    for (dir, all) in folders() {
+        for d in &all {
+            let Some(rule) =
+                d.webhook.rules.iter().find(|r| {
+                    r.target.is("events") && r.request && matches!(r.codec, Codec::Single)
+                })
+            else {
+                continue;
+            };
+            let Some(owner) = support::owner(d).or_else(|| (!d.has_owner()).then(String::new))
+            else {
+                continue;
+            };
+            let owner = Some(owner.as_str()).filter(|o| !o.is_empty());
+            let gw = support::gateway_emulating(dir, &d.name).await;
+            let emulator = gw.emulators[&d.name];
+            let mut webhook = Value::Object(
+                d.webhook
+                    .write(
+                        Action::Create,
+                        &support::create_body(d).as_object().unwrap().clone(),
+                        true,
+                    )
+                    .unwrap()
+                    .body
+                    .as_object()
+                    .unwrap()
+                    .clone(),
+            );
+            let at = rule.path.as_ref().unwrap();
+            let one = at.get(&webhook).cloned().unwrap_or(json!("x"));
+            at.set(&mut webhook, json!([one.clone(), one]));
+            let Some((m, p, body)) =
+                request(d, Role::Action(Action::Create), "", owner, None, webhook)
+            else {
+                gw.stop().await;
+                continue;
+            };
+            let a = as_client(emulator, d, &m, &p, body.to_string()).await;
+            let what = format!("{}: {m} {p} {body}", d.name);
+            assert!((400..500).contains(&a.status), "{what}: {}", text(&a));
+            assert!(
+                text(&a).contains("must be a single value"),
+                "{what}: {}",
+                text(&a)
+            );
+            assert!(
+                !text(&a).contains("must be an array"),
+                "{what}: {}",
+                text(&a)
+            );
+            gw.stop().await;
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 2,
+        "{checked} dialects keep one event type as one member"
+    );
+}

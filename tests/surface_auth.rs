@@ -453,3 +453,64 @@ async fn a_credential_given_twice_is_refused_before_anything_else() {
         "no dialect takes a header of its own"
     );
 }
+
+/// A credential in the query given twice (`?token=a&token=b`, as a vendor of query-parameter
+/// credentials takes them), whichever comes first, is refused before anything else, as a
+/// header given twice is: for every test dialect whose clients present a credential, or a part
+/// of one, in the query.
+#[tokio::test]
+async fn a_credential_in_the_query_given_twice_is_refused_before_anything_else() {
+    use hookgate::mapping::model::CredentialPlace;
+    let in_query = hookgate::mapping::load_dir(std::path::Path::new(support::TEST_DIALECTS))
+        .unwrap()
+        .into_iter()
+        .filter(|d| {
+            d.credential_places()
+                .any(|p| matches!(p, CredentialPlace::Query(_)))
+        });
+    let mut checked = 0;
+    for d in in_query {
+        let dir = support::TEST_DIALECTS;
+        let gw = gateway(&format!("mappings_dir = {dir:?}\n{}", config(&d))).await;
+        let params: Vec<String> = (d.credential_places())
+            .filter_map(|p| match p {
+                CredentialPlace::Query(name) => Some(name.to_owned()),
+                CredentialPlace::Header(_) => None,
+            })
+            .collect();
+        let (m, p) = collection(&d, Action::Create, "/s");
+        for twice in &params {
+            let others: String = (params.iter().filter(|o| *o != twice))
+                .map(|o| format!("&{o}={WRITER}"))
+                .collect();
+            for (first, second) in [(READER, WRITER), (WRITER, READER)] {
+                let path = format!("{p}?{twice}={first}&{twice}={second}{others}");
+                let answer = call(gw.addr, &m, &path, &[]).await;
+                let body = String::from_utf8_lossy(&answer.body);
+                let status = (d.errors.template_for(Code::BadRequest).status).unwrap_or(400);
+                assert_eq!(answer.status, status, "{}: {path}: {body}", d.name);
+                assert!(
+                    !says_why(&d) || body.contains("is given more than once"),
+                    "{}: {path}: {body}",
+                    d.name
+                );
+            }
+        }
+        let journal = call(
+            gw.emulators["vendor"],
+            "GET",
+            "/__hookgate/journal",
+            &[("x-api-key", READER)],
+        )
+        .await;
+        let entries = journal.json()["entries"].clone();
+        assert!(
+            entries.as_array().unwrap().is_empty(),
+            "{}: {entries}",
+            d.name
+        );
+        gw.stop().await;
+        checked += 1;
+    }
+    assert!(checked > 0, "no dialect takes a credential in the query");
+}

@@ -237,6 +237,12 @@ pub trait Frontend: Send + Sync {
         Vec::new()
     }
 
+    /// The query parameters this API's clients present a credential (or a part of one) in,
+    /// which a request may give once only.
+    fn key_params(&self) -> Vec<&str> {
+        Vec::new()
+    }
+
     /// Route: the request's head (its path after any mount prefix) to a route.
     fn route(&self, head: &Head<'_>) -> Result<Routed<Self::Route>, Problem>;
 

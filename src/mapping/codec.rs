@@ -188,6 +188,11 @@ impl Codec {
                 Value::String(s) => Ok(Value::from(s.as_str())),
                 _ => err("must be an integer"),
             },
+            // One value, which a list of them is not: `["a", "b"]` sent where the vendor takes
+            // one is refused as such, not read as a list holding a list.
+            Codec::Single if value.is_array() || value.is_object() => {
+                err("must be a single value, not a list or an object")
+            }
             Codec::Single => Ok(Value::Array(vec![value.clone()])),
             Codec::Pairs { key, value: val } => {
                 let Some(items) = value.as_array() else {

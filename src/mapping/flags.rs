@@ -55,15 +55,23 @@ impl Flags {
         present.then_some(Value::Array(on))
     }
 
-    /// What a client's request says of the flags; `Err` names a member that is not a boolean
-    /// (as its dotted path).
+    /// What a client's request says of the flags; `Err` says why it says nothing readable: a
+    /// member that is not a boolean, or one that holds flags and is not an object
+    /// (`"event_types": ["form_response"]`), which would otherwise read as none given.
     pub fn given(&self, object: &Value) -> Result<Given, String> {
         let mut named = Vec::new();
         for (kind, path) in &self.members {
+            let steps = path.steps();
+            for len in 1..steps.len() {
+                let holder = FieldPath::of_steps(steps[..len].to_vec());
+                if holder.get(object).is_some_and(|v| !v.is_object()) {
+                    return Err(format!("`{holder}` must be an object"));
+                }
+            }
             match path.get(object) {
                 None => {}
                 Some(Value::Bool(on)) => named.push((kind.clone(), *on)),
-                Some(_) => return Err(path.to_string()),
+                Some(_) => return Err(format!("`{path}` must be a boolean")),
             }
         }
         Ok(if named.is_empty() {
@@ -167,8 +175,18 @@ mod tests {
         assert_eq!(f.given(&json!({})), Ok(Given::Nothing));
         assert_eq!(
             f.given(&json!({"triggers": {"tag": {"enabled": 1}}})),
-            Err("triggers.tag.enabled".into())
+            Err("`triggers.tag.enabled` must be a boolean".into())
         );
+        for holder in [
+            json!({"triggers": ["tag"]}),
+            json!({"triggers": {"tag": 3}}),
+        ] {
+            assert!(
+                f.given(&holder)
+                    .is_err_and(|e| e.ends_with("must be an object")),
+                "{holder}"
+            );
+        }
     }
 
     #[test]

@@ -411,7 +411,10 @@ pub fn check_body(action: Action, body: &Map<String, Value>) -> Result<(), Probl
         } else if let (Kind::StringMap, Value::Object(map)) = (field.kind, value) {
             // Header names: `X-A` and `x-a` are two members and one header.
             let set = map.iter().filter(|(_, v)| !v.is_null());
-            if let Some(why) = named_twice(set.map(|(k, _)| k.as_str())) {
+            if let Some(why) = named_twice(set.clone().map(|(k, _)| k.as_str())) {
+                errors.push(FieldError::new(name, why));
+            }
+            if let Some(why) = set.clone().find_map(|(k, v)| unsendable_header(k, v)) {
                 errors.push(FieldError::new(name, why));
             }
         }
@@ -423,6 +426,20 @@ pub fn check_body(action: Action, body: &Map<String, Value>) -> Result<(), Probl
         return Err(Problem::validation(errors));
     }
     Ok(())
+}
+
+/// Why a header cannot be sent as it is named and valued, if it cannot: a name that is no
+/// token (`X-A `, a letter outside ASCII, which a vendor might trim or fold into another
+/// header's name), a value holding a line break or a NUL (which would end the header early).
+fn unsendable_header(name: &str, value: &Value) -> Option<String> {
+    if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+        return Some(format!(
+            "`{name}` is not a header name: a token of letters, digits and !#$%&'*+-.^_`|~"
+        ));
+    }
+    let text = value.as_str().unwrap_or_default();
+    text.contains(['\r', '\n', '\0'])
+        .then(|| format!("the value of `{name}` holds a line break or a NUL"))
 }
 
 /// Why a list of header names cannot be carried, if one of them is given twice: in any letter

@@ -293,7 +293,10 @@ impl Context<'_> {
                     .find(|p| p.get(&answer).is_some_and(Value::is_array))
                     .and_then(|p| p.extract(answer));
                 let Some(Value::Array(items)) = found else {
-                    return Err(self.malformed("a list without its items", None));
+                    return Err(self.malformed(
+                        "a list without an array of its items where its mapping file reads them",
+                        None,
+                    ));
                 };
                 let mut page = Listed::default();
                 for item in items.into_iter().filter(Value::is_object) {

@@ -21,7 +21,9 @@ use crate::auth::{self, Inbound, Scope};
 use crate::http::body::Body;
 use crate::http::headers::{self, X_REQUEST_ID};
 use crate::mapping::Dialect;
-use crate::mapping::model::{ClientAuth, CredentialPart, Endpoint, Paging, ResourceVerb, Role};
+use crate::mapping::model::{
+    ClientAuth, CredentialPart, CredentialPlace, Endpoint, Paging, ResourceVerb, Role,
+};
 use crate::mapping::template::{Piece, Template};
 use crate::mapping::url::PathTemplate;
 use crate::model::{Action, Operation};
@@ -466,6 +468,15 @@ impl Frontend for VendorApi {
     fn key_headers(&self) -> Vec<&http::HeaderName> {
         let main = auth::header_of(&self.dialect.client_auth);
         main.into_iter().chain(&self.part_headers).collect()
+    }
+
+    fn key_params(&self) -> Vec<&str> {
+        (self.dialect.credential_places())
+            .filter_map(|place| match place {
+                CredentialPlace::Query(name) => Some(name),
+                CredentialPlace::Header(_) => None,
+            })
+            .collect()
     }
 
     fn idempotency_header(&self) -> Option<&http::HeaderName> {

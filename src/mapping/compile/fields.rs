@@ -138,6 +138,21 @@ impl Compiler<'_> {
                 }
             },
         };
+        if let (Target::Field(field), Some(kind)) = (&target, codec_kind(&codec)) {
+            let fits = field.kind == kind;
+            if !fits {
+                self.error(
+                    format!("{key}.codec"),
+                    format!(
+                        "makes {} of the vendor's value, and `{}` is {}",
+                        described(kind),
+                        field.name,
+                        described(field.kind)
+                    ),
+                );
+                return None;
+            }
+        }
         let (request, response) = match &s.in_ {
             None => (true, true),
             Some(list) => (
@@ -442,6 +457,34 @@ fn checks_of(s: &FieldSection) -> Vec<Check> {
         });
     }
     checks
+}
+
+/// The kind of canonical value a codec makes of a vendor's, where it makes one kind only.
+fn codec_kind(codec: &Codec) -> Option<model::Kind> {
+    use model::Kind;
+    Some(match codec {
+        Codec::Single | Codec::Join(_) | Codec::Wrap { .. } => Kind::StringList,
+        Codec::Pairs { .. } => Kind::StringMap,
+        Codec::Negate => Kind::Bool,
+        Codec::Scale(_) => Kind::Integer,
+        Codec::IntString | Codec::UnixTime { .. } | Codec::Prefix(_) | Codec::EmptyIsNull => {
+            Kind::String
+        }
+        Codec::Identity | Codec::Map { .. } => return None,
+    })
+}
+
+/// A kind of canonical value, as a message names it.
+fn described(kind: model::Kind) -> &'static str {
+    use model::Kind;
+    match kind {
+        Kind::String => "a string",
+        Kind::Bool => "a boolean",
+        Kind::Integer => "an integer",
+        Kind::StringList => "an array of strings",
+        Kind::StringMap => "an object of strings",
+        Kind::Object => "an object",
+    }
 }
 
 /// A codec as a rule writes it. `vendor_type` is the rule's `type`: a `map` whose vendor values

@@ -97,9 +97,9 @@ impl ObjectMap {
         whole: bool,
         dialect: &Value,
     ) -> Result<Option<Value>, FieldError> {
-        let given = flags.given(dialect).map_err(|member| {
-            FieldError::new(rule.target.name(), format!("`{member}` must be a boolean"))
-        })?;
+        let given = flags
+            .given(dialect)
+            .map_err(|why| FieldError::new(rule.target.name(), why))?;
         let listed = |on: Vec<String>| Value::Array(on.into_iter().map(Value::from).collect());
         // A whole body: each flag as named, else as the vendor's default has it.
         let defaults = rule.default.as_ref().and_then(Value::as_array);
