@@ -181,6 +181,9 @@ impl ObjectMap {
     fn assemble<'a>(&self, gathered: &mut Gathered<'a>, into: &mut impl Assemble) {
         // The extensions rules filled: they win over a vendor's member of the same name.
         let mut ruled: Vec<&str> = Vec::new();
+        // Values a rule could not read, kept under `extensions` once every field is handed
+        // over: a writer that writes members where they lie opens `extensions` last.
+        let mut apart: Vec<(String, Piece<'_>)> = Vec::new();
         for &i in &self.read_order {
             let Some(found) = gathered.take(i) else {
                 continue;
@@ -192,7 +195,7 @@ impl ObjectMap {
                 (Found::Plain(text), codec @ Codec::Map { .. }) => match codec.decode_text(text) {
                     Some(decoded) => Piece::Borrowed(decoded),
                     None => {
-                        kept_apart(rule, into, Piece::Plain(text));
+                        kept_apart(rule, &mut apart, Piece::Plain(text));
                         continue;
                     }
                 },
@@ -209,7 +212,7 @@ impl ObjectMap {
                             // An id or owner written without its prefix is still the one.
                             Err(_) if matches!(codec, Codec::Prefix(_)) => Piece::Value(value),
                             Err(_) => {
-                                kept_apart(rule, into, Piece::Value(value));
+                                kept_apart(rule, &mut apart, Piece::Value(value));
                                 continue;
                             }
                         }
@@ -220,11 +223,13 @@ impl ObjectMap {
                 // Each field has one rule: no name comes twice.
                 Target::Field(f) => into.field(f, value),
                 Target::Extension(k) => {
+                    flush(&mut apart, into);
                     ruled.push(k);
                     into.extension(Cow::Borrowed(k), value);
                 }
             }
         }
+        flush(&mut apart, into);
         if gathered.leftovers.is_empty() {
             return; // the vendor's members all have rules, as most often
         }
@@ -283,8 +288,15 @@ impl ObjectMap {
 /// its vendor path instead, as a member no rule covers is, and goes back there when the
 /// webhook is written whole.
 #[cold]
-fn kept_apart(rule: &Rule, into: &mut impl Assemble, piece: Piece<'_>) {
+fn kept_apart<'p>(rule: &Rule, apart: &mut Vec<(String, Piece<'p>)>, piece: Piece<'p>) {
     if let Some(path) = &rule.path {
-        into.extension(Cow::Owned(path.to_string()), piece);
+        apart.push((path.to_string(), piece));
+    }
+}
+
+/// Hands the values kept apart to `into`, as members of `extensions`.
+fn flush(apart: &mut Vec<(String, Piece<'_>)>, into: &mut impl Assemble) {
+    for (key, piece) in apart.drain(..) {
+        into.extension(Cow::Owned(key), piece);
     }
 }
