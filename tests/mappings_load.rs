@@ -339,3 +339,31 @@ fn a_codec_whose_value_cannot_be_its_fields_is_refused() {
         }
     }
 }
+
+#[test]
+fn one_member_read_as_one_field_and_written_as_another_is_refused() {
+    // Mailgun's create sends the event type as `id`, and its answers name the webhook by it.
+    let fields = "[fields.id]\npath = \"$.id\"\nin = [\"response\"]\n\
+                  [fields.events]\npath = \"$.id\"\nin = [\"request\"]\ncodec = \"single\"\n";
+    let text = minimal(fields, "");
+    let errors = Dialect::compile("one", Path::new("one.toml"), &text).unwrap_err();
+    let said: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert!(
+        said.iter()
+            .any(|e| e.contains("fields.") && e.contains("one member holds one field")),
+        "{said:?}"
+    );
+    // A vendor's own member asked one way and answered another is one member's two ways.
+    let fields = "[fields.\"extensions.format\"]\npath = \"$.format\"\nin = [\"response\"]\n\
+                  [fields.\"extensions.asked_format\"]\npath = \"$.format\"\nin = [\"request\"]\n";
+    let text = minimal(fields, "");
+    if let Err(errors) = Dialect::compile("two", Path::new("two.toml"), &text) {
+        let said: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert!(
+            !said
+                .iter()
+                .any(|e| e.contains("one member holds one field")),
+            "{said:?}"
+        );
+    }
+}

@@ -2122,3 +2122,58 @@ async fn an_update_that_creates_shows_the_secret_minted_for_it() {
         gw.stop().await;
     }
 }
+
+/// A rotation asked through a surface in front of an upstream that rotates nothing is refused
+/// as such (501, "does not support"), never as one whose new secret would be lost.
+#[tokio::test]
+async fn a_rotation_in_front_of_an_upstream_without_one_says_so() {
+    let all = dialects();
+    let rotate = Role::Action(Action::RotateSecret);
+    let mut checked = 0;
+    for s in all.iter().filter(|s| s.endpoint(rotate).is_some()) {
+        for u in all.iter().filter(|u| u.endpoint(rotate).is_none()) {
+            let Some((gw, s_owner)) = surface_over(s, u).await else {
+                continue;
+            };
+            let emu = gw.emulators[&u.name];
+            let Some(written) = create_over(s, u) else {
+                gw.stop().await;
+                continue;
+            };
+            let create = Role::Action(Action::Create);
+            let (m, p, b) = surface_request(s, create, "", s_owner.as_deref(), written).unwrap();
+            let made = send(gw.addr, &m, &p, &[AUTH], Some(&b)).await;
+            if !(200..300).contains(&made.status) {
+                gw.stop().await;
+                continue; // a pair that cannot make a webhook at all
+            }
+            let id = (s.webhook.reading("id").and_then(|r| r.path.as_ref()))
+                .and_then(|p| p.get(&made.json()).cloned())
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                .unwrap_or_else(|| missing_id(s));
+            let before = support::journal(emu).await.len();
+            let Some((m, p, b)) = surface_request(s, rotate, &id, s_owner.as_deref(), json!({}))
+            else {
+                gw.stop().await;
+                continue;
+            };
+            let b = (!b.is_null()).then_some(b);
+            let a = send(gw.addr, &m, &p, &[AUTH], b.as_ref()).await;
+            let what = format!("{} over {}: {m} {p}", s.name, u.name);
+            assert_eq!(a.status, 501, "{what}: {}", text(&a));
+            assert!(
+                text(&a).contains("does not support"),
+                "{what}: {}",
+                text(&a)
+            );
+            assert!(!text(&a).contains("mints"), "{what}: {}", text(&a));
+            assert_eq!(support::journal(emu).await.len(), before, "{what}");
+            checked += 1;
+            gw.stop().await;
+        }
+    }
+    assert!(
+        checked > 0,
+        "no surface rotates in front of an upstream that cannot"
+    );
+}

@@ -244,6 +244,10 @@ impl VendorApi {
             return Ok(());
         }
         let behind = self.backend.dialect();
+        // An upstream that rotates nothing is refused as such, when the call is planned.
+        if behind.operation(Action::RotateSecret).is_none() {
+            return Ok(());
+        }
         Err(Problem::new(
             Code::UnsupportedOperation,
             format!(

@@ -67,6 +67,32 @@ impl Compiler<'_> {
                 }
             }
         }
+        // A member that requests write for one field and answers read as another (an id the
+        // vendor reads where a create's body sent the event type) would have an emulator or
+        // a surface write the one over the other.
+        for (i, a) in rules.iter().enumerate() {
+            for b in &rules[..i] {
+                let (Some(pa), Some(pb)) = (&a.path, &b.path) else {
+                    continue;
+                };
+                let apart = (a.request && !a.response && b.response && !b.request)
+                    || (b.request && !b.response && a.response && !a.request);
+                // Two of a vendor's own members may be one member's two ways (a format asked
+                // for and the one answered); two canonical fields are two things.
+                let fields =
+                    matches!(a.target, Target::Field(_)) && matches!(b.target, Target::Field(_));
+                if apart && fields && pa == pb && a.target != b.target {
+                    self.errors.push(MappingError {
+                        file: self.file.to_owned(),
+                        key: format!("{table}.{}", a.target.name()),
+                        message: format!(
+                            "is at `{pa}`, where `{table}.{}` is too: one member holds one field, whichever way it goes",
+                            b.target.name()
+                        ),
+                    });
+                }
+            }
+        }
         // A rule that reads the object holding the secret whole would show the secret in its
         // own field, past every rule that keeps the secret unshown (every rule but the
         // secret's reads its value back, whatever its `in`).
