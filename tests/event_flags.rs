@@ -566,3 +566,35 @@ async fn switches_at_a_vendor_that_finds_webhooks_by_id_alone_are_held_to_the_ow
     // One read serves both the owner's confirmation and the switches.
     assert_eq!(methods_since(desk, before + 1).await, ["GET", "PUT"]);
 }
+
+/// A refusal of the event types by the vendor behind a surface whose vendor keeps them as
+/// flags names them as this API's own field: never as "`events` of upstream …, which this
+/// API has no field for", which its flags are.
+#[tokio::test]
+async fn a_refusal_of_the_event_types_behind_is_of_this_apis_flags() {
+    let gw = lab_and_relay().await;
+    let relay = gw.emulators["relay"];
+    let before = journal(relay).await.len();
+    let mut none_on: serde_json::Map<String, Value> = FLAGS
+        .iter()
+        .map(|f| ((*f).to_owned(), json!(false)))
+        .collect();
+    none_on.insert("url".into(), json!("https://example.com/h"));
+    let a = post(
+        gw.addr,
+        "/lab/api/v4/projects/p1/hooks",
+        Value::Object(none_on),
+    )
+    .await;
+    let said = String::from_utf8_lossy(&a.body).into_owned();
+    assert!((400..500).contains(&a.status), "{said}");
+    assert!(said.contains("events"), "{said}");
+    assert!(!said.contains("no field for"), "{said}");
+    assert!(
+        methods_since(relay, before)
+            .await
+            .iter()
+            .all(|m| m == "GET"),
+        "nothing written"
+    );
+}

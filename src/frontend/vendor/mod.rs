@@ -401,9 +401,19 @@ impl VendorApi {
                 .rules
                 .iter()
                 .chain(self.dialect.resources.iter().flat_map(|r| &r.fields.rules))
-                .find(|r| r.path.is_some() && r.request && r.target.is(&error.field));
-            match rule.and_then(|r| Some((r.path.as_ref()?.to_string(), &r.error_field))) {
-                Some((path, container)) => {
+                .find(|r| {
+                    (r.path.is_some() || r.flags.is_some())
+                        && r.request
+                        && r.target.is(&error.field)
+                });
+            // Event types kept as flags are this API's field too, under its canonical name.
+            let spelt = |r: &'_ crate::mapping::rules::Rule| match &r.path {
+                Some(path) => Some(Some((path.to_string(), r.error_field.clone()))),
+                None => Some(None),
+            };
+            match rule.and_then(spelt) {
+                Some(None) => {}
+                Some(Some((path, container))) => {
                     // An item of an array field (`events[1]: …`) is named as this API names
                     // the array.
                     if let Some(rest) = error
