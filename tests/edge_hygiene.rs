@@ -31,6 +31,15 @@ async fn raw(addr: std::net::SocketAddr, bytes: &[u8]) -> (String, bool) {
 
 const BODY: &str = r#"{"url":"https://e.example","events":["wallet.balance_low"]}"#;
 
+/// The gateway with one upstream, `am` (AgentMessage's dialect), in front of `double`.
+async fn in_front_of(double: &Double) -> hookgate::app::Running {
+    gateway(&format!(
+        "[upstreams.am]\ndialect = \"agentmessage\"\nbase_url = \"{}\"\nauth = {{ type = \"none\" }}\n",
+        double.url()
+    ))
+    .await
+}
+
 #[tokio::test]
 async fn malformed_requests_are_refused_and_never_forwarded() {
     let double = Double::start(vec![]).await;
@@ -130,11 +139,7 @@ fn is_refusal(answer: &str) -> bool {
 #[tokio::test]
 async fn a_repeated_or_invalid_host_is_refused_and_the_connection_closed() {
     let double = Double::start(vec![]).await;
-    let gw = gateway(&format!(
-        "[upstreams.am]\ndialect = \"agentmessage\"\nbase_url = \"{}\"\nauth = {{ type = \"none\" }}\n",
-        double.url()
-    ))
-    .await;
+    let gw = in_front_of(&double).await;
     let path = "/v1/upstreams/am/webhooks";
     let len = BODY.len();
     // Each host section is sent as is, between the request line and the body's headers.
@@ -229,11 +234,7 @@ async fn raw_undecided(addr: std::net::SocketAddr, bytes: &[u8]) -> (String, boo
 #[tokio::test]
 async fn a_body_chunked_twice_is_refused_over_either_connection_loop() {
     let double = Double::start(vec![Reply::json(201, serde_json::json!({}))]).await;
-    let gw = gateway(&format!(
-        "[upstreams.am]\ndialect = \"agentmessage\"\nbase_url = \"{}\"\nauth = {{ type = \"none\" }}\n",
-        double.url()
-    ))
-    .await;
+    let gw = in_front_of(&double).await;
     let path = "/v1/upstreams/am/webhooks";
     let len = BODY.len();
     // The body chunked twice, as the codings say: decoding one layer of it (as hyper would)
@@ -307,11 +308,7 @@ async fn every_spelling_of_a_valid_host_is_served() {
 async fn an_http2_host_that_differs_from_its_authority_or_repeats_is_refused() {
     use http_body_util::{BodyExt, Empty};
     let double = Double::start(vec![]).await;
-    let gw = gateway(&format!(
-        "[upstreams.am]\ndialect = \"agentmessage\"\nbase_url = \"{}\"\nauth = {{ type = \"none\" }}\n",
-        double.url()
-    ))
-    .await;
+    let gw = in_front_of(&double).await;
     let addr = gw.addr;
     let path = "/v1/upstreams/am/webhooks";
     let cases: Vec<(&str, String, Vec<&str>)> = vec![
@@ -559,11 +556,7 @@ async fn a_transfer_coding_under_the_chunks_is_refused_and_empty_items_are_none(
     let made = serde_json::json!({"success": true, "data": {"id": "0199a1b2-0000-7000-8000-000000000001",
         "url": "https://example.com/h", "events": ["message.received"]}});
     let double = Double::start(vec![Reply::json(201, made.clone()), Reply::json(201, made)]).await;
-    let gw = gateway(&format!(
-        "[upstreams.am]\ndialect = \"agentmessage\"\nbase_url = \"{}\"\nauth = {{ type = \"none\" }}\n",
-        double.url()
-    ))
-    .await;
+    let gw = in_front_of(&double).await;
     let path = "/v1/upstreams/am/webhooks";
     let len = BODY.len();
     let chunks = format!("{len:x}\r\n{BODY}\r\n0\r\n\r\n");

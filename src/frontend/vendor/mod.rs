@@ -406,14 +406,11 @@ impl VendorApi {
                         && r.request
                         && r.target.is(&error.field)
                 });
-            // Event types kept as flags are this API's field too, under its canonical name.
-            let spelt = |r: &'_ crate::mapping::rules::Rule| match &r.path {
-                Some(path) => Some(Some((path.to_string(), r.error_field.clone()))),
-                None => Some(None),
-            };
-            match rule.and_then(spelt) {
-                Some(None) => {}
-                Some(Some((path, container))) => {
+            match rule {
+                // Event types kept as flags are this API's field too, under its canonical name.
+                Some(r) if r.path.is_none() => {}
+                Some(r) => {
+                    let path = r.path.as_ref().map(ToString::to_string).unwrap_or_default();
                     // An item of an array field (`events[1]: …`) is named as this API names
                     // the array.
                     if let Some(rest) = error
@@ -424,7 +421,7 @@ impl VendorApi {
                         error.message = format!("{path}{rest}");
                     }
                     if let Some(inner) = path
-                        .strip_prefix(container.as_str())
+                        .strip_prefix(r.error_field.as_str())
                         .and_then(|p| p.strip_prefix('.'))
                     {
                         error.message = format!("{inner} {}", error.message);
