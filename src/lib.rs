@@ -113,6 +113,7 @@
 //!     answer.rs           reading a vendor's reply
 //!   upstream/mod.rs     one configured vendor endpoint: runs a plan over HTTP, or relays
 //!     resilience.rs       retries, backoff, Retry-After, circuit breaker, concurrency cap
+//!     scrub.rs            a vendor's answer with hookgate's own credential taken out
 //!     turns.rs            one composed write at a time per webhook
 //!   store/mod.rs        the in-memory store behind an emulated vendor; an operation on it
 //!     list.rs             a page of an owner's webhooks, its cursor read as the vendor pages

@@ -1,7 +1,9 @@
 //! A vendor that echoes what it was sent (its error quoting the request, a field named by a
-//! header's value) must not hand hookgate's credential at it to a client: not through the
-//! canonical API, wherever in its error it echoes it, and not through a surface that relays to
-//! a vendor of its own dialect, whose answers go on as they came. And a URL a surface relays
+//! header's value, a member of a webhook) must not hand hookgate's credential at it to a
+//! client: not through the canonical API, wherever in its error, webhook or page it echoes it,
+//! not through a surface of another dialect, and not through a surface that relays to a vendor
+//! of its own dialect, whose answers go on as they came. Its rate-limit fields go on only as
+//! the numbers they are for. And a URL a surface relays
 //! in a test's body, which the vendor delivers to, is held to the URL policy as a webhook's is.
 
 mod support;
@@ -340,4 +342,114 @@ async fn a_member_in_any_case_folding_or_in_the_envelope_or_a_patch_is_refused_w
         "Value": "https://127.0.0.1/x"}]);
     refused_in_another_case(gw.addr, "PATCH", "/p/v1/notifications/webhooks/WH1", &patch).await;
     assert!(vendor.seen().is_empty(), "the vendor is never asked");
+}
+
+/// A hook of Relay's as its vendor answers it, `echo` in its label and in a member no rule
+/// reads (which the canonical webhook carries under `extensions`).
+fn hook_echoing(id: u64, echo: &str) -> Value {
+    json!({"hook_id": id, "project": "p1", "label": echo, "debug": echo, "topics": ["a"],
+        "target": {"url": "https://example.com/h"}})
+}
+
+#[tokio::test]
+async fn a_translated_webhook_or_page_that_echoes_hookgates_credential_reaches_no_client() {
+    let dir = tempfile::tempdir().unwrap();
+    // The credential as the vendor may echo it: as sent, with its scheme, with JSON's `\u`
+    // escapes (which the canonical answer would write decoded), percent-encoded in a URL.
+    let escaped = TOKEN.replace('-', "\\u002d");
+    let spellings = [
+        TOKEN.to_owned(),
+        format!("Bearer {TOKEN}"),
+        format!("x {escaped} y"),
+        format!("https://vendor.example/next?token={TOKEN}"),
+    ];
+    let mut replies = Vec::new();
+    for echo in &spellings {
+        // A `\u` escape must reach the gateway as written, not as serde_json would write it.
+        let one = serde_json::to_string(&json!({"hook": hook_echoing(7, "ECHO")})).unwrap();
+        replies.push(Reply::Raw {
+            status: 200,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: one.replace("ECHO", echo),
+        });
+        let page = serde_json::to_string(
+            &json!({"hooks": [hook_echoing(7, "ECHO"), hook_echoing(8, "ECHO")], "next": null}),
+        )
+        .unwrap();
+        replies.push(Reply::Raw {
+            status: 200,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: page.replace("ECHO", echo),
+        });
+        replies.push(Reply::Raw {
+            status: 200,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: one.replace("ECHO", echo),
+        });
+    }
+    let vendor = Double::start(replies).await;
+    let token = secret_file(dir.path(), "t", TOKEN);
+    let gw = gateway(&format!(
+        "mappings_dir = {DIR:?}\n[upstreams.relay]\ndialect = \"relay\"\nbase_url = {:?}\n\
+         auth = {{ type = \"bearer\", token_file = {token:?} }}\nretries = 0\n\
+         [surfaces.zen]\ndialect = \"zen\"\nupstream = \"relay\"\nprefix = \"/z\"\nowner = \"p1\"\n",
+        vendor.url()
+    ))
+    .await;
+    let client = [("authorization", "Bearer client-t0ken")];
+    for echo in &spellings {
+        for (what, path) in [
+            (
+                "a canonical get",
+                "/v1/upstreams/relay/owners/p1/webhooks/7",
+            ),
+            ("a canonical list", "/v1/upstreams/relay/owners/p1/webhooks"),
+            (
+                "a get through a surface of another dialect",
+                "/z/api/v2/webhooks/7",
+            ),
+        ] {
+            let answer = send(gw.addr, "GET", path, &client, None).await;
+            ok(&answer, 200, what);
+            let text = String::from_utf8_lossy(&answer.body);
+            // Read as a client reads it: escapes decoded.
+            let decoded = answer.json().to_string();
+            assert!(!decoded.contains(TOKEN), "{what}, {echo}: {text}");
+            assert!(text.contains("[redacted]"), "{what}, {echo}: {text}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_vendors_rate_limit_fields_go_on_only_as_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = |remaining: &str| Reply::Json {
+        status: 200,
+        headers: vec![
+            ("x-ratelimit-limit".into(), "100".into()),
+            ("x-ratelimit-remaining".into(), remaining.into()),
+            ("x-ratelimit-reset".into(), "1767225600.5".into()),
+        ],
+        body: json!({"hook": hook_echoing(7, "calls")}),
+    };
+    let odd = [TOKEN, "12 left", "-1", "1.2.3", "", "123456789012345678901"];
+    let mut replies: Vec<Reply> = odd.iter().map(|v| limits(v)).collect();
+    replies.push(limits("42"));
+    let vendor = Double::start(replies).await;
+    let gw = relays(&vendor, dir.path(), &[("relay", "/r")]).await;
+    let client = [("authorization", "Bearer client-t0ken")];
+    let path = "/v1/upstreams/relay/owners/p1/webhooks/7";
+    for value in odd {
+        let answer = send(gw.addr, "GET", path, &client, None).await;
+        ok(&answer, 200, value);
+        assert_eq!(answer.headers.get("x-ratelimit-remaining"), None, "{value}");
+        // The fields that are numbers go on all the same.
+        assert_eq!(answer.headers["x-ratelimit-limit"], "100", "{value}");
+        assert_eq!(
+            answer.headers["x-ratelimit-reset"], "1767225600.5",
+            "{value}"
+        );
+    }
+    let answer = send(gw.addr, "GET", path, &client, None).await;
+    assert_eq!(answer.headers["x-ratelimit-remaining"], "42");
 }

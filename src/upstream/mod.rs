@@ -8,6 +8,7 @@
 //! request already in the vendor's dialect the same way.
 
 pub mod resilience;
+pub mod scrub;
 pub mod turns;
 
 use crate::exchange::Fields;
@@ -120,7 +121,10 @@ impl Call {
         }
         let found: Vec<_> = RATE_LIMIT
             .iter()
-            .filter_map(|name| Some((name.clone(), headers.value(name.as_str())?)))
+            .filter_map(|name| {
+                let value = headers.value(name.as_str())?;
+                rate_limit_count(value.as_bytes()).then(|| (name.clone(), value))
+            })
             .collect();
         if !found.is_empty() {
             *self.rate_limits.lock().unwrap_or_else(|p| p.into_inner()) = found;
@@ -138,6 +142,16 @@ impl Call {
             headers.insert(name.clone(), value.clone());
         }
     }
+}
+
+/// Whether a rate-limit field's value is what every vendor puts there: a count, or seconds or
+/// an epoch time, in digits with at most one decimal point. Any other text is the vendor's
+/// alone and is not passed on: the client would take it for a count, and it could carry what
+/// no client should see (an echoed credential).
+fn rate_limit_count(value: &[u8]) -> bool {
+    let digits = value.iter().filter(|b| b.is_ascii_digit()).count();
+    let points = value.iter().filter(|&&b| b == b'.').count();
+    (1..=20).contains(&digits) && points <= 1 && digits + points == value.len()
 }
 
 /// One configured vendor endpoint.
@@ -406,8 +420,12 @@ impl Upstream {
             };
             tracing::debug!(upstream = %self.name, %method, target = %self.shown(target), attempt, "calling upstream");
             // Boxed: a call still waiting for its slot (above) holds no room for this state.
-            let result =
-                Box::pin(self.client.call(request, policy.attempt_timeout.min(left))).await;
+            let result = Box::pin(self.client.call(request, policy.attempt_timeout.min(left)))
+                .await
+                .map(|mut reply| {
+                    reply.body = scrub::without_own_secrets(reply.body, self.own_secrets());
+                    reply
+                });
             self.latency.observe(started.elapsed().as_secs_f64());
             drop(permit);
             // A 429 or 503 may say when to come back (in seconds or as a date): that wait
