@@ -277,3 +277,198 @@ async fn vendor_errors_pass_as_they_are_and_pages_that_are_not_json_never_do() {
         "the client's credential, passed through"
     );
 }
+
+/// `dialect`'s upstream at `vendor` (hookgate's token sent as a bearer, or in the query as
+/// `key`) and a surface of it under `/p`, which relays.
+async fn relaying(dialect: &str, vendor: &Double, by_query: bool) -> hookgate::app::Running {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
+    let scratch = tempfile::tempdir().unwrap();
+    let token = support::secret_file(scratch.path(), "t", "vendor-key-123");
+    let auth = match by_query {
+        true => format!("{{ type = \"query\", name = \"key\", token_file = {token:?} }}"),
+        false => "{ type = \"none\" }".to_owned(),
+    };
+    gateway(&format!(
+        "mappings_dir = {dir:?}\n[upstreams.up]\ndialect = \"{dialect}\"\nbase_url = {:?}\n\
+         auth = {auth}\nretries = 0\n\
+         [surfaces.p]\ndialect = \"{dialect}\"\nupstream = \"up\"\nprefix = \"/p\"\n",
+        vendor.url()
+    ))
+    .await
+}
+
+#[tokio::test]
+async fn a_relayed_page_names_its_next_page_on_the_gateway_never_at_the_vendor() {
+    // A vendor whose answers name the next page by a URL at its own address, in its body or
+    // in a `Link` field, with the vendor's query (and hookgate's credential where the vendor
+    // takes it in the query) in it.
+    let vendor_next = "https://vendor.example/v1/x?PageSize=2&PageToken=PT2&key=vendor-key-123";
+    let body = json!({"webhooks": [], "meta": {"page_size": 2, "next_page_url": vendor_next,
+        "key": "webhooks", "also": vendor_next}});
+    let linked = |path: &str| Reply::Raw {
+        status: 200,
+        headers: vec![
+            ("content-type".into(), "application/json".into()),
+            (
+                "link".into(),
+                format!(
+                    "<https://vendor.example{path}&key=vendor-key-123>; rel=\"next\", <https://vendor.example/first>; rel=\"first\""
+                ),
+            ),
+        ],
+        body: "[]".into(),
+    };
+    let cases = [
+        (
+            "parley",
+            "/p/v1/Conversations/CH1/Webhooks?PageSize=2",
+            Reply::Raw {
+                status: 200,
+                headers: vec![("content-type".into(), "application/json".into())],
+                // Written as the vendor writes it, a member beyond 2^53 included.
+                body: body
+                    .to_string()
+                    .replace("\"also\"", "\"big\":9007199254740993,\"also\""),
+            },
+            "PageSize=2&PageToken=PT2",
+            ("authorization", "Basic dXNlcjpwYXNz"),
+        ),
+        (
+            "lab",
+            "/p/api/v4/projects/7/hooks?per_page=2",
+            linked("/api/v4/projects/7/hooks?per_page=2&page=2"),
+            "per_page=2&page=2",
+            ("authorization", "Bearer client-t0ken"),
+        ),
+        (
+            "shop",
+            "/p/admin/api/2024-01/webhooks.json?limit=2",
+            linked("/admin/api/2024-01/webhooks.json?limit=2&page_info=abc%3D"),
+            "limit=2&page_info=abc%3D",
+            ("x-shopify-access-token", "client-t0ken"),
+        ),
+    ];
+    for (dialect, path, reply, query, credential) in cases {
+        let vendor = Double::start(vec![
+            reply,
+            Reply::Raw {
+                status: 200,
+                headers: vec![("content-type".into(), "application/json".into())],
+                body: "[]".into(),
+            },
+        ])
+        .await;
+        let gw = relaying(dialect, &vendor, true).await;
+        let client = [credential];
+        let answer = send(gw.addr, "GET", path, &client, None).await;
+        assert_eq!(answer.status, 200, "{dialect}: {:?}", answer.body);
+        let text = String::from_utf8_lossy(&answer.body).into_owned();
+        let link = answer
+            .headers
+            .get("link")
+            .map(|v| v.to_str().unwrap().to_owned());
+        assert!(!text.contains("vendor.example"), "{dialect}: {text}");
+        assert!(!text.contains("vendor-key"), "{dialect}: {text}");
+        let path_only = path.split('?').next().unwrap();
+        let ours = format!("http://{}{path_only}?{query}", gw.addr);
+        let next = match &link {
+            Some(link) => {
+                assert_eq!(link, &format!("<{ours}>; rel=\"next\""), "{dialect}");
+                ours.clone()
+            }
+            None => {
+                let page = answer.json();
+                assert_eq!(
+                    page["meta"]["next_page_url"],
+                    ours.as_str(),
+                    "{dialect}: {text}"
+                );
+                // Wherever the body repeats it, and every other byte as the vendor wrote it.
+                assert_eq!(page["meta"]["also"], ours.as_str(), "{dialect}: {text}");
+                assert!(
+                    text.contains("\"big\":9007199254740993"),
+                    "{dialect}: {text}"
+                );
+                ours.clone()
+            }
+        };
+        // Followed, the next page is asked of the vendor with the vendor's query.
+        let target = next.split_once(&gw.addr.to_string()).unwrap().1;
+        let answer = send(gw.addr, "GET", target, &client, None).await;
+        assert_eq!(answer.status, 200, "{dialect}: {:?}", answer.body);
+        let seen = vendor.seen();
+        let asked = &seen[1].path;
+        assert!(asked.contains(query), "{dialect}: {asked}");
+        // hookgate's credential once, as it adds it, not as the vendor's URL echoed it.
+        assert_eq!(asked.matches("key=").count(), 1, "{dialect}: {asked}");
+    }
+}
+
+#[tokio::test]
+async fn a_relayed_page_whose_next_url_has_no_query_is_the_vendors_failure() {
+    let vendor = Double::start(vec![Reply::json(
+        200,
+        json!({"webhooks": [], "meta": {"page_size": 2, "key": "webhooks",
+            "next_page_url": "https://vendor.example/v1/pages/2"}}),
+    )])
+    .await;
+    let gw = relaying("parley", &vendor, false).await;
+    let client = [("authorization", "Basic dXNlcjpwYXNz")];
+    let answer = send(
+        gw.addr,
+        "GET",
+        "/p/v1/Conversations/CH1/Webhooks",
+        &client,
+        None,
+    )
+    .await;
+    let text = String::from_utf8_lossy(&answer.body).into_owned();
+    // A failure in the vendor's own error shape, at the status its mapping gives a 502.
+    assert!(answer.status >= 400, "{text}");
+    assert!(text.contains("next page"), "{text}");
+    assert!(!text.contains("vendor.example"), "{text}");
+}
+
+#[tokio::test]
+async fn a_relayed_page_of_an_emulator_names_its_next_page_on_the_surface() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
+    let gw = gateway(&format!(
+        "mappings_dir = {dir:?}\n[upstreams.up]\ndialect = \"parley\"\nemulate = true\n\
+         [surfaces.p]\ndialect = \"parley\"\nupstream = \"up\"\nprefix = \"/p\"\n"
+    ))
+    .await;
+    let mut made = Vec::new();
+    for n in 0..3 {
+        let hook = json!({"url": format!("https://example.com/{n}"), "events": ["onMessageAdded"]});
+        let created = send(
+            gw.addr,
+            "POST",
+            "/v1/upstreams/up/owners/CH1/webhooks",
+            &[],
+            Some(&hook),
+        )
+        .await;
+        assert_eq!(created.status, 201, "{:?}", created.body);
+        made.push(created.json()["id"].as_str().unwrap().to_owned());
+    }
+    let client = [("authorization", "Basic dXNlcjpwYXNz")];
+    let mut next = "/p/v1/Conversations/CH1/Webhooks?PageSize=2".to_owned();
+    let mut listed = Vec::new();
+    for _ in 0..3 {
+        let page = send(gw.addr, "GET", &next, &client, None).await;
+        assert_eq!(page.status, 200, "{:?}", page.body);
+        let page = page.json();
+        for hook in page["webhooks"].as_array().unwrap() {
+            listed.push(hook["sid"].as_str().unwrap().to_owned());
+        }
+        let Some(url) = page["meta"]["next_page_url"].as_str() else {
+            break;
+        };
+        let ours = format!("http://{}/p/v1/Conversations/CH1/Webhooks?", gw.addr);
+        assert!(url.starts_with(&ours), "{url}");
+        next = url.split_once(&gw.addr.to_string()).unwrap().1.to_owned();
+    }
+    listed.sort();
+    made.sort();
+    assert_eq!(listed, made);
+}

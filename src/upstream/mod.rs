@@ -200,6 +200,19 @@ impl Upstream {
         }
     }
 
+    /// The names of the query parameters hookgate's own credential goes in at this vendor.
+    pub fn own_query_names(&self) -> impl Iterator<Item = &str> {
+        let pairs = match &self.auth {
+            Auth::Own {
+                query: Some(pairs), ..
+            } => pairs.expose(),
+            _ => "",
+        };
+        (pairs.split('&'))
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| pair.split_once('=').map_or(pair, |(name, _)| name))
+    }
+
     /// The plan of one canonical operation at this upstream.
     pub fn plan<'a>(&'a self, op: Operation, call: &'a Call) -> Plan<'a> {
         let d = &self.dialect;

@@ -331,12 +331,135 @@ impl VendorApi {
             .value("content-type")
             .filter(|v| !json || v.as_bytes().ends_with(b"json"))
             .unwrap_or_else(|| self.dialect.media_type.clone());
-        let mut response = body::bytes(status, reply.body, &content_type);
+        let (relayed, link) = self.next_page_here(&routed.route, reply, upstream)?;
+        let mut response = body::bytes(status, relayed, &content_type);
         if let Some(value) = retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }
+        if let Some(link) = link {
+            response.headers_mut().insert(header::LINK, link);
+        }
         Ok(response)
     }
+
+    /// A relayed page's body, and its `Link` field, with the next page named on the gateway.
+    /// A vendor that names its next page by its URL names its own address: a client following
+    /// it would go around the gateway (to the vendor with its key for hookgate, or to an
+    /// emulator's port, past the surface's authentication). The vendor's query goes on, on the
+    /// URL the client sent the list to, less any credential the vendor wrote into it; every
+    /// other byte of the body is the vendor's. A next page the gateway cannot name (a URL
+    /// without a query) is the vendor's failure, never its address passed on.
+    fn next_page_here(
+        &self,
+        route: &Route,
+        reply: crate::exchange::Reply,
+        upstream: &crate::upstream::Upstream,
+    ) -> Result<(bytes::Bytes, Option<http::HeaderValue>), Problem> {
+        let listed = match route.kind {
+            Kind::Operation(role) => self
+                .dialect
+                .endpoint(role)
+                .filter(|e| e.role.action() == Action::List),
+            Kind::Resource(..) => None,
+        };
+        let (Some(endpoint), Some(url)) = (listed, route.url.as_deref()) else {
+            return Ok((reply.body, None));
+        };
+        let credentials: Vec<&str> = (self.dialect.credential_places())
+            .filter_map(|place| match place {
+                crate::mapping::model::CredentialPlace::Query(name) => Some(name),
+                crate::mapping::model::CredentialPlace::Header(_) => None,
+            })
+            .chain(upstream.own_query_names())
+            .collect();
+        let here = |next: &str| {
+            relayed_next_url(url, next, &credentials).ok_or_else(|| {
+                Problem::new(
+                    Code::UpstreamError,
+                    format!(
+                        "upstream {} named its next page by a URL without a query, which this surface cannot name",
+                        upstream.name
+                    ),
+                )
+            })
+        };
+        match endpoint.paging {
+            Paging::Link => {
+                let Some(next) = reply.headers.text("link").and_then(headers::next_link) else {
+                    return Ok((reply.body, None));
+                };
+                let link = http::HeaderValue::try_from(format!("<{}>; rel=\"next\"", here(next)?))
+                    .map_err(|_| Problem::internal("a next page's URL that is no header value"))?;
+                Ok((reply.body, Some(link)))
+            }
+            Paging::Url => {
+                let Some(at) = endpoint.cursor_path.as_ref() else {
+                    return Ok((reply.body, None));
+                };
+                let Ok(mut page) = crate::json::from_slice_lenient(&reply.body) else {
+                    return Ok((reply.body, None));
+                };
+                let next = match at.get(&page) {
+                    Some(Value::String(next)) if !next.is_empty() => next.clone(),
+                    _ => return Ok((reply.body, None)),
+                };
+                let ours = here(&next)?;
+                Ok((with_next(reply.body, &mut page, at, next, ours), None))
+            }
+            _ => Ok((reply.body, None)),
+        }
+    }
+}
+
+/// A page whose next page's URL (`next`, at `at` in `page`, the body read) is to be `ours`:
+/// the vendor's string replaced where it lies, wherever the body repeats it, so that every
+/// other byte stays the vendor's; written again from `page` only where the vendor escaped the
+/// URL in a way the text does not show as it is (`\/`).
+fn with_next(
+    body: bytes::Bytes,
+    page: &mut Value,
+    at: &FieldPath,
+    next: String,
+    ours: String,
+) -> bytes::Bytes {
+    let spelt = |s: String| serde_json::to_vec(&Value::String(s)).unwrap_or_default();
+    let (theirs, ours) = (spelt(next), spelt(ours));
+    if memchr::memmem::find(&body, &theirs).is_some() {
+        let mut out = Vec::with_capacity(body.len() + ours.len());
+        let mut rest = &body[..];
+        while let Some(found) = memchr::memmem::find(rest, &theirs) {
+            out.extend_from_slice(&rest[..found]);
+            out.extend_from_slice(&ours);
+            rest = &rest[found + theirs.len()..];
+        }
+        out.extend_from_slice(rest);
+        return bytes::Bytes::from(out);
+    }
+    let ours = serde_json::from_slice(&ours).unwrap_or(Value::Null);
+    at.set(page, ours);
+    let mut out = Vec::with_capacity(body.len() + 64);
+    crate::json::write(&mut out, page);
+    bytes::Bytes::from(out)
+}
+
+/// The URL of a relayed list's next page on the gateway: `url` (the one the client sent the
+/// list to) with the query of the vendor's `next`, less the pairs `credentials` names; `None`
+/// for a `next` without a query.
+fn relayed_next_url(url: &str, next: &str, credentials: &[&str]) -> Option<String> {
+    let query = next.split_once('?')?.1;
+    let query = query.split('#').next().unwrap_or_default();
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| {
+            let name = pair.split_once('=').map_or(*pair, |(name, _)| name);
+            let name = form_urlencoded::parse(name.as_bytes())
+                .next()
+                .map(|(k, _)| k.into_owned())
+                .unwrap_or_default();
+            !pair.is_empty() && !credentials.contains(&name.as_str())
+        })
+        .collect();
+    Some(format!("{url}?{}", kept.join("&")))
 }
 
 /// The next page's URL, for a vendor that names its next page by one (in a `Link` header, or
