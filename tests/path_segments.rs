@@ -180,3 +180,69 @@ async fn no_dot_segment_or_foreign_shape_reaches_a_vendor() {
         gw.stop().await;
     }
 }
+
+#[tokio::test]
+async fn an_empty_segment_where_an_owner_or_id_would_be_reaches_no_vendor() {
+    for d in dialects() {
+        let double = Double::start(Vec::new()).await;
+        let gw = gateway(&format!(
+            "[upstreams.u]\ndialect = \"{name}\"\nbase_url = \"{url}\"\nauth = {{ type = \"none\" }}\nretries = 0\n\
+             [surfaces.s]\ndialect = \"{name}\"\nupstream = \"u\"\nprefix = \"/s\"\n",
+            name = d.name,
+            url = double.url()
+        ))
+        .await;
+        let owner = valid(d.owner_format.as_ref());
+        let id = valid(d.id_format.as_ref());
+        let mut cases: Vec<(String, String)> = vec![
+            // Closed up, each would read another route: a get of `test`, a get of the id.
+            ("POST".into(), format!("{}/test", canonical(&d, owner, ""))),
+            ("GET".into(), canonical(&d, owner, &format!("/{id}"))),
+            ("DELETE".into(), canonical(&d, owner, &format!("{id}//"))),
+        ];
+        if d.owner.is_some() {
+            cases.push(("GET".into(), "/v1/upstreams/u/owners//webhooks".into()));
+            cases.push(("DELETE".into(), canonical(&d, "", id)));
+        }
+        for action in [
+            Action::Test,
+            Action::RotateSecret,
+            Action::Get,
+            Action::List,
+        ] {
+            for (o, i) in [(owner, ""), ("", id)] {
+                let Some((method, path)) = vendor_path(&d, action, o, i) else {
+                    continue;
+                };
+                // Only where the empty place is between two segments: a trailing `/` is not.
+                if path.contains("//") && !path.ends_with("//") && !path.ends_with('/') {
+                    cases.push((method, format!("/s{path}")));
+                }
+            }
+        }
+        let body = serde_json::json!({});
+        for (method, path) in &cases {
+            let with_body = matches!(method.as_str(), "PATCH" | "PUT" | "POST");
+            let a = send(
+                gw.addr,
+                method,
+                path,
+                CREDENTIAL,
+                with_body.then_some(&body),
+            )
+            .await;
+            refused(a.status, &format!("{} {method} {path}", d.name), &a.body);
+        }
+        assert!(
+            double.seen().is_empty(),
+            "{}: the vendor was reached: {:?}",
+            d.name,
+            double
+                .seen()
+                .iter()
+                .map(|s| format!("{} {}", s.method, s.path))
+                .collect::<Vec<_>>()
+        );
+        gw.stop().await;
+    }
+}

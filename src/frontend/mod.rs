@@ -296,9 +296,9 @@ pub trait Frontend: Send + Sync {
     }
 }
 
-/// Splits a request path into percent-decoded segments. A segment that is not UTF-8, or that
-/// decodes to a dot segment or holds a separator, is refused: on every route, decoded or not,
-/// such a segment never names anything.
+/// Splits a request path into percent-decoded segments. A segment that is not UTF-8, that
+/// decodes to a dot segment or holds a separator, or that is empty between two `/`, is
+/// refused: on every route, decoded or not, such a segment never names anything.
 pub fn segments(path: &str) -> Result<Vec<Cow<'_, str>>, Problem> {
     let mut parts = Vec::with_capacity(8);
     // One walk over the path, a byte at a time against a table: its segments are a few to a few
@@ -328,9 +328,19 @@ pub fn segments(path: &str) -> Result<Vec<Cow<'_, str>>, Problem> {
             }
         }
         let s = &path[start..at];
+        let last = at >= bytes.len();
         at += 1; // past the separator, or past the end
+        // Before the first segment (`//v1/…`, a base URL that ends in `/` joined to a path
+        // that starts with one) and after a trailing `/` nothing is named; after the first, an
+        // empty segment is a place left empty (`/webhooks//signing_secret`), and closing it up
+        // would read another route than the one written.
         if s.is_empty() {
-            continue;
+            if parts.is_empty() || last {
+                continue;
+            }
+            return Err(Problem::bad_request(
+                "the path has an empty segment (`//`), where an owner or id would be",
+            ));
         }
         let (decoded, names) = if plain {
             (Cow::Borrowed(s), !matches!(s, "." | ".."))
@@ -478,11 +488,18 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// What [`segments`] answers, written as plainly as it can be: split at every `/`, empty
-    /// segments skipped, every segment with an escape decoded, each one asked whether it names
-    /// something.
+    /// What [`segments`] answers, written as plainly as it can be: split at every `/`, the
+    /// empty segments before the first and after a trailing `/` skipped (any other refused),
+    /// every segment with an escape decoded, each one asked whether it names something.
     fn plainly(path: &str) -> Option<Vec<String>> {
-        path.split('/')
+        let parts: Vec<&str> = path.split('/').collect();
+        let last = parts.len() - 1;
+        let first = parts.iter().position(|s| !s.is_empty()).unwrap_or(last);
+        if (first..last).any(|i| parts[i].is_empty()) {
+            return None;
+        }
+        parts
+            .into_iter()
             .filter(|s| !s.is_empty())
             .map(|s| {
                 let decoded = percent_decode_str(s).decode_utf8().ok()?;
@@ -503,10 +520,13 @@ mod tests {
     #[test]
     fn an_escaped_segment_is_decoded_and_a_plain_one_borrowed() {
         let parts = segments("/v1/owners/a%40b/webhooks/w1").unwrap();
+        assert_eq!(segments("//v1/webhooks/").unwrap(), ["v1", "webhooks"]);
         assert_eq!(parts, ["v1", "owners", "a@b", "webhooks", "w1"]);
         assert!(matches!(parts[2], Cow::Owned(_)));
         assert!(matches!(parts[4], Cow::Borrowed(_)));
-        for refused in ["/a/..", "/./a", "/a%2fb", "/a\\b", "/a\0b", "/a%00", "/%ff"] {
+        for refused in [
+            "/a/..", "/./a", "/a%2fb", "/a\\b", "/a\0b", "/a%00", "/%ff", "/a//b", "/a//",
+        ] {
             assert!(segments(refused).is_err(), "{refused:?}");
         }
     }
