@@ -367,3 +367,31 @@ fn one_member_read_as_one_field_and_written_as_another_is_refused() {
         );
     }
 }
+
+#[test]
+fn a_secret_read_from_a_resource_needs_an_emulator_that_mints_one() {
+    let resource = "[resources.signing]\n\
+        get = { method = \"GET\", path = \"/w/{id}/signing_secret\", response = { signing_secret = \"{{resource}}\" } }\n\
+        [resources.signing.fields.secret]\npath = \"$.secret\"\n";
+    let file = |secret: &str, emulator: &str| {
+        minimal(
+            &format!("[fields.secret]\npath = \"$.secret\"\nin = [\"request\"]\n{secret}"),
+            &format!("{resource}{emulator}"),
+        )
+    };
+    let errors = Dialect::compile("d", Path::new("d.toml"), &file("", "")).unwrap_err();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.key == "emulator.secret" && e.message.contains("`signing`")),
+        "{errors:?}"
+    );
+    for (secret, emulator) in [
+        ("", "[emulator]\nsecret = \"base64\"\n"),
+        ("required = true\n", ""),
+    ] {
+        if let Err(errors) = Dialect::compile("d", Path::new("d.toml"), &file(secret, emulator)) {
+            panic!("{secret} {emulator}: {errors:?}");
+        }
+    }
+}

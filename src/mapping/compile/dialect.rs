@@ -138,6 +138,7 @@ impl Compiler<'_> {
                 ),
             );
         }
+        self.secret_minted_for(&resources, &webhook, &emulator);
         let examples = self.examples(&raw.examples);
         // The documented webhook shows the order the vendor writes its members in.
         let mut webhook = webhook;
@@ -558,6 +559,34 @@ impl Compiler<'_> {
                 );
                 IdStyle::Uuid
             }
+        }
+    }
+
+    /// A vendor whose signing secret is read from a resource of its own (Zendesk's
+    /// `/webhooks/{id}/signing_secret`) has one for every webhook, minted where its client gave
+    /// none: its emulator must mint one too (`emulator.secret`), or a create without a secret
+    /// would be made and then fail on the read that shows it. Unless every create carries the
+    /// client's own, which the emulator keeps.
+    fn secret_minted_for(
+        &mut self,
+        resources: &[Resource],
+        webhook: &ObjectMap,
+        emulator: &EmulatorSpec,
+    ) {
+        let given = webhook
+            .rule_for("secret", Action::Create)
+            .is_some_and(|r| r.checks.contains(&crate::mapping::checks::Check::Required));
+        if emulator.mints_secret.is_some() || given {
+            return;
+        }
+        if let Some(r) = resources.iter().find(|r| r.fields.reading("secret").is_some()) {
+            self.error(
+                "emulator.secret",
+                format!(
+                    "the webhook's secret is read from resource `{}`, so the vendor keeps one for every webhook; say how its emulator mints one where a client gives none (`secret = \"base64\"`)",
+                    r.name
+                ),
+            );
         }
     }
 

@@ -458,7 +458,7 @@ impl ObjectMap {
 
     /// The first request rule for `action` that writes canonical field `name` (`url`,
     /// `extensions.tag`).
-    fn rule_for(&self, name: &str, action: Action) -> Option<&Rule> {
+    pub fn rule_for(&self, name: &str, action: Action) -> Option<&Rule> {
         if let Some(key) = name.strip_prefix("extensions.") {
             return self.rule_for_extension(key, action);
         }
