@@ -1490,3 +1490,64 @@ async fn an_owner_within_text_outside_the_path_is_sent_and_read_back() {
         gw.stop().await;
     }
 }
+
+#[tokio::test]
+async fn ids_in_braces_are_minted_written_in_paths_and_found_again() {
+    // Tally's file with ids in braces, as Bitbucket writes its UUIDs, and a format that
+    // admits them only so.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(Path::new(DIR).join("tally.toml"))
+        .unwrap()
+        .replace(
+            "[emulator]\nid = \"uuid\"",
+            "id_format = { pattern = '\\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\}' }\n\
+             [emulator]\nid = \"braced_uuid\"",
+        );
+    assert!(text.contains("braced_uuid"));
+    std::fs::write(dir.path().join("braced.toml"), text).unwrap();
+    let gw = gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.b]\ndialect = \"braced\"\nemulate = true\n\
+         [surfaces.b]\ndialect = \"braced\"\nupstream = \"b\"\nprefix = \"/b\"\n",
+        dir.path()
+    ))
+    .await;
+    let hooks = webhooks("b", "t-1");
+    let created = send(
+        gw.addr,
+        "POST",
+        &hooks,
+        &[],
+        Some(&json!({"url": "https://example.com/h", "events": ["INVOICE.CREATED"]})),
+    )
+    .await;
+    ok(&created, 201, "create");
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    assert!(
+        id.starts_with('{') && id.ends_with('}') && id.len() == 38,
+        "{id}"
+    );
+    let encoded = id.replace('{', "%7B").replace('}', "%7D");
+    let location = created.headers["location"].to_str().unwrap();
+    assert_eq!(location, format!("{hooks}/{encoded}"));
+    for spelt in [encoded.clone(), encoded.to_lowercase(), id.clone()] {
+        let got = send(gw.addr, "GET", &format!("{hooks}/{spelt}"), &[], None).await;
+        ok(&got, 200, &spelt);
+        assert_eq!(got.json()["id"], id.as_str(), "{spelt}");
+    }
+    // Bare, it is another id, and not of the vendor's format.
+    let bare = &id[1..id.len() - 1];
+    let got = send(gw.addr, "GET", &format!("{hooks}/{bare}"), &[], None).await;
+    assert_eq!(got.status, 404, "{bare}");
+    let tenant = [("tally-tenant-id", "t-1"), BEARER];
+    let got = send(
+        gw.addr,
+        "GET",
+        &format!("/b/api/webhooks/{encoded}"),
+        &tenant,
+        None,
+    )
+    .await;
+    ok(&got, 200, "surface");
+    let deleted = send(gw.addr, "DELETE", &format!("{hooks}/{encoded}"), &[], None).await;
+    ok(&deleted, 204, "delete");
+}

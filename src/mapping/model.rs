@@ -418,6 +418,8 @@ pub struct ResourceEndpoint {
 pub enum IdStyle {
     /// A version 4 UUID.
     Uuid,
+    /// A version 4 UUID in braces (`{…}`), as Bitbucket writes its ids.
+    BracedUuid,
     /// 1, 2, 3 …
     Integer,
     /// This text, then 32 hex digits.
@@ -441,6 +443,7 @@ impl IdStyle {
         match self {
             IdStyle::Integer => "1".to_owned(),
             IdStyle::Uuid => uuid::Uuid::nil().to_string(),
+            IdStyle::BracedUuid => uuid::Uuid::nil().braced().to_string(),
             IdStyle::Prefixed(prefix) => format!("{prefix}{}", uuid::Uuid::nil().simple()),
             IdStyle::Drawn { prefix, length, .. } => format!("{prefix}{}", "0".repeat(*length)),
         }

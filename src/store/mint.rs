@@ -37,6 +37,7 @@ impl Store {
     pub(super) fn mint_id(&self, state: &mut State) -> String {
         match &self.dialect.emulator.ids {
             IdStyle::Uuid => uuid_from(&mut state.rng).to_string(),
+            IdStyle::BracedUuid => uuid_from(&mut state.rng).braced().to_string(),
             IdStyle::Integer => state.next_id.to_string(),
             IdStyle::Prefixed(prefix) => format!("{prefix}{}", uuid_from(&mut state.rng).simple()),
             IdStyle::Drawn {

@@ -491,13 +491,13 @@ impl Compiler<'_> {
     /// `emulator.id`: how the emulator mints ids.
     fn id_style(&mut self, id: Option<&Value>) -> IdStyle {
         const KEY: &str = "emulator.id";
-        const EXPECTED: &str =
-            "expected `uuid`, `integer`, `prefix:TEXT` or { prefix, alphabet, length }";
+        const EXPECTED: &str = "expected `uuid`, `braced_uuid`, `integer`, `prefix:TEXT` or { prefix, alphabet, length }";
         let table = match id {
             None => return IdStyle::Uuid,
             Some(Value::String(text)) => {
                 return match text.as_str() {
                     "uuid" => IdStyle::Uuid,
+                    "braced_uuid" => IdStyle::BracedUuid,
                     "integer" => IdStyle::Integer,
                     p if p.starts_with("prefix:") => {
                         IdStyle::Prefixed(p["prefix:".len()..].to_owned())
@@ -579,7 +579,10 @@ impl Compiler<'_> {
         if emulator.mints_secret.is_some() || given {
             return;
         }
-        if let Some(r) = resources.iter().find(|r| r.fields.reading("secret").is_some()) {
+        if let Some(r) = resources
+            .iter()
+            .find(|r| r.fields.reading("secret").is_some())
+        {
             self.error(
                 "emulator.secret",
                 format!(
