@@ -514,3 +514,60 @@ async fn a_credential_in_the_query_given_twice_is_refused_before_anything_else()
     }
     assert!(checked > 0, "no dialect takes a credential in the query");
 }
+
+#[tokio::test]
+async fn two_different_keys_one_each_way_are_refused() {
+    let own_header = hookgate::mapping::load_dir(std::path::Path::new(support::TEST_DIALECTS))
+        .unwrap()
+        .into_iter()
+        .filter(|d| matches!(d.client_auth, ClientAuth::Header { .. }));
+    for (dir, d) in dialects()
+        .into_iter()
+        .map(|d| (support::MAPPINGS, d))
+        .chain(own_header.map(|d| (support::TEST_DIALECTS, d)))
+    {
+        let (name, token): (&str, Box<dyn Fn(&str) -> String>) = match &d.client_auth {
+            ClientAuth::Bearer => ("authorization", Box::new(|k| format!("Bearer {k}"))),
+            ClientAuth::Header { name, prefix } => {
+                let prefix = prefix.clone();
+                (name.as_str(), Box::new(move |k| format!("{prefix}{k}")))
+            }
+            _ => continue,
+        };
+        let gw = gateway(&format!("mappings_dir = {dir:?}\n{}", config(&d))).await;
+        let (method, create) = collection(&d, Action::Create, "/s");
+        let (reader, writer) = (token(READER), token(WRITER));
+        for (addr, path, what) in [
+            (gw.addr, create.clone(), "mounted surface"),
+            (
+                gw.emulators["vendor"],
+                create.replacen("/s", "", 1),
+                "emulator",
+            ),
+        ] {
+            for headers in [
+                [(name, reader.as_str()), ("x-api-key", WRITER)],
+                [(name, writer.as_str()), ("x-api-key", READER)],
+            ] {
+                let answer = call(addr, &method, &path, &headers).await;
+                let said = String::from_utf8_lossy(&answer.body);
+                let what = format!("{} {what}: {headers:?}", d.name);
+                let status = (d.errors.template_for(Code::BadRequest).status).unwrap_or(400);
+                assert_eq!(answer.status, status, "{what}: {said}");
+                if says_why(&d) {
+                    assert!(said.contains("two different keys"), "{what}: {said}");
+                }
+            }
+            // The same key both ways is one credential.
+            let headers = [(name, writer.as_str()), ("x-api-key", WRITER)];
+            let answer = call(addr, &method, &path, &headers).await;
+            let said = String::from_utf8_lossy(&answer.body);
+            assert!(
+                !matches!(answer.status, 401 | 403) && !said.contains("two different keys"),
+                "{} {what}: {said}",
+                d.name
+            );
+        }
+        gw.stop().await;
+    }
+}
