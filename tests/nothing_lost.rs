@@ -2177,3 +2177,121 @@ async fn a_rotation_in_front_of_an_upstream_without_one_says_so() {
         "no surface rotates in front of an upstream that cannot"
     );
 }
+
+/// A vendor's file: `enabled` as `on` (with `enabled`), a timeout (with `timeout`) and retries
+/// (with `retries`), each line as given, under `/hooks`.
+fn defaults_file(enabled: &str, timeout: &str, retries: &str) -> String {
+    format!(
+        r#"
+[dialect]
+base_path = "/api"
+[fields.id]
+path = "$.id"
+in = ["response"]
+[fields.url]
+path = "$.url"
+required = true
+[fields.events]
+path = "$.events"
+[fields.enabled]
+path = "$.on"
+{enabled}
+[fields.timeout_seconds]
+path = "$.timeout"
+{timeout}
+[fields.max_retries]
+path = "$.retries"
+{retries}
+[operations.list]
+method = "GET"
+path = "/hooks"
+response = {{ hooks = "{{{{items}}}}" }}
+[operations.get]
+method = "GET"
+path = "/hooks/{{id}}"
+response = "{{{{webhook}}}}"
+[operations.create]
+method = "POST"
+path = "/hooks"
+body = "{{{{webhook}}}}"
+status = 201
+response = "{{{{webhook}}}}"
+[operations.delete]
+method = "DELETE"
+path = "/hooks/{{id}}"
+status = 204
+[errors]
+message = ["$.message"]
+[errors.render.default]
+body = {{ message = "{{{{message}}}}" }}
+"#
+    )
+}
+
+#[tokio::test]
+async fn a_surface_create_asks_for_what_its_vendor_assumes_where_the_upstream_would_not() {
+    let dir = tempfile::tempdir().unwrap();
+    // The client's vendor assumes a webhook on, a 30 s timeout and 3 retries; the upstream
+    // requires `enabled`, assumes 10 s and 3 retries, and keeps no order of its own.
+    std::fs::write(
+        dir.path().join("asker.toml"),
+        defaults_file("default = true", "default = 30", "default = 3"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("keeper.toml"),
+        defaults_file("required = true", "default = 10", "default = 3"),
+    )
+    .unwrap();
+    let made = json!({"id": "h1", "url": "https://example.com/h", "events": ["a"], "on": true,
+        "timeout": 30, "retries": 3});
+    let vendor = support::Double::start(vec![support::Reply::json(201, made.clone()); 3]).await;
+    let gw = gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.keeper]\ndialect = \"keeper\"\nbase_url = {:?}\n\
+         auth = {{ type = \"none\" }}\nretries = 0\n\
+         [surfaces.asker]\ndialect = \"asker\"\nupstream = \"keeper\"\nprefix = \"/a\"\n\
+         [url_policy]\nallow_private = true\n",
+        dir.path(),
+        vendor.url()
+    ))
+    .await;
+    let bearer = [("authorization", "Bearer t")];
+    let create = |body: Value| async move {
+        let answer = send(gw.addr, "POST", "/a/api/hooks", &bearer, Some(&body)).await;
+        assert_eq!(answer.status, 201, "{body}: {:?}", answer.body);
+    };
+    // Left out: each is asked as the client's vendor assumes it, but the retries, which the
+    // upstream assumes the same.
+    create(json!({"url": "https://example.com/h", "events": ["a"]})).await;
+    // Named: as named.
+    create(
+        json!({"url": "https://example.com/h", "events": ["a"], "on": false, "timeout": 5,
+        "retries": 1}),
+    )
+    .await;
+    let seen: Vec<Value> = vendor.seen().iter().map(|s| s.json().unwrap()).collect();
+    assert_eq!(
+        seen[0],
+        json!({"url": "https://example.com/h", "events": ["a"], "on": true, "timeout": 30})
+    );
+    assert_eq!(
+        seen[1],
+        json!({"url": "https://example.com/h", "events": ["a"], "on": false, "timeout": 5,
+            "retries": 1})
+    );
+    // The canonical API asks for nothing its client did not name.
+    let canonical = json!({"url": "https://example.com/h", "events": ["a"], "enabled": true});
+    let answer = send(
+        gw.addr,
+        "POST",
+        "/v1/upstreams/keeper/webhooks",
+        &[],
+        Some(&canonical),
+    )
+    .await;
+    assert_eq!(answer.status, 201, "{:?}", answer.body);
+    assert_eq!(
+        vendor.seen()[2].json().unwrap(),
+        json!({"url": "https://example.com/h", "events": ["a"], "on": true})
+    );
+}

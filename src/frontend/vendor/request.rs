@@ -527,6 +527,9 @@ impl VendorApi {
         // A member sent as this API shows one with no value (`[]`, `{}`), where the webhooks
         // behind cannot hold it, is no value either: an SDK saves what it read.
         self.drop_shown_defaults(&mut body, &|name| !held(name));
+        if action == Action::Create {
+            self.create_defaults(&mut body, behind, &held);
+        }
         if role == Role::Replace {
             // A member a replacement gives no value is one it leaves out: where the webhooks
             // behind cannot hold it, there is nothing to clear. (An SDK that writes every member
@@ -543,6 +546,40 @@ impl VendorApi {
         }
         op.body = Some(body);
         Ok(())
+    }
+
+    /// A create that leaves out a member this API's vendor assumes a value for (its
+    /// `default`: Talkover's `enabled`, true) asks for that value: where the webhooks behind
+    /// hold the member and their vendor would assume another value or none (one that requires
+    /// it, or whose own default differs), it is written as this API's vendor assumes it, so
+    /// the webhook made is the one the client's vendor would have made. Where they cannot hold
+    /// it, nothing is asked that could be refused: the client named nothing.
+    fn create_defaults(
+        &self,
+        body: &mut Map<String, Value>,
+        behind: &crate::mapping::Dialect,
+        held: &dyn Fn(&str) -> bool,
+    ) {
+        let rules = self.dialect.webhook.rules.iter();
+        for rule in rules.filter(|r| r.request && r.ops.create && r.is_placed()) {
+            let Some(assumed) = rule.default.as_ref() else {
+                continue;
+            };
+            let name = rule.target.name();
+            if rule.target.is_secret() || rule.target.get(body).is_some() || !held(&name) {
+                continue;
+            }
+            let Ok(value) = rule.codec.decode(assumed) else {
+                continue;
+            };
+            let theirs = behind
+                .webhook
+                .reading(&name)
+                .and_then(|r| r.codec.decode(r.default.as_ref()?).ok());
+            if theirs.as_ref() != Some(&value) {
+                rule.target.set(body, value);
+            }
+        }
     }
 
     /// Takes out of `body` the members it gives the value this API shows for none (a rule's
