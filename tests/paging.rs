@@ -6,14 +6,17 @@
 //! page their client computed begins where it pages another way. Where the answer gives the
 //! cursor (in its body, a `Link` header or a next page's URL), an emulator's cursor names a
 //! place in the list, so that webhooks deleted between pages move none from one to another,
-//! on the canonical API and through a surface, in both orders.
+//! on the canonical API and through a surface, in both orders. A list answered whole is cut by
+//! its ids of any kind, and one whose ids cannot tell its webhooks apart is the vendor's error
+//! by name; an empty cursor, and a page value a surface never gave, are refused before the
+//! upstream is called.
 
 mod support;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use hookgate::mapping::{Dialect, Paging};
-use hookgate::model::{Action, Order};
+use hookgate::model::{Action, Listing, Order};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use support::{Double, Reply, gateway, gateway_over, journal, ok, send};
@@ -893,4 +896,456 @@ async fn a_page_asked_larger_than_the_vendor_serves_is_its_largest_and_goes_on()
         gw.stop().await;
     }
     assert!(checked > 0, "no dialect declares its largest page");
+}
+
+/// A vendor spelt as Bitbucket's: pages numbered by `page`, of `pagelen`, the next one named
+/// by its URL; field errors as lists under `error.fields`.
+const BUCKET: &str = r#"
+[dialect]
+title = "Bucket webhooks"
+base_path = "/2.0"
+auth = "bearer"
+
+[emulator]
+id = "uuid"
+
+[fields.id]
+path = "$.uuid"
+in = ["response"]
+
+[fields.url]
+path = "$.url"
+required = true
+
+[fields.events]
+path = "$.events"
+required = true
+min_items = 1
+
+[fields.enabled]
+path = "$.active"
+default = true
+
+[operations.list]
+method = "GET"
+path = "/hooks"
+query = { pagelen = "{{limit|10}}", page = "{{cursor}}" }
+next = "url"
+response = { values = "{{items}}", pagelen = "{{limit|10}}", next = "{{next_cursor|null}}" }
+
+[operations.get]
+method = "GET"
+path = "/hooks/{id}"
+response = "{{webhook}}"
+
+[operations.create]
+method = "POST"
+path = "/hooks"
+body = "{{webhook}}"
+status = 201
+response = "{{webhook}}"
+
+[operations.delete]
+method = "DELETE"
+path = "/hooks/{id}"
+status = 204
+
+[errors]
+message = ["$.error.message"]
+field_errors = [{ path = "$.error.fields", form = "lists" }]
+
+[errors.render.default]
+body = { type = "error", error = { message = "{{message}}", fields = "{{errors}}" } }
+"#;
+
+/// The test dialects with Chirp's and Svix's shipped files and Bucket's.
+fn with_chirp_svix_and_bucket() -> tempfile::TempDir {
+    let dir = dialects_dir();
+    for name in ["chirp", "svix"] {
+        let file = format!("{name}.toml");
+        std::fs::copy(
+            Path::new(support::MAPPINGS).join(&file),
+            dir.path().join(&file),
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.path().join("bucket.toml"), BUCKET).unwrap();
+    dir
+}
+
+/// A gateway in front of `double` as upstream `name` of that dialect, with `surfaces` (TOML).
+async fn over_double(
+    dir: &Path,
+    name: &str,
+    double: &Double,
+    surfaces: &str,
+) -> hookgate::app::Running {
+    gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.{name}]\ndialect = \"{name}\"\nbase_url = {:?}\n\
+         auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n{surfaces}",
+        dir.to_str().unwrap(),
+        double.url()
+    ))
+    .await
+}
+
+/// Surfaces in front of the Chirp double: Svix (cursors it is given) and Ledger (last ids).
+const ON_CHIRP: &str = "[surfaces.svix-on-chirp]\ndialect = \"svix\"\nupstream = \"chirp\"\n\
+    prefix = \"/s\"\n[surfaces.ledger-on-chirp]\ndialect = \"ledger\"\nupstream = \"chirp\"\n\
+    prefix = \"/l\"\n";
+
+/// Chirp's whole list of webhooks of these ids, answered to as many calls as `calls`.
+async fn chirp_double(ids: &[Value], calls: usize) -> Double {
+    let hook = |id: &Value| {
+        let mut hook = json!({"appId": "app1", "url": "https://example.com/h", "events": ["a"], "createdAt": "2024-01-01T00:00:00Z", "updatedAt": "2024-01-01T00:00:00Z"});
+        if !id.is_null() {
+            hook["id"] = id.clone();
+        }
+        hook
+    };
+    let list = json!({"webhooks": ids.iter().map(hook).collect::<Vec<_>>()});
+    Double::start((0..calls).map(|_| Reply::json(200, list.clone())).collect()).await
+}
+
+/// An id as the canonical API writes it: a string, or an integer's decimal text.
+fn id_text(id: &Value) -> String {
+    id.as_str().map_or_else(|| id.to_string(), str::to_owned)
+}
+
+/// Pages through `path` (its query begun) following the cursor `next` reads from each page,
+/// in parameter `param`: the ids listed, in order.
+async fn follow(
+    addr: std::net::SocketAddr,
+    path: &str,
+    items: &str,
+    param: &str,
+    next: impl Fn(&Value) -> Option<String>,
+) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..10 {
+        let target = match &cursor {
+            Some(c) => format!("{path}&{param}={c}"),
+            None => path.to_owned(),
+        };
+        let page = send(addr, "GET", &target, &[BEARER], None).await;
+        ok(&page, 200, &target);
+        let page = page.json();
+        seen.extend(
+            page[items]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|w| id_text(&w["id"])),
+        );
+        match next(&page) {
+            Some(c) => cursor = Some(c),
+            None => return seen,
+        }
+    }
+    panic!("no last page after 10: {seen:?}");
+}
+
+#[tokio::test]
+async fn a_list_answered_whole_is_cut_by_ids_of_any_kind_every_webhook_once() {
+    let dir = with_chirp_svix_and_bucket();
+    let base = "/v1/upstreams/chirp/owners/app1/webhooks";
+    for ids in [
+        json!([1, 2, 3, 4, 5]),
+        json!(["a", 7, "b", 8, "c"]),
+        json!(["x", "y", "z"]),
+    ] {
+        let ids = ids.as_array().unwrap().clone();
+        let want: Vec<String> = ids.iter().map(id_text).collect();
+        let double = chirp_double(&ids, 12).await;
+        let gw = over_double(dir.path(), "chirp", &double, ON_CHIRP).await;
+        // The canonical API: every cursor it gave taken, every webhook once.
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        for n in 0.. {
+            assert!(n < 5, "{ids:?}: no last page");
+            let path = match &cursor {
+                Some(c) => format!("{base}?limit=2&cursor={c}"),
+                None => format!("{base}?limit=2"),
+            };
+            let page = send(gw.addr, "GET", &path, &[], None).await;
+            ok(&page, 200, &path);
+            let page = page.json();
+            seen.extend(
+                page["data"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|w| id_text(&w["id"])),
+            );
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => break,
+            }
+        }
+        assert_eq!(seen, want, "canonical");
+        // A surface whose vendor gives cursors, and one whose clients name the last id seen.
+        let svix = follow(
+            gw.addr,
+            "/s/api/v1/app/app1/endpoint?limit=2",
+            "data",
+            "iterator",
+            |p| (p["done"] == false).then(|| p["iterator"].as_str().unwrap().to_owned()),
+        )
+        .await;
+        assert_eq!(svix, want, "svix");
+        let ledger = follow(
+            gw.addr,
+            "/l/v1/accounts/app1/webhook_endpoints?limit=2",
+            "data",
+            "starting_after",
+            |p| {
+                (p["has_more"] == true)
+                    .then(|| id_text(&p["data"].as_array().unwrap().last().unwrap()["id"]))
+            },
+        )
+        .await;
+        assert_eq!(ledger, want, "ledger");
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_list_answered_whole_that_no_id_can_page_is_the_vendors_error_by_name() {
+    let dir = with_chirp_svix_and_bucket();
+    let base = "/v1/upstreams/chirp/owners/app1/webhooks";
+    // Two webhooks of one id, first or last, a webhook without one, or of one that names none.
+    for (ids, named) in [
+        (json!(["a", "b", "a", "c"]), "`a`"),
+        (json!(["a", "b", "c", "b"]), "`b`"),
+        (json!([1, 2, 1]), "`1`"),
+        (json!(["a", "b", null, "c"]), "webhook 3"),
+        (json!(["a", "", "c"]), "webhook 2"),
+        (json!([1.5, "b", "c"]), "webhook 1"),
+        (json!(["a", {"x": 1}, "c"]), "webhook 2"),
+        (json!(["a", true, "c"]), "webhook 2"),
+    ] {
+        let ids = ids.as_array().unwrap().clone();
+        let double = chirp_double(&ids, 12).await;
+        let gw = over_double(dir.path(), "chirp", &double, ON_CHIRP).await;
+        for path in [
+            format!("{base}?limit=2"),
+            format!("{base}?limit=10"),
+            "/s/api/v1/app/app1/endpoint?limit=2".to_owned(),
+            "/l/v1/accounts/app1/webhook_endpoints?limit=2".to_owned(),
+        ] {
+            let page = send(gw.addr, "GET", &path, &[BEARER], None).await;
+            let text = String::from_utf8_lossy(&page.body).into_owned();
+            assert_eq!(page.status, 502, "{ids:?} {path}: {text}");
+            assert!(text.contains(named), "{ids:?} {path}: {text}");
+        }
+        // Without a page size, the list is answered whole, as the vendor gave it.
+        let whole = send(gw.addr, "GET", base, &[], None).await;
+        ok(&whole, 200, base);
+        assert_eq!(whole.json()["data"].as_array().unwrap().len(), ids.len());
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_last_id_a_page_is_followed_by_may_be_a_number_and_must_be_there() {
+    // Ledger pages by the last id; its vendor's ids here are numbers.
+    let endpoint = |id: Value| json!({"id": id, "url": "https://example.com/l", "enabled_events": "a.b", "status": "enabled", "created": 1_700_000_000, "account": "accounts/acct_1"});
+    let double = Double::start(vec![
+        Reply::json(200, json!({"object": "list", "data": [endpoint(json!(1)), endpoint(json!(2))], "has_more": true})),
+        Reply::json(200, json!({"object": "list", "data": [endpoint(json!(3))], "has_more": false})),
+        Reply::json(200, json!({"object": "list", "data": [endpoint(json!(1)), endpoint(Value::Null)], "has_more": true})),
+    ])
+    .await;
+    let gw = gateway_over(DIR, "ledger", &double).await;
+    let base = "/v1/upstreams/ledger/owners/acct_1/webhooks";
+    let first = send(gw.addr, "GET", &format!("{base}?limit=2"), &[], None).await;
+    assert_eq!(first.json()["next_cursor"], "2", "{}", first.json());
+    let second = send(
+        gw.addr,
+        "GET",
+        &format!("{base}?limit=2&cursor=2"),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(
+        second.json()["next_cursor"],
+        Value::Null,
+        "{}",
+        second.json()
+    );
+    // More follow a webhook without an id: no next page can be asked for, and the list is not
+    // said to end there.
+    let last = send(gw.addr, "GET", &format!("{base}?limit=2"), &[], None).await;
+    assert_eq!(last.status, 502, "{}", last.json());
+    assert_eq!(last.json()["code"], "upstream_error");
+    assert!(
+        last.json()["detail"].as_str().unwrap().contains("no id"),
+        "{}",
+        last.json()
+    );
+}
+
+#[tokio::test]
+async fn an_empty_cursor_is_none_a_list_gave_on_every_api() {
+    let dir = with_chirp_svix_and_bucket();
+    let double = chirp_double(&[json!("a"), json!("b"), json!("c")], 0).await;
+    let gw = over_double(dir.path(), "chirp", &double, ON_CHIRP).await;
+    let base = "/v1/upstreams/chirp/owners/app1/webhooks";
+    for (path, param) in [
+        (format!("{base}?limit=2&cursor="), "cursor"),
+        (format!("{base}?cursor="), "cursor"),
+        (format!("{base}?cursor"), "cursor"),
+        (
+            "/s/api/v1/app/app1/endpoint?limit=2&iterator=".to_owned(),
+            "iterator",
+        ),
+        (
+            "/s/api/v1/app/app1/endpoint?iterator".to_owned(),
+            "iterator",
+        ),
+        (
+            "/l/v1/accounts/app1/webhook_endpoints?limit=2&starting_after=".to_owned(),
+            "starting_after",
+        ),
+    ] {
+        let refused = send(gw.addr, "GET", &path, &[BEARER], None).await;
+        let text = String::from_utf8_lossy(&refused.body).into_owned();
+        assert!(
+            refused.status == 422 || refused.status == 400,
+            "{path}: {} {text}",
+            refused.status
+        );
+        assert!(
+            text.contains(param) && text.contains("empty"),
+            "{path}: {text}"
+        );
+    }
+    assert!(double.seen().is_empty(), "{:?}", double.seen());
+    gw.stop().await;
+
+    // In front of a vendor that pages, and of an emulator, alike.
+    let double = Double::start(vec![]).await;
+    let gw = gateway_over(DIR, "ledger", &double).await;
+    let refused = send(
+        gw.addr,
+        "GET",
+        "/v1/upstreams/ledger/owners/acct_1/webhooks?limit=2&cursor=",
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.json());
+    assert_eq!(refused.json()["errors"][0]["field"], "cursor");
+    assert!(double.seen().is_empty());
+    let gw = emulated(dialects_dir().path(), "").await;
+    for upstream in ["relay", "forge", "tally"] {
+        let path = format!("/v1/upstreams/{upstream}/owners/p1/webhooks?cursor=");
+        let refused = send(gw.addr, "GET", &path, &[], None).await;
+        assert_eq!(refused.status, 422, "{path}: {}", refused.json());
+    }
+}
+
+#[tokio::test]
+async fn a_page_size_is_read_as_a_decimal_count() {
+    // A sign or leading zeros are the same count; anything else is refused.
+    let endpoint = |id: &str| json!({"id": id, "url": "https://example.com/l", "enabled_events": "a.b", "status": "enabled", "created": 1_700_000_000, "account": "accounts/acct_1"});
+    let page = json!({"object": "list", "data": [endpoint("we_1")], "has_more": false});
+    let double = Double::start(vec![Reply::json(200, page.clone()), Reply::json(200, page)]).await;
+    let gw = gateway_over(DIR, "ledger", &double).await;
+    let base = "/v1/upstreams/ledger/owners/acct_1/webhooks";
+    for limit in ["%2B2", "02"] {
+        let path = format!("{base}?limit={limit}");
+        ok(&send(gw.addr, "GET", &path, &[], None).await, 200, &path);
+    }
+    let seen: Vec<String> = double.seen().iter().map(|s| s.path.clone()).collect();
+    assert_eq!(
+        seen, ["/v1/accounts/acct_1/webhook_endpoints?limit=2"; 2],
+        "{seen:?}"
+    );
+    for limit in ["-2", "2.0", "0x2", "%202", "2%20", "", "0", "%E2%82%82"] {
+        let path = format!("{base}?limit={limit}");
+        let refused = send(gw.addr, "GET", &path, &[], None).await;
+        assert_eq!(refused.status, 422, "{path}");
+        assert_eq!(refused.json()["errors"][0]["field"], "limit", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_page_value_the_surface_never_gave_is_refused_before_the_upstream_is_called() {
+    let dir = with_chirp_svix_and_bucket();
+    // Zen pages with cursors of its own (`page[after]`).
+    let hook = |id: &str| json!({"id": id, "endpoint": "https://example.com/z", "subscriptions": ["a"], "status": "active", "created_at": "2024-01-01T00:00:00Z"});
+    let double = Double::start(vec![
+        Reply::json(200, json!({"webhooks": [hook("z1"), hook("z2")], "meta": {"has_more": true, "after_cursor": "zc_2"}})),
+        Reply::json(200, json!({"webhooks": [hook("z3")], "meta": {"has_more": false, "after_cursor": null}})),
+        // A cursor it gave, refused since, naming no field.
+        Reply::json(400, json!({"errors": [{"code": "InvalidPaginationParameter", "detail": "bad cursor"}]})),
+    ])
+    .await;
+    let gw = over_double(
+        dir.path(),
+        "zen",
+        &double,
+        "[surfaces.bucket-on-zen]\ndialect = \"bucket\"\nupstream = \"zen\"\nprefix = \"/b\"\n",
+    )
+    .await;
+    let first = send(gw.addr, "GET", "/b/2.0/hooks?pagelen=2", &[BEARER], None).await;
+    ok(&first, 200, "page 1");
+    let next = first.json()["next"].as_str().unwrap().to_owned();
+    let sealed = next
+        .split("page=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_ne!(sealed, "zc_2", "{next}");
+    let path = format!("/b/2.0/hooks?pagelen=2&page={sealed}");
+    let second = send(gw.addr, "GET", &path, &[BEARER], None).await;
+    ok(&second, 200, &path);
+    assert_eq!(second.json()["values"][0]["uuid"], "z3");
+    assert_eq!(second.json()["next"], Value::Null);
+    let asked: Vec<String> = double.seen().iter().map(|s| s.path.clone()).collect();
+    assert_eq!(asked.len(), 2);
+    assert!(
+        asked[1].contains("zc_2"),
+        "the upstream's own cursor: {asked:?}"
+    );
+    // A page number the client computed, the upstream's own cursor, one of another list, or
+    // one cut short: none is a page this surface gave.
+    let other = Listing {
+        upstream: "zen",
+        owner: None,
+        order: Some(hookgate::model::Order::Ascending),
+    }
+    .seal("zc_2");
+    for page in ["2", "1", "zc_2", &other, &sealed[1..], ""] {
+        let path = format!("/b/2.0/hooks?pagelen=2&page={page}");
+        let refused = send(gw.addr, "GET", &path, &[BEARER], None).await;
+        assert!((400..500).contains(&refused.status), "{path}");
+        let fields = &refused.json()["error"]["fields"];
+        assert!(fields["page"].is_array(), "{path}: {}", refused.json());
+    }
+    assert_eq!(double.seen().len(), 2, "no call for a page never given");
+    // The upstream's refusal of a cursor it gave, naming no field: in the message, never
+    // under a field of no name.
+    let refused = send(gw.addr, "GET", &path, &[BEARER], None).await;
+    let body = refused.json();
+    assert!((400..500).contains(&refused.status), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("bad cursor"),
+        "{body}"
+    );
+    assert!(
+        body["error"]
+            .get("fields")
+            .is_none_or(|f| f.get("").is_none()),
+        "{body}"
+    );
 }

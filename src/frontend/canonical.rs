@@ -526,6 +526,18 @@ fn allowed_methods(item: bool, action: bool) -> &'static [&'static str] {
     }
 }
 
+/// A cursor as a client sent it: an empty one is none any list gave, refused rather than read
+/// as the first page (a client that lost its cursor would page from the start forever).
+pub(crate) fn cursor_given(value: String, param: &str) -> Result<String, Problem> {
+    if value.is_empty() {
+        return Err(Problem::validation(vec![FieldError::in_query(
+            param,
+            "is empty: no list gives an empty cursor",
+        )]));
+    }
+    Ok(value)
+}
+
 /// A list's `limit` and `cursor`. Each may be given once: of two, neither could be said to be
 /// the one meant (servers on the way may pick either), so a repeated one is refused.
 fn list_query(query: Option<&str>) -> Result<ListQuery, Problem> {
@@ -558,6 +570,8 @@ fn list_query(query: Option<&str>) -> Result<ListQuery, Problem> {
             _ => {}
         }
     }
+    // Once the query is known to name it once: a repeated one is refused as such.
+    out.cursor = out.cursor.map(|c| cursor_given(c, "cursor")).transpose()?;
     Ok(out)
 }
 
@@ -574,6 +588,7 @@ mod tests {
             "limit=1&limit=1",
             "cursor=a&cursor=b",
             "cursor=&cursor=a",
+            "cursor=a&cursor=",
         ] {
             let refused = list_query(Some(repeated)).expect_err(repeated);
             assert_eq!(refused.status(), 422, "{repeated}");

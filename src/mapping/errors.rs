@@ -291,7 +291,9 @@ impl ErrorMap {
     /// Field errors spelled in this vendor's form (for `{{errors}}`), under vendor names, each
     /// message as it is: the field is named by the form, never prefixed to the message.
     pub fn render_field_errors(&self, errors: &[FieldError]) -> Option<Value> {
-        let first = errors.first()?;
+        if errors.is_empty() {
+            return None;
+        }
         Some(match self.form() {
             Form::Items(form) => Value::Array(
                 errors
@@ -314,9 +316,12 @@ impl ErrorMap {
                     })
                     .collect(),
             ),
+            // A map of fields has no key for an error of the request as a whole: it is left
+            // to the message (`{{message}}`), which names every error, as such vendors write
+            // one; none at all where every error is such.
             Form::Lists => {
                 let mut map = Map::new();
-                for e in errors {
+                for e in errors.iter().filter(|e| !e.field.is_empty()) {
                     let entry = map
                         .entry(e.field.clone())
                         .or_insert_with(|| Value::Array(Vec::new()));
@@ -324,17 +329,22 @@ impl ErrorMap {
                         list.push(Value::from(e.message.as_str()));
                     }
                 }
-                Value::Object(map)
+                (!map.is_empty()).then_some(Value::Object(map))?
             }
             Form::Strings => {
                 let mut map = Map::new();
-                for e in errors {
+                for e in errors.iter().filter(|e| !e.field.is_empty()) {
                     map.entry(e.field.clone())
                         .or_insert_with(|| Value::from(e.message.as_str()));
                 }
-                Value::Object(map)
+                (!map.is_empty()).then_some(Value::Object(map))?
             }
-            Form::Param => Value::from(first.field.as_str()),
+            Form::Param => Value::from(
+                errors
+                    .iter()
+                    .find(|e| !e.field.is_empty())
+                    .map(|e| e.field.as_str())?,
+            ),
             Form::Codes(form) => {
                 Value::Array(errors.iter().filter_map(|e| form.code_of(e)).collect())
             }
@@ -404,12 +414,15 @@ fn collect_field_errors(
     };
     match (form, found) {
         (Form::Lists | Form::Strings, Some(Value::Object(map))) => {
+            // A key that names no field (`""`) holds errors of the request as a whole.
+            let error = |field: &str, message: &str| match field {
+                "" => FieldError::new("", message),
+                field => fields.field_error(field, message),
+            };
             for (field, messages) in map {
                 match messages {
-                    Value::Array(list) => {
-                        out.extend(list.iter().map(|m| fields.field_error(field, &text(m))))
-                    }
-                    other => out.push(fields.field_error(field, &text(other))),
+                    Value::Array(list) => out.extend(list.iter().map(|m| error(field, &text(m)))),
+                    other => out.push(error(field, &text(other))),
                 }
             }
         }

@@ -109,17 +109,14 @@ impl Listed {
         }
     }
 
-    /// The `id` of the last webhook, read from its text: where a vendor pages by the last
-    /// item it listed.
+    /// The `id` of the last webhook, read from its text ([`id_text`]): where a vendor pages by
+    /// the last item it listed.
     pub fn last_id(&self) -> Option<String> {
         if self.count == 0 {
             return None;
         }
         match json::from_slice_lenient(&self.text[self.last..]).ok()? {
-            Value::Object(mut webhook) => match webhook.remove("id")? {
-                Value::String(id) => Some(id),
-                _ => None,
-            },
+            Value::Object(webhook) => webhook.get("id").and_then(id_text),
             _ => None,
         }
     }
@@ -129,6 +126,17 @@ impl Listed {
             self.text.push(b',');
         }
         self.last = self.text.len();
+    }
+}
+
+/// A listed webhook's id as the canonical API writes ids: a string as it is, an integer as its
+/// decimal text (`7` is `"7"`). Anything else (none, `null`, `""`, a fraction, an object)
+/// names no webhook, and a page cut or resumed by id cannot stand on it.
+pub fn id_text(id: &Value) -> Option<String> {
+    match id {
+        Value::String(id) if !id.is_empty() => Some(id.clone()),
+        Value::Number(n) if n.is_u64() || n.is_i64() => Some(n.to_string()),
+        _ => None,
     }
 }
 

@@ -11,7 +11,7 @@ pub use fields::{
     Access, Field, Kind, STATUSES, TEST_RESULT_FIELDS, WEBHOOK_FIELDS, test_result_field,
     webhook_field,
 };
-pub use listed::{Listed, Writing};
+pub use listed::{Listed, Writing, id_text};
 pub use object::{
     Assemble, Assembly, Members, Object, Piece, Slot, derive_status, insert_in_order, ordered,
 };

@@ -11,6 +11,12 @@
 //! which are refused rather than read as the first page, which would have a client holding
 //! one page forever. A client that forges one gains a page of its own list from where it
 //! chose, which it could have asked for anyway.
+//!
+//! A vendor surface in front of an upstream of another dialect that gives its own cursors
+//! seals each one it passes to its client the same way ([`Listing::seal`]): the check, then
+//! the upstream's cursor. A cursor the client computed itself (a page number the upstream
+//! never gave) or took from another list is then refused before the upstream is called, as an
+//! emulator refuses it, rather than read by the upstream as a cursor of its own.
 
 use super::{Order, Skip};
 use base64::Engine;
@@ -30,8 +36,19 @@ pub struct Listing<'a> {
 
 /// The check of a cursor: its list and its contents, hashed.
 fn check(list: &Listing<'_>, at: u64, id: &str, after: &str) -> [u8; 8] {
+    hashed(b"hookgate page cut from a whole list", list, at, id, after)
+}
+
+/// The check of a sealed upstream cursor: its list and the cursor, hashed apart from the
+/// cursors of cut pages, so that neither reads as the other.
+fn seal_check(list: &Listing<'_>, cursor: &str) -> [u8; 8] {
+    hashed(b"hookgate cursor of an upstream", list, 0, cursor, "")
+}
+
+/// The first 8 bytes of a SHA-256 over `purpose`, the list and the fields.
+fn hashed(purpose: &[u8], list: &Listing<'_>, at: u64, id: &str, after: &str) -> [u8; 8] {
     let mut hash = Sha256::new();
-    hash.update(b"hookgate page cut from a whole list");
+    hash.update(purpose);
     // Each field's length first, so that no two lists' fields run together.
     let (named, owner) = list.owner.map_or((0u8, ""), |o| (1, o));
     let order = match list.order {
@@ -52,6 +69,25 @@ fn check(list: &Listing<'_>, at: u64, id: &str, after: &str) -> [u8; 8] {
     }
     hash.update(at.to_be_bytes());
     hash.finalize()[..8].try_into().unwrap_or_default()
+}
+
+impl Listing<'_> {
+    /// The upstream's `cursor` of this list, sealed for a client.
+    pub fn seal(&self, cursor: &str) -> String {
+        let mut bytes = Vec::with_capacity(8 + cursor.len());
+        bytes.extend_from_slice(&seal_check(self, cursor));
+        bytes.extend_from_slice(cursor.as_bytes());
+        URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    /// The upstream's cursor `sealed` holds, if it is one [`Listing::seal`] wrote for this
+    /// list.
+    pub fn unseal(&self, sealed: &str) -> Option<String> {
+        let bytes = URL_SAFE_NO_PAD.decode(sealed).ok()?;
+        let (sum, cursor) = bytes.split_at_checked(8)?;
+        let cursor = std::str::from_utf8(cursor).ok().filter(|c| !c.is_empty())?;
+        (sum == seal_check(self, cursor)).then(|| cursor.to_owned())
+    }
 }
 
 impl Skip {
@@ -130,6 +166,27 @@ mod tests {
         ] {
             assert_eq!(Skip::resumed(&other, &cursor), None, "{other:?}");
         }
+    }
+
+    #[test]
+    fn a_sealed_cursor_opens_only_for_its_list_and_nothing_else_opens() {
+        let here = list("up", Some("ag_1"), None);
+        let sealed = here.seal("tok+2");
+        assert_eq!(here.unseal(&sealed).as_deref(), Some("tok+2"));
+        assert!(!sealed.contains("tok"), "opaque: {sealed}");
+        for other in [
+            list("up", Some("ag_2"), None),
+            list("up", None, None),
+            list("up", Some("ag_1"), Some(Order::Ascending)),
+            list("down", Some("ag_1"), None),
+        ] {
+            assert_eq!(other.unseal(&sealed), None, "{other:?}");
+        }
+        let cut = Skip::resume_cursor(&here, 2, "7", Some("6"));
+        for text in ["2", "", "tok+2", &cut, &sealed[1..], &format!("{sealed}A")] {
+            assert_eq!(here.unseal(text), None, "{text}");
+        }
+        assert_eq!(Skip::resumed(&here, &sealed), None);
     }
 
     #[test]

@@ -307,7 +307,12 @@ impl Context<'_> {
         };
         let next = match endpoint.paging {
             paging if paging.is_given() => given,
-            paging => computed_next(paging, &items, asked, endpoint, last),
+            paging => computed_next(paging, &items, asked, endpoint, last).map_err(|_| {
+                self.malformed(
+                    "a page whose last webhook has no id, after which its next page begins",
+                    None,
+                )
+            })?,
         };
         Ok((items, next))
     }
@@ -377,23 +382,30 @@ impl Context<'_> {
 /// where it began and how many items it held, its number, or its last item. There is a next
 /// page where the vendor says so; where it has no flag to say it, after a page that is not
 /// empty and not shorter than the page size asked for (when that is known), so that a client
-/// pages on until an empty page rather than stop short.
+/// pages on until an empty page rather than stop short. A next page after a last webhook
+/// without an id cannot be asked for (`Err`): the list is not ended there.
 fn computed_next(
     paging: Paging,
     items: &Listed,
     asked: &ListQuery,
     endpoint: &Endpoint,
     last: Option<bool>,
-) -> Option<String> {
+) -> Result<Option<String>, NoLastId> {
     let full = || {
         let size = asked.limit.or_else(|| endpoint.default_limit());
         size.is_none_or(|size| items.len() as u64 >= size)
     };
     if items.is_empty() || last.unwrap_or_else(|| !full()) {
-        return None;
+        return Ok(None);
     }
-    paging.following(asked.cursor.as_deref(), items.len(), || items.last_id())
+    paging
+        .following(asked.cursor.as_deref(), items.len(), || items.last_id())
+        .map(Some)
+        .ok_or(NoLastId)
 }
+
+/// A page whose next page begins after its last webhook, which has no id.
+struct NoLastId;
 
 /// The value of the query parameter `param` in a URL (absolute or relative): how a vendor
 /// that names its next page by a URL gives its cursor (`…/hooks?limit=50&page_info=abc`).

@@ -29,7 +29,8 @@ impl<'a> Plan<'a> {
                         None if !own.names_next_page() => None,
                         None => want,
                     };
-                    self.walk = Some(Box::new(Walk::new(*skip, want)));
+                    let cuts = !own.names_next_page();
+                    self.walk = Some(Box::new(Walk::new(*skip, want, cuts)));
                 } else if let (Some(limit), Some((max, _))) = (self.op.query.limit, &own.max_limit)
                 {
                     // A page is at most the size asked for: of a vendor that serves smaller

@@ -9,11 +9,18 @@
 //!
 //! Each client page costs as many vendor pages as lie before it: a walk reads at most
 //! [`MAX_PAGES`], and a page further in is refused on its cursor rather than answered late.
+//!
+//! A walk that finds where a page begins by a webhook's id (the last id a client saw, or a
+//! cursor of a page cut from a whole list) stands on the vendor's ids: an integer id is its
+//! decimal text, as the canonical API writes it, and a list in which a webhook has no id, or
+//! two have one id, cannot be paged so without listing one twice, or never, or paging forever.
+//! Such a list is the vendor's error, named in a 502, rather than paged wrong.
 
 use super::{Page, Plan, Stage};
-use crate::model::{Listed, Listing, Skip};
+use crate::model::{Listed, Listing, Skip, id_text};
 use crate::problem::{Code, FieldError, Problem};
 use serde_json::Value;
+use std::collections::HashSet;
 
 /// The most vendor pages one walk reads.
 const MAX_PAGES: usize = 100;
@@ -40,13 +47,31 @@ pub(super) struct Walk {
     next: Option<String>,
     /// The id of the last webhook of the client's page, so far.
     last: Option<String>,
+    /// The ids of the webhooks read, where the walk stands on ids (`None`: it counts).
+    ids: Option<HashSet<String>>,
+    /// How many webhooks were read.
+    read: u64,
+}
+
+/// What a vendor's list holds that a walk by ids cannot stand on.
+#[derive(Debug, PartialEq, Eq)]
+enum Unpageable {
+    /// A webhook without an id it could be found by: its place in the list (1 for the first).
+    NoId(u64),
+    /// Two webhooks of one id.
+    Twice(String),
 }
 
 impl Walk {
     /// A walk that passes over what `skip` says, to a page of `want` webhooks (none: every
-    /// one that follows).
-    pub(super) fn new(skip: Skip, want: Option<u64>) -> Walk {
+    /// one that follows). `cuts`: the vendor answers its list whole and the walk cuts a page
+    /// from it, whose next page it names by the id of its first webhook.
+    pub(super) fn new(skip: Skip, want: Option<u64>, cuts: bool) -> Walk {
+        let by_id =
+            matches!(skip, Skip::After(_) | Skip::Resume { .. }) || (cuts && want.is_some());
         Walk {
+            ids: by_id.then(HashSet::new),
+            read: 0,
             whole: skip == Skip::Items(0) && want.is_none(),
             skip: Some(skip).filter(|s| *s != Skip::Items(0)),
             passed: 0,
@@ -64,10 +89,26 @@ impl Walk {
         self.want.is_some_and(|w| self.page.len() as u64 >= w)
     }
 
+    /// Notes the id of the next webhook of the vendor's list, where the walk stands on ids:
+    /// one without an id, or of an id read before, is refused.
+    fn note(&mut self, id: Option<&str>) -> Result<(), Unpageable> {
+        self.read += 1;
+        let Some(ids) = &mut self.ids else {
+            return Ok(());
+        };
+        let id = id.ok_or(Unpageable::NoId(self.read))?;
+        if !ids.insert(id.to_owned()) {
+            return Err(Unpageable::Twice(id.to_owned()));
+        }
+        Ok(())
+    }
+
     /// Takes one webhook of the vendor's list, in order: passed over, gathered, or counted
     /// as beyond the client's page (the first of those named: the next page begins there).
-    fn take(&mut self, webhook: serde_json::Map<String, Value>) {
-        let id = webhook.get("id").and_then(Value::as_str);
+    fn take(&mut self, webhook: serde_json::Map<String, Value>) -> Result<(), Unpageable> {
+        let id = webhook.get("id").and_then(id_text);
+        self.note(id.as_deref())?;
+        let id = id.as_deref();
         match &mut self.skip {
             Some(Skip::Items(left)) => {
                 *left = left.saturating_sub(1);
@@ -75,18 +116,18 @@ impl Walk {
                 if *left == 0 {
                     self.skip = None;
                 }
-                return;
+                return Ok(());
             }
             Some(Skip::After(after)) => {
                 self.passed += 1;
                 if id == Some(after.as_str()) {
                     self.skip = None;
                 }
-                return;
+                return Ok(());
             }
             Some(Skip::Resume { id: from, .. }) if id != Some(from.as_str()) => {
                 self.passed += 1;
-                return;
+                return Ok(());
             }
             // The page begins with this one.
             Some(Skip::Resume { .. }) => self.skip = None,
@@ -101,6 +142,7 @@ impl Walk {
             self.last = id.map(str::to_owned);
             self.page.push(&webhook);
         }
+        Ok(())
     }
 
     /// A page resumed from a webhook that is no longer in the list: it begins after the last
@@ -112,7 +154,7 @@ impl Walk {
         let listed = |id: &str| {
             items
                 .iter()
-                .any(|w| w.get("id").and_then(Value::as_str) == Some(id))
+                .any(|w| w.get("id").and_then(id_text).as_deref() == Some(id))
         };
         if let Some(Skip::Resume { id, at, after }) = &self.skip
             && last
@@ -151,7 +193,8 @@ impl Plan<'_> {
         let items = items.into_maps();
         walk.resume_where_gone(&items, next.is_none());
         for webhook in items {
-            walk.take(webhook);
+            walk.take(webhook)
+                .map_err(|flaw| self.cx.unpageable(&flaw))?;
         }
         let full = walk.beyond || walk.full();
         match next {
@@ -204,13 +247,30 @@ impl Plan<'_> {
         let next_id = walk.next.take();
         let last_id = walk.last.take();
         // The next page begins with the first webhook beyond this one, at its position, after
-        // the last webhook of this one.
+        // the last webhook of this one. Where none was seen beyond it (a walk over a vendor's
+        // pages, which counts), its position: a surface whose clients compute their cursors
+        // writes its own, and a page cut from a whole list always sees the one beyond it.
         let cursor = match next_id {
             Some(id) => Skip::resume_cursor(&self.listing(), position, &id, last_id.as_deref()),
             None => position.to_string(),
         };
         self.page = Some((page, more.then_some(cursor)));
         Ok(())
+    }
+}
+
+impl super::Context<'_> {
+    /// A vendor's list a walk by ids cannot page, said as what the vendor got wrong.
+    fn unpageable(&self, flaw: &Unpageable) -> Problem {
+        let what = match flaw {
+            Unpageable::NoId(at) => {
+                format!("a list whose webhook {at} (counted from 1) has no id to page it by")
+            }
+            Unpageable::Twice(id) => {
+                format!("a list holding two webhooks of id `{id}`, which cannot be paged by id")
+            }
+        };
+        self.malformed(&what, None)
     }
 }
 
@@ -232,28 +292,28 @@ mod tests {
 
     #[test]
     fn a_count_is_passed_over_then_a_page_gathered_and_what_lies_beyond_it_noted() {
-        let mut walk = Walk::new(Skip::Items(2), Some(2));
+        let mut walk = Walk::new(Skip::Items(2), Some(2), false);
         for id in ["a", "b", "c", "d"] {
-            walk.take(webhook(id));
+            walk.take(webhook(id)).unwrap();
         }
         assert_eq!(
             (ids(&walk.page), walk.passed, walk.beyond),
             (vec!["c".into(), "d".into()], 2, false)
         );
-        walk.take(webhook("e"));
+        walk.take(webhook("e")).unwrap();
         assert!(walk.beyond);
         assert_eq!(ids(&walk.page), ["c", "d"]);
     }
 
     #[test]
     fn an_id_is_passed_over_with_what_comes_before_it() {
-        let mut walk = Walk::new(Skip::After("b".into()), None);
-        walk.take(webhook("a"));
+        let mut walk = Walk::new(Skip::After("b".into()), None, false);
+        walk.take(webhook("a")).unwrap();
         assert!(walk.skip.is_some());
-        walk.take(webhook("b"));
+        walk.take(webhook("b")).unwrap();
         assert!(walk.skip.is_none(), "the page begins after `b`");
         for id in ["c", "d"] {
-            walk.take(webhook(id));
+            walk.take(webhook(id)).unwrap();
         }
         assert_eq!(
             (ids(&walk.page), walk.passed),
@@ -262,10 +322,59 @@ mod tests {
     }
 
     #[test]
+    fn a_walk_by_ids_reads_an_integer_as_its_text_and_refuses_what_no_id_can_page() {
+        let of = |id: Value| serde_json::json!({"id": id}).as_object().unwrap().clone();
+        let mut walk = Walk::new(Skip::After("2".into()), Some(2), false);
+        for n in 1..=4 {
+            walk.take(of(n.into())).unwrap();
+        }
+        let page: Vec<_> = walk.page.clone().into_maps();
+        let page: Vec<_> = page.iter().filter_map(|w| id_text(&w["id"])).collect();
+        assert_eq!(page, ["3", "4"]);
+        assert_eq!(walk.last.as_deref(), Some("4"));
+        // A page cut from a whole list: its next page is named by an id.
+        let mut walk = Walk::new(Skip::Items(0), Some(1), true);
+        walk.take(of("a".into())).unwrap();
+        assert_eq!(
+            walk.take(of("a".into())),
+            Err(Unpageable::Twice("a".into()))
+        );
+        for none in [
+            Value::Null,
+            "".into(),
+            1.5.into(),
+            true.into(),
+            serde_json::json!([1]),
+        ] {
+            let mut walk = Walk::new(
+                Skip::Resume {
+                    id: "b".into(),
+                    at: 1,
+                    after: None,
+                },
+                None,
+                false,
+            );
+            walk.take(of("a".into())).unwrap();
+            assert_eq!(
+                walk.take(of(none.clone())),
+                Err(Unpageable::NoId(2)),
+                "{none}"
+            );
+        }
+        // A walk that counts needs no ids.
+        let mut walk = Walk::new(Skip::Items(1), Some(2), false);
+        for id in [Value::Null, Value::Null, "a".into()] {
+            walk.take(of(id)).unwrap();
+        }
+        assert_eq!(walk.page.len(), 2);
+    }
+
+    #[test]
     fn nothing_to_pass_over_begins_the_page_at_once() {
-        let mut walk = Walk::new(Skip::Items(0), Some(1));
-        walk.take(webhook("a"));
-        walk.take(webhook("b"));
+        let mut walk = Walk::new(Skip::Items(0), Some(1), false);
+        walk.take(webhook("a")).unwrap();
+        walk.take(webhook("b")).unwrap();
         assert_eq!((ids(&walk.page), walk.beyond), (vec!["a".into()], true));
     }
 
@@ -277,12 +386,12 @@ mod tests {
             after: after.map(str::to_owned),
         };
         let walked = |skip: Skip, items: &[&str]| {
-            let mut walk = Walk::new(skip, Some(2));
+            let mut walk = Walk::new(skip, Some(2), true);
             let items: Vec<_> = items.iter().map(|id| webhook(id)).collect();
             walk.pages = 1;
             walk.resume_where_gone(&items, true);
             for w in items {
-                walk.take(w);
+                walk.take(w).unwrap();
             }
             walk
         };

@@ -49,7 +49,8 @@ impl Store {
             )])
         };
         let start = match (paging, op.query.cursor.as_deref()) {
-            (_, None | Some("")) => 0,
+            (_, None) => 0,
+            (_, Some("")) => return Err(unknown("")),
             (Paging::LastId, Some(after)) => {
                 let at = all
                     .iter()

@@ -237,13 +237,22 @@ impl VendorApi {
                         let asked = self.list_query(role, route.query.as_deref())?;
                         // A cursor this vendor's clients compute is computed here as they do,
                         // whatever the backend's own cursors are.
+                        // A next page after a last webhook without an id cannot be named:
+                        // the vendor's error, not the list's end.
                         let next_cursor = match next_cursor {
-                            Some(_) if !endpoint.paging.is_given() => endpoint.paging.following(
-                                asked.cursor.as_deref(),
-                                items.len(),
-                                || items.last_id(),
+                            Some(_) if !endpoint.paging.is_given() => Some(
+                                endpoint
+                                    .paging
+                                    .following(asked.cursor.as_deref(), items.len(), || {
+                                        items.last_id()
+                                    })
+                                    .ok_or_else(|| self.no_last_id())?,
                             ),
-                            next => next,
+                            // An upstream's own cursor, sealed for this list.
+                            next => match self.sealing(route.owner.as_deref(), asked.order) {
+                                Some(list) => next.map(|n| list.seal(&n)),
+                                None => next,
+                            },
                         };
                         let shown: Result<Vec<Value>, Problem> = items
                             .into_maps()
@@ -295,6 +304,20 @@ impl VendorApi {
                 Ok(response)
             }
         }
+    }
+
+    /// A page whose next page begins after its last webhook, which has no id to name it by.
+    fn no_last_id(&self) -> Problem {
+        let behind = self
+            .backend
+            .upstream()
+            .unwrap_or(&self.backend.dialect().name);
+        Problem::new(
+            Code::UpstreamError,
+            format!(
+                "upstream {behind} sent a page whose last webhook has no id, after which its next page begins"
+            ),
+        )
     }
 
     /// A relayed reply, passed on as it is: a JSON body byte for byte, an empty one as such; a

@@ -2,13 +2,15 @@
 //! the backend can do: what it cannot honour is refused, never ignored, and a cursor the
 //! client computed becomes where its page begins at an upstream that pages another way. In
 //! front of an upstream that answers every webhook at once, the page is cut from its answer
-//! at the client's page size (or this vendor's default).
+//! at the client's page size (or this vendor's default). The cursors an upstream of another
+//! dialect gives are passed to the client sealed, and a cursor this API did not give is refused
+//! before the upstream is called; an empty one is none any list gave.
 
 use super::VendorApi;
 use crate::frontend::{Backend, query_pairs};
 use crate::mapping::model::{Endpoint, Paging, Role};
 use crate::mapping::template::Template;
-use crate::model::{Action, ListQuery, Skip};
+use crate::model::{Action, ListQuery, Listing, Order, Skip};
 use crate::problem::{Code, FieldError, Problem};
 
 impl VendorApi {
@@ -28,9 +30,14 @@ impl VendorApi {
     /// A list's query, held to what the backend can do: an order asked of a backend that
     /// cannot order is refused rather than ignored; none asked means the vendor's default
     /// where the backend can give it.
-    pub(super) fn list_for_backend(&self, query: Option<&str>) -> Result<ListQuery, Problem> {
+    pub(super) fn list_for_backend(
+        &self,
+        query: Option<&str>,
+        owner: Option<&str>,
+    ) -> Result<ListQuery, Problem> {
         let role = Role::Action(Action::List);
         let mut out = self.list_query(role, query)?;
+        self.unseal(&mut out, owner)?;
         self.walk_to(&mut out)?;
         let ordering = self.dialect.endpoint(role).and_then(|e| e.order.as_ref());
         match (out.order, self.backend_orders()) {
@@ -58,6 +65,55 @@ impl VendorApi {
             _ => {}
         }
         Ok(out)
+    }
+
+    /// The list whose cursors this API seals for its client (`owner`: the one the client
+    /// names; `order`: the one it asks for), where it passes on cursors its upstream gives:
+    /// its vendor gives cursors, and so does the upstream behind it, of another dialect.
+    /// `None` where its clients compute their cursors, where the upstream answers every
+    /// webhook at once (the plan cuts the pages, and its cursors are checked already), and in
+    /// front of a store, which checks its own.
+    pub(super) fn sealing<'a>(
+        &'a self,
+        owner: Option<&'a str>,
+        order: Option<Order>,
+    ) -> Option<Listing<'a>> {
+        let role = Role::Action(Action::List);
+        let ours = self.dialect.endpoint(role)?;
+        let Backend::Upstream(upstream) = &self.backend else {
+            return None;
+        };
+        let theirs = upstream.dialect.endpoint(role)?;
+        (ours.paging.is_given() && ours.names_next_page() && theirs.names_next_page()).then_some(
+            Listing {
+                upstream: &upstream.name,
+                owner,
+                order,
+            },
+        )
+    }
+
+    /// The upstream's cursor a client's sealed one holds ([`Listing::seal`]): a cursor this
+    /// API did not give for this list (a page number the client computed, one of another
+    /// list, an upstream's own) is refused on the client's parameter before the upstream is
+    /// called, as the vendor refuses a cursor it never gave.
+    fn unseal(&self, asked: &mut ListQuery, owner: Option<&str>) -> Result<(), Problem> {
+        let (Some(cursor), Some(list)) = (&asked.cursor, self.sealing(owner, asked.order)) else {
+            return Ok(());
+        };
+        let opened = list.unseal(cursor).ok_or_else(|| {
+            let param = self
+                .dialect
+                .endpoint(Role::Action(Action::List))
+                .and_then(|e| e.param_of("cursor"))
+                .unwrap_or("cursor");
+            Problem::validation(vec![FieldError::in_query(
+                param,
+                format!("`{cursor}` is not a cursor this list gave"),
+            )])
+        })?;
+        asked.cursor = Some(opened);
+        Ok(())
     }
 
     /// A cursor this vendor's clients compute (a position, a page number, the last id they
@@ -183,11 +239,14 @@ impl VendorApi {
                         ))
                     })?);
                 }
-                Template::Slot { name, .. } if name == "cursor" && !value.is_empty() => {
-                    out.cursor = Some(value)
-                }
+                Template::Slot { name, .. } if name == "cursor" => out.cursor = Some(value),
                 _ => {}
             }
+        }
+        // Once the query is known to name it once: a repeated one is refused as such.
+        if let Some(cursor) = out.cursor.take() {
+            let param = endpoint.param_of("cursor").unwrap_or("cursor");
+            out.cursor = Some(crate::frontend::canonical::cursor_given(cursor, param)?);
         }
         Ok(out)
     }

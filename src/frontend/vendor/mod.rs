@@ -710,7 +710,7 @@ impl Frontend for VendorApi {
         }
         match route.kind {
             Kind::Operation(Role::Action(Action::List)) => {
-                op.query = self.list_for_backend(route.query.as_deref())?;
+                op.query = self.list_for_backend(route.query.as_deref(), route.owner.as_deref())?;
             }
             Kind::Operation(role) if matches!(action, Action::Create | Action::Update) => {
                 self.webhook_write(&mut op, role, &item.unwrap_or_default())?;
