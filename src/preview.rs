@@ -550,6 +550,8 @@ fn read_note(upstream: &Upstream, op: &Operation) -> &'static str {
         "the client switches event types on or off one by one: hookgate reads the webhook's to apply them to"
     } else if endpoint.is_some_and(|e| e.strategy == Strategy::ReadMergeWrite) {
         "the vendor replaces what it is sent: hookgate reads the webhook, merges the change into it and sends each changed member whole"
+    } else if endpoint.is_some_and(|e| e.strategy == Strategy::MergePatch) {
+        "the vendor merges what it is sent into each object (RFC 7396): hookgate reads the webhook to send the members that change, a member gone as `null` under the name the vendor holds it by"
     } else if endpoint.is_some_and(|e| !e.guards.is_empty()) {
         "the vendor refuses a change that does not name the version it was made from: hookgate reads the webhook first and sends its version"
     } else if !op.preconditions.is_empty() {

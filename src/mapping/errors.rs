@@ -427,6 +427,14 @@ fn collect_field_errors(
             }
         }
         (Form::Param, Some(Value::String(field))) => {
+            // The top-level message may name the field itself (`url: must use HTTPS`, as
+            // hookgate's own surfaces write one): the field error names it once, not twice.
+            let message = message.map(|m| {
+                m.strip_prefix(field.as_str())
+                    .and_then(|rest| rest.strip_prefix(": "))
+                    .filter(|rest| !rest.is_empty())
+                    .unwrap_or(m)
+            });
             out.push(fields.field_error(field, message.unwrap_or("is invalid")))
         }
         (Form::Codes(form), Some(Value::Array(codes))) => {

@@ -263,6 +263,7 @@ pub enum StrategyName {
     Merge,
     ReadMergeWrite,
     JsonPatch,
+    MergePatch,
 }
 
 /// `json_patch = { set = "add", clear = "remove" }`.

@@ -20,6 +20,11 @@ pub enum Strategy {
     /// The vendor applies an RFC 6902 JSON Patch: what a merge sends, as one operation per
     /// place a rule writes ([`PatchOps`]).
     JsonPatch,
+    /// The vendor applies an RFC 7396 JSON Merge Patch, whose objects merge into its own at
+    /// every depth: read, merge, and send the patch that makes the webhook as it was into the
+    /// webhook merged (a `null` for each member gone, each changed member, objects as patches
+    /// of their own). Its surfaces read a client's body as such a patch too.
+    MergePatch,
 }
 
 /// The operations a JSON Patch is written with (`json_patch` beside the strategy): RFC 6902's

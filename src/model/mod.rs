@@ -498,7 +498,16 @@ pub fn apply_update(
 ) -> Map<String, Value> {
     let mut merged = current.clone();
     if mode == UpdateMode::Merge {
-        merge_members(&mut merged, patch);
+        for (key, value) in patch {
+            match value {
+                Value::Object(names) if names_headers(key) => {
+                    let stored = merged.get(key).and_then(Value::as_object);
+                    let headers = merge_headers(stored, names);
+                    merged.insert(key.clone(), Value::Object(headers));
+                }
+                _ => merge_member(&mut merged, key, value),
+            }
+        }
     } else {
         for (key, value) in patch {
             match (key.as_str(), value) {
@@ -521,6 +530,13 @@ pub fn apply_update(
                 }
                 (_, Value::Null) => {
                     merged.shift_remove(key);
+                }
+                // A map of headers named whole: a header it names `null` is one it does not
+                // have, never one whose value is `null`.
+                (_, Value::Object(names)) if names_headers(key) => {
+                    let set = names.iter().filter(|(_, v)| !v.is_null());
+                    let set = set.map(|(k, v)| (k.clone(), v.clone())).collect();
+                    merged.insert(key.clone(), Value::Object(set));
                 }
                 (_, value) => {
                     merged.insert(key.clone(), value.clone());
@@ -555,16 +571,100 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
     }
 }
 
+/// The JSON Merge Patch (RFC 7396) that makes `before` into `after`, `None` where they are
+/// equal. Between two objects: a `null` for each member `after` lacks, then each member that
+/// differs, itself such a patch where both are objects (only what changed inside is named).
+/// Anything else is `after` whole. The removals come first, so that a vendor that applies the
+/// members in order, and compares names in any letter case (headers), removes an old spelling
+/// (`x-env`) before it sets the new one (`X-Env`).
+pub fn merge_diff(before: &Value, after: &Value) -> Option<Value> {
+    if before == after {
+        return None;
+    }
+    let (Value::Object(was), Value::Object(now)) = (before, after) else {
+        return Some(after.clone());
+    };
+    let mut patch: Map<String, Value> = was
+        .keys()
+        .filter(|k| !now.contains_key(*k))
+        .map(|k| (k.clone(), Value::Null))
+        .collect();
+    for (key, value) in now {
+        let changed = match was.get(key) {
+            Some(old) => merge_diff(old, value),
+            None => Some(value.clone()),
+        };
+        if let Some(changed) = changed {
+            patch.insert(key.clone(), changed);
+        }
+    }
+    Some(Value::Object(patch))
+}
+
 /// [`merge_patch`] of an object's members: a `null` removes a member, anything else is merged
 /// into it.
 fn merge_members(map: &mut Map<String, Value>, patch: &Map<String, Value>) {
     for (key, value) in patch {
-        if value.is_null() {
-            map.shift_remove(key);
-        } else {
-            merge_patch(map.entry(key.clone()).or_insert(Value::Null), value);
+        merge_member(map, key, value);
+    }
+}
+
+/// [`merge_patch`] of one member.
+fn merge_member(map: &mut Map<String, Value>, key: &str, value: &Value) {
+    if value.is_null() {
+        map.shift_remove(key);
+    } else {
+        merge_patch(map.entry(key.to_owned()).or_insert(Value::Null), value);
+    }
+}
+
+/// Whether a webhook field is named by header names (`headers`), which compare in any letter
+/// case.
+pub fn names_headers(field: &str) -> bool {
+    webhook_field(field).is_some_and(|f| f.kind == Kind::StringMap)
+}
+
+/// A merge patch of a map of headers, whose names compare in any letter case as HTTP's do: a
+/// name the patch gives replaces or (`null`) removes the stored one whatever its case, and a
+/// name it sets is kept as the patch spells it, where the stored one stood. A name given twice
+/// in the patch, once `null` (`{"X-A": null, "x-a": "2"}`: a rename), is set, in either order.
+pub fn merge_headers(
+    stored: Option<&Map<String, Value>>,
+    patch: &Map<String, Value>,
+) -> Map<String, Value> {
+    // The patch's word on a name: its value where it sets one, else its `null`.
+    let said = |name: &str| {
+        let mut named = patch.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name));
+        let first = named.next()?;
+        Some(match first {
+            (_, Value::Null) => named.find(|(_, v)| !v.is_null()).unwrap_or(first),
+            set => set,
+        })
+    };
+    let mut out = Map::new();
+    let mut placed: Vec<&str> = Vec::new();
+    for (name, value) in stored.into_iter().flatten() {
+        match said(name) {
+            None => {
+                out.insert(name.clone(), value.clone());
+            }
+            Some((_, Value::Null)) => {}
+            Some((new, value)) => {
+                if !placed.contains(&new.as_str()) {
+                    placed.push(new);
+                    out.insert(new.clone(), value.clone());
+                }
+            }
         }
     }
+    for (name, value) in patch {
+        let set = said(name).is_some_and(|(k, _)| k == name) && !value.is_null();
+        if set && !placed.contains(&name.as_str()) {
+            placed.push(name);
+            out.insert(name.clone(), value.clone());
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -632,6 +732,84 @@ mod tests {
         let mut doc = json!({"a": "b", "c": {"d": "e", "f": "g"}});
         merge_patch(&mut doc, &json!({"a": "z", "c": {"f": null}, "n": [1]}));
         assert_eq!(doc, json!({"a": "z", "c": {"d": "e"}, "n": [1]}));
+    }
+
+    #[test]
+    fn a_header_merge_names_a_stored_header_in_any_letter_case() {
+        let stored = obj(json!({"x-env": "a", "X-Other": "o", "X-Mixed": "m"}));
+        let merged = |patch: Value| Value::Object(merge_headers(Some(&stored), &obj(patch)));
+        // Removed whatever the case; replaced where it stood, as the patch spells it.
+        assert_eq!(
+            merged(json!({"X-OTHER": null})),
+            json!({"x-env": "a", "X-Mixed": "m"})
+        );
+        assert_eq!(
+            merged(json!({"X-Env": "b", "x-other": null})),
+            json!({"X-Env": "b", "X-Mixed": "m"})
+        );
+        let kept = merged(json!({"X-ENV": "b", "new": "1"}));
+        let names: Vec<&str> = kept
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(names, ["X-ENV", "X-Other", "X-Mixed", "new"]);
+        // A rename, in either order; a removal of a name not held changes nothing.
+        for patch in [
+            json!({"x-mixed": null, "X-MIXED": "r"}),
+            json!({"X-MIXED": "r", "x-mixed": null}),
+        ] {
+            assert_eq!(merged(patch)["X-MIXED"], "r");
+        }
+        assert_eq!(
+            merged(json!({"X-Gone": null})),
+            Value::Object(stored.clone())
+        );
+        assert_eq!(
+            Value::Object(merge_headers(None, &obj(json!({"A": "1", "B": null})))),
+            json!({"A": "1"})
+        );
+        // Through an update: merged so in a merge patch, given whole otherwise.
+        let current = obj(json!({"url": "u", "headers": {"x-env": "a", "X-B": "b"}}));
+        let patch = obj(json!({"headers": {"X-Env": "b", "x-b": null}}));
+        let after = apply_update(&current, &patch, UpdateMode::Merge);
+        assert_eq!(after["headers"], json!({"X-Env": "b"}));
+        let after = apply_update(&current, &patch, UpdateMode::Members);
+        assert_eq!(after["headers"], json!({"X-Env": "b"}));
+    }
+
+    #[test]
+    fn a_merge_diff_names_what_changes_and_removes_first() {
+        let diff = |a: Value, b: Value| merge_diff(&a, &b);
+        assert_eq!(diff(json!({"a": 1}), json!({"a": 1})), None);
+        assert_eq!(
+            diff(
+                json!({"h": {"x-env": "a", "K": "k"}, "n": 1}),
+                json!({"h": {"X-Env": "b", "K": "k"}, "n": 1})
+            ),
+            Some(json!({"h": {"x-env": null, "X-Env": "b"}}))
+        );
+        let text = diff(json!({"b": 1, "a": 2}), json!({"c": 3}))
+            .unwrap()
+            .to_string();
+        assert_eq!(text, r#"{"b":null,"a":null,"c":3}"#);
+        assert_eq!(
+            diff(json!({"a": [1]}), json!({"a": [2]})),
+            Some(json!({"a": [2]}))
+        );
+        assert_eq!(
+            diff(json!({"a": "s"}), json!({"a": {"b": 1}})),
+            Some(json!({"a": {"b": 1}}))
+        );
+        // Applied, each diff makes the one into the other.
+        let (from, to) = (
+            json!({"h": {"A": "1", "B": "2"}, "u": "x"}),
+            json!({"h": {"B": "3"}, "d": "y"}),
+        );
+        let mut made = from.clone();
+        merge_patch(&mut made, &merge_diff(&from, &to).unwrap());
+        assert_eq!(made, to);
     }
 
     #[test]

@@ -163,14 +163,17 @@ impl Context<'_> {
     /// Members of a merge patch that would merge into an object the vendor never reports back
     /// (a write-only header list, say): the result cannot be known, so the change cannot be
     /// made. Refused, or with `lenient`, dropped from the patch and listed.
+    ///
+    /// A vendor that merges what it is sent (`merge_patch`) merges a member sent whole into
+    /// what it holds too, so there every object is refused so, whatever the mode.
     pub(super) fn unmergeable(
         &self,
         patch: &mut Map<String, Value>,
-        mode: UpdateMode,
+        (mode, merge_patch): (UpdateMode, bool),
         lenient: bool,
         dropped: &mut Vec<String>,
     ) -> Result<(), Problem> {
-        if mode != UpdateMode::Merge {
+        if mode != UpdateMode::Merge && !merge_patch {
             return Ok(()); // every member named is replaced whole
         }
         let map = &self.dialect.webhook;
@@ -236,20 +239,26 @@ impl Context<'_> {
     }
 
     /// Whether an update of the webhook's part needs the webhook as it is: the vendor replaces
-    /// what it is sent, or a member merges into an object.
+    /// what it is sent, or a member merges into an object. At a vendor that merges what it is
+    /// sent (`merge_patch`), an object the change names in any mode, and a map it clears: the
+    /// patch that makes the vendor's object what the change leaves names the members it holds
+    /// (in the letter case it holds them) to remove them.
     pub(super) fn needs_current(
         &self,
         patch: &Map<String, Value>,
-        mode: UpdateMode,
+        (mode, merge_patch): (UpdateMode, bool),
         whole: bool,
     ) -> bool {
         if whole {
             return true;
         }
-        mode == UpdateMode::Merge
+        let object = |k: &str, v: &Value| {
+            v.is_object() || (merge_patch && v.is_null() && model::names_headers(k))
+        };
+        (mode == UpdateMode::Merge || merge_patch)
             && patch.iter().any(|(k, v)| match (k.as_str(), v) {
                 ("extensions", Value::Object(ext)) => ext.values().any(Value::is_object),
-                (_, v) => v.is_object(),
+                (k, v) => object(k, v),
             })
     }
 
@@ -284,7 +293,7 @@ impl Context<'_> {
         &self,
         current: &Map<String, Value>,
         patch: &Map<String, Value>,
-        mode: UpdateMode,
+        (mode, merge_patch): (UpdateMode, bool),
         written: &Value,
         whole: bool,
     ) -> Result<Option<Value>, Problem> {
@@ -299,6 +308,9 @@ impl Context<'_> {
                 .filter(|r| r.request)
                 .filter_map(|r| r.path.as_ref())
         };
+        if merge_patch && !whole {
+            return self.merge_patch_body(&before, after, written);
+        }
         if whole {
             // A member the change clears is sent cleared (`""`, `null`, `{}`), as `written`
             // spells it, not left out: a vendor whose full update keeps what it is not sent
@@ -359,6 +371,44 @@ impl Context<'_> {
             return Ok(None);
         }
         self.carried_exactly(Value::Object(changed)).map(Some)
+    }
+
+    /// The body of an update at a vendor that applies an RFC 7396 merge patch: the patch that
+    /// makes the vendor's webhook as it is (`before`) into the one the change leaves (`after`),
+    /// so that a map loses exactly the members the change removes, under the names the vendor
+    /// holds, and a member the change does not name is not sent. A member the change clears is
+    /// spelled as `written` spells it; one whose clearing is an object (`{}`, which a merge
+    /// would merge as nothing) is emptied member by member where the vendor reported it, and
+    /// removed (`null`) where it did not. `None` when nothing changes.
+    fn merge_patch_body(
+        &self,
+        before: &Value,
+        mut after: Value,
+        written: &Value,
+    ) -> Result<Option<Value>, Problem> {
+        let mut removed = Vec::new();
+        for path in (self.dialect.webhook.rules.iter())
+            .filter(|r| r.request)
+            .filter_map(|r| r.path.as_ref())
+        {
+            let (Some(cleared), None) = (path.get(written), path.get(&after)) else {
+                continue;
+            };
+            if cleared.is_object() && path.get(before).is_none() {
+                removed.push(path);
+            } else {
+                path.set(&mut after, cleared.clone());
+            }
+        }
+        let mut body =
+            model::merge_diff(before, &after).unwrap_or_else(|| Value::Object(Map::new()));
+        for path in removed {
+            path.set(&mut body, Value::Null);
+        }
+        match body {
+            Value::Object(members) if members.is_empty() => Ok(None),
+            body => self.carried_exactly(body).map(Some),
+        }
     }
 
     /// `body`, composed from the webhook as the vendor answered it, unless it would send back

@@ -6,7 +6,7 @@ use super::body::Extent;
 use super::walk::Walk;
 use super::{Plan, ResourceChange, Stage, UpdateParts};
 use crate::mapping::model::{Endpoint, FollowUp, ResourceVerb, Role, Strategy};
-use crate::model::{self, Action, Kind, UpdateMode};
+use crate::model::{self, Action, UpdateMode};
 use crate::problem::{Code, FieldError, Problem};
 use serde_json::{Map, Value};
 
@@ -273,11 +273,21 @@ impl<'a> Plan<'a> {
             return Err(Problem::validation(vec![refusal.field_error()]));
         }
         let mode = self.op.mode;
-        let mut dropped = Vec::new();
-        self.cx
-            .unmergeable(&mut patch, mode, self.op.lenient, &mut dropped)?;
-        let split = self.cx.split(Action::Update, patch);
         let d = self.cx.dialect;
+        // The vendor's update merges what it is sent into what it holds, at every depth
+        // (RFC 7396), unless a full replacement of its own takes this change.
+        let replaced = mode == UpdateMode::Replace && d.endpoint(Role::Replace).is_some();
+        let merge_patch = !replaced
+            && d.endpoint(Role::Action(Action::Update))
+                .is_some_and(|e| e.strategy == Strategy::MergePatch);
+        let mut dropped = Vec::new();
+        self.cx.unmergeable(
+            &mut patch,
+            (mode, merge_patch),
+            self.op.lenient,
+            &mut dropped,
+        )?;
+        let split = self.cx.split(Action::Update, patch);
         let own = match (mode, d.endpoint(Role::Replace)) {
             (UpdateMode::Replace, Some(replace)) => replace,
             // A change of `enabled` alone, at a vendor that sets it by verbs of its own and
@@ -321,7 +331,7 @@ impl<'a> Plan<'a> {
         }
         let reads_first = own.strategy == Strategy::ReadMergeWrite
             || own.needs_current
-            || self.cx.needs_current(&main, mode, whole);
+            || self.cx.needs_current(&main, (mode, merge_patch), whole);
         // A change the vendor's body cannot hold anything of (a value the vendor implies, asked
         // for as it is) changes nothing there: no empty update is sent.
         let writes_nothing =
@@ -387,11 +397,18 @@ impl<'a> Plan<'a> {
             // A map cleared whole (`"headers": null`) at a vendor that merges into it: each of
             // its members is removed by name, so the resource is read first to name them (an
             // empty map merged would change nothing).
-            let clears_map = part.iter().any(|(k, v)| {
-                v.is_null() && model::webhook_field(k).is_some_and(|f| f.kind == Kind::StringMap)
-            });
+            // A header merged in (`"headers": {"X-OTHER": null}`): header names compare in any
+            // letter case, so where the resource can be read, it is read first, and the names
+            // are sent as the vendor holds them (`X-Other`), whatever its own comparison.
+            let clears_map = part
+                .iter()
+                .any(|(k, v)| v.is_null() && model::names_headers(k));
+            let merges_map = part
+                .iter()
+                .any(|(k, v)| v.is_object() && model::names_headers(k));
+            let reads_names = clears_map || (merges_map && r.get.is_some());
             let (verb, needs_current) = match (mode, r.update.is_some(), r.replace.is_some()) {
-                (UpdateMode::Merge, true, _) => (ResourceVerb::Update, clears_map),
+                (UpdateMode::Merge, true, _) => (ResourceVerb::Update, reads_names),
                 (UpdateMode::Merge, false, true) => (ResourceVerb::Replace, true),
                 (_, _, true) => (ResourceVerb::Replace, false),
                 (_, true, false) => (ResourceVerb::Update, true),

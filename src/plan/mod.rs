@@ -692,17 +692,14 @@ impl<'a> Plan<'a> {
         let own = self
             .own
             .expect("an update's parts are laid out after its endpoint was set as `own`");
+        let merge_patch = own.strategy == Strategy::MergePatch;
+        let mode = (self.op.mode, merge_patch);
         let body = if own.strategy == Strategy::ReadMergeWrite
             || parts.whole
-            || self.cx.needs_current(&parts.main, self.op.mode, false)
+            || self.cx.needs_current(&parts.main, mode, false)
         {
-            self.cx.merged_body(
-                current,
-                &parts.main,
-                self.op.mode,
-                &parts.written.body,
-                parts.whole,
-            )?
+            self.cx
+                .merged_body(current, &parts.main, mode, &parts.written.body, parts.whole)?
         } else {
             Some(parts.written.body.clone())
         };

@@ -312,24 +312,20 @@ fn resource_part(change: &ResourceChange) -> Map<String, Value> {
         (ResourceVerb::Replace, Some(current)) if mode == UpdateMode::Merge => {
             model::apply_update(current, &change.part, UpdateMode::Merge)
         }
-        (ResourceVerb::Update, Some(current)) if mode == UpdateMode::Merge => {
-            // A map cleared whole: each member it holds removed by name.
+        (ResourceVerb::Update, Some(current)) => {
+            // Each map the change names, as the merge patch that makes the vendor's map what
+            // the change leaves: a member gone is removed by the name the vendor holds it
+            // under, before one is set (a map cleared whole: each member it holds; a whole new
+            // value: those it leaves out; a header named in another letter case: the stored
+            // spelling).
+            let after = model::apply_update(current, &change.part, mode);
+            let empty = Value::Object(Map::new());
             let mut patch = change.part.clone();
             for (key, value) in patch.iter_mut() {
-                if let (Value::Null, Some(Value::Object(was))) = (&*value, current.get(key)) {
-                    *value = Value::Object(was.keys().map(|k| (k.clone(), Value::Null)).collect());
-                }
-            }
-            patch
-        }
-        (ResourceVerb::Update, Some(current)) if mode != UpdateMode::Merge => {
-            // The whole new value, as a merge patch: members that are gone become `null`.
-            let mut patch = change.part.clone();
-            for (key, was) in current {
-                if let (Some(Value::Object(now)), Value::Object(was)) = (patch.get_mut(key), was) {
-                    for k in was.keys() {
-                        now.entry(k.clone()).or_insert(Value::Null);
-                    }
+                let was = current.get(key).filter(|v| v.is_object());
+                if value.is_object() || (value.is_null() && was.is_some()) {
+                    let now = after.get(key).unwrap_or(&empty);
+                    *value = model::merge_diff(was.unwrap_or(&empty), now).unwrap_or(empty.clone());
                 }
             }
             patch

@@ -82,6 +82,7 @@ impl VendorApi {
             // A resource's merge: a `null` inside a member's map removes that entry.
             Kind::Resource(_, ResourceVerb::Update) => map.check_merge(action, item),
             _ if whole => map.check_whole(action, item),
+            _ if self.merge_patches(kind) => map.check_patch(action, item),
             _ => map.check(action, item),
         };
         if self.translating() {
@@ -271,6 +272,16 @@ impl VendorApi {
                         .is_some_and(|e| e.body.is_some())
             }
         }
+    }
+
+    /// Whether a route's body is an RFC 7396 merge patch of the webhook: the update of a
+    /// vendor of `strategy = "merge_patch"`.
+    fn merge_patches(&self, kind: Kind) -> bool {
+        kind == Kind::Operation(Role::Action(Action::Update))
+            && self
+                .dialect
+                .endpoint(Role::Action(Action::Update))
+                .is_some_and(|e| e.strategy == Strategy::MergePatch)
     }
 
     /// The client's body as this vendor reads it: a JSON object (or a form, for a vendor that
@@ -541,8 +552,23 @@ impl VendorApi {
             op.mode = UpdateMode::Replace;
             op.upsert = self.dialect.endpoint(role).is_some_and(|e| e.upsert);
         } else if action == Action::Update {
-            op.mode = UpdateMode::Members;
+            // A vendor whose update is an RFC 7396 merge patch merges what its client names
+            // into each object (a `null` removes that member alone); others replace each
+            // member named whole.
+            op.mode = if self.merge_patches(Kind::Operation(role)) {
+                UpdateMode::Merge
+            } else {
+                UpdateMode::Members
+            };
             op.upsert = self.dialect.endpoint(role).is_some_and(|e| e.upsert);
+        }
+        if op.mode != UpdateMode::Merge {
+            // A map of headers given whole: a header it names `null` is one it does not have.
+            for (name, value) in body.iter_mut() {
+                if let (true, Value::Object(headers)) = (model::names_headers(name), value) {
+                    headers.retain(|_, v| !v.is_null());
+                }
+            }
         }
         op.body = Some(body);
         Ok(())

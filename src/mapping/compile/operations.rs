@@ -379,6 +379,42 @@ impl Compiler<'_> {
         })
     }
 
+    /// How an update reaches the vendor: as `strategy` says, else, for an `update` whose body
+    /// is sent as `application/merge-patch+json`, as the RFC 7396 merge patch that media type
+    /// is. A strategy that says otherwise beside that media type contradicts it.
+    fn strategy(&mut self, key: &str, role: Role, s: &OperationSection) -> Strategy {
+        let update = role == Role::Action(Action::Update);
+        let merge_patch_type = s.content_type.as_deref().is_some_and(|text| {
+            let essence = text.split(';').next().unwrap_or("").trim();
+            essence.eq_ignore_ascii_case("application/merge-patch+json")
+        });
+        let named = s.strategy.map(|name| match name {
+            file::StrategyName::Merge => Strategy::Merge,
+            file::StrategyName::ReadMergeWrite => Strategy::ReadMergeWrite,
+            file::StrategyName::JsonPatch => Strategy::JsonPatch,
+            file::StrategyName::MergePatch => Strategy::MergePatch,
+        });
+        match named {
+            None if update && merge_patch_type => Strategy::MergePatch,
+            None => Strategy::Merge,
+            Some(Strategy::MergePatch) if !update => {
+                self.error(
+                    format!("{key}.strategy"),
+                    "`merge_patch` is for `update` only",
+                );
+                Strategy::Merge
+            }
+            Some(other) if update && merge_patch_type && other != Strategy::MergePatch => {
+                self.error(
+                    format!("{key}.strategy"),
+                    "`application/merge-patch+json` is an RFC 7396 merge patch, whose objects merge: say `strategy = \"merge_patch\"`, or leave `strategy` out",
+                );
+                other
+            }
+            Some(named) => named,
+        }
+    }
+
     /// One `[operations.NAME]` section, its keys in the order `mappings/README.md` documents
     /// them; the body's placeholders, the follow-up reads and where the answer holds what are
     /// each checked by a step of their own.
@@ -443,11 +479,7 @@ impl Compiler<'_> {
         // every answer has.
         let accepted = self.paths(&format!("{key}.accept"), &s.accept);
         answer.read_at(action).splice(0..0, accepted);
-        let strategy = match s.strategy {
-            None | Some(file::StrategyName::Merge) => Strategy::Merge,
-            Some(file::StrategyName::ReadMergeWrite) => Strategy::ReadMergeWrite,
-            Some(file::StrategyName::JsonPatch) => Strategy::JsonPatch,
-        };
+        let strategy = self.strategy(key, role, s);
         if strategy == Strategy::JsonPatch {
             // The patch's pointers start at the webhook, which must be the whole body.
             if action != Action::Update || role == Role::Replace {

@@ -47,6 +47,14 @@ impl ObjectMap {
         self.check_members(action, true, true, dialect)
     }
 
+    /// The vendor's constraints on an RFC 7396 merge patch of the webhook (an update at a
+    /// vendor of `strategy = "merge_patch"`): as [`ObjectMap::check`], and a `null` removes
+    /// what it names, an entry of a member's map or a member itself, so it is no value of the
+    /// wrong type (a member it is required is still refused).
+    pub fn check_patch(&self, action: Action, dialect: &Value) -> Vec<Violation<'_>> {
+        self.check_members(action, false, true, dialect)
+    }
+
     /// The vendor's constraints on a body that is the whole object, as a create's is: a full
     /// replacement (PUT) or a resource's write body, where a required member left out is
     /// refused, not kept from before.
@@ -112,8 +120,9 @@ impl ObjectMap {
                     {
                         check.test(&Value::from(""), false)
                     }
-                    // A member that is not `nullable` has no `null` of its type.
-                    (Check::Type(_), Some(Value::Null)) if !rule.nullable => {
+                    // A member that is not `nullable` has no `null` of its type; in a merge
+                    // patch a `null` is no value but the member's removal.
+                    (Check::Type(_), Some(Value::Null)) if !rule.nullable && !merge => {
                         check.test(&Value::Null, false)
                     }
                     (Check::Values(_), Some(Value::Object(members))) if merge => {
