@@ -266,7 +266,7 @@ async fn a_surface_refuses_to_show_a_webhook_as_doing_what_its_vendor_implies_it
         ))
         .await;
         // Its documented example's event types, which it knows.
-        let example = behind.webhook.read(&behind.examples[0]);
+        let example = behind.webhook.read(&behind.examples[0]).unwrap();
         let mut body = json!({"url": "https://example.com/off", "enabled": false});
         for (name, value) in [
             ("events", example["events"].clone()),
@@ -337,7 +337,7 @@ async fn a_change_the_vendor_could_hold_nothing_of_sends_nothing() {
             ),
             false => format!("/v1/upstreams/{}/webhooks", d.name),
         };
-        let example = d.webhook.read(&d.examples[0]);
+        let example = d.webhook.read(&d.examples[0]).unwrap();
         let mut body = json!({"url": "https://example.com/on"});
         if d.webhook.carries("events", Action::Create) {
             body["events"] = example["events"].clone();

@@ -153,6 +153,7 @@ async fn fixtures_state_and_configuration_apply_and_a_corrupt_state_file_exits_6
     let owner = d
         .webhook
         .read(&d.examples[0])
+        .unwrap()
         .get("owner")
         .and_then(|o| o.as_str())
         .map(str::to_owned)
@@ -319,7 +320,7 @@ fn a_fixtures_file_that_cannot_be_kept_as_written_exits_64() {
 async fn fixtures_with_two_webhooks_of_one_id_are_refused_naming_the_id_and_the_file() {
     let dir = tempfile::tempdir().unwrap();
     for d in loaded() {
-        let id = d.webhook.read(&d.examples[0])["id"]
+        let id = d.webhook.read(&d.examples[0]).unwrap()["id"]
             .as_str()
             .unwrap()
             .to_owned();

@@ -88,7 +88,7 @@ async fn hostile_bodies_get_their_documented_answers() {
 
 #[tokio::test]
 async fn integers_beyond_2_to_the_53_are_kept_exactly() {
-    let big = json!({"success": true, "data": {"id": "w", "agent_id": "a", "name": "n", "webhook_url": "https://e.example",
+    let big = json!({"success": true, "data": {"id": "0199a1b2-0000-7000-8000-000000000001", "agent_id": "550e8400-e29b-41d4-a716-446655440000", "name": "n", "webhook_url": "https://e.example",
         "events": ["event_action"], "enabled": true, "max_retries": 9007199254740993u64, "sequence": 18446744073709551615u64}});
     let double = Double::start(vec![Reply::json(200, big)]).await;
     let gw = gateway(&format!(
@@ -170,7 +170,7 @@ fn vendor_member_names_are_never_evaluated_as_paths() {
         let mut vendor = example.clone();
         vendor["zz[999999999999]"] = json!(1);
         vendor["a.b"] = json!(2);
-        let canonical = d.webhook.read(&vendor);
+        let canonical = d.webhook.read(&vendor).unwrap();
         for written in [
             d.webhook
                 .write_all(hookgate::model::Action::Update, &canonical),

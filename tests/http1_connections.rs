@@ -446,7 +446,7 @@ async fn a_client_that_goes_away_takes_its_vendor_call_with_it() {
         } else {
             ""
         };
-        let example = d.webhook.read(&d.examples[0]);
+        let example = d.webhook.read(&d.examples[0]).unwrap();
         let id = example["id"].as_str().expect("an example's id");
         let get = format!(
             "GET /v1/upstreams/{upstream}{owner}/webhooks/{id} HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -547,7 +547,7 @@ async fn a_request_sent_while_one_is_at_the_vendor_is_answered_after_it() {
     } else {
         ""
     };
-    let example = d.webhook.read(&d.examples[0]);
+    let example = d.webhook.read(&d.examples[0]).unwrap();
     let id = example["id"].as_str().expect("an example's id");
     let get = |n: u8| {
         format!(

@@ -1250,7 +1250,7 @@ async fn a_read_merge_write_clears_one_nested_member_and_keeps_its_siblings() {
         if update.strategy != hookgate::mapping::Strategy::ReadMergeWrite {
             continue;
         }
-        let current = d.webhook.read(example);
+        let current = d.webhook.read(example).unwrap();
         let owner = owner_of(&d, 1);
         let id = current["id"].as_str().unwrap().to_owned();
         // Members nested inside another, present in the example, that a change may clear.
@@ -1303,7 +1303,7 @@ async fn a_merge_into_a_member_never_read_back_never_reaches_the_vendor() {
         let Some(example) = d.examples.first() else {
             continue;
         };
-        let current = d.webhook.read(example);
+        let current = d.webhook.read(example).unwrap();
         let id = current["id"].as_str().unwrap().to_owned();
         let at = format!("{}/{id}", base(&d, owner_of(&d, 1).as_deref()));
         for rule in unreadable_maps(&d) {
@@ -2116,7 +2116,7 @@ async fn an_update_that_creates_shows_the_secret_minted_for_it() {
             Some(at) => at.extract(held.json()).unwrap(),
             None => held.json(),
         };
-        let minted = shows.fields.read_owned(item)["secret"].clone();
+        let minted = shows.fields.read_owned(item).unwrap()["secret"].clone();
         assert!(shown.is_string(), "{}: {}", u.name, text(&a));
         assert_eq!(shown, minted, "{}", u.name);
         gw.stop().await;

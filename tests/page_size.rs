@@ -194,7 +194,7 @@ async fn page(
     let ids: Vec<String> = items
         .iter()
         .map(|item| {
-            let read = s.webhook.read(item);
+            let read = s.webhook.read(item).unwrap();
             let id = &read["id"];
             id.as_str().map_or_else(|| id.to_string(), str::to_owned)
         })
@@ -231,7 +231,7 @@ async fn page(
             }),
         computed => {
             let vendor_id = |item: &Value| {
-                let id = s.webhook.read(item)["id"].clone();
+                let id = s.webhook.read(item).unwrap()["id"].clone();
                 id.as_str().map_or_else(|| id.to_string(), str::to_owned)
             };
             let short = items.len() < 2;
@@ -441,7 +441,7 @@ async fn a_surface_that_answers_a_list_whole_gathers_every_page_of_an_upstream_t
             let mut ids: Vec<String> = items
                 .iter()
                 .map(|item| {
-                    let id = s.webhook.read(item)["id"].clone();
+                    let id = s.webhook.read(item).unwrap()["id"].clone();
                     id.as_str().map_or_else(|| id.to_string(), str::to_owned)
                 })
                 .collect();

@@ -88,6 +88,7 @@ async fn a_test_suite_drives_every_emulator_through_its_admin_api() {
         let owner = d
             .webhook
             .read(&d.examples[0])
+            .unwrap()
             .get("owner")
             .and_then(|o| o.as_str())
             .map(str::to_owned)

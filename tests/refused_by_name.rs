@@ -425,7 +425,7 @@ async fn a_vendors_list_naming_a_header_twice_is_kept_as_it_came() {
             ])
             .await;
             let gw = support::gateway_over(dir, &d.name, &double).await;
-            let id = d.webhook.read(&example)["id"]
+            let id = d.webhook.read(&example).unwrap()["id"]
                 .as_str()
                 .map(str::to_owned)
                 .unwrap_or_else(|| "1".into());

@@ -103,7 +103,7 @@ async fn a_create_is_repeated_only_where_the_vendor_honours_its_key() {
             };
             let path = format!("/v1/upstreams/u{owner}/webhooks");
             // Any body the gateway lets through: the double fails it whatever it is.
-            let example = d.webhook.read(&d.examples[0]);
+            let example = d.webhook.read(&d.examples[0]).unwrap();
             let body: serde_json::Map<String, serde_json::Value> = example
                 .into_iter()
                 .filter(|(k, _)| d.webhook.carries(k, hookgate::model::Action::Create))

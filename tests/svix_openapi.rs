@@ -62,7 +62,7 @@ async fn call(addr: SocketAddr, method: &str, path: &str, body: Option<&Value>) 
 /// An endpoint created on the surface in front of `backend`, subscribed to an event of the
 /// backend's own vocabulary (the first of its mapping's example); its id.
 async fn created(addr: SocketAddr, backend: &Dialect) -> String {
-    let event = backend.webhook.read(&backend.examples[0])["events"][0].clone();
+    let event = backend.webhook.read(&backend.examples[0]).unwrap()["events"][0].clone();
     let mut body = json!({"url": "https://example.com/hook", "eventTypes": [event]});
     // Some backends require a description; some have none.
     if backend.webhook.carries("description", Action::Create) {

@@ -99,7 +99,7 @@ fn owner_for(d: &Dialect) -> String {
 
 /// An event type of a dialect's own vocabulary: the first of its documented example.
 fn event_for(d: &Dialect) -> String {
-    let example = d.webhook.read(&d.examples[0]);
+    let example = d.webhook.read(&d.examples[0]).unwrap();
     example["events"][0]
         .as_str()
         .unwrap_or("user.signup")

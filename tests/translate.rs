@@ -478,7 +478,7 @@ async fn the_debug_endpoint_translates_through_the_running_gateway_and_sends_not
         "path": "/webhooks",
         "headers": {"x-request-id": "dbg-1"},
         "body": {"description": "d", "url": "https://e.example/h", "events": ["event_phone_call_started"]},
-        "response": {"status": 200, "body": {"success": true, "data": {"id": "w1", "agent_id": "550e8400-e29b-41d4-a716-446655440000", "name": "d", "webhook_url": "https://e.example/h", "events": ["event_phone_call_started"], "enabled": true}}}
+        "response": {"status": 200, "body": {"success": true, "data": {"id": "0199a1b2-0000-7000-8000-000000000001", "agent_id": "550e8400-e29b-41d4-a716-446655440000", "name": "d", "webhook_url": "https://e.example/h", "events": ["event_phone_call_started"], "enabled": true}}}
     });
 
     let anonymous = send(gw.addr, "POST", "/debug/translate", &[], Some(&description)).await;
@@ -514,10 +514,13 @@ async fn the_debug_endpoint_translates_through_the_running_gateway_and_sends_not
     );
     assert_eq!(shown["requests"][0]["headers"]["x-request-id"], "dbg-1");
     assert_eq!(shown["result"]["status"], 201);
-    assert_eq!(shown["result"]["body"]["id"], "w1");
+    assert_eq!(
+        shown["result"]["body"]["id"],
+        "0199a1b2-0000-7000-8000-000000000001"
+    );
     assert_eq!(
         shown["result"]["headers"]["location"],
-        "/v1/upstreams/talkover/owners/550e8400-e29b-41d4-a716-446655440000/webhooks/w1"
+        "/v1/upstreams/talkover/owners/550e8400-e29b-41d4-a716-446655440000/webhooks/0199a1b2-0000-7000-8000-000000000001"
     );
 
     let mut unnamed = description.clone();

@@ -113,6 +113,7 @@ pub fn creatable(d: &Dialect) -> Map<String, Value> {
         .unwrap_or(Value::Object(Map::new()));
     d.webhook
         .read(&example)
+        .unwrap_or_default()
         .into_iter()
         .filter(|(k, _)| d.webhook.carries(k, Action::Create))
         .collect()

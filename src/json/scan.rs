@@ -13,8 +13,9 @@
 //!
 //! What it tells apart is what a reader can keep as text: a string without escapes (the text
 //! between its quotes), a non-negative integer, a literal, and an array of those spelled as
-//! serde_json writes it (no whitespace, no escapes): [`Token::Written`], copied as it is.
-//! Anything else is lent as its text ([`Token::Other`]) for serde_json to parse.
+//! serde_json writes it (no whitespace, no escapes): [`Token::Written`], copied as it is, or
+//! [`Token::Strings`] where its items are all strings, so that a reader knows a list of strings
+//! (a webhook's event types) for one without looking at it again. Anything else is lent as its text ([`Token::Other`]) for serde_json to parse.
 
 use std::borrow::Cow;
 
@@ -37,9 +38,13 @@ pub enum Token<'a> {
     Bool(bool),
     /// `null`.
     Null,
-    /// An array of plain strings, unsigned integers and literals, written as serde_json writes
-    /// it: the same text comes out of parsing it and writing it again.
+    /// An array of plain strings, unsigned integers and literals, at least one of them not a
+    /// string, written as serde_json writes it: the same text comes out of parsing it and
+    /// writing it again.
     Written(&'a str),
+    /// An array of plain strings only (or none), written as serde_json writes it, as
+    /// [`Token::Written`] is.
+    Strings(&'a str),
     /// Any other value (a string with escapes, another number, an object, an array spelled
     /// otherwise): its whole text, for serde_json to parse.
     Other(&'a str),
@@ -277,9 +282,14 @@ impl<'a> Scanner<'a> {
             Some(b'f') => self.literal(b"false", Token::Bool(false)),
             Some(b'n') => self.literal(b"null", Token::Null),
             Some(b'[') if self.depth < MAX_DEPTH => match self.written_array() {
-                Some(end) => {
+                Some((end, strings)) => {
                     self.at = end;
-                    Ok(Token::Written(&self.text[start..end]))
+                    let text = &self.text[start..end];
+                    Ok(if strings {
+                        Token::Strings(text)
+                    } else {
+                        Token::Written(text)
+                    })
                 }
                 None => {
                     self.skip()?;
@@ -524,13 +534,14 @@ impl<'a> Scanner<'a> {
 
     /// The end of the array at the position when it is written as serde_json writes it: plain
     /// strings, unsigned integers and literals, commas, no whitespace; `None` otherwise (it is
-    /// then read as any value is).
-    fn written_array(&self) -> Option<usize> {
+    /// then read as any value is). With it, whether its items are all strings.
+    fn written_array(&self) -> Option<(usize, bool)> {
         let bytes = self.text.as_bytes();
         let mut at = self.at + 1;
         if bytes.get(at) == Some(&b']') {
-            return Some(at + 1);
+            return Some((at + 1, true));
         }
+        let mut strings = true;
         loop {
             match bytes.get(at)? {
                 b'"' => {
@@ -539,6 +550,15 @@ impl<'a> Scanner<'a> {
                         return None;
                     }
                     at = end + 1;
+                    // The usual array, of strings: on to the next without the checks below.
+                    match bytes.get(at)? {
+                        b',' => {
+                            at += 1;
+                            continue;
+                        }
+                        b']' => return Some((at + 1, strings)),
+                        _ => return None,
+                    }
                 }
                 b'0' => at += 1,
                 b'1'..=b'9' => {
@@ -553,9 +573,10 @@ impl<'a> Scanner<'a> {
                 b'n' if bytes[at..].starts_with(b"null") => at += 4,
                 _ => return None,
             }
+            strings = false;
             match bytes.get(at)? {
                 b',' => at += 1,
-                b']' => return Some(at + 1),
+                b']' => return Some((at + 1, strings)),
                 _ => return None, // a fraction, an exponent, whitespace, anything else
             }
         }
@@ -654,10 +675,16 @@ mod tests {
 
     #[test]
     fn an_array_is_written_only_as_serde_json_writes_it() {
-        for text in [r#"[]"#, r#"["a","b"]"#, r#"[0,12,true,false,null,"x"]"#] {
+        for text in [r#"[0,12,true,false,null,"x"]"#, r#"["a",1]"#, r#"[null]"#] {
             let parsed: serde_json::Value = serde_json::from_str(text).unwrap();
             assert_eq!(serde_json::to_string(&parsed).unwrap(), text);
             assert_eq!(Scanner::new(text).value(), Ok(Token::Written(text)));
+        }
+        // Strings alone are told apart: a list of strings, known as one without a second look.
+        for text in [r#"[]"#, r#"["a","b"]"#, r#"["a"]"#] {
+            let parsed: serde_json::Value = serde_json::from_str(text).unwrap();
+            assert_eq!(serde_json::to_string(&parsed).unwrap(), text);
+            assert_eq!(Scanner::new(text).value(), Ok(Token::Strings(text)));
         }
         for text in [
             r#"[ ]"#,
@@ -897,9 +924,13 @@ mod tests {
                         Token::Unsigned(n) => serde_json::Value::from(n),
                         Token::Bool(b) => serde_json::Value::Bool(b),
                         Token::Null => serde_json::Value::Null,
-                        Token::Written(text) => {
+                        Token::Written(text) | Token::Strings(text) => {
                             let value: serde_json::Value = serde_json::from_str(text).unwrap();
                             prop_assert_eq!(serde_json::to_string(&value).unwrap(), text);
+                            let strings = value
+                                .as_array()
+                                .is_some_and(|a| a.iter().all(serde_json::Value::is_string));
+                            prop_assert_eq!(strings, matches!(token, Token::Strings(_)));
                             value
                         }
                         Token::Other(other) => {

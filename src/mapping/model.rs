@@ -10,6 +10,17 @@ use crate::model::Action;
 use http::Method;
 use serde_json::Value;
 
+/// Why an id cannot name one of a vendor's webhooks ([`Dialect::id_unfit`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdUnfit {
+    /// Empty, a dot segment, or holding a path separator: no path can carry it.
+    Unnamed,
+    /// Holding a control character, where the vendor's ids are sent in a header.
+    Unsent,
+    /// Not of the dialect's `id_format`.
+    Unformatted,
+}
+
 /// How an update reaches the vendor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Strategy {
@@ -756,6 +767,29 @@ impl Dialect {
             "owner" => self.in_headers.0,
             "id" => self.in_headers.1,
             _ => false,
+        }
+    }
+
+    /// What this vendor's webhook ids look like, for a message.
+    pub fn describe_id(&self) -> String {
+        self.id_format.as_ref().map_or_else(
+            || "one path segment that is not a dot segment".to_owned(),
+            Format::describe,
+        )
+    }
+
+    /// Why `id` cannot name one of this vendor's webhooks, if it cannot: a client's id so is
+    /// refused before any call, and a vendor's so is one no later call could reach.
+    pub fn id_unfit(&self, id: &str) -> Option<IdUnfit> {
+        if !super::url::names_something(id) {
+            return Some(IdUnfit::Unnamed);
+        }
+        if self.sends_in_header("id") && http::HeaderValue::from_str(id).is_err() {
+            return Some(IdUnfit::Unsent);
+        }
+        match &self.id_format {
+            Some(format) if !format.admits(id) => Some(IdUnfit::Unformatted),
+            _ => None,
         }
     }
 

@@ -67,6 +67,9 @@ pub(super) enum Found<'de> {
     /// An array that the writer would write as this very text ([`Token::Written`]), or a value
     /// holding an integer beyond 64 bits, which only its text holds exactly.
     Written(&'de str),
+    /// An array of strings alone that the writer would write as this very text
+    /// ([`Token::Strings`]).
+    Strings(&'de str),
     /// A string parsed.
     String(String),
     Unsigned(u64),
@@ -97,7 +100,7 @@ impl<'a> Found<'a> {
     pub(super) fn piece(self) -> Piece<'a> {
         match self {
             Found::Plain(text) => Piece::Plain(text),
-            Found::Written(text) => Piece::Written(text),
+            Found::Written(text) | Found::Strings(text) => Piece::Written(text),
             Found::Unsigned(n) => Piece::Unsigned(n),
             Found::Bool(b) => Piece::Bool(b),
             Found::Null => Piece::Null,
@@ -344,6 +347,7 @@ fn found<'a>(scan: &mut Scanner<'a>) -> Result<Found<'a>, Malformed> {
     Ok(match scan.value()? {
         Token::Plain(text) => Found::Plain(text),
         Token::Written(text) => Found::Written(text),
+        Token::Strings(text) => Found::Strings(text),
         Token::Unsigned(n) => Found::Unsigned(n),
         Token::Bool(b) => Found::Bool(b),
         Token::Null => Found::Null,

@@ -19,6 +19,20 @@ pub enum Kind {
     Object,
 }
 
+impl Kind {
+    /// The kind, as a message names it (`an array of strings`).
+    pub fn described(self) -> &'static str {
+        match self {
+            Kind::String => "a string",
+            Kind::Bool => "a boolean",
+            Kind::Integer => "an integer",
+            Kind::StringList => "an array of strings",
+            Kind::StringMap => "an object of strings",
+            Kind::Object => "an object",
+        }
+    }
+}
+
 /// Who may write a field, and when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -43,19 +57,30 @@ pub struct Field {
     pub access: Access,
     /// `null` means "no value" for every upstream (it clears the field in a merge patch).
     pub nullable: bool,
+    /// Names something (a webhook, an owner, an event): a string, which a vendor may write as
+    /// an integer, read as its decimal text (an id `7` is `"7"`).
+    pub identifier: bool,
     /// The name as JSON text writes a member's key after another member: `,"url":`. Without
     /// its first byte, the key of a first member.
     pub key: &'static str,
 }
 
-/// A field of a table, its key spelled out once, here: no table name needs an escape.
+/// A field of a table, its key spelled out once, here: no table name needs an escape. A kind
+/// of `identifier` is a string that names something ([`Field::identifier`]).
 macro_rules! field {
+    ($name:literal, identifier, $access:ident, $nullable:literal) => {
+        field!($name, String, $access, $nullable, true)
+    };
     ($name:literal, $kind:ident, $access:ident, $nullable:literal) => {
+        field!($name, $kind, $access, $nullable, false)
+    };
+    ($name:literal, $kind:ident, $access:ident, $nullable:literal, $identifier:literal) => {
         Field {
             name: $name,
             kind: Kind::$kind,
             access: Access::$access,
             nullable: $nullable,
+            identifier: $identifier,
             key: concat!(",\"", $name, "\":"),
         }
     };
@@ -63,8 +88,8 @@ macro_rules! field {
 
 /// The canonical webhook object (the canonical API's webhook, `docs/canonical-api.md`).
 pub static WEBHOOK_FIELDS: &[Field] = &[
-    field!("id", String, Read, false),
-    field!("owner", String, Read, true),
+    field!("id", identifier, Read, false),
+    field!("owner", identifier, Read, true),
     field!("url", String, ReadWrite, false),
     field!("events", StringList, ReadWrite, false),
     field!("enabled", Bool, ReadWrite, false),
@@ -86,7 +111,7 @@ pub static TEST_RESULT_FIELDS: &[Field] = &[
     field!("delivered", Bool, Read, false),
     field!("response_status", Integer, Read, false),
     field!("response_time_ms", Integer, Read, false),
-    field!("event_id", String, Read, false),
+    field!("event_id", identifier, Read, false),
     field!("event_type", String, Read, false),
     field!("sent_at", String, Read, false),
     field!("message", String, Read, false),

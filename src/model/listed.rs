@@ -242,6 +242,21 @@ impl Object for Writing<'_> {
         }
     }
 
+    fn string(&self, key: &str) -> Option<Cow<'_, str>> {
+        let i = self
+            .page
+            .marks
+            .iter()
+            .position(|(name, _, _)| name == key)?;
+        let text = self.value(i);
+        let inside = text.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+        // As the writer writes a string: escapes only where it needs them, most often none.
+        match memchr::memchr(b'\\', inside) {
+            None => std::str::from_utf8(inside).ok().map(Cow::Borrowed),
+            Some(_) => serde_json::from_slice::<String>(text).ok().map(Cow::Owned),
+        }
+    }
+
     fn insert_in_order(&mut self, fields: &[Field], name: &str, value: Value) {
         self.close_extensions();
         let marks = &self.page.marks;

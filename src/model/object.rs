@@ -56,6 +56,8 @@ pub trait Object {
     fn has(&self, key: &str) -> bool;
     /// The value of member `key`, when it is a boolean.
     fn boolean(&self, key: &str) -> Option<bool>;
+    /// The value of member `key`, when it is a string.
+    fn string(&self, key: &str) -> Option<Cow<'_, str>>;
     /// Adds member `name`, which the object does not hold, where the table places it.
     fn insert_in_order(&mut self, fields: &[Field], name: &str, value: Value);
 }
@@ -67,6 +69,10 @@ impl Object for Map<String, Value> {
 
     fn boolean(&self, key: &str) -> Option<bool> {
         self.get(key).and_then(Value::as_bool)
+    }
+
+    fn string(&self, key: &str) -> Option<Cow<'_, str>> {
+        self.get(key).and_then(Value::as_str).map(Cow::Borrowed)
     }
 
     fn insert_in_order(&mut self, fields: &[Field], name: &str, value: Value) {
@@ -256,6 +262,10 @@ impl Object for Members {
 
     fn boolean(&self, key: &str) -> Option<bool> {
         self.slot(key).and_then(Slot::boolean)
+    }
+
+    fn string(&self, key: &str) -> Option<Cow<'_, str>> {
+        self.str(key)
     }
 
     fn insert_in_order(&mut self, fields: &[Field], name: &str, value: Value) {

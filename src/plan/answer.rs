@@ -6,8 +6,8 @@ use super::Context;
 use crate::exchange::Reply;
 use crate::json;
 use crate::mapping::errors::Failure;
-use crate::mapping::model::{Endpoint, Paging, Resource, ResourceEndpoint};
-use crate::mapping::rules::Item;
+use crate::mapping::model::{Endpoint, IdUnfit, Paging, Resource, ResourceEndpoint};
+use crate::mapping::rules::{Item, Misread};
 use crate::model::{self, Action, ListQuery, Listed, Members, Object};
 use crate::problem::{Code, Problem, UpstreamInfo};
 use serde_json::{Map, Value};
@@ -36,6 +36,26 @@ impl Body {
             // nothing to find in it (a problem saying what is missing follows).
             Body::Rest(rest) => rest.value().unwrap_or(Value::Null),
         }
+    }
+}
+
+/// A webhook answered that cannot be passed on: the problem, and what was read of it, which
+/// names what a create so answered made (its id, a secret minted).
+pub(super) struct Unusable {
+    pub(super) problem: Problem,
+    pub(super) read: Option<Members>,
+}
+
+impl Unusable {
+    /// Boxed: a problem is large, and a webhook is answered far more often than refused.
+    fn boxed(problem: Problem, read: Option<Members>) -> Box<Unusable> {
+        Box::new(Unusable { problem, read })
+    }
+}
+
+impl From<Box<Unusable>> for Problem {
+    fn from(unusable: Box<Unusable>) -> Problem {
+        unusable.problem
     }
 }
 
@@ -107,7 +127,10 @@ impl Context<'_> {
             // apart. A canonical webhook is about as long as the vendor's.
             let mut page = Listed::with_capacity(reply.body.len() + 64);
             let read = json::read_at(&reply.body, keys, |scan| {
-                reader.read(scan, &mut page, |webhook| self.complete(webhook))
+                reader.read(scan, &mut page, |webhook| {
+                    self.complete(webhook);
+                    self.addressable(webhook).is_ok()
+                })
             });
             if let Ok((rest, items)) = read
                 && matches!(self.dialect.errors.flags_failure(status, &rest), Ok(false))
@@ -215,24 +238,77 @@ impl Context<'_> {
 
     /// The webhook an answer to `endpoint` holds, in canonical terms and order: as it was
     /// read, its strings still the vendor's text where they can be written as they are.
-    pub(super) fn webhook(&self, endpoint: &Endpoint, parsed: Parsed) -> Result<Members, Problem> {
+    /// A webhook no later call could reach (no id, or one no path carries) or holding a value
+    /// its field cannot be is refused, with what was read of it.
+    pub(super) fn webhook(
+        &self,
+        endpoint: &Endpoint,
+        parsed: Parsed,
+    ) -> Result<Members, Box<Unusable>> {
         let without = || self.malformed("an answer without the webhook", None);
-        match parsed.item {
-            Some(Item::Read(mut webhook)) => {
-                self.complete(&mut webhook);
-                return Ok(webhook);
+        let read = match parsed.item {
+            Some(Item::Read(webhook)) => Ok(webhook),
+            Some(Item::Misread(misread)) => Err(*misread),
+            Some(Item::NotAnObject) => return Err(Unusable::boxed(without(), None)),
+            Some(Item::Ambiguous) | None => {
+                let answer = parsed.body.into_value();
+                let found = endpoint
+                    .item_paths
+                    .iter()
+                    .find(|p| p.get(&answer).is_some_and(Value::is_object))
+                    .and_then(|p| p.extract(answer));
+                let Some(found) = found else {
+                    return Err(Unusable::boxed(without(), None));
+                };
+                self.dialect.webhook.read_owned(found).map(Members::from)
             }
-            Some(Item::NotAnObject) => return Err(without()),
-            Some(Item::Ambiguous) | None => {}
+        };
+        let mut webhook = read.map_err(|misread| {
+            Unusable::boxed(self.misread("a webhook", &misread), Some(misread.read))
+        })?;
+        self.complete(&mut webhook);
+        match self.addressable(&webhook) {
+            Ok(()) => Ok(webhook),
+            Err(problem) => Err(Unusable::boxed(problem, Some(webhook))),
         }
-        let answer = parsed.body.into_value();
-        let found = endpoint
-            .item_paths
-            .iter()
-            .find(|p| p.get(&answer).is_some_and(Value::is_object))
-            .and_then(|p| p.extract(answer))
-            .ok_or_else(without)?;
-        Ok(self.canonical(found).into())
+    }
+
+    /// A 502 for an object the vendor answered (`what`: `a webhook`) holding a value its
+    /// field cannot be.
+    fn misread(&self, what: &str, misread: &Misread) -> Problem {
+        self.malformed(&format!("{what} whose {misread}"), None)
+    }
+
+    /// Refuses a webhook that no later call could reach: one without an id, or whose id no
+    /// path (or header) can carry or the vendor's own `id_format` does not admit, which a
+    /// client's request naming it would be refused for. Its client could read it in a list,
+    /// or be told it was created, and then never reach it again.
+    fn addressable(&self, webhook: &impl Object) -> Result<(), Problem> {
+        let Some(id) = webhook.string("id") else {
+            return Err(self.malformed("a webhook that names no id", None));
+        };
+        let why = match self.dialect.id_unfit(&id) {
+            None => return Ok(()),
+            Some(IdUnfit::Unnamed) => {
+                "which no path can carry: it is empty, a dot segment or holds a path separator"
+                    .to_owned()
+            }
+            Some(IdUnfit::Unsent) => {
+                "which the header its ids are sent in cannot carry: it holds a control character"
+                    .to_owned()
+            }
+            Some(IdUnfit::Unformatted) => format!(
+                "which is not {}, as its mapping file says its webhook ids are",
+                self.dialect.describe_id()
+            ),
+        };
+        Err(self.malformed(
+            &format!(
+                "a webhook whose `id` is {}, {why}",
+                Value::from(id.as_ref())
+            ),
+            None,
+        ))
     }
 
     /// A list's page: its webhooks and the next page's cursor, unless the vendor says this page
@@ -300,7 +376,7 @@ impl Context<'_> {
                 };
                 let mut page = Listed::default();
                 for item in items.into_iter().filter(Value::is_object) {
-                    page.push(&self.canonical(item));
+                    page.push(&self.canonical(item)?);
                 }
                 page
             }
@@ -330,7 +406,10 @@ impl Context<'_> {
             .find(|p| p.get(&answer).is_some())
             .and_then(|p| p.extract(answer))
             .ok_or_else(|| self.malformed("a test result without its body", None))?;
-        Ok(self.dialect.test_result.read_owned(found))
+        self.dialect
+            .test_result
+            .read_owned(found)
+            .map_err(|misread| self.misread("a test result", &misread))
     }
 
     /// The canonical fields a resource's answer holds.
@@ -348,7 +427,10 @@ impl Context<'_> {
             .ok_or_else(|| {
                 self.malformed(&format!("an answer without its {}", resource.name), None)
             })?;
-        let mut fields = resource.fields.read_owned(found);
+        let mut fields = resource
+            .fields
+            .read_owned(found)
+            .map_err(|misread| self.misread(&format!("its {}", resource.name), &misread))?;
         // A resource's own members that no rule names are not the webhook's extensions.
         if let Some(Value::Object(ext)) = fields.get_mut("extensions") {
             ext.retain(|key, _| resource.fields.names_extension(key));
@@ -359,12 +441,17 @@ impl Context<'_> {
         Ok(fields)
     }
 
-    /// A vendor's webhook in canonical terms and order, with the owner it was asked under
-    /// when the vendor does not say.
-    fn canonical(&self, dialect: Value) -> Map<String, Value> {
-        let mut webhook = self.dialect.webhook.read_owned(dialect);
+    /// A vendor's listed webhook in canonical terms and order, with the owner it was asked
+    /// under when the vendor does not say; refused as [`Context::webhook`] refuses one.
+    fn canonical(&self, dialect: Value) -> Result<Map<String, Value>, Problem> {
+        let mut webhook = self
+            .dialect
+            .webhook
+            .read_owned(dialect)
+            .map_err(|misread| self.misread("a webhook", &misread))?;
         self.complete(&mut webhook);
-        webhook
+        self.addressable(&webhook)?;
+        Ok(webhook)
     }
 
     /// Adds what a webhook read from the vendor lacks: the owner it was asked under, a status

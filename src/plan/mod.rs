@@ -158,6 +158,8 @@ pub struct Plan<'a> {
     created: bool,
     /// A call that changes the webhook has succeeded.
     wrote: bool,
+    /// The call whose answer is being read succeeded: a failure now is of its answer.
+    answered: bool,
     /// The canonical change, kept where the client's API can show less than the canonical
     /// API (`Operation::answer_check`), to hold the webhook it would leave to that API once the
     /// webhook is read (boxed: few plans keep one, and a plan is moved whole).
@@ -189,6 +191,7 @@ impl<'a> Plan<'a> {
             dropped: Vec::new(),
             created: false,
             wrote: false,
+            answered: false,
             checked_change: None,
         };
         if let Err(p) = plan.lay_out() {
@@ -223,8 +226,11 @@ impl<'a> Plan<'a> {
         if let (Some(stage), Some(reply)) = (self.out.take(), reply)
             && let Err(p) = self.absorb(stage, &reply)
         {
+            // Annotated before the stages are dropped: whether more of the change was to come
+            // is told by them.
+            let p = self.annotated(p, stage);
             self.stages.clear();
-            return Next::Done(Err(self.annotated(p, stage)));
+            return Next::Done(Err(p));
         }
         while let Some(stage) = self.stages.pop_front() {
             match self.request(stage) {
@@ -275,13 +281,27 @@ impl<'a> Plan<'a> {
         let made = (self.op.action == Action::Create)
             .then(|| self.result.as_ref()?.text("id"))
             .flatten()
-            .map(|id| format!("webhook {id} was created; "))
+            .map(|id| match id.as_ref() {
+                "" => "a webhook of an empty id was created; ".to_owned(),
+                id => format!("webhook {id} was created; "),
+            })
             .unwrap_or_default();
-        let what = match writes {
-            true => format!(
+        // A call that succeeded, whose answer could not be passed on, made its part: the
+        // change is whole unless more of it was to come.
+        let rest = self
+            .stages
+            .iter()
+            .any(|s| matches!(s, Stage::Own | Stage::ResourceWrite(_) | Stage::Switch));
+        let what = match (writes, self.answered && !rest) {
+            (true, false) => format!(
                 "{made}part of the change was made at upstream {up} before this call of it failed: the webhook is changed in part"
             ),
-            false => format!("{made}the change was made at upstream {up}; reading it back failed"),
+            (true, true) => format!(
+                "{made}the change was made at upstream {up}; its answer cannot be passed on"
+            ),
+            (false, _) => {
+                format!("{made}the change was made at upstream {up}; reading it back failed")
+            }
         };
         problem.detail = format!("{} ({what})", problem.detail);
         // The change stands, whole or in part: no status may say it was not made (a 404 of the
@@ -356,6 +376,7 @@ impl<'a> Plan<'a> {
     /// each is seen beside the others (the webhook read whole has a step of its own).
     fn absorb(&mut self, stage: Stage, reply: &Reply) -> Result<(), Problem> {
         let d = self.cx.dialect;
+        self.answered = false;
         match stage {
             Stage::Scope => {
                 let get = self.endpoint(Action::Get)?;
@@ -393,6 +414,7 @@ impl<'a> Plan<'a> {
                 let verb = self.switch_endpoint()?;
                 let parsed = self.cx.read(verb, reply)?;
                 self.wrote = true;
+                self.answered = true;
                 if self.op.action == Action::Delete {
                     return Ok(()); // disabled so that it may go
                 }
@@ -423,6 +445,7 @@ impl<'a> Plan<'a> {
                     .map_err(|p| named_as_sent(own, p))?;
                 if !self.op.action.reads_only() && self.op.action != Action::Test {
                     self.wrote = true;
+                    self.answered = true;
                 }
                 match self.op.action {
                     Action::List => {
@@ -437,7 +460,15 @@ impl<'a> Plan<'a> {
                     Action::Delete => {}
                     _ if own.item_paths.is_empty() => {}
                     _ => {
-                        let webhook = self.cx.webhook(own, parsed)?;
+                        // What an answer that cannot be passed on did show (a create's id, a
+                        // secret minted) is what the change made: named by the refusal.
+                        let webhook = match self.cx.webhook(own, parsed) {
+                            Ok(webhook) => webhook,
+                            Err(unusable) => {
+                                self.result = unusable.read;
+                                return Err(unusable.problem);
+                            }
+                        };
                         if self.op.action == Action::Get {
                             self.confirm_owner(own, &webhook)?;
                         }
@@ -466,17 +497,6 @@ impl<'a> Plan<'a> {
                             self.take_whole(webhook.into_map());
                         } else {
                             self.result = Some(webhook);
-                        }
-                        // A webhook made is answered with its id, or its client could never
-                        // reach it again: an answer that names none is not one to pass on
-                        // (what it did name, a secret minted, goes with the refusal).
-                        let named = self.result.as_ref().is_some_and(|w| w.has("id"));
-                        if self.op.action == Action::Create && !named {
-                            let status = Some(reply.status.as_u16());
-                            return Err(self.cx.malformed(
-                                "an answer to a create that names no id of the webhook made",
-                                status,
-                            ));
                         }
                     }
                 }

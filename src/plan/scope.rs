@@ -2,7 +2,7 @@
 //! and the owner confirmed from a read first where the vendor finds a webhook by its id alone.
 
 use super::{Plan, Stage};
-use crate::mapping::model::{Endpoint, Paging, ResourceEndpoint, Role};
+use crate::mapping::model::{Endpoint, IdUnfit, Paging, ResourceEndpoint, Role};
 use crate::mapping::url;
 use crate::model::{Action, Members};
 use crate::problem::{Code, FieldError, Problem};
@@ -150,23 +150,24 @@ impl<'a> Plan<'a> {
             }
         }
         if let Some(id) = self.op.id.as_deref() {
-            if !url::names_something(id) {
-                return Err(Problem::bad_request(format!(
-                    "`{id}` cannot be a webhook id: it is empty, a dot segment or holds a path separator"
-                )));
-            }
-            if d.sends_in_header("id") && http::HeaderValue::from_str(id).is_err() {
-                return Err(Problem::bad_request(format!(
-                    "`{id}` cannot be a webhook id at upstream {name}: its ids are sent in a header, which cannot carry control characters"
-                )));
-            }
-            if let Some(format) = &d.id_format
-                && !format.admits(id)
-            {
-                return Err(Problem::not_found(format!(
-                    "no webhook id `{id}` at upstream {name}: its webhook ids are {}",
-                    format.describe()
-                )));
+            match d.id_unfit(id) {
+                None => {}
+                Some(IdUnfit::Unnamed) => {
+                    return Err(Problem::bad_request(format!(
+                        "`{id}` cannot be a webhook id: it is empty, a dot segment or holds a path separator"
+                    )));
+                }
+                Some(IdUnfit::Unsent) => {
+                    return Err(Problem::bad_request(format!(
+                        "`{id}` cannot be a webhook id at upstream {name}: its ids are sent in a header, which cannot carry control characters"
+                    )));
+                }
+                Some(IdUnfit::Unformatted) => {
+                    return Err(Problem::not_found(format!(
+                        "no webhook id `{id}` at upstream {name}: its webhook ids are {}",
+                        d.describe_id()
+                    )));
+                }
             }
         }
         if self.op.action.has_id() && self.op.id.is_none() {

@@ -522,10 +522,14 @@ pub fn refused_mapping(name: &str, text: &str) -> Vec<String> {
 /// number, else two path segments. `None` for dialects without owners.
 pub fn owner(d: &Dialect) -> Option<String> {
     d.owner.as_ref()?;
-    let from_example = d
-        .examples
-        .iter()
-        .find_map(|e| d.webhook.read(e).get("owner")?.as_str().map(str::to_owned));
+    let from_example = d.examples.iter().find_map(|e| {
+        d.webhook
+            .read(e)
+            .unwrap()
+            .get("owner")?
+            .as_str()
+            .map(str::to_owned)
+    });
     from_example
         .into_iter()
         .chain([
@@ -547,7 +551,7 @@ pub fn canonical_base(d: &Dialect, name: &str) -> String {
 /// A canonical create body from the vendor's documented example, with a secret where the
 /// vendor takes one.
 pub fn create_body(d: &Dialect) -> Value {
-    let example = d.webhook.read(&d.examples[0]);
+    let example = d.webhook.read(&d.examples[0]).unwrap();
     let mut body: serde_json::Map<String, Value> = example
         .into_iter()
         .filter(|(k, _)| d.webhook.carries(k, Action::Create))

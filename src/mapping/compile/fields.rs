@@ -171,9 +171,9 @@ impl Compiler<'_> {
                     format!("{key}.codec"),
                     format!(
                         "makes {} of the vendor's value, and `{}` is {}",
-                        described(kind),
+                        kind.described(),
                         field.name,
-                        described(field.kind)
+                        field.kind.described()
                     ),
                 );
                 return None;
@@ -498,19 +498,6 @@ fn codec_kind(codec: &Codec) -> Option<model::Kind> {
         }
         Codec::Identity | Codec::Map { .. } => return None,
     })
-}
-
-/// A kind of canonical value, as a message names it.
-fn described(kind: model::Kind) -> &'static str {
-    use model::Kind;
-    match kind {
-        Kind::String => "a string",
-        Kind::Bool => "a boolean",
-        Kind::Integer => "an integer",
-        Kind::StringList => "an array of strings",
-        Kind::StringMap => "an object of strings",
-        Kind::Object => "an object",
-    }
 }
 
 /// A codec as a rule writes it. `vendor_type` is the rule's `type`: a `map` whose vendor values

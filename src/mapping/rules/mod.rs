@@ -21,7 +21,7 @@ mod render;
 mod write;
 
 pub use check::Violation;
-pub use read::{Item, ListReader, Reader};
+pub use read::{Item, ListReader, Misread, Reader};
 
 use super::checks::Check;
 use super::codec::Codec;
@@ -621,12 +621,12 @@ body = { message = "{{message}}" }
             "cfg": {"target": {"url": "u", "port": 1}, "tag": "t", "x": 2},
             "count": 2, "id": "7", "other": true
         });
-        let read = d.webhook.read(&vendor);
+        let read = d.webhook.read(&vendor).unwrap();
         assert_eq!(
             serde_json::to_string(&read).unwrap(),
             r#"{"id":"7","url":"u","events":["a"],"description":null,"status":"active","extensions":{"tag":"t","kinds":["a","b"],"cfg.target.port":1,"cfg.x":2,"other":true}}"#
         );
-        assert_eq!(d.webhook.read_owned(vendor), read);
+        assert_eq!(d.webhook.read_owned(vendor).unwrap(), read);
     }
 
     #[test]
@@ -655,7 +655,7 @@ body = { message = "{{message}}" }
                         read.write(&mut out);
                         String::from_utf8(out).unwrap()
                     },
-                    serde_json::to_string(&d.webhook.read_owned(parsed)).unwrap(),
+                    serde_json::to_string(&d.webhook.read_owned(parsed).unwrap()).unwrap(),
                     "{text}"
                 ),
                 Item::Ambiguous => assert!(
@@ -663,6 +663,7 @@ body = { message = "{{message}}" }
                     "{text}"
                 ),
                 Item::NotAnObject => assert!(!parsed.is_object(), "{text}"),
+                Item::Misread(misread) => panic!("{text}: {misread}"),
             }
         }
     }
@@ -690,20 +691,25 @@ body = { message = "{{message}}" }
         let mut page = Listed::default();
         let mut completed = 0;
         let (_, read) = read_at(&body, &[] as &[&str], |scan| {
-            reader.read(scan, &mut page, |_| completed += 1)
+            reader.read(scan, &mut page, |_| {
+                completed += 1;
+                true
+            })
         })
         .unwrap();
         assert!(read.is_some());
         assert_eq!((page.len(), completed), (items.len(), items.len()));
         let parsed = || items.iter().map(|text| serde_json::from_str(text).unwrap());
         let written: Vec<String> = parsed()
-            .map(|item| serde_json::to_string(&d.webhook.read_owned(item)).unwrap())
+            .map(|item| serde_json::to_string(&d.webhook.read_owned(item).unwrap()).unwrap())
             .collect();
         assert_eq!(
             String::from_utf8(page.text().to_vec()).unwrap(),
             written.join(",")
         );
-        let maps: Vec<_> = parsed().map(|item| d.webhook.read(&item)).collect();
+        let maps: Vec<_> = parsed()
+            .map(|item| d.webhook.read(&item).unwrap())
+            .collect();
         assert_eq!(page.into_maps(), maps);
         // An item that only a whole reading can settle fails the list, to be read whole.
         let body = bytes::Bytes::from_static(br#"[{"cfg": {"tag": "a"}, "cfg": {"x": 1}}]"#);
@@ -713,7 +719,7 @@ body = { message = "{{message}}" }
             read_at(&body, &[] as &[&str], |scan| reader.read(
                 scan,
                 &mut page,
-                |_| {}
+                |_| true
             ))
             .is_err()
         );
@@ -740,7 +746,10 @@ body = { message = "{{message}}" }
             let file = format!("{FILE}\n[fields.secret]\npath = \"{path}\"\nin = [\"request\"]\n");
             // A rule read through an index (`kinds[0]`) whose value is missing, without aliases.
             let d = Dialect::compile("t", Path::new("t.toml"), &file).unwrap();
-            let parsed = d.webhook.read(&serde_json::from_str(answer).unwrap());
+            let parsed = d
+                .webhook
+                .read(&serde_json::from_str(answer).unwrap())
+                .unwrap();
             assert!(!parsed.contains_key("events"));
             assert!(
                 !Value::Object(parsed).to_string().contains("s3cr3t"),
@@ -750,7 +759,7 @@ body = { message = "{{message}}" }
             if let Some(reader) = d.webhook.list_reader() {
                 let mut page = Listed::default();
                 read_at(&body, &[] as &[&str], |scan| {
-                    reader.read(scan, &mut page, |_| {})
+                    reader.read(scan, &mut page, |_| true)
                 })
                 .unwrap();
                 assert!(
@@ -794,11 +803,12 @@ response = "{{webhook}}"
 body = {}
 "#;
         let d = Dialect::compile("a", Path::new("a.toml"), file).unwrap();
-        let read = d.webhook.read(&json!({"filterTypes": ["x"]}));
+        let read = d.webhook.read(&json!({"filterTypes": ["x"]})).unwrap();
         assert_eq!(Value::Object(read.clone()), json!({"events": ["x"]}));
         let both = d
             .webhook
-            .read(&json!({"filterTypes": ["old"], "eventTypes": ["new"]}));
+            .read(&json!({"filterTypes": ["old"], "eventTypes": ["new"]}))
+            .unwrap();
         assert_eq!(both["events"], json!(["new"]));
         assert_eq!(
             d.webhook.render(&read).unwrap(),

@@ -1,16 +1,20 @@
 //! The read direction: a vendor's answer into canonical terms, from its parsed value or while
 //! its text is read (one object, or a list's items written as a page at once), the members no
-//! rule names kept under `extensions`.
+//! rule names kept under `extensions`. A value of a kind its canonical field cannot be is no
+//! webhook's: the object is refused ([`Misread`]), never passed on nor left out.
 
 use super::{ObjectMap, Rule, Target};
 use crate::json::scan::{Malformed, Scanner};
 use crate::mapping::codec::Codec;
 use crate::mapping::json_path::{FieldPath, Step};
 use crate::mapping::reader::{Found, Gathered};
-use crate::model::{Assemble, Assembly, Listed, Members, Piece, Writing};
+use crate::model::{
+    Access, Assemble, Assembly, Field, Kind, Listed, Members, Piece, Writing, type_error,
+};
 use bytes::Bytes;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
+use std::fmt;
 
 /// What reading an object while its text is read found.
 #[derive(Debug, PartialEq)]
@@ -22,6 +26,39 @@ pub enum Item {
     /// An object whose text repeats a key that paths continue inside: it must be parsed whole
     /// and read with [`ObjectMap::read_owned`].
     Ambiguous,
+    /// An object holding a value its field cannot be (boxed: seldom, and large).
+    Misread(Box<Misread>),
+}
+
+/// A vendor's value that cannot be the canonical field its rule reads it as: of a kind the
+/// field cannot be (a `url` that is a number, `events` that are one string, an id that is an
+/// object), or an identifier its codec cannot read (an id `true` where ids are integers).
+/// Passed on, it would break the canonical object's schema; left out, it would be lost, or made
+/// up again (an owner taken from the request's path): the object is refused instead.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Misread {
+    /// The canonical field.
+    pub field: &'static str,
+    /// What the vendor sent, as a problem (which is logged) may show it: a scalar's JSON text, a
+    /// container's kind and the first item that is not of the field's, only the kind of a
+    /// secret's value.
+    pub sent: String,
+    /// What the field holds (`an array of strings`).
+    pub wanted: &'static str,
+    /// The object's other fields, as far as they were read: what a create so answered made
+    /// (its id, a secret minted), which its client could learn nowhere else.
+    pub read: Members,
+}
+
+/// `` `events` is "MESSAGE_CREATED", which is not an array of strings ``.
+impl fmt::Display for Misread {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` is {}, which is not {}",
+            self.field, self.sent, self.wanted
+        )
+    }
 }
 
 /// Reads one dialect object while its text is read, as [`ObjectMap::read_owned`] reads it once
@@ -39,8 +76,11 @@ impl Reader<'_> {
         Ok(match self.gather(scan, &mut gathered)? {
             Ok(()) => {
                 let mut members = Assembly::new(Some(source), self.map.read_order.len());
-                self.map.assemble(&mut gathered, &mut members);
-                Item::Read(members.finish())
+                let misread = self.map.assemble(&mut gathered, &mut members);
+                match misread {
+                    Ok(()) => Item::Read(members.finish()),
+                    Err(misread) => Item::Misread(Box::new(misread.with(members.finish()))),
+                }
             }
             Err(item) => item,
         })
@@ -67,8 +107,10 @@ impl Reader<'_> {
 
 /// Reads a list's items while its text is read: each object with [`Reader`] and written at
 /// once as a canonical webhook, anything else in the array skipped. A value that is not an
-/// array, or an item that must be read whole ([`Item::Ambiguous`]), is refused: the answer is
-/// then parsed and read whole.
+/// array, an item that must be read whole ([`Item::Ambiguous`]), one holding a value its field
+/// cannot be ([`Misread`]) or one its caller refuses, is refused: the answer is then parsed
+/// and read whole, which says why. A page is read in one go; nothing about a refusal needs
+/// keeping on the way.
 ///
 /// A string the vendor wrote without escapes, or an array spelled as the writer spells it, is
 /// copied from the vendor's text to the page's as it is: most of a page's webhooks is copied,
@@ -80,12 +122,13 @@ pub struct ListReader<'m> {
 
 impl ListReader<'_> {
     /// The array that comes next in `scan`, its objects written to `page`; `complete` is
-    /// given each webhook once its members are written, to add what the vendor left out.
+    /// given each webhook once its members are written, to add what the vendor left out, and
+    /// says whether the webhook is one to pass on.
     pub fn read(
         self,
         scan: &mut Scanner<'_>,
         page: &mut Listed,
-        mut complete: impl FnMut(&mut Writing<'_>),
+        mut complete: impl FnMut(&mut Writing<'_>) -> bool,
     ) -> Result<(), Malformed> {
         if !scan.array()? {
             return Err(Malformed);
@@ -100,8 +143,10 @@ impl ListReader<'_> {
             match self.item.gather(scan, &mut gathered)? {
                 Ok(()) => {
                     let mut webhook = page.start();
-                    map.assemble(&mut gathered, &mut webhook);
-                    complete(&mut webhook);
+                    let read = map.assemble(&mut gathered, &mut webhook).is_ok();
+                    if !(read && complete(&mut webhook)) {
+                        return Err(Malformed);
+                    }
                 }
                 Err(Item::Ambiguous) => return Err(Malformed),
                 Err(_) => {} // not an object
@@ -112,14 +157,15 @@ impl ListReader<'_> {
 }
 
 impl ObjectMap {
-    /// Dialect response → canonical. Vendor fields no rule names are kept under `extensions`.
-    pub fn read(&self, dialect: &Value) -> Map<String, Value> {
+    /// Dialect response → canonical. Vendor fields no rule names are kept under `extensions`;
+    /// a value its field cannot be refuses the object.
+    pub fn read(&self, dialect: &Value) -> Result<Map<String, Value>, Misread> {
         self.read_owned(dialect.clone())
     }
 
     /// Dialect response → canonical, in the order of the field table, taking the values out of
     /// the dialect object instead of copying them.
-    pub fn read_owned(&self, mut dialect: Value) -> Map<String, Value> {
+    pub fn read_owned(&self, mut dialect: Value) -> Result<Map<String, Value>, Misread> {
         let mut gathered = self.gathered();
         for &i in &self.copied {
             let rule = &self.rules[i];
@@ -169,16 +215,25 @@ impl ObjectMap {
     }
 
     /// The canonical object from what was gathered, in the order of the field table.
-    fn assembled(&self, mut gathered: Gathered) -> Map<String, Value> {
+    fn assembled(&self, mut gathered: Gathered) -> Result<Map<String, Value>, Misread> {
         let mut members = Assembly::new(None, self.read_order.len());
-        self.assemble(&mut gathered, &mut members);
-        members.finish().into_map()
+        match self.assemble(&mut gathered, &mut members) {
+            Ok(()) => Ok(members.finish().into_map()),
+            Err(misread) => Err(misread.with(members.finish())),
+        }
     }
 
     /// Hands what was gathered to `into`, the fields in the order of the field table, then the
     /// members of `extensions`. A string or array found as its text stays text where no codec
-    /// changes it (a value map's string is looked up as it is).
-    fn assemble<'a>(&self, gathered: &mut Gathered<'a>, into: &mut impl Assemble) {
+    /// changes it (a value map's string is looked up as it is). A field's value is held to its
+    /// kind: the first that is not of it is the answer, the others handed over all the same
+    /// (what a create so answered made is named by them).
+    fn assemble<'a>(
+        &self,
+        gathered: &mut Gathered<'a>,
+        into: &mut impl Assemble,
+    ) -> Result<(), Misread> {
+        let mut misread: Option<Misread> = None;
         // The extensions rules filled: they win over a vendor's member of the same name.
         let mut ruled: Vec<&str> = Vec::new();
         // Values a rule could not read, kept under `extensions` once every field is handed
@@ -189,9 +244,23 @@ impl ObjectMap {
                 continue;
             };
             let rule = &self.rules[i];
+            let field = match &rule.target {
+                Target::Field(f) => Some(*f),
+                Target::Extension(_) => None, // any value
+            };
             let value = match (found, &rule.codec) {
-                // Taken as it is: anything but null (a value is never a null).
-                (found, Codec::Identity) if !matches!(found, Found::Null) => found.piece(),
+                // Taken as it is: anything but null (a value is never a null), of the field's
+                // kind.
+                (found, Codec::Identity) if !matches!(found, Found::Null) => match field {
+                    None => found.piece(),
+                    Some(f) => match fitted(f, found) {
+                        Ok(piece) => piece,
+                        Err(found) => {
+                            misread.get_or_insert_with(|| unfit(f, found.into_value()));
+                            continue;
+                        }
+                    },
+                },
                 (Found::Plain(text), codec @ Codec::Map { .. }) => match codec.decode_text(text) {
                     Some(decoded) => Piece::Borrowed(decoded),
                     None => {
@@ -207,11 +276,28 @@ impl ObjectMap {
                         }
                         Piece::Null
                     } else {
-                        match codec.decode(&value) {
-                            Ok(decoded) => Piece::Value(decoded),
+                        match (codec.decode(&value), field) {
+                            (Ok(decoded), _) => Piece::Value(decoded),
                             // An id or owner written without its prefix is still the one.
-                            Err(_) if matches!(codec, Codec::Prefix(_)) => Piece::Value(value),
-                            Err(_) => {
+                            (Err(_), None) if matches!(codec, Codec::Prefix(_)) => {
+                                Piece::Value(value)
+                            }
+                            (Err(_), Some(f)) if matches!(codec, Codec::Prefix(_)) => {
+                                match fitted(f, Found::from(value)) {
+                                    Ok(piece) => piece,
+                                    Err(found) => {
+                                        misread.get_or_insert_with(|| unfit(f, found.into_value()));
+                                        continue;
+                                    }
+                                }
+                            }
+                            // Kept apart, an id or owner would leave the object nameless, or
+                            // named by the request rather than by the vendor.
+                            (Err(_), Some(f)) if f.identifier => {
+                                misread.get_or_insert_with(|| unfit(f, value));
+                                continue;
+                            }
+                            (Err(_), _) => {
                                 kept_apart(rule, &mut apart, Piece::Value(value));
                                 continue;
                             }
@@ -219,6 +305,16 @@ impl ObjectMap {
                     }
                 }
             };
+            // What a codec made: of its field's kind where the codec makes one kind (checked
+            // when the file loads), not always where it hands on the vendor's values or the
+            // file's (a value map, a pairs list's values, a single value).
+            if let (Some(f), false, Some(made)) =
+                (field, rule.codec == Codec::Identity, made(&value))
+                && type_error(f.kind, made, false).is_some()
+            {
+                misread.get_or_insert_with(|| unfit(f, made.clone()));
+                continue;
+            }
             match &rule.target {
                 // Each field has one rule: no name comes twice.
                 Target::Field(f) => into.field(f, value),
@@ -230,14 +326,14 @@ impl ObjectMap {
             }
         }
         flush(&mut apart, into);
-        if gathered.leftovers.is_empty() {
-            return; // the vendor's members all have rules, as most often
-        }
-        for (key, found) in gathered.leftovers.drain(..) {
-            if !ruled.contains(&key.as_str()) {
-                into.extension(Cow::Owned(key), found.piece());
+        if !gathered.leftovers.is_empty() {
+            for (key, found) in gathered.leftovers.drain(..) {
+                if !ruled.contains(&key.as_str()) {
+                    into.extension(Cow::Owned(key), found.piece());
+                }
             }
         }
+        misread.map_or(Ok(()), Err)
     }
 
     fn covered(&self) -> impl Iterator<Item = &FieldPath> {
@@ -279,6 +375,127 @@ impl ObjectMap {
             Some((n, container)) => container.child(Step::Key(name[n + 1..].to_owned())),
             None => FieldPath::of_keys([name]),
         }
+    }
+}
+
+/// The value a codec made, where it is one to hold to its field's kind (`null` is held by
+/// nullability, before).
+fn made<'p>(piece: &'p Piece<'_>) -> Option<&'p Value> {
+    let value: &Value = match piece {
+        Piece::Borrowed(value) => value,
+        Piece::Value(value) => value,
+        _ => return None,
+    };
+    (!value.is_null()).then_some(value)
+}
+
+/// `found` as `field` holds it, where it is of the field's kind: as it was found, or, for an
+/// identifier written as an integer, its decimal text (an id `7` is `"7"`). Otherwise it is
+/// given back. What the scanner tells apart settles most values without a look inside them (a
+/// list of plain strings is [`Found::Strings`]). Always inlined: it runs for every field of
+/// every listed webhook.
+#[inline(always)]
+fn fitted<'a>(field: &Field, found: Found<'a>) -> Result<Piece<'a>, Found<'a>> {
+    let fits = match (&found, field.kind) {
+        (Found::Plain(_) | Found::String(_), Kind::String)
+        | (Found::Bool(_), Kind::Bool)
+        | (Found::Unsigned(_), Kind::Integer)
+        | (Found::Strings(_), Kind::StringList) => true,
+        // Text kept for an integer beyond 64 bits: the integer itself, or a container holding
+        // one, which is no list of strings nor object of strings.
+        (Found::Written(text), Kind::Integer) => integer(text),
+        (Found::Written(text), Kind::Object) => text.starts_with('{'),
+        (Found::Value(value), kind) => type_error(kind, value, false).is_none(),
+        _ => false,
+    };
+    if fits {
+        return Ok(found.piece());
+    }
+    let decimal = match &found {
+        _ if !field.identifier => None,
+        Found::Unsigned(n) => Some(n.to_string()),
+        Found::Value(value) if value.is_i64() => Some(value.to_string()),
+        Found::Written(text) if integer(text) => Some((*text).to_owned()),
+        _ => None,
+    };
+    match decimal {
+        Some(text) => Ok(Piece::Value(Value::String(text))),
+        None => Err(found),
+    }
+}
+
+/// Whether `text`, a JSON value's, is an integer.
+fn integer(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The refusal of `value`, which `field` cannot hold.
+#[cold]
+fn unfit(field: &'static Field, value: Value) -> Misread {
+    Misread {
+        field: field.name,
+        sent: sent(field, &value),
+        wanted: field.kind.described(),
+        read: Members::default(),
+    }
+}
+
+impl Misread {
+    /// The refusal, with the object's other fields as far as they were read.
+    fn with(mut self, read: Members) -> Misread {
+        self.read = read;
+        self
+    }
+}
+
+/// What a vendor sent as a problem shows it: a scalar's JSON text (a long string cut short);
+/// an array or object by its kind and, where the field holds strings in it, the first item
+/// that is not one, by its text where it is a scalar (the others, a header's value say, may
+/// be secret); only the kind of a write-once field's value.
+fn sent(field: &Field, value: &Value) -> String {
+    let item = |value: &Value| match value {
+        Value::Array(_) | Value::Object(_) | Value::String(_) => json_kind(value).to_owned(),
+        scalar => scalar.to_string(),
+    };
+    match value {
+        _ if field.access == Access::WriteOnce => json_kind(value).to_owned(),
+        Value::String(text) => {
+            const SHOWN: usize = 64;
+            match text.char_indices().nth(SHOWN) {
+                Some((cut, _)) => format!("{}…", Value::from(&text[..cut])),
+                None => value.to_string(),
+            }
+        }
+        Value::Array(items) => match items.iter().enumerate().find(|(_, i)| !i.is_string()) {
+            Some((i, bad)) if field.kind == Kind::StringList => {
+                format!("an array whose item {i} is {}", item(bad))
+            }
+            _ => "an array".to_owned(),
+        },
+        Value::Object(members) => match members.iter().find(|(_, v)| !v.is_string()) {
+            Some((key, bad)) if field.kind == Kind::StringMap => {
+                format!(
+                    "an object whose {} is {}",
+                    Value::from(key.as_str()),
+                    item(bad)
+                )
+            }
+            _ => "an object".to_owned(),
+        },
+        scalar => scalar.to_string(),
+    }
+}
+
+/// A JSON value's kind, as a message names it.
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }
 
