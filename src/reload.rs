@@ -279,14 +279,22 @@ impl Live {
             });
             let built = match same {
                 Some(running) => running,
-                None => Arc::new(wiring::upstream(
-                    u,
-                    dialect,
-                    base_url,
-                    client.clone(),
-                    config.url_policy.clone(),
-                    &self.internal,
-                )?),
+                None => {
+                    let mut built = wiring::upstream(
+                        u,
+                        dialect,
+                        base_url,
+                        client.clone(),
+                        config.url_policy.clone(),
+                        &self.internal,
+                    )?;
+                    // Writes still under way on the upstream replaced take turns with those
+                    // that start on this one.
+                    if let Some(running) = old_routes.canonical.upstreams.get(&u.name) {
+                        built.turns = running.turns.clone();
+                    }
+                    Arc::new(built)
+                }
             };
             upstreams.insert(u.name.clone(), built);
         }

@@ -73,6 +73,19 @@ prefix = \"/surfaces/talkover\"
     .await;
     assert_eq!(odd.status, 502, "{}", odd.json());
 
+    // Refused before routing: a head that cannot be read, and framing that cannot be followed.
+    for raw in [
+        "GET /v1 HTTP/1.1\r\nHost: x\r\nX Bad: 1\r\n\r\n",
+        "POST /v1/upstreams HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+    ] {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(gw.addr).await.unwrap();
+        stream.write_all(raw.as_bytes()).await.unwrap();
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer).await;
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    }
     let scrape = send(gw.addr, "GET", "/metrics", &[], None).await;
     gw.stop().await;
     assert_eq!(scrape.status, 200);
@@ -109,6 +122,10 @@ prefix = \"/surfaces/talkover\"
         3.0,
     );
     expect(r#"hookgate_translation_errors_total{upstream="odd"}"#, 1.0);
+    expect(
+        r#"hookgate_requests_total{surface="edge",upstream="",operation="none",status="400"}"#,
+        2.0,
+    );
     expect(
         r#"hookgate_emulator_operations_total{dialect="talkover",operation="create"}"#,
         1.0,

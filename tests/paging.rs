@@ -1137,12 +1137,24 @@ async fn a_list_answered_whole_that_no_id_can_page_is_the_vendors_error_by_name(
             let page = send(gw.addr, "GET", &path, &[BEARER], None).await;
             let text = String::from_utf8_lossy(&page.body).into_owned();
             assert_eq!(page.status, 502, "{ids:?} {path}: {text}");
-            assert!(text.contains(named), "{ids:?} {path}: {text}");
+            // Named by its place in the list, or, where the id itself is no id, by what the
+            // webhook holds there (read before any page is cut).
+            let unusable = text.contains("sent a webhook that names no id")
+                || text.contains("sent a webhook whose `id`");
+            assert!(text.contains(named) || unusable, "{ids:?} {path}: {text}");
         }
-        // Without a page size, the list is answered whole, as the vendor gave it.
+        // Without a page size, a list of ids that only repeat is answered whole, as the
+        // vendor gave it; one holding a webhook without a usable id is not answered at all.
         let whole = send(gw.addr, "GET", base, &[], None).await;
-        ok(&whole, 200, base);
-        assert_eq!(whole.json()["data"].as_array().unwrap().len(), ids.len());
+        let usable = ids
+            .iter()
+            .all(|id| id.as_str().is_some_and(|s| !s.is_empty()) || id.as_u64().is_some());
+        if usable {
+            ok(&whole, 200, base);
+            assert_eq!(whole.json()["data"].as_array().unwrap().len(), ids.len());
+        } else {
+            assert_eq!(whole.status, 502, "{ids:?}");
+        }
         gw.stop().await;
     }
 }

@@ -551,3 +551,49 @@ async fn reloads_under_load_fail_no_request() {
     assert_eq!(gw.log().matches("reload applied").count(), reloads as usize);
     assert_eq!(gw.stop(), Some(0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_begun_before_a_reload_takes_turns_with_one_begun_after_it() {
+    // Resemble takes an update whole: a read, a merge and a write. One begun before a reload
+    // that changes its upstream, and one begun after, must not both read the webhook as it was.
+    let agent = "550e8400-e29b-41d4-a716-446655440000";
+    let stored = json!({"success": true, "item": {"id": 1, "webhook_type": "pre_call",
+        "webhook_config": {"api_schema": {"url": "https://e.example/a", "method": "POST"},
+        "response_timeout_secs": 15}}});
+    let slow = |r: support::Reply| support::Reply::Slow(Duration::from_millis(1500), Box::new(r));
+    let double = support::Double::start(vec![
+        slow(support::Reply::json(200, stored.clone())),
+        support::Reply::json(200, stored.clone()),
+        support::Reply::json(200, stored.clone()),
+        support::Reply::json(200, stored),
+    ])
+    .await;
+    let upstream = |timeout: u32| {
+        config(&format!(
+            "[upstreams.res]\ndialect = \"resemble\"\nbase_url = \"{}\"\n\
+             auth = {{ type = \"none\" }}\nretries = 0\ntimeout_ms = {timeout}\n",
+            double.url()
+        ))
+    };
+    let gw = Gateway::start(&upstream(10000));
+    let path = format!("/v1/upstreams/res/owners/{agent}/webhooks/1");
+    let addr = gw.addr;
+    let first = {
+        let path = path.clone();
+        tokio::spawn(async move {
+            let change = json!({"url": "https://e.example/new"});
+            send(addr, "PATCH", &path, &[], Some(&change)).await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    gw.write("hookgate.toml", &upstream(10001));
+    let outcome = gw.reload();
+    assert!(outcome.contains("reload applied"), "{outcome}");
+    let change = json!({"timeout_seconds": 30});
+    let second = send(addr, "PATCH", &path, &[], Some(&change)).await;
+    let first = first.await.unwrap();
+    assert_eq!(first.status, 200, "{:?}", first.body);
+    assert_eq!(second.status, 200, "{:?}", second.body);
+    let order: Vec<String> = double.seen().iter().map(|s| s.method.clone()).collect();
+    assert_eq!(order, ["GET", "PATCH", "GET", "PATCH"]);
+}

@@ -513,3 +513,43 @@ async fn a_retry_after_of_neither_form_asks_for_nothing_and_is_not_passed_on() {
         gw.stop().await;
     }
 }
+
+#[tokio::test]
+async fn two_writes_of_one_webhook_take_turns_however_its_owner_is_spelt() {
+    // An update Resemble takes whole is a read, a merge and a write: two at once, the owner
+    // written in small letters and in capitals (one UUID either way), must not both read the
+    // webhook as it was.
+    let stored = json!({"success": true, "item": {"id": 1, "webhook_type": "pre_call",
+        "webhook_config": {"api_schema": {"url": "https://e.example/a", "method": "POST"},
+        "response_timeout_secs": 15}}});
+    let slow = |r: Reply| Reply::Slow(Duration::from_millis(300), Box::new(r));
+    let double = Double::start(vec![
+        slow(Reply::json(200, stored.clone())),
+        Reply::json(200, stored.clone()),
+        Reply::json(200, stored.clone()),
+        Reply::json(200, stored),
+    ])
+    .await;
+    let gw = gateway(&format!(
+        "[upstreams.v]\ndialect = \"resemble\"\nbase_url = \"{}\"\nauth = {{ type = \"none\" }}\nretries = 0\n",
+        double.url()
+    ))
+    .await;
+    let lower = "/v1/upstreams/v/owners/550e8400-e29b-41d4-a716-446655440000/webhooks/1";
+    let upper = lower.replace(
+        "550e8400-e29b-41d4-a716-446655440000",
+        "550E8400-E29B-41D4-A716-446655440000",
+    );
+    let (first, second) = (
+        json!({"url": "https://e.example/new"}),
+        json!({"timeout_seconds": 30}),
+    );
+    let (a, b) = tokio::join!(send(gw.addr, "PATCH", lower, &[], Some(&first)), async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        send(gw.addr, "PATCH", &upper, &[], Some(&second)).await
+    });
+    assert_eq!(a.status, 200, "{:?}", a.body);
+    assert_eq!(b.status, 200, "{:?}", b.body);
+    let order: Vec<String> = double.seen().iter().map(|s| s.method.clone()).collect();
+    assert_eq!(order, ["GET", "PATCH", "GET", "PATCH"]);
+}

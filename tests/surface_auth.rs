@@ -526,14 +526,12 @@ async fn two_different_keys_one_each_way_are_refused() {
         .map(|d| (support::MAPPINGS, d))
         .chain(own_header.map(|d| (support::TEST_DIALECTS, d)))
     {
-        let (name, token): (&str, Box<dyn Fn(&str) -> String>) = match &d.client_auth {
-            ClientAuth::Bearer => ("authorization", Box::new(|k| format!("Bearer {k}"))),
-            ClientAuth::Header { name, prefix } => {
-                let prefix = prefix.clone();
-                (name.as_str(), Box::new(move |k| format!("{prefix}{k}")))
-            }
+        let (name, prefix) = match &d.client_auth {
+            ClientAuth::Bearer => ("authorization", "Bearer "),
+            ClientAuth::Header { name, prefix } => (name.as_str(), prefix.as_str()),
             _ => continue,
         };
+        let token = |key: &str| format!("{prefix}{key}");
         let gw = gateway(&format!("mappings_dir = {dir:?}\n{}", config(&d))).await;
         let (method, create) = collection(&d, Action::Create, "/s");
         let (reader, writer) = (token(READER), token(WRITER));
@@ -565,6 +563,102 @@ async fn two_different_keys_one_each_way_are_refused() {
             assert!(
                 !matches!(answer.status, 401 | 403) && !said.contains("two different keys"),
                 "{} {what}: {said}",
+                d.name
+            );
+        }
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_resource_holding_the_signing_secret_takes_a_writing_key() {
+    let all = dialects()
+        .into_iter()
+        .map(|d| (support::MAPPINGS, d))
+        .chain(
+            hookgate::mapping::load_dir(std::path::Path::new(support::TEST_DIALECTS))
+                .unwrap()
+                .into_iter()
+                .map(|d| (support::TEST_DIALECTS, d)),
+        );
+    let mut checked = 0;
+    for (dir, d) in all {
+        let Some(endpoint) = d
+            .resources
+            .iter()
+            .filter(|r| r.fields.reading("secret").is_some())
+            .find_map(|r| r.get.as_ref())
+        else {
+            continue;
+        };
+        let credential = match &d.client_auth {
+            ClientAuth::Bearer => "authorization",
+            ClientAuth::Header { name, .. } if name.as_str() != "authorization" => name.as_str(),
+            _ => continue,
+        };
+        let token = |key: &str| match &d.client_auth {
+            ClientAuth::Header { prefix, .. } => format!("{prefix}{key}"),
+            _ => format!("Bearer {key}"),
+        };
+        let gw = gateway(&format!("mappings_dir = {dir:?}\n{}", config(&d))).await;
+        let owner = d.owner.as_ref().map(|_| value_for(d.owner_format.as_ref()));
+        let id = value_for(d.id_format.as_ref());
+        let path = endpoint.path.render(&["/s", &d.base_path], owner, Some(id));
+        let method = endpoint.method.as_str();
+        for (key, refused) in [(READER, true), (WRITER, false)] {
+            for headers in [[("x-api-key", key)], [(credential, &*token(key))]] {
+                let answer = call(gw.addr, method, &path, &headers).await;
+                let what = format!("{}: {method} {path} with {headers:?}", d.name);
+                if refused {
+                    let status = d.errors.template_for(Code::Forbidden).status.unwrap_or(403);
+                    refused_the_vendor_way(&answer, status, &what);
+                } else {
+                    assert!(
+                        !matches!(answer.status, 401 | 403),
+                        "{what}: {}",
+                        String::from_utf8_lossy(&answer.body)
+                    );
+                }
+            }
+        }
+        gw.stop().await;
+        checked += 1;
+    }
+    assert!(checked > 0, "no dialect keeps its secret at a resource");
+}
+
+#[tokio::test]
+async fn an_emulator_keeps_no_body_of_a_request_refused_for_its_credential() {
+    for d in dialects() {
+        let gw = gateway(&format!(
+            "mappings_dir = {:?}\n{}",
+            support::MAPPINGS,
+            config(&d)
+        ))
+        .await;
+        let emulator = gw.emulators["vendor"];
+        let (method, create) = collection(&d, Action::Create, "");
+        let big = json!({"filler": "x".repeat(64 * 1024)});
+        let guess = [("authorization", "Bearer not-a-configured-key")];
+        for headers in [&[][..], &guess[..]] {
+            let refused = send(emulator, &method, &create, headers, Some(&big)).await;
+            assert_eq!(refused.status, 401, "{}: {headers:?}", d.name);
+        }
+        let journal = call(
+            emulator,
+            "GET",
+            "/__hookgate/journal",
+            &[("x-api-key", READER)],
+        )
+        .await;
+        let entries = journal.json()["entries"].as_array().unwrap().clone();
+        assert_eq!(entries.len(), 2, "{}: {entries:?}", d.name);
+        for entry in entries {
+            assert_eq!(entry["status"], 401, "{}: {entry}", d.name);
+            assert_eq!(
+                entry["body"],
+                serde_json::Value::Null,
+                "{}: {entry}",
                 d.name
             );
         }

@@ -188,7 +188,12 @@ pub async fn serve<S, H>(
             Ok(framing) => framing,
             Err(problem) => {
                 let request_id = headers::request_id(request.headers());
-                let answer = respond::problem(&problem, &request_id);
+                let answer = respond::refused_at_edge(
+                    problem.status(),
+                    respond::problem(&problem, &request_id),
+                    &request_id,
+                    (request.method().as_str(), request.uri().path()),
+                );
                 return closing(conn, answer, form, limits.send_timeout).await;
             }
         };
@@ -407,15 +412,18 @@ fn malformed(what: &str) -> Unreadable {
 }
 
 impl Unreadable {
-    /// The answer: a 400 problem, or a bare 431, as no field of the head was read.
+    /// The answer: a 400 problem, or a bare 431, as no field of the head was read; recorded
+    /// as every answer is.
     fn answer(self) -> Response<Body> {
-        match self {
-            Unreadable::TooLarge => super::body::empty(431),
+        let request_id = headers::request_id(&HeaderMap::new());
+        let (status, answer) = match self {
+            Unreadable::TooLarge => (431, super::body::empty(431)),
             Unreadable::Malformed(detail) => {
                 let problem = Problem::bad_request(detail);
-                respond::problem(&problem, &headers::request_id(&HeaderMap::new()))
+                (400, respond::problem(&problem, &request_id))
             }
-        }
+        };
+        respond::refused_at_edge(status, answer, &request_id, ("-", "-"))
     }
 }
 

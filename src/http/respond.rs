@@ -6,6 +6,33 @@ use super::{edge, headers};
 use crate::problem::{Code, Problem};
 use http::Response;
 
+/// The answer to a request refused before it is routed (a head that cannot be read, framing
+/// that cannot be followed, a limit or `Host` the edge refuses), and its record: the same
+/// `hookgate::access` event and request count every routed request ends with, under the
+/// surface `edge`, so that the request id the client is given is found in the log. `method`
+/// and `path` as far as the head told them (`-` where it did not).
+pub fn refused_at_edge(
+    status: u16,
+    answer: Response<Body>,
+    request_id: &str,
+    (method, path): (&str, &str),
+) -> Response<Body> {
+    crate::metrics::get().request("edge", "", "none", status);
+    tracing::info!(
+        target: "hookgate::access",
+        method,
+        path,
+        surface = "edge",
+        operation = "none",
+        upstream = "",
+        status,
+        duration_ms = 0.0,
+        request_id,
+        "request"
+    );
+    answer
+}
+
 /// The problem's response, with `X-Request-Id`, `Allow` and `Retry-After` where they apply. A
 /// refused body may be left unread, so a 413 closes the connection.
 pub fn problem(problem: &Problem, request_id: &str) -> Response<Body> {

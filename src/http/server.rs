@@ -314,10 +314,13 @@ impl<H: Handler> Connection<H> {
                 };
                 if let Some(problem) = refused {
                     let request_id = headers::request_id(req.headers());
-                    return Ok::<_, Hangup>(edge::close(super::respond::problem(
-                        &problem,
+                    let answer = super::respond::refused_at_edge(
+                        problem.status(),
+                        super::respond::problem(&problem, &request_id),
                         &request_id,
-                    )));
+                        (req.method().as_str(), req.uri().path()),
+                    );
+                    return Ok::<_, Hangup>(edge::close(answer));
                 }
                 // hyper keeps a connection's request future in a box of that future's size
                 // for as long as the connection is open, idle or not; the handler's future, a

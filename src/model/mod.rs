@@ -293,12 +293,17 @@ pub fn field_value<'w>(webhook: &'w Map<String, Value>, name: &str) -> Option<&'
 }
 
 impl Operation {
-    /// The webhook addressed, as one key: its owner and id.
+    /// The webhook addressed, as one key: its owner and id, in small letters. A vendor may
+    /// read either in any letter case (a UUID is one value however written), and two spellings
+    /// of one webhook must take turns; two webhooks told apart only by case take them where
+    /// they need not, which costs a wait and loses nothing.
     pub fn webhook_key(&self) -> String {
         let (owner, id) = (self.owner.as_deref(), self.id.as_deref());
         // Joined by a newline: two webhooks whose parts run together so would only take
         // turns where they need not.
-        format!("{}\n{}", owner.unwrap_or(""), id.unwrap_or(""))
+        let mut key = format!("{}\n{}", owner.unwrap_or(""), id.unwrap_or(""));
+        key.make_ascii_lowercase();
+        key
     }
 
     /// An operation of `action` with nothing else said.

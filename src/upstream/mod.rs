@@ -178,8 +178,10 @@ pub struct Upstream {
     pub url_policy: Arc<UrlPolicy>,
     /// Its series of `hookgate_upstream_request_duration_seconds`, found once.
     pub latency: prometheus_client::metrics::histogram::Histogram,
-    /// The webhooks a composed write (a read, a merge, a write) is under way on.
-    pub turns: turns::Turns,
+    /// The webhooks a composed write (a read, a merge, a write) is under way on: shared with
+    /// the upstream of the same name a reload replaces, so that a write begun before it and
+    /// one begun after still take turns.
+    pub turns: Arc<turns::Turns>,
 }
 
 impl Upstream {

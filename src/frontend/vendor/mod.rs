@@ -335,6 +335,21 @@ impl VendorApi {
         }
     }
 
+    /// The scope a route needs: its action's, but `webhooks:write` to read a resource that
+    /// holds the webhook's signing secret (Svix's `GET …/secret`). With the secret a client can
+    /// sign deliveries as the vendor does, which no reading key is for: the canonical API never
+    /// shows it on a read.
+    fn scope_of(&self, kind: Kind, action: Action) -> Scope {
+        match kind {
+            Kind::Resource(i, ResourceVerb::Get)
+                if self.dialect.resources[i].fields.reading("secret").is_some() =>
+            {
+                Scope::Write
+            }
+            _ => Scope::of(action),
+        }
+    }
+
     /// A create of an owner-scoped dialect that names no owner where the vendor takes it (its
     /// body without it, or a query parameter or header left out) is refused in the vendor's
     /// words.
@@ -576,7 +591,7 @@ impl Frontend for VendorApi {
         Ok(Routed {
             action: Some(action),
             backend: Some(self.backend.clone()),
-            scope: Some(Scope::of(action)),
+            scope: Some(self.scope_of(route.kind, action)),
             reads_body: true,
             route: Route {
                 kind: route.kind,
