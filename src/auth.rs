@@ -308,7 +308,7 @@ pub fn parts_presented(
 
 /// A header's name as vendors' documentation writes it (`X-Vendor-Server-Token`), where
 /// HTTP keeps it in lower case.
-fn header_name(name: &HeaderName) -> String {
+pub fn header_name(name: &HeaderName) -> String {
     name.as_str()
         .split('-')
         .map(|word| {

@@ -69,6 +69,7 @@ use crate::http::body::{self, Body, BodyLimit, RequestBody};
 use crate::http::headers::{self, X_REQUEST_ID};
 use crate::http::inbound::Incoming;
 use crate::http::server::Secure;
+use crate::idempotency::{self, Claim};
 use crate::model::Operation;
 use crate::problem::Problem;
 use crate::upstream::{Call, RelayTarget};
@@ -239,13 +240,42 @@ async fn answer<F: Frontend, B: RequestBody>(
             .filter_map(|n| Some((n.clone(), headers.get(n)?.clone())));
         call.client_auth_parts = sent.collect();
     }
+    // The claim of a key the gateway honours itself, settled with the answer.
+    let mut held = None;
     let phases = async {
-        front.authenticate(routed, headers, &admission.inbound)?;
+        let caller = front.authenticate(routed, headers, &admission.inbound)?;
         let bytes = read_body(body, headers, routed.reads_body, admission.body_limit).await?;
+        let mut named = front
+            .idempotency_header()
+            .map_or_else(|| "Idempotency-Key".to_owned(), crate::auth::header_name);
         if call.idempotency_key.is_none() {
-            call.idempotency_key = front.idempotency_key_in(routed, &bytes);
+            call.idempotency_key = front.idempotency_key_in(routed, &bytes)?;
+            named = "the body".to_owned();
         }
+        let creates = routed.action == Some(crate::model::Action::Create);
+        let key = call.idempotency_key.as_ref().filter(|_| creates);
+        if let Some(key) = key {
+            idempotency::check_key(key, &named)?;
+        }
+        let fingerprint = key.map(|_| idempotency::fingerprint(&bytes));
         let job = front.parse(routed, headers, bytes)?;
+        if let (Some(key), Some(fingerprint)) = (key, fingerprint) {
+            let held_by = Holder {
+                front: front.label(),
+                caller,
+                headers,
+                credential: (credential, parts),
+            };
+            match held_by
+                .claim(admission, routed.backend.as_ref(), &job, key, fingerprint)
+                .await
+            {
+                Some(Claim::Run(running)) => held = Some(running),
+                Some(Claim::Replay(answer)) => return Ok(answer.replayed()),
+                Some(Claim::Conflict) => return Err(idempotency::conflict(key, &named)),
+                None => {}
+            }
+        }
         // The body's secrets are taken before the job is carried out (it consumes the body);
         // the credentials' only when a problem is to be redacted.
         let mut secrets = body_secrets(&job);
@@ -257,8 +287,13 @@ async fn answer<F: Frontend, B: RequestBody>(
         let outcome = execute(routed.backend.as_ref(), job, &call)
             .await
             .map_err(|p| front.backend_problem(redact(p)))?;
-        // Rendering reads what the vendor said too (a relayed answer in words of its own).
-        front.render(routed, outcome, request_id).map_err(redact)
+        // Rendering reads what the vendor said too (a relayed answer in words of its own). A
+        // change the backend carried out stands, whatever its answer's rendering says.
+        let changes = routed.action.is_some_and(|a| !a.reads_only());
+        front.render(routed, outcome, request_id).map_err(|mut p| {
+            p.changed |= changes;
+            redact(p)
+        })
     };
     let (mut response, problem) = match phases.await {
         Ok(response) => (response, None),
@@ -267,8 +302,84 @@ async fn answer<F: Frontend, B: RequestBody>(
             Some(problem),
         ),
     };
+    if let Some(running) = held {
+        response = running.settle(response, problem.as_ref()).await;
+    }
     call.apply_rate_limits(response.headers_mut());
     (response, problem)
+}
+
+/// Who holds an idempotency key the gateway honours itself, as far as its scope tells.
+struct Holder<'a> {
+    front: &'a str,
+    /// The inbound key that admitted the client.
+    caller: Option<&'a str>,
+    headers: &'a HeaderMap,
+    /// The header the client's credential comes in, and those of its further parts.
+    credential: (&'a http::HeaderName, &'a [http::HeaderName]),
+}
+
+impl Holder<'_> {
+    /// The claim of a create's key at an upstream that takes none (`None` elsewhere: a vendor
+    /// that takes the key, or an emulator's store, decides itself).
+    async fn claim<'r>(
+        &self,
+        admission: &'r Admission,
+        backend: Option<&Backend>,
+        job: &Job,
+        key: &http::HeaderValue,
+        fingerprint: [u8; 32],
+    ) -> Option<Claim<'r>> {
+        let Some(Backend::Upstream(upstream)) = backend else {
+            return None;
+        };
+        let owner = match job {
+            Job::Operation(op) => op.owner.as_deref().unwrap_or(""),
+            // A relayed create's path names its owner.
+            Job::Relay(relay) => &relay.path,
+            Job::Answer(_) => return None,
+        };
+        if upstream.honours_idempotency_key() {
+            return None;
+        }
+        let query = match job {
+            Job::Relay(relay) => relay.query.as_deref(),
+            _ => None,
+        };
+        let caller = self.caller_id(upstream, query);
+        let scope = idempotency::Scope {
+            caller: &caller,
+            frontend: self.front,
+            upstream: &upstream.name,
+            owner,
+            key: key.as_bytes(),
+        };
+        Some(admission.replays.claim(&scope, fingerprint).await)
+    }
+
+    /// Who the client is: the inbound key's name; where the vendor checks the client's own
+    /// credential, a digest of it (one client never replays another's answer, which may carry
+    /// a secret minted for it); nothing where neither tells clients apart.
+    /// A relayed request's `query` may carry the credential too.
+    fn caller_id(&self, upstream: &crate::upstream::Upstream, query: Option<&str>) -> Vec<u8> {
+        if let Some(name) = self.caller {
+            return [b"key:", name.as_bytes()].concat();
+        }
+        if !matches!(upstream.auth, crate::upstream::Auth::Passthrough) {
+            return Vec::new();
+        }
+        use sha2::Digest;
+        let (credential, parts) = self.credential;
+        let mut hash = sha2::Sha256::new();
+        for name in std::iter::once(credential).chain(parts) {
+            for value in self.headers.get_all(name) {
+                hash.update((value.len() as u64).to_be_bytes());
+                hash.update(value.as_bytes());
+            }
+        }
+        hash.update(query.unwrap_or("").as_bytes());
+        [b"credential:".as_slice(), &hash.finalize()].concat()
+    }
 }
 
 /// Reads a whole body within its limits; a route that takes none reads nothing. A body cut
@@ -326,6 +437,7 @@ async fn execute(backend: Option<&Backend>, job: Job, call: &Call) -> Result<Out
             Box::pin(u.execute(op, call)).await.map(Outcome::Done)
         }
         (Job::Operation(op), Some(Backend::Store(s))) => {
+            // A create's key was checked to be visible ASCII; another operation's is not used.
             let key = call.idempotency_key.as_ref().and_then(|v| v.to_str().ok());
             s.execute_keyed(op, key).map(Outcome::Done)
         }

@@ -23,7 +23,7 @@
 //! | policies | [`url_policy`], [`auth`], [`metrics`], [`config`] |
 //! | HTTP plumbing | [`http`] (server loop, client, edge, bodies) |
 //! | planning and calling | [`plan`] (pure), [`upstream`] (runs a plan over HTTP), [`store`] (an emulator's memory) |
-//! | frontends | [`frontend`] (canonical API, vendor APIs) |
+//! | frontends | [`idempotency`] (keys the gateway honours itself) → [`frontend`] (canonical API, vendor APIs) |
 //! | assembly | [`setup`] (load and check) → [`wiring`] (build) → [`preview`] → [`gateway`] (the road, the listeners) → [`emulator`] (an emulated vendor, its admin API, journal and faults; mounted on the main listener through [`wiring::Mount`]) → [`reload`] (diff and swap) → [`app`] (start and stop) |
 //! | around | [`telemetry`] (logs, signals), [`examples`] (mapping examples' round trip), [`healthcheck`] (the exec probe) |
 //!
@@ -121,6 +121,7 @@
 //!     mint.rs             ids, secrets, test event ids and timestamps it makes up, seeded or not
 //!     snapshot.rs         the store as state files and fixtures see it: snapshots, seeds, resets
 //!   -- frontends
+//!   idempotency.rs      keys the gateway honours itself: a create answered once, its answer replayed
 //!   frontend/mod.rs     the Frontend trait (one hook per phase of the road), Routed, Job, Outcome
 //!     canonical.rs        /v1/... routes, bodies and answers
 //!     vendor/mod.rs       a vendor's own API (drop-in surfaces, relays and emulators): routes, keys
@@ -164,6 +165,7 @@ pub mod frontend;
 pub mod gateway;
 pub mod healthcheck;
 pub mod http;
+pub mod idempotency;
 pub mod json;
 pub mod mapping;
 pub mod metrics;

@@ -649,14 +649,14 @@ impl Frontend for PreviewApi<'_> {
         Ok(Routed::local((), Some(Scope::Read), true))
     }
 
-    fn authenticate(
+    fn authenticate<'k>(
         &self,
         _: &Routed<()>,
         headers: &HeaderMap,
-        inbound: &Inbound,
-    ) -> Result<(), Problem> {
+        inbound: &'k Inbound,
+    ) -> Result<Option<&'k str>, Problem> {
         // The caller's key first: nothing about the body is said to a stranger.
-        inbound.authorize(headers, Scope::Read, None).map(|_| ())
+        inbound.authorize(headers, Scope::Read, None)
     }
 
     fn parse(&self, _: &Routed<()>, headers: &HeaderMap, bytes: Bytes) -> Result<Job, Problem> {

@@ -274,6 +274,9 @@ pub struct Problem {
     /// the client, which no later read shows), answered as `webhook`. Boxed: most problems
     /// have none.
     pub made: Option<Box<Map<String, Value>>>,
+    /// The request changed something at the vendor before it failed (the detail says what):
+    /// run again, it would change it twice.
+    pub changed: bool,
 }
 
 impl Problem {
@@ -288,7 +291,14 @@ impl Problem {
             retry_after: None,
             untranslatable: false,
             made: None,
+            changed: false,
         }
+    }
+
+    /// Whether the problem says the request made something at the vendor before it failed: a
+    /// retry of it is then no safer than a second request.
+    pub fn says_made(&self) -> bool {
+        self.changed || self.made.is_some()
     }
 
     /// A 422 listing field errors; the detail summarises them.

@@ -20,6 +20,7 @@ use crate::frontend::{Admission, SharedAdmission};
 use crate::http::body::BodyLimit;
 use crate::http::client::Client;
 use crate::http::server::Limits;
+use crate::idempotency::Replays;
 use crate::mapping::Dialect;
 use crate::setup::{self, Setup, StartError};
 use crate::upstream::Upstream;
@@ -92,6 +93,8 @@ pub struct Live {
     /// Listener settings: fixed at startup.
     limits: Limits,
     body_limit: BodyLimit,
+    /// The answers of creates whose key the gateway honours itself: kept across reloads.
+    replays: Arc<Replays>,
     stopped: watch::Receiver<bool>,
 }
 
@@ -100,21 +103,23 @@ impl Live {
     pub fn new(config: &Config, limits: Limits, stopped: watch::Receiver<bool>) -> Live {
         let body_limit = config.limits.body();
         let internal = InternalKey::mint();
+        let replays = Arc::new(Replays::default());
+        let mut routes = wiring::routes(config, BTreeMap::new(), Vec::new());
+        routes.admission.replays = replays.clone();
         let admission = Admission {
             inbound: internal.admitted_by(&config.inbound),
             body_limit,
+            replays: replays.clone(),
         };
         Live {
-            routes: Arc::new(ArcSwap::from_pointee(wiring::routes(
-                config,
-                BTreeMap::new(),
-                Vec::new(),
-            ))),
+            routes: Arc::new(ArcSwap::from_pointee(routes)),
             emulator_admission: Arc::new(ArcSwap::from_pointee(admission)),
             surface_admission: Arc::new(ArcSwap::from_pointee(Admission {
                 inbound: config.inbound.clone(),
                 body_limit,
+                replays: replays.clone(),
             })),
+            replays,
             internal,
             startup: None,
             config: None,
@@ -315,6 +320,8 @@ impl Live {
         // The body limits are the listeners', kept until restart (as the reload says): the
         // listener refuses a larger declared body before any route sees it.
         routes.admission.body_limit = self.body_limit;
+        // The keys the gateway honours itself are the process's, not the configuration's.
+        routes.admission.replays = self.replays.clone();
         let mut emulators = crate::emulator::admin::Running::new();
         for name in kept {
             if let Some(e) = self.emulators.get(name) {
@@ -330,10 +337,12 @@ impl Live {
         self.emulator_admission.store(Arc::new(Admission {
             inbound: self.internal.admitted_by(&config.inbound),
             body_limit: self.body_limit,
+            replays: self.replays.clone(),
         }));
         self.surface_admission.store(Arc::new(Admission {
             inbound: config.inbound.clone(),
             body_limit: self.body_limit,
+            replays: self.replays.clone(),
         }));
     }
 

@@ -385,6 +385,7 @@ pub fn routes(
         admission: Admission {
             inbound: config.inbound.clone(),
             body_limit: config.limits.body(),
+            replays: Default::default(),
         },
         admin: None,
     }

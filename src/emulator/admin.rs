@@ -133,23 +133,21 @@ impl Frontend for AdminApi<'_> {
         Ok(Routed::local(route, scope, reads_body))
     }
 
-    fn authenticate(
+    fn authenticate<'k>(
         &self,
         routed: &Routed<Route>,
         headers: &HeaderMap,
-        inbound: &Inbound,
-    ) -> Result<(), Problem> {
+        inbound: &'k Inbound,
+    ) -> Result<Option<&'k str>, Problem> {
         let Some(scope) = routed.scope else {
-            return Ok(()); // the description, public as the main listener's
+            return Ok(None); // the description, public as the main listener's
         };
-        inbound
-            .authorize_key(
-                presented(headers),
-                ASKED,
-                scope,
-                self.emulator.upstream.as_deref(),
-            )
-            .map(|_| ())
+        inbound.authorize_key(
+            presented(headers),
+            ASKED,
+            scope,
+            self.emulator.upstream.as_deref(),
+        )
     }
 
     fn parse(&self, routed: &Routed<Route>, _: &HeaderMap, bytes: Bytes) -> Result<Job, Problem> {
@@ -483,15 +481,15 @@ impl Frontend for Gate<'_> {
         Ok(Routed::local(gated, None, false))
     }
 
-    fn authenticate(
+    fn authenticate<'k>(
         &self,
         routed: &Routed<Gated>,
         headers: &HeaderMap,
-        inbound: &Inbound,
-    ) -> Result<(), Problem> {
+        inbound: &'k Inbound,
+    ) -> Result<Option<&'k str>, Problem> {
         match &routed.route {
-            Gated::Description { .. } => Ok(()),
-            Gated::Keyed(query) => self.key(inbound, headers, query.as_deref()),
+            Gated::Description { .. } => Ok(None),
+            Gated::Keyed(query) => self.key(inbound, headers, query.as_deref()).map(|()| None),
         }
     }
 
@@ -548,15 +546,13 @@ impl Frontend for Index<'_> {
         Ok(Routed::local((), Some(Scope::Read), false))
     }
 
-    fn authenticate(
+    fn authenticate<'k>(
         &self,
         _: &Routed<()>,
         headers: &HeaderMap,
-        inbound: &Inbound,
-    ) -> Result<(), Problem> {
-        inbound
-            .authorize_key(presented(headers), ASKED, Scope::Read, None)
-            .map(|_| ())
+        inbound: &'k Inbound,
+    ) -> Result<Option<&'k str>, Problem> {
+        inbound.authorize_key(presented(headers), ASKED, Scope::Read, None)
     }
 
     fn parse(&self, _: &Routed<()>, _: &HeaderMap, _: Bytes) -> Result<Job, Problem> {

@@ -570,6 +570,7 @@ pub async fn run(
     let admission = Admission {
         inbound: config.map_or(Inbound::Off, |c| c.inbound.clone()),
         body_limit: config.map_or_else(|| config::Limits::default().body(), |c| c.limits.body()),
+        replays: Default::default(),
     };
     let admission: SharedAdmission = Arc::new(arc_swap::ArcSwap::from_pointee(admission));
     let mut groups: Vec<(SocketAddr, Mounts)> = Vec::new();

@@ -327,16 +327,14 @@ impl Frontend for CanonicalApi {
         })
     }
 
-    fn authenticate(
+    fn authenticate<'k>(
         &self,
         routed: &Routed<Route>,
         headers: &HeaderMap,
-        inbound: &Inbound,
-    ) -> Result<(), Problem> {
+        inbound: &'k Inbound,
+    ) -> Result<Option<&'k str>, Problem> {
         let scope = routed.scope.unwrap_or(Scope::Read);
-        inbound
-            .authorize(headers, scope, routed.upstream())
-            .map(|_| ())
+        inbound.authorize(headers, scope, routed.upstream())
     }
 
     fn parse(

@@ -10,6 +10,7 @@ pub mod vendor;
 use crate::auth::{Inbound, Scope};
 use crate::exchange::Reply;
 use crate::http::body::Body;
+use crate::idempotency::Replays;
 use crate::mapping::Dialect;
 use crate::model::{Action, Done, Operation};
 use crate::problem::Problem;
@@ -29,6 +30,9 @@ pub struct Admission {
     pub inbound: Inbound,
     /// How much of a body is read, and for how long.
     pub body_limit: crate::http::body::BodyLimit,
+    /// The answers of creates whose idempotency key the gateway honours itself: one store
+    /// for the process, kept across reloads.
+    pub replays: Arc<Replays>,
 }
 
 /// What requests on listeners of their own (emulators, surfaces with a `listen`) are held
@@ -210,12 +214,13 @@ pub trait Frontend: Send + Sync {
 
     /// The idempotency key a client sent in its request's body, where this API's clients send
     /// it there (`{"idempotency_key": …, "subscription": …}`) rather than in a header.
+    /// A key there that no header could carry is refused, naming where it was.
     fn idempotency_key_in(
         &self,
         _routed: &Routed<Self::Route>,
         _body: &[u8],
-    ) -> Option<http::HeaderValue> {
-        None
+    ) -> Result<Option<http::HeaderValue>, Problem> {
+        Ok(None)
     }
 
     /// The header in which this API's clients send their credential: what an upstream that
@@ -247,13 +252,14 @@ pub trait Frontend: Send + Sync {
     fn route(&self, head: &Head<'_>) -> Result<Routed<Self::Route>, Problem>;
 
     /// Authenticate: the client's credential against the inbound keys, presented the way this
-    /// API presents credentials.
-    fn authenticate(
+    /// API presents credentials. Gives the name of the key that admitted the client (`None`
+    /// where keys are off, or the vendor checks the client's own credential).
+    fn authenticate<'k>(
         &self,
         routed: &Routed<Self::Route>,
         headers: &HeaderMap,
-        inbound: &Inbound,
-    ) -> Result<(), Problem>;
+        inbound: &'k Inbound,
+    ) -> Result<Option<&'k str>, Problem>;
 
     /// Plan: the request's body and headers into the job for the backend.
     fn parse(

@@ -304,6 +304,7 @@ impl<'a> Plan<'a> {
             }
         };
         problem.detail = format!("{} ({what})", problem.detail);
+        problem.changed = true;
         // The change stands, whole or in part: no status may say it was not made (a 404 of the
         // read after it) or ask for it again (a 503, whose retry of a create makes a second
         // webhook). Only a refusal of one more part of it, naming fields, stays the client's

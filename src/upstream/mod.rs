@@ -217,14 +217,22 @@ impl Upstream {
 
     /// The plan of one canonical operation at this upstream.
     pub fn plan<'a>(&'a self, op: Operation, call: &'a Call) -> Plan<'a> {
-        let d = &self.dialect;
-        let honoured = d.idempotency_key.is_some() || d.body_idempotency_key.is_some();
         let key = call
             .idempotency_key
             .as_ref()
-            .filter(|_| honoured)
+            .filter(|_| self.honours_idempotency_key())
             .and_then(|v| v.to_str().ok());
-        Plan::new(Context::new(d, &self.name, &self.url_policy, key), op)
+        Plan::new(
+            Context::new(&self.dialect, &self.name, &self.url_policy, key),
+            op,
+        )
+    }
+
+    /// Whether the vendor takes a client's idempotency key (in a header, or in a create's
+    /// body): where it does not, the gateway holds the key itself.
+    pub fn honours_idempotency_key(&self) -> bool {
+        let d = &self.dialect;
+        d.idempotency_key.is_some() || d.body_idempotency_key.is_some()
     }
 
     /// Carries out one canonical operation: the plan's requests, one after the other.

@@ -464,16 +464,33 @@ impl Frontend for VendorApi {
         &self.dialect.name
     }
 
-    fn idempotency_key_in(&self, routed: &Routed<Route>, body: &[u8]) -> Option<http::HeaderValue> {
-        let at = self.dialect.body_idempotency_key.as_ref()?;
+    fn idempotency_key_in(
+        &self,
+        routed: &Routed<Route>,
+        body: &[u8],
+    ) -> Result<Option<http::HeaderValue>, Problem> {
+        let Some(at) = self.dialect.body_idempotency_key.as_ref() else {
+            return Ok(None);
+        };
         if routed.route.kind != Kind::Operation(Role::Action(Action::Create)) {
-            return None;
+            return Ok(None);
         }
         // Read apart from the parse that follows, which takes the body: only creates of a
         // dialect that keeps its key there are read twice.
-        let body = crate::json::from_slice_lenient(body).ok()?;
-        let key = at.get(&body)?.as_str()?;
-        http::HeaderValue::from_str(key).ok()
+        let Some(body) = crate::json::from_slice_lenient(body).ok() else {
+            return Ok(None);
+        };
+        let Some(key) = at.get(&body).and_then(Value::as_str) else {
+            return Ok(None);
+        };
+        // Taken as its bytes, so that the gateway's check names a key it refuses.
+        http::HeaderValue::from_bytes(key.as_bytes())
+            .map(Some)
+            .map_err(|_| {
+                Problem::bad_request(format!(
+                    "the idempotency key in the body's `{at}` holds characters other than visible ASCII"
+                ))
+            })
     }
 
     fn credential_header(&self) -> &http::HeaderName {
@@ -606,12 +623,12 @@ impl Frontend for VendorApi {
         })
     }
 
-    fn authenticate(
+    fn authenticate<'k>(
         &self,
         routed: &Routed<Route>,
         headers: &HeaderMap,
-        inbound: &Inbound,
-    ) -> Result<(), Problem> {
+        inbound: &'k Inbound,
+    ) -> Result<Option<&'k str>, Problem> {
         let how = &self.dialect.client_auth;
         let presented = auth::presented(how, headers, routed.route.query.as_deref());
         if inbound.is_on() && !self.passes_credential() {
@@ -635,9 +652,7 @@ impl Frontend for VendorApi {
             };
             let scope = routed.scope.unwrap_or(Scope::Write);
             let upstream = routed.upstream().or(self.stands_for.as_deref());
-            return inbound
-                .authorize_key(key, &asked, scope, upstream)
-                .map(|_| ());
+            return inbound.authorize_key(key, &asked, scope, upstream);
         }
         // Keys are off, or the vendor checks the client's own credential: what the vendor
         // requires of it, every part of it, is only that it is there.
@@ -651,12 +666,14 @@ impl Frontend for VendorApi {
             )),
         }?;
         let parts = &self.dialect.client_auth_parts;
-        auth::parts_presented(parts, headers, routed.route.query.as_deref()).map_err(|place| {
-            Problem::new(
-                Code::Unauthorized,
-                format!("missing credentials in {place}"),
-            )
-        })
+        auth::parts_presented(parts, headers, routed.route.query.as_deref())
+            .map_err(|place| {
+                Problem::new(
+                    Code::Unauthorized,
+                    format!("missing credentials in {place}"),
+                )
+            })
+            .map(|()| None)
     }
 
     fn parse(

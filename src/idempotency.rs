@@ -1,0 +1,423 @@
+//! Idempotency keys the gateway honours itself: a create with a key, at an upstream whose
+//! dialect takes none, is carried out once and its answer kept, so that a retry is answered as
+//! the first request was instead of making a second webhook (Stripe's semantics).
+//!
+//! A key is held in a [`Scope`]: the inbound key that admitted the client (or, where the vendor
+//! checks the client's own credential, that credential), the frontend, the upstream, the owner
+//! and the key's bytes, so that one client never replays another's answer (a create's answer
+//! may carry a secret minted for it). The first request of a key runs; one that comes while it
+//! runs waits for it and is given its answer; one that comes after is given the kept answer,
+//! marked `Idempotent-Replayed: true`. A request whose body is not the first one's is refused
+//! with 409, nothing sent.
+//!
+//! The answers are kept in memory, per process (replicas share none), for [`KEPT_FOR`], at most
+//! [`LIMIT`] of them, the oldest dropped first. An answer is not kept when it is a 5xx whose
+//! problem says nothing was made: a retry of it is safe to run again.
+
+use crate::http::body::Body;
+use crate::http::headers::{DROPPED_FIELDS, PREFERENCE_APPLIED};
+use crate::problem::{Code, Problem};
+use bytes::Bytes;
+use http::{HeaderName, HeaderValue, Response, StatusCode, header};
+use http_body_util::BodyExt;
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+/// How long an answer is kept: a day, as Stripe keeps its keys.
+pub const KEPT_FOR: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The most answers kept at once; the oldest is dropped first. An answer is a create's, a
+/// webhook or a problem (about a kilobyte): ten thousand keep memory in the tens of megabytes.
+pub const LIMIT: usize = 10_000;
+
+/// The longest key taken, in bytes.
+pub const LONGEST: usize = 255;
+
+/// `Idempotent-Replayed: true`, on an answer given again rather than made.
+pub static REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+
+/// The answer headers kept with an answer: what a client reads of a create besides its body.
+static KEPT_HEADERS: [&HeaderName; 4] = [
+    &header::CONTENT_TYPE,
+    &header::LOCATION,
+    &DROPPED_FIELDS,
+    &PREFERENCE_APPLIED,
+];
+
+/// Refuses a key that is not one to compare as bytes: empty, longer than [`LONGEST`] bytes, or
+/// holding anything but visible ASCII. `named` says where the client sent it.
+pub fn check_key(key: &HeaderValue, named: &str) -> Result<(), Problem> {
+    let bytes = key.as_bytes();
+    let why = if bytes.is_empty() {
+        "is empty"
+    } else if bytes.len() > LONGEST {
+        "is longer than 255 bytes"
+    } else if !bytes.iter().all(|b| b.is_ascii_graphic()) {
+        "holds characters other than visible ASCII"
+    } else {
+        return Ok(());
+    };
+    Err(Problem::bad_request(format!(
+        "the idempotency key in {named} {why}"
+    )))
+}
+
+/// Where a key is held: whose it is and what it makes.
+pub struct Scope<'a> {
+    /// Who asked: the inbound key's name, or a digest of the credential the vendor checks;
+    /// empty where nothing tells clients apart.
+    pub caller: &'a [u8],
+    /// The frontend: `canonical`, or the surface.
+    pub frontend: &'a str,
+    /// The upstream.
+    pub upstream: &'a str,
+    /// The owner the webhook is made under (empty without one).
+    pub owner: &'a str,
+    /// The key, as the client sent it.
+    pub key: &'a [u8],
+}
+
+impl Scope<'_> {
+    /// The digest a key is held under: each part length-prefixed, so no two scopes meet.
+    fn digest(&self) -> [u8; 32] {
+        let mut hash = Sha256::new();
+        let parts = [
+            self.caller,
+            self.frontend.as_bytes(),
+            self.upstream.as_bytes(),
+            self.owner.as_bytes(),
+            self.key,
+        ];
+        for part in parts {
+            hash.update((part.len() as u64).to_be_bytes());
+            hash.update(part);
+        }
+        hash.finalize().into()
+    }
+}
+
+/// A digest of a request's body, to tell a retry from another request under the same key.
+pub fn fingerprint(body: &[u8]) -> [u8; 32] {
+    Sha256::digest(body).into()
+}
+
+/// An answer as it was given: its status, the headers that matter and its body.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    status: StatusCode,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: Bytes,
+}
+
+impl Answer {
+    /// The answer given again, marked as a replay.
+    pub fn replayed(&self) -> Response<Body> {
+        let mut response = Response::new(Body::new(self.body.clone()));
+        *response.status_mut() = self.status;
+        let headers = response.headers_mut();
+        for (name, value) in &self.headers {
+            headers.insert(name.clone(), value.clone());
+        }
+        headers.insert(REPLAYED.clone(), HeaderValue::from_static("true"));
+        response
+    }
+}
+
+/// What a request with a key is to do.
+pub enum Claim<'r> {
+    /// Run: it is the first. Settle the claim with its answer.
+    Run(Running<'r>),
+    /// Answer this: the first request's answer.
+    Replay(Arc<Answer>),
+    /// Refuse: the key was used with another body.
+    Conflict,
+}
+
+/// Where one key stands.
+enum Slot {
+    /// Its first request runs; those that wait are told its answer.
+    Running {
+        fingerprint: [u8; 32],
+        done: watch::Receiver<Option<Arc<Answer>>>,
+        serial: u64,
+    },
+    /// Its first request's answer.
+    Kept {
+        fingerprint: [u8; 32],
+        answer: Arc<Answer>,
+        serial: u64,
+    },
+}
+
+#[derive(Default)]
+struct State {
+    slots: HashMap<[u8; 32], Slot>,
+    /// Kept answers, the oldest first (an entry whose serial is no longer its slot's is stale).
+    order: VecDeque<([u8; 32], u64, Instant)>,
+    serial: u64,
+}
+
+/// The keys the gateway honours itself and their answers; shared by every request of a process
+/// and kept across reloads.
+#[derive(Default)]
+pub struct Replays {
+    state: Mutex<State>,
+}
+
+impl fmt::Debug for Replays {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Replays")
+    }
+}
+
+impl Replays {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// What the request of `scope` with a body of `fingerprint` is to do; waits while the first
+    /// request of its key runs.
+    pub async fn claim(&self, scope: &Scope<'_>, fingerprint: [u8; 32]) -> Claim<'_> {
+        let id = scope.digest();
+        loop {
+            let mut done = {
+                let mut state = self.lock();
+                let now = Instant::now();
+                state.forget_old(now);
+                match state.slots.get(&id) {
+                    Some(Slot::Kept {
+                        fingerprint: f,
+                        answer,
+                        ..
+                    }) => {
+                        return match *f == fingerprint {
+                            true => Claim::Replay(answer.clone()),
+                            false => Claim::Conflict,
+                        };
+                    }
+                    Some(Slot::Running { fingerprint: f, .. }) if *f != fingerprint => {
+                        return Claim::Conflict;
+                    }
+                    Some(Slot::Running { done, .. }) => done.clone(),
+                    None => {
+                        state.serial += 1;
+                        let serial = state.serial;
+                        let (tell, done) = watch::channel(None);
+                        let slot = Slot::Running {
+                            fingerprint,
+                            done,
+                            serial,
+                        };
+                        state.slots.insert(id, slot);
+                        return Claim::Run(Running {
+                            replays: self,
+                            id,
+                            serial,
+                            tell,
+                        });
+                    }
+                }
+            };
+            // The first request's answer; when it went away unanswered, the key is free again.
+            let answer = done
+                .wait_for(Option::is_some)
+                .await
+                .ok()
+                .and_then(|a| a.clone());
+            if let Some(answer) = answer {
+                return Claim::Replay(answer);
+            }
+        }
+    }
+}
+
+impl State {
+    /// Drops the answers older than [`KEPT_FOR`], and the oldest beyond [`LIMIT`].
+    fn forget_old(&mut self, now: Instant) {
+        while let Some(&(id, serial, at)) = self.order.front() {
+            if self.order.len() <= LIMIT && now.duration_since(at) < KEPT_FOR {
+                break;
+            }
+            self.order.pop_front();
+            if matches!(self.slots.get(&id), Some(Slot::Kept { serial: s, .. }) if *s == serial) {
+                self.slots.remove(&id);
+            }
+        }
+    }
+}
+
+/// The claim of the request that runs under a key. Dropped unsettled (its client went away),
+/// it frees the key: those waiting run it again, one of them first.
+pub struct Running<'r> {
+    replays: &'r Replays,
+    id: [u8; 32],
+    serial: u64,
+    tell: watch::Sender<Option<Arc<Answer>>>,
+}
+
+impl Running<'_> {
+    /// Settles the claim with the request's answer, given back whole: kept and told to those
+    /// waiting, unless it is a 5xx whose problem says nothing was made (then only told).
+    pub async fn settle(
+        self,
+        response: Response<Body>,
+        problem: Option<&Problem>,
+    ) -> Response<Body> {
+        let (parts, body) = response.into_parts();
+        let body = match body.collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(never) => match never {},
+        };
+        let headers = KEPT_HEADERS
+            .iter()
+            .filter_map(|&name| Some((name.clone(), parts.headers.get(name)?.clone())))
+            .collect();
+        let answer = Arc::new(Answer {
+            status: parts.status,
+            headers,
+            body: body.clone(),
+        });
+        if keeps(parts.status, problem) {
+            let mut state = self.replays.lock();
+            if let Some(Slot::Running { fingerprint, .. }) = state.slots.get(&self.id) {
+                let at = Instant::now();
+                let kept = Slot::Kept {
+                    fingerprint: *fingerprint,
+                    answer: answer.clone(),
+                    serial: self.serial,
+                };
+                state.slots.insert(self.id, kept);
+                state.order.push_back((self.id, self.serial, at));
+                state.forget_old(at);
+            }
+        }
+        self.tell.send_replace(Some(answer));
+        Response::from_parts(parts, Body::new(body))
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        let mut state = self.replays.lock();
+        if matches!(state.slots.get(&self.id), Some(Slot::Running { serial, .. }) if *serial == self.serial)
+        {
+            state.slots.remove(&self.id);
+        }
+    }
+}
+
+/// Whether an answer is kept: all but a 5xx that says nothing was made, whose retry is safe to
+/// run again. A 5xx that says a webhook was made is kept: run again, it would make a second.
+fn keeps(status: StatusCode, problem: Option<&Problem>) -> bool {
+    !status.is_server_error() || problem.is_some_and(Problem::says_made)
+}
+
+/// The refusal of a key used before with another body.
+pub fn conflict(key: &HeaderValue, named: &str) -> Problem {
+    Problem::new(
+        Code::Conflict,
+        format!(
+            "the idempotency key `{}` in {named} was used with a different request body; nothing was sent: use a new key for a new request",
+            String::from_utf8_lossy(key.as_bytes())
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope(key: &[u8]) -> Scope<'_> {
+        Scope {
+            caller: b"",
+            frontend: "canonical",
+            upstream: "up",
+            owner: "",
+            key,
+        }
+    }
+
+    fn answer(status: u16) -> Response<Body> {
+        crate::http::body::bytes(status, Bytes::from_static(b"{}"), &crate::http::body::JSON)
+    }
+
+    #[tokio::test]
+    async fn a_kept_answer_is_replayed_and_another_body_refused() {
+        let replays = Replays::default();
+        let Claim::Run(run) = replays.claim(&scope(b"k"), fingerprint(b"a")).await else {
+            panic!("the first runs");
+        };
+        run.settle(answer(201), None).await;
+        let replayed = replays.claim(&scope(b"k"), fingerprint(b"a")).await;
+        assert!(matches!(replayed, Claim::Replay(a) if a.status == 201));
+        let other = replays.claim(&scope(b"k"), fingerprint(b"b")).await;
+        assert!(matches!(other, Claim::Conflict));
+        assert!(matches!(
+            replays.claim(&scope(b"K"), fingerprint(b"b")).await,
+            Claim::Run(_)
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_claim_dropped_or_a_5xx_frees_the_key() {
+        let replays = Replays::default();
+        drop(replays.claim(&scope(b"k"), fingerprint(b"a")).await);
+        let Claim::Run(run) = replays.claim(&scope(b"k"), fingerprint(b"a")).await else {
+            panic!("a dropped claim frees the key");
+        };
+        run.settle(answer(503), None).await;
+        assert!(matches!(
+            replays.claim(&scope(b"k"), fingerprint(b"a")).await,
+            Claim::Run(_)
+        ));
+    }
+
+    #[test]
+    fn the_oldest_answers_are_dropped_beyond_the_limit() {
+        let mut state = State::default();
+        let now = Instant::now();
+        for n in 0..=LIMIT as u64 {
+            let id = Sha256::digest(n.to_be_bytes()).into();
+            let slot = Slot::Kept {
+                fingerprint: [0; 32],
+                answer: Arc::new(Answer {
+                    status: StatusCode::CREATED,
+                    headers: Vec::new(),
+                    body: Bytes::new(),
+                }),
+                serial: n,
+            };
+            state.slots.insert(id, slot);
+            state.order.push_back((id, n, now));
+        }
+        state.forget_old(now);
+        assert_eq!(state.slots.len(), LIMIT);
+        let first: [u8; 32] = Sha256::digest(0u64.to_be_bytes()).into();
+        assert!(!state.slots.contains_key(&first));
+        state.forget_old(now + KEPT_FOR);
+        assert!(state.slots.is_empty());
+    }
+
+    #[test]
+    fn keys_are_visible_ascii_of_at_most_255_bytes() {
+        for good in ["k", "a-b_c.9~!", &"x".repeat(255)] {
+            assert!(check_key(&HeaderValue::from_str(good).unwrap(), "Idempotency-Key").is_ok());
+        }
+        let long = "x".repeat(256);
+        let refused = [
+            HeaderValue::from_static(""),
+            HeaderValue::from_static("a b"),
+            HeaderValue::from_bytes("clé".as_bytes()).unwrap(),
+            HeaderValue::from_str(&long).unwrap(),
+        ];
+        for bad in refused {
+            let p = check_key(&bad, "Idempotency-Key").unwrap_err();
+            assert!(p.detail.contains("Idempotency-Key"), "{}", p.detail);
+        }
+    }
+}

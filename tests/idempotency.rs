@@ -1,0 +1,335 @@
+//! Idempotency keys at upstreams that take none: the gateway keeps a create's answer under its
+//! key, so that a retry is answered as the first request was and the webhook is made once; a
+//! vendor that takes the key is sent it and decides itself.
+
+mod support;
+
+use hookgate::app::Running;
+use serde_json::{Value, json};
+use std::time::Duration;
+use support::{Answer, Double, Reply, TEST_DIALECTS, ok, send};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// The collection of owner `p1` at the Relay upstream (`tests/dialects/relay.toml`, whose
+/// dialect declares no idempotency key), on the canonical API.
+const HOOKS: &str = "/v1/upstreams/relay/owners/p1/webhooks";
+
+/// The collection of owner `p1` through the Svix surface in front of it: `mappings/svix.toml`
+/// declares the header its clients send a key in on every create.
+const SURFACE_HOOKS: &str = "/sv/api/v1/app/p1/endpoint";
+
+fn created(id: u64) -> Reply {
+    Reply::json(
+        201,
+        json!({"hook": {"hook_id": id, "project": "p1", "topics": ["invoice.paid"],
+            "disabled": false, "state": "live", "label": "", "created": "2024-01-01T00:00:00Z",
+            "updated": "2024-01-01T00:00:00Z",
+            "target": {"url": "https://example.com/hook", "timeout_ms": 5000, "headers": []}}}),
+    )
+}
+
+/// A create answered without the times a Svix client is always shown: made at the vendor, yet
+/// not to be shown through the Svix surface.
+fn created_without_times(id: u64) -> Reply {
+    let Reply::Json { mut body, .. } = created(id) else {
+        unreachable!()
+    };
+    let hook = body["hook"].as_object_mut().unwrap();
+    hook.remove("created");
+    hook.remove("updated");
+    Reply::json(201, body)
+}
+
+fn hook(url: &str) -> Value {
+    json!({"url": url, "events": ["invoice.paid"]})
+}
+
+/// The gateway over `double` as the Relay upstream, with a Svix surface in front of it and the
+/// inbound section `inbound` (keys off when empty).
+async fn gateway(double: &Double, inbound: &str) -> Running {
+    support::gateway(&format!(
+        "mappings_dir = {TEST_DIALECTS:?}\n\
+         [upstreams.relay]\ndialect = \"relay\"\nbase_url = {:?}\nauth = {{ type = \"none\" }}\n\
+         [surfaces.sv]\ndialect = \"svix\"\nupstream = \"relay\"\nprefix = \"/sv\"\n\
+         [url_policy]\nallow_private = true\n{inbound}",
+        double.url()
+    ))
+    .await
+}
+
+async fn create(gw: &Running, key: &str, body: &Value) -> Answer {
+    send(
+        gw.addr,
+        "POST",
+        HOOKS,
+        &[("idempotency-key", key)],
+        Some(body),
+    )
+    .await
+}
+
+fn replayed(answer: &Answer) -> bool {
+    answer.header("idempotent-replayed") == Some("true")
+}
+
+#[tokio::test]
+async fn a_retried_canonical_create_is_answered_as_the_first_and_made_once() {
+    let double = Double::start(vec![created(1), created(2), created(3)]).await;
+    let gw = gateway(&double, "").await;
+    let body = hook("https://example.com/hook");
+    let first = create(&gw, "kt2", &body).await;
+    ok(&first, 201, "the first create");
+    assert!(!replayed(&first));
+    for _ in 0..2 {
+        let again = create(&gw, "kt2", &body).await;
+        ok(&again, 201, "the retry");
+        assert!(replayed(&again), "{:?}", again.headers);
+        assert_eq!(again.body, first.body);
+        assert_eq!(again.header("location"), first.header("location"));
+        assert_eq!(again.header("content-type"), first.header("content-type"));
+    }
+    assert_eq!(double.seen().len(), 1, "one create reached the vendor");
+    // Another key, or none, is another create; keys are compared as bytes.
+    ok(&create(&gw, "KT2", &body).await, 201, "another key");
+    let none = send(gw.addr, "POST", HOOKS, &[], Some(&body)).await;
+    ok(&none, 201, "no key");
+    assert_eq!(double.seen().len(), 3);
+}
+
+#[tokio::test]
+async fn a_retried_create_through_a_surface_whose_clients_send_a_key_is_made_once() {
+    let load = hookgate::mapping::load::load_sources;
+    let dialects = load(hookgate::mapping::load::shipped()).unwrap();
+    let svix = dialects.iter().find(|d| d.name == "svix").unwrap();
+    assert!(
+        svix.idempotency_key.is_some(),
+        "the fixture's clients send a key"
+    );
+    let double = Double::start(vec![created(1), created(2)]).await;
+    let gw = gateway(&double, "").await;
+    let body = json!({"url": "https://example.com/hook", "filterTypes": ["invoice.paid"]});
+    let headers = [
+        ("authorization", "Bearer sk_test"),
+        ("idempotency-key", "auto_3f2a"),
+    ];
+    let first = send(gw.addr, "POST", SURFACE_HOOKS, &headers, Some(&body)).await;
+    ok(&first, 201, "the first create");
+    let again = send(gw.addr, "POST", SURFACE_HOOKS, &headers, Some(&body)).await;
+    ok(&again, 201, "the retry");
+    assert!(replayed(&again));
+    assert_eq!(again.body, first.body);
+    assert_eq!(double.seen().len(), 1);
+    // The same key on the canonical API is another frontend's: its own create.
+    ok(
+        &create(&gw, "auto_3f2a", &hook("https://example.com/hook")).await,
+        201,
+        "canonical",
+    );
+    assert_eq!(double.seen().len(), 2);
+    // Another body under the key is refused in the surface's own shape, nothing sent.
+    let other = json!({"url": "https://example.com/other", "filterTypes": ["invoice.paid"]});
+    let refused = send(gw.addr, "POST", SURFACE_HOOKS, &headers, Some(&other)).await;
+    ok(&refused, 409, "another body");
+    assert!(
+        refused.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("auto_3f2a")
+    );
+    assert_eq!(double.seen().len(), 2);
+}
+
+#[tokio::test]
+async fn concurrent_duplicates_wait_for_the_first_and_get_its_answer() {
+    let slow = Reply::Slow(Duration::from_millis(300), Box::new(created(1)));
+    let double = Double::start(vec![slow, created(2), created(3)]).await;
+    let gw = gateway(&double, "").await;
+    let body = hook("https://example.com/hook");
+    let mut sends = tokio::task::JoinSet::new();
+    for _ in 0..10 {
+        let (addr, body) = (gw.addr, body.clone());
+        sends.spawn(async move {
+            send(
+                addr,
+                "POST",
+                HOOKS,
+                &[("idempotency-key", "together")],
+                Some(&body),
+            )
+            .await
+        });
+    }
+    let answers = sends.join_all().await;
+    for answer in &answers {
+        ok(answer, 201, "a duplicate");
+        assert_eq!(answer.body, answers[0].body);
+    }
+    assert_eq!(answers.iter().filter(|a| !replayed(a)).count(), 1);
+    assert_eq!(double.seen().len(), 1, "one create reached the vendor");
+}
+
+#[tokio::test]
+async fn another_body_under_a_key_is_a_conflict_and_nothing_is_sent() {
+    let double = Double::start(vec![created(1), created(2)]).await;
+    let gw = gateway(&double, "").await;
+    ok(
+        &create(&gw, "k-1", &hook("https://example.com/a")).await,
+        201,
+        "first",
+    );
+    for other in [
+        hook("https://example.com/b"),
+        json!({"url": "https://example.com/a", "events": ["invoice.paid"], "description": "x"}),
+    ] {
+        let refused = create(&gw, "k-1", &other).await;
+        ok(&refused, 409, "another body");
+        let problem = refused.json();
+        assert_eq!(problem["code"], "conflict");
+        assert!(
+            problem["detail"].as_str().unwrap().contains("`k-1`"),
+            "{problem}"
+        );
+    }
+    assert_eq!(double.seen().len(), 1);
+}
+
+#[tokio::test]
+async fn two_inbound_keys_never_share_an_answer() {
+    use sha2::Digest;
+    let key = |name: &str, secret: &str| {
+        format!(
+            "[[inbound_auth.keys]]\nname = \"{name}\"\nsha256 = \"{:x}\"\n\
+             scopes = [\"webhooks:read\", \"webhooks:write\"]\n",
+            sha2::Sha256::digest(secret.as_bytes())
+        )
+    };
+    let inbound = format!(
+        "[inbound_auth]\nmode = \"api_keys\"\n{}{}",
+        key("one", "secret-one-1234"),
+        key("two", "secret-two-1234")
+    );
+    let double = Double::start(vec![created(1), created(2)]).await;
+    let gw = gateway(&double, &inbound).await;
+    let body = hook("https://example.com/hook");
+    let as_client = |secret: &'static str| {
+        let body = body.clone();
+        let addr = gw.addr;
+        async move {
+            let headers = [("x-api-key", secret), ("idempotency-key", "shared")];
+            send(addr, "POST", HOOKS, &headers, Some(&body)).await
+        }
+    };
+    let one = as_client("secret-one-1234").await;
+    let two = as_client("secret-two-1234").await;
+    ok(&one, 201, "the first client");
+    ok(&two, 201, "the second client");
+    assert!(!replayed(&two), "another client's answer was replayed");
+    assert_ne!(one.body, two.body);
+    assert_eq!(double.seen().len(), 2);
+    let again = as_client("secret-one-1234").await;
+    assert!(replayed(&again));
+    assert_eq!(again.body, one.body);
+}
+
+#[tokio::test]
+async fn a_5xx_before_anything_was_made_is_run_again_on_retry() {
+    let failed = Reply::json(500, json!({"error": {"kind": "boom", "text": "down"}}));
+    let double = Double::start(vec![failed, created(1), created(2)]).await;
+    let gw = gateway(&double, "").await;
+    let body = hook("https://example.com/hook");
+    let first = create(&gw, "k-5xx", &body).await;
+    assert!(first.status >= 500, "{}", first.status);
+    let retried = create(&gw, "k-5xx", &body).await;
+    ok(&retried, 201, "the retry runs");
+    assert!(!replayed(&retried));
+    let again = create(&gw, "k-5xx", &body).await;
+    assert!(replayed(&again), "the answer that made the webhook is kept");
+    assert_eq!(double.seen().len(), 2);
+}
+
+#[tokio::test]
+async fn a_5xx_that_says_a_webhook_was_made_is_kept() {
+    let double = Double::start(vec![created_without_times(1), created(2)]).await;
+    let gw = gateway(&double, "").await;
+    let body = json!({"url": "https://example.com/hook", "filterTypes": ["invoice.paid"]});
+    let headers = [
+        ("authorization", "Bearer sk_test"),
+        ("idempotency-key", "k-made"),
+    ];
+    let first = send(gw.addr, "POST", SURFACE_HOOKS, &headers, Some(&body)).await;
+    assert!(first.status >= 500, "{}", first.status);
+    let again = send(gw.addr, "POST", SURFACE_HOOKS, &headers, Some(&body)).await;
+    assert_eq!(again.status, first.status);
+    assert!(replayed(&again), "a retry would make a second webhook");
+    assert_eq!(again.body, first.body);
+    assert_eq!(double.seen().len(), 1);
+}
+
+/// Sends a create whose `Idempotency-Key` is `key`'s bytes as they are (no client library
+/// sends a header that is not visible ASCII), and answers its status and body.
+async fn create_with_raw_key(gw: &Running, path: &str, key: &[u8]) -> (u16, String) {
+    let body = br#"{"url":"https://example.com/hook","events":["invoice.paid"]}"#;
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-type: application/json\r\n\
+         content-length: {}\r\nidempotency-key: ",
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(key);
+    request.extend_from_slice(b"\r\n\r\n");
+    request.extend_from_slice(body);
+    let mut stream = tokio::net::TcpStream::connect(gw.addr).await.unwrap();
+    stream.write_all(&request).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text[9..12].parse().unwrap();
+    (status, text)
+}
+
+#[tokio::test]
+async fn a_key_that_is_not_visible_ascii_or_too_long_is_refused_by_name() {
+    let double = Double::start(vec![created(1)]).await;
+    let gw = gateway(&double, "").await;
+    let long = vec![b'k'; 256];
+    for key in ["clé".as_bytes(), b"\xff\xfe", b"a b", &long] {
+        let (status, text) = create_with_raw_key(&gw, HOOKS, key).await;
+        assert_eq!(status, 400, "{text}");
+        assert!(text.contains("Idempotency-Key"), "{text}");
+    }
+    assert!(double.seen().is_empty(), "nothing was sent");
+    let longest = vec![b'k'; 255];
+    let (status, text) = create_with_raw_key(&gw, HOOKS, &longest).await;
+    assert_eq!(status, 201, "{text}");
+}
+
+#[tokio::test]
+async fn a_vendor_that_takes_keys_is_sent_them_and_decides_itself() {
+    // Relay, as a vendor that takes a key in a header of its own.
+    let dir = support::dialects_with(&[(
+        "relay",
+        "[dialect]\n",
+        "[dialect]\nidempotency_key = \"X-Once\"\n",
+    )]);
+    let double = Double::start(vec![created(1), created(1)]).await;
+    let gw = support::gateway_over(dir.path().to_str().unwrap(), "relay", &double).await;
+    let body = hook("https://example.com/hook");
+    for _ in 0..2 {
+        let answer = create(&gw, "vendor-decides", &body).await;
+        ok(&answer, 201, "a create");
+        assert!(
+            !replayed(&answer),
+            "the gateway kept an answer the vendor decides"
+        );
+    }
+    let seen = double.seen();
+    assert_eq!(seen.len(), 2, "each request reached the vendor");
+    for s in &seen {
+        assert_eq!(s.headers.get("x-once").unwrap(), "vendor-decides");
+    }
+    // A key that is not visible ASCII is refused there too, never sent as no key.
+    let (status, text) = create_with_raw_key(&gw, HOOKS, "clé".as_bytes()).await;
+    assert_eq!(status, 400, "{text}");
+    assert!(text.contains("Idempotency-Key"), "{text}");
+    assert_eq!(double.seen().len(), 2);
+}
