@@ -188,10 +188,10 @@ async fn every_case_through_the_pure_plan() {
 }
 
 /// Every list case whose vendor answer holds its items in an array of objects, answered with
-/// the same items written three other ways that mean the same: values that are not objects
-/// between the items (a list reads objects only), the member holding the items repeated in
-/// front with nothing in it (of repeated keys the last one counts), and the whole answer
-/// spelled with whitespace and escapes everywhere. The canonical answer must not change, in
+/// the same items written two other ways that mean the same: the member holding the items
+/// repeated in front with nothing in it (of repeated keys the last one counts), and the whole
+/// answer spelled with whitespace and escapes everywhere. (An item that is no object is no
+/// webhook, and refuses the page: `tests/unusable_answers.rs`.) The canonical answer must not change, in
 /// value or in spelling, however the answer is parsed.
 #[tokio::test]
 async fn list_answers_written_differently_read_the_same() {
@@ -255,21 +255,6 @@ fn list_variants(case: &Value) -> Vec<Value> {
     let Some((k, m)) = found else {
         return Vec::new();
     };
-    let items = match &m {
-        None => &body[&k],
-        Some(m) => &body[&k][m],
-    };
-    let mut mixed = Vec::new();
-    for item in items.as_array().unwrap() {
-        mixed.extend([Value::from(1), Value::from("x"), Value::Null, item.clone()]);
-    }
-    mixed.push(serde_json::json!([]));
-    let mut interleaved = case.clone();
-    let slot = &mut interleaved["exchanges"][0]["reply"]["body"][&k];
-    match &m {
-        None => *slot = Value::Array(mixed),
-        Some(m) => slot[m] = Value::Array(mixed),
-    }
     // The member repeated in front, as raw text: a JSON value cannot hold a repeated key.
     let text = serde_json::to_string(&reply["body"]).unwrap();
     let empty = match &m {
@@ -291,7 +276,7 @@ fn list_variants(case: &Value) -> Vec<Value> {
     spell_otherwise(&reply["body"], &mut text);
     raw["body"] = Value::from(text);
     raw["headers"]["content-type"] = Value::from("application/json");
-    vec![interleaved, repeated, spelled]
+    vec![repeated, spelled]
 }
 
 /// `value` as JSON text meaning the same, written as no writer would: a space and a line

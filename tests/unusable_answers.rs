@@ -459,3 +459,51 @@ async fn a_surface_answers_such_a_webhook_as_its_vendor_answers_a_failure() {
     }
     gw.stop().await;
 }
+
+#[tokio::test]
+async fn a_listed_item_that_is_no_webhook_refuses_the_page() {
+    // After a good webhook, an item that is no object: Chirp's pages are read whole,
+    // Talkover's while their text is scanned; neither answers the page without it.
+    let talkover = json!({"id": "0199a1b2-0000-7000-8000-000000000001", "agent_id": OWNER,
+        "name": "n", "webhook_url": "https://example.com/h", "events": ["event_action"]});
+    let odd = [
+        (json!(7), "item 2 is no webhook but a number"),
+        (json!("str"), "item 2 is no webhook but a string"),
+        (json!(null), "item 2 is no webhook but null"),
+        (json!([1]), "item 2 is no webhook but an array"),
+        (json!(false), "item 2 is no webhook but a boolean"),
+    ];
+    for (dialect, page) in [
+        (
+            "chirp",
+            Box::new(|item: &Value| json!({"webhooks": [chirp(json!({})), item], "totalCount": 2}))
+                as Box<dyn Fn(&Value) -> Value>,
+        ),
+        (
+            "talkover",
+            Box::new(
+                |item: &Value| json!({"success": true, "data": {"webhooks": [talkover.clone(), item]}}),
+            ),
+        ),
+    ] {
+        let script = odd
+            .iter()
+            .map(|(item, _)| Reply::json(200, page(item)))
+            .collect();
+        let double = Double::start(script).await;
+        let gw = gateway_over(dialect, &double).await;
+        let path = format!("/v1/upstreams/c/owners/{OWNER}/webhooks");
+        for (item, expected) in &odd {
+            let answer = send(gw.addr, "GET", &path, &[], None).await;
+            let problem = answer.json();
+            assert_eq!(answer.status, 502, "{dialect} {item}: {problem}");
+            assert_eq!(
+                problem["code"], "upstream_error",
+                "{dialect} {item}: {problem}"
+            );
+            let detail = problem["detail"].as_str().unwrap();
+            assert!(detail.contains(expected), "{dialect} {item}: {detail}");
+        }
+        gw.stop().await;
+    }
+}

@@ -375,7 +375,17 @@ impl Context<'_> {
                     ));
                 };
                 let mut page = Listed::default();
-                for item in items.into_iter().filter(Value::is_object) {
+                for (at, item) in items.into_iter().enumerate() {
+                    // An item that is no object is no webhook: the page is not answered
+                    // without it, as if the vendor had listed one less.
+                    if !item.is_object() {
+                        let what = format!(
+                            "a list whose item {} is no webhook but {}",
+                            at + 1,
+                            json_kind(&item)
+                        );
+                        return Err(self.malformed(&what, None));
+                    }
                     page.push(&self.canonical(item)?);
                 }
                 page
@@ -503,4 +513,16 @@ fn cursor_in(url: &str, param: &str) -> Option<String> {
         .find(|(name, _)| name == param)
         .map(|(_, value)| value.into_owned())
         .filter(|value| !value.is_empty())
+}
+
+/// What a JSON value is, as a message names it.
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }

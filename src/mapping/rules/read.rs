@@ -106,10 +106,10 @@ impl Reader<'_> {
 }
 
 /// Reads a list's items while its text is read: each object with [`Reader`] and written at
-/// once as a canonical webhook, anything else in the array skipped. A value that is not an
-/// array, an item that must be read whole ([`Item::Ambiguous`]), one holding a value its field
-/// cannot be ([`Misread`]) or one its caller refuses, is refused: the answer is then parsed
-/// and read whole, which says why. A page is read in one go; nothing about a refusal needs
+/// once as a canonical webhook. A value that is not an array, an item that is no object (a
+/// list does not lose it without a word), one that must be read whole ([`Item::Ambiguous`]),
+/// one holding a value its field cannot be ([`Misread`]) or one its caller refuses, is
+/// refused: the answer is then parsed and read whole, which says why. A page is read in one go; nothing about a refusal needs
 /// keeping on the way.
 ///
 /// A string the vendor wrote without escapes, or an array spelled as the writer spells it, is
@@ -148,8 +148,8 @@ impl ListReader<'_> {
                         return Err(Malformed);
                     }
                 }
-                Err(Item::Ambiguous) => return Err(Malformed),
-                Err(_) => {} // not an object
+                // Not an object: no webhook, which the whole read names.
+                Err(_) => return Err(Malformed),
             }
         }
         Ok(())
