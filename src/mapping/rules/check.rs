@@ -116,7 +116,7 @@ impl ObjectMap {
                         Some("is required".to_owned())
                     }
                     (Check::MinLength(_), Some(Value::Null))
-                        if rule.codec == Codec::EmptyIsNull =>
+                        if matches!(rule.codec, Codec::EmptyIsNull) =>
                     {
                         check.test(&Value::from(""), false)
                     }

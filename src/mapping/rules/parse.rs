@@ -68,7 +68,7 @@ impl ObjectMap {
                 errors.push(FieldError::new(rule.target.name(), message));
                 continue;
             }
-            if value.is_null() && rule.codec != Codec::EmptyIsNull {
+            if value.is_null() && !matches!(rule.codec, Codec::EmptyIsNull) {
                 if action == Action::Update {
                     rule.target.set(&mut out, Value::Null);
                 }

@@ -270,7 +270,7 @@ impl ObjectMap {
                 },
                 (found, codec) => {
                     let value = found.into_value();
-                    if value.is_null() && *codec != Codec::EmptyIsNull {
+                    if value.is_null() && !matches!(codec, Codec::EmptyIsNull) {
                         if !rule.target.nullable() {
                             continue;
                         }
@@ -308,8 +308,10 @@ impl ObjectMap {
             // What a codec made: of its field's kind where the codec makes one kind (checked
             // when the file loads), not always where it hands on the vendor's values or the
             // file's (a value map, a pairs list's values, a single value).
+            // (`matches!`, not `==`: the derived comparison of two codecs is a call per field
+            // of every listed webhook.)
             if let (Some(f), false, Some(made)) =
-                (field, rule.codec == Codec::Identity, made(&value))
+                (field, matches!(rule.codec, Codec::Identity), made(&value))
                 && type_error(f.kind, made, false).is_some()
             {
                 misread.get_or_insert_with(|| unfit(f, made.clone()));

@@ -108,7 +108,7 @@ impl ObjectMap {
     fn rendered(rule: &Rule, value: Option<&Value>) -> Result<Option<Value>, FieldError> {
         Ok(match value {
             Some(Value::Null) if rule.nullable => Some(Value::Null),
-            Some(Value::Null) if rule.codec == Codec::EmptyIsNull => {
+            Some(Value::Null) if matches!(rule.codec, Codec::EmptyIsNull) => {
                 rule.codec.encode(&Value::Null).ok()
             }
             None | Some(Value::Null) if rule.render_default.is_some() => {
