@@ -683,11 +683,19 @@ body = { message = "{{message}}" }
             r#"{"label": "", "state": "sleeping", "kinds": "one", "cfg": {"tag": 5, "target": "x"}}"#,
             r#"{}"#,
         ];
-        let body = bytes::Bytes::from(format!("[{}, 7, \"x\"]", items.join(" ,\n")));
         let reader = d
             .webhook
             .list_reader()
             .expect("no path needs the object whole");
+        // An item that is no object is no webhook: the list is not read without it.
+        for odd in ["7", "\"x\"", "null", "[]"] {
+            let body = format!("[{}, {odd}]", items.join(" ,\n"));
+            let read = read_at(body.as_bytes(), &[] as &[&str], |scan| {
+                reader.read(scan, &mut Listed::default(), |_| true)
+            });
+            assert!(read.is_err(), "{odd}");
+        }
+        let body = bytes::Bytes::from(format!("[{}]", items.join(" ,\n")));
         let mut page = Listed::default();
         let mut completed = 0;
         let (_, read) = read_at(&body, &[] as &[&str], |scan| {
