@@ -1,6 +1,6 @@
 //! Idempotency keys the gateway honours itself: a create with a key, at an upstream whose
 //! dialect takes none, is carried out once and its answer kept, so that a retry is answered as
-//! the first request was instead of making a second webhook (Stripe's semantics).
+//! the first request was instead of making a second webhook, as payment APIs keep theirs.
 //!
 //! A key is held in a [`Scope`]: the inbound key that admitted the client (or, where the vendor
 //! checks the client's own credential, that credential), the frontend, the upstream, the owner
@@ -28,7 +28,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-/// How long an answer is kept: a day, as Stripe keeps its keys.
+/// How long an answer is kept: a day, as payment APIs keep their keys.
 pub const KEPT_FOR: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// The most answers kept at once; the oldest is dropped first. An answer is a create's, a

@@ -92,6 +92,18 @@ fn utf8(bytes: &[u8]) -> Option<&str> {
     simdutf8::basic::from_utf8(bytes).ok()
 }
 
+/// A JSON value's kind, as a message names it (`a number`).
+pub fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// `map[key]`, found by comparing keys in turn when the map is small. serde_json's map finds a
 /// key by its SipHash (about 190 instructions for a short key); the objects of webhook APIs
 /// hold a handful of members, which a scan compares in fewer.

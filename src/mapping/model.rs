@@ -434,7 +434,7 @@ pub struct ResourceEndpoint {
 pub enum IdStyle {
     /// A version 4 UUID.
     Uuid,
-    /// A version 4 UUID in braces (`{…}`), as Bitbucket writes its ids.
+    /// A version 4 UUID in braces (`{…}`), as some vendors write their ids.
     BracedUuid,
     /// 1, 2, 3 …
     Integer,

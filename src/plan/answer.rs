@@ -382,7 +382,7 @@ impl Context<'_> {
                         let what = format!(
                             "a list whose item {} is no webhook but {}",
                             at + 1,
-                            json_kind(&item)
+                            crate::json::kind(&item)
                         );
                         return Err(self.malformed(&what, None));
                     }
@@ -513,16 +513,4 @@ fn cursor_in(url: &str, param: &str) -> Option<String> {
         .find(|(name, _)| name == param)
         .map(|(_, value)| value.into_owned())
         .filter(|value| !value.is_empty())
-}
-
-/// What a JSON value is, as a message names it.
-fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }

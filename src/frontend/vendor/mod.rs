@@ -336,7 +336,7 @@ impl VendorApi {
     }
 
     /// The scope a route needs: its action's, but `webhooks:write` to read a resource that
-    /// holds the webhook's signing secret (Svix's `GET …/secret`). With the secret a client can
+    /// holds the webhook's signing secret (a `GET …/secret`). With the secret a client can
     /// sign deliveries as the vendor does, which no reading key is for: the canonical API never
     /// shows it on a read.
     fn scope_of(&self, kind: Kind, action: Action) -> Scope {

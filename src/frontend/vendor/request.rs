@@ -575,7 +575,7 @@ impl VendorApi {
     }
 
     /// A create that leaves out a member this API's vendor assumes a value for (its
-    /// `default`: Talkover's `enabled`, true) asks for that value: where the webhooks behind
+    /// `default`: a webhook enabled unless said otherwise) asks for that value: where the webhooks behind
     /// hold the member and their vendor would assume another value or none (one that requires
     /// it, or whose own default differs), it is written as this API's vendor assumes it, so
     /// the webhook made is the one the client's vendor would have made. Where they cannot hold

@@ -562,7 +562,7 @@ impl Compiler<'_> {
         }
     }
 
-    /// A vendor whose signing secret is read from a resource of its own (Zendesk's
+    /// A vendor whose signing secret is read from a resource of its own (a
     /// `/webhooks/{id}/signing_secret`) has one for every webhook, minted where its client gave
     /// none: its emulator must mint one too (`emulator.secret`), or a create without a secret
     /// would be made and then fail on the read that shows it. Unless every create carries the

@@ -457,11 +457,13 @@ impl Misread {
 /// be secret); only the kind of a write-once field's value.
 fn sent(field: &Field, value: &Value) -> String {
     let item = |value: &Value| match value {
-        Value::Array(_) | Value::Object(_) | Value::String(_) => json_kind(value).to_owned(),
+        Value::Array(_) | Value::Object(_) | Value::String(_) => {
+            crate::json::kind(value).to_owned()
+        }
         scalar => scalar.to_string(),
     };
     match value {
-        _ if field.access == Access::WriteOnce => json_kind(value).to_owned(),
+        _ if field.access == Access::WriteOnce => crate::json::kind(value).to_owned(),
         Value::String(text) => {
             const SHOWN: usize = 64;
             match text.char_indices().nth(SHOWN) {
@@ -486,18 +488,6 @@ fn sent(field: &Field, value: &Value) -> String {
             _ => "an object".to_owned(),
         },
         scalar => scalar.to_string(),
-    }
-}
-
-/// A JSON value's kind, as a message names it.
-fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
