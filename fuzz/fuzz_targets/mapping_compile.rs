@@ -26,7 +26,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let _ = hookgate::examples::round_trip_all(std::iter::once(&dialect));
     for example in &dialect.examples {
-        let canonical = dialect.webhook.read(example);
+        // An example no rule can read (a value its field cannot be) is refused, not a panic.
+        let Ok(canonical) = dialect.webhook.read(example) else {
+            continue;
+        };
         let _ = dialect.webhook.render(&canonical);
         let _ = dialect.test_result.read(example);
         for kind in [Action::Create, Action::Update] {
