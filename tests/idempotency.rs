@@ -333,3 +333,27 @@ async fn a_vendor_that_takes_keys_is_sent_them_and_decides_itself() {
     assert!(text.contains("Idempotency-Key"), "{text}");
     assert_eq!(double.seen().len(), 2);
 }
+
+#[tokio::test]
+async fn an_empty_key_is_no_key() {
+    let double = Double::start(vec![created(1), created(2), created(3), created(4)]).await;
+    let gw = gateway(&double, "").await;
+    let canonical = hook("https://example.com/hook");
+    let surface = json!({"url": "https://example.com/hook", "filterTypes": ["invoice.paid"]});
+    for (path, body) in [(HOOKS, &canonical), (SURFACE_HOOKS, &surface)] {
+        for _ in 0..2 {
+            let answer = send(
+                gw.addr,
+                "POST",
+                path,
+                &[("idempotency-key", ""), ("authorization", "Bearer t")],
+                Some(body),
+            )
+            .await;
+            assert_eq!(answer.status, 201, "{path}: {:?}", answer.body);
+            assert!(!replayed(&answer), "{path}");
+        }
+    }
+    // Not kept: each create reached the vendor.
+    assert_eq!(double.seen().len(), 4);
+}

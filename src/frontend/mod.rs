@@ -486,7 +486,9 @@ pub fn idempotency_key(
     name: Option<&http::HeaderName>,
 ) -> Option<http::HeaderValue> {
     let name = name.unwrap_or(&crate::http::headers::IDEMPOTENCY_KEY);
-    headers.get(name).cloned()
+    // An empty key is none: clients send the header empty where they have no key (and the
+    // APIs' own descriptions allow it).
+    headers.get(name).filter(|v| !v.is_empty()).cloned()
 }
 
 #[cfg(test)]

@@ -480,7 +480,11 @@ impl Frontend for VendorApi {
         let Some(body) = crate::json::from_slice_lenient(body).ok() else {
             return Ok(None);
         };
-        let Some(key) = at.get(&body).and_then(Value::as_str) else {
+        let Some(key) = at
+            .get(&body)
+            .and_then(Value::as_str)
+            .filter(|k| !k.is_empty())
+        else {
             return Ok(None);
         };
         // Taken as its bytes, so that the gateway's check names a key it refuses.
