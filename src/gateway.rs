@@ -437,9 +437,13 @@ async fn execute(backend: Option<&Backend>, job: Job, call: &Call) -> Result<Out
             Box::pin(u.execute(op, call)).await.map(Outcome::Done)
         }
         (Job::Operation(op), Some(Backend::Store(s))) => {
-            // A create's key was checked to be visible ASCII; another operation's is not used.
-            let key = call.idempotency_key.as_ref().and_then(|v| v.to_str().ok());
-            s.execute_keyed(op, key).map(Outcome::Done)
+            // Compared as text: bytes no text holds are each one replacement character, which
+            // a key differs from another by too.
+            let key = call
+                .idempotency_key
+                .as_ref()
+                .map(|v| String::from_utf8_lossy(v.as_bytes()));
+            s.execute_keyed(op, key.as_deref()).map(Outcome::Done)
         }
         (Job::Relay(relay), Some(Backend::Upstream(u))) => Box::pin(relay_to(u, relay, call)).await,
         _ => Err(Problem::internal("a job without a backend to carry it out")),

@@ -492,7 +492,7 @@ impl Frontend for VendorApi {
             .map(Some)
             .map_err(|_| {
                 Problem::bad_request(format!(
-                    "the idempotency key in the body's `{at}` holds characters other than visible ASCII"
+                    "the idempotency key in the body's `{at}` holds a control character, which no header may carry"
                 ))
             })
     }
