@@ -28,10 +28,13 @@ pub struct Running {
 }
 
 impl Running {
-    /// Stops accepting, drains in-flight requests, and returns when every listener is done.
+    /// Stops accepting, drains in-flight requests, and returns when every listener is done and
+    /// the creates carried on after their clients went away have ended, within the same drain.
     pub async fn stop(mut self) {
+        let began = tokio::time::Instant::now();
         let _ = self.stop.send(true);
         while self.tasks.join_next().await.is_some() {}
+        self.live.carried_ended(began).await;
     }
 
     /// Runs until `signal` completes, then stops.

@@ -190,7 +190,8 @@ const CLIENT_CLOSED: u16 = 499;
 /// Armed while a request is answered: dropped with the request's future, as when its client
 /// goes away and the connection stops serving it (any vendor call it waited on is dropped with
 /// it), it records the request as [`CLIENT_CLOSED`]. Disarmed by being forgotten: it holds only
-/// references.
+/// references. A create that has claimed its idempotency key is not dropped with its client
+/// ([`Replays::carry`](crate::idempotency::Replays::carry)): it is recorded with its answer.
 struct Unanswered<'a, F: Frontend> {
     road: &'a Road<'a, F>,
     request_id: &'a str,
@@ -657,6 +658,23 @@ impl crate::http::server::Handler for MainListener {
             Err(probed) => return *probed,
         };
         let routes = self.routes.load_full();
+        // A create that claims an idempotency key is finished whatever its client does.
+        let replays = routes.admission.replays.clone();
+        replays
+            .carry(MainListener::dispatch(routes, request, path, request_id))
+            .await
+    }
+}
+
+impl MainListener {
+    /// Serves a request that is no probe through what its path names, in the routes in force
+    /// when it came.
+    async fn dispatch(
+        routes: std::sync::Arc<crate::wiring::Routes>,
+        request: Request<Incoming>,
+        path: String,
+        request_id: String,
+    ) -> Response<Body> {
         let admission = &routes.admission;
         if path == "/v1" || path.starts_with("/v1/") {
             return serve(&routes.canonical, admission, request, &path, &request_id).await;
@@ -720,7 +738,11 @@ impl crate::http::server::Handler for Standalone {
             Err(probed) => return *probed,
         };
         let admission = self.admission.load_full();
-        serve(&self.api, &admission, request, &path, &request_id).await
+        // A create that claims an idempotency key is finished whatever its client does.
+        let replays = admission.replays.clone();
+        let serving =
+            async move { serve(&self.api, &admission, request, &path, &request_id).await };
+        replays.carry(serving).await
     }
 }
 

@@ -10,9 +10,15 @@
 //! marked `Idempotent-Replayed: true`. A request whose body is not the first one's is refused
 //! with 409, nothing sent.
 //!
+//! A request that has claimed its key is finished whatever its client does ([`Replays::carry`]):
+//! a client that times out or goes away while the vendor makes the webhook retries, and is
+//! given the answer the first request would have had, instead of making a second webhook.
+//!
 //! The answers are kept in memory, per process (replicas share none), for [`KEPT_FOR`], at most
 //! [`LIMIT`] of them, the oldest dropped first. An answer is not kept when it is a 5xx whose
-//! problem says nothing was made: a retry of it is safe to run again.
+//! problem says nothing was made: a retry of it is safe to run again. One whose vendor may have
+//! been reached but gave no answer (a timeout, a connection broken on the way) is kept: whether
+//! a webhook was made is not known, and a retry run again could make a second.
 
 use crate::http::body::Body;
 use crate::http::headers::{DROPPED_FIELDS, PREFERENCE_APPLIED};
@@ -23,7 +29,11 @@ use http_body_util::BodyExt;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::time::Instant;
@@ -161,11 +171,13 @@ struct State {
     serial: u64,
 }
 
-/// The keys the gateway honours itself and their answers; shared by every request of a process
-/// and kept across reloads.
+/// The keys the gateway honours itself and their answers, and the requests carried on after
+/// their clients went away; shared by every request of a process and kept across reloads.
 #[derive(Default)]
 pub struct Replays {
     state: Mutex<State>,
+    /// How many requests are carried on without their client ([`Replays::carry`]).
+    carried: watch::Sender<usize>,
 }
 
 impl fmt::Debug for Replays {
@@ -180,7 +192,8 @@ impl Replays {
     }
 
     /// What the request of `scope` with a body of `fingerprint` is to do; waits while the first
-    /// request of its key runs.
+    /// request of its key runs. The first, given [`Claim::Run`], is from then on finished
+    /// whatever its client does, where it is served through [`Replays::carry`].
     pub async fn claim(&self, scope: &Scope<'_>, fingerprint: [u8; 32]) -> Claim<'_> {
         let id = scope.digest();
         loop {
@@ -213,6 +226,7 @@ impl Replays {
                             serial,
                         };
                         state.slots.insert(id, slot);
+                        finish_whatever_the_client_does();
                         return Claim::Run(Running {
                             replays: self,
                             id,
@@ -233,6 +247,108 @@ impl Replays {
             }
         }
     }
+
+    /// Serves one request (`serving`, which owns what it needs) so that, once it claims a key
+    /// ([`Replays::claim`] gives it [`Claim::Run`]), it is finished whatever its client does:
+    /// dropped before its end (the client went away, or the connection ended), it goes on in a
+    /// task of its own, its answer settled and kept as if the client had waited. Until it
+    /// claims one, dropping it drops the request, as for every other request.
+    ///
+    /// What goes on is bounded as the request was: the vendor call's deadline, then a render.
+    /// [`Replays::settled`] waits for such requests, which no connection holds any more.
+    pub fn carry<F>(self: &Arc<Self>, serving: F) -> impl Future<Output = F::Output> + Send
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        // The claim tells through a task-local flag, which the request's future carries with it
+        // wherever it runs. Boxed, so that it can be moved into a task of its own, still pinned.
+        let claimed = Arc::new(AtomicBool::new(false));
+        Carry {
+            serving: Some(Box::pin(CLAIMED.scope(claimed.clone(), serving))),
+            claimed,
+            replays: self.clone(),
+        }
+    }
+
+    /// Returns once no request is carried on without its client.
+    pub async fn settled(&self) {
+        let mut carried = self.carried.subscribe();
+        let _ = carried.wait_for(|n| *n == 0).await;
+    }
+}
+
+tokio::task_local! {
+    /// Turned true when the request being served claims a key: from then on it is finished
+    /// whatever its client does.
+    static CLAIMED: Arc<AtomicBool>;
+}
+
+/// A request's future, with the flag its claim turns.
+type Flagged<F> = tokio::task::futures::TaskLocalFuture<Arc<AtomicBool>, F>;
+
+/// A request served through [`Replays::carry`].
+struct Carry<F: Future<Output: Send> + Send + 'static> {
+    /// The request, until it ends.
+    serving: Option<Pin<Box<Flagged<F>>>>,
+    claimed: Arc<AtomicBool>,
+    replays: Arc<Replays>,
+}
+
+impl<F: Future<Output: Send> + Send + 'static> Future for Carry<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let Some(serving) = self.serving.as_mut() else {
+            panic!("a request's future polled after its answer");
+        };
+        let answer = std::task::ready!(serving.as_mut().poll(cx));
+        self.serving = None;
+        Poll::Ready(answer)
+    }
+}
+
+impl<F: Future<Output: Send> + Send + 'static> Drop for Carry<F> {
+    fn drop(&mut self) {
+        let Some(serving) = self.serving.take() else {
+            return;
+        };
+        if !self.claimed.load(Ordering::Acquire) {
+            return; // dropped with its request, claim-free: nothing is carried on
+        }
+        // Dropped with no runtime to go on in (the runtime itself ends): the request ends
+        // here, its claim freed, as any request's does when the process stops.
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let carried = Carried::counted(self.replays.clone());
+        runtime.spawn(async move {
+            let _carried = carried;
+            serving.await;
+        });
+    }
+}
+
+/// One request carried on without its client, counted in [`Replays`] while it runs.
+struct Carried(Arc<Replays>);
+
+impl Carried {
+    fn counted(replays: Arc<Replays>) -> Carried {
+        replays.carried.send_modify(|n| *n += 1);
+        Carried(replays)
+    }
+}
+
+/// Marks the request being served as one to finish whatever its client does (nothing for a
+/// request served outside [`Replays::carry`]).
+fn finish_whatever_the_client_does() {
+    let _ = CLAIMED.try_with(|claimed| claimed.store(true, Ordering::Release));
+}
+
+impl Drop for Carried {
+    fn drop(&mut self) {
+        self.0.carried.send_modify(|n| *n -= 1);
+    }
 }
 
 impl State {
@@ -250,8 +366,10 @@ impl State {
     }
 }
 
-/// The claim of the request that runs under a key. Dropped unsettled (its client went away),
-/// it frees the key: those waiting run it again, one of them first.
+/// The claim of the request that runs under a key. Served through [`Replays::carry`], the
+/// request is finished and the claim settled whatever its client does; dropped unsettled all
+/// the same (served otherwise, or the process ending), it frees the key: those waiting run it
+/// again, one of them first.
 pub struct Running<'r> {
     replays: &'r Replays,
     id: [u8; 32],
@@ -311,9 +429,10 @@ impl Drop for Running<'_> {
 }
 
 /// Whether an answer is kept: all but a 5xx that says nothing was made, whose retry is safe to
-/// run again. A 5xx that says a webhook was made is kept: run again, it would make a second.
+/// run again. A 5xx that says a webhook was made, or that the vendor may have made one (it was
+/// sent the request and gave no answer), is kept: run again, it would or could make a second.
 fn keeps(status: StatusCode, problem: Option<&Problem>) -> bool {
-    !status.is_server_error() || problem.is_some_and(Problem::says_made)
+    !status.is_server_error() || problem.is_some_and(|p| p.says_made() || p.outcome_unknown)
 }
 
 /// The refusal of a key used before with another body.
@@ -374,6 +493,23 @@ mod tests {
             replays.claim(&scope(b"k"), fingerprint(b"a")).await,
             Claim::Run(_)
         ));
+    }
+
+    #[test]
+    fn a_5xx_is_kept_unless_it_says_nothing_was_made() {
+        let refused = Problem::new(Code::UpstreamError, "the vendor said no");
+        let mut unanswered = Problem::new(Code::UpstreamTimeout, "no answer");
+        unanswered.outcome_unknown = true;
+        let mut made = Problem::new(Code::UpstreamError, "made, then failed");
+        made.changed = true;
+        let status = |p: &Problem| StatusCode::from_u16(p.status()).unwrap();
+        assert!(!keeps(status(&refused), Some(&refused)));
+        assert!(!keeps(StatusCode::BAD_GATEWAY, None));
+        for kept in [&unanswered, &made] {
+            assert!(keeps(status(kept), Some(kept)), "{}", kept.detail);
+        }
+        assert!(keeps(StatusCode::CREATED, None));
+        assert!(keeps(StatusCode::CONFLICT, Some(&refused)));
     }
 
     #[test]

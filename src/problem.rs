@@ -277,6 +277,10 @@ pub struct Problem {
     /// The request changed something at the vendor before it failed (the detail says what):
     /// run again, it would change it twice.
     pub changed: bool,
+    /// The request was on its way to the vendor, which gave no answer that could be read (no
+    /// answer within the deadline, a connection broken during the exchange, an answer too
+    /// large): whether it changed anything there is not known.
+    pub outcome_unknown: bool,
 }
 
 impl Problem {
@@ -292,6 +296,7 @@ impl Problem {
             untranslatable: false,
             made: None,
             changed: false,
+            outcome_unknown: false,
         }
     }
 

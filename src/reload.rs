@@ -180,6 +180,18 @@ impl Live {
             .collect()
     }
 
+    /// Returns once the creates carried on after their clients went away have ended
+    /// ([`Replays::carry`]), or the drain that `began` then is over.
+    pub async fn carried_ended(&self, began: tokio::time::Instant) {
+        let deadline = began + self.limits.drain_timeout;
+        if tokio::time::timeout_at(deadline, self.replays.settled())
+            .await
+            .is_err()
+        {
+            tracing::warn!("drain deadline reached with creates still carried on");
+        }
+    }
+
     /// Keeps the emulator of `upstream` running even when a reload removes it: a surface on
     /// its own listener uses it until restart.
     pub fn pin(&mut self, upstream: &str) {

@@ -365,3 +365,319 @@ async fn an_empty_key_is_no_key() {
     // Not kept: each create reached the vendor.
     assert_eq!(double.seen().len(), 4);
 }
+
+/// How a client goes away from a create it sent.
+#[derive(Debug, Clone, Copy)]
+enum GoingAway {
+    /// It closes the connection (its own timeout fired).
+    Closes,
+    /// It ends its sending side and sends nothing more.
+    HalfCloses,
+    /// It cancels its HTTP/2 stream, and keeps the connection.
+    CancelsAnHttp2Stream,
+}
+
+const GOING_AWAY: [GoingAway; 3] = [
+    GoingAway::Closes,
+    GoingAway::HalfCloses,
+    GoingAway::CancelsAnHttp2Stream,
+];
+
+/// A frontend's create: its path, its headers (a key among them) and its body.
+struct Create {
+    path: &'static str,
+    headers: Vec<(&'static str, &'static str)>,
+    body: Value,
+}
+
+impl Create {
+    /// A create on the canonical API under `key`.
+    fn canonical(key: &'static str) -> Create {
+        Create {
+            path: HOOKS,
+            headers: vec![("idempotency-key", key)],
+            body: hook("https://example.com/hook"),
+        }
+    }
+
+    /// The same create through the Svix surface, whose clients send a key on every create.
+    fn surface(key: &'static str) -> Create {
+        Create {
+            path: SURFACE_HOOKS,
+            headers: vec![
+                ("authorization", "Bearer sk_test"),
+                ("idempotency-key", key),
+            ],
+            body: json!({"url": "https://example.com/hook", "filterTypes": ["invoice.paid"]}),
+        }
+    }
+
+    /// Each frontend's create under `key`.
+    fn on_each_frontend(key: &'static str) -> [Create; 2] {
+        [Create::canonical(key), Create::surface(key)]
+    }
+
+    async fn send(&self, gw: &Running) -> Answer {
+        send(gw.addr, "POST", self.path, &self.headers, Some(&self.body)).await
+    }
+
+    /// Sends the create and goes away `after` it is sent, `way`, without its answer.
+    async fn abandon(&self, gw: &Running, way: GoingAway, after: Duration) {
+        let body = serde_json::to_vec(&self.body).unwrap();
+        let mut stream = tokio::net::TcpStream::connect(gw.addr).await.unwrap();
+        if let GoingAway::CancelsAnHttp2Stream = way {
+            use hyper_util::rt::{TokioExecutor, TokioIo};
+            let (mut sender, conn) =
+                hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
+                    .await
+                    .unwrap();
+            let conn = tokio::spawn(conn);
+            let mut request = http::Request::post(format!("http://{}{}", gw.addr, self.path))
+                .header("content-type", "application/json");
+            for (name, value) in &self.headers {
+                request = request.header(*name, *value);
+            }
+            let request = request
+                .body(http_body_util::Full::new(bytes::Bytes::from(body)))
+                .unwrap();
+            let waiting = tokio::spawn(sender.send_request(request));
+            tokio::time::sleep(after).await;
+            assert!(
+                !waiting.is_finished(),
+                "answered before its client went away"
+            );
+            waiting.abort();
+            // The connection stays a while, the stream alone cancelled.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            conn.abort();
+            return;
+        }
+        let mut head = format!(
+            "POST {} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\n",
+            self.path,
+            body.len()
+        );
+        for (name, value) in &self.headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).await.unwrap();
+        stream.write_all(&body).await.unwrap();
+        tokio::time::sleep(after).await;
+        match way {
+            GoingAway::HalfCloses => {
+                stream.shutdown().await.unwrap();
+                // Nothing more is read: the client has given up.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            _ => drop(stream),
+        }
+    }
+}
+
+/// The vendor's first answer, a while after the create reached it.
+fn slow(reply: Reply, millis: u64) -> Reply {
+    Reply::Slow(Duration::from_millis(millis), Box::new(reply))
+}
+
+/// The id of the webhook an answer shows, as the canonical API and the surface show it.
+fn shown_id(answer: &Answer) -> String {
+    let id = &answer.json()["id"];
+    id.as_str().map_or_else(|| id.to_string(), str::to_owned)
+}
+
+#[tokio::test]
+async fn a_create_whose_client_goes_away_is_finished_and_its_answer_kept() {
+    let mut cases = tokio::task::JoinSet::new();
+    for way in GOING_AWAY {
+        for create in Create::on_each_frontend("gone-1") {
+            cases.spawn(async move {
+                let what = format!("{} {way:?}", create.path);
+                let double = Double::start(vec![slow(created(1), 600), created(2)]).await;
+                let gw = gateway(&double, "").await;
+                create.abandon(&gw, way, Duration::from_millis(150)).await;
+                // The client retries once the vendor has made the webhook.
+                tokio::time::sleep(Duration::from_millis(750)).await;
+                let retried = create.send(&gw).await;
+                ok(&retried, 201, &what);
+                assert!(replayed(&retried), "{what}: the retry ran again");
+                assert_eq!(shown_id(&retried), "1", "{what}");
+                assert_eq!(
+                    double.seen().len(),
+                    1,
+                    "{what}: one create reached the vendor"
+                );
+                let again = create.send(&gw).await;
+                assert!(replayed(&again), "{what}");
+                assert_eq!(again.body, retried.body, "{what}");
+                assert_eq!(double.seen().len(), 1, "{what}");
+            });
+        }
+    }
+    cases.join_all().await;
+}
+
+#[tokio::test]
+async fn retries_while_an_abandoned_create_runs_wait_for_it() {
+    for create in Create::on_each_frontend("gone-2") {
+        let what = create.path;
+        let double = Double::start(vec![slow(created(1), 800), created(2), created(3)]).await;
+        let gw = gateway(&double, "").await;
+        create
+            .abandon(&gw, GoingAway::Closes, Duration::from_millis(150))
+            .await;
+        // Two retries while the first create is still at the vendor.
+        let create = std::sync::Arc::new(create);
+        let mut retries = tokio::task::JoinSet::new();
+        for _ in 0..2 {
+            let (create, addr) = (create.clone(), gw.addr);
+            retries.spawn(async move {
+                send(
+                    addr,
+                    "POST",
+                    create.path,
+                    &create.headers,
+                    Some(&create.body),
+                )
+                .await
+            });
+        }
+        let answers = retries.join_all().await;
+        for answer in &answers {
+            ok(answer, 201, what);
+            assert!(replayed(answer), "{what}: a retry ran again");
+            assert_eq!(shown_id(answer), "1", "{what}");
+        }
+        assert_eq!(answers[0].body, answers[1].body);
+        assert_eq!(
+            double.seen().len(),
+            1,
+            "{what}: one create reached the vendor"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_abandoned_create_at_a_vendor_that_takes_keys_is_the_vendors_to_decide() {
+    let dir = support::dialects_with(&[(
+        "relay",
+        "[dialect]\n",
+        "[dialect]\nidempotency_key = \"X-Once\"\n",
+    )]);
+    let double = Double::start(vec![slow(created(1), 600), created(1)]).await;
+    let gw = support::gateway_over(dir.path().to_str().unwrap(), "relay", &double).await;
+    let create = Create::canonical("vendor-decides-too");
+    create
+        .abandon(&gw, GoingAway::Closes, Duration::from_millis(150))
+        .await;
+    let retried = create.send(&gw).await;
+    ok(&retried, 201, "the retry");
+    assert!(
+        !replayed(&retried),
+        "the gateway kept an answer the vendor decides"
+    );
+    let seen = double.seen();
+    assert_eq!(seen.len(), 2, "the retry reached the vendor, key and all");
+    for s in &seen {
+        assert_eq!(s.headers.get("x-once").unwrap(), "vendor-decides-too");
+    }
+}
+
+/// The gateway over `url` as the Relay upstream, whose calls are given up after `timeout_ms`,
+/// with the Svix surface in front of it.
+async fn gateway_at(url: &str, timeout_ms: u64) -> Running {
+    support::gateway(&format!(
+        "mappings_dir = {TEST_DIALECTS:?}\n\
+         [upstreams.relay]\ndialect = \"relay\"\nbase_url = {url:?}\nauth = {{ type = \"none\" }}\n\
+         timeout_ms = {timeout_ms}\ndeadline_ms = {timeout_ms}\n\
+         [surfaces.sv]\ndialect = \"svix\"\nupstream = \"relay\"\nprefix = \"/sv\"\n\
+         [url_policy]\nallow_private = true\n"
+    ))
+    .await
+}
+
+#[tokio::test]
+async fn a_create_the_vendor_may_have_made_unanswered_is_answered_the_same_on_retry() {
+    // No answer in time, a connection broken once the create was sent: either way the vendor
+    // may have made the webhook, so the retry is told the same and nothing is sent again.
+    let failures = [(slow(created(1), 1_000), 504), (Reply::Hangup, 502)];
+    for (failure, status) in failures {
+        for create in Create::on_each_frontend("unknown-1") {
+            let what = format!("{} {status}", create.path);
+            let double = Double::start(vec![failure.clone(), created(2)]).await;
+            let gw = gateway_at(&double.url(), 300).await;
+            let first = create.send(&gw).await;
+            assert_eq!(first.status, status, "{what}: {:?}", first.body);
+            let retried = create.send(&gw).await;
+            assert_eq!(retried.status, status, "{what}");
+            assert!(replayed(&retried), "{what}: the retry ran again");
+            assert_eq!(retried.body, first.body, "{what}");
+            assert_eq!(double.seen().len(), 1, "{what}: sent again");
+        }
+    }
+    // Its client gone before the vendor's deadline passed, the same is kept.
+    let double = Double::start(vec![slow(created(1), 1_000), created(2)]).await;
+    let gw = gateway_at(&double.url(), 300).await;
+    let create = Create::canonical("unknown-2");
+    create
+        .abandon(&gw, GoingAway::Closes, Duration::from_millis(100))
+        .await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let retried = create.send(&gw).await;
+    assert_eq!(retried.status, 504);
+    assert!(replayed(&retried), "the retry ran again");
+    assert_eq!(double.seen().len(), 1);
+}
+
+#[tokio::test]
+async fn a_create_that_never_reached_the_vendor_is_run_again_on_retry() {
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let gw = gateway_at(&url, 300).await;
+    for create in Create::on_each_frontend("unreached") {
+        for _ in 0..2 {
+            let answer = create.send(&gw).await;
+            assert_eq!(answer.status, 502, "{}: {:?}", create.path, answer.body);
+            assert!(!replayed(&answer), "{}: nothing was sent", create.path);
+        }
+    }
+}
+
+#[tokio::test]
+async fn stopping_waits_for_an_abandoned_create_within_the_drain() {
+    for (vendor_ms, drain_ms) in [(700, 30_000), (5_000, 300)] {
+        let double = Double::start(vec![slow(created(1), vendor_ms)]).await;
+        let gw = support::gateway(&format!(
+            "mappings_dir = {TEST_DIALECTS:?}\n\
+             [upstreams.relay]\ndialect = \"relay\"\nbase_url = {:?}\nauth = {{ type = \"none\" }}\n\
+             timeout_ms = 10000\n[limits]\ndrain_timeout_ms = {drain_ms}\n\
+             [url_policy]\nallow_private = true\n",
+            double.url()
+        ))
+        .await;
+        let create = Create::canonical("stopping");
+        create
+            .abandon(&gw, GoingAway::Closes, Duration::from_millis(100))
+            .await;
+        let stopping = tokio::time::Instant::now();
+        gw.stop().await;
+        let took = stopping.elapsed();
+        let (least, most) = match vendor_ms < drain_ms {
+            // Until the vendor answered.
+            true => (
+                Duration::from_millis(400),
+                Duration::from_millis(drain_ms / 2),
+            ),
+            // Until the drain was over.
+            false => (
+                Duration::from_millis(drain_ms),
+                Duration::from_millis(vendor_ms - 1_000),
+            ),
+        };
+        assert!(
+            took >= least && took < most,
+            "{vendor_ms} ms, {drain_ms} ms: {took:?}"
+        );
+    }
+}

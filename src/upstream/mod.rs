@@ -472,7 +472,7 @@ impl Upstream {
             let retryable = verdict == Verdict::Failed || wait.is_some();
             attempt += 1;
             if !(repeatable && retryable) || attempt > policy.retries {
-                return result.map_err(|e| self.call_problem(e));
+                return result.map_err(|e| self.call_problem(e, method));
             }
             let pause = match wait {
                 Some(Some(after)) => after,
@@ -483,7 +483,7 @@ impl Upstream {
                 .is_none_or(|at| at >= deadline)
             {
                 // Waiting would outlive the deadline: answer with what the vendor said.
-                return result.map_err(|e| self.call_problem(e));
+                return result.map_err(|e| self.call_problem(e, method));
             }
             tracing::debug!(upstream = %self.name, attempt, ?pause, "retrying");
             tokio::time::sleep(pause).await;
@@ -504,7 +504,7 @@ impl Upstream {
         }
     }
 
-    fn call_problem(&self, e: CallError) -> Problem {
+    fn call_problem(&self, e: CallError, method: &http::Method) -> Problem {
         let code = match e {
             CallError::Timeout(_) => Code::UpstreamTimeout,
             CallError::Unsendable(_) => Code::Internal,
@@ -512,8 +512,13 @@ impl Upstream {
                 Code::UpstreamError
             }
         };
+        // A request that changes something may have been carried out after any failure but a
+        // connection never made or a request that could not be written.
+        let unknown =
+            !method.is_safe() && !matches!(e, CallError::Connect(_) | CallError::Unsendable(_));
         let mut p = Problem::new(code, format!("upstream {}: {e}", self.name));
         p.upstream = Some(Box::new(self.info()));
+        p.outcome_unknown = unknown;
         p
     }
 
