@@ -658,7 +658,11 @@ impl crate::http::server::Handler for MainListener {
             Err(probed) => return *probed,
         };
         let routes = self.routes.load_full();
-        // A create that claims an idempotency key is finished whatever its client does.
+        // A create that claims an idempotency key is finished whatever its client does. A
+        // safe method's request makes nothing, and is spared the carrying (a box a request).
+        if request.method().is_safe() {
+            return MainListener::dispatch(routes, request, path, request_id).await;
+        }
         let replays = routes.admission.replays.clone();
         replays
             .carry(MainListener::dispatch(routes, request, path, request_id))
@@ -738,7 +742,11 @@ impl crate::http::server::Handler for Standalone {
             Err(probed) => return *probed,
         };
         let admission = self.admission.load_full();
-        // A create that claims an idempotency key is finished whatever its client does.
+        // A create that claims an idempotency key is finished whatever its client does; a safe
+        // method's request makes nothing (as on the main listener).
+        if request.method().is_safe() {
+            return serve(&self.api, &admission, request, &path, &request_id).await;
+        }
         let replays = admission.replays.clone();
         let serving =
             async move { serve(&self.api, &admission, request, &path, &request_id).await };
