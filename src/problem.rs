@@ -10,6 +10,44 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use std::fmt;
 
+/// Secrets shorter than this are taken out of a text only where they stand as a word of their
+/// own ([`redact`]).
+pub const SHORT_SECRET: usize = 6;
+
+/// `text` with every occurrence of `secret` replaced by `[redacted]`; `None` where it holds
+/// none. A secret shorter than [`SHORT_SECRET`] bytes (a test's token, a short PIN) is taken
+/// out only where no letter, digit or `_` touches it on either side (`key=abc12&`, `bad key
+/// abc12`): inside a longer word it is most likely part of the word, not the secret, and taking
+/// it out would make the text unreadable without hiding anything.
+pub fn redact(text: &str, secret: &str) -> Option<String> {
+    if secret.is_empty() {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let word = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    let short = secret.len() < SHORT_SECRET;
+    let stands_alone = |at: usize| {
+        !short
+            || !(word(at.checked_sub(1).and_then(|i| bytes.get(i)))
+                || word(bytes.get(at + secret.len())))
+    };
+    let mut found = text
+        .match_indices(secret)
+        .map(|(at, _)| at)
+        .filter(|&at| stands_alone(at))
+        .peekable();
+    found.peek()?;
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for at in found {
+        out.push_str(&text[from..at]);
+        out.push_str("[redacted]");
+        from = at + secret.len();
+    }
+    out.push_str(&text[from..]);
+    Some(out)
+}
+
 /// The closed set of problem codes (contract §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Code {
@@ -355,8 +393,8 @@ impl Problem {
     pub fn redacted(mut self, secrets: &[String]) -> Problem {
         let scrub = |text: &mut String| {
             for s in secrets {
-                if text.contains(s.as_str()) {
-                    *text = text.replace(s.as_str(), "[redacted]");
+                if let Some(redacted) = redact(text, s) {
+                    *text = redacted;
                 }
             }
         };
@@ -481,6 +519,29 @@ impl std::error::Error for Problem {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_short_secret_is_taken_out_where_it_stands_as_a_word() {
+        let cases = [
+            ("bad key abc12", "abc12", Some("bad key [redacted]")),
+            ("key=abc12&x=1", "abc12", Some("key=[redacted]&x=1")),
+            ("abc12", "abc12", Some("[redacted]")),
+            ("xabc12 abc12y _abc12", "abc12", None),
+            ("abc12abc12", "abc12", None),
+            ("a-abc12-b", "abc12", Some("a-[redacted]-b")),
+            // Six bytes and more: wherever it is.
+            ("xsecret1y", "secret1", Some("x[redacted]y")),
+            ("nothing here", "secret1", None),
+            ("anything", "", None),
+        ];
+        for (text, secret, redacted) in cases {
+            assert_eq!(
+                redact(text, secret).as_deref(),
+                redacted,
+                "{text:?}, {secret:?}"
+            );
+        }
+    }
 
     #[test]
     fn renders_the_contract_example() {

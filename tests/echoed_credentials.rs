@@ -453,3 +453,80 @@ async fn a_vendors_rate_limit_fields_go_on_only_as_numbers() {
     let answer = send(gw.addr, "GET", path, &client, None).await;
     assert_eq!(answer.headers["x-ratelimit-remaining"], "42");
 }
+
+/// A credential shorter than six bytes is taken out where it stands as a word of its own (in a
+/// webhook's member, a page, a vendor's error, plain text or JSON), and left where it is part of
+/// a longer word or a number the answer holds: its bytes are the answer's too.
+#[tokio::test]
+async fn a_short_credential_echoed_as_a_word_reaches_no_client() {
+    for short in ["k3y9", "4711", "abc12"] {
+        let dir = tempfile::tempdir().unwrap();
+        let json_reply = |status: u16, body: Value| Reply::Raw {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.to_string(),
+        };
+        let hook = |echo: String| {
+            json!({"hook_id": 4711, "project": "p1", "label": echo,
+                "debug": format!("x{short}y"), "topics": ["a"],
+                "target": {"url": "https://example.com/h"}})
+        };
+        let vendor = Double::start(vec![
+            json_reply(200, json!({"hook": hook(format!("key={short}&a=1"))})),
+            json_reply(
+                200,
+                json!({"hooks": [hook(format!("bad key {short}")), hook(short.to_owned())],
+                    "next": null}),
+            ),
+            json_reply(400, json!({"error": {"kind": "invalid", "text": format!("token {short} is not valid")}})),
+            plain(400, format!("token {short} is not valid")),
+        ])
+        .await;
+        let token = secret_file(dir.path(), "t", short);
+        let gw = gateway(&format!(
+            "mappings_dir = {DIR:?}\n[upstreams.relay]\ndialect = \"relay\"\nbase_url = {:?}\n\
+             auth = {{ type = \"bearer\", token_file = {token:?} }}\nretries = 0\n",
+            vendor.url()
+        ))
+        .await;
+        let hooks = "/v1/upstreams/relay/owners/p1/webhooks";
+        let got = send(gw.addr, "GET", &format!("{hooks}/4711"), &[], None).await;
+        ok(&got, 200, "a get");
+        let webhook = got.json();
+        assert_eq!(
+            webhook["id"], "4711",
+            "{short}: the id is the vendor's number"
+        );
+        assert_eq!(
+            webhook["description"], "key=[redacted]&a=1",
+            "{short}"
+        );
+        assert_eq!(
+            webhook["extensions"]["debug"],
+            format!("x{short}y"),
+            "{short}"
+        );
+        let page = send(gw.addr, "GET", hooks, &[], None).await;
+        ok(&page, 200, "a list");
+        let items = page.json()["data"].clone();
+        assert_eq!(
+            items[0]["description"], "bad key [redacted]",
+            "{short}"
+        );
+        assert_eq!(items[1]["description"], "[redacted]", "{short}");
+        let body = json!({"url": "https://example.com/h", "events": ["a"]});
+        for what in ["a JSON error", "a plain-text error"] {
+            let refused = send(gw.addr, "POST", hooks, &[], Some(&body)).await;
+            let text = String::from_utf8_lossy(&refused.body);
+            assert!(refused.status >= 400, "{short}, {what}: {text}");
+            assert!(
+                !text.contains(&format!(" {short} ")),
+                "{short}, {what}: {text}"
+            );
+            assert!(
+                text.contains("token [redacted] is not valid"),
+                "{short}, {what}: {text}"
+            );
+        }
+    }
+}

@@ -8,17 +8,20 @@
 //! The client's own credential, relayed to a vendor that checks it, is not looked for: the
 //! client holds it already (a problem's texts leave it out all the same, `Problem::redacted`).
 
-/// A vendor's answer body with hookgate's own credentials at the vendor taken out. Each is looked for as it was sent, percent-encoded, and as JSON may escape it
-/// (`\/` for `/`), spellings the upstream keeps; an answer whose JSON escapes characters as `\uXXXX` is read, and written
-/// again only where one of its strings holds a credential. An answer that holds none (any
-/// vendor's that echoes nothing) goes on as it came, not copied. Secrets shorter than six
-/// bytes are not looked for, as in a problem's texts: they would match text that is no
-/// credential.
+use crate::problem::{SHORT_SECRET, redact};
+
+/// A vendor's answer body with hookgate's own credentials at the vendor taken out. Each is
+/// looked for as it was sent, percent-encoded, and as JSON may escape it (`\/` for `/`),
+/// spellings the upstream keeps; an answer whose JSON escapes characters as `\uXXXX` is read,
+/// and written again only where one of its strings holds a credential. An answer that holds
+/// none (any vendor's that echoes nothing) goes on as it came, not copied. A credential shorter
+/// than [`SHORT_SECRET`] bytes is taken out of the answer's strings only, where it stands as a
+/// word of its own ([`redact`]): its bytes may well be a number or a word of the answer's.
 pub fn without_own_secrets(body: bytes::Bytes, secrets: &[crate::config::Secret]) -> bytes::Bytes {
     let mut scrubbed: Option<Vec<u8>> = None;
     // The upstream keeps each credential in every spelling looked for (`wiring`).
     let needles = secrets.iter().map(|s| s.expose().as_bytes());
-    for needle in needles.filter(|n| n.len() >= 6) {
+    for needle in needles.filter(|n| n.len() >= SHORT_SECRET) {
         let text = scrubbed.as_deref().unwrap_or(&body);
         if memchr::memmem::find(text, needle).is_none() {
             continue;
@@ -34,25 +37,31 @@ pub fn without_own_secrets(body: bytes::Bytes, secrets: &[crate::config::Secret]
         scrubbed = Some(out);
     }
     let text = scrubbed.as_deref().unwrap_or(&body);
-    if !secrets.is_empty()
-        && memchr::memmem::find(text, b"\\u").is_some()
-        && let Some(rewritten) = escaped_secrets_taken_out(text, secrets)
+    let short_held = secrets.iter().any(|s| {
+        let s = s.expose().as_bytes();
+        !s.is_empty() && s.len() < SHORT_SECRET && memchr::memmem::find(text, s).is_some()
+    });
+    if (short_held || !secrets.is_empty() && memchr::memmem::find(text, b"\\u").is_some())
+        && let Some(rewritten) = strings_scrubbed(text, secrets)
     {
         scrubbed = Some(rewritten);
     }
     scrubbed.map_or(body, bytes::Bytes::from)
 }
 
-/// A JSON answer whose strings, once their escapes are read, hold a credential: written again
-/// with each `[redacted]`; `None` where none does (or the text is no JSON).
+/// An answer whose strings, once their escapes are read, hold a credential: written again with
+/// each `[redacted]`; `None` where none does. An answer that is no JSON is scrubbed as text.
 #[cold]
-fn escaped_secrets_taken_out(text: &[u8], secrets: &[crate::config::Secret]) -> Option<Vec<u8>> {
+fn strings_scrubbed(text: &[u8], secrets: &[crate::config::Secret]) -> Option<Vec<u8>> {
     fn scrub(value: &mut serde_json::Value, secrets: &[&str]) -> bool {
         match value {
             serde_json::Value::String(s) => {
-                let held = secrets.iter().any(|k| s.contains(k));
+                let mut held = false;
                 for k in secrets {
-                    *s = s.replace(k, "[redacted]");
+                    if let Some(redacted) = redact(s, k) {
+                        *s = redacted;
+                        held = true;
+                    }
                 }
                 held
             }
@@ -74,11 +83,18 @@ fn escaped_secrets_taken_out(text: &[u8], secrets: &[crate::config::Secret]) -> 
             _ => false,
         }
     }
-    let secrets: Vec<&str> = secrets
-        .iter()
-        .map(|s| s.expose())
-        .filter(|s| s.len() >= 6)
-        .collect();
-    let mut value: serde_json::Value = serde_json::from_slice(text).ok()?;
+    let secrets: Vec<&str> = secrets.iter().map(|s| s.expose()).collect();
+    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(text) else {
+        // Text that is no JSON (a vendor's plain-text error): its words.
+        let mut text = std::str::from_utf8(text).ok()?.to_owned();
+        let mut held = false;
+        for k in &secrets {
+            if let Some(redacted) = redact(&text, k) {
+                text = redacted;
+                held = true;
+            }
+        }
+        return held.then(|| text.into_bytes());
+    };
     scrub(&mut value, &secrets).then(|| serde_json::to_vec(&value).ok())?
 }
