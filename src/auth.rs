@@ -64,6 +64,13 @@ pub struct Key {
     pub upstreams: Option<Vec<String>>,
 }
 
+impl Key {
+    /// Whether the key may do what `scope` allows.
+    pub fn may(&self, scope: Scope) -> bool {
+        self.scopes.contains(&scope)
+    }
+}
+
 /// The inbound policy: off (explicitly), or these keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inbound {
@@ -99,10 +106,24 @@ impl Inbound {
         scope: Scope,
         upstream: Option<&str>,
     ) -> Result<Option<&str>, Problem> {
+        let admitted = self.admit_key(presented, asked, scope, upstream)?;
+        Ok(admitted.map(|key| key.name.as_str()))
+    }
+
+    /// [`Inbound::authorize_key`], giving the key that admitted the client (`None` where keys
+    /// are off): what else it may do decides what its answer shows (a read answers a signing
+    /// secret only to a key that may write).
+    pub fn admit_key(
+        &self,
+        presented: Option<&str>,
+        asked: &str,
+        scope: Scope,
+        upstream: Option<&str>,
+    ) -> Result<Option<&Key>, Problem> {
         let Some(key) = self.authenticate_key(presented, asked)? else {
             return Ok(None);
         };
-        if !key.scopes.contains(&scope) {
+        if !key.may(scope) {
             return Err(Problem::new(
                 Code::Forbidden,
                 format!("the API key lacks the scope {}", scope.name()),
@@ -116,7 +137,7 @@ impl Inbound {
                 format!("the API key may not use upstream {upstream}"),
             ));
         }
-        Ok(Some(&key.name))
+        Ok(Some(key))
     }
 
     /// The key presented, when it is one of the keys (`None` when keys are off), whatever it

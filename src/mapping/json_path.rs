@@ -142,6 +142,19 @@ impl FieldPath {
         Some(cur)
     }
 
+    /// The value at this path in `root`, to be changed where it lies.
+    pub fn get_mut<'v>(&self, root: &'v mut Value) -> Option<&'v mut Value> {
+        let mut cur = root;
+        for step in &self.steps {
+            cur = match (step, cur) {
+                (Step::Key(k), Value::Object(m)) => m.get_mut(k)?,
+                (Step::Index(i), Value::Array(a)) => a.get_mut(*i)?,
+                _ => return None,
+            };
+        }
+        Some(cur)
+    }
+
     /// Writes `value` at this path, creating intermediate objects (and padding arrays with
     /// nulls) as needed. A scalar in the way is replaced by an object.
     pub fn set(&self, root: &mut Value, value: Value) {

@@ -185,6 +185,29 @@ impl Writing<'_> {
         }
     }
 
+    /// Takes member `name` out of the webhook being written, if it holds it: only this
+    /// webhook's text after it moves.
+    pub fn remove(&mut self, name: &str) {
+        self.close_extensions();
+        let page = &mut *self.page;
+        let Some(i) = page.marks.iter().position(|(k, _, _)| k == name) else {
+            return;
+        };
+        let start = page.marks[i].1;
+        // The member and the comma after it; the last, with the comma before it.
+        let (from, to) = match page.marks.get(i + 1) {
+            Some((_, next, _)) => (start, *next),
+            None if i > 0 => (start - 1, page.text.len()),
+            None => (start, page.text.len()),
+        };
+        page.text.drain(from..to);
+        page.marks.remove(i);
+        for mark in &mut page.marks[i..] {
+            mark.1 -= to - from;
+            mark.2 -= to - from;
+        }
+    }
+
     /// The text of member `i`'s value.
     fn value(&self, i: usize) -> &[u8] {
         let (_, _, at) = self.page.marks[i];
@@ -375,6 +398,71 @@ mod tests {
                     assert_eq!(String::from_utf8(page.text().to_vec()).unwrap(), expected);
                     assert_eq!(page.len(), 2);
                     assert_eq!(page.into_maps()[1], map);
+                }
+            }
+        }
+    }
+
+    /// Every subset of a few fields, with and without extensions, each member taken out in
+    /// turn (and one not held): the text and what is read back are the map's without it, and
+    /// members read or inserted after find their places.
+    #[test]
+    fn a_member_removed_leaves_what_a_maps_removal_leaves() {
+        let fields = [
+            ("id", json!("w1")),
+            ("url", json!("https://x/\"q\"")),
+            ("enabled", json!(false)),
+            ("secret", json!("whsec_abc")),
+            ("updated_at", json!("t")),
+        ];
+        for mask in 0..1u32 << fields.len() {
+            for extensions in [false, true] {
+                let chosen = || {
+                    fields
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| mask & 1 << i != 0)
+                        .map(|(_, f)| f)
+                };
+                let names = chosen().map(|(n, _)| *n).chain(["extensions", "owner"]);
+                for removed in names.collect::<Vec<_>>() {
+                    let mut map: Map<String, Value> =
+                        chosen().map(|(n, v)| (n.to_string(), v.clone())).collect();
+                    if extensions {
+                        map.insert("extensions".into(), json!({"k": 1}));
+                    }
+                    map.shift_remove(removed);
+                    let mut page = Listed::default();
+                    page.push(&json!({"first": true}));
+                    {
+                        let mut w = page.start();
+                        for (n, v) in chosen() {
+                            let field = WEBHOOK_FIELDS.iter().find(|f| f.name == *n).unwrap();
+                            w.field(field, Piece::Borrowed(v));
+                        }
+                        if extensions {
+                            w.extension("k".into(), Piece::Unsigned(1));
+                        }
+                        w.remove(removed);
+                        assert!(!w.has(removed));
+                        assert_eq!(
+                            w.boolean("enabled"),
+                            map.get("enabled").and_then(Value::as_bool)
+                        );
+                        w.insert_in_order(WEBHOOK_FIELDS, "status", json!("active"));
+                    }
+                    insert_in_order(&mut map, WEBHOOK_FIELDS, "status", json!("active"));
+                    let expected = format!(
+                        r#"{{"first":true}},{}"#,
+                        serde_json::to_string(&map).unwrap()
+                    );
+                    let what = format!("{removed} of {mask:b}, extensions {extensions}");
+                    assert_eq!(
+                        String::from_utf8(page.text().to_vec()).unwrap(),
+                        expected,
+                        "{what}"
+                    );
+                    assert_eq!(page.into_maps()[1], map, "{what}");
                 }
             }
         }

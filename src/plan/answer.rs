@@ -124,11 +124,17 @@ impl Context<'_> {
         ) {
             // A list's items, likewise read as they are parsed and written at once as
             // canonical webhooks: no object of the vendor's list is built only to be taken
-            // apart. A canonical webhook is about as long as the vendor's.
+            // apart. A canonical webhook is about as long as the vendor's. A listed webhook
+            // holds no secret, whatever the vendor lists (one that shows it on every read): a
+            // list is a read, and a secret is shown only in the answer that made it.
             let mut page = Listed::with_capacity(reply.body.len() + 64);
+            let answers_secret = self.answers_secret();
             let read = json::read_at(&reply.body, keys, |scan| {
                 reader.read(scan, &mut page, |webhook| {
                     self.complete(webhook);
+                    if answers_secret {
+                        webhook.remove("secret");
+                    }
                     self.addressable(webhook).is_ok()
                 })
             });
@@ -386,7 +392,10 @@ impl Context<'_> {
                         );
                         return Err(self.malformed(&what, None));
                     }
-                    page.push(&self.canonical(item)?);
+                    let mut webhook = self.canonical(item)?;
+                    // Without its secret, as above.
+                    webhook.shift_remove("secret");
+                    page.push(&webhook);
                 }
                 page
             }
@@ -462,6 +471,11 @@ impl Context<'_> {
         self.complete(&mut webhook);
         self.addressable(&webhook)?;
         Ok(webhook)
+    }
+
+    /// Whether the vendor's webhooks may show their signing secret in its answers.
+    fn answers_secret(&self) -> bool {
+        (self.dialect.webhook.reading("secret")).is_some_and(|r| r.response)
     }
 
     /// Adds what a webhook read from the vendor lacks: the owner it was asked under, a status

@@ -13,6 +13,7 @@ use crate::mapping::rules::{ObjectMap, Target};
 use crate::mapping::template::Slots;
 use crate::model::{self, Action, AnswerCheck, Done, Order};
 use crate::problem::{Code, FieldError, Problem};
+use bytes::Bytes;
 use http::{Response, header};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -38,10 +39,77 @@ pub(super) struct Fill<'a> {
 }
 
 impl VendorApi {
-    /// A backend's webhook as this dialect can show it (`seen_here`).
-    fn as_seen_here(&self, webhook: Map<String, Value>, owner: Option<&str>) -> Map<String, Value> {
+    /// A backend's webhook as this dialect can show it to the client of `route` (`seen_here`):
+    /// without its signing secret where the client's key may not read one, as a webhook whose
+    /// secret this API cannot show is answered (the member left out, `null`, or its
+    /// `render_default`).
+    fn as_seen_here(
+        &self,
+        route: &Route,
+        mut webhook: Map<String, Value>,
+        owner: Option<&str>,
+    ) -> Map<String, Value> {
+        if route.withholds_secret() {
+            webhook.shift_remove("secret");
+        }
         let behind = self.translating().then(|| self.backend.dialect());
         seen_here(&self.dialect, behind, webhook, owner)
+    }
+
+    /// A relayed answer to a read, for a client whose key may not read a signing secret
+    /// (`Route::withholds_secret`): every webhook it holds shows its secret as this API shows
+    /// one it has none of (`withheld`). The vendor's bytes stay as they are where no webhook in
+    /// them shows a secret. One whose integers beyond 64 bits could not be written again
+    /// exactly around the change is refused, naming the scope that reads it as it is.
+    fn withhold_relayed_secret(&self, route: &Route, body: Bytes) -> Result<Bytes, Problem> {
+        let (Some(rule), Kind::Operation(role)) = (self.answered_secret(), route.kind) else {
+            return Ok(body);
+        };
+        let endpoint = self.dialect.endpoint(role);
+        let Some(endpoint) =
+            endpoint.filter(|e| route.withholds_secret() && e.role.action().reads_only())
+        else {
+            return Ok(body);
+        };
+        let Ok((mut answer, inexact)) = crate::json::from_slice_lenient_noting(&body) else {
+            return Ok(body);
+        };
+        // Where the vendor's answer holds its webhook, or its list's items: the first place
+        // its mapping file reads them from that holds them.
+        let list = endpoint.role.action() == Action::List;
+        let places = if list {
+            &endpoint.items_paths
+        } else {
+            &endpoint.item_paths
+        };
+        let place = places.iter().find(|p| {
+            p.get(&answer)
+                .is_some_and(|v| if list { v.is_array() } else { v.is_object() })
+        });
+        let mut changed = false;
+        match place.and_then(|p| p.get_mut(&mut answer)) {
+            Some(Value::Array(items)) => {
+                for item in items {
+                    changed |= withheld(rule, item);
+                }
+            }
+            Some(webhook) => changed = withheld(rule, webhook),
+            None => {}
+        }
+        if !changed {
+            return Ok(body);
+        }
+        if inexact {
+            return Err(Problem::new(
+                Code::Forbidden,
+                "the API key lacks the scope webhooks:write, which this answer takes: it shows \
+                 the webhook's signing secret, beside integers beyond 64 bits that could not be \
+                 passed on exactly without it",
+            ));
+        }
+        let mut out = Vec::with_capacity(body.len());
+        crate::json::write(&mut out, &answer);
+        Ok(Bytes::from(out))
     }
 
     /// What a change made through this API is held to before it is made: that the webhook it
@@ -177,7 +245,7 @@ impl VendorApi {
                 let Some(template) = &endpoint.response else {
                     return Ok(body::empty(endpoint.status));
                 };
-                let mut seen = self.as_seen_here(webhook, owner);
+                let mut seen = self.as_seen_here(route, webhook, owner);
                 // The resource shows its own members: the webhook's other leftovers are the
                 // endpoint's (`channels`, `uid`), which no resource answer carries.
                 if let Some(Value::Object(leftovers)) = seen.get_mut("extensions") {
@@ -209,14 +277,14 @@ impl VendorApi {
                         // An update that created the webhook (a PUT of an unknown id): a
                         // secret minted for it is shown as a create's is.
                         status = 201;
-                        canonical_webhook = self.as_seen_here(w.into_map(), owner);
+                        canonical_webhook = self.as_seen_here(route, w.into_map(), owner);
                         let mut shown = shown(&d.webhook, &canonical_webhook)?;
                         self.show_minted_secret(&mut shown, &canonical_webhook);
                         fill.webhook = Some(shown);
                         fill.canonical = Some(&canonical_webhook);
                     }
                     O::Webhook(w) | O::Created(w) => {
-                        canonical_webhook = self.as_seen_here(w.into_map(), owner);
+                        canonical_webhook = self.as_seen_here(route, w.into_map(), owner);
                         let mut shown = shown(&d.webhook, &canonical_webhook)?;
                         if matches!(role.action(), Action::Create | Action::RotateSecret) {
                             self.show_minted_secret(&mut shown, &canonical_webhook);
@@ -258,7 +326,7 @@ impl VendorApi {
                             .into_maps()
                             .into_iter()
                             .map(|w| {
-                                let w = self.as_seen_here(w, owner);
+                                let w = self.as_seen_here(route, w, owner);
                                 shown(&d.webhook, &w)
                             })
                             .collect();
@@ -277,7 +345,7 @@ impl VendorApi {
                     // A delete's answer may be the webhook it deleted, where it was read before,
                     // or name it (`{"id": …, "deleted": true}`): the route's id.
                     O::Deleted(Some(w)) => {
-                        canonical_webhook = self.as_seen_here(w.into_map(), owner);
+                        canonical_webhook = self.as_seen_here(route, w.into_map(), owner);
                         fill.webhook = Some(shown(&d.webhook, &canonical_webhook)?);
                         fill.canonical = Some(&canonical_webhook);
                     }
@@ -347,6 +415,10 @@ impl VendorApi {
         let passed_on = json || (reply.status.is_success() && unread());
         if !passed_on {
             return Err(upstream.unreadable(&reply));
+        }
+        let mut reply = reply;
+        if json {
+            reply.body = self.withhold_relayed_secret(&routed.route, reply.body)?;
         }
         let retry_after = reply.retry_after().and_then(headers::value);
         let content_type = reply
@@ -673,6 +745,27 @@ fn seen_here(
         webhook.insert("owner".into(), Value::from(owner));
     }
     webhook
+}
+
+/// Where `webhook` (a vendor's, as relayed) shows its signing secret by `rule`, what this API
+/// shows of a webhook whose secret it has none of, as a render would: the rule's
+/// `render_default`, else `null` where the vendor reports one so, else nothing. Whether
+/// anything changed.
+fn withheld(rule: &crate::mapping::rules::Rule, webhook: &mut Value) -> bool {
+    let mut changed = false;
+    for path in rule.path.iter().chain(&rule.aliases) {
+        let shown = path.get(webhook);
+        if shown.is_none_or(Value::is_null) || shown == rule.render_default.as_ref() {
+            continue;
+        }
+        match (&rule.render_default, rule.nullable) {
+            (Some(placeholder), _) => path.set(webhook, placeholder.clone()),
+            (None, true) => path.set(webhook, Value::Null),
+            (None, false) => drop(path.take(webhook)),
+        }
+        changed = true;
+    }
+    changed
 }
 
 /// A webhook in the shape of `map`; one it cannot show (two events where it holds one) is

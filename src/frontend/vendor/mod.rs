@@ -217,6 +217,18 @@ pub struct Route {
     /// takes one), noted when the body is read: the answer names it where the backend's
     /// result names none.
     asked_event: std::sync::OnceLock<Value>,
+    /// Whether the key that admitted the client may not write, and so may not read a signing
+    /// secret either: noted when it is authenticated; its answers show none.
+    withholds_secret: std::sync::atomic::AtomicBool,
+}
+
+impl Route {
+    /// Whether this request's answer is to show no signing secret, as noted when its client
+    /// was authenticated.
+    fn withholds_secret(&self) -> bool {
+        self.withholds_secret
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 impl VendorApi {
@@ -338,7 +350,9 @@ impl VendorApi {
     /// The scope a route needs: its action's, but `webhooks:write` to read a resource that
     /// holds the webhook's signing secret (a `GET …/secret`). With the secret a client can
     /// sign deliveries as the vendor does, which no reading key is for: the canonical API never
-    /// shows it on a read.
+    /// shows it on a read. A get or list of webhooks that show their secret is answered to a
+    /// reading key without it (`Route::withholds_secret`), except where this API's answers
+    /// always hold it and have nothing to stand in its place: those take `webhooks:write` too.
     fn scope_of(&self, kind: Kind, action: Action) -> Scope {
         match kind {
             Kind::Resource(i, ResourceVerb::Get)
@@ -346,8 +360,27 @@ impl VendorApi {
             {
                 Scope::Write
             }
+            Kind::Operation(_) if action.reads_only() && self.secret_always_answered() => {
+                Scope::Write
+            }
             _ => Scope::of(action),
         }
+    }
+
+    /// Whether this API's webhooks always show their secret, with no value to show in its
+    /// place (`render_required`, with neither `render_default` nor `nullable`): its clients
+    /// refuse an answer without it.
+    fn secret_always_answered(&self) -> bool {
+        self.answered_secret()
+            .is_some_and(|r| r.render_required && r.render_default.is_none() && !r.nullable)
+    }
+
+    /// The rule by which this API's webhooks show their signing secret in answers, if they do.
+    fn answered_secret(&self) -> Option<&crate::mapping::rules::Rule> {
+        self.dialect
+            .webhook
+            .reading("secret")
+            .filter(|r| r.response)
     }
 
     /// A create of an owner-scoped dialect that names no owner where the vendor takes it (its
@@ -623,6 +656,7 @@ impl Frontend for VendorApi {
                 headers,
                 url: links.then(|| head.url()).flatten(),
                 asked_event: std::sync::OnceLock::new(),
+                withholds_secret: std::sync::atomic::AtomicBool::new(false),
             },
         })
     }
@@ -656,7 +690,12 @@ impl Frontend for VendorApi {
             };
             let scope = routed.scope.unwrap_or(Scope::Write);
             let upstream = routed.upstream().or(self.stands_for.as_deref());
-            return inbound.authorize_key(key, &asked, scope, upstream);
+            let admitted = inbound.admit_key(key, &asked, scope, upstream)?;
+            // A key that may not write may not sign deliveries either: its answers show no
+            // signing secret, whatever the vendor shows.
+            let reader = admitted.is_some_and(|k| !k.may(Scope::Write));
+            (routed.route.withholds_secret).store(reader, std::sync::atomic::Ordering::Relaxed);
+            return Ok(admitted.map(|k| k.name.as_str()));
         }
         // Keys are off, or the vendor checks the client's own credential: what the vendor
         // requires of it, every part of it, is only that it is there.
