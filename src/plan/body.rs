@@ -270,11 +270,10 @@ impl Context<'_> {
     /// back, which the change does not name. (One the vendor requires is refused as missing by
     /// the checks of the body, and a value it requires that the model leaves out is filled in.)
     pub(super) fn reset_by_whole(&self, patch: &Map<String, Value>) -> Vec<FieldError> {
-        self.dialect
-            .webhook
-            .rules
+        let map = &self.dialect.webhook;
+        map.rules
             .iter()
-            .filter(|r| r.request && !r.response && r.applies_to(Action::Update))
+            .filter(|r| r.request && map.never_reported(r) && r.applies_to(Action::Update))
             .filter(|r| r.fill.is_none() && !r.checks.contains(&Check::Required))
             .filter(|r| r.target.get(patch).is_none())
             .map(|r| {

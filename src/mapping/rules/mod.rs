@@ -332,6 +332,55 @@ enum Writes {
     Extension(String),
 }
 
+/// Whether rule `i` is the requests' spelling of a field that answers spell otherwise
+/// (`write_as`): carried by requests only, beside a rule of the same field that answers carry.
+fn spelt_for_requests(rules: &[Rule], i: usize) -> bool {
+    let rule = &rules[i];
+    !rule.response && rules.iter().any(|r| r.response && r.target == rule.target)
+}
+
+/// Whether `path` names a member of an object at every step (no index), below the root.
+fn by_keys(path: &FieldPath) -> bool {
+    !path.is_root() && path.steps().iter().all(|s| matches!(s, Step::Key(_)))
+}
+
+/// The places where requests spell a field (`write_as`, the rules `spelt` picks) that reading
+/// an answer counts as covered, with no rule taking what lies there: an answer that echoes the
+/// requests' spelling beside its own (`callback_url` beside `url`) does not show the value
+/// twice. Only a place that names a member alone is so covered, not one that holds, or lies
+/// in, a place answers are read at (the rules `read` picks, their aliases and flags, the
+/// derived values): a container that answers read into (`resource`, where answers read
+/// `resource.gid`) holds the vendor's other members (`resource.name`), which are its own, and
+/// a place inside a member read whole is read with it. Nor is a place through an index, which
+/// names no member: what lies at `targets[0]` is an item of `targets`, the vendor's own where
+/// no rule reads it.
+fn hidden_spellings<'r>(
+    rules: &'r [Rule],
+    derived: &'r [Derived],
+    read: impl Fn(usize) -> bool,
+    spelt: impl Fn(usize) -> bool,
+) -> Vec<&'r FieldPath> {
+    let places: Vec<&FieldPath> = rules
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| read(i))
+        .flat_map(|(_, r)| r.places())
+        .chain(derived.iter().map(|d| &d.path))
+        .collect();
+    let apart = |path: &FieldPath| {
+        places
+            .iter()
+            .all(|p| !(p.starts_with(path) || path.starts_with(p)))
+    };
+    rules
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| spelt(i))
+        .filter_map(|(_, r)| r.path.as_ref())
+        .filter(|path| by_keys(path) && apart(path))
+        .collect()
+}
+
 /// The place in [`ObjectMap`]'s `writers` of the rules that apply to `action`'s requests: a
 /// rule may apply to creates only, to updates only, or to both, and every other request
 /// takes them all (as [`Rule::applies_to`] has it).
@@ -348,17 +397,14 @@ impl ObjectMap {
     pub fn new(rules: Vec<Rule>, derived: Vec<Derived>, fields: &'static [Field]) -> ObjectMap {
         // A write-only secret is never read back: its paths are covered (not the vendor's own
         // members), and no rule takes what lies there. Nor is the requests' spelling of a field
-        // that answers spell otherwise (`write_as`), which may lie where the answers' does.
-        let spelt_for_requests = |i: usize| {
-            let rule = &rules[i];
-            !rule.response && rules.iter().any(|r| r.response && r.target == rule.target)
-        };
-        let shown = |i: usize| {
-            (rules[i].response || !rules[i].target.is_secret()) && !spelt_for_requests(i)
-        };
+        // that answers spell otherwise (`write_as`), which covers only what it names alone
+        // ([`hidden_spellings`]).
+        let spelt = |i: usize| spelt_for_requests(&rules, i);
+        let shown = |i: usize| (rules[i].response || !rules[i].target.is_secret()) && !spelt(i);
         let paths: Vec<(&FieldPath, Option<usize>)> = rules
             .iter()
             .enumerate()
+            .filter(|&(i, _)| !spelt(i))
             .filter_map(|(i, r)| Some((r.path.as_ref()?, shown(i).then_some(i))))
             .chain(derived.iter().map(|d| (&d.path, None)))
             .collect();
@@ -367,10 +413,12 @@ impl ObjectMap {
             .enumerate()
             .flat_map(|(i, r)| r.aliases.iter().map(move |a| (a, i)))
             .collect();
+        let spellings = hidden_spellings(&rules, &derived, shown, spelt);
         let all: Vec<&FieldPath> = paths
             .iter()
             .map(|(p, _)| *p)
             .chain(aliases.iter().map(|(p, _)| *p))
+            .chain(spellings.iter().copied())
             .collect();
         let alone = |path: &FieldPath| {
             all.iter()
@@ -378,13 +426,10 @@ impl ObjectMap {
                 .count()
                 == all.len() - 1
         };
-        let by_key = |path: &FieldPath| {
-            !path.is_root() && path.steps().iter().all(|s| matches!(s, Step::Key(_)))
-        };
         let mut plan = ReadPlan::default();
         let mut copied = Vec::new();
         for (path, rule) in &paths {
-            let taken = rule.filter(|_| by_key(path) && alone(path));
+            let taken = rule.filter(|_| by_keys(path) && alone(path));
             if let (Some(i), None) = (rule, taken) {
                 copied.push(*i);
             }
@@ -395,7 +440,7 @@ impl ObjectMap {
         let hidden = rules
             .iter()
             .enumerate()
-            .filter(|&(i, _)| !shown(i))
+            .filter(|&(i, _)| !shown(i) && !spelt(i))
             .flat_map(|(_, r)| r.path.iter().chain(&r.aliases));
         for path in hidden {
             let steps = path.steps();
@@ -405,10 +450,13 @@ impl ObjectMap {
                 .count();
             plan.insert(&steps[..keys], None);
         }
+        for path in &spellings {
+            plan.insert(path.steps(), None);
+        }
         for (path, rule) in &aliases {
             if !shown(*rule) {
                 continue; // covered above
-            } else if by_key(path) && alone(path) {
+            } else if by_keys(path) && alone(path) {
                 plan.insert_alias(path.steps(), *rule);
             } else {
                 copied.push(*rule);
@@ -481,6 +529,14 @@ impl ObjectMap {
         self.rules
             .iter()
             .find(|r| r.is_placed() && r.target.is(name))
+    }
+
+    /// The rules by which requests spell a field that answers spell otherwise (`write_as`), in
+    /// file order.
+    pub fn request_spellings(&self) -> impl Iterator<Item = &Rule> {
+        (0..self.rules.len())
+            .filter(|&i| spelt_for_requests(&self.rules, i))
+            .map(|i| &self.rules[i])
     }
 
     /// Whether `action` requests may carry canonical field `name`.
@@ -556,11 +612,23 @@ impl ObjectMap {
         out
     }
 
+    /// Whether answers never give back the field of `rule`: no rule of the field is read from
+    /// them (a write-only secret's). The requests' spelling of a field that answers spell
+    /// elsewhere (`write_as`) is reported, by the answers' rule.
+    pub fn never_reported(&self, rule: &Rule) -> bool {
+        !self
+            .rules
+            .iter()
+            .any(|r| r.response && r.target == rule.target)
+    }
+
     /// Rules of request fields the vendor never reports back (write-only), whose path lies
     /// under the top-level member `head`.
     pub fn write_only_under<'a>(&'a self, head: &'a str) -> impl Iterator<Item = &'a Rule> + 'a {
         self.rules.iter().filter(move |r| {
-            r.request && !r.response && r.path.as_ref().and_then(|p| p.head()) == Some(head)
+            r.request
+                && self.never_reported(r)
+                && r.path.as_ref().and_then(|p| p.head()) == Some(head)
         })
     }
 }

@@ -5,6 +5,7 @@
 use super::{ObjectMap, Rule, Translated, WriteError};
 use crate::mapping::checks::Check;
 use crate::mapping::flags::Flags;
+use crate::mapping::json_path::FieldPath;
 use crate::model::Action;
 use crate::problem::FieldError;
 use serde_json::{Map, Value};
@@ -89,6 +90,16 @@ impl ObjectMap {
         })
     }
 
+    /// Whether a vendor's own member at `path` is one its answers give and its requests do not
+    /// take: it lies inside a place requests spell otherwise (`spelt`, the `write_as` paths).
+    /// Answers give `resource` as an object and requests send `resource` as the gid:
+    /// `resource.name`, sent back, would make `resource` an object again, which the vendor
+    /// does not take, and is left out. (A member at the place itself is the vendor's value
+    /// there, as a rule could not read it, and goes back as it came.)
+    fn answered_only(path: &FieldPath, spelt: &[&FieldPath]) -> bool {
+        spelt.iter().any(|s| path.starts_with(s) && path != *s)
+    }
+
     /// Writes a canonical list of event types as `flags`, every one of them; `null` is "not
     /// given" on a create, and cannot be sent on an update. Apart from [`ObjectMap::write`],
     /// whose members are most often at a path: the few vendors that keep flags pay for them.
@@ -121,20 +132,29 @@ impl ObjectMap {
     }
 
     /// Translates a whole canonical webhook (as read back) for a read-merge-write: fields the
-    /// dialect does not write are skipped, unnamed extensions return to where they came from,
-    /// and the values the vendor requires that its answers never give back (a request-only
-    /// rule's `fill`) are filled in, as on a create: a vendor that takes the whole webhook
-    /// requires them on each write. A fill of a rule that is read too is not: the webhook read
-    /// holds its value, or the change cleared it.
+    /// dialect does not write are skipped, unnamed extensions return to where they came from
+    /// (unless requests spell that place otherwise: [`ObjectMap::answered_only`]), and the
+    /// values the vendor requires that its answers never give back (a request-only rule's
+    /// `fill`) are filled in, as on a create: a vendor that takes the whole webhook requires
+    /// them on each write. A fill of a rule that is read too is not: the webhook read holds its
+    /// value, or the change cleared it.
     pub fn write_all(&self, action: Action, webhook: &Map<String, Value>) -> Value {
         let mut out = Value::Object(Map::new());
         // The vendor's own members first: a rule's value, set after, wins where the two meet
         // (a value the rule could not read, kept at the rule's own path, which the change
         // gives the field a value for).
         if let Some(Value::Object(ext)) = webhook.get("extensions") {
+            let spelt: Vec<&FieldPath> = self
+                .request_spellings()
+                .filter_map(|r| r.path.as_ref())
+                .collect();
             for (key, value) in ext {
-                if !self.names_extension(key) {
-                    self.leftover_path(key).set(&mut out, value.clone());
+                if self.names_extension(key) {
+                    continue;
+                }
+                let path = self.leftover_path(key);
+                if !Self::answered_only(&path, &spelt) {
+                    path.set(&mut out, value.clone());
                 }
             }
         }
