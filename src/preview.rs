@@ -560,9 +560,20 @@ fn read_note(upstream: &Upstream, op: &Operation) -> &'static str {
         "the request carries values of the webhook as it is: hookgate reads it first"
     } else if op.owner.is_some() && endpoint.is_some_and(|e| !e.names_owner) {
         "the vendor finds the webhook by its id alone: hookgate reads it first and compares its owner with the one asked for"
+    } else if changes_a_listed_item(upstream, op) {
+        "the change names a field the vendor keeps as one item of a list: hookgate reads the webhook to send the list whole, or to refuse a change that would keep one item of several"
     } else {
         "a merge into a map needs the map as it is: hookgate reads the webhook first"
     }
+}
+
+/// Whether an update names a field answers read at an item of a vendor's list.
+fn changes_a_listed_item(upstream: &Upstream, op: &Operation) -> bool {
+    let Some(body) = op.body.as_ref() else {
+        return false;
+    };
+    (upstream.dialect.webhook.read_in_lists(Action::Update))
+        .any(|(rule, _, _)| rule.target.get(body).is_some())
 }
 
 fn shown_result(response: Response<Body>) -> ShownResult {

@@ -395,3 +395,79 @@ fn a_secret_read_from_a_resource_needs_an_emulator_that_mints_one() {
         }
     }
 }
+
+#[test]
+fn two_fields_whose_places_overlap_where_answers_carry_both_are_refused() {
+    // Each field and where it is, the two carried by answers (one maybe by requests too).
+    for (fields, named, at) in [
+        // An id the vendor answers, and a description at the same member.
+        (
+            "[fields.id]\npath = \"$.id\"\nin = [\"response\"]\n\
+             [fields.description]\npath = \"$.id\"\n",
+            "fields.id",
+            "`id`",
+        ),
+        // Both read-only, in the shorthand spelling.
+        (
+            "[fields.created_at]\npath = \"meta.at\"\nin = [\"response\"]\n\
+             [fields.updated_at]\npath = \"$['meta']['at']\"\nin = [\"response\"]\n",
+            "fields.",
+            "`meta.at`",
+        ),
+        // A member read whole beside a member inside it.
+        (
+            "[fields.\"extensions.config\"]\npath = \"$.config\"\nin = [\"response\"]\n\
+             [fields.description]\npath = \"$.config.label\"\n",
+            "fields.",
+            "`config`",
+        ),
+        // A list read whole beside an item of it.
+        (
+            "[fields.\"extensions.states\"]\npath = \"$.states\"\nin = [\"response\"]\n\
+             [fields.status]\npath = \"$.states[0]\"\nin = [\"response\"]\n",
+            "fields.",
+            "`states`",
+        ),
+        // Where answers hold another field's value under an alias.
+        (
+            "[fields.id]\npath = \"$.id\"\nin = [\"response\"]\n\
+             [fields.description]\npath = \"$.label\"\naliases = [\"$.id\"]\n",
+            "fields.",
+            "(an alias)",
+        ),
+        // Answers only, for one of them: the other written at the member too.
+        (
+            "[fields.\"extensions.kind\"]\npath = \"$.kind\"\nin = [\"response\"]\n\
+             [fields.description]\npath = \"$.kind\"\n",
+            "fields.",
+            "`kind`",
+        ),
+    ] {
+        let text = minimal(fields, "");
+        let errors = Dialect::compile("d", Path::new("d.toml"), &text).unwrap_err();
+        let said: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert!(
+            said.iter().any(|e| e.contains(named)
+                && e.contains(at)
+                && e.contains("one member holds one field")),
+            "{fields}: {said:?}"
+        );
+    }
+    // One field's two ways at one member, members beside each other, and a vendor's own
+    // member asked one way and answered another, all load.
+    for fields in [
+        "[fields.events]\npath = \"$.events\"\ncodec = { wrap = \"name\" }\n\
+         write_as = { path = \"$.events\" }\n",
+        "[fields.\"extensions.kind\"]\npath = \"$.config.kind\"\nin = [\"response\"]\n\
+         [fields.description]\npath = \"$.config.label\"\n",
+        "[fields.\"extensions.asked\"]\npath = \"$.format\"\nin = [\"request\"]\n\
+         [fields.\"extensions.format\"]\npath = \"$.format\"\nin = [\"response\"]\n",
+        "[fields.id]\npath = \"$.ids[0]\"\nin = [\"response\"]\n\
+         [fields.description]\npath = \"$.ids[1]\"\nin = [\"response\"]\n",
+    ] {
+        let text = minimal(fields, "");
+        if let Err(errors) = Dialect::compile("d", Path::new("d.toml"), &text) {
+            panic!("{fields}: {errors:?}");
+        }
+    }
+}

@@ -131,7 +131,7 @@ impl Context<'_> {
             let answers_secret = self.answers_secret();
             let read = json::read_at(&reply.body, keys, |scan| {
                 reader.read(scan, &mut page, |webhook| {
-                    self.complete(webhook);
+                    self.complete(webhook, endpoint.names_owner);
                     if answers_secret {
                         webhook.remove("secret");
                     }
@@ -272,7 +272,7 @@ impl Context<'_> {
         let mut webhook = read.map_err(|misread| {
             Unusable::boxed(self.misread("a webhook", &misread), Some(misread.read))
         })?;
-        self.complete(&mut webhook);
+        self.complete(&mut webhook, endpoint.names_owner);
         match self.addressable(&webhook) {
             Ok(()) => Ok(webhook),
             Err(problem) => Err(Unusable::boxed(problem, Some(webhook))),
@@ -392,7 +392,7 @@ impl Context<'_> {
                         );
                         return Err(self.malformed(&what, None));
                     }
-                    let mut webhook = self.canonical(item)?;
+                    let mut webhook = self.canonical(item, endpoint.names_owner)?;
                     // Without its secret, as above.
                     webhook.shift_remove("secret");
                     page.push(&webhook);
@@ -461,14 +461,15 @@ impl Context<'_> {
     }
 
     /// A vendor's listed webhook in canonical terms and order, with the owner it was asked
-    /// under when the vendor does not say; refused as [`Context::webhook`] refuses one.
-    fn canonical(&self, dialect: Value) -> Result<Map<String, Value>, Problem> {
+    /// under when the vendor does not say (as [`Context::complete`] gives it); refused as
+    /// [`Context::webhook`] refuses one.
+    fn canonical(&self, dialect: Value, named: bool) -> Result<Map<String, Value>, Problem> {
         let mut webhook = self
             .dialect
             .webhook
             .read_owned(dialect)
             .map_err(|misread| self.misread("a webhook", &misread))?;
-        self.complete(&mut webhook);
+        self.complete(&mut webhook, named);
         self.addressable(&webhook)?;
         Ok(webhook)
     }
@@ -480,9 +481,19 @@ impl Context<'_> {
 
     /// Adds what a webhook read from the vendor lacks: the owner it was asked under, a status
     /// derived from `enabled`.
-    fn complete(&self, webhook: &mut impl Object) {
+    ///
+    /// The owner asked under is the webhook's where the vendor does not say whose it is: no
+    /// rule reads it from answers, or the call that answered (`named`) found the webhook under
+    /// it. Where answers say it and this one, of a call that found the webhook by its id
+    /// alone, does not, the webhook is shown with none, as a read of it is (which
+    /// [`super::Plan::confirm_owner`] refuses): a change that left the vendor's webhook
+    /// without its owner is not answered as if it had kept it.
+    fn complete(&self, webhook: &mut impl Object, named: bool) {
         if !webhook.has("owner") {
-            let owner = self.owner.clone().map(Value::from).unwrap_or(Value::Null);
+            let told = named || self.dialect.webhook.reading("owner").is_none();
+            let owner = (self.owner.clone())
+                .filter(|_| told)
+                .map_or(Value::Null, Value::from);
             webhook.insert_in_order(model::WEBHOOK_FIELDS, "owner", owner);
         }
         model::derive_status(webhook);

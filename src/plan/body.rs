@@ -5,7 +5,8 @@
 
 use super::Context;
 use crate::mapping::checks::Check;
-use crate::mapping::rules::{ObjectMap, Translated, WriteError};
+use crate::mapping::json_path::FieldPath;
+use crate::mapping::rules::{ObjectMap, Rule, Translated, WriteError};
 use crate::model::{self, Action, UpdateMode};
 use crate::problem::{Code, FieldError, Problem};
 use serde_json::{Map, Value};
@@ -249,7 +250,7 @@ impl Context<'_> {
         (mode, merge_patch): (UpdateMode, bool),
         whole: bool,
     ) -> bool {
-        if whole {
+        if whole || self.changes_a_listed_item(patch) {
             return true;
         }
         let object = |k: &str, v: &Value| {
@@ -262,13 +263,59 @@ impl Context<'_> {
             })
     }
 
-    /// The vendor body of an update computed from the webhook as it is: the update applied
-    /// canonically, both versions written through the rules, and each top-level vendor member
-    /// that changed sent whole (with any member the change clears) — or, for a vendor that
-    /// takes the whole webhook, all of it. `None` when nothing changes.
+    /// Whether the change names a field answers read at an item of a vendor's list (`url` at
+    /// `urls[0]`): its body is made from the webhook as it is, which sends the list whole with
+    /// the item changed, or tells how many items a change sent elsewhere would replace.
+    fn changes_a_listed_item(&self, patch: &Map<String, Value>) -> bool {
+        (self.dialect.webhook.read_in_lists(Action::Update))
+            .any(|(r, _, _)| r.target.get(patch).is_some())
+    }
+
+    /// Refuses a change that sends a field answers read at an item of a vendor's list
+    /// somewhere else than in that list (`url` read at `urls[0]` and sent as `url`), while the
+    /// webhook holds several items there (`before`, the webhook as it is, written as the
+    /// vendor's): the vendor would be given one value where it holds several, and the others
+    /// are not sent; they would be lost. Sent inside the list, the list goes whole, its other
+    /// items as they are.
+    fn keeps_several(&self, before: &Value, sent: &Value) -> Result<(), Problem> {
+        let map = &self.dialect.webhook;
+        let mut refused = Vec::new();
+        for (rule, list, written_in) in map.read_in_lists(Action::Update) {
+            if written_in {
+                continue;
+            }
+            let held = list
+                .get(before)
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            let sent_at = (map.rules.iter())
+                .filter(|w| w.request && w.target == rule.target && w.applies_to(Action::Update))
+                .filter_map(|w| w.path.as_ref())
+                .find(|p| p.get(sent).is_some());
+            let (true, Some(sent_at)) = (held > 1, sent_at) else {
+                continue;
+            };
+            let field = rule.target.name();
+            refused.push(FieldError::new(
+                field.clone(),
+                format!(
+                    "upstream {} holds {held} values at `{list}` for this webhook, of which `{field}` is the first, and this change sends `{field}` as one value (at `{sent_at}`), which would keep only one of them",
+                    self.upstream
+                ),
+            ));
+        }
+        if refused.is_empty() {
+            Ok(())
+        } else {
+            Err(Problem::validation(refused))
+        }
+    }
+
     /// What a body that is the whole webhook would reset: members the vendor never reports
     /// back, which the change does not name. (One the vendor requires is refused as missing by
     /// the checks of the body, and a value it requires that the model leaves out is filled in.)
+    /// A field that requests write elsewhere than answers read it (`write_as`) is reported,
+    /// and sent as it is.
     pub(super) fn reset_by_whole(&self, patch: &Map<String, Value>) -> Vec<FieldError> {
         let map = &self.dialect.webhook;
         map.rules
@@ -288,6 +335,10 @@ impl Context<'_> {
             .collect()
     }
 
+    /// The vendor body of an update computed from the webhook as it is: the update applied
+    /// canonically, both versions written through the rules, and each top-level vendor member
+    /// that changed sent whole (with any member the change clears) — or, for a vendor that
+    /// takes the whole webhook, all of it. `None` when nothing changes.
     pub(super) fn merged_body(
         &self,
         current: &Map<String, Value>,
@@ -299,7 +350,29 @@ impl Context<'_> {
         let map = &self.dialect.webhook;
         let merged = model::apply_update(current, patch, mode);
         let before = map.write_all(Action::Update, current);
-        let mut after = map.write_all(Action::Update, &merged);
+        let after = map.write_all(Action::Update, &merged);
+        let body =
+            self.composed_body(current, &before, after, patch, merge_patch, written, whole)?;
+        if let Some(body) = &body {
+            self.keeps_several(&before, body)?;
+        }
+        Ok(body)
+    }
+
+    /// The body [`Self::merged_body`] sends, from the webhook as it is (`before`) and as the
+    /// change leaves it (`after`), both written as the vendor's.
+    #[allow(clippy::too_many_arguments)] // the two versions, both ways, and how they go
+    fn composed_body(
+        &self,
+        current: &Map<String, Value>,
+        before: &Value,
+        mut after: Value,
+        patch: &Map<String, Value>,
+        merge_patch: bool,
+        written: &Value,
+        whole: bool,
+    ) -> Result<Option<Value>, Problem> {
+        let map = &self.dialect.webhook;
         // The paths the vendor's requests write, where a member the change clears is sent as
         // `written` spells its clearing.
         let paths = || {
@@ -308,7 +381,7 @@ impl Context<'_> {
                 .filter_map(|r| r.path.as_ref())
         };
         if merge_patch && !whole {
-            return self.merge_patch_body(&before, after, written);
+            return self.merge_patch_body(before, after, written);
         }
         if whole {
             // A member the change clears is sent cleared (`""`, `null`, `{}`), as `written`
@@ -319,13 +392,13 @@ impl Context<'_> {
                     path.set(&mut after, cleared.clone());
                 }
             }
-            let sent = (before != after || !patch.is_empty()).then_some(after);
+            let sent = (*before != after || !patch.is_empty()).then_some(after);
             return match sent {
                 Some(body) => self.carried_exactly(body).map(Some),
                 None => Ok(None),
             };
         }
-        let mut changed = ObjectMap::changed_heads(&before, &after);
+        let mut changed = ObjectMap::changed_heads(before, &after);
         if let Value::Object(cleared) = written {
             for (key, value) in cleared {
                 if after.get(key).is_none() {
@@ -342,6 +415,7 @@ impl Context<'_> {
                 path.set(&mut sent, cleared.clone());
             }
         }
+        self.carry_create_only(current, &mut sent);
         let Value::Object(changed) = sent else {
             unreachable!(
                 "a path that starts with a member sets inside the object, never replaces it"
@@ -370,6 +444,31 @@ impl Context<'_> {
             return Ok(None);
         }
         self.carried_exactly(Value::Object(changed)).map(Some)
+    }
+
+    /// A member sent whole (`target`) holds what the webhook has there that only a create
+    /// carries and answers show (its owner at `target.id`): sent without it, the member
+    /// would lose it at a vendor that replaces what it is sent, so it goes as the webhook
+    /// has it.
+    fn carry_create_only(&self, current: &Map<String, Value>, sent: &mut Value) {
+        let rules = &self.dialect.webhook.rules;
+        let reported = |r: &Rule| rules.iter().any(|o| o.target == r.target && o.response);
+        let carried: Vec<&FieldPath> = rules
+            .iter()
+            .filter(|r| r.request && !r.applies_to(Action::Update) && reported(r))
+            .filter_map(|r| r.path.as_ref())
+            .filter(|p| p.steps().len() > 1)
+            .filter(|p| p.head().is_some_and(|h| sent.get(h).is_some()) && p.get(sent).is_none())
+            .collect();
+        if carried.is_empty() {
+            return;
+        }
+        let created = self.dialect.webhook.write_all(Action::Create, current);
+        for path in carried {
+            if let Some(value) = path.get(&created) {
+                path.set(sent, value.clone());
+            }
+        }
     }
 
     /// The body of an update at a vendor that applies an RFC 7396 merge patch: the patch that

@@ -428,6 +428,7 @@ impl<'a> Plan<'a> {
                     return Ok(());
                 }
                 let webhook = self.cx.webhook(verb, parsed)?;
+                self.answered_with_owner(verb, &webhook)?;
                 self.take_whole(webhook.into_map());
                 Ok(())
             }
@@ -472,6 +473,10 @@ impl<'a> Plan<'a> {
                         };
                         if self.op.action == Action::Get {
                             self.confirm_owner(own, &webhook)?;
+                        } else if let Err(p) = self.answered_with_owner(own, &webhook) {
+                            // What the change made is named by the refusal (a create's id).
+                            self.result = Some(webhook);
+                            return Err(p);
                         }
                         if self.op.upsert && reply.status == http::StatusCode::CREATED {
                             self.created = true;

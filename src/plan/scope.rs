@@ -104,6 +104,33 @@ impl<'a> Plan<'a> {
         }
     }
 
+    /// The answer of a call that found the webhook by its id alone, at a vendor whose answers
+    /// say whose a webhook is, says it too: one that does not (a change that replaced the
+    /// member holding the owner) is not given the owner asked under, which the next read would
+    /// not confirm. A change so answered was made, which the problem then says.
+    pub(super) fn answered_with_owner(
+        &self,
+        endpoint: &Endpoint,
+        webhook: &Members,
+    ) -> Result<(), Problem> {
+        let told = endpoint.names_owner || self.cx.dialect.webhook.reading("owner").is_none();
+        if told || self.op.owner.is_none() || webhook.text("owner").is_some() {
+            return Ok(());
+        }
+        let id = webhook
+            .text("id")
+            .map(|id| id.into_owned())
+            .or_else(|| self.op.id.clone())
+            .unwrap_or_default();
+        Err(Problem::new(
+            Code::UpstreamError,
+            format!(
+                "upstream {} answered webhook {id} without its owner: whose it is cannot be confirmed",
+                self.cx.upstream
+            ),
+        ))
+    }
+
     /// Refuses an owner or id this upstream cannot have: a dot segment, or a shape its vendor
     /// does not use. None of them ever reaches the vendor.
     pub(super) fn check_scope(&self) -> Result<(), Problem> {

@@ -67,32 +67,7 @@ impl Compiler<'_> {
                 }
             }
         }
-        // A member that requests write for one field and answers read as another (an id the
-        // vendor reads where a create's body sent the event type) would have an emulator or
-        // a surface write the one over the other.
-        for (i, a) in rules.iter().enumerate() {
-            for b in &rules[..i] {
-                let (Some(pa), Some(pb)) = (&a.path, &b.path) else {
-                    continue;
-                };
-                let apart = (a.request && !a.response && b.response && !b.request)
-                    || (b.request && !b.response && a.response && !a.request);
-                // Two of a vendor's own members may be one member's two ways (a format asked
-                // for and the one answered); two canonical fields are two things.
-                let fields =
-                    matches!(a.target, Target::Field(_)) && matches!(b.target, Target::Field(_));
-                if apart && fields && pa == pb && a.target != b.target {
-                    self.errors.push(MappingError {
-                        file: self.file.to_owned(),
-                        key: format!("{table}.{}", a.target.name()),
-                        message: format!(
-                            "is at `{pa}`, where `{table}.{}` is too: one member holds one field, whichever way it goes",
-                            b.target.name()
-                        ),
-                    });
-                }
-            }
-        }
+        self.one_member_one_field(table, &rules);
         // A rule that reads the object holding the secret whole would show the secret in its
         // own field, past every rule that keeps the secret unshown (every rule but the
         // secret's reads its value back, whatever its `in`).
@@ -135,6 +110,60 @@ impl Compiler<'_> {
             derived_values.push(Derived { path, derivation });
         }
         ObjectMap::new(rules, derived_values, table_fields)
+    }
+
+    /// One vendor member holds one field, whichever way it goes. Two fields whose places
+    /// overlap where answers carry both (an id and a description both read at `id`, or a
+    /// member read whole beside a member inside it) would have a read show the one's value as
+    /// the other's, and an emulator or a surface answer the one over the other: its id the
+    /// description a client chose. Nor may a member that requests write for one field be the
+    /// one answers read as another (Mailgun's create sends the event type as `id`, by which its
+    /// answers name the webhook). Where requests carry both, [`Self::object_map`] refuses the
+    /// overlap already (but where `on` parts them). Two of a vendor's own members
+    /// (`extensions.…`) may share a member taken one way each: one member asked one way and
+    /// answered another; and one field's two rules (`write_as`) are its two ways.
+    fn one_member_one_field(&mut self, table: &str, rules: &[Rule]) {
+        for (i, a) in rules.iter().enumerate() {
+            for b in rules[..i].iter().filter(|b| b.target != a.target) {
+                let answered = a.response && b.response;
+                let apart = (a.request && !a.response && b.response && !b.request)
+                    || (b.request && !b.response && a.response && !a.request);
+                let fields =
+                    matches!(a.target, Target::Field(_)) && matches!(b.target, Target::Field(_));
+                // Each place with whether it is an alias: answers are read at aliases too.
+                let (places_a, places_b) = (places(a, answered), places(b, answered));
+                let clash = places_a.iter().find_map(|&(pa, alias_a)| {
+                    places_b.iter().find_map(|&(pb, alias_b)| {
+                        let same = pa == pb;
+                        let nested = pa.starts_with(pb) || pb.starts_with(pa);
+                        ((answered && nested) || (apart && fields && same))
+                            .then_some((pa, alias_a, pb, alias_b))
+                    })
+                });
+                let Some((pa, alias_a, pb, alias_b)) = clash else {
+                    continue;
+                };
+                let (a_name, b_name) = (a.target.name(), b.target.name());
+                let alias = |is: bool| if is { " (an alias)" } else { "" };
+                let (alias_a, alias_b) = (alias(alias_a), alias(alias_b));
+                let where_ = if pa == pb {
+                    format!("is at `{pa}`{alias_a}, where `{table}.{b_name}` is too{alias_b}")
+                } else if pa.starts_with(pb) {
+                    format!(
+                        "is at `{pa}`{alias_a}, inside `{pb}`, where `{table}.{b_name}` is{alias_b}"
+                    )
+                } else {
+                    format!(
+                        "is at `{pa}`{alias_a}, which holds `{pb}`, where `{table}.{b_name}` is{alias_b}"
+                    )
+                };
+                self.errors.push(MappingError {
+                    file: self.file.to_owned(),
+                    key: format!("{table}.{a_name}"),
+                    message: format!("{where_}: one member holds one field, whichever way it goes"),
+                });
+            }
+        }
     }
 
     /// One field rule, its keys in the order `mappings/README.md` documents them; its checks
@@ -438,6 +467,15 @@ impl Compiler<'_> {
             messages: s.messages.clone().into_iter().collect(),
         })
     }
+}
+
+/// The places a rule takes its value at, each with whether it is an alias: the places it
+/// writes, and where `answered`, its aliases, which answers are read at too.
+fn places(rule: &Rule, answered: bool) -> Vec<(&FieldPath, bool)> {
+    let aliases = rule.aliases.iter().filter(|_| answered);
+    (rule.written().map(|p| (p, false)))
+        .chain(aliases.map(|p| (p, true)))
+        .collect()
 }
 
 /// The checks a field section declares, in the order they run.

@@ -622,6 +622,36 @@ impl ObjectMap {
             .any(|r| r.response && r.target == rule.target)
     }
 
+    /// The fields answers read at an item of a vendor's list (`url` at `urls[0]`, of a vendor
+    /// that keeps several URLs to one webhook), each with the list (`urls`) and whether the
+    /// requests of `action` write the field into that list too: where they do, a body made
+    /// from the webhook as it is sends the list whole with the field's item changed; where
+    /// they write it elsewhere (`write_as = { path = "$.url" }`), what the vendor makes of
+    /// the list's other items is not said.
+    pub fn read_in_lists(
+        &self,
+        action: Action,
+    ) -> impl Iterator<Item = (&Rule, FieldPath, bool)> + '_ {
+        self.rules
+            .iter()
+            .filter(|r| r.response)
+            .filter_map(move |r| {
+                let path = r.path.as_ref()?;
+                let at = path
+                    .steps()
+                    .iter()
+                    .position(|s| matches!(s, Step::Index(_)))?;
+                let list = FieldPath::of_steps(path.steps()[..at].to_vec());
+                let written_in = self
+                    .rules
+                    .iter()
+                    .filter(|w| w.request && w.target == r.target && w.applies_to(action))
+                    .filter_map(|w| w.path.as_ref())
+                    .all(|p| p.starts_with(&list));
+                Some((r, list, written_in))
+            })
+    }
+
     /// Rules of request fields the vendor never reports back (write-only), whose path lies
     /// under the top-level member `head`.
     pub fn write_only_under<'a>(&'a self, head: &'a str) -> impl Iterator<Item = &'a Rule> + 'a {

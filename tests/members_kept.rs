@@ -1,0 +1,410 @@
+//! What a vendor holds beside what a change names is neither lost nor made up: the other
+//! items of a list of which a field is one (`url` read at `urls[0]`), and whose the webhook
+//! is where the vendor's answers say it. Each dialect here is a file of the test's own,
+//! in front of a scripted vendor or an emulator.
+
+mod support;
+
+use serde_json::{Value, json};
+use support::{Double, Reply, gateway_emulating, gateway_over, ok, send};
+
+/// A folder holding one mapping file, `NAME.toml`.
+fn folder_of(name: &str, text: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(format!("{name}.toml")), text).unwrap();
+    dir
+}
+
+/// A vendor that keeps several URLs to one webhook (`urls`), of which the canonical `url`
+/// is the first; `url_rule` says where requests write it, `update` how the vendor changes a
+/// webhook (an `[operations.update]` with its strategy, or an `[operations.replace]`).
+fn several_urls(url_rule: &str, update: &str) -> String {
+    format!(
+        r#"
+[dialect]
+title = "Several URLs"
+
+[fields.id]
+path = "$.id"
+in = ["response"]
+
+[fields.url]
+path = "$.urls[0]"
+{url_rule}
+
+[fields.description]
+path = "$.description"
+
+[operations.get]
+method = "GET"
+path = "/hooks/{{id}}"
+response = {{ hook = "{{{{webhook}}}}" }}
+
+[operations.create]
+method = "POST"
+path = "/hooks"
+body = {{ hook = "{{{{webhook}}}}" }}
+status = 201
+response = {{ hook = "{{{{webhook}}}}" }}
+
+{update}
+method = "PUT"
+path = "/hooks/{{id}}"
+body = {{ hook = "{{{{webhook}}}}" }}
+response = {{ hook = "{{{{webhook}}}}" }}
+
+[errors.render.default]
+body = {{ message = "{{{{message}}}}" }}
+"#
+    )
+}
+
+/// The ways a vendor may take an update, as `several_urls` writes them.
+const UPDATES: [&str; 4] = [
+    "[operations.update]\nstrategy = \"merge\"",
+    "[operations.update]\nstrategy = \"read_merge_write\"",
+    "[operations.update]\nstrategy = \"merge_patch\"",
+    "[operations.replace]",
+];
+
+/// A webhook the vendor holds, with `urls`.
+fn held(urls: &[&str]) -> Reply {
+    Reply::json(
+        200,
+        json!({"hook": {"id": "h1", "urls": urls, "description": "d"}}),
+    )
+}
+
+/// The bodies of the vendor's requests other than reads.
+fn written(double: &Double) -> Vec<Value> {
+    double
+        .seen()
+        .iter()
+        .filter(|s| s.method != "GET")
+        .map(|s| s.json().unwrap_or(Value::Null))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_url_sent_apart_from_a_list_of_several_is_refused_by_name() {
+    let a = "https://example.com/a";
+    let c = "https://example.com/c";
+    for update in UPDATES {
+        let dir = folder_of(
+            "several",
+            &several_urls("write_as = { path = \"$.url\" }", update),
+        );
+        // A change of the URL, and (where the vendor takes the whole webhook) of another
+        // field, which sends the URL all the same.
+        let mut changes = vec![json!({"url": "https://example.com/b"})];
+        if update.contains("replace") {
+            changes.push(json!({"description": "e"}));
+        }
+        for change in changes {
+            let double = Double::start(vec![held(&[a, c])]).await;
+            let gw = gateway_over(dir.path().to_str().unwrap(), "several", &double).await;
+            let at = "/v1/upstreams/several/webhooks/h1";
+            let refused = send(gw.addr, "PATCH", at, &[], Some(&change)).await;
+            ok(&refused, 422, &format!("{update}: {change}"));
+            let problem = refused.json();
+            assert_eq!(problem["errors"][0]["field"], "url", "{update}: {problem}");
+            let message = problem["errors"][0]["message"].as_str().unwrap();
+            assert!(
+                message.contains("holds 2 values at `urls`") && message.contains("only one"),
+                "{update}: {message}"
+            );
+            assert_eq!(
+                written(&double),
+                Vec::<Value>::new(),
+                "{update}: nothing sent"
+            );
+            gw.stop().await;
+        }
+        // One URL held: the change is the whole list.
+        let double = Double::start(vec![held(&[a]), held(&["https://example.com/b"])]).await;
+        let gw = gateway_over(dir.path().to_str().unwrap(), "several", &double).await;
+        let change = json!({"url": "https://example.com/b"});
+        let changed = send(
+            gw.addr,
+            "PATCH",
+            "/v1/upstreams/several/webhooks/h1",
+            &[],
+            Some(&change),
+        )
+        .await;
+        ok(&changed, 200, update);
+        let sent = written(&double);
+        assert_eq!(
+            sent[0]["hook"]["url"], "https://example.com/b",
+            "{update}: {sent:?}"
+        );
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_url_written_into_its_list_sends_the_list_whole() {
+    let a = "https://example.com/a";
+    let c = "https://example.com/c";
+    for update in UPDATES {
+        let dir = folder_of("several", &several_urls("", update));
+        let after = held(&["https://example.com/b", c]);
+        let double = Double::start(vec![held(&[a, c]), after]).await;
+        let gw = gateway_over(dir.path().to_str().unwrap(), "several", &double).await;
+        let change = json!({"url": "https://example.com/b"});
+        let changed = send(
+            gw.addr,
+            "PATCH",
+            "/v1/upstreams/several/webhooks/h1",
+            &[],
+            Some(&change),
+        )
+        .await;
+        ok(&changed, 200, update);
+        let sent = written(&double);
+        assert_eq!(sent.len(), 1, "{update}: {sent:?}");
+        assert_eq!(
+            sent[0]["hook"]["urls"],
+            json!(["https://example.com/b", c]),
+            "{update}: {sent:?}"
+        );
+        // The answer keeps the list beside the URL.
+        let answer = changed.json();
+        assert_eq!(answer["url"], "https://example.com/b", "{answer}");
+        assert_eq!(
+            answer["extensions"]["urls"],
+            json!(["https://example.com/b", c]),
+            "{update}: {answer}"
+        );
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn answers_holding_several_urls_keep_them_all() {
+    let urls = json!(["https://example.com/a", "https://example.com/c"]);
+    let dir = folder_of(
+        "several",
+        &several_urls("write_as = { path = \"$.url\" }", UPDATES[0]),
+    );
+    let made = Reply::json(201, json!({"hook": {"id": "h1", "urls": urls}}));
+    let read = Reply::json(200, json!({"hook": {"id": "h1", "urls": urls}}));
+    let double = Double::start(vec![made, read]).await;
+    let gw = gateway_over(dir.path().to_str().unwrap(), "several", &double).await;
+    let base = "/v1/upstreams/several/webhooks";
+    let create = json!({"url": "https://example.com/a"});
+    let created = send(gw.addr, "POST", base, &[], Some(&create)).await;
+    ok(&created, 201, "a create");
+    let got = send(gw.addr, "GET", &format!("{base}/h1"), &[], None).await;
+    ok(&got, 200, "a read");
+    for answer in [created.json(), got.json()] {
+        assert_eq!(answer["url"], "https://example.com/a", "{answer}");
+        assert_eq!(answer["extensions"]["urls"], urls, "{answer}");
+    }
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_vendor_client_creating_with_several_urls_is_refused_by_name() {
+    let dir = folder_of("several", &several_urls("", UPDATES[0]));
+    let gw = gateway_emulating(dir.path().to_str().unwrap(), "several").await;
+    let emu = gw.emulators["several"];
+    let bearer = [("authorization", "Bearer t")];
+    for urls in [
+        json!(["https://example.com/a", "https://example.com/c"]),
+        json!(["https://example.com/a", null, "https://example.com/c"]),
+    ] {
+        let body = json!({"hook": {"urls": urls}});
+        let refused = send(emu, "POST", "/hooks", &bearer, Some(&body)).await;
+        ok(&refused, 422, &urls.to_string());
+        let said = refused.json()["message"].to_string();
+        assert!(said.contains("`urls` holds"), "{said}");
+    }
+    let one = json!({"hook": {"urls": ["https://example.com/a"]}});
+    let made = send(emu, "POST", "/hooks", &bearer, Some(&one)).await;
+    ok(&made, 201, "one URL");
+    gw.stop().await;
+}
+
+/// A vendor whose webhooks carry their owner in a member they share with another
+/// (`target`, Box's: `{"id": …, "type": "folder"}`), read and changed by their id alone, or
+/// (`by_owner`) under their owner, changed as `strategy` says and switched off by a verb of
+/// its own.
+fn owned_in_target(by_owner: bool, strategy: &str) -> String {
+    let one = if by_owner {
+        "/folders/{owner}/hooks/{id}"
+    } else {
+        "/hooks/{id}"
+    };
+    format!(
+        r#"
+[dialect]
+title = "Owned in target"
+owner = "folder"
+
+[fields.id]
+path = "$.id"
+in = ["response"]
+
+[fields.owner]
+path = "$.target.id"
+on = ["create"]
+
+[fields."extensions.target_type"]
+path = "$.target.type"
+
+[fields.url]
+path = "$.address"
+
+[operations.list]
+method = "GET"
+path = "/folders/{{owner}}/hooks"
+response = {{ entries = "{{{{items}}}}" }}
+
+[operations.get]
+method = "GET"
+path = "{one}"
+response = "{{{{webhook}}}}"
+
+[operations.create]
+method = "POST"
+path = "/hooks"
+body = "{{{{webhook}}}}"
+status = 201
+response = "{{{{webhook}}}}"
+
+[operations.update]
+method = "PUT"
+path = "{one}"
+strategy = "{strategy}"
+body = "{{{{webhook}}}}"
+response = "{{{{webhook}}}}"
+
+[operations.enable]
+method = "POST"
+path = "{one}/enable"
+response = "{{{{webhook}}}}"
+
+[operations.disable]
+method = "POST"
+path = "{one}/disable"
+response = "{{{{webhook}}}}"
+
+[errors.render.default]
+body = {{ message = "{{{{message}}}}" }}
+"#
+    )
+}
+
+/// The webhook as the vendor holds it, `target` as given.
+fn hook(target: Value) -> Reply {
+    Reply::json(
+        200,
+        json!({"id": "h1", "target": target, "address": "https://example.com/a", "active": true}),
+    )
+}
+
+#[tokio::test]
+async fn a_change_answered_without_its_owner_is_not_given_the_one_asked_under() {
+    let dir = folder_of("owned", &owned_in_target(false, "merge"));
+    let at = "/v1/upstreams/owned/owners/4444/webhooks/h1";
+    let whole = json!({"id": "4444", "type": "folder"});
+    // The change, and the target the vendor answers it with.
+    for (change, target) in [
+        (
+            json!({"extensions": {"target_type": "file"}}),
+            json!({"type": "file"}),
+        ),
+        (
+            json!({"extensions": {"target_type": "file"}}),
+            json!({"id": null, "type": "file"}),
+        ),
+        (json!({"url": "https://example.com/b"}), json!({})),
+        (json!({"enabled": false}), json!({"type": "folder"})),
+    ] {
+        let double = Double::start(vec![hook(whole.clone()), hook(target.clone())]).await;
+        let gw = gateway_over(dir.path().to_str().unwrap(), "owned", &double).await;
+        let answer = send(gw.addr, "PATCH", at, &[], Some(&change)).await;
+        ok(&answer, 502, &format!("{change} answered with {target}"));
+        let detail = answer.json()["detail"].as_str().unwrap().to_owned();
+        assert!(detail.contains("without its owner"), "{detail}");
+        assert!(detail.contains("the change was made"), "{detail}");
+        assert_eq!(double.seen().len(), 2, "{change}: a read, then the change");
+        gw.stop().await;
+    }
+    // Answered with it, the change is answered.
+    let double = Double::start(vec![hook(whole.clone()), hook(whole.clone())]).await;
+    let gw = gateway_over(dir.path().to_str().unwrap(), "owned", &double).await;
+    let change = json!({"url": "https://example.com/b"});
+    let answer = send(gw.addr, "PATCH", at, &[], Some(&change)).await;
+    ok(&answer, 200, "an answer holding the owner");
+    assert_eq!(answer.json()["owner"], "4444");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_create_answered_without_its_owner_names_what_it_made() {
+    let dir = folder_of("owned", &owned_in_target(false, "merge"));
+    let made = Reply::json(
+        201,
+        json!({"id": "h9", "target": {"type": "folder"}, "address": "https://example.com/a"}),
+    );
+    let double = Double::start(vec![made]).await;
+    let gw = gateway_over(dir.path().to_str().unwrap(), "owned", &double).await;
+    let body = json!({"url": "https://example.com/a", "extensions": {"target_type": "folder"}});
+    let base = "/v1/upstreams/owned/owners/4444/webhooks";
+    let answer = send(gw.addr, "POST", base, &[], Some(&body)).await;
+    ok(&answer, 502, "a create answered without its owner");
+    let problem = answer.json();
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("without its owner"), "{detail}");
+    assert!(detail.contains("webhook h9 was created"), "{detail}");
+    assert_eq!(
+        double.seen()[0].json().unwrap()["target"]["id"],
+        "4444",
+        "the create named the owner"
+    );
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_vendor_that_finds_webhooks_under_their_owner_is_taken_at_its_word() {
+    // Its read names the owner, and so does its change: the vendor found the webhook there.
+    let dir = folder_of("owned", &owned_in_target(true, "merge"));
+    let double = Double::start(vec![hook(json!({"type": "file"}))]).await;
+    let gw = gateway_over(dir.path().to_str().unwrap(), "owned", &double).await;
+    let at = "/v1/upstreams/owned/owners/4444/webhooks/h1";
+    let change = json!({"extensions": {"target_type": "file"}});
+    let answer = send(gw.addr, "PATCH", at, &[], Some(&change)).await;
+    ok(&answer, 200, "a change under the owner");
+    assert_eq!(answer.json()["owner"], "4444");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_member_sent_whole_keeps_the_owner_it_holds() {
+    // A vendor that replaces what it is sent is sent `target` whole: with the owner in it,
+    // which a change cannot name.
+    let dir = folder_of("owned", &owned_in_target(false, "read_merge_write"));
+    let at = "/v1/upstreams/owned/owners/4444/webhooks/h1";
+    let whole = json!({"id": "4444", "type": "folder"});
+    for (change, sent) in [
+        (
+            json!({"extensions": {"target_type": "file"}}),
+            json!({"target": {"id": "4444", "type": "file"}}),
+        ),
+        (
+            json!({"url": "https://example.com/b"}),
+            json!({"address": "https://example.com/b"}),
+        ),
+    ] {
+        let after = hook(json!({"id": "4444", "type": "file"}));
+        let double = Double::start(vec![hook(whole.clone()), after]).await;
+        let gw = gateway_over(dir.path().to_str().unwrap(), "owned", &double).await;
+        let answer = send(gw.addr, "PATCH", at, &[], Some(&change)).await;
+        ok(&answer, 200, &change.to_string());
+        assert_eq!(answer.json()["owner"], "4444");
+        assert_eq!(written(&double), vec![sent], "{change}");
+        gw.stop().await;
+    }
+}
