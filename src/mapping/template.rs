@@ -178,6 +178,14 @@ impl Template {
     fn find(&self, name: &str, at: &[usize], steps: &mut Vec<Step>) -> bool {
         match self {
             Template::Slot { name: n, index, .. } => n == name && index == at,
+            // A reader cannot know the value that picked a case: the placeholder stands where
+            // the case that places it puts it (the one place, checked at load with
+            // [`Template::unread_in_switch`]), and an answer of another case has nothing there.
+            Template::Switch { cases, default, .. } => cases
+                .iter()
+                .map(|(_, t)| t)
+                .chain(default.as_deref())
+                .any(|t| t.find(name, at, steps)),
             // The spread placeholder's object is this one.
             Template::Spread { name: n, .. } if n == name && at.is_empty() => true,
             Template::Object(members) | Template::Spread { members, .. } => {
@@ -198,6 +206,126 @@ impl Template {
             }),
             _ => false,
         }
+    }
+
+    /// Why `{{name[index]…}}` could not be read where a `$switch` of this template places it,
+    /// if it could not. A reader reads into the case that places it (see [`Template::find`]):
+    /// cases that place it at different places leave the reader one of them, and another case
+    /// that writes something else at its place would be read as its value (a literal `"end"`
+    /// taken for a cursor). A `null` there is read as no value, as the vendor means it.
+    pub fn unread_in_switch(&self, name: &str, index: &[usize]) -> Option<String> {
+        self.switch_conflict(name, index, &mut Vec::new())
+    }
+
+    fn switch_conflict(&self, name: &str, at: &[usize], steps: &mut Vec<Step>) -> Option<String> {
+        let inside = |step: Step, t: &Template, steps: &mut Vec<Step>| {
+            steps.push(step);
+            let found = t.switch_conflict(name, at, steps);
+            steps.pop();
+            found
+        };
+        match self {
+            Template::Object(members) | Template::Spread { members, .. } => members
+                .iter()
+                .find_map(|(k, t)| inside(Step::Key(k.clone()), t, steps)),
+            Template::Array(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, t)| inside(Step::Index(i), t, steps)),
+            Template::Switch { on, cases, default } => {
+                let all: Vec<(&str, &Template)> = cases
+                    .iter()
+                    .map(|(k, t)| (k.as_str(), t))
+                    .chain(default.as_deref().map(|t| ("$default", t)))
+                    .collect();
+                if let Some(found) = all
+                    .iter()
+                    .find_map(|(_, t)| t.switch_conflict(name, at, steps))
+                {
+                    return Some(found);
+                }
+                let placed: Vec<(&str, FieldPath)> = all
+                    .iter()
+                    .filter_map(|(k, t)| Some((*k, t.path_of_item(name, at)?)))
+                    .collect();
+                let (first_case, first) = placed.first()?;
+                let slot = slot_text(name, at);
+                let here = jsonpath(&FieldPath::of_steps(steps.clone()));
+                let switch = format!("the `$switch` on `{on}` at `{here}`");
+                // Places shown whole, from the template's root.
+                let whole = |p: &FieldPath| {
+                    jsonpath(&FieldPath::of_steps(
+                        steps.iter().chain(p.steps()).cloned().collect(),
+                    ))
+                };
+                let first = whole(first);
+                if let Some((case, other)) = placed.iter().find(|(_, p)| p != &placed[0].1) {
+                    let other = whole(other);
+                    return Some(format!(
+                        "`{slot}` stands at `{first}` in case `{first_case}` of {switch} and at `{other}` in case `{case}`: an answer is read at one place"
+                    ));
+                }
+                all.iter()
+                    .filter(|(_, t)| t.path_of_item(name, at).is_none())
+                    .find_map(|(case, t)| {
+                        let what = t.written_at(placed[0].1.steps())?;
+                        Some(format!(
+                            "case `{case}` of {switch} writes {what} where case `{first_case}` places `{slot}` (`{first}`): an answer would be read as holding it there; write `\"{{{{null}}}}\"` or nothing there"
+                        ))
+                    })
+            }
+            _ => None,
+        }
+    }
+
+    /// What this template writes at `steps` (or over it: a placeholder's value may hold it),
+    /// described for a message; `None` where it writes nothing there, or `null`.
+    fn written_at(&self, steps: &[Step]) -> Option<String> {
+        let Some((step, rest)) = steps.split_first() else {
+            return match self {
+                Template::Literal(Value::Null) => None,
+                Template::Literal(v) => Some(format!("`{v}`")),
+                Template::Slot { name, index, .. } => Some(format!("`{}`", slot_text(name, index))),
+                Template::Text(_) => Some("text".to_owned()),
+                Template::Switch { .. } => self.case_written_at(steps),
+                Template::Object(_) | Template::Spread { .. } => Some("an object".to_owned()),
+                Template::Array(_) => Some("an array".to_owned()),
+            };
+        };
+        match (self, step) {
+            (Template::Literal(v), _) => {
+                let inner = FieldPath::of_steps(steps.to_vec()).get(v)?;
+                (!inner.is_null()).then(|| format!("`{inner}`"))
+            }
+            (Template::Slot { name, index, .. }, _) => Some(format!(
+                "`{}` (whose value may reach there)",
+                slot_text(name, index)
+            )),
+            (Template::Switch { .. }, _) => self.case_written_at(steps),
+            (Template::Object(members), Step::Key(k)) => {
+                members.iter().find(|(m, _)| m == k)?.1.written_at(rest)
+            }
+            (Template::Spread { name, members }, Step::Key(k)) => {
+                match members.iter().find(|(m, _)| m == k) {
+                    Some((_, t)) => t.written_at(rest),
+                    None => Some(format!("`{{{{{name}}}}}` (whose value may reach there)")),
+                }
+            }
+            (Template::Array(items), Step::Index(i)) => items.get(*i)?.written_at(rest),
+            _ => None,
+        }
+    }
+
+    /// What any case of a `$switch` writes at `steps`.
+    fn case_written_at(&self, steps: &[Step]) -> Option<String> {
+        let Template::Switch { cases, default, .. } = self else {
+            return None;
+        };
+        cases
+            .iter()
+            .map(|(_, t)| t)
+            .chain(default.as_deref())
+            .find_map(|t| t.written_at(steps))
     }
 
     /// Whether the template is the placeholder `{{name}}` alone, which renders its value as it
@@ -444,6 +572,20 @@ fn split_index(text: &str) -> Result<(String, Vec<usize>), String> {
     Ok((text[..open].to_owned(), index))
 }
 
+/// A place in a template as JSONPath: `$`, `$.next_page.offset`.
+fn jsonpath(path: &FieldPath) -> String {
+    match path.steps().first() {
+        None | Some(Step::Index(_)) => format!("${path}"),
+        Some(Step::Key(_)) => format!("$.{path}"),
+    }
+}
+
+/// A placeholder as a file writes it: `{{name}}`, `{{current.events[0]}}`.
+fn slot_text(name: &str, index: &[usize]) -> String {
+    let index: String = index.iter().map(|i| format!("[{i}]")).collect();
+    format!("{{{{{name}{index}}}}}")
+}
+
 /// The items an index picks out of a placeholder's value.
 fn indexed(value: Option<Value>, index: &[usize]) -> Option<Value> {
     let mut value = value?;
@@ -550,6 +692,55 @@ mod tests {
         assert!(alone.written(&slots).is_none() && alone.render(&slots).is_none());
         assert_eq!(t.path_of("webhook").unwrap(), FieldPath::of_keys(["data"]));
         assert!(t.slots().contains(&"missing"));
+    }
+
+    #[test]
+    fn a_placeholder_in_a_switch_is_read_where_its_case_puts_it() {
+        let t = Template::compile(
+            &json!({"data": "{{items}}", "next_page": {"$switch": "has_more",
+            "true": {"offset": "{{next_cursor}}"}, "false": "{{null}}"}}),
+        )
+        .unwrap();
+        assert_eq!(
+            t.path_of("next_cursor").unwrap(),
+            FieldPath::of_keys(["next_page", "offset"])
+        );
+        assert_eq!(t.unread_in_switch("next_cursor", &[]), None);
+        // Rendered, the object on a page with more and `null` on the last.
+        for (more, next_page) in [(true, json!({"offset": "c"})), (false, Value::Null)] {
+            let slots = |name: &str| match name {
+                "has_more" => Some(json!(more)),
+                "next_cursor" => more.then(|| json!("c")),
+                _ => None,
+            };
+            assert_eq!(t.render(&slots).unwrap()["next_page"], next_page);
+        }
+        for (bad, says) in [
+            (
+                json!({"$switch": "x", "a": {"p": "{{next_cursor}}"}, "$default": {"q": "{{next_cursor}}"}}),
+                "at `$.q` in case `$default`",
+            ),
+            (
+                json!({"n": {"$switch": "x", "a": {"p": "{{next_cursor}}"}, "b": {"p": 0}}}),
+                "writes `0` where case `a` places `{{next_cursor}}` (`$.n.p`)",
+            ),
+            (
+                json!({"$switch": "x", "a": {"p": "{{next_cursor}}"}, "b": {"$spread": "{{webhook}}"}}),
+                "writes `{{webhook}}` (whose value may reach there)",
+            ),
+            (
+                json!([{"$switch": "x", "a": ["{{next_cursor}}"], "b": ["t {{y}}"]}]),
+                "writes text where",
+            ),
+        ] {
+            let t = Template::compile(&bad).unwrap();
+            let why = t.unread_in_switch("next_cursor", &[]).unwrap_or_default();
+            assert!(why.contains(says), "{bad}: {why}");
+        }
+        let nulls = Template::compile(&json!({"$switch": "x", "a": {"p": "{{next_cursor}}"},
+            "b": {"p": "{{null}}", "q": 1}, "c": [1]}))
+        .unwrap();
+        assert_eq!(nulls.unread_in_switch("next_cursor", &[]), None);
     }
 
     #[test]

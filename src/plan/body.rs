@@ -110,7 +110,9 @@ impl Context<'_> {
     }
 
     /// Translates the webhook's part of a body, refusing what the vendor cannot carry (unless
-    /// lenient) or spell.
+    /// lenient) or spell. A field the vendor takes on create alone, named in an update, is
+    /// refused as one that cannot be changed after create (as the vendor's own surfaces say),
+    /// not as one the vendor has no place for.
     pub(super) fn write(
         &self,
         map: &ObjectMap,
@@ -124,7 +126,15 @@ impl Context<'_> {
                 fields
                     .into_iter()
                     .map(|f| {
-                        FieldError::new(f, format!("not supported by upstream {}", self.upstream))
+                        let create_only = action == Action::Update
+                            && (map.rule_for(&f, Action::Create))
+                                .is_some_and(|r| !r.applies_to(Action::Update));
+                        let why = if create_only {
+                            "cannot be changed after create at upstream"
+                        } else {
+                            "not supported by upstream"
+                        };
+                        FieldError::new(f, format!("{why} {}", self.upstream))
                     })
                     .collect(),
             ),

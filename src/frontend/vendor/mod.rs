@@ -186,6 +186,38 @@ impl Place {
     }
 }
 
+/// Refuses a request whose query gives a parameter that the operation sends as literal text
+/// (`scope = "organization"`, `workspace = "1111"`) another value, or gives it more than once,
+/// as an owner in a parameter is refused: the vendor would answer something other than what
+/// this API answers (another level's webhooks, another workspace's), so a client asking for
+/// it is told the value the parameter must have rather than answered as if it had it. A
+/// parameter left out is the literal, as hookgate sends the vendor.
+fn literal_params(endpoint: &Endpoint, query: Option<&str>) -> Result<(), Problem> {
+    let pairs = query_pairs(query);
+    let mut errors = Vec::new();
+    for (param, template) in &endpoint.query {
+        let Template::Literal(Value::String(literal)) = template else {
+            continue;
+        };
+        let given: Vec<&String> = (pairs.iter())
+            .filter_map(|(k, v)| (k == param).then_some(v))
+            .collect();
+        if let Some(other) = given.iter().find(|v| **v != literal) {
+            errors.push(FieldError::in_query(
+                param,
+                format!("must be `{literal}`, not `{other}`"),
+            ));
+        } else if given.len() > 1 {
+            errors.push(FieldError::in_query(param, "is given more than once"));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Problem::validation(errors))
+    }
+}
+
 /// What a route is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -733,6 +765,11 @@ impl Frontend for VendorApi {
             .flatten()
         {
             place.given(route.query.as_deref(), headers)?;
+        }
+        if let Kind::Operation(role) = route.kind
+            && let Some(endpoint) = self.dialect.endpoint(role)
+        {
+            literal_params(endpoint, route.query.as_deref())?;
         }
         if action.has_id() && route.id.is_none() {
             return Err(match &routed_by.id_at {

@@ -30,6 +30,27 @@ const RESPONSE_SLOTS: &[&str] = &[
     "operation",
 ];
 
+/// The placeholders read back from an operation's answer: where the vendor's answer holds
+/// the webhook, a list's items and page, or a test's result.
+const READ_FROM_ANSWERS: &[(&str, &[usize])] = &[
+    ("webhook", &[]),
+    ("items", &[]),
+    ("result", &[]),
+    ("next_cursor", &[]),
+    ("done", &[]),
+    ("has_more", &[]),
+];
+
+/// The placeholders a surface reads back from its client's body: the webhook, a rotation's
+/// chosen secret, a create's idempotency key, a test's URL and event type.
+const READ_FROM_BODIES: &[(&str, &[usize])] = &[
+    ("webhook", &[]),
+    ("secret", &[]),
+    ("idempotency_key", &[]),
+    ("current.url", &[]),
+    ("current.events", &[0]),
+];
+
 /// Where an operation's answer holds what it answers with.
 #[derive(Default)]
 struct AnswerPaths {
@@ -92,6 +113,18 @@ impl Compiler<'_> {
             );
         }
         Some(path.spanning_owner(owner_span.max(1)))
+    }
+
+    /// The placeholders of `read` that a `$switch` of `t` places, each read where its case
+    /// puts it: reported where they could not be (two places, or another case writing
+    /// something else there), rather than a value lost or one made up when an answer or a
+    /// client's body is read.
+    fn read_through_switches(&mut self, key: &str, t: &Template, read: &[(&str, &[usize])]) {
+        for (name, index) in read {
+            if let Some(why) = t.unread_in_switch(name, index) {
+                self.error(key, why);
+            }
+        }
     }
 
     fn method(&mut self, key: &str, text: &str) -> Option<Method> {
@@ -340,7 +373,9 @@ impl Compiler<'_> {
             };
             for (what, t) in [("body", Some(&body)), ("response", response.as_ref())] {
                 if let Some(t) = t {
-                    self.check_slots(&format!("{vkey}.{what}"), t, &["resource", "request_id"]);
+                    let at = format!("{vkey}.{what}");
+                    self.check_slots(&at, t, &["resource", "request_id"]);
+                    self.read_through_switches(&at, t, &[("resource", &[])]);
                 }
             }
             let item_path = response.as_ref().and_then(|r| r.path_of("resource"));
@@ -469,6 +504,7 @@ impl Compiler<'_> {
         let response = self.template_at(key, "response", s.response.as_ref());
         if let Some(b) = &body {
             self.check_body_slots(key, action, b, webhook);
+            self.read_through_switches(&format!("{key}.body"), b, READ_FROM_BODIES);
         }
         let then = self.follow_ups(key, action, &s.then, resources);
         let disable_first = self.first_calls(key, action, &s.first);
@@ -833,6 +869,7 @@ impl Compiler<'_> {
                 );
             }
         }
+        self.read_through_switches(&format!("{key}.response"), r, READ_FROM_ANSWERS);
         let item_slot = match action {
             Action::List => "items",
             Action::Test => "result",

@@ -1,0 +1,256 @@
+//! Placeholders read back through a `$switch`: a list whose next page is an object on a page
+//! with more and `null` on the last (Asana's `next_page`), written with a `$switch` on
+//! `has_more`, is read where the case that places `{{next_cursor}}` puts it, by the gateway
+//! (`hookgate translate`, an emulator behind the canonical API) and written so by emulators
+//! and surfaces. A file whose `$switch` leaves a reader no one place to read a placeholder
+//! at (its cases place it at two, or another case writes something else there) is refused
+//! when it loads, rather than a page lost or a cursor made up.
+
+mod support;
+
+use serde_json::{Value, json};
+use support::{dialects_with, gateway, ok, send};
+
+const BEARER: (&str, &str) = ("authorization", "Bearer t");
+
+/// Desk's list (`tests/dialects/desk.toml`), paged by a position it computes.
+const DESK_LIST: &str = "next = \"offset\"\nresponse = { data = \"{{items}}\" }";
+
+/// Desk's list as Asana answers its own: the next page's offset in an object on a page with
+/// more, `null` on the last.
+const SWITCHED: &str = "response = { data = \"{{items}}\", next_page = { \"$switch\" = \"has_more\", \"true\" = { offset = \"{{next_cursor}}\" }, \"false\" = \"{{null}}\" } }";
+
+/// The same list answer, spelt other ways that place the cursor only through a `$switch`.
+const SPELLINGS: &[&str] = &[
+    SWITCHED,
+    // The last page's case left to `$default`.
+    "response = { data = \"{{items}}\", next_page = { \"$switch\" = \"has_more\", \"true\" = { offset = \"{{next_cursor}}\" }, \"$default\" = \"{{null}}\" } }",
+    // Switched on `done`, the last page's case writing nothing.
+    "response = { data = \"{{items}}\", next_page = { \"$switch\" = \"done\", \"false\" = { offset = \"{{next_cursor}}\" } } }",
+    // The whole envelope switched, its items in both cases at one place.
+    "response = { \"$switch\" = \"has_more\", \"true\" = { data = \"{{items}}\", next_page = { offset = \"{{next_cursor}}\" } }, \"false\" = { data = \"{{items}}\", next_page = \"{{null}}\" } }",
+];
+
+fn config(dir: &std::path::Path, upstream: &str) -> String {
+    format!(
+        "mappings_dir = {:?}\n[inbound_auth]\nmode = \"off\"\n{upstream}",
+        dir.to_str().unwrap()
+    )
+}
+
+fn hook(gid: &str) -> Value {
+    json!({"gid": gid, "workspace": "ws1", "target": "https://example.com/h", "filters": ["task.added"], "active": true})
+}
+
+/// The canonical page `hookgate translate` gives of a vendor's list answer `answer`.
+fn translated_page(dir: &std::path::Path, answer: &Value) -> Value {
+    let file = dir.join("answer.json");
+    std::fs::write(&file, answer.to_string()).unwrap();
+    let (shown, _) = support::translated(
+        &config(
+            dir,
+            "[upstreams.desk]\ndialect = \"desk\"\nbase_url = \"https://desk.vendor.test\"\nauth = { type = \"none\" }\n",
+        ),
+        &[
+            "--upstream",
+            "desk",
+            "--owner",
+            "ws1",
+            "GET",
+            "/webhooks?limit=2",
+            "--response",
+            "200",
+            "--response-body",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(shown["result"]["status"], 200, "{shown}");
+    shown["result"]["body"].clone()
+}
+
+#[test]
+fn a_cursor_placed_through_a_switch_is_read_where_the_vendor_gives_it() {
+    for spelling in SPELLINGS {
+        let dir = dialects_with(&[("desk", DESK_LIST, spelling)]);
+        let more = json!({"data": [hook("wh_1"), hook("wh_2")], "next_page": {"offset": "eyJvIjoyfQ", "path": "/webhooks?offset=eyJvIjoyfQ", "uri": "https://desk.vendor.test/api/1.0/webhooks?offset=eyJvIjoyfQ"}});
+        let page = translated_page(dir.path(), &more);
+        assert_eq!(page["next_cursor"], "eyJvIjoyfQ", "{spelling}: {page}");
+        assert_eq!(page["data"].as_array().unwrap().len(), 2, "{spelling}");
+        // A number is a cursor too, as where no `$switch` stands.
+        let numbered = json!({"data": [hook("wh_1")], "next_page": {"offset": 40}});
+        assert_eq!(
+            translated_page(dir.path(), &numbered)["next_cursor"],
+            "40",
+            "{spelling}"
+        );
+        // The last page: `null`, or nothing, where the cursor's object would be.
+        for last in [
+            json!({"data": [hook("wh_3")], "next_page": null}),
+            json!({"data": [hook("wh_3")]}),
+        ] {
+            let page = translated_page(dir.path(), &last);
+            assert_eq!(page["next_cursor"], Value::Null, "{spelling}: {last}");
+            assert_eq!(page["data"][0]["id"], "wh_3", "{spelling}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_emulator_writes_and_the_gateway_reads_a_next_page_that_is_null_on_the_last() {
+    let dir = dialects_with(&[("desk", DESK_LIST, SWITCHED)]);
+    let gw = gateway(&config(
+        dir.path(),
+        "[upstreams.desk]\ndialect = \"desk\"\nemulate = true\n\
+         [upstreams.relay]\ndialect = \"relay\"\nemulate = true\n\
+         [surfaces.over-relay]\ndialect = \"desk\"\nupstream = \"relay\"\nprefix = \"/over-relay\"\nowner = \"p1\"\n",
+    ))
+    .await;
+    let base = "/v1/upstreams/desk/owners/ws1/webhooks";
+    let mut made = Vec::new();
+    for i in 0..3 {
+        let body = json!({"url": format!("https://example.com/{i}"), "events": ["task.added"]});
+        let created = send(gw.addr, "POST", base, &[], Some(&body)).await;
+        ok(&created, 201, "create");
+        made.push(created.json()["id"].as_str().unwrap().to_owned());
+    }
+    // The emulator, as Asana answers: an object on a page with more, `null` on the last.
+    let emulator = gw.emulators["desk"];
+    let first = send(
+        emulator,
+        "GET",
+        "/api/1.0/webhooks?workspace=ws1&limit=2",
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&first, 200, "the emulator's first page");
+    let offset = first.json()["next_page"]["offset"].clone();
+    assert!(offset.is_string(), "{}", first.json());
+    assert_eq!(first.json()["data"].as_array().unwrap().len(), 2);
+    let path = format!(
+        "/api/1.0/webhooks?workspace=ws1&limit=2&offset={}",
+        offset.as_str().unwrap()
+    );
+    let last = send(emulator, "GET", &path, &[BEARER], None).await;
+    ok(&last, 200, "the emulator's last page");
+    assert_eq!(last.json()["next_page"], Value::Null, "{}", last.json());
+    assert_eq!(last.json()["data"].as_array().unwrap().len(), 1);
+
+    // The canonical API reads the emulator's pages: every webhook once, a page at a time.
+    let mut listed = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("{base}?limit=2&cursor={c}"),
+            None => format!("{base}?limit=2"),
+        };
+        let page = send(gw.addr, "GET", &path, &[], None).await;
+        ok(&page, 200, &path);
+        pages += 1;
+        let page = page.json();
+        assert!(page["data"].as_array().unwrap().len() <= 2, "{page}");
+        for item in page["data"].as_array().unwrap() {
+            listed.push(item["id"].as_str().unwrap().to_owned());
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+        assert!(pages < 5, "no last page: {listed:?}");
+    }
+    assert_eq!((listed, pages), (made, 2));
+
+    // A surface of the dialect in front of another vendor writes its pages the same way.
+    let relay = "/v1/upstreams/relay/owners/p1/webhooks";
+    for i in 0..3 {
+        let body = json!({"url": format!("https://example.com/{i}"), "events": ["a"]});
+        ok(
+            &send(gw.addr, "POST", relay, &[], Some(&body)).await,
+            201,
+            "create at relay",
+        );
+    }
+    let surface = "/over-relay/api/1.0/webhooks?workspace=p1&limit=2";
+    let first = send(gw.addr, "GET", surface, &[BEARER], None).await;
+    ok(&first, 200, "the surface's first page");
+    let offset = first.json()["next_page"]["offset"].clone();
+    assert!(offset.is_string(), "{}", first.json());
+    let path = format!("{surface}&offset={}", offset.as_str().unwrap());
+    let last = send(gw.addr, "GET", &path, &[BEARER], None).await;
+    ok(&last, 200, "the surface's last page");
+    assert_eq!(last.json()["next_page"], Value::Null, "{}", last.json());
+    assert_eq!(last.json()["data"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_switch_that_leaves_a_reader_no_one_place_is_refused_when_the_file_loads() {
+    let desk = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/dialects/desk.toml"
+    ))
+    .unwrap();
+    assert!(desk.contains(DESK_LIST));
+    let cases: &[(&str, &str, &str)] = &[
+        // Two places for the cursor.
+        (
+            DESK_LIST,
+            "response = { data = \"{{items}}\", next_page = { \"$switch\" = \"has_more\", \"true\" = { offset = \"{{next_cursor}}\" }, \"$default\" = { cursor = \"{{next_cursor}}\" } } }",
+            "operations.list.response: `{{next_cursor}}` stands at `$.next_page.offset` in case `true` of the `$switch` on `has_more` at `$.next_page` and at `$.next_page.cursor` in case `$default`",
+        ),
+        // Another case writes a literal where the cursor is read: it would be a cursor.
+        (
+            DESK_LIST,
+            "response = { data = \"{{items}}\", next_page = { \"$switch\" = \"has_more\", \"true\" = { offset = \"{{next_cursor}}\" }, \"false\" = { offset = \"end\" } } }",
+            "operations.list.response: case `false` of the `$switch` on `has_more` at `$.next_page` writes `\"end\"` where case `true` places `{{next_cursor}}` (`$.next_page.offset`)",
+        ),
+        // Another case writes another placeholder whose value may hold the place.
+        (
+            DESK_LIST,
+            "response = { data = \"{{items}}\", next_page = { \"$switch\" = \"has_more\", \"true\" = { offset = \"{{next_cursor}}\" }, \"false\" = \"{{limit}}\" } }",
+            "case `false` of the `$switch` on `has_more` at `$.next_page` writes `{{limit}}`",
+        ),
+        // A flag read from two places.
+        (
+            DESK_LIST,
+            "response = { data = \"{{items}}\", meta = { \"$switch\" = \"done\", \"true\" = { last = \"{{done}}\" }, \"false\" = { end = \"{{done}}\" } } }",
+            "`{{done}}` stands at `$.meta.last` in case `true`",
+        ),
+        // The items at two places, in a nested `$switch`.
+        (
+            DESK_LIST,
+            "response = { page = { \"$switch\" = \"has_more\", \"true\" = { \"$switch\" = \"count\", \"0\" = { data = \"{{items}}\" }, \"$default\" = { hooks = \"{{items}}\" } } } }",
+            "`{{items}}` stands at `$.page.data` in case `0` of the `$switch` on `count` at `$.page`",
+        ),
+        // A webhook answered at two places.
+        (
+            "response = { data = \"{{webhook}}\" }\n\n[operations.create]",
+            "response = { \"$switch\" = \"webhook.enabled\", \"true\" = { data = \"{{webhook}}\" }, \"false\" = { paused = \"{{webhook}}\" } }\n\n[operations.create]",
+            "operations.get.response: `{{webhook}}` stands at `$.data` in case `true`",
+        ),
+        // A client's webhook read from an update's body at two places.
+        (
+            "method = \"PUT\"\npath = \"/webhooks/{id}\"\nbody = { data = \"{{webhook}}\" }",
+            "method = \"PUT\"\npath = \"/webhooks/{id}\"\nbody = { \"$switch\" = \"current.enabled\", \"true\" = { data = \"{{webhook}}\" }, \"false\" = { hook = \"{{webhook}}\" } }",
+            "operations.update.body: `{{webhook}}` stands at `$.data` in case `true` of the `$switch` on `current.enabled` at `$`",
+        ),
+    ];
+    for (from, to, expected) in cases {
+        let text = desk.replacen(from, to, 1);
+        assert_ne!(text, desk, "{from}");
+        let errors = support::refused_mapping("desk", &text);
+        assert!(
+            errors.iter().any(|e| e.contains(expected)),
+            "{to}: {errors:?}"
+        );
+    }
+    // A `null` in another case, or nothing, is no value there: the file loads.
+    for to in [
+        "response = { data = \"{{items}}\", next_page = { \"$switch\" = \"has_more\", \"true\" = { offset = \"{{next_cursor}}\" }, \"false\" = { offset = \"{{null}}\" } } }",
+        "response = { data = \"{{items}}\", next_page = { \"$switch\" = \"has_more\", \"true\" = { offset = \"{{next_cursor}}\" }, \"false\" = { more = false } } }",
+    ] {
+        let text = desk.replacen(DESK_LIST, to, 1);
+        hookgate::mapping::compile::compile("desk", std::path::Path::new("desk.toml"), &text)
+            .unwrap_or_else(|e| panic!("{to}: {e:?}"));
+    }
+}
