@@ -509,7 +509,18 @@ fn extract(
             Err(e) => {
                 let path = e.path.clone();
                 left_out.push(path.join("."));
-                for p in figment_problems(e) {
+                for mut p in figment_problems(e) {
+                    // A table only the environment wrote (a variable's name read in lower
+                    // case, or misspelt) is missing what a file would give it: say which
+                    // variables made it, or nothing points at them.
+                    let made = schema::made_by_env(figment, &cleaned, &path);
+                    if !made.is_empty() {
+                        p.message = format!(
+                            "{} (in a table made by environment variable {} alone)",
+                            p.message,
+                            made.join(", ")
+                        );
+                    }
                     if !problems.iter().any(|q| related(&q.key, &p.key)) {
                         problems.push(p);
                     }
@@ -609,6 +620,31 @@ mod tests {
                     .to_string()
                     .contains(&here.join("missing.toml").display().to_string())
             );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_table_only_the_environment_made_names_the_variables_that_made_it() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "hookgate.toml",
+                "[inbound_auth]\nmode = \"off\"\n[upstreams.Talkover]\ndialect = \"talkover\"\nemulate = true\n",
+            )?;
+            jail.set_env("HOOKGATE__UPSTREAMS__TALKOVER__TIMEOUT_MS", "5000");
+            jail.set_env("HOOKGATE__SURFACES__VOICE__PREFIX", "/voice");
+            let file = Origin {
+                file: Some("hookgate.toml".into()),
+                listen: None,
+            };
+            let text = file.load(Credentials::Required).unwrap_err().to_string();
+            for expected in [
+                "upstreams.talkover: missing field `dialect` (in a table made by environment variable HOOKGATE__UPSTREAMS__TALKOVER__TIMEOUT_MS alone)",
+                "surfaces.voice: missing field `dialect` (in a table made by environment variable HOOKGATE__SURFACES__VOICE__PREFIX alone)",
+                "upstreams.Talkover: `Talkover` has capital letters, which no environment variable can reach",
+            ] {
+                assert!(text.contains(expected), "{expected}: {text}");
+            }
             Ok(())
         });
     }

@@ -642,6 +642,31 @@ fn record<F: Frontend>(
     );
 }
 
+/// The canonical API's root on the main listener: it and every path below it are its.
+pub const CANONICAL: &str = "/v1";
+/// The liveness probe, answered on every listener.
+pub const HEALTHZ: &str = "/healthz";
+/// The readiness probe, answered on every listener.
+pub const READYZ: &str = "/readyz";
+/// The OpenAPI description, on the main listener.
+pub const OPENAPI: &str = "/openapi.json";
+/// The Prometheus metrics, on the main listener.
+pub const METRICS: &str = "/metrics";
+
+/// Every path the main listener serves itself, ahead of any surface mounted on it, each with
+/// what it is: a surface's prefix that is one of them, lies below one or holds one below it
+/// would be shadowed, whole or in part. Read by the configuration's check of prefixes, so
+/// that a route added here is refused as a prefix with no second list to keep.
+pub const OWN_PATHS: &[(&str, &str)] = &[
+    (CANONICAL, "the canonical API"),
+    (HEALTHZ, "the liveness probe"),
+    (READYZ, "the readiness probe"),
+    (OPENAPI, "the OpenAPI description"),
+    (METRICS, "the metrics"),
+    (crate::preview::ENDPOINT, "the preview endpoint"),
+    (crate::emulator::admin::PREFIX, "the emulators' admin API"),
+];
+
 /// The main listener: probes, `/openapi.json`, `/metrics`, the canonical API under `/v1`, the
 /// preview endpoint when on, the emulators' admin APIs under `/__hookgate/emulators/`, and
 /// vendor surfaces under their prefixes. The routes are read once
@@ -680,7 +705,7 @@ impl MainListener {
         request_id: String,
     ) -> Response<Body> {
         let admission = &routes.admission;
-        if path == "/v1" || path.starts_with("/v1/") {
+        if under(&path, CANONICAL).is_some() {
             return serve(&routes.canonical, admission, request, &path, &request_id).await;
         }
         if routes.preview && path == crate::preview::ENDPOINT {
@@ -762,17 +787,15 @@ pub const OPENAPI_JSON: &str = include_str!("../openapi/hookgate.json");
 /// answer `GET` and `HEAD`, refuse other methods with 405, and carry the request id.
 pub fn probes(request: &Request<Incoming>, request_id: &str, main: bool) -> Option<Response<Body>> {
     let answer: fn() -> Response<Body> = match request.uri().path() {
-        "/healthz" | "/readyz" => {
-            || body::json(200, &serde_json::json!({"status": "ok"}), &body::JSON)
-        }
-        "/openapi.json" if main => || {
+        HEALTHZ | READYZ => || body::json(200, &serde_json::json!({"status": "ok"}), &body::JSON),
+        OPENAPI if main => || {
             body::bytes(
                 200,
                 Bytes::from_static(OPENAPI_JSON.as_bytes()),
                 &body::JSON,
             )
         },
-        "/metrics" if main => crate::metrics::response,
+        METRICS if main => crate::metrics::response,
         _ => return None,
     };
     let mut response = match *request.method() {

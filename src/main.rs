@@ -75,7 +75,8 @@ enum Command {
     /// probe for images without a shell or curl).
     Healthcheck {
         /// Give up after this many milliseconds.
-        #[arg(long, value_name = "MS", default_value_t = 5000)]
+        #[arg(long, value_name = "MS", default_value_t = 5000,
+              value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
         timeout_ms: u64,
     },
     /// Print the vendor request(s) a canonical request becomes, without sending anything, and

@@ -157,12 +157,20 @@ fn owner_problems(s: &SurfaceConfig, d: &Dialect, upstream: &Dialect) -> Vec<Con
         });
     }
     if let Some(owner) = &s.owner {
-        let held = if upstream.has_owner() { upstream } else { d };
+        // The owner is sent to whichever side scopes webhooks by owner: its rule is that side's.
+        let (held, whose) = if upstream.has_owner() {
+            (
+                upstream,
+                format!("upstream {} (dialect {})", s.upstream, upstream.name),
+            )
+        } else {
+            (d, format!("dialect {}", d.name))
+        };
         if !held.admits_owner(owner) {
             let shape = held.describe_owner();
             problems.push(ConfigProblem {
                 key,
-                message: format!("`{owner}` is not an owner of this dialect: owners are {shape}"),
+                message: format!("`{owner}` is not an owner of {whose}: its owners are {shape}"),
             });
         }
     }

@@ -497,10 +497,7 @@ async fn a_short_credential_echoed_as_a_word_reaches_no_client() {
             webhook["id"], "4711",
             "{short}: the id is the vendor's number"
         );
-        assert_eq!(
-            webhook["description"], "key=[redacted]&a=1",
-            "{short}"
-        );
+        assert_eq!(webhook["description"], "key=[redacted]&a=1", "{short}");
         assert_eq!(
             webhook["extensions"]["debug"],
             format!("x{short}y"),
@@ -509,10 +506,7 @@ async fn a_short_credential_echoed_as_a_word_reaches_no_client() {
         let page = send(gw.addr, "GET", hooks, &[], None).await;
         ok(&page, 200, "a list");
         let items = page.json()["data"].clone();
-        assert_eq!(
-            items[0]["description"], "bad key [redacted]",
-            "{short}"
-        );
+        assert_eq!(items[0]["description"], "bad key [redacted]", "{short}");
         assert_eq!(items[1]["description"], "[redacted]", "{short}");
         let body = json!({"url": "https://example.com/h", "events": ["a"]});
         for what in ["a JSON error", "a plain-text error"] {

@@ -245,6 +245,119 @@ async fn json_logs_carry_one_span_per_request() {
     assert!(access["duration_ms"].as_f64().is_some(), "{access}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_log_lines_hold_each_key_once_even_at_trace() {
+    let hook = json!({"id": "0199a1b2-0000-7000-8000-000000000001", "agent_id": "a", "name": "n", "webhook_url": "https://e.example", "events": ["event_action"], "enabled": true});
+    let double = Double::start(vec![
+        Reply::json(200, json!({"success": true, "data": hook})),
+        Reply::json(
+            503,
+            json!({"success": false, "error": {"code": "busy", "message": "m"}}),
+        ),
+        Reply::json(200, json!({"success": true, "data": hook})),
+    ])
+    .await;
+    let (child, addr, log) = start(
+        &format!(
+            "[log]\nformat = \"json\"\n\
+             [upstreams.live]\ndialect = \"talkover\"\nbase_url = \"{}\"\nretries = 1\nbackoff_ms = 1\nauth = {{ type = \"none\" }}\n\
+             [upstreams.talk]\ndialect = \"talkover\"\nemulate = true\n",
+            double.url()
+        ),
+        "trace",
+        &[],
+    );
+    let owner = "550e8400-e29b-41d4-a716-446655440000";
+    let id = "0199a1b2-0000-7000-8000-000000000001";
+    // A vendor call, one retried after a 503, an emulator's refusal and a route that is none:
+    // the events of a request's every phase, its span's and the access record.
+    for (method, path) in [
+        (
+            "GET",
+            format!("/v1/upstreams/live/owners/{owner}/webhooks/{id}"),
+        ),
+        (
+            "GET",
+            format!("/v1/upstreams/live/owners/{owner}/webhooks/{id}"),
+        ),
+        (
+            "GET",
+            format!("/v1/upstreams/talk/owners/{owner}/webhooks/{id}"),
+        ),
+        ("GET", "/nowhere".to_owned()),
+    ] {
+        send(addr, method, &path, &[], None).await;
+    }
+    terminate(&child);
+    let text = tokio::task::spawn_blocking(move || log.join().unwrap())
+        .await
+        .unwrap();
+    assert!(text.contains("calling upstream"), "{text}");
+    for line in text.lines() {
+        if let Err(e) = serde_json::from_str::<KeysOnce>(line) {
+            panic!("{e}: {line}");
+        }
+    }
+}
+
+/// A JSON value read strictly: an object that holds a key twice is an error (serde_json, as
+/// most readers, would keep one of the two values without a word).
+struct KeysOnce;
+
+impl<'de> serde::Deserialize<'de> for KeysOnce {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(KeysOnce)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for KeysOnce {
+    type Value = KeysOnce;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<KeysOnce, A::Error> {
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!("the key `{key}` twice")));
+            }
+            map.next_value::<KeysOnce>()?;
+        }
+        Ok(KeysOnce)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<KeysOnce, A::Error> {
+        while seq.next_element::<KeysOnce>()?.is_some() {}
+        Ok(KeysOnce)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<KeysOnce, E> {
+        Ok(KeysOnce)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<KeysOnce, E> {
+        Ok(KeysOnce)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<KeysOnce, E> {
+        Ok(KeysOnce)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<KeysOnce, E> {
+        Ok(KeysOnce)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<KeysOnce, E> {
+        Ok(KeysOnce)
+    }
+
+    fn visit_unit<E>(self) -> Result<KeysOnce, E> {
+        Ok(KeysOnce)
+    }
+}
+
 /// A vendor double that answers a read of webhook ID with webhook ID (the last path segment),
 /// so that every answer can be matched to its request; a read of `slow` answers after 700 ms,
 /// and says on `arrived` that it came.

@@ -32,6 +32,59 @@ const CHOICES: &[(&str, &[&str])] = &[
     ("inbound_auth.mode", &["api_keys", "off"]),
 ];
 
+/// The range of each number key, least and most, by key pattern; a key not listed takes any
+/// whole number from 0. Read by validation, which refuses a number outside it, and here, so
+/// that a value of the wrong type is told the range the key takes.
+const RANGES: &[(&str, u64, u64)] = &[
+    ("upstreams.<name>.timeout_ms", 1, 300_000),
+    ("upstreams.<name>.deadline_ms", 1, 3_600_000),
+    ("upstreams.<name>.retries", 0, 10),
+    ("upstreams.<name>.backoff_ms", 0, 300_000),
+    ("upstreams.<name>.breaker_failures", 1, u64::MAX),
+    ("upstreams.<name>.breaker_cooldown_ms", 0, 3_600_000),
+    ("upstreams.<name>.max_concurrency", 1, u64::MAX),
+    (
+        "upstreams.<name>.emulator.journal_limit",
+        1,
+        crate::emulator::settings::MAX_JOURNAL as u64,
+    ),
+    ("limits.max_body_bytes", 1, u64::MAX),
+    ("limits.body_read_timeout_ms", 1, 3_600_000),
+    ("limits.max_upstream_body_bytes", 1, u64::MAX),
+    ("limits.header_read_timeout_ms", 1, 3_600_000),
+    ("limits.idle_timeout_ms", 1, 3_600_000),
+    ("limits.send_timeout_ms", 1, 3_600_000),
+    ("limits.connect_timeout_ms", 1, 3_600_000),
+    ("limits.max_connections", 1, u64::MAX),
+    ("limits.drain_timeout_ms", 0, 3_600_000),
+    ("limits.max_header_bytes", 8192, u64::MAX),
+];
+
+/// The range of the number key `pattern` (`upstreams.<name>.timeout_ms`).
+pub fn range(pattern: &str) -> (u64, u64) {
+    RANGES
+        .iter()
+        .find(|(p, _, _)| *p == pattern)
+        .map_or((0, u64::MAX), |(_, least, most)| (*least, *most))
+}
+
+/// The range `(least, most)` as messages say it: `1 to 300000`, `at least 1`.
+pub fn range_text((least, most): (u64, u64)) -> String {
+    if most == u64::MAX {
+        format!("at least {least}")
+    } else {
+        format!("{least} to {most}")
+    }
+}
+
+/// `value` at `key` (of pattern `pattern`) when it is outside the key's range: what was found
+/// and what is accepted.
+pub fn out_of_range(pattern: &str, value: u64) -> Option<String> {
+    let (least, most) = range(pattern);
+    (!(least..=most).contains(&value))
+        .then(|| format!("`{value}`: expected {}", range_text((least, most))))
+}
+
 /// Keys whose values are paths besides those named `…_file`, `…_files` and `…_dir`.
 const PATHS: &[&str] = &[
     "upstreams.<name>.emulator.state",
@@ -142,7 +195,7 @@ impl Walk<'_> {
                 Some(Value::Array(*tag, items))
             }
             (_, Value::Dict(..) | Value::Array(..)) => {
-                self.wrong(key, value, kind(shape));
+                self.wrong(key, value, &kind(pattern, shape));
                 None
             }
             _ => self.scalar(key, pattern, value, shape),
@@ -189,7 +242,7 @@ impl Walk<'_> {
             _ => None,
         };
         let Some(mut ok) = ok else {
-            self.wrong(key, value, kind(shape));
+            self.wrong(key, value, &kind(pattern, shape));
             return None;
         };
         if let Some((_, choices)) = CHOICES.iter().find(|(p, _)| *p == pattern)
@@ -328,20 +381,58 @@ pub fn remove(value: &mut Value, path: &[String]) -> bool {
     }
 }
 
+/// The environment variables that set the table at `path` in `value`, when they set every
+/// value in it; none when it is no table or a file set any of it.
+pub fn made_by_env(figment: &Figment, value: &Value, path: &[String]) -> Vec<String> {
+    fn leaves(figment: &Figment, key: &str, value: &Value, out: &mut Vec<Option<String>>) {
+        match value {
+            Value::Dict(_, dict) => dict
+                .iter()
+                .for_each(|(k, v)| leaves(figment, &join(key, k), v, out)),
+            _ => out.push(
+                figment
+                    .get_metadata(value.tag())
+                    .is_some_and(|m| m.name.contains("environment variable"))
+                    .then(|| env_name(key)),
+            ),
+        }
+    }
+    let mut at = value;
+    for key in path {
+        match at {
+            Value::Dict(_, dict) if dict.contains_key(key) => at = &dict[key],
+            _ => return Vec::new(),
+        }
+    }
+    if !matches!(at, Value::Dict(_, dict) if !dict.is_empty()) {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    leaves(figment, &path.join("."), at, &mut found);
+    found
+        .into_iter()
+        .collect::<Option<Vec<_>>>()
+        .unwrap_or_default()
+}
+
 /// The environment variable that sets `key`.
 pub fn env_name(key: &str) -> String {
     format!("HOOKGATE__{}", key.replace('.', "__").to_ascii_uppercase())
 }
 
-fn kind(shape: &Value) -> &'static str {
-    match shape {
+/// What the key of `pattern`, of the sample value `shape`, takes: a number key its range.
+fn kind(pattern: &str, shape: &Value) -> String {
+    let said = match shape {
         Value::String(..) => "a string",
-        Value::Num(..) => "a whole number (0 or more)",
+        Value::Num(..) => {
+            return format!("a whole number, {}", range_text(range(pattern)));
+        }
         Value::Bool(..) => "true or false",
         Value::Dict(..) => "a table",
         Value::Array(..) => "a list",
         _ => "a value",
-    }
+    };
+    said.to_owned()
 }
 
 fn num_text(n: &Num) -> String {

@@ -27,6 +27,13 @@ impl Problems {
         });
     }
 
+    /// A problem at `key` when `value` is outside the range of the keys of `pattern`.
+    fn in_range(&mut self, pattern: &str, key: &str, value: u64) {
+        if let Some(message) = super::schema::out_of_range(pattern, value) {
+            self.add(key, message);
+        }
+    }
+
     /// A socket address, or a problem at `key`.
     fn addr(&mut self, key: &str, text: &str) -> Option<SocketAddr> {
         let parsed = text.parse::<SocketAddr>().ok();
@@ -59,7 +66,7 @@ pub(super) fn validate(
 ) -> Result<Config, Vec<ConfigProblem>> {
     let mut p = Problems::default();
     let listen = p.addr("listen", &raw.listen);
-    let upstreams = raw
+    let upstreams: Vec<UpstreamConfig> = raw
         .upstreams
         .iter()
         .filter_map(|(name, u)| upstream(name, u, credentials, &mut p))
@@ -80,6 +87,9 @@ pub(super) fn validate(
     let inbound = inbound_auth(&raw, &mut |k, m| p.add(k, m));
     let tls = raw.tls.as_ref().and_then(|t| tls_config(t, &mut p));
     let client = client(&raw.client, &mut p);
+    if let Some(listen) = listen {
+        shared_listeners(&listeners(listen, &upstreams, &surfaces), &mut p);
+    }
     let token_envs = raw
         .upstreams
         .values()
@@ -120,6 +130,8 @@ fn upstream(
     let key = format!("upstreams.{name}");
     if !is_name(name) {
         p.add(&key, "an upstream name uses letters, digits, `-` and `_`");
+    } else if let Some(why) = unreachable_by_env(name) {
+        p.add(&key, why);
     }
     if u.emulate && u.base_url.is_some() {
         p.add(
@@ -132,21 +144,10 @@ fn upstream(
             format!("{key}.base_url"),
             "is required unless `emulate = true`",
         ),
-        // A vendor's credential goes in `auth`, which is kept out of logs: hookgate does not
-        // send a URL's user information, and a URL is shown where a credential must not be.
-        // Nor is it repeated in the message.
-        (Some(url), false) if has_user_information(url) => p.add(
-            format!("{key}.base_url"),
-            "the URL carries user information (`user:password@`); give the vendor's credential in `auth`",
-        ),
-        (Some(url), false)
-            if !(url.starts_with("http://") || url.starts_with("https://"))
-                || url.parse::<http::Uri>().is_err() =>
-        {
-            p.add(
-                format!("{key}.base_url"),
-                format!("`{url}` is not an http:// or https:// URL"),
-            )
+        (Some(url), false) => {
+            if let Some(why) = base_url_problem(url) {
+                p.add(format!("{key}.base_url"), why);
+            }
         }
         _ => {}
     }
@@ -224,17 +225,26 @@ fn policy(key: &str, u: &RawUpstream, p: &mut Problems) -> Policy {
             ),
         );
     }
-    if u.retries > 10 {
-        p.add(
-            format!("{key}.retries"),
-            format!("`{}`: expected 0 to 10", u.retries),
-        );
-    }
-    if u.timeout_ms == 0 || u.timeout_ms > 300_000 {
-        p.add(
-            format!("{key}.timeout_ms"),
-            format!("`{}`: expected 1 to 300000", u.timeout_ms),
-        );
+    // Each in the range the configuration reference states: no call goes out with no slot,
+    // and a breaker that opens before any failure refuses every call.
+    let usize = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+    let numbers = [
+        ("timeout_ms", Some(u.timeout_ms)),
+        ("deadline_ms", u.deadline_ms),
+        ("retries", Some(u64::from(u.retries))),
+        ("backoff_ms", Some(u.backoff_ms)),
+        ("breaker_failures", Some(u64::from(u.breaker_failures))),
+        ("breaker_cooldown_ms", Some(u.breaker_cooldown_ms)),
+        ("max_concurrency", Some(usize(u.max_concurrency))),
+    ];
+    for (field, value) in numbers {
+        if let Some(value) = value {
+            p.in_range(
+                &format!("upstreams.<name>.{field}"),
+                &format!("{key}.{field}"),
+                value,
+            );
+        }
     }
     Policy {
         max_pending: u.max_pending,
@@ -250,7 +260,37 @@ fn policy(key: &str, u: &RawUpstream, p: &mut Problems) -> Policy {
     }
 }
 
-/// How hookgate authenticates to an upstream; an emulated one needs nothing said.
+/// What is wrong with an upstream's `base_url`, if anything: all that starting would refuse
+/// of it ([`Origin::split`](crate::http::connect::Origin::split)), and what it would take but
+/// build every vendor URL wrong from. The vendor's paths are put after the base URL as written,
+/// so a query or a fragment in it would end up in the middle of each of them.
+fn base_url_problem(url: &str) -> Option<String> {
+    // A vendor's credential goes in `auth`, which is kept out of logs: hookgate does not send
+    // a URL's user information, and a URL is shown where a credential must not be. Nor is it
+    // repeated in the message.
+    if has_user_information(url) {
+        return Some("the URL carries user information (`user:password@`); give the vendor's credential in `auth`".into());
+    }
+    let scheme = url.split_once("://").map_or("", |(scheme, _)| scheme);
+    if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
+        return Some(format!("`{url}` is not an http:// or https:// URL"));
+    }
+    if url.contains('?') {
+        return Some(format!(
+            "`{url}` has a query (`?…`): the vendor's paths are put after the base URL, which would leave the query in the middle of each; a base URL is a scheme, a host and a path prefix alone"
+        ));
+    }
+    if url.contains('#') {
+        return Some(format!(
+            "`{url}` has a fragment (`#…`), which is never sent to a server: a base URL is a scheme, a host and a path prefix alone"
+        ));
+    }
+    if url.parse::<http::Uri>().is_err() {
+        return Some(format!("`{url}` is not an http:// or https:// URL"));
+    }
+    crate::http::connect::Origin::split(url.trim_end_matches('/')).err()
+}
+
 /// Whether a URL's authority holds user information (`user:password@host`).
 fn has_user_information(url: &str) -> bool {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
@@ -259,6 +299,7 @@ fn has_user_information(url: &str) -> bool {
         .is_some_and(|authority| authority.contains('@'))
 }
 
+/// How hookgate authenticates to an upstream; an emulated one needs nothing said.
 fn upstream_auth(
     key: &str,
     u: &RawUpstream,
@@ -268,7 +309,7 @@ fn upstream_auth(
     let raw = match (&u.auth, u.emulate) {
         (None, true) => return Some((UpstreamAuth::Bearer(Secret::new("emulated")), Vec::new())),
         (None, false) => {
-            p.add(format!("{key}.auth"), "is required: { type = \"bearer\", token_env = \"VAR\" }, { type = \"basic\", … }, { type = \"header\", name = \"NAME\", … }, { type = \"passthrough\" } or { type = \"none\" }");
+            p.add(format!("{key}.auth"), "is required: { type = \"bearer\", token_env = \"VAR\" }, { type = \"basic\", … }, { type = \"header\", name = \"NAME\", … }, { type = \"query\", name = \"NAME\", … }, { type = \"passthrough\" } or { type = \"none\" }");
             return None;
         }
         (Some(raw), _) => raw,
@@ -526,6 +567,9 @@ fn surfaces(raw: &RawConfig, p: &mut Problems) -> Vec<SurfaceConfig> {
     let mut prefixes: Vec<String> = Vec::new();
     for (name, s) in &raw.surfaces {
         let key = format!("surfaces.{name}");
+        if let Some(why) = unreachable_by_env(name) {
+            p.add(&key, why);
+        }
         if !raw.upstreams.contains_key(&s.upstream) {
             p.add(
                 format!("{key}.upstream"),
@@ -558,7 +602,10 @@ fn surfaces(raw: &RawConfig, p: &mut Problems) -> Vec<SurfaceConfig> {
     surfaces
 }
 
-/// A surface's mount prefix, normalised, unless it is reserved or overlaps another's.
+/// A surface's mount prefix, normalised, unless it is not a path of its own: it must start
+/// with `/`, must not be `/`, and must not meet a path the main listener serves itself
+/// ([`OWN_PATHS`](crate::gateway::OWN_PATHS)) or another surface's prefix. Each refusal says
+/// which of these it broke.
 fn surface_prefix(
     key: &str,
     prefix: &str,
@@ -566,24 +613,30 @@ fn surface_prefix(
     p: &mut Problems,
 ) -> Option<String> {
     let clean = format!("/{}", prefix.trim_matches('/'));
-    if !prefix.starts_with('/')
-        || clean == "/"
-        || clean == "/v1"
-        || clean.starts_with("/v1/")
-        || clean == "/healthz"
-        || clean == "/readyz"
-    {
+    let at = format!("{key}.prefix");
+    let own = crate::gateway::OWN_PATHS
+        .iter()
+        .find_map(|(path, what)| meeting(&clean, path).map(|how| (how, *path, *what)));
+    if !prefix.starts_with('/') {
         p.add(
-            format!("{key}.prefix"),
+            at,
+            format!("`{prefix}` must start with `/`, as in `/surfaces/{prefix}`"),
+        );
+    } else if clean == "/" {
+        p.add(
+            at,
+            "`/` is the main listener's root, which its own routes share: give the surface a path such as `/surfaces/NAME`",
+        );
+    } else if let Some((how, path, what)) = own {
+        p.add(
+            at,
             format!(
-                "`{prefix}` must start with `/` and must not be `/`, `/v1` (the canonical API) or a health path"
+                "`{clean}` {how} `{path}`, {what}, which the main listener serves itself: the surface would not be reached there"
             ),
         );
-    } else if let Some(other) = taken.iter().find(|t| {
-        clean.starts_with(&format!("{t}/")) || t.starts_with(&format!("{clean}/")) || **t == clean
-    }) {
+    } else if let Some(other) = taken.iter().find(|t| meeting(&clean, t).is_some()) {
         p.add(
-            format!("{key}.prefix"),
+            at,
             format!("`{clean}` overlaps the prefix `{other}` of another surface"),
         );
     } else {
@@ -592,32 +645,87 @@ fn surface_prefix(
     Some(clean)
 }
 
+/// How the path `prefix` meets the path `other`, when a request could be meant for both: the
+/// same path, one below the other, or one holding the other below it.
+fn meeting(prefix: &str, other: &str) -> Option<&'static str> {
+    if prefix == other {
+        Some("is")
+    } else if crate::gateway::under(prefix, other).is_some() {
+        Some("lies below")
+    } else if crate::gateway::under(other, prefix).is_some() {
+        Some("holds")
+    } else {
+        None
+    }
+}
+
+/// Every address a listener is bound to, by the key that names it: the main listener, each
+/// emulated upstream's emulator and each surface with a listener of its own.
+fn listeners(
+    listen: SocketAddr,
+    upstreams: &[UpstreamConfig],
+    surfaces: &[SurfaceConfig],
+) -> Vec<(String, SocketAddr)> {
+    let emulators = upstreams.iter().filter(|u| u.emulate).map(|u| {
+        (
+            format!("upstreams.{}.emulator_listen", u.name),
+            u.emulator_listen,
+        )
+    });
+    let own = surfaces
+        .iter()
+        .filter_map(|s| Some((format!("surfaces.{}.listen", s.name), s.listen?)));
+    std::iter::once(("listen".to_owned(), listen))
+        .chain(emulators)
+        .chain(own)
+        .collect()
+}
+
+/// No two listeners on one address: the second would fail to bind when serving starts. Two
+/// addresses clash on the same port when they are the same, or when either is every address
+/// of the machine (`0.0.0.0`, `[::]`, which take the port on loopback too). Port 0 is a free
+/// port chosen when binding, which never clashes.
+fn shared_listeners(listeners: &[(String, SocketAddr)], p: &mut Problems) {
+    for (i, (key, addr)) in listeners.iter().enumerate() {
+        let clash = listeners[..i].iter().find(|(_, earlier)| {
+            addr.port() != 0
+                && addr.port() == earlier.port()
+                && (addr.ip() == earlier.ip()
+                    || addr.ip().is_unspecified()
+                    || earlier.ip().is_unspecified())
+        });
+        if let Some((other, earlier)) = clash {
+            p.add(
+                key,
+                format!(
+                    "`{addr}` takes the port of {other} (`{earlier}`): each listener needs an address of its own"
+                ),
+            );
+        }
+    }
+}
+
 /// `[limits]`, checked and typed.
 fn limits(raw: &RawLimits, p: &mut Problems) -> Limits {
-    if raw.max_body_bytes == 0 {
-        p.add("limits.max_body_bytes", "must be at least 1");
-    }
-    if raw.max_header_bytes < 8192 {
-        p.add(
-            "limits.max_header_bytes",
-            format!("`{}`: must be at least 8192", raw.max_header_bytes),
-        );
-    }
-    if raw.max_connections == 0 {
-        p.add("limits.max_connections", "must be at least 1");
-    }
+    let usize = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+    // Each in the range the configuration reference states: no vendor answer fits in no
+    // bytes, and a connection given no time is never made, so every call would fail.
     for (key, value) in [
+        ("max_body_bytes", usize(raw.max_body_bytes)),
+        ("max_header_bytes", usize(raw.max_header_bytes)),
+        ("max_connections", usize(raw.max_connections)),
+        (
+            "max_upstream_body_bytes",
+            usize(raw.max_upstream_body_bytes),
+        ),
         ("header_read_timeout_ms", raw.header_read_timeout_ms),
         ("idle_timeout_ms", raw.idle_timeout_ms),
         ("send_timeout_ms", raw.send_timeout_ms),
         ("body_read_timeout_ms", raw.body_read_timeout_ms),
+        ("connect_timeout_ms", raw.connect_timeout_ms),
+        ("drain_timeout_ms", raw.drain_timeout_ms),
     ] {
-        if value == 0 || value > 3_600_000 {
-            p.add(
-                format!("limits.{key}"),
-                format!("`{value}`: expected 1 to 3600000"),
-            );
-        }
+        p.in_range(&format!("limits.{key}"), &format!("limits.{key}"), value);
     }
     let ms = Duration::from_millis;
     Limits {
@@ -821,8 +929,39 @@ fn inbound_auth(raw: &RawConfig, problem: &mut dyn FnMut(String, String)) -> cra
     }
     let mut keys = Vec::new();
     let mut seen = Vec::new();
+    let mut names: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, k) in a.keys.iter().enumerate() {
         let key = format!("inbound_auth.keys[{i}]");
+        // A name is what tells keys apart in logs: two keys of one name could not be.
+        if k.name.trim().is_empty() {
+            problem(
+                format!("{key}.name"),
+                "is empty: a key's name is what logs tell it by".into(),
+            );
+        } else if let Some(first) = names.get(k.name.as_str()).copied() {
+            problem(
+                format!("{key}.name"),
+                format!(
+                    "`{}` is the name of inbound_auth.keys[{first}] too: a name tells a key apart in logs, so each needs its own",
+                    k.name
+                ),
+            );
+        } else {
+            names.insert(&k.name, i);
+        }
+        if k.scopes.is_empty() {
+            problem(
+                format!("{key}.scopes"),
+                "`[]` lets the key do nothing: give `webhooks:read`, `webhooks:write` or both"
+                    .into(),
+            );
+        }
+        if k.upstreams.as_ref().is_some_and(Vec::is_empty) {
+            problem(
+                format!("{key}.upstreams"),
+                "`[]` names no upstream, so every request with the key would be refused: list the upstreams it may use, or leave `upstreams` out for all of them".into(),
+            );
+        }
         let sha256 = parse_sha256(&k.sha256);
         if sha256.is_none() {
             problem(
@@ -871,6 +1010,18 @@ fn inbound_auth(raw: &RawConfig, problem: &mut dyn FnMut(String, String)) -> cra
         }
     }
     Inbound::Keys(keys)
+}
+
+/// Why a table's entry name could not be set from the environment, if it could not: figment
+/// reads `HOOKGATE__UPSTREAMS__NAME__…` in lower case, so a variable meant for `Talkover`
+/// makes another entry, `talkover`, beside it.
+fn unreachable_by_env(name: &str) -> Option<String> {
+    name.bytes().any(|b| b.is_ascii_uppercase()).then(|| {
+        format!(
+            "`{name}` has capital letters, which no environment variable can reach (HOOKGATE__ names are read in lower case): name it `{}`",
+            name.to_ascii_lowercase()
+        )
+    })
 }
 
 fn is_name(name: &str) -> bool {

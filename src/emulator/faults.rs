@@ -39,7 +39,7 @@ pub struct Faults {
     pub script: Vec<Step>,
 }
 
-/// A latency: fixed, or drawn uniformly from a range (its ends in either order).
+/// A latency: fixed, or drawn uniformly from a range (its low end first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Latency {
@@ -172,8 +172,17 @@ impl Faults {
     }
 }
 
-/// A latency within five minutes.
+/// A latency within five minutes, a range written low end first: `[80, 20]` is more likely a
+/// slip than a range meant, and is said rather than read either way.
 fn check_latency(key: &str, latency: Option<Latency>, errors: &mut Vec<FieldError>) {
+    if let Some(Latency::Range([low, high])) = latency
+        && low > high
+    {
+        errors.push(FieldError::new(
+            key,
+            format!("`[{low}, {high}]`: a range is written low end first, as `[{high}, {low}]`"),
+        ));
+    }
     if latency.is_some_and(|l| l.bounds().1 > MAX_LATENCY_MS) {
         errors.push(FieldError::new(
             key,

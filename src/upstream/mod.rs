@@ -441,7 +441,7 @@ impl Upstream {
                 headers,
                 body: &body,
             };
-            tracing::debug!(upstream = %self.name, %method, target = %self.shown(target), attempt, "calling upstream");
+            tracing::debug!(upstream = %self.name, %method, vendor_path = %self.shown(target), attempt, "calling upstream");
             // Boxed: a call still waiting for its slot (above) holds no room for this state.
             let result = Box::pin(self.client.call(request, policy.attempt_timeout.min(left)))
                 .await

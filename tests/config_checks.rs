@@ -1,0 +1,411 @@
+//! What loading refuses, so that `hookgate check` catches what would stop or cripple `serve`:
+//! base URLs that starting would refuse or build vendor URLs wrong from, listeners sharing an
+//! address, numbers out of their range, surface prefixes the main listener's own routes shadow,
+//! inbound keys that can do nothing, and messages that say the key's range and rule.
+
+mod support;
+
+use figment::Figment;
+use figment::providers::{Format, Serialized, Toml};
+use hookgate::config::{self, RawConfig};
+
+/// An upstream that needs no credential: what each case adds to.
+const LIVE: &str = "[upstreams.live]\ndialect = \"talkover\"\nbase_url = \"https://api.example.com\"\nauth = { type = \"none\" }\n";
+
+/// The report loading gives `toml` (inbound authentication off unless it says otherwise);
+/// a configuration that loads fails the test.
+fn refused(toml: &str) -> String {
+    let toml = if toml.contains("inbound_auth") {
+        toml.to_owned()
+    } else {
+        format!("{toml}\n[inbound_auth]\nmode = \"off\"\n")
+    };
+    let figment =
+        Figment::from(Serialized::defaults(RawConfig::default())).merge(Toml::string(&toml));
+    match config::from_figment(&figment, "test") {
+        Ok(_) => panic!("loaded:\n{toml}"),
+        Err(report) => report.to_string(),
+    }
+}
+
+/// Whether `toml` loads.
+fn loads(toml: &str) -> Result<(), String> {
+    let toml = format!("{toml}\n[inbound_auth]\nmode = \"off\"\n");
+    let figment =
+        Figment::from(Serialized::defaults(RawConfig::default())).merge(Toml::string(&toml));
+    config::from_figment(&figment, "test")
+        .map(|_| ())
+        .map_err(|r| r.to_string())
+}
+
+#[test]
+fn a_base_url_with_a_query_or_a_fragment_is_refused_naming_the_key_and_why() {
+    for (url, why) in [
+        ("https://api.example.com/v2?x=1", "has a query"),
+        ("https://api.example.com?x=1", "has a query"),
+        ("https://api.example.com/v2/?", "has a query"),
+        ("http://127.0.0.1:9/?token=a", "has a query"),
+        ("https://api.example.com/v2#frag", "has a fragment"),
+        ("https://api.example.com#", "has a fragment"),
+        ("https://api.example.com/#/v2", "has a fragment"),
+    ] {
+        let text = refused(&LIVE.replace("https://api.example.com", url));
+        assert!(
+            text.contains(&format!("upstreams.live.base_url: `{url}` {why}")),
+            "{url}: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_base_url_loads_only_when_starting_would_take_it() {
+    for url in [
+        "https://api.example.com",
+        "https://api.example.com/",
+        "https://api.example.com/v2",
+        "HTTP://api.example.com:8443/v2/",
+        "http://[::1]:9/base",
+    ] {
+        loads(&LIVE.replace("https://api.example.com", url)).unwrap_or_else(|e| panic!("{e}"));
+    }
+    for url in [
+        "ftp://api.example.com",
+        "https://",
+        "https:///v2",
+        "https://api.example.com/a b",
+        "api.example.com/v2",
+    ] {
+        let text = refused(&LIVE.replace("https://api.example.com", url));
+        assert!(text.contains("upstreams.live.base_url: "), "{url}: {text}");
+    }
+}
+
+#[tokio::test]
+async fn what_loading_takes_of_a_base_url_starting_takes_too() {
+    // Whatever check lets through, serve starts with: nothing is left for the start to refuse.
+    for url in ["https://api.example.com/v2/", "http://127.0.0.1:1/x%20y"] {
+        let toml = LIVE.replace("https://api.example.com", url);
+        loads(&toml).unwrap_or_else(|e| panic!("{e}"));
+        drop(support::gateway(&toml).await);
+    }
+}
+
+#[test]
+fn two_listeners_on_one_address_are_refused_naming_both_keys() {
+    let emulated = |name: &str, at: &str| {
+        format!(
+            "[upstreams.{name}]\ndialect = \"talkover\"\nemulate = true\nemulator_listen = \"{at}\"\n"
+        )
+    };
+    let surface = |name: &str, at: &str| {
+        format!(
+            "[surfaces.{name}]\ndialect = \"talkover\"\nupstream = \"live\"\nlisten = \"{at}\"\n"
+        )
+    };
+    for (toml, key, other) in [
+        (
+            format!(
+                "listen = \"127.0.0.1:18080\"\n{}",
+                emulated("e", "127.0.0.1:18080")
+            ),
+            "upstreams.e.emulator_listen",
+            "listen",
+        ),
+        (
+            format!(
+                "listen = \"127.0.0.1:18080\"\n{LIVE}{}",
+                surface("s", "127.0.0.1:18080")
+            ),
+            "surfaces.s.listen",
+            "listen",
+        ),
+        (
+            format!(
+                "{LIVE}{}{}",
+                surface("a", "127.0.0.1:18081"),
+                surface("b", "127.0.0.1:18081")
+            ),
+            "surfaces.b.listen",
+            "surfaces.a.listen",
+        ),
+        (
+            format!(
+                "{LIVE}{}{}",
+                emulated("e", "0.0.0.0:18082"),
+                surface("s", "127.0.0.1:18082")
+            ),
+            "surfaces.s.listen",
+            "upstreams.e.emulator_listen",
+        ),
+        (
+            format!(
+                "listen = \"[::]:18083\"\n{LIVE}{}",
+                surface("s", "127.0.0.1:18083")
+            ),
+            "surfaces.s.listen",
+            "listen",
+        ),
+    ] {
+        let text = refused(&toml);
+        assert!(
+            text.contains(&format!("{key}: ")) && text.contains(&format!("the port of {other} (")),
+            "{key} against {other}: {text}"
+        );
+    }
+}
+
+#[test]
+fn listeners_on_port_zero_or_on_other_addresses_do_not_clash() {
+    let toml = format!(
+        "listen = \"127.0.0.1:0\"\n{LIVE}\
+         [upstreams.e]\ndialect = \"talkover\"\nemulate = true\nemulator_listen = \"127.0.0.1:0\"\n\
+         [upstreams.f]\ndialect = \"talkover\"\nemulate = true\n\
+         [upstreams.quiet]\ndialect = \"talkover\"\nbase_url = \"https://a.example\"\nauth = {{ type = \"none\" }}\nemulator_listen = \"127.0.0.1:18090\"\n\
+         [surfaces.a]\ndialect = \"talkover\"\nupstream = \"live\"\nlisten = \"127.0.0.1:18090\"\n\
+         [surfaces.b]\ndialect = \"talkover\"\nupstream = \"live\"\nlisten = \"127.0.0.2:18090\"\n"
+    );
+    loads(&toml).unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn every_number_out_of_its_range_is_refused_with_the_range() {
+    for (section, key, value, range) in [
+        ("limits", "max_upstream_body_bytes", "0", "at least 1"),
+        ("limits", "connect_timeout_ms", "0", "1 to 3600000"),
+        ("limits", "connect_timeout_ms", "3600001", "1 to 3600000"),
+        ("limits", "drain_timeout_ms", "3600001", "0 to 3600000"),
+        ("limits", "max_body_bytes", "0", "at least 1"),
+        ("limits", "max_header_bytes", "100", "at least 8192"),
+        ("upstreams.live", "breaker_failures", "0", "at least 1"),
+        ("upstreams.live", "max_concurrency", "0", "at least 1"),
+        ("upstreams.live", "backoff_ms", "300001", "0 to 300000"),
+        (
+            "upstreams.live",
+            "breaker_cooldown_ms",
+            "3600001",
+            "0 to 3600000",
+        ),
+        ("upstreams.live", "deadline_ms", "3600001", "1 to 3600000"),
+        ("upstreams.live", "timeout_ms", "0", "1 to 300000"),
+    ] {
+        let toml = format!("{LIVE}[{section}]\n{key} = {value}\n").replace(
+            "auth = { type = \"none\" }\n[upstreams.live]\n",
+            "auth = { type = \"none\" }\n",
+        );
+        let text = refused(&toml);
+        assert!(
+            text.contains(&format!("{section}.{key}: `{value}`: expected {range}")),
+            "{key} = {value}: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_value_of_the_wrong_type_is_told_the_key_s_range() {
+    for (section, key, range) in [
+        (
+            "upstreams.live",
+            "timeout_ms",
+            "a whole number, 1 to 300000",
+        ),
+        ("upstreams.live", "retries", "a whole number, 0 to 10"),
+        ("limits", "max_body_bytes", "a whole number, at least 1"),
+        (
+            "upstreams.live",
+            "max_pending",
+            "a whole number, at least 0",
+        ),
+    ] {
+        let toml = format!("{LIVE}[{section}]\n{key} = \"5000\"\n").replace(
+            "auth = { type = \"none\" }\n[upstreams.live]\n",
+            "auth = { type = \"none\" }\n",
+        );
+        let text = refused(&toml);
+        assert!(
+            text.contains(&format!("{section}.{key}: `\"5000\"`: expected {range}")),
+            "{key}: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_surface_prefix_the_main_listener_serves_itself_is_refused_saying_which_rule() {
+    let at = |prefix: &str| {
+        refused(&format!(
+            "{LIVE}[surfaces.s]\ndialect = \"talkover\"\nupstream = \"live\"\nprefix = {prefix:?}\n"
+        ))
+    };
+    // Every path the main listener routes to itself, the path, one below it and one above.
+    for (own, _) in hookgate::gateway::OWN_PATHS {
+        let parent = own
+            .rsplit_once('/')
+            .map(|(p, _)| p)
+            .filter(|p| !p.is_empty());
+        for (prefix, how) in [(own.to_string(), "is"), (format!("{own}/x"), "lies below")]
+            .into_iter()
+            .chain(parent.map(|p| (p.to_owned(), "holds")))
+        {
+            let text = at(&prefix);
+            assert!(
+                text.contains(&format!("surfaces.s.prefix: `{prefix}` {how} `{own}`, "))
+                    && text.contains("which the main listener serves itself"),
+                "{prefix}: {text}"
+            );
+        }
+    }
+    for (prefix, rule) in [
+        ("/v1/upstreams/chirp", "lies below `/v1`, the canonical API"),
+        ("/debug", "holds `/debug/translate`, the preview endpoint"),
+        ("/__hookgate/emulators", "lies below `/__hookgate`"),
+        ("/metrics/", "is `/metrics`, the metrics"),
+        ("surfaces/x", "must start with `/`"),
+        ("/", "is the main listener's root"),
+    ] {
+        let text = at(prefix);
+        assert!(text.contains(rule), "{prefix}: {text}");
+        assert!(
+            !text.contains("must start with `/`") || rule.contains("start"),
+            "{text}"
+        );
+    }
+    loads(&format!(
+        "{LIVE}[surfaces.s]\ndialect = \"talkover\"\nupstream = \"live\"\nprefix = \"/v1x\"\n"
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn inbound_keys_that_can_do_nothing_or_share_a_name_are_refused() {
+    let key = |name: &str, digit: char, rest: &str| {
+        format!(
+            "[[inbound_auth.keys]]\nname = \"{name}\"\nsha256 = \"{}\"\n{rest}\n",
+            digit.to_string().repeat(64)
+        )
+    };
+    let keys = |entries: &[String]| {
+        format!(
+            "{LIVE}[inbound_auth]\nmode = \"api_keys\"\n{}",
+            entries.concat()
+        )
+    };
+    let read = "scopes = [\"webhooks:read\"]";
+    for (toml, expected) in [
+        (
+            keys(&[key("ci", 'a', &format!("{read}\nupstreams = []"))]),
+            "inbound_auth.keys[0].upstreams: `[]` names no upstream",
+        ),
+        (
+            keys(&[key("ci", 'a', "scopes = []")]),
+            "inbound_auth.keys[0].scopes: `[]` lets the key do nothing",
+        ),
+        (
+            keys(&[
+                key("ci", 'a', read),
+                key("ops", 'b', read),
+                key("ci", 'c', read),
+            ]),
+            "inbound_auth.keys[2].name: `ci` is the name of inbound_auth.keys[0] too",
+        ),
+        (
+            keys(&[key(" ", 'a', read)]),
+            "inbound_auth.keys[0].name: is empty",
+        ),
+    ] {
+        let text = refused(&toml);
+        assert!(text.contains(expected), "{expected}: {text}");
+    }
+}
+
+#[test]
+fn names_no_environment_variable_can_reach_are_refused() {
+    for (table, name) in [
+        ("upstreams", "Talkover"),
+        ("upstreams", "liveA"),
+        ("surfaces", "Voice"),
+    ] {
+        let toml = match table {
+            "upstreams" => LIVE.replace("[upstreams.live]", &format!("[upstreams.{name}]")),
+            _ => format!(
+                "{LIVE}[surfaces.{name}]\ndialect = \"talkover\"\nupstream = \"live\"\nprefix = \"/s\"\n"
+            ),
+        };
+        let text = refused(&toml);
+        assert!(
+            text.contains(&format!(
+                "{table}.{name}: `{name}` has capital letters, which no environment variable can reach"
+            )),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_missing_auth_lists_every_type() {
+    let text = refused(&LIVE.replace("auth = { type = \"none\" }\n", ""));
+    for kind in ["bearer", "basic", "header", "query", "passthrough", "none"] {
+        assert!(
+            text.contains(&format!("{{ type = \"{kind}\"")),
+            "{kind}: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_latency_range_written_high_end_first_is_refused() {
+    for latency in ["[80, 20]", "[1, 0]"] {
+        let text = refused(&format!(
+            "[upstreams.e]\ndialect = \"talkover\"\nemulate = true\n\
+             [upstreams.e.emulator.faults]\nlatency_ms = {latency}\n"
+        ));
+        assert!(
+            text.contains("upstreams.e.emulator.faults.latency_ms: ")
+                && text.contains("low end first"),
+            "{latency}: {text}"
+        );
+    }
+    loads(
+        "[upstreams.e]\ndialect = \"talkover\"\nemulate = true\n\
+         [upstreams.e.emulator.faults]\nlatency_ms = [20, 20]\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn an_owner_outside_the_rule_names_the_upstream_whose_rule_it_is() {
+    let dir = support::MAPPINGS;
+    for surface in ["chirp", "resemble", "agentmessage", "svix"] {
+        let toml = format!(
+            "mappings_dir = {dir:?}\n[inbound_auth]\nmode = \"off\"\n\
+             [upstreams.voice]\ndialect = \"talkover\"\nemulate = true\n\
+             [surfaces.s]\ndialect = \"{surface}\"\nupstream = \"voice\"\nprefix = \"/s\"\nowner = \"abc\"\n"
+        );
+        let figment =
+            Figment::from(Serialized::defaults(RawConfig::default())).merge(Toml::string(&toml));
+        let config = config::from_figment(&figment, "test").unwrap_or_else(|e| panic!("{e}"));
+        let text = match hookgate::setup::load(config) {
+            Ok(_) => continue,
+            Err(e) => e.to_string(),
+        };
+        if text.contains("surfaces.s.owner: `abc`") {
+            assert!(
+                text.contains("`abc` is not an owner of upstream voice (dialect talkover)"),
+                "{surface}: {text}"
+            );
+            return;
+        }
+    }
+    panic!("no shipped dialect's surface takes an owner in front of a talkover upstream");
+}
+
+#[test]
+fn healthcheck_refuses_a_timeout_of_nothing() {
+    for timeout in ["0", "3600001"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hookgate"))
+            .args(["healthcheck", "--timeout-ms", timeout])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(64), "{timeout}: {text}");
+        assert!(text.contains("--timeout-ms"), "{text}");
+    }
+}
