@@ -258,7 +258,10 @@ async fn answer<F: Frontend, B: RequestBody>(
         if let Some(key) = key {
             idempotency::check_key(key, &named)?;
         }
-        let fingerprint = key.map(|_| idempotency::fingerprint(&bytes));
+        let fingerprint = key.map(|_| {
+            let lenient = crate::http::headers::prefers_lenient(headers);
+            idempotency::fingerprint(&bytes, lenient)
+        });
         let job = front.parse(routed, headers, bytes)?;
         if let (Some(key), Some(fingerprint)) = (key, fingerprint) {
             let held_by = Holder {
@@ -335,9 +338,10 @@ impl Holder<'_> {
             return None;
         };
         let owner = match job {
-            Job::Operation(op) => op.owner.as_deref().unwrap_or(""),
-            // A relayed create's path names its owner.
-            Job::Relay(relay) => &relay.path,
+            Job::Operation(op) => op.owner.as_deref().unwrap_or("").as_bytes().to_vec(),
+            // A relayed create names its owner in its path, its query or a header field of its
+            // operation's (a tenant's): all of them, so that two owners' creates never meet.
+            Job::Relay(relay) => relayed_owner(relay),
             Job::Answer(_) => return None,
         };
         if upstream.honours_idempotency_key() {
@@ -352,22 +356,24 @@ impl Holder<'_> {
             caller: &caller,
             frontend: self.front,
             upstream: &upstream.name,
-            owner,
+            owner: &owner,
             key: key.as_bytes(),
         };
         Some(admission.replays.claim(&scope, fingerprint).await)
     }
 
-    /// Who the client is: the inbound key's name; where the vendor checks the client's own
-    /// credential, a digest of it (one client never replays another's answer, which may carry
-    /// a secret minted for it); nothing where neither tells clients apart.
-    /// A relayed request's `query` may carry the credential too.
+    /// Who the client is: the inbound key's name, and, where the vendor checks the client's
+    /// own credential, a digest of it too (one client never replays another's answer, which
+    /// may carry a secret minted for it, and one inbound key may be shared by clients of
+    /// several vendor accounts); nothing where neither tells clients apart. A relayed
+    /// request's `query` may carry the credential too.
     fn caller_id(&self, upstream: &crate::upstream::Upstream, query: Option<&str>) -> Vec<u8> {
-        if let Some(name) = self.caller {
-            return [b"key:", name.as_bytes()].concat();
-        }
+        let mut id = match self.caller {
+            Some(name) => [b"key:", name.as_bytes(), b"\n"].concat(),
+            None => Vec::new(),
+        };
         if !matches!(upstream.auth, crate::upstream::Auth::Passthrough) {
-            return Vec::new();
+            return id;
         }
         use sha2::Digest;
         let (credential, parts) = self.credential;
@@ -379,8 +385,27 @@ impl Holder<'_> {
             }
         }
         hash.update(query.unwrap_or("").as_bytes());
-        [b"credential:".as_slice(), &hash.finalize()].concat()
+        id.extend_from_slice(b"credential:");
+        id.extend_from_slice(&hash.finalize());
+        id
     }
+}
+
+/// Every place a relayed create may name its owner in, each length-prefixed: its path, its
+/// query and the header fields its operation declares.
+fn relayed_owner(relay: &crate::frontend::Relay) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut part = |bytes: &[u8]| {
+        out.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
+        out.extend_from_slice(bytes);
+    };
+    part(relay.path.as_bytes());
+    part(relay.query.as_deref().unwrap_or("").as_bytes());
+    for (name, value) in &relay.headers {
+        part(name.as_str().as_bytes());
+        part(value.as_bytes());
+    }
+    out
 }
 
 /// Reads a whole body within its limits; a route that takes none reads nothing. A body cut

@@ -85,8 +85,10 @@ pub struct Scope<'a> {
     pub frontend: &'a str,
     /// The upstream.
     pub upstream: &'a str,
-    /// The owner the webhook is made under (empty without one).
-    pub owner: &'a str,
+    /// The owner the webhook is made under (empty without one); for a relayed create, every
+    /// place its request may name the owner in (its path, its query, the header fields its
+    /// operation declares), length-prefixed.
+    pub owner: &'a [u8],
     /// The key, as the client sent it.
     pub key: &'a [u8],
 }
@@ -99,7 +101,7 @@ impl Scope<'_> {
             self.caller,
             self.frontend.as_bytes(),
             self.upstream.as_bytes(),
-            self.owner.as_bytes(),
+            self.owner,
             self.key,
         ];
         for part in parts {
@@ -110,9 +112,14 @@ impl Scope<'_> {
     }
 }
 
-/// A digest of a request's body, to tell a retry from another request under the same key.
-pub fn fingerprint(body: &[u8]) -> [u8; 32] {
-    Sha256::digest(body).into()
+/// A digest of a request's body and of whether it prefers lenient handling (which changes
+/// what is made of the same body: a field dropped, not refused), to tell a retry from another
+/// request under the same key.
+pub fn fingerprint(body: &[u8], lenient: bool) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    hash.update([u8::from(lenient)]);
+    hash.update(body);
+    hash.finalize().into()
 }
 
 /// An answer as it was given: its status, the headers that matter and its body.
@@ -440,7 +447,7 @@ pub fn conflict(key: &HeaderValue, named: &str) -> Problem {
     Problem::new(
         Code::Conflict,
         format!(
-            "the idempotency key `{}` in {named} was used with a different request body; nothing was sent: use a new key for a new request",
+            "the idempotency key `{}` in {named} was used with a different request body or `Prefer: handling`; nothing was sent: use a new key for a new request",
             String::from_utf8_lossy(key.as_bytes())
         ),
     )
@@ -455,7 +462,7 @@ mod tests {
             caller: b"",
             frontend: "canonical",
             upstream: "up",
-            owner: "",
+            owner: b"",
             key,
         }
     }
@@ -467,16 +474,16 @@ mod tests {
     #[tokio::test]
     async fn a_kept_answer_is_replayed_and_another_body_refused() {
         let replays = Replays::default();
-        let Claim::Run(run) = replays.claim(&scope(b"k"), fingerprint(b"a")).await else {
+        let Claim::Run(run) = replays.claim(&scope(b"k"), fingerprint(b"a", false)).await else {
             panic!("the first runs");
         };
         run.settle(answer(201), None).await;
-        let replayed = replays.claim(&scope(b"k"), fingerprint(b"a")).await;
+        let replayed = replays.claim(&scope(b"k"), fingerprint(b"a", false)).await;
         assert!(matches!(replayed, Claim::Replay(a) if a.status == 201));
-        let other = replays.claim(&scope(b"k"), fingerprint(b"b")).await;
+        let other = replays.claim(&scope(b"k"), fingerprint(b"b", false)).await;
         assert!(matches!(other, Claim::Conflict));
         assert!(matches!(
-            replays.claim(&scope(b"K"), fingerprint(b"b")).await,
+            replays.claim(&scope(b"K"), fingerprint(b"b", false)).await,
             Claim::Run(_)
         ));
     }
@@ -484,13 +491,13 @@ mod tests {
     #[tokio::test]
     async fn a_claim_dropped_or_a_5xx_frees_the_key() {
         let replays = Replays::default();
-        drop(replays.claim(&scope(b"k"), fingerprint(b"a")).await);
-        let Claim::Run(run) = replays.claim(&scope(b"k"), fingerprint(b"a")).await else {
+        drop(replays.claim(&scope(b"k"), fingerprint(b"a", false)).await);
+        let Claim::Run(run) = replays.claim(&scope(b"k"), fingerprint(b"a", false)).await else {
             panic!("a dropped claim frees the key");
         };
         run.settle(answer(503), None).await;
         assert!(matches!(
-            replays.claim(&scope(b"k"), fingerprint(b"a")).await,
+            replays.claim(&scope(b"k"), fingerprint(b"a", false)).await,
             Claim::Run(_)
         ));
     }

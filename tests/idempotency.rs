@@ -681,3 +681,128 @@ async fn stopping_waits_for_an_abandoned_create_within_the_drain() {
         );
     }
 }
+
+/// Where the vendor checks the client's own credential, an inbound key shared by clients of
+/// several vendor accounts tells them apart no more than no key does: the credential is part
+/// of the key's scope either way, and one account is never given another's create.
+#[tokio::test]
+async fn clients_of_one_inbound_key_with_their_own_vendor_credentials_never_share_an_answer() {
+    use sha2::Digest;
+    let inbound = format!(
+        "[inbound_auth]\nmode = \"api_keys\"\n[[inbound_auth.keys]]\nname = \"shared\"\n\
+         sha256 = \"{:x}\"\nscopes = [\"webhooks:read\", \"webhooks:write\"]\n",
+        sha2::Sha256::digest(b"shared-key-1234")
+    );
+    let double = Double::start(vec![created(1), created(2), created(3)]).await;
+    let gw = support::gateway(&format!(
+        "mappings_dir = {TEST_DIALECTS:?}\n\
+         [upstreams.relay]\ndialect = \"relay\"\nbase_url = {:?}\nauth = {{ type = \"passthrough\" }}\n\
+         [url_policy]\nallow_private = true\n{inbound}",
+        double.url()
+    ))
+    .await;
+    let body = hook("https://example.com/hook");
+    let as_account = |token: &'static str| {
+        let body = body.clone();
+        let addr = gw.addr;
+        async move {
+            let headers = [
+                ("x-api-key", "shared-key-1234"),
+                ("authorization", token),
+                ("idempotency-key", "one-key"),
+            ];
+            send(addr, "POST", HOOKS, &headers, Some(&body)).await
+        }
+    };
+    let a = as_account("Bearer account-a-token").await;
+    ok(&a, 201, "account a");
+    for other in ["Bearer account-b-token", "Bearer garbage"] {
+        let b = as_account(other).await;
+        ok(&b, 201, other);
+        assert!(!replayed(&b), "{other} was given account a's create");
+        assert_ne!(b.body, a.body, "{other}");
+    }
+    assert_eq!(double.seen().len(), 3);
+    let again = as_account("Bearer account-a-token").await;
+    assert!(replayed(&again), "account a's own retry");
+    assert_eq!(again.body, a.body);
+    assert_eq!(double.seen().len(), 3);
+}
+
+/// A create relayed to a vendor of the surface's own dialect names its owner wherever the
+/// dialect does (here in a header of every call, `Tally-Tenant-Id`): two owners' creates under
+/// one key are two creates, each made and answered its own.
+#[tokio::test]
+async fn relayed_creates_of_two_owners_named_in_a_header_never_share_an_answer() {
+    let gw = support::gateway(&format!(
+        "mappings_dir = {TEST_DIALECTS:?}\n[inbound_auth]\nmode = \"off\"\n\
+         [upstreams.tally]\ndialect = \"tally\"\nemulate = true\n\
+         [surfaces.tally]\ndialect = \"tally\"\nupstream = \"tally\"\nprefix = \"/t\"\n"
+    ))
+    .await;
+    let body = json!({"url": "https://example.com/t", "eventTypes": ["INVOICE"]});
+    let create = |tenant: &'static str| {
+        let body = body.clone();
+        let addr = gw.addr;
+        async move {
+            let headers = [
+                ("authorization", "Bearer x"),
+                ("tally-tenant-id", tenant),
+                ("idempotency-key", "kt"),
+            ];
+            send(addr, "POST", "/t/api/webhooks", &headers, Some(&body)).await
+        }
+    };
+    let one = create("t-1").await;
+    assert!(one.status < 300, "{}", String::from_utf8_lossy(&one.body));
+    let two = create("t-2").await;
+    assert!(two.status < 300, "{}", String::from_utf8_lossy(&two.body));
+    assert!(!replayed(&two), "tenant t-2 was given t-1's create");
+    for tenant in ["t-1", "t-2"] {
+        let headers = [("authorization", "Bearer x"), ("tally-tenant-id", tenant)];
+        let listed = send(gw.addr, "GET", "/t/api/webhooks", &headers, None).await;
+        ok(&listed, 200, tenant);
+        let webhooks = listed.json()["webhooks"].as_array().unwrap().len();
+        assert_eq!(webhooks, 1, "{tenant}: {}", listed.json());
+    }
+    assert!(replayed(&create("t-2").await), "t-2's own retry");
+}
+
+/// Lenient handling changes what is made of the same body (a field dropped, not refused): a
+/// retry under the key of a refused create that now prefers it is another request, refused
+/// with 409 rather than given the refusal again, and the other way round.
+#[tokio::test]
+async fn a_retry_that_changes_its_handling_preference_is_another_request() {
+    let double = Double::start(vec![created(1), created(2)]).await;
+    let gw = gateway(&double, "").await;
+    // Relay cannot carry `max_retries`: refused by name, or dropped under lenient handling.
+    let body =
+        json!({"url": "https://example.com/hook", "events": ["invoice.paid"], "max_retries": 3});
+    let strict = create(&gw, "kp", &body).await;
+    ok(&strict, 422, "strict");
+    let lenient = send(
+        gw.addr,
+        "POST",
+        HOOKS,
+        &[("idempotency-key", "kp"), ("prefer", "handling=lenient")],
+        Some(&body),
+    )
+    .await;
+    ok(&lenient, 409, "the same key, now lenient");
+    assert!(!replayed(&lenient));
+    let fresh = send(
+        gw.addr,
+        "POST",
+        HOOKS,
+        &[("idempotency-key", "kp2"), ("prefer", "handling=lenient")],
+        Some(&body),
+    )
+    .await;
+    ok(&fresh, 201, "lenient under a new key");
+    ok(
+        &create(&gw, "kp2", &body).await,
+        409,
+        "the lenient key, now strict",
+    );
+    assert_eq!(double.seen().len(), 1);
+}

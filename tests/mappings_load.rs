@@ -442,6 +442,18 @@ fn two_fields_whose_places_overlap_where_answers_carry_both_are_refused() {
             "fields.",
             "`kind`",
         ),
+        // Read from requests both (a surface's client's body), one by an alias at the
+        // other's member, or inside it.
+        (
+            "[fields.description]\npath = \"$.d\"\nin = [\"request\"]\naliases = [\"$.url\"]\n",
+            "fields.",
+            "(an alias)",
+        ),
+        (
+            "[fields.description]\npath = \"$.d\"\nin = [\"request\"]\naliases = [\"$.url.text\"]\n",
+            "fields.",
+            "(an alias)",
+        ),
     ] {
         let text = minimal(fields, "");
         let errors = Dialect::compile("d", Path::new("d.toml"), &text).unwrap_err();

@@ -128,15 +128,21 @@ impl Compiler<'_> {
                 let answered = a.response && b.response;
                 let apart = (a.request && !a.response && b.response && !b.request)
                     || (b.request && !b.response && a.response && !a.request);
+                // Both read from requests (a surface's or an emulator's client's body): their
+                // paths are held apart by `object_map`, an alias here.
+                let requested = a.request && b.request;
                 let fields =
                     matches!(a.target, Target::Field(_)) && matches!(b.target, Target::Field(_));
-                // Each place with whether it is an alias: answers are read at aliases too.
-                let (places_a, places_b) = (places(a, answered), places(b, answered));
+                // Each place with whether it is an alias: answers and requests are read at
+                // aliases too.
+                let read = answered || requested || apart;
+                let (places_a, places_b) = (places(a, read), places(b, read));
                 let clash = places_a.iter().find_map(|&(pa, alias_a)| {
                     places_b.iter().find_map(|&(pb, alias_b)| {
                         let same = pa == pb;
                         let nested = pa.starts_with(pb) || pb.starts_with(pa);
-                        ((answered && nested) || (apart && fields && same))
+                        let by_alias = requested && (alias_a || alias_b) && nested;
+                        ((answered && nested) || (apart && fields && same) || by_alias)
                             .then_some((pa, alias_a, pb, alias_b))
                     })
                 });
