@@ -677,6 +677,9 @@ pub const READYZ: &str = "/readyz";
 pub const OPENAPI: &str = "/openapi.json";
 /// The Prometheus metrics, on the main listener.
 pub const METRICS: &str = "/metrics";
+/// The reserved prefix of hookgate's own paths: the emulators' admin API, on the main listener
+/// and on each vendor's listener (the admin API's own `PREFIX`).
+pub const ADMIN: &str = "/__hookgate";
 
 /// Every path the main listener serves itself, ahead of any surface mounted on it, each with
 /// what it is: a surface's prefix that is one of them, lies below one or holds one below it
@@ -689,7 +692,7 @@ pub const OWN_PATHS: &[(&str, &str)] = &[
     (OPENAPI, "the OpenAPI description"),
     (METRICS, "the metrics"),
     (crate::preview::ENDPOINT, "the preview endpoint"),
-    (crate::emulator::admin::PREFIX, "the emulators' admin API"),
+    (ADMIN, "the emulators' admin API"),
 ];
 
 /// The main listener: probes, `/openapi.json`, `/metrics`, the canonical API under `/v1`, the

@@ -31,8 +31,8 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
-/// The reserved prefix of hookgate's own paths on a vendor's listener.
-pub const PREFIX: &str = "/__hookgate";
+/// The reserved prefix of hookgate's own paths on a vendor's listener, as on the main one.
+pub const PREFIX: &str = crate::gateway::ADMIN;
 
 /// The description of the admin API, relative to its base (`servers`).
 pub const OPENAPI_JSON: &str = include_str!("../../openapi/emulator-admin.json");
