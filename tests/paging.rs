@@ -1361,3 +1361,47 @@ async fn a_page_value_the_surface_never_gave_is_refused_before_the_upstream_is_c
         "{body}"
     );
 }
+
+/// A vendor that names the page just asked for as the next one (its cursor given back as it
+/// was sent) would have a client that follows cursors ask for it forever: the page is refused,
+/// naming the cursor, wherever it is asked for (the first page named by a cursor, a later one).
+#[tokio::test]
+async fn a_next_page_that_is_the_page_asked_for_is_refused() {
+    let hook = |id: u64| {
+        json!({"hook_id": id, "project": "p1", "topics": ["a"], "disabled": false,
+            "state": "live", "label": "", "target": {"url": "https://example.com/h"}})
+    };
+    for cursor in ["same", "42"] {
+        let vendor = Double::start(vec![
+            Reply::json(200, json!({"hooks": [hook(1)], "next": cursor})),
+            Reply::json(200, json!({"hooks": [hook(2)], "next": cursor})),
+        ])
+        .await;
+        let gw = gateway(&format!(
+            "mappings_dir = {DIR:?}\n[upstreams.relay]\ndialect = \"relay\"\nbase_url = {:?}\n\
+             auth = {{ type = \"none\" }}\nretries = 0\n",
+            vendor.url()
+        ))
+        .await;
+        let hooks = "/v1/upstreams/relay/owners/p1/webhooks";
+        let first = send(gw.addr, "GET", hooks, &[], None).await;
+        ok(&first, 200, "the first page");
+        assert_eq!(first.json()["next_cursor"], cursor);
+        let again = send(
+            gw.addr,
+            "GET",
+            &format!("{hooks}?cursor={cursor}"),
+            &[],
+            None,
+        )
+        .await;
+        assert_eq!(
+            again.status,
+            502,
+            "{}",
+            String::from_utf8_lossy(&again.body)
+        );
+        let detail = again.json()["detail"].as_str().unwrap().to_owned();
+        assert!(detail.contains(&format!("cursor \"{cursor}\"")), "{detail}");
+    }
+}

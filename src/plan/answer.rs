@@ -400,6 +400,18 @@ impl Context<'_> {
                 page
             }
         };
+        // A vendor that names the page just asked for as the next one would have a client
+        // that follows its cursors (and a walk to a client's page) ask for it forever.
+        if let (Some(next), Some(sent)) = (&given, asked.cursor.as_deref())
+            && endpoint.paging.is_given()
+            && next == sent
+        {
+            let what = format!(
+                "a page whose next page is the one asked for (cursor {}): following it would never end",
+                Value::from(sent)
+            );
+            return Err(self.malformed(&what, None));
+        }
         let next = match endpoint.paging {
             paging if paging.is_given() => given,
             paging => computed_next(paging, &items, asked, endpoint, last).map_err(|_| {
