@@ -629,9 +629,9 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.create_file(
                 "hookgate.toml",
-                "[inbound_auth]\nmode = \"off\"\n[upstreams.Talkover]\ndialect = \"talkover\"\nemulate = true\n",
+                "[inbound_auth]\nmode = \"off\"\n[upstreams.Billing]\ndialect = \"ledger\"\nemulate = true\n",
             )?;
-            jail.set_env("HOOKGATE__UPSTREAMS__TALKOVER__TIMEOUT_MS", "5000");
+            jail.set_env("HOOKGATE__UPSTREAMS__BILLING__TIMEOUT_MS", "5000");
             jail.set_env("HOOKGATE__SURFACES__VOICE__PREFIX", "/voice");
             let file = Origin {
                 file: Some("hookgate.toml".into()),
@@ -639,9 +639,9 @@ mod tests {
             };
             let text = file.load(Credentials::Required).unwrap_err().to_string();
             for expected in [
-                "upstreams.talkover: missing field `dialect` (in a table made by environment variable HOOKGATE__UPSTREAMS__TALKOVER__TIMEOUT_MS alone)",
+                "upstreams.billing: missing field `dialect` (in a table made by environment variable HOOKGATE__UPSTREAMS__BILLING__TIMEOUT_MS alone)",
                 "surfaces.voice: missing field `dialect` (in a table made by environment variable HOOKGATE__SURFACES__VOICE__PREFIX alone)",
-                "upstreams.Talkover: `Talkover` has capital letters, which no environment variable can reach",
+                "upstreams.Billing: `Billing` has capital letters, which no environment variable can reach",
             ] {
                 assert!(text.contains(expected), "{expected}: {text}");
             }

@@ -337,6 +337,9 @@ impl Holder<'_> {
         let Some(Backend::Upstream(upstream)) = backend else {
             return None;
         };
+        if upstream.honours_idempotency_key() {
+            return None;
+        }
         let owner = match job {
             Job::Operation(op) => op.owner.as_deref().unwrap_or("").as_bytes().to_vec(),
             // A relayed create names its owner in its path, its query or a header field of its
@@ -344,9 +347,6 @@ impl Holder<'_> {
             Job::Relay(relay) => relayed_owner(relay),
             Job::Answer(_) => return None,
         };
-        if upstream.honours_idempotency_key() {
-            return None;
-        }
         let query = match job {
             Job::Relay(relay) => relay.query.as_deref(),
             _ => None,
@@ -711,15 +711,28 @@ impl crate::http::server::Handler for MainListener {
             Err(probed) => return *probed,
         };
         let routes = self.routes.load_full();
-        // A create that claims an idempotency key is finished whatever its client does. A
-        // safe method's request makes nothing, and is spared the carrying (a box a request).
-        if request.method().is_safe() {
-            return MainListener::dispatch(routes, request, path, request_id).await;
-        }
-        let replays = routes.admission.replays.clone();
-        replays
-            .carry(MainListener::dispatch(routes, request, path, request_id))
-            .await
+        let (replays, safe) = (routes.admission.replays.clone(), request.method().is_safe());
+        let serving = MainListener::dispatch(routes, request, path, request_id);
+        carried(&replays, safe, serving).await
+    }
+}
+
+/// Serves one request: through [`Replays::carry`](idempotency::Replays::carry) unless its
+/// method is `safe`, so that a create that claims an idempotency key is finished whatever its
+/// client does. A safe method's request makes nothing, and is spared the carrying (a box a
+/// request).
+async fn carried<F>(
+    replays: &std::sync::Arc<idempotency::Replays>,
+    safe: bool,
+    serving: F,
+) -> F::Output
+where
+    F: std::future::Future<Output = Response<Body>> + Send + 'static,
+{
+    if safe {
+        serving.await
+    } else {
+        replays.carry(serving).await
     }
 }
 
@@ -795,15 +808,10 @@ impl crate::http::server::Handler for Standalone {
             Err(probed) => return *probed,
         };
         let admission = self.admission.load_full();
-        // A create that claims an idempotency key is finished whatever its client does; a safe
-        // method's request makes nothing (as on the main listener).
-        if request.method().is_safe() {
-            return serve(&self.api, &admission, request, &path, &request_id).await;
-        }
-        let replays = admission.replays.clone();
+        let (replays, safe) = (admission.replays.clone(), request.method().is_safe());
         let serving =
             async move { serve(&self.api, &admission, request, &path, &request_id).await };
-        replays.carry(serving).await
+        carried(&replays, safe, serving).await
     }
 }
 

@@ -45,6 +45,9 @@ pub const KEPT_FOR: Duration = Duration::from_secs(24 * 60 * 60);
 /// webhook or a problem (about a kilobyte): ten thousand keep memory in the tens of megabytes.
 pub const LIMIT: usize = 10_000;
 
+/// The most creates carried on at once after their clients went away ([`Replays::carry`]).
+pub const MOST_CARRIED: usize = 1_000;
+
 /// The longest key taken, in bytes.
 pub const LONGEST: usize = 255;
 
@@ -322,6 +325,12 @@ impl<F: Future<Output: Send> + Send + 'static> Drop for Carry<F> {
         };
         if !self.claimed.load(Ordering::Acquire) {
             return; // dropped with its request, claim-free: nothing is carried on
+        }
+        // Bounded: a client that sends keyed creates and goes away at once, again and again,
+        // holds no more vendor calls than this. Past it, the request ends with its client as
+        // any other does, and its claim frees the key.
+        if *self.replays.carried.borrow() >= MOST_CARRIED {
+            return;
         }
         // Dropped with no runtime to go on in (the runtime itself ends): the request ends
         // here, its claim freed, as any request's does when the process stops.

@@ -393,10 +393,15 @@ async fn a_relayed_answer_is_changed_for_a_reading_key_only_where_it_shows_the_s
         body,
     };
     let huge = r#""sequence": 123456789012345678901234567890,"#;
+    // A success of a shape the mapping file does not read a webhook from: its secret cannot
+    // be found to be taken out.
+    let elsewhere = documented("").replacen("\"data\"", "\"result\"", 1);
     let vendor = support::Double::start(vec![
         raw(documented("")),
         raw(documented(huge)),
         raw(documented(huge)),
+        raw(elsewhere.clone()),
+        raw(elsewhere),
     ])
     .await;
     let gw = support::gateway(&format!(
@@ -427,6 +432,12 @@ async fn a_relayed_answer_is_changed_for_a_reading_key_only_where_it_shows_the_s
     );
     let written = send(gw.addr, "GET", path, &[("x-api-key", WRITER)], None).await;
     assert_eq!(written.body, documented(huge).as_bytes());
-    assert_eq!(vendor.seen().len(), 3);
+    let refused = send(gw.addr, "GET", path, &[("x-api-key", READER)], None).await;
+    let text = String::from_utf8_lossy(&refused.body);
+    assert_eq!(refused.status, 403, "a shape of its own: {text}");
+    assert!(!text.contains(secret), "{text}");
+    let written = send(gw.addr, "GET", path, &[("x-api-key", WRITER)], None).await;
+    assert!(String::from_utf8_lossy(&written.body).contains(secret));
+    assert_eq!(vendor.seen().len(), 5);
     gw.stop().await;
 }

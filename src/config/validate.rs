@@ -1013,8 +1013,8 @@ fn inbound_auth(raw: &RawConfig, problem: &mut dyn FnMut(String, String)) -> cra
 }
 
 /// Why a table's entry name could not be set from the environment, if it could not: figment
-/// reads `HOOKGATE__UPSTREAMS__NAME__…` in lower case, so a variable meant for `Talkover`
-/// makes another entry, `talkover`, beside it.
+/// reads `HOOKGATE__UPSTREAMS__NAME__…` in lower case, so a variable meant for `Billing`
+/// makes another entry, `billing`, beside it.
 fn unreachable_by_env(name: &str) -> Option<String> {
     name.bytes().any(|b| b.is_ascii_uppercase()).then(|| {
         format!(

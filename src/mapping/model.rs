@@ -794,7 +794,7 @@ impl Dialect {
     }
 
     /// The resource at which the vendor shows a webhook's secret again, after the answer that
-    /// made it (Svix's `GET …/secret`).
+    /// made it (a `GET …/secret`).
     pub fn secret_resource(&self) -> Option<usize> {
         self.resources
             .iter()

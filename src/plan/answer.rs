@@ -129,9 +129,11 @@ impl Context<'_> {
             // list is a read, and a secret is shown only in the answer that made it.
             let mut page = Listed::with_capacity(reply.body.len() + 64);
             let answers_secret = self.answers_secret();
+            // Looked up once a page, not once a webhook.
+            let told = self.owner_told(endpoint.names_owner);
             let read = json::read_at(&reply.body, keys, |scan| {
                 reader.read(scan, &mut page, |webhook| {
-                    self.complete(webhook, endpoint.names_owner);
+                    self.complete(webhook, told);
                     if answers_secret {
                         webhook.remove("secret");
                     }
@@ -272,7 +274,7 @@ impl Context<'_> {
         let mut webhook = read.map_err(|misread| {
             Unusable::boxed(self.misread("a webhook", &misread), Some(misread.read))
         })?;
-        self.complete(&mut webhook, endpoint.names_owner);
+        self.complete(&mut webhook, self.owner_told(endpoint.names_owner));
         match self.addressable(&webhook) {
             Ok(()) => Ok(webhook),
             Err(problem) => Err(Unusable::boxed(problem, Some(webhook))),
@@ -401,7 +403,8 @@ impl Context<'_> {
             }
         };
         // A vendor that names the page just asked for as the next one would have a client
-        // that follows its cursors (and a walk to a client's page) ask for it forever.
+        // that follows its cursors ask for it forever (a walk to a client's page stops at its
+        // most pages).
         if let (Some(next), Some(sent)) = (&given, asked.cursor.as_deref())
             && endpoint.paging.is_given()
             && next == sent
@@ -481,7 +484,7 @@ impl Context<'_> {
             .webhook
             .read_owned(dialect)
             .map_err(|misread| self.misread("a webhook", &misread))?;
-        self.complete(&mut webhook, named);
+        self.complete(&mut webhook, self.owner_told(named));
         self.addressable(&webhook)?;
         Ok(webhook)
     }
@@ -491,18 +494,20 @@ impl Context<'_> {
         (self.dialect.webhook.reading("secret")).is_some_and(|r| r.response)
     }
 
-    /// Adds what a webhook read from the vendor lacks: the owner it was asked under, a status
-    /// derived from `enabled`.
-    ///
-    /// The owner asked under is the webhook's where the vendor does not say whose it is: no
-    /// rule reads it from answers, or the call that answered (`named`) found the webhook under
-    /// it. Where answers say it and this one, of a call that found the webhook by its id
-    /// alone, does not, the webhook is shown with none, as a read of it is (which
-    /// [`super::Plan::confirm_owner`] refuses): a change that left the vendor's webhook
-    /// without its owner is not answered as if it had kept it.
-    fn complete(&self, webhook: &mut impl Object, named: bool) {
+    /// Whether the owner asked under is a webhook's where its answer does not say whose it is:
+    /// where no rule reads an owner from answers, or the call that answered (`named`) found the
+    /// webhook under it. Where answers say it and one of a call that found the webhook by its id
+    /// alone does not, the webhook is not the owner's the request named: a change that left the
+    /// vendor's webhook without its owner is not answered as if it had kept it.
+    pub(super) fn owner_told(&self, named: bool) -> bool {
+        named || self.dialect.webhook.reading("owner").is_none()
+    }
+
+    /// Adds what a webhook read from the vendor lacks: the owner it was asked under where that
+    /// is its owner (`told`: [`Context::owner_told`]), else none, as a read of it shows it
+    /// (which [`super::Plan::confirm_owner`] refuses); a status derived from `enabled`.
+    fn complete(&self, webhook: &mut impl Object, told: bool) {
         if !webhook.has("owner") {
-            let told = named || self.dialect.webhook.reading("owner").is_none();
             let owner = (self.owner.clone())
                 .filter(|_| told)
                 .map_or(Value::Null, Value::from);

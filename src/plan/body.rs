@@ -6,7 +6,7 @@
 use super::Context;
 use crate::mapping::checks::Check;
 use crate::mapping::json_path::FieldPath;
-use crate::mapping::rules::{ObjectMap, Rule, Translated, WriteError};
+use crate::mapping::rules::{ObjectMap, Translated, WriteError};
 use crate::model::{self, Action, UpdateMode};
 use crate::problem::{Code, FieldError, Problem};
 use serde_json::{Map, Value};
@@ -461,11 +461,11 @@ impl Context<'_> {
     /// would lose it at a vendor that replaces what it is sent, so it goes as the webhook
     /// has it.
     fn carry_create_only(&self, current: &Map<String, Value>, sent: &mut Value) {
-        let rules = &self.dialect.webhook.rules;
-        let reported = |r: &Rule| rules.iter().any(|o| o.target == r.target && o.response);
-        let carried: Vec<&FieldPath> = rules
+        let map = &self.dialect.webhook;
+        let carried: Vec<&FieldPath> = map
+            .rules
             .iter()
-            .filter(|r| r.request && !r.applies_to(Action::Update) && reported(r))
+            .filter(|r| r.request && !r.applies_to(Action::Update) && !map.never_reported(r))
             .filter_map(|r| r.path.as_ref())
             .filter(|p| p.steps().len() > 1)
             .filter(|p| p.head().is_some_and(|h| sent.get(h).is_some()) && p.get(sent).is_none())

@@ -113,8 +113,10 @@ impl<'a> Plan<'a> {
         endpoint: &Endpoint,
         webhook: &Members,
     ) -> Result<(), Problem> {
-        let told = endpoint.names_owner || self.cx.dialect.webhook.reading("owner").is_none();
-        if told || self.op.owner.is_none() || webhook.text("owner").is_some() {
+        if self.cx.owner_told(endpoint.names_owner)
+            || self.op.owner.is_none()
+            || webhook.text("owner").is_some()
+        {
             return Ok(());
         }
         let id = webhook

@@ -39,7 +39,7 @@ pub fn without_own_secrets(body: bytes::Bytes, secrets: &[crate::config::Secret]
     let text = scrubbed.as_deref().unwrap_or(&body);
     let short_held = secrets.iter().any(|s| {
         let s = s.expose().as_bytes();
-        !s.is_empty() && s.len() < SHORT_SECRET && memchr::memmem::find(text, s).is_some()
+        !s.is_empty() && s.len() < SHORT_SECRET && stands_alone(text, s)
     });
     if (short_held || !secrets.is_empty() && memchr::memmem::find(text, b"\\u").is_some())
         && let Some(rewritten) = strings_scrubbed(text, secrets)
@@ -47,6 +47,16 @@ pub fn without_own_secrets(body: bytes::Bytes, secrets: &[crate::config::Secret]
         scrubbed = Some(rewritten);
     }
     scrubbed.map_or(body, bytes::Bytes::from)
+}
+
+/// Whether `secret` stands anywhere in `text` as a word of its own (as [`redact`] takes a
+/// short one out): looked at in the bytes first, so that a short credential that is only part
+/// of longer words (a PIN inside a timestamp) costs no parse of the answer.
+fn stands_alone(text: &[u8], secret: &[u8]) -> bool {
+    let word = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    memchr::memmem::find_iter(text, secret).any(|at| {
+        !word(at.checked_sub(1).and_then(|i| text.get(i))) && !word(text.get(at + secret.len()))
+    })
 }
 
 /// An answer whose strings, once their escapes are read, hold a credential: written again with
@@ -85,8 +95,9 @@ fn strings_scrubbed(text: &[u8], secrets: &[crate::config::Secret]) -> Option<Ve
     }
     let secrets: Vec<&str> = secrets.iter().map(|s| s.expose()).collect();
     let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(text) else {
-        // Text that is no JSON (a vendor's plain-text error): its words.
-        let mut text = std::str::from_utf8(text).ok()?.to_owned();
+        // Text that is no JSON (a vendor's plain-text error): its words, bytes that are no
+        // UTF-8 written as U+FFFD where a credential is taken out.
+        let mut text = String::from_utf8_lossy(text).into_owned();
         let mut held = false;
         for k in &secrets {
             if let Some(redacted) = redact(&text, k) {

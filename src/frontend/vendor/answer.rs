@@ -59,20 +59,40 @@ impl VendorApi {
     /// A relayed answer to a read, for a client whose key may not read a signing secret
     /// (`Route::withholds_secret`): every webhook it holds shows its secret as this API shows
     /// one it has none of (`withheld`). The vendor's bytes stay as they are where no webhook in
-    /// them shows a secret. One whose integers beyond 64 bits could not be written again
-    /// exactly around the change is refused, naming the scope that reads it as it is.
-    fn withhold_relayed_secret(&self, route: &Route, body: Bytes) -> Result<Bytes, Problem> {
+    /// them shows a secret. A success whose webhooks cannot be found where the mapping file
+    /// reads them (a shape it does not know), or whose integers beyond 64 bits could not be
+    /// written again exactly around the change, is refused, naming the scope that reads it as
+    /// it is: passed on as it came, it might show the secret.
+    fn withhold_relayed_secret(
+        &self,
+        route: &Route,
+        body: Bytes,
+        success: bool,
+    ) -> Result<Bytes, Problem> {
+        if !route.withholds_secret() {
+            return Ok(body); // a key that may read secrets, or keys off: as the vendor answered
+        }
         let (Some(rule), Kind::Operation(role)) = (self.answered_secret(), route.kind) else {
             return Ok(body);
         };
         let endpoint = self.dialect.endpoint(role);
-        let Some(endpoint) =
-            endpoint.filter(|e| route.withholds_secret() && e.role.action().reads_only())
-        else {
+        let Some(endpoint) = endpoint.filter(|e| e.role.action().reads_only()) else {
             return Ok(body);
         };
+        let refused = |why: &str| {
+            Problem::new(
+                Code::Forbidden,
+                format!(
+                    "the API key lacks the scope webhooks:write, which this answer takes: it may \
+                     show the webhook's signing secret, {why}"
+                ),
+            )
+        };
         let Ok((mut answer, inexact)) = crate::json::from_slice_lenient_noting(&body) else {
-            return Ok(body);
+            return match success {
+                true => Err(refused("and could not be read to take it out")),
+                false => Ok(body),
+            };
         };
         // Where the vendor's answer holds its webhook, or its list's items: the first place
         // its mapping file reads them from that holds them.
@@ -94,17 +114,19 @@ impl VendorApi {
                 }
             }
             Some(webhook) => changed = withheld(rule, webhook),
+            None if success => {
+                return Err(refused(
+                    "and holds no webhook where its mapping file reads one to take it out",
+                ));
+            }
             None => {}
         }
         if !changed {
             return Ok(body);
         }
         if inexact {
-            return Err(Problem::new(
-                Code::Forbidden,
-                "the API key lacks the scope webhooks:write, which this answer takes: it shows \
-                 the webhook's signing secret, beside integers beyond 64 bits that could not be \
-                 passed on exactly without it",
+            return Err(refused(
+                "beside integers beyond 64 bits that could not be passed on exactly without it",
             ));
         }
         let mut out = Vec::with_capacity(body.len());
@@ -418,7 +440,8 @@ impl VendorApi {
         }
         let mut reply = reply;
         if json {
-            reply.body = self.withhold_relayed_secret(&routed.route, reply.body)?;
+            let success = reply.status.is_success();
+            reply.body = self.withhold_relayed_secret(&routed.route, reply.body, success)?;
         }
         let retry_after = reply.retry_after().and_then(headers::value);
         let content_type = reply

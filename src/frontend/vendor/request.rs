@@ -233,7 +233,7 @@ impl VendorApi {
 
     /// Refuses, before anything changes, a rotation whose new secret the backend mints where
     /// this API's client could read it nowhere: the rotation answers without the webhook
-    /// (Svix's 204), and the backend never shows a secret again. Carried out, it would leave
+    /// (a 204), and the backend never shows a secret again. Carried out, it would leave
     /// deliveries signed with a key no one holds.
     pub(super) fn minted_secret_shown(&self, role: Role) -> Result<(), Problem> {
         let answered = self

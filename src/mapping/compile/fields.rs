@@ -117,8 +117,8 @@ impl Compiler<'_> {
     /// member read whole beside a member inside it) would have a read show the one's value as
     /// the other's, and an emulator or a surface answer the one over the other: its id the
     /// description a client chose. Nor may a member that requests write for one field be the
-    /// one answers read as another (Mailgun's create sends the event type as `id`, by which its
-    /// answers name the webhook). Where requests carry both, [`Self::object_map`] refuses the
+    /// one answers read as another (a vendor whose create sends the event type as `id`, by
+    /// which its answers name the webhook). Where requests carry both, [`Self::object_map`] refuses the
     /// overlap already (but where `on` parts them). Two of a vendor's own members
     /// (`extensions.…`) may share a member taken one way each: one member asked one way and
     /// answered another; and one field's two rules (`write_as`) are its two ways.
