@@ -408,3 +408,64 @@ async fn a_member_sent_whole_keeps_the_owner_it_holds() {
         gw.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_vendor_client_changing_several_urls_in_front_of_another_vendor_is_refused_by_name() {
+    let a = "https://example.com/a";
+    let dir = tempfile::tempdir().unwrap();
+    // The webhooks behind keep one URL (`url`), in the vendor's own file.
+    let single =
+        several_urls("", UPDATES[0]).replacen("path = \"$.urls[0]\"", "path = \"$.url\"", 1);
+    std::fs::write(dir.path().join("single.toml"), single).unwrap();
+    // Each way the file's update takes a change, by `PUT` (as `several_urls` writes it).
+    for update in [UPDATES[0], UPDATES[2], UPDATES[3]] {
+        let method = "PUT";
+        std::fs::write(dir.path().join("several.toml"), several_urls("", update)).unwrap();
+        let gw = support::gateway(&format!(
+            "mappings_dir = {:?}\n[upstreams.single]\ndialect = \"single\"\nemulate = true\n\
+             [surfaces.several]\ndialect = \"several\"\nupstream = \"single\"\nprefix = \"/s\"\n",
+            dir.path().to_str().unwrap()
+        ))
+        .await;
+        let canonical = "/v1/upstreams/single/webhooks";
+        let made = send(gw.addr, "POST", canonical, &[], Some(&json!({"url": a}))).await;
+        ok(&made, 201, "a create");
+        let id = made.json()["id"].as_str().unwrap().to_owned();
+        let at = format!("/s/hooks/{id}");
+        let bearer = [("authorization", "Bearer t")];
+        // Several URLs, of which only the first could be kept.
+        for urls in [
+            json!(["https://example.com/b", "https://example.com/c"]),
+            json!(["https://example.com/b", null, "https://example.com/c"]),
+        ] {
+            let body = json!({"hook": {"urls": urls, "description": "d"}});
+            let refused = send(gw.addr, method, &at, &bearer, Some(&body)).await;
+            ok(&refused, 422, &format!("{update}: {urls}"));
+            let said = refused.json()["message"].to_string();
+            assert!(
+                said.contains("urls[0]: `urls` holds") && said.contains("send that one alone"),
+                "{update}: {said}"
+            );
+        }
+        // No URL left: the field cleared, which the webhooks behind require.
+        for urls in [json!([]), Value::Null] {
+            let body = json!({"hook": {"urls": urls, "description": "d"}});
+            let refused = send(gw.addr, method, &at, &bearer, Some(&body)).await;
+            ok(&refused, 422, &format!("{update}: {urls}"));
+            let said = refused.json()["message"].to_string();
+            assert!(said.contains("urls[0]"), "{update}: {said}");
+        }
+        let read = send(gw.addr, "GET", &format!("{canonical}/{id}"), &[], None).await;
+        assert_eq!(read.json()["url"], a, "{update}: nothing changed");
+        // One URL: the change is made.
+        let body = json!({"hook": {"urls": ["https://example.com/d"], "description": "d"}});
+        let changed = send(gw.addr, method, &at, &bearer, Some(&body)).await;
+        ok(&changed, 200, update);
+        assert_eq!(
+            changed.json()["hook"]["urls"],
+            json!(["https://example.com/d"]),
+            "{update}"
+        );
+        gw.stop().await;
+    }
+}

@@ -254,3 +254,182 @@ fn a_switch_that_leaves_a_reader_no_one_place_is_refused_when_the_file_loads() {
             .unwrap_or_else(|e| panic!("{to}: {e:?}"));
     }
 }
+
+/// Desk's file with `from` made `to`: refused, with an error holding `expected`.
+fn refused_with(desk: &str, (from, to, expected): (&str, &str, &str)) {
+    let text = desk.replacen(from, to, 1);
+    assert_ne!(text, desk, "{from}");
+    let errors = support::refused_mapping("desk", &text);
+    assert!(
+        errors.iter().any(|e| e.contains(expected)),
+        "{to}: {errors:?}"
+    );
+}
+
+fn desk_file() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/dialects/desk.toml"
+    ))
+    .unwrap()
+}
+
+/// Desk's get, create and update as the file writes them.
+const DESK_GET: &str = "response = { data = \"{{webhook}}\" }\n\n[operations.create]";
+const DESK_UPDATE: &str =
+    "method = \"PUT\"\npath = \"/webhooks/{id}\"\nbody = { data = \"{{webhook}}\" }";
+
+#[test]
+fn what_every_answer_holds_placed_by_some_cases_of_a_switch_only_is_refused() {
+    let desk = desk_file();
+    let cases: &[(&str, &str, &str)] = &[
+        // The items on a page with more, `null` on the last: the last page's items lost.
+        (
+            DESK_LIST,
+            "response = { data = { \"$switch\" = \"has_more\", \"true\" = \"{{items}}\", \"false\" = \"{{null}}\" } }",
+            "operations.list.response: case `false` of the `$switch` on `has_more` at `$.data` does not place `{{items}}`, which every answer holds",
+        ),
+        // The whole answer switched, the last page an empty array.
+        (
+            DESK_LIST,
+            "response = { \"$switch\" = \"has_more\", \"true\" = { data = \"{{items}}\" }, \"false\" = [] }",
+            "case `false` of the `$switch` on `has_more` at `$` does not place `{{items}}`",
+        ),
+        // Another case writes a literal where the items stand.
+        (
+            DESK_LIST,
+            "response = { data = { \"$switch\" = \"done\", \"false\" = \"{{items}}\", \"$default\" = \"none\" } }",
+            "case `$default` of the `$switch` on `done` at `$.data` does not place `{{items}}`",
+        ),
+        // The one case that places them, and no `$default`: the other value writes nothing.
+        (
+            DESK_LIST,
+            "response = { data = { \"$switch\" = \"has_more\", \"true\" = \"{{items}}\" } }",
+            "the `$switch` on `has_more` at `$.data` places `{{items}}` in its cases alone and has no `$default`",
+        ),
+        // Cases of a count, which takes more values than they name.
+        (
+            DESK_LIST,
+            "response = { \"$switch\" = \"count\", \"0\" = { data = \"{{items}}\" }, \"1\" = { data = \"{{items}}\" } }",
+            "the `$switch` on `count` at `$` places `{{items}}` in its cases alone",
+        ),
+        // A read of a disabled webhook answered without it.
+        (
+            DESK_GET,
+            "response = { data = { \"$switch\" = \"webhook.enabled\", \"true\" = \"{{webhook}}\", \"false\" = \"{{null}}\" } }\n\n[operations.create]",
+            "operations.get.response: case `false` of the `$switch` on `webhook.enabled` at `$.data` does not place `{{webhook}}`",
+        ),
+        // An update of a disabled webhook that would send none of it.
+        (
+            DESK_UPDATE,
+            "method = \"PUT\"\npath = \"/webhooks/{id}\"\nbody = { \"$switch\" = \"current.enabled\", \"true\" = { data = \"{{webhook}}\" }, \"false\" = {} }",
+            "operations.update.body: case `false` of the `$switch` on `current.enabled` at `$` does not place `{{webhook}}`, which every body holds",
+        ),
+    ];
+    for case in cases {
+        refused_with(&desk, *case);
+    }
+    // Every case places it, at one place, or a flag's two values cover it: the file loads.
+    for (from, to) in [
+        (
+            DESK_LIST,
+            "response = { \"$switch\" = \"count\", \"0\" = { data = \"{{items}}\", empty = true }, \"$default\" = { data = \"{{items}}\" } }",
+        ),
+        (
+            DESK_GET,
+            "response = { \"$switch\" = \"webhook.enabled\", \"true\" = { data = \"{{webhook}}\" }, \"false\" = { data = \"{{webhook}}\", paused = true } }\n\n[operations.create]",
+        ),
+    ] {
+        let text = desk.replacen(from, to, 1);
+        assert_ne!(text, desk, "{from}");
+        hookgate::mapping::compile::compile("desk", std::path::Path::new("desk.toml"), &text)
+            .unwrap_or_else(|e| panic!("{to}: {e:?}"));
+    }
+}
+
+#[test]
+fn a_case_no_value_of_its_switch_can_pick_is_refused() {
+    let desk = desk_file();
+    let cases: &[(&str, &str, &str)] = &[
+        // A flag is `true` or `false`: the cursor would never be written.
+        (
+            DESK_LIST,
+            "response = { data = \"{{items}}\", next_page = { \"$switch\" = \"has_more\", \"yes\" = { offset = \"{{next_cursor}}\" }, \"no\" = \"{{null}}\" } }",
+            "case `yes` of the `$switch` on `has_more` is never taken: `{{has_more}}` is a boolean, whose cases are `true` and `false`",
+        ),
+        (
+            DESK_LIST,
+            "response = { data = \"{{items}}\", last = { \"$switch\" = \"done\", \"True\" = 1, \"$default\" = 0 } }",
+            "case `True` of the `$switch` on `done` is never taken",
+        ),
+        // A canonical boolean field, in an answer and in a body.
+        (
+            DESK_GET,
+            "response = { data = \"{{webhook}}\", state = { \"$switch\" = \"webhook.enabled\", \"on\" = \"live\", \"$default\" = \"off\" } }\n\n[operations.create]",
+            "case `on` of the `$switch` on `webhook.enabled` is never taken",
+        ),
+        (
+            DESK_UPDATE,
+            "method = \"PUT\"\npath = \"/webhooks/{id}\"\nbody = { data = \"{{webhook}}\", paused = { \"$switch\" = \"current.enabled\", \"0\" = true, \"$default\" = false } }",
+            "case `0` of the `$switch` on `current.enabled` is never taken",
+        ),
+        // A count is an integer.
+        (
+            DESK_LIST,
+            "response = { data = \"{{items}}\", note = { \"$switch\" = \"count\", \"none\" = \"empty\", \"$default\" = \"some\" } }",
+            "case `none` of the `$switch` on `count` is never taken: `{{count}}` is an integer, whose cases are integers as JSON writes them",
+        ),
+    ];
+    for case in cases {
+        refused_with(&desk, *case);
+    }
+}
+
+#[test]
+fn a_case_that_writes_the_value_a_flag_holds_in_it_loads_and_reads_so() {
+    let desk = desk_file();
+    let spellings = [
+        // `has_more` switched on itself, its last page's value written by `$default`.
+        (
+            "response = { data = \"{{items}}\", more = { \"$switch\" = \"has_more\", \"true\" = \"{{has_more}}\", \"$default\" = false } }",
+            json!({"more": true}),
+            json!({"more": false}),
+        ),
+        // `done`, the negation of `has_more`, switched on `has_more`.
+        (
+            "response = { data = \"{{items}}\", page = { \"$switch\" = \"has_more\", \"true\" = { done = \"{{done}}\" }, \"false\" = { done = true } } }",
+            json!({"page": {"done": false}}),
+            json!({"page": {"done": true}}),
+        ),
+        // `done` switched on itself, `true` written by its own case.
+        (
+            "response = { data = \"{{items}}\", last = { \"$switch\" = \"done\", \"false\" = \"{{done}}\", \"true\" = true } }",
+            json!({"last": false}),
+            json!({"last": true}),
+        ),
+    ];
+    for (spelling, more, last) in spellings {
+        let dir = dialects_with(&[("desk", DESK_LIST, &format!("next = \"offset\"\n{spelling}"))]);
+        let with = |flags: &Value| {
+            let mut answer = json!({"data": [hook("wh_1"), hook("wh_2")]});
+            answer
+                .as_object_mut()
+                .unwrap()
+                .extend(flags.as_object().unwrap().clone());
+            answer
+        };
+        let page = translated_page(dir.path(), &with(&more));
+        assert_eq!(page["next_cursor"], "2", "{spelling}: {page}");
+        let page = translated_page(dir.path(), &with(&last));
+        assert_eq!(page["next_cursor"], Value::Null, "{spelling}: {page}");
+    }
+    // A literal other than the flag's value there is refused, saying what to write instead.
+    refused_with(
+        &desk,
+        (
+            DESK_LIST,
+            "response = { data = \"{{items}}\", more = { \"$switch\" = \"has_more\", \"true\" = \"{{has_more}}\", \"$default\" = true } }",
+            "case `$default` of the `$switch` on `has_more` at `$.more` writes `true` where case `true` places `{{has_more}}` (`$.more`): an answer would be read as holding it there; write `\"{{has_more}}\"` there, or `false`, the value `{{has_more}}` holds in that case",
+        ),
+    );
+}

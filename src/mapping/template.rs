@@ -265,16 +265,143 @@ impl Template {
                         "`{slot}` stands at `{first}` in case `{first_case}` of {switch} and at `{other}` in case `{case}`: an answer is read at one place"
                     ));
                 }
+                let keys: Vec<&str> = all.iter().map(|(k, _)| *k).collect();
                 all.iter()
                     .filter(|(_, t)| t.path_of_item(name, at).is_none())
                     .find_map(|(case, t)| {
-                        let what = t.written_at(placed[0].1.steps())?;
+                        let place = placed[0].1.steps();
+                        let what = t.written_at(place)?;
+                        // A flag's own value in the case that writes it is what a reader
+                        // would read there: nothing is made up.
+                        let holds = at
+                            .is_empty()
+                            .then(|| flag_in_case(name, on, case, &keys))
+                            .flatten();
+                        let literal = t.literal_at(place);
+                        let instead = match holds {
+                            Some(value) if literal == Some(&Value::Bool(value)) => return None,
+                            Some(value) => format!(
+                                "write `\"{slot}\"` there, or `{value}`, the value `{{{{{name}}}}}` holds in that case"
+                            ),
+                            None => "write `\"{{null}}\"` or nothing there".to_owned(),
+                        };
                         Some(format!(
-                            "case `{case}` of {switch} writes {what} where case `{first_case}` places `{slot}` (`{first}`): an answer would be read as holding it there; write `\"{{{{null}}}}\"` or nothing there"
+                            "case `{case}` of {switch} writes {what} where case `{first_case}` places `{slot}` (`{first}`): an answer would be read as holding it there; {instead}"
                         ))
                     })
             }
             _ => None,
+        }
+    }
+
+    /// Why a placeholder a reader needs in every answer (a list's `{{items}}`, a read's
+    /// `{{webhook}}`) or every body (a write's `{{webhook}}`) could be missing from one that a
+    /// `$switch` of this template places, if it could: a case that does not place it (one
+    /// that leaves it out, or writes `null` or anything else there), or cases that do not
+    /// cover every value the switch can see, without a `$default`. `every` says what must
+    /// hold it (`every answer`); `flag` whether a placeholder is a boolean that always holds
+    /// a value (`true` and `false` then cover it).
+    pub fn not_always_placed(
+        &self,
+        (name, index): (&str, &[usize]),
+        every: &str,
+        flag: &dyn Fn(&str) -> bool,
+    ) -> Option<String> {
+        self.left_out((name, index), (every, flag), &mut Vec::new())
+    }
+
+    fn left_out(
+        &self,
+        (name, at): (&str, &[usize]),
+        (every, flag): (&str, &dyn Fn(&str) -> bool),
+        steps: &mut Vec<Step>,
+    ) -> Option<String> {
+        let mut inside = |step: Step, t: &Template| {
+            steps.push(step);
+            let found = t.left_out((name, at), (every, flag), steps);
+            steps.pop();
+            found
+        };
+        match self {
+            Template::Object(members) | Template::Spread { members, .. } => members
+                .iter()
+                .find_map(|(k, t)| inside(Step::Key(k.clone()), t)),
+            Template::Array(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, t)| inside(Step::Index(i), t)),
+            Template::Switch { on, cases, default } => {
+                let all: Vec<(&str, &Template)> = cases
+                    .iter()
+                    .map(|(k, t)| (k.as_str(), t))
+                    .chain(default.as_deref().map(|t| ("$default", t)))
+                    .collect();
+                if all.iter().all(|(_, t)| t.path_of_item(name, at).is_none()) {
+                    return None;
+                }
+                let slot = slot_text(name, at);
+                let here = jsonpath(&FieldPath::of_steps(steps.clone()));
+                let switch = format!("the `$switch` on `{on}` at `{here}`");
+                if let Some((case, _)) =
+                    all.iter().find(|(_, t)| t.path_of_item(name, at).is_none())
+                {
+                    return Some(format!(
+                        "case `{case}` of {switch} does not place `{slot}`, which {every} holds: one of that case would be read as holding none; place it in every case, at one place"
+                    ));
+                }
+                let both = ["true", "false"]
+                    .iter()
+                    .all(|k| all.iter().any(|(c, _)| c == k));
+                if default.is_none() && !(flag(on) && both) {
+                    return Some(format!(
+                        "{switch} places `{slot}` in its cases alone and has no `$default`: where `{{{{{on}}}}}` is none of them, nothing is written there, and {every} holds `{slot}`; add a `$default` that places it"
+                    ));
+                }
+                all.iter()
+                    .find_map(|(_, t)| t.left_out((name, at), (every, flag), steps))
+            }
+            _ => None,
+        }
+    }
+
+    /// The literal value this template writes at `steps`, where it writes one there.
+    fn literal_at(&self, steps: &[Step]) -> Option<&Value> {
+        let Some((step, rest)) = steps.split_first() else {
+            return match self {
+                Template::Literal(v) => Some(v),
+                _ => None,
+            };
+        };
+        match (self, step) {
+            (Template::Literal(v), _) => FieldPath::of_steps(steps.to_vec()).get(v),
+            (Template::Object(members) | Template::Spread { members, .. }, Step::Key(k)) => {
+                members.iter().find(|(m, _)| m == k)?.1.literal_at(rest)
+            }
+            (Template::Array(items), Step::Index(i)) => items.get(*i)?.literal_at(rest),
+            _ => None,
+        }
+    }
+
+    /// Every `$switch` of this template: the placeholder it switches on, and its case keys
+    /// (`$default` apart), for load-time checks.
+    pub fn switches(&self) -> Vec<(&str, Vec<&str>)> {
+        let mut out = Vec::new();
+        self.collect_switches(&mut out);
+        out
+    }
+
+    fn collect_switches<'a>(&'a self, out: &mut Vec<(&'a str, Vec<&'a str>)>) {
+        match self {
+            Template::Switch { on, cases, default } => {
+                out.push((on, cases.iter().map(|(k, _)| k.as_str()).collect()));
+                cases.iter().for_each(|(_, t)| t.collect_switches(out));
+                default.iter().for_each(|t| t.collect_switches(out));
+            }
+            Template::Object(members) | Template::Spread { members, .. } => {
+                members.iter().for_each(|(_, t)| t.collect_switches(out));
+            }
+            Template::Array(items) => items.iter().for_each(|t| t.collect_switches(out)),
+            _ => {}
         }
     }
 
@@ -570,6 +697,27 @@ fn split_index(text: &str) -> Result<(String, Vec<usize>), String> {
         return Err(format!("`{{{{{text}}}}}`: only indexes may follow `[`…`]`"));
     }
     Ok((text[..open].to_owned(), index))
+}
+
+/// The page flags, whose values say one another: `done` is `has_more`'s negation.
+const PAGE_FLAGS: [&str; 2] = ["has_more", "done"];
+
+/// The value the page flag `name` holds in case `case` of a `$switch` on the page flag `on`
+/// (of which `keys` are the cases), where that is known: `true` or `false` names it, and
+/// `$default` beside one of them is the other.
+fn flag_in_case(name: &str, on: &str, case: &str, keys: &[&str]) -> Option<bool> {
+    if !PAGE_FLAGS.contains(&name) || !PAGE_FLAGS.contains(&on) {
+        return None;
+    }
+    let named = |k: &str| keys.contains(&k);
+    let on_value = match case {
+        "true" => true,
+        "false" => false,
+        "$default" if named("true") && !named("false") => false,
+        "$default" if named("false") && !named("true") => true,
+        _ => return None,
+    };
+    Some(if name == on { on_value } else { !on_value })
 }
 
 /// A place in a template as JSONPath: `$`, `$.next_page.offset`.

@@ -95,6 +95,16 @@ impl VendorApi {
                 violations.iter().map(|v| v.in_vendor_words()).collect(),
             ));
         }
+        // An update's list of which the rules read one item (`urls`, of which `url` is
+        // `urls[0]`) keeps its other items where the webhooks behind are this dialect's (an
+        // emulator holds the list beside the field); webhooks of another vendor hold one
+        // value, so others sent are refused by name, as a create's are, rather than dropped.
+        if self.translating() && action == Action::Update {
+            let unread = map.items_unread(item);
+            if !unread.is_empty() {
+                return Err(Problem::validation(unread));
+            }
+        }
         let parsed = if whole {
             map.parse_whole(action, item)
         } else {

@@ -18,6 +18,7 @@ use super::json_path::FieldPath;
 use super::model::Dialect;
 use super::template::Template;
 use super::url::Format;
+use crate::model;
 use serde_json::Value;
 use sha2::Digest;
 use std::path::Path;
@@ -88,7 +89,10 @@ impl Compiler<'_> {
 
     fn template(&mut self, key: &str, value: &Value) -> Option<Template> {
         match Template::compile(value) {
-            Ok(t) => Some(t),
+            Ok(t) => {
+                self.switch_cases(key, &t);
+                Some(t)
+            }
             Err(e) => {
                 self.error(key, e);
                 None
@@ -132,6 +136,38 @@ impl Compiler<'_> {
         text.and_then(|t| self.path(&format!("{key}.{what}"), t))
     }
 
+    /// Reports a `$switch` case no value of the placeholder switched on can pick, where the
+    /// placeholder's kind says which values it takes (a flag's `true` and `false`): such a
+    /// case is never written, and what it places is never read.
+    fn switch_cases(&mut self, key: &str, t: &Template) {
+        for (on, keys) in t.switches() {
+            let Some((kind, nullable)) = switched_kind(on) else {
+                continue;
+            };
+            let taken = |k: &str| {
+                (nullable && k == "null")
+                    || match kind {
+                        model::Kind::Bool => k == "true" || k == "false",
+                        _ => k.parse::<i64>().is_ok_and(|n| n.to_string() == k),
+                    }
+            };
+            let expected = match kind {
+                model::Kind::Bool => "`true` and `false`",
+                _ => "integers as JSON writes them (`0`, `42`)",
+            };
+            let null = if nullable { ", `null`" } else { "" };
+            for case in keys.into_iter().filter(|k| !taken(k)) {
+                self.error(
+                    key,
+                    format!(
+                        "case `{case}` of the `$switch` on `{on}` is never taken: `{{{{{on}}}}}` is {}, whose cases are {expected}{null} (and `$default`)",
+                        kind.described()
+                    ),
+                );
+            }
+        }
+    }
+
     fn check_slots(&mut self, key: &str, t: &Template, allowed: &[&str]) {
         for slot in t.slots() {
             if !allowed.contains(&slot) {
@@ -160,6 +196,25 @@ impl Compiler<'_> {
                 );
                 None
             }
+        }
+    }
+}
+
+/// The kind of value a `$switch` may switch on, where it is known, and whether it may be
+/// `null`: the page flags and counts of an answer, and a canonical field of the webhook
+/// (`webhook.enabled`, `current.enabled`). Others (an extension, an error's code) take any
+/// value.
+pub(super) fn switched_kind(on: &str) -> Option<(model::Kind, bool)> {
+    match on {
+        "has_more" | "done" => Some((model::Kind::Bool, false)),
+        "count" | "limit" => Some((model::Kind::Integer, false)),
+        _ => {
+            let field = on
+                .strip_prefix("webhook.")
+                .or_else(|| on.strip_prefix("current."))?;
+            let field = model::webhook_field(field)?;
+            matches!(field.kind, model::Kind::Bool | model::Kind::Integer)
+                .then_some((field.kind, field.nullable))
         }
     }
 }

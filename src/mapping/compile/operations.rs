@@ -127,6 +127,18 @@ impl Compiler<'_> {
         }
     }
 
+    /// Reports a placeholder that `every` answer or body must hold (a list's `{{items}}`, a
+    /// read's `{{webhook}}`) where a `$switch` of `t` places it in some of its cases only:
+    /// one of another case would be read as holding nothing, and a page or a webhook lost.
+    /// (A cursor or a flag may be missing: a last page has no next one.)
+    fn placed_always(&mut self, key: &str, t: &Template, name: &str, every: &str) {
+        let flag =
+            |on: &str| super::switched_kind(on).is_some_and(|(k, n)| k == model::Kind::Bool && !n);
+        if let Some(why) = t.not_always_placed((name, &[]), every, &flag) {
+            self.error(key, why);
+        }
+    }
+
     fn method(&mut self, key: &str, text: &str) -> Option<Method> {
         match Method::from_bytes(text.to_ascii_uppercase().as_bytes()) {
             Ok(m) => Some(m),
@@ -376,6 +388,12 @@ impl Compiler<'_> {
                     let at = format!("{vkey}.{what}");
                     self.check_slots(&at, t, &["resource", "request_id"]);
                     self.read_through_switches(&at, t, &[("resource", &[])]);
+                    let every = if what == "body" {
+                        "every body"
+                    } else {
+                        "every answer"
+                    };
+                    self.placed_always(&at, t, "resource", every);
                 }
             }
             let item_path = response.as_ref().and_then(|r| r.path_of("resource"));
@@ -505,6 +523,9 @@ impl Compiler<'_> {
         if let Some(b) = &body {
             self.check_body_slots(key, action, b, webhook);
             self.read_through_switches(&format!("{key}.body"), b, READ_FROM_BODIES);
+            if matches!(action, Action::Create | Action::Update) {
+                self.placed_always(&format!("{key}.body"), b, "webhook", "every body");
+            }
         }
         let then = self.follow_ups(key, action, &s.then, resources);
         let disable_first = self.first_calls(key, action, &s.first);
@@ -875,6 +896,9 @@ impl Compiler<'_> {
             Action::Test => "result",
             _ => "webhook",
         };
+        if action != Action::Delete && !reread {
+            self.placed_always(&format!("{key}.response"), r, item_slot, "every answer");
+        }
         match r.path_of(item_slot) {
             Some(p) => out.read_at(action).push(p),
             None if action == Action::Delete || reread => {}

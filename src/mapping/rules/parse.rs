@@ -56,6 +56,9 @@ impl ObjectMap {
                 },
                 None => match rule.find(dialect) {
                     Some(value) => Cow::Borrowed(value),
+                    // A list sent empty or `null` where the rule reads an item of it: the
+                    // field cleared, as a `null` item would be, not left as it was.
+                    None if emptied_list(rule, dialect) => Cow::Owned(Value::Null),
                     None => continue,
                 },
             };
@@ -94,8 +97,9 @@ impl ObjectMap {
 
     /// A client's list of which the rules read some items only (`urls`, of which `url` is
     /// `urls[0]`), holding others: refused under the field of its first rule rather than
-    /// taken without them, since nothing would keep the others.
-    fn items_unread(&self, dialect: &Value) -> Vec<FieldError> {
+    /// taken without them, since nothing would keep the others (a create's, and an update's
+    /// sent to webhooks of another vendor, which hold no such list).
+    pub fn items_unread(&self, dialect: &Value) -> Vec<FieldError> {
         let mut errors = Vec::new();
         let mut seen: Vec<FieldPath> = Vec::new();
         for rule in self.rules.iter().filter(|r| r.request) {
@@ -203,5 +207,25 @@ impl ObjectMap {
             };
             rule.target.set(body, value);
         }
+    }
+}
+
+/// Whether a client's body holds, where `rule` reads an item of a list (`urls[0]`), that list
+/// as `null` or without that item (`[]`).
+fn emptied_list(rule: &Rule, dialect: &Value) -> bool {
+    let Some(path) = &rule.path else {
+        return false;
+    };
+    let steps = path.steps();
+    let Some(at) = steps.iter().position(|s| matches!(s, Step::Index(_))) else {
+        return false;
+    };
+    let Step::Index(i) = steps[at] else {
+        return false;
+    };
+    match FieldPath::of_steps(steps[..at].to_vec()).get(dialect) {
+        Some(Value::Null) => true,
+        Some(Value::Array(items)) => items.len() <= i,
+        _ => false,
     }
 }
