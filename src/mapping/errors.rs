@@ -209,9 +209,13 @@ impl ErrorMap {
                 .iter()
                 .find_map(|p| p.get(body).and_then(Value::as_str).map(str::to_owned))
         };
+        // A code or request id may be a number (Cloudflare's `{"code": 1001}`): an integer is
+        // its decimal text, as the `codes` table's keys (TOML keys are text) spell it.
+        let first_word =
+            |paths: &[FieldPath]| paths.iter().find_map(|p| p.get(body).and_then(word));
         info.message = first_string(&self.message);
-        info.code = first_string(&self.code);
-        if let Some(id) = first_string(&self.request_id) {
+        info.code = first_word(&self.code);
+        if let Some(id) = first_word(&self.request_id) {
             info.request_id = Some(id);
         }
     }
@@ -359,6 +363,16 @@ const MAX_TEXT_MESSAGE: usize = 500;
 
 /// A failure whose body is no JSON: its status says what it was, and a plain-text body is the
 /// vendor's message (cut where a word ends where it is long, or a character, for one word).
+/// A vendor's code or request id as text: a string as it is, an integer as its decimal text;
+/// anything else (a fraction, an object) names none.
+fn word(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
+        _ => None,
+    }
+}
+
 fn not_json(failure: &Failure<'_>, mut info: UpstreamInfo) -> Problem {
     let code = match Code::from_upstream_status(failure.status) {
         c if c.status() < 500 => c,
@@ -439,9 +453,8 @@ fn collect_field_errors(
         }
         (Form::Codes(form), Some(Value::Array(codes))) => {
             for code in codes {
-                let said = code
-                    .as_str()
-                    .and_then(|c| form.meanings.iter().find(|(known, _, _)| known == c));
+                let said =
+                    word(code).and_then(|c| form.meanings.iter().find(|(known, _, _)| *known == c));
                 out.push(match said {
                     Some((_, field, message)) => fields.field_error(field, message),
                     // A code the file does not know is the request's, in the vendor's words.

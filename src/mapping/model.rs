@@ -5,7 +5,7 @@ use super::errors::ErrorMap;
 use super::json_path::FieldPath;
 use super::rules::ObjectMap;
 use super::template::Template;
-use super::url::{Format, PathTemplate};
+use super::url::{Format, PathSeg, PathTemplate};
 use crate::model::Action;
 use http::Method;
 use serde_json::Value;
@@ -353,6 +353,15 @@ impl Endpoint {
             Template::Slot { name, .. } if name == slot => Some(param.as_str()),
             _ => None,
         })
+    }
+
+    /// Whether a request to this endpoint names the webhook's id: in its path, or in a query
+    /// parameter or header (`{{id}}`).
+    pub fn names_id(&self) -> bool {
+        let sends = |t: &Template| t.slots().contains(&"id");
+        self.path.has(&PathSeg::Id)
+            || self.query.iter().any(|(_, t)| sends(t))
+            || self.headers.iter().any(|(_, t)| sends(t))
     }
 
     /// Whether the vendor's answer carries the item this endpoint is read for.

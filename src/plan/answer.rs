@@ -92,6 +92,39 @@ impl Context<'_> {
         p
     }
 
+    /// Refuses a list answered in part by a vendor that pages by a request header (Heroku's
+    /// `Range` and `Next-Range`): a 206 Partial Content, a `Next-Range`, or a `Content-Range`
+    /// whose total is past the page's end. A mapping file has no way to send the next range,
+    /// and the page alone, passed on as the whole list, would hide the webhooks after it.
+    pub(super) fn whole_list(&self, reply: &Reply) -> Result<(), Problem> {
+        if !reply.status.is_success() {
+            return Ok(());
+        }
+        let next_range = reply
+            .headers
+            .text("next-range")
+            .filter(|v| !v.trim().is_empty());
+        let range = reply
+            .headers
+            .text("content-range")
+            .filter(|v| more_follows(v));
+        let why = if reply.status == http::StatusCode::PARTIAL_CONTENT {
+            "206 Partial Content".to_owned()
+        } else if let Some(next) = next_range {
+            format!("`Next-Range: {next}`")
+        } else if let Some(range) = range {
+            format!("`Content-Range: {range}`")
+        } else {
+            return Ok(());
+        };
+        Err(self.malformed(
+            &format!(
+                "a list in part ({why}): it pages by a request header, which its mapping file cannot follow, and a list cut short is not passed on"
+            ),
+            Some(reply.status.as_u16()),
+        ))
+    }
+
     /// Reads a reply to `endpoint`: a success as parsed, a failure as its problem.
     pub(super) fn read(&self, endpoint: &Endpoint, reply: &Reply) -> Result<Parsed, Problem> {
         let status = reply.status.as_u16();
@@ -555,4 +588,19 @@ fn cursor_in(url: &str, param: &str) -> Option<String> {
         .find(|(name, _)| name == param)
         .map(|(_, value)| value.into_owned())
         .filter(|value| !value.is_empty())
+}
+
+/// Whether a `Content-Range` (`items 0-99/250`, RFC 9110 §14.4) says more follows the range
+/// answered: its total is known and past the range's last item.
+fn more_follows(content_range: &str) -> bool {
+    let Some((range, total)) = content_range.rsplit_once('/') else {
+        return false;
+    };
+    let last = range
+        .rsplit_once('-')
+        .and_then(|(_, last)| last.trim().parse::<u64>().ok());
+    match (last, total.trim().parse::<u64>()) {
+        (Some(last), Ok(total)) => last.saturating_add(1) < total,
+        _ => false,
+    }
 }

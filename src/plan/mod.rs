@@ -19,7 +19,7 @@
 //! | `Own` | the operation's own endpoint | unless an update changes nothing at the webhook itself |
 //! | `ResourceWrite` | a resource's `replace` or `update` | a create or update that names a member a resource holds |
 //! | `Switch` | `enable` or `disable` | a create or update that names `enabled` where the vendor sets it by verbs of its own, unless it is so already |
-//! | `Webhook` | `get` | `then = ["get"]`, or an answer that does not hold the webhook |
+//! | `Webhook` | `get` | `then = ["get"]` (whatever the answer before it held), or an answer that does not hold the webhook |
 //! | `Resource` | a resource's `get` | `then`, `read_with_webhook`, a secret minted or asked for, a merged resource |
 //!
 //! This file is the step machine: what comes next, and what each answer changes. The stages are
@@ -441,6 +441,9 @@ impl<'a> Plan<'a> {
                 let link = (own.paging == Paging::Link)
                     .then(|| reply.headers.text("link").map(str::to_owned))
                     .flatten();
+                if self.op.action == Action::List {
+                    self.cx.whole_list(reply)?;
+                }
                 let parsed = self
                     .cx
                     .read(own, reply)

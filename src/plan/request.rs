@@ -4,7 +4,7 @@
 use super::body::Extent;
 use super::{Plan, ResourceChange, Stage};
 use crate::exchange::{Purpose, VendorRequest};
-use crate::mapping::model::{Endpoint, ResourceEndpoint, ResourceVerb, Role, Strategy};
+use crate::mapping::model::{Endpoint, FollowUp, ResourceEndpoint, ResourceVerb, Role, Strategy};
 use crate::mapping::template::Slots;
 use crate::model::{self, Action, Object, UpdateMode};
 use crate::problem::Problem;
@@ -16,22 +16,18 @@ impl<'a> Plan<'a> {
     pub(super) fn request(&mut self, stage: Stage) -> Result<Option<VendorRequest>, Problem> {
         let d = self.cx.dialect;
         match stage {
-            Stage::Scope | Stage::Current => Ok(Some(self.call(
-                self.endpoint(Action::Get)?,
-                None,
-                Purpose::Read,
-            ))),
+            Stage::Scope | Stage::Current => {
+                let get = self.endpoint(Action::Get)?;
+                self.addressed(stage, get.names_id())?;
+                Ok(Some(self.call(get, None, Purpose::Read)))
+            }
             Stage::Webhook => {
-                // The operation's own answer held the webhook already.
-                let held = self.result.as_ref().is_some_and(|w| w.has("id"));
-                if held && self.own_answered() && !self.stale {
+                if self.read_needless() {
                     return Ok(None);
                 }
-                Ok(Some(self.call(
-                    self.endpoint(Action::Get)?,
-                    None,
-                    Purpose::FollowUp,
-                )))
+                let get = self.endpoint(Action::Get)?;
+                self.addressed(stage, get.names_id())?;
+                Ok(Some(self.call(get, None, Purpose::FollowUp)))
             }
             Stage::Own => {
                 let own = self
@@ -40,6 +36,7 @@ impl<'a> Plan<'a> {
                 if self.op.action == Action::Update && self.own_body.is_none() {
                     return Ok(None); // nothing changed at the webhook itself
                 }
+                self.addressed(stage, own.names_id())?;
                 self.guarded(own)?;
                 let purpose = Purpose::Write;
                 // Taken, not copied: a plan writes its webhook once (a retry resends the
@@ -66,12 +63,14 @@ impl<'a> Plan<'a> {
                     return Ok(None);
                 }
                 let verb = self.switch_endpoint()?;
+                self.addressed(stage, verb.names_id())?;
                 self.guarded(verb)?;
                 Ok(Some(self.call(verb, None, Purpose::Write)))
             }
             Stage::CurrentResource(i) | Stage::Resource(i) => {
                 let r = &d.resources[i];
                 let Some(get) = &r.get else { return Ok(None) };
+                self.addressed(stage, true)?; // a resource's path names the webhook's id
                 let purpose = if stage == Stage::Resource(i) {
                     Purpose::FollowUp
                 } else {
@@ -85,6 +84,7 @@ impl<'a> Plan<'a> {
                 )))
             }
             Stage::ResourceWrite(i) => {
+                self.addressed(stage, true)?;
                 let change = self.change_of(i);
                 let r = &d.resources[i];
                 let part = resource_part(change);
@@ -248,6 +248,33 @@ impl<'a> Plan<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Whether the webhook read after a change is needless: the operation's own answer held it,
+    /// nothing changed it since, and the operation's endpoint declares no read after it. A
+    /// declared read (`then = ["get"]`) is always made: the file says the answer is not the
+    /// whole webhook (Cloudflare's create answers `{"result": {"id": …}}` alone), and what the
+    /// read gives completes it.
+    fn read_needless(&self) -> bool {
+        let declared = self
+            .own
+            .is_some_and(|o| o.then.contains(&FollowUp::Webhook));
+        let held = self.result.as_ref().is_some_and(|w| w.has("id"));
+        held && self.own_answered() && !self.stale && !declared
+    }
+
+    /// Refuses to send a call that names the webhook by its id where no id is known: the
+    /// vendor's answer to a change named none, and the call would go to the path without it
+    /// (`…/webhooks/`, the list at many vendors). The change was made, and the refusal says so.
+    fn addressed(&self, stage: Stage, names_id: bool) -> Result<(), Problem> {
+        if !names_id || self.id().is_some_and(|id| !id.is_empty()) {
+            return Ok(());
+        }
+        let problem = self.cx.malformed(
+            "an answer that names no id of the webhook, which the call after it names: that call was not sent",
+            None,
+        );
+        Err(self.annotated(problem, stage))
     }
 
     fn unguarded(&self, endpoint: &Endpoint, g: &crate::mapping::model::Guard) -> Problem {

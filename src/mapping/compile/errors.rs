@@ -46,6 +46,15 @@ impl Compiler<'_> {
                 ),
             }
         }
+        // A vendor's code is matched against the table only where the file says where it is.
+        if code.is_empty()
+            && let Some(vendor) = s.codes.keys().next()
+        {
+            self.error(
+                format!("errors.codes.{vendor}"),
+                "can never match: `errors.code` names no place the vendor's code is read from",
+            );
+        }
         let (render, default_render) = self.error_renders(&s.render);
         let content_type = match &s.content_type {
             None => media_type.clone(),

@@ -536,6 +536,15 @@ impl Compiler<'_> {
         // every answer has.
         let accepted = self.paths(&format!("{key}.accept"), &s.accept);
         answer.read_at(action).splice(0..0, accepted);
+        if action == Action::Create && reread && answer.item_paths.is_empty() {
+            // The new webhook's id is read from the create's answer alone: a read after it
+            // would name no webhook (`…/webhooks/`, the list at many vendors), and the webhook
+            // made would be lost to its client.
+            self.error(
+                format!("{key}.response"),
+                "must place `{{webhook}}` (or `accept` name where the answer holds the webhook): a create's answer names the new webhook's id, by which `then = [\"get\"]` reads it",
+            );
+        }
         let strategy = self.strategy(key, role, s);
         if strategy == Strategy::JsonPatch {
             // The patch's pointers start at the webhook, which must be the whole body.
