@@ -72,6 +72,7 @@ use crate::http::server::Secure;
 use crate::idempotency::{self, Claim};
 use crate::model::Operation;
 use crate::problem::Problem;
+use crate::routes::{CANONICAL, HEALTHZ, METRICS, OPENAPI, PREVIEW, READYZ, under};
 use crate::upstream::{Call, RelayTarget};
 use bytes::Bytes;
 use http::{HeaderMap, Request, Response};
@@ -667,34 +668,6 @@ fn record<F: Frontend>(
     );
 }
 
-/// The canonical API's root on the main listener: it and every path below it are its.
-pub const CANONICAL: &str = "/v1";
-/// The liveness probe, answered on every listener.
-pub const HEALTHZ: &str = "/healthz";
-/// The readiness probe, answered on every listener.
-pub const READYZ: &str = "/readyz";
-/// The OpenAPI description, on the main listener.
-pub const OPENAPI: &str = "/openapi.json";
-/// The Prometheus metrics, on the main listener.
-pub const METRICS: &str = "/metrics";
-/// The reserved prefix of hookgate's own paths: the emulators' admin API, on the main listener
-/// and on each vendor's listener (the admin API's own `PREFIX`).
-pub const ADMIN: &str = "/__hookgate";
-
-/// Every path the main listener serves itself, ahead of any surface mounted on it, each with
-/// what it is: a surface's prefix that is one of them, lies below one or holds one below it
-/// would be shadowed, whole or in part. Read by the configuration's check of prefixes, so
-/// that a route added here is refused as a prefix with no second list to keep.
-pub const OWN_PATHS: &[(&str, &str)] = &[
-    (CANONICAL, "the canonical API"),
-    (HEALTHZ, "the liveness probe"),
-    (READYZ, "the readiness probe"),
-    (OPENAPI, "the OpenAPI description"),
-    (METRICS, "the metrics"),
-    (crate::preview::ENDPOINT, "the preview endpoint"),
-    (ADMIN, "the emulators' admin API"),
-];
-
 /// The main listener: probes, `/openapi.json`, `/metrics`, the canonical API under `/v1`, the
 /// preview endpoint when on, the emulators' admin APIs under `/__hookgate/emulators/`, and
 /// vendor surfaces under their prefixes. The routes are read once
@@ -749,7 +722,7 @@ impl MainListener {
         if under(&path, CANONICAL).is_some() {
             return serve(&routes.canonical, admission, request, &path, &request_id).await;
         }
-        if routes.preview && path == crate::preview::ENDPOINT {
+        if routes.preview && path == PREVIEW {
             let preview = crate::preview::PreviewApi {
                 canonical: &routes.canonical,
                 inbound: &admission.inbound,
@@ -785,12 +758,6 @@ fn opening(
         Some(response) => Err(Box::new(response)),
         None => Ok((request_id, request.uri().path().to_owned())),
     }
-}
-
-/// What follows `prefix` in `path`, when `path` is `prefix` or below it.
-pub fn under<'p>(path: &'p str, prefix: &str) -> Option<&'p str> {
-    path.strip_prefix(prefix)
-        .filter(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// A vendor's API on a listener of its own (an emulator, or a drop-in surface), at the root.

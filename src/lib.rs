@@ -18,7 +18,7 @@
 //!
 //! | layer | modules |
 //! |---|---|
-//! | values | [`model`] (the canonical webhook), [`problem`] (the one error value), [`exchange`] (a vendor request and reply), [`json`], [`form`] |
+//! | values | [`model`] (the canonical webhook), [`problem`] (the one error value), [`exchange`] (a vendor request and reply), [`json`], [`form`], [`routes`] (the paths hookgate serves itself) |
 //! | the mapping language | [`mapping`] (one file per dialect, compiled) |
 //! | policies | [`url_policy`], [`auth`], [`metrics`], [`config`] |
 //! | HTTP plumbing | [`http`] (server loop, client, edge, bodies) |
@@ -30,7 +30,8 @@
 //! Where a lower file names a higher one, that file names nothing that leads back:
 //! [`config`] builds the listener's and bodies' limits (`http/server.rs`, `http/body.rs`), the
 //! retry policy (`upstream/resilience.rs`) and an emulator's settings (`emulator/settings.rs`,
-//! `emulator/faults.rs`), and [`metrics`] answers `/metrics` with an `http/body.rs` body.
+//! `emulator/faults.rs`) and checks a base URL as a vendor connection will split it
+//! (`http/connect.rs`), and [`metrics`] answers `/metrics` with an `http/body.rs` body.
 //!
 //! Every file, with its one job:
 //!
@@ -46,6 +47,7 @@
 //!     listed.rs           a page of webhooks as JSON text, written as it is read
 //!     resume.rs           the cursors of pages cut from a list a vendor answers whole
 //!   problem.rs          RFC 9457 problems: the one error value, its closed set of codes
+//!   routes.rs           the paths hookgate serves itself, which no surface may take
 //!   exchange/mod.rs     what crosses to a vendor: one planned request, one reply
 //!     fields.rs           a reply's header fields, looked up where they lie in its head
 //!   json.rs             JSON documents in: strict for request bodies
@@ -174,6 +176,7 @@ pub mod plan;
 pub mod preview;
 pub mod problem;
 pub mod reload;
+pub mod routes;
 pub mod setup;
 pub mod store;
 pub mod telemetry;

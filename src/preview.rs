@@ -30,7 +30,7 @@ use std::fmt;
 use std::sync::Arc;
 
 /// The path of the debug endpoint on the main listener.
-pub const ENDPOINT: &str = "/debug/translate";
+pub const ENDPOINT: &str = crate::routes::PREVIEW;
 
 /// What to translate: a canonical request, and the vendor's answers if any.
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -50,6 +50,18 @@ pub fn redact(text: &str, secret: &str) -> Option<String> {
     Some(out)
 }
 
+/// `text` with every one of `secrets` taken out as [`redact`] takes it; whether any was.
+pub fn redact_all(text: &mut String, secrets: &[impl AsRef<str>]) -> bool {
+    let mut held = false;
+    for secret in secrets {
+        if let Some(redacted) = redact(text, secret.as_ref()) {
+            *text = redacted;
+            held = true;
+        }
+    }
+    held
+}
+
 /// The closed set of problem codes (contract §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Code {
@@ -394,11 +406,7 @@ impl Problem {
     /// request id: every text the problem keeps of the vendor's).
     pub fn redacted(mut self, secrets: &[String]) -> Problem {
         let scrub = |text: &mut String| {
-            for s in secrets {
-                if let Some(redacted) = redact(text, s) {
-                    *text = redacted;
-                }
-            }
+            redact_all(text, secrets);
         };
         scrub(&mut self.detail);
         for e in &mut self.errors {

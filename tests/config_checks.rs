@@ -236,7 +236,7 @@ fn a_surface_prefix_the_main_listener_serves_itself_is_refused_saying_which_rule
         ))
     };
     // Every path the main listener routes to itself, the path, one below it and one above.
-    for (own, _) in hookgate::gateway::OWN_PATHS {
+    for (own, _) in hookgate::routes::OWN_PATHS {
         let parent = own
             .rsplit_once('/')
             .map(|(p, _)| p)

@@ -227,7 +227,6 @@ fn policy(key: &str, u: &RawUpstream, p: &mut Problems) -> Policy {
     }
     // Each in the range the configuration reference states: no call goes out with no slot,
     // and a breaker that opens before any failure refuses every call.
-    let usize = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
     let numbers = [
         ("timeout_ms", Some(u.timeout_ms)),
         ("deadline_ms", u.deadline_ms),
@@ -235,7 +234,7 @@ fn policy(key: &str, u: &RawUpstream, p: &mut Problems) -> Policy {
         ("backoff_ms", Some(u.backoff_ms)),
         ("breaker_failures", Some(u64::from(u.breaker_failures))),
         ("breaker_cooldown_ms", Some(u.breaker_cooldown_ms)),
-        ("max_concurrency", Some(usize(u.max_concurrency))),
+        ("max_concurrency", Some(wide(u.max_concurrency))),
     ];
     for (field, value) in numbers {
         if let Some(value) = value {
@@ -604,7 +603,7 @@ fn surfaces(raw: &RawConfig, p: &mut Problems) -> Vec<SurfaceConfig> {
 
 /// A surface's mount prefix, normalised, unless it is not a path of its own: it must start
 /// with `/`, must not be `/`, and must not meet a path the main listener serves itself
-/// ([`OWN_PATHS`](crate::gateway::OWN_PATHS)) or another surface's prefix. Each refusal says
+/// ([`OWN_PATHS`](crate::routes::OWN_PATHS)) or another surface's prefix. Each refusal says
 /// which of these it broke.
 fn surface_prefix(
     key: &str,
@@ -614,7 +613,7 @@ fn surface_prefix(
 ) -> Option<String> {
     let clean = format!("/{}", prefix.trim_matches('/'));
     let at = format!("{key}.prefix");
-    let own = crate::gateway::OWN_PATHS
+    let own = crate::routes::OWN_PATHS
         .iter()
         .find_map(|(path, what)| meeting(&clean, path).map(|how| (how, *path, *what)));
     if !prefix.starts_with('/') {
@@ -650,9 +649,9 @@ fn surface_prefix(
 fn meeting(prefix: &str, other: &str) -> Option<&'static str> {
     if prefix == other {
         Some("is")
-    } else if crate::gateway::under(prefix, other).is_some() {
+    } else if crate::routes::under(prefix, other).is_some() {
         Some("lies below")
-    } else if crate::gateway::under(other, prefix).is_some() {
+    } else if crate::routes::under(other, prefix).is_some() {
         Some("holds")
     } else {
         None
@@ -707,17 +706,13 @@ fn shared_listeners(listeners: &[(String, SocketAddr)], p: &mut Problems) {
 
 /// `[limits]`, checked and typed.
 fn limits(raw: &RawLimits, p: &mut Problems) -> Limits {
-    let usize = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
     // Each in the range the configuration reference states: no vendor answer fits in no
     // bytes, and a connection given no time is never made, so every call would fail.
     for (key, value) in [
-        ("max_body_bytes", usize(raw.max_body_bytes)),
-        ("max_header_bytes", usize(raw.max_header_bytes)),
-        ("max_connections", usize(raw.max_connections)),
-        (
-            "max_upstream_body_bytes",
-            usize(raw.max_upstream_body_bytes),
-        ),
+        ("max_body_bytes", wide(raw.max_body_bytes)),
+        ("max_header_bytes", wide(raw.max_header_bytes)),
+        ("max_connections", wide(raw.max_connections)),
+        ("max_upstream_body_bytes", wide(raw.max_upstream_body_bytes)),
         ("header_read_timeout_ms", raw.header_read_timeout_ms),
         ("idle_timeout_ms", raw.idle_timeout_ms),
         ("send_timeout_ms", raw.send_timeout_ms),
@@ -1029,4 +1024,9 @@ fn is_name(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// A count as the ranges of [`super::schema`] hold numbers.
+fn wide(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
 }

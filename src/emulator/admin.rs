@@ -32,7 +32,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
 /// The reserved prefix of hookgate's own paths on a vendor's listener, as on the main one.
-pub const PREFIX: &str = crate::gateway::ADMIN;
+pub const PREFIX: &str = crate::routes::ADMIN;
 
 /// The description of the admin API, relative to its base (`servers`).
 pub const OPENAPI_JSON: &str = include_str!("../../openapi/emulator-admin.json");
@@ -40,7 +40,7 @@ pub const OPENAPI_JSON: &str = include_str!("../../openapi/emulator-admin.json")
 /// The part of `path` under the admin prefix (`/__hookgate/reset` → `/reset`), if it is
 /// under it.
 pub fn under_prefix(path: &str) -> Option<&str> {
-    crate::gateway::under(path, PREFIX)
+    crate::routes::under(path, PREFIX)
 }
 
 /// What an admin request is about.

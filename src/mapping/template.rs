@@ -209,7 +209,7 @@ impl Template {
     }
 
     /// Why `{{name[index]…}}` could not be read where a `$switch` of this template places it,
-    /// if it could not. A reader reads into the case that places it (see [`Template::find`]):
+    /// if it could not. A reader reads into the case that places it (see `Template::find`):
     /// cases that place it at different places leave the reader one of them, and another case
     /// that writes something else at its place would be read as its value (a literal `"end"`
     /// taken for a cursor). A `null` there is read as no value, as the vendor means it.

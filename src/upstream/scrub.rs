@@ -8,7 +8,7 @@
 //! The client's own credential, relayed to a vendor that checks it, is not looked for: the
 //! client holds it already (a problem's texts leave it out all the same, `Problem::redacted`).
 
-use crate::problem::{SHORT_SECRET, redact};
+use crate::problem::{SHORT_SECRET, redact_all};
 
 /// A vendor's answer body with hookgate's own credentials at the vendor taken out. Each is
 /// looked for as it was sent, percent-encoded, and as JSON may escape it (`\/` for `/`),
@@ -16,7 +16,8 @@ use crate::problem::{SHORT_SECRET, redact};
 /// and written again only where one of its strings holds a credential. An answer that holds
 /// none (any vendor's that echoes nothing) goes on as it came, not copied. A credential shorter
 /// than [`SHORT_SECRET`] bytes is taken out of the answer's strings only, where it stands as a
-/// word of its own ([`redact`]): its bytes may well be a number or a word of the answer's.
+/// word of its own ([`crate::problem::redact`]): its bytes may well be a number or a word of
+/// the answer's.
 pub fn without_own_secrets(body: bytes::Bytes, secrets: &[crate::config::Secret]) -> bytes::Bytes {
     let mut scrubbed: Option<Vec<u8>> = None;
     // The upstream keeps each credential in every spelling looked for (`wiring`).
@@ -49,9 +50,10 @@ pub fn without_own_secrets(body: bytes::Bytes, secrets: &[crate::config::Secret]
     scrubbed.map_or(body, bytes::Bytes::from)
 }
 
-/// Whether `secret` stands anywhere in `text` as a word of its own (as [`redact`] takes a
-/// short one out): looked at in the bytes first, so that a short credential that is only part
-/// of longer words (a PIN inside a timestamp) costs no parse of the answer.
+/// Whether `secret` stands anywhere in `text` as a word of its own (as
+/// [`crate::problem::redact`] takes a short one out): looked at in the bytes first, so that a
+/// short credential that is only part of longer words (a PIN inside a timestamp) costs no parse
+/// of the answer.
 fn stands_alone(text: &[u8], secret: &[u8]) -> bool {
     let word = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
     memchr::memmem::find_iter(text, secret).any(|at| {
@@ -65,16 +67,7 @@ fn stands_alone(text: &[u8], secret: &[u8]) -> bool {
 fn strings_scrubbed(text: &[u8], secrets: &[crate::config::Secret]) -> Option<Vec<u8>> {
     fn scrub(value: &mut serde_json::Value, secrets: &[&str]) -> bool {
         match value {
-            serde_json::Value::String(s) => {
-                let mut held = false;
-                for k in secrets {
-                    if let Some(redacted) = redact(s, k) {
-                        *s = redacted;
-                        held = true;
-                    }
-                }
-                held
-            }
+            serde_json::Value::String(s) => redact_all(s, secrets),
             // Every string is scrubbed, not only those up to the first that holds one.
             serde_json::Value::Array(items) => {
                 let mut held = false;
@@ -98,14 +91,7 @@ fn strings_scrubbed(text: &[u8], secrets: &[crate::config::Secret]) -> Option<Ve
         // Text that is no JSON (a vendor's plain-text error): its words, bytes that are no
         // UTF-8 written as U+FFFD where a credential is taken out.
         let mut text = String::from_utf8_lossy(text).into_owned();
-        let mut held = false;
-        for k in &secrets {
-            if let Some(redacted) = redact(&text, k) {
-                text = redacted;
-                held = true;
-            }
-        }
-        return held.then(|| text.into_bytes());
+        return redact_all(&mut text, &secrets).then(|| text.into_bytes());
     };
     scrub(&mut value, &secrets).then(|| serde_json::to_vec(&value).ok())?
 }

@@ -133,7 +133,7 @@ impl ObjectMap {
 
     /// Translates a whole canonical webhook (as read back) for a read-merge-write: fields the
     /// dialect does not write are skipped, unnamed extensions return to where they came from
-    /// (unless requests spell that place otherwise: [`ObjectMap::answered_only`]), and the
+    /// (unless requests spell that place otherwise: `ObjectMap::answered_only`), and the
     /// values the vendor requires that its answers never give back (a request-only rule's
     /// `fill`) are filled in, as on a create: a vendor that takes the whole webhook requires
     /// them on each write. A fill of a rule that is read too is not: the webhook read holds its
