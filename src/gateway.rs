@@ -684,28 +684,18 @@ impl crate::http::server::Handler for MainListener {
             Err(probed) => return *probed,
         };
         let routes = self.routes.load_full();
-        let (replays, safe) = (routes.admission.replays.clone(), request.method().is_safe());
-        let serving = MainListener::dispatch(routes, request, path, request_id);
-        carried(&replays, safe, serving).await
-    }
-}
-
-/// Serves one request: through [`Replays::carry`](idempotency::Replays::carry) unless its
-/// method is `safe`, so that a create that claims an idempotency key is finished whatever its
-/// client does. A safe method's request makes nothing, and is spared the carrying (a box a
-/// request).
-async fn carried<F>(
-    replays: &std::sync::Arc<idempotency::Replays>,
-    safe: bool,
-    serving: F,
-) -> F::Output
-where
-    F: std::future::Future<Output = Response<Body>> + Send + 'static,
-{
-    if safe {
-        serving.await
-    } else {
-        replays.carry(serving).await
+        // A create that claims an idempotency key is finished whatever its client does
+        // ([`Replays::carry`](idempotency::Replays::carry)). A safe method's request makes
+        // nothing, and is spared the carrying (a box a request). Written out here and in
+        // `Standalone`, not in a helper: a helper's future would hold the request's and be
+        // moved with it, a copy of the whole request's state on every request.
+        if request.method().is_safe() {
+            return MainListener::dispatch(routes, request, path, request_id).await;
+        }
+        let replays = routes.admission.replays.clone();
+        replays
+            .carry(MainListener::dispatch(routes, request, path, request_id))
+            .await
     }
 }
 
@@ -775,10 +765,14 @@ impl crate::http::server::Handler for Standalone {
             Err(probed) => return *probed,
         };
         let admission = self.admission.load_full();
-        let (replays, safe) = (admission.replays.clone(), request.method().is_safe());
+        // As on the main listener (`MainListener::handle`).
+        if request.method().is_safe() {
+            return serve(&self.api, &admission, request, &path, &request_id).await;
+        }
+        let replays = admission.replays.clone();
         let serving =
             async move { serve(&self.api, &admission, request, &path, &request_id).await };
-        carried(&replays, safe, serving).await
+        replays.carry(serving).await
     }
 }
 

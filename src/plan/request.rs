@@ -18,7 +18,7 @@ impl<'a> Plan<'a> {
         match stage {
             Stage::Scope | Stage::Current => {
                 let get = self.endpoint(Action::Get)?;
-                self.addressed(stage, get.names_id())?;
+                self.addressed(stage, || get.names_id())?;
                 Ok(Some(self.call(get, None, Purpose::Read)))
             }
             Stage::Webhook => {
@@ -26,7 +26,7 @@ impl<'a> Plan<'a> {
                     return Ok(None);
                 }
                 let get = self.endpoint(Action::Get)?;
-                self.addressed(stage, get.names_id())?;
+                self.addressed(stage, || get.names_id())?;
                 Ok(Some(self.call(get, None, Purpose::FollowUp)))
             }
             Stage::Own => {
@@ -36,7 +36,7 @@ impl<'a> Plan<'a> {
                 if self.op.action == Action::Update && self.own_body.is_none() {
                     return Ok(None); // nothing changed at the webhook itself
                 }
-                self.addressed(stage, own.names_id())?;
+                self.addressed(stage, || own.names_id())?;
                 self.guarded(own)?;
                 let purpose = Purpose::Write;
                 // Taken, not copied: a plan writes its webhook once (a retry resends the
@@ -63,14 +63,14 @@ impl<'a> Plan<'a> {
                     return Ok(None);
                 }
                 let verb = self.switch_endpoint()?;
-                self.addressed(stage, verb.names_id())?;
+                self.addressed(stage, || verb.names_id())?;
                 self.guarded(verb)?;
                 Ok(Some(self.call(verb, None, Purpose::Write)))
             }
             Stage::CurrentResource(i) | Stage::Resource(i) => {
                 let r = &d.resources[i];
                 let Some(get) = &r.get else { return Ok(None) };
-                self.addressed(stage, true)?; // a resource's path names the webhook's id
+                self.addressed(stage, || true)?; // a resource's path names the webhook's id
                 let purpose = if stage == Stage::Resource(i) {
                     Purpose::FollowUp
                 } else {
@@ -84,7 +84,7 @@ impl<'a> Plan<'a> {
                 )))
             }
             Stage::ResourceWrite(i) => {
-                self.addressed(stage, true)?;
+                self.addressed(stage, || true)?;
                 let change = self.change_of(i);
                 let r = &d.resources[i];
                 let part = resource_part(change);
@@ -266,8 +266,15 @@ impl<'a> Plan<'a> {
     /// Refuses to send a call that names the webhook by its id where no id is known: the
     /// vendor's answer to a change named none, and the call would go to the path without it
     /// (`…/webhooks/`, the list at many vendors). The change was made, and the refusal says so.
-    fn addressed(&self, stage: Stage, names_id: bool) -> Result<(), Problem> {
-        if !names_id || self.id().is_some_and(|id| !id.is_empty()) {
+    fn addressed(&self, stage: Stage, names_id: impl FnOnce() -> bool) -> Result<(), Problem> {
+        // Looked at where it lies, the asked id first: the usual call names one.
+        let known = match self.op.id.as_deref() {
+            Some(id) => !id.is_empty(),
+            None => (self.result.as_ref())
+                .and_then(|w| w.str("id"))
+                .is_some_and(|id| !id.is_empty()),
+        };
+        if known || !names_id() {
             return Ok(());
         }
         let problem = self.cx.malformed(
