@@ -520,6 +520,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_range_choice_and_path_names_a_key_a_configuration_may_set() {
+        // A pattern misspelt here would leave its key unchecked: any number taken, any word.
+        let keys = keys();
+        let patterns = (RANGES.iter().map(|(p, _, _)| *p))
+            .chain(CHOICES.iter().map(|(p, _)| *p))
+            .chain(PATHS.iter().copied());
+        for pattern in patterns {
+            assert!(keys.iter().any(|k| k == pattern), "{pattern} is no key");
+        }
+    }
+
+    #[test]
     fn suggests_close_names_only() {
         let known = ["timeout_ms", "retries", "backoff_ms"];
         assert_eq!(closest("timeout", known.into_iter()), Some("timeout_ms"));
