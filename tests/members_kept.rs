@@ -85,6 +85,13 @@ fn written(double: &Double) -> Vec<Value> {
         .collect()
 }
 
+/// The webhook `h1` of the upstream `several` changed to the URL `https://example.com/b`.
+async fn change_url(addr: std::net::SocketAddr) -> support::Answer {
+    let change = json!({"url": "https://example.com/b"});
+    let at = "/v1/upstreams/several/webhooks/h1";
+    send(addr, "PATCH", at, &[], Some(&change)).await
+}
+
 #[tokio::test]
 async fn a_url_sent_apart_from_a_list_of_several_is_refused_by_name() {
     let a = "https://example.com/a";
@@ -123,15 +130,7 @@ async fn a_url_sent_apart_from_a_list_of_several_is_refused_by_name() {
         // One URL held: the change is the whole list.
         let double = Double::start(vec![held(&[a]), held(&["https://example.com/b"])]).await;
         let gw = gateway_over(dir.path().to_str().unwrap(), "several", &double).await;
-        let change = json!({"url": "https://example.com/b"});
-        let changed = send(
-            gw.addr,
-            "PATCH",
-            "/v1/upstreams/several/webhooks/h1",
-            &[],
-            Some(&change),
-        )
-        .await;
+        let changed = change_url(gw.addr).await;
         ok(&changed, 200, update);
         let sent = written(&double);
         assert_eq!(
@@ -151,15 +150,7 @@ async fn a_url_written_into_its_list_sends_the_list_whole() {
         let after = held(&["https://example.com/b", c]);
         let double = Double::start(vec![held(&[a, c]), after]).await;
         let gw = gateway_over(dir.path().to_str().unwrap(), "several", &double).await;
-        let change = json!({"url": "https://example.com/b"});
-        let changed = send(
-            gw.addr,
-            "PATCH",
-            "/v1/upstreams/several/webhooks/h1",
-            &[],
-            Some(&change),
-        )
-        .await;
+        let changed = change_url(gw.addr).await;
         ok(&changed, 200, update);
         let sent = written(&double);
         assert_eq!(sent.len(), 1, "{update}: {sent:?}");
