@@ -127,6 +127,8 @@
 //!   frontend/mod.rs     the Frontend trait (one hook per phase of the road), Routed, Job, Outcome
 //!     canonical.rs        /v1/... routes, bodies and answers
 //!     vendor/mod.rs       a vendor's own API (drop-in surfaces, relays and emulators): routes, keys
+//!     vendor/given.rs     what a request gives outside its path: its query parsed once, one value
+//!                         per parameter or header, the literals held to
 //!     vendor/request.rs   a client's body read in the vendor's terms, or relayed as it is
 //!     vendor/lists.rs     a list's query, held to what the backend can do
 //!     vendor/answer.rs    answers and problems in the vendor's shape

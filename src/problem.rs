@@ -232,9 +232,9 @@ pub struct FieldError {
     pub field: String,
     /// What is wrong with it.
     pub message: String,
-    /// Where the field is: the request body or the query string. Vendors whose validation
-    /// errors locate a field (`["query", "limit"]`) spell it; the canonical API names fields
-    /// of the body alone.
+    /// Where the field is: the request body, the query string or a header field. Vendors
+    /// whose validation errors locate a field (`["query", "limit"]`) spell it; the canonical
+    /// API names fields of the body alone.
     #[serde(skip)]
     pub place: Place,
 }
@@ -247,6 +247,8 @@ pub enum Place {
     Body,
     /// A parameter of the query string.
     Query,
+    /// A header field.
+    Header,
 }
 
 impl Place {
@@ -255,6 +257,7 @@ impl Place {
         match self {
             Place::Body => "body",
             Place::Query => "query",
+            Place::Header => "header",
         }
     }
 }
@@ -274,6 +277,14 @@ impl FieldError {
         FieldError {
             place: Place::Query,
             ..FieldError::new(param, message)
+        }
+    }
+
+    /// A field error of the header field `name`.
+    pub fn in_header(name: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            place: Place::Header,
+            ..FieldError::new(name, message)
         }
     }
 

@@ -252,3 +252,27 @@ async fn a_surface_refuses_a_literal_parameter_of_another_value_in_front_of_any_
         );
     }
 }
+
+#[tokio::test]
+async fn a_literal_parameter_is_named_as_the_client_sends_it() {
+    // `enabled` is also the canonical name of Desk's `active`: the parameter is not it.
+    let dir = dialects_with(&[(
+        "desk",
+        "query = { workspace = \"{{owner}}\", limit",
+        "query = { workspace = \"{{owner}}\", enabled = \"true\", limit",
+    )]);
+    let gw = literal_gateway(dir.path()).await;
+    let list = "/api/1.0/webhooks?workspace=ws1";
+    for at in [gw.emulators["desk"], gw.addr] {
+        let prefix = if at == gw.addr { "/over-desk" } else { "" };
+        for (bad, expected) in [
+            ("enabled=false", "enabled: must be `true`, not `false`"),
+            (
+                "enabled=true&enabled=true",
+                "enabled: is given more than once",
+            ),
+        ] {
+            refused(at, "GET", &format!("{prefix}{list}&{bad}"), expected).await;
+        }
+    }
+}

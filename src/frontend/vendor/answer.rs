@@ -324,7 +324,7 @@ impl VendorApi {
                         if let Some(empty) = endpoint.empty_status.filter(|_| items.is_empty()) {
                             return Ok(body::empty(empty));
                         }
-                        let asked = self.list_query(role, route.query.as_deref())?;
+                        let asked = self.list_query(role, &route.query)?;
                         // A cursor this vendor's clients compute is computed here as they do,
                         // whatever the backend's own cursors are.
                         // A next page after a last webhook without an id cannot be named:
@@ -676,6 +676,9 @@ pub fn problem_response(
         .iter()
         .map(|e| FieldError {
             field: match &chosen_secret {
+                // A query parameter or header is named as the client sent it: a member of
+                // the webhook of the same canonical name is another thing.
+                _ if e.place != crate::problem::Place::Body => e.field.clone(),
                 Some(path) if e.field == "secret" => path.to_string(),
                 _ => d.webhook.vendor_name(&e.field),
             },

@@ -7,7 +7,8 @@
 //! before the upstream is called; an empty one is none any list gave.
 
 use super::VendorApi;
-use crate::frontend::{Backend, query_pairs};
+use super::given::{Query, Twice, once};
+use crate::frontend::Backend;
 use crate::mapping::model::{Endpoint, Paging, Role};
 use crate::mapping::template::Template;
 use crate::model::{Action, ListQuery, Listing, Order, Skip};
@@ -32,7 +33,7 @@ impl VendorApi {
     /// where the backend can give it.
     pub(super) fn list_for_backend(
         &self,
-        query: Option<&str>,
+        query: &Query,
         owner: Option<&str>,
     ) -> Result<ListQuery, Problem> {
         let role = Role::Action(Action::List);
@@ -183,34 +184,23 @@ impl VendorApi {
 
     /// A list's page as the client asks for it; a limit that is no count is refused, as the
     /// vendor's own query parsing does, rather than ignored.
-    pub(super) fn list_query(&self, role: Role, query: Option<&str>) -> Result<ListQuery, Problem> {
+    pub(super) fn list_query(&self, role: Role, query: &Query) -> Result<ListQuery, Problem> {
         let mut out = ListQuery::default();
         let Some(endpoint) = self.dialect.endpoint(role) else {
             return Ok(out);
         };
-        // The declared parameters seen, by position (a file declares a handful).
-        let mut seen = 0u128;
-        for (key, value) in query_pairs(query) {
-            let Some((at, (_, template))) = endpoint
-                .query
-                .iter()
-                .enumerate()
-                .find(|(_, (param, _))| *param == key)
+        if query.raw().is_none() {
+            return Ok(out); // nothing asked: the vendor's first page, as it lists
+        }
+        for (key, template) in &endpoint.query {
+            // A page size, cursor or order given twice is refused rather than one of them
+            // picked, as every value read from a query is.
+            let Some(value) = once(query.values(key)).map_err(|Twice| {
+                Problem::validation(vec![FieldError::in_query(key, Twice::SAYS)])
+            })?
             else {
                 continue;
             };
-            // A page size, cursor or order given twice is refused rather than one of them
-            // picked: clients' and servers' parsers disagree on which counts.
-            let bit = 1u128
-                .checked_shl(u32::try_from(at).unwrap_or(u32::MAX))
-                .unwrap_or(0);
-            if seen & bit != 0 {
-                return Err(Problem::validation(vec![FieldError::in_query(
-                    key,
-                    "is given more than once",
-                )]));
-            }
-            seen |= bit;
             match template {
                 Template::Slot { name, .. } if name == "limit" => {
                     let limit = value.parse().map_err(|_| {
@@ -232,14 +222,16 @@ impl VendorApi {
                     let Some(ordering) = &endpoint.order else {
                         continue;
                     };
-                    out.order = Some(ordering.read(&value).ok_or_else(|| {
+                    out.order = Some(ordering.read(value).ok_or_else(|| {
                         Problem::bad_request(format!(
                             "{key}: `{value}` is none of {}",
                             ordering.words()
                         ))
                     })?);
                 }
-                Template::Slot { name, .. } if name == "cursor" => out.cursor = Some(value),
+                Template::Slot { name, .. } if name == "cursor" => {
+                    out.cursor = Some(value.to_owned());
+                }
                 _ => {}
             }
         }

@@ -6,17 +6,19 @@
 //! working while its webhooks live at vendor Y; in front of an upstream of its own dialect it
 //! relays the client's requests as they are, after the same checks.
 //!
-//! This file routes a request and checks its credential; `request` reads its body into a
-//! canonical operation (or relays it), `lists` reads a list's query, and `answer` writes what
-//! the backend did, or a problem, in the vendor's shape.
+//! This file routes a request and checks its credential; `given` reads what it gives outside
+//! its path (its query, parsed once; the literals it must leave as they are), `request` reads
+//! its body into a canonical operation (or relays it), `lists` reads a list's query, and
+//! `answer` writes what the backend did, or a problem, in the vendor's shape.
 
 mod answer;
+mod given;
 mod lists;
 mod request;
 
 pub use answer::problem_response;
 
-use super::{Backend, Frontend, Head, Job, Outcome, Routed, query_pairs, segments};
+use super::{Backend, Frontend, Head, Job, Outcome, Routed, segments};
 use crate::auth::{self, Inbound, Scope};
 use crate::http::body::Body;
 use crate::http::headers::{self, X_REQUEST_ID};
@@ -31,6 +33,7 @@ use crate::problem::{Code, FieldError, Problem};
 use crate::upstream::Auth;
 use answer::Fill;
 use bytes::Bytes;
+use given::{Query, Twice, once};
 use http::{HeaderMap, Method, Response};
 use serde_json::Value;
 use std::borrow::Cow;
@@ -146,34 +149,26 @@ impl Place {
     }
 
     /// The value a request gives here: nothing when it is not there or empty. A value given
-    /// twice is refused, since parsers disagree on which of them counts, and the owner or id
-    /// is what finds a webhook.
-    fn given(&self, query: Option<&str>, headers: &HeaderMap) -> Result<Option<String>, Problem> {
-        let (values, around): (Vec<String>, _) = match self {
+    /// twice is refused ([`given::once`]): the owner or id is what finds a webhook.
+    fn given(&self, query: &Query, headers: &HeaderMap) -> Result<Option<String>, Problem> {
+        let (one, around) = match self {
             Place::Query(param, around) => (
-                query_pairs(query)
-                    .into_iter()
-                    .filter_map(|(k, v)| (k == *param).then_some(v))
-                    .collect(),
+                once(query.values(param)).map(|v| v.map(Cow::Borrowed)),
                 around,
             ),
             Place::Header(name, around) => (
-                headers
-                    .get_all(name)
-                    .iter()
-                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-                    .collect(),
+                once(headers.get_all(name))
+                    .map(|v| v.map(|v| String::from_utf8_lossy(v.as_bytes()))),
                 around,
             ),
         };
-        match values.as_slice() {
-            [] => Ok(None),
-            [one] if one.is_empty() => Ok(None),
-            [one] => match around.within(one) {
+        match one.map_err(|Twice| self.refusal(Twice::SAYS))? {
+            None => Ok(None),
+            Some(one) if one.is_empty() => Ok(None),
+            Some(one) => match around.within(&one) {
                 Some(inside) if !inside.is_empty() => Ok(Some(inside.to_owned())),
                 _ => Err(self.refusal(&format!("must be `{}…{}`", around.before, around.after))),
             },
-            _ => Err(self.refusal("is given more than once")),
         }
     }
 
@@ -183,42 +178,6 @@ impl Place {
             Place::Query(param, _) => Problem::validation(vec![FieldError::in_query(param, why)]),
             Place::Header(name, _) => Problem::bad_request(format!("the {name} header {why}")),
         }
-    }
-}
-
-/// Refuses a request whose query gives a parameter that the operation sends as literal text
-/// (`scope = "organization"`, `workspace = "1111"`) another value, or gives it more than once,
-/// as an owner in a parameter is refused: the vendor would answer something other than what
-/// this API answers (another level's webhooks, another workspace's), so a client asking for
-/// it is told the value the parameter must have rather than answered as if it had it. A
-/// parameter left out is the literal, as hookgate sends the vendor.
-fn literal_params(endpoint: &Endpoint, query: Option<&str>) -> Result<(), Problem> {
-    let literal = |t: &Template| matches!(t, Template::Literal(Value::String(_)));
-    if query.is_none() || !endpoint.query.iter().any(|(_, t)| literal(t)) {
-        return Ok(()); // nothing given, or nothing to hold it to: the query is not read
-    }
-    let pairs = query_pairs(query);
-    let mut errors = Vec::new();
-    for (param, template) in &endpoint.query {
-        let Template::Literal(Value::String(literal)) = template else {
-            continue;
-        };
-        let given: Vec<&String> = (pairs.iter())
-            .filter_map(|(k, v)| (k == param).then_some(v))
-            .collect();
-        if let Some(other) = given.iter().find(|v| **v != literal) {
-            errors.push(FieldError::in_query(
-                param,
-                format!("must be `{literal}`, not `{other}`"),
-            ));
-        } else if given.len() > 1 {
-            errors.push(FieldError::in_query(param, "is given more than once"));
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(Problem::validation(errors))
     }
 }
 
@@ -241,8 +200,8 @@ pub struct Route {
     /// takes them there.
     owner: Option<String>,
     id: Option<String>,
-    /// The client's query string.
-    query: Option<String>,
+    /// The client's query string, its parameters read once for every check that reads them.
+    query: Query,
     /// The client's values of the header fields the route's operation declares, relayed as
     /// they are.
     headers: Vec<(http::HeaderName, http::HeaderValue)>,
@@ -596,7 +555,7 @@ impl Frontend for VendorApi {
     }
 
     fn route(&self, head: &Head<'_>) -> Result<Routed<Route>, Problem> {
-        let (method, path, query) = (head.method, head.path, head.query);
+        let (method, path) = (head.method, head.path);
         let d = &self.dialect;
         // A segment that names nothing is refused as the vendor's own router refuses it.
         let parts = segments(path).map_err(|p| match d.errors.unreadable_path {
@@ -620,13 +579,15 @@ impl Frontend for VendorApi {
         // §9.3.2), which the connection leaves out.
         let served =
             |route: &Method| route == method || (*method == Method::HEAD && *route == Method::GET);
+        // Read when a check first asks, and kept with the route for the checks after it.
+        let query = Query::new(head.query);
         // Routes of one method and path told apart by where the id stands: a get by `?id=`
         // beside the list of the same path is the get when the parameter is there.
         let id_given = |r: &SurfaceRoute, id: &Option<String>| {
             id.is_some()
                 || r.id_at
                     .as_ref()
-                    .is_some_and(|p| !matches!(p.given(query, head.headers), Ok(None)))
+                    .is_some_and(|p| !matches!(p.given(&query, head.headers), Ok(None)))
         };
         let takes_id = |r: &SurfaceRoute| self.action(r.kind).has_id();
         // Text of the vendor's own beats a placeholder, as in every router: of the routes the
@@ -667,7 +628,7 @@ impl Frontend for VendorApi {
         let outside = |place: &Option<Place>| {
             place
                 .as_ref()
-                .and_then(|p| p.given(query, head.headers).ok().flatten())
+                .and_then(|p| p.given(&query, head.headers).ok().flatten())
         };
         let id = id.or_else(|| outside(&route.id_at));
         let owner = owner.or_else(|| outside(&route.owner_at));
@@ -688,7 +649,7 @@ impl Frontend for VendorApi {
                 at,
                 owner,
                 id,
-                query: query.map(str::to_owned),
+                query,
                 headers,
                 url: links.then(|| head.url()).flatten(),
                 asked_event: std::sync::OnceLock::new(),
@@ -704,7 +665,7 @@ impl Frontend for VendorApi {
         inbound: &'k Inbound,
     ) -> Result<Option<&'k str>, Problem> {
         let how = &self.dialect.client_auth;
-        let presented = auth::presented(how, headers, routed.route.query.as_deref());
+        let presented = auth::presented(how, headers, routed.route.query.raw());
         if inbound.is_on() && !self.passes_credential() {
             // The client's key, in `X-Api-Key` or the vendor's way; where it was to be is said
             // only when it is missing. Two different keys, one each way, are refused: which
@@ -745,7 +706,7 @@ impl Frontend for VendorApi {
             )),
         }?;
         let parts = &self.dialect.client_auth_parts;
-        auth::parts_presented(parts, headers, routed.route.query.as_deref())
+        auth::parts_presented(parts, headers, routed.route.query.raw())
             .map_err(|place| {
                 Problem::new(
                     Code::Unauthorized,
@@ -768,12 +729,12 @@ impl Frontend for VendorApi {
             .into_iter()
             .flatten()
         {
-            place.given(route.query.as_deref(), headers)?;
+            place.given(&route.query, headers)?;
         }
         if let Kind::Operation(role) = route.kind
             && let Some(endpoint) = self.dialect.endpoint(role)
         {
-            literal_params(endpoint, route.query.as_deref())?;
+            given::literals(endpoint, &route.query, headers)?;
         }
         if action.has_id() && route.id.is_none() {
             return Err(match &routed_by.id_at {
@@ -791,8 +752,7 @@ impl Frontend for VendorApi {
         // An owner this API does not serve is not found before its body is read, as the
         // vendor finds the owner first.
         let owner = self.backend_owner(route.owner.as_deref())?;
-        let (body, item) =
-            self.body_and_item(route.kind, route.query.as_deref(), headers, &bytes)?;
+        let (body, item) = self.body_and_item(route.kind, &route.query, headers, &bytes)?;
         // An answer this API could never give is known before anything is sent (once the
         // request is found well formed, as the vendor would find it).
         if let Some(missing) = &routed_by.never_shown {
@@ -826,7 +786,7 @@ impl Frontend for VendorApi {
         }
         match route.kind {
             Kind::Operation(Role::Action(Action::List)) => {
-                op.query = self.list_for_backend(route.query.as_deref(), route.owner.as_deref())?;
+                op.query = self.list_for_backend(&route.query, route.owner.as_deref())?;
             }
             Kind::Operation(role) if matches!(action, Action::Create | Action::Update) => {
                 self.webhook_write(&mut op, role, &item.unwrap_or_default())?;

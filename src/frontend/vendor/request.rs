@@ -2,8 +2,8 @@
 //! to the vendor's checks and read into a canonical operation, or relayed as it is to an
 //! upstream of this very dialect.
 
-use super::{Kind, Route, VendorApi};
-use crate::frontend::{Backend, Job, Relay, Routed, query_pairs};
+use super::{Kind, Query, Route, VendorApi};
+use crate::frontend::{Backend, Job, Relay, Routed};
 use crate::http::headers;
 use crate::mapping::model::{CredentialPlace, Resource, ResourceVerb, Role};
 use crate::mapping::rules::{ObjectMap, Target};
@@ -359,7 +359,7 @@ impl VendorApi {
     pub(super) fn body_and_item(
         &self,
         kind: Kind,
-        query: Option<&str>,
+        query: &Query,
         headers: &HeaderMap,
         bytes: &[u8],
     ) -> Result<BodyAndItem, Problem> {
@@ -391,12 +391,7 @@ impl VendorApi {
             .flatten()
             .and_then(|e| e.update_mask.as_deref());
         if let (Some(param), Some(Value::Object(members))) = (mask, &mut item) {
-            let given = query_pairs(query);
-            let named: Vec<&str> = given
-                .iter()
-                .filter(|(k, _)| k == param)
-                .map(|(_, v)| v.as_str())
-                .collect();
+            let named: Vec<&str> = query.values(param).collect();
             if !named.is_empty() {
                 *members = patch::masked(&self.dialect.webhook, std::mem::take(members), &named)
                     .map_err(|refused| {
@@ -491,7 +486,7 @@ impl VendorApi {
                 CredentialPlace::Header(_) => None,
             })
             .collect();
-        let query = match route.query.as_deref() {
+        let query = match route.query.raw() {
             Some(query) if !params.is_empty() && !self.passes_credential() => {
                 let kept: Vec<&str> = query
                     .split('&')
