@@ -3,7 +3,8 @@
 //! that reaches a vendor: the canonical API takes a key in `X-Api-Key`; a vendor surface takes
 //! it the vendor's way (as its bearer token, the password of a basic credential, or in the
 //! vendor's own header) or in `X-Api-Key`. Frontends say where to look; this module finds the
-//! key there and says whether it opens the door.
+//! key there, says whether it opens the door, and to whom: the [`Caller`] a request carries
+//! to its answer.
 
 use crate::mapping::model::{ClientAuth, CredentialPart};
 use crate::model::Action;
@@ -71,6 +72,30 @@ impl Key {
     }
 }
 
+/// Who authentication admitted: what the rest of a request's road needs to know of its
+/// client, carried with the request from its authentication to its answer (a value of the one
+/// request, never noted on anything requests share).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Caller<'k> {
+    /// The name of the inbound key that admitted the client, for logs and the keys the gateway
+    /// keeps itself: `None` where keys are off, or the vendor checks the client's own
+    /// credential.
+    pub key: Option<&'k str>,
+    /// Whether the client's answers show no signing secret, whatever the vendor shows: its key
+    /// may not write, and so may not sign deliveries either.
+    pub withholds_secret: bool,
+}
+
+impl<'k> Caller<'k> {
+    /// The client that `key` admitted.
+    fn admitted_by(key: &'k Key) -> Caller<'k> {
+        Caller {
+            key: Some(key.name.as_str()),
+            withholds_secret: !key.may(Scope::Write),
+        }
+    }
+}
+
 /// The inbound policy: off (explicitly), or these keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inbound {
@@ -87,41 +112,29 @@ impl Inbound {
     }
 
     /// Checks the canonical API's key (`X-Api-Key`) for `scope` on `upstream` (`None` for
-    /// upstream-neutral routes). Returns the key's name for logs.
+    /// upstream-neutral routes): who the client is, as [`Inbound::authorize_key`] says.
     pub fn authorize(
         &self,
         headers: &HeaderMap,
         scope: Scope,
         upstream: Option<&str>,
-    ) -> Result<Option<&str>, Problem> {
+    ) -> Result<Caller<'_>, Problem> {
         self.authorize_key(api_key(headers), "X-Api-Key", scope, upstream)
     }
 
     /// Checks a presented key for `scope` on `upstream`; `asked` says where the client should
-    /// have put it. Returns the key's name for logs.
+    /// have put it. Gives who the client is ([`Caller`]): the key's name, for logs, and what
+    /// else the key may do, which decides what its answers show (a read answers a signing
+    /// secret only to a key that may write). Anyone, where keys are off.
     pub fn authorize_key(
         &self,
         presented: Option<&str>,
         asked: &str,
         scope: Scope,
         upstream: Option<&str>,
-    ) -> Result<Option<&str>, Problem> {
-        let admitted = self.admit_key(presented, asked, scope, upstream)?;
-        Ok(admitted.map(|key| key.name.as_str()))
-    }
-
-    /// [`Inbound::authorize_key`], giving the key that admitted the client (`None` where keys
-    /// are off): what else it may do decides what its answer shows (a read answers a signing
-    /// secret only to a key that may write).
-    pub fn admit_key(
-        &self,
-        presented: Option<&str>,
-        asked: &str,
-        scope: Scope,
-        upstream: Option<&str>,
-    ) -> Result<Option<&Key>, Problem> {
+    ) -> Result<Caller<'_>, Problem> {
         let Some(key) = self.authenticate_key(presented, asked)? else {
-            return Ok(None);
+            return Ok(Caller::default());
         };
         if !key.may(scope) {
             return Err(Problem::new(
@@ -137,7 +150,7 @@ impl Inbound {
                 format!("the API key may not use upstream {upstream}"),
             ));
         }
-        Ok(Some(key))
+        Ok(Caller::admitted_by(key))
     }
 
     /// The key presented, when it is one of the keys (`None` when keys are off), whatever it
@@ -433,7 +446,10 @@ mod tests {
             inbound
                 .authorize(&with("r-key"), Scope::Read, Some("chat"))
                 .unwrap(),
-            Some("reader")
+            Caller {
+                key: Some("reader"),
+                withholds_secret: true
+            }
         );
         assert_eq!(
             inbound
@@ -442,10 +458,14 @@ mod tests {
                 .code,
             Code::Forbidden
         );
-        assert!(
+        assert_eq!(
             inbound
                 .authorize(&with("w-key"), Scope::Write, Some("voice"))
-                .is_ok()
+                .unwrap(),
+            Caller {
+                key: Some("t-writer"),
+                withholds_secret: false
+            }
         );
         assert_eq!(
             inbound
@@ -454,10 +474,11 @@ mod tests {
                 .code,
             Code::Forbidden
         );
-        assert!(
+        assert_eq!(
             Inbound::Off
                 .authorize(&HeaderMap::new(), Scope::Write, None)
-                .is_ok()
+                .unwrap(),
+            Caller::default()
         );
     }
 

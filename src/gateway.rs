@@ -267,7 +267,7 @@ async fn answer<F: Frontend, B: RequestBody>(
         if let (Some(key), Some(fingerprint)) = (key, fingerprint) {
             let held_by = Holder {
                 front: front.label(),
-                caller,
+                caller: caller.key,
                 headers,
                 credential: (credential, parts),
             };
@@ -295,10 +295,12 @@ async fn answer<F: Frontend, B: RequestBody>(
         // Rendering reads what the vendor said too (a relayed answer in words of its own). A
         // change the backend carried out stands, whatever its answer's rendering says.
         let changes = routed.action.is_some_and(|a| !a.reads_only());
-        front.render(routed, outcome, request_id).map_err(|mut p| {
-            p.changed |= changes;
-            redact(p)
-        })
+        front
+            .render(routed, caller, outcome, request_id)
+            .map_err(|mut p| {
+                p.changed |= changes;
+                redact(p)
+            })
     };
     let (mut response, problem) = match phases.await {
         Ok(response) => (response, None),

@@ -80,7 +80,7 @@
 //!     errors.rs           error envelopes, read into problems and rendered back
 //!   -- policies
 //!   url_policy.rs       which webhook URLs may be written to a vendor
-//!   auth.rs             inbound API keys (SHA-256), scopes, upstreams
+//!   auth.rs             inbound API keys (SHA-256), scopes, upstreams; the caller a key admits
 //!   metrics.rs          Prometheus series and /metrics
 //!   config.rs           figment layers and the typed configuration; credentials (Secret)
 //!   config/raw.rs       the configuration as written: each section's serde form

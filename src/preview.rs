@@ -7,7 +7,7 @@
 //! `hookgate translate` and, when `[debug] translate = true`, by `POST /debug/translate` on the
 //! main listener.
 
-use crate::auth::{Inbound, Scope};
+use crate::auth::{Caller, Inbound, Scope};
 use crate::exchange::{Purpose, Reply, VendorRequest};
 use crate::frontend::canonical::{self, CanonicalApi};
 use crate::frontend::{Frontend, Head, Job, Outcome, Routed};
@@ -572,8 +572,7 @@ fn changes_a_listed_item(upstream: &Upstream, op: &Operation) -> bool {
     let Some(body) = op.body.as_ref() else {
         return false;
     };
-    (upstream.dialect.webhook.read_in_lists(Action::Update))
-        .any(|(rule, _, _)| rule.target.get(body).is_some())
+    (upstream.dialect.webhook.read_in_lists()).any(|(rule, _, _)| rule.target.get(body).is_some())
 }
 
 fn shown_result(response: Response<Body>) -> ShownResult {
@@ -665,7 +664,7 @@ impl Frontend for PreviewApi<'_> {
         _: &Routed<()>,
         headers: &HeaderMap,
         inbound: &'k Inbound,
-    ) -> Result<Option<&'k str>, Problem> {
+    ) -> Result<Caller<'k>, Problem> {
         // The caller's key first: nothing about the body is said to a stranger.
         inbound.authorize(headers, Scope::Read, None)
     }
@@ -698,7 +697,13 @@ impl Frontend for PreviewApi<'_> {
         )))
     }
 
-    fn render(&self, _: &Routed<()>, outcome: Outcome, _: &str) -> Result<Response<Body>, Problem> {
+    fn render(
+        &self,
+        _: &Routed<()>,
+        _: Caller<'_>,
+        outcome: Outcome,
+        _: &str,
+    ) -> Result<Response<Body>, Problem> {
         outcome.answered("a preview")
     }
 

@@ -17,7 +17,7 @@ use super::Emulator;
 use super::faults::Faults;
 use super::fixtures::{Fixtures, Shape};
 use super::journal::Filter;
-use crate::auth::{self, Inbound, Scope};
+use crate::auth::{self, Caller, Inbound, Scope};
 use crate::frontend::{Frontend, Head, Job, Outcome, Routed, query_pairs};
 use crate::http::body::{self, Body};
 use crate::http::respond;
@@ -138,9 +138,9 @@ impl Frontend for AdminApi<'_> {
         routed: &Routed<Route>,
         headers: &HeaderMap,
         inbound: &'k Inbound,
-    ) -> Result<Option<&'k str>, Problem> {
+    ) -> Result<Caller<'k>, Problem> {
         let Some(scope) = routed.scope else {
-            return Ok(None); // the description, public as the main listener's
+            return Ok(Caller::default()); // the description, public as the main listener's
         };
         inbound.authorize_key(
             presented(headers),
@@ -232,6 +232,7 @@ impl Frontend for AdminApi<'_> {
     fn render(
         &self,
         _: &Routed<Route>,
+        _: Caller<'_>,
         outcome: Outcome,
         _: &str,
     ) -> Result<Response<Body>, Problem> {
@@ -486,10 +487,12 @@ impl Frontend for Gate<'_> {
         routed: &Routed<Gated>,
         headers: &HeaderMap,
         inbound: &'k Inbound,
-    ) -> Result<Option<&'k str>, Problem> {
+    ) -> Result<Caller<'k>, Problem> {
         match &routed.route {
-            Gated::Description { .. } => Ok(None),
-            Gated::Keyed(query) => self.key(inbound, headers, query.as_deref()).map(|()| None),
+            Gated::Description { .. } => Ok(Caller::default()),
+            Gated::Keyed(query) => {
+                (self.key(inbound, headers, query.as_deref())).map(|()| Caller::default())
+            }
         }
     }
 
@@ -507,6 +510,7 @@ impl Frontend for Gate<'_> {
     fn render(
         &self,
         _: &Routed<Gated>,
+        _: Caller<'_>,
         outcome: Outcome,
         _: &str,
     ) -> Result<Response<Body>, Problem> {
@@ -551,7 +555,7 @@ impl Frontend for Index<'_> {
         _: &Routed<()>,
         headers: &HeaderMap,
         inbound: &'k Inbound,
-    ) -> Result<Option<&'k str>, Problem> {
+    ) -> Result<Caller<'k>, Problem> {
         inbound.authorize_key(presented(headers), ASKED, Scope::Read, None)
     }
 
@@ -575,7 +579,13 @@ impl Frontend for Index<'_> {
         )))
     }
 
-    fn render(&self, _: &Routed<()>, outcome: Outcome, _: &str) -> Result<Response<Body>, Problem> {
+    fn render(
+        &self,
+        _: &Routed<()>,
+        _: Caller<'_>,
+        outcome: Outcome,
+        _: &str,
+    ) -> Result<Response<Body>, Problem> {
         outcome.answered("the index")
     }
 

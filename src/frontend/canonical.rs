@@ -3,7 +3,7 @@
 //! answers and RFC 9457 problems.
 
 use super::{Backend, Frontend, Head, Job, Outcome, Routed, query_pairs, segments};
-use crate::auth::{Inbound, Scope};
+use crate::auth::{Caller, Inbound, Scope};
 use crate::http::body::{self, Body};
 use crate::http::headers::{self, DROPPED_FIELDS, PREFERENCE_APPLIED};
 use crate::http::respond;
@@ -332,7 +332,7 @@ impl Frontend for CanonicalApi {
         routed: &Routed<Route>,
         headers: &HeaderMap,
         inbound: &'k Inbound,
-    ) -> Result<Option<&'k str>, Problem> {
+    ) -> Result<Caller<'k>, Problem> {
         let scope = routed.scope.unwrap_or(Scope::Read);
         inbound.authorize(headers, scope, routed.upstream())
     }
@@ -378,6 +378,7 @@ impl Frontend for CanonicalApi {
     fn render(
         &self,
         routed: &Routed<Route>,
+        _: Caller<'_>,
         outcome: Outcome,
         _request_id: &str,
     ) -> Result<Response<Body>, Problem> {

@@ -7,7 +7,7 @@
 pub mod canonical;
 pub mod vendor;
 
-use crate::auth::{Inbound, Scope};
+use crate::auth::{Caller, Inbound, Scope};
 use crate::exchange::Reply;
 use crate::http::body::Body;
 use crate::idempotency::Replays;
@@ -252,14 +252,15 @@ pub trait Frontend: Send + Sync {
     fn route(&self, head: &Head<'_>) -> Result<Routed<Self::Route>, Problem>;
 
     /// Authenticate: the client's credential against the inbound keys, presented the way this
-    /// API presents credentials. Gives the name of the key that admitted the client (`None`
-    /// where keys are off, or the vendor checks the client's own credential).
+    /// API presents credentials. Gives who the client is ([`Caller`]: the key that admitted it,
+    /// none where keys are off or the vendor checks the client's own credential), which the
+    /// request carries to its answer ([`Frontend::render`]).
     fn authenticate<'k>(
         &self,
         routed: &Routed<Self::Route>,
         headers: &HeaderMap,
         inbound: &'k Inbound,
-    ) -> Result<Option<&'k str>, Problem>;
+    ) -> Result<Caller<'k>, Problem>;
 
     /// Plan: the request's body and headers into the job for the backend.
     fn parse(
@@ -275,11 +276,12 @@ pub trait Frontend: Send + Sync {
         problem
     }
 
-    /// Render: what the backend did, as this API answers (`request_id` where its answers
-    /// name the request).
+    /// Render: what the backend did, as this API answers to `caller`, the client that
+    /// [`Frontend::authenticate`] admitted (`request_id` where its answers name the request).
     fn render(
         &self,
         routed: &Routed<Self::Route>,
+        caller: Caller<'_>,
         outcome: Outcome,
         request_id: &str,
     ) -> Result<Response<Body>, Problem>;

@@ -292,6 +292,39 @@ impl FieldPath {
         self.steps.push(step);
         self
     }
+
+    /// Where this path reads an item of a list (`urls[0]`): at its first index, the list
+    /// (`urls`) and the item's place in it; `None` for a path through no index.
+    pub fn list_item(&self) -> Option<ListItem> {
+        let (at, index) = (self.steps.iter().enumerate()).find_map(|(at, s)| match s {
+            Step::Index(i) => Some((at, *i)),
+            Step::Key(_) => None,
+        })?;
+        Some(ListItem {
+            list: FieldPath::of_steps(self.steps[..at].to_vec()),
+            index,
+        })
+    }
+}
+
+/// An item of a vendor's list that a path reads ([`FieldPath::list_item`]): `urls[0]` is item 0
+/// of `urls`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListItem {
+    /// The list: the path's steps before its first index.
+    pub list: FieldPath,
+    /// The item's place in the list.
+    pub index: usize,
+}
+
+impl ListItem {
+    /// Whether `path` reads an item of this list too, and which (`urls[1]` of `urls`).
+    pub fn index_in(&self, path: &FieldPath) -> Option<usize> {
+        match path.steps().get(self.list.steps().len()) {
+            Some(Step::Index(i)) if path.starts_with(&self.list) => Some(*i),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -185,29 +185,6 @@ impl Writing<'_> {
         }
     }
 
-    /// Takes member `name` out of the webhook being written, if it holds it: only this
-    /// webhook's text after it moves.
-    pub fn remove(&mut self, name: &str) {
-        self.close_extensions();
-        let page = &mut *self.page;
-        let Some(i) = page.marks.iter().position(|(k, _, _)| k == name) else {
-            return;
-        };
-        let start = page.marks[i].1;
-        // The member and the comma after it; the last, with the comma before it.
-        let (from, to) = match page.marks.get(i + 1) {
-            Some((_, next, _)) => (start, *next),
-            None if i > 0 => (start - 1, page.text.len()),
-            None => (start, page.text.len()),
-        };
-        page.text.drain(from..to);
-        page.marks.remove(i);
-        for mark in &mut page.marks[i..] {
-            mark.1 -= to - from;
-            mark.2 -= to - from;
-        }
-    }
-
     /// The text of member `i`'s value.
     fn value(&self, i: usize) -> &[u8] {
         let (_, _, at) = self.page.marks[i];
@@ -319,6 +296,29 @@ impl Object for Writing<'_> {
             mark.2 += len;
         }
         marks.insert(index, (name, moved(key_at), moved(value_at)));
+    }
+
+    /// Takes member `name` out of the webhook being written, if it holds it: only this
+    /// webhook's text after it moves.
+    fn remove_member(&mut self, name: &str) {
+        self.close_extensions();
+        let page = &mut *self.page;
+        let Some(i) = page.marks.iter().position(|(k, _, _)| k == name) else {
+            return;
+        };
+        let start = page.marks[i].1;
+        // The member and the comma after it; the last, with the comma before it.
+        let (from, to) = match page.marks.get(i + 1) {
+            Some((_, next, _)) => (start, *next),
+            None if i > 0 => (start - 1, page.text.len()),
+            None => (start, page.text.len()),
+        };
+        page.text.drain(from..to);
+        page.marks.remove(i);
+        for mark in &mut page.marks[i..] {
+            mark.1 -= to - from;
+            mark.2 -= to - from;
+        }
     }
 }
 
@@ -443,7 +443,7 @@ mod tests {
                         if extensions {
                             w.extension("k".into(), Piece::Unsigned(1));
                         }
-                        w.remove(removed);
+                        w.remove_member(removed);
                         assert!(!w.has(removed));
                         assert_eq!(
                             w.boolean("enabled"),

@@ -14,6 +14,7 @@ pub use fields::{
 pub use listed::{Listed, Writing, id_text};
 pub use object::{
     Assemble, Assembly, Members, Object, Piece, Slot, derive_status, insert_in_order, ordered,
+    withhold_secret,
 };
 pub use resume::Listing;
 

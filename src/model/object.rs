@@ -49,6 +49,14 @@ pub(super) fn place_in_order<'k>(
     count
 }
 
+/// Takes a webhook's signing secret out of it, where it holds one: the one way every answer
+/// that may not show the secret leaves it out (a listed webhook, a read's, an answer to a key
+/// that may not write), whatever the webhook is held as. Rendered in a vendor's shape, the
+/// webhook then shows what that vendor shows of one without a secret.
+pub fn withhold_secret(webhook: &mut impl Object) {
+    webhook.remove_member("secret");
+}
+
 /// A canonical object whose members follow its field table: a [`Map`], or the [`Members`] a
 /// page's webhooks are read into.
 pub trait Object {
@@ -60,6 +68,8 @@ pub trait Object {
     fn string(&self, key: &str) -> Option<Cow<'_, str>>;
     /// Adds member `name`, which the object does not hold, where the table places it.
     fn insert_in_order(&mut self, fields: &[Field], name: &str, value: Value);
+    /// Takes member `key` out, if it is held; the others keep their order.
+    fn remove_member(&mut self, key: &str);
 }
 
 impl Object for Map<String, Value> {
@@ -77,6 +87,10 @@ impl Object for Map<String, Value> {
 
     fn insert_in_order(&mut self, fields: &[Field], name: &str, value: Value) {
         insert_in_order(self, fields, name, value);
+    }
+
+    fn remove_member(&mut self, key: &str) {
+        self.shift_remove(key);
     }
 }
 
@@ -210,11 +224,6 @@ impl Members {
         }
     }
 
-    /// Takes member `key` out, if it is held.
-    pub fn remove(&mut self, key: &str) {
-        self.0.retain(|(k, _)| k != key);
-    }
-
     /// The members in the order of `fields`, the table's fields first and any others as
     /// they came, as [`ordered`] orders a map.
     pub fn ordered(mut self, fields: &[Field]) -> Members {
@@ -275,6 +284,10 @@ impl Object for Members {
             None => name.to_owned().into(),
         };
         self.0.insert(index, (name, Slot::Value(value)));
+    }
+
+    fn remove_member(&mut self, key: &str) {
+        self.0.retain(|(k, _)| k != key);
     }
 }
 

@@ -161,14 +161,14 @@ impl Context<'_> {
             // holds no secret, whatever the vendor lists (one that shows it on every read): a
             // list is a read, and a secret is shown only in the answer that made it.
             let mut page = Listed::with_capacity(reply.body.len() + 64);
-            let answers_secret = self.answers_secret();
+            let answers_secret = self.dialect.webhook.answered_secret().is_some();
             // Looked up once a page, not once a webhook.
             let told = self.owner_told(endpoint.names_owner);
             let read = json::read_at(&reply.body, keys, |scan| {
                 reader.read(scan, &mut page, |webhook| {
                     self.complete(webhook, told);
                     if answers_secret {
-                        webhook.remove("secret");
+                        model::withhold_secret(webhook);
                     }
                     self.addressable(webhook).is_ok()
                 })
@@ -429,7 +429,7 @@ impl Context<'_> {
                     }
                     let mut webhook = self.canonical(item, endpoint.names_owner)?;
                     // Without its secret, as above.
-                    webhook.shift_remove("secret");
+                    model::withhold_secret(&mut webhook);
                     page.push(&webhook);
                 }
                 page
@@ -520,11 +520,6 @@ impl Context<'_> {
         self.complete(&mut webhook, self.owner_told(named));
         self.addressable(&webhook)?;
         Ok(webhook)
-    }
-
-    /// Whether the vendor's webhooks may show their signing secret in its answers.
-    fn answers_secret(&self) -> bool {
-        (self.dialect.webhook.reading("secret")).is_some_and(|r| r.response)
     }
 
     /// Whether the owner asked under is a webhook's where its answer does not say whose it is:

@@ -277,8 +277,7 @@ impl Context<'_> {
     /// `urls[0]`): its body is made from the webhook as it is, which sends the list whole with
     /// the item changed, or tells how many items a change sent elsewhere would replace.
     fn changes_a_listed_item(&self, patch: &Map<String, Value>) -> bool {
-        (self.dialect.webhook.read_in_lists(Action::Update))
-            .any(|(r, _, _)| r.target.get(patch).is_some())
+        (self.dialect.webhook.read_in_lists()).any(|(r, _, _)| r.target.get(patch).is_some())
     }
 
     /// Refuses a change that sends a field answers read at an item of a vendor's list
@@ -290,7 +289,7 @@ impl Context<'_> {
     fn keeps_several(&self, before: &Value, sent: &Value) -> Result<(), Problem> {
         let map = &self.dialect.webhook;
         let mut refused = Vec::new();
-        for (rule, list, written_in) in map.read_in_lists(Action::Update) {
+        for (rule, list, written_in) in map.read_in_lists() {
             if written_in {
                 continue;
             }
@@ -330,7 +329,7 @@ impl Context<'_> {
         let map = &self.dialect.webhook;
         map.rules
             .iter()
-            .filter(|r| r.request && map.never_reported(r) && r.applies_to(Action::Update))
+            .filter(|r| r.request && !r.reported && r.applies_to(Action::Update))
             .filter(|r| r.fill.is_none() && !r.checks.contains(&Check::Required))
             .filter(|r| r.target.get(patch).is_none())
             .map(|r| {
@@ -465,7 +464,7 @@ impl Context<'_> {
         let carried: Vec<&FieldPath> = map
             .rules
             .iter()
-            .filter(|r| r.request && !r.applies_to(Action::Update) && !map.never_reported(r))
+            .filter(|r| r.request && !r.applies_to(Action::Update) && r.reported)
             .filter_map(|r| r.path.as_ref())
             .filter(|p| p.steps().len() > 1)
             .filter(|p| p.head().is_some_and(|h| sent.get(h).is_some()) && p.get(sent).is_none())

@@ -777,7 +777,7 @@ impl<'a> Plan<'a> {
                     || self.created
                     || (action == Action::RotateSecret && self.chosen_secret().is_none());
                 if !(self.op.reveal_secret || minted) {
-                    webhook.remove("secret");
+                    model::withhold_secret(&mut webhook);
                 }
                 let webhook = webhook.ordered(model::WEBHOOK_FIELDS);
                 if action == Action::Create || self.created {

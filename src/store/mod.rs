@@ -24,7 +24,7 @@ pub use snapshot::{Keyed, Owned, Snapshot, as_seeded, given_id};
 
 use crate::mapping::Dialect;
 use crate::mapping::rules::{ObjectMap, Target};
-use crate::model::{self as canonical, Action, Done, Operation, Outcome, Slot, UpdateMode};
+use crate::model::{self as canonical, Action, Done, Object, Operation, Outcome, Slot, UpdateMode};
 use crate::problem::{Code, FieldError, Problem};
 use crate::url_policy::UrlPolicy;
 use mint::{mint_secret, uuid_from};
@@ -348,7 +348,7 @@ impl Store {
             return outcome;
         };
         if let Some(secret) = self.shown_secret(state, webhook.str("id").as_deref()) {
-            webhook.remove("secret");
+            webhook.remove_member("secret");
             webhook.push("secret", Slot::Value(Value::from(secret)));
         }
         Outcome::Webhook(webhook)

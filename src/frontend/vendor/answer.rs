@@ -3,6 +3,7 @@
 //! error shape.
 
 use super::{Kind, Route, VendorApi};
+use crate::auth::Caller;
 use crate::frontend::{Backend, Routed};
 use crate::http::body::{self, Body};
 use crate::http::headers;
@@ -39,25 +40,24 @@ pub(super) struct Fill<'a> {
 }
 
 impl VendorApi {
-    /// A backend's webhook as this dialect can show it to the client of `route` (`seen_here`):
-    /// without its signing secret where the client's key may not read one, as a webhook whose
-    /// secret this API cannot show is answered (the member left out, `null`, or its
-    /// `render_default`).
+    /// A backend's webhook as this dialect can show it to `caller` (`seen_here`): without its
+    /// signing secret where the caller's key may not read one, as a webhook whose secret this
+    /// API cannot show is answered (the member left out, `null`, or its `render_default`).
     fn as_seen_here(
         &self,
-        route: &Route,
+        caller: Caller<'_>,
         mut webhook: Map<String, Value>,
         owner: Option<&str>,
     ) -> Map<String, Value> {
-        if route.withholds_secret() {
-            webhook.shift_remove("secret");
+        if caller.withholds_secret {
+            model::withhold_secret(&mut webhook);
         }
         let behind = self.translating().then(|| self.backend.dialect());
         seen_here(&self.dialect, behind, webhook, owner)
     }
 
     /// A relayed answer to a read, for a client whose key may not read a signing secret
-    /// (`Route::withholds_secret`): every webhook it holds shows its secret as this API shows
+    /// (`Caller::withholds_secret`): every webhook it holds shows its secret as this API shows
     /// one it has none of (`withheld`). The vendor's bytes stay as they are where no webhook in
     /// them shows a secret. A success whose webhooks cannot be found where the mapping file
     /// reads them (a shape it does not know), or whose integers beyond 64 bits could not be
@@ -66,13 +66,15 @@ impl VendorApi {
     fn withhold_relayed_secret(
         &self,
         route: &Route,
+        caller: Caller<'_>,
         body: Bytes,
         success: bool,
     ) -> Result<Bytes, Problem> {
-        if !route.withholds_secret() {
+        if !caller.withholds_secret {
             return Ok(body); // a key that may read secrets, or keys off: as the vendor answered
         }
-        let (Some(rule), Kind::Operation(role)) = (self.answered_secret(), route.kind) else {
+        let answered = self.dialect.webhook.answered_secret();
+        let (Some(rule), Kind::Operation(role)) = (answered, route.kind) else {
             return Ok(body);
         };
         let endpoint = self.dialect.endpoint(role);
@@ -164,11 +166,7 @@ impl VendorApi {
         let Some(secret) = webhook.get("secret").filter(|s| s.is_string()) else {
             return;
         };
-        let answered = self
-            .dialect
-            .webhook
-            .reading("secret")
-            .is_some_and(|r| r.response);
+        let answered = self.dialect.webhook.answered_secret().is_some();
         if answered || self.secret_readable_later() {
             return;
         }
@@ -238,6 +236,7 @@ impl VendorApi {
     pub(super) fn render_done(
         &self,
         routed: &Routed<Route>,
+        caller: Caller<'_>,
         done: Done,
         request_id: &str,
     ) -> Result<Response<Body>, Problem> {
@@ -267,7 +266,7 @@ impl VendorApi {
                 let Some(template) = &endpoint.response else {
                     return Ok(body::empty(endpoint.status));
                 };
-                let mut seen = self.as_seen_here(route, webhook, owner);
+                let mut seen = self.as_seen_here(caller, webhook, owner);
                 // The resource shows its own members: the webhook's other leftovers are the
                 // endpoint's (`channels`, `uid`), which no resource answer carries.
                 if let Some(Value::Object(leftovers)) = seen.get_mut("extensions") {
@@ -299,14 +298,14 @@ impl VendorApi {
                         // An update that created the webhook (a PUT of an unknown id): a
                         // secret minted for it is shown as a create's is.
                         status = 201;
-                        canonical_webhook = self.as_seen_here(route, w.into_map(), owner);
+                        canonical_webhook = self.as_seen_here(caller, w.into_map(), owner);
                         let mut shown = shown(&d.webhook, &canonical_webhook)?;
                         self.show_minted_secret(&mut shown, &canonical_webhook);
                         fill.webhook = Some(shown);
                         fill.canonical = Some(&canonical_webhook);
                     }
                     O::Webhook(w) | O::Created(w) => {
-                        canonical_webhook = self.as_seen_here(route, w.into_map(), owner);
+                        canonical_webhook = self.as_seen_here(caller, w.into_map(), owner);
                         let mut shown = shown(&d.webhook, &canonical_webhook)?;
                         if matches!(role.action(), Action::Create | Action::RotateSecret) {
                             self.show_minted_secret(&mut shown, &canonical_webhook);
@@ -348,7 +347,7 @@ impl VendorApi {
                             .into_maps()
                             .into_iter()
                             .map(|w| {
-                                let w = self.as_seen_here(route, w, owner);
+                                let w = self.as_seen_here(caller, w, owner);
                                 shown(&d.webhook, &w)
                             })
                             .collect();
@@ -367,7 +366,7 @@ impl VendorApi {
                     // A delete's answer may be the webhook it deleted, where it was read before,
                     // or name it (`{"id": …, "deleted": true}`): the route's id.
                     O::Deleted(Some(w)) => {
-                        canonical_webhook = self.as_seen_here(route, w.into_map(), owner);
+                        canonical_webhook = self.as_seen_here(caller, w.into_map(), owner);
                         fill.webhook = Some(shown(&d.webhook, &canonical_webhook)?);
                         fill.canonical = Some(&canonical_webhook);
                     }
@@ -417,6 +416,7 @@ impl VendorApi {
     pub(super) fn render_relayed(
         &self,
         routed: &Routed<Route>,
+        caller: Caller<'_>,
         reply: crate::exchange::Reply,
     ) -> Result<Response<Body>, Problem> {
         let Backend::Upstream(upstream) = &self.backend else {
@@ -441,7 +441,8 @@ impl VendorApi {
         let mut reply = reply;
         if json {
             let success = reply.status.is_success();
-            reply.body = self.withhold_relayed_secret(&routed.route, reply.body, success)?;
+            let route = &routed.route;
+            reply.body = self.withhold_relayed_secret(route, caller, reply.body, success)?;
         }
         let retry_after = reply.retry_after().and_then(headers::value);
         let content_type = reply

@@ -19,7 +19,7 @@ mod request;
 pub use answer::problem_response;
 
 use super::{Backend, Frontend, Head, Job, Outcome, Routed, segments};
-use crate::auth::{self, Inbound, Scope};
+use crate::auth::{self, Caller, Inbound, Scope};
 use crate::http::body::Body;
 use crate::http::headers::{self, X_REQUEST_ID};
 use crate::mapping::Dialect;
@@ -212,18 +212,6 @@ pub struct Route {
     /// takes one), noted when the body is read: the answer names it where the backend's
     /// result names none.
     asked_event: std::sync::OnceLock<Value>,
-    /// Whether the key that admitted the client may not write, and so may not read a signing
-    /// secret either: noted when it is authenticated; its answers show none.
-    withholds_secret: std::sync::atomic::AtomicBool,
-}
-
-impl Route {
-    /// Whether this request's answer is to show no signing secret, as noted when its client
-    /// was authenticated.
-    fn withholds_secret(&self) -> bool {
-        self.withholds_secret
-            .load(std::sync::atomic::Ordering::Relaxed)
-    }
 }
 
 impl VendorApi {
@@ -346,7 +334,7 @@ impl VendorApi {
     /// holds the webhook's signing secret (a `GET …/secret`). With the secret a client can
     /// sign deliveries as the vendor does, which no reading key is for: the canonical API never
     /// shows it on a read. A get or list of webhooks that show their secret is answered to a
-    /// reading key without it (`Route::withholds_secret`), except where this API's answers
+    /// reading key without it (`Caller::withholds_secret`), except where this API's answers
     /// always hold it and have nothing to stand in its place: those take `webhooks:write` too.
     fn scope_of(&self, kind: Kind, action: Action) -> Scope {
         match kind {
@@ -366,16 +354,8 @@ impl VendorApi {
     /// place (`render_required`, with neither `render_default` nor `nullable`): its clients
     /// refuse an answer without it.
     fn secret_always_answered(&self) -> bool {
-        self.answered_secret()
+        (self.dialect.webhook.answered_secret())
             .is_some_and(|r| r.render_required && r.render_default.is_none() && !r.nullable)
-    }
-
-    /// The rule by which this API's webhooks show their signing secret in answers, if they do.
-    fn answered_secret(&self) -> Option<&crate::mapping::rules::Rule> {
-        self.dialect
-            .webhook
-            .reading("secret")
-            .filter(|r| r.response)
     }
 
     /// A create of an owner-scoped dialect that names no owner where the vendor takes it (its
@@ -653,7 +633,6 @@ impl Frontend for VendorApi {
                 headers,
                 url: links.then(|| head.url()).flatten(),
                 asked_event: std::sync::OnceLock::new(),
-                withholds_secret: std::sync::atomic::AtomicBool::new(false),
             },
         })
     }
@@ -663,7 +642,7 @@ impl Frontend for VendorApi {
         routed: &Routed<Route>,
         headers: &HeaderMap,
         inbound: &'k Inbound,
-    ) -> Result<Option<&'k str>, Problem> {
+    ) -> Result<Caller<'k>, Problem> {
         let how = &self.dialect.client_auth;
         let presented = auth::presented(how, headers, routed.route.query.raw());
         if inbound.is_on() && !self.passes_credential() {
@@ -687,12 +666,9 @@ impl Frontend for VendorApi {
             };
             let scope = routed.scope.unwrap_or(Scope::Write);
             let upstream = routed.upstream().or(self.stands_for.as_deref());
-            let admitted = inbound.admit_key(key, &asked, scope, upstream)?;
-            // A key that may not write may not sign deliveries either: its answers show no
-            // signing secret, whatever the vendor shows.
-            let reader = admitted.is_some_and(|k| !k.may(Scope::Write));
-            (routed.route.withholds_secret).store(reader, std::sync::atomic::Ordering::Relaxed);
-            return Ok(admitted.map(|k| k.name.as_str()));
+            // A key that may not write may not sign deliveries either: the caller says so,
+            // and its answers show no signing secret, whatever the vendor shows.
+            return inbound.authorize_key(key, &asked, scope, upstream);
         }
         // Keys are off, or the vendor checks the client's own credential: what the vendor
         // requires of it, every part of it, is only that it is there.
@@ -713,7 +689,7 @@ impl Frontend for VendorApi {
                     format!("missing credentials in {place}"),
                 )
             })
-            .map(|()| None)
+            .map(|()| Caller::default())
     }
 
     fn parse(
@@ -842,12 +818,13 @@ impl Frontend for VendorApi {
     fn render(
         &self,
         routed: &Routed<Route>,
+        caller: Caller<'_>,
         outcome: Outcome,
         request_id: &str,
     ) -> Result<Response<Body>, Problem> {
         match outcome {
-            Outcome::Done(done) => self.render_done(routed, done, request_id),
-            Outcome::Relayed(reply) => self.render_relayed(routed, reply),
+            Outcome::Done(done) => self.render_done(routed, caller, done, request_id),
+            Outcome::Relayed(reply) => self.render_relayed(routed, caller, reply),
             Outcome::Answer(response) => Ok(response),
         }
     }

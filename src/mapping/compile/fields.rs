@@ -280,6 +280,9 @@ impl Compiler<'_> {
             checks,
             messages: s.messages.clone().into_iter().collect(),
             unique_per_owner: s.unique_per_owner,
+            // Found among the object's other rules, once its rules are all made.
+            list_item: None,
+            reported: false,
         })
     }
 

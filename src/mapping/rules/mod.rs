@@ -26,7 +26,7 @@ pub use read::{Item, ListReader, Misread, Reader};
 use super::checks::Check;
 use super::codec::Codec;
 use super::flags::Flags;
-use super::json_path::{FieldPath, Step};
+use super::json_path::{FieldPath, ListItem, Step};
 use super::reader::ReadPlan;
 use crate::model::{Access, Action, Field, Kind};
 use crate::problem::FieldError;
@@ -186,6 +186,14 @@ pub struct Rule {
     pub messages: Vec<(String, String)>,
     /// One webhook per owner may hold a given value (enforced by emulators).
     pub unique_per_owner: bool,
+    /// The item of a vendor's list that `path` reads (`urls[0]`), where it reads one. Found
+    /// once, by [`ObjectMap::new`], from the rule's final path.
+    pub list_item: Option<ListItem>,
+    /// Whether answers give the field back: some rule of its field is read from them (a
+    /// write-only secret's is not). The requests' spelling of a field that answers spell
+    /// elsewhere (`write_as`) is reported, by the answers' rule. Found once, by
+    /// [`ObjectMap::new`], which holds every rule of the object.
+    pub reported: bool,
 }
 
 impl Rule {
@@ -322,6 +330,12 @@ pub struct ObjectMap {
     /// writes, in file order: every member of every request body is looked up here, where a walk
     /// over all the rules cost a few comparisons per rule.
     writers: [Vec<(Writes, usize)>; 3],
+    /// The rule by which answers show the signing secret, where they show it
+    /// ([`ObjectMap::answered_secret`]).
+    answered_secret: Option<usize>,
+    /// The rules answers read at an item of a vendor's list, each with whether an update's
+    /// requests write the field into that list too ([`ObjectMap::read_in_lists`]).
+    in_lists: Vec<(usize, bool)>,
 }
 
 /// What a request rule writes, as [`ObjectMap::rule_for`] and
@@ -393,8 +407,15 @@ fn write_slot(action: Action) -> usize {
 }
 
 impl ObjectMap {
-    /// Compiles what reading needs.
-    pub fn new(rules: Vec<Rule>, derived: Vec<Derived>, fields: &'static [Field]) -> ObjectMap {
+    /// Compiles what reading needs, and the facts of each rule among the others that
+    /// answers and updates look up ([`Rule::list_item`], [`Rule::reported`]).
+    pub fn new(mut rules: Vec<Rule>, derived: Vec<Derived>, fields: &'static [Field]) -> ObjectMap {
+        for i in 0..rules.len() {
+            let reported = (rules.iter()).any(|r| r.response && r.target == rules[i].target);
+            let rule = &mut rules[i];
+            rule.reported = reported;
+            rule.list_item = rule.path.as_ref().and_then(FieldPath::list_item);
+        }
         // A write-only secret is never read back: its paths are covered (not the vendor's own
         // members), and no rule takes what lies there. Nor is the requests' spelling of a field
         // that answers spell otherwise (`write_as`), which covers only what it names alone
@@ -492,9 +513,15 @@ impl ObjectMap {
                 .map(|(i, r)| (writes(r), i))
                 .collect()
         });
+        let answered_secret = (rules.iter())
+            .position(|r| r.is_placed() && r.target.is_secret())
+            .filter(|&i| rules[i].response);
+        let in_lists = in_lists(&rules, Action::Update);
         ObjectMap {
             rules,
             writers,
+            answered_secret,
+            in_lists,
             derived,
             fields,
             plan,
@@ -612,55 +639,49 @@ impl ObjectMap {
         out
     }
 
-    /// Whether answers never give back the field of `rule`: no rule of the field is read from
-    /// them (a write-only secret's). The requests' spelling of a field that answers spell
-    /// elsewhere (`write_as`) is reported, by the answers' rule.
-    pub fn never_reported(&self, rule: &Rule) -> bool {
-        !self
-            .rules
-            .iter()
-            .any(|r| r.response && r.target == rule.target)
+    /// The fields answers read at an item of a vendor's list (`url` at `urls[0]`, of a vendor
+    /// that keeps several URLs to one webhook), each with the list (`urls`) and whether an
+    /// update's requests write the field into that list too: where they do, a body made from
+    /// the webhook as it is sends the list whole with the field's item changed; where they
+    /// write it elsewhere (`write_as = { path = "$.url" }`), what the vendor makes of the
+    /// list's other items is not said. Found once, when the object is compiled.
+    pub fn read_in_lists(&self) -> impl Iterator<Item = (&Rule, &FieldPath, bool)> + '_ {
+        self.in_lists.iter().filter_map(|&(i, written_in)| {
+            let rule = &self.rules[i];
+            Some((rule, &rule.list_item.as_ref()?.list, written_in))
+        })
     }
 
-    /// The fields answers read at an item of a vendor's list (`url` at `urls[0]`, of a vendor
-    /// that keeps several URLs to one webhook), each with the list (`urls`) and whether the
-    /// requests of `action` write the field into that list too: where they do, a body made
-    /// from the webhook as it is sends the list whole with the field's item changed; where
-    /// they write it elsewhere (`write_as = { path = "$.url" }`), what the vendor makes of
-    /// the list's other items is not said.
-    pub fn read_in_lists(
-        &self,
-        action: Action,
-    ) -> impl Iterator<Item = (&Rule, FieldPath, bool)> + '_ {
-        self.rules
-            .iter()
-            .filter(|r| r.response)
-            .filter_map(move |r| {
-                let path = r.path.as_ref()?;
-                let at = path
-                    .steps()
-                    .iter()
-                    .position(|s| matches!(s, Step::Index(_)))?;
-                let list = FieldPath::of_steps(path.steps()[..at].to_vec());
-                let written_in = self
-                    .rules
-                    .iter()
-                    .filter(|w| w.request && w.target == r.target && w.applies_to(action))
-                    .filter_map(|w| w.path.as_ref())
-                    .all(|p| p.starts_with(&list));
-                Some((r, list, written_in))
-            })
+    /// The rule by which answers show the webhook's signing secret, where they show it (a
+    /// vendor that answers it on create, or on every read): looked up once, when the object is
+    /// compiled, rather than on every answer.
+    pub fn answered_secret(&self) -> Option<&Rule> {
+        self.answered_secret.map(|i| &self.rules[i])
     }
 
     /// Rules of request fields the vendor never reports back (write-only), whose path lies
     /// under the top-level member `head`.
     pub fn write_only_under<'a>(&'a self, head: &'a str) -> impl Iterator<Item = &'a Rule> + 'a {
         self.rules.iter().filter(move |r| {
-            r.request
-                && self.never_reported(r)
-                && r.path.as_ref().and_then(|p| p.head()) == Some(head)
+            r.request && !r.reported && r.path.as_ref().and_then(|p| p.head()) == Some(head)
         })
     }
+}
+
+/// The rules of `rules` that answers read at an item of a vendor's list, each with whether the
+/// requests of `action` write the field into that list too ([`ObjectMap::read_in_lists`]).
+fn in_lists(rules: &[Rule], action: Action) -> Vec<(usize, bool)> {
+    (rules.iter().enumerate())
+        .filter(|(_, r)| r.response)
+        .filter_map(|(i, r)| {
+            let list = &r.list_item.as_ref()?.list;
+            let written_in = (rules.iter())
+                .filter(|w| w.request && w.target == r.target && w.applies_to(action))
+                .filter_map(|w| w.path.as_ref())
+                .all(|p| p.starts_with(list));
+            Some((i, written_in))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use super::{ObjectMap, Rule};
 use crate::mapping::codec::Codec;
 use crate::mapping::flags::{Flags, Given};
-use crate::mapping::json_path::{FieldPath, Step};
+use crate::mapping::json_path::FieldPath;
 use crate::model::Action;
 use crate::problem::FieldError;
 use serde_json::{Map, Value};
@@ -101,17 +101,12 @@ impl ObjectMap {
     /// sent to webhooks of another vendor, which hold no such list).
     pub fn items_unread(&self, dialect: &Value) -> Vec<FieldError> {
         let mut errors = Vec::new();
-        let mut seen: Vec<FieldPath> = Vec::new();
+        let mut seen: Vec<&FieldPath> = Vec::new();
         for rule in self.rules.iter().filter(|r| r.request) {
-            let Some(path) = &rule.path else { continue };
-            let Some(at) = path
-                .steps()
-                .iter()
-                .position(|s| matches!(s, Step::Index(_)))
-            else {
+            let (Some(path), Some(item)) = (&rule.path, &rule.list_item) else {
                 continue;
             };
-            let list = FieldPath::of_steps(path.steps()[..at].to_vec());
+            let list = &item.list;
             if seen.contains(&list) {
                 continue;
             }
@@ -120,12 +115,7 @@ impl ObjectMap {
             };
             let read: Vec<usize> = (self.rules.iter())
                 .filter(|r| r.request)
-                .filter_map(|r| r.path.as_ref())
-                .filter(|p| p.starts_with(&list))
-                .filter_map(|p| match p.steps().get(at) {
-                    Some(Step::Index(i)) => Some(*i),
-                    _ => None,
-                })
+                .filter_map(|r| item.index_in(r.path.as_ref()?))
                 .collect();
             let unread =
                 (items.iter().enumerate()).any(|(i, item)| !item.is_null() && !read.contains(&i));
@@ -213,19 +203,12 @@ impl ObjectMap {
 /// Whether a client's body holds, where `rule` reads an item of a list (`urls[0]`), that list
 /// as `null` or without that item (`[]`).
 fn emptied_list(rule: &Rule, dialect: &Value) -> bool {
-    let Some(path) = &rule.path else {
+    let Some(item) = &rule.list_item else {
         return false;
     };
-    let steps = path.steps();
-    let Some(at) = steps.iter().position(|s| matches!(s, Step::Index(_))) else {
-        return false;
-    };
-    let Step::Index(i) = steps[at] else {
-        return false;
-    };
-    match FieldPath::of_steps(steps[..at].to_vec()).get(dialect) {
+    match item.list.get(dialect) {
         Some(Value::Null) => true,
-        Some(Value::Array(items)) => items.len() <= i,
+        Some(Value::Array(items)) => items.len() <= item.index,
         _ => false,
     }
 }
