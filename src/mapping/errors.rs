@@ -266,11 +266,14 @@ impl ErrorMap {
         }
     }
 
-    /// The vendor's code for a canonical code, for rendering (`{{code}}`).
+    /// The vendor's code for a canonical code, for rendering (`{{code}}`): the one `codes`
+    /// gives it, else the vendor's code for a failure of its kind ([`kindred`]), so that a
+    /// status the vendor names no code for (a 405, a 502) is still answered in the vendor's
+    /// words; the canonical code in capitals only where the file names none of them.
     pub fn vendor_code(&self, code: Code) -> String {
-        self.codes
-            .iter()
-            .find(|(_, c)| *c == code)
+        std::iter::once(code)
+            .chain(kindred(code).iter().copied())
+            .find_map(|wanted| self.codes.iter().find(|(_, c)| *c == wanted))
             .map(|(v, _)| v.clone())
             .unwrap_or_else(|| code.as_str().to_uppercase())
     }
@@ -361,8 +364,18 @@ impl ErrorMap {
 /// The longest plain-text failure kept as the vendor's message: a sentence or two, not a page.
 const MAX_TEXT_MESSAGE: usize = 500;
 
-/// A failure whose body is no JSON: its status says what it was, and a plain-text body is the
-/// vendor's message (cut where a word ends where it is long, or a character, for one word).
+/// The canonical codes whose vendor code stands for `code` where the vendor names none for it,
+/// nearest first: a server's failure is spelled as the vendor spells its own failures
+/// (`upstream_error`, `internal`), and anything else as its general refusal (`bad_request`),
+/// the code vendors answer for what they have no code of their own for.
+fn kindred(code: Code) -> &'static [Code] {
+    if code.status() >= 500 {
+        &[Code::UpstreamError, Code::Internal, Code::BadRequest]
+    } else {
+        &[Code::BadRequest]
+    }
+}
+
 /// A vendor's code or request id as text: a string as it is, an integer as its decimal text;
 /// anything else (a fraction, an object) names none.
 fn word(value: &Value) -> Option<String> {
@@ -373,6 +386,8 @@ fn word(value: &Value) -> Option<String> {
     }
 }
 
+/// A failure whose body is no JSON: its status says what it was, and a plain-text body is the
+/// vendor's message (cut where a word ends where it is long, or a character, for one word).
 fn not_json(failure: &Failure<'_>, mut info: UpstreamInfo) -> Problem {
     let code = match Code::from_upstream_status(failure.status) {
         c if c.status() < 500 => c,

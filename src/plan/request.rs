@@ -4,7 +4,9 @@
 use super::body::Extent;
 use super::{Plan, ResourceChange, Stage};
 use crate::exchange::{Purpose, VendorRequest};
+use crate::mapping::checks::{Check, JsonType};
 use crate::mapping::model::{Endpoint, FollowUp, ResourceEndpoint, ResourceVerb, Role, Strategy};
+use crate::mapping::rules::ObjectMap;
 use crate::mapping::template::Slots;
 use crate::model::{self, Action, Object, UpdateMode};
 use crate::problem::Problem;
@@ -87,7 +89,7 @@ impl<'a> Plan<'a> {
                 self.addressed(stage, || true)?;
                 let change = self.change_of(i);
                 let r = &d.resources[i];
-                let part = resource_part(change);
+                let part = cleared_as_empty(&r.fields, resource_part(change));
                 let body = match self.cx.write(&r.fields, Action::Update, &part, false) {
                     Ok(t) => t.body,
                     Err(p) => return Err(p),
@@ -366,6 +368,30 @@ fn resource_part(change: &ResourceChange) -> Map<String, Value> {
         }
         _ => change.part.clone(),
     }
+}
+
+/// A member a change clears (`null`) that its resource keeps as a map or a list it holds no
+/// `null` for (Svix's headers, which its writes require): sent as the empty map or list, which
+/// is what clearing it means there. A whole value so leaves none, and a merge changes nothing
+/// where none was held (one that held some names each to remove, in [`resource_part`]).
+fn cleared_as_empty(fields: &ObjectMap, mut part: Map<String, Value>) -> Map<String, Value> {
+    for (name, value) in part.iter_mut().filter(|(_, v)| v.is_null()) {
+        let Some(rule) = fields
+            .rule_for(name, Action::Update)
+            .filter(|r| !r.nullable)
+        else {
+            continue;
+        };
+        let empty = rule.checks.iter().find_map(|check| match check {
+            Check::Type(JsonType::Object) => Some(Value::Object(Map::new())),
+            Check::Type(JsonType::Array) => Some(Value::Array(Vec::new())),
+            _ => None,
+        });
+        if let Some(empty) = empty {
+            *value = empty;
+        }
+    }
+    part
 }
 
 /// Values for the placeholders of a vendor request.
