@@ -13,7 +13,8 @@ pub use fields::{
 };
 pub use listed::{Listed, Writing, id_text};
 pub use object::{
-    Assemble, Assembly, Members, Object, Piece, Slot, derive_status, insert_in_order, ordered,
+    Assemble, Assembly, Members, Object, Piece, Slot, derive_status, derived_values,
+    insert_in_order, ordered,
 };
 pub use resume::Listing;
 
