@@ -351,6 +351,18 @@ impl UrlPolicy {
         }
     }
 
+    /// Checks the URLs a webhook holds beside its `url`, each named by its place (`urls[1]`,
+    /// another item of a list of which `url` is one): its vendor delivers to every one.
+    pub fn check_beside(&self, beside: &[(String, &Value)]) -> Result<(), FieldError> {
+        for (place, value) in beside {
+            if let Some(url) = value.as_str().filter(|u| !u.trim().is_empty()) {
+                self.check(url)
+                    .map_err(|r| FieldError::new("url", format!("`{place}` {r}")))?;
+            }
+        }
+        Ok(())
+    }
+
     /// Checks one URL; returns it parsed when it may be used.
     pub fn check(&self, raw: &str) -> Result<Url, Refusal> {
         // The WHATWG parser drops tabs and newlines, trims spaces and controls and reads `\`

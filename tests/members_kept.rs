@@ -195,24 +195,352 @@ async fn answers_holding_several_urls_keep_them_all() {
     gw.stop().await;
 }
 
+/// The emulator's own answer to a read of hook `id`, and the canonical API's.
+async fn read_both(gw: &hookgate::app::Running, emulator: &str, id: &str) -> (Value, Value) {
+    let emu = gw.emulators[emulator];
+    let native = send(emu, "GET", &format!("/hooks/{id}"), &BEARER, None).await;
+    ok(&native, 200, "the emulator's own read");
+    let at = format!("/v1/upstreams/{emulator}/webhooks/{id}");
+    let canonical = send(gw.addr, "GET", &at, &[], None).await;
+    ok(&canonical, 200, "a canonical read");
+    (native.json(), canonical.json())
+}
+
+/// Asserts that hook `id` holds `urls` (or, `null`, no URL), read through the emulator's own
+/// API and the canonical one.
+async fn holds(gw: &hookgate::app::Running, emulator: &str, id: &str, urls: &Value, what: &str) {
+    let (native, canonical) = read_both(gw, emulator, id).await;
+    assert_eq!(native["hook"]["urls"], *urls, "{what}: {native}");
+    assert_eq!(canonical["url"], urls[0], "{what}: {canonical}");
+    assert_eq!(
+        canonical["extensions"]["urls"], *urls,
+        "{what}: {canonical}"
+    );
+}
+
+const BEARER: [(&str, &str); 1] = [("authorization", "Bearer t")];
+
+/// `n` URLs, told apart by `tag`.
+fn urls(tag: &str, n: usize) -> Value {
+    (0..n)
+        .map(|i| Value::from(format!("https://example.com/{tag}{i}")))
+        .collect()
+}
+
 #[tokio::test]
-async fn a_vendor_client_creating_with_several_urls_is_refused_by_name() {
+async fn an_emulators_own_client_keeps_every_url_it_sends() {
+    for update in UPDATES {
+        let dir = folder_of("several", &several_urls("", update));
+        let gw = gateway_emulating(dir.path().to_str().unwrap(), "several").await;
+        let emu = gw.emulators["several"];
+        for n in [1, 2, 3] {
+            let sent = urls("made", n);
+            let body = json!({"hook": {"urls": sent, "description": "d"}});
+            let made = send(emu, "POST", "/hooks", &BEARER, Some(&body)).await;
+            ok(&made, 201, &format!("{update}: {n} URLs"));
+            assert_eq!(
+                made.json()["hook"]["urls"],
+                sent,
+                "{update}: {}",
+                made.json()
+            );
+            let id = made.json()["hook"]["id"].as_str().unwrap().to_owned();
+            holds(
+                &gw,
+                "several",
+                &id,
+                &sent,
+                &format!("{update}: made with {n}"),
+            )
+            .await;
+            // An update that lists URLs: the list it sends, whatever the webhook held.
+            for m in [3, 1, 2] {
+                let sent = urls(&format!("changed{m}"), m);
+                let body = json!({"hook": {"urls": sent, "description": "d"}});
+                let at = format!("/hooks/{id}");
+                let changed = send(emu, "PUT", &at, &BEARER, Some(&body)).await;
+                ok(&changed, 200, &format!("{update}: {n} to {m}"));
+                assert_eq!(changed.json()["hook"]["urls"], sent, "{update}: {n} to {m}");
+                holds(&gw, "several", &id, &sent, &format!("{update}: {n} to {m}")).await;
+            }
+        }
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn an_update_that_does_not_name_the_list_leaves_it_or_replaces_it_as_the_vendor_does() {
+    for update in UPDATES {
+        let dir = folder_of("several", &several_urls("", update));
+        let gw = gateway_emulating(dir.path().to_str().unwrap(), "several").await;
+        let emu = gw.emulators["several"];
+        let sent = urls("a", 3);
+        let body = json!({"hook": {"urls": sent}});
+        let made = send(emu, "POST", "/hooks", &BEARER, Some(&body)).await;
+        let id = made.json()["hook"]["id"].as_str().unwrap().to_owned();
+        let body = json!({"hook": {"description": "e"}});
+        let changed = send(emu, "PUT", &format!("/hooks/{id}"), &BEARER, Some(&body)).await;
+        ok(&changed, 200, update);
+        // A replacement is the whole webhook: what it leaves out, it clears.
+        let left = match update.contains("replace") {
+            true => Value::Null,
+            false => sent.clone(),
+        };
+        let (native, canonical) = read_both(&gw, "several", &id).await;
+        assert_eq!(native["hook"]["urls"], left, "{update}: {native}");
+        assert_eq!(native["hook"]["description"], "e", "{update}: {native}");
+        assert_eq!(canonical["url"], left[0], "{update}: {canonical}");
+        // A list sent empty or `null` is the field cleared, the other URLs with it.
+        let body = json!({"hook": {"urls": sent}});
+        send(emu, "PUT", &format!("/hooks/{id}"), &BEARER, Some(&body)).await;
+        for cleared in [json!([]), Value::Null] {
+            let body = json!({"hook": {"urls": cleared}});
+            let changed = send(emu, "PUT", &format!("/hooks/{id}"), &BEARER, Some(&body)).await;
+            ok(&changed, 200, &format!("{update}: {cleared}"));
+            let (native, canonical) = read_both(&gw, "several", &id).await;
+            assert_eq!(native["hook"]["urls"], Value::Null, "{update}: {native}");
+            assert_eq!(canonical.get("url"), None, "{update}: {canonical}");
+            assert_eq!(canonical.get("extensions"), None, "{update}: {canonical}");
+        }
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_canonical_change_of_the_url_keeps_the_others_an_emulators_client_sent() {
     let dir = folder_of("several", &several_urls("", UPDATES[0]));
     let gw = gateway_emulating(dir.path().to_str().unwrap(), "several").await;
     let emu = gw.emulators["several"];
-    let bearer = [("authorization", "Bearer t")];
+    let sent = urls("a", 3);
+    let made = send(
+        emu,
+        "POST",
+        "/hooks",
+        &BEARER,
+        Some(&json!({"hook": {"urls": sent}})),
+    )
+    .await;
+    let id = made.json()["hook"]["id"].as_str().unwrap().to_owned();
+    let at = format!("/v1/upstreams/several/webhooks/{id}");
+    let change = json!({"url": "https://example.com/b"});
+    let changed = send(gw.addr, "PATCH", &at, &[], Some(&change)).await;
+    ok(&changed, 200, "a canonical change of the URL");
+    let mut now = sent.clone();
+    now[0] = json!("https://example.com/b");
+    holds(&gw, "several", &id, &now, "the first URL changed").await;
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_list_of_objects_is_kept_whole_with_what_no_rule_reads() {
+    let file = several_urls("", UPDATES[0]).replacen("$.urls[0]", "$.targets[0].url", 1);
+    let dir = folder_of("targets", &file);
+    let gw = gateway_emulating(dir.path().to_str().unwrap(), "targets").await;
+    let emu = gw.emulators["targets"];
+    for targets in [
+        json!([{"url": "https://example.com/a", "kind": "main"}]),
+        json!([{"url": "https://example.com/a"}, {"url": "https://example.com/b"}]),
+        json!([{"url": "https://example.com/a"}, null, {"url": "https://example.com/c", "kind": "x"}]),
+    ] {
+        let body = json!({"hook": {"targets": targets}});
+        let made = send(emu, "POST", "/hooks", &BEARER, Some(&body)).await;
+        ok(&made, 201, &targets.to_string());
+        let id = made.json()["hook"]["id"].as_str().unwrap().to_owned();
+        let (native, canonical) = read_both(&gw, "targets", &id).await;
+        assert_eq!(native["hook"]["targets"], targets, "{native}");
+        assert_eq!(canonical["url"], "https://example.com/a", "{canonical}");
+        assert_eq!(canonical["extensions"]["targets"], targets, "{canonical}");
+        let moved = json!([{"url": "https://example.com/m", "kind": "moved"}]);
+        let body = json!({"hook": {"targets": moved}});
+        let changed = send(emu, "PUT", &format!("/hooks/{id}"), &BEARER, Some(&body)).await;
+        ok(&changed, 200, &targets.to_string());
+        let (native, _) = read_both(&gw, "targets", &id).await;
+        assert_eq!(native["hook"]["targets"], moved, "{native}");
+    }
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_url_written_apart_from_its_list_replaces_the_list_at_an_emulator() {
+    let dir = folder_of(
+        "several",
+        &several_urls("write_as = { path = \"$.url\" }", UPDATES[0]),
+    );
+    let gw = gateway_emulating(dir.path().to_str().unwrap(), "several").await;
+    let emu = gw.emulators["several"];
+    // Webhooks of several URLs, as the vendor may hold them.
+    for n in [2, 3] {
+        let held = urls("a", n);
+        let webhook = json!({"url": held[0], "extensions": {"urls": held}});
+        let seed = json!({"shape": "canonical", "webhooks": [webhook]});
+        let seeded = send(emu, "POST", "/__hookgate/webhooks", &[], Some(&seed)).await;
+        ok(&seeded, 201, "a canonical seed");
+        let id = seeded.json()["webhooks"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        holds(&gw, "several", &id, &held, "seeded").await;
+        // The vendor's client sends `url`, which its vendor takes for the whole list.
+        let body = json!({"hook": {"url": "https://example.com/b"}});
+        let changed = send(emu, "PUT", &format!("/hooks/{id}"), &BEARER, Some(&body)).await;
+        ok(&changed, 200, "a change of `url`");
+        let one = json!(["https://example.com/b"]);
+        let (native, canonical) = read_both(&gw, "several", &id).await;
+        assert_eq!(native["hook"]["urls"], one, "{native}");
+        assert_eq!(canonical["url"], one[0], "{canonical}");
+        // Another member changed: the list stays as it is.
+        let body = json!({"hook": {"description": "e"}});
+        send(emu, "PUT", &format!("/hooks/{id}"), &BEARER, Some(&body)).await;
+        let (native, _) = read_both(&gw, "several", &id).await;
+        assert_eq!(native["hook"]["urls"], one, "{native}");
+    }
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn every_url_of_a_list_is_held_to_the_checks_of_the_first() {
+    let file = several_urls("https = true", UPDATES[0]);
+    let dir = folder_of("several", &file);
+    let gw = gateway_emulating(dir.path().to_str().unwrap(), "several").await;
+    let emu = gw.emulators["several"];
+    for (urls, at) in [
+        (
+            json!(["https://example.com/a", "http://example.com/b"]),
+            "urls[1]",
+        ),
+        (
+            json!(["https://example.com/a", "https://example.com/b", "ftp://c"]),
+            "urls[2]",
+        ),
+    ] {
+        let body = json!({"hook": {"urls": urls}});
+        let refused = send(emu, "POST", "/hooks", &BEARER, Some(&body)).await;
+        ok(&refused, 422, &urls.to_string());
+        let said = refused.json()["message"].to_string();
+        assert!(said.contains(at) && said.contains("https"), "{said}");
+    }
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn every_url_of_a_list_is_held_to_the_url_policy() {
+    let private = ["https://10.0.0.1/hook", "https://169.254.169.254/latest"];
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("several.toml"),
+        several_urls("", UPDATES[0]),
+    )
+    .unwrap();
+    let mappings = dir.path().to_str().unwrap();
+    // An emulator that applies the policy.
+    let gw = support::gateway(&format!(
+        "mappings_dir = {mappings:?}\n[upstreams.several]\ndialect = \"several\"\n\
+         emulate = true\n[url_policy]\napply_to_emulators = true\n"
+    ))
+    .await;
+    let emu = gw.emulators["several"];
+    for bad in private {
+        for (urls, at) in [
+            (json!(["https://example.com/a", bad]), "`urls[1]`"),
+            (json!(["https://example.com/a", null, bad]), "`urls[2]`"),
+        ] {
+            let body = json!({"hook": {"urls": urls}});
+            let refused = send(emu, "POST", "/hooks", &BEARER, Some(&body)).await;
+            ok(&refused, 422, &urls.to_string());
+            let said = refused.json()["message"].to_string();
+            assert!(said.contains(at) && said.contains("must not"), "{said}");
+        }
+    }
+    let made = send(
+        emu,
+        "POST",
+        "/hooks",
+        &BEARER,
+        Some(&json!({"hook": {"urls": urls("a", 2)}})),
+    )
+    .await;
+    ok(&made, 201, "public URLs");
+    let id = made.json()["hook"]["id"].as_str().unwrap().to_owned();
+    let body = json!({"hook": {"urls": ["https://example.com/a", private[0]]}});
+    let refused = send(emu, "PUT", &format!("/hooks/{id}"), &BEARER, Some(&body)).await;
+    ok(&refused, 422, "an update");
+    holds(&gw, "several", &id, &urls("a", 2), "nothing changed").await;
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn every_url_a_surface_relays_is_held_to_the_url_policy() {
+    let private = ["https://10.0.0.1/hook", "https://169.254.169.254/latest"];
+    let dir = folder_of("several", &several_urls("", UPDATES[0]));
+    let mappings = dir.path().to_str().unwrap();
+    // A surface in front of a vendor of its own dialect, which relays what its client sends.
+    let double = Double::start(vec![Reply::json(201, json!({"hook": {"id": "h1"}}))]).await;
+    let gw = support::gateway(&format!(
+        "mappings_dir = {mappings:?}\n[upstreams.several]\ndialect = \"several\"\n\
+         base_url = {:?}\nauth = {{ type = \"none\" }}\n[surfaces.several]\ndialect = \"several\"\n\
+         upstream = \"several\"\nprefix = \"/s\"\n",
+        double.url()
+    ))
+    .await;
+    for bad in private {
+        for (method, at) in [("PUT", "/s/hooks/h1"), ("POST", "/s/hooks")] {
+            let body = json!({"hook": {"urls": ["https://example.com/a", bad]}});
+            let refused = send(gw.addr, method, at, &BEARER, Some(&body)).await;
+            ok(&refused, 422, &format!("{method} {bad}"));
+            let said = refused.json()["message"].to_string();
+            assert!(
+                said.contains("`urls[1]`") && said.contains("must not"),
+                "{said}"
+            );
+        }
+    }
+    assert!(
+        double.seen().is_empty(),
+        "nothing sent: {:?}",
+        double.seen()
+    );
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_vendor_client_creating_with_several_urls_in_front_of_another_vendor_is_refused_by_name()
+{
+    let dir = tempfile::tempdir().unwrap();
+    let single =
+        several_urls("", UPDATES[0]).replacen("path = \"$.urls[0]\"", "path = \"$.url\"", 1);
+    std::fs::write(dir.path().join("single.toml"), single).unwrap();
+    std::fs::write(
+        dir.path().join("several.toml"),
+        several_urls("", UPDATES[0]),
+    )
+    .unwrap();
+    let gw = support::gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.single]\ndialect = \"single\"\nemulate = true\n\
+         [surfaces.several]\ndialect = \"several\"\nupstream = \"single\"\nprefix = \"/s\"\n",
+        dir.path().to_str().unwrap()
+    ))
+    .await;
     for urls in [
         json!(["https://example.com/a", "https://example.com/c"]),
         json!(["https://example.com/a", null, "https://example.com/c"]),
+        json!([null, "https://example.com/c"]),
     ] {
         let body = json!({"hook": {"urls": urls}});
-        let refused = send(emu, "POST", "/hooks", &bearer, Some(&body)).await;
+        let refused = send(gw.addr, "POST", "/s/hooks", &BEARER, Some(&body)).await;
         ok(&refused, 422, &urls.to_string());
         let said = refused.json()["message"].to_string();
         assert!(said.contains("`urls` holds"), "{said}");
     }
+    let emu = gw.emulators["single"];
+    let held = send(emu, "GET", "/__hookgate/webhooks", &[], None).await;
+    assert_eq!(
+        held.json()["webhooks"],
+        json!([]),
+        "nothing made: {}",
+        held.json()
+    );
     let one = json!({"hook": {"urls": ["https://example.com/a"]}});
-    let made = send(emu, "POST", "/hooks", &bearer, Some(&one)).await;
+    let made = send(gw.addr, "POST", "/s/hooks", &BEARER, Some(&one)).await;
     ok(&made, 201, "one URL");
     gw.stop().await;
 }

@@ -433,3 +433,186 @@ fn a_case_that_writes_the_value_a_flag_holds_in_it_loads_and_reads_so() {
         ),
     );
 }
+
+/// Relay's file (`tests/dialects/relay.toml`), whose status is read through a table of the
+/// vendor's words: `live`, `paused` and `broken` are `active`, `disabled` and `failing`.
+fn relay_file() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/dialects/relay.toml"
+    ))
+    .unwrap()
+}
+
+/// Relay's read and update as the file writes them.
+const RELAY_GET: &str =
+    "path = \"/projects/{owner}/hooks/{id}\"\nresponse = { hook = \"{{webhook}}\" }";
+const RELAY_UPDATE: &str = "body = { hook = \"{{webhook}}\" }\nstrategy";
+
+/// Relay's read, its answer holding `word` besides the webhook, switched as `cases` say on
+/// `on`.
+fn relay_get_switched(on: &str, cases: &str) -> String {
+    format!(
+        "path = \"/projects/{{owner}}/hooks/{{id}}\"\nresponse = {{ hook = \"{{{{webhook}}}}\", word = {{ \"$switch\" = \"{on}\", {cases} }} }}"
+    )
+}
+
+#[test]
+fn a_case_no_value_of_a_string_the_rules_enumerate_can_pick_is_refused() {
+    let relay = relay_file();
+    let get = |on: &str, cases: &str| relay_get_switched(on, cases);
+    let cases: Vec<(&str, String, &str)> = vec![
+        // The vendor's word, where the switch sees the canonical value.
+        (
+            RELAY_GET,
+            get("webhook.status", "\"live\" = \"up\", \"$default\" = \"down\""),
+            "operations.get.response: case `live` of the `$switch` on `webhook.status` is never taken: `{{webhook.status}}` is one of `active`, `disabled`, `failing`",
+        ),
+        // The value in another letter case.
+        (
+            RELAY_GET,
+            get("webhook.status", "\"Active\" = \"up\", \"$default\" = \"down\""),
+            "case `Active` of the `$switch` on `webhook.status` is never taken: `{{webhook.status}}` is one of `active`, `disabled`, `failing` (and `$default` where it has none): a case is the value as written, `active`",
+        ),
+        (
+            RELAY_GET,
+            get("webhook.status", "\"FAILING\" = \"down\", \"active\" = \"up\""),
+            "case `FAILING` of the `$switch` on `webhook.status` is never taken",
+        ),
+        // A word no table gives, beside honest cases.
+        (
+            RELAY_GET,
+            get(
+                "webhook.status",
+                "\"active\" = \"up\", \"disabled\" = \"off\", \"paused\" = \"off\"",
+            ),
+            "case `paused` of the `$switch` on `webhook.status` is never taken",
+        ),
+        // The webhook as read before a change, in a body.
+        (
+            RELAY_UPDATE,
+            "body = { hook = \"{{webhook}}\", was = { \"$switch\" = \"current.status\", \"broken\" = \"down\", \"$default\" = \"up\" } }\nstrategy".into(),
+            "operations.update.body: case `broken` of the `$switch` on `current.status` is never taken",
+        ),
+        // `null`, which a field never `null` does not take.
+        (
+            RELAY_GET,
+            get("webhook.status", "\"null\" = \"none\", \"$default\" = \"some\""),
+            "case `null` of the `$switch` on `webhook.status` is never taken",
+        ),
+    ];
+    for (from, to, expected) in &cases {
+        refused_with(&relay, (from, to, expected));
+    }
+    // A table that gives no `failing`: a case on it is never taken either (a status the
+    // vendor reports none of is derived from `enabled`: `active` or `disabled`).
+    let two = relay.replacen(
+        "codec = { map = { live = \"active\", paused = \"disabled\", broken = \"failing\" } }",
+        "codec = { map = { live = \"active\", paused = \"disabled\" } }",
+        1,
+    );
+    let to = get(
+        "webhook.status",
+        "\"active\" = \"up\", \"failing\" = \"down\", \"$default\" = \"off\"",
+    );
+    refused_with(
+        &two,
+        (
+            RELAY_GET,
+            &to,
+            "case `failing` of the `$switch` on `webhook.status` is never taken: `{{webhook.status}}` is one of `active`, `disabled` (and",
+        ),
+    );
+}
+
+#[test]
+fn cases_a_string_can_take_load() {
+    let relay = relay_file();
+    let loads = |text: &str, what: &str| {
+        hookgate::mapping::compile::compile("relay", std::path::Path::new("relay.toml"), text)
+            .unwrap_or_else(|e| panic!("{what}: {e:?}"));
+    };
+    for (on, cases) in [
+        // Every value the table gives, and the default.
+        (
+            "webhook.status",
+            "\"active\" = \"up\", \"disabled\" = \"off\", \"failing\" = \"down\"",
+        ),
+        (
+            "webhook.status",
+            "\"failing\" = \"down\", \"$default\" = \"up\"",
+        ),
+        // A string whose values are open: any case may come.
+        (
+            "webhook.description",
+            "\"Live\" = 1, \"paused\" = 2, \"$default\" = 0",
+        ),
+        (
+            "webhook.url",
+            "\"https://example.com/a\" = 1, \"$default\" = 0",
+        ),
+    ] {
+        let text = relay.replacen(RELAY_GET, &relay_get_switched(on, cases), 1);
+        assert_ne!(text, relay);
+        loads(&text, cases);
+    }
+    let text = relay.replacen(
+        RELAY_UPDATE,
+        "body = { hook = \"{{webhook}}\", was = { \"$switch\" = \"current.status\", \"failing\" = \"down\", \"$default\" = \"up\" } }\nstrategy",
+        1,
+    );
+    assert_ne!(text, relay);
+    loads(&text, "current.status");
+    // A table without `disabled`: `enabled` derives it where the vendor reports no status.
+    let two = relay.replacen(
+        "codec = { map = { live = \"active\", paused = \"disabled\", broken = \"failing\" } }",
+        "codec = { map = { live = \"active\", broken = \"failing\" } }",
+        1,
+    );
+    let text = two.replacen(
+        RELAY_GET,
+        &relay_get_switched(
+            "webhook.status",
+            "\"disabled\" = \"off\", \"failing\" = \"down\", \"$default\" = \"up\"",
+        ),
+        1,
+    );
+    loads(&text, "a table without `disabled`");
+}
+
+#[tokio::test]
+async fn a_case_on_a_string_the_rules_enumerate_is_taken_by_its_canonical_value() {
+    let switched = relay_get_switched(
+        "webhook.status",
+        "\"active\" = \"up\", \"failing\" = \"down\", \"$default\" = \"off\"",
+    );
+    let dir = dialects_with(&[("relay", RELAY_GET, &switched)]);
+    let gw = gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.relay]\ndialect = \"relay\"\nemulate = true\n",
+        dir.path().to_str().unwrap()
+    ))
+    .await;
+    let emu = gw.emulators["relay"];
+    for (id, state, word) in [
+        (7, "live", "up"),
+        (8, "broken", "down"),
+        (9, "paused", "off"),
+    ] {
+        let hook = json!({"hook_id": id, "project": "p1", "topics": ["a"], "disabled": false,
+            "state": state, "target": {"url": "https://example.com/hook"}});
+        let seed = json!({"owner": "p1", "webhooks": [hook]});
+        let seeded = send(emu, "POST", "/__hookgate/webhooks", &[], Some(&seed)).await;
+        ok(&seeded, 201, state);
+        let read = send(
+            emu,
+            "GET",
+            &format!("/api/projects/p1/hooks/{id}"),
+            &[BEARER],
+            None,
+        )
+        .await;
+        ok(&read, 200, state);
+        assert_eq!(read.json()["word"], word, "{state}: {}", read.json());
+    }
+    gw.stop().await;
+}

@@ -79,6 +79,25 @@ fn err<T>(msg: impl Into<String>) -> Result<T, CodecError> {
 }
 
 impl Codec {
+    /// The canonical values a value table (`map`) reads and writes, each once; `None` for a
+    /// codec whose values are open.
+    pub fn canonical_values(&self) -> Option<Vec<&Value>> {
+        let Codec::Map { forward, reverse } = self else {
+            return None;
+        };
+        let mut values: Vec<&Value> = Vec::new();
+        for value in forward
+            .iter()
+            .map(|(_, c)| c)
+            .chain(reverse.iter().map(|(c, _)| c))
+        {
+            if !values.contains(&value) {
+                values.push(value);
+            }
+        }
+        Some(values)
+    }
+
     /// Canonical → dialect.
     pub fn encode(&self, value: &Value) -> Result<Value, CodecError> {
         match self {

@@ -19,6 +19,14 @@ pub fn derive_status(webhook: &mut impl Object) {
     }
 }
 
+/// The values [`derive_status`] may give canonical field `field` where a vendor reports none.
+pub fn derived_values(field: &str) -> &'static [&'static str] {
+    match field {
+        "status" => &["active", "disabled"],
+        _ => &[],
+    }
+}
+
 /// Inserts a member where the field table places it, into an object that follows the table.
 pub fn insert_in_order(
     object: &mut Map<String, Value>,

@@ -23,7 +23,7 @@ pub use mint::{Clock, Determinism};
 pub use snapshot::{Keyed, Owned, Snapshot, as_seeded, given_id};
 
 use crate::mapping::Dialect;
-use crate::mapping::rules::{ObjectMap, Target};
+use crate::mapping::rules::{Beside, ObjectMap, Target};
 use crate::model::{self as canonical, Action, Done, Object, Operation, Outcome, Slot, UpdateMode};
 use crate::problem::{Code, FieldError, Problem};
 use crate::url_policy::UrlPolicy;
@@ -156,6 +156,9 @@ impl Store {
             policy
                 .check_webhook(body)
                 .map_err(|r| Problem::validation(vec![r.field_error()]))?;
+            // The other URLs of a list of which `url` is one, which the webhook holds too.
+            let beside = d.webhook.beside("url", Beside::Kept(body));
+            (policy.check_beside(&beside)).map_err(|e| Problem::validation(vec![e]))?;
         }
         let mut state = self.lock();
         // A vendor that finds a webhook by its id alone, asked without an owner: the owner is

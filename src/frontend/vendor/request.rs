@@ -6,7 +6,7 @@ use super::{Kind, Query, Route, VendorApi};
 use crate::frontend::{Backend, Job, Relay, Routed};
 use crate::http::headers;
 use crate::mapping::model::{CredentialPlace, Resource, ResourceVerb, Role};
-use crate::mapping::rules::{ObjectMap, Target};
+use crate::mapping::rules::{Beside, ObjectMap, Target};
 use crate::mapping::{Strategy, patch};
 use crate::model::{self, Action, Operation, UpdateMode};
 use crate::problem::{Code, FieldError, Problem};
@@ -95,11 +95,13 @@ impl VendorApi {
                 violations.iter().map(|v| v.in_vendor_words()).collect(),
             ));
         }
-        // An update's list of which the rules read one item (`urls`, of which `url` is
-        // `urls[0]`) keeps its other items where the webhooks behind are this dialect's (an
-        // emulator holds the list beside the field); webhooks of another vendor hold one
-        // value, so others sent are refused by name, as a create's are, rather than dropped.
-        if self.translating() && action == Action::Update {
+        // A list of which the rules read one item (`urls`, of which `url` is `urls[0]`) is kept
+        // whole where the webhooks behind are this dialect's (`webhook_write`); webhooks of
+        // another vendor hold one value, and a resource's write at an emulator changes the
+        // members it names alone, so others sent there are refused by name rather than
+        // dropped. (A vendor relayed to is sent the list as it came.)
+        let resource = matches!(kind, Kind::Resource(..)) && !self.relays();
+        if self.translating() || resource {
             let unread = map.items_unread(item);
             if !unread.is_empty() {
                 return Err(Problem::validation(unread));
@@ -455,6 +457,9 @@ impl VendorApi {
             };
             if let Some(item) = item {
                 policy(&self.parse_item(route.kind, action, item)?.body)?;
+                // The other items of a list of which `url` is one: the vendor keeps them all.
+                let beside = self.object(route.kind).beside("url", Beside::Sent(item));
+                (u.url_policy.check_beside(&beside)).map_err(|e| Problem::validation(vec![e]))?;
             }
             // A URL the vendor is sent somewhere other than in a webhook (a test delivered to
             // the URL its body names, where the vendor's test takes the webhook's URL) is held
@@ -566,6 +571,14 @@ impl VendorApi {
                 UpdateMode::Members
             };
             op.upsert = self.dialect.endpoint(role).is_some_and(|e| e.upsert);
+        }
+        if !self.translating() {
+            // The webhooks behind are this dialect's: they hold every item of a list the
+            // client sent, as its vendor does, beside the field read at one of them.
+            let unkept = self.dialect.webhook.keep_lists(action, item, &mut body);
+            if !unkept.is_empty() {
+                return Err(Problem::validation(unkept));
+            }
         }
         if op.mode != UpdateMode::Merge {
             // A map of headers given whole: a header it names `null` is one it does not have.

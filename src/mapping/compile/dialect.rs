@@ -93,6 +93,7 @@ impl Compiler<'_> {
             );
         }
         let webhook = self.object_map("fields", &raw.fields, &raw.derived, model::WEBHOOK_FIELDS);
+        self.enumerated = super::enumerated(&webhook);
         let test_result = self.object_map(
             "test_result",
             &raw.test_result,

@@ -16,6 +16,7 @@ use super::MappingError;
 use super::file::{self, MappingFile};
 use super::json_path::FieldPath;
 use super::model::Dialect;
+use super::rules::{ObjectMap, Target};
 use super::template::Template;
 use super::url::Format;
 use crate::model;
@@ -35,6 +36,7 @@ pub fn compile(name: &str, file: &Path, text: &str) -> Result<Dialect, Vec<Mappi
     let mut cx = Compiler {
         file,
         errors: Vec::new(),
+        enumerated: Vec::new(),
     };
     let mut dialect = cx.dialect(name, raw);
     dialect.source_sha256 = sha2::Sha256::digest(text.as_bytes()).into();
@@ -62,6 +64,10 @@ fn toml_position(text: &str, e: &toml::de::Error) -> String {
 struct Compiler<'a> {
     file: &'a Path,
     errors: Vec<MappingError>,
+    /// The string placeholders a `$switch` may switch on whose values the rules enumerate
+    /// (`webhook.status` where its rule's `map` says which there are), each with the text of
+    /// every value it can take; known once the webhook's rules are compiled.
+    enumerated: Vec<(String, Vec<String>)>,
 }
 
 impl Compiler<'_> {
@@ -137,34 +143,69 @@ impl Compiler<'_> {
     }
 
     /// Reports a `$switch` case no value of the placeholder switched on can pick, where the
-    /// placeholder's kind says which values it takes (a flag's `true` and `false`): such a
-    /// case is never written, and what it places is never read.
+    /// placeholder's kind says which values it takes (a flag's `true` and `false`), or the
+    /// rules do (a string field whose `map` names its values): such a case is never written,
+    /// and what it places is never read.
     fn switch_cases(&mut self, key: &str, t: &Template) {
         for (on, keys) in t.switches() {
-            let Some((kind, nullable)) = switched_kind(on) else {
-                continue;
-            };
-            let taken = |k: &str| {
-                (nullable && k == "null")
-                    || match kind {
-                        model::Kind::Bool => k == "true" || k == "false",
-                        _ => k.parse::<i64>().is_ok_and(|n| n.to_string() == k),
-                    }
-            };
-            let expected = match kind {
-                model::Kind::Bool => "`true` and `false`",
-                _ => "integers as JSON writes them (`0`, `42`)",
-            };
-            let null = if nullable { ", `null`" } else { "" };
-            for case in keys.into_iter().filter(|k| !taken(k)) {
-                self.error(
-                    key,
-                    format!(
-                        "case `{case}` of the `$switch` on `{on}` is never taken: `{{{{{on}}}}}` is {}, whose cases are {expected}{null} (and `$default`)",
-                        kind.described()
-                    ),
-                );
+            if let Some((kind, nullable)) = switched_kind(on) {
+                self.kind_cases(key, on, &keys, kind, nullable);
+            } else if let Some((_, values)) = self.enumerated.iter().find(|(p, _)| p == on) {
+                let values = values.clone();
+                self.enumerated_cases(key, on, &keys, &values);
             }
+        }
+    }
+
+    /// The cases of a `$switch` on `on`, of `kind`, that no value of that kind can pick.
+    fn kind_cases(
+        &mut self,
+        key: &str,
+        on: &str,
+        keys: &[&str],
+        kind: model::Kind,
+        nullable: bool,
+    ) {
+        let taken = |k: &str| {
+            (nullable && k == "null")
+                || match kind {
+                    model::Kind::Bool => k == "true" || k == "false",
+                    _ => k.parse::<i64>().is_ok_and(|n| n.to_string() == k),
+                }
+        };
+        let expected = match kind {
+            model::Kind::Bool => "`true` and `false`",
+            _ => "integers as JSON writes them (`0`, `42`)",
+        };
+        let null = if nullable { ", `null`" } else { "" };
+        for case in keys.iter().filter(|k| !taken(k)) {
+            self.error(
+                key,
+                format!(
+                    "case `{case}` of the `$switch` on `{on}` is never taken: `{{{{{on}}}}}` is {}, whose cases are {expected}{null} (and `$default`)",
+                    kind.described()
+                ),
+            );
+        }
+    }
+
+    /// The cases of a `$switch` on `on` that none of the `values` the rules give it can pick:
+    /// a case is the value's text as it is, in its letter case.
+    fn enumerated_cases(&mut self, key: &str, on: &str, keys: &[&str], values: &[String]) {
+        let shown: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+        for case in keys.iter().filter(|k| !values.iter().any(|v| v == *k)) {
+            let spelt = values.iter().find(|v| v.eq_ignore_ascii_case(case));
+            let hint = match spelt {
+                Some(v) => format!(": a case is the value as written, `{v}`"),
+                None => String::new(),
+            };
+            self.error(
+                key,
+                format!(
+                    "case `{case}` of the `$switch` on `{on}` is never taken: `{{{{{on}}}}}` is one of {} (and `$default` where it has none){hint}",
+                    shown.join(", ")
+                ),
+            );
         }
     }
 
@@ -198,6 +239,42 @@ impl Compiler<'_> {
             }
         }
     }
+}
+
+/// The string fields of `webhook` whose values its rules enumerate (a `map` of the rule that
+/// answers are read by), as the placeholders a `$switch` may switch on (`webhook.status`,
+/// `current.status`), each with the text of every value it can take: the table's canonical
+/// values, those the model derives where a vendor reports none, and `null` where the field
+/// may be.
+fn enumerated(webhook: &ObjectMap) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    for rule in webhook.rules.iter().filter(|r| r.response) {
+        let Target::Field(field) = &rule.target else {
+            continue;
+        };
+        let Some(values) = rule.codec.canonical_values() else {
+            continue;
+        };
+        if field.kind != model::Kind::String {
+            continue; // a kind of its own says which values it takes
+        }
+        let mut texts: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+            .collect();
+        for derived in model::derived_values(field.name) {
+            if !texts.iter().any(|t| t == derived) {
+                texts.push((*derived).to_owned());
+            }
+        }
+        if field.nullable {
+            texts.push("null".to_owned());
+        }
+        for root in ["webhook", "current"] {
+            out.push((format!("{root}.{}", field.name), texts.clone()));
+        }
+    }
+    out
 }
 
 /// The kind of value a `$switch` may switch on, where it is known, and whether it may be

@@ -12,15 +12,17 @@
 //!
 //! This file holds the rules and the [`ObjectMap`] that compiles what reading needs from them;
 //! each direction has a file of its own (`write`, `read`, `parse`, `render`), and so do the
-//! constraints (`check`).
+//! constraints (`check`) and the lists of which rules read some items (`lists`).
 
 mod check;
+mod lists;
 mod parse;
 mod read;
 mod render;
 mod write;
 
 pub use check::Violation;
+pub use lists::Beside;
 pub use read::{Item, ListReader, Misread, Reader};
 
 use super::checks::Check;

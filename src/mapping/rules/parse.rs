@@ -4,7 +4,6 @@
 use super::{ObjectMap, Rule};
 use crate::mapping::codec::Codec;
 use crate::mapping::flags::{Flags, Given};
-use crate::mapping::json_path::FieldPath;
 use crate::model::Action;
 use crate::problem::FieldError;
 use serde_json::{Map, Value};
@@ -38,12 +37,10 @@ impl ObjectMap {
         dialect: &Value,
     ) -> Result<Map<String, Value>, Vec<FieldError>> {
         let mut out = Map::new();
-        // An update's other items are the webhook's as it holds them (an emulator keeps
-        // them beside the field, and the gateway sends them back so); a create's would be lost.
-        let mut errors = match action {
-            Action::Create => self.items_unread(dialect),
-            _ => Vec::new(),
-        };
+        // The items of a list no rule reads (`urls`, of which `url` is `urls[0]`) are the
+        // caller's: kept beside the field (`ObjectMap::keep_lists`) or refused by name
+        // (`ObjectMap::items_unread`), as the webhooks behind can hold them or not.
+        let mut errors = Vec::new();
         for rule in self.rules.iter().filter(|r| r.request) {
             let value = match &rule.flags {
                 Some(flags) => match Self::parse_flags(rule, flags, whole, dialect) {
@@ -93,44 +90,6 @@ impl ObjectMap {
         } else {
             Err(errors)
         }
-    }
-
-    /// A client's list of which the rules read some items only (`urls`, of which `url` is
-    /// `urls[0]`), holding others: refused under the field of its first rule rather than
-    /// taken without them, since nothing would keep the others (a create's, and an update's
-    /// sent to webhooks of another vendor, which hold no such list).
-    pub fn items_unread(&self, dialect: &Value) -> Vec<FieldError> {
-        let mut errors = Vec::new();
-        let mut seen: Vec<&FieldPath> = Vec::new();
-        for rule in self.rules.iter().filter(|r| r.request) {
-            let (Some(path), Some(item)) = (&rule.path, &rule.list_item) else {
-                continue;
-            };
-            let list = &item.list;
-            if seen.contains(&list) {
-                continue;
-            }
-            let Some(Value::Array(items)) = list.get(dialect) else {
-                continue;
-            };
-            let read: Vec<usize> = (self.rules.iter())
-                .filter(|r| r.request)
-                .filter_map(|r| item.index_in(r.path.as_ref()?))
-                .collect();
-            let unread =
-                (items.iter().enumerate()).any(|(i, item)| !item.is_null() && !read.contains(&i));
-            if unread {
-                errors.push(FieldError::new(
-                    rule.target.name(),
-                    format!(
-                        "`{list}` holds {} values, and only the one at `{path}` can be kept: send that one alone",
-                        items.len()
-                    ),
-                ));
-            }
-            seen.push(list);
-        }
-        errors
     }
 
     /// What a client's flags say, as a canonical value: the list of event types switched on
