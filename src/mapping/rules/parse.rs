@@ -95,6 +95,20 @@ impl ObjectMap {
         }
     }
 
+    /// The members of a client's request body that no rule names, by their place in it
+    /// (`webhook_config.yyy`): an object that holds rules' places (`webhook_config`, where a
+    /// rule reads `webhook_config.url`) is looked into, a member a rule reads whole (or one
+    /// only answers hold, or a derived value's) is named.
+    pub fn unnamed_members(&self, dialect: &Map<String, Value>) -> Vec<FieldPath> {
+        let places: Vec<&FieldPath> = (self.rules.iter())
+            .flat_map(Rule::places)
+            .chain(self.derived.iter().map(|d| &d.path))
+            .collect();
+        let mut out = Vec::new();
+        unnamed_within(&places, &FieldPath::default(), dialect, &mut out);
+        out
+    }
+
     /// A client's list of which the rules read some items only (`urls`, of which `url` is
     /// `urls[0]`), holding others: refused under the field of its first rule rather than
     /// taken without them, since nothing would keep the others (a create's, and an update's
@@ -227,5 +241,26 @@ fn emptied_list(rule: &Rule, dialect: &Value) -> bool {
         Some(Value::Null) => true,
         Some(Value::Array(items)) => items.len() <= i,
         _ => false,
+    }
+}
+
+/// The members of `object` (at `at`) that lie at none of `places`, nor hold one, nor lie in
+/// one; an object that holds one is looked into.
+fn unnamed_within(
+    places: &[&FieldPath],
+    at: &FieldPath,
+    object: &Map<String, Value>,
+    out: &mut Vec<FieldPath>,
+) {
+    for (key, member) in object {
+        let path = at.clone().child(Step::Key(key.clone()));
+        if places.iter().any(|p| path.starts_with(p)) {
+            continue;
+        }
+        if !places.iter().any(|p| p.starts_with(&path)) {
+            out.push(path);
+        } else if let Value::Object(inner) = member {
+            unnamed_within(places, &path, inner, out);
+        }
     }
 }
