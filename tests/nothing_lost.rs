@@ -19,7 +19,7 @@ use hookgate::mapping::checks::Check;
 use hookgate::mapping::rules::{Rule, Target};
 use hookgate::mapping::url::Format;
 use hookgate::mapping::{Dialect, Role, load_dir};
-use hookgate::model::{Action, Kind, UpdateMode, apply_update};
+use hookgate::model::{Action, Kind, UpdateMode, Upsert, apply_update};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::{Map, Value, json};
@@ -2055,15 +2055,16 @@ async fn a_change_whose_answer_a_surface_could_not_give_is_not_made() {
 }
 
 /// A surface update of an unknown id that its upstream answers by making the webhook (Svix's
-/// PUT) shows a secret the upstream minted for it, as the surface's create would:
-/// `tests/dialects/latch.toml`, whose full update is made to create too, in front of every
-/// upstream whose update creates and that shows a minted secret only at a resource.
+/// PUT, under an id it mints) shows a secret the upstream minted for it, as the surface's create
+/// would: `tests/dialects/latch.toml`, whose full update is made to create too (under a new
+/// id), in front of every upstream whose update creates so and that shows a minted secret only
+/// at a resource.
 #[tokio::test]
 async fn an_update_that_creates_shows_the_secret_minted_for_it() {
     let dir = support::dialects_with(&[(
         "latch",
         "path = \"/eventHooks/{id}\"\nbody = \"{{webhook}}\"\nresponse = \"{{webhook}}\"\n",
-        "path = \"/eventHooks/{id}\"\nbody = \"{{webhook}}\"\nresponse = \"{{webhook}}\"\nupsert = true\n",
+        "path = \"/eventHooks/{id}\"\nbody = \"{{webhook}}\"\nresponse = \"{{webhook}}\"\nupsert = \"new_id\"\n",
     )]);
     let dir = dir.path().to_str().unwrap();
     let upstreams: Vec<Dialect> = dialects()
@@ -2071,7 +2072,10 @@ async fn an_update_that_creates_shows_the_secret_minted_for_it() {
         .filter(|u| {
             let creates = [Role::Replace, Role::Action(Action::Update)]
                 .iter()
-                .any(|r| u.endpoint(*r).is_some_and(|e| e.upsert));
+                .any(|r| {
+                    u.endpoint(*r)
+                        .is_some_and(|e| e.upsert == Some(Upsert::NewId))
+                });
             creates && u.secret_resource().is_some() && u.emulator.mints_secret.is_some()
         })
         .collect();
@@ -2109,7 +2113,10 @@ async fn an_update_that_creates_shows_the_secret_minted_for_it() {
         // The secret the upstream holds, read where it shows it.
         let shows = &u.resources[u.secret_resource().unwrap()];
         let get = shows.get.as_ref().unwrap();
-        let path = get.path.render(&[&u.base_path], owner, Some(id));
+        // Under the id the upstream minted, which the answer names.
+        let made = a.json()["id"].as_str().unwrap().to_owned();
+        assert_ne!(made, id, "{}", u.name);
+        let path = get.path.render(&[&u.base_path], owner, Some(&made));
         let held = send(emu, "GET", &path, &[AUTH], None).await;
         assert_eq!(held.status, 200, "{}: {}", u.name, text(&held));
         let item = match &get.item_path {

@@ -98,6 +98,20 @@ pub struct DialectSection {
     /// Headers added to every response of this dialect's surface.
     #[serde(default)]
     pub response_headers: BTreeMap<String, String>,
+    /// What the vendor does with a request body's members that no rule names.
+    #[serde(default)]
+    pub unknown_members: UnknownMembersName,
+}
+
+/// What a vendor does with a request body's members that it does not know.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnknownMembersName {
+    /// Takes the request as if they were not there.
+    #[default]
+    Ignored,
+    /// Refuses the request, naming them.
+    Refused,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -326,9 +340,9 @@ pub struct OperationSection {
     /// webhooks.
     #[serde(default)]
     pub first: Vec<String>,
-    /// An update of an unknown id creates the webhook with that id.
-    #[serde(default)]
-    pub upsert: bool,
+    /// An update of an unknown id creates the webhook: `true` or `"given_id"` under that id,
+    /// `"new_id"` under one the vendor mints.
+    pub upsert: Option<UpsertSection>,
     #[serde(default)]
     pub inferred: bool,
     pub note: Option<String>,
@@ -351,6 +365,35 @@ pub struct OrderSection {
     pub ascending: Words,
     pub descending: Words,
     pub default: Option<String>,
+}
+
+/// What an update of an unknown id does: `false`, `true` (the same as `"given_id"`), or the
+/// id it creates the webhook under by name.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(untagged)]
+pub enum UpsertSection {
+    Flag(bool),
+    Named(UpsertName),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UpsertName {
+    GivenId,
+    NewId,
+}
+
+impl UpsertSection {
+    /// What the vendor does, where it creates at all.
+    pub fn creates(self) -> Option<crate::model::Upsert> {
+        match self {
+            UpsertSection::Flag(false) => None,
+            UpsertSection::Flag(true) | UpsertSection::Named(UpsertName::GivenId) => {
+                Some(crate::model::Upsert::GivenId)
+            }
+            UpsertSection::Named(UpsertName::NewId) => Some(crate::model::Upsert::NewId),
+        }
+    }
 }
 
 /// A vendor's word for one thing, or its words: the first is the one written, all are read.

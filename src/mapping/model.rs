@@ -6,7 +6,7 @@ use super::json_path::FieldPath;
 use super::rules::ObjectMap;
 use super::template::Template;
 use super::url::{Format, PathSeg, PathTemplate};
-use crate::model::Action;
+use crate::model::{Action, Upsert};
 use http::Method;
 use serde_json::Value;
 
@@ -180,8 +180,9 @@ pub struct Endpoint {
     /// A delete that the vendor makes only of a disabled webhook (`first = ["disable"]`): the
     /// dialect's `disable` is called before it.
     pub disable_first: bool,
-    /// An update of an unknown id creates the webhook with that id.
-    pub upsert: bool,
+    /// An update of an unknown id creates the webhook: under that id, or under one the vendor
+    /// mints.
+    pub upsert: Option<Upsert>,
     /// The request body or a header uses `{{current.*}}`: the webhook is read first.
     pub needs_current: bool,
     /// The request headers whose value is a field of the webhook as it is
@@ -614,6 +615,9 @@ pub struct Dialect {
     /// Every request of the vendor's that carries a body needs one (an empty one is refused
     /// as `errors.unreadable_body` says).
     pub body_required: bool,
+    /// The vendor refuses a request body that holds a member no rule names (its own
+    /// validation's error, naming the member); others ignore such members.
+    pub refuses_unknown_members: bool,
     /// Request bodies are forms, arrays spelt so; `None`: JSON.
     pub form: Option<crate::form::Arrays>,
     /// The media type of the vendor's JSON: what hookgate accepts from it and sends it, and

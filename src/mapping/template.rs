@@ -157,6 +157,30 @@ impl Template {
         }
     }
 
+    /// The members of a body spelt by this template that it names nowhere, by their place: of
+    /// an object it spells, a member it has no template for. What a placeholder stands for
+    /// (the webhook, which its rules name, or a value such as `{{idempotency_key}}`) is named
+    /// whole, and so is what any other template spells.
+    pub fn unnamed_members(&self, body: &Map<String, Value>) -> Vec<FieldPath> {
+        let mut out = Vec::new();
+        self.unnamed_within(&FieldPath::default(), body, &mut out);
+        out
+    }
+
+    fn unnamed_within(&self, at: &FieldPath, given: &Map<String, Value>, out: &mut Vec<FieldPath>) {
+        let Template::Object(members) = self else {
+            return;
+        };
+        for (key, value) in given {
+            let path = at.clone().child(Step::Key(key.clone()));
+            match (members.iter().find(|(k, _)| k == key), value) {
+                (Some((_, inner)), Value::Object(value)) => inner.unnamed_within(&path, value, out),
+                (Some(_), _) => {}
+                (None, _) => out.push(path),
+            }
+        }
+    }
+
     /// The path at which the whole-value placeholder `name` stands, if it does.
     pub fn path_of(&self, name: &str) -> Option<FieldPath> {
         self.path_of_item(name, &[])

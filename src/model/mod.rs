@@ -177,6 +177,17 @@ pub enum UpdateMode {
     Replace,
 }
 
+/// What a vendor's update of an unknown id does, where it creates the webhook (a PUT that
+/// answers 201).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upsert {
+    /// It creates the webhook under the id the path names: ids its clients choose.
+    GivenId,
+    /// It creates the webhook under an id it mints, as its create would; the path's id is
+    /// dropped.
+    NewId,
+}
+
 /// One canonical operation, whatever frontend it came from.
 #[derive(Debug, Clone)]
 pub struct Operation {
@@ -194,8 +205,9 @@ pub struct Operation {
     pub lenient: bool,
     /// How an update's body applies.
     pub mode: UpdateMode,
-    /// An update of a webhook that does not exist creates it with this id (a vendor's PUT).
-    pub upsert: bool,
+    /// An update of a webhook that does not exist creates it, as the client's vendor does (a
+    /// vendor's PUT): under the id asked for, or under one minted as a create's is.
+    pub upsert: Option<Upsert>,
     /// The client reads the webhook's signing secret, which a backend reports if it can.
     pub reveal_secret: bool,
     /// A delete reads the webhook first, for a client whose vendor answers the webhook it
@@ -317,7 +329,7 @@ impl Operation {
             query: ListQuery::default(),
             lenient: false,
             mode: UpdateMode::Merge,
-            upsert: false,
+            upsert: None,
             reveal_secret: false,
             answer_deleted: false,
             disabled_only: false,

@@ -6,7 +6,7 @@ use super::body::Extent;
 use super::walk::Walk;
 use super::{Plan, ResourceChange, Stage, UpdateParts};
 use crate::mapping::model::{Endpoint, FollowUp, ResourceVerb, Role, Strategy};
-use crate::model::{self, Action, UpdateMode};
+use crate::model::{self, Action, UpdateMode, Upsert};
 use crate::problem::{Code, FieldError, Problem};
 use serde_json::{Map, Value};
 
@@ -260,8 +260,43 @@ impl<'a> Plan<'a> {
         Ok(())
     }
 
+    /// An update's stages. Where the client's vendor creates an unknown id under a new one
+    /// and the upstream does so only by its create, what the update would be refused for
+    /// (a member a whole replacement would reset) is said once the webhook is found: an
+    /// unknown one is created instead, and the create's own checks hold.
     pub(super) fn lay_out_update(&mut self) -> Result<(), Problem> {
-        // Taken, not copied: nothing reads the client's body again once it is laid out.
+        let kept = self
+            .creates_by_create()
+            .then(|| self.op.body.clone())
+            .flatten();
+        match self.lay_out_update_of(kept.clone()) {
+            Err(p) if kept.is_some() => {
+                self.stages.clear();
+                self.refused_if_found = Some(Box::new(p));
+                self.creates_instead = kept.map(Box::new);
+                self.stages.push_back(Stage::Current);
+                Ok(())
+            }
+            laid_out => laid_out,
+        }
+    }
+
+    /// Whether an unknown id is created by the upstream's create: the client's vendor mints
+    /// a new id, the upstream's update does not, and the upstream has a create.
+    fn creates_by_create(&self) -> bool {
+        let d = self.cx.dialect;
+        let own = match (self.op.mode, d.endpoint(Role::Replace)) {
+            (UpdateMode::Replace, Some(replace)) => Some(replace),
+            _ => d.operation(Action::Update),
+        };
+        self.op.upsert == Some(Upsert::NewId)
+            && own.is_some_and(|o| o.upsert != Some(Upsert::NewId))
+            && d.operation(Action::Create).is_some()
+    }
+
+    fn lay_out_update_of(&mut self, kept: Option<Map<String, Value>>) -> Result<(), Problem> {
+        // Taken, not copied: nothing reads the client's body again once it is laid out (but
+        // for a create in its place, `kept`).
         let mut patch = self.op.body.take().unwrap_or_default();
         model::check_body(Action::Update, &patch)?;
         if self.op.answer_check.is_some() {
@@ -368,7 +403,55 @@ impl<'a> Plan<'a> {
             // Nothing to change: the webhook as it is is the answer.
             self.stages.push_back(Stage::Webhook);
         }
+        self.unknown_id_first(own, kept);
         Ok(())
+    }
+
+    /// Where an update of an unknown id would do at the upstream other than the client's
+    /// vendor does, the webhook is read first, and an unknown one is not changed by the
+    /// upstream's own call: an upstream that creates it (under the id asked for, or under one
+    /// it mints) where the client's vendor would not, or not so, answers 404 instead. A client
+    /// whose vendor mints a new id has the webhook made by the upstream's create, which mints
+    /// one, where there is a create (`kept` is the client's change, laid out as that create);
+    /// never under the id its path named.
+    fn unknown_id_first(&mut self, own: &Endpoint, kept: Option<Map<String, Value>>) {
+        let asked = self.op.upsert;
+        let creates_otherwise = own.upsert.is_some() && own.upsert != asked;
+        let mints_by_create = asked == Some(Upsert::NewId) && own.upsert != asked;
+        if !(creates_otherwise || mints_by_create) {
+            return;
+        }
+        if mints_by_create {
+            self.creates_instead = kept.map(Box::new);
+        }
+        if !self.stages.contains(&Stage::Current) {
+            self.stages.push_front(Stage::Current);
+        }
+    }
+
+    /// An update of an unknown id whose client's vendor creates it under a new id, laid out
+    /// again as the upstream's create, which mints that id: the reads and writes laid out for
+    /// the update are dropped, nothing having been changed yet.
+    pub(super) fn lay_out_create_instead(&mut self) -> Result<(), Problem> {
+        let mut body = self.creates_instead.take().map(|b| *b).unwrap_or_default();
+        // A member a replacement gives no value is one a create leaves out.
+        body.retain(|_, v| !v.is_null());
+        self.stages.clear();
+        self.changes.clear();
+        self.update = None;
+        self.own_body = None;
+        self.switch = None;
+        self.dropped.clear();
+        self.checked_change = None;
+        self.refused_if_found = None;
+        self.op.preconditions.clear();
+        self.op.action = Action::Create;
+        self.op.id = None;
+        self.op.mode = UpdateMode::default();
+        self.op.body = Some(body);
+        // A create names its owner to the vendor: the webhook it makes is the owner's.
+        self.cx.owner = self.op.owner.clone();
+        self.lay_out_create()
     }
 
     /// A change that touches nothing of the webhook's own body: its resources' parts, if any,

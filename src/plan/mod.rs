@@ -156,6 +156,13 @@ pub struct Plan<'a> {
     tested: Option<Map<String, Value>>,
     dropped: Vec<String>,
     created: bool,
+    /// The client's replacement, kept where an unknown id is created by the upstream's create
+    /// (the client's vendor mints a new id, and the upstream's update would not): laid out as
+    /// that create once the read first finds nothing (boxed: few plans keep one).
+    creates_instead: Option<Box<Map<String, Value>>>,
+    /// What the update is refused for, said once the read first finds the webhook (an unknown
+    /// one being created instead).
+    refused_if_found: Option<Box<Problem>>,
     /// A call that changes the webhook has succeeded.
     wrote: bool,
     /// The call whose answer is being read succeeded: a failure now is of its answer.
@@ -190,6 +197,8 @@ impl<'a> Plan<'a> {
             tested: None,
             dropped: Vec::new(),
             created: false,
+            creates_instead: None,
+            refused_if_found: None,
             wrote: false,
             answered: false,
             checked_change: None,
@@ -364,13 +373,19 @@ impl<'a> Plan<'a> {
     }
 
     /// The id of the webhook the operation is about: the one asked for, else the one created.
+    /// An update that created the webhook addresses it by the id its answer names: a vendor
+    /// that mints one drops the id the path named.
     fn id(&self) -> Option<String> {
-        self.op.id.clone().or_else(|| {
+        let answered = || {
             self.result
                 .as_ref()
                 .and_then(|w| w.str("id"))
                 .map(Cow::into_owned)
-        })
+        };
+        match self.created {
+            true => answered().or_else(|| self.op.id.clone()),
+            false => self.op.id.clone().or_else(answered),
+        }
     }
 
     /// What an answer changes, by the stage it answers: one arm per stage of a plan, so that
@@ -391,11 +406,17 @@ impl<'a> Plan<'a> {
                     Ok(parsed) => {
                         let webhook = self.cx.webhook(get, parsed)?;
                         self.confirm_owner(get, &webhook)?;
+                        if let Some(refused) = self.refused_if_found.take() {
+                            return Err(*refused);
+                        }
                         self.current = Some(webhook.into_map());
                     }
                     Err(p) if p.code == Code::NotFound && self.upserts() => {
                         self.current = Some(Map::new());
                         self.created = true;
+                    }
+                    Err(p) if p.code == Code::NotFound && self.creates_instead.is_some() => {
+                        return self.lay_out_create_instead();
                     }
                     Err(p) => return Err(p),
                 }
@@ -481,7 +502,7 @@ impl<'a> Plan<'a> {
                             self.result = Some(webhook);
                             return Err(p);
                         }
-                        if self.op.upsert && reply.status == http::StatusCode::CREATED {
+                        if self.upserts() && reply.status == http::StatusCode::CREATED {
                             self.created = true;
                             // Made by an update, it may have a secret the vendor minted, which
                             // a create's answer would show: read where the vendor shows it.
@@ -598,9 +619,11 @@ impl<'a> Plan<'a> {
         self.result = Some(webhook.into());
     }
 
-    /// Whether an update of an unknown webhook creates it.
+    /// Whether an update of an unknown webhook creates it by the upstream's own call: where
+    /// the upstream creates it as the client's vendor would (under the id asked for, or under
+    /// one it mints).
     fn upserts(&self) -> bool {
-        self.op.upsert && self.own.is_some_and(|o| o.upsert)
+        self.op.upsert.is_some() && self.own.and_then(|o| o.upsert) == self.op.upsert
     }
 
     /// Fields of a resource, into the webhook answered (once it is known; kept until then).

@@ -24,7 +24,9 @@ pub use snapshot::{Keyed, Owned, Snapshot, as_seeded, given_id};
 
 use crate::mapping::Dialect;
 use crate::mapping::rules::{Beside, ObjectMap, Target};
-use crate::model::{self as canonical, Action, Done, Object, Operation, Outcome, Slot, UpdateMode};
+use crate::model::{
+    self as canonical, Action, Done, Object, Operation, Outcome, Slot, UpdateMode, Upsert,
+};
 use crate::problem::{Code, FieldError, Problem};
 use crate::url_policy::UrlPolicy;
 use mint::{mint_secret, uuid_from};
@@ -247,12 +249,11 @@ impl Store {
                     outcome
                 }
             },
-            Action::Update if op.upsert && self.find(&state, &op).is_err() => {
-                let id = op.id.clone();
-                match self.create(&mut state, &op, id)? {
-                    Outcome::Created(w) => Outcome::Created(w),
-                    other => other,
-                }
+            // A PUT of an unknown id at a vendor that creates so: under that id where its
+            // clients choose ids, else under one minted as a create's is (the path's dropped).
+            Action::Update if op.upsert.is_some() && self.find(&state, &op).is_err() => {
+                let given = op.id.clone().filter(|_| op.upsert == Some(Upsert::GivenId));
+                self.create(&mut state, &op, given)?
             }
             Action::Update => {
                 let outcome = self.update(&mut state, &op, op.body.clone().unwrap_or_default())?;

@@ -375,6 +375,9 @@ impl VendorApi {
             Kind::Resource(_, ResourceVerb::Replace | ResourceVerb::Update)
         ) || matches!(self.action(kind), Action::Create | Action::Update);
         let mut item = writes.then(|| self.item(kind, Value::Object(body.clone())));
+        if writes && self.dialect.refuses_unknown_members && !self.relays() {
+            self.refuse_unknown_members(kind, &body, item.as_ref())?;
+        }
         // A form's members are text: the webhook's booleans, numbers and lists are read back
         // as the mapping's rules write them.
         if let (Some(item), Kind::Operation(_)) = (&mut item, kind) {
@@ -407,6 +410,42 @@ impl VendorApi {
             }
         }
         Ok((Some(body), item))
+    }
+
+    /// A vendor that refuses members it does not know (`unknown_members = "refused"`) refuses
+    /// a body that holds one, as its own validation does, naming each: inside the webhook (or
+    /// resource) by its place there (`webhook_config.yyy`), beside it in the body's envelope by
+    /// its place in the body. Taken, such a member would be dropped without a word. (A body
+    /// relayed as it is goes to the vendor, which answers for itself.)
+    fn refuse_unknown_members(
+        &self,
+        kind: Kind,
+        body: &Map<String, Value>,
+        item: Option<&Value>,
+    ) -> Result<(), Problem> {
+        let envelope = match kind {
+            Kind::Operation(role) => self.dialect.endpoint(role).and_then(|e| e.body.as_ref()),
+            Kind::Resource(i, verb) => self.dialect.resources[i].endpoint(verb).map(|e| &e.body),
+        };
+        let beside = envelope
+            .map(|t| t.unnamed_members(body))
+            .unwrap_or_default();
+        let within = match item {
+            Some(Value::Object(item)) => self.object(kind).unnamed_members(item),
+            _ => Vec::new(),
+        };
+        let errors: Vec<FieldError> = (beside.iter().chain(&within))
+            .map(|path| {
+                FieldError::new(
+                    format!("extensions.{path}"),
+                    format!("`{path}` is not a member this API takes"),
+                )
+            })
+            .collect();
+        if errors.is_empty() {
+            return Ok(());
+        }
+        Err(Problem::validation(errors))
     }
 
     /// The checks the vendor makes of a body that is no webhook (an operation's `request`).
@@ -560,7 +599,7 @@ impl VendorApi {
             let kept = |name: &str| held(name) && !unchanged.iter().any(|u| u == name);
             self.dialect.webhook.replacement_defaults(&mut body, kept);
             op.mode = UpdateMode::Replace;
-            op.upsert = self.dialect.endpoint(role).is_some_and(|e| e.upsert);
+            op.upsert = self.dialect.endpoint(role).and_then(|e| e.upsert);
         } else if action == Action::Update {
             // A vendor whose update is an RFC 7396 merge patch merges what its client names
             // into each object (a `null` removes that member alone); others replace each
@@ -570,7 +609,7 @@ impl VendorApi {
             } else {
                 UpdateMode::Members
             };
-            op.upsert = self.dialect.endpoint(role).is_some_and(|e| e.upsert);
+            op.upsert = self.dialect.endpoint(role).and_then(|e| e.upsert);
         }
         if !self.translating() {
             // The webhooks behind are this dialect's: they hold every item of a list the

@@ -168,6 +168,8 @@ impl Compiler<'_> {
                 .find(|e| e.role == Role::Action(Action::Create))
                 .and_then(|e| e.body.as_ref()?.path_of("idempotency_key")),
             body_required: raw.dialect.body_required,
+            refuses_unknown_members: raw.dialect.unknown_members
+                == file::UnknownMembersName::Refused,
             form_shapes: form.map(|_| form_shapes(&webhook)).unwrap_or_default(),
             form,
             media_type,
@@ -221,7 +223,7 @@ impl Compiler<'_> {
                 continue;
             }
             let key = format!("operations.{}.path", e.role.name());
-            if e.upsert {
+            if e.upsert.is_some() {
                 // An unknown id is created under the owner asked for, which the call must name.
                 self.error(
                     format!("operations.{}.upsert", e.role.name()),

@@ -578,7 +578,8 @@ impl Compiler<'_> {
                 clear_with_remove: ops.clear == Some(file::ClearOp::Remove),
             },
         };
-        if s.upsert && action != Action::Update {
+        let upsert = s.upsert.and_then(file::UpsertSection::creates);
+        if upsert.is_some() && action != Action::Update {
             self.error(
                 format!("{key}.upsert"),
                 "only `update` and `replace` can create",
@@ -629,7 +630,7 @@ impl Compiler<'_> {
             patch_ops,
             then,
             disable_first,
-            upsert: s.upsert,
+            upsert,
             needs_current,
             guards,
             inferred: s.inferred,

@@ -4,6 +4,7 @@
 use super::{ObjectMap, Rule};
 use crate::mapping::codec::Codec;
 use crate::mapping::flags::{Flags, Given};
+use crate::mapping::json_path::{FieldPath, Step};
 use crate::model::Action;
 use crate::problem::FieldError;
 use serde_json::{Map, Value};
@@ -92,6 +93,20 @@ impl ObjectMap {
         }
     }
 
+    /// The members of a client's request body that no rule names, by their place in it
+    /// (`webhook_config.yyy`): an object that holds rules' places (`webhook_config`, where a
+    /// rule reads `webhook_config.url`) is looked into, a member a rule reads whole (or one
+    /// only answers hold, or a derived value's) is named.
+    pub fn unnamed_members(&self, dialect: &Map<String, Value>) -> Vec<FieldPath> {
+        let places: Vec<&FieldPath> = (self.rules.iter())
+            .flat_map(Rule::places)
+            .chain(self.derived.iter().map(|d| &d.path))
+            .collect();
+        let mut out = Vec::new();
+        unnamed_within(&places, &FieldPath::default(), dialect, &mut out);
+        out
+    }
+
     /// What a client's flags say, as a canonical value: the list of event types switched on
     /// where it names every flag, or where the body is `whole` (a flag left out, or every
     /// flag, is off unless the vendor's `default` switches it on); on an update that names only some, an object
@@ -169,5 +184,26 @@ fn emptied_list(rule: &Rule, dialect: &Value) -> bool {
         Some(Value::Null) => true,
         Some(Value::Array(items)) => items.len() <= item.index,
         _ => false,
+    }
+}
+
+/// The members of `object` (at `at`) that lie at none of `places`, nor hold one, nor lie in
+/// one; an object that holds one is looked into.
+fn unnamed_within(
+    places: &[&FieldPath],
+    at: &FieldPath,
+    object: &Map<String, Value>,
+    out: &mut Vec<FieldPath>,
+) {
+    for (key, member) in object {
+        let path = at.clone().child(Step::Key(key.clone()));
+        if places.iter().any(|p| path.starts_with(p)) {
+            continue;
+        }
+        if !places.iter().any(|p| p.starts_with(&path)) {
+            out.push(path);
+        } else if let Value::Object(inner) = member {
+            unnamed_within(places, &path, inner, out);
+        }
     }
 }
