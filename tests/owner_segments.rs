@@ -179,6 +179,56 @@ async fn an_owner_of_another_shape_never_reaches_the_vendor() {
 }
 
 #[tokio::test]
+async fn an_owner_of_another_number_of_segments_is_told_the_upstreams_form() {
+    let gw = forge_gateway().await;
+    for (method, path, told) in [
+        (
+            "GET",
+            "/v1/upstreams/forge/owners/octo/webhooks",
+            "an owner at upstream forge is 2 path segments (repository), and this path gives 1 segment: use /v1/upstreams/forge/owners/{segment-1}/{segment-2}/webhooks",
+        ),
+        (
+            "GET",
+            "/v1/upstreams/forge/owners/octo/webhooks/1",
+            "an owner at upstream forge is 2 path segments",
+        ),
+        (
+            "POST",
+            "/v1/upstreams/forge/owners/a/b/c/webhooks",
+            "and this path gives 3 segments",
+        ),
+        (
+            "GET",
+            "/v1/upstreams/relay/owners/octo/site/webhooks",
+            "an owner at upstream relay is 1 path segment (project), and this path gives 2 segments: use /v1/upstreams/relay/owners/{owner}/webhooks",
+        ),
+    ] {
+        let answer = send(gw.addr, method, path, &[], None).await;
+        ok(&answer, 404, path);
+        let detail = answer.json()["detail"].as_str().unwrap().to_owned();
+        assert!(
+            detail.starts_with(&format!("no route for {path}: ")),
+            "{detail}"
+        );
+        assert!(detail.contains(told), "{detail}");
+    }
+    // A path of no upstream's is told no more than that.
+    let answer = send(
+        gw.addr,
+        "GET",
+        "/v1/upstreams/forge/owners/octo/hooks",
+        &[],
+        None,
+    )
+    .await;
+    ok(&answer, 404, "no route");
+    assert_eq!(
+        answer.json()["detail"],
+        "no route for /v1/upstreams/forge/owners/octo/hooks"
+    );
+}
+
+#[tokio::test]
 async fn surfaces_read_the_owner_as_many_segments_as_their_vendor_writes() {
     let gw = forge_gateway().await;
     let hook =

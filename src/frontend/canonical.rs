@@ -126,6 +126,38 @@ fn shown_owner_span(parts: &[Cow<'_, str>]) -> usize {
         .map_or(1, |w| w - at - 1)
 }
 
+/// The problem of a path that names an owner in another number of segments (`shown`) than
+/// the upstream's owners are: which form to use, as for a path without the owner.
+fn owner_span_refused(
+    p: &str,
+    name: &str,
+    dialect: &crate::mapping::Dialect,
+    shown: usize,
+) -> Problem {
+    let Some(scope) = dialect.owner.as_deref() else {
+        return Problem::not_found(format!(
+            "no route for {p}: upstream {name} has no owner scope: leave /owners/{{owner}} out of the path"
+        ));
+    };
+    let span = dialect.owner_segments.max(1);
+    let form = match span {
+        1 => "{owner}".to_owned(),
+        _ => (1..=span)
+            .map(|n| format!("{{segment-{n}}}"))
+            .collect::<Vec<_>>()
+            .join("/"),
+    };
+    let (is, gives) = (plural(span), plural(shown));
+    Problem::not_found(format!(
+        "no route for {p}: an owner at upstream {name} is {span} path {is} ({scope}), and this path gives {shown} {gives}: use /v1/upstreams/{name}/owners/{form}/webhooks"
+    ))
+}
+
+/// `segment` or `segments`, as `n` asks.
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "segment" } else { "segments" }
+}
+
 impl CanonicalApi {
     /// The upstream a request names, else the default one. Which upstreams there are is not
     /// said: `GET /v1/upstreams`, which needs a key, lists them, and a route's refusal of an
@@ -303,7 +335,10 @@ impl Frontend for CanonicalApi {
         };
         let upstream = match self.upstream(upstream.as_deref()) {
             Ok(upstream) if as_configured => upstream,
-            Ok(_) => return Ok(Routed::local(Route::Unknown(no_route()), None, false)),
+            Ok(upstream) => {
+                let wrong = owner_span_refused(p, &upstream.name, &upstream.dialect, shown);
+                return Ok(Routed::local(Route::Unknown(wrong), None, false));
+            }
             Err(missing) => return Ok(Routed::local(Route::Unknown(missing), None, false)),
         };
         let mut op = Operation::new(action);

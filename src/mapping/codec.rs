@@ -74,6 +74,19 @@ pub type Catalogue = BTreeMap<String, Map<String, Value>>;
 #[error("{0}")]
 pub struct CodecError(pub String);
 
+impl CodecError {
+    /// The message as said of field `field`: one about an item of the value, which begins
+    /// with the item's place (`[0].secret: …`), names it after the field
+    /// (`headers[0].secret: …`), as the field's errors about one item do.
+    pub fn of(&self, field: &str) -> String {
+        if self.0.starts_with('[') {
+            format!("{field}{}", self.0)
+        } else {
+            self.0.clone()
+        }
+    }
+}
+
 fn err<T>(msg: impl Into<String>) -> Result<T, CodecError> {
     Err(CodecError(msg.into()))
 }
@@ -218,12 +231,23 @@ impl Codec {
                     return err("must be an array");
                 };
                 let mut map = Map::with_capacity(items.len());
-                for item in items {
+                for (i, item) in items.iter().enumerate() {
                     match (item.get(key).and_then(Value::as_str), item.get(val)) {
                         (Some(k), Some(v)) => {
                             map.insert(k.to_owned(), v.clone());
                         }
                         _ => return err(format!("each item must have `{key}` and `{val}`")),
+                    }
+                    // A member beside the two (a header's `secret` flag) has no place in a map
+                    // of names to values: read without it, the item would lose it, and a
+                    // write would send the header back without it.
+                    if let Some(other) = item
+                        .as_object()
+                        .and_then(|m| m.keys().find(|m| *m != key && *m != val))
+                    {
+                        return err(format!(
+                            "[{i}].{other}: cannot be kept: an item holds `{key}` and `{val}` alone here"
+                        ));
                     }
                 }
                 // A name given twice would keep one of its values and drop the other: refused
@@ -500,6 +524,37 @@ mod tests {
                 .unwrap(),
             json!([item("x-dup", "two")])
         );
+    }
+
+    #[test]
+    fn an_item_holding_more_than_a_name_and_value_is_no_pair() {
+        let pairs = Codec::Pairs {
+            key: "key".into(),
+            value: "value".into(),
+        };
+        for (list, message) in [
+            (
+                json!([{"key": "A", "value": "1", "secret": true}]),
+                "[0].secret: cannot be kept: an item holds `key` and `value` alone here",
+            ),
+            (
+                json!([{"key": "A", "value": "1"}, {"value": "2", "note": "x", "key": "B"}]),
+                "[1].note: cannot be kept: an item holds `key` and `value` alone here",
+            ),
+            (
+                json!([{"key": "A", "secret": true}]),
+                "each item must have `key` and `value`",
+            ),
+        ] {
+            let e = pairs.decode(&list).unwrap_err();
+            assert_eq!(e.0, message, "{list}");
+            // Said of its field, an item's message names the item after it.
+            if message.starts_with('[') {
+                assert_eq!(e.of("headers"), format!("headers{message}"));
+            } else {
+                assert_eq!(e.of("headers"), message);
+            }
+        }
     }
 
     #[test]

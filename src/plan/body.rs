@@ -249,6 +249,68 @@ impl Context<'_> {
         Ok(())
     }
 
+    /// Members of a merge patch that would merge into a value the webhook holds only as the
+    /// vendor wrote it: one its rule could not read (a header list whose items hold more than
+    /// a name and a value), kept under `extensions` by its vendor path. What the merge leaves
+    /// cannot be known, and sending the patch's members alone would drop what the client did
+    /// not name: refused as a merge into a value never reported is, or with `lenient`, dropped
+    /// from the patch and listed.
+    pub(super) fn merges_into_unread(
+        &self,
+        current: &Map<String, Value>,
+        patch: &mut Map<String, Value>,
+        (mode, merge_patch): (UpdateMode, bool),
+        lenient: bool,
+        dropped: &mut Vec<String>,
+    ) -> Result<(), Problem> {
+        if mode != UpdateMode::Merge && !merge_patch {
+            return Ok(()); // every member named is replaced whole
+        }
+        let refused: Vec<(String, String)> = unread_held(&self.dialect.webhook, current, patch)
+            .filter(|(name, _)| named(patch, name).is_some_and(Value::is_object))
+            .collect();
+        if refused.is_empty() {
+            return Ok(());
+        }
+        if !lenient {
+            return Err(Problem::validation(
+                refused
+                    .into_iter()
+                    .map(|(name, key)| {
+                        FieldError::new(
+                            name,
+                            format!(
+                                "upstream {} holds a value here that cannot be read as one (kept as `extensions.{key}`), so a change cannot be merged into it: set it whole after clearing it with null, or send Prefer: handling=lenient to leave it as it is",
+                                self.upstream
+                            ),
+                        )
+                    })
+                    .collect(),
+            ));
+        }
+        for (name, _) in refused {
+            match name.strip_prefix("extensions.") {
+                Some(k) => {
+                    if let Some(Value::Object(ext)) = patch.get_mut("extensions") {
+                        ext.shift_remove(k);
+                    }
+                }
+                None => {
+                    patch.shift_remove(&name);
+                }
+            }
+            dropped.push(name);
+        }
+        if patch
+            .get("extensions")
+            .and_then(Value::as_object)
+            .is_some_and(Map::is_empty)
+        {
+            patch.shift_remove("extensions");
+        }
+        Ok(())
+    }
+
     /// Whether an update of the webhook's part needs the webhook as it is: the vendor replaces
     /// what it is sent, or a member merges into an object. At a vendor that merges what it is
     /// sent (`merge_patch`), an object the change names in any mode, and a map it clears: the
@@ -336,7 +398,7 @@ impl Context<'_> {
                 FieldError::new(
                     r.target.name(),
                     format!(
-                        "would be reset: upstream {} never reports it, and takes the whole webhook; include it in the change",
+                        "would be reset: upstream {} never reports it, and takes the whole webhook; include it in the change, or send Prefer: handling=lenient to make the change without it (the upstream then resets it)",
                         self.upstream
                     ),
                 )
@@ -357,7 +419,21 @@ impl Context<'_> {
         whole: bool,
     ) -> Result<Option<Value>, Problem> {
         let map = &self.dialect.webhook;
-        let merged = model::apply_update(current, patch, mode);
+        let mut merged = model::apply_update(current, patch, mode);
+        // A value the vendor wrote that its rule could not read goes back as it came unless
+        // the change gives the field a value or clears it: then it is gone, never sent beside
+        // (or in place of) what the change asks.
+        let replaced: Vec<String> = unread_held(map, current, patch)
+            .map(|(_, key)| key)
+            .collect();
+        if let Some(Value::Object(ext)) = merged.get_mut("extensions") {
+            for key in &replaced {
+                ext.shift_remove(key);
+            }
+            if ext.is_empty() {
+                merged.shift_remove("extensions");
+            }
+        }
         let before = map.write_all(Action::Update, current);
         let after = map.write_all(Action::Update, &merged);
         let body =
@@ -538,6 +614,35 @@ impl Context<'_> {
             )],
         ))
     }
+}
+
+/// The member of a canonical change or webhook named `name` (`headers`, `extensions.tag`).
+fn named<'v>(body: &'v Map<String, Value>, name: &str) -> Option<&'v Value> {
+    match name.strip_prefix("extensions.") {
+        Some(k) => body.get("extensions")?.get(k),
+        None => body.get(name),
+    }
+}
+
+/// The fields `patch` names that the webhook as it is (`current`) holds no value of, its
+/// vendor's value of them kept under `extensions` because their rule could not read it: each
+/// field's name and the key it is kept by.
+fn unread_held<'a>(
+    map: &'a ObjectMap,
+    current: &'a Map<String, Value>,
+    patch: &'a Map<String, Value>,
+) -> impl Iterator<Item = (String, String)> + 'a {
+    let extensions = patch.get("extensions").and_then(Value::as_object);
+    let names = (patch.keys().filter(|k| *k != "extensions").cloned()).chain(
+        extensions
+            .into_iter()
+            .flat_map(|e| e.keys().map(|k| format!("extensions.{k}"))),
+    );
+    names.filter_map(move |name| {
+        let key = map.kept_apart_key(&name)?;
+        let kept = current.get("extensions")?.get(&key).is_some();
+        (kept && named(current, &name).is_none()).then_some((name, key))
+    })
 }
 
 /// The vendor path of the first number in `value` that a double may hold only rounded (one at

@@ -737,7 +737,7 @@ impl<'a> Plan<'a> {
             }
             return Ok(());
         }
-        let Some(parts) = &self.update else {
+        let Some(parts) = self.update.as_mut() else {
             return Ok(());
         };
         let d = self.cx.dialect;
@@ -746,7 +746,24 @@ impl<'a> Plan<'a> {
             .expect("an update's parts are laid out after its endpoint was set as `own`");
         let merge_patch = own.strategy == Strategy::MergePatch;
         let mode = (self.op.mode, merge_patch);
-        let body = if own.strategy == Strategy::ReadMergeWrite
+        let held = self.dropped.len();
+        self.cx.merges_into_unread(
+            current,
+            &mut parts.main,
+            mode,
+            self.op.lenient,
+            &mut self.dropped,
+        )?;
+        if self.dropped.len() > held {
+            // Left out (lenient): what is sent is the rest of the change alone.
+            parts.written =
+                self.cx
+                    .write(&d.webhook, Action::Update, &parts.main, self.op.lenient)?;
+        }
+        let parts = &*parts;
+        let body = if parts.main.is_empty() {
+            None
+        } else if own.strategy == Strategy::ReadMergeWrite
             || parts.whole
             || self.cx.needs_current(&parts.main, mode, false)
         {

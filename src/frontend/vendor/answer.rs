@@ -675,15 +675,25 @@ pub fn problem_response(
     let vendor_errors: Vec<FieldError> = problem
         .errors
         .iter()
-        .map(|e| FieldError {
-            field: match &chosen_secret {
+        .map(|e| {
+            let field = match &chosen_secret {
                 // A query parameter or header is named as the client sent it: a member of
                 // the webhook of the same canonical name is another thing.
                 _ if e.place != crate::problem::Place::Body => e.field.clone(),
                 Some(path) if e.field == "secret" => path.to_string(),
                 _ => d.webhook.vendor_name(&e.field),
-            },
-            ..e.clone()
+            };
+            // A message about one item of the field (`headers[0].secret: …`) names the item
+            // as this API names the field.
+            let message = match e.message.strip_prefix(e.field.as_str()) {
+                Some(rest) if rest.starts_with('[') => format!("{field}{rest}"),
+                _ => e.message.clone(),
+            };
+            FieldError {
+                field,
+                message,
+                ..e.clone()
+            }
         })
         .collect();
     let render = d.errors.template_for(problem.code);

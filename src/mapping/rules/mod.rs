@@ -560,6 +560,17 @@ impl ObjectMap {
             .find(|r| r.is_placed() && r.target.is(name))
     }
 
+    /// The key under `extensions` by which a read keeps the vendor's value of field `name`
+    /// where its rule could not decode it (a `pairs` list naming a header twice): the
+    /// answers' rule's vendor path. `None` for a field no answer carries at a path.
+    pub fn kept_apart_key(&self, name: &str) -> Option<String> {
+        (self.rules.iter())
+            .filter(|r| r.response && r.target.is(name))
+            .find_map(|r| r.path.as_ref())
+            .map(ToString::to_string)
+            .filter(|key| !self.names_extension(key))
+    }
+
     /// The rules by which requests spell a field that answers spell otherwise (`write_as`), in
     /// file order.
     pub fn request_spellings(&self) -> impl Iterator<Item = &Rule> {

@@ -83,7 +83,11 @@ impl ObjectMap {
             }
             match rule.codec.decode(&value) {
                 Ok(v) => rule.target.set(&mut out, v),
-                Err(e) => errors.push(FieldError::new(rule.target.name(), e.0)),
+                Err(e) => {
+                    let name = rule.target.name();
+                    let message = e.of(&name);
+                    errors.push(FieldError::new(name, message));
+                }
             }
         }
         if errors.is_empty() {

@@ -100,6 +100,38 @@ impl ObjectMap {
         spelt.iter().any(|s| path.starts_with(s) && path != *s)
     }
 
+    /// The vendor members a whole webhook sent back leaves out: each outermost member that
+    /// holds the place of a field only answers carry (an id at `sys.id`, an owner at
+    /// `sys.space.sys.id`) and that no request rule writes, at, inside or around it (`sys`).
+    /// Sent back without that place, such a member would be one the vendor never wrote (a link
+    /// without the id it links to); it is the vendor's to keep, and goes whole or not at all.
+    /// A member a request rule writes into is sent back, only the place itself cut.
+    fn answers_own(&self) -> Vec<FieldPath> {
+        let writes = |at: &FieldPath| {
+            (self.rules.iter().filter(|r| r.request))
+                .flat_map(Rule::places)
+                .any(|w| w.starts_with(at) || at.starts_with(w))
+        };
+        let mut out: Vec<FieldPath> = Vec::new();
+        let answered = (self.rules.iter())
+            .filter(|r| r.response && !r.request)
+            // A field requests write elsewhere (`write_as`) is one the vendor takes.
+            .filter(|r| !self.rules.iter().any(|w| w.request && w.target == r.target))
+            .filter_map(|r| r.path.as_ref());
+        for place in answered {
+            let steps = place.steps();
+            let outermost = (1..=steps.len())
+                .map(|n| FieldPath::of_steps(steps[..n].to_vec()))
+                .find(|member| !writes(member));
+            if let Some(member) = outermost
+                && !out.contains(&member)
+            {
+                out.push(member);
+            }
+        }
+        out
+    }
+
     /// Writes a canonical list of event types as `flags`, every one of them; `null` is "not
     /// given" on a create, and cannot be sent on an update. Apart from [`ObjectMap::write`],
     /// whose members are most often at a path: the few vendors that keep flags pay for them.
@@ -148,12 +180,14 @@ impl ObjectMap {
                 .request_spellings()
                 .filter_map(|r| r.path.as_ref())
                 .collect();
+            let unsent = self.answers_own();
             for (key, value) in ext {
                 if self.names_extension(key) {
                     continue;
                 }
                 let path = self.leftover_path(key);
-                if !Self::answered_only(&path, &spelt) {
+                let left_out = unsent.iter().any(|m| path.starts_with(m));
+                if !left_out && !Self::answered_only(&path, &spelt) {
                     path.set(&mut out, value.clone());
                 }
             }
