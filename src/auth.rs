@@ -71,6 +71,29 @@ impl Key {
     }
 }
 
+/// The upstreams the key of a request may reach, settled when the key is checked, for the
+/// answers that list upstreams (`GET /v1/upstreams`, the emulators' index): a key limited to
+/// some upstreams is shown those alone, as it may use those alone. Until a key is checked it
+/// reaches none.
+#[derive(Debug, Default)]
+pub struct Reach(std::sync::OnceLock<Option<Vec<String>>>);
+
+impl Reach {
+    /// The key that admitted the request (`None` where keys are off: every upstream).
+    pub fn admit(&self, key: Option<&Key>) {
+        let _ = self.0.set(key.and_then(|k| k.upstreams.clone()));
+    }
+
+    /// Whether the admitted key may reach `upstream`.
+    pub fn reaches(&self, upstream: &str) -> bool {
+        match self.0.get() {
+            Some(None) => true,
+            Some(Some(allowed)) => allowed.iter().any(|u| u == upstream),
+            None => false,
+        }
+    }
+}
+
 /// The inbound policy: off (explicitly), or these keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inbound {

@@ -3,7 +3,7 @@
 //! answers and RFC 9457 problems.
 
 use super::{Backend, Frontend, Head, Job, Outcome, Routed, query_pairs, segments};
-use crate::auth::{Inbound, Scope};
+use crate::auth::{self, Inbound, Scope};
 use crate::http::body::{self, Body};
 use crate::http::headers::{self, DROPPED_FIELDS, PREFERENCE_APPLIED};
 use crate::http::respond;
@@ -32,8 +32,8 @@ pub struct CanonicalApi {
 // value.
 #[allow(clippy::large_enum_variant)]
 pub enum Route {
-    /// `/v1/upstreams`.
-    Upstreams,
+    /// `/v1/upstreams`, listing those the key may reach.
+    Upstreams(crate::auth::Reach),
     /// A webhook operation.
     Webhooks {
         /// The upstream.
@@ -164,18 +164,19 @@ impl CanonicalApi {
         };
         match self.route(&head)?.route {
             Route::Webhooks { upstream, op, .. } => Ok((upstream, op)),
-            Route::Upstreams => Err(Problem::not_found(format!(
+            Route::Upstreams(_) => Err(Problem::not_found(format!(
                 "{p} is not a webhook operation of the canonical API"
             ))),
             Route::Unknown(missing) => Err(missing),
         }
     }
 
-    /// `GET /v1/upstreams`: each upstream, its dialect and what it can do.
-    fn describe(&self) -> Value {
+    /// `GET /v1/upstreams`: each upstream the key may reach, its dialect and what it can do.
+    fn describe(&self, reach: &crate::auth::Reach) -> Value {
         let data: Vec<Value> = self
             .upstreams
             .values()
+            .filter(|u| reach.reaches(&u.name))
             .map(|u| {
                 let d = &u.dialect;
                 let operations: Vec<&str> = Action::ALL
@@ -272,9 +273,11 @@ impl Frontend for CanonicalApi {
         let (upstream, owner, id, action) = match found {
             Path::Upstreams => {
                 return match *method {
-                    Method::GET | Method::HEAD => {
-                        Ok(Routed::local(Route::Upstreams, Some(Scope::Read), false))
-                    }
+                    Method::GET | Method::HEAD => Ok(Routed::local(
+                        Route::Upstreams(Default::default()),
+                        Some(Scope::Read),
+                        false,
+                    )),
                     _ => Err(Problem::method_not_allowed(&["GET", "HEAD"])),
                 };
             }
@@ -334,6 +337,11 @@ impl Frontend for CanonicalApi {
         inbound: &'k Inbound,
     ) -> Result<Option<&'k str>, Problem> {
         let scope = routed.scope.unwrap_or(Scope::Read);
+        if let Route::Upstreams(reach) = &routed.route {
+            let admitted = inbound.admit_key(auth::api_key(headers), "X-Api-Key", scope, None)?;
+            reach.admit(admitted);
+            return Ok(admitted.map(|k| k.name.as_str()));
+        }
         inbound.authorize(headers, scope, routed.upstream())
     }
 
@@ -344,8 +352,12 @@ impl Frontend for CanonicalApi {
         bytes: Bytes,
     ) -> Result<Job, Problem> {
         let (upstream, op) = match &routed.route {
-            Route::Upstreams => {
-                return Ok(Job::Answer(body::json(200, &self.describe(), &body::JSON)));
+            Route::Upstreams(reach) => {
+                return Ok(Job::Answer(body::json(
+                    200,
+                    &self.describe(reach),
+                    &body::JSON,
+                )));
             }
             Route::Webhooks { upstream, op, .. } => (upstream, op),
             Route::Unknown(missing) => return Err(missing.clone()),
