@@ -72,24 +72,29 @@ pub async fn start(setup: Setup) -> Result<Running, StartError> {
     let surfaces = own_listeners(&config, &mut live, &limits, &tls, &mut tasks, &shutdown).await?;
 
     if matches!(config.inbound, crate::auth::Inbound::Off) {
+        // Off is off everywhere a key would be asked for: the notice says all of it.
         if config.listen.ip().is_loopback() {
             tracing::warn!(
-                "inbound authentication is off: the canonical API answers anyone on this machine"
+                "inbound authentication is off: the canonical API, every vendor surface and the admin API (/__hookgate) answer anyone on this machine"
             );
         } else {
-            tracing::warn!(listen = %config.listen, "inbound authentication is off on a non-loopback address: anyone who can reach it can manage webhooks");
+            tracing::warn!(listen = %config.listen, "inbound authentication is off on a non-loopback address: anyone who can reach it can manage webhooks through the canonical API, every vendor surface and the admin API (/__hookgate)");
         }
     }
-    let mounted: Vec<_> = routes
-        .load()
-        .mounted
-        .iter()
-        .map(|(prefix, api)| (prefix.clone(), api.passes_credential()))
-        .collect();
-    for (prefix, passes) in mounted {
-        if passes {
-            tracing::info!(surface = %prefix, "the surface passes its clients' credentials to the vendor, which authenticates them; inbound keys do not apply to it");
-        }
+    // A surface is named by its name, as the configuration and the surfaces with listeners of
+    // their own are, not by where it is mounted.
+    {
+        let loaded = routes.load();
+        let mounted: Vec<(String, &crate::frontend::vendor::VendorApi)> = config
+            .surfaces
+            .iter()
+            .filter_map(|s| {
+                let prefix = s.prefix.as_ref()?;
+                let (_, api) = loaded.mounted.iter().find(|(p, _)| p == prefix)?;
+                Some((s.name.clone(), api))
+            })
+            .collect();
+        crate::wiring::announce(&mounted);
     }
     let listener = setup::bind("listen", config.listen)?;
     let addr = listener.local_addr().map_err(|source| StartError::Bind {

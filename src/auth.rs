@@ -84,6 +84,10 @@ pub struct Caller<'k> {
     /// Whether the client's answers show no signing secret, whatever the vendor shows: its key
     /// may not write, and so may not sign deliveries either.
     pub withholds_secret: bool,
+    /// The upstreams the key may reach, `None` for every one (keys off, or a key not limited
+    /// to some): the answers that list upstreams (`GET /v1/upstreams`, the emulators' index)
+    /// show a key those alone, as it may use those alone.
+    pub reach: Option<&'k [String]>,
 }
 
 impl<'k> Caller<'k> {
@@ -92,7 +96,14 @@ impl<'k> Caller<'k> {
         Caller {
             key: Some(key.name.as_str()),
             withholds_secret: !key.may(Scope::Write),
+            reach: key.upstreams.as_deref(),
         }
+    }
+
+    /// Whether the client's key may reach `upstream`.
+    pub fn reaches(&self, upstream: &str) -> bool {
+        self.reach
+            .is_none_or(|allowed| allowed.iter().any(|u| u == upstream))
     }
 }
 
@@ -448,7 +459,8 @@ mod tests {
                 .unwrap(),
             Caller {
                 key: Some("reader"),
-                withholds_secret: true
+                withholds_secret: true,
+                reach: None,
             }
         );
         assert_eq!(
@@ -464,7 +476,8 @@ mod tests {
                 .unwrap(),
             Caller {
                 key: Some("t-writer"),
-                withholds_secret: false
+                withholds_secret: false,
+                reach: Some(&["voice".to_string()][..]),
             }
         );
         assert_eq!(

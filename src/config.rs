@@ -439,26 +439,41 @@ pub struct Origin {
 }
 
 impl Origin {
-    /// Which file to read: `--config`, else `HOOKGATE_CONFIG`, else [`DEFAULT_FILE`] if it
-    /// exists, else the built-in default. A named file that is missing is an error.
+    /// Which file to read: `--config`, else `HOOKGATE_CONFIG`, else [`DEFAULT_FILE`] if anything
+    /// is at that path, else the built-in default. A named file that is missing, and anything
+    /// at either path that is not a readable file (a folder, a link to nothing, a file that
+    /// cannot be read), is an error naming the path: falling back to the built-in default,
+    /// which serves without authentication, would open what the file meant to close.
     pub fn source(&self) -> Result<Source, ConfigReport> {
-        let named = self
-            .file
-            .clone()
-            .or_else(|| std::env::var_os("HOOKGATE_CONFIG").map(PathBuf::from));
+        let named = match (&self.file, std::env::var_os("HOOKGATE_CONFIG")) {
+            (Some(file), _) => Some(file.clone()),
+            (None, Some(var)) if var.is_empty() => {
+                return Err(file_problem(
+                    "HOOKGATE_CONFIG",
+                    "the variable HOOKGATE_CONFIG is set but empty: name a file, or unset it",
+                ));
+            }
+            (None, var) => var.map(PathBuf::from),
+        };
         let absolute = |p: PathBuf| std::path::absolute(&p).unwrap_or(p);
-        match named.map(absolute) {
-            Some(p) if p.is_file() => Ok(Source::File(p)),
-            Some(p) => Err(ConfigReport {
-                source: p.display().to_string(),
-                problems: vec![ConfigProblem {
-                    key: "(file)".into(),
-                    message: format!("{} does not exist", p.display()),
-                }],
-            }),
-            None => Ok(Some(absolute(PathBuf::from(DEFAULT_FILE)))
-                .filter(|p| p.is_file())
-                .map_or(Source::BuiltIn, Source::File)),
+        let path = match named {
+            Some(p) => absolute(p),
+            None => {
+                let default = absolute(PathBuf::from(DEFAULT_FILE));
+                match std::fs::symlink_metadata(&default) {
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        return Ok(Source::BuiltIn);
+                    }
+                    _ => default,
+                }
+            }
+        };
+        match unusable(&path) {
+            None => Ok(Source::File(path)),
+            Some(why) => Err(file_problem(
+                &path.display().to_string(),
+                &format!("{} {why}", path.display()),
+            )),
         }
     }
 
@@ -476,6 +491,47 @@ impl Origin {
         }
         extract(&figment, source, credentials)
     }
+}
+
+/// A report of one problem with the configuration file itself.
+fn file_problem(source: &str, message: &str) -> ConfigReport {
+    ConfigReport {
+        source: source.to_owned(),
+        problems: vec![ConfigProblem {
+            key: "(file)".into(),
+            message: message.to_owned(),
+        }],
+    }
+}
+
+/// Why `path` cannot be read as the configuration file, if it cannot.
+fn unusable(path: &std::path::Path) -> Option<String> {
+    let linked = std::fs::symlink_metadata(path).ok();
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(_) if linked.as_ref().is_some_and(|m| m.file_type().is_symlink()) => {
+            return Some(match std::fs::read_link(path) {
+                Ok(target) => format!(
+                    "is a symbolic link to {}, which does not exist",
+                    target.display()
+                ),
+                Err(_) => "is a symbolic link to nothing".into(),
+            });
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Some("does not exist".into());
+        }
+        Err(e) => return Some(format!("cannot be read: {e}")),
+    };
+    if meta.is_dir() {
+        return Some("is a directory, not a configuration file".into());
+    }
+    if !meta.is_file() {
+        return Some("is not a regular file".into());
+    }
+    std::fs::File::open(path)
+        .err()
+        .map(|e| format!("cannot be read: {e}"))
 }
 
 /// Validates whatever a figment holds; `source` names it in the report.
@@ -531,20 +587,35 @@ fn extract(
             }
         }
     };
-    match validate(raw, source.clone(), credentials) {
+    match validate(raw, source.clone(), credentials, &left_out) {
         Ok(config) if problems.is_empty() => return Ok(config),
         Ok(_) => {}
         // A value already reported as wrong was left out: what its absence causes is not
-        // reported again.
+        // reported again (validation skips the checks that depend on it, too).
         Err(more) => {
-            let fresh: Vec<ConfigProblem> = more
+            let fresh = more
                 .into_iter()
                 .filter(|m| !left_out.iter().any(|q| under(&m.key, q)))
-                .collect();
+                .map(|m| named_from_env(figment, &cleaned, m));
             problems.extend(fresh);
         }
     }
     Err(report(problems))
+}
+
+/// A validation problem about a value the environment set says so, as the shape's problems
+/// do: otherwise it reads as if it were in the file the report names.
+fn named_from_env(
+    figment: &Figment,
+    cleaned: &figment::value::Value,
+    mut problem: ConfigProblem,
+) -> ConfigProblem {
+    if let Some(variable) = schema::env_source(figment, cleaned, &problem.key)
+        && !problem.message.contains("(from environment variable")
+    {
+        problem.message = format!("{} (from environment variable {variable})", problem.message);
+    }
+    problem
 }
 
 /// Whether `key` is `parent` or a key inside it.

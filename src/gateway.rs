@@ -263,7 +263,7 @@ async fn answer<F: Frontend, B: RequestBody>(
             let lenient = crate::http::headers::prefers_lenient(headers);
             idempotency::fingerprint(&bytes, lenient)
         });
-        let job = front.parse(routed, headers, bytes)?;
+        let job = front.parse(routed, caller, headers, bytes)?;
         if let (Some(key), Some(fingerprint)) = (key, fingerprint) {
             let held_by = Holder {
                 front: front.label(),

@@ -669,7 +669,13 @@ impl Frontend for PreviewApi<'_> {
         inbound.authorize(headers, Scope::Read, None)
     }
 
-    fn parse(&self, _: &Routed<()>, headers: &HeaderMap, bytes: Bytes) -> Result<Job, Problem> {
+    fn parse(
+        &self,
+        _: &Routed<()>,
+        _: Caller<'_>,
+        headers: &HeaderMap,
+        bytes: Bytes,
+    ) -> Result<Job, Problem> {
         let body = crate::frontend::object(&bytes)?
             .ok_or_else(|| Problem::bad_request("a JSON object body is required"))?;
         let mut description: Description = serde_json::from_value(Value::Object(body))

@@ -18,6 +18,10 @@ pub enum StartError {
     /// Mapping files do not compile.
     #[error("invalid mapping files:\n{}", .0.iter().map(|e| format!("  - {e}")).collect::<Vec<_>>().join("\n"))]
     Mappings(Vec<MappingError>),
+    /// Mapping files do not compile, and the configuration has problems against the files that
+    /// did: both are reported in one pass.
+    #[error("{}\n{}", StartError::Mappings(.0.clone()), .1)]
+    MappingsAndConfig(Vec<MappingError>, ConfigReport),
     /// A listener could not be bound.
     #[error("{key}: cannot listen on {addr}: {source}")]
     Bind {
@@ -41,43 +45,67 @@ pub struct Setup {
 /// The dialects of a configuration: the shipped mapping files, then those of `mappings_dir`,
 /// which add dialects or replace shipped ones of the same name.
 pub fn dialects(config: &Config) -> Result<Vec<Dialect>, StartError> {
-    let mut sources = mapping::load::shipped();
-    if let Some(dir) = &config.mappings_dir {
-        sources.extend(mapping::load::folder(dir).map_err(StartError::Mappings)?);
+    let compiled = compiled(config);
+    if compiled.errors.is_empty() {
+        Ok(compiled.dialects)
+    } else {
+        Err(StartError::Mappings(compiled.errors))
     }
-    mapping::load_sources(sources).map_err(StartError::Mappings)
 }
 
-/// Loads the mapping files and checks the configuration against them.
+/// Every mapping file of a configuration compiled, each file's problems gathered whatever the
+/// others hold.
+fn compiled(config: &Config) -> mapping::load::Compiled {
+    let mut sources = mapping::load::shipped();
+    let mut unread = mapping::load::Folder::default();
+    if let Some(dir) = &config.mappings_dir {
+        unread = mapping::load::read_folder(dir);
+        sources.append(&mut unread.sources);
+    }
+    let mut compiled = mapping::load::compile_sources(sources);
+    // A file that could not be read replaces a shipped one of its name as much as one that
+    // does not compile: the shipped one is not used in its place.
+    compiled
+        .dialects
+        .retain(|d| !unread.broken.contains(&d.name));
+    compiled.broken.extend(unread.broken);
+    unread.errors.append(&mut compiled.errors);
+    compiled.errors = unread.errors;
+    // In the files' order, whichever step found them.
+    compiled.errors.sort_by(|a, b| a.file.cmp(&b.file));
+    compiled
+}
+
+/// Loads the mapping files and checks the configuration against them: against the files that
+/// compiled when some did not, so that one pass reports both.
 pub fn load(config: Config) -> Result<Setup, StartError> {
-    let dialects: BTreeMap<String, Arc<Dialect>> = dialects(&config)?
+    let compiled = compiled(&config);
+    let broken = compiled.broken;
+    let dialects: BTreeMap<String, Arc<Dialect>> = compiled
+        .dialects
         .into_iter()
         .map(|d| (d.name.clone(), Arc::new(d)))
         .collect();
     let known = || dialects.keys().cloned().collect::<Vec<_>>().join(", ");
+    let unknown = |key: String, dialect: &str| ConfigProblem {
+        key,
+        message: if broken.iter().any(|b| b == dialect) {
+            format!(
+                "`{dialect}`'s mapping file does not load (its problems are listed with the mapping files)"
+            )
+        } else {
+            format!("`{dialect}` has no mapping file; available: {}", known())
+        },
+    };
     let mut problems = Vec::new();
     for u in &config.upstreams {
         if !dialects.contains_key(&u.dialect) {
-            problems.push(ConfigProblem {
-                key: format!("upstreams.{}.dialect", u.name),
-                message: format!(
-                    "`{}` has no mapping file; available: {}",
-                    u.dialect,
-                    known()
-                ),
-            });
+            problems.push(unknown(format!("upstreams.{}.dialect", u.name), &u.dialect));
         }
     }
     for s in &config.surfaces {
         let Some(d) = dialects.get(&s.dialect) else {
-            problems.push(ConfigProblem {
-                key: format!("surfaces.{}.dialect", s.name),
-                message: format!(
-                    "`{}` has no mapping file; available: {}",
-                    s.dialect,
-                    known()
-                ),
-            });
+            problems.push(unknown(format!("surfaces.{}.dialect", s.name), &s.dialect));
             continue;
         };
         let upstream = config
@@ -89,13 +117,16 @@ pub fn load(config: Config) -> Result<Setup, StartError> {
             problems.extend(owner_problems(s, d, upstream));
         }
     }
-    if !problems.is_empty() {
-        return Err(StartError::Config(ConfigReport {
-            source: "configuration against mapping files".into(),
-            problems,
-        }));
+    let report = ConfigReport {
+        source: "configuration against mapping files".into(),
+        problems,
+    };
+    match (compiled.errors.is_empty(), report.problems.is_empty()) {
+        (true, true) => Ok(Setup { config, dialects }),
+        (true, false) => Err(StartError::Config(report)),
+        (false, true) => Err(StartError::Mappings(compiled.errors)),
+        (false, false) => Err(StartError::MappingsAndConfig(compiled.errors, report)),
     }
-    Ok(Setup { config, dialects })
 }
 
 /// An owner scope is never made up: where only one side of a surface has one, the one owner

@@ -483,20 +483,22 @@ async fn emulators_served_by_name_tell_a_caller_without_a_key_nothing_of_their_n
         let info = support::send(addr, "GET", &admin, &keyed, None).await;
         assert_eq!(info.json()["dialect"], d.name.as_str(), "{admin}");
     }
-    // A name that is none is said to be so to a client with a key; the admin API's
-    // description is public, under any name.
+    // A name that is none is said to be so to a client with a key, its description too; a
+    // name's description is behind the key as the rest of it is.
     for name in &unknown {
-        let path = format!("/{name}/__hookgate/emulator");
-        let missing = support::send(addr, "GET", &path, &[("x-api-key", key)], None).await;
-        assert_eq!(missing.status, 404, "{path}");
+        for path in [
+            format!("/{name}/__hookgate/emulator"),
+            format!("/{name}/__hookgate/openapi.json"),
+        ] {
+            let missing = support::send(addr, "GET", &path, &[("x-api-key", key)], None).await;
+            assert_eq!(missing.status, 404, "{path}");
+        }
     }
-    for name in names
-        .iter()
-        .copied()
-        .chain(unknown.iter().map(String::as_str))
-    {
+    for &name in &names {
         let path = format!("/{name}/__hookgate/openapi.json");
-        let doc = support::send(addr, "GET", &path, &[], None).await;
+        let keyless = support::send(addr, "GET", &path, &[], None).await;
+        assert_eq!(keyless.status, 401, "{path}");
+        let doc = support::send(addr, "GET", &path, &[("x-api-key", key)], None).await;
         assert_eq!(doc.status, 200, "{path}");
         assert_eq!(
             doc.json()["servers"][0]["url"],

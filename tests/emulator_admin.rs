@@ -785,8 +785,18 @@ async fn the_admin_api_is_behind_inbound_keys() {
             403,
             "a key of another upstream",
         );
+        // Public on the emulator's own listener, behind the key under a name.
         let doc = send(addr, "GET", &format!("{base}/openapi.json"), &[], None).await;
-        ok(&doc, 200, "the description is public");
+        ok(&doc, if addr == emu { 200 } else { 401 }, "the description");
+        let doc = send(
+            addr,
+            "GET",
+            &format!("{base}/openapi.json"),
+            &[("x-api-key", "reader-key-1")],
+            None,
+        )
+        .await;
+        ok(&doc, 200, "the description, with a key");
     }
     gw.stop().await;
 }

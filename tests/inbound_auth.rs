@@ -206,15 +206,152 @@ async fn a_caller_without_a_key_cannot_tell_the_names_there_are_from_those_there
             );
         }
     }
-    // The admin API's description is public, under any name.
-    for name in known.iter().chain(&unknown) {
+    // The admin API's description under a name tells no more: the same 401 without a key,
+    // and with one, the description of an emulator or a 404.
+    for (name, known) in known
+        .iter()
+        .map(|n| (n, true))
+        .chain(unknown.iter().map(|n| (n, false)))
+    {
         let path = format!("/__hookgate/emulators/{name}/openapi.json");
         let doc = send(gw.addr, "GET", &path, &[], None).await;
-        assert_eq!(doc.status, 200, "{path}");
-        assert_eq!(
-            doc.json()["servers"][0]["url"],
-            format!("/__hookgate/emulators/{name}")
-        );
+        assert_eq!(doc.status, 401, "{path}");
+        let doc = send(gw.addr, "GET", &path, &keyed, None).await;
+        if known {
+            assert_eq!(doc.status, 200, "{path}");
+            assert_eq!(
+                doc.json()["servers"][0]["url"],
+                format!("/__hookgate/emulators/{name}")
+            );
+        } else {
+            assert_eq!(doc.status, 404, "{path}");
+        }
     }
     gw.stop().await;
+}
+
+/// Upstreams `live` and `other`, both emulated, behind keys: `all-key` for every upstream,
+/// `live-key` for `live` alone.
+fn scoped_gateway_toml() -> String {
+    let (dialect, _) = hookgate::mapping::load::SHIPPED[0];
+    format!(
+        "[upstreams.live]\ndialect = \"{dialect}\"\nemulate = true\n\
+         [upstreams.other]\ndialect = \"{dialect}\"\nemulate = true\n\
+         [inbound_auth]\nmode = \"api_keys\"\n\
+         [[inbound_auth.keys]]\nname = \"all\"\nsha256 = \"{}\"\nscopes = [\"webhooks:read\", \"webhooks:write\"]\n\
+         [[inbound_auth.keys]]\nname = \"live\"\nsha256 = \"{}\"\nscopes = [\"webhooks:read\"]\nupstreams = [\"live\"]\n",
+        sha256_hex("all-key"),
+        sha256_hex("live-key"),
+    )
+}
+
+#[tokio::test]
+async fn a_key_limited_to_some_upstreams_is_shown_those_alone() {
+    let gw = gateway(&scoped_gateway_toml()).await;
+    let names = |answer: &support::Answer, list: &str, field: &str| -> Vec<String> {
+        assert_eq!(
+            answer.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&answer.body)
+        );
+        answer.json()[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u[field].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for (key, seen) in [
+        ("all-key", vec!["live", "other"]),
+        ("live-key", vec!["live"]),
+    ] {
+        let upstreams = send(gw.addr, "GET", "/v1/upstreams", &[("x-api-key", key)], None).await;
+        assert_eq!(names(&upstreams, "data", "name"), seen, "{key}");
+        for header in [
+            ("x-api-key", key.to_owned()),
+            ("authorization", format!("Bearer {key}")),
+        ] {
+            let emulators = send(
+                gw.addr,
+                "GET",
+                "/__hookgate/emulators",
+                &[(header.0, header.1.as_str())],
+                None,
+            )
+            .await;
+            assert_eq!(names(&emulators, "emulators", "upstream"), seen, "{key}");
+            let text = String::from_utf8_lossy(&emulators.body).into_owned();
+            if !seen.contains(&"other") {
+                let other = gw.emulators["other"].to_string();
+                assert!(!text.contains(&other), "{key}: {text}");
+            }
+        }
+    }
+    // Directly, an upstream the key may not use is refused, as on the canonical API.
+    let admin = send(
+        gw.addr,
+        "GET",
+        "/__hookgate/emulators/other/emulator",
+        &[("x-api-key", "live-key")],
+        None,
+    )
+    .await;
+    assert_eq!(admin.status, 403);
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn an_emulator_s_description_under_a_name_is_behind_the_key_and_missing_for_a_name_that_is_none()
+ {
+    let gw = gateway(&scoped_gateway_toml()).await;
+    let path = |name: &str| format!("/__hookgate/emulators/{name}/openapi.json");
+    for name in ["live", "nobody", "other-ish"] {
+        let keyless = send(gw.addr, "GET", &path(name), &[], None).await;
+        assert_eq!(keyless.status, 401, "{name}");
+    }
+    let real = send(
+        gw.addr,
+        "GET",
+        &path("live"),
+        &[("x-api-key", "all-key")],
+        None,
+    )
+    .await;
+    assert_eq!(real.status, 200);
+    assert_eq!(
+        real.json()["servers"][0]["url"],
+        "/__hookgate/emulators/live"
+    );
+    for name in ["nobody", "other-ish", "LIVE"] {
+        let missing = send(
+            gw.addr,
+            "GET",
+            &path(name),
+            &[("x-api-key", "all-key")],
+            None,
+        )
+        .await;
+        assert_eq!(missing.status, 404, "{name}");
+    }
+    gw.stop().await;
+    // With keys off, a name that is no emulator is not found either.
+    let (dialect, _) = hookgate::mapping::load::SHIPPED[0];
+    let open = gateway(&format!(
+        "[upstreams.live]\ndialect = \"{dialect}\"\nemulate = true\n[inbound_auth]\nmode = \"off\"\n"
+    ))
+    .await;
+    assert_eq!(
+        send(open.addr, "GET", &path("live"), &[], None)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        send(open.addr, "GET", &path("nobody"), &[], None)
+            .await
+            .status,
+        404
+    );
+    open.stop().await;
 }

@@ -273,11 +273,18 @@ async fn a_surface_that_passes_the_clients_credential_leaves_it_to_the_vendor() 
             401,
             &format!("{name}: passthrough without a credential"),
         );
+        let logged = support::secrets::logged();
         assert!(
-            support::secrets::logged()
-                .contains("the surface passes its clients' credentials to the vendor"),
+            logged.contains("the surface passes its clients' credentials to the vendor"),
             "{name}: the start does not say who authenticates the surface's clients"
         );
+        // By the surface's name, as the configuration names it, not by where it is mounted.
+        let notice = logged
+            .lines()
+            .find(|l| l.contains("the surface passes its clients' credentials"))
+            .unwrap();
+        assert!(notice.contains("surface=through"), "{name}: {notice}");
+        assert!(!notice.contains("surface=/p"), "{name}: {notice}");
         gw.stop().await;
         vendor.stop().await;
     }
@@ -681,4 +688,28 @@ async fn an_emulator_keeps_no_body_of_a_request_refused_for_its_credential() {
         }
         gw.stop().await;
     }
+}
+
+#[tokio::test]
+async fn authentication_off_is_announced_for_every_route_it_opens() {
+    let (dialect, _) = hookgate::mapping::load::SHIPPED[0];
+    let gw = gateway(&format!(
+        "[upstreams.e]\ndialect = \"{dialect}\"\nemulate = true\n\
+         [surfaces.s]\ndialect = \"{dialect}\"\nupstream = \"e\"\nprefix = \"/s\"\n\
+         [inbound_auth]\nmode = \"off\"\n"
+    ))
+    .await;
+    let logged = support::secrets::logged();
+    let notice = logged
+        .lines()
+        .find(|l| l.contains("inbound authentication is off"))
+        .unwrap_or_else(|| panic!("no notice: {logged}"));
+    for open in [
+        "the canonical API",
+        "every vendor surface",
+        "the admin API (/__hookgate)",
+    ] {
+        assert!(notice.contains(open), "{open}: {notice}");
+    }
+    gw.stop().await;
 }

@@ -415,6 +415,38 @@ pub fn made_by_env(figment: &Figment, value: &Value, path: &[String]) -> Vec<Str
         .unwrap_or_default()
 }
 
+/// The environment variable that set the value reported at `key` (`listen`,
+/// `inbound_auth.keys[0].sha256`) in `value`, when one did: a list is set whole, so a key
+/// inside one is named by the list's variable. None for a table, which no one variable sets.
+pub fn env_source(figment: &Figment, value: &Value, key: &str) -> Option<String> {
+    let mut at = value;
+    let mut named: Option<String> = None;
+    let mut walked: Vec<&str> = Vec::new();
+    for segment in key.split('.') {
+        let (field, indexes) = segment.split_once('[').unwrap_or((segment, ""));
+        at = match at {
+            Value::Dict(_, dict) => dict.get(field)?,
+            _ => return None,
+        };
+        walked.push(field);
+        for index in indexes.split('[').filter(|i| !i.is_empty()) {
+            named.get_or_insert_with(|| walked.join("."));
+            let i: usize = index.trim_end_matches(']').parse().ok()?;
+            at = match at {
+                Value::Array(_, items) => items.get(i)?,
+                _ => return None,
+            };
+        }
+    }
+    if matches!(at, Value::Dict(..)) {
+        return None;
+    }
+    figment
+        .get_metadata(at.tag())
+        .is_some_and(|m| m.name.contains("environment variable"))
+        .then(|| env_name(named.as_deref().unwrap_or(key)))
+}
+
 /// The environment variable that sets `key`.
 pub fn env_name(key: &str) -> String {
     format!("HOOKGATE__{}", key.replace('.', "__").to_ascii_uppercase())

@@ -15,11 +15,24 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Gathers problems; validators add to it and go on.
+/// Gathers problems; validators add to it and go on. It knows the keys already reported
+/// wrong (and left out, their defaults in their place), so that a check depending on one of
+/// them is skipped rather than report what the wrong value's absence causes.
 #[derive(Debug, Default)]
-struct Problems(Vec<ConfigProblem>);
+struct Problems<'a>(Vec<ConfigProblem>, &'a [String]);
 
-impl Problems {
+impl Problems<'_> {
+    /// Whether the value at `key` (or the table holding it) was reported wrong and left out.
+    fn left_out(&self, key: &str) -> bool {
+        self.1.iter().any(|q| super::under(key, q))
+    }
+
+    /// Whether any upstream a check would hold a name against was left out: the name may
+    /// well be right, and the check cannot tell.
+    fn upstream_left_out(&self, name: &str) -> bool {
+        self.left_out(&format!("upstreams.{name}"))
+    }
+
     fn add(&mut self, key: impl Into<String>, message: impl Into<String>) {
         self.0.push(ConfigProblem {
             key: key.into(),
@@ -63,8 +76,9 @@ pub(super) fn validate(
     raw: RawConfig,
     source: Source,
     credentials: Credentials,
+    left_out: &[String],
 ) -> Result<Config, Vec<ConfigProblem>> {
-    let mut p = Problems::default();
+    let mut p = Problems(Vec::new(), left_out);
     let listen = p.addr("listen", &raw.listen);
     let upstreams: Vec<UpstreamConfig> = raw
         .upstreams
@@ -73,6 +87,7 @@ pub(super) fn validate(
         .collect();
     if let Some(d) = &raw.default_upstream
         && !raw.upstreams.contains_key(d)
+        && !p.upstream_left_out(d)
     {
         p.add(
             "default_upstream",
@@ -84,11 +99,12 @@ pub(super) fn validate(
     let limits = limits(&raw.limits, &mut p);
     let log = log(&raw.log, &mut p);
     let url_policy = url_policy(&raw.url_policy, &mut |k, m| p.add(k, m));
-    let inbound = inbound_auth(&raw, &mut |k, m| p.add(k, m));
+    let inbound = inbound_auth(&raw, &mut p);
     let tls = raw.tls.as_ref().and_then(|t| tls_config(t, &mut p));
     let client = client(&raw.client, &mut p);
     if let Some(listen) = listen {
-        shared_listeners(&listeners(listen, &upstreams, &surfaces), &mut p);
+        let bound = listeners(listen, &upstreams, &surfaces);
+        shared_listeners(&bound, &mut p);
     }
     let token_envs = raw
         .upstreams
@@ -133,6 +149,9 @@ fn upstream(
     } else if let Some(why) = unreachable_by_env(name) {
         p.add(&key, why);
     }
+    // Whether the upstream is emulated decides what else it needs: with `emulate` reported
+    // wrong, what it would need is not known.
+    let emulate_known = !p.left_out(&format!("{key}.emulate"));
     if u.emulate && u.base_url.is_some() {
         p.add(
             format!("{key}.base_url"),
@@ -140,7 +159,7 @@ fn upstream(
         );
     }
     match (&u.base_url, u.emulate) {
-        (None, false) => p.add(
+        (None, false) if emulate_known => p.add(
             format!("{key}.base_url"),
             "is required unless `emulate = true`",
         ),
@@ -156,7 +175,11 @@ fn upstream(
         Some(text) => p.addr(&format!("{key}.emulator_listen"), text),
         None => Some(SocketAddr::from(([127, 0, 0, 1], 0))),
     };
-    let auth = upstream_auth(&key, u, credentials, p);
+    let auth = if emulate_known || u.auth.is_some() {
+        upstream_auth(&key, u, credentials, p)
+    } else {
+        Some((UpstreamAuth::None, Vec::new()))
+    };
     let (auth, auth_parts) = auth.unzip();
     let emulator = emulator(&key, u, p);
     Some(UpstreamConfig {
@@ -177,7 +200,7 @@ fn upstream(
 
 /// `[upstreams.NAME.emulator]`, for an emulated upstream only.
 fn emulator(key: &str, u: &RawUpstream, p: &mut Problems) -> crate::emulator::settings::Settings {
-    if u.emulator.is_some() && !u.emulate {
+    if u.emulator.is_some() && !u.emulate && !p.left_out(&format!("{key}.emulate")) {
         p.add(
             format!("{key}.emulator"),
             "configures an emulator: only for an upstream with `emulate = true`",
@@ -215,7 +238,8 @@ fn shared_state_files(raw: &RawConfig, p: &mut Problems) {
 
 /// An upstream's resilience settings, checked, as a [`Policy`].
 fn policy(key: &str, u: &RawUpstream, p: &mut Problems) -> Policy {
-    if u.deadline_ms.is_some_and(|d| d < u.timeout_ms) {
+    if u.deadline_ms.is_some_and(|d| d < u.timeout_ms) && !p.left_out(&format!("{key}.timeout_ms"))
+    {
         p.add(
             format!("{key}.deadline_ms"),
             format!(
@@ -569,13 +593,17 @@ fn surfaces(raw: &RawConfig, p: &mut Problems) -> Vec<SurfaceConfig> {
         if let Some(why) = unreachable_by_env(name) {
             p.add(&key, why);
         }
-        if !raw.upstreams.contains_key(&s.upstream) {
+        if !raw.upstreams.contains_key(&s.upstream) && !p.upstream_left_out(&s.upstream) {
             p.add(
                 format!("{key}.upstream"),
                 format!("`{}` names no upstream; {}", s.upstream, configured(raw)),
             );
         }
-        if s.prefix.is_none() && s.listen.is_none() {
+        if s.prefix.is_none()
+            && s.listen.is_none()
+            && !p.left_out(&format!("{key}.prefix"))
+            && !p.left_out(&format!("{key}.listen"))
+        {
             p.add(
                 &key,
                 "needs a `prefix` on the main listener, a `listen` address of its own, or both",
@@ -693,7 +721,11 @@ fn shared_listeners(listeners: &[(String, SocketAddr)], p: &mut Problems) {
                     || addr.ip().is_unspecified()
                     || earlier.ip().is_unspecified())
         });
-        if let Some((other, earlier)) = clash {
+        // An address reported wrong stands as its default: a clash with that is not one.
+        if let Some((other, earlier)) = clash
+            && !p.left_out(key)
+            && !p.left_out(other)
+        {
             p.add(
                 key,
                 format!(
@@ -894,32 +926,31 @@ fn url_policy(
     }
 }
 
-fn inbound_auth(raw: &RawConfig, problem: &mut dyn FnMut(String, String)) -> crate::auth::Inbound {
+fn inbound_auth(raw: &RawConfig, p: &mut Problems) -> crate::auth::Inbound {
     use crate::auth::{Inbound, Key, Scope, parse_sha256};
     let a = &raw.inbound_auth;
     match a.mode.as_str() {
         "off" => {
             if !a.keys.is_empty() {
-                problem(
-                    "inbound_auth.keys".into(),
-                    "keys are configured but mode is `off`".into(),
-                );
+                p.add("inbound_auth.keys", "keys are configured but mode is `off`");
             }
             return Inbound::Off;
         }
         "api_keys" => {}
         other => {
-            problem(
-                "inbound_auth.mode".into(),
+            p.add(
+                "inbound_auth.mode",
                 format!("`{other}`: expected `api_keys` or `off`"),
             );
             return Inbound::Off;
         }
     }
-    if a.keys.is_empty() {
-        problem(
-            "inbound_auth.keys".into(),
-            "no API key is configured: add [[inbound_auth.keys]] or say `mode = \"off\"`".into(),
+    // A mode reported wrong stands as `api_keys`, its default: that no key is configured is
+    // what its absence causes, not a problem of its own.
+    if a.keys.is_empty() && !p.left_out("inbound_auth.mode") {
+        p.add(
+            "inbound_auth.keys",
+            "no API key is configured: add [[inbound_auth.keys]] or say `mode = \"off\"`",
         );
     }
     let mut keys = Vec::new();
@@ -929,12 +960,12 @@ fn inbound_auth(raw: &RawConfig, problem: &mut dyn FnMut(String, String)) -> cra
         let key = format!("inbound_auth.keys[{i}]");
         // A name is what tells keys apart in logs: two keys of one name could not be.
         if k.name.trim().is_empty() {
-            problem(
+            p.add(
                 format!("{key}.name"),
-                "is empty: a key's name is what logs tell it by".into(),
+                "is empty: a key's name is what logs tell it by",
             );
         } else if let Some(first) = names.get(k.name.as_str()).copied() {
-            problem(
+            p.add(
                 format!("{key}.name"),
                 format!(
                     "`{}` is the name of inbound_auth.keys[{first}] too: a name tells a key apart in logs, so each needs its own",
@@ -945,38 +976,37 @@ fn inbound_auth(raw: &RawConfig, problem: &mut dyn FnMut(String, String)) -> cra
             names.insert(&k.name, i);
         }
         if k.scopes.is_empty() {
-            problem(
+            p.add(
                 format!("{key}.scopes"),
-                "`[]` lets the key do nothing: give `webhooks:read`, `webhooks:write` or both"
-                    .into(),
+                "`[]` lets the key do nothing: give `webhooks:read`, `webhooks:write` or both",
             );
         }
         if k.upstreams.as_ref().is_some_and(Vec::is_empty) {
-            problem(
+            p.add(
                 format!("{key}.upstreams"),
-                "`[]` names no upstream, so every request with the key would be refused: list the upstreams it may use, or leave `upstreams` out for all of them".into(),
+                "`[]` names no upstream, so every request with the key would be refused: list the upstreams it may use, or leave `upstreams` out for all of them",
             );
         }
         let sha256 = parse_sha256(&k.sha256);
         if sha256.is_none() {
-            problem(
+            p.add(
                 format!("{key}.sha256"),
-                "expected 64 hex digits: the SHA-256 of the key, never the key".into(),
+                "expected 64 hex digits: the SHA-256 of the key, never the key",
             );
         }
         let mut scopes = Vec::new();
         for s in &k.scopes {
             match Scope::parse(s) {
                 Some(scope) => scopes.push(scope),
-                None => problem(
+                None => p.add(
                     format!("{key}.scopes"),
                     format!("`{s}`: expected webhooks:read or webhooks:write"),
                 ),
             }
         }
         for u in k.upstreams.iter().flatten() {
-            if !raw.upstreams.contains_key(u) {
-                problem(
+            if !raw.upstreams.contains_key(u) && !p.upstream_left_out(u) {
+                p.add(
                     format!("{key}.upstreams"),
                     format!("`{u}` names no upstream; {}", configured(raw)),
                 );
@@ -985,7 +1015,7 @@ fn inbound_auth(raw: &RawConfig, problem: &mut dyn FnMut(String, String)) -> cra
         // One key configured twice (its digest in either letter case) would be granted what
         // one of its entries says, which is not what the other says.
         if let Some(first) = sha256.and_then(|d| seen.iter().find(|(_, s)| *s == d)) {
-            problem(
+            p.add(
                 format!("{key}.sha256"),
                 format!(
                     "the same key as inbound_auth.keys[{}]: configure a key once",

@@ -150,7 +150,13 @@ impl Frontend for AdminApi<'_> {
         )
     }
 
-    fn parse(&self, routed: &Routed<Route>, _: &HeaderMap, bytes: Bytes) -> Result<Job, Problem> {
+    fn parse(
+        &self,
+        routed: &Routed<Route>,
+        _: Caller<'_>,
+        _: &HeaderMap,
+        bytes: Bytes,
+    ) -> Result<Job, Problem> {
         let route = &routed.route;
         let e = self.emulator;
         let query = query_pairs(route.query.as_deref());
@@ -376,36 +382,20 @@ fn openapi(base: &str) -> Value {
 /// The front of a listener that serves emulators by name (the gateway's main listener under
 /// `/__hookgate/emulators/{upstream}`, `hookgate emulate --one-listener` under `/{dialect}`).
 /// With keys on, a request without a valid one is answered alike whether or not its name is
-/// an emulator's, and whatever it asks of it: the same 401, the one answer a caller without a
-/// key gets, so that it cannot tell the names there are from those there are not (as the
-/// canonical API waits for the key before it says an upstream is not there). The admin API's
-/// description, public, is answered under any name. A client with a valid key (or any client,
-/// with keys off) goes on to the emulator its name is, or is told there is none.
+/// an emulator's, and whatever it asks of it (the admin API's description too): the same 401,
+/// the one answer a caller without a key gets, so that it cannot tell the names there are from
+/// those there are not (as the canonical API waits for the key before it says an upstream is
+/// not there). A client with a valid key (or any client, with keys off) goes on to the
+/// emulator its name is, which holds the key to its scopes and upstreams, or is told there is
+/// none.
 pub struct Gate<'a> {
     /// Whether the name asked for is an emulator's.
     pub found: bool,
     /// Why the name is not found, said to a client with a valid key.
     pub missing: Problem,
-    /// The admin API's base under this name, and the path asked for below it, where the
-    /// request is for the admin API.
-    pub admin: Option<(String, String)>,
     /// The ways a vendor served here takes its clients' credential, in which a key may come
     /// too, besides `X-Api-Key` and a bearer token.
     pub ways: Vec<&'a ClientAuth>,
-}
-
-/// What the gate answers itself.
-pub enum Gated {
-    /// The admin API's description, its server `base`.
-    Description {
-        /// The admin API's base under the name asked for.
-        base: String,
-        /// The query asked with it, which the description takes none of.
-        query: Option<String>,
-    },
-    /// A request that needs a key (in its query, too, where a vendor takes it there): refused
-    /// without a valid one, else told its name is none.
-    Keyed(Option<String>),
 }
 
 impl Gate<'_> {
@@ -415,14 +405,14 @@ impl Gate<'_> {
         self.found && self.key(inbound, headers, query).is_ok()
     }
 
-    /// Whether the request carries a valid key, in any way a client of this listener may
-    /// present one (without keys on, every request does).
-    fn key(
+    /// The valid key the request carries, in any way a client of this listener may present
+    /// one (`None` without keys on, where every request passes).
+    fn key<'k>(
         &self,
-        inbound: &Inbound,
+        inbound: &'k Inbound,
         headers: &HeaderMap,
         query: Option<&str>,
-    ) -> Result<(), Problem> {
+    ) -> Result<Option<&'k auth::Key>, Problem> {
         let mut presented: Vec<std::borrow::Cow<'_, str>> =
             [auth::api_key(headers), auth::bearer(headers)]
                 .into_iter()
@@ -437,7 +427,7 @@ impl Gate<'_> {
         let mut refused = None;
         for key in &presented {
             match inbound.authenticate_key(Some(key), ASKED) {
-                Ok(_) => return Ok(()),
+                Ok(found) => return Ok(found),
                 Err(problem) => {
                     refused.get_or_insert(problem);
                 }
@@ -445,13 +435,14 @@ impl Gate<'_> {
         }
         match refused {
             Some(problem) => Err(problem),
-            None => inbound.authenticate_key(None, ASKED).map(|_| ()),
+            None => inbound.authenticate_key(None, ASKED),
         }
     }
 }
 
 impl Frontend for Gate<'_> {
-    type Route = Gated;
+    /// The request's query, where a vendor takes a key there.
+    type Route = Option<String>;
 
     fn label(&self) -> &str {
         "emulators"
@@ -467,49 +458,34 @@ impl Frontend for Gate<'_> {
         names
     }
 
-    fn route(&self, head: &Head<'_>) -> Result<Routed<Gated>, Problem> {
-        let reads = matches!(*head.method, Method::GET | Method::HEAD);
-        let query = head.query.map(str::to_owned);
-        let gated = match &self.admin {
-            Some((base, path)) if reads && path.trim_end_matches('/') == "/openapi.json" => {
-                Gated::Description {
-                    base: base.clone(),
-                    query,
-                }
-            }
-            _ => Gated::Keyed(query),
-        };
-        Ok(Routed::local(gated, None, false))
+    fn route(&self, head: &Head<'_>) -> Result<Routed<Option<String>>, Problem> {
+        Ok(Routed::local(head.query.map(str::to_owned), None, false))
     }
 
     fn authenticate<'k>(
         &self,
-        routed: &Routed<Gated>,
+        routed: &Routed<Option<String>>,
         headers: &HeaderMap,
         inbound: &'k Inbound,
     ) -> Result<Caller<'k>, Problem> {
-        match &routed.route {
-            Gated::Description { .. } => Ok(Caller::default()),
-            Gated::Keyed(query) => {
-                (self.key(inbound, headers, query.as_deref())).map(|()| Caller::default())
-            }
-        }
+        // Past the gate, the admin API's own frontend decides what the key may do.
+        self.key(inbound, headers, routed.route.as_deref())
+            .map(|_| Caller::default())
     }
 
-    fn parse(&self, routed: &Routed<Gated>, _: &HeaderMap, _: Bytes) -> Result<Job, Problem> {
-        match &routed.route {
-            // As the admin API answers it, under the name asked for.
-            Gated::Description { base, query } => {
-                no_query(&query_pairs(query.as_deref()))?;
-                Ok(Job::Answer(body::json(200, &openapi(base), &body::JSON)))
-            }
-            Gated::Keyed(_) => Err(self.missing.clone()),
-        }
+    fn parse(
+        &self,
+        _: &Routed<Option<String>>,
+        _: Caller<'_>,
+        _: &HeaderMap,
+        _: Bytes,
+    ) -> Result<Job, Problem> {
+        Err(self.missing.clone())
     }
 
     fn render(
         &self,
-        _: &Routed<Gated>,
+        _: &Routed<Option<String>>,
         _: Caller<'_>,
         outcome: Outcome,
         _: &str,
@@ -517,7 +493,12 @@ impl Frontend for Gate<'_> {
         outcome.answered("the gate")
     }
 
-    fn refuse(&self, _: Option<&Routed<Gated>>, problem: &Problem, id: &str) -> Response<Body> {
+    fn refuse(
+        &self,
+        _: Option<&Routed<Option<String>>>,
+        problem: &Problem,
+        id: &str,
+    ) -> Response<Body> {
         respond::problem(problem, id)
     }
 }
@@ -533,6 +514,7 @@ pub struct Index<'a> {
 }
 
 impl Frontend for Index<'_> {
+    /// Nothing: the key's reach, which decides the emulators listed, comes with its caller.
     type Route = ();
 
     fn label(&self) -> &str {
@@ -559,10 +541,17 @@ impl Frontend for Index<'_> {
         inbound.authorize_key(presented(headers), ASKED, Scope::Read, None)
     }
 
-    fn parse(&self, _: &Routed<()>, _: &HeaderMap, _: Bytes) -> Result<Job, Problem> {
+    fn parse(
+        &self,
+        _: &Routed<()>,
+        caller: Caller<'_>,
+        _: &HeaderMap,
+        _: Bytes,
+    ) -> Result<Job, Problem> {
         let list: Vec<Value> = self
             .emulators
             .iter()
+            .filter(|(name, _)| caller.reaches(name))
             .map(|(name, (addr, e))| {
                 json!({
                     "upstream": name,
@@ -652,7 +641,6 @@ pub async fn main_listener(
     let gate = Gate {
         found: found.is_some(),
         missing: Problem::not_found(format!("no emulated upstream {name}")),
-        admin: Some((base.clone(), admin_path.clone())),
         ways: Vec::new(),
     };
     let passes = gate.passes(&admission.inbound, request.headers(), request.uri().query());

@@ -421,18 +421,9 @@ impl server::Handler for Listener {
         // Emulators served by name: what is asked of a name goes past the gate first (see
         // `admin::Gate`), so that only a client with a key learns which names there are.
         if self.mounts.iter().any(|(prefix, _)| !prefix.is_empty()) {
-            let (name, rest) = match mounted {
-                Some((prefix, _, rest)) => (prefix.as_str(), rest),
-                None => {
-                    let at = path[1..].find('/').map_or(path.len(), |at| at + 1);
-                    path.split_at(at)
-                }
-            };
             let gate = admin::Gate {
                 found: mounted.is_some(),
                 missing: Problem::not_found(format!("no route for {path}")),
-                admin: admin::under_prefix(rest)
-                    .map(|below| (format!("{name}{}", admin::PREFIX), below.to_owned())),
                 ways: self
                     .mounts
                     .iter()
@@ -622,17 +613,26 @@ pub async fn run(
 /// The dialects asked for, each once, from the shipped mapping files and the folders given.
 fn chosen_dialects(options: &Options) -> Result<Vec<Arc<Dialect>>, StartError> {
     let mut sources = mapping::load::shipped();
-    if let Some(dir) = options
-        .config
-        .as_ref()
-        .and_then(|c| c.mappings_dir.as_ref())
-    {
-        sources.extend(mapping::load::folder(dir).map_err(StartError::Mappings)?);
+    let mut errors = Vec::new();
+    // Every folder's every file is read before any is refused: one pass reports them all.
+    let folders = [
+        options
+            .config
+            .as_ref()
+            .and_then(|c| c.mappings_dir.as_ref()),
+        options.mappings.as_ref(),
+    ];
+    for dir in folders.into_iter().flatten() {
+        let mut found = mapping::load::read_folder(dir);
+        sources.append(&mut found.sources);
+        errors.append(&mut found.errors);
     }
-    if let Some(dir) = &options.mappings {
-        sources.extend(mapping::load::folder(dir).map_err(StartError::Mappings)?);
+    let mut compiled = mapping::load::compile_sources(sources);
+    errors.append(&mut compiled.errors);
+    if !errors.is_empty() {
+        return Err(StartError::Mappings(errors));
     }
-    let dialects = mapping::load_sources(sources).map_err(StartError::Mappings)?;
+    let dialects = compiled.dialects;
     let names: Vec<String> = dialects.iter().map(|d| d.name.clone()).collect();
     let mut chosen = Vec::new();
     for wanted in &options.dialects {

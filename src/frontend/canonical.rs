@@ -32,7 +32,7 @@ pub struct CanonicalApi {
 // value.
 #[allow(clippy::large_enum_variant)]
 pub enum Route {
-    /// `/v1/upstreams`.
+    /// `/v1/upstreams`, listing those the key may reach.
     Upstreams,
     /// A webhook operation.
     Webhooks {
@@ -203,11 +203,12 @@ impl CanonicalApi {
         }
     }
 
-    /// `GET /v1/upstreams`: each upstream, its dialect and what it can do.
-    fn describe(&self) -> Value {
+    /// `GET /v1/upstreams`: each upstream the key may reach, its dialect and what it can do.
+    fn describe(&self, caller: Caller<'_>) -> Value {
         let data: Vec<Value> = self
             .upstreams
             .values()
+            .filter(|u| caller.reaches(&u.name))
             .map(|u| {
                 let d = &u.dialect;
                 let operations: Vec<&str> = Action::ALL
@@ -375,12 +376,17 @@ impl Frontend for CanonicalApi {
     fn parse(
         &self,
         routed: &Routed<Route>,
+        caller: Caller<'_>,
         headers: &HeaderMap,
         bytes: Bytes,
     ) -> Result<Job, Problem> {
         let (upstream, op) = match &routed.route {
             Route::Upstreams => {
-                return Ok(Job::Answer(body::json(200, &self.describe(), &body::JSON)));
+                return Ok(Job::Answer(body::json(
+                    200,
+                    &self.describe(caller),
+                    &body::JSON,
+                )));
             }
             Route::Webhooks { upstream, op, .. } => (upstream, op),
             Route::Unknown(missing) => return Err(missing.clone()),

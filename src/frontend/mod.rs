@@ -262,10 +262,12 @@ pub trait Frontend: Send + Sync {
         inbound: &'k Inbound,
     ) -> Result<Caller<'k>, Problem>;
 
-    /// Plan: the request's body and headers into the job for the backend.
+    /// Plan: the request's body and headers into the job for the backend, for the client
+    /// authentication admitted (whose key's reach decides what a listing of upstreams shows).
     fn parse(
         &self,
         routed: &Routed<Self::Route>,
+        caller: Caller<'_>,
         headers: &HeaderMap,
         body: Bytes,
     ) -> Result<Job, Problem>;

@@ -31,54 +31,79 @@ pub fn shipped() -> Vec<Source> {
         .collect()
 }
 
+/// What a folder of mapping files holds: the sources to compile, and every file that could
+/// not be read as one, with the dialect it would have made.
+#[derive(Default)]
+pub struct Folder {
+    /// The files read, to compile.
+    pub sources: Vec<Source>,
+    /// Every problem found reading them (the folder itself, a file, a stray `.toml`).
+    pub errors: Vec<MappingError>,
+    /// The dialects whose files were found but could not be read as mapping files.
+    pub broken: Vec<String>,
+}
+
 /// Every `*.toml` in `dir`, sorted by name. A folder that cannot be read, a file in it that
 /// cannot, and a file that is not a mapping file (no `[dialect]` table: a stray `.toml`) are
 /// reported with their absolute paths: startup refuses them rather than guess that a file was
-/// meant to be skipped.
-pub fn folder(dir: &Path) -> Result<Vec<Source>, Vec<MappingError>> {
+/// meant to be skipped. Every file is read, whatever the others hold, so that one pass reports
+/// every file's problems.
+pub fn read_folder(dir: &Path) -> Folder {
     let shown = std::path::absolute(dir).unwrap_or_else(|_| dir.to_owned());
-    let entries = std::fs::read_dir(dir).map_err(|e| {
-        vec![MappingError {
-            file: shown.clone(),
-            key: "(folder)".into(),
-            message: e.to_string(),
-        }]
-    })?;
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            return Folder {
+                errors: vec![MappingError {
+                    file: shown,
+                    key: "(folder)".into(),
+                    message: e.to_string(),
+                }],
+                ..Folder::default()
+            };
+        }
+    };
     let mut files: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     files.sort();
-    let mut sources = Vec::new();
-    let mut errors = Vec::new();
+    let mut found = Folder::default();
     for file in files {
         let name = file
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or_default()
             .to_owned();
-        match std::fs::read_to_string(&file) {
-            Ok(text) if !is_mapping(&text) => errors.push(MappingError {
-                file: std::path::absolute(&file).unwrap_or(file),
-                key: "(file)".into(),
-                message: "not a mapping file: it has no [dialect] table. Every *.toml file in \
-                          mappings_dir is read as a mapping file: move this one out of the \
-                          folder or rename it"
-                    .into(),
-            }),
-            Ok(text) => sources.push(Source { name, file, text }),
-            Err(e) => errors.push(MappingError {
-                file: std::path::absolute(&file).unwrap_or(file),
-                key: "(file)".into(),
-                message: e.to_string(),
-            }),
-        }
+        let message = match std::fs::read_to_string(&file) {
+            Ok(text) if is_mapping(&text) => {
+                found.sources.push(Source { name, file, text });
+                continue;
+            }
+            Ok(_) => "not a mapping file: it has no [dialect] table. Every *.toml file in \
+                      mappings_dir is read as a mapping file: move this one out of the \
+                      folder or rename it"
+                .to_owned(),
+            Err(e) => e.to_string(),
+        };
+        found.errors.push(MappingError {
+            file: std::path::absolute(&file).unwrap_or(file),
+            key: "(file)".into(),
+            message,
+        });
+        found.broken.push(name);
     }
-    if errors.is_empty() {
-        Ok(sources)
+    found
+}
+
+/// Every `*.toml` in `dir`, as [`read_folder`] reads them; every problem found, if any.
+pub fn folder(dir: &Path) -> Result<Vec<Source>, Vec<MappingError>> {
+    let found = read_folder(dir);
+    if found.errors.is_empty() {
+        Ok(found.sources)
     } else {
-        Err(errors)
+        Err(found.errors)
     }
 }
 
@@ -89,25 +114,44 @@ fn is_mapping(text: &str) -> bool {
         .map_or(true, |t| t.contains_key("dialect"))
 }
 
+/// The dialects that compiled, and every problem of every source that did not.
+#[derive(Default)]
+pub struct Compiled {
+    /// The dialects, sorted by name.
+    pub dialects: Vec<Dialect>,
+    /// Every problem of every source.
+    pub errors: Vec<MappingError>,
+    /// The dialects whose (last) file did not compile: a name that is there, but broken.
+    pub broken: Vec<String>,
+}
+
 /// Compiles sources, gathering every problem of every one; a later source replaces an earlier
-/// one of the same name. The dialects come out sorted by name.
-pub fn load_sources(sources: Vec<Source>) -> Result<Vec<Dialect>, Vec<MappingError>> {
-    let mut dialects: Vec<Dialect> = Vec::new();
-    let mut errors = Vec::new();
+/// one of the same name, even when it does not compile (the earlier one is not used in its
+/// place). The dialects come out sorted by name.
+pub fn compile_sources(sources: Vec<Source>) -> Compiled {
+    let mut out = Compiled::default();
     for source in sources {
+        out.dialects.retain(|other| other.name != source.name);
+        out.broken.retain(|other| *other != source.name);
         match Dialect::compile(&source.name, &source.file, &source.text) {
-            Ok(d) => {
-                dialects.retain(|other| other.name != d.name);
-                dialects.push(d);
+            Ok(d) => out.dialects.push(d),
+            Err(e) => {
+                out.errors.extend(e);
+                out.broken.push(source.name);
             }
-            Err(e) => errors.extend(e),
         }
     }
-    dialects.sort_by(|a, b| a.name.cmp(&b.name));
-    if errors.is_empty() {
-        Ok(dialects)
+    out.dialects.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// Compiles sources as [`compile_sources`] does; every problem of every one, if any.
+pub fn load_sources(sources: Vec<Source>) -> Result<Vec<Dialect>, Vec<MappingError>> {
+    let compiled = compile_sources(sources);
+    if compiled.errors.is_empty() {
+        Ok(compiled.dialects)
     } else {
-        Err(errors)
+        Err(compiled.errors)
     }
 }
 

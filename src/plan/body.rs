@@ -210,8 +210,10 @@ impl Context<'_> {
         if refused.is_empty() {
             return Ok(());
         }
+        // What lenient handling drops is what the upstream cannot carry: refused as such.
         if !lenient {
-            return Err(Problem::validation(
+            return Err(Problem::with_errors(
+                Code::UnsupportedField,
                 refused
                     .into_iter()
                     .map(|name| {

@@ -359,8 +359,12 @@ impl<'a> Plan<'a> {
         if whole && !main.is_empty() {
             // A body that is the whole webhook resets what the vendor never reports back.
             let reset = self.cx.reset_by_whole(&main);
+            // Lenient handling drops these: refused, they are fields the upstream cannot carry.
             if !reset.is_empty() && !self.op.lenient {
-                return Err(Problem::validation(reset));
+                return Err(Problem::with_errors(
+                    crate::problem::Code::UnsupportedField,
+                    reset,
+                ));
             }
             self.dropped.extend(reset.into_iter().map(|e| e.field));
         }

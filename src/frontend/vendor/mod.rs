@@ -695,6 +695,7 @@ impl Frontend for VendorApi {
     fn parse(
         &self,
         routed: &Routed<Route>,
+        _: Caller<'_>,
         headers: &HeaderMap,
         bytes: Bytes,
     ) -> Result<Job, Problem> {
