@@ -685,7 +685,7 @@ pub fn problem_response(
             ..e.clone()
         })
         .collect();
-    let render = d.errors.template_for(problem.code);
+    let render = d.errors.template_of(problem);
     // With field errors, the message names the fields as this API does.
     let mut shown = problem.clone();
     if !vendor_errors.is_empty() {
