@@ -179,10 +179,7 @@ impl Inbound {
             .map(str::trim)
             .filter(|v| !v.is_empty())
             .ok_or_else(|| {
-                Problem::new(
-                    Code::Unauthorized,
-                    format!("an API key is required in {asked}"),
-                )
+                Problem::credential_missing(format!("an API key is required in {asked}"))
             })?;
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
         // Every key is compared, in constant time, so timing says nothing about a near miss.

@@ -46,6 +46,7 @@
 //!     object.rs           a canonical object as a map or as members read from a vendor
 //!     listed.rs           a page of webhooks as JSON text, written as it is read
 //!     resume.rs           the cursors of pages cut from a list a vendor answers whole
+//!     stamp.rs            the canonical times: RFC 3339 in UTC, from whatever offset
 //!   problem.rs          RFC 9457 problems: the one error value, its closed set of codes
 //!   routes.rs           the paths hookgate serves itself, which no surface may take
 //!   exchange/mod.rs     what crosses to a vendor: one planned request, one reply

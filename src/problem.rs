@@ -344,6 +344,9 @@ pub struct Problem {
     /// answer within the deadline, a connection broken during the exchange, an answer too
     /// large): whether it changed anything there is not known.
     pub outcome_unknown: bool,
+    /// A 401 for a request that presents no credential at all, rather than one that is not
+    /// valid: a vendor may answer the two apart.
+    pub credential_missing: bool,
 }
 
 impl Problem {
@@ -360,6 +363,16 @@ impl Problem {
             made: None,
             changed: false,
             outcome_unknown: false,
+            credential_missing: false,
+        }
+    }
+
+    /// A 401 for a request without the credential `detail` names: none presented, as opposed
+    /// to one refused.
+    pub fn credential_missing(detail: impl Into<String>) -> Self {
+        Problem {
+            credential_missing: true,
+            ..Problem::new(Code::Unauthorized, detail)
         }
     }
 

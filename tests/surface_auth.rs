@@ -713,3 +713,94 @@ async fn authentication_off_is_announced_for_every_route_it_opens() {
     }
     gw.stop().await;
 }
+
+/// A surface of `d` (loaded from `mappings_dir`) over an emulator of it, with keys on: what it
+/// answers a list asked with no credential, and with one that is there but no key.
+async fn missing_and_refused(mappings_dir: &str, d: &Dialect) -> (Answer, Answer) {
+    let name = &d.name;
+    let gw = gateway(&format!(
+        "mappings_dir = {mappings_dir:?}\n[upstreams.vendor]\ndialect = \"{name}\"\nemulate = true\n\
+         [surfaces.mounted]\ndialect = \"{name}\"\nupstream = \"vendor\"\nprefix = \"/s\"\n{}",
+        keys()
+    ))
+    .await;
+    let (method, list) = path(d, Action::List, "/s").unwrap();
+    let missing = call(gw.addr, &method, &list, &[]).await;
+    let (header, value) = hookgate::auth::present(&d.client_auth, "not-a-configured-key").unwrap();
+    let value = value.to_str().unwrap().to_owned();
+    let refused = call(
+        gw.addr,
+        &method,
+        &list,
+        &[(header.as_str(), value.as_str())],
+    )
+    .await;
+    gw.stop().await;
+    (missing, refused)
+}
+
+#[tokio::test]
+async fn a_surface_answers_a_missing_credential_and_a_refused_one_as_its_vendor_does() {
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/mappings");
+    let dialects = dialects();
+    let fixture = |name: &str| dialects.iter().find(|d| d.name == name).unwrap();
+    // Talkover's webhook pages answer a request without a token in one shape, and its other
+    // pages a token that is not valid in another.
+    let (missing, refused) = missing_and_refused(shipped, fixture("talkover")).await;
+    assert_eq!(
+        (missing.status, missing.json()),
+        (401, json!({"message": "Missing Bearer Token"}))
+    );
+    assert_eq!(
+        (refused.status, refused.json()),
+        (
+            401,
+            json!({"success": false, "message": "Unauthenticated."})
+        )
+    );
+    // A file that says one answer keeps it for both.
+    for (name, both) in [
+        (
+            "resemble",
+            json!({"success": false, "message": "Invalid or missing API token"}),
+        ),
+        (
+            "chirp",
+            json!({"error": {"type": "authentication_error", "message": "Invalid API key"}}),
+        ),
+    ] {
+        let (missing, refused) = missing_and_refused(shipped, fixture(name)).await;
+        assert_eq!(
+            (missing.status, missing.json()),
+            (401, both.clone()),
+            "{name}"
+        );
+        assert_eq!((refused.status, refused.json()), (401, both), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_missing_credential_of_any_scheme_takes_its_own_answer_where_the_file_gives_one() {
+    // A vendor whose token is a header of its own, and one that takes HTTP Basic.
+    let missing = "[errors.render.missing_credential]\nstatus = 401\n\
+                   body = { ErrorCode = 11, Message = \"No token was given\" }\n\n\
+                   [errors.render.default]";
+    let dir = support::dialects_with(&[
+        ("post", "[errors.render.default]", missing),
+        ("parley", "[errors.render.default]", missing),
+    ]);
+    let folder = dir.path().to_str().unwrap();
+    let loaded = hookgate::mapping::load::load_dir(dir.path()).unwrap();
+    for name in ["post", "parley"] {
+        let d = loaded.iter().find(|d| d.name == name).unwrap();
+        let (missing, refused) = missing_and_refused(folder, d).await;
+        assert_eq!(missing.status, 401, "{name}");
+        assert_eq!(
+            missing.json(),
+            json!({"ErrorCode": 11, "Message": "No token was given"}),
+            "{name}"
+        );
+        assert_eq!(refused.status, 401, "{name}");
+        assert_ne!(refused.json(), missing.json(), "{name}");
+    }
+}

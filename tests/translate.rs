@@ -574,3 +574,55 @@ async fn the_debug_endpoint_translates_through_the_running_gateway_and_sends_not
     assert_eq!(answer.status, 404, "off unless configured");
     off.stop().await;
 }
+
+#[test]
+fn a_translated_answer_shows_its_times_in_utc_and_refuses_one_without_a_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = golden_config(dir.path());
+    let args: Vec<String> = [
+        "--upstream",
+        "talkover",
+        "--owner",
+        "550e8400-e29b-41d4-a716-446655440000",
+        "GET",
+        "/webhooks/0199a1b2-0000-7000-8000-000000000001",
+        "--response",
+        "200",
+        "--json",
+    ]
+    .map(String::from)
+    .to_vec();
+    let answer = |created: &str, updated: &str| {
+        json!({"success": true, "data": {"id": "0199a1b2-0000-7000-8000-000000000001",
+            "agent_id": "550e8400-e29b-41d4-a716-446655440000", "name": "d",
+            "webhook_url": "https://e.example/h", "events": ["event_phone_call_started"],
+            "enabled": true, "created_at": created, "updated_at": updated}})
+        .to_string()
+    };
+    let shown = json_out(&translate(
+        &config,
+        &args,
+        Some(&answer(
+            "2025-09-03T16:19:51.000000-07:00",
+            "2025-09-04T01:49:51+02:30",
+        )),
+        &[],
+    ));
+    let body = &shown["result"]["body"];
+    assert_eq!(body["created_at"], "2025-09-03T23:19:51.000000Z", "{shown}");
+    assert_eq!(body["updated_at"], "2025-09-03T23:19:51Z", "{shown}");
+    let shown = json_out(&translate(
+        &config,
+        &args,
+        Some(&answer("2025-09-03T23:19:51Z", "2025-09-03 23:19:51")),
+        &[],
+    ));
+    let body = &shown["result"]["body"];
+    assert_eq!(shown["result"]["status"], 502, "{shown}");
+    assert!(
+        body["detail"].as_str().is_some_and(|d| d.contains(
+            r#"`updated_at` is "2025-09-03 23:19:51", which is not an RFC 3339 date-time"#
+        )),
+        "{shown}"
+    );
+}

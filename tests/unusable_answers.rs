@@ -80,7 +80,7 @@ fn misread() -> Vec<(Value, &'static str)> {
         ),
         (
             json!({"createdAt": 1700000000}),
-            "`created_at` is 1700000000, which is not a string",
+            "`created_at` is 1700000000, which is not an RFC 3339 date-time",
         ),
         (json!({"appId": {"id": 1}}), "`owner` is an object"),
         // No id at all: nothing a client could reach again.

@@ -102,6 +102,9 @@ pub struct ErrorMap {
     pub render: Vec<(Code, Render)>,
     /// How surfaces spell the rest.
     pub default_render: Render,
+    /// How surfaces spell a 401 for a request that presents no credential, where the vendor
+    /// answers it otherwise than one it refuses (`errors.render.missing_credential`).
+    pub missing_credential: Option<Render>,
     /// The media type of rendered error bodies.
     pub content_type: http::HeaderValue,
     /// The bodies are text (`text/plain`, a vendor that refuses in words, `invalid key`): each
@@ -276,6 +279,16 @@ impl ErrorMap {
             .find_map(|wanted| self.codes.iter().find(|(_, c)| *c == wanted))
             .map(|(v, _)| v.clone())
             .unwrap_or_else(|| code.as_str().to_uppercase())
+    }
+
+    /// The vendor's error template for `problem`: for a credential not presented, the one
+    /// this vendor answers that with where it has one; else its template for the problem's
+    /// code, or the default one.
+    pub fn template_of(&self, problem: &Problem) -> &Render {
+        match &self.missing_credential {
+            Some(render) if problem.credential_missing => render,
+            _ => self.template_for(problem.code),
+        }
     }
 
     /// The vendor's error template for `code`, or the default one.

@@ -33,6 +33,17 @@ impl Kind {
     }
 }
 
+impl Field {
+    /// What the field holds, as a message names it (`an RFC 3339 date-time`).
+    pub fn described(&self) -> &'static str {
+        if self.time {
+            "an RFC 3339 date-time"
+        } else {
+            self.kind.described()
+        }
+    }
+}
+
 /// Who may write a field, and when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -60,27 +71,42 @@ pub struct Field {
     /// Names something (a webhook, an owner, an event): a string, which a vendor may write as
     /// an integer, read as its decimal text (an id `7` is `"7"`).
     pub identifier: bool,
+    /// An instant: a string holding an RFC 3339 date-time in UTC ([`super::stamp`]), which a
+    /// vendor may write with an offset.
+    pub time: bool,
     /// The name as JSON text writes a member's key after another member: `,"url":`. Without
     /// its first byte, the key of a first member.
     pub key: &'static str,
 }
 
 /// A field of a table, its key spelled out once, here: no table name needs an escape. A kind
-/// of `identifier` is a string that names something ([`Field::identifier`]).
+/// of `identifier` is a string that names something ([`Field::identifier`]); of `time`, a
+/// string that holds an instant ([`Field::time`]).
 macro_rules! field {
     ($name:literal, identifier, $access:ident, $nullable:literal) => {
-        field!($name, String, $access, $nullable, true)
+        field!($name, String, $access, $nullable, true, false)
+    };
+    ($name:literal, time, $access:ident, $nullable:literal) => {
+        field!($name, String, $access, $nullable, false, true)
     };
     ($name:literal, $kind:ident, $access:ident, $nullable:literal) => {
-        field!($name, $kind, $access, $nullable, false)
+        field!($name, $kind, $access, $nullable, false, false)
     };
-    ($name:literal, $kind:ident, $access:ident, $nullable:literal, $identifier:literal) => {
+    (
+        $name:literal,
+        $kind:ident,
+        $access:ident,
+        $nullable:literal,
+        $identifier:literal,
+        $time:literal
+    ) => {
         Field {
             name: $name,
             kind: Kind::$kind,
             access: Access::$access,
             nullable: $nullable,
             identifier: $identifier,
+            time: $time,
             key: concat!(",\"", $name, "\":"),
         }
     };
@@ -101,8 +127,8 @@ pub static WEBHOOK_FIELDS: &[Field] = &[
     field!("max_retries", Integer, ReadWrite, false),
     field!("api_version", String, CreateOnly, true),
     field!("status", String, Read, false),
-    field!("created_at", String, Read, false),
-    field!("updated_at", String, Read, false),
+    field!("created_at", time, Read, false),
+    field!("updated_at", time, Read, false),
     field!("extensions", Object, ReadWrite, false),
 ];
 
@@ -113,7 +139,7 @@ pub static TEST_RESULT_FIELDS: &[Field] = &[
     field!("response_time_ms", Integer, Read, false),
     field!("event_id", identifier, Read, false),
     field!("event_type", String, Read, false),
-    field!("sent_at", String, Read, false),
+    field!("sent_at", time, Read, false),
     field!("message", String, Read, false),
     field!("extensions", Object, Read, false),
 ];

@@ -6,6 +6,7 @@ mod fields;
 mod listed;
 mod object;
 mod resume;
+pub mod stamp;
 
 pub use fields::{
     Access, Field, Kind, STATUSES, TEST_RESULT_FIELDS, WEBHOOK_FIELDS, test_result_field,

@@ -696,7 +696,7 @@ pub fn problem_response(
             }
         })
         .collect();
-    let render = d.errors.template_for(problem.code);
+    let render = d.errors.template_of(problem);
     // With field errors, the message names the fields as this API does.
     let mut shown = problem.clone();
     if !vendor_errors.is_empty() {

@@ -675,20 +675,15 @@ impl Frontend for VendorApi {
         match how {
             ClientAuth::None => Ok(()),
             _ if presented.is_some() => Ok(()),
-            ClientAuth::Bearer => Err(Problem::new(Code::Unauthorized, "missing bearer token")),
-            how => Err(Problem::new(
-                Code::Unauthorized,
-                format!("missing credentials in {}", auth::asked(how)),
-            )),
+            ClientAuth::Bearer => Err(Problem::credential_missing("missing bearer token")),
+            how => Err(Problem::credential_missing(format!(
+                "missing credentials in {}",
+                auth::asked(how)
+            ))),
         }?;
         let parts = &self.dialect.client_auth_parts;
         auth::parts_presented(parts, headers, routed.route.query.raw())
-            .map_err(|place| {
-                Problem::new(
-                    Code::Unauthorized,
-                    format!("missing credentials in {place}"),
-                )
-            })
+            .map_err(|place| Problem::credential_missing(format!("missing credentials in {place}")))
             .map(|()| Caller::default())
     }
 

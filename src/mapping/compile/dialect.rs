@@ -146,6 +146,11 @@ impl Compiler<'_> {
         if let Some(example) = examples.first() {
             webhook.follow(example);
         }
+        let mut test_result = test_result;
+        if emulator.micros {
+            webhook.write_times_in_micros();
+            test_result.write_times_in_micros();
+        }
         let dialect = Dialect {
             name: name.to_owned(),
             title: raw.dialect.title.unwrap_or_else(|| name.to_owned()),

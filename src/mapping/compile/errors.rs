@@ -9,6 +9,10 @@ use crate::problem::Code;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+/// The render table of a 401 for a request that presents no credential, beside those named by
+/// canonical codes: a vendor may answer it otherwise than a credential it refuses.
+const MISSING_CREDENTIAL: &str = "missing_credential";
+
 /// Placeholders an error template may use.
 pub(super) const ERROR_SLOTS: &[&str] = &[
     "message",
@@ -55,7 +59,7 @@ impl Compiler<'_> {
                 "can never match: `errors.code` names no place the vendor's code is read from",
             );
         }
-        let (render, default_render) = self.error_renders(&s.render);
+        let (render, default_render, missing_credential) = self.error_renders(&s.render);
         let content_type = match &s.content_type {
             None => media_type.clone(),
             Some(text) => match text.parse::<http::HeaderValue>() {
@@ -95,6 +99,7 @@ impl Compiler<'_> {
             codes,
             render,
             default_render,
+            missing_credential,
             content_type,
             text,
             unreadable_body,
@@ -142,14 +147,16 @@ impl Compiler<'_> {
         Some((path?, form?))
     }
 
-    /// `[errors.render.CODE]`: how the vendor spells each canonical problem, and the required
-    /// `default` for the codes it has no template for.
+    /// `[errors.render.CODE]`: how the vendor spells each canonical problem, the required
+    /// `default` for the codes it has no template for, and `missing_credential`, a 401 for a
+    /// request without a credential where the vendor answers it apart.
     fn error_renders(
         &mut self,
         sections: &BTreeMap<String, file::RenderSection>,
-    ) -> (Vec<(Code, Render)>, Render) {
+    ) -> (Vec<(Code, Render)>, Render, Option<Render>) {
         let mut render = Vec::new();
         let mut default_render = None;
+        let mut missing_credential = None;
         for (name, section) in sections {
             let key = format!("errors.render.{name}");
             let body = match &section.body {
@@ -168,10 +175,15 @@ impl Compiler<'_> {
             };
             if name == "default" {
                 default_render = Some(r);
+            } else if name == MISSING_CREDENTIAL {
+                missing_credential = Some(r);
             } else {
                 match Code::parse(name) {
                     Some(c) => render.push((c, r)),
-                    None => self.error(&key, "not a canonical problem code (or `default`)"),
+                    None => self.error(
+                        &key,
+                        "not a canonical problem code (or `default`, `missing_credential`)",
+                    ),
                 }
             }
         }
@@ -185,7 +197,7 @@ impl Compiler<'_> {
                 body: None,
             }
         });
-        (render, default_render)
+        (render, default_render, missing_credential)
     }
 
     /// The canonical code a surface refuses an unreadable request with: `bad_request` unless

@@ -328,6 +328,9 @@ pub struct ObjectMap {
     read_order: Vec<usize>,
     /// Whether a rule has aliases.
     aliased: bool,
+    /// The vendor writes its times with six fractional digits (`emulator.timestamps`), which
+    /// renders write them with.
+    micros: bool,
     /// The request rules of each kind of write ([`write_slot`]), by the canonical name each
     /// writes, in file order: every member of every request body is looked up here, where a walk
     /// over all the rules cost a few comparisons per rule.
@@ -530,7 +533,14 @@ impl ObjectMap {
             copied,
             aliased,
             read_order,
+            micros: false,
         }
+    }
+
+    /// Renders write times with six fractional digits, as a vendor that writes microseconds
+    /// answers them.
+    pub fn write_times_in_micros(&mut self) {
+        self.micros = true;
     }
 
     /// The first request rule for `action` that writes canonical field `name` (`url`,

@@ -1,13 +1,15 @@
 //! The read direction: a vendor's answer into canonical terms, from its parsed value or while
 //! its text is read (one object, or a list's items written as a page at once), the members no
 //! rule names kept under `extensions`. A value of a kind its canonical field cannot be is no
-//! webhook's: the object is refused ([`Misread`]), never passed on nor left out.
+//! webhook's: the object is refused ([`Misread`]), never passed on nor left out. A time is
+//! held to RFC 3339 and written in UTC.
 
 use super::{ObjectMap, Rule, Target};
 use crate::json::scan::{Malformed, Scanner};
 use crate::mapping::codec::Codec;
 use crate::mapping::json_path::{FieldPath, Step};
 use crate::mapping::reader::{Found, Gathered};
+use crate::model::stamp::in_utc;
 use crate::model::{
     Access, Assemble, Assembly, Field, Kind, Listed, Members, Piece, Writing, type_error,
 };
@@ -310,13 +312,21 @@ impl ObjectMap {
             // file's (a value map, a pairs list's values, a single value).
             // (`matches!`, not `==`: the derived comparison of two codecs is a call per field
             // of every listed webhook.)
-            if let (Some(f), false, Some(made)) =
-                (field, matches!(rule.codec, Codec::Identity), made(&value))
-                && type_error(f.kind, made, false).is_some()
-            {
-                misread.get_or_insert_with(|| unfit(f, made.clone()));
-                continue;
-            }
+            let value = match (field, matches!(rule.codec, Codec::Identity), made(&value)) {
+                (Some(f), false, Some(made)) if type_error(f.kind, made, false).is_some() => {
+                    misread.get_or_insert_with(|| unfit(f, made.clone()));
+                    continue;
+                }
+                (Some(f), false, Some(Value::String(text))) if f.time => match in_utc(text) {
+                    Some(Cow::Borrowed(_)) => value,
+                    Some(Cow::Owned(utc)) => Piece::Value(Value::String(utc)),
+                    None => {
+                        misread.get_or_insert_with(|| unfit(f, Value::from(text.as_str())));
+                        continue;
+                    }
+                },
+                _ => value,
+            };
             match &rule.target {
                 // Each field has one rule: no name comes twice.
                 Target::Field(f) => into.field(f, value),
@@ -411,7 +421,11 @@ fn fitted<'a>(field: &Field, found: Found<'a>) -> Result<Piece<'a>, Found<'a>> {
         _ => false,
     };
     if fits {
-        return Ok(found.piece());
+        return if field.time {
+            timed(found)
+        } else {
+            Ok(found.piece())
+        };
     }
     let decimal = match &found {
         _ if !field.identifier => None,
@@ -426,6 +440,27 @@ fn fitted<'a>(field: &Field, found: Found<'a>) -> Result<Piece<'a>, Found<'a>> {
     }
 }
 
+/// A time, `found` as a string, in UTC: as it was found where it is already (no copy of a
+/// page's text), the same instant written in UTC where the vendor wrote an offset. A string
+/// that is no RFC 3339 date-time is given back: without a zone it names no instant, and one
+/// made up would say what the vendor did not.
+fn timed(found: Found<'_>) -> Result<Piece<'_>, Found<'_>> {
+    let text = match &found {
+        Found::Plain(text) => *text,
+        Found::String(text) => text.as_str(),
+        _ => return Ok(found.piece()),
+    };
+    let converted = match in_utc(text) {
+        None => return Err(found),
+        Some(Cow::Borrowed(_)) => None,
+        Some(Cow::Owned(utc)) => Some(utc),
+    };
+    Ok(match converted {
+        None => found.piece(),
+        Some(utc) => Piece::Value(Value::String(utc)),
+    })
+}
+
 /// Whether `text`, a JSON value's, is an integer.
 fn integer(text: &str) -> bool {
     let digits = text.strip_prefix('-').unwrap_or(text);
@@ -438,7 +473,7 @@ fn unfit(field: &'static Field, value: Value) -> Misread {
     Misread {
         field: field.name,
         sent: sent(field, &value),
-        wanted: field.kind.described(),
+        wanted: field.described(),
         read: Members::default(),
     }
 }

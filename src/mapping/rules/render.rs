@@ -1,11 +1,13 @@
 //! The render direction: a canonical webhook as the vendor would answer with it, a value the
 //! dialect cannot spell refused under its canonical name.
 
-use super::{Derivation, ObjectMap, Rule};
+use super::{Derivation, ObjectMap, Rule, Target};
 use crate::mapping::codec::Codec;
 use crate::mapping::json_path::FieldPath;
+use crate::model::stamp::with_micros;
 use crate::problem::FieldError;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 impl ObjectMap {
     /// Canonical → dialect response, as the vendor would answer. A value this dialect cannot
@@ -41,7 +43,9 @@ impl ObjectMap {
             if !rule.is_placed() {
                 continue;
             }
-            match Self::rendered(rule, rule.target.get(canonical)) {
+            let value = rule.target.get(canonical);
+            let timed = self.time_as_written(rule, value);
+            match Self::rendered(rule, timed.as_ref().or(value)) {
                 Ok(Some(v)) => {
                     if rule.render_aliases {
                         for alias in &rule.aliases {
@@ -98,6 +102,24 @@ impl ObjectMap {
                 .map(|(key, value)| (self.leftover_path(key), value))
                 .collect(),
             _ => Vec::new(),
+        }
+    }
+
+    /// A canonical time as this vendor writes it, where it writes it otherwise: with six
+    /// fractional digits (`…:51Z` as `…:51.000000Z`), whatever precision the vendor behind gave
+    /// it. A finer time is written as it is: cut, it would lose what the vendor behind said.
+    fn time_as_written(&self, rule: &Rule, value: Option<&Value>) -> Option<Value> {
+        let timed = matches!(rule.target, Target::Field(f) if f.time);
+        match value {
+            Some(Value::String(text))
+                if self.micros && timed && matches!(rule.codec, Codec::Identity) =>
+            {
+                match with_micros(text) {
+                    Cow::Owned(text) => Some(Value::String(text)),
+                    Cow::Borrowed(_) => None,
+                }
+            }
+            _ => None,
         }
     }
 

@@ -1,0 +1,249 @@
+//! A vendor's `created_at` and `updated_at` are RFC 3339 in UTC canonically, whatever offset
+//! the vendor wrote them with: the same instant, its fractional seconds as given. A time that
+//! is no RFC 3339 date-time (no zone, a date alone, words, a number) is refused by name, as
+//! any value its field cannot be, never given a zone. A surface writes the times as its vendor
+//! does: six fractional digits where its emulator's `timestamps` says so, Unix seconds where
+//! its codec does.
+
+mod support;
+
+use serde_json::{Value, json};
+use support::{Double, Reply, gateway, send};
+
+const OWNER: &str = "550e8400-e29b-41d4-a716-446655440000";
+
+/// A gateway with upstream `c` of `dialect` in front of `double`, and a surface of `surface`
+/// in front of it under `/s`.
+async fn gateway_over(
+    dialect: &str,
+    surface: &str,
+    double: &Double,
+    dir: &str,
+) -> hookgate::app::Running {
+    gateway(&format!(
+        "mappings_dir = {dir:?}\n[upstreams.c]\ndialect = \"{dialect}\"\nbase_url = {:?}\n\
+         auth = {{ type = \"none\" }}\nretries = 0\n[url_policy]\nallow_private = true\n\
+         [surfaces.s]\ndialect = \"{surface}\"\nupstream = \"c\"\nprefix = \"/s\"\n",
+        double.url()
+    ))
+    .await
+}
+
+/// The shipped mapping files.
+fn shipped() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/mappings").to_owned()
+}
+
+/// A Chirp webhook as its API answers one, created at `created` and updated at `updated`.
+fn chirp(created: Value, updated: Value) -> Value {
+    json!({"id": "whk_1", "appId": OWNER, "url": "https://example.com/h",
+        "events": ["MESSAGE_CREATED"], "createdAt": created, "updatedAt": updated})
+}
+
+/// Times a vendor writes, each with the canonical time it is and the time a vendor that
+/// writes microseconds (Talkover) shows it as.
+const READ: &[(&str, &str, &str)] = &[
+    (
+        "2025-09-03T16:19:51-07:00",
+        "2025-09-03T23:19:51Z",
+        "2025-09-03T23:19:51.000000Z",
+    ),
+    (
+        "2025-09-04T01:49:51+02:30",
+        "2025-09-03T23:19:51Z",
+        "2025-09-03T23:19:51.000000Z",
+    ),
+    (
+        "2025-09-03T16:19:51.25-07:00",
+        "2025-09-03T23:19:51.25Z",
+        "2025-09-03T23:19:51.250000Z",
+    ),
+    (
+        "2025-09-03T23:19:51.123456789+00:00",
+        "2025-09-03T23:19:51.123456789Z",
+        "2025-09-03T23:19:51.123456789Z",
+    ),
+    (
+        "2025-09-03t23:19:51z",
+        "2025-09-03T23:19:51Z",
+        "2025-09-03T23:19:51.000000Z",
+    ),
+    (
+        "2025-09-03 23:19:51Z",
+        "2025-09-03T23:19:51Z",
+        "2025-09-03T23:19:51.000000Z",
+    ),
+    (
+        "2025-12-31T23:30:00-01:00",
+        "2026-01-01T00:30:00Z",
+        "2026-01-01T00:30:00.000000Z",
+    ),
+    (
+        "2025-09-03T23:19:51Z",
+        "2025-09-03T23:19:51Z",
+        "2025-09-03T23:19:51.000000Z",
+    ),
+];
+
+#[tokio::test]
+async fn a_vendor_time_with_an_offset_is_the_same_instant_in_utc() {
+    // Each time: a read, a list, and a Talkover surface's list, which writes microseconds.
+    let script = READ
+        .iter()
+        .flat_map(|(sent, _, _)| {
+            let webhook = chirp(json!(sent), json!(sent));
+            [
+                Reply::json(200, webhook.clone()),
+                Reply::json(200, json!({"webhooks": [webhook.clone()], "totalCount": 1})),
+                Reply::json(200, json!({"webhooks": [webhook], "totalCount": 1})),
+            ]
+        })
+        .collect();
+    let double = Double::start(script).await;
+    let gw = gateway_over("chirp", "talkover", &double, &shipped()).await;
+    let base = format!("/v1/upstreams/c/owners/{OWNER}/webhooks");
+    for (sent, utc, micros) in READ {
+        let read = send(gw.addr, "GET", &format!("{base}/whk_1"), &[], None).await;
+        let webhook = read.json();
+        assert_eq!(read.status, 200, "{sent}: {webhook}");
+        assert_eq!(
+            (&webhook["created_at"], &webhook["updated_at"]),
+            (&json!(utc), &json!(utc)),
+            "{sent}"
+        );
+        let list = send(gw.addr, "GET", &base, &[], None).await;
+        let page = list.json();
+        assert_eq!(list.status, 200, "{sent}: {page}");
+        assert_eq!(page["data"][0]["created_at"], json!(utc), "{sent}: {page}");
+        assert_eq!(page["data"][0]["updated_at"], json!(utc), "{sent}: {page}");
+        let path = format!("/s/api/v1/agents/{OWNER}/webhooks");
+        let shown = send(
+            gw.addr,
+            "GET",
+            &path,
+            &[("authorization", "Bearer t")],
+            None,
+        )
+        .await;
+        let body = shown.json();
+        assert_eq!(shown.status, 200, "{sent}: {body}");
+        assert_eq!(
+            body["data"]["webhooks"][0]["created_at"],
+            json!(micros),
+            "{sent}: {body}"
+        );
+        assert_eq!(
+            body["data"]["webhooks"][0]["updated_at"],
+            json!(micros),
+            "{sent}: {body}"
+        );
+    }
+    gw.stop().await;
+}
+
+/// Times that are no RFC 3339 date-time, and how the refusal shows each.
+fn unreadable() -> Vec<(Value, &'static str)> {
+    vec![
+        (json!("2025-09-03 23:19:51"), r#""2025-09-03 23:19:51""#),
+        (json!("2025-09-03T23:19:51"), r#""2025-09-03T23:19:51""#),
+        (json!("2025-09-03T23:19:51.5"), r#""2025-09-03T23:19:51.5""#),
+        (json!("2025-09-03"), r#""2025-09-03""#),
+        (
+            json!("2025-09-03T23:19:51+0700"),
+            r#""2025-09-03T23:19:51+0700""#,
+        ),
+        (json!("yesterday"), r#""yesterday""#),
+        (json!(""), r#""""#),
+        (json!("1756941591"), r#""1756941591""#),
+    ]
+}
+
+#[tokio::test]
+async fn a_vendor_time_that_is_no_rfc_3339_date_time_is_refused_by_name() {
+    let cases = unreadable();
+    let script = cases
+        .iter()
+        .flat_map(|(sent, _)| {
+            let good = json!("2025-09-03T23:19:51Z");
+            [
+                Reply::json(200, chirp(sent.clone(), good.clone())),
+                Reply::json(200, chirp(good.clone(), sent.clone())),
+                Reply::json(200, json!({"webhooks": [chirp(good.clone(), good), chirp(sent.clone(), sent.clone())], "totalCount": 2})),
+            ]
+        })
+        .collect();
+    let double = Double::start(script).await;
+    let gw = gateway_over("chirp", "talkover", &double, &shipped()).await;
+    let base = format!("/v1/upstreams/c/owners/{OWNER}/webhooks");
+    for (sent, shown) in &cases {
+        for (path, field) in [
+            (format!("{base}/whk_1"), "created_at"),
+            (format!("{base}/whk_1"), "updated_at"),
+            (base.clone(), "created_at"),
+        ] {
+            let answer = send(gw.addr, "GET", &path, &[], None).await;
+            let problem = answer.json();
+            assert_eq!(answer.status, 502, "{sent} {field}: {problem}");
+            assert_eq!(problem["code"], "upstream_error", "{sent}: {problem}");
+            let detail = problem["detail"].as_str().unwrap();
+            let expected = format!("`{field}` is {shown}, which is not an RFC 3339 date-time");
+            assert!(detail.contains(&expected), "{sent}: {detail}");
+        }
+    }
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn epoch_seconds_where_the_vendor_writes_rfc_3339_are_refused_by_name() {
+    // Chirp writes its times as RFC 3339 (its emulator's `timestamps` is whole seconds):
+    // a number there is no time of it.
+    let double = Double::start(vec![Reply::json(
+        200,
+        chirp(json!(1756941591), json!("2025-09-03T23:19:51Z")),
+    )])
+    .await;
+    let gw = gateway_over("chirp", "talkover", &double, &shipped()).await;
+    let path = format!("/v1/upstreams/c/owners/{OWNER}/webhooks/whk_1");
+    let answer = send(gw.addr, "GET", &path, &[], None).await;
+    let problem = answer.json();
+    assert_eq!(answer.status, 502, "{problem}");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("`created_at` is 1756941591, which is not an RFC 3339 date-time"),
+        "{detail}"
+    );
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_surface_writing_unix_seconds_shows_a_time_read_with_an_offset() {
+    // Ledger writes `created` as Unix seconds; Desk, behind it, answers RFC 3339 with offsets.
+    let times = [
+        ("2025-09-03T16:19:51-07:00", 1_756_941_591),
+        ("2025-09-04T01:49:51+02:30", 1_756_941_591),
+        ("2025-09-03 23:19:51z", 1_756_941_591),
+    ];
+    let script = times
+        .iter()
+        .map(|(sent, _)| {
+            Reply::json(200, json!({"data": {"gid": "wh_1", "workspace": "ws1", "target": "https://example.com/hook",
+                "filters": ["task.added"], "active": true, "created_at": sent}}))
+        })
+        .collect();
+    let double = Double::start(script).await;
+    let gw = gateway_over("desk", "ledger", &double, support::TEST_DIALECTS).await;
+    for (sent, seconds) in times {
+        let answer = send(
+            gw.addr,
+            "GET",
+            "/s/v1/accounts/ws1/webhook_endpoints/wh_1",
+            &[("authorization", "Bearer t")],
+            None,
+        )
+        .await;
+        let body = answer.json();
+        assert_eq!(answer.status, 200, "{sent}: {body}");
+        assert_eq!(body["created"], json!(seconds), "{sent}: {body}");
+    }
+    gw.stop().await;
+}
