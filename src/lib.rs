@@ -71,6 +71,7 @@
 //!     rules/parse.rs      vendor client's request -> canonical request
 //!     rules/render.rs     canonical -> vendor answer
 //!     rules/check.rs      the vendor's constraints on a dialect body
+//!     rules/lists.rs      lists of which rules read some items (`urls[0]`)
 //!     reader.rs           reading a vendor object in one walk, from its text or parsed
 //!     codec.rs            invertible value codecs (int_string, negate, pairs, ...)
 //!     flags.rs            event types kept as one boolean member each
