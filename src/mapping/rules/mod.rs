@@ -20,7 +20,7 @@ mod read;
 mod render;
 mod write;
 
-pub use check::Violation;
+pub use check::{CLEARED, EMPTY, Violation};
 pub use read::{Item, ListReader, Misread, Reader};
 
 use super::checks::Check;
@@ -186,6 +186,27 @@ pub struct Rule {
     pub messages: Vec<(String, String)>,
     /// One webhook per owner may hold a given value (enforced by emulators).
     pub unique_per_owner: bool,
+    /// Entries of the map (of headers) whose values the vendor never shows.
+    pub hidden: Option<Hidden>,
+}
+
+/// Header names whose values a vendor never shows: left out of its answers, or shown as a
+/// mask, and their names listed in a member of their own where the vendor lists them.
+#[derive(Debug, Clone)]
+pub struct Hidden {
+    /// The names, in lower case (header names compare in any letter case).
+    pub names: Vec<String>,
+    /// What the vendor shows in a hidden value's place; `None`: it leaves the entry out.
+    pub shown_as: Option<String>,
+    /// The member of the same object that lists the names of the entries hidden.
+    pub listed_in: Option<Target>,
+}
+
+impl Hidden {
+    /// Whether the vendor hides the value of header `name`.
+    pub fn hides(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n.eq_ignore_ascii_case(name))
+    }
 }
 
 impl Rule {
