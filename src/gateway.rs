@@ -97,7 +97,7 @@ pub async fn serve<F: Frontend, B: RequestBody>(
     let span = tracing::info_span!(
         "request",
         request_id,
-        surface = front.label(),
+        surface = front.log_name(),
         upstream = tracing::field::Empty,
         dialect = tracing::field::Empty,
         operation = tracing::field::Empty,
@@ -141,7 +141,6 @@ pub async fn serve<F: Frontend, B: RequestBody>(
         front,
         routed: routed.as_ref().ok(),
         parts: &parts,
-        path,
         started,
     };
     // Until the answer, a dropped future (its client went away) is recorded as such.
@@ -180,7 +179,6 @@ struct Road<'a, F: Frontend> {
     front: &'a F,
     routed: Option<&'a Routed<F::Route>>,
     parts: &'a http::request::Parts,
-    path: &'a str,
     started: Instant,
 }
 
@@ -631,7 +629,6 @@ fn record<F: Frontend>(
         front,
         routed,
         parts,
-        path,
         started,
     } = *road;
     let operation = routed.map_or("none", Routed::operation);
@@ -654,13 +651,14 @@ fn record<F: Frontend>(
             tracing::info!(code = %p.code, "request refused");
         }
     }
-    // The access record names the route (surface, operation, path without its query, which
-    // may carry tokens), never a body or a header value.
+    // The access record names the route (surface, operation, the path as the client sent it,
+    // mount prefix included, without its query, which may carry tokens), never a body or a
+    // header value.
     tracing::info!(
         target: "hookgate::access",
         method = %parts.method,
-        path,
-        surface = front.label(),
+        path = parts.uri.path(),
+        surface = front.log_name(),
         operation,
         upstream,
         status,

@@ -346,11 +346,7 @@ pub fn surface(
             }],
         }));
     }
-    Ok(VendorApi::new(
-        dialect,
-        Backend::Upstream(upstream),
-        s.owner.clone(),
-    ))
+    Ok(VendorApi::new(dialect, Backend::Upstream(upstream), s.owner.clone()).named(&s.name))
 }
 
 /// The surfaces of `config` mounted on the main listener, by prefix, in front of `upstreams`.

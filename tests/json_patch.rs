@@ -427,7 +427,7 @@ async fn a_clients_patch_is_applied(through_surface: bool) {
         (
             json!([{"op": "remove", "path": "/url"}]),
             "url",
-            "is required",
+            "cannot be cleared",
         ),
         (
             json!([{"op": "replace", "path": "/event_types", "value": [{"title": "PAYMENT.SALE.DENIED"}]}]),
@@ -597,7 +597,7 @@ async fn a_patch_names_only_what_a_request_can_set(through_surface: bool) {
         400,
         "the object that holds a required member removed",
     );
-    assert_eq!(removed.json()["details"][0]["issue"], "is required");
+    assert_eq!(removed.json()["details"][0]["issue"], "cannot be cleared");
     let read = send(addr, "GET", &one, &[BEARER], None).await;
     assert_eq!(read.json()["config"]["url"], "https://example.com/2");
 }

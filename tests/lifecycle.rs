@@ -403,7 +403,7 @@ async fn vendor_constraints_hold_at_the_edges_of_their_types() {
             .extend(extra.as_object().unwrap().clone());
         b
     };
-    // Talkover's name is required the Laravel way: an empty one is refused like a missing one.
+    // Talkover's name is required the Laravel way: an empty one is refused, as what it is.
     let empty = send(
         gw.addr,
         "POST",
@@ -415,7 +415,7 @@ async fn vendor_constraints_hold_at_the_edges_of_their_types() {
     assert_status(&empty, 422, "empty name");
     assert_eq!(
         empty.json()["errors"],
-        json!([{"field": "description", "message": "is required"}])
+        json!([{"field": "description", "message": "cannot be empty"}])
     );
     // An integer beyond i64 is still outside Talkover's 5 to 120 seconds.
     let huge = send(

@@ -8,8 +8,9 @@
 //! - A surface client's update keeps every member it did not send, nested ones included.
 //! - An owner scope is never made up: a surface whose upstream keeps no owners serves only its
 //!   configured owner.
-//! - A required member refuses `null`, `""` and whitespace alike, on the canonical API and on
-//!   surfaces.
+//! - A required member refuses `null`, `""` and whitespace, on the canonical API and on
+//!   surfaces, saying what is wrong with what was sent: `""` and whitespace alike cannot be
+//!   empty; `null` in a change cannot clear it.
 //!
 //! Dialects are chosen by what their mapping files declare, never by name.
 
@@ -1088,7 +1089,7 @@ fn without_ids(v: &Value) -> Value {
 const BLANKS: [&str; 3] = ["null", "\"\"", "\"  \\t \""];
 
 #[tokio::test]
-async fn a_required_member_refuses_null_empty_and_blank_alike_on_the_canonical_api() {
+async fn a_required_member_refuses_null_empty_and_blank_saying_which_on_the_canonical_api() {
     let all = dialects();
     let gw = gateway(&all_emulated(&all)).await;
     let mut checked = 0;
@@ -1124,8 +1125,26 @@ async fn a_required_member_refuses_null_empty_and_blank_alike_on_the_canonical_a
                 answers.push(a.json()["errors"].clone());
                 assert_eq!(settled(stored_one(emu, &id).await), before, "{}", d.name);
             }
+            // Sent, the member is not missing: the refusal says what is wrong with it.
+            let said = |i: usize| {
+                answers[i][0]["message"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            };
             assert!(
-                answers.windows(2).all(|w| w[0] == w[1]),
+                said(0).starts_with("cannot be cleared"),
+                "{}: {name}: {answers:?}",
+                d.name
+            );
+            assert_eq!(
+                said(1),
+                "cannot be empty",
+                "{}: {name}: {answers:?}",
+                d.name
+            );
+            assert!(
+                answers[1..].windows(2).all(|w| w[0] == w[1]),
                 "{}: {name}: {answers:?}",
                 d.name
             );
@@ -1149,8 +1168,19 @@ async fn a_required_member_refuses_null_empty_and_blank_alike_on_the_canonical_a
                 );
                 answers.push(a.json()["errors"].clone());
             }
+            // A create's `null` gives no value: it is missing; `""` and whitespace were sent.
+            assert_eq!(
+                answers[0][0]["message"], "is required",
+                "{}: {name}",
+                d.name
+            );
+            assert_eq!(
+                answers[1][0]["message"], "cannot be empty",
+                "{}: {name}",
+                d.name
+            );
             assert!(
-                answers.windows(2).all(|w| w[0] == w[1]),
+                answers[1..].windows(2).all(|w| w[0] == w[1]),
                 "{}: {name}: {answers:?}",
                 d.name
             );
@@ -1160,7 +1190,7 @@ async fn a_required_member_refuses_null_empty_and_blank_alike_on_the_canonical_a
 }
 
 #[tokio::test]
-async fn a_required_member_refuses_null_empty_and_blank_alike_on_surfaces() {
+async fn a_required_member_refuses_null_empty_and_blank_saying_which_on_surfaces() {
     let all = dialects();
     let mut checked = 0;
     for u in &all {
@@ -1209,8 +1239,9 @@ async fn a_required_member_refuses_null_empty_and_blank_alike_on_surfaces() {
                         );
                         answers.push((a.status, without_ids(&a.json())));
                     }
+                    // `""` and whitespace alike; `null` is refused too, in words of its own.
                     assert!(
-                        answers.windows(2).all(|w| w[0] == w[1]),
+                        answers[1..].windows(2).all(|w| w[0] == w[1]),
                         "{} over {}: {:?}: {answers:?}",
                         s.name,
                         u.name,

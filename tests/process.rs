@@ -245,6 +245,54 @@ async fn json_logs_carry_one_span_per_request() {
     assert!(access["duration_ms"].as_f64().is_some(), "{access}");
 }
 
+#[tokio::test]
+async fn the_access_log_names_a_surface_as_configured_and_the_path_as_its_client_sent_it() {
+    let (child, addr, log) = start(
+        "[log]\nformat = \"json\"\n[upstreams.talk]\ndialect = \"talkover\"\nemulate = true\n\
+         [surfaces.agents-desk]\ndialect = \"svix\"\nupstream = \"talk\"\nprefix = \"/desk/svix\"\n\
+         [surfaces.second]\ndialect = \"svix\"\nupstream = \"talk\"\nprefix = \"/second\"\n",
+        "info",
+        &[],
+    );
+    let app = "550e8400-e29b-41d4-a716-446655440000";
+    let paths = [
+        format!("/desk/svix/api/v1/app/{app}/endpoint"),
+        format!("/second/api/v1/app/{app}/endpoint"),
+    ];
+    for path in &paths {
+        let a = send(addr, "GET", path, &[("authorization", "Bearer t")], None).await;
+        assert_eq!(a.status, 200, "{path}");
+    }
+    terminate(&child);
+    let text = tokio::task::spawn_blocking(move || log.join().unwrap())
+        .await
+        .unwrap();
+    let events: Vec<serde_json::Value> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    for (name, path) in [("agents-desk", &paths[0]), ("second", &paths[1])] {
+        let access = events
+            .iter()
+            .find(|e| e["target"] == "hookgate::access" && e["surface"] == name)
+            .unwrap_or_else(|| panic!("no access event of {name} in\n{text}"));
+        assert_eq!(access["path"], path.as_str(), "{access}");
+        assert_eq!(access["operation"], "list", "{access}");
+        assert_eq!(access["upstream"], "talk", "{access}");
+        // Every line the request causes is in its span, which names the surface too.
+        assert!(
+            events.iter().any(|e| e["span"]["surface"] == name),
+            "no span of {name} in\n{text}"
+        );
+    }
+    assert!(
+        !events
+            .iter()
+            .any(|e| e["target"] == "hookgate::access" && e["surface"] == "svix"),
+        "{text}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_log_lines_hold_each_key_once_even_at_trace() {
     let hook = json!({"id": "0199a1b2-0000-7000-8000-000000000001", "agent_id": "a", "name": "n", "webhook_url": "https://e.example", "events": ["event_action"], "enabled": true});

@@ -193,10 +193,23 @@ async fn a_test_through_a_surface_answers_what_the_upstream_reports_in_its_vendo
             let unreported = never_reported(s, u);
             if !unreported.is_empty() {
                 assert_eq!(status, 501, "{what}: {answer}");
+                // Named as the client's API names them (Svix's `id`, not `event_id`).
                 let said = answer.to_string();
                 assert!(
-                    unreported.iter().all(|m| said.contains(m.as_str())),
+                    (unreported.iter())
+                        .all(|m| said.contains(&format!("`{}`", s.test_result.vendor_name(m)))),
                     "{what}: {said} names {unreported:?}"
+                );
+                refused += 1;
+                continue;
+            }
+            // An event type asked of an upstream whose test sends its own is refused by name
+            // rather than answered as sent.
+            if !carries_event(s, u) {
+                assert_eq!(status, 422, "{what}: {answer}");
+                assert!(
+                    answer.to_string().contains("sends only its own test event"),
+                    "{what}: {answer}"
                 );
                 refused += 1;
                 continue;
@@ -231,6 +244,16 @@ async fn a_test_through_a_surface_answers_what_the_upstream_reports_in_its_vendo
 /// The members `s`'s test answer always holds (`render_required`) that `u`'s test never
 /// reports; the event type is the client's own where `s`'s test names one, and the time it was
 /// sent the time `u` answered.
+/// Whether a test through a surface of `s` in front of `u` can send the event type its client
+/// asks for: `s`'s test asks none, or `u`'s test takes one.
+fn carries_event(s: &Dialect, u: &Dialect) -> bool {
+    let takes = |d: &Dialect| {
+        (d.endpoint(TEST).and_then(|e| e.body.as_ref()))
+            .is_some_and(|b| b.slots().contains(&"current.events"))
+    };
+    !takes(s) || takes(u)
+}
+
 fn never_reported(s: &Dialect, u: &Dialect) -> Vec<String> {
     let asks_event = (s.endpoint(TEST).and_then(|e| e.body.as_ref()))
         .is_some_and(|b| b.slots().contains(&"current.events"));

@@ -206,6 +206,11 @@ pub trait Frontend: Send + Sync {
     /// The name in metrics and logs: `canonical`, or the dialect of a vendor surface.
     fn label(&self) -> &str;
 
+    /// What the log calls this API: a configured surface's name, else its label.
+    fn log_name(&self) -> &str {
+        self.label()
+    }
+
     /// The header in which this API's clients send an idempotency key (`None`:
     /// `Idempotency-Key`).
     fn idempotency_header(&self) -> Option<&http::HeaderName> {

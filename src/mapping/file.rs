@@ -229,9 +229,25 @@ pub struct FieldSection {
     pub messages: BTreeMap<String, String>,
     /// Where and how requests carry the value, where they spell it otherwise than answers.
     pub write_as: Option<WriteAsSection>,
+    /// Entries of a map of headers whose values the vendor never shows.
+    pub hidden: Option<HiddenSection>,
     /// Free text for readers of the file.
     #[allow(dead_code)]
     pub note: Option<String>,
+}
+
+/// Header names whose values a vendor never shows (`hidden = { names = […], listed_in = … }`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HiddenSection {
+    /// The names, in any letter case.
+    pub names: Vec<String>,
+    /// What the vendor shows in a hidden value's place (`"****"`); without it, it leaves the
+    /// entry out.
+    pub shown_as: Option<String>,
+    /// The member of the same object that lists the names of the entries hidden
+    /// (`extensions.sensitive`).
+    pub listed_in: Option<String>,
 }
 
 /// A field's place and codec in requests, where they differ from its answers'.
@@ -416,6 +432,9 @@ impl Words {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LimitSection {
+    /// The smallest page the vendor serves (`limit` 1–100: `min = 1`).
+    #[serde(default)]
+    pub min: u64,
     pub max: u64,
     pub message: Option<String>,
 }

@@ -200,6 +200,9 @@ pub struct Endpoint {
     pub order: Option<Ordering>,
     /// The largest page a client may ask for, and the vendor's words for a larger one.
     pub max_limit: Option<(u64, Option<String>)>,
+    /// On `list`: the smallest page size the vendor takes (0 where it takes any): never asked
+    /// for less.
+    pub min_limit: u64,
     /// On `list`: the status a list of no items is answered with, without a body (a 204 for
     /// a vendor that has nothing to list).
     pub empty_status: Option<u16>,

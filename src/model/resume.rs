@@ -81,11 +81,11 @@ impl Listing<'_> {
     }
 
     /// The upstream's cursor `sealed` holds, if it is one [`Listing::seal`] wrote for this
-    /// list.
+    /// list: empty for the list's first page (the next page of a page of none that began it).
     pub fn unseal(&self, sealed: &str) -> Option<String> {
         let bytes = URL_SAFE_NO_PAD.decode(sealed).ok()?;
         let (sum, cursor) = bytes.split_at_checked(8)?;
-        let cursor = std::str::from_utf8(cursor).ok().filter(|c| !c.is_empty())?;
+        let cursor = std::str::from_utf8(cursor).ok()?;
         (sum == seal_check(self, cursor)).then(|| cursor.to_owned())
     }
 }

@@ -498,6 +498,8 @@ impl Context<'_> {
             .fields
             .read_owned(found)
             .map_err(|misread| self.misread(&format!("its {}", resource.name), &misread))?;
+        // A masked value is none: the header is known by its name alone.
+        resource.fields.unmask(&mut fields);
         // A resource's own members that no rule names are not the webhook's extensions.
         if let Some(Value::Object(ext)) = fields.get_mut("extensions") {
             ext.retain(|key, _| resource.fields.names_extension(key));

@@ -5,6 +5,7 @@
 use super::body::Extent;
 use super::walk::Walk;
 use super::{Plan, ResourceChange, Stage, UpdateParts};
+use crate::mapping::checks::Check;
 use crate::mapping::model::{Endpoint, FollowUp, ResourceVerb, Role, Strategy};
 use crate::model::{self, Action, UpdateMode, Upsert};
 use crate::problem::{Code, FieldError, Problem};
@@ -27,15 +28,12 @@ impl<'a> Plan<'a> {
                     self.op.query.limit = match own.max_limit {
                         Some((max, _)) => Some(max),
                         None if !own.names_next_page() => None,
-                        None => want,
+                        None => want.map(|w| w.max(own.min_limit)),
                     };
                     let cuts = !own.names_next_page();
                     self.walk = Some(Box::new(Walk::new(*skip, want, cuts)));
-                } else if let (Some(limit), Some((max, _))) = (self.op.query.limit, &own.max_limit)
-                {
-                    // A page is at most the size asked for: of a vendor that serves smaller
-                    // ones, its largest, and the next page continues where it ends.
-                    self.op.query.limit = Some(limit.min(*max));
+                } else if let Some(limit) = self.op.query.limit {
+                    self.op.query.limit = Some(self.page_size(own, limit)?);
                 }
                 self.stages.push_back(Stage::Own);
             }
@@ -260,6 +258,28 @@ impl<'a> Plan<'a> {
         Ok(())
     }
 
+    /// Refuses a change that clears (`null`) a member the vendor requires, before anything is
+    /// read: merged into what the vendor holds, it would be a member left out, and the refusal
+    /// would say it is missing although the client sent it.
+    fn no_required_cleared(&self, patch: &Map<String, Value>) -> Result<(), Problem> {
+        let required = (self.cx.dialect.webhook.rules.iter()).filter(|r| {
+            r.request && r.applies_to(Action::Update) && r.checks.contains(&Check::Required)
+        });
+        let cleared: Vec<FieldError> = required
+            .filter(|r| r.target.get(patch).is_some_and(Value::is_null))
+            .map(|r| {
+                FieldError::new(
+                    r.target.name(),
+                    "cannot be cleared: the upstream requires it",
+                )
+            })
+            .collect();
+        match cleared.is_empty() {
+            true => Ok(()),
+            false => Err(Problem::validation(cleared)),
+        }
+    }
+
     /// An update's stages. Where the client's vendor creates an unknown id under a new one
     /// and the upstream does so only by its create, what the update would be refused for
     /// (a member a whole replacement would reset) is said once the webhook is found: an
@@ -308,6 +328,10 @@ impl<'a> Plan<'a> {
             return Err(Problem::validation(vec![refusal.field_error()]));
         }
         let mode = self.op.mode;
+        // (A full replacement's `null` is a member it leaves out, refused as missing.)
+        if mode != UpdateMode::Replace {
+            self.no_required_cleared(&patch)?;
+        }
         let d = self.cx.dialect;
         // The vendor's update merges what it is sent into what it holds, at every depth
         // (RFC 7396), unless a full replacement of its own takes this change.
@@ -501,6 +525,13 @@ impl<'a> Plan<'a> {
                 (_, true, false) => (ResourceVerb::Update, true),
                 (_, false, false) => unreachable!("only writable resources hold a change"),
             };
+            // A whole value replaces headers the vendor holds but never shows: read first, to
+            // know which, so that none is removed that the client never named (a webhook
+            // being created holds none yet).
+            let lists_hidden = (r.fields.rules.iter())
+                .any(|rule| rule.hidden.as_ref().is_some_and(|h| h.listed_in.is_some()));
+            let replaces_held = verb == ResourceVerb::Replace && self.op.action != Action::Create;
+            let needs_current = needs_current || (replaces_held && lists_hidden && r.get.is_some());
             if needs_current && r.get.is_none() {
                 let names: Vec<FieldError> = part
                     .keys()
@@ -535,6 +566,32 @@ impl<'a> Plan<'a> {
 }
 
 impl Plan<'_> {
+    /// The page size asked of the vendor for a client's `limit`: at most the size asked for
+    /// (of a vendor that serves smaller pages, its largest, and the next page continues where
+    /// it ends), and never less than the vendor serves. A page of none is asked as the
+    /// vendor's smallest, of which none is shown ([`Plan::none_of`]); a page smaller than the
+    /// vendor's smallest, yet of some, could not go on where it ends, and is refused.
+    fn page_size(&mut self, own: &Endpoint, limit: u64) -> Result<u64, Problem> {
+        let limit = own
+            .max_limit
+            .as_ref()
+            .map_or(limit, |(max, _)| limit.min(*max));
+        if limit >= own.min_limit {
+            return Ok(limit);
+        }
+        if limit > 0 {
+            return Err(Problem::validation(vec![FieldError::in_query(
+                "limit",
+                format!(
+                    "must be 0 or at least {}: upstream {} serves no smaller page",
+                    own.min_limit, self.cx.upstream
+                ),
+            )]));
+        }
+        self.page_of_none = true;
+        Ok(own.min_limit)
+    }
+
     /// A page asked of a vendor that answers every webhook at once (its list names no next
     /// page): a page size, or a cursor a page cut so gave, is honoured by cutting the page
     /// from the vendor's answer (`walk`) rather than ignored, so that a client never takes

@@ -153,6 +153,9 @@ pub struct Plan<'a> {
     /// Where a client's computed page begins at a vendor that pages another way (boxed: few
     /// plans walk, and a plan is moved whole).
     walk: Option<Box<walk::Walk>>,
+    /// The client asked for a page of none of a vendor whose pages hold at least one: the
+    /// vendor's smallest page is asked for, to learn whether webhooks follow, and none shown.
+    page_of_none: bool,
     tested: Option<Map<String, Value>>,
     dropped: Vec<String>,
     created: bool,
@@ -194,6 +197,7 @@ impl<'a> Plan<'a> {
             result: None,
             page: None,
             walk: None,
+            page_of_none: false,
             tested: None,
             dropped: Vec::new(),
             created: false,
@@ -208,6 +212,15 @@ impl<'a> Plan<'a> {
             plan.refused = Some(p);
         }
         plan
+    }
+
+    /// A page of none cut from the vendor's smallest: where it held webhooks, or named a next
+    /// page, more follow, and the next page begins where this one did (its cursor, or `""`
+    /// for the list's first page).
+    fn none_of(&self, (items, next): Page) -> Page {
+        let more = !items.is_empty() || next.is_some();
+        let here = self.op.query.cursor.clone().unwrap_or_default();
+        (model::Listed::default(), more.then_some(here))
     }
 
     /// The canonical operation.
@@ -478,6 +491,8 @@ impl<'a> Plan<'a> {
                         let page = self.cx.page(own, parsed, &self.op.query, link.as_deref())?;
                         if self.walk.is_some() {
                             self.walked(page)?;
+                        } else if self.page_of_none {
+                            self.page = Some(self.none_of(page));
                         } else {
                             self.page = Some(page);
                         }

@@ -9,7 +9,7 @@ use crate::mapping::model::{Endpoint, FollowUp, ResourceEndpoint, ResourceVerb, 
 use crate::mapping::rules::ObjectMap;
 use crate::mapping::template::Slots;
 use crate::model::{self, Action, Object, UpdateMode};
-use crate::problem::Problem;
+use crate::problem::{FieldError, Problem};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
@@ -90,6 +90,9 @@ impl<'a> Plan<'a> {
                 let change = self.change_of(i);
                 let r = &d.resources[i];
                 let part = cleared_as_empty(&r.fields, resource_part(change));
+                if change.verb == ResourceVerb::Replace {
+                    self.hidden_kept(r, change)?;
+                }
                 let body = match self.cx.write(&r.fields, Action::Update, &part, false) {
                     Ok(t) => t.body,
                     Err(p) => return Err(p),
@@ -329,6 +332,45 @@ impl<'a> Plan<'a> {
     }
 
     /// The change to resource `i`, which a write stage for it always has.
+    /// Refuses a whole value of a resource that leaves out a header the vendor holds but never
+    /// shows (its `hidden` names, listed in the resource as read): replaced, it would be
+    /// removed although the client never named it, and its value cannot be kept, for no read
+    /// shows it. Named, it is kept or changed; removed by name in a merge.
+    fn hidden_kept(
+        &self,
+        r: &crate::mapping::model::Resource,
+        change: &ResourceChange,
+    ) -> Result<(), Problem> {
+        let Some(current) = &change.current else {
+            return Ok(());
+        };
+        let mut refused = Vec::new();
+        // What the client named: a header it sets, or (in a merge) removes.
+        let named = change.part.iter().filter(|(k, _)| model::names_headers(k));
+        for (member, value) in named {
+            let named = |header: &str| {
+                value
+                    .as_object()
+                    .is_some_and(|m| m.keys().any(|k| k.eq_ignore_ascii_case(header)))
+            };
+            for header in r.fields.hidden_names(current) {
+                if !named(&header) {
+                    refused.push(FieldError::new(
+                        member.clone(),
+                        format!(
+                            "would remove header `{header}`, which upstream {} holds and never shows: name it to keep or change it, or remove it by name alone",
+                            self.cx.upstream
+                        ),
+                    ));
+                }
+            }
+        }
+        match refused.is_empty() {
+            true => Ok(()),
+            false => Err(Problem::validation(refused)),
+        }
+    }
+
     pub(super) fn change_of(&self, i: usize) -> &ResourceChange {
         self.changes
             .iter()

@@ -80,7 +80,7 @@ impl Store {
                 let seq = state
                     .cursor_key
                     .read(op.owner.as_deref(), descending, cursor)
-                    .filter(|seq| (1..state.next_seq).contains(seq))
+                    .filter(|seq| (0..=state.next_seq).contains(seq))
                     .ok_or_else(|| unknown(cursor))?;
                 all.partition_point(|s| {
                     if descending {
@@ -106,7 +106,8 @@ impl Store {
             }
         }
         // The page's last webhook names the next; an empty page (of a page size of 0) names
-        // the place it was asked at, or, the first, none. Where the vendor's clients compute
+        // the place it was asked at, or, the first, the place before every webhook, so that
+        // the client is told more follow. Where the vendor's clients compute
         // their cursors, the next page's position stands for them (the vendor surface computes
         // a page number or a last id from the page).
         let next_cursor = match paging {
@@ -114,7 +115,12 @@ impl Store {
             Paging::Given | Paging::Link | Paging::Url => page
                 .last()
                 .map(|last| (state.cursor_key).write(op.owner.as_deref(), descending, last.seq))
-                .or_else(|| op.query.cursor.clone().filter(|c| !c.is_empty())),
+                .or_else(|| op.query.cursor.clone().filter(|c| !c.is_empty()))
+                .or_else(|| {
+                    // Before the first of the order: above every place, or below.
+                    let before = if descending { state.next_seq } else { 0 };
+                    Some((state.cursor_key).write(op.owner.as_deref(), descending, before))
+                }),
             Paging::Offset | Paging::Page | Paging::LastId => Some(end.to_string()),
         };
         Ok(Outcome::List { items, next_cursor })

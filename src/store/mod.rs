@@ -192,7 +192,7 @@ impl Store {
         if !op.preconditions.is_empty()
             && let Ok((_, webhook)) = self.find(&state, &op)
         {
-            let id = op.id.as_deref().unwrap_or_default();
+            let id = webhook_id(webhook).unwrap_or_default();
             for p in &op.preconditions {
                 p.check(webhook, id)?;
             }
@@ -202,8 +202,9 @@ impl Store {
             Action::Get => {
                 let mut webhook = self.find(&state, &op)?.1.clone();
                 if op.reveal_secret {
-                    let id = op.id.as_deref().unwrap_or_default();
-                    let secret = state.secrets.iter().find(|(k, _)| k == id).map(|(_, s)| s);
+                    // Keyed by the webhook's own id, whichever name (an id, a uid) found it.
+                    let id = webhook_id(&webhook).unwrap_or_default().to_owned();
+                    let secret = state.secrets.iter().find(|(k, _)| *k == id).map(|(_, s)| s);
                     match secret {
                         Some(s) => {
                             webhook.insert("secret".into(), Value::from(s.as_str()));
@@ -264,7 +265,7 @@ impl Store {
                 // A vendor that deletes only a disabled webhook refuses an enabled one.
                 let disable_first = d.operation(Action::Delete).is_some_and(|e| e.disable_first);
                 if disable_first && webhook.get("enabled").and_then(Value::as_bool) != Some(false) {
-                    let id = op.id.as_deref().unwrap_or_default();
+                    let id = webhook_id(webhook).unwrap_or_default();
                     return Err(crate::model::enabled_not_deleted(id));
                 }
                 let removed = state.webhooks.remove(index).webhook;
@@ -542,7 +543,12 @@ impl Store {
     /// The test event is of the type asked for or else the webhook's first (`event`), sent now.
     fn test_result(&self, event: Option<Value>, state: &mut State) -> Map<String, Value> {
         let mut result = Map::new();
-        if let Some(event) = event {
+        // A vendor whose test sends an event of its own (`[test_result.event_type] implied`)
+        // sends that one, whatever the webhook's are.
+        let own = (self.dialect.test_result.rules.iter())
+            .find(|r| r.target.is("event_type"))
+            .and_then(|r| r.implied.clone());
+        if let Some(event) = own.or(event) {
             result.insert("event_type".into(), event);
         }
         result.insert("sent_at".into(), Value::from(self.now(state)));

@@ -113,7 +113,8 @@ impl VendorApi {
                 format!("`{cursor}` is not a cursor this list gave"),
             )])
         })?;
-        asked.cursor = Some(opened);
+        // The cursor of a page of none that began the list names its first page.
+        asked.cursor = Some(opened).filter(|c| !c.is_empty());
         Ok(())
     }
 
@@ -214,6 +215,14 @@ impl VendorApi {
                             .unwrap_or_else(|| format!("must be at most {max}"));
                         return Err(Problem::validation(vec![FieldError::in_query(
                             key, message,
+                        )]));
+                    }
+                    // A page smaller than the vendor serves is refused as its own validation
+                    // refuses it (AgentMessage's `limit` is 1–100).
+                    if limit < endpoint.min_limit {
+                        return Err(Problem::validation(vec![FieldError::in_query(
+                            key,
+                            format!("must be at least {}", endpoint.min_limit),
                         )]));
                     }
                     out.limit = Some(limit);

@@ -52,6 +52,9 @@ pub struct VendorApi {
     /// For an emulator that stands for a configured upstream: that upstream's name, so that a
     /// key restricted to other upstreams may not use it either.
     stands_for: Option<String>,
+    /// The configured surface's name (`[surfaces.NAME]`), which the log gives; `None` for an
+    /// emulator's own API.
+    name: Option<String>,
     /// The routes, matched in order.
     routes: Vec<SurfaceRoute>,
     /// The headers of the further parts of the dialect's clients' credential.
@@ -285,6 +288,7 @@ impl VendorApi {
             backend,
             owner,
             stands_for: None,
+            name: None,
             routes,
             part_headers,
         };
@@ -298,6 +302,12 @@ impl VendorApi {
             route.never_shown = missing;
         }
         api
+    }
+
+    /// The same API, as the configured surface `name`.
+    pub fn named(mut self, name: &str) -> VendorApi {
+        self.name = Some(name.to_owned());
+        self
     }
 
     /// The same API, for an emulator standing for `upstream` (see `stands_for`).
@@ -470,6 +480,10 @@ impl Frontend for VendorApi {
 
     fn label(&self) -> &str {
         &self.dialect.name
+    }
+
+    fn log_name(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.dialect.name)
     }
 
     fn idempotency_key_in(
@@ -779,6 +793,7 @@ impl Frontend for VendorApi {
                 op.body = body.and_then(|b| self.test_event(b));
                 let asked = op.body.as_ref().and_then(|b| b.get("events")?.get(0));
                 if let Some(event) = asked {
+                    self.asked_event_sendable(event)?;
                     // A route's body is read once: nothing was noted before.
                     let _ = route.asked_event.set(event.clone());
                 }

@@ -601,6 +601,13 @@ impl VendorApi {
             op.mode = UpdateMode::Replace;
             op.upsert = self.dialect.endpoint(role).and_then(|e| e.upsert);
         } else if action == Action::Update {
+            // A member a merge clears (`null`) that the webhooks behind neither hold nor report
+            // is one every read here shows with no value: there is nothing to clear, as a
+            // replacement finds.
+            let reported = |name: &str| {
+                held(name) || self.unreported(std::iter::once(name.to_owned())).is_empty()
+            };
+            drop_unheld_nulls(&mut body, &reported);
             // A vendor whose update is an RFC 7396 merge patch merges what its client names
             // into each object (a `null` removes that member alone); others replace each
             // member named whole.
@@ -851,8 +858,56 @@ impl VendorApi {
             .map(|r| r.target.name())
             .filter(|name| !(asks_event && name == "event_type") && name != "sent_at")
             .filter(|name| !behind.reading(name).is_some_and(|r| r.response))
+            .map(|name| format!("`{}`", self.dialect.test_result.vendor_name(&name)))
             .collect();
         (!missing.is_empty()).then(|| format!("a test's {}", missing.join(", ")))
+    }
+
+    /// Refuses a test whose client asks for event type `asked` where the backend's test cannot
+    /// carry one (its request names no event type: it sends its own test event), unless
+    /// `asked` is the one the backend's mapping says that test sends (`[test_result.event_type]
+    /// implied = …`). Carried out, the answer would report an event type never sent.
+    pub(super) fn asked_event_sendable(&self, asked: &Value) -> Result<(), Problem> {
+        if !self.translating() {
+            return Ok(());
+        }
+        let behind = self.backend.dialect();
+        // A backend that tests nothing is refused as such when the call is planned.
+        let Some(test) = behind.operation(Action::Test) else {
+            return Ok(());
+        };
+        let carried = (test.body.as_ref()).is_some_and(|b| b.slots().contains(&"current.events"));
+        let own = (behind.test_result.rules.iter())
+            .find(|r| r.target.is("event_type"))
+            .and_then(|r| r.implied.as_ref());
+        if carried || own == Some(asked) {
+            return Ok(());
+        }
+        let upstream = self.backend.upstream().unwrap_or(&behind.name);
+        let message = match own.and_then(Value::as_str) {
+            Some(own) => format!("upstream {upstream} sends only its own test event, `{own}`"),
+            None => format!(
+                "upstream {upstream} sends only its own test event, whose type it does not name"
+            ),
+        };
+        Err(Problem::validation(vec![FieldError::new(
+            self.asked_event_member(),
+            message,
+        )]))
+    }
+
+    /// The member of this API's test body that names the event type to send, by the name its
+    /// field errors give it.
+    fn asked_event_member(&self) -> String {
+        let endpoint = self.dialect.endpoint(Role::Action(Action::Test));
+        let path = (endpoint.and_then(|e| e.body.as_ref()))
+            .and_then(|b| b.path_of_item("current.events", &[0]));
+        let checked = endpoint
+            .and_then(|e| e.request.iter().find(|m| Some(&m.path) == path.as_ref()))
+            .map(|m| m.name.clone());
+        checked
+            .or_else(|| path.and_then(|p| p.keys()).map(|k| k.join(".")))
+            .unwrap_or_else(|| "events".to_owned())
     }
 }
 

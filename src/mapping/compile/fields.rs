@@ -9,8 +9,8 @@ use crate::mapping::file::{self, FieldSection};
 use crate::mapping::flags::Flags;
 use crate::mapping::json_path::FieldPath;
 use crate::mapping::model::MemberCheck;
-use crate::mapping::rules::{Derivation, Derived, ObjectMap, Ops, Rule, Target};
-use crate::model::{self, Field};
+use crate::mapping::rules::{Derivation, Derived, Hidden, ObjectMap, Ops, Rule, Target};
+use crate::model::{self, Field, Kind};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -68,6 +68,25 @@ impl Compiler<'_> {
             }
         }
         self.one_member_one_field(table, &rules);
+        // The list of hidden names is a member answers carry, beside the map.
+        for rule in &rules {
+            let Some(listed) = rule.hidden.as_ref().and_then(|h| h.listed_in.as_ref()) else {
+                continue;
+            };
+            if !rules
+                .iter()
+                .any(|r| r.target == *listed && r.response && r.is_placed())
+            {
+                self.errors.push(MappingError {
+                    file: self.file.to_owned(),
+                    key: format!("{table}.{}.hidden.listed_in", rule.target.name()),
+                    message: format!(
+                        "names `{}`, which no rule of `{table}` answers",
+                        listed.name()
+                    ),
+                });
+            }
+        }
         // A rule that reads the object holding the secret whole would show the secret in its
         // own field, past every rule that keeps the secret unshown (every rule but the
         // secret's reads its value back, whatever its `in`).
@@ -260,6 +279,7 @@ impl Compiler<'_> {
             .clone()
             .or_else(|| path.as_ref().map(ToString::to_string))
             .unwrap_or_else(|| target.name());
+        let hidden = s.hidden.as_ref().and_then(|h| self.hidden(key, &target, h));
         Some(Rule {
             target,
             path,
@@ -283,6 +303,38 @@ impl Compiler<'_> {
             // Found among the object's other rules, once its rules are all made.
             list_item: None,
             reported: false,
+            hidden,
+        })
+    }
+
+    /// A rule's `hidden`: header names whose values the vendor never shows. Only a map of
+    /// headers has them, and the member that lists them is one of the object's own.
+    fn hidden(&mut self, key: &str, target: &Target, h: &file::HiddenSection) -> Option<Hidden> {
+        let at = format!("{key}.hidden");
+        if !matches!(target, Target::Field(f) if f.kind == Kind::StringMap) {
+            self.error(&at, "only a map of headers hides values");
+            return None;
+        }
+        if h.names.is_empty() {
+            self.error(format!("{at}.names"), "names no header");
+        }
+        let listed_in = match h.listed_in.as_deref() {
+            None => None,
+            Some(name) => match name.strip_prefix("extensions.") {
+                Some(ext) if !ext.is_empty() => Some(Target::Extension(ext.to_owned())),
+                _ => {
+                    self.error(
+                        format!("{at}.listed_in"),
+                        "is no `extensions.NAME`: the list of hidden names is the vendor's own member",
+                    );
+                    return None;
+                }
+            },
+        };
+        Some(Hidden {
+            names: h.names.iter().map(|n| n.to_ascii_lowercase()).collect(),
+            shown_as: h.shown_as.clone(),
+            listed_in,
         })
     }
 
@@ -422,6 +474,10 @@ impl Compiler<'_> {
         // with a range may give without declaring the type.
         if known.contains(&"range") && !known.contains(&"type") {
             known.push("type");
+        }
+        // A required member sent `null` in an update, or blank, is refused in words of its own.
+        if known.contains(&"required") {
+            known.extend([crate::mapping::rules::CLEARED, crate::mapping::rules::EMPTY]);
         }
         for message_key in s.messages.keys() {
             if !known.contains(&message_key.as_str()) && !also.contains(&message_key.as_str()) {

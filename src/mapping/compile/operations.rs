@@ -638,6 +638,7 @@ impl Compiler<'_> {
             request,
             order,
             max_limit: s.limit.as_ref().map(|l| (l.max, l.message.clone())),
+            min_limit: s.limit.as_ref().map_or(0, |l| l.min),
             empty_status: self.empty_status(key, action, s.empty_status),
             paging,
             content_type,
@@ -749,6 +750,12 @@ impl Compiler<'_> {
             .collect();
         if action != Action::List && (s.order.is_some() || s.limit.is_some()) {
             self.error(key, "only `list` takes `order` and `limit`");
+        }
+        if let Some(limit) = s.limit.as_ref().filter(|l| l.min > l.max) {
+            self.error(
+                format!("{key}.limit.min"),
+                format!("is larger than `max` ({})", limit.max),
+            );
         }
         (query, order)
     }

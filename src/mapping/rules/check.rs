@@ -9,6 +9,13 @@ use crate::model::Action;
 use crate::problem::FieldError;
 use serde_json::Value;
 
+/// The key in a rule's `messages` of the words for a required member sent `null` where that
+/// clears it (an update's), and for one sent blank (`""`, whitespace): the member was sent, so
+/// its `required` words, which say it is missing, are not the vendor's for these.
+pub const CLEARED: &str = "cleared";
+/// See [`CLEARED`].
+pub const EMPTY: &str = "empty";
+
 /// A constraint a dialect body broke: which rule, which check, and the canonical message.
 #[derive(Debug, Clone)]
 pub struct Violation<'r> {
@@ -106,14 +113,25 @@ impl ObjectMap {
                 }
             };
             for check in &rule.checks {
+                // What a refusal of a required member says: that it is missing, or, where the
+                // client sent it, what is wrong with what it sent.
+                let mut worded = None;
                 let message = match (check, value) {
                     // A required member is refused absent from a whole object, and `null`
                     // always: a vendor that refuses `""` for it does not take "no value" either.
+                    // A create's `null` gives no value; a change's would clear the one held.
                     (Check::Required, None) if whole => Some("is required".to_owned()),
-                    (Check::Required, Some(Value::Null)) => Some("is required".to_owned()),
+                    (Check::Required, Some(Value::Null)) if action == Action::Create => {
+                        Some("is required".to_owned())
+                    }
+                    (Check::Required, Some(Value::Null)) => {
+                        worded = Some(CLEARED);
+                        Some("cannot be cleared".to_owned())
+                    }
                     // Blank is no value either: `""` and whitespace are refused as `null` is.
                     (Check::Required, Some(Value::String(s))) if s.trim().is_empty() => {
-                        Some("is required".to_owned())
+                        worded = Some(EMPTY);
+                        Some("cannot be empty".to_owned())
                     }
                     (Check::MinLength(_), Some(Value::Null))
                         if matches!(rule.codec, Codec::EmptyIsNull) =>
@@ -136,9 +154,10 @@ impl ObjectMap {
                     _ => None,
                 };
                 if let Some(message) = message {
+                    let key = value.map_or(check.key(), |v| check.worded_by(v));
                     out.push(Violation {
                         rule,
-                        check: value.map_or(check.key(), |v| check.worded_by(v)),
+                        check: worded.unwrap_or(key),
                         message,
                     });
                     break;

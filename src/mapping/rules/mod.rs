@@ -21,7 +21,7 @@ mod read;
 mod render;
 mod write;
 
-pub use check::Violation;
+pub use check::{CLEARED, EMPTY, Violation};
 pub use lists::Beside;
 pub use read::{Item, ListReader, Misread, Reader};
 
@@ -196,6 +196,27 @@ pub struct Rule {
     /// elsewhere (`write_as`) is reported, by the answers' rule. Found once, by
     /// [`ObjectMap::new`], which holds every rule of the object.
     pub reported: bool,
+    /// Entries of the map (of headers) whose values the vendor never shows.
+    pub hidden: Option<Hidden>,
+}
+
+/// Header names whose values a vendor never shows: left out of its answers, or shown as a
+/// mask, and their names listed in a member of their own where the vendor lists them.
+#[derive(Debug, Clone)]
+pub struct Hidden {
+    /// The names, in lower case (header names compare in any letter case).
+    pub names: Vec<String>,
+    /// What the vendor shows in a hidden value's place; `None`: it leaves the entry out.
+    pub shown_as: Option<String>,
+    /// The member of the same object that lists the names of the entries hidden.
+    pub listed_in: Option<Target>,
+}
+
+impl Hidden {
+    /// Whether the vendor hides the value of header `name`.
+    pub fn hides(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n.eq_ignore_ascii_case(name))
+    }
 }
 
 impl Rule {

@@ -15,6 +15,9 @@ impl ObjectMap {
     /// never gets a value of a type its vendor does not document. An id or owner of another
     /// dialect is shown as it is.
     pub fn render(&self, canonical: &Map<String, Value>) -> Result<Value, Vec<FieldError>> {
+        // What the vendor never shows is not shown here, whatever webhook stands behind.
+        let withheld = self.withheld(canonical);
+        let canonical = withheld.as_ref().unwrap_or(canonical);
         let mut out = Value::Object(Map::with_capacity(self.rules.len() + self.derived.len()));
         let mut refused = Vec::new();
         // A vendor's member that holds what a rule reads part of (`urls`, of which a rule
@@ -90,6 +93,93 @@ impl ObjectMap {
         } else {
             Err(refused)
         }
+    }
+
+    /// The canonical object as this vendor shows it, where it hides some header values
+    /// (`hidden`): each hidden entry left out or masked, and its name listed where the vendor
+    /// lists them, after the names already listed (those a vendor behind hid). `None` where
+    /// nothing is hidden.
+    fn withheld(&self, canonical: &Map<String, Value>) -> Option<Map<String, Value>> {
+        let mut out: Option<Map<String, Value>> = None;
+        for rule in &self.rules {
+            let Some(hidden) = &rule.hidden else { continue };
+            let Some(Value::Object(map)) = rule.target.get(canonical) else {
+                continue;
+            };
+            let (mut shown, mut names) = (Map::new(), Vec::new());
+            for (name, value) in map {
+                match &hidden.shown_as {
+                    _ if !hidden.hides(name) => {
+                        shown.insert(name.clone(), value.clone());
+                    }
+                    Some(mask) => {
+                        shown.insert(name.clone(), Value::from(mask.as_str()));
+                    }
+                    None => {}
+                }
+                if hidden.hides(name) {
+                    names.push(name.clone());
+                }
+            }
+            if names.is_empty() {
+                continue;
+            }
+            let object = out.get_or_insert_with(|| canonical.clone());
+            rule.target.set(object, Value::Object(shown));
+            if let Some(listed) = &hidden.listed_in {
+                let mut all = listed_names(listed.get(object));
+                for name in names {
+                    if !all.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+                        all.push(name);
+                    }
+                }
+                listed.set(object, Value::from(all));
+            }
+        }
+        out
+    }
+
+    /// Takes out of a canonical object read from this vendor the values it masks (`hidden`'s
+    /// `shown_as`), which are no values: their names are listed where the vendor lists hidden
+    /// ones, so that what reads them knows the headers are there.
+    pub fn unmask(&self, canonical: &mut Map<String, Value>) {
+        for rule in &self.rules {
+            let Some(hidden) = &rule.hidden else { continue };
+            let Some(mask) = &hidden.shown_as else {
+                continue;
+            };
+            let Some(Value::Object(map)) = rule.target.get(canonical) else {
+                continue;
+            };
+            let masked: Vec<String> = (map.iter())
+                .filter(|(name, value)| hidden.hides(name) && value.as_str() == Some(mask))
+                .map(|(name, _)| name.clone())
+                .collect();
+            if masked.is_empty() {
+                continue;
+            }
+            let mut map = map.clone();
+            map.retain(|name, _| !masked.contains(name));
+            rule.target.set(canonical, Value::Object(map));
+            if let Some(listed) = &hidden.listed_in {
+                let mut all = listed_names(listed.get(canonical));
+                for name in masked {
+                    if !all.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+                        all.push(name);
+                    }
+                }
+                listed.set(canonical, Value::from(all));
+            }
+        }
+    }
+
+    /// The names of the headers this vendor hides that a canonical object read from it lists
+    /// (`hidden`'s `listed_in`): headers it holds whose values no read shows.
+    pub fn hidden_names(&self, canonical: &Map<String, Value>) -> Vec<String> {
+        (self.rules.iter())
+            .filter_map(|r| r.hidden.as_ref()?.listed_in.as_ref())
+            .flat_map(|listed| listed_names(listed.get(canonical)))
+            .collect()
     }
 
     /// The vendor's own members a canonical object keeps under `extensions`, each with the
@@ -169,4 +259,16 @@ impl ObjectMap {
             }
         }
     }
+}
+
+/// The names a list of hidden header names holds (strings; anything else is none).
+fn listed_names(list: Option<&Value>) -> Vec<String> {
+    list.and_then(Value::as_array)
+        .map(|names| {
+            (names.iter())
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -46,10 +46,12 @@ impl ObjectMap {
             }
             if value.is_null() {
                 match rule.clear_value() {
-                    // A required member is refused as a blank one is, whatever clearing is.
-                    _ if rule.checks.contains(&Check::Required) => {
-                        invalid.push(FieldError::new(name(), "is required"))
-                    }
+                    // A required member is refused as a blank one is, whatever clearing is: sent,
+                    // it is not missing, and the refusal says what is wrong with it.
+                    _ if rule.checks.contains(&Check::Required) => invalid.push(FieldError::new(
+                        name(),
+                        "cannot be cleared: the upstream requires it",
+                    )),
                     Some(cleared) => path.set(&mut out, cleared),
                     None => invalid.push(FieldError::new(
                         name(),
