@@ -697,6 +697,31 @@ impl crate::http::server::Handler for MainListener {
             .carry(MainListener::dispatch(routes, request, path, request_id))
             .await
     }
+
+    fn too_large(&self, path: &str, problem: &Problem, request_id: &str) -> Response<Body> {
+        let routes = self.routes.load();
+        let surface = (routes.mounted.iter())
+            .find_map(|(prefix, surface)| under(path, prefix).map(|_| surface));
+        match surface {
+            Some(surface) => refused_unrouted(surface, problem, request_id),
+            None => crate::http::respond::problem(problem, request_id),
+        }
+    }
+}
+
+/// A request `front` refuses before it is routed (its body over the limit, at the edge), in
+/// `front`'s words, with the headers every one of its answers carries.
+pub fn refused_unrouted<F: Frontend>(
+    front: &F,
+    problem: &Problem,
+    request_id: &str,
+) -> Response<Body> {
+    let mut response = front.refuse(None, problem, request_id);
+    front.decorate(None, &mut response, request_id);
+    if let Some(id) = headers::value(request_id) {
+        response.headers_mut().insert(X_REQUEST_ID.clone(), id);
+    }
+    response
 }
 
 impl MainListener {
@@ -773,6 +798,10 @@ impl crate::http::server::Handler for Standalone {
         let serving =
             async move { serve(&self.api, &admission, request, &path, &request_id).await };
         replays.carry(serving).await
+    }
+
+    fn too_large(&self, _: &str, problem: &Problem, request_id: &str) -> Response<Body> {
+        refused_unrouted(&self.api, problem, request_id)
     }
 }
 

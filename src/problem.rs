@@ -521,19 +521,19 @@ impl Problem {
 }
 
 /// `field: message; field: message`, the detail of a problem with field errors (a message
-/// about one item, `events[1]: …`, stands as it is).
+/// that names its field already stands as it is: one about an item, `events[1]: …`, or a
+/// vendor's own sentence, `url must use HTTPS`).
 pub fn summarise(errors: &[FieldError]) -> String {
     let mut out = String::new();
     for (i, e) in errors.iter().enumerate() {
         if i > 0 {
             out.push_str("; ");
         }
-        // A message about one item (`events[1]: …`) names the field already.
-        let names_item = e
+        let names_field = e
             .message
             .strip_prefix(e.field.as_str())
-            .is_some_and(|rest| rest.starts_with('['));
-        if !names_item && !e.field.is_empty() {
+            .is_some_and(|rest| rest.starts_with(['[', ' ', ':', '.']));
+        if !names_field && !e.field.is_empty() {
             out.push_str(&e.field);
             out.push_str(": ");
         }

@@ -144,9 +144,11 @@ async fn each_vendor_call_is_the_one_the_file_declares() {
     };
     let vendor = Double::start(vec![
         Reply::json(200, sub("CI")), // the subscription as it is
-        empty(),                     // the full update, answered without a body
-        Reply::json(200, json!({"headers": {"X-A": "1", "X-B": "2"}})), // the headers as they are
-        empty(),                     // the headers, whole
+        // The headers as they are, read before anything changes: the change to them is made
+        // and checked before the first write.
+        Reply::json(200, json!({"headers": {"X-A": "1", "X-B": "2"}})),
+        empty(),                        // the full update, answered without a body
+        empty(),                        // the headers, whole
         Reply::json(200, sub("CI v2")), // read again: the update said nothing
     ])
     .await;
@@ -177,6 +179,7 @@ async fn each_vendor_call_is_the_one_the_file_declares() {
         seen,
         [
             ("GET".into(), at.clone(), None),
+            ("GET".into(), format!("{at}/headers"), None),
             (
                 "PUT".into(),
                 at.clone(),
@@ -185,7 +188,6 @@ async fn each_vendor_call_is_the_one_the_file_declares() {
                             "title": "CI v2", "paused": false})
                 )
             ),
-            ("GET".into(), format!("{at}/headers"), None),
             (
                 "PUT".into(),
                 format!("{at}/headers"),

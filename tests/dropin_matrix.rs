@@ -277,7 +277,7 @@ impl Client {
             "chirp" => (
                 json!({"url": "http://hooks.example.com/v1", "events": [event]}),
                 400,
-                json!({"error": {"type": "invalid_request_error", "code": "parameter_invalid", "message": "url: url must use HTTPS", "param": "url"}}),
+                json!({"error": {"type": "invalid_request_error", "code": "parameter_invalid", "message": "url must use HTTPS", "param": "url"}}),
             ),
             other => panic!("no such dialect {other}"),
         }

@@ -15,6 +15,8 @@ use std::time::Duration;
 use support::{Answer, Double, Reply, gateway, send, send_raw};
 
 const KEY: &str = "surface-words-key";
+/// The largest body the gateway takes here.
+const LIMIT: usize = 4096;
 const READER: &str = "surface-words-reader";
 
 fn shipped() -> Vec<Dialect> {
@@ -165,7 +167,7 @@ async fn every_surface_refuses_in_its_vendors_words_for_each_status() {
         ),
     ];
     let mut toml = format!(
-        "[url_policy]\nallow_private = true\n{}\
+        "[limits]\nmax_body_bytes = {LIMIT}\n[url_policy]\nallow_private = true\n{}\
          [[inbound_auth.keys]]\nname = \"reader\"\nsha256 = \"{:x}\"\nscopes = [\"webhooks:read\"]\n",
         support::inbound_key(KEY),
         <sha2::Sha256 as sha2::Digest>::digest(READER.as_bytes())
@@ -249,8 +251,62 @@ async fn every_surface_refuses_in_its_vendors_words_for_each_status() {
         let typed = [auth[0], ("content-type", "application/json")];
         let answer = send_raw(running.addr, verb, &collection, &typed, "[1]".into()).await;
         checked(&d.name, "a body that is no object", &answer);
+        // Refused at the edge for its declared length, before it is routed or read.
+        let large = format!("{{\"url\": \"{}\"}}", "a".repeat(LIMIT));
+        let answer = send_raw(running.addr, verb, &collection, &typed, large.into()).await;
+        assert_eq!(answer.status, 413, "{}: a body over the limit", d.name);
+        checked(&d.name, "a body over the limit", &answer);
+        assert_vendor_shape(&d.name, &answer);
     }
     drop(doubles);
+}
+
+/// An answer in the vendor's shape, not hookgate's own problem.
+fn assert_vendor_shape(name: &str, answer: &support::Answer) {
+    let media = answer.header("content-type").unwrap_or("");
+    assert!(
+        !media.contains("problem+json"),
+        "{name}: answered as hookgate's own problem: {}",
+        String::from_utf8_lossy(&answer.body)
+    );
+}
+
+/// A body over the limit sent to a surface on a listener of its own is refused in the
+/// surface's vendor's shape, as under a prefix of the main listener.
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused_in_the_vendors_shape_on_its_own_listener() {
+    let all = shipped();
+    let mut toml = format!("[limits]\nmax_body_bytes = {LIMIT}\n");
+    for d in &all {
+        let u = upstream_for(d, &all);
+        toml += &format!(
+            "[upstreams.{n}-up]\ndialect = \"{u}\"\nemulate = true\n\
+             [surfaces.{n}]\ndialect = \"{n}\"\nupstream = \"{n}-up\"\nlisten = \"127.0.0.1:0\"\n{b}",
+            n = d.name,
+            u = u.name,
+            b = bridged(d, u)
+        );
+    }
+    let running = gateway(&toml).await;
+    for d in &all {
+        let create = d.endpoint(Role::Action(Action::Create)).expect("a create");
+        let owner = support::owner(d);
+        let collection = create.path.render(&[&d.base_path], owner.as_deref(), None);
+        let typed = [("content-type", "application/json")];
+        let large = format!("{{\"url\": \"{}\"}}", "a".repeat(LIMIT));
+        let addr = running.surfaces[&d.name];
+        let answer = send_raw(
+            addr,
+            create.method.as_str(),
+            &collection,
+            &typed,
+            large.into(),
+        )
+        .await;
+        assert_eq!(answer.status, 413, "{}", d.name);
+        checked(&d.name, "a body over the limit", &answer);
+        assert_vendor_shape(&d.name, &answer);
+    }
 }
 
 /// The words a render gives are the vendor's even where the file names no code for a status:

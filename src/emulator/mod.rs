@@ -455,6 +455,18 @@ impl server::Handler for Listener {
             .vendor(request, &rest, &admission, &request_id)
             .await
     }
+
+    fn too_large(&self, path: &str, problem: &Problem, request_id: &str) -> Response<Body> {
+        let mounted = self.mounts.iter().find_map(|(prefix, e)| {
+            let rest = path.strip_prefix(prefix.as_str())?;
+            let vendor = rest.is_empty() || rest.starts_with('/');
+            (vendor && admin::under_prefix(rest).is_none()).then_some(e)
+        });
+        match mounted {
+            Some(emulator) => crate::gateway::refused_unrouted(&emulator.api, problem, request_id),
+            None => crate::http::respond::problem(problem, request_id),
+        }
+    }
 }
 
 /// Serves emulators on a bound listener until `shutdown` completes.

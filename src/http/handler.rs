@@ -5,6 +5,7 @@
 
 use super::body::Body;
 use super::inbound::Incoming;
+use crate::problem::Problem;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,4 +49,13 @@ pub trait Handler: Send + Sync + 'static {
         self: Arc<Self>,
         request: http::Request<Incoming>,
     ) -> impl Future<Output = http::Response<Body>> + Send;
+
+    /// The answer to a request whose declared body is over the limit, refused at the edge
+    /// before it is read: in the words of the API its path names (a vendor's surface answers
+    /// in its vendor's error shape, as for every other status), hookgate's own problem
+    /// elsewhere.
+    fn too_large(&self, path: &str, problem: &Problem, request_id: &str) -> http::Response<Body> {
+        let _ = path;
+        super::respond::problem(problem, request_id)
+    }
 }

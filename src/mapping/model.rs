@@ -825,6 +825,15 @@ impl Dialect {
             .find(|(_, r)| r.holds(name))
     }
 
+    /// Whether this dialect has no place at all for canonical field `name`: no rule of the
+    /// webhook names it (not even one it implies), and no resource holds it. A clear of such
+    /// a field is refused as what the vendor cannot carry, not as a clear.
+    pub fn holds_nowhere(&self, name: &str) -> bool {
+        crate::model::webhook_field(name).is_some()
+            && !self.webhook.rules.iter().any(|r| r.target.is(name))
+            && self.resource_of(name).is_none()
+    }
+
     /// Canonical webhook fields that a canonical client may send to this dialect: those its
     /// requests carry, or its own verbs set (`enabled`), and that the canonical API lets a
     /// body name (an owner is named by the path).

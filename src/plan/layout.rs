@@ -301,6 +301,30 @@ impl<'a> Plan<'a> {
         }
     }
 
+    /// A clear (`null`) of a field the upstream has no place for at all is refused as any
+    /// member it cannot carry is ("not supported by upstream …"), before whether the field
+    /// may be cleared is asked: the lack is the upstream's, not the client's value. With
+    /// lenient handling it is dropped, and listed.
+    fn unheld_clears(&self, patch: &mut Map<String, Value>) -> Result<Vec<String>, Problem> {
+        let d = self.cx.dialect;
+        let named: Vec<String> = (patch.iter())
+            .filter(|(name, value)| value.is_null() && d.holds_nowhere(name))
+            .map(|(name, _)| name.clone())
+            .collect();
+        if named.is_empty() {
+            return Ok(named);
+        }
+        if !self.op.lenient {
+            let why = format!("not supported by upstream {}", self.cx.upstream);
+            let errors = named.iter().map(|n| FieldError::new(n, &why)).collect();
+            return Err(Problem::with_errors(Code::UnsupportedField, errors));
+        }
+        for name in &named {
+            patch.shift_remove(name);
+        }
+        Ok(named)
+    }
+
     /// Whether an unknown id is created by the upstream's create: the client's vendor mints
     /// a new id, the upstream's update does not, and the upstream has a create.
     fn creates_by_create(&self) -> bool {
@@ -318,6 +342,7 @@ impl<'a> Plan<'a> {
         // Taken, not copied: nothing reads the client's body again once it is laid out (but
         // for a create in its place, `kept`).
         let mut patch = self.op.body.take().unwrap_or_default();
+        let mut dropped = self.unheld_clears(&mut patch)?;
         model::check_body(Action::Update, &patch)?;
         if self.op.answer_check.is_some() {
             self.checked_change = Some(Box::new(patch.clone()));
@@ -339,7 +364,6 @@ impl<'a> Plan<'a> {
         let merge_patch = !replaced
             && d.endpoint(Role::Action(Action::Update))
                 .is_some_and(|e| e.strategy == Strategy::MergePatch);
-        let mut dropped = Vec::new();
         self.cx.unmergeable(
             &mut patch,
             (mode, merge_patch),
@@ -547,7 +571,20 @@ impl<'a> Plan<'a> {
                     .collect();
                 return Err(Problem::validation(names));
             }
-            if needs_current {
+            // Every check of the change is made before the plan's first write: where it
+            // depends on the resource as it is, that is read before anything changes (but for
+            // the resource of a webhook a create makes, which only the create brings about:
+            // there what the resource cannot carry at all is refused now).
+            let exists = self.op.action != Action::Create;
+            if needs_current && exists {
+                let first_write = self.stages.iter().position(|s| {
+                    matches!(s, Stage::Own | Stage::ResourceWrite(_) | Stage::Switch)
+                });
+                let at = first_write.unwrap_or(self.stages.len());
+                self.stages.insert(at, Stage::CurrentResource(i));
+            } else if needs_current {
+                let whole = super::request::cleared_as_empty(&r.fields, part.clone());
+                self.cx.write(&r.fields, Action::Update, &whole, false)?;
                 self.stages.push_back(Stage::CurrentResource(i));
             }
             self.stages.push_back(Stage::ResourceWrite(i));
@@ -557,7 +594,12 @@ impl<'a> Plan<'a> {
                 mode,
                 part,
                 current: None,
+                body: None,
             });
+            if !needs_current {
+                let body = self.resource_body(i)?;
+                self.change_of_mut(i).body = Some(body);
+            }
         }
         Ok(())
     }

@@ -114,6 +114,10 @@ struct ResourceChange {
     part: Map<String, Value>,
     /// The resource's fields as they are, once read.
     current: Option<Map<String, Value>>,
+    /// The vendor's body of the change, made and checked as soon as what it depends on is
+    /// known: when the plan is laid out, or once the resource is read. A refusal of it comes
+    /// before any call that changes anything wherever the webhook exists before the plan.
+    body: Option<Value>,
 }
 
 /// An update's change to the webhook itself, ready before anything is read.
@@ -427,6 +431,7 @@ impl<'a> Plan<'a> {
                     Err(p) if p.code == Code::NotFound && self.upserts() => {
                         self.current = Some(Map::new());
                         self.created = true;
+                        self.resources_of_none()?;
                     }
                     Err(p) if p.code == Code::NotFound && self.creates_instead.is_some() => {
                         return self.lay_out_create_instead();
@@ -556,9 +561,7 @@ impl<'a> Plan<'a> {
                 let body = self.cx.read_plain(reply)?;
                 let fields = self.cx.resource_fields(r, get, body)?;
                 if let Stage::CurrentResource(_) = stage {
-                    if let Some(change) = self.changes.iter_mut().find(|c| c.resource == i) {
-                        change.current = Some(fields);
-                    }
+                    self.resource_read_first(i, fields)?;
                 } else {
                     self.merge_into_result(fields);
                 }

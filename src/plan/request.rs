@@ -67,6 +67,13 @@ impl<'a> Plan<'a> {
                 let verb = self.switch_endpoint()?;
                 self.addressed(stage, || verb.names_id())?;
                 self.guarded(verb)?;
+                // A delete disabled first: the delete's own precondition is held before the
+                // webhook is disabled, not after.
+                if self.op.action == Action::Delete
+                    && let Some(own) = self.own
+                {
+                    self.guarded(own)?;
+                }
                 Ok(Some(self.call(verb, None, Purpose::Write)))
             }
             Stage::CurrentResource(i) | Stage::Resource(i) => {
@@ -87,22 +94,15 @@ impl<'a> Plan<'a> {
             }
             Stage::ResourceWrite(i) => {
                 self.addressed(stage, || true)?;
+                // Made when the plan was laid out or the resource read, where it could be; else
+                // (a resource read back from the webhook a create made) only now.
+                let ready = self.change_of_mut(i).body.take();
+                let body = match ready {
+                    Some(body) => body,
+                    None => self.resource_body(i)?,
+                };
                 let change = self.change_of(i);
                 let r = &d.resources[i];
-                let part = cleared_as_empty(&r.fields, resource_part(change));
-                if change.verb == ResourceVerb::Replace {
-                    self.hidden_kept(r, change)?;
-                }
-                let body = match self.cx.write(&r.fields, Action::Update, &part, false) {
-                    Ok(t) => t.body,
-                    Err(p) => return Err(p),
-                };
-                let extent = match change.verb {
-                    ResourceVerb::Update => Extent::Merge,
-                    _ => Extent::Part,
-                };
-                self.cx
-                    .precheck(&r.fields, Action::Update, &body, None, extent)?;
                 let endpoint = r
                     .endpoint(change.verb)
                     .expect("a change's verb is chosen among the endpoints its resource has");
@@ -378,6 +378,62 @@ impl<'a> Plan<'a> {
             .expect("a resource write is queued together with its change")
     }
 
+    pub(super) fn change_of_mut(&mut self, i: usize) -> &mut ResourceChange {
+        self.changes
+            .iter_mut()
+            .find(|c| c.resource == i)
+            .expect("a resource write is queued together with its change")
+    }
+
+    /// The vendor's body of the change to resource `i`, as its verb takes it, refused where
+    /// the resource cannot carry it or its vendor's constraints refuse it.
+    pub(super) fn resource_body(&self, i: usize) -> Result<Value, Problem> {
+        let change = self.change_of(i);
+        let r = &self.cx.dialect.resources[i];
+        let part = cleared_as_empty(&r.fields, resource_part(change));
+        if change.verb == ResourceVerb::Replace {
+            self.hidden_kept(r, change)?;
+        }
+        let body = self.cx.write(&r.fields, Action::Update, &part, false)?.body;
+        let extent = match change.verb {
+            ResourceVerb::Update => Extent::Merge,
+            _ => Extent::Part,
+        };
+        self.cx
+            .precheck(&r.fields, Action::Update, &body, None, extent)?;
+        Ok(body)
+    }
+
+    /// Resource `i` read before the change to it: the change's body is made and checked now,
+    /// before the plan's first write.
+    pub(super) fn resource_read_first(
+        &mut self,
+        i: usize,
+        fields: Map<String, Value>,
+    ) -> Result<(), Problem> {
+        self.change_of_mut(i).current = Some(fields);
+        let body = self.resource_body(i)?;
+        self.change_of_mut(i).body = Some(body);
+        Ok(())
+    }
+
+    /// The webhook turned out not to exist (an update that creates it): its resources hold
+    /// nothing to read first, and each change's body is made from nothing.
+    pub(super) fn resources_of_none(&mut self) -> Result<(), Problem> {
+        let reads: Vec<usize> = (self.stages.iter())
+            .filter_map(|s| match s {
+                Stage::CurrentResource(i) => Some(*i),
+                _ => None,
+            })
+            .collect();
+        self.stages
+            .retain(|s| !matches!(s, Stage::CurrentResource(_)));
+        for i in reads {
+            self.resource_read_first(i, Map::new())?;
+        }
+        Ok(())
+    }
+
     // ------------------------------------------------------------------ answers
 }
 
@@ -416,7 +472,10 @@ fn resource_part(change: &ResourceChange) -> Map<String, Value> {
 /// `null` for (Svix's headers, which its writes require): sent as the empty map or list, which
 /// is what clearing it means there. A whole value so leaves none, and a merge changes nothing
 /// where none was held (one that held some names each to remove, in [`resource_part`]).
-fn cleared_as_empty(fields: &ObjectMap, mut part: Map<String, Value>) -> Map<String, Value> {
+pub(super) fn cleared_as_empty(
+    fields: &ObjectMap,
+    mut part: Map<String, Value>,
+) -> Map<String, Value> {
     for (name, value) in part.iter_mut().filter(|(_, v)| v.is_null()) {
         let Some(rule) = fields
             .rule_for(name, Action::Update)

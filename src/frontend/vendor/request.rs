@@ -5,8 +5,9 @@
 use super::{Kind, Query, Route, VendorApi};
 use crate::frontend::{Backend, Job, Relay, Routed};
 use crate::http::headers;
+use crate::mapping::checks::Check;
 use crate::mapping::model::{CredentialPlace, Resource, ResourceVerb, Role};
-use crate::mapping::rules::{Beside, ObjectMap, Target};
+use crate::mapping::rules::{Beside, ObjectMap, Target, Violation};
 use crate::mapping::{Strategy, patch};
 use crate::model::{self, Action, Operation, UpdateMode};
 use crate::problem::{Code, FieldError, Problem};
@@ -90,9 +91,22 @@ impl VendorApi {
             // vocabulary): the backend checks them, and its refusal is rendered here.
             violations.retain(|v| !(v.check == "one_of" && v.rule.target.is("events")));
         }
-        if !violations.is_empty() {
+        // A container of the wrong kind is a type error on the container, before any check of
+        // the members it should hold.
+        let misshapen = map.misshapen_containers(action, item);
+        let inside = |v: &Violation<'_>| {
+            let at = v.rule.path.as_ref();
+            misshapen
+                .iter()
+                .any(|(container, _)| at.is_some_and(|p| p.starts_with(container)))
+        };
+        violations.retain(|v| !inside(v));
+        if !violations.is_empty() || !misshapen.is_empty() {
+            let containers = misshapen.iter().map(|(_, e)| e.clone());
             return Err(Problem::validation(
-                violations.iter().map(|v| v.in_vendor_words()).collect(),
+                containers
+                    .chain(violations.iter().map(|v| v.in_vendor_words()))
+                    .collect(),
             ));
         }
         // A list of which the rules read one item (`urls`, of which `url` is `urls[0]`) is kept
@@ -129,7 +143,17 @@ impl VendorApi {
                 .map(|(kind, on)| (kind, on == Value::Bool(true)))
                 .collect();
         }
-        model::check_body(action, &parsed)?;
+        // A clear of a field the webhooks behind have no place for is theirs to refuse (as a
+        // member they cannot carry), or a replacement's to leave out: no clear to check here.
+        let behind = self.backend.dialect();
+        let unheld_clear = |(name, v): (&String, &Value)| v.is_null() && behind.holds_nowhere(name);
+        if self.translating() && parsed.iter().any(unheld_clear) {
+            let mut checked = parsed.clone();
+            checked.retain(|name, v| !unheld_clear((name, v)));
+            model::check_body(action, &checked)?;
+        } else {
+            model::check_body(action, &parsed)?;
+        }
         if let Some(owner) = owner {
             parsed.insert("owner".into(), owner);
         }
@@ -626,6 +650,8 @@ impl VendorApi {
                 return Err(Problem::validation(unkept));
             }
         }
+        let whole = action == Action::Create || role == Role::Replace;
+        self.every_event_unheld(&body, action, whole)?;
         if op.mode != UpdateMode::Merge {
             // A map of headers given whole: a header it names `null` is one it does not have.
             for (name, value) in body.iter_mut() {
@@ -636,6 +662,49 @@ impl VendorApi {
         }
         op.body = Some(body);
         Ok(())
+    }
+
+    /// A webhook without event types, which this API's vendor takes for one of every event
+    /// type (its `events` not required), where the webhooks behind must name theirs: refused
+    /// as what the upstream cannot carry, naming what to send, rather than as a member the
+    /// client left out of a body its own vendor takes without it. `whole`: the body is the
+    /// whole webhook (a create, a replacement), which leaving the member out clears.
+    fn every_event_unheld(
+        &self,
+        body: &Map<String, Value>,
+        action: Action,
+        whole: bool,
+    ) -> Result<(), Problem> {
+        if !self.translating() {
+            return Ok(());
+        }
+        let required = |map: &ObjectMap| {
+            map.rule_for("events", action)
+                .is_some_and(|r| r.checks.contains(&Check::Required))
+        };
+        let behind = self.backend.dialect();
+        let none = match body.get("events") {
+            None => whole,
+            Some(events) => events.is_null(),
+        };
+        let optional_here = self
+            .dialect
+            .webhook
+            .rule_for("events", action)
+            .is_some_and(|r| !r.checks.contains(&Check::Required));
+        if !(none && optional_here && required(&behind.webhook)) {
+            return Ok(());
+        }
+        let upstream = self.backend.upstream().unwrap_or(&behind.name);
+        Err(Problem::with_errors(
+            Code::UnsupportedField,
+            vec![FieldError::new(
+                "events",
+                format!(
+                    "upstream {upstream} cannot carry every event type, which a webhook without any gets here: name the event types to send"
+                ),
+            )],
+        ))
     }
 
     /// A create that leaves out a member this API's vendor assumes a value for (its

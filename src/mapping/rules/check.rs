@@ -2,9 +2,10 @@
 //! its rule and check, in canonical or the vendor's own words.
 
 use super::{ObjectMap, Rule};
-use crate::mapping::checks::Check;
+use crate::mapping::checks::{Check, JsonType};
 use crate::mapping::codec::Codec;
 use crate::mapping::flags::{Flags, Given};
+use crate::mapping::json_path::{FieldPath, Step};
 use crate::model::Action;
 use crate::problem::FieldError;
 use serde_json::Value;
@@ -67,6 +68,67 @@ impl ObjectMap {
     /// refused, not kept from before.
     pub fn check_whole(&self, action: Action, dialect: &Value) -> Vec<Violation<'_>> {
         self.check_members(action, true, false, dialect)
+    }
+
+    /// The places in a request body that hold a value of the wrong kind where the rules read
+    /// members inside them (`"webhook_config": "x"` where `webhook_config.api_schema.url` is
+    /// read): each a type error on the container, under the name of the rule that reads it
+    /// whole if one does, else as the vendor's own member (`extensions.…`). The members inside
+    /// are not checked: what they lack is the container's kind, said once.
+    pub fn misshapen_containers(
+        &self,
+        action: Action,
+        body: &Value,
+    ) -> Vec<(FieldPath, FieldError)> {
+        let mut out: Vec<(FieldPath, FieldError)> = Vec::new();
+        let rules = self
+            .rules
+            .iter()
+            .filter(|r| r.request && r.applies_to(action));
+        for path in rules.filter_map(|r| r.path.as_ref()) {
+            let steps = path.steps();
+            for depth in 1..steps.len() {
+                let container = FieldPath::of_steps(steps[..depth].to_vec());
+                let Some(value) = container.get(body).filter(|v| !v.is_null()) else {
+                    break; // absent: nothing inside it is either
+                };
+                let kind = match steps[depth] {
+                    Step::Key(_) => JsonType::Object,
+                    Step::Index(_) => JsonType::Array,
+                };
+                let Some(message) = Check::Type(kind).test(value, false) else {
+                    continue;
+                };
+                if !out.iter().any(|(p, _)| *p == container) {
+                    let error = self.container_error(&container, message);
+                    out.push((container, error));
+                }
+                break;
+            }
+        }
+        out
+    }
+
+    /// A type error on a container, named as the vendor names errors there: by the rule that
+    /// reads it whole; else within the field a rule inside it reports its errors under (its
+    /// `error_field`: Resemble's `webhook_config`, whose message then names the rest,
+    /// `api_schema must be an object`); else as the vendor's own member.
+    fn container_error(&self, container: &FieldPath, message: String) -> FieldError {
+        if let Some(rule) = (self.rules.iter()).find(|r| r.path.as_ref() == Some(container)) {
+            return FieldError::new(rule.target.name(), message);
+        }
+        let dotted = container.to_string();
+        let within = self.rules.iter().find_map(|r| {
+            let inside = r.path.as_ref().is_some_and(|p| p.starts_with(container));
+            let rest = dotted
+                .strip_prefix(r.error_field.as_str())?
+                .strip_prefix('.')?;
+            inside.then(|| (r, rest.to_owned()))
+        });
+        match within {
+            Some((rule, rest)) => FieldError::new(rule.target.name(), format!("{rest} {message}")),
+            None => FieldError::new(format!("extensions.{dotted}"), message),
+        }
     }
 
     /// What the checks see of `flags` in a request body: the list of the event types switched

@@ -36,6 +36,9 @@ impl ObjectMap {
         for (path, value) in leftovers.iter().filter(|(path, _)| holds_rule(path)) {
             path.set(&mut out, (*value).clone());
         }
+        // A member shown for none only where its conditions hold (`fill_when`), which are of
+        // the answer: written once the rest of it is.
+        let mut conditional = Vec::new();
         // In the order of the canonical field table, whatever order the canonical object has.
         for rule in self
             .read_order
@@ -47,6 +50,10 @@ impl ObjectMap {
                 continue;
             }
             let value = rule.target.get(canonical);
+            if Self::shown_for_none_when(rule).is_some() && value.is_none_or(Value::is_null) {
+                conditional.push(rule);
+                continue;
+            }
             let timed = self.time_as_written(rule, value);
             match Self::rendered(rule, timed.as_ref().or(value)) {
                 Ok(Some(v)) => {
@@ -75,6 +82,16 @@ impl ObjectMap {
                     rule.target.name(),
                     format!("is {value}, and this API's webhooks are always {implied}"),
                 ));
+            }
+        }
+        for rule in conditional {
+            let Some((shown, when)) = Self::shown_for_none_when(rule) else {
+                continue;
+            };
+            if when.iter().all(|(p, v)| p.get(&out) == Some(v))
+                && let Err(e) = rule.put(&mut out, shown.clone())
+            {
+                refused.push(FieldError::new(rule.target.name(), e));
             }
         }
         // Members only requests carry, which the vendor's answers still hold as a placeholder
@@ -180,6 +197,17 @@ impl ObjectMap {
             .filter_map(|r| r.hidden.as_ref()?.listed_in.as_ref())
             .flat_map(|listed| listed_names(listed.get(canonical)))
             .collect()
+    }
+
+    /// What a rule shows for no value, and the conditions of the answer under which it does:
+    /// a `render_default` beside `fill_when` (Resemble answers `assignments: []` for a
+    /// `pre_call` webhook without any, and nothing for a `post_call` one).
+    fn shown_for_none_when(rule: &Rule) -> Option<(&Value, &[(FieldPath, Value)])> {
+        let shown = rule.render_default.as_ref()?;
+        match &rule.fill {
+            Some((_, when)) if !when.is_empty() => Some((shown, when)),
+            _ => None,
+        }
     }
 
     /// The vendor's own members a canonical object keeps under `extensions`, each with the
