@@ -3,7 +3,8 @@
 //! is no RFC 3339 date-time (no zone, a date alone, words, a number) is refused by name, as
 //! any value its field cannot be, never given a zone. A surface writes the times as its vendor
 //! does: six fractional digits where its emulator's `timestamps` says so, Unix seconds where
-//! its codec does.
+//! its codec does, and the vendor's own format (`codec = { time = "…" }`) in UTC where it
+//! has one; a time that format does not read is refused by name too.
 
 mod support;
 
