@@ -74,6 +74,7 @@
 //!     rules/lists.rs      lists of which rules read some items (`urls[0]`)
 //!     reader.rs           reading a vendor object in one walk, from its text or parsed
 //!     codec.rs            invertible value codecs (int_string, negate, pairs, ...)
+//!     time_format.rs      a vendor's own way of writing a time, read into RFC 3339 UTC
 //!     flags.rs            event types kept as one boolean member each
 //!     patch.rs            an update sent, or taken, as an RFC 6902 JSON Patch
 //!     template.rs         body templates with {{placeholders}}

@@ -10,10 +10,32 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Map, Value};
 use std::path::Path;
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime};
 
 fn text() -> BoxedStrategy<Value> {
     "[a-zA-Z0-9 _./:-]{0,20}[a-zA-Z0-9]"
         .prop_map(Value::from)
+        .boxed()
+}
+
+/// A canonical time (RFC 3339, UTC) between 1970 and 9999, with six fractional digits where
+/// `micros` (as a vendor that writes microseconds answers it) and in whole seconds otherwise
+/// (as a codec that spells the time in seconds, or in the vendor's own format, can write it).
+fn instant(micros: bool) -> BoxedStrategy<Value> {
+    let fraction = if micros { 0u32..1_000_000 } else { 0..1 };
+    (0i64..253_402_300_800, fraction)
+        .prop_map(move |(seconds, fraction)| {
+            let time = OffsetDateTime::from_unix_timestamp(seconds).unwrap()
+                + Duration::microseconds(fraction.into());
+            let text = time.format(&Rfc3339).unwrap();
+            let text = match (micros, text.strip_suffix('Z')) {
+                (true, Some(body)) if body.len() == 19 => format!("{body}.000000Z"),
+                (true, Some(body)) => format!("{body:0<26}Z"),
+                _ => text,
+            };
+            Value::from(text)
+        })
         .boxed()
 }
 
@@ -23,7 +45,10 @@ fn value_for(rule: &Rule) -> BoxedStrategy<Value> {
         Target::Field(f) => f.kind,
         Target::Extension(_) => Kind::String,
     };
+    let time = matches!(rule.target, Target::Field(f) if f.time);
     match &rule.codec {
+        Codec::UnixTime { .. } | Codec::Time(_) => instant(false),
+        Codec::Identity if time => instant(true),
         Codec::IntString => (0u32..1_000_000)
             .prop_map(|n| Value::from(n.to_string()))
             .boxed(),

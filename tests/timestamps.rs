@@ -3,7 +3,8 @@
 //! is no RFC 3339 date-time (no zone, a date alone, words, a number) is refused by name, as
 //! any value its field cannot be, never given a zone. A surface writes the times as its vendor
 //! does: six fractional digits where its emulator's `timestamps` says so, Unix seconds where
-//! its codec does.
+//! its codec does, and the vendor's own format (`codec = { time = "…" }`) in UTC where it
+//! has one; a time that format does not read is refused by name too.
 
 mod support;
 
@@ -246,4 +247,181 @@ async fn a_surface_writing_unix_seconds_shows_a_time_read_with_an_offset() {
         assert_eq!(body["created"], json!(seconds), "{sent}: {body}");
     }
     gw.stop().await;
+}
+
+/// How Quad (`tests/dialects/square.toml`) writes its times: Square's own format.
+const QUAD_TIME: &str =
+    "[year]-[month]-[day] [hour]:[minute]:[second] [offset_hour sign:mandatory][offset_minute] UTC";
+
+/// A Quad subscription as its API answers one, created at `created` and updated at `updated`.
+fn quad(created: &str, updated: &str) -> Value {
+    json!({"subscription": {"id": "wbhk_b35f6b3145074cf9ad513610786c19d5",
+        "notification_url": "https://example.com/h", "event_types": ["payment.created"],
+        "enabled": true, "created_at": created, "updated_at": updated}})
+}
+
+#[tokio::test]
+async fn a_time_in_the_vendors_own_format_is_read_in_utc() {
+    let times = [
+        ("2022-01-10 23:29:48 +0000 UTC", "2022-01-10T23:29:48Z"),
+        ("2022-01-10 18:29:48 -0500 UTC", "2022-01-10T23:29:48Z"),
+        ("2022-01-11 01:59:48 +0230 UTC", "2022-01-10T23:29:48Z"),
+        ("2021-12-31 23:30:00 -0100 UTC", "2022-01-01T00:30:00Z"),
+    ];
+    let script = times
+        .iter()
+        .map(|(sent, _)| Reply::json(200, quad(sent, sent)))
+        .collect();
+    let double = Double::start(script).await;
+    let gw = gateway_over("square", "square", &double, support::TEST_DIALECTS).await;
+    let path = "/v1/upstreams/c/webhooks/wbhk_b35f6b3145074cf9ad513610786c19d5";
+    for (sent, utc) in times {
+        let read = send(gw.addr, "GET", path, &[], None).await;
+        let webhook = read.json();
+        assert_eq!(read.status, 200, "{sent}: {webhook}");
+        assert_eq!(webhook["created_at"], json!(utc), "{sent}: {webhook}");
+        assert_eq!(webhook["updated_at"], json!(utc), "{sent}: {webhook}");
+    }
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_surface_writes_a_time_in_its_vendors_own_format_in_utc() {
+    // Shop, behind a Quad surface, answers RFC 3339 with offsets; Quad writes its own format.
+    let times = [
+        ("2024-01-02T08:59:06-05:00", "2024-01-02 13:59:06 +0000 UTC"),
+        ("2024-01-02T16:29:06+02:30", "2024-01-02 13:59:06 +0000 UTC"),
+        ("2024-01-02T13:59:06Z", "2024-01-02 13:59:06 +0000 UTC"),
+        ("2023-12-31T23:30:00-01:00", "2024-01-01 00:30:00 +0000 UTC"),
+    ];
+    let script = times
+        .iter()
+        .map(|(sent, _)| {
+            Reply::json(200, json!({"webhooks": [{"id": 4759306, "address": "https://example.com/h",
+                "topic": "orders/create", "format": "json", "created_at": sent, "updated_at": sent}]}))
+        })
+        .collect();
+    let double = Double::start(script).await;
+    let gw = gateway_over("shop", "square", &double, support::TEST_DIALECTS).await;
+    for (sent, written) in times {
+        let path = "/s/v2/webhooks/subscriptions";
+        let shown = send(gw.addr, "GET", path, &[("authorization", "Bearer t")], None).await;
+        let body = shown.json();
+        assert_eq!(shown.status, 200, "{sent}: {body}");
+        let item = &body["subscriptions"][0];
+        assert_eq!(item["created_at"], json!(written), "{sent}: {body}");
+        assert_eq!(item["updated_at"], json!(written), "{sent}: {body}");
+    }
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn an_emulator_writes_its_times_in_the_vendors_own_format() {
+    // The emulator keeps canonical times and answers them in Quad's format; the gateway reads
+    // them back as RFC 3339 in UTC.
+    let gw = support::gateway_emulating(support::TEST_DIALECTS, "square").await;
+    let body = json!({"url": "https://example.com/h", "events": ["payment.created"]});
+    let made = send(
+        gw.addr,
+        "POST",
+        "/v1/upstreams/square/webhooks",
+        &[],
+        Some(&body),
+    )
+    .await;
+    let webhook = made.json();
+    assert_eq!(made.status, 201, "{webhook}");
+    for field in ["created_at", "updated_at"] {
+        let text = webhook[field].as_str().unwrap_or_default();
+        assert!(
+            text.len() == 20 && text.as_bytes()[10] == b'T' && text.ends_with('Z'),
+            "{field}: {webhook}"
+        );
+    }
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_time_the_vendors_format_does_not_read_is_refused_by_name() {
+    let unreadable = [
+        "2022-01-10T23:29:48Z",
+        "2022-01-10 23:29:48 UTC",
+        "2022-01-10 23:29:48 +0000",
+        "2022-01-10 23:29:48 0000 UTC",
+        "yesterday",
+        "",
+    ];
+    let good = "2022-01-10 23:29:48 +0000 UTC";
+    let script = unreadable
+        .iter()
+        .flat_map(|sent| {
+            [
+                Reply::json(200, quad(sent, good)),
+                Reply::json(200, quad(good, sent)),
+            ]
+        })
+        .collect();
+    let double = Double::start(script).await;
+    let gw = gateway_over("square", "square", &double, support::TEST_DIALECTS).await;
+    let path = "/v1/upstreams/c/webhooks/wbhk_b35f6b3145074cf9ad513610786c19d5";
+    for sent in unreadable {
+        for field in ["created_at", "updated_at"] {
+            let answer = send(gw.addr, "GET", path, &[], None).await;
+            let problem = answer.json();
+            assert_eq!(answer.status, 502, "{sent} {field}: {problem}");
+            assert_eq!(problem["code"], "upstream_error", "{sent}: {problem}");
+            let detail = problem["detail"].as_str().unwrap();
+            assert!(detail.contains(&format!("`{field}`")), "{sent}: {detail}");
+            assert!(
+                detail.contains(&format!("which is not a time written `{QUAD_TIME}`")),
+                "{sent}: {detail}"
+            );
+        }
+    }
+    gw.stop().await;
+}
+
+#[test]
+fn a_time_format_that_names_no_instant_is_refused_when_the_file_loads() {
+    let text = std::fs::read_to_string(format!("{}/square.toml", support::TEST_DIALECTS)).unwrap();
+    for (format, said) in [
+        (
+            "[year]-[month]-[day] [hour]:[minute]:[second]",
+            "writes no zone",
+        ),
+        (
+            "[year]-[month]-[day] [hour]:[minute]:[second] +0000",
+            "writes no zone",
+        ),
+        (
+            "[year]-[month]-[day] UTC",
+            "does not write a whole date and time",
+        ),
+        (
+            "[year]-[day] [hour]:[minute]:[second] UTC",
+            "does not write a whole date and time",
+        ),
+        (
+            "[hour]:[minute] [offset_hour][offset_minute]",
+            "does not write a whole date and time",
+        ),
+        ("[year]-[month]-[dya] [hour] UTC", "is no time format"),
+        ("[year]-[month]-[day", "is no time format"),
+    ] {
+        let edited = text.replacen(QUAD_TIME, format, 1);
+        assert_ne!(edited, text);
+        let errors = support::refused_mapping("square", &edited);
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("fields.created_at.codec") && e.contains(said)),
+            "{format}: {errors:?}"
+        );
+    }
+    let edited = text.replacen(&format!("time = \"{QUAD_TIME}\""), "time = 3", 1);
+    let errors = support::refused_mapping("square", &edited);
+    assert!(
+        errors.iter().any(|e| e.contains("`time` must be a string")),
+        "{errors:?}"
+    );
 }

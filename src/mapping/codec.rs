@@ -3,6 +3,7 @@
 //! Each codec has an `encode` (canonical → dialect) and a `decode` (dialect → canonical); a
 //! value map is checked one-to-one when the mapping file is loaded, unless it names its reverse.
 
+use super::time_format::TimeFormat;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -43,6 +44,9 @@ pub enum Codec {
         /// Milliseconds rather than seconds.
         millis: bool,
     },
+    /// Dialect text in the vendor's own time format ⇄ canonical RFC 3339 time in UTC
+    /// (`"2022-01-10 18:29:48 -0500 UTC"` ⇄ `"2022-01-10T23:29:48Z"`).
+    Time(TimeFormat),
     /// Dialect text of items joined by a separator ⇄ canonical array of strings
     /// (`"a,b"` ⇄ `["a", "b"]`).
     Join(String),
@@ -175,6 +179,10 @@ impl Codec {
                     .map(Value::from)
                     .or_else(|_| err("is out of range"))
             }
+            Codec::Time(format) => match value.as_str() {
+                Some(text) => format.write(text).map(Value::from).map_err(CodecError),
+                None => err("must be an RFC 3339 date-time"),
+            },
             Codec::Join(separator) => {
                 let Some(items) = value.as_array() else {
                     return err("must be an array");
@@ -277,6 +285,11 @@ impl Codec {
                     .map(Value::from)
                     .map_or_else(|| err("must be an integer"), Ok)
             }
+            Codec::Time(format) => value
+                .as_str()
+                .and_then(|text| format.read(text))
+                .map(Value::from)
+                .ok_or_else(|| CodecError(format!("must be a time written `{}`", format.written))),
             Codec::Join(separator) => match value.as_str() {
                 Some("") => Ok(Value::Array(Vec::new())),
                 Some(text) => Ok(Value::Array(

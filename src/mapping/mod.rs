@@ -9,6 +9,7 @@
 //! | [`url`] | URL path templates, and the shapes of owners and ids |
 //! | [`json_path`] | singular JSONPaths: where one value lives in a document |
 //! | [`codec`] | how one canonical value is spelt in a dialect, both ways |
+//! | [`time_format`] | a vendor's own way of writing a time, read into RFC 3339 UTC and back |
 //! | [`checks`] | a vendor's constraints on one value |
 //! | [`rules`] | field rules: read, write, parse, render |
 //! | [`flags`] | event types kept as one boolean member each |
@@ -33,6 +34,7 @@ pub mod patch;
 mod reader;
 pub mod rules;
 pub mod template;
+pub mod time_format;
 pub mod url;
 
 pub use load::{load_dir, load_sources};

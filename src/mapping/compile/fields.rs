@@ -10,6 +10,7 @@ use crate::mapping::flags::Flags;
 use crate::mapping::json_path::FieldPath;
 use crate::mapping::model::MemberCheck;
 use crate::mapping::rules::{Derivation, Derived, Hidden, ObjectMap, Ops, Rule, Target};
+use crate::mapping::time_format::TimeFormat;
 use crate::model::{self, Field, Kind};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -596,9 +597,11 @@ fn codec_kind(codec: &Codec) -> Option<model::Kind> {
         Codec::Pairs { .. } => Kind::StringMap,
         Codec::Negate => Kind::Bool,
         Codec::Scale(_) => Kind::Integer,
-        Codec::IntString | Codec::UnixTime { .. } | Codec::Prefix(_) | Codec::EmptyIsNull => {
-            Kind::String
-        }
+        Codec::IntString
+        | Codec::UnixTime { .. }
+        | Codec::Time(_)
+        | Codec::Prefix(_)
+        | Codec::EmptyIsNull => Kind::String,
         Codec::Identity | Codec::Map { .. } => return None,
     })
 }
@@ -616,7 +619,7 @@ fn compile_codec(v: &Value, vendor_type: Option<JsonType>) -> Result<Codec, Stri
             "unix_seconds" => Ok(Codec::UnixTime { millis: false }),
             "unix_millis" => Ok(Codec::UnixTime { millis: true }),
             other => Err(format!(
-                "`{other}`: expected identity, int_string, single, negate, empty_is_null, unix_seconds, unix_millis, {{pairs}}, {{map}}, {{scale}}, {{join}}, {{prefix}} or {{wrap}}"
+                "`{other}`: expected identity, int_string, single, negate, empty_is_null, unix_seconds, unix_millis, {{pairs}}, {{map}}, {{scale}}, {{join}}, {{prefix}}, {{time}} or {{wrap}}"
             )),
         },
         Value::Object(table) => {
@@ -679,13 +682,22 @@ fn compile_codec(v: &Value, vendor_type: Option<JsonType>) -> Result<Codec, Stri
                     _ => Err("`wrap` must be a non-empty string".into()),
                 };
             }
+            if let Some(format) = table.get("time") {
+                return match format.as_str() {
+                    Some(written) => TimeFormat::new(written).map(Codec::Time),
+                    None => Err("`time` must be a string: a time format".into()),
+                };
+            }
             if let Some(separator) = table.get("join") {
                 return match separator.as_str() {
                     Some(sep) if !sep.is_empty() => Ok(Codec::Join(sep.to_owned())),
                     _ => Err("`join` must be a non-empty string".into()),
                 };
             }
-            Err("a codec table needs `pairs`, `map`, `scale`, `join`, `prefix` or `wrap`".into())
+            Err(
+                "a codec table needs `pairs`, `map`, `scale`, `join`, `prefix`, `time` or `wrap`"
+                    .into(),
+            )
         }
         _ => Err("a codec is a name or a table".into()),
     }
@@ -694,13 +706,14 @@ fn compile_codec(v: &Value, vendor_type: Option<JsonType>) -> Result<Codec, Stri
 /// The keys a codec table of each kind takes besides its own: a key it ignored would be a
 /// spelling the file's author meant to take effect (`catalog` for `catalogue`).
 fn codec_keys(table: &Map<String, Value>) -> Result<(), String> {
-    const KINDS: [(&str, &[&str]); 6] = [
+    const KINDS: [(&str, &[&str]); 7] = [
         ("pairs", &[]),
         ("scale", &[]),
         ("map", &["reverse"]),
         ("prefix", &[]),
         ("wrap", &["catalogue", "default"]),
         ("join", &[]),
+        ("time", &[]),
     ];
     let Some((kind, others)) = KINDS.iter().find(|(kind, _)| table.contains_key(*kind)) else {
         return Ok(());

@@ -45,8 +45,8 @@ pub struct Misread {
     /// container's kind and the first item that is not of the field's, only the kind of a
     /// secret's value.
     pub sent: String,
-    /// What the field holds (`an array of strings`).
-    pub wanted: &'static str,
+    /// What the field holds (`an array of strings`, `a time written `…``).
+    pub wanted: Cow<'static, str>,
     /// The object's other fields, as far as they were read: what a create so answered made
     /// (its id, a secret minted), which its client could learn nowhere else.
     pub read: Members,
@@ -299,6 +299,12 @@ impl ObjectMap {
                                 misread.get_or_insert_with(|| unfit(f, value));
                                 continue;
                             }
+                            // A time is a time or refused, as where the vendor writes RFC 3339:
+                            // kept apart, the webhook would read as one never given one.
+                            (Err(_), Some(f)) if f.time => {
+                                misread.get_or_insert_with(|| written_otherwise(f, codec, value));
+                                continue;
+                            }
                             (Err(_), _) => {
                                 kept_apart(rule, &mut apart, Piece::Value(value));
                                 continue;
@@ -461,6 +467,26 @@ fn timed(found: Found<'_>) -> Result<Piece<'_>, Found<'_>> {
     })
 }
 
+/// The refusal of `value`, which `field`'s codec cannot read as a time: said as the codec
+/// spells times (`a time written `[year]-…``), where it spells them in a format of its own.
+#[cold]
+fn written_otherwise(field: &'static Field, codec: &Codec, value: Value) -> Misread {
+    let mut misread = unfit(field, value);
+    match codec {
+        Codec::Time(format) => {
+            misread.wanted = Cow::Owned(format!("a time written `{}`", format.written));
+        }
+        Codec::UnixTime { millis: false } => {
+            misread.wanted = Cow::Borrowed("an integer of seconds since 1970");
+        }
+        Codec::UnixTime { millis: true } => {
+            misread.wanted = Cow::Borrowed("an integer of milliseconds since 1970");
+        }
+        _ => {}
+    }
+    misread
+}
+
 /// Whether `text`, a JSON value's, is an integer.
 fn integer(text: &str) -> bool {
     let digits = text.strip_prefix('-').unwrap_or(text);
@@ -473,7 +499,7 @@ fn unfit(field: &'static Field, value: Value) -> Misread {
     Misread {
         field: field.name,
         sent: sent(field, &value),
-        wanted: field.described(),
+        wanted: Cow::Borrowed(field.described()),
         read: Members::default(),
     }
 }

@@ -1,0 +1,186 @@
+//! A vendor's own way of writing a time (`codec = { time = "…" }`): a `time` crate format
+//! description, read into the canonical RFC 3339 UTC and written back from it.
+//!
+//! A time names an instant only with its zone. A format must therefore write an offset
+//! (`[offset_hour]`), or say in a literal that it writes UTC (`Z`, `UTC`): one that says neither
+//! is refused when the file loads, rather than its times read in a zone made up for them.
+
+use time::format_description::well_known::Rfc3339;
+use time::format_description::{Component, OwnedFormatItem};
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+/// The instant a format is tried on when the file loads: each of its parts differs from the
+/// others, so a format that drops or confuses one cannot read it back.
+const SAMPLE: &str = "2001-02-03T04:05:06Z";
+
+/// A vendor's time format, as the file writes it and compiled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeFormat {
+    /// The description as the file gives it, for messages.
+    pub written: String,
+    items: OwnedFormatItem,
+    /// Whether the format writes an offset; without one, its times are in UTC.
+    offset: bool,
+}
+
+impl TimeFormat {
+    /// Compiles `written`, refusing a description that does not parse, one that writes no
+    /// zone, and one that cannot write and read back a whole date and time.
+    pub fn new(written: &str) -> Result<TimeFormat, String> {
+        let items = time::format_description::parse_owned::<2>(written)
+            .map_err(|e| format!("`time`: `{written}` is no time format: {e}"))?;
+        let offset = has_offset(&items);
+        if !offset && !says_utc(&items) {
+            return Err(format!(
+                "`time`: `{written}` writes no zone: give `[offset_hour]`, or a literal `Z` or `UTC` where the vendor writes its times in UTC"
+            ));
+        }
+        let format = TimeFormat {
+            written: written.to_owned(),
+            items,
+            offset,
+        };
+        let sample = OffsetDateTime::parse(SAMPLE, &Rfc3339).map_err(|e| e.to_string())?;
+        let Ok(text) = sample.format(&format.items) else {
+            return Err(format!(
+                "`time`: `{written}` cannot write a date and time (`{SAMPLE}`)"
+            ));
+        };
+        if format.read(&text).as_deref() != Some(SAMPLE) {
+            return Err(format!(
+                "`time`: `{written}` does not write a whole date and time (`{SAMPLE}` is written `{text}`, which does not read back as it)"
+            ));
+        }
+        Ok(format)
+    }
+
+    /// The vendor's `text` as a canonical time (RFC 3339, UTC); `None` where the format does
+    /// not read it.
+    pub fn read(&self, text: &str) -> Option<String> {
+        let time = if self.offset {
+            OffsetDateTime::parse(text, &self.items).ok()?
+        } else {
+            PrimitiveDateTime::parse(text, &self.items)
+                .ok()?
+                .assume_utc()
+        };
+        let utc = time.checked_to_offset(UtcOffset::UTC)?;
+        utc.format(&Rfc3339).ok()
+    }
+
+    /// The canonical time `canonical` written in the format, in UTC. Refused where it is no
+    /// RFC 3339 date-time, and where the format would write another instant (a fraction of a
+    /// second the format does not keep): changed, it would say what the client did not.
+    pub fn write(&self, canonical: &str) -> Result<String, String> {
+        let time = OffsetDateTime::parse(canonical, &Rfc3339)
+            .ok()
+            .and_then(|t| t.checked_to_offset(UtcOffset::UTC))
+            .ok_or("must be an RFC 3339 date-time")?;
+        let text = time
+            .format(&self.items)
+            .map_err(|_| format!("cannot be written `{}`", self.written))?;
+        let kept = self.read(&text).and_then(|back| {
+            let back = OffsetDateTime::parse(&back, &Rfc3339).ok()?;
+            Some(back == time)
+        });
+        if kept != Some(true) {
+            return Err(format!(
+                "must be a time that `{}` writes whole (it keeps no finer part)",
+                self.written
+            ));
+        }
+        Ok(text)
+    }
+}
+
+/// Whether `item` writes an offset anywhere in it.
+fn has_offset(item: &OwnedFormatItem) -> bool {
+    match item {
+        OwnedFormatItem::Component(
+            Component::OffsetHour(_) | Component::OffsetMinute(_) | Component::OffsetSecond(_),
+        ) => true,
+        OwnedFormatItem::Compound(items) | OwnedFormatItem::First(items) => {
+            items.iter().any(has_offset)
+        }
+        OwnedFormatItem::Optional(item) => has_offset(item),
+        _ => false,
+    }
+}
+
+/// Whether `item` writes, outside any optional part, a literal naming UTC (`Z`, `UTC`).
+fn says_utc(item: &OwnedFormatItem) -> bool {
+    match item {
+        OwnedFormatItem::StringLiteral(text) => text.contains('Z') || text.contains("UTC"),
+        OwnedFormatItem::Compound(items) => items.iter().any(says_utc),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SQUARE: &str = "[year]-[month]-[day] [hour]:[minute]:[second] [offset_hour sign:mandatory][offset_minute] UTC";
+
+    #[test]
+    fn an_offset_is_read_as_the_same_instant_in_utc_and_written_as_utc() {
+        let format = TimeFormat::new(SQUARE).unwrap();
+        for (text, utc) in [
+            ("2022-01-10 23:29:48 +0000 UTC", "2022-01-10T23:29:48Z"),
+            ("2022-01-10 18:29:48 -0500 UTC", "2022-01-10T23:29:48Z"),
+            ("2022-01-11 01:59:48 +0230 UTC", "2022-01-10T23:29:48Z"),
+        ] {
+            assert_eq!(format.read(text).as_deref(), Some(utc), "{text}");
+        }
+        assert_eq!(
+            format.write("2022-01-10T18:29:48-05:00").unwrap(),
+            "2022-01-10 23:29:48 +0000 UTC"
+        );
+    }
+
+    #[test]
+    fn a_literal_zone_reads_the_time_in_utc() {
+        let format = TimeFormat::new("[day]/[month]/[year] [hour]:[minute]:[second]Z").unwrap();
+        assert_eq!(
+            format.read("03/02/2001 04:05:06Z").as_deref(),
+            Some("2001-02-03T04:05:06Z")
+        );
+        assert_eq!(
+            format.write("2001-02-03T04:05:06Z").unwrap(),
+            "03/02/2001 04:05:06Z"
+        );
+    }
+
+    #[test]
+    fn a_time_finer_than_the_format_keeps_or_no_time_is_refused() {
+        let format = TimeFormat::new(SQUARE).unwrap();
+        assert!(format.write("2022-01-10T23:29:48.5Z").is_err());
+        assert!(format.write("yesterday").is_err());
+        for text in ["2022-01-10T23:29:48Z", "2022-01-10 23:29:48 UTC", ""] {
+            assert_eq!(format.read(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_format_without_a_zone_or_a_whole_time_is_refused() {
+        for (written, said) in [
+            (
+                "[year]-[month]-[day] [hour]:[minute]:[second]",
+                "writes no zone",
+            ),
+            (
+                "[year]-[month]-[day] [hour]:[minute] Z",
+                "does not write a whole",
+            ),
+            ("[year]-[month]-[day]Z", "does not write a whole"),
+            ("[year]-[mnth]-[day]Z", "is no time format"),
+            (
+                "[year]-[month]-[day] [hour]:[minute]:[second][optional [Z]]",
+                "writes no zone",
+            ),
+        ] {
+            let e = TimeFormat::new(written).unwrap_err();
+            assert!(e.contains(said), "{written}: {e}");
+        }
+    }
+}
