@@ -228,26 +228,7 @@ impl Context<'_> {
                     .collect(),
             ));
         }
-        for name in refused {
-            match name.strip_prefix("extensions.") {
-                Some(k) => {
-                    if let Some(Value::Object(ext)) = patch.get_mut("extensions") {
-                        ext.shift_remove(k);
-                    }
-                }
-                None => {
-                    patch.shift_remove(&name);
-                }
-            }
-            dropped.push(name);
-        }
-        if patch
-            .get("extensions")
-            .and_then(Value::as_object)
-            .is_some_and(Map::is_empty)
-        {
-            patch.shift_remove("extensions");
-        }
+        drop_from_patch(patch, refused, dropped);
         Ok(())
     }
 
@@ -290,26 +271,7 @@ impl Context<'_> {
                     .collect(),
             ));
         }
-        for (name, _) in refused {
-            match name.strip_prefix("extensions.") {
-                Some(k) => {
-                    if let Some(Value::Object(ext)) = patch.get_mut("extensions") {
-                        ext.shift_remove(k);
-                    }
-                }
-                None => {
-                    patch.shift_remove(&name);
-                }
-            }
-            dropped.push(name);
-        }
-        if patch
-            .get("extensions")
-            .and_then(Value::as_object)
-            .is_some_and(Map::is_empty)
-        {
-            patch.shift_remove("extensions");
-        }
+        drop_from_patch(patch, refused.into_iter().map(|(name, _)| name), dropped);
         Ok(())
     }
 
@@ -673,5 +635,35 @@ fn rounded(value: &Value) -> Option<(Vec<String>, f64)> {
             .find_map(|(k, v)| Some((k.clone(), rounded(v)?)))
             .map(within),
         _ => None,
+    }
+}
+
+/// Takes canonical fields (`extensions.NAME` among them) out of a patch made leniently, listing
+/// each as dropped; an `extensions` left empty goes too, as an empty object would be a change
+/// of its own.
+fn drop_from_patch(
+    patch: &mut Map<String, Value>,
+    names: impl IntoIterator<Item = String>,
+    dropped: &mut Vec<String>,
+) {
+    for name in names {
+        match name.strip_prefix("extensions.") {
+            Some(k) => {
+                if let Some(Value::Object(ext)) = patch.get_mut("extensions") {
+                    ext.shift_remove(k);
+                }
+            }
+            None => {
+                patch.shift_remove(&name);
+            }
+        }
+        dropped.push(name);
+    }
+    if patch
+        .get("extensions")
+        .and_then(Value::as_object)
+        .is_some_and(Map::is_empty)
+    {
+        patch.shift_remove("extensions");
     }
 }
