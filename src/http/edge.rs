@@ -12,7 +12,8 @@ use http::{HeaderValue, Request, Response, Version, header};
 
 /// Why a request is refused at the edge; `None` when it may proceed. A body declared over the
 /// limit is [`Code::PayloadTooLarge`], which the handler words as the API the path names does
-/// ([`answer`]); the rest concern the connection, and are hookgate's own problems.
+/// ([`Handler::edge_refusal`](super::handler::Handler::edge_refusal)); the rest concern the
+/// connection, and are hookgate's own problems.
 pub fn refuse<B>(request: &Request<B>, max_body: usize) -> Option<Problem> {
     let h = request.headers();
     if let Some(problem) = host(request) {
@@ -40,20 +41,6 @@ pub fn refuse<B>(request: &Request<B>, max_body: usize) -> Option<Problem> {
         ));
     }
     None
-}
-
-/// The answer to a request refused at the edge: a body over the limit in the words of the API
-/// its path names (the handler's), anything else as hookgate's own problem.
-pub fn answer<B, H: super::handler::Handler + ?Sized>(
-    handler: &H,
-    request: &Request<B>,
-    problem: &Problem,
-    request_id: &str,
-) -> Response<super::body::Body> {
-    match problem.code {
-        Code::PayloadTooLarge => handler.too_large(request.uri().path(), problem, request_id),
-        _ => super::respond::problem(problem, request_id),
-    }
 }
 
 /// Why the request's host is not one host, whichever way it is named.

@@ -190,7 +190,7 @@ pub async fn serve<S, H>(
                 let request_id = headers::request_id(request.headers());
                 let answer = respond::refused_at_edge(
                     problem.status(),
-                    edge::answer(&*handler, &request, &problem, &request_id),
+                    handler.edge_refusal(request.uri().path(), &problem, &request_id),
                     &request_id,
                     (request.method().as_str(), request.uri().path()),
                 );

@@ -58,4 +58,19 @@ pub trait Handler: Send + Sync + 'static {
         let _ = path;
         super::respond::problem(problem, request_id)
     }
+
+    /// The answer to a request refused at the edge (`super::edge`): a body over the limit in
+    /// the words of the API its path names ([`Handler::too_large`]), anything else as
+    /// hookgate's own problem.
+    fn edge_refusal(
+        &self,
+        path: &str,
+        problem: &Problem,
+        request_id: &str,
+    ) -> http::Response<Body> {
+        match problem.code {
+            crate::problem::Code::PayloadTooLarge => self.too_large(path, problem, request_id),
+            _ => super::respond::problem(problem, request_id),
+        }
+    }
 }

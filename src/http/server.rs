@@ -316,7 +316,7 @@ impl<H: Handler> Connection<H> {
                     let request_id = headers::request_id(req.headers());
                     let answer = super::respond::refused_at_edge(
                         problem.status(),
-                        edge::answer(&*handler, &req, &problem, &request_id),
+                        handler.edge_refusal(req.uri().path(), &problem, &request_id),
                         &request_id,
                         (req.method().as_str(), req.uri().path()),
                     );

@@ -270,7 +270,7 @@ impl ErrorMap {
     }
 
     /// The vendor's code for a canonical code, for rendering (`{{code}}`): the one `codes`
-    /// gives it, else the vendor's code for a failure of its kind ([`kindred`]), so that a
+    /// gives it, else the vendor's code for a failure of its kind (`kindred`), so that a
     /// status the vendor names no code for (a 405, a 502) is still answered in the vendor's
     /// words; the canonical code in capitals only where the file names none of them.
     pub fn vendor_code(&self, code: Code) -> String {

@@ -218,7 +218,7 @@ impl VendorApi {
                         )]));
                     }
                     // A page smaller than the vendor serves is refused as its own validation
-                    // refuses it (AgentMessage's `limit` is 1–100).
+                    // refuses it (a `limit` of 1–100, say).
                     if limit < endpoint.min_limit {
                         return Err(Problem::validation(vec![FieldError::in_query(
                             key,

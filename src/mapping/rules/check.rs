@@ -111,7 +111,7 @@ impl ObjectMap {
 
     /// A type error on a container, named as the vendor names errors there: by the rule that
     /// reads it whole; else within the field a rule inside it reports its errors under (its
-    /// `error_field`: Resemble's `webhook_config`, whose message then names the rest,
+    /// `error_field`: a `webhook_config`, whose message then names the rest,
     /// `api_schema must be an object`); else as the vendor's own member.
     fn container_error(&self, container: &FieldPath, message: String) -> FieldError {
         if let Some(rule) = (self.rules.iter()).find(|r| r.path.as_ref() == Some(container)) {

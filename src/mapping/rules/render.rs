@@ -200,7 +200,7 @@ impl ObjectMap {
     }
 
     /// What a rule shows for no value, and the conditions of the answer under which it does:
-    /// a `render_default` beside `fill_when` (Resemble answers `assignments: []` for a
+    /// a `render_default` beside `fill_when` (a vendor answering `assignments: []` for a
     /// `pre_call` webhook without any, and nothing for a `post_call` one).
     fn shown_for_none_when(rule: &Rule) -> Option<(&Value, &[(FieldPath, Value)])> {
         let shown = rule.render_default.as_ref()?;
