@@ -12,8 +12,7 @@ use http::{HeaderValue, Request, Response, Version, header};
 
 /// Why a request is refused at the edge; `None` when it may proceed. A body declared over the
 /// limit is [`Code::PayloadTooLarge`], which the handler words as the API the path names does
-/// ([`Handler::edge_refusal`](super::handler::Handler::edge_refusal)); the rest concern the
-/// connection, and are hookgate's own problems.
+/// (its `edge_refusal`); the rest concern the connection, and are hookgate's own problems.
 pub fn refuse<B>(request: &Request<B>, max_body: usize) -> Option<Problem> {
     let h = request.headers();
     if let Some(problem) = host(request) {

@@ -59,9 +59,9 @@ pub trait Handler: Send + Sync + 'static {
         super::respond::problem(problem, request_id)
     }
 
-    /// The answer to a request refused at the edge (`super::edge`): a body over the limit in
-    /// the words of the API its path names ([`Handler::too_large`]), anything else as
-    /// hookgate's own problem.
+    /// The answer to a request refused at the edge, before any handler reads it: a body over
+    /// the limit in the words of the API its path names ([`Handler::too_large`]), anything else
+    /// as hookgate's own problem.
     fn edge_refusal(
         &self,
         path: &str,
