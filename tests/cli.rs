@@ -1,6 +1,8 @@
 //! The `hookgate` binary: `check` on the shipped and on broken configurations and mapping
 //! files (exit 64, every problem named by file and key), environment overrides, `emulate`.
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -227,15 +229,7 @@ fn emulate_refuses_an_unknown_dialect() {
 
 /// `hookgate` in a folder that holds nothing, as after `cargo install`.
 fn in_empty_folder(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(dir)
-        .args(args)
-        .env_remove("HOOKGATE_CONFIG")
-        .env_remove("RUST_LOG");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().unwrap()
+    support::hookgate_in(dir, args, env)
 }
 
 #[test]

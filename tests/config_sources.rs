@@ -5,22 +5,10 @@
 //! the environment is named as such, whichever check refuses it.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_hookgate");
+mod support;
 
-/// `hookgate ARGS` in `dir`, with `env` set and no configuration named by the environment.
-fn hookgate(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(dir)
-        .args(args)
-        .env_remove("HOOKGATE_CONFIG")
-        .env_remove("RUST_LOG");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().unwrap()
-}
+use support::hookgate_in as hookgate;
 
 /// What `check` said, having refused the configuration with exit 64.
 fn refused(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {

@@ -488,6 +488,24 @@ pub fn inbound_key(key: &str) -> String {
     )
 }
 
+/// `hookgate ARGS` run in `dir` with `env` set, no configuration named by the environment and
+/// no log filter: what a user gets typing the command there.
+pub fn hookgate_in(
+    dir: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_hookgate"));
+    cmd.current_dir(dir)
+        .args(args)
+        .env_remove("HOOKGATE_CONFIG")
+        .env_remove("RUST_LOG");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
 /// What `hookgate translate --json` shows of `args` with the configuration `toml` (written to a
 /// file in a folder of its own): its JSON, and its text as printed.
 pub fn translated(toml: &str, args: &[&str]) -> (Value, String) {
