@@ -170,12 +170,18 @@ fn responses_round_trip_through_every_dialect() {
                     .render(&canonical)
                     .expect("a generated webhook renders");
                 let read = d.webhook.read(&rendered).unwrap();
-                // A member the vendor always answers reads back as its render default.
+                // A member the vendor always answers reads back as its render default, where
+                // the answer is one it is shown in (the conditions of its `fill_when`).
                 let mut canonical = canonical;
                 for rule in d.webhook.rules.iter().filter(|r| r.response) {
-                    if let (Some(default), false) = (
+                    let shown_here = match &rule.fill {
+                        Some((_, when)) => when.iter().all(|(p, v)| p.get(&rendered) == Some(v)),
+                        None => true,
+                    };
+                    if let (Some(default), false, true) = (
                         &rule.render_default,
                         canonical_has(&canonical, &rule.target),
+                        shown_here,
                     ) && let Ok(value) = rule.codec.decode(default)
                         && !value.is_null()
                     {
