@@ -625,11 +625,17 @@ impl VendorApi {
             op.mode = UpdateMode::Replace;
             op.upsert = self.dialect.endpoint(role).and_then(|e| e.upsert);
         } else if action == Action::Update {
-            // A member a merge clears (`null`) that the webhooks behind neither hold nor report
-            // is one every read here shows with no value: there is nothing to clear, as a
-            // replacement finds.
+            // A member a merge clears (`null`) that the webhooks behind neither hold nor report,
+            // and that this API shows as `null` when it has none, is one every read here shows
+            // so: there is nothing to clear, as a replacement finds. Any other such clear is
+            // refused as not supported there, as a value of it would be.
+            let shown_null = |name: &str| {
+                (self.dialect.webhook.reading(name)).is_some_and(|r| r.response && r.nullable)
+            };
             let reported = |name: &str| {
-                held(name) || self.unreported(std::iter::once(name.to_owned())).is_empty()
+                held(name)
+                    || !shown_null(name)
+                    || self.unreported(std::iter::once(name.to_owned())).is_empty()
             };
             drop_unheld_nulls(&mut body, &reported);
             // A vendor whose update is an RFC 7396 merge patch merges what its client names
