@@ -10,15 +10,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_hookgate");
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 fn hookgate(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(ROOT)
-        .args(args)
-        .env_remove("HOOKGATE_CONFIG")
-        .env_remove("RUST_LOG");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().unwrap()
+    support::hookgate_in(Path::new(ROOT), args, env)
 }
 
 fn stderr(o: &Output) -> String {
