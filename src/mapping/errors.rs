@@ -35,6 +35,8 @@ pub struct CodeForm {
     pub meanings: Vec<(String, String, String)>,
     /// The code written for a field error no meaning says, with `{{field}}`.
     pub item: Template,
+    /// The codes are integers (`errors.code_type`), written as JSON numbers.
+    pub integer: bool,
 }
 
 impl CodeForm {
@@ -43,17 +45,20 @@ impl CodeForm {
     /// (a code read that the file does not know, written back as the vendor wrote it).
     fn code_of(&self, error: &FieldError) -> Option<Value> {
         if error.field.is_empty() {
-            return Some(Value::from(error.message.as_str()));
+            return Some(code_value(&error.message, self.integer));
         }
         let meant = self
             .meanings
             .iter()
             .find(|(_, field, message)| *field == error.field && *message == error.message);
         if let Some((code, _, _)) = meant {
-            return Some(Value::from(code.as_str()));
+            return Some(code_value(code, self.integer));
         }
         let slots = |name: &str| (name == "field").then(|| Value::from(error.field.as_str()));
-        self.item.render(&slots)
+        match self.item.render(&slots)? {
+            Value::String(code) => Some(code_value(&code, self.integer)),
+            other => Some(other),
+        }
     }
 }
 
@@ -98,6 +103,9 @@ pub struct ErrorMap {
     pub field_errors: Vec<(FieldPath, Form)>,
     /// Vendor code → canonical code.
     pub codes: Vec<(String, Code)>,
+    /// The vendor's codes are integers (`errors.code_type = "integer"`): `{{code}}` is written
+    /// as a JSON number, as its clients read it.
+    pub integer_codes: bool,
     /// How surfaces spell each canonical code.
     pub render: Vec<(Code, Render)>,
     /// How surfaces spell the rest.
@@ -386,6 +394,15 @@ fn kindred(code: Code) -> &'static [Code] {
         &[Code::UpstreamError, Code::Internal, Code::BadRequest]
     } else {
         &[Code::BadRequest]
+    }
+}
+
+/// A vendor's code as its answers write it: a JSON number where its codes are integers and
+/// this one is an integer's text, else the text.
+pub fn code_value(code: &str, integer: bool) -> Value {
+    match code.parse::<i64>() {
+        Ok(n) if integer => Value::from(n),
+        _ => Value::from(code),
     }
 }
 

@@ -480,6 +480,8 @@ pub struct ErrorsSection {
     pub field_errors: Vec<FieldErrorsSection>,
     #[serde(default)]
     pub codes: BTreeMap<String, String>,
+    /// What the vendor's codes are: text (the default) or integers written as JSON numbers.
+    pub code_type: Option<CodeType>,
     /// The media type of the error bodies this dialect's surfaces write.
     pub content_type: Option<String>,
     #[serde(default)]
@@ -488,6 +490,14 @@ pub struct ErrorsSection {
     pub unreadable_body: Option<String>,
     /// The canonical code a surface refuses a path segment that names nothing with.
     pub unreadable_path: Option<String>,
+}
+
+/// The JSON type of a vendor's error codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeType {
+    String,
+    Integer,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -8,6 +8,7 @@ use crate::frontend::{Backend, Routed};
 use crate::http::body::{self, Body};
 use crate::http::headers;
 use crate::mapping::Dialect;
+use crate::mapping::errors::code_value;
 use crate::mapping::json_path::FieldPath;
 use crate::mapping::model::{Endpoint, Paging, Role};
 use crate::mapping::rules::{ObjectMap, Target};
@@ -34,7 +35,7 @@ pub(super) struct Fill<'a> {
     operation: &'a str,
     owner: Option<&'a str>,
     problem: Option<&'a Problem>,
-    vendor_code: Option<String>,
+    vendor_code: Option<Value>,
     errors: Option<Value>,
     field: Option<String>,
 }
@@ -636,7 +637,7 @@ impl Slots for Fill<'_> {
             "operation" => Some(Value::from(self.operation)),
             "message" => self.problem.map(|p| Value::from(p.detail.as_str())),
             "status" => self.problem.map(|p| Value::from(p.status())),
-            "code" => self.vendor_code.clone().map(Value::from),
+            "code" => self.vendor_code.clone(),
             "errors" => self.errors.clone(),
             "field" => self.field.clone().map(Value::from),
             other => self
@@ -706,14 +707,15 @@ pub fn problem_response(
         request_id,
         operation,
         problem: Some(&shown),
-        vendor_code: Some(
-            problem
+        vendor_code: Some(code_value(
+            &problem
                 .upstream
                 .as_ref()
                 .filter(|u| u.dialect == d.name)
                 .and_then(|u| u.code.clone())
                 .unwrap_or_else(|| d.errors.vendor_code(problem.code)),
-        ),
+            d.errors.integer_codes,
+        )),
         errors: d.errors.render_field_errors(&vendor_errors),
         field: vendor_errors.first().map(|e| e.field.clone()),
         ..Fill::default()

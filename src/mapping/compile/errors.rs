@@ -38,10 +38,16 @@ impl Compiler<'_> {
             .field_errors
             .iter()
             .enumerate()
-            .filter_map(|(i, fe)| self.field_errors(&format!("errors.field_errors[{i}]"), fe))
+            .filter_map(|(i, fe)| {
+                self.field_errors(&format!("errors.field_errors[{i}]"), fe, s.code_type)
+            })
             .collect();
+        let integer_codes = s.code_type == Some(file::CodeType::Integer);
         let mut codes = Vec::new();
         for (vendor, canonical) in &s.codes {
+            if integer_codes {
+                self.integer_code(&format!("errors.codes.{vendor}"), vendor);
+            }
             match Code::parse(canonical) {
                 Some(c) => codes.push((vendor.clone(), c)),
                 None => self.error(
@@ -49,6 +55,15 @@ impl Compiler<'_> {
                     format!("`{canonical}` is not a canonical problem code"),
                 ),
             }
+        }
+        // Where the file names no code for a failure, its code for `bad_request` is written
+        // (`ErrorMap::vendor_code`): without one, a surface would write a canonical code in
+        // capitals where the vendor's clients read a number.
+        if integer_codes && !codes.iter().any(|(_, c)| *c == Code::BadRequest) {
+            self.error(
+                "errors.codes",
+                "`errors.code_type` is \"integer\": name the vendor's code for `bad_request`, the one written for a failure no other code says",
+            );
         }
         // A vendor's code is matched against the table only where the file says where it is.
         if code.is_empty()
@@ -97,6 +112,7 @@ impl Compiler<'_> {
             request_id,
             field_errors,
             codes,
+            integer_codes,
             render,
             default_render,
             missing_credential,
@@ -113,6 +129,7 @@ impl Compiler<'_> {
         &mut self,
         key: &str,
         fe: &file::FieldErrorsSection,
+        code_type: Option<file::CodeType>,
     ) -> Option<(FieldPath, Form)> {
         let path = self.path(&format!("{key}.path"), &fe.path);
         let form = match fe.form {
@@ -120,7 +137,7 @@ impl Compiler<'_> {
             file::FormName::Strings => Some(Form::Strings),
             file::FormName::Param => Some(Form::Param),
             file::FormName::Items => self.item_form(key, fe).map(Form::Items),
-            file::FormName::Codes => self.code_form(key, fe).map(Form::Codes),
+            file::FormName::Codes => self.code_form(key, fe, code_type).map(Form::Codes),
         };
         let items_only = [
             ("field", fe.field.is_some()),
@@ -215,7 +232,13 @@ impl Compiler<'_> {
 
     /// The `codes` form: what each code means, and the code a surface writes for a field
     /// error none of them says (a string, with `{{field}}`).
-    fn code_form(&mut self, key: &str, fe: &file::FieldErrorsSection) -> Option<CodeForm> {
+    fn code_form(
+        &mut self,
+        key: &str,
+        fe: &file::FieldErrorsSection,
+        code_type: Option<file::CodeType>,
+    ) -> Option<CodeForm> {
+        let integer = code_type == Some(file::CodeType::Integer);
         let item = self.template_at(key, "item", fe.item.as_ref());
         match (&item, &fe.item) {
             (Some(template), Some(Value::String(_))) => {
@@ -223,6 +246,11 @@ impl Compiler<'_> {
             }
             (_, Some(_)) => self.error(format!("{key}.item"), "must be a string: the code written"),
             (_, None) => self.error(format!("{key}.item"), "is required by the `codes` form"),
+        }
+        if integer {
+            for code in fe.meanings.keys() {
+                self.integer_code(&format!("{key}.meanings.{code}"), code);
+            }
         }
         let meanings = fe
             .meanings
@@ -232,7 +260,19 @@ impl Compiler<'_> {
         Some(CodeForm {
             meanings,
             item: item?,
+            integer,
         })
+    }
+
+    /// A code of a vendor whose codes are integers: the integer's decimal text, as a numeric
+    /// code is read (`1001`, never `01001` or `+1001`, which no answer would match).
+    fn integer_code(&mut self, key: &str, code: &str) {
+        if code.parse::<i64>().map(|n| n.to_string()).as_deref() != Ok(code) {
+            self.error(
+                key,
+                format!("`{code}` is no integer, and `errors.code_type` is \"integer\""),
+            );
+        }
     }
 
     fn item_form(&mut self, key: &str, fe: &file::FieldErrorsSection) -> Option<ItemForm> {
