@@ -86,12 +86,27 @@ impl Paging {
         count: usize,
         last_id: impl FnOnce() -> Option<String>,
     ) -> Option<String> {
-        let at = |first: u64| cursor.and_then(|c| c.parse::<u64>().ok()).unwrap_or(first);
         match self {
-            Paging::Offset => Some(at(0).saturating_add(count as u64).to_string()),
-            Paging::Page => Some(at(1).saturating_add(1).to_string()),
+            Paging::Offset => Some(
+                self.position(cursor)?
+                    .saturating_add(count as u64)
+                    .to_string(),
+            ),
+            Paging::Page => Some(self.position(cursor)?.saturating_add(1).to_string()),
             Paging::LastId => last_id(),
             Paging::Given | Paging::Link | Paging::Url => None,
+        }
+    }
+
+    /// Where a page asked for with `cursor` (none: the first) lies, for a vendor whose clients
+    /// count pages: the position of its first item (0 for the first page) or its number (1
+    /// for the first). `None` for cursors that are no count.
+    pub fn position(self, cursor: Option<&str>) -> Option<u64> {
+        let at = |first: u64| cursor.and_then(|c| c.parse::<u64>().ok()).unwrap_or(first);
+        match self {
+            Paging::Offset => Some(at(0)),
+            Paging::Page => Some(at(1)),
+            Paging::LastId | Paging::Given | Paging::Link | Paging::Url => None,
         }
     }
 }

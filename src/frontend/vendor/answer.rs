@@ -30,6 +30,9 @@ pub(super) struct Fill<'a> {
     count: Option<usize>,
     limit: Option<u64>,
     next_cursor: Option<String>,
+    /// This page's own cursor: its position or number where clients count pages, else the
+    /// cursor it was asked with.
+    cursor: Option<Value>,
     done: Option<bool>,
     request_id: &'a str,
     operation: &'a str,
@@ -354,6 +357,10 @@ impl VendorApi {
                             .collect();
                         fill.items = Some(Value::Array(shown?));
                         fill.done = Some(next_cursor.is_none());
+                        fill.cursor = match endpoint.paging.position(asked.cursor.as_deref()) {
+                            Some(at) => Some(Value::from(at)),
+                            None => asked.cursor.clone().map(Value::from),
+                        };
                         fill.limit = asked.limit;
                         order = asked.order;
                         // A vendor that names the next page by its URL: the URL, as it writes it.
@@ -630,6 +637,7 @@ impl Slots for Fill<'_> {
             "count" => self.count.map(Value::from),
             "limit" => self.limit.map(Value::from),
             "next_cursor" => self.next_cursor.clone().map(Value::from),
+            "cursor" => self.cursor.clone(),
             "done" => self.done.map(Value::Bool),
             "has_more" => self.done.map(|d| Value::Bool(!d)),
             "request_id" => Some(Value::from(self.request_id)),

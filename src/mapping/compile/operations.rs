@@ -23,6 +23,7 @@ const RESPONSE_SLOTS: &[&str] = &[
     "result",
     "count",
     "limit",
+    "cursor",
     "next_cursor",
     "done",
     "has_more",
