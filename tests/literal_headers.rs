@@ -10,7 +10,7 @@ mod support;
 
 use serde_json::{Value, json};
 use std::net::SocketAddr;
-use support::{dialects_with, gateway, journal, ok, send};
+use support::{Double, Reply, dialects_with, gateway, journal, ok, send};
 
 const BEARER: (&str, &str) = ("authorization", "Bearer t");
 
@@ -340,5 +340,74 @@ async fn a_header_with_a_placeholder_is_no_literal() {
         .await;
         ok(&listed, 200, tenant);
         assert_eq!(listed.json()["webhooks"], json!([]));
+    }
+}
+
+/// A surface relaying to a vendor of its own dialect sends the literal headers and query
+/// parameters its client leaves out, as hookgate's own call does: the vendor answers by them
+/// (its API version, a level), and without them it would answer by its default, not as the
+/// dialect says. One the client gives as it is goes once.
+#[tokio::test]
+async fn a_relay_sends_the_literals_its_client_leaves_out() {
+    let dir = literal_dialects();
+    let relay = |double: &Double, dialect: &str| {
+        format!(
+            "mappings_dir = {:?}\n[upstreams.v]\ndialect = \"{dialect}\"\nbase_url = {:?}\n\
+             auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n\
+             [surfaces.r]\ndialect = \"{dialect}\"\nupstream = \"v\"\nprefix = \"/r\"\n",
+            dir.path().to_str().unwrap(),
+            double.url()
+        )
+    };
+    let deleted = || Reply::Raw {
+        status: 204,
+        headers: vec![],
+        body: String::new(),
+    };
+    for (f, given) in [(&TALLY, false), (&TALLY, true), (&PAL, false), (&PAL, true)] {
+        let double = Double::start(vec![deleted()]).await;
+        let gw = gateway(&relay(&double, f.dialect)).await;
+        let mut headers = vec![BEARER];
+        if let Some(name) = f.owner_header {
+            headers.push((name, "t-1"));
+        }
+        if given {
+            headers.push((f.header, f.literal));
+        }
+        let one = format!("/r{}12", f.one);
+        ok(
+            &send(gw.addr, "DELETE", &one, &headers, None).await,
+            204,
+            &format!("{one} given the literal: {given}"),
+        );
+        let seen = double.seen();
+        let sent: Vec<_> = seen[0].headers.get_all(f.header).iter().collect();
+        assert_eq!(sent, [f.literal], "{}: given {given}", f.dialect);
+        gw.stop().await;
+    }
+    // A literal query parameter (Ward's list names the kind of its filter) likewise.
+    let listed = || {
+        Reply::json(
+            200,
+            json!({"webhook_subscriptions": [], "limit": 25, "offset": 0, "more": false, "total": null}),
+        )
+    };
+    for query in [
+        "filter_id=PABCDEF",
+        "filter_id=PABCDEF&filter_type=service_reference",
+    ] {
+        let double = Double::start(vec![listed()]).await;
+        let gw = gateway(&relay(&double, "ward")).await;
+        let auth = ("authorization", "Token token=t0ken");
+        let path = format!("/r/webhook_subscriptions?{query}");
+        ok(
+            &send(gw.addr, "GET", &path, &[auth], None).await,
+            200,
+            &path,
+        );
+        let sent = double.seen()[0].path.clone();
+        let kinds = sent.matches("filter_type=service_reference").count();
+        assert_eq!(kinds, 1, "{query}: {sent}");
+        gw.stop().await;
     }
 }

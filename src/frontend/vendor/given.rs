@@ -109,6 +109,33 @@ pub(super) fn literals(
     }
 }
 
+/// The literal headers and query parameters an operation sends that a request leaves out,
+/// which a relay adds as hookgate's own call would send them: the vendor answers by them (an
+/// API version, a level), and the answer relayed is the one the dialect describes, not the one
+/// the vendor gives by its default.
+pub(super) struct LeftOut<'e> {
+    pub(super) headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    pub(super) params: Vec<(&'e str, &'e str)>,
+}
+
+/// [`LeftOut`] of a request giving `query` and `headers` to `endpoint`.
+pub(super) fn left_out<'e>(
+    endpoint: &'e Endpoint,
+    query: &Query,
+    headers: &[(http::HeaderName, http::HeaderValue)],
+) -> LeftOut<'e> {
+    LeftOut {
+        headers: literal_texts(&endpoint.headers)
+            .filter(|(name, _)| !headers.iter().any(|(given, _)| given == *name))
+            .filter_map(|(name, text)| Some(((*name).clone(), text.parse().ok()?)))
+            .collect(),
+        params: literal_texts(&endpoint.query)
+            .filter(|(param, _)| query.values(param).next().is_none())
+            .map(|(param, text)| (param.as_str(), text))
+            .collect(),
+    }
+}
+
 /// The names and texts of the literal ones among `templates`: a template with a placeholder,
 /// alone or within text, is no literal.
 fn literal_texts<K>(templates: &[(K, Template)]) -> impl Iterator<Item = (&K, &str)> {

@@ -2,7 +2,7 @@
 //! to the vendor's checks and read into a canonical operation, or relayed as it is to an
 //! upstream of this very dialect.
 
-use super::{Kind, Query, Route, VendorApi};
+use super::{Kind, Query, Route, VendorApi, given};
 use crate::frontend::{Backend, Job, Relay, Routed};
 use crate::http::headers;
 use crate::mapping::checks::Check;
@@ -554,7 +554,7 @@ impl VendorApi {
                 CredentialPlace::Header(_) => None,
             })
             .collect();
-        let query = match route.query.raw() {
+        let mut query = match route.query.raw() {
             Some(query) if !params.is_empty() && !self.passes_credential() => {
                 let kept: Vec<&str> = query
                     .split('&')
@@ -569,11 +569,27 @@ impl VendorApi {
             }
             query => query.map(str::to_owned),
         };
+        let mut headers = route.headers.clone();
+        if let Kind::Operation(role) = route.kind
+            && let Some(endpoint) = self.dialect.endpoint(role)
+        {
+            let left_out = given::left_out(endpoint, &route.query, &headers);
+            headers.extend(left_out.headers);
+            if !left_out.params.is_empty() {
+                let mut added = form_urlencoded::Serializer::new(String::new());
+                added.extend_pairs(left_out.params);
+                let added = added.finish();
+                query = Some(match query {
+                    Some(given) => format!("{given}&{added}"),
+                    None => added,
+                });
+            }
+        }
         Ok(Job::Relay(Relay {
             method: matched.method.clone(),
             path,
             query,
-            headers: route.headers.clone(),
+            headers,
             body: bytes,
             content_type: match route.kind {
                 Kind::Operation(role) => self
