@@ -1,4 +1,4 @@
-//! Header hygiene: request ids, media types and the `Prefer` header.
+//! Header hygiene: request ids, media types, the `Prefer` header and `Link` fields.
 //!
 //! hookgate forwards headers by allow-list only (a fresh request upstream with `Accept`,
 //! `Content-Type`, `X-Request-Id` and the credential; a fresh response with `Retry-After`), so
@@ -152,42 +152,130 @@ pub fn value_tokens(value: &[u8]) -> impl Iterator<Item = &[u8]> {
         .filter(|token| !token.is_empty())
 }
 
-/// The target of the `rel="next"` link of a `Link` header (RFC 8288):
+/// The `rel="next"` link of a `Link` header (RFC 8288): its target and its other parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextLink<'h> {
+    /// The target: `https://api.example/hooks?page=2` of `<https://api.example/hooks?page=2>`.
+    pub target: &'h str,
+    /// The link's parameters other than `rel`, each name as written and its value unquoted
+    /// (`results` and `false` of `results="false"`).
+    pub params: Vec<(&'h str, String)>,
+}
+
+impl NextLink<'_> {
+    /// The values of the parameter `name`, whose names are matched without regard to case.
+    pub fn param<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> {
+        self.params
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The `rel="next"` link of a `Link` header (RFC 8288):
 /// `<https://api.example/hooks?page=2>; rel="next", <…>; rel="last"` gives
 /// `https://api.example/hooks?page=2`. Relation types are matched without regard to case, and
-/// a link may have several (`rel="next last"`).
-pub fn next_link(value: &str) -> Option<&str> {
+/// a link may have several (`rel="next last"`). A parameter's value is a token or a quoted
+/// string, which may hold `,`, `;` and `<` without ending the link.
+pub fn next_link(value: &str) -> Option<NextLink<'_>> {
     let mut rest = value;
-    while let Some(open) = rest.find('<') {
+    loop {
+        let open = rest.find('<')?;
         let after = &rest[open + 1..];
         let close = after.find('>')?;
         let target = &after[..close];
-        let params_end = after[close + 1..]
-            .find('<')
-            .map_or(after.len(), |at| close + 1 + at);
-        // The parameters up to the next link, less the comma that separates links.
-        let params = after[close + 1..params_end]
-            .trim_end()
-            .trim_end_matches(',');
-        if params.split(';').any(is_next) {
-            return Some(target);
+        let (params, left) = link_params(&after[close + 1..]);
+        let next = params.iter().any(|(name, value)| {
+            name.eq_ignore_ascii_case("rel")
+                && value
+                    .split_ascii_whitespace()
+                    .any(|rel| rel.eq_ignore_ascii_case("next"))
+        });
+        if next {
+            let params = params
+                .into_iter()
+                .filter(|(name, _)| !name.eq_ignore_ascii_case("rel"))
+                .collect();
+            return Some(NextLink { target, params });
         }
-        rest = &after[params_end..];
+        rest = left;
     }
-    None
 }
 
-/// Whether a link parameter is `rel` naming `next` among its relation types.
-fn is_next(param: &str) -> bool {
-    let Some((name, value)) = param.split_once('=') else {
-        return false;
+/// The parameters of one link, read from just after its target up to the comma that ends it
+/// (or the end of the field), and what follows that comma. A parameter without a value
+/// (`; crossorigin`) has an empty one; text that is no parameter is passed over.
+fn link_params(text: &str) -> (Vec<(&str, String)>, &str) {
+    let mut params = Vec::new();
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start();
+        match rest.as_bytes().first() {
+            None => return (params, rest),
+            Some(b',') => return (params, &rest[1..]),
+            Some(b';') => rest = rest[1..].trim_start(),
+            // Not a parameter: passed over up to the next one, or the link's end.
+            Some(_) => {
+                let skip = rest.find([';', ',']).unwrap_or(rest.len());
+                rest = &rest[skip..];
+                continue;
+            }
+        }
+        let name_end = rest
+            .find(|c: char| c == '=' || c == ';' || c == ',' || c.is_ascii_whitespace())
+            .unwrap_or(rest.len());
+        let name = &rest[..name_end];
+        rest = rest[name_end..].trim_start();
+        let Some(after_eq) = rest.strip_prefix('=') else {
+            if !name.is_empty() {
+                params.push((name, String::new()));
+            }
+            continue;
+        };
+        let (value, left) = param_value(after_eq.trim_start());
+        if !name.is_empty() {
+            params.push((name, value));
+        }
+        rest = left;
+    }
+}
+
+/// A parameter's value, a quoted string (its quotes and escapes undone) or a token up to the
+/// next `;` or `,`, and what follows it.
+fn param_value(text: &str) -> (String, &str) {
+    let Some(quoted) = text.strip_prefix('"') else {
+        let end = text.find([';', ',']).unwrap_or(text.len());
+        return (text[..end].trim_end().to_owned(), &text[end..]);
     };
-    name.trim().eq_ignore_ascii_case("rel")
-        && value
-            .trim()
-            .trim_matches('"')
-            .split_ascii_whitespace()
-            .any(|rel| rel.eq_ignore_ascii_case("next"))
+    let mut value = String::new();
+    let mut chars = quoted.char_indices();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '"' => return (value, &quoted[at + 1..]),
+            '\\' => {
+                if let Some((_, escaped)) = chars.next() {
+                    value.push(escaped);
+                }
+            }
+            c => value.push(c),
+        }
+    }
+    // An unclosed quote runs to the end of the field.
+    (value, "")
+}
+
+/// Writes `value` as a link parameter's quoted string: `"false"`, `"a \"b\""`.
+pub fn quoted(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]
@@ -291,7 +379,51 @@ mod tests {
             (r#"<https://a.example/h?page=9"#, None),
             ("", None),
         ] {
-            assert_eq!(next_link(header), next, "{header}");
+            assert_eq!(next_link(header).map(|l| l.target), next, "{header}");
         }
+    }
+
+    #[test]
+    fn reads_the_next_links_parameters_quoted_or_not() {
+        for (header, target, params) in [
+            (
+                r#"<https://s.example/h/?&cursor=0:6:1>; rel="previous"; results="true"; cursor="0:6:1", <https://s.example/h/?&cursor=0:6:0>; rel="next"; results="false"; cursor="0:6:0""#,
+                "https://s.example/h/?&cursor=0:6:0",
+                vec![("results", "false"), ("cursor", "0:6:0")],
+            ),
+            (
+                "<https://s.example/h/?cursor=a>;rel=next;Results=false",
+                "https://s.example/h/?cursor=a",
+                vec![("Results", "false")],
+            ),
+            (
+                r#"</h?c=1>; title="a; b, <c>"; rel="next" ; RESULTS = "t\"rue" ; crossorigin"#,
+                "/h?c=1",
+                vec![
+                    ("title", "a; b, <c>"),
+                    ("RESULTS", "t\"rue"),
+                    ("crossorigin", ""),
+                ],
+            ),
+            (
+                r#"</h?c=0>; title="x, <y>; rel=next", </h?c=2>; rel=next"#,
+                "/h?c=2",
+                vec![],
+            ),
+        ] {
+            let link = next_link(header).unwrap_or_else(|| panic!("{header}"));
+            assert_eq!(link.target, target, "{header}");
+            let read: Vec<(&str, &str)> =
+                link.params.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            assert_eq!(read, params, "{header}");
+        }
+        let link = next_link("</h>; rel=next; results=false; RESULTS=true").unwrap();
+        assert_eq!(link.param("Results").collect::<Vec<_>>(), ["false", "true"]);
+    }
+
+    #[test]
+    fn quotes_a_parameter_value() {
+        assert_eq!(quoted("false"), r#""false""#);
+        assert_eq!(quoted(r#"a "b" \ c"#), r#""a \"b\" \\ c""#);
     }
 }

@@ -373,6 +373,25 @@ pub struct OperationSection {
     pub next: Option<NextName>,
     /// The status of a list with no items, answered without a body.
     pub empty_status: Option<u16>,
+    /// Parameters of a `Link` header's next link that say it names no next page, by name.
+    pub link_ends: Option<BTreeMap<String, LinkEndSection>>,
+}
+
+/// A parameter of a `Link` header's next link that marks the last page: its value there
+/// (`"false"`), or that value and the one it has on a link to a next page
+/// (`{ last = "false", more = "true" }`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum LinkEndSection {
+    Last(String),
+    Both(LinkValuesSection),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkValuesSection {
+    pub last: String,
+    pub more: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

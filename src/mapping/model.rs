@@ -223,11 +223,26 @@ pub struct Endpoint {
     pub empty_status: Option<u16>,
     /// On `list`: how the next page is named.
     pub paging: Paging,
+    /// On a `list` paged by a `Link` header: the parameters of its next link that say it names
+    /// no next page (`link_ends`), for a vendor that writes one on its last page too.
+    pub link_ends: Vec<LinkEnd>,
     /// The media type of the request body, where it is not the dialect's.
     pub content_type: Option<http::HeaderValue>,
     /// On `update`: the query parameter that names the members an update changes (a field
     /// mask, `updateMask=url,events`), where the vendor takes one.
     pub update_mask: Option<String>,
+}
+
+/// A parameter of a `Link` header's next link that says whether it names a next page, for a
+/// vendor that writes the link on its last page too (Sentry's `results="false"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkEnd {
+    /// The parameter's name, matched without regard to case, as RFC 8288 matches them.
+    pub param: String,
+    /// Its value on the last page's link.
+    pub last: String,
+    /// Its value on a link to a next page, where the vendor writes it there too.
+    pub more: Option<String>,
 }
 
 /// A request header whose value is a field of the webhook as it is, alone or within text
@@ -372,6 +387,40 @@ impl Endpoint {
             Template::Slot { name, .. } if name == slot => Some(param.as_str()),
             _ => None,
         })
+    }
+
+    /// The `rel="next"` link of a `Link` header that names a next page: `None` where there is
+    /// none, or where its parameters say it names none (`link_ends`).
+    pub fn next_link<'h>(&self, header: &'h str) -> Option<crate::http::headers::NextLink<'h>> {
+        crate::http::headers::next_link(header).filter(|link| !self.link_says_last(link))
+    }
+
+    /// Whether a next link's parameters say the page it was given with is the last: one of
+    /// them has its `last` value.
+    pub fn link_says_last(&self, link: &crate::http::headers::NextLink<'_>) -> bool {
+        self.link_ends
+            .iter()
+            .any(|end| link.param(&end.param).any(|value| value == end.last))
+    }
+
+    /// The parameters written after `rel="next"` in a next link (`; results="true"`): their
+    /// `last` values on the last page's, their `more` values (where given) on another.
+    pub fn link_end_params(&self, last: bool) -> String {
+        let mut out = String::new();
+        for end in &self.link_ends {
+            let value = if last {
+                Some(&end.last)
+            } else {
+                end.more.as_ref()
+            };
+            if let Some(value) = value {
+                out.push_str("; ");
+                out.push_str(&end.param);
+                out.push('=');
+                out.push_str(&crate::http::headers::quoted(value));
+            }
+        }
+        out
     }
 
     /// Whether a request to this endpoint names the webhook's id: in its path, or in a query

@@ -353,7 +353,8 @@ impl Context<'_> {
     }
 
     /// A list's page: its webhooks and the next page's cursor, unless the vendor says this page
-    /// is the last (a `done` flag set, or a `has_more` flag cleared). The cursor is the one the
+    /// is the last (a `done` flag set, or a `has_more` flag cleared, or a `Link` whose next
+    /// link's parameters say it names no next page). The cursor is the one the
     /// answer gives, or one computed from the page as the list's `paging` says (`asked`: the
     /// page that was asked for).
     pub(super) fn page(
@@ -376,9 +377,11 @@ impl Context<'_> {
             (None, None) => None,
         };
         let given = match endpoint.paging {
+            // A next link whose parameters say it names no next page ends the list, as a
+            // missing one does.
             Paging::Link => link
-                .and_then(crate::http::headers::next_link)
-                .and_then(|target| cursor_in(target, endpoint.param_of("cursor")?)),
+                .and_then(|header| endpoint.next_link(header))
+                .and_then(|next| cursor_in(next.target, endpoint.param_of("cursor")?)),
             _ => endpoint
                 .cursor_path
                 .as_ref()

@@ -295,6 +295,9 @@ impl VendorApi {
                 let canonical_webhook;
                 // The order a list was asked in, which its next page's URL asks for again.
                 let mut order = None;
+                // The cursor a list's page was asked at, which the last page's next link
+                // names again where the vendor writes one there.
+                let mut asked_cursor = None;
                 match done.outcome {
                     O::Created(w)
                         if role == Role::Replace || role == Role::Action(Action::Update) =>
@@ -363,11 +366,16 @@ impl VendorApi {
                         };
                         fill.limit = asked.limit;
                         order = asked.order;
+                        asked_cursor = asked.cursor;
                         // A vendor that names the next page by its URL: the URL, as it writes it.
                         fill.next_cursor = match (endpoint.paging, next_cursor) {
-                            (Paging::Url, Some(next)) => {
-                                next_url(endpoint, route.url.as_deref(), &next, fill.limit, order)
-                            }
+                            (Paging::Url, Some(next)) => next_url(
+                                endpoint,
+                                route.url.as_deref(),
+                                Some(&next),
+                                fill.limit,
+                                order,
+                            ),
                             (_, next) => next,
                         };
                     }
@@ -391,10 +399,14 @@ impl VendorApi {
                     Some(body) => body::json(status, &body, &d.media_type),
                     None => body::empty(status),
                 };
-                if let (Paging::Link, Some(next)) = (endpoint.paging, &fill.next_cursor)
-                    && let Some(url) =
-                        next_url(endpoint, route.url.as_deref(), next, fill.limit, order)
-                    && let Ok(link) = http::HeaderValue::try_from(format!("<{url}>; rel=\"next\""))
+                if endpoint.paging == Paging::Link
+                    && let Some(link) = link_field(
+                        endpoint,
+                        route.url.as_deref(),
+                        (fill.next_cursor.as_deref(), asked_cursor.as_deref()),
+                        fill.limit,
+                        order,
+                    )
                 {
                     response.headers_mut().insert(header::LINK, link);
                 }
@@ -515,7 +527,17 @@ impl VendorApi {
                 let Some(next) = reply.headers.text("link").and_then(headers::next_link) else {
                     return Ok((reply.body, None));
                 };
-                let link = http::HeaderValue::try_from(format!("<{}>; rel=\"next\"", here(next)?))
+                // A next link the vendor marks as naming no next page is passed on marked so,
+                // as this dialect marks it; its URL goes on here where it can, else the list's
+                // own URL stands for it, since it names no page to go on to.
+                let last = endpoint.link_says_last(&next);
+                let target = match here(next.target) {
+                    Ok(target) => target,
+                    Err(_) if last => url.to_owned(),
+                    Err(problem) => return Err(problem),
+                };
+                let params = endpoint.link_end_params(last);
+                let link = http::HeaderValue::try_from(format!("<{target}>; rel=\"next\"{params}"))
                     .map_err(|_| Problem::internal("a next page's URL that is no header value"))?;
                 Ok((reply.body, Some(link)))
             }
@@ -589,17 +611,40 @@ fn relayed_next_url(url: &str, next: &str, credentials: &[&str]) -> Option<Strin
     Some(format!("{url}?{}", kept.join("&")))
 }
 
+/// The `Link` field of a list's page, for a vendor that names its next page there: a
+/// `rel="next"` link to the next page (`next`, its cursor) where there is one. On the last
+/// page, where the vendor writes a next link there too and marks it (`link_ends`), one to the
+/// page itself (`asked`: the cursor it was asked at), with the parameters that say so: what
+/// its clients read is there, and one that follows it is answered that page again.
+fn link_field(
+    endpoint: &Endpoint,
+    url: Option<&str>,
+    (next, asked): (Option<&str>, Option<&str>),
+    limit: Option<u64>,
+    order: Option<Order>,
+) -> Option<http::HeaderValue> {
+    let (target, last) = match next {
+        Some(next) => (next_url(endpoint, url, Some(next), limit, order)?, false),
+        None if !endpoint.link_ends.is_empty() => {
+            (next_url(endpoint, url, asked, limit, order)?, true)
+        }
+        None => return None,
+    };
+    let params = endpoint.link_end_params(last);
+    http::HeaderValue::try_from(format!("<{target}>; rel=\"next\"{params}")).ok()
+}
+
 /// The next page's URL, for a vendor that names its next page by one (in a `Link` header, or
 /// in its answer's body): the URL the client sent the list to (`url`), with the next cursor
-/// (and the page size and order asked for, which the next page keeps) as its query,
-/// `https://host/prefix/webhooks?limit=2&page_info=abc`.
+/// (none: the first page) and the page size and order asked for, which the next page keeps,
+/// as its query, `https://host/prefix/webhooks?limit=2&page_info=abc`.
 /// Absolute, as vendors write it: their clients follow it as it is (some join anything else to
 /// their base URL). Relative (`?limit=2&page_info=abc`, which RFC 3986 resolves against the
 /// request's URL) only where the request named no authority.
 fn next_url(
     endpoint: &Endpoint,
     url: Option<&str>,
-    next: &str,
+    next: Option<&str>,
     limit: Option<u64>,
     order: Option<Order>,
 ) -> Option<String> {
@@ -613,8 +658,18 @@ fn next_url(
     if let Some(((order, words), param)) = ordered {
         query.append_pair(param, words.spell(order));
     }
-    query.append_pair(endpoint.param_of("cursor")?, next);
-    Some(format!("{}?{}", url.unwrap_or_default(), query.finish()))
+    let param = endpoint.param_of("cursor")?;
+    if let Some(next) = next {
+        query.append_pair(param, next);
+    }
+    let query = query.finish();
+    let url = url.unwrap_or_default();
+    // The first page asked without a query is named without one.
+    Some(if query.is_empty() {
+        url.to_owned()
+    } else {
+        format!("{url}?{query}")
+    })
 }
 
 impl<'a> Fill<'a> {

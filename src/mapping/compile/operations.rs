@@ -5,8 +5,8 @@ use super::Compiler;
 use crate::mapping::file::{self, OperationName, OperationSection};
 use crate::mapping::json_path::FieldPath;
 use crate::mapping::model::{
-    Endpoint, FollowUp, Guard, Ordering, Paging, PatchOps, Resource, ResourceEndpoint, Role,
-    Strategy,
+    Endpoint, FollowUp, Guard, LinkEnd, Ordering, Paging, PatchOps, Resource, ResourceEndpoint,
+    Role, Strategy,
 };
 use crate::mapping::rules::ObjectMap;
 use crate::mapping::template::{Piece, Template};
@@ -641,6 +641,7 @@ impl Compiler<'_> {
             max_limit: s.limit.as_ref().map(|l| (l.max, l.message.clone())),
             min_limit: s.limit.as_ref().map_or(0, |l| l.min),
             empty_status: self.empty_status(key, action, s.empty_status),
+            link_ends: self.link_ends(key, s, paging),
             paging,
             content_type,
             update_mask,
@@ -662,6 +663,68 @@ impl Compiler<'_> {
             );
         }
         Some(status)
+    }
+
+    /// `link_ends`: beside `next = "link"` only, each a parameter (a token, never `rel`, which
+    /// names the link as the next, and named once in any case) whose values can be written
+    /// in a header, the last page's another than the others'.
+    fn link_ends(&mut self, key: &str, s: &OperationSection, paging: Paging) -> Vec<LinkEnd> {
+        let Some(ends) = &s.link_ends else {
+            return Vec::new();
+        };
+        let at = format!("{key}.link_ends");
+        if paging != Paging::Link {
+            self.error(
+                &at,
+                "says which parameters of a `Link` header's next link mark the last page: only beside `next = \"link\"`",
+            );
+            return Vec::new();
+        }
+        if ends.is_empty() {
+            self.error(&at, "names no parameter: leave it out");
+        }
+        let mut out: Vec<LinkEnd> = Vec::new();
+        for (param, section) in ends {
+            let at = format!("{at}.{param}");
+            let (last, more) = match section {
+                file::LinkEndSection::Last(last) => (last.clone(), None),
+                file::LinkEndSection::Both(both) => (both.last.clone(), both.more.clone()),
+            };
+            if http::HeaderName::from_bytes(param.as_bytes()).is_err() {
+                self.error(&at, format!("`{param}` is no parameter name (a token)"));
+            } else if param.eq_ignore_ascii_case("rel") {
+                self.error(
+                    &at,
+                    "`rel` names the link as the next page's: name a parameter beside it",
+                );
+            } else if out.iter().any(|e| e.param.eq_ignore_ascii_case(param)) {
+                self.error(
+                    &at,
+                    "names a parameter named already: parameter names are matched without regard to case",
+                );
+            }
+            let writable = |v: &str| v.chars().all(|c| c == '\t' || (' '..='~').contains(&c));
+            for value in std::iter::once(&last).chain(&more) {
+                if !writable(value) {
+                    self.error(
+                        &at,
+                        format!("{value:?}: a value is printable ASCII, as a header's text is"),
+                    );
+                }
+            }
+            if more.as_ref() == Some(&last) {
+                self.error(
+                    &at,
+                    format!("`last` and `more` are both {last:?}: a link would say both"),
+                );
+            }
+            out.push(LinkEnd {
+                param: param.clone(),
+                last,
+                more,
+            });
+        }
+        out
     }
 
     /// How a list names its next page: given by the answer, or computed (`next`) from a
