@@ -1,8 +1,9 @@
 //! Header hygiene: request ids, media types, the `Prefer` header and `Link` fields.
 //!
 //! hookgate forwards headers by allow-list only (a fresh request upstream with `Accept`,
-//! `Content-Type`, `X-Request-Id` and the credential; a fresh response with `Retry-After`), so
-//! no hop-by-hop header, nor one named in `Connection`, can cross it in either direction.
+//! `Accept-Encoding: identity`, `Content-Type`, `X-Request-Id` and the credential; a fresh
+//! response with `Retry-After`), so no hop-by-hop header, nor one named in `Connection`, can
+//! cross it in either direction.
 
 use http::{HeaderMap, HeaderName, HeaderValue, header};
 
@@ -17,6 +18,7 @@ pub static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-ke
 /// operation or an upstream's credential cannot name them.
 pub const WRITTEN: &[&str] = &[
     "accept",
+    "accept-encoding",
     "connection",
     "content-length",
     "content-type",

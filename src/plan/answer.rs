@@ -197,9 +197,13 @@ impl Context<'_> {
     /// The problem of a reply that cannot be passed on as it is: the vendor's failure as far as
     /// its status and body tell it, or a success hookgate could not read.
     pub fn problem_of(&self, reply: &Reply) -> Problem {
+        let status = Some(reply.status.as_u16());
         match self.read_whole(reply, false) {
             Err(problem) => problem,
-            Ok(_) => self.malformed("an answer that is not JSON", Some(reply.status.as_u16())),
+            Ok(_) if reply.body.is_empty() => {
+                self.malformed("an empty answer, where its answer is read", status)
+            }
+            Ok(_) => self.malformed("an answer that is not JSON", status),
         }
     }
 
@@ -211,6 +215,14 @@ impl Context<'_> {
     fn read_whole(&self, reply: &Reply, flag_is_result: bool) -> Result<Parsed, Problem> {
         let status = reply.status.as_u16();
         let success = reply.status.is_success();
+        if reply.status.is_redirection() {
+            // Not followed: the vendor's API is at its base URL, and a `Location` elsewhere
+            // could send hookgate's credential there. Its body says nothing of the webhook.
+            return Err(self.malformed(
+                &format!("a redirect ({status}), which hookgate does not follow"),
+                Some(status),
+            ));
+        }
         let parsed = if reply.body.is_empty() {
             None
         } else {

@@ -332,7 +332,8 @@ impl Upstream {
         headers
     }
 
-    /// The headers of every vendor request: what it accepts and who sends it, the request id,
+    /// The headers of every vendor request: what it accepts (in no content coding) and who
+    /// sends it, the request id,
     /// the credential (marked sensitive) and an idempotency key the vendor honours. A list, not
     /// a map: each is written once and none is looked up, so hashing names into a map's index
     /// was work for nothing.
@@ -345,8 +346,13 @@ impl Upstream {
         has_body: bool,
         content_type: Option<&HeaderValue>,
     ) -> Vec<(HeaderName, HeaderValue)> {
-        let mut headers = Vec::with_capacity(6);
+        let mut headers = Vec::with_capacity(7);
         headers.push((header::ACCEPT, self.dialect.media_type.clone()));
+        // Answers are read, redacted and passed on as they come: in no content coding.
+        headers.push((
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("identity"),
+        ));
         headers.push((
             header::USER_AGENT,
             HeaderValue::from_static(concat!("hookgate/", env!("CARGO_PKG_VERSION"))),
@@ -443,12 +449,8 @@ impl Upstream {
             };
             tracing::debug!(upstream = %self.name, %method, vendor_path = %self.shown(target), attempt, "calling upstream");
             // Boxed: a call still waiting for its slot (above) holds no room for this state.
-            let result = Box::pin(self.client.call(request, policy.attempt_timeout.min(left)))
-                .await
-                .map(|mut reply| {
-                    reply.body = scrub::without_own_secrets(reply.body, self.own_secrets());
-                    reply
-                });
+            let result =
+                Box::pin(self.client.call(request, policy.attempt_timeout.min(left))).await;
             self.latency.observe(started.elapsed().as_secs_f64());
             drop(permit);
             // A 429 or 503 may say when to come back (in seconds or as a date): that wait
@@ -472,7 +474,7 @@ impl Upstream {
             let retryable = verdict == Verdict::Failed || wait.is_some();
             attempt += 1;
             if !(repeatable && retryable) || attempt > policy.retries {
-                return result.map_err(|e| self.call_problem(e, method));
+                return self.answered(result, method);
             }
             let pause = match wait {
                 Some(Some(after)) => after,
@@ -483,11 +485,41 @@ impl Upstream {
                 .is_none_or(|at| at >= deadline)
             {
                 // Waiting would outlive the deadline: answer with what the vendor said.
-                return result.map_err(|e| self.call_problem(e, method));
+                return self.answered(result, method);
             }
             tracing::debug!(upstream = %self.name, attempt, ?pause, "retrying");
             tokio::time::sleep(pause).await;
         }
+    }
+
+    /// What a call comes to: the vendor's answer, with hookgate's own credential taken out of
+    /// it before anything reads it, or the problem of a call that failed. An answer in a
+    /// content coding (`gzip`, asked for or not: every request asks for `identity`) is one
+    /// hookgate cannot read, nor redact, nor pass on as the media type it says it is: refused.
+    fn answered(
+        &self,
+        result: Result<Reply, CallError>,
+        method: &http::Method,
+    ) -> Result<Reply, Problem> {
+        let mut reply = result.map_err(|e| self.call_problem(e, method))?;
+        if let Some(coding) = content_coding(&reply.headers) {
+            let mut p = Problem::new(
+                Code::UpstreamError,
+                format!(
+                    "upstream {} sent an answer in content coding {coding}, which hookgate does not read",
+                    self.name
+                ),
+            );
+            let mut info = self.info();
+            info.status = Some(reply.status.as_u16());
+            p.upstream = Some(Box::new(info));
+            p.untranslatable = true;
+            // Whatever the vendor did, its answer says nothing hookgate can read of it.
+            p.outcome_unknown = !method.is_safe();
+            return Err(p);
+        }
+        reply.body = scrub::without_own_secrets(reply.body, self.own_secrets());
+        Ok(reply)
     }
 
     /// A request's target as it is sent: with hookgate's token where the vendor takes it in
@@ -528,6 +560,31 @@ impl Upstream {
         let cx = Context::new(&self.dialect, &self.name, &self.url_policy, None);
         cx.problem_of(reply)
     }
+}
+
+/// The content codings an answer's `Content-Encoding` fields name besides `identity`, as
+/// they name them (`gzip`, `br, gzip`), where they name any: such a body is no longer the
+/// media type its `Content-Type` says. Text that is no token is named as `?`, and at most a
+/// few of them, so that a vendor's field cannot fill the problem that names them.
+fn content_coding(headers: &Fields) -> Option<String> {
+    let codings: Vec<&str> = headers
+        .get_all("content-encoding")
+        .flat_map(|value| value.split(|&b| b == b','))
+        .map(|coding| coding.trim_ascii())
+        .filter(|coding| !coding.is_empty() && !coding.eq_ignore_ascii_case(b"identity"))
+        .map(|coding| {
+            std::str::from_utf8(coding)
+                .ok()
+                .filter(|c| {
+                    c.len() <= 32
+                        && c.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b"-_.+".contains(&b))
+                })
+                .unwrap_or("?")
+        })
+        .take(4)
+        .collect();
+    (!codings.is_empty()).then(|| codings.join(", "))
 }
 
 /// Where a relayed request goes: the vendor path rebuilt from the dialect's own template.

@@ -74,6 +74,12 @@ pub enum Reply {
         headers: Vec<(String, String)>,
         body: String,
     },
+    /// A body of any bytes (gzip, say), with no media type but the ones `headers` give.
+    Bytes {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Bytes,
+    },
     /// Answers after a delay.
     Slow(Duration, Box<Reply>),
     /// Closes the connection without answering.
@@ -167,13 +173,23 @@ impl Double {
                     body,
                 } => {
                     let text = serde_json::to_string(&body).unwrap();
-                    return Ok(build(status, &headers, text, "application/json"));
+                    return Ok(build(
+                        status,
+                        &headers,
+                        text.into(),
+                        Some("application/json"),
+                    ));
                 }
                 Reply::Raw {
                     status,
                     headers,
                     body,
-                } => return Ok(build(status, &headers, body, "text/html")),
+                } => return Ok(build(status, &headers, body.into(), Some("text/html"))),
+                Reply::Bytes {
+                    status,
+                    headers,
+                    body,
+                } => return Ok(build(status, &headers, body, None)),
             }
         }
     }
@@ -190,21 +206,21 @@ impl Double {
 fn build(
     status: u16,
     headers: &[(String, String)],
-    body: String,
-    content_type: &str,
+    body: Bytes,
+    content_type: Option<&str>,
 ) -> http::Response<Full<Bytes>> {
     let mut b = http::Response::builder().status(status);
     // The reply's own media type, where the script gives one, in place of the default.
     let given = headers
         .iter()
         .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
-    if !body.is_empty() && !given {
+    if let Some(content_type) = content_type.filter(|_| !body.is_empty() && !given) {
         b = b.header("content-type", content_type);
     }
     for (k, v) in headers {
         b = b.header(k, v);
     }
-    b.body(Full::new(Bytes::from(body))).unwrap()
+    b.body(Full::new(body)).unwrap()
 }
 
 /// A setup from a TOML config, as [`gateway`] completes it, without starting anything.

@@ -62,11 +62,14 @@ impl VendorApi {
 
     /// A relayed answer to a read, for a client whose key may not read a signing secret
     /// (`Caller::withholds_secret`): every webhook it holds shows its secret as this API shows
-    /// one it has none of (`withheld`). The vendor's bytes stay as they are where no webhook in
-    /// them shows a secret. A success whose webhooks cannot be found where the mapping file
-    /// reads them (a shape it does not know), or whose integers beyond 64 bits could not be
-    /// written again exactly around the change, is refused, naming the scope that reads it as
-    /// it is: passed on as it came, it might show the secret.
+    /// one it has none of (`withheld`), wherever the mapping file keeps a webhook's secret:
+    /// where its answers show it, and where only its requests carry it (a vendor whose docs say
+    /// it never answers the secret, or answers it at a resource of its own, may still send it).
+    /// The vendor's bytes stay as they are where no webhook in them shows a secret. A success
+    /// whose webhooks cannot be found where the mapping file reads them (a shape it does not
+    /// know), or whose integers beyond 64 bits could not be written again exactly around the
+    /// change, is refused, naming the scope that reads it as it is: passed on as it came, it
+    /// might show the secret.
     fn withhold_relayed_secret(
         &self,
         route: &Route,
@@ -77,10 +80,13 @@ impl VendorApi {
         if !caller.withholds_secret {
             return Ok(body); // a key that may read secrets, or keys off: as the vendor answered
         }
-        let answered = self.dialect.webhook.answered_secret();
-        let (Some(rule), Kind::Operation(role)) = (answered, route.kind) else {
+        let Kind::Operation(role) = route.kind else {
             return Ok(body);
         };
+        let secret = self.secret_places();
+        if secret.is_empty() {
+            return Ok(body); // a vendor that keeps no secret of a webhook's
+        }
         let endpoint = self.dialect.endpoint(role);
         let Some(endpoint) = endpoint.filter(|e| e.role.action().reads_only()) else {
             return Ok(body);
@@ -116,10 +122,10 @@ impl VendorApi {
         match place.and_then(|p| p.get_mut(&mut answer)) {
             Some(Value::Array(items)) => {
                 for item in items {
-                    changed |= withheld(rule, item);
+                    changed |= withheld(&secret, item);
                 }
             }
-            Some(webhook) => changed = withheld(rule, webhook),
+            Some(webhook) => changed = withheld(&secret, webhook),
             None if success => {
                 return Err(refused(
                     "and holds no webhook where its mapping file reads one to take it out",
@@ -138,6 +144,36 @@ impl VendorApi {
         let mut out = Vec::with_capacity(body.len());
         crate::json::write(&mut out, &answer);
         Ok(Bytes::from(out))
+    }
+
+    /// Where this API's webhook objects keep a signing secret, each place with what a webhook
+    /// without one shows there: the answers' rule's paths and aliases first, with its
+    /// placeholder; then every other path a rule of the secret names (a create's request
+    /// member, which the vendor never answers), where nothing is shown.
+    fn secret_places(&self) -> Vec<(&FieldPath, Shown<'_>)> {
+        let rules = &self.dialect.webhook.rules;
+        let secret = rules
+            .iter()
+            .filter(|r| r.is_placed() && r.target.is_secret());
+        let mut places: Vec<(&FieldPath, Shown<'_>)> = Vec::new();
+        for rule in secret.clone().filter(|r| r.response) {
+            let shown = match (&rule.render_default, rule.nullable) {
+                (Some(placeholder), _) => Shown::Placeholder(placeholder),
+                (None, true) => Shown::Null,
+                (None, false) => Shown::Nothing,
+            };
+            for path in rule.path.iter().chain(&rule.aliases) {
+                places.push((path, shown));
+            }
+        }
+        for rule in secret.filter(|r| !r.response) {
+            for path in rule.path.iter().chain(&rule.aliases) {
+                if places.iter().all(|(p, _)| *p != path) {
+                    places.push((path, Shown::Nothing));
+                }
+            }
+        }
+        places
     }
 
     /// What a change made through this API is held to before it is made: that the webhook it
@@ -429,10 +465,12 @@ impl VendorApi {
         )
     }
 
-    /// A relayed reply, passed on as it is: a JSON body byte for byte, an empty one as such; a
-    /// body that is not JSON never, but the vendor's failure in its own shape, unless it is a
-    /// success of an operation whose answer is read for nothing (a delete's `OK`), which its
-    /// client takes as the vendor sent it.
+    /// A relayed reply, passed on as it is: a JSON body byte for byte. Never a redirect (its
+    /// client would be sent to the vendor, or nowhere: its `Location` is not passed on), nor a
+    /// body that is not JSON, nor an empty one: each is the vendor's failure in its own shape,
+    /// as the canonical API answers it. A success of an operation whose answer is read for
+    /// nothing (a delete's `OK` or 204) is the exception, which its client takes as the vendor
+    /// sent it, and so is a list's status that says it has nothing to list.
     pub(super) fn render_relayed(
         &self,
         routed: &Routed<Route>,
@@ -443,20 +481,17 @@ impl VendorApi {
             return Err(Problem::internal("a relay without an upstream"));
         };
         let status = reply.status.as_u16();
-        if reply.body.is_empty() {
-            return Ok(body::empty(status));
-        }
-        let json = crate::json::is_document(&reply.body);
-        let unread = || match routed.route.kind {
-            Kind::Operation(role) => self
-                .dialect
-                .endpoint(role)
-                .is_some_and(|e| !e.reads_answer()),
-            Kind::Resource(..) => false,
+        let json = !reply.body.is_empty() && crate::json::is_document(&reply.body);
+        let unread = || {
+            reply.status.is_success()
+                && self.reads_nothing(&routed.route, status, reply.body.is_empty())
         };
-        let passed_on = json || (reply.status.is_success() && unread());
+        let passed_on = !reply.status.is_redirection() && (json || unread());
         if !passed_on {
             return Err(upstream.unreadable(&reply));
+        }
+        if reply.body.is_empty() {
+            return Ok(body::empty(status));
         }
         let mut reply = reply;
         if json {
@@ -479,6 +514,25 @@ impl VendorApi {
             response.headers_mut().insert(header::LINK, link);
         }
         Ok(response)
+    }
+
+    /// Whether a success answered with `status` to `route` is read for nothing, so that a body
+    /// that is no JSON (`empty` or not) goes on as the vendor sent it: any body to an operation
+    /// whose `response` reads nothing from it (a delete's `OK`, its 204), none to a resource's
+    /// verb that answers without a body, or to a list answered with the status by which its
+    /// vendor says it has nothing to list.
+    fn reads_nothing(&self, route: &Route, status: u16, empty: bool) -> bool {
+        match route.kind {
+            Kind::Operation(role) => self
+                .dialect
+                .endpoint(role)
+                .is_some_and(|e| !e.reads_answer() || (empty && e.empty_status == Some(status))),
+            Kind::Resource(i, verb) => {
+                empty
+                    && (self.dialect.resources[i].endpoint(verb))
+                        .is_some_and(|e| e.response.is_none())
+            }
+        }
     }
 
     /// A relayed page's body, and its `Link` field, with the next page named on the gateway.
@@ -849,21 +903,35 @@ fn seen_here(
     webhook
 }
 
-/// Where `webhook` (a vendor's, as relayed) shows its signing secret by `rule`, what this API
-/// shows of a webhook whose secret it has none of, as a render would: the rule's
-/// `render_default`, else `null` where the vendor reports one so, else nothing. Whether
-/// anything changed.
-fn withheld(rule: &crate::mapping::rules::Rule, webhook: &mut Value) -> bool {
+/// What a webhook whose secret this API has none of shows where the secret would be, as a
+/// render would write it.
+#[derive(Clone, Copy)]
+enum Shown<'a> {
+    /// The rule's `render_default` (`""` where its clients require the member).
+    Placeholder(&'a Value),
+    /// `null`, where the vendor reports an absent secret so.
+    Null,
+    /// Nothing: the member left out.
+    Nothing,
+}
+
+/// Where `webhook` (a vendor's, as relayed) shows its signing secret at one of `places`, what
+/// this API shows there of a webhook whose secret it has none of. Whether anything changed.
+fn withheld(places: &[(&FieldPath, Shown<'_>)], webhook: &mut Value) -> bool {
     let mut changed = false;
-    for path in rule.path.iter().chain(&rule.aliases) {
+    for (path, shown_instead) in places {
         let shown = path.get(webhook);
-        if shown.is_none_or(Value::is_null) || shown == rule.render_default.as_ref() {
+        let placeholder = match shown_instead {
+            Shown::Placeholder(p) => Some(*p),
+            _ => None,
+        };
+        if shown.is_none_or(Value::is_null) || shown == placeholder {
             continue;
         }
-        match (&rule.render_default, rule.nullable) {
-            (Some(placeholder), _) => path.set(webhook, placeholder.clone()),
-            (None, true) => path.set(webhook, Value::Null),
-            (None, false) => drop(path.take(webhook)),
+        match shown_instead {
+            Shown::Placeholder(p) => path.set(webhook, (*p).clone()),
+            Shown::Null => path.set(webhook, Value::Null),
+            Shown::Nothing => drop(path.take(webhook)),
         }
         changed = true;
     }
