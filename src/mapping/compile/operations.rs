@@ -643,6 +643,8 @@ impl Compiler<'_> {
             paging,
             content_type,
             update_mask,
+            // Made once the webhook's rules are whole (`Compiler::envelopes`).
+            enveloped: None,
         })
     }
 
