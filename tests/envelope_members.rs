@@ -21,22 +21,19 @@ const SPREAD: &str = r#"data = { "$spread" = "{{webhook}}", type = "webhooks", "
 
 /// The test dialects with squeeze's get and create answering the webhook beside the
 /// envelope's members, and `more` edits.
-fn enveloped(more: &[(&'static str, &'static str, &'static str)]) -> tempfile::TempDir {
+fn enveloped(more: &[(&str, &str, &str)]) -> tempfile::TempDir {
     let get = format!("path = \"/webhooks/{{id}}\"\nresponse = {{ {SPREAD} }}");
     let create = format!("status = 201\nresponse = {{ {SPREAD} }}");
-    // Leaked: the edits are `'static` text, and a test is short.
-    let get: &'static str = Box::leak(get.into_boxed_str());
-    let create: &'static str = Box::leak(create.into_boxed_str());
     let mut edits = vec![
         (
             "squeeze",
             "path = \"/webhooks/{id}\"\nresponse = { data = \"{{webhook}}\" }",
-            get,
+            get.as_str(),
         ),
         (
             "squeeze",
             "status = 201\nresponse = { data = \"{{webhook}}\" }",
-            create,
+            create.as_str(),
         ),
     ];
     edits.extend_from_slice(more);

@@ -140,8 +140,7 @@ fn description(more: &str) -> tempfile::TempDir {
     let rule = format!(
         "[fields.description]\npath = \"$.attributes.description\"\nin = [\"request\"]\n{more}\n[fields.url]"
     );
-    let rule: &'static str = Box::leak(rule.into_boxed_str());
-    dialects_with(&[("squeeze", "[fields.url]", rule)])
+    dialects_with(&[("squeeze", "[fields.url]", &rule)])
 }
 
 /// Webhook 1 as the vendor answers it.
