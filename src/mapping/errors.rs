@@ -6,7 +6,7 @@
 //! ones, and the vendor's code or status picks the canonical code. Rendering: the mapping file's
 //! template for the canonical code (or its `default`) is filled from the problem.
 
-use super::json_path::FieldPath;
+use super::json_path::{FieldPath, Step};
 use super::rules::ObjectMap;
 use super::template::Template;
 use crate::problem::{Code, FieldError, Problem, UpstreamInfo};
@@ -186,16 +186,21 @@ impl ErrorMap {
         let Some(body) = failure.body else {
             return not_json(failure, info);
         };
-        self.identify(body, &mut info);
+        let read = self.identify(body, &mut info);
         let mut errors = Vec::new();
         for (path, form) in &self.field_errors {
-            collect_field_errors(
-                path.get(body),
-                form,
-                info.message.as_deref(),
-                fields,
-                &mut errors,
-            );
+            // What is read as something else is no field error of this entry's: the message,
+            // the code, the request id, another entry's errors.
+            let others = (self.field_errors.iter())
+                .filter(|(p, f)| p != path && f.reads(p.get(body)))
+                .map(|(p, _)| p);
+            let elsewhere: Vec<&FieldPath> = read.iter().copied().chain(others).collect();
+            let found = Found {
+                at: path,
+                value: path.get(body),
+                elsewhere: &elsewhere,
+            };
+            collect_field_errors(found, form, info.message.as_deref(), fields, &mut errors);
         }
         let code = self.canonical_code(failure.status, info.code.as_deref(), !errors.is_empty());
         let detail = if errors.is_empty() {
@@ -213,22 +218,25 @@ impl ErrorMap {
     }
 
     /// The vendor's own words for its failure, where its body holds them: its message, its
-    /// error code, and the request id it gave in the body rather than in a header.
-    fn identify(&self, body: &Value, info: &mut UpstreamInfo) {
-        let first_string = |paths: &[FieldPath]| {
-            paths
+    /// error code, and the request id it gave in the body rather than in a header; and the
+    /// places they were read at.
+    fn identify<'m>(&'m self, body: &Value, info: &mut UpstreamInfo) -> Vec<&'m FieldPath> {
+        let mut read = Vec::new();
+        let mut first = |paths: &'m [FieldPath], take: fn(&Value) -> Option<String>| {
+            let (at, found) = paths
                 .iter()
-                .find_map(|p| p.get(body).and_then(Value::as_str).map(str::to_owned))
+                .find_map(|p| Some((p, p.get(body).and_then(take)?)))?;
+            read.push(at);
+            Some(found)
         };
+        info.message = first(&self.message, |v| v.as_str().map(str::to_owned));
         // A code or request id may be a number (Cloudflare's `{"code": 1001}`): an integer is
         // its decimal text, as the `codes` table's keys (TOML keys are text) spell it.
-        let first_word =
-            |paths: &[FieldPath]| paths.iter().find_map(|p| p.get(body).and_then(word));
-        info.message = first_string(&self.message);
-        info.code = first_word(&self.code);
-        if let Some(id) = first_word(&self.request_id) {
+        info.code = first(&self.code, word);
+        if let Some(id) = first(&self.request_id, word) {
             info.request_id = Some(id);
         }
+        read
     }
 
     /// The canonical code of a failure with a JSON body: by its status, refined by the
@@ -459,8 +467,32 @@ fn not_json(failure: &Failure<'_>, mut info: UpstreamInfo) -> Problem {
     p
 }
 
+impl Form {
+    /// Whether this form reads field errors from `found`: a map of fields, a field's name, a
+    /// list.
+    fn reads(&self, found: Option<&Value>) -> bool {
+        matches!(
+            (self, found),
+            (Form::Lists | Form::Strings, Some(Value::Object(_)))
+                | (Form::Param, Some(Value::String(_)))
+                | (Form::Items(_) | Form::Codes(_), Some(Value::Array(_)))
+        )
+    }
+}
+
+/// What one entry of `field_errors` finds in a failure's body.
+struct Found<'a> {
+    /// Where it looks.
+    at: &'a FieldPath,
+    /// What is there.
+    value: Option<&'a Value>,
+    /// The places read as something else (the message, the code, the request id, another
+    /// entry's errors), whose members are none of this entry's.
+    elsewhere: &'a [&'a FieldPath],
+}
+
 fn collect_field_errors(
-    found: Option<&Value>,
+    found: Found<'_>,
     form: &Form,
     message: Option<&str>,
     fields: &ObjectMap,
@@ -471,19 +503,13 @@ fn collect_field_errors(
             .map(str::to_owned)
             .unwrap_or_else(|| m.to_string())
     };
-    match (form, found) {
+    match (form, found.value) {
         (Form::Lists | Form::Strings, Some(Value::Object(map))) => {
-            // A key that names no field (`""`) holds errors of the request as a whole.
-            let error = |field: &str, message: &str| match field {
-                "" => FieldError::new("", message),
-                field => fields.field_error(field, message),
+            let named = Named {
+                fields,
+                elsewhere: found.elsewhere,
             };
-            for (field, messages) in map {
-                match messages {
-                    Value::Array(list) => out.extend(list.iter().map(|m| error(field, &text(m)))),
-                    other => out.push(error(field, &text(other))),
-                }
-            }
+            named.errors_in(map, found.at, "", out);
         }
         (Form::Param, Some(Value::String(field))) => {
             // The top-level message may name the field itself (`url: must use HTTPS`, as
@@ -531,6 +557,54 @@ fn collect_field_errors(
             }
         }
         _ => {}
+    }
+}
+
+/// How a map of fields (the `lists` and `strings` forms) is read: by the object's rules, past
+/// the places read as something else.
+struct Named<'a> {
+    fields: &'a ObjectMap,
+    elsewhere: &'a [&'a FieldPath],
+}
+
+impl Named<'_> {
+    /// The field errors of `map`, a map of fields at `at` whose members are named under
+    /// `prefix`. A member's messages are a string, or a list of strings; an object holds the
+    /// errors of its own members (`{"config": {"url": [...]}}` is `config.url`'s, as nested
+    /// validations answer). Any other value (a number, a boolean, `null`, a list of anything
+    /// but strings) holds no message, and is no field error: it is the envelope's (a status,
+    /// a flag). Nor is a member at or around a place read as something else (Sentry's
+    /// `{"detail": "Not found"}`, its message). A key that names no field (`""`) holds errors
+    /// of the request as a whole, or of the object it is in.
+    fn errors_in(
+        &self,
+        map: &Map<String, Value>,
+        at: &FieldPath,
+        prefix: &str,
+        out: &mut Vec<FieldError>,
+    ) {
+        for (key, value) in map {
+            let place = at.clone().child(Step::Key(key.clone()));
+            if self.elsewhere.iter().any(|read| read.starts_with(&place)) {
+                continue;
+            }
+            let field = match (prefix, key.as_str()) {
+                ("", key) | (key, "") => key.to_owned(),
+                (prefix, key) => format!("{prefix}.{key}"),
+            };
+            let error = |message: &str| match field.as_str() {
+                "" => FieldError::new("", message),
+                field => self.fields.field_error(field, message),
+            };
+            match value {
+                Value::String(message) => out.push(error(message)),
+                Value::Array(list) if list.iter().all(Value::is_string) => {
+                    out.extend(list.iter().filter_map(Value::as_str).map(error));
+                }
+                Value::Object(inner) => self.errors_in(inner, &place, &field, out),
+                _ => {}
+            }
+        }
     }
 }
 

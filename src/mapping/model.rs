@@ -231,6 +231,21 @@ pub struct Endpoint {
     /// On `update`: the query parameter that names the members an update changes (a field
     /// mask, `updateMask=url,events`), where the vendor takes one.
     pub update_mask: Option<String>,
+    /// Where the item its answer holds (the webhook, a test's result) shares its object with
+    /// members of the answer's own (`$spread` beside others): the rules that read it there.
+    pub enveloped: Option<Enveloped>,
+}
+
+/// An item an answer holds in one object with members of the envelope's own (Microsoft
+/// Graph's `{"@odata.context": …, "id": …}`: `{ "$spread" = "{{webhook}}", "@odata.context" =
+/// … }`): those members are the envelope's, read past, so that the item reads as it does
+/// where no envelope shares its object (a list's items).
+#[derive(Debug, Clone)]
+pub struct Enveloped {
+    /// Where the item stands in the answer.
+    pub at: FieldPath,
+    /// The item's rules, the envelope's members read past.
+    pub map: ObjectMap,
 }
 
 /// A parameter of a `Link` header's next link that says whether it names a next page, for a
@@ -430,6 +445,16 @@ impl Endpoint {
         self.path.has(&PathSeg::Id)
             || self.query.iter().any(|(_, t)| sends(t))
             || self.headers.iter().any(|(_, t)| sends(t))
+    }
+
+    /// The rules that read the item an answer holds at `at`: `own` (the dialect's webhook
+    /// or test result rules), with the envelope's members read past where they share the
+    /// item's object there.
+    pub fn item_map<'m>(&'m self, at: &FieldPath, own: &'m ObjectMap) -> &'m ObjectMap {
+        match &self.enveloped {
+            Some(enveloped) if enveloped.at == *at => &enveloped.map,
+            _ => own,
+        }
     }
 
     /// Whether the vendor's answer carries the item this endpoint is read for.
@@ -803,7 +828,10 @@ impl Dialect {
         if flag.is_some_and(|f| endpoint.item_paths.iter().any(|p| f.starts_with(p))) {
             return None;
         }
-        Some((keys, self.webhook.reader()?))
+        let [at] = endpoint.item_paths.as_slice() else {
+            return None;
+        };
+        Some((keys, endpoint.item_map(at, &self.webhook).reader()?))
     }
 
     /// How a list's webhooks can be read while its answer is parsed: the keys leading to the

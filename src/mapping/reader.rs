@@ -11,6 +11,7 @@
 //! by the rules (`rules.rs`).
 
 use super::json_path::Step;
+use super::template::Template;
 use crate::json::{
     self,
     scan::{Key, Malformed, Scanner, Token, literal},
@@ -176,6 +177,30 @@ impl ReadPlan {
             (true, member) => *member = end,
             (false, Member::Named(_) | Member::Alias(_)) => {}
             (false, Member::Inside(inner)) => inner.insert_member(rest, end),
+        }
+    }
+
+    /// Notes the members an envelope keeps beside the object's own in one object (`beside`, a
+    /// `$spread`'s others: `"@odata.context"`, a `{{request_id}}`, a `$switch`): they are the
+    /// envelope's, read past as members a path covers, never the vendor's own. A member a
+    /// rule reads is left to it; inside one that paths continue into, an object the envelope
+    /// spells there has its members read past likewise.
+    pub(super) fn read_past(&mut self, beside: &[(String, Template)]) {
+        if self.whole {
+            return;
+        }
+        for (key, spelt) in beside {
+            match (self.members.iter_mut().find(|(k, _)| k == key), spelt) {
+                (None, _) => {
+                    self.members.push((key.clone(), Member::Named(None)));
+                    self.literal.push(literal(key));
+                }
+                (Some((_, Member::Inside(inner))), Template::Object(members)) => {
+                    inner.read_past(members);
+                }
+                // A rule's own: what it reads is the object's.
+                (Some(_), _) => {}
+            }
         }
     }
 
@@ -401,6 +426,27 @@ mod tests {
             plan.member("gone"),
             Some((4, Member::Named(Some(4))))
         ));
+    }
+
+    #[test]
+    fn reads_an_envelopes_members_past_and_leaves_a_rules_to_it() {
+        let mut plan = plan(&["$.id", "$.type", "$.meta.by"]);
+        let spread = Template::compile(&serde_json::json!({"$spread": "{{webhook}}",
+            "type": "hooks", "@odata.context": "x", "n": 2, "request": "{{request_id}}",
+            "meta": {"op": "{{operation}}"}, "via": {"$switch": "operation", "$default": "a"}}))
+        .unwrap();
+        plan.read_past(spread.beside("webhook").unwrap());
+        let text = r#"{"id": "1", "type": "hooks", "@odata.context": "x", "n": 3, "request": "r",
+            "meta": {"op": "get", "by": "api", "region": "eu"}, "via": "a", "own": true}"#;
+        let mut scan = Scanner::new(text);
+        let mut gathered = Gathered::new(3, false);
+        assert!(plan.gather(&mut scan, &mut gathered).unwrap());
+        let found: Vec<Value> = (gathered.found.into_iter())
+            .map(|f| f.map_or(Value::Null, Found::into_value))
+            .collect();
+        assert_eq!(found, [json!("1"), json!("hooks"), json!("api")]);
+        let leftovers: Vec<&str> = gathered.leftovers.keys().map(String::as_str).collect();
+        assert_eq!(leftovers, ["meta.region", "own"]);
     }
 
     #[test]

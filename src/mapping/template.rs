@@ -168,16 +168,58 @@ impl Template {
     }
 
     fn unnamed_within(&self, at: &FieldPath, given: &Map<String, Value>, out: &mut Vec<FieldPath>) {
-        let Template::Object(members) = self else {
-            return;
+        if let Template::Object(members) = self {
+            unnamed_among(members, at, given, out);
+        }
+    }
+
+    /// Of `unnamed`, the members of an object where `name` is spread (a client's webhook)
+    /// that its rules name nowhere, those this template does not spell beside it either (a
+    /// `$spread`'s others, `"@odata.type"`): a member either names is known. What one names
+    /// whole the other may name in part: a member is unnamed down to where neither names it.
+    pub fn unnamed_beside(
+        &self,
+        name: &str,
+        item: &Map<String, Value>,
+        unnamed: Vec<FieldPath>,
+    ) -> Vec<FieldPath> {
+        let Some(beside) = self.beside(name) else {
+            return unnamed;
         };
-        for (key, value) in given {
-            let path = at.clone().child(Step::Key(key.clone()));
-            match (members.iter().find(|(k, _)| k == key), value) {
-                (Some((_, inner)), Value::Object(value)) => inner.unnamed_within(&path, value, out),
-                (Some(_), _) => {}
-                (None, _) => out.push(path),
+        let mut spelt = Vec::new();
+        unnamed_among(beside, &FieldPath::default(), item, &mut spelt);
+        let within = |paths: &[FieldPath], p: &FieldPath| paths.iter().any(|q| p.starts_with(q));
+        let mut out: Vec<FieldPath> = (unnamed.iter())
+            .filter(|p| within(&spelt, p))
+            .cloned()
+            .collect();
+        out.extend(
+            (spelt.iter())
+                .filter(|p| within(&unnamed, p) && !unnamed.contains(p))
+                .cloned(),
+        );
+        out
+    }
+
+    /// The members a `$spread` of `name` keeps beside that placeholder's own, where one stands
+    /// in this template (in a case of a `$switch` too): the envelope's, which share the
+    /// object with the placeholder's members (`"@odata.context"`, JSON:API's `type`, a
+    /// `{{request_id}}`). `None` where `name` is not spread, or is spread alone.
+    pub fn beside(&self, name: &str) -> Option<&[(String, Template)]> {
+        match self {
+            Template::Spread { name: n, members } if n == name => {
+                (!members.is_empty()).then_some(members.as_slice())
             }
+            Template::Object(members) | Template::Spread { members, .. } => {
+                members.iter().find_map(|(_, t)| t.beside(name))
+            }
+            Template::Array(items) => items.iter().find_map(|t| t.beside(name)),
+            Template::Switch { cases, default, .. } => cases
+                .iter()
+                .map(|(_, t)| t)
+                .chain(default.as_deref())
+                .find_map(|t| t.beside(name)),
+            Template::Literal(_) | Template::Slot { .. } | Template::Text(_) => None,
         }
     }
 
@@ -538,6 +580,24 @@ impl Template {
     }
 }
 
+/// The members of `given`, an object at `at`, that `members` (an object's templates) spell
+/// nowhere, by their place: an object a member spells as an object is looked into.
+fn unnamed_among(
+    members: &[(String, Template)],
+    at: &FieldPath,
+    given: &Map<String, Value>,
+    out: &mut Vec<FieldPath>,
+) {
+    for (key, value) in given {
+        let path = at.clone().child(Step::Key(key.clone()));
+        match (members.iter().find(|(k, _)| k == key), value) {
+            (Some((_, inner)), Value::Object(value)) => inner.unnamed_within(&path, value, out),
+            (Some(_), _) => {}
+            (None, _) => out.push(path),
+        }
+    }
+}
+
 /// A template with its slots, serialised as [`Template::render`] would build it, without
 /// copying the slot values or building the tree first.
 pub struct Written<'a> {
@@ -644,6 +704,15 @@ impl Serialize for Written<'_> {
                 seq.end()
             }
         }
+    }
+}
+
+/// A value a mapping file gives outside a template (a rule's `render_default`), spelt as a
+/// template spells it: `"{{null}}"` is `null`, which TOML cannot write.
+pub fn file_value(value: &Value) -> Value {
+    match value {
+        Value::String(s) if compile_text(s) == Ok(Template::Literal(Value::Null)) => Value::Null,
+        other => other.clone(),
     }
 }
 

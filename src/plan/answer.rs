@@ -305,15 +305,15 @@ impl Context<'_> {
             Some(Item::NotAnObject) => return Err(Unusable::boxed(without(), None)),
             Some(Item::Ambiguous) | None => {
                 let answer = parsed.body.into_value();
-                let found = endpoint
+                let at = endpoint
                     .item_paths
                     .iter()
-                    .find(|p| p.get(&answer).is_some_and(Value::is_object))
-                    .and_then(|p| p.extract(answer));
-                let Some(found) = found else {
+                    .find(|p| p.get(&answer).is_some_and(Value::is_object));
+                let Some((at, found)) = at.and_then(|p| Some((p, p.extract(answer)?))) else {
                     return Err(Unusable::boxed(without(), None));
                 };
-                self.dialect.webhook.read_owned(found).map(Members::from)
+                let rules = endpoint.item_map(at, &self.dialect.webhook);
+                rules.read_owned(found).map(Members::from)
             }
         };
         let mut webhook = read.map_err(|misread| {
@@ -482,14 +482,15 @@ impl Context<'_> {
         parsed: Parsed,
     ) -> Result<Map<String, Value>, Problem> {
         let answer = parsed.body.into_value();
-        let found = endpoint
+        let at = endpoint
             .item_paths
             .iter()
-            .find(|p| p.get(&answer).is_some())
-            .and_then(|p| p.extract(answer))
+            .find(|p| p.get(&answer).is_some());
+        let (at, found) = at
+            .and_then(|p| Some((p, p.extract(answer)?)))
             .ok_or_else(|| self.malformed("a test result without its body", None))?;
-        self.dialect
-            .test_result
+        endpoint
+            .item_map(at, &self.dialect.test_result)
             .read_owned(found)
             .map_err(|misread| self.misread("a test result", &misread))
     }

@@ -454,8 +454,19 @@ impl VendorApi {
         let beside = envelope
             .map(|t| t.unnamed_members(body))
             .unwrap_or_default();
+        // Members the envelope keeps beside the item's in its object are the envelope's.
+        let slot = match kind {
+            Kind::Operation(_) => "webhook",
+            Kind::Resource(..) => "resource",
+        };
         let within = match item {
-            Some(Value::Object(item)) => self.object(kind).unnamed_members(item),
+            Some(Value::Object(item)) => {
+                let unnamed = self.object(kind).unnamed_members(item);
+                match envelope {
+                    Some(t) => t.unnamed_beside(slot, item, unnamed),
+                    None => unnamed,
+                }
+            }
             _ => Vec::new(),
         };
         let errors: Vec<FieldError> = (beside.iter().chain(&within))

@@ -6,8 +6,8 @@ use super::errors::ERROR_SLOTS;
 use super::fields::form_shapes;
 use crate::mapping::file::{self, MappingFile};
 use crate::mapping::model::{
-    ClientAuth, CredentialPart, Dialect, EmulatorSpec, IdAlphabet, IdStyle, Resource, Role,
-    SecretMint, Strategy,
+    ClientAuth, CredentialPart, Dialect, EmulatorSpec, Endpoint, Enveloped, IdAlphabet, IdStyle,
+    Resource, Role, SecretMint, Strategy,
 };
 use crate::mapping::rules::ObjectMap;
 use crate::mapping::template::Template;
@@ -150,6 +150,10 @@ impl Compiler<'_> {
         if emulator.micros {
             webhook.write_times_in_micros();
             test_result.write_times_in_micros();
+        }
+        let mut operations = operations;
+        for endpoint in &mut operations {
+            endpoint.enveloped = enveloped(endpoint, &webhook, &test_result);
         }
         let dialect = Dialect {
             name: name.to_owned(),
@@ -690,4 +694,20 @@ impl Compiler<'_> {
             })
             .collect()
     }
+}
+
+/// Where `endpoint`'s answer keeps its item (a test's result, else the webhook) in one object
+/// with members of its own (a `$spread` beside others): the item's rules that read those
+/// members past, for the place it stands at.
+fn enveloped(endpoint: &Endpoint, webhook: &ObjectMap, result: &ObjectMap) -> Option<Enveloped> {
+    let (name, own) = match endpoint.role.action() {
+        Action::Test => ("result", result),
+        _ => ("webhook", webhook),
+    };
+    let response = endpoint.response.as_ref()?;
+    let beside = response.beside(name)?;
+    Some(Enveloped {
+        at: response.path_of(name)?,
+        map: own.reading_past(beside),
+    })
 }

@@ -10,6 +10,7 @@ use crate::mapping::flags::Flags;
 use crate::mapping::json_path::FieldPath;
 use crate::mapping::model::MemberCheck;
 use crate::mapping::rules::{Derivation, Derived, Hidden, ObjectMap, Ops, Rule, Target};
+use crate::mapping::template::file_value;
 use crate::mapping::time_format::TimeFormat;
 use crate::model::{self, Field, Kind};
 use serde_json::{Map, Value};
@@ -294,7 +295,7 @@ impl Compiler<'_> {
             implied: s.implied.clone(),
             fill,
             default: s.default.clone(),
-            render_default: s.render_default.clone(),
+            render_default: s.render_default.as_ref().map(file_value),
             render_required: s.render_required,
             nullable: s.nullable,
             error_field,
@@ -494,9 +495,11 @@ impl Compiler<'_> {
     /// Vendor values the file writes (`default`, `render_default`) must be ones the codec
     /// reads back as they are, or a value written would come back as another.
     fn check_vendor_values(&mut self, key: &str, s: &FieldSection, codec: &Codec) {
+        // A `null` shown for none is written as it is, never through the codec.
+        let shown = s.render_default.as_ref().map(file_value);
         let vendor_values = [
-            ("default", &s.default),
-            ("render_default", &s.render_default),
+            ("default", s.default.as_ref()),
+            ("render_default", shown.as_ref().filter(|v| !v.is_null())),
         ];
         for (what, value) in vendor_values {
             if let Some(v) = value

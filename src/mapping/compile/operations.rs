@@ -645,6 +645,8 @@ impl Compiler<'_> {
             paging,
             content_type,
             update_mask,
+            // Made once the webhook's rules are whole (`Compiler::envelopes`).
+            enveloped: None,
         })
     }
 

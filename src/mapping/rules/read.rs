@@ -9,6 +9,7 @@ use crate::json::scan::{Malformed, Scanner};
 use crate::mapping::codec::Codec;
 use crate::mapping::json_path::{FieldPath, Step};
 use crate::mapping::reader::{Found, Gathered};
+use crate::mapping::template::Template;
 use crate::model::stamp::in_utc;
 use crate::model::{
     Access, Assemble, Assembly, Field, Kind, Listed, Members, Piece, Writing, type_error,
@@ -194,6 +195,15 @@ impl ObjectMap {
     /// object as the vendor documents it (see `ReadPlan::follow`).
     pub fn follow(&mut self, example: &Value) {
         self.plan.follow(example);
+    }
+
+    /// These rules reading an object that shares its place with an envelope's members
+    /// (`beside`, the others of a `$spread`): the same rules, those members read past rather
+    /// than kept under `extensions`, which are the vendor's own members of the object alone.
+    pub fn reading_past(&self, beside: &[(String, Template)]) -> ObjectMap {
+        let mut map = self.clone();
+        map.plan.read_past(beside);
+        map
     }
 
     /// Reads a dialect object while its JSON text is read, as [`ObjectMap::read_owned`]
