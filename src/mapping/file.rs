@@ -146,6 +146,9 @@ pub struct EmulatorSection {
     pub secret_prefix: String,
     /// Random bytes in a minted secret.
     pub secret_bytes: Option<usize>,
+    /// A secret a client chose without `secret_prefix` is kept and shown with it.
+    #[serde(default)]
+    pub secret_prefixed: bool,
     /// When answers show the secret: on the answer that made it, or on every read.
     pub secret_shown: Option<SecretShown>,
     #[serde(default)]
@@ -470,6 +473,10 @@ pub struct ResourceSection {
     pub read_with_webhook: bool,
     #[serde(default)]
     pub fields: BTreeMap<String, FieldSection>,
+    /// Fields of the resource that a create's webhook may carry too, by canonical name, each
+    /// with its JSONPath in the webhook (Svix's `headers` at `$.headers`).
+    #[serde(default)]
+    pub in_create: BTreeMap<String, String>,
     /// Free text for readers of the file.
     #[allow(dead_code)]
     pub note: Option<String>,

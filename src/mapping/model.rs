@@ -494,6 +494,11 @@ pub struct Resource {
     pub update: Option<ResourceEndpoint>,
     /// The canonical `get` reads this resource too.
     pub read_with_webhook: bool,
+    /// The resource's fields as a create's webhook may carry them (`in_create`): each rule
+    /// the resource's own, at its place in the webhook, taken by creates alone and required by
+    /// none. Its clients' creates are read with them; the gateway writes the fields to the
+    /// resource, which every version of the vendor takes.
+    pub in_create: Option<ObjectMap>,
 }
 
 impl Resource {
@@ -604,6 +609,20 @@ pub struct SecretMint {
     pub prefix: String,
     /// Random bytes, base64-encoded.
     pub bytes: usize,
+    /// A secret a client chose without `prefix` is kept, and shown, with it: the vendor
+    /// holds the key, and `prefix` is how it writes every key (`secret_prefixed`).
+    pub prefixes_given: bool,
+}
+
+impl SecretMint {
+    /// A secret a client chose, as the vendor keeps it.
+    pub fn kept(&self, given: String) -> String {
+        if self.prefixes_given && !given.starts_with(&self.prefix) {
+            format!("{}{given}", self.prefix)
+        } else {
+            given
+        }
+    }
 }
 
 /// What an emulator of this dialect does on the vendor's own side.

@@ -209,6 +209,10 @@ pub struct Operation {
     /// An update of a webhook that does not exist creates it, as the client's vendor does (a
     /// vendor's PUT): under the id asked for, or under one minted as a create's is.
     pub upsert: Option<Upsert>,
+    /// What a create of the client's vendor states that its update does not (values its
+    /// dialect implies, deliveries as POSTs): added where an update of an unknown id creates
+    /// the webhook (`upsert`), which must carry what a create carries.
+    pub created_with: Map<String, Value>,
     /// The client reads the webhook's signing secret, which a backend reports if it can.
     pub reveal_secret: bool,
     /// A delete reads the webhook first, for a client whose vendor answers the webhook it
@@ -297,6 +301,19 @@ impl Precondition {
     }
 }
 
+impl Operation {
+    /// The body of a create made in place of an update of an unknown id (`upsert`): the
+    /// update's, with what a create of the client's vendor states that the update does not
+    /// (`created_with`).
+    pub fn creating_body(&self, update: Map<String, Value>) -> Map<String, Value> {
+        let mut body = update;
+        for (name, value) in &self.created_with {
+            body.entry(name.clone()).or_insert_with(|| value.clone());
+        }
+        body
+    }
+}
+
 /// The value of canonical field `name` in `webhook`: a member, or `extensions.NAME` under
 /// `extensions`.
 pub fn field_value<'w>(webhook: &'w Map<String, Value>, name: &str) -> Option<&'w Value> {
@@ -331,6 +348,7 @@ impl Operation {
             lenient: false,
             mode: UpdateMode::Merge,
             upsert: None,
+            created_with: Map::new(),
             reveal_secret: false,
             answer_deleted: false,
             disabled_only: false,

@@ -356,7 +356,8 @@ impl Context<'_> {
         map.rules
             .iter()
             .filter(|r| r.request && !r.reported && r.applies_to(Action::Update))
-            .filter(|r| r.fill.is_none() && !r.checks.contains(&Check::Required))
+            // A constant (a `fill`, or a default that is the one value taken) is never reset.
+            .filter(|r| r.constant().is_none() && !r.checks.contains(&Check::Required))
             .filter(|r| r.target.get(patch).is_none())
             .map(|r| {
                 FieldError::new(

@@ -485,9 +485,10 @@ impl<'a> Plan<'a> {
     /// again as the upstream's create, which mints that id: the reads and writes laid out for
     /// the update are dropped, nothing having been changed yet.
     pub(super) fn lay_out_create_instead(&mut self) -> Result<(), Problem> {
-        let mut body = self.creates_instead.take().map(|b| *b).unwrap_or_default();
+        let mut update = self.creates_instead.take().map(|b| *b).unwrap_or_default();
         // A member a replacement gives no value is one a create leaves out.
-        body.retain(|_, v| !v.is_null());
+        update.retain(|_, v| !v.is_null());
+        let body = self.op.creating_body(update);
         self.stages.clear();
         self.changes.clear();
         self.update = None;

@@ -254,7 +254,11 @@ impl Store {
             // clients choose ids, else under one minted as a create's is (the path's dropped).
             Action::Update if op.upsert.is_some() && self.find(&state, &op).is_err() => {
                 let given = op.id.clone().filter(|_| op.upsert == Some(Upsert::GivenId));
-                self.create(&mut state, &op, given)?
+                let creating = Operation {
+                    body: Some(op.creating_body(op.body.clone().unwrap_or_default())),
+                    ..op.clone()
+                };
+                self.create(&mut state, &creating, given)?
             }
             Action::Update => {
                 let outcome = self.update(&mut state, &op, op.body.clone().unwrap_or_default())?;
@@ -323,7 +327,7 @@ impl Store {
                 // The one the client chose (a vendor whose rotation takes one), else minted.
                 let chosen = op.body.as_ref().and_then(|b| b.get("secret"));
                 let secret = match chosen.and_then(Value::as_str) {
-                    Some(chosen) => chosen.to_owned(),
+                    Some(chosen) => self.kept_secret(chosen.to_owned()),
                     None => {
                         mint_secret(&mut state.rng, self.dialect.emulator.mints_secret.as_ref())
                     }
@@ -337,6 +341,15 @@ impl Store {
             }
         };
         Ok(outcome.into())
+    }
+
+    /// A secret a client chose, as the vendor keeps it (with its prefix, where the vendor
+    /// writes every key so: `emulator.secret_prefixed`).
+    fn kept_secret(&self, given: String) -> String {
+        match &self.dialect.emulator.mints_secret {
+            Some(mint) => mint.kept(given),
+            None => given,
+        }
     }
 
     /// The secret of webhook `id` where the vendor shows it on every read
@@ -435,7 +448,7 @@ impl Store {
             webhook.shift_remove("secret"),
             &self.dialect.emulator.mints_secret,
         ) {
-            (Some(Value::String(s)), _) => Some((s, false)),
+            (Some(Value::String(s)), _) => Some((self.kept_secret(s), false)),
             (_, Some(mint)) => Some((mint_secret(&mut state.rng, Some(mint)), true)),
             _ => None,
         };
@@ -474,7 +487,7 @@ impl Store {
             .unwrap_or_default()
             .to_owned();
         let secret = match patch.shift_remove("secret") {
-            Some(Value::String(secret)) => Some(secret),
+            Some(Value::String(secret)) => Some(self.kept_secret(secret)),
             _ => None,
         };
         let mut merged = canonical::apply_update(&current, &patch, op.mode);

@@ -173,7 +173,7 @@ impl Store {
                 apply_defaults(&resource.fields, &mut webhook);
             }
             let secret = match webhook.shift_remove("secret") {
-                Some(Value::String(s)) => Some(s),
+                Some(Value::String(s)) => Some(self.kept_secret(s)),
                 _ => self
                     .dialect
                     .emulator

@@ -784,6 +784,18 @@ pub fn problem_response(
     request_id: &str,
     operation: &str,
 ) -> Response<Body> {
+    problem_response_as_sent(d, problem, request_id, operation, &[])
+}
+
+/// [`problem_response`] for a request whose body gave fields under an alias alone (`spelt`:
+/// each canonical field with the member the client sent): errors name those members as sent.
+pub fn problem_response_as_sent(
+    d: &Dialect,
+    problem: &Problem,
+    request_id: &str,
+    operation: &str,
+    spelt: &[(String, String)],
+) -> Response<Body> {
     // The new secret a rotation's client chose lies where the rotation's body takes it
     // (`{{secret}}`), not where the webhook keeps its secret.
     let chosen_secret = (operation == Action::RotateSecret.name())
@@ -799,7 +811,10 @@ pub fn problem_response(
                 // the webhook of the same canonical name is another thing.
                 _ if e.place != crate::problem::Place::Body => e.field.clone(),
                 Some(path) if e.field == "secret" => path.to_string(),
-                _ => d.webhook.vendor_name(&e.field),
+                _ => match spelt.iter().find(|(field, _)| *field == e.field) {
+                    Some((_, alias)) => alias.clone(),
+                    None => d.webhook.vendor_name(&e.field),
+                },
             };
             // A message about one item of the field (`headers[0].secret: …`) names the item
             // as this API names the field.

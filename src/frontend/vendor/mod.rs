@@ -16,7 +16,7 @@ mod given;
 mod lists;
 mod request;
 
-pub use answer::problem_response;
+pub use answer::{problem_response, problem_response_as_sent};
 
 use super::{Backend, Frontend, Head, Job, Outcome, Routed, segments};
 use crate::auth::{self, Caller, Inbound, Scope};
@@ -215,6 +215,9 @@ pub struct Route {
     /// takes one), noted when the body is read: the answer names it where the backend's
     /// result names none.
     asked_event: std::sync::OnceLock<Value>,
+    /// The fields the client's body gives under an alias alone, each with that alias, noted
+    /// when the body is read: errors about them name the member it sent.
+    spelt: std::sync::OnceLock<Vec<(String, String)>>,
 }
 
 impl VendorApi {
@@ -647,6 +650,7 @@ impl Frontend for VendorApi {
                 headers,
                 url: links.then(|| head.url()).flatten(),
                 asked_event: std::sync::OnceLock::new(),
+                spelt: std::sync::OnceLock::new(),
             },
         })
     }
@@ -739,6 +743,10 @@ impl Frontend for VendorApi {
         // vendor finds the owner first.
         let owner = self.backend_owner(route.owner.as_deref())?;
         let (body, item) = self.body_and_item(route.kind, &route.query, headers, &bytes)?;
+        if let Some(item) = &item {
+            // A route's body is read once: nothing was noted before.
+            let _ = (route.spelt).set(self.object(route.kind).spelt_as(item));
+        }
         // An answer this API could never give is known before anything is sent (once the
         // request is found well formed, as the vendor would find it).
         if let Some(missing) = &routed_by.never_shown {
@@ -851,7 +859,14 @@ impl Frontend for VendorApi {
         request_id: &str,
     ) -> Response<Body> {
         let operation = routed.map_or("process", |r| r.operation());
-        problem_response(&self.dialect, problem, request_id, operation)
+        let spelt = routed.and_then(|r| r.route.spelt.get());
+        problem_response_as_sent(
+            &self.dialect,
+            problem,
+            request_id,
+            operation,
+            spelt.map_or(&[], Vec::as_slice),
+        )
     }
 
     fn decorate(

@@ -44,8 +44,19 @@ impl VendorApi {
         }
     }
 
+    /// The rules by which a create's webhook carries fields kept at resources of their own
+    /// (`in_create`: Svix's `headers`, taken by a create and kept at `…/headers`).
+    fn created_with(&self, kind: Kind) -> Vec<&ObjectMap> {
+        if kind != Kind::Operation(Role::Action(Action::Create)) {
+            return Vec::new();
+        }
+        (self.dialect.resources.iter())
+            .filter_map(|r| r.in_create.as_ref())
+            .collect()
+    }
+
     /// The rules of the object a route's body holds: the webhook, or a resource.
-    fn object(&self, kind: Kind) -> &ObjectMap {
+    pub(super) fn object(&self, kind: Kind) -> &ObjectMap {
         match kind {
             Kind::Resource(i, _) => &self.dialect.resources[i].fields,
             Kind::Operation(_) => &self.dialect.webhook,
@@ -79,6 +90,11 @@ impl VendorApi {
         // A replacement and a resource's write carry the whole object, as a create does: a
         // required member left out is refused, not kept from before.
         let whole = matches!(kind, Kind::Operation(Role::Replace) | Kind::Resource(..));
+        // A field given under two of its names, two values: neither is taken over the other.
+        let disagree = map.aliases_disagree(action, item);
+        if !disagree.is_empty() {
+            return Err(Problem::validation(disagree));
+        }
         let mut violations = match kind {
             // A resource's merge: a `null` inside a member's map removes that entry.
             Kind::Resource(_, ResourceVerb::Update) => map.check_merge(action, item),
@@ -86,6 +102,10 @@ impl VendorApi {
             _ if self.merge_patches(kind) => map.check_patch(action, item),
             _ => map.check(action, item),
         };
+        let created_with = self.created_with(kind);
+        for extra in &created_with {
+            violations.extend(extra.check(action, item));
+        }
         if self.translating() {
             // Event names are the backend's own (the canonical model keeps each upstream's
             // vocabulary): the backend checks them, and its refusal is rendered here.
@@ -127,6 +147,9 @@ impl VendorApi {
             map.parse(action, item)
         };
         let mut parsed = parsed.map_err(Problem::validation)?;
+        for extra in &created_with {
+            parsed.extend(extra.parse(action, item).map_err(Problem::validation)?);
+        }
         // The owner a create's body names (a vendor that takes it there) says where the
         // webhook goes: no member a client writes.
         let owner = parsed.shift_remove("owner");
@@ -459,7 +482,7 @@ impl VendorApi {
             Kind::Operation(_) => "webhook",
             Kind::Resource(..) => "resource",
         };
-        let within = match item {
+        let mut within = match item {
             Some(Value::Object(item)) => {
                 let unnamed = self.object(kind).unnamed_members(item);
                 match envelope {
@@ -469,6 +492,11 @@ impl VendorApi {
             }
             _ => Vec::new(),
         };
+        // A member a create carries for a resource is named by its rule there.
+        for extra in self.created_with(kind) {
+            let places: Vec<_> = extra.rules.iter().flat_map(|r| r.places()).collect();
+            within.retain(|p| !places.iter().any(|at| p.starts_with(at)));
+        }
         let errors: Vec<FieldError> = (beside.iter().chain(&within))
             .map(|path| {
                 FieldError::new(
@@ -675,6 +703,9 @@ impl VendorApi {
             };
             op.upsert = self.dialect.endpoint(role).and_then(|e| e.upsert);
         }
+        if op.upsert.is_some() {
+            op.created_with = self.created_with_update(&body, &held);
+        }
         if !self.translating() {
             // The webhooks behind are this dialect's: they hold every item of a list the
             // client sent, as its vendor does, beside the field read at one of them.
@@ -685,6 +716,9 @@ impl VendorApi {
         }
         let whole = action == Action::Create || role == Role::Replace;
         self.every_event_unheld(&body, action, whole)?;
+        if action == Action::Create {
+            self.required_behind(&body)?;
+        }
         if op.mode != UpdateMode::Merge {
             // A map of headers given whole: a header it names `null` is one it does not have.
             for (name, value) in body.iter_mut() {
@@ -695,6 +729,67 @@ impl VendorApi {
         }
         op.body = Some(body);
         Ok(())
+    }
+
+    /// What a create of this API's vendor states that an update of it (`body`) does not: the
+    /// values its dialect implies and the defaults it asks for, which an update of an unknown
+    /// id that creates the webhook carries as a create would.
+    fn created_with_update(
+        &self,
+        body: &Map<String, Value>,
+        held: &dyn Fn(&str) -> bool,
+    ) -> Map<String, Value> {
+        let mut created = body.clone();
+        created.retain(|_, v| !v.is_null());
+        self.state_implied(&mut created);
+        self.create_defaults(&mut created, self.backend.dialect(), held);
+        created.retain(|name, _| body.get(name).is_none_or(Value::is_null));
+        created
+    }
+
+    /// A create that gives no value to a member this API's vendor takes without one (Svix's
+    /// `description`, `""` by default) where the webhooks behind require it: refused as what
+    /// the upstream requires, as a change that clears it is, rather than as a member the
+    /// client's own vendor would have found missing. (Event types have words of their own,
+    /// [`VendorApi::every_event_unheld`].)
+    fn required_behind(&self, body: &Map<String, Value>) -> Result<(), Problem> {
+        if !self.translating() {
+            return Ok(());
+        }
+        let behind = self.backend.dialect();
+        let required = |r: &&crate::mapping::rules::Rule| {
+            r.request
+                && r.applies_to(Action::Create)
+                && r.is_placed()
+                && r.fill.is_none()
+                && r.checks.contains(&Check::Required)
+                && !r.target.is("events")
+        };
+        let optional_here = |name: &str| {
+            (self.dialect.webhook.rules.iter()).any(|r| {
+                r.request
+                    && r.applies_to(Action::Create)
+                    && r.target.is(name)
+                    && !r.checks.contains(&Check::Required)
+            })
+        };
+        let errors: Vec<FieldError> = (behind.webhook.rules.iter())
+            .filter(required)
+            .map(|r| r.target.name())
+            .filter(|name| optional_here(name))
+            .filter_map(|name| {
+                let message = match crate::model::field_value(body, &name) {
+                    None => "cannot be left out: the upstream requires it",
+                    Some(Value::Null) => "cannot be empty: the upstream requires it",
+                    Some(_) => return None,
+                };
+                Some(FieldError::new(name, message))
+            })
+            .collect();
+        match errors.is_empty() {
+            true => Ok(()),
+            false => Err(Problem::validation(errors)),
+        }
     }
 
     /// A webhook without event types, which this API's vendor takes for one of every event

@@ -617,7 +617,14 @@ impl Compiler<'_> {
         let mints_secret = s.secret.map(|_| SecretMint {
             prefix: s.secret_prefix.clone(),
             bytes,
+            prefixes_given: s.secret_prefixed,
         });
+        if s.secret_prefixed && (s.secret.is_none() || s.secret_prefix.is_empty()) {
+            self.error(
+                "emulator.secret_prefixed",
+                "needs `secret` and a `secret_prefix` to write before a client's secret",
+            );
+        }
         for (i, name) in s.also_found_by.iter().enumerate() {
             let known = match name.strip_prefix("extensions.") {
                 Some(ext) => !ext.is_empty(),

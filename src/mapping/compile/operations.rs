@@ -423,6 +423,7 @@ impl Compiler<'_> {
                 "the resource has no `get`",
             );
         }
+        let in_create = self.in_create(&key, &s.in_create, &fields);
         Some(Resource {
             name: name.to_owned(),
             fields,
@@ -430,7 +431,52 @@ impl Compiler<'_> {
             replace,
             update,
             read_with_webhook: s.read_with_webhook,
+            in_create,
         })
+    }
+
+    /// A resource's `in_create`: each field it names is one of the resource's that requests
+    /// carry, read from a create's webhook at the path given, with the resource rule's codec
+    /// and checks (a member a create may leave out, whatever the resource's own write needs).
+    fn in_create(
+        &mut self,
+        key: &str,
+        places: &BTreeMap<String, String>,
+        fields: &ObjectMap,
+    ) -> Option<ObjectMap> {
+        let mut rules = Vec::new();
+        for (name, text) in places {
+            let at = format!("{key}.in_create.{name}");
+            let Some(path) = self.path(&at, text) else {
+                continue;
+            };
+            let own =
+                (fields.rules.iter()).find(|r| r.target.is(name) && r.request && r.is_placed());
+            let Some(own) = own else {
+                self.error(
+                    &at,
+                    format!("`{name}` is no field of the resource that requests carry"),
+                );
+                continue;
+            };
+            let mut rule = own.clone();
+            rule.error_field = path.to_string();
+            rule.path = Some(path);
+            rule.aliases = Vec::new();
+            rule.render_aliases = false;
+            rule.response = false;
+            rule.ops = crate::mapping::rules::Ops {
+                create: true,
+                update: false,
+            };
+            rule.checks
+                .retain(|c| *c != crate::mapping::checks::Check::Required);
+            rule.default = None;
+            rule.render_default = None;
+            rule.render_required = false;
+            rules.push(rule);
+        }
+        (!rules.is_empty()).then(|| ObjectMap::new(rules, Vec::new(), model::WEBHOOK_FIELDS))
     }
 
     /// How an update reaches the vendor: as `strategy` says, else, for an `update` whose body

@@ -70,6 +70,56 @@ impl ObjectMap {
         self.check_members(action, true, false, dialect)
     }
 
+    /// The fields a client's request gives at a rule's path and at an alias of it (or at two
+    /// aliases) with different values: one would be taken and the other dropped unseen, so
+    /// each is refused, naming both members. The same value in both is one value.
+    pub fn aliases_disagree(&self, action: Action, body: &Value) -> Vec<FieldError> {
+        let rules = (self.rules.iter())
+            .filter(|r| r.request && r.applies_to(action) && !r.aliases.is_empty());
+        let mut out = Vec::new();
+        for rule in rules {
+            let given = rule.path.iter().chain(&rule.aliases);
+            let mut given = given.filter_map(|p| Some((p, p.get(body)?)));
+            let Some((first, value)) = given.next() else {
+                continue;
+            };
+            let Some((other, differs)) = given.find(|(_, v)| *v != value) else {
+                continue;
+            };
+            let message = if rule.target.is_secret() {
+                format!("`{first}` and `{other}` differ")
+            } else {
+                format!("`{first}` is {value} and `{other}` is {differs}")
+            };
+            out.push(FieldError::new(
+                rule.target.name(),
+                format!(
+                    "{message}: both name one field; send one of them, or the same value in both"
+                ),
+            ));
+        }
+        out
+    }
+
+    /// The fields a client's request gives under an alias alone (`filterTypes` for
+    /// `eventTypes`), each with the alias's dotted name: errors about them name the member as
+    /// the client sent it. Fields named as the vendor reports their errors otherwise
+    /// (`error_field`) keep that name.
+    pub fn spelt_as(&self, body: &Value) -> Vec<(String, String)> {
+        let rules = (self.rules.iter()).filter(|r| r.request && !r.aliases.is_empty());
+        let mut out = Vec::new();
+        for rule in rules {
+            let Some(path) = &rule.path else { continue };
+            if path.get(body).is_some() || rule.error_field != path.to_string() {
+                continue;
+            }
+            if let Some(alias) = rule.aliases.iter().find(|a| a.get(body).is_some()) {
+                out.push((rule.target.name(), alias.to_string()));
+            }
+        }
+        out
+    }
+
     /// The places in a request body that hold a value of the wrong kind where the rules read
     /// members inside them (`"webhook_config": "x"` where `webhook_config.api_schema.url` is
     /// read): each a type error on the container, under the name of the rule that reads it

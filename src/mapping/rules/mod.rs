@@ -285,6 +285,18 @@ impl Rule {
         Ok(())
     }
 
+    /// The one value the vendor's requests hold here, where the rule is a constant: its
+    /// `fill`, or a `default` that is the only value its `one_of` admits (a deprecated
+    /// member whose one value is its default, Svix's `version`).
+    pub fn constant(&self) -> Option<&Value> {
+        if let Some((fill, _)) = &self.fill {
+            return Some(fill);
+        }
+        let default = self.default.as_ref()?;
+        let only = self.checks.iter().any(|c| matches!(c, Check::OneOf(values) if values.as_slice() == std::slice::from_ref(default)));
+        only.then_some(default)
+    }
+
     /// Where a client's request holds the value: the rule's path, else an alias.
     fn find<'v>(&self, body: &'v Value) -> Option<&'v Value> {
         let path = self.path.as_ref()?;

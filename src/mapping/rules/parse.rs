@@ -62,7 +62,7 @@ impl ObjectMap {
             };
             // A constant the vendor requires and only requests carry (a `fill`): the client
             // sending it says nothing more, and nothing is kept of it.
-            if !rule.response && rule.fill.as_ref().is_some_and(|(fill, _)| *fill == *value) {
+            if !rule.response && rule.constant() == Some(&*value) {
                 continue;
             }
             if !rule.applies_to(action) {
