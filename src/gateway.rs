@@ -291,13 +291,15 @@ async fn answer<F: Frontend, B: RequestBody>(
             .await
             .map_err(|p| front.backend_problem(redact(p)))?;
         // Rendering reads what the vendor said too (a relayed answer in words of its own). A
-        // change the backend carried out stands, whatever its answer's rendering says.
+        // change the backend carried out stands, whatever its answer's rendering says, and
+        // the refusal of its answer says so.
         let changes = routed.action.is_some_and(|a| !a.reads_only());
+        let made = changes.then(|| change_made(routed.upstream(), &outcome));
         front
             .render(routed, caller, outcome, request_id)
-            .map_err(|mut p| {
-                p.changed |= changes;
-                redact(p)
+            .map_err(|p| match made {
+                Some(what) if !p.changed => redact(p.after_change(what)),
+                _ => redact(p),
             })
     };
     let (mut response, problem) = match phases.await {
@@ -312,6 +314,29 @@ async fn answer<F: Frontend, B: RequestBody>(
     }
     call.apply_rate_limits(response.headers_mut());
     (response, problem)
+}
+
+/// What a change the backend carried out made, for the refusal of its answer (one the API
+/// asked cannot give): a create names the webhook it made, which the client could find no
+/// other way.
+fn change_made(upstream: Option<&str>, outcome: &Outcome) -> String {
+    use crate::model::Outcome as O;
+    let created = match outcome {
+        Outcome::Done(done) => match &done.outcome {
+            O::Created(webhook) => webhook
+                .text("id")
+                .map(|id| format!("webhook {id} was created; ")),
+            _ => None,
+        },
+        _ => None,
+    };
+    let at = upstream
+        .map(|u| format!(" at upstream {u}"))
+        .unwrap_or_default();
+    format!(
+        "{}the change was made{at}; its answer cannot be passed on",
+        created.unwrap_or_default()
+    )
 }
 
 /// Who holds an idempotency key the gateway honours itself, as far as its scope tells.

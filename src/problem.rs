@@ -326,8 +326,8 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
     /// What the vendor said, when the problem came from an upstream.
     pub upstream: Option<Box<UpstreamInfo>>,
-    /// `Allow` for 405.
-    pub allow: Option<String>,
+    /// `Allow` for 405 (boxed text: a problem is passed by value, and most have none).
+    pub allow: Option<Box<str>>,
     /// `Retry-After` for 429 and 503, when known.
     pub retry_after: Option<String>,
     /// The upstream answered something hookgate could not translate (counted in metrics).
@@ -340,6 +340,11 @@ pub struct Problem {
     /// The request changed something at the vendor before it failed (the detail says what):
     /// run again, it would change it twice.
     pub changed: bool,
+    /// What the detail says was changed (`the change was made at upstream u; …`), in brackets
+    /// at its end ([`Problem::after_change`]): said again wherever the detail is worded anew
+    /// ([`Problem::detail_naming`]), so that no API's words for the problem leave it out.
+    /// Boxed, as `made` is: most problems have none.
+    pub change_made: Option<Box<String>>,
     /// The request was on its way to the vendor, which gave no answer that could be read (no
     /// answer within the deadline, a connection broken during the exchange, an answer too
     /// large): whether it changed anything there is not known.
@@ -362,6 +367,7 @@ impl Problem {
             untranslatable: false,
             made: None,
             changed: false,
+            change_made: None,
             outcome_unknown: false,
             credential_missing: false,
         }
@@ -415,8 +421,45 @@ impl Problem {
             Code::MethodNotAllowed,
             "method not allowed on this resource",
         );
-        problem.allow = Some(allow.join(", "));
+        problem.allow = Some(allow.join(", ").into());
         problem
+    }
+
+    /// The problem of a request that changed something at the vendor before it failed, saying
+    /// what (`what`) after its detail: a client that sends the request again would change it
+    /// twice.
+    pub fn after_change(mut self, what: String) -> Problem {
+        self.detail = format!("{} ({what})", self.detail);
+        self.changed = true;
+        self.change_made = Some(Box::new(what));
+        self
+    }
+
+    /// The detail, naming the problem's fields as `errors` do (the same errors, named as
+    /// another API names them): what it says around its errors' summary (which webhook, that
+    /// nothing was changed, or what was) stands. A detail of other words (a vendor's own
+    /// sentence) becomes the summary of `errors`, followed by what was changed, if anything.
+    pub fn detail_naming(&self, errors: &[FieldError]) -> String {
+        if errors.is_empty() {
+            return self.detail.clone();
+        }
+        let now = summarise(errors);
+        let was = summarise(&self.errors);
+        if !was.is_empty() && self.detail.contains(&was) {
+            return self.detail.replacen(&was, &now, 1);
+        }
+        match &self.change_made {
+            Some(what) => format!("{now} ({what})"),
+            None => now,
+        }
+    }
+
+    /// The problem with `errors` in place of its field errors (the same, named otherwise), its
+    /// detail naming them so ([`Problem::detail_naming`]).
+    pub fn renamed(mut self, errors: Vec<FieldError>) -> Problem {
+        self.detail = self.detail_naming(&errors);
+        self.errors = errors;
+        self
     }
 
     /// The HTTP status of the problem's code.
@@ -433,6 +476,9 @@ impl Problem {
             redact_all(text, secrets);
         };
         scrub(&mut self.detail);
+        if let Some(what) = self.change_made.as_mut() {
+            scrub(what);
+        }
         for e in &mut self.errors {
             scrub(&mut e.field);
             scrub(&mut e.message);
@@ -575,6 +621,43 @@ mod tests {
                 "{text:?}, {secret:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_detail_worded_anew_keeps_what_it_says_around_its_errors() {
+        let errors = |field: &str| vec![FieldError::new(field, "cannot be shown in this API")];
+        let vendor = errors("isHookEnabled");
+        // Which webhook, and that nothing was changed.
+        let mut p = Problem::with_errors(Code::UpstreamError, errors("status"));
+        p.detail = format!(
+            "webhook w1 cannot be shown: {}; nothing was changed",
+            p.detail
+        );
+        assert_eq!(
+            p.detail_naming(&vendor),
+            "webhook w1 cannot be shown: isHookEnabled: cannot be shown in this API; nothing was changed"
+        );
+        // What was changed before the failure, after the summary or a vendor's own sentence.
+        let made = "the change was made at upstream am; reading it back failed";
+        let p = Problem::with_errors(Code::UpstreamError, errors("status"))
+            .after_change(made.to_owned());
+        assert_eq!(
+            p.detail_naming(&vendor),
+            format!("isHookEnabled: cannot be shown in this API ({made})")
+        );
+        let mut p = Problem::with_errors(Code::ValidationFailed, errors("url"));
+        p.detail = "Validation failed".into();
+        let p = p
+            .after_change(made.to_owned())
+            .renamed(errors("webhook_url"));
+        assert_eq!(
+            p.detail,
+            format!("webhook_url: cannot be shown in this API ({made})")
+        );
+        assert!(p.changed);
+        // Nothing to name: the detail stands.
+        let p = Problem::new(Code::NotFound, "gone");
+        assert_eq!(p.detail_naming(&[]), "gone");
     }
 
     #[test]

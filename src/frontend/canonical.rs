@@ -448,7 +448,7 @@ impl Frontend for CanonicalApi {
             }) = routed
         {
             let mut p = problem.clone();
-            p.allow = Some(allow.join(", "));
+            p.allow = Some(allow.join(", ").into());
             return respond::problem(&p, request_id);
         }
         respond::problem(problem, request_id)

@@ -15,7 +15,7 @@ pub use fields::{
 pub use listed::{Listed, Writing, id_text};
 pub use object::{
     Assemble, Assembly, Members, Object, Piece, Slot, derive_status, derived_values,
-    insert_in_order, ordered, withhold_secret,
+    insert_in_order, ordered, status_of, withhold_secret,
 };
 pub use resume::Listing;
 

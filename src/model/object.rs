@@ -14,9 +14,13 @@ pub fn derive_status(webhook: &mut impl Object) {
         return;
     }
     if let Some(enabled) = webhook.boolean("enabled") {
-        let status = if enabled { "active" } else { "disabled" };
-        webhook.insert_in_order(WEBHOOK_FIELDS, "status", Value::from(status));
+        webhook.insert_in_order(WEBHOOK_FIELDS, "status", Value::from(status_of(enabled)));
     }
+}
+
+/// The status [`derive_status`] gives a webhook whose `enabled` is `enabled`.
+pub fn status_of(enabled: bool) -> &'static str {
+    if enabled { "active" } else { "disabled" }
 }
 
 /// The values [`derive_status`] may give canonical field `field` where a vendor reports none.

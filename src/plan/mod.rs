@@ -296,7 +296,7 @@ impl<'a> Plan<'a> {
     /// A failure after a change was made says so, and whether the failed call was one more
     /// part of the change (which then is made in part) or a read after it: a client that
     /// retries would change twice.
-    fn annotated(&self, mut problem: Problem, failed: Stage) -> Problem {
+    fn annotated(&self, problem: Problem, failed: Stage) -> Problem {
         if !self.wrote {
             return problem;
         }
@@ -329,8 +329,7 @@ impl<'a> Plan<'a> {
                 format!("{made}the change was made at upstream {up}; reading it back failed")
             }
         };
-        problem.detail = format!("{} ({what})", problem.detail);
-        problem.changed = true;
+        let mut problem = problem.after_change(what);
         // The change stands, whole or in part: no status may say it was not made (a 404 of the
         // read after it) or ask for it again (a 503, whose retry of a create makes a second
         // webhook). Only a refusal of one more part of it, naming fields, stays the client's
@@ -690,6 +689,11 @@ impl<'a> Plan<'a> {
         if let Some(enabled) = self.switch {
             left.insert("enabled".into(), Value::Bool(enabled));
         }
+        // What the upstream derives from what the change names: a status from `enabled`,
+        // which the webhook as read holds as it was before the change.
+        if change.contains_key("enabled") || self.switch.is_some() {
+            self.cx.dialect.webhook.settle_status(&mut left);
+        }
         (check.0)(&left)
     }
 
@@ -855,7 +859,7 @@ impl<'a> Plan<'a> {
 /// members, so they would read as the vendor's own `extensions.…`: `extensions.key`, or for a
 /// parameter `extensions.iterator` or, where the vendor locates it as pydantic does
 /// (`["query", "iterator"]`), `extensions.query.iterator`.
-fn named_as_sent(own: &Endpoint, mut problem: Problem) -> Problem {
+fn named_as_sent(own: &Endpoint, problem: Problem) -> Problem {
     if problem.errors.is_empty() {
         return problem;
     }
@@ -871,17 +875,18 @@ fn named_as_sent(own: &Endpoint, mut problem: Problem) -> Problem {
             }
         }
     }
+    let mut errors = problem.errors.clone();
     let mut renamed = false;
-    for e in &mut problem.errors {
+    for e in &mut errors {
         if let Some((_, sent)) = names.iter().find(|(vendor, _)| *vendor == e.field) {
             e.field = (*sent).to_owned();
             renamed = true;
         }
     }
-    if renamed {
-        problem.detail = crate::problem::summarise(&problem.errors);
+    match renamed {
+        true => problem.renamed(errors),
+        false => problem,
     }
-    problem
 }
 
 /// The resource's fields after a change, where the change says them whole.

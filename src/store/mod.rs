@@ -460,7 +460,7 @@ impl Store {
         webhook.insert("created_at".into(), Value::from(now.clone()));
         webhook.insert("updated_at".into(), Value::from(now));
         self.vendor_extensions(&mut webhook);
-        self.settle_status(&mut webhook);
+        self.dialect.webhook.settle_status(&mut webhook);
         let webhook = canonical::ordered(webhook, canonical::WEBHOOK_FIELDS);
         state.push(op.owner.clone(), webhook.clone());
         let mut shown = webhook;
@@ -510,7 +510,7 @@ impl Store {
             state.secrets.push((id.clone(), secret));
         }
         merged.insert("updated_at".into(), Value::from(self.now(state)));
-        self.settle_status(&mut merged);
+        self.dialect.webhook.settle_status(&mut merged);
         let merged = canonical::ordered(merged, canonical::WEBHOOK_FIELDS);
         state.webhooks[index].webhook = merged.clone();
         Ok(Outcome::Webhook(merged.into()))
@@ -578,27 +578,6 @@ impl Store {
 
     /// Fills the extensions the vendor always shows (its declared emulator values, and the
     /// first version where it keeps one) where absent.
-    /// The status a webhook has once changed: derived from `enabled` again, unless the
-    /// dialect's `status` rule cannot show the derived value (a vendor whose status says
-    /// something else than whether the webhook is enabled, `active` or `failing` only): it
-    /// then keeps the one it had, and a new webhook has none.
-    fn settle_status(&self, webhook: &mut Map<String, Value>) {
-        let had = webhook.shift_remove("status");
-        canonical::derive_status(webhook);
-        let shown = |status: &Value| {
-            self.dialect
-                .webhook
-                .reading("status")
-                .is_none_or(|rule| rule.codec.encode(status).is_ok())
-        };
-        if webhook.get("status").is_some_and(|s| !shown(s)) {
-            webhook.shift_remove("status");
-            if let Some(had) = had.filter(shown) {
-                webhook.insert("status".into(), had);
-            }
-        }
-    }
-
     fn vendor_extensions(&self, webhook: &mut Map<String, Value>) {
         first_version(&self.dialect, webhook);
         if self.dialect.emulator.extensions.is_empty() {

@@ -194,7 +194,10 @@ impl Store {
                 owner.clone().map(Value::from).unwrap_or(Value::Null),
             );
             self.vendor_extensions(&mut webhook);
-            canonical::derive_status(&mut webhook);
+            // A status the seed gives stands; else it has the one a create would give it.
+            if !webhook.contains_key("status") {
+                self.dialect.webhook.settle_status(&mut webhook);
+            }
             let webhook = canonical::ordered(webhook, canonical::WEBHOOK_FIELDS);
             match at.get(&(owner.clone(), id.clone())) {
                 Some(&i) => {

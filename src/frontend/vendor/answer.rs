@@ -832,9 +832,7 @@ pub fn problem_response_as_sent(
     let render = d.errors.template_of(problem);
     // With field errors, the message names the fields as this API does.
     let mut shown = problem.clone();
-    if !vendor_errors.is_empty() {
-        shown.detail = crate::problem::summarise(&vendor_errors);
-    }
+    shown.detail = problem.detail_naming(&vendor_errors);
     let fill = Fill {
         request_id,
         operation,

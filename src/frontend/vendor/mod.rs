@@ -406,7 +406,7 @@ impl VendorApi {
     /// A backend's field errors, worded for this API's clients. Where this dialect reports a
     /// field under a containing member (a `webhook_config` object), the message names the
     /// member inside it; a field this dialect cannot spell at all is said to be the backend's.
-    fn reword_for_client(&self, mut problem: Problem) -> Problem {
+    fn reword_for_client(&self, problem: Problem) -> Problem {
         if !self.translating() {
             return problem;
         }
@@ -415,7 +415,8 @@ impl VendorApi {
             Backend::Store(s) => s.dialect().name.clone(),
         };
         let list = self.dialect.endpoint(Role::Action(Action::List));
-        for error in &mut problem.errors {
+        let mut errors = problem.errors.clone();
+        for error in &mut errors {
             // An error of no field is about the request as a whole, whatever the API.
             if error.field.is_empty() {
                 continue;
@@ -431,17 +432,16 @@ impl VendorApi {
                 error.place = crate::problem::Place::Query;
                 continue;
             }
-            let rule = self
-                .dialect
-                .webhook
-                .rules
-                .iter()
-                .chain(self.dialect.resources.iter().flat_map(|r| &r.fields.rules))
-                .find(|r| {
-                    (r.path.is_some() || r.flags.is_some())
-                        && r.request
-                        && r.target.is(&error.field)
-                });
+            // Named as requests spell it, else as answers do: a member only answers hold
+            // (a status this API cannot show) is this API's field too.
+            let rules = || {
+                (self.dialect.webhook.rules.iter())
+                    .chain(self.dialect.resources.iter().flat_map(|r| &r.fields.rules))
+                    .filter(|r| {
+                        (r.path.is_some() || r.flags.is_some()) && r.target.is(&error.field)
+                    })
+            };
+            let rule = rules().find(|r| r.request).or_else(|| rules().next());
             match rule {
                 // Event types kept as flags are this API's field too, under its canonical name.
                 Some(r) if r.path.is_none() => {}
@@ -471,10 +471,7 @@ impl VendorApi {
                 }
             }
         }
-        if !problem.errors.is_empty() {
-            problem.detail = crate::problem::summarise(&problem.errors);
-        }
-        problem
+        problem.renamed(errors)
     }
 }
 

@@ -715,6 +715,35 @@ impl ObjectMap {
         self.answered_secret.map(|i| &self.rules[i])
     }
 
+    /// The value the vendor always holds for canonical field `name`, where it has no such
+    /// field (`implied`).
+    pub fn implied(&self, name: &str) -> Option<&Value> {
+        (self.rules.iter())
+            .find(|r| r.target.is(name))
+            .and_then(|r| r.implied.as_ref())
+    }
+
+    /// The status the vendor gives a webhook once it is made, or once its `enabled` is set:
+    /// the one derived from `enabled` (the webhook's, else the one the vendor implies: a
+    /// vendor whose webhooks are always on answers them `active`), unless its answers cannot
+    /// say it (a status rule whose values are `active` and `failing` alone, a vendor whose
+    /// status says something else than whether the webhook is on). The status it had stands
+    /// then, and a new webhook has none. What an emulator answers, and what a change is held
+    /// to before it is made.
+    pub fn settle_status(&self, webhook: &mut Map<String, Value>) {
+        let had = webhook.shift_remove("status");
+        let enabled = (webhook.get("enabled").and_then(Value::as_bool))
+            .or_else(|| self.implied("enabled").and_then(Value::as_bool));
+        let derived = enabled.map(|on| Value::from(crate::model::status_of(on)));
+        let shown = |status: &Value| {
+            self.reading("status")
+                .is_none_or(|rule| rule.codec.encode(status).is_ok())
+        };
+        if let Some(status) = derived.filter(shown).or_else(|| had.filter(shown)) {
+            crate::model::insert_in_order(webhook, crate::model::WEBHOOK_FIELDS, "status", status);
+        }
+    }
+
     /// Rules of request fields the vendor never reports back (write-only), whose path lies
     /// under the top-level member `head`.
     pub fn write_only_under<'a>(&'a self, head: &'a str) -> impl Iterator<Item = &'a Rule> + 'a {
@@ -787,6 +816,66 @@ response = "{{webhook}}"
 [errors.render.default]
 body = { message = "{{message}}" }
 "#;
+
+    #[test]
+    fn a_status_is_settled_as_the_vendors_answers_can_say_it() {
+        let settled = |file: &str, webhook: Value| {
+            let d = Dialect::compile("t", Path::new("t.toml"), file).unwrap();
+            let Value::Object(mut webhook) = webhook else {
+                unreachable!()
+            };
+            d.webhook.settle_status(&mut webhook);
+            webhook.get("status").cloned()
+        };
+        let none = FILE.replace(
+            "[fields.status]\npath = \"$.state\"\nin = [\"response\"]\ncodec = { map = { on = \"active\", off = \"disabled\" } }\n",
+            "",
+        );
+        assert_ne!(none, FILE);
+        let failing = FILE.replace(
+            "codec = { map = { on = \"active\", off = \"disabled\" } }",
+            "type = \"boolean\"\ncodec = { map = { true = \"active\", false = \"failing\" } }",
+        );
+        assert_ne!(failing, FILE);
+        let always_on = format!("{FILE}\n[fields.enabled]\nimplied = true\n");
+        let cases = [
+            // Derived from `enabled`, over the status it had.
+            (
+                none.as_str(),
+                json!({"enabled": false, "status": "active"}),
+                Some("disabled"),
+            ),
+            (
+                &none,
+                json!({"enabled": true, "status": "disabled"}),
+                Some("active"),
+            ),
+            (
+                FILE,
+                json!({"enabled": false, "status": "active"}),
+                Some("disabled"),
+            ),
+            (&none, json!({"url": "u"}), None),
+            // A vendor whose status has no word for a disabled webhook keeps the one it had.
+            (
+                &failing,
+                json!({"enabled": false, "status": "failing"}),
+                Some("failing"),
+            ),
+            (&failing, json!({"enabled": false}), None),
+            (
+                &failing,
+                json!({"enabled": true, "status": "failing"}),
+                Some("active"),
+            ),
+            // A vendor whose webhooks are always on.
+            (&always_on, json!({"url": "u"}), Some("active")),
+        ];
+        for (file, webhook, status) in cases {
+            let what = webhook.to_string();
+            assert_eq!(settled(file, webhook), status.map(Value::from), "{what}");
+        }
+    }
 
     #[test]
     fn reads_in_canonical_order_and_keeps_the_vendors_own_members() {
