@@ -1,6 +1,7 @@
 //! URL paths of a vendor's API: templates such as `/agents/{owner}/webhooks/{id}`, split once at
-//! load, matched against request paths and rendered with owner and id percent-encoded; and the
-//! shapes an owner or id must have to be one of the vendor's.
+//! load, matched against request paths and rendered with owner and id percent-encoded (and with
+//! the trailing `/` the vendor's paths end in, where they end in one); and the shapes an owner or
+//! id must have to be one of the vendor's.
 
 use std::fmt;
 
@@ -26,14 +27,27 @@ pub struct PathTemplate {
     pub owner_span: usize,
     /// Text that follows the id in its segment (`/webhooks/{id}.json`: `.json`).
     pub id_suffix: String,
+    /// Whether the path ends in `/` (`/hooks/{id}/`): at a vendor whose router tells the two
+    /// apart (Django's), the path without it is another, or none, so the `/` is sent and
+    /// required as it is written.
+    pub trailing_slash: bool,
 }
 
 impl PathTemplate {
-    /// Splits a template; a placeholder other than `{owner}` or `{id}` is refused.
+    /// Splits a template, keeping whether it ends in `/`; a placeholder other than `{owner}`
+    /// or `{id}` is refused, and so is an empty segment (`/hooks//{id}`), which no value fills.
     pub fn parse(text: &str) -> Result<PathTemplate, String> {
+        if text.contains("//") {
+            return Err(format!(
+                "`{text}` has an empty segment (`//`): a path's segments are text, {{owner}} or {{id}}"
+            ));
+        }
+        let trailing_slash = text.ends_with('/');
+        let inner = text.strip_prefix('/').unwrap_or(text);
+        let inner = inner.strip_suffix('/').unwrap_or(inner);
         let mut segments = Vec::new();
         let mut id_suffix = String::new();
-        for part in text.split('/').filter(|s| !s.is_empty()) {
+        for part in inner.split('/').filter(|s| !s.is_empty()) {
             // The id followed by text of the vendor's own in one segment (an extension).
             let suffixed = part
                 .strip_prefix("{id}")
@@ -58,6 +72,7 @@ impl PathTemplate {
             segments,
             owner_span: 1,
             id_suffix,
+            trailing_slash,
         })
     }
 
@@ -83,7 +98,8 @@ impl PathTemplate {
     }
 
     /// Renders the path after `base` (the concatenation of its parts, without trailing
-    /// slashes), with owner and id percent-encoded.
+    /// slashes), with owner and id percent-encoded, and the template's trailing `/` where it
+    /// has one.
     pub fn render(&self, base: &[&str], owner: Option<&str>, id: Option<&str>) -> String {
         let mut out = String::with_capacity(base.iter().map(|b| b.len()).sum::<usize>() + 128);
         base.iter().for_each(|b| out.push_str(b));
@@ -113,14 +129,24 @@ impl PathTemplate {
                 }
             }
         }
+        if self.trailing_slash {
+            out.push('/');
+        }
         out
     }
 
-    /// Matches already-split, decoded request segments; returns (owner, id). An owner of
-    /// several segments is returned joined by `/`.
-    pub fn matches(&self, parts: &[impl AsRef<str>]) -> Option<(Option<String>, Option<String>)> {
+    /// Matches already-split, decoded request segments, of a path that ends in `/` or not
+    /// (`slashed`); returns (owner, id). An owner of several segments is returned joined by
+    /// `/`. A template that ends in `/` matches only a path that does, as the vendor's router
+    /// does (Django's cannot send a POST on to the path with the slash); one that does not
+    /// passes over a request's trailing `/`.
+    pub fn matches(
+        &self,
+        parts: &[impl AsRef<str>],
+        slashed: bool,
+    ) -> Option<(Option<String>, Option<String>)> {
         let extra = self.owner_span - 1;
-        if parts.len() != self.segments.len() + extra {
+        if parts.len() != self.segments.len() + extra || (self.trailing_slash && !slashed) {
             return None;
         }
         let (mut owner, mut id) = (None, None);
@@ -159,6 +185,9 @@ impl fmt::Display for PathTemplate {
                 PathSeg::Owner => f.write_str("/{owner}")?,
                 PathSeg::Id => write!(f, "/{{id}}{}", self.id_suffix)?,
             }
+        }
+        if self.trailing_slash {
+            f.write_str("/")?;
         }
         Ok(())
     }
@@ -407,11 +436,105 @@ mod tests {
             .map(|s| s.to_string())
             .collect();
         assert_eq!(
-            t.matches(&parts),
+            t.matches(&parts, false),
             Some((Some("a".into()), Some("7".into())))
         );
         assert_eq!(t.to_string(), "/agents/{owner}/webhooks/{id}");
         assert!(PathTemplate::parse("/a/../b").is_err());
+    }
+
+    #[test]
+    fn a_trailing_slash_is_written_and_required_as_the_file_writes_it() {
+        let owner_id = PathTemplate::parse("/projects/{owner}/hooks/{id}/").unwrap();
+        let owner = PathTemplate::parse("/projects/{owner}/hooks/").unwrap();
+        let id_inside = PathTemplate::parse("/hooks/{id}/signing/rotate/").unwrap();
+        let extension = PathTemplate::parse("/hooks/{id}.json/").unwrap();
+        let root = PathTemplate::parse("/").unwrap();
+        let several = PathTemplate::parse("/repos/{owner}/hooks/{id}/")
+            .unwrap()
+            .spanning_owner(2);
+        for (t, base, owner, id, rendered, shown) in [
+            (
+                &owner_id,
+                &["http://h", "/api/0"][..],
+                Some("p 1"),
+                Some("7"),
+                "http://h/api/0/projects/p%201/hooks/7/",
+                "/projects/{owner}/hooks/{id}/",
+            ),
+            // A base path's own trailing `/` is no second one.
+            (
+                &owner,
+                &["/api/0/"],
+                Some("p1"),
+                None,
+                "/api/0/projects/p1/hooks/",
+                "/projects/{owner}/hooks/",
+            ),
+            (
+                &id_inside,
+                &[""],
+                None,
+                Some("a/b"),
+                "/hooks/a%2Fb/signing/rotate/",
+                "/hooks/{id}/signing/rotate/",
+            ),
+            (
+                &extension,
+                &["/v1"],
+                None,
+                Some("45"),
+                "/v1/hooks/45.json/",
+                "/hooks/{id}.json/",
+            ),
+            (&root, &["/api/"], None, None, "/api/", "/"),
+            (&root, &[""], None, None, "/", "/"),
+            (
+                &several,
+                &["/api"],
+                Some("octo/site"),
+                Some("7"),
+                "/api/repos/octo/site/hooks/7/",
+                "/repos/{owner}/hooks/{id}/",
+            ),
+        ] {
+            assert!(t.trailing_slash, "{shown}");
+            assert_eq!(t.render(base, owner, id), rendered);
+            assert_eq!(t.to_string(), shown);
+        }
+        // Matched only with the slash; a template without one passes a request's over.
+        let parts = ["projects", "p1", "hooks", "7"];
+        let found = Some((Some("p1".to_owned()), Some("7".to_owned())));
+        assert_eq!(owner_id.matches(&parts, true), found);
+        assert_eq!(owner_id.matches(&parts, false), None);
+        let bare = PathTemplate::parse("/projects/{owner}/hooks/{id}").unwrap();
+        assert!(!bare.trailing_slash);
+        assert_eq!(bare.matches(&parts, true), found);
+        assert_eq!(bare.matches(&parts, false), found);
+        assert_eq!(
+            several.matches(&["repos", "octo", "site", "hooks", "7"], true),
+            Some((Some("octo/site".into()), Some("7".into())))
+        );
+        assert_eq!(
+            several.matches(&["repos", "octo", "site", "hooks", "7"], false),
+            None
+        );
+    }
+
+    #[test]
+    fn an_empty_segment_is_refused_wherever_it_stands() {
+        for text in [
+            "/a//b",
+            "//hooks",
+            "/hooks//",
+            "//",
+            "/projects/{owner}//hooks/{id}",
+            "/hooks/{id}//",
+        ] {
+            let refused = PathTemplate::parse(text).unwrap_err();
+            assert!(refused.contains("empty segment"), "{text}: {refused}");
+            assert!(refused.contains(text), "{text}: {refused}");
+        }
     }
 
     #[test]
@@ -422,7 +545,7 @@ mod tests {
             "/admin/webhooks/4%205.json"
         );
         assert_eq!(t.to_string(), "/webhooks/{id}.json");
-        let matched = |part: &str| t.matches(&["webhooks", part]).map(|(_, id)| id);
+        let matched = |part: &str| t.matches(&["webhooks", part], false).map(|(_, id)| id);
         assert_eq!(matched("45.json"), Some(Some("45".into())));
         assert_eq!(matched("45.json.json"), Some(Some("45.json".into())));
         assert_eq!(matched("45"), None);
@@ -441,7 +564,7 @@ mod tests {
             "/api/repos/octo%20cat/site/hooks/7"
         );
         assert_eq!(
-            t.matches(&["repos", "octo", "site", "hooks", "7"]),
+            t.matches(&["repos", "octo", "site", "hooks", "7"], false),
             Some((Some("octo/site".into()), Some("7".into())))
         );
         for short_or_long in [
@@ -449,14 +572,14 @@ mod tests {
             &["repos", "a", "b", "c", "hooks", "7"],
             &["repos", "octo", "site", "hooks"],
         ] {
-            assert_eq!(t.matches(short_or_long), None, "{short_or_long:?}");
+            assert_eq!(t.matches(short_or_long, false), None, "{short_or_long:?}");
         }
         // Without an owner in the path, the span changes nothing.
         let plain = PathTemplate::parse("/hooks/{id}")
             .unwrap()
             .spanning_owner(2);
         assert_eq!(
-            plain.matches(&["hooks", "7"]),
+            plain.matches(&["hooks", "7"], false),
             Some((None, Some("7".into())))
         );
         // One segment: a `/` stays inside it, escaped.

@@ -560,11 +560,14 @@ impl Frontend for VendorApi {
         let rest = parts
             .strip_prefix(base.as_slice())
             .ok_or_else(|| Problem::not_found(format!("no route for {path}")))?;
+        // Whether the path ends in `/`, which [`segments`] passes over: a route whose path the
+        // file writes with one requires it, as the vendor's router does.
+        let slashed = path.ends_with('/');
         let mut matching: Vec<_> = self
             .routes
             .iter()
             .enumerate()
-            .filter_map(|(at, r)| Some(((at, r), r.path.matches(rest)?)))
+            .filter_map(|(at, r)| Some(((at, r), r.path.matches(rest, slashed)?)))
             .collect();
         if matching.is_empty() {
             return Err(Problem::not_found(format!("no route for {path}")));

@@ -67,6 +67,21 @@ impl Compiler<'_> {
         }
     }
 
+    /// `dialect.base_path`, without its trailing `/` (an operation's path, which starts with
+    /// one, follows it). An empty segment inside it (`/api//v1`) is refused as it is in an
+    /// operation's path: the vendor's router would read another path, and a surface could not
+    /// take it off the paths it is sent.
+    fn base_path(&mut self, text: &str) -> String {
+        let base = text.trim_end_matches('/');
+        if base.contains("//") {
+            self.error(
+                "dialect.base_path",
+                format!("`{text}` has an empty segment (`//`)"),
+            );
+        }
+        base.to_owned()
+    }
+
     /// A whole file: its sections in the order `mappings/README.md` documents them, each
     /// compiled by a function of its own.
     pub(super) fn dialect(&mut self, name: &str, raw: MappingFile) -> Dialect {
@@ -159,7 +174,7 @@ impl Compiler<'_> {
             name: name.to_owned(),
             title: raw.dialect.title.unwrap_or_else(|| name.to_owned()),
             docs: raw.dialect.docs,
-            base_path: raw.dialect.base_path.trim_end_matches('/').to_owned(),
+            base_path: self.base_path(&raw.dialect.base_path),
             owner: raw.dialect.owner,
             owner_segments: owner_span.max(1),
             owner_format,
