@@ -252,20 +252,20 @@ async fn answer<F: Frontend, B: RequestBody>(
             call.idempotency_key = front.idempotency_key_in(routed, &bytes)?;
             named = "the body".to_owned();
         }
-        let creates = routed.action == Some(crate::model::Action::Create);
-        let key = call.idempotency_key.as_ref().filter(|_| creates);
+        let keyed = front.keys_request(routed);
+        let key = call.idempotency_key.as_ref().filter(|_| keyed);
         if let Some(key) = key {
             idempotency::check_key(key, &named)?;
         }
-        let fingerprint = key.map(|_| {
-            let lenient = crate::http::headers::prefers_lenient(headers);
-            idempotency::fingerprint(&bytes, lenient)
-        });
+        // The body, kept for the fingerprint (the parse takes it; the bytes are shared).
+        let sent = key.map(|_| bytes.clone());
         let job = front.parse(routed, caller, headers, bytes)?;
-        if let (Some(key), Some(fingerprint)) = (key, fingerprint) {
+        if let (Some(key), Some(sent)) = (key, sent) {
+            let lenient = crate::http::headers::prefers_lenient(headers);
+            let fingerprint = idempotency::fingerprint(&target_of(&job), &sent, lenient);
             let held_by = Holder {
                 front: front.label(),
-                caller: caller.key,
+                caller,
                 headers,
                 credential: (credential, parts),
             };
@@ -339,19 +339,39 @@ fn change_made(upstream: Option<&str>, outcome: &Outcome) -> String {
     )
 }
 
+/// What a keyed request does, as its fingerprint holds it beside its body: its operation
+/// and the webhook it names (a relayed request's method and path), so that a key used for a
+/// test of one webhook is refused for another's, or for a rotation.
+fn target_of(job: &Job) -> Vec<u8> {
+    match job {
+        Job::Operation(op) => {
+            let id = op.id.as_deref().unwrap_or("");
+            [op.action.name().as_bytes(), b"\n", id.as_bytes()].concat()
+        }
+        Job::Relay(relay) => [
+            relay.method.as_str().as_bytes(),
+            b"\n",
+            relay.path.as_bytes(),
+        ]
+        .concat(),
+        Job::Answer(_) => Vec::new(),
+    }
+}
+
 /// Who holds an idempotency key the gateway honours itself, as far as its scope tells.
 struct Holder<'a> {
     front: &'a str,
-    /// The inbound key that admitted the client.
-    caller: Option<&'a str>,
+    /// The client authentication admitted.
+    caller: crate::auth::Caller<'a>,
     headers: &'a HeaderMap,
     /// The header the client's credential comes in, and those of its further parts.
     credential: (&'a http::HeaderName, &'a [http::HeaderName]),
 }
 
 impl Holder<'_> {
-    /// The claim of a create's key at an upstream that takes none (`None` elsewhere: a vendor
-    /// that takes the key, or an emulator's store, decides itself).
+    /// The claim of a key the gateway honours itself: at an upstream that takes none, and at
+    /// an emulator's store for all but a create, which the store decides itself as its vendor
+    /// does (`None` where the vendor or the store decides).
     async fn claim<'r>(
         &self,
         admission: &'r Admission,
@@ -360,10 +380,14 @@ impl Holder<'_> {
         key: &http::HeaderValue,
         fingerprint: [u8; 32],
     ) -> Option<Claim<'r>> {
-        let Some(Backend::Upstream(upstream)) = backend else {
-            return None;
+        let upstream = match backend? {
+            Backend::Upstream(u) if u.honours_idempotency_key() => return None,
+            Backend::Upstream(u) => Some(&**u),
+            Backend::Store(_) => None,
         };
-        if upstream.honours_idempotency_key() {
+        let creates =
+            matches!(job, Job::Operation(op) if op.action == crate::model::Action::Create);
+        if upstream.is_none() && creates {
             return None;
         }
         let owner = match job {
@@ -381,24 +405,32 @@ impl Holder<'_> {
         let scope = idempotency::Scope {
             caller: &caller,
             frontend: self.front,
-            upstream: &upstream.name,
+            upstream: upstream.map_or("", |u| &u.name),
             owner: &owner,
             key: key.as_bytes(),
         };
         Some(admission.replays.claim(&scope, fingerprint).await)
     }
 
-    /// Who the client is: the inbound key's name, and, where the vendor checks the client's
-    /// own credential, a digest of it too (one client never replays another's answer, which
-    /// may carry a secret minted for it, and one inbound key may be shared by clients of
-    /// several vendor accounts); nothing where neither tells clients apart. A relayed
-    /// request's `query` may carry the credential too.
-    fn caller_id(&self, upstream: &crate::upstream::Upstream, query: Option<&str>) -> Vec<u8> {
-        let mut id = match self.caller {
+    /// Who the client is: the inbound key's name, and whether it may read a signing secret
+    /// (an answer kept for one that may, a rotation's, is never replayed to one that may not);
+    /// and, where the vendor checks the client's own credential, a digest of it too (one client
+    /// never replays another's answer, which may carry a secret minted for it, and one inbound
+    /// key may be shared by clients of several vendor accounts); nothing where none of them
+    /// tells clients apart. A relayed request's `query` may carry the credential too.
+    fn caller_id(
+        &self,
+        upstream: Option<&crate::upstream::Upstream>,
+        query: Option<&str>,
+    ) -> Vec<u8> {
+        let mut id = match self.caller.key {
             Some(name) => [b"key:", name.as_bytes(), b"\n"].concat(),
             None => Vec::new(),
         };
-        if !matches!(upstream.auth, crate::upstream::Auth::Passthrough) {
+        if self.caller.withholds_secret {
+            id.extend_from_slice(b"withheld\n");
+        }
+        if !upstream.is_some_and(|u| matches!(u.auth, crate::upstream::Auth::Passthrough)) {
             return id;
         }
         use sha2::Digest;

@@ -115,12 +115,15 @@ impl Scope<'_> {
     }
 }
 
-/// A digest of a request's body and of whether it prefers lenient handling (which changes
-/// what is made of the same body: a field dropped, not refused), to tell a retry from another
-/// request under the same key.
-pub fn fingerprint(body: &[u8], lenient: bool) -> [u8; 32] {
+/// A digest of what a request does (`target`: its operation and the webhook it names), of
+/// its body and of whether it prefers lenient handling (which changes what is made of the same
+/// body: a field dropped, not refused), to tell a retry from another request under the same
+/// key.
+pub fn fingerprint(target: &[u8], body: &[u8], lenient: bool) -> [u8; 32] {
     let mut hash = Sha256::new();
     hash.update([u8::from(lenient)]);
+    hash.update((target.len() as u64).to_be_bytes());
+    hash.update(target);
     hash.update(body);
     hash.finalize().into()
 }
@@ -456,7 +459,7 @@ pub fn conflict(key: &HeaderValue, named: &str) -> Problem {
     Problem::new(
         Code::Conflict,
         format!(
-            "the idempotency key `{}` in {named} was used with a different request body or `Prefer: handling`; nothing was sent: use a new key for a new request",
+            "the idempotency key `{}` in {named} was used with a different request body, operation or webhook, or `Prefer: handling`; nothing was sent: use a new key for a new request",
             String::from_utf8_lossy(key.as_bytes())
         ),
     )
@@ -483,16 +486,25 @@ mod tests {
     #[tokio::test]
     async fn a_kept_answer_is_replayed_and_another_body_refused() {
         let replays = Replays::default();
-        let Claim::Run(run) = replays.claim(&scope(b"k"), fingerprint(b"a", false)).await else {
+        let Claim::Run(run) = replays
+            .claim(&scope(b"k"), fingerprint(b"", b"a", false))
+            .await
+        else {
             panic!("the first runs");
         };
         run.settle(answer(201), None).await;
-        let replayed = replays.claim(&scope(b"k"), fingerprint(b"a", false)).await;
+        let replayed = replays
+            .claim(&scope(b"k"), fingerprint(b"", b"a", false))
+            .await;
         assert!(matches!(replayed, Claim::Replay(a) if a.status == 201));
-        let other = replays.claim(&scope(b"k"), fingerprint(b"b", false)).await;
+        let other = replays
+            .claim(&scope(b"k"), fingerprint(b"", b"b", false))
+            .await;
         assert!(matches!(other, Claim::Conflict));
         assert!(matches!(
-            replays.claim(&scope(b"K"), fingerprint(b"b", false)).await,
+            replays
+                .claim(&scope(b"K"), fingerprint(b"", b"b", false))
+                .await,
             Claim::Run(_)
         ));
     }
@@ -500,13 +512,22 @@ mod tests {
     #[tokio::test]
     async fn a_claim_dropped_or_a_5xx_frees_the_key() {
         let replays = Replays::default();
-        drop(replays.claim(&scope(b"k"), fingerprint(b"a", false)).await);
-        let Claim::Run(run) = replays.claim(&scope(b"k"), fingerprint(b"a", false)).await else {
+        drop(
+            replays
+                .claim(&scope(b"k"), fingerprint(b"", b"a", false))
+                .await,
+        );
+        let Claim::Run(run) = replays
+            .claim(&scope(b"k"), fingerprint(b"", b"a", false))
+            .await
+        else {
             panic!("a dropped claim frees the key");
         };
         run.settle(answer(503), None).await;
         assert!(matches!(
-            replays.claim(&scope(b"k"), fingerprint(b"a", false)).await,
+            replays
+                .claim(&scope(b"k"), fingerprint(b"", b"a", false))
+                .await,
             Claim::Run(_)
         ));
     }

@@ -413,7 +413,7 @@ fn walk(
     answers: &mut Answers,
     notes: &mut Vec<String>,
 ) -> (Vec<ShownRequest>, Option<Result<Done, Problem>>) {
-    let mut plan = upstream.plan(op.clone(), call);
+    let mut plan = upstream.plan(op.clone(), call, None);
     let mut requests: Vec<ShownRequest> = Vec::new();
     let mut reply = None;
     loop {

@@ -309,6 +309,13 @@ impl Live {
                     // that start on this one.
                     if let Some(running) = old_routes.canonical.upstreams.get(&u.name) {
                         built.turns = running.turns.clone();
+                        // The secrets its webhooks were shown once stay theirs while it is
+                        // the same vendor account: at the same address, in the same dialect.
+                        if running.base_url == built.base_url
+                            && running.dialect.name == built.dialect.name
+                        {
+                            built.kept = running.kept.clone();
+                        }
                     }
                     Arc::new(built)
                 }

@@ -216,6 +216,7 @@ pub fn upstream(
         url_policy,
         latency: crate::metrics::get().upstream_latency(&u.name),
         turns: Default::default(),
+        kept: Default::default(),
     })
 }
 

@@ -370,7 +370,7 @@ fn plan_case(dialect: &str, file: &Path) -> Result<(), String> {
                 None,
                 header("idempotency-key").and_then(|v| v.parse().ok()),
             );
-            let plan = upstream.plan(op.clone(), &call);
+            let plan = upstream.plan(op.clone(), &call, None);
             let exchanges = case["exchanges"].as_array().cloned().unwrap_or_default();
             let mut seen = Vec::new();
             let done = hookgate::plan::run_with(plan, |request| {

@@ -806,3 +806,299 @@ async fn a_retry_that_changes_its_handling_preference_is_another_request() {
     );
     assert_eq!(double.seen().len(), 1);
 }
+
+/// A test-local copy of the shipped `svix.toml` and `agentmessage.toml`, this one saying
+/// which event its test sends (`webhook.test`), so that a Svix client may ask for it.
+fn svix_and_agentmessage() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["svix", "agentmessage"] {
+        let text = std::fs::read_to_string(format!("{}/{name}.toml", support::MAPPINGS)).unwrap();
+        let text = match name {
+            "agentmessage" => text.replacen(
+                "[test_result.event_id]",
+                "[test_result.event_type]\nimplied = \"webhook.test\"\n\n[test_result.event_id]",
+                1,
+            ),
+            _ => text,
+        };
+        std::fs::write(dir.path().join(format!("{name}.toml")), text).unwrap();
+    }
+    dir
+}
+
+/// The gateway with an emulated Svix upstream `sv` (whose clients send a key on every POST)
+/// and an emulated AgentMessage upstream `am` (whose dialect takes none), a Svix surface in
+/// front of each (`/front`, `/over`), and the inbound section `inbound`.
+async fn gateway_of_emulators(inbound: &str) -> Running {
+    let dir = svix_and_agentmessage();
+    support::gateway(&format!(
+        "mappings_dir = {:?}\n\
+         [upstreams.sv]\ndialect = \"svix\"\nemulate = true\n\
+         [upstreams.am]\ndialect = \"agentmessage\"\nemulate = true\n\
+         [surfaces.front]\ndialect = \"svix\"\nupstream = \"sv\"\nprefix = \"/front\"\n\
+         [surfaces.over]\ndialect = \"svix\"\nupstream = \"am\"\nprefix = \"/over\"\nowner = \"{APP}\"\n\
+         {inbound}",
+        dir.path()
+    ))
+    .await
+}
+
+/// The application a Svix client names.
+const APP: &str = "app_keyed";
+
+/// A Svix client's endpoints under `base` (`…/api/v1`).
+fn svix_endpoints(base: &str) -> String {
+    format!("{base}/api/v1/app/{APP}/endpoint")
+}
+
+/// A Svix client's POST of `path` with `body` under idempotency key `key`.
+async fn svix_post(addr: std::net::SocketAddr, path: &str, key: &str, body: &Value) -> Answer {
+    let headers = [
+        ("authorization", "Bearer sk_test"),
+        ("idempotency-key", key),
+    ];
+    send(addr, "POST", path, &headers, Some(body)).await
+}
+
+/// An endpoint made at a Svix API under `base` (`…/api/v1`), listening to `a.b` where the
+/// upstream has no such type (`wallet.balance_low` behind AgentMessage's): its id.
+async fn svix_endpoint(addr: std::net::SocketAddr, base: &str, event: &str) -> String {
+    let body = json!({"url": "https://example.com/h", "filterTypes": [event]});
+    let created = send(
+        addr,
+        "POST",
+        &svix_endpoints(base),
+        &[("authorization", "Bearer sk_test")],
+        Some(&body),
+    )
+    .await;
+    ok(&created, 201, "create");
+    created.json()["id"].as_str().unwrap().to_owned()
+}
+
+/// One Svix API under test: its address, its base, the event type its endpoints listen to
+/// and the one its test sends.
+type SvixApi = (
+    std::net::SocketAddr,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+/// The Svix APIs under test on one gateway: the emulator, a surface that relays to it, and a
+/// surface in front of AgentMessage, whose test sends its own event.
+fn svix_apis(gw: &Running) -> [SvixApi; 3] {
+    [
+        (gw.emulators["sv"], "", "a.b", "a.b"),
+        (gw.addr, "/front", "a.b", "a.b"),
+        (gw.addr, "/over", "wallet.balance_low", "webhook.test"),
+    ]
+}
+
+#[tokio::test]
+async fn a_retried_test_delivery_sends_one_message_under_its_key() {
+    let gw = gateway_of_emulators("").await;
+    // Each API its own keys: the surface `/front` relays its client's to the emulator, where
+    // a key is its client's, whichever way it came.
+    for (n, (addr, base, event, sent)) in svix_apis(&gw).into_iter().enumerate() {
+        let what = format!("svix at {addr}{base}");
+        let key = |k: &str| format!("{k}-{n}");
+        let (ex1, ex2) = (key("ex-1"), key("ex-2"));
+        let id = svix_endpoint(addr, base, event).await;
+        let other_id = svix_endpoint(addr, base, event).await;
+        let example = format!("{}/{id}/send-example", svix_endpoints(base));
+        let body = json!({ "eventType": sent });
+        let first = svix_post(addr, &example, &ex1, &body).await;
+        ok(&first, 200, &what);
+        let message = first.json()["id"].as_str().unwrap().to_owned();
+        for n in 0..2 {
+            let again = svix_post(addr, &example, &ex1, &body).await;
+            ok(&again, 200, &format!("{what}: retry {n}"));
+            assert_eq!(again.json()["id"], message.as_str(), "{what}: one message");
+            // Marked where hookgate answers it again; a relay passes on the vendor's answer.
+            let relayed = base == "/front";
+            assert!(relayed || replayed(&again), "{what}: {:?}", again.headers);
+        }
+        // Another body, or another endpoint's test, under the key is another request: refused
+        // (a test of another event type in front of AgentMessage is refused as such first).
+        if sent == event {
+            let other = json!({ "eventType": format!("{event}.x") });
+            let refused = svix_post(addr, &example, &ex1, &other).await;
+            ok(&refused, 409, &format!("{what}: another body"));
+            assert!(
+                String::from_utf8_lossy(&refused.body).contains(&ex1),
+                "{what}"
+            );
+        }
+        let elsewhere = format!("{}/{other_id}/send-example", svix_endpoints(base));
+        ok(
+            &svix_post(addr, &elsewhere, &ex1, &body).await,
+            409,
+            &format!("{what}: another endpoint"),
+        );
+        // Another key is another message.
+        let second = svix_post(addr, &example, &ex2, &body).await;
+        ok(&second, 200, &what);
+        assert_ne!(second.json()["id"], message.as_str(), "{what}");
+    }
+    // Behind the surface whose upstream takes no key, the upstream was asked for two tests.
+    let tests = support::journal(gw.emulators["am"]).await;
+    let tests = tests.iter().filter(|e| e["operation"] == "test").count();
+    assert_eq!(tests, 2, "one test under each key reached the upstream");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_retried_rotation_rotates_once_under_its_key() {
+    let gw = gateway_of_emulators("").await;
+    for (n, (addr, base, event, sent)) in svix_apis(&gw).into_iter().enumerate() {
+        let what = format!("svix at {addr}{base}");
+        let (rot1, rot2) = (format!("rot-1-{n}"), format!("rot-2-{n}"));
+        let id = svix_endpoint(addr, base, event).await;
+        let at = format!("{}/{id}", svix_endpoints(base));
+        let secret = || async {
+            let read = send(
+                addr,
+                "GET",
+                &format!("{at}/secret"),
+                &[("authorization", "Bearer sk_test")],
+                None,
+            )
+            .await;
+            ok(&read, 200, "the secret");
+            read.json()["key"].as_str().unwrap().to_owned()
+        };
+        let before = secret().await;
+        let rotate = format!("{at}/secret/rotate");
+        ok(
+            &svix_post(addr, &rotate, &rot1, &json!({})).await,
+            204,
+            &what,
+        );
+        let rotated = secret().await;
+        assert_ne!(rotated, before, "{what}");
+        let again = svix_post(addr, &rotate, &rot1, &json!({})).await;
+        ok(&again, 204, &what);
+        assert!(base == "/front" || replayed(&again), "{what}");
+        assert_eq!(secret().await, rotated, "{what}: rotated once");
+        // A key given to a rotation is not a test's.
+        let example = format!("{at}/send-example");
+        ok(
+            &svix_post(addr, &example, &rot1, &json!({ "eventType": sent })).await,
+            409,
+            &format!("{what}: a test under a rotation's key"),
+        );
+        ok(
+            &svix_post(addr, &rotate, &rot2, &json!({})).await,
+            204,
+            &what,
+        );
+        assert_ne!(secret().await, rotated, "{what}: another key rotates again");
+    }
+    let rotations = support::journal(gw.emulators["am"]).await;
+    let rotations = rotations
+        .iter()
+        .filter(|e| e["operation"] == "rotate-secret");
+    assert_eq!(rotations.count(), 2, "one rotation under each key");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn canonical_tests_and_rotations_are_made_once_under_a_key_and_never_replayed_to_another_client()
+ {
+    use sha2::Digest;
+    let hash = |key: &str| format!("{:x}", sha2::Sha256::digest(key.as_bytes()));
+    let mut inbound = "[inbound_auth]\nmode = \"api_keys\"\n".to_owned();
+    for (name, key) in [("one", "writer-key-0001"), ("two", "writer-key-0002")] {
+        inbound.push_str(&format!(
+            "[[inbound_auth.keys]]\nname = \"{name}\"\nsha256 = \"{}\"\nscopes = [\"webhooks:read\", \"webhooks:write\"]\n",
+            hash(key)
+        ));
+    }
+    let gw = gateway_of_emulators(&inbound).await;
+    let hooks = "/v1/upstreams/am/webhooks";
+    let as_one = [("x-api-key", "writer-key-0001")];
+    let body = json!({"url": "https://example.com/c", "events": ["wallet.balance_low"]});
+    let created = send(gw.addr, "POST", hooks, &as_one, Some(&body)).await;
+    ok(&created, 201, "create");
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let keyed =
+        |client: &'static str, key: &'static str| [("x-api-key", client), ("idempotency-key", key)];
+    // A rotation answers its new secret once; a retry is answered the same, rotating nothing.
+    let rotate = format!("{hooks}/{id}/rotate-secret");
+    let first = send(
+        gw.addr,
+        "POST",
+        &rotate,
+        &keyed("writer-key-0001", "r-1"),
+        None,
+    )
+    .await;
+    ok(&first, 200, "rotate");
+    let again = send(
+        gw.addr,
+        "POST",
+        &rotate,
+        &keyed("writer-key-0001", "r-1"),
+        None,
+    )
+    .await;
+    ok(&again, 200, "the retry");
+    assert!(replayed(&again));
+    assert_eq!(again.json()["secret"], first.json()["secret"]);
+    // Another client's request under the same key is its own: never given the first's secret.
+    let other = send(
+        gw.addr,
+        "POST",
+        &rotate,
+        &keyed("writer-key-0002", "r-1"),
+        None,
+    )
+    .await;
+    ok(&other, 200, "another client");
+    assert!(!replayed(&other));
+    assert_ne!(other.json()["secret"], first.json()["secret"]);
+    // A test, likewise, and a body it did not send before is another request.
+    let test = format!("{hooks}/{id}/test");
+    let tested = send(
+        gw.addr,
+        "POST",
+        &test,
+        &keyed("writer-key-0001", "t-1"),
+        None,
+    )
+    .await;
+    ok(&tested, 200, "test");
+    let retried = send(
+        gw.addr,
+        "POST",
+        &test,
+        &keyed("writer-key-0001", "t-1"),
+        None,
+    )
+    .await;
+    assert!(replayed(&retried));
+    assert_eq!(retried.body, tested.body);
+    let with_body = send(
+        gw.addr,
+        "POST",
+        &test,
+        &keyed("writer-key-0001", "t-1"),
+        Some(&json!({})),
+    )
+    .await;
+    ok(&with_body, 409, "another body");
+    let journal = send(
+        gw.emulators["am"],
+        "GET",
+        "/__hookgate/journal",
+        &as_one,
+        None,
+    )
+    .await;
+    ok(&journal, 200, "the journal");
+    let journal = journal.json()["entries"].as_array().unwrap().clone();
+    let count = |op: &str| journal.iter().filter(|e| e["operation"] == op).count();
+    assert_eq!((count("rotate-secret"), count("test")), (2, 1));
+    gw.stop().await;
+}

@@ -276,6 +276,14 @@ impl Frontend for CanonicalApi {
         "canonical"
     }
 
+    /// Every POST: a create, a test and a rotation.
+    fn keys_request(&self, routed: &Routed<Route>) -> bool {
+        matches!(
+            routed.action,
+            Some(Action::Create | Action::Test | Action::RotateSecret)
+        )
+    }
+
     fn route(&self, head: &Head<'_>) -> Result<Routed<Route>, Problem> {
         let (method, p, query) = (head.method, head.path, head.query);
         let parts = segments(p)?;

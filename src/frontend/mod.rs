@@ -57,9 +57,10 @@ impl Backend {
         }
     }
 
-    /// Whether a webhook's secret can be read again after the answer that made it: an
-    /// emulated vendor keeps it; a vendor over HTTP shows it where its dialect reads it at a
-    /// resource of its own.
+    /// Whether the vendor itself shows a webhook's secret again after the answer that made
+    /// it: an emulated vendor keeps it; a vendor over HTTP shows it where its dialect reads it
+    /// at a resource of its own (where it does not, the gateway keeps the one it showed once:
+    /// [`crate::upstream::kept`]).
     pub fn shows_secret_again(&self) -> bool {
         match self {
             Backend::Upstream(u) => u.dialect.secret_resource().is_some(),
@@ -215,6 +216,15 @@ pub trait Frontend: Send + Sync {
     /// `Idempotency-Key`).
     fn idempotency_header(&self) -> Option<&http::HeaderName> {
         None
+    }
+
+    /// Whether a request of this route is made once under its client's idempotency key (a
+    /// retry answered as the first request was): a create, on every API; and where this API
+    /// declares its key on every request it takes one on (the vendor's `idempotency-key` on
+    /// each POST), every other POST that changes or sends something too (a test, a rotation, a
+    /// toggle).
+    fn keys_request(&self, routed: &Routed<Self::Route>) -> bool {
+        routed.action == Some(Action::Create)
     }
 
     /// The idempotency key a client sent in its request's body, where this API's clients send

@@ -61,18 +61,7 @@ impl<'a> Plan<'a> {
                     }
                 }
                 if self.op.reveal_secret {
-                    let shown = self.cx.dialect.secret_resource().ok_or_else(|| {
-                        Problem::new(
-                            Code::UnsupportedOperation,
-                            format!(
-                                "upstream {} never shows a webhook's secret again",
-                                self.cx.upstream
-                            ),
-                        )
-                    })?;
-                    if !self.stages.contains(&Stage::Resource(shown)) {
-                        self.stages.push_back(Stage::Resource(shown));
-                    }
+                    self.read_secret();
                 }
             }
             Action::Test => {
@@ -256,6 +245,18 @@ impl<'a> Plan<'a> {
             self.stages.push_back(Stage::Resource(i));
         }
         Ok(())
+    }
+
+    /// The stage that reads the webhook's secret, where its vendor shows it again (a resource
+    /// of its own). Elsewhere the webhook's read is the read of its secret: the vendor shows
+    /// it on every read, or the gateway kept the one the vendor showed once, or no one knows
+    /// it, which the plan's end says once the webhook is found.
+    fn read_secret(&mut self) {
+        if let Some(shown) = self.cx.dialect.secret_resource()
+            && !self.stages.contains(&Stage::Resource(shown))
+        {
+            self.stages.push_back(Stage::Resource(shown));
+        }
     }
 
     /// Refuses a change that clears (`null`) a member the vendor requires, before anything is

@@ -56,6 +56,10 @@ pub struct Context<'a> {
     /// The client's idempotency key, where the vendor honours one (in a header, or in a create's
     /// body): a create may then be repeated.
     pub idempotency_key: Option<&'a str>,
+    /// The secret the gateway kept of the webhook a read of its secret names, where the
+    /// upstream shows a secret only in the answer that made it
+    /// ([`KeptSecrets`](crate::upstream::kept::KeptSecrets)): the read answers it.
+    pub kept_secret: Option<&'a str>,
     /// The owner the operation is asked under.
     owner: Option<String>,
 }
@@ -73,6 +77,7 @@ impl<'a> Context<'a> {
             upstream,
             url_policy,
             idempotency_key,
+            kept_secret: None,
             owner: None,
         }
     }
@@ -360,6 +365,20 @@ impl<'a> Plan<'a> {
             problem.made = Some(Box::new(made)).filter(|m| !m.is_empty());
         }
         problem
+    }
+
+    /// The refusal of a read of a secret that the vendor showed once, elsewhere than through
+    /// the gateway (or before it started): no one can answer it.
+    fn secret_unknown(&self) -> Problem {
+        Problem::new(
+            Code::UnsupportedOperation,
+            format!(
+                "upstream {} never shows a webhook's secret again, and the gateway keeps none \
+                 of webhook {}: it keeps the secrets made or rotated through it since it started",
+                self.cx.upstream,
+                self.op.id.as_deref().unwrap_or("")
+            ),
+        )
     }
 
     /// The new secret the client of a rotation chose, if it chose one.
@@ -840,6 +859,14 @@ impl<'a> Plan<'a> {
                     || (action == Action::RotateSecret && self.chosen_secret().is_none());
                 if !(self.op.reveal_secret || minted) {
                     model::withhold_secret(&mut webhook);
+                }
+                // A read of the secret at a vendor that has no resource for it: the webhook's
+                // own read shows it, or the gateway kept the one the vendor showed once; else
+                // no one knows it.
+                let elsewhere = self.cx.dialect.secret_resource().is_some();
+                if self.op.reveal_secret && !elsewhere && !webhook.has("secret") {
+                    let kept = self.cx.kept_secret.ok_or_else(|| self.secret_unknown())?;
+                    webhook.push("secret", model::Slot::Value(Value::from(kept)));
                 }
                 let webhook = webhook.ordered(model::WEBHOOK_FIELDS);
                 if action == Action::Create || self.created {

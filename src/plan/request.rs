@@ -209,9 +209,14 @@ impl<'a> Plan<'a> {
         };
         VendorRequest {
             headers,
+            // A call the vendor makes once under the client's key may be sent again: a create
+            // (whose key may be in its body), and any POST where the key is a header of the
+            // vendor's, which it is sent on every call.
             repeatable: endpoint.method.is_idempotent()
-                || (endpoint.role == Role::Action(Action::Create)
-                    && self.cx.idempotency_key.is_some()),
+                || (self.cx.idempotency_key.is_some()
+                    && (endpoint.role == Role::Action(Action::Create)
+                        || (endpoint.method == http::Method::POST
+                            && self.cx.dialect.idempotency_key.is_some()))),
             method: endpoint.method.clone(),
             path,
             body: payload,

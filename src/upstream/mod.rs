@@ -7,6 +7,7 @@
 //! circuit breaker and the concurrency cap of [`resilience`]). [`Upstream::relay`] sends a
 //! request already in the vendor's dialect the same way.
 
+pub mod kept;
 pub mod resilience;
 pub mod scrub;
 pub mod turns;
@@ -17,7 +18,7 @@ use crate::http::client::{CallError, Client, Outbound};
 use crate::http::connect::Origin;
 use crate::http::headers::{RATE_LIMIT, X_REQUEST_ID};
 use crate::mapping::Dialect;
-use crate::model::{Done, Operation};
+use crate::model::{Action, Done, Operation, Outcome};
 use crate::plan::{Context, Next, Plan};
 use crate::problem::{Code, Problem, UpstreamInfo};
 use crate::url_policy::UrlPolicy;
@@ -182,6 +183,10 @@ pub struct Upstream {
     /// the upstream of the same name a reload replaces, so that a write begun before it and
     /// one begun after still take turns.
     pub turns: Arc<turns::Turns>,
+    /// The secrets of its webhooks that it showed once, kept where it never shows them again
+    /// ([`kept`]): shared, as `turns` are, with the upstream of the same vendor a reload
+    /// replaces.
+    pub kept: Arc<kept::KeptSecrets>,
 }
 
 impl Upstream {
@@ -215,17 +220,89 @@ impl Upstream {
             .map(|pair| pair.split_once('=').map_or(pair, |(name, _)| name))
     }
 
-    /// The plan of one canonical operation at this upstream.
-    pub fn plan<'a>(&'a self, op: Operation, call: &'a Call) -> Plan<'a> {
+    /// The plan of one canonical operation at this upstream; `kept` is the secret kept of the
+    /// webhook whose secret it reads.
+    pub fn plan<'a>(&'a self, op: Operation, call: &'a Call, kept: Option<&'a str>) -> Plan<'a> {
         let key = call
             .idempotency_key
             .as_ref()
             .filter(|_| self.honours_idempotency_key())
             .and_then(|v| v.to_str().ok());
-        Plan::new(
-            Context::new(&self.dialect, &self.name, &self.url_policy, key),
-            op,
-        )
+        let mut cx = Context::new(&self.dialect, &self.name, &self.url_policy, key);
+        cx.kept_secret = kept;
+        Plan::new(cx, op)
+    }
+
+    /// Whether the vendor shows a webhook's secret only in the answer that made it: the
+    /// gateway keeps it then ([`kept`]).
+    pub fn shows_secret_once(&self) -> bool {
+        self.dialect.secret_resource().is_none() && !self.dialect.emulator.shows_secret
+    }
+
+    /// The secret kept of the webhook a read of its secret names, where the vendor shows it
+    /// once.
+    fn kept_secret(&self, op: &Operation) -> Option<Secret> {
+        let id = op.id.as_deref().filter(|_| op.reveal_secret)?;
+        if !self.shows_secret_once() {
+            return None;
+        }
+        self.kept.get(&kept::webhook_key(op.owner.as_deref(), id))
+    }
+
+    /// Keeps what an operation's end says of its webhook's secret, where the vendor shows it
+    /// once: the secret a create or a rotation made (shown in its answer, or named by the
+    /// problem of a later call that failed), or the one the client chose and the vendor took;
+    /// a webhook deleted, or rotated to a secret not shown, is forgotten.
+    fn keep_secret(&self, op: &Operation, result: &Result<Done, Problem>) {
+        if !self.shows_secret_once() {
+            return;
+        }
+        let owner = op.owner.as_deref();
+        let chosen = op.body.as_ref().and_then(|b| b.get("secret")?.as_str());
+        match result {
+            Ok(done) => {
+                let webhook = match &done.outcome {
+                    Outcome::Created(w) | Outcome::Webhook(w) => Some(w),
+                    Outcome::Deleted(_) => {
+                        if let Some(id) = &op.id {
+                            self.kept.forget(&kept::webhook_key(owner, id));
+                        }
+                        return;
+                    }
+                    _ => None,
+                };
+                let Some(webhook) = webhook else { return };
+                let Some(id) = webhook.str("id").or(op.id.as_deref().map(Into::into)) else {
+                    return;
+                };
+                let key = kept::webhook_key(owner, &id);
+                let taken = chosen.filter(|_| !done.dropped.iter().any(|d| d == "secret"));
+                match webhook.str("secret").as_deref().or(taken) {
+                    Some(secret) => self.kept.keep(key, secret),
+                    None if op.action == Action::RotateSecret => self.kept.forget(&key),
+                    None => {}
+                }
+            }
+            Err(problem) => {
+                let made = problem.made.as_deref();
+                let text = |name: &str| made.and_then(|m| m.get(name)?.as_str());
+                let Some(id) = text("id").or(op.id.as_deref()) else {
+                    return;
+                };
+                let key = kept::webhook_key(owner, id);
+                match text("secret") {
+                    Some(secret) => self.kept.keep(key, secret),
+                    // A rotation that may have been made: the secret kept is no longer known
+                    // to be the webhook's.
+                    None if op.action == Action::RotateSecret
+                        && (problem.says_made() || problem.outcome_unknown) =>
+                    {
+                        self.kept.forget(&key);
+                    }
+                    None => {}
+                }
+            }
+        }
     }
 
     /// Whether the vendor takes a client's idempotency key (in a header, or in a create's
@@ -237,25 +314,28 @@ impl Upstream {
 
     /// Carries out one canonical operation: the plan's requests, one after the other.
     pub async fn execute(&self, op: Operation, call: &Call) -> Result<Done, Problem> {
-        let mut plan = self.plan(op, call);
+        let kept = self.kept_secret(&op);
+        let mut plan = self.plan(op, call, kept.as_ref().map(Secret::expose));
         // A write made from what was read waits for any other one on the same webhook.
         let _turn = match plan.writes_what_it_reads() {
             true => Some(self.turns.take(plan.operation().webhook_key()).await),
             false => None,
         };
         let mut reply = None;
-        loop {
+        let result = loop {
             match plan.next(reply.take()) {
                 Next::Send(request) => match self.send(&request, call).await {
                     Ok(r) => {
                         call.surface_rate_limits(&r.headers);
                         reply = Some(r);
                     }
-                    Err(p) => return Err(plan.interrupted(p)),
+                    Err(p) => break Err(plan.interrupted(p)),
                 },
-                Next::Done(result) => return result,
+                Next::Done(result) => break result,
             }
-        }
+        };
+        self.keep_secret(plan.operation(), &result);
+        result
     }
 
     /// The whole URL of a planned request, as a preview shows it.

@@ -199,15 +199,19 @@ impl VendorApi {
 
     /// A secret the backend minted, placed where this API's webhooks take one, in the answer
     /// that made it, where this API would show it nowhere: its vendor never answers a secret
-    /// (its clients choose them), or shows it at a resource (`…/secret`) that the backend
-    /// cannot answer. A client left without it would hold a webhook signed with a key it never
-    /// learns. The canonical API shows such a secret once too.
+    /// (its clients choose them), or shows it at a resource (`…/secret`) that the backend's
+    /// vendor does not answer. A client left without it would hold a webhook signed with a key
+    /// it never learns. The canonical API shows such a secret once too. The gateway also keeps
+    /// such a secret for the resource's read, but only in its memory (a restart forgets it):
+    /// the answer that made it is the one place it cannot be lost from.
     fn show_minted_secret(&self, shown: &mut Value, webhook: &Map<String, Value>) {
         let Some(secret) = webhook.get("secret").filter(|s| s.is_string()) else {
             return;
         };
         let answered = self.dialect.webhook.answered_secret().is_some();
-        if answered || self.secret_readable_later() {
+        let shown_again =
+            self.dialect.secret_resource().is_some() && self.backend.shows_secret_again();
+        if answered || shown_again {
             return;
         }
         if let Some(path) = self.secret_place() {
@@ -227,9 +231,11 @@ impl VendorApi {
     }
 
     /// Whether this API's client can read a webhook's secret after the answer that made it:
-    /// at its vendor's own resource for it, which the backend can answer.
+    /// at its vendor's own resource for it (`…/secret`). Every backend answers it: an emulated
+    /// vendor keeps the secret, and an upstream shows it again, or the gateway keeps the one it
+    /// showed once ([`crate::upstream::kept`]).
     pub(super) fn secret_readable_later(&self) -> bool {
-        self.dialect.secret_resource().is_some() && self.backend.shows_secret_again()
+        self.dialect.secret_resource().is_some()
     }
 
     /// A test's result as this API answers one, where the webhooks behind are another

@@ -548,6 +548,21 @@ impl Frontend for VendorApi {
         self.dialect.idempotency_key.as_ref()
     }
 
+    /// A create, and every other POST that is no read where the vendor takes its key in a
+    /// header (`dialect.idempotency_key`, which its API declares on each POST: Svix's
+    /// `send-example` and `secret/rotate`). A key in a create's body is a create's alone.
+    fn keys_request(&self, routed: &Routed<Route>) -> bool {
+        let Some(action) = routed.action else {
+            return false;
+        };
+        let posted = self
+            .routes
+            .get(routed.route.at)
+            .is_some_and(|r| r.method == Method::POST);
+        action == Action::Create
+            || (self.dialect.idempotency_key.is_some() && posted && !action.reads_only())
+    }
+
     fn route(&self, head: &Head<'_>) -> Result<Routed<Route>, Problem> {
         let (method, path) = (head.method, head.path);
         let d = &self.dialect;

@@ -292,8 +292,9 @@ impl VendorApi {
 
     /// Refuses, before anything changes, a rotation whose new secret the backend mints where
     /// this API's client could read it nowhere: the rotation answers without the webhook
-    /// (a 204), and the backend never shows a secret again. Carried out, it would leave
-    /// deliveries signed with a key no one holds.
+    /// (a 204), and this API reads no secret later, at a resource of its own (where it does,
+    /// the backend answers that read, or the gateway with the secret it kept). Carried out, it
+    /// would leave deliveries signed with a key no one holds.
     pub(super) fn minted_secret_shown(&self, role: Role) -> Result<(), Problem> {
         let answered = self
             .dialect

@@ -1,0 +1,318 @@
+//! A signing secret that an upstream shows once (in the answer that made it) is read where the
+//! surface's client reads it, later (Svix's `GET …/endpoint/{id}/secret`): the gateway keeps
+//! it for the webhook it was made for, so that a client whose SDK copies only the members it
+//! knows from the create's answer, or whose rotation answers 204, learns the key its
+//! deliveries are signed with. Kept per upstream, owner and id: the secret of a create, of an
+//! update that created, of a rotation (in place of the one before), of a create whose later
+//! calls failed; forgotten on delete; shown only to a key that may read secrets; and a webhook
+//! whose secret the gateway never saw is refused by name, not answered with a made-up one.
+//!
+//! The fixtures are the shipped `svix.toml` (a surface whose secret is read at a resource of
+//! its own) and `agentmessage.toml` (an upstream that shows a secret once), emulated or in
+//! front of a vendor double, and a test-local copy of `agentmessage.toml` whose create is
+//! read back after it is made.
+
+mod support;
+
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use support::{Answer, Double, MAPPINGS, Reply, ok, send};
+
+const AUTH: (&str, &str) = ("authorization", "Bearer testsk_hookgate");
+/// The application the surface bridges to the upstream, which keeps no owners.
+const APP: &str = "app_kept";
+const WRITER: &str = "writer-key-0002";
+const READER: &str = "reader-key-0001";
+
+/// The gateway with an emulated AgentMessage upstream `am` and a Svix surface `/s` in front
+/// of it, and the inbound section `inbound`.
+async fn gateway(inbound: &str) -> hookgate::app::Running {
+    support::gateway(&format!(
+        "[upstreams.am]\ndialect = \"agentmessage\"\nemulate = true\n\
+         [surfaces.s]\ndialect = \"svix\"\nupstream = \"am\"\nprefix = \"/s\"\nowner = \"{APP}\"\n\
+         {inbound}"
+    ))
+    .await
+}
+
+fn endpoints() -> String {
+    format!("/s/api/v1/app/{APP}/endpoint")
+}
+
+async fn call(addr: SocketAddr, method: &str, path: &str, body: Option<&Value>) -> Answer {
+    send(addr, method, path, &[AUTH], body).await
+}
+
+fn endpoint_body(n: usize) -> Value {
+    json!({"url": format!("https://example.com/hooks/{n}"), "filterTypes": ["wallet.balance_low"]})
+}
+
+/// The secret a Svix client reads of endpoint `id`.
+async fn secret_read(addr: SocketAddr, id: &str) -> Answer {
+    call(addr, "GET", &format!("{}/{id}/secret", endpoints()), None).await
+}
+
+fn key_of(answer: &Answer, what: &str) -> String {
+    ok(answer, 200, what);
+    let body = answer.json();
+    assert_eq!(body.as_object().map(|o| o.len()), Some(1), "{what}: {body}");
+    body["key"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{what}: {body}"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_secret_shown_once_is_read_at_the_surfaces_own_resource_after_every_way_it_is_made() {
+    let gw = gateway("").await;
+    // A create: the secret its answer held once is the one read later, again and again.
+    let created = call(gw.addr, "POST", &endpoints(), Some(&endpoint_body(0))).await;
+    ok(&created, 201, "create");
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let minted = created.json()["secret"].as_str().unwrap().to_owned();
+    for n in 0..2 {
+        let read = secret_read(gw.addr, &id).await;
+        assert_eq!(key_of(&read, &format!("read {n}")), minted);
+    }
+    // A rotation answers 204 and changes what is read to the upstream's new secret.
+    let rotate = format!("{}/{id}/secret/rotate", endpoints());
+    ok(
+        &call(gw.addr, "POST", &rotate, Some(&json!({}))).await,
+        204,
+        "rotate",
+    );
+    let rotated = key_of(&secret_read(gw.addr, &id).await, "after the rotation");
+    assert_ne!(rotated, minted);
+    let rotations = support::journal(gw.emulators["am"]).await;
+    let rotations = rotations
+        .iter()
+        .filter(|e| e["operation"] == "rotate-secret");
+    assert_eq!(rotations.count(), 1, "one rotation at the upstream");
+    // A webhook made on the canonical API is the same webhook at the same upstream.
+    let canonical = call(
+        gw.addr,
+        "POST",
+        "/v1/upstreams/am/webhooks",
+        Some(&json!({"url": "https://example.com/c", "events": ["wallet.balance_low"]})),
+    )
+    .await;
+    ok(&canonical, 201, "canonical create");
+    let (c_id, c_secret) = (
+        canonical.json()["id"].as_str().unwrap().to_owned(),
+        canonical.json()["secret"].as_str().unwrap().to_owned(),
+    );
+    assert_eq!(
+        key_of(&secret_read(gw.addr, &c_id).await, "canonical"),
+        c_secret
+    );
+    // A PUT of an unknown id creates the endpoint under a new id, as Svix does: its secret too.
+    let unknown = "0190a1b2-c3d4-4e5f-a7b8-c9d0e1f2a3b4";
+    let put = call(
+        gw.addr,
+        "PUT",
+        &format!("{}/{unknown}", endpoints()),
+        Some(&endpoint_body(1)),
+    )
+    .await;
+    ok(&put, 201, "a PUT that creates");
+    let put_id = put.json()["id"].as_str().unwrap().to_owned();
+    assert_ne!(put_id, unknown);
+    let put_secret = put.json()["secret"].as_str().unwrap().to_owned();
+    assert_eq!(
+        key_of(&secret_read(gw.addr, &put_id).await, "upsert"),
+        put_secret
+    );
+    // Each webhook keeps its own.
+    assert_eq!(
+        key_of(&secret_read(gw.addr, &id).await, "first again"),
+        rotated
+    );
+    // Deleted, the webhook is gone, and its secret with it.
+    ok(
+        &call(gw.addr, "DELETE", &format!("{}/{id}", endpoints()), None).await,
+        204,
+        "delete",
+    );
+    ok(
+        &secret_read(gw.addr, &id).await,
+        404,
+        "the secret of a deleted endpoint",
+    );
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_secret_the_gateway_never_saw_is_refused_by_name_and_none_made_up() {
+    let gw = gateway("").await;
+    // Made at the upstream itself: its secret was shown to another client, not through here.
+    let emulator = gw.emulators["am"];
+    let made = send(
+        emulator,
+        "POST",
+        "/v1/webhooks",
+        &[AUTH],
+        Some(&json!({"url": "https://example.com/e", "events": ["wallet.balance_low"]})),
+    )
+    .await;
+    ok(&made, 201, "a create at the emulator");
+    let id = made.json()["id"].as_str().unwrap().to_owned();
+    let secret = made.json()["secret"].as_str().unwrap().to_owned();
+    let read = secret_read(gw.addr, &id).await;
+    ok(&read, 501, "a secret never seen");
+    let text = String::from_utf8_lossy(&read.body).into_owned();
+    assert!(!text.contains(&secret), "{text}");
+    let detail = read.json()["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        detail.contains("never shows") && detail.contains(&id),
+        "{detail}"
+    );
+    // A rotation through the surface makes it known from then on.
+    let rotate = format!("{}/{id}/secret/rotate", endpoints());
+    ok(
+        &call(gw.addr, "POST", &rotate, Some(&json!({}))).await,
+        204,
+        "rotate",
+    );
+    let rotated = key_of(&secret_read(gw.addr, &id).await, "after the rotation");
+    assert_ne!(rotated, secret);
+    // An endpoint that does not exist is not found, whatever is kept.
+    let absent = "0190a1b2-c3d4-4e5f-a7b8-c9d0e1f2a3b5";
+    ok(
+        &secret_read(gw.addr, absent).await,
+        404,
+        "an unknown endpoint",
+    );
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_kept_secret_is_read_only_with_a_key_that_may_write() {
+    use sha2::Digest;
+    let hash = |key: &str| format!("{:x}", sha2::Sha256::digest(key.as_bytes()));
+    let inbound = format!(
+        "[inbound_auth]\nmode = \"api_keys\"\n\
+         [[inbound_auth.keys]]\nname = \"reader\"\nsha256 = \"{}\"\nscopes = [\"webhooks:read\"]\n\
+         [[inbound_auth.keys]]\nname = \"writer\"\nsha256 = \"{}\"\nscopes = [\"webhooks:read\", \"webhooks:write\"]\n",
+        hash(READER),
+        hash(WRITER)
+    );
+    let gw = gateway(&inbound).await;
+    let as_key = |key: &'static str| [("authorization", format!("Bearer {key}"))];
+    let writer = as_key(WRITER);
+    let writer: Vec<(&str, &str)> = writer.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let reader = as_key(READER);
+    let reader: Vec<(&str, &str)> = reader.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let created = send(
+        gw.addr,
+        "POST",
+        &endpoints(),
+        &writer,
+        Some(&endpoint_body(0)),
+    )
+    .await;
+    ok(&created, 201, "create");
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let secret = created.json()["secret"].as_str().unwrap().to_owned();
+    let path = format!("{}/{id}/secret", endpoints());
+    for (who, headers, status) in [("reader", &reader, 403), ("writer", &writer, 200)] {
+        let read = send(gw.addr, "GET", &path, headers, None).await;
+        ok(&read, status, who);
+        let text = String::from_utf8_lossy(&read.body);
+        assert_eq!(text.contains(&secret), status == 200, "{who}: {text}");
+    }
+    // Nor does the endpoint itself show it, to either key.
+    for headers in [&reader, &writer] {
+        let got = send(
+            gw.addr,
+            "GET",
+            &format!("{}/{id}", endpoints()),
+            headers,
+            None,
+        )
+        .await;
+        ok(&got, 200, "get");
+        assert!(!String::from_utf8_lossy(&got.body).contains(&secret));
+    }
+    gw.stop().await;
+}
+
+/// A copy of the shipped `agentmessage.toml` whose create is read back once it is made, so
+/// that a create can fail after the webhook and its secret were made.
+fn read_back_after_create() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["agentmessage", "svix"] {
+        let text = std::fs::read_to_string(format!("{MAPPINGS}/{name}.toml")).unwrap();
+        let text = match name {
+            "agentmessage" => {
+                let from = "status = 201                    # not documented; 201 as for a created resource\n";
+                let edited = text.replacen(from, &format!("{from}then = [\"get\"]\n"), 1);
+                assert_ne!(edited, text);
+                edited
+            }
+            _ => text,
+        };
+        std::fs::write(dir.path().join(format!("{name}.toml")), text).unwrap();
+    }
+    dir
+}
+
+fn am_webhook(id: &str, secret: Option<&str>) -> Value {
+    let mut hook = json!({"id": id, "url": "https://example.com/hooks/0",
+        "events": ["wallet.balance_low"], "active": true, "api_version": "2026-04-01",
+        "created_at": "2026-04-26T12:00:00Z", "updated_at": "2026-04-26T12:00:00Z"});
+    if let Some(secret) = secret {
+        hook["secret"] = Value::from(secret);
+    }
+    hook
+}
+
+#[tokio::test]
+async fn a_secret_made_by_a_create_whose_later_call_failed_is_kept_too() {
+    let id = "0190a1b2-c3d4-4e5f-a7b8-c9d0e1f2a3b6";
+    let secret = "c2VjcmV0LW1hZGUtYnktYS1mYWlsZWQtY3JlYXRl";
+    // Not found when read back (a read that fails is retried where a 5xx might pass).
+    let failed = Reply::json(
+        404,
+        json!({"success": false, "error": {"code": "NOT_FOUND", "message": "not found"}}),
+    );
+    let double = Double::start(vec![
+        Reply::json(201, am_webhook(id, Some(secret))),
+        failed,
+        Reply::json(200, am_webhook(id, None)),
+    ])
+    .await;
+    let dir = read_back_after_create();
+    let gw = support::gateway(&format!(
+        "mappings_dir = {:?}\n\
+         [upstreams.am]\ndialect = \"agentmessage\"\nbase_url = {:?}\nauth = {{ type = \"none\" }}\n\
+         [surfaces.s]\ndialect = \"svix\"\nupstream = \"am\"\nprefix = \"/s\"\nowner = \"{APP}\"\n\
+         [url_policy]\nallow_private = true\n",
+        dir.path(),
+        double.url()
+    ))
+    .await;
+    let created = call(gw.addr, "POST", &endpoints(), Some(&endpoint_body(0))).await;
+    assert!(
+        created.status >= 500,
+        "{}",
+        String::from_utf8_lossy(&created.body)
+    );
+    let detail = created.json()["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        detail.contains(id),
+        "the failure names what was made: {detail}"
+    );
+    assert_eq!(
+        key_of(&secret_read(gw.addr, id).await, "after the failure"),
+        secret
+    );
+    let seen: Vec<String> = double.seen().iter().map(|s| s.method.clone()).collect();
+    assert_eq!(seen, ["POST", "GET", "GET"]);
+    gw.stop().await;
+}
