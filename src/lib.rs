@@ -120,6 +120,7 @@
 //!     resilience.rs       retries, backoff, Retry-After, circuit breaker, concurrency cap
 //!     scrub.rs            a vendor's answer with hookgate's own credential taken out
 //!     turns.rs            one composed write at a time per webhook
+//!     kept.rs             the secrets a vendor showed once, kept for its webhooks' later reads
 //!   store/mod.rs        the in-memory store behind an emulated vendor; an operation on it
 //!     list.rs             a page of an owner's webhooks, its cursor read as the vendor pages
 //!     cursor.rs           the cursors it gives: a place, bound to its list, that tells no count

@@ -5,7 +5,7 @@
 //! its own later (a `GET …/secret`), without the key its deliveries are signed with: its SDK
 //! copies only the members it knows from the create's answer, and its rotation answers no
 //! secret at all. So the gateway keeps what such an upstream showed, per webhook (its owner
-//! and id), and answers that read from it ([`crate::plan::Context::kept_secret`]).
+//! and id), and the plan answers that read from it.
 //!
 //! What is kept is the secret the upstream answered, or the one the client chose and the
 //! upstream took; it replaces the one before on a rotation, is forgotten when the webhook is
