@@ -31,6 +31,33 @@ use serde_json::{Map, Number, Value};
 use std::cell::Cell;
 use std::fmt;
 
+/// The UTF-8 byte order mark, which RFC 8259 §8.1 forbids before a JSON text sent over a
+/// network and lets a reader ignore.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// A vendor's answer without a UTF-8 byte order mark at its start, where it has one: the mark
+/// says nothing of the text after it (RFC 8259 §8.1 lets a reader ignore it), and every reader
+/// of the answer, the relay to a client included, then sees the text itself. The same bytes,
+/// not copied, otherwise.
+pub fn without_bom(body: bytes::Bytes) -> bytes::Bytes {
+    match body.starts_with(BOM) {
+        true => body.slice(BOM.len()..),
+        false => body,
+    }
+}
+
+/// What a body that is no JSON text is, for a refusal that names it: `an empty body`, `a
+/// body compressed with gzip`, `a body that is not UTF-8`, else `a body that is not JSON`.
+pub fn not_json(body: &[u8]) -> &'static str {
+    match body {
+        [] => "an empty body",
+        // RFC 1952's magic: gzip data sent without a `Content-Encoding` that says so.
+        [0x1f, 0x8b, ..] => "a body compressed with gzip, not JSON",
+        _ if std::str::from_utf8(body).is_err() => "a body that is not UTF-8 text, as JSON is",
+        _ => "a body that is not JSON",
+    }
+}
+
 /// `value` as JSON text, appended to `out`. Serialising a `serde_json` value or a derived
 /// structure cannot fail; anything else that fails leaves `out` as it was.
 pub fn write(out: &mut Vec<u8>, value: &impl serde::Serialize) {

@@ -312,6 +312,7 @@ fn as_client(d: &Dialect, a: &Answer) -> hookgate::problem::Problem {
         header_request_id: None,
         retry_after: None,
         text: None,
+        raw: &[],
     };
     d.errors.read(&failure, &d.webhook, UpstreamInfo::default())
 }

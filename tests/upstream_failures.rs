@@ -74,7 +74,7 @@ async fn an_html_error_page_is_never_passed_through() {
     assert!(!text.contains("html") && !text.contains("db-7"), "{text}");
     assert_eq!(
         a.json()["detail"],
-        "the upstream answered 502 with a body that is not JSON"
+        "upstream v answered 502 with a body that is not JSON"
     );
     gw.stop().await;
 }
@@ -129,12 +129,12 @@ async fn a_refusal_in_plain_text_is_the_vendors_message() {
     // Neither a page's markup nor an intermediary's words for a 5xx.
     assert_eq!(
         shown[3].1["detail"],
-        "the upstream answered 400 with a body that is not JSON"
+        "upstream v answered 400 with a body that is not JSON"
     );
     assert_eq!(shown[4].0, 503);
     assert_eq!(
         shown[4].1["detail"],
-        "the upstream answered 503 with a body that is not JSON"
+        "upstream v answered 503 with a body that is not JSON"
     );
     // A surface's client reads them in its own vendor's shape.
     let surfaced = send(

@@ -172,6 +172,7 @@ fn read_as_client(d: &Dialect, answer: &Answer) -> hookgate::problem::Problem {
         header_request_id: None,
         retry_after: None,
         text: None,
+        raw: &[],
     };
     d.errors.read(&failure, &d.webhook, UpstreamInfo::default())
 }

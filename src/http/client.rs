@@ -20,6 +20,7 @@ use super::{wire, workers};
 use crate::exchange::Reply;
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method, header};
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -35,6 +36,9 @@ pub enum CallError {
     /// No answer within this time.
     #[error("no answer within {0:?}")]
     Timeout(Duration),
+    /// The answer's head (its status given) came, but not all of its body within this time.
+    #[error("answered {1}, but its body did not arrive within {0:?}")]
+    BodyTimeout(Duration, u16),
     /// The connection could not be made, for the reason given.
     #[error("could not connect: {0}")]
     Connect(String),
@@ -215,6 +219,8 @@ impl Client {
             ))
         })?;
         let pool = self.shared.here();
+        // The status of an answer whose head has come, 0 before.
+        let heard = AtomicU16::new(0);
         let work = async {
             let mut connection = match pool.take(origin) {
                 Some(kept) => kept,
@@ -250,6 +256,7 @@ impl Client {
                 &bytes,
                 request.method,
                 self.max_body,
+                &heard,
             )
             .await?;
             if answer.reusable {
@@ -261,9 +268,11 @@ impl Client {
                 body: answer.body,
             })
         };
-        tokio::time::timeout(deadline, work)
-            .await
-            .unwrap_or(Err(CallError::Timeout(deadline)))
+        let answer = tokio::time::timeout(deadline, work).await;
+        answer.unwrap_or_else(|_| match heard.load(Ordering::Relaxed) {
+            0 => Err(CallError::Timeout(deadline)),
+            status => Err(CallError::BodyTimeout(deadline, status)),
+        })
     }
 }
 

@@ -18,6 +18,7 @@ use super::headers;
 use crate::exchange::Fields;
 use bytes::{Buf, Bytes, BytesMut};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use std::sync::atomic::{AtomicU16, Ordering};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 /// Most header fields an answer may have.
@@ -109,6 +110,7 @@ pub async fn exchange<S>(
     request: &[u8],
     method: &Method,
     max_body: usize,
+    heard: &AtomicU16,
 ) -> Result<Answer, WireError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -118,12 +120,12 @@ where
         failed => failed,
     };
     match written {
-        Ok(()) => read_answer(io, method, max_body).await,
+        Ok(()) => read_answer(io, method, max_body, heard).await,
         // A vendor may answer before it has read the whole request (a 413 for a body it will
         // not take) and close: the write fails, but the answer may be waiting to be read, and
         // it is the vendor's word on the request (RFC 9112 §9.6; nginx relays it too). If
         // none is there, the failed write is the reason.
-        Err(e) => match read_answer(io, method, max_body).await {
+        Err(e) => match read_answer(io, method, max_body, heard).await {
             Ok(answer) => Ok(Answer {
                 reusable: false,
                 ..answer
@@ -133,11 +135,14 @@ where
     }
 }
 
-/// Reads one answer to a request made with `method`.
+/// Reads one answer to a request made with `method`. `heard` is given the answer's status
+/// once its head is read: a caller whose deadline passes while the body is still on its way
+/// can say so, rather than that nothing was answered.
 pub async fn read_answer<S>(
     io: &mut S,
     method: &Method,
     max_body: usize,
+    heard: &AtomicU16,
 ) -> Result<Answer, WireError>
 where
     S: AsyncRead + Unpin,
@@ -156,6 +161,7 @@ where
             _ => break head,
         }
     };
+    heard.store(head.status.as_u16(), Ordering::Relaxed);
     let (framing, mut reusable) = framing(method, &head)?;
     let body = match framing {
         Framing::Empty => Bytes::new(),
@@ -519,7 +525,7 @@ mod tests {
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
             .expect("a runtime");
-        rt.block_on(read_answer(&mut builder, &method, max))
+        rt.block_on(read_answer(&mut builder, &method, max, &AtomicU16::new(0)))
     }
 
     /// A reader handing out `bytes` `piece` at a time, then its end.
@@ -760,10 +766,12 @@ mod tests {
             let body = vec![b'x'; 16 << 20];
             let bytes = request(&Method::POST, "/hooks", "vendor.test", &[], &[], &body);
             let mut stream = TcpStream::connect(addr).await.expect("connected");
-            let got = exchange(&mut stream, &bytes, &Method::POST, 100).await;
+            let heard = AtomicU16::new(0);
+            let got = exchange(&mut stream, &bytes, &Method::POST, 100, &heard).await;
             vendor.await.expect("the vendor");
             let got = got.expect("the vendor's answer");
             assert_eq!(got.status.as_u16(), status);
+            assert_eq!(heard.load(Ordering::Relaxed), status, "the head was heard");
             assert!(!got.reusable);
         }
         // With no answer waiting, the failed write is the reason.
@@ -782,8 +790,10 @@ mod tests {
         );
         let mut stream = TcpStream::connect(addr).await.expect("connected");
         vendor.await.expect("the vendor");
-        let got = exchange(&mut stream, &bytes, &Method::POST, 100).await;
+        let heard = AtomicU16::new(0);
+        let got = exchange(&mut stream, &bytes, &Method::POST, 100, &heard).await;
         assert!(matches!(got, Err(WireError::Unanswered(_))), "{got:?}");
+        assert_eq!(heard.load(Ordering::Relaxed), 0, "no head was heard");
     }
 
     #[test]

@@ -11,6 +11,7 @@ use super::rules::ObjectMap;
 use super::template::Template;
 use crate::problem::{Code, FieldError, Problem, UpstreamInfo};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// How a vendor lists field errors.
 #[derive(Debug, Clone, PartialEq)]
@@ -135,6 +136,8 @@ pub struct Failure<'a> {
     pub header_request_id: Option<&'a str>,
     /// The vendor's `Retry-After`.
     pub retry_after: Option<&'a str>,
+    /// The body as it came, for a refusal that says what it is where it is no JSON.
+    pub raw: &'a [u8],
     /// The body as text, where it is no JSON, the vendor says it is plain text and the status
     /// is a 4xx (`text/plain`: `invalid key`, `model not found`, as a few older APIs refuse).
     pub text: Option<&'a str>,
@@ -206,7 +209,7 @@ impl ErrorMap {
         let detail = if errors.is_empty() {
             info.message
                 .clone()
-                .unwrap_or_else(|| format!("the upstream answered {}", failure.status))
+                .unwrap_or_else(|| answered(&info, failure.status, None))
         } else {
             crate::problem::summarise(&errors)
         };
@@ -305,6 +308,55 @@ impl ErrorMap {
             Some(render) if problem.credential_missing => render,
             _ => self.template_for(problem.code),
         }
+    }
+
+    /// The template `problem` is answered with where its words stay in the answer: its own
+    /// ([`template_of`](Self::template_of)), unless that one shows the problem only through
+    /// `{{errors}}` (a fixed message beside them: Laravel's `The given data was invalid.`) and
+    /// `{{errors}}` cannot say all of it: a problem without field errors (a vendor's refusal
+    /// in words alone, a list too long to gather), or with one of the request as a whole where
+    /// the form has no key for it. Such a problem is answered with the `default` template's
+    /// body (which says `{{message}}`), at its own template's status. A form whose items say an
+    /// error of the request as a whole (`items`, `codes`) keeps its template instead, with
+    /// that error written as one of its items ([`whole_request_error`](Self::whole_request_error)).
+    pub fn worded_template_of(&self, problem: &Problem, errors: &[FieldError]) -> Cow<'_, Render> {
+        let render = self.template_of(problem);
+        let Some(body) = &render.body else {
+            return Cow::Borrowed(render);
+        };
+        let slots = body.slots();
+        let says = |errors: &[FieldError]| {
+            !errors.is_empty()
+                && match self.form() {
+                    Form::Items(_) | Form::Codes(_) => true,
+                    Form::Lists | Form::Strings => errors.iter().all(|e| !e.field.is_empty()),
+                    Form::Param => false,
+                }
+        };
+        if slots.contains(&"message")
+            || !slots.contains(&"errors")
+            || says(errors)
+            || self.whole_request_error(problem, errors).is_some()
+        {
+            return Cow::Borrowed(render);
+        }
+        Cow::Owned(Render {
+            status: render.status,
+            body: self.default_render.body.clone(),
+        })
+    }
+
+    /// The error of the request as a whole that `{{errors}}` is written from for a problem
+    /// without field errors, where this vendor's form writes such an error as one of its
+    /// items (`items`, `codes`): its detail, so that a template showing `{{errors}}` alone
+    /// says it.
+    pub fn whole_request_error(
+        &self,
+        problem: &Problem,
+        errors: &[FieldError],
+    ) -> Option<FieldError> {
+        let whole = matches!(self.form(), Form::Items(_) | Form::Codes(_));
+        (whole && errors.is_empty()).then(|| FieldError::of_body(problem.detail.clone()))
     }
 
     /// The vendor's error template for `code`, or the default one.
@@ -424,6 +476,16 @@ fn word(value: &Value) -> Option<String> {
     }
 }
 
+/// What an upstream's failure was, where its body says no more: the upstream by name, its
+/// status and, where its body is no JSON, what it is (`upstream billing answered 500 with an
+/// empty body`).
+fn answered(info: &UpstreamInfo, status: u16, body: Option<&str>) -> String {
+    match body {
+        Some(body) => format!("upstream {} answered {status} with {body}", info.name),
+        None => format!("upstream {} answered {status}", info.name),
+    }
+}
+
 /// A failure whose body is no JSON: its status says what it was, and a plain-text body is the
 /// vendor's message (cut where a word ends where it is long, or a character, for one word).
 fn not_json(failure: &Failure<'_>, mut info: UpstreamInfo) -> Problem {
@@ -455,9 +517,10 @@ fn not_json(failure: &Failure<'_>, mut info: UpstreamInfo) -> Problem {
         });
     let detail = match &message {
         Some(text) => text.clone(),
-        None => format!(
-            "the upstream answered {} with a body that is not JSON",
-            failure.status
+        None => answered(
+            &info,
+            failure.status,
+            Some(crate::json::not_json(failure.raw)),
         ),
     };
     info.message = message;

@@ -149,6 +149,22 @@ pub enum FollowUp {
     Resource(usize),
 }
 
+/// What a list's answer that leaves out a page flag (`done`, `has_more`) its `response`
+/// places says. A vendor whose answers always hold it and leave it out has said nothing
+/// about the list's end: read as more pages, a client would be sent for pages that are not
+/// there; read as the last, the rest of the list would be lost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FlagAbsent {
+    /// The answer must hold it: one without it is refused (a 502 naming it).
+    #[default]
+    Refused,
+    /// The value its placeholder's default gives (`{{has_more|false}}`): the file says the
+    /// vendor leaves it out where it is that value.
+    Means(bool),
+    /// Some case of a `$switch` leaves it out: an answer of that case says nothing by it.
+    Unsaid,
+}
+
 /// One endpoint of the vendor's API: an operation (`[operations.NAME]`), or a resource's verb.
 #[derive(Debug, Clone)]
 pub struct Endpoint {
@@ -186,6 +202,10 @@ pub struct Endpoint {
     pub done_path: Option<FieldPath>,
     /// Where a list says there are more pages (`true`).
     pub more_path: Option<FieldPath>,
+    /// What an answer without its `done` flag says.
+    pub done_absent: FlagAbsent,
+    /// What an answer without its `has_more` flag says.
+    pub more_absent: FlagAbsent,
     /// How an update reaches the vendor.
     pub strategy: Strategy,
     /// The operations its JSON Patch is written with, for `Strategy::JsonPatch`.

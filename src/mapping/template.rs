@@ -223,6 +223,28 @@ impl Template {
         }
     }
 
+    /// The default of the whole-value placeholder `name` (`{{has_more|false}}`), where it
+    /// stands with one.
+    pub fn default_of(&self, name: &str) -> Option<&Value> {
+        match self {
+            Template::Slot {
+                name: n,
+                index,
+                default,
+            } if n == name && index.is_empty() => default.as_ref(),
+            Template::Switch { cases, default, .. } => cases
+                .iter()
+                .map(|(_, t)| t)
+                .chain(default.as_deref())
+                .find_map(|t| t.default_of(name)),
+            Template::Object(members) | Template::Spread { members, .. } => {
+                members.iter().find_map(|(_, t)| t.default_of(name))
+            }
+            Template::Array(items) => items.iter().find_map(|t| t.default_of(name)),
+            _ => None,
+        }
+    }
+
     /// The path at which the whole-value placeholder `name` stands, if it does.
     pub fn path_of(&self, name: &str) -> Option<FieldPath> {
         self.path_of_item(name, &[])

@@ -324,7 +324,9 @@ impl Format {
     pub fn describe(&self) -> String {
         match self {
             Format::Uuid => "a UUID".into(),
-            Format::Integer => "a decimal integer".into(),
+            Format::Integer => {
+                "a decimal integer without sign or leading zeros, of at most 19 digits".into()
+            }
             Format::Token => "letters, digits, `-`, `.`, `_` and `~`".into(),
             Format::Pattern(re) => format!("text matching `{}`", re.as_str()),
         }

@@ -5,9 +5,11 @@
 use super::Context;
 use crate::exchange::Reply;
 use crate::json;
+use crate::mapping::codec::Codec;
 use crate::mapping::errors::Failure;
-use crate::mapping::model::{Endpoint, IdUnfit, Paging, Resource, ResourceEndpoint};
-use crate::mapping::rules::{Item, Misread};
+use crate::mapping::json_path::FieldPath;
+use crate::mapping::model::{Endpoint, FlagAbsent, IdUnfit, Paging, Resource, ResourceEndpoint};
+use crate::mapping::rules::{Item, Misread, Target};
 use crate::model::{self, Action, ListQuery, Listed, Members, Object};
 use crate::problem::{Code, Problem, UpstreamInfo};
 use serde_json::{Map, Value};
@@ -203,7 +205,10 @@ impl Context<'_> {
             Ok(_) if reply.body.is_empty() => {
                 self.malformed("an empty answer, where its answer is read", status)
             }
-            Ok(_) => self.malformed("an answer that is not JSON", status),
+            Ok(_) => {
+                let what = format!("an answer with {}", json::not_json(&reply.body));
+                self.malformed(&what, status)
+            }
         }
     }
 
@@ -239,7 +244,8 @@ impl Context<'_> {
                 return Ok(Parsed::whole(Value::Null));
             }
             None if success => {
-                return Err(self.malformed("a success whose body is not JSON", Some(status)));
+                let what = format!("a success with {}", json::not_json(&reply.body));
+                return Err(self.malformed(&what, Some(status)));
             }
             failed => failed,
         };
@@ -263,6 +269,7 @@ impl Context<'_> {
             header_request_id: header("x-request-id"),
             retry_after: reply.retry_after(),
             text,
+            raw: &reply.body,
         };
         Err(self
             .dialect
@@ -356,12 +363,27 @@ impl Context<'_> {
             ),
         };
         Err(self.malformed(
-            &format!(
-                "a webhook whose `id` is {}, {why}",
-                Value::from(id.as_ref())
-            ),
+            &format!("a webhook whose `id` is {}, {why}", self.as_sent(&id)),
             None,
         ))
+    }
+
+    /// A webhook's id as the vendor sent it, for a refusal: a number where the id's rule
+    /// reads integers (`int_string`) and the id is an integer's text, which a string the
+    /// vendor wrote seldom is (`-1`, not `"-1"`); else the string, quoted.
+    fn as_sent(&self, id: &str) -> String {
+        let integers = self.dialect.webhook.rules.iter().any(|r| {
+            matches!(r.target, Target::Field(f) if f.name == "id")
+                && matches!(r.codec, Codec::IntString)
+        });
+        let digits = id.strip_prefix('-').unwrap_or(id);
+        let integer = !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && (digits == "0" || !digits.starts_with('0'));
+        match integers && integer {
+            true => id.to_owned(),
+            false => Value::from(id).to_string(),
+        }
     }
 
     /// A list's page: its webhooks and the next page's cursor, unless the vendor says this page
@@ -377,13 +399,10 @@ impl Context<'_> {
         link: Option<&str>,
     ) -> Result<super::Page, Problem> {
         let answer = parsed.body.into_value();
-        let flag = |path: &Option<crate::mapping::json_path::FieldPath>| {
-            path.as_ref()
-                .and_then(|p| p.get(&answer))
-                .and_then(Value::as_bool)
-        };
+        let done = self.page_flag(endpoint.done_path.as_ref(), endpoint.done_absent, &answer)?;
+        let more = self.page_flag(endpoint.more_path.as_ref(), endpoint.more_absent, &answer)?;
         // Whether the vendor says this page is the last, where it says.
-        let last = match (flag(&endpoint.done_path), flag(&endpoint.more_path)) {
+        let last = match (done, more) {
             (Some(true), _) | (_, Some(false)) => Some(true),
             (Some(false), _) | (_, Some(true)) => Some(false),
             (None, None) => None,
@@ -473,6 +492,42 @@ impl Context<'_> {
             })?,
         };
         Ok((items, next))
+    }
+
+    /// What the page flag at `path` says, where the list's answers hold one: its value, or,
+    /// where the answer leaves it out, what the file says that means. A flag of another
+    /// kind (`"true"`, `null`, `1`), or left out where the file says every answer holds it, is
+    /// refused by name: read as more pages, a client would be sent for pages that are not
+    /// there, and read as the last, the rest of the list would be lost.
+    fn page_flag(
+        &self,
+        path: Option<&FieldPath>,
+        absent: FlagAbsent,
+        answer: &Value,
+    ) -> Result<Option<bool>, Problem> {
+        let Some(path) = path else {
+            return Ok(None);
+        };
+        match (path.get(answer), absent) {
+            (Some(Value::Bool(b)), _) => Ok(Some(*b)),
+            (Some(other), _) => {
+                let shown = match other {
+                    Value::Array(_) | Value::Object(_) => json::kind(other).to_owned(),
+                    Value::String(text) if text.chars().count() > 64 => "a long string".to_owned(),
+                    scalar => scalar.to_string(),
+                };
+                Err(self.malformed(
+                    &format!("a list whose `{path}` is {shown}, which is not a boolean"),
+                    None,
+                ))
+            }
+            (None, FlagAbsent::Means(b)) => Ok(Some(b)),
+            (None, FlagAbsent::Unsaid) => Ok(None),
+            (None, FlagAbsent::Refused) => Err(self.malformed(
+                &format!("a list without `{path}`, which says whether more pages follow"),
+                None,
+            )),
+        }
     }
 
     /// A test's result.

@@ -504,7 +504,7 @@ impl<'a> Plan<'a> {
                 let parsed = self
                     .cx
                     .read(own, reply)
-                    .map_err(|p| named_as_sent(own, p))?;
+                    .map_err(|p| self.refused_made_up(named_as_sent(own, p)))?;
                 if !self.op.action.reads_only() && self.op.action != Action::Test {
                     self.wrote = true;
                     self.answered = true;

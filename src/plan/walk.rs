@@ -9,6 +9,9 @@
 //!
 //! Each client page costs as many vendor pages as lie before it: a walk reads at most
 //! [`MAX_PAGES`], and a page further in is refused on its cursor rather than answered late.
+//! A list that goes on past them once the client's page has begun (a list answered whole, a
+//! page not yet full) is the vendor's, a 502: the client asked for nothing nearer. So is a
+//! vendor's refusal of what the walk sent it rather than the client (its own cursor).
 //!
 //! A walk that finds where a page begins by a webhook's id (the last id a client saw, or a
 //! cursor of a page cut from a whole list) stands on the vendor's ids: an integer id is its
@@ -16,7 +19,7 @@
 //! two have one id, cannot be paged so without listing one twice, or never, or paging forever.
 //! Such a list is the vendor's error, named in a 502, rather than paged wrong.
 
-use super::{Page, Plan, Stage};
+use super::{Context, Page, Plan, Stage};
 use crate::model::{Listed, Listing, Skip, id_text};
 use crate::problem::{Code, FieldError, Problem};
 use serde_json::Value;
@@ -170,6 +173,42 @@ impl Walk {
 }
 
 impl Plan<'_> {
+    /// A vendor's refusal, on a walk, of what hookgate chose rather than the client: the
+    /// cursor (the vendor's own, given by its page before) and a page size other than the
+    /// client's (the largest the vendor serves). The client sent neither and can correct
+    /// neither: it is the upstream's error, a 502 with the vendor's words, never a refusal of
+    /// a parameter the client did not send.
+    pub(super) fn refused_made_up(&self, problem: Problem) -> Problem {
+        let Some(walk) = self.walk.as_deref() else {
+            return problem;
+        };
+        let query = &self.op.query;
+        let made_up = |field: &str| match field {
+            "cursor" => query.cursor.is_some(),
+            "limit" => query.limit.is_some() && query.limit != walk.want,
+            _ => false,
+        };
+        let Some(named) = problem.errors.iter().find(|e| made_up(&e.field)) else {
+            return problem;
+        };
+        let what = match named.field.as_str() {
+            "cursor" => "the cursor of its next page, which it gave itself".to_owned(),
+            _ => format!(
+                "the page size {}, the largest its mapping file says it serves",
+                query.limit.unwrap_or_default()
+            ),
+        };
+        let mut refused = Problem::new(
+            Code::UpstreamError,
+            format!(
+                "upstream {} refused {what}: {}",
+                self.cx.upstream, problem.detail
+            ),
+        );
+        refused.upstream = problem.upstream;
+        refused
+    }
+
     /// The list this plan pages, as a cursor of a page cut from it names it.
     pub(super) fn listing(&self) -> Listing<'_> {
         Listing {
@@ -199,26 +238,8 @@ impl Plan<'_> {
         let full = walk.beyond || walk.full();
         match next {
             Some(cursor) if !full => {
-                if walk.pages >= MAX_PAGES && walk.whole {
-                    return Err(Problem::new(
-                        Code::UnsupportedField,
-                        format!(
-                            "the list is longer than {MAX_PAGES} pages of upstream {}, and this API answers a list whole",
-                            self.cx.upstream
-                        ),
-                    ));
-                }
                 if walk.pages >= MAX_PAGES {
-                    return Err(Problem::with_errors(
-                        Code::UnsupportedField,
-                        vec![FieldError::in_query(
-                            "cursor",
-                            format!(
-                                "is too far in: reaching it reads more than {MAX_PAGES} pages of upstream {}, which pages its own way",
-                                self.cx.upstream
-                            ),
-                        )],
-                    ));
+                    return Err(too_long(&self.cx, walk));
                 }
                 self.op.query.cursor = Some(cursor);
                 self.stages.push_front(Stage::Own);
@@ -272,6 +293,39 @@ impl super::Context<'_> {
         };
         self.malformed(&what, None)
     }
+}
+
+/// The refusal of a walk that has read [`MAX_PAGES`] vendor pages and is told of one
+/// more. Where the client's page has not begun, its cursor is too far in: the client may
+/// ask for a page nearer the list's start. Where it has (a list answered whole, a page
+/// still being gathered), the client asked for nothing the walk could shorten: the
+/// vendor's list goes on past what one answer gathers (or its pages hold nothing and name
+/// a next one for ever), which is the upstream's to answer for, as a 502.
+fn too_long(cx: &Context<'_>, walk: &Walk) -> Problem {
+    let up = cx.upstream;
+    if walk.skip.is_some() {
+        return Problem::with_errors(
+            Code::UnsupportedField,
+            vec![FieldError::in_query(
+                "cursor",
+                format!(
+                    "is too far in: reaching it reads more than {MAX_PAGES} pages of upstream {up}, which pages its own way"
+                ),
+            )],
+        );
+    }
+    let gathered = if walk.whole {
+        "the whole list, as this API answers it"
+    } else {
+        "the page asked for"
+    };
+    cx.malformed(
+        &format!(
+            "a list that names a next page after {MAX_PAGES} pages holding {} webhooks: {gathered} is gathered from at most {MAX_PAGES}",
+            walk.read
+        ),
+        None,
+    )
 }
 
 #[cfg(test)]

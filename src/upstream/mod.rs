@@ -573,7 +573,8 @@ impl Upstream {
     }
 
     /// What a call comes to: the vendor's answer, with hookgate's own credential taken out of
-    /// it before anything reads it, or the problem of a call that failed. An answer in a
+    /// it, and a UTF-8 byte order mark before it left out ([`crate::json::without_bom`]),
+    /// before anything reads it, or the problem of a call that failed. An answer in a
     /// content coding (`gzip`, asked for or not: every request asks for `identity`) is one
     /// hookgate cannot read, nor redact, nor pass on as the media type it says it is: refused.
     fn answered(
@@ -598,7 +599,8 @@ impl Upstream {
             p.outcome_unknown = !method.is_safe();
             return Err(p);
         }
-        reply.body = scrub::without_own_secrets(reply.body, self.own_secrets());
+        let body = crate::json::without_bom(reply.body);
+        reply.body = scrub::without_own_secrets(body, self.own_secrets());
         Ok(reply)
     }
 
@@ -618,7 +620,7 @@ impl Upstream {
 
     fn call_problem(&self, e: CallError, method: &http::Method) -> Problem {
         let code = match e {
-            CallError::Timeout(_) => Code::UpstreamTimeout,
+            CallError::Timeout(_) | CallError::BodyTimeout(..) => Code::UpstreamTimeout,
             CallError::Unsendable(_) => Code::Internal,
             CallError::Connect(_) | CallError::Transport(_) | CallError::TooLarge(_) => {
                 Code::UpstreamError

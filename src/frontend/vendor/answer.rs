@@ -835,10 +835,16 @@ pub fn problem_response_as_sent(
             }
         })
         .collect();
-    let render = d.errors.template_of(problem);
     // With field errors, the message names the fields as this API does.
     let mut shown = problem.clone();
     shown.detail = problem.detail_naming(&vendor_errors);
+    // A template that shows the problem through `{{errors}}` alone must not lose its words.
+    let render = d.errors.worded_template_of(&shown, &vendor_errors);
+    let whole = d.errors.whole_request_error(&shown, &vendor_errors);
+    let written_errors = match whole.as_slice() {
+        [] => &vendor_errors[..],
+        whole => whole,
+    };
     let fill = Fill {
         request_id,
         operation,
@@ -852,7 +858,7 @@ pub fn problem_response_as_sent(
                 .unwrap_or_else(|| d.errors.vendor_code(problem.code)),
             d.errors.integer_codes,
         )),
-        errors: d.errors.render_field_errors(&vendor_errors),
+        errors: d.errors.render_field_errors(written_errors),
         field: vendor_errors.first().map(|e| e.field.clone()),
         ..Fill::default()
     };

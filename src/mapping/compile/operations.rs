@@ -5,8 +5,8 @@ use super::Compiler;
 use crate::mapping::file::{self, OperationName, OperationSection};
 use crate::mapping::json_path::FieldPath;
 use crate::mapping::model::{
-    Endpoint, FollowUp, Guard, LinkEnd, Ordering, Paging, PatchOps, Resource, ResourceEndpoint,
-    Role, Strategy,
+    Endpoint, FlagAbsent, FollowUp, Guard, LinkEnd, Ordering, Paging, PatchOps, Resource,
+    ResourceEndpoint, Role, Strategy,
 };
 use crate::mapping::rules::ObjectMap;
 use crate::mapping::template::{Piece, Template};
@@ -63,6 +63,8 @@ struct AnswerPaths {
     cursor_path: Option<FieldPath>,
     done_path: Option<FieldPath>,
     more_path: Option<FieldPath>,
+    done_absent: FlagAbsent,
+    more_absent: FlagAbsent,
 }
 
 impl AnswerPaths {
@@ -673,6 +675,8 @@ impl Compiler<'_> {
             cursor_path: answer.cursor_path,
             done_path: answer.done_path,
             more_path: answer.more_path,
+            done_absent: answer.done_absent,
+            more_absent: answer.more_absent,
             strategy,
             patch_ops,
             then,
@@ -1039,7 +1043,36 @@ impl Compiler<'_> {
         out.cursor_path = r.path_of("next_cursor");
         out.done_path = r.path_of("done");
         out.more_path = r.path_of("has_more");
+        out.done_absent = self.flag_absent(&format!("{key}.response"), r, "done");
+        out.more_absent = self.flag_absent(&format!("{key}.response"), r, "has_more");
         out
+    }
+
+    /// What an answer without the page flag `name` says ([`FlagAbsent`]): the value of
+    /// its placeholder's default, which must be a boolean; nothing where a `$switch` case
+    /// leaves the flag out; else the answer must hold it.
+    fn flag_absent(&mut self, key: &str, r: &Template, name: &str) -> FlagAbsent {
+        match r.default_of(name) {
+            Some(Value::Bool(b)) => FlagAbsent::Means(*b),
+            Some(other) => {
+                self.error(
+                    key,
+                    format!(
+                        "`{{{{{name}|{other}}}}}`: a page flag is `true` or `false`, and so is what an answer without it means"
+                    ),
+                );
+                FlagAbsent::Refused
+            }
+            None => {
+                let flag = |on: &str| {
+                    super::switched_kind(on).is_some_and(|(k, n)| k == model::Kind::Bool && !n)
+                };
+                match r.not_always_placed((name, &[]), "every answer", &flag) {
+                    Some(_) => FlagAbsent::Unsaid,
+                    None => FlagAbsent::Refused,
+                }
+            }
+        }
     }
 }
 

@@ -280,6 +280,11 @@ impl ObjectMap {
                         continue;
                     }
                 },
+                // An integer beyond 64 bits, which a value would hold as the nearest double,
+                // is read as the vendor's digits.
+                (Found::Written(text), Codec::IntString) if integer(text) => {
+                    Piece::Value(Value::from(text))
+                }
                 (found, codec) => {
                     let value = found.into_value();
                     if value.is_null() && !matches!(codec, Codec::EmptyIsNull) {
@@ -305,8 +310,8 @@ impl ObjectMap {
                             }
                             // Kept apart, an id or owner would leave the object nameless, or
                             // named by the request rather than by the vendor.
-                            (Err(_), Some(f)) if f.identifier => {
-                                misread.get_or_insert_with(|| unfit(f, value));
+                            (Err(e), Some(f)) if f.identifier => {
+                                misread.get_or_insert_with(|| unread(f, &e, value));
                                 continue;
                             }
                             // A time is a time or refused, as where the vendor writes RFC 3339:
@@ -506,11 +511,45 @@ fn integer(text: &str) -> bool {
 /// The refusal of `value`, which `field` cannot hold.
 #[cold]
 fn unfit(field: &'static Field, value: Value) -> Misread {
+    // A number beyond 64 bits in an answer read whole is held as the nearest double: its
+    // digits are not the vendor's, and quoting them would misquote it.
+    if rounded(&value) {
+        return Misread {
+            field: field.name,
+            sent: "a number beyond 64 bits".to_owned(),
+            wanted: Cow::Borrowed("one whose digits are kept where this answer is read whole"),
+            read: Members::default(),
+        };
+    }
     Misread {
         field: field.name,
         sent: sent(field, &value),
         wanted: Cow::Borrowed(field.described()),
         read: Members::default(),
+    }
+}
+
+/// The refusal of `value`, which `field`'s codec cannot read: what the codec reads
+/// (`an integer`, of `must be an integer`), where the codec says it, rather than what the
+/// field holds once read (a string, for an id).
+#[cold]
+fn unread(field: &'static Field, e: &crate::mapping::codec::CodecError, value: Value) -> Misread {
+    // A number beyond 64 bits says its own reason.
+    let said = (!rounded(&value)).then_some(e.0.as_str());
+    let mut misread = unfit(field, value);
+    if let Some(wanted) = said.and_then(|said| said.strip_prefix("must be ")) {
+        misread.wanted = Cow::Owned(wanted.to_owned());
+    }
+    misread
+}
+
+/// Whether `value` is a double that may stand for a number written beyond 64 bits.
+fn rounded(value: &Value) -> bool {
+    match value {
+        Value::Number(n) if n.is_f64() => n
+            .as_f64()
+            .is_some_and(|f| f.abs() >= crate::json::BEYOND_64_BITS),
+        _ => false,
     }
 }
 
