@@ -803,8 +803,9 @@ async fn agentmessage_example_against_agentmessage() {
 #[tokio::test]
 async fn agentmessage_example_against_talkover() {
     let case = Case {
+        // AgentMessage's clients may leave a description out; Talkover's webhooks need one.
         create_refused: Some(agentmessage_invalid(json!({
-            "description": "is required",
+            "description": "cannot be left out: the upstream requires it",
             "events": "unknown event: wallet.balance_low",
         }))),
         example: AGENTMESSAGE_401,

@@ -442,6 +442,18 @@ impl VendorApi {
                     })
             };
             let rule = rules().find(|r| r.request).or_else(|| rules().next());
+            // A member this API's vendor takes without a value (Svix's `description`, `""` by
+            // default) that the webhooks behind require: the client's own vendor would not
+            // have found it missing, so the upstream is named as what requires it, as a change
+            // that clears it is told.
+            let optional_here = rules().any(|r| {
+                r.request
+                    && r.applies_to(Action::Create)
+                    && !r.checks.contains(&crate::mapping::checks::Check::Required)
+            });
+            if optional_here && error.message == "is required" {
+                error.message = "cannot be left out: the upstream requires it".to_owned();
+            }
             match rule {
                 // Event types kept as flags are this API's field too, under its canonical name.
                 Some(r) if r.path.is_none() => {}

@@ -717,9 +717,6 @@ impl VendorApi {
         }
         let whole = action == Action::Create || role == Role::Replace;
         self.every_event_unheld(&body, action, whole)?;
-        if action == Action::Create {
-            self.required_behind(&body)?;
-        }
         if op.mode != UpdateMode::Merge {
             // A map of headers given whole: a header it names `null` is one it does not have.
             for (name, value) in body.iter_mut() {
@@ -746,51 +743,6 @@ impl VendorApi {
         self.create_defaults(&mut created, self.backend.dialect(), held);
         created.retain(|name, _| body.get(name).is_none_or(Value::is_null));
         created
-    }
-
-    /// A create that gives no value to a member this API's vendor takes without one (Svix's
-    /// `description`, `""` by default) where the webhooks behind require it: refused as what
-    /// the upstream requires, as a change that clears it is, rather than as a member the
-    /// client's own vendor would have found missing. (Event types have words of their own,
-    /// [`VendorApi::every_event_unheld`].)
-    fn required_behind(&self, body: &Map<String, Value>) -> Result<(), Problem> {
-        if !self.translating() {
-            return Ok(());
-        }
-        let behind = self.backend.dialect();
-        let required = |r: &&crate::mapping::rules::Rule| {
-            r.request
-                && r.applies_to(Action::Create)
-                && r.is_placed()
-                && r.fill.is_none()
-                && r.checks.contains(&Check::Required)
-                && !r.target.is("events")
-        };
-        let optional_here = |name: &str| {
-            (self.dialect.webhook.rules.iter()).any(|r| {
-                r.request
-                    && r.applies_to(Action::Create)
-                    && r.target.is(name)
-                    && !r.checks.contains(&Check::Required)
-            })
-        };
-        let errors: Vec<FieldError> = (behind.webhook.rules.iter())
-            .filter(required)
-            .map(|r| r.target.name())
-            .filter(|name| optional_here(name))
-            .filter_map(|name| {
-                let message = match crate::model::field_value(body, &name) {
-                    None => "cannot be left out: the upstream requires it",
-                    Some(Value::Null) => "cannot be empty: the upstream requires it",
-                    Some(_) => return None,
-                };
-                Some(FieldError::new(name, message))
-            })
-            .collect();
-        match errors.is_empty() {
-            true => Ok(()),
-            false => Err(Problem::validation(errors)),
-        }
     }
 
     /// A webhook without event types, which this API's vendor takes for one of every event
