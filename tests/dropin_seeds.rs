@@ -805,7 +805,7 @@ async fn agentmessage_example_against_talkover() {
     let case = Case {
         // AgentMessage's clients may leave a description out; Talkover's webhooks need one.
         create_refused: Some(agentmessage_invalid(json!({
-            "description": "cannot be left out: the upstream requires it",
+            "description": "must have a value: the upstream requires it",
             "events": "unknown event: wallet.balance_low",
         }))),
         example: AGENTMESSAGE_401,

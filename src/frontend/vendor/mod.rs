@@ -452,7 +452,7 @@ impl VendorApi {
                     && !r.checks.contains(&crate::mapping::checks::Check::Required)
             });
             if optional_here && error.message == "is required" {
-                error.message = "cannot be left out: the upstream requires it".to_owned();
+                error.message = "must have a value: the upstream requires it".to_owned();
             }
             match rule {
                 // Event types kept as flags are this API's field too, under its canonical name.
