@@ -254,7 +254,8 @@ impl Upstream {
     /// problem of a later call that failed), or the one the client chose and the vendor took;
     /// a webhook deleted, or rotated to a secret not shown, is forgotten.
     fn keep_secret(&self, op: &Operation, result: &Result<Done, Problem>) {
-        if !self.shows_secret_once() {
+        // A read makes no secret: the one it may show is the one kept.
+        if op.action.reads_only() || !self.shows_secret_once() {
             return;
         }
         let owner = op.owner.as_deref();
@@ -272,14 +273,24 @@ impl Upstream {
                     _ => None,
                 };
                 let Some(webhook) = webhook else { return };
-                let Some(id) = webhook.str("id").or(op.id.as_deref().map(Into::into)) else {
-                    return;
+                // The webhook's key is written only where there is something to keep or forget:
+                // most changes name no secret.
+                let key = || {
+                    (webhook.str("id").or(op.id.as_deref().map(Into::into)))
+                        .map(|id| kept::webhook_key(owner, &id))
                 };
-                let key = kept::webhook_key(owner, &id);
                 let taken = chosen.filter(|_| !done.dropped.iter().any(|d| d == "secret"));
                 match webhook.str("secret").as_deref().or(taken) {
-                    Some(secret) => self.kept.keep(key, secret),
-                    None if op.action == Action::RotateSecret => self.kept.forget(&key),
+                    Some(secret) => {
+                        if let Some(key) = key() {
+                            self.kept.keep(key, secret);
+                        }
+                    }
+                    None if op.action == Action::RotateSecret => {
+                        if let Some(key) = key() {
+                            self.kept.forget(&key);
+                        }
+                    }
                     None => {}
                 }
             }
