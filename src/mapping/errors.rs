@@ -647,9 +647,14 @@ impl Named<'_> {
         out: &mut Vec<FieldError>,
     ) {
         for (key, value) in map {
-            let place = at.clone().child(Step::Key(key.clone()));
-            if self.elsewhere.iter().any(|read| read.starts_with(&place)) {
-                continue;
+            // Written only where it is looked at: most errors have nothing read elsewhere
+            // among their members, and hold no objects.
+            let place = || at.clone().child(Step::Key(key.clone()));
+            if !self.elsewhere.is_empty() {
+                let place = place();
+                if self.elsewhere.iter().any(|read| read.starts_with(&place)) {
+                    continue;
+                }
             }
             let field = match (prefix, key.as_str()) {
                 ("", key) | (key, "") => key.to_owned(),
@@ -664,7 +669,7 @@ impl Named<'_> {
                 Value::Array(list) if list.iter().all(Value::is_string) => {
                     out.extend(list.iter().filter_map(Value::as_str).map(error));
                 }
-                Value::Object(inner) => self.errors_in(inner, &place, &field, out),
+                Value::Object(inner) => self.errors_in(inner, &place(), &field, out),
                 _ => {}
             }
         }

@@ -297,18 +297,21 @@ impl Upstream {
             Err(problem) => {
                 let made = problem.made.as_deref();
                 let text = |name: &str| made.and_then(|m| m.get(name)?.as_str());
-                let Some(id) = text("id").or(op.id.as_deref()) else {
-                    return;
-                };
-                let key = kept::webhook_key(owner, id);
+                let key = || Some(kept::webhook_key(owner, text("id").or(op.id.as_deref())?));
                 match text("secret") {
-                    Some(secret) => self.kept.keep(key, secret),
+                    Some(secret) => {
+                        if let Some(key) = key() {
+                            self.kept.keep(key, secret);
+                        }
+                    }
                     // A rotation that may have been made: the secret kept is no longer known
                     // to be the webhook's.
                     None if op.action == Action::RotateSecret
                         && (problem.says_made() || problem.outcome_unknown) =>
                     {
-                        self.kept.forget(&key);
+                        if let Some(key) = key() {
+                            self.kept.forget(&key);
+                        }
                     }
                     None => {}
                 }
