@@ -52,7 +52,7 @@ fn problem_from(map: &Map<String, Value>) -> Problem {
             request_id: text(up, "request_id"),
         }));
     }
-    problem.allow = text(map, "allow");
+    problem.allow = text(map, "allow").map(Into::into);
     problem.retry_after = text(map, "retry_after");
     problem
 }
