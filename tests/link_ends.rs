@@ -2,7 +2,7 @@
 //! of that link whether it holds anything (Sentry's `rel="next"; results="false"`), declared
 //! by `link_ends` in a copy of `tests/dialects/shop.toml`: the canonical list ends on the page
 //! so marked, however the parameter is spelt, and goes on past links marked otherwise; a
-//! surface relaying the vendor's list passes the mark on; the dialect's emulator, and
+//! surface relaying the vendor's list passes its links on as written, its pages' named on the gateway; the dialect's emulator, and
 //! surfaces of the dialect in front of it and of an upstream that lists another way, mark
 //! every next link and page to the end; a file that declares the key where it makes no sense
 //! is refused when it loads.
@@ -113,7 +113,7 @@ async fn the_canonical_list_ends_on_the_page_whose_next_link_says_it_holds_nothi
 }
 
 #[tokio::test]
-async fn a_surface_relaying_the_vendors_list_passes_its_last_page_on_as_the_last() {
+async fn a_surface_relaying_the_vendors_list_passes_its_links_on_as_written_named_here() {
     let dir = marked();
     let v = format!("https://vendor.example{LIST}");
     let double = Double::start(vec![
@@ -123,7 +123,8 @@ async fn a_surface_relaying_the_vendors_list_passes_its_last_page_on_as_the_last
         ),
         linked(
             &format!(
-                "<{v}?limit=2&page_info=P0>; rel=\"previous\"; results=\"true\", \
+                "<{v}?limit=2&page_info=P0>; rel=\"previous\"; results=\"true\"; cursor=\"0:0:1\", \
+                 <https://docs.example/paging>; rel=\"help\", \
                  <{v}?limit=2&page_info=P3>; rel=next; RESULTS=false; cursor=\"0:4:0\""
             ),
             [3, 4],
@@ -151,7 +152,13 @@ async fn a_surface_relaying_the_vendors_list_passes_its_last_page_on_as_the_last
         ),
         (
             format!("/p{LIST}?limit=2&page_info=P2"),
-            format!("<{here}?limit=2&page_info=P3>; rel=\"next\"; results=\"false\""),
+            // Every link and parameter as the vendor wrote it (the `cursor` its own clients
+            // read), the pages' named here, the documentation's left where it is.
+            format!(
+                "<{here}?limit=2&page_info=P0>; rel=\"previous\"; results=\"true\"; cursor=\"0:0:1\", \
+                 <https://docs.example/paging>; rel=\"help\", \
+                 <{here}?limit=2&page_info=P3>; rel=next; RESULTS=false; cursor=\"0:4:0\""
+            ),
         ),
         (
             format!("/p{LIST}?limit=2&page_info=P3"),

@@ -174,34 +174,77 @@ impl NextLink<'_> {
     }
 }
 
-/// The `rel="next"` link of a `Link` header (RFC 8288):
-/// `<https://api.example/hooks?page=2>; rel="next", <…>; rel="last"` gives
-/// `https://api.example/hooks?page=2`. Relation types are matched without regard to case, and
-/// a link may have several (`rel="next last"`). A parameter's value is a token or a quoted
-/// string, which may hold `,`, `;` and `<` without ending the link.
-pub fn next_link(value: &str) -> Option<NextLink<'_>> {
+/// One link of a `Link` header (RFC 8288): its target, its parameters, and their text as
+/// written (`; rel="next"; results="true"`), which a relay passes on byte for byte.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link<'h> {
+    /// The target, between `<` and `>`.
+    pub target: &'h str,
+    /// Every parameter, `rel` too, each name as written and its value unquoted.
+    pub params: Vec<(&'h str, String)>,
+    /// The parameters' text as written, from just after `>` up to the comma that ends the link.
+    pub written: &'h str,
+}
+
+impl Link<'_> {
+    /// Whether the link's relation types (`rel="next last"`) include `rel`, matched without
+    /// regard to case.
+    pub fn is(&self, rel: &str) -> bool {
+        self.params.iter().any(|(name, value)| {
+            name.eq_ignore_ascii_case("rel")
+                && value
+                    .split_ascii_whitespace()
+                    .any(|r| r.eq_ignore_ascii_case(rel))
+        })
+    }
+}
+
+/// The links of a `Link` header, in order. A parameter's value is a token or a quoted string,
+/// which may hold `,`, `;` and `<` without ending the link.
+pub fn links(value: &str) -> impl Iterator<Item = Link<'_>> {
     let mut rest = value;
-    loop {
+    std::iter::from_fn(move || {
         let open = rest.find('<')?;
         let after = &rest[open + 1..];
         let close = after.find('>')?;
         let target = &after[..close];
-        let (params, left) = link_params(&after[close + 1..]);
-        let next = params.iter().any(|(name, value)| {
-            name.eq_ignore_ascii_case("rel")
-                && value
-                    .split_ascii_whitespace()
-                    .any(|rel| rel.eq_ignore_ascii_case("next"))
-        });
-        if next {
-            let params = params
-                .into_iter()
-                .filter(|(name, _)| !name.eq_ignore_ascii_case("rel"))
-                .collect();
-            return Some(NextLink { target, params });
-        }
+        let text = &after[close + 1..];
+        let (params, left) = link_params(text);
+        let consumed = &text[..text.len() - left.len()];
+        let written = consumed.strip_suffix(',').unwrap_or(consumed).trim_end();
         rest = left;
+        Some(Link {
+            target,
+            params,
+            written,
+        })
+    })
+}
+
+/// The `rel="next"` link of a `Link` header (RFC 8288):
+/// `<https://api.example/hooks?page=2>; rel="next", <…>; rel="last"` gives
+/// `https://api.example/hooks?page=2`. Relation types are matched without regard to case, and
+/// a link may have several (`rel="next last"`).
+pub fn next_link(value: &str) -> Option<NextLink<'_>> {
+    links(value)
+        .find(|link| link.is("next"))
+        .as_ref()
+        .and_then(next_link_of)
+}
+
+/// `link` read as a next link, its parameters other than `rel`: `None` where it is none.
+pub fn next_link_of<'h>(link: &Link<'h>) -> Option<NextLink<'h>> {
+    if !link.is("next") {
+        return None;
     }
+    let params = (link.params.iter())
+        .filter(|(name, _)| !name.eq_ignore_ascii_case("rel"))
+        .cloned()
+        .collect();
+    Some(NextLink {
+        target: link.target,
+        params,
+    })
 }
 
 /// The parameters of one link, read from just after its target up to the comma that ends it
@@ -383,6 +426,22 @@ mod tests {
         ] {
             assert_eq!(next_link(header).map(|l| l.target), next, "{header}");
         }
+    }
+
+    #[test]
+    fn gives_every_link_with_its_parameters_as_written() {
+        let field = r#"</h?c=0>; title="x, <y>; rel=next" ,<https://d.example/paging>;rel=help,   </h?c=2>; rel=next; cursor="0:2:0""#;
+        let got: Vec<(&str, &str)> = links(field).map(|l| (l.target, l.written)).collect();
+        assert_eq!(
+            got,
+            [
+                ("/h?c=0", r#"; title="x, <y>; rel=next""#),
+                ("https://d.example/paging", ";rel=help"),
+                ("/h?c=2", r#"; rel=next; cursor="0:2:0""#),
+            ]
+        );
+        let rels: Vec<bool> = links(field).map(|l| l.is("NEXT")).collect();
+        assert_eq!(rels, [false, false, true]);
     }
 
     #[test]

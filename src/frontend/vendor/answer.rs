@@ -584,22 +584,10 @@ impl VendorApi {
         };
         match endpoint.paging {
             Paging::Link => {
-                let Some(next) = reply.headers.text("link").and_then(headers::next_link) else {
+                let Some(field) = reply.headers.text("link") else {
                     return Ok((reply.body, None));
                 };
-                // A next link the vendor marks as naming no next page is passed on marked so,
-                // as this dialect marks it; its URL goes on here where it can, else the list's
-                // own URL stands for it, since it names no page to go on to.
-                let last = endpoint.link_says_last(&next);
-                let target = match here(next.target) {
-                    Ok(target) => target,
-                    Err(_) if last => url.to_owned(),
-                    Err(problem) => return Err(problem),
-                };
-                let params = endpoint.link_end_params(last);
-                let link = http::HeaderValue::try_from(format!("<{target}>; rel=\"next\"{params}"))
-                    .map_err(|_| Problem::internal("a next page's URL that is no header value"))?;
-                Ok((reply.body, Some(link)))
+                Ok((reply.body, relayed_links(endpoint, field, url, here)?))
             }
             Paging::Url => {
                 let Some(at) = endpoint.cursor_path.as_ref() else {
@@ -618,6 +606,51 @@ impl VendorApi {
             _ => Ok((reply.body, None)),
         }
     }
+}
+
+/// A relayed page's `Link` field (`field`, the vendor's), every link and parameter as the
+/// vendor wrote them, with the targets of its pages (`next`, `prev`, `first`, `last` and the
+/// like) named on the gateway by `here`, and its other links (documentation, say) untouched.
+/// A next link the vendor marks as naming no next page (`link_ends`) whose URL cannot go on
+/// here is named by the list's own URL (`url`), as is any other page named without a query:
+/// it names no page to go on to, or the first. `None` for a field that holds no link.
+fn relayed_links(
+    endpoint: &Endpoint,
+    field: &str,
+    url: &str,
+    here: impl Fn(&str) -> Result<String, Problem>,
+) -> Result<Option<http::HeaderValue>, Problem> {
+    /// The relation types that name a page of the list (RFC 8288's registry, RFC 5005's).
+    const PAGES: [&str; 7] = ["next", "prev", "previous", "first", "last", "self", "start"];
+    let mut out = String::with_capacity(field.len() + 64);
+    for link in headers::links(field) {
+        let target = if link.is("next") {
+            let last =
+                headers::next_link_of(&link).is_some_and(|next| endpoint.link_says_last(&next));
+            match here(link.target) {
+                Ok(target) => target,
+                Err(_) if last => url.to_owned(),
+                Err(problem) => return Err(problem),
+            }
+        } else if PAGES.iter().any(|rel| link.is(rel)) {
+            here(link.target).unwrap_or_else(|_| url.to_owned())
+        } else {
+            link.target.to_owned()
+        };
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        out.push('<');
+        out.push_str(&target);
+        out.push('>');
+        out.push_str(link.written);
+    }
+    if out.is_empty() {
+        return Ok(None);
+    }
+    http::HeaderValue::try_from(out)
+        .map(Some)
+        .map_err(|_| Problem::internal("a relayed page's links that are no header value"))
 }
 
 /// A page whose next page's URL (`next`, at `at` in `page`, the body read) is to be `ours`:
