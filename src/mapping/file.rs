@@ -125,6 +125,8 @@ pub enum Timestamps {
 #[serde(rename_all = "snake_case")]
 pub enum SecretStyle {
     Base64,
+    Base64url,
+    Hex,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -625,13 +625,26 @@ impl IdAlphabet {
 /// How an emulator mints a signing secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecretMint {
-    /// Text before the base64 (`whsec_`).
+    /// Text before the encoded bytes (`whsec_`).
     pub prefix: String,
-    /// Random bytes, base64-encoded.
+    /// Random bytes, encoded as `encoding` says.
     pub bytes: usize,
+    /// How the vendor writes a secret's bytes.
+    pub encoding: SecretEncoding,
     /// A secret a client chose without `prefix` is kept, and shown, with it: the vendor
     /// holds the key, and `prefix` is how it writes every key (`secret_prefixed`).
     pub prefixes_given: bool,
+}
+
+/// How a vendor writes a signing secret's random bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretEncoding {
+    /// Base64 with padding (RFC 4648 §4): svix-server's `whsec_…`.
+    Base64,
+    /// Base64 with the URL-safe alphabet and no padding (RFC 4648 §5).
+    Base64Url,
+    /// Lowercase hexadecimal: Sentry's 64-digit secrets.
+    Hex,
 }
 
 impl SecretMint {

@@ -4,7 +4,7 @@
 //! same on every run.
 
 use super::{State, Store};
-use crate::mapping::model::{IdStyle, SecretMint};
+use crate::mapping::model::{IdStyle, SecretEncoding, SecretMint};
 use base64::Engine;
 use std::time::{Duration, SystemTime};
 
@@ -78,12 +78,16 @@ pub(super) fn uuid_from(rng: &mut fastrand::Rng) -> uuid::Uuid {
     uuid::Builder::from_random_bytes(rng.u128(..).to_le_bytes()).into_uuid()
 }
 
-/// A fresh signing secret: random bytes, base64, after the vendor's prefix.
+/// A fresh signing secret: random bytes, written as the vendor writes them, after its prefix.
 pub(super) fn mint_secret(rng: &mut fastrand::Rng, mint: Option<&SecretMint>) -> String {
-    let (prefix, len) = mint.map_or(("", 32), |m| (m.prefix.as_str(), m.bytes));
+    let (prefix, len, encoding) = mint.map_or(("", 32, SecretEncoding::Base64), |m| {
+        (m.prefix.as_str(), m.bytes, m.encoding)
+    });
     let bytes: Vec<u8> = (0..len).map(|_| rng.u8(..)).collect();
-    format!(
-        "{prefix}{}",
-        base64::engine::general_purpose::STANDARD.encode(bytes)
-    )
+    let encoded = match encoding {
+        SecretEncoding::Base64 => base64::engine::general_purpose::STANDARD.encode(bytes),
+        SecretEncoding::Base64Url => base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes),
+        SecretEncoding::Hex => bytes.iter().map(|b| format!("{b:02x}")).collect(),
+    };
+    format!("{prefix}{encoded}")
 }

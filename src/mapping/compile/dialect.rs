@@ -7,7 +7,7 @@ use super::fields::form_shapes;
 use crate::mapping::file::{self, MappingFile};
 use crate::mapping::model::{
     ClientAuth, CredentialPart, Dialect, EmulatorSpec, Endpoint, Enveloped, IdAlphabet, IdStyle,
-    Resource, Role, SecretMint, Strategy,
+    Resource, Role, SecretEncoding, SecretMint, Strategy,
 };
 use crate::mapping::rules::ObjectMap;
 use crate::mapping::template::Template;
@@ -629,9 +629,14 @@ impl Compiler<'_> {
                 format!("`{bytes}`: expected 16 to 64"),
             );
         }
-        let mints_secret = s.secret.map(|_| SecretMint {
+        let mints_secret = s.secret.map(|style| SecretMint {
             prefix: s.secret_prefix.clone(),
             bytes,
+            encoding: match style {
+                file::SecretStyle::Base64 => SecretEncoding::Base64,
+                file::SecretStyle::Base64url => SecretEncoding::Base64Url,
+                file::SecretStyle::Hex => SecretEncoding::Hex,
+            },
             prefixes_given: s.secret_prefixed,
         });
         if s.secret_prefixed && (s.secret.is_none() || s.secret_prefix.is_empty()) {
