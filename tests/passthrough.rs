@@ -373,7 +373,14 @@ async fn a_relayed_page_names_its_next_page_on_the_gateway_never_at_the_vendor()
         let ours = format!("http://{}{path_only}?{query}", gw.addr);
         let next = match &link {
             Some(link) => {
-                assert_eq!(link, &format!("<{ours}>; rel=\"next\""), "{dialect}");
+                // Every link goes on, each page's named here: the first page, named by the
+                // vendor without a query, is the list's own URL.
+                let first = format!("http://{}{path_only}", gw.addr);
+                assert_eq!(
+                    link,
+                    &format!("<{ours}>; rel=\"next\", <{first}>; rel=\"first\""),
+                    "{dialect}"
+                );
                 ours.clone()
             }
             None => {
