@@ -545,6 +545,7 @@ async fn relay_to(
         query: relay.query.as_deref(),
         headers: &relay.headers,
         content_type: relay.content_type.as_ref(),
+        changes_secret: relay.changes_secret.as_ref(),
     };
     let reply: Reply = upstream.relay(&target, relay.body, call).await?;
     Ok(Outcome::Relayed(reply))

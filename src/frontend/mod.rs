@@ -176,6 +176,9 @@ pub struct Relay {
     pub body: Bytes,
     /// Its media type, where the operation's is not the dialect's.
     pub content_type: Option<http::HeaderValue>,
+    /// What the change may do to the secret the gateway keeps of its webhook, where the
+    /// upstream keeps one: `None` for a read.
+    pub changes_secret: Option<crate::upstream::kept::Change>,
 }
 
 /// What the backend gave back.

@@ -196,6 +196,30 @@ impl Context<'_> {
         }
     }
 
+    /// What a success answered to `endpoint` shows of the webhook it wrote, read by the
+    /// dialect's rules as a planned call's answer is: `None` where the endpoint's answer holds
+    /// no webhook (a rotation's 204), and what was read of one that cannot be passed on (a
+    /// create's id, a secret minted), as a refusal names it. A relayed change's answer is read
+    /// so, for the secret it shows. A failure, or an answer nothing of the webhook could be
+    /// read from, is the problem.
+    pub fn changed_webhook(
+        &self,
+        endpoint: &Endpoint,
+        reply: &Reply,
+    ) -> Result<Option<Members>, Problem> {
+        let parsed = self.read(endpoint, reply)?;
+        if endpoint.item_paths.is_empty() {
+            return Ok(None);
+        }
+        match self.webhook(endpoint, parsed) {
+            Ok(webhook) => Ok(Some(webhook)),
+            Err(unusable) => match unusable.read {
+                Some(read) => Ok(Some(read)),
+                None => Err(unusable.problem),
+            },
+        }
+    }
+
     /// The problem of a reply that cannot be passed on as it is: the vendor's failure as far as
     /// its status and body tell it, or a success hookgate could not read.
     pub fn problem_of(&self, reply: &Reply) -> Problem {

@@ -5,7 +5,8 @@
 //! call carries (the base URL, the credential, the request id, an idempotency key the vendor
 //! honours) and what protects both sides (deadlines, retries where a repeat is harmless, the
 //! circuit breaker and the concurrency cap of [`resilience`]). [`Upstream::relay`] sends a
-//! request already in the vendor's dialect the same way.
+//! request already in the vendor's dialect the same way. Both keep what a change's answer
+//! shows of a secret the vendor shows once ([`kept`]).
 
 pub mod kept;
 pub mod resilience;
@@ -237,6 +238,14 @@ impl Upstream {
     /// gateway keeps it then ([`kept`]).
     pub fn shows_secret_once(&self) -> bool {
         self.dialect.secret_resource().is_none() && !self.dialect.emulator.shows_secret
+    }
+
+    /// Whether a change relayed to it may make, replace or end a secret the gateway keeps: the
+    /// vendor shows its webhooks' secrets once, and they have one. Only such a change's answer
+    /// is read ([`Upstream::relay`]).
+    pub fn keeps_relayed_secrets(&self) -> bool {
+        self.shows_secret_once()
+            && (self.dialect.webhook.rules.iter()).any(|r| r.target.is("secret"))
     }
 
     /// The secret kept of the webhook a read of its secret names, where the vendor shows it
@@ -489,7 +498,9 @@ impl Upstream {
 
     /// Sends a request already in this upstream's dialect, its body as the client wrote it, to
     /// the vendor path of `endpoint` (with the client's query string): the same credentials,
-    /// deadlines, retries and circuit breaker as a translated call, and the answer unread.
+    /// deadlines, retries and circuit breaker as a translated call, and the answer passed on
+    /// as it came. A change that may make, replace or end a kept secret
+    /// (`endpoint.changes_secret`) has its answer read for that too.
     pub async fn relay(
         &self,
         endpoint: &RelayTarget<'_>,
@@ -507,11 +518,67 @@ impl Upstream {
             || (endpoint.method == http::Method::POST
                 && call.idempotency_key.is_some()
                 && self.dialect.idempotency_key.is_some());
-        let reply = self
-            .exchange(endpoint.method, &target, &headers, body, repeatable)
-            .await?;
+        let result = (self.exchange(endpoint.method, &target, &headers, body, repeatable)).await;
+        if let Some(change) = endpoint.changes_secret {
+            self.keep_relayed_secret(change, &result);
+        }
+        let reply = result?;
         call.surface_rate_limits(&reply.headers);
         Ok(reply)
+    }
+
+    /// Keeps what a relayed change's answer says of its webhook's secret, as
+    /// [`Upstream::execute`] keeps a planned one's: the answer is read by the dialect's rules
+    /// (its bytes go on as they came). The secret it shows, or the one the request set, is
+    /// kept; a delete forgets. A change that may have replaced the secret (a rotation, one that
+    /// sets it) and whose answer does not show the new one (none shown, none readable, a
+    /// failure whose outcome is not known) forgets the one before, which is then no longer
+    /// known to be the webhook's. A refusal changed nothing.
+    fn keep_relayed_secret(&self, change: &kept::Change, result: &Result<Reply, Problem>) {
+        let action = change.role.action();
+        let chosen = change.chosen.as_ref().map(Secret::expose);
+        let replaces = action == Action::RotateSecret || chosen.is_some();
+        let key = |id: Option<&str>| {
+            let id = id.or(change.id.as_deref())?;
+            Some(kept::webhook_key(change.owner.as_deref(), id))
+        };
+        let forget = |id: Option<&str>| {
+            if let Some(key) = key(id) {
+                self.kept.forget(&key);
+            }
+        };
+        let reply = match result {
+            Ok(reply) if reply.status.is_success() => reply,
+            Ok(reply) if reply.status.is_client_error() => return,
+            Err(problem) if !problem.outcome_unknown => return,
+            // A server's failure, a redirect not followed, an answer cut short or in a coding
+            // not read: the change may have been made.
+            _ => {
+                if replaces {
+                    forget(None);
+                }
+                return;
+            }
+        };
+        if action == Action::Delete {
+            forget(None);
+            return;
+        }
+        let cx = Context::new(&self.dialect, &self.name, &self.url_policy, None);
+        let read = (self.dialect.endpoint(change.role)).map(|e| cx.changed_webhook(e, reply));
+        let Some(Ok(webhook)) = read else {
+            if replaces {
+                forget(None);
+            }
+            return;
+        };
+        let id = webhook.as_ref().and_then(|w| w.str("id"));
+        let shown = webhook.as_ref().and_then(|w| w.str("secret"));
+        match (shown.as_deref().or(chosen), key(id.as_deref())) {
+            (Some(secret), Some(key)) => self.kept.keep(key, secret),
+            (None, Some(key)) if replaces => self.kept.forget(&key),
+            _ => {}
+        }
     }
 
     /// One call and its retries: each attempt within its own timeout and what is left of the
@@ -695,6 +762,9 @@ pub struct RelayTarget<'a> {
     pub headers: &'a [(HeaderName, HeaderValue)],
     /// The body's media type, where the operation's is not the dialect's.
     pub content_type: Option<&'a HeaderValue>,
+    /// What the change may do to the secret kept of its webhook, where the upstream keeps
+    /// secrets and the request changes something: its answer is read for it.
+    pub changes_secret: Option<&'a kept::Change>,
 }
 
 #[cfg(test)]

@@ -788,7 +788,7 @@ impl Frontend for VendorApi {
             ));
         }
         if self.relays() {
-            return self.relay(route, action, (item.as_ref(), body.as_ref()), bytes);
+            return self.relay(route, action, owner, (item.as_ref(), body.as_ref()), bytes);
         }
         let mut op = Operation::new(action);
         op.id = route.id.clone();

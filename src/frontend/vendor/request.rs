@@ -11,6 +11,7 @@ use crate::mapping::rules::{Beside, ObjectMap, Target, Violation};
 use crate::mapping::{Strategy, patch};
 use crate::model::{self, Action, Operation, UpdateMode};
 use crate::problem::{Code, FieldError, Problem};
+use crate::upstream::{Secret, Upstream, kept};
 use bytes::Bytes;
 use http::HeaderMap;
 use serde_json::{Map, Value};
@@ -534,11 +535,13 @@ impl VendorApi {
 
     /// A request for an upstream of this very dialect: the same checks as a translated write,
     /// then the client's bytes go on as they are, to the path the route's template rebuilds.
-    /// `item` is the webhook a write's body holds; `body`, any other operation's body.
+    /// `item` is the webhook a write's body holds; `body`, any other operation's body; `owner`,
+    /// the webhook's owner at the upstream, which a change's kept secret is filed under.
     pub(super) fn relay(
         &self,
         route: &Route,
         action: Action,
+        owner: Option<String>,
         (item, body): (Option<&Value>, Option<&Map<String, Value>>),
         bytes: Bytes,
     ) -> Result<Job, Problem> {
@@ -552,18 +555,23 @@ impl VendorApi {
                 "a form's `;` is read by some parsers as a separator between members: percent-encode it (%3B)",
             ));
         }
+        let mut changes_secret = None;
         if let Backend::Upstream(u) = &self.backend {
             let policy = |webhook: &Map<String, Value>| {
                 u.url_policy
                     .check_webhook(webhook)
                     .map_err(|r| Problem::validation(vec![r.field_error()]))
             };
+            let mut written = None;
             if let Some(item) = item {
-                policy(&self.parse_item(route.kind, action, item)?.body)?;
+                let webhook = self.parse_item(route.kind, action, item)?.body;
+                policy(&webhook)?;
                 // The other items of a list of which `url` is one: the vendor keeps them all.
                 let beside = self.object(route.kind).beside("url", Beside::Sent(item));
                 (u.url_policy.check_beside(&beside)).map_err(|e| Problem::validation(vec![e]))?;
+                written = Some(webhook);
             }
+            changes_secret = self.secret_change(u, route, owner, written.as_ref(), body);
             // A URL the vendor is sent somewhere other than in a webhook (a test delivered to
             // the URL its body names, where the vendor's test takes the webhook's URL) is held
             // to the same policy: the vendor would deliver there all the same.
@@ -638,7 +646,44 @@ impl VendorApi {
                     .and_then(|e| e.content_type.clone()),
                 Kind::Resource(..) => None,
             },
+            changes_secret,
         }))
+    }
+
+    /// What a relayed change may do to the secret the gateway keeps of its webhook
+    /// ([`kept`]): the endpoint whose answer tells, the webhook, and the secret the request
+    /// sets (`written`: the webhook a write's body holds, in canonical terms; `body`, a
+    /// rotation's). A read, a test and a resource's verb make no kept secret, nor does any
+    /// change at an upstream that keeps none: `None`, and their answers are not read for one.
+    fn secret_change(
+        &self,
+        upstream: &Upstream,
+        route: &Route,
+        owner: Option<String>,
+        written: Option<&Map<String, Value>>,
+        body: Option<&Map<String, Value>>,
+    ) -> Option<kept::Change> {
+        let Kind::Operation(role) = route.kind else {
+            return None;
+        };
+        let action = role.action();
+        if action.reads_only() || action == Action::Test || !upstream.keeps_relayed_secrets() {
+            return None;
+        }
+        let chosen = match action {
+            Action::RotateSecret => body
+                .and_then(|b| self.chosen_secret(b.clone()))
+                .and_then(|b| Some(Secret::new(b.get("secret")?.as_str()?))),
+            _ => written
+                .and_then(|w| w.get("secret")?.as_str())
+                .map(Secret::new),
+        };
+        Some(kept::Change {
+            role,
+            owner,
+            id: route.id.clone(),
+            chosen,
+        })
     }
 
     /// A create, update or replacement of the webhook, in canonical terms: the vendor's own
