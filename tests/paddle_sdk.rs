@@ -262,7 +262,7 @@ fn a_catalogue_and_every_codec_tables_keys_are_checked_when_the_file_loads() {
     let cases = [
         (
             wrap.replace("wrap = \"name\"", "wrap = \"name\"\ncatalog = {}"),
-            "fields.events.codec: a `wrap` codec takes no `catalog` (only `catalogue`, `default`)",
+            "fields.events.codec: a `wrap` codec takes no `catalog` (only `with`, `catalogue`, `default`)",
         ),
         (
             wrap.replace("wrap = \"name\"", "wrap = \"name\"\ncatalogue = 3"),

@@ -61,6 +61,10 @@ pub enum Codec {
     Wrap {
         /// The member holding the value.
         key: String,
+        /// Members every object holds beside the value, whatever the value (JSON:API's
+        /// `"type": "webhook-topic"` in a linkage object): written on every encode, requests
+        /// included, and held to on decode where an object gives them.
+        with: Map<String, Value>,
         /// The vendor's description of each value it knows, by the value.
         catalogue: Catalogue,
         /// What answers write beside a value the catalogue does not describe (one the
@@ -207,8 +211,15 @@ impl Codec {
                 Some(text) => Ok(Value::from(format!("{prefix}{text}"))),
                 None => err("must be a string"),
             },
-            Codec::Wrap { key, .. } => {
-                let wrap = |v: &Value| Value::Object(Map::from_iter([(key.clone(), v.clone())]));
+            Codec::Wrap { key, with, .. } => {
+                let wrap = |v: &Value| {
+                    // The constants first, as JSON:API writes a linkage's `type` before its
+                    // `id`.
+                    let mut item = Map::with_capacity(1 + with.len());
+                    item.extend(with.iter().map(|(m, c)| (m.clone(), c.clone())));
+                    item.insert(key.clone(), v.clone());
+                    Value::Object(item)
+                };
                 Ok(match value {
                     Value::Array(items) => Value::Array(items.iter().map(wrap).collect()),
                     Value::Null => Value::Null,
@@ -303,22 +314,30 @@ impl Codec {
                     _ => err(format!("must be a string that begins with `{prefix}`")),
                 }
             }
-            Codec::Wrap { key, .. } => {
+            Codec::Wrap { key, with, .. } => {
                 let unwrap = |v: &Value| match v.get(key) {
                     Some(inner) => Ok(inner.clone()),
                     None => err(format!("must be an object with `{key}`")),
                 };
                 match value {
-                    Value::Array(items) => items
-                        .iter()
-                        .map(unwrap)
-                        .collect::<Result<Vec<_>, _>>()
-                        .map(Value::Array)
-                        .map_err(|_| {
-                            CodecError(format!("each item must be an object with `{key}`"))
-                        }),
+                    Value::Array(items) => {
+                        let mut values = Vec::with_capacity(items.len());
+                        for (i, item) in items.iter().enumerate() {
+                            let Ok(inner) = unwrap(item) else {
+                                return err(format!("each item must be an object with `{key}`"));
+                            };
+                            constants_held(item, with)
+                                .map_err(|e| CodecError(format!("[{i}].{}", e.0)))?;
+                            values.push(inner);
+                        }
+                        Ok(Value::Array(values))
+                    }
                     Value::Null => Ok(Value::Null),
-                    other => unwrap(other),
+                    other => {
+                        let inner = unwrap(other)?;
+                        constants_held(other, with)?;
+                        Ok(inner)
+                    }
                 }
             }
         }
@@ -333,6 +352,7 @@ impl Codec {
             key,
             catalogue,
             otherwise,
+            ..
         } = self
         else {
             return Ok(encoded);
@@ -406,6 +426,26 @@ impl Codec {
     }
 }
 
+/// Whether an object a `wrap` codec reads holds its constant members as the file gives them:
+/// one it leaves out is read past (a client that names the value alone names the same thing),
+/// one of another value is no object of this vendor's (`type: must be "webhook-topic"`). A
+/// constant that is an object is held to member by member, at any depth.
+fn constants_held(item: &Value, with: &Map<String, Value>) -> Result<(), CodecError> {
+    for (name, constant) in with {
+        let Some(found) = item.get(name) else {
+            continue;
+        };
+        match (found, constant) {
+            (Value::Object(_), Value::Object(inner)) => {
+                constants_held(found, inner).map_err(|e| CodecError(format!("{name}.{}", e.0)))?;
+            }
+            _ if found == constant => {}
+            _ => return err(format!("{name}: must be {constant}")),
+        }
+    }
+    Ok(())
+}
+
 /// Refuses a list of header names in which one is given twice, in any letter case.
 fn once_each<'a>(names: impl Iterator<Item = &'a str>) -> Result<(), CodecError> {
     crate::model::named_twice(names).map_or(Ok(()), err)
@@ -436,6 +476,7 @@ mod tests {
     fn wrap(key: &str) -> Codec {
         Codec::Wrap {
             key: key.into(),
+            with: Map::new(),
             catalogue: Catalogue::new(),
             otherwise: None,
         }
@@ -590,6 +631,7 @@ mod tests {
         let described = json!({"description": "An A happened.", "versions": [1]});
         let mut codec = Codec::Wrap {
             key: "name".into(),
+            with: Map::new(),
             catalogue: Catalogue::from([("A".into(), described.as_object().unwrap().clone())]),
             otherwise: None,
         };
@@ -613,6 +655,65 @@ mod tests {
         assert_eq!(
             codec.render(&json!(["B"])).unwrap(),
             json!([{"name": "B", "description": ""}])
+        );
+    }
+
+    #[test]
+    fn a_wrapped_value_is_sent_and_answered_with_its_constant_members() {
+        let linkage = |with: Value| Codec::Wrap {
+            key: "id".into(),
+            with: with.as_object().cloned().unwrap(),
+            catalogue: Catalogue::new(),
+            otherwise: None,
+        };
+        // JSON:API's linkage objects: the type beside each id, in requests too.
+        let typed = linkage(json!({"type": "webhook-topic"}));
+        let sent = json!([{"type": "webhook-topic", "id": "event:a"}, {"type": "webhook-topic", "id": "event:b"}]);
+        assert_eq!(typed.encode(&json!(["event:a", "event:b"])).unwrap(), sent);
+        assert_eq!(typed.render(&json!(["event:a"])).unwrap(), json!([sent[0]]));
+        assert_eq!(typed.decode(&sent).unwrap(), json!(["event:a", "event:b"]));
+        assert_eq!(
+            typed.encode(&json!("event:a")).unwrap(),
+            json!({"id": "event:a", "type": "webhook-topic"})
+        );
+        // Left out, a constant is read past; of another value, the object is not this one.
+        assert_eq!(
+            typed.decode(&json!([{"id": "event:a"}])).unwrap(),
+            json!(["event:a"])
+        );
+        for (bad, message) in [
+            (
+                json!([{"id": "a", "type": "webhook-topic"}, {"id": "b", "type": "webhook"}]),
+                r#"[1].type: must be "webhook-topic""#,
+            ),
+            (
+                json!([{"id": "a", "type": null}]),
+                r#"[0].type: must be "webhook-topic""#,
+            ),
+            (
+                json!({"id": "a", "type": "topic"}),
+                r#"type: must be "webhook-topic""#,
+            ),
+        ] {
+            assert_eq!(typed.decode(&bad).unwrap_err().0, message, "{bad}");
+        }
+        // A constant nested under a member of its own, held to member by member.
+        let nested = linkage(json!({"object": "topic", "meta": {"kind": "event", "version": 1}}));
+        let one = json!({"id": "a", "object": "topic", "meta": {"kind": "event", "version": 1}});
+        assert_eq!(nested.encode(&json!(["a"])).unwrap(), json!([one]));
+        assert_eq!(nested.decode(&json!([one])).unwrap(), json!(["a"]));
+        assert_eq!(
+            nested
+                .decode(&json!([{"id": "a", "meta": {"kind": "event", "version": 1, "note": "x"}}]))
+                .unwrap(),
+            json!(["a"])
+        );
+        assert_eq!(
+            nested
+                .decode(&json!([{"id": "a", "meta": {"kind": "state"}}]))
+                .unwrap_err()
+                .of("events"),
+            r#"events[0].meta.kind: must be "event""#
         );
     }
 

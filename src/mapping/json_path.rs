@@ -287,6 +287,35 @@ impl FieldPath {
         rest.is_empty()
     }
 
+    /// Where `text`, a vendor's dotted name of a place (`data.0.type`, `data[0].type`: a JSON
+    /// Pointer's segments are joined with `.`, an index among them), lies inside the place
+    /// this path names, what names it there (`.0.type`, `[0].type`); `None` where it lies
+    /// elsewhere, or is this place itself. An index is matched in either spelling.
+    pub fn spelled_inside<'t>(&self, text: &'t str) -> Option<&'t str> {
+        let mut rest = text;
+        let mut digits = itoa::Buffer::new();
+        for (n, step) in self.steps.iter().enumerate() {
+            rest = match step {
+                Step::Key(k) if n == 0 => rest.strip_prefix(k.as_str())?,
+                Step::Key(k) => rest.strip_prefix('.')?.strip_prefix(k.as_str())?,
+                Step::Index(i) => {
+                    let i = digits.format(*i);
+                    match rest.strip_prefix('[') {
+                        Some(r) => r.strip_prefix(i)?.strip_prefix(']')?,
+                        None if n == 0 => rest.strip_prefix(i)?,
+                        None => rest.strip_prefix('.')?.strip_prefix(i)?,
+                    }
+                }
+            };
+        }
+        let inside = if self.steps.is_empty() {
+            !rest.is_empty()
+        } else {
+            rest.starts_with('.') || rest.starts_with('[')
+        };
+        inside.then_some(rest)
+    }
+
     /// This path extended by one step.
     pub fn child(mut self, step: Step) -> Self {
         self.steps.push(step);

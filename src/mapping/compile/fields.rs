@@ -144,8 +144,27 @@ impl Compiler<'_> {
     /// (`extensions.…`) may share a member taken one way each: one member asked one way and
     /// answered another; and one field's two rules (`write_as`) are its two ways.
     fn one_member_one_field(&mut self, table: &str, rules: &[Rule]) {
+        let shared = crate::mapping::rules::switch_and_health(rules);
+        if let Some(pair) = shared {
+            self.switch_and_health_agree(table, rules, pair);
+        }
+        // `enabled` and `status` reading one member that says both, by maps that agree.
+        let one_member_says_both = |a: &Rule, b: &Rule| {
+            shared.is_some_and(|(_, s)| {
+                let status = &rules[s];
+                [(a, b), (b, a)].into_iter().any(|(x, y)| {
+                    x.target == status.target
+                        && x.path == status.path
+                        && y.target.is("enabled")
+                        && y.path == status.path
+                })
+            })
+        };
         for (i, a) in rules.iter().enumerate() {
             for b in rules[..i].iter().filter(|b| b.target != a.target) {
+                if one_member_says_both(a, b) {
+                    continue;
+                }
                 let answered = a.response && b.response;
                 let apart = (a.request && !a.response && b.response && !b.request)
                     || (b.request && !b.response && a.response && !a.request);
@@ -190,6 +209,85 @@ impl Compiler<'_> {
                     message: format!("{where_}: one member holds one field, whichever way it goes"),
                 });
             }
+        }
+    }
+
+    /// `enabled` and `status` may read one vendor member (Nylas's `status`: `active`,
+    /// `pause`, `failing`, `failed`) where each of its values says one thing of both: both
+    /// maps read the same values, a value the status reads as `active` is on and one it reads
+    /// as `disabled` is off (`failing` may be either), and what requests write there is a value
+    /// the status reads. Otherwise a webhook would be shown on and paused at once.
+    fn switch_and_health_agree(&mut self, table: &str, rules: &[Rule], (e, s): (usize, usize)) {
+        let (
+            Codec::Map {
+                forward: health, ..
+            },
+            Codec::Map {
+                forward: switch, ..
+            },
+        ) = (&rules[s].codec, &rules[e].codec)
+        else {
+            return;
+        };
+        let at = rules[s]
+            .path
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let read = |table: &[(Value, Value)], v: &Value| {
+            table
+                .iter()
+                .find(|(from, _)| from == v)
+                .map(|(_, to)| to.clone())
+        };
+        let text = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+        let mut problems = Vec::new();
+        for (word, status) in health {
+            let (on, word) = (read(switch, word), text(word));
+            let says = match status.as_str() {
+                Some("active") => Some(Value::Bool(true)),
+                Some("disabled") => Some(Value::Bool(false)),
+                _ => None,
+            };
+            match on {
+                None => problems.push(format!("`{word}` is read as `status` alone")),
+                Some(on) if !on.is_boolean() => {}
+                Some(on) if says.as_ref().is_some_and(|says| *says != on) => {
+                    problems.push(format!(
+                        "`{word}` is read as `status` `{}` and as `enabled` `{on}`",
+                        text(status)
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        for (word, _) in switch.iter().filter(|(w, _)| read(health, w).is_none()) {
+            problems.push(format!("`{}` is read as `enabled` alone", text(word)));
+        }
+        // What requests write there (`enabled`'s `write_as` at the same place) is read back.
+        let spellings = rules
+            .iter()
+            .filter(|r| r.target.is("enabled") && r.request && r.path == rules[s].path);
+        for spelling in spellings {
+            let Codec::Map { reverse, .. } = &spelling.codec else {
+                continue;
+            };
+            for (_, word) in reverse.iter().filter(|(_, w)| read(health, w).is_none()) {
+                problems.push(format!(
+                    "requests write `{}`, which `status` does not read",
+                    text(word)
+                ));
+            }
+        }
+        if let Some(first) = problems.first() {
+            self.errors.push(MappingError {
+                file: self.file.to_owned(),
+                key: format!("{table}.status"),
+                message: format!(
+                    "is at `{at}`, where `{table}.enabled` is too: one member may hold both only \
+                     where each of its values says one thing of both, and {first}"
+                ),
+            });
         }
     }
 
@@ -677,11 +775,18 @@ fn compile_codec(v: &Value, vendor_type: Option<JsonType>) -> Result<Codec, Stri
             }
             if let Some(key) = table.get("wrap") {
                 return match key.as_str() {
-                    Some(key) if !key.is_empty() => Ok(Codec::Wrap {
-                        key: key.to_owned(),
-                        catalogue: catalogue(key, table.get("catalogue"))?,
-                        otherwise: otherwise(key, table)?,
-                    }),
+                    Some(key) if !key.is_empty() => {
+                        let with = constants(key, table.get("with"))?;
+                        let catalogue = catalogue(key, table.get("catalogue"))?;
+                        let otherwise = otherwise(key, table)?;
+                        described_apart(&with, &catalogue, otherwise.as_ref())?;
+                        Ok(Codec::Wrap {
+                            key: key.to_owned(),
+                            with,
+                            catalogue,
+                            otherwise,
+                        })
+                    }
                     _ => Err("`wrap` must be a non-empty string".into()),
                 };
             }
@@ -714,7 +819,7 @@ fn codec_keys(table: &Map<String, Value>) -> Result<(), String> {
         ("scale", &[]),
         ("map", &["reverse"]),
         ("prefix", &[]),
-        ("wrap", &["catalogue", "default"]),
+        ("wrap", &["with", "catalogue", "default"]),
         ("join", &[]),
         ("time", &[]),
     ];
@@ -736,6 +841,44 @@ fn codec_keys(table: &Map<String, Value>) -> Result<(), String> {
         )),
         None => Ok(()),
     }
+}
+
+/// A `wrap` codec's `with`: the members every object holds beside the value, whatever the
+/// value (JSON:API's `type` in a linkage object), none of them the wrapped member itself.
+fn constants(key: &str, table: Option<&Value>) -> Result<Map<String, Value>, String> {
+    let Some(table) = table else {
+        return Ok(Map::new());
+    };
+    match table.as_object() {
+        Some(members) if members.is_empty() => {
+            Err("`with` must name the members every object holds beside the value".into())
+        }
+        Some(members) if members.contains_key(key) => {
+            Err(format!("`with` holds `{key}`, which is the value itself"))
+        }
+        Some(members) => Ok(members.clone()),
+        None => Err("`with` must be a table of the members every object holds".into()),
+    }
+}
+
+/// A constant member (`with`) is the same beside every value: a `catalogue` entry or a
+/// `default` that describes it too would answer another value for it than requests send.
+fn described_apart(
+    with: &Map<String, Value>,
+    catalogue: &Catalogue,
+    otherwise: Option<&Map<String, Value>>,
+) -> Result<(), String> {
+    let entries = (catalogue.iter())
+        .map(|(value, entry)| (format!("catalogue.{value}"), entry))
+        .chain(otherwise.map(|entry| ("default".to_owned(), entry)));
+    for (at, entry) in entries {
+        if let Some(name) = entry.keys().find(|name| with.contains_key(*name)) {
+            return Err(format!(
+                "`{at}` holds `{name}`, which `with` gives every object"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A `wrap` codec's `catalogue`: a table of the vendor's description of each value, by the

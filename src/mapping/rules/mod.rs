@@ -267,6 +267,17 @@ impl Rule {
             .chain(self.flags.iter().flat_map(Flags::paths))
     }
 
+    /// Whether an index into the vendor's value names an item of the canonical field: a
+    /// list's (`events`, an extension), not a map's, whose entries a vendor's list of pairs
+    /// holds in no order a client could name.
+    pub fn lists_items(&self) -> bool {
+        match (&self.target, &self.codec) {
+            (_, Codec::Pairs { .. }) => false,
+            (Target::Field(field), _) => field.kind == Kind::StringList,
+            (Target::Extension(_), _) => true,
+        }
+    }
+
     /// Every place in the vendor's object the rule reads: its path, its aliases, its flags.
     pub fn places(&self) -> impl Iterator<Item = &FieldPath> {
         let flags = self.flags.iter().flat_map(Flags::paths);
@@ -374,6 +385,9 @@ pub struct ObjectMap {
     /// The rules answers read at an item of a vendor's list, each with whether an update's
     /// requests write the field into that list too ([`ObjectMap::read_in_lists`]).
     in_lists: Vec<(usize, bool)>,
+    /// The rules of `enabled` and of `status` where they read one vendor member that says
+    /// both ([`switch_and_health`]).
+    switch_and_health: Option<(usize, usize)>,
 }
 
 /// What a request rule writes, as [`ObjectMap::rule_for`] and
@@ -389,6 +403,21 @@ enum Writes {
 fn spelt_for_requests(rules: &[Rule], i: usize) -> bool {
     let rule = &rules[i];
     !rule.response && rules.iter().any(|r| r.response && r.target == rule.target)
+}
+
+/// The rules of `enabled` and of `status` that read one vendor member saying both whether the
+/// webhook is on and how its deliveries fare (Nylas's `status`: `active`, `pause`, `failing`,
+/// `failed`), each by a value map, the status's read from answers alone: the rule of
+/// `enabled` that answers carry, and the status's. Whether their maps agree is checked when
+/// the file loads.
+pub fn switch_and_health(rules: &[Rule]) -> Option<(usize, usize)> {
+    let mapped = |r: &Rule| matches!(r.codec, Codec::Map { .. }) && r.path.is_some();
+    let status = (rules.iter())
+        .position(|r| r.target.is("status") && r.response && !r.request && mapped(r))?;
+    let enabled = (rules.iter()).position(|r| {
+        r.target.is("enabled") && r.response && mapped(r) && r.path == rules[status].path
+    })?;
+    Some((enabled, status))
 }
 
 /// Whether `path` names a member of an object at every step (no index), below the root.
@@ -555,6 +584,7 @@ impl ObjectMap {
             .position(|r| r.is_placed() && r.target.is_secret())
             .filter(|&i| rules[i].response);
         let in_lists = in_lists(&rules, Action::Update);
+        let switch_and_health = switch_and_health(&rules);
         ObjectMap {
             rules,
             writers,
@@ -567,6 +597,7 @@ impl ObjectMap {
             aliased,
             read_order,
             micros: false,
+            switch_and_health,
         }
     }
 
@@ -636,32 +667,39 @@ impl ObjectMap {
     }
 
     /// A vendor's field error under canonical names: a vendor field that a rule's path (or
-    /// alias) spells becomes that rule's field (`webhook_url` → `url`); an item of it
-    /// (`events.1`, `events[1]`) becomes the field with the item named in the message; any other
-    /// vendor field keeps its vendor name under `extensions.`.
+    /// alias) spells becomes that rule's field (`webhook_url` → `url`); a place inside a
+    /// rule's value (`config.url.host`; an item of a list, `events.1`, `events[1]`; a member of
+    /// an item, `data.0.type`) becomes the field of the rule that holds it, the deepest where
+    /// several do, with the item named in the message where the place is one of a list the
+    /// field lists one for one (`events[0]: …`); any other vendor field keeps its vendor name
+    /// under `extensions.`.
     pub fn field_error(&self, vendor_field: &str, message: &str) -> FieldError {
         let spelled = |p: &FieldPath| p.is_spelled(vendor_field);
         if let Some(rule) = self.rules.iter().find(|r| r.places().any(spelled)) {
             return FieldError::new(rule.target.name(), message);
         }
+        let mut holder: Option<(&Rule, usize, &str)> = None;
         for rule in &self.rules {
-            for path in rule.path.iter().chain(&rule.aliases) {
-                let shown = path.to_string();
-                let item = vendor_field
-                    .strip_prefix(shown.as_str())
-                    .and_then(|rest| {
-                        rest.strip_prefix('.')
-                            .or_else(|| rest.strip_prefix('[')?.strip_suffix(']'))
-                    })
-                    .filter(|i| !i.is_empty() && i.bytes().all(|b| b.is_ascii_digit()));
-                if let Some(index) = item {
-                    let field = rule.target.name();
-                    let message = format!("{field}[{index}]: {message}");
-                    return FieldError::new(field, message);
+            for path in rule.places() {
+                let Some(rest) = path.spelled_inside(vendor_field) else {
+                    continue;
+                };
+                if holder.is_none_or(|(_, depth, _)| path.steps().len() > depth) {
+                    holder = Some((rule, path.steps().len(), rest));
                 }
             }
         }
-        FieldError::new(format!("extensions.{vendor_field}"), message)
+        let Some((rule, _, rest)) = holder else {
+            return FieldError::new(format!("extensions.{vendor_field}"), message);
+        };
+        let field = rule.target.name();
+        match leading_index(rest).filter(|_| rule.lists_items()) {
+            Some(index) => {
+                let message = format!("{field}[{index}]: {message}");
+                FieldError::new(field, message)
+            }
+            None => FieldError::new(field, message),
+        }
     }
 
     /// The vendor's name of a canonical field, for errors rendered in the vendor's shape.
@@ -751,6 +789,20 @@ impl ObjectMap {
             r.request && !r.reported && r.path.as_ref().and_then(|p| p.head()) == Some(head)
         })
     }
+}
+
+/// The index a vendor's name of a place inside a value begins with (`.0.type`, `[0]`), where
+/// it begins with one.
+fn leading_index(rest: &str) -> Option<&str> {
+    let (digits, after) = match rest.strip_prefix('[') {
+        Some(r) => r.split_once(']')?,
+        None => {
+            let r = rest.strip_prefix('.')?;
+            r.split_at(r.find(['.', '[']).unwrap_or(r.len()))
+        }
+    };
+    let whole = after.is_empty() || after.starts_with('.') || after.starts_with('[');
+    (whole && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
 }
 
 /// The rules of `rules` that answers read at an item of a vendor's list, each with whether the
@@ -1112,6 +1164,15 @@ body = {}
             ("cfg.target.url", "url", "bad"),
             ("cfg", "extensions.cfg", "bad"),
             ("kindsx", "extensions.kindsx", "bad"),
+            // Deeper inside a field's value: the field, its item named where it lists some.
+            ("kinds.0.type", "events", "events[0]: bad"),
+            ("kinds[2].meta.kind", "events", "events[2]: bad"),
+            ("kinds.x", "events", "bad"),
+            ("cfg.target.url.host", "url", "bad"),
+            ("cfg.target.url[0]", "url", "bad"),
+            ("cfg.tag.0", "extensions.tag", "extensions.tag[0]: bad"),
+            ("cfg.target", "extensions.cfg.target", "bad"),
+            ("cfg.targets.url", "extensions.cfg.targets.url", "bad"),
         ] {
             let e = d.webhook.field_error(vendor, "bad");
             assert_eq!(

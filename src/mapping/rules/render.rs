@@ -70,6 +70,7 @@ impl ObjectMap {
                 Err(e) => refused.push(e),
             }
         }
+        self.render_switch_and_health(canonical, &mut out, &mut refused);
         // A value the vendor implies (its webhooks always on, always delivered by POST): a
         // webhook that is otherwise (one kept by another vendor behind a surface) cannot be
         // shown as this vendor's without saying what it is not.
@@ -109,6 +110,53 @@ impl ObjectMap {
             Ok(out)
         } else {
             Err(refused)
+        }
+    }
+
+    /// The one vendor member that says both `enabled` and `status` (Nylas's `status`), where
+    /// the webhook has both: the word the status is spelt by where it says the webhook's
+    /// `enabled` too (`failing` of a webhook that is on), else another word the vendor reads
+    /// as both (`failed` of one that is off). A webhook of which no word says both (failing
+    /// and off, where the vendor has no word for it) is refused by name rather than shown on
+    /// or off otherwise than it is. Either alone is written as its own rule writes it.
+    fn render_switch_and_health(
+        &self,
+        canonical: &Map<String, Value>,
+        out: &mut Value,
+        refused: &mut Vec<FieldError>,
+    ) {
+        let Some((e, s)) = self.switch_and_health else {
+            return;
+        };
+        let (switch, health) = (&self.rules[e], &self.rules[s]);
+        let (Some(on), Some(status), Some(path)) = (
+            canonical.get("enabled").and_then(Value::as_bool),
+            canonical.get("status").filter(|v| !v.is_null()),
+            &health.path,
+        ) else {
+            return;
+        };
+        let Codec::Map { forward, .. } = &health.codec else {
+            return;
+        };
+        let says_both = |word: &Value| {
+            health.codec.decode(word).ok().as_ref() == Some(status)
+                && switch.codec.decode(word).ok() == Some(Value::Bool(on))
+        };
+        let spelt = health.codec.encode(status).ok().filter(says_both);
+        match spelt.or_else(|| forward.iter().map(|(w, _)| w).find(|w| says_both(w)).cloned()) {
+            Some(word) => {
+                // A word found past the status's own spelling says it after all.
+                refused.retain(|e| e.field != "status");
+                path.set(out, word);
+            }
+            None if refused.iter().any(|e| e.field == "status") => {}
+            None => refused.push(FieldError::new(
+                "status",
+                format!(
+                    "is {status} while `enabled` is {on}, which this API's `{path}` cannot say at once"
+                ),
+            )),
         }
     }
 
