@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 impl<'a> Plan<'a> {
     pub(super) fn lay_out(&mut self) -> Result<(), Problem> {
+        self.open_part_way();
         self.check_scope()?;
         let d = self.cx.dialect;
         match self.op.action {
@@ -23,17 +24,20 @@ impl<'a> Plan<'a> {
                 if let Some(skip) = self.op.query.skip.take() {
                     // The client's page is gathered from the vendor's pages, asked for as large
                     // as the vendor serves them (its declared largest), so that a walk makes
-                    // as few calls as it can; of a vendor that names no next page, whole.
+                    // as few calls as it can; of a vendor that names no next page, whole. A
+                    // vendor that takes no page size is asked for none, and a page of it that
+                    // holds fewer than the client's is not taken for its last.
                     let want = self.op.query.limit;
                     self.op.query.limit = match own.max_limit {
+                        _ if own.param_of("limit").is_none() => None,
                         Some((max, _)) => Some(max),
                         None if !own.names_next_page() => None,
                         None => want.map(|w| w.max(own.min_limit)),
                     };
                     let cuts = !own.names_next_page();
                     self.walk = Some(Box::new(Walk::new(*skip, want, cuts)));
-                } else if let Some(limit) = self.op.query.limit {
-                    self.op.query.limit = Some(self.page_size(own, limit)?);
+                } else {
+                    self.cut_pages(own);
                 }
                 self.stages.push_back(Stage::Own);
             }
@@ -612,28 +616,18 @@ impl<'a> Plan<'a> {
 impl Plan<'_> {
     /// The page size asked of the vendor for a client's `limit`: at most the size asked for
     /// (of a vendor that serves smaller pages, its largest, and the next page continues where
-    /// it ends), and never less than the vendor serves. A page of none is asked as the
-    /// vendor's smallest, of which none is shown ([`Plan::none_of`]); a page smaller than the
-    /// vendor's smallest, yet of some, could not go on where it ends, and is refused.
-    fn page_size(&mut self, own: &Endpoint, limit: u64) -> Result<u64, Problem> {
+    /// it ends), and never less than the vendor serves (of a vendor whose smallest page is
+    /// larger, its smallest, from which the client's page is cut: [`Plan::cut_page`]). A page
+    /// of none is asked as the vendor's smallest, of which none is shown ([`Plan::none_of`]).
+    pub(super) fn page_size(&mut self, own: &Endpoint, limit: u64) -> u64 {
         let limit = own
             .max_limit
             .as_ref()
             .map_or(limit, |(max, _)| limit.min(*max));
-        if limit >= own.min_limit {
-            return Ok(limit);
+        if limit == 0 && own.min_limit > 0 {
+            self.page_of_none = true;
         }
-        if limit > 0 {
-            return Err(Problem::validation(vec![FieldError::in_query(
-                "limit",
-                format!(
-                    "must be 0 or at least {}: upstream {} serves no smaller page",
-                    own.min_limit, self.cx.upstream
-                ),
-            )]));
-        }
-        self.page_of_none = true;
-        Ok(own.min_limit)
+        limit.max(own.min_limit)
     }
 
     /// A page asked of a vendor that answers every webhook at once (its list names no next

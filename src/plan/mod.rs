@@ -25,10 +25,12 @@
 //! This file is the step machine: what comes next, and what each answer changes. The stages are
 //! laid out by `layout`, with `scope` checking whose the webhook is; `body` makes a create's or
 //! update's body ready, `request` writes each stage's vendor request and `answer` reads what
-//! the vendor said; `walk` follows a vendor's pages to where a page a client computed begins.
+//! the vendor said; `walk` follows a vendor's pages to where a page a client computed begins,
+//! and `cut` cuts a client's page from a vendor's page that holds more than it asked for.
 
 mod answer;
 mod body;
+mod cut;
 mod layout;
 mod request;
 mod scope;
@@ -165,6 +167,9 @@ pub struct Plan<'a> {
     /// The client asked for a page of none of a vendor whose pages hold at least one: the
     /// vendor's smallest page is asked for, to learn whether webhooks follow, and none shown.
     page_of_none: bool,
+    /// The client's page cut from a vendor's page that may hold more than it asked for (boxed:
+    /// few plans cut one).
+    cut: Option<Box<cut::Cut>>,
     tested: Option<Map<String, Value>>,
     dropped: Vec<String>,
     created: bool,
@@ -207,6 +212,7 @@ impl<'a> Plan<'a> {
             page: None,
             walk: None,
             page_of_none: false,
+            cut: None,
             tested: None,
             dropped: Vec::new(),
             created: false,
@@ -228,7 +234,8 @@ impl<'a> Plan<'a> {
     /// for the list's first page).
     fn none_of(&self, (items, next): Page) -> Page {
         let more = !items.is_empty() || next.is_some();
-        let here = self.op.query.cursor.clone().unwrap_or_default();
+        let here = (self.part_way_given())
+            .unwrap_or_else(|| self.op.query.cursor.clone().unwrap_or_default());
         (model::Listed::default(), more.then_some(here))
     }
 
@@ -517,7 +524,7 @@ impl<'a> Plan<'a> {
                         } else if self.page_of_none {
                             self.page = Some(self.none_of(page));
                         } else {
-                            self.page = Some(page);
+                            self.page = Some(self.cut_page(page));
                         }
                     }
                     Action::Test => self.tested = Some(self.cx.test_result(own, parsed)?),

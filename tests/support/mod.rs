@@ -96,21 +96,37 @@ impl Reply {
     }
 }
 
+/// How a double answering by request answers one: from what it received.
+type Answering = Arc<dyn Fn(&Seen) -> Reply + Send + Sync>;
+
 /// A scripted vendor: answers requests in order and records what it saw.
 #[derive(Clone)]
 pub struct Double {
     pub addr: SocketAddr,
     script: Arc<Mutex<VecDeque<Reply>>>,
+    /// Where set, answers each request from what it asked for, in place of the script.
+    answering: Option<Answering>,
     seen: Arc<Mutex<Vec<Seen>>>,
 }
 
 impl Double {
     pub async fn start(script: Vec<Reply>) -> Double {
+        Double::serve(script, None).await
+    }
+
+    /// A vendor that answers each request by `answer`, from what it asked for (a list's page
+    /// by its cursor, say), however many are sent and in whatever order.
+    pub async fn answering(answer: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> Double {
+        Double::serve(Vec::new(), Some(Arc::new(answer))).await
+    }
+
+    async fn serve(script: Vec<Reply>, answering: Option<Answering>) -> Double {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let double = Double {
             addr,
             script: Arc::new(Mutex::new(script.into())),
+            answering,
             seen: Arc::new(Mutex::new(Vec::new())),
         };
         let d = double.clone();
@@ -144,7 +160,7 @@ impl Double {
             .await
             .map(|c| c.to_bytes())
             .unwrap_or_default();
-        self.seen.lock().unwrap().push(Seen {
+        let seen = Seen {
             method: parts.method.to_string(),
             path: parts
                 .uri
@@ -153,8 +169,10 @@ impl Double {
                 .unwrap_or_default(),
             headers: parts.headers,
             body,
-        });
-        let reply = self.script.lock().unwrap().pop_front();
+        };
+        let answered = self.answering.as_ref().map(|answer| answer(&seen));
+        self.seen.lock().unwrap().push(seen);
+        let reply = answered.or_else(|| self.script.lock().unwrap().pop_front());
         let mut reply = reply.unwrap_or(Reply::Raw {
             status: 599,
             headers: vec![],

@@ -122,9 +122,10 @@ impl VendorApi {
     /// saw), for an upstream that pages another way: where the client's page begins, which the
     /// plan walks the upstream's pages to (`plan::walk`); the page size is the client's, or
     /// this vendor's default, so that a page number counts the pages the client counts.
-    /// Cursors an upstream gave, and any cursor of an upstream that pages the same way, are
-    /// passed on as they are; so are the cursors a client is given in front of an upstream
-    /// that answers every webhook at once, which the plan gave and reads back.
+    /// Cursors an upstream gave, and any cursor of an upstream that pages the same way and
+    /// counts its pages alike ([`numbers_alike`]), are passed on as they are; so are the
+    /// cursors a client is given in front of an upstream that answers every webhook at once,
+    /// which the plan gave and reads back.
     fn walk_to(&self, asked: &mut ListQuery) -> Result<(), Problem> {
         let role = Role::Action(Action::List);
         let ours = self.dialect.endpoint(role);
@@ -152,8 +153,9 @@ impl VendorApi {
             return Ok(());
         };
         let paging = |e: Option<&Endpoint>| e.map_or(Paging::Given, |e| e.paging);
-        let (ours_paging, theirs) = (paging(ours), paging(upstream.dialect.endpoint(role)));
-        if ours_paging.is_given() || ours_paging == theirs {
+        let behind = upstream.dialect.endpoint(role);
+        let (ours_paging, theirs) = (paging(ours), paging(behind));
+        if ours_paging.is_given() || (ours_paging == theirs && numbers_alike(behind, asked)) {
             return Ok(());
         }
         let param = ours.and_then(|e| e.param_of("cursor")).unwrap_or("cursor");
@@ -251,4 +253,18 @@ impl VendorApi {
         }
         Ok(out)
     }
+}
+
+/// Whether an upstream that pages as the client does counts its pages as the client does:
+/// positions and ids are the same whatever a page holds, but a page number counts pages of
+/// the client's size only where the upstream is asked for that size and serves it (it takes a
+/// page size, and serves none larger as its smallest). Elsewhere the upstream's page may hold
+/// more than the client's, which is cut to the client's size, and the client's next page
+/// number would pass over the rest: its page is walked to instead.
+fn numbers_alike(behind: Option<&Endpoint>, asked: &ListQuery) -> bool {
+    let (Some(behind), Some(limit)) = (behind, asked.limit) else {
+        return true;
+    };
+    behind.paging != Paging::Page
+        || (behind.param_of("limit").is_some() && limit >= behind.min_limit)
 }

@@ -1,0 +1,500 @@
+//! A page asked for holds at most `limit` webhooks even where the vendor's page holds more:
+//! a vendor that takes no page size, whatever way it names its next page (a cursor in its
+//! body, a next page's URL, a `Link` header, a flag beside a cursor, positions it leaves its
+//! clients to count), a vendor that serves more than it is asked for, and one whose smallest
+//! page is larger than the one asked. The page is cut from the vendor's, the next one begins
+//! with the first webhook not given (asking for the same vendor page again, as it was asked),
+//! and every webhook is listed once, to the end, for page sizes below, at and above the
+//! vendor's. A surface in front of such a vendor pages its client alike; a cursor of a cut
+//! page is opened only for the list it was given for.
+//!
+//! The vendor is a double that answers each list by the page its cursor names: pages of
+//! [`PER_PAGE`], in Relay's shape (`tests/dialects/relay.toml`), with the way it names its
+//! next page changed per case in a copy of that file.
+
+mod support;
+
+use serde_json::{Value, json};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use support::{Double, Reply, Seen, gateway, ok, send};
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
+const BEARER: (&str, &str) = ("authorization", "Bearer t");
+
+/// How many webhooks the vendor holds.
+const HELD: u64 = 5;
+
+/// How many of them it serves to a page, whatever it is asked for.
+const PER_PAGE: usize = 2;
+
+/// The page sizes a client asks for: below the vendor's, its own, above it, far above.
+const LIMITS: [u64; 4] = [1, 2, 3, 10];
+
+/// Relay's list, as `relay.toml` declares it.
+const RELAY_LIST: &str = "query = { page_size = \"{{limit}}\", after = \"{{cursor}}\" }\n\
+                          response = { hooks = \"{{items}}\", next = \"{{next_cursor|null}}\" }";
+
+/// How a vendor of the case names its next page.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Next {
+    /// A cursor in its body, `null` on the last page.
+    InBody,
+    /// A next page's URL in its body.
+    Url,
+    /// A `Link` header.
+    Link,
+    /// A cursor on every page, and a `done` flag on the last.
+    Flag,
+    /// Nothing: its clients count positions.
+    Offset,
+}
+
+/// A vendor of the case: its dialect's name, its list section, how it names its next page.
+struct Case {
+    name: &'static str,
+    list: &'static str,
+    next: Next,
+}
+
+/// Vendors that take no page size, one for each way of naming a next page; one that takes a
+/// page size and serves [`PER_PAGE`] whatever it is asked (Relay itself); one whose smallest
+/// page is [`PER_PAGE`].
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "tail",
+            list: "query = { after = \"{{cursor}}\" }\n\
+                   response = { hooks = \"{{items}}\", next = \"{{next_cursor|null}}\" }",
+            next: Next::InBody,
+        },
+        Case {
+            name: "trail",
+            list: "query = { \"page[cursor]\" = \"{{cursor}}\" }\nnext = \"url\"\n\
+                   response = { hooks = \"{{items}}\", next = \"{{next_cursor|null}}\" }",
+            next: Next::Url,
+        },
+        Case {
+            name: "chain",
+            list: "query = { after = \"{{cursor}}\" }\nnext = \"link\"\n\
+                   response = { hooks = \"{{items}}\" }",
+            next: Next::Link,
+        },
+        Case {
+            name: "flagged",
+            list: "query = { after = \"{{cursor}}\" }\n\
+                   response = { hooks = \"{{items}}\", next = \"{{next_cursor}}\", done = \"{{done}}\" }",
+            next: Next::Flag,
+        },
+        Case {
+            name: "counted",
+            list: "query = { offset = \"{{cursor}}\" }\nnext = \"offset\"\n\
+                   response = { hooks = \"{{items}}\" }",
+            next: Next::Offset,
+        },
+        Case {
+            name: "relay",
+            list: RELAY_LIST,
+            next: Next::InBody,
+        },
+        Case {
+            name: "floored",
+            list: "query = { page_size = \"{{limit}}\", after = \"{{cursor}}\" }\n\
+                   limit = { min = 2, max = 100 }\n\
+                   response = { hooks = \"{{items}}\", next = \"{{next_cursor|null}}\" }",
+            next: Next::InBody,
+        },
+    ]
+}
+
+/// The test dialects, with a copy of Relay for each case, and Forge's whose smallest page is
+/// three (`thick`).
+fn dialects() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(DIR).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let relay = std::fs::read_to_string(Path::new(DIR).join("relay.toml")).unwrap();
+    assert!(relay.contains(RELAY_LIST));
+    for case in cases().iter().filter(|c| c.name != "relay") {
+        let file = relay.replace(RELAY_LIST, case.list);
+        std::fs::write(dir.path().join(format!("{}.toml", case.name)), file).unwrap();
+    }
+    let forge = std::fs::read_to_string(Path::new(DIR).join("forge.toml")).unwrap();
+    let list = "query = { per_page = \"{{limit|30}}\", page = \"{{cursor}}\" }\n";
+    assert!(forge.contains(list));
+    let thick = forge.replace(list, &format!("{list}limit = {{ min = 3, max = 100 }}\n"));
+    std::fs::write(dir.path().join("thick.toml"), thick).unwrap();
+    dir
+}
+
+/// A hook in Relay's shape.
+fn hook(id: u64) -> Value {
+    json!({"hook_id": id, "project": "p1", "topics": ["a"], "disabled": false,
+        "state": "live", "label": "", "target": {"url": "https://example.com/h"}})
+}
+
+/// The value of query parameter `name` in a request's target, decoded.
+fn param(target: &str, name: &str) -> Option<String> {
+    let query = target.split_once('?')?.1;
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// The page a request asks for, by its cursor (`c2` is the page that begins at the third
+/// webhook; an offset is a count), as the vendor answers it: a 400 for a cursor it never gave.
+fn vendor_page(next: Next, held: &[u64], seen: &Seen) -> Reply {
+    let cursor = match next {
+        Next::Url => param(&seen.path, "page[cursor]"),
+        Next::Offset => param(&seen.path, "offset"),
+        _ => param(&seen.path, "after"),
+    };
+    let at = match cursor.as_deref() {
+        None => Some(0),
+        Some(c) if next == Next::Offset => c.parse::<usize>().ok(),
+        Some(c) => c.strip_prefix('c').and_then(|n| n.parse().ok()),
+    };
+    let Some(at) = at.filter(|at| *at <= held.len()) else {
+        return Reply::json(
+            400,
+            json!({"error": {"kind": "invalid", "text": "no such cursor"}}),
+        );
+    };
+    let end = (at + PER_PAGE).min(held.len());
+    let hooks: Vec<Value> = held[at..end].iter().map(|id| hook(*id)).collect();
+    let more = end < held.len();
+    let following = format!("c{end}");
+    let url = format!("https://vendor.example/api/projects/p1/hooks?page%5Bcursor%5D={following}");
+    let (body, headers) = match next {
+        Next::InBody => (
+            json!({"hooks": hooks, "next": more.then_some(following)}),
+            vec![],
+        ),
+        Next::Url => (json!({"hooks": hooks, "next": more.then_some(url)}), vec![]),
+        Next::Link => {
+            let link = format!(
+                "<https://vendor.example/api/projects/p1/hooks?after={following}>; rel=\"next\""
+            );
+            let headers = if more {
+                vec![("link".to_owned(), link)]
+            } else {
+                vec![]
+            };
+            (json!({"hooks": hooks}), headers)
+        }
+        Next::Flag => (
+            json!({"hooks": hooks, "next": following, "done": !more}),
+            vec![],
+        ),
+        Next::Offset => (json!({"hooks": hooks}), vec![]),
+    };
+    Reply::Json {
+        status: 200,
+        headers,
+        body,
+    }
+}
+
+/// A vendor of the case's paging holding the webhooks `held` (shared, so that a test may
+/// delete one between pages).
+async fn vendor(next: Next, held: Arc<Mutex<Vec<u64>>>) -> Double {
+    Double::answering(move |seen| vendor_page(next, &held.lock().unwrap(), seen)).await
+}
+
+/// A gateway with upstream `name` in front of `double`, and `more` (TOML) besides.
+async fn over(dir: &Path, name: &str, double: &Double, more: &str) -> hookgate::app::Running {
+    gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.{name}]\ndialect = \"{name}\"\nbase_url = {:?}\n\
+         auth = {{ type = \"none\" }}\nretries = 0\n[url_policy]\nallow_private = true\n{more}",
+        dir.to_str().unwrap(),
+        double.url()
+    ))
+    .await
+}
+
+/// An id as the canonical API writes it: a string, or an integer's decimal text.
+fn id_text(id: &Value) -> String {
+    id.as_str().map_or_else(|| id.to_string(), str::to_owned)
+}
+
+/// Pages through `path` (its query begun) following the cursor `next` reads from each page,
+/// given back in `param`: the pages, as their ids.
+async fn follow(
+    addr: std::net::SocketAddr,
+    path: &str,
+    items: &str,
+    param: &str,
+    next: impl Fn(&Value) -> Option<String>,
+) -> Vec<Vec<String>> {
+    let mut pages = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..20 {
+        let target = match &cursor {
+            Some(c) => format!("{path}&{param}={c}"),
+            None => path.to_owned(),
+        };
+        let page = send(addr, "GET", &target, &[BEARER], None).await;
+        ok(&page, 200, &target);
+        let page = page.json();
+        let ids = page[items].as_array().unwrap().iter();
+        pages.push(ids.map(|w| id_text(&w["id"])).collect());
+        match next(&page) {
+            Some(c) => cursor = Some(c),
+            None => return pages,
+        }
+    }
+    panic!("no last page after 20: {pages:?}");
+}
+
+/// Every webhook of `pages` once, in order, and no page of more than `limit`.
+fn every_one_once(pages: &[Vec<String>], limit: u64, what: &str) {
+    let want: Vec<String> = (1..=HELD).map(|n| n.to_string()).collect();
+    assert_eq!(pages.concat(), want, "{what}: {pages:?}");
+    assert!(
+        pages.iter().all(|p| p.len() as u64 <= limit),
+        "{what}: a page of more than {limit}: {pages:?}"
+    );
+}
+
+/// The canonical next cursor of a page.
+fn next_cursor(page: &Value) -> Option<String> {
+    page["next_cursor"].as_str().map(str::to_owned)
+}
+
+#[tokio::test]
+async fn a_canonical_page_holds_at_most_its_limit_whatever_the_vendors_page_holds() {
+    let dir = dialects();
+    for case in cases() {
+        for limit in LIMITS {
+            let held = Arc::new(Mutex::new((1..=HELD).collect()));
+            let double = vendor(case.next, held).await;
+            let gw = over(dir.path(), case.name, &double, "").await;
+            let base = format!(
+                "/v1/upstreams/{}/owners/p1/webhooks?limit={limit}",
+                case.name
+            );
+            let what = format!("{} at limit {limit}", case.name);
+            let pages = follow(gw.addr, &base, "data", "cursor", next_cursor).await;
+            every_one_once(&pages, limit, &what);
+            // Pages as large as the limit and the vendor's page allow, but the last (and an
+            // empty one after it, of a vendor whose clients page until one is empty).
+            let most = limit.min(PER_PAGE as u64) as usize;
+            let full = pages.iter().filter(|p| !p.is_empty()).rev().skip(1);
+            assert!(full.clone().all(|p| p.len() == most), "{what}: {pages:?}");
+            // A vendor page asked for again is asked for as it was: by its cursor, and in the
+            // size it was first asked in, never less than the vendor's smallest.
+            for seen in double.seen() {
+                let size = param(&seen.path, "page_size");
+                match case.name {
+                    "relay" => assert_eq!(size, Some(limit.to_string()), "{what}: {}", seen.path),
+                    "floored" => {
+                        let at_least = limit.max(2).to_string();
+                        assert_eq!(size, Some(at_least), "{what}: {}", seen.path);
+                    }
+                    _ => assert_eq!(size, None, "{what}: {}", seen.path),
+                }
+            }
+            gw.stop().await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_page_cut_part_way_goes_on_after_the_last_webhook_given_at_any_next_page_size() {
+    let dir = dialects();
+    let held = Arc::new(Mutex::new((1..=HELD).collect::<Vec<u64>>()));
+    let double = vendor(Next::InBody, Arc::clone(&held)).await;
+    let gw = over(dir.path(), "tail", &double, "").await;
+    let base = "/v1/upstreams/tail/owners/p1/webhooks";
+    let page = |query: String| {
+        let target = format!("{base}?{query}");
+        async move {
+            let page = send(gw.addr, "GET", &target, &[], None).await;
+            ok(&page, 200, &target);
+            let page = page.json();
+            let ids: Vec<String> = (page["data"].as_array().unwrap().iter())
+                .map(|w| id_text(&w["id"]))
+                .collect();
+            (ids, next_cursor(&page))
+        }
+    };
+    let (first, cursor) = page("limit=1".into()).await;
+    assert_eq!(first, ["1"]);
+    let cursor = cursor.expect("more follow");
+    assert_ne!(cursor, "c2", "the vendor's page is not done: {cursor}");
+    // Without a limit, the rest of the vendor's page; with a larger one, no more than that
+    // rest: the next page is the vendor's.
+    for query in [
+        format!("cursor={cursor}"),
+        format!("limit=5&cursor={cursor}"),
+    ] {
+        let (rest, next) = page(query.clone()).await;
+        assert_eq!(
+            (rest, next.as_deref()),
+            (vec!["2".into()], Some("c2")),
+            "{query}"
+        );
+    }
+    // The same cursor, once the webhook before the one it begins with is deleted: the page
+    // still begins with that one, and goes on from there.
+    *held.lock().unwrap() = vec![2, 3, 4, 5];
+    let (moved, next) = page(format!("limit=1&cursor={cursor}")).await;
+    assert_eq!(moved, ["2"]);
+    let (then, next) = page(format!("limit=1&cursor={}", next.unwrap())).await;
+    assert_eq!((then, next.as_deref()), (vec!["3".into()], Some("c2")));
+    // The one it begins with deleted instead: after the last one given.
+    *held.lock().unwrap() = vec![1, 3, 4, 5];
+    let (after_last, _) = page(format!("limit=1&cursor={cursor}")).await;
+    assert_eq!(after_last, ["3"]);
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_cut_pages_cursor_opens_only_for_its_own_list_and_no_hand_made_one_does() {
+    let dir = dialects();
+    let held = Arc::new(Mutex::new((1..=HELD).collect::<Vec<u64>>()));
+    let double = vendor(Next::InBody, held).await;
+    let gw = over(dir.path(), "tail", &double, "").await;
+    let base = "/v1/upstreams/tail/owners";
+    let first = send(
+        gw.addr,
+        "GET",
+        &format!("{base}/p1/webhooks?limit=1"),
+        &[],
+        None,
+    )
+    .await;
+    ok(&first, 200, "the first page");
+    let cursor = next_cursor(&first.json()).expect("more follow");
+    assert_ne!(cursor, "c2", "a page cut part way has a cursor of its own");
+    let mut flipped = cursor.clone().into_bytes();
+    flipped[3] = if flipped[3] == b'A' { b'B' } else { b'A' };
+    let flipped = String::from_utf8(flipped).unwrap();
+    // Another owner's list, a mangled cursor, one cut short: none is opened as a page cut
+    // part way, but passed on as the vendor's own, which it refuses.
+    for (owner, given) in [
+        ("p2", cursor.as_str()),
+        ("p1", flipped.as_str()),
+        ("p1", &cursor[..cursor.len() - 2]),
+    ] {
+        let before = double.seen().len();
+        let target = format!("{base}/{owner}/webhooks?limit=1&cursor={given}");
+        let answer = send(gw.addr, "GET", &target, &[], None).await;
+        assert!(answer.status >= 400, "{target}: {}", answer.status);
+        let asked = &double.seen()[before];
+        assert_eq!(
+            param(&asked.path, "after").as_deref(),
+            Some(given),
+            "{target}"
+        );
+    }
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn surfaces_page_their_clients_at_their_own_limit_in_front_of_such_a_vendor() {
+    let dir = dialects();
+    let surfaces = "[surfaces.relay-here]\ndialect = \"relay\"\nupstream = \"UP\"\nprefix = \"/r\"\n\
+                    [surfaces.ledger-here]\ndialect = \"ledger\"\nupstream = \"UP\"\nprefix = \"/l\"\n";
+    for case in cases().iter().filter(|c| c.name != "relay") {
+        let more = surfaces.replace("UP", case.name);
+        for limit in LIMITS {
+            let held = Arc::new(Mutex::new((1..=HELD).collect()));
+            let double = vendor(case.next, held).await;
+            let gw = over(dir.path(), case.name, &double, &more).await;
+            let what = format!("{} at limit {limit}", case.name);
+            // A client given cursors (Relay's own, sealed by the surface).
+            let hooks = follow_hooks(gw.addr, limit).await;
+            every_one_once(&hooks, limit, &format!("relay surface, {what}"));
+            // A client that names the last id it saw.
+            let ledger = follow(
+                gw.addr,
+                &format!("/l/v1/accounts/p1/webhook_endpoints?limit={limit}"),
+                "data",
+                "starting_after",
+                |p| {
+                    (p["has_more"] == true)
+                        .then(|| id_text(&p["data"].as_array().unwrap().last().unwrap()["id"]))
+                },
+            )
+            .await;
+            every_one_once(&ledger, limit, &format!("ledger surface, {what}"));
+            gw.stop().await;
+        }
+    }
+}
+
+/// Pages a Relay surface's client through its hooks, `limit` at a time: the pages, as ids.
+async fn follow_hooks(addr: std::net::SocketAddr, limit: u64) -> Vec<Vec<String>> {
+    let mut pages = Vec::new();
+    let mut after: Option<String> = None;
+    for _ in 0..20 {
+        let target = match &after {
+            Some(a) => format!("/r/api/projects/p1/hooks?page_size={limit}&after={a}"),
+            None => format!("/r/api/projects/p1/hooks?page_size={limit}"),
+        };
+        let page = send(addr, "GET", &target, &[BEARER], None).await;
+        ok(&page, 200, &target);
+        let page = page.json();
+        let hooks = page["hooks"].as_array().unwrap().iter();
+        pages.push(hooks.map(|h| id_text(&h["hook_id"])).collect());
+        match page["next"].as_str() {
+            Some(next) => after = Some(next.to_owned()),
+            None => return pages,
+        }
+    }
+    panic!("no last page after 20: {pages:?}");
+}
+
+/// A vendor that numbers its pages and serves none smaller than three: the canonical API
+/// cuts a smaller page from its smallest, and a surface whose client numbers pages of two
+/// walks to its page rather than number the vendor's pages of three as its own.
+#[tokio::test]
+async fn pages_smaller_than_a_numbered_vendors_smallest_are_cut_from_it_and_numbered_alike() {
+    let dir = dialects();
+    let gw = gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.thick]\ndialect = \"thick\"\nemulate = true\n\
+         [surfaces.forge-here]\ndialect = \"forge\"\nupstream = \"thick\"\nprefix = \"/f\"\n",
+        dir.path().to_str().unwrap()
+    ))
+    .await;
+    let base = "/v1/upstreams/thick/owners/octo/site/webhooks";
+    let mut made = Vec::new();
+    for i in 0..HELD {
+        let body = json!({"url": format!("https://example.com/{i}"), "events": ["push"]});
+        let answer = send(gw.addr, "POST", base, &[], Some(&body)).await;
+        ok(&answer, 201, base);
+        made.push(id_text(&answer.json()["id"]));
+    }
+    for limit in [1, 2] {
+        let pages = follow(
+            gw.addr,
+            &format!("{base}?limit={limit}"),
+            "data",
+            "cursor",
+            next_cursor,
+        )
+        .await;
+        assert_eq!(pages.concat(), made, "limit {limit}: {pages:?}");
+        assert!(pages.iter().all(|p| p.len() <= limit), "{pages:?}");
+        // Forge's client: page numbers, until a page shorter than asked.
+        let mut forge = Vec::new();
+        for number in 1..=10 {
+            let target = format!("/f/repos/octo/site/hooks?per_page={limit}&page={number}");
+            let page = send(gw.addr, "GET", &target, &[BEARER], None).await;
+            ok(&page, 200, &target);
+            let ids: Vec<String> = (page.json().as_array().unwrap().iter())
+                .map(|w| id_text(&w["id"]))
+                .collect();
+            let short = ids.len() < limit;
+            forge.push(ids);
+            if short {
+                break;
+            }
+        }
+        assert_eq!(forge.concat(), made, "forge, per_page {limit}: {forge:?}");
+    }
+    gw.stop().await;
+}
