@@ -115,6 +115,7 @@
 //!     body.rs             a create or update body made ready before any call
 //!     request.rs          a stage's vendor request, written from the operation and answers
 //!     walk.rs             a vendor's pages walked to where a client's page begins, or cut to it
+//!     cut.rs              a client's page cut from a vendor's page that holds more than its limit
 //!     answer.rs           reading a vendor's reply
 //!   upstream/mod.rs     one configured vendor endpoint: runs a plan over HTTP, or relays
 //!     resilience.rs       retries, backoff, Retry-After, circuit breaker, concurrency cap
