@@ -186,6 +186,30 @@ struct Road<'a, F: Frontend> {
 /// answer carries it, the record and the metrics do.
 const CLIENT_CLOSED: u16 = 499;
 
+/// nginx's status for a connection closed without an answer, as an emulator's fault drops
+/// one; no answer carries it, the record and the metrics do.
+pub const DROPPED: u16 = 444;
+
+/// Records a request `front` answered without serving it (an emulator's fault, or a body it
+/// could not read, answered before the request reaches [`serve`]), as [`serve`] records the
+/// requests it serves: one access event and one count.
+pub fn record_unserved<F: Frontend>(
+    front: &F,
+    routed: Option<&Routed<F::Route>>,
+    (parts, started): (&http::request::Parts, Instant),
+    status: u16,
+    request_id: &str,
+) {
+    let road = Road {
+        front,
+        routed,
+        parts,
+        started,
+    };
+    let id = headers::value(request_id).map_or("", |_| request_id);
+    record(&road, status, id, None);
+}
+
 /// Armed while a request is answered: dropped with the request's future, as when its client
 /// goes away and the connection stops serving it (any vendor call it waited on is dropped with
 /// it), it records the request as [`CLIENT_CLOSED`]. Disarmed by being forgotten: it holds only
@@ -602,6 +626,21 @@ fn credentials(
     }
 }
 
+/// The secrets a vendor's message may echo of a request, which a problem is redacted of: its
+/// body's ([`body_secrets`]) and its credentials ([`credentials`]). For a request not served
+/// here, whose problem is to be redacted as it would be (a translation's:
+/// [`crate::preview`]).
+pub fn echoable_secrets(
+    headers: &HeaderMap,
+    sent: (&http::HeaderName, &[http::HeaderName]),
+    backend: Option<&Backend>,
+    job: &Job,
+) -> Vec<String> {
+    let mut secrets = body_secrets(job);
+    credentials(headers, sent, backend, &mut secrets);
+    secrets
+}
+
 /// The secrets a request's body holds, which a vendor's message may echo: the webhook's
 /// signing secret and its custom header values.
 fn body_secrets(job: &Job) -> Vec<String> {
@@ -692,12 +731,14 @@ fn record<F: Frontend>(
     let operation = routed.map_or("none", Routed::operation);
     let upstream = routed.and_then(Routed::upstream).unwrap_or("");
     let metrics = crate::metrics::get();
-    match routed.and_then(|r| r.backend.as_ref()) {
-        Some(Backend::Store(store)) if status != CLIENT_CLOSED => {
-            metrics.emulated(&store.dialect().name, operation);
-        }
-        Some(Backend::Store(_)) => {}
-        _ => metrics.request(front.label(), upstream, operation, status),
+    // Every request the access record below tells of is counted, an emulator's own too (its
+    // dialect as the surface, no upstream); an operation an emulator carried out is counted
+    // besides as the emulator's.
+    metrics.request(front.label(), upstream, operation, status);
+    if let Some(Backend::Store(store)) = routed.and_then(|r| r.backend.as_ref())
+        && status != CLIENT_CLOSED
+    {
+        metrics.emulated(&store.dialect().name, operation);
     }
     if let Some(p) = problem {
         if p.untranslatable {
@@ -813,11 +854,19 @@ impl MainListener {
                 return serve(surface, admission, request, &rest, &request_id).await;
             }
         }
-        crate::http::respond::problem(
-            &Problem::not_found(format!("no route for {path}")),
-            &request_id,
-        )
+        no_route(&request, &path, &request_id)
     }
+}
+
+/// The 404 of a request whose path no API of the listener serves: refused before it is
+/// routed, so recorded as the edge's refusals are (surface `edge`), with its method and path.
+pub fn no_route<B>(request: &Request<B>, path: &str, request_id: &str) -> Response<Body> {
+    let answer = crate::http::respond::problem(
+        &Problem::not_found(format!("no route for {path}")),
+        request_id,
+    );
+    let head = (request.method().as_str(), request.uri().path());
+    crate::http::respond::refused_at_edge(404, answer, request_id, head)
 }
 
 /// What every listener does first: the request's id (the client's, or a new one) and its

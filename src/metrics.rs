@@ -21,7 +21,9 @@ use std::sync::OnceLock;
 /// The labels of `hookgate_requests_total`: one series per surface, upstream, operation and status.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
-    /// `canonical`, or the dialect of a vendor surface.
+    /// What answered, as the access record names it: `canonical`, a vendor surface's or an
+    /// emulator's dialect, `emulator-admin`, `emulators` (the gate before emulators served by
+    /// name), `preview`, or `edge` (refused before it was routed).
     pub surface: String,
     /// The upstream's configured name; empty when the request reached none.
     pub upstream: String,
@@ -88,8 +90,8 @@ pub struct EmulatorLabels {
 /// The process's metric families and the registry that serves them at `/metrics`.
 pub struct Metrics {
     registry: Registry,
-    /// `hookgate_requests_total`: requests answered, except operations an emulator served (counted
-    /// in `emulator_operations`).
+    /// `hookgate_requests_total`: requests answered, each one the access log records, an
+    /// emulator's own included.
     pub requests: Family<RequestLabels, Counter>,
     /// `hookgate_upstream_request_duration_seconds`: each attempt sent to a vendor, 0.5 ms to about
     /// 16 s.

@@ -10,7 +10,8 @@
 use crate::auth::{Caller, Inbound, Scope};
 use crate::exchange::{Purpose, Reply, VendorRequest};
 use crate::frontend::canonical::{self, CanonicalApi};
-use crate::frontend::{Frontend, Head, Job, Outcome, Routed};
+use crate::frontend::{Backend, Frontend, Head, Job, Outcome, Routed};
+use crate::gateway;
 use crate::http::body::{self, Body};
 use crate::http::client::Client;
 use crate::http::{headers, respond};
@@ -240,6 +241,8 @@ fn shown(
 pub struct Prepared {
     target: Result<(Arc<Upstream>, Operation), Problem>,
     call: Call,
+    /// The request's headers, whose credentials a problem is redacted of.
+    headers: HeaderMap,
     current: Option<Reply>,
     response: Option<Reply>,
     replies: Option<VecDeque<Reply>>,
@@ -309,6 +312,7 @@ pub fn prepare(api: &CanonicalApi, d: Description) -> Result<Prepared, InputErro
     Ok(Prepared {
         target,
         call,
+        headers,
         current,
         response,
         replies,
@@ -326,6 +330,7 @@ impl Prepared {
         let Prepared {
             target,
             call,
+            headers,
             current,
             response,
             replies,
@@ -348,7 +353,20 @@ impl Prepared {
         if done.is_some() && requests.is_empty() {
             notes.push("hookgate answers without calling the vendor".into());
         }
-        let result = done.map(|done| canonical_result(&upstream, &op, &call, done));
+        // A problem is redacted of the request's secrets as the gateway redacts it.
+        let redacted = |p: Problem| {
+            let backend = Backend::Upstream(upstream.clone());
+            let job = Job::Operation(op.clone());
+            let sent = (&http::header::AUTHORIZATION, &[][..]);
+            p.redacted(&gateway::echoable_secrets(
+                &headers,
+                sent,
+                Some(&backend),
+                &job,
+            ))
+        };
+        let result =
+            done.map(|done| canonical_result(&upstream, &op, &call, done.map_err(redacted)));
         Translation {
             upstream: Some(upstream.name.clone()),
             dialect: Some(upstream.dialect.name.clone()),
@@ -423,7 +441,15 @@ fn walk(
         };
         let shown = describe(upstream, op, call, &request, &requests, notes);
         requests.push(shown);
-        reply = answers.next(request.purpose);
+        // A given answer is received as a call's is: hookgate's own credential taken out.
+        reply = match answers
+            .next(request.purpose)
+            .map(|r| upstream.received(r, &request.method))
+        {
+            Some(Ok(r)) => Some(r),
+            Some(Err(p)) => return (requests, Some(Err(plan.interrupted(p)))),
+            None => None,
+        };
         if reply.is_none() {
             let halt = Halt {
                 upstream,

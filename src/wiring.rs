@@ -308,11 +308,15 @@ pub fn resolve<T: Clone>(
 ) -> Result<T, StartError> {
     found.get(name).cloned().ok_or_else(|| {
         let known: Vec<&str> = found.keys().map(String::as_str).collect();
+        let message = match known.is_empty() {
+            true => format!("`{name}` is not there: there is none to choose from"),
+            false => format!("`{name}` is not one of: {}", known.join(", ")),
+        };
         StartError::Config(ConfigReport {
             source: "configuration against mapping files".into(),
             problems: vec![ConfigProblem {
                 key: key(),
-                message: format!("`{name}` is not one of: {}", known.join(", ")),
+                message,
             }],
         })
     })

@@ -620,3 +620,119 @@ fn check_reads_the_emulators_fixtures_and_state_as_starting_does() {
     let out = hookgate(&["check", "--config", config.to_str().unwrap()], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+/// What `hookgate translate --json` shows of a canonical request and the vendor's answer to
+/// it (`status`, `body` given as a file), through an upstream whose credential is `token`.
+fn translated_answer(token: &str, request: &[&str], status: u16, body: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("gw.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "mappings_dir = {:?}\n[inbound_auth]\nmode = \"off\"\n[upstreams.live]\n\
+             dialect = \"talkover\"\nbase_url = \"https://t.vendor.test\"\n\
+             auth = {{ type = \"bearer\", token_env = \"HOOKGATE_TEST_VENDOR_TOKEN\" }}\n",
+            support::MAPPINGS
+        ),
+    )
+    .unwrap();
+    let answer = dir.path().join("answer");
+    std::fs::write(&answer, body).unwrap();
+    let (config, answer, status) = (
+        config.display().to_string(),
+        answer.display().to_string(),
+        status.to_string(),
+    );
+    let mut args = vec![
+        "translate",
+        "--json",
+        "--config",
+        &config,
+        "--upstream",
+        "live",
+    ];
+    args.extend(["--owner", "550e8400-e29b-41d4-a716-446655440000"]);
+    args.extend(request);
+    args.extend(["--response", &status, "--response-body", &answer]);
+    let out = hookgate(&args, &[("HOOKGATE_TEST_VENDOR_TOKEN", token)]);
+    assert_eq!(
+        out.status.code().map(|c| c <= 1),
+        Some(true),
+        "{}",
+        stderr(&out)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `hookgate translate` shows a vendor's answer as the gateway receives it: hookgate's own
+/// credential at the vendor, however the answer spells it, is `[redacted]` in the canonical
+/// result, an error's words and a webhook's members alike; and a problem is redacted of the
+/// request's own secrets (the webhook's signing secret) as the gateway's are.
+#[test]
+fn translate_redacts_what_the_gateway_redacts_of_an_answer() {
+    const TOKEN: &str = "talq-wrong/999999";
+    const SECRET: &str = "whsec_translate_SECRET_0123456789";
+    let one = "/webhooks/0199a1b2-0000-7000-8000-000000000001";
+    let get = ["GET", one];
+    let webhook = |name: &str| {
+        serde_json::json!({"success": true, "data": {"id": "0199a1b2-0000-7000-8000-000000000001",
+            "agent_id": "550e8400-e29b-41d4-a716-446655440000", "name": name,
+            "webhook_url": "https://example.com/hook", "events": ["event_phone_call_started"],
+            "enabled": true}})
+        .to_string()
+    };
+    let create = serde_json::json!({"description": "d", "url": "https://example.com/hook",
+        "events": ["event_phone_call_started"], "secret": SECRET})
+    .to_string();
+    let post = ["POST", "/webhooks", "--body", &create];
+    let cases: Vec<(&[&str], u16, String, &str)> =
+        vec![
+        (
+            &get,
+            401,
+            format!(r#"{{"success":false,"message":"Bad or missing token {TOKEN}"}}"#),
+            "/result/body/detail",
+        ),
+        (
+            &get,
+            401,
+            r#"{"success":false,"message":"Bad or missing token talq-wrong\/999999"}"#.into(),
+            "/result/body/upstream/message",
+        ),
+        (
+            &get,
+            403,
+            r#"{"success":false,"message":"see https://t.vendor.test/?token=talq-wrong%2F999999"}"#
+                .into(),
+            "/result/body/detail",
+        ),
+        (
+            &post,
+            422,
+            format!(
+                r#"{{"message":"invalid","errors":{{"webhook_url":["no {TOKEN} here"]}}}}"#
+            ),
+            "/result/body/errors/0/message",
+        ),
+        (&get, 200, webhook(&format!("for {TOKEN}")), "/result/body/description"),
+        (
+            &post,
+            400,
+            format!(r#"{{"success":false,"message":"secret {SECRET} is not accepted"}}"#),
+            "/result/body/detail",
+        ),
+    ];
+    for (request, status, body, at) in cases {
+        let printed = translated_answer(TOKEN, request, status, &body);
+        assert!(!printed.contains("talq-wrong"), "{body}:\n{printed}");
+        let shown: serde_json::Value = serde_json::from_str(&printed).unwrap();
+        // The vendor request a create makes shows the secret it sends; the result does not.
+        let result = shown["result"].to_string();
+        assert!(!result.contains(SECRET), "{body}:\n{printed}");
+        let text = shown
+            .pointer(at)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
+        assert!(text.contains("[redacted]"), "{at} of {body}:\n{printed}");
+    }
+}

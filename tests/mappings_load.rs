@@ -483,3 +483,139 @@ fn two_fields_whose_places_overlap_where_answers_carry_both_are_refused() {
         }
     }
 }
+
+/// Why `text`, loaded as a mapping file, is refused: each error as `hookgate check` shows it.
+fn refusals(text: &str) -> Vec<String> {
+    match Dialect::compile("words", Path::new("words.toml"), text) {
+        Ok(_) => panic!("loaded: {text}"),
+        Err(errors) => errors.iter().map(ToString::to_string).collect(),
+    }
+}
+
+/// A placeholder in a request header is refused saying why: a list's paging placeholders are
+/// never sent in a header, a `query`'s others neither, and where the operation's headers
+/// have no placeholder at all (no owner, no id), that none has and which do where; never an
+/// empty list of those expected.
+#[test]
+fn a_placeholder_a_request_header_cannot_carry_is_refused_saying_why() {
+    let list = |headers: &str| {
+        format!(
+            "[operations.list]\nmethod = \"GET\"\npath = \"/w\"\nresponse = {{ data = \"{{{{items}}}}\" }}\nheaders = {headers}\n"
+        )
+    };
+    let get = "[operations.delete]\nmethod = \"DELETE\"\npath = \"/w/{id}\"\nheaders = { X-V = \"v{{limit}}\" }\n";
+    let cases = [
+        (
+            list(r#"{ Range = "{{cursor}}" }"#),
+            "operations.list.headers.Range",
+            "paging by a request header is not supported",
+        ),
+        (
+            list(r#"{ X-V = "v{{limit}}" }"#),
+            "operations.list.headers.X-V",
+            "paging by a request header is not supported",
+        ),
+        (
+            list(r#"{ X-Order = "{{order}}" }"#),
+            "operations.list.headers.X-Order",
+            "has a value in a `query` only",
+        ),
+        (
+            list(r#"{ X-Who = "{{owner}}" }"#),
+            "operations.list.headers.X-Who",
+            "no placeholder has a value in this operation's headers",
+        ),
+        (
+            get.to_owned(),
+            "operations.delete.headers.X-V",
+            "paging by a request header is not supported",
+        ),
+        (
+            get.replace("v{{limit}}", "{{iid}}"),
+            "operations.delete.headers.X-V",
+            "unknown placeholder `{{iid}}`; expected one of: id",
+        ),
+    ];
+    for (operations, key, why) in cases {
+        let said = refusals(&minimal("", &operations));
+        assert!(
+            said.iter().any(|e| e.contains(key) && e.contains(why)),
+            "{operations}: {said:?}"
+        );
+        assert!(
+            !said
+                .iter()
+                .any(|e| e.trim_end().ends_with("expected one of:")),
+            "{said:?}"
+        );
+    }
+}
+
+/// A table of values that lists none is refused when the file loads, rather than refuse every
+/// value later naming none it takes.
+#[test]
+fn a_list_of_values_that_names_none_is_refused() {
+    let cases = [
+        (
+            "[fields.description]\npath = \"$.d\"\none_of = []\n",
+            "fields.description.one_of",
+        ),
+        (
+            "[fields.status]\npath = \"$.s\"\ncodec = { map = {} }\n",
+            "`map` lists no value",
+        ),
+        (
+            "[fields.status]\npath = \"$.s\"\ncodec = { map = { on = \"active\" }, reverse = {} }\n",
+            "`reverse` lists no value",
+        ),
+    ];
+    for (fields, said_of) in cases {
+        let said = refusals(&minimal(fields, ""));
+        assert!(
+            said.iter().any(|e| e.contains(said_of)),
+            "{fields}: {said:?}"
+        );
+    }
+}
+
+/// A path that is no JSONPath is refused saying what is wrong with it, never with the
+/// parser's own words; a member name a dotted path cannot spell is shown in brackets.
+#[test]
+fn a_path_that_does_not_parse_is_refused_in_words() {
+    let cases = [
+        (
+            "$.relationships.webhook-topics.data",
+            "`$.relationships['webhook-topics'].data`",
+        ),
+        (
+            "relationships.webhook-topics",
+            "`$.relationships['webhook-topics']`",
+        ),
+        ("$.a.b~c[0]", "`$.a['b~c'][0]`"),
+        ("$.1st", "`$['1st']`"),
+        ("$.items.0", "`$.items[0]`"),
+        ("$.a.", "ends with `.`"),
+        ("$.a..", "ends with `..`"),
+        ("$['a", "not closed"),
+        ("$.a[b]", "`$.a['b']`"),
+        ("$a", "follows `$`"),
+        ("$.a[1", "not closed"),
+    ];
+    for (path, said_of) in cases {
+        let said = refusals(&minimal(
+            &format!("[fields.description]\npath = {path:?}\n"),
+            "",
+        ));
+        let at_path: Vec<&String> = said
+            .iter()
+            .filter(|e| e.contains("fields.description.path"))
+            .collect();
+        assert!(
+            at_path.iter().any(|e| e.contains(said_of)),
+            "{path}: {said:?}"
+        );
+        for e in at_path {
+            assert!(!e.contains("expected") && !e.contains("-->"), "{path}: {e}");
+        }
+    }
+}

@@ -626,3 +626,70 @@ fn a_translated_answer_shows_its_times_in_utc_and_refuses_one_without_a_zone() {
         "{shown}"
     );
 }
+
+/// `POST /debug/translate` gives the canonical answer the gateway gives to the same vendor
+/// answer: hookgate's own credential at the vendor, echoed by the vendor however it spells it,
+/// is `[redacted]` in both, in an error's words and in a webhook's members.
+#[tokio::test]
+async fn the_debug_endpoint_redacts_an_answer_as_the_gateway_does() {
+    const TOKEN: &str = "talq-wrong/999999";
+    let owner = "550e8400-e29b-41d4-a716-446655440000";
+    let id = "0199a1b2-0000-7000-8000-000000000001";
+    let webhook = json!({"success": true, "data": {"id": id, "agent_id": owner,
+        "name": format!("for {TOKEN}"), "webhook_url": "https://example.com/hook",
+        "events": ["event_phone_call_started"], "enabled": true}});
+    let answers = [
+        (
+            401,
+            json!({"success": false, "message": format!("Bad or missing token {TOKEN}")}),
+        ),
+        (
+            401,
+            json!({"success": false, "message": "see ?token=talq-wrong%2F999999"}),
+        ),
+        (
+            403,
+            json!({"success": false, "error": {"message": format!("<{TOKEN}>"), "code": TOKEN}}),
+        ),
+        (200, webhook),
+    ];
+    let double = support::Double::start(
+        answers
+            .iter()
+            .map(|(status, body)| support::Reply::json(*status, body.clone()))
+            .collect(),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let token = support::secret_file(dir.path(), "token", TOKEN);
+    let gw = gateway(&format!(
+        "[debug]\ntranslate = true\n[upstreams.live]\ndialect = \"talkover\"\nbase_url = \"{}\"\n\
+         auth = {{ type = \"bearer\", token_file = {token:?} }}\nretries = 0\n",
+        double.url()
+    ))
+    .await;
+    let path = format!("/webhooks/{id}");
+    for (n, (status, body)) in answers.iter().enumerate() {
+        let request_id = format!("echo-{n}");
+        let headers = [("x-request-id", request_id.as_str())];
+        let live = send(
+            gw.addr,
+            "GET",
+            &format!("/v1/upstreams/live/owners/{owner}{path}"),
+            &headers,
+            None,
+        )
+        .await;
+        let description = json!({"upstream": "live", "owner": owner, "method": "GET",
+            "path": path, "headers": {"x-request-id": request_id},
+            "response": {"status": status, "body": body}});
+        let shown = send(gw.addr, "POST", "/debug/translate", &[], Some(&description)).await;
+        assert_eq!(shown.status, 200, "{}", shown.json());
+        let result = &shown.json()["result"];
+        assert_eq!(result["status"], live.status, "{body}");
+        assert_eq!(result["body"], live.json(), "{body}");
+        assert!(!result.to_string().contains("talq-wrong"), "{result}");
+        assert!(result.to_string().contains("[redacted]"), "{result}");
+    }
+    gw.stop().await;
+}

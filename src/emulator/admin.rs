@@ -622,10 +622,7 @@ pub async fn main_listener(
 ) -> Response<Body> {
     let rest = under_prefix(path).unwrap_or(path);
     let Some(under) = rest.strip_prefix("/emulators") else {
-        return respond::problem(
-            &Problem::not_found(format!("no route for {path}")),
-            request_id,
-        );
+        return crate::gateway::no_route(&request, path, request_id);
     };
     if under.is_empty() || under == "/" {
         let index = Index { emulators };

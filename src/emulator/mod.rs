@@ -277,6 +277,7 @@ impl Emulator {
         admission: &Admission,
         request_id: &str,
     ) -> Response<Body> {
+        let started = tokio::time::Instant::now();
         let (parts, incoming) = request.into_parts();
         let routed = self.api.route(&Head {
             method: &parts.method,
@@ -325,12 +326,23 @@ impl Emulator {
             }
             response
         };
+        // An answer the emulator gives before serving the request is recorded here, as
+        // `serve` records the requests it serves.
+        let recorded = |response: Response<Body>| {
+            let status = match response.extensions().get::<Hangup>() {
+                Some(_) => crate::gateway::DROPPED,
+                None => response.status().as_u16(),
+            };
+            let road = (&parts, started);
+            crate::gateway::record_unserved(&self.api, routed.as_ref(), road, status, request_id);
+            response
+        };
         let response = match (read, decision.effect) {
-            (Err(e), _) => refusal(&crate::gateway::body_problem(e)),
+            (Err(e), _) => recorded(refusal(&crate::gateway::body_problem(e))),
             (Ok(_), Effect::Drop) => {
                 let mut response = body::empty(500);
                 response.extensions_mut().insert(Hangup);
-                response
+                recorded(response)
             }
             (
                 Ok(_),
@@ -343,7 +355,7 @@ impl Emulator {
                 if let Ok(s) = http::StatusCode::from_u16(status) {
                     *response.status_mut() = s;
                 }
-                response
+                recorded(response)
             }
             (Ok(bytes), Effect::Pass) => {
                 let request = Request::from_parts(parts, Full::new(bytes));
@@ -436,10 +448,7 @@ impl server::Handler for Listener {
             }
         }
         let Some((prefix, emulator, rest)) = mounted else {
-            return crate::http::respond::problem(
-                &Problem::not_found(format!("no route for {path}")),
-                &request_id,
-            );
+            return crate::gateway::no_route(&request, &path, &request_id);
         };
         if let Some(admin_path) = admin::under_prefix(rest) {
             let api = admin::AdminApi {

@@ -207,7 +207,9 @@ pub trait Frontend: Send + Sync {
     /// A route, as this frontend knows it.
     type Route: Send + Sync;
 
-    /// The name in metrics and logs: `canonical`, or the dialect of a vendor surface.
+    /// The name in metrics and logs: `canonical`, the dialect of a vendor surface or of an
+    /// emulator's own API, or the name of one of hookgate's own APIs (`emulator-admin`,
+    /// `emulators`, `preview`).
     fn label(&self) -> &str;
 
     /// What the log calls this API: a configured surface's name, else its label.

@@ -407,6 +407,17 @@ impl Codec {
         forward: Vec<(Value, Value)>,
         reverse: Option<Vec<(Value, Value)>>,
     ) -> Result<Codec, String> {
+        // An empty table reads no value, and its refusal of one could name none it takes.
+        let empty = match (&forward, &reverse) {
+            (f, _) if f.is_empty() => Some("map"),
+            (_, Some(r)) if r.is_empty() => Some("reverse"),
+            _ => None,
+        };
+        if let Some(table) = empty {
+            return Err(format!(
+                "`{table}` lists no value: it maps each value the vendor takes"
+            ));
+        }
         let reverse = match reverse {
             Some(reverse) => reverse,
             None => {

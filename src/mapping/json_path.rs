@@ -53,7 +53,8 @@ impl FieldPath {
         } else {
             format!("$.{text}")
         };
-        let parsed = parse_json_path(&query).map_err(|e| PathError::Syntax(e.to_string()))?;
+        // The parser's own words (a grammar's rule names) say nothing a file's author can use.
+        let parsed = parse_json_path(&query).map_err(|_| PathError::Syntax(misspelt(&query)))?;
         let mut steps = Vec::with_capacity(parsed.segments.len());
         for segment in parsed.segments {
             let step = match segment {
@@ -234,6 +235,167 @@ impl FieldPath {
             _ => None,
         }
     }
+}
+
+/// One segment of a path that does not parse, as [`misspelt`] reads it.
+enum Written<'a> {
+    /// A name a `.` may stand before (`.url`).
+    Dotted(&'a str),
+    /// A name in brackets, as it is meant: quoted as written, or one that needs them.
+    Bracketed(std::borrow::Cow<'a, str>),
+    /// An index (`[0]`).
+    Index(&'a str),
+    /// Anything else, as written (`.*`, `[?…]`, `..`): the parser's to judge.
+    Other(&'a str),
+}
+
+/// Whether `name` may follow a `.` as it is (RFC 9535's member-name-shorthand): letters,
+/// digits and `_`, not starting with a digit, or any character beyond ASCII.
+fn dotted(name: &str) -> bool {
+    let first = |c: char| c.is_ascii_alphabetic() || c == '_' || !c.is_ascii();
+    name.starts_with(first) && name.chars().all(|c| first(c) || c.is_ascii_digit())
+}
+
+/// Why `query` (`$…`), which does not parse, is no JSONPath, in words: the first thing in it
+/// a path cannot be, and, where a member's name is spelt in a way only brackets can hold, the
+/// path written with it in brackets.
+fn misspelt(query: &str) -> String {
+    let mut segments = Vec::new();
+    // The first name written in a way a path cannot hold, and what it should be.
+    let mut unspelt: Option<String> = None;
+    // Whether that name is a number (`.0`): an index, or a member of that name.
+    let mut numbered = false;
+    let mut rest = query.strip_prefix('$').unwrap_or(query);
+    while let Some(c) = rest.chars().next() {
+        match c {
+            '.' => {
+                let descends = rest.starts_with("..");
+                let dots = if descends { 2 } else { 1 };
+                let after = &rest[dots..];
+                let end = after.find(['.', '[']).unwrap_or(after.len());
+                let name = &after[..end];
+                if name.is_empty() && end == after.len() {
+                    let dots = &rest[..dots];
+                    return format!("it ends with `{dots}`, which names no member");
+                }
+                if descends || name == "*" {
+                    segments.push(Written::Other(&rest[..dots + end]));
+                } else if name.is_empty() {
+                    return format!(
+                        "a `.` is followed by `[` in `{rest}`: a bracket follows a name or `$` as it is (`$.a['b']`, not `$.a.['b']`)"
+                    );
+                } else if dotted(name) {
+                    segments.push(Written::Dotted(name));
+                } else {
+                    if unspelt.is_none() {
+                        numbered = name.bytes().all(|b| b.is_ascii_digit());
+                        unspelt = Some(unspelt_name(name));
+                    }
+                    segments.push(Written::Bracketed(name.into()));
+                }
+                rest = &after[end..];
+            }
+            '[' => {
+                let Some(close) = closing(rest) else {
+                    return format!("the `[` of `{rest}` is not closed by `]`");
+                };
+                let inner = rest[1..close].trim();
+                let quoted = inner.len() >= 2
+                    && (inner.starts_with('\'') || inner.starts_with('"'))
+                    && inner.ends_with(&inner[..1]);
+                if quoted {
+                    segments.push(Written::Bracketed(unquote(inner).into()));
+                } else if inner.parse::<i64>().is_ok() {
+                    segments.push(Written::Index(inner));
+                } else if inner.is_empty() || inner.contains(['*', '?', ':', '\'', '"']) {
+                    segments.push(Written::Other(&rest[..=close]));
+                } else {
+                    unspelt.get_or_insert_with(|| {
+                        format!(
+                            "`[{inner}]` names a member without the quotes a name in brackets needs"
+                        )
+                    });
+                    segments.push(Written::Bracketed(inner.into()));
+                }
+                rest = &rest[close + 1..];
+            }
+            _ if rest.len() + 1 == query.len() => {
+                return format!(
+                    "`{rest}` follows `$` as it is: a member follows `.` or stands in brackets (`$.{rest}`, `$['{rest}']`)"
+                );
+            }
+            _ => {
+                return format!(
+                    "`{rest}` begins with `{c}`, which begins no member: a member follows `.` or stands in brackets"
+                );
+            }
+        }
+    }
+    match unspelt {
+        Some(why) if numbered => format!(
+            "{why}: write `{}` for an array's item, or `{}` for a member of that name",
+            spelt(&segments, false),
+            spelt(&segments, true)
+        ),
+        Some(why) => format!("{why}: write `{}`", spelt(&segments, true)),
+        None => "it does not parse as a path (`$.a.b`, `$['a-b'][0]`)".into(),
+    }
+}
+
+/// Why a name cannot follow a `.` as it is written; in brackets, a name may hold any character.
+fn unspelt_name(name: &str) -> String {
+    let held = name
+        .chars()
+        .find(|&c| !(c.is_ascii_alphanumeric() || c == '_' || !c.is_ascii()));
+    let what = match held {
+        Some(c) => format!("holds `{c}`"),
+        None => "begins with a digit".into(),
+    };
+    format!(
+        "the name `{name}` {what}, which a name after a `.` cannot (letters, digits and `_`, not first a digit), and a name in brackets can"
+    )
+}
+
+/// Where the bracket that opens `text` is closed, past any quoted name in it.
+fn closing(text: &str) -> Option<usize> {
+    let mut quote = None;
+    let mut escaped = false;
+    for (i, c) in text.char_indices().skip(1) {
+        match (quote, c) {
+            (Some(_), _) if escaped => escaped = false,
+            (Some(_), '\\') => escaped = true,
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, ']') => return Some(i),
+            (None, _) => {}
+        }
+    }
+    None
+}
+
+/// The path the segments read, each name a `.` cannot hold in brackets: a number there as
+/// an index, unless `quoted`.
+fn spelt(segments: &[Written<'_>], quoted: bool) -> String {
+    let mut out = String::from("$");
+    for segment in segments {
+        match segment {
+            Written::Dotted(name) => {
+                out.push('.');
+                out.push_str(name);
+            }
+            Written::Bracketed(name) if !quoted && name.bytes().all(|b| b.is_ascii_digit()) => {
+                out.push_str(&format!("[{name}]"));
+            }
+            Written::Bracketed(name) => {
+                let name = name.replace('\\', "\\\\").replace('\'', "\\'");
+                out.push_str(&format!("['{name}']"));
+            }
+            Written::Index(i) => out.push_str(&format!("[{i}]")),
+            Written::Other(text) => out.push_str(text),
+        }
+    }
+    out
 }
 
 /// jsonpath-rust keeps the quotes of bracketed names (`$['a-b']`); a key never has them.

@@ -110,9 +110,9 @@ impl Context<'_> {
     }
 
     /// Translates the webhook's part of a body, refusing what the vendor cannot carry (unless
-    /// lenient) or spell. A field the vendor takes on create alone, named in an update, is
-    /// refused as one that cannot be changed after create (as the vendor's own surfaces say),
-    /// not as one the vendor has no place for.
+    /// lenient) or spell. A field the vendor takes on one of create and update alone, named in
+    /// the other, is refused as one that cannot be changed after create, or can only be set on
+    /// update (as the vendor's own surfaces say), not as one the vendor has no place for.
     pub(super) fn write(
         &self,
         map: &ObjectMap,
@@ -126,14 +126,7 @@ impl Context<'_> {
                 fields
                     .into_iter()
                     .map(|f| {
-                        let create_only = action == Action::Update
-                            && (map.rule_for(&f, Action::Create))
-                                .is_some_and(|r| !r.applies_to(Action::Update));
-                        let why = if create_only {
-                            "cannot be changed after create at upstream"
-                        } else {
-                            "not supported by upstream"
-                        };
+                        let why = unwritable(map, &f, action);
                         FieldError::new(f, format!("{why} {}", self.upstream))
                     })
                     .collect(),
@@ -666,5 +659,19 @@ fn drop_from_patch(
         .is_some_and(Map::is_empty)
     {
         patch.shift_remove("extensions");
+    }
+}
+
+/// Why the upstream cannot take `field` in a body of `action`: its rules write it on create
+/// alone or on update alone, and this is the other ("cannot be changed after create", "can
+/// only be set on update", as a surface says of its own rules); else it has no place for it.
+fn unwritable(map: &ObjectMap, field: &str, action: Action) -> &'static str {
+    let only_on = |other: Action| {
+        (map.rule_for(field, other)).is_some_and(|r| r.applies_to(other) && !r.applies_to(action))
+    };
+    match action {
+        Action::Update if only_on(Action::Create) => "cannot be changed after create at upstream",
+        Action::Create if only_on(Action::Update) => "can only be set on update at upstream",
+        _ => "not supported by upstream",
     }
 }

@@ -653,17 +653,25 @@ impl Upstream {
         }
     }
 
-    /// What a call comes to: the vendor's answer, with hookgate's own credential taken out of
-    /// it, and a UTF-8 byte order mark before it left out ([`crate::json::without_bom`]),
-    /// before anything reads it, or the problem of a call that failed. An answer in a
-    /// content coding (`gzip`, asked for or not: every request asks for `identity`) is one
-    /// hookgate cannot read, nor redact, nor pass on as the media type it says it is: refused.
+    /// What a call comes to: the vendor's answer as [`Upstream::received`] makes it, or the
+    /// problem of a call that failed.
     fn answered(
         &self,
         result: Result<Reply, CallError>,
         method: &http::Method,
     ) -> Result<Reply, Problem> {
-        let mut reply = result.map_err(|e| self.call_problem(e, method))?;
+        let reply = result.map_err(|e| self.call_problem(e, method))?;
+        self.received(reply, method)
+    }
+
+    /// A vendor's answer to a request sent with `method`, as anything may read it: with
+    /// hookgate's own credential taken out of it, and a UTF-8 byte order mark before it left
+    /// out ([`crate::json::without_bom`]). An answer in a content coding (`gzip`, asked for or
+    /// not: every request asks for `identity`) is one hookgate cannot read, nor redact, nor
+    /// pass on as the media type it says it is: refused. Every answer goes through it, those
+    /// of a call and those a translation is given ([`crate::preview`]), so that a translation
+    /// shows the answer a call would give.
+    pub fn received(&self, mut reply: Reply, method: &http::Method) -> Result<Reply, Problem> {
         if let Some(coding) = content_coding(&reply.headers) {
             let mut p = Problem::new(
                 Code::UpstreamError,

@@ -558,6 +558,13 @@ impl Compiler<'_> {
     /// `messages`, which may only name checks it has (and the keys of `also`).
     fn checks(&mut self, key: &str, s: &FieldSection, also: &[&str]) -> Vec<Check> {
         let mut checks = checks_of(s);
+        if s.one_of.as_ref().is_some_and(Vec::is_empty) {
+            // No value would pass, and its refusal could name none the vendor takes.
+            self.error(
+                format!("{key}.one_of"),
+                "lists no value, so that none would pass: list the values the vendor takes, or leave `one_of` out",
+            );
+        }
         if let Some(source) = &s.pattern {
             // In the order of the checks table: after `one_of`, before the range.
             let at = checks

@@ -209,15 +209,14 @@ impl Compiler<'_> {
         }
     }
 
+    /// Refuses each placeholder of `t` that is not among `allowed`, naming those that are, or
+    /// saying that none is where none is.
     fn check_slots(&mut self, key: &str, t: &Template, allowed: &[&str]) {
         for slot in t.slots() {
             if !allowed.contains(&slot) {
                 self.error(
                     key,
-                    format!(
-                        "unknown placeholder `{{{{{slot}}}}}`; expected one of: {}",
-                        allowed.join(", ")
-                    ),
+                    unknown_slot(slot, allowed, "no placeholder has a value here"),
                 );
             }
         }
@@ -238,6 +237,19 @@ impl Compiler<'_> {
                 None
             }
         }
+    }
+}
+
+/// Why placeholder `slot` is refused where only `allowed` have values: those are named, or,
+/// where there are none, `none_why` says so.
+pub(super) fn unknown_slot(slot: &str, allowed: &[&str], none_why: &str) -> String {
+    if allowed.is_empty() {
+        format!("unknown placeholder `{{{{{slot}}}}}`: {none_why}")
+    } else {
+        format!(
+            "unknown placeholder `{{{{{slot}}}}}`; expected one of: {}",
+            allowed.join(", ")
+        )
     }
 }
 

@@ -16,6 +16,9 @@ use http::Method;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+/// Why no placeholder has a value in an operation's request headers, where none has.
+const NO_HEADER_SLOT: &str = "no placeholder has a value in this operation's headers (`{{owner}}` has in an owner-scoped dialect, `{{id}}` and `{{current.FIELD}}` on an operation on one webhook)";
+
 /// Placeholders a success envelope may use (and `webhook.FIELD`).
 const RESPONSE_SLOTS: &[&str] = &[
     "webhook",
@@ -152,6 +155,25 @@ impl Compiler<'_> {
         }
     }
 
+    /// Refuses each placeholder of a request header's template `t` that has no value there
+    /// (`allowed` are those that have), saying why: a list's paging placeholders and the
+    /// other ones of a `query` are not sent in a header (paging by a request header, a
+    /// `Range` one say, is not supported), and where none has a value, which do where.
+    fn check_header_slots(&mut self, key: &str, t: &Template, allowed: &[&str]) {
+        for slot in t.slots().into_iter().filter(|s| !allowed.contains(s)) {
+            let why = match slot {
+                "limit" | "cursor" => format!(
+                    "`{{{{{slot}}}}}` cannot be sent in a request header: paging by a request header is not supported; a list sends `{{{{limit}}}}` and `{{{{cursor}}}}` in its `query`"
+                ),
+                "order" | "update_mask" => format!(
+                    "`{{{{{slot}}}}}` cannot be sent in a request header; it has a value in a `query` only"
+                ),
+                _ => super::unknown_slot(slot, allowed, NO_HEADER_SLOT),
+            };
+            self.error(key, why);
+        }
+    }
+
     /// An operation's own request headers (`headers`): a literal value, the owner (`{{owner}}`)
     /// in an owner-scoped dialect, the id (`{{id}}`) or a field of the webhook as it is
     /// (`{{current.FIELD}}`: a vendor's precondition) on an operation on one webhook. Headers
@@ -190,7 +212,7 @@ impl Compiler<'_> {
                         guards.push(guard);
                     }
                 } else {
-                    self.check_slots(&hkey, &t, &slots);
+                    self.check_header_slots(&hkey, &t, &slots);
                 }
                 if let Template::Literal(Value::String(text)) = &t
                     && http::HeaderValue::from_str(text).is_err()
