@@ -140,6 +140,7 @@
 //!   -- assembly, each importing those before it
 //!   setup.rs            everything loaded and cross-checked before anything is bound
 //!   wiring.rs           upstreams, surfaces and the main listener's routes, built from a Setup
+//!   echoes.rs           the secrets a vendor's message may echo of a request, redacted from problems
 //!   preview.rs          `hookgate translate` and POST /debug/translate: plans, not sent
 //!   gateway.rs          the one road (a canonical PATCH and a surface request walked through it), the listeners
 //!   emulator/mod.rs     an emulator: a vendor's API over a store, on its own listener
@@ -166,6 +167,7 @@ pub mod allocator;
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod echoes;
 pub mod emulator;
 pub mod examples;
 pub mod exchange;

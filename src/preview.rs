@@ -11,7 +11,6 @@ use crate::auth::{Caller, Inbound, Scope};
 use crate::exchange::{Purpose, Reply, VendorRequest};
 use crate::frontend::canonical::{self, CanonicalApi};
 use crate::frontend::{Backend, Frontend, Head, Job, Outcome, Routed};
-use crate::gateway;
 use crate::http::body::{self, Body};
 use crate::http::client::Client;
 use crate::http::{headers, respond};
@@ -358,7 +357,7 @@ impl Prepared {
             let backend = Backend::Upstream(upstream.clone());
             let job = Job::Operation(op.clone());
             let sent = (&http::header::AUTHORIZATION, &[][..]);
-            p.redacted(&gateway::echoable_secrets(
+            p.redacted(&crate::echoes::echoable_secrets(
                 &headers,
                 sent,
                 Some(&backend),

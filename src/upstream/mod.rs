@@ -669,7 +669,7 @@ impl Upstream {
     /// out ([`crate::json::without_bom`]). An answer in a content coding (`gzip`, asked for or
     /// not: every request asks for `identity`) is one hookgate cannot read, nor redact, nor
     /// pass on as the media type it says it is: refused. Every answer goes through it, those
-    /// of a call and those a translation is given ([`crate::preview`]), so that a translation
+    /// of a call and those a translation (a preview) is given, so that a translation
     /// shows the answer a call would give.
     pub fn received(&self, mut reply: Reply, method: &http::Method) -> Result<Reply, Problem> {
         if let Some(coding) = content_coding(&reply.headers) {
