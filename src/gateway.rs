@@ -24,6 +24,9 @@
 //! 3. **Authenticate.** The client's `X-Api-Key` must allow writing to `chat`
 //!    ([`auth::Inbound`](crate::auth::Inbound)).
 //! 4. **Read body.** At most the configured size, within its deadline (413 or 400 otherwise).
+//!    A `POST` with an `Idempotency-Key` (one, else 400) claims it here, before the body is
+//!    parsed, where hookgate keeps the key: a refusal of what follows is kept as any answer is
+//!    ([`idempotency`]). Where the vendor takes keys, the key it is sent is scoped to the client.
 //! 5. **Plan** (`Frontend::parse`, then the backend). The canonical frontend checks the media type
 //!    and makes the patch the [`Operation`]'s body; `execute` gives it to the
 //!    [`Upstream`](crate::upstream::Upstream), whose [`Plan`](crate::plan::Plan) lays out the
@@ -150,7 +153,8 @@ pub async fn serve<F: Frontend, B: RequestBody>(
     let (mut response, problem) = match &routed {
         Err(problem) => (front.refuse(None, problem, request_id), None),
         Ok(routed) => {
-            answer(front, admission, routed, &parts.headers, body, request_id)
+            let request = (&parts.headers, parts.uri.query());
+            answer(front, admission, routed, request, body, request_id)
                 .instrument(span.clone())
                 .await
         }
@@ -243,7 +247,7 @@ async fn answer<F: Frontend, B: RequestBody>(
     front: &F,
     admission: &Admission,
     routed: &Routed<F::Route>,
-    headers: &HeaderMap,
+    (headers, query): (&HeaderMap, Option<&str>),
     body: B,
     request_id: &str,
 ) -> (Response<Body>, Option<Problem>) {
@@ -253,7 +257,7 @@ async fn answer<F: Frontend, B: RequestBody>(
         headers
             .get(credential)
             .map(|v| (credential.clone(), v.clone())),
-        frontend::idempotency_key(headers, front.idempotency_header()),
+        None,
     );
     let parts = front.credential_parts();
     if !parts.is_empty() {
@@ -266,6 +270,9 @@ async fn answer<F: Frontend, B: RequestBody>(
     let mut held = None;
     let phases = async {
         let caller = front.authenticate(routed, headers, &admission.inbound)?;
+        if routed.backend.is_some() {
+            call.idempotency_key = frontend::idempotency_key(headers, front.idempotency_header())?;
+        }
         let bytes = read_body(body, headers, routed.reads_body, admission.body_limit).await?;
         let mut named = front
             .idempotency_header()
@@ -274,25 +281,27 @@ async fn answer<F: Frontend, B: RequestBody>(
             call.idempotency_key = front.idempotency_key_in(routed, &bytes)?;
             named = "the body".to_owned();
         }
+        // What the request names, read from its route: its key is held (and scoped at the
+        // vendor) before the body is parsed.
+        let place = call.idempotency_key.as_ref().map(|_| front.keyed(routed));
+        let key_space = front.key_space();
         let keyed = front.keys_request(routed);
         let key = call.idempotency_key.as_ref().filter(|_| keyed);
-        if let Some(key) = key {
+        if let (Some(key), Some(place)) = (key, &place) {
             idempotency::check_key(key, &named)?;
-        }
-        // The body, kept for the fingerprint (the parse takes it; the bytes are shared).
-        let sent = key.map(|_| bytes.clone());
-        let job = front.parse(routed, caller, headers, bytes)?;
-        if let (Some(key), Some(sent)) = (key, sent) {
+            // Held before the body is parsed: whatever the answer, a refusal of the body
+            // included, it is the key's, for every operation alike.
             let lenient = crate::http::headers::prefers_lenient(headers);
-            let fingerprint = idempotency::fingerprint(&target_of(&job), &sent, lenient);
+            let fingerprint = idempotency::fingerprint(&place.target, &bytes, lenient);
             let held_by = Holder {
-                front: front.label(),
+                front: &key_space,
                 caller,
                 headers,
+                query,
                 credential: (credential, parts),
             };
             match held_by
-                .claim(admission, routed.backend.as_ref(), &job, key, fingerprint)
+                .claim(admission, routed, &place.owner, key, fingerprint)
                 .await
             {
                 Some(Claim::Run(running)) => held = Some(running),
@@ -300,6 +309,16 @@ async fn answer<F: Frontend, B: RequestBody>(
                 Some(Claim::Conflict) => return Err(idempotency::conflict(key, &named)),
                 None => {}
             }
+        }
+        let mut job = front.parse(routed, caller, headers, bytes)?;
+        if let Some(Backend::Upstream(upstream)) = &routed.backend {
+            let owner = place.map(|p| p.owner);
+            let at_vendor = |key: &[u8]| {
+                let owner = owner.clone().unwrap_or_else(|| front.keyed(routed).owner);
+                idempotency::at_vendor(caller.key, &key_space, &upstream.name, &owner, key)
+            };
+            let creates = routed.action == Some(crate::model::Action::Create);
+            scope_keys_at_vendor(&mut call, &mut job, &upstream.dialect, creates, at_vendor)?;
         }
         // The body's secrets are taken before the job is carried out (it consumes the body);
         // the credentials' only when a problem is to be redacted.
@@ -361,31 +380,14 @@ fn change_made(upstream: Option<&str>, outcome: &Outcome) -> String {
     )
 }
 
-/// What a keyed request does, as its fingerprint holds it beside its body: its operation
-/// and the webhook it names (a relayed request's method and path), so that a key used for a
-/// test of one webhook is refused for another's, or for a rotation.
-fn target_of(job: &Job) -> Vec<u8> {
-    match job {
-        Job::Operation(op) => {
-            let id = op.id.as_deref().unwrap_or("");
-            [op.action.name().as_bytes(), b"\n", id.as_bytes()].concat()
-        }
-        Job::Relay(relay) => [
-            relay.method.as_str().as_bytes(),
-            b"\n",
-            relay.path.as_bytes(),
-        ]
-        .concat(),
-        Job::Answer(_) => Vec::new(),
-    }
-}
-
 /// Who holds an idempotency key the gateway honours itself, as far as its scope tells.
 struct Holder<'a> {
     front: &'a str,
     /// The client authentication admitted.
     caller: crate::auth::Caller<'a>,
     headers: &'a HeaderMap,
+    /// The request's query string, which may carry the client's credential.
+    query: Option<&'a str>,
     /// The header the client's credential comes in, and those of its further parts.
     credential: (&'a http::HeaderName, &'a [http::HeaderName]),
 }
@@ -393,42 +395,30 @@ struct Holder<'a> {
 impl Holder<'_> {
     /// The claim of a key the gateway honours itself: at an upstream that takes none, and at
     /// an emulator's store for all but a create, which the store decides itself as its vendor
-    /// does (`None` where the vendor or the store decides).
-    async fn claim<'r>(
+    /// does (`None` where the vendor or the store decides). `owner` is every place the
+    /// request names its owner in ([`Frontend::keyed`]).
+    async fn claim<'r, R>(
         &self,
         admission: &'r Admission,
-        backend: Option<&Backend>,
-        job: &Job,
+        routed: &Routed<R>,
+        owner: &[u8],
         key: &http::HeaderValue,
         fingerprint: [u8; 32],
     ) -> Option<Claim<'r>> {
-        let upstream = match backend? {
+        let upstream = match routed.backend.as_ref()? {
             Backend::Upstream(u) if u.honours_idempotency_key() => return None,
             Backend::Upstream(u) => Some(&**u),
             Backend::Store(_) => None,
         };
-        let creates =
-            matches!(job, Job::Operation(op) if op.action == crate::model::Action::Create);
-        if upstream.is_none() && creates {
+        if upstream.is_none() && routed.action == Some(crate::model::Action::Create) {
             return None;
         }
-        let owner = match job {
-            Job::Operation(op) => op.owner.as_deref().unwrap_or("").as_bytes().to_vec(),
-            // A relayed create names its owner in its path, its query or a header field of its
-            // operation's (a tenant's): all of them, so that two owners' creates never meet.
-            Job::Relay(relay) => relayed_owner(relay),
-            Job::Answer(_) => return None,
-        };
-        let query = match job {
-            Job::Relay(relay) => relay.query.as_deref(),
-            _ => None,
-        };
-        let caller = self.caller_id(upstream, query);
+        let caller = self.caller_id(upstream);
         let scope = idempotency::Scope {
             caller: &caller,
             frontend: self.front,
             upstream: upstream.map_or("", |u| &u.name),
-            owner: &owner,
+            owner,
             key: key.as_bytes(),
         };
         Some(admission.replays.claim(&scope, fingerprint).await)
@@ -439,12 +429,8 @@ impl Holder<'_> {
     /// and, where the vendor checks the client's own credential, a digest of it too (one client
     /// never replays another's answer, which may carry a secret minted for it, and one inbound
     /// key may be shared by clients of several vendor accounts); nothing where none of them
-    /// tells clients apart. A relayed request's `query` may carry the credential too.
-    fn caller_id(
-        &self,
-        upstream: Option<&crate::upstream::Upstream>,
-        query: Option<&str>,
-    ) -> Vec<u8> {
+    /// tells clients apart. The request's query may carry the credential too.
+    fn caller_id(&self, upstream: Option<&crate::upstream::Upstream>) -> Vec<u8> {
         let mut id = match self.caller.key {
             Some(name) => [b"key:", name.as_bytes(), b"\n"].concat(),
             None => Vec::new(),
@@ -464,28 +450,58 @@ impl Holder<'_> {
                 hash.update(value.as_bytes());
             }
         }
-        hash.update(query.unwrap_or("").as_bytes());
+        hash.update(self.query.unwrap_or("").as_bytes());
         id.extend_from_slice(b"credential:");
         id.extend_from_slice(&hash.finalize());
         id
     }
 }
 
-/// Every place a relayed create may name its owner in, each length-prefixed: its path, its
-/// query and the header fields its operation declares.
-fn relayed_owner(relay: &crate::frontend::Relay) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut part = |bytes: &[u8]| {
-        out.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
-        out.extend_from_slice(bytes);
-    };
-    part(relay.path.as_bytes());
-    part(relay.query.as_deref().unwrap_or("").as_bytes());
-    for (name, value) in &relay.headers {
-        part(name.as_str().as_bytes());
-        part(value.as_bytes());
+/// Scopes the client's idempotency keys as the vendor is sent them
+/// ([`idempotency::at_vendor`]): its header's, and, where the vendor takes it in a create's
+/// body (`{{idempotency_key}}`), the one in a relayed create's body, the one member of the
+/// client's bytes changed (a form's body is passed on as it is).
+fn scope_keys_at_vendor(
+    call: &mut Call,
+    job: &mut Job,
+    dialect: &crate::mapping::Dialect,
+    creates: bool,
+    at_vendor: impl Fn(&[u8]) -> http::HeaderValue,
+) -> Result<(), Problem> {
+    if let Some(key) = &call.idempotency_key {
+        call.idempotency_key = Some(at_vendor(key.as_bytes()));
     }
-    out
+    let Job::Relay(relay) = job else {
+        return Ok(());
+    };
+    let Some(keys) = (dialect.body_idempotency_key.as_ref())
+        .filter(|_| creates && dialect.form.is_none())
+        .and_then(|at| at.keys())
+    else {
+        return Ok(());
+    };
+    let document = crate::json::from_slice_relayed(&relay.body).ok();
+    let key = document.as_ref().and_then(|body| {
+        let at = crate::mapping::json_path::FieldPath::of_keys(keys.iter().map(String::as_str));
+        at.get(body)?.as_str().filter(|key| !key.is_empty())
+    });
+    let Some(key) = key else {
+        return Ok(());
+    };
+    let scoped = at_vendor(key.as_bytes());
+    let mut quoted = Vec::with_capacity(scoped.len() + 2);
+    crate::json::write_str(&mut quoted, &String::from_utf8_lossy(scoped.as_bytes()));
+    match crate::json::replaced_at(&relay.body, &keys, &quoted) {
+        Ok(Some(body)) => relay.body = Bytes::from(body),
+        Ok(None) => {}
+        Err(_) => {
+            return Err(Problem::bad_request(format!(
+                "the idempotency key in the body's `{}` could not be read",
+                keys.join(".")
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Reads a whole body within its limits; a route that takes none reads nothing. A body cut

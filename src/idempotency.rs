@@ -14,6 +14,10 @@
 //! a client that times out or goes away while the vendor makes the webhook retries, and is
 //! given the answer the first request would have had, instead of making a second webhook.
 //!
+//! A vendor that takes keys decides itself; the key it is sent is the client's scoped as a
+//! kept one is ([`at_vendor`]), since every client reaches the vendor under hookgate's one
+//! credential, whose one key space there they would otherwise share.
+//!
 //! The answers are kept in memory, per process (replicas share none), for [`KEPT_FOR`], at most
 //! [`LIMIT`] of them, the oldest dropped first. An answer is not kept when it is a 5xx whose
 //! problem says nothing was made: a retry of it is safe to run again. One whose vendor may have
@@ -99,7 +103,14 @@ pub struct Scope<'a> {
 impl Scope<'_> {
     /// The digest a key is held under: each part length-prefixed, so no two scopes meet.
     fn digest(&self) -> [u8; 32] {
+        self.digest_as(b"held")
+    }
+
+    /// The digest of the scope's parts after `use_`, which tells a key held apart from one
+    /// sent.
+    fn digest_as(&self, use_: &[u8]) -> [u8; 32] {
         let mut hash = Sha256::new();
+        hash.update(use_);
         let parts = [
             self.caller,
             self.frontend.as_bytes(),
@@ -113,6 +124,40 @@ impl Scope<'_> {
         }
         hash.finalize().into()
     }
+}
+
+/// The key a vendor that takes keys is sent for a client's `key`: the digest of its scope in
+/// 64 lowercase hex digits. hookgate calls a vendor under its one credential, so every
+/// client's keys would meet in that credential's one key space at the vendor, and a client
+/// that chose another's key would be given the other's answer, a secret minted for it
+/// included. Scoped, two clients never share a key there: `principal` is the inbound key that
+/// admitted the client (`None` where keys are off, or where the vendor checks the client's own
+/// credential, whose account is a key space of its own there), `api` the API it came through
+/// (`canonical` or a surface), then the upstream and every place the request names its owner
+/// in. The same request is sent the same key, so that a client's retry, even after a restart,
+/// is recognised by the vendor. Hex fits every vendor's alphabet and length (Stripe takes 255
+/// characters).
+pub fn at_vendor(
+    principal: Option<&str>,
+    api: &str,
+    upstream: &str,
+    owner: &[u8],
+    key: &[u8],
+) -> HeaderValue {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let principal = principal.map_or_else(Vec::new, |name| [b"key:", name.as_bytes()].concat());
+    let scope = Scope {
+        caller: &principal,
+        frontend: api,
+        upstream,
+        owner,
+        key,
+    };
+    let hex: Vec<u8> = (scope.digest_as(b"vendor").iter())
+        .flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]])
+        .collect();
+    HeaderValue::from_maybe_shared(Bytes::from(hex))
+        .expect("hex digits are visible ASCII, which a header value always holds")
 }
 
 /// A digest of what a request does (`target`: its operation and the webhook it names), of
@@ -573,6 +618,35 @@ mod tests {
         assert!(!state.slots.contains_key(&first));
         state.forget_old(now + KEPT_FOR);
         assert!(state.slots.is_empty());
+    }
+
+    #[test]
+    fn a_key_at_the_vendor_is_the_same_for_its_scope_and_another_for_any_other() {
+        let sent = |principal, api, upstream, owner: &[u8], key: &[u8]| {
+            at_vendor(principal, api, upstream, owner, key)
+        };
+        let first = sent(Some("rw"), "canonical", "up", b"", b"k");
+        assert_eq!(first.len(), 64);
+        assert!(
+            first
+                .as_bytes()
+                .iter()
+                .all(|b| b"0123456789abcdef".contains(b))
+        );
+        assert_eq!(sent(Some("rw"), "canonical", "up", b"", b"k"), first);
+        let others = [
+            sent(Some("rw2"), "canonical", "up", b"", b"k"),
+            sent(None, "canonical", "up", b"", b"k"),
+            sent(Some("rw"), "surface sv", "up", b"", b"k"),
+            sent(Some("rw"), "canonical", "up2", b"", b"k"),
+            sent(Some("rw"), "canonical", "up", b"p1", b"k"),
+            sent(Some("rw"), "canonical", "up", b"", b"K"),
+            // The parts do not run together: `r` + `wcanonical` is not `rw` + `canonical`.
+            sent(Some("r"), "wcanonical", "up", b"", b"k"),
+        ];
+        for (n, other) in others.iter().enumerate() {
+            assert_ne!(*other, first, "{n}");
+        }
     }
 
     #[test]

@@ -216,6 +216,24 @@ pub fn read_at<'a, T>(
     Ok((Rest(rest), Some(value)))
 }
 
+/// The document `bytes` with the value at `path` (object keys from the root) replaced by
+/// `with`, every other byte as it was; `None` when nothing lies there. Refused as
+/// [`read_at`] refuses.
+pub fn replaced_at(
+    bytes: &[u8],
+    path: &[impl AsRef<str>],
+    with: &[u8],
+) -> Result<Option<Vec<u8>>, scan::Malformed> {
+    let Some(((), at)) = locate(bytes, path, |scan| scan.skip())? else {
+        return Ok(None);
+    };
+    let mut out = Vec::with_capacity(bytes.len() - at.len() + with.len());
+    out.extend_from_slice(&bytes[..at.start]);
+    out.extend_from_slice(with);
+    out.extend_from_slice(&bytes[at.end..]);
+    Ok(Some(out))
+}
+
 /// What `inner` made of the value at `path` in the document `bytes`, and where that value
 /// lies; refused as [`read_at`] refuses.
 fn locate<'a, T>(
@@ -737,6 +755,17 @@ mod tests {
         }
         let refused = |_: &mut scan::Scanner| Err::<(), _>(scan::Malformed);
         assert!(read_at(text, &path, refused).is_err());
+    }
+
+    #[test]
+    fn replaces_the_value_at_a_path_and_leaves_every_other_byte() {
+        let text = br#"{ "k" :"a", "s": {"k": "b"}, "n": 1 }"#;
+        let replaced = replaced_at(text, &["k"], br#""z""#).unwrap().unwrap();
+        assert_eq!(replaced, br#"{ "k" :"z", "s": {"k": "b"}, "n": 1 }"#);
+        let inner = replaced_at(text, &["s", "k"], b"2").unwrap().unwrap();
+        assert_eq!(inner, br#"{ "k" :"a", "s": {"k": 2}, "n": 1 }"#);
+        assert_eq!(replaced_at(text, &["x"], b"1").unwrap(), None);
+        assert!(replaced_at(br#"{"k": 1, "k": 2}"#, &["k"], b"3").is_err());
     }
 
     #[test]

@@ -413,16 +413,22 @@ fn read_input(path: &Path) -> Result<String, String> {
 }
 
 /// `Name: value` pairs.
+/// The `Name: value` lines of `flag`, by name. A name given twice is refused rather than the
+/// last one taken: which was meant (of two idempotency keys, say) is not for the command to
+/// guess, as the gateway does not.
 fn header_pairs(lines: &[String], flag: &str) -> Result<BTreeMap<String, String>, String> {
-    lines
-        .iter()
-        .map(|line| {
-            let (name, value) = line
-                .split_once(':')
-                .ok_or_else(|| format!("{flag} `{line}`: expected `Name: value`"))?;
-            Ok((name.trim().to_ascii_lowercase(), value.trim().to_owned()))
-        })
-        .collect()
+    let mut pairs = BTreeMap::new();
+    for line in lines {
+        let (name, value) = line
+            .split_once(':')
+            .ok_or_else(|| format!("{flag} `{line}`: expected `Name: value`"))?;
+        let name = name.trim().to_ascii_lowercase();
+        if pairs.contains_key(&name) {
+            return Err(format!("{flag} `{name}` is given more than once"));
+        }
+        pairs.insert(name, value.trim().to_owned());
+    }
+    Ok(pairs)
 }
 
 fn describe(args: TranslateArgs) -> Result<Description, String> {
@@ -509,7 +515,7 @@ async fn translate(origin: config::Origin, args: TranslateArgs) -> ExitCode {
         Ok(d) => d,
         Err(e) => return fail(&e),
     };
-    let prepared = match hookgate::preview::prepare(&api, description) {
+    let prepared = match hookgate::preview::prepare(&api, description, None) {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };

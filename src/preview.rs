@@ -248,8 +248,15 @@ pub struct Prepared {
 }
 
 /// Resolves a description against the canonical API. What the canonical API would refuse
-/// (an unknown upstream, a missing body) is the translation's result, not an error here.
-pub fn prepare(api: &CanonicalApi, d: Description) -> Result<Prepared, InputError> {
+/// (an unknown upstream, a missing body, two idempotency keys) is the translation's result,
+/// not an error here. `principal` is the inbound key of the client the translation is for
+/// (`None`: none), whose idempotency key is scoped at the vendor as the canonical API scopes
+/// it ([`crate::idempotency::at_vendor`]).
+pub fn prepare(
+    api: &CanonicalApi,
+    d: Description,
+    principal: Option<&str>,
+) -> Result<Prepared, InputError> {
     let method = Method::from_bytes(d.method.trim().to_ascii_uppercase().as_bytes())
         .map_err(|_| InputError::Method(d.method.clone()))?;
     let path = if d.path == "/v1" || d.path.starts_with("/v1/") {
@@ -289,15 +296,23 @@ pub fn prepare(api: &CanonicalApi, d: Description) -> Result<Prepared, InputErro
                 .collect::<Result<_, _>>()?,
         )
     };
-    let call = Call::new(
+    let mut call = Call::new(
         &headers::request_id(&headers),
         headers
             .get(http::header::AUTHORIZATION)
             .map(|v| (http::header::AUTHORIZATION, v.clone())),
-        crate::frontend::idempotency_key(&headers, None),
+        None,
     );
     let target = (|| {
+        let key = crate::frontend::idempotency_key(&headers, None)?;
         let (upstream, mut op) = api.operation_of(&method, &path)?;
+        // Sent as the canonical API sends it: scoped to the client, the API, the upstream and
+        // the owner its path names.
+        call.idempotency_key = key.map(|key| {
+            let owner = op.owner.as_deref().unwrap_or("").as_bytes();
+            let api = CanonicalApi::LABEL;
+            crate::idempotency::at_vendor(principal, api, &upstream.name, owner, key.as_bytes())
+        });
         op.lenient = headers::prefers_lenient(&headers);
         if matches!(op.action, Action::Create | Action::Update) {
             match d.body {
@@ -697,7 +712,7 @@ impl Frontend for PreviewApi<'_> {
     fn parse(
         &self,
         _: &Routed<()>,
-        _: Caller<'_>,
+        caller: Caller<'_>,
         headers: &HeaderMap,
         bytes: Bytes,
     ) -> Result<Job, Problem> {
@@ -715,7 +730,7 @@ impl Frontend for PreviewApi<'_> {
                 .headers
                 .insert("x-request-id".into(), headers::request_id(headers));
         }
-        let prepared = prepare(self.canonical, description)
+        let prepared = prepare(self.canonical, description, caller.key)
             .map_err(|e| Problem::bad_request(e.to_string()))?;
         self.inbound
             .authorize(headers, Scope::Read, prepared.upstream())?;

@@ -1,6 +1,7 @@
 //! Idempotency keys at upstreams that take none: the gateway keeps a create's answer under its
 //! key, so that a retry is answered as the first request was and the webhook is made once; a
-//! vendor that takes the key is sent it and decides itself.
+//! vendor that takes the key is sent it, scoped to its client, and decides itself. A refusal is
+//! kept under its key as any answer is, and a key given twice is refused.
 
 mod support;
 
@@ -332,9 +333,12 @@ async fn a_vendor_that_takes_keys_is_sent_them_and_decides_itself() {
     }
     let seen = double.seen();
     assert_eq!(seen.len(), 2, "each request reached the vendor");
-    for s in &seen {
-        assert_eq!(s.headers.get("x-once").unwrap(), "vendor-decides");
-    }
+    let sent = seen[0].key_in("x-once", "vendor-decides");
+    assert_eq!(
+        seen[1].key_in("x-once", "vendor-decides"),
+        sent,
+        "a retry's key"
+    );
     // A key too long is refused there too, never sent as no key.
     let (status, text) = create_with_raw_key(&gw, HOOKS, &[b'k'; 256]).await;
     assert_eq!(status, 400, "{text}");
@@ -578,9 +582,8 @@ async fn an_abandoned_create_at_a_vendor_that_takes_keys_is_the_vendors_to_decid
     );
     let seen = double.seen();
     assert_eq!(seen.len(), 2, "the retry reached the vendor, key and all");
-    for s in &seen {
-        assert_eq!(s.headers.get("x-once").unwrap(), "vendor-decides-too");
-    }
+    let sent = seen[0].key_in("x-once", "vendor-decides-too");
+    assert_eq!(seen[1].key_in("x-once", "vendor-decides-too"), sent);
 }
 
 /// The gateway over `url` as the Relay upstream, whose calls are given up after `timeout_ms`,
@@ -925,8 +928,11 @@ async fn a_retried_test_delivery_sends_one_message_under_its_key() {
             let other = json!({ "eventType": format!("{event}.x") });
             let refused = svix_post(addr, &example, &ex1, &other).await;
             ok(&refused, 409, &format!("{what}: another body"));
+            // The vendor's own refusal, relayed, names the key it was sent: the client's,
+            // scoped to it.
+            let named = if base == "/front" { "" } else { ex1.as_str() };
             assert!(
-                String::from_utf8_lossy(&refused.body).contains(&ex1),
+                String::from_utf8_lossy(&refused.body).contains(named),
                 "{what}"
             );
         }
@@ -1100,5 +1106,484 @@ async fn canonical_tests_and_rotations_are_made_once_under_a_key_and_never_repla
     let journal = journal.json()["entries"].as_array().unwrap().clone();
     let count = |op: &str| journal.iter().filter(|e| e["operation"] == op).count();
     assert_eq!((count("rotate-secret"), count("test")), (2, 1));
+    gw.stop().await;
+}
+
+/// The inbound section with write keys of each name, each key its name repeated.
+fn writers(names: &[&str]) -> String {
+    use sha2::Digest;
+    let mut inbound = "[inbound_auth]\nmode = \"api_keys\"\n".to_owned();
+    for name in names {
+        inbound.push_str(&format!(
+            "[[inbound_auth.keys]]\nname = \"{name}\"\nsha256 = \"{:x}\"\n\
+             scopes = [\"webhooks:read\", \"webhooks:write\"]\n",
+            sha2::Sha256::digest(secret_of(name).as_bytes())
+        ));
+    }
+    inbound
+}
+
+/// The inbound key of the writer `name`.
+fn secret_of(name: &str) -> String {
+    format!("{name}-{name}-key-0001")
+}
+
+/// The test-local Svix and AgentMessage mappings, AgentMessage's vendor taking a key in
+/// `Idempotency-Key` as Stripe's does.
+fn agentmessage_taking_keys() -> tempfile::TempDir {
+    let dir = svix_and_agentmessage();
+    let file = dir.path().join("agentmessage.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let edited = text.replacen(
+        "[dialect]\n",
+        "[dialect]\nidempotency_key = \"Idempotency-Key\"\n",
+        1,
+    );
+    assert_ne!(edited, text);
+    std::fs::write(file, edited).unwrap();
+    dir
+}
+
+/// At a vendor that takes keys, hookgate's one credential is one key space there: a key is sent
+/// scoped to its client, so that another client (or API) choosing the same key is never given
+/// the first one's webhook and secret, and a client's own retry still is.
+#[tokio::test]
+async fn clients_of_a_vendor_that_takes_keys_never_share_its_answer() {
+    let dir = agentmessage_taking_keys();
+    let gw = support::gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.am]\ndialect = \"agentmessage\"\nemulate = true\n\
+         [surfaces.one]\ndialect = \"svix\"\nupstream = \"am\"\nprefix = \"/one\"\nowner = \"{APP}\"\n\
+         [surfaces.two]\ndialect = \"svix\"\nupstream = \"am\"\nprefix = \"/two\"\nowner = \"{APP}\"\n\
+         {}",
+        dir.path(),
+        writers(&["rw", "rw2"])
+    ))
+    .await;
+    let body = json!({"url": "https://example.com/c", "events": ["wallet.balance_low"]});
+    let canonical = |client: &'static str| {
+        let (addr, body) = (gw.addr, body.clone());
+        async move {
+            let secret = secret_of(client);
+            let headers = [
+                ("x-api-key", secret.as_str()),
+                ("idempotency-key", "shared-1"),
+            ];
+            let answer = send(
+                addr,
+                "POST",
+                "/v1/upstreams/am/webhooks",
+                &headers,
+                Some(&body),
+            );
+            let answer = answer.await;
+            ok(&answer, 201, client);
+            let json = answer.json();
+            (json["id"].clone(), json["secret"].clone())
+        }
+    };
+    let (id, secret) = canonical("rw").await;
+    assert!(secret.is_string(), "a create shows its secret");
+    assert_eq!(
+        canonical("rw").await,
+        (id.clone(), secret.clone()),
+        "rw's retry"
+    );
+    let (other_id, other_secret) = canonical("rw2").await;
+    assert_ne!(other_id, id, "rw2 was given rw's webhook");
+    assert_ne!(other_secret, secret, "rw2 was given rw's secret");
+    // Through a surface, the same key is the surface's: another webhook, each surface its own.
+    let surface = |prefix: &'static str, client: &'static str| {
+        let addr = gw.addr;
+        async move {
+            let bearer = format!("Bearer {}", secret_of(client));
+            let headers = [
+                ("authorization", bearer.as_str()),
+                ("idempotency-key", "shared-1"),
+            ];
+            let body =
+                json!({"url": "https://example.com/c", "filterTypes": ["wallet.balance_low"]});
+            let path = svix_endpoints(prefix);
+            let answer = send(addr, "POST", &path, &headers, Some(&body)).await;
+            ok(&answer, 201, &format!("{prefix} as {client}"));
+            answer.json()["id"].clone()
+        }
+    };
+    let mut ids = vec![id.clone(), other_id];
+    for (prefix, client) in [("/one", "rw"), ("/one", "rw2"), ("/two", "rw")] {
+        let made = surface(prefix, client).await;
+        assert!(
+            !ids.contains(&made),
+            "{prefix} as {client}: {made} was made before"
+        );
+        assert_eq!(
+            surface(prefix, client).await,
+            made,
+            "{prefix} as {client}: a retry"
+        );
+        ids.push(made);
+    }
+    let listed = send(
+        gw.addr,
+        "GET",
+        "/v1/upstreams/am/webhooks",
+        &[("x-api-key", &secret_of("rw"))],
+        None,
+    )
+    .await;
+    ok(&listed, 200, "the list");
+    assert_eq!(listed.json()["data"].as_array().unwrap().len(), ids.len());
+    gw.stop().await;
+}
+
+/// The key a vendor that takes keys is sent is the client's, scoped to the inbound key, the
+/// API, the upstream and the owner: the same for a retry, even after a restart of the gateway,
+/// another for each of them.
+#[tokio::test]
+async fn the_key_a_vendor_is_sent_is_scoped_and_the_same_after_a_restart() {
+    let dir = support::dialects_with(&[(
+        "relay",
+        "[dialect]\n",
+        "[dialect]\nidempotency_key = \"X-Once\"\n",
+    )]);
+    let double = Double::start((1..=8).map(created).collect()).await;
+    let config = format!(
+        "mappings_dir = {:?}\n\
+         [upstreams.relay]\ndialect = \"relay\"\nbase_url = {:?}\nauth = {{ type = \"none\" }}\n\
+         [surfaces.sv]\ndialect = \"svix\"\nupstream = \"relay\"\nprefix = \"/sv\"\n\
+         [surfaces.sv2]\ndialect = \"svix\"\nupstream = \"relay\"\nprefix = \"/sv2\"\n\
+         [url_policy]\nallow_private = true\n{}",
+        dir.path(),
+        double.url(),
+        writers(&["one", "two"])
+    );
+    let canonical = |client: &str, owner: &str| {
+        Create {
+            path: HOOKS,
+            headers: Vec::new(),
+            body: hook("https://example.com/hook"),
+        }
+        .sent_as(client, &HOOKS.replace("p1", owner))
+    };
+    let surface = |client: &str, prefix: &str| {
+        Create::surface("k").sent_as(client, &SURFACE_HOOKS.replace("/sv", prefix))
+    };
+    let gw = support::gateway(&config).await;
+    let sends = [
+        canonical("one", "p1"),
+        canonical("one", "p1"),
+        canonical("two", "p1"),
+        canonical("one", "p2"),
+        surface("one", "/sv"),
+        surface("one", "/sv2"),
+    ];
+    for (path, headers, body) in &sends {
+        let headers: Vec<_> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let answer = send(gw.addr, "POST", path, &headers, Some(body)).await;
+        ok(&answer, 201, path);
+    }
+    gw.stop().await;
+    let gw = support::gateway(&config).await;
+    let (path, headers, body) = &sends[0];
+    let headers: Vec<_> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    ok(
+        &send(gw.addr, "POST", path, &headers, Some(body)).await,
+        201,
+        "after a restart",
+    );
+    let sent: Vec<String> = double
+        .seen()
+        .iter()
+        .map(|s| s.key_in("x-once", "k"))
+        .collect();
+    assert_eq!(sent.len(), 7);
+    assert_eq!(sent[1], sent[0], "a retry");
+    assert_eq!(sent[6], sent[0], "a retry after a restart");
+    let mut distinct = sent[..6].to_vec();
+    distinct.dedup();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(
+        distinct.len(),
+        5,
+        "client, owner, API and surface each their own: {sent:?}"
+    );
+    gw.stop().await;
+}
+
+impl Create {
+    /// This create as `client` sends it to `path` under the key `k`: its path, its headers
+    /// (its inbound key the way its API takes it) and its body.
+    fn sent_as(&self, client: &str, path: &str) -> (String, Vec<(&'static str, String)>, Value) {
+        let credential = match self.path {
+            HOOKS => ("x-api-key", secret_of(client)),
+            _ => ("authorization", format!("Bearer {}", secret_of(client))),
+        };
+        let headers = vec![credential, ("idempotency-key", "k".to_owned())];
+        (path.to_owned(), headers, self.body.clone())
+    }
+}
+
+/// A surface that relays to a vendor of its own dialect changes the one key the client sent,
+/// scoped as a translated request's is: in its header, or in its create's body where the vendor
+/// takes it there, every other byte the client's.
+#[tokio::test]
+async fn a_relaying_surface_sends_the_key_scoped_and_nothing_else_changed() {
+    let dir = support::dialects_with(&[(
+        "relay",
+        "[dialect]\n",
+        "[dialect]\nidempotency_key = \"X-Once\"\n",
+    )]);
+    let subscription = json!({"subscription": {"id": "wbhk_b35f6b3145074cf9ad513610786c19d5",
+        "name": "n", "enabled": true, "event_types": ["payment.created"],
+        "notification_url": "https://example.com/1", "api_version": "2021-12-15",
+        "signature_key": "sig", "created_at": "2022-01-10 23:29:48 +0000 UTC",
+        "updated_at": "2022-01-10 23:29:48 +0000 UTC"}});
+    let relay = Double::start(vec![created(1), created(2)]).await;
+    let square = Double::start(vec![
+        Reply::json(200, subscription.clone()),
+        Reply::json(200, subscription),
+    ])
+    .await;
+    let gw = support::gateway(&format!(
+        "mappings_dir = {:?}\n\
+         [upstreams.relay]\ndialect = \"relay\"\nbase_url = {:?}\nauth = {{ type = \"none\" }}\n\
+         [upstreams.square]\ndialect = \"square\"\nbase_url = {:?}\nauth = {{ type = \"none\" }}\n\
+         [surfaces.r]\ndialect = \"relay\"\nupstream = \"relay\"\nprefix = \"/r\"\n\
+         [surfaces.q]\ndialect = \"square\"\nupstream = \"square\"\nprefix = \"/q\"\n\
+         [url_policy]\nallow_private = true\n",
+        dir.path(),
+        relay.url(),
+        square.url()
+    ))
+    .await;
+    // In a header of the vendor's own.
+    let body = br#"{"hook": {"target": {"url": "https://example.com/hook"}, "topics": ["invoice.paid"], "x": 1}}"#;
+    for _ in 0..2 {
+        let answer = support::send_raw(
+            gw.addr,
+            "POST",
+            "/r/api/projects/p1/hooks",
+            &[
+                ("authorization", "Bearer t"),
+                ("x-once", "rk-1"),
+                ("content-type", "application/json"),
+            ],
+            bytes::Bytes::from_static(body),
+        )
+        .await;
+        ok(&answer, 201, "a relayed create");
+    }
+    let seen = relay.seen();
+    assert_eq!(
+        seen[0].key_in("x-once", "rk-1"),
+        seen[1].key_in("x-once", "rk-1")
+    );
+    assert_eq!(
+        &seen[0].body[..],
+        &body[..],
+        "the body as the client wrote it"
+    );
+    // In the create's body: that member alone.
+    let body = r#"{ "subscription": {"name": "n", "event_types": ["payment.created"],
+        "notification_url": "https://example.com/1"}, "idempotency_key" :"qk-1"}"#;
+    for _ in 0..2 {
+        let answer = support::send_raw(
+            gw.addr,
+            "POST",
+            "/q/v2/webhooks/subscriptions",
+            &[
+                ("authorization", "Bearer t"),
+                ("content-type", "application/json"),
+            ],
+            bytes::Bytes::from_static(body.as_bytes()),
+        )
+        .await;
+        ok(&answer, 200, "a relayed create, its key in its body");
+    }
+    let seen = square.seen();
+    let sent = |s: &support::Seen| {
+        let json = s.json().unwrap();
+        support::scoped_key(json["idempotency_key"].as_str().unwrap(), "qk-1")
+    };
+    let key = sent(&seen[0]);
+    assert_eq!(sent(&seen[1]), key, "a retry");
+    let text = String::from_utf8(seen[0].body.to_vec()).unwrap();
+    assert_eq!(
+        text.replace(&key, "qk-1"),
+        body,
+        "every other byte the client's"
+    );
+    assert!(seen[0].headers.get("idempotency-key").is_none());
+    gw.stop().await;
+}
+
+/// A refusal is an answer as any other: kept under its key, whatever the operation, so that a
+/// retry is told the same and the key is not free for another webhook or operation.
+#[tokio::test]
+async fn a_refused_test_or_rotation_holds_its_key_as_a_refused_create_does() {
+    let gw = gateway_of_emulators("").await;
+    // The emulator, and the surface in front of AgentMessage, whose vendor takes no key (a
+    // surface relaying to a vendor that takes keys leaves them to it).
+    let apis = svix_apis(&gw).into_iter().enumerate();
+    for (n, (addr, base, event, _)) in apis.filter(|(_, api)| api.1 != "/front") {
+        let what = format!("svix at {addr}{base}");
+        let id = svix_endpoint(addr, base, event).await;
+        let other = svix_endpoint(addr, base, event).await;
+        let at = |id: &str, op: &str| format!("{}/{id}/{op}", svix_endpoints(base));
+        let refusals = [
+            (
+                "send-example",
+                json!({"eventType": 5}),
+                "secret/rotate",
+                json!({}),
+            ),
+            ("send-example", json!({}), "secret/rotate", json!({})),
+            (
+                "secret/rotate",
+                json!({"key": "short"}),
+                "send-example",
+                json!({"eventType": event}),
+            ),
+        ];
+        for (k, (op, refused, another, its_body)) in refusals.into_iter().enumerate() {
+            let what = format!("{what}: {op} {refused}");
+            let key = format!("refused-{k}-{n}");
+            let first = svix_post(addr, &at(&id, op), &key, &refused).await;
+            ok(&first, 422, &what);
+            let again = svix_post(addr, &at(&id, op), &key, &refused).await;
+            ok(&again, 422, &what);
+            assert!(replayed(&again), "{what}: {:?}", again.headers);
+            assert_eq!(again.body, first.body, "{what}");
+            let elsewhere = svix_post(addr, &at(&other, op), &key, &refused).await;
+            ok(&elsewhere, 409, &format!("{what}: another endpoint"));
+            let reused = svix_post(addr, &at(&id, another), &key, &its_body).await;
+            ok(&reused, 409, &format!("{what}: {another} under its key"));
+        }
+    }
+    // On the canonical API: a test or a rotation refused, a create whose body is no JSON.
+    let hooks = "/v1/upstreams/am/webhooks";
+    let body = json!({"url": "https://example.com/c", "events": ["wallet.balance_low"]});
+    let created = send(gw.addr, "POST", hooks, &[], Some(&body)).await;
+    ok(&created, 201, "create");
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let (test, rotate) = (
+        format!("{hooks}/{id}/test"),
+        format!("{hooks}/{id}/rotate-secret"),
+    );
+    let refusals = [
+        (test.as_str(), "{\"x\":1}", rotate.as_str()),
+        (rotate.as_str(), "{\"secret\":5}", test.as_str()),
+        (rotate.as_str(), "[]", test.as_str()),
+        (hooks, "{", test.as_str()),
+    ];
+    for (k, (path, refused, another)) in refusals.into_iter().enumerate() {
+        let what = format!("{path} {refused}");
+        let key = format!("canonical-refused-{k}");
+        let keyed = [
+            ("idempotency-key", key.as_str()),
+            ("content-type", "application/json"),
+        ];
+        let post = |path: &str, body: &'static str| {
+            let (addr, path) = (gw.addr, path.to_owned());
+            let keyed = keyed.map(|(n, v)| (n, v.to_owned()));
+            async move {
+                let keyed: Vec<_> = keyed.iter().map(|(n, v)| (*n, v.as_str())).collect();
+                let body = bytes::Bytes::from_static(body.as_bytes());
+                support::send_raw(addr, "POST", &path, &keyed, body).await
+            }
+        };
+        let first = post(path, refused).await;
+        assert!(
+            (400..500).contains(&first.status),
+            "{what}: {}",
+            first.status
+        );
+        let again = post(path, refused).await;
+        assert_eq!(again.status, first.status, "{what}");
+        assert!(replayed(&again), "{what}: {:?}", again.headers);
+        assert_eq!(again.body, first.body, "{what}");
+        ok(
+            &post(another, "").await,
+            409,
+            &format!("{what}: {another} under its key"),
+        );
+    }
+    let journal = support::journal(gw.emulators["am"]).await;
+    let made = |op: &str| journal.iter().filter(|e| e["operation"] == op).count();
+    assert_eq!(
+        (made("test"), made("rotate-secret")),
+        (0, 0),
+        "nothing was sent"
+    );
+    gw.stop().await;
+}
+
+/// Two idempotency keys in one request are refused, naming the header, before anything is
+/// sent: which was meant is not for the gateway to guess, and a retry that sent them in
+/// another order would be another request.
+#[tokio::test]
+async fn two_idempotency_keys_are_refused_by_name_before_anything_is_sent() {
+    let double = Double::start(vec![created(1), created(2)]).await;
+    let gw = gateway(&double, "").await;
+    let canonical = hook("https://example.com/hook");
+    let surface = json!({"url": "https://example.com/hook", "filterTypes": ["invoice.paid"]});
+    for (first, second) in [("a", "b"), ("a", "a"), ("a", "")] {
+        for (path, body) in [(HOOKS, &canonical), (SURFACE_HOOKS, &surface)] {
+            let what = format!("{path}: {first:?} and {second:?}");
+            let headers = [
+                ("authorization", "Bearer t"),
+                ("idempotency-key", first),
+                ("idempotency-key", second),
+            ];
+            let refused = send(gw.addr, "POST", path, &headers, Some(body)).await;
+            ok(&refused, 400, &what);
+            let text = String::from_utf8_lossy(&refused.body);
+            assert!(text.contains("Idempotency-Key"), "{what}: {text}");
+            if path == HOOKS {
+                assert_eq!(refused.json()["code"], "bad_request", "{what}");
+            }
+        }
+    }
+    assert!(double.seen().is_empty(), "nothing was sent");
+    // Neither key was taken: each is a create of its own.
+    for key in ["a", "b"] {
+        let made = create(&gw, key, &canonical).await;
+        ok(&made, 201, key);
+        assert!(!replayed(&made), "{key}");
+    }
+    // At a vendor that takes keys, at an emulator, and for a test too.
+    let gw = gateway_of_emulators("").await;
+    let id = svix_endpoint(gw.addr, "/front", "a.b").await;
+    let example = json!({"eventType": "a.b"});
+    let posts = [
+        (
+            gw.emulators["sv"],
+            format!("{}/{id}/send-example", svix_endpoints("")),
+            &example,
+        ),
+        (
+            gw.addr,
+            format!("{}/{id}/send-example", svix_endpoints("/front")),
+            &example,
+        ),
+        (gw.addr, svix_endpoints("/over"), &surface),
+    ];
+    for (addr, path, body) in posts {
+        let headers = [
+            ("authorization", "Bearer sk_test"),
+            ("idempotency-key", "x-1"),
+            ("idempotency-key", "x-2"),
+        ];
+        let refused = send(addr, "POST", &path, &headers, Some(body)).await;
+        ok(&refused, 400, &path);
+        let text = String::from_utf8_lossy(&refused.body);
+        assert!(text.contains("Idempotency-Key"), "{path}: {text}");
+    }
+    // The emulator's journal holds its own refusal, and nothing made.
+    let made = |e: &&Value| e["status"].as_u64().is_some_and(|s| s < 300);
+    let am = support::journal(gw.emulators["am"]).await;
+    assert!(am.iter().filter(made).all(|e| e["operation"] != "create"));
+    let sv = support::journal(gw.emulators["sv"]).await;
+    assert!(sv.iter().filter(made).all(|e| e["operation"] != "test"));
     gw.stop().await;
 }

@@ -693,3 +693,39 @@ async fn the_debug_endpoint_redacts_an_answer_as_the_gateway_does() {
     }
     gw.stop().await;
 }
+
+#[test]
+fn a_translation_shows_the_idempotency_key_the_vendor_is_sent_and_refuses_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_with(
+        dir.path(),
+        "[upstreams.sv]\ndialect = \"svix\"\nbase_url = \"https://s.vendor.test\"\nauth = { type = \"none\" }\n",
+    );
+    let body = json!({"url": "https://e.example/h", "events": ["a.b"]}).to_string();
+    let args = |keys: &[&str]| {
+        let mut args = ["--upstream", "sv", "--owner", "app_1", "--json"]
+            .map(String::from)
+            .to_vec();
+        for key in keys {
+            args.extend(["-H".to_owned(), format!("Idempotency-Key: {key}")]);
+        }
+        args.extend(["POST", "/webhooks", "--body", &body].map(String::from));
+        args
+    };
+    let sent = |keys: &[&str]| {
+        let shown = json_out(&translate(&config, &args(keys), None, &[]));
+        shown["requests"][0]["headers"]["idempotency-key"].clone()
+    };
+    let key = sent(&["k-1"]);
+    support::scoped_key(key.as_str().unwrap(), "k-1");
+    assert_eq!(sent(&["k-1"]), key, "the same request, the same key");
+    assert_ne!(sent(&["k-2"]), key);
+    // Given twice, the key is refused, as the gateway refuses it.
+    let out = translate(&config, &args(&["k-1", "k-2"]), None, &[]);
+    assert_eq!(out.status.code(), Some(64));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("idempotency-key` is given more than once"),
+        "{said}"
+    );
+}

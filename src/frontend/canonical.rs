@@ -159,6 +159,9 @@ fn plural(n: usize) -> &'static str {
 }
 
 impl CanonicalApi {
+    /// The API's name in metrics and logs, and the key space of its clients' idempotency keys.
+    pub const LABEL: &'static str = "canonical";
+
     /// The upstream a request names, else the default one. Which upstreams there are is not
     /// said: `GET /v1/upstreams`, which needs a key, lists them, and a route's refusal of an
     /// upstream there is not waits for the key to be checked ([`Route::Unknown`]).
@@ -273,7 +276,7 @@ impl Frontend for CanonicalApi {
     type Route = Route;
 
     fn label(&self) -> &str {
-        "canonical"
+        CanonicalApi::LABEL
     }
 
     /// Every POST: a create, a test and a rotation.
@@ -282,6 +285,21 @@ impl Frontend for CanonicalApi {
             routed.action,
             Some(Action::Create | Action::Test | Action::RotateSecret)
         )
+    }
+
+    /// The owner the path names, and the operation with the webhook it names.
+    fn keyed(&self, routed: &Routed<Route>) -> super::Keyed {
+        let (owner, id) = match &routed.route {
+            Route::Webhooks { op, .. } => (op.owner.as_deref(), op.id.as_deref()),
+            _ => (None, None),
+        };
+        super::Keyed {
+            owner: owner.unwrap_or("").as_bytes().to_vec(),
+            target: super::Keyed::parts([
+                routed.operation().as_bytes(),
+                id.unwrap_or("").as_bytes(),
+            ]),
+        }
     }
 
     fn route(&self, head: &Head<'_>) -> Result<Routed<Route>, Problem> {

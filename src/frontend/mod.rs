@@ -152,6 +152,29 @@ impl<R> Routed<R> {
     }
 }
 
+/// What a request under an idempotency key names, before its body is read.
+pub struct Keyed {
+    /// The owner it acts under, in every place the request names one (its path, and on a
+    /// vendor's API its query and the header fields its operation declares, each place
+    /// length-prefixed): two owners' requests never share a key.
+    pub owner: Vec<u8>,
+    /// What it does: its operation and the webhook it names, so that a key given to a test of
+    /// one webhook is refused for another's, or for a rotation.
+    pub target: Vec<u8>,
+}
+
+impl Keyed {
+    /// `parts`, each length-prefixed, so that no two lists of parts run together alike.
+    pub fn parts<'p>(parts: impl IntoIterator<Item = &'p [u8]>) -> Vec<u8> {
+        let mut out = Vec::new();
+        for part in parts {
+            out.extend_from_slice(&(part.len() as u64).to_be_bytes());
+            out.extend_from_slice(part);
+        }
+        out
+    }
+}
+
 /// What a parsed request asks the backend to do.
 pub enum Job {
     /// A canonical operation.
@@ -230,6 +253,23 @@ pub trait Frontend: Send + Sync {
     /// toggle).
     fn keys_request(&self, routed: &Routed<Self::Route>) -> bool {
         routed.action == Some(Action::Create)
+    }
+
+    /// The API a client's idempotency keys belong to: `canonical`, a surface's own (each
+    /// surface's, whatever its dialect), an emulator's. A key is its API's: the same key on
+    /// another is another request, at hookgate and at the vendor.
+    fn key_space(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.label())
+    }
+
+    /// What a request under an idempotency key names, as its route reads it: the key is held
+    /// before the body is parsed, so that a refusal of the body is kept under it as every
+    /// other answer is, whatever the operation.
+    fn keyed(&self, routed: &Routed<Self::Route>) -> Keyed {
+        Keyed {
+            owner: Vec::new(),
+            target: routed.operation().as_bytes().to_vec(),
+        }
     }
 
     /// The idempotency key a client sent in its request's body, where this API's clients send
@@ -505,14 +545,25 @@ pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
 }
 
 /// The client's idempotency key, under the header `name` (`Idempotency-Key` by default).
+/// Given more than once, it is refused with 400 naming the header, as a credential given twice
+/// is: which of the two keys was meant is not for the gateway to guess, and taking the first
+/// (or the last) would make a retry that sends them in another order another request.
 pub fn idempotency_key(
     headers: &HeaderMap,
     name: Option<&http::HeaderName>,
-) -> Option<http::HeaderValue> {
+) -> Result<Option<http::HeaderValue>, Problem> {
     let name = name.unwrap_or(&crate::http::headers::IDEMPOTENCY_KEY);
+    let mut given = headers.get_all(name).iter();
+    let first = given.next();
+    if given.next().is_some() {
+        return Err(Problem::bad_request(format!(
+            "the header {} is given more than once; send one idempotency key",
+            crate::auth::header_name(name)
+        )));
+    }
     // An empty key is none: clients send the header empty where they have no key (and the
     // APIs' own descriptions allow it).
-    headers.get(name).filter(|v| !v.is_empty()).cloned()
+    Ok(first.filter(|v| !v.is_empty()).cloned())
 }
 
 #[cfg(test)]

@@ -87,8 +87,9 @@ pub struct Call {
     /// The further parts of the client's credential sent in headers of their own, where its
     /// vendor's clients send several (passed through with it).
     pub client_auth_parts: Vec<(HeaderName, HeaderValue)>,
-    /// The client's idempotency key: sent where the vendor honours one, and what makes a
-    /// create safe to repeat there.
+    /// The client's idempotency key, as the vendor is sent it (scoped to the client by the
+    /// gateway: [`crate::idempotency::at_vendor`]): sent where the vendor honours one, and
+    /// what makes a create safe to repeat there.
     pub idempotency_key: Option<HeaderValue>,
     /// The vendor's rate-limit headers of the last answer, for the client.
     pub rate_limits: Mutex<Vec<(HeaderName, HeaderValue)>>,

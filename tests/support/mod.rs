@@ -59,6 +59,26 @@ impl Seen {
             serde_json::from_slice(&self.body).ok()
         }
     }
+
+    /// The idempotency key the vendor was sent in `header`, checked to be the client's `key`
+    /// scoped to it ([`scoped_key`]).
+    pub fn key_in(&self, header: &str, key: &str) -> String {
+        let sent = self.headers.get(header).map(|v| v.to_str().unwrap());
+        scoped_key(sent.unwrap_or_else(|| panic!("no {header} sent")), key)
+    }
+}
+
+/// `sent`, the key a vendor that takes idempotency keys was sent for a client's `key`, checked
+/// to be what the gateway sends: the key scoped to its client, 64 lowercase hex digits, never
+/// the client's own.
+pub fn scoped_key(sent: &str, key: &str) -> String {
+    let hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+    assert!(
+        sent.len() == 64 && sent.bytes().all(hex),
+        "the vendor was sent `{sent}` for `{key}`"
+    );
+    assert_ne!(sent, key);
+    sent.to_owned()
 }
 
 /// How the double answers one request.

@@ -560,6 +560,35 @@ impl Frontend for VendorApi {
         self.dialect.idempotency_key.as_ref()
     }
 
+    /// A configured surface's name (two surfaces of one dialect are two APIs); an emulator's
+    /// dialect.
+    fn key_space(&self) -> std::borrow::Cow<'_, str> {
+        match &self.name {
+            Some(name) => std::borrow::Cow::Owned(format!("surface {name}")),
+            None => std::borrow::Cow::Borrowed(&self.dialect.name),
+        }
+    }
+
+    /// The owner wherever the request names it (its path, its query, the header fields its
+    /// operation declares, as a tenant's), and the route with the webhook it names.
+    fn keyed(&self, routed: &Routed<Route>) -> super::Keyed {
+        let route = &routed.route;
+        let mut owner = vec![route.owner.as_deref().unwrap_or("").as_bytes()];
+        owner.push(route.query.raw().unwrap_or("").as_bytes());
+        for (name, value) in &route.headers {
+            owner.extend([name.as_str().as_bytes(), value.as_bytes()]);
+        }
+        let at = route.at.to_string();
+        super::Keyed {
+            owner: super::Keyed::parts(owner),
+            target: super::Keyed::parts([
+                at.as_bytes(),
+                routed.operation().as_bytes(),
+                route.id.as_deref().unwrap_or("").as_bytes(),
+            ]),
+        }
+    }
+
     /// A create, and every other POST that is no read where the vendor takes its key in a
     /// header (`dialect.idempotency_key`, which its API declares on each POST: Svix's
     /// `send-example` and `secret/rotate`). A key in a create's body is a create's alone.
