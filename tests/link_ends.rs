@@ -317,3 +317,34 @@ fn link_ends_is_refused_where_it_makes_no_sense() {
         assert!(loaded.is_ok(), "{ends}: {:?}", loaded.err());
     }
 }
+
+#[tokio::test]
+async fn a_link_field_sent_one_line_a_link_is_read_whole() {
+    // RFC 9110 §5.3: links sent as field lines of their own are the field the lines joined
+    // make; the next link in a later line is the next page, and its mark in a later line too.
+    let dir = marked();
+    let v = format!("https://vendor.example{LIST}");
+    let lines = |links: &[String]| Reply::Json {
+        status: 200,
+        headers: links.iter().map(|l| ("link".into(), l.clone())).collect(),
+        body: json!({"webhooks": [hook(1), hook(2)]}),
+    };
+    let double = Double::start(vec![
+        lines(&[
+            format!("<{v}?limit=2&page_info=P0>; rel=\"previous\"; results=\"false\""),
+            format!("<{v}?limit=2&page_info=P2>; rel=\"next\"; results=\"true\""),
+        ]),
+        lines(&[
+            format!("<{v}?limit=2&page_info=P2>; rel=\"previous\"; results=\"true\""),
+            format!("<{v}?limit=2&page_info=P4>; rel=\"next\"; results=\"false\""),
+        ]),
+    ])
+    .await;
+    let gw = gateway_over(dir.path().to_str().unwrap(), "shop", &double).await;
+    let base = "/v1/upstreams/shop/webhooks";
+    let (_, next) = canonical_page(gw.addr, base, 2, None).await;
+    assert_eq!(next.as_deref(), Some("P2"));
+    let (_, next) = canonical_page(gw.addr, base, 2, Some("P2")).await;
+    assert_eq!(next, None);
+    gw.stop().await;
+}

@@ -479,3 +479,61 @@ async fn a_relayed_page_of_an_emulator_names_its_next_page_on_the_surface() {
     made.sort();
     assert_eq!(listed, made);
 }
+
+#[tokio::test]
+async fn a_relayed_link_field_goes_on_whole_and_never_with_hookgates_credential() {
+    // A vendor that writes the credential hookgate sent it (in a header) into its links, under
+    // a query parameter of its own and in a parameter, and that sends its links as one field
+    // line each (RFC 9110 §5.3: the same field as one line joined by commas).
+    const OWN: &str = "hookgate-own-credential-77";
+    let v = "https://vendor.example/admin/api/2024-01/webhooks.json";
+    let lines = [
+        format!("<{v}?limit=2&page_info=P2&access_token={OWN}>; rel=\"next\""),
+        format!("<{v}?limit=2&page_info=P0&sig=x{OWN}y>; rel=\"previous\""),
+        format!("<https://docs.example/paging?t={OWN}>; rel=\"help\"; note=\"{OWN}\""),
+    ];
+    let reply = Reply::Raw {
+        status: 200,
+        headers: std::iter::once(("content-type".into(), "application/json".into()))
+            .chain(lines.iter().map(|l| ("link".into(), l.clone())))
+            .collect(),
+        body: r#"{"webhooks": []}"#.into(),
+    };
+    let vendor = Double::start(vec![reply]).await;
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
+    let scratch = tempfile::tempdir().unwrap();
+    let token = support::secret_file(scratch.path(), "t", OWN);
+    let gw = gateway(&format!(
+        "mappings_dir = {dir:?}\n[upstreams.up]\ndialect = \"shop\"\nbase_url = {:?}\n\
+         auth = {{ type = \"header\", name = \"X-Shopify-Access-Token\", token_file = {token:?} }}\n\
+         retries = 0\n[surfaces.p]\ndialect = \"shop\"\nupstream = \"up\"\nprefix = \"/p\"\n",
+        vendor.url()
+    ))
+    .await;
+    let path = "/p/admin/api/2024-01/webhooks.json?limit=2";
+    let answer = send(
+        gw.addr,
+        "GET",
+        path,
+        &[("x-shopify-access-token", "c")],
+        None,
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    assert_eq!(
+        vendor.seen()[0].headers["x-shopify-access-token"],
+        OWN,
+        "the vendor was sent hookgate's credential"
+    );
+    let link = answer.headers["link"].to_str().unwrap().to_owned();
+    assert!(!link.contains("hookgate-own"), "{link}");
+    let here = format!("http://{}/p/admin/api/2024-01/webhooks.json", gw.addr);
+    assert_eq!(
+        link,
+        format!(
+            "<{here}?limit=2&page_info=P2>; rel=\"next\", <{here}?limit=2&page_info=P0>; rel=\"previous\", \
+             <https://docs.example/paging?t=[redacted]>; rel=\"help\"; note=\"[redacted]\""
+        )
+    );
+    gw.stop().await;
+}

@@ -67,12 +67,24 @@ impl Fields {
     /// The first value of the field `name`, if it is visible ASCII (as
     /// [`HeaderValue::to_str`]).
     pub fn text(&self, name: &str) -> Option<&str> {
-        let value = self.get(name)?;
-        value
-            .iter()
-            .all(|&b| b == b'\t' || (b' '..=b'~').contains(&b))
-            .then(|| std::str::from_utf8(value).ok())
-            .flatten()
+        visible(self.get(name)?)
+    }
+
+    /// Every value of the field `name` as one, the lines joined by `, ` as RFC 9110 (§5.3)
+    /// says a list-valued field's lines combine (`Link` sent as one line per link), each
+    /// visible ASCII ([`Fields::text`]); a field sent once is not copied.
+    pub fn joined(&self, name: &str) -> Option<std::borrow::Cow<'_, str>> {
+        let mut lines = self.spans_of(name).filter_map(|at| visible(&self.head[at]));
+        let first = lines.next()?;
+        let Some(second) = lines.next() else {
+            return Some(std::borrow::Cow::Borrowed(first));
+        };
+        let mut all = format!("{first}, {second}");
+        for line in lines {
+            all.push_str(", ");
+            all.push_str(line);
+        }
+        Some(std::borrow::Cow::Owned(all))
     }
 
     /// The first value of the field `name` as a value to pass on: a slice of the head, not a
@@ -105,6 +117,15 @@ impl From<&HeaderMap> for Fields {
         }
         Fields::new(Bytes::from(head), spans)
     }
+}
+
+/// `value` as text, if it is visible ASCII and tabs (as [`HeaderValue::to_str`]).
+fn visible(value: &[u8]) -> Option<&str> {
+    value
+        .iter()
+        .all(|&b| b == b'\t' || (b' '..=b'~').contains(&b))
+        .then(|| std::str::from_utf8(value).ok())
+        .flatten()
 }
 
 #[cfg(test)]

@@ -503,7 +503,7 @@ impl<'a> Plan<'a> {
                 // A vendor that names its next page in a `Link` header: the header, before the
                 // reply is read.
                 let link = (own.paging == Paging::Link)
-                    .then(|| reply.headers.text("link").map(str::to_owned))
+                    .then(|| reply.headers.joined("link").map(|l| l.into_owned()))
                     .flatten();
                 if self.op.action == Action::List {
                     self.cx.whole_list(reply)?;

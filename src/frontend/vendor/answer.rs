@@ -571,8 +571,9 @@ impl VendorApi {
             })
             .chain(upstream.own_query_names())
             .collect();
+        let own = upstream.own_secrets();
         let here = |next: &str| {
-            relayed_next_url(url, next, &credentials).ok_or_else(|| {
+            relayed_next_url(url, next, &credentials, own).ok_or_else(|| {
                 Problem::new(
                     Code::UpstreamError,
                     format!(
@@ -584,10 +585,19 @@ impl VendorApi {
         };
         match endpoint.paging {
             Paging::Link => {
-                let Some(field) = reply.headers.text("link") else {
+                let Some(field) = reply.headers.joined("link") else {
                     return Ok((reply.body, None));
                 };
-                Ok((reply.body, relayed_links(endpoint, field, url, here)?))
+                let links = relayed_links(endpoint, &field, url, here)?;
+                // hookgate's own credential, wherever else the vendor wrote it in a link (its
+                // parameters, a link to no page), as it is taken out of every answer's body.
+                let links = links.and_then(|field| {
+                    let bytes = bytes::Bytes::copy_from_slice(field.as_bytes());
+                    let scrubbed =
+                        crate::upstream::scrub::without_own_secrets(bytes, upstream.own_secrets());
+                    http::HeaderValue::from_maybe_shared(scrubbed).ok()
+                });
+                Ok((reply.body, links))
             }
             Paging::Url => {
                 let Some(at) = endpoint.cursor_path.as_ref() else {
@@ -685,20 +695,31 @@ fn with_next(
 }
 
 /// The URL of a relayed list's next page on the gateway: `url` (the one the client sent the
-/// list to) with the query of the vendor's `next`, less the pairs `credentials` names; `None`
+/// list to) with the query of the vendor's `next`, less the pairs `credentials` names and
+/// those whose value holds one of hookgate's own credentials at the vendor (`own`: a vendor
+/// that writes the credential it was sent into its links, under a name of its own); `None`
 /// for a `next` without a query.
-fn relayed_next_url(url: &str, next: &str, credentials: &[&str]) -> Option<String> {
+fn relayed_next_url(
+    url: &str,
+    next: &str,
+    credentials: &[&str],
+    own: &[crate::config::Secret],
+) -> Option<String> {
     let query = next.split_once('?')?.1;
     let query = query.split('#').next().unwrap_or_default();
     let kept: Vec<&str> = query
         .split('&')
         .filter(|pair| {
-            let name = pair.split_once('=').map_or(*pair, |(name, _)| name);
-            let name = form_urlencoded::parse(name.as_bytes())
-                .next()
-                .map(|(k, _)| k.into_owned())
-                .unwrap_or_default();
-            !pair.is_empty() && !credentials.contains(&name.as_str())
+            let Some((name, value)) = form_urlencoded::parse(pair.as_bytes()).next() else {
+                return false;
+            };
+            // A short credential only where it is the whole value: its bytes may well be
+            // part of a cursor.
+            let echoed = own.iter().map(|s| s.expose()).any(|secret| {
+                value == secret
+                    || (secret.len() >= crate::problem::SHORT_SECRET && value.contains(secret))
+            });
+            !credentials.contains(&name.as_ref()) && !echoed
         })
         .collect();
     Some(format!("{url}?{}", kept.join("&")))
