@@ -3,9 +3,9 @@
 //! body, a next page's URL, a `Link` header, a flag beside a cursor, positions it leaves its
 //! clients to count), a vendor that serves more than it is asked for, and one whose smallest
 //! page is larger than the one asked. The page is cut from the vendor's, the next one begins
-//! with the first webhook not given (asking for the same vendor page again, as it was asked),
+//! with the webhooks not given (asking for the same vendor page again, as it was asked),
 //! and every webhook is listed once, to the end, for page sizes below, at and above the
-//! vendor's. A surface in front of such a vendor pages its client alike; a cursor of a cut
+//! vendor's, and where webhooks are deleted or created between pages, in either order. A surface in front of such a vendor pages its client alike; a cursor of a cut
 //! page is opened only for the list it was given for.
 //!
 //! The vendor is a double that answers each list by the page its cursor names: pages of
@@ -302,7 +302,7 @@ async fn a_canonical_page_holds_at_most_its_limit_whatever_the_vendors_page_hold
 }
 
 #[tokio::test]
-async fn a_page_cut_part_way_goes_on_after_the_last_webhook_given_at_any_next_page_size() {
+async fn a_page_cut_part_way_goes_on_with_the_webhooks_not_given_at_any_next_page_size() {
     let dir = dialects();
     let held = Arc::new(Mutex::new((1..=HELD).collect::<Vec<u64>>()));
     let double = vendor(Next::InBody, Arc::clone(&held)).await;
@@ -343,7 +343,16 @@ async fn a_page_cut_part_way_goes_on_after_the_last_webhook_given_at_any_next_pa
     let (moved, next) = page(format!("limit=1&cursor={cursor}")).await;
     assert_eq!(moved, ["2"]);
     let (then, next) = page(format!("limit=1&cursor={}", next.unwrap())).await;
-    assert_eq!((then, next.as_deref()), (vec!["3".into()], Some("c2")));
+    assert_eq!(then, ["3"]);
+    // The vendor's page given whole, but for the webhook given from it and deleted since: the
+    // next page is the vendor's next, named by a cursor of hookgate's that passes it over.
+    let next = next.expect("more follow");
+    assert_ne!(
+        next, "c2",
+        "the deleted webhook is passed over on the vendor's next page"
+    );
+    let (after, next) = page(format!("cursor={next}")).await;
+    assert_eq!((after, next), (vec!["4".into(), "5".into()], None));
     // The one it begins with deleted instead: after the last one given.
     *held.lock().unwrap() = vec![1, 3, 4, 5];
     let (after_last, _) = page(format!("limit=1&cursor={cursor}")).await;
@@ -497,4 +506,191 @@ async fn pages_smaller_than_a_numbered_vendors_smallest_are_cut_from_it_and_numb
         assert_eq!(forge.concat(), made, "forge, per_page {limit}: {forge:?}");
     }
     gw.stop().await;
+}
+
+/// A vendor that takes no page size and pages by the last id it served (`after:3`), as a
+/// client of its own would be given it, listing its webhooks by id, oldest first or newest
+/// first, `per_page` to a page: a webhook deleted or created between pages moves no other
+/// page's bounds but the ones it was on.
+async fn keyed(per_page: usize, newest_first: bool, held: Arc<Mutex<Vec<u64>>>) -> Double {
+    Double::answering(move |seen| {
+        let mut ids = held.lock().unwrap().clone();
+        ids.sort_unstable();
+        if newest_first {
+            ids.reverse();
+        }
+        let after = param(&seen.path, "after");
+        let key = after
+            .as_deref()
+            .map(|a| a.strip_prefix("after:")?.parse::<u64>().ok());
+        let beyond: Vec<u64> = match key {
+            None => ids,
+            Some(Some(key)) => (ids.into_iter())
+                .filter(|id| if newest_first { *id < key } else { *id > key })
+                .collect(),
+            Some(None) => {
+                let error = json!({"error": {"kind": "invalid", "text": "no such cursor"}});
+                return Reply::json(400, error);
+            }
+        };
+        let page = &beyond[..per_page.min(beyond.len())];
+        let next = (page.len() < beyond.len()).then(|| format!("after:{}", page[page.len() - 1]));
+        let hooks: Vec<Value> = page.iter().map(|id| hook(*id)).collect();
+        Reply::json(200, json!({"hooks": hooks, "next": next}))
+    })
+    .await
+}
+
+/// A change to the vendor's webhooks between two pages.
+#[derive(Debug, Clone, Copy)]
+enum Change {
+    /// These are deleted.
+    Delete(&'static [u64]),
+    /// This many are created, each of an id above every one held before.
+    Create(u64),
+    /// These are deleted and this many created.
+    Both(&'static [u64], u64),
+}
+
+impl Change {
+    /// Makes the change to `held`: the ids deleted, and those created.
+    fn make(self, held: &mut Vec<u64>) -> (Vec<u64>, Vec<u64>) {
+        let (delete, create) = match self {
+            Change::Delete(ids) => (ids, 0),
+            Change::Create(n) => (&[][..], n),
+            Change::Both(ids, n) => (ids, n),
+        };
+        held.retain(|id| !delete.contains(id));
+        let top = 100 + held.len() as u64;
+        let made: Vec<u64> = (top..top + create).collect();
+        held.extend(&made);
+        (delete.to_vec(), made)
+    }
+}
+
+/// Pages through `upstream`'s list, `limit` at a time, making `change` to `held` once the page
+/// numbered `when` (from 1) was given: the pages, as ids.
+async fn paged_through_a_change(
+    addr: std::net::SocketAddr,
+    upstream: &str,
+    limit: u64,
+    held: &Mutex<Vec<u64>>,
+    (when, change): (usize, Change),
+) -> (Vec<Vec<u64>>, Vec<u64>, Vec<u64>) {
+    let base = format!("/v1/upstreams/{upstream}/owners/p1/webhooks?limit={limit}");
+    let (mut pages, mut deleted, mut made) = (Vec::new(), Vec::new(), Vec::new());
+    let mut cursor: Option<String> = None;
+    for _ in 0..30 {
+        let target = match &cursor {
+            Some(c) => format!("{base}&cursor={c}"),
+            None => base.clone(),
+        };
+        let page = send(addr, "GET", &target, &[], None).await;
+        ok(&page, 200, &target);
+        let page = page.json();
+        let ids = page["data"].as_array().unwrap().iter();
+        pages.push(ids.map(|w| id_text(&w["id"]).parse().unwrap()).collect());
+        if pages.len() == when {
+            (deleted, made) = change.make(&mut held.lock().unwrap());
+        }
+        match next_cursor(&page) {
+            Some(c) => cursor = Some(c),
+            None => return (pages, deleted, made),
+        }
+    }
+    panic!("no last page after 30: {pages:?}");
+}
+
+/// Every webhook held from the first page to the last listed, none listed twice, none that
+/// was never held, and no page of more than `limit`.
+fn none_passed_over_nor_twice(pages: &[Vec<u64>], limit: u64, held: &[u64], what: &str) {
+    let listed = pages.concat();
+    let mut once = listed.clone();
+    once.sort_unstable();
+    once.dedup();
+    assert_eq!(once.len(), listed.len(), "{what}: listed twice: {pages:?}");
+    for id in held {
+        assert!(listed.contains(id), "{what}: {id} passed over: {pages:?}");
+    }
+    assert!(
+        pages.iter().all(|p| p.len() as u64 <= limit),
+        "{what}: {pages:?}"
+    );
+}
+
+/// As reported: a vendor page of three cut to two, the second and third deleted before the
+/// next page, whose webhooks the vendor's page read again now begins with.
+#[tokio::test]
+async fn a_cut_page_whose_given_and_next_webhooks_were_deleted_goes_on_with_those_not_given() {
+    let dir = dialects();
+    let held = Arc::new(Mutex::new((1..=HELD).collect::<Vec<u64>>()));
+    let double = keyed(3, false, Arc::clone(&held)).await;
+    let gw = over(dir.path(), "tail", &double, "").await;
+    let change = (1, Change::Delete(&[2, 3]));
+    let (pages, ..) = paged_through_a_change(gw.addr, "tail", 2, &held, change).await;
+    assert_eq!(pages, [vec![1, 2], vec![4, 5]]);
+    // Deleted with the one before them instead, and all those given.
+    for (gone, rest) in [(&[1, 2, 3][..], [4, 5]), (&[1, 2], [3, 4])] {
+        *held.lock().unwrap() = (1..=HELD).collect();
+        let change = (1, Change::Delete(gone));
+        let (pages, ..) = paged_through_a_change(gw.addr, "tail", 2, &held, change).await;
+        assert_eq!(pages.concat()[2..4], rest, "{gone:?} deleted: {pages:?}");
+        none_passed_over_nor_twice(&pages, 2, &[4, 5], &format!("{gone:?} deleted"));
+    }
+    gw.stop().await;
+}
+
+/// Webhooks deleted and created between pages, before, among and after those given, in
+/// either order, at page sizes below the vendor's (several pages cut from one of its pages in
+/// a row): every webhook held throughout is listed, none twice, whether created ahead of the
+/// place the pages have reached (pushing those given onto the vendor's next page) or after it.
+/// No more are created between two pages than a vendor's page holds.
+#[tokio::test]
+async fn pages_cut_from_a_vendors_page_pass_none_over_and_none_twice_whatever_changes_between() {
+    let dir = dialects();
+    let changes = [
+        Change::Delete(&[1]),
+        Change::Delete(&[2]),
+        Change::Delete(&[2, 3]),
+        Change::Delete(&[1, 2, 3]),
+        Change::Delete(&[1, 2, 3, 4, 5]),
+        Change::Delete(&[3, 4]),
+        Change::Delete(&[4, 5, 6]),
+        Change::Delete(&[6]),
+        Change::Delete(&[5, 6, 7]),
+        Change::Delete(&[2, 4, 6]),
+        Change::Create(1),
+        Change::Create(3),
+        Change::Create(2),
+        Change::Both(&[2], 1),
+        Change::Both(&[6, 7], 2),
+        Change::Both(&[1, 2, 3, 4, 5, 6, 7], 2),
+    ];
+    for per_page in [3, 5] {
+        for newest_first in [false, true] {
+            let held = Arc::new(Mutex::new(Vec::new()));
+            let double = keyed(per_page, newest_first, Arc::clone(&held)).await;
+            let gw = over(dir.path(), "tail", &double, "").await;
+            for limit in [1, 2, 4] {
+                for when in [1, 2] {
+                    for change in changes {
+                        let what = format!(
+                            "{per_page} a page, newest first {newest_first}, limit {limit}, \
+                             {change:?} after page {when}"
+                        );
+                        *held.lock().unwrap() = (1..=7).collect();
+                        let (pages, deleted, _) =
+                            paged_through_a_change(gw.addr, "tail", limit, &held, (when, change))
+                                .await;
+                        let kept: Vec<u64> = (1..=7).filter(|id| !deleted.contains(id)).collect();
+                        none_passed_over_nor_twice(&pages, limit, &kept, &what);
+                        let listed = pages.concat();
+                        let held_once = |id: &u64| *id <= 7 || held.lock().unwrap().contains(id);
+                        assert!(listed.iter().all(held_once), "{what}: {pages:?}");
+                    }
+                }
+            }
+            gw.stop().await;
+        }
+    }
 }

@@ -17,7 +17,7 @@ pub use object::{
     Assemble, Assembly, Members, Object, Piece, Slot, derive_status, derived_values,
     insert_in_order, ordered, status_of, withhold_secret,
 };
-pub use resume::{Listing, PartWay};
+pub use resume::{Listing, Mark, PartWay};
 
 use crate::problem::{FieldError, Problem};
 use serde_json::{Map, Value};

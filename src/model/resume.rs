@@ -21,10 +21,16 @@
 //! A vendor that pages, but whose page may hold more webhooks than a client's `limit` (it
 //! takes no page size, serves none as small, or serves more than it is asked), has its page
 //! cut, and the cursor of the page that follows ([`Listing::part_way_cursor`]) holds, after
-//! the same kind of check, how much of the vendor's page was given and where that page is:
-//! its cursor (none for the first) and the page size it was asked in, so that it is asked for
-//! again as it was, and the ids of the first webhook not given and the last given, so that the
-//! next page begins with the one even where webhooks before it were deleted meanwhile.
+//! the same kind of check, where that page is (its cursor, none for the first, and the page
+//! size it was asked in, so that it is asked for again as it was) and a mark of each webhook
+//! given from it ([`Mark`]), so that the next page holds those of the page read again that
+//! were not given, whatever was deleted or created meanwhile and wherever.
+//!
+//! A mark is the first 8 bytes of a SHA-256 over the webhook's id and its list: the cursor
+//! shows no id, and grows by 8 bytes for each webhook given from the vendor's page, which is
+//! no more than that page holds but for webhooks created onto it between its pages. Two ids
+//! of one list with one mark would have the second taken for given and passed over; at 8
+//! bytes (one chance in 2^64 for two ids) that is not guarded against.
 
 use super::{Order, Skip};
 use base64::Engine;
@@ -108,88 +114,100 @@ impl Listing<'_> {
     }
 }
 
+/// A webhook given from a vendor's page, as a cursor holds it: [`Listing::mark`] of its id.
+pub type Mark = [u8; 8];
+
 /// Where a page cut part way through one of a vendor's pages ends, so that the next begins
 /// there: a vendor that serves more webhooks to a page than its client's `limit` (it takes no
 /// page size, serves none as small, or serves more than it is asked for). Written as the
 /// opaque cursor of [`Listing::part_way_cursor`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PartWay {
     /// The vendor's cursor of its page: `None` for its first.
     pub page: Option<String>,
     /// The page size that page was asked in, where one was sent: asked again so, the vendor's
     /// page is the same one.
     pub size: Option<u64>,
-    /// How many of that page's webhooks were given.
-    pub given: u64,
-    /// The first webhook not given, by its id.
-    pub next: Option<String>,
-    /// The last webhook given, by its id.
-    pub last: Option<String>,
+    /// The webhooks of that page already given, in the order given.
+    pub given: Vec<Mark>,
+    /// The webhooks given from the vendor's page before, that were no longer on it when the
+    /// rest of it was given: deleted, or pushed onto this page by webhooks created ahead of
+    /// them, where they are not given again.
+    pub earlier: Vec<Mark>,
 }
 
 impl PartWay {
-    /// Where in the vendor's page, as it is read again (`ids`: its webhooks' ids, in order),
-    /// the next client page begins: at the first webhook not given, where it is still there;
-    /// else after the last one given; else after as many as were given, where both are gone.
-    pub fn begins_at(&self, ids: &[Option<String>]) -> usize {
-        let place = |wanted: &Option<String>| {
-            let wanted = wanted.as_deref()?;
-            ids.iter().position(|id| id.as_deref() == Some(wanted))
-        };
-        place(&self.next)
-            .or_else(|| place(&self.last).map(|at| at + 1))
-            .unwrap_or_else(|| usize::try_from(self.given).map_or(ids.len(), |n| n.min(ids.len())))
+    /// Whether the webhook of `mark` was given: from the vendor's page, or from the one
+    /// before it.
+    pub fn gave(&self, mark: &Mark) -> bool {
+        self.given.contains(mark) || self.earlier.contains(mark)
     }
 
-    /// The fields, as a cursor holds them: the count given, the size (a flag, then 8 bytes),
-    /// the page's cursor, the next id (each its length in 4 bytes, then its bytes), and the
-    /// last id.
+    /// The fields, as a cursor holds them: the size (a flag, then 8 bytes), the page's cursor
+    /// (its length in 4 bytes, then its bytes), the count of marks given (4 bytes), the marks
+    /// given, and the earlier marks.
     fn held(&self) -> Vec<u8> {
-        let text = |t: &Option<String>| t.as_deref().unwrap_or_default().as_bytes().to_vec();
-        let (page, next, last) = (text(&self.page), text(&self.next), text(&self.last));
-        let mut bytes = Vec::with_capacity(25 + page.len() + next.len() + last.len());
-        bytes.extend_from_slice(&self.given.to_be_bytes());
+        let page = self.page.as_deref().unwrap_or_default().as_bytes();
+        let marks = self.given.len() + self.earlier.len();
+        let mut bytes = Vec::with_capacity(17 + page.len() + 4 + 8 * marks);
         bytes.push(u8::from(self.size.is_some()));
         bytes.extend_from_slice(&self.size.unwrap_or_default().to_be_bytes());
-        for field in [&page, &next] {
-            let len = u32::try_from(field.len()).unwrap_or(u32::MAX);
-            bytes.extend_from_slice(&len.to_be_bytes());
-            bytes.extend_from_slice(field);
+        let len = u32::try_from(page.len()).unwrap_or(u32::MAX);
+        bytes.extend_from_slice(&len.to_be_bytes());
+        bytes.extend_from_slice(page);
+        let count = u32::try_from(self.given.len()).unwrap_or(u32::MAX);
+        bytes.extend_from_slice(&count.to_be_bytes());
+        for mark in self.given.iter().chain(&self.earlier) {
+            bytes.extend_from_slice(mark);
         }
-        bytes.extend_from_slice(&last);
         bytes
     }
 
     /// The fields `held` holds, if it is laid out as [`PartWay::held`] lays them.
     fn read(held: &[u8]) -> Option<PartWay> {
-        let (given, rest) = held.split_at_checked(8)?;
-        let (sized, rest) = rest.split_first()?;
-        let (size, mut rest) = rest.split_at_checked(8)?;
-        let mut texts = [None, None];
-        for text in &mut texts {
-            let (len, after) = rest.split_at_checked(4)?;
-            let len = usize::try_from(u32::from_be_bytes(len.try_into().ok()?)).ok()?;
-            let (field, after) = after.split_at_checked(len)?;
-            *text = Some(std::str::from_utf8(field).ok()?.to_owned()).filter(|t| !t.is_empty());
-            rest = after;
-        }
-        let [page, next] = texts;
-        let last = std::str::from_utf8(rest).ok()?;
+        let (sized, rest) = held.split_first()?;
+        let (size, rest) = rest.split_at_checked(8)?;
+        let (len, rest) = rest.split_at_checked(4)?;
+        let len = usize::try_from(u32::from_be_bytes(len.try_into().ok()?)).ok()?;
+        let (page, rest) = rest.split_at_checked(len)?;
+        let page = std::str::from_utf8(page).ok()?;
+        let (count, rest) = rest.split_at_checked(4)?;
+        let count = usize::try_from(u32::from_be_bytes(count.try_into().ok()?)).ok()?;
+        let (given, earlier) = rest.split_at_checked(count.checked_mul(8)?)?;
         Some(PartWay {
-            page,
+            page: Some(page.to_owned()).filter(|p| !p.is_empty()),
             size: match sized {
                 0 => None,
                 1 => Some(u64::from_be_bytes(size.try_into().ok()?)),
                 _ => return None,
             },
-            given: u64::from_be_bytes(given.try_into().ok()?),
-            next,
-            last: Some(last.to_owned()).filter(|l| !l.is_empty()),
+            given: marks(given)?,
+            earlier: marks(earlier)?,
         })
     }
 }
 
+/// The marks `bytes` holds, 8 bytes each; `None` where they do not divide so.
+fn marks(bytes: &[u8]) -> Option<Vec<Mark>> {
+    let chunks = bytes.chunks_exact(8);
+    if !chunks.remainder().is_empty() {
+        return None;
+    }
+    chunks.map(|mark| mark.try_into().ok()).collect()
+}
+
 impl Listing<'_> {
+    /// The mark of the webhook of `id` of this list, as a cursor of a page cut part way holds
+    /// it: hashed apart from the checks of cursors, so that no mark is one.
+    pub fn mark(&self, id: &str) -> Mark {
+        hashed(
+            b"hookgate webhook given from a vendor's page",
+            self,
+            0,
+            &[id.as_bytes()],
+        )
+    }
+
     /// The cursor of the page of this list that begins where `part` says, part way through a
     /// vendor's page.
     pub fn part_way_cursor(&self, part: &PartWay) -> String {
@@ -315,16 +333,20 @@ mod tests {
             PartWay {
                 page: Some("tok+2/é".into()),
                 size: Some(3),
-                given: 2,
-                next: Some("wh_3".into()),
-                last: Some("wh_2".into()),
+                given: vec![here.mark("wh_1"), here.mark("wh_2")],
+                earlier: vec![],
             },
             PartWay {
                 page: None,
                 size: None,
-                given: 1,
-                next: Some("7".into()),
-                last: None,
+                given: vec![here.mark("7")],
+                earlier: vec![here.mark("5"), here.mark("6")],
+            },
+            PartWay {
+                page: Some("c9".into()),
+                size: Some(0),
+                given: vec![],
+                earlier: vec![here.mark("wh_8")],
             },
         ];
         for part in parts {
@@ -356,27 +378,48 @@ mod tests {
     }
 
     #[test]
-    fn a_part_way_page_begins_with_its_next_webhook_else_after_its_last_else_at_its_count() {
+    fn a_mark_is_its_ids_of_its_list_and_no_cursors_check() {
+        let here = list("up", Some("ag_1"), None);
+        assert_eq!(here.mark("wh_1"), here.mark("wh_1"));
+        let others = [
+            here.mark("wh_2"),
+            here.mark("wh_1 "),
+            here.mark(""),
+            list("up", Some("ag_2"), None).mark("wh_1"),
+            list("up", Some("ag_1"), Some(Order::Descending)).mark("wh_1"),
+            list("down", Some("ag_1"), None).mark("wh_1"),
+        ];
+        for other in others {
+            assert_ne!(here.mark("wh_1"), other);
+        }
+        assert_ne!(here.mark("tok"), seal_check(&here, "tok"));
         let part = PartWay {
-            page: None,
-            size: None,
-            given: 2,
-            next: Some("c".into()),
-            last: Some("b".into()),
+            given: vec![here.mark("a")],
+            earlier: vec![here.mark("b")],
+            ..PartWay::default()
         };
-        let ids = |ids: &[&str]| -> Vec<Option<String>> {
-            ids.iter().map(|i| Some(i.to_string())).collect()
+        assert!(part.gave(&here.mark("a")) && part.gave(&here.mark("b")));
+        assert!(!part.gave(&here.mark("c")));
+    }
+
+    #[test]
+    fn marks_that_do_not_divide_into_eight_bytes_are_no_cursor() {
+        let here = list("up", None, None);
+        let part = PartWay {
+            given: vec![here.mark("a")],
+            ..PartWay::default()
         };
-        assert_eq!(part.begins_at(&ids(&["a", "b", "c", "d"])), 2);
-        assert_eq!(part.begins_at(&ids(&["b", "c", "d"])), 1, "`a` deleted");
-        assert_eq!(part.begins_at(&ids(&["a", "b", "d"])), 2, "`c` deleted");
-        assert_eq!(part.begins_at(&ids(&["a", "x", "d"])), 2, "both deleted");
-        assert_eq!(
-            part.begins_at(&ids(&["a"])),
-            1,
-            "no more than the page holds"
-        );
-        assert_eq!(part.begins_at(&[None, None, None]), 2, "no ids to go by");
+        let mut held = part.held();
+        assert_eq!(PartWay::read(&held), Some(part.clone()));
+        held.push(0);
+        assert_eq!(PartWay::read(&held), None, "a byte too many");
+        held.truncate(held.len() - 2);
+        assert_eq!(PartWay::read(&held), None, "a byte too few");
+        // A count of given marks beyond those held.
+        let mut counted = part.held();
+        let at = counted.len() - 9;
+        counted[at] = 2;
+        assert_eq!(PartWay::read(&counted), None);
     }
 
     #[test]

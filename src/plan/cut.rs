@@ -3,12 +3,16 @@
 //! serves more than it is asked for. The client's page holds at most `limit`; where the
 //! vendor's page holds more, the next page's cursor names that page and how much of it was
 //! given ([`PartWay`]), and the next page is cut from the same vendor's page, asked for again
-//! as it was, from the first webhook not given. Once the rest of a vendor's page fits, the
-//! next page's cursor is the vendor's own, as on any page that needs no cut.
+//! as it was, from its webhooks not given: wherever webhooks were deleted or created
+//! meanwhile, none is passed over and none given twice. Once the rest of a vendor's page fits,
+//! the next page's cursor is the vendor's own, as on any page that needs no cut, but where
+//! webhooks given from it are no longer on it: they may have been pushed onto the vendor's
+//! next page by webhooks created ahead of them, and that page is named by a cursor of
+//! hookgate's that passes them over.
 
 use super::{Page, Plan};
 use crate::mapping::model::Endpoint;
-use crate::model::{Action, Listed, PartWay, id_text};
+use crate::model::{Action, Listed, Mark, PartWay, id_text};
 
 /// A client's page to be cut from the vendor's page.
 #[derive(Debug)]
@@ -63,9 +67,9 @@ impl Plan<'_> {
         }
     }
 
-    /// The client's page cut from the vendor's `page`: from where the client's cursor says,
-    /// at most its `limit`. Where webhooks of the vendor's page are left, the next page
-    /// begins with the first of them; else it is the vendor's next page.
+    /// The client's page cut from the vendor's `page`: its webhooks not given before (as the
+    /// client's cursor says), at most its `limit`. Where webhooks of the vendor's page are
+    /// left, the next page is cut from it again; else it is the vendor's next page.
     pub(super) fn cut_page(&self, (items, next): Page) -> Page {
         let Some(cut) = self.cut.as_deref() else {
             return (items, next);
@@ -74,30 +78,61 @@ impl Plan<'_> {
         if cut.from.is_none() && cut.want.is_none_or(|w| items.len() as u64 <= w) {
             return (items, next);
         }
+        let listing = self.listing();
         let webhooks = items.into_maps();
-        let ids: Vec<Option<String>> = (webhooks.iter())
-            .map(|w| w.get("id").and_then(id_text))
+        // Every listed webhook has an id (one without is refused as the page is read); one
+        // without would have no mark, and be taken for not given.
+        let marks: Vec<Option<Mark>> = (webhooks.iter())
+            .map(|w| w.get("id").and_then(id_text).map(|id| listing.mark(&id)))
             .collect();
-        let begin = cut.from.as_ref().map_or(0, |part| part.begins_at(&ids));
-        let end = cut.want.map_or(webhooks.len(), |want| {
-            let want = usize::try_from(want).unwrap_or(usize::MAX);
-            begin.saturating_add(want).min(webhooks.len())
-        });
+        let from = cut.from.clone().unwrap_or_default();
+        let fresh: Vec<usize> = (0..webhooks.len())
+            .filter(|&at| marks[at].is_none_or(|mark| !from.gave(&mark)))
+            .collect();
+        let want = cut
+            .want
+            .map_or(usize::MAX, |w| usize::try_from(w).unwrap_or(usize::MAX));
+        let (taken, left) = fresh.split_at(want.min(fresh.len()));
         let mut page = Listed::default();
-        for webhook in &webhooks[begin..end] {
-            page.push(webhook);
+        for &at in taken {
+            page.push(&webhooks[at]);
         }
-        if end == webhooks.len() {
-            return (page, next);
-        }
-        let part = PartWay {
-            page: self.op.query.cursor.clone(),
-            size: self.op.query.limit,
-            given: end as u64,
-            next: ids[end].clone(),
-            last: end.checked_sub(1).and_then(|last| ids[last].clone()),
+        let on_page = |mark: &Mark| marks.contains(&Some(*mark));
+        let mut given = from.given;
+        given.extend(taken.iter().filter_map(|&at| marks[at]));
+        let part = if left.is_empty() {
+            self.past_page(
+                next.as_deref(),
+                given.into_iter().filter(|m| !on_page(m)).collect(),
+            )
+        } else {
+            Some(PartWay {
+                page: self.op.query.cursor.clone(),
+                size: self.op.query.limit,
+                given,
+                earlier: from.earlier.into_iter().filter(on_page).collect(),
+            })
         };
-        (page, Some(self.listing().part_way_cursor(&part)))
+        match part {
+            Some(part) => (page, Some(listing.part_way_cursor(&part))),
+            None => (page, next),
+        }
+    }
+
+    /// Where the page after a vendor's page given whole begins, where the vendor's own cursor
+    /// `next` would not do: webhooks given from that page that are `gone` from it (deleted,
+    /// or pushed onto its next page by webhooks created ahead of them) are passed over there.
+    /// `None`: the vendor's `next` is the next page's cursor as it is.
+    fn past_page(&self, next: Option<&str>, gone: Vec<Mark>) -> Option<PartWay> {
+        if gone.is_empty() {
+            return None;
+        }
+        Some(PartWay {
+            page: Some(next?.to_owned()),
+            size: self.op.query.limit,
+            given: Vec::new(),
+            earlier: gone,
+        })
     }
 
     /// The cursor a client gave, where it named a page begun part way through a vendor's
