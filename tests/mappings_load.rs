@@ -619,3 +619,42 @@ fn a_path_that_does_not_parse_is_refused_in_words() {
         }
     }
 }
+
+/// A call on one webhook whose id is in its body alone (a replace of the account's one
+/// configuration, `PUT /accounts/{owner}/connect` with `connectId` in the body) is refused
+/// saying that an id in the body alone is not supported, however the body places it.
+#[test]
+fn an_id_sent_in_the_body_alone_is_refused_saying_so() {
+    for (operation, body) in [
+        (
+            "replace",
+            r#"{ connectId = "{{id}}", config = "{{webhook}}" }"#,
+        ),
+        (
+            "update",
+            r#"{ connectId = "{{id}}", config = "{{webhook}}" }"#,
+        ),
+        ("delete", r#"{ ids = { connectId = "{{id}}" } }"#),
+    ] {
+        let method = if operation == "delete" {
+            "DELETE"
+        } else {
+            "PUT"
+        };
+        let text = minimal(
+            "",
+            &format!(
+                "[operations.{operation}]\nmethod = \"{method}\"\npath = \"/connect\"\n\
+                 body = {body}\nresponse = \"{{{{webhook}}}}\""
+            ),
+        );
+        let refused = refusals(&text);
+        assert!(
+            refused
+                .iter()
+                .any(|e| e.contains(&format!("operations.{operation}.path"))
+                    && e.contains("an id sent in the body alone is not supported")),
+            "{operation}: {refused:?}"
+        );
+    }
+}

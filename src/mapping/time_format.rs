@@ -32,7 +32,7 @@ impl TimeFormat {
         let offset = has_offset(&items);
         if !offset && !says_utc(&items) {
             return Err(format!(
-                "`time`: `{written}` writes no zone: give `[offset_hour]`, or a literal `Z` or `UTC` where the vendor writes its times in UTC"
+                "`time`: `{written}` writes no zone: give `[offset_hour]`, or a literal `Z` or `UTC` where the vendor writes its times in UTC; a time the vendor writes with no zone at all (`2026-01-10 10:00:00`) names no instant, so keep it as it is written, as an extension (`[fields.\"extensions.NAME\"]` without a codec)"
             ));
         }
         let format = TimeFormat {
@@ -182,5 +182,12 @@ mod tests {
             let e = TimeFormat::new(written).unwrap_err();
             assert!(e.contains(said), "{written}: {e}");
         }
+    }
+
+    #[test]
+    fn a_format_without_a_zone_is_refused_saying_what_to_do_instead() {
+        let e = TimeFormat::new("[year]-[month]-[day] [hour]:[minute]:[second]").unwrap_err();
+        assert!(e.contains("give `[offset_hour]`"), "{e}");
+        assert!(e.contains("as an extension"), "{e}");
     }
 }

@@ -8,7 +8,9 @@ use crate::json;
 use crate::mapping::codec::Codec;
 use crate::mapping::errors::Failure;
 use crate::mapping::json_path::FieldPath;
-use crate::mapping::model::{Endpoint, FlagAbsent, IdUnfit, Paging, Resource, ResourceEndpoint};
+use crate::mapping::model::{
+    Endpoint, FlagAbsent, IdUnfit, Paging, Resource, ResourceEndpoint, Role,
+};
 use crate::mapping::rules::{Item, Misread, Target};
 use crate::model::{self, Action, ListQuery, Listed, Members, Object};
 use crate::problem::{Code, Problem, UpstreamInfo};
@@ -165,7 +167,7 @@ impl Context<'_> {
             let mut page = Listed::with_capacity(reply.body.len() + 64);
             let answers_secret = self.dialect.webhook.answered_secret().is_some();
             // Looked up once a page, not once a webhook.
-            let told = self.owner_told(endpoint.names_owner);
+            let told = self.owner_told(endpoint);
             let read = json::read_at(&reply.body, keys, |scan| {
                 reader.read(scan, &mut page, |webhook| {
                     self.complete(webhook, told);
@@ -350,7 +352,7 @@ impl Context<'_> {
         let mut webhook = read.map_err(|misread| {
             Unusable::boxed(self.misread("a webhook", &misread), Some(misread.read))
         })?;
-        self.complete(&mut webhook, self.owner_told(endpoint.names_owner));
+        self.complete(&mut webhook, self.owner_told(endpoint));
         match self.addressable(&webhook) {
             Ok(()) => Ok(webhook),
             Err(problem) => Err(Unusable::boxed(problem, Some(webhook))),
@@ -485,7 +487,7 @@ impl Context<'_> {
                         );
                         return Err(self.malformed(&what, None));
                     }
-                    let mut webhook = self.canonical(item, endpoint.names_owner)?;
+                    let mut webhook = self.canonical(item, endpoint)?;
                     // Without its secret, as above.
                     model::withhold_secret(&mut webhook);
                     page.push(&webhook);
@@ -608,24 +610,40 @@ impl Context<'_> {
     /// A vendor's listed webhook in canonical terms and order, with the owner it was asked
     /// under when the vendor does not say (as [`Context::complete`] gives it); refused as
     /// [`Context::webhook`] refuses one.
-    fn canonical(&self, dialect: Value, named: bool) -> Result<Map<String, Value>, Problem> {
+    fn canonical(
+        &self,
+        dialect: Value,
+        endpoint: &Endpoint,
+    ) -> Result<Map<String, Value>, Problem> {
         let mut webhook = self
             .dialect
             .webhook
             .read_owned(dialect)
             .map_err(|misread| self.misread("a webhook", &misread))?;
-        self.complete(&mut webhook, self.owner_told(named));
+        self.complete(&mut webhook, self.owner_told(endpoint));
         self.addressable(&webhook)?;
         Ok(webhook)
     }
 
     /// Whether the owner asked under is a webhook's where its answer does not say whose it is:
-    /// where no rule reads an owner from answers, or the call that answered (`named`) found the
-    /// webhook under it. Where answers say it and one of a call that found the webhook by its id
-    /// alone does not, the webhook is not the owner's the request named: a change that left the
-    /// vendor's webhook without its owner is not answered as if it had kept it.
-    pub(super) fn owner_told(&self, named: bool) -> bool {
-        named || self.dialect.webhook.reading("owner").is_none()
+    /// where no rule reads an owner from answers, or the call that answered told the vendor
+    /// whose it is ([`Context::tells_owner`]). Where answers say it and one of a call that found
+    /// the webhook by its id alone does not, the webhook is not the owner's the request named:
+    /// a change that left the vendor's webhook without its owner is not answered as if it had
+    /// kept it.
+    pub(super) fn owner_told(&self, endpoint: &Endpoint) -> bool {
+        self.tells_owner(endpoint) || self.dialect.webhook.reading("owner").is_none()
+    }
+
+    /// Whether a call tells the vendor whose the webhook is, wherever it names the owner: in
+    /// its path, a query parameter or a header (the vendor then finds the webhook under it),
+    /// or, a create, in its body where a `[fields.owner]` rule carries it (the vendor makes
+    /// the webhook the owner's). A create's answer that leaves the owner out is of a webhook
+    /// made for the owner it was sent.
+    pub(super) fn tells_owner(&self, endpoint: &Endpoint) -> bool {
+        endpoint.names_owner
+            || (endpoint.role == Role::Action(Action::Create)
+                && self.dialect.webhook.carries("owner", Action::Create))
     }
 
     /// Adds what a webhook read from the vendor lacks: the owner it was asked under where that

@@ -266,11 +266,21 @@ impl<'a> Plan<'a> {
     /// whole webhook (Cloudflare's create answers `{"result": {"id": …}}` alone), and what the
     /// read gives completes it.
     fn read_needless(&self) -> bool {
-        let declared = self
-            .own
-            .is_some_and(|o| o.then.contains(&FollowUp::Webhook));
         let held = self.result.as_ref().is_some_and(|w| w.has("id"));
-        held && self.own_answered() && !self.stale && !declared
+        held && self.own_answered() && !self.stale && !self.reads_declared()
+    }
+
+    /// Whether the operation's endpoint declares a read of the webhook after it
+    /// (`then = ["get"]`).
+    fn reads_declared(&self) -> bool {
+        self.own
+            .is_some_and(|o| o.then.contains(&FollowUp::Webhook))
+    }
+
+    /// Whether a declared read of the webhook is still to be made: it will be, whatever the
+    /// answers before it held ([`Self::read_needless`]).
+    pub(super) fn read_declared_follows(&self) -> bool {
+        self.reads_declared() && self.stages.contains(&Stage::Webhook)
     }
 
     /// Refuses to send a call that names the webhook by its id where no id is known: the

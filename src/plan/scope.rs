@@ -85,7 +85,8 @@ impl<'a> Plan<'a> {
         let Some(asked) = self.op.owner.as_deref().filter(|_| !get.names_owner) else {
             return Ok(());
         };
-        let id = self.op.id.as_deref().unwrap_or_default();
+        // A create's read after it names the webhook the create answered.
+        let id = self.id().unwrap_or_default();
         let name = self.cx.upstream;
         match webhook.text("owner") {
             Some(owner) if owner == asked => {
@@ -108,14 +109,19 @@ impl<'a> Plan<'a> {
     /// say whose a webhook is, says it too: one that does not (a change that replaced the
     /// member holding the owner) is not given the owner asked under, which the next read would
     /// not confirm. A change so answered was made, which the problem then says.
+    ///
+    /// Where the operation declares a read after its calls (`then = ["get"]`), that read
+    /// answers the webhook, and whose it is, in place of this answer: the owner is held to the
+    /// whole result, by [`Self::confirm_owner`] on the read's answer, not to a part of it.
     pub(super) fn answered_with_owner(
         &self,
         endpoint: &Endpoint,
         webhook: &Members,
     ) -> Result<(), Problem> {
-        if self.cx.owner_told(endpoint.names_owner)
+        if self.cx.owner_told(endpoint)
             || self.op.owner.is_none()
             || webhook.text("owner").is_some()
+            || self.read_declared_follows()
         {
             return Ok(());
         }

@@ -578,7 +578,7 @@ impl Compiler<'_> {
             self.error(
                 format!("{key}.path"),
                 format!(
-                    "`{path}` must contain {{id}}, or a query parameter or header send `{{{{id}}}}` alone"
+                    "`{path}` must contain {{id}}, or a query parameter or header send `{{{{id}}}}` alone: an id sent in the body alone is not supported"
                 ),
             );
         }
