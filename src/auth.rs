@@ -81,6 +81,10 @@ pub struct Caller<'k> {
     /// keeps itself: `None` where keys are off, or the vendor checks the client's own
     /// credential.
     pub key: Option<&'k str>,
+    /// That key's configured SHA-256, which tells clients apart where a name cannot (a key
+    /// removed and another given its name) and which no client can compute: the scope of the
+    /// idempotency keys the gateway keeps and sends ([`crate::idempotency`]). `None` with `key`.
+    pub digest: Option<&'k [u8; 32]>,
     /// Whether the client's answers show no signing secret, whatever the vendor shows: its key
     /// may not write, and so may not sign deliveries either.
     pub withholds_secret: bool,
@@ -95,6 +99,7 @@ impl<'k> Caller<'k> {
     fn admitted_by(key: &'k Key) -> Caller<'k> {
         Caller {
             key: Some(key.name.as_str()),
+            digest: Some(&key.sha256),
             withholds_secret: !key.may(Scope::Write),
             reach: key.upstreams.as_deref(),
         }
@@ -456,6 +461,7 @@ mod tests {
                 .unwrap(),
             Caller {
                 key: Some("reader"),
+                digest: Some(&Sha256::digest(b"r-key").into()),
                 withholds_secret: true,
                 reach: None,
             }
@@ -473,6 +479,7 @@ mod tests {
                 .unwrap(),
             Caller {
                 key: Some("t-writer"),
+                digest: Some(&Sha256::digest(b"w-key").into()),
                 withholds_secret: false,
                 reach: Some(&["voice".to_string()][..]),
             }

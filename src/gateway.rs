@@ -270,15 +270,18 @@ async fn answer<F: Frontend, B: RequestBody>(
     let mut held = None;
     let phases = async {
         let caller = front.authenticate(routed, headers, &admission.inbound)?;
+        let spelt = front.idempotency_header_spelt();
         if routed.backend.is_some() {
-            call.idempotency_key = frontend::idempotency_key(headers, front.idempotency_header())?;
+            let header = front.idempotency_header();
+            call.idempotency_key = frontend::idempotency_key(headers, header, spelt)?;
         }
         let bytes = read_body(body, headers, routed.reads_body, admission.body_limit).await?;
-        let mut named = front
-            .idempotency_header()
-            .map_or_else(|| "Idempotency-Key".to_owned(), crate::auth::header_name);
-        if call.idempotency_key.is_none() {
-            call.idempotency_key = front.idempotency_key_in(routed, &bytes)?;
+        let mut named = spelt.to_owned();
+        // Read (and its spelling checked) whether or not a header gave a key: a relayed body's
+        // key is scoped as the header's is.
+        let in_body = front.idempotency_key_in(routed, &bytes)?;
+        if call.idempotency_key.is_none() && in_body.is_some() {
+            call.idempotency_key = in_body;
             named = "the body".to_owned();
         }
         // What the request names, read from its route: its key is held (and scoped at the
@@ -315,7 +318,7 @@ async fn answer<F: Frontend, B: RequestBody>(
             let owner = place.map(|p| p.owner);
             let at_vendor = |key: &[u8]| {
                 let owner = owner.clone().unwrap_or_else(|| front.keyed(routed).owner);
-                idempotency::at_vendor(caller.key, &key_space, &upstream.name, &owner, key)
+                idempotency::at_vendor(caller.digest, &key_space, &upstream.name, &owner, key)
             };
             let creates = routed.action == Some(crate::model::Action::Create);
             scope_keys_at_vendor(&mut call, &mut job, &upstream.dialect, creates, at_vendor)?;
@@ -424,15 +427,16 @@ impl Holder<'_> {
         Some(admission.replays.claim(&scope, fingerprint).await)
     }
 
-    /// Who the client is: the inbound key's name, and whether it may read a signing secret
+    /// Who the client is: the inbound key, by its configured digest (a key removed and another
+    /// given its name is another client), and whether it may read a signing secret
     /// (an answer kept for one that may, a rotation's, is never replayed to one that may not);
     /// and, where the vendor checks the client's own credential, a digest of it too (one client
     /// never replays another's answer, which may carry a secret minted for it, and one inbound
     /// key may be shared by clients of several vendor accounts); nothing where none of them
     /// tells clients apart. The request's query may carry the credential too.
     fn caller_id(&self, upstream: Option<&crate::upstream::Upstream>) -> Vec<u8> {
-        let mut id = match self.caller.key {
-            Some(name) => [b"key:", name.as_bytes(), b"\n"].concat(),
+        let mut id = match self.caller.digest {
+            Some(digest) => [b"key:", &digest[..], b"\n"].concat(),
             None => Vec::new(),
         };
         if self.caller.withholds_secret {

@@ -2,8 +2,8 @@
 //! dialect takes none, is carried out once and its answer kept, so that a retry is answered as
 //! the first request was instead of making a second webhook, as payment APIs keep theirs.
 //!
-//! A key is held in a [`Scope`]: the inbound key that admitted the client (or, where the vendor
-//! checks the client's own credential, that credential), the frontend, the upstream, the owner
+//! A key is held in a [`Scope`]: the inbound key that admitted the client, by its configured
+//! digest (or, where the vendor checks the client's own credential, that credential), the frontend, the upstream, the owner
 //! and the key's bytes, so that one client never replays another's answer (a create's answer
 //! may carry a secret minted for it). The first request of a key runs; one that comes while it
 //! runs waits for it and is given its answer; one that comes after is given the kept answer,
@@ -85,8 +85,8 @@ pub fn check_key(key: &HeaderValue, named: &str) -> Result<(), Problem> {
 
 /// Where a key is held: whose it is and what it makes.
 pub struct Scope<'a> {
-    /// Who asked: the inbound key's name, or a digest of the credential the vendor checks;
-    /// empty where nothing tells clients apart.
+    /// Who asked: the inbound key's configured digest, or a digest of the credential the
+    /// vendor checks; empty where nothing tells clients apart.
     pub caller: &'a [u8],
     /// The frontend: `canonical`, or the surface.
     pub frontend: &'a str,
@@ -130,22 +130,26 @@ impl Scope<'_> {
 /// 64 lowercase hex digits. hookgate calls a vendor under its one credential, so every
 /// client's keys would meet in that credential's one key space at the vendor, and a client
 /// that chose another's key would be given the other's answer, a secret minted for it
-/// included. Scoped, two clients never share a key there: `principal` is the inbound key that
-/// admitted the client (`None` where keys are off, or where the vendor checks the client's own
-/// credential, whose account is a key space of its own there), `api` the API it came through
-/// (`canonical` or a surface), then the upstream and every place the request names its owner
-/// in. The same request is sent the same key, so that a client's retry, even after a restart,
+/// included. Scoped, two clients never share a key there: `principal` is the configured
+/// SHA-256 of the inbound key that admitted the client (`None` where keys are off, or where the
+/// vendor checks the client's own credential, whose account is a key space of its own there),
+/// `api` the API it came through (`canonical` or a surface), then the upstream and every place
+/// the request names its owner in. The principal is its key's digest rather than its name: a
+/// name is no secret (logs show it), so a client that learnt another's key could compute the
+/// scoped key from names and send it where it goes unscoped (an emulator's own API), and a key
+/// removed and another given its name would share its keys. The same request is sent the same
+/// key, so that a client's retry, even after a restart or a reload that keeps its inbound key,
 /// is recognised by the vendor. Hex fits every vendor's alphabet and length (Stripe takes 255
 /// characters).
 pub fn at_vendor(
-    principal: Option<&str>,
+    principal: Option<&[u8; 32]>,
     api: &str,
     upstream: &str,
     owner: &[u8],
     key: &[u8],
 ) -> HeaderValue {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let principal = principal.map_or_else(Vec::new, |name| [b"key:", name.as_bytes()].concat());
+    let principal = principal.map_or_else(Vec::new, |digest| [b"key:", &digest[..]].concat());
     let scope = Scope {
         caller: &principal,
         frontend: api,
@@ -622,10 +626,11 @@ mod tests {
 
     #[test]
     fn a_key_at_the_vendor_is_the_same_for_its_scope_and_another_for_any_other() {
+        let (rw, rw2) = ([1; 32], [2; 32]);
         let sent = |principal, api, upstream, owner: &[u8], key: &[u8]| {
             at_vendor(principal, api, upstream, owner, key)
         };
-        let first = sent(Some("rw"), "canonical", "up", b"", b"k");
+        let first = sent(Some(&rw), "canonical", "up", b"", b"k");
         assert_eq!(first.len(), 64);
         assert!(
             first
@@ -633,16 +638,16 @@ mod tests {
                 .iter()
                 .all(|b| b"0123456789abcdef".contains(b))
         );
-        assert_eq!(sent(Some("rw"), "canonical", "up", b"", b"k"), first);
+        assert_eq!(sent(Some(&rw), "canonical", "up", b"", b"k"), first);
         let others = [
-            sent(Some("rw2"), "canonical", "up", b"", b"k"),
+            sent(Some(&rw2), "canonical", "up", b"", b"k"),
             sent(None, "canonical", "up", b"", b"k"),
-            sent(Some("rw"), "surface sv", "up", b"", b"k"),
-            sent(Some("rw"), "canonical", "up2", b"", b"k"),
-            sent(Some("rw"), "canonical", "up", b"p1", b"k"),
-            sent(Some("rw"), "canonical", "up", b"", b"K"),
-            // The parts do not run together: `r` + `wcanonical` is not `rw` + `canonical`.
-            sent(Some("r"), "wcanonical", "up", b"", b"k"),
+            sent(Some(&rw), "surface sv", "up", b"", b"k"),
+            sent(Some(&rw), "canonical", "up2", b"", b"k"),
+            sent(Some(&rw), "canonical", "up", b"p1", b"k"),
+            sent(Some(&rw), "canonical", "up", b"", b"K"),
+            // The parts do not run together: `up` + `p1` is not `upp` + `1`.
+            sent(Some(&rw), "canonical", "upp", b"1", b"k"),
         ];
         for (n, other) in others.iter().enumerate() {
             assert_ne!(*other, first, "{n}");

@@ -234,6 +234,14 @@ pub fn replaced_at(
     Ok(Some(out))
 }
 
+/// Whether each key of `path` (object keys from the root) comes at most once in its object,
+/// in a document serde_json reads: of repeated keys serde_json keeps the last, another parser
+/// the first, so a value read there is one reading of several. (`false` too for a text that is
+/// no JSON document.)
+pub fn once_at(bytes: &[u8], path: &[impl AsRef<str>]) -> bool {
+    locate(bytes, path, |scan| scan.skip()).is_ok()
+}
+
 /// What `inner` made of the value at `path` in the document `bytes`, and where that value
 /// lies; refused as [`read_at`] refuses.
 fn locate<'a, T>(

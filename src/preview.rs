@@ -249,13 +249,13 @@ pub struct Prepared {
 
 /// Resolves a description against the canonical API. What the canonical API would refuse
 /// (an unknown upstream, a missing body, two idempotency keys) is the translation's result,
-/// not an error here. `principal` is the inbound key of the client the translation is for
-/// (`None`: none), whose idempotency key is scoped at the vendor as the canonical API scopes
+/// not an error here. `principal` is the configured digest of the inbound key of the client
+/// the translation is for (`None`: none), whose idempotency key is scoped at the vendor as the canonical API scopes
 /// it ([`crate::idempotency::at_vendor`]).
 pub fn prepare(
     api: &CanonicalApi,
     d: Description,
-    principal: Option<&str>,
+    principal: Option<&[u8; 32]>,
 ) -> Result<Prepared, InputError> {
     let method = Method::from_bytes(d.method.trim().to_ascii_uppercase().as_bytes())
         .map_err(|_| InputError::Method(d.method.clone()))?;
@@ -304,7 +304,7 @@ pub fn prepare(
         None,
     );
     let target = (|| {
-        let key = crate::frontend::idempotency_key(&headers, None)?;
+        let key = crate::frontend::idempotency_key(&headers, None, "Idempotency-Key")?;
         let (upstream, mut op) = api.operation_of(&method, &path)?;
         // Sent as the canonical API sends it: scoped to the client, the API, the upstream and
         // the owner its path names.
@@ -730,7 +730,7 @@ impl Frontend for PreviewApi<'_> {
                 .headers
                 .insert("x-request-id".into(), headers::request_id(headers));
         }
-        let prepared = prepare(self.canonical, description, caller.key)
+        let prepared = prepare(self.canonical, description, caller.digest)
             .map_err(|e| Problem::bad_request(e.to_string()))?;
         self.inbound
             .authorize(headers, Scope::Read, prepared.upstream())?;

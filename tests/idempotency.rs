@@ -1245,17 +1245,20 @@ async fn the_key_a_vendor_is_sent_is_scoped_and_the_same_after_a_restart() {
         "[dialect]\n",
         "[dialect]\nidempotency_key = \"X-Once\"\n",
     )]);
-    let double = Double::start((1..=8).map(created).collect()).await;
-    let config = format!(
-        "mappings_dir = {:?}\n\
+    let double = Double::start((1..=10).map(created).collect()).await;
+    let config_with = |inbound: &str| {
+        format!(
+            "mappings_dir = {:?}\n\
          [upstreams.relay]\ndialect = \"relay\"\nbase_url = {:?}\nauth = {{ type = \"none\" }}\n\
          [surfaces.sv]\ndialect = \"svix\"\nupstream = \"relay\"\nprefix = \"/sv\"\n\
          [surfaces.sv2]\ndialect = \"svix\"\nupstream = \"relay\"\nprefix = \"/sv2\"\n\
          [url_policy]\nallow_private = true\n{}",
-        dir.path(),
-        double.url(),
-        writers(&["one", "two"])
-    );
+            dir.path(),
+            double.url(),
+            inbound
+        )
+    };
+    let config = config_with(&writers(&["one", "two"]));
     let canonical = |client: &str, owner: &str| {
         Create {
             path: HOOKS,
@@ -1290,14 +1293,33 @@ async fn the_key_a_vendor_is_sent_is_scoped_and_the_same_after_a_restart() {
         201,
         "after a restart",
     );
+    gw.stop().await;
+    // A client is its inbound key, not the key's name: renamed, the key keeps its keys at the
+    // vendor; another key given its name (`one` for the secret of `two`) has none of them.
+    let name_for = |name: &str, client: &str| {
+        writers(&[client]).replace(
+            &format!("name = \"{client}\""),
+            &format!("name = \"{name}\""),
+        )
+    };
+    for (name, client) in [("uno", "one"), ("one", "two")] {
+        let gw = support::gateway(&config_with(&name_for(name, client))).await;
+        let (path, headers, body) = canonical(client, "p1");
+        let headers: Vec<_> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let answer = send(gw.addr, "POST", &path, &headers, Some(&body)).await;
+        ok(&answer, 201, &format!("{client}'s key named {name}"));
+        gw.stop().await;
+    }
     let sent: Vec<String> = double
         .seen()
         .iter()
         .map(|s| s.key_in("x-once", "k"))
         .collect();
-    assert_eq!(sent.len(), 7);
+    assert_eq!(sent.len(), 9);
     assert_eq!(sent[1], sent[0], "a retry");
     assert_eq!(sent[6], sent[0], "a retry after a restart");
+    assert_eq!(sent[7], sent[0], "a retry under the key renamed");
+    assert_eq!(sent[8], sent[2], "another key under the first one's name");
     let mut distinct = sent[..6].to_vec();
     distinct.dedup();
     distinct.sort();
@@ -1307,7 +1329,6 @@ async fn the_key_a_vendor_is_sent_is_scoped_and_the_same_after_a_restart() {
         5,
         "client, owner, API and surface each their own: {sent:?}"
     );
-    gw.stop().await;
 }
 
 impl Create {
@@ -1538,7 +1559,13 @@ async fn two_idempotency_keys_are_refused_by_name_before_anything_is_sent() {
             let refused = send(gw.addr, "POST", path, &headers, Some(body)).await;
             ok(&refused, 400, &what);
             let text = String::from_utf8_lossy(&refused.body);
-            assert!(text.contains("Idempotency-Key"), "{what}: {text}");
+            // Named as its API's clients spell it: Svix's `idempotency-key`.
+            let named = if path == HOOKS {
+                "Idempotency-Key"
+            } else {
+                "idempotency-key"
+            };
+            assert!(text.contains(named), "{what}: {text}");
             if path == HOOKS {
                 assert_eq!(refused.json()["code"], "bad_request", "{what}");
             }
@@ -1577,7 +1604,10 @@ async fn two_idempotency_keys_are_refused_by_name_before_anything_is_sent() {
         let refused = send(addr, "POST", &path, &headers, Some(body)).await;
         ok(&refused, 400, &path);
         let text = String::from_utf8_lossy(&refused.body);
-        assert!(text.contains("Idempotency-Key"), "{path}: {text}");
+        assert!(
+            text.contains("the header idempotency-key "),
+            "{path}: {text}"
+        );
     }
     // The emulator's journal holds its own refusal, and nothing made.
     let made = |e: &&Value| e["status"].as_u64().is_some_and(|s| s < 300);
@@ -1586,4 +1616,344 @@ async fn two_idempotency_keys_are_refused_by_name_before_anything_is_sent() {
     let sv = support::journal(gw.emulators["sv"]).await;
     assert!(sv.iter().filter(made).all(|e| e["operation"] != "test"));
     gw.stop().await;
+}
+
+/// One field line may hold what a client sent as two: RFC 9110 §5.3 lets an intermediary join
+/// two lines into one, their values separated by a comma. A key holding a comma is refused as
+/// two keys are, on every API, naming the header as its clients spell it, before anything is
+/// sent; neither key is taken.
+#[tokio::test]
+async fn a_key_holding_a_comma_is_refused_as_two_keys_on_every_api() {
+    let double = Double::start(vec![created(1), created(2)]).await;
+    let gw = gateway(&double, "").await;
+    let canonical = hook("https://example.com/hook");
+    let surface = json!({"url": "https://example.com/hook", "filterTypes": ["invoice.paid"]});
+    let lists = ["K1, K2", "K1,K2", "K1,", ",K1", "K1 ,K1", "a, b, c"];
+    for list in lists {
+        for (path, body, named) in [
+            (HOOKS, &canonical, "Idempotency-Key"),
+            (SURFACE_HOOKS, &surface, "idempotency-key"),
+        ] {
+            let what = format!("{path}: {list:?}");
+            let headers = [("authorization", "Bearer t"), ("idempotency-key", list)];
+            let refused = send(gw.addr, "POST", path, &headers, Some(body)).await;
+            ok(&refused, 400, &what);
+            let text = String::from_utf8_lossy(&refused.body);
+            let says = format!("the header {named} is given more than once");
+            assert!(text.contains(&says), "{what}: {text}");
+            assert!(!replayed(&refused), "{what}");
+        }
+    }
+    assert!(double.seen().is_empty(), "nothing was sent");
+    for key in ["K1", "K2"] {
+        let made = create(&gw, key, &canonical).await;
+        ok(&made, 201, key);
+        assert!(!replayed(&made), "{key}: no list took it");
+    }
+    gw.stop().await;
+    // At a vendor that takes keys (an emulated Svix, on the canonical API and through a
+    // surface that relays to it), at its emulator, and for a test too.
+    let gw = gateway_of_emulators("").await;
+    let id = svix_endpoint(gw.addr, "/front", "a.b").await;
+    let example = json!({"eventType": "a.b"});
+    let canonical_sv = format!("/v1/upstreams/sv/owners/{APP}/webhooks");
+    let canonical_body = json!({"url": "https://example.com/h", "events": ["a.b"]});
+    let posts = [
+        (gw.addr, canonical_sv, &canonical_body, "Idempotency-Key"),
+        (
+            gw.emulators["sv"],
+            svix_endpoints(""),
+            &surface,
+            "idempotency-key",
+        ),
+        (
+            gw.addr,
+            format!("{}/{id}/send-example", svix_endpoints("/front")),
+            &example,
+            "idempotency-key",
+        ),
+        (
+            gw.addr,
+            svix_endpoints("/over"),
+            &surface,
+            "idempotency-key",
+        ),
+    ];
+    for (addr, path, body, named) in posts {
+        for list in lists {
+            let what = format!("{addr}{path}: {list:?}");
+            let refused = svix_post(addr, &path, list, body).await;
+            ok(&refused, 400, &what);
+            let text = String::from_utf8_lossy(&refused.body);
+            let says = format!("the header {named} is given more than once");
+            assert!(text.contains(&says), "{what}: {text}");
+        }
+    }
+    let made = |e: &&Value| e["status"].as_u64().is_some_and(|s| s < 300);
+    let sv = support::journal(gw.emulators["sv"]).await;
+    let creates = sv
+        .iter()
+        .filter(made)
+        .filter(|e| e["operation"] == "create");
+    assert_eq!(creates.count(), 1, "the one endpoint made before");
+    assert!(sv.iter().filter(made).all(|e| e["operation"] != "test"));
+    gw.stop().await;
+}
+
+/// A Quad subscription, as the vendor answers a create.
+fn subscription() -> Value {
+    json!({"subscription": {"id": "wbhk_b35f6b3145074cf9ad513610786c19d5",
+        "name": "n", "enabled": true, "event_types": ["payment.created"],
+        "notification_url": "https://example.com/1", "api_version": "2021-12-15",
+        "signature_key": "sig", "created_at": "2022-01-10 23:29:48 +0000 UTC",
+        "updated_at": "2022-01-10 23:29:48 +0000 UTC"}})
+}
+
+/// A subscription a Quad client creates, as JSON text.
+const SUBSCRIPTION: &str = r#"{"name": "n", "event_types": ["payment.created"], "notification_url": "https://example.com/1"}"#;
+
+/// A Quad client's create of `body` at `path`.
+async fn quad_create(addr: std::net::SocketAddr, path: &str, body: &str) -> Answer {
+    let headers = [
+        ("authorization", "Bearer t"),
+        ("content-type", "application/json"),
+    ];
+    let body = bytes::Bytes::from(body.to_owned());
+    support::send_raw(addr, "POST", path, &headers, body).await
+}
+
+/// The test dialects, with `nest`: Quad's, its create's key one member deeper
+/// (`{"meta": {"idempotency_key": …}, "subscription": …}`).
+fn dialects_with_a_nested_key() -> tempfile::TempDir {
+    let dir = support::dialects_with(&[(
+        "relay",
+        "[dialect]\n",
+        "[dialect]\nidempotency_key = \"X-Once\"\n",
+    )]);
+    let square = std::fs::read_to_string(dir.path().join("square.toml")).unwrap();
+    let nested = square.replacen(
+        "body = { idempotency_key = \"{{idempotency_key}}\", subscription",
+        "body = { meta = { idempotency_key = \"{{idempotency_key}}\" }, subscription",
+        1,
+    );
+    assert_ne!(nested, square);
+    std::fs::write(dir.path().join("nest.toml"), nested).unwrap();
+    dir
+}
+
+/// Where a create's body carries the vendor's key, the member that carries it is read one way
+/// only, by the surface and by a vendor whose parser ignores letter case (Go's, which folds
+/// the Kelvin sign to `k`): a member that such a parser would take for it, or the member given
+/// twice, is refused by name before anything is sent, and so is a key that is no string. Else
+/// a relaying surface would send the client's raw key on, unscoped, and a translating one would
+/// make a create its client meant to be made once without its key.
+#[tokio::test]
+async fn a_key_member_spelt_another_way_or_no_string_is_refused_by_name() {
+    let dir = dialects_with_a_nested_key();
+    let relay = Double::start(vec![created(1)]).await;
+    let square = Double::start(vec![Reply::json(200, subscription())]).await;
+    let nest = Double::start(vec![Reply::json(200, subscription())]).await;
+    let gw = support::gateway(&format!(
+        "mappings_dir = {:?}\n\
+         [upstreams.relay]\ndialect = \"relay\"\nbase_url = {:?}\nauth = {{ type = \"none\" }}\n\
+         [upstreams.square]\ndialect = \"square\"\nbase_url = {:?}\nauth = {{ type = \"none\" }}\n\
+         [upstreams.nest]\ndialect = \"nest\"\nbase_url = {:?}\nauth = {{ type = \"none\" }}\n\
+         [upstreams.quad]\ndialect = \"square\"\nemulate = true\n\
+         [surfaces.q]\ndialect = \"square\"\nupstream = \"square\"\nprefix = \"/q\"\n\
+         [surfaces.qt]\ndialect = \"square\"\nupstream = \"relay\"\nprefix = \"/qt\"\nowner = \"p1\"\n\
+         [surfaces.n]\ndialect = \"nest\"\nupstream = \"nest\"\nprefix = \"/n\"\n\
+         [url_policy]\nallow_private = true\n",
+        dir.path(),
+        relay.url(),
+        square.url(),
+        nest.url()
+    ))
+    .await;
+    let s = SUBSCRIPTION;
+    // Each body, and the member its refusal names.
+    let refused = [
+        (
+            format!(r#"{{"IDEMPOTENCY_KEY": "VICTIM", "subscription": {s}}}"#),
+            "`IDEMPOTENCY_KEY`",
+        ),
+        (
+            format!(
+                r#"{{"idempotency_key": "mine", "IDEMPOTENCY_KEY": "VICTIM", "subscription": {s}}}"#
+            ),
+            "`IDEMPOTENCY_KEY`",
+        ),
+        (
+            format!(
+                r#"{{"subscription": {s}, "Idempotency_Key": "VICTIM", "idempotency_key": "mine"}}"#
+            ),
+            "`Idempotency_Key`",
+        ),
+        (
+            format!(r#"{{"idempotency_\u212aey": "VICTIM", "subscription": {s}}}"#),
+            "`idempotency_\u{212a}ey`",
+        ),
+        (
+            format!("{{\"idempotency_\u{212a}ey\": \"VICTIM\", \"subscription\": {s}}}"),
+            "`idempotency_\u{212a}ey`",
+        ),
+        (
+            format!(
+                r#"{{"idempotency_key": "mine", "idempotency_key": "VICTIM", "subscription": {s}}}"#
+            ),
+            "`idempotency_key` more than once",
+        ),
+        (
+            format!(
+                r#"{{"idempotency\u005fkey": "mine", "idempotency_key": "VICTIM", "subscription": {s}}}"#
+            ),
+            "`idempotency_key` more than once",
+        ),
+        (
+            format!(r#"{{"idempotency_key": 12345, "subscription": {s}}}"#),
+            "`idempotency_key` is a number, not a string",
+        ),
+        (
+            format!(r#"{{"idempotency_key": true, "subscription": {s}}}"#),
+            "`idempotency_key` is a boolean, not a string",
+        ),
+        (
+            format!(r#"{{"idempotency_key": ["VICTIM"], "subscription": {s}}}"#),
+            "`idempotency_key` is an array, not a string",
+        ),
+        (
+            format!(r#"{{"idempotency_key": {{"k": "VICTIM"}}, "subscription": {s}}}"#),
+            "`idempotency_key` is an object, not a string",
+        ),
+    ];
+    let emulator = gw.emulators["quad"];
+    let apis = [
+        (gw.addr, "/q/v2/webhooks/subscriptions"),
+        (gw.addr, "/qt/v2/webhooks/subscriptions"),
+        (emulator, "/v2/webhooks/subscriptions"),
+    ];
+    for (addr, path) in apis {
+        for (body, named) in &refused {
+            let what = format!("{path}: {body}");
+            let answer = quad_create(addr, path, body).await;
+            ok(&answer, 400, &what);
+            let text = answer.json()["errors"][0]["detail"].to_string();
+            assert!(text.contains(named), "{what}: {text}");
+        }
+    }
+    // Where the key is one member deeper: each member on the way too.
+    let nested = [
+        (
+            format!(r#"{{"META": {{"idempotency_key": "VICTIM"}}, "subscription": {s}}}"#),
+            "`META`",
+        ),
+        (
+            format!(r#"{{"meta": {{"IDEMPOTENCY_KEY": "VICTIM"}}, "subscription": {s}}}"#),
+            "`meta.IDEMPOTENCY_KEY`",
+        ),
+        (
+            format!(
+                r#"{{"meta": {{"idempotency_key": "a"}}, "meta": {{"idempotency_key": "b"}}, "subscription": {s}}}"#
+            ),
+            "`meta.idempotency_key` more than once",
+        ),
+        (
+            format!(r#"{{"meta": {{"idempotency_key": 5}}, "subscription": {s}}}"#),
+            "`meta.idempotency_key` is a number",
+        ),
+    ];
+    for (body, named) in &nested {
+        let answer = quad_create(gw.addr, "/n/v2/webhooks/subscriptions", body).await;
+        ok(&answer, 400, body);
+        let text = answer.json()["errors"][0]["detail"].to_string();
+        assert!(text.contains(named), "{body}: {text}");
+    }
+    for double in [&relay, &square, &nest] {
+        assert!(double.seen().is_empty(), "nothing was sent");
+    }
+    // Spelt as the mapping spells it, the key is sent scoped: in the body a relay passes on,
+    // in the header of the vendor behind a translation.
+    let mine = format!(r#"{{"idempotency_key": "mine", "subscription": {s}}}"#);
+    let answer = quad_create(gw.addr, "/q/v2/webhooks/subscriptions", &mine).await;
+    ok(&answer, 200, "relayed");
+    let sent = square.seen()[0].json().unwrap();
+    support::scoped_key(sent["idempotency_key"].as_str().unwrap(), "mine");
+    let answer = quad_create(gw.addr, "/qt/v2/webhooks/subscriptions", &mine).await;
+    assert!(answer.status < 300, "translated: {}", answer.status);
+    relay.seen()[0].key_in("x-once", "mine");
+    let mine = format!(r#"{{"meta": {{"idempotency_key": "mine"}}, "subscription": {s}}}"#);
+    let answer = quad_create(gw.addr, "/n/v2/webhooks/subscriptions", &mine).await;
+    ok(&answer, 200, "relayed, nested");
+    let sent = nest.seen()[0].json().unwrap();
+    support::scoped_key(sent["meta"]["idempotency_key"].as_str().unwrap(), "mine");
+    gw.stop().await;
+}
+
+/// On the canonical API a body never places the vendor's key: members of its own are refused,
+/// and the vendor's body holds the key the header gave, scoped, and nothing beside it.
+#[tokio::test]
+async fn a_canonical_body_places_no_key_at_a_vendor_that_takes_it_in_its_body() {
+    let square = Double::start(vec![Reply::json(200, subscription())]).await;
+    let gw = support::gateway_over(TEST_DIALECTS, "square", &square).await;
+    let hooks = "/v1/upstreams/square/webhooks";
+    let bodies = [
+        json!({"url": "https://example.com/1", "events": ["payment.created"], "IDEMPOTENCY_KEY": "VICTIM"}),
+        json!({"url": "https://example.com/1", "events": ["payment.created"], "idempotency_key": "VICTIM"}),
+        json!({"url": "https://example.com/1", "events": ["payment.created"], "extensions": {"idempotency_key": "VICTIM"}}),
+    ];
+    for body in &bodies {
+        let refused = send(
+            gw.addr,
+            "POST",
+            hooks,
+            &[("idempotency-key", "k")],
+            Some(body),
+        )
+        .await;
+        assert!(
+            (400..500).contains(&refused.status),
+            "{body}: {}",
+            refused.status
+        );
+    }
+    assert!(square.seen().is_empty(), "nothing was sent");
+    let body = json!({"url": "https://example.com/1", "events": ["payment.created"]});
+    let made = send(
+        gw.addr,
+        "POST",
+        hooks,
+        &[("idempotency-key", "k")],
+        Some(&body),
+    )
+    .await;
+    ok(&made, 201, "create");
+    let sent = square.seen()[0].json().unwrap();
+    let members: Vec<&String> = sent.as_object().unwrap().keys().collect();
+    assert_eq!(members, ["idempotency_key", "subscription"]);
+    support::scoped_key(sent["idempotency_key"].as_str().unwrap(), "k");
+    gw.stop().await;
+}
+
+/// A mapping places a create's key where a relayed body's key is found and scoped: once, alone
+/// as a member's value, reached by member names alone.
+#[test]
+fn a_mapping_that_places_the_key_where_it_could_go_unscoped_is_refused() {
+    let square = std::fs::read_to_string(format!("{TEST_DIALECTS}/square.toml")).unwrap();
+    let placed = "body = { idempotency_key = \"{{idempotency_key}}\", subscription";
+    let elsewhere = [
+        "body = { keys = [\"{{idempotency_key}}\"], subscription",
+        "body = { idempotency_key = \"k-{{idempotency_key}}\", subscription",
+        "body = { idempotency_key = \"{{idempotency_key}}\", again = \"{{idempotency_key}}\", subscription",
+    ];
+    for body in elsewhere {
+        let text = square.replacen(placed, body, 1);
+        assert_ne!(text, square);
+        let source = hookgate::mapping::load::Source {
+            name: "square".into(),
+            file: "square.toml".into(),
+            text,
+        };
+        let errors = hookgate::mapping::load::load_sources(vec![source]).unwrap_err();
+        let said = format!("{errors:?}");
+        assert!(said.contains("must stand once"), "{body}: {said}");
+    }
 }

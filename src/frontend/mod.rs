@@ -246,6 +246,11 @@ pub trait Frontend: Send + Sync {
         None
     }
 
+    /// That header's name as this API's clients spell it, for the refusals that name it.
+    fn idempotency_header_spelt(&self) -> &str {
+        "Idempotency-Key"
+    }
+
     /// Whether a request of this route is made once under its client's idempotency key (a
     /// retry answered as the first request was): a create, on every API; and where this API
     /// declares its key on every request it takes one on (the vendor's `idempotency-key` on
@@ -544,21 +549,25 @@ pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The client's idempotency key, under the header `name` (`Idempotency-Key` by default).
-/// Given more than once, it is refused with 400 naming the header, as a credential given twice
-/// is: which of the two keys was meant is not for the gateway to guess, and taking the first
-/// (or the last) would make a retry that sends them in another order another request.
+/// The client's idempotency key, under the header `name` (`Idempotency-Key` by default),
+/// which refusals call `spelt`, as the API's clients spell it. Given more than once, it is
+/// refused with 400 naming the header, as a credential given twice is: which of the two keys
+/// was meant is not for the gateway to guess, and taking the first (or the last) would make a
+/// retry that sends them in another order another request. A key that holds a comma is
+/// refused the same way: RFC 9110 §5.3 lets an intermediary join two field lines into one,
+/// their values separated by a comma, so `K1, K2` may be two keys as a client sent them.
 pub fn idempotency_key(
     headers: &HeaderMap,
     name: Option<&http::HeaderName>,
+    spelt: &str,
 ) -> Result<Option<http::HeaderValue>, Problem> {
     let name = name.unwrap_or(&crate::http::headers::IDEMPOTENCY_KEY);
     let mut given = headers.get_all(name).iter();
     let first = given.next();
-    if given.next().is_some() {
+    let listed = first.is_some_and(|key| key.as_bytes().contains(&b','));
+    if listed || given.next().is_some() {
         return Err(Problem::bad_request(format!(
-            "the header {} is given more than once; send one idempotency key",
-            crate::auth::header_name(name)
+            "the header {spelt} is given more than once (in two field lines, or as a list in one); send one idempotency key, without a comma"
         )));
     }
     // An empty key is none: clients send the header empty where they have no key (and the

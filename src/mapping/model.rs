@@ -753,6 +753,9 @@ pub struct Dialect {
     pub client_auth_parts: Vec<CredentialPart>,
     /// The header by which the vendor recognises a repeated create.
     pub idempotency_key: Option<http::HeaderName>,
+    /// That header's name as the file spells it (`idempotency-key`, `Idempotency-Key`): how
+    /// the dialect's surfaces name it to their clients.
+    pub idempotency_key_spelt: Option<String>,
     /// Where a create's body carries the vendor's idempotency key (`{{idempotency_key}}`), for
     /// a vendor that takes it there rather than in a header.
     pub body_idempotency_key: Option<super::json_path::FieldPath>,

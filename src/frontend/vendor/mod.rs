@@ -511,15 +511,21 @@ impl Frontend for VendorApi {
         }
         // Read apart from the parse that follows, which takes the body: only creates of a
         // dialect that keeps its key there are read twice.
-        let Some(body) = crate::json::from_slice_lenient(body).ok() else {
+        let Some(document) = crate::json::from_slice_lenient(body).ok() else {
             return Ok(None);
         };
-        let Some(key) = at
-            .get(&body)
-            .and_then(Value::as_str)
-            .filter(|k| !k.is_empty())
-        else {
-            return Ok(None);
+        let key = match request::key_member(at, &document, body)? {
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::String(key)) if key.is_empty() => return Ok(None),
+            Some(Value::String(key)) => key,
+            // A vendor might take it as its text (`12345`), which would go on unscoped: it is
+            // refused as a vendor whose keys are strings refuses it.
+            Some(other) => {
+                return Err(Problem::bad_request(format!(
+                    "the idempotency key in the body's `{at}` is {}, not a string: send it as a string",
+                    crate::json::kind(other)
+                )));
+            }
         };
         // Taken as its bytes, so that the gateway's check names a key it refuses.
         http::HeaderValue::from_bytes(key.as_bytes())
@@ -558,6 +564,11 @@ impl Frontend for VendorApi {
 
     fn idempotency_header(&self) -> Option<&http::HeaderName> {
         self.dialect.idempotency_key.as_ref()
+    }
+
+    /// As the mapping file spells it (Svix's `idempotency-key`).
+    fn idempotency_header_spelt(&self) -> &str {
+        (self.dialect.idempotency_key_spelt.as_deref()).unwrap_or("Idempotency-Key")
     }
 
     /// A configured surface's name (two surfaces of one dialect are two APIs); an emulator's

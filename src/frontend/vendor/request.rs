@@ -1140,6 +1140,44 @@ fn drop_unheld_nulls(body: &mut Map<String, Value>, held: &dyn Fn(&str) -> bool)
     }
 }
 
+/// The member of a create's body at `at`, where the vendor takes its idempotency key (`None`
+/// where the body has none), read one way only, since the vendor reads it as it is relayed:
+/// a member on the way to it, or beside it, that a parser which ignores letter case would
+/// take for it (`IDEMPOTENCY_KEY`, `idempotency_\u212aey`) is refused, and so is one given
+/// twice (one parser keeps the first, another the last). Either would reach the vendor as the
+/// client wrote it, unscoped. `document` is `bytes` read.
+pub(super) fn key_member<'d>(
+    at: &crate::mapping::json_path::FieldPath,
+    document: &'d Value,
+    bytes: &[u8],
+) -> Result<Option<&'d Value>, Problem> {
+    // A mapping places the key by member names alone (checked when it is loaded).
+    let Some(keys) = at.keys() else {
+        return Ok(None);
+    };
+    if !crate::json::once_at(bytes, &keys) {
+        return Err(Problem::bad_request(format!(
+            "the body gives `{at}` more than once: a vendor may read either; send the idempotency key once"
+        )));
+    }
+    let mut here = document;
+    let mut shown: Vec<&str> = Vec::new();
+    for key in &keys {
+        let Value::Object(object) = here else {
+            return Ok(None);
+        };
+        if let Some(other) = object.keys().find(|k| *k != key && same_folded(k, key)) {
+            return Err(case_refusal(&shown, other, key));
+        }
+        let Some(value) = object.get(key) else {
+            return Ok(None);
+        };
+        shown.push(key);
+        here = value;
+    }
+    Ok(Some(here))
+}
+
 /// Whether two member names are one to a parser that ignores letter case as Go's does: each
 /// character's lower case, with the long `ſ` read as `s` (the Kelvin sign's lower case is
 /// `k` already).

@@ -93,6 +93,7 @@ impl Compiler<'_> {
                 .map_err(|_| self.error("dialect.idempotency_key", "not a valid header name"))
                 .ok()
         });
+        let idempotency_key_spelt = idempotency_key.as_ref().and(d.idempotency_key.clone());
         let response_headers = self.response_headers(&d.response_headers);
         let media_type = d
             .media_type
@@ -186,6 +187,7 @@ impl Compiler<'_> {
             id_format,
             client_auth,
             client_auth_parts,
+            idempotency_key_spelt,
             idempotency_key,
             body_idempotency_key: operations
                 .iter()

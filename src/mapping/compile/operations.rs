@@ -593,6 +593,9 @@ impl Compiler<'_> {
         let response = self.template_at(key, "response", s.response.as_ref());
         if let Some(b) = &body {
             self.check_body_slots(key, action, b, webhook);
+            if action == Action::Create {
+                self.key_placed_whole(&format!("{key}.body"), b);
+            }
             self.read_through_switches(&format!("{key}.body"), b, READ_FROM_BODIES);
             if matches!(action, Action::Create | Action::Update) {
                 self.placed_always(&format!("{key}.body"), b, "webhook", "every body");
@@ -961,6 +964,29 @@ impl Compiler<'_> {
             } else if let Some(field) = current {
                 self.current_field(&format!("{key}.body"), field, webhook);
             }
+        }
+    }
+
+    /// A create's body places `{{idempotency_key}}` once, alone as a member's value, reached by
+    /// member names alone: that member is the one a relayed create's key is found and scoped
+    /// in, whatever else the body holds. In an array, within text or twice, the client's key
+    /// could be relayed as it came, unscoped.
+    fn key_placed_whole(&mut self, key: &str, body: &Template) {
+        let uses = body
+            .slots()
+            .iter()
+            .filter(|s| **s == "idempotency_key")
+            .count();
+        if uses == 0 {
+            return;
+        }
+        let by_names =
+            (body.path_of("idempotency_key")).is_some_and(|p| !p.is_root() && p.keys().is_some());
+        if uses > 1 || !by_names {
+            self.error(
+                key,
+                "`{{idempotency_key}}` must stand once, alone as the value of a member reached by member names alone (not in an array, not within text)",
+            );
         }
     }
 
