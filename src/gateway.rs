@@ -276,18 +276,17 @@ async fn answer<F: Frontend, B: RequestBody>(
             call.idempotency_key = frontend::idempotency_key(headers, header, spelt)?;
         }
         let bytes = read_body(body, headers, routed.reads_body, admission.body_limit).await?;
-        let mut named = spelt.to_owned();
+        let mut named = std::borrow::Cow::Borrowed(spelt);
         // Read (and its spelling checked) whether or not a header gave a key: a relayed body's
         // key is scoped as the header's is.
         let in_body = front.idempotency_key_in(routed, &bytes)?;
         if call.idempotency_key.is_none() && in_body.is_some() {
             call.idempotency_key = in_body;
-            named = "the body".to_owned();
+            named = std::borrow::Cow::Borrowed("the body");
         }
         // What the request names, read from its route: its key is held (and scoped at the
         // vendor) before the body is parsed.
         let place = call.idempotency_key.as_ref().map(|_| front.keyed(routed));
-        let key_space = front.key_space();
         let keyed = front.keys_request(routed);
         let key = call.idempotency_key.as_ref().filter(|_| keyed);
         if let (Some(key), Some(place)) = (key, &place) {
@@ -296,6 +295,8 @@ async fn answer<F: Frontend, B: RequestBody>(
             // included, it is the key's, for every operation alike.
             let lenient = crate::http::headers::prefers_lenient(headers);
             let fingerprint = idempotency::fingerprint(&place.target, &bytes, lenient);
+            // Named only for a request that holds a key: a surface's is written out.
+            let key_space = front.key_space();
             let held_by = Holder {
                 front: &key_space,
                 caller,
@@ -318,7 +319,8 @@ async fn answer<F: Frontend, B: RequestBody>(
             let owner = place.map(|p| p.owner);
             let at_vendor = |key: &[u8]| {
                 let owner = owner.clone().unwrap_or_else(|| front.keyed(routed).owner);
-                idempotency::at_vendor(caller.digest, &key_space, &upstream.name, &owner, key)
+                let space = front.key_space();
+                idempotency::at_vendor(caller.digest, &space, &upstream.name, &owner, key)
             };
             let creates = routed.action == Some(crate::model::Action::Create);
             scope_keys_at_vendor(&mut call, &mut job, &upstream.dialect, creates, at_vendor)?;
