@@ -43,16 +43,21 @@ impl Running {
         self.stop().await;
     }
 
-    /// Applies a new setup without a restart ([`crate::reload`]); on error nothing changed.
+    /// Applies a new setup without a restart ([`crate::reload`]), checked as starting checks
+    /// one ([`setup::verify`]); on error nothing changed.
     pub async fn reload(&mut self, setup: Setup) -> Result<Reloaded, StartError> {
+        setup::verify(&setup)?;
         let reloaded = self.live.apply(setup, &mut self.tasks).await?;
         self.emulators = self.live.emulator_addrs();
         Ok(reloaded)
     }
 }
 
-/// Starts every listener of a setup.
+/// Starts every listener of a setup, once it passes what `hookgate check` checks
+/// ([`setup::verify`]).
 pub async fn start(setup: Setup) -> Result<Running, StartError> {
+    // What `hookgate check` refuses is refused here too, before anything is bound.
+    setup::verify(&setup)?;
     let config = setup.config.clone();
     let limits = config.limits.listener();
     let (stop, stopped) = watch::channel(false);

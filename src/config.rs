@@ -555,28 +555,42 @@ fn extract(
     let merged = figment
         .find_value("")
         .map_err(|e| report(figment_problems(e)))?;
-    let (mut cleaned, mut problems) = schema::check(figment, &merged);
+    let schema::Checked {
+        mut cleaned,
+        mut problems,
+        dropped,
+    } = schema::check(figment, &merged);
+    let mut dropped = Dropped(dropped);
     // serde reports one problem at a time: each is reported, the value it is about left out
-    // (its section's default takes its place), and the rest read again.
+    // (its section's default takes its place), and the rest read again. Every key is named as
+    // the file writes it: a list's element by its index there, in brackets.
     let mut left_out: Vec<String> = problems.iter().map(|p| p.key.clone()).collect();
     let raw = loop {
         match cleaned.deserialize::<RawConfig>() {
             Ok(raw) => break raw,
             Err(e) => {
                 let path = e.path.clone();
-                left_out.push(path.join("."));
-                for mut p in figment_problems(e) {
+                let key = dropped.key(&key_of(&cleaned, &path));
+                for error in e {
+                    let mut p = serde_problem(&dropped, &cleaned, &error);
                     // A table only the environment wrote (a variable's name read in lower
                     // case, or misspelt) is missing what a file would give it: say which
-                    // variables made it, or nothing points at them.
-                    let made = schema::made_by_env(figment, &cleaned, &path);
+                    // variables made it, or nothing points at them. A value a variable set
+                    // names that variable.
+                    let made = schema::made_by_env(figment, &cleaned, &error.path);
                     if !made.is_empty() {
                         p.message = format!(
                             "{} (in a table made by environment variable {} alone)",
                             p.message,
                             made.join(", ")
                         );
+                    } else if let Some(variable) =
+                        schema::env_variable(figment, &cleaned, &error.path)
+                    {
+                        p.message = format!("{} (from environment variable {variable})", p.message);
                     }
+                    // What a problem already reported causes (a key misspelt, so one missing)
+                    // is not reported again.
                     if !problems.iter().any(|q| related(&q.key, &p.key)) {
                         problems.push(p);
                     }
@@ -584,6 +598,8 @@ fn extract(
                 if !schema::remove(&mut cleaned, &path) {
                     return Err(report(problems));
                 }
+                dropped.left_out(&key);
+                left_out.push(key);
             }
         }
     };
@@ -595,12 +611,136 @@ fn extract(
         Err(more) => {
             let fresh = more
                 .into_iter()
-                .filter(|m| !left_out.iter().any(|q| under(&m.key, q)))
-                .map(|m| named_from_env(figment, &cleaned, m));
+                .map(|m| named_from_env(figment, &cleaned, m))
+                .map(|m| ConfigProblem {
+                    key: dropped.key(&m.key),
+                    ..m
+                })
+                .filter(|m| !left_out.iter().any(|q| under(&m.key, q)));
             problems.extend(fresh);
         }
     }
     Err(report(problems))
+}
+
+/// The elements left out of lists, each by its list's key and its index as written: the
+/// elements after one sit one place earlier in what serde and validation read, and are named
+/// by their place in the file.
+struct Dropped(Vec<(String, usize)>);
+
+impl Dropped {
+    /// Where the element `index` of the list at `list` (as written) after the drops stood.
+    fn index(&self, list: &str, index: usize) -> usize {
+        let mut gone: Vec<usize> = (self.0.iter())
+            .filter(|(l, _)| l == list)
+            .map(|(_, i)| *i)
+            .collect();
+        gone.sort_unstable();
+        gone.into_iter()
+            .fold(index, |at, g| if g <= at { at + 1 } else { at })
+    }
+
+    /// A key as read after the drops (`inbound_auth.keys[0].name`), as the file writes it.
+    fn key(&self, key: &str) -> String {
+        let mut out = String::with_capacity(key.len());
+        let mut rest = key;
+        while !rest.is_empty() {
+            let index = rest
+                .strip_prefix('[')
+                .and_then(|r| r.split_once(']'))
+                .and_then(|(digits, more)| Some((digits.parse::<usize>().ok()?, more)));
+            if let Some((i, more)) = index {
+                let i = self.index(&out, i);
+                out.push_str(&format!("[{i}]"));
+                rest = more;
+            } else {
+                let end = (rest.char_indices().skip(1))
+                    .find(|(_, c)| *c == '[')
+                    .map_or(rest.len(), |(e, _)| e);
+                out.push_str(&rest[..end]);
+                rest = &rest[end..];
+            }
+        }
+        out
+    }
+
+    /// Records that the value at `key` (as written) is left out, when it is a list's element.
+    fn left_out(&mut self, key: &str) {
+        let element = key
+            .strip_suffix(']')
+            .and_then(|k| k.rsplit_once('['))
+            .and_then(|(list, i)| Some((list.to_owned(), i.parse::<usize>().ok()?)));
+        self.0.extend(element);
+    }
+}
+
+/// The key of figment's `path` in `value` as problems name it: `inbound_auth.keys[0].scopes`,
+/// a list's element by its index in brackets, where figment writes `inbound_auth.keys.0`.
+fn key_of(value: &figment::value::Value, path: &[String]) -> String {
+    use figment::value::Value;
+    let mut at = Some(value);
+    let mut key = String::new();
+    for step in path {
+        match (at, step.parse::<usize>()) {
+            (Some(Value::Array(_, items)), Ok(i)) => {
+                key.push_str(&format!("[{i}]"));
+                at = items.get(i);
+            }
+            _ => {
+                if !key.is_empty() {
+                    key.push('.');
+                }
+                key.push_str(step);
+                at = match at {
+                    Some(Value::Dict(_, dict)) => dict.get(step),
+                    _ => None,
+                };
+            }
+        }
+    }
+    key
+}
+
+/// One of serde's problems, at its key as the file writes it, in the words the shape's
+/// problems use.
+fn serde_problem(
+    dropped: &Dropped,
+    value: &figment::value::Value,
+    e: &figment::Error,
+) -> ConfigProblem {
+    let key = dropped.key(&key_of(value, &e.path));
+    ConfigProblem {
+        message: said(&e.kind, &key),
+        key: if key.is_empty() { "(root)".into() } else { key },
+    }
+}
+
+/// What figment's error `kind` says, about the value at `key`: an unknown key or word with what
+/// is accepted (figment's own words quote the list inside quotes, `` expected `one of `a`` ``,
+/// and read `none` for an empty one as if it were a word to write), and a "did you mean" for a
+/// likely typo.
+fn said(kind: &figment::error::Kind, key: &str) -> String {
+    use figment::error::Kind;
+    match kind {
+        Kind::UnknownField(found, expected) => {
+            let parent = key
+                .strip_suffix(found.as_str())
+                .map(|p| p.trim_end_matches('.'));
+            match (schema::closest(found, expected.iter().copied()), parent) {
+                (Some(meant), Some(parent)) if !parent.is_empty() => {
+                    format!("unknown key; did you mean `{parent}.{meant}`?")
+                }
+                (Some(meant), _) => format!("unknown key; did you mean `{meant}`?"),
+                (None, _) if expected.is_empty() => "unknown key; none is taken here".into(),
+                (None, _) => format!("unknown key; expected {}", schema::list(expected)),
+            }
+        }
+        Kind::UnknownVariant(found, expected) => match expected.len() {
+            0 => format!("`{found}`: no value is taken here"),
+            _ => format!("`{found}`: expected {}", schema::list(expected)),
+        },
+        other => other.to_string(),
+    }
 }
 
 /// A validation problem about a value the environment set says so, as the shape's problems

@@ -271,16 +271,8 @@ fn check(origin: config::Origin) -> ExitCode {
     let (upstreams, surfaces) = (config.upstreams.len(), config.surfaces.len());
     match setup::load(config) {
         Ok(plan) => {
-            if let Err(e) = hookgate::emulator::check_configured(&plan) {
+            if let Err(e) = setup::verify(&plan) {
                 return fail(&e);
-            }
-            let problems =
-                hookgate::examples::round_trip_all(plan.dialects.values().map(|d| d.as_ref()));
-            if !problems.is_empty() {
-                return fail(&format!(
-                    "mapping examples do not round-trip:\n{}",
-                    problems.join("\n")
-                ));
             }
             eprintln!(
                 "hookgate: ok: {} dialects ({}), {upstreams} upstreams, {surfaces} surfaces",

@@ -22,6 +22,10 @@ pub enum StartError {
     /// did: both are reported in one pass.
     #[error("{}\n{}", StartError::Mappings(.0.clone()), .1)]
     MappingsAndConfig(Vec<MappingError>, ConfigReport),
+    /// Example bodies of mapping files do not survive a round trip, each described on a line
+    /// of its own.
+    #[error("mapping examples do not round-trip:\n{}", .0.join("\n"))]
+    Examples(Vec<String>),
     /// A listener could not be bound.
     #[error("{key}: cannot listen on {addr}: {source}")]
     Bind {
@@ -126,6 +130,24 @@ pub fn load(config: Config) -> Result<Setup, StartError> {
         (true, false) => Err(StartError::Config(report)),
         (false, true) => Err(StartError::Mappings(compiled.errors)),
         (false, false) => Err(StartError::MappingsAndConfig(compiled.errors, report)),
+    }
+}
+
+/// What a loaded setup is checked for before anything is bound, by `hookgate check`, by
+/// starting and by a reload alike, so that what `check` passes starts and what it refuses does
+/// not: each emulator's fixtures and state file as it would start from them, then every
+/// mapping file's examples, which must survive a round trip.
+pub fn verify(setup: &Setup) -> Result<(), StartError> {
+    crate::emulator::check_configured(setup)?;
+    round_trips(setup.dialects.values().map(|d| d.as_ref()))
+}
+
+/// Every example of `dialects` survives a round trip, or each that does not is described.
+pub fn round_trips<'a>(dialects: impl Iterator<Item = &'a Dialect>) -> Result<(), StartError> {
+    let problems = crate::examples::round_trip_all(dialects);
+    match problems.is_empty() {
+        true => Ok(()),
+        false => Err(StartError::Examples(problems)),
     }
 }
 

@@ -736,3 +736,109 @@ fn translate_redacts_what_the_gateway_redacts_of_an_answer() {
         assert!(text.contains("[redacted]"), "{at} of {body}:\n{printed}");
     }
 }
+
+/// `hookgate ARGS` as [`hookgate`] runs it, stopped (and the test failed) if it is still
+/// running after a minute: a command meant to exit that serves instead.
+fn within_a_minute(args: &[&str]) -> Output {
+    let mut child = Command::new(BIN)
+        .current_dir(ROOT)
+        .args(args)
+        .env_remove("HOOKGATE_CONFIG")
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A minute of looks, 50 ms apart.
+    for _ in 0..1200 {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    panic!("{args:?} is still running: {}", stderr(&out));
+}
+
+#[test]
+fn serve_refuses_a_state_file_check_refuses_and_binds_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let config = dir.path().join("hookgate.toml");
+    for state in [
+        dir.path().join("no-such-folder/state.json"),
+        dir.path().join("no-such-folder/deeper/state.json"),
+        file.join("state.json"),
+    ] {
+        std::fs::write(
+            &config,
+            format!(
+                "listen = \"127.0.0.1:0\"\n[upstreams.talkover]\ndialect = \"talkover\"\nemulate = true\n\
+                 [upstreams.talkover.emulator]\nstate = {state:?}\n[inbound_auth]\nmode = \"off\"\n"
+            ),
+        )
+        .unwrap();
+        for command in ["check", "serve"] {
+            let out = within_a_minute(&[command, "--config", config.to_str().unwrap()]);
+            let text = stderr(&out);
+            assert_eq!(out.status.code(), Some(64), "{command} {state:?}: {text}");
+            assert!(
+                text.contains("upstreams.talkover.emulator.state: ")
+                    && text.contains("no such folder to keep the state file in"),
+                "{command} {state:?}: {text}"
+            );
+            assert!(!text.contains("listening"), "{command} {state:?}: {text}");
+        }
+    }
+}
+
+#[test]
+fn faults_given_whole_by_a_variable_are_named_by_that_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("hookgate.toml");
+    std::fs::write(
+        &config,
+        "[upstreams.u]\ndialect = \"talkover\"\nemulate = true\n[inbound_auth]\nmode = \"off\"\n",
+    )
+    .unwrap();
+    let variable = "HOOKGATE__UPSTREAMS__U__EMULATOR__FAULTS";
+    for (value, says) in [
+        (
+            "{scirpt=[{status=500}]}",
+            "upstreams.u.emulator.faults.scirpt: unknown key; did you mean `upstreams.u.emulator.faults.script`?",
+        ),
+        (
+            "{latency_ms=-1}",
+            "upstreams.u.emulator.faults.latency_ms: invalid value",
+        ),
+        (
+            "{latency_ms=[1,2,3]}",
+            "upstreams.u.emulator.faults.latency_ms: invalid length 3",
+        ),
+        (
+            "{script=[{status=200}]}",
+            "upstreams.u.emulator.faults.script[0].status: expected a status from 400 to 599",
+        ),
+        (
+            "{random=[{rate=2}]}",
+            "upstreams.u.emulator.faults.random[0].rate: expected a share from 0 to 1",
+        ),
+    ] {
+        let out = hookgate(
+            &["check", "--config", config.to_str().unwrap()],
+            &[(variable, value)],
+        );
+        let text = stderr(&out);
+        assert_eq!(out.status.code(), Some(64), "{value}: {text}");
+        assert!(
+            text.contains(says)
+                && text.contains(&format!("(from environment variable {variable})")),
+            "{value}: {text}"
+        );
+        // Never a variable that does not exist, nor a list quoted inside quotes.
+        assert!(!text.contains(&format!("{variable}__")), "{value}: {text}");
+        assert!(!text.contains("`one of"), "{value}: {text}");
+    }
+}

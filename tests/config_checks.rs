@@ -160,7 +160,6 @@ fn listeners_on_port_zero_or_on_other_addresses_do_not_clash() {
         "listen = \"127.0.0.1:0\"\n{LIVE}\
          [upstreams.e]\ndialect = \"talkover\"\nemulate = true\nemulator_listen = \"127.0.0.1:0\"\n\
          [upstreams.f]\ndialect = \"talkover\"\nemulate = true\n\
-         [upstreams.quiet]\ndialect = \"talkover\"\nbase_url = \"https://a.example\"\nauth = {{ type = \"none\" }}\nemulator_listen = \"127.0.0.1:18090\"\n\
          [surfaces.a]\ndialect = \"talkover\"\nupstream = \"live\"\nlisten = \"127.0.0.1:18090\"\n\
          [surfaces.b]\ndialect = \"talkover\"\nupstream = \"live\"\nlisten = \"127.0.0.2:18090\"\n"
     );
@@ -418,4 +417,213 @@ fn healthcheck_refuses_a_timeout_of_nothing() {
         assert_eq!(out.status.code(), Some(64), "{timeout}: {text}");
         assert!(text.contains("--timeout-ms"), "{text}");
     }
+}
+
+/// An emulated upstream: what each case adds to.
+const EMULATED: &str = "[upstreams.emu]\ndialect = \"talkover\"\nemulate = true\n";
+
+#[test]
+fn what_only_an_emulator_or_only_a_vendor_takes_is_refused_on_the_other_by_name() {
+    // An emulator's address on a vendor hookgate calls would be no listener at all.
+    for at in ["127.0.0.1:0", "127.0.0.1:18931", "[::1]:0"] {
+        let text =
+            refused(&LIVE.replace("auth = ", &format!("emulator_listen = \"{at}\"\nauth = ")));
+        assert!(
+            text.contains("upstreams.live.emulator_listen: is where an emulator listens: only for an upstream with `emulate = true`"),
+            "{at}: {text}"
+        );
+    }
+    // A credential for an emulator would be read (its variable must be set) and never sent.
+    for auth in [
+        "{ type = \"bearer\", token_env = \"HG_TEST_NOPE_NOT_SET\" }",
+        "{ type = \"basic\", token_file = \"/nonexistent/token\" }",
+        "{ type = \"none\" }",
+        "{ type = \"passthrough\" }",
+        "{ type = \"header\", name = \"X-Token\", token_env = \"HG_TEST_NOPE_NOT_SET\" }",
+    ] {
+        let text = refused(&format!("{EMULATED}auth = {auth}\n"));
+        assert!(
+            text.contains("upstreams.emu.auth: an emulated upstream is served by hookgate itself; remove auth or emulate"),
+            "{auth}: {text}"
+        );
+        assert!(!text.contains("is not set"), "{auth}: {text}");
+        assert!(!text.contains("/nonexistent/token"), "{auth}: {text}");
+    }
+    loads(&format!("{EMULATED}emulator_listen = \"127.0.0.1:0\"\n")).unwrap();
+}
+
+#[test]
+fn a_latency_that_is_no_time_says_what_a_latency_is() {
+    let rule = "expected a time in milliseconds (a whole number from 0 to 300000) or a range of two, low end first";
+    for (at, value) in [
+        ("latency_ms", "-1"),
+        ("latency_ms", "\"5\""),
+        ("latency_ms", "[1, 2, 3]"),
+        ("latency_ms", "[7]"),
+        ("latency_ms", "[1, -2]"),
+        ("latency_ms", "2.5"),
+        ("script", "[{ latency_ms = -5 }]"),
+    ] {
+        let text = refused(&format!(
+            "{EMULATED}[upstreams.emu.emulator.faults]\n{at} = {value}\n"
+        ));
+        assert!(
+            text.contains("upstreams.emu.emulator.faults."),
+            "{value}: {text}"
+        );
+        assert!(text.contains(rule), "{value}: {text}");
+        assert!(!text.contains("untagged enum"), "{value}: {text}");
+    }
+    loads(&format!(
+        "{EMULATED}[upstreams.emu.emulator.faults]\nlatency_ms = [20, 80]\nscript = [{{ latency_ms = 5 }}]\n"
+    ))
+    .unwrap();
+}
+
+#[test]
+fn a_key_of_another_auth_type_names_the_keys_of_this_one_and_the_types_it_goes_with() {
+    for (auth, key, says) in [
+        (
+            "{ type = \"none\", name = \"X-Foo\" }",
+            "upstreams.live.auth.name",
+            "`type = \"none\"` takes no other key; `name` goes with `header` or `query` only",
+        ),
+        (
+            "{ type = \"bearer\", token_env = \"X\", name = \"X-Foo\" }",
+            "upstreams.live.auth.name",
+            "`type = \"bearer\"` takes `token_env`, `token_file` or `also`; `name` goes with `header` or `query` only",
+        ),
+        (
+            "{ type = \"passthrough\", token_env = \"X\" }",
+            "upstreams.live.auth.token_env",
+            "`type = \"passthrough\"` takes no other key; `token_env` goes with `bearer`, `basic`, `header` or `query` only",
+        ),
+        (
+            "{ type = \"query\", name = \"key\", token_env = \"X\", prefix = \"T \" }",
+            "upstreams.live.auth.prefix",
+            "`type = \"query\"` takes `name`, `token_env`, `token_file` or `also`; `prefix` goes with `header` only",
+        ),
+        (
+            "{ type = \"bearer\", token_env = \"X\", also = [{ type = \"query\", name = \"k\", token_env = \"Y\", prefix = \"p\" }] }",
+            "upstreams.live.auth.also[0].prefix",
+            "`type = \"query\"` takes `name`, `token_env` or `token_file`; `prefix` goes with `header` only",
+        ),
+        (
+            "{ type = \"bearer\", token_envv = \"X\" }",
+            "upstreams.live.auth.token_envv",
+            "unknown key; did you mean `upstreams.live.auth.token_env`?",
+        ),
+        (
+            "{ type = \"none\", colour = \"red\" }",
+            "upstreams.live.auth.colour",
+            "unknown key; `type = \"none\"` takes no other key",
+        ),
+    ] {
+        let text = refused(&LIVE.replace("{ type = \"none\" }", auth));
+        assert!(text.contains(&format!("{key}: {says}")), "{auth}: {text}");
+        // Never a list quoted inside quotes, nor `none` read as a value to write.
+        assert!(!text.contains("`one of"), "{auth}: {text}");
+        assert!(!text.contains("expected `none`"), "{auth}: {text}");
+    }
+}
+
+#[test]
+fn a_misspelt_inbound_key_is_reported_once_and_later_keys_by_their_own_place() {
+    let hash = "a".repeat(64);
+    let other = "b".repeat(64);
+    for (keys, expected) in [
+        (
+            format!("[{{ name = \"a\", sha256 = \"{hash}\", scope = [\"webhooks:read\"] }}]"),
+            vec![
+                "inbound_auth.keys[0].scope: unknown key; did you mean `inbound_auth.keys[0].scopes`?",
+            ],
+        ),
+        (
+            format!("[{{ name = \"a\", sha25 = \"{hash}\", scopes = [\"webhooks:read\"] }}]"),
+            vec![
+                "inbound_auth.keys[0].sha25: unknown key; did you mean `inbound_auth.keys[0].sha256`?",
+            ],
+        ),
+        (
+            format!(
+                "[{{ name = \"a\", sha256 = \"{hash}\", scope = [\"webhooks:read\"] }}, \
+                 {{ name = \"\", sha256 = \"{other}\", scopes = [\"webhooks:read\"] }}]"
+            ),
+            vec![
+                "inbound_auth.keys[0].scope: unknown key; did you mean `inbound_auth.keys[0].scopes`?",
+                "inbound_auth.keys[1].name: is empty",
+            ],
+        ),
+        (
+            format!("[\"not a table\", {{ name = \"b\", sha256 = \"{other}\", scopes = [] }}]"),
+            vec![
+                "inbound_auth.keys[0]: `\"not a table\"`: expected a table",
+                "inbound_auth.keys[1].scopes: `[]` lets the key do nothing",
+            ],
+        ),
+    ] {
+        let text = refused(&format!(
+            "{LIVE}[inbound_auth]\nmode = \"api_keys\"\nkeys = {keys}\n"
+        ));
+        let problems: Vec<&str> = text.lines().filter(|l| l.starts_with("  - ")).collect();
+        assert_eq!(problems.len(), expected.len(), "{keys}: {text}");
+        for (problem, says) in problems.iter().zip(&expected) {
+            assert!(problem.contains(says), "{says}: {text}");
+        }
+    }
+}
+
+#[test]
+fn a_surface_prefix_with_an_empty_or_dot_segment_is_refused() {
+    for (prefix, says) in [
+        ("/a//b", "an empty segment (`//`)"),
+        ("/s//talkover", "an empty segment (`//`)"),
+        ("/a///b/c", "an empty segment (`//`)"),
+        ("/a/./b", "the dot segment `.`"),
+        ("/a/../b", "the dot segment `..`"),
+        ("/..", "the dot segment `..`"),
+    ] {
+        let text = refused(&format!(
+            "{LIVE}[surfaces.s]\ndialect = \"talkover\"\nupstream = \"live\"\nprefix = \"{prefix}\"\n"
+        ));
+        assert!(
+            text.contains(&format!("surfaces.s.prefix: `{prefix}` has {says}")),
+            "{prefix}: {text}"
+        );
+    }
+    for prefix in ["/a/b", "/a/b/", "/a.b/c..d"] {
+        loads(&format!(
+            "{LIVE}[surfaces.s]\ndialect = \"talkover\"\nupstream = \"live\"\nprefix = \"{prefix}\"\n"
+        ))
+        .unwrap_or_else(|e| panic!("{prefix}: {e}"));
+    }
+}
+
+#[tokio::test]
+async fn what_check_refuses_of_an_emulator_s_state_file_starting_refuses_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    for (state, says) in [
+        (dir.path().join("missing/state.json"), "does not exist"),
+        (
+            dir.path().join("missing/deeper/state.json"),
+            "does not exist",
+        ),
+        (file.join("state.json"), "is not a folder"),
+    ] {
+        let toml = format!(
+            "listen = \"127.0.0.1:0\"\nmappings_dir = {:?}\n{EMULATED}[upstreams.emu.emulator]\nstate = {state:?}\n\
+             [inbound_auth]\nmode = \"off\"\n",
+            support::MAPPINGS
+        );
+        let text = support::refused(&toml).await;
+        assert!(
+            text.contains("upstreams.emu.emulator.state: ")
+                && text.contains("no such folder to keep the state file in")
+                && text.contains(says),
+            "{state:?}: {text}"
+        );
+    }
+    assert!(!dir.path().join("missing").exists(), "nothing is written");
 }

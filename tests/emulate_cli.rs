@@ -508,3 +508,46 @@ async fn emulators_served_by_name_tell_a_caller_without_a_key_nothing_of_their_n
     }
     stop(child);
 }
+
+#[test]
+fn a_state_file_with_no_folder_to_keep_it_in_exits_64_with_nothing_bound() {
+    let d = loaded().remove(0);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    for (state, says) in [
+        (dir.path().join("missing/state.json"), "does not exist"),
+        (
+            dir.path().join("missing/deeper/state.json"),
+            "does not exist",
+        ),
+        (file.join("state.json"), "is not a folder"),
+    ] {
+        for given in [
+            state.display().to_string(),
+            format!("{}={}", d.name, state.display()),
+        ] {
+            let out = Command::new(env!("CARGO_BIN_EXE_hookgate"))
+                .args([
+                    "emulate",
+                    d.name.as_str(),
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--state",
+                ])
+                .arg(&given)
+                .env_remove("HOOKGATE_CONFIG")
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(64), "{given}: {stderr}");
+            assert!(
+                stderr.contains("emulator.state: ")
+                    && stderr.contains("no such folder to keep the state file in")
+                    && stderr.contains(says),
+                "{given}: {stderr}"
+            );
+            assert!(out.stdout.is_empty(), "{given}: nothing listens");
+        }
+    }
+}

@@ -228,3 +228,48 @@ async fn an_empty_segment_where_an_owner_or_id_would_be_reaches_no_vendor() {
         gw.stop().await;
     }
 }
+
+#[tokio::test]
+async fn an_empty_segment_right_after_a_surface_s_prefix_reaches_no_vendor() {
+    for d in dialects() {
+        let double = Double::start(Vec::new()).await;
+        let gw = gateway(&format!(
+            "[upstreams.u]\ndialect = \"{name}\"\nbase_url = \"{url}\"\nauth = {{ type = \"none\" }}\nretries = 0\n\
+             [surfaces.s]\ndialect = \"{name}\"\nupstream = \"u\"\nprefix = \"/s\"\n\
+             [surfaces.deep]\ndialect = \"{name}\"\nupstream = \"u\"\nprefix = \"/surfaces/deep\"\n",
+            name = d.name,
+            url = double.url()
+        ))
+        .await;
+        let owner = valid(d.owner_format.as_ref());
+        let id = valid(d.id_format.as_ref());
+        let mut cases: Vec<(String, String)> = Vec::new();
+        for action in [Action::List, Action::Get, Action::Test, Action::Delete] {
+            let Some((method, path)) = vendor_path(&d, action, owner, id) else {
+                continue;
+            };
+            // Closed up, each would be the route the path names without the empty place.
+            for prefix in ["/s/", "/s//", "/surfaces/deep/"] {
+                cases.push((method.clone(), format!("{prefix}{path}")));
+            }
+        }
+        assert!(!cases.is_empty(), "{}", d.name);
+        for (method, path) in &cases {
+            let a = send(gw.addr, method, path, CREDENTIAL, None).await;
+            refused(a.status, &format!("{} {method} {path}", d.name), &a.body);
+            let text = String::from_utf8_lossy(&a.body);
+            assert!(
+                text.contains("empty segment (`//`) right after `/s`")
+                    || text.contains("empty segment (`//`) right after `/surfaces/deep`"),
+                "{} {method} {path}: {text}",
+                d.name
+            );
+        }
+        assert!(
+            double.seen().is_empty(),
+            "{}: the vendor was reached",
+            d.name
+        );
+        gw.stop().await;
+    }
+}

@@ -597,3 +597,48 @@ async fn a_write_begun_before_a_reload_takes_turns_with_one_begun_after_it() {
     let order: Vec<String> = double.seen().iter().map(|s| s.method.clone()).collect();
     assert_eq!(order, ["GET", "PATCH", "GET", "PATCH"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_check_would_refuse_is_refused_by_a_reload_too() {
+    let good = config(TALKOVER);
+    let gw = Gateway::start(&good);
+    let addr = gw.addr;
+    let hooks = "/v1/upstreams/talkover/owners/550e8400-e29b-41d4-a716-446655440000/webhooks";
+    assert_eq!(send(addr, "GET", hooks, &[], None).await.status, 200);
+    let missing = gw.dir.join("no-such-folder/state.json");
+    // A new emulator's state file, and the running one's, each with no folder to keep it in.
+    for changed in [
+        format!(
+            "{TALKOVER}[upstreams.more]\ndialect = \"agentmessage\"\nemulate = true\n\
+             [upstreams.more.emulator]\nstate = {missing:?}\n"
+        ),
+        format!("{TALKOVER}[upstreams.talkover.emulator]\nstate = {missing:?}\n"),
+    ] {
+        gw.write("hookgate.toml", &config(&changed));
+        let outcome = gw.reload();
+        assert!(outcome.contains("reload refused"), "{changed}: {outcome}");
+        gw.wait_for_log("no such folder to keep the state file in");
+        let listed = upstreams(&send(addr, "GET", "/v1/upstreams", &[], None).await);
+        assert_eq!(listed.len(), 1, "nothing of the refused change applies");
+        assert_eq!(send(addr, "GET", hooks, &[], None).await.status, 200);
+    }
+    assert!(!gw.dir.join("no-such-folder").exists());
+    // A mapping file whose example does not survive a round trip, as `hookgate check` says.
+    let chirp = gw.read("mappings/chirp.toml");
+    let broken = chirp.replacen(
+        "events = [\"MESSAGE_CREATED\", \"MESSAGE_SENT\"]",
+        "events = \"MESSAGE_CREATED\"",
+        1,
+    );
+    assert_ne!(chirp, broken);
+    gw.write("mappings/chirp.toml", &broken);
+    gw.write("hookgate.toml", &good);
+    let outcome = gw.reload();
+    assert!(outcome.contains("reload refused"), "{outcome}");
+    gw.wait_for_log("mapping examples do not round-trip");
+    assert_eq!(send(addr, "GET", hooks, &[], None).await.status, 200);
+    gw.write("mappings/chirp.toml", &chirp);
+    let outcome = gw.reload();
+    assert!(outcome.contains("reload applied"), "{}", gw.log());
+    assert_eq!(gw.stop(), Some(0));
+}

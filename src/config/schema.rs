@@ -85,6 +85,45 @@ pub fn out_of_range(pattern: &str, value: u64) -> Option<String> {
         .then(|| format!("`{value}`: expected {}", range_text((least, most))))
 }
 
+/// Tables told apart by their `type`, and the keys each type takes besides `type` (the shape
+/// has every key of every type): a key of another type is refused naming the types it goes
+/// with, rather than serde's "unknown field" naming the fields of the variant alone.
+const TYPED: &[(&str, &[TypeKeys])] = &[
+    (
+        "upstreams.<name>.auth",
+        &[
+            ("bearer", &["token_env", "token_file", "also"]),
+            ("basic", &["token_env", "token_file", "also"]),
+            (
+                "header",
+                &["name", "prefix", "token_env", "token_file", "also"],
+            ),
+            ("query", &["name", "token_env", "token_file", "also"]),
+            ("passthrough", &[]),
+            ("none", &[]),
+        ],
+    ),
+    (
+        "upstreams.<name>.auth.also[]",
+        &[
+            ("header", &["name", "prefix", "token_env", "token_file"]),
+            ("query", &["name", "token_env", "token_file"]),
+        ],
+    ),
+];
+
+/// A type of a table told apart by its `type`, and the keys it takes besides `type`.
+type TypeKeys = (&'static str, &'static [&'static str]);
+
+/// What a type takes besides `type`, as a message says it.
+fn type_takes(takes: &[&str]) -> String {
+    if takes.is_empty() {
+        "takes no other key".into()
+    } else {
+        format!("takes {}", list(takes))
+    }
+}
+
 /// Keys whose values are paths besides those named `…_file`, `…_files` and `…_dir`.
 const PATHS: &[&str] = &[
     "upstreams.<name>.emulator.state",
@@ -134,18 +173,34 @@ fn join(prefix: &str, key: &str) -> String {
 /// Walks a merged configuration against the shape: returns the tree with unknown keys and
 /// wrongly typed values left out (so that serde can still read the rest) and paths resolved,
 /// and a problem for each left out.
-pub fn check(figment: &Figment, merged: &Value) -> (Value, Vec<ConfigProblem>) {
+pub fn check(figment: &Figment, merged: &Value) -> Checked {
     let shape = shape();
     let mut walk = Walk {
         figment,
         problems: Vec::new(),
         leaves: Vec::new(),
+        dropped: Vec::new(),
     };
     collect_leaves("", &shape, &mut walk.leaves);
     let cleaned = walk
         .value("", "", merged, &shape)
         .unwrap_or_else(|| Value::from(Dict::new()));
-    (cleaned, walk.problems)
+    Checked {
+        cleaned,
+        problems: walk.problems,
+        dropped: walk.dropped,
+    }
+}
+
+/// What [`check`] found.
+pub struct Checked {
+    /// The tree with what was wrong left out, and paths resolved.
+    pub cleaned: Value,
+    /// A problem for each value left out.
+    pub problems: Vec<ConfigProblem>,
+    /// The elements left out of lists, each by its list's key and its index as written: the
+    /// elements after one sit one place earlier in the cleaned tree.
+    pub dropped: Vec<(String, usize)>,
 }
 
 fn collect_leaves(prefix: &str, value: &Value, out: &mut Vec<String>) {
@@ -165,6 +220,8 @@ struct Walk<'a> {
     problems: Vec<ConfigProblem>,
     /// Every leaf key of the shape, for suggestions across sections.
     leaves: Vec<String>,
+    /// The list elements left out, by the list's key and the element's index.
+    dropped: Vec<(String, usize)>,
 }
 
 impl Walk<'_> {
@@ -180,19 +237,15 @@ impl Walk<'_> {
             }
             (Value::Array(tag, items), Value::Array(_, sample)) => {
                 let element = sample.first()?;
-                let items = items
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, item)| {
-                        self.value(
-                            &format!("{key}[{i}]"),
-                            &format!("{pattern}[]"),
-                            item,
-                            element,
-                        )
-                    })
-                    .collect();
-                Some(Value::Array(*tag, items))
+                let mut kept = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    let at = format!("{key}[{i}]");
+                    match self.value(&at, &format!("{pattern}[]"), item, element) {
+                        Some(item) => kept.push(item),
+                        None => self.dropped.push((key.to_owned(), i)),
+                    }
+                }
+                Some(Value::Array(*tag, kept))
             }
             (_, Value::Dict(..) | Value::Array(..)) => {
                 self.wrong(key, value, &kind(pattern, shape));
@@ -204,8 +257,27 @@ impl Walk<'_> {
 
     fn table(&mut self, key: &str, pattern: &str, dict: &Dict, fields: &Dict) -> Dict {
         let named = fields.len() == 1 && fields.contains_key(NAME);
+        // A table told apart by its `type` takes the keys of its type only.
+        let typed = TYPED
+            .iter()
+            .find(|(p, _)| *p == pattern)
+            .and_then(|(_, types)| {
+                let given = dict.get("type")?.as_str()?;
+                let (_, takes) = types.iter().find(|(t, _)| *t == given)?;
+                Some((given, *takes, *types))
+            });
         let mut out = Dict::new();
         for (k, v) in dict {
+            if let Some((given, takes, types)) = typed
+                && k != "type"
+                && !takes.contains(&k.as_str())
+            {
+                match fields.contains_key(k) {
+                    true => self.not_of_type(key, k, v.tag(), given, takes, types),
+                    false => self.unknown_of_type(key, k, v.tag(), given, takes),
+                }
+                continue;
+            }
             let (field, shape) = match fields.get(k) {
                 Some(shape) => (k.as_str(), shape),
                 None if named => (NAME, &fields[NAME]),
@@ -314,6 +386,37 @@ impl Walk<'_> {
             ),
         };
         self.problem(&full, message, tag);
+    }
+
+    /// A key of a table told apart by its `type` that goes with other types than `given`.
+    fn not_of_type(
+        &mut self,
+        key: &str,
+        name: &str,
+        tag: Tag,
+        given: &str,
+        takes: &[&str],
+        types: &[TypeKeys],
+    ) {
+        let others: Vec<&str> = (types.iter())
+            .filter(|(_, keys)| keys.contains(&name))
+            .map(|(t, _)| *t)
+            .collect();
+        let message = format!(
+            "`type = \"{given}\"` {}; `{name}` goes with {} only",
+            type_takes(takes),
+            list(&others)
+        );
+        self.problem(&join(key, name), message, tag);
+    }
+
+    /// A key no type of a table told apart by its `type` takes.
+    fn unknown_of_type(&mut self, key: &str, name: &str, tag: Tag, given: &str, takes: &[&str]) {
+        let message = match closest(name, takes.iter().copied()) {
+            Some(s) => format!("unknown key; did you mean `{}`?", join(key, s)),
+            None => format!("unknown key; `type = \"{given}\"` {}", type_takes(takes)),
+        };
+        self.problem(&join(key, name), message, tag);
     }
 
     fn wrong(&mut self, key: &str, value: &Value, expected: &str) {
@@ -444,7 +547,54 @@ pub fn env_source(figment: &Figment, value: &Value, key: &str) -> Option<String>
     figment
         .get_metadata(at.tag())
         .is_some_and(|m| m.name.contains("environment variable"))
-        .then(|| env_name(named.as_deref().unwrap_or(key)))
+        .then(|| setting_variable(key).unwrap_or_else(|| env_name(named.as_deref().unwrap_or(key))))
+}
+
+/// The environment variable that set the value at `path` in `value` (figment's path: keys and
+/// list indexes), when one did: the value, or the deepest one the path reaches, came from the
+/// environment. Named as it is set, not as the key would spell it: a table or list given whole
+/// (`…__FAULTS='{script = […]}'`) is named by its own variable.
+pub fn env_variable(figment: &Figment, value: &Value, path: &[String]) -> Option<String> {
+    let mut at = value;
+    for step in path {
+        let next = match at {
+            Value::Dict(_, dict) => dict.get(step),
+            Value::Array(_, items) => step.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        };
+        match next {
+            Some(next) => at = next,
+            None => break,
+        }
+    }
+    let from_env = figment
+        .get_metadata(at.tag())
+        .is_some_and(|m| m.name.contains("environment variable"));
+    from_env.then(|| setting_variable(&path.join(".")))?
+}
+
+/// The `HOOKGATE__` variable set in the environment whose key is `key` or holds it (the
+/// longest such), as it is spelt there.
+fn setting_variable(key: &str) -> Option<String> {
+    let fields: Vec<&str> = key
+        .split('.')
+        .map(|s| s.split('[').next().unwrap_or(s))
+        .collect();
+    let prefix = "HOOKGATE__";
+    std::env::vars_os()
+        .filter_map(|(name, _)| name.into_string().ok())
+        .filter_map(|name| {
+            let rest = name
+                .get(..prefix.len())
+                .filter(|p| p.eq_ignore_ascii_case(prefix))
+                .map(|_| &name[prefix.len()..])?;
+            let steps: Vec<String> = rest.split("__").map(str::to_ascii_lowercase).collect();
+            let holds =
+                steps.len() <= fields.len() && steps.iter().zip(&fields).all(|(a, b)| a == b);
+            holds.then_some((steps.len(), name))
+        })
+        .max_by_key(|(depth, _)| *depth)
+        .map(|(_, name)| name)
 }
 
 /// The environment variable that sets `key`.
@@ -475,7 +625,8 @@ fn num_text(n: &Num) -> String {
         .unwrap_or_default()
 }
 
-fn list(items: &[&str]) -> String {
+/// Words as a message lists them: `` `a`, `b` or `c` ``.
+pub fn list(items: &[&str]) -> String {
     let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
     match quoted.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),

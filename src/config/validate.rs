@@ -27,6 +27,11 @@ impl Problems<'_> {
         self.1.iter().any(|q| super::under(key, q))
     }
 
+    /// Whether a value at `key` or inside it was reported wrong and left out.
+    fn holds_left_out(&self, key: &str) -> bool {
+        self.1.iter().any(|q| super::under(q, key))
+    }
+
     /// Whether any upstream a check would hold a name against was left out: the name may
     /// well be right, and the check cannot tell.
     fn upstream_left_out(&self, name: &str) -> bool {
@@ -152,10 +157,25 @@ fn upstream(
     // Whether the upstream is emulated decides what else it needs: with `emulate` reported
     // wrong, what it would need is not known.
     let emulate_known = !p.left_out(&format!("{key}.emulate"));
-    if u.emulate && u.base_url.is_some() {
+    // What only a vendor hookgate calls, or only an emulator, is given: refused by name on the
+    // other rather than taken and never used (an emulated upstream's token would still have to
+    // be readable; an emulator's address on a vendor would be no listener at all).
+    if u.emulate {
+        for (field, given) in [
+            ("base_url", u.base_url.is_some()),
+            ("auth", u.auth.is_some()),
+        ] {
+            if given {
+                p.add(
+                    format!("{key}.{field}"),
+                    format!("an emulated upstream is served by hookgate itself; remove {field} or emulate"),
+                );
+            }
+        }
+    } else if u.emulator_listen.is_some() && emulate_known {
         p.add(
-            format!("{key}.base_url"),
-            "an emulated upstream is served by hookgate itself; remove base_url or emulate",
+            format!("{key}.emulator_listen"),
+            "is where an emulator listens: only for an upstream with `emulate = true`",
         );
     }
     match (&u.base_url, u.emulate) {
@@ -175,7 +195,10 @@ fn upstream(
         Some(text) => p.addr(&format!("{key}.emulator_listen"), text),
         None => Some(SocketAddr::from(([127, 0, 0, 1], 0))),
     };
-    let auth = if emulate_known || u.auth.is_some() {
+    let auth = if u.emulate {
+        // Refused above when given: an emulator is called with the gateway's own key.
+        Some((UpstreamAuth::Bearer(Secret::new("emulated")), Vec::new()))
+    } else if emulate_known || u.auth.is_some() {
         upstream_auth(&key, u, credentials, p)
     } else {
         Some((UpstreamAuth::None, Vec::new()))
@@ -322,20 +345,16 @@ fn has_user_information(url: &str) -> bool {
         .is_some_and(|authority| authority.contains('@'))
 }
 
-/// How hookgate authenticates to an upstream; an emulated one needs nothing said.
+/// How hookgate authenticates to a vendor it calls.
 fn upstream_auth(
     key: &str,
     u: &RawUpstream,
     credentials: Credentials,
     p: &mut Problems,
 ) -> Option<(UpstreamAuth, Vec<PlacedToken>)> {
-    let raw = match (&u.auth, u.emulate) {
-        (None, true) => return Some((UpstreamAuth::Bearer(Secret::new("emulated")), Vec::new())),
-        (None, false) => {
-            p.add(format!("{key}.auth"), "is required: { type = \"bearer\", token_env = \"VAR\" }, { type = \"basic\", … }, { type = \"header\", name = \"NAME\", … }, { type = \"query\", name = \"NAME\", … }, { type = \"passthrough\" } or { type = \"none\" }");
-            return None;
-        }
-        (Some(raw), _) => raw,
+    let Some(raw) = &u.auth else {
+        p.add(format!("{key}.auth"), "is required: { type = \"bearer\", token_env = \"VAR\" }, { type = \"basic\", … }, { type = \"header\", name = \"NAME\", … }, { type = \"query\", name = \"NAME\", … }, { type = \"passthrough\" } or { type = \"none\" }");
+        return None;
     };
     let at = format!("{key}.auth");
     let tokens = Tokens {
@@ -630,7 +649,7 @@ fn surfaces(raw: &RawConfig, p: &mut Problems) -> Vec<SurfaceConfig> {
 }
 
 /// A surface's mount prefix, normalised, unless it is not a path of its own: it must start
-/// with `/`, must not be `/`, and must not meet a path the main listener serves itself
+/// with `/`, must have no empty or dot segment, must not be `/`, and must not meet a path the main listener serves itself
 /// ([`OWN_PATHS`](crate::routes::OWN_PATHS)) or another surface's prefix. Each refusal says
 /// which of these it broke.
 fn surface_prefix(
@@ -649,6 +668,8 @@ fn surface_prefix(
             at,
             format!("`{prefix}` must start with `/`, as in `/surfaces/{prefix}`"),
         );
+    } else if let Some(segment) = unnamed_segment(&clean) {
+        p.add(at, format!("`{prefix}` has {segment}: every segment of a prefix names something, as in `/surfaces/NAME`"));
     } else if clean == "/" {
         p.add(
             at,
@@ -670,6 +691,21 @@ fn surface_prefix(
         taken.push(clean.clone());
     }
     Some(clean)
+}
+
+/// A segment of the path `clean` (its ends trimmed of `/`) that no request path can match, as
+/// a message says it: an empty one (`/a//b`), which requests are refused for, or a dot segment,
+/// which names no place of its own.
+fn unnamed_segment(clean: &str) -> Option<String> {
+    let inner = clean.strip_prefix('/')?;
+    if inner.is_empty() {
+        return None;
+    }
+    inner.split('/').find_map(|s| match s {
+        "" => Some("an empty segment (`//`)".to_owned()),
+        "." | ".." => Some(format!("the dot segment `{s}`")),
+        _ => None,
+    })
 }
 
 /// How the path `prefix` meets the path `other`, when a request could be meant for both: the
@@ -946,8 +982,12 @@ fn inbound_auth(raw: &RawConfig, p: &mut Problems) -> crate::auth::Inbound {
         }
     }
     // A mode reported wrong stands as `api_keys`, its default: that no key is configured is
-    // what its absence causes, not a problem of its own.
-    if a.keys.is_empty() && !p.left_out("inbound_auth.mode") {
+    // what its absence causes, not a problem of its own; so is it when the keys given were
+    // reported wrong and left out.
+    if a.keys.is_empty()
+        && !p.left_out("inbound_auth.mode")
+        && !p.holds_left_out("inbound_auth.keys")
+    {
         p.add(
             "inbound_auth.keys",
             "no API key is configured: add [[inbound_auth.keys]] or say `mode = \"off\"`",

@@ -40,7 +40,7 @@ pub struct Faults {
 }
 
 /// A latency: fixed, or drawn uniformly from a range (its low end first).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Latency {
     /// Always this many milliseconds.
@@ -60,6 +60,60 @@ impl Latency {
     fn draw(self, rng: &mut fastrand::Rng) -> u64 {
         let (low, high) = self.bounds();
         rng.u64(low..=high)
+    }
+}
+
+/// What a latency is, as a refusal says it: the rule of [`check_latency`] too.
+const LATENCY_RULE: &str = "a time in milliseconds (a whole number from 0 to 300000) or a range of two, low end first (`[20, 80]`)";
+
+// Read by hand rather than as an untagged enum, whose refusal names neither what was found nor
+// what is accepted.
+impl<'de> Deserialize<'de> for Latency {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(LatencyVisitor)
+    }
+}
+
+/// Reads a [`Latency`]: a whole number, or a list of two.
+struct LatencyVisitor;
+
+impl<'de> serde::de::Visitor<'de> for LatencyVisitor {
+    type Value = Latency;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(LATENCY_RULE)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, ms: u64) -> Result<Latency, E> {
+        Ok(Latency::Fixed(ms))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, ms: i64) -> Result<Latency, E> {
+        u64::try_from(ms)
+            .map(Latency::Fixed)
+            .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(ms), &self))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Latency, A::Error> {
+        let mut ends = Vec::with_capacity(2);
+        while let Some(end) = seq.next_element::<Latency>()? {
+            match end {
+                Latency::Fixed(ms) if ends.len() < 2 => ends.push(ms),
+                Latency::Fixed(_) => {
+                    return Err(serde::de::Error::invalid_length(ends.len() + 1, &self));
+                }
+                Latency::Range(_) => {
+                    return Err(serde::de::Error::invalid_type(
+                        serde::de::Unexpected::Seq,
+                        &"a number as each end of a range",
+                    ));
+                }
+            }
+        }
+        match ends[..] {
+            [low, high] => Ok(Latency::Range([low, high])),
+            _ => Err(serde::de::Error::invalid_length(ends.len(), &self)),
+        }
     }
 }
 

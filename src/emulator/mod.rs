@@ -106,6 +106,40 @@ impl Start {
     }
 }
 
+/// What an emulator starts from, read and checked before anything is stored or written: its
+/// start state, its state file and the webhooks that file holds.
+struct Read {
+    start: Start,
+    state: Option<StateFile>,
+    held: Option<crate::store::Snapshot>,
+}
+
+impl Read {
+    /// Reads the fixtures and the state file `settings` name; a problem with either is a
+    /// configuration problem under `key`.
+    fn from_settings(
+        settings: &Settings,
+        dialect: &Dialect,
+        key: &str,
+    ) -> Result<Read, StartError> {
+        let start = Start::from_settings(settings, dialect, key)?;
+        let Some(path) = &settings.state else {
+            return Ok(Read {
+                start,
+                state: None,
+                held: None,
+            });
+        };
+        let (file, held) = StateFile::open(path, &dialect.name)
+            .map_err(|message| unreadable(path, &format!("{key}.state"), &message))?;
+        Ok(Read {
+            start,
+            state: Some(file),
+            held,
+        })
+    }
+}
+
 /// A file named under `key` that cannot be read or is not what it should be.
 fn unreadable(path: &std::path::Path, key: &str, message: &str) -> StartError {
     StartError::Config(ConfigReport {
@@ -147,25 +181,16 @@ impl Emulator {
         settings: Settings,
         key: &str,
     ) -> Result<Emulator, StartError> {
-        let start = Start::from_settings(&settings, &dialect, key)?;
+        let Read { start, state, held } = Read::from_settings(&settings, &dialect, key)?;
         let store = Arc::new(
             Store::with_determinism(dialect.clone(), settings.determinism)
                 .with_url_policy(url_policy),
         );
-        let mut fresh = true;
-        let state = match &settings.state {
-            None => None,
-            Some(path) => {
-                let (file, held) = StateFile::open(path, &dialect.name)
-                    .map_err(|message| unreadable(path, &format!("{key}.state"), &message))?;
-                if let Some(snapshot) = held {
-                    tracing::info!(emulator = name, file = %path.display(), webhooks = snapshot.webhooks.len(), "emulator state read");
-                    store.restore(snapshot);
-                    fresh = false;
-                }
-                Some(file)
-            }
-        };
+        let fresh = held.is_none();
+        if let (Some(snapshot), Some(file)) = (held, &state) {
+            tracing::info!(emulator = name, file = %file.path().display(), webhooks = snapshot.webhooks.len(), "emulator state read");
+            store.restore(snapshot);
+        }
         if fresh {
             store.seed(start.webhooks.clone());
         }
@@ -653,6 +678,8 @@ fn chosen_dialects(options: &Options) -> Result<Vec<Arc<Dialect>>, StartError> {
     if !errors.is_empty() {
         return Err(StartError::Mappings(errors));
     }
+    // Examples that do not survive a round trip are refused as `hookgate check` refuses them.
+    crate::setup::round_trips(compiled.dialects.iter())?;
     let dialects = compiled.dialects;
     let names: Vec<String> = dialects.iter().map(|d| d.name.clone()).collect();
     let mut chosen = Vec::new();
@@ -678,39 +705,17 @@ fn chosen_dialects(options: &Options) -> Result<Vec<Arc<Dialect>>, StartError> {
 }
 
 /// The emulators' start of each emulated upstream, read as starting reads it (its fixtures and
-/// state files, and what they hold), without binding anything: `hookgate check` finds what
-/// would stop the gateway from starting. Every problem at once.
+/// state files, and what they hold), without binding or writing anything: what would stop the
+/// gateway from starting, found first by `hookgate check`, by starting and by a reload alike.
+/// Every problem at once.
 pub fn check_configured(setup: &Setup) -> Result<(), StartError> {
-    let config = &setup.config;
-    let policy = (config.url_policy.apply_to_emulators).then(|| config.url_policy.clone());
     let mut problems = Vec::new();
-    for u in config.upstreams.iter().filter(|u| u.emulate) {
+    for u in setup.config.upstreams.iter().filter(|u| u.emulate) {
         let Some(dialect) = setup.dialects.get(&u.dialect) else {
             continue;
         };
         let key = format!("upstreams.{}.emulator", u.name);
-        // A state file is written after every change: its folder must be there to hold it.
-        let folder = (u.emulator.state.as_deref())
-            .and_then(std::path::Path::parent)
-            .filter(|d| !d.as_os_str().is_empty() && !d.is_dir());
-        if let Some(folder) = folder {
-            problems.push(ConfigProblem {
-                key: format!("{key}.state"),
-                message: format!(
-                    "{}: no such folder to keep the state file in",
-                    folder.display()
-                ),
-            });
-        }
-        let built = Emulator::new(
-            &u.name,
-            Some(&u.name),
-            dialect.clone(),
-            policy.clone(),
-            u.emulator.clone(),
-            &key,
-        );
-        match built {
+        match Read::from_settings(&u.emulator, dialect, &key) {
             Ok(_) => {}
             Err(StartError::Config(report)) => problems.extend(report.problems),
             Err(other) => problems.push(ConfigProblem {

@@ -33,7 +33,12 @@ pub struct StateFile {
 impl StateFile {
     /// The state file at `path` of an emulator of `dialect`, and what it holds (`None`: it does
     /// not exist yet). A file that is not a state file of this dialect is refused.
+    /// A file whose folder is not there is refused too: it is written after every change, and
+    /// could never be, so the webhooks would be lost at the next restart.
     pub fn open(path: &Path, dialect: &str) -> Result<(StateFile, Option<Snapshot>), String> {
+        if let Some(why) = no_folder(path) {
+            return Err(why);
+        }
         let held = match std::fs::read(path) {
             Ok(bytes) => {
                 let file: File = serde_json::from_slice(&bytes).map_err(|e| {
@@ -106,5 +111,26 @@ impl StateFile {
             let _ = std::fs::remove_file(&temporary);
         }
         written
+    }
+}
+
+/// Why the folder of a state file at `path` cannot hold it, if it cannot: it does not exist,
+/// or it is no folder.
+fn no_folder(path: &Path) -> Option<String> {
+    let folder = path.parent().filter(|d| !d.as_os_str().is_empty())?;
+    match std::fs::metadata(folder) {
+        Ok(meta) if meta.is_dir() => None,
+        Ok(_) => Some(format!(
+            "no such folder to keep the state file in ({} is not a folder)",
+            folder.display()
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(format!(
+            "no such folder to keep the state file in ({} does not exist)",
+            folder.display()
+        )),
+        Err(e) => Some(format!(
+            "its folder {} cannot be reached: {e}",
+            folder.display()
+        )),
     }
 }

@@ -94,7 +94,23 @@ pub struct Head<'a> {
     pub secure: bool,
 }
 
-impl Head<'_> {
+impl<'a> Head<'a> {
+    /// The segments of the path ([`segments`]), refused where the client's path has an empty
+    /// one past its first: right after a mount prefix (`/s//v1/…`), which the path after the
+    /// prefix begins with, as much as further on.
+    pub fn segments(&self) -> Result<Vec<Cow<'a, str>>, Problem> {
+        let whole = self.uri.map_or(self.path, http::Uri::path);
+        let prefix = whole.strip_suffix(self.path).filter(|p| !p.is_empty());
+        if let Some(prefix) = prefix
+            && self.path.starts_with("//")
+        {
+            return Err(Problem::bad_request(format!(
+                "the path has an empty segment (`//`) right after `{prefix}`"
+            )));
+        }
+        split(self.path, prefix.unwrap_or(""))
+    }
+
     /// The URL the client sent the request to, without its query, for a link back to it (a
     /// list's next page, which vendors' clients follow as an absolute URL): the scheme of the
     /// connection, the authority the client named (its `Host`, or an HTTP/2 request's own) and
@@ -375,6 +391,11 @@ pub trait Frontend: Send + Sync {
 /// decodes to a dot segment or holds a separator, or that is empty between two `/`, is
 /// refused: on every route, decoded or not, such a segment never names anything.
 pub fn segments(path: &str) -> Result<Vec<Cow<'_, str>>, Problem> {
+    split(path, "")
+}
+
+/// [`segments`] of a path after the mount prefix `prefix`, which a refusal names the place by.
+fn split<'p>(path: &'p str, prefix: &str) -> Result<Vec<Cow<'p, str>>, Problem> {
     let mut parts = Vec::with_capacity(8);
     // One walk over the path, a byte at a time against a table: its segments are a few to a few
     // dozen bytes, where a vector search's set-up (a call per separator, per escape and per
@@ -413,9 +434,10 @@ pub fn segments(path: &str) -> Result<Vec<Cow<'_, str>>, Problem> {
             if parts.is_empty() || last {
                 continue;
             }
-            return Err(Problem::bad_request(
-                "the path has an empty segment (`//`), where an owner or id would be",
-            ));
+            return Err(Problem::bad_request(format!(
+                "the path has an empty segment (`//`) after `{prefix}{}`",
+                &path[..start - 1]
+            )));
         }
         let (decoded, names) = if plain {
             (Cow::Borrowed(s), !matches!(s, "." | ".."))

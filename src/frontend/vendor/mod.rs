@@ -619,10 +619,12 @@ impl Frontend for VendorApi {
         let (method, path) = (head.method, head.path);
         let d = &self.dialect;
         // A segment that names nothing is refused as the vendor's own router refuses it.
-        let parts = segments(path).map_err(|p| match d.errors.unreadable_path {
-            Code::BadRequest => p,
-            code => Problem::new(code, p.detail),
-        })?;
+        let parts = head
+            .segments()
+            .map_err(|p| match d.errors.unreadable_path {
+                Code::BadRequest => p,
+                code => Problem::new(code, p.detail),
+            })?;
         let base = segments(&d.base_path).unwrap_or_default();
         let rest = parts
             .strip_prefix(base.as_slice())
