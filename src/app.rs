@@ -44,9 +44,9 @@ impl Running {
     }
 
     /// Applies a new setup without a restart ([`crate::reload`]), checked as starting checks
-    /// one ([`setup::verify`]); on error nothing changed.
+    /// one ([`verify`]); on error nothing changed.
     pub async fn reload(&mut self, setup: Setup) -> Result<Reloaded, StartError> {
-        setup::verify(&setup)?;
+        verify(&setup)?;
         let reloaded = self.live.apply(setup, &mut self.tasks).await?;
         self.emulators = self.live.emulator_addrs();
         Ok(reloaded)
@@ -54,10 +54,10 @@ impl Running {
 }
 
 /// Starts every listener of a setup, once it passes what `hookgate check` checks
-/// ([`setup::verify`]).
+/// ([`verify`]).
 pub async fn start(setup: Setup) -> Result<Running, StartError> {
     // What `hookgate check` refuses is refused here too, before anything is bound.
-    setup::verify(&setup)?;
+    verify(&setup)?;
     let config = setup.config.clone();
     let limits = config.limits.listener();
     let (stop, stopped) = watch::channel(false);
@@ -194,4 +194,13 @@ async fn own_listeners<S: std::future::Future<Output = ()> + Send + 'static>(
         tracing::info!(surface = %s.name, dialect = %s.dialect, upstream = %s.upstream, %addr, "vendor surface listening");
     }
     Ok(surfaces)
+}
+
+/// What a loaded setup is checked for before anything is bound, by `hookgate check`, by
+/// starting and by a reload alike, so that what `check` passes starts and what it refuses does
+/// not: each emulator's fixtures and state file as it would start from them, then every
+/// mapping file's examples, which must survive a round trip.
+pub fn verify(setup: &Setup) -> Result<(), StartError> {
+    crate::emulator::check_configured(setup)?;
+    setup::round_trips(setup.dialects.values().map(|d| d.as_ref()))
 }

@@ -271,7 +271,7 @@ fn check(origin: config::Origin) -> ExitCode {
     let (upstreams, surfaces) = (config.upstreams.len(), config.surfaces.len());
     match setup::load(config) {
         Ok(plan) => {
-            if let Err(e) = setup::verify(&plan) {
+            if let Err(e) = app::verify(&plan) {
                 return fail(&e);
             }
             eprintln!(

@@ -133,15 +133,6 @@ pub fn load(config: Config) -> Result<Setup, StartError> {
     }
 }
 
-/// What a loaded setup is checked for before anything is bound, by `hookgate check`, by
-/// starting and by a reload alike, so that what `check` passes starts and what it refuses does
-/// not: each emulator's fixtures and state file as it would start from them, then every
-/// mapping file's examples, which must survive a round trip.
-pub fn verify(setup: &Setup) -> Result<(), StartError> {
-    crate::emulator::check_configured(setup)?;
-    round_trips(setup.dialects.values().map(|d| d.as_ref()))
-}
-
 /// Every example of `dialects` survives a round trip, or each that does not is described.
 pub fn round_trips<'a>(dialects: impl Iterator<Item = &'a Dialect>) -> Result<(), StartError> {
     let problems = crate::examples::round_trip_all(dialects);
