@@ -151,9 +151,15 @@ fn with_description(ops: &str) -> tempfile::TempDir {
         "[fields.enabled]",
         "[fields.description]\npath = \"$.description\"\nnullable = true\n\n[fields.enabled]",
     );
+    // Its example with a description, as the vendor answers every webhook with one.
+    let example = (
+        "pal",
+        "[[examples]]\n",
+        "[[examples]]\ndescription = \"Payments\"\n",
+    );
     match ops == strategy {
-        true => support::dialects_with(&[description]),
-        false => support::dialects_with(&[description, ("pal", strategy, ops)]),
+        true => support::dialects_with(&[description, example]),
+        false => support::dialects_with(&[description, example, ("pal", strategy, ops)]),
     }
 }
 

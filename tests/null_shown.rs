@@ -22,6 +22,21 @@ fn secret_shown_as(spelt: &str) -> String {
     base.replacen(SECRET, &format!("{SECRET}\nrender_default = {spelt}"), 1)
 }
 
+/// `dir`'s Squeeze with its example answering `member` (of `attributes`) as `null`, as a
+/// vendor that shows one in its place does: JSON text, since TOML has no `null`.
+fn answered_null(dir: &std::path::Path, member: &str) {
+    let file = dir.join("squeeze.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let at = text.find("[[examples]]").unwrap();
+    let example = format!(
+        r#"examples = ['''
+{{"type": "webhooks", "id": "1", "attributes": {{"store_id": 1, "url": "https://mysite.com/webhooks/", "events": ["order_created"], "{member}": null, "created_at": "2022-06-07T08:32:47.000000Z", "updated_at": "2022-06-07T08:32:47.000000Z"}}}}
+''']
+"#
+    );
+    std::fs::write(file, format!("{example}{}", &text[..at])).unwrap();
+}
+
 #[test]
 fn a_null_shown_for_none_round_trips_the_documented_webhook() {
     // The documented webhook, which shows the secret as `null`, as JSON text (TOML has no
@@ -83,6 +98,7 @@ async fn emulators_and_surfaces_answer_the_member_as_null() {
         SECRET,
         "[fields.secret]\npath = \"$.attributes.secret\"\nin = [\"request\"]\nrender_default = \"{{null}}\"",
     )]);
+    answered_null(dir.path(), "secret");
     let at = dir.path().to_str().unwrap();
     let gw = gateway(&format!(
         "mappings_dir = {at:?}\n[upstreams.squeeze]\ndialect = \"squeeze\"\nemulate = true\n\
@@ -202,6 +218,9 @@ async fn nullable_on_a_member_only_requests_carry_shows_no_null_in_answers() {
         ),
     ] {
         let dir = description(more);
+        if shown.is_some() {
+            answered_null(dir.path(), "description");
+        }
         let gw = support::gateway_emulating(dir.path().to_str().unwrap(), "squeeze").await;
         let bearer = [("authorization", "Bearer t"), ("content-type", TYPE)];
         let create = json!({"data": {"type": "webhooks",

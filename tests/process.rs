@@ -141,7 +141,7 @@ async fn no_secret_reaches_the_logs_even_at_trace() {
     let (child, addr, log) = start(
         &format!(
             "[upstreams.live]\ndialect = \"talkover\"\nbase_url = \"{}\"\nauth = {{ type = \"bearer\", token_env = \"HOOKGATE_TEST_VENDOR_TOKEN\" }}\n\
-             [upstreams.pass]\ndialect = \"agentmessage\"\nemulate = true\nauth = {{ type = \"passthrough\" }}\n\
+             [upstreams.pass]\ndialect = \"agentmessage\"\nemulate = true\n\
              [upstreams.talk]\ndialect = \"talkover\"\nemulate = true\n",
             double.url()
         ),

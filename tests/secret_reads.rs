@@ -66,10 +66,15 @@ fn fixtures() -> tempfile::TempDir {
         read(format!("{}/square.toml", support::TEST_DIALECTS)),
         "secret = \"base64\"\n",
     );
+    // Its example with the key its answers always hold.
     let quad = edit(
-        square.clone(),
-        "path = \"$.signature_key\"\n",
-        "path = \"$.signature_key\"\nrender_required = true\n",
+        edit(
+            square.clone(),
+            "path = \"$.signature_key\"\n",
+            "path = \"$.signature_key\"\nrender_required = true\n",
+        ),
+        "[[examples]]\n",
+        "[[examples]]\nsignature_key = \"1k9bIJKCeTmSQwyagtNRLg\"\n",
     );
     let agentmessage = edit(
         always(
@@ -78,6 +83,12 @@ fn fixtures() -> tempfile::TempDir {
         ),
         "[fields.secret]\npath = \"$.secret\"\n",
         "[fields.secret]\npath = \"$.secret\"\nnullable = true\n",
+    );
+    // Its example with no secret shown, as `null` now says.
+    let agentmessage = edit(
+        agentmessage,
+        "\"active\": true,",
+        "\"active\": true, \"secret\": null,",
     );
     let oar = read(format!("{}/oar.toml", support::TEST_DIALECTS));
     for (name, text) in [
