@@ -28,7 +28,7 @@
 //!    parsed, where hookgate keeps the key: a refusal of what follows is kept as any answer is
 //!    ([`idempotency`]). Where the vendor takes keys, the key it is sent is scoped to the client.
 //! 5. **Plan** (`Frontend::parse`, then the backend). The canonical frontend checks the media type
-//!    and makes the patch the [`Operation`]'s body; `execute` gives it to the
+//!    and makes the patch the [`Operation`](crate::model::Operation)'s body; `execute` gives it to the
 //!    [`Upstream`](crate::upstream::Upstream), whose [`Plan`](crate::plan::Plan) lays out the
 //!    vendor requests from `chat`'s mapping file: a read first where the vendor replaces what it
 //!    is sent (read-merge-write), the vendor's own update, and any follow-up reads.
@@ -56,7 +56,7 @@
 //! 4. **Read body**, as above.
 //! 5. **Plan.** `VendorApi::parse` refuses an owner or id of a shape Y never gives (a 404, only
 //!    now, so that a client without a key learns nothing but the 401), checks the body as X
-//!    would (X's own messages) and reads it through X's rules into a canonical [`Operation`];
+//!    would (X's own messages) and reads it through X's rules into a canonical [`Operation`](crate::model::Operation);
 //!    the upstream plans it in Y's dialect, exactly as for a canonical request. Were the
 //!    upstream of X's own dialect, the request would be relayed as it is after the same checks
 //!    ([`Job::Relay`]).
