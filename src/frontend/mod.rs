@@ -575,9 +575,8 @@ pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
 /// which refusals call `spelt`, as the API's clients spell it. Given more than once, it is
 /// refused with 400 naming the header, as a credential given twice is: which of the two keys
 /// was meant is not for the gateway to guess, and taking the first (or the last) would make a
-/// retry that sends them in another order another request. A key that holds a comma is
-/// refused the same way: RFC 9110 §5.3 lets an intermediary join two field lines into one,
-/// their values separated by a comma, so `K1, K2` may be two keys as a client sent them.
+/// retry that sends them in another order another request. A comma is part of the one key
+/// (the header is no list, so no intermediary may join two lines into one).
 pub fn idempotency_key(
     headers: &HeaderMap,
     name: Option<&http::HeaderName>,
@@ -586,10 +585,9 @@ pub fn idempotency_key(
     let name = name.unwrap_or(&crate::http::headers::IDEMPOTENCY_KEY);
     let mut given = headers.get_all(name).iter();
     let first = given.next();
-    let listed = first.is_some_and(|key| key.as_bytes().contains(&b','));
-    if listed || given.next().is_some() {
+    if given.next().is_some() {
         return Err(Problem::bad_request(format!(
-            "the header {spelt} is given more than once (in two field lines, or as a list in one); send one idempotency key, without a comma"
+            "the header {spelt} is given more than once; send one idempotency key"
         )));
     }
     // An empty key is none: clients send the header empty where they have no key (and the
