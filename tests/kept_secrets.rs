@@ -452,6 +452,12 @@ async fn a_secret_made_or_rotated_through_a_relaying_surface_is_the_one_kept() {
     gw.stop().await;
 }
 
+/// Rotates webhook `id`'s secret through the relay, which must answer 200.
+async fn rotated_through_the_relay(addr: SocketAddr, id: &str) {
+    let answer = call(addr, "POST", &format!("{RELAY}/{id}/rotate-secret"), None).await;
+    ok(&answer, 200, "rotated");
+}
+
 /// An AgentMessage answer in the envelope its errors page documents.
 fn enveloped(hook: Value) -> Value {
     json!({"success": true, "data": hook})
@@ -526,11 +532,7 @@ async fn a_relayed_change_keeps_what_its_answer_shows_and_forgets_what_it_cannot
     assert_eq!(rotated.status, 500, "{:?}", rotated.body);
     ok(&svix_secret(gw.addr, one).await, 501, "after a 500");
     // Shown bare: kept.
-    ok(
-        &call(gw.addr, "POST", &rotate(one), None).await,
-        200,
-        "rotated",
-    );
+    rotated_through_the_relay(gw.addr, one).await;
     assert_eq!(key_of(&svix_secret(gw.addr, one).await, "bare"), secret(3));
     // A success that cannot be read: the secret it made is not known.
     let rotated = call(gw.addr, "POST", &rotate(one), None).await;
@@ -541,40 +543,24 @@ async fn a_relayed_change_keeps_what_its_answer_shows_and_forgets_what_it_cannot
         "after an unreadable answer",
     );
     // A success that holds the webhook and shows no secret.
-    ok(
-        &call(gw.addr, "POST", &rotate(one), None).await,
-        200,
-        "rotated",
-    );
+    rotated_through_the_relay(gw.addr, one).await;
     assert_eq!(
         key_of(&svix_secret(gw.addr, one).await, "fourth"),
         secret(4)
     );
-    ok(
-        &call(gw.addr, "POST", &rotate(one), None).await,
-        200,
-        "rotated",
-    );
+    rotated_through_the_relay(gw.addr, one).await;
     ok(
         &svix_secret(gw.addr, one).await,
         501,
         "after an answer without it",
     );
     // No answer at all, once sent.
-    ok(
-        &call(gw.addr, "POST", &rotate(one), None).await,
-        200,
-        "rotated",
-    );
+    rotated_through_the_relay(gw.addr, one).await;
     let rotated = call(gw.addr, "POST", &rotate(one), None).await;
     assert!(rotated.status >= 500, "{:?}", rotated.body);
     ok(&svix_secret(gw.addr, one).await, 501, "after a hang-up");
     // Refused: the one kept stays.
-    ok(
-        &call(gw.addr, "POST", &rotate(one), None).await,
-        200,
-        "rotated",
-    );
+    rotated_through_the_relay(gw.addr, one).await;
     ok(
         &call(gw.addr, "POST", &rotate(one), None).await,
         404,

@@ -13,7 +13,7 @@ use hookgate::mapping::Dialect;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use support::{Double, Reply, canonical_page, gateway, gateway_over, ok, send};
+use support::{Double, Reply, canonical_page, gateway, gateway_over, id_text, ok, send};
 
 const TOKEN: (&str, &str) = ("x-shopify-access-token", "t");
 const LIST: &str = "/admin/api/2024-01/webhooks.json";
@@ -37,14 +37,6 @@ fn linked(link: &str, ids: [u64; 2]) -> Reply {
         status: 200,
         headers: vec![("link".into(), link.into())],
         body: json!({"webhooks": [hook(ids[0]), hook(ids[1])]}),
-    }
-}
-
-/// A webhook's id as text, whatever JSON type it is answered as.
-fn id_text(id: &Value) -> String {
-    match id {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
     }
 }
 

@@ -17,7 +17,7 @@ mod support;
 use serde_json::{Value, json};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use support::{Double, Reply, Seen, gateway, ok, send};
+use support::{Double, Reply, Seen, follow, gateway, id_text, ok, send};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
 const BEARER: (&str, &str) = ("authorization", "Bearer t");
@@ -214,40 +214,6 @@ async fn over(dir: &Path, name: &str, double: &Double, more: &str) -> hookgate::
     .await
 }
 
-/// An id as the canonical API writes it: a string, or an integer's decimal text.
-fn id_text(id: &Value) -> String {
-    id.as_str().map_or_else(|| id.to_string(), str::to_owned)
-}
-
-/// Pages through `path` (its query begun) following the cursor `next` reads from each page,
-/// given back in `param`: the pages, as their ids.
-async fn follow(
-    addr: std::net::SocketAddr,
-    path: &str,
-    items: &str,
-    param: &str,
-    next: impl Fn(&Value) -> Option<String>,
-) -> Vec<Vec<String>> {
-    let mut pages = Vec::new();
-    let mut cursor: Option<String> = None;
-    for _ in 0..20 {
-        let target = match &cursor {
-            Some(c) => format!("{path}&{param}={c}"),
-            None => path.to_owned(),
-        };
-        let page = send(addr, "GET", &target, &[BEARER], None).await;
-        ok(&page, 200, &target);
-        let page = page.json();
-        let ids = page[items].as_array().unwrap().iter();
-        pages.push(ids.map(|w| id_text(&w["id"])).collect());
-        match next(&page) {
-            Some(c) => cursor = Some(c),
-            None => return pages,
-        }
-    }
-    panic!("no last page after 20: {pages:?}");
-}
-
 /// Every webhook of `pages` once, in order, and no page of more than `limit`.
 fn every_one_once(pages: &[Vec<String>], limit: u64, what: &str) {
     let want: Vec<String> = (1..=HELD).map(|n| n.to_string()).collect();
@@ -276,7 +242,7 @@ async fn a_canonical_page_holds_at_most_its_limit_whatever_the_vendors_page_hold
                 case.name
             );
             let what = format!("{} at limit {limit}", case.name);
-            let pages = follow(gw.addr, &base, "data", "cursor", next_cursor).await;
+            let pages = follow(gw.addr, &base, &[BEARER], "data", "cursor", next_cursor).await;
             every_one_once(&pages, limit, &what);
             // Pages as large as the limit and the vendor's page allow, but the last (and an
             // empty one after it, of a vendor whose clients page until one is empty).
@@ -421,6 +387,7 @@ async fn surfaces_page_their_clients_at_their_own_limit_in_front_of_such_a_vendo
             let ledger = follow(
                 gw.addr,
                 &format!("/l/v1/accounts/p1/webhook_endpoints?limit={limit}"),
+                &[BEARER],
                 "data",
                 "starting_after",
                 |p| {
@@ -481,6 +448,7 @@ async fn pages_smaller_than_a_numbered_vendors_smallest_are_cut_from_it_and_numb
         let pages = follow(
             gw.addr,
             &format!("{base}?limit={limit}"),
+            &[BEARER],
             "data",
             "cursor",
             next_cursor,

@@ -2,6 +2,7 @@
 //! of another, webhooks planted directly at that upstream, and comparison of response shapes.
 #![allow(dead_code)]
 
+pub use crate::support::id_text;
 use crate::support::{Answer, send};
 use hookgate::app::Running;
 use serde_json::{Map, Value, json};
@@ -108,15 +109,6 @@ pub async fn plant(running: &Running, upstream: &str, owner: &str, event: &str) 
         _ => &body,
     };
     id_text(&item["id"])
-}
-
-/// An id as a client puts it in a path: Resemble's are integers, the others strings.
-pub fn id_text(id: &Value) -> String {
-    match id {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        other => panic!("not an id: {other}"),
-    }
 }
 
 pub fn text(answer: &Answer) -> String {

@@ -690,6 +690,46 @@ pub fn with_orders_reversed(dir: &std::path::Path) -> tempfile::TempDir {
     out
 }
 
+/// A webhook's id as a client puts it in a path: a string as it is, a number's decimal text.
+pub fn id_text(id: &Value) -> String {
+    match id {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        other => panic!("not an id: {other}"),
+    }
+}
+
+/// Pages through `path` (its query begun) with `headers`, following the cursor `next` reads
+/// from each page, given back in `param`: the pages, each as the ids of its `items`.
+pub async fn follow(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+    items: &str,
+    param: &str,
+    next: impl Fn(&Value) -> Option<String>,
+) -> Vec<Vec<String>> {
+    let mut pages = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..20 {
+        let target = match &cursor {
+            Some(c) => format!("{path}&{param}={c}"),
+            None => path.to_owned(),
+        };
+        let page = send(addr, "GET", &target, headers, None).await;
+        ok(&page, 200, &target);
+        let page = page.json();
+        let listed = page[items].as_array();
+        let listed = listed.unwrap_or_else(|| panic!("{target}: no `{items}`: {page}"));
+        pages.push(listed.iter().map(|w| id_text(&w["id"])).collect());
+        match next(&page) {
+            Some(c) => cursor = Some(c),
+            None => return pages,
+        }
+    }
+    panic!("no last page after 20: {pages:?}");
+}
+
 /// A page of a canonical list: its webhooks' ids and its next cursor.
 pub async fn canonical_page(
     addr: SocketAddr,
