@@ -425,3 +425,158 @@ fn a_time_format_that_names_no_instant_is_refused_when_the_file_loads() {
         "{errors:?}"
     );
 }
+
+/// Quad's format without its zone: how a vendor writes a time whose docs say it is in UTC.
+const UNSAID_UTC: &str = "[year]-[month]-[day] [hour]:[minute]:[second]";
+
+/// The test dialects with Quad writing its times as `UNSAID_UTC`, named UTC by the file.
+fn quad_in_unsaid_utc() -> tempfile::TempDir {
+    let codec = format!("codec = {{ time = \"{QUAD_TIME}\" }}");
+    let unsaid = format!("codec = {{ time = \"{UNSAID_UTC}\", zone = \"UTC\" }}");
+    let example = "\"2022-01-10 23:29:48 +0000 UTC\"";
+    support::dialects_with(&[
+        ("square", &codec, &unsaid),
+        ("square", &codec, &unsaid),
+        ("square", example, "\"2022-01-10 23:29:48\""),
+        ("square", example, "\"2022-01-10 23:29:48\""),
+    ])
+}
+
+#[tokio::test]
+async fn a_time_whose_zone_the_file_names_is_read_and_written_in_it() {
+    let dir = quad_in_unsaid_utc();
+    let dir = dir.path().to_str().unwrap().to_owned();
+    // Read by the canonical API: the vendor's UTC, said.
+    let times = [
+        ("2022-01-10 23:29:48", "2022-01-10T23:29:48Z"),
+        ("2021-12-31 23:30:00", "2021-12-31T23:30:00Z"),
+    ];
+    let script = times
+        .iter()
+        .map(|(sent, _)| Reply::json(200, quad(sent, sent)))
+        .collect();
+    let double = Double::start(script).await;
+    let gw = gateway_over("square", "square", &double, &dir).await;
+    let path = "/v1/upstreams/c/webhooks/wbhk_b35f6b3145074cf9ad513610786c19d5";
+    for (sent, utc) in times {
+        let read = send(gw.addr, "GET", path, &[], None).await;
+        let webhook = read.json();
+        assert_eq!(read.status, 200, "{sent}: {webhook}");
+        assert_eq!(webhook["created_at"], json!(utc), "{sent}: {webhook}");
+        assert_eq!(webhook["updated_at"], json!(utc), "{sent}: {webhook}");
+    }
+    gw.stop().await;
+    // A time that says a zone is no time so written.
+    let double = Double::start(vec![Reply::json(
+        200,
+        quad("2022-01-10 23:29:48 +0000 UTC", "2022-01-10 23:29:48"),
+    )])
+    .await;
+    let gw = gateway_over("square", "square", &double, &dir).await;
+    let read = send(gw.addr, "GET", path, &[], None).await;
+    assert_eq!(read.status, 502, "{:?}", read.body);
+    let detail = read.json()["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        detail.contains(&format!("which is not a time written `{UNSAID_UTC}`")),
+        "{detail}"
+    );
+    gw.stop().await;
+    // Written by a surface of it from another vendor's times with offsets: in UTC, unsaid.
+    let times = [
+        ("2024-01-02T08:59:06-05:00", "2024-01-02 13:59:06"),
+        ("2024-01-02T13:59:06Z", "2024-01-02 13:59:06"),
+    ];
+    let script = times
+        .iter()
+        .map(|(sent, _)| {
+            Reply::json(200, json!({"webhooks": [{"id": 4759306, "address": "https://example.com/h",
+                "topic": "orders/create", "format": "json", "created_at": sent, "updated_at": sent}]}))
+        })
+        .collect();
+    let double = Double::start(script).await;
+    let gw = gateway_over("shop", "square", &double, &dir).await;
+    for (sent, written) in times {
+        let path = "/s/v2/webhooks/subscriptions";
+        let shown = send(gw.addr, "GET", path, &[("authorization", "Bearer t")], None).await;
+        let body = shown.json();
+        assert_eq!(shown.status, 200, "{sent}: {body}");
+        let item = &body["subscriptions"][0];
+        assert_eq!(item["created_at"], json!(written), "{sent}: {body}");
+        assert_eq!(item["updated_at"], json!(written), "{sent}: {body}");
+    }
+    gw.stop().await;
+    // Its emulator answers in the format, read back whole.
+    let gw = support::gateway_emulating(&dir, "square").await;
+    let body = json!({"url": "https://example.com/h", "events": ["payment.created"]});
+    let made = send(
+        gw.addr,
+        "POST",
+        "/v1/upstreams/square/webhooks",
+        &[],
+        Some(&body),
+    )
+    .await;
+    let webhook = made.json();
+    assert_eq!(made.status, 201, "{webhook}");
+    let id = webhook["id"].as_str().unwrap();
+    let native = send(
+        gw.addr,
+        "GET",
+        &format!("/v1/upstreams/square/webhooks/{id}"),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(
+        native.json()["created_at"],
+        webhook["created_at"],
+        "{webhook}"
+    );
+    gw.stop().await;
+}
+
+#[test]
+fn a_zone_is_named_only_where_the_format_writes_none_and_only_as_utc() {
+    let text = std::fs::read_to_string(format!("{}/square.toml", support::TEST_DIALECTS)).unwrap();
+    let codec = format!("time = \"{QUAD_TIME}\"");
+    for (to, said) in [
+        (format!("{codec}, zone = \"UTC\""), "writes its zone"),
+        (
+            "time = \"[year]-[month]-[day]T[hour]:[minute]:[second]Z\", zone = \"UTC\"".to_owned(),
+            "writes its zone",
+        ),
+        (
+            format!("time = \"{UNSAID_UTC}\", zone = \"+02:00\""),
+            "`zone` must be \"UTC\"",
+        ),
+        (
+            format!("time = \"{UNSAID_UTC}\", zone = \"utc\""),
+            "`zone` must be \"UTC\"",
+        ),
+        (
+            format!("time = \"{UNSAID_UTC}\", zone = true"),
+            "`zone` must be \"UTC\"",
+        ),
+        (
+            format!("time = \"{UNSAID_UTC}\", zones = \"UTC\""),
+            "takes no `zones`",
+        ),
+        (
+            format!("time = \"{UNSAID_UTC}\""),
+            "say `zone = \"UTC\"` beside `time`",
+        ),
+    ] {
+        let edited = text.replacen(&codec, &to, 1);
+        assert_ne!(edited, text);
+        let errors = support::refused_mapping("square", &edited);
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("fields.created_at.codec") && e.contains(said)),
+            "{to}: {errors:?}"
+        );
+    }
+}

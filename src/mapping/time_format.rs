@@ -2,8 +2,10 @@
 //! description, read into the canonical RFC 3339 UTC and written back from it.
 //!
 //! A time names an instant only with its zone. A format must therefore write an offset
-//! (`[offset_hour]`), or say in a literal that it writes UTC (`Z`, `UTC`): one that says neither
-//! is refused when the file loads, rather than its times read in a zone made up for them.
+//! (`[offset_hour]`), say in a literal that it writes UTC (`Z`, `UTC`), or have the file say
+//! that the vendor writes UTC without saying so (`zone = "UTC"`, which the vendor's docs must
+//! say): one that says none of these is refused when the file loads, rather than its times read
+//! in a zone made up for them.
 
 use time::format_description::well_known::Rfc3339;
 use time::format_description::{Component, OwnedFormatItem};
@@ -25,14 +27,22 @@ pub struct TimeFormat {
 
 impl TimeFormat {
     /// Compiles `written`, refusing a description that does not parse, one that writes no
-    /// zone, and one that cannot write and read back a whole date and time.
-    pub fn new(written: &str) -> Result<TimeFormat, String> {
+    /// zone where the file names none (`utc`: the vendor's times are in UTC, unsaid), one that
+    /// writes a zone where the file names one too, and one that cannot write and read back a
+    /// whole date and time.
+    pub fn new(written: &str, utc: bool) -> Result<TimeFormat, String> {
         let items = time::format_description::parse_owned::<2>(written)
             .map_err(|e| format!("`time`: `{written}` is no time format: {e}"))?;
         let offset = has_offset(&items);
-        if !offset && !says_utc(&items) {
+        let said = offset || says_utc(&items);
+        if utc && said {
             return Err(format!(
-                "`time`: `{written}` writes no zone: give `[offset_hour]`, or a literal `Z` or `UTC` where the vendor writes its times in UTC; a time the vendor writes with no zone at all (`2026-01-10 10:00:00`) names no instant, so keep it as it is written, as an extension (`[fields.\"extensions.NAME\"]` without a codec)"
+                "`time`: `{written}` writes its zone, so `zone = \"UTC\"` says nothing: leave it out"
+            ));
+        }
+        if !said && !utc {
+            return Err(format!(
+                "`time`: `{written}` writes no zone: give `[offset_hour]`, or a literal `Z` or `UTC` where the vendor writes its times in UTC; where its docs say its times are in UTC though they do not say so (`2026-01-10 10:00:00`), say `zone = \"UTC\"` beside `time`; a time of no known zone names no instant, so keep it as it is written, as an extension (`[fields.\"extensions.NAME\"]` without a codec)"
             ));
         }
         let format = TimeFormat {
@@ -124,7 +134,7 @@ mod tests {
 
     #[test]
     fn an_offset_is_read_as_the_same_instant_in_utc_and_written_as_utc() {
-        let format = TimeFormat::new(SQUARE).unwrap();
+        let format = TimeFormat::new(SQUARE, false).unwrap();
         for (text, utc) in [
             ("2022-01-10 23:29:48 +0000 UTC", "2022-01-10T23:29:48Z"),
             ("2022-01-10 18:29:48 -0500 UTC", "2022-01-10T23:29:48Z"),
@@ -140,7 +150,8 @@ mod tests {
 
     #[test]
     fn a_literal_zone_reads_the_time_in_utc() {
-        let format = TimeFormat::new("[day]/[month]/[year] [hour]:[minute]:[second]Z").unwrap();
+        let format =
+            TimeFormat::new("[day]/[month]/[year] [hour]:[minute]:[second]Z", false).unwrap();
         assert_eq!(
             format.read("03/02/2001 04:05:06Z").as_deref(),
             Some("2001-02-03T04:05:06Z")
@@ -153,7 +164,7 @@ mod tests {
 
     #[test]
     fn a_time_finer_than_the_format_keeps_or_no_time_is_refused() {
-        let format = TimeFormat::new(SQUARE).unwrap();
+        let format = TimeFormat::new(SQUARE, false).unwrap();
         assert!(format.write("2022-01-10T23:29:48.5Z").is_err());
         assert!(format.write("yesterday").is_err());
         for text in ["2022-01-10T23:29:48Z", "2022-01-10 23:29:48 UTC", ""] {
@@ -179,15 +190,41 @@ mod tests {
                 "writes no zone",
             ),
         ] {
-            let e = TimeFormat::new(written).unwrap_err();
+            let e = TimeFormat::new(written, false).unwrap_err();
             assert!(e.contains(said), "{written}: {e}");
         }
     }
 
     #[test]
     fn a_format_without_a_zone_is_refused_saying_what_to_do_instead() {
-        let e = TimeFormat::new("[year]-[month]-[day] [hour]:[minute]:[second]").unwrap_err();
+        let e = TimeFormat::new("[year]-[month]-[day] [hour]:[minute]:[second]", false);
+        let e = e.unwrap_err();
         assert!(e.contains("give `[offset_hour]`"), "{e}");
+        assert!(e.contains("zone = \"UTC\""), "{e}");
         assert!(e.contains("as an extension"), "{e}");
+    }
+
+    #[test]
+    fn a_zone_the_file_names_reads_and_writes_times_in_utc_unsaid() {
+        let format = TimeFormat::new("[year]-[month]-[day] [hour]:[minute]:[second]", true);
+        let format = format.unwrap();
+        assert_eq!(
+            format.read("2026-01-10 10:00:00").as_deref(),
+            Some("2026-01-10T10:00:00Z")
+        );
+        assert_eq!(
+            format.write("2026-01-10T12:00:00+02:00").unwrap(),
+            "2026-01-10 10:00:00"
+        );
+        assert_eq!(format.read("2026-01-10 10:00:00Z"), None);
+        assert_eq!(format.read("2026-01-10T10:00:00Z"), None);
+    }
+
+    #[test]
+    fn a_zone_the_file_names_beside_a_format_that_writes_one_is_refused() {
+        for written in [SQUARE, "[year]-[month]-[day]T[hour]:[minute]:[second]Z"] {
+            let e = TimeFormat::new(written, true).unwrap_err();
+            assert!(e.contains("writes its zone"), "{written}: {e}");
+        }
     }
 }

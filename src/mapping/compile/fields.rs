@@ -798,8 +798,17 @@ fn compile_codec(v: &Value, vendor_type: Option<JsonType>) -> Result<Codec, Stri
                 };
             }
             if let Some(format) = table.get("time") {
+                let utc = match table.get("zone") {
+                    None => false,
+                    Some(Value::String(zone)) if zone == "UTC" => true,
+                    Some(other) => {
+                        return Err(format!(
+                            "`zone` must be \"UTC\", the zone a vendor's docs say its times are in where they do not write one, not {other}"
+                        ));
+                    }
+                };
                 return match format.as_str() {
-                    Some(written) => TimeFormat::new(written).map(Codec::Time),
+                    Some(written) => TimeFormat::new(written, utc).map(Codec::Time),
                     None => Err("`time` must be a string: a time format".into()),
                 };
             }
@@ -828,7 +837,7 @@ fn codec_keys(table: &Map<String, Value>) -> Result<(), String> {
         ("prefix", &[]),
         ("wrap", &["with", "catalogue", "default"]),
         ("join", &[]),
-        ("time", &[]),
+        ("time", &["zone"]),
     ];
     let Some((kind, others)) = KINDS.iter().find(|(kind, _)| table.contains_key(*kind)) else {
         return Ok(());
