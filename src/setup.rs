@@ -2,7 +2,9 @@
 //! and the dialects it uses ([`Setup`]), why hookgate could not start ([`StartError`]), and
 //! binding a listener. Nothing here serves a request.
 
-use crate::config::{Config, ConfigProblem, ConfigReport, SurfaceConfig};
+use crate::config::{
+    Config, ConfigProblem, ConfigReport, SurfaceConfig, UpstreamAuth, UpstreamConfig,
+};
 use crate::mapping::{self, Dialect, MappingError};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -103,8 +105,9 @@ pub fn load(config: Config) -> Result<Setup, StartError> {
     };
     let mut problems = Vec::new();
     for u in &config.upstreams {
-        if !dialects.contains_key(&u.dialect) {
-            problems.push(unknown(format!("upstreams.{}.dialect", u.name), &u.dialect));
+        match dialects.get(&u.dialect) {
+            Some(d) => problems.extend(credential_problems(u, d)),
+            None => problems.push(unknown(format!("upstreams.{}.dialect", u.name), &u.dialect)),
         }
     }
     for s in &config.surfaces {
@@ -140,6 +143,48 @@ pub fn round_trips<'a>(dialects: impl Iterator<Item = &'a Dialect>) -> Result<()
         true => Ok(()),
         false => Err(StartError::Examples(problems)),
     }
+}
+
+/// An upstream's credential reaches the vendor as configured: the header or query parameter
+/// it is placed in is one the mapping file sends nothing else in (an operation's own header or
+/// parameter, the idempotency key), which would replace it or be sent beside it.
+fn credential_problems(u: &UpstreamConfig, d: &Dialect) -> Vec<ConfigProblem> {
+    let placed = match &u.auth {
+        UpstreamAuth::Placed(token) => Some(("auth".to_owned(), token)),
+        _ => None,
+    };
+    let parts = (u.auth_parts.iter().enumerate()).map(|(i, t)| (format!("auth.also[{i}]"), t));
+    let mut problems = Vec::new();
+    for (at, token) in placed.into_iter().chain(parts) {
+        let (in_header, name) = token.place();
+        let mut sent = d.operations.iter().filter_map(|e| {
+            let also = match in_header {
+                true => e.headers.iter().any(|(h, _)| h.as_str() == name),
+                false => e.query.iter().any(|(q, _)| *q == name),
+            };
+            also.then(|| format!("`operations.{}`", e.role.name()))
+        });
+        let key = (in_header
+            && d.idempotency_key
+                .as_ref()
+                .is_some_and(|k| k.as_str() == name))
+        .then(|| "idempotency keys (`dialect.idempotency_key`)".to_owned());
+        if let Some(other) = key.or_else(|| sent.next().map(|e| format!("{e}'s own value"))) {
+            let place = if in_header {
+                "header"
+            } else {
+                "query parameter"
+            };
+            problems.push(ConfigProblem {
+                key: format!("upstreams.{}.{at}.name", u.name),
+                message: format!(
+                    "`{name}`: dialect `{}` sends {other} in this {place}, which would replace the credential or be sent beside it",
+                    d.name
+                ),
+            });
+        }
+    }
+    problems
 }
 
 /// An owner scope is never made up: where only one side of a surface has one, the one owner

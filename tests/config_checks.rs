@@ -627,3 +627,157 @@ async fn what_check_refuses_of_an_emulator_s_state_file_starting_refuses_too() {
     }
     assert!(!dir.path().join("missing").exists(), "nothing is written");
 }
+
+/// The test dialects with Tally taking idempotency keys in `Idempotency-Key`; it sends
+/// `Tally-Tenant-Id` and `Tally-Version` on its list, and Ledger `limit` and `starting_after`.
+fn keyed_tally() -> tempfile::TempDir {
+    support::dialects_with(&[(
+        "tally",
+        "owner = \"tenant\"\n",
+        "owner = \"tenant\"\nidempotency_key = \"Idempotency-Key\"\n",
+    )])
+}
+
+#[tokio::test]
+async fn an_upstreams_credential_goes_where_its_mapping_file_sends_nothing_else() {
+    let dir = keyed_tally();
+    let token = support::secret_file(dir.path(), "token", "s3cret-token");
+    let upstream = |dialect: &str, auth: &str| {
+        format!(
+            "mappings_dir = {:?}\n[inbound_auth]\nmode = \"off\"\n[upstreams.u]\ndialect = \"{dialect}\"\n\
+             base_url = \"https://api.example.com\"\nauth = {auth}\n",
+            dir.path().to_str().unwrap()
+        )
+    };
+    let header = |name: &str| {
+        format!("{{ type = \"header\", name = \"{name}\", prefix = \"\", token_file = {token:?} }}")
+    };
+    let query =
+        |name: &str| format!("{{ type = \"query\", name = \"{name}\", token_file = {token:?} }}");
+    let also =
+        |part: &str| format!("{{ type = \"bearer\", token_file = {token:?}, also = [{part}] }}");
+    for (dialect, auth, key, said) in [
+        (
+            "tally",
+            header("Idempotency-Key"),
+            "auth.name",
+            "idempotency keys",
+        ),
+        (
+            "tally",
+            header("idempotency-key"),
+            "auth.name",
+            "idempotency keys",
+        ),
+        (
+            "tally",
+            header("Tally-Version"),
+            "auth.name",
+            "`operations.list`'s own value",
+        ),
+        ("tally", header("TALLY-TENANT-ID"), "auth.name", "own value"),
+        (
+            "tally",
+            also(&header("Idempotency-Key")),
+            "auth.also[0].name",
+            "idempotency keys",
+        ),
+        (
+            "tally",
+            also(&header("Tally-Version")),
+            "auth.also[0].name",
+            "own value",
+        ),
+        (
+            "ledger",
+            query("limit"),
+            "auth.name",
+            "`operations.list`'s own value",
+        ),
+        (
+            "ledger",
+            also(&query("starting_after")),
+            "auth.also[0].name",
+            "own value",
+        ),
+    ] {
+        let text = support::refused(&upstream(dialect, &auth)).await;
+        assert!(
+            text.contains(&format!("upstreams.u.{key}: `")) && text.contains(said),
+            "{auth}: {text}"
+        );
+        assert!(
+            text.contains("would replace the credential"),
+            "{auth}: {text}"
+        );
+        assert!(!text.contains("s3cret-token"), "{text}");
+    }
+    // Elsewhere, and in a query parameter spelt as a header's name, it starts.
+    for (dialect, auth) in [
+        ("tally", header("X-Api-Key")),
+        ("ledger", query("Limit")),
+        ("ledger", header("limit")),
+    ] {
+        let toml = upstream(dialect, &auth);
+        let figment =
+            Figment::from(Serialized::defaults(RawConfig::default())).merge(Toml::string(&toml));
+        let config = config::from_figment(&figment, "test").expect("config");
+        if let Err(e) = hookgate::setup::load(config) {
+            panic!("{auth}: {e}");
+        }
+    }
+}
+
+#[test]
+fn idempotency_keys_go_in_no_header_hookgate_or_the_clients_credential_needs() {
+    let text = std::fs::read_to_string(format!("{}/tally.toml", support::TEST_DIALECTS)).unwrap();
+    let with = |dialect: &str| {
+        text.replacen(
+            "owner = \"tenant\"\n",
+            &format!("owner = \"tenant\"\n{dialect}"),
+            1,
+        )
+    };
+    for (dialect, said) in [
+        (
+            "idempotency_key = \"Authorization\"\n",
+            "hookgate writes this header itself",
+        ),
+        (
+            "idempotency_key = \"authorization\"\n",
+            "hookgate writes this header itself",
+        ),
+        (
+            "idempotency_key = \"Proxy-Authorization\"\n",
+            "hookgate writes this header itself",
+        ),
+        (
+            "idempotency_key = \"Content-Type\"\n",
+            "hookgate writes this header itself",
+        ),
+        (
+            "idempotency_key = \"X-Request-Id\"\n",
+            "hookgate writes this header itself",
+        ),
+        (
+            "idempotency_key = \"Host\"\n",
+            "hookgate writes this header itself",
+        ),
+        (
+            "idempotency_key = \"X-Tally-Key\"\nauth = { header = \"x-tally-key\" }\n",
+            "send their credential in it",
+        ),
+        (
+            "idempotency_key = \"X-Tally-Account\"\nauth = { header = \"X-Tally-Key\", also = [{ header = \"X-Tally-Account\" }] }\n",
+            "send their credential in it",
+        ),
+    ] {
+        let errors = support::refused_mapping("tally", &with(dialect));
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("dialect.idempotency_key") && e.contains(said)),
+            "{dialect}: {errors:?}"
+        );
+    }
+}

@@ -89,9 +89,17 @@ impl Compiler<'_> {
         let client_auth = self.client_auth(d.auth.as_ref());
         let client_auth_parts = self.client_auth_parts(d.auth.as_ref(), &client_auth);
         let idempotency_key = d.idempotency_key.as_ref().and_then(|h| {
-            http::HeaderName::try_from(h.as_str())
+            let name = http::HeaderName::try_from(h.as_str())
                 .map_err(|_| self.error("dialect.idempotency_key", "not a valid header name"))
-                .ok()
+                .ok()?;
+            let credential = credential_headers(&client_auth, &client_auth_parts);
+            match key_header_taken(&name, credential) {
+                Some(why) => {
+                    self.error("dialect.idempotency_key", format!("`{h}`: {why}"));
+                    None
+                }
+                None => Some(name),
+            }
         });
         let idempotency_key_spelt = idempotency_key.as_ref().and(d.idempotency_key.clone());
         let response_headers = self.response_headers(&d.response_headers);
@@ -739,4 +747,43 @@ fn enveloped(endpoint: &Endpoint, webhook: &ObjectMap, result: &ObjectMap) -> Op
         at: response.path_of(name)?,
         map: own.reading_past(beside),
     })
+}
+
+/// The headers a client of the dialect sends its credential in.
+fn credential_headers<'a>(
+    how: &'a ClientAuth,
+    parts: &'a [CredentialPart],
+) -> impl Iterator<Item = &'a http::HeaderName> {
+    let own = match how {
+        ClientAuth::Header { name, .. } => Some(name),
+        _ => None,
+    };
+    let parts = parts.iter().filter_map(|p| match p {
+        CredentialPart::Header(name) => Some(name),
+        CredentialPart::Query(_) => None,
+    });
+    own.into_iter().chain(parts)
+}
+
+/// Why `name` cannot carry idempotency keys: a header hookgate writes itself, whose value a
+/// client's key would replace (the credential among them), or one a client's credential is
+/// sent in, which a surface would read its client's key from.
+fn key_header_taken<'a>(
+    name: &http::HeaderName,
+    mut credential: impl Iterator<Item = &'a http::HeaderName>,
+) -> Option<&'static str> {
+    if name == http::header::AUTHORIZATION
+        || name == http::header::PROXY_AUTHORIZATION
+        || crate::http::headers::WRITTEN.contains(&name.as_str())
+    {
+        Some(
+            "hookgate writes this header itself (the credential, the framing, the request id), so a client's key there would replace what it must carry",
+        )
+    } else if credential.any(|c| c == name) {
+        Some(
+            "the dialect's clients send their credential in it (`dialect.auth`), so it cannot also carry their idempotency keys",
+        )
+    } else {
+        None
+    }
 }
