@@ -126,8 +126,9 @@ impl Scope<'_> {
     }
 }
 
-/// The key a vendor that takes keys is sent for a client's `key`: the digest of its scope in
-/// 64 lowercase hex digits. hookgate calls a vendor under its one credential, so every
+/// The key a vendor that takes keys is sent for a client's `key`: the digest of its scope
+/// written as a UUID (RFC 9562's version 8, whose bits but the version and variant are the
+/// digest's: 122 of them). hookgate calls a vendor under its one credential, so every
 /// client's keys would meet in that credential's one key space at the vendor, and a client
 /// that chose another's key would be given the other's answer, a secret minted for it
 /// included. Scoped, two clients never share a key there: `principal` is the configured
@@ -139,8 +140,9 @@ impl Scope<'_> {
 /// scoped key from names and send it where it goes unscoped (an emulator's own API), and a key
 /// removed and another given its name would share its keys. The same request is sent the same
 /// key, so that a client's retry, even after a restart or a reload that keeps its inbound key,
-/// is recognised by the vendor. Hex fits every vendor's alphabet and length (Stripe takes 255
-/// characters).
+/// is recognised by the vendor. A UUID's 36 characters fit every vendor's alphabet and length
+/// (Square takes 45, Stripe 255) and the vendors that take UUIDs alone; 122 bits keep two
+/// scopes' keys apart as a version 4 UUID keeps two requests'.
 pub fn at_vendor(
     principal: Option<&[u8; 32]>,
     api: &str,
@@ -148,7 +150,6 @@ pub fn at_vendor(
     owner: &[u8],
     key: &[u8],
 ) -> HeaderValue {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let principal = principal.map_or_else(Vec::new, |digest| [b"key:", &digest[..]].concat());
     let scope = Scope {
         caller: &principal,
@@ -157,11 +158,14 @@ pub fn at_vendor(
         owner,
         key,
     };
-    let hex: Vec<u8> = (scope.digest_as(b"vendor").iter())
-        .flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]])
-        .collect();
-    HeaderValue::from_maybe_shared(Bytes::from(hex))
-        .expect("hex digits are visible ASCII, which a header value always holds")
+    let digest = scope.digest_as(b"vendor");
+    let bytes: [u8; 16] = digest[..16]
+        .try_into()
+        .expect("a SHA-256 digest holds 16 bytes");
+    let uuid = uuid::Builder::from_custom_bytes(bytes).into_uuid();
+    let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    let text = uuid.hyphenated().encode_lower(&mut text);
+    HeaderValue::from_str(text).expect("a UUID's text is visible ASCII, which a header value holds")
 }
 
 /// A digest of what a request does (`target`: its operation and the webhook it names), of
@@ -631,13 +635,10 @@ mod tests {
             at_vendor(principal, api, upstream, owner, key)
         };
         let first = sent(Some(&rw), "canonical", "up", b"", b"k");
-        assert_eq!(first.len(), 64);
-        assert!(
-            first
-                .as_bytes()
-                .iter()
-                .all(|b| b"0123456789abcdef".contains(b))
-        );
+        let uuid = uuid::Uuid::try_parse(first.to_str().unwrap()).unwrap();
+        assert_eq!(uuid.get_version_num(), 8);
+        assert_eq!(uuid.get_variant(), uuid::Variant::RFC4122);
+        assert_eq!(uuid.hyphenated().to_string(), first.to_str().unwrap());
         assert_eq!(sent(Some(&rw), "canonical", "up", b"", b"k"), first);
         let others = [
             sent(Some(&rw2), "canonical", "up", b"", b"k"),

@@ -69,12 +69,12 @@ impl Seen {
 }
 
 /// `sent`, the key a vendor that takes idempotency keys was sent for a client's `key`, checked
-/// to be what the gateway sends: the key scoped to its client, 64 lowercase hex digits, never
-/// the client's own.
+/// to be what the gateway sends: the key scoped to its client, written as a version 8 UUID in
+/// lowercase, never the client's own.
 pub fn scoped_key(sent: &str, key: &str) -> String {
-    let hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+    let uuid = uuid::Uuid::try_parse(sent).ok();
     assert!(
-        sent.len() == 64 && sent.bytes().all(hex),
+        uuid.is_some_and(|u| u.get_version_num() == 8 && u.hyphenated().to_string() == sent),
         "the vendor was sent `{sent}` for `{key}`"
     );
     assert_ne!(sent, key);
