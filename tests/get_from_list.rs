@@ -174,9 +174,8 @@ fn page_start(next: Next, held: &[Value], seen: &Seen) -> Option<usize> {
         Next::Offset => cursor.parse().ok(),
         Next::Page => Some((cursor.parse::<usize>().ok()? - 1) * PER_PAGE),
         Next::LastId => {
-            let at = held
-                .iter()
-                .position(|h| h["hook_id"].to_string() == cursor)?;
+            let last: u64 = cursor.parse().ok()?;
+            let at = held.iter().position(|h| h["hook_id"] == last)?;
             Some(at + 1)
         }
     }
