@@ -391,11 +391,16 @@ async fn a_missing_webhook_is_the_same_problem_where_the_vendor_reads_one() {
         (by_list.status, &by_list.json()["code"]),
         (by_get.status, &by_get.json()["code"])
     );
-    assert_eq!(
-        by_list.json()["upstream"]["status"],
-        404,
-        "{}",
-        by_list.json()
+    // The vendor answered its pages 200: no 404 is said to be its.
+    let problem = by_list.json();
+    assert_eq!(problem["upstream"]["name"], "lone_cursor", "{problem}");
+    assert!(problem["upstream"].get("status").is_none(), "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("its list holds none"),
+        "{problem}"
     );
 }
 

@@ -382,16 +382,15 @@ impl Plan<'_> {
 }
 
 impl super::Context<'_> {
-    /// The vendor's answer where its list holds no webhook of the id: its 404 for it, as a
-    /// read of one would give at a vendor that has one.
+    /// The answer where the vendor's list holds no webhook of the id: a 404, as a read of one
+    /// gives at a vendor that has one. The vendor answered no 404 (its pages were 200s), so
+    /// none is said to be its.
     fn listed_nowhere(&self, id: &str) -> Problem {
         let mut problem = Problem::not_found(format!(
             "no webhook {id} at upstream {}: its list holds none",
             self.upstream
         ));
-        let mut info = self.info();
-        info.status = Some(404);
-        problem.upstream = Some(Box::new(info));
+        problem.upstream = Some(Box::new(self.info()));
         problem
     }
 
