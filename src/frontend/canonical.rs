@@ -218,13 +218,22 @@ impl CanonicalApi {
                     .iter()
                     .filter(|a| {
                         !matches!(a, Action::Toggle | Action::Enable | Action::Disable)
-                            && d.operation(**a).is_some()
+                            && (d.operation(**a).is_some()
+                                || (**a == Action::Get && d.one_read().is_some()))
                     })
                     .map(|a| a.name())
                     .collect();
-                let composed: Map<String, Value> = d
-                    .operations
-                    .iter()
+                // A read of one webhook at a vendor that has none is its list, page by page.
+                let from_list = d.get_from_list.as_ref().map(|get| {
+                    let note = get.note.clone().unwrap_or_else(|| {
+                        "reads the webhook from the list, page after page, to the page that holds it"
+                            .to_owned()
+                    });
+                    ("get".to_owned(), Value::from(note))
+                });
+                let composed: Map<String, Value> = from_list
+                    .into_iter()
+                    .chain(d.operations.iter()
                     .filter(|o| {
                         // A full replacement that carries the canonical update (the dialect
                         // has no update of its own) reads the webhook to merge into it.
@@ -251,7 +260,7 @@ impl CanonicalApi {
                             }
                         });
                         (o.name().to_owned(), Value::from(note))
-                    })
+                    }))
                     .collect();
                 json!({
                     "name": u.name,

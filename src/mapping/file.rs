@@ -323,6 +323,14 @@ pub enum ClearOp {
     Remove,
 }
 
+/// Where a `get` finds the webhook, for a vendor with no read of one (`from`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadFromName {
+    /// The vendor's list, page after page, to the page that holds it.
+    List,
+}
+
 /// How a list's next page is named, where the answer does not name it (`next`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -337,8 +345,13 @@ pub enum NextName {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OperationSection {
-    pub method: String,
-    pub path: String,
+    /// Where the webhook is read from, for a vendor with no read of one webhook: `"list"`,
+    /// on `get` alone, which then has no call of its own (no `method` or `path`).
+    pub from: Option<ReadFromName>,
+    /// Required, but beside `from`.
+    pub method: Option<String>,
+    /// Required, but beside `from`.
+    pub path: Option<String>,
     /// The media type of this operation's request body, where it is not the dialect's.
     pub content_type: Option<String>,
     #[serde(default)]

@@ -140,6 +140,38 @@ impl Role {
     }
 }
 
+/// A `get` read from the list (`from = "list"`), for a vendor with no read of one webhook.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FromList {
+    /// Free text, shown under `composed` by `GET /v1/upstreams`.
+    pub note: Option<String>,
+}
+
+/// How a vendor reads one webhook ([`Dialect::one_read`]).
+#[derive(Debug, Clone, Copy)]
+pub enum OneRead<'a> {
+    /// By its `get`.
+    Get(&'a Endpoint),
+    /// By its list, page after page, to the page that holds the webhook: a vendor with no
+    /// read of one webhook (`from = "list"`).
+    List(&'a Endpoint),
+}
+
+impl<'a> OneRead<'a> {
+    /// The endpoint called.
+    pub fn endpoint(self) -> &'a Endpoint {
+        match self {
+            OneRead::Get(e) | OneRead::List(e) => e,
+        }
+    }
+
+    /// Whether the read names the owner to the vendor, which then finds the webhook under it
+    /// or not at all.
+    pub fn names_owner(self) -> bool {
+        self.endpoint().names_owner
+    }
+}
+
 /// A read made after an operation's own call, to complete what it answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FollowUp {
@@ -781,6 +813,11 @@ pub struct Dialect {
     pub test_result: ObjectMap,
     /// The declared operations.
     pub operations: Vec<Endpoint>,
+    /// The vendor has no read of one webhook (`[operations.get]` says `from = "list"`): a
+    /// webhook is read from its list, which then is how every read of one is made
+    /// ([`Dialect::one_read`]), and its emulators and surfaces serve no `get`. Holds the
+    /// section's `note`, where it has one.
+    pub get_from_list: Option<FromList>,
     /// The sub-resources.
     pub resources: Vec<Resource>,
     /// How failure is spelt.
@@ -866,6 +903,15 @@ impl Dialect {
                 Action::Update => self.endpoint(Role::Replace),
                 _ => None,
             })
+    }
+
+    /// How the vendor reads one webhook: its `get`, or its list where it has no `get`
+    /// (`from = "list"`); `None` where it has neither.
+    pub fn one_read(&self) -> Option<OneRead<'_>> {
+        match self.get_from_list.is_some() {
+            true => self.endpoint(Role::Action(Action::List)).map(OneRead::List),
+            false => self.endpoint(Role::Action(Action::Get)).map(OneRead::Get),
+        }
     }
 
     /// Where the webhook in an answer to `endpoint` can be read while the answer is parsed,

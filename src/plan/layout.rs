@@ -6,7 +6,7 @@ use super::body::Extent;
 use super::walk::Walk;
 use super::{Plan, ResourceChange, Stage, UpdateParts};
 use crate::mapping::checks::Check;
-use crate::mapping::model::{Endpoint, FollowUp, ResourceVerb, Role, Strategy};
+use crate::mapping::model::{Endpoint, FollowUp, OneRead, ResourceVerb, Role, Strategy};
 use crate::model::{self, Action, UpdateMode, Upsert};
 use crate::problem::{Code, FieldError, Problem};
 use serde_json::{Map, Value};
@@ -57,8 +57,15 @@ impl<'a> Plan<'a> {
                 self.stages.push_back(Stage::Own);
             }
             Action::Get => {
-                self.own = Some(self.endpoint(Action::Get)?);
-                self.stages.push_back(Stage::Own);
+                match d.one_read() {
+                    // No call of its own: the webhook is read from the list, as every read of
+                    // one is.
+                    Some(OneRead::List(_)) => self.stages.push_back(Stage::Webhook),
+                    _ => {
+                        self.own = Some(self.endpoint(Action::Get)?);
+                        self.stages.push_back(Stage::Own);
+                    }
+                }
                 for (i, r) in d.resources.iter().enumerate() {
                     if r.read_with_webhook {
                         self.stages.push_back(Stage::Resource(i));

@@ -19,8 +19,12 @@
 //! | `Own` | the operation's own endpoint | unless an update changes nothing at the webhook itself |
 //! | `ResourceWrite` | a resource's `replace` or `update` | a create or update that names a member a resource holds |
 //! | `Switch` | `enable` or `disable` | a create or update that names `enabled` where the vendor sets it by verbs of its own, unless it is so already |
-//! | `Webhook` | `get` | `then = ["get"]` (whatever the answer before it held), or an answer that does not hold the webhook |
+//! | `Webhook` | `get` | `then = ["get"]` (whatever the answer before it held), or an answer that does not hold the webhook; a canonical get where the vendor has no `get` |
 //! | `Resource` | a resource's `get` | `then`, `read_with_webhook`, a secret minted or asked for, a merged resource |
+//!
+//! Where the vendor has no read of one webhook (`from = "list"`), each `get` of the table is its
+//! list instead, read page after page to the page that holds the webhook (`walk`): the stage
+//! is asked again for each page.
 //!
 //! This file is the step machine: what comes next, and what each answer changes. The stages are
 //! laid out by `layout`, with `scope` checking whose the webhook is; `body` makes a create's or
@@ -37,7 +41,7 @@ mod scope;
 mod walk;
 
 use crate::exchange::{Purpose, Reply, VendorRequest};
-use crate::mapping::model::{Dialect, Endpoint, Paging, ResourceVerb, Strategy};
+use crate::mapping::model::{Dialect, Endpoint, OneRead, Paging, ResourceVerb, Strategy};
 use crate::mapping::rules::Translated;
 use crate::model::{self, Action, Done, Members, Object, Operation, Outcome, UpdateMode};
 use crate::problem::{Code, FieldError, Problem};
@@ -164,6 +168,9 @@ pub struct Plan<'a> {
     /// Where a client's computed page begins at a vendor that pages another way (boxed: few
     /// plans walk, and a plan is moved whole).
     walk: Option<Box<walk::Walk>>,
+    /// A read of one webhook under way through the list of a vendor with no read of one
+    /// (boxed: few plans find one so).
+    find: Option<Box<walk::Find>>,
     /// The client asked for a page of none of a vendor whose pages hold at least one: the
     /// vendor's smallest page is asked for, to learn whether webhooks follow, and none shown.
     page_of_none: bool,
@@ -211,6 +218,7 @@ impl<'a> Plan<'a> {
             result: None,
             page: None,
             walk: None,
+            find: None,
             page_of_none: false,
             cut: None,
             tested: None,
@@ -398,6 +406,27 @@ impl<'a> Plan<'a> {
         body.get("secret").and_then(Value::as_str)
     }
 
+    /// How the vendor reads one webhook: its `get`, or its list (`from = "list"`).
+    fn one_read(&self) -> Result<OneRead<'a>, Problem> {
+        self.cx
+            .dialect
+            .one_read()
+            .ok_or_else(|| self.endpoint(Action::Get).unwrap_err())
+    }
+
+    /// The webhook a read of one answered (`stage`: `Scope`, `Current` or `Webhook`): the
+    /// `get`'s answer, or the page of the list that holds it; `None` while the list's next
+    /// page is still to be read.
+    fn read_one(&mut self, stage: Stage, reply: &Reply) -> Result<Option<Members>, Problem> {
+        match self.one_read()? {
+            OneRead::Get(get) => {
+                let parsed = self.cx.read(get, reply)?;
+                Ok(Some(self.cx.webhook(get, parsed)?))
+            }
+            OneRead::List(list) => self.found(stage, list, reply),
+        }
+    }
+
     fn endpoint(&self, action: Action) -> Result<&'a Endpoint, Problem> {
         self.cx.dialect.operation(action).ok_or_else(|| {
             Problem::new(
@@ -437,17 +466,16 @@ impl<'a> Plan<'a> {
         self.answered = false;
         match stage {
             Stage::Scope => {
-                let get = self.endpoint(Action::Get)?;
-                let parsed = self.cx.read(get, reply)?;
-                let webhook = self.cx.webhook(get, parsed)?;
-                self.confirm_owner(get, &webhook)
+                let Some(webhook) = self.read_one(stage, reply)? else {
+                    return Ok(()); // the next page of the list is asked for
+                };
+                self.confirm_owner(self.one_read()?.endpoint(), &webhook)
             }
             Stage::Current => {
-                let get = self.endpoint(Action::Get)?;
-                match self.cx.read(get, reply) {
-                    Ok(parsed) => {
-                        let webhook = self.cx.webhook(get, parsed)?;
-                        self.confirm_owner(get, &webhook)?;
+                match self.read_one(stage, reply) {
+                    Ok(None) => return Ok(()), // the next page of the list is asked for
+                    Ok(Some(webhook)) => {
+                        self.confirm_owner(self.one_read()?.endpoint(), &webhook)?;
                         if let Some(refused) = self.refused_if_found.take() {
                             return Err(*refused);
                         }
@@ -467,10 +495,10 @@ impl<'a> Plan<'a> {
                 self.after_current()
             }
             Stage::Webhook => {
-                let get = self.endpoint(Action::Get)?;
-                let parsed = self.cx.read(get, reply)?;
-                let webhook = self.cx.webhook(get, parsed)?;
-                self.confirm_owner(get, &webhook)?;
+                let Some(webhook) = self.read_one(stage, reply)? else {
+                    return Ok(()); // the next page of the list is asked for
+                };
+                self.confirm_owner(self.one_read()?.endpoint(), &webhook)?;
                 self.stale = false;
                 self.take_whole(webhook.into_map());
                 Ok(())

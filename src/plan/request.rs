@@ -5,7 +5,9 @@ use super::body::Extent;
 use super::{Plan, ResourceChange, Stage};
 use crate::exchange::{Purpose, VendorRequest};
 use crate::mapping::checks::{Check, JsonType};
-use crate::mapping::model::{Endpoint, FollowUp, ResourceEndpoint, ResourceVerb, Role, Strategy};
+use crate::mapping::model::{
+    Endpoint, FollowUp, OneRead, ResourceEndpoint, ResourceVerb, Role, Strategy,
+};
 use crate::mapping::rules::ObjectMap;
 use crate::mapping::template::Slots;
 use crate::model::{self, Action, Object, UpdateMode};
@@ -18,18 +20,18 @@ impl<'a> Plan<'a> {
     pub(super) fn request(&mut self, stage: Stage) -> Result<Option<VendorRequest>, Problem> {
         let d = self.cx.dialect;
         match stage {
-            Stage::Scope | Stage::Current => {
-                let get = self.endpoint(Action::Get)?;
-                self.addressed(stage, || get.names_id())?;
-                Ok(Some(self.call(get, None, Purpose::Read)))
-            }
+            Stage::Scope | Stage::Current => self.read_request(stage, Purpose::Read).map(Some),
             Stage::Webhook => {
-                if self.read_needless() {
+                // (A read under way through the list is needed: it has found nothing yet.)
+                if self.find.is_none() && self.read_needless() {
                     return Ok(None);
                 }
-                let get = self.endpoint(Action::Get)?;
-                self.addressed(stage, || get.names_id())?;
-                Ok(Some(self.call(get, None, Purpose::FollowUp)))
+                // A canonical get read from the list: the read is the operation's own request.
+                let purpose = match (self.op.action, self.own) {
+                    (Action::Get, None) => Purpose::Write,
+                    _ => Purpose::FollowUp,
+                };
+                self.read_request(stage, purpose).map(Some)
             }
             Stage::Own => {
                 let own = self
@@ -120,11 +122,38 @@ impl<'a> Plan<'a> {
         }
     }
 
+    /// The request of a read of one webhook: its `get`, or the next page of its list.
+    fn read_request(&mut self, stage: Stage, purpose: Purpose) -> Result<VendorRequest, Problem> {
+        match self.one_read()? {
+            OneRead::Get(get) => {
+                self.addressed(stage, || get.names_id())?;
+                Ok(self.call(get, None, purpose))
+            }
+            OneRead::List(list) => {
+                // The list names no id, but the webhook is looked for by one.
+                self.addressed(stage, || true)?;
+                let query = self.finding(list);
+                Ok(self.call_paged(list, None, purpose, &query))
+            }
+        }
+    }
+
     pub(super) fn call(
         &self,
         endpoint: &Endpoint,
         body: Option<Value>,
         purpose: Purpose,
+    ) -> VendorRequest {
+        self.call_paged(endpoint, body, purpose, &self.op.query)
+    }
+
+    /// A call, a list's page asked as `query` says.
+    fn call_paged(
+        &self,
+        endpoint: &Endpoint,
+        body: Option<Value>,
+        purpose: Purpose,
+        query: &crate::model::ListQuery,
     ) -> VendorRequest {
         let d = self.cx.dialect;
         let id = self.id();
@@ -147,12 +176,12 @@ impl<'a> Plan<'a> {
             webhook: body.as_ref(),
             secret: self.chosen_secret(),
             current: current.as_deref(),
-            limit: self.op.query.limit,
-            cursor: self.op.query.cursor.as_deref(),
+            limit: query.limit,
+            cursor: query.cursor.as_deref(),
             order: endpoint
                 .order
                 .as_ref()
-                .zip(self.op.query.order)
+                .zip(query.order)
                 .map(|(ordering, order)| ordering.spell(order)),
             owner: self.op.owner.as_deref(),
             id: id.as_deref(),

@@ -55,7 +55,7 @@ impl<'a> Plan<'a> {
     /// under it or not at all.
     fn names_owner(&self, stage: Stage) -> bool {
         let d = self.cx.dialect;
-        let get = || d.operation(Action::Get).is_some_and(|g| g.names_owner);
+        let get = || d.one_read().is_some_and(|r| r.names_owner());
         let resource =
             |e: Option<&ResourceEndpoint>| e.is_none_or(|e| e.path.has(&url::PathSeg::Owner));
         match stage {

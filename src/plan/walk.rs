@@ -18,9 +18,17 @@
 //! decimal text, as the canonical API writes it, and a list in which a webhook has no id, or
 //! two have one id, cannot be paged so without listing one twice, or never, or paging forever.
 //! Such a list is the vendor's error, named in a 502, rather than paged wrong.
+//!
+//! A vendor with no read of one webhook (`from = "list"`) is read so too ([`Find`]): its list,
+//! from its first page, following its own cursors, to the page that holds the webhook's id.
+//! An id in no page is the vendor's 404 for that webhook; two webhooks of the id, or a list
+//! that names a next page after [`MAX_PAGES`] without it, is the vendor's error, a 502,
+//! rather than one picked or a webhook taken for missing.
 
 use super::{Context, Page, Plan, Stage};
-use crate::model::{Listed, Listing, Skip, id_text};
+use crate::exchange::Reply;
+use crate::mapping::model::{Endpoint, Paging};
+use crate::model::{ListQuery, Listed, Listing, Members, Skip, id_text};
 use crate::problem::{Code, FieldError, Problem};
 use serde_json::Value;
 use std::collections::HashSet;
@@ -172,7 +180,100 @@ impl Walk {
     }
 }
 
+/// A read of one webhook through the list of a vendor that has no such read, under way.
+#[derive(Debug)]
+pub(super) struct Find {
+    /// The webhook's id.
+    id: String,
+    /// The page to ask for next: as large as the vendor serves, after the pages read.
+    query: ListQuery,
+    /// Vendor pages read.
+    pages: usize,
+}
+
+impl Find {
+    /// A read of webhook `id` from `list`'s first page, asked as large as the vendor's
+    /// largest (where it takes a page size and says which), so that the walk is short.
+    fn new(id: String, list: &Endpoint) -> Find {
+        let largest = list.max_limit.as_ref().map(|(max, _)| *max);
+        Find {
+            id,
+            query: ListQuery {
+                limit: largest.filter(|_| list.param_of("limit").is_some()),
+                ..ListQuery::default()
+            },
+            pages: 0,
+        }
+    }
+
+    /// The webhook of the id among a page's, if it holds one: two are refused, as no id
+    /// then names one webhook.
+    fn among(&self, items: Listed) -> Result<Option<serde_json::Map<String, Value>>, Unpageable> {
+        let mut found = None;
+        for webhook in items.into_maps() {
+            if webhook.get("id").and_then(id_text).as_deref() != Some(self.id.as_str()) {
+                continue;
+            }
+            if found.is_some() {
+                return Err(Unpageable::Twice(self.id.clone()));
+            }
+            found = Some(webhook);
+        }
+        Ok(found)
+    }
+}
+
 impl Plan<'_> {
+    /// The page of the list a read of one webhook asks for next: its first, where the read
+    /// begins here.
+    pub(super) fn finding(&mut self, list: &Endpoint) -> ListQuery {
+        let id = self.id().unwrap_or_default();
+        let find = self
+            .find
+            .get_or_insert_with(|| Box::new(Find::new(id, list)));
+        find.query.clone()
+    }
+
+    /// A page of the list read for one webhook (`stage` reads it): the webhook, where the
+    /// page holds it; else the next page asked for (the stage again), or, where none
+    /// follows, the vendor's 404 for it.
+    pub(super) fn found(
+        &mut self,
+        stage: Stage,
+        list: &Endpoint,
+        reply: &Reply,
+    ) -> Result<Option<Members>, Problem> {
+        let mut find = self
+            .find
+            .take()
+            .expect("a page read for one webhook answers the request its find made");
+        let link = (list.paging == Paging::Link)
+            .then(|| reply.headers.joined("link").map(|l| l.into_owned()))
+            .flatten();
+        self.cx.whole_list(reply)?;
+        let parsed = (self.cx.read(list, reply)).map_err(|p| self.cx.list_refused(p, &find.id))?;
+        let (items, next) = self.cx.page(list, parsed, &find.query, link.as_deref())?;
+        find.pages += 1;
+        let flaw = |flaw| self.cx.unfindable(&flaw, &find.id);
+        if let Some(webhook) = find.among(items).map_err(flaw)? {
+            return Ok(Some(webhook.into()));
+        }
+        let Some(cursor) = next else {
+            return Err(self.cx.listed_nowhere(&find.id));
+        };
+        if find.pages >= MAX_PAGES {
+            let what = format!(
+                "a list that names a next page after {MAX_PAGES} pages without webhook {}: a webhook is read from at most {MAX_PAGES} of its pages",
+                Value::from(find.id.as_str())
+            );
+            return Err(self.cx.malformed(&what, None));
+        }
+        find.query.cursor = Some(cursor);
+        self.find = Some(find);
+        self.stages.push_front(stage);
+        Ok(None)
+    }
+
     /// A vendor's refusal, on a walk, of what hookgate chose rather than the client: the
     /// cursor (the vendor's own, given by its page before) and a page size other than the
     /// client's (the largest the vendor serves). The client sent neither and can correct
@@ -281,6 +382,51 @@ impl Plan<'_> {
 }
 
 impl super::Context<'_> {
+    /// The answer where the vendor's list holds no webhook of the id: a 404, as a read of one
+    /// gives at a vendor that has one. The vendor answered no 404 (its pages were 200s), so
+    /// none is said to be its.
+    fn listed_nowhere(&self, id: &str) -> Problem {
+        let mut problem = Problem::not_found(format!(
+            "no webhook {id} at upstream {}: its list holds none",
+            self.upstream
+        ));
+        problem.upstream = Some(Box::new(self.info()));
+        problem
+    }
+
+    /// A list read for one webhook that holds it twice: no id names one of the two.
+    fn unfindable(&self, flaw: &Unpageable, id: &str) -> Problem {
+        match flaw {
+            Unpageable::Twice(_) => self.malformed(
+                &format!(
+                    "a list holding two webhooks of id {}, read for that webhook: which one it is cannot be told",
+                    Value::from(id)
+                ),
+                None,
+            ),
+            other => self.unpageable(other),
+        }
+    }
+
+    /// The vendor's refusal of its list, read for one webhook: its own failure (a 404 of the
+    /// owner, a 401, a 503) is passed on, but a refusal of a parameter is of one hookgate
+    /// chose (the page size, the vendor's own cursor), which the client sent none of and can
+    /// correct none of: the upstream's error, a 502 with the vendor's words.
+    fn list_refused(&self, problem: Problem, id: &str) -> Problem {
+        if problem.errors.is_empty() {
+            return problem;
+        }
+        let mut refused = Problem::new(
+            Code::UpstreamError,
+            format!(
+                "upstream {} refused its list, read for webhook {id}: {}",
+                self.upstream, problem.detail
+            ),
+        );
+        refused.upstream = problem.upstream;
+        refused
+    }
+
     /// A vendor's list a walk by ids cannot page, said as what the vendor got wrong.
     fn unpageable(&self, flaw: &Unpageable) -> Problem {
         let what = match flaw {

@@ -6,8 +6,8 @@ use super::errors::ERROR_SLOTS;
 use super::fields::form_shapes;
 use crate::mapping::file::{self, MappingFile};
 use crate::mapping::model::{
-    ClientAuth, CredentialPart, Dialect, EmulatorSpec, Endpoint, Enveloped, IdAlphabet, IdStyle,
-    Resource, Role, SecretEncoding, SecretMint, Strategy,
+    ClientAuth, CredentialPart, Dialect, EmulatorSpec, Endpoint, Enveloped, FromList, IdAlphabet,
+    IdStyle, Resource, Role, SecretEncoding, SecretMint, Strategy,
 };
 use crate::mapping::rules::ObjectMap;
 use crate::mapping::template::Template;
@@ -212,6 +212,11 @@ impl Compiler<'_> {
             test_result,
             operations,
             resources,
+            get_from_list: (raw.operations.get(&file::OperationName::Get))
+                .filter(|get| get.from.is_some())
+                .map(|get| FromList {
+                    note: get.note.clone(),
+                }),
             errors,
             emulator,
             examples,
@@ -240,9 +245,8 @@ impl Compiler<'_> {
     /// webhook by its id alone; the gateway then confirms the owner before the call, which
     /// takes a `get` that either names the owner or answers with it.
     fn owner_places(&mut self, d: &Dialect) {
-        let get = d.endpoint(Role::Action(Action::Get));
         let confirmable =
-            get.is_some_and(|g| g.names_owner) || d.webhook.reading("owner").is_some();
+            d.one_read().is_some_and(|r| r.names_owner()) || d.webhook.reading("owner").is_some();
         let unnamed =
             "names no owner: put {owner} in its path, or {{owner}} in a query parameter or header";
         // A webhook never moves between owners: a body names its owner on create only.

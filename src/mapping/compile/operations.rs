@@ -332,7 +332,8 @@ impl Compiler<'_> {
     }
 
     /// The `[operations.NAME]` sections; `get` is required, since updates and tests read the
-    /// webhook.
+    /// webhook: a call of its own, or (`from = "list"`) the list's, read to the page that
+    /// holds the webhook, which then is no endpoint of its own.
     pub(super) fn operations(
         &mut self,
         sections: &BTreeMap<OperationName, OperationSection>,
@@ -340,9 +341,15 @@ impl Compiler<'_> {
         resources: &[Resource],
     ) -> Vec<Endpoint> {
         let mut operations = Vec::new();
+        let mut from_list = false;
         for (op_name, section) in sections {
             let role = role_of(*op_name);
             let key = format!("operations.{}", role.name());
+            if section.from.is_some() {
+                from_list = true;
+                self.read_from_list(&key, role, section, sections);
+                continue;
+            }
             let at = (owner_span, webhook);
             if let Some(op) = self.operation(&key, role, section, at, resources) {
                 operations.push(op);
@@ -357,9 +364,10 @@ impl Compiler<'_> {
                 "`disable` is called first: declare `[operations.disable]`",
             );
         }
-        if !operations
-            .iter()
-            .any(|o| o.role == Role::Action(Action::Get))
+        if !from_list
+            && !operations
+                .iter()
+                .any(|o| o.role == Role::Action(Action::Get))
         {
             self.error(
                 "operations",
@@ -367,6 +375,61 @@ impl Compiler<'_> {
             );
         }
         operations
+    }
+
+    /// A `get` read from the list (`from = "list"`), for a vendor with no read of one
+    /// webhook: it has no call of its own, so every key that would say something of one means
+    /// nothing beside it, and is refused by name rather than ignored; the list it reads must
+    /// be declared. Nothing else is read from the list.
+    fn read_from_list(
+        &mut self,
+        key: &str,
+        role: Role,
+        s: &OperationSection,
+        sections: &BTreeMap<OperationName, OperationSection>,
+    ) {
+        if role != Role::Action(Action::Get) {
+            self.error(
+                format!("{key}.from"),
+                "only `get` is read from the list: this operation is a call of its own",
+            );
+            return;
+        }
+        if !sections.contains_key(&OperationName::List) {
+            self.error(
+                format!("{key}.from"),
+                "`list` reads the webhook from the list's pages: declare `[operations.list]`",
+            );
+        }
+        let given = [
+            ("method", s.method.is_some()),
+            ("path", s.path.is_some()),
+            ("content_type", s.content_type.is_some()),
+            ("query", !s.query.is_empty()),
+            ("headers", !s.headers.is_empty()),
+            ("body", s.body.is_some()),
+            ("response", s.response.is_some()),
+            ("status", s.status.is_some()),
+            ("accept", !s.accept.is_empty()),
+            ("strategy", s.strategy.is_some()),
+            ("json_patch", s.json_patch.is_some()),
+            ("then", !s.then.is_empty()),
+            ("first", !s.first.is_empty()),
+            ("upsert", s.upsert.is_some()),
+            ("inferred", s.inferred),
+            ("request", !s.request.is_empty()),
+            ("order", s.order.is_some()),
+            ("limit", s.limit.is_some()),
+            ("next", s.next.is_some()),
+            ("empty_status", s.empty_status.is_some()),
+            ("link_ends", s.link_ends.is_some()),
+        ];
+        for (name, _) in given.iter().filter(|(_, given)| *given) {
+            self.error(
+                format!("{key}.{name}"),
+                "means nothing beside `from = \"list\"`: the webhook is read by the list's calls, as `[operations.list]` says them",
+            );
+        }
     }
 
     pub(super) fn resource(
@@ -551,11 +614,12 @@ impl Compiler<'_> {
         resources: &[Resource],
     ) -> Option<Endpoint> {
         let action = role.action();
-        let method = self.method(&format!("{key}.method"), &s.method)?;
+        let (method, path) = self.call_keys(key, role, s)?;
+        let method = self.method(&format!("{key}.method"), method)?;
         // An operation on one webhook names its id in the path, or in a query parameter or
         // header that sends `{{id}}` alone (`?id=`).
         let with_id = (!action.has_id()).then_some(false);
-        let path = self.path_template(&format!("{key}.path"), &s.path, with_id, owner_span)?;
+        let path = self.path_template(&format!("{key}.path"), path, with_id, owner_span)?;
         let (query, order) = self.query_and_order(key, action, s, owner_span > 0);
         let (headers, guards) =
             self.request_headers(key, action, &s.headers, (owner_span > 0, webhook));
@@ -723,6 +787,28 @@ impl Compiler<'_> {
             // Made once the webhook's rules are whole (`Compiler::envelopes`).
             enveloped: None,
         })
+    }
+
+    /// An operation's `method` and `path`, each required of a call (only a `get` read from
+    /// the list has none).
+    fn call_keys<'s>(
+        &mut self,
+        key: &str,
+        role: Role,
+        s: &'s OperationSection,
+    ) -> Option<(&'s str, &'s str)> {
+        let or_list = match role {
+            Role::Action(Action::Get) => {
+                ", or `from = \"list\"` for a vendor with no read of one webhook"
+            }
+            _ => "",
+        };
+        for (name, given) in [("method", &s.method), ("path", &s.path)] {
+            if given.is_none() {
+                self.error(format!("{key}.{name}"), format!("is required{or_list}"));
+            }
+        }
+        Some((s.method.as_deref()?, s.path.as_deref()?))
     }
 
     /// `empty_status`: on a list only, a success that needs no body.

@@ -1,0 +1,690 @@
+//! A vendor with no read of one webhook, only the list of them all (`[operations.get]` with
+//! `from = "list"`): every read of one webhook is its list, read page after page, following the
+//! vendor's own paging (a cursor in its body, a next page's URL, a `Link` header, positions,
+//! page numbers, the last id), to the page that holds the webhook, asked as large as the
+//! vendor serves. The canonical get, an update that reads the webhook first, a create read
+//! again after, and a surface of another dialect in front of such a vendor are read so; an id
+//! in no page is the vendor's 404, two webhooks of it and a list longer than a walk reads are
+//! its error (502). The vendor is a double that serves only its list (and the writes), and
+//! answers any other read as a route it does not have; the dialect's emulator serves no read
+//! of one webhook either, and `hookgate check` refuses the key's misuse by name.
+//!
+//! The dialects are copies of Relay (`tests/dialects/relay.toml`) whose `get` is read from the
+//! list, each with its list paged one way.
+
+mod support;
+
+use serde_json::{Value, json};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use support::{Double, Reply, Seen, gateway, ok, refused_mapping, send};
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
+const BEARER: (&str, &str) = ("authorization", "Bearer t");
+
+/// How many hooks the vendor holds at first, three to a page: pages `[1 2 3] [4 5 6] [7]`.
+const HELD: u64 = 7;
+
+/// The largest page the vendor serves, and the most it serves whatever it is asked.
+const PER_PAGE: usize = 3;
+
+/// Relay's list and get, as `relay.toml` declares them.
+const RELAY_LIST: &str = "query = { page_size = \"{{limit}}\", after = \"{{cursor}}\" }\n\
+                          response = { hooks = \"{{items}}\", next = \"{{next_cursor|null}}\" }";
+const RELAY_GET: &str = "[operations.get]\nmethod = \"GET\"\n\
+                         path = \"/projects/{owner}/hooks/{id}\"\n\
+                         response = { hook = \"{{webhook}}\" }";
+const RELAY_CREATE_ANSWER: &str = "status = 201\nresponse = { hook = \"{{webhook}}\" }";
+
+/// How a vendor of the case names its next page.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Next {
+    /// A cursor in its body (`after`), `null` on the last page.
+    Cursor,
+    /// A next page's URL in its body.
+    Url,
+    /// A `Link` header.
+    Link,
+    /// Nothing: its clients count positions (`offset`).
+    Offset,
+    /// Nothing: its clients number pages (`page`, from 1).
+    Page,
+    /// Nothing: its clients name the last id seen (`starting_after`).
+    LastId,
+}
+
+/// A vendor of the case: its dialect's name, its list section, how it names its next page,
+/// and the query parameter it takes a page size in, where it takes one.
+struct Case {
+    name: &'static str,
+    list: &'static str,
+    next: Next,
+    size: Option<&'static str>,
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "lone_cursor",
+            list: "query = { page_size = \"{{limit}}\", after = \"{{cursor}}\" }\n\
+                   limit = { max = 3 }\n\
+                   response = { hooks = \"{{items}}\", next = \"{{next_cursor|null}}\" }",
+            next: Next::Cursor,
+            size: Some("page_size"),
+        },
+        Case {
+            name: "lone_url",
+            list: "query = { \"page[cursor]\" = \"{{cursor}}\" }\nnext = \"url\"\n\
+                   response = { hooks = \"{{items}}\", next = \"{{next_cursor|null}}\" }",
+            next: Next::Url,
+            size: None,
+        },
+        Case {
+            name: "lone_link",
+            list: "query = { after = \"{{cursor}}\" }\nnext = \"link\"\n\
+                   response = { hooks = \"{{items}}\" }",
+            next: Next::Link,
+            size: None,
+        },
+        Case {
+            name: "lone_offset",
+            list: "query = { page_size = \"{{limit}}\", offset = \"{{cursor}}\" }\n\
+                   next = \"offset\"\nlimit = { max = 3 }\nresponse = { hooks = \"{{items}}\" }",
+            next: Next::Offset,
+            size: Some("page_size"),
+        },
+        Case {
+            name: "lone_page",
+            list: "query = { per_page = \"{{limit|2}}\", page = \"{{cursor}}\" }\n\
+                   next = \"page\"\nlimit = { max = 3 }\nresponse = { hooks = \"{{items}}\" }",
+            next: Next::Page,
+            size: Some("per_page"),
+        },
+        Case {
+            name: "lone_last_id",
+            list: "query = { page_size = \"{{limit}}\", starting_after = \"{{cursor}}\" }\n\
+                   next = \"last_id\"\nlimit = { max = 3 }\nresponse = { hooks = \"{{items}}\" }",
+            next: Next::LastId,
+            size: Some("page_size"),
+        },
+    ]
+}
+
+/// Relay with its `get` read from the list, paged as `list` says, and `then = ["get"]` after
+/// its create.
+fn lone(list: &str) -> String {
+    let relay = std::fs::read_to_string(Path::new(DIR).join("relay.toml")).unwrap();
+    for part in [RELAY_LIST, RELAY_GET, RELAY_CREATE_ANSWER] {
+        assert!(relay.contains(part), "relay.toml holds no {part:?}");
+    }
+    relay
+        .replace(RELAY_LIST, list)
+        .replace(RELAY_GET, "[operations.get]\nfrom = \"list\"")
+        .replace(
+            RELAY_CREATE_ANSWER,
+            &format!("{RELAY_CREATE_ANSWER}\nthen = [\"get\"]"),
+        )
+}
+
+/// A folder holding Relay itself and a copy of it for each case.
+fn dialects() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(DIR).join("relay.toml"),
+        dir.path().join("relay.toml"),
+    )
+    .unwrap();
+    for case in cases() {
+        std::fs::write(
+            dir.path().join(format!("{}.toml", case.name)),
+            lone(case.list),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+/// A hook in Relay's shape.
+fn hook(id: u64) -> Value {
+    json!({"hook_id": id, "project": "p1", "topics": ["a"], "disabled": false,
+        "state": "live", "label": format!("hook {id}"),
+        "target": {"url": format!("https://example.com/h{id}"), "timeout_ms": 5000}})
+}
+
+/// The value of query parameter `name` in a request's target, decoded.
+fn param(target: &str, name: &str) -> Option<String> {
+    let query = target.split_once('?')?.1;
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Where the page a list request asks for begins, by the case's cursor.
+fn page_start(next: Next, held: &[Value], seen: &Seen) -> Option<usize> {
+    let cursor = match next {
+        Next::Cursor | Next::Link => param(&seen.path, "after"),
+        Next::Url => param(&seen.path, "page[cursor]"),
+        Next::Offset => param(&seen.path, "offset"),
+        Next::Page => param(&seen.path, "page"),
+        Next::LastId => param(&seen.path, "starting_after"),
+    };
+    let Some(cursor) = cursor else { return Some(0) };
+    match next {
+        Next::Cursor | Next::Link | Next::Url => cursor.strip_prefix('c')?.parse().ok(),
+        Next::Offset => cursor.parse().ok(),
+        Next::Page => Some((cursor.parse::<usize>().ok()? - 1) * PER_PAGE),
+        Next::LastId => {
+            let last: u64 = cursor.parse().ok()?;
+            let at = held.iter().position(|h| h["hook_id"] == last)?;
+            Some(at + 1)
+        }
+    }
+}
+
+/// The vendor's answer to a list request: the page its cursor names, as the case names the
+/// next one.
+fn list_page(next: Next, held: &[Value], seen: &Seen) -> Reply {
+    let Some(at) = page_start(next, held, seen).filter(|at| *at <= held.len()) else {
+        return Reply::json(
+            400,
+            json!({"error": {"kind": "invalid", "text": "no such cursor"}}),
+        );
+    };
+    let end = (at + PER_PAGE).min(held.len());
+    let hooks = &held[at..end];
+    let more = end < held.len();
+    let following = format!("c{end}");
+    let (body, headers) = match next {
+        Next::Cursor => (
+            json!({"hooks": hooks, "next": more.then_some(following)}),
+            vec![],
+        ),
+        Next::Url => {
+            let url = format!(
+                "https://vendor.example/api/projects/p1/hooks?page%5Bcursor%5D={following}"
+            );
+            (json!({"hooks": hooks, "next": more.then_some(url)}), vec![])
+        }
+        Next::Link => {
+            let link = format!(
+                "<https://vendor.example/api/projects/p1/hooks?after={following}>; rel=\"next\""
+            );
+            let headers = match more {
+                true => vec![("link".to_owned(), link)],
+                false => vec![],
+            };
+            (json!({"hooks": hooks}), headers)
+        }
+        Next::Offset | Next::Page | Next::LastId => (json!({"hooks": hooks}), vec![]),
+    };
+    Reply::Json {
+        status: 200,
+        headers,
+        body,
+    }
+}
+
+/// A vendor of the case's paging holding `held`: it serves its list, creates (the next id),
+/// replaces a hook whole with a PUT, and has no read of one hook, which it answers as a route
+/// it does not have.
+async fn vendor(next: Next, held: Arc<Mutex<Vec<Value>>>) -> Double {
+    Double::answering(move |seen| {
+        let mut held = held.lock().unwrap();
+        let path = seen.path.split('?').next().unwrap_or_default();
+        let missing = || {
+            Reply::json(
+                404,
+                json!({"error": {"kind": "missing", "text": "no such route"}}),
+            )
+        };
+        match (seen.method.as_str(), path) {
+            ("GET", "/api/projects/p1/hooks") => list_page(next, &held, seen),
+            ("POST", "/api/projects/p1/hooks") => {
+                let mut made = seen.json().unwrap()["hook"].clone();
+                let id = held.len() as u64 + 1;
+                made["hook_id"] = json!(id);
+                made["project"] = json!("p1");
+                made["state"] = json!("live");
+                held.push(made.clone());
+                Reply::json(201, json!({"hook": made}))
+            }
+            ("PUT", _) => {
+                let id: u64 = path.rsplit('/').next().unwrap().parse().unwrap();
+                let Some(at) = held.iter().position(|h| h["hook_id"] == json!(id)) else {
+                    return missing();
+                };
+                let mut put = seen.json().unwrap()["hook"].clone();
+                put["hook_id"] = json!(id);
+                put["project"] = json!("p1");
+                put["state"] = json!("live");
+                held[at] = put.clone();
+                Reply::json(200, json!({"hook": put}))
+            }
+            _ => missing(),
+        }
+    })
+    .await
+}
+
+/// The hooks a vendor holds at first.
+fn held() -> Arc<Mutex<Vec<Value>>> {
+    Arc::new(Mutex::new((1..=HELD).map(hook).collect()))
+}
+
+/// A gateway with upstream `name` in front of `double`, and `more` (TOML) besides.
+async fn over(dir: &Path, name: &str, double: &Double, more: &str) -> hookgate::app::Running {
+    gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.{name}]\ndialect = \"{name}\"\nbase_url = {:?}\n\
+         auth = {{ type = \"none\" }}\nretries = 0\n[url_policy]\nallow_private = true\n{more}",
+        dir.to_str().unwrap(),
+        double.url()
+    ))
+    .await
+}
+
+/// The canonical path of webhook `id` at upstream `name`.
+fn canonical(name: &str, id: &str) -> String {
+    format!("/v1/upstreams/{name}/owners/p1/webhooks/{id}")
+}
+
+/// Every request the double saw was a GET of the list, each asking for the vendor's largest
+/// page where the list takes a page size: `pages` of them.
+fn only_lists(case: &Case, seen: &[Seen], pages: usize, what: &str) {
+    let shown: Vec<String> = seen
+        .iter()
+        .map(|s| format!("{} {}", s.method, s.path))
+        .collect();
+    assert_eq!(seen.len(), pages, "{what}: {shown:?}");
+    for s in seen {
+        assert_eq!(s.method, "GET", "{what}: {shown:?}");
+        assert!(
+            s.path.starts_with("/api/projects/p1/hooks")
+                && !s.path.starts_with("/api/projects/p1/hooks/"),
+            "{what}: {shown:?}"
+        );
+        if let Some(size) = case.size {
+            assert_eq!(
+                param(&s.path, size).as_deref(),
+                Some("3"),
+                "{what}: {shown:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_webhook_is_read_from_the_page_of_the_list_that_holds_it() {
+    let dir = dialects();
+    for case in cases() {
+        let double = vendor(case.next, held()).await;
+        let gw = over(dir.path(), case.name, &double, "").await;
+        // On the first page, the middle one and the last one.
+        let mut before = 0;
+        for (id, pages) in [(1, 1), (5, 2), (7, 3)] {
+            let what = format!("{}: webhook {id}", case.name);
+            let path = canonical(case.name, &id.to_string());
+            let answer = send(gw.addr, "GET", &path, &[], None).await;
+            ok(&answer, 200, &what);
+            let webhook = answer.json();
+            assert_eq!(webhook["id"], id.to_string(), "{what}: {webhook}");
+            assert_eq!(
+                webhook["url"],
+                format!("https://example.com/h{id}"),
+                "{what}"
+            );
+            assert_eq!(webhook["description"], format!("hook {id}"), "{what}");
+            assert_eq!(webhook["owner"], "p1", "{what}");
+            let seen = double.seen();
+            only_lists(&case, &seen[before..], pages, &what);
+            before = seen.len();
+        }
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn an_id_in_no_page_is_the_vendors_404_for_that_webhook() {
+    let dir = dialects();
+    for case in cases() {
+        let double = vendor(case.next, held()).await;
+        let gw = over(dir.path(), case.name, &double, "").await;
+        for id in ["99", "0", "70"] {
+            let what = format!("{}: webhook {id}", case.name);
+            let before = double.seen().len();
+            let answer = send(gw.addr, "GET", &canonical(case.name, id), &[], None).await;
+            ok(&answer, 404, &what);
+            assert_eq!(answer.json()["code"], "not_found", "{what}");
+            // Every page was read, and nothing else.
+            only_lists(&case, &double.seen()[before..], 3, &what);
+            // As a change of it: nothing is sent but the list.
+            let before = double.seen().len();
+            let body = json!({"description": "x"});
+            let answer = send(
+                gw.addr,
+                "PATCH",
+                &canonical(case.name, id),
+                &[],
+                Some(&body),
+            )
+            .await;
+            ok(&answer, 404, &what);
+            assert_eq!(answer.json()["code"], "not_found", "{what}");
+            only_lists(&case, &double.seen()[before..], 3, &what);
+        }
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_missing_webhook_is_the_same_problem_where_the_vendor_reads_one() {
+    // Relay itself answers its own 404 to a read of one webhook.
+    let dir = dialects();
+    let missing = Reply::json(404, json!({"error": {"kind": "missing", "text": "gone"}}));
+    let relay = Double::start(vec![missing]).await;
+    let gw = over(dir.path(), "relay", &relay, "").await;
+    let by_get = send(gw.addr, "GET", &canonical("relay", "99"), &[], None).await;
+    gw.stop().await;
+    let double = vendor(Next::Cursor, held()).await;
+    let gw = over(dir.path(), "lone_cursor", &double, "").await;
+    let by_list = send(gw.addr, "GET", &canonical("lone_cursor", "99"), &[], None).await;
+    assert_eq!(
+        (by_list.status, &by_list.json()["code"]),
+        (by_get.status, &by_get.json()["code"])
+    );
+    // The vendor answered its pages 200: no 404 is said to be its.
+    let problem = by_list.json();
+    assert_eq!(problem["upstream"]["name"], "lone_cursor", "{problem}");
+    assert!(problem["upstream"].get("status").is_none(), "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("its list holds none"),
+        "{problem}"
+    );
+}
+
+#[tokio::test]
+async fn two_webhooks_of_the_id_are_the_vendors_error_never_one_picked() {
+    let dir = dialects();
+    for case in cases() {
+        // Webhook 5 twice on the second page, 2 twice on the first.
+        let mut hooks: Vec<Value> = (1..=HELD).map(hook).collect();
+        hooks[3] = hook(5);
+        hooks[2] = hook(2);
+        let double = vendor(case.next, Arc::new(Mutex::new(hooks))).await;
+        let gw = over(dir.path(), case.name, &double, "").await;
+        for id in ["5", "2"] {
+            let what = format!("{}: webhook {id}", case.name);
+            let answer = send(gw.addr, "GET", &canonical(case.name, id), &[], None).await;
+            ok(&answer, 502, &what);
+            let detail = answer.json()["detail"].as_str().unwrap().to_owned();
+            assert!(detail.contains("two webhooks of id"), "{what}: {detail}");
+            // An update of it is never sent.
+            let body = json!({"description": "x"});
+            let answer = send(
+                gw.addr,
+                "PATCH",
+                &canonical(case.name, id),
+                &[],
+                Some(&body),
+            )
+            .await;
+            ok(&answer, 502, &what);
+        }
+        assert!(double.seen().iter().all(|s| s.method == "GET"));
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_list_longer_than_a_walk_reads_is_the_vendors_error() {
+    // A vendor whose pages name a next one for ever, none holding the webhook.
+    let double = Double::answering(|seen| {
+        let at: u64 = param(&seen.path, "after")
+            .and_then(|c| c.strip_prefix('c')?.parse().ok())
+            .unwrap_or(0);
+        let hooks: Vec<Value> = (at + 1..=at + 3).map(|n| hook(n + 1000)).collect();
+        Reply::json(200, json!({"hooks": hooks, "next": format!("c{}", at + 3)}))
+    })
+    .await;
+    let dir = dialects();
+    let gw = over(dir.path(), "lone_cursor", &double, "").await;
+    let answer = send(gw.addr, "GET", &canonical("lone_cursor", "5"), &[], None).await;
+    ok(&answer, 502, "a list without end");
+    let detail = answer.json()["detail"].as_str().unwrap().to_owned();
+    assert!(detail.contains("after 100 pages"), "{detail}");
+    assert_eq!(double.seen().len(), 100);
+}
+
+#[tokio::test]
+async fn an_update_reads_the_webhook_from_the_list_and_sends_it_whole() {
+    let dir = dialects();
+    for case in cases() {
+        let held = held();
+        let double = vendor(case.next, held.clone()).await;
+        let gw = over(dir.path(), case.name, &double, "").await;
+        for (id, pages) in [(2, 1), (6, 2), (7, 3)] {
+            let what = format!("{}: webhook {id}", case.name);
+            let before = double.seen().len();
+            let body = json!({"description": "changed", "timeout_seconds": 9});
+            let path = canonical(case.name, &id.to_string());
+            let answer = send(gw.addr, "PATCH", &path, &[], Some(&body)).await;
+            ok(&answer, 200, &what);
+            let webhook = answer.json();
+            assert_eq!(webhook["description"], "changed", "{what}");
+            assert_eq!(webhook["timeout_seconds"], 9, "{what}");
+            assert_eq!(
+                webhook["url"],
+                format!("https://example.com/h{id}"),
+                "{what}"
+            );
+            let seen = double.seen()[before..].to_vec();
+            let (put, reads) = seen.split_last().unwrap();
+            only_lists(&case, reads, pages, &what);
+            assert_eq!(put.method, "PUT", "{what}");
+            assert_eq!(put.path, format!("/api/projects/p1/hooks/{id}"), "{what}");
+            // Read-merge-write: each member that changed, whole, holding what it held.
+            let sent = put.json().unwrap();
+            assert_eq!(
+                sent,
+                json!({"hook": {"label": "changed", "target": {
+                    "url": format!("https://example.com/h{id}"), "timeout_ms": 9000}}}),
+                "{what}"
+            );
+        }
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_create_is_read_again_from_the_list() {
+    let dir = dialects();
+    for case in cases() {
+        let double = vendor(case.next, held()).await;
+        let gw = over(dir.path(), case.name, &double, "").await;
+        let what = case.name;
+        let body = json!({"url": "https://example.com/new", "events": ["a"]});
+        let path = format!("/v1/upstreams/{}/owners/p1/webhooks", case.name);
+        let answer = send(gw.addr, "POST", &path, &[], Some(&body)).await;
+        ok(&answer, 201, what);
+        let webhook = answer.json();
+        assert_eq!(webhook["id"], (HELD + 1).to_string(), "{what}: {webhook}");
+        assert_eq!(webhook["url"], "https://example.com/new", "{what}");
+        let seen = double.seen();
+        let (create, reads) = seen.split_first().unwrap();
+        assert_eq!(create.method, "POST", "{what}");
+        // Webhook 8 is on the third page.
+        only_lists(&case, reads, 3, what);
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_surface_of_a_dialect_that_reads_one_webhook_reads_it_from_the_list_behind_it() {
+    // Relay's own read of one webhook, served in front of each case.
+    let dir = dialects();
+    for case in cases() {
+        let double = vendor(case.next, held()).await;
+        let surface =
+            "[surfaces.front]\ndialect = \"relay\"\nupstream = \"UP\"\nprefix = \"/front\"\n"
+                .replace("UP", case.name);
+        let gw = over(dir.path(), case.name, &double, &surface).await;
+        for (id, pages) in [(3, 1), (4, 2), (7, 3)] {
+            let what = format!("{}: webhook {id}", case.name);
+            let before = double.seen().len();
+            let path = format!("/front/api/projects/p1/hooks/{id}");
+            let answer = send(gw.addr, "GET", &path, &[BEARER], None).await;
+            ok(&answer, 200, &what);
+            let hook = &answer.json()["hook"];
+            assert_eq!(hook["hook_id"], id, "{what}: {hook}");
+            assert_eq!(hook["target"]["url"], format!("https://example.com/h{id}"));
+            only_lists(&case, &double.seen()[before..], pages, &what);
+        }
+        let missing = send(
+            gw.addr,
+            "GET",
+            "/front/api/projects/p1/hooks/99",
+            &[BEARER],
+            None,
+        )
+        .await;
+        ok(&missing, 404, "an unknown hook");
+        assert_eq!(missing.json()["error"]["kind"], "missing");
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn the_emulator_and_surface_of_such_a_dialect_serve_no_read_of_one_webhook() {
+    let dir = dialects();
+    let gw = gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.lone_cursor]\ndialect = \"lone_cursor\"\nemulate = true\n\
+         [surfaces.lone]\ndialect = \"lone_cursor\"\nupstream = \"lone_cursor\"\nprefix = \"/lone\"\n",
+        dir.path().to_str().unwrap()
+    ))
+    .await;
+    let base = "/v1/upstreams/lone_cursor/owners/p1/webhooks";
+    let body = json!({"url": "https://example.com/h", "events": ["a"], "description": "one"});
+    let made = send(gw.addr, "POST", base, &[], Some(&body)).await;
+    ok(&made, 201, "a create, read again from the emulator's list");
+    let id = made.json()["id"].as_str().unwrap().to_owned();
+    // The canonical API reads it from the emulator's list; its update and toggle keep working.
+    let read = send(gw.addr, "GET", &format!("{base}/{id}"), &[], None).await;
+    ok(&read, 200, "a read from the list");
+    assert_eq!(read.json()["description"], "one");
+    let change = json!({"description": "two", "enabled": false});
+    let changed = send(
+        gw.addr,
+        "PATCH",
+        &format!("{base}/{id}"),
+        &[],
+        Some(&change),
+    )
+    .await;
+    ok(&changed, 200, "an update");
+    assert_eq!(changed.json()["enabled"], false);
+    let read = send(gw.addr, "GET", &format!("{base}/{id}"), &[], None).await;
+    assert_eq!(read.json()["description"], "two");
+    // Its emulator and its surface have no read of one webhook, as the vendor has none: the
+    // answer of a route the vendor does not have (its update's and delete's path, no GET).
+    let emulator = gw.emulators["lone_cursor"];
+    let hook = format!("/api/projects/p1/hooks/{id}");
+    for (addr, path) in [(emulator, hook.clone()), (gw.addr, format!("/lone{hook}"))] {
+        let get = send(addr, "GET", &path, &[BEARER], None).await;
+        let post = send(addr, "POST", &path, &[BEARER], None).await;
+        assert_eq!(get.status, post.status, "{path}");
+        assert_eq!(get.status, 405, "{path}");
+        let allow = get.header("allow").unwrap_or_default().to_owned();
+        assert!(!allow.contains("GET") && allow.contains("PUT"), "{allow}");
+        // Its update keeps working there, read from its own store.
+        let put = json!({"hook": {"label": "three", "topics": ["a"],
+            "target": {"url": "https://example.com/h"}}});
+        let answer = send(addr, "PUT", &path, &[BEARER], Some(&put)).await;
+        ok(&answer, 200, &path);
+        assert_eq!(answer.json()["hook"]["label"], "three");
+    }
+    let list = send(emulator, "GET", "/api/projects/p1/hooks", &[BEARER], None).await;
+    ok(&list, 200, "the emulator's list");
+    assert_eq!(list.json()["hooks"][0]["label"], "three");
+    // The upstream says it reads one webhook, from the list.
+    let described = send(gw.addr, "GET", "/v1/upstreams", &[], None).await;
+    let upstream = described.json()["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == "lone_cursor")
+        .cloned()
+        .unwrap();
+    let operations = upstream["operations"].as_array().unwrap();
+    assert!(operations.contains(&json!("get")), "{upstream}");
+    let note = upstream["composed"]["get"].as_str().unwrap_or_default();
+    assert!(note.contains("from the list"), "{upstream}");
+    gw.stop().await;
+}
+
+#[test]
+fn check_refuses_a_read_from_the_list_misused_by_name() {
+    let list = cases().remove(0).list;
+    let file = lone(list);
+    let get = "[operations.get]\nfrom = \"list\"";
+    let refused = |name: &str, text: &str| refused_mapping(name, text).join("\n");
+    // Keys that say something of a call beside it, each by name.
+    for (key, value) in [
+        ("method", "\"GET\""),
+        ("path", "\"/projects/{owner}/hooks/{id}\""),
+        ("response", "{ hook = \"{{webhook}}\" }"),
+        ("query", "{ id = \"{{id}}\" }"),
+        ("headers", "{ X-Version = \"1\" }"),
+        ("then", "[\"get\"]"),
+        ("status", "200"),
+        ("accept", "[\"$.hook\"]"),
+    ] {
+        let text = file.replace(get, &format!("{get}\n{key} = {value}"));
+        let why = refused("lone", &text);
+        assert!(
+            why.contains(&format!(
+                "operations.get.{key}: means nothing beside `from = \"list\"`"
+            )),
+            "{key}: {why}"
+        );
+    }
+    // No list to read it from.
+    let list_section = format!(
+        "[operations.list]\nmethod = \"GET\"\npath = \"/projects/{{owner}}/hooks\"\n{list}\n"
+    );
+    assert!(file.contains(&list_section));
+    let why = refused("lone", &file.replace(&list_section, ""));
+    assert!(
+        why.contains("operations.get.from: `list` reads the webhook from the list's pages: declare `[operations.list]`"),
+        "{why}"
+    );
+    // On another operation.
+    let delete = "[operations.delete]\n";
+    let why = refused(
+        "lone",
+        &file.replace(delete, &format!("{delete}from = \"list\"\n")),
+    );
+    assert!(
+        why.contains("operations.delete.from: only `get` is read from the list"),
+        "{why}"
+    );
+    // Another word.
+    let why = refused(
+        "lone",
+        &file.replace(get, "[operations.get]\nfrom = \"lists\""),
+    );
+    assert!(
+        why.contains("unknown variant `lists`, expected `list`"),
+        "{why}"
+    );
+    // A `get` of neither kind: a call, or the list.
+    let why = refused("lone", &file.replace(get, "[operations.get]\nnote = \"x\""));
+    assert!(
+        why.contains("operations.get.method: is required, or `from = \"list\"` for a vendor with no read of one webhook"),
+        "{why}"
+    );
+    assert!(why.contains("operations.get.path: is required"), "{why}");
+    // And a file with it loads.
+    hookgate::mapping::compile::compile("lone", Path::new("lone.toml"), &file).unwrap();
+}
