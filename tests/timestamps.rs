@@ -4,7 +4,9 @@
 //! any value its field cannot be, never given a zone. A surface writes the times as its vendor
 //! does: six fractional digits where its emulator's `timestamps` says so, Unix seconds where
 //! its codec does, and the vendor's own format (`codec = { time = "…" }`) in UTC where it
-//! has one; a time that format does not read is refused by name too.
+//! has one; a time that format does not read is refused by name too. A time finer than the
+//! surface's vendor keeps is shown cut to its unit (floored), as that vendor's own API shows
+//! it; a client's time finer than the vendor keeps, sent to it, is refused by name.
 
 mod support;
 
@@ -429,17 +431,28 @@ fn a_time_format_that_names_no_instant_is_refused_when_the_file_loads() {
 /// Quad's format without its zone: how a vendor writes a time whose docs say it is in UTC.
 const UNSAID_UTC: &str = "[year]-[month]-[day] [hour]:[minute]:[second]";
 
-/// The test dialects with Quad writing its times as `UNSAID_UTC`, named UTC by the file.
-fn quad_in_unsaid_utc() -> tempfile::TempDir {
+/// The edits of Quad's file that make it write its times as `UNSAID_UTC`, named UTC by the
+/// file: each of its two times and of its example's two.
+fn unsaid_utc() -> Vec<(String, String)> {
     let codec = format!("codec = {{ time = \"{QUAD_TIME}\" }}");
     let unsaid = format!("codec = {{ time = \"{UNSAID_UTC}\", zone = \"UTC\" }}");
-    let example = "\"2022-01-10 23:29:48 +0000 UTC\"";
-    support::dialects_with(&[
-        ("square", &codec, &unsaid),
-        ("square", &codec, &unsaid),
-        ("square", example, "\"2022-01-10 23:29:48\""),
-        ("square", example, "\"2022-01-10 23:29:48\""),
-    ])
+    let example = "\"2022-01-10 23:29:48 +0000 UTC\"".to_owned();
+    let written = "\"2022-01-10 23:29:48\"".to_owned();
+    vec![
+        (codec.clone(), unsaid.clone()),
+        (codec, unsaid),
+        (example.clone(), written.clone()),
+        (example, written),
+    ]
+}
+
+/// The test dialects with Quad writing its times as `UNSAID_UTC`, named UTC by the file.
+fn quad_in_unsaid_utc() -> tempfile::TempDir {
+    let edits = unsaid_utc();
+    let edits: Vec<_> = (edits.iter())
+        .map(|(from, to)| ("square", from.as_str(), to.as_str()))
+        .collect();
+    support::dialects_with(&edits)
 }
 
 #[tokio::test]
@@ -578,5 +591,257 @@ fn a_zone_is_named_only_where_the_format_writes_none_and_only_as_utc() {
                 .any(|e| e.contains("fields.created_at.codec") && e.contains(said)),
             "{to}: {errors:?}"
         );
+    }
+}
+
+/// The test dialects with the shipped Talkover beside them (an emulator whose times have
+/// microseconds), Ledger given a `description` so that a Ledger client can create there,
+/// and each of `edits` made.
+fn with_talkover(edits: &[(&str, &str, &str)]) -> tempfile::TempDir {
+    let described = "[fields.description]\npath = \"$.description\"\n\n[fields.created_at]";
+    let mut all = vec![("ledger", "[fields.created_at]", described)];
+    all.extend_from_slice(edits);
+    let dir = support::dialects_with(&all);
+    let talkover = format!("{}/talkover.toml", shipped());
+    std::fs::copy(talkover, dir.path().join("talkover.toml")).unwrap();
+    dir
+}
+
+/// A time the emulator's clock gives, with microseconds, and how each surface shows it.
+const CLOCK: &str = "2025-09-03T23:19:51.987654Z";
+const CLOCK_QUAD: &str = "2025-09-03 23:19:51 +0000 UTC";
+const CLOCK_SECONDS: i64 = 1_756_941_591;
+const CLOCK_MILLIS: i64 = 1_756_941_591_987;
+
+/// A gateway with an emulated Talkover upstream whose clock stands at [`CLOCK`], and in front
+/// of it a Quad surface under `/sq` and a Ledger surface under `/ledger`.
+async fn surfaces_over_talkover(dir: &str) -> hookgate::app::Running {
+    gateway(&format!(
+        "mappings_dir = {dir:?}\n[upstreams.talkemu]\ndialect = \"talkover\"\nemulate = true\n\
+         [upstreams.talkemu.emulator]\nclock = \"{CLOCK}\"\n\
+         [surfaces.sq]\ndialect = \"square\"\nupstream = \"talkemu\"\nprefix = \"/sq\"\nowner = \"{OWNER}\"\n\
+         [surfaces.ledger]\ndialect = \"ledger\"\nupstream = \"talkemu\"\nprefix = \"/ledger\"\n"
+    ))
+    .await
+}
+
+#[tokio::test]
+async fn a_surface_in_front_of_an_upstream_with_finer_times_shows_them_cut_to_its_unit() {
+    // Quad writes whole seconds in its own format, with its zone or in UTC unsaid.
+    let unsaid = unsaid_utc();
+    let unsaid: Vec<_> = (unsaid.iter())
+        .map(|(from, to)| ("square", from.as_str(), to.as_str()))
+        .collect();
+    for (dir, quad) in [
+        (with_talkover(&[]), CLOCK_QUAD),
+        (with_talkover(&unsaid), "2025-09-03 23:19:51"),
+    ] {
+        let gw = surfaces_over_talkover(dir.path().to_str().unwrap()).await;
+        quad_shows_its_times_cut(gw.addr, quad).await;
+        ledger_shows_its_times_cut(gw.addr).await;
+        gw.stop().await;
+    }
+}
+
+/// Creates a subscription at the Quad surface under `/sq`, then reads and lists it: each
+/// answer shows its times as `quad`.
+async fn quad_shows_its_times_cut(addr: std::net::SocketAddr, quad: &str) {
+    let auth = [("authorization", "Bearer t")];
+    let path = "/sq/v2/webhooks/subscriptions";
+    let body = json!({"subscription": {"name": "n", "event_types": ["event_phone_call_started"],
+        "notification_url": "https://a.example/h"}});
+    let made = send(addr, "POST", path, &auth, Some(&body)).await;
+    assert_eq!(made.status, 200, "{:?}", made.body);
+    let made = made.json();
+    let id = made["subscription"]["id"].as_str().unwrap_or_default();
+    let read = send(addr, "GET", &format!("{path}/{id}"), &auth, None).await;
+    assert_eq!(read.status, 200, "{:?}", read.body);
+    let listed = send(addr, "GET", path, &auth, None).await;
+    assert_eq!(listed.status, 200, "{:?}", listed.body);
+    let (read, listed) = (read.json(), listed.json());
+    for shown in [
+        &made["subscription"],
+        &read["subscription"],
+        &listed["subscriptions"][0],
+    ] {
+        assert_eq!(shown["created_at"], quad, "{shown}");
+        assert_eq!(shown["updated_at"], quad, "{shown}");
+    }
+    // The canonical API, of the upstream's own times, keeps them whole.
+    let canonical = format!("/v1/upstreams/talkemu/owners/{OWNER}/webhooks/{id}");
+    let webhook = send(addr, "GET", &canonical, &[], None).await.json();
+    assert_eq!(webhook["created_at"], CLOCK, "{webhook}");
+}
+
+/// Creates an endpoint at the Ledger surface under `/ledger`, then reads and lists it: each
+/// answer shows its times in Unix seconds and milliseconds, each cut to its unit.
+async fn ledger_shows_its_times_cut(addr: std::net::SocketAddr) {
+    let auth = [("authorization", "Bearer t")];
+    let path = format!("/ledger/v1/accounts/{OWNER}/webhook_endpoints");
+    let body = json!({"url": "https://a.example/l", "description": "l",
+        "enabled_events": "event_phone_call_started"});
+    let made = send(addr, "POST", &path, &auth, Some(&body)).await;
+    assert_eq!(made.status, 200, "{:?}", made.body);
+    let made = made.json();
+    let id = made["id"].as_str().unwrap_or_default();
+    let read = send(addr, "GET", &format!("{path}/{id}"), &auth, None).await;
+    assert_eq!(read.status, 200, "{:?}", read.body);
+    let listed = send(addr, "GET", &path, &auth, None).await;
+    assert_eq!(listed.status, 200, "{:?}", listed.body);
+    let (read, listed) = (read.json(), listed.json());
+    let listed = listed["data"].as_array().cloned().unwrap_or_default();
+    let listed = listed.iter().find(|w| w["id"] == id);
+    let listed = listed.unwrap_or_else(|| panic!("{id} not listed"));
+    for shown in [&made, &read, listed] {
+        assert_eq!(shown["created"], CLOCK_SECONDS, "{shown}");
+        assert_eq!(shown["updated_ms"], CLOCK_MILLIS, "{shown}");
+    }
+}
+
+/// Times a vendor behind writes finer than a second, with the instant each is cut to: as
+/// Quad writes it, and in Unix seconds.
+const FINER: &[(&str, &str, i64)] = &[
+    (
+        "2024-01-02T13:59:06.5Z",
+        "2024-01-02 13:59:06 +0000 UTC",
+        1_704_203_946,
+    ),
+    (
+        "2024-01-02T08:59:06.999-05:00",
+        "2024-01-02 13:59:06 +0000 UTC",
+        1_704_203_946,
+    ),
+    (
+        "2024-01-02T16:29:06.000001+02:30",
+        "2024-01-02 13:59:06 +0000 UTC",
+        1_704_203_946,
+    ),
+    (
+        "2024-01-02 13:59:06.123456789z",
+        "2024-01-02 13:59:06 +0000 UTC",
+        1_704_203_946,
+    ),
+    (
+        "2024-01-01T00:00:00.9+00:00",
+        "2024-01-01 00:00:00 +0000 UTC",
+        1_704_067_200,
+    ),
+    (
+        "1969-12-31T23:59:59.5Z",
+        "1969-12-31 23:59:59 +0000 UTC",
+        -1,
+    ),
+];
+
+#[tokio::test]
+async fn a_surface_cuts_each_spelling_of_a_finer_time_to_its_unit() {
+    // Shop, behind a Quad surface, answers a list; Desk, behind a Ledger surface, a webhook.
+    let script = FINER
+        .iter()
+        .map(|(sent, _, _)| {
+            Reply::json(200, json!({"webhooks": [{"id": 4759306, "address": "https://example.com/h",
+                "topic": "orders/create", "format": "json", "created_at": sent, "updated_at": sent}]}))
+        })
+        .collect();
+    let double = Double::start(script).await;
+    let gw = gateway_over("shop", "square", &double, support::TEST_DIALECTS).await;
+    for (sent, written, _) in FINER {
+        let path = "/s/v2/webhooks/subscriptions";
+        let shown = send(gw.addr, "GET", path, &[("authorization", "Bearer t")], None).await;
+        let body = shown.json();
+        assert_eq!(shown.status, 200, "{sent}: {body}");
+        let item = &body["subscriptions"][0];
+        assert_eq!(item["created_at"], json!(written), "{sent}: {body}");
+        assert_eq!(item["updated_at"], json!(written), "{sent}: {body}");
+    }
+    gw.stop().await;
+    let script = FINER
+        .iter()
+        .map(|(sent, _, _)| {
+            Reply::json(200, json!({"data": {"gid": "wh_1", "workspace": "ws1", "target": "https://example.com/hook",
+                "filters": ["task.added"], "active": true, "created_at": sent}}))
+        })
+        .collect();
+    let double = Double::start(script).await;
+    let gw = gateway_over("desk", "ledger", &double, support::TEST_DIALECTS).await;
+    for (sent, _, seconds) in FINER {
+        let path = "/s/v1/accounts/ws1/webhook_endpoints/wh_1";
+        let answer = send(gw.addr, "GET", path, &[("authorization", "Bearer t")], None).await;
+        let body = answer.json();
+        assert_eq!(answer.status, 200, "{sent}: {body}");
+        assert_eq!(body["created"], json!(seconds), "{sent}: {body}");
+    }
+    gw.stop().await;
+}
+
+/// A writable vendor time (an expiry a client chooses), kept by `codec`.
+fn expiry(codec: &str) -> String {
+    format!(
+        "[fields.\"extensions.expires_at\"]\npath = \"$.expires_at\"\ncodec = {codec}\n\n[fields.created_at]"
+    )
+}
+
+#[tokio::test]
+async fn a_time_sent_finer_than_the_vendor_keeps_is_refused_by_name() {
+    let quad_codec = format!("{{ time = \"{QUAD_TIME}\" }}");
+    let dir = support::dialects_with(&[
+        ("ledger", "[fields.created_at]", &expiry("\"unix_seconds\"")),
+        ("square", "[fields.created_at]", &expiry(&quad_codec)),
+    ]);
+    let dir = dir.path().to_str().unwrap().to_owned();
+    let finer = [
+        "2024-01-02T13:59:06.5Z",
+        "2024-01-02T13:59:06.123Z",
+        "2024-01-02T08:59:06.999999-05:00",
+        "2024-01-02T16:29:06.000000001+02:30",
+    ];
+    for (dialect, base, body, whole) in [
+        (
+            "ledger",
+            "/v1/upstreams/c/owners/acct_1/webhooks",
+            json!({"url": "https://example.com/h", "events": ["a.b"]}),
+            json!(1_704_203_946),
+        ),
+        (
+            "square",
+            "/v1/upstreams/c/webhooks",
+            json!({"url": "https://example.com/h", "events": ["payment.created"]}),
+            json!("2024-01-02 13:59:06 +0000 UTC"),
+        ),
+    ] {
+        let double = Double::start(vec![Reply::json(500, json!({})); 4]).await;
+        let gw = gateway_over(dialect, dialect, &double, &dir).await;
+        for time in finer {
+            let mut body = body.clone();
+            body["extensions"] = json!({"expires_at": time});
+            let refused = send(gw.addr, "POST", base, &[], Some(&body)).await;
+            let problem = refused.json();
+            assert_eq!(refused.status, 422, "{dialect} {time}: {problem}");
+            assert_eq!(problem["code"], "validation_failed", "{time}: {problem}");
+            let error = &problem["errors"][0];
+            assert_eq!(error["field"], "extensions.expires_at", "{time}: {problem}");
+            let message = error["message"].as_str().unwrap_or_default();
+            assert!(
+                message.contains("whole number of seconds") || message.contains("writes whole"),
+                "{dialect} {time}: {message}"
+            );
+        }
+        assert!(double.seen().is_empty(), "{dialect}: {:?}", double.seen());
+        // A time the vendor keeps whole, however written, is sent as it is.
+        for time in ["2024-01-02T13:59:06Z", "2024-01-02T08:59:06.000-05:00"] {
+            let mut body = body.clone();
+            body["extensions"] = json!({"expires_at": time});
+            send(gw.addr, "POST", base, &[], Some(&body)).await;
+        }
+        let seen = double.seen();
+        assert_eq!(seen.len(), 2, "{dialect}");
+        for sent in seen {
+            let sent = sent.json().unwrap_or_default();
+            let expires = sent
+                .pointer("/expires_at")
+                .or(sent.pointer("/subscription/expires_at"));
+            assert_eq!(expires, Some(&whole), "{dialect}: {sent}");
+        }
+        gw.stop().await;
     }
 }

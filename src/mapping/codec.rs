@@ -39,13 +39,15 @@ pub enum Codec {
     /// Dialect `""` ⇄ canonical `null` (a label cleared by an empty string).
     EmptyIsNull,
     /// Dialect integer seconds (or milliseconds) since 1970 ⇄ canonical RFC 3339 time, read in
-    /// UTC (`1700000000` ⇄ `"2023-11-14T22:13:20Z"`).
+    /// UTC (`1700000000` ⇄ `"2023-11-14T22:13:20Z"`). A finer time is refused in requests and
+    /// cut in answers ([`Codec::render`]).
     UnixTime {
         /// Milliseconds rather than seconds.
         millis: bool,
     },
     /// Dialect text in the vendor's own time format ⇄ canonical RFC 3339 time in UTC
-    /// (`"2022-01-10 18:29:48 -0500 UTC"` ⇄ `"2022-01-10T23:29:48Z"`).
+    /// (`"2022-01-10 18:29:48 -0500 UTC"` ⇄ `"2022-01-10T23:29:48Z"`). A finer time is
+    /// refused in requests and cut in answers ([`Codec::render`]).
     Time(TimeFormat),
     /// Dialect text of items joined by a separator ⇄ canonical array of strings
     /// (`"a,b"` ⇄ `["a", "b"]`).
@@ -119,7 +121,8 @@ impl Codec {
         Some(values)
     }
 
-    /// Canonical → dialect.
+    /// Canonical → dialect, as a request sends it: a value the vendor would keep otherwise
+    /// than the client gave it (a time finer than it keeps) is refused, not changed.
     pub fn encode(&self, value: &Value) -> Result<Value, CodecError> {
         match self {
             Codec::Identity => Ok(value.clone()),
@@ -162,31 +165,8 @@ impl Codec {
                 Value::Null => Value::from(""),
                 other => other.clone(),
             }),
-            Codec::UnixTime { millis } => {
-                let Some(time) = value
-                    .as_str()
-                    .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok())
-                else {
-                    return err("must be an RFC 3339 date-time");
-                };
-                let nanos = time.unix_timestamp_nanos();
-                let unit: i128 = if *millis { 1_000_000 } else { 1_000_000_000 };
-                // A finer time than the vendor keeps would be rounded: refused, not changed.
-                if nanos % unit != 0 {
-                    return err(if *millis {
-                        "must be a whole number of milliseconds"
-                    } else {
-                        "must be a whole number of seconds"
-                    });
-                }
-                i64::try_from(nanos / unit)
-                    .map(Value::from)
-                    .or_else(|_| err("is out of range"))
-            }
-            Codec::Time(format) => match value.as_str() {
-                Some(text) => format.write(text).map(Value::from).map_err(CodecError),
-                None => err("must be an RFC 3339 date-time"),
-            },
+            Codec::UnixTime { millis } => unix_time(value, *millis, Finer::Refused),
+            Codec::Time(format) => time_text(format, value, Finer::Refused),
             Codec::Join(separator) => {
                 let Some(items) = value.as_array() else {
                     return err("must be an array");
@@ -346,8 +326,15 @@ impl Codec {
     /// Canonical → dialect as the vendor answers it: [`Codec::encode`], and beside each value
     /// a `wrap` codec's catalogue describes, the catalogue's members for it, after the value's
     /// own (`{"name": "a", "description": …}`).
+    /// A time finer than the vendor keeps is cut to its unit (floored), as the vendor's own
+    /// API would show the instant: its clients can only ever see that unit, and a webhook
+    /// whose time the upstream behind keeps finer stays readable.
     pub fn render(&self, value: &Value) -> Result<Value, CodecError> {
-        let mut encoded = self.encode(value)?;
+        let mut encoded = match self {
+            Codec::UnixTime { millis } => return unix_time(value, *millis, Finer::Cut),
+            Codec::Time(format) => return time_text(format, value, Finer::Cut),
+            _ => self.encode(value)?,
+        };
         let Codec::Wrap {
             key,
             catalogue,
@@ -435,6 +422,52 @@ impl Codec {
         };
         Ok(Codec::Map { forward, reverse })
     }
+}
+
+/// What becomes of a canonical time finer than the vendor keeps (a fraction of a second where
+/// it keeps whole seconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Finer {
+    /// Refused: a client's time in a request, which changed would ask what the client did not.
+    Refused,
+    /// Cut to the vendor's unit (floored): a time in an answer, shown as the vendor shows it.
+    Cut,
+}
+
+/// A canonical time as Unix seconds (or milliseconds), a finer time refused or cut as `finer`
+/// says. Cut is floored, as the vendor's own clock would have read the instant: a time before
+/// 1970 goes to the earlier second too.
+fn unix_time(value: &Value, millis: bool, finer: Finer) -> Result<Value, CodecError> {
+    let Some(time) = value
+        .as_str()
+        .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok())
+    else {
+        return err("must be an RFC 3339 date-time");
+    };
+    let nanos = time.unix_timestamp_nanos();
+    let unit: i128 = if millis { 1_000_000 } else { 1_000_000_000 };
+    if finer == Finer::Refused && nanos.rem_euclid(unit) != 0 {
+        return err(if millis {
+            "must be a whole number of milliseconds"
+        } else {
+            "must be a whole number of seconds"
+        });
+    }
+    i64::try_from(nanos.div_euclid(unit))
+        .map(Value::from)
+        .or_else(|_| err("is out of range"))
+}
+
+/// A canonical time in a vendor's own format, a finer time refused or cut as `finer` says.
+fn time_text(format: &TimeFormat, value: &Value, finer: Finer) -> Result<Value, CodecError> {
+    let Some(text) = value.as_str() else {
+        return err("must be an RFC 3339 date-time");
+    };
+    let written = match finer {
+        Finer::Refused => format.write(text),
+        Finer::Cut => format.show(text),
+    };
+    written.map(Value::from).map_err(CodecError)
 }
 
 /// Whether an object a `wrap` codec reads holds its constant members as the file gives them:
@@ -726,6 +759,97 @@ mod tests {
                 .of("events"),
             r#"events[0].meta.kind: must be "event""#
         );
+    }
+
+    #[test]
+    fn a_time_finer_than_the_vendor_keeps_is_cut_in_answers_and_refused_in_requests() {
+        let seconds = Codec::UnixTime { millis: false };
+        let millis = Codec::UnixTime { millis: true };
+        let square = "[year]-[month]-[day] [hour]:[minute]:[second] [offset_hour sign:mandatory][offset_minute] UTC";
+        let format = Codec::Time(TimeFormat::new(square, false).unwrap());
+        let kept_millis = "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z";
+        let format_millis = Codec::Time(TimeFormat::new(kept_millis, false).unwrap());
+        // Each canonical time, and how each codec answers it: floored to what it keeps.
+        for (canonical, unix, unix_ms, text, text_ms) in [
+            (
+                "2023-11-14T22:13:20.9Z",
+                1_700_000_000,
+                1_700_000_000_900_i64,
+                "2023-11-14 22:13:20 +0000 UTC",
+                "2023-11-14T22:13:20.900Z",
+            ),
+            (
+                "2023-11-14T22:13:20.999Z",
+                1_700_000_000,
+                1_700_000_000_999,
+                "2023-11-14 22:13:20 +0000 UTC",
+                "2023-11-14T22:13:20.999Z",
+            ),
+            (
+                "2023-11-14T22:13:20.123456Z",
+                1_700_000_000,
+                1_700_000_000_123,
+                "2023-11-14 22:13:20 +0000 UTC",
+                "2023-11-14T22:13:20.123Z",
+            ),
+            (
+                "2023-11-14T22:13:20.999999999Z",
+                1_700_000_000,
+                1_700_000_000_999,
+                "2023-11-14 22:13:20 +0000 UTC",
+                "2023-11-14T22:13:20.999Z",
+            ),
+            (
+                "2023-11-14T17:13:20.5-05:00",
+                1_700_000_000,
+                1_700_000_000_500,
+                "2023-11-14 22:13:20 +0000 UTC",
+                "2023-11-14T22:13:20.500Z",
+            ),
+            (
+                "2023-11-15T00:43:20.000001+02:30",
+                1_700_000_000,
+                1_700_000_000_000,
+                "2023-11-14 22:13:20 +0000 UTC",
+                "2023-11-14T22:13:20.000Z",
+            ),
+            (
+                "1969-12-31T23:59:59.5Z",
+                -1,
+                -500,
+                "1969-12-31 23:59:59 +0000 UTC",
+                "1969-12-31T23:59:59.500Z",
+            ),
+        ] {
+            let time = json!(canonical);
+            assert_eq!(seconds.render(&time).unwrap(), json!(unix), "{canonical}");
+            assert_eq!(millis.render(&time).unwrap(), json!(unix_ms), "{canonical}");
+            assert_eq!(format.render(&time).unwrap(), json!(text), "{canonical}");
+            assert_eq!(
+                format_millis.render(&time).unwrap(),
+                json!(text_ms),
+                "{canonical}"
+            );
+            // Sent, the client's time would be changed: refused, by each codec alike.
+            assert_eq!(
+                seconds.encode(&time).unwrap_err().0,
+                "must be a whole number of seconds",
+                "{canonical}"
+            );
+            assert!(
+                format.encode(&time).unwrap_err().0.contains("writes whole"),
+                "{canonical}"
+            );
+        }
+        // A time the vendor keeps whole is answered and sent alike.
+        for codec in [&seconds, &millis, &format, &format_millis] {
+            let time = json!("2023-11-14T22:13:20Z");
+            assert_eq!(codec.render(&time), codec.encode(&time), "{codec:?}");
+            for bad in [json!("yesterday"), json!(1_700_000_000)] {
+                let refused = codec.render(&bad).unwrap_err().0;
+                assert_eq!(refused, "must be an RFC 3339 date-time", "{codec:?}");
+            }
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use time::format_description::well_known::Rfc3339;
 use time::format_description::{Component, OwnedFormatItem};
-use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+use time::{Duration, OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
 /// The instant a format is tried on when the file loads: each of its parts differs from the
 /// others, so a format that drops or confuses one cannot read it back.
@@ -78,22 +78,14 @@ impl TimeFormat {
         utc.format(&Rfc3339).ok()
     }
 
-    /// The canonical time `canonical` written in the format, in UTC. Refused where it is no
-    /// RFC 3339 date-time, and where the format would write another instant (a fraction of a
-    /// second the format does not keep): changed, it would say what the client did not.
+    /// The canonical time `canonical` written in the format, in UTC, as a request sends it.
+    /// Refused where it is no RFC 3339 date-time, and where the format would write another
+    /// instant (a fraction of a second the format does not keep): changed, it would say what
+    /// the client did not.
     pub fn write(&self, canonical: &str) -> Result<String, String> {
-        let time = OffsetDateTime::parse(canonical, &Rfc3339)
-            .ok()
-            .and_then(|t| t.checked_to_offset(UtcOffset::UTC))
-            .ok_or("must be an RFC 3339 date-time")?;
-        let text = time
-            .format(&self.items)
-            .map_err(|_| format!("cannot be written `{}`", self.written))?;
-        let kept = self.read(&text).and_then(|back| {
-            let back = OffsetDateTime::parse(&back, &Rfc3339).ok()?;
-            Some(back == time)
-        });
-        if kept != Some(true) {
+        let time = instant(canonical)?;
+        let (text, written) = self.written(time)?;
+        if written != time {
             return Err(format!(
                 "must be a time that `{}` writes whole (it keeps no finer part)",
                 self.written
@@ -101,6 +93,40 @@ impl TimeFormat {
         }
         Ok(text)
     }
+
+    /// The canonical time `canonical` written in the format, in UTC, as the vendor answers
+    /// it: a fraction of a second the format does not keep is cut (the time floored to what
+    /// it keeps), as the vendor's own API shows the instant and as its clients read it.
+    /// Refused where it is no RFC 3339 date-time, and where the format would write anything
+    /// but the instant less that fraction.
+    pub fn show(&self, canonical: &str) -> Result<String, String> {
+        let time = instant(canonical)?;
+        let (text, written) = self.written(time)?;
+        let cut = time - written;
+        if cut.is_negative() || cut >= Duration::SECOND {
+            return Err(format!("cannot be written `{}`", self.written));
+        }
+        Ok(text)
+    }
+
+    /// `time` written in the format, with the instant that text reads back as.
+    fn written(&self, time: OffsetDateTime) -> Result<(String, OffsetDateTime), String> {
+        let unwritten = || format!("cannot be written `{}`", self.written);
+        let text = time.format(&self.items).map_err(|_| unwritten())?;
+        let back = self
+            .read(&text)
+            .and_then(|back| OffsetDateTime::parse(&back, &Rfc3339).ok())
+            .ok_or_else(unwritten)?;
+        Ok((text, back))
+    }
+}
+
+/// The instant a canonical time names, in UTC; refused where it is no RFC 3339 date-time.
+fn instant(canonical: &str) -> Result<OffsetDateTime, String> {
+    OffsetDateTime::parse(canonical, &Rfc3339)
+        .ok()
+        .and_then(|t| t.checked_to_offset(UtcOffset::UTC))
+        .ok_or_else(|| "must be an RFC 3339 date-time".to_owned())
 }
 
 /// Whether `item` writes an offset anywhere in it.
@@ -167,9 +193,34 @@ mod tests {
         let format = TimeFormat::new(SQUARE, false).unwrap();
         assert!(format.write("2022-01-10T23:29:48.5Z").is_err());
         assert!(format.write("yesterday").is_err());
+        assert!(format.show("yesterday").is_err());
         for text in ["2022-01-10T23:29:48Z", "2022-01-10 23:29:48 UTC", ""] {
             assert_eq!(format.read(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn a_time_finer_than_the_format_keeps_is_shown_cut() {
+        let format = TimeFormat::new(SQUARE, false).unwrap();
+        for canonical in [
+            "2022-01-10T23:29:48.5Z",
+            "2022-01-10T23:29:48.999Z",
+            "2022-01-10T23:29:48.000001Z",
+            "2022-01-10T23:29:48.999999999Z",
+            "2022-01-10T18:29:48.75-05:00",
+            "2022-01-11T01:59:48.1+02:30",
+        ] {
+            assert_eq!(
+                format.show(canonical).unwrap(),
+                "2022-01-10 23:29:48 +0000 UTC",
+                "{canonical}"
+            );
+        }
+        let unsaid = TimeFormat::new("[year]-[month]-[day] [hour]:[minute]:[second]", true);
+        assert_eq!(
+            unsaid.unwrap().show("1999-12-31T23:59:59.9Z").unwrap(),
+            "1999-12-31 23:59:59"
+        );
     }
 
     #[test]
