@@ -15,7 +15,7 @@ use std::borrow::Cow;
 use subtle::ConstantTimeEq;
 
 /// The header the canonical API takes an API key in.
-pub static X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
+pub use crate::http::headers::X_API_KEY;
 
 /// What an operation needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

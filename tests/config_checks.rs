@@ -768,6 +768,30 @@ fn idempotency_keys_go_in_no_header_hookgate_or_the_clients_credential_needs() {
             "send their credential in it",
         ),
         (
+            "idempotency_key = \"X-Api-Key\"\n",
+            "send their credential in it",
+        ),
+        (
+            "idempotency_key = \"x-api-key\"\n",
+            "send their credential in it",
+        ),
+        (
+            "idempotency_key = \"Expect\"\n",
+            "belongs to the exchange itself",
+        ),
+        (
+            "idempotency_key = \"Trailer\"\n",
+            "belongs to the exchange itself",
+        ),
+        (
+            "idempotency_key = \"Cookie\"\n",
+            "belongs to the exchange itself",
+        ),
+        (
+            "idempotency_key = \"Forwarded\"\n",
+            "belongs to the exchange itself",
+        ),
+        (
             "idempotency_key = \"X-Tally-Account\"\nauth = { header = \"X-Tally-Key\", also = [{ header = \"X-Tally-Account\" }] }\n",
             "send their credential in it",
         ),

@@ -31,6 +31,23 @@ pub const WRITTEN: &[&str] = &[
     "x-request-id",
 ];
 
+/// The header every API of hookgate's takes an inbound API key in (surfaces beside their
+/// vendor's own): it carries a client's credential, whatever a mapping file says.
+pub static X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
+
+/// Request header fields of the exchange itself rather than of what it asks (an expectation
+/// of the server, the trailers to come, the proxies it passed, cookies): no value of a
+/// mapping file's choosing belongs in one.
+pub const EXCHANGE: &[&str] = &[
+    "cookie",
+    "expect",
+    "forwarded",
+    "proxy-authorization",
+    "proxy-connection",
+    "trailer",
+    "via",
+];
+
 /// Vendor rate-limit headers passed on to the client.
 pub static RATE_LIMIT: [HeaderName; 3] = [
     HeaderName::from_static("x-ratelimit-limit"),

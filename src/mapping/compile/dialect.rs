@@ -770,22 +770,28 @@ fn credential_headers<'a>(
 }
 
 /// Why `name` cannot carry idempotency keys: a header hookgate writes itself, whose value a
-/// client's key would replace (the credential among them), or one a client's credential is
-/// sent in, which a surface would read its client's key from.
+/// client's key would replace (the credential among them), one of the exchange itself, or one
+/// a client's credential is sent in (`X-Api-Key`, which every API takes inbound keys in, or
+/// the dialect's own), which a surface would read its client's key from.
 fn key_header_taken<'a>(
     name: &http::HeaderName,
     mut credential: impl Iterator<Item = &'a http::HeaderName>,
 ) -> Option<&'static str> {
+    use crate::http::headers::{EXCHANGE, WRITTEN, X_API_KEY};
     if name == http::header::AUTHORIZATION
         || name == http::header::PROXY_AUTHORIZATION
-        || crate::http::headers::WRITTEN.contains(&name.as_str())
+        || WRITTEN.contains(&name.as_str())
     {
         Some(
             "hookgate writes this header itself (the credential, the framing, the request id), so a client's key there would replace what it must carry",
         )
-    } else if credential.any(|c| c == name) {
+    } else if EXCHANGE.contains(&name.as_str()) {
         Some(
-            "the dialect's clients send their credential in it (`dialect.auth`), so it cannot also carry their idempotency keys",
+            "it belongs to the exchange itself (an expectation, trailers, proxies, cookies), not to what the request asks",
+        )
+    } else if *name == X_API_KEY || credential.any(|c| c == name) {
+        Some(
+            "clients send their credential in it (`X-Api-Key`, or the dialect's `auth`), so it cannot also carry their idempotency keys",
         )
     } else {
         None
