@@ -226,6 +226,10 @@ pub struct Endpoint {
     /// The keys that lead to the item (a list's items) when it has exactly one place reachable
     /// by keys alone: the answer can then be read as it is parsed.
     pub item_keys: Option<Vec<String>>,
+    /// Canonical fields of the webhook its answer holds by their own placeholders
+    /// (`{{webhook.secret}}` placed whole in `response`), read back from there as the webhook
+    /// is from `{{webhook}}`: a rotation answered with its new key alone.
+    pub placed_fields: Vec<(&'static crate::model::Field, FieldPath)>,
     /// Where a list's items sit.
     pub items_paths: Vec<FieldPath>,
     /// Where a list's next cursor sits.
@@ -426,6 +430,12 @@ impl MemberCheck {
 }
 
 impl Endpoint {
+    /// Whether its answer holds the webhook, or some of its fields: where `{{webhook}}` or a
+    /// `{{webhook.FIELD}}` stands whole in `response` (or `accept` names a place).
+    pub fn answers_webhook(&self) -> bool {
+        !self.item_paths.is_empty() || !self.placed_fields.is_empty()
+    }
+
     /// Whether anything is read from a success's body (a `response` with placeholders): where
     /// nothing is (a delete's, one read again after, constants), any body will do.
     pub fn reads_answer(&self) -> bool {

@@ -236,6 +236,11 @@ impl Members {
         }
     }
 
+    /// Whether member `key` is held, as `null`.
+    pub fn is_null(&self, key: &str) -> bool {
+        matches!(self.slot(key), Some(Slot::Value(Value::Null)))
+    }
+
     /// The members in the order of `fields`, the table's fields first and any others as
     /// they came, as [`ordered`] orders a map.
     pub fn ordered(mut self, fields: &[Field]) -> Members {

@@ -33,6 +33,14 @@ enum Body {
 }
 
 impl Body {
+    /// The body as a value, left where it is.
+    fn to_value(&self) -> std::borrow::Cow<'_, Value> {
+        match self {
+            Body::Whole(value) => std::borrow::Cow::Borrowed(value),
+            Body::Rest(rest) => std::borrow::Cow::Owned(rest.value().unwrap_or(Value::Null)),
+        }
+    }
+
     fn into_value(self) -> Value {
         match self {
             Body::Whole(value) => value,
@@ -48,6 +56,13 @@ impl Body {
 pub(super) struct Unusable {
     pub(super) problem: Problem,
     pub(super) read: Option<Members>,
+}
+
+/// The webhook an answer to a call on one webhook holds, and whether the answer named no id
+/// (`unnamed`): it then held the webhook in part, and the id is the one its call named.
+pub(super) struct Answered {
+    pub(super) webhook: Members,
+    pub(super) unnamed: bool,
 }
 
 impl Unusable {
@@ -210,7 +225,7 @@ impl Context<'_> {
         reply: &Reply,
     ) -> Result<Option<Members>, Problem> {
         let parsed = self.read(endpoint, reply)?;
-        if endpoint.item_paths.is_empty() {
+        if !endpoint.answers_webhook() {
             return Ok(None);
         }
         match self.webhook(endpoint, parsed) {
@@ -331,7 +346,50 @@ impl Context<'_> {
         endpoint: &Endpoint,
         parsed: Parsed,
     ) -> Result<Members, Box<Unusable>> {
+        self.webhook_of(endpoint, parsed, None)
+            .map(|answered| answered.webhook)
+    }
+
+    /// The webhook an answer to a call on webhook `asked` holds (the id its request named,
+    /// where the answer is that webhook's: a change's, not a create's), read as
+    /// [`Context::webhook`] reads one. An answer that names no id is that webhook's: a
+    /// rotation answered with its new key alone is of the webhook rotated, and keeps the key.
+    /// One that names another webhook is refused.
+    pub(super) fn webhook_of(
+        &self,
+        endpoint: &Endpoint,
+        parsed: Parsed,
+        asked: Option<&str>,
+    ) -> Result<Answered, Box<Unusable>> {
+        let mut webhook = self.read_webhook(endpoint, parsed)?;
+        self.complete(&mut webhook, self.owner_told(endpoint));
+        let unnamed = asked.is_some() && names_no_id(&webhook);
+        let named = match asked {
+            Some(asked) if unnamed => {
+                webhook.remove_member("id");
+                webhook.insert_in_order(model::WEBHOOK_FIELDS, "id", Value::from(asked));
+                Ok(())
+            }
+            Some(asked) => self.named_as_asked(&webhook, asked),
+            None => Ok(()),
+        };
+        match named.and_then(|()| self.addressable(&webhook)) {
+            Ok(()) => Ok(Answered { webhook, unnamed }),
+            Err(problem) => Err(Unusable::boxed(problem, Some(webhook))),
+        }
+    }
+
+    /// What an answer holds of the webhook: the object where `{{webhook}}` stands, with the
+    /// fields the response places by their own placeholders (`{{webhook.secret}}`) that it
+    /// does not hold. An answer holding neither is refused.
+    fn read_webhook(&self, endpoint: &Endpoint, parsed: Parsed) -> Result<Members, Box<Unusable>> {
         let without = || self.malformed("an answer without the webhook", None);
+        let placed = match endpoint.placed_fields.is_empty() {
+            true => Map::new(),
+            false => self
+                .placed_fields(endpoint, &parsed.body.to_value())
+                .map_err(|p| Unusable::boxed(p, None))?,
+        };
         let read = match parsed.item {
             Some(Item::Read(webhook)) => Ok(webhook),
             Some(Item::Misread(misread)) => Err(*misread),
@@ -342,20 +400,81 @@ impl Context<'_> {
                     .item_paths
                     .iter()
                     .find(|p| p.get(&answer).is_some_and(Value::is_object));
-                let Some((at, found)) = at.and_then(|p| Some((p, p.extract(answer)?))) else {
-                    return Err(Unusable::boxed(without(), None));
-                };
-                let rules = endpoint.item_map(at, &self.dialect.webhook);
-                rules.read_owned(found).map(Members::from)
+                match at.and_then(|p| Some((p, p.extract(answer)?))) {
+                    Some((at, found)) => {
+                        let rules = endpoint.item_map(at, &self.dialect.webhook);
+                        rules.read_owned(found).map(Members::from)
+                    }
+                    None if !placed.is_empty() => Ok(Members::default()),
+                    None => return Err(Unusable::boxed(without(), None)),
+                }
             }
         };
         let mut webhook = read.map_err(|misread| {
             Unusable::boxed(self.misread("a webhook", &misread), Some(misread.read))
         })?;
-        self.complete(&mut webhook, self.owner_told(endpoint));
-        match self.addressable(&webhook) {
-            Ok(()) => Ok(webhook),
-            Err(problem) => Err(Unusable::boxed(problem, Some(webhook))),
+        for (name, value) in placed {
+            if !webhook.has(&name) {
+                webhook.insert_in_order(model::WEBHOOK_FIELDS, &name, value);
+            }
+        }
+        Ok(webhook)
+    }
+
+    /// The fields an answer holds where its response places them by their own placeholders
+    /// (`{ signature_key = "{{webhook.secret}}" }`): each value as it lies there, as the
+    /// surfaces of the dialect write it. One of another kind than its field's is refused by
+    /// name (a secret's value is not shown); an integer is an identifier's decimal text, and
+    /// `null` no value, unless the field may be `null`.
+    fn placed_fields(
+        &self,
+        endpoint: &Endpoint,
+        answer: &Value,
+    ) -> Result<Map<String, Value>, Problem> {
+        let mut out = Map::new();
+        for (field, at) in &endpoint.placed_fields {
+            let value = match at.get(answer) {
+                None => continue,
+                Some(Value::Null) if !field.nullable => continue,
+                Some(Value::Number(n)) if field.identifier && (n.is_i64() || n.is_u64()) => {
+                    Value::from(n.to_string())
+                }
+                Some(value) => value.clone(),
+            };
+            if let Some(why) = (!value.is_null())
+                .then(|| model::type_error(field.kind, &value, false))
+                .flatten()
+            {
+                let shown = match field.name {
+                    "secret" => json::kind(&value).to_owned(),
+                    _ => value.to_string(),
+                };
+                return Err(self.malformed(
+                    &format!(
+                        "an answer whose `{at}` (`{{{{webhook.{}}}}}`) is {shown}: it {why}",
+                        field.name
+                    ),
+                    None,
+                ));
+            }
+            out.insert(field.name.to_owned(), value);
+        }
+        Ok(out)
+    }
+
+    /// Refuses an answer to a call on webhook `asked` that names another: the change it
+    /// answers is not known to be this webhook's, and passed on as this one's it would show
+    /// another's fields (or secret) under the id the client named.
+    fn named_as_asked(&self, webhook: &Members, asked: &str) -> Result<(), Problem> {
+        match webhook.text("id") {
+            Some(id) if id != asked => Err(self.malformed(
+                &format!(
+                    "a webhook whose `id` is {}, where its call named webhook {asked}",
+                    self.as_sent(&id)
+                ),
+                None,
+            )),
+            _ => Ok(()),
         }
     }
 
@@ -658,6 +777,11 @@ impl Context<'_> {
         }
         model::derive_status(webhook);
     }
+}
+
+/// Whether a webhook read names no id: none is there, or `null`.
+fn names_no_id(webhook: &Members) -> bool {
+    !webhook.has("id") || webhook.is_null("id")
 }
 
 /// The next page's cursor of a vendor that names none (`paging`), from the page just read:

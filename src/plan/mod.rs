@@ -459,6 +459,29 @@ impl<'a> Plan<'a> {
         }
     }
 
+    /// The id of the one webhook the own call's answer is about, where its request named it
+    /// and the answer is that webhook's: a change's, a rotation's. Not a create's, whose answer
+    /// names the webhook made, nor a read's, which names the one it found; nor an update's that
+    /// created the webhook where the vendor mints its id (`upsert = "new_id"`, a 201).
+    fn asked_of(&self, own: &Endpoint, status: http::StatusCode) -> Option<&str> {
+        let mints = self.created
+            || (own.upsert == Some(model::Upsert::NewId) && status == http::StatusCode::CREATED);
+        let reads = matches!(self.op.action, Action::Create | Action::Get | Action::List);
+        self.op.id.as_deref().filter(|_| !reads && !mints)
+    }
+
+    /// After an answer that named no id, which held the webhook in part (a rotation's new key
+    /// alone): the webhook is read after the calls, whatever the file declares, so that the
+    /// answer is the webhook whole, completed with what that answer held.
+    fn read_whole_after(&mut self, answered: &answer::Answered) {
+        if answered.unnamed {
+            self.stale = true;
+            if !self.stages.contains(&Stage::Webhook) {
+                self.stages.push_back(Stage::Webhook);
+            }
+        }
+    }
+
     /// What an answer changes, by the stage it answers: one arm per stage of a plan, so that
     /// each is seen beside the others (the webhook read whole has a step of its own).
     fn absorb(&mut self, stage: Stage, reply: &Reply) -> Result<(), Problem> {
@@ -519,9 +542,11 @@ impl<'a> Plan<'a> {
                     }
                     return Ok(());
                 }
-                let webhook = self.cx.webhook(verb, parsed)?;
-                self.answered_with_owner(verb, &webhook)?;
-                self.take_whole(webhook.into_map());
+                let asked = self.id();
+                let answered = self.cx.webhook_of(verb, parsed, asked.as_deref())?;
+                self.answered_with_owner(verb, &answered.webhook)?;
+                self.read_whole_after(&answered);
+                self.take_whole(answered.webhook.into_map());
                 Ok(())
             }
             Stage::Own => {
@@ -557,12 +582,16 @@ impl<'a> Plan<'a> {
                     }
                     Action::Test => self.tested = Some(self.cx.test_result(own, parsed)?),
                     Action::Delete => {}
-                    _ if own.item_paths.is_empty() => {}
+                    _ if !own.answers_webhook() => {}
                     _ => {
                         // What an answer that cannot be passed on did show (a create's id, a
                         // secret minted) is what the change made: named by the refusal.
-                        let webhook = match self.cx.webhook(own, parsed) {
-                            Ok(webhook) => webhook,
+                        let asked = self.asked_of(own, reply.status);
+                        let webhook = match self.cx.webhook_of(own, parsed, asked) {
+                            Ok(answered) => {
+                                self.read_whole_after(&answered);
+                                answered.webhook
+                            }
                             Err(unusable) => {
                                 self.result = unusable.read;
                                 return Err(unusable.problem);

@@ -55,11 +55,31 @@ const READ_FROM_BODIES: &[(&str, &[usize])] = &[
     ("current.events", &[0]),
 ];
 
+/// The canonical fields of the webhook a response places whole by their own placeholders
+/// (`{ signature_key = "{{webhook.secret}}" }`), with where: a placeholder standing whole marks
+/// where its value is found, `{{webhook.FIELD}}` as `{{webhook}}` does. One within text, or
+/// naming no canonical field, is written and never read.
+fn placed_fields(response: &Template) -> Vec<(&'static model::Field, FieldPath)> {
+    let placed = |slot: &str| {
+        let field = model::webhook_field(slot.strip_prefix("webhook.")?)?;
+        Some((field, response.path_of(slot)?))
+    };
+    let mut out: Vec<(&'static model::Field, FieldPath)> = Vec::new();
+    for (field, at) in response.slots().into_iter().filter_map(placed) {
+        if !out.iter().any(|(f, _)| f.name == field.name) {
+            out.push((field, at));
+        }
+    }
+    out
+}
+
 /// Where an operation's answer holds what it answers with.
 #[derive(Default)]
 struct AnswerPaths {
     /// The webhook (or a test's result).
     item_paths: Vec<FieldPath>,
+    /// Fields of the webhook placed whole by their own placeholders (`{{webhook.secret}}`).
+    placed_fields: Vec<(&'static model::Field, FieldPath)>,
     /// A list's items.
     items_paths: Vec<FieldPath>,
     /// A list page's cursor and end flags.
@@ -759,6 +779,7 @@ impl Compiler<'_> {
             response,
             status: s.status.unwrap_or(200),
             item_paths: answer.item_paths,
+            placed_fields: answer.placed_fields,
             item_keys,
             items_paths: answer.items_paths,
             cursor_path: answer.cursor_path,
@@ -1173,6 +1194,9 @@ impl Compiler<'_> {
                 format!("{key}.response"),
                 format!("must place `{{{{{item_slot}}}}}` (or read it after: `then = [\"get\"]`)"),
             ),
+        }
+        if !matches!(action, Action::Delete | Action::List | Action::Test) {
+            out.placed_fields = placed_fields(r);
         }
         out.cursor_path = r.path_of("next_cursor");
         out.done_path = r.path_of("done");
