@@ -357,10 +357,8 @@ impl Compiler<'_> {
                 "`disable` is called first: declare `[operations.disable]`",
             );
         }
-        if !operations
-            .iter()
-            .any(|o| o.role == Role::Action(Action::Get))
-        {
+        // A `get` given that could not be read has been refused for what is wrong in it.
+        if !sections.contains_key(&OperationName::Get) {
             self.error(
                 "operations",
                 "`get` is required: updates and tests read the webhook",
@@ -1003,6 +1001,10 @@ impl Compiler<'_> {
         for item in then {
             match item.as_str() {
                 "get" if action != Action::Get => out.push(FollowUp::Webhook),
+                "get" => self.error(
+                    format!("{key}.then"),
+                    "`get`: a read cannot read the webhook again after itself; leave `get` out of this `then`",
+                ),
                 other => match resources.iter().position(|r| r.name == other) {
                     Some(i) if resources[i].get.is_some() => out.push(FollowUp::Resource(i)),
                     Some(_) => self.error(
