@@ -80,26 +80,37 @@ fn a_get_refused_for_its_path_is_not_said_to_be_missing() {
             errors.iter().all(|e| !e.contains("is required")),
             "{wrong}: {errors:#?}"
         );
-        assert!(errors.iter().any(|e| e.contains(says)), "{wrong}: {errors:#?}");
+        assert!(
+            errors.iter().any(|e| e.contains(says)),
+            "{wrong}: {errors:#?}"
+        );
     }
 }
 
 #[test]
 fn a_default_render_refused_for_its_body_is_not_said_to_be_missing() {
     for (from, to) in [
-        ("text = \"{{message}}\" } }\n\n[[examples]]", "text = \"{{message}\" } }\n\n[[examples]]"),
+        (
+            "text = \"{{message}}\" } }\n\n[[examples]]",
+            "text = \"{{message}\" } }\n\n[[examples]]",
+        ),
         ("kind = \"{{code}}\"", "kind = { \"$switch\" = 1 }"),
     ] {
         let errors = refused(&[(from, to)]);
         assert_eq!(errors.len(), 1, "{to}: {errors:#?}");
-        assert!(errors[0].contains("errors.render.default.body"), "{errors:#?}");
+        assert!(
+            errors[0].contains("errors.render.default.body"),
+            "{errors:#?}"
+        );
     }
 }
 
 #[test]
 fn a_read_that_reads_itself_again_is_told_so() {
     for then in ["[\"get\"]", "[\"get\", \"get\"]"] {
-        let to = format!("response = {{ hook = \"{{{{webhook}}}}\" }}\nthen = {then}\n\n[operations.create]");
+        let to = format!(
+            "response = {{ hook = \"{{{{webhook}}}}\" }}\nthen = {then}\n\n[operations.create]"
+        );
         let errors = refused(&[(
             "response = { hook = \"{{webhook}}\" }\n\n[operations.create]",
             &to,
@@ -107,7 +118,9 @@ fn a_read_that_reads_itself_again_is_told_so() {
         assert!(!errors.is_empty());
         for e in &errors {
             assert!(
-                e.contains("operations.get.then: `get`: a read cannot read the webhook again after itself"),
+                e.contains(
+                    "operations.get.then: `get`: a read cannot read the webhook again after itself"
+                ),
                 "{errors:#?}"
             );
         }
@@ -124,17 +137,26 @@ fn an_emulated_id_length_out_of_range_is_said_to_be_so() {
         ("-1", "-1 is no length"),
     ] {
         let to = format!("id = {{ length = {length} }}");
-        refused_once(&[("id = \"integer\"", &to)], &format!("emulator.id.length: {says}"));
+        refused_once(
+            &[("id = \"integer\"", &to)],
+            &format!("emulator.id.length: {says}"),
+        );
     }
     let errors = refused(&[("id = \"integer\"", "id = { prefix = \"h_\" }")]);
-    assert!(errors[0].contains("emulator.id.length: is required"), "{errors:#?}");
+    assert!(
+        errors[0].contains("emulator.id.length: is required"),
+        "{errors:#?}"
+    );
 }
 
 #[test]
 fn a_switch_on_nothing_is_told_to_name_a_value() {
     for on in ["\"\"", "\" \""] {
         let to = format!("kind = {{ \"$switch\" = {on}, \"$default\" = \"x\" }}");
-        refused_once(&[("kind = \"{{code}}\"", &to)], "`$switch` must name a value");
+        refused_once(
+            &[("kind = \"{{code}}\"", &to)],
+            "`$switch` must name a value",
+        );
     }
 }
 
@@ -149,4 +171,38 @@ fn a_rule_that_reads_into_an_array_where_an_object_is_is_refused() {
         &[("path = \"$.label\"", "path = \"$[1]\"")],
         "fields.description: `$[1]` reads an item of an array",
     );
+}
+
+#[tokio::test]
+async fn a_vendor_that_answers_a_list_where_a_resource_is_is_told_what_a_resource_is() {
+    let resource = "\n[resources.kinds]\nread_with_webhook = true\nget = { method = \"GET\", path = \"/projects/{owner}/hooks/{id}/kinds\", response = { types = \"{{resource}}\" } }\n\n[resources.kinds.fields.\"extensions.kind\"]\npath = \"$.type\"\n\n[errors]";
+    let dir = support::dialects_with(&[("relay", "\n[errors]", resource)]);
+    let hook = serde_json::json!({"hook": {"hook_id": 7, "project": "p1", "target": {"url": "https://example.com/h"},
+        "topics": ["a.b"], "disabled": false, "state": "live"}});
+    for listed in [
+        serde_json::json!([{"type": "a.b"}]),
+        serde_json::json!("a.b"),
+        serde_json::json!(3),
+    ] {
+        let vendor = support::Double::start(vec![
+            support::Reply::json(200, hook.clone()),
+            support::Reply::json(200, serde_json::json!({"types": listed})),
+        ])
+        .await;
+        let gw = support::gateway_over(dir.path().to_str().unwrap(), "relay", &vendor).await;
+        let got = support::send(
+            gw.addr,
+            "GET",
+            "/v1/upstreams/relay/owners/p1/webhooks/7",
+            &[],
+            None,
+        )
+        .await;
+        support::ok(&got, 502, "a resource answered as no object");
+        let detail = got.json()["detail"].as_str().unwrap().to_owned();
+        assert!(
+            detail.contains("whose kinds is") && detail.contains("where its mapping file places a resource: an object, whose members its rules read"),
+            "{listed}: {detail}"
+        );
+    }
 }

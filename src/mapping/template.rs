@@ -241,7 +241,8 @@ impl Template {
         item: &str,
         found: &mut Option<&'a Template>,
     ) {
-        let names = |place: &FieldPath| place.is_spelled(field) || place.spelled_inside(field).is_some();
+        let names =
+            |place: &FieldPath| place.is_spelled(field) || place.spelled_inside(field).is_some();
         let members = match self {
             Template::Object(members) | Template::Spread { members, .. } => members,
             Template::Switch { cases, default, .. } => {
@@ -270,7 +271,9 @@ impl Template {
                 // The webhook, or the object it is spread in: its rules name its members.
                 Template::Slot { name, .. } if name == item => {}
                 Template::Spread { name, .. } if name == item && place.is_spelled(field) => {}
-                Template::Object(_) | Template::Spread { .. } | Template::Switch { .. }
+                Template::Object(_)
+                | Template::Spread { .. }
+                | Template::Switch { .. }
                 | Template::Array(_)
                     if !place.is_spelled(field) =>
                 {

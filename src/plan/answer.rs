@@ -241,7 +241,8 @@ impl Context<'_> {
 
     /// Reads a reply to a resource's verb.
     pub(super) fn read_plain(&self, reply: &Reply) -> Result<Value, Problem> {
-        self.read_whole(reply, false, None).map(|p| p.body.into_value())
+        self.read_whole(reply, false, None)
+            .map(|p| p.body.into_value())
     }
 
     /// Reads a reply whole; a failure's field errors are named against `sent`, the template of
@@ -309,7 +310,10 @@ impl Context<'_> {
             fields: &self.dialect.webhook,
             sent,
         };
-        Err(self.dialect.errors.read_sent(&failure, &naming, self.info()))
+        Err(self
+            .dialect
+            .errors
+            .read_sent(&failure, &naming, self.info()))
     }
 
     /// Whether a test's result reads the vendor's failure flag as its own member (a test whose
@@ -606,7 +610,9 @@ impl Context<'_> {
                 return Err(self.malformed(&what, None));
             }
             None => {
-                return Err(self.malformed(&format!("an answer without its {}", resource.name), None));
+                return Err(
+                    self.malformed(&format!("an answer without its {}", resource.name), None)
+                );
             }
         };
         let mut fields = resource

@@ -591,10 +591,12 @@ impl Compiler<'_> {
             },
             drawn => {
                 let why = match (length, drawn) {
-                    (None, _) => "is required: 6 to 64 characters, drawn from the alphabet".to_owned(),
-                    (Some(_), Some(n)) => format!(
-                        "{n} is out of range: 6 to 64 characters, drawn from the alphabet"
-                    ),
+                    (None, _) => {
+                        "is required: 6 to 64 characters, drawn from the alphabet".to_owned()
+                    }
+                    (Some(_), Some(n)) => {
+                        format!("{n} is out of range: 6 to 64 characters, drawn from the alphabet")
+                    }
                     (Some(other), None) => format!(
                         "{other} is no length: an integer, 6 to 64 characters, drawn from the alphabet"
                     ),

@@ -21,9 +21,12 @@ impl Compiler<'_> {
     /// webhook, a resource or a test's result is an object, whose members its rules read, and
     /// a vendor that answers a list there has it read as no object at all.
     fn reads_members(&mut self, key: &str, rule: &crate::mapping::rules::Rule) {
-        let into_array = rule
-            .places()
-            .find(|p| matches!(p.steps().first(), Some(super::super::json_path::Step::Index(_))));
+        let into_array = rule.places().find(|p| {
+            matches!(
+                p.steps().first(),
+                Some(super::super::json_path::Step::Index(_))
+            )
+        });
         if let Some(path) = into_array {
             self.error(
                 key,
