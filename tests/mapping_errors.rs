@@ -206,3 +206,28 @@ async fn a_vendor_that_answers_a_list_where_a_resource_is_is_told_what_a_resourc
         );
     }
 }
+
+#[test]
+fn an_example_null_a_rule_drops_is_told_the_fix() {
+    let at = RELAY.find("[[examples]]").unwrap();
+    let rule = "[fields.\"extensions.disabled_until\"]\npath = \"$.disabled_until\"\nin = [\"response\"]\n\n[fields.timeout_seconds]";
+    for example in [
+        r#"{"hook_id": 7, "project": "p1", "topics": ["a.b"], "disabled": false, "state": "live", "target": {"url": "https://example.com/h"}, "disabled_until": null}"#,
+        r#"{"hook_id": 7, "project": "p1", "topics": ["a.b"], "disabled": true, "state": "paused", "target": {"url": "https://example.com/h"}, "label": "x", "disabled_until": null}"#,
+    ] {
+        let text = format!("examples = ['''{example}''']\n{}", &RELAY[..at]).replacen(
+            "[fields.timeout_seconds]",
+            rule,
+            1,
+        );
+        let dialect =
+            hookgate::mapping::Dialect::compile("relay", std::path::Path::new("relay.toml"), &text)
+                .unwrap();
+        let problems = hookgate::examples::round_trip_all(std::iter::once(&dialect));
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains("`disabled_until` is lost (the example's is null): a rule that reads it keeps a `null` the vendor answers with `nullable = true`"),
+            "{problems:?}"
+        );
+    }
+}

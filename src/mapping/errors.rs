@@ -579,8 +579,9 @@ impl Naming<'_> {
     /// (`subscription.notification_url`, the webhook at `subscription`) is named by the
     /// webhook's rules. A member the envelope holds beside the webhook is none of the
     /// webhook's, and is never named as an extension the client did not send: the idempotency
-    /// key is the client's `Idempotency-Key`, any other member (a literal, a request id) is
-    /// the request's as a whole, its message saying the vendor's name for it.
+    /// key is the client's `Idempotency-Key`, another value of the client's (`{{secret}}`) is
+    /// named as its rules name it, any other member (a literal) is the request's as a whole,
+    /// its message saying the vendor's name for it.
     pub fn field_error(&self, vendor_field: &str, message: &str) -> FieldError {
         let Some(sent) = self.sent else {
             return self.fields.field_error(vendor_field, message);
@@ -589,6 +590,8 @@ impl Naming<'_> {
             Some(Template::Slot { name, .. }) if name == "idempotency_key" => {
                 return FieldError::in_header("Idempotency-Key", message);
             }
+            // A value of the client's placed in the envelope (`{{secret}}`): named as before.
+            Some(Template::Slot { .. }) => return self.fields.field_error(vendor_field, message),
             Some(_) => return FieldError::new("", format!("{vendor_field}: {message}")),
             None => {}
         }

@@ -575,7 +575,7 @@ pub struct RenderSection {
 
 /// The refusal of `found`, which is none of the shapes `expected` lists.
 fn none_of<E: serde::de::Error>(found: &Value, expected: &str) -> E {
-    E::custom(format!("{}: expected {expected}", shown(found)))
+    E::custom(shown(found) + ": expected " + expected)
 }
 
 /// A value as a mapping file writes it, for a refusal that names it (`"ulid"`, `5`, a table).
