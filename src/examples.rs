@@ -70,6 +70,11 @@ impl Difference<'_> {
     /// `` `resource.name` is lost (the example's is "Bug Task") ``.
     fn describe(&self) -> String {
         match self {
+            // A `null` no rule keeps: a rule reads it as no value unless it says `null` is
+            // one of the vendor's.
+            Difference::Lost(p, Value::Null) => format!(
+                "`{p}` is lost (the example's is null): a rule that reads it keeps a `null` the vendor answers with `nullable = true`"
+            ),
             Difference::Lost(p, was) => format!("`{p}` is lost (the example's is {was})"),
             Difference::Added(p, now) => format!("`{p}` is added ({now})"),
             Difference::Changed(p, was, now) => {

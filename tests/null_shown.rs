@@ -241,3 +241,42 @@ async fn nullable_on_a_member_only_requests_carry_shows_no_null_in_answers() {
         );
     }
 }
+
+/// A description cleared at a vendor that spells no label as `""` (relay's `empty_is_null`
+/// `label`) is kept by its emulator as that `""`, as the vendor answers it, and read back as
+/// `null`; a label given again replaces it.
+#[tokio::test]
+async fn an_emulator_answers_a_value_cleared_through_empty_is_null_as_the_vendor_spells_it() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
+    let gw = support::gateway_emulating(dir, "relay").await;
+    let base = "/v1/upstreams/relay/owners/p1/webhooks";
+    let body = json!({"url": "https://example.com/h", "events": ["a.b"], "description": "x"});
+    let made = send(gw.addr, "POST", base, &[], Some(&body)).await;
+    ok(&made, 201, "a create");
+    let one = format!("{base}/{}", support::id_text(&made.json()["id"]));
+    for (patch, label, description) in [
+        (json!({"description": null}), json!(""), Value::Null),
+        (json!({"description": "y"}), json!("y"), json!("y")),
+        (
+            json!({"description": null, "enabled": false}),
+            json!(""),
+            Value::Null,
+        ),
+    ] {
+        let changed = send(gw.addr, "PATCH", &one, &[], Some(&patch)).await;
+        ok(&changed, 200, "an update");
+        assert_eq!(changed.json()["description"], description, "{patch}");
+        let hooks = support::relay_hooks(gw.emulators["relay"], "p1").await;
+        assert_eq!(hooks[0].get("label"), Some(&label), "{patch}: {hooks:?}");
+        let read = send(gw.addr, "GET", &one, &[], None).await;
+        assert_eq!(
+            read.json().get("description"),
+            Some(&description),
+            "{patch}"
+        );
+    }
+    let cleared = json!({"url": "https://example.com/h", "events": ["a.b"], "description": null});
+    let made = send(gw.addr, "POST", base, &[], Some(&cleared)).await;
+    ok(&made, 201, "a create of a cleared description");
+    assert_eq!(made.json()["description"], Value::Null);
+}

@@ -183,6 +183,17 @@ impl ErrorMap {
         fields: &ObjectMap,
         upstream: UpstreamInfo,
     ) -> Problem {
+        self.read_sent(failure, &Naming { fields, sent: None }, upstream)
+    }
+
+    /// Translates a vendor failure into a problem, as [`ErrorMap::read`], naming the fields of
+    /// the request body the failure answers as `naming` says.
+    pub fn read_sent(
+        &self,
+        failure: &Failure<'_>,
+        naming: &Naming<'_>,
+        upstream: UpstreamInfo,
+    ) -> Problem {
         let mut info = upstream;
         info.status = Some(failure.status);
         info.request_id = failure.header_request_id.map(str::to_owned);
@@ -203,7 +214,7 @@ impl ErrorMap {
                 value: path.get(body),
                 elsewhere: &elsewhere,
             };
-            collect_field_errors(found, form, info.message.as_deref(), fields, &mut errors);
+            collect_field_errors(found, form, info.message.as_deref(), naming, &mut errors);
         }
         let code = self.canonical_code(failure.status, info.code.as_deref(), !errors.is_empty());
         let detail = if errors.is_empty() {
@@ -554,11 +565,58 @@ struct Found<'a> {
     elsewhere: &'a [&'a FieldPath],
 }
 
+/// How the fields a vendor's failure names are named for the client: by the webhook's rules,
+/// where they are the webhook's; the envelope of the body sent around it, where it is known.
+pub struct Naming<'a> {
+    /// The webhook's rules.
+    pub fields: &'a ObjectMap,
+    /// The template of the request body the failure answers, where it had one.
+    pub sent: Option<&'a Template>,
+}
+
+impl Naming<'_> {
+    /// The field error of `vendor_field`. A place inside the webhook's in the body sent
+    /// (`subscription.notification_url`, the webhook at `subscription`) is named by the
+    /// webhook's rules. A member the envelope holds beside the webhook is none of the
+    /// webhook's, and is never named as an extension the client did not send: the idempotency
+    /// key is the client's `Idempotency-Key`, another value of the client's (`{{secret}}`) is
+    /// named as its rules name it, any other member (a literal) is the request's as a whole,
+    /// its message saying the vendor's name for it.
+    pub fn field_error(&self, vendor_field: &str, message: &str) -> FieldError {
+        let Some(sent) = self.sent else {
+            return self.fields.field_error(vendor_field, message);
+        };
+        match sent.envelope_member(vendor_field, "webhook") {
+            Some(Template::Slot { name, .. }) if name == "idempotency_key" => {
+                return FieldError::in_header("Idempotency-Key", message);
+            }
+            // A value of the client's placed in the envelope (`{{secret}}`): named as before.
+            Some(Template::Slot { .. }) => return self.fields.field_error(vendor_field, message),
+            Some(_) => return FieldError::new("", format!("{vendor_field}: {message}")),
+            None => {}
+        }
+        let Some(at) = sent.path_of("webhook").filter(|p| !p.steps().is_empty()) else {
+            return self.fields.field_error(vendor_field, message);
+        };
+        if at.is_spelled(vendor_field) {
+            // The webhook itself: the body the client sent, as a whole.
+            return FieldError::new("", message);
+        }
+        match at.spelled_inside(vendor_field) {
+            Some(rest) => {
+                let rest = rest.strip_prefix('.').unwrap_or(rest);
+                self.fields.field_error(rest, message)
+            }
+            None => self.fields.field_error(vendor_field, message),
+        }
+    }
+}
+
 fn collect_field_errors(
     found: Found<'_>,
     form: &Form,
     message: Option<&str>,
-    fields: &ObjectMap,
+    fields: &Naming<'_>,
     out: &mut Vec<FieldError>,
 ) {
     let text = |m: &Value| {
@@ -626,7 +684,7 @@ fn collect_field_errors(
 /// How a map of fields (the `lists` and `strings` forms) is read: by the object's rules, past
 /// the places read as something else.
 struct Named<'a> {
-    fields: &'a ObjectMap,
+    fields: &'a Naming<'a>,
     elsewhere: &'a [&'a FieldPath],
 }
 

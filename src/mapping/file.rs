@@ -52,8 +52,7 @@ pub enum FormArraysName {
 }
 
 /// The shape an owner or id must have to be one of the vendor's.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum FormatSection {
     Named(FormatName),
     Pattern { pattern: String },
@@ -398,8 +397,7 @@ pub struct OperationSection {
 /// A parameter of a `Link` header's next link that marks the last page: its value there
 /// (`"false"`), or that value and the one it has on a link to a next page
 /// (`{ last = "false", more = "true" }`).
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 pub enum LinkEndSection {
     Last(String),
     Both(LinkValuesSection),
@@ -422,8 +420,7 @@ pub struct OrderSection {
 
 /// What an update of an unknown id does: `false`, `true` (the same as `"given_id"`), or the
 /// id it creates the webhook under by name.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, Copy)]
 pub enum UpsertSection {
     Flag(bool),
     Named(UpsertName),
@@ -450,8 +447,7 @@ impl UpsertSection {
 }
 
 /// A vendor's word for one thing, or its words: the first is the one written, all are read.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 pub enum Words {
     One(String),
     Several(Vec<String>),
@@ -585,4 +581,90 @@ pub struct RenderSection {
     pub status: Option<u16>,
     /// None: the vendor answers this failure without a body.
     pub body: Option<Value>,
+}
+
+// The tables a value may be one of several shapes of are read by hand: serde's untagged enums
+// say only that the value `did not match any variant`, where an author needs the shapes taken.
+
+/// The refusal of `found`, which is none of the shapes `expected` lists.
+fn none_of<E: serde::de::Error>(found: &Value, expected: &str) -> E {
+    E::custom(shown(found) + ": expected " + expected)
+}
+
+/// A value as a mapping file writes it, for a refusal that names it (`"ulid"`, `5`, a table).
+fn shown(found: &Value) -> String {
+    match found {
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => format!("`{found}`"),
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "a table".into(),
+        Value::Null => "nothing".into(),
+    }
+}
+
+/// A value that a serde type reads, from a value already read whole.
+fn read_as<T: serde::de::DeserializeOwned>(value: Value) -> Option<T> {
+    serde_json::from_value(value).ok()
+}
+
+impl<'de> Deserialize<'de> for FormatSection {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const EXPECTED: &str = "`uuid`, `integer`, `token` or `{ pattern = \"REGEX\" }`";
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Pattern {
+            pattern: String,
+        }
+        let value = Value::deserialize(d)?;
+        if value.is_string() {
+            return read_as(value.clone())
+                .map(FormatSection::Named)
+                .ok_or_else(|| none_of(&value, EXPECTED));
+        }
+        // A table alone: serde would read a struct from a list too (`["uuid"]`).
+        Some(value.clone())
+            .filter(Value::is_object)
+            .and_then(read_as::<Pattern>)
+            .map(|p| FormatSection::Pattern { pattern: p.pattern })
+            .ok_or_else(|| none_of(&value, EXPECTED))
+    }
+}
+
+impl<'de> Deserialize<'de> for LinkEndSection {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const EXPECTED: &str = "the parameter's text on the last page (`\"false\"`), or `{ last = \"TEXT\", more = \"TEXT\" }`";
+        let value = Value::deserialize(d)?;
+        match &value {
+            Value::String(last) => Ok(LinkEndSection::Last(last.clone())),
+            Value::Object(_) => read_as(value.clone())
+                .map(LinkEndSection::Both)
+                .ok_or_else(|| none_of(&value, EXPECTED)),
+            _ => Err(none_of(&value, EXPECTED)),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for UpsertSection {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const EXPECTED: &str = "`true`, `false`, `\"given_id\"` or `\"new_id\"`";
+        let value = Value::deserialize(d)?;
+        match &value {
+            Value::Bool(flag) => Ok(UpsertSection::Flag(*flag)),
+            _ => read_as(value.clone())
+                .map(UpsertSection::Named)
+                .ok_or_else(|| none_of(&value, EXPECTED)),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Words {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const EXPECTED: &str = "a word (`\"asc\"`) or a list of words (`[\"asc\", \"ASC\"]`)";
+        let value = Value::deserialize(d)?;
+        match &value {
+            Value::String(word) => Ok(Words::One(word.clone())),
+            _ => read_as(value.clone())
+                .map(Words::Several)
+                .ok_or_else(|| none_of(&value, EXPECTED)),
+        }
+    }
 }

@@ -86,6 +86,7 @@ impl Template {
             Value::Object(map) if map.contains_key("$switch") => {
                 let on = map["$switch"]
                     .as_str()
+                    .filter(|on| !on.trim().is_empty())
                     .ok_or("`$switch` must name a value")?
                     .to_owned();
                 let cases = map
@@ -220,6 +221,66 @@ impl Template {
                 .chain(default.as_deref())
                 .find_map(|t| t.beside(name)),
             Template::Literal(_) | Template::Slot { .. } | Template::Text(_) => None,
+        }
+    }
+
+    /// The member this template writes at the vendor's dotted place `field` (`idempotency_key`,
+    /// `meta.source`), or around it, leaving out what the placeholder `item` holds (the
+    /// webhook, whose rules name its members): the envelope's member a vendor's field error
+    /// names, if it names one.
+    pub fn envelope_member(&self, field: &str, item: &str) -> Option<&Template> {
+        let mut found = None;
+        self.find_member(&FieldPath::default(), field, item, &mut found);
+        found
+    }
+
+    fn find_member<'a>(
+        &'a self,
+        at: &FieldPath,
+        field: &str,
+        item: &str,
+        found: &mut Option<&'a Template>,
+    ) {
+        let names =
+            |place: &FieldPath| place.is_spelled(field) || place.spelled_inside(field).is_some();
+        let members = match self {
+            Template::Object(members) | Template::Spread { members, .. } => members,
+            Template::Switch { cases, default, .. } => {
+                for t in cases.iter().map(|(_, t)| t).chain(default.as_deref()) {
+                    t.find_member(at, field, item, found);
+                }
+                return;
+            }
+            Template::Array(items) => {
+                for (i, t) in items.iter().enumerate() {
+                    let place = at.clone().child(Step::Index(i));
+                    if names(&place) {
+                        t.find_member(&place, field, item, found);
+                    }
+                }
+                return;
+            }
+            _ => return,
+        };
+        for (key, t) in members {
+            let place = at.clone().child(Step::Key(key.clone()));
+            if !names(&place) || found.is_some() {
+                continue;
+            }
+            match t {
+                // The webhook, or the object it is spread in: its rules name its members.
+                Template::Slot { name, .. } if name == item => {}
+                Template::Spread { name, .. } if name == item && place.is_spelled(field) => {}
+                Template::Object(_)
+                | Template::Spread { .. }
+                | Template::Switch { .. }
+                | Template::Array(_)
+                    if !place.is_spelled(field) =>
+                {
+                    t.find_member(&place, field, item, found)
+                }
+                _ => *found = Some(t),
+            }
         }
     }
 

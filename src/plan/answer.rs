@@ -6,12 +6,13 @@ use super::Context;
 use crate::exchange::Reply;
 use crate::json;
 use crate::mapping::codec::Codec;
-use crate::mapping::errors::Failure;
+use crate::mapping::errors::{Failure, Naming};
 use crate::mapping::json_path::FieldPath;
 use crate::mapping::model::{
     Endpoint, FlagAbsent, IdUnfit, Paging, Resource, ResourceEndpoint, Role,
 };
 use crate::mapping::rules::{Item, Misread, Target};
+use crate::mapping::template::Template;
 use crate::model::{self, Action, ListQuery, Listed, Members, Object};
 use crate::problem::{Code, Problem, UpstreamInfo};
 use serde_json::{Map, Value};
@@ -202,7 +203,7 @@ impl Context<'_> {
                 });
             }
         }
-        match self.read_whole(reply, flag_is_result) {
+        match self.read_whole(reply, flag_is_result, endpoint.body.as_ref()) {
             // An answer whose body hookgate reads nothing from (a delete's, one read again
             // after, a template of constants) may be anything a vendor sends with a success:
             // `OK`, a page of its own.
@@ -241,7 +242,7 @@ impl Context<'_> {
     /// its status and body tell it, or a success hookgate could not read.
     pub fn problem_of(&self, reply: &Reply) -> Problem {
         let status = Some(reply.status.as_u16());
-        match self.read_whole(reply, false) {
+        match self.read_whole(reply, false, None) {
             Err(problem) => problem,
             Ok(_) if reply.body.is_empty() => {
                 self.malformed("an empty answer, where its answer is read", status)
@@ -255,10 +256,18 @@ impl Context<'_> {
 
     /// Reads a reply to a resource's verb.
     pub(super) fn read_plain(&self, reply: &Reply) -> Result<Value, Problem> {
-        self.read_whole(reply, false).map(|p| p.body.into_value())
+        self.read_whole(reply, false, None)
+            .map(|p| p.body.into_value())
     }
 
-    fn read_whole(&self, reply: &Reply, flag_is_result: bool) -> Result<Parsed, Problem> {
+    /// Reads a reply whole; a failure's field errors are named against `sent`, the template of
+    /// the body the call sent, where it sent one.
+    fn read_whole(
+        &self,
+        reply: &Reply,
+        flag_is_result: bool,
+        sent: Option<&Template>,
+    ) -> Result<Parsed, Problem> {
         let status = reply.status.as_u16();
         let success = reply.status.is_success();
         if reply.status.is_redirection() {
@@ -312,10 +321,14 @@ impl Context<'_> {
             text,
             raw: &reply.body,
         };
+        let naming = Naming {
+            fields: &self.dialect.webhook,
+            sent,
+        };
         Err(self
             .dialect
             .errors
-            .read(&failure, &self.dialect.webhook, self.info()))
+            .read_sent(&failure, &naming, self.info()))
     }
 
     /// Whether a test's result reads the vendor's failure flag as its own member (a test whose
@@ -702,14 +715,25 @@ impl Context<'_> {
         endpoint: &ResourceEndpoint,
         body: Value,
     ) -> Result<Map<String, Value>, Problem> {
-        let found = endpoint
-            .item_path
-            .as_ref()
-            .and_then(|p| p.extract(body))
-            .filter(Value::is_object)
-            .ok_or_else(|| {
-                self.malformed(&format!("an answer without its {}", resource.name), None)
-            })?;
+        let found = endpoint.item_path.as_ref().and_then(|p| p.extract(body));
+        let found = match found {
+            Some(found @ Value::Object(_)) => found,
+            // A resource is an object whose members the rules read: a list (or any other
+            // value) where the file places it holds none of them.
+            Some(other) => {
+                let what = format!(
+                    "an answer whose {} is {}, where its mapping file places a resource: an object, whose members its rules read",
+                    resource.name,
+                    json::kind(&other)
+                );
+                return Err(self.malformed(&what, None));
+            }
+            None => {
+                return Err(
+                    self.malformed(&format!("an answer without its {}", resource.name), None)
+                );
+            }
+        };
         let mut fields = resource
             .fields
             .read_owned(found)

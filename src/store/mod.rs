@@ -418,8 +418,10 @@ impl Store {
         op: &Operation,
         given_id: Option<String>,
     ) -> Result<Outcome, Problem> {
-        let mut webhook = op.body.clone().unwrap_or_default();
+        let given = op.body.clone().unwrap_or_default();
+        let mut webhook = given.clone();
         webhook.retain(|_, v| !v.is_null());
+        keep_cleared(&self.dialect.webhook, &given, &mut webhook);
         apply_defaults(&self.dialect.webhook, &mut webhook);
         for resource in &self.dialect.resources {
             apply_defaults(&resource.fields, &mut webhook);
@@ -491,6 +493,7 @@ impl Store {
             _ => None,
         };
         let mut merged = canonical::apply_update(&current, &patch, op.mode);
+        keep_cleared(&self.dialect.webhook, &patch, &mut merged);
         self.check_unique(state, op, &merged, Some(&id))?;
         // A version counts the changes the webhook went through: a write that leaves it as it
         // was is none.
@@ -627,6 +630,19 @@ fn versions<'d, 'w>(
     {
         Value::Object(extensions) => Some((key, extensions)),
         _ => None,
+    }
+}
+
+/// Keeps as `null` the values `given` clears whose rules spell `null` as a value of the
+/// vendor's (`empty_is_null`: a label cleared is `""`): the vendor keeps that value and answers
+/// it, where a member cleared of any other rule is gone.
+fn keep_cleared(map: &ObjectMap, given: &Map<String, Value>, object: &mut Map<String, Value>) {
+    for rule in &map.rules {
+        if matches!(rule.codec, crate::mapping::codec::Codec::EmptyIsNull)
+            && rule.target.get(given).is_some_and(Value::is_null)
+        {
+            rule.target.set(object, Value::Null);
+        }
     }
 }
 

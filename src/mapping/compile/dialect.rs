@@ -586,18 +586,26 @@ impl Compiler<'_> {
                 IdAlphabet::Hex
             }
         };
-        let length = table.get("length").and_then(Value::as_u64);
-        match length {
+        let length = table.get("length");
+        match length.and_then(Value::as_u64) {
             Some(length @ 6..=64) => IdStyle::Drawn {
                 prefix,
                 alphabet,
                 length: length as usize,
             },
-            _ => {
-                self.error(
-                    format!("{KEY}.length"),
-                    "is required: 6 to 64 characters, drawn from the alphabet",
-                );
+            drawn => {
+                let why = match (length, drawn) {
+                    (None, _) => {
+                        "is required: 6 to 64 characters, drawn from the alphabet".to_owned()
+                    }
+                    (Some(_), Some(n)) => {
+                        format!("{n} is out of range: 6 to 64 characters, drawn from the alphabet")
+                    }
+                    (Some(other), None) => format!(
+                        "{other} is no length: an integer, 6 to 64 characters, drawn from the alphabet"
+                    ),
+                };
+                self.error(format!("{KEY}.length"), why);
                 IdStyle::Uuid
             }
         }

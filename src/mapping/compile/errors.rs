@@ -205,10 +205,13 @@ impl Compiler<'_> {
             }
         }
         let default_render = default_render.unwrap_or_else(|| {
-            self.error(
-                "errors.render.default",
-                "is required: how this vendor spells an error it has no template for",
-            );
+            // A `default` given whose body could not be read has been refused for that alone.
+            if !sections.contains_key("default") {
+                self.error(
+                    "errors.render.default",
+                    "is required: how this vendor spells an error it has no template for",
+                );
+            }
             Render {
                 status: None,
                 body: None,

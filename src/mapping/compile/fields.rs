@@ -17,6 +17,26 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 impl Compiler<'_> {
+    /// Refuses a rule that reads into an array where its object is (`$[0].type`): the
+    /// webhook, a resource or a test's result is an object, whose members its rules read, and
+    /// a vendor that answers a list there has it read as no object at all.
+    fn reads_members(&mut self, key: &str, rule: &crate::mapping::rules::Rule) {
+        let into_array = rule.places().find(|p| {
+            matches!(
+                p.steps().first(),
+                Some(super::super::json_path::Step::Index(_))
+            )
+        });
+        if let Some(path) = into_array {
+            self.error(
+                key,
+                format!(
+                    "`${path}` reads an item of an array, but the object its rules read (a webhook, a resource, a test's result) is an object: its rules read its members; where the vendor answers a list, place the placeholder on the member that holds an object"
+                ),
+            );
+        }
+    }
+
     pub(super) fn object_map(
         &mut self,
         table: &str,
@@ -39,6 +59,7 @@ impl Compiler<'_> {
                 },
             };
             if let Some(rule) = self.rule(&key, target, section) {
+                self.reads_members(&key, &rule);
                 match &section.write_as {
                     None => rules.push(rule),
                     Some(spelling) => {

@@ -361,12 +361,10 @@ impl Compiler<'_> {
         resources: &[Resource],
     ) -> Vec<Endpoint> {
         let mut operations = Vec::new();
-        let mut from_list = false;
         for (op_name, section) in sections {
             let role = role_of(*op_name);
             let key = format!("operations.{}", role.name());
             if section.from.is_some() {
-                from_list = true;
                 self.read_from_list(&key, role, section, sections);
                 continue;
             }
@@ -384,11 +382,8 @@ impl Compiler<'_> {
                 "`disable` is called first: declare `[operations.disable]`",
             );
         }
-        if !from_list
-            && !operations
-                .iter()
-                .any(|o| o.role == Role::Action(Action::Get))
-        {
+        // A `get` given that could not be read has been refused for what is wrong in it.
+        if !sections.contains_key(&OperationName::Get) {
             self.error(
                 "operations",
                 "`get` is required: updates and tests read the webhook",
@@ -1110,6 +1105,10 @@ impl Compiler<'_> {
         for item in then {
             match item.as_str() {
                 "get" if action != Action::Get => out.push(FollowUp::Webhook),
+                "get" => self.error(
+                    format!("{key}.then"),
+                    "`get`: a read cannot read the webhook again after itself; leave `get` out of this `then`",
+                ),
                 other => match resources.iter().position(|r| r.name == other) {
                     Some(i) if resources[i].get.is_some() => out.push(FollowUp::Resource(i)),
                     Some(_) => self.error(

@@ -1,0 +1,233 @@
+//! Mapping files refused with what their author can act on: a value of none of the shapes a
+//! key takes names the shapes taken; a table given but wrong is refused for what is wrong in it
+//! alone, never as missing too; a number out of range is said to be so. Over test-local copies
+//! of `tests/dialects/relay.toml`.
+
+mod support;
+
+const RELAY: &str = include_str!("dialects/relay.toml");
+
+/// What relay's file is refused with once each `(from, to)` edit is made.
+fn refused(edits: &[(&str, &str)]) -> Vec<String> {
+    let mut text = RELAY.to_owned();
+    for (from, to) in edits {
+        let edited = text.replacen(from, to, 1);
+        assert_ne!(text, edited, "relay.toml holds no {from:?}");
+        text = edited;
+    }
+    support::refused_mapping("relay", &text)
+}
+
+/// The one refusal of relay's file with `edits`, which must say `says`.
+fn refused_once(edits: &[(&str, &str)], says: &str) {
+    let errors = refused(edits);
+    assert_eq!(errors.len(), 1, "{edits:?}: {errors:#?}");
+    assert!(errors[0].contains(says), "{edits:?}: {errors:#?}");
+}
+
+const OWNER: &str = "owner = \"project\"\n";
+
+#[test]
+fn a_format_of_no_shape_taken_names_the_shapes_taken() {
+    let taken = "expected `uuid`, `integer`, `token` or `{ pattern = \"REGEX\" }`";
+    for (line, found) in [
+        ("id_format = \"ulid\"", "`\"ulid\"`"),
+        ("owner_format = \"UUID\"", "`\"UUID\"`"),
+        ("id_format = 5", "`5`"),
+        ("id_format = { regex = \"[0-9]+\" }", "a table"),
+        ("owner_format = [\"uuid\"]", "a list"),
+    ] {
+        let with = format!("{OWNER}{line}\n");
+        refused_once(&[(OWNER, &with)], &format!("{found}: {taken}"));
+    }
+}
+
+#[test]
+fn other_values_of_several_shapes_name_the_shapes_taken() {
+    let update = "strategy = \"read_merge_write\"\n";
+    for (from, to, taken) in [
+        (
+            update,
+            "strategy = \"read_merge_write\"\nupsert = \"newid\"\n",
+            "`\"newid\"`: expected `true`, `false`, `\"given_id\"` or `\"new_id\"`",
+        ),
+        (
+            "query = { page_size",
+            "order = { ascending = 1, descending = \"desc\" }\nquery = { order = \"{{order}}\", page_size",
+            "`1`: expected a word",
+        ),
+        (
+            "query = { page_size",
+            "link_ends = { more = 1 }\nquery = { page_size",
+            "`1`: expected the parameter's text on the last page",
+        ),
+    ] {
+        refused_once(&[(from, to)], taken);
+    }
+}
+
+#[test]
+fn a_get_refused_for_its_path_is_not_said_to_be_missing() {
+    let path = "path = \"/projects/{owner}/hooks/{id}\"\nresponse = { hook";
+    for (wrong, says) in [
+        ("/projects/{owner}//hooks/{id}", "empty segment"),
+        ("/projects/{owner}/./hooks/{id}", "dot segment"),
+        ("/projects/{owner}/hooks/{hook}", "{hook}"),
+    ] {
+        let to = format!("path = \"{wrong}\"\nresponse = {{ hook");
+        let errors = refused(&[(path, &to)]);
+        assert!(
+            errors.iter().all(|e| !e.contains("is required")),
+            "{wrong}: {errors:#?}"
+        );
+        assert!(
+            errors.iter().any(|e| e.contains(says)),
+            "{wrong}: {errors:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_default_render_refused_for_its_body_is_not_said_to_be_missing() {
+    for (from, to) in [
+        (
+            "text = \"{{message}}\" } }\n\n[[examples]]",
+            "text = \"{{message}\" } }\n\n[[examples]]",
+        ),
+        ("kind = \"{{code}}\"", "kind = { \"$switch\" = 1 }"),
+    ] {
+        let errors = refused(&[(from, to)]);
+        assert_eq!(errors.len(), 1, "{to}: {errors:#?}");
+        assert!(
+            errors[0].contains("errors.render.default.body"),
+            "{errors:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_read_that_reads_itself_again_is_told_so() {
+    for then in ["[\"get\"]", "[\"get\", \"get\"]"] {
+        let to = format!(
+            "response = {{ hook = \"{{{{webhook}}}}\" }}\nthen = {then}\n\n[operations.create]"
+        );
+        let errors = refused(&[(
+            "response = { hook = \"{{webhook}}\" }\n\n[operations.create]",
+            &to,
+        )]);
+        assert!(!errors.is_empty());
+        for e in &errors {
+            assert!(
+                e.contains(
+                    "operations.get.then: `get`: a read cannot read the webhook again after itself"
+                ),
+                "{errors:#?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_emulated_id_length_out_of_range_is_said_to_be_so() {
+    for (length, says) in [
+        ("5", "5 is out of range: 6 to 64"),
+        ("65", "65 is out of range: 6 to 64"),
+        ("0", "0 is out of range: 6 to 64"),
+        ("\"six\"", "\"six\" is no length: an integer, 6 to 64"),
+        ("-1", "-1 is no length"),
+    ] {
+        let to = format!("id = {{ length = {length} }}");
+        refused_once(
+            &[("id = \"integer\"", &to)],
+            &format!("emulator.id.length: {says}"),
+        );
+    }
+    let errors = refused(&[("id = \"integer\"", "id = { prefix = \"h_\" }")]);
+    assert!(
+        errors[0].contains("emulator.id.length: is required"),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn a_switch_on_nothing_is_told_to_name_a_value() {
+    for on in ["\"\"", "\" \""] {
+        let to = format!("kind = {{ \"$switch\" = {on}, \"$default\" = \"x\" }}");
+        refused_once(
+            &[("kind = \"{{code}}\"", &to)],
+            "`$switch` must name a value",
+        );
+    }
+}
+
+#[test]
+fn a_rule_that_reads_into_an_array_where_an_object_is_is_refused() {
+    let resource = "\n[resources.kinds]\nget = { method = \"GET\", path = \"/projects/{owner}/hooks/{id}/kinds\", response = { types = \"{{resource}}\" } }\n\n[resources.kinds.fields.\"extensions.kinds\"]\npath = \"$[0].type\"\n\n[errors]";
+    refused_once(
+        &[("\n[errors]", resource)],
+        "resources.kinds.fields.extensions.kinds: `$[0].type` reads an item of an array, but the object its rules read (a webhook, a resource, a test's result) is an object",
+    );
+    refused_once(
+        &[("path = \"$.label\"", "path = \"$[1]\"")],
+        "fields.description: `$[1]` reads an item of an array",
+    );
+}
+
+#[tokio::test]
+async fn a_vendor_that_answers_a_list_where_a_resource_is_is_told_what_a_resource_is() {
+    let resource = "\n[resources.kinds]\nread_with_webhook = true\nget = { method = \"GET\", path = \"/projects/{owner}/hooks/{id}/kinds\", response = { types = \"{{resource}}\" } }\n\n[resources.kinds.fields.\"extensions.kind\"]\npath = \"$.type\"\n\n[errors]";
+    let dir = support::dialects_with(&[("relay", "\n[errors]", resource)]);
+    let hook = serde_json::json!({"hook": {"hook_id": 7, "project": "p1", "target": {"url": "https://example.com/h"},
+        "topics": ["a.b"], "disabled": false, "state": "live"}});
+    for listed in [
+        serde_json::json!([{"type": "a.b"}]),
+        serde_json::json!("a.b"),
+        serde_json::json!(3),
+    ] {
+        let vendor = support::Double::start(vec![
+            support::Reply::json(200, hook.clone()),
+            support::Reply::json(200, serde_json::json!({"types": listed})),
+        ])
+        .await;
+        let gw = support::gateway_over(dir.path().to_str().unwrap(), "relay", &vendor).await;
+        let got = support::send(
+            gw.addr,
+            "GET",
+            "/v1/upstreams/relay/owners/p1/webhooks/7",
+            &[],
+            None,
+        )
+        .await;
+        support::ok(&got, 502, "a resource answered as no object");
+        let detail = got.json()["detail"].as_str().unwrap().to_owned();
+        assert!(
+            detail.contains("whose kinds is") && detail.contains("where its mapping file places a resource: an object, whose members its rules read"),
+            "{listed}: {detail}"
+        );
+    }
+}
+
+#[test]
+fn an_example_null_a_rule_drops_is_told_the_fix() {
+    let at = RELAY.find("[[examples]]").unwrap();
+    let rule = "[fields.\"extensions.disabled_until\"]\npath = \"$.disabled_until\"\nin = [\"response\"]\n\n[fields.timeout_seconds]";
+    for example in [
+        r#"{"hook_id": 7, "project": "p1", "topics": ["a.b"], "disabled": false, "state": "live", "target": {"url": "https://example.com/h"}, "disabled_until": null}"#,
+        r#"{"hook_id": 7, "project": "p1", "topics": ["a.b"], "disabled": true, "state": "paused", "target": {"url": "https://example.com/h"}, "label": "x", "disabled_until": null}"#,
+    ] {
+        let text = format!("examples = ['''{example}''']\n{}", &RELAY[..at]).replacen(
+            "[fields.timeout_seconds]",
+            rule,
+            1,
+        );
+        let dialect =
+            hookgate::mapping::Dialect::compile("relay", std::path::Path::new("relay.toml"), &text)
+                .unwrap();
+        let problems = hookgate::examples::round_trip_all(std::iter::once(&dialect));
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains("`disabled_until` is lost (the example's is null): a rule that reads it keeps a `null` the vendor answers with `nullable = true`"),
+            "{problems:?}"
+        );
+    }
+}
