@@ -579,10 +579,16 @@ async fn a_relay_sends_no_client_parameter_where_hookgates_own_query_credential_
         assert_eq!(of("key"), ["vendorsecret123"], "{query}: {sent}");
         assert_eq!(of("acct"), ["acct-9"], "{query}: {sent}");
         for pair in kept {
-            assert!(sent.split('&').any(|p| p == pair), "{query}: {pair} in {sent}");
+            assert!(
+                sent.split('&').any(|p| p == pair),
+                "{query}: {pair} in {sent}"
+            );
         }
         assert_eq!(seen.headers["x-acct"], "acct-9", "{query}");
-        assert!(!sent.contains("EVIL") && !sent.contains("other"), "{query}: {sent}");
+        assert!(
+            !sent.contains("EVIL") && !sent.contains("other"),
+            "{query}: {sent}"
+        );
     }
     gw.stop().await;
 }

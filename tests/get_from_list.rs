@@ -727,7 +727,10 @@ fn hook_of(id: u64, project: &str) -> Value {
 async fn careless_vendor(held: Vec<Value>) -> Double {
     Double::answering(move |seen| {
         let path = seen.path.split('?').next().unwrap_or_default();
-        let of_id = |id: &str| held.iter().find(|h| h["hook_id"].to_string() == id);
+        let of_id = |id: &str| {
+            held.iter()
+                .find(|h| id.parse::<u64>().is_ok_and(|id| h["hook_id"] == id))
+        };
         let segments: Vec<&str> = path.split('/').collect();
         match (seen.method.as_str(), segments.as_slice()) {
             ("GET", ["", "api", "projects", _, "hooks"]) => list_page(Next::Cursor, &held, seen),
@@ -746,7 +749,10 @@ async fn careless_vendor(held: Vec<Value>) -> Double {
                 headers: vec![],
                 body: String::new(),
             },
-            _ => Reply::json(404, json!({"error": {"kind": "missing", "text": "no route"}})),
+            _ => Reply::json(
+                404,
+                json!({"error": {"kind": "missing", "text": "no route"}}),
+            ),
         }
     })
     .await
@@ -761,12 +767,19 @@ async fn another_owners_webhook_is_not_read_changed_or_deleted_where_the_vendor_
         .collect();
     let dir = dialects();
     let by_id = [
-        ("method = \"PUT\"\npath = \"/projects/{owner}/hooks/{id}\"", "method = \"PUT\"\npath = \"/hooks/{id}\""),
-        ("method = \"DELETE\"\npath = \"/projects/{owner}/hooks/{id}\"", "method = \"DELETE\"\npath = \"/hooks/{id}\""),
+        (
+            "method = \"PUT\"\npath = \"/projects/{owner}/hooks/{id}\"",
+            "method = \"PUT\"\npath = \"/hooks/{id}\"",
+        ),
+        (
+            "method = \"DELETE\"\npath = \"/projects/{owner}/hooks/{id}\"",
+            "method = \"DELETE\"\npath = \"/hooks/{id}\"",
+        ),
     ];
     add_lone(dir.path(), "lone_by_id", cases()[0].list, &by_id);
     let double = careless_vendor(held).await;
-    let surface = "[surfaces.front]\ndialect = \"relay\"\nupstream = \"lone_by_id\"\nprefix = \"/front\"\n";
+    let surface =
+        "[surfaces.front]\ndialect = \"relay\"\nupstream = \"lone_by_id\"\nprefix = \"/front\"\n";
     let gw = over(dir.path(), "lone_by_id", &double, surface).await;
     let path = |id: u64| canonical("lone_by_id", &id.to_string());
     let change = json!({"description": "mine now"});
@@ -776,7 +789,11 @@ async fn another_owners_webhook_is_not_read_changed_or_deleted_where_the_vendor_
         let read = send(gw.addr, "GET", &path(id), &[], None).await;
         ok(&read, 404, &what);
         assert_eq!(read.json()["code"], "not_found", "{what}");
-        assert!(!read.body.windows(2).any(|w| w == b"p2"), "{what}: {:?}", read.json());
+        assert!(
+            !read.body.windows(2).any(|w| w == b"p2"),
+            "{what}: {:?}",
+            read.json()
+        );
         let patched = send(gw.addr, "PATCH", &path(id), &[], Some(&change)).await;
         ok(&patched, 404, &what);
         let deleted = send(gw.addr, "DELETE", &path(id), &[], None).await;
@@ -787,7 +804,10 @@ async fn another_owners_webhook_is_not_read_changed_or_deleted_where_the_vendor_
         ok(&read, 404, &what);
         assert_eq!(read.json()["error"]["kind"], "missing", "{what}");
         let seen = &double.seen()[before..];
-        assert!(seen.iter().all(|s| s.method == "GET"), "{what}: nothing changed");
+        assert!(
+            seen.iter().all(|s| s.method == "GET"),
+            "{what}: nothing changed"
+        );
     }
     // p1's own are read, changed and deleted as ever.
     let read = send(gw.addr, "GET", &path(6), &[], None).await;
@@ -795,7 +815,11 @@ async fn another_owners_webhook_is_not_read_changed_or_deleted_where_the_vendor_
     assert_eq!(read.json()["owner"], "p1");
     let patched = send(gw.addr, "PATCH", &path(6), &[], Some(&change)).await;
     ok(&patched, 200, "p1's webhook changed");
-    ok(&send(gw.addr, "DELETE", &path(1), &[], None).await, 204, "p1's webhook deleted");
+    ok(
+        &send(gw.addr, "DELETE", &path(1), &[], None).await,
+        204,
+        "p1's webhook deleted",
+    );
     // p1's list, which holds p2's webhooks, is the vendor's error, naming neither.
     for list in [
         "/v1/upstreams/lone_by_id/owners/p1/webhooks",
@@ -830,7 +854,11 @@ async fn a_read_naming_the_owner_that_answers_another_owners_webhook_is_not_foun
         ok(&read, 404, &what);
         assert_eq!(read.json()["code"], "not_found", "{what}");
         let body = json!({"description": "x"});
-        ok(&send(gw.addr, "PATCH", &path, &[], Some(&body)).await, 404, &what);
+        ok(
+            &send(gw.addr, "PATCH", &path, &[], Some(&body)).await,
+            404,
+            &what,
+        );
         assert!(double.seen().iter().all(|s| s.method == "GET"), "{what}");
         gw.stop().await;
     }
@@ -878,7 +906,14 @@ async fn a_vendors_refusal_of_a_page_it_named_is_its_error_never_the_clients() {
                 assert!(detail.contains("page 3 of its list"), "{what}: {detail}");
             }
             let body = json!({"description": "x"});
-            let patched = send(gw.addr, "PATCH", &canonical(case.name, "11"), &[], Some(&body)).await;
+            let patched = send(
+                gw.addr,
+                "PATCH",
+                &canonical(case.name, "11"),
+                &[],
+                Some(&body),
+            )
+            .await;
             ok(&patched, status, &what);
             assert!(double.seen().iter().all(|s| s.method == "GET"), "{what}");
             gw.stop().await;
@@ -892,8 +927,14 @@ async fn a_vendors_refusal_of_a_page_it_named_is_its_error_never_the_clients() {
             let answer = send(gw.addr, "GET", &canonical(case.name, "2"), &[], None).await;
             ok(&answer, status, &what);
             if status == 502 {
-                let detail = answer.json()["detail"].as_str().unwrap_or_default().to_owned();
-                assert!(detail.contains("the first page of its list"), "{what}: {detail}");
+                let detail = answer.json()["detail"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                assert!(
+                    detail.contains("the first page of its list"),
+                    "{what}: {detail}"
+                );
             }
             gw.stop().await;
         }
@@ -909,7 +950,9 @@ async fn a_vendor_serving_pages_shorter_than_asked_is_read_to_its_end() {
     for case in cases() {
         let Some(size) = case.size else { continue };
         let name = format!("{}_short", case.name);
-        let list = case.list.replace("limit = { max = 3 }", "limit = { max = 5 }");
+        let list = case
+            .list
+            .replace("limit = { max = 3 }", "limit = { max = 5 }");
         assert_ne!(list, case.list);
         add_lone(dir.path(), &name, &list, &[]);
         let shared = Arc::new(Mutex::new(held.clone()));
@@ -919,12 +962,23 @@ async fn a_vendor_serving_pages_shorter_than_asked_is_read_to_its_end() {
         for (id, pages) in [(1, 1), (11, 4), (12, 4)] {
             let what = format!("{name}: webhook {id}");
             let before = double.seen().len();
-            let answer = send(gw.addr, "GET", &canonical(&name, &id.to_string()), &[], None).await;
+            let answer = send(
+                gw.addr,
+                "GET",
+                &canonical(&name, &id.to_string()),
+                &[],
+                None,
+            )
+            .await;
             ok(&answer, 200, &what);
             assert_eq!(answer.json()["id"], id.to_string(), "{what}");
             let seen = &double.seen()[before..];
             assert_eq!(seen.len(), pages, "{what}");
-            assert!(seen.iter().all(|s| param(&s.path, size).as_deref() == Some("5")), "{what}");
+            assert!(
+                seen.iter()
+                    .all(|s| param(&s.path, size).as_deref() == Some("5")),
+                "{what}"
+            );
         }
         // An id in no page: every page is read, and the empty one after them.
         let before = double.seen().len();
@@ -954,15 +1008,16 @@ async fn a_vendor_that_answers_one_page_again_is_its_error_not_a_webhook_missing
         }
         for held in [3, 2] {
             let hooks: Vec<Value> = (1..=held).map(hook).collect();
-            let double = Double::answering(move |_| {
-                Reply::json(200, json!({"hooks": hooks}))
-            })
-            .await;
+            let double =
+                Double::answering(move |_| Reply::json(200, json!({"hooks": hooks}))).await;
             let gw = over(dir.path(), case.name, &double, "").await;
             let what = format!("{}: {held} hooks, every page the first", case.name);
             let answer = send(gw.addr, "GET", &canonical(case.name, "9"), &[], None).await;
             ok(&answer, 502, &what);
-            let detail = answer.json()["detail"].as_str().unwrap_or_default().to_owned();
+            let detail = answer.json()["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
             assert!(detail.contains("as the page before it"), "{what}: {detail}");
             let seen = double.seen();
             assert_eq!(seen.len(), 2, "{what}");

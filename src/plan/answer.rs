@@ -531,12 +531,14 @@ impl Context<'_> {
         }
         let next = match endpoint.paging {
             paging if paging.is_given() => given,
-            paging => computed_next(paging, &items, asked, endpoint, last, read_for).map_err(|_| {
-                self.malformed(
-                    "a page whose last webhook has no id, after which its next page begins",
-                    None,
-                )
-            })?,
+            paging => {
+                computed_next(paging, &items, asked, endpoint, last, read_for).map_err(|_| {
+                    self.malformed(
+                        "a page whose last webhook has no id, after which its next page begins",
+                        None,
+                    )
+                })?
+            }
         };
         Ok((items, next))
     }

@@ -23,7 +23,10 @@
 //! from its first page, following its own cursors, to the page that holds the webhook's id.
 //! An id in no page is the vendor's 404 for that webhook; two webhooks of the id, or a list
 //! that names a next page after [`MAX_PAGES`] without it, is the vendor's error, a 502,
-//! rather than one picked or a webhook taken for missing.
+//! rather than one picked or a webhook taken for missing. So is a page answered again as the
+//! one before it, and a refusal of a page asked at the vendor's own cursor. The page size asked
+//! is hookgate's, which a vendor may serve less of: a short page ends no such read, an empty
+//! one does.
 
 use super::answer::ReadFor;
 use super::{Context, Page, Plan, Stage};
@@ -260,13 +263,9 @@ impl Plan<'_> {
         self.cx.whole_list(reply)?;
         let parsed = (self.cx.read(list, reply))
             .map_err(|p| self.cx.list_refused(p, reply.status, &find))?;
-        let (items, next) = self.cx.page(
-            list,
-            parsed,
-            &find.query,
-            link.as_deref(),
-            ReadFor::Find,
-        )?;
+        let (items, next) =
+            self.cx
+                .page(list, parsed, &find.query, link.as_deref(), ReadFor::Find)?;
         find.pages += 1;
         let items = items.into_maps();
         let ids: Vec<_> = (items.iter())

@@ -604,7 +604,7 @@ impl VendorApi {
                         let key = pair.split_once('=').map_or(*pair, |(k, _)| k);
                         form_urlencoded::parse(key.as_bytes())
                             .next()
-                            .is_none_or(|(k, _)| !held.iter().any(|h| *h == k))
+                            .is_none_or(|(k, _)| !held.contains(&k))
                     })
                     .collect();
                 (!kept.is_empty()).then(|| kept.join("&"))
