@@ -532,3 +532,63 @@ fn each_part_is_read_from_the_environment_or_its_absence_named() {
         "{shown}"
     );
 }
+
+#[tokio::test]
+async fn a_relay_sends_no_client_parameter_where_hookgates_own_query_credential_goes() {
+    // A surface of Sift's own dialect relays to a Sift upstream whose credential is a `key`
+    // and an `acct` in the query and a header besides: a client's parameter of either name,
+    // however it is percent-encoded, never reaches the vendor; one of another name (another
+    // letter case too: the vendor's names are case-sensitive) goes on as it came.
+    let dir = tempfile::tempdir().unwrap();
+    let key = secret_file(dir.path(), "key", "vendorsecret123");
+    let acct = secret_file(dir.path(), "acct", "acct-9");
+    let vendor = Double::answering(|_| Reply::json(200, json!({"webhooks": []}))).await;
+    let gw = gateway(&format!(
+        "mappings_dir = {DIR:?}\n[upstreams.sift]\ndialect = \"sift\"\nbase_url = {:?}\n\
+         auth = {{ type = \"query\", name = \"key\", token_file = {key:?}, also = [\
+         {{ type = \"query\", name = \"acct\", token_file = {acct:?} }}, \
+         {{ type = \"header\", name = \"X-Acct\", token_file = {acct:?} }}] }}\n\
+         [surfaces.s]\ndialect = \"sift\"\nupstream = \"sift\"\nprefix = \"/s\"\n",
+        vendor.url()
+    ))
+    .await;
+    let hooks = "/s/v1/projects/p1/webhooks";
+    for (query, kept) in [
+        ("key=EVIL", vec![]),
+        ("key=EVIL&KEY=evil2", vec!["KEY=evil2"]),
+        ("k%65y=EVIL&page_size=2", vec!["page_size=2"]),
+        ("acct=other&key=EVIL&key=again", vec![]),
+        ("%61cct=other&Acct=x", vec!["Acct=x"]),
+        ("key&acct=", vec![]),
+    ] {
+        let before = vendor.seen().len();
+        let bearer = ("authorization", "Bearer t");
+        let answer = send(gw.addr, "GET", &format!("{hooks}?{query}"), &[bearer], None).await;
+        ok(&answer, 200, query);
+        let seen = &vendor.seen()[before];
+        let sent = seen.path.split_once('?').map_or("", |(_, q)| q);
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(sent.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let of = |name: &str| -> Vec<&str> {
+            (pairs.iter())
+                .filter(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+                .collect()
+        };
+        assert_eq!(of("key"), ["vendorsecret123"], "{query}: {sent}");
+        assert_eq!(of("acct"), ["acct-9"], "{query}: {sent}");
+        for pair in kept {
+            assert!(
+                sent.split('&').any(|p| p == pair),
+                "{query}: {pair} in {sent}"
+            );
+        }
+        assert_eq!(seen.headers["x-acct"], "acct-9", "{query}");
+        assert!(
+            !sent.contains("EVIL") && !sent.contains("other"),
+            "{query}: {sent}"
+        );
+    }
+    gw.stop().await;
+}

@@ -182,9 +182,9 @@ fn page_start(next: Next, held: &[Value], seen: &Seen) -> Option<usize> {
 }
 
 /// The vendor's answer to a list request: the page its cursor names, as the case names the
-/// next one.
+/// next one; past the last, an empty page.
 fn list_page(next: Next, held: &[Value], seen: &Seen) -> Reply {
-    let Some(at) = page_start(next, held, seen).filter(|at| *at <= held.len()) else {
+    let Some(at) = page_start(next, held, seen).map(|at| at.min(held.len())) else {
         return Reply::json(
             400,
             json!({"error": {"kind": "invalid", "text": "no such cursor"}}),
@@ -287,6 +287,16 @@ fn canonical(name: &str, id: &str) -> String {
     format!("/v1/upstreams/{name}/owners/p1/webhooks/{id}")
 }
 
+/// How many pages a read of one webhook reads of the vendor's seven hooks to find none: its
+/// three, and, where its paging has no end marker of its own, the empty page after them (a
+/// page shorter than asked ends no such read).
+fn to_end(next: Next) -> usize {
+    match next {
+        Next::Offset | Next::Page | Next::LastId => 4,
+        Next::Cursor | Next::Url | Next::Link => 3,
+    }
+}
+
 /// Every request the double saw was a GET of the list, each asking for the vendor's largest
 /// page where the list takes a page size: `pages` of them.
 fn only_lists(case: &Case, seen: &[Seen], pages: usize, what: &str) {
@@ -355,7 +365,7 @@ async fn an_id_in_no_page_is_the_vendors_404_for_that_webhook() {
             ok(&answer, 404, &what);
             assert_eq!(answer.json()["code"], "not_found", "{what}");
             // Every page was read, and nothing else.
-            only_lists(&case, &double.seen()[before..], 3, &what);
+            only_lists(&case, &double.seen()[before..], to_end(case.next), &what);
             // As a change of it: nothing is sent but the list.
             let before = double.seen().len();
             let body = json!({"description": "x"});
@@ -369,7 +379,7 @@ async fn an_id_in_no_page_is_the_vendors_404_for_that_webhook() {
             .await;
             ok(&answer, 404, &what);
             assert_eq!(answer.json()["code"], "not_found", "{what}");
-            only_lists(&case, &double.seen()[before..], 3, &what);
+            only_lists(&case, &double.seen()[before..], to_end(case.next), &what);
         }
         gw.stop().await;
     }
@@ -687,4 +697,332 @@ fn check_refuses_a_read_from_the_list_misused_by_name() {
     assert!(why.contains("operations.get.path: is required"), "{why}");
     // And a file with it loads.
     hookgate::mapping::compile::compile("lone", Path::new("lone.toml"), &file).unwrap();
+}
+
+/// `dir` with further copies of Relay: `name` reading its `get` from `list`, and each of
+/// `edits` (of Relay's text, made before) made.
+fn add_lone(dir: &Path, name: &str, list: &str, edits: &[(&str, &str)]) {
+    let mut relay = std::fs::read_to_string(Path::new(DIR).join("relay.toml")).unwrap();
+    for (from, to) in edits {
+        assert!(relay.contains(from), "relay.toml holds no {from:?}");
+        relay = relay.replacen(from, to, 1);
+    }
+    let text = relay
+        .replace(RELAY_LIST, list)
+        .replace(RELAY_GET, "[operations.get]\nfrom = \"list\"");
+    std::fs::write(dir.join(format!("{name}.toml")), text).unwrap();
+}
+
+/// A hook in Relay's shape, of project `project`.
+fn hook_of(id: u64, project: &str) -> Value {
+    let mut hook = hook(id);
+    hook["project"] = json!(project);
+    hook
+}
+
+/// A vendor whose list ignores the project it is sent: every project's list is its hooks of
+/// `p1` and `p2` alike, three to a page at cursors `cN`; it changes and deletes a hook by its
+/// id alone (`/api/hooks/{id}`), and answers its own read of one (Relay's) with the hook of
+/// the id, whatever the project.
+async fn careless_vendor(held: Vec<Value>) -> Double {
+    Double::answering(move |seen| {
+        let path = seen.path.split('?').next().unwrap_or_default();
+        let of_id = |id: &str| {
+            held.iter()
+                .find(|h| id.parse::<u64>().is_ok_and(|id| h["hook_id"] == id))
+        };
+        let segments: Vec<&str> = path.split('/').collect();
+        match (seen.method.as_str(), segments.as_slice()) {
+            ("GET", ["", "api", "projects", _, "hooks"]) => list_page(Next::Cursor, &held, seen),
+            ("GET", ["", "api", "projects", _, "hooks", id]) => match of_id(id) {
+                Some(hook) => Reply::json(200, json!({"hook": hook})),
+                None => Reply::json(404, json!({"error": {"kind": "missing", "text": "no"}})),
+            },
+            ("PUT", ["", "api", "hooks", id]) => {
+                let mut put = seen.json().unwrap()["hook"].clone();
+                put["hook_id"] = json!(id.parse::<u64>().unwrap());
+                put["project"] = of_id(id).unwrap()["project"].clone();
+                Reply::json(200, json!({"hook": put}))
+            }
+            ("DELETE", ["", "api", "hooks", _]) => Reply::Raw {
+                status: 204,
+                headers: vec![],
+                body: String::new(),
+            },
+            _ => Reply::json(
+                404,
+                json!({"error": {"kind": "missing", "text": "no route"}}),
+            ),
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn another_owners_webhook_is_not_read_changed_or_deleted_where_the_vendor_ignores_the_owner()
+{
+    // Hooks 1, 2 and 6 are p1's, the others p2's, on pages `[1 2 3] [4 5 6] [7]`.
+    let held: Vec<Value> = (1..=HELD)
+        .map(|id| hook_of(id, if [1, 2, 6].contains(&id) { "p1" } else { "p2" }))
+        .collect();
+    let dir = dialects();
+    let by_id = [
+        (
+            "method = \"PUT\"\npath = \"/projects/{owner}/hooks/{id}\"",
+            "method = \"PUT\"\npath = \"/hooks/{id}\"",
+        ),
+        (
+            "method = \"DELETE\"\npath = \"/projects/{owner}/hooks/{id}\"",
+            "method = \"DELETE\"\npath = \"/hooks/{id}\"",
+        ),
+    ];
+    add_lone(dir.path(), "lone_by_id", cases()[0].list, &by_id);
+    let double = careless_vendor(held).await;
+    let surface =
+        "[surfaces.front]\ndialect = \"relay\"\nupstream = \"lone_by_id\"\nprefix = \"/front\"\n";
+    let gw = over(dir.path(), "lone_by_id", &double, surface).await;
+    let path = |id: u64| canonical("lone_by_id", &id.to_string());
+    let change = json!({"description": "mine now"});
+    for id in [3, 5, 7] {
+        let what = format!("p2's webhook {id} under p1");
+        let before = double.seen().len();
+        let read = send(gw.addr, "GET", &path(id), &[], None).await;
+        ok(&read, 404, &what);
+        assert_eq!(read.json()["code"], "not_found", "{what}");
+        assert!(
+            !read.body.windows(2).any(|w| w == b"p2"),
+            "{what}: {:?}",
+            read.json()
+        );
+        let patched = send(gw.addr, "PATCH", &path(id), &[], Some(&change)).await;
+        ok(&patched, 404, &what);
+        let deleted = send(gw.addr, "DELETE", &path(id), &[], None).await;
+        ok(&deleted, 404, &what);
+        // Relay's read of one webhook, on a surface in front: not p1's either.
+        let front = format!("/front/api/projects/p1/hooks/{id}");
+        let read = send(gw.addr, "GET", &front, &[BEARER], None).await;
+        ok(&read, 404, &what);
+        assert_eq!(read.json()["error"]["kind"], "missing", "{what}");
+        let seen = &double.seen()[before..];
+        assert!(
+            seen.iter().all(|s| s.method == "GET"),
+            "{what}: nothing changed"
+        );
+    }
+    // p1's own are read, changed and deleted as ever.
+    let read = send(gw.addr, "GET", &path(6), &[], None).await;
+    ok(&read, 200, "p1's webhook");
+    assert_eq!(read.json()["owner"], "p1");
+    let patched = send(gw.addr, "PATCH", &path(6), &[], Some(&change)).await;
+    ok(&patched, 200, "p1's webhook changed");
+    ok(
+        &send(gw.addr, "DELETE", &path(1), &[], None).await,
+        204,
+        "p1's webhook deleted",
+    );
+    // p1's list, which holds p2's webhooks, is the vendor's error, naming neither.
+    for list in [
+        "/v1/upstreams/lone_by_id/owners/p1/webhooks",
+        "/v1/upstreams/lone_by_id/owners/p1/webhooks?limit=2",
+        "/front/api/projects/p1/hooks",
+    ] {
+        let listed = send(gw.addr, "GET", list, &[BEARER], None).await;
+        if list.starts_with("/front") {
+            assert_eq!(listed.status, 502, "{list}");
+            assert!(!listed.body.windows(2).any(|w| w == b"p2"), "{list}");
+            continue;
+        }
+        ok(&listed, 502, list);
+        let detail = listed.json()["detail"].as_str().unwrap().to_owned();
+        assert!(detail.contains("another owner's webhook"), "{detail}");
+        assert!(!detail.contains("p2"), "{detail}");
+    }
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_read_naming_the_owner_that_answers_another_owners_webhook_is_not_found() {
+    // Relay reads one webhook under its project; a vendor that ignores the project answers
+    // another's, which is then neither shown nor changed.
+    let dir = dialects();
+    for (id, project) in [(5, "p2"), (6, "P1"), (7, "p1 ")] {
+        let double = careless_vendor(vec![hook_of(id, project)]).await;
+        let gw = over(dir.path(), "relay", &double, "").await;
+        let what = format!("webhook {id} of {project:?}");
+        let path = canonical("relay", &id.to_string());
+        let read = send(gw.addr, "GET", &path, &[], None).await;
+        ok(&read, 404, &what);
+        assert_eq!(read.json()["code"], "not_found", "{what}");
+        let body = json!({"description": "x"});
+        ok(
+            &send(gw.addr, "PATCH", &path, &[], Some(&body)).await,
+            404,
+            &what,
+        );
+        assert!(double.seen().iter().all(|s| s.method == "GET"), "{what}");
+        gw.stop().await;
+    }
+}
+
+/// A vendor of the case's paging holding `held` that answers its list at the page beginning
+/// at `at` with `refusal` (in Relay's error shape) rather than the page.
+async fn refusing_at(next: Next, held: Vec<Value>, at: usize, refusal: u16) -> Double {
+    Double::answering(move |seen| {
+        if page_start(next, &held, seen) == Some(at) {
+            let kind = if refusal == 404 { "missing" } else { "invalid" };
+            return Reply::json(refusal, json!({"error": {"kind": kind, "text": "not so"}}));
+        }
+        list_page(next, &held, seen)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_vendors_refusal_of_a_page_it_named_is_its_error_never_the_clients() {
+    let dir = dialects();
+    let held: Vec<Value> = (1..=12).map(hook).collect();
+    for case in cases() {
+        // The third page, at a cursor the vendor gave: any refusal is the vendor's error, but
+        // of the credential or the rate, which are passed on.
+        for (refusal, status) in [
+            (404, 502),
+            (400, 502),
+            (422, 502),
+            (409, 502),
+            (410, 502),
+            (401, 401),
+            (403, 403),
+            (429, 429),
+        ] {
+            let what = format!("{}: page 3 answered {refusal}", case.name);
+            let double = refusing_at(case.next, held.clone(), 6, refusal).await;
+            let gw = over(dir.path(), case.name, &double, "").await;
+            let answer = send(gw.addr, "GET", &canonical(case.name, "11"), &[], None).await;
+            ok(&answer, status, &what);
+            if status == 502 {
+                let problem = answer.json();
+                assert_eq!(problem["code"], "upstream_error", "{what}");
+                let detail = problem["detail"].as_str().unwrap_or_default();
+                assert!(detail.contains("page 3 of its list"), "{what}: {detail}");
+            }
+            let body = json!({"description": "x"});
+            let patched = send(
+                gw.addr,
+                "PATCH",
+                &canonical(case.name, "11"),
+                &[],
+                Some(&body),
+            )
+            .await;
+            ok(&patched, status, &what);
+            assert!(double.seen().iter().all(|s| s.method == "GET"), "{what}");
+            gw.stop().await;
+        }
+        // The first page: a refusal of the page size hookgate chose is the vendor's error; a
+        // 404 (no such owner) is passed on.
+        for (refusal, status) in [(400, 502), (422, 502), (404, 404), (401, 401)] {
+            let what = format!("{}: page 1 answered {refusal}", case.name);
+            let double = refusing_at(case.next, held.clone(), 0, refusal).await;
+            let gw = over(dir.path(), case.name, &double, "").await;
+            let answer = send(gw.addr, "GET", &canonical(case.name, "2"), &[], None).await;
+            ok(&answer, status, &what);
+            if status == 502 {
+                let detail = answer.json()["detail"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                assert!(
+                    detail.contains("the first page of its list"),
+                    "{what}: {detail}"
+                );
+            }
+            gw.stop().await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_vendor_serving_pages_shorter_than_asked_is_read_to_its_end() {
+    // Its mapping file says pages of 5; it serves 3. A page shorter than asked ends no read
+    // of one webhook where the paging has no end marker of its own: an empty page does.
+    let dir = dialects();
+    let held: Vec<Value> = (1..=12).map(hook).collect();
+    for case in cases() {
+        let Some(size) = case.size else { continue };
+        let name = format!("{}_short", case.name);
+        let list = case
+            .list
+            .replace("limit = { max = 3 }", "limit = { max = 5 }");
+        assert_ne!(list, case.list);
+        add_lone(dir.path(), &name, &list, &[]);
+        let shared = Arc::new(Mutex::new(held.clone()));
+        let double = vendor(case.next, shared).await;
+        let gw = over(dir.path(), &name, &double, "").await;
+        // On the first page, the last full one, and the last.
+        for (id, pages) in [(1, 1), (11, 4), (12, 4)] {
+            let what = format!("{name}: webhook {id}");
+            let before = double.seen().len();
+            let answer = send(
+                gw.addr,
+                "GET",
+                &canonical(&name, &id.to_string()),
+                &[],
+                None,
+            )
+            .await;
+            ok(&answer, 200, &what);
+            assert_eq!(answer.json()["id"], id.to_string(), "{what}");
+            let seen = &double.seen()[before..];
+            assert_eq!(seen.len(), pages, "{what}");
+            assert!(
+                seen.iter()
+                    .all(|s| param(&s.path, size).as_deref() == Some("5")),
+                "{what}"
+            );
+        }
+        // An id in no page: every page is read, and the empty one after them.
+        let before = double.seen().len();
+        let what = format!("{name}: webhook 99");
+        let answer = send(gw.addr, "GET", &canonical(&name, "99"), &[], None).await;
+        ok(&answer, 404, &what);
+        let calls = double.seen().len() - before;
+        let expected = if case.next == Next::Cursor { 4 } else { 5 };
+        assert_eq!(calls, expected, "{what}");
+        // An update of webhook 10 reads it and sends it.
+        let body = json!({"description": "ten"});
+        let patched = send(gw.addr, "PATCH", &canonical(&name, "10"), &[], Some(&body)).await;
+        ok(&patched, 200, &name);
+        assert_eq!(patched.json()["description"], "ten", "{name}");
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_vendor_that_answers_one_page_again_is_its_error_not_a_webhook_missing() {
+    // It ignores where a page begins: every page is its first, short or full.
+    let dir = dialects();
+    for case in cases() {
+        let Some(size) = case.size else { continue };
+        if case.next == Next::Cursor {
+            continue;
+        }
+        for held in [3, 2] {
+            let hooks: Vec<Value> = (1..=held).map(hook).collect();
+            let double =
+                Double::answering(move |_| Reply::json(200, json!({"hooks": hooks}))).await;
+            let gw = over(dir.path(), case.name, &double, "").await;
+            let what = format!("{}: {held} hooks, every page the first", case.name);
+            let answer = send(gw.addr, "GET", &canonical(case.name, "9"), &[], None).await;
+            ok(&answer, 502, &what);
+            let detail = answer.json()["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            assert!(detail.contains("as the page before it"), "{what}: {detail}");
+            let seen = double.seen();
+            assert_eq!(seen.len(), 2, "{what}");
+            assert!(param(&seen[0].path, size).is_some(), "{what}");
+            gw.stop().await;
+        }
+    }
 }

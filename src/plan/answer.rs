@@ -79,6 +79,20 @@ impl From<Box<Unusable>> for Problem {
     }
 }
 
+/// Whom a page of a vendor's list is read for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ReadFor {
+    /// A client's list (or a walk to a client's page): it holds the named owner's webhooks
+    /// only, and a page shorter than the page size asked for is its last where the vendor
+    /// marks none, as its clients read it.
+    Client,
+    /// A read of one webhook from the list ([`super::walk`]): the page size is hookgate's
+    /// choice, which a vendor may serve less of, so only an empty page (or the vendor's own
+    /// marker) ends the list; the owner of the webhook found is held to the one named once
+    /// it is found.
+    Find,
+}
+
 impl Parsed {
     fn whole(body: Value) -> Parsed {
         Parsed {
@@ -190,7 +204,9 @@ impl Context<'_> {
                     if answers_secret {
                         model::withhold_secret(webhook);
                     }
-                    self.addressable(webhook).is_ok()
+                    // Another owner's webhook is read again whole, where a client's page
+                    // refuses it by name.
+                    self.addressable(webhook).is_ok() && self.of_owner(webhook)
                 })
             });
             if let Ok((rest, items)) = read
@@ -548,13 +564,15 @@ impl Context<'_> {
     /// is the last (a `done` flag set, or a `has_more` flag cleared, or a `Link` whose next
     /// link's parameters say it names no next page). The cursor is the one the
     /// answer gives, or one computed from the page as the list's `paging` says (`asked`: the
-    /// page that was asked for).
+    /// page that was asked for; `read_for`: whom, which says what ends the list and what
+    /// another owner's webhook in it is).
     pub(super) fn page(
         &self,
         endpoint: &Endpoint,
         parsed: Parsed,
         asked: &ListQuery,
         link: Option<&str>,
+        read_for: ReadFor,
     ) -> Result<super::Page, Problem> {
         let answer = parsed.body.into_value();
         let done = self.page_flag(endpoint.done_path.as_ref(), endpoint.done_absent, &answer)?;
@@ -620,6 +638,9 @@ impl Context<'_> {
                         return Err(self.malformed(&what, None));
                     }
                     let mut webhook = self.canonical(item, endpoint)?;
+                    if read_for == ReadFor::Client && !self.of_owner(&webhook) {
+                        return Err(self.of_another_owner(at + 1));
+                    }
                     // Without its secret, as above.
                     model::withhold_secret(&mut webhook);
                     page.push(&webhook);
@@ -642,12 +663,14 @@ impl Context<'_> {
         }
         let next = match endpoint.paging {
             paging if paging.is_given() => given,
-            paging => computed_next(paging, &items, asked, endpoint, last).map_err(|_| {
-                self.malformed(
-                    "a page whose last webhook has no id, after which its next page begins",
-                    None,
-                )
-            })?,
+            paging => {
+                computed_next(paging, &items, asked, endpoint, last, read_for).map_err(|_| {
+                    self.malformed(
+                        "a page whose last webhook has no id, after which its next page begins",
+                        None,
+                    )
+                })?
+            }
         };
         Ok((items, next))
     }
@@ -768,6 +791,30 @@ impl Context<'_> {
         Ok(webhook)
     }
 
+    /// Whether a listed webhook may be the owner's whose list was asked for: its answer names
+    /// no other (a vendor's list should keep to the owner it is sent, but one that does not
+    /// answers every owner's webhooks).
+    fn of_owner(&self, webhook: &impl Object) -> bool {
+        match (self.owner.as_deref(), webhook.string("owner")) {
+            (Some(asked), Some(owner)) => owner == asked,
+            _ => true,
+        }
+    }
+
+    /// A client's page of the named owner's list holding a webhook the vendor's answer says is
+    /// another owner's (`at`: its place, from 1): the vendor's error, a 502, rather than
+    /// another owner's webhook shown, or one dropped from the page unsaid. The other owner
+    /// and the webhook are not named: they are not the client's to learn.
+    fn of_another_owner(&self, at: usize) -> Problem {
+        let owner = self.owner.as_deref().unwrap_or_default();
+        self.malformed(
+            &format!(
+                "a list of owner {owner} whose item {at} is another owner's webhook: its list does not keep to the owner it is sent"
+            ),
+            None,
+        )
+    }
+
     /// Whether the owner asked under is a webhook's where its answer does not say whose it is:
     /// where no rule reads an owner from answers, or the call that answered told the vendor
     /// whose it is ([`Context::tells_owner`]). Where answers say it and one of a call that found
@@ -811,19 +858,22 @@ fn names_no_id(webhook: &Members) -> bool {
 /// The next page's cursor of a vendor that names none (`paging`), from the page just read:
 /// where it began and how many items it held, its number, or its last item. There is a next
 /// page where the vendor says so; where it has no flag to say it, after a page that is not
-/// empty and not shorter than the page size asked for (when that is known), so that a client
-/// pages on until an empty page rather than stop short. A next page after a last webhook
-/// without an id cannot be asked for (`Err`): the list is not ended there.
+/// empty and, for a client, not shorter than the page size asked for (when that is known), so
+/// that a client pages on until an empty page rather than stop short. A read of one webhook
+/// asks for a page size of its own choosing, which a vendor may serve less of than its mapping
+/// file says: a short page ends nothing there, an empty one does. A next page after a last
+/// webhook without an id cannot be asked for (`Err`): the list is not ended there.
 fn computed_next(
     paging: Paging,
     items: &Listed,
     asked: &ListQuery,
     endpoint: &Endpoint,
     last: Option<bool>,
+    read_for: ReadFor,
 ) -> Result<Option<String>, NoLastId> {
     let full = || {
         let size = asked.limit.or_else(|| endpoint.default_limit());
-        size.is_none_or(|size| items.len() as u64 >= size)
+        read_for == ReadFor::Find || size.is_none_or(|size| items.len() as u64 >= size)
     };
     if items.is_empty() || last.unwrap_or_else(|| !full()) {
         return Ok(None);

@@ -46,6 +46,7 @@ use crate::mapping::rules::Translated;
 use crate::model::{self, Action, Done, Members, Object, Operation, Outcome, UpdateMode};
 use crate::problem::{Code, FieldError, Problem};
 use crate::url_policy::UrlPolicy;
+use answer::ReadFor;
 use body::Extent;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -571,7 +572,13 @@ impl<'a> Plan<'a> {
                 }
                 match self.op.action {
                     Action::List => {
-                        let page = self.cx.page(own, parsed, &self.op.query, link.as_deref())?;
+                        let page = self.cx.page(
+                            own,
+                            parsed,
+                            &self.op.query,
+                            link.as_deref(),
+                            ReadFor::Client,
+                        )?;
                         if self.walk.is_some() {
                             self.walked(page)?;
                         } else if self.page_of_none {

@@ -74,15 +74,18 @@ impl<'a> Plan<'a> {
         }
     }
 
-    /// Where the vendor found the webhook by its id alone, the owner its answer gives must be
-    /// the one asked under: another owner's webhook is not found here, and one whose answer
-    /// does not say whose it is cannot be shown or changed.
+    /// The owner a read's answer gives must be the one asked under: another owner's webhook
+    /// is not found here, whether the vendor found it by its id alone or read it from a list
+    /// or path that names the owner and answered another's all the same (a vendor that
+    /// ignores the owner it is sent). Where the read found it by its id alone, one whose answer
+    /// does not say whose it is cannot be shown or changed; where the read named the owner,
+    /// an answer that does not say is the owner's.
     pub(super) fn confirm_owner(
         &mut self,
         get: &Endpoint,
         webhook: &Members,
     ) -> Result<(), Problem> {
-        let Some(asked) = self.op.owner.as_deref().filter(|_| !get.names_owner) else {
+        let Some(asked) = self.op.owner.as_deref() else {
             return Ok(());
         };
         // A create's read after it names the webhook the create answered.
@@ -96,6 +99,7 @@ impl<'a> Plan<'a> {
             Some(_) => Err(Problem::not_found(format!(
                 "no webhook {id} under owner {asked} at upstream {name}"
             ))),
+            None if get.names_owner => Ok(()),
             None => Err(Problem::new(
                 Code::UpstreamError,
                 format!(

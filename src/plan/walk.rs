@@ -23,8 +23,12 @@
 //! from its first page, following its own cursors, to the page that holds the webhook's id.
 //! An id in no page is the vendor's 404 for that webhook; two webhooks of the id, or a list
 //! that names a next page after [`MAX_PAGES`] without it, is the vendor's error, a 502,
-//! rather than one picked or a webhook taken for missing.
+//! rather than one picked or a webhook taken for missing. So is a page answered again as the
+//! one before it, and a refusal of a page asked at the vendor's own cursor. The page size asked
+//! is hookgate's, which a vendor may serve less of: a short page ends no such read, an empty
+//! one does.
 
+use super::answer::ReadFor;
 use super::{Context, Page, Plan, Stage};
 use crate::exchange::Reply;
 use crate::mapping::model::{Endpoint, Paging};
@@ -189,6 +193,8 @@ pub(super) struct Find {
     query: ListQuery,
     /// Vendor pages read.
     pages: usize,
+    /// The ids of the last page read, to tell a page that repeats it.
+    last_page: Vec<Option<String>>,
 }
 
 impl Find {
@@ -203,14 +209,18 @@ impl Find {
                 ..ListQuery::default()
             },
             pages: 0,
+            last_page: Vec::new(),
         }
     }
 
     /// The webhook of the id among a page's, if it holds one: two are refused, as no id
     /// then names one webhook.
-    fn among(&self, items: Listed) -> Result<Option<serde_json::Map<String, Value>>, Unpageable> {
+    fn among(
+        &self,
+        items: Vec<serde_json::Map<String, Value>>,
+    ) -> Result<Option<serde_json::Map<String, Value>>, Unpageable> {
         let mut found = None;
-        for webhook in items.into_maps() {
+        for webhook in items {
             if webhook.get("id").and_then(id_text).as_deref() != Some(self.id.as_str()) {
                 continue;
             }
@@ -251,9 +261,16 @@ impl Plan<'_> {
             .then(|| reply.headers.joined("link").map(|l| l.into_owned()))
             .flatten();
         self.cx.whole_list(reply)?;
-        let parsed = (self.cx.read(list, reply)).map_err(|p| self.cx.list_refused(p, &find.id))?;
-        let (items, next) = self.cx.page(list, parsed, &find.query, link.as_deref())?;
+        let parsed = (self.cx.read(list, reply))
+            .map_err(|p| self.cx.list_refused(p, reply.status, &find))?;
+        let (items, next) =
+            self.cx
+                .page(list, parsed, &find.query, link.as_deref(), ReadFor::Find)?;
         find.pages += 1;
+        let items = items.into_maps();
+        let ids: Vec<_> = (items.iter())
+            .map(|w| w.get("id").and_then(id_text))
+            .collect();
         let flaw = |flaw| self.cx.unfindable(&flaw, &find.id);
         if let Some(webhook) = find.among(items).map_err(flaw)? {
             return Ok(Some(webhook.into()));
@@ -261,6 +278,18 @@ impl Plan<'_> {
         let Some(cursor) = next else {
             return Err(self.cx.listed_nowhere(&find.id));
         };
+        // A vendor that answers the same page again (one that ignores the cursor, or answers
+        // its last page for any past it) would be followed for ever, and where its list ends
+        // cannot be told: its error, rather than a webhook taken for missing.
+        if !ids.is_empty() && ids == find.last_page {
+            let what = format!(
+                "page {} of its list, read for webhook {}, as the page before it: where its list ends cannot be told",
+                find.pages,
+                Value::from(find.id.as_str())
+            );
+            return Err(self.cx.malformed(&what, None));
+        }
+        find.last_page = ids;
         if find.pages >= MAX_PAGES {
             let what = format!(
                 "a list that names a next page after {MAX_PAGES} pages without webhook {}: a webhook is read from at most {MAX_PAGES} of its pages",
@@ -408,19 +437,35 @@ impl super::Context<'_> {
         }
     }
 
-    /// The vendor's refusal of its list, read for one webhook: its own failure (a 404 of the
-    /// owner, a 401, a 503) is passed on, but a refusal of a parameter is of one hookgate
-    /// chose (the page size, the vendor's own cursor), which the client sent none of and can
-    /// correct none of: the upstream's error, a 502 with the vendor's words.
-    fn list_refused(&self, problem: Problem, id: &str) -> Problem {
-        if problem.errors.is_empty() {
+    /// The vendor's refusal (`status`) of a page of its list, read for one webhook. What is
+    /// asked is hookgate's choice, which the client sent none of and can correct none of:
+    /// every page after the first is asked at the vendor's own cursor, so any refusal of one
+    /// but of the credential or the rate (401, 403, 429) is the upstream's error, a 502 with
+    /// the vendor's words, never a 404 of a webhook that may be there; the first page is asked
+    /// at the largest page size the vendor serves, and a refusal of it (a 400 or 422, or any
+    /// naming a parameter) is the upstream's error too. Its other failures (a 404 of the owner,
+    /// a 401, a 503) are passed on.
+    fn list_refused(&self, problem: Problem, status: http::StatusCode, find: &Find) -> Problem {
+        let passed_on = matches!(status.as_u16(), 401 | 403 | 429);
+        let refused = match find.pages {
+            _ if !status.is_client_error() || passed_on => false,
+            0 => matches!(status.as_u16(), 400 | 422) || !problem.errors.is_empty(),
+            _ => true,
+        };
+        if !refused {
             return problem;
         }
+        let page = match find.pages {
+            0 => "the first page of its list".to_owned(),
+            n => format!("page {} of its list, at the cursor it gave itself", n + 1),
+        };
         let mut refused = Problem::new(
             Code::UpstreamError,
             format!(
-                "upstream {} refused its list, read for webhook {id}: {}",
-                self.upstream, problem.detail
+                "upstream {} refused {page}, read for webhook {}: {}",
+                self.upstream,
+                Value::from(find.id.as_str()),
+                problem.detail
             ),
         );
         refused.upstream = problem.upstream;

@@ -15,6 +15,7 @@ use crate::upstream::{Secret, Upstream, kept};
 use bytes::Bytes;
 use http::HeaderMap;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// A client's body in canonical terms: its members, and the event types it switches one by one
 /// (`Operation::switched`).
@@ -594,23 +595,16 @@ impl VendorApi {
             route.owner.as_deref(),
             route.id.as_deref(),
         );
-        // The client's credential in the query (each part of it) is the vendor's only where it
-        // is passed through: else it is a key of hookgate's, which the vendor is never sent.
-        let params: Vec<&str> = (self.dialect.credential_places())
-            .filter_map(|place| match place {
-                CredentialPlace::Query(name) => Some(name),
-                CredentialPlace::Header(_) => None,
-            })
-            .collect();
+        let held = self.held_params();
         let mut query = match route.query.raw() {
-            Some(query) if !params.is_empty() && !self.passes_credential() => {
+            Some(query) if !held.is_empty() => {
                 let kept: Vec<&str> = query
                     .split('&')
                     .filter(|pair| {
                         let key = pair.split_once('=').map_or(*pair, |(k, _)| k);
                         form_urlencoded::parse(key.as_bytes())
                             .next()
-                            .is_none_or(|(k, _)| !params.contains(&&*k))
+                            .is_none_or(|(k, _)| !held.contains(&k))
                     })
                     .collect();
                 (!kept.is_empty()).then(|| kept.join("&"))
@@ -648,6 +642,31 @@ impl VendorApi {
             },
             changes_secret,
         }))
+    }
+
+    /// The query parameters of a relayed request that never reach the vendor, by their
+    /// decoded names, compared exactly (a vendor's parameter names are case-sensitive): the
+    /// client's credential (each part of it), which is the vendor's only where it is passed
+    /// through, else a key of hookgate's; and those hookgate's own credential at the upstream
+    /// goes in (`auth.name`, an `also` part's), which the vendor would read beside hookgate's,
+    /// or in its place, as the credential of the call.
+    fn held_params(&self) -> Vec<Cow<'_, str>> {
+        let mut held: Vec<Cow<'_, str>> = Vec::new();
+        if !self.passes_credential() {
+            held.extend(
+                (self.dialect.credential_places()).filter_map(|place| match place {
+                    CredentialPlace::Query(name) => Some(Cow::Borrowed(name)),
+                    CredentialPlace::Header(_) => None,
+                }),
+            );
+        }
+        if let Backend::Upstream(u) = &self.backend {
+            held.extend(
+                u.own_query_names()
+                    .flat_map(|name| form_urlencoded::parse(name.as_bytes()).map(|(k, _)| k)),
+            );
+        }
+        held
     }
 
     /// What a relayed change may do to the secret the gateway keeps of its webhook
