@@ -236,6 +236,18 @@ impl Members {
         }
     }
 
+    /// Whether member `key`, as [`Members::text`] reads it, is `text`; `None` where it is no
+    /// text. A member kept as the vendor wrote it is compared as its bytes, unconverted: an
+    /// id compared on every answer needs no copy of it.
+    pub fn text_is(&self, key: &str, text: &str) -> Option<bool> {
+        match self.slot(key)? {
+            Slot::Plain(plain) => Some(plain.as_ref() == text.as_bytes()),
+            Slot::Value(Value::String(s)) => Some(s == text),
+            Slot::Value(Value::Number(n)) => Some(n.to_string() == text),
+            _ => None,
+        }
+    }
+
     /// Whether member `key` is held, as `null`.
     pub fn is_null(&self, key: &str) -> bool {
         matches!(self.slot(key), Some(Slot::Value(Value::Null)))
