@@ -597,18 +597,7 @@ impl VendorApi {
         );
         let held = self.held_params();
         let mut query = match route.query.raw() {
-            Some(query) if !held.is_empty() => {
-                let kept: Vec<&str> = query
-                    .split('&')
-                    .filter(|pair| {
-                        let key = pair.split_once('=').map_or(*pair, |(k, _)| k);
-                        form_urlencoded::parse(key.as_bytes())
-                            .next()
-                            .is_none_or(|(k, _)| !held.contains(&k))
-                    })
-                    .collect();
-                (!kept.is_empty()).then(|| kept.join("&"))
-            }
+            Some(query) if !held.is_empty() => held_back(query, &held)?,
             query => query.map(str::to_owned),
         };
         let mut headers = route.headers.clone();
@@ -645,7 +634,7 @@ impl VendorApi {
     }
 
     /// The query parameters of a relayed request that never reach the vendor, by their
-    /// decoded names, compared exactly (a vendor's parameter names are case-sensitive): the
+    /// decoded names, as [`held_back`] compares them: the
     /// client's credential (each part of it), which is the vendor's only where it is passed
     /// through, else a key of hookgate's; and those hookgate's own credential at the upstream
     /// goes in (`auth.name`, an `also` part's), which the vendor would read beside hookgate's,
@@ -1222,4 +1211,39 @@ fn case_refusal(shown: &[&str], other: &str, key: &str) -> Problem {
         at(other),
         at(key)
     ))
+}
+
+/// A relayed request's query without the pairs whose name a vendor may read as one of `held`
+/// (a credential's place): its name decoded, as parsers differ, in any letter case (ASP.NET
+/// and some PHP and Go frameworks match names so), without the spaces, control characters and
+/// `[…]` suffix that some parsers strip (`%20key`, `key%00`, `key[]`). A held name after a `;`
+/// within a pair (`cursor=a;key=evil`) is refused rather than cut out: parsers that split on
+/// `;` read it as a parameter of its own, others as part of the value before it, which cut
+/// would change.
+fn held_back(query: &str, held: &[Cow<'_, str>]) -> Result<Option<String>, Problem> {
+    let names_held = |piece: &str| {
+        let key = piece.split_once('=').map_or(piece, |(k, _)| k);
+        let name = form_urlencoded::parse(key.as_bytes())
+            .next()
+            .map(|(k, _)| k);
+        let name = name.unwrap_or_default();
+        let name = name.trim_matches(|c: char| c.is_whitespace() || c.is_control());
+        let name = name.split_once('[').map_or(name, |(n, _)| n);
+        held.iter()
+            .any(|h| h.eq_ignore_ascii_case(name))
+            .then(|| name.to_owned())
+    };
+    let mut kept = Vec::new();
+    for pair in query.split('&') {
+        if let Some(name) = pair.split(';').skip(1).find_map(names_held) {
+            return Err(Problem::validation(vec![FieldError::in_query(
+                name,
+                "names where the upstream's credential goes, after a `;` that some vendors read as a separator: it cannot be relayed",
+            )]));
+        }
+        if names_held(pair).is_none() {
+            kept.push(pair);
+        }
+    }
+    Ok((!kept.is_empty()).then(|| kept.join("&")))
 }

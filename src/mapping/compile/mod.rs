@@ -30,7 +30,7 @@ pub fn compile(name: &str, file: &Path, text: &str) -> Result<Dialect, Vec<Mappi
         vec![MappingError {
             file: file.to_owned(),
             key: toml_position(text, &e),
-            message: e.message().to_owned(),
+            message: in_file_terms(e.message()),
         }]
     })?;
     let mut cx = Compiler {
@@ -45,6 +45,41 @@ pub fn compile(name: &str, file: &Path, text: &str) -> Result<Dialect, Vec<Mappi
     } else {
         Err(cx.errors)
     }
+}
+
+/// A TOML reader's message in the terms of the file rather than of the program reading it:
+/// `expected u16` names a Rust type an author never wrote; the file's terms are TOML's
+/// (an integer, a list, a table).
+fn in_file_terms(message: &str) -> String {
+    const TERMS: [(&str, &str); 12] = [
+        ("expected u8", "expected an integer from 0 to 255"),
+        ("expected u16", "expected an integer from 0 to 65535"),
+        ("expected u32", "expected an integer from 0 to 4294967295"),
+        ("expected u64", "expected an integer of 0 or more"),
+        ("expected usize", "expected an integer of 0 or more"),
+        ("expected i64", "expected an integer"),
+        ("expected i32", "expected an integer"),
+        ("expected f64", "expected a number"),
+        ("expected a sequence", "expected a list (`[…]`)"),
+        (
+            "expected a map",
+            "expected a table (`{ … }` or `[section]`)",
+        ),
+        ("expected a borrowed string", "expected a string"),
+        ("expected a character", "expected a string of one character"),
+    ];
+    let mut message = message.trim_end().to_owned();
+    for (rust, file) in TERMS {
+        // Whole words only: `expected u16` is not the start of `expected u160`.
+        if let Some(at) = message.find(rust) {
+            let end = at + rust.len();
+            let whole = !message[end..].starts_with(|c: char| c.is_alphanumeric() || c == '_');
+            if whole {
+                message.replace_range(at..end, file);
+            }
+        }
+    }
+    message
 }
 
 /// `line L, column C` of a TOML error, the key a syntax or schema error can be given.
@@ -305,5 +340,20 @@ pub(super) fn switched_kind(on: &str) -> Option<(model::Kind, bool)> {
             matches!(field.kind, model::Kind::Bool | model::Kind::Integer)
                 .then_some((field.kind, field.nullable))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_readers_message_names_the_files_terms_not_the_programs() {
+        let said = super::in_file_terms(r#"invalid type: string "201", expected u16"#);
+        assert_eq!(
+            said,
+            r#"invalid type: string "201", expected an integer from 0 to 65535"#
+        );
+        let said = super::in_file_terms("invalid type: integer `3`, expected a sequence");
+        assert_eq!(said, "invalid type: integer `3`, expected a list (`[…]`)");
+        assert_eq!(super::in_file_terms("expected u160"), "expected u160");
     }
 }
