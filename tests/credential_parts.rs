@@ -608,7 +608,11 @@ async fn a_relay_sends_no_client_parameter_where_hookgates_own_query_credential_
         let before = vendor.seen().len();
         let bearer = ("authorization", "Bearer t");
         let answer = send(gw.addr, "GET", &format!("{hooks}?{query}"), &[bearer], None).await;
-        assert!(matches!(answer.status, 400 | 422), "{query}: {:?}", answer.body);
+        assert!(
+            matches!(answer.status, 400 | 422),
+            "{query}: {:?}",
+            answer.body
+        );
         let said = String::from_utf8_lossy(&answer.body).into_owned();
         assert!(said.contains("credential"), "{query}: {said}");
         assert_eq!(vendor.seen().len(), before, "{query}");

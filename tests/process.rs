@@ -75,7 +75,7 @@ fn terminate(child: &Child) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_drains_in_flight_requests_then_exits_zero() {
-    let webhook = json!({"success": true, "data": {"id": "0199a1b2-0000-7000-8000-000000000001", "agent_id": "a", "name": "n", "webhook_url": "https://e.example", "events": ["event_action"], "enabled": true}});
+    let webhook = json!({"success": true, "data": {"id": "0199a1b2-0000-7000-8000-000000000001", "agent_id": "550e8400-e29b-41d4-a716-446655440000", "name": "n", "webhook_url": "https://e.example", "events": ["event_action"], "enabled": true}});
     let slow = Reply::Slow(
         Duration::from_millis(700),
         Box::new(Reply::json(200, webhook)),
@@ -135,7 +135,7 @@ async fn no_secret_reaches_the_logs_even_at_trace() {
     const WEBHOOK_SECRET: &str = "whsec_WEBHOOKSECRETc0deWEBHOOKSECRETc0de00";
     let double = Double::start(vec![Reply::json(
         200,
-        json!({"success": true, "data": {"id": "0199a1b2-0000-7000-8000-000000000001", "agent_id": "a", "name": "n", "webhook_url": "https://e.example", "events": ["event_action"], "enabled": true}}),
+        json!({"success": true, "data": {"id": "0199a1b2-0000-7000-8000-000000000001", "agent_id": "550e8400-e29b-41d4-a716-446655440000", "name": "n", "webhook_url": "https://e.example", "events": ["event_action"], "enabled": true}}),
     )])
     .await;
     let (child, addr, log) = start(
@@ -295,7 +295,7 @@ async fn the_access_log_names_a_surface_as_configured_and_the_path_as_its_client
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_log_lines_hold_each_key_once_even_at_trace() {
-    let hook = json!({"id": "0199a1b2-0000-7000-8000-000000000001", "agent_id": "a", "name": "n", "webhook_url": "https://e.example", "events": ["event_action"], "enabled": true});
+    let hook = json!({"id": "0199a1b2-0000-7000-8000-000000000001", "agent_id": "550e8400-e29b-41d4-a716-446655440000", "name": "n", "webhook_url": "https://e.example", "events": ["event_action"], "enabled": true});
     let double = Double::start(vec![
         Reply::json(200, json!({"success": true, "data": hook})),
         Reply::json(

@@ -86,7 +86,7 @@ pub(super) enum ReadFor {
     /// only, and a page shorter than the page size asked for is its last where the vendor
     /// marks none, as its clients read it.
     Client,
-    /// A read of one webhook from the list ([`super::walk`]): the page size is hookgate's
+    /// A read of one webhook from the list (the walk's `Find`): the page size is hookgate's
     /// choice, which a vendor may serve less of, so only an empty page (or the vendor's own
     /// marker) ends the list; the owner of the webhook found is held to the one named once
     /// it is found.
