@@ -257,6 +257,22 @@ impl Object for Writing<'_> {
         }
     }
 
+    fn string_is(&self, key: &str, text: &str) -> Option<bool> {
+        let i = self
+            .page
+            .marks
+            .iter()
+            .position(|(name, _, _)| name == key)?;
+        let written = self.value(i);
+        let inside = written.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+        // Written without escapes, as most are, the text is compared as it lies; its bytes
+        // are the string's (the writer wrote them from one).
+        match memchr::memchr(b'\\', inside) {
+            None => Some(inside == text.as_bytes()),
+            Some(_) => self.string(key).map(|held| held == text),
+        }
+    }
+
     fn insert_in_order(&mut self, fields: &[Field], name: &str, value: Value) {
         self.close_extensions();
         let marks = &self.page.marks;

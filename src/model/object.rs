@@ -78,6 +78,11 @@ pub trait Object {
     fn boolean(&self, key: &str) -> Option<bool>;
     /// The value of member `key`, when it is a string.
     fn string(&self, key: &str) -> Option<Cow<'_, str>>;
+    /// Whether member `key` is the string `text`; `None` where it is no string. Objects that
+    /// hold members as written text compare it as it lies, with no string made of it.
+    fn string_is(&self, key: &str, text: &str) -> Option<bool> {
+        self.string(key).map(|held| held == text)
+    }
     /// Adds member `name`, which the object does not hold, where the table places it.
     fn insert_in_order(&mut self, fields: &[Field], name: &str, value: Value);
     /// Takes member `key` out, if it is held; the others keep their order.

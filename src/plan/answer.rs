@@ -798,9 +798,9 @@ impl Context<'_> {
     /// no other (a vendor's list should keep to the owner it is sent, but one that does not
     /// answers every owner's webhooks).
     fn of_owner(&self, webhook: &impl Object) -> bool {
-        match (self.owner.as_deref(), webhook.string("owner")) {
-            (Some(asked), Some(owner)) => owner == asked,
-            _ => true,
+        match self.owner.as_deref() {
+            Some(asked) => webhook.string_is("owner", asked) != Some(false),
+            None => true,
         }
     }
 
