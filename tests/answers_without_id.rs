@@ -408,12 +408,7 @@ async fn the_key_a_rotation_answered_wins_over_the_key_the_read_after_it_shows()
                      [inbound_auth]\nmode = \"off\"\n",
                     dir.path().to_str().unwrap()
                 ),
-                &[
-                    "POST",
-                    &path,
-                    "--replies",
-                    replies.path().to_str().unwrap(),
-                ],
+                &["POST", &path, "--replies", replies.path().to_str().unwrap()],
             );
             assert_eq!(
                 printed["result"]["body"]["secret"], KEY,

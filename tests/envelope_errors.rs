@@ -87,7 +87,13 @@ async fn another_member_of_the_envelope_is_the_requests_as_a_whole() {
 /// The field errors a surface of dialect `surface` answers for a create whose upstream (a copy
 /// of Square, `sq`) refuses the idempotency key it was sent: `path`, `headers` and `body` are
 /// the surface's create.
-async fn on_surface(surface: &str, owner: &str, path: &str, headers: &[(&str, &str)], body: Value) -> Value {
+async fn on_surface(
+    surface: &str,
+    owner: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Value,
+) -> Value {
     let dir = tempfile::tempdir().unwrap();
     let square = std::fs::read_to_string(format!("{DIR}/square.toml")).unwrap();
     // The surface's Square and the upstream's are two dialects: the surface translates.
@@ -146,7 +152,10 @@ async fn a_surfaces_clients_are_told_of_their_key_where_they_send_it() {
     .await;
     let errors = shown["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "{shown}");
-    assert_eq!(errors[0]["detail"], "idempotency_key: is not valid", "{shown}");
+    assert_eq!(
+        errors[0]["detail"], "idempotency_key: is not valid",
+        "{shown}"
+    );
     // Talkover takes none of its own: its clients' `Idempotency-Key` was refused.
     let agent = "9fbef0b7-8d4e-4a08-9207-66c22155721d";
     let shown = on_surface(
@@ -159,5 +168,8 @@ async fn a_surfaces_clients_are_told_of_their_key_where_they_send_it() {
     .await;
     let text = shown.to_string();
     assert!(text.contains("Idempotency-Key"), "{shown}");
-    assert!(text.contains("the idempotency key this request gave"), "{shown}");
+    assert!(
+        text.contains("the idempotency key this request gave"),
+        "{shown}"
+    );
 }

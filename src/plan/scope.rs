@@ -145,10 +145,7 @@ impl<'a> Plan<'a> {
             .unwrap_or_default();
         Err(Problem::new(
             Code::UpstreamError,
-            format!(
-                "upstream {} answered webhook {id} {why}",
-                self.cx.upstream
-            ),
+            format!("upstream {} answered webhook {id} {why}", self.cx.upstream),
         ))
     }
 
