@@ -349,3 +349,151 @@ async fn a_svix_surface_reads_the_key_a_rotation_answered_alone() {
         gw.stop().await;
     }
 }
+
+/// A vendor double that answers a rotation with its new key alone, and whose reads show the
+/// signing key as `read` says: the first read only, where `once`.
+async fn vendor_showing(read: &'static str, once: bool) -> Double {
+    let reads = std::sync::atomic::AtomicUsize::new(0);
+    Double::answering(move |seen| {
+        if seen.method != "GET" {
+            return Reply::json(200, json!({"signature_key": KEY}));
+        }
+        let first = reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0;
+        let mut answer = subscription();
+        if first || !once {
+            answer["subscription"]["signature_key"] = json!(read);
+        }
+        Reply::json(200, answer)
+    })
+    .await
+}
+
+/// What a read after a rotation shows of the key: masked, or the key before it.
+const READ_KEYS: &[&str] = &["whsec_****", "b2xkLXNpZ25hdHVyZS1rZXk="];
+
+#[tokio::test]
+async fn the_key_a_rotation_answered_wins_over_the_key_the_read_after_it_shows() {
+    for rotation in ROTATIONS {
+        for read in READ_KEYS {
+            let what = format!("{rotation}, read as {read}");
+            let dir = mappings("response = { subscription = \"{{webhook}}\" }", rotation);
+            let double = vendor_showing(read, false).await;
+            let gw = support::gateway_over(dir.path().to_str().unwrap(), "quad", &double).await;
+            let path = format!("{}/rotate-secret", one());
+            let answer = send(gw.addr, "POST", &path, &[], None).await;
+            ok(&answer, 200, &what);
+            let webhook = answer.json();
+            assert_eq!(webhook["secret"], KEY, "{what}: {webhook}");
+            // Every other member is the read's.
+            assert_eq!(webhook["description"], "Payments", "{what}: {webhook}");
+            assert_eq!(
+                calls(&double.seen()),
+                [ROTATE.to_owned(), format!("GET {}", vendor(""))],
+                "{what}"
+            );
+            gw.stop().await;
+            // `hookgate translate` over the same replies shows the same.
+            let replies = tempfile::NamedTempFile::new().unwrap();
+            let mut read_answer = subscription();
+            read_answer["subscription"]["signature_key"] = json!(read);
+            let shown = json!([
+                {"status": 200, "body": {"signature_key": KEY}},
+                {"status": 200, "body": read_answer},
+            ]);
+            std::fs::write(replies.path(), shown.to_string()).unwrap();
+            let (printed, _) = support::translated(
+                &format!(
+                    "mappings_dir = {:?}\n[upstreams.quad]\ndialect = \"quad\"\n\
+                     base_url = \"https://vendor.example\"\nauth = {{ type = \"none\" }}\n\
+                     [inbound_auth]\nmode = \"off\"\n",
+                    dir.path().to_str().unwrap()
+                ),
+                &["POST", &path, "--replies", replies.path().to_str().unwrap()],
+            );
+            assert_eq!(
+                printed["result"]["body"]["secret"], KEY,
+                "{what}: {printed}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_svix_surface_keeps_the_key_a_rotation_answered_over_a_read_that_masks_it() {
+    for rotation in ROTATIONS {
+        let dir = mappings("response = { subscription = \"{{webhook}}\" }", rotation);
+        // The read after the rotation shows the key masked; later reads show none.
+        let double = vendor_showing(READ_KEYS[0], true).await;
+        let gw = support::gateway(&format!(
+            "mappings_dir = {:?}\n[upstreams.quad]\ndialect = \"quad\"\nbase_url = {:?}\n\
+             auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n\
+             [surfaces.s]\ndialect = \"svix\"\nupstream = \"quad\"\nprefix = \"/s\"\nowner = \"{APP}\"\n",
+            dir.path().to_str().unwrap(),
+            double.url()
+        ))
+        .await;
+        let auth = [("authorization", "Bearer testsk_hookgate")];
+        let endpoint = format!("/s/api/v1/app/{APP}/endpoint/{ID}");
+        let rotate = format!("{endpoint}/secret/rotate");
+        let rotated = send(gw.addr, "POST", &rotate, &auth, Some(&json!({}))).await;
+        ok(&rotated, 204, rotation);
+        let read = send(gw.addr, "GET", &format!("{endpoint}/secret"), &auth, None).await;
+        ok(&read, 200, rotation);
+        assert_eq!(read.json()["key"], KEY, "{rotation}: the key kept");
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_change_answered_with_nothing_of_the_webhook_is_read_back() {
+    let wrapped = "response = { subscription = \"{{webhook}}\" }";
+    // A rotation whose answer holds nothing of the webhook (no body, `{}`, its key `null`).
+    for (rotation, body) in [
+        (ROTATIONS[0], ""),
+        (ROTATIONS[1], ""),
+        (ROTATIONS[1], "{}"),
+        (ROTATIONS[1], r#"{"signature_key": null}"#),
+        (wrapped, "{}"),
+        (wrapped, r#"{"subscription": {}}"#),
+    ] {
+        let what = format!("{rotation} answered {body:?}");
+        let dir = mappings(wrapped, rotation);
+        let status = if body.is_empty() { 204 } else { 200 };
+        let double = vendor_answering(vec![(ROTATE, status, body)]).await;
+        let gw = support::gateway_over(dir.path().to_str().unwrap(), "quad", &double).await;
+        let path = format!("{}/rotate-secret", one());
+        let answer = send(gw.addr, "POST", &path, &[], None).await;
+        ok(&answer, 200, &what);
+        let webhook = answer.json();
+        assert_eq!(webhook["id"], ID, "{what}: {webhook}");
+        assert_eq!(webhook["description"], "Payments", "{what}: {webhook}");
+        assert_eq!(
+            calls(&double.seen()),
+            [ROTATE.to_owned(), format!("GET {}", vendor(""))],
+            "{what}"
+        );
+        gw.stop().await;
+    }
+    // An update that declares no read after it, whose answer holds nothing of the webhook.
+    for (update, body) in [
+        (wrapped, ""),
+        (wrapped, "{}"),
+        ("response = \"{{webhook}}\"", ""),
+    ] {
+        let what = format!("{update} answered {body:?}");
+        let dir = mappings(update, ROTATIONS[0]);
+        let status = if body.is_empty() { 204 } else { 200 };
+        let double = vendor_answering(vec![(PUT, status, body)]).await;
+        let gw = support::gateway_over(dir.path().to_str().unwrap(), "quad", &double).await;
+        let body = json!({"description": "Payments"});
+        let answer = send(gw.addr, "PATCH", &one(), &[], Some(&body)).await;
+        ok(&answer, 200, &what);
+        assert_eq!(answer.json()["url"], "https://example.com/h", "{what}");
+        assert_eq!(
+            calls(&double.seen()),
+            [PUT.to_owned(), format!("GET {}", vendor(""))],
+            "{what}"
+        );
+        gw.stop().await;
+    }
+}

@@ -83,3 +83,93 @@ async fn another_member_of_the_envelope_is_the_requests_as_a_whole() {
         json!([{"field": "Idempotency-Key", "message": "is not valid"}])
     );
 }
+
+/// The field errors a surface of dialect `surface` answers for a create whose upstream (a copy
+/// of Square, `sq`) refuses the idempotency key it was sent: `path`, `headers` and `body` are
+/// the surface's create.
+async fn on_surface(
+    surface: &str,
+    owner: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Value,
+) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let square = std::fs::read_to_string(format!("{DIR}/square.toml")).unwrap();
+    // The surface's Square and the upstream's are two dialects: the surface translates.
+    std::fs::write(dir.path().join("sq.toml"), &square).unwrap();
+    std::fs::write(dir.path().join("square.toml"), square).unwrap();
+    let item = json!({"category": "INVALID_REQUEST_ERROR", "code": "INVALID_VALUE",
+        "detail": "is not valid", "field": "idempotency_key"});
+    let vendor = Double::start(vec![Reply::json(400, json!({"errors": [item]}))]).await;
+    let gw = support::gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.sq]\ndialect = \"sq\"\nbase_url = {:?}\n\
+         auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n\
+         [surfaces.s]\ndialect = \"{surface}\"\nupstream = \"sq\"\nprefix = \"/s\"\n{owner}",
+        dir.path().to_str().unwrap(),
+        vendor.url()
+    ))
+    .await;
+    let mut all = vec![("authorization", "Bearer testsk_hookgate")];
+    all.extend_from_slice(headers);
+    let answer = send(gw.addr, "POST", path, &all, Some(&body)).await;
+    assert_eq!(vendor.seen().len(), 1, "{surface}: {:?}", answer.json());
+    let shown = answer.json();
+    assert!(
+        !answer.body.windows(12).any(|w| w == b"no field for"),
+        "{surface}: {shown}"
+    );
+    gw.stop().await;
+    shown
+}
+
+#[tokio::test]
+async fn a_surfaces_clients_are_told_of_their_key_where_they_send_it() {
+    let hook = json!({"url": "https://example.com/1", "filterTypes": ["payment.created"]});
+    // Svix's key is its `idempotency-key` header.
+    for key in ["idempotency-key", "Idempotency-Key"] {
+        let shown = on_surface(
+            "svix",
+            "owner = \"app_1\"\n",
+            "/s/api/v1/app/app_1/endpoint",
+            &[(key, "k-1")],
+            hook.clone(),
+        )
+        .await;
+        let item = &shown["detail"][0];
+        assert_eq!(item["loc"], json!(["header", "idempotency-key"]), "{shown}");
+        assert_eq!(item["msg"], "is not valid", "{shown}");
+    }
+    // Square's is a member of its create's body.
+    let shown = on_surface(
+        "square",
+        "",
+        "/s/v2/webhooks/subscriptions",
+        &[],
+        json!({"idempotency_key": "k-1", "subscription": {
+            "notification_url": "https://example.com/1", "event_types": ["payment.created"]}}),
+    )
+    .await;
+    let errors = shown["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{shown}");
+    assert_eq!(
+        errors[0]["detail"], "idempotency_key: is not valid",
+        "{shown}"
+    );
+    // Talkover takes none of its own: its clients' `Idempotency-Key` was refused.
+    let agent = "9fbef0b7-8d4e-4a08-9207-66c22155721d";
+    let shown = on_surface(
+        "talkover",
+        &format!("owner = \"{agent}\"\n"),
+        &format!("/s/api/v1/agents/{agent}/webhooks"),
+        &[("idempotency-key", "k-1")],
+        json!({"name": "n", "webhook_url": "https://example.com/1", "events": ["event_action"]}),
+    )
+    .await;
+    let text = shown.to_string();
+    assert!(text.contains("Idempotency-Key"), "{shown}");
+    assert!(
+        text.contains("the idempotency key this request gave"),
+        "{shown}"
+    );
+}

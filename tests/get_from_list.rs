@@ -1026,3 +1026,155 @@ async fn a_vendor_that_answers_one_page_again_is_its_error_not_a_webhook_missing
         }
     }
 }
+
+/// Relay's rotation, which answers the hook with its new secret, and the secret's rule.
+const ROTATION: &str = "\n[fields.secret]\npath = \"$.secret\"\nin = [\"response\"]\n\n\
+                        [operations.rotate_secret]\nmethod = \"POST\"\n\
+                        path = \"/projects/{owner}/hooks/{id}/rotate\"\n\
+                        response = { hook = \"{{webhook}}\" }\n";
+
+/// Relay's get, update and delete by the hook's id alone.
+const BY_ID: &[(&str, &str)] = &[
+    (
+        "method = \"GET\"\npath = \"/projects/{owner}/hooks/{id}\"",
+        "method = \"GET\"\npath = \"/hooks/{id}\"",
+    ),
+    (
+        "method = \"PUT\"\npath = \"/projects/{owner}/hooks/{id}\"",
+        "method = \"PUT\"\npath = \"/hooks/{id}\"",
+    ),
+];
+
+/// A folder of copies of Relay with a rotation, whose answers say whose a hook is: `told`,
+/// whose calls name the project in their paths; `prefixed`, which finds a hook by its id alone
+/// and writes its project `prj_…`; `listed`, which reads one hook from its list and changes
+/// it by its id alone.
+fn owned_dialects() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = std::fs::read_to_string(Path::new(DIR).join("relay.toml")).unwrap();
+    let edited = |edits: &[(&str, &str)]| {
+        let mut text = relay.clone();
+        for (from, to) in edits {
+            assert!(text.contains(from), "relay.toml holds no {from:?}");
+            text = text.replacen(from, to, 1);
+        }
+        format!("{text}{ROTATION}")
+    };
+    let write = |name: &str, text: String| {
+        std::fs::write(dir.path().join(format!("{name}.toml")), text).unwrap();
+    };
+    write("told", edited(&[]));
+    let mut prefixed = BY_ID.to_vec();
+    prefixed.push((
+        "path = \"$.project\"\nin = [\"response\"]",
+        "path = \"$.project\"\nin = [\"response\"]\ncodec = { prefix = \"prj_\" }",
+    ));
+    prefixed.push(("project = \"p1\"", "project = \"prj_p1\""));
+    write("prefixed", edited(&prefixed));
+    let listed = edited(&BY_ID[1..])
+        .replace(RELAY_GET, "[operations.get]\nfrom = \"list\"")
+        .replace(RELAY_LIST, cases()[0].list);
+    write("listed", listed);
+    dir
+}
+
+/// A vendor whose reads answer hook 5 as `read`'s (the project as the vendor writes it, or
+/// `null`), and whose changes and creates answer it as `changed`'s, with a new secret.
+async fn owned_vendor(read: Value, changed: Value) -> Double {
+    Double::answering(move |seen| {
+        let path = seen.path.split('?').next().unwrap_or_default();
+        let mut hook = hook(5);
+        hook["project"] = read.clone();
+        match seen.method.as_str() {
+            "GET" if path.ends_with("/hooks") => {
+                Reply::json(200, json!({"hooks": [hook], "next": null}))
+            }
+            "GET" => Reply::json(200, json!({"hook": hook})),
+            method => {
+                hook["project"] = changed.clone();
+                hook["secret"] = json!("whsec_new");
+                let made = method == "POST" && path.ends_with("/hooks");
+                Reply::json(if made { 201 } else { 200 }, json!({"hook": hook}))
+            }
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_change_or_create_answered_as_another_owners_is_the_vendors_error_saying_it_was_made() {
+    let dir = owned_dialects();
+    for (name, p1, other) in [
+        ("told", "p1", "p2"),
+        ("told", "p1", "P1"),
+        ("prefixed", "prj_p1", "prj_p2"),
+        ("listed", "p1", "p2"),
+    ] {
+        let what = format!("{name}: answered as {other}'s");
+        let double = owned_vendor(json!(p1), json!(other)).await;
+        let gw = over(dir.path(), name, &double, "").await;
+        let path = canonical(name, "5");
+        let changes = [
+            ("PATCH", path.clone(), Some(json!({"description": "x"}))),
+            ("POST", format!("{path}/rotate-secret"), None),
+        ];
+        for (method, target, body) in changes {
+            let answer = send(gw.addr, method, &target, &[], body.as_ref()).await;
+            ok(&answer, 502, &format!("{what}: {method} {target}"));
+            let detail = answer.json()["detail"].as_str().unwrap().to_owned();
+            assert!(detail.contains("another owner's"), "{what}: {detail}");
+            assert!(detail.contains("the change was made"), "{what}: {detail}");
+            assert!(!detail.contains(other), "{what}: {detail}");
+        }
+        let created = send(
+            gw.addr,
+            "POST",
+            &format!("/v1/upstreams/{name}/owners/p1/webhooks"),
+            &[],
+            Some(&json!({"url": "https://example.com/h", "events": ["a"]})),
+        )
+        .await;
+        ok(&created, 502, &format!("{what}: a create"));
+        assert!(created.header("location").is_none(), "{what}");
+        let detail = created.json()["detail"].as_str().unwrap().to_owned();
+        assert!(detail.contains("webhook 5 was created"), "{what}: {detail}");
+        assert!(!detail.contains(other), "{what}: {detail}");
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn an_owner_answered_null_is_the_named_owner_where_the_read_named_it() {
+    let dir = owned_dialects();
+    let double = owned_vendor(Value::Null, Value::Null).await;
+    // Relay's read names the project; the listed dialect's list does.
+    for name in ["told", "listed"] {
+        let gw = over(dir.path(), name, &double, "").await;
+        let read = send(gw.addr, "GET", &canonical(name, "5"), &[], None).await;
+        ok(&read, 200, name);
+        assert_eq!(read.json()["owner"], "p1", "{name}: {}", read.json());
+        let list = format!("/v1/upstreams/{name}/owners/p1/webhooks");
+        let listed = send(gw.addr, "GET", &list, &[], None).await;
+        ok(&listed, 200, name);
+        assert_eq!(listed.json()["data"][0]["owner"], "p1", "{name}");
+        // A change whose call named the project: its answer's `null` is the project's too.
+        let patched = send(
+            gw.addr,
+            "POST",
+            &format!("{}/rotate-secret", canonical(name, "5")),
+            &[],
+            None,
+        )
+        .await;
+        ok(&patched, 200, name);
+        assert_eq!(patched.json()["owner"], "p1", "{name}");
+        gw.stop().await;
+    }
+    // A read by the id alone whose answer does not say whose the hook is cannot confirm it.
+    let gw = over(dir.path(), "prefixed", &double, "").await;
+    let read = send(gw.addr, "GET", &canonical("prefixed", "5"), &[], None).await;
+    ok(&read, 502, "prefixed");
+    let detail = read.json()["detail"].as_str().unwrap().to_owned();
+    assert!(detail.contains("without its owner"), "{detail}");
+    gw.stop().await;
+}

@@ -229,6 +229,11 @@ impl Object for Writing<'_> {
         self.page.marks.iter().any(|(name, _, _)| name == key)
     }
 
+    fn holds_null(&self, key: &str) -> bool {
+        let at = self.page.marks.iter().position(|(name, _, _)| name == key);
+        at.is_some_and(|i| self.value(i) == b"null")
+    }
+
     fn boolean(&self, key: &str) -> Option<bool> {
         let i = self
             .page

@@ -74,6 +74,8 @@ pub fn withhold_secret(webhook: &mut impl Object) {
 pub trait Object {
     /// Whether the object holds member `key`.
     fn has(&self, key: &str) -> bool;
+    /// Whether member `key` is held and is `null`.
+    fn holds_null(&self, key: &str) -> bool;
     /// The value of member `key`, when it is a boolean.
     fn boolean(&self, key: &str) -> Option<bool>;
     /// The value of member `key`, when it is a string.
@@ -92,6 +94,10 @@ pub trait Object {
 impl Object for Map<String, Value> {
     fn has(&self, key: &str) -> bool {
         self.contains_key(key)
+    }
+
+    fn holds_null(&self, key: &str) -> bool {
+        self.get(key).is_some_and(Value::is_null)
     }
 
     fn boolean(&self, key: &str) -> Option<bool> {
@@ -301,6 +307,10 @@ impl PartialEq for Members {
 impl Object for Members {
     fn has(&self, key: &str) -> bool {
         self.slot(key).is_some()
+    }
+
+    fn holds_null(&self, key: &str) -> bool {
+        self.is_null(key)
     }
 
     fn boolean(&self, key: &str) -> Option<bool> {

@@ -390,7 +390,14 @@ impl Context<'_> {
         parsed: Parsed,
         asked: Option<&str>,
     ) -> Result<Answered, Box<Unusable>> {
-        let mut webhook = self.read_webhook(endpoint, parsed)?;
+        let without = || self.malformed("an answer without the webhook", None);
+        let mut webhook = match self.read_webhook(endpoint, parsed)? {
+            Some(webhook) => webhook,
+            // Nothing of the webhook the call named (a 204, `{}`, a placed secret `null`): the
+            // change is that webhook's all the same, and a read after it gives the webhook.
+            None if asked.is_some() => Members::default(),
+            None => return Err(Unusable::boxed(without(), None)),
+        };
         self.complete(&mut webhook, self.owner_told(endpoint));
         let unnamed = asked.is_some() && names_no_id(&webhook);
         let named = match asked {
@@ -410,8 +417,13 @@ impl Context<'_> {
 
     /// What an answer holds of the webhook: the object where `{{webhook}}` stands, with the
     /// fields the response places by their own placeholders (`{{webhook.secret}}`) that it
-    /// does not hold. An answer holding neither is refused.
-    fn read_webhook(&self, endpoint: &Endpoint, parsed: Parsed) -> Result<Members, Box<Unusable>> {
+    /// does not hold; `None` where it holds neither (no body, `{}`, a placed member `null`).
+    /// A value that is no object where `{{webhook}}` stands is refused.
+    fn read_webhook(
+        &self,
+        endpoint: &Endpoint,
+        parsed: Parsed,
+    ) -> Result<Option<Members>, Box<Unusable>> {
         let without = || self.malformed("an answer without the webhook", None);
         let placed = match endpoint.placed_fields.is_empty() {
             true => Map::new(),
@@ -435,7 +447,7 @@ impl Context<'_> {
                         rules.read_owned(found).map(Members::from)
                     }
                     None if !placed.is_empty() => Ok(Members::default()),
-                    None => return Err(Unusable::boxed(without(), None)),
+                    None => return Ok(None),
                 }
             }
         };
@@ -447,7 +459,7 @@ impl Context<'_> {
                 webhook.insert_in_order(model::WEBHOOK_FIELDS, &name, value);
             }
         }
-        Ok(webhook)
+        Ok(Some(webhook))
     }
 
     /// The fields an answer holds where its response places them by their own placeholders
@@ -841,13 +853,22 @@ impl Context<'_> {
 
     /// Adds what a webhook read from the vendor lacks: the owner it was asked under where that
     /// is its owner (`told`: [`Context::owner_told`]), else none, as a read of it shows it
-    /// (which [`super::Plan::confirm_owner`] refuses); a status derived from `enabled`.
+    /// (which [`super::Plan::confirm_owner`] refuses); a status derived from `enabled`. An
+    /// owner `null` does not say whose the webhook is, as a missing one does not: it is given
+    /// the owner asked under where a missing one would be.
     fn complete(&self, webhook: &mut impl Object, told: bool) {
-        if !webhook.has("owner") {
-            let owner = (self.owner.clone())
-                .filter(|_| told)
-                .map_or(Value::Null, Value::from);
-            webhook.insert_in_order(model::WEBHOOK_FIELDS, "owner", owner);
+        let held = webhook.has("owner");
+        if !held || webhook.holds_null("owner") {
+            match self.owner.as_deref().filter(|_| told) {
+                Some(owner) => {
+                    webhook.remove_member("owner");
+                    webhook.insert_in_order(model::WEBHOOK_FIELDS, "owner", Value::from(owner));
+                }
+                None if !held => {
+                    webhook.insert_in_order(model::WEBHOOK_FIELDS, "owner", Value::Null);
+                }
+                None => {}
+            }
         }
         model::derive_status(webhook);
     }

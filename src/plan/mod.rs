@@ -188,6 +188,10 @@ pub struct Plan<'a> {
     /// What the update is refused for, said once the read first finds the webhook (an unknown
     /// one being created instead).
     refused_if_found: Option<Box<Problem>>,
+    /// The secret a change's answer showed (a rotation's new key, a create's minted one): a
+    /// read after it shows it masked or as it was, and does not replace it (boxed: few plans
+    /// hold one).
+    shown_secret: Option<Box<Value>>,
     /// A call that changes the webhook has succeeded.
     wrote: bool,
     /// The call whose answer is being read succeeded: a failure now is of its answer.
@@ -227,6 +231,7 @@ impl<'a> Plan<'a> {
             created: false,
             creates_instead: None,
             refused_if_found: None,
+            shown_secret: None,
             wrote: false,
             answered: false,
             checked_change: None,
@@ -472,15 +477,25 @@ impl<'a> Plan<'a> {
     }
 
     /// After an answer that named no id, which held the webhook in part (a rotation's new key
-    /// alone): the webhook is read after the calls, whatever the file declares, so that the
-    /// answer is the webhook whole, completed with what that answer held.
-    fn read_whole_after(&mut self, answered: &answer::Answered) {
-        if answered.unnamed {
-            self.stale = true;
-            if !self.stages.contains(&Stage::Webhook) {
-                self.stages.push_back(Stage::Webhook);
-            }
+    /// alone) or not at all (a 204, `{}`): the webhook is read after the calls, whatever the
+    /// file declares, so that the answer is the webhook whole, completed with what that answer
+    /// held. A vendor with no read of one webhook cannot complete it: the change was made, and
+    /// the refusal says so.
+    fn read_whole_after(&mut self, answered: &answer::Answered) -> Result<(), Problem> {
+        if !answered.unnamed {
+            return Ok(());
         }
+        if self.cx.dialect.one_read().is_none() {
+            return Err(self.cx.malformed(
+                "an answer without the webhook's id, and has no read of one webhook to complete it",
+                None,
+            ));
+        }
+        self.stale = true;
+        if !self.stages.contains(&Stage::Webhook) {
+            self.stages.push_back(Stage::Webhook);
+        }
+        Ok(())
     }
 
     /// What an answer changes, by the stage it answers: one arm per stage of a plan, so that
@@ -545,8 +560,9 @@ impl<'a> Plan<'a> {
                 }
                 let asked = self.id();
                 let answered = self.cx.webhook_of(verb, parsed, asked.as_deref())?;
+                self.read_whole_after(&answered)?;
                 self.answered_with_owner(verb, &answered.webhook)?;
-                self.read_whole_after(&answered);
+                self.note_secret(&answered.webhook);
                 self.take_whole(answered.webhook.into_map());
                 Ok(())
             }
@@ -596,7 +612,11 @@ impl<'a> Plan<'a> {
                         let asked = self.asked_of(own, reply.status);
                         let webhook = match self.cx.webhook_of(own, parsed, asked) {
                             Ok(answered) => {
-                                self.read_whole_after(&answered);
+                                if let Err(p) = self.read_whole_after(&answered) {
+                                    // What it held (a rotation's new key) is named.
+                                    self.result = Some(answered.webhook);
+                                    return Err(p);
+                                }
                                 answered.webhook
                             }
                             Err(unusable) => {
@@ -610,6 +630,8 @@ impl<'a> Plan<'a> {
                             // What the change made is named by the refusal (a create's id).
                             self.result = Some(webhook);
                             return Err(p);
+                        } else {
+                            self.note_secret(&webhook);
                         }
                         if self.upserts() && reply.status == http::StatusCode::CREATED {
                             self.created = true;
@@ -686,9 +708,22 @@ impl<'a> Plan<'a> {
         }
     }
 
+    /// Keeps the secret a change's answer shows, which wins over what a later read shows of it.
+    fn note_secret(&mut self, answer: &Members) {
+        if let Some(secret) = answer.str("secret") {
+            self.shown_secret = Some(Box::new(Value::from(secret.into_owned())));
+        }
+    }
+
     /// The webhook answered whole (by a read, or by a verb that answers it): what only earlier
-    /// answers showed is kept, and the resources read with a webhook are read too.
+    /// answers showed is kept, and the resources read with a webhook are read too. A secret a
+    /// change's answer showed is kept in place of the one the read shows: a vendor shows a
+    /// new secret once, and a read after shows it masked, or the one before. Every other
+    /// member is the read's: the read is the vendor's state after the change.
     fn take_whole(&mut self, mut webhook: Map<String, Value>) {
+        if let Some(secret) = &self.shown_secret {
+            webhook.insert("secret".to_owned(), (**secret).clone());
+        }
         // What only earlier answers showed (a secret minted once, a resource's fields)
         // is kept.
         for (k, v) in self

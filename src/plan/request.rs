@@ -306,10 +306,11 @@ impl<'a> Plan<'a> {
             .is_some_and(|o| o.then.contains(&FollowUp::Webhook))
     }
 
-    /// Whether a declared read of the webhook is still to be made: it will be, whatever the
-    /// answers before it held ([`Self::read_needless`]).
-    pub(super) fn read_declared_follows(&self) -> bool {
-        self.reads_declared() && self.stages.contains(&Stage::Webhook)
+    /// Whether a read of the webhook is still to be made that will be, whatever the answers
+    /// before it held ([`Self::read_needless`]): one the file declares, or one after an answer
+    /// that held the webhook in part or not at all.
+    pub(super) fn read_follows(&self) -> bool {
+        (self.reads_declared() || self.stale) && self.stages.contains(&Stage::Webhook)
     }
 
     /// Refuses to send a call that names the webhook by its id where no id is known: the

@@ -109,26 +109,35 @@ impl<'a> Plan<'a> {
         }
     }
 
+    /// The answer of a change (or a create) says the webhook is the owner's asked under, or
+    /// does not say: one that names another owner is not passed on as this one's, whatever
+    /// the call told the vendor (a vendor that ignores the owner it is sent), nor given the
+    /// owner asked under, which the next read would not confirm.
+    ///
     /// The answer of a call that found the webhook by its id alone, at a vendor whose answers
     /// say whose a webhook is, says it too: one that does not (a change that replaced the
-    /// member holding the owner) is not given the owner asked under, which the next read would
-    /// not confirm. A change so answered was made, which the problem then says.
+    /// member holding the owner) is not given the owner asked under either. A change so
+    /// answered was made, which the problem then says (a create's, naming the webhook made).
     ///
-    /// Where the operation declares a read after its calls (`then = ["get"]`), that read
-    /// answers the webhook, and whose it is, in place of this answer: the owner is held to the
-    /// whole result, by [`Self::confirm_owner`] on the read's answer, not to a part of it.
+    /// Where a read follows that will be made whatever this answer held (`then = ["get"]`, or
+    /// after an answer that held the webhook in part), that read answers the webhook, and
+    /// whose it is, in place of this answer's silence: the owner is held to the whole result,
+    /// by [`Self::confirm_owner`] on the read's answer, not to a part of it.
     pub(super) fn answered_with_owner(
         &self,
         endpoint: &Endpoint,
         webhook: &Members,
     ) -> Result<(), Problem> {
-        if self.cx.owner_told(endpoint)
-            || self.op.owner.is_none()
-            || webhook.text("owner").is_some()
-            || self.read_declared_follows()
-        {
+        let Some(asked) = self.op.owner.as_deref() else {
             return Ok(());
-        }
+        };
+        let why = match webhook.text("owner") {
+            Some(owner) if owner == asked => return Ok(()),
+            // The other owner is not named: it is not the client's to learn.
+            Some(_) => "as another owner's: whose it is cannot be confirmed",
+            None if self.cx.owner_told(endpoint) || self.read_follows() => return Ok(()),
+            None => "without its owner: whose it is cannot be confirmed",
+        };
         let id = webhook
             .text("id")
             .map(|id| id.into_owned())
@@ -136,10 +145,7 @@ impl<'a> Plan<'a> {
             .unwrap_or_default();
         Err(Problem::new(
             Code::UpstreamError,
-            format!(
-                "upstream {} answered webhook {id} without its owner: whose it is cannot be confirmed",
-                self.cx.upstream
-            ),
+            format!("upstream {} answered webhook {id} {why}", self.cx.upstream),
         ))
     }
 

@@ -421,6 +421,12 @@ impl VendorApi {
             if error.field.is_empty() {
                 continue;
             }
+            if error.place == crate::problem::Place::Header
+                && error.field.eq_ignore_ascii_case("Idempotency-Key")
+            {
+                self.name_idempotency_key(error, &backend);
+                continue;
+            }
             // A list's page size, cursor or order, named as this API's clients send it: in the
             // query, wherever the backend's vendor said it lay (no webhook has a member of
             // these canonical names, which are the list's own).
@@ -484,6 +490,32 @@ impl VendorApi {
             }
         }
         problem.renamed(errors)
+    }
+}
+
+impl VendorApi {
+    /// A backend's field error of the client's idempotency key (its vendor refused the key it
+    /// was sent), named where this API's clients send it: the header this dialect declares
+    /// (Svix's `idempotency-key`), or the member of a create's body that carries it (the
+    /// request's as a whole, its message naming the member). A dialect
+    /// that takes no key of its own has its clients send `Idempotency-Key`: the error says the
+    /// key the request gave was refused.
+    fn name_idempotency_key(&self, error: &mut crate::problem::FieldError, backend: &str) {
+        if self.dialect.idempotency_key.is_some() {
+            error.field = self.idempotency_header_spelt().to_owned();
+        } else if let Some(at) = &self.dialect.body_idempotency_key {
+            // A member beside the webhook, which no field of this API names: the request's as
+            // a whole, its message naming the member (as a vendor's error of another member of
+            // an envelope is told).
+            error.message = format!("{at}: {}", error.message);
+            error.field = String::new();
+            error.place = crate::problem::Place::Body;
+        } else {
+            error.message = format!(
+                "{} (the idempotency key this request gave, which upstream {backend} refused)",
+                error.message
+            );
+        }
     }
 }
 
