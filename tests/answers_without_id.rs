@@ -263,6 +263,9 @@ async fn an_answer_naming_another_webhook_is_refused_and_a_create_must_name_its_
             let detail = answer.json()["detail"].as_str().unwrap().to_owned();
             assert!(detail.contains(OTHER) && detail.contains(ID), "{detail}");
             assert!(detail.contains("the change was made"), "{detail}");
+            // Another webhook's members, its key among them, are shown to no one.
+            let shown = String::from_utf8_lossy(&answer.body).into_owned();
+            assert!(!shown.contains(KEY), "{shown}");
             assert_eq!(double.seen().len(), 1, "nothing is read after it");
             gw.stop().await;
         }
@@ -348,6 +351,49 @@ async fn a_svix_surface_reads_the_key_a_rotation_answered_alone() {
         );
         gw.stop().await;
     }
+}
+
+#[tokio::test]
+async fn a_rotation_answered_as_another_webhook_keeps_no_key_for_either() {
+    // The key kept for the webhook rotated is no longer known to be its own, and the key the
+    // answer showed is another webhook's, which nobody rotated: neither is read at a surface.
+    let other = format!(r#"{{"id": "{OTHER}", "signature_key": "{KEY}"}}"#);
+    let other: &'static str = Box::leak(other.into_boxed_str());
+    let rotate = [(ROTATE, 200, other)];
+    let dir = mappings(
+        "response = { subscription = \"{{webhook}}\" }",
+        ROTATIONS[0],
+    );
+    let double = vendor_answering(rotate.to_vec()).await;
+    let gw = support::gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.quad]\ndialect = \"quad\"\nbase_url = {:?}\n\
+         auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n\
+         [surfaces.s]\ndialect = \"svix\"\nupstream = \"quad\"\nprefix = \"/s\"\nowner = \"{APP}\"\n",
+        dir.path().to_str().unwrap(),
+        double.url()
+    ))
+    .await;
+    let auth = [("authorization", "Bearer testsk_hookgate")];
+    let endpoints = format!("/s/api/v1/app/{APP}/endpoint");
+    let rotate = format!("{endpoints}/{ID}/secret/rotate");
+    let rotated = send(gw.addr, "POST", &rotate, &auth, Some(&json!({}))).await;
+    assert!(rotated.status >= 500, "{:?}", rotated.body);
+    let shown = String::from_utf8_lossy(&rotated.body).into_owned();
+    assert!(!shown.contains(KEY), "{shown}");
+    for id in [ID, OTHER] {
+        let read = send(
+            gw.addr,
+            "GET",
+            &format!("{endpoints}/{id}/secret"),
+            &auth,
+            None,
+        )
+        .await;
+        let said = String::from_utf8_lossy(&read.body).into_owned();
+        assert!(!said.contains(KEY), "{id}: {said}");
+        assert_ne!(read.status, 200, "{id}: {said}");
+    }
+    gw.stop().await;
 }
 
 /// A vendor double that answers a rotation with its new key alone, and whose reads show the
@@ -444,6 +490,9 @@ async fn a_svix_surface_keeps_the_key_a_rotation_answered_over_a_read_that_masks
     }
 }
 
+/// An answer that names the webhook changed and says nothing else of it.
+const ID_ALONE: &str = r#"{"subscription": {"id": "wbhk_0123456789abcdef0123456789abcdef"}}"#;
+
 #[tokio::test]
 async fn a_change_answered_with_nothing_of_the_webhook_is_read_back() {
     let wrapped = "response = { subscription = \"{{webhook}}\" }";
@@ -455,6 +504,12 @@ async fn a_change_answered_with_nothing_of_the_webhook_is_read_back() {
         (ROTATIONS[1], r#"{"signature_key": null}"#),
         (wrapped, "{}"),
         (wrapped, r#"{"subscription": {}}"#),
+        (wrapped, "null"),
+        (wrapped, "[]"),
+        (wrapped, r#""""#),
+        (wrapped, r#"{"subscription": null}"#),
+        (wrapped, r#"{"subscription": []}"#),
+        (wrapped, ID_ALONE),
     ] {
         let what = format!("{rotation} answered {body:?}");
         let dir = mappings(wrapped, rotation);
@@ -478,6 +533,8 @@ async fn a_change_answered_with_nothing_of_the_webhook_is_read_back() {
     for (update, body) in [
         (wrapped, ""),
         (wrapped, "{}"),
+        (wrapped, "null"),
+        (wrapped, ID_ALONE),
         ("response = \"{{webhook}}\"", ""),
     ] {
         let what = format!("{update} answered {body:?}");

@@ -325,7 +325,7 @@ async fn a_change_by_id_alone_answered_without_its_owner_is_held_to_the_read_dec
         // Undeclared, the change's own answer is all there is: one that leaves the owner out
         // is refused, saying the change was made.
         let double = Double::answering(|seen: &Seen| match seen.method.as_str() {
-            "PUT" => Reply::json(200, json!({"id": 101})),
+            "PUT" => Reply::json(200, json!({"id": 101, "url": "https://example.com/b"})),
             _ => Reply::json(200, whole(Some(OWNER))),
         })
         .await;
@@ -338,6 +338,24 @@ async fn a_change_by_id_alone_answered_without_its_owner_is_held_to_the_read_dec
         assert_eq!(
             calls(&double),
             ["GET /webhooks/101", "PUT /webhooks/101"],
+            "{placement:?}"
+        );
+        gw.stop().await;
+
+        // An answer that names the webhook alone says nothing of it: it is read back, and
+        // the read says whose it is.
+        let double = Double::answering(|seen: &Seen| match seen.method.as_str() {
+            "PUT" => Reply::json(200, json!({"id": 101})),
+            _ => Reply::json(200, whole(Some(OWNER))),
+        })
+        .await;
+        let (gw, _dir) = gateway_for(placement, false, &double).await;
+        let answer = send(gw.addr, "PATCH", &at, &[], Some(&change)).await;
+        ok(&answer, 200, &format!("{placement:?}: the id alone"));
+        assert_eq!(answer.json()["owner"], OWNER, "{placement:?}");
+        assert_eq!(
+            calls(&double),
+            ["GET /webhooks/101", "PUT /webhooks/101", "GET /webhooks/101"],
             "{placement:?}"
         );
         gw.stop().await;

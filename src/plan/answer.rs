@@ -399,9 +399,9 @@ impl Context<'_> {
             None => return Err(Unusable::boxed(without(), None)),
         };
         self.complete(&mut webhook, self.owner_told(endpoint));
-        let unnamed = asked.is_some() && names_no_id(&webhook);
+        let bare = names_no_id(&webhook);
         let named = match asked {
-            Some(asked) if unnamed => {
+            Some(asked) if bare => {
                 webhook.remove_member("id");
                 webhook.insert_in_order(model::WEBHOOK_FIELDS, "id", Value::from(asked));
                 Ok(())
@@ -409,7 +409,15 @@ impl Context<'_> {
             Some(asked) => self.named_as_asked(&webhook, asked),
             None => Ok(()),
         };
-        match named.and_then(|()| self.addressable(&webhook)) {
+        // An answer naming another webhook shows nothing of it: not the changed webhook's,
+        // its members (a secret among them) are no client's to be shown.
+        if let Err(problem) = named {
+            return Err(Unusable::boxed(problem, None));
+        }
+        // An answer that names the webhook and says nothing else of it (`{"id": …}`) is read
+        // back as one that names nothing: it is no webhook to answer with.
+        let unnamed = asked.is_some() && (bare || names_only(&webhook));
+        match self.addressable(&webhook) {
             Ok(()) => Ok(Answered { webhook, unnamed }),
             Err(problem) => Err(Unusable::boxed(problem, Some(webhook))),
         }
@@ -417,14 +425,14 @@ impl Context<'_> {
 
     /// What an answer holds of the webhook: the object where `{{webhook}}` stands, with the
     /// fields the response places by their own placeholders (`{{webhook.secret}}`) that it
-    /// does not hold; `None` where it holds neither (no body, `{}`, a placed member `null`).
-    /// A value that is no object where `{{webhook}}` stands is refused.
+    /// does not hold; `None` where it holds neither (no body, `{}`, a placed member `null`, a
+    /// value that is no object where `{{webhook}}` stands), which only an answer to a change
+    /// of a webhook its call named may be.
     fn read_webhook(
         &self,
         endpoint: &Endpoint,
         parsed: Parsed,
     ) -> Result<Option<Members>, Box<Unusable>> {
-        let without = || self.malformed("an answer without the webhook", None);
         let placed = match endpoint.placed_fields.is_empty() {
             true => Map::new(),
             false => self
@@ -434,7 +442,8 @@ impl Context<'_> {
         let read = match parsed.item {
             Some(Item::Read(webhook)) => Ok(webhook),
             Some(Item::Misread(misread)) => Err(*misread),
-            Some(Item::NotAnObject) => return Err(Unusable::boxed(without(), None)),
+            // `null`, `[]`, `""` where the webhook stands hold nothing of it.
+            Some(Item::NotAnObject) => return Ok(None),
             Some(Item::Ambiguous) | None => {
                 let answer = parsed.body.into_value();
                 let at = endpoint
@@ -877,6 +886,12 @@ impl Context<'_> {
 /// Whether a webhook read names no id: none is there, or `null`.
 fn names_no_id(webhook: &Members) -> bool {
     !webhook.has("id") || webhook.is_null("id")
+}
+
+/// Whether an answer's webhook holds its names alone (its id, its owner) and nothing of what
+/// it is.
+fn names_only(webhook: &Members) -> bool {
+    webhook.names().all(|name| matches!(name, "id" | "owner"))
 }
 
 /// The next page's cursor of a vendor that names none (`paging`), from the page just read:

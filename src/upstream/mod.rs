@@ -307,7 +307,9 @@ impl Upstream {
             Err(problem) => {
                 let made = problem.made.as_deref();
                 let text = |name: &str| made.and_then(|m| m.get(name)?.as_str());
-                let key = || Some(kept::webhook_key(owner, text("id").or(op.id.as_deref())?));
+                // The webhook the request named, where it named one: a problem never keeps a
+                // secret for another.
+                let key = || Some(kept::webhook_key(owner, op.id.as_deref().or(text("id"))?));
                 match text("secret") {
                     Some(secret) => {
                         if let Some(key) = key() {
