@@ -568,6 +568,7 @@ async fn a_relay_sends_no_client_parameter_where_hookgates_own_query_credential_
             "keys=kept&akey=kept&page_size=2",
             vec!["keys=kept", "akey=kept"],
         ),
+        ("key;=EVIL&%E2%84%AAey=EVIL&key%E2%80%8B=EVIL", vec![]),
     ] {
         let before = vendor.seen().len();
         let bearer = ("authorization", "Bearer t");
@@ -617,6 +618,17 @@ async fn a_relay_sends_no_client_parameter_where_hookgates_own_query_credential_
         assert!(said.contains("credential"), "{query}: {said}");
         assert_eq!(vendor.seen().len(), before, "{query}");
     }
+    // A name sent raw beyond ASCII, which no request target carries as it is, goes on
+    // percent-encoded, as any parser reads it, never a failure of the gateway's own.
+    let before = vendor.seen().len();
+    let target = format!("{hooks}?\u{ff2b}\u{ff25}\u{ff39}=x&k\u{e9}=y");
+    let status = raw_status(gw.addr, &target).await;
+    assert_eq!(status, 200, "{target}");
+    let sent = vendor.seen()[before].path.clone();
+    assert!(
+        sent.contains("%EF%BC%AB%EF%BC%A5%EF%BC%B9=x") && sent.contains("k%C3%A9=y"),
+        "{sent}"
+    );
     // A `;` elsewhere goes on as it came.
     let before = vendor.seen().len();
     let bearer = ("authorization", "Bearer t");
@@ -635,4 +647,22 @@ async fn a_relay_sends_no_client_parameter_where_hookgates_own_query_credential_
         vendor.seen()[before].path
     );
     gw.stop().await;
+}
+
+/// The status a GET of `target`, written to the gateway byte for byte as given (a request
+/// target no URI type would take), is answered with.
+async fn raw_status(addr: std::net::SocketAddr, target: &str) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "GET {target} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer t\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let head = String::from_utf8_lossy(&answer);
+    head.split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
 }

@@ -355,7 +355,11 @@ async fn a_change_by_id_alone_answered_without_its_owner_is_held_to_the_read_dec
         assert_eq!(answer.json()["owner"], OWNER, "{placement:?}");
         assert_eq!(
             calls(&double),
-            ["GET /webhooks/101", "PUT /webhooks/101", "GET /webhooks/101"],
+            [
+                "GET /webhooks/101",
+                "PUT /webhooks/101",
+                "GET /webhooks/101"
+            ],
             "{placement:?}"
         );
         gw.stop().await;

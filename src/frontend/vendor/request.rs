@@ -596,7 +596,9 @@ impl VendorApi {
             route.id.as_deref(),
         );
         let held = self.held_params();
-        let mut query = match route.query.raw() {
+        let raw = route.query.raw();
+        let raw = raw.map(|q| Cow::from(percent_encoding::utf8_percent_encode(q, UNSENDABLE)));
+        let mut query = match raw.as_deref() {
             Some(query) if !held.is_empty() => held_back(query, &held)?,
             query => query.map(str::to_owned),
         };
@@ -1214,36 +1216,61 @@ fn case_refusal(shown: &[&str], other: &str, key: &str) -> Problem {
 }
 
 /// A relayed request's query without the pairs whose name a vendor may read as one of `held`
-/// (a credential's place): its name decoded, as parsers differ, in any letter case (ASP.NET
-/// and some PHP and Go frameworks match names so), without the spaces, control characters and
-/// `[…]` suffix that some parsers strip (`%20key`, `key%00`, `key[]`). A held name after a `;`
+/// (a credential's place): its name decoded, as parsers differ, in any letter case, Unicode's
+/// folds included (ASP.NET and some PHP and Go frameworks match names so; `ſig` is `SIG`),
+/// without the spaces, control and invisible characters and `[…]` suffix that some parsers
+/// strip (`%20key`, `key%00`, `key[]`), and up to a `;` (`key;=evil`). A held name after a `;`
 /// within a pair (`cursor=a;key=evil`) is refused rather than cut out: parsers that split on
 /// `;` read it as a parameter of its own, others as part of the value before it, which cut
 /// would change.
 fn held_back(query: &str, held: &[Cow<'_, str>]) -> Result<Option<String>, Problem> {
+    let folded = |name: &str| name.to_uppercase().to_lowercase();
+    let held: Vec<String> = held.iter().map(|h| folded(h)).collect();
+    let unseen = |c: char| {
+        c.is_whitespace()
+            || c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
+    };
     let names_held = |piece: &str| {
         let key = piece.split_once('=').map_or(piece, |(k, _)| k);
         let name = form_urlencoded::parse(key.as_bytes())
             .next()
             .map(|(k, _)| k);
         let name = name.unwrap_or_default();
-        let name = name.trim_matches(|c: char| c.is_whitespace() || c.is_control());
+        let name = name.trim_matches(unseen);
         let name = name.split_once('[').map_or(name, |(n, _)| n);
-        held.iter()
-            .any(|h| h.eq_ignore_ascii_case(name))
-            .then(|| name.to_owned())
+        held.contains(&folded(name)).then(|| name.to_owned())
     };
     let mut kept = Vec::new();
     for pair in query.split('&') {
-        if let Some(name) = pair.split(';').skip(1).find_map(names_held) {
+        let mut pieces = pair.split(';');
+        let first = pieces.next().unwrap_or_default();
+        if let Some(name) = pieces.find_map(names_held) {
             return Err(Problem::validation(vec![FieldError::in_query(
                 name,
                 "names where the upstream's credential goes, after a `;` that some vendors read as a separator: it cannot be relayed",
             )]));
         }
-        if names_held(pair).is_none() {
+        if names_held(first).is_none() && names_held(pair).is_none() {
             kept.push(pair);
         }
     }
     Ok((!kept.is_empty()).then(|| kept.join("&")))
 }
+
+/// The bytes a request target cannot carry as they are (RFC 3986: controls, spaces, quotes,
+/// angle and curly brackets, `\`, `^`, `` ` ``, `|`, and every byte beyond ASCII), which a
+/// client may have sent raw and the relay writes percent-encoded, as any URL parser would
+/// read them; `%` and the query's own delimiters are left as they are.
+const UNSENDABLE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
