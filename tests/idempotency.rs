@@ -20,9 +20,14 @@ const HOOKS: &str = "/v1/upstreams/relay/owners/p1/webhooks";
 const SURFACE_HOOKS: &str = "/sv/api/v1/app/p1/endpoint";
 
 fn created(id: u64) -> Reply {
+    created_under(id, "p1")
+}
+
+/// A create's answer of webhook `id` of project `project`.
+fn created_under(id: u64, project: &str) -> Reply {
     Reply::json(
         201,
-        json!({"hook": {"hook_id": id, "project": "p1", "topics": ["invoice.paid"],
+        json!({"hook": {"hook_id": id, "project": project, "topics": ["invoice.paid"],
             "disabled": false, "state": "live", "label": "", "created": "2024-01-01T00:00:00Z",
             "updated": "2024-01-01T00:00:00Z",
             "target": {"url": "https://example.com/hook", "timeout_ms": 5000, "headers": []}}}),
@@ -1245,7 +1250,9 @@ async fn the_key_a_vendor_is_sent_is_scoped_and_the_same_after_a_restart() {
         "[dialect]\n",
         "[dialect]\nidempotency_key = \"X-Once\"\n",
     )]);
-    let double = Double::start((1..=10).map(created).collect()).await;
+    // The fourth create is the one under project p2.
+    let made = (1..=10).map(|n| created_under(n, if n == 4 { "p2" } else { "p1" }));
+    let double = Double::start(made.collect()).await;
     let config_with = |inbound: &str| {
         format!(
             "mappings_dir = {:?}\n\
