@@ -296,14 +296,7 @@ async fn a_surface_writes_a_time_in_its_vendors_own_format_in_utc() {
         ("2024-01-02T13:59:06Z", "2024-01-02 13:59:06 +0000 UTC"),
         ("2023-12-31T23:30:00-01:00", "2024-01-01 00:30:00 +0000 UTC"),
     ];
-    let script = times
-        .iter()
-        .map(|(sent, _)| {
-            Reply::json(200, json!({"webhooks": [{"id": 4759306, "address": "https://example.com/h",
-                "topic": "orders/create", "format": "json", "created_at": sent, "updated_at": sent}]}))
-        })
-        .collect();
-    let double = Double::start(script).await;
+    let double = Double::start(shop_lists(&times)).await;
     let gw = gateway_over("shop", "square", &double, support::TEST_DIALECTS).await;
     for (sent, written) in times {
         let path = "/s/v2/webhooks/subscriptions";
@@ -502,14 +495,7 @@ async fn a_time_whose_zone_the_file_names_is_read_and_written_in_it() {
         ("2024-01-02T08:59:06-05:00", "2024-01-02 13:59:06"),
         ("2024-01-02T13:59:06Z", "2024-01-02 13:59:06"),
     ];
-    let script = times
-        .iter()
-        .map(|(sent, _)| {
-            Reply::json(200, json!({"webhooks": [{"id": 4759306, "address": "https://example.com/h",
-                "topic": "orders/create", "format": "json", "created_at": sent, "updated_at": sent}]}))
-        })
-        .collect();
-    let double = Double::start(script).await;
+    let double = Double::start(shop_lists(&times)).await;
     let gw = gateway_over("shop", "square", &double, &dir).await;
     for (sent, written) in times {
         let path = "/s/v2/webhooks/subscriptions";
@@ -736,14 +722,8 @@ const FINER: &[(&str, &str, i64)] = &[
 #[tokio::test]
 async fn a_surface_cuts_each_spelling_of_a_finer_time_to_its_unit() {
     // Shop, behind a Quad surface, answers a list; Desk, behind a Ledger surface, a webhook.
-    let script = FINER
-        .iter()
-        .map(|(sent, _, _)| {
-            Reply::json(200, json!({"webhooks": [{"id": 4759306, "address": "https://example.com/h",
-                "topic": "orders/create", "format": "json", "created_at": sent, "updated_at": sent}]}))
-        })
-        .collect();
-    let double = Double::start(script).await;
+    let sent: Vec<(&str, &str)> = FINER.iter().map(|(sent, at, _)| (*sent, *at)).collect();
+    let double = Double::start(shop_lists(&sent)).await;
     let gw = gateway_over("shop", "square", &double, support::TEST_DIALECTS).await;
     for (sent, written, _) in FINER {
         let path = "/s/v2/webhooks/subscriptions";
@@ -844,4 +824,17 @@ async fn a_time_sent_finer_than_the_vendor_keeps_is_refused_by_name() {
         }
         gw.stop().await;
     }
+}
+
+/// Shop's answers to a list of one webhook, one for each of `times`, its times the first of
+/// each pair.
+fn shop_lists(times: &[(&str, &str)]) -> Vec<Reply> {
+    let list = |sent: &str| {
+        json!({"webhooks": [{"id": 4759306, "address": "https://example.com/h",
+            "topic": "orders/create", "format": "json", "created_at": sent, "updated_at": sent}]})
+    };
+    times
+        .iter()
+        .map(|(sent, _)| Reply::json(200, list(sent)))
+        .collect()
 }
