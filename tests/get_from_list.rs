@@ -1125,6 +1125,8 @@ async fn a_change_or_create_answered_as_another_owners_is_the_vendors_error_sayi
             assert!(detail.contains("another owner's"), "{what}: {detail}");
             assert!(detail.contains("the change was made"), "{what}: {detail}");
             assert!(!detail.contains(other), "{what}: {detail}");
+            // Who answered so is said, as every upstream's error says it.
+            assert_eq!(answer.json()["upstream"]["name"], name, "{what}");
         }
         let created = send(
             gw.addr,

@@ -137,6 +137,10 @@ impl<'a> Plan<'a> {
         let Some(asked) = self.op.owner.as_deref() else {
             return Ok(());
         };
+        // Most answers name the owner asked, compared as the vendor wrote it.
+        if webhook.text_is("owner", asked) == Some(true) {
+            return Ok(());
+        }
         let why = match webhook.text("owner") {
             Some(owner) if owner == asked => return Ok(()),
             // The other owner is not named: it is not the client's to learn.
@@ -149,10 +153,12 @@ impl<'a> Plan<'a> {
             .map(|id| id.into_owned())
             .or_else(|| self.op.id.clone())
             .unwrap_or_default();
-        Err(Problem::new(
+        let mut problem = Problem::new(
             Code::UpstreamError,
             format!("upstream {} answered webhook {id} {why}", self.cx.upstream),
-        ))
+        );
+        problem.upstream = Some(Box::new(self.cx.info()));
+        Err(problem)
     }
 
     /// Refuses an owner or id this upstream cannot have: a dot segment, or a shape its vendor
