@@ -244,11 +244,18 @@ async fn nullable_on_a_member_only_requests_carry_shows_no_null_in_answers() {
 
 /// A description cleared at a vendor that spells no label as `""` (relay's `empty_is_null`
 /// `label`) is kept by its emulator as that `""`, as the vendor answers it, and read back as
-/// `null`; a label given again replaces it.
+/// `null`; a label given again replaces it. The emulator's state file keeps it so across a
+/// restart.
 #[tokio::test]
 async fn an_emulator_answers_a_value_cleared_through_empty_is_null_as_the_vendor_spells_it() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
-    let gw = support::gateway_emulating(dir, "relay").await;
+    let state = tempfile::tempdir().unwrap();
+    let config = format!(
+        "mappings_dir = {dir:?}\n[upstreams.relay]\ndialect = \"relay\"\nemulate = true\n\
+         [upstreams.relay.emulator]\nstate = {:?}\n",
+        state.path().join("relay.json")
+    );
+    let gw = support::gateway(&config).await;
     let base = "/v1/upstreams/relay/owners/p1/webhooks";
     let body = json!({"url": "https://example.com/h", "events": ["a.b"], "description": "x"});
     let made = send(gw.addr, "POST", base, &[], Some(&body)).await;
@@ -279,4 +286,11 @@ async fn an_emulator_answers_a_value_cleared_through_empty_is_null_as_the_vendor
     let made = send(gw.addr, "POST", base, &[], Some(&cleared)).await;
     ok(&made, 201, "a create of a cleared description");
     assert_eq!(made.json()["description"], Value::Null);
+    let before = support::relay_hooks(gw.emulators["relay"], "p1").await;
+    assert_eq!(before[0].get("label"), Some(&json!("")), "{before:?}");
+    gw.stop().await;
+    let gw = support::gateway(&config).await;
+    let after = support::relay_hooks(gw.emulators["relay"], "p1").await;
+    assert_eq!(after, before, "after a restart");
+    gw.stop().await;
 }

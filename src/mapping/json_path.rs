@@ -33,7 +33,7 @@ pub enum PathError {
     Syntax(String),
     /// A segment that is not a name or a non-negative index (wildcards, slices, filters,
     /// descendants).
-    #[error("only singular paths (names and indexes) are accepted, found `{0}`")]
+    #[error("only singular paths (names and indexes) are accepted, found {0}")]
     NotSingular(String),
     /// An index above [`MAX_INDEX`].
     #[error("the index {0} is above {max}", max = MAX_INDEX)]
@@ -43,6 +43,30 @@ pub enum PathError {
 /// The largest array index a path may name. Writing a value at an index pads the array up to
 /// it, so an unbounded index in a mapping file would allocate without bound on every request.
 pub const MAX_INDEX: usize = 255;
+
+/// What a segment that is not singular selects, in the path's own notation: the parser's
+/// rendering writes a slice `[1:2]` as `1:2:1` and a negative index bare.
+fn selecting(segment: &Segment) -> String {
+    let selector = |s: &Selector| match s {
+        Selector::Name(name) => format!("the name `{}`", unquote(name)),
+        Selector::Wildcard => "the wildcard `[*]`".to_owned(),
+        Selector::Index(i) => format!("the negative index `[{i}]`"),
+        Selector::Slice(start, end, step) => {
+            let bound = |b: &Option<i64>| b.map(|b| b.to_string()).unwrap_or_default();
+            let step = step.map(|s| format!(":{s}")).unwrap_or_default();
+            format!("the slice `[{}:{}{step}]`", bound(start), bound(end))
+        }
+        Selector::Filter(filter) => format!("the filter `[?{filter}]`"),
+    };
+    match segment {
+        Segment::Descendant(inner) => format!("a descendant segment `..` ({})", selecting(inner)),
+        Segment::Selector(s) => selector(s),
+        Segment::Selectors(many) => format!(
+            "several selectors in one segment ({})",
+            many.iter().map(selector).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
 
 impl FieldPath {
     /// Parses a JSONPath (`$.a.b`, `$['a-b'][0]`) or a bare dotted name (`a.b`).
@@ -63,7 +87,7 @@ impl FieldPath {
                     return Err(PathError::IndexTooLarge(i));
                 }
                 Segment::Selector(Selector::Index(i)) if i >= 0 => Step::Index(i as usize),
-                other => return Err(PathError::NotSingular(other.to_string())),
+                other => return Err(PathError::NotSingular(selecting(&other))),
             };
             steps.push(step);
         }
@@ -586,6 +610,21 @@ mod tests {
             );
         }
         assert!(matches!(FieldPath::parse("$.["), Err(PathError::Syntax(_))));
+    }
+
+    #[test]
+    fn names_what_a_path_selects_as_its_author_wrote_it() {
+        for (bad, named) in [
+            ("$.a[1:2]", "the slice `[1:2]`"),
+            ("$.a[:3:2]", "the slice `[:3:2]`"),
+            ("$.a[-1]", "the negative index `[-1]`"),
+            ("$.a[*]", "the wildcard `[*]`"),
+            ("$..a", "a descendant segment `..` (the name `a`)"),
+            ("$.a['b','c']", "several selectors in one segment (the name `b`, the name `c`)"),
+        ] {
+            let message = FieldPath::parse(bad).unwrap_err().to_string();
+            assert!(message.ends_with(named), "{bad}: {message}");
+        }
     }
 
     #[test]
