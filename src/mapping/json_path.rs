@@ -620,7 +620,10 @@ mod tests {
             ("$.a[-1]", "the negative index `[-1]`"),
             ("$.a[*]", "the wildcard `[*]`"),
             ("$..a", "a descendant segment `..` (the name `a`)"),
-            ("$.a['b','c']", "several selectors in one segment (the name `b`, the name `c`)"),
+            (
+                "$.a['b','c']",
+                "several selectors in one segment (the name `b`, the name `c`)",
+            ),
         ] {
             let message = FieldPath::parse(bad).unwrap_err().to_string();
             assert!(message.ends_with(named), "{bad}: {message}");
