@@ -804,3 +804,46 @@ async fn a_missing_credential_of_any_scheme_takes_its_own_answer_where_the_file_
         assert_ne!(refused.json(), missing.json(), "{name}");
     }
 }
+
+/// With keys off, a surface asks only that a credential be there, as its vendor does: none at
+/// all is its vendor's 401, and any value the vendor's way or in `X-Api-Key` is let in, for
+/// every loaded dialect, mounted and on a listener of its own.
+#[tokio::test]
+async fn with_keys_off_a_surface_lets_in_any_credential_the_vendors_way_or_in_x_api_key() {
+    for d in dialects() {
+        let name = &d.name;
+        let gw = gateway(&format!(
+            "listen = \"127.0.0.1:0\"\n[upstreams.vendor]\ndialect = \"{name}\"\nemulate = true\n\
+             [surfaces.mounted]\ndialect = \"{name}\"\nupstream = \"vendor\"\nprefix = \"/s\"\n\
+             [surfaces.own]\ndialect = \"{name}\"\nupstream = \"vendor\"\nlisten = \"127.0.0.1:0\"\n\
+             [inbound_auth]\nmode = \"off\"\n"
+        ))
+        .await;
+        let own = gw.surfaces["own"];
+        for (addr, prefix) in [(gw.addr, "/s"), (own, "")] {
+            let (method, list) = path(&d, Action::List, prefix).unwrap();
+            let what = format!("{name} {list}");
+            let (header, value) = hookgate::auth::present(&d.client_auth, "any-value").unwrap();
+            let value = value.to_str().unwrap().to_owned();
+            let theirs = call(addr, &method, &list, &[(header.as_str(), value.as_str())]).await;
+            assert_eq!(
+                theirs.status,
+                200,
+                "{what}, the vendor's way: {}",
+                String::from_utf8_lossy(&theirs.body)
+            );
+            let ours = call(addr, &method, &list, &[("x-api-key", "any-value")]).await;
+            assert_eq!(
+                ours.status,
+                200,
+                "{what}, in X-Api-Key: {}",
+                String::from_utf8_lossy(&ours.body)
+            );
+            if !matches!(d.client_auth, ClientAuth::None) {
+                let none = call(addr, &method, &list, &[]).await;
+                refused_the_vendor_way(&none, 401, &format!("{what}, with none"));
+            }
+        }
+        gw.stop().await;
+    }
+}
