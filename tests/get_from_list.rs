@@ -1180,3 +1180,154 @@ async fn an_owner_answered_null_is_the_named_owner_where_the_read_named_it() {
     assert!(detail.contains("without its owner"), "{detail}");
     gw.stop().await;
 }
+
+/// A vendor whose hook ids are its projects' own and whose list holds every project's: p2's
+/// hook 3 is listed first, p1's own hook 3 on the page after. It changes p1's hooks under
+/// their project, and rotates a hook's secret answering as `rotated` says.
+async fn shared_ids_vendor(rotated: Reply) -> (Double, Arc<Mutex<Vec<Value>>>) {
+    let mut first = hook_of(3, "p2");
+    first["label"] = json!("p2's own");
+    let held: Vec<Value> = [first, hook_of(1, "p1"), hook_of(2, "p1"), hook_of(4, "p1")]
+        .into_iter()
+        .chain([hook_of(3, "p1")])
+        .map(|mut h| {
+            h["secret"] = json!(format!(
+                "s-{}-{}",
+                h["project"].as_str().unwrap(),
+                h["hook_id"]
+            ));
+            h
+        })
+        .collect();
+    let held = Arc::new(Mutex::new(held));
+    let kept = held.clone();
+    let double = Double::answering(move |seen| {
+        let mut held = kept.lock().unwrap();
+        let path = seen.path.split('?').next().unwrap_or_default();
+        let segments: Vec<&str> = path.split('/').collect();
+        let at = |held: &[Value], project: &str, id: &str| {
+            held.iter().position(|h| {
+                h["project"] == project && id.parse::<u64>().is_ok_and(|id| h["hook_id"] == id)
+            })
+        };
+        match (seen.method.as_str(), segments.as_slice()) {
+            ("GET", ["", "api", "projects", _, "hooks"]) => list_page(Next::Cursor, &held, seen),
+            ("PUT", ["", "api", "projects", project, "hooks", id]) => {
+                let i = at(&held, project, id).unwrap();
+                let mut put = seen.json().unwrap()["hook"].clone();
+                for kept in ["hook_id", "project", "secret"] {
+                    put[kept] = held[i][kept].clone();
+                }
+                held[i] = put.clone();
+                Reply::json(200, json!({"hook": put}))
+            }
+            ("POST", ["", "api", "projects", project, "hooks", id, "rotate"]) => {
+                let i = at(&held, project, id).unwrap();
+                held[i]["secret"] = json!(format!("rotated-{project}-{id}"));
+                rotated.clone()
+            }
+            _ => Reply::json(
+                404,
+                json!({"error": {"kind": "missing", "text": "no route"}}),
+            ),
+        }
+    })
+    .await;
+    (double, held)
+}
+
+/// Relay read from its list (by cursor), with the secret it lists and a rotation.
+fn with_secrets(dir: &Path) {
+    let edits = [
+        (
+            "[fields.updated_at]",
+            "[fields.secret]\npath = \"$.secret\"\nin = [\"response\"]\n\n[fields.updated_at]",
+        ),
+        (
+            "[operations.create]",
+            "[operations.rotate_secret]\nmethod = \"POST\"\n\
+             path = \"/projects/{owner}/hooks/{id}/rotate\"\nresponse = { hook = \"{{webhook}}\" }\n\n\
+             [operations.create]",
+        ),
+    ];
+    add_lone(dir, "lone_secret", cases()[0].list, &edits);
+}
+
+#[tokio::test]
+async fn another_owners_webhook_of_the_id_is_passed_over_for_the_owners_own() {
+    let dir = dialects();
+    with_secrets(dir.path());
+    let (double, held) = shared_ids_vendor(Reply::json(200, json!({}))).await;
+    let surface =
+        "[surfaces.front]\ndialect = \"relay\"\nupstream = \"lone_secret\"\nprefix = \"/front\"\n";
+    let gw = over(dir.path(), "lone_secret", &double, surface).await;
+    let path = canonical("lone_secret", "3");
+    let read = send(gw.addr, "GET", &path, &[], None).await;
+    ok(&read, 200, "p1's hook 3, after p2's");
+    assert_eq!(
+        (&read.json()["owner"], &read.json()["description"]),
+        (&json!("p1"), &json!("hook 3"))
+    );
+    let front = send(
+        gw.addr,
+        "GET",
+        "/front/api/projects/p1/hooks/3",
+        &[BEARER],
+        None,
+    )
+    .await;
+    ok(&front, 200, "p1's hook 3 on a surface");
+    assert_eq!(front.json()["hook"]["label"], "hook 3");
+    let patched = send(
+        gw.addr,
+        "PATCH",
+        &path,
+        &[],
+        Some(&json!({"description": "mine"})),
+    )
+    .await;
+    ok(&patched, 200, "p1's hook 3 changed");
+    let held = held.lock().unwrap().clone();
+    assert_eq!(held[0]["label"], "p2's own", "p2's untouched: {held:?}");
+    assert_eq!(held[4]["label"], "mine", "{held:?}");
+    // An id that only another owner has is not found, after the whole list.
+    let before = double.seen().len();
+    let other = send(gw.addr, "GET", &canonical("lone_secret", "9"), &[], None).await;
+    ok(&other, 404, "an id of no one's");
+    assert_eq!(double.seen().len() - before, 2, "both pages read");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_rotation_answered_with_nothing_of_the_webhook_shows_the_secret_its_list_shows() {
+    let dir = dialects();
+    with_secrets(dir.path());
+    let nothing = [
+        Reply::json(200, json!({})),
+        Reply::json(200, json!({"hook": {}})),
+        Reply::json(200, Value::Null),
+        Reply::Raw {
+            status: 204,
+            headers: vec![],
+            body: String::new(),
+        },
+    ];
+    for answer in nothing {
+        let what = format!("{answer:?}");
+        let (double, _) = shared_ids_vendor(answer).await;
+        let gw = over(dir.path(), "lone_secret", &double, "").await;
+        let path = canonical("lone_secret", "1");
+        let rotated = send(gw.addr, "POST", &format!("{path}/rotate-secret"), &[], None).await;
+        ok(&rotated, 200, &what);
+        assert_eq!(rotated.json()["secret"], "rotated-p1-1", "{what}");
+        // A read shows it no more.
+        let read = send(gw.addr, "GET", &path, &[], None).await;
+        ok(&read, 200, &what);
+        assert!(
+            read.json().get("secret").is_none(),
+            "{what}: {}",
+            read.json()
+        );
+        gw.stop().await;
+    }
+}

@@ -438,12 +438,10 @@ enum Finer {
 /// says. Cut is floored, as the vendor's own clock would have read the instant: a time before
 /// 1970 goes to the earlier second too.
 fn unix_time(value: &Value, millis: bool, finer: Finer) -> Result<Value, CodecError> {
-    let Some(time) = value
-        .as_str()
-        .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok())
-    else {
+    let Some(text) = value.as_str() else {
         return err("must be an RFC 3339 date-time");
     };
+    let time = super::time_format::parsed(text).map_err(CodecError)?;
     let nanos = time.unix_timestamp_nanos();
     let unit: i128 = if millis { 1_000_000 } else { 1_000_000_000 };
     if finer == Finer::Refused && nanos.rem_euclid(unit) != 0 {
@@ -759,6 +757,26 @@ mod tests {
                 .of("events"),
             r#"events[0].meta.kind: must be "event""#
         );
+    }
+
+    #[test]
+    fn a_leap_second_is_refused_as_one_by_every_time_codec() {
+        let format = "[year]-[month]-[day]T[hour]:[minute]:[second]Z";
+        for codec in [
+            Codec::UnixTime { millis: false },
+            Codec::UnixTime { millis: true },
+            Codec::Time(TimeFormat::new(format, false).unwrap()),
+        ] {
+            let refused = codec.encode(&json!("2016-12-31T23:59:60Z")).unwrap_err();
+            assert!(
+                refused.0.contains("leap second"),
+                "{codec:?}: {}",
+                refused.0
+            );
+        }
+        // Unix time has no year 9999 to pass: a later one is sent as it is.
+        let later = Codec::UnixTime { millis: false }.encode(&json!("9999-12-31T23:59:59-01:00"));
+        assert_eq!(later.unwrap(), json!(253_402_304_399_i64));
     }
 
     #[test]

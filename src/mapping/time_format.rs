@@ -121,12 +121,29 @@ impl TimeFormat {
     }
 }
 
-/// The instant a canonical time names, in UTC; refused where it is no RFC 3339 date-time.
+/// The instant a canonical time names, in UTC; refused where it is no RFC 3339 date-time
+/// ([`parsed`]), and where its year in UTC is past 9999 (`9999-12-31T23:59:59-01:00`), which
+/// no format writes, in words of its own.
 fn instant(canonical: &str) -> Result<OffsetDateTime, String> {
-    OffsetDateTime::parse(canonical, &Rfc3339)
-        .ok()
-        .and_then(|t| t.checked_to_offset(UtcOffset::UTC))
-        .ok_or_else(|| "must be an RFC 3339 date-time".to_owned())
+    parsed(canonical)?
+        .checked_to_offset(UtcOffset::UTC)
+        .ok_or_else(|| "falls in a year past 9999 in UTC, which cannot be written".to_owned())
+}
+
+/// A canonical time as the instant it names; refused where it is no RFC 3339 date-time, and
+/// where it is a leap second (`23:59:60`), which no vendor's clock writes: the parser reads it
+/// as the last instant before the next second, which would otherwise be refused as finer than
+/// a vendor keeps.
+pub(crate) fn parsed(canonical: &str) -> Result<OffsetDateTime, String> {
+    let time = OffsetDateTime::parse(canonical, &Rfc3339)
+        .map_err(|_| "must be an RFC 3339 date-time".to_owned())?;
+    if canonical.get(17..19) == Some("60") {
+        return Err(
+            "is a leap second (`:60`), which no vendor writes: give the second before or after it"
+                .to_owned(),
+        );
+    }
+    Ok(time)
 }
 
 /// Whether `item` writes an offset anywhere in it.
@@ -196,6 +213,32 @@ mod tests {
         assert!(format.show("yesterday").is_err());
         for text in ["2022-01-10T23:29:48Z", "2022-01-10 23:29:48 UTC", ""] {
             assert_eq!(format.read(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_leap_second_and_a_year_past_9999_are_refused_in_words_of_their_own() {
+        let format = TimeFormat::new(SQUARE, false).unwrap();
+        let zoneless =
+            TimeFormat::new("[year]-[month]-[day] [hour]:[minute]:[second]", true).unwrap();
+        for f in [&format, &zoneless] {
+            for leap in ["2016-12-31T23:59:60Z", "2016-12-31t23:59:60z"] {
+                let refused = f.write(leap).unwrap_err();
+                assert!(refused.contains("leap second"), "{leap}: {refused}");
+            }
+            let refused = f.write("9999-12-31T23:59:59-01:00").unwrap_err();
+            assert!(refused.contains("past 9999"), "{refused}");
+            assert!(f.write("9999-12-31T23:59:59+01:00").is_ok());
+            assert_eq!(
+                f.write("2022-01-10T23:29:48.5Z").unwrap_err(),
+                format!(
+                    "must be a time that `{}` writes whole (it keeps no finer part)",
+                    f.written
+                )
+            );
+        }
+        for none in ["yesterday", "2022-01-10T23:29Z", "2022-02-30T00:00:00Z"] {
+            assert_eq!(parsed(none).unwrap_err(), "must be an RFC 3339 date-time");
         }
     }
 

@@ -88,8 +88,8 @@ pub(super) enum ReadFor {
     Client,
     /// A read of one webhook from the list (the walk's `Find`): the page size is hookgate's
     /// choice, which a vendor may serve less of, so only an empty page (or the vendor's own
-    /// marker) ends the list; the owner of the webhook found is held to the one named once
-    /// it is found.
+    /// marker) ends the list; another owner's webhook of the id is passed over, and the
+    /// webhook found is the vendor's read of it, its secret shown or withheld as a read's.
     Find,
 }
 
@@ -161,6 +161,17 @@ impl Context<'_> {
 
     /// Reads a reply to `endpoint`: a success as parsed, a failure as its problem.
     pub(super) fn read(&self, endpoint: &Endpoint, reply: &Reply) -> Result<Parsed, Problem> {
+        self.read_as(endpoint, reply, ReadFor::Client)
+    }
+
+    /// [`Self::read`], for whom a list's page is read: a client's list shows no secret, where
+    /// a read of one webhook from it is the vendor's read of it ([`ReadFor`]).
+    pub(super) fn read_as(
+        &self,
+        endpoint: &Endpoint,
+        reply: &Reply,
+        read_for: ReadFor,
+    ) -> Result<Parsed, Problem> {
         let status = reply.status.as_u16();
         let success = reply.status.is_success();
         let flag_is_result =
@@ -191,11 +202,14 @@ impl Context<'_> {
         ) {
             // A list's items, likewise read as they are parsed and written at once as
             // canonical webhooks: no object of the vendor's list is built only to be taken
-            // apart. A canonical webhook is about as long as the vendor's. A listed webhook
-            // holds no secret, whatever the vendor lists (one that shows it on every read): a
-            // list is a read, and a secret is shown only in the answer that made it.
+            // apart. A canonical webhook is about as long as the vendor's. A webhook of a
+            // client's list holds no secret, whatever the vendor lists (one that shows it on
+            // every read): a list is a read, and a secret is shown only in the answer that
+            // made it. One read from the list for itself is the vendor's read of it, whose
+            // secret is the plan's to show or withhold as a read's.
             let mut page = Listed::with_capacity(reply.body.len() + 64);
-            let answers_secret = self.dialect.webhook.answered_secret().is_some();
+            let answers_secret =
+                read_for == ReadFor::Client && self.dialect.webhook.answered_secret().is_some();
             // Looked up once a page, not once a webhook.
             let told = self.owner_told(endpoint);
             let read = json::read_at(&reply.body, keys, |scan| {
@@ -666,7 +680,9 @@ impl Context<'_> {
                         return Err(self.of_another_owner(at + 1));
                     }
                     // Without its secret, as above.
-                    model::withhold_secret(&mut webhook);
+                    if read_for == ReadFor::Client {
+                        model::withhold_secret(&mut webhook);
+                    }
                     page.push(&webhook);
                 }
                 page

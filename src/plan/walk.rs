@@ -214,14 +214,24 @@ impl Find {
     }
 
     /// The webhook of the id among a page's, if it holds one: two are refused, as no id
-    /// then names one webhook.
+    /// then names one webhook. Another owner's (`owner`: the one asked under), at a vendor
+    /// whose list holds every owner's, is not the one asked for: it is passed over as if it
+    /// were not there, and the owner's own may follow.
     fn among(
         &self,
         items: Vec<serde_json::Map<String, Value>>,
+        owner: Option<&str>,
     ) -> Result<Option<serde_json::Map<String, Value>>, Unpageable> {
         let mut found = None;
         for webhook in items {
             if webhook.get("id").and_then(id_text).as_deref() != Some(self.id.as_str()) {
+                continue;
+            }
+            let named = webhook.get("owner").and_then(id_text);
+            if owner
+                .zip(named)
+                .is_some_and(|(asked, named)| asked != named)
+            {
                 continue;
             }
             if found.is_some() {
@@ -261,7 +271,7 @@ impl Plan<'_> {
             .then(|| reply.headers.joined("link").map(|l| l.into_owned()))
             .flatten();
         self.cx.whole_list(reply)?;
-        let parsed = (self.cx.read(list, reply))
+        let parsed = (self.cx.read_as(list, reply, ReadFor::Find))
             .map_err(|p| self.cx.list_refused(p, reply.status, &find))?;
         let (items, next) =
             self.cx
@@ -272,7 +282,7 @@ impl Plan<'_> {
             .map(|w| w.get("id").and_then(id_text))
             .collect();
         let flaw = |flaw| self.cx.unfindable(&flaw, &find.id);
-        if let Some(webhook) = find.among(items).map_err(flaw)? {
+        if let Some(webhook) = find.among(items, self.op.owner.as_deref()).map_err(flaw)? {
             return Ok(Some(webhook.into()));
         }
         let Some(cursor) = next else {
