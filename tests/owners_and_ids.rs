@@ -1551,3 +1551,41 @@ async fn ids_in_braces_are_minted_written_in_paths_and_found_again() {
     let deleted = send(gw.addr, "DELETE", &format!("{hooks}/{encoded}"), &[], None).await;
     ok(&deleted, 204, "delete");
 }
+
+/// A body's `{{id}}` is written as the vendor writes it: through the codec of the rule that
+/// reads it (Relay's integer ids, `int_string`: `7`; as text where no codec converts it, as
+/// JSON:API's are). The path and a query take the same id as text.
+#[tokio::test]
+async fn a_bodys_id_is_written_as_the_vendor_writes_it() {
+    let dir = support::dialects_with(&[(
+        "relay",
+        "body = { hook = \"{{webhook}}\" }\nstrategy = \"read_merge_write\"",
+        "body = { hook = { \"$spread\" = \"{{webhook}}\", hook_id = \"{{id}}\" } }\n\
+         query = { id = \"{{id}}\" }\nstrategy = \"read_merge_write\"",
+    )]);
+    let hook = json!({"hook_id": 7, "project": "p1", "topics": ["a"], "disabled": false,
+        "state": "live", "label": "x", "target": {"url": "https://example.com/h"}});
+    let answer = hook.clone();
+    let double = Double::answering(move |_| Reply::json(200, json!({"hook": answer}))).await;
+    let gw = gateway_over(dir.path().to_str().unwrap(), "relay", &double).await;
+    let path = "/v1/upstreams/relay/owners/p1/webhooks/7";
+    let changed = send(
+        gw.addr,
+        "PATCH",
+        path,
+        &[],
+        Some(&json!({"description": "y"})),
+    )
+    .await;
+    ok(&changed, 200, "an update");
+    let put = double
+        .seen()
+        .into_iter()
+        .find(|s| s.method == "PUT")
+        .unwrap();
+    assert_eq!(put.path, "/api/projects/p1/hooks/7?id=7");
+    let body = put.json().unwrap();
+    assert_eq!(body["hook"]["hook_id"], json!(7), "{body}");
+    assert_eq!(body["hook"]["label"], json!("y"), "{body}");
+    gw.stop().await;
+}

@@ -184,7 +184,7 @@ impl<'a> Plan<'a> {
                 .zip(query.order)
                 .map(|(ordering, order)| ordering.spell(order)),
             owner: self.op.owner.as_deref(),
-            id: id.as_deref(),
+            id: id.as_deref().map(|id| d.webhook.spelt("id", id)),
             update_mask: endpoint
                 .update_mask
                 .as_ref()
@@ -552,8 +552,9 @@ struct RequestSlots<'a> {
     order: Option<&'a str>,
     /// The owner asked under (`{{owner}}`).
     owner: Option<&'a str>,
-    /// The webhook's id (`{{id}}`), for a vendor that takes it outside the path.
-    id: Option<&'a str>,
+    /// The webhook's id (`{{id}}`), for a vendor that takes it outside the path, as it writes
+    /// it there.
+    id: Option<Value>,
     /// The places an update changes (`{{update_mask}}`), for a vendor that takes a mask.
     update_mask: Option<String>,
     /// The client's idempotency key (`{{idempotency_key}}` in a create's body).
@@ -569,7 +570,7 @@ impl Slots for RequestSlots<'_> {
             "cursor" => self.cursor.map(Value::from),
             "order" => self.order.map(Value::from),
             "owner" => self.owner.map(Value::from),
-            "id" => self.id.map(Value::from),
+            "id" => self.id.clone(),
             "update_mask" => self.update_mask.clone().map(Value::from),
             "idempotency_key" => self.idempotency_key.map(Value::from),
             other => {

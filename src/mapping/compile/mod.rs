@@ -30,7 +30,7 @@ pub fn compile(name: &str, file: &Path, text: &str) -> Result<Dialect, Vec<Mappi
         vec![MappingError {
             file: file.to_owned(),
             key: toml_position(text, &e),
-            message: in_file_terms(e.message()),
+            message: top_level_hint(in_file_terms(e.message())),
         }]
     })?;
     let mut cx = Compiler {
@@ -80,6 +80,39 @@ fn in_file_terms(message: &str) -> String {
         }
     }
     message
+}
+
+/// The keys of a mapping file's top level.
+const TOP_LEVEL: [&str; 9] = [
+    "dialect",
+    "emulator",
+    "fields",
+    "derived",
+    "test_result",
+    "operations",
+    "resources",
+    "errors",
+    "examples",
+];
+
+/// A refusal of an unknown key that is one of the file's top level, with why it was not read
+/// there: TOML reads a `key = …` written after a `[table]` as a key of that table.
+fn top_level_hint(message: String) -> String {
+    let named = TOP_LEVEL
+        .into_iter()
+        .find(|key| message.starts_with(&format!("unknown field `{key}`")));
+    match named {
+        Some(key) => {
+            let other = match key {
+                "examples" => ", or write each example as `[[examples]]`, which may go anywhere",
+                _ => "",
+            };
+            format!(
+                "{message}: `{key}` is a key of the file's top level, and TOML reads a `{key} = …` written after a `[table]` as a key of that table; move it before the first `[table]`{other}"
+            )
+        }
+        None => message,
+    }
 }
 
 /// `line L, column C` of a TOML error, the key a syntax or schema error can be given.
@@ -355,5 +388,20 @@ mod tests {
         let said = super::in_file_terms("invalid type: integer `3`, expected a sequence");
         assert_eq!(said, "invalid type: integer `3`, expected a list (`[…]`)");
         assert_eq!(super::in_file_terms("expected u160"), "expected u160");
+    }
+
+    #[test]
+    fn a_top_level_key_read_into_a_table_says_why() {
+        let text = "[dialect]\ntitle = \"x\"\n[errors.render.default]\nstatus = 400\nexamples = [{ id = 1 }]\n";
+        let refused = super::compile("x", std::path::Path::new("x.toml"), text).unwrap_err();
+        let said = &refused[0].message;
+        assert!(said.starts_with("unknown field `examples`"), "{said}");
+        assert!(
+            said.contains("move it before the first `[table]`"),
+            "{said}"
+        );
+        assert!(said.contains("`[[examples]]`"), "{said}");
+        let said = super::top_level_hint("unknown field `statuss`, expected `status`".into());
+        assert_eq!(said, "unknown field `statuss`, expected `status`");
     }
 }

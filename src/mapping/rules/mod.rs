@@ -607,6 +607,19 @@ impl ObjectMap {
         self.micros = true;
     }
 
+    /// `text`, a canonical value that a path names (an id: `name`), as the vendor writes it
+    /// elsewhere in a request (a body's `{{id}}`): through the codec of the rule that reads it
+    /// (`int_string`: `7`, where Shopify's body takes `"id": 7`); as it is where none converts
+    /// it.
+    pub fn spelt(&self, name: &str, text: &str) -> Value {
+        let text = Value::from(text);
+        self.rules
+            .iter()
+            .find(|r| r.target.is(name))
+            .and_then(|r| r.codec.encode(&text).ok())
+            .unwrap_or(text)
+    }
+
     /// The first request rule for `action` that writes canonical field `name` (`url`,
     /// `extensions.tag`).
     pub fn rule_for(&self, name: &str, action: Action) -> Option<&Rule> {
