@@ -164,6 +164,24 @@ async fn vendor_answering(changes: Vec<Change>) -> Double {
     .await
 }
 
+/// A gateway over a vendor answering `changes` ([`vendor_answering`]), with `quad.toml`'s
+/// update answered as `update` says, sent a change of the webhook's description: the vendor,
+/// and the answer, checked to be 200.
+async fn description_changed(
+    update: &str,
+    changes: Vec<Change>,
+    what: &str,
+) -> (Double, support::Answer) {
+    let dir = mappings(update, ROTATIONS[0]);
+    let double = vendor_answering(changes).await;
+    let gw = support::gateway_over(dir.path().to_str().unwrap(), "quad", &double).await;
+    let body = json!({"description": "Payments"});
+    let answer = send(gw.addr, "PATCH", &one(), &[], Some(&body)).await;
+    ok(&answer, 200, what);
+    gw.stop().await;
+    (double, answer)
+}
+
 #[tokio::test]
 async fn a_change_answered_without_the_id_is_read_back_whole() {
     let cases: &[(&str, &[Change])] = &[
@@ -188,12 +206,7 @@ async fn a_change_answered_without_the_id_is_read_back_whole() {
         ),
     ];
     for (update, answers) in cases {
-        let dir = mappings(update, ROTATIONS[0]);
-        let double = vendor_answering(answers.to_vec()).await;
-        let gw = support::gateway_over(dir.path().to_str().unwrap(), "quad", &double).await;
-        let body = json!({"description": "Payments"});
-        let answer = send(gw.addr, "PATCH", &one(), &[], Some(&body)).await;
-        ok(&answer, 200, update);
+        let (double, answer) = description_changed(update, answers.to_vec(), update).await;
         let webhook = answer.json();
         assert_eq!(webhook["id"], ID, "{update}: {webhook}");
         assert_eq!(
@@ -208,7 +221,6 @@ async fn a_change_answered_without_the_id_is_read_back_whole() {
             [PUT.to_owned(), format!("GET {}", vendor(""))],
             "{update}"
         );
-        gw.stop().await;
     }
 }
 
@@ -307,6 +319,32 @@ async fn an_answer_naming_another_webhook_is_refused_and_a_create_must_name_its_
     }
 }
 
+/// A gateway with upstream `quad`, of the mapping files in `dir`, in front of `double`, and a
+/// Svix surface under `/s` bridging [`APP`] to it.
+async fn svix_surface_over(dir: &tempfile::TempDir, double: &Double) -> hookgate::app::Running {
+    support::gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.quad]\ndialect = \"quad\"\nbase_url = {:?}\n\
+         auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n\
+         [surfaces.s]\ndialect = \"svix\"\nupstream = \"quad\"\nprefix = \"/s\"\nowner = \"{APP}\"\n",
+        dir.path().to_str().unwrap(),
+        double.url()
+    ))
+    .await
+}
+
+/// Rotates the secret of endpoint [`ID`] at the Svix surface of the gateway at `addr`, then
+/// reads it there: the key read, each answer checked (204, then 200).
+async fn key_rotated_at_the_surface(addr: std::net::SocketAddr, what: &str) -> Value {
+    let auth = [("authorization", "Bearer testsk_hookgate")];
+    let endpoint = format!("/s/api/v1/app/{APP}/endpoint/{ID}");
+    let rotate = format!("{endpoint}/secret/rotate");
+    let rotated = send(addr, "POST", &rotate, &auth, Some(&json!({}))).await;
+    ok(&rotated, 204, what);
+    let read = send(addr, "GET", &format!("{endpoint}/secret"), &auth, None).await;
+    ok(&read, 200, what);
+    read.json()["key"].take()
+}
+
 #[tokio::test]
 async fn a_svix_surface_reads_the_key_a_rotation_answered_alone() {
     let rotate = [(
@@ -317,32 +355,9 @@ async fn a_svix_surface_reads_the_key_a_rotation_answered_alone() {
     for rotation in ROTATIONS {
         let dir = mappings("response = { subscription = \"{{webhook}}\" }", rotation);
         let double = vendor_answering(rotate.to_vec()).await;
-        let gw = support::gateway(&format!(
-            "mappings_dir = {:?}\n[upstreams.quad]\ndialect = \"quad\"\nbase_url = {:?}\n\
-             auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n\
-             [surfaces.s]\ndialect = \"svix\"\nupstream = \"quad\"\nprefix = \"/s\"\nowner = \"{APP}\"\n",
-            dir.path().to_str().unwrap(),
-            double.url()
-        ))
-        .await;
-        let auth = [("authorization", "Bearer testsk_hookgate")];
-        let endpoint = format!("/s/api/v1/app/{APP}/endpoint/{ID}");
-        let rotated = send(
-            gw.addr,
-            "POST",
-            &format!("{endpoint}/secret/rotate"),
-            &auth,
-            Some(&json!({})),
-        )
-        .await;
-        ok(&rotated, 204, rotation);
-        let read = send(gw.addr, "GET", &format!("{endpoint}/secret"), &auth, None).await;
-        ok(&read, 200, rotation);
-        assert_eq!(
-            read.json()["key"],
-            KEY,
-            "{rotation}: the new key is the one read"
-        );
+        let gw = svix_surface_over(&dir, &double).await;
+        let key = key_rotated_at_the_surface(gw.addr, rotation).await;
+        assert_eq!(key, KEY, "{rotation}: the new key is the one read");
         let calls = calls(&double.seen());
         assert_eq!(
             calls.iter().filter(|c| c.starts_with("POST")).count(),
@@ -365,14 +380,7 @@ async fn a_rotation_answered_as_another_webhook_keeps_no_key_for_either() {
         ROTATIONS[0],
     );
     let double = vendor_answering(rotate.to_vec()).await;
-    let gw = support::gateway(&format!(
-        "mappings_dir = {:?}\n[upstreams.quad]\ndialect = \"quad\"\nbase_url = {:?}\n\
-         auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n\
-         [surfaces.s]\ndialect = \"svix\"\nupstream = \"quad\"\nprefix = \"/s\"\nowner = \"{APP}\"\n",
-        dir.path().to_str().unwrap(),
-        double.url()
-    ))
-    .await;
+    let gw = svix_surface_over(&dir, &double).await;
     let auth = [("authorization", "Bearer testsk_hookgate")];
     let endpoints = format!("/s/api/v1/app/{APP}/endpoint");
     let rotate = format!("{endpoints}/{ID}/secret/rotate");
@@ -414,6 +422,25 @@ async fn vendor_showing(read: &'static str, once: bool) -> Double {
     .await
 }
 
+/// The webhook a rotation of [`ID`] answers, through a gateway over `double` with the
+/// mapping files of `dir`: answered 200, the rotation and a read after it the vendor's only
+/// calls, and the description the read's.
+async fn rotated_and_read_back(dir: &tempfile::TempDir, double: &Double, what: &str) -> Value {
+    let gw = support::gateway_over(dir.path().to_str().unwrap(), "quad", double).await;
+    let path = format!("{}/rotate-secret", one());
+    let answer = send(gw.addr, "POST", &path, &[], None).await;
+    ok(&answer, 200, what);
+    let webhook = answer.json();
+    assert_eq!(webhook["description"], "Payments", "{what}: {webhook}");
+    assert_eq!(
+        calls(&double.seen()),
+        [ROTATE.to_owned(), format!("GET {}", vendor(""))],
+        "{what}"
+    );
+    gw.stop().await;
+    webhook
+}
+
 /// What a read after a rotation shows of the key: masked, or the key before it.
 const READ_KEYS: &[&str] = &["whsec_****", "b2xkLXNpZ25hdHVyZS1rZXk="];
 
@@ -424,20 +451,10 @@ async fn the_key_a_rotation_answered_wins_over_the_key_the_read_after_it_shows()
             let what = format!("{rotation}, read as {read}");
             let dir = mappings("response = { subscription = \"{{webhook}}\" }", rotation);
             let double = vendor_showing(read, false).await;
-            let gw = support::gateway_over(dir.path().to_str().unwrap(), "quad", &double).await;
-            let path = format!("{}/rotate-secret", one());
-            let answer = send(gw.addr, "POST", &path, &[], None).await;
-            ok(&answer, 200, &what);
-            let webhook = answer.json();
-            assert_eq!(webhook["secret"], KEY, "{what}: {webhook}");
             // Every other member is the read's.
-            assert_eq!(webhook["description"], "Payments", "{what}: {webhook}");
-            assert_eq!(
-                calls(&double.seen()),
-                [ROTATE.to_owned(), format!("GET {}", vendor(""))],
-                "{what}"
-            );
-            gw.stop().await;
+            let webhook = rotated_and_read_back(&dir, &double, &what).await;
+            assert_eq!(webhook["secret"], KEY, "{what}: {webhook}");
+            let path = format!("{}/rotate-secret", one());
             // `hookgate translate` over the same replies shows the same.
             let replies = tempfile::NamedTempFile::new().unwrap();
             let mut read_answer = subscription();
@@ -470,22 +487,9 @@ async fn a_svix_surface_keeps_the_key_a_rotation_answered_over_a_read_that_masks
         let dir = mappings("response = { subscription = \"{{webhook}}\" }", rotation);
         // The read after the rotation shows the key masked; later reads show none.
         let double = vendor_showing(READ_KEYS[0], true).await;
-        let gw = support::gateway(&format!(
-            "mappings_dir = {:?}\n[upstreams.quad]\ndialect = \"quad\"\nbase_url = {:?}\n\
-             auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n\
-             [surfaces.s]\ndialect = \"svix\"\nupstream = \"quad\"\nprefix = \"/s\"\nowner = \"{APP}\"\n",
-            dir.path().to_str().unwrap(),
-            double.url()
-        ))
-        .await;
-        let auth = [("authorization", "Bearer testsk_hookgate")];
-        let endpoint = format!("/s/api/v1/app/{APP}/endpoint/{ID}");
-        let rotate = format!("{endpoint}/secret/rotate");
-        let rotated = send(gw.addr, "POST", &rotate, &auth, Some(&json!({}))).await;
-        ok(&rotated, 204, rotation);
-        let read = send(gw.addr, "GET", &format!("{endpoint}/secret"), &auth, None).await;
-        ok(&read, 200, rotation);
-        assert_eq!(read.json()["key"], KEY, "{rotation}: the key kept");
+        let gw = svix_surface_over(&dir, &double).await;
+        let key = key_rotated_at_the_surface(gw.addr, rotation).await;
+        assert_eq!(key, KEY, "{rotation}: the key kept");
         gw.stop().await;
     }
 }
@@ -515,19 +519,8 @@ async fn a_change_answered_with_nothing_of_the_webhook_is_read_back() {
         let dir = mappings(wrapped, rotation);
         let status = if body.is_empty() { 204 } else { 200 };
         let double = vendor_answering(vec![(ROTATE, status, body)]).await;
-        let gw = support::gateway_over(dir.path().to_str().unwrap(), "quad", &double).await;
-        let path = format!("{}/rotate-secret", one());
-        let answer = send(gw.addr, "POST", &path, &[], None).await;
-        ok(&answer, 200, &what);
-        let webhook = answer.json();
+        let webhook = rotated_and_read_back(&dir, &double, &what).await;
         assert_eq!(webhook["id"], ID, "{what}: {webhook}");
-        assert_eq!(webhook["description"], "Payments", "{what}: {webhook}");
-        assert_eq!(
-            calls(&double.seen()),
-            [ROTATE.to_owned(), format!("GET {}", vendor(""))],
-            "{what}"
-        );
-        gw.stop().await;
     }
     // An update that declares no read after it, whose answer holds nothing of the webhook.
     for (update, body) in [
@@ -538,19 +531,13 @@ async fn a_change_answered_with_nothing_of_the_webhook_is_read_back() {
         ("response = \"{{webhook}}\"", ""),
     ] {
         let what = format!("{update} answered {body:?}");
-        let dir = mappings(update, ROTATIONS[0]);
         let status = if body.is_empty() { 204 } else { 200 };
-        let double = vendor_answering(vec![(PUT, status, body)]).await;
-        let gw = support::gateway_over(dir.path().to_str().unwrap(), "quad", &double).await;
-        let body = json!({"description": "Payments"});
-        let answer = send(gw.addr, "PATCH", &one(), &[], Some(&body)).await;
-        ok(&answer, 200, &what);
+        let (double, answer) = description_changed(update, vec![(PUT, status, body)], &what).await;
         assert_eq!(answer.json()["url"], "https://example.com/h", "{what}");
         assert_eq!(
             calls(&double.seen()),
             [PUT.to_owned(), format!("GET {}", vendor(""))],
             "{what}"
         );
-        gw.stop().await;
     }
 }

@@ -15,9 +15,12 @@
 mod support;
 
 use serde_json::{Value, json};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use support::{Double, Reply, Seen, gateway, ok, refused_mapping, send};
+use support::{
+    Double, Reply, Seen, gateway, gateway_over_unretried, ok, patch, refused_mapping, send,
+};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
 const BEARER: (&str, &str) = ("authorization", "Bearer t");
@@ -271,15 +274,22 @@ fn held() -> Arc<Mutex<Vec<Value>>> {
     Arc::new(Mutex::new((1..=HELD).map(hook).collect()))
 }
 
-/// A gateway with upstream `name` in front of `double`, and `more` (TOML) besides.
-async fn over(dir: &Path, name: &str, double: &Double, more: &str) -> hookgate::app::Running {
-    gateway(&format!(
-        "mappings_dir = {:?}\n[upstreams.{name}]\ndialect = \"{name}\"\nbase_url = {:?}\n\
-         auth = {{ type = \"none\" }}\nretries = 0\n[url_policy]\nallow_private = true\n{more}",
-        dir.to_str().unwrap(),
-        double.url()
-    ))
-    .await
+/// A Relay surface under `/front` in front of upstream `UP`.
+const FRONT: &str =
+    "[surfaces.front]\ndialect = \"relay\"\nupstream = \"UP\"\nprefix = \"/front\"\n";
+
+/// For each case in turn, a vendor of its paging holding the hooks [`held`] gives, behind a
+/// gateway with its upstream and `more` (TOML, `UP` standing for the upstream's name)
+/// besides: `check` run with the case, its vendor and the gateway's address.
+async fn over_each_case(more: &str, check: impl AsyncFn(&Case, &Double, SocketAddr)) {
+    let dir = dialects();
+    for case in cases() {
+        let double = vendor(case.next, held()).await;
+        let more = more.replace("UP", case.name);
+        let gw = gateway_over_unretried(dir.path(), case.name, &double, &more).await;
+        check(&case, &double, gw.addr).await;
+        gw.stop().await;
+    }
 }
 
 /// The canonical path of webhook `id` at upstream `name`.
@@ -324,16 +334,13 @@ fn only_lists(case: &Case, seen: &[Seen], pages: usize, what: &str) {
 
 #[tokio::test]
 async fn a_webhook_is_read_from_the_page_of_the_list_that_holds_it() {
-    let dir = dialects();
-    for case in cases() {
-        let double = vendor(case.next, held()).await;
-        let gw = over(dir.path(), case.name, &double, "").await;
+    over_each_case("", async |case, double, addr| {
         // On the first page, the middle one and the last one.
         let mut before = 0;
         for (id, pages) in [(1, 1), (5, 2), (7, 3)] {
             let what = format!("{}: webhook {id}", case.name);
             let path = canonical(case.name, &id.to_string());
-            let answer = send(gw.addr, "GET", &path, &[], None).await;
+            let answer = send(addr, "GET", &path, &[], None).await;
             ok(&answer, 200, &what);
             let webhook = answer.json();
             assert_eq!(webhook["id"], id.to_string(), "{what}: {webhook}");
@@ -345,44 +352,34 @@ async fn a_webhook_is_read_from_the_page_of_the_list_that_holds_it() {
             assert_eq!(webhook["description"], format!("hook {id}"), "{what}");
             assert_eq!(webhook["owner"], "p1", "{what}");
             let seen = double.seen();
-            only_lists(&case, &seen[before..], pages, &what);
+            only_lists(case, &seen[before..], pages, &what);
             before = seen.len();
         }
-        gw.stop().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn an_id_in_no_page_is_the_vendors_404_for_that_webhook() {
-    let dir = dialects();
-    for case in cases() {
-        let double = vendor(case.next, held()).await;
-        let gw = over(dir.path(), case.name, &double, "").await;
+    over_each_case("", async |case, double, addr| {
         for id in ["99", "0", "70"] {
             let what = format!("{}: webhook {id}", case.name);
             let before = double.seen().len();
-            let answer = send(gw.addr, "GET", &canonical(case.name, id), &[], None).await;
+            let answer = send(addr, "GET", &canonical(case.name, id), &[], None).await;
             ok(&answer, 404, &what);
             assert_eq!(answer.json()["code"], "not_found", "{what}");
             // Every page was read, and nothing else.
-            only_lists(&case, &double.seen()[before..], to_end(case.next), &what);
+            only_lists(case, &double.seen()[before..], to_end(case.next), &what);
             // As a change of it: nothing is sent but the list.
             let before = double.seen().len();
             let body = json!({"description": "x"});
-            let answer = send(
-                gw.addr,
-                "PATCH",
-                &canonical(case.name, id),
-                &[],
-                Some(&body),
-            )
-            .await;
+            let answer = patch(addr, &canonical(case.name, id), &body).await;
             ok(&answer, 404, &what);
             assert_eq!(answer.json()["code"], "not_found", "{what}");
-            only_lists(&case, &double.seen()[before..], to_end(case.next), &what);
+            only_lists(case, &double.seen()[before..], to_end(case.next), &what);
         }
-        gw.stop().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -391,11 +388,11 @@ async fn a_missing_webhook_is_the_same_problem_where_the_vendor_reads_one() {
     let dir = dialects();
     let missing = Reply::json(404, json!({"error": {"kind": "missing", "text": "gone"}}));
     let relay = Double::start(vec![missing]).await;
-    let gw = over(dir.path(), "relay", &relay, "").await;
+    let gw = gateway_over_unretried(dir.path(), "relay", &relay, "").await;
     let by_get = send(gw.addr, "GET", &canonical("relay", "99"), &[], None).await;
     gw.stop().await;
     let double = vendor(Next::Cursor, held()).await;
-    let gw = over(dir.path(), "lone_cursor", &double, "").await;
+    let gw = gateway_over_unretried(dir.path(), "lone_cursor", &double, "").await;
     let by_list = send(gw.addr, "GET", &canonical("lone_cursor", "99"), &[], None).await;
     assert_eq!(
         (by_list.status, &by_list.json()["code"]),
@@ -423,7 +420,7 @@ async fn two_webhooks_of_the_id_are_the_vendors_error_never_one_picked() {
         hooks[3] = hook(5);
         hooks[2] = hook(2);
         let double = vendor(case.next, Arc::new(Mutex::new(hooks))).await;
-        let gw = over(dir.path(), case.name, &double, "").await;
+        let gw = gateway_over_unretried(dir.path(), case.name, &double, "").await;
         for id in ["5", "2"] {
             let what = format!("{}: webhook {id}", case.name);
             let answer = send(gw.addr, "GET", &canonical(case.name, id), &[], None).await;
@@ -432,14 +429,7 @@ async fn two_webhooks_of_the_id_are_the_vendors_error_never_one_picked() {
             assert!(detail.contains("two webhooks of id"), "{what}: {detail}");
             // An update of it is never sent.
             let body = json!({"description": "x"});
-            let answer = send(
-                gw.addr,
-                "PATCH",
-                &canonical(case.name, id),
-                &[],
-                Some(&body),
-            )
-            .await;
+            let answer = patch(gw.addr, &canonical(case.name, id), &body).await;
             ok(&answer, 502, &what);
         }
         assert!(double.seen().iter().all(|s| s.method == "GET"));
@@ -459,7 +449,7 @@ async fn a_list_longer_than_a_walk_reads_is_the_vendors_error() {
     })
     .await;
     let dir = dialects();
-    let gw = over(dir.path(), "lone_cursor", &double, "").await;
+    let gw = gateway_over_unretried(dir.path(), "lone_cursor", &double, "").await;
     let answer = send(gw.addr, "GET", &canonical("lone_cursor", "5"), &[], None).await;
     ok(&answer, 502, "a list without end");
     let detail = answer.json()["detail"].as_str().unwrap().to_owned();
@@ -469,17 +459,13 @@ async fn a_list_longer_than_a_walk_reads_is_the_vendors_error() {
 
 #[tokio::test]
 async fn an_update_reads_the_webhook_from_the_list_and_sends_it_whole() {
-    let dir = dialects();
-    for case in cases() {
-        let held = held();
-        let double = vendor(case.next, held.clone()).await;
-        let gw = over(dir.path(), case.name, &double, "").await;
+    over_each_case("", async |case, double, addr| {
         for (id, pages) in [(2, 1), (6, 2), (7, 3)] {
             let what = format!("{}: webhook {id}", case.name);
             let before = double.seen().len();
             let body = json!({"description": "changed", "timeout_seconds": 9});
             let path = canonical(case.name, &id.to_string());
-            let answer = send(gw.addr, "PATCH", &path, &[], Some(&body)).await;
+            let answer = patch(addr, &path, &body).await;
             ok(&answer, 200, &what);
             let webhook = answer.json();
             assert_eq!(webhook["description"], "changed", "{what}");
@@ -491,7 +477,7 @@ async fn an_update_reads_the_webhook_from_the_list_and_sends_it_whole() {
             );
             let seen = double.seen()[before..].to_vec();
             let (put, reads) = seen.split_last().unwrap();
-            only_lists(&case, reads, pages, &what);
+            only_lists(case, reads, pages, &what);
             assert_eq!(put.method, "PUT", "{what}");
             assert_eq!(put.path, format!("/api/projects/p1/hooks/{id}"), "{what}");
             // Read-merge-write: each member that changed, whole, holding what it held.
@@ -503,20 +489,17 @@ async fn an_update_reads_the_webhook_from_the_list_and_sends_it_whole() {
                 "{what}"
             );
         }
-        gw.stop().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_create_is_read_again_from_the_list() {
-    let dir = dialects();
-    for case in cases() {
-        let double = vendor(case.next, held()).await;
-        let gw = over(dir.path(), case.name, &double, "").await;
+    over_each_case("", async |case, double, addr| {
         let what = case.name;
         let body = json!({"url": "https://example.com/new", "events": ["a"]});
         let path = format!("/v1/upstreams/{}/owners/p1/webhooks", case.name);
-        let answer = send(gw.addr, "POST", &path, &[], Some(&body)).await;
+        let answer = send(addr, "POST", &path, &[], Some(&body)).await;
         ok(&answer, 201, what);
         let webhook = answer.json();
         assert_eq!(webhook["id"], (HELD + 1).to_string(), "{what}: {webhook}");
@@ -525,34 +508,28 @@ async fn a_create_is_read_again_from_the_list() {
         let (create, reads) = seen.split_first().unwrap();
         assert_eq!(create.method, "POST", "{what}");
         // Webhook 8 is on the third page.
-        only_lists(&case, reads, 3, what);
-        gw.stop().await;
-    }
+        only_lists(case, reads, 3, what);
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_surface_of_a_dialect_that_reads_one_webhook_reads_it_from_the_list_behind_it() {
     // Relay's own read of one webhook, served in front of each case.
-    let dir = dialects();
-    for case in cases() {
-        let double = vendor(case.next, held()).await;
-        let surface =
-            "[surfaces.front]\ndialect = \"relay\"\nupstream = \"UP\"\nprefix = \"/front\"\n"
-                .replace("UP", case.name);
-        let gw = over(dir.path(), case.name, &double, &surface).await;
+    over_each_case(FRONT, async |case, double, addr| {
         for (id, pages) in [(3, 1), (4, 2), (7, 3)] {
             let what = format!("{}: webhook {id}", case.name);
             let before = double.seen().len();
             let path = format!("/front/api/projects/p1/hooks/{id}");
-            let answer = send(gw.addr, "GET", &path, &[BEARER], None).await;
+            let answer = send(addr, "GET", &path, &[BEARER], None).await;
             ok(&answer, 200, &what);
             let hook = &answer.json()["hook"];
             assert_eq!(hook["hook_id"], id, "{what}: {hook}");
             assert_eq!(hook["target"]["url"], format!("https://example.com/h{id}"));
-            only_lists(&case, &double.seen()[before..], pages, &what);
+            only_lists(case, &double.seen()[before..], pages, &what);
         }
         let missing = send(
-            gw.addr,
+            addr,
             "GET",
             "/front/api/projects/p1/hooks/99",
             &[BEARER],
@@ -561,8 +538,8 @@ async fn a_surface_of_a_dialect_that_reads_one_webhook_reads_it_from_the_list_be
         .await;
         ok(&missing, 404, "an unknown hook");
         assert_eq!(missing.json()["error"]["kind"], "missing");
-        gw.stop().await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -584,14 +561,7 @@ async fn the_emulator_and_surface_of_such_a_dialect_serve_no_read_of_one_webhook
     ok(&read, 200, "a read from the list");
     assert_eq!(read.json()["description"], "one");
     let change = json!({"description": "two", "enabled": false});
-    let changed = send(
-        gw.addr,
-        "PATCH",
-        &format!("{base}/{id}"),
-        &[],
-        Some(&change),
-    )
-    .await;
+    let changed = patch(gw.addr, &format!("{base}/{id}"), &change).await;
     ok(&changed, 200, "an update");
     assert_eq!(changed.json()["enabled"], false);
     let read = send(gw.addr, "GET", &format!("{base}/{id}"), &[], None).await;
@@ -778,9 +748,8 @@ async fn another_owners_webhook_is_not_read_changed_or_deleted_where_the_vendor_
     ];
     add_lone(dir.path(), "lone_by_id", cases()[0].list, &by_id);
     let double = careless_vendor(held).await;
-    let surface =
-        "[surfaces.front]\ndialect = \"relay\"\nupstream = \"lone_by_id\"\nprefix = \"/front\"\n";
-    let gw = over(dir.path(), "lone_by_id", &double, surface).await;
+    let surface = FRONT.replace("UP", "lone_by_id");
+    let gw = gateway_over_unretried(dir.path(), "lone_by_id", &double, &surface).await;
     let path = |id: u64| canonical("lone_by_id", &id.to_string());
     let change = json!({"description": "mine now"});
     for id in [3, 5, 7] {
@@ -794,7 +763,7 @@ async fn another_owners_webhook_is_not_read_changed_or_deleted_where_the_vendor_
             "{what}: {:?}",
             read.json()
         );
-        let patched = send(gw.addr, "PATCH", &path(id), &[], Some(&change)).await;
+        let patched = patch(gw.addr, &path(id), &change).await;
         ok(&patched, 404, &what);
         let deleted = send(gw.addr, "DELETE", &path(id), &[], None).await;
         ok(&deleted, 404, &what);
@@ -813,7 +782,7 @@ async fn another_owners_webhook_is_not_read_changed_or_deleted_where_the_vendor_
     let read = send(gw.addr, "GET", &path(6), &[], None).await;
     ok(&read, 200, "p1's webhook");
     assert_eq!(read.json()["owner"], "p1");
-    let patched = send(gw.addr, "PATCH", &path(6), &[], Some(&change)).await;
+    let patched = patch(gw.addr, &path(6), &change).await;
     ok(&patched, 200, "p1's webhook changed");
     ok(
         &send(gw.addr, "DELETE", &path(1), &[], None).await,
@@ -847,18 +816,14 @@ async fn a_read_naming_the_owner_that_answers_another_owners_webhook_is_not_foun
     let dir = dialects();
     for (id, project) in [(5, "p2"), (6, "P1"), (7, "p1 ")] {
         let double = careless_vendor(vec![hook_of(id, project)]).await;
-        let gw = over(dir.path(), "relay", &double, "").await;
+        let gw = gateway_over_unretried(dir.path(), "relay", &double, "").await;
         let what = format!("webhook {id} of {project:?}");
         let path = canonical("relay", &id.to_string());
         let read = send(gw.addr, "GET", &path, &[], None).await;
         ok(&read, 404, &what);
         assert_eq!(read.json()["code"], "not_found", "{what}");
         let body = json!({"description": "x"});
-        ok(
-            &send(gw.addr, "PATCH", &path, &[], Some(&body)).await,
-            404,
-            &what,
-        );
+        ok(&patch(gw.addr, &path, &body).await, 404, &what);
         assert!(double.seen().iter().all(|s| s.method == "GET"), "{what}");
         gw.stop().await;
     }
@@ -896,7 +861,7 @@ async fn a_vendors_refusal_of_a_page_it_named_is_its_error_never_the_clients() {
         ] {
             let what = format!("{}: page 3 answered {refusal}", case.name);
             let double = refusing_at(case.next, held.clone(), 6, refusal).await;
-            let gw = over(dir.path(), case.name, &double, "").await;
+            let gw = gateway_over_unretried(dir.path(), case.name, &double, "").await;
             let answer = send(gw.addr, "GET", &canonical(case.name, "11"), &[], None).await;
             ok(&answer, status, &what);
             if status == 502 {
@@ -906,14 +871,7 @@ async fn a_vendors_refusal_of_a_page_it_named_is_its_error_never_the_clients() {
                 assert!(detail.contains("page 3 of its list"), "{what}: {detail}");
             }
             let body = json!({"description": "x"});
-            let patched = send(
-                gw.addr,
-                "PATCH",
-                &canonical(case.name, "11"),
-                &[],
-                Some(&body),
-            )
-            .await;
+            let patched = patch(gw.addr, &canonical(case.name, "11"), &body).await;
             ok(&patched, status, &what);
             assert!(double.seen().iter().all(|s| s.method == "GET"), "{what}");
             gw.stop().await;
@@ -923,7 +881,7 @@ async fn a_vendors_refusal_of_a_page_it_named_is_its_error_never_the_clients() {
         for (refusal, status) in [(400, 502), (422, 502), (404, 404), (401, 401)] {
             let what = format!("{}: page 1 answered {refusal}", case.name);
             let double = refusing_at(case.next, held.clone(), 0, refusal).await;
-            let gw = over(dir.path(), case.name, &double, "").await;
+            let gw = gateway_over_unretried(dir.path(), case.name, &double, "").await;
             let answer = send(gw.addr, "GET", &canonical(case.name, "2"), &[], None).await;
             ok(&answer, status, &what);
             if status == 502 {
@@ -957,7 +915,7 @@ async fn a_vendor_serving_pages_shorter_than_asked_is_read_to_its_end() {
         add_lone(dir.path(), &name, &list, &[]);
         let shared = Arc::new(Mutex::new(held.clone()));
         let double = vendor(case.next, shared).await;
-        let gw = over(dir.path(), &name, &double, "").await;
+        let gw = gateway_over_unretried(dir.path(), &name, &double, "").await;
         // On the first page, the last full one, and the last.
         for (id, pages) in [(1, 1), (11, 4), (12, 4)] {
             let what = format!("{name}: webhook {id}");
@@ -990,7 +948,7 @@ async fn a_vendor_serving_pages_shorter_than_asked_is_read_to_its_end() {
         assert_eq!(calls, expected, "{what}");
         // An update of webhook 10 reads it and sends it.
         let body = json!({"description": "ten"});
-        let patched = send(gw.addr, "PATCH", &canonical(&name, "10"), &[], Some(&body)).await;
+        let patched = patch(gw.addr, &canonical(&name, "10"), &body).await;
         ok(&patched, 200, &name);
         assert_eq!(patched.json()["description"], "ten", "{name}");
         gw.stop().await;
@@ -1010,7 +968,7 @@ async fn a_vendor_that_answers_one_page_again_is_its_error_not_a_webhook_missing
             let hooks: Vec<Value> = (1..=held).map(hook).collect();
             let double =
                 Double::answering(move |_| Reply::json(200, json!({"hooks": hooks}))).await;
-            let gw = over(dir.path(), case.name, &double, "").await;
+            let gw = gateway_over_unretried(dir.path(), case.name, &double, "").await;
             let what = format!("{}: {held} hooks, every page the first", case.name);
             let answer = send(gw.addr, "GET", &canonical(case.name, "9"), &[], None).await;
             ok(&answer, 502, &what);
@@ -1112,7 +1070,7 @@ async fn a_change_or_create_answered_as_another_owners_is_the_vendors_error_sayi
     ] {
         let what = format!("{name}: answered as {other}'s");
         let double = owned_vendor(json!(p1), json!(other)).await;
-        let gw = over(dir.path(), name, &double, "").await;
+        let gw = gateway_over_unretried(dir.path(), name, &double, "").await;
         let path = canonical(name, "5");
         let changes = [
             ("PATCH", path.clone(), Some(json!({"description": "x"}))),
@@ -1151,7 +1109,7 @@ async fn an_owner_answered_null_is_the_named_owner_where_the_read_named_it() {
     let double = owned_vendor(Value::Null, Value::Null).await;
     // Relay's read names the project; the listed dialect's list does.
     for name in ["told", "listed"] {
-        let gw = over(dir.path(), name, &double, "").await;
+        let gw = gateway_over_unretried(dir.path(), name, &double, "").await;
         let read = send(gw.addr, "GET", &canonical(name, "5"), &[], None).await;
         ok(&read, 200, name);
         assert_eq!(read.json()["owner"], "p1", "{name}: {}", read.json());
@@ -1173,7 +1131,7 @@ async fn an_owner_answered_null_is_the_named_owner_where_the_read_named_it() {
         gw.stop().await;
     }
     // A read by the id alone whose answer does not say whose the hook is cannot confirm it.
-    let gw = over(dir.path(), "prefixed", &double, "").await;
+    let gw = gateway_over_unretried(dir.path(), "prefixed", &double, "").await;
     let read = send(gw.addr, "GET", &canonical("prefixed", "5"), &[], None).await;
     ok(&read, 502, "prefixed");
     let detail = read.json()["detail"].as_str().unwrap().to_owned();

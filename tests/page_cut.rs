@@ -17,7 +17,7 @@ mod support;
 use serde_json::{Value, json};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use support::{Double, Reply, Seen, follow, gateway, id_text, ok, send};
+use support::{Double, Reply, Seen, follow, gateway, gateway_over_unretried, id_text, ok, send};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
 const BEARER: (&str, &str) = ("authorization", "Bearer t");
@@ -203,17 +203,6 @@ async fn vendor(next: Next, held: Arc<Mutex<Vec<u64>>>) -> Double {
     Double::answering(move |seen| vendor_page(next, &held.lock().unwrap(), seen)).await
 }
 
-/// A gateway with upstream `name` in front of `double`, and `more` (TOML) besides.
-async fn over(dir: &Path, name: &str, double: &Double, more: &str) -> hookgate::app::Running {
-    gateway(&format!(
-        "mappings_dir = {:?}\n[upstreams.{name}]\ndialect = \"{name}\"\nbase_url = {:?}\n\
-         auth = {{ type = \"none\" }}\nretries = 0\n[url_policy]\nallow_private = true\n{more}",
-        dir.to_str().unwrap(),
-        double.url()
-    ))
-    .await
-}
-
 /// Every webhook of `pages` once, in order, and no page of more than `limit`.
 fn every_one_once(pages: &[Vec<String>], limit: u64, what: &str) {
     let want: Vec<String> = (1..=HELD).map(|n| n.to_string()).collect();
@@ -236,7 +225,7 @@ async fn a_canonical_page_holds_at_most_its_limit_whatever_the_vendors_page_hold
         for limit in LIMITS {
             let held = Arc::new(Mutex::new((1..=HELD).collect()));
             let double = vendor(case.next, held).await;
-            let gw = over(dir.path(), case.name, &double, "").await;
+            let gw = gateway_over_unretried(dir.path(), case.name, &double, "").await;
             let base = format!(
                 "/v1/upstreams/{}/owners/p1/webhooks?limit={limit}",
                 case.name
@@ -272,7 +261,7 @@ async fn a_page_cut_part_way_goes_on_with_the_webhooks_not_given_at_any_next_pag
     let dir = dialects();
     let held = Arc::new(Mutex::new((1..=HELD).collect::<Vec<u64>>()));
     let double = vendor(Next::InBody, Arc::clone(&held)).await;
-    let gw = over(dir.path(), "tail", &double, "").await;
+    let gw = gateway_over_unretried(dir.path(), "tail", &double, "").await;
     let base = "/v1/upstreams/tail/owners/p1/webhooks";
     let page = |query: String| {
         let target = format!("{base}?{query}");
@@ -331,7 +320,7 @@ async fn a_cut_pages_cursor_opens_only_for_its_own_list_and_no_hand_made_one_doe
     let dir = dialects();
     let held = Arc::new(Mutex::new((1..=HELD).collect::<Vec<u64>>()));
     let double = vendor(Next::InBody, held).await;
-    let gw = over(dir.path(), "tail", &double, "").await;
+    let gw = gateway_over_unretried(dir.path(), "tail", &double, "").await;
     let base = "/v1/upstreams/tail/owners";
     let first = send(
         gw.addr,
@@ -378,7 +367,7 @@ async fn surfaces_page_their_clients_at_their_own_limit_in_front_of_such_a_vendo
         for limit in LIMITS {
             let held = Arc::new(Mutex::new((1..=HELD).collect()));
             let double = vendor(case.next, held).await;
-            let gw = over(dir.path(), case.name, &double, &more).await;
+            let gw = gateway_over_unretried(dir.path(), case.name, &double, &more).await;
             let what = format!("{} at limit {limit}", case.name);
             // A client given cursors (Relay's own, sealed by the surface).
             let hooks = follow_hooks(gw.addr, limit).await;
@@ -593,7 +582,7 @@ async fn a_cut_page_whose_given_and_next_webhooks_were_deleted_goes_on_with_thos
     let dir = dialects();
     let held = Arc::new(Mutex::new((1..=HELD).collect::<Vec<u64>>()));
     let double = keyed(3, false, Arc::clone(&held)).await;
-    let gw = over(dir.path(), "tail", &double, "").await;
+    let gw = gateway_over_unretried(dir.path(), "tail", &double, "").await;
     let change = (1, Change::Delete(&[2, 3]));
     let (pages, ..) = paged_through_a_change(gw.addr, "tail", 2, &held, change).await;
     assert_eq!(pages, [vec![1, 2], vec![4, 5]]);
@@ -638,7 +627,7 @@ async fn pages_cut_from_a_vendors_page_pass_none_over_and_none_twice_whatever_ch
         for newest_first in [false, true] {
             let held = Arc::new(Mutex::new(Vec::new()));
             let double = keyed(per_page, newest_first, Arc::clone(&held)).await;
-            let gw = over(dir.path(), "tail", &double, "").await;
+            let gw = gateway_over_unretried(dir.path(), "tail", &double, "").await;
             for limit in [1, 2, 4] {
                 for when in [1, 2] {
                     for change in changes {

@@ -446,14 +446,7 @@ async fn a_vendors_list_naming_a_header_twice_is_kept_as_it_came() {
             if d.webhook.carries("secret", Action::Update) {
                 change["secret"] = json!("fixtureSecretValue1fixtureSecretValue1");
             }
-            let a = send(
-                gw.addr,
-                "PATCH",
-                &format!("{base}/{id}"),
-                &[],
-                Some(&change),
-            )
-            .await;
+            let a = support::patch(gw.addr, &format!("{base}/{id}"), &change).await;
             let what = format!("{}: {}", d.name, text(&a));
             if a.status != 200 {
                 // A change this vendor refuses for reasons of its own, never for the list.

@@ -184,11 +184,7 @@ async fn a_vendor_time_that_is_no_rfc_3339_date_time_is_refused_by_name() {
             (format!("{base}/whk_1"), "updated_at"),
             (base.clone(), "created_at"),
         ] {
-            let answer = send(gw.addr, "GET", &path, &[], None).await;
-            let problem = answer.json();
-            assert_eq!(answer.status, 502, "{sent} {field}: {problem}");
-            assert_eq!(problem["code"], "upstream_error", "{sent}: {problem}");
-            let detail = problem["detail"].as_str().unwrap();
+            let detail = upstream_error_detail(gw.addr, &path, sent, field).await;
             let expected = format!("`{field}` is {shown}, which is not an RFC 3339 date-time");
             assert!(detail.contains(&expected), "{sent}: {detail}");
         }
@@ -226,6 +222,12 @@ async fn a_surface_writing_unix_seconds_shows_a_time_read_with_an_offset() {
         ("2025-09-04T01:49:51+02:30", 1_756_941_591),
         ("2025-09-03 23:19:51z", 1_756_941_591),
     ];
+    ledger_shows_desk_times(&times).await;
+}
+
+/// A Ledger surface in front of Desk, which answers a webhook created at each of `times` in
+/// turn: each read shows it as the Unix seconds beside it.
+async fn ledger_shows_desk_times(times: &[(&str, i64)]) {
     let script = times
         .iter()
         .map(|(sent, _)| {
@@ -236,14 +238,8 @@ async fn a_surface_writing_unix_seconds_shows_a_time_read_with_an_offset() {
     let double = Double::start(script).await;
     let gw = gateway_over("desk", "ledger", &double, support::TEST_DIALECTS).await;
     for (sent, seconds) in times {
-        let answer = send(
-            gw.addr,
-            "GET",
-            "/s/v1/accounts/ws1/webhook_endpoints/wh_1",
-            &[("authorization", "Bearer t")],
-            None,
-        )
-        .await;
+        let path = "/s/v1/accounts/ws1/webhook_endpoints/wh_1";
+        let answer = send(gw.addr, "GET", path, &[("authorization", "Bearer t")], None).await;
         let body = answer.json();
         assert_eq!(answer.status, 200, "{sent}: {body}");
         assert_eq!(body["created"], json!(seconds), "{sent}: {body}");
@@ -254,6 +250,9 @@ async fn a_surface_writing_unix_seconds_shows_a_time_read_with_an_offset() {
 /// How Quad (`tests/dialects/square.toml`) writes its times: Square's own format.
 const QUAD_TIME: &str =
     "[year]-[month]-[day] [hour]:[minute]:[second] [offset_hour sign:mandatory][offset_minute] UTC";
+
+/// The canonical path of the subscription [`quad`] answers, at upstream `c`.
+const QUAD_ONE: &str = "/v1/upstreams/c/webhooks/wbhk_b35f6b3145074cf9ad513610786c19d5";
 
 /// A Quad subscription as its API answers one, created at `created` and updated at `updated`.
 fn quad(created: &str, updated: &str) -> Value {
@@ -270,21 +269,7 @@ async fn a_time_in_the_vendors_own_format_is_read_in_utc() {
         ("2022-01-11 01:59:48 +0230 UTC", "2022-01-10T23:29:48Z"),
         ("2021-12-31 23:30:00 -0100 UTC", "2022-01-01T00:30:00Z"),
     ];
-    let script = times
-        .iter()
-        .map(|(sent, _)| Reply::json(200, quad(sent, sent)))
-        .collect();
-    let double = Double::start(script).await;
-    let gw = gateway_over("square", "square", &double, support::TEST_DIALECTS).await;
-    let path = "/v1/upstreams/c/webhooks/wbhk_b35f6b3145074cf9ad513610786c19d5";
-    for (sent, utc) in times {
-        let read = send(gw.addr, "GET", path, &[], None).await;
-        let webhook = read.json();
-        assert_eq!(read.status, 200, "{sent}: {webhook}");
-        assert_eq!(webhook["created_at"], json!(utc), "{sent}: {webhook}");
-        assert_eq!(webhook["updated_at"], json!(utc), "{sent}: {webhook}");
-    }
-    gw.stop().await;
+    quad_reads_in_utc(support::TEST_DIALECTS, &times).await;
 }
 
 #[tokio::test]
@@ -296,18 +281,7 @@ async fn a_surface_writes_a_time_in_its_vendors_own_format_in_utc() {
         ("2024-01-02T13:59:06Z", "2024-01-02 13:59:06 +0000 UTC"),
         ("2023-12-31T23:30:00-01:00", "2024-01-01 00:30:00 +0000 UTC"),
     ];
-    let double = Double::start(shop_lists(&times)).await;
-    let gw = gateway_over("shop", "square", &double, support::TEST_DIALECTS).await;
-    for (sent, written) in times {
-        let path = "/s/v2/webhooks/subscriptions";
-        let shown = send(gw.addr, "GET", path, &[("authorization", "Bearer t")], None).await;
-        let body = shown.json();
-        assert_eq!(shown.status, 200, "{sent}: {body}");
-        let item = &body["subscriptions"][0];
-        assert_eq!(item["created_at"], json!(written), "{sent}: {body}");
-        assert_eq!(item["updated_at"], json!(written), "{sent}: {body}");
-    }
-    gw.stop().await;
+    quad_shows_shop_times(support::TEST_DIALECTS, &times).await;
 }
 
 #[tokio::test]
@@ -315,17 +289,7 @@ async fn an_emulator_writes_its_times_in_the_vendors_own_format() {
     // The emulator keeps canonical times and answers them in Quad's format; the gateway reads
     // them back as RFC 3339 in UTC.
     let gw = support::gateway_emulating(support::TEST_DIALECTS, "square").await;
-    let body = json!({"url": "https://example.com/h", "events": ["payment.created"]});
-    let made = send(
-        gw.addr,
-        "POST",
-        "/v1/upstreams/square/webhooks",
-        &[],
-        Some(&body),
-    )
-    .await;
-    let webhook = made.json();
-    assert_eq!(made.status, 201, "{webhook}");
+    let webhook = webhook_made_at_quad_emulator(gw.addr).await;
     for field in ["created_at", "updated_at"] {
         let text = webhook[field].as_str().unwrap_or_default();
         assert!(
@@ -358,14 +322,9 @@ async fn a_time_the_vendors_format_does_not_read_is_refused_by_name() {
         .collect();
     let double = Double::start(script).await;
     let gw = gateway_over("square", "square", &double, support::TEST_DIALECTS).await;
-    let path = "/v1/upstreams/c/webhooks/wbhk_b35f6b3145074cf9ad513610786c19d5";
     for sent in unreadable {
         for field in ["created_at", "updated_at"] {
-            let answer = send(gw.addr, "GET", path, &[], None).await;
-            let problem = answer.json();
-            assert_eq!(answer.status, 502, "{sent} {field}: {problem}");
-            assert_eq!(problem["code"], "upstream_error", "{sent}: {problem}");
-            let detail = problem["detail"].as_str().unwrap();
+            let detail = upstream_error_detail(gw.addr, QUAD_ONE, sent, field).await;
             assert!(detail.contains(&format!("`{field}`")), "{sent}: {detail}");
             assert!(
                 detail.contains(&format!("which is not a time written `{QUAD_TIME}`")),
@@ -403,15 +362,7 @@ fn a_time_format_that_names_no_instant_is_refused_when_the_file_loads() {
         ("[year]-[month]-[dya] [hour] UTC", "is no time format"),
         ("[year]-[month]-[day", "is no time format"),
     ] {
-        let edited = text.replacen(QUAD_TIME, format, 1);
-        assert_ne!(edited, text);
-        let errors = support::refused_mapping("square", &edited);
-        assert!(
-            errors
-                .iter()
-                .any(|e| e.contains("fields.created_at.codec") && e.contains(said)),
-            "{format}: {errors:?}"
-        );
+        created_at_codec_refused(&text, QUAD_TIME, format, said);
     }
     let edited = text.replacen(&format!("time = \"{QUAD_TIME}\""), "time = 3", 1);
     let errors = support::refused_mapping("square", &edited);
@@ -457,21 +408,7 @@ async fn a_time_whose_zone_the_file_names_is_read_and_written_in_it() {
         ("2022-01-10 23:29:48", "2022-01-10T23:29:48Z"),
         ("2021-12-31 23:30:00", "2021-12-31T23:30:00Z"),
     ];
-    let script = times
-        .iter()
-        .map(|(sent, _)| Reply::json(200, quad(sent, sent)))
-        .collect();
-    let double = Double::start(script).await;
-    let gw = gateway_over("square", "square", &double, &dir).await;
-    let path = "/v1/upstreams/c/webhooks/wbhk_b35f6b3145074cf9ad513610786c19d5";
-    for (sent, utc) in times {
-        let read = send(gw.addr, "GET", path, &[], None).await;
-        let webhook = read.json();
-        assert_eq!(read.status, 200, "{sent}: {webhook}");
-        assert_eq!(webhook["created_at"], json!(utc), "{sent}: {webhook}");
-        assert_eq!(webhook["updated_at"], json!(utc), "{sent}: {webhook}");
-    }
-    gw.stop().await;
+    quad_reads_in_utc(&dir, &times).await;
     // A time that says a zone is no time so written.
     let double = Double::start(vec![Reply::json(
         200,
@@ -479,7 +416,7 @@ async fn a_time_whose_zone_the_file_names_is_read_and_written_in_it() {
     )])
     .await;
     let gw = gateway_over("square", "square", &double, &dir).await;
-    let read = send(gw.addr, "GET", path, &[], None).await;
+    let read = send(gw.addr, "GET", QUAD_ONE, &[], None).await;
     assert_eq!(read.status, 502, "{:?}", read.body);
     let detail = read.json()["detail"]
         .as_str()
@@ -495,31 +432,10 @@ async fn a_time_whose_zone_the_file_names_is_read_and_written_in_it() {
         ("2024-01-02T08:59:06-05:00", "2024-01-02 13:59:06"),
         ("2024-01-02T13:59:06Z", "2024-01-02 13:59:06"),
     ];
-    let double = Double::start(shop_lists(&times)).await;
-    let gw = gateway_over("shop", "square", &double, &dir).await;
-    for (sent, written) in times {
-        let path = "/s/v2/webhooks/subscriptions";
-        let shown = send(gw.addr, "GET", path, &[("authorization", "Bearer t")], None).await;
-        let body = shown.json();
-        assert_eq!(shown.status, 200, "{sent}: {body}");
-        let item = &body["subscriptions"][0];
-        assert_eq!(item["created_at"], json!(written), "{sent}: {body}");
-        assert_eq!(item["updated_at"], json!(written), "{sent}: {body}");
-    }
-    gw.stop().await;
+    quad_shows_shop_times(&dir, &times).await;
     // Its emulator answers in the format, read back whole.
     let gw = support::gateway_emulating(&dir, "square").await;
-    let body = json!({"url": "https://example.com/h", "events": ["payment.created"]});
-    let made = send(
-        gw.addr,
-        "POST",
-        "/v1/upstreams/square/webhooks",
-        &[],
-        Some(&body),
-    )
-    .await;
-    let webhook = made.json();
-    assert_eq!(made.status, 201, "{webhook}");
+    let webhook = webhook_made_at_quad_emulator(gw.addr).await;
     let id = webhook["id"].as_str().unwrap();
     let native = send(
         gw.addr,
@@ -568,15 +484,7 @@ fn a_zone_is_named_only_where_the_format_writes_none_and_only_as_utc() {
             "say `zone = \"UTC\"` beside `time`",
         ),
     ] {
-        let edited = text.replacen(&codec, &to, 1);
-        assert_ne!(edited, text);
-        let errors = support::refused_mapping("square", &edited);
-        assert!(
-            errors
-                .iter()
-                .any(|e| e.contains("fields.created_at.codec") && e.contains(said)),
-            "{to}: {errors:?}"
-        );
+        created_at_codec_refused(&text, &codec, &to, said);
     }
 }
 
@@ -723,35 +631,9 @@ const FINER: &[(&str, &str, i64)] = &[
 async fn a_surface_cuts_each_spelling_of_a_finer_time_to_its_unit() {
     // Shop, behind a Quad surface, answers a list; Desk, behind a Ledger surface, a webhook.
     let sent: Vec<(&str, &str)> = FINER.iter().map(|(sent, at, _)| (*sent, *at)).collect();
-    let double = Double::start(shop_lists(&sent)).await;
-    let gw = gateway_over("shop", "square", &double, support::TEST_DIALECTS).await;
-    for (sent, written, _) in FINER {
-        let path = "/s/v2/webhooks/subscriptions";
-        let shown = send(gw.addr, "GET", path, &[("authorization", "Bearer t")], None).await;
-        let body = shown.json();
-        assert_eq!(shown.status, 200, "{sent}: {body}");
-        let item = &body["subscriptions"][0];
-        assert_eq!(item["created_at"], json!(written), "{sent}: {body}");
-        assert_eq!(item["updated_at"], json!(written), "{sent}: {body}");
-    }
-    gw.stop().await;
-    let script = FINER
-        .iter()
-        .map(|(sent, _, _)| {
-            Reply::json(200, json!({"data": {"gid": "wh_1", "workspace": "ws1", "target": "https://example.com/hook",
-                "filters": ["task.added"], "active": true, "created_at": sent}}))
-        })
-        .collect();
-    let double = Double::start(script).await;
-    let gw = gateway_over("desk", "ledger", &double, support::TEST_DIALECTS).await;
-    for (sent, _, seconds) in FINER {
-        let path = "/s/v1/accounts/ws1/webhook_endpoints/wh_1";
-        let answer = send(gw.addr, "GET", path, &[("authorization", "Bearer t")], None).await;
-        let body = answer.json();
-        assert_eq!(answer.status, 200, "{sent}: {body}");
-        assert_eq!(body["created"], json!(seconds), "{sent}: {body}");
-    }
-    gw.stop().await;
+    quad_shows_shop_times(support::TEST_DIALECTS, &sent).await;
+    let seconds: Vec<(&str, i64)> = FINER.iter().map(|(sent, _, at)| (*sent, *at)).collect();
+    ledger_shows_desk_times(&seconds).await;
 }
 
 /// A writable vendor time (an expiry a client chooses), kept by `codec`.
@@ -837,4 +719,88 @@ fn shop_lists(times: &[(&str, &str)]) -> Vec<Reply> {
         .iter()
         .map(|(sent, _)| Reply::json(200, list(sent)))
         .collect()
+}
+
+/// A gateway in front of Quad, from the mapping files of `dir`, whose reads answer a
+/// subscription created and updated at each of `times` in turn: each read shows both as the
+/// UTC time beside it.
+async fn quad_reads_in_utc(dir: &str, times: &[(&str, &str)]) {
+    let script = times
+        .iter()
+        .map(|(sent, _)| Reply::json(200, quad(sent, sent)))
+        .collect();
+    let double = Double::start(script).await;
+    let gw = gateway_over("square", "square", &double, dir).await;
+    for (sent, utc) in times {
+        let read = send(gw.addr, "GET", QUAD_ONE, &[], None).await;
+        let webhook = read.json();
+        assert_eq!(read.status, 200, "{sent}: {webhook}");
+        assert_eq!(webhook["created_at"], json!(utc), "{sent}: {webhook}");
+        assert_eq!(webhook["updated_at"], json!(utc), "{sent}: {webhook}");
+    }
+    gw.stop().await;
+}
+
+/// A Quad surface, from the mapping files of `dir`, in front of Shop, whose lists answer a
+/// webhook created and updated at each of `times` in turn: each list shows both as the time
+/// beside it.
+async fn quad_shows_shop_times(dir: &str, times: &[(&str, &str)]) {
+    let double = Double::start(shop_lists(times)).await;
+    let gw = gateway_over("shop", "square", &double, dir).await;
+    for (sent, written) in times {
+        let path = "/s/v2/webhooks/subscriptions";
+        let shown = send(gw.addr, "GET", path, &[("authorization", "Bearer t")], None).await;
+        let body = shown.json();
+        assert_eq!(shown.status, 200, "{sent}: {body}");
+        let item = &body["subscriptions"][0];
+        assert_eq!(item["created_at"], json!(written), "{sent}: {body}");
+        assert_eq!(item["updated_at"], json!(written), "{sent}: {body}");
+    }
+    gw.stop().await;
+}
+
+/// Creates a webhook on the canonical API at the emulated Quad upstream `square` of the
+/// gateway at `addr`: the webhook made, its answer checked to be 201.
+async fn webhook_made_at_quad_emulator(addr: std::net::SocketAddr) -> Value {
+    let body = json!({"url": "https://example.com/h", "events": ["payment.created"]});
+    let made = send(
+        addr,
+        "POST",
+        "/v1/upstreams/square/webhooks",
+        &[],
+        Some(&body),
+    )
+    .await;
+    let webhook = made.json();
+    assert_eq!(made.status, 201, "{webhook}");
+    webhook
+}
+
+/// Quad's file `text` with its first `from` made `to` is refused, an error of its
+/// `fields.created_at.codec` saying `said`.
+fn created_at_codec_refused(text: &str, from: &str, to: &str, said: &str) {
+    let edited = text.replacen(from, to, 1);
+    assert_ne!(edited, text);
+    let errors = support::refused_mapping("square", &edited);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("fields.created_at.codec") && e.contains(said)),
+        "{to}: {errors:?}"
+    );
+}
+
+/// Reads `path` on the canonical API, whose vendor answered `field` as `sent`: the answer is
+/// the vendor's error (502, `upstream_error`), and its detail is returned.
+async fn upstream_error_detail(
+    addr: std::net::SocketAddr,
+    path: &str,
+    sent: impl std::fmt::Display,
+    field: &str,
+) -> String {
+    let answer = send(addr, "GET", path, &[], None).await;
+    let problem = answer.json();
+    assert_eq!(answer.status, 502, "{sent} {field}: {problem}");
+    assert_eq!(problem["code"], "upstream_error", "{sent}: {problem}");
+    problem["detail"].as_str().unwrap().to_owned()
 }

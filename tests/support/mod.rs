@@ -384,6 +384,24 @@ pub async fn gateway_over(mappings_dir: &str, dialect: &str, double: &Double) ->
     .await
 }
 
+/// Starts the gateway with the mapping files of `dir` and one upstream of dialect `name` (named
+/// after it) in front of `double`, which it calls without a credential and never retries, so
+/// that each call a test counts is one the gateway chose; and `more` (TOML) besides.
+pub async fn gateway_over_unretried(
+    dir: &std::path::Path,
+    name: &str,
+    double: &Double,
+    more: &str,
+) -> Running {
+    gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.{name}]\ndialect = \"{name}\"\nbase_url = {:?}\n\
+         auth = {{ type = \"none\" }}\nretries = 0\n[url_policy]\nallow_private = true\n{more}",
+        dir.to_str().unwrap(),
+        double.url()
+    ))
+    .await
+}
+
 /// Starts the gateway with the `[limits]` given (TOML lines) and one emulated upstream, for
 /// tests of connections rather than of translation; returns it and its address.
 pub async fn gateway_with_limits(limits: &str) -> (Running, SocketAddr) {
@@ -473,6 +491,12 @@ pub async fn send(
         all.push(("content-type", "application/json"));
     }
     send_raw(addr, method, path, &all, Bytes::from(text)).await
+}
+
+/// Sends `change` to `path` as an update on the canonical API (a PATCH, with no headers): the
+/// answer, as it came.
+pub async fn patch(addr: SocketAddr, path: &str, change: &Value) -> Answer {
+    send(addr, "PATCH", path, &[], Some(change)).await
 }
 
 pub async fn send_raw(
