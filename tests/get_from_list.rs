@@ -1216,9 +1216,8 @@ async fn another_owners_webhook_of_the_id_is_passed_over_for_the_owners_own() {
     let dir = dialects();
     with_secrets(dir.path());
     let (double, held) = shared_ids_vendor(Reply::json(200, json!({}))).await;
-    let surface =
-        "[surfaces.front]\ndialect = \"relay\"\nupstream = \"lone_secret\"\nprefix = \"/front\"\n";
-    let gw = over(dir.path(), "lone_secret", &double, surface).await;
+    let surface = FRONT.replace("UP", "lone_secret");
+    let gw = gateway_over_unretried(dir.path(), "lone_secret", &double, &surface).await;
     let path = canonical("lone_secret", "3");
     let read = send(gw.addr, "GET", &path, &[], None).await;
     ok(&read, 200, "p1's hook 3, after p2's");
@@ -1273,7 +1272,7 @@ async fn a_rotation_answered_with_nothing_of_the_webhook_shows_the_secret_its_li
     for answer in nothing {
         let what = format!("{answer:?}");
         let (double, _) = shared_ids_vendor(answer).await;
-        let gw = over(dir.path(), "lone_secret", &double, "").await;
+        let gw = gateway_over_unretried(dir.path(), "lone_secret", &double, "").await;
         let path = canonical("lone_secret", "1");
         let rotated = send(gw.addr, "POST", &format!("{path}/rotate-secret"), &[], None).await;
         ok(&rotated, 200, &what);
