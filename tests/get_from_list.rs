@@ -1288,3 +1288,62 @@ async fn a_rotation_answered_with_nothing_of_the_webhook_shows_the_secret_its_li
         gw.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_listed_webhook_that_does_not_say_whose_it_is_is_not_taken_for_the_owners() {
+    // p1's hook 3 is on the second page, after one of the id that says no owner, in a list
+    // whose other webhooks say theirs: the owner's own is read, rotated, shown.
+    for unsaid in [None, Some(Value::Null)] {
+        let what = format!("an owner {unsaid:?}");
+        let dir = dialects();
+        with_secrets(dir.path());
+        let (double, held) = shared_ids_vendor(Reply::json(200, json!({}))).await;
+        {
+            let mut held = held.lock().unwrap();
+            match &unsaid {
+                None => held[0].as_object_mut().unwrap().remove("project"),
+                Some(v) => held[0]
+                    .as_object_mut()
+                    .unwrap()
+                    .insert("project".into(), v.clone()),
+            };
+        }
+        let gw = gateway_over_unretried(dir.path(), "lone_secret", &double, "").await;
+        let path = canonical("lone_secret", "3");
+        let read = send(gw.addr, "GET", &path, &[], None).await;
+        ok(&read, 200, &what);
+        assert_eq!(read.json()["description"], "hook 3", "{what}");
+        let rotated = send(gw.addr, "POST", &format!("{path}/rotate-secret"), &[], None).await;
+        ok(&rotated, 200, &what);
+        assert_eq!(rotated.json()["secret"], "rotated-p1-3", "{what}");
+        assert_eq!(
+            held.lock().unwrap()[0]["secret"],
+            "s-p2-3",
+            "{what}: untouched"
+        );
+        // Where it is the only one of the id, whose it is cannot be confirmed.
+        held.lock().unwrap().remove(4);
+        let read = send(gw.addr, "GET", &path, &[], None).await;
+        ok(&read, 502, &what);
+        let detail = read.json()["detail"].as_str().unwrap().to_owned();
+        assert!(detail.contains("cannot be confirmed"), "{what}: {detail}");
+        gw.stop().await;
+    }
+    // A vendor whose list never says whose a webhook is: the list named the owner, and its
+    // webhook is the owner's.
+    let dir = dialects();
+    with_secrets(dir.path());
+    let (double, held) = shared_ids_vendor(Reply::json(200, json!({}))).await;
+    {
+        let mut held = held.lock().unwrap();
+        held.remove(0);
+        for hook in held.iter_mut() {
+            hook.as_object_mut().unwrap().remove("project");
+        }
+    }
+    let gw = gateway_over_unretried(dir.path(), "lone_secret", &double, "").await;
+    let read = send(gw.addr, "GET", &canonical("lone_secret", "3"), &[], None).await;
+    ok(&read, 200, "a list that never says");
+    assert_eq!(read.json()["owner"], "p1");
+    gw.stop().await;
+}

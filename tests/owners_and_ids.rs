@@ -1553,39 +1553,67 @@ async fn ids_in_braces_are_minted_written_in_paths_and_found_again() {
 }
 
 /// A body's `{{id}}` is written as the vendor writes it: through the codec of the rule that
-/// reads it (Relay's integer ids, `int_string`: `7`; as text where no codec converts it, as
-/// JSON:API's are). The path and a query take the same id as text.
+/// reads it (Relay's integer ids, `int_string`: `7`; a `prefix` codec's `hk_7`), and as the
+/// path takes it where the codec would name another id (`007` read back is `7`) or refuses it
+/// (`abc`). A query parameter and a header take the id as the path does.
 #[tokio::test]
 async fn a_bodys_id_is_written_as_the_vendor_writes_it() {
-    let dir = support::dialects_with(&[(
+    let update = (
         "relay",
         "body = { hook = \"{{webhook}}\" }\nstrategy = \"read_merge_write\"",
         "body = { hook = { \"$spread\" = \"{{webhook}}\", hook_id = \"{{id}}\" } }\n\
-         query = { id = \"{{id}}\" }\nstrategy = \"read_merge_write\"",
-    )]);
-    let hook = json!({"hook_id": 7, "project": "p1", "topics": ["a"], "disabled": false,
-        "state": "live", "label": "x", "target": {"url": "https://example.com/h"}});
-    let answer = hook.clone();
-    let double = Double::answering(move |_| Reply::json(200, json!({"hook": answer}))).await;
-    let gw = gateway_over(dir.path().to_str().unwrap(), "relay", &double).await;
-    let path = "/v1/upstreams/relay/owners/p1/webhooks/7";
-    let changed = send(
-        gw.addr,
-        "PATCH",
-        path,
-        &[],
-        Some(&json!({"description": "y"})),
-    )
-    .await;
-    ok(&changed, 200, "an update");
-    let put = double
-        .seen()
-        .into_iter()
-        .find(|s| s.method == "PUT")
-        .unwrap();
-    assert_eq!(put.path, "/api/projects/p1/hooks/7?id=7");
-    let body = put.json().unwrap();
-    assert_eq!(body["hook"]["hook_id"], json!(7), "{body}");
-    assert_eq!(body["hook"]["label"], json!("y"), "{body}");
-    gw.stop().await;
+         query = { id = \"{{id}}\" }\nheaders = { X-Ref = \"{{id}}\" }\n\
+         strategy = \"read_merge_write\"",
+    );
+    let prefixed = (
+        "relay",
+        "path = \"$.hook_id\"\ncodec = \"int_string\"",
+        "path = \"$.hook_id\"\ncodec = { prefix = \"hk_\" }",
+    );
+    let example = (
+        "relay",
+        "[[examples]]\nhook_id = 7",
+        "[[examples]]\nhook_id = \"hk_7\"",
+    );
+    let cases = [
+        (vec![update], "7", json!(7), json!(7)),
+        (vec![update], "007", json!(7), json!("007")),
+        (vec![update], "abc", json!(7), json!("abc")),
+        (
+            vec![update, prefixed, example],
+            "7",
+            json!("hk_7"),
+            json!("hk_7"),
+        ),
+    ];
+    for (edits, id, answered, sent) in cases {
+        let dir = support::dialects_with(&edits);
+        let hook = json!({"hook_id": answered, "project": "p1", "topics": ["a"],
+            "disabled": false, "state": "live", "label": "x",
+            "target": {"url": "https://example.com/h"}});
+        let double = Double::answering(move |_| Reply::json(200, json!({"hook": hook}))).await;
+        let gw = gateway_over(dir.path().to_str().unwrap(), "relay", &double).await;
+        let path = format!("/v1/upstreams/relay/owners/p1/webhooks/{id}");
+        let what = format!("{id}, sent as {sent}");
+        // The vendor answers every id with its hook 7: the read of one is not this test's.
+        send(
+            gw.addr,
+            "PATCH",
+            &path,
+            &[],
+            Some(&json!({"description": "y"})),
+        )
+        .await;
+        let put = double.seen().into_iter().find(|s| s.method == "PUT");
+        let put = put.unwrap_or_else(|| panic!("{what}: no PUT"));
+        assert_eq!(
+            put.path,
+            format!("/api/projects/p1/hooks/{id}?id={id}"),
+            "{what}"
+        );
+        assert_eq!(put.headers["x-ref"], id, "{what}");
+        let body = put.json().unwrap();
+        assert_eq!(body["hook"]["hook_id"], sent, "{what}: {body}");
+        gw.stop().await;
+    }
 }

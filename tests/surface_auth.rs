@@ -842,6 +842,10 @@ async fn with_keys_off_a_surface_lets_in_any_credential_the_vendors_way_or_in_x_
             if !matches!(d.client_auth, ClientAuth::None) {
                 let none = call(addr, &method, &list, &[]).await;
                 refused_the_vendor_way(&none, 401, &format!("{what}, with none"));
+                for empty in ["", " "] {
+                    let empty = call(addr, &method, &list, &[("x-api-key", empty)]).await;
+                    refused_the_vendor_way(&empty, 401, &format!("{what}, an empty X-Api-Key"));
+                }
             }
         }
         gw.stop().await;

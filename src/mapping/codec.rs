@@ -441,7 +441,12 @@ fn unix_time(value: &Value, millis: bool, finer: Finer) -> Result<Value, CodecEr
     let Some(text) = value.as_str() else {
         return err("must be an RFC 3339 date-time");
     };
-    let time = super::time_format::parsed(text).map_err(CodecError)?;
+    let time = super::time_format::parsed(text, finer == Finer::Refused).map_err(CodecError)?;
+    // A year past 9999 in UTC would be sent as a number that reads back as no RFC 3339 time:
+    // refused as the `time` codec refuses it.
+    if time.checked_to_offset(time::UtcOffset::UTC).is_none() {
+        return err(super::time_format::PAST_9999);
+    }
     let nanos = time.unix_timestamp_nanos();
     let unit: i128 = if millis { 1_000_000 } else { 1_000_000_000 };
     if finer == Finer::Refused && nanos.rem_euclid(unit) != 0 {
@@ -774,9 +779,18 @@ mod tests {
                 refused.0
             );
         }
-        // Unix time has no year 9999 to pass: a later one is sent as it is.
-        let later = Codec::UnixTime { millis: false }.encode(&json!("9999-12-31T23:59:59-01:00"));
-        assert_eq!(later.unwrap(), json!(253_402_304_399_i64));
+        // A year past 9999 in UTC would read back as no time: refused as by a `time` codec.
+        for millis in [false, true] {
+            let later = Codec::UnixTime { millis }.encode(&json!("9999-12-31T23:59:59-01:00"));
+            assert!(later.unwrap_err().0.contains("past 9999"));
+        }
+        // In an answer, a leap second is cut to the second before it, never refused.
+        let leap = json!("2016-12-31T23:59:60Z");
+        let shown = Codec::UnixTime { millis: false }.render(&leap);
+        assert_eq!(shown.unwrap(), json!(1_483_228_799_i64));
+        let format = "[year]-[month]-[day]T[hour]:[minute]:[second]Z";
+        let shown = Codec::Time(TimeFormat::new(format, false).unwrap()).render(&leap);
+        assert_eq!(shown.unwrap(), json!("2016-12-31T23:59:59Z"));
     }
 
     #[test]

@@ -83,7 +83,7 @@ impl TimeFormat {
     /// instant (a fraction of a second the format does not keep): changed, it would say what
     /// the client did not.
     pub fn write(&self, canonical: &str) -> Result<String, String> {
-        let time = instant(canonical)?;
+        let time = instant(canonical, true)?;
         let (text, written) = self.written(time)?;
         if written != time {
             return Err(format!(
@@ -100,7 +100,7 @@ impl TimeFormat {
     /// Refused where it is no RFC 3339 date-time, and where the format would write anything
     /// but the instant less that fraction.
     pub fn show(&self, canonical: &str) -> Result<String, String> {
-        let time = instant(canonical)?;
+        let time = instant(canonical, false)?;
         let (text, written) = self.written(time)?;
         let cut = time - written;
         if cut.is_negative() || cut >= Duration::SECOND {
@@ -121,23 +121,26 @@ impl TimeFormat {
     }
 }
 
-/// The instant a canonical time names, in UTC; refused where it is no RFC 3339 date-time
-/// ([`parsed`]), and where its year in UTC is past 9999 (`9999-12-31T23:59:59-01:00`), which
-/// no format writes, in words of its own.
-fn instant(canonical: &str) -> Result<OffsetDateTime, String> {
-    parsed(canonical)?
+/// The instant a canonical time names, in UTC ([`parsed`]); refused where its year in UTC is
+/// past 9999 (`9999-12-31T23:59:59-01:00`), which no format writes, in words of its own.
+fn instant(canonical: &str, sent: bool) -> Result<OffsetDateTime, String> {
+    parsed(canonical, sent)?
         .checked_to_offset(UtcOffset::UTC)
-        .ok_or_else(|| "falls in a year past 9999 in UTC, which cannot be written".to_owned())
+        .ok_or_else(|| PAST_9999.to_owned())
 }
 
-/// A canonical time as the instant it names; refused where it is no RFC 3339 date-time, and
-/// where it is a leap second (`23:59:60`), which no vendor's clock writes: the parser reads it
-/// as the last instant before the next second, which would otherwise be refused as finer than
-/// a vendor keeps.
-pub(crate) fn parsed(canonical: &str) -> Result<OffsetDateTime, String> {
+/// Why a time whose year in UTC is past 9999 is refused.
+pub(crate) const PAST_9999: &str = "falls in a year past 9999 in UTC, which cannot be written";
+
+/// A canonical time as the instant it names; refused where it is no RFC 3339 date-time. A
+/// leap second (`23:59:60`) is read as the last instant before the next second, as the parser
+/// reads it: in an answer (`sent` false) it is shown cut to the second before, as any finer
+/// time is; sent by a client (`sent`), it is refused as what it is, which no vendor's clock
+/// writes, rather than as finer than the vendor keeps.
+pub(crate) fn parsed(canonical: &str, sent: bool) -> Result<OffsetDateTime, String> {
     let time = OffsetDateTime::parse(canonical, &Rfc3339)
         .map_err(|_| "must be an RFC 3339 date-time".to_owned())?;
-    if canonical.get(17..19) == Some("60") {
+    if sent && canonical.get(17..19) == Some("60") {
         return Err(
             "is a leap second (`:60`), which no vendor writes: give the second before or after it"
                 .to_owned(),
@@ -238,7 +241,10 @@ mod tests {
             );
         }
         for none in ["yesterday", "2022-01-10T23:29Z", "2022-02-30T00:00:00Z"] {
-            assert_eq!(parsed(none).unwrap_err(), "must be an RFC 3339 date-time");
+            assert_eq!(
+                parsed(none, true).unwrap_err(),
+                "must be an RFC 3339 date-time"
+            );
         }
     }
 

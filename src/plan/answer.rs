@@ -210,8 +210,10 @@ impl Context<'_> {
             let mut page = Listed::with_capacity(reply.body.len() + 64);
             let answers_secret =
                 read_for == ReadFor::Client && self.dialect.webhook.answered_secret().is_some();
-            // Looked up once a page, not once a webhook.
-            let told = self.owner_told(endpoint);
+            // Looked up once a page, not once a webhook. A read of one webhook from the list
+            // learns whether the vendor said whose each is: it gives the owner itself
+            // ([`Plan::found`]).
+            let told = read_for == ReadFor::Client && self.owner_told(endpoint);
             let read = json::read_at(&reply.body, keys, |scan| {
                 reader.read(scan, &mut page, |webhook| {
                     self.complete(webhook, told);
@@ -675,7 +677,8 @@ impl Context<'_> {
                         );
                         return Err(self.malformed(&what, None));
                     }
-                    let mut webhook = self.canonical(item, endpoint)?;
+                    let told = read_for == ReadFor::Client && self.owner_told(endpoint);
+                    let mut webhook = self.canonical(item, told)?;
                     if read_for == ReadFor::Client && !self.of_owner(&webhook) {
                         return Err(self.of_another_owner(at + 1));
                     }
@@ -814,19 +817,15 @@ impl Context<'_> {
     }
 
     /// A vendor's listed webhook in canonical terms and order, with the owner it was asked
-    /// under when the vendor does not say (as [`Context::complete`] gives it); refused as
-    /// [`Context::webhook`] refuses one.
-    fn canonical(
-        &self,
-        dialect: Value,
-        endpoint: &Endpoint,
-    ) -> Result<Map<String, Value>, Problem> {
+    /// under when the vendor does not say and the list told it (`told`, as
+    /// [`Context::complete`] gives it); refused as [`Context::webhook`] refuses one.
+    fn canonical(&self, dialect: Value, told: bool) -> Result<Map<String, Value>, Problem> {
         let mut webhook = self
             .dialect
             .webhook
             .read_owned(dialect)
             .map_err(|misread| self.misread("a webhook", &misread))?;
-        self.complete(&mut webhook, self.owner_told(endpoint));
+        self.complete(&mut webhook, told);
         self.addressable(&webhook)?;
         Ok(webhook)
     }
@@ -881,7 +880,7 @@ impl Context<'_> {
     /// (which [`super::Plan::confirm_owner`] refuses); a status derived from `enabled`. An
     /// owner `null` does not say whose the webhook is, as a missing one does not: it is given
     /// the owner asked under where a missing one would be.
-    fn complete(&self, webhook: &mut impl Object, told: bool) {
+    pub(super) fn complete(&self, webhook: &mut impl Object, told: bool) {
         let held = webhook.has("owner");
         if !held || webhook.holds_null("owner") {
             match self.owner.as_deref().filter(|_| told) {

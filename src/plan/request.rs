@@ -184,7 +184,8 @@ impl<'a> Plan<'a> {
                 .zip(query.order)
                 .map(|(ordering, order)| ordering.spell(order)),
             owner: self.op.owner.as_deref(),
-            id: id.as_deref().map(|id| d.webhook.spelt("id", id)),
+            id: id.as_deref(),
+            body_id: id.as_deref().map(|id| d.webhook.spelt("id", id)),
             update_mask: endpoint
                 .update_mask
                 .as_ref()
@@ -233,7 +234,7 @@ impl<'a> Plan<'a> {
         let payload = match &endpoint.body {
             // The webhook as the whole body, the usual template: handed over, not copied.
             Some(template) if template.is_slot("webhook") => body,
-            Some(template) => template.render(&slots),
+            Some(template) => template.render(&BodySlots(&slots)),
             None => None,
         };
         VendorRequest {
@@ -552,9 +553,11 @@ struct RequestSlots<'a> {
     order: Option<&'a str>,
     /// The owner asked under (`{{owner}}`).
     owner: Option<&'a str>,
-    /// The webhook's id (`{{id}}`), for a vendor that takes it outside the path, as it writes
-    /// it there.
-    id: Option<Value>,
+    /// The webhook's id (`{{id}}`), for a vendor that takes it outside the path: as the path
+    /// takes it, in a query parameter or header.
+    id: Option<&'a str>,
+    /// The same id as the vendor writes it in a body ([`crate::mapping::rules::ObjectMap::spelt`]).
+    body_id: Option<Value>,
     /// The places an update changes (`{{update_mask}}`), for a vendor that takes a mask.
     update_mask: Option<String>,
     /// The client's idempotency key (`{{idempotency_key}}` in a create's body).
@@ -570,13 +573,26 @@ impl Slots for RequestSlots<'_> {
             "cursor" => self.cursor.map(Value::from),
             "order" => self.order.map(Value::from),
             "owner" => self.owner.map(Value::from),
-            "id" => self.id.clone(),
+            "id" => self.id.map(Value::from),
             "update_mask" => self.update_mask.clone().map(Value::from),
             "idempotency_key" => self.idempotency_key.map(Value::from),
             other => {
                 let field = other.strip_prefix("current.")?;
                 model::field_value(self.current?, field).cloned()
             }
+        }
+    }
+}
+
+/// A request's placeholders in its body, where `{{id}}` is the id as the vendor writes it
+/// there.
+struct BodySlots<'a>(&'a RequestSlots<'a>);
+
+impl Slots for BodySlots<'_> {
+    fn slot(&self, name: &str) -> Option<Value> {
+        match name {
+            "id" => self.0.body_id.clone(),
+            _ => self.0.slot(name),
         }
     }
 }

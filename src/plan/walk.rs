@@ -195,6 +195,11 @@ pub(super) struct Find {
     pages: usize,
     /// The ids of the last page read, to tell a page that repeats it.
     last_page: Vec<Option<String>>,
+    /// Whether a webhook of the pages read says whose it is: where the vendor's list says so,
+    /// one of the id that does not cannot be taken as the owner's.
+    said: bool,
+    /// Whether a webhook of the id that does not say whose it is was passed over so.
+    unsaid: bool,
 }
 
 impl Find {
@@ -210,29 +215,40 @@ impl Find {
             },
             pages: 0,
             last_page: Vec::new(),
+            said: false,
+            unsaid: false,
         }
     }
 
     /// The webhook of the id among a page's, if it holds one: two are refused, as no id
     /// then names one webhook. Another owner's (`owner`: the one asked under), at a vendor
     /// whose list holds every owner's, is not the one asked for: it is passed over as if it
-    /// were not there, and the owner's own may follow.
+    /// were not there, and the owner's own may follow. So is one that does not say whose it
+    /// is, at a vendor whose list says it of others: nothing says it is the owner's.
     fn among(
-        &self,
+        &mut self,
         items: Vec<serde_json::Map<String, Value>>,
         owner: Option<&str>,
     ) -> Result<Option<serde_json::Map<String, Value>>, Unpageable> {
+        let owner_of =
+            |webhook: &serde_json::Map<String, Value>| webhook.get("owner").and_then(id_text);
+        if owner.is_some() && !self.said {
+            self.said = items.iter().any(|w| owner_of(w).is_some());
+        }
         let mut found = None;
         for webhook in items {
             if webhook.get("id").and_then(id_text).as_deref() != Some(self.id.as_str()) {
                 continue;
             }
-            let named = webhook.get("owner").and_then(id_text);
-            if owner
-                .zip(named)
-                .is_some_and(|(asked, named)| asked != named)
-            {
-                continue;
+            if let Some(asked) = owner {
+                match owner_of(&webhook) {
+                    Some(named) if named != asked => continue,
+                    None if self.said => {
+                        self.unsaid = true;
+                        continue;
+                    }
+                    _ => {}
+                }
             }
             if found.is_some() {
                 return Err(Unpageable::Twice(self.id.clone()));
@@ -281,11 +297,21 @@ impl Plan<'_> {
         let ids: Vec<_> = (items.iter())
             .map(|w| w.get("id").and_then(id_text))
             .collect();
-        let flaw = |flaw| self.cx.unfindable(&flaw, &find.id);
-        if let Some(webhook) = find.among(items, self.op.owner.as_deref()).map_err(flaw)? {
+        let among = find.among(items, self.op.owner.as_deref());
+        if let Some(mut webhook) = among.map_err(|flaw| self.cx.unfindable(&flaw, &find.id))? {
+            // Read from a list that names the owner, one that does not say whose it is (at a
+            // vendor whose list never says) is the owner's, as a read of it would give it.
+            self.cx.complete(&mut webhook, self.cx.owner_told(list));
             return Ok(Some(webhook.into()));
         }
         let Some(cursor) = next else {
+            if find.unsaid {
+                let what = format!(
+                    "webhook {} without its owner, in a list that says whose others are: whose it is cannot be confirmed",
+                    Value::from(find.id.as_str())
+                );
+                return Err(self.cx.malformed(&what, None));
+            }
             return Err(self.cx.listed_nowhere(&find.id));
         };
         // A vendor that answers the same page again (one that ignores the cursor, or answers

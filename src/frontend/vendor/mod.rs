@@ -793,9 +793,10 @@ impl Frontend for VendorApi {
         // requires of it, every part of it, is only that it is there. A client that forgot
         // its credential is answered as its vendor would answer it, so that a test through an
         // open surface meets what the vendor does; with keys off, an `X-Api-Key` of any value
-        // is a credential there too, as it is wherever keys are on. One the vendor checks
-        // itself must be the vendor's own, which alone is passed on.
-        if !self.passes_credential() && auth::api_key(headers).is_some() {
+        // is a credential there too, as it is wherever keys are on (an empty one is none). One
+        // the vendor checks itself must be the vendor's own, which alone is passed on.
+        let given = auth::api_key(headers).filter(|key| !key.trim().is_empty());
+        if !self.passes_credential() && given.is_some() {
             return Ok(Caller::default());
         }
         match how {

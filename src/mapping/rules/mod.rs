@@ -609,15 +609,24 @@ impl ObjectMap {
 
     /// `text`, a canonical value that a path names (an id: `name`), as the vendor writes it
     /// elsewhere in a request (a body's `{{id}}`): through the codec of the rule that reads it
-    /// (`int_string`: `7`, where Shopify's body takes `"id": 7`); as it is where none converts
-    /// it.
+    /// (`int_string`: `7`, where Shopify's body takes `"id": 7`, or a URI a `prefix` codec
+    /// makes). As it is where no codec converts it, and where the codec's value reads back as
+    /// another text (`007` is `7`) or the codec refuses it: the body then names the webhook
+    /// as the path does, never another.
     pub fn spelt(&self, name: &str, text: &str) -> Value {
-        let text = Value::from(text);
-        self.rules
+        let given = Value::from(text);
+        let Some(codec) = self
+            .rules
             .iter()
             .find(|r| r.target.is(name))
-            .and_then(|r| r.codec.encode(&text).ok())
-            .unwrap_or(text)
+            .map(|r| &r.codec)
+        else {
+            return given;
+        };
+        match codec.encode(&given) {
+            Ok(spelt) if codec.decode(&spelt).is_ok_and(|back| back == given) => spelt,
+            _ => given,
+        }
     }
 
     /// The first request rule for `action` that writes canonical field `name` (`url`,
