@@ -169,14 +169,14 @@ fn listeners_on_port_zero_or_on_other_addresses_do_not_clash() {
 #[test]
 fn every_number_out_of_its_range_is_refused_with_the_range() {
     for (section, key, value, range) in [
-        ("limits", "max_upstream_body_bytes", "0", "at least 1"),
+        ("limits", "max_upstream_body_bytes", "0", "1 to 1073741824"),
         ("limits", "connect_timeout_ms", "0", "1 to 3600000"),
         ("limits", "connect_timeout_ms", "3600001", "1 to 3600000"),
         ("limits", "drain_timeout_ms", "3600001", "0 to 3600000"),
-        ("limits", "max_body_bytes", "0", "at least 1"),
-        ("limits", "max_header_bytes", "100", "at least 8192"),
+        ("limits", "max_body_bytes", "0", "1 to 1073741824"),
+        ("limits", "max_header_bytes", "100", "8192 to 1048576"),
         ("upstreams.live", "breaker_failures", "0", "at least 1"),
-        ("upstreams.live", "max_concurrency", "0", "at least 1"),
+        ("upstreams.live", "max_concurrency", "0", "1 to 100000"),
         ("upstreams.live", "backoff_ms", "300001", "0 to 300000"),
         (
             "upstreams.live",
@@ -200,6 +200,60 @@ fn every_number_out_of_its_range_is_refused_with_the_range() {
 }
 
 #[test]
+fn every_count_that_sizes_a_semaphore_queue_or_buffer_has_a_most_the_runtime_can_hold() {
+    // 2^61: one more than tokio's most semaphore permits, which `serve` panicked on.
+    let beyond_tokio = "2305843009213693952";
+    for (section, key, least, most) in [
+        ("limits", "max_connections", "1", "1000000"),
+        ("limits", "max_body_bytes", "1", "1073741824"),
+        ("limits", "max_upstream_body_bytes", "1", "1073741824"),
+        ("limits", "max_header_bytes", "8192", "1048576"),
+        ("upstreams.live", "max_concurrency", "1", "100000"),
+        ("upstreams.live", "max_pending", "0", "100000"),
+    ] {
+        let at = |value: &str| {
+            format!("{LIVE}[{section}]\n{key} = {value}\n").replace(
+                "auth = { type = \"none\" }\n[upstreams.live]\n",
+                "auth = { type = \"none\" }\n",
+            )
+        };
+        let over = (most.parse::<u64>().unwrap() + 1).to_string();
+        for value in [over.as_str(), beyond_tokio, "9223372036854775807"] {
+            let text = refused(&at(value));
+            assert!(
+                text.contains(&format!(
+                    "{section}.{key}: `{value}`: expected {least} to {most}"
+                )),
+                "{key} = {value}: {text}"
+            );
+        }
+        loads(&at(most)).unwrap_or_else(|e| panic!("{key} = {most}: {e}"));
+    }
+}
+
+#[tokio::test]
+async fn the_most_of_each_count_starts_and_serves() {
+    let gw = support::gateway(
+        "[limits]\nmax_connections = 1000000\nmax_body_bytes = 1073741824\n\
+         max_upstream_body_bytes = 1073741824\nmax_header_bytes = 1048576\n\
+         [upstreams.t]\ndialect = \"talkover\"\nemulate = true\n\
+         max_concurrency = 100000\nmax_pending = 100000\n",
+    )
+    .await;
+    let answer = support::send(gw.addr, "GET", "/healthz", &[], None).await;
+    support::ok(&answer, 200, "healthz");
+    // A call to the upstream takes one of its slots.
+    let owner = "9fbef0b7-8d4e-4a08-9207-66c22155721d";
+    let path = format!("/v1/upstreams/t/owners/{owner}/webhooks");
+    support::ok(
+        &support::send(gw.addr, "GET", &path, &[], None).await,
+        200,
+        "list",
+    );
+    gw.stop().await;
+}
+
+#[test]
 fn a_value_of_the_wrong_type_is_told_the_key_s_range() {
     for (section, key, range) in [
         (
@@ -208,11 +262,15 @@ fn a_value_of_the_wrong_type_is_told_the_key_s_range() {
             "a whole number, 1 to 300000",
         ),
         ("upstreams.live", "retries", "a whole number, 0 to 10"),
-        ("limits", "max_body_bytes", "a whole number, at least 1"),
+        (
+            "limits",
+            "max_body_bytes",
+            "a whole number, 1 to 1073741824",
+        ),
         (
             "upstreams.live",
             "max_pending",
-            "a whole number, at least 0",
+            "a whole number, 0 to 100000",
         ),
     ] {
         let toml = format!("{LIVE}[{section}]\n{key} = \"5000\"\n").replace(
@@ -579,6 +637,10 @@ fn a_surface_prefix_with_an_empty_or_dot_segment_is_refused() {
         ("/a//b", "an empty segment (`//`)"),
         ("/s//talkover", "an empty segment (`//`)"),
         ("/a///b/c", "an empty segment (`//`)"),
+        // At either end too: only one `/` at the end is trimmed.
+        ("//a", "an empty segment (`//`)"),
+        ("/a//", "an empty segment (`//`)"),
+        ("/a/b///", "an empty segment (`//`)"),
         ("/a/./b", "the dot segment `.`"),
         ("/a/../b", "the dot segment `..`"),
         ("/..", "the dot segment `..`"),
@@ -802,6 +864,86 @@ fn idempotency_keys_go_in_no_header_hookgate_or_the_clients_credential_needs() {
                 .iter()
                 .any(|e| e.contains("dialect.idempotency_key") && e.contains(said)),
             "{dialect}: {errors:?}"
+        );
+    }
+}
+
+/// An emulated upstream with `clock` as its emulator's clock.
+fn clocked(clock: &str) -> String {
+    format!(
+        "[upstreams.e]\ndialect = \"talkover\"\nemulate = true\n\
+         [upstreams.e.emulator]\nclock = {clock:?}\n"
+    )
+}
+
+#[test]
+fn an_emulator_clock_is_exactly_an_rfc_3339_time() {
+    // Any offset, `T` and `Z` in either case, any fraction, a leap second (RFC 3339 §5.6).
+    for clock in [
+        "2025-01-01T00:00:00Z",
+        "2025-01-01T00:00:00+02:00",
+        "2025-01-01T00:00:00-07:30",
+        "2025-01-01t00:00:00z",
+        "2025-01-01T00:00:00z",
+        "2025-01-01t00:00:00+00:00",
+        "2025-01-01T00:00:00.5Z",
+        "2025-01-01T00:00:00.123456789-00:00",
+        "2016-12-31T23:59:60Z",
+        "1970-01-01T00:00:00Z",
+    ] {
+        loads(&clocked(clock)).unwrap_or_else(|e| panic!("{clock}: {e}"));
+    }
+    for clock in [
+        "2025-01-01 00:00:00Z",
+        "2025-01-01_00:00:00Z",
+        "2025-01-01T00:00:00",
+        "2025-01-01T00:00Z",
+        "2025-01-01",
+        "2025-01-01T00:00:00+0200",
+        "2025-01-01T00:00:00 Z",
+        "2025-13-01T00:00:00Z",
+        "2025-02-30T00:00:00Z",
+        "20250101T000000Z",
+        "",
+    ] {
+        let text = refused(&clocked(clock));
+        assert!(
+            text.contains(&format!(
+                "upstreams.e.emulator.clock: `{clock}`: expected an RFC 3339 time such as 2025-01-01T00:00:00Z"
+            )),
+            "{clock}: {text}"
+        );
+    }
+    for clock in ["1969-12-31T23:59:59Z", "1970-01-01T00:00:00+01:00"] {
+        let text = refused(&clocked(clock));
+        assert!(
+            text.contains(&format!(
+                "upstreams.e.emulator.clock: `{clock}`: expected a time from 1970-01-01T00:00:00Z on"
+            )),
+            "{clock}: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_listener_address_with_a_host_name_is_refused_saying_an_ip_address_is_taken() {
+    for (key, toml) in [
+        ("listen", "listen = \"localhost:8080\"\n".to_owned()),
+        ("listen", "listen = \"example.com:80\"\n".to_owned()),
+        (
+            "surfaces.s.listen",
+            format!("{LIVE}[surfaces.s]\ndialect = \"talkover\"\nupstream = \"live\"\nlisten = \"localhost:9000\"\n"),
+        ),
+        (
+            "upstreams.e.emulator_listen",
+            "[upstreams.e]\ndialect = \"talkover\"\nemulate = true\nemulator_listen = \"localhost:0\"\n".to_owned(),
+        ),
+    ] {
+        let text = refused(&toml);
+        assert!(
+            text.contains(&format!("{key}: `"))
+                && text.contains("expected IP:PORT, an IP address and a port such as 127.0.0.1:8080 or [::1]:8080 (a host name such as localhost is not taken)"),
+            "{key}: {text}"
         );
     }
 }

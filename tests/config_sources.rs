@@ -291,3 +291,90 @@ fn a_value_from_the_environment_is_named_so_whichever_check_refuses_it() {
         "{text}"
     );
 }
+
+#[test]
+fn a_problem_from_the_environment_names_the_variable_as_it_was_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = config(dir.path(), "");
+    let sha = "a".repeat(64);
+    for (env, line) in [
+        // A misspelt section is named by the variable beneath it, not by the section's name.
+        (
+            vec![("HOOKGATE__LIMTS__MAX_BODY_BYTES", "5".to_owned())],
+            "- limts: unknown key; did you mean `limits`? (from environment variable HOOKGATE__LIMTS__MAX_BODY_BYTES)",
+        ),
+        (
+            vec![
+                ("HOOKGATE__LIMTS__MAX_BODY_BYTES", "5".to_owned()),
+                ("HOOKGATE__LIMTS__IDLE_TIMEOUT_MS", "5".to_owned()),
+            ],
+            "- limts: unknown key; did you mean `limits`? (from environment variables HOOKGATE__LIMTS__IDLE_TIMEOUT_MS, HOOKGATE__LIMTS__MAX_BODY_BYTES)",
+        ),
+        (
+            vec![("HOOKGATE__LOGG__LEVEL", "info".to_owned())],
+            "(from environment variable HOOKGATE__LOGG__LEVEL)",
+        ),
+        // A key misspelt inside a list given whole is named by the list's variable.
+        (
+            vec![
+                ("HOOKGATE__INBOUND_AUTH__MODE", "api_keys".to_owned()),
+                (
+                    "HOOKGATE__INBOUND_AUTH__KEYS",
+                    format!("[{{name = \"ci\", sha256 = \"{sha}\", scope = [\"webhooks:read\"]}}]"),
+                ),
+            ],
+            "- inbound_auth.keys[0].scope: unknown key; did you mean `inbound_auth.keys[0].scopes`? (from environment variable HOOKGATE__INBOUND_AUTH__KEYS)",
+        ),
+        (
+            vec![
+                ("HOOKGATE__INBOUND_AUTH__MODE", "api_keys".to_owned()),
+                (
+                    "HOOKGATE__INBOUND_AUTH__KEYS",
+                    format!(
+                        "[{{name = \"ci\", sha256 = \"{sha}\", scopes = [\"webhooks:read\"], colour = 1}}]"
+                    ),
+                ),
+            ],
+            "(from environment variable HOOKGATE__INBOUND_AUTH__KEYS)",
+        ),
+    ] {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let text = refused(dir.path(), &["check", "--config", &file], &env);
+        assert!(text.contains(line), "{env:?}: {text}");
+        assert!(!text.contains("[0]__"), "{env:?}: {text}");
+    }
+}
+
+#[test]
+fn a_count_from_the_environment_beyond_what_the_runtime_holds_is_refused_by_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = config(dir.path(), "");
+    for (variable, key, range) in [
+        (
+            "HOOKGATE__LIMITS__MAX_CONNECTIONS",
+            "limits.max_connections",
+            "1 to 1000000",
+        ),
+        (
+            "HOOKGATE__UPSTREAMS__T__MAX_CONCURRENCY",
+            "upstreams.t.max_concurrency",
+            "1 to 100000",
+        ),
+    ] {
+        let text = refused(
+            dir.path(),
+            &["check", "--config", &file],
+            &[
+                (variable, "2305843009213693952"),
+                ("HOOKGATE__UPSTREAMS__T__DIALECT", "talkover"),
+                ("HOOKGATE__UPSTREAMS__T__EMULATE", "true"),
+            ],
+        );
+        assert!(
+            text.contains(&format!(
+                "- {key}: `2305843009213693952`: expected {range} (from environment variable {variable})"
+            )),
+            "{variable}: {text}"
+        );
+    }
+}

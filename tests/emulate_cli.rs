@@ -551,3 +551,52 @@ fn a_state_file_with_no_folder_to_keep_it_in_exits_64_with_nothing_bound() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clock_takes_any_rfc_3339_time_and_refuses_the_rest_naming_the_flag() {
+    let d = loaded().remove(0);
+    // One instant, as RFC 3339 lets it be written: any offset, `T` and `Z` in either case.
+    for clock in [
+        "2025-01-01T00:00:00Z",
+        "2025-01-01t00:00:00z",
+        "2025-01-01T02:00:00+02:00",
+        "2024-12-31t16:30:00-07:30",
+    ] {
+        let (child, lines) = spawn(
+            &[d.name.as_str(), "--listen", "127.0.0.1:0", "--clock", clock],
+            1,
+        );
+        let url = lines[0].split(' ').nth(1).unwrap();
+        let addr = url.strip_prefix("http://").unwrap().parse().unwrap();
+        let info = support::send(addr, "GET", "/__hookgate/emulator", &[], None).await;
+        assert_eq!(
+            info.json()["clock"]["start"],
+            "2025-01-01T00:00:00Z",
+            "{clock}"
+        );
+        stop(child);
+    }
+    for clock in [
+        "2025-01-01 00:00:00Z",
+        "2025-01-01T00:00:00",
+        "1969-12-31T23:59:59Z",
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_hookgate"))
+            .args([
+                "emulate",
+                d.name.as_str(),
+                "--listen",
+                "127.0.0.1:0",
+                "--clock",
+                clock,
+            ])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(64), "{clock}: {stderr}");
+        assert!(
+            stderr.contains(&format!("--clock: `{clock}`: expected")),
+            "{clock}: {stderr}"
+        );
+    }
+}

@@ -1397,3 +1397,230 @@ async fn a_vendor_shaped_fixture_with_members_the_vendor_lacks_is_refused_whole(
     );
     gw.stop().await;
 }
+
+/// Emulators of `dialects` (from the mapping files of `mappings`), each an upstream named
+/// after its dialect, with `extra` settings (`NAME` for the dialect).
+fn emulated_from(mappings: &Path, dialects: &[Dialect], extra: &str) -> String {
+    let upstreams: String = dialects
+        .iter()
+        .map(|d| {
+            format!(
+                "[upstreams.{0}]\ndialect = \"{0}\"\nemulate = true\n{1}\n",
+                d.name,
+                extra.replace("NAME", &d.name)
+            )
+        })
+        .collect();
+    format!(
+        "mappings_dir = {:?}\n{upstreams}",
+        mappings.display().to_string()
+    )
+}
+
+/// `n` owners dialect `d` admits, each other than the rest (its first [`owner`]), so that
+/// values one webhook per owner may hold are free under each; `None` each where it has none.
+fn owners(d: &Dialect, n: usize) -> Vec<Option<String>> {
+    let Some(first) = owner(d) else {
+        return vec![None; n];
+    };
+    // The first with its last character another, where the owner has a format of its own.
+    let head = first[..first.len() - 1].to_owned();
+    let others = (1..=n * 4)
+        .flat_map(|i| {
+            [
+                format!("550e8400-e29b-41d4-a716-4466554400{i:02}"),
+                i.to_string(),
+                format!("other{i}"),
+                format!("acme/other{i}"),
+            ]
+        })
+        .chain(
+            "0123456789ABCDEFabcdef"
+                .chars()
+                .map(|c| format!("{head}{c}")),
+        );
+    let mut out = vec![first];
+    for o in others.filter(|o| d.admits_owner(o)) {
+        if out.len() == n {
+            break;
+        }
+        if !out.contains(&o) {
+            out.push(o);
+        }
+    }
+    assert_eq!(out.len(), n, "{}: owners {out:?}", d.name);
+    out.into_iter().map(Some).collect()
+}
+
+/// The canonical path of the webhooks of `owner` at upstream `d.name`.
+fn webhooks_of(d: &Dialect, owner: Option<&str>) -> String {
+    match owner {
+        Some(o) => format!("/v1/upstreams/{}/owners/{o}/webhooks", d.name),
+        None => format!("/v1/upstreams/{}/webhooks", d.name),
+    }
+}
+
+/// Creates one webhook of `owner` through the gateway at the emulator of `d`: its id, and the
+/// secret the answer shows, if any.
+async fn create_one(
+    addr: SocketAddr,
+    d: &Dialect,
+    owner: Option<&str>,
+) -> (String, Option<String>) {
+    let mut body = create_body(d);
+    body.as_object_mut().unwrap().remove("owner");
+    let made = send(addr, "POST", &webhooks_of(d, owner), &[], Some(&body)).await;
+    ok(&made, 201, &d.name);
+    let id = made.json()["id"].as_str().unwrap().to_owned();
+    let secret = made.json()["secret"].as_str().map(str::to_owned);
+    (id, secret)
+}
+
+/// Whether each of `ids`, of the owner beside it, answers a GET through the gateway at the
+/// emulator of `d` as that webhook.
+async fn each_answers(addr: SocketAddr, d: &Dialect, ids: &[(&String, Option<&str>)]) {
+    for (id, owner) in ids {
+        let got = send(
+            addr,
+            "GET",
+            &format!("{}/{id}", webhooks_of(d, *owner)),
+            &[],
+            None,
+        )
+        .await;
+        ok(&got, 200, &format!("{}: {id}", d.name));
+        assert_eq!(got.json()["id"], id.as_str(), "{}", d.name);
+    }
+}
+
+/// The property every emulator of `dialects` keeps: an id minted is never one a webhook
+/// holds already, after a restart from a state file (which keeps where the seeded generator
+/// has got to), from a state file that does not keep it (an older hookgate's, its integer
+/// counter behind its ids too), and beside fixtures holding the ids a seeded run gave; and a
+/// seeded emulator is as deterministic as it was. Minted secrets are never held twice either.
+async fn minted_ids_are_never_held(mappings: &Path, dialects: &[Dialect]) {
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = format!(
+        "[upstreams.NAME.emulator]\nseed = 7\nstate = \"{}/NAME.json\"\n",
+        dir.path().display()
+    );
+    let config = emulated_from(mappings, dialects, &seeded);
+    let mut made: Vec<Vec<(String, Option<String>)>> = vec![Vec::new(); dialects.len()];
+    for round in 0..3 {
+        if round == 2 {
+            // A state file of a hookgate that kept no generator, and whose integer counter is
+            // behind the ids it holds: the seeded generator draws again what it drew before.
+            for d in dialects {
+                let file = dir.path().join(format!("{}.json", d.name));
+                let mut state: Value =
+                    serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+                let store = state["store"].as_object_mut().unwrap();
+                assert!(store.remove("generator").is_some(), "{}", d.name);
+                store.insert("next_id".into(), json!(1));
+                std::fs::write(&file, serde_json::to_vec(&state).unwrap()).unwrap();
+            }
+        }
+        let gw = gateway(&config).await;
+        for (d, made) in dialects.iter().zip(&mut made) {
+            // Each round under an owner of its own: an id held is held whoever owns it.
+            let owners = owners(d, 3);
+            made.push(create_one(gw.addr, d, owners[round].as_deref()).await);
+            let ids: Vec<&String> = made.iter().map(|(id, _)| id).collect();
+            let mut distinct = ids.clone();
+            distinct.sort();
+            distinct.dedup();
+            assert_eq!(distinct.len(), ids.len(), "{}: ids {ids:?}", d.name);
+            let mut secrets: Vec<&String> = made.iter().filter_map(|(_, s)| s.as_ref()).collect();
+            let shown = secrets.len();
+            secrets.sort();
+            secrets.dedup();
+            assert_eq!(secrets.len(), shown, "{}: a secret minted twice", d.name);
+            let owned: Vec<(&String, Option<&str>)> = ids
+                .iter()
+                .zip(&owners)
+                .map(|(id, o)| (*id, o.as_deref()))
+                .collect();
+            each_answers(gw.addr, d, &owned).await;
+        }
+        gw.stop().await;
+    }
+
+    // The same seed and state give the same ids: a second directory, the same calls.
+    let again = tempfile::tempdir().unwrap();
+    let config = emulated_from(
+        mappings,
+        dialects,
+        &seeded.replace(
+            &dir.path().display().to_string(),
+            &again.path().display().to_string(),
+        ),
+    );
+    for round in 0..2 {
+        let gw = gateway(&config).await;
+        for (d, made) in dialects.iter().zip(&made) {
+            let owner = owners(d, 3).swap_remove(round);
+            let (id, _) = create_one(gw.addr, d, owner.as_deref()).await;
+            assert_eq!(id, made[round].0, "{}: round {round}", d.name);
+        }
+        gw.stop().await;
+    }
+
+    // Fixtures holding the id a seeded run gave first, under its owner: the same seed does not
+    // mint it again beside them.
+    let config = emulated_from(mappings, dialects, "[upstreams.NAME.emulator]\nseed = 7\n");
+    let gw = gateway(&config).await;
+    for (d, made) in dialects.iter().zip(&made) {
+        let [first_owner, other, _] = <[Option<String>; 3]>::try_from(owners(d, 3)).unwrap();
+        let first = &made[0].0;
+        let mut held = create_body(d);
+        held.as_object_mut().unwrap().remove("owner");
+        held["id"] = json!(first);
+        held["created_at"] = json!("2025-01-01T00:00:00Z");
+        held["updated_at"] = json!("2025-01-01T00:00:00Z");
+        let fixtures = json!({"shape": "canonical", "owner": first_owner, "webhooks": [held]});
+        let path = format!("/__hookgate/emulators/{}/webhooks", d.name);
+        ok(
+            &send(gw.addr, "POST", &path, &[], Some(&fixtures)).await,
+            201,
+            &d.name,
+        );
+        // Under another owner too: ids are the vendor's, whoever owns them.
+        let (id, _) = create_one(gw.addr, d, other.as_deref()).await;
+        assert_ne!(
+            &id, first,
+            "{}: minted beside a fixture that holds it",
+            d.name
+        );
+        each_answers(
+            gw.addr,
+            d,
+            &[(first, first_owner.as_deref()), (&id, other.as_deref())],
+        )
+        .await;
+    }
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn an_emulator_never_mints_an_id_it_holds_across_restarts_or_beside_fixtures() {
+    minted_ids_are_never_held(Path::new(support::MAPPINGS), &dialects()).await;
+}
+
+#[tokio::test]
+async fn an_emulator_of_drawn_ids_never_mints_one_it_holds() {
+    // A test-local mapping file whose ids are drawn from an alphabet, after a prefix.
+    let mappings = Path::new(support::TEST_DIALECTS);
+    let drawn: Vec<Dialect> = hookgate::mapping::load_dir(mappings)
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.name == "ward")
+        .collect();
+    assert!(
+        matches!(
+            drawn[0].emulator.ids,
+            hookgate::mapping::model::IdStyle::Drawn { .. }
+        ),
+        "ward draws its ids"
+    );
+    minted_ids_are_never_held(mappings, &drawn).await;
+}

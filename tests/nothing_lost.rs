@@ -2396,3 +2396,49 @@ async fn a_surface_create_asks_for_what_its_vendor_assumes_where_the_upstream_wo
         json!({"url": "https://example.com/h", "events": ["a"], "on": true})
     );
 }
+
+#[tokio::test]
+async fn a_lenient_request_that_drops_nothing_names_no_dropped_field() {
+    let all = dialects();
+    let gw = gateway(&all_emulated(&all)).await;
+    for d in &all {
+        let at = base(d, owner_of(d, 7).as_deref());
+        let answered = |a: &Answer, status: u16, what: &str| {
+            assert_eq!(a.status, status, "{}: {what}: {}", d.name, text(a));
+            assert_eq!(
+                a.header("preference-applied"),
+                Some("handling=lenient"),
+                "{}: {what}",
+                d.name
+            );
+            assert_eq!(
+                a.header("hookgate-dropped-fields"),
+                None,
+                "{}: {what}: nothing was dropped",
+                d.name
+            );
+        };
+        let body = Value::Object(full_body(d, 0));
+        let made = send(gw.addr, "POST", &at, &[LENIENT], Some(&body)).await;
+        answered(&made, 201, "create");
+        let id = made.json()["id"].as_str().unwrap().to_owned();
+        let one = format!("{at}/{id}");
+        let url = writable(d, Action::Update)
+            .into_iter()
+            .find(|r| r.target.is("url"))
+            .expect("every dialect writes url");
+        let mut changes = vec![json!({ "url": value(url, 1) })];
+        if writable(d, Action::Update)
+            .iter()
+            .any(|r| r.target.is("enabled"))
+        {
+            changes.push(json!({"enabled": true}));
+            changes.push(json!({"enabled": false, "url": value(url, 2)}));
+        }
+        for change in changes {
+            let a = send(gw.addr, "PATCH", &one, &[LENIENT], Some(&change)).await;
+            answered(&a, 200, &change.to_string());
+        }
+    }
+    gw.stop().await;
+}

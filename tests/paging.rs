@@ -1250,6 +1250,29 @@ async fn a_page_size_is_read_as_a_decimal_count() {
         let refused = send(gw.addr, "GET", &path, &[], None).await;
         assert_eq!(refused.status, 422, "{path}");
         assert_eq!(refused.json()["errors"][0]["field"], "limit", "{path}");
+        assert_eq!(
+            refused.json()["errors"][0]["message"],
+            "must be a positive integer",
+            "{path}"
+        );
+    }
+    // A count too large for any page is told the bound, not that it is no integer.
+    for limit in [
+        "99999999999999999999",
+        "18446744073709551616",
+        "%2B18446744073709551616",
+        "000018446744073709551616",
+    ] {
+        let path = format!("{base}?limit={limit}");
+        let refused = send(gw.addr, "GET", &path, &[], None).await;
+        assert_eq!(refused.status, 422, "{path}");
+        let error = &refused.json()["errors"][0];
+        assert_eq!(error["field"], "limit", "{path}");
+        let message = error["message"].as_str().unwrap();
+        assert!(
+            message.ends_with("is too large: a positive integer, at most 18446744073709551615"),
+            "{path}: {message}"
+        );
     }
 }
 

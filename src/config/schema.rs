@@ -34,7 +34,9 @@ const CHOICES: &[(&str, &[&str])] = &[
 
 /// The range of each number key, least and most, by key pattern; a key not listed takes any
 /// whole number from 0. Read by validation, which refuses a number outside it, and here, so
-/// that a value of the wrong type is told the range the key takes.
+/// that a value of the wrong type is told the range the key takes. A count that sizes a
+/// semaphore, a queue or a buffer has a most the runtime can hold: a semaphore of more
+/// permits than tokio's `MAX_PERMITS` panics when it is made, after `check` has passed.
 const RANGES: &[(&str, u64, u64)] = &[
     ("upstreams.<name>.timeout_ms", 1, 300_000),
     ("upstreams.<name>.deadline_ms", 1, 3_600_000),
@@ -42,23 +44,34 @@ const RANGES: &[(&str, u64, u64)] = &[
     ("upstreams.<name>.backoff_ms", 0, 300_000),
     ("upstreams.<name>.breaker_failures", 1, u64::MAX),
     ("upstreams.<name>.breaker_cooldown_ms", 0, 3_600_000),
-    ("upstreams.<name>.max_concurrency", 1, u64::MAX),
+    ("upstreams.<name>.max_concurrency", 1, MAX_CALLS),
+    ("upstreams.<name>.max_pending", 0, MAX_CALLS),
     (
         "upstreams.<name>.emulator.journal_limit",
         1,
         crate::emulator::settings::MAX_JOURNAL as u64,
     ),
-    ("limits.max_body_bytes", 1, u64::MAX),
+    ("limits.max_body_bytes", 1, MAX_BODY_BYTES),
     ("limits.body_read_timeout_ms", 1, 3_600_000),
-    ("limits.max_upstream_body_bytes", 1, u64::MAX),
+    ("limits.max_upstream_body_bytes", 1, MAX_BODY_BYTES),
     ("limits.header_read_timeout_ms", 1, 3_600_000),
     ("limits.idle_timeout_ms", 1, 3_600_000),
     ("limits.send_timeout_ms", 1, 3_600_000),
     ("limits.connect_timeout_ms", 1, 3_600_000),
-    ("limits.max_connections", 1, u64::MAX),
+    ("limits.max_connections", 1, MAX_CONNECTIONS),
     ("limits.drain_timeout_ms", 0, 3_600_000),
-    ("limits.max_header_bytes", 8192, u64::MAX),
+    ("limits.max_header_bytes", 8192, MAX_HEADER_BYTES),
 ];
+
+/// The most calls to one upstream in flight, or waiting for a slot, at once: each in flight
+/// holds a connection to the vendor.
+const MAX_CALLS: u64 = 100_000;
+/// The most open client connections per listener: more than any process's file descriptors.
+const MAX_CONNECTIONS: u64 = 1_000_000;
+/// The largest body read whole into memory, a request's or a vendor answer's: 1 GiB.
+const MAX_BODY_BYTES: u64 = 1 << 30;
+/// The largest request head, held whole while it is read: 1 MiB.
+const MAX_HEADER_BYTES: u64 = 1 << 20;
 
 /// The range of the number key `pattern` (`upstreams.<name>.timeout_ms`).
 pub fn range(pattern: &str) -> (u64, u64) {
@@ -434,7 +447,7 @@ impl Walk<'_> {
 
     fn problem(&mut self, key: &str, message: String, tag: Tag) {
         let message = if self.set_by_env(tag) {
-            format!("{message} (from environment variable {})", env_name(key))
+            format!("{message} (from {})", variables_at(key))
         } else {
             message
         };
@@ -496,7 +509,7 @@ pub fn made_by_env(figment: &Figment, value: &Value, path: &[String]) -> Vec<Str
                 figment
                     .get_metadata(value.tag())
                     .is_some_and(|m| m.name.contains("environment variable"))
-                    .then(|| env_name(key)),
+                    .then(|| setting_variable(key).unwrap_or_else(|| env_name(key))),
             ),
         }
     }
@@ -512,10 +525,13 @@ pub fn made_by_env(figment: &Figment, value: &Value, path: &[String]) -> Vec<Str
     }
     let mut found = Vec::new();
     leaves(figment, &path.join("."), at, &mut found);
-    found
+    let mut found = found
         .into_iter()
         .collect::<Option<Vec<_>>>()
-        .unwrap_or_default()
+        .unwrap_or_default();
+    // A table or list given whole by one variable sets each of its values.
+    found.dedup();
+    found
 }
 
 /// The environment variable that set the value reported at `key` (`listen`,
@@ -576,25 +592,66 @@ pub fn env_variable(figment: &Figment, value: &Value, path: &[String]) -> Option
 /// The `HOOKGATE__` variable set in the environment whose key is `key` or holds it (the
 /// longest such), as it is spelt there.
 fn setting_variable(key: &str) -> Option<String> {
-    let fields: Vec<&str> = key
-        .split('.')
-        .map(|s| s.split('[').next().unwrap_or(s))
+    let fields = key_fields(key);
+    hookgate_variables()
+        .filter(|(_, steps)| {
+            steps.len() <= fields.len() && steps.iter().zip(&fields).all(|(a, b)| a == b)
+        })
+        .max_by_key(|(_, steps)| steps.len())
+        .map(|(name, _)| name)
+}
+
+/// The environment variables that set `key`, as a message names them: the one that holds it
+/// (`HOOKGATE__INBOUND_AUTH__KEYS` for `inbound_auth.keys[0].scope`), else those beneath it
+/// (`HOOKGATE__LIMTS__MAX_BODY_BYTES` for the table `limts` it made), as each is spelt where it
+/// is set; the name that would set it where none is found.
+fn variables_at(key: &str) -> String {
+    if let Some(holder) = setting_variable(key) {
+        return format!("environment variable {holder}");
+    }
+    match variables_beneath(key).as_slice() {
+        [] => format!("environment variable {}", env_name(key)),
+        [one] => format!("environment variable {one}"),
+        many => format!("environment variables {}", many.join(", ")),
+    }
+}
+
+/// The `HOOKGATE__` variables set in the environment whose keys lie inside the table `key`,
+/// sorted.
+fn variables_beneath(key: &str) -> Vec<String> {
+    let fields = key_fields(key);
+    let mut found: Vec<String> = hookgate_variables()
+        .filter(|(_, steps)| {
+            steps.len() > fields.len() && steps.iter().zip(&fields).all(|(a, b)| a == b)
+        })
+        .map(|(name, _)| name)
         .collect();
+    found.sort();
+    found
+}
+
+/// The names of a key's tables and its own, without list indexes:
+/// `inbound_auth.keys[0].scope` is `inbound_auth`, `keys`, `scope`.
+fn key_fields(key: &str) -> Vec<&str> {
+    key.split('.')
+        .map(|s| s.split('[').next().unwrap_or(s))
+        .collect()
+}
+
+/// Each `HOOKGATE__` variable set in the environment, as it is spelt there, and the keys it
+/// steps through, in lower case as settings are read.
+fn hookgate_variables() -> impl Iterator<Item = (String, Vec<String>)> {
     let prefix = "HOOKGATE__";
     std::env::vars_os()
         .filter_map(|(name, _)| name.into_string().ok())
-        .filter_map(|name| {
+        .filter_map(move |name| {
             let rest = name
                 .get(..prefix.len())
                 .filter(|p| p.eq_ignore_ascii_case(prefix))
                 .map(|_| &name[prefix.len()..])?;
-            let steps: Vec<String> = rest.split("__").map(str::to_ascii_lowercase).collect();
-            let holds =
-                steps.len() <= fields.len() && steps.iter().zip(&fields).all(|(a, b)| a == b);
-            holds.then_some((steps.len(), name))
+            let steps = rest.split("__").map(str::to_ascii_lowercase).collect();
+            Some((name, steps))
         })
-        .max_by_key(|(depth, _)| *depth)
-        .map(|(_, name)| name)
 }
 
 /// The environment variable that sets `key`.

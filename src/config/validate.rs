@@ -59,7 +59,7 @@ impl Problems<'_> {
             self.add(
                 key,
                 format!(
-                    "`{text}` is not a socket address; expected HOST:PORT such as 127.0.0.1:8080"
+                    "`{text}` is not a socket address; expected IP:PORT, an IP address and a port such as 127.0.0.1:8080 or [::1]:8080 (a host name such as localhost is not taken)"
                 ),
             );
         }
@@ -282,6 +282,7 @@ fn policy(key: &str, u: &RawUpstream, p: &mut Problems) -> Policy {
         ("breaker_failures", Some(u64::from(u.breaker_failures))),
         ("breaker_cooldown_ms", Some(u.breaker_cooldown_ms)),
         ("max_concurrency", Some(wide(u.max_concurrency))),
+        ("max_pending", Some(wide(u.max_pending))),
     ];
     for (field, value) in numbers {
         if let Some(value) = value {
@@ -668,7 +669,7 @@ fn surface_prefix(
             at,
             format!("`{prefix}` must start with `/`, as in `/surfaces/{prefix}`"),
         );
-    } else if let Some(segment) = unnamed_segment(&clean) {
+    } else if let Some(segment) = unnamed_segment(one_slash_trimmed(prefix)) {
         p.add(at, format!("`{prefix}` has {segment}: every segment of a prefix names something, as in `/surfaces/NAME`"));
     } else if clean == "/" {
         p.add(
@@ -693,7 +694,13 @@ fn surface_prefix(
     Some(clean)
 }
 
-/// A segment of the path `clean` (its ends trimmed of `/`) that no request path can match, as
+/// `prefix` without the one `/` it may end with, which is trimmed as a mount path's: `//`
+/// at either end is an empty segment, refused as one within (`/a//`, `//a`).
+fn one_slash_trimmed(prefix: &str) -> &str {
+    prefix.strip_suffix('/').unwrap_or(prefix)
+}
+
+/// A segment of the path `clean` (its trailing `/` trimmed) that no request path can match, as
 /// a message says it: an empty one (`/a//b`), which requests are refused for, or a dot segment,
 /// which names no place of its own.
 fn unnamed_segment(clean: &str) -> Option<String> {

@@ -187,7 +187,7 @@ impl Frontend for AdminApi<'_> {
                 if let Some(faults) = &fixtures.faults {
                     check_faults(faults)?;
                 }
-                let seeded = e.store.seed(owned);
+                let seeded = e.store.seed(owned)?;
                 if let Some(faults) = fixtures.faults {
                     e.injector().set(faults);
                 }

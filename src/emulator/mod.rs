@@ -140,6 +140,15 @@ impl Read {
     }
 }
 
+/// Fixtures the store refused to seed (no id left to mint for one), named under `key`.
+fn fixtures_refused(settings: &Settings, key: &str, problem: &Problem) -> StartError {
+    let path = settings
+        .fixtures
+        .as_deref()
+        .unwrap_or(std::path::Path::new(""));
+    unreadable(path, &format!("{key}.fixtures"), &problem.detail)
+}
+
 /// A file named under `key` that cannot be read or is not what it should be.
 fn unreadable(path: &std::path::Path, key: &str, message: &str) -> StartError {
     StartError::Config(ConfigReport {
@@ -192,7 +201,9 @@ impl Emulator {
             store.restore(snapshot);
         }
         if fresh {
-            store.seed(start.webhooks.clone());
+            store
+                .seed(start.webhooks.clone())
+                .map_err(|p| fixtures_refused(&settings, key, &p))?;
         }
         let emulator = Emulator {
             name: name.to_owned(),
@@ -258,7 +269,11 @@ impl Emulator {
             (start.webhooks.clone(), start.faults.clone())
         };
         self.store.reset();
-        self.store.seed(webhooks);
+        if let Err(p) = self.store.seed(webhooks) {
+            // Seeded as at start, into as empty a store: refused only where the state file
+            // started it instead and the fixtures were never stored.
+            tracing::error!(emulator = %self.name, error = %p.detail, "the emulator's fixtures could not be stored at a reset");
+        }
         self.injector().set(faults);
         self.journal.reset();
         self.persist();

@@ -515,7 +515,10 @@ pub fn render(upstream: &Upstream, op: &Operation, done: Done) -> Response<Body>
             PREFERENCE_APPLIED.clone(),
             http::HeaderValue::from_static("handling=lenient"),
         );
-        if let Some(v) = headers::value(&done.dropped.join(", ")) {
+        // Sent only to name what was dropped: an empty list would read as a field of no name.
+        if !done.dropped.is_empty()
+            && let Some(v) = headers::value(&done.dropped.join(", "))
+        {
             h.insert(DROPPED_FIELDS.clone(), v);
         }
     }
@@ -631,12 +634,7 @@ fn list_query(query: Option<&str>) -> Result<ListQuery, Problem> {
         match key.as_str() {
             "limit" => {
                 once("limit", out.limit.is_some())?;
-                out.limit = Some(value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                    Problem::validation(vec![FieldError::new(
-                        "limit",
-                        "must be a positive integer",
-                    )])
-                })?)
+                out.limit = Some(page_size(&value)?);
             }
             "cursor" => {
                 once("cursor", out.cursor.is_some())?;
@@ -648,6 +646,20 @@ fn list_query(query: Option<&str>) -> Result<ListQuery, Problem> {
     // Once the query is known to name it once: a repeated one is refused as such.
     out.cursor = out.cursor.map(|c| cursor_given(c, "cursor")).transpose()?;
     Ok(out)
+}
+
+/// A list's `limit`: a positive decimal count that a `u64` holds (a larger one is no page size
+/// any vendor serves, and is told the bound rather than that it is no integer).
+fn page_size(value: &str) -> Result<u64, Problem> {
+    let refused = |message: String| Problem::validation(vec![FieldError::new("limit", message)]);
+    match value.parse::<u64>() {
+        Ok(n) if n > 0 => Ok(n),
+        Err(e) if *e.kind() == std::num::IntErrorKind::PosOverflow => Err(refused(format!(
+            "`{value}` is too large: a positive integer, at most {}",
+            u64::MAX
+        ))),
+        _ => Err(refused("must be a positive integer".to_owned())),
+    }
 }
 
 #[cfg(test)]

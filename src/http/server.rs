@@ -67,7 +67,11 @@ pub async fn serve_tls<H: Handler>(
     let builders = Arc::new(Builders::new(&limits));
     let graceful = GracefulShutdown::new();
     let (draining, drain) = watch::channel(false);
-    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    // The configuration holds the count far below tokio's most; limits made in code are held
+    // to it too, rather than panic with no listener serving.
+    let slots = Arc::new(Semaphore::new(
+        limits.max_connections.min(Semaphore::MAX_PERMITS),
+    ));
     tokio::pin!(shutdown);
     loop {
         let permit = tokio::select! {

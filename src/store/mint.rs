@@ -5,7 +5,9 @@
 
 use super::{State, Store};
 use crate::mapping::model::{IdStyle, SecretEncoding, SecretMint};
+use crate::problem::{Code, Problem};
 use base64::Engine;
+use std::collections::HashSet;
 use std::time::{Duration, SystemTime};
 
 /// Where the values a store makes up come from.
@@ -32,13 +34,50 @@ pub enum Clock {
     },
 }
 
+/// How many draws past one for each stored webhook an id may take before the store gives up:
+/// a drawn id is held again only by chance (or where a seeded generator goes over ground it
+/// covered before a restart, one draw for each id it gave then), so giving up means that
+/// nearly every id of the style is held.
+const SPARE_DRAWS: usize = 64;
+
 impl Store {
-    /// A new id in the vendor's style.
-    pub(super) fn mint_id(&self, state: &mut State) -> String {
+    /// A new id in the vendor's style that no stored webhook is named by, whoever owns it, nor
+    /// any of `reserved` (the ids a fixtures document gives, which it stores too). A seeded
+    /// generator replays the ids it gave before a restart its state file does not remember,
+    /// and a fixture may hold ids a seeded run gave: a drawn id held already is drawn again,
+    /// an integer one passed over. The generator moves on by the same draws for the same
+    /// state, so a seeded store stays deterministic. Refused (409) only where nearly every id
+    /// of the style is held.
+    pub(super) fn mint_id(
+        &self,
+        state: &mut State,
+        reserved: &HashSet<String>,
+    ) -> Result<String, Problem> {
+        for _ in 0..=state.webhooks.len() + SPARE_DRAWS {
+            let id = self.draw_id(state);
+            if !reserved.contains(&id) && !self.holds(state, &id) {
+                return Ok(id);
+            }
+        }
+        Err(Problem::new(
+            Code::Conflict,
+            format!(
+                "no id is left to mint: nearly every id of the vendor's style (`{}`) is held",
+                self.dialect.emulator.ids.first()
+            ),
+        ))
+    }
+
+    /// The next id in the vendor's style, held or not: an integer one is counted on from.
+    fn draw_id(&self, state: &mut State) -> String {
         match &self.dialect.emulator.ids {
             IdStyle::Uuid => uuid_from(&mut state.rng).to_string(),
             IdStyle::BracedUuid => uuid_from(&mut state.rng).braced().to_string(),
-            IdStyle::Integer => state.next_id.to_string(),
+            IdStyle::Integer => {
+                let id = state.next_id;
+                state.next_id = id.saturating_add(1);
+                id.to_string()
+            }
             IdStyle::Prefixed(prefix) => format!("{prefix}{}", uuid_from(&mut state.rng).simple()),
             IdStyle::Drawn {
                 prefix,
@@ -50,6 +89,25 @@ impl Store {
                 id.push_str(prefix);
                 id.extend((0..*length).map(|_| chars[state.rng.usize(..chars.len())] as char));
                 id
+            }
+        }
+    }
+
+    /// Whether a stored webhook, of any owner, is named by `id`: by its id, or by a field the
+    /// vendor takes in its place.
+    fn holds(&self, state: &State, id: &str) -> bool {
+        state.webhooks.iter().any(|s| self.names(&s.webhook, id))
+    }
+
+    /// A fresh signing secret, as [`mint_secret`] makes one, that no stored webhook holds: at
+    /// least 16 random bytes, held again only where a seeded generator replays its draws, so
+    /// a few draws at most.
+    pub(super) fn mint_secret(&self, state: &mut State) -> String {
+        let mint = self.dialect.emulator.mints_secret.as_ref();
+        loop {
+            let secret = mint_secret(&mut state.rng, mint);
+            if !state.secrets.iter().any(|(_, held)| *held == secret) {
+                return secret;
             }
         }
     }
@@ -70,6 +128,13 @@ impl Store {
         } else {
             humantime::format_rfc3339_seconds(now).to_string()
         }
+    }
+}
+
+/// Counts integer ids on from past `id` where it is one, so that no later one is minted as it.
+pub(super) fn count_past(state: &mut State, id: &str) {
+    if let Ok(n) = id.parse::<u64>() {
+        state.next_id = state.next_id.max(n.saturating_add(1));
     }
 }
 

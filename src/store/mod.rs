@@ -29,11 +29,13 @@ use crate::model::{
 };
 use crate::problem::{Code, FieldError, Problem};
 use crate::url_policy::UrlPolicy;
-use mint::{mint_secret, uuid_from};
+use mint::{count_past, uuid_from};
 use serde_json::{Map, Value};
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
+#[derive(Clone)]
 struct State {
     /// The webhooks, in creation order: their sequence numbers increase.
     webhooks: Vec<Stored>,
@@ -52,6 +54,7 @@ struct State {
 }
 
 /// A stored webhook, its owner, and its place in the order the store lists in.
+#[derive(Clone)]
 struct Stored {
     owner: Option<String>,
     /// Given when it is stored, from a count that only goes up and is never given twice: a
@@ -328,9 +331,7 @@ impl Store {
                 let chosen = op.body.as_ref().and_then(|b| b.get("secret"));
                 let secret = match chosen.and_then(Value::as_str) {
                     Some(chosen) => self.kept_secret(chosen.to_owned()),
-                    None => {
-                        mint_secret(&mut state.rng, self.dialect.emulator.mints_secret.as_ref())
-                    }
+                    None => self.mint_secret(&mut state),
                 };
                 state.secrets.retain(|(k, _)| *k != id);
                 state.secrets.push((id, secret.clone()));
@@ -441,17 +442,19 @@ impl Store {
         }
         self.check_unique(state, op, &webhook, None)?;
         let id = match given_id {
-            Some(id) => id,
-            None => self.mint_id(state),
+            Some(id) => {
+                count_past(state, &id);
+                id
+            }
+            None => self.mint_id(state, &HashSet::new())?,
         };
-        state.next_id += 1;
         let now = self.now(state);
         let secret = match (
             webhook.shift_remove("secret"),
             &self.dialect.emulator.mints_secret,
         ) {
             (Some(Value::String(s)), _) => Some((self.kept_secret(s), false)),
-            (_, Some(mint)) => Some((mint_secret(&mut state.rng, Some(mint)), true)),
+            (_, Some(_)) => Some((self.mint_secret(state), true)),
             _ => None,
         };
         webhook.insert("id".into(), Value::from(id.clone()));

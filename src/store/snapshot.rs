@@ -1,12 +1,14 @@
 //! The store as state files and test fixtures see it: everything it holds (a snapshot) and
 //! back, webhooks seeded in canonical terms, and resets.
 
-use super::mint::mint_secret;
+use super::mint::count_past;
 use super::{CursorKey, KEPT_KEYS, State, Store, Stored, apply_defaults};
 use crate::mapping::Dialect;
 use crate::model as canonical;
+use crate::problem::Problem;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::collections::HashSet;
 
 /// What a store holds, as a state file keeps it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -31,6 +33,21 @@ pub struct Snapshot {
     /// restart answers as the first create did.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keyed: Vec<Keyed>,
+    /// Where a seeded generator of ids and secrets has got to, so that after a restart it goes
+    /// on rather than draw again what it drew before (absent from a file of an older hookgate,
+    /// and of an emulator without a seed, whose generator starts afresh).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generator: Option<Generator>,
+}
+
+/// A seeded generator's place in its sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Generator {
+    /// The seed it started from: a store of another seed starts its own sequence instead.
+    pub seed: u64,
+    /// Its state now.
+    pub at: u64,
 }
 
 /// A stored webhook and its owner.
@@ -105,6 +122,10 @@ impl Store {
             next_seq: state.next_seq,
             cursor_key: Some(state.cursor_key),
             keyed: state.keyed.iter().cloned().collect(),
+            generator: self.determinism.seed.map(|seed| Generator {
+                seed,
+                at: state.rng.get_seed(),
+            }),
         }
     }
 
@@ -136,6 +157,11 @@ impl Store {
         if let Some(key) = snapshot.cursor_key {
             state.cursor_key = key;
         }
+        if let Some(generator) = snapshot.generator
+            && self.determinism.seed == Some(generator.seed)
+        {
+            state.rng = fastrand::Rng::with_seed(generator.at);
+        }
         state.keyed = snapshot.keyed.into();
         while state.keyed.len() > KEPT_KEYS {
             state.keyed.pop_front();
@@ -148,8 +174,30 @@ impl Store {
     /// values are not applied: a fixture may set up any state the vendor can be in. A webhook
     /// whose owner and id are already stored replaces it. Returns the stored webhooks, without
     /// their secrets.
-    pub fn seed(&self, items: Vec<Owned>) -> Vec<Map<String, Value>> {
+    /// Refused (409), with nothing stored, where no id is left to mint for a webhook without
+    /// one.
+    pub fn seed(&self, items: Vec<Owned>) -> Result<Vec<Map<String, Value>>, Problem> {
         let mut state = self.lock();
+        let before = state.clone();
+        let seeded = self.seed_into(&mut state, items);
+        if seeded.is_err() {
+            *state = before;
+        }
+        seeded
+    }
+
+    /// [`Store::seed`] on the locked state, which it may leave half seeded when it fails.
+    fn seed_into(
+        &self,
+        state: &mut State,
+        items: Vec<Owned>,
+    ) -> Result<Vec<Map<String, Value>>, Problem> {
+        // The ids the document gives: none is minted for another of its webhooks, stored after
+        // it and then replaced by it.
+        let reserved: HashSet<String> = items
+            .iter()
+            .filter_map(|o| given_id(o.webhook.get("id")))
+            .collect();
         let mut out = Vec::with_capacity(items.len());
         // Where each stored (owner, id) is, so that a large seed stays linear.
         let mut at: std::collections::HashMap<(Option<String>, String), usize> = state
@@ -167,7 +215,7 @@ impl Store {
         } in items
         {
             webhook.retain(|_, v| !v.is_null());
-            let id = self.seeded_id(&mut state, webhook.shift_remove("id"));
+            let id = self.seeded_id(state, webhook.shift_remove("id"), &reserved)?;
             apply_defaults(&self.dialect.webhook, &mut webhook);
             for resource in &self.dialect.resources {
                 apply_defaults(&resource.fields, &mut webhook);
@@ -179,12 +227,12 @@ impl Store {
                     .emulator
                     .mints_secret
                     .as_ref()
-                    .map(|mint| mint_secret(&mut state.rng, Some(mint))),
+                    .map(|_| self.mint_secret(state)),
             };
             let needs_time =
                 !webhook.contains_key("created_at") || !webhook.contains_key("updated_at");
             if needs_time {
-                let now = Value::from(self.now(&mut state));
+                let now = Value::from(self.now(state));
                 webhook.entry("created_at").or_insert_with(|| now.clone());
                 webhook.entry("updated_at").or_insert(now);
             }
@@ -216,23 +264,27 @@ impl Store {
             out.push(webhook);
         }
         if !replaced.is_empty() {
-            keep_newest_secrets(&mut state, &replaced);
+            keep_newest_secrets(state, &replaced);
         }
-        out
+        Ok(out)
     }
 
-    /// The id a seeded webhook is stored under: the one given, or one minted. A given integer
-    /// id moves the counter past it, so that later creates never reuse it.
-    fn seeded_id(&self, state: &mut State, given: Option<Value>) -> String {
-        let given = given_id(given.as_ref());
-        if let Some(n) = given.as_deref().and_then(|id| id.parse::<u64>().ok()) {
-            state.next_id = state.next_id.max(n.saturating_add(1));
+    /// The id a seeded webhook is stored under: the one given, or one minted besides the
+    /// document's `reserved` ones. A given integer id moves the counter past it, so that later
+    /// creates never reuse it.
+    fn seeded_id(
+        &self,
+        state: &mut State,
+        given: Option<Value>,
+        reserved: &HashSet<String>,
+    ) -> Result<String, Problem> {
+        match given_id(given.as_ref()) {
+            Some(id) => {
+                count_past(state, &id);
+                Ok(id)
+            }
+            None => self.mint_id(state, reserved),
         }
-        given.unwrap_or_else(|| {
-            let id = self.mint_id(state);
-            state.next_id += 1;
-            id
-        })
     }
 
     /// How many webhooks are stored.

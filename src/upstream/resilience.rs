@@ -130,7 +130,9 @@ impl Guard {
     /// A guard with a closed breaker and `policy`'s concurrency cap.
     pub fn new(policy: Policy) -> Guard {
         Guard {
-            slots: Semaphore::new(policy.max_concurrency.max(1)),
+            // The configuration holds the cap far below tokio's most; a policy made in code
+            // is held to it too, rather than panic.
+            slots: Semaphore::new(policy.max_concurrency.clamp(1, Semaphore::MAX_PERMITS)),
             policy,
             breaker: Mutex::default(),
             pending: AtomicUsize::new(0),
