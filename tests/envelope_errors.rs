@@ -2,8 +2,11 @@
 //! inside an envelope of its own (Square's `{"idempotency_key": …, "subscription": {…}}`). A
 //! place inside the webhook is named by its canonical field; the envelope's idempotency key is
 //! the client's `Idempotency-Key`; any other member of the envelope is the request's as a
-//! whole, never an extension the client did not send. Over `tests/dialects/square.toml` (and a
-//! test-local copy whose create sends a member of its own) in front of a scripted vendor.
+//! whole, never an extension the client did not send. A JSON Pointer names the body from its
+//! root, whatever leading segments the file says name no field (`skip`). Over
+//! `tests/dialects/square.toml` (and a test-local copy whose create sends a member of its own),
+//! `tests/dialects/squeeze.toml` and a test-local JSON:API file whose webhook is the body's
+//! `data.attributes`, in front of a scripted vendor.
 
 mod support;
 
@@ -172,4 +175,182 @@ async fn a_surfaces_clients_are_told_of_their_key_where_they_send_it() {
         text.contains("the idempotency key this request gave"),
         "{shown}"
     );
+}
+
+/// A JSON:API vendor's refusal naming each member by a JSON Pointer from the body's root.
+fn pointed(pointers: &[&str]) -> Value {
+    let errors: Vec<Value> = (pointers.iter())
+        .map(|p| json!({"detail": format!("bad {p}"), "source": {"pointer": p}, "status": "422"}))
+        .collect();
+    json!({"jsonapi": {"version": "1.0"}, "errors": errors})
+}
+
+/// The field errors the canonical API answers for a create and an update of Squeeze (from
+/// the mapping files of `dir`) that the vendor refuses naming `pointers`.
+async fn pointed_at(dir: &str, pointers: &[&str]) -> (Value, Value) {
+    let current = json!({"data": {"type": "webhooks", "id": "1", "attributes": {
+        "store_id": 1, "url": "https://mysite.com/webhooks/", "events": ["order_created"]}}});
+    let vendor = Double::start(vec![
+        Reply::json(422, pointed(pointers)),
+        Reply::json(200, current),
+        Reply::json(422, pointed(pointers)),
+    ])
+    .await;
+    let gw = gateway_over(dir, "squeeze", &vendor).await;
+    let hooks = "/v1/upstreams/squeeze/owners/1/webhooks";
+    let body = json!({"url": "https://example.com/1", "events": ["order_created"]});
+    let created = send(gw.addr, "POST", hooks, &[], Some(&body)).await;
+    support::ok(&created, 422, "create");
+    let patch = json!({"url": "https://example.com/2"});
+    let changed = send(gw.addr, "PATCH", &format!("{hooks}/1"), &[], Some(&patch)).await;
+    support::ok(&changed, 422, "update");
+    (
+        created.json()["errors"].clone(),
+        changed.json()["errors"].clone(),
+    )
+}
+
+/// An error the canonical API names: its field and message.
+fn error(field: &str, message: &str) -> Value {
+    json!({"field": field, "message": message})
+}
+
+#[tokio::test]
+async fn a_json_pointer_names_the_body_sent_whatever_skip_the_file_gives() {
+    // Squeeze's webhook is the body's `data`, the type (and an update's id) beside it.
+    let pointers = [
+        "/data/attributes/url",
+        "/data/type",
+        "/data/relationships/store/data/id",
+        "/data",
+        "",
+        "/data/attributes/events/0",
+        "/data/attributes/secret",
+    ];
+    let expected = [
+        error("url", "bad /data/attributes/url"),
+        error("", "data.type: bad /data/type"),
+        error("owner", "bad /data/relationships/store/data/id"),
+        error("", "bad /data"),
+        error("", "bad "),
+        error("events", "events[0]: bad /data/attributes/events/0"),
+        error("secret", "bad /data/attributes/secret"),
+    ];
+    let skips = [
+        "skip = [\"data\"]\n",
+        "skip = [\"data\", \"attributes\"]\n",
+        "skip = [\"body\"]\n",
+        "skip = []\n",
+        "",
+    ];
+    for skip in skips {
+        let with_skip = format!("message = \"$.detail\"\n{skip}");
+        let edit = ("squeeze", "message = \"$.detail\"\n", with_skip.as_str());
+        // The file as shipped gives none.
+        let edits = [edit];
+        let dir = dialects_with(if skip.is_empty() { &[] } else { &edits });
+        let (created, changed) = pointed_at(dir.path().to_str().unwrap(), &pointers).await;
+        assert_eq!(created, json!(expected), "{skip}");
+        assert_eq!(changed, json!(expected), "{skip}");
+        // An update's id is the webhook's, which its client names in the path.
+        let (_, changed) = pointed_at(dir.path().to_str().unwrap(), &["/data/id"]).await;
+        assert_eq!(changed, json!([error("id", "bad /data/id")]), "{skip}");
+    }
+}
+
+/// Squeeze with its webhook's members at `data.attributes` (rules at `$.url`), the type and
+/// an update's id beside them in `data`.
+const WRAPPED: &str = r#"
+[dialect]
+title = "Wrapped webhooks"
+base_path = "/v1"
+owner = "store"
+media_type = "application/vnd.api+json"
+
+[fields.id]
+path = "$.id"
+in = ["response"]
+
+[fields.url]
+path = "$.url"
+required = true
+
+[fields.events]
+path = "$.events"
+required = true
+
+[fields.enabled]
+implied = true
+
+[operations.list]
+method = "GET"
+path = "/stores/{owner}/webhooks"
+response = { data = "{{items}}" }
+
+[operations.get]
+method = "GET"
+path = "/stores/{owner}/webhooks/{id}"
+response = { data = "{{webhook}}" }
+
+[operations.create]
+method = "POST"
+path = "/stores/{owner}/webhooks"
+body = { data = { type = "webhooks", attributes = { "$spread" = "{{webhook}}" } } }
+response = { data = "{{webhook}}" }
+
+[operations.update]
+method = "PATCH"
+path = "/stores/{owner}/webhooks/{id}"
+body = { data = { type = "webhooks", id = "{{id}}", attributes = { "$spread" = "{{webhook}}" } } }
+response = { data = "{{webhook}}" }
+
+[errors]
+message = ["$.errors[0].detail"]
+
+[[errors.field_errors]]
+path = "$.errors"
+form = "items"
+field = "$.source.pointer"
+message = "$.detail"
+SKIP
+item = { detail = "{{message}}", source = { pointer = "/data/attributes/{{field}}" } }
+
+[errors.render.default]
+body = { errors = [{ detail = "{{message}}" }] }
+"#;
+
+#[tokio::test]
+async fn a_json_pointer_into_a_webhook_wrapped_twice_names_the_body_sent() {
+    let pointers = [
+        "/data/attributes/url",
+        "/data/attributes/events/1",
+        "/data/type",
+        "/data/id",
+        "/data/attributes",
+        "",
+    ];
+    let expected = [
+        error("url", "bad /data/attributes/url"),
+        error("events", "events[1]: bad /data/attributes/events/1"),
+        error("", "data.type: bad /data/type"),
+        error("id", "bad /data/id"),
+        error("", "bad /data/attributes"),
+        error("", "bad "),
+    ];
+    for skip in ["skip = [\"data\", \"attributes\"]", "skip = [\"data\"]", ""] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = WRAPPED.replace("SKIP", skip);
+        std::fs::write(dir.path().join("wrapped.toml"), file).unwrap();
+        let vendor = Double::start(vec![Reply::json(422, pointed(&pointers))]).await;
+        let gw = gateway_over(dir.path().to_str().unwrap(), "wrapped", &vendor).await;
+        let patch = json!({"url": "https://example.com/2", "events": ["a", "b"]});
+        let hook = "/v1/upstreams/wrapped/owners/1/webhooks/7";
+        let changed = send(gw.addr, "PATCH", hook, &[], Some(&patch)).await;
+        support::ok(&changed, 422, skip);
+        assert_eq!(changed.json()["errors"], json!(expected), "{skip}");
+        assert_eq!(
+            vendor.seen()[0].json().unwrap()["data"]["attributes"]["url"],
+            "https://example.com/2"
+        );
+    }
 }

@@ -285,18 +285,44 @@ async fn a_clients_body_may_hold_the_envelopes_members_beside_the_webhook() {
     };
     for (at, prefix) in [(gw.emulators["squeeze"], ""), (gw.addr, "/sq")] {
         let hooks = format!("{prefix}/v1/webhooks");
-        // Each of the envelope's members, alone and together, and as the envelope spells
-        // them or not: literal members are not checked.
+        // Each of the envelope's members, alone and together, as the envelope spells them.
         for members in [
             json!({"@odata.type": "#webhook"}),
             json!({"version": 2}),
-            json!({"live": false}),
+            json!({"live": true}),
             json!({"meta": {"source": "api"}}),
-            json!({"meta": {"via": "cli", "source": "cli"}}),
-            json!({"@odata.type": "#webhook", "version": 3, "live": true, "meta": {}}),
+            json!({"meta": {"via": "web", "source": "api"}}),
+            json!({"@odata.type": "#webhook", "version": 2, "live": true, "meta": {}}),
         ] {
             let made = send(at, "POST", &hooks, &bearer, Some(&body(members.clone()))).await;
             ok(&made, 201, &format!("{hooks} {members}"));
+        }
+        // Spelt otherwise, they say the body is another than the one the vendor takes: a
+        // conflict, naming each.
+        for (members, named) in [
+            (
+                json!({"live": false}),
+                vec!["data.live: must be `true`, not `false`"],
+            ),
+            (
+                json!({"meta": {"via": "cli", "source": "cli"}}),
+                vec![
+                    "data.meta.source: must be `api`, not `cli`",
+                    "data.meta.via: must be `web`, not `cli`",
+                ],
+            ),
+            (
+                json!({"@odata.type": "#hook", "version": 3}),
+                vec![
+                    "data.@odata.type: must be `#webhook`, not `#hook`",
+                    "data.version: must be `2`, not `3`",
+                ],
+            ),
+        ] {
+            let refused = send(at, "POST", &hooks, &bearer, Some(&body(members.clone()))).await;
+            ok(&refused, 409, &format!("{hooks} {members}"));
+            let detail = refused.json()["errors"][0]["detail"].clone();
+            assert_eq!(detail, json!(named.join("; ")), "{hooks} {members}");
         }
         // What neither the envelope nor a rule names is refused by its place, inside the
         // envelope's object member too.

@@ -575,40 +575,64 @@ pub struct Naming<'a> {
 }
 
 impl Naming<'_> {
-    /// The field error of `vendor_field`. A place inside the webhook's in the body sent
-    /// (`subscription.notification_url`, the webhook at `subscription`) is named by the
-    /// webhook's rules. A member the envelope holds beside the webhook is none of the
-    /// webhook's, and is never named as an extension the client did not send: the idempotency
-    /// key is the client's `Idempotency-Key`, another value of the client's (`{{secret}}`) is
-    /// named as its rules name it, any other member (a literal) is the request's as a whole,
-    /// its message saying the vendor's name for it.
+    /// The field error of `vendor_field`: named as a place of the body sent where it is one
+    /// ([`named_as_sent`](Self::named_as_sent)), else by the webhook's rules.
     pub fn field_error(&self, vendor_field: &str, message: &str) -> FieldError {
-        let Some(sent) = self.sent else {
-            return self.fields.field_error(vendor_field, message);
-        };
+        self.named_as_sent(vendor_field, message)
+            .unwrap_or_else(|| self.fields.field_error(vendor_field, message))
+    }
+
+    /// The field error of an item of a list naming its field by segments, some leading ones of
+    /// which may name no field (`skip`: FastAPI's `["body", "url"]`). The name as the vendor
+    /// wrote it is tried first against the body sent, whatever `skip` says: a JSON Pointer
+    /// names the body from its root (`/data/type`, a literal of a JSON:API envelope, is the
+    /// envelope's even where `skip` drops `data`). A name that is no place of the body sent is
+    /// read past the skipped segments, the body as a whole where nothing is left.
+    pub fn item_error(&self, written: &str, past_skip: &str, message: &str) -> FieldError {
+        if let Some(named) = self.named_as_sent(written, message) {
+            return named;
+        }
+        match past_skip {
+            "" => FieldError::new("", message),
+            field => self.field_error(field, message),
+        }
+    }
+
+    /// The field error of `vendor_field` where it names a place of the body sent; `None` where
+    /// no body was sent, or where the name lies in none of its places but the webhook's own
+    /// object (the body as a whole, or a `$spread` at its root), whose rules name it. A place
+    /// inside the webhook's (`subscription.notification_url`, the webhook at `subscription`) is
+    /// named by the webhook's rules, the webhook's place itself is the body as a whole. A
+    /// member the envelope holds beside the webhook is none of the webhook's, and is never
+    /// named as an extension the client did not send: a value of the client's is named as its
+    /// placeholder ([`placed_value_error`]), any other member (a literal) is the request's as
+    /// a whole, its message saying the vendor's name for it.
+    fn named_as_sent(&self, vendor_field: &str, message: &str) -> Option<FieldError> {
+        let sent = self.sent?;
         match sent.envelope_member(vendor_field, "webhook") {
-            Some(Template::Slot { name, .. }) if name == "idempotency_key" => {
-                return FieldError::in_header("Idempotency-Key", message);
-            }
-            // A value of the client's placed in the envelope (`{{secret}}`): named as before.
-            Some(Template::Slot { .. }) => return self.fields.field_error(vendor_field, message),
-            Some(_) => return FieldError::new("", format!("{vendor_field}: {message}")),
+            Some(Template::Slot { name, .. }) => return Some(placed_value_error(name, message)),
+            Some(_) => return Some(FieldError::new("", format!("{vendor_field}: {message}"))),
             None => {}
         }
-        let Some(at) = sent.path_of("webhook").filter(|p| !p.steps().is_empty()) else {
-            return self.fields.field_error(vendor_field, message);
-        };
+        let at = sent.path_of("webhook").filter(|p| !p.steps().is_empty())?;
         if at.is_spelled(vendor_field) {
             // The webhook itself: the body the client sent, as a whole.
-            return FieldError::new("", message);
+            return Some(FieldError::new("", message));
         }
-        match at.spelled_inside(vendor_field) {
-            Some(rest) => {
-                let rest = rest.strip_prefix('.').unwrap_or(rest);
-                self.fields.field_error(rest, message)
-            }
-            None => self.fields.field_error(vendor_field, message),
-        }
+        let rest = at.spelled_inside(vendor_field)?;
+        let rest = rest.strip_prefix('.').unwrap_or(rest);
+        Some(self.fields.field_error(rest, message))
+    }
+}
+
+/// The field error of a value the envelope of a body holds beside the webhook, by the
+/// placeholder that placed it: the idempotency key is the client's `Idempotency-Key` header;
+/// any other is the canonical field it is the value of (`{{secret}}` is `secret`, `{{id}}`
+/// the webhook's `id`, `{{current.url}}` its `url`), whatever the vendor calls its member.
+fn placed_value_error(placeholder: &str, message: &str) -> FieldError {
+    match placeholder {
+        "idempotency_key" => FieldError::in_header("Idempotency-Key", message),
+        name => FieldError::new(name.strip_prefix("current.").unwrap_or(name), message),
     }
 }
 
@@ -659,17 +683,18 @@ fn collect_field_errors(
                 let field = form
                     .field
                     .get(item)
-                    .and_then(|f| item_field(f, &form.skip))
-                    .filter(|f| !f.is_empty());
+                    .and_then(|f| ItemField::of(f, &form.skip));
                 // An item is its own message where it is one (`["Url is invalid"]`).
                 let message = match item {
                     Value::String(s) => Some(s.clone()),
                     _ => form.message.get(item).map(text),
                 };
                 out.push(match (field, message) {
-                    (Some(field), message) => {
-                        fields.field_error(&field, message.as_deref().unwrap_or("is invalid"))
-                    }
+                    (Some(field), message) => fields.item_error(
+                        &field.written,
+                        &field.past_skip,
+                        message.as_deref().unwrap_or("is invalid"),
+                    ),
                     // An item that names no field (`{"code": "custom", "message": "Hook
                     // already exists"}`) is about the request as a whole: carried so, not
                     // dropped; one of no message either is shown as the vendor wrote it.
@@ -734,35 +759,55 @@ impl Named<'_> {
     }
 }
 
-/// An item's field as a dotted name: a string as it is, or the segments of an array after the
-/// leading ones that name no field, joined with `.`. A string that begins with `/` is a JSON
-/// Pointer (RFC 6901: JSON:API's `source.pointer`, `/data/attributes/url`), taken as the
-/// segments it names.
-fn item_field(found: &Value, skip: &[Value]) -> Option<String> {
-    match found {
-        Value::String(pointer) if pointer.starts_with('/') => {
-            let segments: Vec<Value> = pointer[1..]
+/// An item's field as dotted names: a string as it is, or the segments of an array joined
+/// with `.`. A string that begins with `/` is a JSON Pointer (RFC 6901: JSON:API's
+/// `source.pointer`, `/data/attributes/url`), taken as the segments it names.
+struct ItemField {
+    /// Every segment, as the vendor wrote them (`data.attributes.url`).
+    written: String,
+    /// The segments after the leading ones that name no field (`skip`); empty where none is
+    /// left.
+    past_skip: String,
+}
+
+impl ItemField {
+    /// The field `found` names; `None` where it names none (an empty name, no string nor
+    /// array).
+    fn of(found: &Value, skip: &[Value]) -> Option<ItemField> {
+        let segments: Vec<Value> = match found {
+            Value::String(pointer) if pointer.starts_with('/') => pointer[1..]
                 .split('/')
                 .map(|s| Value::from(s.replace("~1", "/").replace("~0", "~")))
-                .collect();
-            item_field(&Value::Array(segments), skip)
-        }
-        Value::String(s) => Some(s.clone()),
-        Value::Array(segments) => {
-            let leading = segments
-                .iter()
-                .zip(skip)
-                .take_while(|(seg, skipped)| seg == skipped)
-                .count();
-            let parts: Vec<String> = segments[leading..]
+                .collect(),
+            Value::String(s) if s.is_empty() => return None,
+            Value::String(s) => {
+                return Some(ItemField {
+                    written: s.clone(),
+                    past_skip: s.clone(),
+                });
+            }
+            Value::Array(segments) if !segments.is_empty() => segments.clone(),
+            _ => return None,
+        };
+        let leading = segments
+            .iter()
+            .zip(skip)
+            .take_while(|(seg, skipped)| seg == skipped)
+            .count();
+        let dotted = |segments: &[Value]| {
+            let parts: Vec<String> = segments
                 .iter()
                 .map(|seg| match seg {
                     Value::String(s) => s.clone(),
                     other => other.to_string(),
                 })
                 .collect();
-            (!parts.is_empty()).then(|| parts.join("."))
-        }
-        _ => None,
+            parts.join(".")
+        };
+        let written = dotted(&segments);
+        (!written.is_empty()).then(|| ItemField {
+            written,
+            past_skip: dotted(&segments[leading..]),
+        })
     }
 }

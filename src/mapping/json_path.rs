@@ -167,6 +167,23 @@ impl FieldPath {
         Some(cur)
     }
 
+    /// The value at this path in the object `root`, as [`get`](Self::get) finds it in the
+    /// object's value; `None` for the root itself, which is no member.
+    pub fn get_in<'v>(&self, root: &'v Map<String, Value>) -> Option<&'v Value> {
+        let (Step::Key(first), rest) = self.steps.split_first()? else {
+            return None;
+        };
+        let mut cur = crate::json::member(root, first)?;
+        for step in rest {
+            cur = match (step, cur) {
+                (Step::Key(k), Value::Object(m)) => crate::json::member(m, k)?,
+                (Step::Index(i), Value::Array(a)) => a.get(*i)?,
+                _ => return None,
+            };
+        }
+        Some(cur)
+    }
+
     /// The value at this path in `root`, to be changed where it lies.
     pub fn get_mut<'v>(&self, root: &'v mut Value) -> Option<&'v mut Value> {
         let mut cur = root;

@@ -202,6 +202,38 @@ impl Template {
         out
     }
 
+    /// The values this template writes itself beside the placeholder `item` (the webhook a
+    /// request body carries), each at its place: every literal member, down to its texts,
+    /// numbers, booleans and arrays (JSON:API's `data.type`), and every placeholder other than
+    /// `item` standing whole (`data.id = "{{id}}"`). What a `$switch` picks, text with
+    /// placeholders inside and a placeholder's item (`{{current.events[0]}}`) are no one
+    /// value, and are left out.
+    pub fn held_values(&self, item: &str) -> Vec<(FieldPath, Held<'_>)> {
+        let mut out = Vec::new();
+        self.held_within(FieldPath::default(), item, &mut out);
+        out
+    }
+
+    fn held_within<'t>(&'t self, at: FieldPath, item: &str, out: &mut Vec<(FieldPath, Held<'t>)>) {
+        match self {
+            Template::Literal(value) => literal_leaves(value, at, out),
+            Template::Slot { name, index, .. } if name != item && index.is_empty() => {
+                out.push((at, Held::Placeholder(name)));
+            }
+            Template::Object(members) | Template::Spread { members, .. } => {
+                for (key, t) in members {
+                    t.held_within(at.clone().child(Step::Key(key.clone())), item, out);
+                }
+            }
+            Template::Array(items) => {
+                for (i, t) in items.iter().enumerate() {
+                    t.held_within(at.clone().child(Step::Index(i)), item, out);
+                }
+            }
+            Template::Slot { .. } | Template::Text(_) | Template::Switch { .. } => {}
+        }
+    }
+
     /// The members a `$spread` of `name` keeps beside that placeholder's own, where one stands
     /// in this template (in a case of a `$switch` too): the envelope's, which share the
     /// object with the placeholder's members (`"@odata.context"`, JSON:API's `type`, a
@@ -660,6 +692,27 @@ impl Template {
                 items.iter().filter_map(|t| t.render(slots)).collect(),
             )),
         }
+    }
+}
+
+/// A value a template writes itself ([`Template::held_values`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Held<'t> {
+    /// Written as it is.
+    Literal(&'t Value),
+    /// The value of the placeholder so named (`id`, `owner`).
+    Placeholder(&'t str),
+}
+
+/// The values of a literal at `at`: an object's by its members, any other value whole.
+fn literal_leaves<'t>(value: &'t Value, at: FieldPath, out: &mut Vec<(FieldPath, Held<'t>)>) {
+    match value {
+        Value::Object(members) => {
+            for (key, v) in members {
+                literal_leaves(v, at.clone().child(Step::Key(key.clone())), out);
+            }
+        }
+        value => out.push((at, Held::Literal(value))),
     }
 }
 

@@ -851,7 +851,7 @@ impl Frontend for VendorApi {
         // An owner this API does not serve is not found before its body is read, as the
         // vendor finds the owner first.
         let owner = self.backend_owner(route.owner.as_deref())?;
-        let (body, item) = self.body_and_item(route.kind, &route.query, headers, &bytes)?;
+        let (body, item) = self.body_and_item(route, headers, &bytes)?;
         if let Some(item) = &item {
             // A route's body is read once: nothing was noted before.
             let _ = (route.spelt).set(self.object(route.kind).spelt_as(item));

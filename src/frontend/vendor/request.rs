@@ -2,12 +2,14 @@
 //! to the vendor's checks and read into a canonical operation, or relayed as it is to an
 //! upstream of this very dialect.
 
-use super::{Kind, Query, Route, VendorApi, given};
+use super::{Kind, Route, VendorApi, given};
 use crate::frontend::{Backend, Job, Relay, Routed};
 use crate::http::headers;
 use crate::mapping::checks::Check;
+use crate::mapping::json_path::FieldPath;
 use crate::mapping::model::{CredentialPlace, Resource, ResourceVerb, Role};
 use crate::mapping::rules::{Beside, ObjectMap, Target, Violation};
+use crate::mapping::template::Held;
 use crate::mapping::{Strategy, patch};
 use crate::model::{self, Action, Operation, UpdateMode};
 use crate::problem::{Code, FieldError, Problem};
@@ -410,15 +412,16 @@ impl VendorApi {
     /// item it carries where the route writes one.
     pub(super) fn body_and_item(
         &self,
-        kind: Kind,
-        query: &Query,
+        route: &Route,
         headers: &HeaderMap,
         bytes: &[u8],
     ) -> Result<BodyAndItem, Problem> {
+        let (kind, query) = (route.kind, &route.query);
         if !self.takes_body(kind) {
             return Ok((None, None));
         }
         let body = self.read_body(kind, headers, bytes)?;
+        self.body_agrees(route, &body)?;
         self.check_request(kind, &body)?;
         let writes = matches!(
             kind,
@@ -460,6 +463,86 @@ impl VendorApi {
             }
         }
         Ok((Some(body), item))
+    }
+
+    /// Refuses a body that says it is about another webhook, owner or kind of object than the
+    /// request: a member the operation's template writes as literal text (JSON:API's
+    /// `data.type`) holding another value, or one where the template places the id or the
+    /// owner (`data.id = "{{id}}"`), or where the webhook's rules read them (Shopify's
+    /// `webhook.id`, an owner's `store_id`), holding another than the request names (in its
+    /// path, or the query parameter or header the vendor takes it in). Taken, the change would
+    /// be made to the webhook the request names, which its body says it is not: refused as the
+    /// vendor's conflict (JSON:API's 409), naming each such member. A member left out is the
+    /// request's, as a literal query parameter left out is; an id written as a number is the
+    /// id whose text it is.
+    fn body_agrees(&self, route: &Route, body: &Map<String, Value>) -> Result<(), Problem> {
+        let kind = route.kind;
+        let (envelope, item) = match kind {
+            Kind::Operation(role) => (
+                self.dialect.endpoint(role).and_then(|e| e.body.as_ref()),
+                "webhook",
+            ),
+            Kind::Resource(i, verb) => (
+                self.dialect.resources[i].endpoint(verb).map(|e| &e.body),
+                "resource",
+            ),
+        };
+        let named = |placeholder: &str| match placeholder {
+            "id" => route.id.as_deref().map(|id| (id, "the webhook")),
+            "owner" => route.owner.as_deref().map(|owner| (owner, "the owner")),
+            _ => None,
+        };
+        let mut errors = Vec::new();
+        // Each place once: a JSON:API update places `{{id}}` where the webhook's id is read.
+        let mut seen: Vec<FieldPath> = Vec::new();
+        for (place, held) in envelope.map(|t| t.held_values(item)).unwrap_or_default() {
+            let Some(given) = place.get_in(body) else {
+                continue;
+            };
+            let why = match held {
+                Held::Literal(value) => (!reads_same(value, given))
+                    .then(|| format!("must be `{}`, not `{}`", written(value), written(given))),
+                Held::Placeholder(name) => named(name)
+                    .filter(|(expected, _)| !names(expected, given))
+                    .map(|(expected, what)| other_than_named(expected, what, given)),
+            };
+            seen.push(place.clone());
+            if let Some(why) = why {
+                errors.push(FieldError::new(format!("extensions.{place}"), why));
+            }
+        }
+        // Where the body carries the webhook: the body of a test or a rotation is no webhook.
+        let carries = matches!(self.action(kind), Action::Create | Action::Update);
+        if matches!(kind, Kind::Operation(_)) && carries {
+            let at = self.item_path(kind);
+            let rules = (self.dialect.webhook.rules.iter())
+                .filter(|r| r.target.is("id") || r.target.is("owner"));
+            for rule in rules {
+                let field = rule.target.name();
+                let Some((expected, what)) = named(&field) else {
+                    continue;
+                };
+                for place in rule.places() {
+                    let whole = within(at, place);
+                    if seen.contains(&whole) {
+                        continue;
+                    }
+                    let Some(given) = whole.get_in(body) else {
+                        continue;
+                    };
+                    seen.push(whole);
+                    let decoded = || rule.codec.decode(given).ok();
+                    if !names(expected, given) && !decoded().is_some_and(|v| names(expected, &v)) {
+                        let why = other_than_named(expected, what, given);
+                        errors.push(FieldError::new(&field, why));
+                    }
+                }
+            }
+        }
+        if errors.is_empty() {
+            return Ok(());
+        }
+        Err(Problem::with_errors(Code::Conflict, errors))
     }
 
     /// A vendor that refuses members it does not know (`unknown_members = "refused"`) refuses
@@ -1274,3 +1357,46 @@ const UNSENDABLE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
     .add(b'{')
     .add(b'|')
     .add(b'}');
+
+/// Whether `given`, a member of a client's body, is the literal `value`: the same JSON, or a
+/// text a form writes for it (`2`, `true`).
+fn reads_same(value: &Value, given: &Value) -> bool {
+    value == given || scalar_text(value).is_some_and(|v| scalar_text(given) == Some(v))
+}
+
+/// Whether `given`, a member of a client's body, names `expected`, an id or owner as a request
+/// names it: its text, or a number whose text it is.
+fn names(expected: &str, given: &Value) -> bool {
+    scalar_text(given).is_some_and(|text| text == expected)
+}
+
+/// A string's text, or a number's or boolean's as JSON writes it; none for anything else.
+fn scalar_text(value: &Value) -> Option<Cow<'_, str>> {
+    match value {
+        Value::String(s) => Some(Cow::Borrowed(s)),
+        Value::Number(_) | Value::Bool(_) => Some(Cow::Owned(value.to_string())),
+        _ => None,
+    }
+}
+
+/// A value as a refusal shows it: a string's text, anything else as JSON.
+fn written(value: &Value) -> Cow<'_, str> {
+    match value {
+        Value::String(s) => Cow::Borrowed(s),
+        other => Cow::Owned(other.to_string()),
+    }
+}
+
+/// What a refusal says of a member naming another id or owner than the request does.
+fn other_than_named(expected: &str, what: &str, given: &Value) -> String {
+    format!(
+        "must be `{expected}`, {what} this request names, not `{}`",
+        written(given)
+    )
+}
+
+/// The place `place` of the item at `at` (the root where the body is the item) in the body.
+fn within(at: Option<&FieldPath>, place: &FieldPath) -> FieldPath {
+    let steps = at.map_or(&[][..], FieldPath::steps).iter();
+    FieldPath::of_steps(steps.chain(place.steps()).cloned().collect())
+}

@@ -649,6 +649,15 @@ impl ObjectMap {
             .map(|&(_, i)| &self.rules[i])
     }
 
+    /// Whether `name` is an extension this vendor answers and never takes (`in =
+    /// ["response"]`: a member the vendor computes): a rule reads it, and none writes it in
+    /// any request.
+    pub fn answers_only_extension(&self, name: &str) -> bool {
+        name.starts_with("extensions.")
+            && self.rules.iter().any(|r| r.target.is(name))
+            && !self.rules.iter().any(|r| r.request && r.target.is(name))
+    }
+
     /// The rule that reads canonical field `name` from answers, if any.
     pub fn reading(&self, name: &str) -> Option<&Rule> {
         self.rules

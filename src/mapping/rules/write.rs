@@ -25,7 +25,14 @@ impl ObjectMap {
         // `name` spells the canonical name, only needed when the member is refused.
         let mut attempt = |rule: Option<&Rule>, name: &dyn Fn() -> String, value: &Value| {
             let Some(rule) = rule else {
-                unsupported.push(name());
+                // A member of the vendor's own that it answers and never takes is the client's
+                // to read, not to write, whatever lenient handling drops: refused as a
+                // read-only field of the canonical table is.
+                let name = name();
+                match self.answers_only_extension(&name) {
+                    true => invalid.push(FieldError::new(name, "is read-only")),
+                    false => unsupported.push(name),
+                }
                 return;
             };
             let Some(path) = &rule.path else {
