@@ -33,6 +33,13 @@ pub fn compile(name: &str, file: &Path, text: &str) -> Result<Dialect, Vec<Mappi
             message: top_level_hint(in_file_terms(e.message())),
         }]
     })?;
+    if let Some(trapped) = read_into_an_example(text, &raw.examples) {
+        return Err(vec![MappingError {
+            file: file.to_owned(),
+            key: trapped.0,
+            message: trapped.1,
+        }]);
+    }
     let mut cx = Compiler {
         file,
         errors: Vec::new(),
@@ -113,6 +120,32 @@ fn top_level_hint(message: String) -> String {
         }
         None => message,
     }
+}
+
+/// A top-level section written after an `[[examples]]` table (`emulator = { … }` at the end of
+/// the file), which TOML reads as a member of that example: an example takes any member, so
+/// nothing else would refuse it, and the section would be lost. Told where the file has no
+/// such section of its own, and the example's member is a table, as a section is: the key and
+/// why.
+fn read_into_an_example(text: &str, examples: &[Value]) -> Option<(String, String)> {
+    let suspect = |example: &Value| {
+        TOP_LEVEL
+            .into_iter()
+            .find(|key| *key != "examples" && example.get(key).is_some_and(Value::is_object))
+    };
+    if !examples.iter().any(|e| suspect(e).is_some()) {
+        return None;
+    }
+    let file: toml::Table = text.parse().ok()?;
+    examples.iter().enumerate().find_map(|(i, example)| {
+        let key = suspect(example).filter(|key| !file.contains_key(*key))?;
+        Some((
+            format!("examples[{i}].{key}"),
+            format!(
+                "`{key}` is a key of the file's top level, and TOML reads a `{key} = …` written after `[[examples]]` as a member of that example: move it before the first `[table]`"
+            ),
+        ))
+    })
 }
 
 /// `line L, column C` of a TOML error, the key a syntax or schema error can be given.
@@ -388,6 +421,24 @@ mod tests {
         let said = super::in_file_terms("invalid type: integer `3`, expected a sequence");
         assert_eq!(said, "invalid type: integer `3`, expected a list (`[…]`)");
         assert_eq!(super::in_file_terms("expected u160"), "expected u160");
+    }
+
+    #[test]
+    fn a_top_level_key_read_into_an_example_says_why() {
+        let relay = include_str!("../../../tests/dialects/relay.toml");
+        let moved = relay.replacen("[emulator]\nid = \"integer\"\n", "", 1)
+            + "emulator = { id = \"integer\" }\n";
+        let refused = super::compile("relay", std::path::Path::new("relay.toml"), &moved);
+        let refused = refused.unwrap_err();
+        assert!(refused[0].key.ends_with(".emulator"), "{:?}", refused[0]);
+        assert!(
+            refused[0]
+                .message
+                .contains("move it before the first `[table]`")
+        );
+        // An example's own member of that name, beside the file's section, is the example's.
+        let kept = relay.to_owned() + "emulator = { id = \"integer\" }\n";
+        assert!(super::compile("relay", std::path::Path::new("relay.toml"), &kept).is_ok());
     }
 
     #[test]
