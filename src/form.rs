@@ -79,9 +79,11 @@ fn pairs(
 pub const MAX_DEPTH: usize = 32;
 
 /// A form as a JSON object of text: `a[b]=1` is `{"a": {"b": "1"}}`, `a[0]=x` and `a[]=x`
-/// are arrays, and a plain key given more than once is an array of its values. An index past
-/// the end of an array adds the next item (`a[5]=x` to an empty array is `["x"]`): a client's
-/// index never sizes an array. A key nested deeper than [`MAX_DEPTH`] is refused.
+/// are arrays, and a plain key given more than once is an array of its values. An empty value
+/// (`description=`, `metadata[env]=`) is `null`: it is how a form clears a member, and how
+/// [`encode`] writes `null`. An index past the end of an array adds the next item (`a[5]=x` to
+/// an empty array is `["x"]`): a client's index never sizes an array. A key nested deeper than
+/// [`MAX_DEPTH`] is refused.
 pub fn decode(bytes: &[u8]) -> Result<Map<String, Value>, String> {
     let mut root = Value::Object(Map::new());
     for (key, value) in form_urlencoded::parse(bytes) {
@@ -100,9 +102,22 @@ pub fn decode(bytes: &[u8]) -> Result<Map<String, Value>, String> {
         }
         insert(&mut root, &segments, Value::from(value.into_owned()));
     }
+    // Read once the form is whole: while it is built, a `null` is a place not yet given,
+    // which a repeated key's next value fills.
+    empty_as_null(&mut root);
     match root {
         Value::Object(members) => Ok(members),
         _ => Ok(Map::new()),
+    }
+}
+
+/// Each empty value under `node` as the `null` it stands for.
+fn empty_as_null(node: &mut Value) {
+    match node {
+        Value::String(text) if text.is_empty() => *node = Value::Null,
+        Value::Object(members) => members.values_mut().for_each(empty_as_null),
+        Value::Array(items) => items.iter_mut().for_each(empty_as_null),
+        _ => {}
     }
 }
 
@@ -163,6 +178,9 @@ pub enum Scalar {
     Bool,
     /// A number.
     Number,
+    /// Text the vendor clears as `""` (a label its rule reads with `empty_is_null`): an empty
+    /// value is that `""`, the vendor's own spelling of the clear, not `null`.
+    Label,
 }
 
 /// The shape of a vendor's member, as far as a form blurs it: its scalar, and whether it is
@@ -205,10 +223,11 @@ impl Shape {
 /// text) is left as it is, for the member's own checks to refuse.
 pub fn coerce(value: &mut Value, shape: Shape) {
     if shape.list {
-        // An empty value is how a form writes an empty list (see [`encode`]).
+        // An empty value, read as `null`, is also how a form writes an empty list (see
+        // [`encode`]): a list cleared is a list of none.
         match value {
-            Value::String(text) if text.is_empty() => *value = Value::Array(Vec::new()),
-            Value::Array(_) | Value::Null => {}
+            Value::Null => *value = Value::Array(Vec::new()),
+            Value::Array(_) => {}
             _ => *value = Value::Array(vec![value.take()]),
         }
     }
@@ -221,11 +240,14 @@ pub fn coerce(value: &mut Value, shape: Shape) {
 }
 
 fn coerce_scalar(value: &mut Value, scalar: Scalar) {
+    if value.is_null() && scalar == Scalar::Label {
+        *value = Value::from("");
+    }
     let Value::String(text) = value else {
         return;
     };
     let read = match scalar {
-        Scalar::Text => None,
+        Scalar::Text | Scalar::Label => None,
         Scalar::Bool => match text.as_str() {
             "true" => Some(Value::Bool(true)),
             "false" => Some(Value::Bool(false)),
@@ -288,13 +310,45 @@ mod tests {
         // A key with a bracket it does not close is a plain name.
         assert_eq!(
             Value::Object(decode(b"a%5Bb=1&c=").unwrap()),
-            json!({"a[b": "1", "c": ""})
+            json!({"a[b": "1", "c": null})
         );
         // A lone value repeated; an index far past the end is the next item, not a size.
         assert_eq!(
             Value::Object(decode(b"e=a&e=b&f%5B99999999999%5D=z&f%5B1%5D=y").unwrap()),
             json!({"e": ["a", "b"], "f": ["z", "y"]})
         );
+    }
+
+    #[test]
+    fn reads_an_empty_value_as_the_null_it_clears() {
+        // What `encode` writes for `null` reads back as `null`, at any depth.
+        let body = json!({"description": null, "metadata": {"team": null, "env": "prod"}});
+        for arrays in [Arrays::Indexed, Arrays::Brackets, Arrays::Repeated] {
+            let text = encode(&body, arrays);
+            assert_eq!(
+                Value::Object(decode(text.as_bytes()).unwrap()),
+                body,
+                "{text}"
+            );
+        }
+        // An empty item of a list, in each spelling, and a repeated key's empty value, is kept
+        // in its place, never taken for a place not yet given.
+        for (form, read) in [
+            ("e%5B0%5D=&e%5B1%5D=a", json!({"e": [null, "a"]})),
+            ("e%5B%5D=a&e%5B%5D=", json!({"e": ["a", null]})),
+            ("e=&e=a", json!({"e": [null, "a"]})),
+            ("e=&e=", json!({"e": [null, null]})),
+            (
+                "a%5Bb%5D%5Bc%5D=&a%5Bd%5D=%20",
+                json!({"a": {"b": {"c": null}, "d": " "}}),
+            ),
+        ] {
+            assert_eq!(
+                Value::Object(decode(form.as_bytes()).unwrap()),
+                read,
+                "{form}"
+            );
+        }
     }
 
     #[test]
@@ -324,9 +378,23 @@ mod tests {
         let mut v = json!("a");
         coerce(&mut v, texts);
         assert_eq!(v, json!(["a"]));
-        let mut v = json!("");
+        // A list cleared (an empty value) is a list of none; an empty item stays `null`.
+        let mut v = Value::Null;
         coerce(&mut v, texts);
         assert_eq!(v, json!([]));
+        let mut v = json!([null, "1"]);
+        coerce(&mut v, Shape::of(&json!([1])).unwrap());
+        assert_eq!(v, json!([null, 1]));
+        // A label the vendor clears as `""` is cleared so.
+        let label = Shape {
+            list: false,
+            scalar: Scalar::Label,
+        };
+        for (given, read) in [(Value::Null, json!("")), (json!("a"), json!("a"))] {
+            let mut v = given;
+            coerce(&mut v, label);
+            assert_eq!(v, read);
+        }
         assert_eq!(Shape::of(&json!("a")), None);
         assert_eq!(Shape::of(&json!({"a": 1})), None);
     }

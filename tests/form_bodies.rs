@@ -1,7 +1,9 @@
 //! A vendor that takes its requests as forms (`tests/dialects/tariff.toml`, spelt as Stripe's
 //! are): the gateway writes it forms, checked byte for byte at a scripted vendor; its
 //! emulator and its surfaces read forms back into the webhook's booleans, numbers and lists;
-//! JSON clients reach it through surfaces of JSON vendors, and its clients reach those.
+//! JSON clients reach it through surfaces of JSON vendors, and its clients reach those. As
+//! Stripe, it merges its metadata key by key (`strategy = "merge_patch"`): a key removed is
+//! sent empty, alone, and a client's empty key removes that key alone.
 
 mod support;
 
@@ -293,4 +295,127 @@ fn form_arrays_need_a_form_and_write_as_two_directions() {
         errors.iter().any(|e| e.key == "fields.enabled.write_as"),
         "{errors:?}"
     );
+}
+
+/// The form pairs the vendor is sent for the canonical `change`, its endpoint holding `X-Env`
+/// and `X-Team` in its metadata: its reads answer the endpoint, however many are made.
+async fn metadata_sent(change: Value) -> Vec<String> {
+    let mut held = endpoint();
+    held["metadata"] = json!({"X-Env": "prod", "X-Team": "billing"});
+    let double = Double::answering(move |_| Reply::json(200, held.clone())).await;
+    let gw = gateway_over(DIR, "tariff", &double).await;
+    let patched = send(
+        gw.addr,
+        "PATCH",
+        &format!("/v1/upstreams/tariff/webhooks/{ID}"),
+        &[],
+        Some(&change),
+    )
+    .await;
+    ok(&patched, 200, &change.to_string());
+    let seen = double.seen();
+    let update = seen
+        .iter()
+        .find(|r| r.method == "POST")
+        .unwrap_or_else(|| panic!("{change}: no update in {seen:?}"));
+    let body = String::from_utf8(update.body.to_vec()).unwrap();
+    body.split('&').map(str::to_owned).collect()
+}
+
+#[tokio::test]
+async fn a_key_removed_from_the_metadata_is_sent_empty_and_alone() {
+    // Never the map whole without the key, which a vendor that merges keys would keep.
+    for (headers, pairs) in [
+        (json!({"X-Env": null}), vec!["metadata%5BX-Env%5D="]),
+        (json!({"x-env": null}), vec!["metadata%5BX-Env%5D="]),
+        (
+            json!({"X-Env": null, "X-New": "1"}),
+            vec!["metadata%5BX-Env%5D=", "metadata%5BX-New%5D=1"],
+        ),
+        // Another letter case: the old spelling removed first, then the new one set.
+        (
+            json!({"X-ENV": "staging"}),
+            vec!["metadata%5BX-Env%5D=", "metadata%5BX-ENV%5D=staging"],
+        ),
+        (json!({"X-Team": "ops"}), vec!["metadata%5BX-Team%5D=ops"]),
+        // The whole map cleared: each key it holds, by name.
+        (
+            Value::Null,
+            vec!["metadata%5BX-Env%5D=", "metadata%5BX-Team%5D="],
+        ),
+    ] {
+        let sent = metadata_sent(json!({ "headers": headers })).await;
+        assert_eq!(sent, pairs, "{headers}");
+    }
+}
+
+#[tokio::test]
+async fn a_key_given_empty_removes_that_key_alone() {
+    let gw = tariff_gateway().await;
+    let base = "/v1/upstreams/tariff/webhooks";
+    let create = json!({"url": "https://example.com/a", "events": ["invoice.paid"],
+                        "headers": {"X-Env": "prod", "X-Team": "billing", "X-Region": "eu"}});
+    let made = send(gw.addr, "POST", base, &[], Some(&create)).await;
+    ok(&made, 201, "create");
+    let id = made.json()["id"].as_str().unwrap().to_owned();
+    let one = format!("{base}/{id}");
+    // The canonical API, the vendor's own client at its emulator, and one at its surface in
+    // front of a vendor of JSON: each removes the key it names and keeps the others.
+    let patched = send(
+        gw.addr,
+        "PATCH",
+        &one,
+        &[],
+        Some(&json!({"headers": {"X-Env": null}})),
+    )
+    .await;
+    ok(&patched, 200, "a canonical removal");
+    assert_eq!(
+        patched.json()["headers"],
+        json!({"X-Team": "billing", "X-Region": "eu"})
+    );
+    let emu = gw.emulators["tariff"];
+    let at = format!("/v1/webhook_endpoints/{id}");
+    for (form, left) in [
+        ("metadata%5BX-Team%5D=", json!({"X-Region": "eu"})),
+        (
+            "metadata%5BX-Region%5D=&metadata%5BX-New%5D=1&description=Ops",
+            json!({"X-New": "1"}),
+        ),
+    ] {
+        let answer = send_raw(emu, "POST", &at, &[BEARER, FORM], form.into()).await;
+        ok(&answer, 200, form);
+        assert_eq!(answer.json()["metadata"], left, "{form}");
+        let read = send(gw.addr, "GET", &one, &[], None).await;
+        assert_eq!(read.json()["headers"], left, "{form}, read canonically");
+    }
+
+    let made = send_raw(
+        gw.addr,
+        "POST",
+        "/tr/v1/webhook_endpoints",
+        &[BEARER, FORM],
+        "url=https%3A%2F%2Fexample.com%2Ft&enabled_events%5B0%5D=a.b\
+         &metadata%5BX-A%5D=1&metadata%5BX-B%5D=2&metadata%5BX-C%5D=3"
+            .into(),
+    )
+    .await;
+    ok(&made, 200, "a Tariff client at Relay");
+    let hook_id = made.json()["id"].as_str().unwrap().to_owned();
+    let at = format!("/tr/v1/webhook_endpoints/{hook_id}");
+    let at_relay = format!("/v1/upstreams/relay/owners/p1/webhooks/{hook_id}");
+    for (form, left) in [
+        ("metadata%5BX-A%5D=", json!({"X-B": "2", "X-C": "3"})),
+        (
+            "metadata%5BX-B%5D=&metadata%5BX-D%5D=4",
+            json!({"X-C": "3", "X-D": "4"}),
+        ),
+        ("metadata=", json!({})),
+    ] {
+        let answer = send_raw(gw.addr, "POST", &at, &[BEARER, FORM], form.into()).await;
+        ok(&answer, 200, form);
+        let read = send(gw.addr, "GET", &at_relay, &[], None).await;
+        ok(&read, 200, &at_relay);
+        assert_eq!(read.json()["headers"], left, "{form}, at Relay");
+    }
 }

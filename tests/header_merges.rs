@@ -715,3 +715,169 @@ async fn a_vendor_that_patches_its_headers_is_sent_them_as_it_holds_them() {
         assert_eq!(update.json(), Some(json!({ "headers": sent })), "{patch}");
     }
 }
+
+/// Mend with a map of its own, `metadata`, whose values are strings, its update as `update`
+/// says (a `strategy`, or the merge patch its media type says).
+fn mend_with_metadata(update: &str) -> String {
+    let text = MEND
+        .replacen(
+            "[fields.headers]\n",
+            "[fields.\"extensions.metadata\"]\npath = \"$.metadata\"\ntype = \"object\"\n\
+             values = \"string\"\n\n[fields.headers]\n",
+            1,
+        )
+        .replacen(
+            "content_type = \"application/merge-patch+json\"\n",
+            update,
+            1,
+        );
+    assert!(text.contains("extensions.metadata") && text.contains(update));
+    text
+}
+
+/// What a merge-patch vendor holding `metadata` is sent for the canonical `patch`, or the
+/// gateway's refusal: its reads answer the webhook, its update 204, however many are made.
+async fn metadata_patch_sent(patch: &Value) -> Result<Value, Value> {
+    let dir = tempfile::tempdir().unwrap();
+    let text = mend_with_metadata("content_type = \"application/merge-patch+json\"\n");
+    std::fs::write(dir.path().join("mend.toml"), text).unwrap();
+    let mut webhook = mend_webhook(Value::Null);
+    webhook["webhook"]["metadata"] = json!({"team": "t", "env": "e"});
+    let vendor = Double::answering(move |seen| match seen.method.as_str() {
+        "GET" => Reply::json(200, webhook.clone()),
+        _ => Reply::json(204, Value::Null),
+    })
+    .await;
+    let gw = gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.mend]\ndialect = \"mend\"\nbase_url = {:?}\n\
+         auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n",
+        dir.path(),
+        vendor.url()
+    ))
+    .await;
+    let answer = send(
+        gw.addr,
+        "PATCH",
+        &format!("/v1/upstreams/mend/webhooks/{ID}"),
+        &[],
+        Some(patch),
+    )
+    .await;
+    gw.stop().await;
+    if answer.status != 200 {
+        assert!(vendor.seen().iter().all(|s| s.method == "GET"), "{patch}");
+        return Err(answer.json());
+    }
+    let seen = vendor.seen();
+    let update = seen.iter().find(|s| s.method == "PATCH");
+    Ok(update
+        .unwrap_or_else(|| panic!("{patch}: no update sent"))
+        .json()
+        .unwrap())
+}
+
+#[tokio::test]
+async fn a_merge_patch_that_removes_a_maps_entries_passes_its_values_check() {
+    // A `null` in the map removes that entry alone: no value, of any type, is sent.
+    for (patch, sent) in [
+        (json!({"team": null}), json!({"metadata": {"team": null}})),
+        (
+            json!({"team": null, "owner": "o"}),
+            json!({"metadata": {"team": null, "owner": "o"}}),
+        ),
+        (
+            json!({"team": null, "env": null}),
+            json!({"metadata": {"team": null, "env": null}}),
+        ),
+        // The whole map cleared: the patch's `null` removes the member, as the vendor can.
+        (Value::Null, json!({"metadata": null})),
+    ] {
+        let change = json!({"extensions": {"metadata": patch}});
+        let body = metadata_patch_sent(&change)
+            .await
+            .unwrap_or_else(|e| panic!("{change}: {e}"));
+        assert_eq!(body, json!({ "webhook": sent }), "{change}");
+    }
+    // A value of the wrong type beside a removal is still refused, before any change.
+    for patch in [
+        json!({"team": null, "env": 1}),
+        json!({"env": true}),
+        json!("x"),
+    ] {
+        let change = json!({"extensions": {"metadata": patch}});
+        let refused = metadata_patch_sent(&change)
+            .await
+            .expect_err("a wrong value");
+        let message = &refused["errors"][0]["message"];
+        assert_eq!(
+            refused["errors"][0]["field"], "extensions.metadata",
+            "{refused}"
+        );
+        assert!(
+            message == "each value must be a string" || message == "must be an object",
+            "{change}: {refused}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_map_cleared_whole_where_the_vendor_cannot_clear_it_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, update) in [
+        ("merging", "strategy = \"merge\"\n"),
+        ("replacing", "strategy = \"read_merge_write\"\n"),
+    ] {
+        std::fs::write(
+            dir.path().join(format!("{name}.toml")),
+            mend_with_metadata(update),
+        )
+        .unwrap();
+    }
+    let mut toml = format!("mappings_dir = {:?}\n", dir.path());
+    for d in ["merging", "replacing"] {
+        toml += &format!("[upstreams.{d}]\ndialect = \"{d}\"\nemulate = true\n");
+    }
+    let gw = gateway(&toml).await;
+    for d in ["merging", "replacing"] {
+        let base = format!("/v1/upstreams/{d}/webhooks");
+        let create = json!({"url": "https://example.com/a", "events": ["ticket_events"],
+                            "extensions": {"metadata": {"team": "t", "env": "e"}}});
+        let made = send(gw.addr, "POST", &base, &[], Some(&create)).await;
+        ok(&made, 201, d);
+        let one = format!("{base}/{}", made.json()["id"].as_str().unwrap());
+        // Whole: a `null` is not merged but sent, and the vendor takes no `null` for a map.
+        let cleared = json!({"extensions": {"metadata": null}});
+        let refused = send(gw.addr, "PATCH", &one, &[], Some(&cleared)).await;
+        ok(&refused, 422, d);
+        assert_eq!(
+            refused.json()["errors"],
+            json!([{"field": "extensions.metadata", "message": "cannot be cleared"}]),
+            "{d}"
+        );
+        // Its own client is told so in the vendor's shape.
+        let id = made.json()["id"].as_str().unwrap().to_owned();
+        let at_vendor = send(
+            gw.emulators[d],
+            "PATCH",
+            &format!("/api/v2/webhooks/{id}"),
+            &[BEARER],
+            Some(&json!({"webhook": {"metadata": null}})),
+        )
+        .await;
+        ok(&at_vendor, 422, d);
+        assert_eq!(
+            at_vendor.json()["error"],
+            "metadata: cannot be cleared",
+            "{d}"
+        );
+        // An entry removed is merged here, and the map sent whole.
+        let answer = patched(
+            gw.addr,
+            &one,
+            json!({"extensions": {"metadata": {"team": null}}}),
+        )
+        .await;
+        assert_eq!(answer["extensions"]["metadata"], json!({"env": "e"}), "{d}");
+    }
+    gw.stop().await;
+}

@@ -679,8 +679,8 @@ fn a_patch_is_an_updates_whole_json_body() {
     // A vendor that takes forms takes no patch.
     let tariff = read("tariff");
     let text = tariff.replacen(
-        "path = \"/webhook_endpoints/{id}\"\nbody = \"{{webhook}}\"\n",
-        "path = \"/webhook_endpoints/{id}\"\nbody = \"{{webhook}}\"\nstrategy = \"json_patch\"\n",
+        "strategy = \"merge_patch\"\n",
+        "strategy = \"json_patch\"\n",
         1,
     );
     assert_ne!(text, tariff);

@@ -184,12 +184,31 @@ fn an_emulator_mints_ids_the_vendor_would() {
         (
             "id_format = { pattern = \"[0-9a-f]{24}\" }",
             "[emulator]\nid = { length = 32 }",
-            "mints ids such as `00000000000000000000000000000000`, which are not of `dialect.id_format`",
+            "emulator.id: mints ids such as `00000000000000000000000000000000`, which are not of `dialect.id_format`",
         ),
+        // With no `[emulator] id`, the words name the default and what to add, never a key
+        // the file does not have.
         (
             "id_format = \"integer\"",
             "",
-            "which are not of `dialect.id_format`",
+            "dialect.id_format: the emulator mints ids such as \
+             `00000000-0000-0000-0000-000000000000` (the default, `uuid`: there is no \
+             `[emulator] id`), which are not of this format; add `[emulator] id = \"integer\"`",
+        ),
+        (
+            "id_format = { pattern = \"[1-9][0-9]*\" }",
+            "[emulator]\nsecret = \"hex\"",
+            "dialect.id_format: the emulator mints ids such as `00000000-0000-0000-0000-000000000000` \
+             (the default, `uuid`: there is no `[emulator] id`), which are not of this format; \
+             add `[emulator] id = \"integer\"`",
+        ),
+        (
+            "id_format = { pattern = \"we_[0-9a-f]{32}\" }",
+            "",
+            "dialect.id_format: the emulator mints ids such as `00000000-0000-0000-0000-000000000000` \
+             (the default, `uuid`: there is no `[emulator] id`), which are not of this format; \
+             add an `id` under `[emulator]` that mints ids of this format \
+             (`\"prefix:TEXT\"` or `{ prefix, alphabet, length }`)",
         ),
     ] {
         let errors = loads(&with(dialect, emulator)).expect_err(says);

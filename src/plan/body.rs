@@ -30,6 +30,23 @@ pub(super) enum Extent {
     Whole,
     /// A resource's merge: whole, and a `null` inside a member's map removes that entry.
     Merge,
+    /// An RFC 7396 merge patch of the webhook (an update at a vendor of `strategy =
+    /// "merge_patch"`): the members that change, and a `null` removes what it names, an entry
+    /// of a member's map or the member itself.
+    Patch,
+}
+
+impl Extent {
+    /// The extent of the body an update sends the webhook's own endpoint: the whole webhook
+    /// where that endpoint replaces it, a merge patch at a vendor that merges one, else the
+    /// members that change.
+    pub(super) fn of_update(whole: bool, merge_patch: bool) -> Extent {
+        match (whole, merge_patch) {
+            (true, _) => Extent::Whole,
+            (false, true) => Extent::Patch,
+            (false, false) => Extent::Part,
+        }
+    }
 }
 
 impl Context<'_> {
@@ -150,6 +167,7 @@ impl Context<'_> {
             Extent::Part => map.check(action, body),
             Extent::Whole => map.check_whole(action, body),
             Extent::Merge => map.check_merge(action, body),
+            Extent::Patch => map.check_patch(action, body),
         };
         let mut errors: Vec<FieldError> = violations.iter().map(|v| v.canonical()).collect();
         if let Some(refusal) = url_refusal

@@ -445,7 +445,7 @@ impl<'a> Plan<'a> {
             });
             self.stages.push_back(Stage::Current);
         } else if touches_main {
-            let extent = if whole { Extent::Whole } else { Extent::Part };
+            let extent = Extent::of_update(whole, merge_patch);
             self.cx
                 .precheck(&d.webhook, Action::Update, &written.body, None, extent)?;
             self.own_body = Some(written.body);

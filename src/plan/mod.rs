@@ -922,11 +922,7 @@ impl<'a> Plan<'a> {
         if let Some(body) = &body {
             // A body that is the whole webhook (a vendor's PUT) holds every member the vendor
             // requires: one it never shows (a passcode) must come from the client.
-            let extent = if parts.whole {
-                Extent::Whole
-            } else {
-                Extent::Part
-            };
+            let extent = Extent::of_update(parts.whole, merge_patch);
             self.cx
                 .precheck(&d.webhook, Action::Update, body, None, extent)?;
         }

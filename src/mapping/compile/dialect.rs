@@ -11,7 +11,7 @@ use crate::mapping::model::{
 };
 use crate::mapping::rules::ObjectMap;
 use crate::mapping::template::Template;
-use crate::mapping::url::PathSeg;
+use crate::mapping::url::{Format, PathSeg};
 use crate::model::{self, Action};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -151,17 +151,8 @@ impl Compiler<'_> {
         }
         let errors = self.errors_map(&raw.errors, &media_type);
         let emulator = self.emulator(&raw.emulator, &webhook);
-        // The emulator's ids are the vendor's: a route refuses an id not of `id_format`.
-        if let Some(format) = &id_format
-            && !format.admits(&emulator.ids.first())
-        {
-            self.error(
-                "emulator.id",
-                format!(
-                    "mints ids such as `{}`, which are not of `dialect.id_format`",
-                    emulator.ids.first()
-                ),
-            );
+        if let Some(format) = &id_format {
+            self.minted_ids_of(format, raw.emulator.id.is_some(), &emulator.ids);
         }
         self.secret_minted_for(&resources, &webhook, &emulator);
         let examples = self.examples(&raw.examples);
@@ -527,6 +518,38 @@ impl Compiler<'_> {
                 other => Some(other.clone()),
             })
             .collect()
+    }
+
+    /// The emulator's ids are the vendor's, and a route refuses an id not of `id_format`: the
+    /// ids it mints (`ids`, as `emulator.id` says where it is `given`, else UUIDs) must be of
+    /// it. Where the file does not say how ids are minted, the words name the default that
+    /// mints them, and what to add, rather than a key the file does not have.
+    fn minted_ids_of(&mut self, format: &Format, given: bool, ids: &IdStyle) {
+        let first = ids.first();
+        if format.admits(&first) {
+            return;
+        }
+        if given {
+            self.error(
+                "emulator.id",
+                format!("mints ids such as `{first}`, which are not of `dialect.id_format`"),
+            );
+            return;
+        }
+        // Ids of 1, 2, 3 … are what `integer` mints.
+        let add = if format.admits(&IdStyle::Integer.first()) {
+            "`[emulator] id = \"integer\"`"
+        } else {
+            "an `id` under `[emulator]` that mints ids of this format \
+             (`\"prefix:TEXT\"` or `{ prefix, alphabet, length }`)"
+        };
+        self.error(
+            "dialect.id_format",
+            format!(
+                "the emulator mints ids such as `{first}` (the default, `uuid`: there is no \
+                 `[emulator] id`), which are not of this format; add {add}"
+            ),
+        );
     }
 
     /// `emulator.id`: how the emulator mints ids.

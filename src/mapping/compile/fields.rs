@@ -980,14 +980,23 @@ fn parse_key(k: &str) -> Value {
 
 /// Where a form body's text must be read as something else: each request rule's vendor value,
 /// found by writing a sample of its canonical field through its codec (`negate` writes a
-/// boolean, `scale` and `int_string` numbers, `join` text).
+/// boolean, `scale` and `int_string` numbers, `join` text), and each label the vendor clears
+/// as `""` (`empty_is_null`), where an empty value, otherwise `null`, is that `""`.
 pub(super) fn form_shapes(webhook: &ObjectMap) -> Vec<(FieldPath, crate::form::Shape)> {
+    use crate::form::{Scalar, Shape};
     use crate::model::Kind;
     webhook
         .rules
         .iter()
         .filter(|r| r.request)
         .filter_map(|rule| {
+            if matches!(rule.codec, Codec::EmptyIsNull) {
+                let label = Shape {
+                    list: false,
+                    scalar: Scalar::Label,
+                };
+                return Some((rule.path.clone()?, label));
+            }
             let written = match &rule.target {
                 Target::Field(field) => {
                     // A time is text the way a date-time codec reads it.
@@ -1004,7 +1013,7 @@ pub(super) fn form_shapes(webhook: &ObjectMap) -> Vec<(FieldPath, crate::form::S
                 }
                 Target::Extension(_) => extension_sample(rule)?,
             };
-            Some((rule.path.clone()?, crate::form::Shape::of(&written)?))
+            Some((rule.path.clone()?, Shape::of(&written)?))
         })
         .collect()
 }

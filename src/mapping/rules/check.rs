@@ -50,15 +50,16 @@ impl ObjectMap {
 
     /// The vendor's constraints on a merge into an object (a resource's PATCH): its members
     /// are required as in [`ObjectMap::check_whole`], and a `null` inside a member's map
-    /// removes that entry, so it passes the `values` check.
+    /// removes that entry, so it passes the `values` check (as in [`ObjectMap::check_patch`]).
     pub fn check_merge(&self, action: Action, dialect: &Value) -> Vec<Violation<'_>> {
         self.check_members(action, true, true, dialect)
     }
 
     /// The vendor's constraints on an RFC 7396 merge patch of the webhook (an update at a
-    /// vendor of `strategy = "merge_patch"`): as [`ObjectMap::check`], and a `null` removes
-    /// what it names, an entry of a member's map or a member itself, so it is no value of the
-    /// wrong type (a member it is required is still refused).
+    /// vendor of `strategy = "merge_patch"`, whether a surface's client wrote it or hookgate
+    /// did): as [`ObjectMap::check`], and a `null` removes what it names, an entry of a
+    /// member's map or a member itself, so it is no value of the wrong type (a member it is
+    /// required is still refused).
     pub fn check_patch(&self, action: Action, dialect: &Value) -> Vec<Violation<'_>> {
         self.check_members(action, false, true, dialect)
     }
@@ -193,6 +194,9 @@ impl ObjectMap {
         }
     }
 
+    /// Each request rule's checks on `dialect`: `whole` where the body is the whole object (a
+    /// member left out is missing), `merge` where a `null` in it removes what it names (an
+    /// entry of a map, a member) rather than giving the member a value.
     fn check_members(
         &self,
         action: Action,
@@ -250,10 +254,18 @@ impl ObjectMap {
                     {
                         check.test(&Value::from(""), false)
                     }
-                    // A member that is not `nullable` has no `null` of its type; in a merge
-                    // patch a `null` is no value but the member's removal.
+                    // A member that is not `nullable` has no `null` of its type: a create's
+                    // is a value of the wrong type, and so is a change's where the vendor
+                    // clears the member otherwise (`""`, `empty_is_null`); any other change's
+                    // `null` would clear a member the vendor cannot clear (a map, a number).
+                    // In a merge patch a `null` is no value but the member's removal.
                     (Check::Type(_), Some(Value::Null)) if !rule.nullable && !merge => {
-                        check.test(&Value::Null, false)
+                        if action == Action::Create || matches!(rule.codec, Codec::EmptyIsNull) {
+                            check.test(&Value::Null, false)
+                        } else {
+                            worded = Some(CLEARED);
+                            Some("cannot be cleared".to_owned())
+                        }
                     }
                     (Check::Values(_), Some(Value::Object(members))) if merge => {
                         let set = members.iter().filter(|(_, v)| !v.is_null());
