@@ -25,16 +25,7 @@ fn dialects() -> Vec<Dialect> {
 
 /// One emulated upstream per loaded dialect, named after it, each with `extra` settings.
 fn all_emulated(extra: &str) -> String {
-    dialects()
-        .iter()
-        .map(|d| {
-            format!(
-                "[upstreams.{0}]\ndialect = \"{0}\"\nemulate = true\n{1}\n",
-                d.name,
-                extra.replace("NAME", &d.name)
-            )
-        })
-        .collect()
+    upstreams_emulating(&dialects(), extra)
 }
 
 /// The vendor's own list path, with the owner.
@@ -1401,7 +1392,17 @@ async fn a_vendor_shaped_fixture_with_members_the_vendor_lacks_is_refused_whole(
 /// Emulators of `dialects` (from the mapping files of `mappings`), each an upstream named
 /// after its dialect, with `extra` settings (`NAME` for the dialect).
 fn emulated_from(mappings: &Path, dialects: &[Dialect], extra: &str) -> String {
-    let upstreams: String = dialects
+    format!(
+        "mappings_dir = {:?}\n{}",
+        mappings.display().to_string(),
+        upstreams_emulating(dialects, extra)
+    )
+}
+
+/// An emulated upstream of each of `dialects`, named after it, with `extra` settings (`NAME`
+/// for the dialect).
+fn upstreams_emulating(dialects: &[Dialect], extra: &str) -> String {
+    dialects
         .iter()
         .map(|d| {
             format!(
@@ -1410,11 +1411,7 @@ fn emulated_from(mappings: &Path, dialects: &[Dialect], extra: &str) -> String {
                 extra.replace("NAME", &d.name)
             )
         })
-        .collect();
-    format!(
-        "mappings_dir = {:?}\n{upstreams}",
-        mappings.display().to_string()
-    )
+        .collect()
 }
 
 /// `n` owners dialect `d` admits, each other than the rest (its first [`owner`]), so that

@@ -15,7 +15,7 @@ mod support;
 
 use serde_json::{Value, json};
 use std::net::SocketAddr;
-use support::{Double, Reply, gateway, ok, send};
+use support::{Double, Reply, gateway, gateway_over, ok, send};
 
 /// The merge-patch vendor: Zendesk-like webhooks, custom headers an object.
 const MEND: &str = r#"
@@ -247,13 +247,7 @@ async fn a_refusal_by_a_vendor_that_names_its_field_names_it_once() {
     assert!(said.starts_with("headers: "), "{said}");
     // Read back by the gateway, that field error is named once.
     let vendor = Double::start(vec![Reply::json(400, refused.json())]).await;
-    let over = gateway(&format!(
-        "mappings_dir = {:?}\n[upstreams.chirp]\ndialect = \"chirp\"\nbase_url = {:?}\n\
-         auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n",
-        dir.path(),
-        vendor.url()
-    ))
-    .await;
+    let over = gateway_over(dir.path().to_str().unwrap(), "chirp", &vendor).await;
     let answer = send(
         over.addr,
         "PATCH",
@@ -306,13 +300,7 @@ async fn merge_patch_sent(stored: Value, patch: Value) -> Value {
         Reply::json(200, mend_webhook(stored)),
     ])
     .await;
-    let gw = gateway(&format!(
-        "mappings_dir = {:?}\n[upstreams.mend]\ndialect = \"mend\"\nbase_url = {:?}\n\
-         auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n",
-        dir.path(),
-        vendor.url()
-    ))
-    .await;
+    let gw = gateway_over(dir.path().to_str().unwrap(), "mend", &vendor).await;
     let one = format!("/v1/upstreams/mend/webhooks/{ID}");
     let answer = send(gw.addr, "PATCH", &one, &[], Some(&patch)).await;
     ok(&answer, 200, &format!("PATCH {patch}"));
@@ -691,13 +679,7 @@ async fn a_vendor_that_patches_its_headers_is_sent_them_as_it_holds_them() {
             Reply::json(200, endpoint.clone()),
         ])
         .await;
-        let gw = gateway(&format!(
-            "mappings_dir = {:?}\n[upstreams.svix]\ndialect = \"svix\"\nbase_url = {:?}\n\
-             auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n",
-            dir.path(),
-            vendor.url()
-        ))
-        .await;
+        let gw = gateway_over(dir.path().to_str().unwrap(), "svix", &vendor).await;
         let one = "/v1/upstreams/svix/owners/app_1/webhooks/ep_1";
         let answer = send(
             gw.addr,
@@ -748,13 +730,7 @@ async fn metadata_patch_sent(patch: &Value) -> Result<Value, Value> {
         _ => Reply::json(204, Value::Null),
     })
     .await;
-    let gw = gateway(&format!(
-        "mappings_dir = {:?}\n[upstreams.mend]\ndialect = \"mend\"\nbase_url = {:?}\n\
-         auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n",
-        dir.path(),
-        vendor.url()
-    ))
-    .await;
+    let gw = gateway_over(dir.path().to_str().unwrap(), "mend", &vendor).await;
     let answer = send(
         gw.addr,
         "PATCH",
