@@ -1621,3 +1621,87 @@ async fn an_emulator_of_drawn_ids_never_mints_one_it_holds() {
     );
     minted_ids_are_never_held(mappings, &drawn).await;
 }
+
+/// A test-local dialect whose emulator mints integer ids: Relay.
+fn counting() -> Vec<Dialect> {
+    let counting: Vec<Dialect> = hookgate::mapping::load_dir(Path::new(support::TEST_DIALECTS))
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.name == "relay")
+        .collect();
+    assert_eq!(
+        counting[0].emulator.ids,
+        hookgate::mapping::model::IdStyle::Integer,
+        "relay counts its ids"
+    );
+    counting
+}
+
+#[tokio::test]
+async fn an_integer_id_held_at_the_largest_leaves_every_other_to_mint() {
+    let dialects = counting();
+    let config = emulated_from(Path::new(support::TEST_DIALECTS), &dialects, "");
+    let gw = gateway(&config).await;
+    for d in &dialects {
+        let owner = owner(d);
+        let mut held = create_body(d);
+        held.as_object_mut().unwrap().remove("owner");
+        held["id"] = json!(u64::MAX.to_string());
+        held["created_at"] = json!("2025-01-01T00:00:00Z");
+        held["updated_at"] = json!("2025-01-01T00:00:00Z");
+        let fixtures = json!({"shape": "canonical", "owner": owner, "webhooks": [held]});
+        let path = format!("/__hookgate/emulators/{}/webhooks", d.name);
+        ok(
+            &send(gw.addr, "POST", &path, &[], Some(&fixtures)).await,
+            201,
+            &d.name,
+        );
+        let mut ids = vec![u64::MAX.to_string()];
+        for _ in 0..3 {
+            ids.push(create_one(gw.addr, d, owner.as_deref()).await.0);
+        }
+        let mut distinct = ids.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), ids.len(), "{}: {ids:?}", d.name);
+    }
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_stepping_clock_stops_at_the_last_second_rfc_3339_writes() {
+    let dialects = counting();
+    let clock =
+        "[upstreams.NAME.emulator]\nclock = \"9999-12-31T23:59:58Z\"\nclock_step_ms = 1000\n";
+    for (extra, what) in [
+        (clock.to_owned(), "a step of a second"),
+        (
+            clock.replace("= 1000", "= 9223372036854775807"),
+            "the largest step",
+        ),
+    ] {
+        let config = emulated_from(Path::new(support::TEST_DIALECTS), &dialects, &extra);
+        let gw = gateway(&config).await;
+        for d in &dialects {
+            let owner = owner(d);
+            for _ in 0..3 {
+                create_one(gw.addr, d, owner.as_deref()).await;
+            }
+            let listed = send(gw.addr, "GET", &webhooks_of(d, owner.as_deref()), &[], None).await;
+            ok(&listed, 200, what);
+            let last = listed.json()["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|w| w["created_at"].as_str().map(str::to_owned))
+                .max();
+            assert_eq!(
+                last.as_deref(),
+                Some("9999-12-31T23:59:59Z"),
+                "{}: {what}",
+                d.name
+            );
+        }
+        gw.stop().await;
+    }
+}

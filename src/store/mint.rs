@@ -73,9 +73,11 @@ impl Store {
         match &self.dialect.emulator.ids {
             IdStyle::Uuid => uuid_from(&mut state.rng).to_string(),
             IdStyle::BracedUuid => uuid_from(&mut state.rng).braced().to_string(),
+            // Past the largest, counted again from 1: the ids held are passed over, and one
+            // held id of `u64::MAX` leaves every other to mint.
             IdStyle::Integer => {
                 let id = state.next_id;
-                state.next_id = id.saturating_add(1);
+                state.next_id = id.checked_add(1).unwrap_or(1);
                 id.to_string()
             }
             IdStyle::Prefixed(prefix) => format!("{prefix}{}", uuid_from(&mut state.rng).simple()),
@@ -115,9 +117,13 @@ impl Store {
     /// The time to stamp, as the vendor prints it; a stepping clock moves on.
     pub(super) fn now(&self, state: &mut State) -> String {
         let now = match (&mut state.clock, self.determinism.clock) {
+            // A stepping clock stops at the last second RFC 3339 can write, which its
+            // formatter would fail on past it.
             (Some(next), Clock::Stepping { step, .. }) => {
-                let now = *next;
-                *next = now.checked_add(step).unwrap_or(now);
+                let now = (*next).min(last_writable());
+                *next = now
+                    .checked_add(step)
+                    .map_or(now, |t| t.min(last_writable()));
                 now
             }
             _ => SystemTime::now(),
@@ -129,6 +135,11 @@ impl Store {
             humantime::format_rfc3339_seconds(now).to_string()
         }
     }
+}
+
+/// The last instant RFC 3339 writes: 9999-12-31T23:59:59Z.
+fn last_writable() -> SystemTime {
+    SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(253_402_300_799)
 }
 
 /// Counts integer ids on from past `id` where it is one, so that no later one is minted as it.
