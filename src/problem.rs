@@ -435,6 +435,16 @@ impl Problem {
         self
     }
 
+    /// The problem of a request whose change the vendor may or may not have made (its answer
+    /// says neither), saying so (`what`) after its detail, as [`Problem::after_change`] says
+    /// what was made: a client that sends the request again could change it twice.
+    pub fn after_possible_change(mut self, what: String) -> Problem {
+        self.detail = format!("{} ({what})", self.detail);
+        self.outcome_unknown = true;
+        self.change_made = Some(Box::new(what));
+        self
+    }
+
     /// The detail, naming the problem's fields as `errors` do (the same errors, named as
     /// another API names them): what it says around its errors' summary (which webhook, that
     /// nothing was changed, or what was) stands. A detail of other words (a vendor's own

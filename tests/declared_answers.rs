@@ -308,7 +308,7 @@ fn no_call_goes_out_naming_an_empty_id() {
         assert_eq!(problem.code.status(), 502, "{problem:?}");
         assert!(problem.detail.contains("names no id"), "{}", problem.detail);
         assert!(
-            problem.detail.contains("the change was made"),
+            problem.detail.contains("the change may have been made"),
             "{}",
             problem.detail
         );

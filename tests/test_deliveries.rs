@@ -399,3 +399,41 @@ async fn a_talkover_shaped_test_answers_the_documented_body_in_front_of_every_ve
     }
     assert!(checked >= 2, "only {checked} upstreams checked");
 }
+
+#[tokio::test]
+async fn a_test_through_a_surface_in_front_of_an_upstream_without_one_says_it_has_none() {
+    // Every loaded dialect that declares no test, behind the surface of one that does (each
+    // such surface in turn, the first whose owners fit).
+    let mut all = hookgate::mapping::load_dir(Path::new(support::MAPPINGS)).unwrap();
+    all.extend(hookgate::mapping::load_dir(Path::new(support::TEST_DIALECTS)).unwrap());
+    let untested: Vec<&Dialect> = all.iter().filter(|d| d.endpoint(TEST).is_none()).collect();
+    let testers = testers();
+    let mut surfaces = std::collections::BTreeSet::new();
+    let mut refused = 0;
+    for (k, u) in untested.iter().enumerate() {
+        let paired = (0..testers.len()).find_map(|turn| {
+            let s = &testers[(k + turn) % testers.len()];
+            let owner = sample_owner(&[s, u])
+                .or_else(|| (!s.has_owner() && !u.has_owner()).then(String::new))?;
+            Some((s, owner))
+        });
+        let Some((s, owner)) = paired else { continue };
+        let owner = Some(owner.as_str()).filter(|o| !o.is_empty());
+        let (status, answer) = tested(s, u, owner).await;
+        let what = format!("a {} surface over {}", s.name, u.name);
+        let said = answer.to_string();
+        // An event type of the upstream's that the client's vendor would never take is
+        // refused as that vendor refuses it, before anything else.
+        if status == 422 && !said.contains("never reports") {
+            continue;
+        }
+        assert_eq!(status, 501, "{what}: {answer}");
+        // It has no test at all, rather than one that never reports a member.
+        assert!(said.contains("does not support test"), "{what}: {said}");
+        assert!(!said.contains("never reports"), "{what}: {said}");
+        surfaces.insert(s.name.clone());
+        refused += 1;
+    }
+    assert!(refused >= 3, "only {refused} pairs tried");
+    assert!(surfaces.len() >= 2, "only the surfaces {surfaces:?} tried");
+}

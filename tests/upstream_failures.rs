@@ -433,6 +433,120 @@ async fn a_secret_minted_before_a_later_call_failed_is_answered_and_the_change_n
     }
 }
 
+/// A vendor whose create is a bulk call, answered 200 with each item's result, the webhook made
+/// or why none was (as Jira's `POST /rest/api/2/webhook`), and its refusals' words at the
+/// places its `errors` section reads.
+const BULK: &str = r#"
+[dialect]
+base_path = "/rest/api/2"
+
+[fields.id]
+path = "$.createdWebhookId"
+codec = "int_string"
+in = ["response"]
+
+[fields.url]
+path = "$.url"
+required = true
+
+[operations.create]
+method = "POST"
+path = "/webhook"
+body = "{{webhook}}"
+response = { webhookRegistrationResult = ["{{webhook}}"] }
+
+[operations.get]
+method = "GET"
+path = "/webhook/{id}"
+response = "{{webhook}}"
+
+[errors]
+message = ["$.errorMessages[0]", "$.webhookRegistrationResult[0].errors[0]"]
+
+[[errors.field_errors]]
+path = "$.webhookRegistrationResult[0].fieldErrors"
+form = "strings"
+
+[errors.render.default]
+body = { errorMessages = ["{{message}}"] }
+"#;
+
+#[tokio::test]
+async fn a_create_answered_with_no_webhook_may_have_been_made_and_says_so_in_the_vendors_words() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bulk.toml"), BULK).unwrap();
+    let item = |result: serde_json::Value| json!({ "webhookRegistrationResult": [result] });
+    // Each answer, and the vendor's words it holds, if any.
+    let cases = [
+        (
+            item(json!({"errors": ["Invalid JQL"]})),
+            Some("Invalid JQL"),
+        ),
+        (
+            json!({"errorMessages": ["Too many webhooks"]}),
+            Some("Too many webhooks"),
+        ),
+        (
+            item(json!({"fieldErrors": {"url": "is not reachable"}})),
+            Some("url: is not reachable"),
+        ),
+        (item(json!({})), None),
+        (json!({}), None),
+    ];
+    for (answered, words) in cases {
+        let vendor = Double::start(vec![Reply::json(200, answered.clone())]).await;
+        let gw = support::gateway_over(dir.path().to_str().unwrap(), "bulk", &vendor).await;
+        let body = json!({"url": "https://example.com/h"});
+        let answer = send(
+            gw.addr,
+            "POST",
+            "/v1/upstreams/bulk/webhooks",
+            &[],
+            Some(&body),
+        )
+        .await;
+        let problem = answer.json();
+        assert_eq!(answer.status, 502, "{answered}: {problem}");
+        assert_eq!(problem["code"], "upstream_error", "{answered}: {problem}");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            detail.ends_with(
+                "(the change may have been made at upstream bulk: its answer names no webhook made)"
+            ),
+            "{answered}: {detail}"
+        );
+        assert!(
+            !detail.contains("the change was made"),
+            "{answered}: {detail}"
+        );
+        match words {
+            Some(words) => assert!(
+                detail.contains(&format!("saying: {words} (")),
+                "{answered}: {detail}"
+            ),
+            None => assert!(!detail.contains("saying"), "{answered}: {detail}"),
+        }
+        assert_eq!(vendor.seen().len(), 1, "{answered}: sent once, never again");
+        gw.stop().await;
+    }
+    // Where the item names the webhook made, it is answered.
+    let made = item(json!({"createdWebhookId": 7}));
+    let vendor = Double::start(vec![Reply::json(200, made)]).await;
+    let gw = support::gateway_over(dir.path().to_str().unwrap(), "bulk", &vendor).await;
+    let body = json!({"url": "https://example.com/h"});
+    let answer = send(
+        gw.addr,
+        "POST",
+        "/v1/upstreams/bulk/webhooks",
+        &[],
+        Some(&body),
+    )
+    .await;
+    assert_eq!(answer.status, 201, "{}", answer.json());
+    assert_eq!(answer.json()["id"], "7");
+    gw.stop().await;
+}
+
 #[tokio::test]
 async fn a_create_answered_without_an_id_is_not_passed_on_as_made() {
     let dir = tempfile::tempdir().unwrap();
@@ -451,7 +565,12 @@ async fn a_create_answered_without_an_id_is_not_passed_on_as_made() {
         assert!(answer.header("location").is_none(), "{problem}");
         let detail = problem["detail"].as_str().unwrap();
         assert!(detail.contains("names no id"), "{detail}");
-        assert!(detail.contains("the change was made"), "{detail}");
+        assert!(
+            detail.ends_with(
+                "(the change may have been made at upstream once: its answer names no webhook made)"
+            ),
+            "{detail}"
+        );
         assert_eq!(
             problem["webhook"]["secret"], answered["macSecretBase64"],
             "a secret minted goes with the refusal: {problem}"

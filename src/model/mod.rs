@@ -215,6 +215,10 @@ pub struct Operation {
     pub created_with: Map<String, Value>,
     /// The client reads the webhook's signing secret, which a backend reports if it can.
     pub reveal_secret: bool,
+    /// Fields the client reads besides the webhook's own (a resource of its vendor's, which a
+    /// surface answers): a get reads each resource of the backend that holds one of them, as
+    /// it reads those read with the webhook.
+    pub reads: Vec<String>,
     /// A delete reads the webhook first, for a client whose vendor answers the webhook it
     /// deleted.
     pub answer_deleted: bool,
@@ -350,6 +354,7 @@ impl Operation {
             upsert: None,
             created_with: Map::new(),
             reveal_secret: false,
+            reads: Vec::new(),
             answer_deleted: false,
             disabled_only: false,
             switched: Vec::new(),

@@ -126,6 +126,40 @@ impl Context<'_> {
         p
     }
 
+    /// `problem`, of a success answered to a create that names no webhook made, with the
+    /// vendor's words for it where the answer holds any at the places the file's `errors`
+    /// section reads (its message, its field errors): a vendor whose bulk call answers 200
+    /// with each item's failure (Jira's `{"webhookRegistrationResult": [{"errors": ["Invalid
+    /// JQL"]}]}`) says there why it made none, which the client is told as the vendor said it.
+    pub(super) fn with_words_of(&self, mut problem: Problem, reply: &Reply) -> Problem {
+        let Ok(body) = json::from_slice_lenient(&reply.body) else {
+            return problem;
+        };
+        let failure = Failure {
+            status: reply.status.as_u16(),
+            body: Some(&body),
+            header_request_id: None,
+            retry_after: None,
+            text: None,
+            raw: &reply.body,
+        };
+        let read = self
+            .dialect
+            .errors
+            .read(&failure, &self.dialect.webhook, self.info());
+        let said = read.upstream.as_deref().and_then(|u| u.message.as_ref());
+        if said.is_none() && read.errors.is_empty() {
+            return problem;
+        }
+        problem.detail = format!("{}, saying: {}", problem.detail, read.detail);
+        if let (Some(info), Some(vendor)) = (problem.upstream.as_deref_mut(), read.upstream) {
+            info.status = vendor.status;
+            info.message = vendor.message;
+            info.code = vendor.code;
+        }
+        problem
+    }
+
     /// Refuses a list answered in part by a vendor that pages by a request header (Heroku's
     /// `Range` and `Next-Range`): a 206 Partial Content, a `Next-Range`, or a `Content-Range`
     /// whose total is past the page's end. A mapping file has no way to send the next range,
@@ -772,6 +806,24 @@ impl Context<'_> {
             .item_map(at, &self.dialect.test_result)
             .read_owned(found)
             .map_err(|misread| self.misread("a test result", &misread))
+    }
+
+    /// The canonical fields the answer to a write of a resource holds, where its `response`
+    /// places the resource (`"{{resource}}"`) and the answer has it there: `None` for a write
+    /// that answers without it (no body, `null`), as one whose file places nothing.
+    pub(super) fn resource_answered(
+        &self,
+        resource: &Resource,
+        endpoint: &ResourceEndpoint,
+        body: Value,
+    ) -> Result<Option<Map<String, Value>>, Problem> {
+        let held = (endpoint.response.as_ref().zip(endpoint.item_path.as_ref()))
+            .and_then(|(_, at)| at.get(&body))
+            .is_some_and(|found| !found.is_null());
+        match held {
+            true => self.resource_fields(resource, endpoint, body).map(Some),
+            false => Ok(None),
+        }
     }
 
     /// The canonical fields a resource's answer holds.

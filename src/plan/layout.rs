@@ -66,8 +66,11 @@ impl<'a> Plan<'a> {
                         self.stages.push_back(Stage::Own);
                     }
                 }
+                // The resources read with the webhook, and those holding a field the client
+                // reads besides it (a surface's read of a resource of its vendor's).
                 for (i, r) in d.resources.iter().enumerate() {
-                    if r.read_with_webhook {
+                    let asked = r.get.is_some() && self.op.reads.iter().any(|f| r.holds(f));
+                    if r.read_with_webhook || asked {
                         self.stages.push_back(Stage::Resource(i));
                     }
                 }

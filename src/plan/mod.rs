@@ -344,7 +344,14 @@ impl<'a> Plan<'a> {
             .stages
             .iter()
             .any(|s| matches!(s, Stage::Own | Stage::ResourceWrite(_) | Stage::Switch));
+        // A create answered with no webhook (none, or one without an id) may have made one or
+        // none: a vendor that refuses a bulk call's items one by one answers 2xx all the same.
+        let unnamed = self.op.action == Action::Create
+            && (self.result.as_ref()).is_none_or(|w| w.text("id").is_none());
         let what = match (writes, self.answered && !rest) {
+            _ if unnamed => format!(
+                "the change may have been made at upstream {up}: its answer names no webhook made"
+            ),
             (true, false) => format!(
                 "{made}part of the change was made at upstream {up} before this call of it failed: the webhook is changed in part"
             ),
@@ -355,12 +362,15 @@ impl<'a> Plan<'a> {
                 format!("{made}the change was made at upstream {up}; reading it back failed")
             }
         };
-        let mut problem = problem.after_change(what);
-        // The change stands, whole or in part: no status may say it was not made (a 404 of the
-        // read after it) or ask for it again (a 503, whose retry of a create makes a second
-        // webhook). Only a refusal of one more part of it, naming fields, stays the client's
-        // to correct.
-        if !writes || problem.errors.is_empty() {
+        let mut problem = match unnamed {
+            true => problem.after_possible_change(what),
+            false => problem.after_change(what),
+        };
+        // The change stands, whole or in part (or may): no status may say it was not made (a
+        // 404 of the read after it) or ask for it again (a 503, whose retry of a create makes a
+        // second webhook). Only a refusal of one more part of it, naming fields, stays the
+        // client's to correct.
+        if unnamed || !writes || problem.errors.is_empty() {
             problem.code = Code::UpstreamError;
             problem.retry_after = None;
         }
@@ -621,7 +631,14 @@ impl<'a> Plan<'a> {
                             }
                             Err(unusable) => {
                                 self.result = unusable.read;
-                                return Err(unusable.problem);
+                                // A create answered with no webhook made says why where it
+                                // has words for it (a bulk call's items refused one by one).
+                                let named =
+                                    (self.result.as_ref()).is_some_and(|w| w.text("id").is_some());
+                                return Err(match self.op.action == Action::Create && !named {
+                                    true => self.cx.with_words_of(unusable.problem, reply),
+                                    false => unusable.problem,
+                                });
                             }
                         };
                         if self.op.action == Action::Get {
@@ -679,15 +696,18 @@ impl<'a> Plan<'a> {
                 Ok(())
             }
             Stage::ResourceWrite(i) => {
-                self.cx.read_plain(reply)?;
+                let body = self.cx.read_plain(reply)?;
                 self.wrote = true;
-                let change = self.change_of(i);
                 let r = &d.resources[i];
-                // The resource's fields after the change, where they are known; else read back.
-                match resource_after(change) {
-                    Some(after) => self.merge_into_result(after),
-                    None if r.get.is_some() => self.stages.push_front(Stage::Resource(i)),
-                    None => {}
+                let verb = self.change_of(i).verb;
+                let endpoint = r
+                    .endpoint(verb)
+                    .expect("a change's verb is chosen among the endpoints its resource has");
+                // The vendor's answer, where it holds the resource, is what the resource now
+                // is; else what the change is known to have left, or a read after it.
+                match self.cx.resource_answered(r, endpoint, body)? {
+                    Some(answered) => self.merge_into_result(answered),
+                    None => self.resource_written(i),
                 }
                 // The answer is the webhook, not only the resource's part of it: where no call
                 // so far answered the webhook (an update of the resource alone), it is read.
@@ -766,6 +786,31 @@ impl<'a> Plan<'a> {
     /// one it mints).
     fn upserts(&self) -> bool {
         self.op.upsert.is_some() && self.own.and_then(|o| o.upsert) == self.op.upsert
+    }
+
+    /// After a write of resource `i` whose answer held nothing of it: its fields as the vendor
+    /// shows them, where the change says them whole and the vendor's answers show nothing the
+    /// change cannot tell; else, where the resource can be read, as a read after the write
+    /// shows them. A value only the request carried (a write-only flag, a header value the
+    /// vendor hides) is never shown: a read would not show it.
+    fn resource_written(&mut self, i: usize) {
+        let r = &self.cx.dialect.resources[i];
+        let change = self.change_of(i);
+        // A member only answers hold (a key the vendor makes when a flag is set) is known
+        // only to a read; the names of the headers the vendor hides are listed as it would.
+        let untold = (r.fields.rules.iter()).any(|rule| {
+            rule.response && !rule.request && rule.is_placed() && !r.fields.lists_hidden(rule)
+        });
+        match resource_after(change) {
+            _ if untold && r.get.is_some() => self.stages.push_front(Stage::Resource(i)),
+            Some(mut after) => {
+                r.fields.unlist_removed(&mut after, &change.part);
+                let shown = r.fields.as_answered(&after);
+                self.merge_into_result(shown);
+            }
+            None if r.get.is_some() => self.stages.push_front(Stage::Resource(i)),
+            None => {}
+        }
     }
 
     /// Fields of a resource, into the webhook answered (once it is known; kept until then).

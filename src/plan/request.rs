@@ -436,7 +436,7 @@ impl<'a> Plan<'a> {
     pub(super) fn resource_body(&self, i: usize) -> Result<Value, Problem> {
         let change = self.change_of(i);
         let r = &self.cx.dialect.resources[i];
-        let part = cleared_as_empty(&r.fields, resource_part(change));
+        let part = cleared_as_empty(&r.fields, resource_part(&r.fields, change));
         if change.verb == ResourceVerb::Replace {
             self.hidden_kept(r, change)?;
         }
@@ -486,9 +486,16 @@ impl<'a> Plan<'a> {
 /// A resource change's part as the vendor's verb takes it: a merge patch for `update`, the
 /// whole value for `replace`, computed from the resource as it is where the verb and the
 /// change's mode differ.
-fn resource_part(change: &ResourceChange) -> Map<String, Value> {
+fn resource_part(fields: &ObjectMap, change: &ResourceChange) -> Map<String, Value> {
     let mode = change.mode;
-    match (change.verb, &change.current) {
+    // A merge sent as one names the headers the vendor hides as it names the others: merged
+    // into the map as it is held, so that one it removes by name is removed under the name the
+    // vendor holds it by, and one it does not name is left as it is. (A whole value sent to
+    // `replace` never holds them: `hidden_kept` refuses one that would drop them unnamed.)
+    let held = (change.current.as_ref())
+        .filter(|_| mode == UpdateMode::Merge && change.verb == ResourceVerb::Update)
+        .and_then(|current| fields.with_hidden_held(current));
+    match (change.verb, held.as_ref().or(change.current.as_ref())) {
         (ResourceVerb::Replace, Some(current)) if mode == UpdateMode::Merge => {
             model::apply_update(current, &change.part, UpdateMode::Merge)
         }

@@ -363,6 +363,30 @@ impl VendorApi {
         }
     }
 
+    /// The fields a resource's verb takes, each with the member its client sends it as: the
+    /// rule's error name (its path inside the resource's body, `enabled`, unless `error_field`
+    /// says otherwise), or, for a rule that reads the resource whole (`$`), the member of the
+    /// body that holds it (`headers`). A refusal of the field names it so, not by its
+    /// canonical name, which the webhook's rules would give (`signed`, of `extensions.signed`).
+    fn resource_members(&self, i: usize, verb: ResourceVerb) -> Vec<(String, String)> {
+        let r = &self.dialect.resources[i];
+        let holder = r.endpoint(verb).and_then(|e| e.body_item_path.as_ref());
+        (r.fields.rules.iter())
+            .filter(|rule| rule.is_placed())
+            .map(|rule| {
+                let name = rule.target.name();
+                let member = match r.fields.vendor_name(&name) {
+                    whole if whole.is_empty() => {
+                        holder.map(ToString::to_string).unwrap_or_default()
+                    }
+                    member => member,
+                };
+                (name, member)
+            })
+            .filter(|(_, member)| !member.is_empty())
+            .collect()
+    }
+
     /// Whether this API's webhooks always show their secret, with no value to show in its
     /// place (`render_required`, with neither `render_default` nor `nullable`): its clients
     /// refuse an answer without it.
@@ -968,14 +992,13 @@ impl Frontend for VendorApi {
         request_id: &str,
     ) -> Response<Body> {
         let operation = routed.map_or("process", |r| r.operation());
-        let spelt = routed.and_then(|r| r.route.spelt.get());
-        problem_response_as_sent(
-            &self.dialect,
-            problem,
-            request_id,
-            operation,
-            spelt.map_or(&[], Vec::as_slice),
-        )
+        let mut spelt = (routed.and_then(|r| r.route.spelt.get()))
+            .cloned()
+            .unwrap_or_default();
+        if let Some(Kind::Resource(i, verb)) = routed.map(|r| r.route.kind) {
+            spelt.extend(self.resource_members(i, verb));
+        }
+        problem_response_as_sent(&self.dialect, problem, request_id, operation, &spelt)
     }
 
     fn decorate(

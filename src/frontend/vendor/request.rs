@@ -1042,19 +1042,21 @@ impl VendorApi {
         let r = &self.dialect.resources[i];
         if verb == ResourceVerb::Get {
             op.reveal_secret = r.fields.reading("secret").is_some();
+            if !self.translating() {
+                return Ok(());
+            }
+            let upstream = routed.upstream().unwrap_or(&self.backend.dialect().name);
             let unread = self.never_reported(r);
-            if self.translating() && !unread.is_empty() {
-                let behind = self.backend.dialect();
+            if !unread.is_empty() {
                 return Err(Problem::new(
                     Code::UnsupportedOperation,
                     format!(
-                        "upstream {} never reports a webhook's {}",
-                        routed.upstream().unwrap_or(&behind.name),
+                        "upstream {upstream} never reports a webhook's {}",
                         unread.join(", ")
                     ),
                 ));
             }
-            return Ok(());
+            return self.anything_to_read(op, r, upstream);
         }
         let item = item.unwrap_or_default();
         let parsed = self.parse_item(routed.route.kind, Action::Update, &item)?;
@@ -1078,6 +1080,54 @@ impl VendorApi {
             .map(|rule| rule.target.name())
             .filter(|name| !name.starts_with("extensions."));
         self.unreported(answered)
+    }
+
+    /// Refuses a read of resource `r` of which the upstream can read nothing back: one whose
+    /// answers show no member (its fields are only written, a flag that turns signing on), or
+    /// whose members the upstream reads nowhere (a key its vendor makes, which no read of the
+    /// upstream's answers, and no resource of its that it can read, holds). Its answer would
+    /// be an object of nothing, not even the webhook's id: the upstream has no such resource,
+    /// as it has no operation it lacks. The members it can read are read (`Operation::reads`).
+    fn anything_to_read(
+        &self,
+        op: &mut Operation,
+        r: &Resource,
+        upstream: &str,
+    ) -> Result<(), Problem> {
+        let answered: Vec<String> = (r.fields.rules.iter())
+            .filter(|rule| rule.response && rule.is_placed())
+            .map(|rule| rule.target.name())
+            .collect();
+        let behind = self.backend.dialect();
+        let readable = |name: &String| {
+            behind
+                .webhook
+                .reading(name)
+                .is_some_and(|rule| rule.response)
+                || (behind.webhook.rules.iter())
+                    .any(|rule| rule.target.is(name) && rule.implied.is_some())
+                || (behind.resources.iter()).any(|held| held.holds(name) && held.get.is_some())
+        };
+        // A secret is the gateway's to answer where the upstream shows it once (it keeps it).
+        let secret = answered.iter().any(|name| name == "secret");
+        if secret || answered.iter().any(readable) {
+            op.reads = answered;
+            return Ok(());
+        }
+        let why = match answered.is_empty() {
+            true => "its members are only written, and no answer shows them".to_owned(),
+            false => format!(
+                "upstream {upstream} reads a webhook's {} nowhere",
+                answered.join(", ")
+            ),
+        };
+        Err(Problem::new(
+            Code::UnsupportedOperation,
+            format!(
+                "upstream {upstream} has nothing to answer a read of `{}` with: {why}",
+                r.name
+            ),
+        ))
     }
 
     /// The canonical fields of `names` that the webhooks behind never hold: no rule reads them
@@ -1137,6 +1187,9 @@ impl VendorApi {
     /// asks for, where its test names one, and the time it was sent the time the backend
     /// answered that it was.
     fn never_tested(&self, role: Role) -> Option<String> {
+        // A backend that tests nothing reports no member of a test: it is refused as having no
+        // test at all when the call is planned.
+        self.backend.dialect().operation(Action::Test)?;
         let behind = &self.backend.dialect().test_result;
         let asks_event = (self.dialect.endpoint(role).and_then(|e| e.body.as_ref()))
             .is_some_and(|b| b.slots().contains(&"current.events"));

@@ -204,6 +204,48 @@ impl ObjectMap {
         out
     }
 
+    /// Canonical fields this vendor took, as its answers show them after: only those its
+    /// answers give back (one only its requests carry, a write-only flag, is never shown), each
+    /// value it hides withheld and listed as [`ObjectMap::render`] withholds it. What a write
+    /// that answers nothing is known to have left, without a value only its request carried.
+    pub fn as_answered(&self, taken: &Map<String, Value>) -> Map<String, Value> {
+        let withheld = self.withheld(taken);
+        let taken = withheld.as_ref().unwrap_or(taken);
+        let mut shown = Map::new();
+        for rule in self.rules.iter().filter(|r| r.response) {
+            if let Some(value) = rule.target.get(taken) {
+                rule.target.set(&mut shown, value.clone());
+            }
+        }
+        shown
+    }
+
+    /// Drops from the names an object lists as hidden (`hidden`'s `listed_in`) those `change`
+    /// removes: each entry of the map it names `null`, or every one where it clears the map
+    /// whole. The vendor lists only the entries it still holds.
+    pub fn unlist_removed(&self, object: &mut Map<String, Value>, change: &Map<String, Value>) {
+        for rule in &self.rules {
+            let Some(listed) = rule.hidden.as_ref().and_then(|h| h.listed_in.as_ref()) else {
+                continue;
+            };
+            let removed = |name: &str| match rule.target.get(change) {
+                Some(Value::Null) => true,
+                Some(Value::Object(map)) => (map.iter())
+                    .any(|(key, value)| value.is_null() && key.eq_ignore_ascii_case(name)),
+                _ => false,
+            };
+            let Some(held) = listed.get(object) else {
+                continue;
+            };
+            let mut names = listed_names(Some(held));
+            let before = names.len();
+            names.retain(|name| !removed(name));
+            if names.len() != before {
+                listed.set(object, Value::from(names));
+            }
+        }
+    }
+
     /// Takes out of a canonical object read from this vendor the values it masks (`hidden`'s
     /// `shown_as`), which are no values: their names are listed where the vendor lists hidden
     /// ones, so that what reads them knows the headers are there.
@@ -236,6 +278,43 @@ impl ObjectMap {
                 listed.set(canonical, Value::from(all));
             }
         }
+    }
+
+    /// A canonical object read from this vendor with each header it lists as hidden (`hidden`'s
+    /// `listed_in`) put back in its map, valued `{}`, which no header's value is: a merge into
+    /// it removes such a header by the name the vendor holds it by, and a merge patch computed
+    /// from it leaves one it does not name as it is. `None` where nothing is listed.
+    pub fn with_hidden_held(&self, read: &Map<String, Value>) -> Option<Map<String, Value>> {
+        let mut out: Option<Map<String, Value>> = None;
+        for rule in &self.rules {
+            let Some(listed) = rule.hidden.as_ref().and_then(|h| h.listed_in.as_ref()) else {
+                continue;
+            };
+            let names = listed_names(listed.get(read));
+            if names.is_empty() {
+                continue;
+            }
+            let object = out.get_or_insert_with(|| read.clone());
+            let mut map = match rule.target.get(object) {
+                Some(Value::Object(map)) => map.clone(),
+                _ => Map::new(),
+            };
+            for name in names {
+                if !map.keys().any(|k| k.eq_ignore_ascii_case(&name)) {
+                    map.insert(name, Value::Object(Map::new()));
+                }
+            }
+            rule.target.set(object, Value::Object(map));
+        }
+        out
+    }
+
+    /// Whether `rule` reads where this vendor lists the headers it hides (`hidden`'s
+    /// `listed_in`): a member whose value the headers held say.
+    pub fn lists_hidden(&self, rule: &Rule) -> bool {
+        (self.rules.iter())
+            .filter_map(|r| r.hidden.as_ref()?.listed_in.as_ref())
+            .any(|listed| *listed == rule.target)
     }
 
     /// The names of the headers this vendor hides that a canonical object read from it lists
