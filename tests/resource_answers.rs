@@ -577,3 +577,55 @@ fn read_tells_key() -> Spelling {
         .find(|s| s.read.get("public_key").is_some())
         .unwrap()
 }
+
+/// A create at a vendor that shows a minted secret at a resource of its own (Svix's
+/// `…/secret`): the secret is read right after the create, so that a later part of the change
+/// that fails (its headers' write) is refused with it, beside the webhook made.
+#[tokio::test]
+async fn a_minted_secret_is_shown_where_a_later_part_of_the_create_fails() {
+    let endpoint = json!({"id": "ep_2", "url": "https://example.com/h2", "version": 1,
+        "description": "", "disabled": false, "filterTypes": null, "channels": null,
+        "rateLimit": null, "uid": null, "metadata": {},
+        "createdAt": "2025-01-01T00:00:00Z", "updatedAt": "2025-01-01T00:00:00Z"});
+    let vendor = Double::answering(move |seen| {
+        let path = seen.path.split('?').next().unwrap_or_default();
+        match (seen.method.as_str(), path) {
+            ("POST", "/api/v1/app/app_1/endpoint") => Reply::json(201, endpoint.clone()),
+            ("GET", "/api/v1/app/app_1/endpoint/ep_2/secret") => Reply::json(
+                200,
+                json!({"key": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}),
+            ),
+            _ => Reply::json(500, json!({"code": "internal", "detail": "boom"})),
+        }
+    })
+    .await;
+    let gw = support::gateway_over(support::MAPPINGS, "svix", &vendor).await;
+    let body = json!({"url": "https://example.com/h2", "headers": {"X-Plain": "p"}});
+    let made = send(
+        gw.addr,
+        "POST",
+        "/v1/upstreams/svix/owners/app_1/webhooks",
+        &[],
+        Some(&body),
+    )
+    .await;
+    assert_eq!(made.status, 502, "{}", made.json());
+    assert_eq!(
+        made.json()["webhook"],
+        json!({"id": "ep_2", "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}),
+        "{}",
+        made.json()
+    );
+    let calls: Vec<String> = vendor
+        .seen()
+        .iter()
+        .map(|s| format!("{} {}", s.method, s.path))
+        .collect();
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.starts_with("PUT /api/v1/app/app_1/endpoint/ep_2/headers")),
+        "{calls:?}"
+    );
+    gw.stop().await;
+}

@@ -251,12 +251,16 @@ impl<'a> Plan<'a> {
             self.stages.push_back(Stage::Switch);
         }
         self.follow_ups(own);
-        // A secret the vendor minted is shown once, where it can be read.
+        // A secret the vendor minted is shown once, where it can be read: read right after
+        // the create, so that a later part of the change that fails (a resource's write) is
+        // refused with it, as the webhook made, rather than lose it.
         if !names_secret
             && let Some(i) = self.cx.dialect.secret_resource()
             && !self.stages.contains(&Stage::Resource(i))
         {
-            self.stages.push_back(Stage::Resource(i));
+            let after_create = self.stages.iter().position(|s| *s == Stage::Own);
+            let at = after_create.map_or(self.stages.len(), |own| own + 1);
+            self.stages.insert(at, Stage::Resource(i));
         }
         Ok(())
     }
