@@ -576,7 +576,7 @@ pub struct Naming<'a> {
 
 impl Naming<'_> {
     /// The field error of `vendor_field`: named as a place of the body sent where it is one
-    /// ([`named_as_sent`](Self::named_as_sent)), else by the webhook's rules.
+    /// (`named_as_sent`), else by the webhook's rules.
     pub fn field_error(&self, vendor_field: &str, message: &str) -> FieldError {
         self.named_as_sent(vendor_field, message)
             .unwrap_or_else(|| self.fields.field_error(vendor_field, message))
