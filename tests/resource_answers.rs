@@ -262,6 +262,15 @@ async fn a_header_value_the_vendor_hides_is_answered_as_a_read_shows_it() {
             json!({"Authorization": "Bearer four", "X-C": "3"}),
             vec!["authorization"],
         ),
+        // Set again in another letter case: listed as the vendor then holds it.
+        (
+            json!({"AUTHORIZATION": "Bearer five"}),
+            vec!["authorization"],
+        ),
+        (
+            json!({"authorization": "Bearer six", "x-c": "4"}),
+            vec!["authorization"],
+        ),
         // Cleared whole: the hidden ones too.
         (Value::Null, vec![]),
     ];

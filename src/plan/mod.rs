@@ -804,7 +804,7 @@ impl<'a> Plan<'a> {
         match resource_after(change) {
             _ if untold && r.get.is_some() => self.stages.push_front(Stage::Resource(i)),
             Some(mut after) => {
-                r.fields.unlist_removed(&mut after, &change.part);
+                r.fields.relist_changed(&mut after, &change.part);
                 let shown = r.fields.as_answered(&after);
                 self.merge_into_result(shown);
             }

@@ -220,27 +220,38 @@ impl ObjectMap {
         shown
     }
 
-    /// Drops from the names an object lists as hidden (`hidden`'s `listed_in`) those `change`
-    /// removes: each entry of the map it names `null`, or every one where it clears the map
-    /// whole. The vendor lists only the entries it still holds.
-    pub fn unlist_removed(&self, object: &mut Map<String, Value>, change: &Map<String, Value>) {
+    /// The names an object lists as hidden (`hidden`'s `listed_in`) as `change` leaves them:
+    /// those it removes dropped (each entry of the map it names `null`, or every one where it
+    /// clears the map whole), and those it sets under another letter case spelt as it sets
+    /// them, which is the spelling the vendor then holds. The vendor lists only the entries it
+    /// holds, as it holds them.
+    pub fn relist_changed(&self, object: &mut Map<String, Value>, change: &Map<String, Value>) {
         for rule in &self.rules {
             let Some(listed) = rule.hidden.as_ref().and_then(|h| h.listed_in.as_ref()) else {
                 continue;
             };
-            let removed = |name: &str| match rule.target.get(change) {
+            let changed = rule.target.get(change);
+            let removed = |name: &str| match changed {
                 Some(Value::Null) => true,
                 Some(Value::Object(map)) => (map.iter())
                     .any(|(key, value)| value.is_null() && key.eq_ignore_ascii_case(name)),
                 _ => false,
             };
+            let respelt = |name: &str| match changed {
+                Some(Value::Object(map)) => (map.iter())
+                    .find(|(key, value)| !value.is_null() && key.eq_ignore_ascii_case(name))
+                    .map(|(key, _)| key.clone()),
+                _ => None,
+            };
             let Some(held) = listed.get(object) else {
                 continue;
             };
-            let mut names = listed_names(Some(held));
-            let before = names.len();
-            names.retain(|name| !removed(name));
-            if names.len() != before {
+            let before = listed_names(Some(held));
+            let names: Vec<String> = (before.iter())
+                .filter(|name| !removed(name))
+                .map(|name| respelt(name).unwrap_or_else(|| name.clone()))
+                .collect();
+            if names != before {
                 listed.set(object, Value::from(names));
             }
         }
