@@ -447,6 +447,14 @@ async fn a_surface_answers_a_resources_write_as_the_vendor_did() {
     }
 }
 
+/// A webhook made through the Signet surface, by its id; `what` names the case.
+async fn hook_made(addr: std::net::SocketAddr, what: &str) -> String {
+    let body = json!({"url": "https://example.com/a", "events": ["build.finished"]});
+    let created = send(addr, "POST", "/s/s1/hooks", &[AUTH], Some(&body)).await;
+    ok(&created, 201, what);
+    created.json()["id"].as_str().unwrap().to_owned()
+}
+
 #[tokio::test]
 async fn a_surface_names_a_resources_member_as_its_client_sent_it() {
     // Each spelling of the member, and the name its refusal gives.
@@ -475,16 +483,7 @@ async fn a_surface_names_a_resources_member_as_its_client_sent_it() {
         let dir = with_signet(&[], edits);
         // Beacon as it ships keeps no such flag.
         let gw = signet_over(&dir, None).await;
-        let created = send(
-            gw.addr,
-            "POST",
-            "/s/s1/hooks",
-            &[AUTH],
-            Some(&json!({"url": "https://example.com/a", "events": ["build.finished"]})),
-        )
-        .await;
-        ok(&created, 201, member);
-        let id = created.json()["id"].as_str().unwrap().to_owned();
+        let id = hook_made(gw.addr, member).await;
         let path = format!("/s/s1/hooks/{id}/signed");
         let flag = |on: Value| match member {
             "on" => json!({"on": on}),
@@ -522,16 +521,7 @@ async fn a_surfaces_read_of_a_resource_the_upstream_keeps_nothing_of_is_refused(
     for (what, edits) in spellings {
         let dir = with_signet(&[], edits);
         let gw = signet_over(&dir, None).await;
-        let created = send(
-            gw.addr,
-            "POST",
-            "/s/s1/hooks",
-            &[AUTH],
-            Some(&json!({"url": "https://example.com/a", "events": ["build.finished"]})),
-        )
-        .await;
-        ok(&created, 201, what);
-        let id = created.json()["id"].as_str().unwrap().to_owned();
+        let id = hook_made(gw.addr, what).await;
         let calls = support::journal(gw.emulators["beacon"]).await.len();
         let read = send(
             gw.addr,

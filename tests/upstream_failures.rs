@@ -471,6 +471,26 @@ form = "strings"
 body = { errorMessages = ["{{message}}"] }
 "#;
 
+/// A canonical create at the bulk vendor of `dir`, whose double answers `answered`: the
+/// answer, the double and the gateway.
+async fn bulk_create(
+    dir: &tempfile::TempDir,
+    answered: serde_json::Value,
+) -> (support::Answer, Double, hookgate::app::Running) {
+    let vendor = Double::start(vec![Reply::json(200, answered)]).await;
+    let gw = support::gateway_over(dir.path().to_str().unwrap(), "bulk", &vendor).await;
+    let body = json!({"url": "https://example.com/h"});
+    let answer = send(
+        gw.addr,
+        "POST",
+        "/v1/upstreams/bulk/webhooks",
+        &[],
+        Some(&body),
+    )
+    .await;
+    (answer, vendor, gw)
+}
+
 #[tokio::test]
 async fn a_create_answered_with_no_webhook_may_have_been_made_and_says_so_in_the_vendors_words() {
     let dir = tempfile::tempdir().unwrap();
@@ -494,17 +514,7 @@ async fn a_create_answered_with_no_webhook_may_have_been_made_and_says_so_in_the
         (json!({}), None),
     ];
     for (answered, words) in cases {
-        let vendor = Double::start(vec![Reply::json(200, answered.clone())]).await;
-        let gw = support::gateway_over(dir.path().to_str().unwrap(), "bulk", &vendor).await;
-        let body = json!({"url": "https://example.com/h"});
-        let answer = send(
-            gw.addr,
-            "POST",
-            "/v1/upstreams/bulk/webhooks",
-            &[],
-            Some(&body),
-        )
-        .await;
+        let (answer, vendor, gw) = bulk_create(&dir, answered.clone()).await;
         let problem = answer.json();
         assert_eq!(answer.status, 502, "{answered}: {problem}");
         assert_eq!(problem["code"], "upstream_error", "{answered}: {problem}");
@@ -531,17 +541,7 @@ async fn a_create_answered_with_no_webhook_may_have_been_made_and_says_so_in_the
     }
     // Where the item names the webhook made, it is answered.
     let made = item(json!({"createdWebhookId": 7}));
-    let vendor = Double::start(vec![Reply::json(200, made)]).await;
-    let gw = support::gateway_over(dir.path().to_str().unwrap(), "bulk", &vendor).await;
-    let body = json!({"url": "https://example.com/h"});
-    let answer = send(
-        gw.addr,
-        "POST",
-        "/v1/upstreams/bulk/webhooks",
-        &[],
-        Some(&body),
-    )
-    .await;
+    let (answer, _vendor, gw) = bulk_create(&dir, made).await;
     assert_eq!(answer.status, 201, "{}", answer.json());
     assert_eq!(answer.json()["id"], "7");
     gw.stop().await;
