@@ -136,6 +136,7 @@
 //!                         per parameter or header, the literals held to
 //!     vendor/request.rs   a client's body read in the vendor's terms, or relayed as it is
 //!     vendor/lists.rs     a list's query, held to what the backend can do
+//!     vendor/pages.rs     a relayed page's links to its other pages, named here
 //!     vendor/answer.rs    answers and problems in the vendor's shape
 //!   -- assembly, each importing those before it
 //!   setup.rs            everything loaded and cross-checked before anything is bound

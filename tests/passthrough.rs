@@ -412,6 +412,96 @@ async fn a_relayed_page_names_its_next_page_on_the_gateway_never_at_the_vendor()
 }
 
 #[tokio::test]
+async fn a_relayed_page_names_its_other_pages_on_the_gateway_too() {
+    // A page names more pages than its next: the one before, the first, itself, a next page's
+    // URL beside the token the mapping reads. Each, at the vendor's address (its base URL's,
+    // written here as VENDOR, or the next page's), goes on named here; a webhook's own URL,
+    // another path of the vendor's and another host's URL stay as the vendor wrote them.
+    let list = "VENDOR/api/v2/webhooks";
+    let zen = json!({
+        "webhooks": [{"id": "01EJ1", "endpoint": format!("{list}?page%5Bbefore%5D=B0"),
+            "subscriptions": ["a"], "status": "active", "name": "n", "http_method": "POST"}],
+        "meta": {"has_more": true, "after_cursor": "A1", "before_cursor": "B1"},
+        "links": {"next": format!("{list}?page%5Bafter%5D=A1&page%5Bsize%5D=1&key=vendor-key-123"),
+            "prev": format!("{list}?page%5Bbefore%5D=B1&page%5Bsize%5D=1"),
+            "first": "/api/v2/webhooks", "account": "VENDOR/api/v2/account",
+            "elsewhere": "https://other.example/api/v2/webhooks?page=2"}
+    });
+    // Twilio's page, at an address other than the base URL's: the one its next page names.
+    let twilio = "https://vendor.example/v1/Conversations/CH1/Webhooks";
+    let parley = json!({"webhooks": [], "meta": {"page_size": 1, "key": "webhooks",
+        "next_page_url": format!("{twilio}?PageSize=1&Page=2&PageToken=PT2"),
+        "previous_page_url": format!("{twilio}?PageSize=1&Page=0&PageToken=PT0"),
+        "first_page_url": format!("{twilio}?PageSize=1&Page=0"),
+        "url": format!("{twilio}?PageSize=1&Page=1")}});
+    let cases = [
+        (
+            "zen",
+            "/p/api/v2/webhooks?page%5Bsize%5D=1",
+            zen,
+            ("authorization", "Bearer client-t0ken"),
+        ),
+        (
+            "parley",
+            "/p/v1/Conversations/CH1/Webhooks?PageSize=1",
+            parley,
+            ("authorization", "Basic dXNlcjpwYXNz"),
+        ),
+    ];
+    for (dialect, path, page, credential) in cases {
+        let written = page.to_string();
+        let vendor = Double::answering(move |seen| {
+            let host = seen.headers["host"].to_str().unwrap();
+            let text = written.replace("VENDOR", &format!("http://{host}"));
+            Reply::json(200, serde_json::from_str(&text).unwrap())
+        })
+        .await;
+        let gw = relaying(dialect, &vendor, true).await;
+        let answer = send(gw.addr, "GET", path, &[credential], None).await;
+        assert_eq!(answer.status, 200, "{dialect}: {:?}", answer.body);
+        let got = answer.json();
+        let here = format!("http://{}{}", gw.addr, path.split('?').next().unwrap());
+        let text = got.to_string();
+        assert!(!text.contains("vendor-key"), "{dialect}: {text}");
+        let theirs = page.to_string().replace("VENDOR", &vendor.url());
+        let page: serde_json::Value = serde_json::from_str(&theirs).unwrap();
+        if dialect == "zen" {
+            let links = &got["links"];
+            assert_eq!(
+                links["prev"],
+                format!("{here}?page%5Bbefore%5D=B1&page%5Bsize%5D=1")
+            );
+            assert_eq!(
+                links["next"],
+                format!("{here}?page%5Bafter%5D=A1&page%5Bsize%5D=1")
+            );
+            assert_eq!(
+                links["first"],
+                here.as_str(),
+                "a page without a query is the list"
+            );
+            assert_eq!(links["account"], page["links"]["account"]);
+            assert_eq!(links["elsewhere"], page["links"]["elsewhere"]);
+            assert_eq!(
+                got["webhooks"], page["webhooks"],
+                "the items are the vendor's"
+            );
+        } else {
+            let meta = &got["meta"];
+            for (member, query) in [
+                ("next_page_url", "PageSize=1&Page=2&PageToken=PT2"),
+                ("previous_page_url", "PageSize=1&Page=0&PageToken=PT0"),
+                ("first_page_url", "PageSize=1&Page=0"),
+                ("url", "PageSize=1&Page=1"),
+            ] {
+                assert_eq!(meta[member], format!("{here}?{query}"), "{member}: {text}");
+            }
+        }
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
 async fn a_relayed_page_whose_next_url_has_no_query_is_the_vendors_failure() {
     let vendor = Double::start(vec![Reply::json(
         200,

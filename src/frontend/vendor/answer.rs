@@ -2,7 +2,7 @@
 //! success envelopes of every operation, a relayed reply, and problems in the vendor's own
 //! error shape.
 
-use super::{Kind, Route, VendorApi};
+use super::{Kind, Route, VendorApi, pages};
 use crate::auth::Caller;
 use crate::frontend::{Backend, Routed};
 use crate::http::body::{self, Body};
@@ -583,39 +583,87 @@ impl VendorApi {
                 )
             })
         };
-        match endpoint.paging {
-            Paging::Link => {
-                let Some(field) = reply.headers.joined("link") else {
-                    return Ok((reply.body, None));
-                };
-                let links = relayed_links(endpoint, &field, url, here)?;
-                // hookgate's own credential, wherever else the vendor wrote it in a link (its
-                // parameters, a link to no page), as it is taken out of every answer's body.
-                let links = links.and_then(|field| {
-                    let bytes = bytes::Bytes::copy_from_slice(field.as_bytes());
-                    let scrubbed =
-                        crate::upstream::scrub::without_own_secrets(bytes, upstream.own_secrets());
-                    http::HeaderValue::from_maybe_shared(scrubbed).ok()
-                });
-                Ok((reply.body, links))
-            }
+        let (body, link, next) = match endpoint.paging {
+            Paging::Link => match reply.headers.joined("link") {
+                Some(field) => {
+                    let links = relayed_links(endpoint, &field, url, &here)?;
+                    // hookgate's own credential, wherever else the vendor wrote it in a link
+                    // (its parameters, a link to no page), as it is taken out of every
+                    // answer's body.
+                    let links = links.and_then(|field| {
+                        let bytes = bytes::Bytes::copy_from_slice(field.as_bytes());
+                        let own = upstream.own_secrets();
+                        let scrubbed = crate::upstream::scrub::without_own_secrets(bytes, own);
+                        http::HeaderValue::from_maybe_shared(scrubbed).ok()
+                    });
+                    let next = headers::links(&field)
+                        .find(|link| link.is("next"))
+                        .map(|link| link.target.to_owned());
+                    (reply.body, links, next)
+                }
+                None => (reply.body, None, None),
+            },
             Paging::Url => {
-                let Some(at) = endpoint.cursor_path.as_ref() else {
-                    return Ok((reply.body, None));
-                };
-                let Ok(mut page) = crate::json::from_slice_lenient(&reply.body) else {
-                    return Ok((reply.body, None));
-                };
-                let next = match at.get(&page) {
-                    Some(Value::String(next)) if !next.is_empty() => next.clone(),
-                    _ => return Ok((reply.body, None)),
-                };
-                let ours = here(&next)?;
-                Ok((with_next(reply.body, &mut page, at, next, ours), None))
+                let (body, next) = next_url_here(endpoint, reply.body, here)?;
+                (body, None, next)
             }
-            _ => Ok((reply.body, None)),
-        }
+            _ => (reply.body, None, None),
+        };
+        // The list's other pages the body names (`prev`, `first`, a next page's URL beside
+        // the token the mapping reads) go on here too; one without a query names the list.
+        let Some(matched) = self.routes.get(route.at) else {
+            return Ok((body, link));
+        };
+        let path = [
+            &*upstream.base_path,
+            &matched.path.render(
+                &[&self.dialect.base_path],
+                route.owner.as_deref(),
+                route.id.as_deref(),
+            ),
+        ]
+        .concat();
+        // The vendor's origin is its base URL's, and that of the next page it named.
+        let origins = [Some(upstream.base_url.as_str()), next.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter_map(|u| Some(url::Url::parse(u).ok()?.origin()))
+            .collect();
+        let at = pages::ListAt {
+            origins,
+            path: &path,
+            items: &endpoint.items_paths,
+        };
+        let body = pages::other_pages_here(body, &at, |page| {
+            here(page).unwrap_or_else(|_| url.to_owned())
+        });
+        Ok((body, link))
     }
+}
+
+/// A relayed page (`body`) whose next page the vendor names by its URL, at the endpoint's
+/// cursor path, with that URL named on the gateway by `here`.
+/// Also the vendor's URL of that page, whose origin is the vendor's too.
+fn next_url_here(
+    endpoint: &Endpoint,
+    body: bytes::Bytes,
+    here: impl Fn(&str) -> Result<String, Problem>,
+) -> Result<(bytes::Bytes, Option<String>), Problem> {
+    let Some(at) = endpoint.cursor_path.as_ref() else {
+        return Ok((body, None));
+    };
+    let Ok(mut page) = crate::json::from_slice_lenient(&body) else {
+        return Ok((body, None));
+    };
+    let next = match at.get(&page) {
+        Some(Value::String(next)) if !next.is_empty() => next.clone(),
+        _ => return Ok((body, None)),
+    };
+    let ours = here(&next)?;
+    Ok((
+        with_next(body, &mut page, at, next.clone(), ours),
+        Some(next),
+    ))
 }
 
 /// A relayed page's `Link` field (`field`, the vendor's), every link and parameter as the
@@ -628,7 +676,7 @@ fn relayed_links(
     endpoint: &Endpoint,
     field: &str,
     url: &str,
-    here: impl Fn(&str) -> Result<String, Problem>,
+    here: &impl Fn(&str) -> Result<String, Problem>,
 ) -> Result<Option<http::HeaderValue>, Problem> {
     /// The relation types that name a page of the list (RFC 8288's registry, RFC 5005's).
     const PAGES: [&str; 7] = ["next", "prev", "previous", "first", "last", "self", "start"];

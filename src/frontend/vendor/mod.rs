@@ -8,12 +8,14 @@
 //!
 //! This file routes a request and checks its credential; `given` reads what it gives outside
 //! its path (its query, parsed once; the literals it must leave as they are), `request` reads
-//! its body into a canonical operation (or relays it), `lists` reads a list's query, and
-//! `answer` writes what the backend did, or a problem, in the vendor's shape.
+//! its body into a canonical operation (or relays it), `lists` reads a list's query, `pages`
+//! names a relayed page's other pages on the gateway, and `answer` writes what the backend
+//! did, or a problem, in the vendor's shape.
 
 mod answer;
 mod given;
 mod lists;
+mod pages;
 mod request;
 
 pub use answer::{problem_response, problem_response_as_sent};
@@ -24,7 +26,7 @@ use crate::http::body::Body;
 use crate::http::headers::{self, X_REQUEST_ID};
 use crate::mapping::Dialect;
 use crate::mapping::model::{
-    ClientAuth, CredentialPart, CredentialPlace, Endpoint, Paging, ResourceVerb, Role,
+    ClientAuth, CredentialPart, CredentialPlace, Endpoint, ResourceVerb, Role,
 };
 use crate::mapping::template::{Piece, Template};
 use crate::mapping::url::PathTemplate;
@@ -208,8 +210,7 @@ pub struct Route {
     /// The client's values of the header fields the route's operation declares, relayed as
     /// they are.
     headers: Vec<(http::HeaderName, http::HeaderValue)>,
-    /// Where the client sent a list that names its next page in a `Link` header, which links
-    /// back to it ([`Head::url`]).
+    /// Where the client sent a list, whose pages link back to it ([`Head::url`]).
     url: Option<String>,
     /// The event type the client asked a test to send (its body's, where this API's test
     /// takes one), noted when the body is read: the answer names it where the backend's
@@ -759,8 +760,9 @@ impl Frontend for VendorApi {
             .iter()
             .filter_map(|name| Some((name.clone(), head.headers.get(name)?.clone())))
             .collect();
+        // A list's page may link to others, which are named on the gateway.
         let links = matches!(route.kind, Kind::Operation(role) if d.endpoint(role)
-            .is_some_and(|e| e.role.action() == Action::List && matches!(e.paging, Paging::Link | Paging::Url)));
+            .is_some_and(|e| e.role.action() == Action::List));
         Ok(Routed {
             action: Some(action),
             backend: Some(self.backend.clone()),
