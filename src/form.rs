@@ -83,8 +83,24 @@ pub const MAX_DEPTH: usize = 32;
 /// (`description=`, `metadata[env]=`) is `null`: it is how a form clears a member, and how
 /// [`encode`] writes `null`. An index past the end of an array adds the next item (`a[5]=x` to
 /// an empty array is `["x"]`): a client's index never sizes an array. A key nested deeper than
-/// [`MAX_DEPTH`] is refused.
+/// [`MAX_DEPTH`] is refused, and so is a name or value whose bytes are no UTF-8 once
+/// percent-decoded (`caf%E9`): read as text, they would be changed, as a JSON body holding them
+/// is refused.
 pub fn decode(bytes: &[u8]) -> Result<Map<String, Value>, String> {
+    // `form_urlencoded` reads such bytes as U+FFFD, so they are looked for first.
+    for pair in bytes.split(|b| *b == b'&') {
+        for part in pair.splitn(2, |b| *b == b'=') {
+            let decoded: Vec<u8> = percent_encoding::percent_decode(part).collect();
+            if std::str::from_utf8(&decoded).is_err() {
+                let name = pair.split(|b| *b == b'=').next().unwrap_or_default();
+                let name: Vec<u8> = percent_encoding::percent_decode(name).collect();
+                return Err(format!(
+                    "the form's `{}` holds bytes that are no UTF-8 once percent-decoded",
+                    String::from_utf8_lossy(&name)
+                ));
+            }
+        }
+    }
     let mut root = Value::Object(Map::new());
     for (key, value) in form_urlencoded::parse(bytes) {
         let (name, rest) = match key.find('[') {

@@ -419,3 +419,58 @@ async fn a_key_given_empty_removes_that_key_alone() {
         assert_eq!(read.json()["headers"], left, "{form}, at Relay");
     }
 }
+
+#[tokio::test]
+async fn a_form_whose_bytes_are_no_utf8_is_refused_never_changed() {
+    let gw = tariff_gateway().await;
+    let emu = gw.emulators["tariff"];
+    let made = "url=https%3A%2F%2Fexample.com%2Fa&enabled_events%5B%5D=invoice.paid";
+    // At the emulator, and through a surface in front of a JSON vendor, in a value and in a
+    // name; nothing is made of any.
+    for (at, path, form) in [
+        (
+            emu,
+            "/v1/webhook_endpoints",
+            format!("{made}&description=caf%E9"),
+        ),
+        (
+            gw.addr,
+            "/tr/v1/webhook_endpoints",
+            format!("{made}&description=%FF%FE"),
+        ),
+        (
+            gw.addr,
+            "/tr/v1/webhook_endpoints",
+            format!("{made}&metadata%5B%C3%28%5D=x"),
+        ),
+    ] {
+        let refused = send_raw(at, "POST", path, &[BEARER, FORM], form.clone().into()).await;
+        assert_eq!(refused.status, 400, "{form}: {:?}", refused.body);
+        let text = String::from_utf8_lossy(&refused.body).into_owned();
+        assert!(text.contains("no UTF-8"), "{form}: {text}");
+    }
+    let listed = send(
+        gw.addr,
+        "GET",
+        "/v1/upstreams/relay/owners/p1/webhooks",
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(listed.json()["data"], json!([]), "{}", listed.json());
+    let listed = send(gw.addr, "GET", "/v1/upstreams/tariff/webhooks", &[], None).await;
+    assert_eq!(listed.json()["data"], json!([]), "{}", listed.json());
+    // Text that is UTF-8 once decoded goes on as it is.
+    let form = format!("{made}&description=caf%C3%A9");
+    let made = send_raw(
+        emu,
+        "POST",
+        "/v1/webhook_endpoints",
+        &[BEARER, FORM],
+        form.into(),
+    )
+    .await;
+    ok(&made, 200, "a form of UTF-8");
+    assert_eq!(made.json()["description"], "café");
+    gw.stop().await;
+}

@@ -259,6 +259,21 @@ impl Members {
         }
     }
 
+    /// Whether field `name` (`extensions.uid` for a member of `extensions`) is the text
+    /// `text`, as [`Members::text_is`] compares it.
+    pub fn field_is(&self, name: &str, text: &str) -> bool {
+        match name.strip_prefix("extensions.") {
+            Some(member) => match self.slot("extensions") {
+                Some(Slot::Object(extensions)) => extensions.text_is(member, text) == Some(true),
+                Some(Slot::Value(Value::Object(extensions))) => {
+                    extensions.get(member).and_then(Value::as_str) == Some(text)
+                }
+                _ => false,
+            },
+            None => self.text_is(name, text) == Some(true),
+        }
+    }
+
     /// Whether member `key` is held, as `null`.
     pub fn is_null(&self, key: &str) -> bool {
         matches!(self.slot(key), Some(Slot::Value(Value::Null)))

@@ -581,6 +581,49 @@ impl Context<'_> {
         }
     }
 
+    /// Refuses a webhook that a read of one by its id (`asked`) answered, which is another:
+    /// neither its id nor a field by which its vendor also finds webhooks (`also_found_by`,
+    /// Svix's `uid`) is the one asked. A UUID is the one asked in either letter case, and an
+    /// integer id (`int_string`) written with leading zeros (`007`) is its number, as the
+    /// vendor reads them. Taken, another webhook would be shown as the one asked, and an
+    /// update that reads before it writes would write that webhook's members into the one its
+    /// client named.
+    pub(super) fn found_as_asked(
+        &self,
+        webhook: &Members,
+        asked: Option<&str>,
+    ) -> Result<(), Problem> {
+        let Some(asked) = asked else {
+            return Ok(());
+        };
+        let id = webhook.text("id");
+        let integers = (self.dialect.webhook.rules.iter())
+            .any(|r| r.reported && r.target.is("id") && matches!(r.codec, Codec::IntString));
+        fn number(text: &str) -> Option<&str> {
+            let digits = text.trim_start_matches('0');
+            (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
+        }
+        let same = |id: &str| {
+            id == asked
+                || (id.eq_ignore_ascii_case(asked) && uuid::Uuid::try_parse(asked).is_ok())
+                || (integers && number(id).is_some_and(|n| number(asked) == Some(n)))
+        };
+        let aliased = || {
+            let names = &self.dialect.emulator.also_found_by;
+            names.iter().any(|name| webhook.field_is(name, asked))
+        };
+        match id {
+            Some(id) if !same(&id) && !aliased() => Err(self.malformed(
+                &format!(
+                    "a webhook whose `id` is {}, where its read asked for webhook {asked}",
+                    self.as_sent(&id)
+                ),
+                None,
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// A 502 for an object the vendor answered (`what`: `a webhook`) holding a value its
     /// field cannot be.
     fn misread(&self, what: &str, misread: &Misread) -> Problem {
@@ -946,7 +989,11 @@ impl Context<'_> {
                 None => {}
             }
         }
-        model::derive_status(webhook);
+        // A vendor that reports a status of its own says what it is: one its rule cannot read
+        // (a state its map does not list) is no status, never one derived from `enabled`.
+        if !self.dialect.webhook.reports("status") {
+            model::derive_status(webhook);
+        }
     }
 }
 

@@ -437,7 +437,9 @@ impl<'a> Plan<'a> {
         match self.one_read()? {
             OneRead::Get(get) => {
                 let parsed = self.cx.read(get, reply)?;
-                Ok(Some(self.cx.webhook(get, parsed)?))
+                let webhook = self.cx.webhook(get, parsed)?;
+                self.cx.found_as_asked(&webhook, self.id().as_deref())?;
+                Ok(Some(webhook))
             }
             OneRead::List(list) => self.found(stage, list, reply),
         }
@@ -642,6 +644,7 @@ impl<'a> Plan<'a> {
                             }
                         };
                         if self.op.action == Action::Get {
+                            self.cx.found_as_asked(&webhook, self.op.id.as_deref())?;
                             self.confirm_owner(own, &webhook)?;
                         } else if let Err(p) = self.answered_with_owner(own, &webhook) {
                             // What the change made is named by the refusal (a create's id).

@@ -1008,7 +1008,10 @@ fn seen_here(
                 webhook.entry(field.name).or_insert_with(|| value.clone());
             }
         }
-        model::derive_status(&mut webhook);
+        // As the gateway reads it: a status the upstream reports but could not read is none.
+        if !behind.webhook.reports("status") {
+            model::derive_status(&mut webhook);
+        }
         if let Some(Value::Object(ext)) = webhook.get_mut("extensions") {
             ext.retain(|key, _| {
                 dialect.webhook.names_extension(key)

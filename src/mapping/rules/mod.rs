@@ -689,6 +689,11 @@ impl ObjectMap {
         self.rule_for(name, action).is_some_and(Rule::is_placed)
     }
 
+    /// Whether a rule reads canonical field `name` from the vendor's answers.
+    pub fn reports(&self, name: &str) -> bool {
+        self.rules.iter().any(|r| r.reported && r.target.is(name))
+    }
+
     /// Whether a rule names the extension `key`; other extensions are the vendor's own members,
     /// kept under their dotted paths.
     pub fn names_extension(&self, key: &str) -> bool {
