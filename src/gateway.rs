@@ -78,6 +78,7 @@ use crate::routes::{CANONICAL, HEALTHZ, METRICS, OPENAPI, PREVIEW, READYZ, under
 use crate::upstream::{Call, RelayTarget};
 use bytes::Bytes;
 use http::{HeaderMap, Request, Response};
+use serde_json::{Map, Value};
 use tokio::time::Instant;
 use tracing::Instrument;
 
@@ -344,7 +345,11 @@ async fn answer<F: Frontend, B: RequestBody>(
         front
             .render(routed, caller, outcome, request_id)
             .map_err(|p| match made {
-                Some(what) if !p.changed => redact(p.after_change(what)),
+                Some((what, webhook)) if !p.changed => {
+                    let mut p = p.after_change(what);
+                    p.made = webhook;
+                    redact(p)
+                }
                 _ => redact(p),
             })
     };
@@ -364,25 +369,30 @@ async fn answer<F: Frontend, B: RequestBody>(
 
 /// What a change the backend carried out made, for the refusal of its answer (one the API
 /// asked cannot give): a create names the webhook it made, which the client could find no
-/// other way.
-fn change_made(upstream: Option<&str>, outcome: &Outcome) -> String {
+/// other way, and shows what only its answer showed (its id, a secret minted for it).
+fn change_made(
+    upstream: Option<&str>,
+    outcome: &Outcome,
+) -> (String, Option<Box<Map<String, Value>>>) {
     use crate::model::Outcome as O;
-    let created = match outcome {
+    let webhook = match outcome {
         Outcome::Done(done) => match &done.outcome {
-            O::Created(webhook) => webhook
-                .text("id")
-                .map(|id| format!("webhook {id} was created; ")),
+            O::Created(webhook) => Some(webhook),
             _ => None,
         },
         _ => None,
     };
+    let created = webhook
+        .and_then(|w| w.text("id"))
+        .map(|id| format!("webhook {id} was created; "));
     let at = upstream
         .map(|u| format!(" at upstream {u}"))
         .unwrap_or_default();
-    format!(
+    let what = format!(
         "{}the change was made{at}; its answer cannot be passed on",
         created.unwrap_or_default()
-    )
+    );
+    (what, webhook.and_then(crate::model::Members::made))
 }
 
 /// Who holds an idempotency key the gateway honours itself, as far as its scope tells.

@@ -5,8 +5,11 @@
 //! whole, never an extension the client did not send. A JSON Pointer names the body from its
 //! root, whatever leading segments the file says name no field (`skip`). Over
 //! `tests/dialects/square.toml` (and a test-local copy whose create sends a member of its own),
-//! `tests/dialects/squeeze.toml` and a test-local JSON:API file whose webhook is the body's
-//! `data.attributes`, in front of a scripted vendor.
+//! `tests/dialects/squeeze.toml` and test-local JSON:API files whose webhook is the body's
+//! `data.attributes`, its `data` or the body itself, in front of a scripted vendor. A member
+//! of the webhook no rule reads is named as the vendor's errors name a field, past what they
+//! write before its name (`/data/attributes/`), on a create and an update alike, and a surface
+//! of such a file points back where its client put it.
 
 mod support;
 
@@ -352,5 +355,232 @@ async fn a_json_pointer_into_a_webhook_wrapped_twice_names_the_body_sent() {
             vendor.seen()[0].json().unwrap()["data"]["attributes"]["url"],
             "https://example.com/2"
         );
+    }
+}
+
+/// Where a JSON:API file's webhook stands in the body `{"data": {"type": …, "attributes":
+/// {…}}}`: the rules' places are the members of `attributes` wherever it stands.
+#[derive(Debug, Clone, Copy)]
+enum Wrapping {
+    /// The webhook is `data`, spread beside its `type` (and an update's `id`): its rules read
+    /// `$.attributes.url`.
+    Data,
+    /// The webhook is `data.attributes`: its rules read `$.url`.
+    Attributes,
+    /// The webhook is the body: its rules read `$.data.attributes.url`.
+    Body,
+}
+
+/// How the vendor's errors name a field: by JSON Pointer, or by dotted name.
+#[derive(Debug, Clone, Copy)]
+enum Naming {
+    Pointer,
+    Dotted,
+}
+
+/// A JSON:API file whose webhook stands as `wrapping` says and whose errors name fields as
+/// `naming` says, after `skip`.
+fn json_api(wrapping: Wrapping, naming: Naming, skip: &str) -> String {
+    let (at, body, update, response) = match wrapping {
+        Wrapping::Data => (
+            "$.attributes.",
+            r#"{ data = { "$spread" = "{{webhook}}", type = "webhooks" } }"#,
+            r#"{ data = { "$spread" = "{{webhook}}", type = "webhooks", id = "{{id}}" } }"#,
+            r#"{ data = "{{webhook}}" }"#,
+        ),
+        Wrapping::Attributes => (
+            "$.",
+            r#"{ data = { type = "webhooks", attributes = { "$spread" = "{{webhook}}" } } }"#,
+            r#"{ data = { type = "webhooks", id = "{{id}}", attributes = { "$spread" = "{{webhook}}" } } }"#,
+            r#"{ data = "{{webhook}}" }"#,
+        ),
+        Wrapping::Body => (
+            "$.data.attributes.",
+            r#""{{webhook}}""#,
+            r#""{{webhook}}""#,
+            r#""{{webhook}}""#,
+        ),
+    };
+    let id = match wrapping {
+        Wrapping::Body => "$.data.id",
+        _ => "$.id",
+    };
+    let (field, message, item) = match naming {
+        Naming::Pointer => (
+            "$.source.pointer",
+            "$.detail",
+            r#"{ detail = "{{message}}", source = { pointer = "/data/attributes/{{field}}" } }"#,
+        ),
+        Naming::Dotted => (
+            "$.field",
+            "$.message",
+            r#"{ message = "{{message}}", field = "data.attributes.{{field}}" }"#,
+        ),
+    };
+    format!(
+        r#"
+[dialect]
+title = "JSON:API webhooks"
+base_path = "/v1"
+owner = "store"
+
+[fields.id]
+path = "{id}"
+in = ["response"]
+
+[fields.url]
+path = "{at}url"
+required = true
+error_field = "url"
+
+[fields.events]
+path = "{at}events"
+required = true
+error_field = "events"
+
+[fields.enabled]
+implied = true
+
+[operations.list]
+method = "GET"
+path = "/stores/{{owner}}/webhooks"
+response = {{ data = "{{{{items}}}}" }}
+
+[operations.get]
+method = "GET"
+path = "/stores/{{owner}}/webhooks/{{id}}"
+response = {response}
+
+[operations.create]
+method = "POST"
+path = "/stores/{{owner}}/webhooks"
+body = {body}
+response = {response}
+
+[operations.update]
+method = "PATCH"
+path = "/stores/{{owner}}/webhooks/{{id}}"
+body = {update}
+response = {response}
+
+[errors]
+message = ["$.errors[0]{}"]
+
+[[errors.field_errors]]
+path = "$.errors"
+form = "items"
+field = "{field}"
+message = "{message}"
+{skip}
+item = {item}
+
+[errors.render.validation_failed]
+status = 422
+body = {{ errors = "{{{{errors}}}}" }}
+
+[errors.render.default]
+body = {{ errors = [{{ detail = "{{{{message}}}}" }}] }}
+"#,
+        &message[1..]
+    )
+}
+
+/// The webhook the vendor answers, as `wrapping` places it.
+fn json_api_webhook(wrapping: Wrapping) -> Value {
+    match wrapping {
+        Wrapping::Attributes => json!({"data": {"id": "7", "url": "https://example.com/1",
+            "events": ["a"]}}),
+        _ => json!({"data": {"type": "webhooks", "id": "7", "attributes": {
+            "url": "https://example.com/1", "events": ["a"]}}}),
+    }
+}
+
+/// A vendor's refusal naming each member of `names` (dotted, past `data.attributes`) as
+/// `naming` names fields.
+fn refusing(naming: Naming, names: &[&str]) -> Value {
+    let errors: Vec<Value> = (names.iter())
+        .map(|name| match naming {
+            Naming::Pointer => json!({"detail": "is not valid",
+                "source": {"pointer": format!("/data/attributes/{}", name.replace('.', "/"))}}),
+            Naming::Dotted => json!({"message": "is not valid",
+                "field": format!("data.attributes.{name}")}),
+        })
+        .collect();
+    json!({ "errors": errors })
+}
+
+#[tokio::test]
+async fn a_member_no_rule_reads_inside_a_json_api_envelope_is_named_as_the_client_sends_it() {
+    let names = ["foo", "foo.bar", "url"];
+    for wrapping in [Wrapping::Data, Wrapping::Attributes, Wrapping::Body] {
+        for naming in [Naming::Pointer, Naming::Dotted] {
+            for skip in ["", "skip = [\"data\"]", "skip = [\"data\", \"attributes\"]"] {
+                let case = format!("{wrapping:?}, {naming:?}, {skip:?}");
+                let dir = tempfile::tempdir().unwrap();
+                let file = json_api(wrapping, naming, skip);
+                // The surface's dialect and the upstream's are two: the surface translates.
+                for name in ["api", "up"] {
+                    std::fs::write(dir.path().join(format!("{name}.toml")), &file).unwrap();
+                }
+                let refusal = refusing(naming, &names);
+                let current = json_api_webhook(wrapping);
+                let vendor = Double::answering(move |seen| match seen.method.as_str() {
+                    "GET" => Reply::json(200, current.clone()),
+                    _ => Reply::json(422, refusal.clone()),
+                })
+                .await;
+                let gw = support::gateway(&format!(
+                    "mappings_dir = {:?}\n[upstreams.up]\ndialect = \"up\"\nbase_url = {:?}\n\
+                     auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n\
+                     [surfaces.s]\ndialect = \"api\"\nupstream = \"up\"\nprefix = \"/s\"\n",
+                    dir.path().to_str().unwrap(),
+                    vendor.url()
+                ))
+                .await;
+                // The canonical API: a create and an update name them alike.
+                let hooks = "/v1/upstreams/up/owners/1/webhooks";
+                let hook = json!({"url": "https://example.com/1", "events": ["a"]});
+                let created = send(gw.addr, "POST", hooks, &[], Some(&hook)).await;
+                support::ok(&created, 422, &case);
+                let change = json!({"url": "https://example.com/2"});
+                let changed =
+                    send(gw.addr, "PATCH", &format!("{hooks}/7"), &[], Some(&change)).await;
+                support::ok(&changed, 422, &case);
+                let expected = json!([
+                    error("extensions.foo", "is not valid"),
+                    error("extensions.foo.bar", "is not valid"),
+                    error("url", "is not valid")
+                ]);
+                assert_eq!(created.json()["errors"], expected, "{case}: create");
+                assert_eq!(changed.json()["errors"], expected, "{case}: update");
+                // The surface: each is named where its client put it.
+                let auth = [("authorization", "Bearer testsk_hookgate")];
+                let at = "/s/v1/stores/1/webhooks";
+                let hook = json!({"data": {"type": "webhooks", "attributes": {
+                    "url": "https://example.com/1", "events": ["a"]}}});
+                let created = send(gw.addr, "POST", at, &auth, Some(&hook)).await;
+                let change = json!({"data": {"type": "webhooks", "id": "7", "attributes": {
+                    "url": "https://example.com/2"}}});
+                let changed =
+                    send(gw.addr, "PATCH", &format!("{at}/7"), &auth, Some(&change)).await;
+                for (what, answer) in [("create", created), ("update", changed)] {
+                    support::ok(&answer, 422, &format!("{case}: surface {what}"));
+                    let shown: Vec<Value> = (answer.json()["errors"].as_array().unwrap().iter())
+                        .map(|e| match naming {
+                            Naming::Pointer => e["source"]["pointer"].clone(),
+                            Naming::Dotted => e["field"].clone(),
+                        })
+                        .collect();
+                    let sent: Vec<Value> = (names.iter())
+                        .map(|name| match naming {
+                            Naming::Pointer => json!(format!("/data/attributes/{name}")),
+                            Naming::Dotted => json!(format!("data.attributes.{name}")),
+                        })
+                        .collect();
+                    assert_eq!(shown, sent, "{case}: surface {what}: {}", answer.json());
+                }
+                gw.stop().await;
+            }
+        }
     }
 }

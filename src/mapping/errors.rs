@@ -8,7 +8,7 @@
 
 use super::json_path::{FieldPath, Step};
 use super::rules::ObjectMap;
-use super::template::Template;
+use super::template::{Piece, Template};
 use crate::problem::{Code, FieldError, Problem, UpstreamInfo};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -574,54 +574,95 @@ pub struct Naming<'a> {
     pub sent: Option<&'a Template>,
 }
 
+/// Where a vendor's name of a field lies in the body sent.
+enum Sent<'v> {
+    /// Outside the webhook, named so: the envelope's value of the client's, a literal of the
+    /// envelope, the body as a whole.
+    Named(FieldError),
+    /// At this place of the webhook, which its rules name.
+    Webhook(&'v str),
+}
+
 impl Naming<'_> {
     /// The field error of `vendor_field`: named as a place of the body sent where it is one
     /// (`named_as_sent`), else by the webhook's rules.
     pub fn field_error(&self, vendor_field: &str, message: &str) -> FieldError {
+        self.named(self.placed(vendor_field, message), None, message)
+    }
+
+    /// The field error of an item of a list naming its field (`field`): by segments, some
+    /// leading ones of which may name no field (`skip`: FastAPI's `["body", "url"]`). The name
+    /// as the vendor wrote it is tried first against the body sent, whatever `skip` says: a
+    /// JSON Pointer names the body from its root (`/data/type`, a literal of a JSON:API
+    /// envelope, is the envelope's even where `skip` drops `data`). A name that is no place of
+    /// the body sent is read past the skipped segments, the body as a whole where nothing is
+    /// left. A member of the webhook no rule reads is named as the file's items name a field
+    /// where they name it after text of their own ([`ItemField::past_item`]).
+    fn item_error(&self, field: &ItemField, message: &str) -> FieldError {
+        let sent = match self.named_as_sent(&field.written, message) {
+            Some(sent) => sent,
+            None if field.past_skip.is_empty() => return FieldError::new("", message),
+            None => self.placed(&field.past_skip, message),
+        };
+        self.named(sent, field.past_item.as_deref(), message)
+    }
+
+    /// Where `vendor_field` lies: a place of the body sent ([`Naming::named_as_sent`]), else
+    /// the webhook's place of that name.
+    fn placed<'v>(&self, vendor_field: &'v str, message: &str) -> Sent<'v> {
         self.named_as_sent(vendor_field, message)
-            .unwrap_or_else(|| self.fields.field_error(vendor_field, message))
+            .unwrap_or(Sent::Webhook(vendor_field))
     }
 
-    /// The field error of an item of a list naming its field by segments, some leading ones of
-    /// which may name no field (`skip`: FastAPI's `["body", "url"]`). The name as the vendor
-    /// wrote it is tried first against the body sent, whatever `skip` says: a JSON Pointer
-    /// names the body from its root (`/data/type`, a literal of a JSON:API envelope, is the
-    /// envelope's even where `skip` drops `data`). A name that is no place of the body sent is
-    /// read past the skipped segments, the body as a whole where nothing is left.
-    pub fn item_error(&self, written: &str, past_skip: &str, message: &str) -> FieldError {
-        if let Some(named) = self.named_as_sent(written, message) {
-            return named;
-        }
-        match past_skip {
-            "" => FieldError::new("", message),
-            field => self.field_error(field, message),
+    /// The field error of what `sent` names: a place of the webhook by the rule that reads it;
+    /// one no rule reads as `extensions.NAME`, NAME its name as the vendor's errors name a
+    /// field (`items_name`) where it is known, else its place in the webhook.
+    fn named(&self, sent: Sent<'_>, items_name: Option<&str>, message: &str) -> FieldError {
+        match sent {
+            Sent::Named(named) => named,
+            Sent::Webhook(place) => {
+                (self.fields.read_field_error(place, message)).unwrap_or_else(|| {
+                    let name = items_name.unwrap_or(place);
+                    FieldError::new(format!("extensions.{name}"), message)
+                })
+            }
         }
     }
 
-    /// The field error of `vendor_field` where it names a place of the body sent; `None` where
-    /// no body was sent, or where the name lies in none of its places but the webhook's own
-    /// object (the body as a whole, or a `$spread` at its root), whose rules name it. A place
-    /// inside the webhook's (`subscription.notification_url`, the webhook at `subscription`) is
-    /// named by the webhook's rules, the webhook's place itself is the body as a whole. A
-    /// member the envelope holds beside the webhook is none of the webhook's, and is never
-    /// named as an extension the client did not send: a value of the client's is named as its
-    /// placeholder ([`placed_value_error`]), any other member (a literal) is the request's as
-    /// a whole, its message saying the vendor's name for it.
-    fn named_as_sent(&self, vendor_field: &str, message: &str) -> Option<FieldError> {
+    /// Where `vendor_field` lies in the body sent; `None` where no body was sent, or where the
+    /// name lies in none of its places. Where the webhook is the body (or spread at its root),
+    /// a place one of its rules reads is the webhook's; any other name is no place of the body
+    /// sent (FastAPI's `body.url`, read past `skip`). A place inside the webhook's
+    /// (`subscription.notification_url`, the webhook at `subscription`) is the webhook's, its
+    /// place there named by the webhook's rules; the webhook's place itself is the body as a
+    /// whole. A member the envelope holds beside the webhook is none of the webhook's, and is
+    /// never named as an extension the client did not send: a value of the client's is named
+    /// as its placeholder ([`placed_value_error`]), any other member (a literal) is the
+    /// request's as a whole, its message saying the vendor's name for it.
+    fn named_as_sent<'v>(&self, vendor_field: &'v str, message: &str) -> Option<Sent<'v>> {
         let sent = self.sent?;
         match sent.envelope_member(vendor_field, "webhook") {
-            Some(Template::Slot { name, .. }) => return Some(placed_value_error(name, message)),
-            Some(_) => return Some(FieldError::new("", format!("{vendor_field}: {message}"))),
+            Some(Template::Slot { name, .. }) => {
+                return Some(Sent::Named(placed_value_error(name, message)));
+            }
+            Some(_) => {
+                let whole = FieldError::new("", format!("{vendor_field}: {message}"));
+                return Some(Sent::Named(whole));
+            }
             None => {}
         }
-        let at = sent.path_of("webhook").filter(|p| !p.steps().is_empty())?;
+        let at = sent.path_of("webhook")?;
+        if at.steps().is_empty() {
+            // The webhook is the body: a place its rules read is theirs, whatever `skip` says.
+            let read = self.fields.read_field_error(vendor_field, message);
+            return read.map(|_| Sent::Webhook(vendor_field));
+        }
         if at.is_spelled(vendor_field) {
             // The webhook itself: the body the client sent, as a whole.
-            return Some(FieldError::new("", message));
+            return Some(Sent::Named(FieldError::new("", message)));
         }
         let rest = at.spelled_inside(vendor_field)?;
-        let rest = rest.strip_prefix('.').unwrap_or(rest);
-        Some(self.fields.field_error(rest, message))
+        Some(Sent::Webhook(rest.strip_prefix('.').unwrap_or(rest)))
     }
 }
 
@@ -679,22 +720,21 @@ fn collect_field_errors(
             }
         }
         (Form::Items(form), Some(Value::Array(items))) => {
+            let prefix = form.field_prefix();
             for item in items {
                 let field = form
                     .field
                     .get(item)
-                    .and_then(|f| ItemField::of(f, &form.skip));
+                    .and_then(|f| ItemField::of(f, &form.skip, prefix.as_deref()));
                 // An item is its own message where it is one (`["Url is invalid"]`).
                 let message = match item {
                     Value::String(s) => Some(s.clone()),
                     _ => form.message.get(item).map(text),
                 };
                 out.push(match (field, message) {
-                    (Some(field), message) => fields.item_error(
-                        &field.written,
-                        &field.past_skip,
-                        message.as_deref().unwrap_or("is invalid"),
-                    ),
+                    (Some(field), message) => {
+                        fields.item_error(&field, message.as_deref().unwrap_or("is invalid"))
+                    }
                     // An item that names no field (`{"code": "custom", "message": "Hook
                     // already exists"}`) is about the request as a whole: carried so, not
                     // dropped; one of no message either is shown as the vendor wrote it.
@@ -768,12 +808,17 @@ struct ItemField {
     /// The segments after the leading ones that name no field (`skip`); empty where none is
     /// left.
     past_skip: String,
+    /// The segments after the text the file's items write before a field's name
+    /// ([`ItemForm::field_prefix`]: `foo` of `/data/attributes/foo`, where items point at
+    /// `/data/attributes/{{field}}`), where they begin with it: the field as the vendor's
+    /// errors name one, which its surfaces write back where the name was.
+    past_item: Option<String>,
 }
 
 impl ItemField {
     /// The field `found` names; `None` where it names none (an empty name, no string nor
-    /// array).
-    fn of(found: &Value, skip: &[Value]) -> Option<ItemField> {
+    /// array). `prefix`: what the file's items write before a field's name, dotted.
+    fn of(found: &Value, skip: &[Value], prefix: Option<&str>) -> Option<ItemField> {
         let segments: Vec<Value> = match found {
             Value::String(pointer) if pointer.starts_with('/') => pointer[1..]
                 .split('/')
@@ -784,6 +829,7 @@ impl ItemField {
                 return Some(ItemField {
                     written: s.clone(),
                     past_skip: s.clone(),
+                    past_item: past(s, prefix),
                 });
             }
             Value::Array(segments) if !segments.is_empty() => segments.clone(),
@@ -806,8 +852,52 @@ impl ItemField {
         };
         let written = dotted(&segments);
         (!written.is_empty()).then(|| ItemField {
-            written,
+            past_item: past(&written, prefix),
             past_skip: dotted(&segments[leading..]),
+            written,
         })
+    }
+}
+
+/// What follows `prefix` (dotted segments) in `written`, where it begins with them and more.
+fn past(written: &str, prefix: Option<&str>) -> Option<String> {
+    let rest = written.strip_prefix(prefix?)?.strip_prefix('.')?;
+    (!rest.is_empty()).then(|| rest.to_owned())
+}
+
+impl ItemForm {
+    /// The text this file's items write before a field's name, as dotted segments, where they
+    /// write one (JSON:API's `pointer = "/data/attributes/{{field}}"` gives `data.attributes`;
+    /// `field = "hook.{{field}}"`, `hook`): a vendor's name read back past it is the field as
+    /// its errors name one. `None` where the name stands alone or among other placeholders.
+    fn field_prefix(&self) -> Option<String> {
+        let mut at = &self.item;
+        for step in self.field.steps() {
+            at = match (at, step) {
+                (Template::Object(members), Step::Key(key)) => {
+                    &members.iter().find(|(name, _)| name == key)?.1
+                }
+                (Template::Array(items), Step::Index(i)) => items.get(*i)?,
+                _ => return None,
+            };
+        }
+        let Template::Text(pieces) = at else {
+            return None;
+        };
+        let [Piece::Text(before), Piece::Slot(name, index)] = pieces.as_slice() else {
+            return None;
+        };
+        if name != "field" || !index.is_empty() {
+            return None;
+        }
+        // A JSON Pointer's segments, as `ItemField::of` reads a pointer, or a dotted name's.
+        let prefix = match before.strip_prefix('/') {
+            Some(pointer) => (pointer.strip_suffix('/')?.split('/'))
+                .map(|s| s.replace("~1", "/").replace("~0", "~"))
+                .collect::<Vec<_>>()
+                .join("."),
+            None => before.strip_suffix('.')?.to_owned(),
+        };
+        (!prefix.is_empty()).then_some(prefix)
     }
 }

@@ -274,6 +274,18 @@ impl Members {
         }
     }
 
+    /// What a change that made this webhook made that its client could learn nowhere else,
+    /// for the refusal of a request that made it and failed: its id and a secret minted for
+    /// it, which no later read shows. The rest is a read's to give. `None` where it holds
+    /// neither.
+    pub fn made(&self) -> Option<Box<Map<String, Value>>> {
+        let made: Map<String, Value> = ["id", "secret"]
+            .into_iter()
+            .filter_map(|name| Some((name.to_owned(), Value::from(self.text(name)?.into_owned()))))
+            .collect();
+        Some(Box::new(made)).filter(|m| !m.is_empty())
+    }
+
     /// Whether member `key` is held, as `null`.
     pub fn is_null(&self, key: &str) -> bool {
         matches!(self.slot(key), Some(Slot::Value(Value::Null)))

@@ -384,16 +384,7 @@ impl<'a> Plan<'a> {
             _ => false,
         };
         if let Some(result) = self.result.as_ref().filter(|_| shows) {
-            let made: Map<String, Value> = ["id", "secret"]
-                .into_iter()
-                .filter_map(|name| {
-                    Some((
-                        name.to_owned(),
-                        Value::from(result.text(name)?.into_owned()),
-                    ))
-                })
-                .collect();
-            problem.made = Some(Box::new(made)).filter(|m| !m.is_empty());
+            problem.made = result.made();
         }
         problem
     }

@@ -219,15 +219,9 @@ impl VendorApi {
         }
     }
 
-    /// Where this API's webhook object takes a secret: where its requests carry one
-    /// (`webhook_secret`), else where its resource for the secret holds it (`…/signing`'s
-    /// `secret`), relative to that resource's object.
+    /// Where this API's webhook object takes a secret ([`secret_place`]).
     pub(super) fn secret_place(&self) -> Option<&FieldPath> {
-        fn at(fields: &ObjectMap) -> Option<&FieldPath> {
-            fields.reading("secret").and_then(|r| r.path.as_ref())
-        }
-        let d = &self.dialect;
-        at(&d.webhook).or_else(|| at(&d.resources[d.secret_resource()?].fields))
+        secret_place(&self.dialect)
     }
 
     /// Whether this API's client can read a webhook's secret after the answer that made it:
@@ -976,7 +970,20 @@ pub fn problem_response_as_sent(
             };
             body::bytes(status, bytes::Bytes::from(text), content_type)
         }
-        (Some(template), false) => body::json(status, &template.written(&fill), content_type),
+        // A webhook the backend made before the failure (a create answered as another
+        // owner's, one whose later part failed) is named beside the vendor's error, with the
+        // secret minted for it: the vendor showed it once, and the client has no other way
+        // to learn it.
+        (Some(template), false) => match problem.made.as_deref() {
+            Some(made) => {
+                let mut shown = template.render(&fill).unwrap_or(Value::Null);
+                if let Value::Object(members) = &mut shown {
+                    members.insert("webhook".to_owned(), made_here(d, made));
+                }
+                body::json(status, &shown, content_type)
+            }
+            None => body::json(status, &template.written(&fill), content_type),
+        },
     };
     let h = response.headers_mut();
     if let Some(v) = problem.allow.as_deref().and_then(headers::value) {
@@ -989,6 +996,33 @@ pub fn problem_response_as_sent(
         return crate::http::edge::close(response);
     }
     response
+}
+
+/// Where `d`'s webhook object takes a secret: where its requests carry one
+/// (`webhook_secret`), else where its resource for the secret holds it (`…/signing`'s
+/// `secret`), relative to that resource's object.
+fn secret_place(d: &Dialect) -> Option<&FieldPath> {
+    fn at(fields: &ObjectMap) -> Option<&FieldPath> {
+        fields.reading("secret").and_then(|r| r.path.as_ref())
+    }
+    at(&d.webhook).or_else(|| at(&d.resources[d.secret_resource()?].fields))
+}
+
+/// The webhook a failed change made (`made`: its id, a secret minted for it), as `d`'s
+/// webhooks show them: the id where they hold it, written as `d` writes it, and the secret
+/// where a create's answer of `d` shows one ([`secret_place`]). Nothing else is shown: the
+/// rest of the webhook was not read, and a member written for it would be made up.
+fn made_here(d: &Dialect, made: &Map<String, Value>) -> Value {
+    let mut shown = Value::Object(Map::new());
+    let id = made.get("id").and_then(Value::as_str);
+    if let (Some(id), Some(path)) = (id, d.webhook.reading("id").and_then(|r| r.path.as_ref())) {
+        path.set(&mut shown, d.webhook.spelt("id", id));
+    }
+    let secret = made.get("secret").filter(|s| s.is_string());
+    if let (Some(secret), Some(path)) = (secret, secret_place(d)) {
+        path.set(&mut shown, secret.clone());
+    }
+    shown
 }
 
 /// A backend's webhook as `dialect` can show it. Where the backend's dialect is another

@@ -710,9 +710,16 @@ impl ObjectMap {
     /// field lists one for one (`events[0]: …`); any other vendor field keeps its vendor name
     /// under `extensions.`.
     pub fn field_error(&self, vendor_field: &str, message: &str) -> FieldError {
+        self.read_field_error(vendor_field, message)
+            .unwrap_or_else(|| FieldError::new(format!("extensions.{vendor_field}"), message))
+    }
+
+    /// [`ObjectMap::field_error`] of a vendor field a rule reads, or reads a place inside;
+    /// `None` for one no rule reads.
+    pub fn read_field_error(&self, vendor_field: &str, message: &str) -> Option<FieldError> {
         let spelled = |p: &FieldPath| p.is_spelled(vendor_field);
         if let Some(rule) = self.rules.iter().find(|r| r.places().any(spelled)) {
-            return FieldError::new(rule.target.name(), message);
+            return Some(FieldError::new(rule.target.name(), message));
         }
         let mut holder: Option<(&Rule, usize, &str)> = None;
         for rule in &self.rules {
@@ -725,17 +732,15 @@ impl ObjectMap {
                 }
             }
         }
-        let Some((rule, _, rest)) = holder else {
-            return FieldError::new(format!("extensions.{vendor_field}"), message);
-        };
+        let (rule, _, rest) = holder?;
         let field = rule.target.name();
-        match leading_index(rest).filter(|_| rule.lists_items()) {
+        Some(match leading_index(rest).filter(|_| rule.lists_items()) {
             Some(index) => {
                 let message = format!("{field}[{index}]: {message}");
                 FieldError::new(field, message)
             }
             None => FieldError::new(field, message),
-        }
+        })
     }
 
     /// The vendor's name of a canonical field, for errors rendered in the vendor's shape.
