@@ -361,7 +361,8 @@ async fn answer<F: Frontend, B: RequestBody>(
         ),
     };
     if let Some(running) = held {
-        response = running.settle(response, problem.as_ref()).await;
+        let also = front.answer_headers(routed);
+        response = running.settle(response, problem.as_ref(), &also).await;
     }
     call.apply_rate_limits(response.headers_mut());
     (response, problem)

@@ -451,20 +451,22 @@ pub struct Running<'r> {
 
 impl Running<'_> {
     /// Settles the claim with the request's answer, given back whole: kept and told to those
-    /// waiting, unless it is a 5xx whose problem says nothing was made (then only told).
+    /// waiting, unless it is a 5xx whose problem says nothing was made (then only told). The
+    /// headers kept are those every answer keeps, and `also` (the API's headers that name the
+    /// webhook made).
     pub async fn settle(
         self,
         response: Response<Body>,
         problem: Option<&Problem>,
+        also: &[HeaderName],
     ) -> Response<Body> {
         let (parts, body) = response.into_parts();
         let body = match body.collect().await {
             Ok(collected) => collected.to_bytes(),
             Err(never) => match never {},
         };
-        let headers = KEPT_HEADERS
-            .iter()
-            .filter_map(|&name| Some((name.clone(), parts.headers.get(name)?.clone())))
+        let headers = (KEPT_HEADERS.iter().copied().chain(also))
+            .filter_map(|name| Some((name.clone(), parts.headers.get(name)?.clone())))
             .collect();
         let answer = Arc::new(Answer {
             status: parts.status,
@@ -545,7 +547,7 @@ mod tests {
         else {
             panic!("the first runs");
         };
-        run.settle(answer(201), None).await;
+        run.settle(answer(201), None, &[]).await;
         let replayed = replays
             .claim(&scope(b"k"), fingerprint(b"", b"a", false))
             .await;
@@ -576,7 +578,7 @@ mod tests {
         else {
             panic!("a dropped claim frees the key");
         };
-        run.settle(answer(503), None).await;
+        run.settle(answer(503), None, &[]).await;
         assert!(matches!(
             replays
                 .claim(&scope(b"k"), fingerprint(b"", b"a", false))

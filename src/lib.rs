@@ -79,6 +79,7 @@
 //!     patch.rs            an update sent, or taken, as an RFC 6902 JSON Patch
 //!     template.rs         body templates with {{placeholders}}
 //!     url.rs              vendor URL path templates
+//!     id_header.rs        answer headers that name a webhook's id (`Location`), read and written
 //!     checks.rs           declared vendor constraints, checked before a call
 //!     errors.rs           error envelopes, read into problems and rendered back
 //!   -- policies

@@ -70,6 +70,12 @@ impl Fields {
         visible(self.get(name)?)
     }
 
+    /// Each line's value of the field `name`, in the order they came: its text where it is
+    /// visible ASCII ([`Fields::text`]), else `None`.
+    pub fn texts<'a>(&'a self, name: &'a str) -> impl Iterator<Item = Option<&'a str>> + 'a {
+        self.spans_of(name).map(|at| visible(&self.head[at]))
+    }
+
     /// Every value of the field `name` as one, the lines joined by `, ` as RFC 9110 (§5.3)
     /// says a list-valued field's lines combine (`Link` sent as one line per link), each
     /// visible ASCII ([`Fields::text`]); a field sent once is not copied.

@@ -116,6 +116,12 @@ impl<'a> Head<'a> {
     /// connection, the authority the client named (its `Host`, or an HTTP/2 request's own) and
     /// the path as it was sent. `None` without an authority that is one.
     pub fn url(&self) -> Option<String> {
+        Some(format!("{}{}", self.origin()?, self.uri?.path()))
+    }
+
+    /// The scheme of the connection and the authority the client named (`http://host:8080`),
+    /// which a URL back to this API begins with. `None` without an authority that is one.
+    pub fn origin(&self) -> Option<String> {
         let uri = self.uri?;
         let authority = match uri.authority() {
             Some(authority) => authority.clone(),
@@ -126,7 +132,14 @@ impl<'a> Head<'a> {
         };
         let secure = self.secure || uri.scheme() == Some(&http::uri::Scheme::HTTPS);
         let scheme = if secure { "https" } else { "http" };
-        Some(format!("{scheme}://{authority}{}", uri.path()))
+        Some(format!("{scheme}://{authority}"))
+    }
+
+    /// The mount prefix the client's path holds before [`Head::path`] (`/surfaces/desk`), as it
+    /// sent it; empty for none.
+    pub fn prefix(&self) -> &'a str {
+        let whole = self.uri.map_or(self.path, http::Uri::path);
+        whole.strip_suffix(self.path).unwrap_or_default()
     }
 }
 
@@ -291,6 +304,13 @@ pub trait Frontend: Send + Sync {
             owner: Vec::new(),
             target: routed.operation().as_bytes().to_vec(),
         }
+    }
+
+    /// The headers of this route's answer a client reads besides those every answer keeps
+    /// (the vendor's `Resource-ID`, which names the webhook made): kept with an answer given
+    /// again under an idempotency key.
+    fn answer_headers(&self, _routed: &Routed<Self::Route>) -> Vec<http::HeaderName> {
+        Vec::new()
     }
 
     /// The idempotency key a client sent in its request's body, where this API's clients send

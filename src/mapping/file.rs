@@ -359,6 +359,10 @@ pub struct OperationSection {
     pub headers: BTreeMap<String, String>,
     pub body: Option<Value>,
     pub response: Option<Value>,
+    /// Headers of the success answer that name the webhook's id (`Resource-ID`, `Location`),
+    /// each a template of `{{id}}`.
+    #[serde(default)]
+    pub response_headers: BTreeMap<String, IdHeaderSection>,
     pub status: Option<u16>,
     #[serde(default)]
     pub accept: Vec<String>,
@@ -392,6 +396,24 @@ pub struct OperationSection {
     pub empty_status: Option<u16>,
     /// Parameters of a `Link` header's next link that say it names no next page, by name.
     pub link_ends: Option<BTreeMap<String, LinkEndSection>>,
+}
+
+/// A header that names the webhook's id: its template (`"{{id}}"`,
+/// `"/v2/webhooks/{{id}}"`), or a path's with how surfaces write it
+/// (`{ path = "/v2/webhooks/{{id}}", absolute = true }`).
+#[derive(Debug)]
+pub enum IdHeaderSection {
+    Template(String),
+    Path(IdHeaderPathSection),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdHeaderPathSection {
+    pub path: String,
+    /// Surfaces and emulators write the path as an absolute URL.
+    #[serde(default)]
+    pub absolute: bool,
 }
 
 /// A parameter of a `Link` header's next link that marks the last page: its value there
@@ -637,6 +659,20 @@ impl<'de> Deserialize<'de> for LinkEndSection {
             Value::String(last) => Ok(LinkEndSection::Last(last.clone())),
             Value::Object(_) => read_as(value.clone())
                 .map(LinkEndSection::Both)
+                .ok_or_else(|| none_of(&value, EXPECTED)),
+            _ => Err(none_of(&value, EXPECTED)),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for IdHeaderSection {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const EXPECTED: &str = "a template (`\"{{id}}\"`, `\"/v2/webhooks/{{id}}\"`), or `{ path = \"/v2/webhooks/{{id}}\", absolute = true }`";
+        let value = Value::deserialize(d)?;
+        match &value {
+            Value::String(text) => Ok(IdHeaderSection::Template(text.clone())),
+            Value::Object(_) => read_as(value.clone())
+                .map(IdHeaderSection::Path)
                 .ok_or_else(|| none_of(&value, EXPECTED)),
             _ => Err(none_of(&value, EXPECTED)),
         }

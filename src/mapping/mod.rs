@@ -7,6 +7,7 @@
 //! | [`model`] | the compiled dialect: endpoints, resources, emulator settings |
 //! | [`load`] | which files: a folder, and the mapping files shipped in the binary |
 //! | [`url`] | URL path templates, and the shapes of owners and ids |
+//! | [`id_header`] | an answer's headers that name the webhook's id, read and written |
 //! | [`json_path`] | singular JSONPaths: where one value lives in a document |
 //! | [`codec`] | how one canonical value is spelt in a dialect, both ways |
 //! | [`time_format`] | a vendor's own way of writing a time, read into RFC 3339 UTC and back |
@@ -27,6 +28,7 @@ pub mod compile;
 pub mod errors;
 mod file;
 pub mod flags;
+pub mod id_header;
 pub mod json_path;
 pub mod load;
 pub mod model;

@@ -2,6 +2,7 @@
 //! `compile.rs`; read by the planner, the frontends and the emulators.
 
 use super::errors::ErrorMap;
+use super::id_header::IdHeader;
 use super::json_path::FieldPath;
 use super::rules::ObjectMap;
 use super::template::Template;
@@ -219,6 +220,9 @@ pub struct Endpoint {
     pub body_item_path: Option<FieldPath>,
     /// The success envelope; `None` when the vendor answers without a body.
     pub response: Option<Template>,
+    /// The success answer's headers that name the webhook's id (`Location`), by name: read by
+    /// the gateway where the body names none, written by surfaces and emulators.
+    pub response_headers: Vec<IdHeader>,
     /// The status of the success answer that surfaces give.
     pub status: u16,
     /// Where the webhook (or test result) sits in the vendor's answer, first match wins.
@@ -430,10 +434,13 @@ impl MemberCheck {
 }
 
 impl Endpoint {
-    /// Whether its answer holds the webhook, or some of its fields: where `{{webhook}}` or a
-    /// `{{webhook.FIELD}}` stands whole in `response` (or `accept` names a place).
+    /// Whether its answer holds the webhook, some of its fields or its id: where `{{webhook}}`
+    /// or a `{{webhook.FIELD}}` stands whole in `response` (or `accept` names a place), or a
+    /// header names the id (`response_headers`).
     pub fn answers_webhook(&self) -> bool {
-        !self.item_paths.is_empty() || !self.placed_fields.is_empty()
+        !self.item_paths.is_empty()
+            || !self.placed_fields.is_empty()
+            || !self.response_headers.is_empty()
     }
 
     /// Whether anything is read from a success's body (a `response` with placeholders): where
@@ -987,6 +994,25 @@ impl Dialect {
             "id" => self.in_headers.1,
             _ => false,
         }
+    }
+
+    /// The codec by which the vendor writes a webhook's id in its answers (`int_string`): a
+    /// header that names the id within text (`Resource-ID: 123`) spells it so too.
+    pub fn id_codec(&self) -> &super::codec::Codec {
+        static AS_IT_IS: super::codec::Codec = super::codec::Codec::Identity;
+        (self.webhook.rules.iter())
+            .find(|r| r.response && r.is_placed() && r.target.is("id"))
+            .map_or(&AS_IT_IS, |r| &r.codec)
+    }
+
+    /// What the headers an answer to `endpoint` declares (`response_headers`) name, each
+    /// header's lines as `values` gives them (visible text; `None` for a line that is not).
+    pub fn named_in_headers(
+        &self,
+        endpoint: &Endpoint,
+        values: impl Fn(&http::HeaderName) -> Vec<Option<String>>,
+    ) -> super::id_header::Named {
+        super::id_header::read_all(&endpoint.response_headers, values, self.id_codec())
     }
 
     /// What this vendor's webhook ids look like, for a message.

@@ -7,6 +7,7 @@ use crate::exchange::Reply;
 use crate::json;
 use crate::mapping::codec::Codec;
 use crate::mapping::errors::{Failure, Naming};
+use crate::mapping::id_header::Named;
 use crate::mapping::json_path::FieldPath;
 use crate::mapping::model::{
     Endpoint, FlagAbsent, IdUnfit, Paging, Resource, ResourceEndpoint, Role,
@@ -23,6 +24,9 @@ pub(super) struct Parsed {
     body: Body,
     item: Option<Item>,
     items: Option<Listed>,
+    /// What the answer's headers name of the webhook, where its endpoint declares headers
+    /// that name it (`response_headers`).
+    named: Option<Named>,
 }
 
 /// An answer's body: parsed whole, or what was left when the webhook or the items were read
@@ -57,6 +61,9 @@ impl Body {
 pub(super) struct Unusable {
     pub(super) problem: Problem,
     pub(super) read: Option<Members>,
+    /// The answer says a webhook was made, though not which (its body and a header name two):
+    /// the change was made, which a refusal of a create says.
+    pub(super) made: bool,
 }
 
 /// The webhook an answer to a call on one webhook holds, and whether the answer named no id
@@ -69,7 +76,20 @@ pub(super) struct Answered {
 impl Unusable {
     /// Boxed: a problem is large, and a webhook is answered far more often than refused.
     fn boxed(problem: Problem, read: Option<Members>) -> Box<Unusable> {
-        Box::new(Unusable { problem, read })
+        Box::new(Unusable {
+            problem,
+            read,
+            made: false,
+        })
+    }
+
+    /// A webhook made, whose answer names it twice over, in two ways.
+    fn made_twice(problem: Problem) -> Box<Unusable> {
+        Box::new(Unusable {
+            problem,
+            read: None,
+            made: true,
+        })
     }
 }
 
@@ -99,6 +119,7 @@ impl Parsed {
             body: Body::Whole(body),
             item: None,
             items: None,
+            named: None,
         }
     }
 }
@@ -193,9 +214,19 @@ impl Context<'_> {
         ))
     }
 
-    /// Reads a reply to `endpoint`: a success as parsed, a failure as its problem.
+    /// Reads a reply to `endpoint`: a success as parsed, with what its headers name of the
+    /// webhook where the endpoint declares headers that name it; a failure as its problem.
     pub(super) fn read(&self, endpoint: &Endpoint, reply: &Reply) -> Result<Parsed, Problem> {
-        self.read_as(endpoint, reply, ReadFor::Client)
+        let mut parsed = self.read_as(endpoint, reply, ReadFor::Client)?;
+        if !endpoint.response_headers.is_empty() {
+            let values = |name: &http::HeaderName| {
+                (reply.headers.texts(name.as_str()))
+                    .map(|line| line.map(str::to_owned))
+                    .collect()
+            };
+            parsed.named = Some(self.dialect.named_in_headers(endpoint, values));
+        }
+        Ok(parsed)
     }
 
     /// [`Self::read`], for whom a list's page is read: a client's list shows no secret, where
@@ -226,6 +257,7 @@ impl Context<'_> {
                         body: Body::Rest(rest),
                         item,
                         items: None,
+                        named: None,
                     });
                 }
             }
@@ -266,6 +298,7 @@ impl Context<'_> {
                     body: Body::Rest(rest),
                     item: None,
                     items: items.map(|()| page),
+                    named: None,
                 });
             }
         }
@@ -433,25 +466,87 @@ impl Context<'_> {
     /// where the answer is that webhook's: a change's, not a create's), read as
     /// [`Context::webhook`] reads one. An answer that names no id is that webhook's: a
     /// rotation answered with its new key alone is of the webhook rotated, and keeps the key.
-    /// One that names another webhook is refused.
+    /// One that names another webhook is refused. Where a header the endpoint declares names
+    /// the webhook (`Location`), a body that names no id is that webhook's (a create answered
+    /// 201 with no body); a body or another header that names another is refused.
     pub(super) fn webhook_of(
         &self,
         endpoint: &Endpoint,
-        parsed: Parsed,
+        mut parsed: Parsed,
         asked: Option<&str>,
     ) -> Result<Answered, Box<Unusable>> {
-        let without = || self.malformed("an answer without the webhook", None);
+        let headed = parsed.named.take().unwrap_or_default();
+        // A create's answer that names two webhooks made one of them, or both: which is not
+        // known, and neither is named as the one made. A change's names another than asked.
+        let refused = |what: String| {
+            let problem = self.malformed(&what, None);
+            match asked {
+                Some(_) => Unusable::boxed(problem, None),
+                None => Unusable::made_twice(problem),
+            }
+        };
+        if let Some(conflict) = &headed.conflict {
+            return Err(refused(format!("an answer {conflict}")));
+        }
+        let found = headed.found.as_ref();
         let mut webhook = match self.read_webhook(endpoint, parsed)? {
             Some(webhook) => webhook,
             // Nothing of the webhook the call named (a 204, `{}`, a placed secret `null`): the
             // change is that webhook's all the same, and a read after it gives the webhook.
-            None if asked.is_some() => Members::default(),
-            None => return Err(Unusable::boxed(without(), None)),
+            // So is an answer whose header names the webhook (a create's 201 with no body).
+            None if asked.is_some() || found.is_some() => Members::default(),
+            None => {
+                let without = self.named_nowhere("an answer without the webhook", &headed);
+                return Err(Unusable::boxed(self.malformed(&without, None), None));
+            }
         };
-        self.complete(&mut webhook, self.owner_told(endpoint));
         let bare = names_no_id(&webhook);
+        if let Some(found) = found {
+            let header = &found.by;
+            if let Some(asked) = asked.filter(|asked| *asked != found.id) {
+                return Err(refused(format!(
+                    "an answer whose `{header}` header names webhook {}, where its call named webhook {asked}",
+                    self.as_sent(&found.id)
+                )));
+            }
+            match webhook.text("id").filter(|_| !bare) {
+                Some(id) if id != found.id => {
+                    return Err(refused(format!(
+                        "an answer whose body names webhook {} and whose `{header}` header names webhook {}",
+                        self.as_sent(&id),
+                        self.as_sent(&found.id)
+                    )));
+                }
+                Some(_) => {}
+                None => {
+                    webhook.remove_member("id");
+                    webhook.insert_in_order(model::WEBHOOK_FIELDS, "id", Value::from(&*found.id));
+                }
+            }
+            if let Some(owner) = &found.owner {
+                match webhook.text("owner").filter(|_| !webhook.is_null("owner")) {
+                    // Neither owner is named: another owner's is not the client's to learn.
+                    Some(held) if held != *owner => {
+                        return Err(refused(format!(
+                            "an answer whose body and `{header}` header name webhook {} under two owners",
+                            self.as_sent(&found.id)
+                        )));
+                    }
+                    Some(_) => {}
+                    None => {
+                        webhook.remove_member("owner");
+                        webhook.insert_in_order(
+                            model::WEBHOOK_FIELDS,
+                            "owner",
+                            Value::from(owner.as_str()),
+                        );
+                    }
+                }
+            }
+        }
+        self.complete(&mut webhook, self.owner_told(endpoint));
         let named = match asked {
-            Some(asked) if bare => {
+            Some(asked) if bare && found.is_none() => {
                 webhook.remove_member("id");
                 webhook.insert_in_order(model::WEBHOOK_FIELDS, "id", Value::from(asked));
                 Ok(())
@@ -465,11 +560,31 @@ impl Context<'_> {
             return Err(Unusable::boxed(problem, None));
         }
         // An answer that names the webhook and says nothing else of it (`{"id": …}`) is read
-        // back as one that names nothing: it is no webhook to answer with.
-        let unnamed = asked.is_some() && (bare || names_only(&webhook));
+        // back as one that names nothing: it is no webhook to answer with. So is a create's
+        // whose body names no id where a header names it: what the body holds completes the
+        // webhook the read answers.
+        let unnamed = match asked {
+            Some(_) => bare || names_only(&webhook),
+            None => found.is_some() && bare,
+        };
         match self.addressable(&webhook) {
             Ok(()) => Ok(Answered { webhook, unnamed }),
-            Err(problem) => Err(Unusable::boxed(problem, Some(webhook))),
+            Err(mut problem) => {
+                if !webhook.has("id") || webhook.is_null("id") {
+                    problem.detail = self.named_nowhere(&problem.detail, &headed);
+                }
+                Err(Unusable::boxed(problem, Some(webhook)))
+            }
+        }
+    }
+
+    /// `what` an answer is (`an answer without the webhook`), and, where the endpoint declares
+    /// headers that name the webhook, why none did: missing, or not of their form. A header's
+    /// value is not quoted: it may hold anything (another host, a credential).
+    fn named_nowhere(&self, what: &str, headed: &Named) -> String {
+        match headed.why_none() {
+            Some(why) => format!("{what}, nor a header that names its id ({why})"),
+            None => what.to_owned(),
         }
     }
 

@@ -194,6 +194,9 @@ pub struct Plan<'a> {
     shown_secret: Option<Box<Value>>,
     /// A call that changes the webhook has succeeded.
     wrote: bool,
+    /// A create's answer said a webhook was made without naming one (its body and a header,
+    /// or two headers, name two): the change was made, though which webhook is not known.
+    made_unnamed: bool,
     /// The call whose answer is being read succeeded: a failure now is of its answer.
     answered: bool,
     /// The canonical change, kept where the client's API can show less than the canonical
@@ -233,6 +236,7 @@ impl<'a> Plan<'a> {
             refused_if_found: None,
             shown_secret: None,
             wrote: false,
+            made_unnamed: false,
             answered: false,
             checked_change: None,
         };
@@ -347,6 +351,7 @@ impl<'a> Plan<'a> {
         // A create answered with no webhook (none, or one without an id) may have made one or
         // none: a vendor that refuses a bulk call's items one by one answers 2xx all the same.
         let unnamed = self.op.action == Action::Create
+            && !self.made_unnamed
             && (self.result.as_ref()).is_none_or(|w| w.text("id").is_none());
         let what = match (writes, self.answered && !rest) {
             _ if unnamed => format!(
@@ -553,7 +558,7 @@ impl<'a> Plan<'a> {
                 if self.op.action == Action::Delete {
                     return Ok(()); // disabled so that it may go
                 }
-                if verb.item_paths.is_empty() {
+                if verb.item_paths.is_empty() && verb.response_headers.is_empty() {
                     // What was held is as it was before the switch: read it again.
                     self.stale = true;
                     if !self.stages.contains(&Stage::Webhook) {
@@ -624,10 +629,12 @@ impl<'a> Plan<'a> {
                             }
                             Err(unusable) => {
                                 self.result = unusable.read;
+                                self.made_unnamed = unusable.made;
                                 // A create answered with no webhook made says why where it
                                 // has words for it (a bulk call's items refused one by one).
-                                let named =
-                                    (self.result.as_ref()).is_some_and(|w| w.text("id").is_some());
+                                let named = unusable.made
+                                    || (self.result.as_ref())
+                                        .is_some_and(|w| w.text("id").is_some());
                                 return Err(match self.op.action == Action::Create && !named {
                                     true => self.cx.with_words_of(unusable.problem, reply),
                                     false => unusable.problem,

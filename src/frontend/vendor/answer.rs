@@ -9,6 +9,7 @@ use crate::http::body::{self, Body};
 use crate::http::headers;
 use crate::mapping::Dialect;
 use crate::mapping::errors::code_value;
+use crate::mapping::id_header::Address;
 use crate::mapping::json_path::FieldPath;
 use crate::mapping::model::{Endpoint, Paging, Role};
 use crate::mapping::rules::{ObjectMap, Target};
@@ -435,6 +436,14 @@ impl VendorApi {
                     Some(body) => body::json(status, &body, &d.media_type),
                     None => body::empty(status),
                 };
+                // The headers that name the webhook, as the vendor writes them.
+                let id = (fill.canonical)
+                    .filter(|_| !endpoint.response_headers.is_empty())
+                    .and_then(|w| w.get("id")?.as_str());
+                if let Some(id) = id {
+                    let named = self.id_headers(endpoint, route, id, owner);
+                    response.headers_mut().extend(named);
+                }
                 if endpoint.paging == Paging::Link
                     && let Some(link) = link_field(
                         endpoint,
@@ -491,7 +500,10 @@ impl VendorApi {
             return Err(upstream.unreadable(&reply));
         }
         if reply.body.is_empty() {
-            return Ok(body::empty(status));
+            let mut response = body::empty(status);
+            let named = self.id_headers_relayed(&routed.route, &reply);
+            response.headers_mut().extend(named);
+            return Ok(response);
         }
         let mut reply = reply;
         if json {
@@ -505,8 +517,10 @@ impl VendorApi {
             .value("content-type")
             .filter(|v| !json || v.as_bytes().ends_with(b"json"))
             .unwrap_or_else(|| self.dialect.media_type.clone());
+        let named = self.id_headers_relayed(&routed.route, &reply);
         let (relayed, link) = self.next_page_here(&routed.route, reply, upstream)?;
         let mut response = body::bytes(status, relayed, &content_type);
+        response.headers_mut().extend(named);
         if let Some(value) = retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }
@@ -514,6 +528,61 @@ impl VendorApi {
             response.headers_mut().insert(header::LINK, link);
         }
         Ok(response)
+    }
+
+    /// The headers this API's answer to `endpoint` names the webhook of canonical `id` in
+    /// (`response_headers`), each written as the vendor writes it: a path under this API's
+    /// mount prefix, an absolute URL of the address the client sent the request to.
+    fn id_headers(
+        &self,
+        endpoint: &Endpoint,
+        route: &Route,
+        id: &str,
+        owner: Option<&str>,
+    ) -> Vec<(http::HeaderName, http::HeaderValue)> {
+        let (origin, prefix) = route
+            .answered_at
+            .as_deref()
+            .map_or((None, ""), |(o, p)| (o.as_deref(), p.as_str()));
+        let at = Address { origin, prefix };
+        let codec = self.dialect.id_codec();
+        (endpoint.response_headers.iter())
+            .filter_map(|h| Some((h.name.clone(), h.write(id, owner, codec, at)?)))
+            .collect()
+    }
+
+    /// The headers a relayed success names its webhook in, written again here: the vendor's
+    /// own name an address of the vendor's (an absolute URL of its host), which a client
+    /// following it would reach around the gateway. The webhook is the one the vendor's
+    /// headers name; where they name none, none is written.
+    fn id_headers_relayed(
+        &self,
+        route: &Route,
+        reply: &crate::exchange::Reply,
+    ) -> Vec<(http::HeaderName, http::HeaderValue)> {
+        let Kind::Operation(role) = route.kind else {
+            return Vec::new();
+        };
+        let endpoint = self.dialect.endpoint(role);
+        let Some(endpoint) = endpoint.filter(|e| !e.response_headers.is_empty()) else {
+            return Vec::new();
+        };
+        if !reply.status.is_success() {
+            return Vec::new();
+        }
+        let values = |name: &http::HeaderName| {
+            (reply.headers.texts(name.as_str()))
+                .map(|line| line.map(str::to_owned))
+                .collect()
+        };
+        let named = self.dialect.named_in_headers(endpoint, values);
+        match (named.found, named.conflict) {
+            (Some(found), None) => {
+                let owner = found.owner.as_deref().or(route.owner.as_deref());
+                self.id_headers(endpoint, route, &found.id, owner)
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// Whether a success answered with `status` to `route` is read for nothing, so that a body

@@ -212,6 +212,10 @@ pub struct Route {
     headers: Vec<(http::HeaderName, http::HeaderValue)>,
     /// Where the client sent a list, whose pages link back to it ([`Head::url`]).
     url: Option<String>,
+    /// Where the client sent a request whose answer names the webhook in a header
+    /// (`response_headers`), which a path there is written under: the origin it named
+    /// ([`Head::origin`]) and this API's mount prefix ([`Head::prefix`]).
+    answered_at: Option<Box<(Option<String>, String)>>,
     /// The event type the client asked a test to send (its body's, where this API's test
     /// takes one), noted when the body is read: the answer names it where the backend's
     /// result names none.
@@ -637,6 +641,16 @@ impl Frontend for VendorApi {
         }
     }
 
+    /// The headers the route's answer names its webhook in (`response_headers`).
+    fn answer_headers(&self, routed: &Routed<Route>) -> Vec<http::HeaderName> {
+        let Kind::Operation(role) = routed.route.kind else {
+            return Vec::new();
+        };
+        (self.dialect.endpoint(role).into_iter())
+            .flat_map(|e| e.response_headers.iter().map(|h| h.name.clone()))
+            .collect()
+    }
+
     /// The owner wherever the request names it (its path, its query, the header fields its
     /// operation declares, as a tenant's), and the route with the webhook it names.
     fn keyed(&self, routed: &Routed<Route>) -> super::Keyed {
@@ -763,6 +777,8 @@ impl Frontend for VendorApi {
         // A list's page may link to others, which are named on the gateway.
         let links = matches!(route.kind, Kind::Operation(role) if d.endpoint(role)
             .is_some_and(|e| e.role.action() == Action::List));
+        let names_in_headers = matches!(route.kind, Kind::Operation(role) if d.endpoint(role)
+            .is_some_and(|e| !e.response_headers.is_empty()));
         Ok(Routed {
             action: Some(action),
             backend: Some(self.backend.clone()),
@@ -776,6 +792,8 @@ impl Frontend for VendorApi {
                 query,
                 headers,
                 url: links.then(|| head.url()).flatten(),
+                answered_at: names_in_headers
+                    .then(|| Box::new((head.origin(), head.prefix().to_owned()))),
                 asked_event: std::sync::OnceLock::new(),
                 spelt: std::sync::OnceLock::new(),
             },

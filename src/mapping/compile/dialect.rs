@@ -132,6 +132,19 @@ impl Compiler<'_> {
             .filter_map(|(rname, section)| self.resource(rname, section, owner_span))
             .collect();
         let operations = self.operations(&raw.operations, (owner_span, &webhook), &resources);
+        // A header every answer carries would be written over the one that names the webhook.
+        for e in &operations {
+            for h in e
+                .response_headers
+                .iter()
+                .filter(|h| response_headers.iter().any(|(name, _)| *name == h.name))
+            {
+                self.error(
+                    format!("operations.{}.response_headers.{}", e.name(), h.spelt),
+                    "is also one of `dialect.response_headers`, which every answer carries",
+                );
+            }
+        }
         if form.is_some() {
             for e in operations.iter().filter(|e| e.content_type.is_some()) {
                 self.error(

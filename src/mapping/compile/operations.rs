@@ -3,6 +3,7 @@
 
 use super::Compiler;
 use crate::mapping::file::{self, OperationName, OperationSection};
+use crate::mapping::id_header::IdHeader;
 use crate::mapping::json_path::FieldPath;
 use crate::mapping::model::{
     Endpoint, FlagAbsent, FollowUp, Guard, LinkEnd, Ordering, Paging, PatchOps, Resource,
@@ -424,6 +425,7 @@ impl Compiler<'_> {
             ("headers", !s.headers.is_empty()),
             ("body", s.body.is_some()),
             ("response", s.response.is_some()),
+            ("response_headers", !s.response_headers.is_empty()),
             ("status", s.status.is_some()),
             ("accept", !s.accept.is_empty()),
             ("strategy", s.strategy.is_some()),
@@ -617,6 +619,67 @@ impl Compiler<'_> {
         }
     }
 
+    /// An operation's `response_headers`: the headers of its answer that name the webhook's
+    /// id, each a template of `{{id}}` ([`IdHeader`]). Only on an operation whose answer is
+    /// about a webhook it made or changed: a list, a read, a delete and a test answer none a
+    /// header could name. A header hookgate writes on every answer itself is not the file's.
+    fn id_headers(
+        &mut self,
+        key: &str,
+        action: Action,
+        headers: &BTreeMap<String, file::IdHeaderSection>,
+        owner_span: usize,
+    ) -> Vec<IdHeader> {
+        if headers.is_empty() {
+            return Vec::new();
+        }
+        if matches!(
+            action,
+            Action::List | Action::Get | Action::Delete | Action::Test
+        ) {
+            self.error(
+                format!("{key}.response_headers"),
+                format!(
+                    "name the webhook a change makes or changes: `{action}` answers none a header could name (`create`, `update`, `replace`, `rotate_secret`, `toggle`, `enable` and `disable` take them)"
+                ),
+            );
+            return Vec::new();
+        }
+        let mut out: Vec<IdHeader> = Vec::new();
+        for (name, section) in headers {
+            let hkey = format!("{key}.response_headers.{name}");
+            let Some(header) = self.header_name(&hkey, name) else {
+                continue;
+            };
+            let written_here = ["link", "retry-after", "allow", "www-authenticate"];
+            if crate::http::headers::WRITTEN.contains(&header.as_str())
+                || written_here.contains(&header.as_str())
+            {
+                self.error(&hkey, "hookgate writes this header itself");
+                continue;
+            }
+            if out.iter().any(|h| h.name == header) {
+                self.error(
+                    &hkey,
+                    "names a header named already: header names are matched without regard to case",
+                );
+                continue;
+            }
+            let (text, absolute) = match section {
+                file::IdHeaderSection::Template(text) => (text.as_str(), false),
+                file::IdHeaderSection::Path(p) => (p.path.as_str(), p.absolute),
+            };
+            let Some(template) = self.template(&hkey, &Value::from(text)) else {
+                continue;
+            };
+            match IdHeader::new((header, name), text, &template, absolute, owner_span) {
+                Ok(h) => out.push(h),
+                Err(why) => self.error(&hkey, why),
+            }
+        }
+        out
+    }
+
     /// One `[operations.NAME]` section, its keys in the order `mappings/README.md` documents
     /// them; the body's placeholders, the follow-up reads and where the answer holds what are
     /// each checked by a step of their own.
@@ -684,18 +747,26 @@ impl Compiler<'_> {
         let disable_first = self.first_calls(key, action, &s.first);
         let reread = then.contains(&FollowUp::Webhook);
         let owned = owner_span > 0;
-        let mut answer = self.answer_paths(key, action, response.as_ref(), s, (reread, owned));
+        let response_headers = self.id_headers(key, action, &s.response_headers, owner_span);
+        // An answer whose header names the webhook may hold nothing else of it: the webhook
+        // is read after it, as after a change answered without its id.
+        let named_apart = reread || !response_headers.is_empty();
+        let mut answer = self.answer_paths(key, action, response.as_ref(), s, (named_apart, owned));
         // Alternatives are tried first: the template's own path may be the root, which
         // every answer has.
         let accepted = self.paths(&format!("{key}.accept"), &s.accept);
         answer.read_at(action).splice(0..0, accepted);
-        if action == Action::Create && reread && answer.item_paths.is_empty() {
+        if action == Action::Create
+            && reread
+            && answer.item_paths.is_empty()
+            && s.response_headers.is_empty()
+        {
             // The new webhook's id is read from the create's answer alone: a read after it
             // would name no webhook (`…/webhooks/`, the list at many vendors), and the webhook
             // made would be lost to its client.
             self.error(
                 format!("{key}.response"),
-                "must place `{{webhook}}` (or `accept` name where the answer holds the webhook): a create's answer names the new webhook's id, by which `then = [\"get\"]` reads it",
+                "must place `{{webhook}}` (or `accept` name where the answer holds the webhook, or `response_headers` the header that names its id): a create's answer names the new webhook's id, by which `then = [\"get\"]` reads it",
             );
         }
         let strategy = self.strategy(key, role, s);
@@ -772,6 +843,7 @@ impl Compiler<'_> {
             body_item_path: body.as_ref().and_then(|b| b.path_of("webhook")),
             body,
             response,
+            response_headers,
             status: s.status.unwrap_or(200),
             item_paths: answer.item_paths,
             placed_fields: answer.placed_fields,
@@ -1147,7 +1219,8 @@ impl Compiler<'_> {
 
     /// Where an operation's answer holds its item (or a list's items) and its page's cursor,
     /// as its `response` template places them. An answer that holds no item must be followed
-    /// by a read of the webhook (`reread`), unless the operation is a delete.
+    /// by a read of the webhook (`reread`: declared, or made because a header names the
+    /// webhook), unless the operation is a delete.
     fn answer_paths(
         &mut self,
         key: &str,
@@ -1162,7 +1235,7 @@ impl Compiler<'_> {
             if s.response.is_none() && action != Action::Delete && !reread {
                 self.error(
                     key,
-                    "needs a `response` template (or, for an answer without the webhook, `then = [\"get\"]`)",
+                    "needs a `response` template (or, for an answer without the webhook, `then = [\"get\"]`, or `response_headers` where a header names its id)",
                 );
             }
             return out;

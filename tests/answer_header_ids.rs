@@ -1,0 +1,628 @@
+//! A create answered `201 Created` with no body (or one without the id), the new webhook named
+//! in an answer header alone (`Resource-ID: 123`, `Location: https://…/v2/webhooks/123`, a
+//! path-only `Location`), as an operation's `response_headers` declare: the gateway reads the
+//! id there, through the `id` rule's codec, and reads the webhook back; a body and a header
+//! that name two webhooks are refused as a change made; a header missing or of another form
+//! keeps the create's 502 that says the change may have been made, naming why. The dialect's
+//! surfaces (in front of another vendor, or relaying to its own) and emulators answer a create
+//! with the headers as the vendor writes them, and `check` refuses a template that names no
+//! webhook.
+//!
+//! The fixture is `inbox`, inline: a vendor whose create answers 201 with no body and the id
+//! in two headers, over a vendor double on 127.0.0.1.
+
+mod support;
+
+use serde_json::{Value, json};
+use support::{Double, Reply, Seen, ok, send};
+
+/// The vendor's webhook 123 as its read answers it.
+fn webhook() -> Value {
+    json!({"id": 123, "url": "https://example.com/h", "events": ["convo.created"], "label": "Support"})
+}
+
+/// `inbox.toml`, its create answered as `create` says (keys of `[operations.create]` after
+/// its method, path, body and status), its id read by `id` (keys of `[fields.id]` after its
+/// path).
+fn inbox(create: &str, id: &str) -> String {
+    format!(
+        r#"[dialect]
+title = "Inbox webhooks"
+base_path = "/v2"
+
+[emulator]
+id = "integer"
+
+[fields.id]
+path = "$.id"
+in = ["response"]
+{id}
+
+[fields.url]
+path = "$.url"
+required = true
+
+[fields.events]
+path = "$.events"
+required = true
+min_items = 1
+
+[fields.description]
+path = "$.label"
+
+[operations.create]
+method = "POST"
+path = "/webhooks"
+body = "{{{{webhook}}}}"
+status = 201
+{create}
+
+[operations.get]
+method = "GET"
+path = "/webhooks/{{id}}"
+response = "{{{{webhook}}}}"
+
+[operations.delete]
+method = "DELETE"
+path = "/webhooks/{{id}}"
+status = 204
+
+[errors]
+message = ["$.message"]
+
+[errors.render.default]
+body = {{ message = "{{{{message}}}}" }}
+"#
+    )
+}
+
+/// Integer ids, read as their decimal text.
+const INTEGERS: &str = "codec = \"int_string\"";
+
+/// Both headers, the webhook read after the create.
+const BOTH: &str = "response_headers = { Resource-ID = \"{{id}}\", Location = { path = \"/v2/webhooks/{{id}}\", absolute = true } }\nthen = [\"get\"]";
+
+/// A folder holding `inbox.toml` of `create` and `id`.
+fn mappings(create: &str, id: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("inbox.toml"), inbox(create, id)).unwrap();
+    dir
+}
+
+/// A vendor double answering a create 201 with `headers` and `body` (none where empty), and
+/// a read of webhook 123 with [`webhook`] (read as `read` says, where given).
+async fn vendor(headers: &[(&str, &str)], body: &str, read: Option<Value>) -> Double {
+    let headers: Vec<(String, String)> = headers
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+        .collect();
+    let body = body.to_owned();
+    let read = read.unwrap_or_else(webhook);
+    Double::answering(
+        move |seen| match (seen.method.as_str(), seen.path.as_str()) {
+            ("POST", "/v2/webhooks") => {
+                let mut headers = headers.clone();
+                if !body.is_empty() {
+                    headers.push(("content-type".into(), "application/json".into()));
+                }
+                Reply::Raw {
+                    status: 201,
+                    headers,
+                    body: body.clone(),
+                }
+            }
+            ("GET", "/v2/webhooks/123") => Reply::json(200, read.clone()),
+            _ => Reply::json(404, json!({"message": "no such webhook"})),
+        },
+    )
+    .await
+}
+
+/// The calls the vendor received, as `METHOD path`.
+fn calls(seen: &[Seen]) -> Vec<String> {
+    seen.iter()
+        .map(|s| format!("{} {}", s.method, s.path))
+        .collect()
+}
+
+/// A canonical create of webhook `https://example.com/h` through a gateway over `double` with
+/// the mapping files of `dir`.
+async fn created(dir: &tempfile::TempDir, double: &Double) -> support::Answer {
+    let gw = support::gateway_over(dir.path().to_str().unwrap(), "inbox", double).await;
+    let body = json!({"url": "https://example.com/h", "events": ["convo.created"], "description": "Support"});
+    let answer = send(
+        gw.addr,
+        "POST",
+        "/v1/upstreams/inbox/webhooks",
+        &[],
+        Some(&body),
+    )
+    .await;
+    gw.stop().await;
+    answer
+}
+
+#[tokio::test]
+async fn a_create_named_in_a_header_alone_is_the_webhook_of_that_id_read_back_whole() {
+    let only = |name: &str, value: &str| vec![(name.to_owned(), value.to_owned())];
+    // Each spelling a vendor names the new webhook with.
+    let answers = [
+        only("Resource-ID", "123"),
+        only("Location", "https://api.example.net/v2/webhooks/123"),
+        only("Location", "/v2/webhooks/123"),
+        only(
+            "location",
+            "https://api.example.net:8443/v2/webhooks/123?expand=all",
+        ),
+    ];
+    // A declared read after the create, and none: a header's id is read back all the same.
+    let creates = [
+        BOTH.to_owned(),
+        BOTH.replace("\nthen = [\"get\"]", ""),
+        "response_headers = { Location = \"/v2/webhooks/{{id}}\" }\nthen = [\"get\"]".to_owned(),
+    ];
+    for create in &creates {
+        let dir = mappings(create, INTEGERS);
+        for headers in &answers {
+            let what = format!("{create} answered {headers:?}");
+            if !create.contains("Resource-ID") && headers[0].0 == "Resource-ID" {
+                continue; // a header the file does not declare names nothing
+            }
+            let sent: Vec<(&str, &str)> = headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect();
+            let double = vendor(&sent, "", None).await;
+            let answer = created(&dir, &double).await;
+            ok(&answer, 201, &what);
+            let made = answer.json();
+            assert_eq!(made["id"], "123", "{what}: {made}");
+            assert_eq!(made["url"], "https://example.com/h", "{what}: {made}");
+            assert_eq!(made["description"], "Support", "{what}: {made}");
+            assert_eq!(
+                calls(&double.seen()),
+                ["POST /v2/webhooks", "GET /v2/webhooks/123"],
+                "{what}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_body_without_the_id_is_completed_by_the_header_and_the_read() {
+    // The body holds part of the webhook, and no id: the header names it, the read completes it.
+    let create = format!("response = \"{{{{webhook}}}}\"\n{BOTH}");
+    let dir = mappings(&create, INTEGERS);
+    let double = vendor(
+        &[("Resource-ID", "123")],
+        r#"{"url": "https://example.com/h"}"#,
+        None,
+    )
+    .await;
+    let answer = created(&dir, &double).await;
+    ok(&answer, 201, "a body without the id");
+    assert_eq!(answer.json()["id"], "123");
+    assert_eq!(answer.json()["events"], json!(["convo.created"]));
+    // A body that names the same webhook as the header is that webhook's.
+    let double = vendor(&[("Resource-ID", "123")], &webhook().to_string(), None).await;
+    let answer = created(&dir, &double).await;
+    ok(&answer, 201, "a body and a header that agree");
+    assert_eq!(answer.json()["id"], "123");
+}
+
+#[tokio::test]
+async fn a_body_and_a_header_that_name_two_webhooks_are_refused_as_a_change_made() {
+    let create = format!("response = \"{{{{webhook}}}}\"\n{BOTH}");
+    let dir = mappings(&create, INTEGERS);
+    let mut seven = webhook();
+    seven["id"] = json!(7);
+    for (headers, body, names) in [
+        (vec![("Resource-ID", "8")], seven.to_string(), ["7", "8"]),
+        (
+            vec![("Resource-ID", "7"), ("Location", "/v2/webhooks/8")],
+            String::new(),
+            ["7", "8"],
+        ),
+    ] {
+        let what = format!("{headers:?} beside {body}");
+        let double = vendor(&headers, &body, None).await;
+        let answer = created(&dir, &double).await;
+        ok(&answer, 502, &what);
+        let problem = answer.json();
+        let detail = problem["detail"].as_str().unwrap();
+        for id in names {
+            assert!(
+                detail.contains(&format!("webhook {id}")),
+                "{what}: {detail}"
+            );
+        }
+        assert!(detail.contains("the change was made"), "{what}: {detail}");
+        assert!(!detail.contains("may have been made"), "{what}: {detail}");
+        // Neither is told as the one made: which it is, is not known.
+        assert!(problem.get("webhook").is_none(), "{what}: {problem}");
+        assert_eq!(calls(&double.seen()), ["POST /v2/webhooks"], "{what}");
+    }
+}
+
+#[tokio::test]
+async fn a_header_missing_or_of_another_form_says_the_webhook_may_have_been_made() {
+    let dir = mappings(BOTH, INTEGERS);
+    for (headers, says) in [
+        (
+            vec![],
+            vec!["`Resource-ID` is missing", "`Location` is missing"],
+        ),
+        (
+            vec![("Location", "https://api.example.net/v3/hooks/123")],
+            vec![
+                "`Resource-ID` is missing",
+                "`Location` is not of the form `/v2/webhooks/{{id}}`",
+            ],
+        ),
+    ] {
+        let what = format!("{headers:?}");
+        let double = vendor(&headers, "", None).await;
+        let answer = created(&dir, &double).await;
+        ok(&answer, 502, &what);
+        let problem = answer.json();
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(detail.contains("may have been made"), "{what}: {detail}");
+        for said in says {
+            assert!(detail.contains(said), "{what}: {detail}");
+        }
+        // The header's value is not guessed at, nor quoted.
+        assert!(!detail.contains("/v3/hooks"), "{what}: {detail}");
+        assert!(problem.get("webhook").is_none(), "{what}: {problem}");
+        assert_eq!(calls(&double.seen()), ["POST /v2/webhooks"], "{what}");
+    }
+}
+
+#[tokio::test]
+async fn a_header_id_is_read_through_the_id_rules_codec() {
+    // Ids written as the vendor's URIs: the whole `Location` is the id, its prefix taken off.
+    let uris = "codec = { prefix = \"https://api.example.net/v2/webhooks/\" }";
+    let create = "response_headers = { Location = \"{{id}}\" }\nthen = [\"get\"]";
+    let dir = mappings(create, uris);
+    let mut read = webhook();
+    read["id"] = json!("https://api.example.net/v2/webhooks/123");
+    let at = [("Location", "https://api.example.net/v2/webhooks/123")];
+    let double = vendor(&at, "", Some(read.clone())).await;
+    let answer = created(&dir, &double).await;
+    ok(&answer, 201, "an id written as a URI");
+    assert_eq!(answer.json()["id"], "123");
+    assert_eq!(
+        calls(&double.seen()),
+        ["POST /v2/webhooks", "GET /v2/webhooks/123"]
+    );
+    // A URI of another host is no id of this vendor's.
+    let elsewhere = [("Location", "https://other.example/v2/webhooks/123")];
+    let double = vendor(&elsewhere, "", Some(read)).await;
+    let answer = created(&dir, &double).await;
+    ok(&answer, 502, "a URI of another host");
+    let detail = answer.json()["detail"].as_str().unwrap().to_owned();
+    assert!(detail.contains("does not read as an id"), "{detail}");
+    assert!(detail.contains("may have been made"), "{detail}");
+}
+
+#[tokio::test]
+async fn a_change_named_in_a_header_is_held_to_the_webhook_its_request_named() {
+    // A full update answered 204, naming the webhook in a header: read back after it.
+    let update = "[operations.update]\nmethod = \"PUT\"\npath = \"/webhooks/{id}\"\n\
+                  body = \"{{webhook}}\"\nresponse_headers = { Location = \"/v2/webhooks/{{id}}\" }\n";
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("{}\n{update}", inbox(BOTH, INTEGERS));
+    std::fs::write(dir.path().join("inbox.toml"), text).unwrap();
+    for (named, status) in [("/v2/webhooks/123", 200), ("/v2/webhooks/124", 502)] {
+        let double = Double::answering(move |seen| match seen.method.as_str() {
+            "PUT" => Reply::Raw {
+                status: 204,
+                headers: vec![("Location".into(), named.into())],
+                body: String::new(),
+            },
+            _ => Reply::json(200, webhook()),
+        })
+        .await;
+        let gw = support::gateway_over(dir.path().to_str().unwrap(), "inbox", &double).await;
+        let change = json!({"description": "Support"});
+        let answer = send(
+            gw.addr,
+            "PATCH",
+            "/v1/upstreams/inbox/webhooks/123",
+            &[],
+            Some(&change),
+        )
+        .await;
+        ok(&answer, status, named);
+        if status == 200 {
+            assert_eq!(answer.json()["id"], "123");
+            let calls = calls(&double.seen());
+            assert_eq!(calls.last().unwrap(), "GET /v2/webhooks/123", "{calls:?}");
+        } else {
+            let detail = answer.json()["detail"].as_str().unwrap().to_owned();
+            assert!(detail.contains("webhook 124"), "{detail}");
+            assert!(detail.contains("webhook 123"), "{detail}");
+            assert!(detail.contains("the change was made"), "{detail}");
+            assert_eq!(calls(&double.seen()), ["PUT /v2/webhooks/123"]);
+        }
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn an_owner_a_header_names_is_held_to_the_one_the_request_named() {
+    // Webhooks under teams, the new one named with its team in the `Location`'s path.
+    let create = "response_headers = { Location = \"/v2/teams/{{owner}}/webhooks/{{id}}\" }";
+    let text = inbox(create, INTEGERS)
+        .replacen(
+            "base_path = \"/v2\"",
+            "base_path = \"/v2\"\nowner = \"team\"",
+            1,
+        )
+        .replace("path = \"/webhooks", "path = \"/teams/{owner}/webhooks");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("inbox.toml"), text).unwrap();
+    for (team, status) in [("t1", 201), ("t2", 502)] {
+        let location = format!("https://api.example.net/v2/teams/{team}/webhooks/123");
+        let double = Double::answering(move |seen| match seen.method.as_str() {
+            "POST" => Reply::Raw {
+                status: 201,
+                headers: vec![("Location".into(), location.clone())],
+                body: String::new(),
+            },
+            _ => Reply::json(200, webhook()),
+        })
+        .await;
+        let gw = support::gateway_over(dir.path().to_str().unwrap(), "inbox", &double).await;
+        let body = json!({"url": "https://example.com/h", "events": ["convo.created"]});
+        let answer = send(
+            gw.addr,
+            "POST",
+            "/v1/upstreams/inbox/owners/t1/webhooks",
+            &[],
+            Some(&body),
+        )
+        .await;
+        ok(&answer, status, team);
+        let shown = answer.json();
+        if status == 201 {
+            assert_eq!(shown["id"], "123", "{shown}");
+            assert_eq!(shown["owner"], "t1", "{shown}");
+        } else {
+            // Made, and named as made; the other owner is not named.
+            let detail = shown["detail"].as_str().unwrap();
+            assert!(detail.contains("another owner's"), "{detail}");
+            assert!(!detail.contains("t2"), "{detail}");
+            assert_eq!(shown["webhook"]["id"], "123", "{shown}");
+        }
+        gw.stop().await;
+    }
+}
+
+/// The second dialect of the surface tests: webhooks of UUIDs, made with a create that answers
+/// the webhook.
+const HOOKS: &str = r#"[dialect]
+base_path = "/api"
+id_format = "uuid"
+
+[emulator]
+id = "uuid"
+
+[fields.id]
+path = "$.id"
+in = ["response"]
+
+[fields.url]
+path = "$.url"
+required = true
+
+[fields.events]
+path = "$.events"
+required = true
+
+[fields.description]
+path = "$.description"
+
+[operations.create]
+method = "POST"
+path = "/hooks"
+body = "{{webhook}}"
+status = 201
+response = "{{webhook}}"
+
+[operations.get]
+method = "GET"
+path = "/hooks/{id}"
+response = "{{webhook}}"
+
+[errors]
+message = ["$.message"]
+
+[errors.render.default]
+body = { message = "{{message}}" }
+"#;
+
+const AUTH: [(&str, &str); 1] = [("authorization", "Bearer any")];
+
+#[tokio::test]
+async fn a_surface_answers_a_create_with_the_headers_as_the_vendor_writes_them() {
+    let dir = mappings(BOTH, INTEGERS);
+    std::fs::write(dir.path().join("hooks.toml"), HOOKS).unwrap();
+    let gw = support::gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.hooks]\ndialect = \"hooks\"\nemulate = true\n\
+         [surfaces.s]\ndialect = \"inbox\"\nupstream = \"hooks\"\nprefix = \"/s\"\n",
+        dir.path().to_str().unwrap()
+    ))
+    .await;
+    let body = json!({"url": "https://example.com/h", "events": ["convo.created"]});
+    let answer = send(gw.addr, "POST", "/s/v2/webhooks", &AUTH, Some(&body)).await;
+    ok(&answer, 201, "a create at the surface");
+    // No body, as the vendor's `response` is none: the new webhook is in the headers alone.
+    assert!(answer.body.is_empty(), "{:?}", answer.body);
+    let id = answer.header("resource-id").unwrap().to_owned();
+    assert!(uuid::Uuid::try_parse(&id).is_ok(), "{id}");
+    let location = answer.header("location").unwrap();
+    assert_eq!(location, format!("http://{}/s/v2/webhooks/{id}", gw.addr));
+    // Where it points is the webhook made.
+    let path = location.split_once(&gw.addr.to_string()).unwrap().1;
+    let read = send(gw.addr, "GET", path, &AUTH, None).await;
+    ok(&read, 200, "the webhook the Location names");
+    assert_eq!(read.json()["id"], id.as_str());
+    assert_eq!(read.json()["url"], "https://example.com/h");
+    // A create given again under its idempotency key names the same webhook, as the first.
+    let keyed = [AUTH[0], ("idempotency-key", "k-1")];
+    let first = send(gw.addr, "POST", "/s/v2/webhooks", &keyed, Some(&body)).await;
+    ok(&first, 201, "a keyed create");
+    let again = send(gw.addr, "POST", "/s/v2/webhooks", &keyed, Some(&body)).await;
+    ok(&again, 201, "the keyed create again");
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    let made = first.header("resource-id").unwrap();
+    assert_ne!(made, id);
+    assert_eq!(again.header("resource-id"), Some(made));
+    assert_eq!(again.header("location"), first.header("location"));
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_surface_relaying_to_its_own_vendor_names_the_webhook_at_its_own_address() {
+    let dir = mappings(BOTH, INTEGERS);
+    let double = vendor(
+        &[("Location", "https://api.example.net/v2/webhooks/123")],
+        "",
+        None,
+    )
+    .await;
+    let gw = support::gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.inbox]\ndialect = \"inbox\"\nbase_url = {:?}\n\
+         auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n\
+         [surfaces.s]\ndialect = \"inbox\"\nupstream = \"inbox\"\nprefix = \"/s\"\n",
+        dir.path().to_str().unwrap(),
+        double.url()
+    ))
+    .await;
+    let body = json!({"url": "https://example.com/h", "events": ["convo.created"]});
+    let answer = send(gw.addr, "POST", "/s/v2/webhooks", &AUTH, Some(&body)).await;
+    ok(&answer, 201, "a relayed create");
+    assert!(answer.body.is_empty(), "{:?}", answer.body);
+    // The vendor's own address is not passed on: the webhook is named at the surface's.
+    assert_eq!(
+        answer.header("location"),
+        Some(format!("http://{}/s/v2/webhooks/123", gw.addr).as_str())
+    );
+    assert_eq!(answer.header("resource-id"), Some("123"));
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn an_emulator_answers_a_create_with_the_headers_and_the_gateway_reads_them() {
+    let dir = mappings(BOTH, INTEGERS);
+    let gw = support::gateway_emulating(dir.path().to_str().unwrap(), "inbox").await;
+    let emulator = gw.emulators["inbox"];
+    let body = json!({"url": "https://example.com/h", "events": ["convo.created"]});
+    let answer = send(emulator, "POST", "/v2/webhooks", &AUTH, Some(&body)).await;
+    ok(&answer, 201, "a create at the emulator");
+    assert!(answer.body.is_empty(), "{:?}", answer.body);
+    assert_eq!(answer.header("resource-id"), Some("1"));
+    assert_eq!(
+        answer.header("location"),
+        Some(format!("http://{emulator}/v2/webhooks/1").as_str())
+    );
+    let read = send(emulator, "GET", "/v2/webhooks/1", &AUTH, None).await;
+    ok(&read, 200, "the webhook made");
+    assert_eq!(read.json()["id"], 1);
+    // The canonical API in front of the emulator reads the new id where the vendor gives it.
+    let body =
+        json!({"url": "https://example.com/h2", "events": ["convo.created"], "description": "Two"});
+    let made = send(
+        gw.addr,
+        "POST",
+        "/v1/upstreams/inbox/webhooks",
+        &[],
+        Some(&body),
+    )
+    .await;
+    ok(&made, 201, "a canonical create");
+    assert_eq!(made.json()["id"], "2");
+    assert_eq!(made.json()["url"], "https://example.com/h2");
+    assert_eq!(made.json()["description"], "Two");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn check_refuses_a_header_template_that_names_no_webhook() {
+    let header = |template: &str| format!("response_headers = {{ {template} }}\nthen = [\"get\"]");
+    let cases = [
+        (
+            header("Location = \"/v2/webhooks\""),
+            "operations.create.response_headers.Location",
+            "holds no `{{id}}`",
+        ),
+        (
+            header("Location = \"/v2/webhooks/{{webhook}}\""),
+            "operations.create.response_headers.Location",
+            "unknown placeholder `{{webhook}}`",
+        ),
+        (
+            header("Location = \"/teams/{{owner}}/webhooks/{{id}}\""),
+            "operations.create.response_headers.Location",
+            "no owner scope",
+        ),
+        (
+            header("Location = \"https://api.example.net/v2/webhooks/{{id}}\""),
+            "operations.create.response_headers.Location",
+            "write the path alone",
+        ),
+        (
+            header("Resource-ID = { path = \"{{id}}\", absolute = true }"),
+            "operations.create.response_headers.Resource-ID",
+            "is no path",
+        ),
+        (
+            header("Location = \"/v2/webhooks/wh_{{id}}\""),
+            "operations.create.response_headers.Location",
+            "whole segment",
+        ),
+        (
+            header("Content-Type = \"{{id}}\""),
+            "operations.create.response_headers.Content-Type",
+            "hookgate writes this header itself",
+        ),
+    ];
+    for (create, key, says) in &cases {
+        let refused = support::refused_mapping("inbox", &inbox(create, INTEGERS));
+        assert!(
+            refused.iter().any(|e| e.contains(key) && e.contains(says)),
+            "{create}: {refused:?}"
+        );
+    }
+    // An operation whose answer names no webhook a change made.
+    let text = inbox(BOTH, INTEGERS).replacen(
+        "path = \"/webhooks/{id}\"\nstatus = 204\n",
+        "path = \"/webhooks/{id}\"\nstatus = 204\nresponse_headers = { Resource-ID = \"{{id}}\" }\n",
+        1,
+    );
+    let refused = support::refused_mapping("inbox", &text);
+    assert!(
+        refused.iter().any(|e| {
+            e.contains("operations.delete.response_headers") && e.contains("answers none")
+        }),
+        "{refused:?}"
+    );
+    // And `hookgate check` says so, as it does of every problem of a file.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("m")).unwrap();
+    std::fs::write(
+        dir.path().join("m/inbox.toml"),
+        inbox(&cases[0].0, INTEGERS),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("hookgate.toml"),
+        "mappings_dir = \"m\"\n[inbound_auth]\nmode = \"off\"\n",
+    )
+    .unwrap();
+    let out = support::hookgate_in(dir.path(), &["check", "--config", "hookgate.toml"], &[]);
+    let said =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(64), "{said}");
+    assert!(said.contains("holds no `{{id}}`"), "{said}");
+}
