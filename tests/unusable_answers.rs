@@ -214,7 +214,7 @@ async fn an_integer_id_is_its_decimal_text_in_a_read_a_list_and_a_create() {
     let base = format!("/v1/upstreams/c/owners/{OWNER}/webhooks");
     let body = json!({"url": "https://example.com/h", "events": ["MESSAGE_CREATED"]});
     for id in ids {
-        let read = send(gw.addr, "GET", &format!("{base}/whk_1"), &[], None).await;
+        let read = send(gw.addr, "GET", &format!("{base}/{id}"), &[], None).await;
         support::ok(&read, 200, id);
         assert_eq!(read.json()["id"], id);
         let list = send(gw.addr, "GET", &base, &[], None).await;
@@ -249,7 +249,14 @@ async fn an_integer_id_beyond_64_bits_is_kept_exactly_or_refused_never_rounded()
     let gw = gateway_over("chirp", &double).await;
     let base = format!("/v1/upstreams/c/owners/{OWNER}/webhooks");
     // A webhook read as its text is: the vendor's digits.
-    let read = send(gw.addr, "GET", &format!("{base}/whk_1"), &[], None).await;
+    let read = send(
+        gw.addr,
+        "GET",
+        &format!("{base}/123456789012345678901234567890"),
+        &[],
+        None,
+    )
+    .await;
     support::ok(&read, 200, "read");
     assert_eq!(read.json()["id"], "123456789012345678901234567890");
     // Chirp's list, whose items have two possible places, is parsed whole, where such an

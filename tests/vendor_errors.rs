@@ -43,8 +43,17 @@ fn canonical_paths(d: &Dialect) -> (String, String) {
         Some(owner) => format!("/v1/upstreams/u/owners/{owner}/webhooks"),
         None => "/v1/upstreams/u/webhooks".to_owned(),
     };
-    let id = value_for(d.id_format.as_ref());
-    (format!("{base}/{id}"), base)
+    (format!("{base}/{}", id_of(d)), base)
+}
+
+/// The id of dialect `d`'s webhook the tests name: its documented example's, which the vendor
+/// doubles answer a read with, else one of its format.
+fn id_of(d: &Dialect) -> String {
+    let example = d.examples.first().and_then(|e| {
+        let read = d.webhook.read(e).ok()?;
+        read.get("id").map(support::id_text)
+    });
+    example.unwrap_or_else(|| value_for(d.id_format.as_ref()).to_owned())
 }
 
 /// A token file for an upstream's bearer credential, unique to the double's port.
@@ -89,12 +98,12 @@ fn surface(s: &Dialect, u: &Dialect, action: Action) -> (String, Option<(String,
         config.push_str(&format!("owner = \"{owner}\"\n"));
     }
     let owner = s.has_owner().then(|| owner_of(u).or(bridged).unwrap());
-    let id = value_for(u.id_format.as_ref());
+    let id = id_of(u);
     let path = s.operation(action).map(|e| {
         (
             e.method.to_string(),
             e.path
-                .render(&["/s", &s.base_path], owner.as_deref(), Some(id)),
+                .render(&["/s", &s.base_path], owner.as_deref(), Some(&id)),
         )
     });
     (config, path)
