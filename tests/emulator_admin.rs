@@ -1008,6 +1008,50 @@ async fn a_fixtures_document_with_two_webhooks_of_one_id_is_refused() {
     gw.stop().await;
 }
 
+#[tokio::test]
+async fn a_fixture_giving_an_id_held_under_another_owner_is_refused() {
+    let gw = gateway(&all_emulated("")).await;
+    let mut tried = 0;
+    for d in dialects() {
+        let Some(elsewhere) = another_owner(&d) else {
+            continue;
+        };
+        let (name, emu) = (&d.name, gw.emulators[&d.name]);
+        let mut webhook = create_body(&d);
+        webhook["id"] = json!("fixture-id-1");
+        let seed = |owner: &str| json!({"shape": "canonical", "owner": owner, "webhooks": [webhook.clone()]});
+        let mine = owner(&d).unwrap();
+        let first = send(emu, "POST", "/__hookgate/webhooks", &[], Some(&seed(&mine))).await;
+        ok(&first, 201, name);
+        // Again under its owner: the webhook is replaced. Under another: refused, one id held
+        // once.
+        let again = send(emu, "POST", "/__hookgate/webhooks", &[], Some(&seed(&mine))).await;
+        ok(&again, 201, name);
+        let refused = send(
+            emu,
+            "POST",
+            "/__hookgate/webhooks",
+            &[],
+            Some(&seed(&elsewhere)),
+        )
+        .await;
+        ok(&refused, 422, name);
+        let error = &refused.json()["errors"][0];
+        assert_eq!(error["field"], "webhooks[0].id", "{name}: {error}");
+        let message = error["message"].as_str().unwrap();
+        assert!(
+            message.contains("`fixture-id-1`") && message.contains(&format!("`{mine}`")),
+            "{name}: {message}"
+        );
+        let stored = send(emu, "GET", "/__hookgate/webhooks", &[], None).await;
+        let held = stored.json()["webhooks"].as_array().unwrap().len();
+        assert_eq!(held, 1, "{name}: {}", stored.json());
+        tried += 1;
+    }
+    assert!(tried > 0, "no dialect with owners");
+    gw.stop().await;
+}
+
 /// An owner dialect `d` admits other than [`owner`], where it has owners.
 fn another_owner(d: &Dialect) -> Option<String> {
     let first = owner(d)?;

@@ -5,7 +5,7 @@ use super::mint::count_past;
 use super::{CursorKey, KEPT_KEYS, State, Store, Stored, apply_defaults};
 use crate::mapping::Dialect;
 use crate::model as canonical;
-use crate::problem::Problem;
+use crate::problem::{FieldError, Problem};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
@@ -209,13 +209,32 @@ impl Store {
                 Some(((s.owner.clone(), id), i))
             })
             .collect();
+        // Whose each stored id is.
+        let mut whose: std::collections::HashMap<String, Option<String>> =
+            (at.keys()).map(|(o, id)| (id.clone(), o.clone())).collect();
         let mut replaced = Vec::new();
-        for Owned {
-            owner, mut webhook, ..
-        } in items
+        for (
+            i,
+            Owned {
+                owner, mut webhook, ..
+            },
+        ) in items.into_iter().enumerate()
         {
             webhook.retain(|_, v| !v.is_null());
             let id = self.seeded_id(state, webhook.shift_remove("id"), &reserved)?;
+            // The id of a webhook stored already under another owner: the vendor never holds
+            // two webhooks of one id, and a read by id alone would find the other.
+            if let Some(other) = whose.get(&id).filter(|o| **o != owner) {
+                let whose = other
+                    .as_deref()
+                    .map_or("no owner".to_owned(), |o| format!("owner `{o}`"));
+                return Err(Problem::validation(vec![FieldError::new(
+                    format!("webhooks[{i}].id"),
+                    format!(
+                        "`{id}` is the id of a webhook of {whose} already: an emulator holds each id once; delete that webhook first, or give this one another id"
+                    ),
+                )]));
+            }
             apply_defaults(&self.dialect.webhook, &mut webhook);
             for resource in &self.dialect.resources {
                 apply_defaults(&resource.fields, &mut webhook);
@@ -255,6 +274,7 @@ impl Store {
                 }
                 None => {
                     at.insert((owner.clone(), id.clone()), state.webhooks.len());
+                    whose.insert(id.clone(), owner.clone());
                     state.push(owner, webhook.clone());
                 }
             }
