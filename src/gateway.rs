@@ -338,13 +338,18 @@ async fn answer<F: Frontend, B: RequestBody>(
             .map_err(|p| front.backend_problem(redact(p)))?;
         // Rendering reads what the vendor said too (a relayed answer in words of its own). A
         // change the backend carried out stands, whatever its answer's rendering says, and
-        // the refusal of its answer says so.
+        // the refusal of its answer says so, or that it may have been made.
         let changes = routed.action.is_some_and(|a| !a.reads_only());
-        let made = changes.then(|| change_made(routed.upstream(), &outcome));
+        let made = changes
+            .then(|| change_made(routed.upstream(), &outcome))
+            .flatten();
         front
             .render(routed, caller, outcome, request_id)
             .map_err(|p| match made {
-                Some(what) if !p.changed => redact(p.after_change(what)),
+                Some(Made::Whole(what)) if !p.changed => redact(p.after_change(what)),
+                Some(Made::Perhaps(what)) if !p.changed && !p.outcome_unknown => {
+                    redact(p.after_possible_change(what))
+                }
                 _ => redact(p),
             })
     };
@@ -362,11 +367,23 @@ async fn answer<F: Frontend, B: RequestBody>(
     (response, problem)
 }
 
+/// What a change's answer that cannot be given says the change did at the backend.
+enum Made {
+    /// It was made (`what` says so).
+    Whole(String),
+    /// It may have been made, or not: the vendor's answer does not tell.
+    Perhaps(String),
+}
+
 /// What a change the backend carried out made, for the refusal of its answer (one the API
 /// asked cannot give): a create names the webhook it made, which the client could find no
-/// other way.
-fn change_made(upstream: Option<&str>, outcome: &Outcome) -> String {
+/// other way. A relayed answer tells by its status: a success made the change, a refusal (a
+/// 4xx) made nothing, and a vendor's failure or a redirect leaves it unknown.
+fn change_made(upstream: Option<&str>, outcome: &Outcome) -> Option<Made> {
     use crate::model::Outcome as O;
+    let at = upstream
+        .map(|u| format!(" at upstream {u}"))
+        .unwrap_or_default();
     let created = match outcome {
         Outcome::Done(done) => match &done.outcome {
             O::Created(webhook) => webhook
@@ -374,15 +391,18 @@ fn change_made(upstream: Option<&str>, outcome: &Outcome) -> String {
                 .map(|id| format!("webhook {id} was created; ")),
             _ => None,
         },
+        Outcome::Relayed(reply) if reply.status.is_client_error() => return None,
+        Outcome::Relayed(reply) if !reply.status.is_success() => {
+            return Some(Made::Perhaps(format!(
+                "the change may have been made{at}; its answer cannot be passed on"
+            )));
+        }
         _ => None,
     };
-    let at = upstream
-        .map(|u| format!(" at upstream {u}"))
-        .unwrap_or_default();
-    format!(
+    Some(Made::Whole(format!(
         "{}the change was made{at}; its answer cannot be passed on",
         created.unwrap_or_default()
-    )
+    )))
 }
 
 /// Who holds an idempotency key the gateway honours itself, as far as its scope tells.
