@@ -825,3 +825,72 @@ async fn a_relayed_change_answered_with_a_vendors_failure_may_have_been_made() {
     );
     gw.stop().await;
 }
+
+#[tokio::test]
+async fn a_credentials_name_is_read_decoded_before_it_is_cut_at_a_separator() {
+    // A vendor whose credential is a token and a key in the query, both hookgate's at the
+    // upstream. A client's parameter that a parser decoding before it splits would read as
+    // either never reaches the vendor: held back where its name begins with it, refused where
+    // it comes after a separator within a pair, as sent or percent-encoded.
+    let vendor = Double::answering(|_| Reply::json(200, json!([]))).await;
+    let scratch = tempfile::tempdir().unwrap();
+    let token = support::secret_file(scratch.path(), "t", "own-token-123");
+    let key = support::secret_file(scratch.path(), "k", "own-key-456");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
+    let gw = gateway(&format!(
+        "mappings_dir = {dir:?}\n[upstreams.up]\ndialect = \"cork\"\nbase_url = {:?}\n\
+         auth = {{ type = \"query\", name = \"token\", token_file = {token:?}, \
+         also = [{{ type = \"query\", name = \"key\", token_file = {key:?} }}] }}\nretries = 0\n\
+         [surfaces.p]\ndialect = \"cork\"\nupstream = \"up\"\nprefix = \"/p\"\n",
+        vendor.url()
+    ))
+    .await;
+    let list = "/p/1/tokens/tok1/webhooks?token=tok1&key=k1";
+    for extra in [
+        "token%3B=EVIL",
+        "token%3b=EVIL",
+        "token%3Bx=EVIL",
+        "TOKEN%3B=EVIL",
+        "k%65y%3B=EVIL",
+        "key%3D=EVIL",
+        "token%3D%3DEVIL",
+        "%20token%3B%5B%5D=EVIL",
+        "token%26x=EVIL",
+    ] {
+        let before = vendor.seen().len();
+        let answer = send(gw.addr, "GET", &format!("{list}&{extra}"), &[], None).await;
+        assert_eq!(answer.status, 200, "{extra}: {:?}", answer.body);
+        let sent = vendor.seen()[before].path.clone();
+        assert!(!sent.contains("EVIL"), "{extra}: {sent}");
+        assert_eq!(sent.matches("token=").count(), 1, "{extra}: {sent}");
+        assert!(sent.contains("token=own-token-123"), "{extra}: {sent}");
+        assert!(sent.contains("key=own-key-456"), "{extra}: {sent}");
+    }
+    for extra in [
+        "x=1%3Btoken%3DEVIL",
+        "x=1%3bKEY%3dEVIL",
+        "x%3Btoken=EVIL",
+        "x=a%26token%3DEVIL",
+        "x=1;to%6Ben=EVIL",
+        "x=1%3B%20key%5B%5D=EVIL",
+    ] {
+        let before = vendor.seen().len();
+        let answer = send(gw.addr, "GET", &format!("{list}&{extra}"), &[], None).await;
+        let said = String::from_utf8_lossy(&answer.body).into_owned();
+        assert!(matches!(answer.status, 400 | 422), "{extra}: {said}");
+        assert!(said.contains("credential"), "{extra}: {said}");
+        assert_eq!(vendor.seen().len(), before, "{extra}: nothing was sent");
+    }
+    // A separator, as sent or encoded, before no credential's name goes on as it came.
+    for extra in ["x=a%3Bb", "x=a%26b%3Dc", "note%3Bkeys=1", "x=tokens%3B"] {
+        let before = vendor.seen().len();
+        let answer = send(gw.addr, "GET", &format!("{list}&{extra}"), &[], None).await;
+        assert_eq!(answer.status, 200, "{extra}: {:?}", answer.body);
+        let sent = vendor.seen()[before].path.clone();
+        assert!(
+            sent.split(['?', '&']).any(|p| p == extra),
+            "{extra}: {sent}"
+        );
+    }
+    gw.stop().await;
+}
