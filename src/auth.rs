@@ -236,6 +236,26 @@ pub fn repeated(
     ))
 }
 
+/// The one key a client of a vendor presents, in `X-Api-Key` (`api_key`) or the vendor's way
+/// (`presented`, spelt as `asked` says), trimmed. An empty value is no key, wherever it is
+/// given: beside a key given the other way it is that key alone, and given alone it is a
+/// credential missing, as none would be. Two different keys are refused as a bad request:
+/// which was meant is not for the gateway to guess (a read-only key beside a read-write one
+/// would pass or not by which way is looked at first); the same key both ways is one.
+pub fn one_key<'a>(
+    api_key: Option<&'a str>,
+    presented: Option<&'a str>,
+    asked: &str,
+) -> Result<Option<&'a str>, Problem> {
+    let given = |key: Option<&'a str>| key.map(str::trim).filter(|k| !k.is_empty());
+    match (given(api_key), given(presented)) {
+        (Some(one), Some(other)) if one != other => Err(Problem::bad_request(format!(
+            "two different keys are given, in X-Api-Key and in {asked}; send one credential"
+        ))),
+        (one, other) => Ok(one.or(other)),
+    }
+}
+
 /// The header a client of a vendor presents its credential in, the way its dialect says:
 /// `Authorization` for a bearer or basic credential, or the vendor's own; `None` for one in
 /// the query, or none.

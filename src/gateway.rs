@@ -339,16 +339,21 @@ async fn answer<F: Frontend, B: RequestBody>(
             .map_err(|p| front.backend_problem(redact(p)))?;
         // Rendering reads what the vendor said too (a relayed answer in words of its own). A
         // change the backend carried out stands, whatever its answer's rendering says, and
-        // the refusal of its answer says so.
+        // the refusal of its answer says so, or that it may have been made.
         let changes = routed.action.is_some_and(|a| !a.reads_only());
-        let made = changes.then(|| change_made(routed.upstream(), &outcome));
+        let made = changes
+            .then(|| change_made(routed.upstream(), &outcome))
+            .flatten();
         front
             .render(routed, caller, outcome, request_id)
             .map_err(|p| match made {
-                Some((what, webhook)) if !p.changed => {
+                Some(Made::Whole(what, webhook)) if !p.changed => {
                     let mut p = p.after_change(what);
                     p.made = webhook;
                     redact(p)
+                }
+                Some(Made::Perhaps(what)) if !p.changed && !p.outcome_unknown => {
+                    redact(p.after_possible_change(what))
                 }
                 _ => redact(p),
             })
@@ -368,32 +373,48 @@ async fn answer<F: Frontend, B: RequestBody>(
     (response, problem)
 }
 
+/// What a change's answer that cannot be given says the change did at the backend.
+enum Made {
+    /// It was made (`what` says so), and what only its answer showed of a webhook it made
+    /// (its id, a secret minted for it).
+    Whole(String, Option<Box<Map<String, Value>>>),
+    /// It may have been made, or not: the vendor's answer does not tell.
+    Perhaps(String),
+}
+
 /// What a change the backend carried out made, for the refusal of its answer (one the API
 /// asked cannot give): a create names the webhook it made, which the client could find no
-/// other way, and shows what only its answer showed (its id, a secret minted for it).
-fn change_made(
-    upstream: Option<&str>,
-    outcome: &Outcome,
-) -> (String, Option<Box<Map<String, Value>>>) {
+/// other way, and shows what only its answer showed (its id, a secret minted for it). A
+/// relayed answer tells by its status: a success made the change, a refusal (a 4xx) made
+/// nothing, and a vendor's failure or a redirect leaves it unknown.
+fn change_made(upstream: Option<&str>, outcome: &Outcome) -> Option<Made> {
     use crate::model::Outcome as O;
+    let at = upstream
+        .map(|u| format!(" at upstream {u}"))
+        .unwrap_or_default();
     let webhook = match outcome {
         Outcome::Done(done) => match &done.outcome {
             O::Created(webhook) => Some(webhook),
             _ => None,
         },
+        Outcome::Relayed(reply) if reply.status.is_client_error() => return None,
+        Outcome::Relayed(reply) if !reply.status.is_success() => {
+            return Some(Made::Perhaps(format!(
+                "the change may have been made{at}; its answer cannot be passed on"
+            )));
+        }
         _ => None,
     };
     let created = webhook
         .and_then(|w| w.text("id"))
         .map(|id| format!("webhook {id} was created; "));
-    let at = upstream
-        .map(|u| format!(" at upstream {u}"))
-        .unwrap_or_default();
-    let what = format!(
-        "{}the change was made{at}; its answer cannot be passed on",
-        created.unwrap_or_default()
-    );
-    (what, webhook.and_then(crate::model::Members::made))
+    Some(Made::Whole(
+        format!(
+            "{}the change was made{at}; its answer cannot be passed on",
+            created.unwrap_or_default()
+        ),
+        webhook.and_then(crate::model::Members::made),
+    ))
 }
 
 /// Who holds an idempotency key the gateway honours itself, as far as its scope tells.

@@ -352,6 +352,10 @@ pub struct Problem {
     /// A 401 for a request that presents no credential at all, rather than one that is not
     /// valid: a vendor may answer the two apart.
     pub credential_missing: bool,
+    /// The status the problem is answered with where it is not its code's: the vendor's own,
+    /// for a refusal a surface relays from a vendor of its own dialect in that vendor's shape
+    /// (its body no JSON), since its client reads the vendor's status as the vendor gave it.
+    pub relayed_status: Option<http::StatusCode>,
 }
 
 impl Problem {
@@ -370,6 +374,7 @@ impl Problem {
             change_made: None,
             outcome_unknown: false,
             credential_missing: false,
+            relayed_status: None,
         }
     }
 
@@ -472,9 +477,10 @@ impl Problem {
         self
     }
 
-    /// The HTTP status of the problem's code.
+    /// The HTTP status of the problem: its code's, or the vendor's where it is relayed as such
+    /// (`relayed_status`).
     pub fn status(&self) -> u16 {
-        self.code.status()
+        (self.relayed_status).map_or_else(|| self.code.status(), |s| s.as_u16())
     }
 
     /// The problem with every occurrence of `secrets` in its texts replaced by `[redacted]`:

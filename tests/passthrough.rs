@@ -627,3 +627,270 @@ async fn a_relayed_link_field_goes_on_whole_and_never_with_hookgates_credential(
     );
     gw.stop().await;
 }
+
+/// A relayed change a vendor of the surface's own dialect answered in a body that is no JSON:
+/// what the surface's client is told. Per dialect: the surface's paths of a create, an update
+/// and a delete (a client's credential in the query where its clients send one there), a
+/// create's and an update's body, and the canonical path of the delete.
+struct Writes {
+    dialect: &'static str,
+    create: &'static str,
+    update: &'static str,
+    delete: &'static str,
+    body: serde_json::Value,
+    canonical_delete: &'static str,
+}
+
+fn writes() -> Vec<Writes> {
+    vec![
+        Writes {
+            dialect: "talkover",
+            create: "/p/api/v1/agents/9fbef0b7-8d4e-4a08-9207-66c22155721d/webhooks",
+            update: "/p/api/v1/agents/9fbef0b7-8d4e-4a08-9207-66c22155721d/webhooks/0199a1b2-0000-7000-8000-000000000001",
+            delete: "/p/api/v1/agents/9fbef0b7-8d4e-4a08-9207-66c22155721d/webhooks/0199a1b2-0000-7000-8000-000000000001",
+            body: json!({"name": "Calls", "webhook_url": "https://example.com/hook",
+                "events": ["event_phone_call_started"]}),
+            canonical_delete: "/v1/upstreams/up/owners/9fbef0b7-8d4e-4a08-9207-66c22155721d/webhooks/0199a1b2-0000-7000-8000-000000000001",
+        },
+        Writes {
+            dialect: "relay",
+            create: "/p/api/projects/p1/hooks",
+            update: "/p/api/projects/p1/hooks/7",
+            delete: "/p/api/projects/p1/hooks/7",
+            body: json!({"hook": {"target": {"url": "https://example.com/hook"}, "topics": ["a"]}}),
+            canonical_delete: "/v1/upstreams/up/owners/p1/webhooks/7",
+        },
+        Writes {
+            dialect: "cork",
+            create: "/p/1/tokens/tok1/webhooks?key=k1&token=tok1",
+            update: "/p/1/webhooks/5f2a1c9e4b0d3e7a8c6b1f20?key=k1&token=tok1",
+            delete: "/p/1/webhooks/5f2a1c9e4b0d3e7a8c6b1f20?key=k1&token=tok1",
+            body: json!({"callbackURL": "https://example.com/hook",
+                "idModel": "4d5ea62fd76aa1136000000c"}),
+            canonical_delete: "",
+        },
+    ]
+}
+
+/// A vendor's answer of `status`, in `media_type`, holding `body`.
+fn in_media_type(status: u16, media_type: &str, body: &str) -> Reply {
+    Reply::Raw {
+        status,
+        headers: vec![("content-type".into(), media_type.into())],
+        body: body.into(),
+    }
+}
+
+#[tokio::test]
+async fn a_relayed_refusal_that_is_no_json_says_nothing_was_made() {
+    // A refusal (a 4xx) made nothing, whatever its body: the client is told so in the words
+    // the vendor gave, at the status it gave, never that the change was made.
+    let refusals = [
+        (400, "text/plain", "webhook_url is invalid"),
+        (
+            409,
+            "text/plain; charset=utf-8",
+            "a webhook of that URL is there",
+        ),
+        (422, "text/plain", "events: unknown event"),
+        (
+            400,
+            "application/xml",
+            "<error>webhook_url is invalid</error>",
+        ),
+        (403, "text/html", "<html>forbidden</html>"),
+    ];
+    for w in writes() {
+        for (status, media_type, words) in refusals {
+            let reply = in_media_type(status, media_type, words);
+            let vendor = Double::answering(move |_| reply.clone()).await;
+            let gw = relaying(w.dialect, &vendor, false).await;
+            let auth = [("authorization", "Bearer client-t0ken")];
+            for (method, path) in [("POST", w.create), ("PUT", w.update), ("DELETE", w.delete)] {
+                let body = (method != "DELETE").then_some(&w.body);
+                let before = vendor.seen().len();
+                let answer = send(gw.addr, method, path, &auth, body).await;
+                let text = String::from_utf8_lossy(&answer.body).into_owned();
+                let what = format!(
+                    "{} {method} answered {status} {media_type}: {text}",
+                    w.dialect
+                );
+                assert_eq!(vendor.seen().len(), before + 1, "{what}: relayed");
+                assert_eq!(answer.status, status, "{what}");
+                assert!(!text.contains("made"), "{what}");
+                let text_errors = w.dialect == "cork";
+                let plain = media_type.starts_with("text/plain");
+                match (text_errors, plain) {
+                    // A vendor that refuses in text is passed on as it refused.
+                    (true, true) => {
+                        assert_eq!(text, words, "{what}");
+                        assert_eq!(answer.header("content-type"), Some(media_type), "{what}");
+                    }
+                    // Otherwise in the vendor's own error shape, saying what it said.
+                    (false, true) => {
+                        assert!(
+                            serde_json::from_str::<serde_json::Value>(&text).is_ok(),
+                            "{what}"
+                        );
+                        assert!(text.contains(words), "{what}");
+                    }
+                    (_, false) => {
+                        assert!(!text.contains('<'), "{what}");
+                        assert!(text.contains("is not JSON"), "{what}");
+                    }
+                }
+                // The canonical API's words for the same answer.
+                if method == "DELETE" && !w.canonical_delete.is_empty() {
+                    let canonical = send(gw.addr, "DELETE", w.canonical_delete, &[], None).await;
+                    let detail = canonical.json()["detail"].as_str().unwrap().to_owned();
+                    assert!(!detail.contains("made"), "{what}: {detail}");
+                    if !text_errors {
+                        let said = serde_json::to_string(&detail).unwrap();
+                        let said = said.trim_matches('"');
+                        assert!(text.contains(said), "{what}: canonical {detail}");
+                    }
+                }
+            }
+            gw.stop().await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_relayed_change_answered_with_a_vendors_failure_may_have_been_made() {
+    // A 5xx says nothing of what the vendor did: a change may have been made, which a retry
+    // would make twice; a read made nothing, and says so by saying nothing of a change.
+    for w in writes() {
+        for (status, media_type, words) in [
+            (
+                500,
+                "text/html",
+                "<html><body>Internal Server Error</body></html>",
+            ),
+            (503, "text/plain", "upstream connect error"),
+        ] {
+            let reply = in_media_type(status, media_type, words);
+            let vendor = Double::answering(move |_| reply.clone()).await;
+            let gw = relaying(w.dialect, &vendor, false).await;
+            let auth = [("authorization", "Bearer client-t0ken")];
+            let read = w
+                .update
+                .replacen("/p/1/webhooks/", "/p/1/tokens/tok1/webhooks/", 1);
+            for (method, path) in [
+                ("POST", w.create),
+                ("PUT", w.update),
+                ("DELETE", w.delete),
+                ("GET", read.as_str()),
+            ] {
+                let body = (matches!(method, "POST" | "PUT")).then_some(&w.body);
+                let before = vendor.seen().len();
+                let answer = send(gw.addr, method, path, &auth, body).await;
+                let text = String::from_utf8_lossy(&answer.body).into_owned();
+                let what = format!(
+                    "{} {method} answered {status} {media_type}: {text}",
+                    w.dialect
+                );
+                assert_eq!(vendor.seen().len(), before + 1, "{what}: relayed");
+                assert!(answer.status >= 500, "{what}");
+                assert!(!text.contains("was made"), "{what}");
+                assert!(!text.contains('<'), "{what}");
+                assert_eq!(
+                    text.contains("the change may have been made at upstream up"),
+                    method != "GET",
+                    "{what}"
+                );
+            }
+            gw.stop().await;
+        }
+    }
+    // A success the surface cannot pass on made the change, and says so.
+    let reply = in_media_type(200, "text/html", "<html>saved</html>");
+    let vendor = Double::answering(move |_| reply.clone()).await;
+    let gw = relaying("relay", &vendor, false).await;
+    let hook = json!({"hook": {"target": {"url": "https://example.com/hook"}, "topics": ["a"]}});
+    let auth = [("authorization", "Bearer client-t0ken")];
+    let answer = send(
+        gw.addr,
+        "POST",
+        "/p/api/projects/p1/hooks",
+        &auth,
+        Some(&hook),
+    )
+    .await;
+    let text = String::from_utf8_lossy(&answer.body).into_owned();
+    assert_eq!(answer.status, 502, "{text}");
+    assert!(
+        text.contains("the change was made at upstream up"),
+        "{text}"
+    );
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_credentials_name_is_read_decoded_before_it_is_cut_at_a_separator() {
+    // A vendor whose credential is a token and a key in the query, both hookgate's at the
+    // upstream. A client's parameter that a parser decoding before it splits would read as
+    // either never reaches the vendor: held back where its name begins with it, refused where
+    // it comes after a separator within a pair, as sent or percent-encoded.
+    let vendor = Double::answering(|_| Reply::json(200, json!([]))).await;
+    let scratch = tempfile::tempdir().unwrap();
+    let token = support::secret_file(scratch.path(), "t", "own-token-123");
+    let key = support::secret_file(scratch.path(), "k", "own-key-456");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/dialects");
+    let gw = gateway(&format!(
+        "mappings_dir = {dir:?}\n[upstreams.up]\ndialect = \"cork\"\nbase_url = {:?}\n\
+         auth = {{ type = \"query\", name = \"token\", token_file = {token:?}, \
+         also = [{{ type = \"query\", name = \"key\", token_file = {key:?} }}] }}\nretries = 0\n\
+         [surfaces.p]\ndialect = \"cork\"\nupstream = \"up\"\nprefix = \"/p\"\n",
+        vendor.url()
+    ))
+    .await;
+    let list = "/p/1/tokens/tok1/webhooks?token=tok1&key=k1";
+    for extra in [
+        "token%3B=EVIL",
+        "token%3b=EVIL",
+        "token%3Bx=EVIL",
+        "TOKEN%3B=EVIL",
+        "k%65y%3B=EVIL",
+        "key%3D=EVIL",
+        "token%3D%3DEVIL",
+        "%20token%3B%5B%5D=EVIL",
+        "token%26x=EVIL",
+    ] {
+        let before = vendor.seen().len();
+        let answer = send(gw.addr, "GET", &format!("{list}&{extra}"), &[], None).await;
+        assert_eq!(answer.status, 200, "{extra}: {:?}", answer.body);
+        let sent = vendor.seen()[before].path.clone();
+        assert!(!sent.contains("EVIL"), "{extra}: {sent}");
+        assert_eq!(sent.matches("token=").count(), 1, "{extra}: {sent}");
+        assert!(sent.contains("token=own-token-123"), "{extra}: {sent}");
+        assert!(sent.contains("key=own-key-456"), "{extra}: {sent}");
+    }
+    for extra in [
+        "x=1%3Btoken%3DEVIL",
+        "x=1%3bKEY%3dEVIL",
+        "x%3Btoken=EVIL",
+        "x=a%26token%3DEVIL",
+        "x=1;to%6Ben=EVIL",
+        "x=1%3B%20key%5B%5D=EVIL",
+    ] {
+        let before = vendor.seen().len();
+        let answer = send(gw.addr, "GET", &format!("{list}&{extra}"), &[], None).await;
+        let said = String::from_utf8_lossy(&answer.body).into_owned();
+        assert!(matches!(answer.status, 400 | 422), "{extra}: {said}");
+        assert!(said.contains("credential"), "{extra}: {said}");
+        assert_eq!(vendor.seen().len(), before, "{extra}: nothing was sent");
+    }
+    // A separator, as sent or encoded, before no credential's name goes on as it came.
+    for extra in ["x=a%3Bb", "x=a%26b%3Dc", "note%3Bkeys=1", "x=tokens%3B"] {
+        let before = vendor.seen().len();
+        let answer = send(gw.addr, "GET", &format!("{list}&{extra}"), &[], None).await;
+        assert_eq!(answer.status, 200, "{extra}: {:?}", answer.body);
+        let sent = vendor.seen()[before].path.clone();
+        assert!(
+            sent.split(['?', '&']).any(|p| p == extra),
+            "{extra}: {sent}"
+        );
+    }
+    gw.stop().await;
+}

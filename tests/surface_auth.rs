@@ -577,6 +577,149 @@ async fn two_different_keys_one_each_way_are_refused() {
     }
 }
 
+/// A credential with no value, in `X-Api-Key` or the vendor's way, is no credential, wherever
+/// it is given: beside a key given the other way it is that key alone (never a second, other
+/// key), and alone it is answered as no credential at all is; on every surface and emulator
+/// of every loaded dialect whose clients present a credential, on the emulator's admin API,
+/// and on the canonical API.
+#[tokio::test]
+async fn an_empty_credential_is_none_wherever_it_is_given() {
+    use base64::Engine;
+    let test_dialects = hookgate::mapping::load_dir(std::path::Path::new(support::TEST_DIALECTS))
+        .unwrap()
+        .into_iter()
+        .map(|d| (support::TEST_DIALECTS, d));
+    let all = dialects()
+        .into_iter()
+        .map(|d| (support::MAPPINGS, d))
+        .chain(test_dialects);
+    let mut checked = 0;
+    for (dir, d) in all {
+        // The vendor's way of presenting `key`, as a header or a query parameter.
+        let way = |key: &str| -> (Option<(String, String)>, String) {
+            match &d.client_auth {
+                ClientAuth::Bearer => (
+                    Some(("authorization".into(), format!("Bearer {key}"))),
+                    String::new(),
+                ),
+                ClientAuth::Basic => {
+                    let pair = base64::engine::general_purpose::STANDARD.encode(format!(":{key}"));
+                    (
+                        Some(("authorization".into(), format!("Basic {pair}"))),
+                        String::new(),
+                    )
+                }
+                ClientAuth::Header { name, prefix } => (
+                    Some((name.as_str().to_owned(), format!("{prefix}{key}"))),
+                    String::new(),
+                ),
+                ClientAuth::Query { name } => (None, format!("{name}={key}")),
+                ClientAuth::None => (None, String::new()),
+            }
+        };
+        if matches!(d.client_auth, ClientAuth::None) {
+            continue;
+        }
+        let gw = gateway(&format!("mappings_dir = {dir:?}\n{}", config(&d))).await;
+        let (method, list) = collection(&d, Action::List, "/s");
+        for (addr, list, what) in [
+            (gw.addr, list.clone(), "mounted surface"),
+            (
+                gw.emulators["vendor"],
+                list.replacen("/s", "", 1),
+                "emulator",
+            ),
+        ] {
+            let ask = |api_key: Option<&'static str>, vendor: Option<&str>| {
+                let (header, param) = match vendor {
+                    Some(key) => way(key),
+                    None => (None, String::new()),
+                };
+                let join = if list.contains('?') { '&' } else { '?' };
+                let path = match param.is_empty() {
+                    true => list.clone(),
+                    false => format!("{list}{join}{param}"),
+                };
+                let method = method.clone();
+                async move {
+                    let mut headers: Vec<(&str, &str)> = Vec::new();
+                    if let Some(key) = api_key {
+                        headers.push(("x-api-key", key));
+                    }
+                    if let Some((name, value)) = &header {
+                        headers.push((name, value));
+                    }
+                    call(addr, &method, &path, &headers).await
+                }
+            };
+            let none = ask(None, None).await;
+            let one = ask(Some(READER), None).await;
+            assert!(!matches!(one.status, 401 | 403), "{}: {what}", d.name);
+            for (api_key, vendor, step) in [
+                (
+                    Some(""),
+                    Some(READER),
+                    "an empty X-Api-Key beside the key the vendor's way",
+                ),
+                (
+                    Some("   "),
+                    Some(READER),
+                    "a blank X-Api-Key beside the key the vendor's way",
+                ),
+                (
+                    Some(READER),
+                    Some(""),
+                    "the key in X-Api-Key beside an empty one the vendor's way",
+                ),
+            ] {
+                let answer = ask(api_key, vendor).await;
+                let said = String::from_utf8_lossy(&answer.body);
+                let what = format!("{} {what}: {step}", d.name);
+                assert_eq!(answer.status, one.status, "{what}: {said}");
+            }
+            for (api_key, vendor, step) in [
+                (Some(""), Some(""), "an empty key both ways"),
+                (Some(""), None, "an empty X-Api-Key alone"),
+                (None, Some(""), "an empty key the vendor's way alone"),
+            ] {
+                let answer = ask(api_key, vendor).await;
+                let said = String::from_utf8_lossy(&answer.body);
+                let what = format!("{} {what}: {step}", d.name);
+                assert_eq!(answer.status, none.status, "{what}: {said}");
+                assert!(!said.contains("two different keys"), "{what}: {said}");
+            }
+        }
+        // The emulator's admin API, which takes a key in `X-Api-Key` or as a bearer token.
+        let journal = "/__hookgate/journal";
+        let emulator = gw.emulators["vendor"];
+        let bearer = format!("Bearer {READER}");
+        for headers in [
+            [("x-api-key", ""), ("authorization", bearer.as_str())],
+            [("x-api-key", READER), ("authorization", "Bearer ")],
+        ] {
+            let answer = call(emulator, "GET", journal, &headers).await;
+            assert_eq!(answer.status, 200, "{} admin: {headers:?}", d.name);
+        }
+        gw.stop().await;
+        checked += 1;
+    }
+    assert!(checked > 0);
+    // The canonical API takes its key in `X-Api-Key` alone: an empty one is none.
+    let name = &dialects()[0].name;
+    let config = format!(
+        "[upstreams.vendor]\ndialect = \"{name}\"\nemulate = true\n{}",
+        keys()
+    );
+    let gw = gateway(&config).await;
+    let none = call(gw.addr, "GET", "/v1/upstreams", &[]).await;
+    for key in ["", "  "] {
+        let answer = call(gw.addr, "GET", "/v1/upstreams", &[("x-api-key", key)]).await;
+        assert_eq!(answer.status, 401, "{key:?}");
+        assert_eq!(answer.json()["detail"], none.json()["detail"], "{key:?}");
+    }
+    gw.stop().await;
+}
+
 #[tokio::test]
 async fn a_resource_holding_the_signing_secret_takes_a_writing_key() {
     let all = dialects()

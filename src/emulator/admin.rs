@@ -81,9 +81,11 @@ pub struct AdminApi<'a> {
     pub base: String,
 }
 
-/// The key of an admin request: `X-Api-Key`, or a bearer token.
+/// The key of an admin request: `X-Api-Key`, or a bearer token. An empty one is none, in
+/// either place, as on the canonical API and the surfaces.
 fn presented(headers: &HeaderMap) -> Option<&str> {
-    auth::api_key(headers).or_else(|| auth::bearer(headers))
+    let given = auth::api_key(headers).filter(|key| !key.trim().is_empty());
+    given.or_else(|| auth::bearer(headers))
 }
 
 const ASKED: &str = "X-Api-Key or Authorization: Bearer";

@@ -477,9 +477,11 @@ impl VendorApi {
     /// A relayed reply, passed on as it is: a JSON body byte for byte. Never a redirect (its
     /// client would be sent to the vendor, or nowhere: its `Location` is not passed on), nor a
     /// body that is not JSON, nor an empty one: each is the vendor's failure in its own shape,
-    /// as the canonical API answers it. A success of an operation whose answer is read for
-    /// nothing (a delete's `OK` or 204) is the exception, which its client takes as the vendor
-    /// sent it, and so is a list's status that says it has nothing to list.
+    /// as the canonical API answers it, a refusal (a 4xx) at the vendor's own status. A
+    /// success of an operation whose answer is read for nothing (a delete's `OK` or 204) is
+    /// the exception, which its client takes as the vendor sent it, and so are a list's status
+    /// that says it has nothing to list and, where the vendor refuses in text, a refusal in
+    /// the text its errors are written in.
     pub(super) fn render_relayed(
         &self,
         routed: &Routed<Route>,
@@ -495,14 +497,31 @@ impl VendorApi {
             reply.status.is_success()
                 && self.reads_nothing(&routed.route, status, reply.body.is_empty())
         };
-        let passed_on = !reply.status.is_redirection() && (json || unread());
+        let in_words = !json && self.refused_in_its_words(&reply);
+        let passed_on = !reply.status.is_redirection() && (json || in_words || unread());
         if !passed_on {
-            return Err(upstream.unreadable(&reply));
+            let mut problem = upstream.unreadable(&reply);
+            // A refusal is the vendor's answer all the same: its client is told what the
+            // vendor told, at its status, only in the shape the vendor's errors take.
+            if reply.status.is_client_error() {
+                problem.relayed_status = Some(reply.status);
+            }
+            return Err(problem);
         }
         if reply.body.is_empty() {
             let mut response = body::empty(status);
             let named = self.id_headers_relayed(&routed.route, &reply);
             response.headers_mut().extend(named);
+            return Ok(response);
+        }
+        if in_words {
+            let content_type = (reply.headers.value("content-type"))
+                .unwrap_or_else(|| self.dialect.errors.content_type.clone());
+            let retry_after = reply.retry_after().and_then(headers::value);
+            let mut response = body::bytes(status, reply.body, &content_type);
+            if let Some(value) = retry_after {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
             return Ok(response);
         }
         let mut reply = reply;
@@ -583,6 +602,19 @@ impl VendorApi {
             }
             _ => Vec::new(),
         }
+    }
+
+    /// Whether `reply` is a refusal (a 4xx) in words, written as this dialect's clients read
+    /// its errors: where the vendor refuses in text (`errors.content_type`, Trello's `invalid
+    /// id`), a refusal of that media type is what its clients expect, passed on as it came.
+    fn refused_in_its_words(&self, reply: &crate::exchange::Reply) -> bool {
+        let errors = &self.dialect.errors;
+        let ours = errors.content_type.to_str().map(headers::essence);
+        let theirs = reply.headers.text("content-type").map(headers::essence);
+        errors.text
+            && reply.status.is_client_error()
+            && !reply.body.is_empty()
+            && theirs.is_some_and(|t| ours.is_ok_and(|o| o.eq_ignore_ascii_case(t)))
     }
 
     /// Whether a success answered with `status` to `route` is read for nothing, so that a body
@@ -1027,7 +1059,10 @@ pub fn problem_response_as_sent(
         field: vendor_errors.first().map(|e| e.field.clone()),
         ..Fill::default()
     };
-    let status = render.status.unwrap_or_else(|| problem.status());
+    // A vendor's own refusal relayed keeps the vendor's status, whatever the file spells its
+    // code with: its client reads what the vendor said.
+    let relayed = problem.relayed_status.map(|s| s.as_u16());
+    let status = (relayed.or(render.status)).unwrap_or_else(|| problem.status());
     let content_type = &d.errors.content_type;
     let mut response = match (&render.body, d.errors.text) {
         (None, _) => body::empty(status),

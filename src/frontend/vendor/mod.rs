@@ -809,20 +809,10 @@ impl Frontend for VendorApi {
         let how = &self.dialect.client_auth;
         let presented = auth::presented(how, headers, routed.route.query.raw());
         if inbound.is_on() && !self.passes_credential() {
-            // The client's key, in `X-Api-Key` or the vendor's way; where it was to be is said
-            // only when it is missing. Two different keys, one each way, are refused: which
-            // was meant is not for the gateway to guess (a read-only key beside a read-write
-            // one would pass or not by which way is looked at first).
+            // The client's key, in `X-Api-Key` or the vendor's way (an empty one is none);
+            // where it was to be is said only when it is missing.
             let given = auth::api_key(headers);
-            if let (Some(one), Some(other)) = (given, presented.as_deref())
-                && one != other
-            {
-                return Err(Problem::bad_request(format!(
-                    "two different keys are given, in X-Api-Key and in {}; send one credential",
-                    auth::asked(how)
-                )));
-            }
-            let key = given.or(presented.as_deref());
+            let key = auth::one_key(given, presented.as_deref(), &auth::asked(how))?;
             let asked = match (key, how) {
                 (None, ClientAuth::None) | (Some(_), _) => Cow::Borrowed("X-Api-Key"),
                 (None, how) => Cow::Owned(format!("{} or X-Api-Key", auth::asked(how))),

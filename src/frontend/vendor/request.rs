@@ -1355,10 +1355,12 @@ fn case_refusal(shown: &[&str], other: &str, key: &str) -> Problem {
 /// (a credential's place): its name decoded, as parsers differ, in any letter case, Unicode's
 /// folds included (ASP.NET and some PHP and Go frameworks match names so; `ſig` is `SIG`),
 /// without the spaces, control and invisible characters and `[…]` suffix that some parsers
-/// strip (`%20key`, `key%00`, `key[]`), and up to a `;` (`key;=evil`). A held name after a `;`
-/// within a pair (`cursor=a;key=evil`) is refused rather than cut out: parsers that split on
-/// `;` read it as a parameter of its own, others as part of the value before it, which cut
-/// would change.
+/// strip (`%20key`, `key%00`, `key[]`), and up to a `;` or `=`, as sent or decoded (`key;=evil`,
+/// `key%3B=evil`, `key%3D=evil`): each pair is read decoded first, as a parser that decodes
+/// before it splits reads it. A held name after a separator within a pair, as sent or decoded
+/// (`cursor=a;key=evil`, `x=1%3Bkey%3Devil`, `x=a%26key%3Devil`), is refused rather than cut
+/// out: parsers that split there read it as a parameter of its own, others as part of the
+/// value before it, which cut would change.
 fn held_back(query: &str, held: &[Cow<'_, str>]) -> Result<Option<String>, Problem> {
     let folded = |name: &str| name.to_uppercase().to_lowercase();
     let held: Vec<String> = held.iter().map(|h| folded(h)).collect();
@@ -1367,27 +1369,28 @@ fn held_back(query: &str, held: &[Cow<'_, str>]) -> Result<Option<String>, Probl
             || c.is_control()
             || matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
     };
+    // The name a piece of a decoded pair begins with: up to the first separator any parser
+    // may split at.
     let names_held = |piece: &str| {
-        let key = piece.split_once('=').map_or(piece, |(k, _)| k);
-        let name = form_urlencoded::parse(key.as_bytes())
-            .next()
-            .map(|(k, _)| k);
-        let name = name.unwrap_or_default();
+        let name = piece.split(['=', ';', '&']).next().unwrap_or_default();
         let name = name.trim_matches(unseen);
         let name = name.split_once('[').map_or(name, |(n, _)| n);
         held.contains(&folded(name)).then(|| name.to_owned())
     };
     let mut kept = Vec::new();
     for pair in query.split('&') {
-        let mut pieces = pair.split(';');
+        // `+` is a space to a form's parser, and `%2B` a `+` to every parser.
+        let spaced = pair.replace('+', " ");
+        let decoded = percent_encoding::percent_decode_str(&spaced).decode_utf8_lossy();
+        let mut pieces = decoded.split([';', '&']);
         let first = pieces.next().unwrap_or_default();
         if let Some(name) = pieces.find_map(names_held) {
             return Err(Problem::validation(vec![FieldError::in_query(
                 name,
-                "names where the upstream's credential goes, after a `;` that some vendors read as a separator: it cannot be relayed",
+                "names where the upstream's credential goes, after a `;` or `&` (as sent or percent-encoded) that some vendors read as a separator: it cannot be relayed",
             )]));
         }
-        if names_held(first).is_none() && names_held(pair).is_none() {
+        if names_held(first).is_none() {
             kept.push(pair);
         }
     }
