@@ -452,3 +452,45 @@ async fn a_relayed_answer_is_changed_for_a_reading_key_only_where_it_shows_the_s
     assert_eq!(vendor.seen().len(), 5);
     gw.stop().await;
 }
+
+#[tokio::test]
+async fn a_vendor_that_shows_the_secret_on_every_read_shows_its_clients_own_on_create() {
+    // Oar as it would be if its clients chose the secret.
+    let dir = support::dialects_with(&[(
+        "oar",
+        "path = \"$.endpoint_secret_key\"\nin = [\"response\"]\n",
+        "path = \"$.endpoint_secret_key\"\n",
+    )]);
+    let gw = support::gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.vendor]\ndialect = \"oar\"\nemulate = true\n",
+        dir.path()
+    ))
+    .await;
+    let emulator = gw.emulators["vendor"];
+    let anyone = [("authorization", "Bearer anything")];
+    let body = serde_json::json!({"description": "Ops", "destination": "https://example.com/h",
+        "type": "url", "subscribed_events": ["transaction.completed"],
+        "endpoint_secret_key": "pdl_ntfset_chosen-by-the-client"});
+    let made = send(
+        emulator,
+        "POST",
+        "/notification-settings",
+        &anyone,
+        Some(&body),
+    )
+    .await;
+    support::ok(&made, 201, "create");
+    let shown = &made.json()["data"]["endpoint_secret_key"];
+    assert_eq!(shown, "pdl_ntfset_chosen-by-the-client", "{}", made.json());
+    let id = made.json()["data"]["id"].as_str().unwrap().to_owned();
+    let read = send(
+        emulator,
+        "GET",
+        &format!("/notification-settings/{id}"),
+        &anyone,
+        None,
+    )
+    .await;
+    assert_eq!(&read.json()["data"]["endpoint_secret_key"], shown);
+    gw.stop().await;
+}
