@@ -628,3 +628,53 @@ async fn a_minted_secret_is_shown_where_a_later_part_of_the_create_fails() {
     );
     gw.stop().await;
 }
+
+#[tokio::test]
+async fn a_surfaces_change_of_a_resource_needs_no_webhook_it_could_show() {
+    // A Svix surface in front of a vendor that keeps no `updatedAt`, which a Svix endpoint
+    // must show: its headers' answer (a 204) shows no endpoint, so their change is made.
+    let dir = tempfile::tempdir().unwrap();
+    for (from, name) in [
+        (support::MAPPINGS, "svix.toml"),
+        (support::TEST_DIALECTS, "tariff.toml"),
+    ] {
+        std::fs::copy(format!("{from}/{name}"), dir.path().join(name)).unwrap();
+    }
+    let gw = support::gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.t]\ndialect = \"tariff\"\nemulate = true\n\
+         [surfaces.s]\ndialect = \"svix\"\nupstream = \"t\"\nprefix = \"/s\"\nowner = \"app_1\"\n",
+        dir.path()
+    ))
+    .await;
+    let made = send(
+        gw.addr,
+        "POST",
+        "/v1/upstreams/t/webhooks",
+        &[],
+        Some(&json!({"url": "https://example.com/a", "events": ["invoice.paid"]})),
+    )
+    .await;
+    ok(&made, 201, "made");
+    let id = made.json()["id"].as_str().unwrap().to_owned();
+    let headers = format!("/s/api/v1/app/app_1/endpoint/{id}/headers");
+    let bearer = [("authorization", "Bearer t")];
+    for (method, body) in [
+        ("PATCH", json!({"headers": {"X-Team": "ops"}})),
+        (
+            "PUT",
+            json!({"headers": {"X-Team": "core", "X-Env": "prod"}}),
+        ),
+    ] {
+        let changed = send(gw.addr, method, &headers, &bearer, Some(&body)).await;
+        assert_eq!(changed.status, 204, "{method}: {:?}", changed.body);
+    }
+    let read = send(gw.addr, "GET", &headers, &bearer, None).await;
+    ok(&read, 200, "read");
+    assert_eq!(
+        read.json()["headers"],
+        json!({"X-Team": "core", "X-Env": "prod"}),
+        "{}",
+        read.json()
+    );
+    gw.stop().await;
+}

@@ -967,11 +967,12 @@ impl Frontend for VendorApi {
         }
         // A change in front of another vendor's webhooks is held to what this API can show
         // of the webhook it leaves, before it is made: its answer could not be given after.
+        // A resource's answer (Svix's `…/headers`) shows the resource, never the webhook.
         let changes = matches!(
             op.action,
             Action::Update | Action::Toggle | Action::Enable | Action::Disable
         );
-        if changes && self.translating() {
+        if changes && self.translating() && matches!(route.kind, Kind::Operation(_)) {
             op.answer_check = Some(self.answer_check(route.owner.as_deref()));
         }
         Ok(Job::Operation(op))
