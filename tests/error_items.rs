@@ -90,3 +90,37 @@ async fn a_field_named_by_a_json_pointer_is_the_field_it_points_at() {
         "{problem}"
     );
 }
+
+#[tokio::test]
+async fn a_vendors_one_code_for_every_refusal_is_a_validation_failure_where_it_names_fields() {
+    // Relay as a vendor that answers every 400 `invalid`, which its file maps to
+    // `bad_request`: with fields named, the request failed validation; without, it was bad.
+    let dir = support::dialects_with(&[(
+        "relay",
+        "invalid = \"validation_failed\"",
+        "invalid = \"bad_request\"",
+    )]);
+    let refused = |fields: Value| {
+        Reply::json(
+            400,
+            json!({"error": {"kind": "invalid", "text": "Bad request", "fields": fields}}),
+        )
+    };
+    let double = Double::start(vec![
+        refused(json!({"target.url": ["must be https"]})),
+        refused(json!({})),
+    ])
+    .await;
+    let gw = gateway_over(dir.path().to_str().unwrap(), "relay", &double).await;
+    let body = json!({"url": "https://example.com/a", "events": ["push"]});
+    let path = "/v1/upstreams/relay/owners/p1/webhooks";
+    let named = send(gw.addr, "POST", path, &[], Some(&body)).await;
+    let problem = named.json();
+    assert_eq!(named.status, 422, "{problem}");
+    assert_eq!(problem["code"], "validation_failed", "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "url", "{problem}");
+    let bare = send(gw.addr, "POST", path, &[], Some(&body)).await;
+    assert_eq!(bare.status, 400, "{}", bare.json());
+    assert_eq!(bare.json()["code"], "bad_request", "{}", bare.json());
+    gw.stop().await;
+}

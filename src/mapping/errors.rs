@@ -280,8 +280,11 @@ impl ErrorMap {
         // A vendor's code refines a status that says little (400, 422, another 4xx, a flagged
         // 2xx); a status with a meaning of its own (401, 403, 404, 429, 5xx …) decides, so a
         // code a vendor uses for several statuses cannot turn a 403 into a 401.
+        // A code a vendor gives every refusal of a request (Box's `bad_request`) names no
+        // fields; where the answer does, the request failed validation.
         let generic = matches!(by_status, Code::BadRequest | Code::ValidationFailed);
         match mapped {
+            Some(Code::BadRequest) if generic && has_field_errors => Code::ValidationFailed,
             Some(code) if generic => code,
             _ => by_status,
         }
