@@ -658,7 +658,7 @@ impl Naming<'_> {
         if at.steps().is_empty() {
             // The webhook is the body: a place its rules read is theirs, whatever `skip` says.
             let read = self.fields.read_field_error(vendor_field, message);
-            return read.map(|_| Sent::Webhook(vendor_field));
+            return read.map(Sent::Named);
         }
         if at.is_spelled(vendor_field) {
             // The webhook itself: the body the client sent, as a whole.
