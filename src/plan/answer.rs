@@ -711,6 +711,10 @@ impl Context<'_> {
         let Some(asked) = asked else {
             return Ok(());
         };
+        // Compared where it lies first: the answer of almost every read.
+        if webhook.text_is("id", asked) != Some(false) {
+            return Ok(());
+        }
         let id = webhook.text("id");
         let integers = (self.dialect.webhook.rules.iter())
             .any(|r| r.reported && r.target.is("id") && matches!(r.codec, Codec::IntString));
