@@ -231,3 +231,51 @@ fn an_example_null_a_rule_drops_is_told_the_fix() {
         );
     }
 }
+
+/// A list's `response` that places `{{next_cursor}}` at two places (a vendor's bare cursor
+/// beside its next page's URL, Zendesk's `meta.after_cursor` and `links.next`) is refused,
+/// saying why and what to write at the other: a reader reads one, and emulators and surfaces
+/// would write one value at both.
+#[test]
+fn a_cursor_placed_twice_is_told_to_place_it_once() {
+    let list = "response = { hooks = \"{{items}}\", next = \"{{next_cursor|null}}\" }";
+    let fix = "and write `\"{{null}}\"` at the other";
+    for (to, first, second, written) in [
+        (
+            "next = \"url\"\nresponse = { hooks = \"{{items}}\", meta = { after_cursor = \"{{next_cursor|null}}\" }, links = { next = \"{{next_cursor|null}}\" } }",
+            "$.meta.after_cursor",
+            "$.links.next",
+            "the next page's URL",
+        ),
+        (
+            "response = { hooks = \"{{items}}\", next = \"{{next_cursor}}\", cursor = \"{{next_cursor}}\" }",
+            "$.next",
+            "$.cursor",
+            "the one cursor",
+        ),
+        (
+            "response = { hooks = \"{{items}}\", pages = [\"{{next_cursor}}\", \"{{next_cursor|null}}\"] }",
+            "$.pages[0]",
+            "$.pages[1]",
+            "the one cursor",
+        ),
+        (
+            "response = { hooks = \"{{items}}\", next = \"{{next_cursor}}\", page = { \"$switch\" = \"operation\", list = { after = \"{{next_cursor}}\" }, \"$default\" = \"{{null}}\" } }",
+            "$.next",
+            "$.page.after",
+            "the one cursor",
+        ),
+    ] {
+        let says = format!(
+            "operations.list.response: `{{{{next_cursor}}}}` stands at `{first}` and at `{second}`: an answer's cursor is read at one place, and emulators and surfaces would write {written}"
+        );
+        refused_once(&[(list, to)], &says);
+        refused_once(&[(list, to)], fix);
+    }
+    // Cases of a `$switch` that place it at one place place it once.
+    let once = "response = { hooks = \"{{items}}\", page = { \"$switch\" = \"operation\", list = { after = \"{{next_cursor}}\" }, \"$default\" = { after = \"{{next_cursor}}\" } } }";
+    let text = RELAY.replacen(list, once, 1);
+    assert_ne!(text, RELAY);
+    hookgate::mapping::compile::compile("relay", std::path::Path::new("relay.toml"), &text)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+}

@@ -9,7 +9,7 @@ use crate::mapping::model::{
     ResourceEndpoint, Role, Strategy,
 };
 use crate::mapping::rules::ObjectMap;
-use crate::mapping::template::{Piece, Template};
+use crate::mapping::template::{self, Piece, Template};
 use crate::mapping::url::{PathSeg, PathTemplate};
 use crate::model::{self, Action};
 use http::Method;
@@ -151,6 +151,39 @@ impl Compiler<'_> {
                 self.error(key, why);
             }
         }
+    }
+
+    /// Reports `{{next_cursor}}` placed at two places of an answer (where no `$switch` has
+    /// already been reported for it): a reader reads the cursor at one, and emulators and
+    /// surfaces would write the one value they hold at both, where a vendor that names its
+    /// next page twice writes two things (Zendesk's bare `meta.after_cursor` beside its
+    /// `links.next` URL). A client sending the other back as its cursor would be refused.
+    fn cursor_placed_once(&mut self, key: &str, r: &Template, next: Option<file::NextName>) {
+        let places = r.places_of("next_cursor");
+        let [first, second, ..] = places.as_slice() else {
+            return;
+        };
+        if r.unread_in_switch("next_cursor", &[]).is_some() {
+            return;
+        }
+        let (written, place) = match next {
+            Some(file::NextName::Url) => (
+                "the next page's URL (`next = \"url\"`)",
+                "where the vendor gives that URL",
+            ),
+            _ => (
+                "the one cursor",
+                "where the vendor gives the cursor its clients send back",
+            ),
+        };
+        self.error(
+            key,
+            format!(
+                "`{{{{next_cursor}}}}` stands at `{}` and at `{}`: an answer's cursor is read at one place, and emulators and surfaces would write {written} at both, where a vendor that names its next page twice writes two things there (a bare cursor, and a URL); place it once, {place}, and write `\"{{{{null}}}}\"` at the other, which they write as `null`",
+                template::jsonpath(first),
+                template::jsonpath(second),
+            ),
+        );
     }
 
     /// Reports a placeholder that `every` answer or body must hold (a list's `{{items}}`, a
@@ -1178,6 +1211,7 @@ impl Compiler<'_> {
             }
         }
         self.read_through_switches(&format!("{key}.response"), r, READ_FROM_ANSWERS);
+        self.cursor_placed_once(&format!("{key}.response"), r, s.next);
         let item_slot = match action {
             Action::List => "items",
             Action::Test => "result",
