@@ -279,3 +279,54 @@ fn a_cursor_placed_twice_is_told_to_place_it_once() {
     hookgate::mapping::compile::compile("relay", std::path::Path::new("relay.toml"), &text)
         .unwrap_or_else(|e| panic!("{e:?}"));
 }
+
+/// A placeholder that has a value in other places only (`{{idempotency_key}}` in a
+/// rotation's body, `{{secret}}` in a create's) is refused saying where it may stand, not
+/// said to be unknown; one that has a value nowhere is unknown.
+#[test]
+fn a_placeholder_of_other_places_says_where_it_stands() {
+    let delete = "[operations.delete]\nmethod = \"DELETE\"\npath = \"/projects/{owner}/hooks/{id}\"\nstatus = 204\n";
+    let rotation = format!(
+        "{delete}\n[operations.rotate_secret]\nmethod = \"POST\"\npath = \"/projects/{{owner}}/hooks/{{id}}/rotate\"\nbody = {{ key = \"{{{{idempotency_key}}}}\" }}\nthen = [\"get\"]\n"
+    );
+    let key = "`{{idempotency_key}}` has no value here: it stands in the `body` of `create` alone";
+    let create =
+        "body = { hook = \"{{webhook}}\" }\nstatus = 201\nresponse = { hook = \"{{webhook}}\" }";
+    let update = "body = { hook = \"{{webhook}}\" }\nstrategy";
+    let deleted = format!("{delete}body = {{ hook = \"{{{{webhook}}}}\" }}\n");
+    let unknown = format!("{delete}body = {{ x = \"{{{{nope}}}}\" }}\n");
+    for (from, to, says) in [
+        (
+            delete,
+            rotation.as_str(),
+            format!("operations.rotate_secret.body: {key}"),
+        ),
+        (
+            update,
+            "body = { hook = \"{{webhook}}\", idempotency_key = \"{{idempotency_key}}\" }\nstrategy",
+            format!("operations.update.body: {key}"),
+        ),
+        (
+            create,
+            "body = { hook = \"{{webhook}}\" }\nstatus = 201\nresponse = { hook = \"{{webhook}}\", key = \"{{idempotency_key}}\" }",
+            format!("operations.create.response: {key}"),
+        ),
+        (
+            create,
+            "body = { hook = \"{{webhook}}\", key = \"{{secret}}\" }\nstatus = 201\nresponse = { hook = \"{{webhook}}\" }",
+            "operations.create.body: `{{secret}}` has no value here: it stands in the `body` of `rotate_secret` alone".to_owned(),
+        ),
+        (
+            delete,
+            deleted.as_str(),
+            "operations.delete.body: `{{webhook}}` has no value here: it stands in the `body` of `create`, `update` and `replace`".to_owned(),
+        ),
+        (
+            delete,
+            unknown.as_str(),
+            "operations.delete.body: unknown placeholder `{{nope}}`".to_owned(),
+        ),
+    ] {
+        refused_once(&[(from, to)], &says);
+    }
+}

@@ -1092,10 +1092,7 @@ impl Compiler<'_> {
                 || (rotates && slot == "secret")
                 || (action.has_id() && slot == "id");
             if !own && current.is_none() {
-                self.error(
-                    format!("{key}.body"),
-                    format!("unknown placeholder `{{{{{slot}}}}}`"),
-                );
+                self.error(format!("{key}.body"), misplaced(slot));
             } else if let Some(field) = current {
                 self.current_field(&format!("{key}.body"), field, webhook);
             }
@@ -1204,10 +1201,7 @@ impl Compiler<'_> {
             // The owner the answer is about, in an owner-scoped dialect (a list's `list_id`).
             let owner = owned && slot == "owner";
             if !RESPONSE_SLOTS.contains(&slot) && !slot.starts_with("webhook.") && !owner {
-                self.error(
-                    format!("{key}.response"),
-                    format!("unknown placeholder `{{{{{slot}}}}}`"),
-                );
+                self.error(format!("{key}.response"), misplaced(slot));
             }
         }
         self.read_through_switches(&format!("{key}.response"), r, READ_FROM_ANSWERS);
@@ -1265,6 +1259,44 @@ impl Compiler<'_> {
             }
         }
     }
+}
+
+/// Why placeholder `slot` is refused in an operation's body or response: where it may stand,
+/// for a placeholder that has a value elsewhere (`{{idempotency_key}}` in a rotation's body),
+/// else that it is unknown.
+fn misplaced(slot: &str) -> String {
+    let home = match slot {
+        "webhook" => "in the `body` of `create`, `update` and `replace`, and in a `response`",
+        "idempotency_key" => {
+            "in the `body` of `create` alone, for a vendor that takes a create's idempotency key there (`dialect.idempotency_key` names a header that carries one on every POST)"
+        }
+        "secret" => {
+            "in the `body` of `rotate_secret` alone, the new secret its client chose (a `response` places a webhook's secret as `{{webhook.secret}}`)"
+        }
+        "id" => {
+            "in the `body`, `query` or `headers` of an operation on one webhook (not `list` or `create`)"
+        }
+        "owner" => {
+            "in a `response`, a `query` or `headers` of an owner-scoped dialect (`dialect.owner`)"
+        }
+        "limit" | "cursor" => "in a list's `query`, and in a `response`",
+        "order" => "in a list's `query` alone, beside `order`",
+        "update_mask" => "in the `query` of `update` alone",
+        "request_id" | "operation" => {
+            "in a `response`, an error's `body` (`errors.render`) or `dialect.response_headers`"
+        }
+        "message" | "field" => {
+            "in an error's `body` (`errors.render`), `errors.field_errors[].item` or `dialect.response_headers`"
+        }
+        "code" | "status" | "errors" => {
+            "in an error's `body` (`errors.render`) or `dialect.response_headers`"
+        }
+        "resource" => "in the `body` and `response` of a resource's verbs (`resources.NAME`)",
+        _ if slot.starts_with("current.") => "in a request's `body` or `headers`",
+        _ if RESPONSE_SLOTS.contains(&slot) => "in a `response` alone",
+        _ => return format!("unknown placeholder `{{{{{slot}}}}}`"),
+    };
+    format!("`{{{{{slot}}}}}` has no value here: it stands {home}")
 }
 
 /// The role of a declared operation.
