@@ -330,3 +330,61 @@ fn a_placeholder_of_other_places_says_where_it_stands() {
         refused_once(&[(from, to)], &says);
     }
 }
+
+/// An answer that does not hold its item is told to read it after (`then = ["get"]`) only
+/// where such a read completes it, a change of one webhook's; a read, a create and a list are
+/// told to place it, and following the hint where it is given loads.
+#[test]
+fn a_missing_item_is_told_to_read_it_after_only_where_that_applies() {
+    let get = "response = { hook = \"{{webhook}}\" }\n\n[operations.create]";
+    let create = "status = 201\nresponse = { hook = \"{{webhook}}\" }";
+    let list = "response = { hooks = \"{{items}}\", next = \"{{next_cursor|null}}\" }";
+    let update = "strategy = \"read_merge_write\"\nresponse = { hook = \"{{webhook}}\" }";
+    for (from, to, says) in [
+        (
+            get,
+            "\n[operations.create]",
+            "operations.get: needs a `response` template that places `{{webhook}}`",
+        ),
+        (
+            get,
+            "response = { other = \"{{request_id}}\" }\n\n[operations.create]",
+            "operations.get.response: must place `{{webhook}}`",
+        ),
+        (
+            create,
+            "status = 201",
+            "operations.create: needs a `response` template that places `{{webhook}}`",
+        ),
+        (
+            create,
+            "status = 201\nresponse = {}",
+            "operations.create.response: must place `{{webhook}}`",
+        ),
+        (
+            list,
+            "response = { next = \"{{next_cursor|null}}\" }",
+            "operations.list.response: must place `{{items}}`",
+        ),
+    ] {
+        let errors = refused(&[(from, to)]);
+        assert_eq!(errors.len(), 1, "{to}: {errors:#?}");
+        assert!(errors[0].ends_with(says), "{to}: {errors:#?}");
+    }
+    // A change of one webhook is told, and following the hint loads.
+    for (to, says) in [
+        (
+            "strategy = \"read_merge_write\"",
+            "operations.update: needs a `response` template (or, for an answer without the webhook, `then = [\"get\"]`)",
+        ),
+        (
+            "strategy = \"read_merge_write\"\nresponse = {}",
+            "operations.update.response: must place `{{webhook}}` (or read it after: `then = [\"get\"]`)",
+        ),
+    ] {
+        refused_once(&[(update, to)], says);
+        let text = RELAY.replacen(update, &format!("{to}\nthen = [\"get\"]"), 1);
+        hookgate::mapping::compile::compile("relay", std::path::Path::new("relay.toml"), &text)
+            .unwrap_or_else(|e| panic!("{to}: {e:?}"));
+    }
+}

@@ -1187,13 +1187,30 @@ impl Compiler<'_> {
         (reread, owned): (bool, bool),
     ) -> AnswerPaths {
         let mut out = AnswerPaths::default();
+        let item_slot = match action {
+            Action::List => "items",
+            Action::Test => "result",
+            _ => "webhook",
+        };
+        // A read after it completes the answer of a change of one webhook only: a read cannot
+        // read again after itself, a create's read names the webhook its answer names, and a
+        // list's items and a test's result are no webhook.
+        let rereads = matches!(
+            action,
+            Action::Update
+                | Action::RotateSecret
+                | Action::Toggle
+                | Action::Enable
+                | Action::Disable
+        );
         let Some(r) = response else {
             // A template that is present but failed to compile was reported already.
             if s.response.is_none() && action != Action::Delete && !reread {
-                self.error(
-                    key,
-                    "needs a `response` template (or, for an answer without the webhook, `then = [\"get\"]`)",
-                );
+                let message = match rereads {
+                    true => "needs a `response` template (or, for an answer without the webhook, `then = [\"get\"]`)".to_owned(),
+                    false => format!("needs a `response` template that places `{{{{{item_slot}}}}}`"),
+                };
+                self.error(key, message);
             }
             return out;
         };
@@ -1206,11 +1223,6 @@ impl Compiler<'_> {
         }
         self.read_through_switches(&format!("{key}.response"), r, READ_FROM_ANSWERS);
         self.cursor_placed_once(&format!("{key}.response"), r, s.next);
-        let item_slot = match action {
-            Action::List => "items",
-            Action::Test => "result",
-            _ => "webhook",
-        };
         if action != Action::Delete && !reread {
             self.placed_always(&format!("{key}.response"), r, item_slot, "every answer");
         }
@@ -1219,7 +1231,12 @@ impl Compiler<'_> {
             None if action == Action::Delete || reread => {}
             None => self.error(
                 format!("{key}.response"),
-                format!("must place `{{{{{item_slot}}}}}` (or read it after: `then = [\"get\"]`)"),
+                match rereads {
+                    true => format!(
+                        "must place `{{{{{item_slot}}}}}` (or read it after: `then = [\"get\"]`)"
+                    ),
+                    false => format!("must place `{{{{{item_slot}}}}}`"),
+                },
             ),
         }
         if !matches!(action, Action::Delete | Action::List | Action::Test) {
