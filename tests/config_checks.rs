@@ -914,14 +914,25 @@ fn an_emulator_clock_is_exactly_an_rfc_3339_time() {
             "{clock}: {text}"
         );
     }
-    for clock in ["1969-12-31T23:59:59Z", "1970-01-01T00:00:00+01:00"] {
+    // Before 1970, or past the last second RFC 3339 writes, in UTC whatever the offset: a
+    // time stamped is written in UTC.
+    for clock in [
+        "1969-12-31T23:59:59Z",
+        "1970-01-01T00:00:00+01:00",
+        "9999-12-31T23:30:00-01:00",
+        "9999-12-31T23:59:59.5Z",
+        "9999-12-31t23:59:60z",
+    ] {
         let text = refused(&clocked(clock));
         assert!(
             text.contains(&format!(
-                "upstreams.e.emulator.clock: `{clock}`: expected a time from 1970-01-01T00:00:00Z on"
+                "upstreams.e.emulator.clock: `{clock}`: expected a time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z (in UTC), where the clock begins"
             )),
             "{clock}: {text}"
         );
+    }
+    for clock in ["9999-12-31T23:59:59Z", "9999-12-31T23:59:59+01:00"] {
+        loads(&clocked(clock)).unwrap_or_else(|e| panic!("{clock}: {e}"));
     }
 }
 

@@ -19,7 +19,7 @@ mod mint;
 mod snapshot;
 
 pub use cursor::CursorKey;
-pub use mint::{Clock, Determinism};
+pub use mint::{Clock, Determinism, last_writable};
 pub use snapshot::{Keyed, MAX_SEQ, Owned, Snapshot, as_seeded, given_id};
 
 use crate::mapping::Dialect;
