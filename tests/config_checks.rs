@@ -175,7 +175,7 @@ fn every_number_out_of_its_range_is_refused_with_the_range() {
         ("limits", "drain_timeout_ms", "3600001", "0 to 3600000"),
         ("limits", "max_body_bytes", "0", "1 to 1073741824"),
         ("limits", "max_header_bytes", "100", "8192 to 1048576"),
-        ("upstreams.live", "breaker_failures", "0", "at least 1"),
+        ("upstreams.live", "breaker_failures", "0", "1 to 4294967295"),
         ("upstreams.live", "max_concurrency", "0", "1 to 100000"),
         ("upstreams.live", "backoff_ms", "300001", "0 to 300000"),
         (
@@ -229,6 +229,57 @@ fn every_count_that_sizes_a_semaphore_queue_or_buffer_has_a_most_the_runtime_can
         }
         loads(&at(most)).unwrap_or_else(|e| panic!("{key} = {most}: {e}"));
     }
+}
+
+/// A number past what its key's type holds (a 32-bit count, a fault's status) is told the
+/// key's range, as one within the type but past the range is, never the type's width
+/// (`expected u32`); the most loads.
+#[test]
+fn a_number_past_what_its_key_holds_is_told_the_key_s_range() {
+    let at = |section: &str, line: &str| {
+        format!("{LIVE}[{section}]\n{line}\n").replace(
+            "auth = { type = \"none\" }\n[upstreams.live]\n",
+            "auth = { type = \"none\" }\n",
+        )
+    };
+    for (key, range, most) in [
+        ("breaker_failures", "1 to 4294967295", "4294967295"),
+        ("retries", "0 to 10", "10"),
+    ] {
+        for value in ["4294967296", "9223372036854775807"] {
+            let text = refused(&at("upstreams.live", &format!("{key} = {value}")));
+            assert!(
+                text.contains(&format!(
+                    "upstreams.live.{key}: `{value}`: expected {range}"
+                )),
+                "{key} = {value}: {text}"
+            );
+            assert!(!text.contains("expected u32"), "{key} = {value}: {text}");
+        }
+        loads(&at("upstreams.live", &format!("{key} = {most}")))
+            .unwrap_or_else(|e| panic!("{key} = {most}: {e}"));
+    }
+    let emulated =
+        |faults: &str| format!("{EMULATED}[upstreams.emu.emulator]\nfaults = {faults}\n");
+    for (faults, key, value) in [
+        ("{ script = [{ status = 70000 }] }", "script[0]", "70000"),
+        ("{ script = [{ status = -1 }] }", "script[0]", "-1"),
+        (
+            "{ random = [{ rate = 0.5, status = 4294967296 }] }",
+            "random[0]",
+            "4294967296",
+        ),
+    ] {
+        let text = refused(&emulated(faults));
+        assert!(
+            text.contains(&format!(
+                "upstreams.emu.emulator.faults.{key}.status: `{value}`: expected a status from 400 to 599"
+            )),
+            "{faults}: {text}"
+        );
+        assert!(!text.contains("expected u16"), "{faults}: {text}");
+    }
+    loads(&emulated("{ script = [{ status = 599 }] }")).unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[tokio::test]
