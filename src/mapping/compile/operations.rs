@@ -82,6 +82,8 @@ struct AnswerPaths {
     placed_fields: Vec<(&'static model::Field, FieldPath)>,
     /// A list's items.
     items_paths: Vec<FieldPath>,
+    /// Whether an answer without them lists none (`{{items|[]}}`).
+    items_absent_none: bool,
     /// A list page's cursor and end flags.
     cursor_path: Option<FieldPath>,
     done_path: Option<FieldPath>,
@@ -815,6 +817,7 @@ impl Compiler<'_> {
             more_path: answer.more_path,
             done_absent: answer.done_absent,
             more_absent: answer.more_absent,
+            items_absent_none: answer.items_absent_none,
             strategy,
             patch_ops,
             then,
@@ -1247,7 +1250,30 @@ impl Compiler<'_> {
         out.more_path = r.path_of("has_more");
         out.done_absent = self.flag_absent(&format!("{key}.response"), r, "done");
         out.more_absent = self.flag_absent(&format!("{key}.response"), r, "has_more");
+        if action == Action::List {
+            out.items_absent_none = self.items_absent(&format!("{key}.response"), r);
+        }
         out
+    }
+
+    /// Whether an answer that leaves out a list's items lists none: where the placeholder's
+    /// default says so (`{{items|[]}}`, a vendor that leaves out an empty array). A default
+    /// of anything else is refused: one of other webhooks would make them up, and one of
+    /// another kind would be no list.
+    fn items_absent(&mut self, key: &str, r: &Template) -> bool {
+        match r.default_of("items") {
+            None => false,
+            Some(Value::Array(none)) if none.is_empty() => true,
+            Some(other) => {
+                self.error(
+                    key,
+                    format!(
+                        "`{{{{items|{other}}}}}`: the default of a list's items is what an answer without them means, a list of none: write `{{{{items|[]}}}}`"
+                    ),
+                );
+                false
+            }
+        }
     }
 
     /// What an answer without the page flag `name` says ([`FlagAbsent`]): the value of
