@@ -8,7 +8,8 @@
 //!
 //! The fixture is `tests/dialects/square.toml` with a rotation, a test and verbs that set
 //! `enabled`, in front of a vendor double answering the literal bodies, on the canonical API
-//! and through a Svix surface.
+//! and through a Svix surface; and its own emulator, and a surface of it in front of another
+//! upstream, answering its rotation with the key alone.
 
 mod support;
 
@@ -539,5 +540,76 @@ async fn a_change_answered_with_nothing_of_the_webhook_is_read_back() {
             [PUT.to_owned(), format!("GET {}", vendor(""))],
             "{what}"
         );
+    }
+}
+
+/// Makes a subscription at the quad API served at `addr` under `prefix` (an emulator's, or a
+/// surface's), then rotates its key there: the key shown when it was made, and the rotation's
+/// answer. Each call carries a token, as the vendor's clients send theirs.
+async fn made_and_rotated(
+    addr: std::net::SocketAddr,
+    prefix: &str,
+    what: &str,
+) -> (String, support::Answer) {
+    let auth = [("authorization", "Bearer quad-token")];
+    let made = send(
+        addr,
+        "POST",
+        &format!("{prefix}/v2/webhooks/subscriptions"),
+        &auth,
+        Some(&json!({"subscription": {
+            "notification_url": "https://example.com/h",
+            "event_types": ["payment.created"],
+        }})),
+    )
+    .await;
+    ok(&made, 200, what);
+    let made = made.json();
+    let id = made["subscription"]["id"].as_str().unwrap().to_owned();
+    let key = made["subscription"]["signature_key"].as_str();
+    let key = key.unwrap_or_else(|| panic!("{what}: {made}")).to_owned();
+    let path = format!("{prefix}/v2/webhooks/subscriptions/{id}/signature-key");
+    let rotated = send(addr, "POST", &path, &auth, Some(&json!({}))).await;
+    (key, rotated)
+}
+
+/// A rotation answered with its new key alone (`{{webhook.secret}}`, as `{{webhook}}`)
+/// shows the key it mints: an emulator of the dialect answers it, and so does a surface of
+/// the dialect in front of another upstream whose rotation shows the new key.
+#[tokio::test]
+async fn a_rotation_answered_with_its_key_alone_shows_the_key_at_emulators_and_surfaces() {
+    for rotation in ROTATIONS {
+        let dir = mappings("response = { subscription = \"{{webhook}}\" }", rotation);
+        // The same vendor under another name, whose rotation answers the whole webhook.
+        let whole = quad(
+            "response = { subscription = \"{{webhook}}\" }",
+            "response = { subscription = \"{{webhook}}\" }",
+        );
+        std::fs::write(dir.path().join("whole.toml"), whole).unwrap();
+        let gw = support::gateway(&format!(
+            "mappings_dir = {:?}\n[upstreams.quad]\ndialect = \"quad\"\nemulate = true\n\
+             [upstreams.whole]\ndialect = \"whole\"\nemulate = true\n\
+             [surfaces.s]\ndialect = \"quad\"\nupstream = \"whole\"\nprefix = \"/s\"\n",
+            dir.path().to_str().unwrap()
+        ))
+        .await;
+        for (addr, prefix, what) in [
+            (gw.emulators["quad"], "", "the emulator"),
+            (gw.addr, "/s", "a surface over another upstream"),
+        ] {
+            let what = format!("{rotation}, {what}");
+            let (before, rotated) = made_and_rotated(addr, prefix, &what).await;
+            ok(&rotated, 200, &what);
+            let key = rotated.json()["signature_key"].take();
+            let key = key.as_str().unwrap_or_else(|| panic!("{what}: {key}"));
+            assert!(!key.is_empty() && key != before, "{what}: {key}");
+        }
+        let journal = support::journal(gw.emulators["whole"]).await;
+        let rotations = journal
+            .iter()
+            .filter(|e| e["operation"] == "rotate-secret")
+            .count();
+        assert_eq!(rotations, 1, "{rotation}: the upstream rotated once");
+        gw.stop().await;
     }
 }

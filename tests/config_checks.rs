@@ -175,7 +175,7 @@ fn every_number_out_of_its_range_is_refused_with_the_range() {
         ("limits", "drain_timeout_ms", "3600001", "0 to 3600000"),
         ("limits", "max_body_bytes", "0", "1 to 1073741824"),
         ("limits", "max_header_bytes", "100", "8192 to 1048576"),
-        ("upstreams.live", "breaker_failures", "0", "at least 1"),
+        ("upstreams.live", "breaker_failures", "0", "1 to 4294967295"),
         ("upstreams.live", "max_concurrency", "0", "1 to 100000"),
         ("upstreams.live", "backoff_ms", "300001", "0 to 300000"),
         (
@@ -229,6 +229,57 @@ fn every_count_that_sizes_a_semaphore_queue_or_buffer_has_a_most_the_runtime_can
         }
         loads(&at(most)).unwrap_or_else(|e| panic!("{key} = {most}: {e}"));
     }
+}
+
+/// A number past what its key's type holds (a 32-bit count, a fault's status) is told the
+/// key's range, as one within the type but past the range is, never the type's width
+/// (`expected u32`); the most loads.
+#[test]
+fn a_number_past_what_its_key_holds_is_told_the_key_s_range() {
+    let at = |section: &str, line: &str| {
+        format!("{LIVE}[{section}]\n{line}\n").replace(
+            "auth = { type = \"none\" }\n[upstreams.live]\n",
+            "auth = { type = \"none\" }\n",
+        )
+    };
+    for (key, range, most) in [
+        ("breaker_failures", "1 to 4294967295", "4294967295"),
+        ("retries", "0 to 10", "10"),
+    ] {
+        for value in ["4294967296", "9223372036854775807"] {
+            let text = refused(&at("upstreams.live", &format!("{key} = {value}")));
+            assert!(
+                text.contains(&format!(
+                    "upstreams.live.{key}: `{value}`: expected {range}"
+                )),
+                "{key} = {value}: {text}"
+            );
+            assert!(!text.contains("expected u32"), "{key} = {value}: {text}");
+        }
+        loads(&at("upstreams.live", &format!("{key} = {most}")))
+            .unwrap_or_else(|e| panic!("{key} = {most}: {e}"));
+    }
+    let emulated =
+        |faults: &str| format!("{EMULATED}[upstreams.emu.emulator]\nfaults = {faults}\n");
+    for (faults, key, value) in [
+        ("{ script = [{ status = 70000 }] }", "script[0]", "70000"),
+        ("{ script = [{ status = -1 }] }", "script[0]", "-1"),
+        (
+            "{ random = [{ rate = 0.5, status = 4294967296 }] }",
+            "random[0]",
+            "4294967296",
+        ),
+    ] {
+        let text = refused(&emulated(faults));
+        assert!(
+            text.contains(&format!(
+                "upstreams.emu.emulator.faults.{key}.status: `{value}`: expected a status from 400 to 599"
+            )),
+            "{faults}: {text}"
+        );
+        assert!(!text.contains("expected u16"), "{faults}: {text}");
+    }
+    loads(&emulated("{ script = [{ status = 599 }] }")).unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[tokio::test]
@@ -914,14 +965,25 @@ fn an_emulator_clock_is_exactly_an_rfc_3339_time() {
             "{clock}: {text}"
         );
     }
-    for clock in ["1969-12-31T23:59:59Z", "1970-01-01T00:00:00+01:00"] {
+    // Before 1970, or past the last second RFC 3339 writes, in UTC whatever the offset: a
+    // time stamped is written in UTC.
+    for clock in [
+        "1969-12-31T23:59:59Z",
+        "1970-01-01T00:00:00+01:00",
+        "9999-12-31T23:30:00-01:00",
+        "9999-12-31T23:59:59.5Z",
+        "9999-12-31t23:59:60z",
+    ] {
         let text = refused(&clocked(clock));
         assert!(
             text.contains(&format!(
-                "upstreams.e.emulator.clock: `{clock}`: expected a time from 1970-01-01T00:00:00Z on"
+                "upstreams.e.emulator.clock: `{clock}`: expected a time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z (in UTC), where the clock begins"
             )),
             "{clock}: {text}"
         );
+    }
+    for clock in ["9999-12-31T23:59:59Z", "9999-12-31T23:59:59+01:00"] {
+        loads(&clocked(clock)).unwrap_or_else(|e| panic!("{clock}: {e}"));
     }
 }
 
@@ -945,5 +1007,118 @@ fn a_listener_address_with_a_host_name_is_refused_saying_an_ip_address_is_taken(
                 && text.contains("expected IP:PORT, an IP address and a port such as 127.0.0.1:8080 or [::1]:8080 (a host name such as localhost is not taken)"),
             "{key}: {text}"
         );
+    }
+}
+
+/// The configuration of an emulated Talkover whose emulator keeps its state in `state`, begun
+/// from one webhook (in `fixtures.json` beside it) where it starts without one.
+fn kept_in(state: &std::path::Path) -> String {
+    let fixtures = state.with_file_name("fixtures.json");
+    let webhook = serde_json::json!({"shape": "canonical", "webhooks": [{
+        "id": "9fcafbf2-7593-44d6-8cd7-1b221beba62a",
+        "owner": "9fbef0b7-8d4e-4a08-9207-66c22155721d",
+        "url": "https://example.com/hook", "events": ["event_phone_call_started"],
+        "description": "Calls"}]});
+    std::fs::write(&fixtures, webhook.to_string()).unwrap();
+    format!(
+        "listen = \"127.0.0.1:0\"\nmappings_dir = {:?}\n{EMULATED}[upstreams.emu.emulator]\n\
+         state = {state:?}\nfixtures = {fixtures:?}\n[inbound_auth]\nmode = \"off\"\n",
+        support::MAPPINGS
+    )
+}
+
+/// A state file holding what no store of its dialect could (a sequence number past the
+/// most a store gives, a webhook without an id, owners that disagree or that the vendor
+/// could not have) is refused by `hookgate check` and by starting alike, naming each, rather
+/// than served until every create panics. One at the most starts, and its creates are refused.
+#[tokio::test]
+async fn an_emulator_state_the_store_could_not_hold_is_refused_at_check_and_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let config = dir.path().join("hookgate.toml");
+    std::fs::write(&config, kept_in(&state)).unwrap();
+    // A state file as the emulator writes it: its fixtures' webhook.
+    support::gateway(&kept_in(&state)).await.stop().await;
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
+    let other = "0190a1b2-c3d4-e5f6-a7b8-c9d0e1f2a3b4";
+    let most = "9007199254740991";
+    let cases: &[(&str, serde_json::Value, &str)] = &[
+        (
+            "/store/next_seq",
+            serde_json::json!(u64::MAX),
+            "`store.next_seq` is 18446744073709551615: a store numbers its webhooks from 1 to 9007199254740991, so the next number is at most 9007199254740992",
+        ),
+        (
+            "/store/next_seq",
+            serde_json::json!(9007199254740993u64),
+            "`store.next_seq` is 9007199254740993",
+        ),
+        (
+            "/store/webhooks/0/seq",
+            serde_json::json!(u64::MAX),
+            "`store.webhooks[0].seq` is 18446744073709551615: a store numbers its webhooks from 1 to 9007199254740991",
+        ),
+        (
+            "/store/webhooks/0/webhook/id",
+            serde_json::json!(7),
+            "`store.webhooks[0].webhook` names no id",
+        ),
+        (
+            "/store/webhooks/0/owner",
+            serde_json::json!(other),
+            "`store.webhooks[0]` is kept under owner `0190a1b2-c3d4-e5f6-a7b8-c9d0e1f2a3b4` and its webhook names `9fbef0b7-8d4e-4a08-9207-66c22155721d`: a webhook is its owner's",
+        ),
+        (
+            "/store/webhooks/0/owner",
+            serde_json::Value::Null,
+            "`store.webhooks[0]` is kept under owner none and its webhook names `9fbef0b7-8d4e-4a08-9207-66c22155721d`",
+        ),
+    ];
+    for (at, value, says) in cases {
+        let mut edited = written.clone();
+        *edited.pointer_mut(at).unwrap_or_else(|| panic!("{at}")) = value.clone();
+        std::fs::write(&state, edited.to_string()).unwrap();
+        let key = "upstreams.emu.emulator.state: ";
+        let checked = support::hookgate_in(
+            dir.path(),
+            &["check", "--config", config.to_str().unwrap()],
+            &[],
+        );
+        let text = String::from_utf8_lossy(&checked.stderr).into_owned();
+        assert_eq!(checked.status.code(), Some(64), "{at}: {text}");
+        assert!(text.contains(key) && text.contains(says), "{at}: {text}");
+        let text = support::refused(&kept_in(&state)).await;
+        assert!(text.contains(key) && text.contains(says), "{at}: {text}");
+        assert!(text.contains("move it away or fix it"), "{at}: {text}");
+    }
+    // Both owners one the vendor could not have.
+    let mut edited = written.clone();
+    edited["store"]["webhooks"][0]["owner"] = serde_json::json!("agent-7");
+    edited["store"]["webhooks"][0]["webhook"]["owner"] = serde_json::json!("agent-7");
+    std::fs::write(&state, edited.to_string()).unwrap();
+    let text = support::refused(&kept_in(&state)).await;
+    assert!(
+        text.contains("`store.webhooks[0]` names owner `agent-7`, which is not one of the vendor's: owners are a UUID"),
+        "{text}"
+    );
+    // At the most, the emulator starts and serves; with every number given, a create is
+    // refused as a conflict rather than counted past the most.
+    let owner = "9fbef0b7-8d4e-4a08-9207-66c22155721d";
+    let create = serde_json::json!({"url": "https://example.com/h",
+        "events": ["event_phone_call_started"], "description": "Calls"});
+    let path = format!("/v1/upstreams/emu/owners/{owner}/webhooks");
+    for (next, status) in [(most, 201), ("9007199254740992", 409)] {
+        let mut edited = written.clone();
+        edited["store"]["next_seq"] = serde_json::from_str(next).unwrap();
+        std::fs::write(&state, edited.to_string()).unwrap();
+        let gw = support::gateway(&kept_in(&state)).await;
+        let made = support::send(gw.addr, "POST", &path, &[], Some(&create)).await;
+        support::ok(&made, status, next);
+        let listed = support::send(gw.addr, "GET", &path, &[], None).await;
+        support::ok(&listed, 200, next);
+        gw.stop().await;
+        // What it wrote it reads again.
+        support::gateway(&kept_in(&state)).await.stop().await;
     }
 }

@@ -160,6 +160,6 @@ fn an_answer_names_its_owner_only_in_a_dialect_of_owners() {
     );
     assert_ne!(text, till);
     let shown = support::refused_mapping("till", &text);
-    let says = "operations.list.response: unknown placeholder `{{owner}}`";
+    let says = "operations.list.response: `{{owner}}` has no value here: it stands in a `response`, a `query` or `headers` of an owner-scoped dialect";
     assert!(shown.iter().any(|e| e.contains(says)), "{shown:?}");
 }

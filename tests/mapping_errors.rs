@@ -231,3 +231,160 @@ fn an_example_null_a_rule_drops_is_told_the_fix() {
         );
     }
 }
+
+/// A list's `response` that places `{{next_cursor}}` at two places (a vendor's bare cursor
+/// beside its next page's URL, Zendesk's `meta.after_cursor` and `links.next`) is refused,
+/// saying why and what to write at the other: a reader reads one, and emulators and surfaces
+/// would write one value at both.
+#[test]
+fn a_cursor_placed_twice_is_told_to_place_it_once() {
+    let list = "response = { hooks = \"{{items}}\", next = \"{{next_cursor|null}}\" }";
+    let fix = "and write `\"{{null}}\"` at the other";
+    for (to, first, second, written) in [
+        (
+            "next = \"url\"\nresponse = { hooks = \"{{items}}\", meta = { after_cursor = \"{{next_cursor|null}}\" }, links = { next = \"{{next_cursor|null}}\" } }",
+            "$.meta.after_cursor",
+            "$.links.next",
+            "the next page's URL",
+        ),
+        (
+            "response = { hooks = \"{{items}}\", next = \"{{next_cursor}}\", cursor = \"{{next_cursor}}\" }",
+            "$.next",
+            "$.cursor",
+            "the one cursor",
+        ),
+        (
+            "response = { hooks = \"{{items}}\", pages = [\"{{next_cursor}}\", \"{{next_cursor|null}}\"] }",
+            "$.pages[0]",
+            "$.pages[1]",
+            "the one cursor",
+        ),
+        (
+            "response = { hooks = \"{{items}}\", next = \"{{next_cursor}}\", page = { \"$switch\" = \"operation\", list = { after = \"{{next_cursor}}\" }, \"$default\" = \"{{null}}\" } }",
+            "$.next",
+            "$.page.after",
+            "the one cursor",
+        ),
+    ] {
+        let says = format!(
+            "operations.list.response: `{{{{next_cursor}}}}` stands at `{first}` and at `{second}`: an answer's cursor is read at one place, and emulators and surfaces would write {written}"
+        );
+        refused_once(&[(list, to)], &says);
+        refused_once(&[(list, to)], fix);
+    }
+    // Cases of a `$switch` that place it at one place place it once.
+    let once = "response = { hooks = \"{{items}}\", page = { \"$switch\" = \"operation\", list = { after = \"{{next_cursor}}\" }, \"$default\" = { after = \"{{next_cursor}}\" } } }";
+    let text = RELAY.replacen(list, once, 1);
+    assert_ne!(text, RELAY);
+    hookgate::mapping::compile::compile("relay", std::path::Path::new("relay.toml"), &text)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+}
+
+/// A placeholder that has a value in other places only (`{{idempotency_key}}` in a
+/// rotation's body, `{{secret}}` in a create's) is refused saying where it may stand, not
+/// said to be unknown; one that has a value nowhere is unknown.
+#[test]
+fn a_placeholder_of_other_places_says_where_it_stands() {
+    let delete = "[operations.delete]\nmethod = \"DELETE\"\npath = \"/projects/{owner}/hooks/{id}\"\nstatus = 204\n";
+    let rotation = format!(
+        "{delete}\n[operations.rotate_secret]\nmethod = \"POST\"\npath = \"/projects/{{owner}}/hooks/{{id}}/rotate\"\nbody = {{ key = \"{{{{idempotency_key}}}}\" }}\nthen = [\"get\"]\n"
+    );
+    let key = "`{{idempotency_key}}` has no value here: it stands in the `body` of `create` alone";
+    let create =
+        "body = { hook = \"{{webhook}}\" }\nstatus = 201\nresponse = { hook = \"{{webhook}}\" }";
+    let update = "body = { hook = \"{{webhook}}\" }\nstrategy";
+    let deleted = format!("{delete}body = {{ hook = \"{{{{webhook}}}}\" }}\n");
+    let unknown = format!("{delete}body = {{ x = \"{{{{nope}}}}\" }}\n");
+    for (from, to, says) in [
+        (
+            delete,
+            rotation.as_str(),
+            format!("operations.rotate_secret.body: {key}"),
+        ),
+        (
+            update,
+            "body = { hook = \"{{webhook}}\", idempotency_key = \"{{idempotency_key}}\" }\nstrategy",
+            format!("operations.update.body: {key}"),
+        ),
+        (
+            create,
+            "body = { hook = \"{{webhook}}\" }\nstatus = 201\nresponse = { hook = \"{{webhook}}\", key = \"{{idempotency_key}}\" }",
+            format!("operations.create.response: {key}"),
+        ),
+        (
+            create,
+            "body = { hook = \"{{webhook}}\", key = \"{{secret}}\" }\nstatus = 201\nresponse = { hook = \"{{webhook}}\" }",
+            "operations.create.body: `{{secret}}` has no value here: it stands in the `body` of `rotate_secret` alone".to_owned(),
+        ),
+        (
+            delete,
+            deleted.as_str(),
+            "operations.delete.body: `{{webhook}}` has no value here: it stands in the `body` of `create`, `update` and `replace`".to_owned(),
+        ),
+        (
+            delete,
+            unknown.as_str(),
+            "operations.delete.body: unknown placeholder `{{nope}}`".to_owned(),
+        ),
+    ] {
+        refused_once(&[(from, to)], &says);
+    }
+}
+
+/// An answer that does not hold its item is told to read it after (`then = ["get"]`) only
+/// where such a read completes it, a change of one webhook's; a read, a create and a list are
+/// told to place it, and following the hint where it is given loads.
+#[test]
+fn a_missing_item_is_told_to_read_it_after_only_where_that_applies() {
+    let get = "response = { hook = \"{{webhook}}\" }\n\n[operations.create]";
+    let create = "status = 201\nresponse = { hook = \"{{webhook}}\" }";
+    let list = "response = { hooks = \"{{items}}\", next = \"{{next_cursor|null}}\" }";
+    let update = "strategy = \"read_merge_write\"\nresponse = { hook = \"{{webhook}}\" }";
+    for (from, to, says) in [
+        (
+            get,
+            "\n[operations.create]",
+            "operations.get: needs a `response` template that places `{{webhook}}`",
+        ),
+        (
+            get,
+            "response = { other = \"{{request_id}}\" }\n\n[operations.create]",
+            "operations.get.response: must place `{{webhook}}`",
+        ),
+        (
+            create,
+            "status = 201",
+            "operations.create: needs a `response` template that places `{{webhook}}`",
+        ),
+        (
+            create,
+            "status = 201\nresponse = {}",
+            "operations.create.response: must place `{{webhook}}`",
+        ),
+        (
+            list,
+            "response = { next = \"{{next_cursor|null}}\" }",
+            "operations.list.response: must place `{{items}}`",
+        ),
+    ] {
+        let errors = refused(&[(from, to)]);
+        assert_eq!(errors.len(), 1, "{to}: {errors:#?}");
+        assert!(errors[0].ends_with(says), "{to}: {errors:#?}");
+    }
+    // A change of one webhook is told, and following the hint loads.
+    for (to, says) in [
+        (
+            "strategy = \"read_merge_write\"",
+            "operations.update: needs a `response` template (or, for an answer without the webhook, `then = [\"get\"]`)",
+        ),
+        (
+            "strategy = \"read_merge_write\"\nresponse = {}",
+            "operations.update.response: must place `{{webhook}}` (or read it after: `then = [\"get\"]`)",
+        ),
+    ] {
+        refused_once(&[(update, to)], says);
+        let text = RELAY.replacen(update, &format!("{to}\nthen = [\"get\"]"), 1);
+        hookgate::mapping::compile::compile("relay", std::path::Path::new("relay.toml"), &text)
+            .unwrap_or_else(|e| panic!("{to}: {e:?}"));
+    }
+}

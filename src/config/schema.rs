@@ -34,15 +34,16 @@ const CHOICES: &[(&str, &[&str])] = &[
 
 /// The range of each number key, least and most, by key pattern; a key not listed takes any
 /// whole number from 0. Read by validation, which refuses a number outside it, and here, so
-/// that a value of the wrong type is told the range the key takes. A count that sizes a
-/// semaphore, a queue or a buffer has a most the runtime can hold: a semaphore of more
-/// permits than tokio's `MAX_PERMITS` panics when it is made, after `check` has passed.
+/// that a value of the wrong type, or past the most, is told the range the key takes. A count
+/// that sizes a semaphore, a queue or a buffer has a most the runtime can hold: a semaphore of
+/// more permits than tokio's `MAX_PERMITS` panics when it is made, after `check` has passed.
+/// A key held in fewer bits than 64 has a most its type can hold (`breaker_failures`, 32).
 const RANGES: &[(&str, u64, u64)] = &[
     ("upstreams.<name>.timeout_ms", 1, 300_000),
     ("upstreams.<name>.deadline_ms", 1, 3_600_000),
     ("upstreams.<name>.retries", 0, 10),
     ("upstreams.<name>.backoff_ms", 0, 300_000),
-    ("upstreams.<name>.breaker_failures", 1, u64::MAX),
+    ("upstreams.<name>.breaker_failures", 1, u32::MAX as u64),
     ("upstreams.<name>.breaker_cooldown_ms", 0, 3_600_000),
     ("upstreams.<name>.max_concurrency", 1, MAX_CALLS),
     ("upstreams.<name>.max_pending", 0, MAX_CALLS),
@@ -330,6 +331,17 @@ impl Walk<'_> {
             self.wrong(key, value, &kind(pattern, shape));
             return None;
         };
+        // A number past the key's most is told the key's range here, before serde would refuse
+        // one its type cannot hold in its own words (`expected u32`).
+        if let (Value::Num(_, n), Value::Num(..)) = (value, shape)
+            && n.to_u128_lossy()
+                .is_some_and(|v| v > u128::from(range(pattern).1))
+        {
+            let range = range_text(range(pattern));
+            let found = num_text(n);
+            self.problem(key, format!("`{found}`: expected {range}"), value.tag());
+            return None;
+        }
         if let Some((_, choices)) = CHOICES.iter().find(|(p, _)| *p == pattern)
             && let Some(text) = ok.as_str()
             && !choices.contains(&text)

@@ -133,7 +133,7 @@ pub struct Random {
     /// The status of the failure (503 when absent and not dropping).
     #[serde(
         default,
-        deserialize_with = "present",
+        deserialize_with = "present_status",
         skip_serializing_if = "Option::is_none"
     )]
     pub status: Option<u16>,
@@ -163,7 +163,7 @@ pub struct Step {
     /// Fail with this status; without it (and without `drop`) the call is answered normally.
     #[serde(
         default,
-        deserialize_with = "present",
+        deserialize_with = "present_status",
         skip_serializing_if = "Option::is_none"
     )]
     pub status: Option<u16>,
@@ -288,7 +288,7 @@ impl<'a> Failure<'a> {
             }
         }
         if self.status.is_some_and(|s| !(400..=599).contains(&s)) {
-            error(format!("{key}.status"), "expected a status from 400 to 599");
+            error(format!("{key}.status"), STATUSES);
         }
         if self.status.is_some() && self.drop {
             error(
@@ -313,6 +313,33 @@ where
     T: Deserialize<'de>,
 {
     T::deserialize(d).map(Some)
+}
+
+/// What a failure's status may be.
+const STATUSES: &str = "expected a status from 400 to 599";
+
+/// A failure's status, which when written holds a value (as [`present`] reads it): a whole
+/// number no status could be (past what 16 bits hold, or below 0) is told the statuses
+/// taken, as one within them but outside 400 to 599 is when the faults are checked, rather
+/// than the width of the number read.
+fn present_status<'de, D>(d: D) -> Result<Option<u16>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Status;
+    impl serde::de::Visitor<'_> for Status {
+        type Value = u16;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a status from 400 to 599")
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<u16, E> {
+            u16::try_from(v).map_err(|_| E::custom(format!("`{v}`: {STATUSES}")))
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<u16, E> {
+            u16::try_from(v).map_err(|_| E::custom(format!("`{v}`: {STATUSES}")))
+        }
+    }
+    d.deserialize_u64(Status).map(Some)
 }
 
 /// Whether a rule's operations take a request of `operation`.

@@ -74,7 +74,7 @@ impl Start {
             return Ok(start);
         };
         let fixtures = Fixtures::read(path)
-            .map_err(|message| unreadable(path, &format!("{key}.fixtures"), &message))?;
+            .map_err(|message| unreadable(path, &format!("{key}.fixtures"), &[message]))?;
         let mut errors = match fixtures.webhooks(dialect) {
             Ok(webhooks) => {
                 start.webhooks = webhooks;
@@ -130,8 +130,8 @@ impl Read {
                 held: None,
             });
         };
-        let (file, held) = StateFile::open(path, &dialect.name)
-            .map_err(|message| unreadable(path, &format!("{key}.state"), &message))?;
+        let (file, held) = StateFile::open(path, dialect)
+            .map_err(|why| unreadable(path, &format!("{key}.state"), &why))?;
         Ok(Read {
             start,
             state: Some(file),
@@ -146,17 +146,25 @@ fn fixtures_refused(settings: &Settings, key: &str, problem: &Problem) -> StartE
         .fixtures
         .as_deref()
         .unwrap_or(std::path::Path::new(""));
-    unreadable(path, &format!("{key}.fixtures"), &problem.detail)
+    unreadable(
+        path,
+        &format!("{key}.fixtures"),
+        std::slice::from_ref(&problem.detail),
+    )
 }
 
-/// A file named under `key` that cannot be read or is not what it should be.
-fn unreadable(path: &std::path::Path, key: &str, message: &str) -> StartError {
+/// A file named under `key` that cannot be read or is not what it should be, for each reason
+/// in `why`.
+fn unreadable(path: &std::path::Path, key: &str, why: &[String]) -> StartError {
     StartError::Config(ConfigReport {
         source: path.display().to_string(),
-        problems: vec![ConfigProblem {
-            key: key.to_owned(),
-            message: format!("{}: {message}", path.display()),
-        }],
+        problems: why
+            .iter()
+            .map(|message| ConfigProblem {
+                key: key.to_owned(),
+                message: format!("{}: {message}", path.display()),
+            })
+            .collect(),
     })
 }
 

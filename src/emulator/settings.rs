@@ -121,8 +121,10 @@ impl Settings {
 
 /// The time a clock starts from: exactly an RFC 3339 date-time (§5.6), with any offset, `T`
 /// and `Z` in either case, and any fraction of a second, from 1970 on (the timestamps stamped
-/// are counted from then). A space for the `T`, which §5.6's note lets an application choose,
-/// is not this one's choice: the key says RFC 3339, and is read as it says.
+/// are counted from then) to the last second RFC 3339 writes in UTC, `9999-12-31T23:59:59Z`
+/// (a time stamped is written in UTC: one past it, `9999-12-31T23:30:00-01:00`, could not be,
+/// and would be stamped as another). A space for the `T`, which §5.6's note lets an
+/// application choose, is not this one's choice: the key says RFC 3339, and is read as it says.
 fn clock_start(text: &str) -> Result<SystemTime, String> {
     // The parser takes any byte between the date and the time; RFC 3339 writes `T` or `t`.
     let separated = matches!(text.as_bytes().get(10), Some(b'T' | b't'));
@@ -133,9 +135,9 @@ fn clock_start(text: &str) -> Result<SystemTime, String> {
             format!("`{text}`: expected an RFC 3339 time such as 2025-01-01T00:00:00Z")
         })?;
     let start = SystemTime::from(time);
-    if start < SystemTime::UNIX_EPOCH {
+    if start < SystemTime::UNIX_EPOCH || start > crate::store::last_writable() {
         return Err(format!(
-            "`{text}`: expected a time from 1970-01-01T00:00:00Z on, where the clock begins"
+            "`{text}`: expected a time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z (in UTC), where the clock begins"
         ));
     }
     Ok(start)

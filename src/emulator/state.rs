@@ -1,8 +1,11 @@
 //! An emulator's state file: its webhooks kept across restarts and reloads. Written whole
 //! after every change, atomically (a temporary file beside it, then a rename), so a crash
 //! leaves the old state or the new one, never half of one. A file that cannot be read as a
-//! state file is refused at start, never overwritten.
+//! state file, or holds what no store of its dialect could (a sequence number past the most,
+//! a webhook without an id, owners that disagree or that the vendor could not have), is
+//! refused at start and by `hookgate check`, never overwritten.
 
+use crate::mapping::Dialect;
 use crate::store::Snapshot;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -32,10 +35,35 @@ pub struct StateFile {
 
 impl StateFile {
     /// The state file at `path` of an emulator of `dialect`, and what it holds (`None`: it does
-    /// not exist yet). A file that is not a state file of this dialect is refused.
-    /// A file whose folder is not there is refused too: it is written after every change, and
-    /// could never be, so the webhooks would be lost at the next restart.
-    pub fn open(path: &Path, dialect: &str) -> Result<(StateFile, Option<Snapshot>), String> {
+    /// not exist yet). A file that is not a state file of this dialect is refused, and so is
+    /// one that holds what no store of it could ([`Snapshot::unfit`]), with every such thing
+    /// said. A file whose folder is not there is refused too: it is written after every
+    /// change, and could never be, so the webhooks would be lost at the next restart.
+    pub fn open(
+        path: &Path,
+        dialect: &Dialect,
+    ) -> Result<(StateFile, Option<Snapshot>), Vec<String>> {
+        let held = Self::read(path, &dialect.name).map_err(|why| vec![why])?;
+        if let Some(snapshot) = &held {
+            let unfit = snapshot.unfit(dialect);
+            if !unfit.is_empty() {
+                let fix = "; move it away or fix it";
+                return Err(unfit.into_iter().map(|why| format!("{why}{fix}")).collect());
+            }
+        }
+        Ok((
+            StateFile {
+                path: path.to_owned(),
+                dialect: dialect.name.clone(),
+                writing: Mutex::new(()),
+            },
+            held,
+        ))
+    }
+
+    /// What the state file at `path` of an emulator of `dialect` holds, read as a state
+    /// file of that dialect (`None`: it does not exist yet).
+    fn read(path: &Path, dialect: &str) -> Result<Option<Snapshot>, String> {
         if let Some(why) = no_folder(path) {
             return Err(why);
         }
@@ -61,14 +89,7 @@ impl StateFile {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(format!("cannot be read: {e}")),
         };
-        Ok((
-            StateFile {
-                path: path.to_owned(),
-                dialect: dialect.to_owned(),
-                writing: Mutex::new(()),
-            },
-            held,
-        ))
+        Ok(held)
     }
 
     /// Where it is.

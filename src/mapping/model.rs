@@ -236,6 +236,10 @@ pub struct Endpoint {
     pub placed_fields: Vec<(&'static crate::model::Field, FieldPath)>,
     /// Where a list's items sit.
     pub items_paths: Vec<FieldPath>,
+    /// Whether an answer that leaves out its list's items (the member absent from the object
+    /// that holds it) lists none, as `{{items|[]}}` says: a vendor that leaves out an empty
+    /// array (Square's list of none, `{}`). Otherwise such an answer is no list.
+    pub items_absent_none: bool,
     /// Where a list's next cursor sits.
     pub cursor_path: Option<FieldPath>,
     /// Where a list says it is the last page (`true`), and where it says there are more.

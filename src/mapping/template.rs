@@ -389,6 +389,52 @@ impl Template {
         }
     }
 
+    /// Every place at which the whole-value placeholder `name` stands, each once, in the
+    /// template's order: the cases of a `$switch` that place it at one place give one.
+    pub fn places_of(&self, name: &str) -> Vec<FieldPath> {
+        let mut out = Vec::new();
+        self.collect_places(name, &mut Vec::new(), &mut out);
+        out
+    }
+
+    fn collect_places(&self, name: &str, steps: &mut Vec<Step>, out: &mut Vec<FieldPath>) {
+        let mut inside = |step: Step, t: &Template, out: &mut Vec<FieldPath>| {
+            steps.push(step);
+            t.collect_places(name, steps, out);
+            steps.pop();
+        };
+        match self {
+            Template::Slot { name: n, index, .. } if n == name && index.is_empty() => {
+                let here = FieldPath::of_steps(steps.clone());
+                if !out.contains(&here) {
+                    out.push(here);
+                }
+            }
+            Template::Spread { name: n, .. } if n == name => {
+                let here = FieldPath::of_steps(steps.clone());
+                if !out.contains(&here) {
+                    out.push(here);
+                }
+            }
+            Template::Switch { cases, default, .. } => {
+                for t in cases.iter().map(|(_, t)| t).chain(default.as_deref()) {
+                    t.collect_places(name, steps, out);
+                }
+            }
+            Template::Object(members) | Template::Spread { members, .. } => {
+                for (k, t) in members {
+                    inside(Step::Key(k.clone()), t, out);
+                }
+            }
+            Template::Array(items) => {
+                for (i, t) in items.iter().enumerate() {
+                    inside(Step::Index(i), t, out);
+                }
+            }
+            Template::Literal(_) | Template::Slot { .. } | Template::Text(_) => {}
+        }
+    }
+
     /// Why `{{name[index]…}}` could not be read where a `$switch` of this template places it,
     /// if it could not. A reader reads into the case that places it (see `Template::find`):
     /// cases that place it at different places leave the reader one of them, and another case
@@ -950,7 +996,7 @@ fn flag_in_case(name: &str, on: &str, case: &str, keys: &[&str]) -> Option<bool>
 }
 
 /// A place in a template as JSONPath: `$`, `$.next_page.offset`.
-fn jsonpath(path: &FieldPath) -> String {
+pub(crate) fn jsonpath(path: &FieldPath) -> String {
     match path.steps().first() {
         None | Some(Step::Index(_)) => format!("${path}"),
         Some(Step::Key(_)) => format!("$.{path}"),

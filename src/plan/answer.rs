@@ -8,7 +8,7 @@ use crate::json;
 use crate::mapping::codec::Codec;
 use crate::mapping::errors::{Failure, Naming};
 use crate::mapping::id_header::Named;
-use crate::mapping::json_path::FieldPath;
+use crate::mapping::json_path::{FieldPath, Step};
 use crate::mapping::model::{
     Endpoint, FlagAbsent, IdUnfit, Paging, Resource, ResourceEndpoint, Role,
 };
@@ -850,16 +850,25 @@ impl Context<'_> {
             // repeated keys the last one counts.
             (Some(items), [at]) if at.get(&answer) == Some(&Value::Null) => items,
             _ => {
+                // A vendor that leaves out an empty array answers a list of none so, where
+                // its file says that is what the absence means (`{{items|[]}}`): the object
+                // that would hold them is there, without them.
+                let left_out = endpoint.items_absent_none
+                    && (endpoint.items_paths.iter()).all(|p| left_out_of(p, &answer));
                 let found = endpoint
                     .items_paths
                     .iter()
                     .find(|p| p.get(&answer).is_some_and(Value::is_array))
                     .and_then(|p| p.extract(answer));
-                let Some(Value::Array(items)) = found else {
-                    return Err(self.malformed(
-                        "a list without an array of its items where its mapping file reads them",
-                        None,
-                    ));
+                let items = match found {
+                    Some(Value::Array(items)) => items,
+                    _ if left_out => Vec::new(),
+                    _ => {
+                        return Err(self.malformed(
+                            "a list without an array of its items where its mapping file reads them",
+                            None,
+                        ));
+                    }
                 };
                 let mut page = Listed::default();
                 for (at, item) in items.into_iter().enumerate() {
@@ -1158,6 +1167,16 @@ fn computed_next(
 
 /// A page whose next page begins after its last webhook, which has no id.
 struct NoLastId;
+
+/// Whether the member `at` ends in is left out of the object that would hold it: that object
+/// is there (the answer's own, or one inside it), the member is not.
+fn left_out_of(at: &FieldPath, answer: &Value) -> bool {
+    let Some((Step::Key(name), parent)) = at.steps().split_last() else {
+        return false;
+    };
+    let parent = FieldPath::of_steps(parent.to_vec());
+    matches!(parent.get(answer), Some(Value::Object(members)) if !members.contains_key(name))
+}
 
 /// The value of the query parameter `param` in a URL (absolute or relative): how a vendor
 /// that names its next page by a URL gives its cursor (`…/hooks?limit=50&page_info=abc`).

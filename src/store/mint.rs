@@ -137,8 +137,9 @@ impl Store {
     }
 }
 
-/// The last instant RFC 3339 writes: 9999-12-31T23:59:59Z.
-fn last_writable() -> SystemTime {
+/// The last instant RFC 3339 writes: 9999-12-31T23:59:59Z. An emulator's configured clock
+/// starts no later, and a stepping one stops there.
+pub fn last_writable() -> SystemTime {
     SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(253_402_300_799)
 }
 

@@ -19,8 +19,8 @@ mod mint;
 mod snapshot;
 
 pub use cursor::CursorKey;
-pub use mint::{Clock, Determinism};
-pub use snapshot::{Keyed, Owned, Snapshot, as_seeded, given_id};
+pub use mint::{Clock, Determinism, last_writable};
+pub use snapshot::{Keyed, MAX_SEQ, Owned, Snapshot, as_seeded, given_id};
 
 use crate::mapping::Dialect;
 use crate::mapping::rules::{Beside, ObjectMap, Target};
@@ -87,7 +87,20 @@ impl State {
         }
     }
 
-    /// Stores a new webhook after every other, at the next place.
+    /// Refuses a new webhook where the store's order has no place left for it: every
+    /// sequence number up to [`MAX_SEQ`] is given (a state file may say so).
+    fn place_left(&self) -> Result<(), Problem> {
+        match self.next_seq <= MAX_SEQ {
+            true => Ok(()),
+            false => Err(Problem::new(
+                Code::Conflict,
+                format!("no webhook can be stored: every sequence number up to {MAX_SEQ} is given"),
+            )),
+        }
+    }
+
+    /// Stores a new webhook after every other, at the next place ([`State::place_left`] says
+    /// there is one).
     fn push(&mut self, owner: Option<String>, webhook: Map<String, Value>) {
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -441,6 +454,7 @@ impl Store {
             }
         }
         self.check_unique(state, op, &webhook, None)?;
+        state.place_left()?;
         let id = match given_id {
             Some(id) => {
                 count_past(state, &id);

@@ -10,6 +10,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 
+/// The largest sequence number a store gives (2^53 - 1), and so the largest a state file may
+/// hold: the largest integer every JSON reader keeps exactly, so that a state file edited by
+/// any tool keeps its numbers. A store whose numbers are all given stores no more webhooks
+/// (its creates are refused, 409), rather than count past what it can hold.
+pub const MAX_SEQ: u64 = (1 << 53) - 1;
+
 /// What a store holds, as a state file keeps it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -90,6 +96,72 @@ pub struct Keyed {
     pub body: Option<Map<String, Value>>,
     /// The canonical webhook it answered with.
     pub answer: Map<String, Value>,
+}
+
+impl Snapshot {
+    /// What this snapshot, read from a state file, holds that no store of `dialect` could,
+    /// each said where it is: a sequence number past [`MAX_SEQ`] (a store counts on from
+    /// it, and could not past the largest it can count to), a webhook that names no id, and
+    /// a webhook whose owner is not the one it is kept under, or not one the vendor keeps
+    /// (as fixtures are held to). Read as it is, it would be served with answers the vendor
+    /// could never give, or stop every create.
+    pub fn unfit(&self, dialect: &Dialect) -> Vec<String> {
+        let mut out = Vec::new();
+        let numbered = format!("a store numbers its webhooks from 1 to {MAX_SEQ}");
+        if self.next_seq > MAX_SEQ + 1 {
+            out.push(format!(
+                "`store.next_seq` is {}: {numbered}, so the next number is at most {}",
+                self.next_seq,
+                MAX_SEQ + 1
+            ));
+        }
+        for (i, owned) in self.webhooks.iter().enumerate() {
+            let at = format!("store.webhooks[{i}]");
+            if let Some(seq) = owned.seq.filter(|&seq| seq > MAX_SEQ) {
+                out.push(format!("`{at}.seq` is {seq}: {numbered}"));
+            }
+            // An id of another shape than the vendor's is held as a fixture may give it.
+            if owned.webhook.get("id").and_then(Value::as_str).is_none() {
+                out.push(format!("`{at}.webhook` names no id"));
+            }
+            let outer = owned.owner.as_deref();
+            // A webhook that holds no `owner` member at all is its owner's as it is kept.
+            let inner = match owned.webhook.get("owner") {
+                None => outer,
+                Some(Value::Null) => None,
+                Some(Value::String(o)) => Some(o.as_str()),
+                Some(other) => {
+                    out.push(format!(
+                        "`{at}.webhook.owner` is {other}, not an owner's text"
+                    ));
+                    continue;
+                }
+            };
+            if inner != outer {
+                let said = |o: Option<&str>| o.map_or("none".to_owned(), |o| format!("`{o}`"));
+                out.push(format!(
+                    "`{at}` is kept under owner {} and its webhook names {}: a webhook is its owner's",
+                    said(outer),
+                    said(inner)
+                ));
+                continue;
+            }
+            match (outer, &dialect.owner) {
+                (None, Some(name)) => out.push(format!(
+                    "`{at}` names no owner: the vendor keeps webhooks per owner ({name})"
+                )),
+                (Some(o), None) => out.push(format!(
+                    "`{at}` names owner `{o}`: the vendor keeps no owners"
+                )),
+                (Some(o), Some(_)) if !dialect.admits_owner(o) => out.push(format!(
+                    "`{at}` names owner `{o}`, which is not one of the vendor's: owners are {}",
+                    dialect.describe_owner()
+                )),
+                _ => {}
+            }
+        }
+        out
+    }
 }
 
 impl Store {
@@ -273,6 +345,7 @@ impl Store {
                     replaced.push((id.clone(), secret.is_none()));
                 }
                 None => {
+                    state.place_left()?;
                     at.insert((owner.clone(), id.clone()), state.webhooks.len());
                     whose.insert(id.clone(), owner.clone());
                     state.push(owner, webhook.clone());

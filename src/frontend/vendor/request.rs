@@ -295,17 +295,21 @@ impl VendorApi {
     }
 
     /// Refuses, before anything changes, a rotation whose new secret the backend mints where
-    /// this API's client could read it nowhere: the rotation answers without the webhook
-    /// (a 204), and this API reads no secret later, at a resource of its own (where it does,
-    /// the backend answers that read, or the gateway with the secret it kept). Carried out, it
-    /// would leave deliveries signed with a key no one holds.
+    /// this API's client could read it nowhere: the rotation answers without the secret
+    /// (a 204, or an answer that places neither the webhook, whose rules show its secret, nor
+    /// the secret alone, `{{webhook.secret}}`), and this API reads no secret later, at a
+    /// resource of its own (where it does, the backend answers that read, or the gateway with
+    /// the secret it kept). Carried out, it would leave deliveries signed with a key no one
+    /// holds.
     pub(super) fn minted_secret_shown(&self, role: Role) -> Result<(), Problem> {
-        let answered = self
-            .dialect
-            .endpoint(role)
+        let endpoint = self.dialect.endpoint(role);
+        let whole = endpoint
             .and_then(|e| e.response.as_ref())
             .is_some_and(|t| t.path_of("webhook").is_some());
-        if (answered && self.secret_place().is_some()) || self.secret_readable_later() {
+        let alone = endpoint
+            .is_some_and(|e| (e.placed_fields.iter()).any(|(field, _)| field.name == "secret"));
+        let answered = (whole && self.secret_place().is_some()) || alone;
+        if answered || self.secret_readable_later() {
             return Ok(());
         }
         let behind = self.backend.dialect();

@@ -10,7 +10,7 @@ use crate::mapping::model::{
     ResourceEndpoint, Role, Strategy,
 };
 use crate::mapping::rules::ObjectMap;
-use crate::mapping::template::{Piece, Template};
+use crate::mapping::template::{self, Piece, Template};
 use crate::mapping::url::{PathSeg, PathTemplate};
 use crate::model::{self, Action};
 use http::Method;
@@ -83,6 +83,8 @@ struct AnswerPaths {
     placed_fields: Vec<(&'static model::Field, FieldPath)>,
     /// A list's items.
     items_paths: Vec<FieldPath>,
+    /// Whether an answer without them lists none (`{{items|[]}}`).
+    items_absent_none: bool,
     /// A list page's cursor and end flags.
     cursor_path: Option<FieldPath>,
     done_path: Option<FieldPath>,
@@ -152,6 +154,39 @@ impl Compiler<'_> {
                 self.error(key, why);
             }
         }
+    }
+
+    /// Reports `{{next_cursor}}` placed at two places of an answer (where no `$switch` has
+    /// already been reported for it): a reader reads the cursor at one, and emulators and
+    /// surfaces would write the one value they hold at both, where a vendor that names its
+    /// next page twice writes two things (Zendesk's bare `meta.after_cursor` beside its
+    /// `links.next` URL). A client sending the other back as its cursor would be refused.
+    fn cursor_placed_once(&mut self, key: &str, r: &Template, next: Option<file::NextName>) {
+        let places = r.places_of("next_cursor");
+        let [first, second, ..] = places.as_slice() else {
+            return;
+        };
+        if r.unread_in_switch("next_cursor", &[]).is_some() {
+            return;
+        }
+        let (written, place) = match next {
+            Some(file::NextName::Url) => (
+                "the next page's URL (`next = \"url\"`)",
+                "where the vendor gives that URL",
+            ),
+            _ => (
+                "the one cursor",
+                "where the vendor gives the cursor its clients send back",
+            ),
+        };
+        self.error(
+            key,
+            format!(
+                "`{{{{next_cursor}}}}` stands at `{}` and at `{}`: an answer's cursor is read at one place, and emulators and surfaces would write {written} at both, where a vendor that names its next page twice writes two things there (a bare cursor, and a URL); place it once, {place}, and write `\"{{{{null}}}}\"` at the other, which they write as `null`",
+                template::jsonpath(first),
+                template::jsonpath(second),
+            ),
+        );
     }
 
     /// Reports a placeholder that `every` answer or body must hold (a list's `{{items}}`, a
@@ -854,6 +889,7 @@ impl Compiler<'_> {
             more_path: answer.more_path,
             done_absent: answer.done_absent,
             more_absent: answer.more_absent,
+            items_absent_none: answer.items_absent_none,
             strategy,
             patch_ops,
             then,
@@ -1131,10 +1167,7 @@ impl Compiler<'_> {
                 || (rotates && slot == "secret")
                 || (action.has_id() && slot == "id");
             if !own && current.is_none() {
-                self.error(
-                    format!("{key}.body"),
-                    format!("unknown placeholder `{{{{{slot}}}}}`"),
-                );
+                self.error(format!("{key}.body"), misplaced(slot));
             } else if let Some(field) = current {
                 self.current_field(&format!("{key}.body"), field, webhook);
             }
@@ -1230,13 +1263,38 @@ impl Compiler<'_> {
         (reread, owned): (bool, bool),
     ) -> AnswerPaths {
         let mut out = AnswerPaths::default();
+        let item_slot = match action {
+            Action::List => "items",
+            Action::Test => "result",
+            _ => "webhook",
+        };
+        // A read after it completes the answer of a change of one webhook only: a read cannot
+        // read again after itself, a create's read names the webhook its answer names, and a
+        // list's items and a test's result are no webhook.
+        let rereads = matches!(
+            action,
+            Action::Update
+                | Action::RotateSecret
+                | Action::Toggle
+                | Action::Enable
+                | Action::Disable
+        );
         let Some(r) = response else {
             // A template that is present but failed to compile was reported already.
             if s.response.is_none() && action != Action::Delete && !reread {
-                self.error(
-                    key,
-                    "needs a `response` template (or, for an answer without the webhook, `then = [\"get\"]`, or `response_headers` where a header names its id)",
-                );
+                let headers = "`response_headers` where a header names its id";
+                let message = match (rereads, action == Action::Create) {
+                    (true, _) => format!(
+                        "needs a `response` template (or, for an answer without the webhook, `then = [\"get\"]`, or {headers})"
+                    ),
+                    (false, true) => format!(
+                        "needs a `response` template that places `{{{{{item_slot}}}}}` (or {headers})"
+                    ),
+                    (false, false) => {
+                        format!("needs a `response` template that places `{{{{{item_slot}}}}}`")
+                    }
+                };
+                self.error(key, message);
             }
             return out;
         };
@@ -1244,18 +1302,11 @@ impl Compiler<'_> {
             // The owner the answer is about, in an owner-scoped dialect (a list's `list_id`).
             let owner = owned && slot == "owner";
             if !RESPONSE_SLOTS.contains(&slot) && !slot.starts_with("webhook.") && !owner {
-                self.error(
-                    format!("{key}.response"),
-                    format!("unknown placeholder `{{{{{slot}}}}}`"),
-                );
+                self.error(format!("{key}.response"), misplaced(slot));
             }
         }
         self.read_through_switches(&format!("{key}.response"), r, READ_FROM_ANSWERS);
-        let item_slot = match action {
-            Action::List => "items",
-            Action::Test => "result",
-            _ => "webhook",
-        };
+        self.cursor_placed_once(&format!("{key}.response"), r, s.next);
         if action != Action::Delete && !reread {
             self.placed_always(&format!("{key}.response"), r, item_slot, "every answer");
         }
@@ -1264,7 +1315,12 @@ impl Compiler<'_> {
             None if action == Action::Delete || reread => {}
             None => self.error(
                 format!("{key}.response"),
-                format!("must place `{{{{{item_slot}}}}}` (or read it after: `then = [\"get\"]`)"),
+                match rereads {
+                    true => format!(
+                        "must place `{{{{{item_slot}}}}}` (or read it after: `then = [\"get\"]`)"
+                    ),
+                    false => format!("must place `{{{{{item_slot}}}}}`"),
+                },
             ),
         }
         if !matches!(action, Action::Delete | Action::List | Action::Test) {
@@ -1275,7 +1331,30 @@ impl Compiler<'_> {
         out.more_path = r.path_of("has_more");
         out.done_absent = self.flag_absent(&format!("{key}.response"), r, "done");
         out.more_absent = self.flag_absent(&format!("{key}.response"), r, "has_more");
+        if action == Action::List {
+            out.items_absent_none = self.items_absent(&format!("{key}.response"), r);
+        }
         out
+    }
+
+    /// Whether an answer that leaves out a list's items lists none: where the placeholder's
+    /// default says so (`{{items|[]}}`, a vendor that leaves out an empty array). A default
+    /// of anything else is refused: one of other webhooks would make them up, and one of
+    /// another kind would be no list.
+    fn items_absent(&mut self, key: &str, r: &Template) -> bool {
+        match r.default_of("items") {
+            None => false,
+            Some(Value::Array(none)) if none.is_empty() => true,
+            Some(other) => {
+                self.error(
+                    key,
+                    format!(
+                        "`{{{{items|{other}}}}}`: the default of a list's items is what an answer without them means, a list of none: write `{{{{items|[]}}}}`"
+                    ),
+                );
+                false
+            }
+        }
     }
 
     /// What an answer without the page flag `name` says ([`FlagAbsent`]): the value of
@@ -1304,6 +1383,44 @@ impl Compiler<'_> {
             }
         }
     }
+}
+
+/// Why placeholder `slot` is refused in an operation's body or response: where it may stand,
+/// for a placeholder that has a value elsewhere (`{{idempotency_key}}` in a rotation's body),
+/// else that it is unknown.
+fn misplaced(slot: &str) -> String {
+    let home = match slot {
+        "webhook" => "in the `body` of `create`, `update` and `replace`, and in a `response`",
+        "idempotency_key" => {
+            "in the `body` of `create` alone, for a vendor that takes a create's idempotency key there (`dialect.idempotency_key` names a header that carries one on every POST)"
+        }
+        "secret" => {
+            "in the `body` of `rotate_secret` alone, the new secret its client chose (a `response` places a webhook's secret as `{{webhook.secret}}`)"
+        }
+        "id" => {
+            "in the `body`, `query` or `headers` of an operation on one webhook (not `list` or `create`)"
+        }
+        "owner" => {
+            "in a `response`, a `query` or `headers` of an owner-scoped dialect (`dialect.owner`)"
+        }
+        "limit" | "cursor" => "in a list's `query`, and in a `response`",
+        "order" => "in a list's `query` alone, beside `order`",
+        "update_mask" => "in the `query` of `update` alone",
+        "request_id" | "operation" => {
+            "in a `response`, an error's `body` (`errors.render`) or `dialect.response_headers`"
+        }
+        "message" | "field" => {
+            "in an error's `body` (`errors.render`), `errors.field_errors[].item` or `dialect.response_headers`"
+        }
+        "code" | "status" | "errors" => {
+            "in an error's `body` (`errors.render`) or `dialect.response_headers`"
+        }
+        "resource" => "in the `body` and `response` of a resource's verbs (`resources.NAME`)",
+        _ if slot.starts_with("current.") => "in a request's `body` or `headers`",
+        _ if RESPONSE_SLOTS.contains(&slot) => "in a `response` alone",
+        _ => return format!("unknown placeholder `{{{{{slot}}}}}`"),
+    };
+    format!("`{{{{{slot}}}}}` has no value here: it stands {home}")
 }
 
 /// The role of a declared operation.
