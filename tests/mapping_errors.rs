@@ -354,7 +354,7 @@ fn a_missing_item_is_told_to_read_it_after_only_where_that_applies() {
         (
             create,
             "status = 201",
-            "operations.create: needs a `response` template that places `{{webhook}}`",
+            "operations.create: needs a `response` template that places `{{webhook}}` (or `response_headers` where a header names its id)",
         ),
         (
             create,
@@ -375,7 +375,7 @@ fn a_missing_item_is_told_to_read_it_after_only_where_that_applies() {
     for (to, says) in [
         (
             "strategy = \"read_merge_write\"",
-            "operations.update: needs a `response` template (or, for an answer without the webhook, `then = [\"get\"]`)",
+            "operations.update: needs a `response` template (or, for an answer without the webhook, `then = [\"get\"]`, or `response_headers` where a header names its id)",
         ),
         (
             "strategy = \"read_merge_write\"\nresponse = {}",
