@@ -894,3 +894,49 @@ async fn a_credentials_name_is_read_decoded_before_it_is_cut_at_a_separator() {
     }
     gw.stop().await;
 }
+
+#[tokio::test]
+async fn a_relayed_page_is_renamed_where_it_lies_whatever_else_it_holds() {
+    // A list whose items may also be the whole answer (Chirp's `accept = ["$"]`), a page URL
+    // without its scheme, at another scheme, or with a segment percent-encoded, in a body
+    // written with `\/` beside numbers no parser keeps: each page is named here, every other
+    // byte is the vendor's.
+    let vendor = Double::answering(|seen| {
+        let host = seen.headers["host"].to_str().unwrap().to_owned();
+        let body = format!(
+            r#"{{"webhooks":[],"totalCount":0,"big":123456789012345678901234567890,"e":1E2,"links":{{"prev":"http:\/\/{host}\/v1\/organization\/apps\/app_1\/webhooks?page=0","first":"/v1/organization/apps/app_1/webhooks?page=1","bare":"//{host}/v1/organization/apps/app_1/%77ebhooks?page=2","tls":"https://{host}/v1/organization/apps/app_1/webhooks?page=3"}}}}"#
+        );
+        Reply::Raw {
+            status: 200,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body,
+        }
+    })
+    .await;
+    let gw = gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.up]\ndialect = \"chirp\"\nbase_url = {:?}\n\
+         auth = {{ type = \"none\" }}\nretries = 0\n\
+         [surfaces.c]\ndialect = \"chirp\"\nupstream = \"up\"\nprefix = \"/c\"\n",
+        support::MAPPINGS,
+        vendor.url()
+    ))
+    .await;
+    let path = "/c/v1/organization/apps/app_1/webhooks";
+    let answer = send(gw.addr, "GET", path, &[("authorization", "Bearer t")], None).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    let text = String::from_utf8_lossy(&answer.body).into_owned();
+    assert!(
+        text.contains(r#""big":123456789012345678901234567890,"e":1E2,"#),
+        "{text}"
+    );
+    let here = format!("http://{}{path}", gw.addr);
+    let links = &answer.json()["links"];
+    for (member, page) in [("prev", 0), ("first", 1), ("bare", 2), ("tls", 3)] {
+        assert_eq!(
+            links[member],
+            format!("{here}?page={page}"),
+            "{member}: {text}"
+        );
+    }
+    gw.stop().await;
+}

@@ -718,14 +718,18 @@ impl VendorApi {
             ),
         ]
         .concat();
-        // The vendor's origin is its base URL's, and that of the next page it named.
-        let origins = [Some(upstream.base_url.as_str()), next.as_deref()]
+        // The vendor's hosts are its base URL's, and that of the next page it named.
+        let Ok(base) = url::Url::parse(&upstream.base_url) else {
+            return Ok((body, link));
+        };
+        let hosts = [Some(upstream.base_url.as_str()), next.as_deref()]
             .into_iter()
             .flatten()
-            .filter_map(|u| Some(url::Url::parse(u).ok()?.origin()))
+            .filter_map(|u| Some(base.join(u).ok()?.host_str()?.to_owned()))
             .collect();
         let at = pages::ListAt {
-            origins,
+            base,
+            hosts,
             path: &path,
             items: &endpoint.items_paths,
         };
@@ -747,7 +751,7 @@ fn next_url_here(
     let Some(at) = endpoint.cursor_path.as_ref() else {
         return Ok((body, None));
     };
-    let Ok(mut page) = crate::json::from_slice_lenient(&body) else {
+    let Ok(page) = crate::json::from_slice_lenient(&body) else {
         return Ok((body, None));
     };
     let next = match at.get(&page) {
@@ -755,10 +759,7 @@ fn next_url_here(
         _ => return Ok((body, None)),
     };
     let ours = here(&next)?;
-    Ok((
-        with_next(body, &mut page, at, next.clone(), ours),
-        Some(next),
-    ))
+    Ok((with_next(body, next.clone(), ours), Some(next)))
 }
 
 /// A relayed page's `Link` field (`field`, the vendor's), every link and parameter as the
@@ -806,35 +807,14 @@ fn relayed_links(
         .map_err(|_| Problem::internal("a relayed page's links that are no header value"))
 }
 
-/// A page whose next page's URL (`next`, at `at` in `page`, the body read) is to be `ours`:
-/// the vendor's string replaced where it lies, wherever the body repeats it, so that every
-/// other byte stays the vendor's; written again from `page` only where the vendor escaped the
-/// URL in a way the text does not show as it is (`\/`).
-fn with_next(
-    body: bytes::Bytes,
-    page: &mut Value,
-    at: &FieldPath,
-    next: String,
-    ours: String,
-) -> bytes::Bytes {
-    let spelt = |s: String| serde_json::to_vec(&Value::String(s)).unwrap_or_default();
-    let (theirs, ours) = (spelt(next), spelt(ours));
-    if memchr::memmem::find(&body, &theirs).is_some() {
-        let mut out = Vec::with_capacity(body.len() + ours.len());
-        let mut rest = &body[..];
-        while let Some(found) = memchr::memmem::find(rest, &theirs) {
-            out.extend_from_slice(&rest[..found]);
-            out.extend_from_slice(&ours);
-            rest = &rest[found + theirs.len()..];
-        }
-        out.extend_from_slice(rest);
-        return bytes::Bytes::from(out);
+/// A page whose next page's URL (`next`) is to be `ours`: the vendor's string replaced where
+/// it lies, wherever the body repeats it, however the vendor escaped it (`\/`), so that every
+/// other byte stays the vendor's.
+fn with_next(body: bytes::Bytes, next: String, ours: String) -> bytes::Bytes {
+    match pages::renamed(&body, &[], |text| (text == next).then(|| ours.clone())) {
+        Some(renamed) => bytes::Bytes::from(renamed),
+        None => body,
     }
-    let ours = serde_json::from_slice(&ours).unwrap_or(Value::Null);
-    at.set(page, ours);
-    let mut out = Vec::with_capacity(body.len() + 64);
-    crate::json::write(&mut out, page);
-    bytes::Bytes::from(out)
 }
 
 /// The URL of a relayed list's next page on the gateway: `url` (the one the client sent the
