@@ -178,3 +178,28 @@ async fn a_status_the_vendor_reports_in_words_its_rule_does_not_know_is_none() {
     }
     gw.stop().await;
 }
+
+#[tokio::test]
+async fn a_change_answered_with_the_webhook_under_another_spelling_is_taken() {
+    // Svix changed by uid, answered with the endpoint its uid names; Relay changed by an id
+    // with leading zeros, answered with its number.
+    let endpoint = json!({"id": "ep_2", "uid": "billing", "url": "https://example.com/h",
+        "version": 1, "description": "", "disabled": false, "filterTypes": null,
+        "channels": null, "rateLimit": null, "metadata": {},
+        "createdAt": "2025-01-01T00:00:00Z", "updatedAt": "2025-01-01T00:00:00Z"});
+    let vendor = Double::answering(move |_| Reply::json(200, endpoint.clone())).await;
+    let gw = support::gateway_over(support::MAPPINGS, "svix", &vendor).await;
+    let path = "/v1/upstreams/svix/owners/app_1/webhooks/billing";
+    let changed = support::patch(gw.addr, path, &json!({"description": "ops"})).await;
+    assert_eq!(changed.status, 200, "{}", changed.json());
+    assert_eq!(changed.json()["id"], "ep_2");
+    gw.stop().await;
+
+    let vendor =
+        Double::answering(|_| Reply::json(200, relay_hook(7, "https://example.com/h"))).await;
+    let gw = support::gateway_over(support::TEST_DIALECTS, "relay", &vendor).await;
+    let path = "/v1/upstreams/relay/owners/p1/webhooks/007";
+    let changed = support::patch(gw.addr, path, &json!({"timeout_seconds": 10})).await;
+    assert_eq!(changed.status, 200, "{}", changed.json());
+    gw.stop().await;
+}

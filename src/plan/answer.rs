@@ -681,37 +681,29 @@ impl Context<'_> {
     /// answers is not known to be this webhook's, and passed on as this one's it would show
     /// another's fields (or secret) under the id the client named.
     fn named_as_asked(&self, webhook: &Members, asked: &str) -> Result<(), Problem> {
-        if webhook.text_is("id", asked) != Some(false) {
-            return Ok(());
-        }
-        match webhook.text("id") {
-            Some(id) if id != asked => Err(self.malformed(
-                &format!(
-                    "a webhook whose `id` is {}, where its call named webhook {asked}",
-                    self.as_sent(&id)
-                ),
-                None,
-            )),
-            _ => Ok(()),
-        }
+        self.the_one_asked(webhook, asked, "its call named")
     }
 
-    /// Refuses a webhook that a read of one by its id (`asked`) answered, which is another:
-    /// neither its id nor a field by which its vendor also finds webhooks (`also_found_by`,
-    /// Svix's `uid`) is the one asked. A UUID is the one asked in either letter case, and an
-    /// integer id (`int_string`) written with leading zeros (`007`) is its number, as the
-    /// vendor reads them. Taken, another webhook would be shown as the one asked, and an
-    /// update that reads before it writes would write that webhook's members into the one its
-    /// client named.
+    /// Refuses a webhook that a read of one by its id (`asked`) answered, which is another.
+    /// Taken, another webhook would be shown as the one asked, and an update that reads
+    /// before it writes would write that webhook's members into the one its client named.
     pub(super) fn found_as_asked(
         &self,
         webhook: &Members,
         asked: Option<&str>,
     ) -> Result<(), Problem> {
-        let Some(asked) = asked else {
-            return Ok(());
-        };
-        // Compared where it lies first: the answer of almost every read.
+        match asked {
+            Some(asked) => self.the_one_asked(webhook, asked, "its read asked for"),
+            None => Ok(()),
+        }
+    }
+
+    /// Refuses a webhook of an id that is not `asked`, and that no field by which its vendor
+    /// also finds webhooks (`also_found_by`, Svix's `uid`) names. A UUID is the one asked in
+    /// either letter case, and an integer id (`int_string`) written with leading zeros
+    /// (`007`) is its number, as the vendor reads them. One that names no id is the one asked.
+    fn the_one_asked(&self, webhook: &Members, asked: &str, how: &str) -> Result<(), Problem> {
+        // Compared where it lies first: the answer of almost every call.
         if webhook.text_is("id", asked) != Some(false) {
             return Ok(());
         }
@@ -734,7 +726,7 @@ impl Context<'_> {
         match id {
             Some(id) if !same(&id) && !aliased() => Err(self.malformed(
                 &format!(
-                    "a webhook whose `id` is {}, where its read asked for webhook {asked}",
+                    "a webhook whose `id` is {}, where {how} webhook {asked}",
                     self.as_sent(&id)
                 ),
                 None,
