@@ -515,3 +515,36 @@ async fn a_listed_item_that_is_no_webhook_refuses_the_page() {
         gw.stop().await;
     }
 }
+
+#[tokio::test]
+async fn an_integer_ids_surface_never_shows_another_vendors_id_as_another_number() {
+    // Resemble's ids are integers; Chirp's are text, of which `007` and `7` are two webhooks.
+    let list = json!({"webhooks": [chirp(json!({"id": "007"})), chirp(json!({"id": "7"}))],
+        "totalCount": 2});
+    let double = Double::answering(move |_| Reply::json(200, list.clone())).await;
+    let gw = support::gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.c]\ndialect = \"chirp\"\nbase_url = {:?}\n\
+         auth = {{ type = \"none\" }}\nretries = 0\n[url_policy]\nallow_private = true\n\
+         [surfaces.r]\ndialect = \"resemble\"\nupstream = \"c\"\nprefix = \"/r\"\n",
+        support::MAPPINGS,
+        double.url()
+    ))
+    .await;
+    let path = format!("/r/api/v2/agents/{OWNER}/webhooks");
+    let answer = send(
+        gw.addr,
+        "GET",
+        &path,
+        &[("authorization", "Bearer t")],
+        None,
+    )
+    .await;
+    let text = String::from_utf8_lossy(&answer.body).into_owned();
+    assert_eq!(answer.status, 200, "{text}");
+    let ids: Vec<Value> = (answer.json()["items"].as_array().unwrap().iter())
+        .map(|w| w["id"].clone())
+        .collect();
+    // The one an integer writes as it is, the other as its text, as the codec reads it back.
+    assert_eq!(ids, vec![json!("007"), json!(7)], "{text}");
+    gw.stop().await;
+}

@@ -126,10 +126,13 @@ impl Codec {
     pub fn encode(&self, value: &Value) -> Result<Value, CodecError> {
         match self {
             Codec::Identity => Ok(value.clone()),
+            // Only the text an integer is written as: `007`, `+5` and `-0` name no integer's id
+            // (another vendor's ids behind a surface may be any text), and written as one
+            // they would name another webhook.
             Codec::IntString => match value {
                 Value::String(s) => match s.parse::<i64>() {
-                    Ok(n) => Ok(Value::from(n)),
-                    Err(_) => err("must be a decimal integer"),
+                    Ok(n) if n.to_string() == *s => Ok(Value::from(n)),
+                    _ => err("must be a decimal integer"),
                 },
                 _ => err("must be a string"),
             },
