@@ -1102,6 +1102,23 @@ async fn an_emulator_state_the_store_could_not_hold_is_refused_at_check_and_star
         text.contains("`store.webhooks[0]` names owner `agent-7`, which is not one of the vendor's: owners are a UUID"),
         "{text}"
     );
+    // One webhook twice, under its owner or another: an emulator holds each id once.
+    for owner in ["9fbef0b7-8d4e-4a08-9207-66c22155721d", other] {
+        let mut edited = written.clone();
+        let mut again = edited["store"]["webhooks"][0].clone();
+        again["owner"] = serde_json::json!(owner);
+        again["webhook"]["owner"] = serde_json::json!(owner);
+        edited["store"]["webhooks"]
+            .as_array_mut()
+            .unwrap()
+            .push(again);
+        std::fs::write(&state, edited.to_string()).unwrap();
+        let text = support::refused(&kept_in(&state)).await;
+        assert!(
+            text.contains("`store.webhooks[1].webhook.id` is `9fcafbf2-7593-44d6-8cd7-1b221beba62a`, the id of `store.webhooks[0]` too"),
+            "{owner}: {text}"
+        );
+    }
     // At the most, the emulator starts and serves; with every number given, a create is
     // refused as a conflict rather than counted past the most.
     let owner = "9fbef0b7-8d4e-4a08-9207-66c22155721d";

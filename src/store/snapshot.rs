@@ -115,14 +115,25 @@ impl Snapshot {
                 MAX_SEQ + 1
             ));
         }
+        // Where each id was first: an emulator holds each id once, whatever its owner, and keeps
+        // its secret by the id alone.
+        let mut first: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for (i, owned) in self.webhooks.iter().enumerate() {
             let at = format!("store.webhooks[{i}]");
             if let Some(seq) = owned.seq.filter(|&seq| seq > MAX_SEQ) {
                 out.push(format!("`{at}.seq` is {seq}: {numbered}"));
             }
             // An id of another shape than the vendor's is held as a fixture may give it.
-            if owned.webhook.get("id").and_then(Value::as_str).is_none() {
-                out.push(format!("`{at}.webhook` names no id"));
+            match owned.webhook.get("id").and_then(Value::as_str) {
+                None => out.push(format!("`{at}.webhook` names no id")),
+                Some(id) => match first.get(id) {
+                    Some(was) => out.push(format!(
+                        "`{at}.webhook.id` is `{id}`, the id of `store.webhooks[{was}]` too: an emulator holds each id once"
+                    )),
+                    None => {
+                        first.insert(id, i);
+                    }
+                },
             }
             let outer = owned.owner.as_deref();
             // A webhook that holds no `owner` member at all is its owner's as it is kept.
