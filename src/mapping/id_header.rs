@@ -308,14 +308,7 @@ fn around_id(pieces: &[Piece]) -> (String, String) {
         .iter()
         .position(|p| matches!(p, Piece::Slot(..)))
         .unwrap_or(pieces.len());
-    let text = |ps: &[Piece]| -> String {
-        ps.iter()
-            .map(|p| match p {
-                Piece::Text(t) => t.as_str(),
-                Piece::Slot(..) => "",
-            })
-            .collect()
-    };
+    let text = Piece::text_of;
     (
         text(&pieces[..at]),
         text(pieces.get(at + 1..).unwrap_or(&[])),

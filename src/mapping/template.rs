@@ -61,6 +61,19 @@ pub enum Piece {
     Slot(String, Vec<usize>),
 }
 
+impl Piece {
+    /// The literal text of `pieces`, their placeholders left out: what stands around one.
+    pub fn text_of(pieces: &[Piece]) -> String {
+        pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Text(t) => t.as_str(),
+                Piece::Slot(..) => "",
+            })
+            .collect()
+    }
+}
+
 /// What fills the placeholders of a template while it is rendered.
 pub trait Slots {
     /// The value of a placeholder, or `None` when it has none (the member is then omitted).

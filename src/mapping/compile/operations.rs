@@ -336,14 +336,7 @@ impl Compiler<'_> {
                     );
                     return None;
                 };
-                let text = |ps: &[Piece]| -> String {
-                    ps.iter()
-                        .map(|p| match p {
-                            Piece::Text(t) => t.as_str(),
-                            Piece::Slot(..) => "",
-                        })
-                        .collect()
-                };
+                let text = Piece::text_of;
                 let around = (text(&pieces[..*at]), text(&pieces[at + 1..]));
                 (*name, index.as_slice(), false, around)
             }
