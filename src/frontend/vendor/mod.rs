@@ -26,7 +26,7 @@ use crate::http::body::Body;
 use crate::http::headers::{self, X_REQUEST_ID};
 use crate::mapping::Dialect;
 use crate::mapping::model::{
-    ClientAuth, CredentialPart, CredentialPlace, Endpoint, ResourceVerb, Role,
+    ClientAuth, CredentialPart, CredentialPlace, Endpoint, Paging, ResourceVerb, Role,
 };
 use crate::mapping::template::{Piece, Template};
 use crate::mapping::url::PathTemplate;
@@ -774,9 +774,11 @@ impl Frontend for VendorApi {
             .iter()
             .filter_map(|name| Some((name.clone(), head.headers.get(name)?.clone())))
             .collect();
-        // A list's page may link to others, which are named on the gateway.
+        // A list's page links to others by their URLs where this API names pages so, and
+        // wherever a relayed page may (its links are named on the gateway).
         let links = matches!(route.kind, Kind::Operation(role) if d.endpoint(role)
-            .is_some_and(|e| e.role.action() == Action::List));
+            .is_some_and(|e| e.role.action() == Action::List
+                && (self.relays() || matches!(e.paging, Paging::Link | Paging::Url))));
         let names_in_headers = matches!(route.kind, Kind::Operation(role) if d.endpoint(role)
             .is_some_and(|e| !e.response_headers.is_empty()));
         Ok(Routed {
