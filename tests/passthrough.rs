@@ -302,7 +302,9 @@ async fn a_relayed_page_names_its_next_page_on_the_gateway_never_at_the_vendor()
     // A vendor whose answers name the next page by a URL at its own address, in its body or
     // in a `Link` field, with the vendor's query (and hookgate's credential where the vendor
     // takes it in the query) in it.
-    let vendor_next = "https://vendor.example/v1/x?PageSize=2&PageToken=PT2&key=vendor-key-123";
+    // The credential also under a name of the vendor's own (`echo`), spelt as it was sent or
+    // percent-encoded.
+    let vendor_next = "https://vendor.example/v1/x?PageSize=2&echo=vendor%2Dkey-123&PageToken=PT2&key=vendor-key-123";
     let body = json!({"webhooks": [], "meta": {"page_size": 2, "next_page_url": vendor_next,
         "key": "webhooks", "also": vendor_next}});
     let linked = |path: &str| Reply::Raw {
@@ -312,7 +314,7 @@ async fn a_relayed_page_names_its_next_page_on_the_gateway_never_at_the_vendor()
             (
                 "link".into(),
                 format!(
-                    "<https://vendor.example{path}&key=vendor-key-123>; rel=\"next\", <https://vendor.example/first>; rel=\"first\""
+                    "<https://vendor.example{path}&echo=vendor-key-123&key=vendor-key-123>; rel=\"next\", <https://vendor.example/first>; rel=\"first\""
                 ),
             ),
         ],
@@ -408,6 +410,7 @@ async fn a_relayed_page_names_its_next_page_on_the_gateway_never_at_the_vendor()
         assert!(asked.contains(query), "{dialect}: {asked}");
         // hookgate's credential once, as it adds it, not as the vendor's URL echoed it.
         assert_eq!(asked.matches("key=").count(), 1, "{dialect}: {asked}");
+        assert!(!asked.contains("echo="), "{dialect}: {asked}");
     }
 }
 

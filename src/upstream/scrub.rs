@@ -10,6 +10,9 @@
 
 use crate::problem::{SHORT_SECRET, redact_all};
 
+/// What each occurrence of a credential becomes.
+pub const REDACTED: &str = "[redacted]";
+
 /// A vendor's answer body with hookgate's own credentials at the vendor taken out. Each is
 /// looked for however a vendor may spell each of its bytes, one way or another within one
 /// occurrence: as itself, percent-encoded (`%2F` or `%2f`, as a URL it quotes writes it) and
@@ -63,7 +66,7 @@ fn literal_out(text: &[u8], needle: &[u8]) -> Option<Vec<u8>> {
     let mut rest = text;
     while let Some(at) = memchr::memmem::find(rest, needle) {
         out.extend_from_slice(&rest[..at]);
-        out.extend_from_slice(b"[redacted]");
+        out.extend_from_slice(REDACTED.as_bytes());
         rest = &rest[at + needle.len()..];
     }
     out.extend_from_slice(rest);
@@ -83,7 +86,7 @@ fn spellings_out(text: &[u8], needle: &[u8]) -> Option<Vec<u8>> {
             Some(end) => {
                 let out = out.get_or_insert_with(|| Vec::with_capacity(text.len()));
                 out.extend_from_slice(&text[copied..at]);
-                out.extend_from_slice(b"[redacted]");
+                out.extend_from_slice(REDACTED.as_bytes());
                 (copied, from) = (end, end);
             }
             None => from = at + 1,

@@ -820,7 +820,8 @@ fn with_next(body: bytes::Bytes, next: String, ours: String) -> bytes::Bytes {
 /// The URL of a relayed list's next page on the gateway: `url` (the one the client sent the
 /// list to) with the query of the vendor's `next`, less the pairs `credentials` names and
 /// those whose value holds one of hookgate's own credentials at the vendor (`own`: a vendor
-/// that writes the credential it was sent into its links, under a name of its own); `None`
+/// that writes the credential it was sent into its links, under a name of its own), or the
+/// mark it became where the answer's body was received; `None`
 /// for a `next` without a query.
 fn relayed_next_url(
     url: &str,
@@ -838,10 +839,13 @@ fn relayed_next_url(
             };
             // A short credential only where it is the whole value: its bytes may well be
             // part of a cursor.
+            // A body's was taken out as it was received: its place holds the mark alone,
+            // which no vendor is to be sent either.
             let echoed = own.iter().map(|s| s.expose()).any(|secret| {
                 value == secret
                     || (secret.len() >= crate::problem::SHORT_SECRET && value.contains(secret))
-            });
+            }) || (!own.is_empty()
+                && value.contains(crate::upstream::scrub::REDACTED));
             !credentials.contains(&name.as_ref()) && !echoed
         })
         .collect();
