@@ -6,7 +6,7 @@
 use super::Context;
 use crate::mapping::checks::Check;
 use crate::mapping::json_path::FieldPath;
-use crate::mapping::rules::{ObjectMap, Translated, WriteError};
+use crate::mapping::rules::{ObjectMap, Rule, Translated, WriteError};
 use crate::model::{self, Action, UpdateMode};
 use crate::problem::{Code, FieldError, Problem};
 use serde_json::{Map, Value};
@@ -477,17 +477,19 @@ impl Context<'_> {
             }
         }
         self.carry_create_only(current, &mut sent);
-        let Value::Object(changed) = sent else {
-            unreachable!(
-                "a path that starts with a member sets inside the object, never replaces it"
-            )
-        };
         // A member sent whole resets what it holds that the vendor never reports back, unless
-        // the change names it: refuse rather than lose it.
+        // the change names it: refuse rather than lose it. A value filled in (`fill`) is sent
+        // as every whole body sends it, as a replace does.
         let mut lost = Vec::new();
-        for head in changed.keys() {
+        let filled = |rule: &Rule| {
+            let at = rule.path.as_ref().and_then(|p| p.get(&sent));
+            rule.fill.is_some() && at == rule.fill.as_ref()
+        };
+        // A path that starts with a member sets inside the object, never replaces it.
+        let heads = sent.as_object().into_iter().flat_map(|m| m.keys());
+        for head in heads {
             for rule in map.write_only_under(head) {
-                if rule.target.get(patch).is_none() {
+                if rule.target.get(patch).is_none() && !filled(rule) {
                     lost.push(FieldError::new(
                         rule.target.name(),
                         format!(
@@ -501,10 +503,10 @@ impl Context<'_> {
         if !lost.is_empty() {
             return Err(Problem::validation(lost));
         }
-        if changed.is_empty() {
+        if sent.as_object().is_none_or(Map::is_empty) {
             return Ok(None);
         }
-        self.carried_exactly(Value::Object(changed)).map(Some)
+        self.carried_exactly(sent).map(Some)
     }
 
     /// A member sent whole (`target`) holds what the webhook has there that only a create

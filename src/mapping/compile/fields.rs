@@ -9,7 +9,7 @@ use crate::mapping::file::{self, FieldSection};
 use crate::mapping::flags::Flags;
 use crate::mapping::json_path::FieldPath;
 use crate::mapping::model::MemberCheck;
-use crate::mapping::rules::{Derivation, Derived, Hidden, ObjectMap, Ops, Rule, Target};
+use crate::mapping::rules::{Condition, Derivation, Derived, Hidden, ObjectMap, Ops, Rule, Target};
 use crate::mapping::template::file_value;
 use crate::mapping::time_format::TimeFormat;
 use crate::model::{self, Field, Kind};
@@ -371,14 +371,7 @@ impl Compiler<'_> {
                 update: list.contains(&file::OnAction::Update),
             },
         };
-        let fill = s.fill.as_ref().map(|value| {
-            let when = s
-                .fill_when
-                .iter()
-                .filter_map(|(p, v)| Some((self.path(&format!("{key}.fill_when"), p)?, v.clone())))
-                .collect();
-            (value.clone(), when)
-        });
+        let when = self.conditions(key, s);
         let catalogued = codec.catalogued();
         let also: &[&str] = match catalogued {
             Some(_) => &["unique_per_owner", "one_of"],
@@ -412,7 +405,8 @@ impl Compiler<'_> {
             response,
             ops,
             implied: s.implied.clone(),
-            fill,
+            fill: s.fill.clone(),
+            when,
             default: s.default.clone(),
             render_default: s.render_default.as_ref().map(file_value),
             render_required: s.render_required,
@@ -573,6 +567,30 @@ impl Compiler<'_> {
         answers.checks = Vec::new();
         answers.fill = None;
         vec![answers, requests]
+    }
+
+    /// A rule's `fill_when`: each member's value, or any (`"{{any}}"`). Conditions of a
+    /// `fill` or a `render_default`, which a rule without either cannot have.
+    fn conditions(&mut self, key: &str, s: &FieldSection) -> Vec<Condition> {
+        let at = format!("{key}.fill_when");
+        if !s.fill_when.is_empty() && s.fill.is_none() && s.render_default.is_none() {
+            self.error(
+                &at,
+                "conditions of `fill` or `render_default`, and this rule has neither",
+            );
+        }
+        let mut out = Vec::with_capacity(s.fill_when.len());
+        for (path, value) in &s.fill_when {
+            let Some(path) = self.path(&at, path) else {
+                continue;
+            };
+            let is = match value {
+                Value::String(text) if text.trim() == "{{any}}" => None,
+                other => Some(file_value(other)),
+            };
+            out.push(Condition { at: path, is });
+        }
+        out
     }
 
     /// A rule's or a request member's checks, in the order of the checks table, and its
@@ -1044,7 +1062,7 @@ fn extension_sample(rule: &Rule) -> Option<Value> {
         [
             rule.default.as_ref(),
             rule.render_default.as_ref(),
-            rule.fill.as_ref().map(|(v, _)| v),
+            rule.fill.as_ref(),
         ]
         .into_iter()
         .flatten()

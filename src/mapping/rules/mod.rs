@@ -147,6 +147,28 @@ pub struct Ops {
     pub update: bool,
 }
 
+/// A condition on the vendor body being built or rendered (`fill_when`): a member there holds
+/// one value, or any.
+#[derive(Debug, Clone)]
+pub struct Condition {
+    /// The member.
+    pub at: FieldPath,
+    /// The value it holds; `None`: any value but `null` (`"{{any}}"`), for a member the vendor
+    /// takes only beside another (a signing secret's algorithm, sent with a secret alone).
+    pub is: Option<Value>,
+}
+
+impl Condition {
+    /// Whether `body` meets the condition.
+    pub fn holds(&self, body: &Value) -> bool {
+        match (self.at.get(body), &self.is) {
+            (Some(value), Some(is)) => value == is,
+            (Some(value), None) => !value.is_null(),
+            (None, _) => false,
+        }
+    }
+}
+
 /// One compiled field rule.
 #[derive(Debug, Clone)]
 pub struct Rule {
@@ -170,8 +192,10 @@ pub struct Rule {
     pub ops: Ops,
     /// The vendor's value is always this; writes of it are accepted and not sent.
     pub implied: Option<Value>,
-    /// A value the vendor requires that the canonical model leaves out, and when.
-    pub fill: Option<(Value, Vec<(FieldPath, Value)>)>,
+    /// A value the vendor requires that the canonical model leaves out.
+    pub fill: Option<Value>,
+    /// Where `fill` is written into a request, and `render_default` into an answer: all hold.
+    pub when: Vec<Condition>,
     /// What the vendor assumes when the field is absent on create.
     pub default: Option<Value>,
     /// What renders write when the canonical value is absent.
@@ -300,7 +324,7 @@ impl Rule {
     /// `fill`, or a `default` that is the only value its `one_of` admits (a deprecated
     /// member whose one value is its default, Svix's `version`).
     pub fn constant(&self) -> Option<&Value> {
-        if let Some((fill, _)) = &self.fill {
+        if let Some(fill) = &self.fill {
             return Some(fill);
         }
         let default = self.default.as_ref()?;

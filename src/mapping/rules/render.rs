@@ -1,7 +1,7 @@
 //! The render direction: a canonical webhook as the vendor would answer with it, a value the
 //! dialect cannot spell refused under its canonical name.
 
-use super::{Derivation, ObjectMap, Rule, Target};
+use super::{Condition, Derivation, ObjectMap, Rule, Target};
 use crate::mapping::codec::Codec;
 use crate::mapping::json_path::FieldPath;
 use crate::model::stamp::with_micros;
@@ -89,7 +89,7 @@ impl ObjectMap {
             let Some((shown, when)) = Self::shown_for_none_when(rule) else {
                 continue;
             };
-            if when.iter().all(|(p, v)| p.get(&out) == Some(v))
+            if when.iter().all(|c| c.holds(&out))
                 && let Err(e) = rule.put(&mut out, shown.clone())
             {
                 refused.push(FieldError::new(rule.target.name(), e));
@@ -340,12 +340,9 @@ impl ObjectMap {
     /// What a rule shows for no value, and the conditions of the answer under which it does:
     /// a `render_default` beside `fill_when` (a vendor answering `assignments: []` for a
     /// `pre_call` webhook without any, and nothing for a `post_call` one).
-    fn shown_for_none_when(rule: &Rule) -> Option<(&Value, &[(FieldPath, Value)])> {
+    fn shown_for_none_when(rule: &Rule) -> Option<(&Value, &[Condition])> {
         let shown = rule.render_default.as_ref()?;
-        match &rule.fill {
-            Some((_, when)) if !when.is_empty() => Some((shown, when)),
-            _ => None,
-        }
+        (!rule.when.is_empty()).then_some((shown, rule.when.as_slice()))
     }
 
     /// The vendor's own members a canonical object keeps under `extensions`, each with the

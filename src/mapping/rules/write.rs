@@ -162,10 +162,10 @@ impl ObjectMap {
     /// rules `which` picks.
     fn fill(&self, out: &mut Value, which: impl Fn(&Rule) -> bool) {
         for rule in self.rules.iter().filter(|r| which(r)) {
-            let (Some(path), Some((value, when))) = (&rule.path, &rule.fill) else {
+            let (Some(path), Some(value)) = (&rule.path, &rule.fill) else {
                 continue;
             };
-            let applies = when.iter().all(|(p, v)| p.get(out) == Some(v));
+            let applies = rule.when.iter().all(|c| c.holds(out));
             if applies && path.get(out).is_none() {
                 path.set(out, value.clone());
             }

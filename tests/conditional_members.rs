@@ -1,0 +1,244 @@
+//! Members a vendor takes or answers only beside another (`fill_when` with `"{{any}}"`): a
+//! signing secret's `algorithm`, sent with a secret the client gives and never alone; a note
+//! an answer holds only where the webhook has a label. The fill is written where the other
+//! member has any value, and nowhere else, on creates and on the whole-webhook writes of a
+//! read-merge-write; an emulator's answers show the `render_default` under the same
+//! condition. A `fill_when` beside neither `fill` nor `render_default` is refused at load.
+//!
+//! The fixture is `signed`, inline, over a vendor double on 127.0.0.1 (and emulated).
+
+mod support;
+
+use serde_json::{Value, json};
+use support::{Double, Reply, ok, send};
+
+/// `signed.toml`: the secret at `signing_secret.secret` with its `algorithm` filled beside it,
+/// a `kind` filled beside a label, a `notes` answered as `""` beside one; updates as
+/// `update` says.
+fn signed(update: &str) -> String {
+    format!(
+        r#"[dialect]
+title = "Signed webhooks"
+base_path = "/v1"
+
+[emulator]
+id = "integer"
+
+[fields.id]
+path = "$.id"
+in = ["response"]
+codec = "int_string"
+
+[fields.url]
+path = "$.url"
+required = true
+
+[fields.events]
+path = "$.events"
+required = true
+
+[fields.description]
+path = "$.label"
+
+[fields.secret]
+path = "$.signing_secret.secret"
+in = ["request"]
+
+[fields."extensions.algorithm"]
+path = "$.signing_secret.algorithm"
+in = ["request"]
+fill = "sha256"
+fill_when = {{ "$.signing_secret.secret" = "{{{{any}}}}" }}
+
+[fields."extensions.kind"]
+path = "$.kind"
+in = ["request"]
+fill = "labelled"
+fill_when = {{ "$.label" = " {{{{any}}}} " }}
+
+[fields."extensions.notes"]
+path = "$.notes"
+in = ["response"]
+render_default = ""
+fill_when = {{ "$.label" = "{{{{any}}}}" }}
+
+[operations.create]
+method = "POST"
+path = "/webhooks"
+body = "{{{{webhook}}}}"
+response = "{{{{webhook}}}}"
+status = 201
+
+[operations.get]
+method = "GET"
+path = "/webhooks/{{id}}"
+response = "{{{{webhook}}}}"
+
+{update}
+
+[operations.delete]
+method = "DELETE"
+path = "/webhooks/{{id}}"
+status = 204
+
+[errors]
+message = ["$.message"]
+
+[errors.render.default]
+body = {{ message = "{{{{message}}}}" }}
+"#
+    )
+}
+
+/// A whole-webhook update, the vendor's PUT of a read-merge-write.
+const REPLACE: &str = "[operations.update]\nmethod = \"PUT\"\npath = \"/webhooks/{id}\"\nbody = \"{{webhook}}\"\nresponse = \"{{webhook}}\"\nstrategy = \"read_merge_write\"";
+
+/// A folder holding `signed.toml`.
+fn mappings(update: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("signed.toml"), signed(update)).unwrap();
+    dir
+}
+
+/// A vendor double that answers a create and a PUT with the webhook it was sent (id 7), and a
+/// read of webhook 7 with `read`.
+async fn vendor(read: Value) -> Double {
+    Double::answering(move |seen| {
+        let sent = || {
+            let mut body: Value = serde_json::from_slice(&seen.body).unwrap_or(json!({}));
+            body["id"] = json!(7);
+            body
+        };
+        match (seen.method.as_str(), seen.path.as_str()) {
+            ("POST", "/v1/webhooks") => Reply::json(201, sent()),
+            ("PUT", "/v1/webhooks/7") => Reply::json(200, sent()),
+            ("GET", "/v1/webhooks/7") => Reply::json(200, read.clone()),
+            _ => Reply::json(404, json!({"message": "no such webhook"})),
+        }
+    })
+    .await
+}
+
+/// The body of the vendor's `index`th call.
+fn sent(double: &Double, index: usize) -> Value {
+    serde_json::from_slice(&double.seen()[index].body).unwrap()
+}
+
+#[tokio::test]
+async fn a_fill_beside_another_member_is_sent_only_where_that_member_has_a_value() {
+    let dir = mappings(REPLACE);
+    // Each create, and what the vendor is sent beside the client's own members.
+    let cases = [
+        (
+            json!({"url": "https://example.com/h", "events": ["a"], "secret": "whsec_abcdefabcdef"}),
+            json!({"signing_secret": {"secret": "whsec_abcdefabcdef", "algorithm": "sha256"}}),
+        ),
+        (
+            json!({"url": "https://example.com/h", "events": ["a"], "description": "Support"}),
+            json!({"label": "Support", "kind": "labelled"}),
+        ),
+        (
+            // An empty text is a value all the same.
+            json!({"url": "https://example.com/h", "events": ["a"], "description": "", "secret": "whsec_abcdefabcdef"}),
+            json!({"label": "", "kind": "labelled",
+                "signing_secret": {"secret": "whsec_abcdefabcdef", "algorithm": "sha256"}}),
+        ),
+        (
+            json!({"url": "https://example.com/h", "events": ["a"]}),
+            json!({}),
+        ),
+    ];
+    for (create, beside) in cases {
+        let double = vendor(json!({})).await;
+        let gw = support::gateway_over(dir.path().to_str().unwrap(), "signed", &double).await;
+        let answer = send(
+            gw.addr,
+            "POST",
+            "/v1/upstreams/signed/webhooks",
+            &[],
+            Some(&create),
+        )
+        .await;
+        ok(&answer, 201, &create.to_string());
+        let mut expected = json!({"url": "https://example.com/h", "events": ["a"]});
+        for (k, v) in beside.as_object().unwrap() {
+            expected[k] = v.clone();
+        }
+        assert_eq!(sent(&double, 0), expected, "{create}");
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_read_merge_write_sends_the_fill_only_beside_its_member() {
+    let dir = mappings(REPLACE);
+    let read = json!({"id": 7, "url": "https://example.com/h", "events": ["a"]});
+    // Each change, and what the vendor is sent: the members that changed, a fill beside the
+    // member it goes with.
+    let cases = [
+        (
+            json!({"url": "https://example.com/new"}),
+            json!({"url": "https://example.com/new"}),
+        ),
+        (
+            json!({"description": "Support"}),
+            json!({"label": "Support", "kind": "labelled"}),
+        ),
+        (
+            json!({"secret": "whsec_abcdefabcdef"}),
+            json!({"signing_secret": {"secret": "whsec_abcdefabcdef", "algorithm": "sha256"}}),
+        ),
+    ];
+    for (change, put) in cases {
+        let double = vendor(read.clone()).await;
+        let gw = support::gateway_over(dir.path().to_str().unwrap(), "signed", &double).await;
+        let path = "/v1/upstreams/signed/webhooks/7";
+        let answer = send(gw.addr, "PATCH", path, &[], Some(&change)).await;
+        ok(&answer, 200, &change.to_string());
+        assert_eq!(sent(&double, 1), put, "{change}");
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn an_emulator_answers_a_default_only_beside_its_member() {
+    let dir = mappings(REPLACE);
+    let gw = support::gateway_emulating(dir.path().to_str().unwrap(), "signed").await;
+    let emulator = gw.emulators["signed"];
+    let auth = [("authorization", "Bearer any")];
+    for (create, notes) in [
+        (
+            json!({"url": "https://example.com/h", "events": ["a"], "label": "Support"}),
+            Some(json!("")),
+        ),
+        (
+            json!({"url": "https://example.com/h", "events": ["a"]}),
+            None,
+        ),
+    ] {
+        let made = send(emulator, "POST", "/v1/webhooks", &auth, Some(&create)).await;
+        ok(&made, 201, &create.to_string());
+        let id = made.json()["id"].clone();
+        let id = id.as_i64().map(|n| n.to_string()).unwrap();
+        let read = send(emulator, "GET", &format!("/v1/webhooks/{id}"), &auth, None).await;
+        ok(&read, 200, &create.to_string());
+        assert_eq!(read.json().get("notes").cloned(), notes, "{}", read.json());
+        assert_eq!(made.json().get("notes").cloned(), notes, "{}", made.json());
+    }
+    gw.stop().await;
+}
+
+#[test]
+fn conditions_without_a_fill_or_a_default_are_refused() {
+    let text = signed(REPLACE).replace(
+        "render_default = \"\"\nfill_when",
+        "note = \"answered beside a label\"\nfill_when",
+    );
+    let errors = support::refused_mapping("signed", &text);
+    assert!(
+        errors.iter().any(|e| e.contains("extensions.notes")
+            && e.contains("fill_when")
+            && e.contains("`fill` or `render_default`")),
+        "{errors:?}"
+    );
+}
