@@ -750,10 +750,24 @@ fn named_from_env(
     cleaned: &figment::value::Value,
     mut problem: ConfigProblem,
 ) -> ConfigProblem {
-    if let Some(variable) = schema::env_source(figment, cleaned, &problem.key)
-        && !problem.message.contains("(from environment variable")
-    {
+    if problem.message.contains("environment variable") {
+        return problem;
+    }
+    if let Some(variable) = schema::env_source(figment, cleaned, &problem.key) {
         problem.message = format!("{} (from environment variable {variable})", problem.message);
+        return problem;
+    }
+    // A key missing from a table only the environment wrote: the variables that made it, as
+    // a missing field's problem names them.
+    let mut table: Vec<String> = problem.key.split('.').map(str::to_owned).collect();
+    table.pop();
+    let made = schema::made_by_env(figment, cleaned, &table);
+    if !made.is_empty() {
+        problem.message = format!(
+            "{} (in a table made by environment variable {} alone)",
+            problem.message,
+            made.join(", ")
+        );
     }
     problem
 }
@@ -844,6 +858,8 @@ mod tests {
             )?;
             jail.set_env("HOOKGATE__UPSTREAMS__BILLING__TIMEOUT_MS", "5000");
             jail.set_env("HOOKGATE__SURFACES__VOICE__PREFIX", "/voice");
+            // A table the environment made whole, which validation finds incomplete.
+            jail.set_env("HOOKGATE__UPSTREAMS__NEW__DIALECT", "ledger");
             let file = Origin {
                 file: Some("hookgate.toml".into()),
                 listen: None,
@@ -853,6 +869,7 @@ mod tests {
                 "upstreams.billing: missing field `dialect` (in a table made by environment variable HOOKGATE__UPSTREAMS__BILLING__TIMEOUT_MS alone)",
                 "surfaces.voice: missing field `dialect` (in a table made by environment variable HOOKGATE__SURFACES__VOICE__PREFIX alone)",
                 "upstreams.Billing: `Billing` has capital letters, which no environment variable can reach",
+                "(in a table made by environment variable HOOKGATE__UPSTREAMS__NEW__DIALECT alone)",
             ] {
                 assert!(text.contains(expected), "{expected}: {text}");
             }
