@@ -9,6 +9,10 @@
 //! is. A path (`/v2/webhooks/{{id}}`) is matched against the path of an absolute URL or
 //! against a path, segment by segment from its end, each segment percent-decoded: the id
 //! there is the one the vendor's paths carry, as an operation's `{id}` is.
+//!
+//! An answer names one webhook or none: its headers' ids are compared as the vendor reads ids
+//! ([`Codec::names_one_id`]), and a line a proxy merged of two (`Resource-ID: 123, 124`) is
+//! read as the two it was, so that an answer naming two webhooks is never taken for one.
 
 use super::codec::Codec;
 use super::template::{Piece, Template};

@@ -20,7 +20,9 @@
 //! Such a list is the vendor's error, named in a 502, rather than paged wrong.
 //!
 //! A vendor with no read of one webhook (`from = "list"`) is read so too ([`Find`]): its list,
-//! from its first page, following its own cursors, to the page that holds the webhook's id.
+//! from its first page, following its own cursors, to the page that holds the webhook, found
+//! by the rule a vendor's read of one is held to (its id under a spelling the vendor reads as
+//! it, `007` for an integer's `7`, or an alias).
 //! An id in no page is the vendor's 404 for that webhook; two webhooks of the id, or a list
 //! that names a next page after [`MAX_PAGES`] without it, is the vendor's error, a 502,
 //! rather than one picked or a webhook taken for missing. So is a page answered again as the
