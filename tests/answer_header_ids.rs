@@ -653,6 +653,12 @@ async fn created_reading(
     (answer, calls(&double.seen()))
 }
 
+/// A folder of mapping files.
+type Dir = tempfile::TempDir;
+
+/// An answer's header lines, each its name and value.
+type Lines<'a> = Vec<(&'a str, String)>;
+
 /// Ids of UUIDs, the vendor's as it writes them in lower case.
 const UUID: &str = "5f0c6a52-3b1e-4c8e-9d2a-7b4e1f0a9c31";
 
@@ -723,7 +729,7 @@ async fn an_answer_naming_two_webhooks_in_one_header_is_refused_as_a_change_made
     let location = |id: &str| format!("https://api.example.net/v2/webhooks/{id}");
     // Two lines a proxy merged into one, and two lines that name two webhooks: of each header
     // form, under each codec.
-    let cases: Vec<(&tempfile::TempDir, Vec<(&str, String)>, [&str; 2])> = vec![
+    let cases: Vec<(&Dir, Lines, [&str; 2])> = vec![
         (
             &integers,
             vec![("Resource-ID", "123, 124".into())],
@@ -788,7 +794,7 @@ async fn an_answer_naming_two_webhooks_in_one_header_is_refused_as_a_change_made
         assert_eq!(calls, ["POST /v2/webhooks"], "{what}");
     }
     // One webhook in each element of a merged line, and an id that holds a comma in a path.
-    let same: Vec<(&tempfile::TempDir, Vec<(&str, String)>, &str)> = vec![
+    let same: Vec<(&Dir, Lines, &str)> = vec![
         (&integers, vec![("Resource-ID", "123, 123".into())], "123"),
         (&integers, vec![("Resource-ID", "0123, 123".into())], "123"),
         (&uuids, vec![("Location", "/v2/webhooks/a,b".into())], "a,b"),
@@ -844,7 +850,7 @@ async fn a_relayed_create_whose_answer_names_two_webhooks_is_refused_in_the_vend
     let mut uuid_hook = webhook();
     uuid_hook["id"] = json!(UUID);
     let at = |id: &str| format!("https://api.example.net/v2/webhooks/{id}");
-    let cases: Vec<(&tempfile::TempDir, Vec<(&str, String)>, String, [&str; 2])> = vec![
+    let cases: Vec<(&Dir, Lines, String, [&str; 2])> = vec![
         (
             &integers,
             vec![("Location", at("123")), ("Location", at("124"))],
