@@ -3,8 +3,10 @@
 //! vendor's own paging (a cursor in its body, a next page's URL, a `Link` header, positions,
 //! page numbers, the last id), to the page that holds the webhook, asked as large as the
 //! vendor serves. The canonical get, an update that reads the webhook first, a create read
-//! again after, and a surface of another dialect in front of such a vendor are read so; an id
-//! in no page is the vendor's 404, two webhooks of it and a list longer than a walk reads are
+//! again after, and a surface of another dialect in front of such a vendor are read so; the
+//! webhook is found as a vendor's read of one is held to it (an integer id with leading zeros,
+//! a UUID in another letter case, an `also_found_by` field); an id in no page is the vendor's
+//! 404, two webhooks of it and a list longer than a walk reads are
 //! its error (502). The vendor is a double that serves only its list (and the writes), and
 //! answers any other read as a route it does not have; the dialect's emulator serves no read
 //! of one webhook either, and `hookgate check` refuses the key's misuse by name.
@@ -1465,6 +1467,40 @@ async fn a_uuid_in_either_letter_case_is_read_from_the_list() {
         &send(gw.addr, "GET", missing, &[], None).await,
         404,
         "another UUID",
+    );
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_webhook_is_read_from_the_list_by_a_field_its_vendor_also_finds_it_by() {
+    // Ids of the vendor's, and a uid its clients choose, taken wherever an id is.
+    let text = LONE_UUID.replace("id_format = \"uuid\"\n", "").replace(
+        "[fields.url]",
+        "[fields.\"extensions.uid\"]\npath = \"$.uid\"\n\n[emulator]\nalso_found_by = [\"extensions.uid\"]\n\n[fields.url]",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lone_uid.toml"), text).unwrap();
+    let hooks: Vec<Value> = ["a", "b", "c"]
+        .iter()
+        .map(|n| json!({"id": format!("ep_{n}"), "uid": format!("uid-{n}"), "url": "https://example.com/h", "events": ["a"]}))
+        .collect();
+    let double = Double::answering(move |seen| match param(&seen.path, "after").as_deref() {
+        None => Reply::json(200, json!({"hooks": hooks[..2], "next": "c2"})),
+        Some(_) => Reply::json(200, json!({"hooks": hooks[2..], "next": null})),
+    })
+    .await;
+    let gw = gateway_over_unretried(dir.path(), "lone_uid", &double, "").await;
+    for (asked, id) in [("uid-a", "ep_a"), ("uid-c", "ep_c"), ("ep_b", "ep_b")] {
+        let path = format!("/v1/upstreams/lone_uid/webhooks/{asked}");
+        let answer = send(gw.addr, "GET", &path, &[], None).await;
+        ok(&answer, 200, asked);
+        assert_eq!(answer.json()["id"], id, "{asked}");
+    }
+    let missing = "/v1/upstreams/lone_uid/webhooks/uid-d";
+    ok(
+        &send(gw.addr, "GET", missing, &[], None).await,
+        404,
+        "another uid",
     );
     gw.stop().await;
 }
