@@ -491,14 +491,7 @@ async fn a_surface_relaying_to_its_own_vendor_names_the_webhook_at_its_own_addre
         None,
     )
     .await;
-    let gw = support::gateway(&format!(
-        "mappings_dir = {:?}\n[upstreams.inbox]\ndialect = \"inbox\"\nbase_url = {:?}\n\
-         auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n\
-         [surfaces.s]\ndialect = \"inbox\"\nupstream = \"inbox\"\nprefix = \"/s\"\n",
-        dir.path().to_str().unwrap(),
-        double.url()
-    ))
-    .await;
+    let gw = relaying(&dir, &double).await;
     let body = json!({"url": "https://example.com/h", "events": ["convo.created"]});
     let answer = send(gw.addr, "POST", "/s/v2/webhooks", &AUTH, Some(&body)).await;
     ok(&answer, 201, "a relayed create");
@@ -625,4 +618,319 @@ async fn check_refuses_a_header_template_that_names_no_webhook() {
         String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(64), "{said}");
     assert!(said.contains("holds no `{{id}}`"), "{said}");
+}
+
+/// A create answered 201 with `headers` and `body` (none where empty), whose webhook is read
+/// back at any path as `read`: the calls the vendor received, and the gateway's answer to a
+/// canonical create, over `dir`'s `inbox`.
+async fn created_reading(
+    dir: &tempfile::TempDir,
+    headers: &[(&str, &str)],
+    body: &str,
+    read: Value,
+) -> (support::Answer, Vec<String>) {
+    let headers: Vec<(String, String)> = headers
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+        .collect();
+    let body = body.to_owned();
+    let double = Double::answering(move |seen| match seen.method.as_str() {
+        "POST" => {
+            let mut headers = headers.clone();
+            if !body.is_empty() {
+                headers.push(("content-type".into(), "application/json".into()));
+            }
+            Reply::Raw {
+                status: 201,
+                headers,
+                body: body.clone(),
+            }
+        }
+        _ => Reply::json(200, read.clone()),
+    })
+    .await;
+    let answer = created(dir, &double).await;
+    (answer, calls(&double.seen()))
+}
+
+/// A folder of mapping files.
+type Dir = tempfile::TempDir;
+
+/// An answer's header lines, each its name and value.
+type Lines<'a> = Vec<(&'a str, String)>;
+
+/// Ids of UUIDs, the vendor's as it writes them in lower case.
+const UUID: &str = "5f0c6a52-3b1e-4c8e-9d2a-7b4e1f0a9c31";
+
+#[tokio::test]
+async fn one_id_under_two_spellings_in_an_answers_headers_is_one_webhook() {
+    let create = format!("response = \"{{{{webhook}}}}\"\n{BOTH}");
+    let integers = mappings(&create, INTEGERS);
+    let uuids = mappings(&create, "");
+    let upper = UUID.to_uppercase();
+    let mut uuid_hook = webhook();
+    uuid_hook["id"] = json!(UUID);
+    // Each pair of spellings the vendor's reads take for one id, in either header, in either
+    // order, beside a body that names it or none; the id kept is the one the vendor writes.
+    let cases = [
+        (&integers, "123", "/v2/webhooks/0123", "", "123", webhook()),
+        (&integers, "0123", "/v2/webhooks/123", "", "123", webhook()),
+        (
+            &integers,
+            "00123",
+            "https://api.example.net/v2/webhooks/123",
+            "",
+            "123",
+            webhook(),
+        ),
+        (
+            &integers,
+            "0123",
+            "/v2/webhooks/0123",
+            r#"{"id": 123, "url": "https://example.com/h"}"#,
+            "123",
+            webhook(),
+        ),
+        (
+            &uuids,
+            UUID,
+            &format!("/v2/webhooks/{upper}"),
+            "",
+            UUID,
+            uuid_hook.clone(),
+        ),
+        (
+            &uuids,
+            &upper,
+            &format!("/v2/webhooks/{UUID}"),
+            &format!(r#"{{"id": "{UUID}"}}"#),
+            UUID,
+            uuid_hook.clone(),
+        ),
+    ];
+    for (dir, resource_id, location, body, id, read) in cases {
+        let what = format!("Resource-ID {resource_id} beside Location {location} and {body:?}");
+        let headers = [("Resource-ID", resource_id), ("Location", location)];
+        let (answer, calls) = created_reading(dir, &headers, body, read).await;
+        ok(&answer, 201, &what);
+        assert_eq!(answer.json()["id"], id, "{what}: {}", answer.json());
+        assert_eq!(calls[0], "POST /v2/webhooks", "{what}");
+    }
+}
+
+#[tokio::test]
+async fn an_answer_naming_two_webhooks_in_one_header_is_refused_as_a_change_made() {
+    let create = format!("response = \"{{{{webhook}}}}\"\n{BOTH}");
+    let integers = mappings(&create, INTEGERS);
+    let uris = "codec = { prefix = \"https://api.example.net/v2/webhooks/\" }";
+    let prefixed = mappings("response_headers = { Location = \"{{id}}\" }", uris);
+    let other = "6b1e2f3a-0c4d-4e5f-8a9b-1c2d3e4f5a6b";
+    let uuids = mappings(&create, "");
+    let location = |id: &str| format!("https://api.example.net/v2/webhooks/{id}");
+    // Two lines a proxy merged into one, and two lines that name two webhooks: of each header
+    // form, under each codec.
+    let cases: Vec<(&Dir, Lines, [&str; 2])> = vec![
+        (
+            &integers,
+            vec![("Resource-ID", "123, 124".into())],
+            ["123", "124"],
+        ),
+        (
+            &integers,
+            vec![("Resource-ID", "123,0124".into())],
+            ["123", "0124"],
+        ),
+        (
+            &integers,
+            vec![("Resource-ID", "123".into()), ("Resource-ID", "124".into())],
+            ["123", "124"],
+        ),
+        (
+            &integers,
+            vec![(
+                "Location",
+                format!("{}, {}", location("123"), location("124")),
+            )],
+            ["123", "124"],
+        ),
+        (
+            &integers,
+            vec![
+                ("Location", location("123")),
+                ("Location", "/v2/webhooks/124".into()),
+            ],
+            ["123", "124"],
+        ),
+        (
+            &prefixed,
+            vec![(
+                "Location",
+                format!("{},{}", location("AAA"), location("BBB")),
+            )],
+            ["AAA", "BBB"],
+        ),
+        (
+            &uuids,
+            vec![("Resource-ID", format!("{UUID}, {other}"))],
+            [UUID, other],
+        ),
+    ];
+    for (dir, headers, names) in cases {
+        let what = format!("{headers:?}");
+        let sent: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let (answer, calls) = created_reading(dir, &sent, "", webhook()).await;
+        ok(&answer, 502, &what);
+        let problem = answer.json();
+        let detail = problem["detail"].as_str().unwrap();
+        for id in names {
+            assert!(
+                detail.contains(&format!("names webhook {id}")),
+                "{what}: {detail}"
+            );
+        }
+        assert!(detail.contains("the change was made"), "{what}: {detail}");
+        assert!(!detail.contains("may have been made"), "{what}: {detail}");
+        assert!(problem.get("webhook").is_none(), "{what}: {problem}");
+        assert_eq!(calls, ["POST /v2/webhooks"], "{what}");
+    }
+    // One webhook in each element of a merged line, and an id that holds a comma in a path.
+    let same: Vec<(&Dir, Lines, &str)> = vec![
+        (&integers, vec![("Resource-ID", "123, 123".into())], "123"),
+        (&integers, vec![("Resource-ID", "0123, 123".into())], "123"),
+        (&uuids, vec![("Location", "/v2/webhooks/a,b".into())], "a,b"),
+    ];
+    for (dir, headers, id) in same {
+        let what = format!("{headers:?}");
+        let sent: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let mut read = webhook();
+        read["id"] = json!(id);
+        let (answer, _) = created_reading(dir, &sent, "", read).await;
+        ok(&answer, 201, &what);
+        assert_eq!(answer.json()["id"], id, "{what}");
+    }
+}
+
+#[tokio::test]
+async fn a_change_named_in_a_header_under_another_spelling_is_the_webhook_its_request_named() {
+    let update = "[operations.update]\nmethod = \"PUT\"\npath = \"/webhooks/{id}\"\n\
+                  body = \"{{webhook}}\"\nresponse_headers = { Location = \"/v2/webhooks/{{id}}\" }\n";
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("{}\n{update}", inbox(BOTH, INTEGERS));
+    std::fs::write(dir.path().join("inbox.toml"), text).unwrap();
+    // The request's spelling and the answer's, each the other's.
+    for (asked, named) in [("0123", "/v2/webhooks/123"), ("123", "/v2/webhooks/00123")] {
+        let what = format!("{asked} answered {named}");
+        let double = Double::answering(move |seen| match seen.method.as_str() {
+            "PUT" => Reply::Raw {
+                status: 204,
+                headers: vec![("Location".into(), named.into())],
+                body: String::new(),
+            },
+            _ => Reply::json(200, webhook()),
+        })
+        .await;
+        let gw = support::gateway_over(dir.path().to_str().unwrap(), "inbox", &double).await;
+        let change = json!({"description": "Support"});
+        let path = format!("/v1/upstreams/inbox/webhooks/{asked}");
+        let answer = send(gw.addr, "PATCH", &path, &[], Some(&change)).await;
+        ok(&answer, 200, &what);
+        assert_eq!(answer.json()["id"], "123", "{what}");
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_relayed_create_whose_answer_names_two_webhooks_is_refused_in_the_vendors_shape() {
+    // Two dialects, each relaying to its own vendor: integer ids answered without a body, and
+    // ids as they are answered with the webhook.
+    let integers = mappings(BOTH, INTEGERS);
+    let create = format!("response = \"{{{{webhook}}}}\"\n{BOTH}");
+    let texts = mappings(&create, "");
+    let other = "6b1e2f3a-0c4d-4e5f-8a9b-1c2d3e4f5a6b";
+    let mut uuid_hook = webhook();
+    uuid_hook["id"] = json!(UUID);
+    let at = |id: &str| format!("https://api.example.net/v2/webhooks/{id}");
+    let cases: Vec<(&Dir, Lines, String, [&str; 2])> = vec![
+        (
+            &integers,
+            vec![("Location", at("123")), ("Location", at("124"))],
+            String::new(),
+            ["123", "124"],
+        ),
+        (
+            &integers,
+            vec![("Resource-ID", "123, 124".into())],
+            String::new(),
+            ["123", "124"],
+        ),
+        (
+            &integers,
+            vec![("Resource-ID", "123".into()), ("Resource-ID", "124".into())],
+            String::new(),
+            ["123", "124"],
+        ),
+        (
+            &texts,
+            vec![("Location", at(UUID)), ("Location", at(other))],
+            uuid_hook.to_string(),
+            [UUID, other],
+        ),
+        (
+            &texts,
+            vec![("Resource-ID", format!("{UUID}, {other}"))],
+            uuid_hook.to_string(),
+            [UUID, other],
+        ),
+    ];
+    for (dir, headers, body, names) in cases {
+        let what = format!("{headers:?} and {body:?}");
+        let sent: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let double = vendor(&sent, &body, None).await;
+        let gw = relaying(dir, &double).await;
+        let made = json!({"url": "https://example.com/h", "events": ["convo.created"]});
+        let answer = send(gw.addr, "POST", "/s/v2/webhooks", &AUTH, Some(&made)).await;
+        ok(&answer, 502, &what);
+        // The vendor's error shape, saying the change was made and naming neither as made.
+        let message = answer.json()["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        for id in names {
+            assert!(
+                message.contains(&format!("names webhook {id}")),
+                "{what}: {message}"
+            );
+        }
+        assert!(message.contains("the change was made"), "{what}: {message}");
+        assert!(!message.contains("may have been made"), "{what}: {message}");
+        assert_eq!(answer.header("location"), None, "{what}");
+        assert_eq!(answer.header("resource-id"), None, "{what}");
+        assert_eq!(calls(&double.seen()), ["POST /v2/webhooks"], "{what}");
+        gw.stop().await;
+    }
+    // One webhook under two spellings is named once, as the vendor writes its id.
+    let both = [("Resource-ID", "0123"), ("Location", "/v2/webhooks/123")];
+    let double = vendor(&both, "", None).await;
+    let gw = relaying(&integers, &double).await;
+    let made = json!({"url": "https://example.com/h", "events": ["convo.created"]});
+    let answer = send(gw.addr, "POST", "/s/v2/webhooks", &AUTH, Some(&made)).await;
+    ok(&answer, 201, "one webhook under two spellings");
+    assert_eq!(answer.header("resource-id"), Some("123"));
+    assert_eq!(
+        answer.header("location"),
+        Some(format!("http://{}/s/v2/webhooks/123", gw.addr).as_str())
+    );
+    gw.stop().await;
+}
+
+/// A gateway whose surface `/s` of `inbox` relays to its own vendor, `double`.
+async fn relaying(dir: &tempfile::TempDir, double: &Double) -> hookgate::app::Running {
+    support::gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.inbox]\ndialect = \"inbox\"\nbase_url = {:?}\n\
+         auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n\
+         [surfaces.s]\ndialect = \"inbox\"\nupstream = \"inbox\"\nprefix = \"/s\"\n",
+        dir.path().to_str().unwrap(),
+        double.url()
+    ))
+    .await
 }

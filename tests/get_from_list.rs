@@ -3,8 +3,10 @@
 //! vendor's own paging (a cursor in its body, a next page's URL, a `Link` header, positions,
 //! page numbers, the last id), to the page that holds the webhook, asked as large as the
 //! vendor serves. The canonical get, an update that reads the webhook first, a create read
-//! again after, and a surface of another dialect in front of such a vendor are read so; an id
-//! in no page is the vendor's 404, two webhooks of it and a list longer than a walk reads are
+//! again after, and a surface of another dialect in front of such a vendor are read so; the
+//! webhook is found as a vendor's read of one is held to it (an integer id with leading zeros,
+//! a UUID in another letter case, an `also_found_by` field); an id in no page is the vendor's
+//! 404, two webhooks of it and a list longer than a walk reads are
 //! its error (502). The vendor is a double that serves only its list (and the writes), and
 //! answers any other read as a route it does not have; the dialect's emulator serves no read
 //! of one webhook either, and `hookgate check` refuses the key's misuse by name.
@@ -1345,5 +1347,160 @@ async fn a_listed_webhook_that_does_not_say_whose_it_is_is_not_taken_for_the_own
     let read = send(gw.addr, "GET", &canonical("lone_secret", "3"), &[], None).await;
     ok(&read, 200, "a list that never says");
     assert_eq!(read.json()["owner"], "p1");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn an_integer_id_with_leading_zeros_is_read_from_the_list_as_its_number() {
+    // Relay's ids are `int_string`: `005` is its hook 5, as its own read of one would take it.
+    over_each_case(FRONT, async |case, double, addr| {
+        for (asked, id, pages) in [("005", 5, 2), ("0001", 1, 1), ("00007", 7, 3)] {
+            let what = format!("{}: webhook {asked}", case.name);
+            let before = double.seen().len();
+            let answer = send(addr, "GET", &canonical(case.name, asked), &[], None).await;
+            ok(&answer, 200, &what);
+            assert_eq!(answer.json()["id"], id.to_string(), "{what}");
+            assert_eq!(answer.json()["url"], format!("https://example.com/h{id}"));
+            only_lists(case, &double.seen()[before..], pages, &what);
+            // A change of it reads it so before it writes it.
+            let body = json!({"description": "changed"});
+            let answer = patch(addr, &canonical(case.name, asked), &body).await;
+            ok(&answer, 200, &what);
+            assert_eq!(answer.json()["description"], "changed", "{what}");
+            // And a surface's read of one, in front of the list.
+            let path = format!("/front/api/projects/p1/hooks/{asked}");
+            let answer = send(addr, "GET", &path, &[BEARER], None).await;
+            ok(&answer, 200, &what);
+            assert_eq!(answer.json()["hook"]["hook_id"], id, "{what}");
+        }
+        // Another number is none of them.
+        let answer = send(addr, "GET", &canonical(case.name, "0070"), &[], None).await;
+        ok(&answer, 404, case.name);
+    })
+    .await;
+}
+
+/// A vendor of UUID ids with no read of one webhook, its list paged by a cursor in its body.
+const LONE_UUID: &str = r#"[dialect]
+base_path = "/api"
+id_format = "uuid"
+
+[fields.id]
+path = "$.id"
+in = ["response"]
+
+[fields.url]
+path = "$.url"
+required = true
+
+[fields.events]
+path = "$.events"
+required = true
+
+[fields.description]
+path = "$.label"
+
+[operations.list]
+method = "GET"
+path = "/hooks"
+query = { after = "{{cursor}}" }
+response = { hooks = "{{items}}", next = "{{next_cursor|null}}" }
+
+[operations.get]
+from = "list"
+
+[operations.update]
+method = "PUT"
+path = "/hooks/{id}"
+body = "{{webhook}}"
+response = "{{webhook}}"
+
+[errors]
+message = ["$.message"]
+
+[errors.render.default]
+body = { message = "{{message}}" }
+"#;
+
+#[tokio::test]
+async fn a_uuid_in_either_letter_case_is_read_from_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lone_uuid.toml"), LONE_UUID).unwrap();
+    // Pages `[a B] [c]`: the vendor writes B's id in capitals.
+    let ids = [
+        "0b9f3c1e-6a2d-4f5e-8c7b-1a2b3c4d5e6f",
+        "7E4D2C1B-9A8F-4E6D-B5C4-3A2B1C0D9E8F",
+        "c3d2e1f0-a9b8-4c7d-9e6f-5a4b3c2d1e0f",
+    ];
+    let hooks: Vec<Value> = (ids.iter())
+        .map(|id| json!({"id": id, "url": "https://example.com/h", "events": ["a"], "label": id}))
+        .collect();
+    let double = Double::answering(move |seen| match seen.method.as_str() {
+        "GET" => match param(&seen.path, "after").as_deref() {
+            None => Reply::json(200, json!({"hooks": hooks[..2], "next": "c2"})),
+            Some(_) => Reply::json(200, json!({"hooks": hooks[2..], "next": null})),
+        },
+        _ => {
+            let mut put = seen.json().unwrap();
+            put["id"] = json!(seen.path.rsplit('/').next().unwrap().to_lowercase());
+            Reply::json(200, put)
+        }
+    })
+    .await;
+    let gw = gateway_over_unretried(dir.path(), "lone_uuid", &double, "").await;
+    for (held, pages) in [(ids[0], 1), (ids[1], 1), (ids[2], 2)] {
+        for asked in [held.to_uppercase(), held.to_lowercase()] {
+            let what = format!("webhook {asked}");
+            let path = format!("/v1/upstreams/lone_uuid/webhooks/{asked}");
+            let before = double.seen().len();
+            let answer = send(gw.addr, "GET", &path, &[], None).await;
+            ok(&answer, 200, &what);
+            assert_eq!(answer.json()["description"], held, "{what}");
+            assert_eq!(double.seen().len() - before, pages, "{what}");
+            let answer = patch(gw.addr, &path, &json!({"description": "changed"})).await;
+            ok(&answer, 200, &what);
+            assert_eq!(answer.json()["description"], "changed", "{what}");
+        }
+    }
+    let missing = "/v1/upstreams/lone_uuid/webhooks/0B9F3C1E-6A2D-4F5E-8C7B-1A2B3C4D5E60";
+    ok(
+        &send(gw.addr, "GET", missing, &[], None).await,
+        404,
+        "another UUID",
+    );
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_webhook_is_read_from_the_list_by_a_field_its_vendor_also_finds_it_by() {
+    // Ids of the vendor's, and a uid its clients choose, taken wherever an id is.
+    let text = LONE_UUID.replace("id_format = \"uuid\"\n", "").replace(
+        "[fields.url]",
+        "[fields.\"extensions.uid\"]\npath = \"$.uid\"\n\n[emulator]\nalso_found_by = [\"extensions.uid\"]\n\n[fields.url]",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lone_uid.toml"), text).unwrap();
+    let hooks: Vec<Value> = ["a", "b", "c"]
+        .iter()
+        .map(|n| json!({"id": format!("ep_{n}"), "uid": format!("uid-{n}"), "url": "https://example.com/h", "events": ["a"]}))
+        .collect();
+    let double = Double::answering(move |seen| match param(&seen.path, "after").as_deref() {
+        None => Reply::json(200, json!({"hooks": hooks[..2], "next": "c2"})),
+        Some(_) => Reply::json(200, json!({"hooks": hooks[2..], "next": null})),
+    })
+    .await;
+    let gw = gateway_over_unretried(dir.path(), "lone_uid", &double, "").await;
+    for (asked, id) in [("uid-a", "ep_a"), ("uid-c", "ep_c"), ("ep_b", "ep_b")] {
+        let path = format!("/v1/upstreams/lone_uid/webhooks/{asked}");
+        let answer = send(gw.addr, "GET", &path, &[], None).await;
+        ok(&answer, 200, asked);
+        assert_eq!(answer.json()["id"], id, "{asked}");
+    }
+    let missing = "/v1/upstreams/lone_uid/webhooks/uid-d";
+    ok(
+        &send(gw.addr, "GET", missing, &[], None).await,
+        404,
+        "another uid",
+    );
     gw.stop().await;
 }

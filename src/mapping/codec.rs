@@ -102,6 +102,23 @@ fn err<T>(msg: impl Into<String>) -> Result<T, CodecError> {
 }
 
 impl Codec {
+    /// Whether two canonical ids, `held` and `asked`, name one webhook at a vendor whose ids
+    /// this codec reads (the `id` rule's): the same text, a UUID in either letter case, and
+    /// an integer id (`int_string`) written with leading zeros (`007`), which is its number,
+    /// as the vendor reads each. Every place that takes one id for another asks this: a read
+    /// of one webhook and a change's answer, a read from the list, and the headers of one
+    /// answer.
+    pub fn names_one_id(&self, held: &str, asked: &str) -> bool {
+        fn number(text: &str) -> Option<&str> {
+            let digits = text.trim_start_matches('0');
+            (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
+        }
+        held == asked
+            || (held.eq_ignore_ascii_case(asked) && uuid::Uuid::try_parse(asked).is_ok())
+            || (matches!(self, Codec::IntString)
+                && number(held).is_some_and(|n| number(asked) == Some(n)))
+    }
+
     /// The canonical values a value table (`map`) reads and writes, each once; `None` for a
     /// codec whose values are open.
     pub fn canonical_values(&self) -> Option<Vec<&Value>> {
@@ -532,6 +549,23 @@ mod tests {
         }
     }
     use serde_json::json;
+
+    #[test]
+    fn one_id_is_named_under_each_spelling_its_vendor_reads_as_it() {
+        let uuid = "5f0c6a52-3b1e-4c8e-9d2a-7b4e1f0a9c31";
+        for codec in [Codec::Identity, Codec::IntString] {
+            assert!(codec.names_one_id("abc", "abc"));
+            assert!(codec.names_one_id(uuid, &uuid.to_uppercase()));
+            assert!(codec.names_one_id(&uuid.to_uppercase(), uuid));
+            assert!(!codec.names_one_id("abc", "ABC"), "not a UUID");
+            assert!(!codec.names_one_id("123", "124"));
+        }
+        let ints = Codec::IntString;
+        assert!(ints.names_one_id("123", "0123") && ints.names_one_id("000", "0"));
+        assert!(!ints.names_one_id("123", "1230") && !ints.names_one_id("", "0"));
+        assert!(!ints.names_one_id("-1", "-01"), "only digits");
+        assert!(!Codec::Identity.names_one_id("123", "0123"), "text ids");
+    }
 
     #[test]
     fn every_codec_inverts() {

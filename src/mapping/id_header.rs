@@ -9,6 +9,10 @@
 //! is. A path (`/v2/webhooks/{{id}}`) is matched against the path of an absolute URL or
 //! against a path, segment by segment from its end, each segment percent-decoded: the id
 //! there is the one the vendor's paths carry, as an operation's `{id}` is.
+//!
+//! An answer names one webhook or none: its headers' ids are compared as the vendor reads ids
+//! ([`Codec::names_one_id`]), and a line a proxy merged of two (`Resource-ID: 123, 124`) is
+//! read as the two it was, so that an answer naming two webhooks is never taken for one.
 
 use super::codec::Codec;
 use super::template::{Piece, Template};
@@ -171,6 +175,29 @@ impl IdHeader {
         matches!(self.form, Form::Path { absolute: true, .. })
     }
 
+    /// The webhooks one line of the header names (`codec`: the `id` rule's), or why it names
+    /// none, in words. A line that holds commas is read as the list a proxy makes of the
+    /// lines it merges (RFC 9110, §5.3) where each of its elements is of the header's form
+    /// (`Resource-ID: 123, 124` names two webhooks); else as one value, in which an id may
+    /// hold a comma (`/v2/webhooks/a,b`).
+    pub fn read_line(
+        &self,
+        line: &str,
+        codec: &Codec,
+    ) -> Result<Vec<(String, Option<String>)>, String> {
+        if line.contains(',') {
+            let elements: Option<Vec<_>> = (line.split(','))
+                .map(|e| e.trim_matches([' ', '\t']))
+                .filter(|e| !e.is_empty())
+                .map(|e| self.read(e, codec).ok())
+                .collect();
+            if let Some(ids) = elements.filter(|ids| !ids.is_empty()) {
+                return Ok(ids);
+            }
+        }
+        self.read(line, codec).map(|found| vec![found])
+    }
+
     /// The webhook one value of the header names (`codec`: the `id` rule's), or why it names
     /// none, in words.
     pub fn read(&self, value: &str, codec: &Codec) -> Result<(String, Option<String>), String> {
@@ -236,7 +263,9 @@ impl IdHeader {
 }
 
 /// What the declared `headers` of one answer name: `values` gives each header's values, in
-/// the order its lines came (visible text; `None` for a line that is not).
+/// the order its lines came (visible text; `None` for a line that is not). Ids are compared as
+/// the vendor reads them ([`Codec::names_one_id`]): `Resource-ID: 123` beside a `Location`
+/// naming `0123` names one webhook, kept as the vendor writes its id (`123`).
 pub fn read_all(
     headers: &[IdHeader],
     values: impl Fn(&HeaderName) -> Vec<Option<String>>,
@@ -251,44 +280,18 @@ pub fn read_all(
         }
         for line in lines {
             let read = match line {
-                Some(text) => header.read(&text, codec),
+                Some(text) => header.read_line(&text, codec),
                 None => Err("is not text".to_owned()),
             };
-            let (id, owner) = match read {
-                Ok(found) => found,
+            let ids = match read {
+                Ok(ids) => ids,
                 Err(why) => {
                     named.unread.push(format!("`{}` {why}", header.spelt));
                     continue;
                 }
             };
-            match &mut named.found {
-                Some(first) if first.id != id => {
-                    let said = format!(
-                        "whose `{}` header names webhook {} and whose `{}` header names webhook {id}",
-                        first.by, first.id, header.spelt
-                    );
-                    named.conflict.get_or_insert(said);
-                }
-                // Owners differ: which is not said, another owner's is not the client's to learn.
-                Some(first) if owner.is_some() && first.owner.is_some() && first.owner != owner => {
-                    let said = format!(
-                        "whose `{}` and `{}` headers name webhook {id} under two owners",
-                        first.by, header.spelt
-                    );
-                    named.conflict.get_or_insert(said);
-                }
-                Some(first) => {
-                    if first.owner.is_none() {
-                        first.owner = owner;
-                    }
-                }
-                None => {
-                    named.found = Some(Found {
-                        id,
-                        owner,
-                        by: header.spelt.clone(),
-                    });
-                }
+            for (id, owner) in ids {
+                named.note(header, id, owner, codec);
             }
         }
     }
@@ -296,6 +299,45 @@ pub fn read_all(
 }
 
 impl Named {
+    /// Notes webhook `id` (of `owner`, where the header's path names one) named by `header`:
+    /// the first named, or another spelling of it, or a conflict.
+    fn note(&mut self, header: &IdHeader, id: String, owner: Option<String>, codec: &Codec) {
+        match &mut self.found {
+            Some(first) if !codec.names_one_id(&first.id, &id) => {
+                let said = format!(
+                    "whose `{}` header names webhook {} and whose `{}` header names webhook {id}",
+                    first.by, first.id, header.spelt
+                );
+                self.conflict.get_or_insert(said);
+            }
+            // Owners differ: which is not said, another owner's is not the client's to learn.
+            Some(first) if owner.is_some() && first.owner.is_some() && first.owner != owner => {
+                let said = format!(
+                    "whose `{}` and `{}` headers name webhook {id} under two owners",
+                    first.by, header.spelt
+                );
+                self.conflict.get_or_insert(said);
+            }
+            Some(first) => {
+                if first.owner.is_none() {
+                    first.owner = owner;
+                }
+                // One id under two spellings: the one the vendor writes (`123`, not `0123`).
+                let writes = |id: &str| codec.encode(&Value::from(id)).is_ok();
+                if first.id != id && !writes(&first.id) && writes(&id) {
+                    first.id = id;
+                }
+            }
+            None => {
+                self.found = Some(Found {
+                    id,
+                    owner,
+                    by: header.spelt.clone(),
+                });
+            }
+        }
+    }
+
     /// Why the headers named no webhook, for a refusal: `None` where there were none declared.
     pub fn why_none(&self) -> Option<String> {
         (!self.unread.is_empty()).then(|| self.unread.join("; "))
@@ -430,6 +472,56 @@ mod tests {
         );
         assert!(wrapped.read("wh_!", &Codec::Identity).is_err());
         assert!(wrapped.read("7", &Codec::Identity).is_err());
+    }
+
+    #[test]
+    fn a_line_of_commas_is_a_list_where_each_element_is_of_the_form() {
+        let bare = header("resource-id", "{{id}}", false, 0).unwrap();
+        let ids = |line: &str, codec: &Codec| -> Vec<String> {
+            let read = bare.read_line(line, codec).unwrap();
+            read.into_iter().map(|(id, _)| id).collect()
+        };
+        assert_eq!(ids("123, 124", &Codec::IntString), ["123", "124"]);
+        assert_eq!(ids("123,\t0123,", &Codec::IntString), ["123", "0123"]);
+        assert_eq!(ids("123", &Codec::IntString), ["123"]);
+        let path = header("location", "/v2/webhooks/{{id}}", false, 0).unwrap();
+        let read = |line: &str| path.read_line(line, &Codec::Identity).unwrap();
+        assert_eq!(read("/v2/webhooks/7, https://x/v2/webhooks/8").len(), 2);
+        // An element of another form: the line is one value, whose id holds the comma.
+        assert_eq!(read("/v2/webhooks/a,b"), [("a,b".to_owned(), None)]);
+        assert!(
+            path.read_line("/v2/hooks/7, /v2/hooks/8", &Codec::Identity)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn one_id_under_two_spellings_is_named_once_as_the_vendor_writes_it() {
+        let bare = header("resource-id", "{{id}}", false, 0).unwrap();
+        let path = header("location", "/v2/webhooks/{{id}}", false, 0).unwrap();
+        let headers = [bare, path];
+        let named = |r: &str, l: &str, codec: &Codec| {
+            let values = |name: &HeaderName| match name.as_str() {
+                "resource-id" => vec![Some(r.to_owned())],
+                _ => vec![Some(l.to_owned())],
+            };
+            read_all(&headers, values, codec)
+        };
+        for (r, l) in [("0123", "/v2/webhooks/123"), ("123", "/v2/webhooks/0123")] {
+            let read = named(r, l, &Codec::IntString);
+            assert_eq!(read.conflict, None, "{r} {l}");
+            assert_eq!(read.found.unwrap().id, "123", "{r} {l}");
+        }
+        // Another vendor's ids are text: `0123` is not its `123`.
+        assert!(
+            named("0123", "/v2/webhooks/123", &Codec::Identity)
+                .conflict
+                .is_some()
+        );
+        let uuid = "5f0c6a52-3b1e-4c8e-9d2a-7b4e1f0a9c31";
+        let upper = format!("/v2/webhooks/{}", uuid.to_uppercase());
+        let read = named(uuid, &upper, &Codec::Identity);
+        assert_eq!((read.conflict, read.found.unwrap().id), (None, uuid.into()));
     }
 
     #[test]

@@ -1009,6 +1009,12 @@ impl Dialect {
             .map_or(&AS_IT_IS, |r| &r.codec)
     }
 
+    /// Whether canonical ids `held` and `asked` name one of this vendor's webhooks, as its
+    /// `id` rule's codec reads them ([`Codec::names_one_id`](super::codec::Codec::names_one_id)).
+    pub fn same_id(&self, held: &str, asked: &str) -> bool {
+        self.id_codec().names_one_id(held, asked)
+    }
+
     /// What the headers an answer to `endpoint` declares (`response_headers`) name, each
     /// header's lines as `values` gives them (visible text; `None` for a line that is not).
     pub fn named_in_headers(

@@ -337,6 +337,14 @@ impl Context<'_> {
         }
     }
 
+    /// The refusal of an answer whose headers name two webhooks (`Resource-ID: 123, 124`, two
+    /// `Location` lines that differ), where `named` says so: which webhook the change made
+    /// or changed is not known. A relayed answer is held to it as a translated one is.
+    pub fn named_twice(&self, named: &Named) -> Option<Problem> {
+        let conflict = named.conflict.as_ref()?;
+        Some(self.malformed(&format!("an answer {conflict}"), None))
+    }
+
     /// The problem of a reply that cannot be passed on as it is: the vendor's failure as far as
     /// its status and body tell it, or a success hookgate could not read.
     pub fn problem_of(&self, reply: &Reply) -> Problem {
@@ -485,8 +493,11 @@ impl Context<'_> {
                 None => Unusable::made_twice(problem),
             }
         };
-        if let Some(conflict) = &headed.conflict {
-            return Err(refused(format!("an answer {conflict}")));
+        if let Some(problem) = self.named_twice(&headed) {
+            return Err(match asked {
+                Some(_) => Unusable::boxed(problem, None),
+                None => Unusable::made_twice(problem),
+            });
         }
         let found = headed.found.as_ref();
         let mut webhook = match self.read_webhook(endpoint, parsed)? {
@@ -503,14 +514,16 @@ impl Context<'_> {
         let bare = names_no_id(&webhook);
         if let Some(found) = found {
             let header = &found.by;
-            if let Some(asked) = asked.filter(|asked| *asked != found.id) {
+            // Compared as the vendor reads ids: `0123` is its webhook 123.
+            let same = |id: &str| self.dialect.same_id(id, &found.id);
+            if let Some(asked) = asked.filter(|asked| !same(asked)) {
                 return Err(refused(format!(
                     "an answer whose `{header}` header names webhook {}, where its call named webhook {asked}",
                     self.as_sent(&found.id)
                 )));
             }
             match webhook.text("id").filter(|_| !bare) {
-                Some(id) if id != found.id => {
+                Some(id) if !same(&id) => {
                     return Err(refused(format!(
                         "an answer whose body names webhook {} and whose `{header}` header names webhook {}",
                         self.as_sent(&id),
@@ -698,40 +711,39 @@ impl Context<'_> {
         }
     }
 
-    /// Refuses a webhook of an id that is not `asked`, and that no field by which its vendor
-    /// also finds webhooks (`also_found_by`, Svix's `uid`) names. A UUID is the one asked in
-    /// either letter case, and an integer id (`int_string`) written with leading zeros
-    /// (`007`) is its number, as the vendor reads them. One that names no id is the one asked.
+    /// Refuses a webhook that is not the one `asked` ([`Context::is_the_one`]).
     fn the_one_asked(&self, webhook: &Members, asked: &str, how: &str) -> Result<(), Problem> {
-        // Compared where it lies first: the answer of almost every call.
-        if webhook.text_is("id", asked) != Some(false) {
-            return Ok(());
-        }
-        let id = webhook.text("id");
-        let integers = (self.dialect.webhook.rules.iter())
-            .any(|r| r.reported && r.target.is("id") && matches!(r.codec, Codec::IntString));
-        fn number(text: &str) -> Option<&str> {
-            let digits = text.trim_start_matches('0');
-            (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
-        }
-        let same = |id: &str| {
-            id == asked
-                || (id.eq_ignore_ascii_case(asked) && uuid::Uuid::try_parse(asked).is_ok())
-                || (integers && number(id).is_some_and(|n| number(asked) == Some(n)))
+        // One that names no id is the one asked: its call named it.
+        let id = match webhook.text_is("id", asked) {
+            None | Some(true) => return Ok(()),
+            Some(false) if self.is_the_one(webhook, asked) => return Ok(()),
+            Some(false) => webhook.text("id").unwrap_or_default(),
         };
-        let aliased = || {
+        Err(self.malformed(
+            &format!(
+                "a webhook whose `id` is {}, where {how} webhook {asked}",
+                self.as_sent(&id)
+            ),
+            None,
+        ))
+    }
+
+    /// Whether `webhook` is the one of id `asked`: its id names it under the vendor's rule
+    /// ([`Dialect::same_id`](crate::mapping::model::Dialect::same_id): a UUID in either
+    /// letter case, an `int_string` id written with leading zeros), or a field by which its
+    /// vendor also finds webhooks (`also_found_by`, Svix's `uid`) does. A read of one
+    /// webhook, a change's answer and a read from the list (`from = "list"`) each find it so.
+    pub(super) fn is_the_one(&self, webhook: &Members, asked: &str) -> bool {
+        // Compared where it lies first: the answer of almost every call.
+        if webhook.text_is("id", asked) == Some(true) {
+            return true;
+        }
+        let named = webhook
+            .text("id")
+            .is_some_and(|id| self.dialect.same_id(&id, asked));
+        named || {
             let names = &self.dialect.emulator.also_found_by;
             names.iter().any(|name| webhook.field_is(name, asked))
-        };
-        match id {
-            Some(id) if !same(&id) && !aliased() => Err(self.malformed(
-                &format!(
-                    "a webhook whose `id` is {}, where {how} webhook {asked}",
-                    self.as_sent(&id)
-                ),
-                None,
-            )),
-            _ => Ok(()),
         }
     }
 

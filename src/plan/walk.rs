@@ -20,7 +20,9 @@
 //! Such a list is the vendor's error, named in a 502, rather than paged wrong.
 //!
 //! A vendor with no read of one webhook (`from = "list"`) is read so too ([`Find`]): its list,
-//! from its first page, following its own cursors, to the page that holds the webhook's id.
+//! from its first page, following its own cursors, to the page that holds the webhook, found
+//! by the rule a vendor's read of one is held to (its id under a spelling the vendor reads as
+//! it, `007` for an integer's `7`, or an alias).
 //! An id in no page is the vendor's 404 for that webhook; two webhooks of the id, or a list
 //! that names a next page after [`MAX_PAGES`] without it, is the vendor's error, a 502,
 //! rather than one picked or a webhook taken for missing. So is a page answered again as the
@@ -220,16 +222,20 @@ impl Find {
         }
     }
 
-    /// The webhook of the id among a page's, if it holds one: two are refused, as no id
-    /// then names one webhook. Another owner's (`owner`: the one asked under), at a vendor
-    /// whose list holds every owner's, is not the one asked for: it is passed over as if it
-    /// were not there, and the owner's own may follow. So is one that does not say whose it
-    /// is, at a vendor whose list says it of others: nothing says it is the owner's.
+    /// The webhook of the id among a page's, if it holds one: the one `asked` finds
+    /// ([`Context::is_the_one`](super::Context::is_the_one), the rule a read of one webhook
+    /// is held to: the id under another spelling the vendor reads as it, or an alias). Two
+    /// are refused, as no id then names one webhook. Another owner's (`owner`: the one asked
+    /// under), at a vendor whose list holds every owner's, is not the one asked for: it is
+    /// passed over as if it were not there, and the owner's own may follow. So is one that
+    /// does not say whose it is, at a vendor whose list says it of others: nothing says it is
+    /// the owner's.
     fn among(
         &mut self,
         items: Vec<serde_json::Map<String, Value>>,
         owner: Option<&str>,
-    ) -> Result<Option<serde_json::Map<String, Value>>, Unpageable> {
+        wanted: impl Fn(&Members) -> bool,
+    ) -> Result<Option<Members>, Unpageable> {
         let owner_of =
             |webhook: &serde_json::Map<String, Value>| webhook.get("owner").and_then(id_text);
         if owner.is_some() && !self.said {
@@ -237,11 +243,17 @@ impl Find {
         }
         let mut found = None;
         for webhook in items {
-            if webhook.get("id").and_then(id_text).as_deref() != Some(self.id.as_str()) {
+            // One without an id is no webhook a read of one by its id could mean.
+            if webhook.get("id").and_then(id_text).is_none() {
                 continue;
             }
-            if let Some(asked) = owner {
-                match owner_of(&webhook) {
+            let named = owner.map(|_| owner_of(&webhook));
+            let webhook = Members::from(webhook);
+            if !wanted(&webhook) {
+                continue;
+            }
+            if let (Some(asked), Some(named)) = (owner, named) {
+                match named {
                     Some(named) if named != asked => continue,
                     None if self.said => {
                         self.unsaid = true;
@@ -297,12 +309,14 @@ impl Plan<'_> {
         let ids: Vec<_> = (items.iter())
             .map(|w| w.get("id").and_then(id_text))
             .collect();
-        let among = find.among(items, self.op.owner.as_deref());
+        let asked = find.id.clone();
+        let is = |webhook: &Members| self.cx.is_the_one(webhook, &asked);
+        let among = find.among(items, self.op.owner.as_deref(), is);
         if let Some(mut webhook) = among.map_err(|flaw| self.cx.unfindable(&flaw, &find.id))? {
             // Read from a list that names the owner, one that does not say whose it is (at a
             // vendor whose list never says) is the owner's, as a read of it would give it.
             self.cx.complete(&mut webhook, self.cx.owner_told(list));
-            return Ok(Some(webhook.into()));
+            return Ok(Some(webhook));
         }
         let Some(cursor) = next else {
             if find.unsaid {

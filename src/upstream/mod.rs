@@ -734,6 +734,13 @@ impl Upstream {
         let cx = Context::new(&self.dialect, &self.name, &self.url_policy, None);
         cx.problem_of(reply)
     }
+
+    /// Why a success whose headers name two webhooks (as `named` says) cannot be passed on,
+    /// where they do: a relayed answer is refused as a translated one is.
+    pub fn named_twice(&self, named: &crate::mapping::id_header::Named) -> Option<Problem> {
+        let cx = Context::new(&self.dialect, &self.name, &self.url_policy, None);
+        cx.named_twice(named)
+    }
 }
 
 /// The content codings an answer's `Content-Encoding` fields name besides `identity`, as

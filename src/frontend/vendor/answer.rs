@@ -510,7 +510,7 @@ impl VendorApi {
         }
         if reply.body.is_empty() {
             let mut response = body::empty(status);
-            let named = self.id_headers_relayed(&routed.route, &reply);
+            let named = self.id_headers_relayed(&routed.route, &reply, upstream)?;
             response.headers_mut().extend(named);
             return Ok(response);
         }
@@ -536,7 +536,7 @@ impl VendorApi {
             .value("content-type")
             .filter(|v| !json || v.as_bytes().ends_with(b"json"))
             .unwrap_or_else(|| self.dialect.media_type.clone());
-        let named = self.id_headers_relayed(&routed.route, &reply);
+        let named = self.id_headers_relayed(&routed.route, &reply, upstream)?;
         let (relayed, link) = self.next_page_here(&routed.route, reply, upstream)?;
         let mut response = body::bytes(status, relayed, &content_type);
         response.headers_mut().extend(named);
@@ -573,21 +573,24 @@ impl VendorApi {
     /// The headers a relayed success names its webhook in, written again here: the vendor's
     /// own name an address of the vendor's (an absolute URL of its host), which a client
     /// following it would reach around the gateway. The webhook is the one the vendor's
-    /// headers name; where they name none, none is written.
+    /// headers name; where they name none, none is written. Where they name two (two
+    /// `Location` lines that differ), the answer is refused as the canonical API refuses it:
+    /// which webhook the change made is not known.
     fn id_headers_relayed(
         &self,
         route: &Route,
         reply: &crate::exchange::Reply,
-    ) -> Vec<(http::HeaderName, http::HeaderValue)> {
+        upstream: &crate::upstream::Upstream,
+    ) -> Result<Vec<(http::HeaderName, http::HeaderValue)>, Problem> {
         let Kind::Operation(role) = route.kind else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
         let endpoint = self.dialect.endpoint(role);
         let Some(endpoint) = endpoint.filter(|e| !e.response_headers.is_empty()) else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
         if !reply.status.is_success() {
-            return Vec::new();
+            return Ok(Vec::new());
         }
         let values = |name: &http::HeaderName| {
             (reply.headers.texts(name.as_str()))
@@ -595,13 +598,16 @@ impl VendorApi {
                 .collect()
         };
         let named = self.dialect.named_in_headers(endpoint, values);
-        match (named.found, named.conflict) {
-            (Some(found), None) => {
+        if let Some(problem) = upstream.named_twice(&named) {
+            return Err(problem);
+        }
+        Ok(match named.found {
+            Some(found) => {
                 let owner = found.owner.as_deref().or(route.owner.as_deref());
                 self.id_headers(endpoint, route, &found.id, owner)
             }
-            _ => Vec::new(),
-        }
+            None => Vec::new(),
+        })
     }
 
     /// Whether `reply` is a refusal (a 4xx) in words, written as this dialect's clients read
