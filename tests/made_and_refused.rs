@@ -3,7 +3,10 @@
 //! made) names the webhook made and shows the secret the vendor minted for it, which the
 //! vendor shows once: on the canonical API as the problem's `webhook`, and on a vendor's own
 //! API (a surface) as a member `webhook` beside that vendor's own error, the id and the secret
-//! where that vendor's webhooks hold them. The secret never reaches the log.
+//! where that vendor's webhooks hold them. A secret the vendor shows at a resource of its own
+//! is read there before the refusal, whatever answer is refused. A secret shown for a webhook
+//! answered as another owner's is kept for no owner: a later read under the owner asked does
+//! not show it. The secret never reaches the log.
 //!
 //! The upstream is a test-local file (`minter`) whose webhooks belong to a team, in front of a
 //! scripted vendor that mints each webhook's secret, shown in the create's answer or at a
@@ -125,6 +128,15 @@ fn hook(team: &str, more: Value) -> Value {
 /// The gateway over `double` as upstream `up` of `minter` (`file`), with a Svix surface at
 /// `/sv` and an AgentMessage surface at `/am` (of team `team-a`) in front of it.
 async fn gateway(file: &str, double: &Double) -> (hookgate::app::Running, tempfile::TempDir) {
+    gateway_with(file, double, "").await
+}
+
+/// [`gateway`] with the surfaces `more` configures too.
+async fn gateway_with(
+    file: &str,
+    double: &Double,
+    more: &str,
+) -> (hookgate::app::Running, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     for name in ["svix", "agentmessage"] {
         std::fs::copy(
@@ -139,7 +151,7 @@ async fn gateway(file: &str, double: &Double) -> (hookgate::app::Running, tempfi
          [upstreams.up]\ndialect = \"minter\"\nbase_url = {:?}\nauth = {{ type = \"none\" }}\n\
          [surfaces.sv]\ndialect = \"svix\"\nupstream = \"up\"\nprefix = \"/sv\"\n\
          [surfaces.am]\ndialect = \"agentmessage\"\nupstream = \"up\"\nprefix = \"/am\"\nowner = \"{TEAM}\"\n\
-         [url_policy]\nallow_private = true\n",
+         {more}[url_policy]\nallow_private = true\n",
         dir.path(),
         double.url()
     ))
@@ -273,4 +285,114 @@ async fn a_create_a_surface_cannot_show_shows_the_secret_minted_for_it() {
     let detail = answers[0].1.json()["detail"].as_str().unwrap().to_owned();
     assert!(detail.contains("createdAt"), "{detail}");
     gw.stop().await;
+}
+
+/// The calls the vendor was sent, as `METHOD path`.
+fn calls(double: &Double) -> Vec<String> {
+    (double.seen().iter())
+        .map(|s| format!("{} {}", s.method, s.path))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_secret_minted_at_a_resource_of_its_own_is_read_before_a_webhook_of_another_owner_is_refused()
+ {
+    const SECRET_AT: &str = "GET /teams/team-a/hooks/h_1/secret";
+    const READ: &str = "GET /teams/team-a/hooks/h_1";
+    // What the create's answer and the read of the webhook answer, what the create declares
+    // after it, and the calls of one create: the secret is read before the refusal, whether
+    // the answer refused is the create's own or a read's declared before the secret's.
+    let cases = [
+        (hook("team-b", json!({})), None, "", vec![SECRET_AT]),
+        (
+            hook(TEAM, json!({})),
+            Some(Reply::json(200, hook("team-b", json!({})))),
+            "then = [\"get\", \"secret\"]",
+            vec![READ, SECRET_AT],
+        ),
+        (
+            hook("team-b", json!({})),
+            Some(Reply::json(200, hook("team-b", json!({})))),
+            "then = [\"get\", \"secret\"]",
+            vec![SECRET_AT],
+        ),
+    ];
+    for (created, read, then, after) in cases {
+        let double = Double::answering(move |seen: &Seen| {
+            match (seen.method.as_str(), seen.path.as_str()) {
+                ("POST", _) => Reply::json(201, created.clone()),
+                ("GET", "/teams/team-a/hooks/h_1/secret") => {
+                    Reply::json(200, json!({ "key": SECRET }))
+                }
+                _ => read
+                    .clone()
+                    .unwrap_or_else(|| Reply::json(404, json!({"message": "not found"}))),
+            }
+        })
+        .await;
+        let (gw, _dir) = gateway(&minter(AT_RESOURCE, then), &double).await;
+        let answers = creates(gw.addr).await;
+        let why = format!("a create answered as another team's ({then})");
+        refused_with_the_secret(&answers, &why);
+        let one: Vec<&str> = std::iter::once("POST /teams/team-a/hooks")
+            .chain(after.iter().copied())
+            .collect();
+        assert_eq!(calls(&double), one.repeat(3), "{why}");
+        gw.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_secret_shown_for_another_owners_webhook_is_kept_for_no_owner() {
+    // A surface of the upstream's own dialect, which relays its client's create as written.
+    let relay = "[surfaces.mi]\ndialect = \"minter\"\nupstream = \"up\"\nprefix = \"/mi\"\n";
+    let relayed = json!({"url": "https://example.com/h", "events": ["wallet.balance_low"]});
+    for api in ["canonical", "svix", "agentmessage", "relayed"] {
+        // The create is answered as team-b's; a later read under team-a finds a webhook of
+        // that id there.
+        let double = Double::answering(|seen: &Seen| match seen.method.as_str() {
+            "POST" => Reply::json(201, hook("team-b", json!({"secret": SECRET}))),
+            _ => Reply::json(200, hook(TEAM, json!({}))),
+        })
+        .await;
+        let (gw, _dir) = gateway_with(&minter(IN_ANSWER, ""), &double, relay).await;
+        let created = match api {
+            "relayed" => {
+                send(
+                    gw.addr,
+                    "POST",
+                    "/mi/teams/team-a/hooks",
+                    &[BEARER],
+                    Some(&relayed),
+                )
+                .await
+            }
+            _ => {
+                (creates(gw.addr).await.into_iter())
+                    .find(|(name, _)| *name == api)
+                    .unwrap()
+                    .1
+            }
+        };
+        let shown = String::from_utf8_lossy(&created.body).into_owned();
+        assert!(
+            shown.contains(SECRET),
+            "{api}: shown to the client that made it: {shown}"
+        );
+        let read = send(
+            gw.addr,
+            "GET",
+            &format!("{SVIX}/{ID}/secret"),
+            &[BEARER],
+            None,
+        )
+        .await;
+        let text = String::from_utf8_lossy(&read.body).into_owned();
+        assert!(
+            !text.contains(SECRET) && read.status != 200,
+            "{api}: a read under team-a showed team-b's secret: {} {text}",
+            read.status
+        );
+        gw.stop().await;
+    }
 }

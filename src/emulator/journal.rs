@@ -1,8 +1,14 @@
 //! The request journal of an emulator: what the code under test sent to the vendor's API and
 //! what it was answered, kept in a bounded ring for a test to assert on. Credentials and
 //! webhook secrets never enter it: they are redacted as each request is recorded.
+//!
+//! A body's secrets are the members the mapping file says hold one (the webhook's `secret`,
+//! its custom headers' values, a rotation's chosen secret), found by their paths, not by their
+//! names: a member beside the secret inside an object whose name says secret (the algorithm
+//! of a `signing_secret` object) is no secret, and is shown.
 
 use crate::mapping::Dialect;
+use crate::mapping::json_path::{FieldPath, Step};
 use crate::mapping::model::CredentialPlace;
 use crate::mapping::rules::ObjectMap;
 use serde::Serialize;
@@ -159,8 +165,12 @@ struct Inner {
 /// The journal of one emulator.
 pub struct Journal {
     inner: Mutex<Inner>,
-    /// The vendor's names of members that hold a secret or custom header values.
+    /// The vendor's names of members that hold a secret or custom header values, for text
+    /// that cannot be read as a body.
     secret_members: Vec<String>,
+    /// Where the vendor's bodies hold a secret or custom header values, as the keys that lead
+    /// to it ([`secret_paths`]).
+    secret_paths: Vec<Vec<String>>,
     /// The headers the dialect's clients send their credential in (each part of it), where
     /// they are the vendor's own: redacted whatever their names say.
     credential: Vec<http::HeaderName>,
@@ -172,11 +182,13 @@ impl Journal {
     /// An empty journal of at most `limit` entries, for the vendor of `dialect`.
     pub fn new(dialect: &Dialect, limit: usize) -> Journal {
         let mut secret_members = Vec::new();
-        let maps =
-            std::iter::once(&dialect.webhook).chain(dialect.resources.iter().map(|r| &r.fields));
+        let maps = std::iter::once(&dialect.webhook).chain(
+            (dialect.resources.iter()).flat_map(|r| std::iter::once(&r.fields).chain(&r.in_create)),
+        );
         for map in maps {
             collect_secret_members(map, &mut secret_members);
         }
+        let secret_paths = secret_paths(dialect);
         Journal {
             inner: Mutex::new(Inner {
                 entries: VecDeque::new(),
@@ -184,6 +196,7 @@ impl Journal {
                 limit: limit.max(1),
             }),
             secret_members,
+            secret_paths,
             credential: dialect
                 .credential_places()
                 .filter_map(|place| match place {
@@ -345,24 +358,83 @@ impl Journal {
             || sensitive(&lower)
     }
 
+    /// Redacts the secrets of a body: the values at the places the mapping says hold one,
+    /// found at any depth (a body may hold the webhook in an envelope), and a credential's
+    /// parameter sent in a body instead (a form that carries the key, as some clients send
+    /// it). A body that is a secret alone (a resource read whole, `path = "$"`) is redacted
+    /// where it is no object.
     fn redact_body(&self, value: &mut Value) {
+        if !value.is_object() && self.secret_paths.iter().any(Vec::is_empty) {
+            redact_all(value);
+            return;
+        }
+        self.redact_within(value, &mut Vec::new());
+    }
+
+    /// Redacts what lies below `value`, reached by the keys `trail` (items of arrays passed
+    /// through, as a secret's path held in a list is).
+    fn redact_within(&self, value: &mut Value, trail: &mut Vec<String>) {
         match value {
             Value::Object(map) => {
                 for (key, v) in map.iter_mut() {
-                    // A credential's parameter sent in a body instead (a form that carries
-                    // the key, as some clients send it) is the credential still.
-                    let named = self.secret_members.iter().chain(&self.credential_params);
-                    if sensitive(key) || named.into_iter().any(|m| m == key) {
-                        redact_all(v);
-                    } else {
-                        self.redact_body(v);
+                    trail.push(key.clone());
+                    let secret = (self.secret_paths.iter())
+                        .any(|p| !p.is_empty() && trail.ends_with(p))
+                        || self.credential_params.iter().any(|c| c == key);
+                    match secret {
+                        true => redact_all(v),
+                        false => self.redact_within(v, trail),
                     }
+                    trail.pop();
                 }
             }
-            Value::Array(items) => items.iter_mut().for_each(|v| self.redact_body(v)),
+            Value::Array(items) => items.iter_mut().for_each(|v| self.redact_within(v, trail)),
             _ => {}
         }
     }
+}
+
+/// The keys that lead to every place the dialect's requests may hold a secret or custom
+/// header values: each rule's for the webhook's `secret` and `headers` (its path, its aliases,
+/// the place requests spell it, `write_as`), in the webhook and in each resource, and each
+/// place an operation's or a resource's body puts a chosen secret (a rotation's `{{secret}}`).
+/// Array indexes are left out: every item of such a list is held to it.
+fn secret_paths(dialect: &Dialect) -> Vec<Vec<String>> {
+    let keys = |path: &FieldPath| -> Vec<String> {
+        (path.steps().iter())
+            .filter_map(|s| match s {
+                Step::Key(k) => Some(k.clone()),
+                Step::Index(_) => None,
+            })
+            .collect()
+    };
+    let mut out: Vec<Vec<String>> = Vec::new();
+    let maps = std::iter::once(&dialect.webhook).chain(
+        (dialect.resources.iter()).flat_map(|r| std::iter::once(&r.fields).chain(&r.in_create)),
+    );
+    for map in maps {
+        for rule in &map.rules {
+            if rule.target.is("secret") || rule.target.is("headers") {
+                out.extend(rule.path.iter().chain(&rule.aliases).map(keys));
+            }
+        }
+    }
+    let bodies = (dialect.operations.iter())
+        .filter_map(|e| e.body.as_ref())
+        .chain((dialect.resources.iter()).flat_map(|r| {
+            [&r.get, &r.replace, &r.update]
+                .into_iter()
+                .flatten()
+                .map(|e| &e.body)
+        }));
+    for body in bodies {
+        for name in ["secret", "webhook.secret"] {
+            out.extend(body.places_of(name).iter().map(keys));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// The last key of the vendor path of every rule that holds the secret or custom headers.

@@ -194,6 +194,13 @@ pub struct Plan<'a> {
     shown_secret: Option<Box<Value>>,
     /// A call that changes the webhook has succeeded.
     wrote: bool,
+    /// The refusal of a change that was made, held while the secret the vendor minted for
+    /// the webhook made is read where it shows it (a resource of its own): the refusal then
+    /// shows that secret, which no later call can learn (boxed: few plans hold one).
+    refused_after_secret: Option<Box<Problem>>,
+    /// An answer named another owner than the one asked under, or none where it had to say:
+    /// whose the webhook is was not confirmed, and no secret it shows is kept for it.
+    unconfirmed_owner: bool,
     /// A create's answer said a webhook was made without naming one (its body and a header,
     /// or two headers, name two): the change was made, though which webhook is not known.
     made_unnamed: bool,
@@ -236,6 +243,8 @@ impl<'a> Plan<'a> {
             refused_if_found: None,
             shown_secret: None,
             wrote: false,
+            refused_after_secret: None,
+            unconfirmed_owner: false,
             made_unnamed: false,
             answered: false,
             checked_change: None,
@@ -279,14 +288,27 @@ impl<'a> Plan<'a> {
         if let Some(p) = self.refused.take() {
             return Next::Done(Err(p));
         }
-        if let (Some(stage), Some(reply)) = (self.out.take(), reply)
-            && let Err(p) = self.absorb(stage, &reply)
-        {
-            // Annotated before the stages are dropped: whether more of the change was to come
-            // is told by them.
-            let p = self.annotated(p, stage);
-            self.stages.clear();
-            return Next::Done(Err(p));
+        if let (Some(stage), Some(reply)) = (self.out.take(), reply) {
+            let absorbed = self.absorb(stage, &reply);
+            // The secret read before a refusal: whatever it answered, the refusal is given,
+            // showing the secret where the read did.
+            if let Some(held) = self.refused_after_secret.take() {
+                return Next::Done(Err(self.showing_made(*held)));
+            }
+            if let Err(p) = absorbed {
+                // Annotated before the stages are dropped: whether more of the change was to
+                // come is told by them.
+                let p = self.annotated(p, stage);
+                let unread = self.secret_unread(&p);
+                self.stages.clear();
+                match unread {
+                    Some(read) => {
+                        self.refused_after_secret = Some(Box::new(p));
+                        self.stages.push_back(read);
+                    }
+                    None => return Next::Done(Err(p)),
+                }
+            }
         }
         while let Some(stage) = self.stages.pop_front() {
             match self.request(stage) {
@@ -297,11 +319,46 @@ impl<'a> Plan<'a> {
                 Ok(None) => {}
                 Err(p) => {
                     self.stages.clear();
-                    return Next::Done(Err(p));
+                    let held = self.refused_after_secret.take();
+                    return Next::Done(Err(held.map_or(p, |held| *held)));
                 }
             }
         }
+        if let Some(held) = self.refused_after_secret.take() {
+            return Next::Done(Err(self.showing_made(*held)));
+        }
         Next::Done(self.finish())
+    }
+
+    /// The read of the secret the vendor minted for the webhook a refused change made, where
+    /// the refusal shows that webhook without it and the plan was still to read it at a
+    /// resource of its own: a vendor that shows a secret once, after the create, shows it to
+    /// no later call, and a client refused without it could never verify a delivery. The read
+    /// addresses the webhook as every call of the plan does (under the owner asked), and
+    /// changes nothing.
+    fn secret_unread(&self, refusal: &Problem) -> Option<Stage> {
+        let made = refusal.made.as_deref()?;
+        if !made.contains_key("id") || made.contains_key("secret") {
+            return None;
+        }
+        let read = Stage::Resource(self.cx.dialect.secret_resource()?);
+        self.stages.contains(&read).then_some(read)
+    }
+
+    /// A held refusal, showing what the webhook made holds now (the secret read after it).
+    fn showing_made(&self, mut refusal: Problem) -> Problem {
+        if let Some(made) = self.result.as_ref().and_then(Members::made) {
+            refusal.made = Some(made);
+        }
+        refusal
+    }
+
+    /// Whether the answers confirmed whose the webhook is, as far as they were read: `false`
+    /// where one named another owner than the one asked under, or none where it had to say.
+    /// A secret such a change showed is not kept for the owner asked, whose webhook it may
+    /// not be.
+    pub fn owner_confirmed(&self) -> bool {
+        !self.unconfirmed_owner
     }
 
     /// The operation's own request as it would go before what it depends on is known (its body

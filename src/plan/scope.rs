@@ -102,16 +102,22 @@ impl<'a> Plan<'a> {
                 self.cx.owner = self.op.owner.clone();
                 Ok(())
             }
-            Some(_) => Err(Problem::not_found(format!(
-                "no webhook {id} under owner {asked} at upstream {name}"
-            ))),
+            Some(_) => {
+                self.unconfirmed_owner = true;
+                Err(Problem::not_found(format!(
+                    "no webhook {id} under owner {asked} at upstream {name}"
+                )))
+            }
             None if get.names_owner => Ok(()),
-            None => Err(Problem::new(
-                Code::UpstreamError,
-                format!(
-                    "upstream {name} answered webhook {id} without its owner: whose it is cannot be confirmed"
-                ),
-            )),
+            None => {
+                self.unconfirmed_owner = true;
+                Err(Problem::new(
+                    Code::UpstreamError,
+                    format!(
+                        "upstream {name} answered webhook {id} without its owner: whose it is cannot be confirmed"
+                    ),
+                ))
+            }
         }
     }
 
@@ -130,7 +136,7 @@ impl<'a> Plan<'a> {
     /// whose it is, in place of this answer's silence: the owner is held to the whole result,
     /// by [`Self::confirm_owner`] on the read's answer, not to a part of it.
     pub(super) fn answered_with_owner(
-        &self,
+        &mut self,
         endpoint: &Endpoint,
         webhook: &Members,
     ) -> Result<(), Problem> {
@@ -148,6 +154,7 @@ impl<'a> Plan<'a> {
             None if self.cx.owner_told(endpoint) || self.read_follows() => return Ok(()),
             None => "without its owner: whose it is cannot be confirmed",
         };
+        self.unconfirmed_owner = true;
         let id = webhook
             .text("id")
             .map(|id| id.into_owned())

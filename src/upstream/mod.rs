@@ -262,8 +262,12 @@ impl Upstream {
     /// Keeps what an operation's end says of its webhook's secret, where the vendor shows it
     /// once: the secret a create or a rotation made (shown in its answer, or named by the
     /// problem of a later call that failed), or the one the client chose and the vendor took;
-    /// a webhook deleted, or rotated to a secret not shown, is forgotten.
-    fn keep_secret(&self, op: &Operation, result: &Result<Done, Problem>) {
+    /// a webhook deleted, or rotated to a secret not shown, is forgotten. A secret shown for
+    /// a webhook whose owner the answers did not confirm (`confirmed` false: one answered as
+    /// another owner's) is kept for no one: filed under the owner asked, a later read of that
+    /// owner's could show it for a webhook not theirs, and the owner answered is one the
+    /// refusal would not trust. The refusal showed it to the client that made it.
+    fn keep_secret(&self, op: &Operation, result: &Result<Done, Problem>, confirmed: bool) {
         // A read makes no secret: the one it may show is the one kept.
         if op.action.reads_only() || !self.shows_secret_once() {
             return;
@@ -310,7 +314,7 @@ impl Upstream {
                 // The webhook the request named, where it named one: a problem never keeps a
                 // secret for another.
                 let key = || Some(kept::webhook_key(owner, op.id.as_deref().or(text("id"))?));
-                match text("secret") {
+                match text("secret").filter(|_| confirmed) {
                     Some(secret) => {
                         if let Some(key) = key() {
                             self.kept.keep(key, secret);
@@ -360,7 +364,7 @@ impl Upstream {
                 Next::Done(result) => break result,
             }
         };
-        self.keep_secret(plan.operation(), &result);
+        self.keep_secret(plan.operation(), &result, plan.owner_confirmed());
         result
     }
 
@@ -536,7 +540,8 @@ impl Upstream {
     /// kept; a delete forgets. A change that may have replaced the secret (a rotation, one that
     /// sets it) and whose answer does not show the new one (none shown, none readable, a
     /// failure whose outcome is not known) forgets the one before, which is then no longer
-    /// known to be the webhook's. A refusal changed nothing.
+    /// known to be the webhook's. A refusal changed nothing. An answer that names another
+    /// owner than the request's keeps nothing.
     fn keep_relayed_secret(&self, change: &kept::Change, result: &Result<Reply, Problem>) {
         let action = change.role.action();
         let chosen = change.chosen.as_ref().map(Secret::expose);
@@ -575,6 +580,18 @@ impl Upstream {
             }
             return;
         };
+        // An answer of another owner's webhook (a vendor that ignores the owner it is sent)
+        // shows a secret that is not known to be the asked owner's: kept for no one, as a
+        // planned change's ([`Upstream::keep_secret`]).
+        let answered = webhook.as_ref().and_then(|w| w.text("owner"));
+        if let (Some(answered), Some(asked)) = (answered, change.owner.as_deref())
+            && answered != asked
+        {
+            if replaces {
+                forget(None);
+            }
+            return;
+        }
         let id = webhook.as_ref().and_then(|w| w.str("id"));
         let shown = webhook.as_ref().and_then(|w| w.str("secret"));
         match (shown.as_deref().or(chosen), key(id.as_deref())) {
