@@ -16,6 +16,9 @@ pub enum Codec {
     Identity,
     /// Dialect integer ⇄ canonical decimal string (integer ids).
     IntString,
+    /// Dialect decimal string ⇄ canonical integer (a vendor that writes a status code or a
+    /// count as text: `"200"`).
+    StringInt,
     /// Dialect single value ⇄ canonical one-element array (a single event type).
     Single,
     /// Dialect `[{key, value}]` ⇄ canonical object (header lists).
@@ -153,6 +156,10 @@ impl Codec {
                 },
                 _ => err("must be a string"),
             },
+            Codec::StringInt => match value.as_i64() {
+                Some(n) => Ok(Value::from(n.to_string())),
+                None => err("must be an integer"),
+            },
             Codec::Single => match value.as_array().map(Vec::as_slice) {
                 Some([one]) => Ok(one.clone()),
                 Some(_) => err("must contain exactly one item"),
@@ -238,6 +245,17 @@ impl Codec {
                 // A vendor that already speaks strings is taken at its word.
                 Value::String(s) => Ok(Value::from(s.as_str())),
                 _ => err("must be an integer"),
+            },
+            // Only the text an integer is written as, which it is written back as: `007` or
+            // `+5` would come back as another text.
+            Codec::StringInt => match value {
+                Value::String(s) => match s.parse::<i64>() {
+                    Ok(n) if n.to_string() == *s => Ok(Value::from(n)),
+                    _ => err("must be a decimal integer"),
+                },
+                // A vendor that already speaks numbers is taken at its word.
+                Value::Number(n) if n.is_i64() => Ok(value.clone()),
+                _ => err("must be a string"),
             },
             // One value, which a list of them is not: `["a", "b"]` sent where the vendor takes
             // one is refused as such, not read as a list holding a list.
@@ -571,6 +589,8 @@ mod tests {
     fn every_codec_inverts() {
         let cases = [
             (Codec::IntString, json!("42"), json!(42)),
+            (Codec::StringInt, json!(200), json!("200")),
+            (Codec::StringInt, json!(-5), json!("-5")),
             (Codec::Single, json!(["pre_call"]), json!("pre_call")),
             (
                 Codec::Pairs {
@@ -928,6 +948,16 @@ mod tests {
             "must contain exactly one item"
         );
         assert!(Codec::IntString.encode(&json!("x1")).is_err());
+        // Text whose number would be written back as other text is no integer's here.
+        for text in ["007", "+5", "-0", "2e2", " 200", "200.0", "", "x"] {
+            let refused = Codec::StringInt.decode(&json!(text)).unwrap_err().0;
+            assert_eq!(refused, "must be a decimal integer", "{text}");
+        }
+        assert_eq!(Codec::StringInt.decode(&json!(200)), Ok(json!(200)));
+        for value in [json!(2.5), json!("200"), json!(null)] {
+            let refused = Codec::StringInt.encode(&value).unwrap_err().0;
+            assert_eq!(refused, "must be an integer", "{value}");
+        }
         let many = vec![(json!("a"), json!(true)), (json!("b"), json!(true))];
         assert!(Codec::value_map(many, None).is_err());
         let seconds = Codec::UnixTime { millis: false };

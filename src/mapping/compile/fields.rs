@@ -639,6 +639,14 @@ impl Compiler<'_> {
     /// Vendor values the file writes (`default`, `render_default`) must be ones the codec
     /// reads back as they are, or a value written would come back as another.
     fn check_vendor_values(&mut self, key: &str, s: &FieldSection, codec: &Codec) {
+        // Checks see the vendor's spelling, which is text here: a range would refuse every
+        // value as no integer.
+        if matches!(codec, Codec::StringInt) && (s.min.is_some() || s.max.is_some()) {
+            self.error(
+                key,
+                "`min` and `max` check the vendor's value, which `string_int` writes as text: bound its digits with `pattern` or `max_length` instead",
+            );
+        }
         // A `null` shown for none is written as it is, never through the codec.
         let shown = s.render_default.as_ref().map(file_value);
         let vendor_values = [
@@ -743,7 +751,7 @@ fn codec_kind(codec: &Codec) -> Option<model::Kind> {
         Codec::Single | Codec::Join(_) | Codec::Wrap { .. } => Kind::StringList,
         Codec::Pairs { .. } => Kind::StringMap,
         Codec::Negate => Kind::Bool,
-        Codec::Scale(_) => Kind::Integer,
+        Codec::Scale(_) | Codec::StringInt => Kind::Integer,
         Codec::IntString
         | Codec::UnixTime { .. }
         | Codec::Time(_)
@@ -760,13 +768,14 @@ fn compile_codec(v: &Value, vendor_type: Option<JsonType>) -> Result<Codec, Stri
         Value::String(name) => match name.as_str() {
             "identity" => Ok(Codec::Identity),
             "int_string" => Ok(Codec::IntString),
+            "string_int" => Ok(Codec::StringInt),
             "single" => Ok(Codec::Single),
             "negate" => Ok(Codec::Negate),
             "empty_is_null" => Ok(Codec::EmptyIsNull),
             "unix_seconds" => Ok(Codec::UnixTime { millis: false }),
             "unix_millis" => Ok(Codec::UnixTime { millis: true }),
             other => Err(format!(
-                "`{other}`: expected identity, int_string, single, negate, empty_is_null, unix_seconds, unix_millis, {{pairs}}, {{map}}, {{scale}}, {{join}}, {{prefix}}, {{time}} or {{wrap}}"
+                "`{other}`: expected identity, int_string, string_int, single, negate, empty_is_null, unix_seconds, unix_millis, {{pairs}}, {{map}}, {{scale}}, {{join}}, {{prefix}}, {{time}} or {{wrap}}"
             )),
         },
         Value::Object(table) => {
