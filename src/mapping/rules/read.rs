@@ -383,9 +383,10 @@ impl ObjectMap {
                 Step::Key(k) => Some(k.as_str()),
                 Step::Index(_) => None,
             });
-            dotted
-                .split('.')
-                .all(|name| keys.next().is_some_and(|k| crate::json::folded::same(name, k)))
+            dotted.split('.').all(|name| {
+                keys.next()
+                    .is_some_and(|k| crate::json::folded::same(name, k))
+            })
         })
     }
 
