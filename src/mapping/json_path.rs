@@ -184,6 +184,31 @@ impl FieldPath {
         Some(cur)
     }
 
+    /// This path as `root` spells it, where a value lies there with its member names in any
+    /// letter case, as a parser that ignores letter case finds it
+    /// ([`crate::json::folded::same`]): each member the one of its name, else the first
+    /// named so in another case.
+    pub fn spelt_in(&self, root: &Value) -> Option<FieldPath> {
+        let mut cur = root;
+        let mut steps = Vec::with_capacity(self.steps.len());
+        for step in &self.steps {
+            let (spelt, next) = match (step, cur) {
+                (Step::Key(k), Value::Object(m)) => match m.get_key_value(k) {
+                    Some((name, value)) => (Step::Key(name.clone()), value),
+                    None => m
+                        .iter()
+                        .find(|(name, _)| crate::json::folded::same(name, k))
+                        .map(|(name, value)| (Step::Key(name.clone()), value))?,
+                },
+                (Step::Index(i), Value::Array(a)) => (Step::Index(*i), a.get(*i)?),
+                _ => return None,
+            };
+            steps.push(spelt);
+            cur = next;
+        }
+        Some(FieldPath { steps })
+    }
+
     /// The value at this path in `root`, to be changed where it lies.
     pub fn get_mut<'v>(&self, root: &'v mut Value) -> Option<&'v mut Value> {
         let mut cur = root;

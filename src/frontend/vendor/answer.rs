@@ -71,6 +71,17 @@ impl VendorApi {
     /// know), or whose integers beyond 64 bits could not be written again exactly around the
     /// change, is refused, naming the scope that reads it as it is: passed on as it came, it
     /// might show the secret.
+    ///
+    /// A member the secret's place names is read in any letter case (`WEBHOOK_SECRET` for
+    /// `webhook_secret`, `DATA` for `data`), as a client whose parser ignores letter case (Go's
+    /// `encoding/json`) reads it. An answer that names a member on the way to a secret's place
+    /// more than once, in one case or in several, is refused with a 502 saying it cannot be
+    /// shown without its secret: which copy a client reads is its parser's choice (the first,
+    /// the last, or, in Go, one merged into the other), and no rewrite of one reading of it can
+    /// stand for them all. Taking the secret out of every copy would take a reading of the
+    /// answer that keeps repeated members, and writing it again would collapse them into one,
+    /// losing what the others held. A refusal needs to know nothing of which copy holds what,
+    /// so it misses no case.
     fn withhold_relayed_secret(
         &self,
         route: &Route,
@@ -107,17 +118,35 @@ impl VendorApi {
                 false => Ok(body),
             };
         };
-        // Where the vendor's answer holds its webhook, or its list's items: the first place
-        // its mapping file reads them from that holds them.
         let list = endpoint.role.action() == Action::List;
         let places = if list {
             &endpoint.items_paths
         } else {
             &endpoint.item_paths
         };
-        let place = places.iter().find(|p| {
-            p.get(&answer)
-                .is_some_and(|v| if list { v.is_array() } else { v.is_object() })
+        if let Some(repeated) = repeated_on_the_way(&body, places, list, &secret) {
+            return Err(Problem::new(
+                Code::UpstreamError,
+                format!(
+                    "the vendor's answer cannot be shown without the webhook's signing secret to \
+                     an API key that lacks the scope webhooks:write: it names `{repeated}` more \
+                     than once (member names compared in any letter case), on the way to where \
+                     its webhooks keep the secret, and which one a client reads is its parser's \
+                     choice"
+                ),
+            ));
+        }
+        // Where the vendor's answer holds its webhook, or its list's items: the first place
+        // its mapping file reads them from that holds them, its names in any letter case.
+        let place = places.iter().find_map(|p| {
+            let spelt = p.spelt_in(&answer)?;
+            let held = spelt.get(&answer)?;
+            (if list {
+                held.is_array()
+            } else {
+                held.is_object()
+            })
+            .then_some(spelt)
         });
         let mut changed = false;
         match place.and_then(|p| p.get_mut(&mut answer)) {
@@ -1173,11 +1202,15 @@ enum Shown<'a> {
     Nothing,
 }
 
-/// Where `webhook` (a vendor's, as relayed) shows its signing secret at one of `places`, what
-/// this API shows there of a webhook whose secret it has none of. Whether anything changed.
+/// Where `webhook` (a vendor's, as relayed) shows its signing secret at one of `places`, its
+/// members named in any letter case ([`FieldPath::spelt_in`]), what this API shows there of a
+/// webhook whose secret it has none of. Whether anything changed.
 fn withheld(places: &[(&FieldPath, Shown<'_>)], webhook: &mut Value) -> bool {
     let mut changed = false;
     for (path, shown_instead) in places {
+        let Some(path) = path.spelt_in(webhook) else {
+            continue;
+        };
         let shown = path.get(webhook);
         let placeholder = match shown_instead {
             Shown::Placeholder(p) => Some(*p),
@@ -1194,6 +1227,40 @@ fn withheld(places: &[(&FieldPath, Shown<'_>)], webhook: &mut Value) -> bool {
         changed = true;
     }
     changed
+}
+
+/// The first member that the vendor's answer `body` names more than once on the way to a
+/// secret's place (`secret`) of its webhook, at any of `places` (of each of its items, where
+/// it is a `list`'s), names compared in any letter case ([`crate::json::folded`]). An answer
+/// that is no JSON document has none: it was read already.
+fn repeated_on_the_way(
+    body: &[u8],
+    places: &[FieldPath],
+    list: bool,
+    secret: &[(&FieldPath, Shown<'_>)],
+) -> Option<String> {
+    use crate::json::folded::Along;
+    use crate::mapping::json_path::Step;
+    fn along(path: &FieldPath) -> impl Iterator<Item = Along<'_>> {
+        path.steps().iter().map(|step| match step {
+            Step::Key(key) => Along::Key(key),
+            Step::Index(i) => Along::Index(*i),
+        })
+    }
+    let ways: Vec<Vec<Along<'_>>> = places
+        .iter()
+        .flat_map(|place| {
+            secret.iter().map(move |(path, _)| {
+                let mut way: Vec<Along<'_>> = along(place).collect();
+                way.extend(list.then_some(Along::Each));
+                way.extend(along(path));
+                way
+            })
+        })
+        .collect();
+    crate::json::folded::repeated_along(body, &ways)
+        .ok()
+        .flatten()
 }
 
 /// A webhook in the shape of `map`; one it cannot show (two events where it holds one) is

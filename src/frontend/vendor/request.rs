@@ -5,6 +5,7 @@
 use super::{Kind, Route, VendorApi, given};
 use crate::frontend::{Backend, Job, Relay, Routed};
 use crate::http::headers;
+use crate::json::folded;
 use crate::mapping::checks::Check;
 use crate::mapping::json_path::FieldPath;
 use crate::mapping::model::{CredentialPlace, Resource, ResourceVerb, Role};
@@ -246,7 +247,7 @@ impl VendorApi {
             let mut shown: Vec<&str> = Vec::new();
             for key in envelope.iter().copied().chain(keys) {
                 let Some(object) = at else { break };
-                if let Some(other) = object.keys().find(|k| *k != key && same_folded(k, key)) {
+                if let Some(other) = object.keys().find(|k| *k != key && folded::same(k, key)) {
                     return Err(case_refusal(&shown, other, key));
                 }
                 shown.push(key);
@@ -259,7 +260,7 @@ impl VendorApi {
         if let (true, Ok(Value::Array(ops))) = (array, serde_json::from_slice::<Value>(bytes)) {
             for op in ops.iter().filter_map(Value::as_object) {
                 for key in ["op", "path", "value", "from"] {
-                    if let Some(other) = op.keys().find(|k| *k != key && same_folded(k, key)) {
+                    if let Some(other) = op.keys().find(|k| *k != key && folded::same(k, key)) {
                         return Err(case_refusal(&[], other, key));
                     }
                 }
@@ -1316,7 +1317,7 @@ pub(super) fn key_member<'d>(
         let Value::Object(object) = here else {
             return Ok(None);
         };
-        if let Some(other) = object.keys().find(|k| *k != key && same_folded(k, key)) {
+        if let Some(other) = object.keys().find(|k| *k != key && folded::same(k, key)) {
             return Err(case_refusal(&shown, other, key));
         }
         let Some(value) = object.get(key) else {
@@ -1326,19 +1327,6 @@ pub(super) fn key_member<'d>(
         here = value;
     }
     Ok(Some(here))
-}
-
-/// Whether two member names are one to a parser that ignores letter case as Go's does: each
-/// character's lower case, with the long `ſ` read as `s` (the Kelvin sign's lower case is
-/// `k` already).
-fn same_folded(a: &str, b: &str) -> bool {
-    let fold = |s: &str| -> Vec<char> {
-        s.chars()
-            .flat_map(char::to_lowercase)
-            .map(|c| if c == 'ſ' { 's' } else { c })
-            .collect()
-    };
-    fold(a) == fold(b)
 }
 
 /// The refusal of member `other`, which a case-blind parser takes for `key` (under `shown`).

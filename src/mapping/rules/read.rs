@@ -361,12 +361,33 @@ impl ObjectMap {
         flush(&mut apart, into);
         if !gathered.leftovers.is_empty() {
             for (key, found) in gathered.leftovers.drain(..) {
-                if !ruled.contains(&key.as_str()) {
+                // A member a parser that ignores letter case reads as the secret, or as a
+                // member on the way to it (`WEBHOOK_SECRET` for `webhook_secret`), is the
+                // secret to such a client: no more the vendor's own than the secret is.
+                if !ruled.contains(&key.as_str()) && !self.on_the_way_to_secret(&key) {
                     into.extension(Cow::Owned(key), found.piece());
                 }
             }
         }
         misread.map_or(Ok(()), Err)
+    }
+
+    /// Whether a vendor member kept under `extensions` by its dotted name lies, its names in
+    /// any letter case ([`crate::json::folded::same`]), where a secret's rule reads the secret
+    /// or on the way there.
+    fn on_the_way_to_secret(&self, dotted: &str) -> bool {
+        let secret = self.rules.iter().filter(|r| r.target.is_secret());
+        let mut places = secret.flat_map(|r| r.path.iter().chain(&r.aliases));
+        places.any(|path| {
+            let mut keys = path.steps().iter().map_while(|s| match s {
+                Step::Key(k) => Some(k.as_str()),
+                Step::Index(_) => None,
+            });
+            dotted.split('.').all(|name| {
+                keys.next()
+                    .is_some_and(|k| crate::json::folded::same(name, k))
+            })
+        })
     }
 
     fn covered(&self) -> impl Iterator<Item = &FieldPath> {
