@@ -280,6 +280,70 @@ fn a_cursor_placed_twice_is_told_to_place_it_once() {
         .unwrap_or_else(|e| panic!("{e:?}"));
 }
 
+/// Every placeholder read back from an answer or a body (a read's `{{webhook}}`, a list's
+/// `{{items}}`, a write's `{{webhook}}`, a rotation's `{{secret}}`) placed at two places is
+/// refused, naming it, the operation and both places: it is read at one, and what a vendor
+/// or a client wrote at the other would be lost.
+#[test]
+fn a_placeholder_read_back_placed_twice_is_told_to_place_it_once() {
+    let get = "response = { hook = \"{{webhook}}\" }\n\n[operations.create]";
+    let create = "body = { hook = \"{{webhook}}\" }\nstatus = 201";
+    let update = "body = { hook = \"{{webhook}}\" }\nstrategy";
+    let list = "response = { hooks = \"{{items}}\", next";
+    let rotation = "[operations.delete]\nmethod = \"DELETE\"\npath = \"/projects/{owner}/hooks/{id}\"\nstatus = 204\n";
+    let with_rotation = |body: &str| {
+        format!(
+            "{rotation}\n[operations.rotate_secret]\nmethod = \"POST\"\npath = \"/projects/{{owner}}/hooks/{{id}}/rotate\"\nbody = {body}\nthen = [\"get\"]\n"
+        )
+    };
+    for (from, to, says) in [
+        (
+            get.to_owned(),
+            "response = { hook = \"{{webhook}}\", data = \"{{webhook}}\" }\n\n[operations.create]".to_owned(),
+            "operations.get.response: `{{webhook}}` stands at `$.hook` and at `$.data`",
+        ),
+        (
+            get.to_owned(),
+            "response = { hook = \"{{webhook}}\", meta = { \"$switch\" = \"operation\", get = { again = \"{{webhook}}\" }, \"$default\" = { again = \"{{webhook}}\" } } }\n\n[operations.create]".to_owned(),
+            "operations.get.response: `{{webhook}}` stands at `$.hook` and at `$.meta.again`",
+        ),
+        (
+            create.to_owned(),
+            "body = { hook = \"{{webhook}}\", copy = [\"{{webhook}}\"] }\nstatus = 201".to_owned(),
+            "operations.create.body: `{{webhook}}` stands at `$.hook` and at `$.copy[0]`",
+        ),
+        (
+            update.to_owned(),
+            "body = { \"$spread\" = \"{{webhook}}\", hook = \"{{webhook}}\" }\nstrategy".to_owned(),
+            "operations.update.body: `{{webhook}}` stands at `$` and at `$.hook`",
+        ),
+        (
+            list.to_owned(),
+            "response = { hooks = \"{{items}}\", all = { hooks = \"{{items}}\" }, next".to_owned(),
+            "operations.list.response: `{{items}}` stands at `$.hooks` and at `$.all.hooks`",
+        ),
+        (
+            list.to_owned(),
+            "response = { pages = [\"{{items}}\", \"{{items|[]}}\"], next".to_owned(),
+            "operations.list.response: `{{items}}` stands at `$.pages[0]` and at `$.pages[1]`",
+        ),
+        (
+            rotation.to_owned(),
+            with_rotation("{ secret = \"{{secret}}\", confirm = \"{{secret}}\" }"),
+            "operations.rotate_secret.body: `{{secret}}` stands at `$.secret` and at `$.confirm`",
+        ),
+    ] {
+        refused_once(&[(&from, &to)], says);
+        refused_once(&[(&from, &to)], "it is read at one place");
+    }
+    // Placed once beside placeholders that are only written, it loads.
+    let once = "response = { hook = \"{{webhook}}\", id = \"{{webhook.id}}\", request = \"{{request_id}}\" }\n\n[operations.create]";
+    let text = RELAY.replacen(get, once, 1);
+    assert_ne!(text, RELAY);
+    hookgate::mapping::compile::compile("relay", std::path::Path::new("relay.toml"), &text)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+}
+
 /// A placeholder that has a value in other places only (`{{idempotency_key}}` in a
 /// rotation's body, `{{secret}}` in a create's) is refused saying where it may stand, not
 /// said to be unknown; one that has a value nowhere is unknown.
