@@ -127,6 +127,71 @@ fn a_read_that_reads_itself_again_is_told_so() {
     }
 }
 
+/// `then` on an operation whose answer is no webhook a read could complete (a list's, a
+/// test's, a delete's), or naming a resource on a read, is refused, naming the operation and
+/// the operations it stands on, rather than loaded and laid out nowhere (or a list's page read
+/// as a webhook). A change's `then` still loads (`beacon.toml`'s `replace` and
+/// `rotate_secret`).
+#[test]
+fn then_where_it_means_nothing_says_where_it_stands() {
+    const BEACON: &str = include_str!("dialects/beacon.toml");
+    let stands = "and stands on `create`, `update`, `replace`, `rotate_secret`, `toggle`, `enable` and `disable` alone";
+    let list = "response = { hooks = \"{{items}}\", next = \"{{next_cursor|null}}\" }\n";
+    let delete = "status = 204\n";
+    let errors = "\n[errors]\nmessage";
+    let test = "\n[test_result.delivered]\npath = \"$.ok\"\n\n[operations.test]\nmethod = \"POST\"\npath = \"/projects/{owner}/hooks/{id}/test\"\nresponse = { result = \"{{result}}\" }\n";
+    let relay_cases = [
+        (list, format!("{list}then = [\"get\"]\n"), "list"),
+        (list, format!("{list}then = [\"get\", \"get\"]\n"), "list"),
+        (list, format!("{list}then = [\"signing\"]\n"), "list"),
+        (delete, format!("{delete}then = [\"get\"]\n"), "delete"),
+        (errors, format!("{test}then = [\"get\"]\n{errors}"), "test"),
+    ];
+    for (from, to, name) in &relay_cases {
+        let says = format!("operations.{name}.then: means nothing on `{name}`");
+        refused_once(&[(from, to)], &says);
+        refused_once(&[(from, to)], stands);
+    }
+    // The test operation itself loads without `then`.
+    let text = RELAY.replacen(errors, &format!("{test}{errors}"), 1);
+    assert_ne!(text, RELAY);
+    hookgate::mapping::compile::compile("relay", std::path::Path::new("relay.toml"), &text)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let get = "path = \"/workspaces/{owner}/subscriptions/{id}\"\nresponse = \"{{webhook}}\"\n";
+    let beacon_list = "has_more = \"{{has_more}}\" }\n";
+    for (from, to, name, why) in [
+        (
+            get,
+            format!("{get}then = [\"signing\"]\n"),
+            "get",
+            "`read_with_webhook = true`",
+        ),
+        (
+            get,
+            format!("{get}then = [\"get\", \"headers\"]\n"),
+            "get",
+            "`read_with_webhook = true`",
+        ),
+        (
+            beacon_list,
+            format!("{beacon_list}then = [\"headers\"]\n"),
+            "list",
+            "a list's items are read from its answer",
+        ),
+    ] {
+        let edited = BEACON.replacen(from, &to, 1);
+        assert_ne!(edited, BEACON, "beacon.toml holds no {from:?}");
+        let errors = support::refused_mapping("beacon", &edited);
+        assert_eq!(errors.len(), 1, "{to}: {errors:#?}");
+        let says = format!("operations.{name}.then: means nothing on `{name}`");
+        for part in [says.as_str(), stands, why] {
+            assert!(errors[0].contains(part), "{to}: {errors:#?}");
+        }
+    }
+    hookgate::mapping::compile::compile("beacon", std::path::Path::new("beacon.toml"), BEACON)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+}
+
 #[test]
 fn an_emulated_id_length_out_of_range_is_said_to_be_so() {
     for (length, says) in [

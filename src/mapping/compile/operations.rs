@@ -1193,7 +1193,11 @@ impl Compiler<'_> {
     }
 
     /// An operation's `then`: the webhook read again (`get`), or resources read with their
-    /// own `get`.
+    /// own `get`. Only a change of one webhook, or a create, takes it: its reads complete the
+    /// webhook that change answers. A read's resources are read with it
+    /// (`read_with_webhook`); a list's items, a test's result and a delete's answer are no
+    /// webhook to complete, and a read after them would be laid out nowhere, or would read an
+    /// answer as the webhook's.
     fn follow_ups(
         &mut self,
         key: &str,
@@ -1202,6 +1206,33 @@ impl Compiler<'_> {
         resources: &[Resource],
     ) -> Vec<FollowUp> {
         let mut out = Vec::new();
+        let completes = matches!(
+            action,
+            Action::Create
+                | Action::Update
+                | Action::RotateSecret
+                | Action::Toggle
+                | Action::Enable
+                | Action::Disable
+        );
+        // A read that names only itself is told so below: it cannot read itself again.
+        let itself = action == Action::Get && then.iter().all(|t| t == "get");
+        if !(completes || then.is_empty() || itself) {
+            self.error(
+                format!("{key}.then"),
+                format!(
+                    "means nothing on `{}`: `then` reads the webhook (or its resources) after a change to complete the webhook it answers, and stands on `create`, `update`, `replace`, `rotate_secret`, `toggle`, `enable` and `disable` alone{}",
+                    key.strip_prefix("operations.").unwrap_or(key),
+                    match action {
+                        Action::Get => "; a read's resources are read with it where they say `read_with_webhook = true`",
+                        Action::List => "; a list's items are read from its answer",
+                        Action::Test => "; a test's result is read from its answer",
+                        _ => "; a delete answers no webhook",
+                    }
+                ),
+            );
+            return out;
+        }
         for item in then {
             match item.as_str() {
                 "get" if action != Action::Get => out.push(FollowUp::Webhook),
