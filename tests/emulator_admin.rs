@@ -953,8 +953,9 @@ async fn a_fixtures_document_with_two_webhooks_of_one_id_is_refused() {
             .as_str()
             .unwrap()
             .to_owned();
+        let (one, two) = (fixture_id(&d, 1), fixture_id(&d, 2));
         let mut canonical = create_body(&d);
-        canonical["id"] = json!("fixture-id-1");
+        canonical["id"] = json!(one);
         let mut other = canonical.clone();
         other["url"] = json!("https://example.com/other");
         // The documented example twice, as the vendor shows it; the same id under two owners,
@@ -972,16 +973,16 @@ async fn a_fixtures_document_with_two_webhooks_of_one_id_is_refused() {
                 json!({"shape": "canonical", "owner": owner(&d), "webhooks": [canonical, theirs]}),
                 1,
                 "id".to_owned(),
-                "fixture-id-1".to_owned(),
+                one.clone(),
             ));
         }
         let mut fresh = create_body(&d);
-        fresh["id"] = json!("fixture-id-2");
+        fresh["id"] = json!(two);
         documents.push((
             json!({"shape": "canonical", "owner": owner(&d), "webhooks": [canonical, fresh, other]}),
             2,
             "id".to_owned(),
-            "fixture-id-1".to_owned(),
+            one.clone(),
         ));
         for (document, at, field, id) in documents {
             let refused = send(emu, "POST", "/__hookgate/webhooks", &[], Some(&document)).await;
@@ -1017,8 +1018,9 @@ async fn a_fixture_giving_an_id_held_under_another_owner_is_refused() {
             continue;
         };
         let (name, emu) = (&d.name, gw.emulators[&d.name]);
+        let one = fixture_id(&d, 1);
         let mut webhook = create_body(&d);
-        webhook["id"] = json!("fixture-id-1");
+        webhook["id"] = json!(one);
         let seed = |owner: &str| json!({"shape": "canonical", "owner": owner, "webhooks": [webhook.clone()]});
         let mine = owner(&d).unwrap();
         let first = send(emu, "POST", "/__hookgate/webhooks", &[], Some(&seed(&mine))).await;
@@ -1040,7 +1042,7 @@ async fn a_fixture_giving_an_id_held_under_another_owner_is_refused() {
         assert_eq!(error["field"], "webhooks[0].id", "{name}: {error}");
         let message = error["message"].as_str().unwrap();
         assert!(
-            message.contains("`fixture-id-1`") && message.contains(&format!("`{mine}`")),
+            message.contains(&format!("`{one}`")) && message.contains(&format!("`{mine}`")),
             "{name}: {message}"
         );
         let stored = send(emu, "GET", "/__hookgate/webhooks", &[], None).await;
@@ -1050,6 +1052,19 @@ async fn a_fixture_giving_an_id_held_under_another_owner_is_refused() {
     }
     assert!(tried > 0, "no dialect with owners");
     gw.stop().await;
+}
+
+/// The `n`th (1 to 9) of the ids a test gives its fixtures, of a shape dialect `d`'s paths
+/// can name (its `id_format`'s, where it has one).
+fn fixture_id(d: &Dialect, n: u8) -> String {
+    [
+        format!("fixture-id-{n}"),
+        format!("100{n}"),
+        format!("550e8400-e29b-41d4-a716-44665544000{n}"),
+    ]
+    .into_iter()
+    .find(|id| d.id_unfit(id).is_none())
+    .unwrap_or_else(|| panic!("{}: no fixture id of its format", d.name))
 }
 
 /// An owner dialect `d` admits other than [`owner`], where it has owners.
