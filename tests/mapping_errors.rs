@@ -27,6 +27,15 @@ fn refused_once(edits: &[(&str, &str)], says: &str) {
 
 const OWNER: &str = "owner = \"project\"\n";
 
+/// `tests/dialects/beacon.toml`, a dialect with resources and reads after its changes.
+const BEACON: &str = include_str!("dialects/beacon.toml");
+
+/// Where relay's `[errors]` begins, before which [`TEST`] is put.
+const ERRORS: &str = "\n[errors]\nmessage";
+
+/// A test delivery of relay's, and the result it answers.
+const TEST: &str = "\n[test_result.delivered]\npath = \"$.ok\"\n\n[operations.test]\nmethod = \"POST\"\npath = \"/projects/{owner}/hooks/{id}/test\"\nresponse = { result = \"{{result}}\" }\n";
+
 #[test]
 fn a_format_of_no_shape_taken_names_the_shapes_taken() {
     let taken = "expected `uuid`, `integer`, `token` or `{ pattern = \"REGEX\" }`";
@@ -134,12 +143,11 @@ fn a_read_that_reads_itself_again_is_told_so() {
 /// `rotate_secret`).
 #[test]
 fn then_where_it_means_nothing_says_where_it_stands() {
-    const BEACON: &str = include_str!("dialects/beacon.toml");
     let stands = "and stands on `create`, `update`, `replace`, `rotate_secret`, `toggle`, `enable` and `disable` alone";
     let list = "response = { hooks = \"{{items}}\", next = \"{{next_cursor|null}}\" }\n";
     let delete = "status = 204\n";
-    let errors = "\n[errors]\nmessage";
-    let test = "\n[test_result.delivered]\npath = \"$.ok\"\n\n[operations.test]\nmethod = \"POST\"\npath = \"/projects/{owner}/hooks/{id}/test\"\nresponse = { result = \"{{result}}\" }\n";
+    let errors = ERRORS;
+    let test = TEST;
     let relay_cases = [
         (list, format!("{list}then = [\"get\"]\n"), "list"),
         (list, format!("{list}then = [\"get\", \"get\"]\n"), "list"),
@@ -356,6 +364,8 @@ fn a_placeholder_read_back_placed_twice_is_told_to_place_it_once() {
     let update = "body = { hook = \"{{webhook}}\" }\nstrategy";
     let list = "response = { hooks = \"{{items}}\", next";
     let rotation = "[operations.delete]\nmethod = \"DELETE\"\npath = \"/projects/{owner}/hooks/{id}\"\nstatus = 204\n";
+    let errors = ERRORS;
+    let test = TEST;
     let with_rotation = |body: &str| {
         format!(
             "{rotation}\n[operations.rotate_secret]\nmethod = \"POST\"\npath = \"/projects/{{owner}}/hooks/{{id}}/rotate\"\nbody = {body}\nthen = [\"get\"]\n"
@@ -397,10 +407,25 @@ fn a_placeholder_read_back_placed_twice_is_told_to_place_it_once() {
             with_rotation("{ secret = \"{{secret}}\", confirm = \"{{secret}}\" }"),
             "operations.rotate_secret.body: `{{secret}}` stands at `$.secret` and at `$.confirm`",
         ),
+        (
+            errors.to_owned(),
+            format!("{test}body = {{ url = \"{{{{current.url}}}}\", target = {{ url = \"{{{{current.url}}}}\" }} }}\n{errors}"),
+            "operations.test.body: `{{current.url}}` stands at `$.url` and at `$.target.url`",
+        ),
     ] {
         refused_once(&[(&from, &to)], says);
         refused_once(&[(&from, &to)], "it is read at one place");
     }
+    // A resource's `{{resource}}` (`beacon.toml`'s headers, read with the webhook).
+    let read = "response = { headers = \"{{resource}}\" } }";
+    let twice = "response = { headers = \"{{resource}}\", all = \"{{resource}}\" } }";
+    let edited = BEACON.replacen(read, twice, 1);
+    assert_ne!(edited, BEACON);
+    let refused = support::refused_mapping("beacon", &edited);
+    assert_eq!(refused.len(), 1, "{refused:#?}");
+    let says =
+        "resources.headers.get.response: `{{resource}}` stands at `$.headers` and at `$.all`";
+    assert!(refused[0].contains(says), "{refused:#?}");
     // Placed once beside placeholders that are only written, it loads.
     let once = "response = { hook = \"{{webhook}}\", id = \"{{webhook.id}}\", request = \"{{request_id}}\" }\n\n[operations.create]";
     let text = RELAY.replacen(get, once, 1);
