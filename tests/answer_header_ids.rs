@@ -540,6 +540,46 @@ async fn an_emulator_answers_a_create_with_the_headers_and_the_gateway_reads_the
     gw.stop().await;
 }
 
+/// `GET /v1/upstreams` shows, by operation, the answer headers that name the webhook's id as
+/// the mapping file writes them: text, a path, a path written as an absolute URL; an
+/// operation that declares none is left out, and an upstream whose operations declare none
+/// shows none.
+#[tokio::test]
+async fn the_upstreams_introspection_shows_each_operations_id_headers() {
+    let update = "[operations.update]\nmethod = \"PUT\"\npath = \"/webhooks/{id}\"\n\
+                  body = \"{{webhook}}\"\nresponse_headers = { Location = \"/v2/webhooks/{{id}}\", X-Hook = \"wh_{{id}}\" }\n";
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("{}\n{update}", inbox(BOTH, INTEGERS));
+    std::fs::write(dir.path().join("inbox.toml"), text).unwrap();
+    let plain = inbox("response = \"{{webhook}}\"", INTEGERS).replace("Inbox", "Plain");
+    std::fs::write(dir.path().join("plain.toml"), plain).unwrap();
+    let gw = support::gateway(&format!(
+        "mappings_dir = {:?}\n[upstreams.inbox]\ndialect = \"inbox\"\nemulate = true\n\
+         [upstreams.plain]\ndialect = \"plain\"\nemulate = true\n",
+        dir.path()
+    ))
+    .await;
+    let listed = send(gw.addr, "GET", "/v1/upstreams", &[], None).await;
+    ok(&listed, 200, "the upstreams");
+    let data = listed.json()["data"].as_array().unwrap().clone();
+    let shown = |name: &str| {
+        let upstream = data.iter().find(|u| u["name"] == name).unwrap();
+        upstream["response_headers"].clone()
+    };
+    assert_eq!(
+        shown("inbox"),
+        json!({
+            "create": {
+                "Resource-ID": "{{id}}",
+                "Location": {"path": "/v2/webhooks/{{id}}", "absolute": true},
+            },
+            "update": {"Location": "/v2/webhooks/{{id}}", "X-Hook": "wh_{{id}}"},
+        })
+    );
+    assert_eq!(shown("plain"), json!({}));
+    gw.stop().await;
+}
+
 #[tokio::test]
 async fn check_refuses_a_header_template_that_names_no_webhook() {
     let header = |template: &str| format!("response_headers = {{ {template} }}\nthen = [\"get\"]");

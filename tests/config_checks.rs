@@ -1139,3 +1139,158 @@ async fn an_emulator_state_the_store_could_not_hold_is_refused_at_check_and_star
         support::gateway(&kept_in(&state)).await.stop().await;
     }
 }
+
+/// Relay (`tests/dialects/relay.toml`) as two vendors whose ids are text of a format: `ints`,
+/// whose ids are integers written as strings, and `eps`, whose ids are `ep_` and 8 hex
+/// digits; each with an emulated upstream named after it, upstream `seeded` seeded from
+/// `fixtures` (a file beside the mappings' folder).
+fn formatted_ids(dir: &std::path::Path, (seeded, fixtures): (&str, &serde_json::Value)) -> String {
+    const RELAY: &str = include_str!("dialects/relay.toml");
+    let codec = "path = \"$.hook_id\"\ncodec = \"int_string\"\n";
+    let owner = "owner = \"project\"\n";
+    for (name, format, minted, example) in [
+        ("ints", "\"integer\"", "\"integer\"", "\"7\""),
+        (
+            "eps",
+            "{ pattern = \"ep_[0-9a-f]{8}\" }",
+            "{ prefix = \"ep_\", length = 8 }",
+            "\"ep_00000007\"",
+        ),
+    ] {
+        let text = RELAY
+            .replacen(codec, "path = \"$.hook_id\"\n", 1)
+            .replacen("hook_id = 7", &format!("hook_id = {example}"), 1)
+            .replacen(owner, &format!("{owner}id_format = {format}\n"), 1)
+            .replacen("id = \"integer\"", &format!("id = {minted}"), 1);
+        std::fs::create_dir_all(dir.join("maps")).unwrap();
+        std::fs::write(dir.join("maps").join(format!("{name}.toml")), text).unwrap();
+    }
+    let file = dir.join("fixtures.json");
+    std::fs::write(&file, fixtures.to_string()).unwrap();
+    let maps = dir.join("maps");
+    let mut toml = format!("listen = \"127.0.0.1:0\"\nmappings_dir = {maps:?}\n");
+    for name in ["ints", "eps"] {
+        toml.push_str(&format!(
+            "[upstreams.{name}]\ndialect = \"{name}\"\nemulate = true\n[upstreams.{name}.emulator]\n"
+        ));
+        if name == seeded {
+            toml.push_str(&format!("fixtures = {file:?}\n"));
+        }
+    }
+    format!("{toml}[inbound_auth]\nmode = \"off\"\n")
+}
+
+/// A fixture (from a file or the admin API, in the vendor's shape or the canonical one), or a
+/// state file, that gives a webhook an id outside its vendor's `id_format` (`abc` or `-1`
+/// where ids are integers, a UUID where they are `ep_…`), or one no path can carry, is
+/// refused naming the fixture and the format: no path could reach that webhook, which lists
+/// would show and no read, change or delete could name.
+#[tokio::test]
+async fn an_emulated_id_no_path_can_reach_is_refused_naming_the_format() {
+    let hook = |id: serde_json::Value| {
+        serde_json::json!({"hook_id": id, "project": "p1",
+            "target": {"url": "https://example.com/h"}, "topics": ["a"]})
+    };
+    let integer = "which is not a decimal integer without sign or leading zeros, of at most 19 digits, as its mapping file says its webhook ids are";
+    let pattern = "which is not text matching `^(?:ep_[0-9a-f]{8})$`, as its mapping file says its webhook ids are";
+    let unnamed = "which no path can carry: it is empty, a dot segment or holds a path separator";
+    let cases: &[(serde_json::Value, &str)] = &[
+        (hook(serde_json::json!("abc")), integer),
+        (hook(serde_json::json!("-1")), integer),
+        (hook(serde_json::json!("007")), integer),
+        (
+            hook(serde_json::json!("9fcafbf2-7593-44d6-8cd7-1b221beba62a")),
+            pattern,
+        ),
+        (hook(serde_json::json!("EP_0123abcd")), pattern),
+        (hook(serde_json::json!("..")), unnamed),
+        (hook(serde_json::json!("a/b")), unnamed),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (fixture, why) in cases {
+        let id = fixture["hook_id"].as_str().unwrap();
+        // Where ids are integers, a UUID is refused too; where they are `ep_…`, an integer.
+        let upstream = if why == &pattern { "eps" } else { "ints" };
+        let doc = serde_json::json!({"webhooks": [hook(serde_json::json!(if upstream == "eps" { "ep_0123abcd" } else { "12" })), fixture]});
+        let config = dir.path().join("hookgate.toml");
+        std::fs::write(&config, formatted_ids(dir.path(), (upstream, &doc))).unwrap();
+        let says = format!("webhooks[1].hook_id: `{id}` names no webhook of this vendor, {why}");
+        let checked = support::hookgate_in(
+            dir.path(),
+            &["check", "--config", config.to_str().unwrap()],
+            &[],
+        );
+        let text = String::from_utf8_lossy(&checked.stderr).into_owned();
+        assert_eq!(checked.status.code(), Some(64), "{id}: {text}");
+        let key = format!("upstreams.{upstream}.emulator.fixtures");
+        assert!(text.contains(&key) && text.contains(&says), "{id}: {text}");
+        // The admin API refuses it too, in either shape, and stores nothing of the document.
+        let gw = support::gateway(&formatted_ids(
+            dir.path(),
+            (upstream, &serde_json::json!({})),
+        ))
+        .await;
+        let path = format!("/__hookgate/emulators/{upstream}/webhooks");
+        let canonical = serde_json::json!({"shape": "canonical", "owner": "p1", "webhooks": [
+            {"id": id, "url": "https://example.com/h", "events": ["a"]}]});
+        for (doc, field) in [
+            (&doc, "webhooks[1].hook_id"),
+            (&canonical, "webhooks[0].id"),
+        ] {
+            let seeded = support::send(gw.addr, "POST", &path, &[], Some(doc)).await;
+            support::ok(&seeded, 422, id);
+            let text = String::from_utf8_lossy(&seeded.body);
+            assert!(text.contains(field) && text.contains(why), "{id}: {text}");
+        }
+        let listed = support::send(
+            gw.addr,
+            "GET",
+            &format!("/v1/upstreams/{upstream}/owners/p1/webhooks"),
+            &[],
+            None,
+        )
+        .await;
+        support::ok(&listed, 200, id);
+        assert_eq!(listed.json()["data"], serde_json::json!([]), "{id}");
+        gw.stop().await;
+    }
+    // A state file holding such an id is refused at check and at start, naming its place.
+    let state = dir.path().join("state.json");
+    let valid = serde_json::json!({"webhooks": [hook(serde_json::json!("12"))]});
+    let with_state = |toml: String| {
+        toml.replacen(
+            "[upstreams.ints.emulator]\n",
+            &format!("[upstreams.ints.emulator]\nstate = {state:?}\n"),
+            1,
+        )
+    };
+    support::gateway(&with_state(formatted_ids(dir.path(), ("ints", &valid))))
+        .await
+        .stop()
+        .await;
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
+    for (id, why) in [("abc", integer), ("0012", integer), ("..", unnamed)] {
+        let mut edited = written.clone();
+        edited["store"]["webhooks"][0]["webhook"]["id"] = serde_json::json!(id);
+        std::fs::write(&state, edited.to_string()).unwrap();
+        let config = dir.path().join("hookgate.toml");
+        std::fs::write(
+            &config,
+            with_state(formatted_ids(dir.path(), ("ints", &valid))),
+        )
+        .unwrap();
+        let checked = support::hookgate_in(
+            dir.path(),
+            &["check", "--config", config.to_str().unwrap()],
+            &[],
+        );
+        let text = String::from_utf8_lossy(&checked.stderr).into_owned();
+        assert_eq!(checked.status.code(), Some(64), "{id}: {text}");
+        let key = "upstreams.ints.emulator.state: ";
+        let says = format!("`store.webhooks[0].webhook.id` is `{id}`, {why}");
+        assert!(text.contains(key) && text.contains(&says), "{id}: {text}");
+        let text = support::refused(&with_state(formatted_ids(dir.path(), ("ints", &valid)))).await;
+        assert!(text.contains(key) && text.contains(&says), "{id}: {text}");
+    }
+}

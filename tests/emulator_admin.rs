@@ -725,12 +725,12 @@ async fn a_page_parameter_given_twice_is_refused_by_every_vendor_api() {
     gw.stop().await;
 }
 
-#[tokio::test]
-async fn the_admin_api_is_behind_inbound_keys() {
+/// Two emulators of `d`'s dialect, `first` and `other`, behind inbound keys: `reader-key-1`
+/// may read, `writer-key-1` may write, `elsewhere-key-1` may write at `other` alone.
+fn keyed(d: &Dialect) -> String {
     use sha2::Digest;
     let hex = |key: &str| format!("{:x}", sha2::Sha256::digest(key.as_bytes()));
-    let d = dialects().remove(0);
-    let toml = format!(
+    format!(
         "[upstreams.first]\ndialect = \"{}\"\nemulate = true\n[upstreams.other]\ndialect = \"{}\"\nemulate = true\n\
          [inbound_auth]\nmode = \"api_keys\"\n\
          [[inbound_auth.keys]]\nname = \"reader\"\nsha256 = \"{}\"\nscopes = [\"webhooks:read\"]\n\
@@ -741,8 +741,12 @@ async fn the_admin_api_is_behind_inbound_keys() {
         hex("reader-key-1"),
         hex("writer-key-1"),
         hex("elsewhere-key-1")
-    );
-    let gw = gateway(&toml).await;
+    )
+}
+
+#[tokio::test]
+async fn the_admin_api_is_behind_inbound_keys() {
+    let gw = gateway(&keyed(&dialects().remove(0))).await;
     let emu = gw.emulators["first"];
     for (addr, base) in [
         (emu, "/__hookgate".to_owned()),
@@ -789,6 +793,74 @@ async fn the_admin_api_is_behind_inbound_keys() {
         .await;
         ok(&doc, 200, "the description, with a key");
     }
+    gw.stop().await;
+}
+
+/// A request to an emulator's admin API (on its own listener, under its name on the main
+/// one, or the main listener's index of emulators) that gives two different keys, one in
+/// `X-Api-Key` and one as a bearer token, is refused as a surface refuses it, whichever of them
+/// is valid or may do more: which was meant is not for the emulator to guess. The same key
+/// both ways is one, and an empty one beside a key is none.
+#[tokio::test]
+async fn an_admin_request_with_two_different_keys_is_refused() {
+    let gw = gateway(&keyed(&dialects().remove(0))).await;
+    let emu = gw.emulators["first"];
+    let faults = json!({"latency_ms": 1});
+    for (addr, base) in [
+        (emu, "/__hookgate".to_owned()),
+        (gw.addr, "/__hookgate/emulators/first".to_owned()),
+    ] {
+        let put = |api_key: &'static str, bearer: &'static str| {
+            let path = format!("{base}/faults");
+            let faults = faults.clone();
+            async move {
+                let bearer = format!("Bearer {bearer}");
+                let headers = [("x-api-key", api_key), ("authorization", bearer.as_str())];
+                send(addr, "PUT", &path, &headers, Some(&faults)).await
+            }
+        };
+        for (api_key, bearer) in [
+            ("writer-key-1", "reader-key-1"),
+            ("reader-key-1", "writer-key-1"),
+            ("not-a-key", "writer-key-1"),
+            ("writer-key-1", "elsewhere-key-1"),
+            ("writer-key-1", "WRITER-KEY-1"),
+        ] {
+            let refused = put(api_key, bearer).await;
+            ok(&refused, 400, &format!("{base}: {api_key} and {bearer}"));
+            let problem = refused.json();
+            assert_eq!(problem["code"], "bad_request", "{problem}");
+            let detail = problem["detail"].as_str().unwrap();
+            assert!(
+                detail.contains(
+                    "two different keys are given, in X-Api-Key and in Authorization: Bearer"
+                ),
+                "{detail}"
+            );
+        }
+        ok(
+            &put("writer-key-1", "writer-key-1").await,
+            200,
+            "one key both ways",
+        );
+        ok(
+            &put(" ", "writer-key-1").await,
+            200,
+            "an empty key beside one",
+        );
+    }
+    let index = send(
+        gw.addr,
+        "GET",
+        "/__hookgate/emulators",
+        &[
+            ("x-api-key", "reader-key-1"),
+            ("authorization", "Bearer writer-key-1"),
+        ],
+        None,
+    )
+    .await;
+    ok(&index, 400, "the index of emulators");
     gw.stop().await;
 }
 
@@ -953,8 +1025,9 @@ async fn a_fixtures_document_with_two_webhooks_of_one_id_is_refused() {
             .as_str()
             .unwrap()
             .to_owned();
+        let (one, two) = (fixture_id(&d, 1), fixture_id(&d, 2));
         let mut canonical = create_body(&d);
-        canonical["id"] = json!("fixture-id-1");
+        canonical["id"] = json!(one);
         let mut other = canonical.clone();
         other["url"] = json!("https://example.com/other");
         // The documented example twice, as the vendor shows it; the same id under two owners,
@@ -972,16 +1045,16 @@ async fn a_fixtures_document_with_two_webhooks_of_one_id_is_refused() {
                 json!({"shape": "canonical", "owner": owner(&d), "webhooks": [canonical, theirs]}),
                 1,
                 "id".to_owned(),
-                "fixture-id-1".to_owned(),
+                one.clone(),
             ));
         }
         let mut fresh = create_body(&d);
-        fresh["id"] = json!("fixture-id-2");
+        fresh["id"] = json!(two);
         documents.push((
             json!({"shape": "canonical", "owner": owner(&d), "webhooks": [canonical, fresh, other]}),
             2,
             "id".to_owned(),
-            "fixture-id-1".to_owned(),
+            one.clone(),
         ));
         for (document, at, field, id) in documents {
             let refused = send(emu, "POST", "/__hookgate/webhooks", &[], Some(&document)).await;
@@ -1017,8 +1090,9 @@ async fn a_fixture_giving_an_id_held_under_another_owner_is_refused() {
             continue;
         };
         let (name, emu) = (&d.name, gw.emulators[&d.name]);
+        let one = fixture_id(&d, 1);
         let mut webhook = create_body(&d);
-        webhook["id"] = json!("fixture-id-1");
+        webhook["id"] = json!(one);
         let seed = |owner: &str| json!({"shape": "canonical", "owner": owner, "webhooks": [webhook.clone()]});
         let mine = owner(&d).unwrap();
         let first = send(emu, "POST", "/__hookgate/webhooks", &[], Some(&seed(&mine))).await;
@@ -1040,7 +1114,7 @@ async fn a_fixture_giving_an_id_held_under_another_owner_is_refused() {
         assert_eq!(error["field"], "webhooks[0].id", "{name}: {error}");
         let message = error["message"].as_str().unwrap();
         assert!(
-            message.contains("`fixture-id-1`") && message.contains(&format!("`{mine}`")),
+            message.contains(&format!("`{one}`")) && message.contains(&format!("`{mine}`")),
             "{name}: {message}"
         );
         let stored = send(emu, "GET", "/__hookgate/webhooks", &[], None).await;
@@ -1050,6 +1124,19 @@ async fn a_fixture_giving_an_id_held_under_another_owner_is_refused() {
     }
     assert!(tried > 0, "no dialect with owners");
     gw.stop().await;
+}
+
+/// The `n`th (1 to 9) of the ids a test gives its fixtures, of a shape dialect `d`'s paths
+/// can name (its `id_format`'s, where it has one).
+fn fixture_id(d: &Dialect, n: u8) -> String {
+    [
+        format!("fixture-id-{n}"),
+        format!("100{n}"),
+        format!("550e8400-e29b-41d4-a716-44665544000{n}"),
+    ]
+    .into_iter()
+    .find(|id| d.id_unfit(id).is_none())
+    .unwrap_or_else(|| panic!("{}: no fixture id of its format", d.name))
 }
 
 /// An owner dialect `d` admits other than [`owner`], where it has owners.

@@ -27,6 +27,15 @@ fn refused_once(edits: &[(&str, &str)], says: &str) {
 
 const OWNER: &str = "owner = \"project\"\n";
 
+/// `tests/dialects/beacon.toml`, a dialect with resources and reads after its changes.
+const BEACON: &str = include_str!("dialects/beacon.toml");
+
+/// Where relay's `[errors]` begins, before which [`TEST`] is put.
+const ERRORS: &str = "\n[errors]\nmessage";
+
+/// A test delivery of relay's, and the result it answers.
+const TEST: &str = "\n[test_result.delivered]\npath = \"$.ok\"\n\n[operations.test]\nmethod = \"POST\"\npath = \"/projects/{owner}/hooks/{id}/test\"\nresponse = { result = \"{{result}}\" }\n";
+
 #[test]
 fn a_format_of_no_shape_taken_names_the_shapes_taken() {
     let taken = "expected `uuid`, `integer`, `token` or `{ pattern = \"REGEX\" }`";
@@ -125,6 +134,70 @@ fn a_read_that_reads_itself_again_is_told_so() {
             );
         }
     }
+}
+
+/// `then` on an operation whose answer is no webhook a read could complete (a list's, a
+/// test's, a delete's), or naming a resource on a read, is refused, naming the operation and
+/// the operations it stands on, rather than loaded and laid out nowhere (or a list's page read
+/// as a webhook). A change's `then` still loads (`beacon.toml`'s `replace` and
+/// `rotate_secret`).
+#[test]
+fn then_where_it_means_nothing_says_where_it_stands() {
+    let stands = "and stands on `create`, `update`, `replace`, `rotate_secret`, `toggle`, `enable` and `disable` alone";
+    let list = "response = { hooks = \"{{items}}\", next = \"{{next_cursor|null}}\" }\n";
+    let delete = "status = 204\n";
+    let errors = ERRORS;
+    let test = TEST;
+    let relay_cases = [
+        (list, format!("{list}then = [\"get\"]\n"), "list"),
+        (list, format!("{list}then = [\"get\", \"get\"]\n"), "list"),
+        (list, format!("{list}then = [\"signing\"]\n"), "list"),
+        (delete, format!("{delete}then = [\"get\"]\n"), "delete"),
+        (errors, format!("{test}then = [\"get\"]\n{errors}"), "test"),
+    ];
+    for (from, to, name) in &relay_cases {
+        let says = format!("operations.{name}.then: means nothing on `{name}`");
+        refused_once(&[(from, to)], &says);
+        refused_once(&[(from, to)], stands);
+    }
+    // The test operation itself loads without `then`.
+    let text = RELAY.replacen(errors, &format!("{test}{errors}"), 1);
+    assert_ne!(text, RELAY);
+    hookgate::mapping::compile::compile("relay", std::path::Path::new("relay.toml"), &text)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let get = "path = \"/workspaces/{owner}/subscriptions/{id}\"\nresponse = \"{{webhook}}\"\n";
+    let beacon_list = "has_more = \"{{has_more}}\" }\n";
+    for (from, to, name, why) in [
+        (
+            get,
+            format!("{get}then = [\"signing\"]\n"),
+            "get",
+            "`read_with_webhook = true`",
+        ),
+        (
+            get,
+            format!("{get}then = [\"get\", \"headers\"]\n"),
+            "get",
+            "`read_with_webhook = true`",
+        ),
+        (
+            beacon_list,
+            format!("{beacon_list}then = [\"headers\"]\n"),
+            "list",
+            "a list's items are read from its answer",
+        ),
+    ] {
+        let edited = BEACON.replacen(from, &to, 1);
+        assert_ne!(edited, BEACON, "beacon.toml holds no {from:?}");
+        let errors = support::refused_mapping("beacon", &edited);
+        assert_eq!(errors.len(), 1, "{to}: {errors:#?}");
+        let says = format!("operations.{name}.then: means nothing on `{name}`");
+        for part in [says.as_str(), stands, why] {
+            assert!(errors[0].contains(part), "{to}: {errors:#?}");
+        }
+    }
+    hookgate::mapping::compile::compile("beacon", std::path::Path::new("beacon.toml"), BEACON)
+        .unwrap_or_else(|e| panic!("{e:?}"));
 }
 
 #[test]
@@ -275,6 +348,87 @@ fn a_cursor_placed_twice_is_told_to_place_it_once() {
     // Cases of a `$switch` that place it at one place place it once.
     let once = "response = { hooks = \"{{items}}\", page = { \"$switch\" = \"operation\", list = { after = \"{{next_cursor}}\" }, \"$default\" = { after = \"{{next_cursor}}\" } } }";
     let text = RELAY.replacen(list, once, 1);
+    assert_ne!(text, RELAY);
+    hookgate::mapping::compile::compile("relay", std::path::Path::new("relay.toml"), &text)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+}
+
+/// Every placeholder read back from an answer or a body (a read's `{{webhook}}`, a list's
+/// `{{items}}`, a write's `{{webhook}}`, a rotation's `{{secret}}`) placed at two places is
+/// refused, naming it, the operation and both places: it is read at one, and what a vendor
+/// or a client wrote at the other would be lost.
+#[test]
+fn a_placeholder_read_back_placed_twice_is_told_to_place_it_once() {
+    let get = "response = { hook = \"{{webhook}}\" }\n\n[operations.create]";
+    let create = "body = { hook = \"{{webhook}}\" }\nstatus = 201";
+    let update = "body = { hook = \"{{webhook}}\" }\nstrategy";
+    let list = "response = { hooks = \"{{items}}\", next";
+    let rotation = "[operations.delete]\nmethod = \"DELETE\"\npath = \"/projects/{owner}/hooks/{id}\"\nstatus = 204\n";
+    let errors = ERRORS;
+    let test = TEST;
+    let with_rotation = |body: &str| {
+        format!(
+            "{rotation}\n[operations.rotate_secret]\nmethod = \"POST\"\npath = \"/projects/{{owner}}/hooks/{{id}}/rotate\"\nbody = {body}\nthen = [\"get\"]\n"
+        )
+    };
+    for (from, to, says) in [
+        (
+            get.to_owned(),
+            "response = { hook = \"{{webhook}}\", data = \"{{webhook}}\" }\n\n[operations.create]".to_owned(),
+            "operations.get.response: `{{webhook}}` stands at `$.hook` and at `$.data`",
+        ),
+        (
+            get.to_owned(),
+            "response = { hook = \"{{webhook}}\", meta = { \"$switch\" = \"operation\", get = { again = \"{{webhook}}\" }, \"$default\" = { again = \"{{webhook}}\" } } }\n\n[operations.create]".to_owned(),
+            "operations.get.response: `{{webhook}}` stands at `$.hook` and at `$.meta.again`",
+        ),
+        (
+            create.to_owned(),
+            "body = { hook = \"{{webhook}}\", copy = [\"{{webhook}}\"] }\nstatus = 201".to_owned(),
+            "operations.create.body: `{{webhook}}` stands at `$.hook` and at `$.copy[0]`",
+        ),
+        (
+            update.to_owned(),
+            "body = { \"$spread\" = \"{{webhook}}\", hook = \"{{webhook}}\" }\nstrategy".to_owned(),
+            "operations.update.body: `{{webhook}}` stands at `$` and at `$.hook`",
+        ),
+        (
+            list.to_owned(),
+            "response = { hooks = \"{{items}}\", all = { hooks = \"{{items}}\" }, next".to_owned(),
+            "operations.list.response: `{{items}}` stands at `$.hooks` and at `$.all.hooks`",
+        ),
+        (
+            list.to_owned(),
+            "response = { pages = [\"{{items}}\", \"{{items|[]}}\"], next".to_owned(),
+            "operations.list.response: `{{items}}` stands at `$.pages[0]` and at `$.pages[1]`",
+        ),
+        (
+            rotation.to_owned(),
+            with_rotation("{ secret = \"{{secret}}\", confirm = \"{{secret}}\" }"),
+            "operations.rotate_secret.body: `{{secret}}` stands at `$.secret` and at `$.confirm`",
+        ),
+        (
+            errors.to_owned(),
+            format!("{test}body = {{ url = \"{{{{current.url}}}}\", target = {{ url = \"{{{{current.url}}}}\" }} }}\n{errors}"),
+            "operations.test.body: `{{current.url}}` stands at `$.url` and at `$.target.url`",
+        ),
+    ] {
+        refused_once(&[(&from, &to)], says);
+        refused_once(&[(&from, &to)], "it is read at one place");
+    }
+    // A resource's `{{resource}}` (`beacon.toml`'s headers, read with the webhook).
+    let read = "response = { headers = \"{{resource}}\" } }";
+    let twice = "response = { headers = \"{{resource}}\", all = \"{{resource}}\" } }";
+    let edited = BEACON.replacen(read, twice, 1);
+    assert_ne!(edited, BEACON);
+    let refused = support::refused_mapping("beacon", &edited);
+    assert_eq!(refused.len(), 1, "{refused:#?}");
+    let says =
+        "resources.headers.get.response: `{{resource}}` stands at `$.headers` and at `$.all`";
+    assert!(refused[0].contains(says), "{refused:#?}");
+    // Placed once beside placeholders that are only written, it loads.
+    let once = "response = { hook = \"{{webhook}}\", id = \"{{webhook.id}}\", request = \"{{request_id}}\" }\n\n[operations.create]";
+    let text = RELAY.replacen(get, once, 1);
     assert_ne!(text, RELAY);
     hookgate::mapping::compile::compile("relay", std::path::Path::new("relay.toml"), &text)
         .unwrap_or_else(|e| panic!("{e:?}"));

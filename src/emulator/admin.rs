@@ -82,11 +82,18 @@ pub struct AdminApi<'a> {
 }
 
 /// The key of an admin request: `X-Api-Key`, or a bearer token. An empty one is none, in
-/// either place, as on the canonical API and the surfaces.
-fn presented(headers: &HeaderMap) -> Option<&str> {
-    let given = auth::api_key(headers).filter(|key| !key.trim().is_empty());
-    given.or_else(|| auth::bearer(headers))
+/// either place, and two different keys are refused where keys are on, as on the surfaces
+/// ([`auth::one_key`]): which was meant is not for the emulator to guess.
+fn presented<'h>(headers: &'h HeaderMap, inbound: &Inbound) -> Result<Option<&'h str>, Problem> {
+    let (given, bearer) = (auth::api_key(headers), auth::bearer(headers));
+    if !inbound.is_on() {
+        return Ok(given.filter(|key| !key.trim().is_empty()).or(bearer));
+    }
+    auth::one_key(given, bearer, BEARER)
 }
+
+/// Where an admin request may give its key besides `X-Api-Key`.
+const BEARER: &str = "Authorization: Bearer";
 
 const ASKED: &str = "X-Api-Key or Authorization: Bearer";
 
@@ -145,7 +152,7 @@ impl Frontend for AdminApi<'_> {
             return Ok(Caller::default()); // the description, public as the main listener's
         };
         inbound.authorize_key(
-            presented(headers),
+            presented(headers, inbound)?,
             ASKED,
             scope,
             self.emulator.upstream.as_deref(),
@@ -540,7 +547,7 @@ impl Frontend for Index<'_> {
         headers: &HeaderMap,
         inbound: &'k Inbound,
     ) -> Result<Caller<'k>, Problem> {
-        inbound.authorize_key(presented(headers), ASKED, Scope::Read, None)
+        inbound.authorize_key(presented(headers, inbound)?, ASKED, Scope::Read, None)
     }
 
     fn parse(

@@ -116,12 +116,20 @@ impl Fixtures {
             };
             owner_errors(&at, owner.as_deref(), dialect, &mut errors);
             if let Some(id) = store::given_id(webhook.get("id")) {
+                let field = match self.shape {
+                    Shape::Canonical => "id".to_owned(),
+                    Shape::Vendor => dialect.webhook.vendor_name("id"),
+                };
+                // An id the vendor's own paths cannot name: the webhook would be listed, and
+                // never read, changed or deleted.
+                if let Some(why) = dialect.id_unfit_why(&id) {
+                    errors.push(FieldError::new(
+                        format!("{at}.{field}"),
+                        format!("`{id}` names no webhook of this vendor, {why}"),
+                    ));
+                }
                 match ids.get(&id) {
                     Some(first) => {
-                        let field = match self.shape {
-                            Shape::Canonical => "id".to_owned(),
-                            Shape::Vendor => dialect.webhook.vendor_name("id"),
-                        };
                         errors.push(FieldError::new(
                             format!("{at}.{field}"),
                             format!(

@@ -429,7 +429,7 @@ fn secret_paths(dialect: &Dialect) -> Vec<Vec<String>> {
         }));
     for body in bodies {
         for name in ["secret", "webhook.secret"] {
-            out.extend(body.places_of(name).iter().map(keys));
+            out.extend(body.places_of(name, &[]).iter().map(keys));
         }
     }
     out.sort();

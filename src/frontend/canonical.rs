@@ -262,6 +262,19 @@ impl CanonicalApi {
                         (o.name().to_owned(), Value::from(note))
                     }))
                     .collect();
+                // The answer headers that name the webhook an operation made or changed, as
+                // the mapping file writes them.
+                let response_headers: Map<String, Value> = d
+                    .operations
+                    .iter()
+                    .filter(|o| !o.response_headers.is_empty())
+                    .map(|o| {
+                        let headers: Map<String, Value> = (o.response_headers.iter())
+                            .map(|h| (h.spelt.clone(), h.described()))
+                            .collect();
+                        (o.name().to_owned(), Value::Object(headers))
+                    })
+                    .collect();
                 json!({
                     "name": u.name,
                     "dialect": d.name,
@@ -273,6 +286,7 @@ impl CanonicalApi {
                     "operations": operations,
                     "writable_fields": d.writable_fields(),
                     "composed": composed,
+                    "response_headers": response_headers,
                     "docs": d.docs,
                 })
             })

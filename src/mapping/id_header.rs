@@ -198,6 +198,16 @@ impl IdHeader {
         self.read(line, codec).map(|found| vec![found])
     }
 
+    /// The header's template as the mapping file writes it, for an introspection: the text
+    /// (`"{{id}}"`, `"/v2/webhooks/{{id}}"`), or `{"path": …, "absolute": true}` for a path
+    /// written as an absolute URL.
+    pub fn described(&self) -> Value {
+        match self.absolute() {
+            true => serde_json::json!({"path": self.written, "absolute": true}),
+            false => Value::from(self.written.as_str()),
+        }
+    }
+
     /// The webhook one value of the header names (`codec`: the `id` rule's), or why it names
     /// none, in words.
     pub fn read(&self, value: &str, codec: &Codec) -> Result<(String, Option<String>), String> {

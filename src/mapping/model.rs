@@ -1048,6 +1048,26 @@ impl Dialect {
         }
     }
 
+    /// Why `id` cannot name one of this vendor's webhooks, said as the end of a message about
+    /// a webhook that holds it (`which is not a decimal integer, as its mapping file says its
+    /// webhook ids are`): a webhook no later call could reach.
+    pub fn id_unfit_why(&self, id: &str) -> Option<String> {
+        Some(match self.id_unfit(id)? {
+            IdUnfit::Unnamed => {
+                "which no path can carry: it is empty, a dot segment or holds a path separator"
+                    .to_owned()
+            }
+            IdUnfit::Unsent => {
+                "which the header its ids are sent in cannot carry: it holds a control character"
+                    .to_owned()
+            }
+            IdUnfit::Unformatted => format!(
+                "which is not {}, as its mapping file says its webhook ids are",
+                self.describe_id()
+            ),
+        })
+    }
+
     /// The resource at which the vendor shows a webhook's secret again, after the answer that
     /// made it (a `GET …/secret`).
     pub fn secret_resource(&self) -> Option<usize> {

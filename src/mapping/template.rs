@@ -402,28 +402,35 @@ impl Template {
         }
     }
 
-    /// Every place at which the whole-value placeholder `name` stands, each once, in the
-    /// template's order: the cases of a `$switch` that place it at one place give one.
-    pub fn places_of(&self, name: &str) -> Vec<FieldPath> {
+    /// Every place at which the whole-value placeholder `{{name[i]…}}` with exactly these
+    /// indexes stands, each once, in the template's order: the cases of a `$switch` that
+    /// place it at one place give one.
+    pub fn places_of(&self, name: &str, index: &[usize]) -> Vec<FieldPath> {
         let mut out = Vec::new();
-        self.collect_places(name, &mut Vec::new(), &mut out);
+        self.collect_places((name, index), &mut Vec::new(), &mut out);
         out
     }
 
-    fn collect_places(&self, name: &str, steps: &mut Vec<Step>, out: &mut Vec<FieldPath>) {
+    fn collect_places(
+        &self,
+        (name, at): (&str, &[usize]),
+        steps: &mut Vec<Step>,
+        out: &mut Vec<FieldPath>,
+    ) {
+        // A spread's object is one place, and its own members may be others.
+        if matches!(self, Template::Spread { name: n, .. } if n == name && at.is_empty()) {
+            let here = FieldPath::of_steps(steps.clone());
+            if !out.contains(&here) {
+                out.push(here);
+            }
+        }
         let mut inside = |step: Step, t: &Template, out: &mut Vec<FieldPath>| {
             steps.push(step);
-            t.collect_places(name, steps, out);
+            t.collect_places((name, at), steps, out);
             steps.pop();
         };
         match self {
-            Template::Slot { name: n, index, .. } if n == name && index.is_empty() => {
-                let here = FieldPath::of_steps(steps.clone());
-                if !out.contains(&here) {
-                    out.push(here);
-                }
-            }
-            Template::Spread { name: n, .. } if n == name => {
+            Template::Slot { name: n, index, .. } if n == name && index == at => {
                 let here = FieldPath::of_steps(steps.clone());
                 if !out.contains(&here) {
                     out.push(here);
@@ -431,7 +438,7 @@ impl Template {
             }
             Template::Switch { cases, default, .. } => {
                 for t in cases.iter().map(|(_, t)| t).chain(default.as_deref()) {
-                    t.collect_places(name, steps, out);
+                    t.collect_places((name, at), steps, out);
                 }
             }
             Template::Object(members) | Template::Spread { members, .. } => {
@@ -1017,7 +1024,8 @@ pub(crate) fn jsonpath(path: &FieldPath) -> String {
 }
 
 /// A placeholder as a file writes it: `{{name}}`, `{{current.events[0]}}`.
-fn slot_text(name: &str, index: &[usize]) -> String {
+/// The placeholder `{{name[i]…}}` as a mapping file writes it.
+pub(crate) fn slot_text(name: &str, index: &[usize]) -> String {
     let index: String = index.iter().map(|i| format!("[{i}]")).collect();
     format!("{{{{{name}{index}}}}}")
 }

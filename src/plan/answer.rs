@@ -9,9 +9,7 @@ use crate::mapping::codec::Codec;
 use crate::mapping::errors::{Failure, Naming};
 use crate::mapping::id_header::Named;
 use crate::mapping::json_path::{FieldPath, Step};
-use crate::mapping::model::{
-    Endpoint, FlagAbsent, IdUnfit, Paging, Resource, ResourceEndpoint, Role,
-};
+use crate::mapping::model::{Endpoint, FlagAbsent, Paging, Resource, ResourceEndpoint, Role};
 use crate::mapping::rules::{Item, Misread, Target};
 use crate::mapping::template::Template;
 use crate::model::{self, Action, ListQuery, Listed, Members, Object};
@@ -761,20 +759,8 @@ impl Context<'_> {
         let Some(id) = webhook.string("id") else {
             return Err(self.malformed("a webhook that names no id", None));
         };
-        let why = match self.dialect.id_unfit(&id) {
-            None => return Ok(()),
-            Some(IdUnfit::Unnamed) => {
-                "which no path can carry: it is empty, a dot segment or holds a path separator"
-                    .to_owned()
-            }
-            Some(IdUnfit::Unsent) => {
-                "which the header its ids are sent in cannot carry: it holds a control character"
-                    .to_owned()
-            }
-            Some(IdUnfit::Unformatted) => format!(
-                "which is not {}, as its mapping file says its webhook ids are",
-                self.dialect.describe_id()
-            ),
+        let Some(why) = self.dialect.id_unfit_why(&id) else {
+            return Ok(());
         };
         Err(self.malformed(
             &format!("a webhook whose `id` is {}, {why}", self.as_sent(&id)),

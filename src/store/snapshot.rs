@@ -123,10 +123,13 @@ impl Snapshot {
             if let Some(seq) = owned.seq.filter(|&seq| seq > MAX_SEQ) {
                 out.push(format!("`{at}.seq` is {seq}: {numbered}"));
             }
-            // An id of another shape than the vendor's is held as a fixture may give it.
-            match owned.webhook.get("id").and_then(Value::as_str) {
-                None => out.push(format!("`{at}.webhook` names no id")),
-                Some(id) => match first.get(id) {
+            // An id the vendor's paths cannot name is refused, as a fixture's is: no call
+            // could reach its webhook.
+            let id = owned.webhook.get("id").and_then(Value::as_str);
+            match (id, id.and_then(|id| dialect.id_unfit_why(id))) {
+                (None, _) => out.push(format!("`{at}.webhook` names no id")),
+                (Some(id), Some(why)) => out.push(format!("`{at}.webhook.id` is `{id}`, {why}")),
+                (Some(id), None) => match first.get(id) {
                     Some(was) => out.push(format!(
                         "`{at}.webhook.id` is `{id}`, the id of `store.webhooks[{was}]` too: an emulator holds each id once"
                     )),

@@ -156,37 +156,37 @@ impl Compiler<'_> {
         }
     }
 
-    /// Reports `{{next_cursor}}` placed at two places of an answer (where no `$switch` has
-    /// already been reported for it): a reader reads the cursor at one, and emulators and
-    /// surfaces would write the one value they hold at both, where a vendor that names its
-    /// next page twice writes two things (Zendesk's bare `meta.after_cursor` beside its
-    /// `links.next` URL). A client sending the other back as its cursor would be refused.
-    fn cursor_placed_once(&mut self, key: &str, r: &Template, next: Option<file::NextName>) {
-        let places = r.places_of("next_cursor");
-        let [first, second, ..] = places.as_slice() else {
-            return;
-        };
-        if r.unread_in_switch("next_cursor", &[]).is_some() {
-            return;
+    /// Reports each placeholder of `read` (those read back from an answer or a body) placed
+    /// at two places of `t`, where no `$switch` has already been reported for it: a reader
+    /// reads it at one, and emulators and surfaces would write the one value they hold at
+    /// both. What a vendor or a client wrote at the other would be lost, or, in a client's
+    /// body, sent on unread (a test's second URL, past the URL policy).
+    fn placed_once(
+        &mut self,
+        key: &str,
+        t: &Template,
+        read: &[(&str, &[usize])],
+        next: Option<file::NextName>,
+    ) {
+        for (name, index) in read {
+            let places = t.places_of(name, index);
+            let [first, second, ..] = places.as_slice() else {
+                continue;
+            };
+            if t.unread_in_switch(name, index).is_some() {
+                continue;
+            }
+            let (first, second) = (template::jsonpath(first), template::jsonpath(second));
+            let why = if *name == "next_cursor" {
+                cursor_placed_twice(&first, &second, next)
+            } else {
+                let slot = template::slot_text(name, index);
+                format!(
+                    "`{slot}` stands at `{first}` and at `{second}`: it is read at one place, and emulators and surfaces would write its one value at both, so what a vendor or a client writes at the other would be lost; place it once"
+                )
+            };
+            self.error(key, why);
         }
-        let (written, place) = match next {
-            Some(file::NextName::Url) => (
-                "the next page's URL (`next = \"url\"`)",
-                "where the vendor gives that URL",
-            ),
-            _ => (
-                "the one cursor",
-                "where the vendor gives the cursor its clients send back",
-            ),
-        };
-        self.error(
-            key,
-            format!(
-                "`{{{{next_cursor}}}}` stands at `{}` and at `{}`: an answer's cursor is read at one place, and emulators and surfaces would write {written} at both, where a vendor that names its next page twice writes two things there (a bare cursor, and a URL); place it once, {place}, and write `\"{{{{null}}}}\"` at the other, which they write as `null`",
-                template::jsonpath(first),
-                template::jsonpath(second),
-            ),
-        );
     }
 
     /// Reports a placeholder that `every` answer or body must hold (a list's `{{items}}`, a
@@ -521,6 +521,7 @@ impl Compiler<'_> {
                     let at = format!("{vkey}.{what}");
                     self.check_slots(&at, t, &["resource", "request_id"]);
                     self.read_through_switches(&at, t, &[("resource", &[])]);
+                    self.placed_once(&at, t, &[("resource", &[])], None);
                     let every = if what == "body" {
                         "every body"
                     } else {
@@ -767,6 +768,7 @@ impl Compiler<'_> {
                 self.key_placed_whole(&format!("{key}.body"), b);
             }
             self.read_through_switches(&format!("{key}.body"), b, READ_FROM_BODIES);
+            self.placed_once(&format!("{key}.body"), b, READ_FROM_BODIES, None);
             if matches!(action, Action::Create | Action::Update) {
                 self.placed_always(&format!("{key}.body"), b, "webhook", "every body");
             }
@@ -1191,7 +1193,11 @@ impl Compiler<'_> {
     }
 
     /// An operation's `then`: the webhook read again (`get`), or resources read with their
-    /// own `get`.
+    /// own `get`. Only a change of one webhook, or a create, takes it: its reads complete the
+    /// webhook that change answers. A read's resources are read with it
+    /// (`read_with_webhook`); a list's items, a test's result and a delete's answer are no
+    /// webhook to complete, and a read after them would be laid out nowhere, or would read an
+    /// answer as the webhook's.
     fn follow_ups(
         &mut self,
         key: &str,
@@ -1200,6 +1206,33 @@ impl Compiler<'_> {
         resources: &[Resource],
     ) -> Vec<FollowUp> {
         let mut out = Vec::new();
+        let completes = matches!(
+            action,
+            Action::Create
+                | Action::Update
+                | Action::RotateSecret
+                | Action::Toggle
+                | Action::Enable
+                | Action::Disable
+        );
+        // A read that names only itself is told so below: it cannot read itself again.
+        let itself = action == Action::Get && then.iter().all(|t| t == "get");
+        if !(completes || then.is_empty() || itself) {
+            self.error(
+                format!("{key}.then"),
+                format!(
+                    "means nothing on `{}`: `then` reads the webhook (or its resources) after a change to complete the webhook it answers, and stands on `create`, `update`, `replace`, `rotate_secret`, `toggle`, `enable` and `disable` alone{}",
+                    key.strip_prefix("operations.").unwrap_or(key),
+                    match action {
+                        Action::Get => "; a read's resources are read with it where they say `read_with_webhook = true`",
+                        Action::List => "; a list's items are read from its answer",
+                        Action::Test => "; a test's result is read from its answer",
+                        _ => "; a delete answers no webhook",
+                    }
+                ),
+            );
+            return out;
+        }
         for item in then {
             match item.as_str() {
                 "get" if action != Action::Get => out.push(FollowUp::Webhook),
@@ -1299,7 +1332,7 @@ impl Compiler<'_> {
             }
         }
         self.read_through_switches(&format!("{key}.response"), r, READ_FROM_ANSWERS);
-        self.cursor_placed_once(&format!("{key}.response"), r, s.next);
+        self.placed_once(&format!("{key}.response"), r, READ_FROM_ANSWERS, s.next);
         if action != Action::Delete && !reread {
             self.placed_always(&format!("{key}.response"), r, item_slot, "every answer");
         }
@@ -1414,6 +1447,26 @@ fn misplaced(slot: &str) -> String {
         _ => return format!("unknown placeholder `{{{{{slot}}}}}`"),
     };
     format!("`{{{{{slot}}}}}` has no value here: it stands {home}")
+}
+
+/// Why `{{next_cursor}}` may not stand at `first` and at `second` of an answer: a vendor
+/// that names its next page twice writes two things there (Zendesk's bare
+/// `meta.after_cursor` beside its `links.next` URL), and a client sending the other back as
+/// its cursor would be refused.
+fn cursor_placed_twice(first: &str, second: &str, next: Option<file::NextName>) -> String {
+    let (written, place) = match next {
+        Some(file::NextName::Url) => (
+            "the next page's URL (`next = \"url\"`)",
+            "where the vendor gives that URL",
+        ),
+        _ => (
+            "the one cursor",
+            "where the vendor gives the cursor its clients send back",
+        ),
+    };
+    format!(
+        "`{{{{next_cursor}}}}` stands at `{first}` and at `{second}`: an answer's cursor is read at one place, and emulators and surfaces would write {written} at both, where a vendor that names its next page twice writes two things there (a bare cursor, and a URL); place it once, {place}, and write `\"{{{{null}}}}\"` at the other, which they write as `null`"
+    )
 }
 
 /// The role of a declared operation.
