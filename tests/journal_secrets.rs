@@ -3,7 +3,9 @@
 //! aliases, the place requests spell it, `write_as`, and a rotation's `{{secret}}`), and the
 //! values of its custom headers, wherever the body holds the webhook (an envelope, a form).
 //! A member whose name merely says secret or token (the algorithm inside a `signing_secret`
-//! object, a `secret_label`, a `token_url`) is no secret, and is shown as sent.
+//! object, a `secret_label` or a `token_url` the vendor answers) is no secret, and is shown as
+//! sent; one named as a credential that the vendor never shows (an OAuth client's secret, a
+//! member the mapping does not know) is redacted.
 //!
 //! The fixtures are test-local dialects written inline, each emulated alone, sent its own
 //! vendor's bodies directly.
@@ -99,7 +101,7 @@ fn envelope() -> String {
          [fields.\"extensions.secret_label\"]\npath = \"$.secret_label\"",
         "{ data = \"{{webhook}}\" }",
         "[operations.rotate_secret]\nmethod = \"POST\"\npath = \"/hooks/{id}/rotate\"\n\
-         body = { next = \"{{secret}}\", secret_kind = \"hmac\" }\nresponse = \"{{webhook}}\"",
+         body = { next = \"{{secret}}\", kind = \"hmac\" }\nresponse = \"{{webhook}}\"",
     )
 }
 
@@ -154,6 +156,13 @@ async fn the_journal_redacts_the_mappings_secrets_and_shows_the_members_beside_t
     assert_eq!(body["signing_secret"]["algorithm"], "hmac-sha256", "{body}");
     assert_eq!(body["token_url"], "https://auth.example/token", "{body}");
     assert_eq!(body["url"], url, "{body}");
+    // A credential the mapping does not know, named as one, whatever the vendor makes of it.
+    for name in ["oauth_client_secret", "password", "api_key"] {
+        let sent = json!({"url": url, name: "s3cret-unknown"});
+        send(nested, "POST", "/hooks", &[BEARER], Some(&sent)).await;
+        let body = last_body(nested).await;
+        assert_eq!(body[name], REDACTED, "{name}: {body}");
+    }
     // The same as a form, whose members nest by brackets.
     let form = "url=https%3A%2F%2Fexample.com%2Fh&signing_secret[value]=s3cret-form\
                 &signing_secret[algorithm]=hmac-sha256";
@@ -174,10 +183,10 @@ async fn the_journal_redacts_the_mappings_secrets_and_shows_the_members_beside_t
         assert_eq!(body["data"]["secret_label"], "primary", "{name}: {body}");
     }
     // A rotation's new secret, beside a member of the body that is none.
-    let sent = json!({"next": "s3cret-rotated", "secret_kind": "hmac"});
+    let sent = json!({"next": "s3cret-rotated", "kind": "hmac"});
     send(envelope, "POST", "/hooks/h1/rotate", &[BEARER], Some(&sent)).await;
     let body = last_body(envelope).await;
-    assert_eq!(body, json!({"next": REDACTED, "secret_kind": "hmac"}));
+    assert_eq!(body, json!({"next": REDACTED, "kind": "hmac"}));
 
     // Where requests spell the secret, beside a member that is none; custom header values.
     let spelt = gw.emulators["spelt"];

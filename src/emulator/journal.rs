@@ -3,9 +3,11 @@
 //! webhook secrets never enter it: they are redacted as each request is recorded.
 //!
 //! A body's secrets are the members the mapping file says hold one (the webhook's `secret`,
-//! its custom headers' values, a rotation's chosen secret), found by their paths, not by their
-//! names: a member beside the secret inside an object whose name says secret (the algorithm
-//! of a `signing_secret` object) is no secret, and is shown.
+//! its custom headers' values, a rotation's chosen secret), found by their paths, and the
+//! members whose own name says credential (`oauth_client_secret`, `password`) that the vendor's
+//! answers never show: a member beside the secret inside an object whose name says secret (the
+//! algorithm of a `signing_secret` object) is no secret, and is shown, as is one the vendor
+//! answers (a `secret_label`).
 
 use crate::mapping::Dialect;
 use crate::mapping::json_path::{FieldPath, Step};
@@ -171,6 +173,9 @@ pub struct Journal {
     /// Where the vendor's bodies hold a secret or custom header values, as the keys that lead
     /// to it ([`secret_paths`]).
     secret_paths: Vec<Vec<String>>,
+    /// Where the vendor's answers show a member ([`shown_paths`]): a member named as a
+    /// credential is redacted unless it lies at one of them.
+    shown_paths: Vec<Vec<String>>,
     /// The headers the dialect's clients send their credential in (each part of it), where
     /// they are the vendor's own: redacted whatever their names say.
     credential: Vec<http::HeaderName>,
@@ -189,6 +194,7 @@ impl Journal {
             collect_secret_members(map, &mut secret_members);
         }
         let secret_paths = secret_paths(dialect);
+        let shown_paths = shown_paths(dialect);
         Journal {
             inner: Mutex::new(Inner {
                 entries: VecDeque::new(),
@@ -197,6 +203,7 @@ impl Journal {
             }),
             secret_members,
             secret_paths,
+            shown_paths,
             credential: dialect
                 .credential_places()
                 .filter_map(|place| match place {
@@ -378,8 +385,15 @@ impl Journal {
             Value::Object(map) => {
                 for (key, v) in map.iter_mut() {
                     trail.push(key.clone());
-                    let secret = (self.secret_paths.iter())
-                        .any(|p| !p.is_empty() && trail.ends_with(p))
+                    let at = |paths: &[Vec<String>]| {
+                        paths.iter().any(|p| !p.is_empty() && trail.ends_with(p))
+                    };
+                    // A member named as a credential that the vendor never shows (an OAuth
+                    // client's secret, a password, one the mapping does not know) is taken
+                    // for one; one it shows (a `secret_label`, a `token_url`) is not.
+                    let named = sensitive(key) && !v.is_object() && !at(&self.shown_paths);
+                    let secret = at(&self.secret_paths)
+                        || named
                         || self.credential_params.iter().any(|c| c == key);
                     match secret {
                         true => redact_all(v),
@@ -432,6 +446,21 @@ fn secret_paths(dialect: &Dialect) -> Vec<Vec<String>> {
             out.extend(body.places_of(name, &[]).iter().map(keys));
         }
     }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The keys that lead to every place the vendor's answers show a member: each rule's that
+/// answers carry, in the webhook and in each resource.
+fn shown_paths(dialect: &Dialect) -> Vec<Vec<String>> {
+    let maps =
+        std::iter::once(&dialect.webhook).chain((dialect.resources.iter()).map(|r| &r.fields));
+    let mut out: Vec<Vec<String>> = maps
+        .flat_map(|map| map.rules.iter().filter(|r| r.response))
+        .flat_map(|rule| rule.path.iter().chain(&rule.aliases))
+        .filter_map(|path| path.keys())
+        .collect();
     out.sort();
     out.dedup();
     out
