@@ -1,6 +1,7 @@
 //! An emulator mints signing secrets written as its vendor writes them (`[emulator] secret`):
 //! base64 (svix-server's `whsec_…`), base64 with the URL-safe alphabet and no padding, or
-//! lowercase hexadecimal (Sentry's 64 digits), after the vendor's prefix, with as many random
+//! lower- or uppercase hexadecimal (Sentry's 64 digits, Adyen's HMAC keys), after the vendor's
+//! prefix, with as many random
 //! bytes as `secret_bytes` says, on a create and on a rotation. Over test-local copies of
 //! `tests/dialects/beacon.toml`, emulated.
 
@@ -14,7 +15,7 @@ const STYLE: &str = "secret = \"base64\"";
 #[tokio::test]
 async fn created_and_rotated_secrets_are_written_as_the_vendor_writes_them() {
     type Check = fn(&str) -> bool;
-    let cases: [(&str, usize, Check); 4] = [
+    let cases: [(&str, usize, Check); 5] = [
         ("hex", 32, |s| {
             s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
         }),
@@ -28,6 +29,9 @@ async fn created_and_rotated_secrets_are_written_as_the_vendor_writes_them() {
                 && s.ends_with("==")
                 && (s.trim_end_matches('=').bytes())
                     .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+        }),
+        ("upper_hex", 32, |s| {
+            s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'A'..=b'F'))
         }),
         ("hex", 17, |s| {
             s.len() == 34 && s.bytes().all(|b| b.is_ascii_hexdigit())
@@ -79,7 +83,7 @@ fn a_style_the_language_does_not_know_is_refused_when_the_file_loads() {
     let text = base.replacen(STYLE, "secret = \"base32\"", 1);
     let errors = hookgate::mapping::Dialect::compile("beacon", &path, &text).unwrap_err();
     let report = format!("{errors:?}");
-    for word in ["base32", "base64", "base64url", "hex"] {
+    for word in ["base32", "base64", "base64url", "hex", "upper_hex"] {
         assert!(report.contains(word), "{word}: {report}");
     }
 }

@@ -126,6 +126,7 @@ pub enum SecretStyle {
     Base64,
     Base64url,
     Hex,
+    UpperHex,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

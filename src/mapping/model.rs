@@ -698,6 +698,8 @@ pub enum SecretEncoding {
     Base64Url,
     /// Lowercase hexadecimal: Sentry's 64-digit secrets.
     Hex,
+    /// Uppercase hexadecimal: HMAC keys written as 64 capital hex digits.
+    UpperHex,
 }
 
 impl SecretMint {

@@ -165,6 +165,7 @@ pub(super) fn mint_secret(rng: &mut fastrand::Rng, mint: Option<&SecretMint>) ->
         SecretEncoding::Base64 => base64::engine::general_purpose::STANDARD.encode(bytes),
         SecretEncoding::Base64Url => base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes),
         SecretEncoding::Hex => bytes.iter().map(|b| format!("{b:02x}")).collect(),
+        SecretEncoding::UpperHex => bytes.iter().map(|b| format!("{b:02X}")).collect(),
     };
     format!("{prefix}{encoded}")
 }

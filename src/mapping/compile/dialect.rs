@@ -694,6 +694,7 @@ impl Compiler<'_> {
                 file::SecretStyle::Base64 => SecretEncoding::Base64,
                 file::SecretStyle::Base64url => SecretEncoding::Base64Url,
                 file::SecretStyle::Hex => SecretEncoding::Hex,
+                file::SecretStyle::UpperHex => SecretEncoding::UpperHex,
             },
             prefixes_given: s.secret_prefixed,
         });
