@@ -278,3 +278,81 @@ async fn a_number_beyond_a_double_is_named() {
         }
     }
 }
+
+/// A vendor read from its list alone (no read of one webhook), changed with `update`.
+fn listed_vendor(update: &str) -> String {
+    format!(
+        r#"
+[dialect]
+title = "Doubtful list"
+
+[fields.id]
+path = "$.id"
+in = ["response"]
+
+[fields.url]
+path = "$.config.target.url"
+
+[operations.get]
+from = "list"
+
+[operations.list]
+method = "GET"
+path = "/hooks"
+response = {{ hooks = "{{{{items}}}}" }}
+
+{update}
+path = "/hooks/{{id}}"
+body = "{{{{webhook}}}}"
+response = "{{{{webhook}}}}"
+
+[errors.render.default]
+body = {{ message = "{{{{message}}}}" }}
+"#
+    )
+}
+
+#[tokio::test]
+async fn a_member_read_twice_in_a_list_is_never_sent_back_for_its_webhook_alone() {
+    let item = |id: &str, config: &str| {
+        format!(
+            r#"{{"id": "{id}", "config": {{"target": {{"url": "https://a.example/h"}}, {config} "timeout": 10}}}}"#
+        )
+    };
+    let page = |doubtful: &str| Reply::Raw {
+        status: 200,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: format!(
+            r#"{{"hooks": [{}, {}]}}"#,
+            item("h0", ""),
+            item("h1", doubtful)
+        ),
+    };
+    for update in UPDATES.iter().filter(|u| u.contains("read_merge_write")) {
+        let dir = folder_of("listed", &listed_vendor(update));
+        for (doubtful, place) in [
+            (r#""retry": {"max": 1, "max": 2},"#, "config.retry.max"),
+            (r#""rate": 1.00000000000000000000001,"#, "config.rate"),
+            (r#""rate": -0,"#, "config.rate"),
+        ] {
+            let written = Reply::Raw {
+                status: 200,
+                headers: vec![("content-type".into(), "application/json".into())],
+                body: item("h0", ""),
+            };
+            let double = Double::start(vec![page(doubtful), page(doubtful), written]).await;
+            let gw = gateway_over(dir.path().to_str().unwrap(), "listed", &double).await;
+            let change = json!({"url": "https://b.example/h"});
+            let at = "/v1/upstreams/listed/webhooks";
+            let a = send(gw.addr, "PATCH", &format!("{at}/h1"), &[], Some(&change)).await;
+            let what = format!("{update}, {place}: {}", String::from_utf8_lossy(&a.body));
+            assert!([422, 502].contains(&a.status), "{what}");
+            assert_eq!(a.json()["errors"][0]["field"], place, "{what}");
+            // Another webhook of the same page is changed.
+            let a = send(gw.addr, "PATCH", &format!("{at}/h0"), &[], Some(&change)).await;
+            let what = format!("{update}, {place}: {}", String::from_utf8_lossy(&a.body));
+            assert_eq!(a.status, 200, "{what}");
+            gw.stop().await;
+        }
+    }
+}

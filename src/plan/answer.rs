@@ -340,15 +340,13 @@ impl Context<'_> {
         }
     }
 
-    /// What the webhook `endpoint`'s answer holds says doubtfully ([`json::doubt`]), placed in
-    /// the webhook as the vendor wrote it; a key on the way to it given twice makes the whole
-    /// webhook doubtful (the place of no member). Looked for in the read before a change alone,
-    /// which is composed from it: a read shows the answer as it is read.
-    pub(super) fn doubts_of(&self, endpoint: &Endpoint, reply: &Reply) -> Vec<Doubtful> {
+    /// What the webhook at `keys` (object keys and array indexes from the root) of a reply
+    /// says doubtfully ([`json::doubt`]), placed in the webhook as the vendor wrote it; a key
+    /// on the way to it given twice makes the whole webhook doubtful (the place of no member).
+    /// Looked for in the read before a change alone, which is composed from it: a read shows
+    /// the answer as it is read.
+    pub(super) fn doubts_at(&self, reply: &Reply, keys: &[String]) -> Vec<Doubtful> {
         let Some(text) = std::str::from_utf8(&reply.body).ok() else {
-            return Vec::new();
-        };
-        let Some(keys) = endpoint.item_keys.as_deref() else {
             return Vec::new();
         };
         let doubts = json::doubt::doubts(text).unwrap_or_default();

@@ -531,7 +531,8 @@ impl<'a> Plan<'a> {
                             return Err(*refused);
                         }
                         if let OneRead::Get(get) = self.one_read()? {
-                            self.doubts = self.cx.doubts_of(get, reply);
+                            let keys = get.item_keys.as_deref().unwrap_or_default();
+                            self.doubts = self.cx.doubts_at(reply, keys);
                         }
                         self.current = Some(webhook.into_map());
                     }
