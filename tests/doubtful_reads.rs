@@ -356,3 +356,45 @@ async fn a_member_read_twice_in_a_list_is_never_sent_back_for_its_webhook_alone(
         }
     }
 }
+
+#[tokio::test]
+async fn a_surface_of_another_dialect_refuses_so_in_its_own_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        ("doubtful", vendor("hook", UPDATES[0])),
+        ("listed", listed_vendor(UPDATES[0])),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.path().join(format!("{name}.toml")), text).unwrap();
+    }
+    for (config, place, status) in [
+        (r#""retry": {"max": 1, "max": 2},"#, "config.retry.max", 502),
+        (r#""rate": 1.00000000000000000000001,"#, "config.rate", 422),
+        (r#""rate": -0,"#, "config.rate", 422),
+    ] {
+        let double = Double::start(vec![answer("hook", config, "")]).await;
+        let gw = support::gateway(&format!(
+            "mappings_dir = {:?}\n[upstreams.doubtful]\ndialect = \"doubtful\"\nbase_url = {:?}\n\
+             auth = {{ type = \"none\" }}\n[url_policy]\nallow_private = true\n\
+             [surfaces.s]\ndialect = \"listed\"\nupstream = \"doubtful\"\nprefix = \"/s\"\n",
+            dir.path().to_str().unwrap(),
+            double.url()
+        ))
+        .await;
+        let change = json!({"config": {"target": {"url": "https://b.example/h"}}});
+        let auth = [("authorization", "Bearer t")];
+        let a = send(gw.addr, "PUT", "/s/hooks/h1", &auth, Some(&change)).await;
+        let text = String::from_utf8_lossy(&a.body).into_owned();
+        assert_eq!(a.status, status, "{place}: {text}");
+        // The surface's own shape (its `message`), naming the member.
+        assert!(
+            a.json()["message"].as_str().unwrap().contains(place),
+            "{text}"
+        );
+        assert!(
+            double.seen().iter().all(|s| s.method == "GET"),
+            "{place}: nothing is written"
+        );
+        gw.stop().await;
+    }
+}
