@@ -463,9 +463,7 @@ impl Context<'_> {
                     self.upstream
                 );
                 let mut p = Problem::new(Code::UpstreamError, detail);
-                let mut info = self.info();
-                info.status = None;
-                p.upstream = Some(Box::new(info));
+                p.upstream = Some(Box::new(self.info()));
                 p.untranslatable = true;
                 p.errors = vec![FieldError::new(
                     place.clone(),
