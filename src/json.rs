@@ -24,6 +24,7 @@
 //! tests below compare them on arbitrary values); on the shipped vendors' webhooks it writes in
 //! 0.45 to 0.8 of serde_json's time (docs/performance.md, "Choosing the parser").
 
+pub mod doubt;
 pub mod folded;
 pub mod scan;
 

@@ -52,6 +52,7 @@
 //!   exchange/mod.rs     what crosses to a vendor: one planned request, one reply
 //!     fields.rs           a reply's header fields, looked up where they lie in its head
 //!   json.rs             JSON documents in: strict for request bodies
+//!   json/doubt.rs       what a JSON text says that its tree written again would not
 //!   json/folded.rs      member names as a case-blind parser reads them; one named twice on a way
 //!   json/scan.rs        a JSON text read a token at a time, each value lent as it lies
 //!   form.rs             form-encoded bodies as JSON values, both ways

@@ -1836,3 +1836,35 @@ async fn a_stepping_clock_stops_at_the_last_second_rfc_3339_writes() {
         gw.stop().await;
     }
 }
+
+/// A seed holding an integer beyond 64 bits is refused naming the member that holds it,
+/// whatever the integer, beside a double written as such that reads as the same double.
+#[tokio::test]
+async fn a_seed_names_the_member_holding_an_integer_beyond_64_bits() {
+    let gw = gateway(&all_emulated("")).await;
+    for d in dialects() {
+        let emu = gw.emulators[d.name.as_str()];
+        for n in [
+            "12345678901234567890123",
+            "123456789012345678901234",
+            "987654321098765432109876",
+            "-123456789012345678901234",
+        ] {
+            let double = format!("{:e}", n.parse::<f64>().unwrap());
+            let seed = format!(
+                r#"{{"owner": {}, "webhooks": [{{"f": {double}, "deep": {{"n": {n}}}}}]}}"#,
+                json!(owner(&d))
+            );
+            let headers = [("content-type", "application/json")];
+            let a = send_raw(emu, "POST", "/__hookgate/webhooks", &headers, seed.into()).await;
+            let what = format!("{} {n}: {}", d.name, String::from_utf8_lossy(&a.body));
+            assert_eq!(a.status, 422, "{what}");
+            assert_eq!(
+                a.json()["errors"][0]["field"],
+                "webhooks.0.deep.n",
+                "{what}"
+            );
+        }
+    }
+    gw.stop().await;
+}

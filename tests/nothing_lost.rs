@@ -1485,12 +1485,16 @@ async fn two_updates_of_one_webhook_at_once_both_hold() {
 // ------------------------------------------------------------------ 11. numbers carried exactly
 
 /// Integers beyond 64 bits, which a JSON parser without big numbers reads as the nearest
-/// double (12345678901234567890123 as 1.2345678901234568e22).
-const BEYOND_64_BITS: [&str; 4] = [
+/// double (12345678901234567890123 as 1.2345678901234568e22), some of which a double read
+/// from their text by another parser lies a unit in the last place from.
+const BEYOND_64_BITS: [&str; 7] = [
     "12345678901234567890123",
     "18446744073709551616",
     "-9223372036854775809",
     "100000000000000000000000000000",
+    "123456789012345678901234",
+    "987654321098765432109876",
+    "-123456789012345678901234",
 ];
 
 /// What every text of a refusal of such a number says.
@@ -1526,12 +1530,20 @@ async fn integers_beyond_64_bits_are_refused_not_rounded() {
             json!({"url": "https://a.example/h", "max_retries": "__N__"}),
             "max_retries",
         ),
+        // Beside a double written as such, which reads as the same double: the member named
+        // is the one that holds the integer.
+        (
+            json!({"url": "https://a.example/h", "extensions": {"f": "__F__", "n": "__N__"}}),
+            "extensions.n",
+        ),
     ];
     for d in &all {
         let at = base(d, owner_of(d, 1).as_deref());
         for (body, place) in &bodies {
             for n in BEYOND_64_BITS {
-                let a = post_text(gw.addr, &at, with_number(body, n)).await;
+                let double = format!("{:e}", n.parse::<f64>().unwrap());
+                let sent = with_number(body, n).replace("\"__F__\"", &double);
+                let a = post_text(gw.addr, &at, sent).await;
                 let what = format!("{} {n} in {body}: {}", d.name, text(&a));
                 assert_eq!(a.status, 422, "{what}");
                 let problem = a.json();
@@ -1597,6 +1609,9 @@ async fn a_surface_refuses_or_relays_integers_beyond_64_bits_exactly() {
                 let what = format!("{} over {}, {n}: {}", s.name, u.name, text(&a));
                 assert!((400..500).contains(&a.status), "{what}");
                 assert!(text(&a).contains(INEXACT), "{what}");
+                // The member that holds it is named, whatever the number.
+                let named = [r#""n""#, "n: is an integer"];
+                assert!(named.iter().any(|n| text(&a).contains(n)), "{what}");
             }
             refused += 1;
         }

@@ -538,39 +538,28 @@ fn read(
 }
 
 /// The refusal of a body that writes `literal`, an integer beyond 64 bits: a validation error
-/// on the member that holds it (its place found in the body read with the number rounded).
+/// on the member that holds it, found where the number lies in the text (a double read from
+/// it may differ from the one the parser read by a unit in the last place, and name nothing).
 #[cold]
 fn inexact(bytes: &[u8], literal: &str) -> Problem {
     let message = format!(
         "is an integer too large to be carried exactly (beyond 64 bits), {literal}: send it as a string"
     );
-    let rounded = literal.parse::<f64>().ok();
-    let place = crate::json::from_slice_relayed(bytes)
+    let place = std::str::from_utf8(bytes)
         .ok()
-        .zip(rounded)
-        .and_then(|(body, n)| place_of(&body, n));
+        .and_then(|text| crate::json::doubt::doubts(text).ok())
+        .and_then(|doubts| {
+            let held = |d: &&crate::json::doubt::Doubtful| {
+                matches!(&d.doubt, crate::json::doubt::Doubt::Inexact(n) if n == literal)
+            };
+            doubts.iter().find(held).map(|d| d.dotted())
+        })
+        .filter(|place| !place.is_empty());
     let error = match place {
         Some(place) => crate::problem::FieldError::new(place, message),
         None => crate::problem::FieldError::of_body(message),
     };
     Problem::with_errors(crate::problem::Code::ValidationFailed, vec![error])
-}
-
-/// The dotted place of the first number in `value` read as the double `n` (`extensions.n`,
-/// `events.0`); `None` for the value itself.
-fn place_of(value: &Value, n: f64) -> Option<String> {
-    let inner = |step: String, v: &Value| match v {
-        Value::Number(m) if m.is_f64() && m.as_f64() == Some(n) => Some(step),
-        _ => place_of(v, n).map(|rest| format!("{step}.{rest}")),
-    };
-    match value {
-        Value::Object(map) => map.iter().find_map(|(k, v)| inner(k.clone(), v)),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(i, v)| inner(i.to_string(), v)),
-        _ => None,
-    }
 }
 
 /// A query string's parameters, decoded.

@@ -4,7 +4,10 @@
 
 use super::Context;
 use crate::exchange::Reply;
-use crate::json;
+use crate::json::{
+    self,
+    doubt::{Doubt, Doubtful},
+};
 use crate::mapping::codec::Codec;
 use crate::mapping::errors::{Failure, Naming};
 use crate::mapping::id_header::Named;
@@ -343,6 +346,31 @@ impl Context<'_> {
         Some(self.malformed(&format!("an answer {conflict}"), None))
     }
 
+    /// What the webhook at `keys` (object keys and array indexes from the root) of a reply
+    /// says doubtfully ([`json::doubt`]), placed in the webhook as the vendor wrote it; a key
+    /// on the way to it given twice makes the whole webhook doubtful (the place of no member).
+    /// Looked for in the read before a change alone, which is composed from it: a read shows
+    /// the answer as it is read.
+    pub(super) fn doubts_at(&self, reply: &Reply, keys: &[String]) -> Vec<Doubtful> {
+        let Some(text) = std::str::from_utf8(&reply.body).ok() else {
+            return Vec::new();
+        };
+        let doubts = json::doubt::doubts(text).unwrap_or_default();
+        (doubts.into_iter())
+            .filter_map(|mut d| {
+                if d.place.starts_with(keys) {
+                    d.place.drain(..keys.len());
+                    return Some(d);
+                }
+                let on_the_way = d.doubt == Doubt::Repeated && keys.starts_with(&d.place);
+                on_the_way.then(|| Doubtful {
+                    place: Vec::new(),
+                    doubt: Doubt::Repeated,
+                })
+            })
+            .collect()
+    }
+
     /// The problem of a reply that cannot be passed on as it is: the vendor's failure as far as
     /// its status and body tell it, or a success hookgate could not read.
     pub fn problem_of(&self, reply: &Reply) -> Problem {
@@ -399,7 +427,10 @@ impl Context<'_> {
                 return Ok(Parsed::whole(Value::Null));
             }
             None if success => {
-                let what = format!("a success with {}", json::not_json(&reply.body));
+                let what = match out_of_range(&reply.body) {
+                    Some(found) => format!("a success whose {found}"),
+                    None => format!("a success with {}", json::not_json(&reply.body)),
+                };
                 return Err(self.malformed(&what, Some(status)));
             }
             failed => failed,
@@ -1177,6 +1208,21 @@ fn cursor_in(url: &str, param: &str) -> Option<String> {
         .find(|(name, _)| name == param)
         .map(|(_, value)| value.into_owned())
         .filter(|value| !value.is_empty())
+}
+
+/// The first member of a JSON text that holds a number beyond a double's range (`1e400`),
+/// which serde_json refuses though the grammar allows it, as a refusal names it (``member
+/// `a.b` holds the number 1e400, which is out of range``).
+fn out_of_range(body: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(body).ok()?;
+    let doubts = json::doubt::doubts(text).ok()?;
+    let found = doubts
+        .iter()
+        .find(|d| matches!(d.doubt, Doubt::OutOfRange(_)))?;
+    Some(match found.place.is_empty() {
+        true => format!("body {}", found.what()),
+        false => format!("member `{}` {}", found.dotted(), found.what()),
+    })
 }
 
 /// Whether a `Content-Range` (`items 0-99/250`, RFC 9110 §14.4) says more follows the range

@@ -4,6 +4,7 @@
 //! constraints and the webhook URL policy.
 
 use super::Context;
+use crate::json::doubt::{Doubt, Doubtful};
 use crate::mapping::checks::Check;
 use crate::mapping::json_path::FieldPath;
 use crate::mapping::rules::{ObjectMap, Rule, Translated, WriteError};
@@ -393,6 +394,7 @@ impl Context<'_> {
         (mode, merge_patch): (UpdateMode, bool),
         written: &Value,
         whole: bool,
+        doubts: &[Doubtful],
     ) -> Result<Option<Value>, Problem> {
         let map = &self.dialect.webhook;
         let mut merged = model::apply_update(current, patch, mode);
@@ -415,9 +417,76 @@ impl Context<'_> {
         let body =
             self.composed_body(current, &before, after, patch, merge_patch, written, whole)?;
         if let Some(body) = &body {
+            self.sends_no_doubt(body, written, doubts)?;
             self.keeps_several(&before, body)?;
         }
         Ok(body)
+    }
+
+    /// Refuses `body` where it would send back, unnamed by the change (`written`, the change
+    /// alone as the vendor's), a member the vendor's read said doubtfully (`doubts`, placed in
+    /// the webhook as the vendor wrote it): one given twice, which the read holds as the last
+    /// where a vendor that keeps the first would see it changed (a 502: the answer says two
+    /// things), or a number it would write as another value or kind (`1.00000000000000000000001`
+    /// as `1.0`, `-0` as `-0.0`: a 422, as a number beyond 64 bits is).
+    fn sends_no_doubt(
+        &self,
+        body: &Value,
+        written: &Value,
+        doubts: &[Doubtful],
+    ) -> Result<(), Problem> {
+        // Named by the change: its value there, or one it replaces whole (not an object, whose
+        // other members a change leaves as they are) on the way there.
+        let named = |place: &[String]| {
+            (1..=place.len()).any(|n| {
+                at(written, &place[..n]).is_some_and(|v| n == place.len() || !v.is_object())
+            })
+        };
+        let Some((doubtful, sent)) = doubts.iter().find_map(|d| {
+            let sent = at(body, &d.place)?;
+            (!named(&d.place)).then_some((d, sent))
+        }) else {
+            return Ok(());
+        };
+        let place = doubtful.dotted();
+        match &doubtful.doubt {
+            Doubt::Repeated => {
+                let (what, whose) = match place.is_empty() {
+                    true => ("the webhook", "a webhook given".to_owned()),
+                    false => (
+                        "the member",
+                        format!("a webhook whose member `{place}` is given"),
+                    ),
+                };
+                let detail = format!(
+                    "upstream {} answered {whose} more than once, which a change would send back as one of them; remove the repeated member there first",
+                    self.upstream
+                );
+                let mut p = Problem::new(Code::UpstreamError, detail);
+                p.upstream = Some(Box::new(self.info()));
+                p.untranslatable = true;
+                p.errors = vec![FieldError::new(
+                    place.clone(),
+                    format!("{what} is given more than once in the upstream's answer"),
+                )];
+                Err(p)
+            }
+            Doubt::Inexact(n) | Doubt::OutOfRange(n) => {
+                let mut again = Vec::new();
+                crate::json::write(&mut again, sent);
+                let again = String::from_utf8_lossy(&again);
+                Err(Problem::with_errors(
+                    Code::UnsupportedField,
+                    vec![FieldError::new(
+                        place,
+                        format!(
+                            "holds the number {n} at upstream {}, which this change would send back as another ({again}); change it there first",
+                            self.upstream
+                        ),
+                    )],
+                ))
+            }
+        }
     }
 
     /// The body [`Self::merged_body`] sends, from the webhook as it is (`before`) and as the
@@ -592,6 +661,15 @@ impl Context<'_> {
             )],
         ))
     }
+}
+
+/// What `value` holds at `place` (object keys and array indexes), if anything.
+fn at<'v>(value: &'v Value, place: &[String]) -> Option<&'v Value> {
+    place.iter().try_fold(value, |v, step| match v {
+        Value::Object(members) => members.get(step),
+        Value::Array(items) => items.get(step.parse::<usize>().ok()?),
+        _ => None,
+    })
 }
 
 /// The member of a canonical change or webhook named `name` (`headers`, `extensions.tag`).

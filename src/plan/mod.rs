@@ -164,6 +164,9 @@ pub struct Plan<'a> {
     stale: bool,
     changes: Vec<ResourceChange>,
     current: Option<Map<String, Value>>,
+    /// What the vendor's read of `current` said doubtfully (a member given twice, a number
+    /// the writer would write as another), which a change composed from it must not send back.
+    doubts: Vec<crate::json::doubt::Doubtful>,
     result: Option<Members>,
     page: Option<Page>,
     /// Where a client's computed page begins at a vendor that pages another way (boxed: few
@@ -230,6 +233,7 @@ impl<'a> Plan<'a> {
             stale: false,
             changes: Vec::new(),
             current: None,
+            doubts: Vec::new(),
             result: None,
             page: None,
             walk: None,
@@ -582,6 +586,10 @@ impl<'a> Plan<'a> {
                         self.confirm_owner(self.one_read()?.endpoint(), &webhook)?;
                         if let Some(refused) = self.refused_if_found.take() {
                             return Err(*refused);
+                        }
+                        if let OneRead::Get(get) = self.one_read()? {
+                            let keys = get.item_keys.as_deref().unwrap_or_default();
+                            self.doubts = self.cx.doubts_at(reply, keys);
                         }
                         self.current = Some(webhook.into_map());
                     }
@@ -1017,8 +1025,14 @@ impl<'a> Plan<'a> {
             || parts.whole
             || self.cx.needs_current(&parts.main, mode, false)
         {
-            self.cx
-                .merged_body(current, &parts.main, mode, &parts.written.body, parts.whole)?
+            self.cx.merged_body(
+                current,
+                &parts.main,
+                mode,
+                &parts.written.body,
+                parts.whole,
+                &self.doubts,
+            )?
         } else {
             Some(parts.written.body.clone())
         };

@@ -313,6 +313,16 @@ impl Plan<'_> {
         let is = |webhook: &Members| self.cx.is_the_one(webhook, &asked);
         let among = find.among(items, self.op.owner.as_deref(), is);
         if let Some(mut webhook) = among.map_err(|flaw| self.cx.unfindable(&flaw, &find.id))? {
+            // Read before a change: what its item of the page says doubtfully, found by its id
+            // where the page read holds every item of the answer, in its order.
+            let id = (webhook.text("id").filter(|t| !t.is_empty())).map(|t| t.into_owned());
+            let at = ids.iter().position(|i| id.is_some() && *i == id);
+            let keys = list.item_keys.as_ref();
+            let whole = keys.is_some_and(|k| items_in(&reply.body, k) == Some(ids.len()));
+            if let (Stage::Current, Some(at), Some(keys), true) = (stage, at, keys, whole) {
+                let keys: Vec<String> = (keys.iter().cloned()).chain([at.to_string()]).collect();
+                self.doubts = self.cx.doubts_at(reply, &keys);
+            }
             // Read from a list that names the owner, one that does not say whose it is (at a
             // vendor whose list never says) is the owner's, as a read of it would give it.
             self.cx.complete(&mut webhook, self.cx.owner_told(list));
@@ -567,6 +577,22 @@ fn too_long(cx: &Context<'_>, walk: &Walk) -> Problem {
         ),
         None,
     )
+}
+
+/// How many items the array at `keys` of a JSON answer holds, where it is one.
+fn items_in(body: &[u8], keys: &[String]) -> Option<usize> {
+    let count = |scan: &mut crate::json::scan::Scanner<'_>| {
+        let mut n = 0;
+        if !scan.array()? {
+            return Err(crate::json::scan::Malformed);
+        }
+        while scan.element(n == 0)? {
+            scan.skip()?;
+            n += 1;
+        }
+        Ok(n)
+    };
+    crate::json::read_at(body, keys, count).ok()?.1
 }
 
 #[cfg(test)]
