@@ -3,7 +3,9 @@
 //! an answer holds only where the webhook has a label. The fill is written where the other
 //! member has any value, and nowhere else, on creates and on the whole-webhook writes of a
 //! read-merge-write; an emulator's answers show the `render_default` under the same
-//! condition. A `fill_when` beside neither `fill` nor `render_default` is refused at load.
+//! condition. A `fill_when` beside neither `fill` nor `render_default` is refused at load. A
+//! flag the vendor answers for a member it never shows (`hasPassword`) is derived from that
+//! member's presence (`present` naming an extension, `absent` written otherwise).
 //!
 //! The fixture is `signed`, inline, over a vendor double on 127.0.0.1 (and emulated).
 
@@ -61,6 +63,15 @@ path = "$.notes"
 in = ["response"]
 render_default = ""
 fill_when = {{ "$.label" = "{{{{any}}}}" }}
+
+[fields."extensions.password"]
+path = "$.password"
+in = ["request"]
+
+[derived.has_password]
+path = "$.hasPassword"
+present = "extensions.password"
+absent = false
 
 [operations.create]
 method = "POST"
@@ -239,6 +250,62 @@ fn conditions_without_a_fill_or_a_default_are_refused() {
         errors.iter().any(|e| e.contains("extensions.notes")
             && e.contains("fill_when")
             && e.contains("`fill` or `render_default`")),
+        "{errors:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_flag_is_derived_from_a_member_the_vendor_never_shows() {
+    let dir = mappings(REPLACE);
+    let gw = support::gateway_emulating(dir.path().to_str().unwrap(), "signed").await;
+    let emulator = gw.emulators["signed"];
+    let auth = [("authorization", "Bearer any")];
+    for (password, flag) in [(Some("p4ss"), true), (Some(""), true), (None, false)] {
+        let mut create = json!({"url": "https://example.com/h", "events": ["a"]});
+        if let Some(password) = password {
+            create["password"] = json!(password);
+        }
+        let made = send(emulator, "POST", "/v1/webhooks", &auth, Some(&create)).await;
+        ok(&made, 201, &create.to_string());
+        let id = made.json()["id"].as_i64().unwrap();
+        let read = send(emulator, "GET", &format!("/v1/webhooks/{id}"), &auth, None).await;
+        for answer in [made.json(), read.json()] {
+            assert_eq!(answer["hasPassword"], flag, "{create}: {answer}");
+            assert!(answer.get("password").is_none(), "{answer}");
+        }
+        // The canonical API reads the flag as the vendor's fact, kept under no field.
+        let at = format!("/v1/upstreams/signed/webhooks/{id}");
+        let canonical = send(gw.addr, "GET", &at, &[], None).await.json();
+        assert!(
+            canonical["extensions"].get("hasPassword").is_none(),
+            "{canonical}"
+        );
+    }
+    gw.stop().await;
+}
+
+#[test]
+fn a_flag_of_a_member_no_rule_reads_or_an_absent_value_alone_is_refused() {
+    let undeclared = signed(REPLACE).replace(
+        "present = \"extensions.password\"",
+        "present = \"extensions.passcode\"",
+    );
+    let errors = support::refused_mapping("signed", &undeclared);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("derived.has_password") && e.contains("an extension a rule reads")),
+        "{errors:?}"
+    );
+    let alone = signed(REPLACE).replace(
+        "present = \"extensions.password\"\n",
+        "count = \"events\"\n",
+    );
+    let errors = support::refused_mapping("signed", &alone);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("derived.has_password.absent")),
         "{errors:?}"
     );
 }

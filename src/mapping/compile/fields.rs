@@ -134,21 +134,35 @@ impl Compiler<'_> {
             let Some(path) = self.path(&format!("{key}.path"), &section.path) else {
                 continue;
             };
+            // An extension a rule reads names a member the vendor's webhook has (a write-only
+            // password whose presence the vendor shows as a flag).
+            let extension = |f: &str| {
+                f.starts_with("extensions.") && rules.iter().any(|r| r.target.name() == f)
+            };
             let derivation = match (&section.count, &section.present) {
                 (Some(f), None) if model::webhook_field(f).is_some() => {
                     Derivation::Count(f.clone())
                 }
-                (None, Some(f)) if model::webhook_field(f).is_some() => {
-                    Derivation::Present(f.clone())
+                (None, Some(f)) if model::webhook_field(f).is_some() || extension(f) => {
+                    Derivation::Present {
+                        field: f.clone(),
+                        absent: section.absent.clone(),
+                    }
                 }
                 _ => {
                     self.error(
                         &key,
-                        "needs exactly one of `count` or `present`, naming a canonical field",
+                        "needs exactly one of `count` or `present`, naming a canonical field or an extension a rule reads",
                     );
                     continue;
                 }
             };
+            if section.absent.is_some() && section.present.is_none() {
+                self.error(
+                    format!("{key}.absent"),
+                    "is what `present` writes where its field is absent, and there is no `present`",
+                );
+            }
             derived_values.push(Derived { path, derivation });
         }
         ObjectMap::new(rules, derived_values, table_fields)

@@ -345,8 +345,15 @@ impl Rule {
 pub enum Derivation {
     /// The number of items of a canonical array (an `events_count`).
     Count(String),
-    /// `true` when a canonical field is present (a `secret_displayed_once` flag).
-    Present(String),
+    /// `true` when a canonical field is present (a `secret_displayed_once` flag), or an
+    /// extension a rule reads (a flag the vendor derives from a write-only member); else
+    /// `absent`, or nothing.
+    Present {
+        /// The field: a canonical field's name, or `extensions.NAME`.
+        field: String,
+        /// What is written where the field is absent.
+        absent: Option<Value>,
+    },
 }
 
 /// A derived value and where it goes.
