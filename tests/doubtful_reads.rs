@@ -111,6 +111,18 @@ async fn a_member_read_twice_is_never_sent_back_as_one_of_them() {
             "config.retry",
         ),
         (r#""mode": "a", "mode": "b","#, "", "config.mode"),
+        // The webhook's own member, an object, given twice: a change of a member inside it
+        // names it no more than a change beside it does.
+        (
+            "",
+            r#""config": {"target": {"url": "https://c.example/h", "method": "PUT"}, "timeout": 3},"#,
+            "config",
+        ),
+        (
+            "",
+            r#""co\u006efig": {"target": {"url": "https://c.example/h", "method": "PUT"}},"#,
+            "config",
+        ),
     ];
     for envelope in ENVELOPES {
         for update in UPDATES {
@@ -225,11 +237,15 @@ async fn a_number_the_gateway_would_write_as_another_is_never_sent_back() {
                 }
             }
             // Written back as the same value and kind, spelled as hookgate spells it.
+            // A double of 2^64 or more is one too, however large: no integer beyond 64 bits.
             for (n, again) in [
                 ("1.50", "1.5"),
                 ("1e2", "100.0"),
                 ("0.1", "0.1"),
                 ("-0.0", "-0.0"),
+                ("1e19", "1e+19"),
+                ("-1.5e300", "-1.5e+300"),
+                ("1E22", "1e+22"),
             ] {
                 let config = format!(r#""rate": {n},"#);
                 let read = answer(envelope, &config, "");

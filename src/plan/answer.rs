@@ -350,13 +350,11 @@ impl Context<'_> {
     /// says doubtfully ([`json::doubt`]), placed in the webhook as the vendor wrote it; a key
     /// on the way to it given twice makes the whole webhook doubtful (the place of no member).
     /// Looked for in the read before a change alone, which is composed from it: a read shows
-    /// the answer as it is read.
-    pub(super) fn doubts_at(&self, reply: &Reply, keys: &[String]) -> Vec<Doubtful> {
-        let Some(text) = std::str::from_utf8(&reply.body).ok() else {
-            return Vec::new();
-        };
-        let doubts = json::doubt::doubts(text).unwrap_or_default();
-        (doubts.into_iter())
+    /// the answer as it is read. `None` where the text could not be read so.
+    pub(super) fn doubts_at(&self, reply: &Reply, keys: &[String]) -> Option<Vec<Doubtful>> {
+        let text = std::str::from_utf8(&reply.body).ok()?;
+        let doubts = json::doubt::doubts(text).ok()?;
+        let found = (doubts.into_iter())
             .filter_map(|mut d| {
                 if d.place.starts_with(keys) {
                     d.place.drain(..keys.len());
@@ -368,7 +366,8 @@ impl Context<'_> {
                     doubt: Doubt::Repeated,
                 })
             })
-            .collect()
+            .collect();
+        Some(found)
     }
 
     /// The problem of a reply that cannot be passed on as it is: the vendor's failure as far as

@@ -394,7 +394,7 @@ impl Context<'_> {
         (mode, merge_patch): (UpdateMode, bool),
         written: &Value,
         whole: bool,
-        doubts: &[Doubtful],
+        doubts: Option<&[Doubtful]>,
     ) -> Result<Option<Value>, Problem> {
         let map = &self.dialect.webhook;
         let mut merged = model::apply_update(current, patch, mode);
@@ -417,7 +417,12 @@ impl Context<'_> {
         let body =
             self.composed_body(current, &before, after, patch, merge_patch, written, whole)?;
         if let Some(body) = &body {
-            self.sends_no_doubt(body, written, doubts)?;
+            match doubts {
+                Some(doubts) => self.sends_no_doubt(body, written, doubts)?,
+                // The read's text was not read for what it says doubtfully: what the tree
+                // tells of it alone, a number beyond 64 bits read as the nearest double.
+                None => self.carried_exactly(body)?,
+            }
             self.keeps_several(&before, body)?;
         }
         Ok(body)
@@ -435,12 +440,15 @@ impl Context<'_> {
         written: &Value,
         doubts: &[Doubtful],
     ) -> Result<(), Problem> {
-        // Named by the change: its value there, or one it replaces whole (not an object, whose
-        // other members a change leaves as they are) on the way there.
+        // Named by the change: a value it gives on the way there, which replaces what the read
+        // held whole, or all that is sent there. An object it gives is merged into the read's
+        // (whose other members a change leaves as they are): an object given twice is named
+        // only where nothing of the read's is sent in it.
         let named = |place: &[String]| {
-            (1..=place.len()).any(|n| {
-                at(written, &place[..n]).is_some_and(|v| n == place.len() || !v.is_object())
-            })
+            let whole =
+                (1..place.len()).any(|n| at(written, &place[..n]).is_some_and(|v| !v.is_object()));
+            let given = at(written, place);
+            whole || given.is_some_and(|v| !v.is_object() || Some(v) == at(body, place))
         };
         let Some((doubtful, sent)) = doubts.iter().find_map(|d| {
             let sent = at(body, &d.place)?;
@@ -524,7 +532,7 @@ impl Context<'_> {
             }
             let sent = (*before != after || !patch.is_empty()).then_some(after);
             return match sent {
-                Some(body) => self.carried_exactly(body).map(Some),
+                Some(body) => Ok(Some(body)),
                 None => Ok(None),
             };
         }
@@ -575,7 +583,7 @@ impl Context<'_> {
         if sent.as_object().is_none_or(Map::is_empty) {
             return Ok(None);
         }
-        self.carried_exactly(sent).map(Some)
+        Ok(Some(sent))
     }
 
     /// A member sent whole (`target`) holds what the webhook has there that only a create
@@ -637,16 +645,18 @@ impl Context<'_> {
         }
         match body {
             Value::Object(members) if members.is_empty() => Ok(None),
-            body => self.carried_exactly(body).map(Some),
+            body => Ok(Some(body)),
         }
     }
 
-    /// `body`, composed from the webhook as the vendor answered it, unless it would send back
-    /// a number the vendor wrote beyond 64 bits: read as the nearest double (a request's own
-    /// are refused when read), it would go back as another value the client never named.
-    fn carried_exactly(&self, body: Value) -> Result<Value, Problem> {
-        let Some((mut steps, n)) = rounded(&body) else {
-            return Ok(body);
+    /// Refuses `body`, composed from the webhook as the vendor answered it, where it would
+    /// send back a number the vendor wrote beyond 64 bits: read as the nearest double (a
+    /// request's own are refused when read), it would go back as another value the client
+    /// never named. Only where the read's text was not read for its doubts, which tell such a
+    /// number from a double the vendor wrote as one.
+    fn carried_exactly(&self, body: &Value) -> Result<(), Problem> {
+        let Some((mut steps, n)) = rounded(body) else {
+            return Ok(());
         };
         steps.reverse();
         let at = steps.join(".");

@@ -165,8 +165,9 @@ pub struct Plan<'a> {
     changes: Vec<ResourceChange>,
     current: Option<Map<String, Value>>,
     /// What the vendor's read of `current` said doubtfully (a member given twice, a number
-    /// the writer would write as another), which a change composed from it must not send back.
-    doubts: Vec<crate::json::doubt::Doubtful>,
+    /// the writer would write as another), which a change composed from it must not send back;
+    /// `None` where its text was not read for them.
+    doubts: Option<Vec<crate::json::doubt::Doubtful>>,
     result: Option<Members>,
     page: Option<Page>,
     /// Where a client's computed page begins at a vendor that pages another way (boxed: few
@@ -233,7 +234,7 @@ impl<'a> Plan<'a> {
             stale: false,
             changes: Vec::new(),
             current: None,
-            doubts: Vec::new(),
+            doubts: None,
             result: None,
             page: None,
             walk: None,
@@ -1031,7 +1032,7 @@ impl<'a> Plan<'a> {
                 mode,
                 &parts.written.body,
                 parts.whole,
-                &self.doubts,
+                self.doubts.as_deref(),
             )?
         } else {
             Some(parts.written.body.clone())
