@@ -73,7 +73,9 @@ FAILED=0
   --header "X-Api-Key: $KEY" \
   --no-color || FAILED=1
 
-# The admin API of the first emulator the gateway runs (whichever dialect that is).
+# The admin API of the first emulator the gateway runs (whichever dialect that is). Its
+# description offers the key as `X-Api-Key` and as a bearer token: both carry the same one, as
+# two different keys are refused.
 NAME=$(curl -sf -H "X-Api-Key: $KEY" "http://$ADDR/__hookgate/emulators" |
   "$VENV/bin/python" -c 'import json, sys; print(json.load(sys.stdin)["emulators"][0]["upstream"])')
 echo "emulator admin API of upstream $NAME; $ADMIN_EXAMPLES examples per operation"
@@ -84,5 +86,6 @@ echo "emulator admin API of upstream $NAME; $ADMIN_EXAMPLES examples per operati
   "${SEED_ARGS[@]}" \
   --workers 1 \
   --header "X-Api-Key: $KEY" \
+  --header "Authorization: Bearer $KEY" \
   --no-color || FAILED=1
 exit $FAILED

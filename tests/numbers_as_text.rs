@@ -186,6 +186,32 @@ async fn an_emulator_keeps_and_answers_the_vendor_s_text() {
 
 #[test]
 fn a_range_beside_the_codec_is_refused() {
+    // Keys that see the vendor's text, given what no text is: each would refuse every value,
+    // or send one no integer is written as.
+    for (key, given) in [
+        ("one_of", "one_of = [1, 2]"),
+        ("type", "type = \"integer\""),
+        ("fill", "fill = \"x1\""),
+        ("default", "default = \"007\""),
+    ] {
+        let text = TEXTY.replace("pattern = \"^[0-9]$\"", given);
+        let errors = support::refused_mapping("texty", &text);
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains(&format!("fields.max_retries.{key}"))),
+            "{given}: {errors:?}"
+        );
+    }
+    // Text the codec reads is taken.
+    let fine = TEXTY.replace(
+        "pattern = \"^[0-9]$\"",
+        "one_of = [\"1\", \"2\"]\nfill = \"1\"",
+    );
+    assert!(
+        hookgate::mapping::compile::compile("texty", std::path::Path::new("texty.toml"), &fine)
+            .is_ok()
+    );
     for bound in ["min = 0", "max = 9"] {
         let text = TEXTY.replace("pattern = \"^[0-9]$\"", bound);
         let errors = support::refused_mapping("texty", &text);

@@ -269,8 +269,6 @@ pub struct DerivedSection {
     pub path: String,
     pub count: Option<String>,
     pub present: Option<String>,
-    /// Beside `present`: what is written where the field is absent.
-    pub absent: Option<Value>,
     /// Free text for readers of the file.
     #[allow(dead_code)]
     pub note: Option<String>,

@@ -555,12 +555,18 @@ impl Context<'_> {
         }
         self.carry_create_only(current, &mut sent);
         // A member sent whole resets what it holds that the vendor never reports back, unless
-        // the change names it: refuse rather than lose it. A value filled in (`fill`) is sent
-        // as every whole body sends it, as a replace does.
+        // the change names it: refuse rather than lose it. Nothing is lost where what is sent
+        // is what the read held there (a vendor that answers it after all), or the one value
+        // the rule admits, filled in (`fill` beside a `one_of` of it alone), as a replace
+        // sends it.
         let mut lost = Vec::new();
         let filled = |rule: &Rule| {
-            let at = rule.path.as_ref().and_then(|p| p.get(&sent));
-            rule.fill.is_some() && at == rule.fill.as_ref()
+            let Some(path) = rule.path.as_ref() else {
+                return false;
+            };
+            let sent_here = path.get(&sent);
+            let held = sent_here.is_some() && path.get(before) == sent_here;
+            held || (sent_here.is_some() && sent_here == rule.sole_value())
         };
         // A path that starts with a member sets inside the object, never replaces it.
         let heads = sent.as_object().into_iter().flat_map(|m| m.keys());

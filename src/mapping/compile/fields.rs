@@ -144,10 +144,7 @@ impl Compiler<'_> {
                     Derivation::Count(f.clone())
                 }
                 (None, Some(f)) if model::webhook_field(f).is_some() || extension(f) => {
-                    Derivation::Present {
-                        field: f.clone(),
-                        absent: section.absent.clone(),
-                    }
+                    Derivation::Present(f.clone())
                 }
                 _ => {
                     self.error(
@@ -157,12 +154,7 @@ impl Compiler<'_> {
                     continue;
                 }
             };
-            if section.absent.is_some() && section.present.is_none() {
-                self.error(
-                    format!("{key}.absent"),
-                    "is what `present` writes where its field is absent, and there is no `present`",
-                );
-            }
+
             derived_values.push(Derived { path, derivation });
         }
         ObjectMap::new(rules, derived_values, table_fields)
@@ -666,7 +658,25 @@ impl Compiler<'_> {
         let vendor_values = [
             ("default", s.default.as_ref()),
             ("render_default", shown.as_ref().filter(|v| !v.is_null())),
+            ("fill", s.fill.as_ref().filter(|v| !v.is_null())),
         ];
+        // A vendor's value given where the codec speaks text alone must be text it reads: a
+        // `one_of` of numbers beside `string_int` would refuse every value, as would a `type`
+        // other than a string.
+        let one_of = s.one_of.iter().flatten();
+        let one_of = one_of.filter(|_| matches!(codec, Codec::StringInt));
+        let vendor_values = vendor_values
+            .into_iter()
+            .chain(one_of.map(|v| ("one_of", Some(v))));
+        if matches!(codec, Codec::StringInt)
+            && s.type_
+                .is_some_and(|t| t != crate::mapping::checks::JsonType::String)
+        {
+            self.error(
+                format!("{key}.type"),
+                "checks the vendor's value, which `string_int` writes as text: give `\"string\"`, or leave it out",
+            );
+        }
         for (what, value) in vendor_values {
             if let Some(v) = value
                 && codec.decode(v).and_then(|c| codec.encode(&c)).as_ref() != Ok(v)

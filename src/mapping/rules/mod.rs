@@ -332,6 +332,14 @@ impl Rule {
         only.then_some(default)
     }
 
+    /// The one value the vendor takes here, filled in where it is absent: a `fill` that is
+    /// the only value its `one_of` admits.
+    pub fn sole_value(&self) -> Option<&Value> {
+        let fill = self.fill.as_ref()?;
+        let only = self.checks.iter().any(|c| matches!(c, Check::OneOf(values) if values.as_slice() == std::slice::from_ref(fill)));
+        only.then_some(fill)
+    }
+
     /// Where a client's request holds the value: the rule's path, else an alias.
     fn find<'v>(&self, body: &'v Value) -> Option<&'v Value> {
         let path = self.path.as_ref()?;
@@ -346,14 +354,10 @@ pub enum Derivation {
     /// The number of items of a canonical array (an `events_count`).
     Count(String),
     /// `true` when a canonical field is present (a `secret_displayed_once` flag), or an
-    /// extension a rule reads (a flag the vendor derives from a write-only member); else
-    /// `absent`, or nothing.
-    Present {
-        /// The field: a canonical field's name, or `extensions.NAME`.
-        field: String,
-        /// What is written where the field is absent.
-        absent: Option<Value>,
-    },
+    /// extension a rule reads (a flag the vendor derives from a member only requests carry,
+    /// which an emulator keeps); else nothing, as a webhook read from another vendor may
+    /// hold it unseen.
+    Present(String),
 }
 
 /// A derived value and where it goes.

@@ -413,17 +413,14 @@ impl ObjectMap {
                     .get(field)
                     .and_then(Value::as_array)
                     .map(|a| Value::from(a.len())),
-                Derivation::Present { field, absent } => {
+                Derivation::Present(field) => {
                     let present = match field.strip_prefix("extensions.") {
                         Some(name) => (canonical.get("extensions"))
                             .and_then(|e| e.get(name))
                             .is_some_and(|v| !v.is_null()),
                         None => canonical.contains_key(field),
                     };
-                    match present {
-                        true => Some(Value::Bool(true)),
-                        false => absent.clone(),
-                    }
+                    present.then_some(Value::Bool(true))
                 }
             };
             if let Some(value) = value {
