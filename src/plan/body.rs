@@ -560,7 +560,7 @@ impl Context<'_> {
         // the rule admits, filled in (`fill` beside a `one_of` of it alone), as a replace
         // sends it.
         let mut lost = Vec::new();
-        let filled = |rule: &Rule| {
+        let not_reset = |rule: &Rule| {
             let Some(path) = rule.path.as_ref() else {
                 return false;
             };
@@ -572,7 +572,7 @@ impl Context<'_> {
         let heads = sent.as_object().into_iter().flat_map(|m| m.keys());
         for head in heads {
             for rule in map.write_only_under(head) {
-                if rule.target.get(patch).is_none() && !filled(rule) {
+                if rule.target.get(patch).is_none() && !not_reset(rule) {
                     lost.push(FieldError::new(
                         rule.target.name(),
                         format!(
